@@ -1,0 +1,134 @@
+package dev.tollgate.gateway;
+
+import dev.tollgate.gateway.admin.AdminServer;
+import dev.tollgate.gateway.config.GatewayConfig;
+import dev.tollgate.gateway.config.ListenerConfig;
+import dev.tollgate.gateway.metrics.GatewayMetrics;
+import dev.tollgate.gateway.pipeline.GatewaySnapshot;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A running gateway: the traffic listeners (one verticle per event loop), the admin server and the
+ * current configuration snapshot.
+ */
+public final class Gateway {
+
+    private final Vertx vertx;
+    private final AtomicReference<GatewaySnapshot> snapshot;
+    private final GatewayMetrics metrics;
+    private final List<String> deployments;
+    private final List<Integer> ports;
+    private final AdminServer admin;
+    private final int adminPort;
+    private final AtomicBoolean ready;
+
+    private Gateway(Vertx vertx, AtomicReference<GatewaySnapshot> snapshot, GatewayMetrics metrics,
+                    List<String> deployments, List<Integer> ports, AdminServer admin, int adminPort, AtomicBoolean ready) {
+        this.vertx = vertx;
+        this.snapshot = snapshot;
+        this.metrics = metrics;
+        this.deployments = deployments;
+        this.ports = ports;
+        this.admin = admin;
+        this.adminPort = adminPort;
+        this.ready = ready;
+    }
+
+    /**
+     * Starts with one listener verticle per available processor, loading the policies the configuration
+     * names (file reads: call this from a startup thread, not from an event loop).
+     */
+    public static Future<Gateway> start(Vertx vertx, GatewayConfig config) {
+        return start(vertx, config, Runtime.getRuntime().availableProcessors());
+    }
+
+    public static Future<Gateway> start(Vertx vertx, GatewayConfig config, int eventLoops) {
+        return start(vertx, GatewaySnapshot.compile(config), eventLoops);
+    }
+
+    public static Future<Gateway> start(Vertx vertx, GatewaySnapshot initial, int eventLoops) {
+        GatewayConfig config = initial.config();
+        AtomicReference<GatewaySnapshot> snapshot = new AtomicReference<>(initial);
+        GatewayMetrics metrics = new GatewayMetrics();
+        AtomicBoolean ready = new AtomicBoolean();
+        List<String> deployments = new ArrayList<>();
+        // The first instance binds (resolving port 0); the others then share exactly those ports.
+        GatewayVerticle first = new GatewayVerticle(snapshot::get, config.listeners(), metrics);
+        return vertx.deployVerticle(first).compose(id -> {
+            deployments.add(id);
+            List<Integer> ports = first.boundPorts();
+            List<ListenerConfig> resolved = new ArrayList<>();
+            for (int i = 0; i < config.listeners().size(); i++) {
+                ListenerConfig l = config.listeners().get(i);
+                resolved.add(new ListenerConfig(l.name(), l.host(), ports.get(i), l.allowedHosts(), l.allowedOrigins()));
+            }
+            Future<String> rest = eventLoops <= 1 ? Future.succeededFuture()
+                    : vertx.deployVerticle(() -> new GatewayVerticle(snapshot::get, resolved, metrics),
+                            new DeploymentOptions().setInstances(eventLoops - 1));
+            return rest.compose(restId -> {
+                if (restId != null) {
+                    deployments.add(restId);
+                }
+                AdminServer admin = new AdminServer(vertx, config.admin(), metrics, ready::get);
+                return admin.start().map(adminPort -> {
+                    ready.set(true);
+                    return new Gateway(vertx, snapshot, metrics, deployments, ports, admin, adminPort, ready);
+                });
+            });
+        });
+    }
+
+    /** Bound port of the first listener. */
+    public int port() {
+        return ports.get(0);
+    }
+
+    /** Bound ports of every listener, in configuration order. */
+    public List<Integer> ports() {
+        return ports;
+    }
+
+    public int adminPort() {
+        return adminPort;
+    }
+
+    public GatewayMetrics metrics() {
+        return metrics;
+    }
+
+    public GatewaySnapshot snapshot() {
+        return snapshot.get();
+    }
+
+    /**
+     * Swaps in a new snapshot (routes, limits, policies) atomically. Requests already running finish on
+     * the snapshot they started with. Listener and admin addresses are bound at start and need a restart:
+     * the returned list names any such change that this swap could not apply.
+     */
+    public List<String> swap(GatewaySnapshot next) {
+        GatewaySnapshot previous = snapshot.getAndSet(next);
+        List<String> needRestart = new ArrayList<>();
+        if (!previous.config().listeners().equals(next.config().listeners())) {
+            needRestart.add("listeners");
+        }
+        if (!previous.config().admin().equals(next.config().admin())) {
+            needRestart.add("admin");
+        }
+        return needRestart;
+    }
+
+    /** Marks the gateway not ready (so load balancers drain it), then closes listeners and pools. */
+    public Future<Void> close() {
+        ready.set(false);
+        List<Future<Void>> closing = new ArrayList<>();
+        deployments.forEach(id -> closing.add(vertx.undeploy(id)));
+        closing.add(admin.close());
+        return Future.join(closing).mapEmpty();
+    }
+}

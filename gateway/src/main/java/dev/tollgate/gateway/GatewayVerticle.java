@@ -1,0 +1,70 @@
+package dev.tollgate.gateway;
+
+import dev.tollgate.gateway.config.ListenerConfig;
+import dev.tollgate.gateway.errors.ErrorResponder;
+import dev.tollgate.gateway.metrics.GatewayMetrics;
+import dev.tollgate.gateway.pipeline.GatewaySnapshot;
+import dev.tollgate.gateway.pipeline.ListenerRuntime;
+import dev.tollgate.gateway.pipeline.McpPipeline;
+import dev.tollgate.gateway.pipeline.Pipeline;
+import dev.tollgate.gateway.pipeline.RequestDispatcher;
+import dev.tollgate.gateway.upstream.UpstreamClients;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * One event loop's share of the gateway: its own listeners (sharing the ports with the other instances)
+ * and its own upstream pools, so a request never hops between event loops.
+ */
+final class GatewayVerticle extends VerticleBase {
+
+    private final Supplier<GatewaySnapshot> snapshots;
+    private final List<ListenerConfig> listeners;
+    private final GatewayMetrics metrics;
+    private final List<HttpServer> servers = new ArrayList<>();
+    private UpstreamClients clients;
+
+    GatewayVerticle(Supplier<GatewaySnapshot> snapshots, List<ListenerConfig> listeners, GatewayMetrics metrics) {
+        this.snapshots = snapshots;
+        this.listeners = listeners;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public Future<?> start() {
+        clients = new UpstreamClients(vertx);
+        ErrorResponder errors = new ErrorResponder(metrics);
+        Pipeline pipeline = McpPipeline.create(vertx, clients, errors, metrics);
+        List<Future<HttpServer>> listening = new ArrayList<>();
+        for (ListenerConfig listener : listeners) {
+            HttpServerOptions options = new HttpServerOptions()
+                    .setHost(listener.host())
+                    .setPort(listener.port())
+                    .setTcpNoDelay(true)
+                    .setCompressionSupported(false);
+            HttpServer server = vertx.createHttpServer(options)
+                    .requestHandler(new RequestDispatcher(snapshots, ListenerRuntime.of(listener), pipeline, errors));
+            servers.add(server);
+            listening.add(server.listen());
+        }
+        return Future.all(listening);
+    }
+
+    /** Actual bound ports, in listener order (resolves port 0). */
+    List<Integer> boundPorts() {
+        return servers.stream().map(HttpServer::actualPort).toList();
+    }
+
+    @Override
+    public Future<?> stop() {
+        List<Future<Void>> closing = new ArrayList<>();
+        servers.forEach(s -> closing.add(s.close()));
+        closing.add(clients.close());
+        return Future.all(closing);
+    }
+}

@@ -1,0 +1,34 @@
+package dev.tollgate.gateway.cli;
+
+import dev.tollgate.gateway.Gateway;
+import dev.tollgate.gateway.config.GatewayConfig;
+import io.vertx.core.Vertx;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts a gateway in this process for the CLI (off any event loop, so waiting here is fine) and closes it
+ * cleanly on SIGTERM / Ctrl-C.
+ */
+final class GatewayProcess {
+
+    private static final long STARTUP_TIMEOUT_SECONDS = 30;
+    private static final long SHUTDOWN_TIMEOUT_SECONDS = 10;
+
+    private GatewayProcess() {
+    }
+
+    static Gateway start(Vertx vertx, GatewayConfig config) throws Exception {
+        CompletableFuture<Gateway> started = Gateway.start(vertx, config).toCompletionStage().toCompletableFuture();
+        Gateway gateway = started.get(STARTUP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                gateway.close().compose(v -> vertx.close()).toCompletionStage().toCompletableFuture()
+                        .get(SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                System.err.println("tollgate: unclean shutdown: " + e);
+            }
+        }, "tollgate-shutdown"));
+        return gateway;
+    }
+}

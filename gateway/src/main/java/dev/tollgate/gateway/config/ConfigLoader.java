@@ -1,0 +1,224 @@
+package dev.tollgate.gateway.config;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Loads {@code gateway.yaml}: substitutes environment variables, parses YAML, validates every field and
+ * returns one immutable {@link GatewayConfig}, or a {@link ConfigException} listing every problem with
+ * file, line and field.
+ */
+public final class ConfigLoader {
+
+    private static final Set<String> TOP_LEVEL = Set.of("listeners", "admin", "limits", "policies", "routes");
+    private static final Set<String> POLICIES_FIELDS = Set.of("directory");
+    private static final Set<String> LISTENER_FIELDS = Set.of("name", "host", "port", "allowed-hosts", "allowed-origins");
+    private static final Set<String> ADMIN_FIELDS = Set.of("host", "port");
+    private static final Set<String> LIMIT_FIELDS = Set.of("max-body-bytes", "max-json-depth", "max-buffered-response-bytes");
+    private static final Set<String> ROUTE_FIELDS = Set.of("name", "path", "protocol", "upstream", "connect-timeout",
+            "response-timeout", "max-connections", "policy");
+    private static final int DEFAULT_ADMIN_PORT = 9090;
+    /** Deeper nesting than this is refused outright: it only ever serves to exhaust a parser. */
+    private static final int MAX_JSON_DEPTH_CEILING = 1000;
+
+    private ConfigLoader() {
+    }
+
+    public static GatewayConfig load(Path file) throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(List.of(new ConfigProblem(file.toString(), 0, "", "cannot read: " + e.getMessage())));
+        }
+        Path base = file.toAbsolutePath().getParent();
+        return parse(text, file.toString(), System.getenv(), base);
+    }
+
+    /** Parses YAML text; a relative policy directory resolves against the working directory. */
+    public static GatewayConfig parse(String yaml, String source) throws ConfigException {
+        return parse(yaml, source, System.getenv(), Path.of("."));
+    }
+
+    public static GatewayConfig parse(String yaml, String source, Map<String, String> env) throws ConfigException {
+        return parse(yaml, source, env, Path.of("."));
+    }
+
+    /** @param baseDir the folder relative paths in the file (the policy directory) resolve against */
+    public static GatewayConfig parse(String yaml, String source, Map<String, String> env, Path baseDir) throws ConfigException {
+        List<ConfigProblem> problems = new ArrayList<>();
+        String substituted = EnvSubstitution.apply(yaml, env, source, problems);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        YamlDocument doc = YamlDocument.parse(substituted, source);
+        NodeReader root = new NodeReader(doc, "", doc.root(), problems);
+        if (!root.isObject()) {
+            root.problem("the configuration must be a YAML mapping with listeners, admin and routes");
+            throw new ConfigException(problems);
+        }
+        root.rejectUnknown(TOP_LEVEL);
+        List<ListenerConfig> listeners = listeners(root);
+        AdminConfig admin = admin(root);
+        LimitsConfig limits = limits(root.child("limits"));
+        Path policyDirectory = policyDirectory(root, baseDir);
+        List<RouteConfig> routes = routes(root);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return new GatewayConfig(source, listeners, admin, limits, routes, policyDirectory);
+    }
+
+    private static List<ListenerConfig> listeners(NodeReader root) {
+        List<NodeReader> elements = root.elements("listeners", true);
+        if (elements.isEmpty() && root.has("listeners")) {
+            root.problemAt("listeners", "needs at least one listener");
+        }
+        List<ListenerConfig> out = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (NodeReader l : elements) {
+            if (!l.isObject()) {
+                l.problem("must be a mapping with name, host and port");
+                continue;
+            }
+            l.rejectUnknown(LISTENER_FIELDS);
+            String name = l.string("name", "listener-" + out.size());
+            if (!names.add(name)) {
+                l.problemAt("name", "duplicate listener name '" + name + "'");
+            }
+            out.add(new ListenerConfig(name, l.string("host", "127.0.0.1"), l.port("port", null),
+                    l.strings("allowed-hosts", ListenerConfig.DEFAULT_ALLOWED_HOSTS),
+                    l.strings("allowed-origins", ListenerConfig.DEFAULT_ALLOWED_ORIGINS)));
+        }
+        return out;
+    }
+
+    private static AdminConfig admin(NodeReader root) {
+        if (!root.has("admin")) {
+            return new AdminConfig("127.0.0.1", DEFAULT_ADMIN_PORT);
+        }
+        NodeReader a = root.child("admin");
+        if (!a.isObject()) {
+            a.problem("must be a mapping with host and port");
+            return new AdminConfig("127.0.0.1", DEFAULT_ADMIN_PORT);
+        }
+        a.rejectUnknown(ADMIN_FIELDS);
+        return new AdminConfig(a.string("host", "127.0.0.1"), a.port("port", DEFAULT_ADMIN_PORT));
+    }
+
+    private static LimitsConfig limits(NodeReader l) {
+        if (l.isPresent() && !l.isObject()) {
+            l.problem("must be a mapping of limits");
+        }
+        l.rejectUnknown(LIMIT_FIELDS);
+        int depth = l.positiveInt("max-json-depth", LimitsConfig.DEFAULT_MAX_JSON_DEPTH);
+        if (depth > MAX_JSON_DEPTH_CEILING) {
+            l.problemAt("max-json-depth", "must be at most " + MAX_JSON_DEPTH_CEILING);
+        }
+        return new LimitsConfig(
+                l.byteSize("max-body-bytes", LimitsConfig.DEFAULT_MAX_BODY_BYTES),
+                depth,
+                l.byteSize("max-buffered-response-bytes", LimitsConfig.DEFAULT_MAX_BUFFERED_RESPONSE_BYTES));
+    }
+
+    private static List<RouteConfig> routes(NodeReader root) {
+        List<RouteConfig> out = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        Set<String> paths = new HashSet<>();
+        for (NodeReader r : root.elements("routes", true)) {
+            if (!r.isObject()) {
+                r.problem("must be a mapping with name, path, protocol and upstream");
+                continue;
+            }
+            r.rejectUnknown(ROUTE_FIELDS);
+            String name = r.string("name", null);
+            if (name != null && !names.add(name)) {
+                r.problemAt("name", "duplicate route name '" + name + "'");
+            }
+            String path = routePath(r);
+            if (path != null && !paths.add(path)) {
+                r.problemAt("path", "another route already uses path " + path);
+            }
+            out.add(new RouteConfig(name, path, protocol(r), upstream(r),
+                    r.duration("connect-timeout", RouteConfig.DEFAULT_CONNECT_TIMEOUT),
+                    r.duration("response-timeout", RouteConfig.DEFAULT_RESPONSE_TIMEOUT),
+                    r.positiveInt("max-connections", RouteConfig.DEFAULT_MAX_CONNECTIONS),
+                    r.has("policy") ? r.string("policy", null) : null));
+        }
+        return out;
+    }
+
+    private static Path policyDirectory(NodeReader root, Path baseDir) {
+        if (!root.has("policies")) {
+            return null;
+        }
+        NodeReader p = root.child("policies");
+        if (!p.isObject()) {
+            p.problem("must be a mapping with a directory");
+            return null;
+        }
+        p.rejectUnknown(POLICIES_FIELDS);
+        String dir = p.string("directory", null);
+        return dir == null ? null : baseDir.resolve(dir).normalize();
+    }
+
+    private static String routePath(NodeReader r) {
+        String path = r.string("path", null);
+        if (path == null) {
+            return null;
+        }
+        if (!path.startsWith("/") || path.contains("?") || path.contains("#") || path.contains("*")) {
+            r.problemAt("path", "must be an absolute path prefix such as /mcp (no query, fragment or wildcard)");
+            return null;
+        }
+        // "/mcp/" and "/mcp" name the same prefix.
+        return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    }
+
+    private static Protocol protocol(NodeReader r) {
+        String value = r.string("protocol", null);
+        if (value == null) {
+            return null;
+        }
+        for (Protocol p : Protocol.values()) {
+            if (p.yamlName().equals(value.toLowerCase(Locale.ROOT))) {
+                return p;
+            }
+        }
+        r.problemAt("protocol", "unsupported protocol '" + value + "' (supported: mcp)");
+        return null;
+    }
+
+    private static URI upstream(NodeReader r) {
+        String value = r.string("upstream", null);
+        if (value == null) {
+            return null;
+        }
+        try {
+            URI uri = new URI(value);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+                r.problemAt("upstream", "must be an absolute http or https URL such as http://127.0.0.1:3001/mcp, got '" + value + "'");
+                return null;
+            }
+            if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+                r.problemAt("upstream", "must not carry a query, fragment or user info");
+                return null;
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            r.problemAt("upstream", "is not a valid URL: " + e.getReason());
+            return null;
+        }
+    }
+}

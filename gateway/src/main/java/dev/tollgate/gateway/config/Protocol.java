@@ -1,0 +1,16 @@
+package dev.tollgate.gateway.config;
+
+/** The application protocol a route speaks; decides how bodies are classified and streams watched. */
+public enum Protocol {
+    MCP("mcp");
+
+    private final String yamlName;
+
+    Protocol(String yamlName) {
+        this.yamlName = yamlName;
+    }
+
+    public String yamlName() {
+        return yamlName;
+    }
+}

@@ -1,0 +1,24 @@
+package dev.tollgate.gateway.config;
+
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * A path prefix on the gateway mapped to one upstream endpoint.
+ *
+ * @param path            gateway path prefix, matched at segment boundaries ({@code /mcp} matches
+ *                        {@code /mcp} and {@code /mcp/x}, not {@code /mcpx})
+ * @param upstream        absolute http(s) URL; the rest of the request path after {@code path} is appended
+ * @param connectTimeout  how long to wait for a TCP (and TLS) connection to the upstream
+ * @param responseTimeout how long to wait for the upstream's response headers
+ * @param maxConnections  size of the keep-alive connection pool to this upstream
+ * @param policy          name of the policy document deciding this route's calls; null means none, and a
+ *                        route without a policy denies every call (fail closed)
+ */
+public record RouteConfig(String name, String path, Protocol protocol, URI upstream, Duration connectTimeout,
+                          Duration responseTimeout, int maxConnections, String policy) {
+
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(60);
+    public static final int DEFAULT_MAX_CONNECTIONS = 256;
+}

@@ -1,0 +1,61 @@
+package dev.tollgate.gateway.errors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.gateway.metrics.GatewayMetrics;
+import dev.tollgate.protocols.jsonrpc.JsonRpcResponses;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * Writes the gateway's own answers: HTTP status from the {@link RejectReason}, a JSON-RPC error body
+ * with the stable reason in {@code error.data.reason}, and one increment of that reason's counter.
+ */
+public final class ErrorResponder {
+
+    private final GatewayMetrics metrics;
+
+    public ErrorResponder(GatewayMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    /**
+     * @param id     the JSON-RPC id to echo when the request's id is known, else null
+     * @param detail a precise, short explanation (never echoes request content at length); may be null
+     */
+    /** @return completes when the answer has been written (or immediately when it could not be) */
+    public Future<Void> respond(HttpServerResponse response, RejectReason reason, JsonNode id, String detail) {
+        metrics.rejected(reason);
+        if (response.headWritten() || response.ended() || response.closed()) {
+            // Too late for a status line: the client already has part of an answer. Cut the connection so
+            // it cannot mistake a truncated stream for a complete one.
+            if (!response.ended() && !response.closed()) {
+                response.reset();
+            }
+            return Future.succeededFuture();
+        }
+        ObjectNode data = JsonNodeFactory.instance.objectNode();
+        data.put("reason", reason.code());
+        if (detail != null) {
+            data.put("detail", detail);
+        }
+        byte[] body = JsonRpcResponses.error(id, reason.jsonRpcCode(), reason.message(), data);
+        return response.setStatusCode(reason.httpStatus())
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(Buffer.buffer(body));
+    }
+
+    /** Answers with a body built by the caller (a policy denial, a batch of them), counted under {@code reason}. */
+    public void respondWith(HttpServerResponse response, RejectReason reason, byte[] jsonBody) {
+        metrics.rejected(reason);
+        if (response.headWritten() || response.ended() || response.closed()) {
+            return;
+        }
+        response.setStatusCode(reason.httpStatus())
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(Buffer.buffer(jsonBody));
+    }
+}

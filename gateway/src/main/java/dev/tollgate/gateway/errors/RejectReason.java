@@ -1,0 +1,78 @@
+package dev.tollgate.gateway.errors;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Every reason the gateway answers a call itself instead of relaying the upstream's answer. The one place
+ * that maps a failure to HTTP status, JSON-RPC error code and the stable reason string clients and
+ * dashboards key on. Each reason has its own counter ({@code tollgate_rejects_total{reason=...}}).
+ */
+public enum RejectReason {
+    NO_ROUTE(404, GatewayErrorCodes.TRANSPORT, "no_route", "No route matches this path"),
+    INVALID_PATH(400, GatewayErrorCodes.TRANSPORT, "invalid_path", "Path contains dot-segments or encoded separators"),
+    METHOD_NOT_ALLOWED(405, GatewayErrorCodes.TRANSPORT, "method_not_allowed", "HTTP method not allowed on an MCP endpoint"),
+    FORBIDDEN_HOST(403, GatewayErrorCodes.TRANSPORT, "forbidden_host", "Host header not allowed"),
+    FORBIDDEN_ORIGIN(403, GatewayErrorCodes.TRANSPORT, "forbidden_origin", "Origin not allowed"),
+    UNSUPPORTED_MEDIA_TYPE(415, GatewayErrorCodes.INVALID_REQUEST, "unsupported_media_type", "Content-Type must be application/json"),
+    BODY_TOO_LARGE(413, GatewayErrorCodes.INVALID_REQUEST, "body_too_large", "Request body exceeds the configured limit"),
+    EMPTY_BODY(400, GatewayErrorCodes.PARSE_ERROR, "empty_body", "Request body is empty"),
+    INVALID_JSON(400, GatewayErrorCodes.PARSE_ERROR, "invalid_json", "Parse error: body is not valid JSON"),
+    INVALID_UTF8(400, GatewayErrorCodes.PARSE_ERROR, "invalid_utf8", "Parse error: body is not valid UTF-8"),
+    DUPLICATE_KEY(400, GatewayErrorCodes.PARSE_ERROR, "duplicate_key", "Parse error: duplicate object key"),
+    NESTING_TOO_DEEP(400, GatewayErrorCodes.PARSE_ERROR, "nesting_too_deep", "Parse error: JSON nested too deeply"),
+    NOT_JSONRPC(400, GatewayErrorCodes.INVALID_REQUEST, "not_jsonrpc", "Invalid Request: not a JSON-RPC 2.0 message"),
+    INVALID_ID(400, GatewayErrorCodes.INVALID_REQUEST, "invalid_id", "Invalid Request: id must be a string or an integer"),
+    INVALID_METHOD(400, GatewayErrorCodes.INVALID_REQUEST, "invalid_method", "Invalid Request: method must be a string"),
+    INVALID_RESPONSE(400, GatewayErrorCodes.INVALID_REQUEST, "invalid_response", "Invalid Request: malformed JSON-RPC response"),
+    INVALID_PARAMS(400, GatewayErrorCodes.INVALID_PARAMS, "invalid_params", "Invalid params"),
+    EMPTY_BATCH(400, GatewayErrorCodes.INVALID_REQUEST, "empty_batch", "Invalid Request: empty batch"),
+    BATCH_NOT_SUPPORTED(400, GatewayErrorCodes.INVALID_REQUEST, "batch_not_supported",
+            "Invalid Request: JSON-RPC batches are not allowed from MCP 2025-06-18 on"),
+    POLICY_DENIED(200, GatewayErrorCodes.POLICY_DENIED, "policy_denied", "Denied by policy"),
+    NO_POLICY(200, GatewayErrorCodes.POLICY_DENIED, "no_policy", "Denied: no policy is loaded for this route"),
+    UPSTREAM_UNAVAILABLE(502, GatewayErrorCodes.UPSTREAM, "upstream_unavailable", "Upstream server unreachable"),
+    UPSTREAM_ERROR(502, GatewayErrorCodes.UPSTREAM, "upstream_error", "Upstream connection failed before answering"),
+    UPSTREAM_CONNECT_TIMEOUT(504, GatewayErrorCodes.TIMEOUT, "upstream_connect_timeout", "Timed out connecting to the upstream server"),
+    UPSTREAM_TIMEOUT(504, GatewayErrorCodes.TIMEOUT, "upstream_timeout", "Upstream server did not answer in time"),
+    INTERNAL_ERROR(500, GatewayErrorCodes.INTERNAL, "internal_error", "Internal gateway error");
+
+    private static final Map<String, RejectReason> BY_CODE =
+            Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(RejectReason::code, Function.identity()));
+
+    private final int httpStatus;
+    private final int jsonRpcCode;
+    private final String code;
+    private final String message;
+
+    RejectReason(int httpStatus, int jsonRpcCode, String code, String message) {
+        this.httpStatus = httpStatus;
+        this.jsonRpcCode = jsonRpcCode;
+        this.code = code;
+        this.message = message;
+    }
+
+    public int httpStatus() {
+        return httpStatus;
+    }
+
+    public int jsonRpcCode() {
+        return jsonRpcCode;
+    }
+
+    /** The stable reason string, sent in {@code error.data.reason} and used as the metric tag. */
+    public String code() {
+        return code;
+    }
+
+    public String message() {
+        return message;
+    }
+
+    /** Maps a stable reason string from the protocols module to its reject reason; unknown → INVALID_JSON. */
+    public static RejectReason fromCode(String code) {
+        return BY_CODE.getOrDefault(code, INVALID_JSON);
+    }
+}

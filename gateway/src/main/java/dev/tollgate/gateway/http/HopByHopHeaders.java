@@ -1,0 +1,42 @@
+package dev.tollgate.gateway.http;
+
+import io.vertx.core.MultiMap;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Copies headers between the client and upstream legs, dropping the hop-by-hop ones (RFC 9110 §7.6.1)
+ * and any header the {@code Connection} header names: they describe one connection, not the message.
+ */
+public final class HopByHopHeaders {
+
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
+            "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade");
+
+    private HopByHopHeaders() {
+    }
+
+    /**
+     * Copies end-to-end headers from {@code from} to {@code to}, also skipping the names in {@code alsoSkip}
+     * (lower-case), e.g. Host and Content-Length, which the gateway sets itself.
+     */
+    public static void copyEndToEnd(MultiMap from, MultiMap to, Set<String> alsoSkip) {
+        Set<String> named = connectionNamed(from.get("connection"));
+        from.forEach((name, value) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (!HOP_BY_HOP.contains(lower) && !alsoSkip.contains(lower) && !named.contains(lower)) {
+                to.add(name, value);
+            }
+        });
+    }
+
+    private static Set<String> connectionNamed(String connection) {
+        if (connection == null || connection.isBlank()) {
+            return Set.of();
+        }
+        return Arrays.stream(connection.toLowerCase(Locale.ROOT).split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
+    }
+}

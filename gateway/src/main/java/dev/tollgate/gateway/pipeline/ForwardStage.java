@@ -1,0 +1,33 @@
+package dev.tollgate.gateway.pipeline;
+
+import dev.tollgate.gateway.errors.ErrorResponder;
+import dev.tollgate.gateway.metrics.GatewayMetrics;
+import dev.tollgate.gateway.upstream.UpstreamClients;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+/** The last stage: sends the (already vetted) request to the route's upstream and relays the answer. */
+public final class ForwardStage implements Stage {
+
+    private final Vertx vertx;
+    private final UpstreamClients clients;
+    private final ErrorResponder errors;
+    private final GatewayMetrics metrics;
+
+    public ForwardStage(Vertx vertx, UpstreamClients clients, ErrorResponder errors, GatewayMetrics metrics) {
+        this.vertx = vertx;
+        this.clients = clients;
+        this.errors = errors;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public String name() {
+        return "forward";
+    }
+
+    @Override
+    public Future<StageResult> apply(Exchange exchange) {
+        return new UpstreamCall(vertx, exchange, clients.clientFor(exchange.route().route()), errors, metrics).start();
+    }
+}

@@ -1,0 +1,59 @@
+package dev.tollgate.gateway.pipeline;
+
+import dev.tollgate.gateway.errors.ErrorResponder;
+import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.protocols.jsonrpc.JsonRpcMessage;
+import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
+import dev.tollgate.protocols.jsonrpc.JsonRpcRejection;
+import dev.tollgate.protocols.mcp.McpClassifier;
+import dev.tollgate.protocols.mcp.McpHeaders;
+import dev.tollgate.protocols.mcp.McpMessage;
+import dev.tollgate.protocols.mcp.McpProtocolVersions;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Parses the buffered body as strict JSON-RPC (duplicate keys, deep nesting and bad UTF-8 refused, so
+ * the gateway and the upstream can never read different values) and classifies each MCP message.
+ * The original bytes are what is forwarded; the parsed form is only read.
+ */
+public final class ParseJsonRpcStage implements Stage {
+
+    private final ErrorResponder errors;
+
+    public ParseJsonRpcStage(ErrorResponder errors) {
+        this.errors = errors;
+    }
+
+    @Override
+    public String name() {
+        return "parse-jsonrpc";
+    }
+
+    @Override
+    public Future<StageResult> apply(Exchange exchange) {
+        if (exchange.request().method() != HttpMethod.POST) {
+            return StageResult.proceed();
+        }
+        try {
+            JsonRpcPayload payload = exchange.snapshot().jsonRpc().parse(exchange.body().getBytes());
+            if (payload instanceof JsonRpcPayload.Batch
+                    && !McpProtocolVersions.supportsBatching(exchange.request().getHeader(McpHeaders.PROTOCOL_VERSION))) {
+                errors.respond(exchange.response(), RejectReason.BATCH_NOT_SUPPORTED, null,
+                        "MCP-Protocol-Version " + exchange.request().getHeader(McpHeaders.PROTOCOL_VERSION) + " does not allow batches");
+                return StageResult.responded();
+            }
+            List<McpMessage> messages = new ArrayList<>(payload.messages().size());
+            for (JsonRpcMessage message : payload.messages()) {
+                messages.add(McpClassifier.classifyClientMessage(message));
+            }
+            exchange.parsed(payload, messages);
+            return StageResult.proceed();
+        } catch (JsonRpcRejection rejection) {
+            errors.respond(exchange.response(), RejectReason.fromCode(rejection.reason()), rejection.id(), rejection.getMessage());
+            return StageResult.responded();
+        }
+    }
+}

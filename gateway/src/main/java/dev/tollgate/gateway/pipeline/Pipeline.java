@@ -1,0 +1,87 @@
+package dev.tollgate.gateway.pipeline;
+
+import dev.tollgate.gateway.errors.ErrorResponder;
+import dev.tollgate.gateway.errors.RejectReason;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the stages in order on the request's event loop. Stages that complete synchronously are chained
+ * in a loop (no callback per stage); an asynchronous stage resumes the chain when its future completes.
+ * A stage failure is a gateway bug, answered 500 and logged, never a silent hang.
+ */
+public final class Pipeline {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+
+    private final List<Stage> stages;
+    private final ErrorResponder errors;
+
+    public Pipeline(List<Stage> stages, ErrorResponder errors) {
+        this.stages = List.copyOf(stages);
+        this.errors = errors;
+    }
+
+    public List<Stage> stages() {
+        return stages;
+    }
+
+    public void run(Exchange exchange) {
+        runFrom(exchange, 0);
+    }
+
+    private void runFrom(Exchange exchange, int first) {
+        for (int i = first; i < stages.size(); i++) {
+            Stage stage = stages.get(i);
+            Future<StageResult> result;
+            try {
+                result = stage.apply(exchange);
+            } catch (RuntimeException e) {
+                fail(exchange, stage, e);
+                return;
+            }
+            if (!result.isComplete()) {
+                int next = i + 1;
+                result.onComplete(ar -> {
+                    if (ar.failed()) {
+                        fail(exchange, stage, ar.cause());
+                    } else if (ar.result() == StageResult.CONTINUE) {
+                        runFrom(exchange, next);
+                    } else {
+                        discardUnreadBody(exchange);
+                    }
+                });
+                return;
+            }
+            if (result.failed()) {
+                fail(exchange, stage, result.cause());
+                return;
+            }
+            if (result.result() == StageResult.RESPONDED) {
+                discardUnreadBody(exchange);
+                return;
+            }
+        }
+    }
+
+    /**
+     * A stage that answered before the body was read (Host check, verb check) leaves the request paused;
+     * the rest of the body is read and dropped so the kept-alive connection can carry the next request.
+     */
+    private static void discardUnreadBody(Exchange exchange) {
+        HttpServerRequest request = exchange.request();
+        if (!request.isEnded()) {
+            request.handler(null);
+            request.resume();
+        }
+    }
+
+    private void fail(Exchange exchange, Stage stage, Throwable cause) {
+        LOG.error("stage {} failed on {} {}", stage.name(), exchange.request().method(), exchange.request().path(), cause);
+        errors.respond(exchange.response(), RejectReason.INTERNAL_ERROR, null, "stage " + stage.name() + " failed");
+        discardUnreadBody(exchange);
+    }
+}

@@ -1,0 +1,129 @@
+package dev.tollgate.gateway.pipeline;
+
+import dev.tollgate.gateway.errors.ErrorResponder;
+import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.gateway.metrics.GatewayMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.Locale;
+
+/**
+ * Reads a POST body into memory, up to the configured limit, after checking its media type. The body is
+ * buffered (not streamed) because policy must see the whole JSON-RPC message before anything is forwarded.
+ * The dispatcher pauses POST requests on arrival, so no chunk is lost before this stage installs its handlers.
+ */
+public final class ReadBodyStage implements Stage {
+
+    /**
+     * After refusing a body, up to this much of it is still read and dropped so the kept-alive connection
+     * stays usable (clients often send the whole body before reading the answer); beyond it the
+     * connection is closed.
+     */
+    static final long MAX_DISCARDED_BODY_BYTES = 1024L * 1024;
+
+    private final ErrorResponder errors;
+    private final GatewayMetrics metrics;
+
+    public ReadBodyStage(ErrorResponder errors, GatewayMetrics metrics) {
+        this.errors = errors;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public String name() {
+        return "read-body";
+    }
+
+    @Override
+    public Future<StageResult> apply(Exchange exchange) {
+        HttpServerRequest request = exchange.request();
+        if (request.method() != HttpMethod.POST) {
+            return StageResult.proceed();
+        }
+        if (!isJson(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
+            String contentType = request.getHeader(HttpHeaders.CONTENT_TYPE);
+            return reject(exchange, RejectReason.UNSUPPORTED_MEDIA_TYPE,
+                    "got " + (contentType == null ? "no Content-Type" : "'" + contentType + "'"), declaredLength(request));
+        }
+        long limit = exchange.snapshot().config().limits().maxBodyBytes();
+        long declared = declaredLength(request);
+        if (declared > limit) {
+            return reject(exchange, RejectReason.BODY_TOO_LARGE, "Content-Length " + declared + " exceeds " + limit + " bytes", declared);
+        }
+        return read(exchange, limit, declared);
+    }
+
+    private Future<StageResult> read(Exchange exchange, long limit, long declared) {
+        HttpServerRequest request = exchange.request();
+        Promise<StageResult> done = Promise.promise();
+        Buffer body = Buffer.buffer(declared > 0 ? (int) declared : 1024);
+        long[] discarded = {0};
+        request.handler(chunk -> {
+            if (done.future().isComplete()) {
+                // Past the limit: keep reading to keep the connection usable, up to a bound.
+                discarded[0] += chunk.length();
+                if (discarded[0] > MAX_DISCARDED_BODY_BYTES) {
+                    request.handler(null);
+                    request.connection().close();
+                }
+                return;
+            }
+            if (body.length() + chunk.length() > limit) {
+                done.complete(StageResult.RESPONDED);
+                errors.respond(exchange.response(), RejectReason.BODY_TOO_LARGE, null, "body exceeds " + limit + " bytes");
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        request.endHandler(v -> {
+            if (!done.future().isComplete()) {
+                exchange.body(body);
+                done.complete(StageResult.CONTINUE);
+            }
+        });
+        request.exceptionHandler(e -> {
+            if (!done.future().isComplete()) {
+                metrics.clientAborted();
+                done.complete(StageResult.RESPONDED);
+            }
+        });
+        request.resume();
+        return done.future();
+    }
+
+    private Future<StageResult> reject(Exchange exchange, RejectReason reason, String detail, long declared) {
+        Future<Void> answered = errors.respond(exchange.response(), reason, null, detail);
+        if (declared > MAX_DISCARDED_BODY_BYTES) {
+            // Too much to read and throw away: close once the answer is out.
+            answered.onComplete(v -> exchange.request().connection().close());
+        }
+        // Otherwise the pipeline reads and drops the unread body, keeping the connection alive.
+        return StageResult.responded();
+    }
+
+    /** {@code application/json}, with or without parameters such as charset, any letter case. */
+    static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int semicolon = contentType.indexOf(';');
+        String mediaType = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
+        return mediaType.toLowerCase(Locale.ROOT).equals("application/json");
+    }
+
+    private static long declaredLength(HttpServerRequest request) {
+        String value = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (value == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.tollgate.gateway.pipeline;
+
+import dev.tollgate.gateway.errors.ErrorResponder;
+import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.gateway.routing.PathCheck;
+import dev.tollgate.gateway.routing.RouteMatch;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.function.Supplier;
+
+/**
+ * Entry point of every client request on a listener: takes the current snapshot (kept for the whole
+ * request, so a reload never changes a call half-way), selects the route and runs the pipeline.
+ */
+public final class RequestDispatcher implements Handler<HttpServerRequest> {
+
+    private final Supplier<GatewaySnapshot> snapshots;
+    private final ListenerRuntime listener;
+    private final Pipeline pipeline;
+    private final ErrorResponder errors;
+
+    public RequestDispatcher(Supplier<GatewaySnapshot> snapshots, ListenerRuntime listener, Pipeline pipeline,
+                             ErrorResponder errors) {
+        this.snapshots = snapshots;
+        this.listener = listener;
+        this.pipeline = pipeline;
+        this.errors = errors;
+    }
+
+    @Override
+    public void handle(HttpServerRequest request) {
+        long start = System.nanoTime();
+        String path = request.path();
+        if (!PathCheck.isSafe(path)) {
+            errors.respond(request.response(), RejectReason.INVALID_PATH, null, null);
+            return;
+        }
+        GatewaySnapshot snapshot = snapshots.get();
+        RouteMatch match = snapshot.routes().match(path, request.query());
+        if (match == null) {
+            errors.respond(request.response(), RejectReason.NO_ROUTE, null, null);
+            return;
+        }
+        if (request.method() == HttpMethod.POST) {
+            // Hold the body until the body stage installs its handlers; earlier stages may be asynchronous.
+            request.pause();
+        }
+        pipeline.run(new Exchange(request, snapshot, listener, match, start));
+    }
+}

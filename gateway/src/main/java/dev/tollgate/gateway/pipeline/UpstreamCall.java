@@ -1,0 +1,206 @@
+package dev.tollgate.gateway.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.gateway.errors.ErrorResponder;
+import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.gateway.http.HopByHopHeaders;
+import dev.tollgate.gateway.metrics.GatewayMetrics;
+import dev.tollgate.gateway.routing.Route;
+import dev.tollgate.gateway.routing.UpstreamTarget;
+import dev.tollgate.gateway.upstream.StreamRelay;
+import dev.tollgate.gateway.upstream.UpstreamFailures;
+import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
+import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * One forwarded request and the relay of its answer. Owns the three ways a call can end early: the
+ * upstream cannot be reached (502), it does not answer within the route's response timeout (504), or the
+ * client goes away, which cancels the upstream request so no work is left running for nobody.
+ */
+final class UpstreamCall {
+
+    private static final Set<String> REQUEST_HEADERS_SET_BY_GATEWAY = Set.of("host", "content-length");
+    private static final Set<String> RESPONSE_HEADERS_SET_BY_GATEWAY = Set.of("content-length");
+
+    private final Vertx vertx;
+    private final Exchange exchange;
+    private final HttpClientAgent client;
+    private final ErrorResponder errors;
+    private final GatewayMetrics metrics;
+    private final Promise<StageResult> done = Promise.promise();
+    private HttpClientRequest upstreamRequest;
+    private long timerId = -1;
+    private boolean finished;
+
+    UpstreamCall(Vertx vertx, Exchange exchange, HttpClientAgent client, ErrorResponder errors, GatewayMetrics metrics) {
+        this.vertx = vertx;
+        this.exchange = exchange;
+        this.client = client;
+        this.errors = errors;
+        this.metrics = metrics;
+    }
+
+    /** @return completes (RESPONDED) when the client's answer is complete, failed over, or abandoned */
+    Future<StageResult> start() {
+        Route route = exchange.route().route();
+        UpstreamTarget target = route.upstream();
+        RequestOptions options = new RequestOptions()
+                .setMethod(exchange.request().method())
+                .setHost(target.host())
+                .setPort(target.port())
+                .setSsl(target.tls())
+                .setURI(exchange.route().upstreamUri())
+                .setConnectTimeout(route.config().connectTimeout().toMillis());
+        exchange.response().closeHandler(v -> clientGone());
+        // The timer covers waiting for a pooled connection too, not only the upstream's think time.
+        timerId = vertx.setTimer(route.config().responseTimeout().toMillis(), id -> timedOut());
+        client.request(options).onComplete(ar -> {
+            if (ar.failed()) {
+                fail(UpstreamFailures.classify(ar.cause()), ar.cause());
+            } else if (finished) {
+                ar.result().reset();
+            } else {
+                send(ar.result());
+            }
+        });
+        return done.future();
+    }
+
+    /** Host is not copied: the request options name the upstream, so Vert.x writes the upstream's authority. */
+    private void send(HttpClientRequest request) {
+        upstreamRequest = request;
+        HttpServerRequest inbound = exchange.request();
+        HopByHopHeaders.copyEndToEnd(inbound.headers(), request.headers(), REQUEST_HEADERS_SET_BY_GATEWAY);
+        addForwardedHeaders(inbound, request);
+        Buffer body = exchange.body();
+        Future<HttpClientResponse> response = body == null ? request.send() : request.send(body);
+        response.onComplete(ar -> {
+            if (ar.failed()) {
+                fail(UpstreamFailures.classify(ar.cause()), ar.cause());
+            } else if (!finished) {
+                relay(ar.result());
+            }
+        });
+    }
+
+    private void relay(HttpClientResponse upstream) {
+        HttpServerResponse response = exchange.response();
+        response.setStatusCode(upstream.statusCode());
+        if (upstream.statusMessage() != null) {
+            response.setStatusMessage(upstream.statusMessage());
+        }
+        HopByHopHeaders.copyEndToEnd(upstream.headers(), response.headers(), RESPONSE_HEADERS_SET_BY_GATEWAY);
+        if (shouldStream(upstream)) {
+            cancelTimer();
+            response.setChunked(true);
+            StreamRelay.relay(upstream, response, null).onComplete(ar -> finish());
+        } else {
+            // A small JSON answer is read whole and written once: one write instead of headers + chunks.
+            upstream.body().onComplete(ar -> {
+                if (ar.failed()) {
+                    fail(RejectReason.UPSTREAM_ERROR, ar.cause());
+                } else if (!finished) {
+                    cancelTimer();
+                    response.end(ar.result());
+                    finish();
+                }
+            });
+        }
+    }
+
+    private boolean shouldStream(HttpClientResponse upstream) {
+        String contentType = upstream.getHeader(HttpHeaders.CONTENT_TYPE);
+        if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
+            return true;
+        }
+        String length = upstream.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length == null) {
+            return true;
+        }
+        try {
+            return Long.parseLong(length.trim()) > exchange.snapshot().config().limits().maxBufferedResponseBytes();
+        } catch (NumberFormatException e) {
+            return true;
+        }
+    }
+
+    private void timedOut() {
+        timerId = -1;
+        fail(RejectReason.UPSTREAM_TIMEOUT, null);
+    }
+
+    private void clientGone() {
+        if (finished) {
+            return;
+        }
+        metrics.clientAborted();
+        finished = true;
+        cancelTimer();
+        cancelUpstream();
+        done.tryComplete(StageResult.RESPONDED);
+    }
+
+    private void fail(RejectReason reason, Throwable cause) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        cancelTimer();
+        cancelUpstream();
+        String detail = "route " + exchange.route().route().name() + (cause == null ? "" : ": " + cause.getClass().getSimpleName());
+        errors.respond(exchange.response(), reason, singleRequestId(), detail);
+        done.tryComplete(StageResult.RESPONDED);
+    }
+
+    private void finish() {
+        finished = true;
+        cancelTimer();
+        done.tryComplete(StageResult.RESPONDED);
+    }
+
+    private void cancelUpstream() {
+        if (upstreamRequest != null) {
+            upstreamRequest.reset();
+        }
+    }
+
+    private void cancelTimer() {
+        if (timerId >= 0) {
+            vertx.cancelTimer(timerId);
+            timerId = -1;
+        }
+    }
+
+    /** The id of a single JSON-RPC request, echoed in the gateway's error so the client can match it. */
+    private JsonNode singleRequestId() {
+        if (exchange.payload() instanceof JsonRpcPayload.Single single && single.message() instanceof JsonRpcRequest request) {
+            return request.id().value();
+        }
+        return null;
+    }
+
+    private static void addForwardedHeaders(HttpServerRequest inbound, HttpClientRequest request) {
+        String remote = inbound.remoteAddress() == null ? null : inbound.remoteAddress().hostAddress();
+        if (remote != null) {
+            String prior = inbound.getHeader("X-Forwarded-For");
+            request.putHeader("X-Forwarded-For", prior == null ? remote : prior + ", " + remote);
+        }
+        request.putHeader("X-Forwarded-Proto", inbound.isSSL() ? "https" : "http");
+        if (inbound.authority() != null) {
+            request.putHeader("X-Forwarded-Host", inbound.authority().toString());
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.tollgate.gateway.upstream;
+
+import dev.tollgate.gateway.config.RouteConfig;
+import dev.tollgate.gateway.routing.Route;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The keep-alive connection pools to upstreams, one per route configuration, owned by one verticle so
+ * that a request and its upstream connection stay on the same event loop (no hop between loops).
+ * Keyed by the route's whole configuration record: a reload that changes a route's settings gets a
+ * fresh pool, an unchanged route keeps its warm connections.
+ */
+public final class UpstreamClients {
+
+    private final Vertx vertx;
+    private final Map<RouteConfig, HttpClientAgent> clients = new HashMap<>();
+
+    public UpstreamClients(Vertx vertx) {
+        this.vertx = vertx;
+    }
+
+    public HttpClientAgent clientFor(Route route) {
+        return clients.computeIfAbsent(route.config(), this::create);
+    }
+
+    private HttpClientAgent create(RouteConfig route) {
+        HttpClientOptions options = new HttpClientOptions()
+                .setKeepAlive(true)
+                .setTcpNoDelay(true)
+                .setConnectTimeout((int) route.connectTimeout().toMillis())
+                // The client's Accept-Encoding is forwarded as is: bodies pass through undecoded.
+                .setDecompressionSupported(false);
+        // Vert.x defaults to 5 connections per upstream; a gateway would queue behind its own pool.
+        PoolOptions pool = new PoolOptions().setHttp1MaxSize(route.maxConnections());
+        return vertx.httpClientBuilder().with(options).with(pool).build();
+    }
+
+    public Future<Void> close() {
+        List<Future<Void>> closing = new ArrayList<>();
+        clients.values().forEach(c -> closing.add(c.close()));
+        clients.clear();
+        return Future.all(closing).mapEmpty();
+    }
+}

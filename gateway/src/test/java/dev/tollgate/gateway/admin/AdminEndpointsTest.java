@@ -1,0 +1,45 @@
+package dev.tollgate.gateway.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.gateway.support.RecordingUpstream;
+import dev.tollgate.gateway.support.RunningGateway;
+import dev.tollgate.gateway.support.TestHttp;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import org.junit.jupiter.api.Test;
+
+class AdminEndpointsTest {
+
+    @Test
+    void healthReadinessAndMetricsAreServedOnTheAdminPortOnly() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try (RecordingUpstream upstream = new RecordingUpstream(vertx);
+             RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, null);
+             TestHttp http = new TestHttp(vertx)) {
+            http.postMcp(gateway.port(), "/mcp", "not json");
+
+            TestHttp.Reply health = http.send(get(gateway.gateway().adminPort(), "/healthz"), null);
+            TestHttp.Reply ready = http.send(get(gateway.gateway().adminPort(), "/readyz"), null);
+            TestHttp.Reply metrics = http.send(get(gateway.gateway().adminPort(), "/metrics"), null);
+            TestHttp.Reply healthOnTrafficPort = http.send(get(gateway.port(), "/healthz"), null);
+
+            assertThat(health.status()).isEqualTo(200);
+            assertThat(health.json().path("status").asText()).isEqualTo("UP");
+            assertThat(ready.status()).isEqualTo(200);
+            assertThat(metrics.status()).isEqualTo(200);
+            assertThat(metrics.body().toString())
+                    .contains("tollgate_rejects_total{reason=\"invalid_json\"} 1.0")
+                    .contains("tollgate_rejects_total{reason=\"body_too_large\"} 0.0");
+            assertThat(healthOnTrafficPort.status()).isEqualTo(404);
+            assertThat(healthOnTrafficPort.reason()).isEqualTo("no_route");
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get();
+        }
+    }
+
+    private static RequestOptions get(int port, String path) {
+        return new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port).setURI(path);
+    }
+}

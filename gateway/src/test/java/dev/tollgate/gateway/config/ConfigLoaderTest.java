@@ -1,0 +1,108 @@
+package dev.tollgate.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+
+    private static final String VALID = """
+            listeners:
+              - name: public
+                host: 127.0.0.1
+                port: 8080
+            admin:
+              host: 127.0.0.1
+              port: 9090
+            routes:
+              - name: tools
+                path: /mcp/
+                protocol: mcp
+                upstream: http://127.0.0.1:3001/mcp
+                response-timeout: 2m
+            """;
+
+    @Test
+    void loadsAValidConfigWithDefaults() throws Exception {
+        GatewayConfig config = ConfigLoader.parse(VALID, "g.yaml", Map.of());
+
+        assertThat(config.listeners()).singleElement().satisfies(l -> {
+            assertThat(l.port()).isEqualTo(8080);
+            assertThat(l.allowedHosts()).containsExactlyElementsOf(ListenerConfig.DEFAULT_ALLOWED_HOSTS);
+        });
+        RouteConfig route = config.routes().get(0);
+        assertThat(route.path()).isEqualTo("/mcp");
+        assertThat(route.protocol()).isEqualTo(Protocol.MCP);
+        assertThat(route.responseTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(route.connectTimeout()).isEqualTo(RouteConfig.DEFAULT_CONNECT_TIMEOUT);
+        assertThat(config.limits().maxBodyBytes()).isEqualTo(LimitsConfig.DEFAULT_MAX_BODY_BYTES);
+    }
+
+    @Test
+    void substitutesEnvironmentVariablesAndDefaults() throws Exception {
+        String yaml = VALID.replace("port: 8080", "port: ${PORT}").replace("http://127.0.0.1:3001/mcp", "${UP:-http://127.0.0.1:9/x}");
+        GatewayConfig config = ConfigLoader.parse(yaml, "g.yaml", Map.of("PORT", "8181"));
+
+        assertThat(config.listeners().get(0).port()).isEqualTo(8181);
+        assertThat(config.routes().get(0).upstream().toString()).isEqualTo("http://127.0.0.1:9/x");
+    }
+
+    @Test
+    void escapedDollarBraceStaysLiteral() throws Exception {
+        String yaml = VALID.replace("name: tools", "name: \"$${NOT_A_VAR}\"");
+
+        assertThat(ConfigLoader.parse(yaml, "g.yaml", Map.of()).routes().get(0).name()).isEqualTo("${NOT_A_VAR}");
+    }
+
+    static Stream<Arguments> invalidConfigs() {
+        return Stream.of(
+                Arguments.of("unset variable without default", VALID.replace("port: 8080", "port: ${NOPE}"), 4, "", "NOPE is not set"),
+                Arguments.of("misspelt field", VALID.replace("    upstream:", "    upstraem: x\n    upstream:"), 12, "routes[0].upstraem", "unknown field"),
+                Arguments.of("upstream not http", VALID.replace("http://127.0.0.1:3001/mcp", "ftp://x/y"), 12, "routes[0].upstream", "absolute http or https URL"),
+                Arguments.of("bad protocol", VALID.replace("protocol: mcp", "protocol: grpc"), 11, "routes[0].protocol", "unsupported protocol 'grpc'"),
+                Arguments.of("bad duration", VALID.replace("2m", "soon"), 13, "routes[0].response-timeout", "positive duration"),
+                Arguments.of("port out of range", VALID.replace("8080", "70000"), 4, "listeners[0].port", "between 0 and 65535"),
+                Arguments.of("missing routes", VALID.substring(0, VALID.indexOf("routes:")), 0, "routes", "is required"),
+                Arguments.of("path without leading slash", VALID.replace("path: /mcp/", "path: mcp"), 10, "routes[0].path", "absolute path prefix"),
+                Arguments.of("duplicate YAML key", VALID.replace("    protocol: mcp", "    protocol: mcp\n    protocol: mcp"), 12, "", "Duplicate field 'protocol'"),
+                Arguments.of("YAML syntax error", VALID.replace("routes:", "routes: [unclosed"), 9, "", ""));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidConfigs")
+    void rejectsWithFileLineAndField(String name, String yaml, int line, String field, String message) {
+        assertThatThrownBy(() -> ConfigLoader.parse(yaml, "g.yaml", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).anySatisfy(p -> {
+                    assertThat(p.file()).isEqualTo("g.yaml");
+                    if (line > 0) {
+                        assertThat(p.line()).as("line").isEqualTo(line);
+                    }
+                    assertThat(p.field()).as("field").isEqualTo(field);
+                    assertThat(p.message()).contains(message);
+                }));
+    }
+
+    @Test
+    void reportsEveryProblemNotJustTheFirst() {
+        String yaml = VALID.replace("8080", "-1").replace("protocol: mcp", "protocol: x");
+        assertThatThrownBy(() -> ConfigLoader.parse(yaml, "g.yaml", Map.of()))
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(2));
+    }
+
+    @Test
+    void theShippedExampleConfigIsValid() throws Exception {
+        GatewayConfig config = ConfigLoader.load(Path.of("../conf/gateway.yaml"));
+
+        assertThat(config.routes()).isNotEmpty();
+        assertThat(config.listeners()).isNotEmpty();
+    }
+}

@@ -1,0 +1,199 @@
+package dev.tollgate.gateway.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.gateway.support.RecordingUpstream;
+import dev.tollgate.gateway.support.RunningGateway;
+import dev.tollgate.gateway.support.TestHttp;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.nio.charset.StandardCharsets;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every reject reason and every limit: the bad input gets the exact status, JSON-RPC code and reason,
+ * its counter moves, and the upstream sees nothing.
+ */
+class BadInputTest {
+
+    private static final int MAX_BODY_BYTES = 1024;
+    private static final int MAX_JSON_DEPTH = 8;
+    private static final String VALID_CALL = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{}}}";
+
+    private static Vertx vertx;
+    private static RecordingUpstream upstream;
+    private static RunningGateway gateway;
+    private static TestHttp http;
+
+    @BeforeAll
+    static void start() throws Exception {
+        vertx = Vertx.vertx();
+        upstream = new RecordingUpstream(vertx);
+        gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, """
+                limits:
+                  max-body-bytes: %d
+                  max-json-depth: %d
+                """.formatted(MAX_BODY_BYTES, MAX_JSON_DEPTH));
+        http = new TestHttp(vertx);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        http.close();
+        gateway.close();
+        upstream.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+
+    @BeforeEach
+    void clearUpstream() {
+        upstream.received().clear();
+    }
+
+    record Case(String name, UnaryOperator<RequestOptions> request, byte[] body, RejectReason reason) {
+        Arguments args() {
+            return Arguments.of(this);
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Arguments> badInputs() {
+        return Stream.of(
+                bad("not JSON", "hello", RejectReason.INVALID_JSON),
+                bad("truncated JSON", "{\"jsonrpc\":\"2.0\",", RejectReason.INVALID_JSON),
+                bad("trailing garbage after the document", VALID_CALL + "x", RejectReason.INVALID_JSON),
+                bad("empty body", "", RejectReason.EMPTY_BODY),
+                bad("duplicate key: gateway and upstream could read different tool names",
+                        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"safe\",\"name\":\"rm_rf\"}}",
+                        RejectReason.DUPLICATE_KEY),
+                bad("nesting deeper than the limit", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"x\",\"params\":" + "[".repeat(MAX_JSON_DEPTH) + "]".repeat(MAX_JSON_DEPTH) + "}",
+                        RejectReason.NESTING_TOO_DEEP),
+                new Case("invalid UTF-8 (overlong slash)", r -> r, concat("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"a", new byte[]{(byte) 0xC0, (byte) 0xAF}, "\"}"),
+                        RejectReason.INVALID_UTF8).args(),
+                bad("JSON that is not JSON-RPC", "{\"hello\":\"world\"}", RejectReason.NOT_JSONRPC),
+                bad("wrong jsonrpc version", "{\"jsonrpc\":\"1.0\",\"id\":1,\"method\":\"ping\"}", RejectReason.NOT_JSONRPC),
+                bad("id that is an object", "{\"jsonrpc\":\"2.0\",\"id\":{},\"method\":\"ping\"}", RejectReason.INVALID_ID),
+                bad("method that is a number", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":5}", RejectReason.INVALID_METHOD),
+                bad("tools/call without a tool name", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{}}", RejectReason.INVALID_PARAMS),
+                bad("empty batch", "[]", RejectReason.EMPTY_BATCH),
+                new Case("batch under MCP 2025-11-25 (batching removed in 2025-06-18)",
+                        r -> r.putHeader("MCP-Protocol-Version", "2025-11-25"),
+                        ("[" + VALID_CALL + "," + VALID_CALL.replace("\"id\":7", "\"id\":8") + "]").getBytes(StandardCharsets.UTF_8),
+                        RejectReason.BATCH_NOT_SUPPORTED).args(),
+                new Case("body over the limit, declared by Content-Length", r -> r,
+                        ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"pad\":\"" + "x".repeat(MAX_BODY_BYTES) + "\"}}").getBytes(StandardCharsets.UTF_8),
+                        RejectReason.BODY_TOO_LARGE).args(),
+                new Case("wrong Content-Type", r -> r.putHeader("Content-Type", "text/plain"), VALID_CALL.getBytes(StandardCharsets.UTF_8),
+                        RejectReason.UNSUPPORTED_MEDIA_TYPE).args(),
+                new Case("no Content-Type", r -> r.removeHeader("Content-Type"), VALID_CALL.getBytes(StandardCharsets.UTF_8),
+                        RejectReason.UNSUPPORTED_MEDIA_TYPE).args(),
+                new Case("foreign Origin (DNS rebinding)", r -> r.putHeader("Origin", "http://evil.example.com"), VALID_CALL.getBytes(StandardCharsets.UTF_8),
+                        RejectReason.FORBIDDEN_ORIGIN).args(),
+                new Case("foreign Host (DNS rebinding)", r -> r.putHeader("Host", "evil.example.com"), VALID_CALL.getBytes(StandardCharsets.UTF_8),
+                        RejectReason.FORBIDDEN_HOST).args(),
+                new Case("PUT is not an MCP verb", r -> r.setMethod(HttpMethod.PUT), VALID_CALL.getBytes(StandardCharsets.UTF_8),
+                        RejectReason.METHOD_NOT_ALLOWED).args(),
+                new Case("path with dot-segments", r -> r.setURI("/mcp/../admin"), VALID_CALL.getBytes(StandardCharsets.UTF_8),
+                        RejectReason.INVALID_PATH).args(),
+                new Case("path with an encoded slash", r -> r.setURI("/mcp/..%2Fadmin"), VALID_CALL.getBytes(StandardCharsets.UTF_8),
+                        RejectReason.INVALID_PATH).args(),
+                new Case("path no route covers", r -> r.setURI("/other"), VALID_CALL.getBytes(StandardCharsets.UTF_8),
+                        RejectReason.NO_ROUTE).args());
+    }
+
+    private static Arguments bad(String name, String body, RejectReason reason) {
+        return new Case(name, r -> r, body.getBytes(StandardCharsets.UTF_8), reason).args();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badInputs")
+    void rejectsWithStableErrorAndForwardsNothing(Case c) throws Exception {
+        double before = gateway.gateway().metrics().rejectCount(c.reason());
+        TestHttp.Reply reply = http.send(c.request().apply(TestHttp.mcpPost(gateway.port(), "/mcp")), Buffer.buffer(c.body()));
+
+        assertThat(reply.status()).as("HTTP status").isEqualTo(c.reason().httpStatus());
+        assertThat(reply.headers().get("Content-Type")).startsWith("application/json");
+        assertThat(reply.json().path("jsonrpc").asText()).isEqualTo("2.0");
+        assertThat(reply.errorCode()).as("JSON-RPC code").isEqualTo(c.reason().jsonRpcCode());
+        assertThat(reply.reason()).as("stable reason").isEqualTo(c.reason().code());
+        assertThat(gateway.gateway().metrics().rejectCount(c.reason())).as("counter").isEqualTo(before + 1);
+        assertThat(upstream.received()).as("upstream saw nothing").isEmpty();
+    }
+
+    @Test
+    void chunkedBodyOverTheLimitIsRejectedWhileStreaming() throws Exception {
+        var reply = http.raw().request(TestHttp.mcpPost(gateway.port(), "/mcp"))
+                .compose(req -> {
+                    req.setChunked(true);
+                    req.write("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"pad\":\"");
+                    for (int i = 0; i < 4; i++) {
+                        req.write("x".repeat(MAX_BODY_BYTES / 2));
+                    }
+                    req.end("\"}}");
+                    return req.response();
+                })
+                .compose(resp -> resp.body().map(b -> new TestHttp.Reply(resp.statusCode(), resp.headers(), b)))
+                .toCompletionStage().toCompletableFuture().get();
+
+        assertThat(reply.status()).isEqualTo(413);
+        assertThat(reply.reason()).isEqualTo("body_too_large");
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
+    void bodyExactlyAtTheLimitIsForwarded() throws Exception {
+        String prefix = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"pad\":\"";
+        String suffix = "\"}}";
+        String body = prefix + "x".repeat(MAX_BODY_BYTES - prefix.length() - suffix.length()) + suffix;
+        assertThat(body.length()).isEqualTo(MAX_BODY_BYTES);
+
+        TestHttp.Reply reply = http.postMcp(gateway.port(), "/mcp", body);
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(upstream.received()).hasSize(1);
+        assertThat(upstream.received().get(0).body().toString()).isEqualTo(body);
+    }
+
+    @Test
+    void nestingExactlyAtTheLimitIsForwarded() throws Exception {
+        // The envelope object is depth 1, "params" array depth 2, so MAX_JSON_DEPTH - 1 arrays reach the limit.
+        String nested = "[".repeat(MAX_JSON_DEPTH - 1) + "]".repeat(MAX_JSON_DEPTH - 1);
+        TestHttp.Reply reply = http.postMcp(gateway.port(), "/mcp", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"x\",\"params\":" + nested + "}");
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(upstream.received()).hasSize(1);
+    }
+
+    @Test
+    void errorEchoesTheRequestIdWhenItCanBeRecovered() throws Exception {
+        TestHttp.Reply reply = http.postMcp(gateway.port(), "/mcp", "{\"jsonrpc\":\"2.0\",\"id\":42,\"method\":\"tools/call\",\"params\":{}}");
+
+        assertThat(reply.reason()).isEqualTo("invalid_params");
+        assertThat(reply.json().path("id").asInt()).isEqualTo(42);
+    }
+
+    private static byte[] concat(String a, byte[] b, String c) {
+        byte[] pa = a.getBytes(StandardCharsets.UTF_8);
+        byte[] pc = c.getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[pa.length + b.length + pc.length];
+        System.arraycopy(pa, 0, out, 0, pa.length);
+        System.arraycopy(b, 0, out, pa.length, b.length);
+        System.arraycopy(pc, 0, out, pa.length + b.length, pc.length);
+        return out;
+    }
+}

@@ -1,0 +1,179 @@
+package dev.tollgate.gateway.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.gateway.support.RecordingUpstream;
+import dev.tollgate.gateway.support.RunningGateway;
+import dev.tollgate.gateway.support.TestHttp;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** MCP Streamable HTTP semantics through the gateway against a scripted real upstream. */
+class StreamableHttpRelayTest {
+
+    private static Vertx vertx;
+    private static RecordingUpstream upstream;
+    private static RunningGateway gateway;
+    private static TestHttp http;
+
+    @BeforeAll
+    static void start() throws Exception {
+        vertx = Vertx.vertx();
+        upstream = new RecordingUpstream(vertx);
+        gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, null);
+        http = new TestHttp(vertx);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        http.close();
+        gateway.close();
+        upstream.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+
+    @BeforeEach
+    void reset() {
+        upstream.received().clear();
+    }
+
+    @Test
+    void sseAnswerIsRelayedEventByEventWhileThePostIsStillOpen() throws Exception {
+        // The upstream sends its second event only after the client has received the first: a buffering
+        // gateway would deadlock here exactly as sampling/elicitation deadlock.
+        Promise<Void> clientSawFirstEvent = Promise.promise();
+        upstream.answer(request -> {
+            request.response().setChunked(true).putHeader("Content-Type", "text/event-stream");
+            request.response().write("id: 1\ndata: {\"jsonrpc\":\"2.0\",\"id\":\"s1\",\"method\":\"sampling/createMessage\",\"params\":{}}\n\n");
+            clientSawFirstEvent.future().onSuccess(v ->
+                    request.response().end("id: 2\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n\n"));
+        });
+        List<String> chunks = new CopyOnWriteArrayList<>();
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        http.raw().request(TestHttp.mcpPost(gateway.port(), "/mcp"))
+                .compose(req -> req.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"sample\"}}"))
+                .onSuccess(resp -> {
+                    resp.handler(chunk -> {
+                        chunks.add(chunk.toString());
+                        if (chunk.toString().contains("sampling/createMessage")) {
+                            clientSawFirstEvent.tryComplete();
+                        }
+                    });
+                    resp.endHandler(v -> done.complete(resp.statusCode()));
+                })
+                .onFailure(done::completeExceptionally);
+
+        assertThat(done.get(10, TimeUnit.SECONDS)).isEqualTo(200);
+        assertThat(String.join("", chunks)).isEqualTo(
+                "id: 1\ndata: {\"jsonrpc\":\"2.0\",\"id\":\"s1\",\"method\":\"sampling/createMessage\",\"params\":{}}\n\n"
+                        + "id: 2\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n\n");
+    }
+
+    @Test
+    void mcpHeadersPassBothWaysAndHopByHopHeadersAreStripped() throws Exception {
+        upstream.answer(request -> request.response()
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Mcp-Session-Id", "session-abc")
+                .putHeader("Keep-Alive", "timeout=5")
+                .putHeader("Connection", "keep-alive, X-Upstream-Private")
+                .putHeader("X-Upstream-Private", "secret")
+                .end("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}"));
+        RequestOptions options = TestHttp.mcpPost(gateway.port(), "/mcp")
+                .putHeader("Mcp-Session-Id", "session-abc")
+                .putHeader("MCP-Protocol-Version", "2025-11-25")
+                .putHeader("Last-Event-ID", "evt-9")
+                .putHeader("Connection", "keep-alive, X-Client-Private")
+                .putHeader("X-Client-Private", "hop")
+                .putHeader("Proxy-Authorization", "Basic c2VjcmV0")
+                .putHeader("X-End-To-End", "kept");
+
+        // A keep-alive client: a non-persistent one would replace our Connection header with "close".
+        var keepAlive = vertx.createHttpClient();
+        TestHttp.Reply reply = keepAlive.request(options)
+                .compose(req -> req.send(Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}")))
+                .compose(resp -> resp.body().map(b -> new TestHttp.Reply(resp.statusCode(), resp.headers(), b)))
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        keepAlive.close();
+
+        assertThat(reply.status()).isEqualTo(200);
+        var seen = upstream.received().get(0).headers();
+        assertThat(seen.get("Mcp-Session-Id")).isEqualTo("session-abc");
+        assertThat(seen.get("MCP-Protocol-Version")).isEqualTo("2025-11-25");
+        assertThat(seen.get("Last-Event-ID")).isEqualTo("evt-9");
+        assertThat(seen.get("Accept")).isEqualTo("application/json, text/event-stream");
+        assertThat(seen.get("X-End-To-End")).isEqualTo("kept");
+        assertThat(seen.get("X-Client-Private")).isNull();
+        assertThat(seen.get("Proxy-Authorization")).isNull();
+        assertThat(seen.get("Host")).isEqualTo("127.0.0.1:" + upstream.port());
+        assertThat(seen.get("X-Forwarded-For")).isEqualTo("127.0.0.1");
+        assertThat(reply.headers().get("Mcp-Session-Id")).isEqualTo("session-abc");
+        assertThat(reply.headers().get("X-Upstream-Private")).isNull();
+        assertThat(reply.headers().get("Keep-Alive")).isNull();
+    }
+
+    @Test
+    void notificationIsForwardedAndThe202Relayed() throws Exception {
+        upstream.answer(request -> request.response().setStatusCode(202).end());
+
+        TestHttp.Reply reply = http.postMcp(gateway.port(), "/mcp", "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+
+        assertThat(reply.status()).isEqualTo(202);
+        assertThat(reply.body().length()).isZero();
+        assertThat(upstream.received()).hasSize(1);
+    }
+
+    @Test
+    void standaloneGetStreamAndDeletePassThrough() throws Exception {
+        upstream.answer(request -> {
+            if (request.method() == HttpMethod.GET) {
+                request.response().setChunked(true).putHeader("Content-Type", "text/event-stream")
+                        .end("id: 5\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/tools/list_changed\"}\n\n");
+            } else {
+                request.response().setStatusCode(200).end();
+            }
+        });
+        RequestOptions get = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(gateway.port())
+                .setURI("/mcp").putHeader("Accept", "text/event-stream").putHeader("Mcp-Session-Id", "s-1");
+        RequestOptions delete = new RequestOptions().setMethod(HttpMethod.DELETE).setHost("127.0.0.1").setPort(gateway.port())
+                .setURI("/mcp").putHeader("Mcp-Session-Id", "s-1");
+
+        TestHttp.Reply stream = http.send(get, null);
+        TestHttp.Reply deleted = http.send(delete, null);
+
+        assertThat(stream.status()).isEqualTo(200);
+        assertThat(stream.headers().get("Content-Type")).isEqualTo("text/event-stream");
+        assertThat(stream.body().toString()).contains("notifications/tools/list_changed");
+        assertThat(deleted.status()).isEqualTo(200);
+        assertThat(upstream.received()).extracting(RecordingUpstream.Received::method).containsExactly(HttpMethod.GET, HttpMethod.DELETE);
+        assertThat(upstream.received().get(1).headers().get("Mcp-Session-Id")).isEqualTo("s-1");
+    }
+
+    @Test
+    void upstreamErrorStatusAndBodyAreRelayedUnchanged() throws Exception {
+        upstream.answer(request -> request.response().setStatusCode(404).putHeader("Content-Type", "application/json")
+                .end("{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32001,\"message\":\"Session not found\"}}"));
+
+        TestHttp.Reply reply = http.postMcp(gateway.port(), "/mcp", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}");
+
+        assertThat(reply.status()).isEqualTo(404);
+        assertThat(reply.body().toString()).isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32001,\"message\":\"Session not found\"}}");
+    }
+
+    @Test
+    void pathBelowThePrefixAndTheQueryAreMappedOntoTheUpstreamUrl() throws Exception {
+        http.postMcp(gateway.port(), "/mcp/sub/path?x=1&y=2", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}");
+
+        assertThat(upstream.received().get(0).uri()).isEqualTo("/mcp/sub/path?x=1&y=2");
+    }
+}

@@ -1,0 +1,94 @@
+package dev.tollgate.gateway.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tollgate.gateway.support.RecordingUpstream;
+import dev.tollgate.gateway.support.RunningGateway;
+import dev.tollgate.gateway.support.TestHttp;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientRequest;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Upstream down (502), upstream silent (504) and a client that leaves (upstream request cancelled). */
+class UpstreamFailureTest {
+
+    private static final String CALL = "{\"jsonrpc\":\"2.0\",\"id\":\"call-1\",\"method\":\"tools/call\",\"params\":{\"name\":\"slow\"}}";
+
+    private Vertx vertx;
+    private TestHttp http;
+
+    @BeforeEach
+    void start() {
+        vertx = Vertx.vertx();
+        http = new TestHttp(vertx);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        http.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void upstreamDownAnswers502WithReasonAndTheRequestId() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        try (RunningGateway gateway = RunningGateway.mcp(vertx, "http://127.0.0.1:" + closedPort + "/mcp", null, null)) {
+            TestHttp.Reply reply = http.postMcp(gateway.port(), "/mcp", CALL);
+
+            assertThat(reply.status()).isEqualTo(502);
+            assertThat(reply.errorCode()).isEqualTo(-32050);
+            assertThat(reply.reason()).isEqualTo("upstream_unavailable");
+            assertThat(reply.json().path("id").asText()).isEqualTo("call-1");
+            assertThat(reply.json().path("error").path("data").path("detail").asText()).contains("route upstream");
+        }
+    }
+
+    @Test
+    void upstreamThatNeverAnswersGets504AfterTheResponseTimeout() throws Exception {
+        try (RecordingUpstream upstream = new RecordingUpstream(vertx);
+             RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), "response-timeout: 300ms", null)) {
+            upstream.answer(request -> { /* never answers */ });
+
+            TestHttp.Reply reply = http.postMcp(gateway.port(), "/mcp", CALL);
+
+            assertThat(reply.status()).isEqualTo(504);
+            assertThat(reply.errorCode()).isEqualTo(-32051);
+            assertThat(reply.reason()).isEqualTo("upstream_timeout");
+            assertThat(reply.json().path("id").asText()).isEqualTo("call-1");
+            assertThat(upstream.received()).hasSize(1);
+            // The abandoned upstream request is cancelled, not left running.
+            await().atMost(Duration.ofSeconds(5)).until(() -> upstream.closedConnections() >= 1);
+        }
+    }
+
+    @Test
+    void clientThatDisconnectsCancelsItsUpstreamRequest() throws Exception {
+        try (RecordingUpstream upstream = new RecordingUpstream(vertx);
+             RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, null)) {
+            upstream.answer(request -> { /* holds the call open */ });
+            CompletableFuture<HttpClientRequest> sent = new CompletableFuture<>();
+            http.raw().request(TestHttp.mcpPost(gateway.port(), "/mcp")).onSuccess(req -> {
+                req.send(CALL);
+                sent.complete(req);
+            });
+            HttpClientRequest request = sent.get(5, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(5)).until(() -> upstream.received().size() == 1);
+
+            request.connection().close();
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> upstream.closedConnections() >= 1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> gateway.gateway().metrics().registry()
+                    .get("tollgate.client.aborts").counter().count() == 1.0);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.tollgate.gateway.support;
+
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real HTTP upstream on loopback that records every request it receives (so a test can prove that
+ * nothing reached it) and answers with a handler the test sets.
+ */
+public final class RecordingUpstream implements AutoCloseable {
+
+    public record Received(HttpMethod method, String uri, MultiMap headers, Buffer body) {
+    }
+
+    private final Vertx vertx;
+    private final HttpServer server;
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final AtomicInteger closedConnections = new AtomicInteger();
+    private volatile Handler<HttpServerRequest> answer = r -> r.response()
+            .putHeader("Content-Type", "application/json")
+            .end("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}");
+
+    public RecordingUpstream(Vertx vertx) throws Exception {
+        this.vertx = vertx;
+        this.server = vertx.createHttpServer()
+                .connectionHandler(c -> c.closeHandler(v -> closedConnections.incrementAndGet()))
+                .requestHandler(this::handle);
+        server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private void handle(HttpServerRequest request) {
+        request.body().onSuccess(body -> {
+            received.add(new Received(request.method(), request.uri(), MultiMap.caseInsensitiveMultiMap().addAll(request.headers()), body));
+            answer.handle(request);
+        });
+    }
+
+    /** Sets how the upstream answers (the request body has been read when the handler runs). */
+    public void answer(Handler<HttpServerRequest> handler) {
+        this.answer = handler;
+    }
+
+    public List<Received> received() {
+        return received;
+    }
+
+    public int closedConnections() {
+        return closedConnections.get();
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    public String url(String path) {
+        return "http://127.0.0.1:" + port() + path;
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,92 @@
+package dev.tollgate.protocols.mcp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.protocols.jsonrpc.JsonRpcErrorCodes;
+import dev.tollgate.protocols.jsonrpc.JsonRpcMessage;
+import dev.tollgate.protocols.jsonrpc.JsonRpcNotification;
+import dev.tollgate.protocols.jsonrpc.JsonRpcRejection;
+import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
+import dev.tollgate.protocols.jsonrpc.JsonRpcResponse;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * Classifies JSON-RPC messages as MCP calls. Client-to-server calls whose target cannot be read (a
+ * {@code tools/call} without a tool name) are refused with -32602: policy cannot decide on a call whose
+ * target it cannot see, so such a call must never be forwarded.
+ */
+public final class McpClassifier {
+
+    private McpClassifier() {
+    }
+
+    public static McpMessage classifyClientMessage(JsonRpcMessage message) throws JsonRpcRejection {
+        if (message instanceof JsonRpcRequest request) {
+            return switch (request.method()) {
+                case McpMethods.TOOLS_CALL -> toolCall(request);
+                case McpMethods.RESOURCES_READ -> new McpMessage.ResourceRead(request.id(), requiredString(request, "uri"));
+                case McpMethods.PROMPTS_GET -> promptGet(request);
+                default -> new McpMessage.OtherRequest(request.id(), request.method(), request.params());
+            };
+        }
+        return classifyPassive(message);
+    }
+
+    public static McpMessage classifyServerMessage(JsonRpcMessage message) {
+        if (message instanceof JsonRpcRequest request) {
+            return McpMethods.isServerToClientRequest(request.method())
+                    ? new McpMessage.ServerRequest(request.id(), request.method(), request.params())
+                    : new McpMessage.OtherRequest(request.id(), request.method(), request.params());
+        }
+        return classifyPassive(message);
+    }
+
+    private static McpMessage classifyPassive(JsonRpcMessage message) {
+        if (message instanceof JsonRpcNotification notification) {
+            return new McpMessage.Notification(notification.method(), notification.params());
+        }
+        return new McpMessage.Response((JsonRpcResponse) message);
+    }
+
+    private static McpMessage toolCall(JsonRpcRequest request) throws JsonRpcRejection {
+        String name = requiredString(request, "name");
+        JsonNode arguments = request.params().get("arguments");
+        if (arguments != null && !arguments.isNull() && !arguments.isObject()) {
+            throw invalidParams(request, "tools/call \"arguments\" must be an object");
+        }
+        ObjectNode args = arguments == null || arguments.isNull() ? JsonNodeFactory.instance.objectNode() : (ObjectNode) arguments;
+        return new McpMessage.ToolCall(request.id(), name, args, request.params().get("_meta"));
+    }
+
+    private static McpMessage promptGet(JsonRpcRequest request) throws JsonRpcRejection {
+        String name = requiredString(request, "name");
+        JsonNode arguments = request.params().get("arguments");
+        if (arguments == null || arguments.isNull()) {
+            return new McpMessage.PromptGet(request.id(), name, JsonNodeFactory.instance.objectNode());
+        }
+        if (!arguments.isObject()) {
+            throw invalidParams(request, "prompts/get \"arguments\" must be an object of strings");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = arguments.fields(); it.hasNext(); ) {
+            if (!it.next().getValue().isTextual()) {
+                throw invalidParams(request, "prompts/get argument values must be strings");
+            }
+        }
+        return new McpMessage.PromptGet(request.id(), name, (ObjectNode) arguments);
+    }
+
+    private static String requiredString(JsonRpcRequest request, String field) throws JsonRpcRejection {
+        JsonNode params = request.params();
+        JsonNode value = params == null || !params.isObject() ? null : params.get(field);
+        if (value == null || !value.isTextual() || value.textValue().isEmpty()) {
+            throw invalidParams(request, request.method() + " needs a non-empty string \"" + field + "\" in params");
+        }
+        return value.textValue();
+    }
+
+    private static JsonRpcRejection invalidParams(JsonRpcRequest request, String message) {
+        return new JsonRpcRejection(JsonRpcErrorCodes.INVALID_PARAMS, "invalid_params", message, request.id().value());
+    }
+}
