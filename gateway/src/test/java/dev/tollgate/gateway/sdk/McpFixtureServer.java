@@ -47,6 +47,11 @@ import java.util.function.BiFunction;
 import org.apache.catalina.Context;
 import org.apache.catalina.Wrapper;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.descriptor.web.FilterDef;
+import org.apache.tomcat.util.descriptor.web.FilterMap;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A real MCP server on the official Java SDK (Streamable HTTP in embedded Tomcat, loopback only) with the
@@ -62,12 +67,18 @@ public final class McpFixtureServer implements AutoCloseable {
     private static final String PIXEL_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
     private static final String EMPTY_WAV = "UklGRiQAAABXQVZFZm10IBAAAAABAAEAQB8AAAB9AAACABAAZGF0YQAAAAA=";
 
+    /** An HTTP exchange as the fixture saw it: method, session header and the status it answered. */
+    public record Seen(String method, String sessionId, int status) {
+    }
+
     private final Tomcat tomcat;
     private final McpSyncServer server;
+    private final List<Seen> seen;
 
-    private McpFixtureServer(Tomcat tomcat, McpSyncServer server) {
+    private McpFixtureServer(Tomcat tomcat, McpSyncServer server, List<Seen> seen) {
         this.tomcat = tomcat;
         this.server = server;
+        this.seen = seen;
     }
 
     public static McpFixtureServer start(int port) throws Exception {
@@ -99,8 +110,27 @@ public final class McpFixtureServer implements AutoCloseable {
         wrapper.setLoadOnStartup(1);
         context.addChild(wrapper);
         context.addServletMappingDecoded("/*", "mcp");
+        List<Seen> seen = new CopyOnWriteArrayList<>();
+        FilterDef recorder = new FilterDef();
+        recorder.setFilterName("recorder");
+        recorder.setFilter((request, response, chain) -> {
+            chain.doFilter(request, response);
+            HttpServletRequest http = (HttpServletRequest) request;
+            seen.add(new Seen(http.getMethod(), http.getHeader("Mcp-Session-Id"), ((HttpServletResponse) response).getStatus()));
+        });
+        recorder.setAsyncSupported("true");
+        context.addFilterDef(recorder);
+        FilterMap everything = new FilterMap();
+        everything.setFilterName("recorder");
+        everything.addURLPattern("/*");
+        context.addFilterMap(everything);
         tomcat.start();
-        return new McpFixtureServer(tomcat, server);
+        return new McpFixtureServer(tomcat, server, seen);
+    }
+
+    /** Every request the fixture answered, in order (recorded when the servlet returned). */
+    public List<Seen> seen() {
+        return seen;
     }
 
     public int port() {
