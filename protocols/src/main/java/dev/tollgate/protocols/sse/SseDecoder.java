@@ -24,7 +24,9 @@ public final class SseDecoder {
 
     private final int maxEventBytes;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-    private boolean firstBytes = true;
+    private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+    /** How many BOM bytes have been matched at the start of the stream; -1 once past the start. */
+    private int bomMatched;
     private boolean lastWasCr;
     private int eventBytes;
     private String id;
@@ -50,11 +52,11 @@ public final class SseDecoder {
         List<SseEvent> out = null;
         int i = offset;
         int end = offset + length;
-        if (firstBytes && length > 0) {
-            i = skipBom(chunk, i, end);
-        }
         for (; i < end; i++) {
             byte b = chunk[i];
+            if (bomMatched >= 0 && skipsBom(b)) {
+                continue;
+            }
             if (b == '\n' && lastWasCr) {
                 lastWasCr = false;
                 continue;
@@ -86,19 +88,27 @@ public final class SseDecoder {
 
     public void reset() {
         line.reset();
-        firstBytes = true;
+        bomMatched = 0;
         lastWasCr = false;
         clearEvent();
     }
 
-    private int skipBom(byte[] chunk, int i, int end) {
-        // The BOM is only meaningful at the very start of the stream. A chunk boundary inside the 3-byte BOM
-        // is not handled: servers send it (if at all) in their first write.
-        firstBytes = false;
-        if (end - i >= 3 && (chunk[i] & 0xFF) == 0xEF && (chunk[i + 1] & 0xFF) == 0xBB && (chunk[i + 2] & 0xFF) == 0xBF) {
-            return i + 3;
+    /**
+     * A leading BOM is skipped even when it arrives split across chunks. Bytes that start like a BOM but
+     * turn out not to be one are given back to the line.
+     */
+    private boolean skipsBom(byte b) {
+        if (b == BOM[bomMatched]) {
+            bomMatched++;
+            if (bomMatched == BOM.length) {
+                bomMatched = -1;
+            }
+            return true;
         }
-        return i;
+        line.write(BOM, 0, bomMatched);
+        eventBytes += bomMatched;
+        bomMatched = -1;
+        return false;
     }
 
     private SseEvent endOfLine() {
