@@ -33,7 +33,10 @@ USER 10001:10001
 ENV TOLLGATE_HOST=0.0.0.0 \
     TOLLGATE_ADMIN_HOST=0.0.0.0 \
     TOLLGATE_PORT=8080 \
-    TOLLGATE_ADMIN_PORT=9090
+    TOLLGATE_ADMIN_PORT=9090 \
+    TOLLGATE_ALLOWED_HOSTS='["*"]'
+# Clients reach a container by service name, so the Host allow-list is opened; the Origin check (what a
+# DNS-rebinding browser page cannot fake) still applies. Set TOLLGATE_ALLOWED_HOSTS to your names to close it.
 EXPOSE 8080 9090
 # Liveness without curl in the image: the JDK's own HTTP client against /healthz on the admin port.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
