@@ -1,0 +1,43 @@
+package dev.tollgate.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A protocol-neutral description of one call, the only thing about a request that policy reads.
+ *
+ * @param protocol     {@code mcp} or {@code a2a}
+ * @param method       JSON-RPC method, e.g. {@code tools/call}, {@code sampling/createMessage}
+ * @param toolName     the tool of a {@code tools/call}; null otherwise
+ * @param resourceUri  the URI of a {@code resources/read}; null otherwise
+ * @param promptName   the prompt of a {@code prompts/get}; null otherwise
+ * @param arguments    tool arguments, prompt arguments, or the request params; may be null
+ * @param direction    {@link #CLIENT_TO_SERVER} or {@link #SERVER_TO_CLIENT}
+ */
+public record CallDescription(String protocol, String route, String method, String toolName, String resourceUri,
+                              String promptName, JsonNode arguments, String direction) {
+
+    public static final String CLIENT_TO_SERVER = "client_to_server";
+    public static final String SERVER_TO_CLIENT = "server_to_client";
+    private static final String MCP = "mcp";
+
+    public static CallDescription mcpToolCall(String route, String tool, JsonNode arguments) {
+        return new CallDescription(MCP, route, "tools/call", tool, null, null, arguments, CLIENT_TO_SERVER);
+    }
+
+    public static CallDescription mcpResourceRead(String route, String uri) {
+        return new CallDescription(MCP, route, "resources/read", null, uri, null, null, CLIENT_TO_SERVER);
+    }
+
+    public static CallDescription mcpPromptGet(String route, String name, JsonNode arguments) {
+        return new CallDescription(MCP, route, "prompts/get", null, null, name, arguments, CLIENT_TO_SERVER);
+    }
+
+    public static CallDescription mcpRequest(String route, String method, JsonNode params) {
+        return new CallDescription(MCP, route, method, null, null, null, params, CLIENT_TO_SERVER);
+    }
+
+    /** A request the server sends to the client over its SSE stream (sampling, elicitation, roots). */
+    public static CallDescription mcpServerRequest(String route, String method, JsonNode params) {
+        return new CallDescription(MCP, route, method, null, null, null, params, SERVER_TO_CLIENT);
+    }
+}

@@ -1,0 +1,167 @@
+package dev.tollgate.policy;
+
+import dev.tollgate.policy.condition.Truth;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * An immutable, indexed policy document. Rules run highest priority first, file order on ties; the first
+ * whose condition holds decides; if none does, the document's default decides. A condition that throws
+ * counts as a matching deny of its rule (fail closed).
+ *
+ * <p>Index: a rule whose condition requires an exact tool name (a top-level {@code tool:} literal, or one
+ * inside a top-level {@code all:}) is bucketed under that name; every other rule is a wildcard rule. For
+ * each bucketed name the bucket and the wildcard rules are merged in priority order once, here, so a call
+ * costs one hash lookup and a walk over only the rules that can apply to it.
+ */
+public final class CompiledPolicy {
+
+    private static final Comparator<CompiledRule> EVALUATION_ORDER =
+            Comparator.comparingInt(CompiledRule::priority).reversed().thenComparingInt(CompiledRule::order);
+
+    private final String name;
+    private final String version;
+    private final Mode mode;
+    private final Decision defaultDecision;
+    private final CompiledRule[] allRules;
+    private final CompiledRule[] wildcardRules;
+    private final Map<String, CompiledRule[]> rulesByTool;
+
+    CompiledPolicy(String name, String version, Mode mode, Action defaultAction, String defaultMessage, List<CompiledRule> rules) {
+        this.name = name;
+        this.version = version;
+        this.mode = mode;
+        this.defaultDecision = new Decision(defaultAction, null, defaultMessage, name, mode);
+        this.allRules = rules.stream().sorted(EVALUATION_ORDER).toArray(CompiledRule[]::new);
+        List<CompiledRule> wildcard = new ArrayList<>();
+        Map<String, List<CompiledRule>> buckets = new HashMap<>();
+        for (CompiledRule rule : allRules) {
+            Set<String> tools = rule.condition().requiredToolNames();
+            if (tools == null) {
+                wildcard.add(rule);
+            } else {
+                tools.forEach(t -> buckets.computeIfAbsent(t, k -> new ArrayList<>()).add(rule));
+            }
+        }
+        this.wildcardRules = wildcard.toArray(CompiledRule[]::new);
+        Map<String, CompiledRule[]> merged = new HashMap<>();
+        buckets.forEach((tool, bucket) -> {
+            List<CompiledRule> candidates = new ArrayList<>(bucket);
+            candidates.addAll(wildcard);
+            candidates.sort(EVALUATION_ORDER);
+            merged.put(tool, candidates.toArray(CompiledRule[]::new));
+        });
+        this.rulesByTool = Map.copyOf(merged);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String version() {
+        return version;
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    public List<CompiledRule> rules() {
+        return Arrays.asList(allRules.clone());
+    }
+
+    public Decision defaultDecision() {
+        return defaultDecision;
+    }
+
+    public Decision evaluate(PolicyRequest request) {
+        for (CompiledRule rule : candidates(request.call())) {
+            boolean matched;
+            try {
+                matched = rule.condition().matches(request);
+            } catch (RuntimeException e) {
+                return rule.errorDecision();
+            }
+            if (matched) {
+                return rule.decision();
+            }
+        }
+        return defaultDecision;
+    }
+
+    /** The rules that can apply to this call, in evaluation order. */
+    CompiledRule[] candidates(CallDescription call) {
+        String tool = call.toolName();
+        if (tool != null) {
+            CompiledRule[] bucket = rulesByTool.get(tool);
+            if (bucket != null) {
+                return bucket;
+            }
+        }
+        return wildcardRules;
+    }
+
+    /** Every rule in evaluation order, with why it did or did not match; rules after the decision are "not reached". */
+    public Explanation explain(PolicyRequest request) {
+        List<RuleTrace> trace = new ArrayList<>();
+        Decision decision = null;
+        for (CompiledRule rule : allRules) {
+            if (decision != null) {
+                trace.add(new RuleTrace(rule.name(), rule.priority(), false, "not reached"));
+                continue;
+            }
+            String mismatch;
+            try {
+                mismatch = rule.condition().mismatch(request);
+            } catch (RuntimeException e) {
+                decision = rule.errorDecision();
+                trace.add(new RuleTrace(rule.name(), rule.priority(), true, "condition failed (" + e + "): denied, fail closed"));
+                continue;
+            }
+            if (mismatch == null) {
+                decision = rule.decision();
+                trace.add(new RuleTrace(rule.name(), rule.priority(), true, "matched: " + rule.action()));
+            } else {
+                trace.add(new RuleTrace(rule.name(), rule.priority(), false, mismatch));
+            }
+        }
+        return new Explanation(decision == null ? defaultDecision : decision, trace);
+    }
+
+    /**
+     * False only when a {@code tools/call} of {@code tool} by this caller is certain to be denied whatever
+     * its arguments and time: used to leave such tools out of {@code tools/list}. Walks the rules in order
+     * asking each whether it surely matches (TRUE), surely does not (FALSE), or depends on arguments, time
+     * or a custom check (UNKNOWN). An allowing rule that is TRUE or UNKNOWN means the call may be allowed; a
+     * denying rule that is TRUE settles it as denied; otherwise the default decides. Shadow mode never hides.
+     */
+    public boolean mayEverCall(String tool, Identity identity) {
+        if (mode == Mode.SHADOW) {
+            return true;
+        }
+        CallDescription probe = CallDescription.mcpToolCall(null, tool, null);
+        for (CompiledRule rule : candidates(probe)) {
+            Truth truth;
+            try {
+                truth = rule.condition().staticTruth(probe, identity);
+            } catch (RuntimeException e) {
+                truth = Truth.UNKNOWN;
+            }
+            if (truth == Truth.FALSE) {
+                continue;
+            }
+            if (rule.action() != Action.DENY) {
+                return true;
+            }
+            if (truth == Truth.TRUE) {
+                return false;
+            }
+        }
+        return defaultDecision.action() != Action.DENY;
+    }
+}

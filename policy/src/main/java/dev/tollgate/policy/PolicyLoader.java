@@ -1,0 +1,228 @@
+package dev.tollgate.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.policy.check.CheckRegistry;
+import dev.tollgate.policy.condition.Condition;
+import dev.tollgate.policy.condition.ConditionCompiler;
+import dev.tollgate.policy.yaml.LocatedYaml;
+import dev.tollgate.policy.yaml.Problems;
+import dev.tollgate.policy.yaml.YamlSyntaxException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Loads policy documents (YAML) and compiles them. A document:
+ * <pre>
+ * name: tools                # required, unique across the directory; routes refer to it
+ * version: 1
+ * mode: enforce              # or shadow
+ * defaults: {action: deny, message: "..."}
+ * rules:
+ *   - name: block-shell      # required, unique in the document
+ *     priority: 100          # higher first; file order on ties
+ *     condition: {tool: "shell_*"}
+ *     action: deny           # allow | deny | audit
+ *     message: "..."
+ * </pre>
+ */
+public final class PolicyLoader {
+
+    private static final Set<String> DOCUMENT_FIELDS = Set.of("name", "version", "description", "mode", "defaults", "rules");
+    private static final Set<String> RULE_FIELDS = Set.of("name", "description", "priority", "condition", "action", "message");
+    private static final Set<String> DEFAULTS_FIELDS = Set.of("action", "message");
+    static final String TESTS_SUFFIX = ".tests.yaml";
+
+    private PolicyLoader() {
+    }
+
+    /** Loads every {@code *.yaml}/{@code *.yml} in the directory except test files ({@code *.tests.yaml}). */
+    public static PolicyBundle loadDirectory(Path dir, CheckRegistry checks) throws PolicyException {
+        List<PolicyProblem> problems = new ArrayList<>();
+        Map<String, CompiledPolicy> byName = new TreeMap<>();
+        Map<String, String> fileByName = new TreeMap<>();
+        for (Path file : policyFiles(dir, problems)) {
+            try {
+                CompiledPolicy policy = parse(Files.readString(file, StandardCharsets.UTF_8), file.toString(), checks);
+                String previous = fileByName.putIfAbsent(policy.name(), file.toString());
+                if (previous != null) {
+                    problems.add(new PolicyProblem(file.toString(), 1, "name", "policy name '" + policy.name() + "' is also used by " + previous));
+                } else {
+                    byName.put(policy.name(), policy);
+                }
+            } catch (PolicyException e) {
+                problems.addAll(e.problems());
+            } catch (IOException e) {
+                problems.add(new PolicyProblem(file.toString(), 0, "", "cannot read: " + e.getMessage()));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new PolicyException(problems);
+        }
+        return new PolicyBundle(byName);
+    }
+
+    static List<Path> policyFiles(Path dir, List<PolicyProblem> problems) {
+        if (!Files.isDirectory(dir)) {
+            problems.add(new PolicyProblem(dir.toString(), 0, "", "policy directory does not exist"));
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> {
+                String n = f.getFileName().toString();
+                return (n.endsWith(".yaml") || n.endsWith(".yml")) && !n.endsWith(TESTS_SUFFIX) && !n.endsWith(".tests.yml");
+            }).sorted().toList();
+        } catch (IOException e) {
+            problems.add(new PolicyProblem(dir.toString(), 0, "", "cannot list: " + e.getMessage()));
+            return List.of();
+        }
+    }
+
+    public static CompiledPolicy parse(String yamlText, String file, CheckRegistry checks) throws PolicyException {
+        LocatedYaml yaml;
+        try {
+            yaml = LocatedYaml.parse(yamlText);
+        } catch (YamlSyntaxException e) {
+            throw new PolicyException(List.of(new PolicyProblem(file, e.line(), "", e.getMessage())));
+        }
+        Problems problems = new Problems(file, yaml);
+        JsonNode root = yaml.root();
+        if (root == null || !root.isObject()) {
+            problems.add("", "a policy document is a mapping with name, defaults and rules");
+            throw new PolicyException(problems.list());
+        }
+        rejectUnknown(root, "", DOCUMENT_FIELDS, problems);
+        String name = requiredText(root, "name", "", problems);
+        String version = root.hasNonNull("version") ? root.get("version").asText() : null;
+        Mode mode = mode(root, problems);
+        JsonNode defaults = root.get("defaults");
+        Action defaultAction = Action.DENY;
+        String defaultMessage = null;
+        if (defaults != null) {
+            if (!defaults.isObject()) {
+                problems.add("/defaults", "defaults is a mapping with action and message");
+            } else {
+                rejectUnknown(defaults, "/defaults", DEFAULTS_FIELDS, problems);
+                defaultAction = action(defaults, "/defaults", problems);
+                defaultMessage = defaults.hasNonNull("message") ? defaults.get("message").asText() : null;
+            }
+        }
+        List<CompiledRule> rules = rules(root, name, mode, checks, problems);
+        if (!problems.isEmpty()) {
+            throw new PolicyException(problems.list());
+        }
+        return new CompiledPolicy(name, version, mode, defaultAction, defaultMessage, rules);
+    }
+
+    private static List<CompiledRule> rules(JsonNode root, String policyName, Mode mode, CheckRegistry checks, Problems problems) {
+        JsonNode rules = root.get("rules");
+        List<CompiledRule> out = new ArrayList<>();
+        if (rules == null || rules.isNull()) {
+            return out;
+        }
+        if (!rules.isArray()) {
+            problems.add("/rules", "rules is a list");
+            return out;
+        }
+        ConditionCompiler conditions = new ConditionCompiler(checks, problems);
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < rules.size(); i++) {
+            JsonNode rule = rules.get(i);
+            String at = "/rules/" + i;
+            if (!rule.isObject()) {
+                problems.add(at, "a rule is a mapping with name, condition and action");
+                continue;
+            }
+            rejectUnknown(rule, at, RULE_FIELDS, problems);
+            String name = requiredText(rule, "name", at, problems);
+            if (name != null && !names.add(name)) {
+                problems.add(at + "/name", "duplicate rule name '" + name + "'");
+            }
+            int priority = 0;
+            if (rule.has("priority")) {
+                JsonNode p = rule.get("priority");
+                if (!p.isIntegralNumber() || !p.canConvertToInt()) {
+                    problems.add(at + "/priority", "priority is an integer (higher runs first)");
+                } else {
+                    priority = p.intValue();
+                }
+            }
+            Condition condition = null;
+            if (!rule.has("condition")) {
+                problems.add(at, "condition is required");
+            } else {
+                condition = conditions.compile(rule.get("condition"), at + "/condition");
+            }
+            Action action = rule.has("action") ? action(rule, at, problems) : null;
+            if (action == null && !rule.has("action")) {
+                problems.add(at, "action is required (allow, deny or audit)");
+            }
+            String description = rule.hasNonNull("description") ? rule.get("description").asText() : null;
+            String message = rule.hasNonNull("message") ? rule.get("message").asText() : null;
+            if (name != null && condition != null && action != null) {
+                out.add(CompiledRule.of(name, description, priority, i, condition, action, message, policyName, mode));
+            }
+        }
+        return out;
+    }
+
+    private static Mode mode(JsonNode root, Problems problems) {
+        if (!root.hasNonNull("mode")) {
+            return Mode.ENFORCE;
+        }
+        String value = root.get("mode").asText().toLowerCase(Locale.ROOT);
+        return switch (value) {
+            case "enforce" -> Mode.ENFORCE;
+            case "shadow" -> Mode.SHADOW;
+            default -> {
+                problems.add("/mode", "mode is enforce or shadow, got '" + value + "'");
+                yield Mode.ENFORCE;
+            }
+        };
+    }
+
+    private static Action action(JsonNode node, String at, Problems problems) {
+        JsonNode value = node.get("action");
+        if (value == null || value.isNull()) {
+            problems.add(at + "/action", "action is required (allow, deny or audit)");
+            return null;
+        }
+        return switch (value.asText().toLowerCase(Locale.ROOT)) {
+            case "allow" -> Action.ALLOW;
+            case "deny" -> Action.DENY;
+            case "audit" -> Action.AUDIT;
+            default -> {
+                problems.add(at + "/action", "action is allow, deny or audit, got '" + value.asText() + "'");
+                yield null;
+            }
+        };
+    }
+
+    private static String requiredText(JsonNode node, String field, String at, Problems problems) {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isValueNode() || value.isNull() || value.asText().isBlank()) {
+            problems.add(at.isEmpty() && field.isEmpty() ? "" : at + "/" + field, field + " is required");
+            return null;
+        }
+        return value.asText();
+    }
+
+    private static void rejectUnknown(JsonNode node, String at, Set<String> known, Problems problems) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!known.contains(field)) {
+                problems.add(at + "/" + field, "unknown field (expected one of " + String.join(", ", known.stream().sorted().toList()) + ")");
+            }
+        }
+    }
+}

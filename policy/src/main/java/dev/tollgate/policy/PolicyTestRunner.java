@@ -1,0 +1,126 @@
+package dev.tollgate.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.policy.yaml.LocatedYaml;
+import dev.tollgate.policy.yaml.Problems;
+import dev.tollgate.policy.yaml.YamlSyntaxException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Runs the policy test cases kept beside the policies ({@code *.tests.yaml}): each names a policy, a call
+ * and an identity, and the expected action and rule ({@code rule: default} for the document's default).
+ * <pre>
+ * tests:
+ *   - name: shell commands are blocked
+ *     policy: default
+ *     call: {method: tools/call, tool: shell_exec, arguments: {command: "rm -rf /"}}
+ *     identity: {tenant: acme, agent: planner, capabilities: [fs.read]}
+ *     time: "2026-01-05T10:00:00Z"      # optional, default now
+ *     expect: {action: deny, rule: block-destructive-shell}
+ * </pre>
+ */
+public final class PolicyTestRunner {
+
+    private PolicyTestRunner() {
+    }
+
+    public static List<PolicyTestResult> run(PolicyBundle bundle, Path dir) throws PolicyException {
+        List<PolicyProblem> problems = new ArrayList<>();
+        List<PolicyTestResult> results = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(PolicyLoader.TESTS_SUFFIX)).sorted().toList()) {
+                runFile(bundle, file, results, problems);
+            }
+        } catch (IOException e) {
+            problems.add(new PolicyProblem(dir.toString(), 0, "", "cannot list: " + e.getMessage()));
+        }
+        if (!problems.isEmpty()) {
+            throw new PolicyException(problems);
+        }
+        return results;
+    }
+
+    private static void runFile(PolicyBundle bundle, Path file, List<PolicyTestResult> results, List<PolicyProblem> problemsOut) throws IOException {
+        LocatedYaml yaml;
+        try {
+            yaml = LocatedYaml.parse(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (YamlSyntaxException e) {
+            problemsOut.add(new PolicyProblem(file.toString(), e.line(), "", e.getMessage()));
+            return;
+        }
+        Problems problems = new Problems(file.toString(), yaml);
+        JsonNode tests = yaml.root() == null ? null : yaml.root().get("tests");
+        if (tests == null || !tests.isArray()) {
+            problems.add("", "a test file has a list named tests");
+        } else {
+            for (int i = 0; i < tests.size(); i++) {
+                PolicyTestResult result = runCase(bundle, tests.get(i), "/tests/" + i, problems);
+                if (result != null) {
+                    results.add(result);
+                }
+            }
+        }
+        problemsOut.addAll(problems.list());
+    }
+
+    private static PolicyTestResult runCase(PolicyBundle bundle, JsonNode test, String at, Problems problems) {
+        String name = test.path("name").asText("test " + at);
+        String policyName = test.path("policy").asText(null);
+        CompiledPolicy policy = policyName == null ? null : bundle.policy(policyName).orElse(null);
+        if (policy == null) {
+            problems.add(at + "/policy", "no policy named '" + policyName + "'");
+            return null;
+        }
+        JsonNode expect = test.get("expect");
+        if (expect == null || !expect.hasNonNull("action")) {
+            problems.add(at + "/expect", "expect needs an action (and optionally a rule)");
+            return null;
+        }
+        Instant time;
+        try {
+            time = test.hasNonNull("time") ? Instant.parse(test.get("time").asText()) : Instant.now();
+        } catch (DateTimeParseException e) {
+            problems.add(at + "/time", "time is an ISO-8601 instant such as 2026-01-05T10:00:00Z");
+            return null;
+        }
+        PolicyRequest request = new PolicyRequest(call(test.path("call")), identity(test.path("identity")), time);
+        Decision decision = policy.evaluate(request);
+        String expectedAction = expect.get("action").asText().toUpperCase(Locale.ROOT);
+        String expectedRule = expect.hasNonNull("rule") ? expect.get("rule").asText() : null;
+        String actualRule = decision.ruleName() == null ? "default" : decision.ruleName();
+        boolean passed = decision.action().name().equals(expectedAction) && (expectedRule == null || expectedRule.equals(actualRule));
+        return new PolicyTestResult(name, problems.file(), problems.lineOf(at), passed,
+                expectedAction + (expectedRule == null ? "" : " (" + expectedRule + ")"), decision.action() + " (" + actualRule + ")");
+    }
+
+    /** A call from its YAML description: method (default tools/call), tool, resource, prompt, arguments. */
+    public static CallDescription call(JsonNode call) {
+        String method = call.path("method").asText("tools/call");
+        JsonNode arguments = call.get("arguments");
+        return new CallDescription(call.path("protocol").asText("mcp"), call.path("route").asText(null), method,
+                call.path("tool").asText(null), call.path("resource").asText(null), call.path("prompt").asText(null),
+                arguments, call.path("direction").asText(CallDescription.CLIENT_TO_SERVER));
+    }
+
+    /** An identity from its YAML description: spiffe_id, tenant, agent, run, sub, parent, tree, capabilities, claims. */
+    public static Identity identity(JsonNode id) {
+        List<String> capabilities = new ArrayList<>();
+        id.path("capabilities").forEach(c -> capabilities.add(c.asText()));
+        Map<String, Object> claims = new HashMap<>();
+        id.path("claims").fields().forEachRemaining(e -> claims.put(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue()));
+        return new Identity(id.path("spiffe_id").asText(null), id.path("tenant").asText(null), id.path("agent").asText(null),
+                id.path("run").asText(null), id.path("sub").asText(null), id.path("parent").asText(null), id.path("tree").asText(null),
+                capabilities, claims);
+    }
+}

@@ -1,0 +1,63 @@
+package dev.tollgate.policy.condition;
+
+import dev.tollgate.policy.CallDescription;
+import dev.tollgate.policy.Identity;
+import dev.tollgate.policy.PolicyRequest;
+import java.util.List;
+import java.util.Set;
+
+/** {@code all: [...]}: every condition holds (evaluated in order, stopping at the first that fails). */
+public record AllOf(List<Condition> conditions) implements Condition {
+
+    public AllOf {
+        conditions = List.copyOf(conditions);
+    }
+
+    @Override
+    public boolean matches(PolicyRequest request) {
+        for (Condition c : conditions) {
+            if (!c.matches(request)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public String mismatch(PolicyRequest request) {
+        for (Condition c : conditions) {
+            String why = c.mismatch(request);
+            if (why != null) {
+                return why;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public Truth staticTruth(CallDescription call, Identity identity) {
+        Truth result = Truth.TRUE;
+        for (Condition c : conditions) {
+            Truth t = c.staticTruth(call, identity);
+            if (t == Truth.FALSE) {
+                return Truth.FALSE;
+            }
+            if (t == Truth.UNKNOWN) {
+                result = Truth.UNKNOWN;
+            }
+        }
+        return result;
+    }
+
+    /** The tool literals of the first member that restricts the tool: all members must hold, so that one must too. */
+    @Override
+    public Set<String> requiredToolNames() {
+        for (Condition c : conditions) {
+            Set<String> names = c.requiredToolNames();
+            if (names != null) {
+                return names;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,40 @@
+package dev.tollgate.policy.condition;
+
+import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.policy.CallDescription;
+import dev.tollgate.policy.Identity;
+import dev.tollgate.policy.PolicyRequest;
+
+/** {@code arg: {path: /command, matches: "rm\\s+-rf"}}: the argument at a JSON pointer passes a test. */
+public record ArgumentCondition(JsonPointer path, ValueTest test) implements Condition {
+
+    @Override
+    public boolean matches(PolicyRequest request) {
+        return test.test(valueOf(request));
+    }
+
+    private JsonNode valueOf(PolicyRequest request) {
+        JsonNode arguments = request.call().arguments();
+        return arguments == null ? null : arguments.at(path);
+    }
+
+    @Override
+    public String mismatch(PolicyRequest request) {
+        if (matches(request)) {
+            return null;
+        }
+        JsonNode value = valueOf(request);
+        String shown = value == null || value.isMissingNode() ? "absent" : abbreviate(value.toString());
+        return "argument " + path + " (" + shown + ") fails " + test.describe();
+    }
+
+    @Override
+    public Truth staticTruth(CallDescription call, Identity identity) {
+        return Truth.UNKNOWN;
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 80 ? text : text.substring(0, 80) + "...";
+    }
+}

@@ -1,0 +1,25 @@
+package dev.tollgate.policy.condition;
+
+import dev.tollgate.policy.CallDescription;
+import dev.tollgate.policy.Identity;
+import dev.tollgate.policy.PolicyRequest;
+import dev.tollgate.policy.check.CompiledCheck;
+
+/** {@code check: {name: ..., args: {...}}}: a custom check registered in code holds. */
+public record CheckCondition(String name, CompiledCheck check) implements Condition {
+
+    @Override
+    public boolean matches(PolicyRequest request) {
+        return check.test(request);
+    }
+
+    @Override
+    public String mismatch(PolicyRequest request) {
+        return matches(request) ? null : "check " + name + " does not hold";
+    }
+
+    @Override
+    public Truth staticTruth(CallDescription call, Identity identity) {
+        return Truth.UNKNOWN;
+    }
+}

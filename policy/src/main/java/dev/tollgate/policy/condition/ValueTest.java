@@ -1,0 +1,152 @@
+package dev.tollgate.policy.condition;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * One comparison applied to a value found in the call (an argument at a JSON pointer, or a claim). The
+ * value is null when absent. Operators: eq, ne, in, not_in, matches, contains, gt, gte, lt, lte, exists.
+ * Numbers compare by value (1 eq 1.0); {@code matches} is a regular expression searched anywhere in the
+ * text ({@code find}), so anchor it with ^ and $ to match the whole value.
+ */
+public final class ValueTest {
+
+    public static final List<String> OPERATORS = List.of("eq", "ne", "in", "not_in", "matches", "contains", "gt", "gte", "lt", "lte", "exists");
+
+    private final String operator;
+    private final JsonNode operand;
+    private final Pattern regex;
+
+    private ValueTest(String operator, JsonNode operand, Pattern regex) {
+        this.operator = operator;
+        this.operand = operand;
+        this.regex = regex;
+    }
+
+    /** Validates the operand for the operator at load time. */
+    public static ValueTest compile(String operator, JsonNode operand) {
+        switch (operator) {
+            case "eq", "ne", "contains" -> requireScalarOrAny(operand);
+            case "in", "not_in" -> {
+                if (!operand.isArray()) {
+                    throw new IllegalArgumentException(operator + " needs a list");
+                }
+            }
+            case "gt", "gte", "lt", "lte" -> {
+                if (!operand.isNumber()) {
+                    throw new IllegalArgumentException(operator + " needs a number");
+                }
+            }
+            case "exists" -> {
+                if (!operand.isBoolean()) {
+                    throw new IllegalArgumentException("exists needs true or false");
+                }
+            }
+            case "matches" -> {
+                if (!operand.isTextual()) {
+                    throw new IllegalArgumentException("matches needs a regular expression string");
+                }
+                try {
+                    return new ValueTest(operator, operand, Pattern.compile(operand.textValue()));
+                } catch (PatternSyntaxException e) {
+                    throw new IllegalArgumentException("invalid regular expression: " + e.getDescription());
+                }
+            }
+            default -> throw new IllegalArgumentException("unknown operator '" + operator + "' (expected one of " + String.join(", ", OPERATORS) + ")");
+        }
+        return new ValueTest(operator, operand, null);
+    }
+
+    private static void requireScalarOrAny(JsonNode operand) {
+        if (operand == null || operand.isMissingNode()) {
+            throw new IllegalArgumentException("needs a value");
+        }
+    }
+
+    public boolean test(JsonNode value) {
+        boolean present = value != null && !value.isMissingNode() && !value.isNull();
+        return switch (operator) {
+            case "exists" -> present == operand.booleanValue();
+            case "eq" -> present && same(value, operand);
+            case "ne" -> !present || !same(value, operand);
+            case "in" -> present && anySame(operand, value);
+            case "not_in" -> !present || !anySame(operand, value);
+            case "matches" -> present && value.isValueNode() && regex.matcher(value.asText()).find();
+            case "contains" -> present && contains(value, operand);
+            case "gt" -> present && value.isNumber() && value.decimalValue().compareTo(operand.decimalValue()) > 0;
+            case "gte" -> present && value.isNumber() && value.decimalValue().compareTo(operand.decimalValue()) >= 0;
+            case "lt" -> present && value.isNumber() && value.decimalValue().compareTo(operand.decimalValue()) < 0;
+            case "lte" -> present && value.isNumber() && value.decimalValue().compareTo(operand.decimalValue()) <= 0;
+            default -> throw new IllegalStateException(operator);
+        };
+    }
+
+    /** "eq 5", "matches '^rm'", for explain output. */
+    public String describe() {
+        return operator + " " + operand;
+    }
+
+    private static boolean same(JsonNode a, JsonNode b) {
+        if (a.isNumber() && b.isNumber()) {
+            return a.decimalValue().compareTo(b.decimalValue()) == 0;
+        }
+        return a.equals(b);
+    }
+
+    private static boolean anySame(JsonNode list, JsonNode value) {
+        for (JsonNode candidate : list) {
+            if (same(value, candidate)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean contains(JsonNode value, JsonNode operand) {
+        if (value.isTextual()) {
+            return operand.isValueNode() && value.textValue().contains(operand.asText());
+        }
+        if (value.isArray()) {
+            return anySame(value, operand);
+        }
+        return false;
+    }
+
+    /** Converts a claim value (string, list, number, boolean, map) to JSON for comparison. */
+    static JsonNode toJson(Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof JsonNode node) {
+            return node;
+        }
+        var f = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+        if (value instanceof String s) {
+            return f.textNode(s);
+        }
+        if (value instanceof Boolean b) {
+            return f.booleanNode(b);
+        }
+        if (value instanceof Integer || value instanceof Long) {
+            return f.numberNode(((Number) value).longValue());
+        }
+        if (value instanceof Number n) {
+            return f.numberNode(new java.math.BigDecimal(n.toString()));
+        }
+        if (value instanceof List<?> list) {
+            var array = f.arrayNode();
+            new ArrayList<>(list).forEach(v -> array.add(toJson(v)));
+            return array;
+        }
+        if (value instanceof Map<?, ?> map) {
+            var object = f.objectNode();
+            map.forEach((k, v) -> object.set(String.valueOf(k), toJson(v)));
+            return object;
+        }
+        return f.textNode(String.valueOf(value));
+    }
+}

@@ -1,0 +1,71 @@
+package dev.tollgate.policy.yaml;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A parsed YAML document plus the line on which every field and list element starts, so that validation
+ * errors can name the line. Duplicate keys are refused: two values for one key is always a mistake, and in
+ * a policy file a silent "last one wins" would be a security bug. Used for gateway and policy files alike.
+ */
+public record LocatedYaml(JsonNode root, Map<String, Integer> linesByPointer) {
+
+    private static final YAMLFactory YAML = YAMLFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+    private static final ObjectMapper MAPPER = new ObjectMapper(YAML);
+
+    public static LocatedYaml parse(String text) throws YamlSyntaxException {
+        try {
+            return new LocatedYaml(MAPPER.readTree(text), lines(text));
+        } catch (JsonProcessingException e) {
+            throw new YamlSyntaxException(e.getLocation() == null ? 0 : e.getLocation().getLineNr(), e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new YamlSyntaxException(0, e.getMessage());
+        }
+    }
+
+    /**
+     * The line of the field or element at a JSON pointer such as {@code /rules/0/condition}; falls back to
+     * the nearest enclosing element that has a line; 0 if none.
+     */
+    public int lineOf(String pointer) {
+        String p = pointer;
+        while (true) {
+            Integer line = linesByPointer.get(p);
+            if (line != null) {
+                return line;
+            }
+            int cut = p.lastIndexOf('/');
+            if (cut <= 0) {
+                return linesByPointer.getOrDefault("", 0);
+            }
+            p = p.substring(0, cut);
+        }
+    }
+
+    private static Map<String, Integer> lines(String text) throws IOException {
+        Map<String, Integer> lines = new HashMap<>();
+        try (JsonParser parser = YAML.createParser(text)) {
+            JsonToken token;
+            while ((token = parser.nextToken()) != null) {
+                if (token == JsonToken.END_OBJECT || token == JsonToken.END_ARRAY) {
+                    continue;
+                }
+                // After FIELD_NAME the context pointer already names the field; for list elements it names
+                // the element at its first token.
+                String pointer = parser.getParsingContext().pathAsPointer().toString();
+                lines.putIfAbsent(pointer, parser.currentTokenLocation().getLineNr());
+            }
+        }
+        return lines;
+    }
+}

@@ -1,0 +1,108 @@
+package dev.tollgate.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tollgate.policy.check.CheckRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class PolicyLoaderTest {
+
+    private static final String HEAD = "name: p\ndefaults: {action: allow}\nrules:\n  - name: r\n";
+
+    static Stream<Arguments> invalid() {
+        return Stream.of(
+                Arguments.of("unknown operator", HEAD + "    condition: {arg: {path: /a, equals: 1}}\n    action: deny\n", 5, "rules[0].condition.arg.equals", "unknown operator 'equals'"),
+                Arguments.of("bad regex", HEAD + "    condition: {arg: {path: /a, matches: \"(\"}}\n    action: deny\n", 5, "rules[0].condition.arg.matches", "invalid regular expression"),
+                Arguments.of("unknown condition", HEAD + "    condition: {toool: x}\n    action: deny\n", 5, "rules[0].condition.toool", "unknown condition 'toool'"),
+                Arguments.of("two keys in one condition", HEAD + "    condition: {tool: x, method: y}\n    action: deny\n", 5, "rules[0].condition", "exactly one key"),
+                Arguments.of("unknown check", HEAD + "    condition: {check: {name: nope}}\n    action: deny\n", 5, "rules[0].condition.check.name", "unknown check 'nope'"),
+                Arguments.of("bad check args", HEAD + "    condition: {check: {name: argument_size, args: {}}}\n    action: deny\n", 5, "rules[0].condition.check.args", "max_bytes"),
+                Arguments.of("bad action", HEAD + "    condition: {tool: x}\n    action: block\n", 6, "rules[0].action", "allow, deny or audit"),
+                Arguments.of("missing action", HEAD + "    condition: {tool: x}\n", 4, "rules[0]", "action is required"),
+                Arguments.of("bad priority", HEAD + "    priority: high\n    condition: {tool: x}\n    action: deny\n", 5, "rules[0].priority", "integer"),
+                Arguments.of("unknown rule field", HEAD + "    conditon: {tool: x}\n    action: deny\n", 5, "rules[0].conditon", "unknown field"),
+                Arguments.of("bad pointer", HEAD + "    condition: {arg: {path: command, eq: 1}}\n    action: deny\n", 5, "rules[0].condition.arg.path", "JSON pointer"),
+                Arguments.of("in needs a list", HEAD + "    condition: {arg: {path: /a, in: 1}}\n    action: deny\n", 5, "rules[0].condition.arg.in", "needs a list"),
+                Arguments.of("bad mode", "name: p\nmode: loud\nrules: []\n", 2, "mode", "enforce or shadow"),
+                Arguments.of("missing name", "rules: []\n", 0, "name", "name is required"),
+                Arguments.of("bad time", HEAD + "    condition: {time: {after: \"9am\"}}\n    action: deny\n", 5, "rules[0].condition.time", "HH:MM"),
+                Arguments.of("duplicate rule name", HEAD + "    condition: {tool: x}\n    action: deny\n  - name: r\n    condition: {tool: y}\n    action: deny\n", 7, "rules[1].name", "duplicate rule name"),
+                Arguments.of("duplicate YAML key", HEAD + "    condition: {tool: x}\n    action: deny\n    action: allow\n", 7, "", "Duplicate field 'action'"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalid")
+    void rejectsWithLineFieldAndReason(String name, String yaml, int line, String field, String message) {
+        assertThatThrownBy(() -> PolicyLoader.parse(yaml, "p.yaml", CheckRegistry.withDefaults()))
+                .isInstanceOfSatisfying(PolicyException.class, e -> assertThat(e.problems()).anySatisfy(p -> {
+                    assertThat(p.file()).isEqualTo("p.yaml");
+                    if (line > 0) {
+                        assertThat(p.line()).as("line").isEqualTo(line);
+                    }
+                    assertThat(p.field()).isEqualTo(field);
+                    assertThat(p.message()).contains(message);
+                }));
+    }
+
+    @Test
+    void loadsADirectoryAndRunsItsTestCases(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("tools.yaml"), """
+                name: tools
+                defaults: {action: allow}
+                rules:
+                  - name: no-shell
+                    condition: {tool: "shell_*"}
+                    action: deny
+                """);
+        Files.writeString(dir.resolve("tools.tests.yaml"), """
+                tests:
+                  - name: shell is blocked
+                    policy: tools
+                    call: {tool: shell_exec, arguments: {cmd: ls}}
+                    expect: {action: deny, rule: no-shell}
+                  - name: search is fine
+                    policy: tools
+                    call: {tool: search}
+                    expect: {action: allow, rule: default}
+                  - name: a wrong expectation
+                    policy: tools
+                    call: {tool: search}
+                    expect: {action: deny}
+                """);
+
+        PolicyBundle bundle = PolicyLoader.loadDirectory(dir, CheckRegistry.withDefaults());
+        List<PolicyTestResult> results = PolicyTestRunner.run(bundle, dir);
+
+        assertThat(bundle.policy("tools")).isPresent();
+        assertThat(results).extracting(PolicyTestResult::passed).containsExactly(true, true, false);
+        assertThat(results.get(2).toString()).contains("tools.tests.yaml:10", "expected DENY, got ALLOW (default)");
+    }
+
+    @Test
+    void twoDocumentsWithOneNameAreRejected(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("a.yaml"), "name: same\nrules: []\n");
+        Files.writeString(dir.resolve("b.yaml"), "name: same\nrules: []\n");
+
+        assertThatThrownBy(() -> PolicyLoader.loadDirectory(dir, CheckRegistry.withDefaults()))
+                .hasMessageContaining("policy name 'same' is also used by");
+    }
+
+    @Test
+    void theShippedExamplePoliciesLoadAndTheirTestsPass() throws Exception {
+        Path dir = Path.of("../conf/policies");
+        PolicyBundle bundle = PolicyLoader.loadDirectory(dir, CheckRegistry.withDefaults());
+
+        List<PolicyTestResult> results = PolicyTestRunner.run(bundle, dir);
+
+        assertThat(results).isNotEmpty().allSatisfy(r -> assertThat(r.passed()).as(r.toString()).isTrue());
+    }
+}
