@@ -1,10 +1,13 @@
 package dev.tollgate.gateway;
 
 import dev.tollgate.gateway.admin.AdminServer;
+import dev.tollgate.gateway.config.ConfigException;
 import dev.tollgate.gateway.config.GatewayConfig;
 import dev.tollgate.gateway.config.ListenerConfig;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.gateway.pipeline.GatewaySnapshot;
+import dev.tollgate.gateway.reload.SnapshotLoader;
+import dev.tollgate.policy.check.CheckRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -49,7 +52,11 @@ public final class Gateway {
     }
 
     public static Future<Gateway> start(Vertx vertx, GatewayConfig config, int eventLoops) {
-        return start(vertx, GatewaySnapshot.compile(config), eventLoops);
+        try {
+            return start(vertx, new SnapshotLoader(CheckRegistry.withDefaults()).compile(config), eventLoops);
+        } catch (ConfigException e) {
+            return Future.failedFuture(e);
+        }
     }
 
     public static Future<Gateway> start(Vertx vertx, GatewaySnapshot initial, int eventLoops) {

@@ -1,5 +1,7 @@
 package dev.tollgate.gateway.config;
 
+import dev.tollgate.policy.yaml.LocatedYaml;
+import dev.tollgate.policy.yaml.YamlSyntaxException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -61,8 +63,13 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        YamlDocument doc = YamlDocument.parse(substituted, source);
-        NodeReader root = new NodeReader(doc, "", doc.root(), problems);
+        LocatedYaml doc;
+        try {
+            doc = LocatedYaml.parse(substituted);
+        } catch (YamlSyntaxException e) {
+            throw new ConfigException(List.of(new ConfigProblem(source, e.line(), "", e.getMessage())));
+        }
+        NodeReader root = new NodeReader(source, doc, "", doc.root(), problems);
         if (!root.isObject()) {
             root.problem("the configuration must be a YAML mapping with listeners, admin and routes");
             throw new ConfigException(problems);

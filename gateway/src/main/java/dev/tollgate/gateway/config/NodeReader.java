@@ -1,6 +1,8 @@
 package dev.tollgate.gateway.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.policy.yaml.LocatedYaml;
+import dev.tollgate.policy.yaml.Problems;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -19,12 +21,14 @@ final class NodeReader {
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|KB|MB|GB)?");
 
-    private final YamlDocument doc;
+    private final String file;
+    private final LocatedYaml doc;
     private final String pointer;
     private final JsonNode node;
     private final List<ConfigProblem> problems;
 
-    NodeReader(YamlDocument doc, String pointer, JsonNode node, List<ConfigProblem> problems) {
+    NodeReader(String file, LocatedYaml doc, String pointer, JsonNode node, List<ConfigProblem> problems) {
+        this.file = file;
         this.doc = doc;
         this.pointer = pointer;
         this.node = node;
@@ -57,7 +61,7 @@ final class NodeReader {
     }
 
     NodeReader child(String field) {
-        return new NodeReader(doc, pointer + "/" + field, isObject() ? node.get(field) : null, problems);
+        return new NodeReader(file, doc, pointer + "/" + field, isObject() ? node.get(field) : null, problems);
     }
 
     List<NodeReader> elements(String field, boolean required) {
@@ -74,7 +78,7 @@ final class NodeReader {
         }
         List<NodeReader> out = new ArrayList<>();
         for (int i = 0; i < value.size(); i++) {
-            out.add(new NodeReader(doc, pointer + "/" + field + "/" + i, value.get(i), problems));
+            out.add(new NodeReader(file, doc, pointer + "/" + field + "/" + i, value.get(i), problems));
         }
         return out;
     }
@@ -192,30 +196,11 @@ final class NodeReader {
 
     void problemAt(String field, String message) {
         String p = field.isEmpty() ? pointer : pointer + "/" + field;
-        problems.add(new ConfigProblem(doc.file(), doc.lineOf(p), dotted(p), message));
+        problems.add(new ConfigProblem(file, doc.lineOf(p), Problems.dotted(p), message));
     }
 
     void problem(String message) {
         problemAt("", message);
-    }
-
-    /** {@code /routes/0/upstream} → {@code routes[0].upstream}. */
-    static String dotted(String pointer) {
-        StringBuilder sb = new StringBuilder();
-        for (String part : pointer.split("/")) {
-            if (part.isEmpty()) {
-                continue;
-            }
-            if (part.chars().allMatch(Character::isDigit)) {
-                sb.append('[').append(part).append(']');
-            } else {
-                if (sb.length() > 0) {
-                    sb.append('.');
-                }
-                sb.append(part);
-            }
-        }
-        return sb.toString();
     }
 
     private static int parseIntOrMinus(String text) {

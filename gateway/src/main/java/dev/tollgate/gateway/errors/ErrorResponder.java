@@ -48,6 +48,11 @@ public final class ErrorResponder {
                 .end(Buffer.buffer(body));
     }
 
+    /** Counts a reject answered elsewhere (e.g. a denied server-to-client request answered upstream). */
+    public void count(RejectReason reason) {
+        metrics.rejected(reason);
+    }
+
     /** Answers with a body built by the caller (a policy denial, a batch of them), counted under {@code reason}. */
     public void respondWith(HttpServerResponse response, RejectReason reason, byte[] jsonBody) {
         metrics.rejected(reason);

@@ -2,6 +2,9 @@ package dev.tollgate.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.tollgate.gateway.routing.RouteMatch;
+import dev.tollgate.policy.CompiledPolicy;
+import dev.tollgate.policy.Decision;
+import dev.tollgate.policy.Identity;
 import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
 import dev.tollgate.protocols.mcp.McpMessage;
 import io.vertx.core.buffer.Buffer;
@@ -24,6 +27,8 @@ public final class Exchange {
     private Buffer body;
     private JsonRpcPayload payload;
     private List<McpMessage> messages = List.of();
+    private List<Decision> decisions = List.of();
+    private Identity identity = Identity.ANONYMOUS;
     private Buffer forwardBody;
     private ArrayNode batchDenials;
 
@@ -81,6 +86,29 @@ public final class Exchange {
     void parsed(JsonRpcPayload payload, List<McpMessage> messages) {
         this.payload = payload;
         this.messages = List.copyOf(messages);
+    }
+
+    /** The caller's identity (workload and action); anonymous until an identity stage sets it. */
+    public Identity identity() {
+        return identity;
+    }
+
+    void identity(Identity identity) {
+        this.identity = identity;
+    }
+
+    /** The policy deciding this request's route in this request's snapshot; null means none (fail closed). */
+    public CompiledPolicy policy() {
+        return snapshot.policyFor(route.route());
+    }
+
+    /** One decision per message, null where policy does not decide (notifications, responses, initialize). */
+    public List<Decision> decisions() {
+        return decisions;
+    }
+
+    void decided(List<Decision> decisions) {
+        this.decisions = java.util.Collections.unmodifiableList(decisions);
     }
 
     /** What to send upstream: the original body, or the allowed part of a partly denied batch. */

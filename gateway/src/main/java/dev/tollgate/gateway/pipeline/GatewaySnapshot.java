@@ -1,18 +1,65 @@
 package dev.tollgate.gateway.pipeline;
 
 import dev.tollgate.gateway.config.GatewayConfig;
+import dev.tollgate.gateway.routing.Route;
 import dev.tollgate.gateway.routing.RouteTable;
+import dev.tollgate.policy.CompiledPolicy;
+import dev.tollgate.policy.PolicyBundle;
 import dev.tollgate.protocols.json.StrictJsonParser;
 import dev.tollgate.protocols.jsonrpc.JsonRpcParser;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * Everything compiled from one configuration load. Immutable; a reload builds a new one and swaps it
- * atomically, and a request keeps the snapshot it started with until it ends.
+ * Everything compiled from one configuration load: routes, parser limits, and each route's compiled
+ * policy. Immutable; a reload builds a new one and swaps it atomically, and a request keeps the snapshot
+ * it started with until it ends.
  */
-public record GatewaySnapshot(GatewayConfig config, RouteTable routes, JsonRpcParser jsonRpc) {
+public final class GatewaySnapshot {
 
-    public static GatewaySnapshot compile(GatewayConfig config) {
-        return new GatewaySnapshot(config, new RouteTable(config.routes()),
-                new JsonRpcParser(new StrictJsonParser(config.limits().maxJsonDepth())));
+    private final GatewayConfig config;
+    private final RouteTable routes;
+    private final JsonRpcParser jsonRpc;
+    private final PolicyBundle policies;
+    private final Map<String, CompiledPolicy> policyByRoute;
+
+    private GatewaySnapshot(GatewayConfig config, PolicyBundle policies) {
+        this.config = config;
+        this.routes = new RouteTable(config.routes());
+        this.jsonRpc = new JsonRpcParser(new StrictJsonParser(config.limits().maxJsonDepth()));
+        this.policies = policies;
+        Map<String, CompiledPolicy> byRoute = new HashMap<>();
+        config.routes().forEach(r -> {
+            if (r.policy() != null) {
+                policies.policy(r.policy()).ifPresent(p -> byRoute.put(r.name(), p));
+            }
+        });
+        this.policyByRoute = Map.copyOf(byRoute);
+    }
+
+    /** Compiles a snapshot; policy references must already have been checked (see SnapshotLoader). */
+    public static GatewaySnapshot compile(GatewayConfig config, PolicyBundle policies) {
+        return new GatewaySnapshot(config, policies);
+    }
+
+    public GatewayConfig config() {
+        return config;
+    }
+
+    public RouteTable routes() {
+        return routes;
+    }
+
+    public JsonRpcParser jsonRpc() {
+        return jsonRpc;
+    }
+
+    public PolicyBundle policies() {
+        return policies;
+    }
+
+    /** The route's compiled policy, or null when it has none: callers must then deny (fail closed). */
+    public CompiledPolicy policyFor(Route route) {
+        return policyByRoute.get(route.name());
     }
 }

@@ -22,6 +22,8 @@ public final class McpPipeline {
                 new ReadBodyStage(errors, metrics),
                 // Parsing precedes every stage that reads the call (policy, spans, audit, budget).
                 new ParseJsonRpcStage(errors),
+                // Decided before anything is forwarded: a denied call never reaches the upstream.
+                new PolicyStage(errors),
                 // Last: only vetted requests reach the upstream.
                 new ForwardStage(vertx, clients, errors, metrics)), errors);
     }

@@ -7,10 +7,20 @@ import dev.tollgate.gateway.http.HopByHopHeaders;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.gateway.routing.Route;
 import dev.tollgate.gateway.routing.UpstreamTarget;
+import dev.tollgate.gateway.upstream.SseEventRelay;
 import dev.tollgate.gateway.upstream.StreamRelay;
 import dev.tollgate.gateway.upstream.UpstreamFailures;
 import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
 import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
+import dev.tollgate.protocols.mcp.McpHeaders;
+import dev.tollgate.protocols.sse.SseDecoder;
+import dev.tollgate.protocols.sse.SseEncoder;
+import dev.tollgate.protocols.sse.SseEvent;
+import dev.tollgate.policy.Decision;
+import io.vertx.core.http.HttpMethod;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -32,6 +42,8 @@ import java.util.Set;
  */
 final class UpstreamCall {
 
+    private static final Logger LOG = LoggerFactory.getLogger(UpstreamCall.class);
+
     private static final Set<String> REQUEST_HEADERS_SET_BY_GATEWAY = Set.of("host", "content-length");
     private static final Set<String> RESPONSE_HEADERS_SET_BY_GATEWAY = Set.of("content-length");
 
@@ -43,6 +55,7 @@ final class UpstreamCall {
     private final Promise<StageResult> done = Promise.promise();
     private HttpClientRequest upstreamRequest;
     private long timerId = -1;
+    private String upstreamSessionId;
     private boolean finished;
 
     UpstreamCall(Vertx vertx, Exchange exchange, HttpClientAgent client, ErrorResponder errors, GatewayMetrics metrics) {
@@ -85,7 +98,7 @@ final class UpstreamCall {
         HttpServerRequest inbound = exchange.request();
         HopByHopHeaders.copyEndToEnd(inbound.headers(), request.headers(), REQUEST_HEADERS_SET_BY_GATEWAY);
         addForwardedHeaders(inbound, request);
-        Buffer body = exchange.body();
+        Buffer body = exchange.forwardBody();
         Future<HttpClientResponse> response = body == null ? request.send() : request.send(body);
         response.onComplete(ar -> {
             if (ar.failed()) {
@@ -103,7 +116,28 @@ final class UpstreamCall {
             response.setStatusMessage(upstream.statusMessage());
         }
         HopByHopHeaders.copyEndToEnd(upstream.headers(), response.headers(), RESPONSE_HEADERS_SET_BY_GATEWAY);
-        if (shouldStream(upstream)) {
+        upstreamSessionId = upstream.getHeader(McpHeaders.SESSION_ID);
+        McpResponseFilter filter = new McpResponseFilter(exchange, this::answerUpstream);
+        if (isEventStream(upstream)) {
+            cancelTimer();
+            response.setChunked(true);
+            if (filter.batchDenials() != null) {
+                filter.batchDenials().forEach(denial -> response.write(Buffer.buffer(SseEncoder.encode(
+                        SseEvent.data(new String(McpResponseFilter.bytes(denial), StandardCharsets.UTF_8))))));
+            }
+            // Event by event, so server-to-client requests meet policy before the client sees them.
+            SseEventRelay.relay(upstream, response, new SseDecoder(), filter::onEvent).onComplete(ar -> finish());
+        } else if (filter.rewritesJson()) {
+            upstream.body().onComplete(ar -> {
+                if (ar.failed()) {
+                    fail(RejectReason.UPSTREAM_ERROR, ar.cause());
+                } else if (!finished) {
+                    cancelTimer();
+                    response.end(Buffer.buffer(rewritten(upstream, ar.result(), filter)));
+                    finish();
+                }
+            });
+        } else if (shouldStream(upstream)) {
             cancelTimer();
             response.setChunked(true);
             StreamRelay.relay(upstream, response, null).onComplete(ar -> finish());
@@ -121,11 +155,52 @@ final class UpstreamCall {
         }
     }
 
-    private boolean shouldStream(HttpClientResponse upstream) {
-        String contentType = upstream.getHeader(HttpHeaders.CONTENT_TYPE);
-        if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
-            return true;
+    /**
+     * The JSON answer after policy: tools/list filtered, batch denials merged. When only notifications of a
+     * batch were forwarded the upstream answers 202 with no body, and the client gets the denials instead.
+     */
+    private byte[] rewritten(HttpClientResponse upstream, Buffer body, McpResponseFilter filter) {
+        if (body.length() == 0 && filter.batchDenials() != null) {
+            exchange.response().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+            return McpResponseFilter.bytes(filter.batchDenials());
         }
+        return filter.rewriteJson(body.getBytes());
+    }
+
+    /**
+     * Answers a denied server-to-client request (sampling, elicitation) to the upstream on the client's
+     * behalf, in the same session, so the upstream's pending call fails cleanly instead of hanging.
+     */
+    private void answerUpstream(JsonNode id, Decision decision) {
+        errors.count(PolicyDenials.reasonFor(decision));
+        UpstreamTarget target = exchange.route().route().upstream();
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(target.host()).setPort(target.port())
+                .setSsl(target.tls()).setURI(exchange.route().upstreamUri())
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .putHeader(HttpHeaders.ACCEPT, "application/json, text/event-stream");
+        String session = exchange.request().getHeader(McpHeaders.SESSION_ID);
+        session = session != null ? session : upstreamSessionId;
+        if (session != null) {
+            options.putHeader(McpHeaders.SESSION_ID, session);
+        }
+        String version = exchange.request().getHeader(McpHeaders.PROTOCOL_VERSION);
+        if (version != null) {
+            options.putHeader(McpHeaders.PROTOCOL_VERSION, version);
+        }
+        Buffer body = Buffer.buffer(McpResponseFilter.bytes(PolicyDenials.response(id, decision)));
+        client.request(options)
+                .compose(request -> request.send(body))
+                .compose(HttpClientResponse::body)
+                .onFailure(e -> LOG.warn("could not answer denied server request {} upstream on route {}: {}", id,
+                        exchange.route().route().name(), e.toString()));
+    }
+
+    private static boolean isEventStream(HttpClientResponse upstream) {
+        String contentType = upstream.getHeader(HttpHeaders.CONTENT_TYPE);
+        return contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
+    }
+
+    private boolean shouldStream(HttpClientResponse upstream) {
         String length = upstream.getHeader(HttpHeaders.CONTENT_LENGTH);
         if (length == null) {
             return true;

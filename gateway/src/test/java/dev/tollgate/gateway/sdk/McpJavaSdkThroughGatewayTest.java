@@ -64,10 +64,13 @@ class McpJavaSdkThroughGatewayTest {
         Observed direct = session(fixture.port());
         Observed viaGateway = session(gateway.port());
 
-        assertThat(viaGateway).isEqualTo(direct);
+        // The SDK client hands notifications to its consumers on other threads, so the order in which the
+        // consumer sees them is not the wire order (the wire order is checked in StreamableHttpRelayTest).
+        assertThat(viaGateway.progressSeen()).containsExactlyInAnyOrderElementsOf(direct.progressSeen());
+        assertThat(withoutProgressOrder(viaGateway)).isEqualTo(withoutProgressOrder(direct));
         assertThat(text(viaGateway.echo())).isEqualTo("hello through tollgate");
         assertThat(text(viaGateway.add())).isEqualTo("5.0");
-        assertThat(viaGateway.progressSeen()).containsExactly(0.0, 50.0, 100.0);
+        assertThat(viaGateway.progressSeen()).containsExactlyInAnyOrder(0.0, 50.0, 100.0);
         assertThat(text(viaGateway.sampling())).isEqualTo("LLM response: sampled: what is 2+2?");
         assertThat(viaGateway.samplingPrompts()).containsExactly("what is 2+2?");
         assertThat(text(viaGateway.elicitation())).startsWith("User response: action=ACCEPT");
@@ -95,6 +98,11 @@ class McpJavaSdkThroughGatewayTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\"}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(stale.statusCode()).isEqualTo(404);
+    }
+
+    private static Observed withoutProgressOrder(Observed o) {
+        return new Observed(o.tools(), o.echo(), o.add(), o.progress(), o.progressSeen().stream().sorted().toList(), o.sampling(),
+                o.samplingPrompts(), o.elicitation(), o.elicitationMessages(), o.resource(), o.prompt());
     }
 
     private static Observed session(int port) {

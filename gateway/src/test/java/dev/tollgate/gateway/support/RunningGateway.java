@@ -3,6 +3,8 @@ package dev.tollgate.gateway.support;
 import dev.tollgate.gateway.Gateway;
 import dev.tollgate.gateway.config.ConfigLoader;
 import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -21,8 +23,21 @@ public final class RunningGateway implements AutoCloseable {
         return new RunningGateway(gateway);
     }
 
-    /** A gateway with one MCP route {@code /mcp} to the given upstream URL and any extra route settings. */
+    /** A policy that allows everything, for tests about transport rather than policy. */
+    public static final String ALLOW_ALL = "name: allow-all\ndefaults: {action: allow}\nrules: []\n";
+
+    /** A gateway with one MCP route {@code /mcp} to the given upstream, an allow-all policy, and extra settings. */
     public static RunningGateway mcp(Vertx vertx, String upstreamUrl, String extraRouteYaml, String limitsYaml) throws Exception {
+        return mcpWithPolicy(vertx, upstreamUrl, ALLOW_ALL, extraRouteYaml, limitsYaml);
+    }
+
+    /** A gateway whose {@code /mcp} route is decided by the given policy document (its name is read from it). */
+    public static RunningGateway mcpWithPolicy(Vertx vertx, String upstreamUrl, String policyYaml, String extraRouteYaml,
+                                               String limitsYaml) throws Exception {
+        Path policies = Files.createTempDirectory("tollgate-policies");
+        Files.writeString(policies.resolve("policy.yaml"), policyYaml);
+        String policyName = policyYaml.lines().filter(l -> l.startsWith("name:")).findFirst()
+                .orElseThrow().substring("name:".length()).trim();
         return start(vertx, """
                 listeners:
                   - name: public
@@ -31,14 +46,17 @@ public final class RunningGateway implements AutoCloseable {
                 admin:
                   host: 127.0.0.1
                   port: 0
+                policies:
+                  directory: %s
                 %s
                 routes:
                   - name: upstream
                     path: /mcp
                     protocol: mcp
                     upstream: %s
+                    policy: %s
                 %s
-                """.formatted(limitsYaml == null ? "" : limitsYaml, upstreamUrl,
+                """.formatted(policies, limitsYaml == null ? "" : limitsYaml, upstreamUrl, policyName,
                 extraRouteYaml == null ? "" : extraRouteYaml.indent(4)));
     }
 

@@ -1,0 +1,40 @@
+package dev.tollgate.gateway.pipeline;
+
+import dev.tollgate.policy.CallDescription;
+import dev.tollgate.protocols.mcp.McpMessage;
+import dev.tollgate.protocols.mcp.McpMethods;
+
+/**
+ * Turns a classified MCP message into the protocol-neutral call description policy reads. Returns null
+ * for what policy does not decide: notifications, responses, and the session plumbing ({@code initialize},
+ * {@code ping}), which carry no action of their own.
+ */
+final class McpCallDescriber {
+
+    private McpCallDescriber() {
+    }
+
+    static CallDescription describe(String route, McpMessage message) {
+        // Java 17: no pattern matching for switch yet, so an instanceof chain over the sealed type.
+        if (message instanceof McpMessage.ToolCall call) {
+            return CallDescription.mcpToolCall(route, call.toolName(), call.arguments());
+        }
+        if (message instanceof McpMessage.ResourceRead read) {
+            return CallDescription.mcpResourceRead(route, read.uri());
+        }
+        if (message instanceof McpMessage.PromptGet prompt) {
+            return CallDescription.mcpPromptGet(route, prompt.name(), prompt.arguments());
+        }
+        if (message instanceof McpMessage.ServerRequest request) {
+            return CallDescription.mcpServerRequest(route, request.method(), request.params());
+        }
+        if (message instanceof McpMessage.OtherRequest request && !isSessionPlumbing(request.method())) {
+            return CallDescription.mcpRequest(route, request.method(), request.params());
+        }
+        return null;
+    }
+
+    private static boolean isSessionPlumbing(String method) {
+        return McpMethods.INITIALIZE.equals(method) || McpMethods.PING.equals(method);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.tollgate.gateway.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.policy.Decision;
+
+/**
+ * The JSON-RPC error an agent receives for a denied call: stable code and reason, and in {@code error.data}
+ * the policy, the rule and its message, so "why was this blocked" is answered in the response itself.
+ */
+final class PolicyDenials {
+
+    private PolicyDenials() {
+    }
+
+    static RejectReason reasonFor(Decision decision) {
+        return decision.policyName() == null ? RejectReason.NO_POLICY : RejectReason.POLICY_DENIED;
+    }
+
+    /** The JSON-RPC error object (without the envelope) for a denial. */
+    static ObjectNode error(Decision decision) {
+        RejectReason reason = reasonFor(decision);
+        ObjectNode error = JsonNodeFactory.instance.objectNode();
+        error.put("code", reason.jsonRpcCode());
+        error.put("message", message(decision));
+        ObjectNode data = error.putObject("data");
+        data.put("reason", reason.code());
+        if (decision.policyName() != null) {
+            data.put("policy", decision.policyName());
+        }
+        if (decision.ruleName() != null) {
+            data.put("rule", decision.ruleName());
+        }
+        if (decision.message() != null) {
+            data.put("message", decision.message());
+        }
+        return error;
+    }
+
+    /** A complete JSON-RPC error response for a denied request. */
+    static ObjectNode response(JsonNode id, Decision decision) {
+        ObjectNode response = JsonNodeFactory.instance.objectNode();
+        response.put("jsonrpc", "2.0");
+        response.set("id", id);
+        response.set("error", error(decision));
+        return response;
+    }
+
+    static String message(Decision decision) {
+        if (decision.policyName() == null) {
+            return RejectReason.NO_POLICY.message();
+        }
+        String rule = decision.ruleName() == null ? "default action" : "rule '" + decision.ruleName() + "'";
+        String why = decision.message() == null ? "" : ": " + decision.message();
+        return "Denied by policy '" + decision.policyName() + "' (" + rule + ")" + why;
+    }
+}

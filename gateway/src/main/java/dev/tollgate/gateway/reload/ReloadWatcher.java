@@ -1,0 +1,120 @@
+package dev.tollgate.gateway.reload;
+
+import dev.tollgate.gateway.Gateway;
+import dev.tollgate.gateway.config.ConfigException;
+import dev.tollgate.gateway.config.ConfigProblem;
+import dev.tollgate.gateway.pipeline.GatewaySnapshot;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hot reload: watches the config file and the policy directory (modification times, polled on its own
+ * thread so no event loop ever reads a file), rebuilds the whole snapshot when anything changed, and
+ * swaps it in atomically. A file that does not validate is rejected with file, line and reason, and the
+ * previous snapshot keeps serving. Polling rather than WatchService: it behaves the same on every file
+ * system, including the bind mounts and ConfigMap symlink swaps of container deployments.
+ */
+public final class ReloadWatcher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReloadWatcher.class);
+
+    private final Path configFile;
+    private final Gateway gateway;
+    private final SnapshotLoader loader;
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "tollgate-reload");
+        t.setDaemon(true);
+        return t;
+    });
+    private Map<Path, FileTime> lastSeen;
+
+    public ReloadWatcher(Path configFile, Gateway gateway, SnapshotLoader loader) {
+        this.configFile = configFile;
+        this.gateway = gateway;
+        this.loader = loader;
+    }
+
+    /** Starts polling every {@code interval}; the current files are taken as already loaded. */
+    public ReloadWatcher start(Duration interval) {
+        thread.execute(() -> lastSeen = fingerprint());
+        thread.scheduleWithFixedDelay(this::reloadIfChanged, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    /** Reloads now, whatever the modification times say (admin {@code POST /reload}). */
+    public CompletableFuture<ReloadResult> reloadNow() {
+        return CompletableFuture.supplyAsync(() -> {
+            lastSeen = fingerprint();
+            return reload();
+        }, thread);
+    }
+
+    private void reloadIfChanged() {
+        Map<Path, FileTime> now = fingerprint();
+        if (!now.equals(lastSeen)) {
+            lastSeen = now;
+            reload();
+        }
+    }
+
+    private ReloadResult reload() {
+        try {
+            GatewaySnapshot next = loader.load(configFile);
+            List<String> needRestart = gateway.swap(next);
+            LOG.info("reload: applied {} ({} route(s), {} polic(ies)){}", configFile, next.config().routes().size(),
+                    next.policies().all().size(), needRestart.isEmpty() ? "" : "; restart needed for " + needRestart);
+            gateway.metrics().reloaded(true);
+            return new ReloadResult(true, List.of(), needRestart);
+        } catch (ConfigException e) {
+            List<String> problems = e.problems().stream().map(ConfigProblem::toString).toList();
+            problems.forEach(p -> LOG.error("reload rejected, previous configuration still serving: {}", p));
+            gateway.metrics().reloaded(false);
+            return new ReloadResult(false, problems, List.of());
+        } catch (RuntimeException e) {
+            LOG.error("reload failed, previous configuration still serving", e);
+            gateway.metrics().reloaded(false);
+            return new ReloadResult(false, List.of(e.toString()), List.of());
+        }
+    }
+
+    /** Modification time of the config file and of every file in the policy directory. */
+    private Map<Path, FileTime> fingerprint() {
+        Map<Path, FileTime> times = new TreeMap<>();
+        record(times, configFile);
+        Path policies = gateway.snapshot().config().policyDirectory();
+        if (policies != null && Files.isDirectory(policies)) {
+            try (Stream<Path> files = Files.list(policies)) {
+                files.forEach(f -> record(times, f));
+            } catch (IOException e) {
+                LOG.warn("reload: cannot list {}: {}", policies, e.toString());
+            }
+        }
+        return times;
+    }
+
+    private static void record(Map<Path, FileTime> times, Path file) {
+        try {
+            times.put(file, Files.getLastModifiedTime(file));
+        } catch (IOException e) {
+            times.put(file, FileTime.fromMillis(0));
+        }
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+    }
+}

@@ -1,0 +1,72 @@
+package dev.tollgate.gateway.reload;
+
+import dev.tollgate.gateway.config.ConfigException;
+import dev.tollgate.gateway.config.ConfigLoader;
+import dev.tollgate.gateway.config.ConfigProblem;
+import dev.tollgate.gateway.config.GatewayConfig;
+import dev.tollgate.gateway.config.RouteConfig;
+import dev.tollgate.gateway.pipeline.GatewaySnapshot;
+import dev.tollgate.policy.check.CheckRegistry;
+import dev.tollgate.policy.CompiledPolicy;
+import dev.tollgate.policy.PolicyBundle;
+import dev.tollgate.policy.PolicyException;
+import dev.tollgate.policy.PolicyLoader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Builds a complete snapshot from files: the gateway config, the policy documents it points at, and the
+ * check that every route's policy exists. Reads files, so it runs at startup, in {@code verify}, and on the
+ * reload thread, never on an event loop.
+ */
+public final class SnapshotLoader {
+
+    private final CheckRegistry checks;
+
+    public SnapshotLoader(CheckRegistry checks) {
+        this.checks = checks;
+    }
+
+    public GatewaySnapshot load(Path configFile) throws ConfigException {
+        return compile(ConfigLoader.load(configFile));
+    }
+
+    public GatewaySnapshot compile(GatewayConfig config) throws ConfigException {
+        PolicyBundle policies = loadPolicies(config.policyDirectory());
+        List<ConfigProblem> problems = new ArrayList<>();
+        for (int i = 0; i < config.routes().size(); i++) {
+            RouteConfig route = config.routes().get(i);
+            if (route.policy() != null && policies.policy(route.policy()).isEmpty()) {
+                problems.add(new ConfigProblem(config.source(), 0, "routes[" + i + "].policy",
+                        "no policy named '" + route.policy() + "' in " + describe(config.policyDirectory(), policies)));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return GatewaySnapshot.compile(config, policies);
+    }
+
+    private PolicyBundle loadPolicies(Path directory) throws ConfigException {
+        if (directory == null) {
+            return PolicyBundle.empty();
+        }
+        try {
+            return PolicyLoader.loadDirectory(directory, checks);
+        } catch (PolicyException e) {
+            throw new ConfigException(e.problems().stream()
+                    .map(p -> new ConfigProblem(p.file(), p.line(), p.field(), p.message()))
+                    .toList());
+        }
+    }
+
+    private static String describe(Path directory, PolicyBundle policies) {
+        if (directory == null) {
+            return "(no policies.directory configured)";
+        }
+        String names = policies.all().stream().map(CompiledPolicy::name).sorted().collect(Collectors.joining(", "));
+        return directory + " (loaded: " + (names.isEmpty() ? "none" : names) + ")";
+    }
+}
