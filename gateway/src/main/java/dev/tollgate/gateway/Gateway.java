@@ -82,7 +82,7 @@ public final class Gateway {
                 if (restId != null) {
                     deployments.add(restId);
                 }
-                AdminServer admin = new AdminServer(vertx, config.admin(), metrics, ready::get);
+                AdminServer admin = new AdminServer(vertx, config.admin(), metrics, ready::get, snapshot::get);
                 return admin.start().map(adminPort -> {
                     ready.set(true);
                     return new Gateway(vertx, snapshot, metrics, deployments, ports, admin, adminPort, ready);
@@ -99,6 +99,11 @@ public final class Gateway {
     /** Bound ports of every listener, in configuration order. */
     public List<Integer> ports() {
         return ports;
+    }
+
+    /** The admin server, e.g. to enable {@code POST /reload} once a reload watcher exists. */
+    public AdminServer admin() {
+        return admin;
     }
 
     public int adminPort() {

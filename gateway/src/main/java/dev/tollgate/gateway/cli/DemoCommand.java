@@ -8,6 +8,15 @@ import dev.tollgate.gateway.config.ListenerConfig;
 import dev.tollgate.gateway.config.Protocol;
 import dev.tollgate.gateway.config.RouteConfig;
 import dev.tollgate.gateway.demo.DemoMcpServer;
+import dev.tollgate.gateway.pipeline.GatewaySnapshot;
+import dev.tollgate.policy.CompiledPolicy;
+import dev.tollgate.policy.PolicyBundle;
+import dev.tollgate.policy.PolicyException;
+import dev.tollgate.policy.PolicyLoader;
+import dev.tollgate.policy.check.CheckRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.util.List;
@@ -42,8 +51,9 @@ final class DemoCommand implements Callable<Integer> {
                         LimitsConfig.DEFAULT_MAX_BUFFERED_RESPONSE_BYTES),
                 List.of(new RouteConfig("demo", "/mcp", Protocol.MCP, URI.create("http://127.0.0.1:" + demoPort + "/mcp"),
                         RouteConfig.DEFAULT_CONNECT_TIMEOUT, RouteConfig.DEFAULT_RESPONSE_TIMEOUT,
-                        RouteConfig.DEFAULT_MAX_CONNECTIONS, null)), null);
-        Gateway gateway = GatewayProcess.start(vertx, config);
+                        RouteConfig.DEFAULT_MAX_CONNECTIONS, "demo")), null);
+        Gateway gateway = GatewayProcess.start(vertx, GatewaySnapshot.compile(config, PolicyBundle.of(demoPolicy())),
+                Runtime.getRuntime().availableProcessors(), () -> { });
         String url = "http://127.0.0.1:" + gateway.port() + "/mcp";
         System.out.println("Tollgate demo is running.");
         System.out.println("  MCP endpoint (point your agent here): " + url);
@@ -58,7 +68,21 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("    -H \"Mcp-Session-Id: $SID\" -H 'MCP-Protocol-Version: 2025-11-25' \\");
         System.out.println("    -d '{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"hello through tollgate\"}}}'");
         System.out.println();
+        System.out.println("The demo policy denies shouting: call echo with {\"text\":\"HELLO!\"} to see a denial, and");
+        System.out.println("  curl -s http://127.0.0.1:" + gateway.adminPort() + "/explain -d '{\"route\":\"demo\",\"call\":{\"tool\":\"echo\",\"arguments\":{\"text\":\"HELLO!\"}}}'");
+        System.out.println("to see why.");
+        System.out.println();
         System.out.println("Press Ctrl-C to stop.");
         return 0;
+    }
+
+    /** The demo's policy ships inside the jar: the demo needs no file beside it. */
+    static CompiledPolicy demoPolicy() throws IOException, PolicyException {
+        try (InputStream in = DemoMcpServer.class.getResourceAsStream("demo-policy.yaml")) {
+            if (in == null) {
+                throw new IOException("demo-policy.yaml missing from the jar");
+            }
+            return PolicyLoader.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "demo-policy.yaml", CheckRegistry.withDefaults());
+        }
     }
 }

@@ -2,15 +2,19 @@ package dev.tollgate.gateway.cli;
 
 import dev.tollgate.gateway.Gateway;
 import dev.tollgate.gateway.config.ConfigException;
-import dev.tollgate.gateway.config.ConfigLoader;
 import dev.tollgate.gateway.config.GatewayConfig;
+import dev.tollgate.gateway.pipeline.GatewaySnapshot;
+import dev.tollgate.gateway.reload.ReloadWatcher;
+import dev.tollgate.gateway.reload.SnapshotLoader;
+import dev.tollgate.policy.check.CheckRegistry;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code tollgate run --config FILE}: validates the configuration and serves until stopped. */
+/** {@code tollgate run --config FILE}: validates the configuration and policies, serves until stopped, hot-reloads. */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Start the gateway.")
 final class RunCommand implements Callable<Integer> {
 
@@ -20,23 +24,42 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--event-loops", paramLabel = "N", description = "Listener event loops (default: one per CPU).")
     Integer eventLoops;
 
+    @Option(names = "--reload-interval", paramLabel = "MILLIS", defaultValue = "2000",
+            description = "How often to check the config file and policies for changes; 0 disables hot reload (default: ${DEFAULT-VALUE}).")
+    long reloadIntervalMillis;
+
     @Override
     public Integer call() throws Exception {
-        GatewayConfig loaded;
+        SnapshotLoader loader = new SnapshotLoader(CheckRegistry.withDefaults());
+        GatewaySnapshot snapshot;
         try {
-            loaded = ConfigLoader.load(config);
+            snapshot = loader.load(config);
         } catch (ConfigException e) {
             VerifyCommand.printProblems(e);
             return 1;
         }
         Vertx vertx = Vertx.vertx();
-        Gateway gateway = GatewayProcess.start(vertx, loaded);
+        ReloadWatcher[] watcher = new ReloadWatcher[1];
+        Gateway gateway = GatewayProcess.start(vertx, snapshot,
+                eventLoops == null ? Runtime.getRuntime().availableProcessors() : eventLoops,
+                () -> {
+                    if (watcher[0] != null) {
+                        watcher[0].close();
+                    }
+                });
+        watcher[0] = new ReloadWatcher(config, gateway, loader);
+        if (reloadIntervalMillis > 0) {
+            watcher[0].start(Duration.ofMillis(reloadIntervalMillis));
+        }
+        gateway.admin().reloader(watcher[0]::reloadNow);
+        GatewayConfig loaded = snapshot.config();
         for (int i = 0; i < loaded.listeners().size(); i++) {
             var listener = loaded.listeners().get(i);
             System.out.printf("tollgate: listener %s on http://%s:%d%n", listener.name(), listener.host(), gateway.ports().get(i));
         }
-        loaded.routes().forEach(r -> System.out.printf("tollgate: route %s %s -> %s (%s)%n", r.name(), r.path(), r.upstream(), r.protocol().yamlName()));
-        System.out.printf("tollgate: admin on http://%s:%d (/healthz /readyz /metrics)%n", loaded.admin().host(), gateway.adminPort());
+        loaded.routes().forEach(r -> System.out.printf("tollgate: route %s %s -> %s (%s, policy %s)%n", r.name(), r.path(), r.upstream(),
+                r.protocol().yamlName(), r.policy() == null ? "none: every call denied" : r.policy()));
+        System.out.printf("tollgate: admin on http://%s:%d (/healthz /readyz /metrics /explain /reload)%n", loaded.admin().host(), gateway.adminPort());
         return 0;
     }
 }

@@ -1,17 +1,26 @@
 package dev.tollgate.gateway.cli;
 
 import dev.tollgate.gateway.config.ConfigException;
-import dev.tollgate.gateway.config.ConfigLoader;
 import dev.tollgate.gateway.config.ConfigProblem;
-import dev.tollgate.gateway.config.GatewayConfig;
+import dev.tollgate.gateway.pipeline.GatewaySnapshot;
+import dev.tollgate.gateway.reload.SnapshotLoader;
+import dev.tollgate.policy.PolicyException;
+import dev.tollgate.policy.PolicyTestResult;
+import dev.tollgate.policy.PolicyTestRunner;
+import dev.tollgate.policy.check.CheckRegistry;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code tollgate verify --config FILE}: the same validation as {@code run}, without starting anything. */
+/**
+ * {@code tollgate verify --config FILE}: the same validation as {@code run} (config and policies), then
+ * the policy test cases kept beside the policies, without starting anything.
+ */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = "Validate a configuration; print every problem as file:line: field: message. Exit 1 on error.")
+        description = "Validate a configuration and its policies, and run the policy test cases (*.tests.yaml). "
+                + "Prints every problem as file:line: field: message. Exit 1 on any error or failed test.")
 final class VerifyCommand implements Callable<Integer> {
 
     @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "gateway.yaml")
@@ -19,14 +28,31 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        GatewaySnapshot snapshot;
         try {
-            GatewayConfig loaded = ConfigLoader.load(config);
-            System.out.printf("OK: %s is valid (%d listener(s), %d route(s))%n", config, loaded.listeners().size(), loaded.routes().size());
-            return 0;
+            snapshot = new SnapshotLoader(CheckRegistry.withDefaults()).load(config);
         } catch (ConfigException e) {
             printProblems(e);
             return 1;
         }
+        snapshot.config().routes().stream().filter(r -> r.policy() == null).forEach(r ->
+                System.out.printf("warning: route %s has no policy: every policed call on it is denied (fail closed)%n", r.name()));
+        Path policies = snapshot.config().policyDirectory();
+        List<PolicyTestResult> results = List.of();
+        if (policies != null) {
+            try {
+                results = PolicyTestRunner.run(snapshot.policies(), policies);
+            } catch (PolicyException e) {
+                e.problems().forEach(p -> System.err.println("error: " + p));
+                return 1;
+            }
+        }
+        results.stream().filter(r -> !r.passed()).forEach(r -> System.err.println(r));
+        long failed = results.stream().filter(r -> !r.passed()).count();
+        System.out.printf("%s: %s is valid (%d listener(s), %d route(s), %d polic%s); policy tests: %d passed, %d failed%n",
+                failed == 0 ? "OK" : "FAILED", config, snapshot.config().listeners().size(), snapshot.config().routes().size(),
+                snapshot.policies().all().size(), snapshot.policies().all().size() == 1 ? "y" : "ies", results.size() - failed, failed);
+        return failed == 0 ? 0 : 1;
     }
 
     static void printProblems(ConfigException e) {

@@ -1,0 +1,78 @@
+package dev.tollgate.gateway.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.gateway.admin.ExplainRequest;
+import dev.tollgate.gateway.config.ConfigException;
+import dev.tollgate.gateway.pipeline.GatewaySnapshot;
+import dev.tollgate.gateway.reload.SnapshotLoader;
+import dev.tollgate.policy.Explanation;
+import dev.tollgate.policy.check.CheckRegistry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tollgate explain}: the decision for a call and an identity, with every rule tried and why it did or
+ * did not match. The same logic as the admin endpoint {@code POST /explain}, offline.
+ */
+@Command(name = "explain", mixinStandardHelpOptions = true,
+        description = "Explain the policy decision for a call, e.g. explain -c conf/gateway.yaml --route everything "
+                + "--call '{\"tool\":\"shell_exec\",\"arguments\":{\"command\":\"rm -rf /\"}}' --identity '{\"tenant\":\"acme\"}'")
+final class ExplainCommand implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "gateway.yaml")
+    Path config;
+
+    @Option(names = "--route", paramLabel = "NAME", description = "Route whose policy decides (or use --policy).")
+    String route;
+
+    @Option(names = "--policy", paramLabel = "NAME", description = "Policy document to use directly.")
+    String policy;
+
+    @Option(names = "--call", required = true, paramLabel = "JSON",
+            description = "{\"method\": \"tools/call\", \"tool\": ..., \"resource\": ..., \"prompt\": ..., \"arguments\": {...}}")
+    String call;
+
+    @Option(names = "--identity", defaultValue = "{}", paramLabel = "JSON",
+            description = "{\"spiffe_id\", \"tenant\", \"agent\", \"run\", \"sub\", \"parent\", \"tree\", \"capabilities\": [...]}")
+    String identity;
+
+    @Option(names = "--time", paramLabel = "INSTANT", description = "ISO-8601 instant (default: now).")
+    String time;
+
+    @Override
+    public Integer call() {
+        GatewaySnapshot snapshot;
+        try {
+            snapshot = new SnapshotLoader(CheckRegistry.withDefaults()).load(config);
+        } catch (ConfigException e) {
+            VerifyCommand.printProblems(e);
+            return 1;
+        }
+        try {
+            ObjectNode input = JSON.createObjectNode();
+            if (route != null) {
+                input.put("route", route);
+            }
+            if (policy != null) {
+                input.put("policy", policy);
+            }
+            input.set("call", JSON.readTree(call));
+            input.set("identity", JSON.readTree(identity));
+            if (time != null) {
+                input.put("time", time);
+            }
+            Explanation explanation = ExplainRequest.explain(snapshot, input);
+            System.out.print(explanation.render());
+            return explanation.decision().allowsCall() ? 0 : 3;
+        } catch (IOException | IllegalArgumentException | java.time.format.DateTimeParseException e) {
+            System.err.println("error: " + e.getMessage());
+            return 2;
+        }
+    }
+}
