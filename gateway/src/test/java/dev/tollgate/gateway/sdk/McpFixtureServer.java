@@ -74,21 +74,24 @@ public final class McpFixtureServer implements AutoCloseable {
     private final Tomcat tomcat;
     private final McpSyncServer server;
     private final List<Seen> seen;
+    private final List<String> toolCalls;
 
-    private McpFixtureServer(Tomcat tomcat, McpSyncServer server, List<Seen> seen) {
+    private McpFixtureServer(Tomcat tomcat, McpSyncServer server, List<Seen> seen, List<String> toolCalls) {
         this.tomcat = tomcat;
         this.server = server;
         this.seen = seen;
+        this.toolCalls = toolCalls;
     }
 
     public static McpFixtureServer start(int port) throws Exception {
         HttpServletStreamableServerTransportProvider transport = HttpServletStreamableServerTransportProvider.builder()
                 .mcpEndpoint(ENDPOINT)
                 .build();
+        List<String> toolCalls = new CopyOnWriteArrayList<>();
         McpSyncServer server = McpServer.sync(transport)
                 .serverInfo("tollgate-fixture", "1.0.0")
                 .capabilities(ServerCapabilities.builder().completions().logging().resources(true, false).tools(false).prompts(false).build())
-                .tools(tools())
+                .tools(tools().stream().map(t -> recorded(t, toolCalls)).toList())
                 .prompts(prompts())
                 .resources(resources())
                 .resourceTemplates(templates())
@@ -125,7 +128,19 @@ public final class McpFixtureServer implements AutoCloseable {
         everything.addURLPattern("/*");
         context.addFilterMap(everything);
         tomcat.start();
-        return new McpFixtureServer(tomcat, server, seen);
+        return new McpFixtureServer(tomcat, server, seen, toolCalls);
+    }
+
+    /** The name of every tool the fixture ran, in order: proof of what reached the upstream. */
+    public List<String> toolCalls() {
+        return toolCalls;
+    }
+
+    private static SyncToolSpecification recorded(SyncToolSpecification spec, List<String> calls) {
+        return SyncToolSpecification.builder().tool(spec.tool()).callHandler((exchange, request) -> {
+            calls.add(request.name());
+            return spec.callHandler().apply(exchange, request);
+        }).build();
     }
 
     /** Every request the fixture answered, in order (recorded when the servlet returned). */
