@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,12 +15,21 @@ import java.io.IOException;
  * Parses one complete JSON document and refuses anything two parsers could read differently: invalid
  * UTF-8, duplicate object keys (one parser keeps the first value, another the last), trailing content,
  * and nesting deeper than a limit (a stack-exhaustion vector). Thread-safe; share one instance.
+ *
+ * <p>Only UTF-8 is accepted, without a byte order mark. Jackson on its own guesses UTF-16/32 from NUL bytes
+ * at the start and skips a BOM; an upstream that assumes UTF-8 would then read different text than the
+ * policy checked, so both are refused before Jackson sees the bytes (RFC 8259 section 8.1 makes UTF-8
+ * mandatory and forbids senders to add a BOM).
  */
 public final class StrictJsonParser {
 
     public static final int DEFAULT_MAX_NESTING_DEPTH = 64;
     /** Longest excerpt of a key or token quoted back in an error message. */
     private static final int MAX_ECHO_CHARS = 64;
+    /** Jackson picks the encoding from this many leading bytes; a NUL among them means UTF-16 or UTF-32. */
+    private static final int ENCODING_SNIFF_BYTES = 4;
+    /** Jackson's wording for a nesting-depth violation; its other stream limits (number, string, name length) are not depth. */
+    private static final String JACKSON_DEPTH_MESSAGE_MARKER = "nesting depth";
 
     private final ObjectMapper mapper;
     private final int maxNestingDepth;
@@ -30,7 +40,7 @@ public final class StrictJsonParser {
         }
         this.maxNestingDepth = maxNestingDepth;
         JsonFactory factory = JsonFactory.builder()
-                .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxNestingDepth).build())
                 .build();
         this.mapper = new ObjectMapper(factory);
@@ -54,8 +64,9 @@ public final class StrictJsonParser {
         }
         int bad = Utf8Validator.firstInvalid(body, offset, length);
         if (bad >= 0) {
-            throw new JsonRejection(JsonRejection.Reason.INVALID_UTF8, "invalid UTF-8 at or after byte " + (bad - offset));
+            throw new JsonRejection(JsonRejection.Reason.INVALID_UTF8, "invalid UTF-8 sequence at byte " + (bad - offset));
         }
+        rejectNonUtf8Encoding(body, offset, length);
         try (JsonParser parser = mapper.getFactory().createParser(body, offset, length)) {
             JsonNode root = mapper.readTree(parser);
             if (root == null) {
@@ -68,7 +79,11 @@ public final class StrictJsonParser {
             }
             return root;
         } catch (StreamConstraintsException e) {
-            throw new JsonRejection(JsonRejection.Reason.TOO_DEEP, "JSON nested deeper than " + maxNestingDepth + " levels");
+            String message = e.getOriginalMessage();
+            if (message != null && message.contains(JACKSON_DEPTH_MESSAGE_MARKER)) {
+                throw new JsonRejection(JsonRejection.Reason.TOO_DEEP, "JSON nested deeper than " + maxNestingDepth + " levels");
+            }
+            throw new JsonRejection(JsonRejection.Reason.MALFORMED, "JSON exceeds a parser limit: " + excerpt(message));
         } catch (JsonParseException e) {
             String message = e.getOriginalMessage();
             if (message != null && message.startsWith("Duplicate field")) {
@@ -77,6 +92,17 @@ public final class StrictJsonParser {
             throw new JsonRejection(JsonRejection.Reason.MALFORMED, "not valid JSON: " + excerpt(message) + location(e));
         } catch (IOException e) {
             throw new JsonRejection(JsonRejection.Reason.MALFORMED, "not valid JSON: " + excerpt(e.getMessage()));
+        }
+    }
+
+    private static void rejectNonUtf8Encoding(byte[] body, int offset, int length) throws JsonRejection {
+        if (length >= 3 && body[offset] == (byte) 0xEF && body[offset + 1] == (byte) 0xBB && body[offset + 2] == (byte) 0xBF) {
+            throw new JsonRejection(JsonRejection.Reason.MALFORMED, "JSON text must not start with a byte order mark");
+        }
+        for (int i = offset; i < offset + Math.min(length, ENCODING_SNIFF_BYTES); i++) {
+            if (body[i] == 0) {
+                throw new JsonRejection(JsonRejection.Reason.MALFORMED, "NUL byte at byte " + (i - offset) + ": JSON text must be UTF-8, not UTF-16 or UTF-32");
+            }
         }
     }
 

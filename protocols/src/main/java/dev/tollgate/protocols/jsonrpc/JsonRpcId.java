@@ -3,8 +3,18 @@ package dev.tollgate.protocols.jsonrpc;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
-/** A JSON-RPC id: a string or an integer, kept as the JSON value the client sent so it echoes exactly. */
+/**
+ * A JSON-RPC id: a string or an integer, kept as the JSON value the client sent so it echoes exactly. A
+ * null id (legal only in an error response whose request id was unreadable) is a null {@code JsonRpcId},
+ * never a {@code JsonRpcId} holding JSON null.
+ */
 public record JsonRpcId(JsonNode value) {
+
+    public JsonRpcId {
+        if (!isValid(value)) {
+            throw new IllegalArgumentException("a JSON-RPC id is a string or an integer, not " + (value == null ? "null" : value.getNodeType()));
+        }
+    }
 
     /** An integer id, as the parser would produce it for the same JSON text (int-sized values as IntNode). */
     public static JsonRpcId of(long id) {
@@ -13,6 +23,18 @@ public record JsonRpcId(JsonNode value) {
 
     public static JsonRpcId of(String id) {
         return new JsonRpcId(JsonNodeFactory.instance.textNode(id));
+    }
+
+    /**
+     * Strings and integers. Numbers with a fractional part (including {@code 1.0}) are refused: the spec says
+     * ids SHOULD NOT have one, and float ids do not round-trip reliably through every client.
+     */
+    public static boolean isValid(JsonNode value) {
+        return value != null && (value.isTextual() || value.isIntegralNumber());
+    }
+
+    public boolean isString() {
+        return value.isTextual();
     }
 
     /** The raw JSON text of the id, e.g. {@code 7} or {@code "abc"}. */

@@ -29,7 +29,7 @@ public final class JsonRpcParser {
         }
         if (root.isArray()) {
             if (root.isEmpty()) {
-                throw invalid("empty_batch", "a batch must contain at least one message", null);
+                throw invalid(JsonRpcRejection.EMPTY_BATCH, "a batch must contain at least one message", null);
             }
             List<JsonRpcMessage> messages = new ArrayList<>(root.size());
             for (JsonNode element : root) {
@@ -43,18 +43,18 @@ public final class JsonRpcParser {
     /** Interprets one parsed JSON value as a JSON-RPC message (used for batch elements and SSE event data). */
     public JsonRpcMessage toMessage(JsonNode node) throws JsonRpcRejection {
         if (!node.isObject()) {
-            throw invalid("not_jsonrpc", "a JSON-RPC message must be a JSON object", null);
+            throw invalid(JsonRpcRejection.NOT_JSONRPC, "a JSON-RPC message must be a JSON object", null);
         }
         JsonNode rawId = node.get("id");
         JsonNode echoId = isValidId(rawId) ? rawId : null;
         JsonNode version = node.get("jsonrpc");
         if (version == null || !version.isTextual() || !version.textValue().equals("2.0")) {
-            throw invalid("not_jsonrpc", "\"jsonrpc\" must be \"2.0\"", echoId);
+            throw invalid(JsonRpcRejection.NOT_JSONRPC, "\"jsonrpc\" must be \"2.0\"", echoId);
         }
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String field = it.next();
             if (!isKnownMember(field)) {
-                throw invalid("not_jsonrpc", "unexpected member \"" + shorten(field) + "\"", echoId);
+                throw invalid(JsonRpcRejection.NOT_JSONRPC, "unexpected member \"" + shorten(field) + "\"", echoId);
             }
         }
         if (node.has("method")) {
@@ -65,21 +65,21 @@ public final class JsonRpcParser {
 
     private static JsonRpcMessage request(JsonNode node, JsonNode rawId, JsonNode echoId) throws JsonRpcRejection {
         if (node.has("result") || node.has("error")) {
-            throw invalid("not_jsonrpc", "a message cannot carry both method and result/error", echoId);
+            throw invalid(JsonRpcRejection.NOT_JSONRPC, "a message cannot carry both method and result/error", echoId);
         }
         JsonNode method = node.get("method");
         if (!method.isTextual() || method.textValue().isEmpty()) {
-            throw invalid("invalid_method", "\"method\" must be a non-empty string", echoId);
+            throw invalid(JsonRpcRejection.INVALID_METHOD, "\"method\" must be a non-empty string", echoId);
         }
         JsonNode params = node.get("params");
         if (params != null && !params.isObject() && !params.isArray()) {
-            throw new JsonRpcRejection(JsonRpcErrorCodes.INVALID_PARAMS, "invalid_params", "\"params\" must be an object or an array", echoId);
+            throw new JsonRpcRejection(JsonRpcErrorCodes.INVALID_PARAMS, JsonRpcRejection.INVALID_PARAMS, "\"params\" must be an object or an array", echoId);
         }
         if (rawId == null) {
             return new JsonRpcNotification(method.textValue(), params);
         }
         if (echoId == null) {
-            throw invalid("invalid_id", "\"id\" must be a string or an integer", null);
+            throw invalid(JsonRpcRejection.INVALID_ID, "\"id\" must be a string or an integer", null);
         }
         return new JsonRpcRequest(new JsonRpcId(rawId), method.textValue(), params);
     }
@@ -88,24 +88,24 @@ public final class JsonRpcParser {
         JsonNode result = node.get("result");
         JsonNode error = node.get("error");
         if (rawId == null) {
-            throw invalid("not_jsonrpc", "a message needs a \"method\" (request) or an \"id\" with \"result\"/\"error\" (response)", null);
+            throw invalid(JsonRpcRejection.NOT_JSONRPC, "a message needs a \"method\" (request) or an \"id\" with \"result\"/\"error\" (response)", null);
         }
         if ((result == null) == (error == null)) {
-            throw invalid("invalid_response", "a response must carry exactly one of \"result\" and \"error\"", echoId);
+            throw invalid(JsonRpcRejection.INVALID_RESPONSE, "a response must carry exactly one of \"result\" and \"error\"", echoId);
         }
         if (rawId.isNull()) {
             if (error == null) {
-                throw invalid("invalid_id", "only an error response may have a null id", null);
+                throw invalid(JsonRpcRejection.INVALID_ID, "only an error response may have a null id", null);
             }
         } else if (echoId == null) {
-            throw invalid("invalid_id", "\"id\" must be a string or an integer", null);
+            throw invalid(JsonRpcRejection.INVALID_ID, "\"id\" must be a string or an integer", null);
         }
         if (error != null) {
             JsonNode code = error.get("code");
             JsonNode message = error.get("message");
             if (!error.isObject() || code == null || !code.canConvertToInt() || !code.isIntegralNumber()
                     || message == null || !message.isTextual()) {
-                throw invalid("invalid_response", "\"error\" must be an object with an integer code and a string message", echoId);
+                throw invalid(JsonRpcRejection.INVALID_RESPONSE, "\"error\" must be an object with an integer code and a string message", echoId);
             }
             return new JsonRpcResponse(rawId.isNull() ? null : new JsonRpcId(rawId),
                     null, new JsonRpcError(code.intValue(), message.textValue(), error.get("data")));
@@ -113,9 +113,8 @@ public final class JsonRpcParser {
         return new JsonRpcResponse(new JsonRpcId(rawId), result, null);
     }
 
-    /** Strings and integers; fractions are refused (the spec says ids SHOULD NOT have fractional parts). */
     private static boolean isValidId(JsonNode id) {
-        return id != null && (id.isTextual() || id.isIntegralNumber());
+        return JsonRpcId.isValid(id);
     }
 
     private static boolean isKnownMember(String field) {

@@ -87,6 +87,6 @@ public final class McpClassifier {
     }
 
     private static JsonRpcRejection invalidParams(JsonRpcRequest request, String message) {
-        return new JsonRpcRejection(JsonRpcErrorCodes.INVALID_PARAMS, "invalid_params", message, request.id().value());
+        return new JsonRpcRejection(JsonRpcErrorCodes.INVALID_PARAMS, JsonRpcRejection.INVALID_PARAMS, message, request.id().value());
     }
 }

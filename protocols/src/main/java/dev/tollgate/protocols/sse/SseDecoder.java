@@ -1,42 +1,52 @@
 package dev.tollgate.protocols.sse;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * Incremental decoder for the WHATWG EventSource wire format: feed chunks as they arrive, get the events
- * they complete. Lines end in LF, CR or CRLF (a CRLF split across chunks is one line end); a leading BOM is
- * skipped; {@code field:value} drops one space after the colon; a line without a colon is a field with an
- * empty value; comment lines start with ':'; {@code retry} counts only when all digits; an {@code id}
- * containing NUL is ignored; unknown fields are ignored.
+ * they complete. Lines end in LF, CR or CRLF (a CRLF split across chunks is one line end); one leading BOM
+ * is skipped, even when split across chunks; {@code field:value} drops one space after the colon; a line
+ * without a colon is a field with an empty value; comment lines start with ':'; {@code retry} counts only
+ * when all ASCII digits (and small enough for a long); an {@code id} containing NUL is ignored; unknown
+ * fields are ignored. Bytes are buffered per line and decoded as UTF-8 (invalid sequences become U+FFFD,
+ * as in a browser) only once the line is complete, so multi-byte characters may be split across chunks.
  *
- * <p>Deliberate difference from a browser: a block is emitted for any blank-line-terminated block that had
- * at least one field or comment, even without data. A gateway relaying a stream must see id-only
- * "priming" events, retry hints and keep-alive comments to pass them on. Bytes are buffered per line and
- * decoded as UTF-8 only once a line is complete, so multi-byte characters may be split across chunks.
- * Not thread-safe: one decoder per stream.
+ * <p>Deliberate difference from a browser: an event is emitted for any blank-line-terminated block with at
+ * least one field or comment, even without data. A browser drops such blocks silently, but a gateway
+ * relaying a stream must see id-only "priming" events, retry-only hints and keep-alive comments to pass
+ * them on. {@link SseEvent#id()} is the block's own {@code id} field; the sticky browser-style cursor is
+ * {@link #lastEventId()}.
+ *
+ * <p>Not thread-safe: one decoder per stream. After an {@link SseFramingException} the stream cannot be
+ * resynchronised; drop it (or {@link #reset()} for a new one).
  */
 public final class SseDecoder {
 
     public static final int DEFAULT_MAX_EVENT_BYTES = 1 << 20;
+    /** Longer digit strings could overflow a long; such a retry field is ignored like any non-number. */
+    private static final int MAX_RETRY_DIGITS = 18;
+    private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+    private static final int INITIAL_LINE_BYTES = 256;
 
     private final int maxEventBytes;
-    private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-    private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+    private byte[] line = new byte[INITIAL_LINE_BYTES];
+    private int lineLength;
     /** How many BOM bytes have been matched at the start of the stream; -1 once past the start. */
     private int bomMatched;
+    /** The previous chunk ended in CR, so an LF starting this one completes that line end, not a new one. */
     private boolean lastWasCr;
+    /** Bytes of the current event so far, line terminators excluded. */
     private int eventBytes;
-    private String id;
-    private String event;
-    private StringBuilder data;
-    private Long retry;
-    private List<String> comments;
-    private boolean hasContent;
+    private String lastEventId;
+    private final EventBuilder event = new EventBuilder();
 
     public SseDecoder(int maxEventBytes) {
+        if (maxEventBytes < 1) {
+            throw new IllegalArgumentException("maxEventBytes must be positive");
+        }
         this.maxEventBytes = maxEventBytes;
     }
 
@@ -48,34 +58,43 @@ public final class SseDecoder {
         return feed(chunk, 0, chunk.length);
     }
 
+    /** @return the events this chunk completed, in stream order (empty, never null) */
     public List<SseEvent> feed(byte[] chunk, int offset, int length) throws SseFramingException {
         List<SseEvent> out = null;
         int i = offset;
         int end = offset + length;
-        for (; i < end; i++) {
-            byte b = chunk[i];
-            if (bomMatched >= 0 && skipsBom(b)) {
-                continue;
+        while (i < end && bomMatched >= 0) {
+            if (!skipsBom(chunk[i])) {
+                break;
             }
-            if (b == '\n' && lastWasCr) {
-                lastWasCr = false;
-                continue;
+            i++;
+        }
+        if (lastWasCr && i < end) {
+            lastWasCr = false;
+            if (chunk[i] == '\n') {
+                i++;
             }
-            lastWasCr = b == '\r';
-            if (b == '\n' || b == '\r') {
-                SseEvent done = endOfLine();
-                if (done != null) {
-                    if (out == null) {
-                        out = new ArrayList<>(2);
-                    }
-                    out.add(done);
+        }
+        while (i < end) {
+            int lineEnd = indexOfLineEnd(chunk, i, end);
+            append(chunk, i, (lineEnd < 0 ? end : lineEnd) - i);
+            if (lineEnd < 0) {
+                break;
+            }
+            SseEvent done = endOfLine();
+            if (done != null) {
+                if (out == null) {
+                    out = new ArrayList<>(2);
                 }
-            } else {
-                if (++eventBytes > maxEventBytes) {
-                    throw new SseFramingException(SseFramingException.EVENT_TOO_LARGE,
-                            "SSE event exceeds " + maxEventBytes + " bytes");
+                out.add(done);
+            }
+            i = lineEnd + 1;
+            if (chunk[lineEnd] == '\r') {
+                if (i == end) {
+                    lastWasCr = true;
+                } else if (chunk[i] == '\n') {
+                    i++;
                 }
-                line.write(b);
             }
         }
         return out == null ? List.of() : out;
@@ -83,21 +102,53 @@ public final class SseDecoder {
 
     /** True when bytes of an unfinished event (or line) are buffered. */
     public boolean hasPartialEvent() {
-        return hasContent || line.size() > 0;
+        return event.hasContent() || lineLength > 0 || bomMatched > 0;
+    }
+
+    /** The last {@code id} seen on this stream (EventSource's "last event ID"), null before any. */
+    public String lastEventId() {
+        return lastEventId;
     }
 
     public void reset() {
-        line.reset();
+        lineLength = 0;
         bomMatched = 0;
         lastWasCr = false;
-        clearEvent();
+        eventBytes = 0;
+        lastEventId = null;
+        event.clear();
+    }
+
+    private static int indexOfLineEnd(byte[] chunk, int from, int end) {
+        for (int i = from; i < end; i++) {
+            byte b = chunk[i];
+            if (b == '\n' || b == '\r') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private void append(byte[] chunk, int from, int count) throws SseFramingException {
+        if (count == 0) {
+            return;
+        }
+        eventBytes += count;
+        if (eventBytes > maxEventBytes || eventBytes < 0) {
+            throw new SseFramingException(SseFramingException.EVENT_TOO_LARGE, "SSE event exceeds " + maxEventBytes + " bytes");
+        }
+        if (lineLength + count > line.length) {
+            line = Arrays.copyOf(line, Math.max(line.length * 2, lineLength + count));
+        }
+        System.arraycopy(chunk, from, line, lineLength, count);
+        lineLength += count;
     }
 
     /**
      * A leading BOM is skipped even when it arrives split across chunks. Bytes that start like a BOM but
      * turn out not to be one are given back to the line.
      */
-    private boolean skipsBom(byte b) {
+    private boolean skipsBom(byte b) throws SseFramingException {
         if (b == BOM[bomMatched]) {
             bomMatched++;
             if (bomMatched == BOM.length) {
@@ -105,24 +156,21 @@ public final class SseDecoder {
             }
             return true;
         }
-        line.write(BOM, 0, bomMatched);
-        eventBytes += bomMatched;
+        int matched = bomMatched;
         bomMatched = -1;
+        append(BOM, 0, matched);
         return false;
     }
 
     private SseEvent endOfLine() {
-        if (line.size() == 0) {
-            return dispatch();
+        if (lineLength == 0) {
+            eventBytes = 0;
+            return event.dispatch();
         }
-        String text = line.toString(StandardCharsets.UTF_8);
-        line.reset();
+        String text = new String(line, 0, lineLength, StandardCharsets.UTF_8);
+        lineLength = 0;
         if (text.charAt(0) == ':') {
-            if (comments == null) {
-                comments = new ArrayList<>(1);
-            }
-            comments.add(text.length() > 1 && text.charAt(1) == ' ' ? text.substring(2) : text.substring(1));
-            hasContent = true;
+            event.comment(text.length() > 1 && text.charAt(1) == ' ' ? text.substring(2) : text.substring(1));
             return null;
         }
         int colon = text.indexOf(':');
@@ -132,29 +180,17 @@ public final class SseDecoder {
             value = value.substring(1);
         }
         switch (field) {
-            case "data" -> {
-                if (data == null) {
-                    data = new StringBuilder(value.length());
-                } else {
-                    data.append('\n');
-                }
-                data.append(value);
-                hasContent = true;
-            }
-            case "event" -> {
-                event = value;
-                hasContent = true;
-            }
+            case "data" -> event.data(value);
+            case "event" -> event.event(value);
             case "id" -> {
                 if (value.indexOf('\0') < 0) {
-                    id = value;
-                    hasContent = true;
+                    event.id(value);
+                    lastEventId = value;
                 }
             }
             case "retry" -> {
-                if (!value.isEmpty() && value.length() <= 18 && value.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                    retry = Long.parseLong(value);
-                    hasContent = true;
+                if (isRetryValue(value)) {
+                    event.retry(Long.parseLong(value));
                 }
             }
             default -> {
@@ -164,23 +200,16 @@ public final class SseDecoder {
         return null;
     }
 
-    private SseEvent dispatch() {
-        if (!hasContent) {
-            clearEvent();
-            return null;
+    private static boolean isRetryValue(String value) {
+        if (value.isEmpty() || value.length() > MAX_RETRY_DIGITS) {
+            return false;
         }
-        SseEvent done = new SseEvent(id, event, data == null ? null : data.toString(), retry, comments);
-        clearEvent();
-        return done;
-    }
-
-    private void clearEvent() {
-        id = null;
-        event = null;
-        data = null;
-        retry = null;
-        comments = null;
-        hasContent = false;
-        eventBytes = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 }

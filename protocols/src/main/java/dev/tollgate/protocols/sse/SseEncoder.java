@@ -4,8 +4,14 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Writes an {@link SseEvent} in the form {@link SseDecoder} reads back identically: comments, event, id,
- * retry, then one {@code data:} line per line of data, then a blank line. Data "" is written as one
- * empty {@code data:} line, so MCP priming events survive a decode/encode round trip.
+ * retry, then one {@code data:} line per line of data, then a blank line. Every field is written as
+ * {@code name: value} (one space, which the decoder strips, so a value that itself starts with a space
+ * survives). Data "" is written as {@code "data: "}, so MCP priming events survive a round trip.
+ *
+ * <p>Round trip holds for every event the decoder can produce. Other inputs are made safe rather than
+ * exact: a line break inside {@code id} or {@code event} cuts the value there (it would otherwise inject a
+ * field), a comment with line breaks becomes several comments, CR and CRLF inside data become LF, and an
+ * {@link SseEvent#isEmpty() empty} event is a bare blank line.
  */
 public final class SseEncoder {
 

@@ -3,12 +3,16 @@ package dev.tollgate.protocols.sse;
 import java.util.List;
 
 /**
- * One Server-Sent Events block. Absent fields are null; {@code data} joins multiple data lines with "\n";
- * comments are kept (a gateway re-emitting a stream keeps keep-alive comments).
+ * One Server-Sent Events block. Absent fields are null; {@code data} joins multiple data lines with "\n"
+ * (an empty {@code data:} line gives "", which is how MCP priming events look); {@code comments} is never
+ * null, empty when the block had none (kept so a relay can pass keep-alive comments on).
  */
 public record SseEvent(String id, String event, String data, Long retryMillis, List<String> comments) {
 
     public SseEvent {
+        if (retryMillis != null && retryMillis < 0) {
+            throw new IllegalArgumentException("retryMillis cannot be negative: the wire format has digits only");
+        }
         comments = comments == null ? List.of() : List.copyOf(comments);
     }
 
@@ -18,5 +22,10 @@ public record SseEvent(String id, String event, String data, Long retryMillis, L
 
     public SseEvent withData(String newData) {
         return new SseEvent(id, event, newData, retryMillis, comments);
+    }
+
+    /** True when the block carries nothing; such an event encodes to a bare blank line and decodes to nothing. */
+    public boolean isEmpty() {
+        return id == null && event == null && data == null && retryMillis == null && comments.isEmpty();
     }
 }
