@@ -21,7 +21,7 @@ class VerifyCommandTest {
         Result result = run("verify", "--config", "../conf/gateway.yaml");
 
         assertThat(result.exit()).isZero();
-        assertThat(result.out()).contains("OK: ../conf/gateway.yaml is valid");
+        assertThat(result.out()).contains("OK: ../conf/gateway.yaml is valid", "policy tests: 5 passed, 0 failed");
     }
 
     @Test
@@ -42,6 +42,62 @@ class VerifyCommandTest {
 
         assertThat(result.exit()).isEqualTo(1);
         assertThat(result.err()).contains(bad + ":8: routes[0].upstream: must be an absolute http or https URL");
+    }
+
+    @Test
+    void failingPolicyTestCaseFailsVerification() throws Exception {
+        Files.createDirectories(dir.resolve("policies"));
+        Files.writeString(dir.resolve("policies/p.yaml"), "name: p\ndefaults: {action: allow}\nrules:\n  - name: no-x\n    condition: {tool: x}\n    action: deny\n");
+        Files.writeString(dir.resolve("policies/p.tests.yaml"), """
+                tests:
+                  - name: x is blocked
+                    policy: p
+                    call: {tool: x}
+                    expect: {action: deny, rule: no-x}
+                  - name: wrongly expects y blocked
+                    policy: p
+                    call: {tool: y}
+                    expect: {action: deny}
+                """);
+        Path config = dir.resolve("gateway.yaml");
+        Files.writeString(config, """
+                listeners: [{name: public, port: 8080}]
+                policies: {directory: policies}
+                routes: [{name: r, path: /mcp, protocol: mcp, upstream: "http://127.0.0.1:1/mcp", policy: p}]
+                """);
+
+        Result result = run("verify", "--config", config.toString());
+
+        assertThat(result.exit()).isEqualTo(1);
+        assertThat(result.err()).contains("FAIL", "p.tests.yaml:6", "wrongly expects y blocked", "expected DENY, got ALLOW (default)");
+        assertThat(result.out()).contains("policy tests: 1 passed, 1 failed");
+    }
+
+    @Test
+    void routeNamingAMissingPolicyIsAnError() throws Exception {
+        Files.createDirectories(dir.resolve("policies"));
+        Path config = dir.resolve("gateway.yaml");
+        Files.writeString(config, """
+                listeners: [{name: public, port: 8080}]
+                policies: {directory: policies}
+                routes: [{name: r, path: /mcp, protocol: mcp, upstream: "http://127.0.0.1:1/mcp", policy: ghost}]
+                """);
+
+        Result result = run("verify", "--config", config.toString());
+
+        assertThat(result.exit()).isEqualTo(1);
+        assertThat(result.err()).contains("routes[0].policy: no policy named 'ghost'");
+    }
+
+    @Test
+    void explainPrintsEveryRuleAndWhy() {
+        Result result = run("explain", "-c", "../conf/gateway.yaml", "--route", "everything",
+                "--call", "{\"tool\":\"read_secret\",\"arguments\":{\"key\":\"db\"}}", "--identity", "{\"tenant\":\"beta\"}");
+
+        assertThat(result.exit()).isEqualTo(3);
+        assertThat(result.out()).contains("decision: DENY", "rule:     secrets-only-for-acme",
+                "block-destructive-shell [priority 100]: tool 'read_secret' does not match 'shell_*'",
+                "=> secrets-only-for-acme", "record-sampling [priority 10]: not reached");
     }
 
     private record Result(int exit, String out, String err) {
