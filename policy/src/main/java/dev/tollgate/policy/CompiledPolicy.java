@@ -84,7 +84,8 @@ public final class CompiledPolicy {
             boolean matched;
             try {
                 matched = rule.condition().matches(request);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | StackOverflowError e) {
+                // Fail closed; StackOverflowError: a pathological regex on a huge argument.
                 return rule.errorDecision();
             }
             if (matched) {
@@ -118,7 +119,7 @@ public final class CompiledPolicy {
             String mismatch;
             try {
                 mismatch = rule.condition().mismatch(request);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | StackOverflowError e) {
                 decision = rule.errorDecision();
                 trace.add(new RuleTrace(rule.name(), rule.priority(), true, "condition failed (" + e + "): denied, fail closed"));
                 continue;

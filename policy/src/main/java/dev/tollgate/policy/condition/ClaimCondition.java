@@ -13,7 +13,12 @@ public record ClaimCondition(String name, ValueTest test) implements Condition {
     }
 
     private boolean holdsFor(Identity identity) {
-        return test.test(ValueTest.toJson(identity.claim(name)));
+        Object value = identity.claim(name);
+        // Most claims are strings: test them as they are rather than wrapping each in a JSON node per call.
+        if (value == null || value instanceof String) {
+            return test.testText((String) value);
+        }
+        return test.test(ValueTest.toJson(value));
     }
 
     @Override

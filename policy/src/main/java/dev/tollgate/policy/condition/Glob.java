@@ -28,7 +28,7 @@ public final class Glob {
         } else {
             literal = null;
             prefix = null;
-            pattern = Pattern.compile(toRegex(source, pathMode));
+            pattern = Pattern.compile(toRegex(source, pathMode), Pattern.DOTALL);
         }
     }
 

@@ -4,9 +4,9 @@ import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.Identity;
 import dev.tollgate.policy.PolicyRequest;
 import java.time.DayOfWeek;
+import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
-import java.time.ZonedDateTime;
 import java.util.Set;
 
 /**
@@ -16,17 +16,29 @@ import java.util.Set;
  */
 public record TimeCondition(LocalTime after, LocalTime before, ZoneId zone, Set<DayOfWeek> days) implements Condition {
 
+    private static final long SECONDS_PER_DAY = 86_400;
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    /** 1970-01-01, epoch day 0, was a Thursday: index 3 counting from Monday = 0. */
+    private static final int EPOCH_DAY_0_INDEX = 3;
+
     @Override
     public boolean matches(PolicyRequest request) {
-        ZonedDateTime local = request.time().atZone(zone);
-        if (!days.isEmpty() && !days.contains(local.getDayOfWeek())) {
-            return false;
+        // Computed from epoch seconds and the zone offset rather than through ZonedDateTime: no allocation.
+        Instant time = request.time();
+        long local = time.getEpochSecond() + zone.getRules().getOffset(time).getTotalSeconds();
+        if (!days.isEmpty()) {
+            long epochDay = Math.floorDiv(local, SECONDS_PER_DAY);
+            if (!days.contains(DayOfWeek.of((int) Math.floorMod(epochDay + EPOCH_DAY_0_INDEX, 7L) + 1))) {
+                return false;
+            }
         }
-        LocalTime t = local.toLocalTime();
-        if (after != null && before != null && after.isAfter(before)) {
-            return !t.isBefore(after) || t.isBefore(before);
+        long t = Math.floorMod(local, SECONDS_PER_DAY) * NANOS_PER_SECOND + time.getNano();
+        long from = after == null ? -1 : after.toNanoOfDay();
+        long until = before == null ? -1 : before.toNanoOfDay();
+        if (after != null && before != null && from > until) {
+            return t >= from || t < until;
         }
-        return (after == null || !t.isBefore(after)) && (before == null || t.isBefore(before));
+        return (after == null || t >= from) && (before == null || t < until);
     }
 
     @Override

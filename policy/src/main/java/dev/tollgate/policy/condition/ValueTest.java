@@ -77,12 +77,40 @@ public final class ValueTest {
             case "not_in" -> !present || !anySame(operand, value);
             case "matches" -> present && value.isValueNode() && regex.matcher(value.asText()).find();
             case "contains" -> present && contains(value, operand);
-            case "gt" -> present && value.isNumber() && value.decimalValue().compareTo(operand.decimalValue()) > 0;
-            case "gte" -> present && value.isNumber() && value.decimalValue().compareTo(operand.decimalValue()) >= 0;
-            case "lt" -> present && value.isNumber() && value.decimalValue().compareTo(operand.decimalValue()) < 0;
-            case "lte" -> present && value.isNumber() && value.decimalValue().compareTo(operand.decimalValue()) <= 0;
+            case "gt" -> present && value.isNumber() && compareNumbers(value, operand) > 0;
+            case "gte" -> present && value.isNumber() && compareNumbers(value, operand) >= 0;
+            case "lt" -> present && value.isNumber() && compareNumbers(value, operand) < 0;
+            case "lte" -> present && value.isNumber() && compareNumbers(value, operand) <= 0;
             default -> throw new IllegalStateException(operator);
         };
+    }
+
+    /**
+     * The same test on a text value (most claims are strings), without wrapping it in a JSON node: gives
+     * exactly what {@code test(TextNode.valueOf(text))} gives. Null means absent.
+     */
+    public boolean testText(String text) {
+        boolean present = text != null;
+        return switch (operator) {
+            case "exists" -> present == operand.booleanValue();
+            case "eq" -> present && operand.isTextual() && operand.textValue().equals(text);
+            case "ne" -> !present || !(operand.isTextual() && operand.textValue().equals(text));
+            case "in" -> present && anyText(operand, text);
+            case "not_in" -> !present || !anyText(operand, text);
+            case "matches" -> present && regex.matcher(text).find();
+            case "contains" -> present && operand.isValueNode() && text.contains(operand.asText());
+            case "gt", "gte", "lt", "lte" -> false;
+            default -> throw new IllegalStateException(operator);
+        };
+    }
+
+    private static boolean anyText(JsonNode list, String text) {
+        for (JsonNode candidate : list) {
+            if (candidate.isTextual() && candidate.textValue().equals(text)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** "eq 5", "matches '^rm'", for explain output. */
@@ -92,9 +120,35 @@ public final class ValueTest {
 
     private static boolean same(JsonNode a, JsonNode b) {
         if (a.isNumber() && b.isNumber()) {
-            return a.decimalValue().compareTo(b.decimalValue()) == 0;
+            return compareNumbers(a, b) == 0;
         }
         return a.equals(b);
+    }
+
+    /** Largest magnitude a long can have and still convert to double exactly. */
+    private static final long MAX_EXACT_DOUBLE_LONG = 1L << 53;
+
+    /**
+     * Compares two numbers by value. Longs compare as longs and doubles as doubles (no allocation, the common
+     * case); only big integers, big decimals and longs beyond 2^53 mixed with doubles go through BigDecimal.
+     */
+    static int compareNumbers(JsonNode a, JsonNode b) {
+        if (a.isIntegralNumber() && b.isIntegralNumber() && a.canConvertToLong() && b.canConvertToLong()) {
+            return Long.compare(a.longValue(), b.longValue());
+        }
+        if (exactAsDouble(a) && exactAsDouble(b)) {
+            double x = a.doubleValue();
+            double y = b.doubleValue();
+            return x < y ? -1 : x > y ? 1 : 0;
+        }
+        return a.decimalValue().compareTo(b.decimalValue());
+    }
+
+    private static boolean exactAsDouble(JsonNode n) {
+        if (n.isDouble() || n.isFloat()) {
+            return true;
+        }
+        return (n.isInt() || n.isLong() || n.isShort()) && Math.abs(n.longValue()) <= MAX_EXACT_DOUBLE_LONG;
     }
 
     private static boolean anySame(JsonNode list, JsonNode value) {
