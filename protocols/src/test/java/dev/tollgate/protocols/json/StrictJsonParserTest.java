@@ -3,6 +3,7 @@ package dev.tollgate.protocols.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -20,50 +21,131 @@ class StrictJsonParserTest {
                 Arguments.of("duplicate key at top level", utf8("{\"a\":1,\"a\":2}"), JsonRejection.Reason.DUPLICATE_KEY),
                 Arguments.of("duplicate key nested in an object", utf8("{\"p\":{\"name\":\"x\",\"name\":\"y\"}}"), JsonRejection.Reason.DUPLICATE_KEY),
                 Arguments.of("duplicate key inside an array element", utf8("[{\"k\":1},{\"k\":1,\"k\":2}]"), JsonRejection.Reason.DUPLICATE_KEY),
-                Arguments.of("nesting one level past the limit", utf8("[".repeat(DEPTH + 1) + "]".repeat(DEPTH + 1)), JsonRejection.Reason.TOO_DEEP),
+                Arguments.of("duplicate key with different value types", utf8("{\"a\":{},\"a\":[]}"), JsonRejection.Reason.DUPLICATE_KEY),
+                Arguments.of("duplicate key spelled with an escape", utf8("{\"a\":1,\"\\u0061\":2}"), JsonRejection.Reason.DUPLICATE_KEY),
+                Arguments.of("arrays one level past the limit", utf8("[".repeat(DEPTH + 1) + "]".repeat(DEPTH + 1)), JsonRejection.Reason.TOO_DEEP),
+                Arguments.of("objects one level past the limit", utf8(nestedObjects(DEPTH + 1)), JsonRejection.Reason.TOO_DEEP),
                 Arguments.of("mixed nesting past the limit", utf8("{\"a\":[{\"b\":[{\"c\":[1]}]}]}"), JsonRejection.Reason.TOO_DEEP),
-                Arguments.of("overlong encoding of '/'", bytes(0x22, 0xC0, 0xAF, 0x22), JsonRejection.Reason.INVALID_UTF8),
-                Arguments.of("lone surrogate (CESU)", bytes(0x22, 0xED, 0xA0, 0x80, 0x22), JsonRejection.Reason.INVALID_UTF8),
+                Arguments.of("overlong 2-byte encoding of '/' (C0 AF)", bytes(0x22, 0xC0, 0xAF, 0x22), JsonRejection.Reason.INVALID_UTF8),
+                Arguments.of("overlong 2-byte lead C1", bytes(0x22, 0xC1, 0xBF, 0x22), JsonRejection.Reason.INVALID_UTF8),
+                Arguments.of("overlong 3-byte encoding (E0 80 AF)", bytes(0x22, 0xE0, 0x80, 0xAF, 0x22), JsonRejection.Reason.INVALID_UTF8),
+                Arguments.of("overlong 4-byte encoding (F0 80 80 AF)", bytes(0x22, 0xF0, 0x80, 0x80, 0xAF, 0x22), JsonRejection.Reason.INVALID_UTF8),
+                Arguments.of("lone high surrogate (CESU, ED A0 80)", bytes(0x22, 0xED, 0xA0, 0x80, 0x22), JsonRejection.Reason.INVALID_UTF8),
+                Arguments.of("lone low surrogate (ED B0 80)", bytes(0x22, 0xED, 0xB0, 0x80, 0x22), JsonRejection.Reason.INVALID_UTF8),
+                Arguments.of("surrogate pair encoded as two 3-byte sequences", bytes(0x22, 0xED, 0xA0, 0xBD, 0xED, 0xB8, 0x80, 0x22), JsonRejection.Reason.INVALID_UTF8),
                 Arguments.of("truncated sequence at the end", bytes(0x22, 0x61, 0xE2, 0x82), JsonRejection.Reason.INVALID_UTF8),
+                Arguments.of("truncated sequence before ASCII", bytes(0x22, 0xE2, 0x82, 0x22), JsonRejection.Reason.INVALID_UTF8),
                 Arguments.of("bad continuation byte", bytes(0x22, 0xE2, 0x28, 0xA1, 0x22), JsonRejection.Reason.INVALID_UTF8),
-                Arguments.of("byte above F4", bytes(0x22, 0xF5, 0x80, 0x80, 0x80, 0x22), JsonRejection.Reason.INVALID_UTF8),
                 Arguments.of("stray continuation byte", bytes(0x22, 0x80, 0x22), JsonRejection.Reason.INVALID_UTF8),
+                Arguments.of("lead byte F5 (beyond Unicode)", bytes(0x22, 0xF5, 0x80, 0x80, 0x80, 0x22), JsonRejection.Reason.INVALID_UTF8),
+                Arguments.of("code point above U+10FFFF (F4 90 80 80)", bytes(0x22, 0xF4, 0x90, 0x80, 0x80, 0x22), JsonRejection.Reason.INVALID_UTF8),
+                Arguments.of("byte FF", bytes(0x22, 0xFF, 0x22), JsonRejection.Reason.INVALID_UTF8),
+                Arguments.of("UTF-16BE body (Jackson would guess the encoding)", "{\"a\":1}".getBytes(StandardCharsets.UTF_16BE), JsonRejection.Reason.MALFORMED),
+                Arguments.of("UTF-16LE body", "{\"a\":1}".getBytes(StandardCharsets.UTF_16LE), JsonRejection.Reason.MALFORMED),
+                Arguments.of("UTF-32BE body", "[1]".getBytes(Charset.forName("UTF-32BE")), JsonRejection.Reason.MALFORMED),
+                Arguments.of("UTF-8 byte order mark", bytes(0xEF, 0xBB, 0xBF, '{', '}'), JsonRejection.Reason.MALFORMED),
+                Arguments.of("number longer than Jackson's limit is not a depth problem", utf8("[" + "1".repeat(1001) + "]"), JsonRejection.Reason.MALFORMED),
+                Arguments.of("key longer than Jackson's limit is not a depth problem", utf8("{\"" + "k".repeat(60_000) + "\":1}"), JsonRejection.Reason.MALFORMED),
                 Arguments.of("two documents", utf8("{} {}"), JsonRejection.Reason.MALFORMED),
+                Arguments.of("two scalars", utf8("1 2"), JsonRejection.Reason.MALFORMED),
                 Arguments.of("trailing garbage", utf8("{}x"), JsonRejection.Reason.MALFORMED),
+                Arguments.of("trailing NUL", utf8("{}\u0000"), JsonRejection.Reason.MALFORMED),
                 Arguments.of("unterminated object", utf8("{\"a\":1"), JsonRejection.Reason.MALFORMED),
+                Arguments.of("trailing comma", utf8("{\"a\":1,}"), JsonRejection.Reason.MALFORMED),
                 Arguments.of("single quotes", utf8("{'a':1}"), JsonRejection.Reason.MALFORMED),
+                Arguments.of("unquoted key", utf8("{a:1}"), JsonRejection.Reason.MALFORMED),
                 Arguments.of("comments", utf8("{/* x */}"), JsonRejection.Reason.MALFORMED),
                 Arguments.of("NaN", utf8("{\"a\":NaN}"), JsonRejection.Reason.MALFORMED),
+                Arguments.of("leading zero", utf8("[01]"), JsonRejection.Reason.MALFORMED),
+                Arguments.of("raw tab inside a string", utf8("[\"a\tb\"]"), JsonRejection.Reason.MALFORMED),
                 Arguments.of("empty body", new byte[0], JsonRejection.Reason.EMPTY),
                 Arguments.of("only whitespace", utf8(" \r\n\t "), JsonRejection.Reason.EMPTY));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("rejected")
-    void rejects(String name, byte[] input, JsonRejection.Reason reason) {
+    void rejectsWithTheReason(String name, byte[] input, JsonRejection.Reason reason) {
         assertThatThrownBy(() -> parser.parse(input))
                 .isInstanceOfSatisfying(JsonRejection.class, e -> assertThat(e.reason()).isEqualTo(reason));
     }
 
-    @Test
-    void nestingExactlyAtTheLimitIsAccepted() throws Exception {
-        assertThat(parser.parse(utf8("[".repeat(DEPTH) + "]".repeat(DEPTH))).isArray()).isTrue();
+    static Stream<Arguments> accepted() {
+        return Stream.of(
+                Arguments.of("nesting exactly at the limit (arrays)", utf8("[".repeat(DEPTH) + "]".repeat(DEPTH))),
+                Arguments.of("nesting exactly at the limit (objects)", utf8(nestedObjects(DEPTH))),
+                Arguments.of("same key in sibling objects", utf8("{\"a\":{\"k\":1},\"b\":{\"k\":2}}")),
+                Arguments.of("same key in different array elements", utf8("[{\"k\":1},{\"k\":2}]")),
+                Arguments.of("multi-byte UTF-8 up to 4 bytes", utf8("{\"t\":\"héllo ✓ 😀\"}")),
+                Arguments.of("escaped surrogate pair", utf8("[\"\\ud83d\\ude00\"]")),
+                Arguments.of("largest code point U+10FFFF", bytes('[', '"', 0xF4, 0x8F, 0xBF, 0xBF, '"', ']')),
+                Arguments.of("noncharacter U+FFFF is still valid UTF-8", bytes('[', '"', 0xEF, 0xBF, 0xBF, '"', ']')),
+                Arguments.of("surrounding whitespace", utf8(" \r\n {} \n\t")),
+                Arguments.of("a scalar document", utf8("\"just a string\"")),
+                Arguments.of("a number at the length limit", utf8("[" + "1".repeat(1000) + "]")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("accepted")
+    void accepts(String name, byte[] input) throws Exception {
+        assertThat(parser.parse(input)).isNotNull();
     }
 
     @Test
-    void validMultiByteUtf8IsAccepted() throws Exception {
-        assertThat(parser.parse(utf8("{\"t\":\"héllo ✓ 😀\"}")).get("t").asText()).isEqualTo("héllo ✓ 😀");
+    void defaultLimitAcceptsDepth64AndRejects65() throws Exception {
+        StrictJsonParser defaults = new StrictJsonParser();
+        int limit = StrictJsonParser.DEFAULT_MAX_NESTING_DEPTH;
+
+        assertThat(limit).isEqualTo(64);
+        assertThat(defaults.parse(utf8("[".repeat(limit) + "]".repeat(limit)))).isNotNull();
+        assertThatThrownBy(() -> defaults.parse(utf8("[".repeat(limit + 1) + "]".repeat(limit + 1))))
+                .isInstanceOfSatisfying(JsonRejection.class, e -> {
+                    assertThat(e.reason()).isEqualTo(JsonRejection.Reason.TOO_DEEP);
+                    assertThat(e.getMessage()).contains("64");
+                });
+    }
+
+    @Test
+    void deepNestingFarPastTheLimitIsRejectedWithoutStackOverflow() {
+        int depth = 100_000;
+        assertThatThrownBy(() -> parser.parse(utf8("[".repeat(depth) + "]".repeat(depth))))
+                .isInstanceOfSatisfying(JsonRejection.class, e -> assertThat(e.reason()).isEqualTo(JsonRejection.Reason.TOO_DEEP));
+    }
+
+    @Test
+    void limitBelowOneIsAConfigurationError() {
+        assertThatThrownBy(() -> new StrictJsonParser(0)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void duplicateKeyMessageNamesTheKey() {
-        assertThatThrownBy(() -> parser.parse(utf8("{\"tool\":1,\"tool\":2}"))).hasMessageContaining("'tool'");
+        assertThatThrownBy(() -> parser.parse(utf8("{\"p\":{\"tool\":1,\"tool\":2}}"))).hasMessage("duplicate object key 'tool'");
+    }
+
+    @Test
+    void invalidUtf8MessageGivesTheByteOffsetWithinTheSlice() {
+        byte[] framed = bytes('x', 'x', '[', '"', 'a', 0xC0, 0xAF, '"', ']');
+        assertThatThrownBy(() -> parser.parse(framed, 2, framed.length - 2)).hasMessage("invalid UTF-8 sequence at byte 3");
+    }
+
+    @Test
+    void invalidUtf8FarIntoALargeBodyIsFound() {
+        byte[] body = utf8("[\"" + "é".repeat(50_000) + "\"]");
+        body[body.length - 3] = (byte) 0xC3; // the last char's continuation byte becomes a second lead byte
+        assertThatThrownBy(() -> parser.parse(body))
+                .isInstanceOfSatisfying(JsonRejection.class, e -> assertThat(e.reason()).isEqualTo(JsonRejection.Reason.INVALID_UTF8));
+    }
+
+    @Test
+    void trailingContentMessageGivesTheOffset() {
+        assertThatThrownBy(() -> parser.parse(utf8("{} {}"))).hasMessage("unexpected content after the JSON document at offset 3");
     }
 
     @Test
     void errorMessagesDoNotEchoHugeInput() {
         String hugeKey = "k".repeat(10_000);
         assertThatThrownBy(() -> parser.parse(utf8("{\"" + hugeKey + "\":1,\"" + hugeKey + "\":2}")))
+                .satisfies(e -> assertThat(e.getMessage().length()).isLessThan(200));
+        assertThatThrownBy(() -> parser.parse(utf8("[" + "t".repeat(10_000) + "]")))
                 .satisfies(e -> assertThat(e.getMessage().length()).isLessThan(200));
     }
 
@@ -74,12 +156,43 @@ class StrictJsonParserTest {
     }
 
     @Test
+    void sharedInstanceIsSafeAcrossThreads() throws Exception {
+        StrictJsonParser shared = new StrictJsonParser();
+        Thread[] threads = new Thread[8];
+        boolean[] ok = new boolean[threads.length];
+        for (int t = 0; t < threads.length; t++) {
+            int index = t;
+            threads[t] = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 2_000; i++) {
+                        if (shared.parse(utf8("{\"n\":" + i + ",\"t\":" + index + "}")).get("n").asInt() != i) {
+                            return;
+                        }
+                    }
+                    ok[index] = true;
+                } catch (JsonRejection e) {
+                    ok[index] = false;
+                }
+            });
+            threads[t].start();
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertThat(ok).containsOnly(true);
+    }
+
+    @Test
     void rejectionCodesAreStable() {
         assertThat(JsonRejection.Reason.DUPLICATE_KEY.code()).isEqualTo("duplicate_key");
         assertThat(JsonRejection.Reason.TOO_DEEP.code()).isEqualTo("nesting_too_deep");
         assertThat(JsonRejection.Reason.INVALID_UTF8.code()).isEqualTo("invalid_utf8");
         assertThat(JsonRejection.Reason.MALFORMED.code()).isEqualTo("invalid_json");
         assertThat(JsonRejection.Reason.EMPTY.code()).isEqualTo("empty_body");
+    }
+
+    private static String nestedObjects(int depth) {
+        return "{\"a\":".repeat(depth - 1) + "{}" + "}".repeat(depth - 1);
     }
 
     static byte[] utf8(String s) {
