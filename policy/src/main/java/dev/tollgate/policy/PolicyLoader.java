@@ -217,7 +217,7 @@ public final class PolicyLoader {
         return value.asText();
     }
 
-    private static void rejectUnknown(JsonNode node, String at, Set<String> known, Problems problems) {
+    static void rejectUnknown(JsonNode node, String at, Set<String> known, Problems problems) {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String field = it.next();
             if (!known.contains(field)) {

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -74,7 +75,30 @@ public final class PolicyTestRunner {
         problemsOut.addAll(problems.list());
     }
 
+    private static final Set<String> TEST_FIELDS = Set.of("name", "policy", "call", "identity", "time", "expect");
+    private static final Set<String> CALL_FIELDS = Set.of("protocol", "route", "method", "tool", "resource", "prompt", "arguments", "direction");
+    private static final Set<String> IDENTITY_FIELDS = Set.of("spiffe_id", "tenant", "agent", "run", "sub", "parent", "tree", "capabilities", "claims");
+    private static final Set<String> EXPECT_FIELDS = Set.of("action", "rule");
+
     private static PolicyTestResult runCase(PolicyBundle bundle, JsonNode test, String at, Problems problems) {
+        if (!test.isObject()) {
+            problems.add(at, "a test case is a mapping with name, policy, call, identity, time and expect");
+            return null;
+        }
+        // A misspelt field would silently test something else (an anonymous caller, the default method).
+        int before = problems.list().size();
+        PolicyLoader.rejectUnknown(test, at, TEST_FIELDS, problems);
+        for (var part : List.of(Map.entry("call", CALL_FIELDS), Map.entry("identity", IDENTITY_FIELDS), Map.entry("expect", EXPECT_FIELDS))) {
+            JsonNode node = test.get(part.getKey());
+            if (node != null && !node.isObject()) {
+                problems.add(at + "/" + part.getKey(), part.getKey() + " is a mapping");
+            } else if (node != null) {
+                PolicyLoader.rejectUnknown(node, at + "/" + part.getKey(), part.getValue(), problems);
+            }
+        }
+        if (problems.list().size() != before) {
+            return null;
+        }
         String name = test.path("name").asText("test " + at);
         String policyName = test.path("policy").asText(null);
         CompiledPolicy policy = policyName == null ? null : bundle.policy(policyName).orElse(null);
@@ -97,6 +121,10 @@ public final class PolicyTestRunner {
         PolicyRequest request = new PolicyRequest(call(test.path("call")), identity(test.path("identity")), time);
         Decision decision = policy.evaluate(request);
         String expectedAction = expect.get("action").asText().toUpperCase(Locale.ROOT);
+        if (!Set.of("ALLOW", "DENY", "AUDIT").contains(expectedAction)) {
+            problems.add(at + "/expect/action", "action is allow, deny or audit");
+            return null;
+        }
         String expectedRule = expect.hasNonNull("rule") ? expect.get("rule").asText() : null;
         String actualRule = decision.ruleName() == null ? "default" : decision.ruleName();
         boolean passed = decision.action().name().equals(expectedAction) && (expectedRule == null || expectedRule.equals(actualRule));

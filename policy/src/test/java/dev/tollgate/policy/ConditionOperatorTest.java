@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** One row per operator and condition kind: a condition, a call, and whether the deny rule fires. */
 class ConditionOperatorTest {
 
-    private static final String ARGS = "{\"command\":\"rm -rf /tmp/x\",\"count\":5,\"ratio\":0.5,\"tags\":[\"a\",\"b\"],\"opts\":{\"force\":true},\"empty\":null}";
+    private static final String ARGS = "{\"big\":9007199254740993,\"command\":\"rm -rf /tmp/x\",\"count\":5,\"ratio\":0.5,\"tags\":[\"a\",\"b\"],\"opts\":{\"force\":true},\"empty\":null}";
 
     static Stream<Arguments> cases() {
         return Stream.of(
@@ -34,6 +34,10 @@ class ConditionOperatorTest {
                 row("gte", "arg: {path: /count, gte: 5}", true),
                 row("lt decimal", "arg: {path: /ratio, lt: 0.75}", true),
                 row("lte", "arg: {path: /ratio, lte: 0.5}", true),
+                row("gt beyond 2^53 compares exactly", "arg: {path: /big, gt: 9007199254740992}", true),
+                row("eq beyond 2^53 against a double", "arg: {path: /big, eq: 9007199254740992.0}", false),
+                row("lte integer against decimal", "arg: {path: /count, lte: 5.5}", true),
+                row("in mixes numbers by value", "arg: {path: /ratio, in: [0.25, 0.50]}", true),
                 row("gt on a string is false", "arg: {path: /command, gt: 1}", false),
                 row("exists true", "arg: {path: /opts/force, exists: true}", true),
                 row("exists false on absent", "arg: {path: /opts/missing, exists: false}", true),
@@ -57,6 +61,22 @@ class ConditionOperatorTest {
                 row("claim custom", "claim: {name: region, eq: eu}", true),
                 row("claim tree matches", "claim: {name: tree, matches: \"^tree-\"}", true),
                 row("claim absent exists false", "claim: {name: nope, exists: false}", true),
+                row("claim absent eq is false", "claim: {name: nope, eq: x}", false),
+                row("claim ne", "claim: {name: tenant, ne: beta}", true),
+                row("claim ne on absent holds", "claim: {name: nope, ne: beta}", true),
+                row("claim not_in", "claim: {name: tenant, not_in: [beta, gamma]}", true),
+                row("claim not_in mismatch", "claim: {name: tenant, not_in: [acme]}", false),
+                row("claim contains substring", "claim: {name: spiffe_id, contains: /agents/}", true),
+                row("claim string eq number is false", "claim: {name: tenant, eq: 1}", false),
+                row("claim string gt is false", "claim: {name: tenant, gt: 1}", false),
+                row("claim sub", "claim: {name: sub, eq: user-7}", true),
+                row("claim parent", "claim: {name: parent, eq: run-0}", true),
+                row("claim run", "claim: {name: run, matches: \"^run-\\\\d+$\"}", true),
+                row("claim numeric gt", "claim: {name: level, gt: 2}", true),
+                row("claim numeric eq by value", "claim: {name: level, eq: 3.0}", true),
+                row("claim list contains", "claim: {name: groups, contains: ops}", true),
+                row("claim list contains mismatch", "claim: {name: groups, contains: admin}", false),
+                row("capabilities claim contains", "claim: {name: capabilities, contains: fs.read}", true),
                 row("capability held", "capability: fs.read", true),
                 row("capability missing", "capability: fs.write", false),
                 row("time within window", "time: {after: \"09:00\", before: \"17:00\", zone: UTC}", true),

@@ -13,7 +13,7 @@ final class PolicyFixtures {
     static final ObjectMapper JSON = new ObjectMapper();
     static final Instant MONDAY_10_UTC = Instant.parse("2026-11-23T10:00:00Z");
     static final Identity ACME = new Identity("spiffe://prod.example/agents/planner", "acme", "planner", "run-1", "user-7",
-            "run-0", "tree-9", List.of("fs.read"), Map.of("region", "eu"));
+            "run-0", "tree-9", List.of("fs.read"), Map.of("region", "eu", "level", 3, "groups", List.of("dev", "ops")));
 
     private PolicyFixtures() {
     }

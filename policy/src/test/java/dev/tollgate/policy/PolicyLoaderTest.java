@@ -105,4 +105,28 @@ class PolicyLoaderTest {
 
         assertThat(results).isNotEmpty().allSatisfy(r -> assertThat(r.passed()).as(r.toString()).isTrue());
     }
+
+    @Test
+    void aMisspeltFieldInATestCaseIsReportedWithItsLine(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("tools.yaml"), "name: tools\ndefaults: {action: allow}\n");
+        Files.writeString(dir.resolve("tools.tests.yaml"), """
+                tests:
+                  - name: tenant typo
+                    policy: tools
+                    call: {tool: search}
+                    identity:
+                      tenat: acme
+                    expect: {action: allow}
+                  - name: bad action
+                    policy: tools
+                    call: {tool: search}
+                    expect: {action: permit}
+                """);
+        PolicyBundle bundle = PolicyLoader.loadDirectory(dir, CheckRegistry.withDefaults());
+
+        assertThatThrownBy(() -> PolicyTestRunner.run(bundle, dir))
+                .isInstanceOfSatisfying(PolicyException.class, e -> assertThat(e.problems()).extracting(PolicyProblem::toString)
+                        .anySatisfy(p -> assertThat(p).endsWith("tools.tests.yaml:6: tests[0].identity.tenat: unknown field (expected one of agent, capabilities, claims, parent, run, spiffe_id, sub, tenant, tree)"))
+                        .anySatisfy(p -> assertThat(p).contains("tools.tests.yaml:11: tests[1].expect.action: action is allow, deny or audit")));
+    }
 }

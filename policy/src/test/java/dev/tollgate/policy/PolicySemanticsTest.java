@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.policy.check.CheckRegistry;
 import dev.tollgate.policy.check.CompiledCheck;
 import dev.tollgate.policy.check.PolicyCheck;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -233,5 +234,65 @@ class PolicySemanticsTest {
         assertThat(p.mayEverCall("anything_else", beta)).isTrue();
         assertThat(rules("deny", "  - name: a\n    condition: {all: [{tool: x}, {arg: {path: /ok, eq: true}}]}\n    action: allow\n")
                 .mayEverCall("y", ACME)).as("default deny, no allowing rule").isFalse();
+    }
+
+    @Test
+    void aHigherPriorityAllowThatMightMatchKeepsTheToolVisible() {
+        CompiledPolicy p = rules("allow", """
+                  - name: small-reads-ok
+                    priority: 100
+                    condition: {all: [{tool: read_file}, {arg: {path: /size, lt: 10}}]}
+                    action: allow
+                  - name: no-reads
+                    priority: 10
+                    condition: {tool: read_file}
+                    action: deny
+                  - name: time-bound-deny
+                    condition: {all: [{tool: write_file}, {time: {after: "09:00", before: "17:00"}}]}
+                    action: deny
+                """);
+
+        assertThat(p.mayEverCall("read_file", ACME)).as("the allow depends on arguments").isTrue();
+        assertThat(p.mayEverCall("write_file", ACME)).as("the deny depends on the time").isTrue();
+        assertThat(rules("allow", "  - name: no-reads\n    condition: {tool: read_file}\n    action: deny\n").mayEverCall("read_file", ACME)).isFalse();
+    }
+
+    @Test
+    void shadowModeAndAuditRulesNeverHideATool() {
+        CompiledPolicy shadow = policy("name: s\nmode: shadow\nrules:\n  - name: d\n    condition: {tool: x}\n    action: deny\n");
+        CompiledPolicy audited = rules("deny", "  - name: a\n    condition: {tool: x}\n    action: audit\n");
+
+        assertThat(shadow.mayEverCall("x", ACME)).isTrue();
+        assertThat(audited.mayEverCall("x", ACME)).isTrue();
+        assertThat(audited.mayEverCall("y", ACME)).as("default deny").isFalse();
+    }
+
+    @Test
+    void aRegexThatOverflowsTheStackDeniesInsteadOfThrowing() {
+        CompiledPolicy p = rules("allow", "  - name: alternation\n    condition: {arg: {path: /text, matches: \"^(a|b)*$\"}}\n    action: allow\n");
+        String huge = "ab".repeat(200_000);
+
+        Decision d = p.evaluate(toolCall("t", "{\"text\":\"" + huge + "\"}"));
+
+        assertThat(d.enforcedDeny()).isTrue();
+        assertThat(d.ruleName()).isEqualTo("alternation");
+    }
+
+    @Test
+    void timeWindowsUseTheZoneAndTheDayThere() {
+        CompiledPolicy p = rules("allow", """
+                  - name: weekend-nights-tokyo
+                    condition: {time: {after: "22:00", before: "06:00", zone: Asia/Tokyo, days: [sat]}}
+                    action: deny
+                """);
+        // Friday 2026-11-27 16:30 UTC is Saturday 01:30 in Tokyo.
+        assertThat(p.evaluate(at("2026-11-27T16:30:00Z")).isDenied()).as("Saturday 01:30 Tokyo, Friday in UTC").isTrue();
+        assertThat(p.evaluate(at("2026-11-28T12:59:59.999Z")).isDenied()).as("Saturday 21:59:59.999 Tokyo").isFalse();
+        assertThat(p.evaluate(at("2026-11-28T13:00:00Z")).isDenied()).as("Saturday 22:00 Tokyo, window start is inclusive").isTrue();
+        assertThat(p.evaluate(at("2026-11-28T21:00:00Z")).isDenied()).as("Sunday 06:00 Tokyo").isFalse();
+    }
+
+    private static PolicyRequest at(String instant) {
+        return new PolicyRequest(CallDescription.mcpToolCall("r", "t", null), ACME, Instant.parse(instant));
     }
 }
