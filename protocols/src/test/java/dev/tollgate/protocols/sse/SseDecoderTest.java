@@ -3,7 +3,6 @@ package dev.tollgate.protocols.sse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,25 +35,67 @@ class SseDecoderTest {
                         List.of(ev(null, null, "a", null), ev(null, null, "b", null))),
                 Arguments.of("leading BOM is skipped", "\uFEFFdata: x\n\n", List.of(ev(null, null, "x", null))),
                 Arguments.of("unterminated event is not emitted", "data: x\n", List.of()),
-                Arguments.of("UTF-8 data", "data: héllo ✓\n\n", List.of(ev(null, null, "héllo ✓", null))));
+                Arguments.of("UTF-8 data", "data: héllo ✓\n\n", List.of(ev(null, null, "héllo ✓", null))),
+                Arguments.of("4-byte UTF-8 split anywhere", "data: 😀😀\n\n", List.of(ev(null, null, "😀😀", null))),
+                Arguments.of("mixed LF, CR and CRLF in one stream", "data: a\rdata: b\r\ndata: c\n\r\n", List.of(ev(null, null, "a\nb\nc", null))),
+                Arguments.of("CR CR is two line ends, so an event ends", "data: a\r\rdata: b\r\r", List.of(ev(null, null, "a", null), ev(null, null, "b", null))),
+                Arguments.of("LF CR is two line ends", "data: a\n\rdata: b\n\n", List.of(ev(null, null, "a", null), ev(null, null, "b", null))),
+                Arguments.of("data: with no value is empty data", "data:\n\n", List.of(ev(null, null, "", null))),
+                Arguments.of("two empty data lines are one newline", "data:\ndata:\n\n", List.of(ev(null, null, "\n", null))),
+                Arguments.of("space-only value is empty after stripping", "data: \n\n", List.of(ev(null, null, "", null))),
+                Arguments.of("tab after the colon is kept", "data:\tx\n\n", List.of(ev(null, null, "\tx", null))),
+                Arguments.of("empty id is an id", "id:\ndata: x\n\n", List.of(ev("", null, "x", null))),
+                Arguments.of("last id in a block wins", "id: 1\nid: 2\n\n", List.of(ev("2", null, null, null))),
+                Arguments.of("last event in a block wins", "event: a\nevent: b\ndata: x\n\n", List.of(ev(null, "b", "x", null))),
+                Arguments.of("event without data is visible", "event: ping\n\n", List.of(ev(null, "ping", null, null))),
+                Arguments.of("retry zero", "retry: 0\n\n", List.of(ev(null, null, null, 0L))),
+                Arguments.of("negative retry is ignored", "retry: -1\ndata: x\n\n", List.of(ev(null, null, "x", null))),
+                Arguments.of("fractional retry is ignored", "retry: 1.5\ndata: x\n\n", List.of(ev(null, null, "x", null))),
+                Arguments.of("non-ASCII digits in retry are ignored", "retry: \u0661\u0662\ndata: x\n\n", List.of(ev(null, null, "x", null))),
+                Arguments.of("retry too long for a long is ignored", "retry: 9999999999999999999\ndata: x\n\n", List.of(ev(null, null, "x", null))),
+                Arguments.of("empty retry is ignored", "retry:\ndata: x\n\n", List.of(ev(null, null, "x", null))),
+                Arguments.of("block of only an ignored field produces nothing", "retry: soon\n\ndata: x\n\n", List.of(ev(null, null, "x", null))),
+                Arguments.of("block of only a NUL id produces nothing", "id: \u0000\n\n", List.of()),
+                Arguments.of("field names are case-sensitive", "Data: x\nDATA: y\n\n", List.of()),
+                Arguments.of("comment-only block (keep-alive) is visible", ": keep-alive\n\n", List.of(comments("keep-alive"))),
+                Arguments.of("comment without a space", ":ping\n\n", List.of(comments("ping"))),
+                Arguments.of("comment keeps all but one leading space", ":  two\n\n", List.of(comments(" two"))),
+                Arguments.of("empty comment", ":\n\n", List.of(comments(""))),
+                Arguments.of("several comments in order", ": a\n: b\ndata: x\n\n", List.of(new SseEvent(null, null, "x", null, List.of("a", "b")))),
+                Arguments.of("a BOM after the start is not skipped", "data: x\n\n\uFEFFdata: y\n\n", List.of(ev(null, null, "x", null))),
+                Arguments.of("only one leading BOM is skipped", "\uFEFF\uFEFFdata: x\n\n", List.of()),
+                Arguments.of("invalid UTF-8 becomes U+FFFD as in a browser", "data: a\u0000b\n\n", List.of(ev(null, null, "a\uFFFDb", null))),
+                Arguments.of("legacy endpoint event", "event: endpoint\ndata: /message?sessionId=1\n\n", List.of(ev(null, "endpoint", "/message?sessionId=1", null))));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("framing")
     void decodesWholeInput(String name, String wire, List<SseEvent> expected) throws Exception {
-        assertThat(new SseDecoder().feed(wire.getBytes(StandardCharsets.UTF_8))).isEqualTo(expected);
+        assertThat(new SseDecoder().feed(wire(wire))).isEqualTo(expected);
     }
 
-    @ParameterizedTest(name = "{0}, split at every byte")
+    @ParameterizedTest(name = "{0}, split at every pair of points")
     @MethodSource("framing")
     void decodesTheSameWhateverTheChunking(String name, String wire, List<SseEvent> expected) throws Exception {
-        byte[] bytes = wire.getBytes(StandardCharsets.UTF_8);
-        for (int split = 1; split < bytes.length; split++) {
-            SseDecoder decoder = new SseDecoder();
-            List<SseEvent> events = new ArrayList<>(decoder.feed(bytes, 0, split));
-            events.addAll(decoder.feed(bytes, split, bytes.length - split));
-            assertThat(events).as("split at %d", split).isEqualTo(expected);
+        byte[] bytes = wire(wire);
+        for (int first = 0; first <= bytes.length; first++) {
+            for (int second = first; second <= bytes.length; second++) {
+                SseDecoder decoder = new SseDecoder();
+                List<SseEvent> events = new ArrayList<>(decoder.feed(bytes, 0, first));
+                events.addAll(decoder.feed(bytes, first, second - first));
+                events.addAll(decoder.feed(bytes, second, bytes.length - second));
+                assertThat(events).as("chunks [0,%d) [%d,%d) [%d,%d)", first, first, second, second, bytes.length).isEqualTo(expected);
+            }
         }
+    }
+
+    /** The table is written as text; "\u0000" in a data row stands for a byte that is never valid UTF-8. */
+    private static byte[] wire(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        if (text.startsWith("data: a\u0000b")) {
+            bytes[text.indexOf('\u0000')] = (byte) 0xFF;
+        }
+        return bytes;
     }
 
     @Test
@@ -89,6 +130,72 @@ class SseDecoderTest {
     }
 
     @Test
+    void eventOfExactlyTheLimitIsAcceptedAndOneByteMoreIsRefused() throws Exception {
+        // The limit counts field bytes, not line terminators: "data: " + 10 x's is 16 bytes.
+        assertThat(new SseDecoder(16).feed(("data: " + "x".repeat(10) + "\n\n").getBytes(StandardCharsets.UTF_8))).hasSize(1);
+        assertThatThrownBy(() -> new SseDecoder(16).feed(("data: " + "x".repeat(11) + "\n\n").getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(SseFramingException.class);
+    }
+
+    @Test
+    void limitAddsUpAllLinesOfOneEvent() throws Exception {
+        SseDecoder decoder = new SseDecoder(16);
+        assertThat(decoder.feed("data: 12345\n".getBytes(StandardCharsets.UTF_8))).isEmpty();
+        assertThatThrownBy(() -> decoder.feed("data: 12345\n".getBytes(StandardCharsets.UTF_8))).isInstanceOf(SseFramingException.class);
+    }
+
+    @Test
+    void lineWithoutEndLargerThanTheLimitIsRefusedBeforeItEnds() throws Exception {
+        SseDecoder decoder = new SseDecoder(1024);
+        byte[] chunk = "x".repeat(512).getBytes(StandardCharsets.UTF_8);
+        decoder.feed(chunk);
+        decoder.feed(chunk);
+        assertThatThrownBy(() -> decoder.feed(new byte[]{'x'})).isInstanceOf(SseFramingException.class);
+    }
+
+    @Test
+    void defaultLimitIsOneMebibyte() throws Exception {
+        assertThat(SseDecoder.DEFAULT_MAX_EVENT_BYTES).isEqualTo(1 << 20);
+        String atLimit = "data: " + "x".repeat(SseDecoder.DEFAULT_MAX_EVENT_BYTES - 6);
+        assertThat(new SseDecoder().feed((atLimit + "\n\n").getBytes(StandardCharsets.UTF_8))).hasSize(1);
+        assertThatThrownBy(() -> new SseDecoder().feed((atLimit + "x\n\n").getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(SseFramingException.class);
+    }
+
+    @Test
+    void lastEventIdIsStickyAcrossEventsLikeEventSource() throws Exception {
+        SseDecoder decoder = new SseDecoder();
+        decoder.feed("id: 5\ndata: a\n\ndata: b\n\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(decoder.lastEventId()).isEqualTo("5");
+        decoder.feed("id: \u0000\n\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(decoder.lastEventId()).as("a NUL id leaves it unchanged").isEqualTo("5");
+        decoder.feed("id:\n\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(decoder.lastEventId()).as("an empty id clears it").isEmpty();
+    }
+
+    @Test
+    void resetStartsANewStream() throws Exception {
+        SseDecoder decoder = new SseDecoder();
+        decoder.feed("id: 1\ndata: half".getBytes(StandardCharsets.UTF_8));
+        decoder.reset();
+        assertThat(decoder.hasPartialEvent()).isFalse();
+        assertThat(decoder.lastEventId()).isNull();
+        assertThat(decoder.feed("\uFEFFdata: fresh\n\n".getBytes(StandardCharsets.UTF_8))).containsExactly(ev(null, null, "fresh", null));
+    }
+
+    @Test
+    void partOfABomCountsAsAPartialEvent() throws Exception {
+        SseDecoder decoder = new SseDecoder();
+        decoder.feed(new byte[]{(byte) 0xEF});
+        assertThat(decoder.hasPartialEvent()).isTrue();
+    }
+
+    @Test
+    void limitBelowOneIsAConfigurationError() {
+        assertThatThrownBy(() -> new SseDecoder(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void limitCountsOneEventNotTheWholeStream() throws Exception {
         SseDecoder decoder = new SseDecoder(16);
         for (int i = 0; i < 100; i++) {
@@ -105,47 +212,8 @@ class SseDecoderTest {
         assertThat(decoder.hasPartialEvent()).isFalse();
     }
 
-    static Stream<SseEvent> roundTrips() {
-        return Stream.of(
-                ev(null, null, "plain", null),
-                ev("id-1", "message", "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}", null),
-                ev("prime", null, "", null),
-                ev(null, null, "multi\nline\ndata", 1500L),
-                ev("only-id", null, null, null),
-                new SseEvent(null, null, null, null, List.of("comment one", "comment two")),
-                new SseEvent("9", "endpoint", "/message?sessionId=1", 10L, List.of("hi")),
-                ev(null, null, "trailing newline\n", null),
-                ev(null, null, "unicode ✓ 😀", null));
-    }
-
-    @ParameterizedTest
-    @MethodSource("roundTrips")
-    void encodeThenDecodeIsIdentity(SseEvent event) throws Exception {
-        assertThat(new SseDecoder().feed(SseEncoder.encode(event))).containsExactly(event);
-    }
-
-    @Test
-    void encodedStreamOfManyEventsDecodesInOrderUnderAnyChunking() throws Exception {
-        ByteArrayOutputStream stream = new ByteArrayOutputStream();
-        List<SseEvent> events = roundTrips().toList();
-        for (SseEvent e : events) {
-            stream.writeBytes(SseEncoder.encode(e));
-        }
-        byte[] bytes = stream.toByteArray();
-        for (int chunk = 1; chunk <= 17; chunk++) {
-            SseDecoder decoder = new SseDecoder();
-            List<SseEvent> decoded = new ArrayList<>();
-            for (int i = 0; i < bytes.length; i += chunk) {
-                decoded.addAll(decoder.feed(bytes, i, Math.min(chunk, bytes.length - i)));
-            }
-            assertThat(decoded).as("chunk size %d", chunk).isEqualTo(events);
-        }
-    }
-
-    @Test
-    void encoderCannotBeTrickedIntoInjectingFields() throws Exception {
-        SseEvent hostile = new SseEvent("1\ndata: injected", "message\nid: 2", "ok", null, List.of());
-        assertThat(new SseDecoder().feed(SseEncoder.encode(hostile))).containsExactly(ev("1", "message", "ok", null));
+    private static SseEvent comments(String... texts) {
+        return new SseEvent(null, null, null, null, List.of(texts));
     }
 
     private static SseEvent ev(String id, String event, String data, Long retry) {
