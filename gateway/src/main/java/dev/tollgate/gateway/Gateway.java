@@ -1,6 +1,9 @@
 package dev.tollgate.gateway;
 
 import dev.tollgate.gateway.admin.AdminServer;
+import dev.tollgate.gateway.audit.AuditLog;
+import dev.tollgate.gateway.telemetry.Telemetry;
+import java.io.IOException;
 import dev.tollgate.gateway.config.ConfigException;
 import dev.tollgate.gateway.config.GatewayConfig;
 import dev.tollgate.gateway.config.ListenerConfig;
@@ -24,18 +27,18 @@ public final class Gateway {
 
     private final Vertx vertx;
     private final AtomicReference<GatewaySnapshot> snapshot;
-    private final GatewayMetrics metrics;
+    private final GatewayServices services;
     private final List<String> deployments;
     private final List<Integer> ports;
     private final AdminServer admin;
     private final int adminPort;
     private final AtomicBoolean ready;
 
-    private Gateway(Vertx vertx, AtomicReference<GatewaySnapshot> snapshot, GatewayMetrics metrics,
+    private Gateway(Vertx vertx, AtomicReference<GatewaySnapshot> snapshot, GatewayServices services,
                     List<String> deployments, List<Integer> ports, AdminServer admin, int adminPort, AtomicBoolean ready) {
         this.vertx = vertx;
         this.snapshot = snapshot;
-        this.metrics = metrics;
+        this.services = services;
         this.deployments = deployments;
         this.ports = ports;
         this.admin = admin;
@@ -59,14 +62,31 @@ public final class Gateway {
         }
     }
 
+    /** Starts with tracing and audit as the snapshot's configuration says (opens the audit files: startup thread only). */
     public static Future<Gateway> start(Vertx vertx, GatewaySnapshot initial, int eventLoops) {
         GatewayConfig config = initial.config();
-        AtomicReference<GatewaySnapshot> snapshot = new AtomicReference<>(initial);
         GatewayMetrics metrics = new GatewayMetrics();
+        AuditLog audit = null;
+        if (config.audit().enabled()) {
+            try {
+                audit = AuditLog.open(config.audit());
+                metrics.watchAudit(audit);
+            } catch (IOException e) {
+                return Future.failedFuture(new IllegalStateException("cannot open the audit log in " + config.audit().directory(), e));
+            }
+        }
+        return start(vertx, initial, eventLoops, new GatewayServices(metrics, Telemetry.create(config.telemetry()), audit));
+    }
+
+    /** Starts with the given services (tests: an in-memory span exporter). The gateway closes them when it closes. */
+    public static Future<Gateway> start(Vertx vertx, GatewaySnapshot initial, int eventLoops, GatewayServices services) {
+        GatewayConfig config = initial.config();
+        AtomicReference<GatewaySnapshot> snapshot = new AtomicReference<>(initial);
+        GatewayMetrics metrics = services.metrics();
         AtomicBoolean ready = new AtomicBoolean();
         List<String> deployments = new ArrayList<>();
         // The first instance binds (resolving port 0); the others then share exactly those ports.
-        GatewayVerticle first = new GatewayVerticle(snapshot::get, config.listeners(), metrics);
+        GatewayVerticle first = new GatewayVerticle(snapshot::get, config.listeners(), services);
         return vertx.deployVerticle(first).compose(id -> {
             deployments.add(id);
             List<Integer> ports = first.boundPorts();
@@ -76,7 +96,7 @@ public final class Gateway {
                 resolved.add(new ListenerConfig(l.name(), l.host(), ports.get(i), l.allowedHosts(), l.allowedOrigins()));
             }
             Future<String> rest = eventLoops <= 1 ? Future.succeededFuture()
-                    : vertx.deployVerticle(() -> new GatewayVerticle(snapshot::get, resolved, metrics),
+                    : vertx.deployVerticle(() -> new GatewayVerticle(snapshot::get, resolved, services),
                             new DeploymentOptions().setInstances(eventLoops - 1));
             return rest.compose(restId -> {
                 if (restId != null) {
@@ -85,7 +105,7 @@ public final class Gateway {
                 AdminServer admin = new AdminServer(vertx, config.admin(), metrics, ready::get, snapshot::get);
                 return admin.start().map(adminPort -> {
                     ready.set(true);
-                    return new Gateway(vertx, snapshot, metrics, deployments, ports, admin, adminPort, ready);
+                    return new Gateway(vertx, snapshot, services, deployments, ports, admin, adminPort, ready);
                 });
             });
         });
@@ -111,7 +131,11 @@ public final class Gateway {
     }
 
     public GatewayMetrics metrics() {
-        return metrics;
+        return services.metrics();
+    }
+
+    public GatewayServices services() {
+        return services;
     }
 
     public GatewaySnapshot snapshot() {
@@ -141,6 +165,13 @@ public final class Gateway {
         List<Future<Void>> closing = new ArrayList<>();
         deployments.forEach(id -> closing.add(vertx.undeploy(id)));
         closing.add(admin.close());
-        return Future.join(closing).mapEmpty();
+        // Listeners first (no new calls), then what records them: the audit drains, spans flush.
+        return Future.join(closing).eventually(() -> vertx.executeBlocking(() -> {
+            if (services.audit() != null) {
+                services.audit().close();
+            }
+            services.telemetry().close();
+            return null;
+        }, false)).mapEmpty();
     }
 }

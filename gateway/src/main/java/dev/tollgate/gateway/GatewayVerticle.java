@@ -2,7 +2,6 @@ package dev.tollgate.gateway;
 
 import dev.tollgate.gateway.config.ListenerConfig;
 import dev.tollgate.gateway.errors.ErrorResponder;
-import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.gateway.pipeline.GatewaySnapshot;
 import dev.tollgate.gateway.pipeline.ListenerRuntime;
 import dev.tollgate.gateway.pipeline.McpPipeline;
@@ -25,21 +24,21 @@ final class GatewayVerticle extends VerticleBase {
 
     private final Supplier<GatewaySnapshot> snapshots;
     private final List<ListenerConfig> listeners;
-    private final GatewayMetrics metrics;
+    private final GatewayServices services;
     private final List<HttpServer> servers = new ArrayList<>();
     private UpstreamClients clients;
 
-    GatewayVerticle(Supplier<GatewaySnapshot> snapshots, List<ListenerConfig> listeners, GatewayMetrics metrics) {
+    GatewayVerticle(Supplier<GatewaySnapshot> snapshots, List<ListenerConfig> listeners, GatewayServices services) {
         this.snapshots = snapshots;
         this.listeners = listeners;
-        this.metrics = metrics;
+        this.services = services;
     }
 
     @Override
     public Future<?> start() {
         clients = new UpstreamClients(vertx);
-        ErrorResponder errors = new ErrorResponder(metrics);
-        Pipeline pipeline = McpPipeline.create(vertx, clients, errors, metrics);
+        ErrorResponder errors = new ErrorResponder(services.metrics());
+        Pipeline pipeline = McpPipeline.create(vertx, clients, errors, services);
         List<Future<HttpServer>> listening = new ArrayList<>();
         for (ListenerConfig listener : listeners) {
             HttpServerOptions options = new HttpServerOptions()

@@ -2,6 +2,8 @@ package dev.tollgate.gateway.cli;
 
 import dev.tollgate.gateway.Gateway;
 import dev.tollgate.gateway.config.AdminConfig;
+import dev.tollgate.gateway.config.AuditConfig;
+import dev.tollgate.gateway.config.TelemetryConfig;
 import dev.tollgate.gateway.config.GatewayConfig;
 import dev.tollgate.gateway.config.LimitsConfig;
 import dev.tollgate.gateway.config.ListenerConfig;
@@ -51,7 +53,7 @@ final class DemoCommand implements Callable<Integer> {
                         LimitsConfig.DEFAULT_MAX_BUFFERED_RESPONSE_BYTES),
                 List.of(new RouteConfig("demo", "/mcp", Protocol.MCP, URI.create("http://127.0.0.1:" + demoPort + "/mcp"),
                         RouteConfig.DEFAULT_CONNECT_TIMEOUT, RouteConfig.DEFAULT_RESPONSE_TIMEOUT,
-                        RouteConfig.DEFAULT_MAX_CONNECTIONS, "demo")), null);
+                        RouteConfig.DEFAULT_MAX_CONNECTIONS, "demo")), null, TelemetryConfig.DEFAULT, AuditConfig.DISABLED);
         Gateway gateway = GatewayProcess.start(vertx, GatewaySnapshot.compile(config, PolicyBundle.of(demoPolicy())),
                 Runtime.getRuntime().availableProcessors(), () -> { });
         String url = "http://127.0.0.1:" + gateway.port() + "/mcp";

@@ -22,7 +22,9 @@ import java.util.Set;
  */
 public final class ConfigLoader {
 
-    private static final Set<String> TOP_LEVEL = Set.of("listeners", "admin", "limits", "policies", "routes");
+    private static final Set<String> TOP_LEVEL = Set.of("listeners", "admin", "limits", "policies", "telemetry", "audit", "routes");
+    private static final Set<String> TELEMETRY_FIELDS = Set.of("service-name", "traces-exporter", "record-arguments", "redact");
+    private static final Set<String> AUDIT_FIELDS = Set.of("directory", "max-file-bytes", "queue-capacity", "when-full", "arguments");
     private static final Set<String> POLICIES_FIELDS = Set.of("directory");
     private static final Set<String> LISTENER_FIELDS = Set.of("name", "host", "port", "allowed-hosts", "allowed-origins");
     private static final Set<String> ADMIN_FIELDS = Set.of("host", "port");
@@ -79,11 +81,13 @@ public final class ConfigLoader {
         AdminConfig admin = admin(root);
         LimitsConfig limits = limits(root.child("limits"));
         Path policyDirectory = policyDirectory(root, baseDir);
+        TelemetryConfig telemetry = telemetry(root);
+        AuditConfig audit = audit(root, baseDir);
         List<RouteConfig> routes = routes(root);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new GatewayConfig(source, listeners, admin, limits, routes, policyDirectory);
+        return new GatewayConfig(source, listeners, admin, limits, routes, policyDirectory, telemetry, audit);
     }
 
     private static List<ListenerConfig> listeners(NodeReader root) {
@@ -177,6 +181,40 @@ public final class ConfigLoader {
         p.rejectUnknown(POLICIES_FIELDS);
         String dir = p.string("directory", null);
         return dir == null ? null : baseDir.resolve(dir).normalize();
+    }
+
+    private static TelemetryConfig telemetry(NodeReader root) {
+        if (!root.has("telemetry")) {
+            return TelemetryConfig.DEFAULT;
+        }
+        NodeReader t = root.child("telemetry");
+        t.rejectUnknown(TELEMETRY_FIELDS);
+        String exporter = t.string("traces-exporter", TelemetryConfig.DEFAULT.tracesExporter());
+        if (!Set.of("none", "otlp", "logging", "logging-otlp", "console").contains(exporter)) {
+            t.problemAt("traces-exporter", "must be none, otlp or logging, got '" + exporter + "'");
+        }
+        List<String> redact = t.strings("redact", List.of());
+        for (int i = 0; i < redact.size(); i++) {
+            if (!redact.get(i).startsWith("/")) {
+                t.problemAt("redact/" + i, "must be a JSON pointer such as /password");
+            }
+        }
+        return new TelemetryConfig(t.string("service-name", TelemetryConfig.DEFAULT.serviceName()), exporter,
+                t.bool("record-arguments", false), redact);
+    }
+
+    private static AuditConfig audit(NodeReader root, Path baseDir) {
+        if (!root.has("audit")) {
+            return AuditConfig.DISABLED;
+        }
+        NodeReader a = root.child("audit");
+        a.rejectUnknown(AUDIT_FIELDS);
+        String directory = a.string("directory", null);
+        AuditConfig.WhenFull whenFull = a.choice("when-full", AuditConfig.WhenFull.class, AuditConfig.WhenFull.REJECT);
+        AuditConfig.ArgumentsMode arguments = a.choice("arguments", AuditConfig.ArgumentsMode.class, AuditConfig.ArgumentsMode.DIGEST);
+        return new AuditConfig(directory == null ? null : baseDir.resolve(directory).normalize(),
+                a.byteSize("max-file-bytes", AuditConfig.DEFAULT_MAX_FILE_BYTES),
+                a.positiveInt("queue-capacity", AuditConfig.DEFAULT_QUEUE_CAPACITY), whenFull, arguments);
     }
 
     private static String routePath(NodeReader r) {

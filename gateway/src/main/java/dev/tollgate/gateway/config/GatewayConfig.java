@@ -10,7 +10,7 @@ import java.util.List;
  *                        null when the configuration names none
  */
 public record GatewayConfig(String source, List<ListenerConfig> listeners, AdminConfig admin, LimitsConfig limits,
-                            List<RouteConfig> routes, Path policyDirectory) {
+                            List<RouteConfig> routes, Path policyDirectory, TelemetryConfig telemetry, AuditConfig audit) {
 
     public GatewayConfig {
         listeners = List.copyOf(listeners);

@@ -124,6 +124,37 @@ final class NodeReader {
         return out;
     }
 
+    boolean bool(String field, boolean fallback) {
+        JsonNode value = isObject() ? node.get(field) : null;
+        if (value == null || value.isNull()) {
+            return fallback;
+        }
+        if (!value.isBoolean()) {
+            problemAt(field, "must be true or false");
+            return fallback;
+        }
+        return value.booleanValue();
+    }
+
+    /** A lower-case YAML word naming one constant of the enum, e.g. {@code when-full: drop}. */
+    <E extends Enum<E>> E choice(String field, Class<E> type, E fallback) {
+        JsonNode value = isObject() ? node.get(field) : null;
+        if (value == null || value.isNull()) {
+            return fallback;
+        }
+        for (E constant : type.getEnumConstants()) {
+            if (constant.name().equalsIgnoreCase(value.asText())) {
+                return constant;
+            }
+        }
+        List<String> names = new ArrayList<>();
+        for (E constant : type.getEnumConstants()) {
+            names.add(constant.name().toLowerCase(Locale.ROOT));
+        }
+        problemAt(field, "must be one of " + String.join(", ", names) + ", got '" + value.asText() + "'");
+        return fallback;
+    }
+
     int port(String field, Integer fallback) {
         JsonNode value = isObject() ? node.get(field) : null;
         if (value == null || value.isNull()) {

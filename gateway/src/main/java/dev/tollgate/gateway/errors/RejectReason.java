@@ -33,6 +33,7 @@ public enum RejectReason {
             "Invalid Request: JSON-RPC batches are not allowed from MCP 2025-06-18 on"),
     POLICY_DENIED(200, GatewayErrorCodes.POLICY_DENIED, "policy_denied", "Denied by policy"),
     NO_POLICY(200, GatewayErrorCodes.POLICY_DENIED, "no_policy", "Denied: no policy is loaded for this route"),
+    AUDIT_UNAVAILABLE(503, GatewayErrorCodes.UPSTREAM, "audit_unavailable", "Audit log cannot keep up; call refused (fail closed)"),
     UPSTREAM_UNAVAILABLE(502, GatewayErrorCodes.UPSTREAM, "upstream_unavailable", "Upstream server unreachable"),
     UPSTREAM_ERROR(502, GatewayErrorCodes.UPSTREAM, "upstream_error", "Upstream connection failed before answering"),
     UPSTREAM_CONNECT_TIMEOUT(504, GatewayErrorCodes.TIMEOUT, "upstream_connect_timeout", "Timed out connecting to the upstream server"),

@@ -2,11 +2,17 @@ package dev.tollgate.gateway.metrics;
 
 import dev.tollgate.gateway.errors.RejectReason;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The gateway's meters. Counters the hot path touches are created once up front, so recording is a
@@ -17,6 +23,15 @@ public final class GatewayMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<RejectReason, Counter> rejects = new EnumMap<>(RejectReason.class);
     private final Counter clientAborts;
+    private static final java.util.Set<String> KNOWN_METHODS = java.util.Set.of("initialize", "ping", "tools/list", "tools/call",
+            "resources/list", "resources/templates/list", "resources/read", "resources/subscribe", "resources/unsubscribe",
+            "prompts/list", "prompts/get", "completion/complete", "logging/setLevel", "tasks/get", "tasks/result", "tasks/cancel",
+            "tasks/list", "sampling/createMessage", "elicitation/create", "roots/list", "notifications/initialized",
+            "notifications/cancelled", "notifications/progress", "notifications/roots/list_changed", "response", "batch",
+            "GET", "DELETE", "POST");
+    private final Map<String, Counter> requests = new ConcurrentHashMap<>();
+    private final Map<String, RouteTimers> routeTimers = new ConcurrentHashMap<>();
+    private final AtomicInteger openStreams = new AtomicInteger();
     private final Counter reloadsApplied;
     private final Counter reloadsRejected;
 
@@ -30,10 +45,66 @@ public final class GatewayMetrics {
         clientAborts = Counter.builder("tollgate.client.aborts")
                 .description("Client connections closed before the answer was complete (upstream request cancelled)")
                 .register(registry);
+        Gauge.builder("tollgate.sse.streams.open", openStreams, AtomicInteger::get)
+                .description("SSE streams being relayed right now").register(registry);
         reloadsApplied = Counter.builder("tollgate.reloads").tag("result", "applied")
                 .description("Configuration reloads, by result").register(registry);
         reloadsRejected = Counter.builder("tollgate.reloads").tag("result", "rejected")
                 .description("Configuration reloads, by result").register(registry);
+    }
+
+    /**
+     * One completed call: counted by route, method and decision; its total time and, separately, the time
+     * spent waiting on the upstream and the gateway's own share, as histograms. The method tag is bounded:
+     * names outside MCP's own become "other", so a client cannot blow up the series count.
+     */
+    public void completed(String route, String method, String decision, long totalNanos, long upstreamNanos) {
+        String m = KNOWN_METHODS.contains(method) ? method : "other";
+        requests.computeIfAbsent(route + '\0' + m + '\0' + decision, k -> Counter.builder("tollgate.requests")
+                .description("Calls by route, method and decision").tag("route", route).tag("method", m).tag("decision", decision)
+                .register(registry)).increment();
+        RouteTimers timers = routeTimers.computeIfAbsent(route, this::timersFor);
+        timers.total.record(totalNanos, TimeUnit.NANOSECONDS);
+        if (upstreamNanos > 0) {
+            timers.upstream.record(upstreamNanos, TimeUnit.NANOSECONDS);
+            timers.gateway.record(Math.max(0, totalNanos - upstreamNanos), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    public void serverRequestDecided(String route, String method, boolean denied) {
+        completed(route, method, denied ? "denied" : "allowed", 0, 0);
+    }
+
+    public void sseStreamOpened() {
+        openStreams.incrementAndGet();
+    }
+
+    public void sseStreamClosed() {
+        openStreams.decrementAndGet();
+    }
+
+    /** Exposes the audit writer's state: queued records, written, dropped, failed. */
+    public void watchAudit(dev.tollgate.gateway.audit.AuditLog audit) {
+        Gauge.builder("tollgate.audit.queued", audit, a -> a.queued()).description("Audit records waiting for the writer").register(registry);
+        FunctionCounter.builder("tollgate.audit.written", audit, a -> a.written()).register(registry);
+        FunctionCounter.builder("tollgate.audit.dropped", audit, a -> a.dropped())
+                .description("Audit records dropped because the queue was full (when-full: drop)").register(registry);
+        FunctionCounter.builder("tollgate.audit.failed", audit, a -> a.failedWrites()).register(registry);
+    }
+
+    private RouteTimers timersFor(String route) {
+        return new RouteTimers(timer("tollgate.request.duration", "Whole call as the client sees it", route),
+                timer("tollgate.upstream.duration", "Waiting on the upstream, to its response headers", route),
+                timer("tollgate.gateway.duration", "The gateway's own share: total minus upstream", route));
+    }
+
+    private Timer timer(String name, String description, String route) {
+        return Timer.builder(name).description(description).tag("route", route).publishPercentileHistogram()
+                .minimumExpectedValue(java.time.Duration.ofNanos(10_000)).maximumExpectedValue(java.time.Duration.ofSeconds(60))
+                .register(registry);
+    }
+
+    private record RouteTimers(Timer total, Timer upstream, Timer gateway) {
     }
 
     public void reloaded(boolean applied) {

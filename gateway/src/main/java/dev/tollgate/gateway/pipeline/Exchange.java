@@ -1,7 +1,9 @@
 package dev.tollgate.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.gateway.routing.RouteMatch;
+import dev.tollgate.gateway.telemetry.CallTrace;
 import dev.tollgate.policy.CompiledPolicy;
 import dev.tollgate.policy.Decision;
 import dev.tollgate.policy.Identity;
@@ -31,6 +33,13 @@ public final class Exchange {
     private Identity identity = Identity.ANONYMOUS;
     private Buffer forwardBody;
     private ArrayNode batchDenials;
+    private byte[] denialBody;
+    private RejectReason denialReason;
+    private CallTrace trace;
+    private long upstreamStartNanos;
+    private long upstreamEndNanos;
+    private String errorType;
+    private boolean completed;
 
     public Exchange(HttpServerRequest request, GatewaySnapshot snapshot, ListenerRuntime listener, RouteMatch route,
                     long startNanos) {
@@ -124,5 +133,67 @@ public final class Exchange {
     void forwardPartialBatch(Buffer allowedElements, ArrayNode denials) {
         this.forwardBody = allowedElements;
         this.batchDenials = denials;
+    }
+
+    /** Set by policy when the whole request is denied: the answer to send instead of forwarding. */
+    void denied(byte[] body, RejectReason reason) {
+        this.denialBody = body;
+        this.denialReason = reason;
+    }
+
+    public boolean isDenied() {
+        return denialBody != null;
+    }
+
+    byte[] denialBody() {
+        return denialBody;
+    }
+
+    RejectReason denialReason() {
+        return denialReason;
+    }
+
+    /** The call's spans; null until the trace stage ran (requests refused earlier have none). */
+    public CallTrace trace() {
+        return trace;
+    }
+
+    void trace(CallTrace trace) {
+        this.trace = trace;
+    }
+
+    void upstreamStarted() {
+        upstreamStartNanos = System.nanoTime();
+    }
+
+    void upstreamAnswered() {
+        if (upstreamEndNanos == 0 && upstreamStartNanos != 0) {
+            upstreamEndNanos = System.nanoTime();
+        }
+    }
+
+    /** Time spent waiting on the upstream (to its response headers), 0 when it was never called. */
+    public long upstreamNanos() {
+        return upstreamStartNanos == 0 ? 0 : (upstreamEndNanos == 0 ? System.nanoTime() : upstreamEndNanos) - upstreamStartNanos;
+    }
+
+    /** Stable reason the call ended abnormally (upstream_timeout, client_aborted, policy_denied...), or null. */
+    public String errorType() {
+        return errorType;
+    }
+
+    /** True the first time only: completion is recorded once per exchange. */
+    boolean markCompleted() {
+        if (completed) {
+            return false;
+        }
+        completed = true;
+        return true;
+    }
+
+    void errorType(String errorType) {
+        if (this.errorType == null) {
+            this.errorType = errorType;
+        }
     }
 }

@@ -13,12 +13,14 @@ public final class ForwardStage implements Stage {
     private final UpstreamClients clients;
     private final ErrorResponder errors;
     private final GatewayMetrics metrics;
+    private final CompletionRecorder completion;
 
-    public ForwardStage(Vertx vertx, UpstreamClients clients, ErrorResponder errors, GatewayMetrics metrics) {
+    public ForwardStage(Vertx vertx, UpstreamClients clients, ErrorResponder errors, GatewayMetrics metrics, CompletionRecorder completion) {
         this.vertx = vertx;
         this.clients = clients;
         this.errors = errors;
         this.metrics = metrics;
+        this.completion = completion;
     }
 
     @Override
@@ -28,6 +30,6 @@ public final class ForwardStage implements Stage {
 
     @Override
     public Future<StageResult> apply(Exchange exchange) {
-        return new UpstreamCall(vertx, exchange, clients.clientFor(exchange.route().route()), errors, metrics).start();
+        return new UpstreamCall(vertx, exchange, clients.clientFor(exchange.route().route()), errors, metrics, completion).start();
     }
 }

@@ -1,9 +1,10 @@
 package dev.tollgate.gateway.pipeline;
 
+import dev.tollgate.gateway.GatewayServices;
 import dev.tollgate.gateway.errors.ErrorResponder;
-import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.gateway.upstream.UpstreamClients;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The order of the MCP pipeline, in one place, with the reason for each position. */
@@ -12,19 +13,28 @@ public final class McpPipeline {
     private McpPipeline() {
     }
 
-    public static Pipeline create(Vertx vertx, UpstreamClients clients, ErrorResponder errors, GatewayMetrics metrics) {
-        return new Pipeline(List.of(
-                // Cheapest checks first, before a single body byte is read: a rebinding page or a wrong
-                // verb costs nothing.
-                new HostOriginStage(errors),
-                new HttpMethodStage(errors),
-                // The whole body is needed before anything can be decided about it.
-                new ReadBodyStage(errors, metrics),
-                // Parsing precedes every stage that reads the call (policy, spans, audit, budget).
-                new ParseJsonRpcStage(errors),
-                // Decided before anything is forwarded: a denied call never reaches the upstream.
-                new PolicyStage(errors),
-                // Last: only vetted requests reach the upstream.
-                new ForwardStage(vertx, clients, errors, metrics)), errors);
+    public static Pipeline create(Vertx vertx, UpstreamClients clients, ErrorResponder errors, GatewayServices services) {
+        CompletionRecorder completion = new CompletionRecorder(services);
+        List<Stage> stages = new ArrayList<>();
+        // Cheapest checks first, before a single body byte is read: a rebinding page or a wrong verb costs nothing.
+        stages.add(new HostOriginStage(errors));
+        stages.add(new HttpMethodStage(errors));
+        if (services.audit() != null) {
+            // Fail closed before any work: a call that could not be recorded is not made.
+            stages.add(new AuditCapacityStage(services.audit(), errors));
+        }
+        // The whole body is needed before anything can be decided about it.
+        stages.add(new ReadBodyStage(errors, services.metrics()));
+        // Parsing precedes every stage that reads the call (policy, spans, audit, budget).
+        stages.add(new ParseJsonRpcStage(errors));
+        // Decides only; answering a denial waits until the decision is on the span.
+        stages.add(new PolicyStage());
+        // The span starts with the decision on it, before anything is forwarded or answered.
+        stages.add(new TraceStage(services.telemetry()));
+        // A denied call is answered here and never reaches the upstream.
+        stages.add(new EnforceStage(errors));
+        // Last: only vetted requests reach the upstream.
+        stages.add(new ForwardStage(vertx, clients, errors, services.metrics(), completion));
+        return new Pipeline(stages, errors, completion);
     }
 }

@@ -39,8 +39,16 @@ final class McpResponseFilter {
     private final JsonNode toolsListId;
     private final ArrayNode batchDenials;
     private final BiConsumer<JsonNode, Decision> answerUpstream;
+    private final DecisionListener decisions;
 
-    McpResponseFilter(Exchange exchange, BiConsumer<JsonNode, Decision> answerUpstream) {
+    /** Told about every server-to-client request decided, allowed or denied (for metrics and audit). */
+    @FunctionalInterface
+    interface DecisionListener {
+        void decided(CallDescription call, Decision decision, JsonNode id);
+    }
+
+    McpResponseFilter(Exchange exchange, BiConsumer<JsonNode, Decision> answerUpstream, DecisionListener decisions) {
+        this.decisions = decisions;
         this.policy = exchange.policy();
         this.identity = exchange.identity();
         this.route = exchange.route().route().name();
@@ -94,8 +102,9 @@ final class McpResponseFilter {
         String method = message.path("method").asText(null);
         JsonNode id = message.get("id");
         if (method != null && id != null && McpMethods.isServerToClientRequest(method) && !McpMethods.PING.equals(method)) {
-            Decision decision = RoutePolicy.decide(policy, new PolicyRequest(
-                    CallDescription.mcpServerRequest(route, method, message.get("params")), identity, Instant.now()));
+            CallDescription call = CallDescription.mcpServerRequest(route, method, message.get("params"));
+            Decision decision = RoutePolicy.decide(policy, new PolicyRequest(call, identity, Instant.now()));
+            decisions.decided(call, decision, id);
             if (decision.enforcedDeny()) {
                 answerUpstream.accept(id, decision);
                 return null;

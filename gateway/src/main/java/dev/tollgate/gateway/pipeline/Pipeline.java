@@ -19,10 +19,12 @@ public final class Pipeline {
 
     private final List<Stage> stages;
     private final ErrorResponder errors;
+    private final CompletionRecorder completion;
 
-    public Pipeline(List<Stage> stages, ErrorResponder errors) {
+    public Pipeline(List<Stage> stages, ErrorResponder errors, CompletionRecorder completion) {
         this.stages = List.copyOf(stages);
         this.errors = errors;
+        this.completion = completion;
     }
 
     public List<Stage> stages() {
@@ -52,6 +54,7 @@ public final class Pipeline {
                         runFrom(exchange, next);
                     } else {
                         discardUnreadBody(exchange);
+                        completion.completed(exchange);
                     }
                 });
                 return;
@@ -62,6 +65,7 @@ public final class Pipeline {
             }
             if (result.result() == StageResult.RESPONDED) {
                 discardUnreadBody(exchange);
+                completion.completed(exchange);
                 return;
             }
         }
@@ -82,6 +86,8 @@ public final class Pipeline {
     private void fail(Exchange exchange, Stage stage, Throwable cause) {
         LOG.error("stage {} failed on {} {}", stage.name(), exchange.request().method(), exchange.request().path(), cause);
         errors.respond(exchange.response(), RejectReason.INTERNAL_ERROR, null, "stage " + stage.name() + " failed");
+        exchange.errorType(RejectReason.INTERNAL_ERROR.code());
         discardUnreadBody(exchange);
+        completion.completed(exchange);
     }
 }

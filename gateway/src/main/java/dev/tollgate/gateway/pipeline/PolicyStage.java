@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.CompiledPolicy;
 import dev.tollgate.policy.Decision;
@@ -21,20 +20,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Decides every policed message of the request on the event loop (microseconds, no I/O). A denied single
- * call is answered here and never forwarded. A batch is decided element by element: denied elements are
- * answered with errors, the allowed ones are forwarded as a smaller batch, and the two are merged in the
- * answer. Audit and shadow decisions allow the call; they are recorded by the later stages.
+ * Decides every policed message of the request on the event loop (microseconds, no I/O). It only decides:
+ * the trace stage records the decision and the enforce stage answers a denied request, so the decision is
+ * on the span before anything is sent. A batch is decided element by element: denied elements are answered
+ * with errors, the allowed ones are forwarded as a smaller batch, and the two are merged in the answer.
+ * Audit and shadow decisions allow the call; they are recorded at completion.
  */
 public final class PolicyStage implements Stage {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final ErrorResponder errors;
-
-    public PolicyStage(ErrorResponder errors) {
-        this.errors = errors;
-    }
 
     @Override
     public String name() {
@@ -66,8 +61,8 @@ public final class PolicyStage implements Stage {
         if (exchange.payload() instanceof JsonRpcPayload.Single single) {
             Decision decision = decisions.get(0);
             JsonNode id = ((JsonRpcRequest) single.message()).id().value();
-            errors.respondWith(exchange.response(), PolicyDenials.reasonFor(decision), bytes(PolicyDenials.response(id, decision)));
-            return StageResult.responded();
+            exchange.denied(bytes(PolicyDenials.response(id, decision)), PolicyDenials.reasonFor(decision));
+            return StageResult.proceed();
         }
         return splitBatch(exchange, decisions, denied);
     }
@@ -84,8 +79,8 @@ public final class PolicyStage implements Stage {
             }
         }
         if (denied == messages.size()) {
-            errors.respondWith(exchange.response(), PolicyDenials.reasonFor(firstDenial), bytes(denials));
-            return StageResult.responded();
+            exchange.denied(bytes(denials), PolicyDenials.reasonFor(firstDenial));
+            return StageResult.proceed();
         }
         // Rare path (batches exist only before MCP 2025-06-18): re-read the body as a tree and keep the
         // allowed elements. Duplicate keys were refused at parse time, so this re-serialization means

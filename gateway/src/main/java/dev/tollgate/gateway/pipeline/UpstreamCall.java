@@ -7,6 +7,8 @@ import dev.tollgate.gateway.http.HopByHopHeaders;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.gateway.routing.Route;
 import dev.tollgate.gateway.routing.UpstreamTarget;
+import dev.tollgate.gateway.telemetry.CallAttributes;
+import io.opentelemetry.api.common.Attributes;
 import dev.tollgate.gateway.upstream.SseEventRelay;
 import dev.tollgate.gateway.upstream.StreamRelay;
 import dev.tollgate.gateway.upstream.UpstreamFailures;
@@ -52,18 +54,21 @@ final class UpstreamCall {
     private final HttpClientAgent client;
     private final ErrorResponder errors;
     private final GatewayMetrics metrics;
+    private final CompletionRecorder completion;
     private final Promise<StageResult> done = Promise.promise();
     private HttpClientRequest upstreamRequest;
     private long timerId = -1;
     private String upstreamSessionId;
     private boolean finished;
 
-    UpstreamCall(Vertx vertx, Exchange exchange, HttpClientAgent client, ErrorResponder errors, GatewayMetrics metrics) {
+    UpstreamCall(Vertx vertx, Exchange exchange, HttpClientAgent client, ErrorResponder errors, GatewayMetrics metrics,
+                 CompletionRecorder completion) {
         this.vertx = vertx;
         this.exchange = exchange;
         this.client = client;
         this.errors = errors;
         this.metrics = metrics;
+        this.completion = completion;
     }
 
     /** @return completes (RESPONDED) when the client's answer is complete, failed over, or abandoned */
@@ -98,6 +103,12 @@ final class UpstreamCall {
         HttpServerRequest inbound = exchange.request();
         HopByHopHeaders.copyEndToEnd(inbound.headers(), request.headers(), REQUEST_HEADERS_SET_BY_GATEWAY);
         addForwardedHeaders(inbound, request);
+        if (exchange.trace() != null) {
+            UpstreamTarget target = exchange.route().route().upstream();
+            exchange.trace().startUpstream(TraceStage.spanName(exchange), Attributes.of(
+                    CallAttributes.SERVER_ADDRESS, target.host(), CallAttributes.SERVER_PORT, (long) target.port()), request.headers());
+        }
+        exchange.upstreamStarted();
         Buffer body = exchange.forwardBody();
         Future<HttpClientResponse> response = body == null ? request.send() : request.send(body);
         response.onComplete(ar -> {
@@ -110,6 +121,7 @@ final class UpstreamCall {
     }
 
     private void relay(HttpClientResponse upstream) {
+        exchange.upstreamAnswered();
         HttpServerResponse response = exchange.response();
         response.setStatusCode(upstream.statusCode());
         if (upstream.statusMessage() != null) {
@@ -117,9 +129,12 @@ final class UpstreamCall {
         }
         HopByHopHeaders.copyEndToEnd(upstream.headers(), response.headers(), RESPONSE_HEADERS_SET_BY_GATEWAY);
         upstreamSessionId = upstream.getHeader(McpHeaders.SESSION_ID);
-        McpResponseFilter filter = new McpResponseFilter(exchange, this::answerUpstream);
+        McpResponseFilter filter = new McpResponseFilter(exchange, this::answerUpstream,
+                (call, decision, id) -> completion.serverRequestDecided(exchange, call, decision, id));
         if (isEventStream(upstream)) {
             cancelTimer();
+            metrics.sseStreamOpened();
+            done.future().onComplete(v -> metrics.sseStreamClosed());
             response.setChunked(true);
             if (filter.batchDenials() != null) {
                 filter.batchDenials().forEach(denial -> response.write(Buffer.buffer(SseEncoder.encode(
@@ -222,6 +237,7 @@ final class UpstreamCall {
             return;
         }
         metrics.clientAborted();
+        exchange.errorType("client_aborted");
         finished = true;
         cancelTimer();
         cancelUpstream();
@@ -235,6 +251,7 @@ final class UpstreamCall {
         finished = true;
         cancelTimer();
         cancelUpstream();
+        exchange.errorType(reason.code());
         String detail = "route " + exchange.route().route().name() + (cause == null ? "" : ": " + cause.getClass().getSimpleName());
         errors.respond(exchange.response(), reason, singleRequestId(), detail);
         done.tryComplete(StageResult.RESPONDED);

@@ -1,0 +1,143 @@
+package dev.tollgate.gateway.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.policy.CompiledPolicy;
+import dev.tollgate.policy.Decision;
+import dev.tollgate.policy.PolicyBundle;
+import dev.tollgate.policy.PolicyRequest;
+import dev.tollgate.policy.PolicyTestRunner;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Re-evaluates recorded calls against another policy set and reports the decisions that would change:
+ * "what would this policy change have done to last week's traffic". Each record is re-decided with the
+ * call, identity and time it was recorded with; arguments are available when the log kept them
+ * ({@code audit.arguments: full}). Records without arguments are still replayed, with a note, since rules
+ * on arguments then see none.
+ */
+public final class AuditReplay {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int EXAMPLES_PER_CHANGE = 3;
+
+    /** One changed decision, for the report. */
+    public record Change(String file, long line, String call, String before, String after) {
+    }
+
+    /**
+     * @param changes "ALLOW -> DENY" style transitions with their counts, in first-seen order
+     * @param withoutArguments records replayed without their arguments (their argument conditions saw none)
+     */
+    public record Report(long replayed, long unchanged, long skipped, long withoutArguments, Map<String, Long> changes,
+                         List<Change> examples) {
+
+        public String render() {
+            StringBuilder sb = new StringBuilder();
+            sb.append("replayed ").append(replayed).append(" decision(s): ").append(unchanged).append(" unchanged, ")
+                    .append(replayed - unchanged).append(" changed");
+            if (skipped > 0) {
+                sb.append(", ").append(skipped).append(" skipped (no policy of that name in the new set)");
+            }
+            sb.append('\n');
+            if (withoutArguments > 0) {
+                sb.append("note: ").append(withoutArguments).append(" record(s) kept no arguments (audit.arguments is not full): "
+                        + "rules on arguments saw none\n");
+            }
+            changes.forEach((transition, count) -> sb.append("  ").append(transition).append(": ").append(count).append('\n'));
+            if (!examples.isEmpty()) {
+                sb.append("examples:\n");
+                examples.forEach(e -> sb.append("  ").append(e.file()).append(':').append(e.line()).append(' ').append(e.call())
+                        .append(": ").append(e.before()).append(" -> ").append(e.after()).append('\n'));
+            }
+            return sb.toString();
+        }
+    }
+
+    private AuditReplay() {
+    }
+
+    /** @param policyOverride replay every record against this policy instead of the one it was decided by; may be null */
+    public static Report replay(List<Path> files, PolicyBundle policies, String policyOverride) throws IOException {
+        long replayed = 0;
+        long unchanged = 0;
+        long skipped = 0;
+        long withoutArguments = 0;
+        Map<String, Long> changes = new LinkedHashMap<>();
+        Map<String, Integer> examplesPerChange = new LinkedHashMap<>();
+        List<Change> examples = new ArrayList<>();
+        for (Path file : files) {
+            try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                String line;
+                long number = 0;
+                while ((line = reader.readLine()) != null) {
+                    number++;
+                    JsonNode record = JSON.readTree(line);
+                    JsonNode decision = record.path("decision");
+                    String policyName = policyOverride != null ? policyOverride : decision.path("policy").asText(null);
+                    CompiledPolicy policy = policyName == null ? null : policies.policy(policyName).orElse(null);
+                    if (policy == null) {
+                        skipped++;
+                        continue;
+                    }
+                    if (!record.has("arguments")) {
+                        withoutArguments++;
+                    }
+                    Decision now = policy.evaluate(request(record));
+                    String before = decision.path("action").asText().toUpperCase(Locale.ROOT) + " (" + decision.path("rule").asText("default") + ")";
+                    String after = now.action() + " (" + (now.ruleName() == null ? "default" : now.ruleName()) + ")";
+                    replayed++;
+                    if (before.equals(after)) {
+                        unchanged++;
+                        continue;
+                    }
+                    String transition = decision.path("action").asText().toUpperCase(Locale.ROOT) + " -> " + now.action();
+                    changes.merge(transition, 1L, Long::sum);
+                    if (examplesPerChange.merge(transition, 1, Integer::sum) <= EXAMPLES_PER_CHANGE) {
+                        examples.add(new Change(file.getFileName().toString(), number, describe(record), before, after));
+                    }
+                }
+            }
+        }
+        return new Report(replayed, unchanged, skipped, withoutArguments, changes, examples);
+    }
+
+    private static PolicyRequest request(JsonNode record) {
+        ObjectNode call = JSON.createObjectNode();
+        call.put("method", record.path("method").asText());
+        copy(record, call, "tool");
+        copy(record, call, "resource");
+        copy(record, call, "prompt");
+        copy(record, call, "direction");
+        copy(record, call, "route");
+        if (record.has("arguments")) {
+            call.set("arguments", record.get("arguments"));
+        }
+        Instant time = record.hasNonNull("time") ? Instant.parse(record.get("time").asText()) : Instant.now();
+        return new PolicyRequest(PolicyTestRunner.call(call), PolicyTestRunner.identity(record.path("caller")), time);
+    }
+
+    private static void copy(JsonNode from, ObjectNode to, String field) {
+        if (from.hasNonNull(field)) {
+            to.put(field, from.get(field).asText());
+        }
+    }
+
+    private static String describe(JsonNode record) {
+        String target = record.hasNonNull("tool") ? " " + record.get("tool").asText()
+                : record.hasNonNull("resource") ? " " + record.get("resource").asText()
+                : record.hasNonNull("prompt") ? " " + record.get("prompt").asText() : "";
+        return record.path("method").asText() + target;
+    }
+}

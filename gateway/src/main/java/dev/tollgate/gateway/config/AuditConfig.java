@@ -1,0 +1,33 @@
+package dev.tollgate.gateway.config;
+
+import java.nio.file.Path;
+
+/**
+ * The audit log: one hash-chained JSON line per decision, written off the event loop.
+ *
+ * @param directory     where the {@code audit-NNNNNN.jsonl} files go; null disables the audit log
+ * @param maxFileBytes  a file is closed and the next one started past this size (the chain continues)
+ * @param queueCapacity records waiting for the writer thread; see {@link WhenFull}
+ * @param arguments     what of the call's arguments a record keeps
+ */
+public record AuditConfig(Path directory, long maxFileBytes, int queueCapacity, WhenFull whenFull, ArgumentsMode arguments) {
+
+    public static final long DEFAULT_MAX_FILE_BYTES = 64L * 1024 * 1024;
+    public static final int DEFAULT_QUEUE_CAPACITY = 10_000;
+    public static final AuditConfig DISABLED = new AuditConfig(null, DEFAULT_MAX_FILE_BYTES, DEFAULT_QUEUE_CAPACITY, WhenFull.REJECT, ArgumentsMode.DIGEST);
+
+    /** What happens to new calls when the writer falls behind and the queue is full. */
+    public enum WhenFull {
+        /** New calls get 503 audit_unavailable until the queue drains: no decision goes unrecorded (fail closed). */
+        REJECT,
+        /** Calls proceed; the records that do not fit are dropped and counted. */
+        DROP
+    }
+
+    /** How arguments are kept: {@code full} (redacted) is needed for {@code tollgate replay}. */
+    public enum ArgumentsMode { NONE, DIGEST, FULL }
+
+    public boolean enabled() {
+        return directory != null;
+    }
+}

@@ -1,0 +1,112 @@
+package dev.tollgate.gateway.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.gateway.GatewayServices;
+import dev.tollgate.gateway.audit.AuditRecords;
+import dev.tollgate.gateway.config.AuditConfig;
+import dev.tollgate.policy.CallDescription;
+import dev.tollgate.policy.Decision;
+import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
+import dev.tollgate.protocols.mcp.McpMessage;
+import java.time.Instant;
+
+/**
+ * What happens when a call ends, however it ends (answered, denied, failed over, timed out, abandoned by
+ * the client): the spans are ended, the meters record it, and one audit record per decision is queued.
+ * Runs once per exchange, from the outside of the stages (no stage records anything by hand).
+ */
+public final class CompletionRecorder {
+
+    private final GatewayServices services;
+
+    public CompletionRecorder(GatewayServices services) {
+        this.services = services;
+    }
+
+    void completed(Exchange exchange) {
+        if (!exchange.markCompleted()) {
+            return;
+        }
+        int status = exchange.response().getStatusCode();
+        String error = exchange.errorType();
+        if (exchange.trace() != null) {
+            exchange.trace().end(status, error);
+        }
+        long totalNanos = System.nanoTime() - exchange.startNanos();
+        services.metrics().completed(exchange.route().route().name(), methodLabel(exchange), decisionLabel(exchange),
+                totalNanos, exchange.upstreamNanos());
+        if (services.audit() == null) {
+            return;
+        }
+        String route = exchange.route().route().name();
+        for (int i = 0; i < exchange.decisions().size(); i++) {
+            Decision decision = exchange.decisions().get(i);
+            if (decision != null) {
+                McpMessage message = exchange.messages().get(i);
+                audit(exchange, McpCallDescriber.describe(route, message), decision, status, error, totalNanos, requestId(message));
+            }
+        }
+    }
+
+    /** A server-to-client request decided on an SSE stream (sampling, elicitation): audited when decided. */
+    void serverRequestDecided(Exchange exchange, CallDescription call, Decision decision, JsonNode id) {
+        services.metrics().serverRequestDecided(exchange.route().route().name(), call.method(), decision.enforcedDeny());
+        if (services.audit() != null) {
+            audit(exchange, call, decision, 0, decision.enforcedDeny() ? "policy_denied" : null,
+                    System.nanoTime() - exchange.startNanos(), id == null ? null : id.asText());
+        }
+    }
+
+    private void audit(Exchange exchange, CallDescription call, Decision decision, int status, String error, long totalNanos, String requestId) {
+        AuditConfig config = services.audit().config();
+        String traceId = exchange.trace() == null ? null : exchange.trace().traceId();
+        AuditRecords.Outcome outcome = new AuditRecords.Outcome(status, error, totalNanos / 1e6, exchange.upstreamNanos() / 1e6, traceId, requestId);
+        services.audit().offer(AuditRecords.of(Instant.now(), call, exchange.identity(), decision, outcome, config.arguments(),
+                services.telemetry().redactor()));
+    }
+
+    private static String methodLabel(Exchange exchange) {
+        if (exchange.messages().isEmpty()) {
+            return exchange.request().method().name();
+        }
+        if (exchange.payload() instanceof JsonRpcPayload.Batch) {
+            return "batch";
+        }
+        String method = exchange.messages().get(0).method();
+        return method == null ? "response" : method;
+    }
+
+    /** allowed | denied | audited | shadow_denied | not_policed | rejected (answered before policy ran). */
+    private static String decisionLabel(Exchange exchange) {
+        if (exchange.payload() == null && exchange.request().method() == io.vertx.core.http.HttpMethod.POST) {
+            return "rejected";
+        }
+        String label = "not_policed";
+        for (Decision d : exchange.decisions()) {
+            if (d == null) {
+                continue;
+            }
+            if (d.enforcedDeny()) {
+                return "denied";
+            }
+            label = d.isDenied() ? "shadow_denied" : d.action() == dev.tollgate.policy.Action.AUDIT ? "audited" : "allowed";
+        }
+        return label;
+    }
+
+    private static String requestId(McpMessage message) {
+        if (message instanceof McpMessage.ToolCall m) {
+            return m.id().value().asText();
+        }
+        if (message instanceof McpMessage.ResourceRead m) {
+            return m.id().value().asText();
+        }
+        if (message instanceof McpMessage.PromptGet m) {
+            return m.id().value().asText();
+        }
+        if (message instanceof McpMessage.OtherRequest m) {
+            return m.id().value().asText();
+        }
+        return null;
+    }
+}

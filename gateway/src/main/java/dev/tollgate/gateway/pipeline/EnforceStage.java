@@ -1,0 +1,29 @@
+package dev.tollgate.gateway.pipeline;
+
+import dev.tollgate.gateway.errors.ErrorResponder;
+import io.vertx.core.Future;
+
+/** Answers a request policy denied (its span already carries the decision); the upstream sees nothing. */
+public final class EnforceStage implements Stage {
+
+    private final ErrorResponder errors;
+
+    public EnforceStage(ErrorResponder errors) {
+        this.errors = errors;
+    }
+
+    @Override
+    public String name() {
+        return "enforce";
+    }
+
+    @Override
+    public Future<StageResult> apply(Exchange exchange) {
+        if (!exchange.isDenied()) {
+            return StageResult.proceed();
+        }
+        exchange.errorType(exchange.denialReason().code());
+        errors.respondWith(exchange.response(), exchange.denialReason(), exchange.denialBody());
+        return StageResult.responded();
+    }
+}

@@ -1,0 +1,145 @@
+package dev.tollgate.gateway.pipeline;
+
+import dev.tollgate.gateway.telemetry.CallAttributes;
+import dev.tollgate.gateway.telemetry.CallTrace;
+import dev.tollgate.gateway.telemetry.Telemetry;
+import dev.tollgate.policy.Decision;
+import dev.tollgate.policy.Identity;
+import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
+import dev.tollgate.protocols.mcp.McpHeaders;
+import dev.tollgate.protocols.mcp.McpMessage;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.vertx.core.Future;
+import java.util.Locale;
+
+/**
+ * Starts the call's SERVER span and records the decision on it before anything is forwarded or answered,
+ * so blocked calls are traced too and every span says whether its call was allowed.
+ */
+public final class TraceStage implements Stage {
+
+    private final Telemetry telemetry;
+
+    public TraceStage(Telemetry telemetry) {
+        this.telemetry = telemetry;
+    }
+
+    @Override
+    public String name() {
+        return "trace";
+    }
+
+    @Override
+    public Future<StageResult> apply(Exchange exchange) {
+        CallTrace trace = CallTrace.start(telemetry, exchange.request().headers(), spanName(exchange), callAttributes(exchange));
+        exchange.trace(trace);
+        trace.decided(decisionAttributes(exchange));
+        return StageResult.proceed();
+    }
+
+    /** Like {@code tools/call search}, {@code resources/read file:///x}, {@code batch}, or {@code GET /mcp}. */
+    static String spanName(Exchange exchange) {
+        if (exchange.messages().isEmpty()) {
+            return exchange.request().method().name() + " " + exchange.route().route().config().path();
+        }
+        if (exchange.payload() instanceof JsonRpcPayload.Batch) {
+            return "batch";
+        }
+        McpMessage message = exchange.messages().get(0);
+        String target = target(message);
+        String method = message.method() == null ? "response" : message.method();
+        return target == null ? method : method + " " + target;
+    }
+
+    private Attributes callAttributes(Exchange exchange) {
+        AttributesBuilder a = Attributes.builder()
+                .put(CallAttributes.HTTP_METHOD, exchange.request().method().name())
+                .put(CallAttributes.ROUTE, exchange.route().route().name());
+        putIfPresent(a, CallAttributes.MCP_SESSION_ID, exchange.request().getHeader(McpHeaders.SESSION_ID));
+        putIfPresent(a, CallAttributes.MCP_PROTOCOL_VERSION, exchange.request().getHeader(McpHeaders.PROTOCOL_VERSION));
+        if (exchange.payload() instanceof JsonRpcPayload.Batch batch) {
+            a.put(CallAttributes.JSONRPC_BATCH_SIZE, (long) batch.messages().size());
+        } else if (!exchange.messages().isEmpty()) {
+            McpMessage message = exchange.messages().get(0);
+            putIfPresent(a, CallAttributes.MCP_METHOD, message.method());
+            putIfPresent(a, CallAttributes.JSONRPC_REQUEST_ID, requestId(message));
+            if (message instanceof McpMessage.ToolCall call) {
+                a.put(CallAttributes.GEN_AI_TOOL_NAME, call.toolName()).put(CallAttributes.GEN_AI_OPERATION, "execute_tool");
+                if (telemetry.config().recordArguments()) {
+                    a.put(CallAttributes.GEN_AI_TOOL_ARGUMENTS, telemetry.redactor().redact(call.arguments()).toString());
+                }
+            } else if (message instanceof McpMessage.ResourceRead read) {
+                a.put(CallAttributes.MCP_RESOURCE_URI, read.uri());
+            } else if (message instanceof McpMessage.PromptGet prompt) {
+                a.put(CallAttributes.GEN_AI_PROMPT_NAME, prompt.name());
+            }
+        }
+        Identity caller = exchange.identity();
+        putIfPresent(a, CallAttributes.CALLER_SPIFFE_ID, caller.spiffeId());
+        putIfPresent(a, CallAttributes.AXID_TENANT, caller.tenant());
+        putIfPresent(a, CallAttributes.AXID_AGENT, caller.agent());
+        putIfPresent(a, CallAttributes.AXID_RUN, caller.run());
+        putIfPresent(a, CallAttributes.AXID_TREE, caller.tree());
+        return a.build();
+    }
+
+    /**
+     * The decision as attributes. For a batch, the first enforced deny if any (the call is then not wholly
+     * allowed), else the first decision. Requests policy does not decide (initialize, ping, notifications,
+     * GET/DELETE) are allowed with action {@code not_policed}.
+     */
+    static Attributes decisionAttributes(Exchange exchange) {
+        Decision shown = null;
+        for (Decision d : exchange.decisions()) {
+            if (d != null && (shown == null || d.enforcedDeny() && !shown.enforcedDeny())) {
+                shown = d;
+            }
+        }
+        AttributesBuilder a = Attributes.builder();
+        if (shown == null) {
+            return a.put(CallAttributes.POLICY_ALLOWED, true).put(CallAttributes.POLICY_ACTION, "not_policed").build();
+        }
+        a.put(CallAttributes.POLICY_ALLOWED, !shown.enforcedDeny())
+                .put(CallAttributes.POLICY_ACTION, shown.action().name().toLowerCase(Locale.ROOT))
+                .put(CallAttributes.POLICY_MODE, shown.mode().name().toLowerCase(Locale.ROOT))
+                .put(CallAttributes.POLICY_RULE, shown.ruleName() == null ? "default" : shown.ruleName());
+        putIfPresent(a, CallAttributes.POLICY_NAME, shown.policyName());
+        return a.build();
+    }
+
+    static String target(McpMessage message) {
+        if (message instanceof McpMessage.ToolCall call) {
+            return call.toolName();
+        }
+        if (message instanceof McpMessage.ResourceRead read) {
+            return read.uri();
+        }
+        if (message instanceof McpMessage.PromptGet prompt) {
+            return prompt.name();
+        }
+        return null;
+    }
+
+    private static String requestId(McpMessage message) {
+        if (message instanceof McpMessage.ToolCall m) {
+            return m.id().value().asText();
+        }
+        if (message instanceof McpMessage.ResourceRead m) {
+            return m.id().value().asText();
+        }
+        if (message instanceof McpMessage.PromptGet m) {
+            return m.id().value().asText();
+        }
+        if (message instanceof McpMessage.OtherRequest m) {
+            return m.id().value().asText();
+        }
+        return null;
+    }
+
+    private static void putIfPresent(AttributesBuilder a, io.opentelemetry.api.common.AttributeKey<String> key, String value) {
+        if (value != null) {
+            a.put(key, value);
+        }
+    }
+}

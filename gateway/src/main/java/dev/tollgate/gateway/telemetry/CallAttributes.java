@@ -1,0 +1,42 @@
+package dev.tollgate.gateway.telemetry;
+
+import io.opentelemetry.api.common.AttributeKey;
+
+/**
+ * Span attribute names: the OpenTelemetry MCP and GenAI semantic conventions where they exist, and the
+ * {@code waxell.*} names the trace explorers in this stack filter on for caller and decision.
+ */
+public final class CallAttributes {
+    public static final AttributeKey<String> MCP_METHOD = AttributeKey.stringKey("mcp.method.name");
+    public static final AttributeKey<String> MCP_SESSION_ID = AttributeKey.stringKey("mcp.session.id");
+    public static final AttributeKey<String> MCP_PROTOCOL_VERSION = AttributeKey.stringKey("mcp.protocol.version");
+    public static final AttributeKey<String> MCP_RESOURCE_URI = AttributeKey.stringKey("mcp.resource.uri");
+    public static final AttributeKey<String> GEN_AI_TOOL_NAME = AttributeKey.stringKey("gen_ai.tool.name");
+    public static final AttributeKey<String> GEN_AI_PROMPT_NAME = AttributeKey.stringKey("gen_ai.prompt.name");
+    public static final AttributeKey<String> GEN_AI_OPERATION = AttributeKey.stringKey("gen_ai.operation.name");
+    public static final AttributeKey<String> GEN_AI_TOOL_ARGUMENTS = AttributeKey.stringKey("gen_ai.tool.call.arguments");
+    public static final AttributeKey<String> JSONRPC_REQUEST_ID = AttributeKey.stringKey("jsonrpc.request.id");
+    public static final AttributeKey<Long> JSONRPC_BATCH_SIZE = AttributeKey.longKey("jsonrpc.batch.size");
+    public static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.request.method");
+    public static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
+    public static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
+    public static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
+    public static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+    public static final AttributeKey<String> ROUTE = AttributeKey.stringKey("tollgate.route");
+
+    public static final AttributeKey<String> CALLER_SPIFFE_ID = AttributeKey.stringKey("waxell.caller.spiffe_id");
+    public static final AttributeKey<String> AXID_TENANT = AttributeKey.stringKey("waxell.axid.tenant");
+    public static final AttributeKey<String> AXID_AGENT = AttributeKey.stringKey("waxell.axid.agent");
+    public static final AttributeKey<String> AXID_RUN = AttributeKey.stringKey("waxell.axid.run");
+    public static final AttributeKey<String> AXID_TREE = AttributeKey.stringKey("waxell.axid.tree");
+
+    /** True when the call may proceed; the attribute trace explorers filter on. */
+    public static final AttributeKey<Boolean> POLICY_ALLOWED = AttributeKey.booleanKey("waxell.policy.agt.allowed");
+    public static final AttributeKey<String> POLICY_ACTION = AttributeKey.stringKey("waxell.policy.action");
+    public static final AttributeKey<String> POLICY_RULE = AttributeKey.stringKey("waxell.policy.rule");
+    public static final AttributeKey<String> POLICY_NAME = AttributeKey.stringKey("waxell.policy.name");
+    public static final AttributeKey<String> POLICY_MODE = AttributeKey.stringKey("waxell.policy.mode");
+
+    private CallAttributes() {
+    }
+}
