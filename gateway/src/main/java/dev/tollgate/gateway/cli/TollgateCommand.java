@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "tollgate 0.1.0",
         description = "Policy-enforcing gateway between AI agents and the MCP servers they call.",
-        subcommands = {RunCommand.class, VerifyCommand.class, ExplainCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, VerifyCommand.class, ExplainCommand.class, AuditCommand.class, ReplayCommand.class,
+                DemoCommand.class, CommandLine.HelpCommand.class})
 public final class TollgateCommand implements Runnable {
 
     @CommandLine.Spec

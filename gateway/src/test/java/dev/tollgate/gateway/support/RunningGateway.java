@@ -17,6 +17,26 @@ public final class RunningGateway implements AutoCloseable {
         this.gateway = gateway;
     }
 
+    /** Starts from YAML with the given services (an in-memory span exporter, say). */
+    public static RunningGateway start(Vertx vertx, String yaml, dev.tollgate.gateway.GatewayServices services) throws Exception {
+        var snapshot = new dev.tollgate.gateway.reload.SnapshotLoader(dev.tollgate.policy.check.CheckRegistry.withDefaults())
+                .compile(ConfigLoader.parse(yaml, "test.yaml", Map.of()));
+        Gateway gateway = Gateway.start(vertx, snapshot, 1, services).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return new RunningGateway(gateway);
+    }
+
+    /** YAML for one MCP route to the upstream decided by the policy in the given directory. */
+    public static String mcpYaml(String upstreamUrl, Path policies, String policyName, String extraTopLevel) {
+        return """
+                listeners: [{name: public, host: 127.0.0.1, port: 0}]
+                admin: {host: 127.0.0.1, port: 0}
+                policies: {directory: %s}
+                %s
+                routes:
+                  - {name: upstream, path: /mcp, protocol: mcp, upstream: "%s", policy: %s}
+                """.formatted(policies, extraTopLevel == null ? "" : extraTopLevel, upstreamUrl, policyName);
+    }
+
     public static RunningGateway start(Vertx vertx, String yaml) throws Exception {
         Gateway gateway = Gateway.start(vertx, ConfigLoader.parse(yaml, "test.yaml", Map.of()), 1)
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -1,0 +1,150 @@
+package dev.tollgate.gateway.telemetry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tollgate.gateway.GatewayServices;
+import dev.tollgate.gateway.config.TelemetryConfig;
+import dev.tollgate.gateway.metrics.GatewayMetrics;
+import dev.tollgate.gateway.support.RecordingUpstream;
+import dev.tollgate.gateway.support.RunningGateway;
+import dev.tollgate.gateway.support.TestHttp;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The ordering guarantees, read from spans exported by the SDK's in-memory exporter: every allowed and
+ * every denied call's span carries the decision; a denied call's span is exported before its error is
+ * sent; a call whose upstream never answers still has its decision exported.
+ */
+class SpanBeforeForwardingTest {
+
+    private static final String POLICY = "name: p\ndefaults: {action: allow}\nrules:\n"
+            + "  - name: no-shell\n    condition: {tool: \"shell_*\"}\n    action: deny\n    message: no shells\n";
+    private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+    private static final String PARENT_SPAN_ID = "00f067aa0ba902b7";
+
+    @TempDir
+    Path dir;
+    private Vertx vertx;
+    private RecordingUpstream upstream;
+    private InMemorySpanExporter spans;
+    private RunningGateway gateway;
+    private TestHttp http;
+
+    @BeforeEach
+    void start() throws Exception {
+        vertx = Vertx.vertx();
+        upstream = new RecordingUpstream(vertx);
+        spans = InMemorySpanExporter.create();
+        OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()
+                .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
+                .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+                .build();
+        Files.writeString(dir.resolve("p.yaml"), POLICY);
+        GatewayServices services = new GatewayServices(new GatewayMetrics(),
+                Telemetry.of(sdk, new TelemetryConfig("tollgate", "none", true, List.of("/password"))), null);
+        gateway = RunningGateway.start(vertx, RunningGateway.mcpYaml(upstream.url("/mcp"), dir, "p",
+                "limits: {max-body-bytes: 65536}"), services);
+        http = new TestHttp(vertx);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        http.close();
+        gateway.close();
+        upstream.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+
+    @Test
+    void allowedCallSpansCarryTheDecisionContinueTheIncomingTraceAndPropagateUpstream() throws Exception {
+        TestHttp.Reply reply = http.send(TestHttp.mcpPost(gateway.port(), "/mcp")
+                        .putHeader("traceparent", "00-" + TRACE_ID + "-" + PARENT_SPAN_ID + "-01")
+                        .putHeader("Mcp-Session-Id", "sess-1"),
+                Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"search\",\"arguments\":{\"q\":\"x\",\"password\":\"hunter2\"}}}"));
+
+        assertThat(reply.status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> server().isPresent());
+        SpanData server = server().orElseThrow();
+        assertThat(server.getName()).isEqualTo("tools/call search");
+        assertThat(server.getTraceId()).isEqualTo(TRACE_ID);
+        assertThat(server.getParentSpanId()).isEqualTo(PARENT_SPAN_ID);
+        assertThat(server.getAttributes().get(CallAttributes.POLICY_ALLOWED)).isTrue();
+        assertThat(server.getAttributes().get(CallAttributes.POLICY_ACTION)).isEqualTo("allow");
+        assertThat(server.getAttributes().get(CallAttributes.POLICY_RULE)).isEqualTo("default");
+        assertThat(server.getAttributes().get(CallAttributes.MCP_METHOD)).isEqualTo("tools/call");
+        assertThat(server.getAttributes().get(CallAttributes.GEN_AI_TOOL_NAME)).isEqualTo("search");
+        assertThat(server.getAttributes().get(CallAttributes.MCP_SESSION_ID)).isEqualTo("sess-1");
+        assertThat(server.getAttributes().get(CallAttributes.JSONRPC_REQUEST_ID)).isEqualTo("7");
+        assertThat(server.getAttributes().get(CallAttributes.GEN_AI_TOOL_ARGUMENTS)).contains("\"q\":\"x\"").contains("[REDACTED]").doesNotContain("hunter2");
+        SpanData client = spans.getFinishedSpanItems().stream().filter(s -> s.getKind() == SpanKind.CLIENT).findFirst().orElseThrow();
+        assertThat(client.getParentSpanId()).isEqualTo(server.getSpanId());
+        String forwarded = upstream.received().get(0).headers().get("traceparent");
+        assertThat(forwarded).startsWith("00-" + TRACE_ID + "-" + client.getSpanId());
+    }
+
+    @Test
+    void deniedCallSpanIsExportedBeforeTheErrorReachesTheClient() throws Exception {
+        TestHttp.Reply reply = http.postMcp(gateway.port(), "/mcp",
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"shell_exec\",\"arguments\":{}}}");
+
+        // No waiting: the span was ended, and with a simple processor exported, before the answer was written.
+        Optional<SpanData> server = server();
+        assertThat(reply.reason()).isEqualTo("policy_denied");
+        assertThat(server).isPresent();
+        assertThat(server.get().getAttributes().get(CallAttributes.POLICY_ALLOWED)).isFalse();
+        assertThat(server.get().getAttributes().get(CallAttributes.POLICY_RULE)).isEqualTo("no-shell");
+        assertThat(server.get().getAttributes().get(CallAttributes.POLICY_ACTION)).isEqualTo("deny");
+        assertThat(spans.getFinishedSpanItems()).noneMatch(s -> s.getKind() == SpanKind.CLIENT);
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
+    void callWhoseUpstreamNeverAnswersStillHasItsDecisionExported() throws Exception {
+        upstream.answer(request -> { /* never answers */ });
+        CompletableFuture<HttpClientRequest> sent = new CompletableFuture<>();
+        http.raw().request(TestHttp.mcpPost(gateway.port(), "/mcp")).onSuccess(req -> {
+            req.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"arguments\":{}}}");
+            sent.complete(req);
+        });
+        HttpClientRequest request = sent.get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(5)).until(() -> upstream.received().size() == 1);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> decisionSpan().isPresent());
+        assertThat(decisionSpan().get().getAttributes().get(CallAttributes.POLICY_ALLOWED)).isTrue();
+        assertThat(server()).as("the call is still open").isEmpty();
+
+        request.connection().close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> server().isPresent());
+        assertThat(server().get().getAttributes().get(CallAttributes.ERROR_TYPE)).isEqualTo("client_aborted");
+    }
+
+    private Optional<SpanData> server() {
+        return spans.getFinishedSpanItems().stream().filter(s -> s.getKind() == SpanKind.SERVER).findFirst();
+    }
+
+    private Optional<SpanData> decisionSpan() {
+        return spans.getFinishedSpanItems().stream().filter(s -> s.getName().equals("policy decision")).findFirst();
+    }
+}
