@@ -84,7 +84,8 @@ public final class Pipeline {
     }
 
     private void fail(Exchange exchange, Stage stage, Throwable cause) {
-        LOG.error("stage {} failed on {} {}", stage.name(), exchange.request().method(), exchange.request().path(), cause);
+        CallLogContext.log(exchange, () -> LOG.error("stage {} failed on {} {}", stage.name(), exchange.request().method(),
+                exchange.request().path(), cause));
         errors.respond(exchange.response(), RejectReason.INTERNAL_ERROR, null, "stage " + stage.name() + " failed");
         exchange.errorType(RejectReason.INTERNAL_ERROR.code());
         discardUnreadBody(exchange);

@@ -206,8 +206,8 @@ final class UpstreamCall {
         client.request(options)
                 .compose(request -> request.send(body))
                 .compose(HttpClientResponse::body)
-                .onFailure(e -> LOG.warn("could not answer denied server request {} upstream on route {}: {}", id,
-                        exchange.route().route().name(), e.toString()));
+                .onFailure(e -> CallLogContext.log(exchange, () -> LOG.warn("could not answer denied server request {} upstream on route {}: {}",
+                        id, exchange.route().route().name(), e.toString())));
     }
 
     private static boolean isEventStream(HttpClientResponse upstream) {

@@ -19,6 +19,7 @@ class AdminEndpointsTest {
              RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, null);
              TestHttp http = new TestHttp(vertx)) {
             http.postMcp(gateway.port(), "/mcp", "not json");
+            http.postMcp(gateway.port(), "/mcp", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\"}}");
 
             TestHttp.Reply health = http.send(get(gateway.gateway().adminPort(), "/healthz"), null);
             TestHttp.Reply ready = http.send(get(gateway.gateway().adminPort(), "/readyz"), null);
@@ -31,7 +32,13 @@ class AdminEndpointsTest {
             assertThat(metrics.status()).isEqualTo(200);
             assertThat(metrics.body().toString())
                     .contains("tollgate_rejects_total{reason=\"invalid_json\"} 1.0")
-                    .contains("tollgate_rejects_total{reason=\"body_too_large\"} 0.0");
+                    .contains("tollgate_rejects_total{reason=\"body_too_large\"} 0.0")
+                    .contains("tollgate_requests_total{decision=\"allowed\",method=\"tools/call\",route=\"upstream\"} 1.0")
+                    .contains("tollgate_requests_total{decision=\"rejected\",method=\"POST\",route=\"upstream\"} 1.0")
+                    .contains("tollgate_request_duration_seconds_bucket{route=\"upstream\"")
+                    .contains("tollgate_upstream_duration_seconds_count{route=\"upstream\"} 1")
+                    .contains("tollgate_gateway_duration_seconds_count{route=\"upstream\"} 1")
+                    .contains("tollgate_sse_streams_open 0.0");
             assertThat(healthOnTrafficPort.status()).isEqualTo(404);
             assertThat(healthOnTrafficPort.reason()).isEqualTo("no_route");
         } finally {
