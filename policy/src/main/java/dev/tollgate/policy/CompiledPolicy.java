@@ -79,6 +79,12 @@ public final class CompiledPolicy {
         return defaultDecision;
     }
 
+    /**
+     * Decides one call: one hash lookup on the tool name, then the applicable rules in order; returns a
+     * preallocated {@link Decision}. Never throws for any content of the call, identity or time: a condition
+     * that fails to evaluate makes its rule match as a deny (fail closed). The request and its call must not
+     * be null (the pipeline always builds both).
+     */
     public Decision evaluate(PolicyRequest request) {
         for (CompiledRule rule : candidates(request.call())) {
             boolean matched;

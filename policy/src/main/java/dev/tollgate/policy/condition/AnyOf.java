@@ -15,8 +15,8 @@ public record AnyOf(List<Condition> conditions) implements Condition {
 
     @Override
     public boolean matches(PolicyRequest request) {
-        for (Condition c : conditions) {
-            if (c.matches(request)) {
+        for (int i = 0, n = conditions.size(); i < n; i++) {
+            if (conditions.get(i).matches(request)) {
                 return true;
             }
         }

@@ -20,8 +20,8 @@ public record CallFieldCondition(CallField field, List<Glob> globs) implements C
     }
 
     private boolean test(String value) {
-        for (Glob glob : globs) {
-            if (glob.matches(value)) {
+        for (int i = 0, n = globs.size(); i < n; i++) {
+            if (globs.get(i).matches(value)) {
                 return true;
             }
         }

@@ -105,7 +105,8 @@ public final class ValueTest {
     }
 
     private static boolean anyText(JsonNode list, String text) {
-        for (JsonNode candidate : list) {
+        for (int i = 0, n = list.size(); i < n; i++) {
+            JsonNode candidate = list.get(i);
             if (candidate.isTextual() && candidate.textValue().equals(text)) {
                 return true;
             }
@@ -152,8 +153,8 @@ public final class ValueTest {
     }
 
     private static boolean anySame(JsonNode list, JsonNode value) {
-        for (JsonNode candidate : list) {
-            if (same(value, candidate)) {
+        for (int i = 0, n = list.size(); i < n; i++) {
+            if (same(value, list.get(i))) {
                 return true;
             }
         }
