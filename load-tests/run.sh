@@ -1,10 +1,24 @@
 #!/usr/bin/env bash
 # End-to-end load harness: MCP tools/call POSTs against the upstream direct, nginx proxy_pass and
 # Tollgate, alternated in one run; prints req/s and latency percentiles per target and the ratios.
+#
 # Usage: load-tests/run.sh [--duration S] [--warmup S] [--connections N] [--rounds N] [--smoke]
+#                          [--gateway-template FILE]
+#   --duration S     seconds per measured wrk run (default 20)
+#   --warmup S       seconds of load per target before measuring, results discarded (default 20)
+#   --connections N  wrk connections, one wrk thread (default 32)
+#   --rounds N       measured rounds; every round runs each target once, in a rotated order (default 2)
+#   --smoke          duration 3, warm-up 2, 1 round: proves the harness end to end in seconds (CI)
+#   --gateway-template FILE  a gateway yaml with the same @PLACEHOLDERS@ as harness/gateway.yaml.template
+# Environment: TOLLGATE_JAVA_OPTS (extra JVM options for the gateway, e.g. "-Xmx512m").
+# Exits non-zero if a target answers anything but 2xx, serves no requests, or if Tollgate's answer is
+# not byte for byte the upstream's.
 set -euo pipefail
 
 duration=20 warmup=20 connections=32 rounds=2 smoke=0
+root=$(cd "$(dirname "$0")/.." && pwd)
+harness=$root/load-tests/harness
+gateway_template=$harness/gateway.yaml.template
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
@@ -12,61 +26,98 @@ while [ $# -gt 0 ]; do
     --connections) connections=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --smoke) smoke=1; duration=3; warmup=2; rounds=1; shift ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
+    --gateway-template) gateway_template=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+for n in "$duration" "$warmup" "$connections" "$rounds"; do
+  [[ "$n" =~ ^[0-9]+$ ]] || { echo "not a whole number: $n" >&2; exit 2; }
+done
+[ "$duration" -ge 1 ] && [ "$rounds" -ge 1 ] && [ "$connections" -ge 1 ] || { echo "duration, rounds and connections must be >= 1" >&2; exit 2; }
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-harness=$root/load-tests/harness
 jar=$root/gateway/target/tollgate.jar
-for tool in wrk nginx java curl; do
-  command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install wrk nginx-light)" >&2; exit 2; }
+for tool in wrk nginx java curl awk; do
+  command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install wrk nginx-light; a JDK 17)" >&2; exit 2; }
 done
 if [ ! -f "$jar" ]; then
+  echo "building $jar"
   (cd "$root" && mvn -B -q -DskipTests package)
 fi
 
-work=$(mktemp -d)
+started=$SECONDS
+load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo ?)
+work=$(mktemp -d "${TMPDIR:-/tmp}/tollgate-load.XXXXXX")
 pids=()
 cleanup() {
+  local status=$?
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ "$status" -ne 0 ] && [ -f "$work/gateway.log" ]; then
+    echo "--- last lines of the gateway log ($work/gateway.log, kept) ---" >&2
+    tail -n 30 "$work/gateway.log" >&2
+  else
+    rm -rf "$work"
+  fi
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
-free_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 30000))
-    if ! (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
-  done
-}
-wait_for() { # url expected-status
-  for _ in $(seq 1 100); do
-    if [ "$(curl -s -o /dev/null -w '%{http_code}' -X "${3:-GET}" "$1" -H 'Content-Type: application/json' --data-binary "${4:-}" 2>/dev/null)" = "$2" ]; then return 0; fi
-    sleep 0.1
-  done
-  echo "timed out waiting for $1" >&2; exit 1
-}
+fail() { echo "FAIL: $*" >&2; exit 1; }
 
-upstream_port=$(free_port); proxy_port=$(free_port); gateway_port=$(free_port); admin_port=$(free_port)
-# A ~1 KiB tools/call result, as nginx serves it (single quotes are not used inside).
+# Four distinct free ports on 127.0.0.1.
+ports=()
+while [ ${#ports[@]} -lt 4 ]; do
+  p=$((20000 + RANDOM % 30000))
+  [[ " ${ports[*]} " == *" $p "* ]] && continue
+  (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null && continue
+  ports+=("$p")
+done
+upstream_port=${ports[0]} proxy_port=${ports[1]} gateway_port=${ports[2]} admin_port=${ports[3]}
+
+# A ~1 KiB tools/call result, as the MCP server stand-in serves it (no quote, '#' or '&' inside: it goes
+# through sed into an nginx single-quoted string).
 body='{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"'$(printf 'x%.0s' $(seq 1 940))'"}],"isError":false}}'
 
-mkdir -p "$work"/{client_body,proxy,fastcgi,uwsgi,scgi}
+# --- nginx: upstream + reference proxy -------------------------------------------------------------
+mkdir -p "$work"/{client_body,proxy,fastcgi,uwsgi,scgi,logs}
 sed -e "s#@WORK@#$work#g" -e "s#@UPSTREAM_PORT@#$upstream_port#g" -e "s#@PROXY_PORT@#$proxy_port#g" -e "s#@BODY@#$body#" \
   "$harness/nginx.conf.template" > "$work/nginx.conf"
-nginx -p "$work" -c "$work/nginx.conf" 2>>"$work/nginx-error.log" &
-pids+=($!)
-sed -e "s#@GATEWAY_PORT@#$gateway_port#" -e "s#@ADMIN_PORT@#$admin_port#" -e "s#@UPSTREAM_PORT@#$upstream_port#" \
-  "$harness/gateway.yaml.template" > "$work/gateway.yaml"
-java -jar "$jar" run --config "$work/gateway.yaml" >"$work/gateway.log" 2>&1 &
-pids+=($!)
+nginx -p "$work" -c "$work/nginx.conf" -e "$work/nginx-error.log" 2>>"$work/nginx-error.log" &
+nginx_pid=$!
+pids+=("$nginx_pid")
 
-wait_for "http://127.0.0.1:$upstream_port/mcp" 200 POST '{}'
-wait_for "http://127.0.0.1:$proxy_port/mcp" 200 POST '{}'
-wait_for "http://127.0.0.1:$admin_port/readyz" 200
+# --- Tollgate ----------------------------------------------------------------------------------------
+sed -e "s#@GATEWAY_PORT@#$gateway_port#g" -e "s#@ADMIN_PORT@#$admin_port#g" -e "s#@UPSTREAM_PORT@#$upstream_port#g" \
+  "$gateway_template" > "$work/gateway.yaml"
+cp -r "$harness/policies" "$work/policies"
+gateway_started=$(date +%s%N)
+# shellcheck disable=SC2086 # TOLLGATE_JAVA_OPTS is a list of options
+java ${TOLLGATE_JAVA_OPTS:-} -jar "$jar" run --config "$work/gateway.yaml" >"$work/gateway.log" 2>&1 &
+gateway_pid=$!
+pids+=("$gateway_pid")
+
+post() { # url outfile -> http status; the body goes to outfile, the headers to outfile.headers
+  curl -s -o "$2" -D "$2.headers" -w '%{http_code}' "$1" -H 'Content-Type: application/json' \
+    -H 'Accept: application/json, text/event-stream' -H 'MCP-Protocol-Version: 2025-11-25' \
+    --data-binary '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}}}' 2>/dev/null || true
+}
+wait_until() { # description pid seconds command...: polls the command every 0.1 s
+  local what=$1 pid=$2 limit=$3 deadline=$((SECONDS + $3)); shift 3
+  until "$@"; do
+    kill -0 "$pid" 2>/dev/null || fail "$what: the process exited"
+    [ "$SECONDS" -lt "$deadline" ] || fail "$what: not ready after ${limit}s"
+    sleep 0.1
+  done
+}
+status_is() { [ "$(post "$1" "$work/probe")" = 200 ]; }
+ready() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$admin_port/readyz" 2>/dev/null)" = 200 ]; }
+
+wait_until "nginx upstream" "$nginx_pid" 10 status_is "http://127.0.0.1:$upstream_port/mcp"
+wait_until "nginx proxy" "$nginx_pid" 10 status_is "http://127.0.0.1:$proxy_port/mcp"
+wait_until "tollgate /readyz" "$gateway_pid" 60 ready
+startup_ms=$(( ($(date +%s%N) - gateway_started) / 1000000 ))
 
 declare -A url=(
   [direct]="http://127.0.0.1:$upstream_port/mcp"
@@ -75,54 +126,96 @@ declare -A url=(
 )
 targets=(direct nginx-proxy tollgate)
 
-# The gateway must relay the upstream's answer byte for byte.
-call() { curl -s "$1" -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
-  --data-binary '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}}}'; }
-if [ "$(call "${url[direct]}")" != "$(call "${url[tollgate]}")" ]; then
-  echo "tollgate's answer differs from the upstream's" >&2; exit 1
-fi
+# --- correctness before load: every target answers 200 with the upstream's bytes ---------------------
+printf '%s' "$body" > "$work/expected"
+for t in "${targets[@]}"; do
+  code=$(post "${url[$t]}" "$work/answer-$t")
+  [ "$code" = 200 ] || fail "$t answered HTTP $code: $(head -c 400 "$work/answer-$t" 2>/dev/null)"
+  grep -qi '^content-type: application/json' "$work/answer-$t.headers" \
+    || fail "$t answered without Content-Type: application/json: $(tr -d '\r' < "$work/answer-$t.headers")"
+  cmp -s "$work/expected" "$work/answer-$t" \
+    || fail "$t's answer differs from the upstream's body (got: $(head -c 400 "$work/answer-$t"))"
+done
 
-to_ms() { # wrk latency like 812.00us / 1.20ms / 1.01s -> milliseconds
-  awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
+# --- load ----------------------------------------------------------------------------------------------
+to_ms() { # wrk latency like 812.00us / 1.20ms / 1.01s / 1.00m -> milliseconds
+  awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0;
+                         else if (v ~ /m$/) n *= 60000; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
 }
-run_wrk() { # target seconds -> "rps p50 p90 p99"
+run_wrk() { # target seconds phase -> "rps p50 p90 p99 socket-errors"
   local out
-  out=$(wrk -t1 -c"$connections" -d"$2"s --latency -s "$harness/tools-call.lua" "${url[$1]}")
-  echo "$out" >>"$work/wrk-$1.log"
-  if echo "$out" | grep -q "Non-2xx or 3xx responses"; then
-    echo "$1: non-2xx responses:" >&2; echo "$out" >&2; exit 1
+  out=$(wrk -t1 -c"$connections" -d"$2"s --latency -s "$harness/tools-call.lua" "${url[$1]}" 2>&1) \
+    || { echo "$out" >&2; fail "wrk against $1 failed"; }
+  printf '### %s %s %ss\n%s\n' "$3" "$1" "$2" "$out" >>"$work/wrk.log"
+  if grep -q "Non-2xx or 3xx responses" <<<"$out"; then
+    echo "$out" >&2; fail "$1 answered non-2xx responses ($3)"
   fi
-  local rps p50 p90 p99
-  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-  p50=$(to_ms "$(echo "$out" | awk '$1=="50%" {print $2}')")
-  p90=$(to_ms "$(echo "$out" | awk '$1=="90%" {print $2}')")
-  p99=$(to_ms "$(echo "$out" | awk '$1=="99%" {print $2}')")
-  if [ -z "$rps" ] || [ "${rps%.*}" -le 0 ]; then echo "$1 served no requests" >&2; echo "$out" >&2; exit 1; fi
-  echo "$rps $p50 $p90 $p99"
+  local rps p50 p90 p99 errors
+  rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+  p50=$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")
+  p90=$(to_ms "$(awk '$1=="90%" {print $2}' <<<"$out")")
+  p99=$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")
+  # "Socket errors: connect 0, read 0, write 0, timeout 0" is printed only when there were some.
+  errors=$(awk '/Socket errors:/ {gsub(",", ""); print $4 + $6 + $8 + $10}' <<<"$out")
+  if [ -z "$rps" ] || ! awk -v r="$rps" 'BEGIN { exit !(r > 0) }'; then
+    echo "$out" >&2; fail "$1 served no requests ($3)"
+  fi
+  echo "$rps $p50 $p90 $p99 ${errors:-0}"
 }
 
-echo "warm-up: ${warmup}s per target (JIT), then $rounds round(s) of ${duration}s, alternating; wrk -t1 -c$connections"
-for t in "${targets[@]}"; do run_wrk "$t" "$warmup" >/dev/null; done
+echo "ports: upstream $upstream_port, nginx proxy $proxy_port, tollgate $gateway_port (admin $admin_port); tollgate ready in ${startup_ms} ms"
+echo "warm-up ${warmup}s per target, then $rounds round(s) x ${duration}s per target, order rotated each round; wrk -t1 -c$connections"
+if [ "$warmup" -gt 0 ]; then
+  for t in "${targets[@]}"; do run_wrk "$t" "$warmup" warmup >/dev/null; done
+fi
 declare -A samples
 for r in $(seq 1 "$rounds"); do
-  for t in "${targets[@]}"; do
-    samples[$t]+="$(run_wrk "$t" "$duration")"$'\n'
+  for i in 0 1 2; do
+    t=${targets[$(( (i + r - 1) % 3 ))]}
+    sample=$(run_wrk "$t" "$duration" "round$r") || exit 1
+    samples[$t]+="$sample"$'\n'
+    read -r rps p50 _ p99 errors <<<"$sample"
+    printf '  round %d %-12s %10.0f req/s  p50 %6.3f ms  p99 %7.3f ms  socket errors %s\n' "$r" "$t" "$rps" "$p50" "$p99" "$errors"
   done
 done
 
-median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-column_median() { echo -n "${samples[$1]}" | awk -v c="$2" '{print $c}' | median; }
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) printf "%.3f\n", a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+column_median() { printf '%s' "${samples[$1]}" | awk -v c="$2" '{print $c}' | median; }
+column_sum() { printf '%s' "${samples[$1]}" | awk -v c="$2" '{ s += $c } END { print s + 0 }'; }
+round_ratios() { # a b -> "r1 r2 ..." of a/b req/s per round
+  paste -d' ' <(printf '%s' "${samples[$1]}" | awk '{print $1}') <(printf '%s' "${samples[$2]}" | awk '{print $1}') \
+    | awk '{ printf "%s%.2f", (NR > 1 ? " " : ""), $1 / $2 }'
+}
 
+# Log lines at WARN/ERROR (also logback's own "|-WARN" status lines) and stack traces.
+problem_pattern='\|-(WARN|ERROR)|\b(WARN|ERROR)\b[]: ]|Exception|^\s+at '
+gateway_problems=$(grep -Ec "$problem_pattern" "$work/gateway.log" || true)
 mkdir -p "$root/load-tests/results"
 report=$root/load-tests/results/latest.txt
 {
-  echo "# $(date -u +%FT%TZ) $(nproc) cores, wrk -t1 -c$connections, ${duration}s x $rounds round(s), medians"
-  printf '%-12s %12s %10s %10s %10s\n' target req/s p50_ms p90_ms p99_ms
+  echo "# $(date -u +%FT%TZ)  $(nproc) cores  commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo ?)$(git -C "$root" diff --quiet HEAD 2>/dev/null || echo '+dirty')  $(java -version 2>&1 | head -n 1)"
+  echo "# wrk -t1 -c$connections, POST tools/call, warm-up ${warmup}s, $rounds round(s) x ${duration}s, medians over rounds$([ "$smoke" = 1 ] && echo ' (SMOKE RUN: figures meaningless)')"
+  printf '%-12s %12s %9s %9s %9s %13s  %s\n' target req/s p50_ms p90_ms p99_ms socket_errors "req/s per round"
   for t in "${targets[@]}"; do
-    printf '%-12s %12s %10s %10s %10s\n' "$t" "$(column_median "$t" 1)" "$(column_median "$t" 2)" "$(column_median "$t" 3)" "$(column_median "$t" 4)"
+    printf '%-12s %12.0f %9.3f %9.3f %9.3f %13s  %s\n' "$t" "$(column_median "$t" 1)" "$(column_median "$t" 2)" \
+      "$(column_median "$t" 3)" "$(column_median "$t" 4)" "$(column_sum "$t" 5)" \
+      "$(printf '%s' "${samples[$t]}" | awk '{ printf "%s%.0f", (NR > 1 ? " " : ""), $1 }')"
   done
-  d=$(column_median direct 1); n=$(column_median nginx-proxy 1); g=$(column_median tollgate 1)
-  awk -v g="$g" -v d="$d" -v n="$n" 'BEGIN { printf "ratio tollgate/direct      = %.2f\nratio tollgate/nginx-proxy = %.2f\n", g / d, g / n }'
+  d=$(column_median direct 1) n=$(column_median nginx-proxy 1) g=$(column_median tollgate 1)
+  awk -v g="$g" -v d="$d" -v n="$n" 'BEGIN {
+    printf "ratio tollgate/direct      = %.2f\n", g / d
+    printf "ratio tollgate/nginx-proxy = %.2f   (goal 1.00; a bare parse-only Vert.x proxy measured 0.84)\n", g / n
+    printf "ratio nginx-proxy/direct   = %.2f\n", n / d }'
+  echo "per round tollgate/nginx-proxy: $(round_ratios tollgate nginx-proxy)"
+  echo "load average before the run: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo ?) (above ~2.5 before, something else was competing for the cores)"
+  echo "tollgate: ready ${startup_ms} ms after start; ${gateway_problems} ERROR/WARN/Exception line(s) in its log"
 } | tee "$report"
+# latest.txt is overwritten by every run; a dated copy keeps the full runs from being lost to a smoke run.
+cp "$report" "$root/load-tests/results/$(date -u +%Y%m%dT%H%M%SZ)$([ "$smoke" = 1 ] && echo -smoke).txt"
+if [ "$gateway_problems" -gt 0 ]; then
+  echo "--- first ERROR/WARN/Exception lines of the gateway log ---"
+  grep -E "$problem_pattern" "$work/gateway.log" | head -n 10
+fi
+echo "wrote $report ($((SECONDS - started)) s)"
 [ "$smoke" = 1 ] && echo "smoke run passed"
 exit 0

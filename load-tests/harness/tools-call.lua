@@ -1,4 +1,4 @@
--- wrk script: every request is an MCP tools/call POST, as an agent sends it.
+-- wrk script: every request is an MCP tools/call POST, as an agent sends it (Streamable HTTP).
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Accept"] = "application/json, text/event-stream"
