@@ -193,7 +193,7 @@ gateway_problems=$(grep -Ec "$problem_pattern" "$work/gateway.log" || true)
 mkdir -p "$root/load-tests/results"
 report=$root/load-tests/results/latest.txt
 {
-  echo "# $(date -u +%FT%TZ)  $(nproc) cores  commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo ?)$(git -C "$root" diff --quiet HEAD 2>/dev/null || echo '+dirty')  $(java -version 2>&1 | head -n 1)"
+  echo "# $(date -u +%FT%TZ)  $(nproc) cores  commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo ?)$(git -C "$root" diff --quiet HEAD 2>/dev/null || echo '+dirty')  jar built $(date -u -r "$jar" +%FT%TZ)  $(java -version 2>&1 | head -n 1)"
   echo "# wrk -t1 -c$connections, POST tools/call, warm-up ${warmup}s, $rounds round(s) x ${duration}s, medians over rounds$([ "$smoke" = 1 ] && echo ' (SMOKE RUN: figures meaningless)')"
   printf '%-12s %12s %9s %9s %9s %13s  %s\n' target req/s p50_ms p90_ms p99_ms socket_errors "req/s per round"
   for t in "${targets[@]}"; do
