@@ -36,6 +36,9 @@ WORKDIR /app
 COPY --from=build /src/gateway/target/tollgate.jar /app/tollgate.jar
 COPY conf /app/conf
 COPY --from=build /src/docker/classes /app/healthcheck
+# The audit log must be writable by the non-root user; mount a volume here to keep it.
+RUN mkdir /app/audit && chown 10001:10001 /app/audit
+VOLUME /app/audit
 USER 10001:10001
 # In a container the listeners must bind every interface; conf/gateway.yaml reads these variables.
 # The admin port (/healthz /readyz /metrics, and /explain /reload) binds every interface too, so that
@@ -45,7 +48,8 @@ ENV TOLLGATE_HOST=0.0.0.0 \
     TOLLGATE_ADMIN_HOST=0.0.0.0 \
     TOLLGATE_PORT=8080 \
     TOLLGATE_ADMIN_PORT=9090 \
-    TOLLGATE_ALLOWED_HOSTS='["*"]'
+    TOLLGATE_ALLOWED_HOSTS='["*"]' \
+    TOLLGATE_AUDIT_DIR=/app/audit
 # Clients reach a container by service name, so the Host allow-list is opened; the Origin check (what a
 # DNS-rebinding browser page cannot fake) still applies. Set TOLLGATE_ALLOWED_HOSTS to your names to close it.
 EXPOSE 8080 9090
