@@ -56,7 +56,10 @@ public final class CompiledPolicy {
             candidates.sort(EVALUATION_ORDER);
             merged.put(tool, candidates.toArray(CompiledRule[]::new));
         });
-        this.rulesByTool = Map.copyOf(merged);
+        // A HashMap, not Map.copyOf: the immutable map probes linearly, and tool names like tool_1, tool_2...
+        // have consecutive hashes, so a miss (a tool no rule names) could walk a long cluster. Never mutated
+        // after this point, so safe to share across threads once the policy is published.
+        this.rulesByTool = merged;
     }
 
     public String name() {
