@@ -3,6 +3,7 @@ package dev.tollgate.gateway.cli;
 import dev.tollgate.gateway.Gateway;
 import dev.tollgate.gateway.config.AdminConfig;
 import dev.tollgate.gateway.config.AuditConfig;
+import dev.tollgate.gateway.config.AxidMode;
 import dev.tollgate.gateway.config.TelemetryConfig;
 import dev.tollgate.gateway.config.GatewayConfig;
 import dev.tollgate.gateway.config.LimitsConfig;
@@ -53,7 +54,7 @@ final class DemoCommand implements Callable<Integer> {
                         LimitsConfig.DEFAULT_MAX_BUFFERED_RESPONSE_BYTES),
                 List.of(new RouteConfig("demo", "/mcp", Protocol.MCP, URI.create("http://127.0.0.1:" + demoPort + "/mcp"),
                         RouteConfig.DEFAULT_CONNECT_TIMEOUT, RouteConfig.DEFAULT_RESPONSE_TIMEOUT,
-                        RouteConfig.DEFAULT_MAX_CONNECTIONS, "demo")), null, TelemetryConfig.DEFAULT, AuditConfig.DISABLED);
+                        RouteConfig.DEFAULT_MAX_CONNECTIONS, "demo", AxidMode.OFF)), null, TelemetryConfig.DEFAULT, AuditConfig.DISABLED, null);
         Gateway gateway = GatewayProcess.start(vertx, GatewaySnapshot.compile(config, PolicyBundle.of(demoPolicy())),
                 Runtime.getRuntime().availableProcessors(), () -> { });
         String url = "http://127.0.0.1:" + gateway.port() + "/mcp";

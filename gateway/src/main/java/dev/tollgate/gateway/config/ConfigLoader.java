@@ -22,7 +22,10 @@ import java.util.Set;
  */
 public final class ConfigLoader {
 
-    private static final Set<String> TOP_LEVEL = Set.of("listeners", "admin", "limits", "policies", "telemetry", "audit", "routes");
+    private static final Set<String> TOP_LEVEL = Set.of("listeners", "admin", "limits", "policies", "telemetry", "audit", "identity", "routes");
+    private static final Set<String> IDENTITY_FIELDS = Set.of("axid");
+    private static final Set<String> AXID_FIELDS = Set.of("jwks-file", "issuer", "audience", "type", "max-lifetime", "clock-skew",
+            "required-claims", "forward");
     private static final Set<String> TELEMETRY_FIELDS = Set.of("service-name", "traces-exporter", "record-arguments", "redact");
     private static final Set<String> AUDIT_FIELDS = Set.of("directory", "max-file-bytes", "queue-capacity", "when-full", "arguments");
     private static final Set<String> POLICIES_FIELDS = Set.of("directory");
@@ -30,7 +33,7 @@ public final class ConfigLoader {
     private static final Set<String> ADMIN_FIELDS = Set.of("host", "port");
     private static final Set<String> LIMIT_FIELDS = Set.of("max-body-bytes", "max-json-depth", "max-buffered-response-bytes");
     private static final Set<String> ROUTE_FIELDS = Set.of("name", "path", "protocol", "upstream", "connect-timeout",
-            "response-timeout", "max-connections", "policy");
+            "response-timeout", "max-connections", "policy", "axid");
     private static final int DEFAULT_ADMIN_PORT = 9090;
     /** Deeper nesting than this is refused outright: it only ever serves to exhaust a parser. */
     private static final int MAX_JSON_DEPTH_CEILING = 1000;
@@ -83,11 +86,12 @@ public final class ConfigLoader {
         Path policyDirectory = policyDirectory(root, baseDir);
         TelemetryConfig telemetry = telemetry(root);
         AuditConfig audit = audit(root, baseDir);
-        List<RouteConfig> routes = routes(root);
+        AxidConfig axid = axid(root, baseDir);
+        List<RouteConfig> routes = routes(root, axid != null);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new GatewayConfig(source, listeners, admin, limits, routes, policyDirectory, telemetry, audit);
+        return new GatewayConfig(source, listeners, admin, limits, routes, policyDirectory, telemetry, audit, axid);
     }
 
     private static List<ListenerConfig> listeners(NodeReader root) {
@@ -142,7 +146,7 @@ public final class ConfigLoader {
                 l.byteSize("max-buffered-response-bytes", LimitsConfig.DEFAULT_MAX_BUFFERED_RESPONSE_BYTES));
     }
 
-    private static List<RouteConfig> routes(NodeReader root) {
+    private static List<RouteConfig> routes(NodeReader root, boolean axidConfigured) {
         List<RouteConfig> out = new ArrayList<>();
         Set<String> names = new HashSet<>();
         Set<String> paths = new HashSet<>();
@@ -164,7 +168,8 @@ public final class ConfigLoader {
                     r.duration("connect-timeout", RouteConfig.DEFAULT_CONNECT_TIMEOUT),
                     r.duration("response-timeout", RouteConfig.DEFAULT_RESPONSE_TIMEOUT),
                     r.positiveInt("max-connections", RouteConfig.DEFAULT_MAX_CONNECTIONS),
-                    r.has("policy") ? r.string("policy", null) : null));
+                    r.has("policy") ? r.string("policy", null) : null,
+                    axidMode(r, axidConfigured)));
         }
         return out;
     }
@@ -181,6 +186,37 @@ public final class ConfigLoader {
         p.rejectUnknown(POLICIES_FIELDS);
         String dir = p.string("directory", null);
         return dir == null ? null : baseDir.resolve(dir).normalize();
+    }
+
+    /** Routes require a verified AXID by default once tokens can be verified at all (fail closed). */
+    private static AxidMode axidMode(NodeReader r, boolean axidConfigured) {
+        AxidMode mode = r.choice("axid", AxidMode.class, axidConfigured ? AxidMode.REQUIRED : AxidMode.OFF);
+        if (mode != AxidMode.OFF && !axidConfigured) {
+            r.problemAt("axid", "needs identity.axid (the keys and issuer to verify tokens with)");
+        }
+        return mode;
+    }
+
+    private static AxidConfig axid(NodeReader root, Path baseDir) {
+        if (!root.has("identity")) {
+            return null;
+        }
+        NodeReader identity = root.child("identity");
+        identity.rejectUnknown(IDENTITY_FIELDS);
+        if (!identity.has("axid")) {
+            return null;
+        }
+        NodeReader a = identity.child("axid");
+        a.rejectUnknown(AXID_FIELDS);
+        String jwks = a.string("jwks-file", null);
+        java.time.Duration maxLifetime = a.duration("max-lifetime", AxidConfig.MAX_LIFETIME_CEILING);
+        if (maxLifetime.compareTo(AxidConfig.MAX_LIFETIME_CEILING) > 0) {
+            a.problemAt("max-lifetime", "must be at most 5m: an AXID is a short-lived token");
+        }
+        return new AxidConfig(jwks == null ? null : baseDir.resolve(jwks).normalize(), a.string("issuer", null), a.string("audience", null),
+                a.string("type", "JWT"), maxLifetime, a.duration("clock-skew", AxidConfig.DEFAULT_CLOCK_SKEW),
+                a.strings("required-claims", AxidConfig.DEFAULT_REQUIRED_CLAIMS),
+                a.choice("forward", AxidConfig.Forward.class, AxidConfig.Forward.STRIP));
     }
 
     private static TelemetryConfig telemetry(NodeReader root) {

@@ -10,7 +10,8 @@ import java.util.List;
  *                        null when the configuration names none
  */
 public record GatewayConfig(String source, List<ListenerConfig> listeners, AdminConfig admin, LimitsConfig limits,
-                            List<RouteConfig> routes, Path policyDirectory, TelemetryConfig telemetry, AuditConfig audit) {
+                            List<RouteConfig> routes, Path policyDirectory, TelemetryConfig telemetry, AuditConfig audit,
+                            AxidConfig axid) {
 
     public GatewayConfig {
         listeners = List.copyOf(listeners);

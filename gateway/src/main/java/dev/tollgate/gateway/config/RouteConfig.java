@@ -14,9 +14,10 @@ import java.time.Duration;
  * @param maxConnections  size of the keep-alive connection pool to this upstream
  * @param policy          name of the policy document deciding this route's calls; null means none, and a
  *                        route without a policy denies every call (fail closed)
+ * @param axid            whether callers must present a valid AXID on this route
  */
 public record RouteConfig(String name, String path, Protocol protocol, URI upstream, Duration connectTimeout,
-                          Duration responseTimeout, int maxConnections, String policy) {
+                          Duration responseTimeout, int maxConnections, String policy, AxidMode axid) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(60);

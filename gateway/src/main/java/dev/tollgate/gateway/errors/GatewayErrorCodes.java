@@ -19,6 +19,8 @@ public final class GatewayErrorCodes {
      * call was refused, and MCP clients surface the message to the agent.
      */
     public static final int POLICY_DENIED = -32010;
+    /** The caller's AXID is missing or invalid (HTTP 401). */
+    public static final int UNAUTHENTICATED = -32040;
     /** The upstream could not be reached or broke the connection. */
     public static final int UPSTREAM = -32050;
     /** The upstream did not connect or answer in time. */

@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.pipeline;
 
 import dev.tollgate.gateway.config.GatewayConfig;
+import dev.tollgate.gateway.identity.AxidCache;
 import dev.tollgate.gateway.routing.Route;
 import dev.tollgate.gateway.routing.RouteTable;
 import dev.tollgate.policy.CompiledPolicy;
@@ -22,8 +23,10 @@ public final class GatewaySnapshot {
     private final JsonRpcParser jsonRpc;
     private final PolicyBundle policies;
     private final Map<String, CompiledPolicy> policyByRoute;
+    private final AxidCache axid;
 
-    private GatewaySnapshot(GatewayConfig config, PolicyBundle policies) {
+    private GatewaySnapshot(GatewayConfig config, PolicyBundle policies, AxidCache axid) {
+        this.axid = axid;
         this.config = config;
         this.routes = new RouteTable(config.routes());
         this.jsonRpc = new JsonRpcParser(new StrictJsonParser(config.limits().maxJsonDepth()));
@@ -39,7 +42,17 @@ public final class GatewaySnapshot {
 
     /** Compiles a snapshot; policy references must already have been checked (see SnapshotLoader). */
     public static GatewaySnapshot compile(GatewayConfig config, PolicyBundle policies) {
-        return new GatewaySnapshot(config, policies);
+        return new GatewaySnapshot(config, policies, null);
+    }
+
+    /** With AXID verification (its keys already loaded; see SnapshotLoader). */
+    public static GatewaySnapshot compile(GatewayConfig config, PolicyBundle policies, AxidCache axid) {
+        return new GatewaySnapshot(config, policies, axid);
+    }
+
+    /** Verifies AXID tokens with this snapshot's keys; null when the configuration has no identity.axid. */
+    public AxidCache axid() {
+        return axid;
     }
 
     public GatewayConfig config() {

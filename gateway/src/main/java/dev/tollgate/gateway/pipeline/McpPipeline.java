@@ -19,6 +19,8 @@ public final class McpPipeline {
         // Cheapest checks first, before a single body byte is read: a rebinding page or a wrong verb costs nothing.
         stages.add(new HostOriginStage(errors));
         stages.add(new HttpMethodStage(errors));
+        // Who is calling, from a header alone: an unauthenticated caller is refused before its body is read.
+        stages.add(new IdentityStage(errors));
         if (services.audit() != null) {
             // Fail closed before any work: a call that could not be recorded is not made.
             stages.add(new AuditCapacityStage(services.audit(), errors));

@@ -47,6 +47,8 @@ final class UpstreamCall {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamCall.class);
 
     private static final Set<String> REQUEST_HEADERS_SET_BY_GATEWAY = Set.of("host", "content-length");
+    /** The AXID is a credential for the gateway; by default it does not travel on (axid.forward: strip). */
+    private static final Set<String> REQUEST_HEADERS_SET_BY_GATEWAY_AND_AXID = Set.of("host", "content-length", "x-waxell-axid");
     private static final Set<String> RESPONSE_HEADERS_SET_BY_GATEWAY = Set.of("content-length");
 
     private final Vertx vertx;
@@ -101,7 +103,10 @@ final class UpstreamCall {
     private void send(HttpClientRequest request) {
         upstreamRequest = request;
         HttpServerRequest inbound = exchange.request();
-        HopByHopHeaders.copyEndToEnd(inbound.headers(), request.headers(), REQUEST_HEADERS_SET_BY_GATEWAY);
+        var axid = exchange.snapshot().config().axid();
+        HopByHopHeaders.copyEndToEnd(inbound.headers(), request.headers(),
+                axid != null && axid.forward() == dev.tollgate.gateway.config.AxidConfig.Forward.STRIP
+                        ? REQUEST_HEADERS_SET_BY_GATEWAY_AND_AXID : REQUEST_HEADERS_SET_BY_GATEWAY);
         addForwardedHeaders(inbound, request);
         if (exchange.trace() != null) {
             UpstreamTarget target = exchange.route().route().upstream();

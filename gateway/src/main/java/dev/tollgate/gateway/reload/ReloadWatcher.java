@@ -94,6 +94,9 @@ public final class ReloadWatcher implements AutoCloseable {
     private Map<Path, FileTime> fingerprint() {
         Map<Path, FileTime> times = new TreeMap<>();
         record(times, configFile);
+        if (gateway.snapshot().config().axid() != null) {
+            record(times, gateway.snapshot().config().axid().jwksFile());
+        }
         Path policies = gateway.snapshot().config().policyDirectory();
         if (policies != null && Files.isDirectory(policies)) {
             try (Stream<Path> files = Files.list(policies)) {

@@ -11,7 +11,12 @@ import dev.tollgate.policy.CompiledPolicy;
 import dev.tollgate.policy.PolicyBundle;
 import dev.tollgate.policy.PolicyException;
 import dev.tollgate.policy.PolicyLoader;
+import com.nimbusds.jose.jwk.JWKSet;
+import dev.tollgate.gateway.identity.AxidCache;
+import dev.tollgate.gateway.identity.AxidVerifier;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -43,10 +48,28 @@ public final class SnapshotLoader {
                         "no policy named '" + route.policy() + "' in " + describe(config.policyDirectory(), policies)));
             }
         }
+        AxidCache axid = config.axid() == null ? null : axid(config, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return GatewaySnapshot.compile(config, policies);
+        return GatewaySnapshot.compile(config, policies, axid);
+    }
+
+    /** Loads the AXID keys (a JWKS file of Ed25519 public keys, each with a kid). */
+    private static AxidCache axid(GatewayConfig config, List<ConfigProblem> problems) {
+        Path file = config.axid().jwksFile();
+        try {
+            AxidVerifier verifier = new AxidVerifier(config.axid(), JWKSet.load(file.toFile()));
+            if (verifier.keyCount() == 0) {
+                problems.add(new ConfigProblem(config.source(), 0, "identity.axid.jwks-file",
+                        file + " holds no Ed25519 key with a kid (AXIDs are EdDSA only)"));
+                return null;
+            }
+            return new AxidCache(verifier, Clock.systemUTC());
+        } catch (IOException | java.text.ParseException | IllegalArgumentException e) {
+            problems.add(new ConfigProblem(config.source(), 0, "identity.axid.jwks-file", "cannot load " + file + ": " + e.getMessage()));
+            return null;
+        }
     }
 
     private PolicyBundle loadPolicies(Path directory) throws ConfigException {

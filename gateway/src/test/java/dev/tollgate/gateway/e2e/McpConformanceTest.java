@@ -89,6 +89,17 @@ class McpConformanceTest {
     }
 
     @Test
+    void noScenarioPicksUpWarningsThroughTheGateway() {
+        // WARNINGs flag SHOULD-level losses (priming events, retry fields, resumption): a proxy must not add any.
+        List<String> worse = direct.scenarios().values().stream()
+                .filter(s -> viaGateway.scenarios().containsKey(s.name()))
+                .filter(s -> viaGateway.scenarios().get(s.name()).warnings() > s.warnings())
+                .map(s -> s.name() + " direct=" + s.warnings() + " gateway=" + viaGateway.scenarios().get(s.name()).warnings())
+                .toList();
+        assertThat(worse).isEmpty();
+    }
+
+    @Test
     void gatewaySuppliesDnsRebindingProtectionTheFixtureLacks() {
         assertThat(direct.passed(DNS_REBINDING)).as("fixture has no Host/Origin check of its own").isFalse();
         assertThat(viaGateway.scenarios().get(DNS_REBINDING)).as(DNS_REBINDING + " through the gateway")

@@ -1,0 +1,66 @@
+package dev.tollgate.gateway.identity;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Verified tokens kept until they expire, so a repeated AXID costs one hash lookup instead of an Ed25519
+ * verification. Failures are not cached (a forged token costs its verification each time; its size is
+ * bounded). Bounded in size; entries expire at the token's own {@code exp}.
+ */
+public final class AxidCache {
+
+    private static final long MAX_ENTRIES = 100_000;
+
+    private final AxidVerifier verifier;
+    private final Clock clock;
+    private final Cache<String, VerifiedAxid> verified;
+
+    public AxidCache(AxidVerifier verifier, Clock clock) {
+        this.verifier = verifier;
+        this.clock = clock;
+        this.verified = Caffeine.newBuilder()
+                .maximumSize(MAX_ENTRIES)
+                .recordStats()
+                .expireAfter(new Expiry<String, VerifiedAxid>() {
+                    @Override
+                    public long expireAfterCreate(String key, VerifiedAxid value, long currentTime) {
+                        return Math.max(0, Duration.between(clock.instant(), value.expiresAt()).toNanos());
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(String key, VerifiedAxid value, long currentTime, long currentDuration) {
+                        return currentDuration;
+                    }
+
+                    @Override
+                    public long expireAfterRead(String key, VerifiedAxid value, long currentTime, long currentDuration) {
+                        return currentDuration;
+                    }
+                })
+                .build();
+    }
+
+    public VerifiedAxid verify(String token) throws AxidException {
+        Instant now = clock.instant();
+        VerifiedAxid cached = verified.getIfPresent(token);
+        if (cached != null && cached.expiresAt().isAfter(now)) {
+            return cached;
+        }
+        VerifiedAxid fresh = verifier.verify(token, now);
+        verified.put(token, fresh);
+        return fresh;
+    }
+
+    public double hitRate() {
+        return verified.stats().hitRate();
+    }
+
+    public Cache<String, VerifiedAxid> cache() {
+        return verified;
+    }
+}

@@ -1,0 +1,167 @@
+package dev.tollgate.gateway.identity;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.Ed25519Verifier;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.OctetKeyPair;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.tollgate.gateway.config.AxidConfig;
+import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.policy.Identity;
+import java.text.ParseException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Verifies {@code X-Waxell-AXID} tokens: compact JWS, EdDSA over Ed25519 only, key chosen by {@code kid}
+ * from the configured JWKS and nowhere else ({@code jku}, {@code x5u}, {@code jwk}, {@code x5c} are refused,
+ * never followed), {@code typ} checked, exp/nbf/iat with a small skew, lifetime at most five minutes, issuer
+ * and audience checked, required claims present. Each check has its own stable reason. Pure CPU work, no
+ * I/O: safe on the event loop, and cached by {@link AxidCache} so a repeat costs a lookup.
+ *
+ * <p>Written on Nimbus's parser and Ed25519 verifier rather than its {@code DefaultJWTProcessor}, which in
+ * 10.10 does not accept OctetKeyPair keys for EdDSA (see the dependency notes).
+ */
+public final class AxidVerifier {
+
+    private final AxidConfig config;
+    private final Map<String, Ed25519Verifier> verifiersByKid;
+
+    public AxidVerifier(AxidConfig config, JWKSet keys) {
+        this.config = config;
+        Map<String, Ed25519Verifier> verifiers = new HashMap<>();
+        for (JWK key : keys.getKeys()) {
+            if (key instanceof OctetKeyPair okp && Curve.Ed25519.equals(okp.getCurve()) && key.getKeyID() != null) {
+                try {
+                    verifiers.put(key.getKeyID(), new Ed25519Verifier(okp.toPublicJWK()));
+                } catch (JOSEException e) {
+                    throw new IllegalArgumentException("unusable key " + key.getKeyID() + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        this.verifiersByKid = Map.copyOf(verifiers);
+    }
+
+    public int keyCount() {
+        return verifiersByKid.size();
+    }
+
+    public VerifiedAxid verify(String token, Instant now) throws AxidException {
+        if (token.length() > AxidConfig.MAX_TOKEN_BYTES) {
+            throw new AxidException(RejectReason.AXID_TOO_LARGE, "token is " + token.length() + " bytes");
+        }
+        SignedJWT jwt;
+        try {
+            jwt = SignedJWT.parse(token);
+        } catch (ParseException | IllegalArgumentException e) {
+            throw new AxidException(RejectReason.AXID_MALFORMED, "not a compact JWS");
+        }
+        checkHeader(jwt.getHeader());
+        Ed25519Verifier verifier = verifiersByKid.get(jwt.getHeader().getKeyID());
+        if (verifier == null) {
+            throw new AxidException(RejectReason.AXID_UNKNOWN_KEY, "no key with kid " + jwt.getHeader().getKeyID());
+        }
+        try {
+            if (!jwt.verify(verifier)) {
+                throw new AxidException(RejectReason.AXID_BAD_SIGNATURE, "signature does not verify");
+            }
+        } catch (JOSEException | IllegalStateException e) {
+            throw new AxidException(RejectReason.AXID_BAD_SIGNATURE, "signature does not verify");
+        }
+        JWTClaimsSet claims;
+        try {
+            claims = jwt.getJWTClaimsSet();
+        } catch (ParseException e) {
+            throw new AxidException(RejectReason.AXID_MALFORMED, "claims are not a JSON object");
+        }
+        Instant expiresAt = checkTimes(claims, now);
+        checkIssuerAndAudience(claims);
+        checkRequiredClaims(claims);
+        return new VerifiedAxid(identity(claims), expiresAt, claims.getJWTID());
+    }
+
+    private void checkHeader(JWSHeader header) throws AxidException {
+        if (!JWSAlgorithm.EdDSA.equals(header.getAlgorithm())) {
+            throw new AxidException(RejectReason.AXID_BAD_ALGORITHM, "alg " + header.getAlgorithm() + " is not accepted; EdDSA only");
+        }
+        if (header.getJWKURL() != null || header.getX509CertURL() != null || header.getJWK() != null || header.getX509CertChain() != null) {
+            throw new AxidException(RejectReason.AXID_FORBIDDEN_HEADER, "jku, x5u, jwk and x5c are refused");
+        }
+        if (!new JOSEObjectType(config.type()).equals(header.getType())) {
+            throw new AxidException(RejectReason.AXID_BAD_TYPE, "typ must be " + config.type());
+        }
+    }
+
+    private Instant checkTimes(JWTClaimsSet claims, Instant now) throws AxidException {
+        Duration skew = config.clockSkew();
+        Date exp = claims.getExpirationTime();
+        Date iat = claims.getIssueTime();
+        if (exp == null || iat == null) {
+            throw new AxidException(RejectReason.AXID_MISSING_CLAIM, "exp and iat are required");
+        }
+        if (!exp.toInstant().plus(skew).isAfter(now)) {
+            throw new AxidException(RejectReason.AXID_EXPIRED, "expired at " + exp.toInstant());
+        }
+        Date nbf = claims.getNotBeforeTime();
+        if (nbf != null && nbf.toInstant().minus(skew).isAfter(now)) {
+            throw new AxidException(RejectReason.AXID_NOT_YET_VALID, "not before " + nbf.toInstant());
+        }
+        if (iat.toInstant().minus(skew).isAfter(now)) {
+            throw new AxidException(RejectReason.AXID_NOT_YET_VALID, "issued in the future (" + iat.toInstant() + ")");
+        }
+        Duration lifetime = Duration.between(iat.toInstant(), exp.toInstant());
+        if (lifetime.compareTo(config.maxLifetime()) > 0) {
+            throw new AxidException(RejectReason.AXID_LIFETIME_TOO_LONG, "lifetime " + lifetime.toSeconds() + " s exceeds " + config.maxLifetime().toSeconds() + " s");
+        }
+        return exp.toInstant();
+    }
+
+    private void checkIssuerAndAudience(JWTClaimsSet claims) throws AxidException {
+        if (!config.issuer().equals(claims.getIssuer())) {
+            throw new AxidException(RejectReason.AXID_WRONG_ISSUER, "issuer " + claims.getIssuer() + " not accepted");
+        }
+        if (claims.getAudience() == null || !claims.getAudience().contains(config.audience())) {
+            throw new AxidException(RejectReason.AXID_WRONG_AUDIENCE, "audience must include " + config.audience());
+        }
+    }
+
+    private void checkRequiredClaims(JWTClaimsSet claims) throws AxidException {
+        for (String name : config.requiredClaims()) {
+            Object value = claims.getClaim(name);
+            if (value == null || value instanceof String s && s.isBlank()) {
+                throw new AxidException(RejectReason.AXID_MISSING_CLAIM, "claim " + name + " is required");
+            }
+        }
+    }
+
+    private static Identity identity(JWTClaimsSet claims) {
+        List<String> capabilities = new ArrayList<>();
+        if (claims.getClaim("capabilities") instanceof List<?> list) {
+            list.forEach(c -> capabilities.add(String.valueOf(c)));
+        }
+        Map<String, Object> all = new HashMap<>();
+        claims.getClaims().forEach((k, v) -> {
+            if (v != null) {
+                all.put(k, v instanceof Date d ? d.toInstant().getEpochSecond() : v);
+            }
+        });
+        return new Identity(null, string(claims, "tenant"), string(claims, "agent"), string(claims, "run"), claims.getSubject(),
+                string(claims, "parent"), string(claims, "tree"), capabilities, all);
+    }
+
+    private static String string(JWTClaimsSet claims, String name) {
+        Object value = claims.getClaim(name);
+        return value == null ? null : String.valueOf(value);
+    }
+}

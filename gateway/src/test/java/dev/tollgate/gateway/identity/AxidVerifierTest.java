@@ -1,0 +1,192 @@
+package dev.tollgate.gateway.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.OctetKeyPair;
+import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jwt.SignedJWT;
+import dev.tollgate.gateway.config.AxidConfig;
+import dev.tollgate.gateway.errors.RejectReason;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** A table of forged and malformed AXIDs, each refused with its own stable reason. */
+class AxidVerifierTest {
+
+    static final Instant NOW = Instant.parse("2026-11-25T10:00:00Z");
+    static OctetKeyPair key;
+    static OctetKeyPair otherKeySameKid;
+    static AxidVerifier verifier;
+
+    @BeforeAll
+    static void keys() throws Exception {
+        key = DevAxid.newKey("k1");
+        otherKeySameKid = DevAxid.newKey("k1");
+        verifier = new AxidVerifier(config(), new JWKSet(key.toPublicJWK()));
+    }
+
+    static AxidConfig config() {
+        return new AxidConfig(null, AxidTokens.ISSUER, AxidTokens.AUDIENCE, "JWT", Duration.ofMinutes(5), Duration.ofSeconds(30),
+                AxidConfig.DEFAULT_REQUIRED_CLAIMS, AxidConfig.Forward.STRIP);
+    }
+
+    record Forgery(String name, Function<Void, String> token, RejectReason reason) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Arguments row(String name, Function<Void, String> token, RejectReason reason) {
+        return Arguments.of(new Forgery(name, token, reason));
+    }
+
+    static Stream<Arguments> forgeries() {
+        return Stream.of(
+                row("alg none, unsigned", v -> unsigned("{\"alg\":\"none\",\"typ\":\"JWT\"}"), RejectReason.AXID_MALFORMED),
+                row("HS256 keyed with the public key", v -> hs256WithPublicKey(), RejectReason.AXID_BAD_ALGORITHM),
+                row("signed by another key with the same kid", v -> AxidTokens.valid(otherKeySameKid, NOW), RejectReason.AXID_BAD_SIGNATURE),
+                row("tampered payload", v -> tamper(AxidTokens.valid(key, NOW)), RejectReason.AXID_BAD_SIGNATURE),
+                row("signature stripped", v -> stripSignature(AxidTokens.valid(key, NOW)), RejectReason.AXID_MALFORMED),
+                row("expired", v -> AxidTokens.sign(key, h -> h, c -> c.issueTime(Date.from(NOW.minusSeconds(400)))
+                        .expirationTime(Date.from(NOW.minusSeconds(120))), NOW), RejectReason.AXID_EXPIRED),
+                row("nbf in the future", v -> AxidTokens.sign(key, h -> h, c -> c.notBeforeTime(Date.from(NOW.plusSeconds(120))), NOW),
+                        RejectReason.AXID_NOT_YET_VALID),
+                row("issued in the future", v -> AxidTokens.sign(key, h -> h, c -> c.issueTime(Date.from(NOW.plusSeconds(120)))
+                        .expirationTime(Date.from(NOW.plusSeconds(200))), NOW), RejectReason.AXID_NOT_YET_VALID),
+                row("lifetime over five minutes", v -> AxidTokens.sign(key, h -> h, c -> c.expirationTime(Date.from(NOW.plus(Duration.ofMinutes(6)))), NOW),
+                        RejectReason.AXID_LIFETIME_TOO_LONG),
+                row("no exp", v -> AxidTokens.sign(key, h -> h, c -> c.expirationTime(null), NOW), RejectReason.AXID_MISSING_CLAIM),
+                row("wrong issuer", v -> AxidTokens.sign(key, h -> h, c -> c.issuer("https://evil"), NOW), RejectReason.AXID_WRONG_ISSUER),
+                row("wrong audience", v -> AxidTokens.sign(key, h -> h, c -> c.audience("someone-else"), NOW), RejectReason.AXID_WRONG_AUDIENCE),
+                row("missing tenant", v -> AxidTokens.sign(key, h -> h, c -> c.claim("tenant", null), NOW), RejectReason.AXID_MISSING_CLAIM),
+                row("missing agent", v -> AxidTokens.sign(key, h -> h, c -> c.claim("agent", null), NOW), RejectReason.AXID_MISSING_CLAIM),
+                row("missing run", v -> AxidTokens.sign(key, h -> h, c -> c.claim("run", null), NOW), RejectReason.AXID_MISSING_CLAIM),
+                row("missing sub", v -> AxidTokens.sign(key, h -> h, c -> c.subject(null), NOW), RejectReason.AXID_MISSING_CLAIM),
+                row("missing parent", v -> AxidTokens.sign(key, h -> h, c -> c.claim("parent", null), NOW), RejectReason.AXID_MISSING_CLAIM),
+                row("missing tree", v -> AxidTokens.sign(key, h -> h, c -> c.claim("tree", null), NOW), RejectReason.AXID_MISSING_CLAIM),
+                row("missing jti", v -> AxidTokens.sign(key, h -> h, c -> c.jwtID(null), NOW), RejectReason.AXID_MISSING_CLAIM),
+                row("blank tenant", v -> AxidTokens.sign(key, h -> h, c -> c.claim("tenant", " "), NOW), RejectReason.AXID_MISSING_CLAIM),
+                row("unknown kid", v -> AxidTokens.sign(key, h -> h.keyID("k-unknown"), c -> { }, NOW), RejectReason.AXID_UNKNOWN_KEY),
+                row("no kid", v -> AxidTokens.sign(key, h -> h.keyID(null), c -> { }, NOW), RejectReason.AXID_UNKNOWN_KEY),
+                row("jku header", v -> AxidTokens.sign(key, h -> h.jwkURL(URI.create("https://evil/jwks")), c -> { }, NOW), RejectReason.AXID_FORBIDDEN_HEADER),
+                row("x5u header", v -> AxidTokens.sign(key, h -> h.x509CertURL(URI.create("https://evil/cert")), c -> { }, NOW), RejectReason.AXID_FORBIDDEN_HEADER),
+                row("embedded jwk header", v -> AxidTokens.sign(key, h -> h.jwk(otherKeySameKid.toPublicJWK()), c -> { }, NOW), RejectReason.AXID_FORBIDDEN_HEADER),
+                row("x5c header", v -> AxidTokens.sign(key, h -> h.x509CertChain(List.of(Base64.getEncoder().encodeToString("x".getBytes())).stream()
+                        .map(com.nimbusds.jose.util.Base64::new).toList()), c -> { }, NOW), RejectReason.AXID_FORBIDDEN_HEADER),
+                row("wrong typ", v -> AxidTokens.sign(key, h -> h.type(new JOSEObjectType("at+jwt")), c -> { }, NOW), RejectReason.AXID_BAD_TYPE),
+                row("no typ", v -> AxidTokens.sign(key, h -> h.type(null), c -> { }, NOW), RejectReason.AXID_BAD_TYPE),
+                row("RFC 9864 alg Ed25519 (not accepted)", v -> unsigned("{\"alg\":\"Ed25519\",\"kid\":\"k1\",\"typ\":\"JWT\"}") + "AAAA",
+                        RejectReason.AXID_BAD_ALGORITHM),
+                row("oversized", v -> AxidTokens.sign(key, h -> h, c -> c.claim("pad", "x".repeat(AxidConfig.MAX_TOKEN_BYTES)), NOW), RejectReason.AXID_TOO_LARGE),
+                row("bad base64", v -> "eyJhbGciOiJFZERTQSJ9.!!!not-base64!!!.sig", RejectReason.AXID_MALFORMED),
+                row("two segments", v -> "abc.def", RejectReason.AXID_MALFORMED),
+                row("garbage", v -> "hello", RejectReason.AXID_MALFORMED));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("forgeries")
+    void refusesWithItsReason(Forgery forgery) {
+        assertThatThrownBy(() -> verifier.verify(forgery.token().apply(null), NOW))
+                .isInstanceOfSatisfying(AxidException.class, e -> assertThat(e.reason()).isEqualTo(forgery.reason()));
+    }
+
+    @Test
+    void validTokenYieldsTheIdentity() throws Exception {
+        VerifiedAxid verified = verifier.verify(AxidTokens.sign(key, h -> h, c -> c.claim("capabilities", List.of("fs.read")), NOW), NOW);
+
+        assertThat(verified.identity().tenant()).isEqualTo("acme");
+        assertThat(verified.identity().agent()).isEqualTo("planner");
+        assertThat(verified.identity().run()).isEqualTo("run-42");
+        assertThat(verified.identity().subUser()).isEqualTo("user-7");
+        assertThat(verified.identity().parent()).isEqualTo("run-41");
+        assertThat(verified.identity().tree()).isEqualTo("tree-9");
+        assertThat(verified.identity().capabilities()).containsExactly("fs.read");
+        assertThat(verified.jti()).isEqualTo("jti-1");
+    }
+
+    @Test
+    void clockSkewIsTolerated() throws Exception {
+        String justExpired = AxidTokens.sign(key, h -> h, c -> c.issueTime(Date.from(NOW.minusSeconds(200)))
+                .expirationTime(Date.from(NOW.minusSeconds(10))), NOW);
+
+        assertThat(verifier.verify(justExpired, NOW).identity().tenant()).isEqualTo("acme");
+    }
+
+    @Test
+    void cacheReturnsTheVerifiedTokenUntilItExpires() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Instant> now = new java.util.concurrent.atomic.AtomicReference<>(NOW);
+        java.time.Clock clock = new java.time.Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        AxidCache cache = new AxidCache(verifier, clock);
+        String token = AxidTokens.valid(key, NOW);
+
+        VerifiedAxid first = cache.verify(token);
+        VerifiedAxid second = cache.verify(token);
+        now.set(NOW.plus(Duration.ofMinutes(10)));
+
+        assertThat(second).isSameAs(first);
+        assertThat(cache.hitRate()).isEqualTo(0.5);
+        assertThatThrownBy(() -> cache.verify(token)).isInstanceOfSatisfying(AxidException.class,
+                e -> assertThat(e.reason()).isEqualTo(RejectReason.AXID_EXPIRED));
+    }
+
+    private static String unsigned(String headerJson) {
+        String header = Base64URL.encode(headerJson.getBytes(StandardCharsets.UTF_8)).toString();
+        String payload = Base64URL.encode(AxidTokens.validClaims(NOW).build().toString().getBytes(StandardCharsets.UTF_8)).toString();
+        return header + "." + payload + ".";
+    }
+
+    private static String hs256WithPublicKey() {
+        try {
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("k1").type(JOSEObjectType.JWT).build(),
+                    AxidTokens.validClaims(NOW).build());
+            jwt.sign(new MACSigner(key.getX().decode()));
+            return jwt.serialize();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static String tamper(String token) {
+        String[] parts = token.split("\\.");
+        String payload = new String(Base64URL.from(parts[1]).decode(), StandardCharsets.UTF_8).replace("acme", "evil");
+        return parts[0] + "." + Base64URL.encode(payload.getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
+    }
+
+    private static String stripSignature(String token) {
+        return token.substring(0, token.lastIndexOf('.') + 1);
+    }
+}
