@@ -6,7 +6,6 @@ import dev.tollgate.gateway.telemetry.Telemetry;
 import java.io.IOException;
 import dev.tollgate.gateway.config.ConfigException;
 import dev.tollgate.gateway.config.GatewayConfig;
-import dev.tollgate.gateway.config.ListenerConfig;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.gateway.pipeline.GatewaySnapshot;
 import dev.tollgate.gateway.reload.SnapshotLoader;
@@ -85,18 +84,15 @@ public final class Gateway {
         GatewayMetrics metrics = services.metrics();
         AtomicBoolean ready = new AtomicBoolean();
         List<String> deployments = new ArrayList<>();
-        // The first instance binds (resolving port 0); the others then share exactly those ports.
+        // The first instance binds and resolves port 0; the others are given the same listener settings, so
+        // Vert.x shares the bound servers with them (a server on port 0 is shared under its requested port,
+        // not under the port it resolved to: re-binding the resolved port would fail with "in use").
         GatewayVerticle first = new GatewayVerticle(snapshot::get, config.listeners(), services);
         return vertx.deployVerticle(first).compose(id -> {
             deployments.add(id);
             List<Integer> ports = first.boundPorts();
-            List<ListenerConfig> resolved = new ArrayList<>();
-            for (int i = 0; i < config.listeners().size(); i++) {
-                ListenerConfig l = config.listeners().get(i);
-                resolved.add(new ListenerConfig(l.name(), l.host(), ports.get(i), l.allowedHosts(), l.allowedOrigins()));
-            }
             Future<String> rest = eventLoops <= 1 ? Future.succeededFuture()
-                    : vertx.deployVerticle(() -> new GatewayVerticle(snapshot::get, resolved, services),
+                    : vertx.deployVerticle(() -> new GatewayVerticle(snapshot::get, config.listeners(), services),
                             new DeploymentOptions().setInstances(eventLoops - 1));
             return rest.compose(restId -> {
                 if (restId != null) {

@@ -68,7 +68,8 @@ public final class AxidVerifier {
             throw new AxidException(RejectReason.AXID_MALFORMED, "not a compact JWS");
         }
         checkHeader(jwt.getHeader());
-        Ed25519Verifier verifier = verifiersByKid.get(jwt.getHeader().getKeyID());
+        String kid = jwt.getHeader().getKeyID();
+        Ed25519Verifier verifier = kid == null ? null : verifiersByKid.get(kid);
         if (verifier == null) {
             throw new AxidException(RejectReason.AXID_UNKNOWN_KEY, "no key with kid " + jwt.getHeader().getKeyID());
         }

@@ -18,13 +18,15 @@ public final class CallTrace {
     private final Telemetry telemetry;
     private final Span server;
     private final Context serverContext;
+    private final Context parent;
     private Span client;
     private boolean ended;
 
-    private CallTrace(Telemetry telemetry, Span server, Context serverContext) {
+    private CallTrace(Telemetry telemetry, Span server, Context serverContext, Context parent) {
         this.telemetry = telemetry;
         this.server = server;
         this.serverContext = serverContext;
+        this.parent = parent;
     }
 
     /** Starts the SERVER span as a child of the trace context in the inbound headers, if any. */
@@ -32,7 +34,7 @@ public final class CallTrace {
         Context parent = telemetry.propagator().extract(Context.root(), inboundHeaders, HeaderCarrier.GETTER);
         Span server = telemetry.tracer().spanBuilder(name).setParent(parent).setSpanKind(SpanKind.SERVER)
                 .setAllAttributes(attributes).startSpan();
-        return new CallTrace(telemetry, server, parent.with(server));
+        return new CallTrace(telemetry, server, parent.with(server), parent);
     }
 
     /** Records the decision on the SERVER span and exports it at once on its own short span. */
@@ -66,8 +68,16 @@ public final class CallTrace {
         end(server, status, errorType);
     }
 
+    /**
+     * The call's trace id: the SERVER span's, or, when the gateway's own tracing is off (no exporter, so the
+     * SDK records nothing), the incoming traceparent's, so audit records still join the caller's trace.
+     */
     public String traceId() {
-        return server.getSpanContext().isValid() ? server.getSpanContext().getTraceId() : null;
+        if (server.getSpanContext().isValid()) {
+            return server.getSpanContext().getTraceId();
+        }
+        var incoming = Span.fromContext(parent).getSpanContext();
+        return incoming.isValid() ? incoming.getTraceId() : null;
     }
 
     private static void end(Span span, int status, String errorType) {

@@ -24,6 +24,7 @@ import picocli.CommandLine;
 class AuditThroughGatewayTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
     private static final String POLICY = "name: p\ndefaults: {action: allow}\nrules:\n"
             + "  - name: no-destructive-shell\n    condition: {all: [{tool: \"shell_*\"}, {arg: {path: /command, matches: \"rm -rf\"}}]}\n    action: deny\n";
     private static final String STRICTER = POLICY + "  - name: no-system-files\n    condition: {all: [{tool: read_file}, {arg: {path: /path, matches: \"^/etc/\"}}]}\n    action: deny\n";
@@ -42,7 +43,10 @@ class AuditThroughGatewayTest {
             RunningGateway gateway = RunningGateway.start(vertx, RunningGateway.mcpYaml(upstream.url("/mcp"), policies, "p",
                     "audit: {directory: " + auditDir + ", arguments: full}"));
             call(http, gateway, 1, "search", "{\"q\":\"tollgate\"}");
-            call(http, gateway, 2, "shell_exec", "{\"command\":\"rm -rf /data\"}");
+            // The gateway's own tracing is off here: the audit record still carries the caller's trace id.
+            http.send(TestHttp.mcpPost(gateway.port(), "/mcp").putHeader("traceparent", "00-" + TRACE_ID + "-00f067aa0ba902b7-01"),
+                    io.vertx.core.buffer.Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"shell_exec\","
+                            + "\"arguments\":{\"command\":\"rm -rf /data\"}}}"));
             call(http, gateway, 3, "read_file", "{\"path\":\"/etc/shadow\"}");
             gateway.close();
         } finally {
@@ -60,7 +64,7 @@ class AuditThroughGatewayTest {
         assertThat(denied.path("decision").path("enforced").asBoolean()).isTrue();
         assertThat(denied.path("outcome").path("error").asText()).isEqualTo("policy_denied");
         assertThat(denied.path("route").asText()).isEqualTo("upstream");
-        assertThat(denied.path("trace_id").asText()).hasSize(32);
+        assertThat(denied.path("trace_id").asText()).isEqualTo(TRACE_ID);
         assertThat(denied.path("args_digest").asText()).hasSize(64);
         assertThat(denied.path("arguments").path("command").asText()).isEqualTo("rm -rf /data");
         assertThat(records.get(0).path("upstream_ms").asDouble()).isPositive();

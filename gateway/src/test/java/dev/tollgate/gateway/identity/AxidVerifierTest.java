@@ -97,7 +97,9 @@ class AxidVerifierTest {
                 row("RFC 9864 alg Ed25519 (not accepted)", v -> unsigned("{\"alg\":\"Ed25519\",\"kid\":\"k1\",\"typ\":\"JWT\"}") + "AAAA",
                         RejectReason.AXID_BAD_ALGORITHM),
                 row("oversized", v -> AxidTokens.sign(key, h -> h, c -> c.claim("pad", "x".repeat(AxidConfig.MAX_TOKEN_BYTES)), NOW), RejectReason.AXID_TOO_LARGE),
-                row("bad base64", v -> "eyJhbGciOiJFZERTQSJ9.!!!not-base64!!!.sig", RejectReason.AXID_MALFORMED),
+                row("bad base64 header", v -> "!!!not-base64!!!.eyJzdWIiOiJ4In0.c2ln", RejectReason.AXID_MALFORMED),
+                row("bad base64 payload under a valid header", v -> AxidTokens.valid(key, NOW).split("\\.")[0] + ".!!!.c2ln",
+                        RejectReason.AXID_BAD_SIGNATURE),
                 row("two segments", v -> "abc.def", RejectReason.AXID_MALFORMED),
                 row("garbage", v -> "hello", RejectReason.AXID_MALFORMED));
     }
