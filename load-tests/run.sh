@@ -3,13 +3,15 @@
 # Tollgate, alternated in one run; prints req/s and latency percentiles per target and the ratios.
 #
 # Usage: load-tests/run.sh [--duration S] [--warmup S] [--connections N] [--rounds N] [--smoke]
-#                          [--gateway-template FILE]
+#                          [--gateway-template FILE] [--observed]
 #   --duration S     seconds per measured wrk run (default 20)
 #   --warmup S       seconds of load per target before measuring, results discarded (default 20)
 #   --connections N  wrk connections, one wrk thread (default 32)
 #   --rounds N       measured rounds; every round runs each target once, in a rotated order (default 2)
 #   --smoke          duration 3, warm-up 2, 1 round: proves the harness end to end in seconds (CI)
 #   --gateway-template FILE  a gateway yaml with the same @PLACEHOLDERS@ as harness/gateway.yaml.template
+#   --observed               also measure "tollgate-obs": the same gateway with tracing (OTLP export to a
+#                            loopback sink) and the audit log (full arguments) on, to give the cost of both
 # Environment: TOLLGATE_JAVA_OPTS (extra JVM options for the gateway, e.g. "-Xmx512m").
 # Exits non-zero if a target answers anything but 2xx, serves no requests, or if Tollgate's answer is
 # not byte for byte the upstream's.
@@ -19,6 +21,7 @@ duration=20 warmup=20 connections=32 rounds=2 smoke=0
 root=$(cd "$(dirname "$0")/.." && pwd)
 harness=$root/load-tests/harness
 gateway_template=$harness/gateway.yaml.template
+observed=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
@@ -27,6 +30,7 @@ while [ $# -gt 0 ]; do
     --rounds) rounds=$2; shift 2 ;;
     --smoke) smoke=1; duration=3; warmup=2; rounds=1; shift ;;
     --gateway-template) gateway_template=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
+    --observed) observed=1; shift ;;
     -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -66,15 +70,16 @@ trap 'exit 143' TERM
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# Four distinct free ports on 127.0.0.1.
+# Six distinct free ports on 127.0.0.1.
 ports=()
-while [ ${#ports[@]} -lt 4 ]; do
+while [ ${#ports[@]} -lt 6 ]; do
   p=$((20000 + RANDOM % 30000))
   [[ " ${ports[*]} " == *" $p "* ]] && continue
   (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null && continue
   ports+=("$p")
 done
 upstream_port=${ports[0]} proxy_port=${ports[1]} gateway_port=${ports[2]} admin_port=${ports[3]}
+obs_port=${ports[4]} obs_admin_port=${ports[5]}
 
 # A ~1 KiB tools/call result, as the MCP server stand-in serves it (no quote, '#' or '&' inside: it goes
 # through sed into an nginx single-quoted string).
@@ -97,6 +102,19 @@ gateway_started=$(date +%s%N)
 java ${TOLLGATE_JAVA_OPTS:-} -jar "$jar" run --config "$work/gateway.yaml" >"$work/gateway.log" 2>&1 &
 gateway_pid=$!
 pids+=("$gateway_pid")
+if [ "$observed" = 1 ]; then
+  # Same gateway, plus tracing exported over OTLP/HTTP (nginx's upstream server accepts /v1/traces) and
+  # the audit log writing every decision with its arguments.
+  mkdir -p "$work/obs"
+  cp -r "$harness/policies" "$work/obs/policies"
+  sed -e "s#@GATEWAY_PORT@#$obs_port#g" -e "s#@ADMIN_PORT@#$obs_admin_port#g" -e "s#@UPSTREAM_PORT@#$upstream_port#g" \
+    "$harness/gateway-observed.yaml.template" > "$work/obs/gateway.yaml"
+  # shellcheck disable=SC2086
+  OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$upstream_port" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf \
+    java ${TOLLGATE_JAVA_OPTS:-} -jar "$jar" run --config "$work/obs/gateway.yaml" >"$work/obs/gateway.log" 2>&1 &
+  obs_pid=$!
+  pids+=("$obs_pid")
+fi
 
 post() { # url outfile -> http status; the body goes to outfile, the headers to outfile.headers
   curl -s -o "$2" -D "$2.headers" -w '%{http_code}' "$1" -H 'Content-Type: application/json' \
@@ -118,13 +136,17 @@ wait_until "nginx upstream" "$nginx_pid" 10 status_is "http://127.0.0.1:$upstrea
 wait_until "nginx proxy" "$nginx_pid" 10 status_is "http://127.0.0.1:$proxy_port/mcp"
 wait_until "tollgate /readyz" "$gateway_pid" 60 ready
 startup_ms=$(( ($(date +%s%N) - gateway_started) / 1000000 ))
+obs_ready() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$obs_admin_port/readyz" 2>/dev/null)" = 200 ]; }
+[ "$observed" = 1 ] && wait_until "tollgate-obs /readyz" "$obs_pid" 60 obs_ready
 
 declare -A url=(
   [direct]="http://127.0.0.1:$upstream_port/mcp"
   [nginx-proxy]="http://127.0.0.1:$proxy_port/mcp"
   [tollgate]="http://127.0.0.1:$gateway_port/mcp"
+  [tollgate-obs]="http://127.0.0.1:$obs_port/mcp"
 )
 targets=(direct nginx-proxy tollgate)
+[ "$observed" = 1 ] && targets+=(tollgate-obs)
 
 # --- correctness before load: every target answers 200 with the upstream's bytes ---------------------
 printf '%s' "$body" > "$work/expected"
@@ -170,8 +192,8 @@ if [ "$warmup" -gt 0 ]; then
 fi
 declare -A samples
 for r in $(seq 1 "$rounds"); do
-  for i in 0 1 2; do
-    t=${targets[$(( (i + r - 1) % 3 ))]}
+  for i in "${!targets[@]}"; do
+    t=${targets[$(( (i + r - 1) % ${#targets[@]} ))]}
     sample=$(run_wrk "$t" "$duration" "round$r") || exit 1
     samples[$t]+="$sample"$'\n'
     read -r rps p50 _ p99 errors <<<"$sample"
@@ -207,6 +229,12 @@ report=$root/load-tests/results/latest.txt
     printf "ratio tollgate/nginx-proxy = %.2f   (goal 1.00; a bare parse-only Vert.x proxy measured 0.84)\n", g / n
     printf "ratio nginx-proxy/direct   = %.2f\n", n / d }'
   echo "per round tollgate/nginx-proxy: $(round_ratios tollgate nginx-proxy)"
+  if [ "$observed" = 1 ]; then
+    o=$(column_median tollgate-obs 1)
+    awk -v o="$o" -v g="$g" -v op99="$(column_median tollgate-obs 4)" -v gp99="$(column_median tollgate 4)" 'BEGIN {
+      printf "ratio tollgate-obs/tollgate = %.2f req/s, p99 %.2fx   (tracing exported over OTLP + audit log on, against both off)\n", o / g, op99 / gp99 }'
+    echo "per round tollgate-obs/tollgate: $(round_ratios tollgate-obs tollgate); audit lines written: $(cat "$work"/obs/audit/*.jsonl 2>/dev/null | wc -l)"
+  fi
   echo "load average before the run: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo ?) (above ~2.5 before, something else was competing for the cores)"
   echo "tollgate: ready ${startup_ms} ms after start; ${gateway_problems} ERROR/WARN/Exception line(s) in its log"
 } | tee "$report"
