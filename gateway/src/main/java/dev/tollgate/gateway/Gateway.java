@@ -68,7 +68,7 @@ public final class Gateway {
         AuditLog audit = null;
         if (config.audit().enabled()) {
             try {
-                audit = AuditLog.open(config.audit());
+                audit = AuditLog.open(config.audit(), new dev.tollgate.gateway.telemetry.ArgumentRedactor(config.telemetry().redactPaths()));
                 metrics.watchAudit(audit);
             } catch (IOException e) {
                 return Future.failedFuture(new IllegalStateException("cannot open the audit log in " + config.audit().directory(), e));

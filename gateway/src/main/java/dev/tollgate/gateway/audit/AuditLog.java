@@ -3,6 +3,7 @@ package dev.tollgate.gateway.audit;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.gateway.config.AuditConfig;
+import dev.tollgate.gateway.telemetry.ArgumentRedactor;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -32,6 +33,7 @@ public final class AuditLog implements AutoCloseable {
     private static final long CLOSE_TIMEOUT_MILLIS = 10_000;
 
     private final AuditConfig config;
+    private final ArgumentRedactor redactor;
     private final BlockingQueue<ObjectNode> queue;
     private final Thread writerThread;
     private final AtomicLong written = new AtomicLong();
@@ -43,8 +45,9 @@ public final class AuditLog implements AutoCloseable {
     private long fileBytes;
     private BufferedWriter out;
 
-    private AuditLog(AuditConfig config) throws IOException {
+    private AuditLog(AuditConfig config, ArgumentRedactor redactor) throws IOException {
         this.config = config;
+        this.redactor = redactor;
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
         Files.createDirectories(config.directory());
         resumeChain();
@@ -54,7 +57,12 @@ public final class AuditLog implements AutoCloseable {
     }
 
     public static AuditLog open(AuditConfig config) throws IOException {
-        return new AuditLog(config);
+        return new AuditLog(config, new ArgumentRedactor(List.of()));
+    }
+
+    /** @param redactor applied to arguments before they are digested or kept */
+    public static AuditLog open(AuditConfig config, ArgumentRedactor redactor) throws IOException {
+        return new AuditLog(config, redactor);
     }
 
     /** Queues a record for writing; false (and counted as dropped) when the queue is full. Never blocks. */
@@ -119,6 +127,7 @@ public final class AuditLog implements AutoCloseable {
     }
 
     private void append(ObjectNode record) throws IOException {
+        AuditRecords.finishArguments(record, config.arguments(), redactor);
         record.put("prev", lastHash);
         String line = AuditChain.seal(JSON.writeValueAsString(record));
         int bytes = line.getBytes(StandardCharsets.UTF_8).length + 1;

@@ -12,8 +12,6 @@ import dev.tollgate.policy.Identity;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Builds one audit record per decision, with a fixed field order: time, route, method, target, caller,
@@ -33,7 +31,7 @@ public final class AuditRecords {
     }
 
     public static ObjectNode of(Instant time, CallDescription call, Identity caller, Decision decision, Outcome outcome,
-                                AuditConfig.ArgumentsMode argumentsMode, ArgumentRedactor redactor) {
+                                AuditConfig.ArgumentsMode argumentsMode) {
         ObjectNode r = JSON.createObjectNode();
         r.put("time", time.toString());
         r.put("route", call.route());
@@ -67,21 +65,34 @@ public final class AuditRecords {
         r.put("upstream_ms", round(outcome.upstreamMillis()));
         putIfPresent(r, "trace_id", outcome.traceId());
         putIfPresent(r, "request_id", outcome.requestId());
-        JsonNode redacted = redactor.redact(call.arguments());
-        if (redacted != null && argumentsMode != AuditConfig.ArgumentsMode.NONE) {
-            r.put("args_digest", AuditChain.sha256(canonical(redacted)));
-            if (argumentsMode == AuditConfig.ArgumentsMode.FULL) {
-                r.set("arguments", redacted);
-            }
+        if (call.arguments() != null && argumentsMode != AuditConfig.ArgumentsMode.NONE) {
+            // Redacted, digested and (with FULL) attached by the writer thread, not on the event loop:
+            // see AuditLog#append. The node is the parsed request's and is never modified after this point.
+            r.set(PENDING_ARGUMENTS, call.arguments());
         }
         return r;
     }
 
-    /** JSON with object keys sorted, so equal arguments always give equal digests. */
+    /** Placeholder field the writer replaces with the digest (and the redacted arguments with FULL). */
+    static final String PENDING_ARGUMENTS = "\u0000arguments";
+
+    /** On the writer thread: turns the pending arguments into {@code args_digest} and, with FULL, {@code arguments}. */
+    static void finishArguments(ObjectNode record, AuditConfig.ArgumentsMode mode, ArgumentRedactor redactor) {
+        JsonNode arguments = record.remove(PENDING_ARGUMENTS);
+        if (arguments == null) {
+            return;
+        }
+        JsonNode redacted = redactor.redact(arguments);
+        record.put("args_digest", AuditChain.sha256(canonical(redacted)));
+        if (mode == AuditConfig.ArgumentsMode.FULL) {
+            record.set("arguments", redacted);
+        }
+    }
+
+    /** JSON with object keys sorted at every level, so equal arguments always give equal digests. */
     static String canonical(JsonNode node) {
         try {
-            return CANONICAL.writeValueAsString(CANONICAL.treeToValue(node, Object.class) instanceof Map<?, ?> map
-                    ? new TreeMap<>(map) : CANONICAL.treeToValue(node, Object.class));
+            return CANONICAL.writeValueAsString(CANONICAL.treeToValue(node, Object.class));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

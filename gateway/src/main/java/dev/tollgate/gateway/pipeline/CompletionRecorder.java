@@ -61,8 +61,7 @@ public final class CompletionRecorder {
         AuditConfig config = services.audit().config();
         String traceId = exchange.trace() == null ? null : exchange.trace().traceId();
         AuditRecords.Outcome outcome = new AuditRecords.Outcome(status, error, totalNanos / 1e6, exchange.upstreamNanos() / 1e6, traceId, requestId);
-        services.audit().offer(AuditRecords.of(Instant.now(), call, exchange.identity(), decision, outcome, config.arguments(),
-                services.telemetry().redactor()));
+        services.audit().offer(AuditRecords.of(Instant.now(), call, exchange.identity(), decision, outcome, config.arguments()));
     }
 
     private static String methodLabel(Exchange exchange) {
