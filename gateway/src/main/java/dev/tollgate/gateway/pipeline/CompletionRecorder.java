@@ -43,7 +43,7 @@ public final class CompletionRecorder {
             Decision decision = exchange.decisions().get(i);
             if (decision != null) {
                 McpMessage message = exchange.messages().get(i);
-                audit(exchange, McpCallDescriber.describe(route, message), decision, status, error, totalNanos, requestId(message));
+                audit(exchange, McpCallDescriber.describe(route, message), decision, status, error, totalNanos, McpCallDescriber.requestId(message));
             }
         }
     }
@@ -93,19 +93,4 @@ public final class CompletionRecorder {
         return label;
     }
 
-    private static String requestId(McpMessage message) {
-        if (message instanceof McpMessage.ToolCall m) {
-            return m.id().value().asText();
-        }
-        if (message instanceof McpMessage.ResourceRead m) {
-            return m.id().value().asText();
-        }
-        if (message instanceof McpMessage.PromptGet m) {
-            return m.id().value().asText();
-        }
-        if (message instanceof McpMessage.OtherRequest m) {
-            return m.id().value().asText();
-        }
-        return null;
-    }
 }

@@ -34,6 +34,23 @@ final class McpCallDescriber {
         return null;
     }
 
+    /** The JSON-RPC id of a client request, as text; null for notifications and responses. */
+    static String requestId(McpMessage message) {
+        if (message instanceof McpMessage.ToolCall m) {
+            return m.id().value().asText();
+        }
+        if (message instanceof McpMessage.ResourceRead m) {
+            return m.id().value().asText();
+        }
+        if (message instanceof McpMessage.PromptGet m) {
+            return m.id().value().asText();
+        }
+        if (message instanceof McpMessage.OtherRequest m) {
+            return m.id().value().asText();
+        }
+        return null;
+    }
+
     private static boolean isSessionPlumbing(String method) {
         return McpMethods.INITIALIZE.equals(method) || McpMethods.PING.equals(method);
     }

@@ -63,7 +63,7 @@ public final class TraceStage implements Stage {
         } else if (!exchange.messages().isEmpty()) {
             McpMessage message = exchange.messages().get(0);
             putIfPresent(a, CallAttributes.MCP_METHOD, message.method());
-            putIfPresent(a, CallAttributes.JSONRPC_REQUEST_ID, requestId(message));
+            putIfPresent(a, CallAttributes.JSONRPC_REQUEST_ID, McpCallDescriber.requestId(message));
             if (message instanceof McpMessage.ToolCall call) {
                 a.put(CallAttributes.GEN_AI_TOOL_NAME, call.toolName()).put(CallAttributes.GEN_AI_OPERATION, "execute_tool");
                 if (telemetry.config().recordArguments()) {
@@ -121,21 +121,6 @@ public final class TraceStage implements Stage {
         return null;
     }
 
-    private static String requestId(McpMessage message) {
-        if (message instanceof McpMessage.ToolCall m) {
-            return m.id().value().asText();
-        }
-        if (message instanceof McpMessage.ResourceRead m) {
-            return m.id().value().asText();
-        }
-        if (message instanceof McpMessage.PromptGet m) {
-            return m.id().value().asText();
-        }
-        if (message instanceof McpMessage.OtherRequest m) {
-            return m.id().value().asText();
-        }
-        return null;
-    }
 
     private static void putIfPresent(AttributesBuilder a, io.opentelemetry.api.common.AttributeKey<String> key, String value) {
         if (value != null) {

@@ -53,24 +53,11 @@ public final class SseEventRelay {
                 }
             }
             if (out != null) {
-                client.write(out);
-                if (client.writeQueueFull()) {
-                    upstream.pause();
-                    client.drainHandler(v -> upstream.resume());
-                }
+                StreamRelay.write(upstream, client, out);
             }
         });
-        upstream.endHandler(v -> {
-            // An event cut off by the end of the stream is discarded, as an EventSource would.
-            client.end();
-            done.tryComplete();
-        });
-        upstream.exceptionHandler(e -> {
-            if (!client.ended() && !client.closed()) {
-                client.reset();
-            }
-            done.tryFail(e);
-        });
+        // An event cut off by the end of the stream is discarded, as an EventSource would.
+        StreamRelay.endWith(upstream, client, done);
         return done.future();
     }
 }

@@ -29,12 +29,26 @@ public final class StreamRelay {
             if (tap != null) {
                 tap.handle(chunk);
             }
-            client.write(chunk);
-            if (client.writeQueueFull()) {
-                upstream.pause();
-                client.drainHandler(v -> upstream.resume());
-            }
+            write(upstream, client, chunk);
         });
+        endWith(upstream, client, done);
+        return done.future();
+    }
+
+    /** Writes, and pauses the upstream until the client drains when its write queue is full. */
+    static void write(ReadStream<Buffer> upstream, HttpServerResponse client, Buffer data) {
+        client.write(data);
+        if (client.writeQueueFull()) {
+            upstream.pause();
+            client.drainHandler(v -> upstream.resume());
+        }
+    }
+
+    /**
+     * Ends the client response when the upstream ends; when the upstream breaks off, resets the client
+     * connection instead, so a truncated stream is never mistaken for a complete one.
+     */
+    static void endWith(ReadStream<Buffer> upstream, HttpServerResponse client, Promise<Void> done) {
         upstream.endHandler(v -> {
             client.end();
             done.tryComplete();
@@ -45,6 +59,5 @@ public final class StreamRelay {
             }
             done.tryFail(e);
         });
-        return done.future();
     }
 }

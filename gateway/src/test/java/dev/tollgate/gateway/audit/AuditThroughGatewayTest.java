@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tollgate.gateway.cli.TollgateCommand;
 import dev.tollgate.gateway.support.RecordingUpstream;
 import dev.tollgate.gateway.support.RunningGateway;
 import dev.tollgate.gateway.support.TestHttp;
 import io.vertx.core.Vertx;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
+import dev.tollgate.gateway.support.Cli;
 
 /** Decisions through a running gateway land in the audit log; the log verifies, detects edits, and replays. */
 class AuditThroughGatewayTest {
@@ -69,21 +66,21 @@ class AuditThroughGatewayTest {
         assertThat(denied.path("arguments").path("command").asText()).isEqualTo("rm -rf /data");
         assertThat(records.get(0).path("upstream_ms").asDouble()).isPositive();
 
-        assertThat(cli("audit", "verify", auditDir.toString()).exit()).isZero();
+        assertThat(Cli.run("audit", "verify", auditDir.toString()).exit()).isZero();
 
         Path stricter = Files.createDirectories(dir.resolve("stricter"));
         Files.writeString(stricter.resolve("p.yaml"), STRICTER);
-        Cli replay = cli("replay", "--audit", auditDir.toString(), "--policies", stricter.toString());
+        Cli.Result replay = Cli.run("replay", "--audit", auditDir.toString(), "--policies", stricter.toString());
         assertThat(replay.exit()).isEqualTo(4);
         assertThat(replay.out()).contains("replayed 3 decision(s): 2 unchanged, 1 changed", "ALLOW -> DENY: 1",
                 "tools/call read_file: ALLOW (default) -> DENY (no-system-files)");
-        assertThat(cli("replay", "--audit", auditDir.toString(), "--policies", policies.toString()).exit()).isZero();
+        assertThat(Cli.run("replay", "--audit", auditDir.toString(), "--policies", policies.toString()).exit()).isZero();
 
         Path file = AuditFiles.file(auditDir, 1);
         List<String> lines = new ArrayList<>(Files.readAllLines(file));
         lines.set(1, lines.get(1).replace("\"action\":\"deny\"", "\"action\":\"allow\""));
         Files.write(file, lines, StandardCharsets.UTF_8);
-        Cli broken = cli("audit", "verify", auditDir.toString());
+        Cli.Result broken = Cli.run("audit", "verify", auditDir.toString());
         assertThat(broken.exit()).isEqualTo(1);
         assertThat(broken.err()).contains("BROKEN at " + file + ":2");
     }
@@ -91,24 +88,5 @@ class AuditThroughGatewayTest {
     private static void call(TestHttp http, RunningGateway gateway, int id, String tool, String arguments) throws Exception {
         http.postMcp(gateway.port(), "/mcp", "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\""
                 + tool + "\",\"arguments\":" + arguments + "}}");
-    }
-
-    private record Cli(int exit, String out, String err) {
-    }
-
-    private static Cli cli(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = new CommandLine(new TollgateCommand()).execute(args);
-            return new Cli(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
     }
 }

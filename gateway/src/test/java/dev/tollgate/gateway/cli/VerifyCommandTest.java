@@ -2,14 +2,11 @@ package dev.tollgate.gateway.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
+import dev.tollgate.gateway.support.Cli;
 
 class VerifyCommandTest {
 
@@ -18,7 +15,7 @@ class VerifyCommandTest {
 
     @Test
     void validConfigExitsZero() {
-        Result result = run("verify", "--config", "../conf/gateway.yaml");
+        Cli.Result result = Cli.run("verify", "--config", "../conf/gateway.yaml");
 
         assertThat(result.exit()).isZero();
         assertThat(result.out()).contains("OK: ../conf/gateway.yaml is valid", "policy tests: 5 passed, 0 failed");
@@ -38,7 +35,7 @@ class VerifyCommandTest {
                     upstream: not-a-url
                 """);
 
-        Result result = run("verify", "--config", bad.toString());
+        Cli.Result result = Cli.run("verify", "--config", bad.toString());
 
         assertThat(result.exit()).isEqualTo(1);
         assertThat(result.err()).contains(bad + ":8: routes[0].upstream: must be an absolute http or https URL");
@@ -66,7 +63,7 @@ class VerifyCommandTest {
                 routes: [{name: r, path: /mcp, protocol: mcp, upstream: "http://127.0.0.1:1/mcp", policy: p}]
                 """);
 
-        Result result = run("verify", "--config", config.toString());
+        Cli.Result result = Cli.run("verify", "--config", config.toString());
 
         assertThat(result.exit()).isEqualTo(1);
         assertThat(result.err()).contains("FAIL", "p.tests.yaml:6", "wrongly expects y blocked", "expected DENY, got ALLOW (default)");
@@ -83,7 +80,7 @@ class VerifyCommandTest {
                 routes: [{name: r, path: /mcp, protocol: mcp, upstream: "http://127.0.0.1:1/mcp", policy: ghost}]
                 """);
 
-        Result result = run("verify", "--config", config.toString());
+        Cli.Result result = Cli.run("verify", "--config", config.toString());
 
         assertThat(result.exit()).isEqualTo(1);
         assertThat(result.err()).contains("routes[0].policy: no policy named 'ghost'");
@@ -91,31 +88,12 @@ class VerifyCommandTest {
 
     @Test
     void explainPrintsEveryRuleAndWhy() {
-        Result result = run("explain", "-c", "../conf/gateway.yaml", "--route", "everything",
+        Cli.Result result = Cli.run("explain", "-c", "../conf/gateway.yaml", "--route", "everything",
                 "--call", "{\"tool\":\"read_secret\",\"arguments\":{\"key\":\"db\"}}", "--identity", "{\"tenant\":\"beta\"}");
 
         assertThat(result.exit()).isEqualTo(3);
         assertThat(result.out()).contains("decision: DENY", "rule:     secrets-only-for-acme",
                 "block-destructive-shell [priority 100]: tool 'read_secret' does not match 'shell_*'",
                 "=> secrets-only-for-acme", "record-sampling [priority 10]: not reached");
-    }
-
-    private record Result(int exit, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = new CommandLine(new TollgateCommand()).execute(args);
-            return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
     }
 }
