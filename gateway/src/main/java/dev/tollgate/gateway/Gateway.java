@@ -82,6 +82,8 @@ public final class Gateway {
         GatewayConfig config = initial.config();
         AtomicReference<GatewaySnapshot> snapshot = new AtomicReference<>(initial);
         GatewayMetrics metrics = services.metrics();
+        // Verified AXIDs: the cache of the snapshot serving now (a reload starts a new one).
+        metrics.watchCacheHitRatio("axid", () -> snapshot.get().axid() == null ? Double.NaN : snapshot.get().axid().hitRate());
         AtomicBoolean ready = new AtomicBoolean();
         List<String> deployments = new ArrayList<>();
         // The first instance binds and resolves port 0; the others are given the same listener settings, so

@@ -83,6 +83,13 @@ public final class GatewayMetrics {
         openStreams.decrementAndGet();
     }
 
+    /** Exposes a cache's hit ratio (0..1) as {@code tollgate_cache_hit_ratio{cache=...}}. */
+    public void watchCacheHitRatio(String cache, java.util.function.DoubleSupplier hitRatio) {
+        Gauge.builder("tollgate.cache.hit.ratio", hitRatio, java.util.function.DoubleSupplier::getAsDouble)
+                .description("Share of lookups answered from the cache").tag("cache", cache)
+                .strongReference(true).register(registry);
+    }
+
     /** Exposes the audit writer's state: queued records, written, dropped, failed. */
     public void watchAudit(dev.tollgate.gateway.audit.AuditLog audit) {
         Gauge.builder("tollgate.audit.queued", audit, a -> a.queued()).description("Audit records waiting for the writer").register(registry);

@@ -95,5 +95,9 @@ class IdentityThroughGatewayTest {
         assertThat(beta.reason()).isEqualTo("policy_denied");
         assertThat(beta.json().path("error").path("data").path("rule").asText()).isEqualTo("acme-only");
         assertThat(upstream.received()).hasSize(1);
+        String token = AxidTokens.valid(key, Instant.now());
+        call(token);
+        call(token);
+        assertThat(gateway.gateway().metrics().scrape()).contains("tollgate_cache_hit_ratio{cache=\"axid\"} 0.25");
     }
 }
