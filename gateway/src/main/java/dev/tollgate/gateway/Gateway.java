@@ -2,6 +2,7 @@ package dev.tollgate.gateway;
 
 import dev.tollgate.gateway.admin.AdminServer;
 import dev.tollgate.gateway.audit.AuditLog;
+import dev.tollgate.gateway.identity.FileSvidSource;
 import dev.tollgate.gateway.telemetry.Telemetry;
 import java.io.IOException;
 import dev.tollgate.gateway.config.ConfigException;
@@ -74,7 +75,18 @@ public final class Gateway {
                 return Future.failedFuture(new IllegalStateException("cannot open the audit log in " + config.audit().directory(), e));
             }
         }
-        return start(vertx, initial, eventLoops, new GatewayServices(metrics, Telemetry.create(config.telemetry()), audit));
+        java.util.Map<String, FileSvidSource> svids = new java.util.HashMap<>();
+        for (var listener : config.listeners()) {
+            if (listener.tls() != null) {
+                try {
+                    svids.put(listener.name(), new FileSvidSource(listener.tls()));
+                } catch (io.spiffe.exception.X509SvidException | io.spiffe.exception.X509BundleException | RuntimeException e) {
+                    return Future.failedFuture(new IllegalStateException("listener " + listener.name() + ": cannot load its SVID or bundle: "
+                            + e.getMessage(), e));
+                }
+            }
+        }
+        return start(vertx, initial, eventLoops, new GatewayServices(metrics, Telemetry.create(config.telemetry()), audit, svids));
     }
 
     /** Starts with the given services (tests: an in-memory span exporter). The gateway closes them when it closes. */

@@ -46,6 +46,9 @@ final class GatewayVerticle extends VerticleBase {
                     .setPort(listener.port())
                     .setTcpNoDelay(true)
                     .setCompressionSupported(false);
+            if (listener.tls() != null) {
+                SpiffeTls.configure(options, services.svids().get(listener.name()), listener.tls());
+            }
             HttpServer server = vertx.createHttpServer(options)
                     .requestHandler(new RequestDispatcher(snapshots, ListenerRuntime.of(listener), pipeline, errors));
             servers.add(server);

@@ -48,13 +48,13 @@ final class DemoCommand implements Callable<Integer> {
                 .get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         GatewayConfig config = new GatewayConfig("demo",
                 List.of(new ListenerConfig("public", "127.0.0.1", port, ListenerConfig.DEFAULT_ALLOWED_HOSTS,
-                        ListenerConfig.DEFAULT_ALLOWED_ORIGINS)),
+                        ListenerConfig.DEFAULT_ALLOWED_ORIGINS, null)),
                 new AdminConfig("127.0.0.1", adminPort),
                 new LimitsConfig(LimitsConfig.DEFAULT_MAX_BODY_BYTES, LimitsConfig.DEFAULT_MAX_JSON_DEPTH,
                         LimitsConfig.DEFAULT_MAX_BUFFERED_RESPONSE_BYTES),
                 List.of(new RouteConfig("demo", "/mcp", Protocol.MCP, URI.create("http://127.0.0.1:" + demoPort + "/mcp"),
                         RouteConfig.DEFAULT_CONNECT_TIMEOUT, RouteConfig.DEFAULT_RESPONSE_TIMEOUT,
-                        RouteConfig.DEFAULT_MAX_CONNECTIONS, "demo", AxidMode.OFF)), null, TelemetryConfig.DEFAULT, AuditConfig.DISABLED, null);
+                        RouteConfig.DEFAULT_MAX_CONNECTIONS, "demo", AxidMode.OFF, List.of())), null, TelemetryConfig.DEFAULT, AuditConfig.DISABLED, null);
         Gateway gateway = GatewayProcess.start(vertx, GatewaySnapshot.compile(config, PolicyBundle.of(demoPolicy())),
                 Runtime.getRuntime().availableProcessors(), () -> { });
         String url = "http://127.0.0.1:" + gateway.port() + "/mcp";

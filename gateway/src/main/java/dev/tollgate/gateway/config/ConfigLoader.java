@@ -29,11 +29,12 @@ public final class ConfigLoader {
     private static final Set<String> TELEMETRY_FIELDS = Set.of("service-name", "traces-exporter", "record-arguments", "redact");
     private static final Set<String> AUDIT_FIELDS = Set.of("directory", "max-file-bytes", "queue-capacity", "when-full", "arguments");
     private static final Set<String> POLICIES_FIELDS = Set.of("directory");
-    private static final Set<String> LISTENER_FIELDS = Set.of("name", "host", "port", "allowed-hosts", "allowed-origins");
+    private static final Set<String> LISTENER_FIELDS = Set.of("name", "host", "port", "allowed-hosts", "allowed-origins", "tls");
+    private static final Set<String> TLS_FIELDS = Set.of("cert-chain", "private-key", "trust-bundle", "trust-domains", "engine");
     private static final Set<String> ADMIN_FIELDS = Set.of("host", "port");
     private static final Set<String> LIMIT_FIELDS = Set.of("max-body-bytes", "max-json-depth", "max-buffered-response-bytes");
     private static final Set<String> ROUTE_FIELDS = Set.of("name", "path", "protocol", "upstream", "connect-timeout",
-            "response-timeout", "max-connections", "policy", "axid");
+            "response-timeout", "max-connections", "policy", "axid", "allowed-spiffe-ids");
     private static final int DEFAULT_ADMIN_PORT = 9090;
     /** Deeper nesting than this is refused outright: it only ever serves to exhaust a parser. */
     private static final int MAX_JSON_DEPTH_CEILING = 1000;
@@ -80,7 +81,7 @@ public final class ConfigLoader {
             throw new ConfigException(problems);
         }
         root.rejectUnknown(TOP_LEVEL);
-        List<ListenerConfig> listeners = listeners(root);
+        List<ListenerConfig> listeners = listeners(root, baseDir);
         AdminConfig admin = admin(root);
         LimitsConfig limits = limits(root.child("limits"));
         Path policyDirectory = policyDirectory(root, baseDir);
@@ -94,7 +95,7 @@ public final class ConfigLoader {
         return new GatewayConfig(source, listeners, admin, limits, routes, policyDirectory, telemetry, audit, axid);
     }
 
-    private static List<ListenerConfig> listeners(NodeReader root) {
+    private static List<ListenerConfig> listeners(NodeReader root, Path baseDir) {
         List<NodeReader> elements = root.elements("listeners", true);
         if (elements.isEmpty() && root.has("listeners")) {
             root.problemAt("listeners", "needs at least one listener");
@@ -113,7 +114,7 @@ public final class ConfigLoader {
             }
             out.add(new ListenerConfig(name, l.string("host", "127.0.0.1"), l.port("port", null),
                     l.strings("allowed-hosts", ListenerConfig.DEFAULT_ALLOWED_HOSTS),
-                    l.strings("allowed-origins", ListenerConfig.DEFAULT_ALLOWED_ORIGINS)));
+                    l.strings("allowed-origins", ListenerConfig.DEFAULT_ALLOWED_ORIGINS), tls(l, baseDir)));
         }
         return out;
     }
@@ -169,7 +170,8 @@ public final class ConfigLoader {
                     r.duration("response-timeout", RouteConfig.DEFAULT_RESPONSE_TIMEOUT),
                     r.positiveInt("max-connections", RouteConfig.DEFAULT_MAX_CONNECTIONS),
                     r.has("policy") ? r.string("policy", null) : null,
-                    axidMode(r, axidConfigured)));
+                    axidMode(r, axidConfigured),
+                    r.strings("allowed-spiffe-ids", List.of())));
         }
         return out;
     }
@@ -186,6 +188,27 @@ public final class ConfigLoader {
         p.rejectUnknown(POLICIES_FIELDS);
         String dir = p.string("directory", null);
         return dir == null ? null : baseDir.resolve(dir).normalize();
+    }
+
+    private static TlsConfig tls(NodeReader listener, Path baseDir) {
+        if (!listener.has("tls")) {
+            return null;
+        }
+        NodeReader t = listener.child("tls");
+        t.rejectUnknown(TLS_FIELDS);
+        String chain = t.string("cert-chain", null);
+        String key = t.string("private-key", null);
+        String bundle = t.string("trust-bundle", null);
+        List<String> domains = t.strings("trust-domains", List.of());
+        if (domains.isEmpty()) {
+            t.problemAt("trust-domains", "needs at least one trust domain, e.g. [example.org]");
+        }
+        String engine = t.string("engine", "openssl");
+        if (!engine.equals("openssl") && !engine.equals("jdk")) {
+            t.problemAt("engine", "must be openssl or jdk");
+        }
+        return new TlsConfig(chain == null ? null : baseDir.resolve(chain), key == null ? null : baseDir.resolve(key),
+                bundle == null ? null : baseDir.resolve(bundle), domains, engine);
     }
 
     /** Routes require a verified AXID by default once tokens can be verified at all (fail closed). */

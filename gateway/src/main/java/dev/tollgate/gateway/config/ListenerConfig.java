@@ -8,9 +8,10 @@ import java.util.List;
  * @param allowedHosts   host names accepted in the {@code Host} header (port ignored); DNS-rebinding guard
  * @param allowedOrigins origins accepted in the {@code Origin} header; {@code *} matches any run of
  *                       characters, e.g. {@code http://localhost:*}
+ * @param tls            mTLS with SPIFFE SVIDs; null for plain HTTP
  */
 public record ListenerConfig(String name, String host, int port, List<String> allowedHosts,
-                             List<String> allowedOrigins) {
+                             List<String> allowedOrigins, TlsConfig tls) {
 
     public static final List<String> DEFAULT_ALLOWED_HOSTS = List.of("localhost", "127.0.0.1", "[::1]");
     public static final List<String> DEFAULT_ALLOWED_ORIGINS = List.of(

@@ -2,6 +2,7 @@ package dev.tollgate.gateway.config;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * A path prefix on the gateway mapped to one upstream endpoint.
@@ -15,9 +16,16 @@ import java.time.Duration;
  * @param policy          name of the policy document deciding this route's calls; null means none, and a
  *                        route without a policy denies every call (fail closed)
  * @param axid            whether callers must present a valid AXID on this route
+ * @param allowedSpiffeIds SPIFFE ID globs ({@code *} one path segment, {@code **} any) of the workloads
+ *                        allowed on this route; empty means any caller the listener accepted
  */
 public record RouteConfig(String name, String path, Protocol protocol, URI upstream, Duration connectTimeout,
-                          Duration responseTimeout, int maxConnections, String policy, AxidMode axid) {
+                          Duration responseTimeout, int maxConnections, String policy, AxidMode axid,
+                          List<String> allowedSpiffeIds) {
+
+    public RouteConfig {
+        allowedSpiffeIds = allowedSpiffeIds == null ? List.of() : List.copyOf(allowedSpiffeIds);
+    }
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(60);

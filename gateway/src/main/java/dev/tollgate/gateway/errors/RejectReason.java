@@ -31,6 +31,7 @@ public enum RejectReason {
     EMPTY_BATCH(400, GatewayErrorCodes.INVALID_REQUEST, "empty_batch", "Invalid Request: empty batch"),
     BATCH_NOT_SUPPORTED(400, GatewayErrorCodes.INVALID_REQUEST, "batch_not_supported",
             "Invalid Request: JSON-RPC batches are not allowed from MCP 2025-06-18 on"),
+    SPIFFE_ID_NOT_ALLOWED(403, GatewayErrorCodes.TRANSPORT, "spiffe_id_not_allowed", "This workload may not call this route"),
     AXID_MISSING(401, GatewayErrorCodes.UNAUTHENTICATED, "axid_missing", "X-Waxell-AXID header required"),
     AXID_MALFORMED(401, GatewayErrorCodes.UNAUTHENTICATED, "axid_malformed", "AXID is not a compact JWS"),
     AXID_TOO_LARGE(401, GatewayErrorCodes.UNAUTHENTICATED, "axid_too_large", "AXID is larger than any valid token"),

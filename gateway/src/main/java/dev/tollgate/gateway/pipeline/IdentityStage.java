@@ -6,10 +6,19 @@ import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.gateway.identity.AxidCache;
 import dev.tollgate.gateway.identity.AxidException;
+import dev.tollgate.gateway.identity.SvidTrustManager;
+import dev.tollgate.policy.Identity;
+import dev.tollgate.policy.condition.Glob;
 import io.vertx.core.Future;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
- * Establishes which run took this action: verifies the {@code X-Waxell-AXID} token per the route's mode
+ * Establishes who is calling: the workload's SPIFFE ID from the mTLS client certificate (checked against
+ * the route's allowed SPIFFE IDs, 403 otherwise), and which run took this action: verifies the {@code X-Waxell-AXID} token per the route's mode
  * and puts its claims on the exchange for policy, spans and audit. A missing (when required) or invalid
  * token gets 401 with a JSON-RPC error, a {@code WWW-Authenticate} challenge and a stable reason; nothing
  * is forwarded. Verification is CPU only and cached per token until it expires.
@@ -29,6 +38,17 @@ public final class IdentityStage implements Stage {
 
     @Override
     public Future<StageResult> apply(Exchange exchange) {
+        String spiffeId = peerSpiffeId(exchange);
+        List<Glob> allowed = exchange.route().route().allowedSpiffeIds();
+        if (!allowed.isEmpty() && (spiffeId == null || allowed.stream().noneMatch(g -> g.matches(spiffeId)))) {
+            errors.respond(exchange.response(), RejectReason.SPIFFE_ID_NOT_ALLOWED, null,
+                    spiffeId == null ? "no SPIFFE ID (not an mTLS connection)" : spiffeId + " is not allowed on this route");
+            exchange.errorType(RejectReason.SPIFFE_ID_NOT_ALLOWED.code());
+            return StageResult.responded();
+        }
+        if (spiffeId != null) {
+            exchange.identity(withSpiffeId(exchange.identity(), spiffeId));
+        }
         AxidMode mode = exchange.route().route().config().axid();
         if (mode == AxidMode.OFF) {
             return StageResult.proceed();
@@ -43,11 +63,29 @@ public final class IdentityStage implements Stage {
             return reject(exchange, RejectReason.AXID_UNKNOWN_KEY, "no AXID keys are configured");
         }
         try {
-            exchange.identity(axid.verify(token.trim()).identity());
+            Identity fromToken = axid.verify(token.trim()).identity();
+            exchange.identity(spiffeId == null ? fromToken : withSpiffeId(fromToken, spiffeId));
             return StageResult.proceed();
         } catch (AxidException e) {
             return reject(exchange, e.reason(), e.getMessage());
         }
+    }
+
+    /** The workload's SPIFFE ID from the verified client certificate of an mTLS connection, else null. */
+    private static String peerSpiffeId(Exchange exchange) {
+        if (!exchange.request().isSSL()) {
+            return null;
+        }
+        try {
+            List<Certificate> peer = exchange.request().connection().peerCertificates();
+            return peer.isEmpty() ? null : SvidTrustManager.spiffeId((X509Certificate) peer.get(0));
+        } catch (SSLPeerUnverifiedException | CertificateException e) {
+            return null;
+        }
+    }
+
+    private static Identity withSpiffeId(Identity i, String spiffeId) {
+        return new Identity(spiffeId, i.tenant(), i.agent(), i.run(), i.subUser(), i.parent(), i.tree(), i.capabilities(), i.claims());
     }
 
     private Future<StageResult> reject(Exchange exchange, RejectReason reason, String detail) {

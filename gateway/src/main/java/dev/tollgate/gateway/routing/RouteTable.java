@@ -11,7 +11,7 @@ public final class RouteTable {
 
     public RouteTable(List<RouteConfig> routes) {
         this.byLongestPrefix = routes.stream()
-                .map(r -> new Route(r, UpstreamTarget.of(r.upstream())))
+                .map(Route::of)
                 .sorted(Comparator.comparingInt((Route r) -> r.config().path().length()).reversed())
                 .toList();
     }

@@ -1,0 +1,158 @@
+package dev.tollgate.gateway.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tollgate.gateway.support.RecordingUpstream;
+import dev.tollgate.gateway.support.RunningGateway;
+import dev.tollgate.gateway.support.TestPki;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Real TLS handshakes against an mTLS listener fed by PEM SVIDs: a valid SVID of the trust domain gets
+ * through (and its SPIFFE ID reaches policy); bad peers are refused at the handshake.
+ */
+class SpiffeMtlsTest {
+
+    private static final String TD = "example.org";
+    private static final String POLICY = "name: p\ndefaults: {action: allow}\nrules:\n"
+            + "  - name: planners-only-search\n    condition: {all: [{tool: search}, {not: {spiffe_id: \"spiffe://example.org/agents/planner\"}}]}\n    action: deny\n";
+
+    @TempDir
+    static Path dir;
+    static Vertx vertx;
+    static RecordingUpstream upstream;
+    static RunningGateway gateway;
+    static TestPki.Issued ca;
+    static TestPki.Issued foreignCa;
+
+    @BeforeAll
+    static void start() throws Exception {
+        vertx = Vertx.vertx();
+        upstream = new RecordingUpstream(vertx);
+        ca = TestPki.ca(TD);
+        foreignCa = TestPki.ca("evil.example");
+        Path[] server = TestPki.write(dir, "gateway", TestPki.svid(ca, "spiffe://example.org/tollgate"));
+        Files.writeString(dir.resolve("bundle.pem"), TestPki.pem(ca.certificate()));
+        Files.createDirectories(dir.resolve("policies"));
+        Files.writeString(dir.resolve("policies/p.yaml"), POLICY);
+        String engine = "openssl";
+        {
+            gateway = RunningGateway.start(vertx, """
+                    listeners:
+                      - name: mtls
+                        host: 127.0.0.1
+                        port: 0
+                        tls: {cert-chain: %s, private-key: %s, trust-bundle: %s, trust-domains: [%s], engine: %s}
+                    admin: {host: 127.0.0.1, port: 0}
+                    policies: {directory: %s}
+                    routes:
+                      - {name: agents, path: /mcp, protocol: mcp, upstream: "%s", policy: p, allowed-spiffe-ids: ["spiffe://example.org/agents/*"]}
+                    """.formatted(server[0], server[1], dir.resolve("bundle.pem"), TD, engine, dir.resolve("policies"), upstream.url("/mcp")));
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        gateway.close();
+        upstream.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+
+    /** One POST over a fresh mTLS connection; returns the status line and body. */
+    static String call(TestPki.Issued client, String tool) throws Exception {
+        try (SSLSocket socket = (SSLSocket) TestPki.clientContext(client, ca.certificate()).getSocketFactory()
+                .createSocket("127.0.0.1", gateway.port())) {
+            socket.setSoTimeout(5000);
+            socket.startHandshake();
+            String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool + "\",\"arguments\":{}}}";
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /mcp HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
+                    + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void validSvidOfTheTrustDomainGetsThroughAndItsSpiffeIdReachesPolicy() throws Exception {
+        upstream.received().clear();
+        String planner = call(TestPki.svid(ca, "spiffe://example.org/agents/planner"), "search");
+        String coder = call(TestPki.svid(ca, "spiffe://example.org/agents/coder"), "search");
+
+        assertThat(io.netty.handler.ssl.OpenSsl.isAvailable()).as("BoringSSL loads, so the listener runs on OpenSSL").isTrue();
+        assertThat(planner).startsWith("HTTP/1.1 200");
+        assertThat(coder).contains("\"rule\":\"planners-only-search\"");
+        assertThat(upstream.received()).hasSize(1);
+    }
+
+    @Test
+    void workloadOutsideTheRoutesAllowedSpiffeIdsGets403() throws Exception {
+        upstream.received().clear();
+        String reply = call(TestPki.svid(ca, "spiffe://example.org/batch/cron"), "search");
+
+        assertThat(reply).startsWith("HTTP/1.1 403").contains("spiffe_id_not_allowed");
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    static Stream<Arguments> badPeers() throws Exception {
+        Instant now = Instant.now();
+        return Stream.of(
+                Arguments.of("no client certificate", null),
+                Arguments.of("foreign trust domain", TestPki.svid(foreignCa, "spiffe://evil.example/agents/planner")),
+                Arguments.of("expired", TestPki.leaf(ca, List.of("spiffe://example.org/agents/planner"), false,
+                        now.minus(Duration.ofHours(3)), now.minus(Duration.ofHours(1)))),
+                Arguments.of("no URI SAN", TestPki.leaf(ca, List.of(), false, now.minus(Duration.ofMinutes(5)), now.plus(Duration.ofHours(1)))),
+                Arguments.of("two URI SANs", TestPki.leaf(ca, List.of("spiffe://example.org/a", "spiffe://example.org/b"), false,
+                        now.minus(Duration.ofMinutes(5)), now.plus(Duration.ofHours(1)))),
+                Arguments.of("a CA certificate as leaf", TestPki.leaf(ca, List.of("spiffe://example.org/agents/planner"), true,
+                        now.minus(Duration.ofMinutes(5)), now.plus(Duration.ofHours(1)))),
+                Arguments.of("self-signed SVID-looking certificate", TestPki.ca(TD)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badPeers")
+    void badPeerIsRefusedAtTheHandshake(String name, TestPki.Issued client) throws Exception {
+        upstream.received().clear();
+        // TLS 1.3 reports a refused client certificate after the handshake, on the first read.
+        assertThatThrownBy(() -> {
+            String reply = call(client, "search");
+            if (reply.isEmpty()) {
+                throw new IOException("connection closed without an answer");
+            }
+        }).isInstanceOf(IOException.class);
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
+    void keyNotMatchingTheCertificateIsRefusedWhenLoading() throws Exception {
+        TestPki.Issued one = TestPki.svid(ca, "spiffe://example.org/x");
+        TestPki.Issued other = TestPki.svid(ca, "spiffe://example.org/y");
+        Path chain = dir.resolve("mismatch.pem");
+        Path key = dir.resolve("mismatch-key.pem");
+        Files.writeString(chain, TestPki.pem(one.certificate()));
+        Files.writeString(key, TestPki.pem(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(other.keys().getPrivate(), null)));
+
+        assertThatThrownBy(() -> new FileSvidSource(new dev.tollgate.gateway.config.TlsConfig(chain, key, dir.resolve("bundle.pem"), List.of(TD), "jdk")))
+                .hasMessageContaining("does not belong to the leaf");
+    }
+}
