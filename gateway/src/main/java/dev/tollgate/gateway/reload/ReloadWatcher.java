@@ -71,6 +71,7 @@ public final class ReloadWatcher implements AutoCloseable {
     }
 
     private ReloadResult reload() {
+        reloadSvids();
         try {
             GatewaySnapshot next = loader.load(configFile);
             List<String> needRestart = gateway.swap(next);
@@ -90,10 +91,29 @@ public final class ReloadWatcher implements AutoCloseable {
         }
     }
 
-    /** Modification time of the config file and of every file in the policy directory. */
+    /**
+     * Re-reads the mTLS listeners' SVIDs and bundles (rotation): new handshakes use the new files, open
+     * connections are not dropped. A bad file is logged and the previous SVID keeps serving.
+     */
+    private void reloadSvids() {
+        gateway.services().svids().forEach((listener, source) -> {
+            try {
+                source.reload();
+            } catch (Exception e) {
+                LOG.error("reload: listener {} keeps its previous SVID: {}", listener, e.getMessage());
+            }
+        });
+    }
+
+    /** Modification time of the config file, the policy directory's files, the AXID keys and the SVID files. */
     private Map<Path, FileTime> fingerprint() {
         Map<Path, FileTime> times = new TreeMap<>();
         record(times, configFile);
+        gateway.snapshot().config().listeners().stream().filter(l -> l.tls() != null).forEach(l -> {
+            record(times, l.tls().certChain());
+            record(times, l.tls().privateKey());
+            record(times, l.tls().trustBundle());
+        });
         if (gateway.snapshot().config().axid() != null) {
             record(times, gateway.snapshot().config().axid().jwksFile());
         }
