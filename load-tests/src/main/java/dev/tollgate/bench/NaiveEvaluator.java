@@ -113,7 +113,7 @@ final class NaiveEvaluator {
                 return operator(value, "name", found);
             }
             default:
-                throw new UnsupportedOperationException("naive evaluator does not interpret " + key);
+                throw new IllegalStateException("naive evaluator does not interpret " + key);
         }
     }
 
@@ -150,7 +150,7 @@ final class NaiveEvaluator {
                 case "lte":
                     return present && value.isNumber() && value.doubleValue() <= operand.doubleValue();
                 default:
-                    throw new UnsupportedOperationException(op);
+                    throw new IllegalStateException(op);
             }
         }
         throw new IllegalArgumentException("no operator");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.gateway.Gateway;
 import dev.tollgate.gateway.config.ConfigLoader;
+import dev.tollgate.gateway.support.RunningGateway;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -58,8 +59,8 @@ class GatewayStartsOnEphemeralPortsTest {
     }
 
     private void assertStartsAndAnswers(int eventLoops) throws Exception {
-        Files.writeString(policyDir.resolve("allow-all.yaml"), GatewayUnderTest.ALLOW_ALL_POLICY);
-        var config = ConfigLoader.parse(GatewayUnderTest.yaml("http://127.0.0.1:9/mcp", policyDir), "ephemeral.yaml");
+        Files.writeString(policyDir.resolve("allow-all.yaml"), RunningGateway.ALLOW_ALL);
+        var config = ConfigLoader.parse(RunningGateway.mcpYaml("http://127.0.0.1:9/mcp", policyDir, "allow-all", null), "ephemeral.yaml");
         Gateway gateway = Gateway.start(vertx, config, eventLoops).toCompletionStage().toCompletableFuture()
                 .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         try {
