@@ -15,9 +15,23 @@ import java.util.List;
  * @param clockSkew      tolerance on exp, nbf and iat
  * @param requiredClaims claims that must be present and non-empty (tenant, agent, run, sub, parent, tree, jti by default)
  * @param forward        whether the token is passed upstream or stripped
+ * @param binding        optional tie between a claim and the caller's SPIFFE ID; null for none
  */
 public record AxidConfig(Path jwksFile, String issuer, String audience, String type, Duration maxLifetime, Duration clockSkew,
-                         List<String> requiredClaims, Forward forward) {
+                         List<String> requiredClaims, Forward forward, Binding binding) {
+
+    /**
+     * Ties the AXID to the mTLS workload: the claim must equal the caller's SPIFFE trust domain
+     * ({@code segment} 0) or the given path segment of its SPIFFE ID (1 is the first segment after the
+     * trust domain). A call with an AXID but no SPIFFE ID fails the binding (fail closed).
+     */
+    public record Binding(String claim, int segment) {
+    }
+
+    public AxidConfig(Path jwksFile, String issuer, String audience, String type, Duration maxLifetime, Duration clockSkew,
+                      List<String> requiredClaims, Forward forward) {
+        this(jwksFile, issuer, audience, type, maxLifetime, clockSkew, requiredClaims, forward, null);
+    }
 
     public static final String HEADER = "X-Waxell-AXID";
     public static final Duration MAX_LIFETIME_CEILING = Duration.ofMinutes(5);

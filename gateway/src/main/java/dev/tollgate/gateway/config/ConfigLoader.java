@@ -25,7 +25,8 @@ public final class ConfigLoader {
     private static final Set<String> TOP_LEVEL = Set.of("listeners", "admin", "limits", "policies", "telemetry", "audit", "identity", "routes");
     private static final Set<String> IDENTITY_FIELDS = Set.of("axid");
     private static final Set<String> AXID_FIELDS = Set.of("jwks-file", "issuer", "audience", "type", "max-lifetime", "clock-skew",
-            "required-claims", "forward");
+            "required-claims", "forward", "binding");
+    private static final Set<String> BINDING_FIELDS = Set.of("claim", "spiffe-segment");
     private static final Set<String> TELEMETRY_FIELDS = Set.of("service-name", "traces-exporter", "record-arguments", "redact");
     private static final Set<String> AUDIT_FIELDS = Set.of("directory", "max-file-bytes", "queue-capacity", "when-full", "arguments");
     private static final Set<String> POLICIES_FIELDS = Set.of("directory");
@@ -239,7 +240,17 @@ public final class ConfigLoader {
         return new AxidConfig(jwks == null ? null : baseDir.resolve(jwks).normalize(), a.string("issuer", null), a.string("audience", null),
                 a.string("type", "JWT"), maxLifetime, a.duration("clock-skew", AxidConfig.DEFAULT_CLOCK_SKEW),
                 a.strings("required-claims", AxidConfig.DEFAULT_REQUIRED_CLAIMS),
-                a.choice("forward", AxidConfig.Forward.class, AxidConfig.Forward.STRIP));
+                a.choice("forward", AxidConfig.Forward.class, AxidConfig.Forward.STRIP), binding(a));
+    }
+
+    private static AxidConfig.Binding binding(NodeReader axid) {
+        if (!axid.has("binding")) {
+            return null;
+        }
+        NodeReader b = axid.child("binding");
+        b.rejectUnknown(BINDING_FIELDS);
+        int segment = b.has("spiffe-segment") ? b.positiveIntOrZero("spiffe-segment") : 0;
+        return new AxidConfig.Binding(b.string("claim", null), segment);
     }
 
     private static TelemetryConfig telemetry(NodeReader root) {

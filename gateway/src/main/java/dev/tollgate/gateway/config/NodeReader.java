@@ -186,6 +186,15 @@ final class NodeReader {
         return n;
     }
 
+    int positiveIntOrZero(String field) {
+        JsonNode value = isObject() ? node.get(field) : null;
+        if (value == null || !value.isIntegralNumber() || value.intValue() < 0) {
+            problemAt(field, "must be 0 (the trust domain) or a path segment number (1 = first after the trust domain)");
+            return 0;
+        }
+        return value.intValue();
+    }
+
     Duration duration(String field, Duration fallback) {
         JsonNode value = isObject() ? node.get(field) : null;
         if (value == null || value.isNull()) {

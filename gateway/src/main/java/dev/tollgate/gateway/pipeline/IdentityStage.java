@@ -64,6 +64,11 @@ public final class IdentityStage implements Stage {
         }
         try {
             Identity fromToken = axid.verify(token.trim()).identity();
+            AxidConfig.Binding binding = exchange.snapshot().config().axid().binding();
+            if (binding != null && !bound(fromToken, spiffeId, binding)) {
+                return reject(exchange, RejectReason.AXID_BINDING_MISMATCH, "claim " + binding.claim() + " does not match "
+                        + (spiffeId == null ? "any SPIFFE ID (no mTLS client certificate)" : spiffeId));
+            }
             exchange.identity(spiffeId == null ? fromToken : withSpiffeId(fromToken, spiffeId));
             return StageResult.proceed();
         } catch (AxidException e) {
@@ -82,6 +87,16 @@ public final class IdentityStage implements Stage {
         } catch (SSLPeerUnverifiedException | CertificateException e) {
             return null;
         }
+    }
+
+    /** The claim equals the SPIFFE ID's trust domain (segment 0) or its n-th path segment. */
+    static boolean bound(Identity identity, String spiffeId, AxidConfig.Binding binding) {
+        Object claim = identity.claim(binding.claim());
+        if (spiffeId == null || claim == null) {
+            return false;
+        }
+        String[] parts = spiffeId.substring("spiffe://".length()).split("/");
+        return binding.segment() < parts.length && parts[binding.segment()].equals(String.valueOf(claim));
     }
 
     private static Identity withSpiffeId(Identity i, String spiffeId) {

@@ -144,6 +144,43 @@ class SpiffeMtlsTest {
     }
 
     @Test
+    void axidBoundToTheSpiffeIdMustNameTheSameAgent() throws Exception {
+        com.nimbusds.jose.jwk.OctetKeyPair key = DevAxid.newKey("k1");
+        Files.writeString(dir.resolve("jwks.json"), new com.nimbusds.jose.jwk.JWKSet(key.toPublicJWK()).toString());
+        Path[] server = {dir.resolve("gateway.pem"), dir.resolve("gateway-key.pem")};
+        RunningGateway bound = RunningGateway.start(vertx, """
+                listeners:
+                  - {name: mtls, host: 127.0.0.1, port: 0, tls: {cert-chain: %s, private-key: %s, trust-bundle: %s, trust-domains: [%s]}}
+                admin: {host: 127.0.0.1, port: 0}
+                policies: {directory: %s}
+                identity: {axid: {jwks-file: %s, issuer: "%s", audience: %s, binding: {claim: agent, spiffe-segment: 2}}}
+                routes: [{name: r, path: /mcp, protocol: mcp, upstream: "%s", policy: p}]
+                """.formatted(server[0], server[1], dir.resolve("bundle.pem"), TD, dir.resolve("policies"), dir.resolve("jwks.json"),
+                AxidTokens.ISSUER, AxidTokens.AUDIENCE, upstream.url("/mcp")));
+        try {
+            TestPki.Issued planner = TestPki.svid(ca, "spiffe://example.org/agents/planner");
+            String own = callWithAxid(bound, planner, AxidTokens.valid(key, Instant.now()));
+            String borrowed = callWithAxid(bound, planner, AxidTokens.sign(key, h -> h, c -> c.claim("agent", "coder"), Instant.now()));
+
+            assertThat(own).startsWith("HTTP/1.1 200");
+            assertThat(borrowed).startsWith("HTTP/1.1 401").contains("axid_binding_mismatch");
+        } finally {
+            bound.close();
+        }
+    }
+
+    private static String callWithAxid(RunningGateway target, TestPki.Issued client, String axid) throws Exception {
+        try (SSLSocket socket = (SSLSocket) TestPki.clientContext(client, ca.certificate()).getSocketFactory()
+                .createSocket("127.0.0.1", target.port())) {
+            socket.setSoTimeout(5000);
+            String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"search\",\"arguments\":{}}}";
+            socket.getOutputStream().write(("POST /mcp HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nX-Waxell-AXID: " + axid
+                    + "\r\nConnection: close\r\nContent-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
     void keyNotMatchingTheCertificateIsRefusedWhenLoading() throws Exception {
         TestPki.Issued one = TestPki.svid(ca, "spiffe://example.org/x");
         TestPki.Issued other = TestPki.svid(ca, "spiffe://example.org/y");
