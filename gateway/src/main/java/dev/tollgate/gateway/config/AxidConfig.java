@@ -16,9 +16,17 @@ import java.util.List;
  * @param requiredClaims claims that must be present and non-empty (tenant, agent, run, sub, parent, tree, jti by default)
  * @param forward        whether the token is passed upstream or stripped
  * @param binding        optional tie between a claim and the caller's SPIFFE ID; null for none
+ * @param remoteKeys     keys from a JWKS URL (then jwksFile is null); null when keys come from the file
  */
 public record AxidConfig(Path jwksFile, String issuer, String audience, String type, Duration maxLifetime, Duration clockSkew,
-                         List<String> requiredClaims, Forward forward, Binding binding) {
+                         List<String> requiredClaims, Forward forward, Binding binding, RemoteKeys remoteKeys) {
+
+    /**
+     * Keys from a JWKS URL instead of a file: refreshed every {@code refresh}; a token with an unknown kid
+     * triggers a refetch, at most once per {@code minRefetch}.
+     */
+    public record RemoteKeys(java.net.URI url, Duration refresh, Duration minRefetch) {
+    }
 
     /**
      * Ties the AXID to the mTLS workload: the claim must equal the caller's SPIFFE trust domain
@@ -30,7 +38,7 @@ public record AxidConfig(Path jwksFile, String issuer, String audience, String t
 
     public AxidConfig(Path jwksFile, String issuer, String audience, String type, Duration maxLifetime, Duration clockSkew,
                       List<String> requiredClaims, Forward forward) {
-        this(jwksFile, issuer, audience, type, maxLifetime, clockSkew, requiredClaims, forward, null);
+        this(jwksFile, issuer, audience, type, maxLifetime, clockSkew, requiredClaims, forward, null, null);
     }
 
     public static final String HEADER = "X-Waxell-AXID";

@@ -25,7 +25,7 @@ public final class ConfigLoader {
     private static final Set<String> TOP_LEVEL = Set.of("listeners", "admin", "limits", "policies", "telemetry", "audit", "identity", "routes");
     private static final Set<String> IDENTITY_FIELDS = Set.of("axid");
     private static final Set<String> AXID_FIELDS = Set.of("jwks-file", "issuer", "audience", "type", "max-lifetime", "clock-skew",
-            "required-claims", "forward", "binding");
+            "required-claims", "forward", "binding", "jwks-url", "jwks-refresh", "jwks-min-refetch");
     private static final Set<String> BINDING_FIELDS = Set.of("claim", "spiffe-segment");
     private static final Set<String> TELEMETRY_FIELDS = Set.of("service-name", "traces-exporter", "record-arguments", "redact");
     private static final Set<String> AUDIT_FIELDS = Set.of("directory", "max-file-bytes", "queue-capacity", "when-full", "arguments");
@@ -232,7 +232,24 @@ public final class ConfigLoader {
         }
         NodeReader a = identity.child("axid");
         a.rejectUnknown(AXID_FIELDS);
-        String jwks = a.string("jwks-file", null);
+        String jwks = a.has("jwks-url") ? null : a.string("jwks-file", null);
+        AxidConfig.RemoteKeys remote = null;
+        if (a.has("jwks-url")) {
+            if (a.has("jwks-file")) {
+                a.problemAt("jwks-url", "give either jwks-file or jwks-url, not both");
+            }
+            String url = a.string("jwks-url", null);
+            try {
+                java.net.URI uri = new java.net.URI(url);
+                if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
+                    throw new java.net.URISyntaxException(url, "not http(s)");
+                }
+                remote = new AxidConfig.RemoteKeys(uri, a.duration("jwks-refresh", java.time.Duration.ofMinutes(5)),
+                        a.duration("jwks-min-refetch", java.time.Duration.ofSeconds(30)));
+            } catch (java.net.URISyntaxException | NullPointerException e) {
+                a.problemAt("jwks-url", "must be an http(s) URL");
+            }
+        }
         java.time.Duration maxLifetime = a.duration("max-lifetime", AxidConfig.MAX_LIFETIME_CEILING);
         if (maxLifetime.compareTo(AxidConfig.MAX_LIFETIME_CEILING) > 0) {
             a.problemAt("max-lifetime", "must be at most 5m: an AXID is a short-lived token");
@@ -240,7 +257,7 @@ public final class ConfigLoader {
         return new AxidConfig(jwks == null ? null : baseDir.resolve(jwks).normalize(), a.string("issuer", null), a.string("audience", null),
                 a.string("type", "JWT"), maxLifetime, a.duration("clock-skew", AxidConfig.DEFAULT_CLOCK_SKEW),
                 a.strings("required-claims", AxidConfig.DEFAULT_REQUIRED_CLAIMS),
-                a.choice("forward", AxidConfig.Forward.class, AxidConfig.Forward.STRIP), binding(a));
+                a.choice("forward", AxidConfig.Forward.class, AxidConfig.Forward.STRIP), binding(a), remote);
     }
 
     private static AxidConfig.Binding binding(NodeReader axid) {

@@ -20,7 +20,15 @@ public final class AxidCache {
     private final Clock clock;
     private final Cache<String, VerifiedAxid> verified;
 
+    private final RemoteJwks remoteKeys;
+
     public AxidCache(AxidVerifier verifier, Clock clock) {
+        this(verifier, clock, null);
+    }
+
+    /** @param remoteKeys the JWKS URL source to refetch from on an unknown kid; null for file keys */
+    public AxidCache(AxidVerifier verifier, Clock clock, RemoteJwks remoteKeys) {
+        this.remoteKeys = remoteKeys;
         this.verifier = verifier;
         this.clock = clock;
         this.verified = Caffeine.newBuilder()
@@ -54,6 +62,14 @@ public final class AxidCache {
         VerifiedAxid fresh = verifier.verify(token, now);
         verified.put(token, fresh);
         return fresh;
+    }
+
+    /**
+     * After an unknown kid: refetches the remote keys (rate-limited) and completes with true when new keys
+     * arrived, so the token is worth verifying once more. Completes with false at once for file keys.
+     */
+    public java.util.concurrent.CompletableFuture<Boolean> refreshKeys() {
+        return remoteKeys == null ? java.util.concurrent.CompletableFuture.completedFuture(false) : remoteKeys.refetchForUnknownKid();
     }
 
     public double hitRate() {

@@ -5,10 +5,7 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.Ed25519Verifier;
-import com.nimbusds.jose.jwk.Curve;
-import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tollgate.gateway.config.AxidConfig;
@@ -36,25 +33,24 @@ import java.util.Map;
 public final class AxidVerifier {
 
     private final AxidConfig config;
-    private final Map<String, Ed25519Verifier> verifiersByKid;
+    private final java.util.function.Supplier<AxidKeys> keys;
 
     public AxidVerifier(AxidConfig config, JWKSet keys) {
+        this(config, constant(AxidKeys.of(keys)));
+    }
+
+    /** @param keys the current keys (a JWKS URL source swaps them as it refreshes) */
+    public AxidVerifier(AxidConfig config, java.util.function.Supplier<AxidKeys> keys) {
         this.config = config;
-        Map<String, Ed25519Verifier> verifiers = new HashMap<>();
-        for (JWK key : keys.getKeys()) {
-            if (key instanceof OctetKeyPair okp && Curve.Ed25519.equals(okp.getCurve()) && key.getKeyID() != null) {
-                try {
-                    verifiers.put(key.getKeyID(), new Ed25519Verifier(okp.toPublicJWK()));
-                } catch (JOSEException e) {
-                    throw new IllegalArgumentException("unusable key " + key.getKeyID() + ": " + e.getMessage(), e);
-                }
-            }
-        }
-        this.verifiersByKid = Map.copyOf(verifiers);
+        this.keys = keys;
+    }
+
+    private static java.util.function.Supplier<AxidKeys> constant(AxidKeys keys) {
+        return () -> keys;
     }
 
     public int keyCount() {
-        return verifiersByKid.size();
+        return keys.get().byKid().size();
     }
 
     public VerifiedAxid verify(String token, Instant now) throws AxidException {
@@ -69,7 +65,7 @@ public final class AxidVerifier {
         }
         checkHeader(jwt.getHeader());
         String kid = jwt.getHeader().getKeyID();
-        Ed25519Verifier verifier = kid == null ? null : verifiersByKid.get(kid);
+        Ed25519Verifier verifier = kid == null ? null : keys.get().byKid().get(kid);
         if (verifier == null) {
             throw new AxidException(RejectReason.AXID_UNKNOWN_KEY, "no key with kid " + jwt.getHeader().getKeyID());
         }

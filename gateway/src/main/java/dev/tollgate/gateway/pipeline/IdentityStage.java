@@ -62,8 +62,13 @@ public final class IdentityStage implements Stage {
             // The route wants tokens but this snapshot cannot verify any: fail closed.
             return reject(exchange, RejectReason.AXID_UNKNOWN_KEY, "no AXID keys are configured");
         }
+        return verify(exchange, axid, token.trim(), spiffeId, true);
+    }
+
+    /** On an unknown kid with remote keys: refetch (off the loop, rate-limited), then verify once more. */
+    private Future<StageResult> verify(Exchange exchange, AxidCache axid, String token, String spiffeId, boolean mayRefetch) {
         try {
-            Identity fromToken = axid.verify(token.trim()).identity();
+            Identity fromToken = axid.verify(token).identity();
             AxidConfig.Binding binding = exchange.snapshot().config().axid().binding();
             if (binding != null && !bound(fromToken, spiffeId, binding)) {
                 return reject(exchange, RejectReason.AXID_BINDING_MISMATCH, "claim " + binding.claim() + " does not match "
@@ -72,6 +77,11 @@ public final class IdentityStage implements Stage {
             exchange.identity(spiffeId == null ? fromToken : withSpiffeId(fromToken, spiffeId));
             return StageResult.proceed();
         } catch (AxidException e) {
+            if (mayRefetch && e.reason() == RejectReason.AXID_UNKNOWN_KEY) {
+                return Future.fromCompletionStage(axid.refreshKeys(), io.vertx.core.Vertx.currentContext())
+                        .compose(refreshed -> refreshed ? verify(exchange, axid, token, spiffeId, false)
+                                : reject(exchange, e.reason(), e.getMessage()));
+            }
             return reject(exchange, e.reason(), e.getMessage());
         }
     }

@@ -14,6 +14,11 @@ import dev.tollgate.policy.PolicyLoader;
 import com.nimbusds.jose.jwk.JWKSet;
 import dev.tollgate.gateway.identity.AxidCache;
 import dev.tollgate.gateway.identity.AxidVerifier;
+import dev.tollgate.gateway.identity.RemoteJwks;
+import dev.tollgate.gateway.config.AxidConfig;
+import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -29,9 +34,22 @@ import java.util.stream.Collectors;
 public final class SnapshotLoader {
 
     private final CheckRegistry checks;
+    /** One key source per JWKS URL, kept across reloads (each owns a refresh timer). */
+    private final Map<URI, RemoteJwks> remoteKeys = new ConcurrentHashMap<>();
 
     public SnapshotLoader(CheckRegistry checks) {
         this.checks = checks;
+    }
+
+    private AxidCache remoteAxid(GatewayConfig config, List<ConfigProblem> problems) {
+        AxidConfig.RemoteKeys remote = config.axid().remoteKeys();
+        RemoteJwks source = remoteKeys.computeIfAbsent(remote.url(),
+                url -> new RemoteJwks(url, remote.refresh(), remote.minRefetch(), Clock.systemUTC()));
+        if (source.keys().byKid().isEmpty() && !source.fetchNow()) {
+            problems.add(new ConfigProblem(config.source(), 0, "identity.axid.jwks-url", "cannot fetch AXID keys from " + remote.url()));
+            return null;
+        }
+        return new AxidCache(new AxidVerifier(config.axid(), source::keys), Clock.systemUTC(), source);
     }
 
     public GatewaySnapshot load(Path configFile) throws ConfigException {
@@ -56,7 +74,10 @@ public final class SnapshotLoader {
     }
 
     /** Loads the AXID keys (a JWKS file of Ed25519 public keys, each with a kid). */
-    private static AxidCache axid(GatewayConfig config, List<ConfigProblem> problems) {
+    private AxidCache axid(GatewayConfig config, List<ConfigProblem> problems) {
+        if (config.axid().remoteKeys() != null) {
+            return remoteAxid(config, problems);
+        }
         Path file = config.axid().jwksFile();
         try {
             AxidVerifier verifier = new AxidVerifier(config.axid(), JWKSet.load(file.toFile()));
