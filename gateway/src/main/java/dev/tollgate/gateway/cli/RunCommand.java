@@ -55,7 +55,8 @@ final class RunCommand implements Callable<Integer> {
         GatewayConfig loaded = snapshot.config();
         for (int i = 0; i < loaded.listeners().size(); i++) {
             var listener = loaded.listeners().get(i);
-            System.out.printf("tollgate: listener %s on http://%s:%d%n", listener.name(), listener.host(), gateway.ports().get(i));
+            System.out.printf("tollgate: listener %s on %s://%s:%d%s%n", listener.name(), listener.tls() == null ? "http" : "https",
+                    listener.host(), gateway.ports().get(i), listener.tls() == null ? "" : " (mTLS, SPIFFE SVIDs required)");
         }
         loaded.routes().forEach(r -> System.out.printf("tollgate: route %s %s -> %s (%s, policy %s)%n", r.name(), r.path(), r.upstream(),
                 r.protocol().yamlName(), r.policy() == null ? "none: every call denied" : r.policy()));

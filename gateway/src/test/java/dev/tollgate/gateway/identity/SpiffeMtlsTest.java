@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.gateway.support.RecordingUpstream;
 import dev.tollgate.gateway.support.RunningGateway;
-import dev.tollgate.gateway.support.TestPki;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,17 +40,17 @@ class SpiffeMtlsTest {
     static Vertx vertx;
     static RecordingUpstream upstream;
     static RunningGateway gateway;
-    static TestPki.Issued ca;
-    static TestPki.Issued foreignCa;
+    static DevPki.Issued ca;
+    static DevPki.Issued foreignCa;
 
     @BeforeAll
     static void start() throws Exception {
         vertx = Vertx.vertx();
         upstream = new RecordingUpstream(vertx);
-        ca = TestPki.ca(TD);
-        foreignCa = TestPki.ca("evil.example");
-        Path[] server = TestPki.write(dir, "gateway", TestPki.svid(ca, "spiffe://example.org/tollgate"));
-        Files.writeString(dir.resolve("bundle.pem"), TestPki.pem(ca.certificate()));
+        ca = DevPki.ca(TD);
+        foreignCa = DevPki.ca("evil.example");
+        Path[] server = DevPki.write(dir, "gateway", DevPki.svid(ca, "spiffe://example.org/tollgate"));
+        Files.writeString(dir.resolve("bundle.pem"), DevPki.pem(ca.certificate()));
         Files.createDirectories(dir.resolve("policies"));
         Files.writeString(dir.resolve("policies/p.yaml"), POLICY);
         String engine = "openssl";
@@ -78,8 +77,8 @@ class SpiffeMtlsTest {
     }
 
     /** One POST over a fresh mTLS connection; returns the status line and body. */
-    static String call(TestPki.Issued client, String tool) throws Exception {
-        try (SSLSocket socket = (SSLSocket) TestPki.clientContext(client, ca.certificate()).getSocketFactory()
+    static String call(DevPki.Issued client, String tool) throws Exception {
+        try (SSLSocket socket = (SSLSocket) DevPki.clientContext(client, ca.certificate()).getSocketFactory()
                 .createSocket("127.0.0.1", gateway.port())) {
             socket.setSoTimeout(5000);
             socket.startHandshake();
@@ -96,8 +95,8 @@ class SpiffeMtlsTest {
     @Test
     void validSvidOfTheTrustDomainGetsThroughAndItsSpiffeIdReachesPolicy() throws Exception {
         upstream.received().clear();
-        String planner = call(TestPki.svid(ca, "spiffe://example.org/agents/planner"), "search");
-        String coder = call(TestPki.svid(ca, "spiffe://example.org/agents/coder"), "search");
+        String planner = call(DevPki.svid(ca, "spiffe://example.org/agents/planner"), "search");
+        String coder = call(DevPki.svid(ca, "spiffe://example.org/agents/coder"), "search");
 
         assertThat(io.netty.handler.ssl.OpenSsl.isAvailable()).as("BoringSSL loads, so the listener runs on OpenSSL").isTrue();
         assertThat(planner).startsWith("HTTP/1.1 200");
@@ -108,7 +107,7 @@ class SpiffeMtlsTest {
     @Test
     void workloadOutsideTheRoutesAllowedSpiffeIdsGets403() throws Exception {
         upstream.received().clear();
-        String reply = call(TestPki.svid(ca, "spiffe://example.org/batch/cron"), "search");
+        String reply = call(DevPki.svid(ca, "spiffe://example.org/batch/cron"), "search");
 
         assertThat(reply).startsWith("HTTP/1.1 403").contains("spiffe_id_not_allowed");
         assertThat(upstream.received()).isEmpty();
@@ -118,20 +117,20 @@ class SpiffeMtlsTest {
         Instant now = Instant.now();
         return Stream.of(
                 Arguments.of("no client certificate", null),
-                Arguments.of("foreign trust domain", TestPki.svid(foreignCa, "spiffe://evil.example/agents/planner")),
-                Arguments.of("expired", TestPki.leaf(ca, List.of("spiffe://example.org/agents/planner"), false,
+                Arguments.of("foreign trust domain", DevPki.svid(foreignCa, "spiffe://evil.example/agents/planner")),
+                Arguments.of("expired", DevPki.leaf(ca, List.of("spiffe://example.org/agents/planner"), false,
                         now.minus(Duration.ofHours(3)), now.minus(Duration.ofHours(1)))),
-                Arguments.of("no URI SAN", TestPki.leaf(ca, List.of(), false, now.minus(Duration.ofMinutes(5)), now.plus(Duration.ofHours(1)))),
-                Arguments.of("two URI SANs", TestPki.leaf(ca, List.of("spiffe://example.org/a", "spiffe://example.org/b"), false,
+                Arguments.of("no URI SAN", DevPki.leaf(ca, List.of(), false, now.minus(Duration.ofMinutes(5)), now.plus(Duration.ofHours(1)))),
+                Arguments.of("two URI SANs", DevPki.leaf(ca, List.of("spiffe://example.org/a", "spiffe://example.org/b"), false,
                         now.minus(Duration.ofMinutes(5)), now.plus(Duration.ofHours(1)))),
-                Arguments.of("a CA certificate as leaf", TestPki.leaf(ca, List.of("spiffe://example.org/agents/planner"), true,
+                Arguments.of("a CA certificate as leaf", DevPki.leaf(ca, List.of("spiffe://example.org/agents/planner"), true,
                         now.minus(Duration.ofMinutes(5)), now.plus(Duration.ofHours(1)))),
-                Arguments.of("self-signed SVID-looking certificate", TestPki.ca(TD)));
+                Arguments.of("self-signed SVID-looking certificate", DevPki.ca(TD)));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("badPeers")
-    void badPeerIsRefusedAtTheHandshake(String name, TestPki.Issued client) throws Exception {
+    void badPeerIsRefusedAtTheHandshake(String name, DevPki.Issued client) throws Exception {
         upstream.received().clear();
         // TLS 1.3 reports a refused client certificate after the handshake, on the first read.
         assertThatThrownBy(() -> {
@@ -158,7 +157,7 @@ class SpiffeMtlsTest {
                 """.formatted(server[0], server[1], dir.resolve("bundle.pem"), TD, dir.resolve("policies"), dir.resolve("jwks.json"),
                 AxidTokens.ISSUER, AxidTokens.AUDIENCE, upstream.url("/mcp")));
         try {
-            TestPki.Issued planner = TestPki.svid(ca, "spiffe://example.org/agents/planner");
+            DevPki.Issued planner = DevPki.svid(ca, "spiffe://example.org/agents/planner");
             String own = callWithAxid(bound, planner, AxidTokens.valid(key, Instant.now()));
             String borrowed = callWithAxid(bound, planner, AxidTokens.sign(key, h -> h, c -> c.claim("agent", "coder"), Instant.now()));
 
@@ -169,8 +168,8 @@ class SpiffeMtlsTest {
         }
     }
 
-    private static String callWithAxid(RunningGateway target, TestPki.Issued client, String axid) throws Exception {
-        try (SSLSocket socket = (SSLSocket) TestPki.clientContext(client, ca.certificate()).getSocketFactory()
+    private static String callWithAxid(RunningGateway target, DevPki.Issued client, String axid) throws Exception {
+        try (SSLSocket socket = (SSLSocket) DevPki.clientContext(client, ca.certificate()).getSocketFactory()
                 .createSocket("127.0.0.1", target.port())) {
             socket.setSoTimeout(5000);
             String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"search\",\"arguments\":{}}}";
@@ -182,12 +181,12 @@ class SpiffeMtlsTest {
 
     @Test
     void keyNotMatchingTheCertificateIsRefusedWhenLoading() throws Exception {
-        TestPki.Issued one = TestPki.svid(ca, "spiffe://example.org/x");
-        TestPki.Issued other = TestPki.svid(ca, "spiffe://example.org/y");
+        DevPki.Issued one = DevPki.svid(ca, "spiffe://example.org/x");
+        DevPki.Issued other = DevPki.svid(ca, "spiffe://example.org/y");
         Path chain = dir.resolve("mismatch.pem");
         Path key = dir.resolve("mismatch-key.pem");
-        Files.writeString(chain, TestPki.pem(one.certificate()));
-        Files.writeString(key, TestPki.pem(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(other.keys().getPrivate(), null)));
+        Files.writeString(chain, DevPki.pem(one.certificate()));
+        Files.writeString(key, DevPki.pem(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(other.keys().getPrivate(), null)));
 
         assertThatThrownBy(() -> new FileSvidSource(new dev.tollgate.gateway.config.TlsConfig(chain, key, dir.resolve("bundle.pem"), List.of(TD), "jdk")))
                 .hasMessageContaining("does not belong to the leaf");

@@ -7,7 +7,6 @@ import dev.tollgate.gateway.Gateway;
 import dev.tollgate.gateway.reload.ReloadWatcher;
 import dev.tollgate.gateway.reload.SnapshotLoader;
 import dev.tollgate.gateway.support.RecordingUpstream;
-import dev.tollgate.gateway.support.TestPki;
 import dev.tollgate.policy.check.CheckRegistry;
 import io.vertx.core.Vertx;
 import java.math.BigInteger;
@@ -30,10 +29,10 @@ class SvidRotationTest {
     @Test
     void newConnectionsGetTheRotatedSvid() throws Exception {
         Vertx vertx = Vertx.vertx();
-        TestPki.Issued ca = TestPki.ca("example.org");
-        TestPki.Issued first = TestPki.svid(ca, "spiffe://example.org/tollgate");
-        Path[] files = TestPki.write(dir, "gateway", first);
-        Files.writeString(dir.resolve("bundle.pem"), TestPki.pem(ca.certificate()));
+        DevPki.Issued ca = DevPki.ca("example.org");
+        DevPki.Issued first = DevPki.svid(ca, "spiffe://example.org/tollgate");
+        Path[] files = DevPki.write(dir, "gateway", first);
+        Files.writeString(dir.resolve("bundle.pem"), DevPki.pem(ca.certificate()));
         Files.createDirectories(dir.resolve("policies"));
         Files.writeString(dir.resolve("policies/p.yaml"), "name: p\ndefaults: {action: allow}\nrules: []\n");
         try (RecordingUpstream upstream = new RecordingUpstream(vertx)) {
@@ -48,11 +47,11 @@ class SvidRotationTest {
             SnapshotLoader loader = new SnapshotLoader(CheckRegistry.withDefaults());
             Gateway gateway = Gateway.start(vertx, loader.load(config), 1).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             try (ReloadWatcher watcher = new ReloadWatcher(config, gateway, loader).start(Duration.ofMillis(50))) {
-                TestPki.Issued client = TestPki.svid(ca, "spiffe://example.org/agents/a");
+                DevPki.Issued client = DevPki.svid(ca, "spiffe://example.org/agents/a");
                 assertThat(serverSerial(gateway, client, ca)).isEqualTo(first.certificate().getSerialNumber());
 
-                TestPki.Issued second = TestPki.svid(ca, "spiffe://example.org/tollgate");
-                TestPki.write(dir, "gateway", second);
+                DevPki.Issued second = DevPki.svid(ca, "spiffe://example.org/tollgate");
+                DevPki.write(dir, "gateway", second);
                 Files.setLastModifiedTime(files[0], FileTime.fromMillis(System.currentTimeMillis() + 5_000));
 
                 await().atMost(Duration.ofSeconds(10)).until(() -> second.certificate().getSerialNumber().equals(serverSerial(gateway, client, ca)));
@@ -64,8 +63,8 @@ class SvidRotationTest {
         }
     }
 
-    private static BigInteger serverSerial(Gateway gateway, TestPki.Issued client, TestPki.Issued ca) throws Exception {
-        try (SSLSocket socket = (SSLSocket) TestPki.clientContext(client, ca.certificate()).getSocketFactory()
+    private static BigInteger serverSerial(Gateway gateway, DevPki.Issued client, DevPki.Issued ca) throws Exception {
+        try (SSLSocket socket = (SSLSocket) DevPki.clientContext(client, ca.certificate()).getSocketFactory()
                 .createSocket("127.0.0.1", gateway.port())) {
             socket.startHandshake();
             return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();

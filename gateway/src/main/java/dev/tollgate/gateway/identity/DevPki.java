@@ -1,4 +1,4 @@
-package dev.tollgate.gateway.support;
+package dev.tollgate.gateway.identity;
 
 import java.io.StringWriter;
 import java.math.BigInteger;
@@ -30,8 +30,12 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** Generates SPIFFE trust domains and X.509-SVIDs (good and deliberately bad) for real TLS handshakes in tests. */
-public final class TestPki {
+/**
+ * A development SPIFFE PKI: a trust domain CA and X.509-SVIDs signed by it (EC P-256), as PEM files, for
+ * {@code tollgate dev-certs} and for tests, which also use it to make deliberately bad SVIDs. Not for
+ * production: real SVIDs come from SPIRE or another SPIFFE issuer.
+ */
+public final class DevPki {
 
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
@@ -39,7 +43,7 @@ public final class TestPki {
     public record Issued(X509Certificate certificate, KeyPair keys) {
     }
 
-    private TestPki() {
+    private DevPki() {
     }
 
     public static KeyPair ecKeys() throws Exception {
@@ -75,14 +79,31 @@ public final class TestPki {
             b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(uris.stream()
                     .map(u -> new GeneralName(GeneralName.uniformResourceIdentifier, u)).toArray(GeneralName[]::new)));
         }
-        X509v3CertificateBuilder signed = b;
         X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
-                signed.build(new JcaContentSignerBuilder("SHA256withECDSA").build(ca.keys().getPrivate())));
+                b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(ca.keys().getPrivate())));
         return new Issued(cert, keys);
     }
 
     public static Issued svid(Issued ca, String spiffeId) throws Exception {
         return leaf(ca, List.of(spiffeId), false, Instant.now().minus(Duration.ofMinutes(5)), Instant.now().plus(Duration.ofHours(1)));
+    }
+
+    /** An SVID that also names DNS hosts (e.g. localhost), so ordinary HTTPS clients such as curl accept it as a server. */
+    public static Issued serverSvid(Issued ca, String spiffeId, Duration lifetime, String... dnsNames) throws Exception {
+        KeyPair keys = ecKeys();
+        X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca.certificate(), BigInteger.valueOf(SERIAL.incrementAndGet()),
+                Date.from(Instant.now().minus(Duration.ofMinutes(5))), Date.from(Instant.now().plus(lifetime)), new X500Name("CN=workload"), keys.getPublic());
+        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+        b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment | KeyUsage.keyAgreement));
+        GeneralName[] names = new GeneralName[1 + dnsNames.length];
+        names[0] = new GeneralName(GeneralName.uniformResourceIdentifier, spiffeId);
+        for (int i = 0; i < dnsNames.length; i++) {
+            names[i + 1] = new GeneralName(GeneralName.dNSName, dnsNames[i]);
+        }
+        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
+        X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
+                b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(ca.keys().getPrivate())));
+        return new Issued(cert, keys);
     }
 
     private static X509Certificate sign(X509v3CertificateBuilder b, KeyPair keys) throws Exception {
