@@ -180,6 +180,29 @@ class SpiffeMtlsTest {
     }
 
     @Test
+    void jdkEngineAcceptsTheSameSvidsAndRefusesTheSamePeers() throws Exception {
+        Path[] server = {dir.resolve("gateway.pem"), dir.resolve("gateway-key.pem")};
+        RunningGateway jdk = RunningGateway.start(vertx, """
+                listeners:
+                  - {name: mtls, host: 127.0.0.1, port: 0, tls: {cert-chain: %s, private-key: %s, trust-bundle: %s, trust-domains: [%s], engine: jdk}}
+                admin: {host: 127.0.0.1, port: 0}
+                policies: {directory: %s}
+                routes: [{name: r, path: /mcp, protocol: mcp, upstream: "%s", policy: p}]
+                """.formatted(server[0], server[1], dir.resolve("bundle.pem"), TD, dir.resolve("policies"), upstream.url("/mcp")));
+        try {
+            String ok = callWithAxid(jdk, DevPki.svid(ca, "spiffe://example.org/agents/planner"), "unused");
+            assertThat(ok).startsWith("HTTP/1.1 200");
+            assertThatThrownBy(() -> {
+                if (callWithAxid(jdk, DevPki.svid(foreignCa, "spiffe://evil.example/agents/planner"), "unused").isEmpty()) {
+                    throw new IOException("closed without an answer");
+                }
+            }).isInstanceOf(IOException.class);
+        } finally {
+            jdk.close();
+        }
+    }
+
+    @Test
     void keyNotMatchingTheCertificateIsRefusedWhenLoading() throws Exception {
         DevPki.Issued one = DevPki.svid(ca, "spiffe://example.org/x");
         DevPki.Issued other = DevPki.svid(ca, "spiffe://example.org/y");
