@@ -7,6 +7,7 @@ import io.netty.handler.ssl.OpenSsl;
 import io.spiffe.provider.SpiffeKeyManager;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.OpenSSLEngineOptions;
@@ -15,7 +16,7 @@ import java.util.List;
 
 /**
  * Server-side mTLS with SPIFFE SVIDs: the gateway presents its SVID, requires a client certificate and
- * accepts only valid SVIDs of the listener's trust domains. TLS 1.3 and 1.2; ALPN offers HTTP/1.1.
+ * accepts only valid SVIDs of the listener's trust domains. TLS 1.3 and 1.2; ALPN offers HTTP/2 and HTTP/1.1.
  * OpenSSL (BoringSSL) is used when it loads, the JDK's engine otherwise or on request.
  */
 final class SpiffeTls {
@@ -28,7 +29,9 @@ final class SpiffeTls {
                 .setClientAuth(ClientAuth.REQUIRED)
                 .setKeyCertOptions(KeyCertOptions.wrap(new SpiffeKeyManager(source)))
                 .setTrustOptions(TrustOptions.wrap(new SvidTrustManager(source)))
-                .setEnabledSecureTransportProtocols(new java.util.LinkedHashSet<>(List.of("TLSv1.3", "TLSv1.2")));
+                .setEnabledSecureTransportProtocols(new java.util.LinkedHashSet<>(List.of("TLSv1.3", "TLSv1.2")))
+                .setUseAlpn(true)
+                .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1));
         if ("openssl".equals(tls.engine()) && OpenSsl.isAvailable()) {
             options.setSslEngineOptions(new OpenSSLEngineOptions());
         } else {

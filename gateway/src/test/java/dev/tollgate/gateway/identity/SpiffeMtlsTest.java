@@ -203,6 +203,35 @@ class SpiffeMtlsTest {
     }
 
     @Test
+    void alpnNegotiatesHttp2AndCallsWorkOverIt() throws Exception {
+        Path dnsDir = Files.createDirectories(dir.resolve("h2"));
+        Path[] server = DevPki.write(dnsDir, "gateway", DevPki.serverSvid(ca, "spiffe://example.org/tollgate", Duration.ofHours(1), "localhost"));
+        RunningGateway h2 = RunningGateway.start(vertx, """
+                listeners:
+                  - {name: mtls, host: 127.0.0.1, port: 0, tls: {cert-chain: %s, private-key: %s, trust-bundle: %s, trust-domains: [%s]}}
+                admin: {host: 127.0.0.1, port: 0}
+                policies: {directory: %s}
+                routes: [{name: r, path: /mcp, protocol: mcp, upstream: "%s", policy: p}]
+                """.formatted(server[0], server[1], dir.resolve("bundle.pem"), TD, dir.resolve("policies"), upstream.url("/mcp")));
+        try {
+            java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_2)
+                    .sslContext(DevPki.clientContext(DevPki.svid(ca, "spiffe://example.org/agents/planner"), ca.certificate())).build();
+            java.net.http.HttpResponse<String> reply = client.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("https://localhost:" + h2.port() + "/mcp"))
+                    .header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"search\",\"arguments\":{}}}"))
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+
+            assertThat(reply.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+            assertThat(reply.statusCode()).isEqualTo(200);
+            assertThat(reply.body()).contains("\"result\"");
+        } finally {
+            h2.close();
+        }
+    }
+
+    @Test
     void keyNotMatchingTheCertificateIsRefusedWhenLoading() throws Exception {
         DevPki.Issued one = DevPki.svid(ca, "spiffe://example.org/x");
         DevPki.Issued other = DevPki.svid(ca, "spiffe://example.org/y");
