@@ -47,6 +47,7 @@ public final class RemoteJwks implements AutoCloseable {
         this.url = url;
         this.minRefetchInterval = minRefetchInterval;
         this.clock = clock;
+        // Waiting here blocks only this timer thread (bounded by FETCH_TIMEOUT) and keeps refreshes from overlapping.
         timer.scheduleWithFixedDelay(() -> fetch().join(), refresh.toMillis(), refresh.toMillis(), TimeUnit.MILLISECONDS);
     }
 
