@@ -1,0 +1,58 @@
+package dev.tollgate.gateway.budget;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * This gateway's own charges to one spawn tree, kept between ledger reads so a cached read never hides
+ * them. Lock-free and shared by every event loop. All amounts are micro-USD.
+ */
+final class TreeAccount {
+
+    /** Actual costs of this gateway's finished calls since start. */
+    private final AtomicLong charged = new AtomicLong();
+    /** The part of {@link #charged} the ledger has confirmed recording. */
+    private final AtomicLong acknowledged = new AtomicLong();
+    /** Estimates of this gateway's allowed calls still running (cached mode). */
+    private final AtomicLong held = new AtomicLong();
+
+    long charged() {
+        return charged.get();
+    }
+
+    long acknowledged() {
+        return acknowledged.get();
+    }
+
+    long held() {
+        return held.get();
+    }
+
+    /**
+     * Holds {@code micros} if the tree's spend as known here stays within the limit. Atomic against every
+     * other hold on this gateway (a compare-and-set on the held total), so concurrent calls on several
+     * event loops cannot all pass on the same headroom.
+     *
+     * @param base the read's ledger spend minus the charges it already included
+     */
+    boolean tryHold(long base, long micros, long limitMicros) {
+        while (true) {
+            long h = held.get();
+            if (base + charged.get() + h + micros > limitMicros) {
+                return false;
+            }
+            if (held.compareAndSet(h, h + micros)) {
+                return true;
+            }
+        }
+    }
+
+    /** Ends a hold with the call's actual cost: charged first, so the known spend never dips in between. */
+    void settle(long heldMicros, long actualMicros) {
+        charged.addAndGet(actualMicros);
+        held.addAndGet(-heldMicros);
+    }
+
+    void acknowledge(long micros) {
+        acknowledged.addAndGet(micros);
+    }
+}
