@@ -321,9 +321,7 @@ public final class ConfigLoader {
         NodeReader r = root.child("redis");
         r.rejectUnknown(REDIS_FIELDS);
         String uri = r.string("uri", null);
-        if (uri == null) {
-            r.problemAt("uri", "is required, e.g. redis://127.0.0.1:6379");
-        } else if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
+        if (uri != null && !uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
             r.problemAt("uri", "must be a redis:// or rediss:// URI, got '" + uri + "'");
         }
         return new RedisConfig(uri, r.string("key-prefix", RedisConfig.DEFAULT_PREFIX),
@@ -367,7 +365,7 @@ public final class ConfigLoader {
             }
         }
         PricingTable pricing = PricingTable.NONE;
-        String pricingFile = b.string("pricing", null);
+        String pricingFile = b.has("pricing") ? b.string("pricing", null) : null;
         if (pricingFile != null) {
             pricing = PricingLoader.load(baseDir.resolve(pricingFile).normalize(), problems);
         }
@@ -378,9 +376,7 @@ public final class ConfigLoader {
 
     private static String httpUrl(NodeReader h, String field) {
         String url = h.string(field, null);
-        if (url == null) {
-            h.problemAt(field, "is required");
-        } else if (!url.startsWith("http://") && !url.startsWith("https://")) {
+        if (url != null && !url.startsWith("http://") && !url.startsWith("https://")) {
             h.problemAt(field, "must be an http(s) URL, got '" + url + "'");
         }
         return url;

@@ -89,6 +89,9 @@ final class PricingLoader {
     }
 
     private static JsonPointer pointer(NodeReader r, String field, JsonPointer fallback) {
+        if (!r.has(field)) {
+            return fallback;
+        }
         String text = r.string(field, null);
         if (text == null) {
             return fallback;
