@@ -24,6 +24,9 @@ public final class Budgets implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Budgets.class);
 
+    private static final java.util.concurrent.Executor RETRY =
+            java.util.concurrent.CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.SECONDS);
+
     private final BudgetConfig config;
     private final SpendLedger ledger;
     private final ReservingLedger strict;
@@ -180,15 +183,28 @@ public final class Budgets implements AutoCloseable {
         }
         charge.account().settle(charge.local() ? charge.estimateMicros() : 0, actual);
         if (actual > 0) {
-            ledger.record(charge.key(), actual).whenComplete((v, error) -> {
-                if (error != null) {
-                    recordFailures.increment();
-                    LOG.warn("could not record {} spent by {} in the {} ledger: {}", actual, charge.key(), ledger.kind(), error.toString());
-                } else {
-                    charge.account().acknowledge(actual);
-                }
-            });
+            write(charge.key(), charge.account(), charge.account().queueRecord(actual));
         }
+    }
+
+    /** Writes queued charges to the ledger, one write in flight per tree; a failed write is put back in the queue. */
+    private void write(SpendKey key, TreeAccount account, long micros) {
+        if (micros == 0) {
+            return;
+        }
+        ledger.record(key, micros).whenComplete((v, error) -> {
+            if (error != null) {
+                recordFailures.increment();
+                LOG.warn("could not record {} micro-USD spent by {} in the {} ledger (retrying in 1 s): {}",
+                        micros, key, ledger.kind(), error.toString());
+                account.requeue(micros);
+                // The write slot stays taken while waiting, so a ledger that is down sees one retry a second per tree.
+                RETRY.execute(() -> write(key, account, account.recorded()));
+            } else {
+                account.acknowledge(micros);
+                write(key, account, account.recorded());
+            }
+        });
     }
 
     public SpendCache cache() {

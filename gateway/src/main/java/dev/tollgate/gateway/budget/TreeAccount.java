@@ -55,4 +55,29 @@ final class TreeAccount {
     void acknowledge(long micros) {
         acknowledged.addAndGet(micros);
     }
+
+    /** Charges waiting to be written to the ledger, and whether a write is in flight. */
+    private final AtomicLong unrecorded = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean recording = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Queues a charge for the ledger and returns the amount this caller must write now, or 0 when a write is
+     * already in flight (its completion writes what queued meanwhile, see {@link #recorded}). One write in
+     * flight per tree: at 5,000 calls a second the ledger sees about one write per round trip, not 5,000.
+     */
+    long queueRecord(long micros) {
+        unrecorded.addAndGet(micros);
+        return recording.compareAndSet(false, true) ? unrecorded.getAndSet(0) : 0;
+    }
+
+    /** Puts back the amount of a failed write; the caller still holds the write slot and retries. */
+    void requeue(long micros) {
+        unrecorded.addAndGet(micros);
+    }
+
+    /** After a write: the next amount to write (0 when nothing queued, and then the write slot is free). */
+    long recorded() {
+        recording.set(false);
+        return unrecorded.get() > 0 && recording.compareAndSet(false, true) ? unrecorded.getAndSet(0) : 0;
+    }
 }

@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.budget;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.tollgate.gateway.support.RecordingUpstream;
 import dev.tollgate.gateway.support.RunningGateway;
@@ -64,6 +65,11 @@ class BudgetThroughGatewayTest {
         vertx.close().toCompletionStage().toCompletableFuture().get();
     }
 
+    /** Charges are settled when the exchange completes, just after the client has its answer. */
+    private void awaitSpent(String tenant, String tree, long micros) {
+        await().atMost(java.time.Duration.ofSeconds(5)).untilAsserted(() -> assertThat(spent(tenant, tree)).isEqualTo(micros));
+    }
+
     private long spent(String tenant, String tree) throws Exception {
         return gateway.gateway().services().budgets().ledger().spent(new SpendKey(tenant, tree)).toCompletableFuture().get();
     }
@@ -83,7 +89,7 @@ class BudgetThroughGatewayTest {
         assertThat(fourth.json().at("/error/message").asText() + fourth.json().at("/error/data").toString())
                 .contains("$0.90").contains("$0.30").contains("$1.00");
         assertThat(upstream.received()).hasSize(3);
-        assertThat(spent("acme", "tree-1")).isEqualTo(900_000);
+        awaitSpent("acme", "tree-1", 900_000);
     }
 
     @Test
@@ -96,7 +102,7 @@ class BudgetThroughGatewayTest {
 
         assertThat(BudgetFixture.call(http, gateway.port(), fixture.token("acme", "tree-2"), 5, "synthesize").json().has("result")).isTrue();
         assertThat(BudgetFixture.call(http, gateway.port(), tree1, 6, "search").json().has("result")).isTrue();
-        assertThat(spent("acme", "tree-1")).isEqualTo(900_000 + 50_000);
+        awaitSpent("acme", "tree-1", 900_000 + 50_000);
     }
 
     @Test
@@ -110,7 +116,7 @@ class BudgetThroughGatewayTest {
 
         assertThat(second.errorCode()).isEqualTo(-32010);
         assertThat(second.json().toString()).contains("$0.75");
-        assertThat(spent("acme", "tree-1")).isEqualTo(750_000);
+        awaitSpent("acme", "tree-1", 750_000);
     }
 
     @Test

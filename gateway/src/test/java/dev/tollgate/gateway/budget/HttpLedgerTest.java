@@ -77,9 +77,10 @@ class HttpLedgerTest {
         assertThat(calls).isGreaterThan(50);
         // The first read, then at most one refresh per TTL elapsed.
         assertThat(ledger.reads()).isLessThanOrEqualTo((long) Math.ceil(ttls) + 1);
-        int expected = calls;
-        await().atMost(Duration.ofSeconds(5)).until(() -> ledger.records() == expected);
-        assertThat(ledger.spent("acme", "tree-1")).isEqualByComparingTo(new BigDecimal("0.05").multiply(BigDecimal.valueOf(calls)));
+        // Every charge reaches the ledger; writes are coalesced (one in flight per tree), so never more than calls.
+        BigDecimal expected = new BigDecimal("0.05").multiply(BigDecimal.valueOf(calls));
+        await().atMost(Duration.ofSeconds(5)).until(() -> ledger.spent("acme", "tree-1").compareTo(expected) == 0);
+        assertThat(ledger.records()).isBetween(1L, (long) calls);
     }
 
     @Test
