@@ -3,6 +3,7 @@ package dev.tollgate.gateway;
 import dev.tollgate.gateway.admin.AdminServer;
 import dev.tollgate.gateway.audit.AuditLog;
 import dev.tollgate.gateway.budget.Budgets;
+import dev.tollgate.gateway.config.BudgetConfig;
 import dev.tollgate.gateway.identity.FileSvidSource;
 import dev.tollgate.gateway.telemetry.Telemetry;
 import java.io.IOException;
@@ -169,6 +170,20 @@ public final class Gateway {
         }
         if (!previous.config().admin().equals(next.config().admin())) {
             needRestart.add("admin");
+        }
+        // The ledger, its cache and the token buckets live for the process; the pricing table reloads.
+        BudgetConfig was = previous.config().budget();
+        BudgetConfig now = next.config().budget();
+        if (was.ledger() != now.ledger() || was.mode() != now.mode() || !was.cacheTtl().equals(now.cacheTtl())
+                || !was.cacheMaxAge().equals(now.cacheMaxAge()) || was.onLedgerError() != now.onLedgerError()
+                || !java.util.Objects.equals(was.http(), now.http())) {
+            needRestart.add("budgets (ledger settings)");
+        }
+        if (!java.util.Objects.equals(previous.config().redis(), next.config().redis())) {
+            needRestart.add("redis");
+        }
+        if (!previous.config().rateLimits().equals(next.config().rateLimits())) {
+            needRestart.add("rate-limits");
         }
         return needRestart;
     }

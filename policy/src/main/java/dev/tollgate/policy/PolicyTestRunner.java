@@ -28,6 +28,7 @@ import java.util.stream.Stream;
  *     call: {method: tools/call, tool: shell_exec, arguments: {command: "rm -rf /"}}
  *     identity: {tenant: acme, agent: planner, capabilities: [fs.read]}
  *     time: "2026-01-05T10:00:00Z"      # optional, default now
+ *     facts: {spend_usd: 9.8, cost_usd: 0.3, rate_limited: false}   # optional: what budget and rate rules see
  *     expect: {action: deny, rule: block-destructive-shell}
  * </pre>
  */
@@ -75,7 +76,8 @@ public final class PolicyTestRunner {
         problemsOut.addAll(problems.list());
     }
 
-    private static final Set<String> TEST_FIELDS = Set.of("name", "policy", "call", "identity", "time", "expect");
+    private static final Set<String> TEST_FIELDS = Set.of("name", "policy", "call", "identity", "time", "facts", "expect");
+    private static final Set<String> FACTS_FIELDS = Set.of("spend_usd", "cost_usd", "rate_limited");
     private static final Set<String> CALL_FIELDS = Set.of("protocol", "route", "method", "tool", "resource", "prompt", "arguments", "direction");
     private static final Set<String> IDENTITY_FIELDS = Set.of("spiffe_id", "tenant", "agent", "run", "sub", "parent", "tree", "capabilities", "claims");
     private static final Set<String> EXPECT_FIELDS = Set.of("action", "rule");
@@ -88,7 +90,8 @@ public final class PolicyTestRunner {
         // A misspelt field would silently test something else (an anonymous caller, the default method).
         int before = problems.list().size();
         PolicyLoader.rejectUnknown(test, at, TEST_FIELDS, problems);
-        for (var part : List.of(Map.entry("call", CALL_FIELDS), Map.entry("identity", IDENTITY_FIELDS), Map.entry("expect", EXPECT_FIELDS))) {
+        for (var part : List.of(Map.entry("call", CALL_FIELDS), Map.entry("identity", IDENTITY_FIELDS), Map.entry("facts", FACTS_FIELDS),
+                Map.entry("expect", EXPECT_FIELDS))) {
             JsonNode node = test.get(part.getKey());
             if (node != null && !node.isObject()) {
                 problems.add(at + "/" + part.getKey(), part.getKey() + " is a mapping");
@@ -118,7 +121,8 @@ public final class PolicyTestRunner {
             problems.add(at + "/time", "time is an ISO-8601 instant such as 2026-01-05T10:00:00Z");
             return null;
         }
-        PolicyRequest request = new PolicyRequest(call(test.path("call")), identity(test.path("identity")), time);
+        PolicyRequest request = new PolicyRequest(call(test.path("call")), identity(test.path("identity")), time,
+                test.has("facts") ? facts(test.get("facts")) : CallFacts.NONE);
         Decision decision = policy.evaluate(request);
         String expectedAction = expect.get("action").asText().toUpperCase(Locale.ROOT);
         if (!Set.of("ALLOW", "DENY", "AUDIT").contains(expectedAction)) {
@@ -130,6 +134,12 @@ public final class PolicyTestRunner {
         boolean passed = decision.action().name().equals(expectedAction) && (expectedRule == null || expectedRule.equals(actualRule));
         return new PolicyTestResult(name, problems.file(), problems.lineOf(at), passed,
                 expectedAction + (expectedRule == null ? "" : " (" + expectedRule + ")"), decision.action() + " (" + actualRule + ")");
+    }
+
+    /** Facts from {@code facts: {spend_usd: 9.8, cost_usd: 0.3, rate_limited: false}}: budget and rate rules read them. */
+    public static CallFacts facts(JsonNode facts) {
+        return new AssumedFacts(dev.tollgate.policy.budget.Usd.micros(facts.path("spend_usd").decimalValue()),
+                dev.tollgate.policy.budget.Usd.micros(facts.path("cost_usd").decimalValue()), facts.path("rate_limited").asBoolean(false));
     }
 
     /** A call from its YAML description: method (default tools/call), tool, resource, prompt, arguments. */
