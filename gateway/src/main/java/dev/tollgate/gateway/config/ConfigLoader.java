@@ -201,9 +201,6 @@ public final class ConfigLoader {
         }
         NodeReader t = listener.child("tls");
         t.rejectUnknown(TLS_FIELDS);
-        String chain = t.string("cert-chain", null);
-        String key = t.string("private-key", null);
-        String bundle = t.string("trust-bundle", null);
         List<String> domains = t.strings("trust-domains", List.of());
         if (domains.isEmpty()) {
             t.problemAt("trust-domains", "needs at least one trust domain, e.g. [example.org]");
@@ -216,6 +213,9 @@ public final class ConfigLoader {
         if (fromAgent != null) {
             return fromAgent;
         }
+        String chain = t.string("cert-chain", null);
+        String key = t.string("private-key", null);
+        String bundle = t.string("trust-bundle", null);
         return new TlsConfig(chain == null ? null : baseDir.resolve(chain), key == null ? null : baseDir.resolve(key),
                 bundle == null ? null : baseDir.resolve(bundle), domains, engine);
     }
