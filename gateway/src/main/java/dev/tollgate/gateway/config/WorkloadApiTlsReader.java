@@ -32,7 +32,7 @@ final class WorkloadApiTlsReader {
                 t.problemAt(field, "not used with source: workload-api (the SVID and bundles come from the agent)");
             }
         }
-        String socket = t.string("socket", null);
+        String socket = t.has("socket") ? t.string("socket", null) : null;
         if (socket != null) {
             try {
                 Address.parseAddress(socket);

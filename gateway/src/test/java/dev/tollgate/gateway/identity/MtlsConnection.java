@@ -38,8 +38,17 @@ final class MtlsConnection implements AutoCloseable {
         return serverCertificate().getSerialNumber();
     }
 
-    /** POSTs a JSON body and reads the whole response (Content-Length or chunked); returns the status code. */
+    /** A response: status code and body. */
+    record Reply(int status, String body) {
+    }
+
+    /** POSTs a JSON body and reads the whole response; returns the status code. */
     int post(String path, String json) throws IOException {
+        return send(path, json).status();
+    }
+
+    /** POSTs a JSON body and reads the whole response (Content-Length or chunked). */
+    Reply send(String path, String json) throws IOException {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
         OutputStream out = socket.getOutputStream();
         out.write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
@@ -58,16 +67,17 @@ final class MtlsConnection implements AutoCloseable {
                 chunked = true;
             }
         }
+        ByteArrayOutputStream content = new ByteArrayOutputStream();
         if (chunked) {
             for (long size = Long.parseLong(line(in).trim(), 16); size > 0; size = Long.parseLong(line(in).trim(), 16)) {
-                in.readNBytes((int) size);
+                content.write(in.readNBytes((int) size));
                 line(in);
             }
             line(in);
         } else if (length > 0) {
-            in.readNBytes((int) length);
+            content.write(in.readNBytes((int) length));
         }
-        return Integer.parseInt(status.split(" ")[1]);
+        return new Reply(Integer.parseInt(status.split(" ")[1]), content.toString(StandardCharsets.UTF_8));
     }
 
     private static String line(InputStream in) throws IOException {
