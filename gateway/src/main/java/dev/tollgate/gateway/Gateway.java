@@ -2,6 +2,7 @@ package dev.tollgate.gateway;
 
 import dev.tollgate.gateway.admin.AdminServer;
 import dev.tollgate.gateway.audit.AuditLog;
+import dev.tollgate.gateway.budget.Budgets;
 import dev.tollgate.gateway.identity.SvidSource;
 import dev.tollgate.gateway.identity.SvidSources;
 import io.vertx.core.Context;
@@ -98,12 +99,15 @@ public final class Gateway {
     }
 
     /** Starts with the given services (tests: an in-memory span exporter). The gateway closes them when it closes. */
-    public static Future<Gateway> start(Vertx vertx, GatewaySnapshot initial, int eventLoops, GatewayServices services) {
+    public static Future<Gateway> start(Vertx vertx, GatewaySnapshot initial, int eventLoops, GatewayServices given) {
         GatewayConfig config = initial.config();
+        GatewayServices services = given.budgets() != null ? given : new GatewayServices(given.metrics(), given.telemetry(),
+                given.audit(), given.svids(), Budgets.create(vertx, config));
         AtomicReference<GatewaySnapshot> snapshot = new AtomicReference<>(initial);
         GatewayMetrics metrics = services.metrics();
         // Verified AXIDs: the cache of the snapshot serving now (a reload starts a new one).
         metrics.watchCacheHitRatio("axid", () -> snapshot.get().axid() == null ? Double.NaN : snapshot.get().axid().hitRate());
+        metrics.watchBudgets(services.budgets());
         AtomicBoolean ready = new AtomicBoolean();
         List<String> deployments = new ArrayList<>();
         // The first instance binds and resolves port 0; the others are given the same listener settings, so
@@ -189,6 +193,7 @@ public final class Gateway {
                 services.audit().close();
             }
             services.telemetry().close();
+            services.budgets().close();
             // The Workload API streams and the JWKS refresh thread end with the gateway, not with the JVM.
             SvidSources.closeAll(services.svids().values());
             if (snapshot.get().axid() != null) {

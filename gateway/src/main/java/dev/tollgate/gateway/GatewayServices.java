@@ -1,6 +1,7 @@
 package dev.tollgate.gateway;
 
 import dev.tollgate.gateway.audit.AuditLog;
+import dev.tollgate.gateway.budget.Budgets;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.gateway.identity.SvidSource;
 import dev.tollgate.gateway.telemetry.Telemetry;
@@ -8,16 +9,22 @@ import java.util.Map;
 
 /**
  * The process-wide collaborators every listener verticle shares: meters, tracing, and the audit log (null
- * when disabled), and the SVID sources of the mTLS listeners by listener name. Created once at start; not
+ * when disabled), the SVID sources of the mTLS listeners by listener name, and the spend and rate state
+ * (null in tests that build services by hand: budget rules then deny, fail closed). Created once at start; not
  * part of the reloadable snapshot.
  */
-public record GatewayServices(GatewayMetrics metrics, Telemetry telemetry, AuditLog audit, Map<String, SvidSource> svids) {
+public record GatewayServices(GatewayMetrics metrics, Telemetry telemetry, AuditLog audit, Map<String, SvidSource> svids,
+                              Budgets budgets) {
 
     public GatewayServices {
         svids = svids == null ? Map.of() : Map.copyOf(svids);
     }
 
+    public GatewayServices(GatewayMetrics metrics, Telemetry telemetry, AuditLog audit, Map<String, SvidSource> svids) {
+        this(metrics, telemetry, audit, svids, null);
+    }
+
     public GatewayServices(GatewayMetrics metrics, Telemetry telemetry, AuditLog audit) {
-        this(metrics, telemetry, audit, Map.of());
+        this(metrics, telemetry, audit, Map.of(), null);
     }
 }

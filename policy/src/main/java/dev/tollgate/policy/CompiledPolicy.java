@@ -31,8 +31,11 @@ public final class CompiledPolicy {
     private final CompiledRule[] allRules;
     private final CompiledRule[] wildcardRules;
     private final Map<String, CompiledRule[]> rulesByTool;
+    private final Set<String> checksUsed;
 
-    CompiledPolicy(String name, String version, Mode mode, Action defaultAction, String defaultMessage, List<CompiledRule> rules) {
+    CompiledPolicy(String name, String version, Mode mode, Action defaultAction, String defaultMessage, List<CompiledRule> rules,
+                   Set<String> checksUsed) {
+        this.checksUsed = Set.copyOf(checksUsed);
         this.name = name;
         this.version = version;
         this.mode = mode;
@@ -76,6 +79,11 @@ public final class CompiledPolicy {
 
     public List<CompiledRule> rules() {
         return Arrays.asList(allRules.clone());
+    }
+
+    /** Whether any rule uses the named custom check: the gateway fetches spend only for policies with a budget rule. */
+    public boolean usesCheck(String checkName) {
+        return checksUsed.contains(checkName);
     }
 
     public Decision defaultDecision() {

@@ -117,14 +117,16 @@ public final class PolicyLoader {
                 defaultMessage = defaults.hasNonNull("message") ? defaults.get("message").asText() : null;
             }
         }
-        List<CompiledRule> rules = rules(root, name, mode, checks, problems);
+        ConditionCompiler conditions = new ConditionCompiler(checks, problems);
+        List<CompiledRule> rules = rules(root, name, mode, conditions, problems);
         if (!problems.isEmpty()) {
             throw new PolicyException(problems.list());
         }
-        return new CompiledPolicy(name, version, mode, defaultAction, defaultMessage, rules);
+        return new CompiledPolicy(name, version, mode, defaultAction, defaultMessage, rules, conditions.checksUsed());
     }
 
-    private static List<CompiledRule> rules(JsonNode root, String policyName, Mode mode, CheckRegistry checks, Problems problems) {
+    private static List<CompiledRule> rules(JsonNode root, String policyName, Mode mode, ConditionCompiler conditions,
+                                            Problems problems) {
         JsonNode rules = root.get("rules");
         List<CompiledRule> out = new ArrayList<>();
         if (rules == null || rules.isNull()) {
@@ -134,7 +136,6 @@ public final class PolicyLoader {
             problems.add("/rules", "rules is a list");
             return out;
         }
-        ConditionCompiler conditions = new ConditionCompiler(checks, problems);
         Set<String> names = new HashSet<>();
         for (int i = 0; i < rules.size(); i++) {
             JsonNode rule = rules.get(i);
@@ -161,7 +162,7 @@ public final class PolicyLoader {
             if (!rule.has("condition")) {
                 problems.add(at, "condition is required");
             } else {
-                condition = conditions.compile(rule.get("condition"), at + "/condition");
+                condition = conditions.compileRule(name, rule.get("condition"), at + "/condition");
             }
             Action action = rule.has("action") ? action(rule, at, problems) : null;
             if (action == null && !rule.has("action")) {

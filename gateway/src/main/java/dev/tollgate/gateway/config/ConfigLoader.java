@@ -22,7 +22,13 @@ import java.util.Set;
  */
 public final class ConfigLoader {
 
-    private static final Set<String> TOP_LEVEL = Set.of("listeners", "admin", "limits", "policies", "telemetry", "audit", "identity", "routes");
+    private static final Set<String> TOP_LEVEL = Set.of("listeners", "admin", "limits", "policies", "telemetry", "audit", "identity", "routes",
+            "budgets", "redis", "rate-limits");
+    private static final Set<String> BUDGET_FIELDS = Set.of("ledger", "mode", "cache-ttl", "cache-max-age", "on-ledger-error",
+            "max-staleness", "timeout", "hold-expiry", "http", "pricing");
+    private static final Set<String> HTTP_LEDGER_FIELDS = Set.of("spent-url", "spent-pointer", "record-url", "amount-field");
+    private static final Set<String> REDIS_FIELDS = Set.of("uri", "key-prefix", "timeout", "max-pool-size");
+    private static final Set<String> RATE_LIMIT_FIELDS = Set.of("store");
     private static final Set<String> IDENTITY_FIELDS = Set.of("axid");
     private static final Set<String> AXID_FIELDS = Set.of("jwks-file", "issuer", "audience", "type", "max-lifetime", "clock-skew",
             "required-claims", "forward", "binding", "jwks-url", "jwks-refresh", "jwks-min-refetch");
@@ -92,10 +98,14 @@ public final class ConfigLoader {
         AuditConfig audit = audit(root, baseDir);
         AxidConfig axid = axid(root, baseDir);
         List<RouteConfig> routes = routes(root, axid != null, listeners);
+        RedisConfig redis = redis(root);
+        BudgetConfig budget = budget(root, baseDir, redis, problems);
+        RateLimitConfig rateLimits = rateLimits(root, redis);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new GatewayConfig(source, listeners, admin, limits, routes, policyDirectory, telemetry, audit, axid);
+        return new GatewayConfig(source, listeners, admin, limits, routes, policyDirectory, telemetry, audit, axid, budget,
+                redis, rateLimits);
     }
 
     private static List<ListenerConfig> listeners(NodeReader root, Path baseDir) {
@@ -310,6 +320,87 @@ public final class ConfigLoader {
         return new AuditConfig(directory == null ? null : baseDir.resolve(directory).normalize(),
                 a.byteSize("max-file-bytes", AuditConfig.DEFAULT_MAX_FILE_BYTES),
                 a.positiveInt("queue-capacity", AuditConfig.DEFAULT_QUEUE_CAPACITY), whenFull, arguments);
+    }
+
+    private static RedisConfig redis(NodeReader root) {
+        if (!root.has("redis")) {
+            return null;
+        }
+        NodeReader r = root.child("redis");
+        r.rejectUnknown(REDIS_FIELDS);
+        String uri = r.string("uri", null);
+        if (uri != null && !uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
+            r.problemAt("uri", "must be a redis:// or rediss:// URI, got '" + uri + "'");
+        }
+        return new RedisConfig(uri, r.string("key-prefix", RedisConfig.DEFAULT_PREFIX),
+                r.duration("timeout", BudgetConfig.DEFAULT_TIMEOUT), r.positiveInt("max-pool-size", 16));
+    }
+
+    private static BudgetConfig budget(NodeReader root, Path baseDir, RedisConfig redis, List<ConfigProblem> problems) {
+        if (!root.has("budgets")) {
+            return BudgetConfig.DEFAULT;
+        }
+        NodeReader b = root.child("budgets");
+        b.rejectUnknown(BUDGET_FIELDS);
+        BudgetConfig.LedgerKind ledger = b.choice("ledger", BudgetConfig.LedgerKind.class, BudgetConfig.LedgerKind.MEMORY);
+        BudgetConfig.Mode mode = b.choice("mode", BudgetConfig.Mode.class, BudgetConfig.Mode.CACHED);
+        java.time.Duration ttl = b.duration("cache-ttl", BudgetConfig.DEFAULT_TTL);
+        java.time.Duration maxAge = b.duration("cache-max-age", ttl.multipliedBy(2));
+        if (maxAge.compareTo(ttl) < 0) {
+            b.problemAt("cache-max-age", "must be at least cache-ttl (" + ttl + ")");
+        }
+        BudgetConfig.OnLedgerError onError = b.choice("on-ledger-error", BudgetConfig.OnLedgerError.class,
+                BudgetConfig.OnLedgerError.DENY);
+        java.time.Duration staleness = b.duration("max-staleness", java.time.Duration.ZERO);
+        if (onError == BudgetConfig.OnLedgerError.ALLOW_STALE && staleness.isZero()) {
+            b.problemAt("max-staleness", "is required with on-ledger-error: allow-stale (how old a cached spend may be)");
+        }
+        if (ledger == BudgetConfig.LedgerKind.REDIS && redis == null) {
+            b.problemAt("ledger", "redis needs a top-level redis: section with its uri");
+        }
+        if (mode == BudgetConfig.Mode.STRICT && ledger == BudgetConfig.LedgerKind.HTTP) {
+            b.problemAt("mode", "strict needs a ledger that can hold amounts atomically: redis or memory, not http");
+        }
+        BudgetConfig.HttpLedger http = null;
+        if (ledger == BudgetConfig.LedgerKind.HTTP) {
+            NodeReader h = b.child("http");
+            if (!h.isObject()) {
+                b.problemAt("http", "is required with ledger: http (spent-url, spent-pointer, record-url, amount-field)");
+            } else {
+                h.rejectUnknown(HTTP_LEDGER_FIELDS);
+                http = new BudgetConfig.HttpLedger(httpUrl(h, "spent-url"), h.string("spent-pointer", "/spent_usd"),
+                        httpUrl(h, "record-url"), h.string("amount-field", "amount_usd"));
+            }
+        }
+        PricingTable pricing = PricingTable.NONE;
+        String pricingFile = b.has("pricing") ? b.string("pricing", null) : null;
+        if (pricingFile != null) {
+            pricing = PricingLoader.load(baseDir.resolve(pricingFile).normalize(), problems);
+        }
+        return new BudgetConfig(true, ledger, mode, ttl, maxAge, onError, staleness,
+                b.duration("timeout", BudgetConfig.DEFAULT_TIMEOUT), b.duration("hold-expiry", java.time.Duration.ofMinutes(5)),
+                http, pricing);
+    }
+
+    private static String httpUrl(NodeReader h, String field) {
+        String url = h.string(field, null);
+        if (url != null && !url.startsWith("http://") && !url.startsWith("https://")) {
+            h.problemAt(field, "must be an http(s) URL, got '" + url + "'");
+        }
+        return url;
+    }
+
+    private static RateLimitConfig rateLimits(NodeReader root, RedisConfig redis) {
+        if (!root.has("rate-limits")) {
+            return RateLimitConfig.DEFAULT;
+        }
+        NodeReader r = root.child("rate-limits");
+        r.rejectUnknown(RATE_LIMIT_FIELDS);
+        RateLimitConfig.Store store = r.choice("store", RateLimitConfig.Store.class, RateLimitConfig.Store.LOCAL);
+        if (store == RateLimitConfig.Store.REDIS && redis == null) {
+            r.problemAt("store", "redis needs a top-level redis: section with its uri");
+        }
+        return new RateLimitConfig(store);
     }
 
     private static String routePath(NodeReader r) {

@@ -11,10 +11,19 @@ import java.util.List;
  */
 public record GatewayConfig(String source, List<ListenerConfig> listeners, AdminConfig admin, LimitsConfig limits,
                             List<RouteConfig> routes, Path policyDirectory, TelemetryConfig telemetry, AuditConfig audit,
-                            AxidConfig axid) {
+                            AxidConfig axid, BudgetConfig budget, RedisConfig redis, RateLimitConfig rateLimits) {
 
     public GatewayConfig {
         listeners = List.copyOf(listeners);
         routes = List.copyOf(routes);
+        budget = budget == null ? BudgetConfig.DEFAULT : budget;
+        rateLimits = rateLimits == null ? RateLimitConfig.DEFAULT : rateLimits;
+    }
+
+    /** Without budgets, Redis or rate-limit settings: an in-memory ledger, nothing priced, local buckets. */
+    public GatewayConfig(String source, List<ListenerConfig> listeners, AdminConfig admin, LimitsConfig limits,
+                         List<RouteConfig> routes, Path policyDirectory, TelemetryConfig telemetry, AuditConfig audit,
+                         AxidConfig axid) {
+        this(source, listeners, admin, limits, routes, policyDirectory, telemetry, audit, axid, null, null, null);
     }
 }

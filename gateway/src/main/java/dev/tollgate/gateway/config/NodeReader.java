@@ -143,13 +143,13 @@ final class NodeReader {
             return fallback;
         }
         for (E constant : type.getEnumConstants()) {
-            if (constant.name().equalsIgnoreCase(value.asText())) {
+            if (constant.name().replace('_', '-').equalsIgnoreCase(value.asText())) {
                 return constant;
             }
         }
         List<String> names = new ArrayList<>();
         for (E constant : type.getEnumConstants()) {
-            names.add(constant.name().toLowerCase(Locale.ROOT));
+            names.add(constant.name().replace('_', '-').toLowerCase(Locale.ROOT));
         }
         problemAt(field, "must be one of " + String.join(", ", names) + ", got '" + value.asText() + "'");
         return fallback;
@@ -212,6 +212,34 @@ final class NodeReader {
             case "m" -> Duration.ofMinutes(amount);
             default -> Duration.ofHours(amount);
         };
+    }
+
+    /** A non-negative amount of US dollars (a YAML number such as 0.25), as micro-USD. */
+    long usdMicros(String field, long fallback) {
+        JsonNode value = isObject() ? node.get(field) : null;
+        if (value == null || value.isNull()) {
+            return fallback;
+        }
+        java.math.BigDecimal usd;
+        try {
+            usd = value.isNumber() ? value.decimalValue() : new java.math.BigDecimal(value.asText().trim());
+        } catch (NumberFormatException e) {
+            usd = null;
+        }
+        if (usd == null || usd.signum() < 0) {
+            problemAt(field, "must be an amount of US dollars such as 0.25, got '" + value.asText() + "'");
+            return fallback;
+        }
+        return dev.tollgate.policy.budget.Usd.micros(usd);
+    }
+
+    /** The field names of a mapping, in file order. */
+    List<String> fieldNames() {
+        List<String> names = new ArrayList<>();
+        if (isObject()) {
+            node.fieldNames().forEachRemaining(names::add);
+        }
+        return names;
     }
 
     long byteSize(String field, long fallback) {

@@ -83,6 +83,25 @@ public final class GatewayMetrics {
         openStreams.decrementAndGet();
     }
 
+    /** Ledger reads and failures, the spend cache's hit ratio, refused holds and tokens, failed records. */
+    public void watchBudgets(dev.tollgate.gateway.budget.Budgets budgets) {
+        var cache = budgets.cache();
+        String ledger = budgets.ledger().kind();
+        watchCacheHitRatio("spend", cache::hitRatio);
+        FunctionCounter.builder("tollgate.ledger.reads", cache, c -> c.reads()).tag("ledger", ledger)
+                .description("Spend reads sent to the ledger").register(registry);
+        FunctionCounter.builder("tollgate.ledger.read.failures", cache, c -> c.failures()).tag("ledger", ledger)
+                .description("Spend reads that failed or timed out").register(registry);
+        FunctionCounter.builder("tollgate.ledger.stale.decisions", cache, c -> c.staleUses()).tag("ledger", ledger)
+                .description("Calls decided on a stale spend because the ledger failed (on-ledger-error: allow-stale)").register(registry);
+        FunctionCounter.builder("tollgate.ledger.record.failures", budgets, b -> b.recordFailures()).tag("ledger", ledger)
+                .description("Charges the ledger did not confirm").register(registry);
+        FunctionCounter.builder("tollgate.budget.holds.refused", budgets, b -> b.holdsRefused())
+                .description("Calls denied because their cost did not fit the budget").register(registry);
+        FunctionCounter.builder("tollgate.rate.limited", budgets, b -> b.rateRefused())
+                .description("Calls denied because their rate-limit bucket was empty").register(registry);
+    }
+
     /** Exposes a cache's hit ratio (0..1) as {@code tollgate_cache_hit_ratio{cache=...}}. */
     public void watchCacheHitRatio(String cache, java.util.function.DoubleSupplier hitRatio) {
         Gauge.builder("tollgate.cache.hit.ratio", hitRatio, java.util.function.DoubleSupplier::getAsDouble)

@@ -3,6 +3,8 @@ package dev.tollgate.gateway.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.gateway.GatewayServices;
 import dev.tollgate.gateway.audit.AuditRecords;
+import dev.tollgate.gateway.budget.CallCharge;
+import dev.tollgate.gateway.config.PricingTable;
 import dev.tollgate.gateway.config.AuditConfig;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.Decision;
@@ -32,6 +34,7 @@ public final class CompletionRecorder {
         if (exchange.trace() != null) {
             exchange.trace().end(status, error);
         }
+        settleCharges(exchange, status, error);
         long totalNanos = System.nanoTime() - exchange.startNanos();
         services.metrics().completed(exchange.route().route().name(), methodLabel(exchange), decisionLabel(exchange),
                 totalNanos, exchange.upstreamNanos());
@@ -45,6 +48,25 @@ public final class CompletionRecorder {
                 McpMessage message = exchange.messages().get(i);
                 audit(exchange, McpCallDescriber.describe(route, message), decision, status, error, totalNanos, McpCallDescriber.requestId(message));
             }
+        }
+    }
+
+    /**
+     * Ends each charge: the actual cost (reported by the upstream, else priced) is recorded when the call
+     * succeeded; holds are released when it failed, timed out or was abandoned. The answer's result is
+     * known for a single call only; calls of a batch are charged their estimate.
+     */
+    private void settleCharges(Exchange exchange, int status, String error) {
+        if (exchange.charges().isEmpty()) {
+            return;
+        }
+        ResponseOutcome outcome = exchange.outcome();
+        boolean single = exchange.payload() instanceof JsonRpcPayload.Single;
+        boolean succeeded = error == null && status >= 200 && status < 300 && !(single && outcome.failed());
+        PricingTable pricing = exchange.snapshot().config().budget().pricing();
+        for (CallCharge charge : exchange.charges()) {
+            long actual = pricing.actualMicros(charge.route(), charge.tool(), single ? outcome.result() : null);
+            services.budgets().settle(charge, succeeded, actual);
         }
     }
 

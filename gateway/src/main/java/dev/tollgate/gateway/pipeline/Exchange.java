@@ -1,6 +1,8 @@
 package dev.tollgate.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.tollgate.gateway.budget.CallCharge;
+import dev.tollgate.gateway.budget.SpendView;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.gateway.routing.RouteMatch;
 import dev.tollgate.gateway.telemetry.CallTrace;
@@ -40,6 +42,9 @@ public final class Exchange {
     private long upstreamEndNanos;
     private String errorType;
     private boolean completed;
+    private SpendView spend;
+    private List<CallCharge> charges = List.of();
+    private ResponseOutcome outcome;
 
     public Exchange(HttpServerRequest request, GatewaySnapshot snapshot, ListenerRuntime listener, RouteMatch route,
                     long startNanos) {
@@ -195,5 +200,34 @@ public final class Exchange {
         if (this.errorType == null) {
             this.errorType = errorType;
         }
+    }
+
+    /** The spend read for this call's tree before policy, or null when the policy has no budget rule. */
+    public SpendView spend() {
+        return spend;
+    }
+
+    void spend(SpendView spend) {
+        this.spend = spend;
+    }
+
+    /** The budget charges of the allowed calls, settled when the exchange completes. */
+    public List<CallCharge> charges() {
+        return charges;
+    }
+
+    void charge(CallCharge charge) {
+        if (charges.isEmpty()) {
+            charges = new java.util.ArrayList<>(1);
+        }
+        charges.add(charge);
+        if (outcome == null) {
+            outcome = new ResponseOutcome();
+        }
+    }
+
+    /** Watches the answer of a charged call for its result (cost, usage) or error; null when nothing is charged. */
+    ResponseOutcome outcome() {
+        return outcome;
     }
 }

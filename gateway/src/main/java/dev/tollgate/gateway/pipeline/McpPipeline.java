@@ -30,7 +30,9 @@ public final class McpPipeline {
         // Parsing precedes every stage that reads the call (policy, spans, audit, budget).
         stages.add(new ParseJsonRpcStage(errors));
         // Decides only; answering a denial waits until the decision is on the span.
-        stages.add(new PolicyStage());
+        // Spend is read (from cache: at once) only for policies with a budget rule, before they are evaluated.
+        stages.add(new SpendStage(services.budgets()));
+        stages.add(new PolicyStage(services.budgets()));
         // The span starts with the decision on it, before anything is forwarded or answered.
         stages.add(new TraceStage(services.telemetry()));
         // A denied call is answered here and never reaches the upstream.

@@ -5,6 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.gateway.budget.BudgetFacts;
+import dev.tollgate.gateway.budget.Budgets;
+import dev.tollgate.gateway.budget.Secured;
+import dev.tollgate.gateway.config.PricingTable;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.CompiledPolicy;
 import dev.tollgate.policy.Decision;
@@ -25,11 +29,21 @@ import java.util.List;
  * on the span before anything is sent. A batch is decided element by element: denied elements are answered
  * with errors, the allowed ones are forwarded as a smaller batch, and the two are merged in the answer.
  * Audit and shadow decisions allow the call; they are recorded at completion.
+ *
+ * <p>Budget and rate-limit rules answer from facts read beforehand (the spend stage) and leave obligations:
+ * an allowed call's rate tokens and budget hold are secured here, after the decision and before anything
+ * is forwarded, and a refused one turns the decision into a deny by its rule. Only then is the call
+ * charged, to be settled when it completes.
  */
 public final class PolicyStage implements Stage {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final Budgets budgets;
+
+    public PolicyStage(Budgets budgets) {
+        this.budgets = budgets;
+    }
 
     @Override
     public String name() {
@@ -43,13 +57,69 @@ public final class PolicyStage implements Stage {
         }
         CompiledPolicy policy = exchange.policy();
         String route = exchange.route().route().name();
+        PricingTable pricing = exchange.snapshot().config().budget().pricing();
         Instant now = Instant.now();
-        List<Decision> decisions = new ArrayList<>(exchange.messages().size());
-        int denied = 0;
-        for (int i = 0; i < exchange.messages().size(); i++) {
+        int size = exchange.messages().size();
+        List<Decision> decisions = new ArrayList<>(size);
+        List<CallDescription> calls = new ArrayList<>(size);
+        List<BudgetFacts> facts = new ArrayList<>(size);
+        boolean securing = false;
+        for (int i = 0; i < size; i++) {
             CallDescription call = McpCallDescriber.describe(route, exchange.messages().get(i));
-            Decision decision = call == null ? null : RoutePolicy.decide(policy, new PolicyRequest(call, exchange.identity(), now));
+            calls.add(call);
+            if (call == null) {
+                decisions.add(null);
+                facts.add(null);
+                continue;
+            }
+            BudgetFacts callFacts = new BudgetFacts(exchange.spend(),
+                    PricedCalls.isPriced(call) ? pricing.estimateMicros(route, call.toolName()) : 0);
+            Decision decision = BudgetDenials.explained(
+                    RoutePolicy.decide(policy, new PolicyRequest(call, exchange.identity(), now, callFacts)), callFacts);
             decisions.add(decision);
+            facts.add(callFacts);
+            securing |= needsSecuring(decision, callFacts, call);
+        }
+        if (!securing) {
+            return conclude(exchange, decisions);
+        }
+        return secure(exchange, decisions, facts, calls, 0).compose(v -> conclude(exchange, decisions));
+    }
+
+    private boolean needsSecuring(Decision decision, BudgetFacts facts, CallDescription call) {
+        return decision.allowsCall() && (facts.hasObligations() || budgets.accounting() && PricedCalls.isPriced(call));
+    }
+
+    /**
+     * Secures each allowed call's obligations in order (rate tokens, budget hold) and notes its charge; a
+     * refused obligation turns the call's decision into a deny by the rule that asked for it.
+     */
+    private Future<Void> secure(Exchange exchange, List<Decision> decisions, List<BudgetFacts> facts,
+                                List<CallDescription> calls, int from) {
+        for (int i = from; i < decisions.size(); i++) {
+            Decision decision = decisions.get(i);
+            CallDescription call = calls.get(i);
+            if (decision == null || !needsSecuring(decision, facts.get(i), call)) {
+                continue;
+            }
+            int index = i;
+            return budgets.secure(facts.get(i), Budgets.keyOf(exchange.identity()), call.route(), call.toolName())
+                    .compose(secured -> {
+                        if (secured instanceof Secured.Refused refused) {
+                            decisions.set(index, BudgetDenials.refused(decision, refused));
+                        } else if (((Secured.Granted) secured).charge() != null) {
+                            exchange.charge(((Secured.Granted) secured).charge());
+                        }
+                        return secure(exchange, decisions, facts, calls, index + 1);
+                    });
+        }
+        return Future.succeededFuture();
+    }
+
+    /** Records the decisions and prepares the answer of denied calls (the enforce stage sends it). */
+    private Future<StageResult> conclude(Exchange exchange, List<Decision> decisions) {
+        int denied = 0;
+        for (Decision decision : decisions) {
             if (decision != null && decision.enforcedDeny()) {
                 denied++;
             }

@@ -97,6 +97,7 @@ public final class TraceStage implements Stage {
             }
         }
         AttributesBuilder a = Attributes.builder();
+        budgetAttributes(exchange, a);
         if (shown == null) {
             return a.put(CallAttributes.POLICY_ALLOWED, true).put(CallAttributes.POLICY_ACTION, "not_policed").build();
         }
@@ -106,6 +107,18 @@ public final class TraceStage implements Stage {
                 .put(CallAttributes.POLICY_RULE, shown.ruleName() == null ? "default" : shown.ruleName());
         putIfPresent(a, CallAttributes.POLICY_NAME, shown.policyName());
         return a.build();
+    }
+
+    private static void budgetAttributes(Exchange exchange, AttributesBuilder a) {
+        var spend = exchange.spend();
+        if (spend == null) {
+            return;
+        }
+        if (spend.unavailable() != null) {
+            a.put(CallAttributes.BUDGET_UNAVAILABLE, spend.unavailable());
+        } else {
+            a.put(CallAttributes.BUDGET_SPENT_USD, spend.effectiveMicros() / 1e6).put(CallAttributes.BUDGET_STALE, spend.stale());
+        }
     }
 
     static String target(McpMessage message) {

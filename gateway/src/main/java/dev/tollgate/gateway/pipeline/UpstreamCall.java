@@ -146,7 +146,12 @@ final class UpstreamCall {
                         SseEvent.data(new String(McpResponseFilter.bytes(denial), StandardCharsets.UTF_8))))));
             }
             // Event by event, so server-to-client requests meet policy before the client sees them.
-            SseEventRelay.relay(upstream, response, new SseDecoder(), filter::onEvent).onComplete(ar -> finish());
+            ResponseOutcome outcome = exchange.outcome();
+            SseEventRelay.relay(upstream, response, new SseDecoder(), outcome == null ? filter::onEvent
+                    : event -> {
+                        SseEvent relayed = filter.onEvent(event);
+                        return relayed == null ? null : outcome.onEvent(relayed);
+                    }).onComplete(ar -> finish());
         } else if (filter.rewritesJson()) {
             upstream.body().onComplete(ar -> {
                 if (ar.failed()) {
@@ -168,6 +173,9 @@ final class UpstreamCall {
                     fail(RejectReason.UPSTREAM_ERROR, ar.cause());
                 } else if (!finished) {
                     cancelTimer();
+                    if (exchange.outcome() != null) {
+                        exchange.outcome().onJson(ar.result());
+                    }
                     response.end(ar.result());
                     finish();
                 }

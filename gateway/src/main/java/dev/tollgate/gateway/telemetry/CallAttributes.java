@@ -36,6 +36,12 @@ public final class CallAttributes {
     public static final AttributeKey<String> POLICY_RULE = AttributeKey.stringKey("waxell.policy.rule");
     public static final AttributeKey<String> POLICY_NAME = AttributeKey.stringKey("waxell.policy.name");
     public static final AttributeKey<String> POLICY_MODE = AttributeKey.stringKey("waxell.policy.mode");
+    /** The spawn tree's spend the call was decided on, in USD (cached read + this gateway's charges since). */
+    public static final AttributeKey<Double> BUDGET_SPENT_USD = AttributeKey.doubleKey("tollgate.budget.spent_usd");
+    /** True when the ledger failed and the call was decided on an older read (on-ledger-error: allow-stale). */
+    public static final AttributeKey<Boolean> BUDGET_STALE = AttributeKey.booleanKey("tollgate.budget.stale");
+    /** Why the spend was unknown (ledger down, no tree in the AXID). */
+    public static final AttributeKey<String> BUDGET_UNAVAILABLE = AttributeKey.stringKey("tollgate.budget.unavailable");
 
     private CallAttributes() {
     }

@@ -11,7 +11,7 @@ public final class CheckRegistry {
 
     /** A registry with the checks that ship with Tollgate. */
     public static CheckRegistry withDefaults() {
-        return new CheckRegistry().register(new ArgumentSizeCheck());
+        return new CheckRegistry().register(new ArgumentSizeCheck()).register(new BudgetCheck()).register(new RateLimitCheck());
     }
 
     public CheckRegistry register(PolicyCheck check) {

@@ -43,4 +43,12 @@ public interface PolicyCheck {
      *                                  file, line and field of the {@code args}
      */
     CompiledCheck compile(JsonNode args);
+
+    /**
+     * As {@link #compile(JsonNode)}, knowing the rule the check belongs to, for checks whose answer names
+     * it (a budget hold refused after the decision is reported as a denial by that rule).
+     */
+    default CompiledCheck compile(JsonNode args, String rule) {
+        return compile(args);
+    }
 }

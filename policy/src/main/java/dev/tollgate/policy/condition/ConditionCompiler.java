@@ -33,10 +33,23 @@ public final class ConditionCompiler {
 
     private final CheckRegistry checks;
     private final Problems problems;
+    private final java.util.Set<String> checksUsed = new java.util.TreeSet<>();
+    private String rule;
 
     public ConditionCompiler(CheckRegistry checks, Problems problems) {
         this.checks = checks;
         this.problems = problems;
+    }
+
+    /** Compiles the condition of rule {@code rule}: checks that report denials by rule name get it. */
+    public Condition compileRule(String rule, JsonNode node, String pointer) {
+        this.rule = rule;
+        return compile(node, pointer);
+    }
+
+    /** The names of the custom checks the compiled conditions use, so the gateway fetches only the state they read. */
+    public java.util.Set<String> checksUsed() {
+        return java.util.Set.copyOf(checksUsed);
     }
 
     /** @return the compiled condition, or null after recording a problem */
@@ -205,7 +218,9 @@ public final class ConditionCompiler {
             return problem(at + "/name", "unknown check '" + name + "' (registered: " + checks.names() + ")");
         }
         try {
-            return new CheckCondition(name, check.compile(value.get("args")));
+            CheckCondition condition = new CheckCondition(name, check.compile(value.get("args"), rule));
+            checksUsed.add(name);
+            return condition;
         } catch (IllegalArgumentException e) {
             return problem(at + "/args", e.getMessage());
         }

@@ -1,0 +1,77 @@
+package dev.tollgate.gateway.budget;
+
+import dev.tollgate.policy.CallFacts;
+import dev.tollgate.policy.budget.Usd;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The facts of one evaluation: the spend read before it and the call's estimated cost. Answers from
+ * memory and notes the obligations (holds, tokens) the gateway secures after the decision.
+ */
+public final class BudgetFacts implements CallFacts {
+
+    private final SpendView view;
+    private final long costMicros;
+    private final List<Obligation> obligations = new ArrayList<>(2);
+    private String overDetail;
+
+    /** @param view the spend read for this call, or null when none was read (the policy has no budget rule) */
+    public BudgetFacts(SpendView view, long costMicros) {
+        this.view = view;
+        this.costMicros = costMicros;
+    }
+
+    @Override
+    public boolean overBudget(String rule, long limitMicros) {
+        if (view == null) {
+            throw new IllegalStateException("no spend was read for this call");
+        }
+        if (view.unavailable() != null) {
+            throw new IllegalStateException(view.unavailable());
+        }
+        long spent = view.effectiveMicros();
+        if (spent >= limitMicros || spent + costMicros > limitMicros) {
+            overDetail = BudgetMessages.over(spent, costMicros, limitMicros);
+            return true;
+        }
+        obligations.add(new Obligation.BudgetHold(rule, limitMicros));
+        return false;
+    }
+
+    @Override
+    public boolean rateLimited(String rule, String key, double perSecond, long burst) {
+        obligations.add(new Obligation.RateToken(rule, key, perSecond, burst));
+        return false;
+    }
+
+    List<Obligation> obligations() {
+        return obligations;
+    }
+
+    public boolean hasObligations() {
+        return !obligations.isEmpty();
+    }
+
+    /** Why a budget rule matched ("spent $9.80 + this call $0.50 > limit $10.00"), or null. */
+    public String overDetail() {
+        return overDetail;
+    }
+
+    /** Why spend is unknown, or null. */
+    public String unavailable() {
+        return view == null ? null : view.unavailable();
+    }
+
+    public SpendView view() {
+        return view;
+    }
+
+    public long costMicros() {
+        return costMicros;
+    }
+
+    static String usd(long micros) {
+        return Usd.format(micros);
+    }
+}

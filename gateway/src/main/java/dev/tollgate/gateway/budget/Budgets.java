@@ -1,0 +1,242 @@
+package dev.tollgate.gateway.budget;
+
+import dev.tollgate.gateway.config.BudgetConfig;
+import dev.tollgate.gateway.config.GatewayConfig;
+import dev.tollgate.gateway.config.RateLimitConfig;
+import dev.tollgate.policy.Identity;
+import dev.tollgate.policy.budget.InMemoryLedger;
+import dev.tollgate.policy.budget.ReservingLedger;
+import dev.tollgate.policy.budget.SpendKey;
+import dev.tollgate.policy.budget.SpendLedger;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Spend and rate state for the whole process: the ledger, its cache, the token buckets. Created once at
+ * start from the first configuration (a reload keeps them; the pricing table does reload). Every method
+ * is asynchronous and safe from any event loop.
+ */
+public final class Budgets implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Budgets.class);
+
+    private static final java.util.concurrent.Executor RETRY =
+            java.util.concurrent.CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.SECONDS);
+
+    private final BudgetConfig config;
+    private final SpendLedger ledger;
+    private final ReservingLedger strict;
+    private final SpendCache cache;
+    private final RateLimiter rateLimiter;
+    private final RedisStore redis;
+    private final LongAdder holdsRefused = new LongAdder();
+    private final LongAdder rateRefused = new LongAdder();
+    private final LongAdder recordFailures = new LongAdder();
+    private final LongAdder degradedHolds = new LongAdder();
+
+    Budgets(BudgetConfig config, SpendLedger ledger, RateLimiter rateLimiter, RedisStore redis) {
+        this.config = config;
+        this.ledger = ledger;
+        this.strict = config.mode() == BudgetConfig.Mode.STRICT ? (ReservingLedger) ledger : null;
+        this.cache = new SpendCache(ledger, config);
+        this.rateLimiter = rateLimiter;
+        this.redis = redis;
+    }
+
+    public static Budgets create(Vertx vertx, GatewayConfig config) {
+        BudgetConfig budget = config.budget();
+        boolean needsRedis = budget.ledger() == BudgetConfig.LedgerKind.REDIS
+                || config.rateLimits().store() == RateLimitConfig.Store.REDIS;
+        RedisStore redis = needsRedis ? new RedisStore(vertx, config.redis()) : null;
+        SpendLedger ledger = switch (budget.ledger()) {
+            case MEMORY -> new InMemoryLedger();
+            case HTTP -> new HttpSpendLedger(vertx, budget.http(), budget.timeout());
+            case REDIS -> new RedisSpendLedger(redis, budget.holdExpiry());
+        };
+        RateLimiter limiter = config.rateLimits().store() == RateLimitConfig.Store.REDIS ? new RedisRateLimiter(redis)
+                : new LocalTokenBuckets();
+        return new Budgets(budget, ledger, limiter, redis);
+    }
+
+    /** For tests: a given ledger, local buckets. */
+    public static Budgets of(BudgetConfig config, SpendLedger ledger) {
+        return new Budgets(config, ledger, new LocalTokenBuckets(), null);
+    }
+
+    /** The tree a call is charged to: tenant and spawn tree from the AXID; null when either is missing. */
+    public static SpendKey keyOf(Identity identity) {
+        return identity.tenant() == null || identity.tree() == null ? null : new SpendKey(identity.tenant(), identity.tree());
+    }
+
+    /** Whether calls are charged at all (the configuration has a budgets section). */
+    public boolean accounting() {
+        return config.enabled();
+    }
+
+    public Future<SpendView> view(SpendKey key, Context context) {
+        return cache.view(key, context);
+    }
+
+    /**
+     * Secures what evaluation asked for: a token from each rate-limit bucket, then a hold of the call's
+     * estimated cost against the tightest budget limit (in the ledger in strict mode, else in this
+     * gateway's account). Tokens come first: a call refused by rate never holds budget.
+     *
+     * @param key null when the call has no tree (then only rate limits apply and nothing is charged)
+     */
+    public Future<Secured> secure(BudgetFacts facts, SpendKey key, String route, String tool) {
+        Future<Secured.Refused> tokens = Future.succeededFuture(null);
+        Obligation.BudgetHold tightest = null;
+        for (Obligation o : facts.obligations()) {
+            if (o instanceof Obligation.RateToken t) {
+                tokens = tokens.compose(refused -> refused != null ? Future.succeededFuture(refused) : take(t));
+            } else if (o instanceof Obligation.BudgetHold h && (tightest == null || h.limitMicros() < tightest.limitMicros())) {
+                tightest = h;
+            }
+        }
+        Obligation.BudgetHold hold = tightest;
+        return tokens.compose(refused -> {
+            if (refused != null) {
+                return Future.succeededFuture(refused);
+            }
+            if (key == null || !accounting() && hold == null) {
+                return Future.succeededFuture(new Secured.Granted(null));
+            }
+            TreeAccount account = cache.account(key);
+            if (hold == null) {
+                return Future.succeededFuture(new Secured.Granted(
+                        new CallCharge(key, account, route, tool, facts.costMicros(), false, null)));
+            }
+            return strict != null ? reserve(facts, key, account, route, tool, hold) : holdLocally(facts, key, account, route, tool, hold);
+        });
+    }
+
+    private Future<Secured.Refused> take(Obligation.RateToken t) {
+        return rateLimiter.tryTake(t.key(), t.perSecond(), t.burst())
+                .map(ok -> {
+                    if (ok) {
+                        return (Secured.Refused) null;
+                    }
+                    rateRefused.increment();
+                    return new Secured.Refused(t.rule(), BudgetMessages.rateLimited(t.key(), t.perSecond(), t.burst()));
+                })
+                .recover(error -> Future.succeededFuture(new Secured.Refused(t.rule(),
+                        "rate-limit store unavailable: " + error.getMessage() + "; denied (fail closed)")));
+    }
+
+    private Future<Secured> holdLocally(BudgetFacts facts, SpendKey key, TreeAccount account, String route, String tool,
+                                        Obligation.BudgetHold hold) {
+        SpendReading reading = facts.view().reading();
+        if (account.tryHold(reading.base(), facts.costMicros(), hold.limitMicros())) {
+            return Future.succeededFuture(new Secured.Granted(
+                    new CallCharge(key, account, route, tool, facts.costMicros(), true, null)));
+        }
+        holdsRefused.increment();
+        return Future.succeededFuture(new Secured.Refused(hold.rule(),
+                BudgetMessages.over(reading.effectiveMicros(), facts.costMicros(), hold.limitMicros())));
+    }
+
+    private Future<Secured> reserve(BudgetFacts facts, SpendKey key, TreeAccount account, String route, String tool,
+                                    Obligation.BudgetHold hold) {
+        Context context = Vertx.currentContext();
+        var reserving = strict.reserve(key, facts.costMicros(), hold.limitMicros());
+        // Back to the caller's event loop: the exchange is only ever touched there.
+        return (context == null ? Future.fromCompletionStage(reserving) : Future.fromCompletionStage(reserving, context))
+                .<Secured>map(r -> {
+                    if (r.granted()) {
+                        return new Secured.Granted(new CallCharge(key, account, route, tool, facts.costMicros(), false, r));
+                    }
+                    holdsRefused.increment();
+                    return new Secured.Refused(hold.rule(), BudgetMessages.over(r.spentMicros() + r.heldMicros(),
+                            facts.costMicros(), hold.limitMicros()));
+                })
+                .recover(error -> {
+                    if (config.onLedgerError() == BudgetConfig.OnLedgerError.ALLOW_STALE && facts.view().reading() != null) {
+                        // Degraded, as configured: hold against the cached spend on this gateway alone.
+                        degradedHolds.increment();
+                        return holdLocally(facts, key, account, route, tool, hold);
+                    }
+                    return Future.succeededFuture(new Secured.Refused(hold.rule(), "spend ledger (" + ledger.kind()
+                            + ") unavailable: " + error.getMessage() + "; denied (fail closed)"));
+                });
+    }
+
+    /** Ends a charge: the actual cost is recorded on success; holds are released either way. */
+    public void settle(CallCharge charge, boolean succeeded, long actualMicros) {
+        long actual = succeeded ? actualMicros : 0;
+        if (charge.reservation() != null) {
+            var settling = succeeded ? strict.commit(charge.reservation(), actual) : strict.release(charge.reservation());
+            settling.whenComplete((v, error) -> {
+                if (error != null) {
+                    recordFailures.increment();
+                    LOG.warn("could not settle hold on {} ({}): {}", charge.key(), ledger.kind(), error.toString());
+                } else {
+                    charge.account().settle(0, actual);
+                    charge.account().acknowledge(actual);
+                }
+            });
+            return;
+        }
+        charge.account().settle(charge.local() ? charge.estimateMicros() : 0, actual);
+        if (actual > 0) {
+            write(charge.key(), charge.account(), charge.account().queueRecord(actual));
+        }
+    }
+
+    /** Writes queued charges to the ledger, one write in flight per tree; a failed write is put back in the queue. */
+    private void write(SpendKey key, TreeAccount account, long micros) {
+        if (micros == 0) {
+            return;
+        }
+        ledger.record(key, micros).whenComplete((v, error) -> {
+            if (error != null) {
+                recordFailures.increment();
+                LOG.warn("could not record {} micro-USD spent by {} in the {} ledger (retrying in 1 s): {}",
+                        micros, key, ledger.kind(), error.toString());
+                account.requeue(micros);
+                // The write slot stays taken while waiting, so a ledger that is down sees one retry a second per tree.
+                RETRY.execute(() -> write(key, account, account.recorded()));
+            } else {
+                account.acknowledge(micros);
+                write(key, account, account.recorded());
+            }
+        });
+    }
+
+    public SpendCache cache() {
+        return cache;
+    }
+
+    public SpendLedger ledger() {
+        return ledger;
+    }
+
+    public long holdsRefused() {
+        return holdsRefused.sum();
+    }
+
+    public long rateRefused() {
+        return rateRefused.sum();
+    }
+
+    public long recordFailures() {
+        return recordFailures.sum();
+    }
+
+    public long degradedHolds() {
+        return degradedHolds.sum();
+    }
+
+    @Override
+    public void close() {
+        ledger.close();
+        rateLimiter.close();
+        if (redis != null) {
+            redis.close();
+        }
+    }
+}

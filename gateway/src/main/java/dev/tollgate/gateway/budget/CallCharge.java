@@ -1,0 +1,16 @@
+package dev.tollgate.gateway.budget;
+
+import dev.tollgate.policy.budget.Reservation;
+import dev.tollgate.policy.budget.SpendKey;
+
+/**
+ * One allowed call's claim on its tree's budget, settled exactly once when the call ends: committed with
+ * the actual cost on success, released on failure or cancel.
+ *
+ * @param estimateMicros what was held (the price known before the call)
+ * @param local          whether {@code estimateMicros} is held in this gateway's account (cached mode)
+ * @param reservation    the ledger's hold (strict mode), or null
+ */
+public record CallCharge(SpendKey key, TreeAccount account, String route, String tool, long estimateMicros, boolean local,
+                         Reservation reservation) {
+}

@@ -1,0 +1,128 @@
+package dev.tollgate.gateway.budget;
+
+import dev.tollgate.policy.budget.Reservation;
+import dev.tollgate.policy.budget.ReservingLedger;
+import dev.tollgate.policy.budget.SpendKey;
+import io.vertx.core.Future;
+import io.vertx.redis.client.Response;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Spend per tree in Redis, shared by every gateway replica. One hash per tree holds {@code spent} and
+ * {@code held}; strict-mode holds are also listed with their expiry, so a hold whose gateway died is
+ * released by the next reserve instead of shrinking the budget forever. Reserve, commit and release are
+ * Lua scripts: Redis runs each one alone, so the check and the hold are one step for all replicas.
+ */
+public final class RedisSpendLedger implements ReservingLedger {
+
+    /** KEYS: account, hold expiries (zset), hold amounts (hash). ARGV: micros, limit, hold id, hold ttl ms. */
+    private static final RedisStore.Script RESERVE = RedisStore.Script.of("""
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)) do
+              local amount = tonumber(redis.call('HGET', KEYS[3], id) or '0')
+              redis.call('HINCRBY', KEYS[1], 'held', -amount)
+              redis.call('HDEL', KEYS[3], id)
+              redis.call('ZREM', KEYS[2], id)
+            end
+            local spent = tonumber(redis.call('HGET', KEYS[1], 'spent') or '0')
+            local held = tonumber(redis.call('HGET', KEYS[1], 'held') or '0')
+            local cost = tonumber(ARGV[1])
+            if spent + held + cost > tonumber(ARGV[2]) then
+              return {0, spent, held}
+            end
+            redis.call('HINCRBY', KEYS[1], 'held', cost)
+            redis.call('HSET', KEYS[3], ARGV[3], cost)
+            redis.call('ZADD', KEYS[2], now + tonumber(ARGV[4]), ARGV[3])
+            return {1, spent, held + cost}
+            """);
+
+    /** KEYS as RESERVE. ARGV: hold id, actual micros to record (0 to release). A hold already expired still records. */
+    private static final RedisStore.Script SETTLE = RedisStore.Script.of("""
+            local amount = redis.call('HGET', KEYS[3], ARGV[1])
+            if amount then
+              redis.call('HINCRBY', KEYS[1], 'held', -tonumber(amount))
+              redis.call('HDEL', KEYS[3], ARGV[1])
+              redis.call('ZREM', KEYS[2], ARGV[1])
+            end
+            local actual = tonumber(ARGV[2])
+            if actual > 0 then
+              redis.call('HINCRBY', KEYS[1], 'spent', actual)
+            end
+            return 1
+            """);
+
+    private final RedisStore store;
+    private final long holdTtlMillis;
+
+    public RedisSpendLedger(RedisStore store, Duration holdExpiry) {
+        this.store = store;
+        this.holdTtlMillis = holdExpiry.toMillis();
+    }
+
+    @Override
+    public CompletionStage<Long> spent(SpendKey key) {
+        return store.hget(account(key), "spent").map(r -> r == null ? 0L : r.toLong()).toCompletionStage();
+    }
+
+    @Override
+    public CompletionStage<Void> record(SpendKey key, long micros) {
+        return store.hincrby(account(key), "spent", micros).<Void>mapEmpty().toCompletionStage();
+    }
+
+    @Override
+    public CompletionStage<Reservation> reserve(SpendKey key, long micros, long limitMicros) {
+        String id = UUID.randomUUID().toString();
+        return store.run(RESERVE, keys(key), List.of(Long.toString(micros), Long.toString(limitMicros), id,
+                        Long.toString(holdTtlMillis)))
+                .map(r -> reservation(key, id, micros, r))
+                .toCompletionStage();
+    }
+
+    @Override
+    public CompletionStage<Void> commit(Reservation reservation, long actualMicros) {
+        return settle(reservation, actualMicros);
+    }
+
+    @Override
+    public CompletionStage<Void> release(Reservation reservation) {
+        return settle(reservation, 0);
+    }
+
+    private CompletionStage<Void> settle(Reservation reservation, long actualMicros) {
+        return store.run(SETTLE, keys(reservation.key()), List.of(reservation.id(), Long.toString(actualMicros)))
+                .<Void>mapEmpty().toCompletionStage();
+    }
+
+    private static Reservation reservation(SpendKey key, String id, long micros, Response r) {
+        boolean granted = r.get(0).toLong() == 1;
+        return new Reservation(key, granted ? id : null, micros, granted, r.get(1).toLong(), r.get(2).toLong());
+    }
+
+    private String account(SpendKey key) {
+        return store.key("spend", treeId(key));
+    }
+
+    private List<String> keys(SpendKey key) {
+        String tree = treeId(key);
+        return List.of(store.key("spend", tree), store.key("hold-expiry", tree), store.key("hold-amount", tree));
+    }
+
+    /** Tenant and tree joined unambiguously: a tenant containing the separator cannot forge another's key. */
+    private static String treeId(SpendKey key) {
+        return key.tenant().length() + ":" + key.tenant() + "/" + key.tree();
+    }
+
+    @Override
+    public String kind() {
+        return "redis";
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+}

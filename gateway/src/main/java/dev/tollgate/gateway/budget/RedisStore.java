@@ -1,0 +1,84 @@
+package dev.tollgate.gateway.budget;
+
+import dev.tollgate.gateway.config.RedisConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Response;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Redis connection pool gateway replicas share, with the two things every caller needs: a timeout on
+ * each command (a hung Redis must fail a call, not hold it) and Lua scripts run by their SHA-1, sent
+ * whole only when Redis does not know them yet (after a restart or a SCRIPT FLUSH).
+ */
+public final class RedisStore implements AutoCloseable {
+
+    private final Redis redis;
+    private final RedisAPI api;
+    private final String prefix;
+    private final long timeoutMillis;
+
+    public RedisStore(Vertx vertx, RedisConfig config) {
+        this.redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.uri())
+                .setMaxPoolSize(config.maxPoolSize()).setMaxPoolWaiting(1024).setMaxWaitingHandlers(4096));
+        this.api = RedisAPI.api(redis);
+        this.prefix = config.keyPrefix();
+        this.timeoutMillis = config.timeout().toMillis();
+    }
+
+    /** A key under the configured prefix; {@code {...}} is a Redis Cluster hash tag, keeping a tree's keys on one shard. */
+    String key(String kind, String id) {
+        return prefix + ":{" + id + "}:" + kind;
+    }
+
+    Future<Response> hget(String key, String field) {
+        return api.hget(key, field).timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    Future<Response> hincrby(String key, String field, long amount) {
+        return api.hincrby(key, field, Long.toString(amount)).timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    Future<Response> run(Script script, List<String> keys, List<String> args) {
+        List<String> command = new ArrayList<>(2 + keys.size() + args.size());
+        command.add(script.sha1());
+        command.add(Integer.toString(keys.size()));
+        command.addAll(keys);
+        command.addAll(args);
+        return api.evalsha(command).recover(error -> {
+            if (error.getMessage() == null || !error.getMessage().startsWith("NOSCRIPT")) {
+                return Future.failedFuture(error);
+            }
+            List<String> whole = new ArrayList<>(command);
+            whole.set(0, script.source());
+            return api.eval(whole);
+        }).timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        redis.close();
+    }
+
+    /** A Lua script and its SHA-1, computed once. */
+    record Script(String source, String sha1) {
+
+        static Script of(String source) {
+            try {
+                byte[] digest = MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8));
+                return new Script(source, HexFormat.of().formatHex(digest));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.tollgate.gateway.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.protocols.sse.SseEvent;
+import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+
+/**
+ * How a charged call's answer ended, read from the JSON-RPC response the client received (a JSON body,
+ * or the response event of an SSE stream): its {@code result} (where upstreams report cost and token
+ * usage) or that it was an error. Only charged calls pay for this parse.
+ */
+final class ResponseOutcome {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private JsonNode result;
+    private boolean error;
+
+    void onJson(Buffer body) {
+        inspect(body.getBytes());
+    }
+
+    SseEvent onEvent(SseEvent event) {
+        if (result == null && !error && event.data() != null && event.data().contains("\"id\"")) {
+            inspect(event.data().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return event;
+    }
+
+    private void inspect(byte[] bytes) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(bytes);
+        } catch (IOException e) {
+            return;
+        }
+        if (node == null || !node.isObject() || node.has("method")) {
+            return; // a batch answer, or a request or notification from the server on the stream
+        }
+        if (node.has("error")) {
+            error = true;
+        } else if (node.has("result")) {
+            result = node.get("result");
+        }
+    }
+
+    /** The result, or null when none was seen (an error, a cut stream, a body too large to inspect). */
+    JsonNode result() {
+        return result;
+    }
+
+    boolean failed() {
+        return error;
+    }
+}

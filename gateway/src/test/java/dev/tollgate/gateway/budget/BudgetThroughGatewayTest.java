@@ -1,0 +1,193 @@
+package dev.tollgate.gateway.budget;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tollgate.gateway.support.RecordingUpstream;
+import dev.tollgate.gateway.support.RunningGateway;
+import dev.tollgate.gateway.support.TestHttp;
+import dev.tollgate.policy.budget.SpendKey;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Budgets and rate limits on one gateway with its in-memory ledger, driven through real HTTP calls. */
+class BudgetThroughGatewayTest {
+
+    private static final String BUDGET_POLICY = """
+            name: p
+            defaults: {action: allow}
+            rules:
+              - name: synthesis-budget
+                condition: {all: [{tool: "synth*"}, {check: {name: budget, args: {limit_usd: 1.00}}}]}
+                action: deny
+                message: spawn tree budget for synthesis exhausted
+            """;
+
+    @TempDir
+    Path dir;
+    private Vertx vertx;
+    private RecordingUpstream upstream;
+    private RunningGateway gateway;
+    private TestHttp http;
+    private BudgetFixture fixture;
+
+    @BeforeEach
+    void start() throws Exception {
+        vertx = Vertx.vertx();
+        upstream = new RecordingUpstream(vertx);
+        fixture = new BudgetFixture(dir);
+        fixture.answerToolCalls(upstream);
+        http = new TestHttp(vertx);
+    }
+
+    private void startGateway(String policy) throws Exception {
+        fixture.policy(policy);
+        gateway = RunningGateway.start(vertx, fixture.gatewayYaml(upstream.url("/mcp"), "budgets: {pricing: PRICING, cache-ttl: 1s}"));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        http.close();
+        if (gateway != null) {
+            gateway.close();
+        }
+        upstream.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+
+    /** Charges are settled when the exchange completes, just after the client has its answer. */
+    private void awaitSpent(String tenant, String tree, long micros) {
+        await().atMost(java.time.Duration.ofSeconds(5)).untilAsserted(() -> assertThat(spent(tenant, tree)).isEqualTo(micros));
+    }
+
+    private long spent(String tenant, String tree) throws Exception {
+        return gateway.gateway().services().budgets().ledger().spent(new SpendKey(tenant, tree)).toCompletableFuture().get();
+    }
+
+    @Test
+    void theCallThatWouldPassTheLimitIsDeniedWithSpendAndLimitInTheMessage() throws Exception {
+        startGateway(BUDGET_POLICY);
+        String token = fixture.token("acme", "tree-1");
+
+        for (int i = 1; i <= 3; i++) {
+            assertThat(BudgetFixture.call(http, gateway.port(), token, i, "synthesize").json().has("result")).isTrue();
+        }
+        TestHttp.Reply fourth = BudgetFixture.call(http, gateway.port(), token, 4, "synthesize");
+
+        assertThat(fourth.errorCode()).isEqualTo(-32010);
+        assertThat(fourth.json().at("/error/data/rule").asText()).isEqualTo("synthesis-budget");
+        assertThat(fourth.json().at("/error/message").asText() + fourth.json().at("/error/data").toString())
+                .contains("$0.90").contains("$0.30").contains("$1.00");
+        assertThat(upstream.received()).hasSize(3);
+        awaitSpent("acme", "tree-1", 900_000);
+    }
+
+    @Test
+    void budgetsAreKeptPerSpawnTreeAndOtherToolsAreNotLimited() throws Exception {
+        startGateway(BUDGET_POLICY);
+        String tree1 = fixture.token("acme", "tree-1");
+        for (int i = 1; i <= 4; i++) {
+            BudgetFixture.call(http, gateway.port(), tree1, i, "synthesize");
+        }
+
+        assertThat(BudgetFixture.call(http, gateway.port(), fixture.token("acme", "tree-2"), 5, "synthesize").json().has("result")).isTrue();
+        assertThat(BudgetFixture.call(http, gateway.port(), tree1, 6, "search").json().has("result")).isTrue();
+        awaitSpent("acme", "tree-1", 900_000 + 50_000);
+    }
+
+    @Test
+    void aCostReportedByTheUpstreamReplacesThePrice() throws Exception {
+        startGateway(BUDGET_POLICY);
+        String token = fixture.token("acme", "tree-1");
+        fixture.reportedCost.set("0.75");
+
+        assertThat(BudgetFixture.call(http, gateway.port(), token, 1, "synthesize").json().has("result")).isTrue();
+        TestHttp.Reply second = BudgetFixture.call(http, gateway.port(), token, 2, "synthesize");
+
+        assertThat(second.errorCode()).isEqualTo(-32010);
+        assertThat(second.json().toString()).contains("$0.75");
+        awaitSpent("acme", "tree-1", 750_000);
+    }
+
+    @Test
+    void aFailedCallReleasesItsHoldAndIsNotCharged() throws Exception {
+        startGateway(BUDGET_POLICY);
+        String token = fixture.token("acme", "tree-1");
+        fixture.failing.set(true);
+
+        for (int i = 1; i <= 5; i++) {
+            assertThat(BudgetFixture.call(http, gateway.port(), token, i, "synthesize").json().at("/error/code").asInt()).isEqualTo(-32603);
+        }
+
+        assertThat(upstream.received()).hasSize(5);
+        assertThat(spent("acme", "tree-1")).isZero();
+    }
+
+    @Test
+    void aCallerWhoseAxidNamesNoSpawnTreeIsDeniedFailClosed() throws Exception {
+        startGateway(BUDGET_POLICY);
+
+        TestHttp.Reply reply = BudgetFixture.call(http, gateway.port(), fixture.token("acme", null), 1, "synthesize");
+
+        assertThat(reply.errorCode()).isEqualTo(-32010);
+        assertThat(reply.json().toString()).contains("no tenant and spawn tree");
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
+    void concurrentCallsOnOneGatewayNeverTakeTheTreePastItsBudget() throws Exception {
+        startGateway(BUDGET_POLICY);
+        String token = fixture.token("acme", "tree-burst");
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            List<Callable<TestHttp.Reply>> calls = new ArrayList<>();
+            for (int i = 1; i <= 24; i++) {
+                int id = i;
+                calls.add(() -> BudgetFixture.call(http, gateway.port(), token, id, "synthesize"));
+            }
+            int allowed = 0;
+            for (Future<TestHttp.Reply> reply : pool.invokeAll(calls)) {
+                allowed += reply.get().json().has("result") ? 1 : 0;
+            }
+            // $1.00 at $0.30 a call: three fit, whatever the interleaving.
+            assertThat(allowed).isEqualTo(3);
+            assertThat(upstream.received()).hasSize(3);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void rateLimitDeniesCallsBeyondTheBurstPerTenant() throws Exception {
+        startGateway("""
+                name: p
+                defaults: {action: allow}
+                rules:
+                  - name: search-rate
+                    condition: {all: [{tool: search}, {check: {name: rate_limit, args: {rate: 1, period: 1h, burst: 2, per: [tenant]}}}]}
+                    action: deny
+                    message: too many searches
+                """);
+        String acme = fixture.token("acme", "t");
+
+        assertThat(BudgetFixture.call(http, gateway.port(), acme, 1, "search").json().has("result")).isTrue();
+        assertThat(BudgetFixture.call(http, gateway.port(), acme, 2, "search").json().has("result")).isTrue();
+        TestHttp.Reply third = BudgetFixture.call(http, gateway.port(), acme, 3, "search");
+
+        assertThat(third.errorCode()).isEqualTo(-32010);
+        assertThat(third.json().at("/error/data/rule").asText()).isEqualTo("search-rate");
+        assertThat(third.json().toString()).contains("rate limit reached for search-rate|acme");
+        assertThat(BudgetFixture.call(http, gateway.port(), fixture.token("beta", "t"), 4, "search").json().has("result")).isTrue();
+        assertThat(upstream.received()).hasSize(3);
+    }
+}

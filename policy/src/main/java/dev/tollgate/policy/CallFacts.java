@@ -1,0 +1,48 @@
+package dev.tollgate.policy;
+
+/**
+ * What the {@code budget} and {@code rate_limit} checks ask about state that lives outside the policy (a
+ * spend ledger, token buckets). The gateway fetches that state before evaluation, so answering is a field
+ * read, never I/O. A "no" answer is not final: the implementation notes an obligation (hold this budget,
+ * take this token) that the gateway must secure atomically after the decision and before forwarding; if it
+ * cannot, the call is denied by the same rule. That keeps evaluation pure and fast while the enforcement
+ * stays exact where it must be (a strict budget, a shared rate limit).
+ *
+ * <p>Implementations are used by one evaluation on one thread. Throwing means "cannot know": the rule
+ * then matches as a deny (fail closed).
+ */
+public interface CallFacts {
+
+    /**
+     * True when this call would take its spawn tree's spend past {@code limitMicros} (micro-USD) as far as
+     * the gateway knows now; when false, the gateway holds the call's cost against the limit before
+     * forwarding.
+     *
+     * @param rule the rule asking, named in the denial when the hold fails
+     * @throws IllegalStateException when the spend is unknown (no ledger, ledger unreachable, no spawn tree)
+     */
+    boolean overBudget(String rule, long limitMicros);
+
+    /**
+     * True when the bucket identified by {@code key} is known to be empty; when false, the gateway takes a
+     * token before forwarding.
+     *
+     * @param key       the bucket: the rule and the values it is keyed by (tenant, agent, tool...)
+     * @param perSecond refill rate in tokens per second
+     * @param burst     bucket capacity
+     */
+    boolean rateLimited(String rule, String key, double perSecond, long burst);
+
+    /** Facts for evaluations with no gateway state behind them (explain, replay, policy tests): fail closed. */
+    CallFacts NONE = new CallFacts() {
+        @Override
+        public boolean overBudget(String rule, long limitMicros) {
+            throw new IllegalStateException("no spend ledger: budget rule " + rule + " cannot be evaluated");
+        }
+
+        @Override
+        public boolean rateLimited(String rule, String key, double perSecond, long burst) {
+            throw new IllegalStateException("no rate-limit state: rule " + rule + " cannot be evaluated");
+        }
+    };
+}

@@ -1,0 +1,91 @@
+package dev.tollgate.policy.budget;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The ledger of a single gateway instance: spend and holds per tree in memory, lost on restart. Every
+ * operation completes before it returns. Reserve is atomic per tree (the tree's account is locked for the
+ * check and the hold), so strict mode works here too.
+ */
+public final class InMemoryLedger implements ReservingLedger {
+
+    private final Map<SpendKey, Account> accounts = new ConcurrentHashMap<>();
+    private final AtomicLong reads = new AtomicLong();
+    private final AtomicLong nextId = new AtomicLong();
+
+    private static final class Account {
+        long spent;
+        long held;
+    }
+
+    @Override
+    public CompletionStage<Long> spent(SpendKey key) {
+        reads.incrementAndGet();
+        Account account = accounts.get(key);
+        if (account == null) {
+            return CompletableFuture.completedFuture(0L);
+        }
+        synchronized (account) {
+            return CompletableFuture.completedFuture(account.spent);
+        }
+    }
+
+    @Override
+    public CompletionStage<Void> record(SpendKey key, long micros) {
+        Account account = account(key);
+        synchronized (account) {
+            account.spent += micros;
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletionStage<Reservation> reserve(SpendKey key, long micros, long limitMicros) {
+        Account account = account(key);
+        synchronized (account) {
+            if (account.spent + account.held + micros > limitMicros) {
+                return CompletableFuture.completedFuture(new Reservation(key, null, micros, false, account.spent, account.held));
+            }
+            account.held += micros;
+            return CompletableFuture.completedFuture(
+                    new Reservation(key, Long.toString(nextId.incrementAndGet()), micros, true, account.spent, account.held));
+        }
+    }
+
+    @Override
+    public CompletionStage<Void> commit(Reservation reservation, long actualMicros) {
+        Account account = account(reservation.key());
+        synchronized (account) {
+            account.held -= reservation.micros();
+            account.spent += actualMicros;
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletionStage<Void> release(Reservation reservation) {
+        Account account = account(reservation.key());
+        synchronized (account) {
+            account.held -= reservation.micros();
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public String kind() {
+        return "memory";
+    }
+
+    /** Reads served so far (tests and benchmarks count them). */
+    public long reads() {
+        return reads.get();
+    }
+
+    private Account account(SpendKey key) {
+        return accounts.computeIfAbsent(key, k -> new Account());
+    }
+}

@@ -1,0 +1,138 @@
+package dev.tollgate.policy.check;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.policy.CallDescription;
+import dev.tollgate.policy.Identity;
+import dev.tollgate.policy.PolicyRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * {@code check: {name: rate_limit, args: {rate: 10, period: 1s, burst: 20, per: [tenant, tool]}}} holds
+ * when the caller's token bucket is empty. One bucket per rule and per combination of the {@code per}
+ * values (no {@code per}: one bucket for the rule); it refills at {@code rate} tokens per {@code period}
+ * up to {@code burst} (default: {@code rate}). Used as a condition of a deny rule. The token is taken by
+ * the gateway after the decision (locally, or in Redis when buckets are shared), so evaluating a policy
+ * (explain, dry runs) never consumes tokens. A value missing from the identity keys as "-".
+ */
+public final class RateLimitCheck implements PolicyCheck {
+
+    public static final String NAME = "rate_limit";
+    static final Set<String> KEYS = Set.of("tenant", "agent", "run", "sub", "tree", "parent", "spiffe_id", "tool",
+            "method", "route");
+    private static final Set<String> ARGS = Set.of("rate", "period", "burst", "per");
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public CompiledCheck compile(JsonNode args) {
+        return compile(args, null);
+    }
+
+    @Override
+    public CompiledCheck compile(JsonNode args, String rule) {
+        if (args == null || !args.isObject()) {
+            throw new IllegalArgumentException("rate_limit needs args: {rate, period, burst, per}");
+        }
+        args.fieldNames().forEachRemaining(f -> {
+            if (!ARGS.contains(f)) {
+                throw new IllegalArgumentException("rate_limit takes rate, period, burst and per, not " + f);
+            }
+        });
+        JsonNode rate = args.get("rate");
+        if (rate == null || !rate.isNumber() || rate.doubleValue() <= 0) {
+            throw new IllegalArgumentException("rate_limit needs args.rate, a positive number of calls per period");
+        }
+        Duration period = period(args.get("period"));
+        JsonNode burstNode = args.get("burst");
+        long burst;
+        if (burstNode == null) {
+            burst = (long) Math.max(1, Math.ceil(rate.doubleValue()));
+        } else if (!burstNode.isIntegralNumber() || burstNode.longValue() < 1) {
+            throw new IllegalArgumentException("rate_limit args.burst is a positive integer");
+        } else {
+            burst = burstNode.longValue();
+        }
+        List<String> per = per(args.get("per"));
+        double perSecond = rate.doubleValue() * 1e9 / period.toNanos();
+        String name = rule == null ? NAME : rule;
+        return request -> request.facts().rateLimited(name, key(name, per, request), perSecond, burst);
+    }
+
+    private static String key(String rule, List<String> per, PolicyRequest request) {
+        if (per.isEmpty()) {
+            return rule;
+        }
+        StringBuilder key = new StringBuilder(rule);
+        for (String field : per) {
+            String value = value(field, request.call(), request.identity());
+            key.append('|').append(value == null ? "-" : value);
+        }
+        return key.toString();
+    }
+
+    private static String value(String field, CallDescription call, Identity identity) {
+        return switch (field) {
+            case "tool" -> call.toolName();
+            case "method" -> call.method();
+            case "route" -> call.route();
+            default -> {
+                Object claim = identity.claim(field);
+                yield claim == null ? null : claim.toString();
+            }
+        };
+    }
+
+    private static List<String> per(JsonNode node) {
+        if (node == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        if (node.isTextual()) {
+            out.add(node.textValue());
+        } else if (node.isArray()) {
+            node.forEach(n -> out.add(n.asText()));
+        } else {
+            throw new IllegalArgumentException("rate_limit args.per is a key or a list of keys");
+        }
+        for (String key : out) {
+            if (!KEYS.contains(key)) {
+                throw new IllegalArgumentException("rate_limit cannot key by '" + key + "' (keys: " + String.join(", ", new java.util.TreeSet<>(KEYS)) + ")");
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static Duration period(JsonNode node) {
+        if (node == null) {
+            return Duration.ofSeconds(1);
+        }
+        String text = node.asText().trim().toLowerCase(Locale.ROOT);
+        try {
+            Duration d;
+            if (text.endsWith("ms")) {
+                d = Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)));
+            } else if (text.endsWith("s")) {
+                d = Duration.ofSeconds(Long.parseLong(text.substring(0, text.length() - 1)));
+            } else if (text.endsWith("m")) {
+                d = Duration.ofMinutes(Long.parseLong(text.substring(0, text.length() - 1)));
+            } else if (text.endsWith("h")) {
+                d = Duration.ofHours(Long.parseLong(text.substring(0, text.length() - 1)));
+            } else {
+                throw new NumberFormatException(text);
+            }
+            if (d.isZero() || d.isNegative()) {
+                throw new NumberFormatException(text);
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("rate_limit args.period is a duration such as 500ms, 1s, 1m or 1h");
+        }
+    }
+}

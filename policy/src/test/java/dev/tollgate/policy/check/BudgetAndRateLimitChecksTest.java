@@ -1,0 +1,108 @@
+package dev.tollgate.policy.check;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tollgate.policy.Action;
+import dev.tollgate.policy.CallDescription;
+import dev.tollgate.policy.CallFacts;
+import dev.tollgate.policy.CompiledPolicy;
+import dev.tollgate.policy.Decision;
+import dev.tollgate.policy.Identity;
+import dev.tollgate.policy.PolicyException;
+import dev.tollgate.policy.PolicyLoader;
+import dev.tollgate.policy.PolicyRequest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The budget and rate_limit checks: their arguments, what they ask the facts, and fail-closed evaluation. */
+class BudgetAndRateLimitChecksTest {
+
+    private static final Identity ACME = new Identity(null, "acme", "planner", "run-1", "user-1", null, "tree-1", List.of(), null);
+
+    private static CompiledPolicy policy(String rules) {
+        try {
+            return PolicyLoader.parse("name: p\ndefaults: {action: allow}\nrules:\n" + rules, "p.yaml", CheckRegistry.withDefaults());
+        } catch (PolicyException e) {
+            throw new AssertionError(e.getMessage(), e);
+        }
+    }
+
+    /** Facts with a given spend that remember what was asked. */
+    private static final class RecordingFacts implements CallFacts {
+        final long spent;
+        final List<String> asked = new ArrayList<>();
+        boolean bucketEmpty;
+
+        RecordingFacts(long spent) {
+            this.spent = spent;
+        }
+
+        @Override
+        public boolean overBudget(String rule, long limitMicros) {
+            asked.add("budget " + rule + " " + limitMicros);
+            return spent >= limitMicros;
+        }
+
+        @Override
+        public boolean rateLimited(String rule, String key, double perSecond, long burst) {
+            asked.add("rate " + key + " " + perSecond + " " + burst);
+            return bucketEmpty;
+        }
+    }
+
+    private static Decision decide(CompiledPolicy policy, String tool, CallFacts facts) {
+        return policy.evaluate(new PolicyRequest(CallDescription.mcpToolCall("r", tool, null), ACME, Instant.now(), facts));
+    }
+
+    @Test
+    void budgetAsksTheFactsWithTheRuleAndTheLimitInMicroDollars() {
+        CompiledPolicy p = policy("  - {name: cap, condition: {check: {name: budget, args: {limit_usd: 10.5}}}, action: deny}\n");
+        RecordingFacts under = new RecordingFacts(1);
+        RecordingFacts over = new RecordingFacts(10_500_000);
+
+        assertThat(decide(p, "x", under).action()).isEqualTo(Action.ALLOW);
+        assertThat(under.asked).containsExactly("budget cap 10500000");
+        assertThat(decide(p, "x", over).ruleName()).isEqualTo("cap");
+        assertThat(p.usesCheck(BudgetCheck.NAME)).isTrue();
+        assertThat(p.usesCheck(RateLimitCheck.NAME)).isFalse();
+    }
+
+    @Test
+    void withoutFactsABudgetRuleDeniesFailClosed() {
+        CompiledPolicy p = policy("  - {name: cap, condition: {check: {name: budget, args: {limit_usd: 1}}}, action: deny}\n");
+
+        Decision decision = p.evaluate(new PolicyRequest(CallDescription.mcpToolCall("r", "x", null), ACME, Instant.now()));
+
+        assertThat(decision.action()).isEqualTo(Action.DENY);
+        assertThat(decision.ruleName()).isEqualTo("cap");
+    }
+
+    @Test
+    void rateLimitKeysTheBucketByRuleAndTheChosenFields() {
+        CompiledPolicy p = policy("  - {name: slow, condition: {check: {name: rate_limit, args: {rate: 30, period: 1m, per: [tenant, tool]}}}, action: deny}\n");
+        RecordingFacts facts = new RecordingFacts(0);
+
+        assertThat(decide(p, "search", facts).action()).isEqualTo(Action.ALLOW);
+        facts.bucketEmpty = true;
+        assertThat(decide(p, "search", facts).ruleName()).isEqualTo("slow");
+
+        assertThat(facts.asked).containsOnly("rate slow|acme|search 0.5 30");
+    }
+
+    @Test
+    void badArgumentsAreLoadErrorsNamingTheArgument() {
+        assertThatThrownBy(() -> PolicyLoader.parse("name: p\nrules:\n  - {name: a, condition: {check: {name: budget, args: {limit_usd: -1}}}, action: deny}\n",
+                "p.yaml", CheckRegistry.withDefaults())).isInstanceOf(PolicyException.class).hasMessageContaining("limit_usd");
+        assertThatThrownBy(() -> PolicyLoader.parse("name: p\nrules:\n  - {name: a, condition: {check: {name: budget, args: {limit_usd: 1, extra: 2}}}, action: deny}\n",
+                "p.yaml", CheckRegistry.withDefaults())).isInstanceOf(PolicyException.class).hasMessageContaining("only limit_usd");
+        assertThatThrownBy(() -> PolicyLoader.parse("name: p\nrules:\n  - {name: a, condition: {check: {name: rate_limit, args: {rate: 1, per: [colour]}}}, action: deny}\n",
+                "p.yaml", CheckRegistry.withDefaults())).isInstanceOf(PolicyException.class).hasMessageContaining("cannot key by 'colour'");
+        assertThatThrownBy(() -> PolicyLoader.parse("name: p\nrules:\n  - {name: a, condition: {check: {name: rate_limit, args: {rate: 1, period: soon}}}, action: deny}\n",
+                "p.yaml", CheckRegistry.withDefaults())).isInstanceOf(PolicyException.class).hasMessageContaining("period");
+        assertThatThrownBy(() -> PolicyLoader.parse("name: p\nrules:\n  - {name: a, condition: {check: {name: rate_limit, args: {rate: 0}}}, action: deny}\n",
+                "p.yaml", CheckRegistry.withDefaults())).isInstanceOf(PolicyException.class).hasMessageContaining("rate");
+    }
+}
