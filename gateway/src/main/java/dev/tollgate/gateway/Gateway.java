@@ -4,7 +4,10 @@ import dev.tollgate.gateway.admin.AdminServer;
 import dev.tollgate.gateway.audit.AuditLog;
 import dev.tollgate.gateway.budget.Budgets;
 import dev.tollgate.gateway.config.BudgetConfig;
-import dev.tollgate.gateway.identity.FileSvidSource;
+import dev.tollgate.gateway.identity.SvidSource;
+import dev.tollgate.gateway.identity.SvidSources;
+import io.vertx.core.Context;
+import java.util.Map;
 import dev.tollgate.gateway.telemetry.Telemetry;
 import java.io.IOException;
 import dev.tollgate.gateway.config.ConfigException;
@@ -67,6 +70,17 @@ public final class Gateway {
     /** Starts with tracing and audit as the snapshot's configuration says (opens the audit files: startup thread only). */
     public static Future<Gateway> start(Vertx vertx, GatewaySnapshot initial, int eventLoops) {
         GatewayConfig config = initial.config();
+        if (Context.isOnEventLoopThread()) {
+            return Future.failedFuture(new IllegalStateException("Gateway.start reads files and waits for the SPIFFE Workload API:"
+                    + " call it from a startup thread, not an event loop"));
+        }
+        // SVIDs first: the Workload API may make startup fail, and then nothing else has been opened.
+        Map<String, SvidSource> svids;
+        try {
+            svids = SvidSources.open(config.listeners());
+        } catch (IllegalStateException e) {
+            return Future.failedFuture(e);
+        }
         GatewayMetrics metrics = new GatewayMetrics();
         AuditLog audit = null;
         if (config.audit().enabled()) {
@@ -74,21 +88,15 @@ public final class Gateway {
                 audit = AuditLog.open(config.audit(), new dev.tollgate.gateway.telemetry.ArgumentRedactor(config.telemetry().redactPaths()));
                 metrics.watchAudit(audit);
             } catch (IOException e) {
+                SvidSources.closeAll(svids.values());
                 return Future.failedFuture(new IllegalStateException("cannot open the audit log in " + config.audit().directory(), e));
             }
         }
-        java.util.Map<String, FileSvidSource> svids = new java.util.HashMap<>();
-        for (var listener : config.listeners()) {
-            if (listener.tls() != null) {
-                try {
-                    svids.put(listener.name(), new FileSvidSource(listener.tls()));
-                } catch (io.spiffe.exception.X509SvidException | io.spiffe.exception.X509BundleException | RuntimeException e) {
-                    return Future.failedFuture(new IllegalStateException("listener " + listener.name() + ": cannot load its SVID or bundle: "
-                            + e.getMessage(), e));
-                }
-            }
-        }
-        return start(vertx, initial, eventLoops, new GatewayServices(metrics, Telemetry.create(config.telemetry()), audit, svids));
+        return start(vertx, initial, eventLoops, new GatewayServices(metrics, Telemetry.create(config.telemetry()), audit, svids))
+                .onFailure(e -> vertx.executeBlocking(() -> {
+                    SvidSources.closeAll(svids.values());
+                    return null;
+                }, false));
     }
 
     /** Starts with the given services (tests: an in-memory span exporter). The gateway closes them when it closes. */
@@ -201,6 +209,11 @@ public final class Gateway {
             }
             services.telemetry().close();
             services.budgets().close();
+            // The Workload API streams and the JWKS refresh thread end with the gateway, not with the JVM.
+            SvidSources.closeAll(services.svids().values());
+            if (snapshot.get().axid() != null) {
+                snapshot.get().axid().closeRemoteKeys();
+            }
             return null;
         }, false)).mapEmpty();
     }

@@ -3,7 +3,7 @@ package dev.tollgate.gateway;
 import dev.tollgate.gateway.audit.AuditLog;
 import dev.tollgate.gateway.budget.Budgets;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
-import dev.tollgate.gateway.identity.FileSvidSource;
+import dev.tollgate.gateway.identity.SvidSource;
 import dev.tollgate.gateway.telemetry.Telemetry;
 import java.util.Map;
 
@@ -13,14 +13,14 @@ import java.util.Map;
  * (null in tests that build services by hand: budget rules then deny, fail closed). Created once at start; not
  * part of the reloadable snapshot.
  */
-public record GatewayServices(GatewayMetrics metrics, Telemetry telemetry, AuditLog audit, Map<String, FileSvidSource> svids,
+public record GatewayServices(GatewayMetrics metrics, Telemetry telemetry, AuditLog audit, Map<String, SvidSource> svids,
                               Budgets budgets) {
 
     public GatewayServices {
         svids = svids == null ? Map.of() : Map.copyOf(svids);
     }
 
-    public GatewayServices(GatewayMetrics metrics, Telemetry telemetry, AuditLog audit, Map<String, FileSvidSource> svids) {
+    public GatewayServices(GatewayMetrics metrics, Telemetry telemetry, AuditLog audit, Map<String, SvidSource> svids) {
         this(metrics, telemetry, audit, svids, null);
     }
 

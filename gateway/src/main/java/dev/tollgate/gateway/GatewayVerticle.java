@@ -36,7 +36,7 @@ final class GatewayVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        clients = new UpstreamClients(vertx);
+        clients = new UpstreamClients(vertx, services.svids());
         ErrorResponder errors = new ErrorResponder(services.metrics());
         Pipeline pipeline = McpPipeline.create(vertx, clients, errors, services);
         List<Future<HttpServer>> listening = new ArrayList<>();

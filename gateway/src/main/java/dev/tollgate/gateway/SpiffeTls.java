@@ -1,7 +1,7 @@
 package dev.tollgate.gateway;
 
 import dev.tollgate.gateway.config.TlsConfig;
-import dev.tollgate.gateway.identity.FileSvidSource;
+import dev.tollgate.gateway.identity.SvidSource;
 import dev.tollgate.gateway.identity.SvidTrustManager;
 import io.netty.handler.ssl.OpenSsl;
 import io.spiffe.provider.SpiffeKeyManager;
@@ -24,7 +24,7 @@ final class SpiffeTls {
     private SpiffeTls() {
     }
 
-    static void configure(HttpServerOptions options, FileSvidSource source, TlsConfig tls) {
+    static void configure(HttpServerOptions options, SvidSource source, TlsConfig tls) {
         options.setSsl(true)
                 .setClientAuth(ClientAuth.REQUIRED)
                 .setKeyCertOptions(KeyCertOptions.wrap(new SpiffeKeyManager(source)))

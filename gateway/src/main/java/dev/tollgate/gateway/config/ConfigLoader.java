@@ -37,11 +37,13 @@ public final class ConfigLoader {
     private static final Set<String> AUDIT_FIELDS = Set.of("directory", "max-file-bytes", "queue-capacity", "when-full", "arguments");
     private static final Set<String> POLICIES_FIELDS = Set.of("directory");
     private static final Set<String> LISTENER_FIELDS = Set.of("name", "host", "port", "allowed-hosts", "allowed-origins", "tls");
-    private static final Set<String> TLS_FIELDS = Set.of("cert-chain", "private-key", "trust-bundle", "trust-domains", "engine");
+    private static final Set<String> TLS_FIELDS = Set.of("cert-chain", "private-key", "trust-bundle", "trust-domains", "engine",
+            "source", "socket", "timeout");
+    private static final Set<String> UPSTREAM_TLS_FIELDS = Set.of("spiffe-id", "svid");
     private static final Set<String> ADMIN_FIELDS = Set.of("host", "port");
     private static final Set<String> LIMIT_FIELDS = Set.of("max-body-bytes", "max-json-depth", "max-buffered-response-bytes");
     private static final Set<String> ROUTE_FIELDS = Set.of("name", "path", "protocol", "upstream", "connect-timeout",
-            "response-timeout", "max-connections", "policy", "axid", "allowed-spiffe-ids");
+            "response-timeout", "max-connections", "policy", "axid", "allowed-spiffe-ids", "upstream-tls");
     private static final int DEFAULT_ADMIN_PORT = 9090;
     /** Deeper nesting than this is refused outright: it only ever serves to exhaust a parser. */
     private static final int MAX_JSON_DEPTH_CEILING = 1000;
@@ -95,7 +97,7 @@ public final class ConfigLoader {
         TelemetryConfig telemetry = telemetry(root);
         AuditConfig audit = audit(root, baseDir);
         AxidConfig axid = axid(root, baseDir);
-        List<RouteConfig> routes = routes(root, axid != null);
+        List<RouteConfig> routes = routes(root, axid != null, listeners);
         RedisConfig redis = redis(root);
         BudgetConfig budget = budget(root, baseDir, redis, problems);
         RateLimitConfig rateLimits = rateLimits(root, redis);
@@ -158,7 +160,7 @@ public final class ConfigLoader {
                 l.byteSize("max-buffered-response-bytes", LimitsConfig.DEFAULT_MAX_BUFFERED_RESPONSE_BYTES));
     }
 
-    private static List<RouteConfig> routes(NodeReader root, boolean axidConfigured) {
+    private static List<RouteConfig> routes(NodeReader root, boolean axidConfigured, List<ListenerConfig> listeners) {
         List<RouteConfig> out = new ArrayList<>();
         Set<String> names = new HashSet<>();
         Set<String> paths = new HashSet<>();
@@ -176,13 +178,15 @@ public final class ConfigLoader {
             if (path != null && !paths.add(path)) {
                 r.problemAt("path", "another route already uses path " + path);
             }
-            out.add(new RouteConfig(name, path, protocol(r), upstream(r),
+            URI upstream = upstream(r);
+            out.add(new RouteConfig(name, path, protocol(r), upstream,
                     r.duration("connect-timeout", RouteConfig.DEFAULT_CONNECT_TIMEOUT),
                     r.duration("response-timeout", RouteConfig.DEFAULT_RESPONSE_TIMEOUT),
                     r.positiveInt("max-connections", RouteConfig.DEFAULT_MAX_CONNECTIONS),
                     r.has("policy") ? r.string("policy", null) : null,
                     axidMode(r, axidConfigured),
-                    r.strings("allowed-spiffe-ids", List.of())));
+                    r.strings("allowed-spiffe-ids", List.of()),
+                    UpstreamTlsReader.read(r, upstream, listeners)));
         }
         return out;
     }
@@ -207,9 +211,6 @@ public final class ConfigLoader {
         }
         NodeReader t = listener.child("tls");
         t.rejectUnknown(TLS_FIELDS);
-        String chain = t.string("cert-chain", null);
-        String key = t.string("private-key", null);
-        String bundle = t.string("trust-bundle", null);
         List<String> domains = t.strings("trust-domains", List.of());
         if (domains.isEmpty()) {
             t.problemAt("trust-domains", "needs at least one trust domain, e.g. [example.org]");
@@ -218,6 +219,13 @@ public final class ConfigLoader {
         if (!engine.equals("openssl") && !engine.equals("jdk")) {
             t.problemAt("engine", "must be openssl or jdk");
         }
+        TlsConfig fromAgent = WorkloadApiTlsReader.read(t, domains, engine);
+        if (fromAgent != null) {
+            return fromAgent;
+        }
+        String chain = t.string("cert-chain", null);
+        String key = t.string("private-key", null);
+        String bundle = t.string("trust-bundle", null);
         return new TlsConfig(chain == null ? null : baseDir.resolve(chain), key == null ? null : baseDir.resolve(key),
                 bundle == null ? null : baseDir.resolve(bundle), domains, engine);
     }

@@ -18,10 +18,18 @@ import java.util.List;
  * @param axid            whether callers must present a valid AXID on this route
  * @param allowedSpiffeIds SPIFFE ID globs ({@code *} one path segment, {@code **} any) of the workloads
  *                        allowed on this route; empty means any caller the listener accepted
+ * @param upstreamTls     mTLS to the upstream with the gateway's SVID, checking the upstream's SPIFFE ID;
+ *                        null for plain HTTP or ordinary HTTPS
  */
 public record RouteConfig(String name, String path, Protocol protocol, URI upstream, Duration connectTimeout,
                           Duration responseTimeout, int maxConnections, String policy, AxidMode axid,
-                          List<String> allowedSpiffeIds) {
+                          List<String> allowedSpiffeIds, UpstreamTlsConfig upstreamTls) {
+
+    /** A route without SPIFFE mTLS to its upstream. */
+    public RouteConfig(String name, String path, Protocol protocol, URI upstream, Duration connectTimeout,
+                       Duration responseTimeout, int maxConnections, String policy, AxidMode axid, List<String> allowedSpiffeIds) {
+        this(name, path, protocol, upstream, connectTimeout, responseTimeout, maxConnections, policy, axid, allowedSpiffeIds, null);
+    }
 
     public RouteConfig {
         allowedSpiffeIds = allowedSpiffeIds == null ? List.of() : List.copyOf(allowedSpiffeIds);

@@ -79,4 +79,11 @@ public final class AxidCache {
     public Cache<String, VerifiedAxid> cache() {
         return verified;
     }
+
+    /** Stops the JWKS URL refresh (gateway shutdown); the cache still verifies with the keys it has. */
+    public void closeRemoteKeys() {
+        if (remoteKeys != null) {
+            remoteKeys.close();
+        }
+    }
 }

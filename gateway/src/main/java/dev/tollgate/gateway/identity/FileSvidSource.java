@@ -1,14 +1,12 @@
 package dev.tollgate.gateway.identity;
 
 import dev.tollgate.gateway.config.TlsConfig;
-import io.spiffe.bundle.BundleSource;
 import io.spiffe.bundle.x509bundle.X509Bundle;
 import io.spiffe.exception.BundleNotFoundException;
 import io.spiffe.exception.X509BundleException;
 import io.spiffe.exception.X509SvidException;
 import io.spiffe.spiffeid.TrustDomain;
 import io.spiffe.svid.x509svid.X509Svid;
-import io.spiffe.svid.x509svid.X509SvidSource;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -21,7 +19,7 @@ import java.util.Map;
  * Loading checks what {@code X509Svid.load} does not: that the private key belongs to the leaf certificate.
  * {@link #reload} swaps in new files atomically; new TLS handshakes use them, open connections keep going.
  */
-public final class FileSvidSource implements X509SvidSource, BundleSource<X509Bundle> {
+public final class FileSvidSource implements SvidSource {
 
     private final TlsConfig config;
     private volatile X509Svid svid;
@@ -33,6 +31,7 @@ public final class FileSvidSource implements X509SvidSource, BundleSource<X509Bu
     }
 
     /** Re-reads the files; on any error the previous SVID and bundles stay in use. */
+    @Override
     public void reload() throws X509SvidException, X509BundleException {
         X509Svid next = X509Svid.load(config.certChain(), config.privateKey());
         if (!keyMatches(next.getPrivateKey(), next.getLeaf().getPublicKey())) {

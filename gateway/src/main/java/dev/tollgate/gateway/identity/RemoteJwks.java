@@ -37,16 +37,18 @@ public final class RemoteJwks implements AutoCloseable {
     /** When the last refetch caused by an unknown kid started (scheduled refreshes do not count). */
     private final AtomicReference<Instant> lastUnknownKidFetch = new AtomicReference<>(Instant.EPOCH);
     private final AtomicLong fetches = new AtomicLong();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "tollgate-jwks-refresh");
-        t.setDaemon(true);
-        return t;
-    });
+    /** Daemon, but stopped by {@link #close}: a gateway that closes (or a reload that drops the URL) leaves no timer. */
+    private final ScheduledExecutorService timer;
 
     public RemoteJwks(URI url, Duration refresh, Duration minRefetchInterval, Clock clock) {
         this.url = url;
         this.minRefetchInterval = minRefetchInterval;
         this.clock = clock;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, threadName(url));
+            t.setDaemon(true);
+            return t;
+        });
         // Waiting here blocks only this timer thread (bounded by FETCH_TIMEOUT) and keeps refreshes from overlapping.
         timer.scheduleWithFixedDelay(() -> fetch().join(), refresh.toMillis(), refresh.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -97,6 +99,15 @@ public final class RemoteJwks implements AutoCloseable {
                     LOG.warn("AXID keys: fetch of {} failed, previous keys kept: {}", url, e.getMessage());
                     return false;
                 });
+    }
+
+    /** The refresh thread's name, with the JWKS host so that operators (and tests) can tell timers apart. */
+    public static String threadName(URI url) {
+        return "tollgate-jwks-refresh " + url.getAuthority();
+    }
+
+    public boolean isClosed() {
+        return timer.isShutdown();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.tollgate.gateway.identity;
 
+import io.spiffe.bundle.BundleSource;
+import io.spiffe.bundle.x509bundle.X509Bundle;
 import io.spiffe.provider.SpiffeTrustManager;
 import java.net.Socket;
 import java.security.cert.CertificateException;
@@ -7,6 +9,7 @@ import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Predicate;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
@@ -20,9 +23,17 @@ public final class SvidTrustManager extends X509ExtendedTrustManager {
     private static final int SAN_URI = 6;
 
     private final SpiffeTrustManager delegate;
+    private final Predicate<String> acceptedPeer;
 
-    public SvidTrustManager(FileSvidSource source) {
-        this.delegate = new SpiffeTrustManager(source);
+    /** Any SVID of a trusted domain (listeners: routes then restrict callers by SPIFFE ID). */
+    public SvidTrustManager(BundleSource<X509Bundle> bundles) {
+        this(bundles, id -> true);
+    }
+
+    /** Only SVIDs whose SPIFFE ID passes {@code acceptedPeer} (upstreams: the one workload the route names). */
+    public SvidTrustManager(BundleSource<X509Bundle> bundles, Predicate<String> acceptedPeer) {
+        this.delegate = new SpiffeTrustManager(bundles);
+        this.acceptedPeer = acceptedPeer;
     }
 
     @Override
@@ -86,7 +97,7 @@ public final class SvidTrustManager extends X509ExtendedTrustManager {
         return id;
     }
 
-    private static void checkLeaf(X509Certificate[] chain) throws CertificateException {
+    private void checkLeaf(X509Certificate[] chain) throws CertificateException {
         if (chain == null || chain.length == 0) {
             throw new CertificateException("no client certificate");
         }
@@ -95,7 +106,10 @@ public final class SvidTrustManager extends X509ExtendedTrustManager {
             throw new CertificateException("a CA certificate cannot be an SVID leaf");
         }
         try {
-            spiffeId(leaf);
+            String id = spiffeId(leaf);
+            if (!acceptedPeer.test(id)) {
+                throw new CertificateException("SPIFFE ID " + id + " is not the one expected of this peer");
+            }
         } catch (CertificateParsingException e) {
             throw new CertificateException("unreadable subject alternative names", e);
         }

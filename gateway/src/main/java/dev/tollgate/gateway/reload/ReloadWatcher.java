@@ -109,7 +109,8 @@ public final class ReloadWatcher implements AutoCloseable {
     private Map<Path, FileTime> fingerprint() {
         Map<Path, FileTime> times = new TreeMap<>();
         record(times, configFile);
-        gateway.snapshot().config().listeners().stream().filter(l -> l.tls() != null).forEach(l -> {
+        gateway.snapshot().config().listeners().stream()
+                .filter(l -> l.tls() != null && l.tls().source() == dev.tollgate.gateway.config.TlsConfig.Source.FILES).forEach(l -> {
             record(times, l.tls().certChain());
             record(times, l.tls().privateKey());
             record(times, l.tls().trustBundle());

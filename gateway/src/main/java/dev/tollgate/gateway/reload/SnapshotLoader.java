@@ -31,11 +31,14 @@ import java.util.stream.Collectors;
  * check that every route's policy exists. Reads files, so it runs at startup, in {@code verify}, and on the
  * reload thread, never on an event loop.
  */
-public final class SnapshotLoader {
+public final class SnapshotLoader implements AutoCloseable {
 
     private final CheckRegistry checks;
     /** One key source per JWKS URL, kept across reloads (each owns a refresh timer). */
     private final Map<URI, RemoteJwks> remoteKeys = new ConcurrentHashMap<>();
+
+    /** The JWKS URL of the last configuration compiled successfully (still serving, or about to); null for none. */
+    private volatile URI inUse;
 
     public SnapshotLoader(CheckRegistry checks) {
         this.checks = checks;
@@ -43,13 +46,40 @@ public final class SnapshotLoader {
 
     private AxidCache remoteAxid(GatewayConfig config, List<ConfigProblem> problems) {
         AxidConfig.RemoteKeys remote = config.axid().remoteKeys();
-        RemoteJwks source = remoteKeys.computeIfAbsent(remote.url(),
-                url -> new RemoteJwks(url, remote.refresh(), remote.minRefetch(), Clock.systemUTC()));
+        // A closed source (its gateway closed) is replaced rather than reused: it no longer refreshes.
+        RemoteJwks source = remoteKeys.compute(remote.url(), (url, existing) -> existing != null && !existing.isClosed() ? existing
+                : new RemoteJwks(url, remote.refresh(), remote.minRefetch(), Clock.systemUTC()));
         if (source.keys().byKid().isEmpty() && !source.fetchNow()) {
             problems.add(new ConfigProblem(config.source(), 0, "identity.axid.jwks-url", "cannot fetch AXID keys from " + remote.url()));
             return null;
         }
         return new AxidCache(new AxidVerifier(config.axid(), source::keys), Clock.systemUTC(), source);
+    }
+
+    private static URI remoteKeyUrl(GatewayConfig config) {
+        return config.axid() == null || config.axid().remoteKeys() == null ? null : config.axid().remoteKeys().url();
+    }
+
+    /**
+     * Stops the refresh timers of JWKS URLs that the serving configuration no longer uses: after a reload
+     * drops or changes the URL, or after a rejected reload that named a new one. The snapshot being
+     * replaced keeps its keys for the requests still running on it; only the refreshing stops.
+     */
+    private void retireRemoteKeysExcept(URI keep) {
+        remoteKeys.entrySet().removeIf(e -> {
+            if (e.getKey().equals(keep)) {
+                return false;
+            }
+            e.getValue().close();
+            return true;
+        });
+    }
+
+    /** Stops every JWKS refresh timer this loader started. */
+    @Override
+    public void close() {
+        remoteKeys.values().forEach(RemoteJwks::close);
+        remoteKeys.clear();
     }
 
     public GatewaySnapshot load(Path configFile) throws ConfigException {
@@ -68,8 +98,11 @@ public final class SnapshotLoader {
         }
         AxidCache axid = config.axid() == null ? null : axid(config, problems);
         if (!problems.isEmpty()) {
+            retireRemoteKeysExcept(inUse);
             throw new ConfigException(problems);
         }
+        inUse = remoteKeyUrl(config);
+        retireRemoteKeysExcept(inUse);
         return GatewaySnapshot.compile(config, policies, axid);
     }
 

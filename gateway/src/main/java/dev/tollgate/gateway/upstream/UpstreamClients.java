@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.upstream;
 
 import dev.tollgate.gateway.config.RouteConfig;
+import dev.tollgate.gateway.identity.SvidSource;
 import dev.tollgate.gateway.routing.Route;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -21,10 +22,17 @@ import java.util.Map;
 public final class UpstreamClients {
 
     private final Vertx vertx;
+    private final Map<String, ? extends SvidSource> svids;
     private final Map<RouteConfig, HttpClientAgent> clients = new HashMap<>();
 
     public UpstreamClients(Vertx vertx) {
+        this(vertx, Map.of());
+    }
+
+    /** @param svids the mTLS listeners' SVID sources by listener name, for routes with {@code upstream-tls} */
+    public UpstreamClients(Vertx vertx, Map<String, ? extends SvidSource> svids) {
         this.vertx = vertx;
+        this.svids = svids;
     }
 
     public HttpClientAgent clientFor(Route route) {
@@ -38,6 +46,9 @@ public final class UpstreamClients {
                 .setConnectTimeout((int) route.connectTimeout().toMillis())
                 // The client's Accept-Encoding is forwarded as is: bodies pass through undecoded.
                 .setDecompressionSupported(false);
+        if (route.upstreamTls() != null) {
+            SpiffeUpstreamTls.configure(options, route.upstreamTls(), svids.get(route.upstreamTls().svid()));
+        }
         // Vert.x defaults to 5 connections per upstream; a gateway would queue behind its own pool.
         PoolOptions pool = new PoolOptions().setHttp1MaxSize(route.maxConnections());
         return vertx.httpClientBuilder().with(options).with(pool).build();
