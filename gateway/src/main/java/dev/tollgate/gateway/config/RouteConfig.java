@@ -18,13 +18,21 @@ import java.util.List;
  * @param axid            whether callers must present a valid AXID on this route
  * @param allowedSpiffeIds SPIFFE ID globs ({@code *} one path segment, {@code **} any) of the workloads
  *                        allowed on this route; empty means any caller the listener accepted
+ * @param a2a             settings of an {@code a2a} route (public URL, card security); defaults otherwise
  */
 public record RouteConfig(String name, String path, Protocol protocol, URI upstream, Duration connectTimeout,
                           Duration responseTimeout, int maxConnections, String policy, AxidMode axid,
-                          List<String> allowedSpiffeIds) {
+                          List<String> allowedSpiffeIds, A2aRouteConfig a2a) {
 
     public RouteConfig {
         allowedSpiffeIds = allowedSpiffeIds == null ? List.of() : List.copyOf(allowedSpiffeIds);
+        a2a = a2a == null ? A2aRouteConfig.DEFAULTS : a2a;
+    }
+
+    /** A route without A2A settings (MCP routes, and A2A routes on the defaults). */
+    public RouteConfig(String name, String path, Protocol protocol, URI upstream, Duration connectTimeout,
+                       Duration responseTimeout, int maxConnections, String policy, AxidMode axid, List<String> allowedSpiffeIds) {
+        this(name, path, protocol, upstream, connectTimeout, responseTimeout, maxConnections, policy, axid, allowedSpiffeIds, null);
     }
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);

@@ -39,6 +39,15 @@ public final class CompletionRecorder {
             return;
         }
         String route = exchange.route().route().name();
+        if (exchange.a2a() != null) {
+            // One call per A2A request: its decision, if policy decided one (the public card is not decided).
+            if (exchange.a2a().call() != null && !exchange.decisions().isEmpty()) {
+                A2aExchange a2a = exchange.a2a();
+                audit(exchange, A2aCallDescriber.describe(route, a2a.call()), exchange.decisions().get(0), status, error, totalNanos,
+                        a2a.jsonRpcId() == null ? null : a2a.jsonRpcId().asText());
+            }
+            return;
+        }
         for (int i = 0; i < exchange.decisions().size(); i++) {
             Decision decision = exchange.decisions().get(i);
             if (decision != null) {
@@ -65,6 +74,9 @@ public final class CompletionRecorder {
     }
 
     private static String methodLabel(Exchange exchange) {
+        if (exchange.a2a() != null && exchange.a2a().call() != null) {
+            return exchange.a2a().call().method().canonicalName();
+        }
         if (exchange.messages().isEmpty()) {
             return exchange.request().method().name();
         }
@@ -77,7 +89,11 @@ public final class CompletionRecorder {
 
     /** allowed | denied | audited | shadow_denied | not_policed | rejected (answered before policy ran). */
     private static String decisionLabel(Exchange exchange) {
-        if (exchange.payload() == null && exchange.request().method() == io.vertx.core.http.HttpMethod.POST) {
+        if (exchange.a2a() != null) {
+            if (exchange.a2a().call() == null && !(exchange.a2a().target() instanceof dev.tollgate.protocols.a2a.A2aTarget.AgentCard)) {
+                return "rejected";
+            }
+        } else if (exchange.payload() == null && exchange.request().method() == io.vertx.core.http.HttpMethod.POST) {
             return "rejected";
         }
         String label = "not_policed";

@@ -38,6 +38,9 @@ public final class PolicyStage implements Stage {
 
     @Override
     public Future<StageResult> apply(Exchange exchange) {
+        if (exchange.a2a() != null) {
+            return decideA2a(exchange);
+        }
         if (exchange.messages().isEmpty()) {
             return StageResult.proceed();
         }
@@ -65,6 +68,28 @@ public final class PolicyStage implements Stage {
             return StageResult.proceed();
         }
         return splitBatch(exchange, decisions, denied);
+    }
+
+    /**
+     * An A2A request is one call (A2A has no batches). The public agent card is discovery, not a call: it is
+     * not decided here, its skills are filtered on the way back.
+     */
+    private Future<StageResult> decideA2a(Exchange exchange) {
+        A2aExchange a2a = exchange.a2a();
+        if (a2a.call() == null) {
+            return StageResult.proceed();
+        }
+        CallDescription call = A2aCallDescriber.describe(exchange.route().route().name(), a2a.call());
+        Decision decision = RoutePolicy.decide(exchange.policy(), new PolicyRequest(call, exchange.identity(), Instant.now()));
+        exchange.decided(List.of(decision));
+        if (decision.enforcedDeny()) {
+            if (a2a.restShaped()) {
+                exchange.denied(A2aErrors.restDenial(decision), PolicyDenials.reasonFor(decision), A2aErrors.DENIED_STATUS);
+            } else {
+                exchange.denied(bytes(PolicyDenials.response(a2a.jsonRpcId(), decision)), PolicyDenials.reasonFor(decision));
+            }
+        }
+        return StageResult.proceed();
     }
 
     private Future<StageResult> splitBatch(Exchange exchange, List<Decision> decisions, int denied) {
