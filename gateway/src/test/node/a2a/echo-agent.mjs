@@ -70,6 +70,11 @@ const executor = {
 };
 
 const app = express();
+// One line per request, so a test can see what reached the agent, from where, with which A2A headers.
+app.use((req, res, next) => {
+  console.log(`REQ ${req.method} ${req.originalUrl} via=${req.headers['x-forwarded-host'] ?? '-'} version=${req.headers['a2a-version'] ?? '-'} extensions=${req.headers['a2a-extensions'] ?? '-'}`);
+  next();
+});
 const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   const base = `http://127.0.0.1:${server.address().port}`;
   const skill = (id, name) => ({ id, name, description: `${name} skill`, tags: [id], examples: [], inputModes: [], outputModes: [], securityRequirements: [] });
