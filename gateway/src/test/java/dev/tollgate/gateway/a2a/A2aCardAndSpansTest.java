@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.a2a;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.gateway.GatewayServices;
@@ -22,6 +23,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -155,8 +157,9 @@ class A2aCardAndSpansTest {
                  "taskId":"task-1","contextId":"ctx-1","parts":[{"kind":"text","text":"hi"}],"metadata":{"skillId":"echo"}}}}""");
         http.send(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(gateway.port()).setURI("/agent/rest/tasks/task-2"), null);
 
-        List<SpanData> servers = spans.getFinishedSpanItems().stream().filter(s -> s.getKind() == SpanKind.SERVER).toList();
-        assertThat(servers).hasSize(2);
+        // A forwarded call's span ends when the answer is complete, which the client may see first.
+        await().atMost(Duration.ofSeconds(5)).until(() -> servers().size() == 2);
+        List<SpanData> servers = servers();
         SpanData send = servers.get(0);
         assertThat(send.getName()).isEqualTo("SendMessage echo");
         assertThat(send.getAttributes().get(CallAttributes.A2A_METHOD)).isEqualTo("SendMessage");
@@ -169,5 +172,9 @@ class A2aCardAndSpansTest {
         assertThat(get.getAttributes().get(CallAttributes.A2A_METHOD)).isEqualTo("GetTask");
         assertThat(get.getAttributes().get(CallAttributes.A2A_TASK_ID)).isEqualTo("task-2");
         assertThat(get.getAttributes().get(CallAttributes.A2A_BINDING)).isEqualTo("http+json");
+    }
+
+    private List<SpanData> servers() {
+        return spans.getFinishedSpanItems().stream().filter(s -> s.getKind() == SpanKind.SERVER).toList();
     }
 }
