@@ -19,6 +19,7 @@ public record CallDescription(String protocol, String route, String method, Stri
     public static final String CLIENT_TO_SERVER = "client_to_server";
     public static final String SERVER_TO_CLIENT = "server_to_client";
     private static final String MCP = "mcp";
+    private static final String A2A = "a2a";
 
     public static CallDescription mcpToolCall(String route, String tool, JsonNode arguments) {
         return new CallDescription(MCP, route, "tools/call", tool, null, null, arguments, CLIENT_TO_SERVER);
@@ -34,6 +35,18 @@ public record CallDescription(String protocol, String route, String method, Stri
 
     public static CallDescription mcpRequest(String route, String method, JsonNode params) {
         return new CallDescription(MCP, route, method, null, null, null, params, CLIENT_TO_SERVER);
+    }
+
+    /**
+     * An A2A call. A2A requests name no tool; the skill the caller declared ({@code metadata.skillId}, by
+     * convention) stands in for it, so {@code tool:} rules and {@link CompiledPolicy#mayEverCall} work on
+     * skills. {@code arguments} is the gateway's normalized view of the request (task, context, parts,
+     * metadata, extensions, push URL), read by {@code arg:} pointers.
+     *
+     * @param method the A2A 1.0 method name ({@code SendMessage}), whatever generation the client spoke
+     */
+    public static CallDescription a2a(String route, String method, String skill, JsonNode view) {
+        return new CallDescription(A2A, route, method, skill, null, null, view, CLIENT_TO_SERVER);
     }
 
     /** A request the server sends to the client over its SSE stream (sampling, elicitation, roots). */

@@ -159,10 +159,17 @@ public final class CompiledPolicy {
      * denying rule that is TRUE settles it as denied; otherwise the default decides. Shadow mode never hides.
      */
     public boolean mayEverCall(String tool, Identity identity) {
+        return mayEverCall(CallDescription.mcpToolCall(null, tool, null), identity);
+    }
+
+    /**
+     * The same question for any call described without its arguments: used for A2A skills, probed as
+     * {@code CallDescription.a2a(route, "SendMessage", skill, null)}.
+     */
+    public boolean mayEverCall(CallDescription probe, Identity identity) {
         if (mode == Mode.SHADOW) {
             return true;
         }
-        CallDescription probe = CallDescription.mcpToolCall(null, tool, null);
         for (CompiledRule rule : candidates(probe)) {
             Truth truth;
             try {

@@ -40,6 +40,7 @@ public final class AuditRecords {
         putIfPresent(r, "resource", call.resourceUri());
         putIfPresent(r, "prompt", call.promptName());
         r.put("direction", call.direction());
+        A2aAuditFields.add(r, call);
         ObjectNode who = r.putObject("caller");
         putIfPresent(who, "spiffe_id", caller.spiffeId());
         putIfPresent(who, "tenant", caller.tenant());

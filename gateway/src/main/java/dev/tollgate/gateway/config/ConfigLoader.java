@@ -43,7 +43,8 @@ public final class ConfigLoader {
     private static final Set<String> ADMIN_FIELDS = Set.of("host", "port");
     private static final Set<String> LIMIT_FIELDS = Set.of("max-body-bytes", "max-json-depth", "max-buffered-response-bytes");
     private static final Set<String> ROUTE_FIELDS = Set.of("name", "path", "protocol", "upstream", "connect-timeout",
-            "response-timeout", "max-connections", "policy", "axid", "allowed-spiffe-ids", "upstream-tls");
+            "response-timeout", "max-connections", "policy", "axid", "allowed-spiffe-ids", "upstream-tls", "a2a");
+    private static final Set<String> A2A_ROUTE_FIELDS = Set.of("public-url", "card-security");
     private static final int DEFAULT_ADMIN_PORT = 9090;
     /** Deeper nesting than this is refused outright: it only ever serves to exhaust a parser. */
     private static final int MAX_JSON_DEPTH_CEILING = 1000;
@@ -179,16 +180,48 @@ public final class ConfigLoader {
                 r.problemAt("path", "another route already uses path " + path);
             }
             URI upstream = upstream(r);
-            out.add(new RouteConfig(name, path, protocol(r), upstream,
+            Protocol protocol = protocol(r);
+            out.add(new RouteConfig(name, path, protocol, upstream,
                     r.duration("connect-timeout", RouteConfig.DEFAULT_CONNECT_TIMEOUT),
                     r.duration("response-timeout", RouteConfig.DEFAULT_RESPONSE_TIMEOUT),
                     r.positiveInt("max-connections", RouteConfig.DEFAULT_MAX_CONNECTIONS),
                     r.has("policy") ? r.string("policy", null) : null,
                     axidMode(r, axidConfigured),
                     r.strings("allowed-spiffe-ids", List.of()),
-                    UpstreamTlsReader.read(r, upstream, listeners)));
+                    UpstreamTlsReader.read(r, upstream, listeners), a2aRoute(r, protocol)));
         }
         return out;
+    }
+
+    private static A2aRouteConfig a2aRoute(NodeReader r, Protocol protocol) {
+        if (!r.has("a2a")) {
+            return null;
+        }
+        if (protocol != Protocol.A2A) {
+            r.problemAt("a2a", "only applies to routes with protocol: a2a");
+            return null;
+        }
+        NodeReader a = r.child("a2a");
+        if (!a.isObject()) {
+            a.problem("must be a mapping with public-url and/or card-security");
+            return null;
+        }
+        a.rejectUnknown(A2A_ROUTE_FIELDS);
+        URI publicUrl = null;
+        String value = a.string("public-url", null);
+        if (value != null) {
+            try {
+                publicUrl = new URI(value);
+                String scheme = publicUrl.getScheme() == null ? "" : publicUrl.getScheme().toLowerCase(Locale.ROOT);
+                if (!(scheme.equals("http") || scheme.equals("https")) || publicUrl.getHost() == null || publicUrl.getRawQuery() != null) {
+                    a.problemAt("public-url", "must be an absolute http or https URL without query, such as https://gw.example.com/agents/echo");
+                    publicUrl = null;
+                }
+            } catch (URISyntaxException e) {
+                a.problemAt("public-url", "is not a valid URL: " + e.getReason());
+            }
+        }
+        return new A2aRouteConfig(publicUrl, a.choice("card-security", A2aRouteConfig.CardSecurity.class, A2aRouteConfig.CardSecurity.UPSTREAM));
     }
 
     private static Path policyDirectory(NodeReader root, Path baseDir) {
@@ -426,7 +459,7 @@ public final class ConfigLoader {
                 return p;
             }
         }
-        r.problemAt("protocol", "unsupported protocol '" + value + "' (supported: mcp)");
+        r.problemAt("protocol", "unsupported protocol '" + value + "' (supported: mcp, a2a)");
         return null;
     }
 

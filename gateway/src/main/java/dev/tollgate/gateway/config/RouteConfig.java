@@ -20,19 +20,21 @@ import java.util.List;
  *                        allowed on this route; empty means any caller the listener accepted
  * @param upstreamTls     mTLS to the upstream with the gateway's SVID, checking the upstream's SPIFFE ID;
  *                        null for plain HTTP or ordinary HTTPS
+ * @param a2a             settings of an {@code a2a} route (public URL, card security); defaults otherwise
  */
 public record RouteConfig(String name, String path, Protocol protocol, URI upstream, Duration connectTimeout,
                           Duration responseTimeout, int maxConnections, String policy, AxidMode axid,
-                          List<String> allowedSpiffeIds, UpstreamTlsConfig upstreamTls) {
-
-    /** A route without SPIFFE mTLS to its upstream. */
-    public RouteConfig(String name, String path, Protocol protocol, URI upstream, Duration connectTimeout,
-                       Duration responseTimeout, int maxConnections, String policy, AxidMode axid, List<String> allowedSpiffeIds) {
-        this(name, path, protocol, upstream, connectTimeout, responseTimeout, maxConnections, policy, axid, allowedSpiffeIds, null);
-    }
+                          List<String> allowedSpiffeIds, UpstreamTlsConfig upstreamTls, A2aRouteConfig a2a) {
 
     public RouteConfig {
         allowedSpiffeIds = allowedSpiffeIds == null ? List.of() : List.copyOf(allowedSpiffeIds);
+        a2a = a2a == null ? A2aRouteConfig.DEFAULTS : a2a;
+    }
+
+    /** A route without SPIFFE mTLS to its upstream and without A2A settings (A2A routes then use the defaults). */
+    public RouteConfig(String name, String path, Protocol protocol, URI upstream, Duration connectTimeout,
+                       Duration responseTimeout, int maxConnections, String policy, AxidMode axid, List<String> allowedSpiffeIds) {
+        this(name, path, protocol, upstream, connectTimeout, responseTimeout, maxConnections, policy, axid, allowedSpiffeIds, null, null);
     }
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);

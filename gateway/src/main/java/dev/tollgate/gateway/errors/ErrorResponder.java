@@ -55,11 +55,16 @@ public final class ErrorResponder {
 
     /** Answers with a body built by the caller (a policy denial, a batch of them), counted under {@code reason}. */
     public void respondWith(HttpServerResponse response, RejectReason reason, byte[] jsonBody) {
+        respondWith(response, reason, reason.httpStatus(), jsonBody);
+    }
+
+    /** As above with an explicit HTTP status (A2A HTTP+JSON answers carry their status in the status line). */
+    public void respondWith(HttpServerResponse response, RejectReason reason, int httpStatus, byte[] jsonBody) {
         metrics.rejected(reason);
         if (response.headWritten() || response.ended() || response.closed()) {
             return;
         }
-        response.setStatusCode(reason.httpStatus())
+        response.setStatusCode(httpStatus)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .end(Buffer.buffer(jsonBody));
     }

@@ -11,6 +11,7 @@ public final class GatewayErrorCodes {
     public static final int PARSE_ERROR = -32700;
     public static final int INVALID_REQUEST = -32600;
     public static final int INVALID_PARAMS = -32602;
+    public static final int METHOD_NOT_FOUND = -32601;
     public static final int INTERNAL = -32603;
     /** Rejected at the HTTP layer (route, method, Host/Origin): same code the MCP SDKs use for transport errors. */
     public static final int TRANSPORT = -32000;

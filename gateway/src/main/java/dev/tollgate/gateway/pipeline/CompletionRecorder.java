@@ -42,6 +42,15 @@ public final class CompletionRecorder {
             return;
         }
         String route = exchange.route().route().name();
+        if (exchange.a2a() != null) {
+            // One call per A2A request: its decision, if policy decided one (the public card is not decided).
+            if (exchange.a2a().call() != null && !exchange.decisions().isEmpty()) {
+                A2aExchange a2a = exchange.a2a();
+                audit(exchange, A2aCallDescriber.describe(route, a2a.call()), exchange.decisions().get(0), status, error, totalNanos,
+                        a2a.jsonRpcId() == null ? null : a2a.jsonRpcId().asText());
+            }
+            return;
+        }
         for (int i = 0; i < exchange.decisions().size(); i++) {
             Decision decision = exchange.decisions().get(i);
             if (decision != null) {
@@ -61,7 +70,8 @@ public final class CompletionRecorder {
             return;
         }
         ResponseOutcome outcome = exchange.outcome();
-        boolean single = exchange.payload() instanceof JsonRpcPayload.Single;
+        // One JSON-RPC answer to read: a single MCP request, or an A2A JSON-RPC call (REST answers are judged by status).
+        boolean single = exchange.payload() instanceof JsonRpcPayload.Single || exchange.a2a() != null && !exchange.a2a().restShaped();
         boolean succeeded = error == null && status >= 200 && status < 300 && !(single && outcome.failed());
         PricingTable pricing = exchange.snapshot().config().budget().pricing();
         for (CallCharge charge : exchange.charges()) {
@@ -87,6 +97,9 @@ public final class CompletionRecorder {
     }
 
     private static String methodLabel(Exchange exchange) {
+        if (exchange.a2a() != null && exchange.a2a().call() != null) {
+            return exchange.a2a().call().method().canonicalName();
+        }
         if (exchange.messages().isEmpty()) {
             return exchange.request().method().name();
         }
@@ -99,7 +112,11 @@ public final class CompletionRecorder {
 
     /** allowed | denied | audited | shadow_denied | not_policed | rejected (answered before policy ran). */
     private static String decisionLabel(Exchange exchange) {
-        if (exchange.payload() == null && exchange.request().method() == io.vertx.core.http.HttpMethod.POST) {
+        if (exchange.a2a() != null) {
+            if (exchange.a2a().call() == null && !(exchange.a2a().target() instanceof dev.tollgate.protocols.a2a.A2aTarget.AgentCard)) {
+                return "rejected";
+            }
+        } else if (exchange.payload() == null && exchange.request().method() == io.vertx.core.http.HttpMethod.POST) {
             return "rejected";
         }
         String label = "not_policed";

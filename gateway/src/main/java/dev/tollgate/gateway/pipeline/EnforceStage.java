@@ -23,7 +23,8 @@ public final class EnforceStage implements Stage {
             return StageResult.proceed();
         }
         exchange.errorType(exchange.denialReason().code());
-        errors.respondWith(exchange.response(), exchange.denialReason(), exchange.denialBody());
+        int status = exchange.denialStatus() == 0 ? exchange.denialReason().httpStatus() : exchange.denialStatus();
+        errors.respondWith(exchange.response(), exchange.denialReason(), status, exchange.denialBody());
         return StageResult.responded();
     }
 }

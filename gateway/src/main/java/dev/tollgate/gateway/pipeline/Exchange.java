@@ -37,6 +37,8 @@ public final class Exchange {
     private ArrayNode batchDenials;
     private byte[] denialBody;
     private RejectReason denialReason;
+    private int denialStatus;
+    private A2aExchange a2a;
     private CallTrace trace;
     private long upstreamStartNanos;
     private long upstreamEndNanos;
@@ -144,6 +146,26 @@ public final class Exchange {
     void denied(byte[] body, RejectReason reason) {
         this.denialBody = body;
         this.denialReason = reason;
+    }
+
+    /** A denial answered with its own HTTP status (an HTTP+JSON A2A call gets 403, not a JSON-RPC 200). */
+    void denied(byte[] body, RejectReason reason, int httpStatus) {
+        denied(body, reason);
+        this.denialStatus = httpStatus;
+    }
+
+    /** The HTTP status of the denial, or 0 for the reason's own. */
+    int denialStatus() {
+        return denialStatus;
+    }
+
+    /** On an {@code a2a} route: what the request addresses and, once parsed, the call; null on MCP routes. */
+    public A2aExchange a2a() {
+        return a2a;
+    }
+
+    void a2a(A2aExchange a2a) {
+        this.a2a = a2a;
     }
 
     public boolean isDenied() {

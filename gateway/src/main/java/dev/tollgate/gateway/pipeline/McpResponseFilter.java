@@ -28,7 +28,7 @@ import java.util.function.BiConsumer;
  * server-to-client request is not delivered; the gateway answers it to the upstream on the client's behalf
  * so the upstream does not wait forever.
  */
-final class McpResponseFilter {
+final class McpResponseFilter implements ResponseFilter {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final StrictJsonParser PARSER = new StrictJsonParser();
@@ -57,14 +57,20 @@ final class McpResponseFilter {
         this.answerUpstream = answerUpstream;
     }
 
-    /** True when a JSON answer must be read whole and rewritten. */
-    boolean rewritesJson() {
+    @Override
+    public boolean rewritesJson() {
         return toolsListId != null || batchDenials != null;
     }
 
     /** Errors for denied batch elements, to send before the upstream's events when it answers with SSE. */
-    ArrayNode batchDenials() {
+    @Override
+    public ArrayNode batchDenials() {
         return batchDenials;
+    }
+
+    @Override
+    public byte[] rewriteJson(byte[] body, io.vertx.core.http.HttpServerResponse response) {
+        return rewriteJson(body);
     }
 
     /** Rewrites a whole JSON answer; returns the input when nothing changes. */
@@ -86,7 +92,8 @@ final class McpResponseFilter {
     }
 
     /** For {@link dev.tollgate.gateway.upstream.SseEventRelay}: the event to deliver, rewritten, or null to drop. */
-    SseEvent onEvent(SseEvent event) {
+    @Override
+    public SseEvent onEvent(SseEvent event) {
         if (event.data() == null || event.data().isEmpty()) {
             return event;
         }

@@ -22,9 +22,11 @@ import java.util.List;
 public final class ParseJsonRpcStage implements Stage {
 
     private final ErrorResponder errors;
+    private final A2aParseStep a2a;
 
     public ParseJsonRpcStage(ErrorResponder errors) {
         this.errors = errors;
+        this.a2a = new A2aParseStep(errors);
     }
 
     @Override
@@ -34,6 +36,10 @@ public final class ParseJsonRpcStage implements Stage {
 
     @Override
     public Future<StageResult> apply(Exchange exchange) {
+        if (exchange.a2a() != null) {
+            // A2A routes: the verb stage classified the path; GETs and DELETEs are calls too (HTTP+JSON).
+            return a2a.apply(exchange);
+        }
         if (exchange.request().method() != HttpMethod.POST) {
             return StageResult.proceed();
         }

@@ -52,6 +52,9 @@ public final class PolicyStage implements Stage {
 
     @Override
     public Future<StageResult> apply(Exchange exchange) {
+        if (exchange.a2a() != null) {
+            return decideA2a(exchange);
+        }
         if (exchange.messages().isEmpty()) {
             return StageResult.proceed();
         }
@@ -135,6 +138,42 @@ public final class PolicyStage implements Stage {
             return StageResult.proceed();
         }
         return splitBatch(exchange, decisions, denied);
+    }
+
+    /**
+     * An A2A request is one call (A2A has no batches). The public agent card is discovery, not a call: it is
+     * not decided here, its skills are filtered on the way back.
+     */
+    /** One A2A call: decided, its budget and rate obligations secured like an MCP call's, then answered if denied. */
+    private Future<StageResult> decideA2a(Exchange exchange) {
+        A2aExchange a2a = exchange.a2a();
+        if (a2a.call() == null) {
+            return StageResult.proceed();
+        }
+        String route = exchange.route().route().name();
+        CallDescription call = A2aCallDescriber.describe(route, a2a.call());
+        BudgetFacts facts = new BudgetFacts(exchange.spend(), PricedCalls.isPriced(call)
+                ? exchange.snapshot().config().budget().pricing().estimateMicros(route, call.toolName()) : 0);
+        Decision decision = BudgetDenials.explained(
+                RoutePolicy.decide(exchange.policy(), new PolicyRequest(call, exchange.identity(), Instant.now(), facts)), facts);
+        List<Decision> decisions = new ArrayList<>(List.of(decision));
+        if (!needsSecuring(decision, facts, call)) {
+            return concludeA2a(exchange, a2a, decisions);
+        }
+        return secure(exchange, decisions, List.of(facts), List.of(call), 0).compose(v -> concludeA2a(exchange, a2a, decisions));
+    }
+
+    private Future<StageResult> concludeA2a(Exchange exchange, A2aExchange a2a, List<Decision> decisions) {
+        Decision decision = decisions.get(0);
+        exchange.decided(decisions);
+        if (decision.enforcedDeny()) {
+            if (a2a.restShaped()) {
+                exchange.denied(A2aErrors.restDenial(decision), PolicyDenials.reasonFor(decision), A2aErrors.DENIED_STATUS);
+            } else {
+                exchange.denied(bytes(PolicyDenials.response(a2a.jsonRpcId(), decision)), PolicyDenials.reasonFor(decision));
+            }
+        }
+        return StageResult.proceed();
     }
 
     private Future<StageResult> splitBatch(Exchange exchange, List<Decision> decisions, int denied) {

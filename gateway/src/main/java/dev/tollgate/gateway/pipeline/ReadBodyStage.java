@@ -3,6 +3,7 @@ package dev.tollgate.gateway.pipeline;
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
+import dev.tollgate.protocols.a2a.A2aHeaders;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -44,7 +45,8 @@ public final class ReadBodyStage implements Stage {
         if (request.method() != HttpMethod.POST) {
             return StageResult.proceed();
         }
-        if (!isJson(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
+        if (!isJson(request.getHeader(HttpHeaders.CONTENT_TYPE))
+                && !(exchange.a2a() != null && isMediaType(request.getHeader(HttpHeaders.CONTENT_TYPE), A2aHeaders.MEDIA_TYPE))) {
             String contentType = request.getHeader(HttpHeaders.CONTENT_TYPE);
             return reject(exchange, RejectReason.UNSUPPORTED_MEDIA_TYPE,
                     "got " + (contentType == null ? "no Content-Type" : "'" + contentType + "'"), declaredLength(request));
@@ -107,12 +109,17 @@ public final class ReadBodyStage implements Stage {
 
     /** {@code application/json}, with or without parameters such as charset, any letter case. */
     static boolean isJson(String contentType) {
+        return isMediaType(contentType, "application/json");
+    }
+
+    /** The media type (parameters such as charset ignored, any letter case) is {@code expected}. */
+    static boolean isMediaType(String contentType, String expected) {
         if (contentType == null) {
             return false;
         }
         int semicolon = contentType.indexOf(';');
         String mediaType = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
-        return mediaType.toLowerCase(Locale.ROOT).equals("application/json");
+        return mediaType.toLowerCase(Locale.ROOT).equals(expected);
     }
 
     private static long declaredLength(HttpServerRequest request) {

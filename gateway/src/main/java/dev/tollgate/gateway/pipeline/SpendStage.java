@@ -30,7 +30,8 @@ final class SpendStage implements Stage {
     @Override
     public Future<StageResult> apply(Exchange exchange) {
         CompiledPolicy policy = exchange.policy();
-        if (exchange.messages().isEmpty() || policy == null || !policy.usesCheck(BudgetCheck.NAME)) {
+        boolean hasCall = !exchange.messages().isEmpty() || exchange.a2a() != null && exchange.a2a().call() != null;
+        if (!hasCall || policy == null || !policy.usesCheck(BudgetCheck.NAME)) {
             return StageResult.proceed();
         }
         SpendKey key = Budgets.keyOf(exchange.identity());

@@ -8,6 +8,7 @@ import dev.tollgate.policy.Identity;
 import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
 import dev.tollgate.protocols.mcp.McpHeaders;
 import dev.tollgate.protocols.mcp.McpMessage;
+import dev.tollgate.protocols.a2a.A2aCall;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.vertx.core.Future;
@@ -40,6 +41,11 @@ public final class TraceStage implements Stage {
 
     /** Like {@code tools/call search}, {@code resources/read file:///x}, {@code batch}, or {@code GET /mcp}. */
     static String spanName(Exchange exchange) {
+        if (exchange.a2a() != null && exchange.a2a().call() != null) {
+            // Like the MCP names: the operation, then what it targets (the declared skill), e.g. "SendMessage echo".
+            A2aCall call = exchange.a2a().call();
+            return call.skill() == null ? call.method().canonicalName() : call.method().canonicalName() + " " + call.skill();
+        }
         if (exchange.messages().isEmpty()) {
             return exchange.request().method().name() + " " + exchange.route().route().config().path();
         }
@@ -73,6 +79,18 @@ public final class TraceStage implements Stage {
                 a.put(CallAttributes.MCP_RESOURCE_URI, read.uri());
             } else if (message instanceof McpMessage.PromptGet prompt) {
                 a.put(CallAttributes.GEN_AI_PROMPT_NAME, prompt.name());
+            }
+        }
+        if (exchange.a2a() != null && exchange.a2a().call() != null) {
+            A2aCall call = exchange.a2a().call();
+            a.put(CallAttributes.A2A_METHOD, call.method().canonicalName())
+                    .put(CallAttributes.A2A_BINDING, call.binding().label())
+                    .put(CallAttributes.A2A_PROTOCOL_VERSION, call.legacy() ? "0.3" : "1.0");
+            putIfPresent(a, CallAttributes.A2A_TASK_ID, call.taskId());
+            putIfPresent(a, CallAttributes.A2A_CONTEXT_ID, call.contextId());
+            putIfPresent(a, CallAttributes.A2A_SKILL, call.skill());
+            if (exchange.a2a().jsonRpcId() != null) {
+                a.put(CallAttributes.JSONRPC_REQUEST_ID, exchange.a2a().jsonRpcId().asText());
             }
         }
         Identity caller = exchange.identity();

@@ -108,6 +108,11 @@ final class UpstreamCall {
                 axid != null && axid.forward() == dev.tollgate.gateway.config.AxidConfig.Forward.STRIP
                         ? REQUEST_HEADERS_SET_BY_GATEWAY_AND_AXID : REQUEST_HEADERS_SET_BY_GATEWAY);
         addForwardedHeaders(inbound, request);
+        if (exchange.a2a() != null && exchange.a2a().returnsCard()) {
+            // The card is rewritten: it must arrive uncompressed, and the upstream's validators do not describe
+            // the gateway's version of it (the gateway answers If-None-Match itself, see A2aResponseFilter).
+            request.headers().remove(HttpHeaders.ACCEPT_ENCODING).remove(HttpHeaders.IF_NONE_MATCH).remove(HttpHeaders.IF_MODIFIED_SINCE);
+        }
         if (exchange.trace() != null) {
             UpstreamTarget target = exchange.route().route().upstream();
             exchange.trace().startUpstream(TraceStage.spanName(exchange), Attributes.of(
@@ -134,8 +139,9 @@ final class UpstreamCall {
         }
         HopByHopHeaders.copyEndToEnd(upstream.headers(), response.headers(), RESPONSE_HEADERS_SET_BY_GATEWAY);
         upstreamSessionId = upstream.getHeader(McpHeaders.SESSION_ID);
-        McpResponseFilter filter = new McpResponseFilter(exchange, this::answerUpstream,
-                (call, decision, id) -> completion.serverRequestDecided(exchange, call, decision, id));
+        ResponseFilter filter = exchange.a2a() != null ? new A2aResponseFilter(exchange, errors)
+                : new McpResponseFilter(exchange, this::answerUpstream,
+                        (call, decision, id) -> completion.serverRequestDecided(exchange, call, decision, id));
         if (isEventStream(upstream)) {
             cancelTimer();
             metrics.sseStreamOpened();
@@ -187,12 +193,12 @@ final class UpstreamCall {
      * The JSON answer after policy: tools/list filtered, batch denials merged. When only notifications of a
      * batch were forwarded the upstream answers 202 with no body, and the client gets the denials instead.
      */
-    private byte[] rewritten(HttpClientResponse upstream, Buffer body, McpResponseFilter filter) {
+    private byte[] rewritten(HttpClientResponse upstream, Buffer body, ResponseFilter filter) {
         if (body.length() == 0 && filter.batchDenials() != null) {
             exchange.response().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
             return McpResponseFilter.bytes(filter.batchDenials());
         }
-        return filter.rewriteJson(body.getBytes());
+        return filter.rewriteJson(body.getBytes(), exchange.response());
     }
 
     /**

@@ -15,6 +15,12 @@ public final class CallAttributes {
     public static final AttributeKey<String> GEN_AI_PROMPT_NAME = AttributeKey.stringKey("gen_ai.prompt.name");
     public static final AttributeKey<String> GEN_AI_OPERATION = AttributeKey.stringKey("gen_ai.operation.name");
     public static final AttributeKey<String> GEN_AI_TOOL_ARGUMENTS = AttributeKey.stringKey("gen_ai.tool.call.arguments");
+    public static final AttributeKey<String> A2A_METHOD = AttributeKey.stringKey("a2a.method");
+    public static final AttributeKey<String> A2A_TASK_ID = AttributeKey.stringKey("a2a.task.id");
+    public static final AttributeKey<String> A2A_CONTEXT_ID = AttributeKey.stringKey("a2a.context.id");
+    public static final AttributeKey<String> A2A_SKILL = AttributeKey.stringKey("a2a.skill");
+    public static final AttributeKey<String> A2A_BINDING = AttributeKey.stringKey("a2a.binding");
+    public static final AttributeKey<String> A2A_PROTOCOL_VERSION = AttributeKey.stringKey("a2a.protocol.version");
     public static final AttributeKey<String> JSONRPC_REQUEST_ID = AttributeKey.stringKey("jsonrpc.request.id");
     public static final AttributeKey<Long> JSONRPC_BATCH_SIZE = AttributeKey.longKey("jsonrpc.batch.size");
     public static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.request.method");

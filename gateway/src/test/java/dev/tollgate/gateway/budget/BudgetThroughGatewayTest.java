@@ -190,4 +190,38 @@ class BudgetThroughGatewayTest {
         assertThat(BudgetFixture.call(http, gateway.port(), fixture.token("beta", "t"), 4, "search").json().has("result")).isTrue();
         assertThat(upstream.received()).hasSize(3);
     }
+
+    @Test
+    void a2aMessageSendsAreChargedAndStoppedByTheSameBudgetRule() throws Exception {
+        fixture.policy("""
+                name: p
+                defaults: {action: allow}
+                rules:
+                  - name: agent-budget
+                    condition: {all: [{method: SendMessage}, {check: {name: budget, args: {limit_usd: 0.025}}}]}
+                    action: deny
+                """);
+        upstream.answer(request -> request.response().putHeader("content-type", "application/json")
+                .end("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"message\":{\"messageId\":\"r\",\"role\":\"ROLE_AGENT\",\"parts\":[{\"text\":\"ok\"}]}}}"));
+        String yaml = fixture.gatewayYaml(upstream.url("/mcp"), "budgets: {pricing: PRICING}")
+                .replace("path: /mcp, protocol: mcp", "path: /agent, protocol: a2a");
+        gateway = RunningGateway.start(vertx, yaml);
+        String token = fixture.token("acme", "a2a-tree");
+        String send = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"SendMessage\",\"params\":{\"message\":"
+                + "{\"messageId\":\"m\",\"role\":\"ROLE_USER\",\"parts\":[{\"text\":\"hi\"}]}}}";
+
+        List<TestHttp.Reply> replies = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            var options = TestHttp.mcpPost(gateway.port(), "/agent").putHeader("X-Waxell-AXID", token).putHeader("A2A-Version", "1.0");
+            replies.add(http.send(options, io.vertx.core.buffer.Buffer.buffer(send)));
+        }
+
+        // The route's default price is $0.01 a send: two fit in $0.025, the third would pass it.
+        assertThat(replies.get(0).json().has("result")).isTrue();
+        assertThat(replies.get(1).json().has("result")).isTrue();
+        assertThat(replies.get(2).errorCode()).isEqualTo(-32010);
+        assertThat(replies.get(2).json().toString()).contains("agent-budget").contains("$0.02").contains("$0.025");
+        assertThat(upstream.received()).hasSize(2);
+        awaitSpent("acme", "a2a-tree", 20_000);
+    }
 }

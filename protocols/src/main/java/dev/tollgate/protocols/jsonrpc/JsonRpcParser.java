@@ -20,6 +20,11 @@ public final class JsonRpcParser {
         this.json = json;
     }
 
+    /** The strict JSON parser underneath, for bodies that are JSON but not JSON-RPC (A2A HTTP+JSON). */
+    public StrictJsonParser json() {
+        return json;
+    }
+
     public JsonRpcPayload parse(byte[] body) throws JsonRpcRejection {
         JsonNode root;
         try {

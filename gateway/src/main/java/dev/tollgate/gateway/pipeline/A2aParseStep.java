@@ -1,0 +1,101 @@
+package dev.tollgate.gateway.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.gateway.errors.ErrorResponder;
+import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.protocols.a2a.A2aCall;
+import dev.tollgate.protocols.a2a.A2aCalls;
+import dev.tollgate.protocols.a2a.A2aHeaders;
+import dev.tollgate.protocols.a2a.A2aInvalidRequest;
+import dev.tollgate.protocols.a2a.A2aMethod;
+import dev.tollgate.protocols.a2a.A2aTarget;
+import dev.tollgate.protocols.json.JsonRejection;
+import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
+import dev.tollgate.protocols.jsonrpc.JsonRpcRejection;
+import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
+import io.vertx.core.Future;
+import java.util.List;
+
+/**
+ * The parse stage on an A2A route: reads the body as strict JSON (the same duplicate-key, depth and UTF-8
+ * rules as MCP), and turns a JSON-RPC request or an HTTP+JSON operation into one {@link A2aCall}. A2A has
+ * no batches and no client notifications, so anything but one request with an id is refused, as is a
+ * method A2A does not define: neither is forwarded. The public agent card has no body and no call.
+ */
+final class A2aParseStep {
+
+    private final ErrorResponder errors;
+
+    A2aParseStep(ErrorResponder errors) {
+        this.errors = errors;
+    }
+
+    Future<StageResult> apply(Exchange exchange) {
+        A2aExchange a2a = exchange.a2a();
+        if (a2a.target() instanceof A2aTarget.AgentCard) {
+            return StageResult.proceed();
+        }
+        if (a2a.target() instanceof A2aTarget.Rest rest) {
+            return rest(exchange, a2a, rest);
+        }
+        return jsonRpc(exchange, a2a);
+    }
+
+    private Future<StageResult> rest(Exchange exchange, A2aExchange a2a, A2aTarget.Rest rest) {
+        JsonNode body = null;
+        if (exchange.body() != null && exchange.body().length() > 0) {
+            try {
+                body = exchange.snapshot().jsonRpc().json().parse(exchange.body().getBytes());
+            } catch (JsonRejection e) {
+                return reject(exchange, RejectReason.fromCode(e.reason().code()), e.getMessage());
+            }
+        }
+        String wire = exchange.request().method().name() + " " + A2aRoutes.remainder(exchange);
+        try {
+            A2aCall call = A2aCalls.describe(rest.method(), wire, A2aCall.Binding.HTTP_JSON, rest.legacy(), body,
+                    rest.taskId(), rest.configId(), extensionsHeader(exchange));
+            exchange.a2a(a2a.parsed(call, null));
+            return StageResult.proceed();
+        } catch (A2aInvalidRequest e) {
+            return reject(exchange, RejectReason.INVALID_PARAMS, e.getMessage());
+        }
+    }
+
+    private Future<StageResult> jsonRpc(Exchange exchange, A2aExchange a2a) {
+        JsonRpcPayload payload;
+        try {
+            payload = exchange.snapshot().jsonRpc().parse(exchange.body().getBytes());
+        } catch (JsonRpcRejection rejection) {
+            exchange.a2a(a2a.parsed(null, rejection.id()));
+            return reject(exchange, RejectReason.fromCode(rejection.reason()), rejection.getMessage());
+        }
+        if (!(payload instanceof JsonRpcPayload.Single single) || !(single.message() instanceof JsonRpcRequest request)) {
+            return reject(exchange, RejectReason.A2A_NOT_A_REQUEST, null);
+        }
+        JsonNode id = request.id().value();
+        exchange.a2a(a2a.parsed(null, id));
+        A2aMethod method = A2aMethod.fromJsonRpc(request.method());
+        if (method == null) {
+            return reject(exchange, RejectReason.A2A_UNKNOWN_METHOD, "'" + request.method() + "' is not an A2A 1.0 or 0.3 method");
+        }
+        try {
+            A2aCall call = A2aCalls.describe(method, request.method(), A2aCall.Binding.JSONRPC, method.isLegacyName(request.method()),
+                    request.params(), null, null, extensionsHeader(exchange));
+            exchange.parsed(payload, List.of());
+            exchange.a2a(a2a.parsed(call, id));
+            return StageResult.proceed();
+        } catch (A2aInvalidRequest e) {
+            return reject(exchange, RejectReason.INVALID_PARAMS, e.getMessage());
+        }
+    }
+
+    private Future<StageResult> reject(Exchange exchange, RejectReason reason, String detail) {
+        A2aErrors.respond(exchange, errors, reason, detail);
+        return StageResult.responded();
+    }
+
+    private static String extensionsHeader(Exchange exchange) {
+        String header = exchange.request().getHeader(A2aHeaders.EXTENSIONS);
+        return header != null ? header : exchange.request().getHeader(A2aHeaders.LEGACY_EXTENSIONS);
+    }
+}

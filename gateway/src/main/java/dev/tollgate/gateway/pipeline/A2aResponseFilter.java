@@ -1,0 +1,165 @@
+package dev.tollgate.gateway.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.gateway.config.A2aRouteConfig;
+import dev.tollgate.gateway.config.AxidConfig;
+import dev.tollgate.gateway.config.AxidMode;
+import dev.tollgate.gateway.config.RouteConfig;
+import dev.tollgate.gateway.errors.ErrorResponder;
+import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.policy.CallDescription;
+import dev.tollgate.policy.CompiledPolicy;
+import dev.tollgate.policy.Identity;
+import dev.tollgate.protocols.a2a.A2aCardRewriter;
+import dev.tollgate.protocols.a2a.A2aTarget;
+import dev.tollgate.protocols.json.JsonRejection;
+import dev.tollgate.protocols.json.StrictJsonParser;
+import dev.tollgate.protocols.sse.SseEvent;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A2A answers on the way back. Agent cards (the public one, the HTTP+JSON extended card, and the result of
+ * a JSON-RPC GetExtendedAgentCard) are read whole and rewritten for the caller ({@link A2aCardRewriter}):
+ * interfaces moved to the gateway, signatures dropped, skills filtered by policy, security schemes
+ * replaced when the gateway authenticates. A card the gateway cannot read is not passed on (it would lead
+ * clients around the gateway): the caller gets 502. Everything else, SSE events included, passes through
+ * untouched and unbuffered.
+ */
+final class A2aResponseFilter implements ResponseFilter {
+
+    /** A rewritten card depends on the caller (skills), so shared caches must not keep it, and not for long. */
+    static final long MAX_CARD_CACHE_SECONDS = 300;
+    private static final Pattern MAX_AGE = Pattern.compile("max-age\\s*=\\s*(\\d+)");
+    private static final StrictJsonParser PARSER = new StrictJsonParser();
+
+    private final Exchange exchange;
+    private final ErrorResponder errors;
+
+    A2aResponseFilter(Exchange exchange, ErrorResponder errors) {
+        this.exchange = exchange;
+        this.errors = errors;
+    }
+
+    @Override
+    public boolean rewritesJson() {
+        return exchange.a2a().returnsCard();
+    }
+
+    @Override
+    public ArrayNode batchDenials() {
+        return null;
+    }
+
+    @Override
+    public byte[] rewriteJson(byte[] body, HttpServerResponse response) {
+        if (response.getStatusCode() != 200) {
+            // Errors carry no interfaces; they pass as they are.
+            return body;
+        }
+        JsonNode root;
+        try {
+            root = PARSER.parse(body);
+        } catch (JsonRejection e) {
+            return invalid(response, "not JSON: " + e.getMessage());
+        }
+        boolean jsonRpc = exchange.a2a().target() instanceof A2aTarget.JsonRpc;
+        if (jsonRpc && root.isObject() && root.has("error")) {
+            return body;
+        }
+        JsonNode card = jsonRpc ? root.path("result") : root;
+        if (!card.isObject()) {
+            return invalid(response, jsonRpc ? "result is not an object" : "not a JSON object");
+        }
+        rewrite((ObjectNode) card);
+        byte[] out = McpResponseFilter.bytes(root);
+        if (exchange.request().method() == HttpMethod.GET) {
+            return cacheHeaders(response, out);
+        }
+        return out;
+    }
+
+    private void rewrite(ObjectNode card) {
+        RouteConfig route = exchange.route().route().config();
+        A2aCardRewriter rewriter = new A2aCardRewriter(route.upstream(), A2aRoutes.publicUrl(exchange));
+        boolean gatewaySecurity = route.a2a().cardSecurity() == A2aRouteConfig.CardSecurity.GATEWAY;
+        A2aCardRewriter.GatewayAuth auth = gatewaySecurity && route.axid() != AxidMode.OFF
+                ? new A2aCardRewriter.GatewayAuth("tollgate-axid", AxidConfig.HEADER, route.axid() == AxidMode.REQUIRED) : null;
+        rewriter.rewrite(card, this::skillVisible, auth, gatewaySecurity);
+    }
+
+    /** A skill is listed when the caller may ever send it a message, streaming or not (like MCP tools/list). */
+    private boolean skillVisible(String skill) {
+        CompiledPolicy policy = exchange.policy();
+        if (policy == null) {
+            return false;
+        }
+        Identity identity = exchange.identity();
+        for (CallDescription probe : A2aCallDescriber.skillProbes(exchange.route().route().name(), skill)) {
+            if (policy.mayEverCall(probe, identity)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The upstream's ETag named the upstream's bytes; the gateway's version gets its own, and the gateway
+     * answers a matching If-None-Match with 304 itself (the request's validators were not forwarded).
+     */
+    private byte[] cacheHeaders(HttpServerResponse response, byte[] out) {
+        String etag = "\"tg-" + sha256(out).substring(0, 32) + "\"";
+        long maxAge = MAX_CARD_CACHE_SECONDS;
+        String upstreamCache = response.headers().get(HttpHeaders.CACHE_CONTROL);
+        if (upstreamCache != null) {
+            Matcher m = MAX_AGE.matcher(upstreamCache);
+            if (m.find()) {
+                maxAge = Math.min(maxAge, Long.parseLong(m.group(1).length() > 9 ? "999999999" : m.group(1)));
+            }
+            if (upstreamCache.contains("no-store")) {
+                maxAge = 0;
+            }
+        }
+        response.putHeader(HttpHeaders.ETAG, etag);
+        response.putHeader(HttpHeaders.CACHE_CONTROL, maxAge == 0 ? "no-store" : "private, max-age=" + maxAge);
+        response.headers().remove(HttpHeaders.LAST_MODIFIED);
+        String ifNoneMatch = exchange.request().getHeader(HttpHeaders.IF_NONE_MATCH);
+        if (ifNoneMatch != null && (ifNoneMatch.contains(etag) || ifNoneMatch.trim().equals("*"))) {
+            response.setStatusCode(304);
+            response.headers().remove(HttpHeaders.CONTENT_TYPE);
+            return new byte[0];
+        }
+        return out;
+    }
+
+    private byte[] invalid(HttpServerResponse response, String detail) {
+        RejectReason reason = RejectReason.A2A_INVALID_AGENT_CARD;
+        errors.count(reason);
+        exchange.errorType(reason.code());
+        response.setStatusCode(reason.httpStatus());
+        response.headers().remove(HttpHeaders.ETAG);
+        response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+        return A2aErrors.body(exchange, reason, detail);
+    }
+
+    @Override
+    public SseEvent onEvent(SseEvent event) {
+        return event;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

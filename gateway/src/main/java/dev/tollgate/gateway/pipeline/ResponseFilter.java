@@ -1,0 +1,27 @@
+package dev.tollgate.gateway.pipeline;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.tollgate.protocols.sse.SseEvent;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * Policy and rewriting on the way back, per protocol ({@link McpResponseFilter}, {@link A2aResponseFilter}):
+ * the forward stage asks it whether a JSON answer must be read whole, and hands it each SSE event.
+ */
+interface ResponseFilter {
+
+    /** True when a JSON answer must be read whole and rewritten. */
+    boolean rewritesJson();
+
+    /** Errors for denied batch elements, to send before the upstream's events; null when none. */
+    ArrayNode batchDenials();
+
+    /**
+     * Rewrites a whole JSON answer; may adjust the response's status and headers (an ETag for a rewritten
+     * body, say). Returns the body to send.
+     */
+    byte[] rewriteJson(byte[] body, HttpServerResponse response);
+
+    /** The event to deliver, rewritten, or null to drop it. */
+    SseEvent onEvent(SseEvent event);
+}

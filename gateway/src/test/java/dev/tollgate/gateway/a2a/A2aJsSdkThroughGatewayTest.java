@@ -1,0 +1,227 @@
+package dev.tollgate.gateway.a2a;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.gateway.audit.AuditFiles;
+import dev.tollgate.gateway.support.NodePeers;
+import dev.tollgate.gateway.support.NodeServer;
+import dev.tollgate.gateway.support.RunningGateway;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real A2A agent (@a2a-js/sdk 1.3.0 on express) behind the gateway, and the SDK's own client resolving
+ * the card at the gateway's URL and then following only the card: every call the client makes, on both
+ * bindings and both protocol generations, goes to the gateway and is relayed to the agent.
+ */
+class A2aJsSdkThroughGatewayTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The agent waits this long between stream events: a buffering relay would deliver them all at once. */
+    private static final int STEP_MS = 250;
+    static final String POLICY = """
+            name: a2a
+            defaults: {action: allow}
+            rules:
+              - name: no-admin-skills
+                condition: {tool: "admin-*"}
+                action: deny
+                message: Admin skills are not for agents.
+              - name: push-webhooks-allow-list
+                condition:
+                  all:
+                    - protocol: a2a
+                    - arg: {path: /push/url, exists: true}
+                    - not: {arg: {path: /push/url, matches: "^https://hooks\\\\.example\\\\.com/"}}
+                action: deny
+                message: Push notifications only to hooks.example.com.
+            """;
+
+    @TempDir
+    static Path dir;
+    private static Vertx vertx;
+    private static NodeServer agent;
+    private static RunningGateway gateway;
+    private static Path auditDir;
+    private static JsonNode client;
+
+    @BeforeAll
+    static void start() throws Exception {
+        agent = NodeServer.start("a2a/echo-agent.mjs", Map.of("PORT", "0", "STEP_MS", String.valueOf(STEP_MS)));
+        Path policies = Files.createDirectories(dir.resolve("policies"));
+        Files.writeString(policies.resolve("a2a.yaml"), POLICY);
+        auditDir = dir.resolve("audit");
+        vertx = Vertx.vertx();
+        gateway = RunningGateway.start(vertx, """
+                listeners: [{name: public, host: 127.0.0.1, port: 0}]
+                admin: {host: 127.0.0.1, port: 0}
+                policies: {directory: %s}
+                audit: {directory: %s, arguments: full}
+                routes:
+                  - {name: echo-agent, path: /agents/echo, protocol: a2a, upstream: "%s", policy: a2a}
+                """.formatted(policies, auditDir, agent.url("")));
+        NodePeers.Result run = NodePeers.run(60, "a2a/client.mjs", gateway.url("/agents/echo"));
+        assertThat(run.exitCode()).as(run.output() + "\nagent:\n" + agent.output()).isZero();
+        String line = run.output().lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow();
+        client = JSON.readTree(line);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (agent != null) {
+            agent.close();
+        }
+        if (vertx != null) {
+            vertx.close().toCompletionStage().toCompletableFuture().get();
+        }
+    }
+
+    @Test
+    void clientResolvesTheCardAtTheGatewayAndNeverTalksToTheAgentDirectly() {
+        String gatewayBase = gateway.url("/agents/echo");
+        assertThat(client.path("card").path("interfaces")).isNotEmpty()
+                .allSatisfy(i -> assertThat(i.asText()).contains(" " + gatewayBase + "/a2a/"));
+        List<String> fetched = new ArrayList<>();
+        client.path("fetched").forEach(f -> fetched.add(f.asText()));
+        assertThat(fetched).hasSizeGreaterThan(10).allSatisfy(f -> assertThat(f).contains(gatewayBase + "/"));
+        assertThat(client.toString()).doesNotContain(":" + agent.port());
+        // ... and the agent saw those calls, relayed by the gateway, with the client's A2A-Version untouched.
+        assertThat(agent.output()).contains("REQ POST /a2a/jsonrpc via=127.0.0.1:" + gateway.port() + " version=1.0",
+                "REQ POST /a2a/rest/message:send via=127.0.0.1:" + gateway.port(),
+                "REQ GET /.well-known/agent-card.json via=127.0.0.1:" + gateway.port());
+    }
+
+    @Test
+    void servedCardHasNoSignatureAndOnlyTheSkillsTheCallerMayUse() {
+        assertThat(client.path("card").path("signatures").asInt()).isZero();
+        assertThat(client.path("card").path("skills")).extracting(JsonNode::asText).containsExactly("echo", "translate");
+    }
+
+    @Test
+    void sendGetAndCancelWorkThroughTheGateway() {
+        assertThat(client.path("send").path("state").asText()).isEqualTo("COMPLETED");
+        assertThat(client.path("send").path("artifacts")).extracting(JsonNode::asText).containsExactly("0:hello", "1:hello", "2:hello");
+        assertThat(client.path("send").path("reply").asText()).isEqualTo("echo: hello");
+        assertThat(client.path("get").path("state").asText()).isEqualTo("COMPLETED");
+        assertThat(client.path("cancel").path("after").asText()).isEqualTo("CANCELED");
+    }
+
+    @Test
+    void streamEventsArriveInOrderOneByOneOnBothBindings() {
+        for (JsonNode events : List.of(client.path("stream"), client.path("rest").path("stream"))) {
+            assertThat(events).extracting(e -> e.path("kind").asText())
+                    .containsExactly("task", "statusUpdate", "artifactUpdate", "artifactUpdate", "artifactUpdate", "statusUpdate");
+            // Each event arrived when the agent sent it, STEP_MS after the previous one, not all at the end.
+            for (int i = 1; i < events.size(); i++) {
+                long gap = events.get(i).path("atMs").asLong() - events.get(i - 1).path("atMs").asLong();
+                assertThat(gap).as("gap before event %d in %s", i, events).isGreaterThanOrEqualTo(STEP_MS / 2);
+            }
+        }
+    }
+
+    @Test
+    void restBindingAndTheV03TransportWorkThroughTheGateway() {
+        assertThat(client.path("rest").path("state").asText()).isEqualTo("COMPLETED");
+        assertThat(client.path("rest").path("artifacts")).hasSize(3);
+        assertThat(client.path("legacy").path("endpoint").asText()).isEqualTo(gateway.url("/agents/echo/a2a/jsonrpc"));
+        assertThat(client.path("legacy").path("state").asText()).isEqualTo("COMPLETED");
+        assertThat(client.path("legacy").path("get").asText()).isEqualTo("COMPLETED");
+    }
+
+    @Test
+    void deniedSkillReachesTheClientAsThePolicyError() {
+        assertThat(client.path("denied").path("error").asText()).contains("no-admin-skills", "Admin skills are not for agents.");
+    }
+
+    @Test
+    void oldAndNewMethodNamesMeetTheSameRules() throws Exception {
+        String url = gateway.url("/agents/echo/a2a/jsonrpc");
+        JsonNode v03 = post(url, null, """
+                {"jsonrpc":"2.0","id":"old","method":"message/send","params":{"message":{"kind":"message","messageId":"x1","role":"user",
+                 "parts":[{"kind":"text","text":"reset"}],"metadata":{"skillId":"admin-reset"}}}}""");
+        JsonNode v10 = post(url, "1.0", """
+                {"jsonrpc":"2.0","id":"new","method":"SendMessage","params":{"message":{"messageId":"x2","role":"ROLE_USER",
+                 "parts":[{"text":"reset"}],"metadata":{"skillId":"admin-reset"}}}}""");
+        for (JsonNode denied : List.of(v03, v10)) {
+            assertThat(denied.path("error").path("code").asInt()).isEqualTo(-32010);
+            assertThat(denied.path("error").path("data").path("rule").asText()).isEqualTo("no-admin-skills");
+        }
+        JsonNode allowed = post(url, null, """
+                {"jsonrpc":"2.0","id":"ok","method":"message/send","params":{"message":{"kind":"message","messageId":"x3","role":"user",
+                 "parts":[{"kind":"text","text":"hi"}],"metadata":{"skillId":"echo"}}}}""");
+        assertThat(allowed.path("result").path("kind").asText()).isEqualTo("task");
+        assertThat(allowed.path("result").path("status").path("state").asText()).isEqualTo("completed");
+    }
+
+    @Test
+    void pushNotificationUrlsOutsideTheAllowListAreRefused() throws Exception {
+        String url = gateway.url("/agents/echo/a2a/jsonrpc");
+        JsonNode ssrf = post(url, "1.0", """
+                {"jsonrpc":"2.0","id":1,"method":"CreateTaskPushNotificationConfig",
+                 "params":{"taskId":"t-1","url":"http://169.254.169.254/latest/meta-data"}}""");
+        assertThat(ssrf.path("error").path("code").asInt()).isEqualTo(-32010);
+        assertThat(ssrf.path("error").path("data").path("rule").asText()).isEqualTo("push-webhooks-allow-list");
+        JsonNode inMessage = post(url, null, """
+                {"jsonrpc":"2.0","id":2,"method":"message/send","params":{"message":{"kind":"message","messageId":"p1","role":"user",
+                 "parts":[{"kind":"text","text":"hi"}]},"configuration":{"pushNotificationConfig":{"url":"http://10.0.0.5/hook"}}}}""");
+        assertThat(inMessage.path("error").path("data").path("rule").asText()).isEqualTo("push-webhooks-allow-list");
+        // An allowed webhook is forwarded: the agent itself answers (it has no such task).
+        JsonNode allowed = post(url, "1.0", """
+                {"jsonrpc":"2.0","id":3,"method":"CreateTaskPushNotificationConfig",
+                 "params":{"taskId":"no-such-task","url":"https://hooks.example.com/a2a"}}""");
+        assertThat(allowed.path("error").path("code").asInt()).isEqualTo(-32001);
+    }
+
+    @Test
+    void auditRecordsCarryTheA2aFields() throws Exception {
+        // Records are written off the event loop: wait until the denied call's is there (it comes after the others).
+        List<JsonNode> records = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            records.clear();
+            for (String line : Files.readAllLines(AuditFiles.file(auditDir, 1))) {
+                records.add(JSON.readTree(line));
+            }
+            return records.stream().anyMatch(r -> r.path("a2a").path("skill").asText().equals("admin-reset"));
+        });
+        JsonNode send = records.stream().filter(r -> r.path("method").asText().equals("SendMessage")
+                && r.path("a2a").path("skill").asText().equals("echo")).findFirst().orElseThrow();
+        assertThat(send.path("protocol").asText()).isEqualTo("a2a");
+        assertThat(send.path("route").asText()).isEqualTo("echo-agent");
+        assertThat(send.path("a2a").path("part_kinds")).extracting(JsonNode::asText).containsExactly("text");
+        assertThat(send.path("a2a").path("binding").asText()).isEqualTo("jsonrpc");
+        JsonNode get = records.stream().filter(r -> r.path("method").asText().equals("GetTask")).findFirst().orElseThrow();
+        assertThat(get.path("a2a").path("task_id").asText()).isNotEmpty();
+        JsonNode denied = records.stream().filter(r -> r.path("a2a").path("skill").asText().equals("admin-reset")).findFirst().orElseThrow();
+        assertThat(denied.path("decision").path("rule").asText()).isEqualTo("no-admin-skills");
+        assertThat(denied.path("decision").path("enforced").asBoolean()).isTrue();
+    }
+
+    private static JsonNode post(String url, String a2aVersion, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (a2aVersion != null) {
+            request.header("A2A-Version", a2aVersion);
+        }
+        HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(response.body());
+    }
+}

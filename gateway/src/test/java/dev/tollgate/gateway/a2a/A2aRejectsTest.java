@@ -1,0 +1,164 @@
+package dev.tollgate.gateway.a2a;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.gateway.support.RecordingUpstream;
+import dev.tollgate.gateway.support.RunningGateway;
+import dev.tollgate.gateway.support.TestHttp;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Bad A2A input and denied calls get a stable status, code and reason, and never reach the agent. */
+class A2aRejectsTest {
+
+    private static final String SEND = """
+            {"jsonrpc":"2.0","id":5,"method":"SendMessage","params":{"message":{"messageId":"m","role":"ROLE_USER","parts":[{"text":"hi"}]}}}""";
+
+    @TempDir
+    Path dir;
+    private Vertx vertx;
+    private RecordingUpstream upstream;
+    private RunningGateway gateway;
+    private TestHttp http;
+
+    @BeforeEach
+    void start() throws Exception {
+        vertx = Vertx.vertx();
+        upstream = new RecordingUpstream(vertx);
+        Files.writeString(dir.resolve("a2a.yaml"), A2aJsSdkThroughGatewayTest.POLICY);
+        gateway = RunningGateway.start(vertx, """
+                listeners: [{name: public, host: 127.0.0.1, port: 0}]
+                admin: {host: 127.0.0.1, port: 0}
+                policies: {directory: %s}
+                routes:
+                  - {name: agent, path: /agent, protocol: a2a, upstream: "%s", policy: a2a}
+                """.formatted(dir, upstream.url("")));
+        http = new TestHttp(vertx);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        http.close();
+        gateway.close();
+        upstream.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+
+    static Stream<Arguments> badJsonRpc() {
+        return Stream.of(
+                Arguments.of("malformed JSON", "{\"jsonrpc\":\"2.0\",\"id\":1,", 400, -32700, "invalid_json"),
+                Arguments.of("duplicate key", "{\"jsonrpc\":\"2.0\",\"id\":1,\"id\":2,\"method\":\"GetTask\",\"params\":{}}", 400, -32700, "duplicate_key"),
+                Arguments.of("unknown method", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tasks/explode\",\"params\":{}}", 400, -32601, "a2a_unknown_method"),
+                Arguments.of("MCP method", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{}}", 400, -32601, "a2a_unknown_method"),
+                Arguments.of("batch", "[" + SEND + "]", 400, -32600, "a2a_not_a_request"),
+                Arguments.of("notification", "{\"jsonrpc\":\"2.0\",\"method\":\"SendMessage\",\"params\":{}}", 400, -32600, "a2a_not_a_request"),
+                Arguments.of("send without message", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"SendMessage\",\"params\":{}}", 400, -32602, "invalid_params"),
+                Arguments.of("params not an object", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"GetTask\",\"params\":[1]}", 400, -32602, "invalid_params"),
+                Arguments.of("two push URLs", """
+                        {"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"m","role":"ROLE_USER","parts":[]},
+                         "configuration":{"taskPushNotificationConfig":{"url":"https://hooks.example.com/a"},
+                                          "pushNotificationConfig":{"url":"http://10.0.0.1/b"}}}}""", 400, -32602, "invalid_params"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badJsonRpc")
+    void badJsonRpcIsRefusedWithAStableReasonAndNeverForwarded(String name, String body, int status, int code, String reason) throws Exception {
+        TestHttp.Reply reply = http.postMcp(gateway.port(), "/agent/a2a/jsonrpc", body);
+
+        assertThat(reply.status()).isEqualTo(status);
+        assertThat(reply.errorCode()).isEqualTo(code);
+        assertThat(reply.reason()).isEqualTo(reason);
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    static Stream<Arguments> badRestPaths() {
+        return Stream.of(
+                Arguments.of(HttpMethod.POST, "/agent/a2a/rest/message:explode", 404, "a2a_unknown_operation"),
+                Arguments.of(HttpMethod.POST, "/agent/a2a/rest/tasks/t1:restart", 404, "a2a_unknown_operation"),
+                Arguments.of(HttpMethod.GET, "/agent/a2a/rest/nothing/here", 404, "a2a_unknown_operation"),
+                Arguments.of(HttpMethod.GET, "/agent/a2a/rest/message:send", 405, "method_not_allowed"),
+                Arguments.of(HttpMethod.DELETE, "/agent/a2a/rest/tasks/t1", 405, "method_not_allowed"),
+                Arguments.of(HttpMethod.POST, "/agent/.well-known/agent-card.json", 405, "method_not_allowed"));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("badRestPaths")
+    void invalidRestPathsGetAnHttpErrorBodyAndAreNeverForwarded(HttpMethod method, String path, int status, String reason) throws Exception {
+        TestHttp.Reply reply = http.send(new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(gateway.port()).setURI(path)
+                .putHeader("Content-Type", "application/json"), method == HttpMethod.POST ? Buffer.buffer("{}") : null);
+
+        assertThat(reply.status()).isEqualTo(status);
+        JsonNode error = reply.json().path("error");
+        assertThat(error.path("code").asInt()).isEqualTo(status);
+        assertThat(error.path("details").get(0).path("metadata").path("reason").asText()).isEqualTo(reason);
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
+    void malformedRestBodyIsRefusedInTheRestShape() throws Exception {
+        TestHttp.Reply reply = http.postMcp(gateway.port(), "/agent/a2a/rest/message:send", "{\"message\":");
+
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.json().path("error").path("status").asText()).isEqualTo("INVALID_ARGUMENT");
+        assertThat(reply.json().path("error").path("details").get(0).path("reason").asText()).isEqualTo("INVALID_JSON");
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
+    void deniedRestCallGets403WithTheRuleAndIsNeverForwarded() throws Exception {
+        TestHttp.Reply reply = http.send(TestHttp.mcpPost(gateway.port(), "/agent/v1/message:send").putHeader("Content-Type", "application/a2a+json"),
+                Buffer.buffer("{\"message\":{\"messageId\":\"m\",\"role\":\"ROLE_USER\",\"parts\":[{\"text\":\"x\"}],\"metadata\":{\"skillId\":\"admin-wipe\"}}}"));
+
+        assertThat(reply.status()).isEqualTo(403);
+        JsonNode error = reply.json().path("error");
+        assertThat(error.path("status").asText()).isEqualTo("PERMISSION_DENIED");
+        assertThat(error.path("message").asText()).contains("no-admin-skills");
+        JsonNode info = error.path("details").get(0);
+        assertThat(info.path("reason").asText()).isEqualTo("POLICY_DENIED");
+        assertThat(info.path("metadata").path("rule").asText()).isEqualTo("no-admin-skills");
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
+    void deniedJsonRpcCallGetsMinus32010WithTheRuleAndIsNeverForwarded() throws Exception {
+        TestHttp.Reply reply = http.postMcp(gateway.port(), "/agent/a2a/jsonrpc", """
+                {"jsonrpc":"2.0","id":"d","method":"tasks/pushNotificationConfig/set",
+                 "params":{"taskId":"t1","pushNotificationConfig":{"url":"http://127.0.0.1:22/"}}}""");
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.json().path("id").asText()).isEqualTo("d");
+        assertThat(reply.errorCode()).isEqualTo(-32010);
+        assertThat(reply.json().path("error").path("data").path("rule").asText()).isEqualTo("push-webhooks-allow-list");
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
+    void allowedCallsAreForwardedToTheSamePathWithA2aHeadersUnchanged() throws Exception {
+        TestHttp.Reply reply = http.send(TestHttp.mcpPost(gateway.port(), "/agent/tenant-7/v1/tasks/t%201:cancel?x=1")
+                        .putHeader("A2A-Version", "0.3").putHeader("A2A-Extensions", "urn:a, urn:b")
+                        .putHeader("X-A2A-Extensions", "urn:c").putHeader("X-A2A-Notification-Token", "tok"),
+                Buffer.buffer(""));
+
+        assertThat(reply.status()).isEqualTo(200);
+        RecordingUpstream.Received received = upstream.received().get(0);
+        assertThat(received.method()).isEqualTo(HttpMethod.POST);
+        assertThat(received.uri()).isEqualTo("/tenant-7/v1/tasks/t%201:cancel?x=1");
+        assertThat(received.headers().get("A2A-Version")).isEqualTo("0.3");
+        assertThat(received.headers().get("A2A-Extensions")).isEqualTo("urn:a, urn:b");
+        assertThat(received.headers().get("X-A2A-Extensions")).isEqualTo("urn:c");
+        assertThat(received.headers().get("X-A2A-Notification-Token")).isEqualTo("tok");
+    }
+}

@@ -1,0 +1,84 @@
+package dev.tollgate.gateway.support;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A long-running node peer (a real A2A agent, say) started from {@link NodePeers#directory()}: waits for its
+ * {@code LISTENING <port>} line, keeps draining its output, and is killed on close.
+ */
+public final class NodeServer implements AutoCloseable {
+
+    private static final Pattern LISTENING = Pattern.compile("LISTENING (\\d+)");
+
+    private final Process process;
+    private final int port;
+    private final StringBuffer output;
+
+    private NodeServer(Process process, int port, StringBuffer output) {
+        this.process = process;
+        this.port = port;
+        this.output = output;
+    }
+
+    public static NodeServer start(String script, Map<String, String> env) throws Exception {
+        List<String> command = new ArrayList<>(List.of(NodePeers.node().toString(), NodePeers.directory().resolve(script).toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(NodePeers.directory().toFile()).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        StringBuffer output = new StringBuffer();
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    output.append(line).append('\n');
+                    Matcher m = LISTENING.matcher(line);
+                    if (m.find()) {
+                        port.complete(Integer.parseInt(m.group(1)));
+                    }
+                }
+            } catch (IOException e) {
+                output.append("[output lost: ").append(e).append("]\n");
+            }
+            port.completeExceptionally(new IllegalStateException(script + " ended before listening:\n" + output));
+        }, "node-" + script);
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            return new NodeServer(process, port.get(30, TimeUnit.SECONDS), output);
+        } catch (Exception e) {
+            process.destroyForcibly();
+            throw new IllegalStateException(script + " did not start:\n" + output, e);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
+    public String output() {
+        return output.toString();
+    }
+
+    @Override
+    public void close() throws Exception {
+        process.destroy();
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}

@@ -1,0 +1,247 @@
+package dev.tollgate.protocols.a2a;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds the {@link A2aCall} of a request from its method and parameters, reading the 1.0 (ProtoJSON) and
+ * 0.3 ({@code kind}-tagged) shapes alike, so that a rule written once holds for both. The normalized view:
+ *
+ * <pre>
+ * {"method": "SendMessage", "binding": "jsonrpc", "version": "1.0" | "0.3", "tenant": "...",
+ *  "taskId": "...", "contextId": "...", "configId": "...", "skill": "...",
+ *  "message": {"role": "user", "messageId": "...", "size": 123, "partCount": 1,
+ *              "parts": [{"kind": "text" | "file" | "data", "size": 12, "mediaType": "...", "url": "...", "filename": "..."}],
+ *              "metadata": {...}, "extensions": [...]},
+ *  "metadata": {...}, "extensions": ["uri", ...], "acceptedOutputModes": [...],
+ *  "push": {"url": "https://...", "urls": [...]}}
+ * </pre>
+ *
+ * Part kinds use the 0.3 names: a 1.0 {@code raw} or {@code url} part is a {@code file}. Sizes are bytes
+ * (UTF-8 text, decoded base64, serialized JSON data). {@code extensions} merges the message's and the
+ * {@code A2A-Extensions} header's. Every push-notification URL anywhere in the request is collected; a
+ * request naming two different ones is refused, so a rule on {@code /push/url} cannot be sidestepped.
+ */
+public final class A2aCalls {
+
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+    private A2aCalls() {
+    }
+
+    /**
+     * @param params           the JSON-RPC params or the HTTP+JSON body; null or missing for bodiless calls
+     * @param pathTaskId       the task id from an HTTP+JSON path, or null
+     * @param pathConfigId     the push-config id from an HTTP+JSON path, or null
+     * @param extensionsHeader the {@code A2A-Extensions} (or {@code X-A2A-Extensions}) header, or null
+     */
+    public static A2aCall describe(A2aMethod method, String wireMethod, A2aCall.Binding binding, boolean legacy, JsonNode params,
+                                   String pathTaskId, String pathConfigId, String extensionsHeader) throws A2aInvalidRequest {
+        if (params != null && !params.isMissingNode() && !params.isNull() && !params.isObject()) {
+            throw new A2aInvalidRequest(method.canonicalName() + " params must be an object");
+        }
+        JsonNode p = params == null || !params.isObject() ? F.objectNode() : params;
+        ObjectNode view = F.objectNode();
+        view.put("method", method.canonicalName());
+        view.put("binding", binding.label());
+        view.put("version", legacy ? "0.3" : "1.0");
+        putText(view, "tenant", text(p, "tenant"));
+
+        String taskId = pathTaskId;
+        String contextId = null;
+        String configId = pathConfigId;
+        Set<String> extensions = new LinkedHashSet<>(splitHeader(extensionsHeader));
+        if (method.sendsMessage()) {
+            JsonNode message = p.get("message");
+            if (message == null || !message.isObject()) {
+                throw new A2aInvalidRequest(method.canonicalName() + " needs a message object");
+            }
+            JsonNode parts = message.get("parts");
+            if (parts == null || !parts.isArray()) {
+                throw new A2aInvalidRequest("message.parts must be a list");
+            }
+            view.set("message", message(message, extensions));
+            taskId = taskId != null ? taskId : text(message, "taskId");
+            contextId = text(message, "contextId");
+            JsonNode modes = p.path("configuration").get("acceptedOutputModes");
+            if (modes != null && modes.isArray()) {
+                view.set("acceptedOutputModes", modes);
+            }
+        } else if (isPushConfig(method)) {
+            // 1.0 names the task taskId and the config id; 0.3 names the task id and the config pushNotificationConfigId.
+            String task = text(p, "taskId");
+            taskId = taskId != null ? taskId : task != null ? task : legacy ? text(p, "id") : null;
+            if (configId == null) {
+                configId = legacy || task == null ? text(p, "pushNotificationConfigId") : text(p, "id");
+            }
+        } else if (method != A2aMethod.LIST_TASKS && method != A2aMethod.GET_EXTENDED_CARD) {
+            taskId = taskId != null ? taskId : text(p, "id");
+        } else {
+            contextId = text(p, "contextId");
+        }
+        JsonNode metadata = p.get("metadata");
+        if (metadata != null && metadata.isObject()) {
+            view.set("metadata", metadata);
+        }
+        putText(view, "taskId", taskId);
+        putText(view, "contextId", contextId);
+        putText(view, "configId", configId);
+        String skill = skill(view);
+        putText(view, "skill", skill);
+        if (!extensions.isEmpty()) {
+            ArrayNode list = view.putArray("extensions");
+            extensions.forEach(list::add);
+        }
+        Set<String> pushUrls = new LinkedHashSet<>();
+        if (method == A2aMethod.CREATE_PUSH_CONFIG && p.path("url").isTextual()) {
+            pushUrls.add(p.get("url").textValue());
+        }
+        collectPushUrls(p, false, pushUrls, 0);
+        if (pushUrls.size() > 1) {
+            throw new A2aInvalidRequest("the request names more than one push-notification URL");
+        }
+        String pushUrl = pushUrls.isEmpty() ? null : pushUrls.iterator().next();
+        if (pushUrl != null) {
+            view.putObject("push").put("url", pushUrl);
+        }
+        return new A2aCall(method, wireMethod, binding, legacy, taskId, contextId, skill, pushUrl, view);
+    }
+
+    private static ObjectNode message(JsonNode message, Set<String> extensions) {
+        ObjectNode out = F.objectNode();
+        String role = text(message, "role");
+        if (role != null) {
+            // ROLE_USER (1.0) and user (0.3) are the same role.
+            out.put("role", role.toLowerCase(Locale.ROOT).replace("role_", ""));
+        }
+        putText(out, "messageId", text(message, "messageId"));
+        ArrayNode parts = out.putArray("parts");
+        long total = 0;
+        for (JsonNode part : message.get("parts")) {
+            ObjectNode summary = part(part);
+            total += summary.path("size").asLong();
+            parts.add(summary);
+        }
+        out.put("partCount", parts.size());
+        out.put("size", total);
+        JsonNode metadata = message.get("metadata");
+        if (metadata != null && metadata.isObject()) {
+            out.set("metadata", metadata);
+        }
+        JsonNode ext = message.get("extensions");
+        if (ext != null && ext.isArray()) {
+            out.set("extensions", ext);
+            ext.forEach(e -> {
+                if (e.isTextual()) {
+                    extensions.add(e.textValue());
+                }
+            });
+        }
+        return out;
+    }
+
+    /** One part summarized: kind, size in bytes, and its media type, file name and URL where it has them. */
+    static ObjectNode part(JsonNode part) {
+        ObjectNode out = F.objectNode();
+        String kind = text(part, "kind");
+        JsonNode file = part.get("file");
+        if (part.has("text") || "text".equals(kind)) {
+            out.put("kind", "text");
+            out.put("size", part.path("text").asText("").getBytes(StandardCharsets.UTF_8).length);
+        } else if (part.has("data") || "data".equals(kind)) {
+            out.put("kind", "data");
+            out.put("size", part.path("data").toString().getBytes(StandardCharsets.UTF_8).length);
+        } else if (part.has("raw") || part.has("url") || file != null || "file".equals(kind)) {
+            out.put("kind", "file");
+            JsonNode source = file != null && file.isObject() ? file : part;
+            String bytes = text(source, source == part ? "raw" : "bytes");
+            out.put("size", bytes == null ? 0 : base64Size(bytes));
+            putText(out, "url", text(source, source == part ? "url" : "uri"));
+            putText(out, "mediaType", text(source, "mimeType"));
+            putText(out, "filename", text(source, "name"));
+        } else {
+            out.put("kind", kind == null ? "unknown" : kind);
+            out.put("size", 0);
+        }
+        if (!out.has("mediaType")) {
+            putText(out, "mediaType", text(part, "mediaType"));
+        }
+        if (!out.has("filename")) {
+            putText(out, "filename", text(part, "filename"));
+        }
+        return out;
+    }
+
+    /** The declared skill: the message's {@code metadata.skillId}, else the request's. A convention, not a field of A2A. */
+    private static String skill(ObjectNode view) {
+        String skill = text(view.path("message").path("metadata"), "skillId");
+        return skill != null ? skill : text(view.path("metadata"), "skillId");
+    }
+
+    private static boolean isPushConfig(A2aMethod method) {
+        return method == A2aMethod.CREATE_PUSH_CONFIG || method == A2aMethod.GET_PUSH_CONFIG
+                || method == A2aMethod.LIST_PUSH_CONFIGS || method == A2aMethod.DELETE_PUSH_CONFIG;
+    }
+
+    /**
+     * Every {@code url} inside a member whose name mentions push ({@code pushNotificationConfig},
+     * {@code taskPushNotificationConfig}, ...), at any depth: the shapes differ between generations and SDKs,
+     * and a guard that knew only some of them could be walked around.
+     */
+    private static void collectPushUrls(JsonNode node, boolean underPush, Set<String> out, int depth) {
+        if (depth > 32) {
+            return;
+        }
+        if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                boolean push = underPush || field.getKey().toLowerCase(Locale.ROOT).contains("push");
+                if (push && field.getKey().equals("url") && field.getValue().isTextual()) {
+                    out.add(field.getValue().textValue());
+                } else {
+                    collectPushUrls(field.getValue(), push, out, depth + 1);
+                }
+            }
+        } else if (node.isArray()) {
+            for (JsonNode element : node) {
+                collectPushUrls(element, underPush, out, depth + 1);
+            }
+        }
+    }
+
+    private static long base64Size(String base64) {
+        int padding = base64.endsWith("==") ? 2 : base64.endsWith("=") ? 1 : 0;
+        return Math.max(0, (long) base64.length() * 3 / 4 - padding);
+    }
+
+    private static Set<String> splitHeader(String header) {
+        Set<String> out = new LinkedHashSet<>();
+        if (header != null) {
+            for (String value : header.split(",")) {
+                if (!value.isBlank()) {
+                    out.add(value.trim());
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node == null ? null : node.get(field);
+        return value != null && value.isTextual() && !value.textValue().isEmpty() ? value.textValue() : null;
+    }
+
+    private static void putText(ObjectNode node, String field, String value) {
+        if (value != null) {
+            node.put(field, value);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.tollgate.protocols.a2a;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Classifies a request on an A2A route by verb and path. HTTP+JSON paths are recognised by their tail, so
+ * they work under whatever base the agent serves them from and under an optional {@code /{tenant}} prefix:
+ * {@code /message:send}, {@code /message:stream}, {@code /tasks}, {@code /tasks/{id}},
+ * {@code /tasks/{id}:cancel}, {@code /tasks/{id}:subscribe} (GET and POST: the spec text and a2a.proto
+ * disagree), {@code /tasks/{id}/pushNotificationConfigs[/{configId}]}, {@code /extendedAgentCard}, and the
+ * 0.3 forms under {@code /v1/} (with {@code /v1/card} for the extended card). Any other POST is JSON-RPC.
+ */
+public final class A2aPaths {
+
+    private static final String TASKS = "tasks";
+    private static final String PUSH_CONFIGS = "pushNotificationConfigs";
+
+    private A2aPaths() {
+    }
+
+    /**
+     * @param verb HTTP method in upper case
+     * @param path the request path below the route prefix (the part forwarded after the upstream base)
+     */
+    public static A2aTarget classify(String verb, String path) {
+        List<String> s = segments(path);
+        int n = s.size();
+        String last = n == 0 ? "" : s.get(n - 1);
+        String prev = n < 2 ? "" : s.get(n - 2);
+        boolean legacy = s.contains("v1");
+        if (prev.equals(".well-known") && (last.equals("agent-card.json") || last.equals("agent.json"))) {
+            return verb.equals("GET") ? new A2aTarget.AgentCard() : wrongVerb(path, "GET");
+        }
+        switch (last) {
+            case "message:send":
+                return only(verb, "POST", path, new A2aTarget.Rest(A2aMethod.SEND_MESSAGE, null, null, legacy));
+            case "message:stream":
+                return only(verb, "POST", path, new A2aTarget.Rest(A2aMethod.SEND_STREAMING_MESSAGE, null, null, legacy));
+            case "extendedAgentCard":
+                return only(verb, "GET", path, new A2aTarget.Rest(A2aMethod.GET_EXTENDED_CARD, null, null, legacy));
+            case TASKS:
+                if (verb.equals("GET")) {
+                    return new A2aTarget.Rest(A2aMethod.LIST_TASKS, null, null, legacy);
+                }
+                break;
+            case PUSH_CONFIGS:
+                if (n >= 3 && s.get(n - 3).equals(TASKS)) {
+                    if (verb.equals("POST")) {
+                        return new A2aTarget.Rest(A2aMethod.CREATE_PUSH_CONFIG, prev, null, legacy);
+                    }
+                    return verb.equals("GET") ? new A2aTarget.Rest(A2aMethod.LIST_PUSH_CONFIGS, prev, null, legacy) : wrongVerb(path, "GET, POST");
+                }
+                break;
+            default:
+                break;
+        }
+        if (last.equals("card") && prev.equals("v1")) {
+            return only(verb, "GET", path, new A2aTarget.Rest(A2aMethod.GET_EXTENDED_CARD, null, null, true));
+        }
+        if (prev.equals(PUSH_CONFIGS) && n >= 4 && s.get(n - 4).equals(TASKS)) {
+            String taskId = s.get(n - 3);
+            if (verb.equals("GET")) {
+                return new A2aTarget.Rest(A2aMethod.GET_PUSH_CONFIG, taskId, last, legacy);
+            }
+            return verb.equals("DELETE") ? new A2aTarget.Rest(A2aMethod.DELETE_PUSH_CONFIG, taskId, last, legacy) : wrongVerb(path, "GET, DELETE");
+        }
+        if (prev.equals(TASKS) && !last.isEmpty()) {
+            int colon = last.indexOf(':');
+            if (colon < 0) {
+                return only(verb, "GET", path, new A2aTarget.Rest(A2aMethod.GET_TASK, last, null, legacy));
+            }
+            String taskId = last.substring(0, colon);
+            String action = last.substring(colon + 1);
+            if (!taskId.isEmpty() && action.equals("cancel")) {
+                return only(verb, "POST", path, new A2aTarget.Rest(A2aMethod.CANCEL_TASK, taskId, null, legacy));
+            }
+            if (!taskId.isEmpty() && action.equals("subscribe")) {
+                return verb.equals("GET") || verb.equals("POST") ? new A2aTarget.Rest(A2aMethod.SUBSCRIBE_TO_TASK, taskId, null, legacy)
+                        : wrongVerb(path, "GET, POST");
+            }
+            return new A2aTarget.Invalid("no A2A operation '" + action + "' on a task", null);
+        }
+        if (last.indexOf(':') >= 0) {
+            // A custom method in the HTTP+JSON style that A2A does not define: never guessed at, never forwarded.
+            return new A2aTarget.Invalid("no A2A operation '" + last + "'", null);
+        }
+        if (verb.equals("POST")) {
+            return new A2aTarget.JsonRpc();
+        }
+        return new A2aTarget.Invalid("no A2A operation at " + verb + " " + (path.isEmpty() ? "/" : path), null);
+    }
+
+    private static A2aTarget only(String verb, String allowed, String path, A2aTarget target) {
+        return verb.equals(allowed) ? target : wrongVerb(path, allowed);
+    }
+
+    private static A2aTarget wrongVerb(String path, String allow) {
+        return new A2aTarget.Invalid((path.isEmpty() ? "/" : path) + " takes " + allow, allow);
+    }
+
+    private static List<String> segments(String path) {
+        List<String> out = new ArrayList<>();
+        for (String segment : path.split("/")) {
+            if (!segment.isEmpty()) {
+                out.add(segment);
+            }
+        }
+        return out;
+    }
+}

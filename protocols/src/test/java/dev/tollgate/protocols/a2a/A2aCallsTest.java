@@ -1,0 +1,71 @@
+package dev.tollgate.protocols.a2a;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+class A2aCallsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static A2aCall describe(A2aMethod method, boolean legacy, String params) throws Exception {
+        return A2aCalls.describe(method, method.canonicalName(), A2aCall.Binding.JSONRPC, legacy, JSON.readTree(params), null, null, "urn:h");
+    }
+
+    @Test
+    void v10AndV03MessagesGiveTheSameView() throws Exception {
+        A2aCall v10 = describe(A2aMethod.SEND_MESSAGE, false, """
+                {"message":{"messageId":"m","role":"ROLE_USER","taskId":"t","contextId":"c","extensions":["urn:m"],
+                 "parts":[{"text":"héllo"},{"raw":"AAECAw==","mediaType":"image/png","filename":"a.png"},{"url":"https://x/y"},{"data":{"a":1}}],
+                 "metadata":{"skillId":"echo"}},
+                 "configuration":{"taskPushNotificationConfig":{"url":"https://hooks.example.com/1"}}}""");
+        A2aCall v03 = describe(A2aMethod.SEND_MESSAGE, true, """
+                {"message":{"kind":"message","messageId":"m","role":"user","taskId":"t","contextId":"c","extensions":["urn:m"],
+                 "parts":[{"kind":"text","text":"héllo"},{"kind":"file","file":{"bytes":"AAECAw==","mimeType":"image/png","name":"a.png"}},
+                          {"kind":"file","file":{"uri":"https://x/y"}},{"kind":"data","data":{"a":1}}],
+                 "metadata":{"skillId":"echo"}},
+                 "configuration":{"pushNotificationConfig":{"url":"https://hooks.example.com/1"}}}""");
+        for (A2aCall call : new A2aCall[] {v10, v03}) {
+            assertThat(call.taskId()).isEqualTo("t");
+            assertThat(call.contextId()).isEqualTo("c");
+            assertThat(call.skill()).isEqualTo("echo");
+            assertThat(call.pushUrl()).isEqualTo("https://hooks.example.com/1");
+            JsonNode view = call.view();
+            assertThat(view.at("/message/role").asText()).isEqualTo("user");
+            assertThat(view.at("/message/parts")).extracting(p -> p.path("kind").asText()).containsExactly("text", "file", "file", "data");
+            assertThat(view.at("/message/parts/0/size").asInt()).isEqualTo(6);
+            assertThat(view.at("/message/parts/1/size").asInt()).isEqualTo(4);
+            assertThat(view.at("/message/parts/1/mediaType").asText()).isEqualTo("image/png");
+            assertThat(view.at("/message/parts/2/url").asText()).isEqualTo("https://x/y");
+            assertThat(view.at("/message/size").asInt()).isEqualTo(6 + 4 + 0 + 7);
+            assertThat(view.at("/push/url").asText()).isEqualTo("https://hooks.example.com/1");
+            assertThat(view.at("/extensions")).extracting(JsonNode::asText).containsExactly("urn:h", "urn:m");
+        }
+        assertThat(v03.view().at("/version").asText()).isEqualTo("0.3");
+        assertThat(v10.view().at("/method").asText()).isEqualTo(v03.view().at("/method").asText()).isEqualTo("SendMessage");
+    }
+
+    @Test
+    void taskAndConfigIdsOfPushConfigMethods() throws Exception {
+        A2aCall v10 = describe(A2aMethod.GET_PUSH_CONFIG, false, "{\"taskId\":\"t\",\"id\":\"c\"}");
+        A2aCall v03 = describe(A2aMethod.GET_PUSH_CONFIG, true, "{\"id\":\"t\",\"pushNotificationConfigId\":\"c\"}");
+        assertThat(v10.taskId()).isEqualTo(v03.taskId()).isEqualTo("t");
+        assertThat(v10.view().at("/configId").asText()).isEqualTo(v03.view().at("/configId").asText()).isEqualTo("c");
+        assertThat(describe(A2aMethod.CREATE_PUSH_CONFIG, false, "{\"taskId\":\"t\",\"url\":\"http://10.0.0.1/\"}").pushUrl()).isEqualTo("http://10.0.0.1/");
+        assertThat(describe(A2aMethod.CREATE_PUSH_CONFIG, true, "{\"taskId\":\"t\",\"pushNotificationConfig\":{\"url\":\"http://10.0.0.2/\"}}").pushUrl())
+                .isEqualTo("http://10.0.0.2/");
+        assertThat(describe(A2aMethod.CANCEL_TASK, false, "{\"id\":\"t9\"}").taskId()).isEqualTo("t9");
+    }
+
+    @Test
+    void refusesWhatCouldFoolARule() {
+        assertThatThrownBy(() -> describe(A2aMethod.CREATE_PUSH_CONFIG, false,
+                "{\"url\":\"https://hooks.example.com/\",\"pushNotificationConfig\":{\"url\":\"http://169.254.169.254/\"}}"))
+                .isInstanceOf(A2aInvalidRequest.class).hasMessageContaining("more than one push-notification URL");
+        assertThatThrownBy(() -> describe(A2aMethod.SEND_MESSAGE, false, "{}")).isInstanceOf(A2aInvalidRequest.class);
+        assertThatThrownBy(() -> describe(A2aMethod.GET_TASK, false, "[]")).isInstanceOf(A2aInvalidRequest.class);
+    }
+}

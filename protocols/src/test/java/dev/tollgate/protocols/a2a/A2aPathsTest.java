@@ -1,0 +1,62 @@
+package dev.tollgate.protocols.a2a;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class A2aPathsTest {
+
+    static Stream<Arguments> restOperations() {
+        return Stream.of(
+                Arguments.of("POST", "/message:send", A2aMethod.SEND_MESSAGE, null, null, false),
+                Arguments.of("POST", "/a2a/rest/message:stream", A2aMethod.SEND_STREAMING_MESSAGE, null, null, false),
+                Arguments.of("GET", "/tasks/t1", A2aMethod.GET_TASK, "t1", null, false),
+                Arguments.of("GET", "/tenant-a/tasks", A2aMethod.LIST_TASKS, null, null, false),
+                Arguments.of("POST", "/tasks/t1:cancel", A2aMethod.CANCEL_TASK, "t1", null, false),
+                Arguments.of("GET", "/tasks/t1:subscribe", A2aMethod.SUBSCRIBE_TO_TASK, "t1", null, false),
+                Arguments.of("POST", "/tasks/t1:subscribe", A2aMethod.SUBSCRIBE_TO_TASK, "t1", null, false),
+                Arguments.of("POST", "/tasks/t1/pushNotificationConfigs", A2aMethod.CREATE_PUSH_CONFIG, "t1", null, false),
+                Arguments.of("GET", "/tasks/t1/pushNotificationConfigs", A2aMethod.LIST_PUSH_CONFIGS, "t1", null, false),
+                Arguments.of("GET", "/tasks/t1/pushNotificationConfigs/c9", A2aMethod.GET_PUSH_CONFIG, "t1", "c9", false),
+                Arguments.of("DELETE", "/tasks/t1/pushNotificationConfigs/c9", A2aMethod.DELETE_PUSH_CONFIG, "t1", "c9", false),
+                Arguments.of("GET", "/extendedAgentCard", A2aMethod.GET_EXTENDED_CARD, null, null, false),
+                Arguments.of("GET", "/v1/card", A2aMethod.GET_EXTENDED_CARD, null, null, true),
+                Arguments.of("POST", "/v1/message:send", A2aMethod.SEND_MESSAGE, null, null, true),
+                Arguments.of("POST", "/acme/v1/tasks/t2:cancel", A2aMethod.CANCEL_TASK, "t2", null, true));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("restOperations")
+    void restPathsMapToTheirOperation(String verb, String path, A2aMethod method, String taskId, String configId, boolean legacy) {
+        assertThat(A2aPaths.classify(verb, path)).isEqualTo(new A2aTarget.Rest(method, taskId, configId, legacy));
+    }
+
+    @Test
+    void cardJsonRpcAndInvalid() {
+        assertThat(A2aPaths.classify("GET", "/.well-known/agent-card.json")).isInstanceOf(A2aTarget.AgentCard.class);
+        assertThat(A2aPaths.classify("GET", "/.well-known/agent.json")).isInstanceOf(A2aTarget.AgentCard.class);
+        assertThat(A2aPaths.classify("POST", "")).isInstanceOf(A2aTarget.JsonRpc.class);
+        assertThat(A2aPaths.classify("POST", "/a2a/jsonrpc")).isInstanceOf(A2aTarget.JsonRpc.class);
+        assertThat(A2aPaths.classify("POST", "/message:explode")).isEqualTo(new A2aTarget.Invalid("no A2A operation 'message:explode'", null));
+        assertThat(A2aPaths.classify("GET", "/message:send")).isEqualTo(new A2aTarget.Invalid("/message:send takes POST", "POST"));
+        assertThat(A2aPaths.classify("GET", "/a2a/jsonrpc")).isInstanceOf(A2aTarget.Invalid.class);
+        assertThat(A2aPaths.classify("PUT", "/tasks/t1")).isInstanceOf(A2aTarget.Invalid.class);
+    }
+
+    @Test
+    void methodNamesOfBothGenerationsMapToTheOneOperation() {
+        assertThat(A2aMethod.fromJsonRpc("message/send")).isSameAs(A2aMethod.fromJsonRpc("SendMessage")).isSameAs(A2aMethod.SEND_MESSAGE);
+        assertThat(A2aMethod.fromJsonRpc("agent/getAuthenticatedExtendedCard")).isSameAs(A2aMethod.GET_EXTENDED_CARD);
+        assertThat(A2aMethod.fromJsonRpc("ListTaskPushNotificationConfig")).isSameAs(A2aMethod.LIST_PUSH_CONFIGS);
+        assertThat(A2aMethod.fromJsonRpc("tasks/resubscribe")).isSameAs(A2aMethod.SUBSCRIBE_TO_TASK);
+        assertThat(A2aMethod.fromJsonRpc("tools/call")).isNull();
+        for (A2aMethod method : A2aMethod.values()) {
+            assertThat(A2aMethod.fromJsonRpc(method.canonicalName())).isSameAs(method);
+            assertThat(A2aMethod.fromJsonRpc(method.legacyName())).isSameAs(method);
+        }
+    }
+}
