@@ -11,6 +11,10 @@ import dev.tollgate.policy.budget.SpendLedger;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +28,7 @@ public final class Budgets implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Budgets.class);
 
-    private static final java.util.concurrent.Executor RETRY =
-            java.util.concurrent.CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.SECONDS);
+    private static final Executor RETRY = CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS);
 
     private final BudgetConfig config;
     private final SpendLedger ledger;
@@ -33,6 +36,7 @@ public final class Budgets implements AutoCloseable {
     private final SpendCache cache;
     private final RateLimiter rateLimiter;
     private final RedisStore redis;
+    private volatile boolean closed;
     private final LongAdder holdsRefused = new LongAdder();
     private final LongAdder rateRefused = new LongAdder();
     private final LongAdder recordFailures = new LongAdder();
@@ -169,7 +173,13 @@ public final class Budgets implements AutoCloseable {
     public void settle(CallCharge charge, boolean succeeded, long actualMicros) {
         long actual = succeeded ? actualMicros : 0;
         if (charge.reservation() != null) {
-            var settling = succeeded ? strict.commit(charge.reservation(), actual) : strict.release(charge.reservation());
+            CompletionStage<Void> settling;
+            try {
+                settling = succeeded ? strict.commit(charge.reservation(), actual) : strict.release(charge.reservation());
+            } catch (RuntimeException e) {
+                // The hold expires in the ledger (hold-expiry) if it cannot be settled now.
+                settling = CompletableFuture.failedFuture(e);
+            }
             settling.whenComplete((v, error) -> {
                 if (error != null) {
                     recordFailures.increment();
@@ -189,10 +199,20 @@ public final class Budgets implements AutoCloseable {
 
     /** Writes queued charges to the ledger, one write in flight per tree; a failed write is put back in the queue. */
     private void write(SpendKey key, TreeAccount account, long micros) {
-        if (micros == 0) {
+        if (micros == 0 || closed) {
             return;
         }
-        ledger.record(key, micros).whenComplete((v, error) -> {
+        CompletionStage<Void> recording;
+        try {
+            recording = ledger.record(key, micros);
+        } catch (RuntimeException e) {
+            // A client already shut down throws instead of failing the stage: the same failure.
+            recording = CompletableFuture.failedFuture(e);
+        }
+        recording.whenComplete((v, error) -> {
+            if (error != null && closed) {
+                return;
+            }
             if (error != null) {
                 recordFailures.increment();
                 LOG.warn("could not record {} micro-USD spent by {} in the {} ledger (retrying in 1 s): {}",
@@ -233,6 +253,8 @@ public final class Budgets implements AutoCloseable {
 
     @Override
     public void close() {
+        // Charges not yet written are lost with the process (cached mode): the ledger learns them from nobody.
+        closed = true;
         ledger.close();
         rateLimiter.close();
         if (redis != null) {
