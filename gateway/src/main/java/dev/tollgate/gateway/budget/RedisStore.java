@@ -13,7 +13,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The Redis connection pool gateway replicas share, with the two things every caller needs: a timeout on
@@ -41,11 +43,11 @@ public final class RedisStore implements AutoCloseable {
     }
 
     Future<Response> hget(String key, String field) {
-        return api.hget(key, field).timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+        return timed(() -> api.hget(key, field));
     }
 
     Future<Response> hincrby(String key, String field, long amount) {
-        return api.hincrby(key, field, Long.toString(amount)).timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+        return timed(() -> api.hincrby(key, field, Long.toString(amount)));
     }
 
     Future<Response> run(Script script, List<String> keys, List<String> args) {
@@ -54,14 +56,27 @@ public final class RedisStore implements AutoCloseable {
         command.add(Integer.toString(keys.size()));
         command.addAll(keys);
         command.addAll(args);
-        return api.evalsha(command).recover(error -> {
+        return timed(() -> api.evalsha(command).recover(error -> {
             if (error.getMessage() == null || !error.getMessage().startsWith("NOSCRIPT")) {
                 return Future.failedFuture(error);
             }
             List<String> whole = new ArrayList<>(command);
             whole.set(0, script.source());
             return api.eval(whole);
-        }).timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+        }));
+    }
+
+    /**
+     * Sends with the configured timeout. Once the Vert.x instance is closed, sending throws (its event
+     * loops reject the task) instead of failing the future; callers on other threads (a retry, a cache
+     * refresh) would see that as an uncaught exception, so it becomes the failed future it means.
+     */
+    private Future<Response> timed(Supplier<Future<Response>> send) {
+        try {
+            return send.get().timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException | IllegalStateException e) {
+            return Future.failedFuture(e);
+        }
     }
 
     @Override
