@@ -52,7 +52,7 @@ public final class BudgetLedgerBench {
     private static BudgetConfig config(BudgetConfig.Mode mode, BudgetConfig.HttpLedger http) {
         return new BudgetConfig(true, http == null ? BudgetConfig.LedgerKind.REDIS : BudgetConfig.LedgerKind.HTTP, mode, TTL,
                 TTL.multipliedBy(2), BudgetConfig.OnLedgerError.DENY, Duration.ZERO, Duration.ofMillis(250), Duration.ofMinutes(5),
-                http, PricingTable.NONE);
+                BudgetConfig.DEFAULT_DRAIN_TIMEOUT, http, PricingTable.NONE);
     }
 
     private static void reads(Vertx vertx, int seconds) throws Exception {

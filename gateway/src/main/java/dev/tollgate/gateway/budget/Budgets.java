@@ -8,9 +8,12 @@ import dev.tollgate.policy.budget.InMemoryLedger;
 import dev.tollgate.policy.budget.ReservingLedger;
 import dev.tollgate.policy.budget.SpendKey;
 import dev.tollgate.policy.budget.SpendLedger;
+import dev.tollgate.policy.budget.Usd;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -197,34 +200,58 @@ public final class Budgets implements AutoCloseable {
         }
     }
 
-    /** Writes queued charges to the ledger, one write in flight per tree; a failed write is put back in the queue. */
+    /** Writes queued charges to the ledger, one write in flight per tree. */
     private void write(SpendKey key, TreeAccount account, long micros) {
         if (micros == 0 || closed) {
             return;
         }
+        send(key, account, micros, UUID.randomUUID().toString());
+    }
+
+    /**
+     * Sends one write until the ledger confirms it, then the charges queued meanwhile. A failed write is
+     * retried as it was, same amount and same id, never merged with newer charges: a write that timed out
+     * may have landed, and only the same id lets the ledger count it once.
+     */
+    private void send(SpendKey key, TreeAccount account, long micros, String writeId) {
+        if (closed) {
+            return;
+        }
         CompletionStage<Void> recording;
         try {
-            recording = ledger.record(key, micros);
+            recording = ledger.record(key, micros, writeId);
         } catch (RuntimeException e) {
             // A client already shut down throws instead of failing the stage: the same failure.
             recording = CompletableFuture.failedFuture(e);
         }
         recording.whenComplete((v, error) -> {
-            if (error != null && closed) {
-                return;
-            }
-            if (error != null) {
+            if (error == null) {
+                account.acknowledge(micros);
+                write(key, account, account.recorded());
+            } else if (!closed) {
                 recordFailures.increment();
                 LOG.warn("could not record {} micro-USD spent by {} in the {} ledger (retrying in 1 s): {}",
                         micros, key, ledger.kind(), error.toString());
-                account.requeue(micros);
                 // The write slot stays taken while waiting, so a ledger that is down sees one retry a second per tree.
-                RETRY.execute(() -> write(key, account, account.recorded()));
-            } else {
-                account.acknowledge(micros);
-                write(key, account, account.recorded());
+                RETRY.execute(() -> send(key, account, micros, writeId));
             }
         });
+    }
+
+    /** Waits until the ledger has confirmed every charge or the time is up; returns what is still unconfirmed. */
+    private long awaitChargesRecorded(Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        long pending = cache.unacknowledged();
+        while (pending > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            pending = cache.unacknowledged();
+        }
+        return pending;
     }
 
     public SpendCache cache() {
@@ -251,9 +278,18 @@ public final class Budgets implements AutoCloseable {
         return degradedHolds.sum();
     }
 
+    /**
+     * Stops after the ledger has every charge this gateway made (cached mode writes them behind the calls),
+     * waiting at most {@code drain-timeout}: a rolling restart must not hand out budget a second time.
+     * Blocks; call it from a worker thread, after the listeners have stopped taking calls.
+     */
     @Override
     public void close() {
-        // Charges not yet written are lost with the process (cached mode): the ledger learns them from nobody.
+        long unwritten = awaitChargesRecorded(config.drainTimeout());
+        if (unwritten > 0) {
+            LOG.warn("stopping with {} of charges not recorded in the {} ledger after waiting {}: the ledger undercounts them",
+                    Usd.format(unwritten), ledger.kind(), config.drainTimeout());
+        }
         closed = true;
         ledger.close();
         rateLimiter.close();

@@ -46,7 +46,7 @@ public final class HttpSpendLedger implements SpendLedger {
     }
 
     @Override
-    public CompletionStage<Void> record(SpendKey key, long micros) {
+    public CompletionStage<Void> record(SpendKey key, long micros, String writeId) {
         URI uri = config.recordUri(key.tenant(), key.tree());
         byte[] body;
         try {
@@ -54,7 +54,9 @@ public final class HttpSpendLedger implements SpendLedger {
         } catch (IOException e) {
             return Future.<Void>failedFuture(e).toCompletionStage();
         }
+        // The IETF Idempotency-Key header: a ledger that honours it counts a retried write once.
         return client.postAbs(uri.toString()).timeout(timeoutMillis).putHeader("content-type", "application/json")
+                .putHeader("Idempotency-Key", writeId)
                 .sendBuffer(Buffer.buffer(body))
                 .<Void>compose(response -> response.statusCode() / 100 == 2 ? Future.succeededFuture()
                         : Future.failedFuture("ledger answered " + response.statusCode() + " to " + uri))

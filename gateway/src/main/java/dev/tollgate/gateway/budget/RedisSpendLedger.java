@@ -55,6 +55,17 @@ public final class RedisSpendLedger implements ReservingLedger {
             return 1
             """);
 
+    /** KEYS: account, the write's marker. ARGV: micros, marker ttl ms. Adds once per write id, however often it is retried. */
+    private static final RedisStore.Script RECORD = RedisStore.Script.of("""
+            if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[2]) then
+              redis.call('HINCRBY', KEYS[1], 'spent', ARGV[1])
+            end
+            return 1
+            """);
+
+    /** Retries of one write stop long before this (the drain on stop is seconds); markers then expire. */
+    private static final long WRITE_MARKER_TTL_MILLIS = Duration.ofHours(1).toMillis();
+
     private final RedisStore store;
     private final long holdTtlMillis;
 
@@ -69,8 +80,11 @@ public final class RedisSpendLedger implements ReservingLedger {
     }
 
     @Override
-    public CompletionStage<Void> record(SpendKey key, long micros) {
-        return store.hincrby(account(key), "spent", micros).<Void>mapEmpty().toCompletionStage();
+    public CompletionStage<Void> record(SpendKey key, long micros, String writeId) {
+        String tree = treeId(key);
+        return store.run(RECORD, List.of(store.key("spend", tree), store.key("write:" + writeId, tree)),
+                        List.of(Long.toString(micros), Long.toString(WRITE_MARKER_TTL_MILLIS)))
+                .<Void>mapEmpty().toCompletionStage();
     }
 
     @Override

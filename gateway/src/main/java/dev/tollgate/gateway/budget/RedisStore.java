@@ -46,10 +46,6 @@ public final class RedisStore implements AutoCloseable {
         return timed(() -> api.hget(key, field));
     }
 
-    Future<Response> hincrby(String key, String field, long amount) {
-        return timed(() -> api.hincrby(key, field, Long.toString(amount)));
-    }
-
     Future<Response> run(Script script, List<String> keys, List<String> args) {
         List<String> command = new ArrayList<>(2 + keys.size() + args.size());
         command.add(script.sha1());

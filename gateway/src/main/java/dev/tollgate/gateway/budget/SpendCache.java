@@ -80,6 +80,11 @@ public final class SpendCache {
         return context == null ? Future.fromCompletionStage(view) : Future.fromCompletionStage(view, context);
     }
 
+    /** This gateway's charges, over every tree, that the ledger has not confirmed recording yet (micro-USD). */
+    long unacknowledged() {
+        return accounts.asMap().values().stream().mapToLong(a -> a.charged() - a.acknowledged()).sum();
+    }
+
     TreeAccount account(SpendKey key) {
         return accounts.get(key, k -> new TreeAccount());
     }

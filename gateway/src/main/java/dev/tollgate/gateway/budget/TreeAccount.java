@@ -70,11 +70,6 @@ final class TreeAccount {
         return recording.compareAndSet(false, true) ? unrecorded.getAndSet(0) : 0;
     }
 
-    /** Puts back the amount of a failed write; the caller still holds the write slot and retries. */
-    void requeue(long micros) {
-        unrecorded.addAndGet(micros);
-    }
-
     /** After a write: the next amount to write (0 when nothing queued, and then the write slot is free). */
     long recorded() {
         recording.set(false);

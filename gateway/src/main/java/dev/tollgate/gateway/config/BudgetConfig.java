@@ -17,10 +17,12 @@ import java.time.Duration;
  * @param onLedgerError deny (fail closed), or allow on the last good read if younger than {@code maxStaleness}
  * @param timeout       per ledger operation
  * @param holdExpiry    strict mode: a hold not settled within this (its gateway died) is released by the ledger
+ * @param drainTimeout  on stop, how long the gateway waits for its charges to reach the ledger before giving up
  * @param pricing       the pricing table (from {@code pricing:}, a file next to gateway.yaml)
  */
 public record BudgetConfig(boolean enabled, LedgerKind ledger, Mode mode, Duration cacheTtl, Duration cacheMaxAge, OnLedgerError onLedgerError,
-                           Duration maxStaleness, Duration timeout, Duration holdExpiry, HttpLedger http, PricingTable pricing) {
+                           Duration maxStaleness, Duration timeout, Duration holdExpiry, Duration drainTimeout, HttpLedger http,
+                           PricingTable pricing) {
 
     public enum LedgerKind { MEMORY, HTTP, REDIS }
 
@@ -57,9 +59,10 @@ public record BudgetConfig(boolean enabled, LedgerKind ledger, Mode mode, Durati
 
     public static final Duration DEFAULT_TTL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(250);
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(5);
 
     /** No budgets section: an in-memory ledger, nothing priced. */
     public static final BudgetConfig DEFAULT = new BudgetConfig(false, LedgerKind.MEMORY, Mode.CACHED, DEFAULT_TTL,
-            DEFAULT_TTL.multipliedBy(2), OnLedgerError.DENY, Duration.ZERO, DEFAULT_TIMEOUT, Duration.ofMinutes(5), null,
+            DEFAULT_TTL.multipliedBy(2), OnLedgerError.DENY, Duration.ZERO, DEFAULT_TIMEOUT, Duration.ofMinutes(5), DEFAULT_DRAIN_TIMEOUT, null,
             PricingTable.NONE);
 }

@@ -25,7 +25,7 @@ public final class ConfigLoader {
     private static final Set<String> TOP_LEVEL = Set.of("listeners", "admin", "limits", "policies", "telemetry", "audit", "identity", "routes",
             "budgets", "redis", "rate-limits");
     private static final Set<String> BUDGET_FIELDS = Set.of("ledger", "mode", "cache-ttl", "cache-max-age", "on-ledger-error",
-            "max-staleness", "timeout", "hold-expiry", "http", "pricing");
+            "max-staleness", "timeout", "hold-expiry", "drain-timeout", "http", "pricing");
     private static final Set<String> HTTP_LEDGER_FIELDS = Set.of("spent-url", "spent-pointer", "record-url", "amount-field");
     private static final Set<String> REDIS_FIELDS = Set.of("uri", "key-prefix", "timeout", "max-pool-size");
     private static final Set<String> RATE_LIMIT_FIELDS = Set.of("store");
@@ -412,7 +412,7 @@ public final class ConfigLoader {
         }
         return new BudgetConfig(true, ledger, mode, ttl, maxAge, onError, staleness,
                 b.duration("timeout", BudgetConfig.DEFAULT_TIMEOUT), b.duration("hold-expiry", java.time.Duration.ofMinutes(5)),
-                http, pricing);
+                b.duration("drain-timeout", BudgetConfig.DEFAULT_DRAIN_TIMEOUT), http, pricing);
     }
 
     private static String httpUrl(NodeReader h, String field) {

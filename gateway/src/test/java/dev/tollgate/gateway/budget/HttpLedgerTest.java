@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.tollgate.gateway.support.RecordingUpstream;
 import dev.tollgate.gateway.support.RunningGateway;
 import dev.tollgate.gateway.support.TestHttp;
+import dev.tollgate.policy.budget.SpendKey;
+import dev.tollgate.policy.budget.Usd;
 import io.vertx.core.Vertx;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -17,6 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The gateway against a ledger service of our own over HTTP: reads counted, charges recorded, outage. */
 class HttpLedgerTest {
+
+    /** search* costs $0.05 in the fixture's pricing table. */
+    private static final long SEARCH_MICROS = 50_000;
 
     private static final String POLICY = """
             name: p
@@ -58,7 +63,9 @@ class HttpLedgerTest {
     @AfterEach
     void stop() throws Exception {
         http.close();
-        gateway.close();
+        if (gateway != null) {
+            gateway.close();
+        }
         ledger.close();
         upstream.close();
         vertx.close().toCompletionStage().toCompletableFuture().get();
@@ -94,6 +101,28 @@ class HttpLedgerTest {
         assertThat(denied.errorCode()).isEqualTo(-32010);
         assertThat(denied.json().toString()).contains("$99.97").contains("$100.00");
         assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
+    void stoppingTheGatewayWaitsUntilTheLedgerHasEveryChargeAndARetriedWriteCountsOnce() throws Exception {
+        ledger.holdWrites();
+        String token = fixture.token("acme", "tree-3");
+        for (int i = 1; i <= 3; i++) {
+            assertThat(BudgetFixture.call(http, gateway.port(), token, i, "search").json().has("result")).isTrue();
+        }
+        Budgets budgets = gateway.gateway().services().budgets();
+        TreeAccount account = budgets.cache().account(new SpendKey("acme", "tree-3"));
+        // Charged here once each exchange has completed; the stalled ledger has confirmed nothing.
+        await().atMost(Duration.ofSeconds(5)).until(() -> account.charged() == 3 * SEARCH_MICROS);
+        assertThat(account.acknowledged()).isZero();
+        // The first write times out (250 ms) before the ledger applies it, so the gateway sends it again.
+        vertx.setTimer(400, id -> ledger.releaseWrites());
+
+        gateway.close();
+        gateway = null;
+
+        assertThat(ledger.spent("acme", "tree-3")).isEqualByComparingTo(Usd.toUsd(3 * SEARCH_MICROS));
+        assertThat(ledger.duplicates()).isPositive();
     }
 
     @Test

@@ -35,6 +35,7 @@ class BudgetConfigTest {
 
         assertThat(config.budget().enabled()).isFalse();
         assertThat(config.budget().ledger()).isEqualTo(BudgetConfig.LedgerKind.MEMORY);
+        assertThat(config.budget().drainTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.rateLimits().store()).isEqualTo(RateLimitConfig.Store.LOCAL);
     }
 
@@ -50,7 +51,8 @@ class BudgetConfigTest {
                 """);
         GatewayConfig config = parse("""
                 redis: {uri: "redis://127.0.0.1:6379", key-prefix: tg}
-                budgets: {ledger: redis, mode: strict, cache-ttl: 2s, on-ledger-error: allow-stale, max-staleness: 30s, pricing: pricing.yaml}
+                budgets: {ledger: redis, mode: strict, cache-ttl: 2s, on-ledger-error: allow-stale, max-staleness: 30s,
+                          drain-timeout: 12s, pricing: pricing.yaml}
                 rate-limits: {store: redis}
                 """);
 
@@ -60,6 +62,7 @@ class BudgetConfigTest {
         assertThat(budget.cacheTtl()).isEqualTo(Duration.ofSeconds(2));
         assertThat(budget.cacheMaxAge()).isEqualTo(Duration.ofSeconds(4));
         assertThat(budget.onLedgerError()).isEqualTo(BudgetConfig.OnLedgerError.ALLOW_STALE);
+        assertThat(budget.drainTimeout()).isEqualTo(Duration.ofSeconds(12));
         assertThat(config.redis().keyPrefix()).isEqualTo("tg");
         PricingTable pricing = budget.pricing();
         assertThat(pricing.estimateMicros("tools", "synthesize")).isEqualTo(500_000);

@@ -35,7 +35,8 @@ public final class InMemoryLedger implements ReservingLedger {
     }
 
     @Override
-    public CompletionStage<Void> record(SpendKey key, long micros) {
+    public CompletionStage<Void> record(SpendKey key, long micros, String writeId) {
+        // In-process and never fails: no write is ever retried, so the id needs no bookkeeping.
         Account account = account(key);
         synchronized (account) {
             account.spent += micros;
