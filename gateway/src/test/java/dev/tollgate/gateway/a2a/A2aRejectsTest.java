@@ -91,7 +91,9 @@ class A2aRejectsTest {
                 Arguments.of(HttpMethod.GET, "/agent/a2a/rest/nothing/here", 404, "a2a_unknown_operation"),
                 Arguments.of(HttpMethod.GET, "/agent/a2a/rest/message:send", 405, "method_not_allowed"),
                 Arguments.of(HttpMethod.DELETE, "/agent/a2a/rest/tasks/t1", 405, "method_not_allowed"),
-                Arguments.of(HttpMethod.POST, "/agent/.well-known/agent-card.json", 405, "method_not_allowed"));
+                Arguments.of(HttpMethod.POST, "/agent/.well-known/agent-card.json", 405, "method_not_allowed"),
+                Arguments.of(HttpMethod.PUT, "/agent/a2a/jsonrpc", 405, "method_not_allowed"),
+                Arguments.of(HttpMethod.PATCH, "/agent/a2a/rest/nothing/here", 405, "method_not_allowed"));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -101,6 +103,9 @@ class A2aRejectsTest {
                 .putHeader("Content-Type", "application/json"), method == HttpMethod.POST ? Buffer.buffer("{}") : null);
 
         assertThat(reply.status()).isEqualTo(status);
+        if (status == 405) {
+            assertThat(reply.headers().get("Allow")).isNotBlank();
+        }
         JsonNode error = reply.json().path("error");
         assertThat(error.path("code").asInt()).isEqualTo(status);
         assertThat(error.path("details").get(0).path("metadata").path("reason").asText()).isEqualTo(reason);

@@ -88,6 +88,10 @@ public final class A2aPaths {
         if (verb.equals("POST")) {
             return new A2aTarget.JsonRpc();
         }
+        if (!verb.equals("GET") && !verb.equals("DELETE")) {
+            // No A2A operation uses this verb; here POST (JSON-RPC) is the one that works.
+            return wrongVerb(path, "POST");
+        }
         return new A2aTarget.Invalid("no A2A operation at " + verb + " " + (path.isEmpty() ? "/" : path), null);
     }
 

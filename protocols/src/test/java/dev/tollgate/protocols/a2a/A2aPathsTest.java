@@ -45,6 +45,8 @@ class A2aPathsTest {
         assertThat(A2aPaths.classify("GET", "/message:send")).isEqualTo(new A2aTarget.Invalid("/message:send takes POST", "POST"));
         assertThat(A2aPaths.classify("GET", "/a2a/jsonrpc")).isInstanceOf(A2aTarget.Invalid.class);
         assertThat(A2aPaths.classify("PUT", "/tasks/t1")).isInstanceOf(A2aTarget.Invalid.class);
+        assertThat(A2aPaths.classify("PUT", "/a2a/jsonrpc")).isEqualTo(new A2aTarget.Invalid("/a2a/jsonrpc takes POST", "POST"));
+        assertThat(A2aPaths.classify("PATCH", "")).isEqualTo(new A2aTarget.Invalid("/ takes POST", "POST"));
     }
 
     @Test
