@@ -12,6 +12,7 @@ import dev.tollgate.gateway.config.PricingTable;
 import dev.tollgate.gateway.config.RedisConfig;
 import dev.tollgate.gateway.support.RedisServer;
 import dev.tollgate.policy.budget.SpendKey;
+import dev.tollgate.policy.budget.Usd;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -26,6 +27,10 @@ import org.HdrHistogram.Histogram;
  *   <li>{@code reads}: ledger reads the reference ledger server counts while calls on one spawn tree run
  *       through the cached path (read, hold, settle) at 50, 500 and 5,000 calls/s, TTL 1 s. Goal: at most
  *       one read per TTL.</li>
+ *   <li>{@code overshoot}: two replicas (two {@link Budgets}, each with its own Redis client) share one
+ *       spawn tree's $10 budget on a real redis-server, calls alternating between them at 50 and 500 calls/s,
+ *       each call priced $0.10 and answered 200 ms later; how far the ledger's final spend passes $10 in
+ *       cached mode (bound: what the other replica charges within one cache-max-age) and in strict mode (0).</li>
  *   <li>{@code strict}: latency of the strict-mode hold (one Redis Lua script) on a real redis-server on
  *       loopback, against a plain Redis read (HGET) on the same client as the baseline. Goal: p99 <= 0.3 ms.</li>
  * </ul>
@@ -43,6 +48,7 @@ public final class BudgetLedgerBench {
         Vertx vertx = Vertx.vertx();
         try {
             reads(vertx, seconds);
+            overshoot(vertx);
             strict(vertx, seconds);
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get();
@@ -82,6 +88,59 @@ public final class BudgetLedgerBench {
             budgets.close();
         }
         server.close();
+    }
+
+    private static void overshoot(Vertx vertx) throws Exception {
+        long limit = 10_000_000;
+        long cost = 100_000;
+        System.out.println();
+        System.out.println("overshoot: 2 replicas, one tree, limit $10.00, $0.10 a call answered after 200 ms, TTL "
+                + TTL.toMillis() + " ms, cache-max-age " + TTL.multipliedBy(2).toMillis() + " ms, real redis-server");
+        System.out.println("mode    calls/s  calls  allowed  ledger spend  overshoot  bound (other replica's charges in one max-age)");
+        try (RedisServer redis = RedisServer.start()) {
+            for (BudgetConfig.Mode mode : new BudgetConfig.Mode[] {BudgetConfig.Mode.CACHED, BudgetConfig.Mode.STRICT}) {
+                for (int rate : new int[] {50, 500}) {
+                    Budgets[] replicas = new Budgets[2];
+                    for (int i = 0; i < 2; i++) {
+                        RedisStore store = new RedisStore(vertx, new RedisConfig(redis.uri(), "bench", Duration.ofMillis(250), 8));
+                        replicas[i] = Budgets.of(config(mode, null), new RedisSpendLedger(store, Duration.ofMinutes(5)));
+                    }
+                    SpendKey key = new SpendKey("bench", "overshoot-" + mode + "-" + rate);
+                    AtomicLong allowed = new AtomicLong();
+                    AtomicLong sequence = new AtomicLong();
+                    // Long enough to spend the budget several times over at the offered rate.
+                    int seconds = Math.max(3, (int) (4 * limit / cost / rate));
+                    long calls = openLoop(vertx, rate, seconds, context -> {
+                        Budgets budgets = replicas[(int) (sequence.getAndIncrement() % 2)];
+                        budgets.view(key, context).onSuccess(view -> {
+                            BudgetFacts facts = new BudgetFacts(view, cost);
+                            if (view.unavailable() != null || facts.overBudget("bench", limit)) {
+                                return;
+                            }
+                            budgets.secure(facts, key, "bench", "tool").onSuccess(s -> {
+                                if (s instanceof Secured.Granted g) {
+                                    allowed.incrementAndGet();
+                                    vertx.setTimer(200, id -> budgets.settle(g.charge(), true, cost));
+                                }
+                            });
+                        });
+                    });
+                    Thread.sleep(300); // the last calls' answers
+                    for (Budgets b : replicas) {
+                        b.close(); // waits for the charges to reach Redis
+                    }
+                    RedisStore reader = new RedisStore(vertx, new RedisConfig(redis.uri(), "bench", Duration.ofMillis(250), 1));
+                    RedisSpendLedger ledger = new RedisSpendLedger(reader, Duration.ofMinutes(5));
+                    long spent = ledger.spent(key).toCompletableFuture().get(5, TimeUnit.SECONDS);
+                    ledger.close();
+                    // The other replica's charges within one cache-max-age, and never more than it can spend itself.
+                    long bound = mode == BudgetConfig.Mode.STRICT ? 0
+                            : Math.min(limit, rate / 2 * TTL.multipliedBy(2).toMillis() / 1000 * cost);
+                    System.out.printf("%-7s %7d  %5d  %7d  %12s  %9s  %s%n", mode.name().toLowerCase(), rate, calls, allowed.get(),
+                            Usd.format(spent), Usd.format(Math.max(0, spent - limit)), Usd.format(bound));
+                }
+            }
+        }
     }
 
     private static void strict(Vertx vertx, int seconds) throws Exception {
