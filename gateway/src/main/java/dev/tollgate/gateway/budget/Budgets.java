@@ -202,10 +202,9 @@ public final class Budgets implements AutoCloseable {
 
     /** Writes queued charges to the ledger, one write in flight per tree. */
     private void write(SpendKey key, TreeAccount account, long micros) {
-        if (micros == 0 || closed) {
-            return;
+        if (micros > 0) {
+            send(key, account, micros, UUID.randomUUID().toString());
         }
-        send(key, account, micros, UUID.randomUUID().toString());
     }
 
     /**
@@ -221,7 +220,7 @@ public final class Budgets implements AutoCloseable {
         try {
             recording = ledger.record(key, micros, writeId);
         } catch (RuntimeException e) {
-            // A client already shut down throws instead of failing the stage: the same failure.
+            // A ledger implementation that throws instead of failing its stage: the same failure, retried.
             recording = CompletableFuture.failedFuture(e);
         }
         recording.whenComplete((v, error) -> {

@@ -1,5 +1,6 @@
 package dev.tollgate.gateway.budget;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -14,6 +15,9 @@ final class TreeAccount {
     private final AtomicLong acknowledged = new AtomicLong();
     /** Estimates of this gateway's allowed calls still running (cached mode). */
     private final AtomicLong held = new AtomicLong();
+    /** Charges waiting to be written to the ledger, and whether a write is in flight. */
+    private final AtomicLong unrecorded = new AtomicLong();
+    private final AtomicBoolean recording = new AtomicBoolean();
 
     long charged() {
         return charged.get();
@@ -55,10 +59,6 @@ final class TreeAccount {
     void acknowledge(long micros) {
         acknowledged.addAndGet(micros);
     }
-
-    /** Charges waiting to be written to the ledger, and whether a write is in flight. */
-    private final AtomicLong unrecorded = new AtomicLong();
-    private final java.util.concurrent.atomic.AtomicBoolean recording = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * Queues a charge for the ledger and returns the amount this caller must write now, or 0 when a write is
