@@ -50,8 +50,7 @@ final class DemoCommand implements Callable<Integer> {
                 List.of(new ListenerConfig("public", "127.0.0.1", port, ListenerConfig.DEFAULT_ALLOWED_HOSTS,
                         ListenerConfig.DEFAULT_ALLOWED_ORIGINS, null)),
                 new AdminConfig("127.0.0.1", adminPort),
-                new LimitsConfig(LimitsConfig.DEFAULT_MAX_BODY_BYTES, LimitsConfig.DEFAULT_MAX_JSON_DEPTH,
-                        LimitsConfig.DEFAULT_MAX_BUFFERED_RESPONSE_BYTES),
+                LimitsConfig.defaults(),
                 List.of(new RouteConfig("demo", "/mcp", Protocol.MCP, URI.create("http://127.0.0.1:" + demoPort + "/mcp"),
                         RouteConfig.DEFAULT_CONNECT_TIMEOUT, RouteConfig.DEFAULT_RESPONSE_TIMEOUT,
                         RouteConfig.DEFAULT_MAX_CONNECTIONS, "demo", AxidMode.OFF, List.of())), null, TelemetryConfig.DEFAULT, AuditConfig.DISABLED, null);

@@ -41,7 +41,8 @@ public final class ConfigLoader {
             "source", "socket", "timeout");
     private static final Set<String> UPSTREAM_TLS_FIELDS = Set.of("spiffe-id", "svid");
     private static final Set<String> ADMIN_FIELDS = Set.of("host", "port");
-    private static final Set<String> LIMIT_FIELDS = Set.of("max-body-bytes", "max-json-depth", "max-buffered-response-bytes");
+    private static final Set<String> LIMIT_FIELDS = Set.of("max-body-bytes", "max-json-depth", "max-buffered-response-bytes",
+            "max-batch-messages", "max-inspected-response-bytes");
     private static final Set<String> ROUTE_FIELDS = Set.of("name", "path", "protocol", "upstream", "connect-timeout",
             "response-timeout", "max-connections", "policy", "axid", "allowed-spiffe-ids", "upstream-tls", "a2a");
     private static final Set<String> A2A_ROUTE_FIELDS = Set.of("public-url", "card-security");
@@ -158,7 +159,9 @@ public final class ConfigLoader {
         return new LimitsConfig(
                 l.byteSize("max-body-bytes", LimitsConfig.DEFAULT_MAX_BODY_BYTES),
                 depth,
-                l.byteSize("max-buffered-response-bytes", LimitsConfig.DEFAULT_MAX_BUFFERED_RESPONSE_BYTES));
+                l.byteSize("max-buffered-response-bytes", LimitsConfig.DEFAULT_MAX_BUFFERED_RESPONSE_BYTES),
+                l.positiveInt("max-batch-messages", LimitsConfig.DEFAULT_MAX_BATCH_MESSAGES),
+                l.byteSize("max-inspected-response-bytes", LimitsConfig.DEFAULT_MAX_INSPECTED_RESPONSE_BYTES));
     }
 
     private static List<RouteConfig> routes(NodeReader root, boolean axidConfigured, List<ListenerConfig> listeners) {

@@ -3,13 +3,24 @@ package dev.tollgate.gateway.config;
 /**
  * Request and response size limits applied on every listener.
  *
- * @param maxBodyBytes             largest request body accepted; above it the answer is 413
- * @param maxJsonDepth             deepest JSON nesting accepted in a request body
- * @param maxBufferedResponseBytes JSON answers up to this size are relayed in one write; larger ones stream
+ * @param maxBodyBytes              largest request body accepted; above it the answer is 413
+ * @param maxJsonDepth              deepest JSON nesting accepted in a request body
+ * @param maxBufferedResponseBytes  JSON answers up to this size are relayed in one write; larger ones stream
+ * @param maxBatchMessages          most messages one JSON-RPC batch may carry (each is decided and audited)
+ * @param maxInspectedResponseBytes largest MCP JSON answer read and checked before relaying; above it 502
  */
-public record LimitsConfig(long maxBodyBytes, int maxJsonDepth, long maxBufferedResponseBytes) {
+public record LimitsConfig(long maxBodyBytes, int maxJsonDepth, long maxBufferedResponseBytes, int maxBatchMessages,
+                           long maxInspectedResponseBytes) {
 
     public static final long DEFAULT_MAX_BODY_BYTES = 4L * 1024 * 1024;
     public static final int DEFAULT_MAX_JSON_DEPTH = 64;
     public static final long DEFAULT_MAX_BUFFERED_RESPONSE_BYTES = 1024L * 1024;
+    public static final int DEFAULT_MAX_BATCH_MESSAGES = 100;
+    public static final long DEFAULT_MAX_INSPECTED_RESPONSE_BYTES = 16L * 1024 * 1024;
+
+    /** Every limit at its default. */
+    public static LimitsConfig defaults() {
+        return new LimitsConfig(DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_JSON_DEPTH, DEFAULT_MAX_BUFFERED_RESPONSE_BYTES,
+                DEFAULT_MAX_BATCH_MESSAGES, DEFAULT_MAX_INSPECTED_RESPONSE_BYTES);
+    }
 }

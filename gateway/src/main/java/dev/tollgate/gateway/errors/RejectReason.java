@@ -21,6 +21,7 @@ public enum RejectReason {
     EMPTY_BODY(400, GatewayErrorCodes.PARSE_ERROR, "empty_body", "Request body is empty"),
     INVALID_JSON(400, GatewayErrorCodes.PARSE_ERROR, "invalid_json", "Parse error: body is not valid JSON"),
     INVALID_UTF8(400, GatewayErrorCodes.PARSE_ERROR, "invalid_utf8", "Parse error: body is not valid UTF-8"),
+    LONE_SURROGATE(400, GatewayErrorCodes.PARSE_ERROR, "lone_surrogate", "Parse error: a string holds an unpaired surrogate (not Unicode text)"),
     DUPLICATE_KEY(400, GatewayErrorCodes.PARSE_ERROR, "duplicate_key", "Parse error: duplicate object key"),
     NESTING_TOO_DEEP(400, GatewayErrorCodes.PARSE_ERROR, "nesting_too_deep", "Parse error: JSON nested too deeply"),
     NOT_JSONRPC(400, GatewayErrorCodes.INVALID_REQUEST, "not_jsonrpc", "Invalid Request: not a JSON-RPC 2.0 message"),
@@ -31,6 +32,7 @@ public enum RejectReason {
     EMPTY_BATCH(400, GatewayErrorCodes.INVALID_REQUEST, "empty_batch", "Invalid Request: empty batch"),
     BATCH_NOT_SUPPORTED(400, GatewayErrorCodes.INVALID_REQUEST, "batch_not_supported",
             "Invalid Request: JSON-RPC batches are not allowed from MCP 2025-06-18 on"),
+    BATCH_TOO_LARGE(400, GatewayErrorCodes.INVALID_REQUEST, "batch_too_large", "Invalid Request: batch has more messages than allowed"),
     A2A_UNKNOWN_METHOD(400, GatewayErrorCodes.METHOD_NOT_FOUND, "a2a_unknown_method", "Method not found: not an A2A method"),
     A2A_UNKNOWN_OPERATION(404, GatewayErrorCodes.TRANSPORT, "a2a_unknown_operation", "No A2A operation at this path"),
     A2A_NOT_A_REQUEST(400, GatewayErrorCodes.INVALID_REQUEST, "a2a_not_a_request",
@@ -59,6 +61,12 @@ public enum RejectReason {
     UPSTREAM_ERROR(502, GatewayErrorCodes.UPSTREAM, "upstream_error", "Upstream connection failed before answering"),
     UPSTREAM_CONNECT_TIMEOUT(504, GatewayErrorCodes.TIMEOUT, "upstream_connect_timeout", "Timed out connecting to the upstream server"),
     UPSTREAM_TIMEOUT(504, GatewayErrorCodes.TIMEOUT, "upstream_timeout", "Upstream server did not answer in time"),
+    UPSTREAM_INVALID_RESPONSE(502, GatewayErrorCodes.UPSTREAM, "upstream_invalid_response",
+            "Upstream answer is not a JSON-RPC message the gateway can read; not relayed"),
+    UPSTREAM_RESPONSE_TOO_LARGE(502, GatewayErrorCodes.UPSTREAM, "upstream_response_too_large",
+            "Upstream JSON answer exceeds the size the gateway inspects; not relayed"),
+    /** An event on an upstream SSE stream the gateway could not read: dropped, never relayed, counted. */
+    UPSTREAM_INVALID_EVENT(502, GatewayErrorCodes.UPSTREAM, "upstream_invalid_event", "Upstream sent a message the gateway cannot read; dropped"),
     INTERNAL_ERROR(500, GatewayErrorCodes.INTERNAL, "internal_error", "Internal gateway error");
 
     private static final Map<String, RejectReason> BY_CODE =

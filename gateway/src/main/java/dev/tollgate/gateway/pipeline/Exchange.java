@@ -29,6 +29,7 @@ public final class Exchange {
     private final RouteMatch route;
     private final long startNanos;
     private Buffer body;
+    private String bodyMediaType;
     private JsonRpcPayload payload;
     private List<McpMessage> messages = List.of();
     private List<Decision> decisions = List.of();
@@ -84,6 +85,15 @@ public final class Exchange {
     /** The request body, or null for bodiless requests (GET, DELETE). */
     public Buffer body() {
         return body;
+    }
+
+    /** The body's media type as checked (no parameters): the Content-Type forwarded, so UTF-8 is the only reading. */
+    public String bodyMediaType() {
+        return bodyMediaType;
+    }
+
+    void bodyMediaType(String mediaType) {
+        this.bodyMediaType = mediaType;
     }
 
     void body(Buffer body) {

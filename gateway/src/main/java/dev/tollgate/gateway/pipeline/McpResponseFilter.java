@@ -3,43 +3,52 @@ package dev.tollgate.gateway.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.CompiledPolicy;
 import dev.tollgate.policy.Decision;
 import dev.tollgate.policy.Identity;
 import dev.tollgate.policy.PolicyRequest;
-import dev.tollgate.protocols.json.JsonRejection;
-import dev.tollgate.protocols.json.StrictJsonParser;
+import dev.tollgate.protocols.jsonrpc.JsonRpcErrorCodes;
+import dev.tollgate.protocols.jsonrpc.JsonRpcMessage;
+import dev.tollgate.protocols.jsonrpc.JsonRpcNotification;
 import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
 import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
+import dev.tollgate.protocols.jsonrpc.JsonRpcResponse;
 import dev.tollgate.protocols.mcp.McpMethods;
+import dev.tollgate.protocols.mcp.ServerMessage;
+import dev.tollgate.protocols.mcp.ServerMessageReader;
 import dev.tollgate.protocols.sse.SseEvent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Iterator;
-import java.util.function.BiConsumer;
 
 /**
- * Policy on the way back: filters {@code tools/list} answers (JSON or SSE) down to the tools the caller may
- * ever call, merges the errors for denied batch elements into the upstream's answer, and decides the
- * requests a server sends to the client on an SSE stream (sampling, elicitation, roots). A denied
- * server-to-client request is not delivered; the gateway answers it to the upstream on the client's behalf
- * so the upstream does not wait forever.
+ * Policy on the way back, for everything an MCP server sends: every JSON answer and every SSE event is read
+ * with the same strict parser as requests, and what cannot be read is not relayed (a lenient client could
+ * act on a reading the gateway never decided). Server-to-client requests (sampling, elicitation, roots) are
+ * decided by policy; a denied or unreadable one is not delivered and is answered to the upstream on the
+ * client's behalf so the upstream does not wait forever. Every tools list in a response is filtered down to
+ * the tools the caller may ever call, whichever request id it carries, so a list smuggled into another
+ * call's answer is filtered too. Errors for denied batch elements are merged into the upstream's answer.
  */
 final class McpResponseFilter implements ResponseFilter {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final StrictJsonParser PARSER = new StrictJsonParser();
 
     private final CompiledPolicy policy;
     private final Identity identity;
     private final String route;
-    private final JsonNode toolsListId;
+    private final ServerMessageReader reader;
+    private final boolean clientSentBatch;
+    private final boolean clientListsTools;
     private final ArrayNode batchDenials;
-    private final BiConsumer<JsonNode, Decision> answerUpstream;
+    private final UpstreamAnswerer answerUpstream;
     private final DecisionListener decisions;
+    private final RefusalListener refusals;
 
     /** Told about every server-to-client request decided, allowed or denied (for metrics and audit). */
     @FunctionalInterface
@@ -47,19 +56,40 @@ final class McpResponseFilter implements ResponseFilter {
         void decided(CallDescription call, Decision decision, JsonNode id);
     }
 
-    McpResponseFilter(Exchange exchange, BiConsumer<JsonNode, Decision> answerUpstream, DecisionListener decisions) {
+    /** Sends a JSON-RPC error response to the upstream, in the client's session, for a request not delivered. */
+    @FunctionalInterface
+    interface UpstreamAnswerer {
+        void answer(JsonNode id, ObjectNode errorResponse, RejectReason reason);
+    }
+
+    /** Told about every upstream message refused as unreadable (counted and logged by the caller). */
+    @FunctionalInterface
+    interface RefusalListener {
+        void refused(RejectReason reason, ServerMessage.Unreadable why);
+    }
+
+    McpResponseFilter(Exchange exchange, UpstreamAnswerer answerUpstream, DecisionListener decisions, RefusalListener refusals) {
         this.decisions = decisions;
+        this.refusals = refusals;
         this.policy = exchange.policy();
         this.identity = exchange.identity();
         this.route = exchange.route().route().name();
-        this.toolsListId = toolsListRequestId(exchange);
+        this.reader = new ServerMessageReader(exchange.snapshot().jsonRpc());
+        this.clientSentBatch = exchange.payload() instanceof JsonRpcPayload.Batch;
+        this.clientListsTools = exchange.payload() instanceof JsonRpcPayload.Single single
+                && single.message() instanceof JsonRpcRequest request && McpMethods.TOOLS_LIST.equals(request.method());
         this.batchDenials = exchange.batchDenials();
         this.answerUpstream = answerUpstream;
     }
 
     @Override
     public boolean rewritesJson() {
-        return toolsListId != null || batchDenials != null;
+        return clientListsTools || batchDenials != null;
+    }
+
+    @Override
+    public boolean inspectsEveryAnswer() {
+        return true;
     }
 
     /** Errors for denied batch elements, to send before the upstream's events when it answers with SSE. */
@@ -68,20 +98,36 @@ final class McpResponseFilter implements ResponseFilter {
         return batchDenials;
     }
 
+    /**
+     * A whole JSON answer: the bytes to relay (the input when nothing changes), or null when the answer
+     * cannot be relayed (unreadable, not a response, an array the client did not ask for).
+     */
     @Override
     public byte[] rewriteJson(byte[] body, io.vertx.core.http.HttpServerResponse response) {
-        return rewriteJson(body);
-    }
-
-    /** Rewrites a whole JSON answer; returns the input when nothing changes. */
-    byte[] rewriteJson(byte[] body) {
-        JsonNode root;
-        try {
-            root = PARSER.parse(body);
-        } catch (JsonRejection e) {
-            return body;
+        ServerMessage read = reader.read(body, clientSentBatch);
+        if (read instanceof ServerMessage.Unreadable unreadable) {
+            refuse(RejectReason.UPSTREAM_INVALID_RESPONSE, unreadable);
+            return null;
         }
-        boolean changed = filterToolsList(root);
+        ServerMessage.Read answer = (ServerMessage.Read) read;
+        for (JsonRpcMessage message : answer.messages()) {
+            if (!(message instanceof JsonRpcResponse)) {
+                // A JSON answer carries responses only; a client would still dispatch a request found in it.
+                JsonNode id = message instanceof JsonRpcRequest request ? request.id().value() : null;
+                refuse(RejectReason.UPSTREAM_INVALID_RESPONSE, new ServerMessage.Unreadable("not_a_response",
+                        "a JSON answer may only carry responses, got " + describe(message), id, id != null));
+                return null;
+            }
+        }
+        JsonNode root = answer.root();
+        boolean changed = false;
+        if (answer.array()) {
+            for (JsonNode element : root) {
+                changed |= filterToolsList(element);
+            }
+        } else {
+            changed = filterToolsList(root);
+        }
         if (batchDenials != null) {
             ArrayNode merged = root.isArray() ? (ArrayNode) root : JSON.createArrayNode().add(root);
             merged.addAll(batchDenials);
@@ -95,46 +141,65 @@ final class McpResponseFilter implements ResponseFilter {
     @Override
     public SseEvent onEvent(SseEvent event) {
         if (event.data() == null || event.data().isEmpty()) {
-            return event;
+            return event; // priming events and keep-alives carry no message
         }
-        JsonNode message;
-        try {
-            message = PARSER.parse(event.data().getBytes(StandardCharsets.UTF_8));
-        } catch (JsonRejection e) {
-            return event;
+        ServerMessage read = reader.read(event.data().getBytes(StandardCharsets.UTF_8), false);
+        if (read instanceof ServerMessage.Unreadable unreadable) {
+            refuse(RejectReason.UPSTREAM_INVALID_EVENT, unreadable);
+            return null;
         }
-        if (!message.isObject()) {
-            return event;
-        }
-        String method = message.path("method").asText(null);
-        JsonNode id = message.get("id");
-        if (method != null && id != null && McpMethods.isServerToClientRequest(method) && !McpMethods.PING.equals(method)) {
-            CallDescription call = CallDescription.mcpServerRequest(route, method, message.get("params"));
+        ServerMessage.Read message = (ServerMessage.Read) read;
+        if (message.messages().get(0) instanceof JsonRpcRequest request && McpMethods.isServerToClientRequest(request.method())
+                && !McpMethods.PING.equals(request.method())) {
+            CallDescription call = CallDescription.mcpServerRequest(route, request.method(), request.params());
             Decision decision = RoutePolicy.decide(policy, new PolicyRequest(call, identity, Instant.now()));
-            decisions.decided(call, decision, id);
+            decisions.decided(call, decision, request.id().value());
             if (decision.enforcedDeny()) {
-                answerUpstream.accept(id, decision);
+                answerUpstream.answer(request.id().value(), PolicyDenials.response(request.id().value(), decision),
+                        PolicyDenials.reasonFor(decision));
                 return null;
             }
             return event;
         }
-        return filterToolsList(message) ? event.withData(new String(bytes(message), StandardCharsets.UTF_8)) : event;
+        return filterToolsList(message.root()) ? event.withData(new String(bytes(message.root()), StandardCharsets.UTF_8)) : event;
+    }
+
+    private void refuse(RejectReason reason, ServerMessage.Unreadable why) {
+        refusals.refused(reason, why);
+        if (why.looksLikeRequest()) {
+            answerUpstream.answer(why.salvagedId(), unreadableRequestAnswer(why), reason);
+        }
+    }
+
+    /** The error the upstream gets for a request of its the gateway could not read and did not deliver. */
+    private static ObjectNode unreadableRequestAnswer(ServerMessage.Unreadable why) {
+        ObjectNode response = JsonNodeFactory.instance.objectNode();
+        response.put("jsonrpc", "2.0");
+        response.set("id", why.salvagedId());
+        ObjectNode error = response.putObject("error");
+        error.put("code", JsonRpcErrorCodes.INVALID_REQUEST);
+        error.put("message", "Invalid Request: the gateway could not read this request and did not deliver it");
+        ObjectNode data = error.putObject("data");
+        data.put("reason", RejectReason.UPSTREAM_INVALID_EVENT.code());
+        data.put("detail", why.reason());
+        return response;
     }
 
     /** Removes from a tools/list result the tools this caller can never call; true when anything was removed. */
     private boolean filterToolsList(JsonNode response) {
-        if (toolsListId == null || !response.isObject() || !toolsListId.equals(response.get("id"))) {
+        if (!response.isObject() || !response.has("result")) {
             return false;
         }
-        JsonNode tools = response.path("result").path("tools");
+        JsonNode tools = response.get("result").path("tools");
         if (!tools.isArray()) {
             return false;
         }
         boolean removed = false;
         for (Iterator<JsonNode> it = tools.elements(); it.hasNext(); ) {
             JsonNode tool = it.next();
-            String name = tool.path("name").asText(null);
-            if (name != null && (policy == null || !policy.mayEverCall(name, identity))) {
+            JsonNode name = tool.path("name");
+            // A tool without a readable name cannot be matched against policy: it is not listed.
+            if (!name.isTextual() || policy == null || !policy.mayEverCall(name.textValue(), identity)) {
                 it.remove();
                 removed = true;
             }
@@ -142,12 +207,14 @@ final class McpResponseFilter implements ResponseFilter {
         return removed;
     }
 
-    private static JsonNode toolsListRequestId(Exchange exchange) {
-        if (exchange.payload() instanceof JsonRpcPayload.Single single && single.message() instanceof JsonRpcRequest request
-                && McpMethods.TOOLS_LIST.equals(request.method())) {
-            return request.id().value();
+    private static String describe(JsonRpcMessage message) {
+        if (message instanceof JsonRpcRequest request) {
+            return "a request (" + request.method() + ")";
         }
-        return null;
+        if (message instanceof JsonRpcNotification notification) {
+            return "a notification (" + notification.method() + ")";
+        }
+        return "a response";
     }
 
     static byte[] bytes(JsonNode node) {
@@ -156,9 +223,5 @@ final class McpResponseFilter implements ResponseFilter {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    static ObjectNode denialResponse(JsonNode id, Decision decision) {
-        return PolicyDenials.response(id, decision);
     }
 }

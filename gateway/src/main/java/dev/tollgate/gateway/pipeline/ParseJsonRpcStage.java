@@ -51,6 +51,13 @@ public final class ParseJsonRpcStage implements Stage {
                         "MCP-Protocol-Version " + exchange.request().getHeader(McpHeaders.PROTOCOL_VERSION) + " does not allow batches");
                 return StageResult.responded();
             }
+            int maxBatch = exchange.snapshot().config().limits().maxBatchMessages();
+            if (payload.messages().size() > maxBatch) {
+                // Each element is decided, forwarded and audited on its own: the cap bounds what one request can cost.
+                errors.respond(exchange.response(), RejectReason.BATCH_TOO_LARGE, null,
+                        "batch of " + payload.messages().size() + " messages; limits.max-batch-messages is " + maxBatch);
+                return StageResult.responded();
+            }
             List<McpMessage> messages = new ArrayList<>(payload.messages().size());
             for (JsonRpcMessage message : payload.messages()) {
                 messages.add(McpClassifier.classifyClientMessage(message));

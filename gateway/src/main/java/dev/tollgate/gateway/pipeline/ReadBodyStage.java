@@ -2,6 +2,7 @@ package dev.tollgate.gateway.pipeline;
 
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.gateway.http.JsonBodyType;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.protocols.a2a.A2aHeaders;
 import io.vertx.core.Future;
@@ -10,7 +11,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import java.util.Locale;
+import java.util.Set;
 
 /**
  * Reads a POST body into memory, up to the configured limit, after checking its media type. The body is
@@ -25,6 +26,12 @@ public final class ReadBodyStage implements Stage {
      * connection is closed.
      */
     static final long MAX_DISCARDED_BODY_BYTES = 1024L * 1024;
+
+    /** The most a body buffer starts with, whatever Content-Length claims. */
+    static final int INITIAL_BODY_BUFFER_BYTES = 16 * 1024;
+
+    private static final Set<String> MCP_MEDIA_TYPES = Set.of("application/json");
+    private static final Set<String> A2A_MEDIA_TYPES = Set.of("application/json", A2aHeaders.MEDIA_TYPE);
 
     private final ErrorResponder errors;
     private final GatewayMetrics metrics;
@@ -45,11 +52,9 @@ public final class ReadBodyStage implements Stage {
         if (request.method() != HttpMethod.POST) {
             return StageResult.proceed();
         }
-        if (!isJson(request.getHeader(HttpHeaders.CONTENT_TYPE))
-                && !(exchange.a2a() != null && isMediaType(request.getHeader(HttpHeaders.CONTENT_TYPE), A2aHeaders.MEDIA_TYPE))) {
-            String contentType = request.getHeader(HttpHeaders.CONTENT_TYPE);
-            return reject(exchange, RejectReason.UNSUPPORTED_MEDIA_TYPE,
-                    "got " + (contentType == null ? "no Content-Type" : "'" + contentType + "'"), declaredLength(request));
+        String refused = refusedEncoding(exchange);
+        if (refused != null) {
+            return reject(exchange, RejectReason.UNSUPPORTED_MEDIA_TYPE, refused, declaredLength(request));
         }
         long limit = exchange.snapshot().config().limits().maxBodyBytes();
         long declared = declaredLength(request);
@@ -62,7 +67,8 @@ public final class ReadBodyStage implements Stage {
     private Future<StageResult> read(Exchange exchange, long limit, long declared) {
         HttpServerRequest request = exchange.request();
         Promise<StageResult> done = Promise.promise();
-        Buffer body = Buffer.buffer(declared > 0 ? (int) declared : 1024);
+        // Grown with the bytes received: a Content-Length promised but never sent reserves no memory.
+        Buffer body = Buffer.buffer((int) Math.min(Math.max(declared, 1024), INITIAL_BODY_BUFFER_BYTES));
         long[] discarded = {0};
         request.handler(chunk -> {
             if (done.future().isComplete()) {
@@ -107,19 +113,28 @@ public final class ReadBodyStage implements Stage {
         return StageResult.responded();
     }
 
-    /** {@code application/json}, with or without parameters such as charset, any letter case. */
-    static boolean isJson(String contentType) {
-        return isMediaType(contentType, "application/json");
-    }
-
-    /** The media type (parameters such as charset ignored, any letter case) is {@code expected}. */
-    static boolean isMediaType(String contentType, String expected) {
-        if (contentType == null) {
-            return false;
+    /**
+     * Why the body cannot be read exactly as the upstream will read it, or null when it can (and the media
+     * type to forward is recorded). One Content-Type, a JSON media type of the route's protocol, UTF-8 only;
+     * no Content-Encoding: an upstream that inflates or transcodes the body would decide on other bytes.
+     */
+    private static String refusedEncoding(Exchange exchange) {
+        HttpServerRequest request = exchange.request();
+        if (request.headers().getAll(HttpHeaders.CONTENT_TYPE).size() > 1) {
+            return "more than one Content-Type header";
         }
-        int semicolon = contentType.indexOf(';');
-        String mediaType = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
-        return mediaType.toLowerCase(Locale.ROOT).equals(expected);
+        for (String encoding : request.headers().getAll(HttpHeaders.CONTENT_ENCODING)) {
+            if (!encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
+                return "Content-Encoding '" + encoding.trim() + "' is not accepted: send the JSON uncompressed";
+            }
+        }
+        JsonBodyType.Verdict verdict = JsonBodyType.check(request.getHeader(HttpHeaders.CONTENT_TYPE),
+                exchange.a2a() != null ? A2A_MEDIA_TYPES : MCP_MEDIA_TYPES);
+        if (!verdict.accepted()) {
+            return verdict.problem();
+        }
+        exchange.bodyMediaType(verdict.mediaType());
+        return null;
     }
 
     private static long declaredLength(HttpServerRequest request) {

@@ -13,12 +13,21 @@ interface ResponseFilter {
     /** True when a JSON answer must be read whole and rewritten. */
     boolean rewritesJson();
 
+    /**
+     * True when every successful answer must be read and checked before the client sees any of it (MCP: a
+     * client acts on whatever the answer holds, so nothing unread may pass). Such a filter may refuse a JSON
+     * answer by returning null from {@link #rewriteJson}.
+     */
+    default boolean inspectsEveryAnswer() {
+        return false;
+    }
+
     /** Errors for denied batch elements, to send before the upstream's events; null when none. */
     ArrayNode batchDenials();
 
     /**
      * Rewrites a whole JSON answer; may adjust the response's status and headers (an ETag for a rewritten
-     * body, say). Returns the body to send.
+     * body, say). Returns the body to send, or null when the answer must not be relayed at all.
      */
     byte[] rewriteJson(byte[] body, HttpServerResponse response);
 

@@ -1,6 +1,8 @@
 package dev.tollgate.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.protocols.mcp.ServerMessage;
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.gateway.http.HopByHopHeaders;
@@ -18,7 +20,6 @@ import dev.tollgate.protocols.mcp.McpHeaders;
 import dev.tollgate.protocols.sse.SseDecoder;
 import dev.tollgate.protocols.sse.SseEncoder;
 import dev.tollgate.protocols.sse.SseEvent;
-import dev.tollgate.policy.Decision;
 import io.vertx.core.http.HttpMethod;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
@@ -108,6 +109,14 @@ final class UpstreamCall {
                 axid != null && axid.forward() == dev.tollgate.gateway.config.AxidConfig.Forward.STRIP
                         ? REQUEST_HEADERS_SET_BY_GATEWAY_AND_AXID : REQUEST_HEADERS_SET_BY_GATEWAY);
         addForwardedHeaders(inbound, request);
+        if (exchange.bodyMediaType() != null) {
+            // The media type alone: no charset the upstream could read the decided bytes in differently.
+            request.headers().set(HttpHeaders.CONTENT_TYPE, exchange.bodyMediaType());
+        }
+        if (exchange.a2a() == null) {
+            // Every MCP answer is read before it is relayed: it must arrive as the bytes it means, uncompressed.
+            request.headers().remove(HttpHeaders.ACCEPT_ENCODING);
+        }
         if (exchange.a2a() != null && exchange.a2a().returnsCard()) {
             // The card is rewritten: it must arrive uncompressed, and the upstream's validators do not describe
             // the gateway's version of it (the gateway answers If-None-Match itself, see A2aResponseFilter).
@@ -141,8 +150,17 @@ final class UpstreamCall {
         upstreamSessionId = upstream.getHeader(McpHeaders.SESSION_ID);
         ResponseFilter filter = exchange.a2a() != null ? new A2aResponseFilter(exchange, errors)
                 : new McpResponseFilter(exchange, this::answerUpstream,
-                        (call, decision, id) -> completion.serverRequestDecided(exchange, call, decision, id));
-        if (isEventStream(upstream)) {
+                        (call, decision, id) -> completion.serverRequestDecided(exchange, call, decision, id), this::refused);
+        boolean inspected = filter.inspectsEveryAnswer() && upstream.statusCode() >= 200 && upstream.statusCode() < 300;
+        if (inspected) {
+            String unreadable = AnswerEncoding.problem(upstream.headers());
+            if (unreadable != null) {
+                refuseAnswer(upstream, RejectReason.UPSTREAM_INVALID_RESPONSE, unreadable);
+                return;
+            }
+        }
+        // A GET opens a stream whatever the answer calls itself: clients read its body as events.
+        if (isEventStream(upstream) || inspected && exchange.request().method() == HttpMethod.GET) {
             cancelTimer();
             metrics.sseStreamOpened();
             done.future().onComplete(v -> metrics.sseStreamClosed());
@@ -158,15 +176,31 @@ final class UpstreamCall {
                         SseEvent relayed = filter.onEvent(event);
                         return relayed == null ? null : outcome.onEvent(relayed);
                     }).onComplete(ar -> finish());
-        } else if (filter.rewritesJson()) {
-            upstream.body().onComplete(ar -> {
-                if (ar.failed()) {
-                    fail(RejectReason.UPSTREAM_ERROR, ar.cause());
-                } else if (!finished) {
-                    cancelTimer();
-                    response.end(Buffer.buffer(rewritten(upstream, ar.result(), filter)));
-                    finish();
+        } else if (inspected || filter.rewritesJson()) {
+            long limit = exchange.snapshot().config().limits().maxInspectedResponseBytes();
+            BoundedBody.read(upstream, limit).onComplete(ar -> {
+                if (finished) {
+                    return;
                 }
+                if (ar.failed()) {
+                    if (ar.cause() instanceof BoundedBody.TooLarge tooLarge) {
+                        refuseAnswer(upstream, RejectReason.UPSTREAM_RESPONSE_TOO_LARGE, tooLarge.getMessage());
+                    } else {
+                        fail(RejectReason.UPSTREAM_ERROR, ar.cause());
+                    }
+                    return;
+                }
+                byte[] relayed = rewritten(ar.result(), filter);
+                if (relayed == null) {
+                    refuseAnswer(upstream, RejectReason.UPSTREAM_INVALID_RESPONSE, "the answer is not a JSON-RPC response the gateway can read");
+                    return;
+                }
+                cancelTimer();
+                if (exchange.outcome() != null) {
+                    exchange.outcome().onJson(Buffer.buffer(relayed));
+                }
+                response.end(Buffer.buffer(relayed));
+                finish();
             });
         } else if (shouldStream(upstream)) {
             cancelTimer();
@@ -190,23 +224,56 @@ final class UpstreamCall {
     }
 
     /**
-     * The JSON answer after policy: tools/list filtered, batch denials merged. When only notifications of a
-     * batch were forwarded the upstream answers 202 with no body, and the client gets the denials instead.
+     * An upstream answer that is not relayed: the client gets the gateway's 502 instead of any of it (the
+     * upstream's headers are dropped too), and the rest of the upstream's answer is discarded.
      */
-    private byte[] rewritten(HttpClientResponse upstream, Buffer body, ResponseFilter filter) {
-        if (body.length() == 0 && filter.batchDenials() != null) {
-            exchange.response().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
-            return McpResponseFilter.bytes(filter.batchDenials());
+    private void refuseAnswer(HttpClientResponse upstream, RejectReason reason, String detail) {
+        if (finished) {
+            return;
+        }
+        CallLogContext.log(exchange, () -> LOG.warn("route {}: upstream answer refused ({}): {}",
+                exchange.route().route().name(), reason.code(), detail));
+        finished = true;
+        cancelTimer();
+        cancelUpstream();
+        exchange.errorType(reason.code());
+        exchange.response().headers().clear();
+        errors.respond(exchange.response(), reason, singleRequestId(), detail);
+        done.tryComplete(StageResult.RESPONDED);
+    }
+
+    /** An upstream message dropped as unreadable: counted under its reason and logged. */
+    private void refused(RejectReason reason, ServerMessage.Unreadable why) {
+        if (reason == RejectReason.UPSTREAM_INVALID_EVENT) {
+            // A JSON answer refused is counted when its 502 is sent; a dropped event only here.
+            errors.count(reason);
+        }
+        CallLogContext.log(exchange, () -> LOG.warn("route {}: upstream message refused ({}: {}){}", exchange.route().route().name(),
+                why.reason(), why.detail(), why.looksLikeRequest() ? ", answered upstream with an error" : ""));
+    }
+
+    /**
+     * The JSON answer after policy: tools/list filtered, batch denials merged; null when it must not be
+     * relayed. When only notifications of a batch were forwarded the upstream answers 202 with no body, and
+     * the client gets the denials instead.
+     */
+    private byte[] rewritten(Buffer body, ResponseFilter filter) {
+        if (body.length() == 0) {
+            if (filter.batchDenials() != null) {
+                exchange.response().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+                return McpResponseFilter.bytes(filter.batchDenials());
+            }
+            return new byte[0];
         }
         return filter.rewriteJson(body.getBytes(), exchange.response());
     }
 
     /**
-     * Answers a denied server-to-client request (sampling, elicitation) to the upstream on the client's
-     * behalf, in the same session, so the upstream's pending call fails cleanly instead of hanging.
+     * Answers a server-to-client request not delivered (denied by policy, or unreadable) to the upstream on
+     * the client's behalf, in the same session, so the upstream's pending call fails cleanly instead of hanging.
      */
-    private void answerUpstream(JsonNode id, Decision decision) {
-        errors.count(PolicyDenials.reasonFor(decision));
+    private void answerUpstream(JsonNode id, ObjectNode errorResponse, RejectReason reason) {
+        errors.count(reason);
         UpstreamTarget target = exchange.route().route().upstream();
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(target.host()).setPort(target.port())
                 .setSsl(target.tls()).setURI(exchange.route().upstreamUri())
@@ -221,7 +288,7 @@ final class UpstreamCall {
         if (version != null) {
             options.putHeader(McpHeaders.PROTOCOL_VERSION, version);
         }
-        Buffer body = Buffer.buffer(McpResponseFilter.bytes(PolicyDenials.response(id, decision)));
+        Buffer body = Buffer.buffer(McpResponseFilter.bytes(errorResponse));
         client.request(options)
                 .compose(request -> request.send(body))
                 .compose(HttpClientResponse::body)
@@ -231,7 +298,8 @@ final class UpstreamCall {
 
     private static boolean isEventStream(HttpClientResponse upstream) {
         String contentType = upstream.getHeader(HttpHeaders.CONTENT_TYPE);
-        return contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
+        // Anywhere in the header, as clients test it (the TypeScript SDK: contentType.includes('text/event-stream')).
+        return contentType != null && contentType.toLowerCase(Locale.ROOT).contains("text/event-stream");
     }
 
     private boolean shouldStream(HttpClientResponse upstream) {

@@ -6,6 +6,7 @@ public final class JsonRejection extends Exception {
     /** Each reason's {@link #code()} is a stable, lower-case string clients and metrics key on. */
     public enum Reason {
         INVALID_UTF8("invalid_utf8"),
+        LONE_SURROGATE("lone_surrogate"),
         DUPLICATE_KEY("duplicate_key"),
         TOO_DEEP("nesting_too_deep"),
         MALFORMED("invalid_json"),

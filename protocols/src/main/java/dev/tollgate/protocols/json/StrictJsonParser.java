@@ -20,6 +20,10 @@ import java.io.IOException;
  * at the start and skips a BOM; an upstream that assumes UTF-8 would then read different text than the
  * policy checked, so both are refused before Jackson sees the bytes (RFC 8259 section 8.1 makes UTF-8
  * mandatory and forbids senders to add a BOM).
+ *
+ * <p>Strings must be Unicode text: an escaped lone surrogate ({@code "x\ud800"}) is refused (I-JSON, RFC 7493
+ * section 2.1). Parsers disagree on it (Jackson keeps the lone char, others replace it with U+FFFD or fail),
+ * and text holding it cannot be encoded as UTF-8 at all, which once poisoned the audit writer.
  */
 public final class StrictJsonParser {
 
@@ -76,6 +80,10 @@ public final class StrictJsonParser {
             if (trailing != null) {
                 throw new JsonRejection(JsonRejection.Reason.MALFORMED,
                         "unexpected content after the JSON document at offset " + parser.currentTokenLocation().getByteOffset());
+            }
+            if (UnpairedSurrogates.mayBeEscaped(body, offset, length) && UnpairedSurrogates.anyIn(root)) {
+                throw new JsonRejection(JsonRejection.Reason.LONE_SURROGATE,
+                        "a string holds an unpaired UTF-16 surrogate escape (\\uD800-\\uDFFF): not Unicode text (RFC 7493 I-JSON)");
             }
             return root;
         } catch (StreamConstraintsException e) {

@@ -1,0 +1,47 @@
+// A real MCP server built with the official TypeScript SDK (McpServer + StreamableHTTPServerTransport on the
+// SDK's own createMcpExpressApp, so the body is read by express.json() exactly as in production servers).
+// Stateless: a new server and transport per request. Every tool it runs prints one line
+//   EXECUTED {"tool":"...","args":{...}}
+// so a differential test can compare what the gateway decided with what the server actually executed.
+// Prints "LISTENING <port>" once ready (port 0 = any free port; PORT env to choose).
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { createMcpExpressApp } from '@modelcontextprotocol/sdk/server/express.js';
+import { z } from 'zod';
+
+function executed(tool, args) {
+  console.log('EXECUTED ' + JSON.stringify({ tool, args }));
+  return { content: [{ type: 'text', text: `${tool} ran` }] };
+}
+
+function buildServer() {
+  const server = new McpServer({ name: 'tollgate-differential-peer', version: '1.0.0' });
+  server.registerTool('get-env', { description: 'Returns the environment (dangerous)', inputSchema: {} },
+    async () => executed('get-env', {}));
+  server.registerTool('read-file', { description: 'Reads a file', inputSchema: { path: z.string() } },
+    async (args) => executed('read-file', args));
+  server.registerTool('echo', { description: 'Echoes a message', inputSchema: { message: z.string() } },
+    async (args) => executed('echo', args));
+  return server;
+}
+
+const app = createMcpExpressApp({ host: '127.0.0.1' });
+app.post('/mcp', async (req, res) => {
+  const server = buildServer();
+  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+  res.on('close', () => {
+    transport.close();
+    server.close();
+  });
+  await server.connect(transport);
+  await transport.handleRequest(req, res, req.body);
+});
+// express.json() errors (a charset it refuses, bad JSON) end here: print them so a test can show them.
+app.use((err, req, res, next) => {
+  console.log('REFUSED ' + JSON.stringify({ status: err.status, type: err.type, message: err.message }));
+  res.status(err.status || 500).json({ jsonrpc: '2.0', id: null, error: { code: -32700, message: err.message } });
+});
+
+const listener = app.listen(Number(process.env.PORT || 0), '127.0.0.1', () => {
+  console.log(`LISTENING ${listener.address().port}`);
+});

@@ -1,0 +1,73 @@
+package dev.tollgate.protocols.mcp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.protocols.json.JsonRejection;
+import dev.tollgate.protocols.jsonrpc.JsonRpcId;
+import dev.tollgate.protocols.jsonrpc.JsonRpcMessage;
+import dev.tollgate.protocols.jsonrpc.JsonRpcParser;
+import dev.tollgate.protocols.jsonrpc.JsonRpcRejection;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads what an MCP server sends back with the same strict parser as client requests (duplicate keys,
+ * deep nesting, lone surrogates, over-long numbers and names refused). Thread-safe.
+ */
+public final class ServerMessageReader {
+
+    /** A server never sends an array from MCP 2025-06-18 on; on a stream it was never allowed. */
+    public static final String ARRAY_NOT_ALLOWED = "array_not_allowed";
+
+    /** Reads only what a lenient client would: to find the id to answer, never to decide. */
+    private static final ObjectMapper LENIENT = new ObjectMapper();
+
+    private final JsonRpcParser parser;
+
+    public ServerMessageReader(JsonRpcParser parser) {
+        this.parser = parser;
+    }
+
+    /**
+     * @param arrayAllowed true only for the JSON answer to a client's batch
+     */
+    public ServerMessage read(byte[] data, boolean arrayAllowed) {
+        JsonNode root;
+        try {
+            root = parser.json().parse(data);
+        } catch (JsonRejection e) {
+            return unreadable(e.reason().code(), e.getMessage(), data);
+        }
+        try {
+            if (root.isArray()) {
+                if (!arrayAllowed || root.isEmpty()) {
+                    return unreadable(ARRAY_NOT_ALLOWED, "the server sent a JSON array where one message is expected", data);
+                }
+                List<JsonRpcMessage> messages = new ArrayList<>(root.size());
+                for (JsonNode element : root) {
+                    messages.add(parser.toMessage(element));
+                }
+                return new ServerMessage.Read(root, messages, true);
+            }
+            return new ServerMessage.Read(root, List.of(parser.toMessage(root)), false);
+        } catch (JsonRpcRejection e) {
+            return unreadable(e.reason(), e.getMessage(), data);
+        }
+    }
+
+    private static ServerMessage.Unreadable unreadable(String reason, String detail, byte[] data) {
+        JsonNode lenient;
+        try {
+            lenient = LENIENT.readTree(data);
+        } catch (IOException | RuntimeException e) {
+            lenient = null;
+        }
+        if (lenient == null || !lenient.isObject()) {
+            return new ServerMessage.Unreadable(reason, detail, null, false);
+        }
+        JsonNode id = lenient.get("id");
+        JsonNode validId = JsonRpcId.isValid(id) ? id : null;
+        return new ServerMessage.Unreadable(reason, detail, validId, validId != null && lenient.has("method"));
+    }
+}
