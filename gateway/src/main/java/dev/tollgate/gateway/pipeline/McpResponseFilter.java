@@ -56,10 +56,13 @@ final class McpResponseFilter implements ResponseFilter {
         void decided(CallDescription call, Decision decision, JsonNode id);
     }
 
-    /** Sends a JSON-RPC error response to the upstream, in the client's session, for a request not delivered. */
+    /**
+     * Sends a JSON-RPC error response to the upstream, in the client's session, for a request not delivered;
+     * counted under {@code countAs} unless null (already counted as a refusal).
+     */
     @FunctionalInterface
     interface UpstreamAnswerer {
-        void answer(JsonNode id, ObjectNode errorResponse, RejectReason reason);
+        void answer(JsonNode id, ObjectNode errorResponse, RejectReason countAs);
     }
 
     /** Told about every upstream message refused as unreadable (counted and logged by the caller). */
@@ -167,12 +170,12 @@ final class McpResponseFilter implements ResponseFilter {
     private void refuse(RejectReason reason, ServerMessage.Unreadable why) {
         refusals.refused(reason, why);
         if (why.looksLikeRequest()) {
-            answerUpstream.answer(why.salvagedId(), unreadableRequestAnswer(why), reason);
+            answerUpstream.answer(why.salvagedId(), unreadableRequestAnswer(why, reason), null);
         }
     }
 
     /** The error the upstream gets for a request of its the gateway could not read and did not deliver. */
-    private static ObjectNode unreadableRequestAnswer(ServerMessage.Unreadable why) {
+    private static ObjectNode unreadableRequestAnswer(ServerMessage.Unreadable why, RejectReason reason) {
         ObjectNode response = JsonNodeFactory.instance.objectNode();
         response.put("jsonrpc", "2.0");
         response.set("id", why.salvagedId());
@@ -180,7 +183,7 @@ final class McpResponseFilter implements ResponseFilter {
         error.put("code", JsonRpcErrorCodes.INVALID_REQUEST);
         error.put("message", "Invalid Request: the gateway could not read this request and did not deliver it");
         ObjectNode data = error.putObject("data");
-        data.put("reason", RejectReason.UPSTREAM_INVALID_EVENT.code());
+        data.put("reason", reason.code());
         data.put("detail", why.reason());
         return response;
     }

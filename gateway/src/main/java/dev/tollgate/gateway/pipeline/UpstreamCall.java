@@ -272,8 +272,10 @@ final class UpstreamCall {
      * Answers a server-to-client request not delivered (denied by policy, or unreadable) to the upstream on
      * the client's behalf, in the same session, so the upstream's pending call fails cleanly instead of hanging.
      */
-    private void answerUpstream(JsonNode id, ObjectNode errorResponse, RejectReason reason) {
-        errors.count(reason);
+    private void answerUpstream(JsonNode id, ObjectNode errorResponse, RejectReason countAs) {
+        if (countAs != null) {
+            errors.count(countAs);
+        }
         UpstreamTarget target = exchange.route().route().upstream();
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(target.host()).setPort(target.port())
                 .setSsl(target.tls()).setURI(exchange.route().upstreamUri())

@@ -1,5 +1,7 @@
 package dev.tollgate.protocols.mcp;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.protocols.json.JsonRejection;
@@ -20,8 +22,14 @@ public final class ServerMessageReader {
     /** A server never sends an array from MCP 2025-06-18 on; on a stream it was never allowed. */
     public static final String ARRAY_NOT_ALLOWED = "array_not_allowed";
 
-    /** Reads only what a lenient client would: to find the id to answer, never to decide. */
-    private static final ObjectMapper LENIENT = new ObjectMapper();
+    /**
+     * Reads what a lenient client would (last key wins, no length limits: JSON.parse has none): only to find
+     * the id to answer, never to decide.
+     */
+    private static final ObjectMapper LENIENT = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNumberLength(Integer.MAX_VALUE).maxNameLength(Integer.MAX_VALUE).build())
+            .build());
 
     private final JsonRpcParser parser;
 
