@@ -112,6 +112,37 @@ class A2aRejectsTest {
         assertThat(upstream.received()).isEmpty();
     }
 
+    static Stream<Arguments> smuggledCharsets() {
+        return Stream.of(
+                Arguments.of("/agent/a2a/jsonrpc", "application/json; charset=utf-7", """
+                        {"jsonrpc":"2.0","id":5,"method":"SendMessage","params":{"message":{"messageId":"m","role":"ROLE_USER","parts":[{"text":"x"}],"metadata":{"skillId":"+AGE-dmin-wipe"}}}}"""),
+                Arguments.of("/agent/v1/message:send", "application/a2a+json; charset=utf-7", """
+                        {"message":{"messageId":"m","role":"ROLE_USER","parts":[{"text":"x"}],"metadata":{"skillId":"+AGE-dmin-wipe"}}}"""),
+                Arguments.of("/agent/v1/message:send", "application/a2a+json; charset=\"UTF-16\"", "{}"));
+    }
+
+    /** "+AGE-dmin-wipe" is an unknown skill in UTF-8 and admin-wipe (denied) to an agent that decodes UTF-7. */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("smuggledCharsets")
+    void anyCharsetButUtf8IsRefusedOnEveryBinding(String path, String contentType, String body) throws Exception {
+        TestHttp.Reply reply = http.send(TestHttp.mcpPost(gateway.port(), path).putHeader("Content-Type", contentType), Buffer.buffer(body));
+
+        assertThat(reply.status()).isEqualTo(415);
+        assertThat(reply.reason()).isEqualTo("unsupported_media_type");
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
+    void theCheckedMediaTypeIsForwardedWithoutItsCharset() throws Exception {
+        TestHttp.Reply reply = http.send(TestHttp.mcpPost(gateway.port(), "/agent/a2a/jsonrpc").putHeader("Content-Type", "application/json; charset=UTF-8"),
+                Buffer.buffer(SEND));
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(upstream.received()).hasSize(1);
+        assertThat(upstream.received().get(0).headers().getAll("Content-Type")).containsExactly("application/json");
+        assertThat(upstream.received().get(0).body().toString()).isEqualTo(SEND);
+    }
+
     @Test
     void malformedRestBodyIsRefusedInTheRestShape() throws Exception {
         TestHttp.Reply reply = http.postMcp(gateway.port(), "/agent/a2a/rest/message:send", "{\"message\":");

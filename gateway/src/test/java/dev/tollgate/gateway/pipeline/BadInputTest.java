@@ -29,6 +29,7 @@ class BadInputTest {
 
     private static final int MAX_BODY_BYTES = 1024;
     private static final int MAX_JSON_DEPTH = 8;
+    private static final int MAX_BATCH_MESSAGES = 3;
     private static final String VALID_CALL = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{}}}";
 
     private static Vertx vertx;
@@ -44,7 +45,8 @@ class BadInputTest {
                 limits:
                   max-body-bytes: %d
                   max-json-depth: %d
-                """.formatted(MAX_BODY_BYTES, MAX_JSON_DEPTH));
+                  max-batch-messages: %d
+                """.formatted(MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_BATCH_MESSAGES));
         http = new TestHttp(vertx);
     }
 
@@ -102,6 +104,18 @@ class BadInputTest {
                         RejectReason.UNSUPPORTED_MEDIA_TYPE).args(),
                 new Case("no Content-Type", r -> r.removeHeader("Content-Type"), VALID_CALL.getBytes(StandardCharsets.UTF_8),
                         RejectReason.UNSUPPORTED_MEDIA_TYPE).args(),
+                new Case("charset other than UTF-8 (an upstream would decode other text)", r -> r.putHeader("Content-Type", "application/json; charset=utf-7"),
+                        VALID_CALL.getBytes(StandardCharsets.UTF_8), RejectReason.UNSUPPORTED_MEDIA_TYPE).args(),
+                new Case("compressed body (an upstream would inflate it)", r -> r.putHeader("Content-Encoding", "gzip"),
+                        VALID_CALL.getBytes(StandardCharsets.UTF_8), RejectReason.UNSUPPORTED_MEDIA_TYPE).args(),
+                new Case("two Content-Type headers", r -> r.putHeader("Content-Type", java.util.List.of("application/json", "application/json; charset=utf-7")),
+                        VALID_CALL.getBytes(StandardCharsets.UTF_8), RejectReason.UNSUPPORTED_MEDIA_TYPE).args(),
+                bad("unpaired surrogate in the tool name (not Unicode text)",
+                        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"x\\ud800\",\"arguments\":{}}}",
+                        RejectReason.LONE_SURROGATE),
+                new Case("batch over limits.max-batch-messages", r -> r.putHeader("MCP-Protocol-Version", "2025-03-26"),
+                        ("[" + String.join(",", java.util.Collections.nCopies(MAX_BATCH_MESSAGES + 1, VALID_CALL)) + "]").getBytes(StandardCharsets.UTF_8),
+                        RejectReason.BATCH_TOO_LARGE).args(),
                 new Case("foreign Origin (DNS rebinding)", r -> r.putHeader("Origin", "http://evil.example.com"), VALID_CALL.getBytes(StandardCharsets.UTF_8),
                         RejectReason.FORBIDDEN_ORIGIN).args(),
                 new Case("foreign Host (DNS rebinding)", r -> r.putHeader("Host", "evil.example.com"), VALID_CALL.getBytes(StandardCharsets.UTF_8),

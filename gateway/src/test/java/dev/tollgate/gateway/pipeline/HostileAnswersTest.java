@@ -1,0 +1,124 @@
+package dev.tollgate.gateway.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.gateway.support.RecordingUpstream;
+import dev.tollgate.gateway.support.RunningGateway;
+import dev.tollgate.gateway.support.TestHttp;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An upstream whose JSON answers the gateway cannot read as the client will: none of it reaches the client,
+ * which gets the gateway's 502 with a stable reason and its request's id. Streams and policy on server
+ * requests are covered by the attacker's catalog (ServerAttacksTest).
+ */
+class HostileAnswersTest {
+
+    private static final int MAX_INSPECTED_BYTES = 4096;
+    private static final String CALL = "{\"jsonrpc\":\"2.0\",\"id\":41,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{}}}";
+    private static final String ANSWER = "{\"jsonrpc\":\"2.0\",\"id\":41,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"ok\"}]}}";
+
+    private Vertx vertx;
+    private RecordingUpstream upstream;
+    private RunningGateway gateway;
+    private TestHttp http;
+
+    @BeforeEach
+    void start() throws Exception {
+        vertx = Vertx.vertx();
+        upstream = new RecordingUpstream(vertx);
+        gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, "limits:\n  max-inspected-response-bytes: " + MAX_INSPECTED_BYTES + "\n");
+        http = new TestHttp(vertx);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        http.close();
+        gateway.close();
+        upstream.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+
+    @Test
+    void readableAnswerIsRelayedByteForByteAndCompressionIsNeverAskedFor() throws Exception {
+        upstream.answer(r -> r.response().putHeader("Content-Type", "application/json").end(ANSWER));
+
+        TestHttp.Reply reply = http.send(TestHttp.mcpPost(gateway.port(), "/mcp").putHeader("Accept-Encoding", "gzip, br"), Buffer.buffer(CALL));
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.body().toString()).isEqualTo(ANSWER);
+        assertThat(upstream.received().get(0).headers().contains("Accept-Encoding")).as("the gateway reads every answer: it asks for it uncompressed").isFalse();
+    }
+
+    @Test
+    void unparseableAnswerIsRefusedWithTheRequestsId() throws Exception {
+        upstream.answer(r -> r.response().putHeader("Content-Type", "application/json")
+                .end("{\"jsonrpc\":\"2.0\",\"id\":41,\"result\":{\"content\":[]},\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"other\"}]}}"));
+
+        assertRefused(RejectReason.UPSTREAM_INVALID_RESPONSE);
+    }
+
+    @Test
+    void compressedAnswerIsRefused() throws Exception {
+        upstream.answer(r -> r.response().putHeader("Content-Type", "application/json").putHeader("Content-Encoding", "br").end(ANSWER));
+
+        assertRefused(RejectReason.UPSTREAM_INVALID_RESPONSE);
+    }
+
+    @Test
+    void answerInAnotherCharsetIsRefused() throws Exception {
+        upstream.answer(r -> r.response().putHeader("Content-Type", "application/json; charset=iso-8859-1").end(ANSWER));
+
+        assertRefused(RejectReason.UPSTREAM_INVALID_RESPONSE);
+    }
+
+    @Test
+    void answerOverTheInspectedLimitIsRefusedByItsLength() throws Exception {
+        upstream.answer(r -> r.response().putHeader("Content-Type", "application/json").end(padded(MAX_INSPECTED_BYTES)));
+
+        assertRefused(RejectReason.UPSTREAM_RESPONSE_TOO_LARGE);
+    }
+
+    @Test
+    void chunkedAnswerOverTheInspectedLimitIsRefusedWhileReading() throws Exception {
+        upstream.answer(r -> {
+            String body = padded(MAX_INSPECTED_BYTES);
+            r.response().setChunked(true).putHeader("Content-Type", "application/json");
+            r.response().write(body.substring(0, 100));
+            r.response().end(body.substring(100));
+        });
+
+        assertRefused(RejectReason.UPSTREAM_RESPONSE_TOO_LARGE);
+    }
+
+    @Test
+    void errorStatusesPassUnread() throws Exception {
+        upstream.answer(r -> r.response().setStatusCode(404).putHeader("Content-Type", "text/html").end("<h1>no session</h1>"));
+
+        TestHttp.Reply reply = http.postMcp(gateway.port(), "/mcp", CALL);
+
+        assertThat(reply.status()).isEqualTo(404);
+        assertThat(reply.body().toString()).isEqualTo("<h1>no session</h1>");
+    }
+
+    private void assertRefused(RejectReason reason) throws Exception {
+        double before = gateway.gateway().metrics().rejectCount(reason);
+
+        TestHttp.Reply reply = http.postMcp(gateway.port(), "/mcp", CALL);
+
+        assertThat(reply.status()).isEqualTo(502);
+        assertThat(reply.reason()).isEqualTo(reason.code());
+        assertThat(reply.json().path("id").asInt()).isEqualTo(41);
+        assertThat(reply.body().toString()).doesNotContain("other").doesNotContain("\"ok\"");
+        assertThat(gateway.gateway().metrics().rejectCount(reason)).isEqualTo(before + 1);
+    }
+
+    private static String padded(int atLeast) {
+        return "{\"jsonrpc\":\"2.0\",\"id\":41,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"" + "x".repeat(atLeast) + "\"}]}}";
+    }
+}
