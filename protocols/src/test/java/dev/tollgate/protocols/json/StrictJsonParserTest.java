@@ -58,6 +58,12 @@ class StrictJsonParserTest {
                 Arguments.of("NaN", utf8("{\"a\":NaN}"), JsonRejection.Reason.MALFORMED),
                 Arguments.of("leading zero", utf8("[01]"), JsonRejection.Reason.MALFORMED),
                 Arguments.of("raw tab inside a string", utf8("[\"a\tb\"]"), JsonRejection.Reason.MALFORMED),
+                Arguments.of("escaped lone high surrogate in a value", utf8("[\"x\\ud800\"]"), JsonRejection.Reason.LONE_SURROGATE),
+                Arguments.of("escaped lone low surrogate in a value", utf8("[\"\\uDC00x\"]"), JsonRejection.Reason.LONE_SURROGATE),
+                Arguments.of("escaped lone surrogate in a key", utf8("{\"\\ud83d\":1}"), JsonRejection.Reason.LONE_SURROGATE),
+                Arguments.of("surrogates in the wrong order", utf8("[\"\\ude00\\ud83d\"]"), JsonRejection.Reason.LONE_SURROGATE),
+                Arguments.of("high surrogate followed by a non-surrogate escape", utf8("[\"\\ud83d\\u0041\"]"), JsonRejection.Reason.LONE_SURROGATE),
+                Arguments.of("lone surrogate deep in an array of objects", utf8("[{\"a\":[1,{\"b\":\"ok\"}]},{\"c\":[\"\\udbff\"]}]"), JsonRejection.Reason.LONE_SURROGATE),
                 Arguments.of("empty body", new byte[0], JsonRejection.Reason.EMPTY),
                 Arguments.of("only whitespace", utf8(" \r\n\t "), JsonRejection.Reason.EMPTY));
     }
@@ -77,6 +83,8 @@ class StrictJsonParserTest {
                 Arguments.of("same key in different array elements", utf8("[{\"k\":1},{\"k\":2}]")),
                 Arguments.of("multi-byte UTF-8 up to 4 bytes", utf8("{\"t\":\"héllo ✓ 😀\"}")),
                 Arguments.of("escaped surrogate pair", utf8("[\"\\ud83d\\ude00\"]")),
+                Arguments.of("an escaped backslash before ud800 is text, not a surrogate", utf8("[\"\\\\ud800\"]")),
+                Arguments.of("escaped surrogate pair in a key", utf8("{\"\\uD83D\\uDE00\":1}")),
                 Arguments.of("largest code point U+10FFFF", bytes('[', '"', 0xF4, 0x8F, 0xBF, 0xBF, '"', ']')),
                 Arguments.of("noncharacter U+FFFF is still valid UTF-8", bytes('[', '"', 0xEF, 0xBF, 0xBF, '"', ']')),
                 Arguments.of("surrounding whitespace", utf8(" \r\n {} \n\t")),
