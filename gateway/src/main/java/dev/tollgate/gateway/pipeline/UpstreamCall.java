@@ -151,7 +151,22 @@ final class UpstreamCall {
         ResponseFilter filter = exchange.a2a() != null ? new A2aResponseFilter(exchange, errors)
                 : new McpResponseFilter(exchange, this::answerUpstream,
                         (call, decision, id) -> completion.serverRequestDecided(exchange, call, decision, id), this::refused);
-        boolean inspected = filter.inspectsEveryAnswer() && upstream.statusCode() >= 200 && upstream.statusCode() < 300;
+        HttpMethod verb = exchange.request().method();
+        if (filter.inspectsEveryAnswer() && upstream.statusCode() == 202 && verb == HttpMethod.POST && filter.batchDenials() == null) {
+            // Accepted (a notification or a response was POSTed) carries no body in MCP: none is relayed unread.
+            cancelTimer();
+            response.headers().remove(HttpHeaders.CONTENT_TYPE).remove(HttpHeaders.CONTENT_ENCODING);
+            upstream.body().onComplete(ar -> {
+                if (!finished) {
+                    response.end();
+                    finish();
+                }
+            });
+            return;
+        }
+        // What a client dispatches: the answers to its POSTs and its GET stream (a DELETE's body is never read).
+        boolean inspected = filter.inspectsEveryAnswer() && upstream.statusCode() >= 200 && upstream.statusCode() < 300
+                && (verb == HttpMethod.POST || verb == HttpMethod.GET);
         if (inspected) {
             String unreadable = AnswerEncoding.problem(upstream.headers());
             if (unreadable != null) {

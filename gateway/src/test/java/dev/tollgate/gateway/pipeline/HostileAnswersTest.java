@@ -97,6 +97,17 @@ class HostileAnswersTest {
     }
 
     @Test
+    void acceptedCarriesNoBodyWhateverTheUpstreamPutsInIt() throws Exception {
+        upstream.answer(r -> r.response().setStatusCode(202).putHeader("Content-Type", "application/json")
+                .end("{\"jsonrpc\":\"2.0\",\"id\":\"s\",\"method\":\"sampling/createMessage\",\"params\":{}}"));
+
+        TestHttp.Reply reply = http.postMcp(gateway.port(), "/mcp", "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+
+        assertThat(reply.status()).isEqualTo(202);
+        assertThat(reply.body().length()).isZero();
+    }
+
+    @Test
     void errorStatusesPassUnread() throws Exception {
         upstream.answer(r -> r.response().setStatusCode(404).putHeader("Content-Type", "text/html").end("<h1>no session</h1>"));
 
