@@ -1,7 +1,6 @@
 package dev.tollgate.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.protocols.mcp.ServerMessage;
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
@@ -149,7 +148,7 @@ final class UpstreamCall {
         HopByHopHeaders.copyEndToEnd(upstream.headers(), response.headers(), RESPONSE_HEADERS_SET_BY_GATEWAY);
         upstreamSessionId = upstream.getHeader(McpHeaders.SESSION_ID);
         ResponseFilter filter = exchange.a2a() != null ? new A2aResponseFilter(exchange, errors)
-                : new McpResponseFilter(exchange, this::answerUpstream,
+                : new McpResponseFilter(exchange, new ServerRequestAnswers(exchange, client, errors, () -> upstreamSessionId),
                         (call, decision, id) -> completion.serverRequestDecided(exchange, call, decision, id), this::refused);
         HttpMethod verb = exchange.request().method();
         if (filter.inspectsEveryAnswer() && upstream.statusCode() == 202 && verb == HttpMethod.POST && filter.batchDenials() == null) {
@@ -281,36 +280,6 @@ final class UpstreamCall {
             return new byte[0];
         }
         return filter.rewriteJson(body.getBytes(), exchange.response());
-    }
-
-    /**
-     * Answers a server-to-client request not delivered (denied by policy, or unreadable) to the upstream on
-     * the client's behalf, in the same session, so the upstream's pending call fails cleanly instead of hanging.
-     */
-    private void answerUpstream(JsonNode id, ObjectNode errorResponse, RejectReason countAs) {
-        if (countAs != null) {
-            errors.count(countAs);
-        }
-        UpstreamTarget target = exchange.route().route().upstream();
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(target.host()).setPort(target.port())
-                .setSsl(target.tls()).setURI(exchange.route().upstreamUri())
-                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                .putHeader(HttpHeaders.ACCEPT, "application/json, text/event-stream");
-        String session = exchange.request().getHeader(McpHeaders.SESSION_ID);
-        session = session != null ? session : upstreamSessionId;
-        if (session != null) {
-            options.putHeader(McpHeaders.SESSION_ID, session);
-        }
-        String version = exchange.request().getHeader(McpHeaders.PROTOCOL_VERSION);
-        if (version != null) {
-            options.putHeader(McpHeaders.PROTOCOL_VERSION, version);
-        }
-        Buffer body = Buffer.buffer(McpResponseFilter.bytes(errorResponse));
-        client.request(options)
-                .compose(request -> request.send(body))
-                .compose(HttpClientResponse::body)
-                .onFailure(e -> CallLogContext.log(exchange, () -> LOG.warn("could not answer denied server request {} upstream on route {}: {}",
-                        id, exchange.route().route().name(), e.toString())));
     }
 
     private static boolean isEventStream(HttpClientResponse upstream) {
