@@ -38,7 +38,7 @@ final class AuditTail {
         if (end == size) {
             return 0;
         }
-        Path side = file.resolveSibling(file.getFileName() + ".partial-" + SIDE_FILE_TIME.format(clock.instant()));
+        Path side = sideFile(file, clock);
         byte[] partial;
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             partial = new byte[(int) (size - end)];
@@ -52,6 +52,16 @@ final class AuditTail {
         LOG.warn("audit: {} ended in a partial record ({} bytes, left by a crash or a failed write): moved them to {}; "
                 + "the chain continues from the last complete record", file, partial.length, side);
         return partial.length;
+    }
+
+    /** {@code <name>.partial-<UTC time>}, with a counter should two repairs fall in the same millisecond. */
+    private static Path sideFile(Path file, Clock clock) {
+        String base = file.getFileName() + ".partial-" + SIDE_FILE_TIME.format(clock.instant());
+        Path side = file.resolveSibling(base);
+        for (int n = 1; Files.exists(side, java.nio.file.LinkOption.NOFOLLOW_LINKS); n++) {
+            side = file.resolveSibling(base + "-" + n);
+        }
+        return side;
     }
 
     /** The last newline-terminated line of the file, without its newline; null when there is none. */
