@@ -34,6 +34,7 @@ public final class AuditLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
     private static final long POLL_MILLIS = 200;
     private static final long CLOSE_TIMEOUT_MILLIS = 10_000;
+    private static final long STOP_AFTER_INTERRUPT_MILLIS = 1_000;
     static final long RETRY_FIRST_MILLIS = 100;
     static final long RETRY_MAX_MILLIS = 5_000;
 
@@ -173,6 +174,7 @@ public final class AuditLog implements AutoCloseable {
                     healthy = false;
                 }
                 if (!pause(retryMillis)) {
+                    LOG.error("audit: stopped while writes were failing; {} record(s) not written", pending.size() + queue.size());
                     return;
                 }
                 retryMillis = Math.min(retryMillis * 2, RETRY_MAX_MILLIS);
@@ -234,9 +236,9 @@ public final class AuditLog implements AutoCloseable {
         try {
             writerThread.join(CLOSE_TIMEOUT_MILLIS);
             if (writerThread.isAlive()) {
+                // Still retrying a failed write: give up rather than hold the shutdown (the writer logs what is lost).
                 writerThread.interrupt();
-                writerThread.join(CLOSE_TIMEOUT_MILLIS);
-                LOG.error("audit: closed while writes were failing; {} queued record(s) not written", queue.size());
+                writerThread.join(STOP_AFTER_INTERRUPT_MILLIS);
             }
             appender.close();
         } catch (InterruptedException e) {
