@@ -67,10 +67,14 @@ class AuditFailClosedThroughGatewayTest {
     }
 
     private RunningGateway gateway(Path auditDir) throws Exception {
+        return RunningGateway.start(vertx, yaml(auditDir, QUEUE_CAPACITY));
+    }
+
+    private String yaml(Path auditDir, int queueCapacity) throws Exception {
         Path policies = Files.createDirectories(dir.resolve("policies"));
         Files.writeString(policies.resolve("p.yaml"), RunningGateway.ALLOW_ALL);
-        return RunningGateway.start(vertx, RunningGateway.mcpYaml(upstream.url("/mcp"), policies, "allow-all",
-                "audit: {directory: " + auditDir + ", queue-capacity: " + QUEUE_CAPACITY + ", when-full: reject}"));
+        return RunningGateway.mcpYaml(upstream.url("/mcp"), policies, "allow-all",
+                "audit: {directory: " + auditDir + ", queue-capacity: " + queueCapacity + ", when-full: reject}");
     }
 
     private static String batch(int firstId, int elements) {
@@ -170,5 +174,32 @@ class AuditFailClosedThroughGatewayTest {
 
         assertThat(records(auditDir)).extracting(r -> r.path("tool").asText()).containsExactly("t1", "t3");
         assertThat(Cli.run("audit", "verify", "--expect-seq", "2", auditDir.toString()).exit()).isZero();
+    }
+
+    @Test
+    void eachA2aCallReservesOneRecordAndItsRoomComesBackOnceWritten() throws Exception {
+        upstream.answer(r -> r.response().putHeader("Content-Type", "application/json")
+                .end("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"message\":{\"messageId\":\"r\",\"role\":\"ROLE_AGENT\",\"parts\":[{\"text\":\"ok\"}]}}}"));
+        Path auditDir = dir.resolve("audit");
+        // Room for one record: a call whose reservation was not used up or given back would shut the route.
+        RunningGateway gateway = RunningGateway.start(vertx, yaml(auditDir, 1).replace("path: /mcp, protocol: mcp", "path: /agent, protocol: a2a"));
+        String send = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"SendMessage\",\"params\":{\"message\":"
+                + "{\"messageId\":\"m\",\"role\":\"ROLE_USER\",\"parts\":[{\"text\":\"hi\"}]}}}";
+        try {
+            for (int i = 1; i <= 3; i++) {
+                TestHttp.Reply reply = http.send(TestHttp.mcpPost(gateway.port(), "/agent").putHeader("A2A-Version", "1.0"), Buffer.buffer(send));
+
+                assertThat(reply.status()).isEqualTo(200);
+                assertThat(reply.json().has("result")).as(reply.body().toString()).isTrue();
+                String written = "tollgate_audit_last_seq " + i + ".0";
+                await().atMost(Duration.ofSeconds(5)).until(() -> metrics(gateway).contains(written));
+            }
+        } finally {
+            gateway.close();
+        }
+
+        assertThat(upstream.received()).hasSize(3);
+        assertThat(records(auditDir)).extracting(r -> r.path("protocol").asText()).containsExactly("a2a", "a2a", "a2a");
+        assertThat(Cli.run("audit", "verify", "--expect-seq", "3", auditDir.toString()).exit()).isZero();
     }
 }
