@@ -165,7 +165,8 @@ public final class AuditLog implements AutoCloseable {
                     healthy = true;
                 }
                 retryMillis = RETRY_FIRST_MILLIS;
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
+                // Anything but an interrupt is retried: a dead writer thread would lose records without a trace.
                 failedWrites.incrementAndGet();
                 if (healthy) {
                     // Logged once per episode, not once per retry.
