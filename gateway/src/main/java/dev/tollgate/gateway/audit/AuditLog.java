@@ -1,56 +1,69 @@
 package dev.tollgate.gateway.audit;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.gateway.config.AuditConfig;
 import dev.tollgate.gateway.telemetry.ArgumentRedactor;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The tamper-evident audit log. Event loops hand records over through a bounded queue ({@link #offer}
- * never blocks); one writer thread chains, seals and appends them, rotating files by size. The chain
- * continues across files and across restarts (the last hash is read back at start).
+ * The tamper-evident audit log. Event loops hand records over through a bounded queue (nothing here
+ * blocks them); one writer thread numbers, chains, seals and appends them, rotating files by size. The
+ * chain and the sequence numbers continue across files and across restarts (read back at start).
+ *
+ * <p>Room in the queue is counted by permits, one per record. A call that must not go unrecorded
+ * ({@code when-full: reject}) reserves one permit per decision it will produce before any work is done
+ * ({@link #tryReserve}) and later queues its records on those permits ({@link #offerReserved}), so a
+ * batch cannot pass a capacity check and then overflow the queue. Good: {@code tryReserve(n)} once,
+ * {@code offerReserved} up to n times, {@code release} the rest. Bad: {@code offerReserved} without a
+ * reservation (the queue would exceed its capacity).
+ *
+ * <p>A failed write (disk full, file gone) loses nothing: the writer keeps the records and retries with
+ * back-off, and {@link #healthy()} turns false so fail-closed callers refuse new calls meanwhile.
  */
 public final class AuditLog implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final long POLL_MILLIS = 200;
     private static final long CLOSE_TIMEOUT_MILLIS = 10_000;
+    private static final long STOP_AFTER_INTERRUPT_MILLIS = 1_000;
+    static final long RETRY_FIRST_MILLIS = 100;
+    static final long RETRY_MAX_MILLIS = 5_000;
 
     private final AuditConfig config;
     private final ArgumentRedactor redactor;
-    private final BlockingQueue<ObjectNode> queue;
+    private final Semaphore room;
+    private final LinkedBlockingQueue<ObjectNode> queue = new LinkedBlockingQueue<>();
+    private final AuditAppender appender;
     private final Thread writerThread;
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong failedRecords = new AtomicLong();
+    private final AtomicLong failedWrites = new AtomicLong();
+    private final AtomicLong lastWrittenSeq = new AtomicLong();
     private volatile boolean running = true;
+    private volatile boolean healthy = true;
+    /** Writer thread only: the chain as sealed so far (it may run ahead of the disk while writes fail). */
     private String lastHash;
-    private int sequence;
-    private long fileBytes;
-    private BufferedWriter out;
+    private long lastSeq;
 
     private AuditLog(AuditConfig config, ArgumentRedactor redactor) throws IOException {
         this.config = config;
         this.redactor = redactor;
-        this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
-        Files.createDirectories(config.directory());
-        resumeChain();
+        this.room = new Semaphore(config.queueCapacity());
+        this.appender = new AuditAppender(config.directory(), config.maxFileBytes(), Clock.systemUTC());
+        AuditAppender.ChainEnd end = appender.open();
+        lastHash = end.hash();
+        lastSeq = end.seq();
+        lastWrittenSeq.set(end.seq());
         this.writerThread = new Thread(this::drain, "tollgate-audit-writer");
         writerThread.setDaemon(true);
         writerThread.start();
@@ -67,16 +80,39 @@ public final class AuditLog implements AutoCloseable {
 
     /** Queues a record for writing; false (and counted as dropped) when the queue is full. Never blocks. */
     public boolean offer(ObjectNode record) {
-        if (queue.offer(record)) {
-            return true;
+        if (!room.tryAcquire()) {
+            dropped.incrementAndGet();
+            return false;
         }
-        dropped.incrementAndGet();
-        return false;
+        queue.add(record);
+        return true;
     }
 
-    /** True when new records would be dropped right now (used to refuse calls in fail-closed mode). */
+    /** Holds room for {@code records} records at once, or none; false when they do not all fit right now. */
+    public boolean tryReserve(int records) {
+        return records <= 0 || room.tryAcquire(records);
+    }
+
+    /** Queues a record on room already reserved with {@link #tryReserve}: never fails, never blocks. */
+    public void offerReserved(ObjectNode record) {
+        queue.add(record);
+    }
+
+    /** Gives back reserved room that was not used (the call ended before it had decisions to record). */
+    public void release(int unused) {
+        if (unused > 0) {
+            room.release(unused);
+        }
+    }
+
+    /** True when a new record would be dropped right now (used to refuse calls in fail-closed mode). */
     public boolean isFull() {
-        return queue.remainingCapacity() == 0;
+        return room.availablePermits() == 0;
+    }
+
+    /** False while writes fail (the writer holds its records and retries): fail-closed callers refuse calls. */
+    public boolean healthy() {
+        return healthy;
     }
 
     public int queued() {
@@ -91,8 +127,19 @@ public final class AuditLog implements AutoCloseable {
         return dropped.get();
     }
 
+    /** Write attempts that failed (their records were kept and retried). */
     public long failedWrites() {
-        return failed.get();
+        return failedWrites.get();
+    }
+
+    /** Records lost because they could not be serialized at all. */
+    public long failedRecords() {
+        return failedRecords.get();
+    }
+
+    /** The seq of the last record on disk: what {@code tollgate audit verify --expect-seq} checks a log against. */
+    public long lastWrittenSeq() {
+        return lastWrittenSeq.get();
     }
 
     public AuditConfig config() {
@@ -100,111 +147,101 @@ public final class AuditLog implements AutoCloseable {
     }
 
     private void drain() {
-        List<ObjectNode> batch = new ArrayList<>();
-        while (running || !queue.isEmpty()) {
+        List<ObjectNode> taken = new ArrayList<>();
+        List<AuditLine> pending = new ArrayList<>();
+        long retryMillis = RETRY_FIRST_MILLIS;
+        while (running || !queue.isEmpty() || !pending.isEmpty()) {
             try {
-                ObjectNode first = queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
-                if (first == null) {
+                // New records are taken only once the previous batch is on disk: order is kept, memory bounded.
+                if (pending.isEmpty() && !take(taken, pending)) {
                     continue;
                 }
-                batch.add(first);
-                queue.drainTo(batch);
-                for (ObjectNode record : batch) {
-                    append(record);
+                appender.write(pending);
+                written.addAndGet(pending.size());
+                lastWrittenSeq.set(pending.get(pending.size() - 1).seq());
+                pending.clear();
+                if (!healthy) {
+                    LOG.info("audit: writing again after {} failed attempt(s) in all", failedWrites.get());
+                    healthy = true;
                 }
-                // One flush per batch, not per record: the writer keeps up with bursts.
-                out.flush();
+                retryMillis = RETRY_FIRST_MILLIS;
+            } catch (IOException | RuntimeException e) {
+                // Anything but an interrupt is retried: a dead writer thread would lose records without a trace.
+                failedWrites.incrementAndGet();
+                if (healthy) {
+                    // Logged once per episode, not once per retry.
+                    LOG.error("audit: cannot write {} record(s) to {}; keeping them and retrying every {}-{} ms "
+                            + "(when-full: reject refuses calls meanwhile)", pending.size(), config.directory(), RETRY_FIRST_MILLIS, RETRY_MAX_MILLIS, e);
+                    healthy = false;
+                }
+                if (!pause(retryMillis)) {
+                    LOG.error("audit: stopped while writes were failing; {} record(s) not written", pending.size() + queue.size());
+                    return;
+                }
+                retryMillis = Math.min(retryMillis * 2, RETRY_MAX_MILLIS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (IOException | RuntimeException e) {
-                failed.addAndGet(batch.size());
-                LOG.error("audit: could not write {} record(s)", batch.size(), e);
-            } finally {
-                batch.clear();
             }
         }
     }
 
-    private void append(ObjectNode record) throws IOException {
-        AuditRecords.finishArguments(record, config.arguments(), redactor);
-        record.put("prev", lastHash);
-        String line = AuditChain.seal(JSON.writeValueAsString(record));
-        int bytes = line.getBytes(StandardCharsets.UTF_8).length + 1;
-        if (fileBytes > 0 && fileBytes + bytes > config.maxFileBytes()) {
-            rotate();
+    /** Takes what is queued, frees its room and seals it into lines; false when nothing came. */
+    private boolean take(List<ObjectNode> taken, List<AuditLine> pending) throws InterruptedException {
+        ObjectNode first = queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+        if (first == null) {
+            return false;
         }
-        out.write(line);
-        out.write('\n');
-        fileBytes += bytes;
-        lastHash = AuditChain.claimedHash(line);
-        written.incrementAndGet();
-    }
-
-    private void rotate() throws IOException {
-        out.close();
-        sequence++;
-        openCurrent();
-    }
-
-    /** Continues the chain from the newest file's last record, or starts it. */
-    private void resumeChain() throws IOException {
-        List<Path> existing = AuditFiles.inOrder(config.directory());
-        lastHash = AuditChain.GENESIS;
-        sequence = 1;
-        if (!existing.isEmpty()) {
-            Path newest = existing.get(existing.size() - 1);
-            sequence = AuditFiles.sequenceOf(newest);
-            String last = lastLine(newest);
-            if (last != null && AuditChain.content(last) != null) {
-                lastHash = AuditChain.claimedHash(last);
-            } else if (existing.size() > 1) {
-                String previous = lastLine(existing.get(existing.size() - 2));
-                lastHash = previous == null ? lastHash : AuditChain.claimedHash(previous);
+        taken.add(first);
+        queue.drainTo(taken);
+        room.release(taken.size());
+        for (ObjectNode record : taken) {
+            AuditLine line = seal(record);
+            if (line != null) {
+                pending.add(line);
             }
         }
-        openCurrent();
+        taken.clear();
+        return !pending.isEmpty();
     }
 
-    private void openCurrent() throws IOException {
-        Path file = AuditFiles.file(config.directory(), sequence);
-        fileBytes = Files.exists(file) ? Files.size(file) : 0;
-        out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    }
-
-    private static String lastLine(Path file) throws IOException {
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
-            long end = raf.length();
-            if (end == 0) {
-                return null;
-            }
-            long pos = end - 1;
-            raf.seek(pos);
-            if (raf.read() == '\n') {
-                pos--;
-            }
-            long lineEnd = pos + 1;
-            while (pos >= 0) {
-                raf.seek(pos);
-                if (raf.read() == '\n') {
-                    break;
-                }
-                pos--;
-            }
-            byte[] bytes = new byte[(int) (lineEnd - pos - 1)];
-            raf.seek(pos + 1);
-            raf.readFully(bytes);
-            return new String(bytes, StandardCharsets.UTF_8);
+    /** One record into its line, or null (counted, logged) when it cannot be serialized: it never blocks the others. */
+    private AuditLine seal(ObjectNode record) {
+        try {
+            AuditRecords.finishArguments(record, config.arguments(), redactor);
+            AuditLine line = AuditLine.seal(record, lastSeq + 1, lastHash);
+            lastSeq = line.seq();
+            lastHash = line.hash();
+            return line;
+        } catch (IOException | RuntimeException e) {
+            failedRecords.incrementAndGet();
+            LOG.error("audit: a record could not be serialized and is lost (method {})", record.path("method").asText("?"), e);
+            return null;
         }
     }
 
-    /** Writes everything queued, then stops the writer. */
+    private static boolean pause(long millis) {
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Writes everything queued, then stops the writer (giving up after a while if writes keep failing). */
     @Override
     public void close() {
         running = false;
         try {
             writerThread.join(CLOSE_TIMEOUT_MILLIS);
-            out.close();
+            if (writerThread.isAlive()) {
+                // Still retrying a failed write: give up rather than hold the shutdown (the writer logs what is lost).
+                writerThread.interrupt();
+                writerThread.join(STOP_AFTER_INTERRUPT_MILLIS);
+            }
+            appender.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException e) {

@@ -9,16 +9,26 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code tollgate audit verify FILE|DIR...}: recomputes the hash chain and reports the first broken record. */
+/**
+ * {@code tollgate audit verify [--expect-seq N] FILE|DIR...}: recomputes the hash chain and reports the first
+ * broken record; with {@code --expect-seq}, also a log that ends before record N (its tail removed, which
+ * a hash chain alone cannot show).
+ */
 @Command(name = "audit", mixinStandardHelpOptions = true, description = "Audit log tools.",
         subcommands = AuditCommand.Verify.class)
 final class AuditCommand {
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = "Verify the hash chain of audit files (in chain order; a directory means all its audit-*.jsonl). Exit 1 at the first broken record.")
+            description = "Verify the hash chain and the seq numbering of audit files (in chain order; a directory means all its "
+                    + "audit-*.jsonl). Exit 1 at the first broken record, or when the log ends before --expect-seq.")
     static final class Verify implements Callable<Integer> {
+
+        @Option(names = "--expect-seq", paramLabel = "N",
+                description = "fail unless the log reaches record N (e.g. the gateway's tollgate_audit_last_seq)")
+        Long expectSeq;
 
         @Parameters(arity = "1..*", paramLabel = "FILE", description = "audit files or directories, oldest first")
         List<Path> inputs;
@@ -27,6 +37,11 @@ final class AuditCommand {
         public Integer call() throws IOException {
             AuditVerifier.Result result = AuditVerifier.verify(expand(inputs));
             (result.ok() ? System.out : System.err).println(result);
+            if (result.ok() && expectSeq != null && result.lastSeq() < expectSeq) {
+                System.err.println("INCOMPLETE: the log ends at seq " + result.lastSeq() + ", expected at least " + expectSeq
+                        + " (records missing at the end)");
+                return 1;
+            }
             return result.ok() ? 0 : 1;
         }
     }

@@ -109,13 +109,20 @@ public final class GatewayMetrics {
                 .strongReference(true).register(registry);
     }
 
-    /** Exposes the audit writer's state: queued records, written, dropped, failed. */
+    /** Exposes the audit writer's state: queued, written, dropped, lost and retried records, health, last seq. */
     public void watchAudit(dev.tollgate.gateway.audit.AuditLog audit) {
         Gauge.builder("tollgate.audit.queued", audit, a -> a.queued()).description("Audit records waiting for the writer").register(registry);
         FunctionCounter.builder("tollgate.audit.written", audit, a -> a.written()).register(registry);
         FunctionCounter.builder("tollgate.audit.dropped", audit, a -> a.dropped())
-                .description("Audit records dropped because the queue was full (when-full: drop)").register(registry);
-        FunctionCounter.builder("tollgate.audit.failed", audit, a -> a.failedWrites()).register(registry);
+                .description("Audit records dropped because the queue was full (when-full: drop, or server-to-client requests)").register(registry);
+        FunctionCounter.builder("tollgate.audit.failed", audit, a -> a.failedRecords())
+                .description("Audit records lost because they could not be serialized").register(registry);
+        FunctionCounter.builder("tollgate.audit.write.failures", audit, a -> a.failedWrites())
+                .description("Audit write attempts that failed (records kept and retried)").register(registry);
+        Gauge.builder("tollgate.audit.healthy", audit, a -> a.healthy() ? 1 : 0)
+                .description("1 while audit writes succeed, 0 while they fail (when-full: reject refuses calls)").register(registry);
+        Gauge.builder("tollgate.audit.last.seq", audit, a -> a.lastWrittenSeq())
+                .description("seq of the last audit record on disk: compare with tollgate audit verify --expect-seq").register(registry);
     }
 
     private RouteTimers timersFor(String route) {

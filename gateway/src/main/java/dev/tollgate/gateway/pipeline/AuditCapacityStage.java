@@ -8,7 +8,9 @@ import io.vertx.core.Future;
 
 /**
  * With {@code audit.when-full: reject}, refuses new calls (503 audit_unavailable) while the audit writer's
- * queue is full, so no decision goes unrecorded. With {@code drop}, calls proceed and overflow is counted.
+ * queue is full or its writes are failing, so no decision goes unrecorded. With {@code drop}, calls proceed
+ * and overflow is counted. A cheap early check, before the body is read; the room for a call's records is
+ * reserved once its messages are known ({@link AuditReservationStage}).
  */
 public final class AuditCapacityStage implements Stage {
 
@@ -27,7 +29,14 @@ public final class AuditCapacityStage implements Stage {
 
     @Override
     public Future<StageResult> apply(Exchange exchange) {
-        if (audit.config().whenFull() == AuditConfig.WhenFull.REJECT && audit.isFull()) {
+        if (audit.config().whenFull() != AuditConfig.WhenFull.REJECT) {
+            return StageResult.proceed();
+        }
+        if (!audit.healthy()) {
+            errors.respond(exchange.response(), RejectReason.AUDIT_UNAVAILABLE, null, "audit writes are failing");
+            return StageResult.responded();
+        }
+        if (audit.isFull()) {
             errors.respond(exchange.response(), RejectReason.AUDIT_UNAVAILABLE, null, "audit queue full (" + audit.queued() + " records)");
             return StageResult.responded();
         }

@@ -1,7 +1,9 @@
 package dev.tollgate.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.gateway.GatewayServices;
+import dev.tollgate.gateway.audit.AuditLog;
 import dev.tollgate.gateway.audit.AuditRecords;
 import dev.tollgate.gateway.budget.CallCharge;
 import dev.tollgate.gateway.config.PricingTable;
@@ -11,6 +13,8 @@ import dev.tollgate.policy.Decision;
 import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
 import dev.tollgate.protocols.mcp.McpMessage;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What happens when a call ends, however it ends (answered, denied, failed over, timed out, abandoned by
@@ -41,23 +45,41 @@ public final class CompletionRecorder {
         if (services.audit() == null) {
             return;
         }
+        List<ObjectNode> records = new ArrayList<>(exchange.decisions().size());
         String route = exchange.route().route().name();
         if (exchange.a2a() != null) {
             // One call per A2A request: its decision, if policy decided one (the public card is not decided).
             if (exchange.a2a().call() != null && !exchange.decisions().isEmpty()) {
                 A2aExchange a2a = exchange.a2a();
-                audit(exchange, A2aCallDescriber.describe(route, a2a.call()), exchange.decisions().get(0), status, error, totalNanos,
-                        a2a.jsonRpcId() == null ? null : a2a.jsonRpcId().asText());
+                records.add(record(exchange, A2aCallDescriber.describe(route, a2a.call()), exchange.decisions().get(0), status, error,
+                        totalNanos, a2a.jsonRpcId() == null ? null : a2a.jsonRpcId().asText()));
             }
-            return;
-        }
-        for (int i = 0; i < exchange.decisions().size(); i++) {
-            Decision decision = exchange.decisions().get(i);
-            if (decision != null) {
-                McpMessage message = exchange.messages().get(i);
-                audit(exchange, McpCallDescriber.describe(route, message), decision, status, error, totalNanos, McpCallDescriber.requestId(message));
+        } else {
+            for (int i = 0; i < exchange.decisions().size(); i++) {
+                Decision decision = exchange.decisions().get(i);
+                if (decision != null) {
+                    McpMessage message = exchange.messages().get(i);
+                    records.add(record(exchange, McpCallDescriber.describe(route, message), decision, status, error, totalNanos,
+                            McpCallDescriber.requestId(message)));
+                }
             }
         }
+        queue(exchange.auditReserved(), records);
+    }
+
+    /** Queues the records on the call's reservation (when-full: reject) and gives back the room it did not use. */
+    private void queue(int reserved, List<ObjectNode> records) {
+        AuditLog audit = services.audit();
+        int unused = reserved;
+        for (ObjectNode record : records) {
+            if (unused > 0) {
+                audit.offerReserved(record);
+                unused--;
+            } else {
+                audit.offer(record);
+            }
+        }
+        audit.release(unused);
     }
 
     /**
@@ -84,16 +106,18 @@ public final class CompletionRecorder {
     void serverRequestDecided(Exchange exchange, CallDescription call, Decision decision, JsonNode id) {
         services.metrics().serverRequestDecided(exchange.route().route().name(), call.method(), decision.enforcedDeny());
         if (services.audit() != null) {
-            audit(exchange, call, decision, 0, decision.enforcedDeny() ? "policy_denied" : null,
-                    System.nanoTime() - exchange.startNanos(), id == null ? null : id.asText());
+            // Not reserved: the request was decided mid-stream; a full queue drops (and counts) it.
+            services.audit().offer(record(exchange, call, decision, 0, decision.enforcedDeny() ? "policy_denied" : null,
+                    System.nanoTime() - exchange.startNanos(), id == null ? null : id.asText()));
         }
     }
 
-    private void audit(Exchange exchange, CallDescription call, Decision decision, int status, String error, long totalNanos, String requestId) {
+    private ObjectNode record(Exchange exchange, CallDescription call, Decision decision, int status, String error, long totalNanos,
+                              String requestId) {
         AuditConfig config = services.audit().config();
         String traceId = exchange.trace() == null ? null : exchange.trace().traceId();
         AuditRecords.Outcome outcome = new AuditRecords.Outcome(status, error, totalNanos / 1e6, exchange.upstreamNanos() / 1e6, traceId, requestId);
-        services.audit().offer(AuditRecords.of(Instant.now(), call, exchange.identity(), decision, outcome, config.arguments()));
+        return AuditRecords.of(Instant.now(), call, exchange.identity(), decision, outcome, config.arguments());
     }
 
     private static String methodLabel(Exchange exchange) {

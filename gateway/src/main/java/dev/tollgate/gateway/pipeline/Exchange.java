@@ -48,6 +48,7 @@ public final class Exchange {
     private SpendView spend;
     private List<CallCharge> charges = List.of();
     private ResponseOutcome outcome;
+    private int auditReserved;
 
     public Exchange(HttpServerRequest request, GatewaySnapshot snapshot, ListenerRuntime listener, RouteMatch route,
                     long startNanos) {
@@ -261,5 +262,14 @@ public final class Exchange {
     /** Watches the answer of a charged call for its result (cost, usage) or error; null when nothing is charged. */
     ResponseOutcome outcome() {
         return outcome;
+    }
+
+    /** Audit records this call reserved room for (when-full: reject), queued or released when it completes. */
+    public int auditReserved() {
+        return auditReserved;
+    }
+
+    void auditReserved(int records) {
+        this.auditReserved = records;
     }
 }

@@ -29,6 +29,7 @@ public final class McpPipeline {
         stages.add(new ReadBodyStage(errors, services.metrics()));
         // Parsing precedes every stage that reads the call (policy, spans, audit, budget).
         stages.add(new ParseJsonRpcStage(errors));
+        stages.add(new AuditReservationStage(services.audit(), errors));
         // Decides only; answering a denial waits until the decision is on the span.
         // Spend is read (from cache: at once) only for policies with a budget rule, before they are evaluated.
         stages.add(new SpendStage(services.budgets()));

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -124,5 +125,179 @@ class AuditLogTest {
             assertThat(log.dropped()).isEqualTo(10_000 - accepted);
             assertThat(log.dropped()).isPositive();
         }
+    }
+
+    @Test
+    void loneSurrogatesInARecordNeitherPoisonTheWriterNorBreakTheChain() throws Exception {
+        try (AuditLog log = open(AuditConfig.DEFAULT_MAX_FILE_BYTES)) {
+            ObjectNode poisoned = record(0, "allow").put("tool", "x\ud800");
+            poisoned.putObject("arguments").put("\udc00key", "tail\ud83d").put("pair", "ok \ud83d\ude00");
+            assertThat(log.offer(poisoned)).isTrue();
+            write(log, 1, 11);
+            await().atMost(Duration.ofSeconds(5)).until(() -> log.written() == 11);
+
+            assertThat(log.failedRecords()).isZero();
+            assertThat(log.failedWrites()).isZero();
+            assertThat(log.healthy()).isTrue();
+            assertThat(log.lastWrittenSeq()).isEqualTo(11);
+        }
+        List<String> lines = Files.readAllLines(AuditFiles.file(dir, 1), StandardCharsets.UTF_8);
+        assertThat(lines).hasSize(11);
+        assertThat(JSON.readTree(lines.get(0)).path("tool").asText()).isEqualTo("x\uFFFD");
+        assertThat(lines.get(0)).contains("\"\uFFFDkey\":\"tail\uFFFD\"", "ok \ud83d\ude00");
+        AuditVerifier.Result result = AuditVerifier.verify(AuditFiles.inOrder(dir));
+        assertThat(result.ok()).as(result.toString()).isTrue();
+        assertThat(result.records()).isEqualTo(11);
+    }
+
+    @Test
+    void aRecordThatCannotBeSerializedIsCountedAndLostAloneWhileLaterRecordsAreWritten() throws Exception {
+        try (AuditLog log = open(AuditConfig.DEFAULT_MAX_FILE_BYTES)) {
+            write(log, 0, 3);
+            assertThat(log.offer(record(3, "allow").putPOJO("broken", new Unserializable()))).isTrue();
+            for (int i = 4; i < 8; i++) {
+                assertThat(log.offer(record(i, "allow"))).isTrue();
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> log.written() == 7);
+
+            assertThat(log.failedRecords()).isEqualTo(1);
+            assertThat(log.failedWrites()).isZero();
+        }
+        AuditVerifier.Result result = AuditVerifier.verify(AuditFiles.inOrder(dir));
+        assertThat(result.ok()).as(result.toString()).isTrue();
+        assertThat(result.records()).isEqualTo(7);
+        assertThat(result.lastSeq()).isEqualTo(7);
+    }
+
+    /** A bean whose serialization always fails. */
+    public static final class Unserializable {
+        public String getValue() {
+            throw new IllegalStateException("cannot be serialized");
+        }
+    }
+
+    @Test
+    void aFailingDiskKeepsTheRecordsRetriesAndIsReportedUnhealthyUntilWritesSucceedAgain() throws Exception {
+        Path full = Path.of("/dev/full");
+        Assumptions.assumeTrue(Files.exists(full), "needs /dev/full (writes to it fail with ENOSPC)");
+        Path file = AuditFiles.file(dir, 1);
+        Files.createSymbolicLink(file, full);
+        try (AuditLog log = open(AuditConfig.DEFAULT_MAX_FILE_BYTES)) {
+            for (int i = 0; i < 5; i++) {
+                assertThat(log.offer(record(i, "allow"))).isTrue();
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> log.failedWrites() >= 2);
+
+            assertThat(log.healthy()).isFalse();
+            assertThat(log.written()).isZero();
+            assertThat(log.lastWrittenSeq()).isZero();
+
+            Files.delete(file);
+            await().atMost(Duration.ofSeconds(10)).until(() -> log.written() == 5);
+            assertThat(log.healthy()).isTrue();
+            write(log, 5, 8);
+            await().atMost(Duration.ofSeconds(5)).until(() -> log.written() == 8);
+            assertThat(log.lastWrittenSeq()).isEqualTo(8);
+        }
+        assertThat(Files.isSymbolicLink(file)).isFalse();
+        AuditVerifier.Result result = AuditVerifier.verify(AuditFiles.inOrder(dir));
+        assertThat(result.ok()).as(result.toString()).isTrue();
+        assertThat(result.records()).isEqualTo(8);
+    }
+
+    @Test
+    void recordsAreNumberedWithoutGapsAcrossRotationAndRestarts() throws Exception {
+        try (AuditLog log = open(2_000)) {
+            write(log, 0, 30);
+        }
+        try (AuditLog reopened = open(2_000)) {
+            assertThat(reopened.lastWrittenSeq()).isEqualTo(30);
+            write(reopened, 30, 45);
+            assertThat(reopened.lastWrittenSeq()).isEqualTo(45);
+        }
+        List<Long> seqs = new ArrayList<>();
+        for (Path file : AuditFiles.inOrder(dir)) {
+            for (String line : Files.readAllLines(file)) {
+                seqs.add(JSON.readTree(line).path("seq").asLong());
+            }
+        }
+        assertThat(AuditFiles.inOrder(dir).size()).isGreaterThan(2);
+        assertThat(seqs).isEqualTo(java.util.stream.LongStream.rangeClosed(1, 45).boxed().toList());
+        AuditVerifier.Result result = AuditVerifier.verify(AuditFiles.inOrder(dir));
+        assertThat(result.ok()).as(result.toString()).isTrue();
+        assertThat(result.firstSeq()).isEqualTo(1);
+        assertThat(result.lastSeq()).isEqualTo(45);
+    }
+
+    @Test
+    void aPartialLastLineLeftByACrashIsSetAsideAndTheChainContinuesFromTheLastCompleteRecord() throws Exception {
+        try (AuditLog log = open(AuditConfig.DEFAULT_MAX_FILE_BYTES)) {
+            write(log, 0, 5);
+        }
+        Path file = AuditFiles.file(dir, 1);
+        byte[] fifth = (Files.readAllLines(file).get(4) + "\n").getBytes(StandardCharsets.UTF_8);
+        // Half a record with a multi-byte character cut in two, as a crash mid-write leaves it.
+        byte[] whole = "{\"time\":\"2026-11-25T06:00:05Z\",\"tool\":\"\u00e9".getBytes(StandardCharsets.UTF_8);
+        byte[] partial = java.util.Arrays.copyOf(whole, whole.length - 1);
+        Files.write(file, partial, java.nio.file.StandardOpenOption.APPEND);
+
+        try (AuditLog reopened = open(AuditConfig.DEFAULT_MAX_FILE_BYTES)) {
+            assertThat(reopened.lastWrittenSeq()).isEqualTo(5);
+            write(reopened, 5, 10);
+        }
+
+        AuditVerifier.Result result = AuditVerifier.verify(AuditFiles.inOrder(dir));
+        assertThat(result.ok()).as(result.toString()).isTrue();
+        assertThat(result.records()).isEqualTo(10);
+        assertThat(result.lastSeq()).isEqualTo(10);
+        assertThat(Files.readAllLines(file).get(4) + "\n").isEqualTo(new String(fifth, StandardCharsets.UTF_8));
+        List<Path> sideFiles;
+        try (var listing = Files.list(dir)) {
+            sideFiles = listing.filter(f -> f.getFileName().toString().startsWith("audit-000001.jsonl.partial-")).toList();
+        }
+        assertThat(sideFiles).singleElement().satisfies(side -> assertThat(Files.readAllBytes(side)).isEqualTo(partial));
+    }
+
+    @Test
+    void aPartialRecordAloneInTheNewestFileContinuesTheChainOfTheFileBefore() throws Exception {
+        try (AuditLog log = open(2_000)) {
+            write(log, 0, 20);
+        }
+        List<Path> files = AuditFiles.inOrder(dir);
+        Path next = AuditFiles.file(dir, AuditFiles.sequenceOf(files.get(files.size() - 1)) + 1);
+        Files.writeString(next, "{\"time\":\"2026-11-25T06:00:05Z\",\"rou");
+
+        try (AuditLog reopened = open(2_000)) {
+            assertThat(reopened.lastWrittenSeq()).isEqualTo(20);
+            write(reopened, 20, 25);
+        }
+
+        AuditVerifier.Result result = AuditVerifier.verify(AuditFiles.inOrder(dir));
+        assertThat(result.ok()).as(result.toString()).isTrue();
+        assertThat(result.lastSeq()).isEqualTo(25);
+    }
+
+    @Test
+    void aBatchReservesRoomForAllItsRecordsOrNone() throws Exception {
+        try (AuditLog log = AuditLog.open(new AuditConfig(dir, AuditConfig.DEFAULT_MAX_FILE_BYTES, 10, AuditConfig.WhenFull.REJECT,
+                AuditConfig.ArgumentsMode.NONE))) {
+            assertThat(log.tryReserve(11)).isFalse();
+            assertThat(log.tryReserve(6)).isTrue();
+            assertThat(log.tryReserve(4)).isTrue();
+            assertThat(log.isFull()).isTrue();
+            assertThat(log.tryReserve(1)).isFalse();
+            assertThat(log.offer(record(99, "allow"))).isFalse();
+            assertThat(log.dropped()).isEqualTo(1);
+
+            for (int i = 0; i < 6; i++) {
+                log.offerReserved(record(i, "allow"));
+            }
+            log.release(4);
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> log.written() == 6);
+            await().atMost(Duration.ofSeconds(5)).until(() -> log.tryReserve(10));
+            log.release(10);
+        }
+        assertThat(AuditVerifier.verify(AuditFiles.inOrder(dir)).records()).isEqualTo(6);
     }
 }
