@@ -22,6 +22,12 @@ class PolicyLoaderTest {
         return Stream.of(
                 Arguments.of("unknown operator", HEAD + "    condition: {arg: {path: /a, equals: 1}}\n    action: deny\n", 5, "rules[0].condition.arg.equals", "unknown operator 'equals'"),
                 Arguments.of("bad regex", HEAD + "    condition: {arg: {path: /a, matches: \"(\"}}\n    action: deny\n", 5, "rules[0].condition.arg.matches", "invalid regular expression"),
+                Arguments.of("backreference refused", HEAD + "    condition: {arg: {path: /a, matches: \"(a+)\\\\1\"}}\n    action: deny\n", 5, "rules[0].condition.arg.matches",
+                        "regular expression uses a feature that cannot run in linear time (backreference/lookaround)"),
+                Arguments.of("lookahead refused", HEAD + "    condition: {arg: {path: /a, matches: \"^(?!admin)\"}}\n    action: deny\n", 5, "rules[0].condition.arg.matches",
+                        "regular expression uses a feature that cannot run in linear time (backreference/lookaround)"),
+                Arguments.of("lookbehind refused", HEAD + "    condition: {claim: {name: sub, matches: \"(?<=x)y\"}}\n    action: deny\n", 5, "rules[0].condition.claim.matches",
+                        "cannot run in linear time"),
                 Arguments.of("unknown condition", HEAD + "    condition: {toool: x}\n    action: deny\n", 5, "rules[0].condition.toool", "unknown condition 'toool'"),
                 Arguments.of("two keys in one condition", HEAD + "    condition: {tool: x, method: y}\n    action: deny\n", 5, "rules[0].condition", "exactly one key"),
                 Arguments.of("unknown check", HEAD + "    condition: {check: {name: nope}}\n    action: deny\n", 5, "rules[0].condition.check.name", "unknown check 'nope'"),
