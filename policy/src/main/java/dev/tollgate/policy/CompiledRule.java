@@ -20,8 +20,9 @@ public record CompiledRule(String name, String description, int priority, int or
                 // Fail closed: a condition that cannot be evaluated counts as a match of a deny.
                 new Decision(Action.DENY, name, "condition could not be evaluated; denied (fail closed)", policyName, mode,
                         Decision.Failure.CONDITION_ERROR),
-                new Decision(Action.DENY, name, "a value is over the " + LinearRegex.MAX_REGEX_INPUT_CHARS
-                        + " characters a regular expression may scan; denied (fail closed)", policyName, mode,
+                // Shared by every regex of the rule, so it cannot say which value or its length: explain does.
+                new Decision(Action.DENY, name, "a value is longer than this rule's regular expression may scan (at most "
+                        + LinearRegex.MAX_REGEX_INPUT_CHARS + " characters, fewer for large patterns); denied (fail closed)", policyName, mode,
                         Decision.Failure.REGEX_INPUT_TOO_LONG));
     }
 

@@ -1,7 +1,8 @@
 package dev.tollgate.policy;
 
 /**
- * A {@code matches} condition met a value longer than {@link dev.tollgate.policy.condition.LinearRegex#MAX_REGEX_INPUT_CHARS}:
+ * A {@code matches} condition met a value longer than its pattern may scan
+ * ({@link dev.tollgate.policy.condition.LinearRegex#maxInputChars()}):
  * even a linear-time scan of it would hold the event loop too long, so the rule denies (fail closed) with its
  * own decision ({@link Decision.Failure#REGEX_INPUT_TOO_LONG}). Thrown on caller input, so it carries no
  * stack trace: an attacker repeating it costs one small allocation, not a stack walk.
@@ -21,7 +22,7 @@ public final class RegexInputTooLongException extends RuntimeException {
      */
     public RegexInputTooLongException(String where, int length, int limit) {
         super((where == null ? "value" : where) + " is " + length + " characters, over the " + limit
-                + " a regular expression may scan; denied (fail closed)", null, false, false);
+                + " characters this regular expression may scan; denied (fail closed)", null, false, false);
         this.where = where;
         this.length = length;
         this.limit = limit;

@@ -28,6 +28,8 @@ class PolicyLoaderTest {
                         "regular expression uses a feature that cannot run in linear time (backreference/lookaround)"),
                 Arguments.of("lookbehind refused", HEAD + "    condition: {claim: {name: sub, matches: \"(?<=x)y\"}}\n    action: deny\n", 5, "rules[0].condition.claim.matches",
                         "cannot run in linear time"),
+                Arguments.of("pattern too large to scan in bounded time", HEAD + "    condition: {arg: {path: /a, matches: \"\\\\d{1000}x\"}}\n    action: deny\n", 5,
+                        "rules[0].condition.arg.matches", "regular expression is too large to run in bounded time: it compiles to 1003 instructions"),
                 Arguments.of("unknown condition", HEAD + "    condition: {toool: x}\n    action: deny\n", 5, "rules[0].condition.toool", "unknown condition 'toool'"),
                 Arguments.of("two keys in one condition", HEAD + "    condition: {tool: x, method: y}\n    action: deny\n", 5, "rules[0].condition", "exactly one key"),
                 Arguments.of("unknown check", HEAD + "    condition: {check: {name: nope}}\n    action: deny\n", 5, "rules[0].condition.check.name", "unknown check 'nope'"),

@@ -68,7 +68,7 @@ class RegexConditionTest {
         assertThat(decision.isDenied()).as("an allow rule that cannot be evaluated denies (fail closed)").isTrue();
         assertThat(decision.ruleName()).isEqualTo("ok");
         assertThat(decision.failure()).isEqualTo(Decision.Failure.REGEX_INPUT_TOO_LONG);
-        assertThat(decision.message()).contains("65536").contains("regular expression may scan").contains("fail closed");
+        assertThat(decision.message()).contains("16384").contains("regular expression may scan").contains("fail closed");
         assertThat(policy.evaluate(toolCall("t", args("x", over)))).as("preallocated").isSameAs(decision);
     }
 
@@ -92,9 +92,20 @@ class RegexConditionTest {
         assertThat(explanation.decision()).isSameAs(policy.evaluate(request));
         assertThat(explanation.trace()).singleElement().satisfies(t -> {
             assertThat(t.matched()).isTrue();
-            assertThat(t.reason()).isEqualTo("argument at /x is 70000 characters, over the 65536 a regular expression may scan;"
-                    + " denied (fail closed)");
+            assertThat(t.reason()).isEqualTo("argument at /x is 70000 characters, over the 16384 characters this regular expression"
+                    + " may scan; denied (fail closed)");
         });
+    }
+
+    @Test
+    void aLargerPatternScansFewerCharacters() {
+        LinearRegex big = LinearRegex.compile(".{100}x");
+        CompiledPolicy policy = denyWhen("arg: {path: /x, matches: \".{100}x\"}");
+
+        assertThat(big.maxInputChars()).isEqualTo((int) (LinearRegex.MAX_REGEX_SCAN_STEPS / 103)).isLessThan(LinearRegex.MAX_REGEX_INPUT_CHARS);
+        assertThat(policy.evaluate(toolCall("t", args("x", "a".repeat(big.maxInputChars())))).failure()).isEqualTo(Decision.Failure.NONE);
+        assertThat(policy.evaluate(toolCall("t", args("x", "a".repeat(big.maxInputChars() + 1)))).failure())
+                .isEqualTo(Decision.Failure.REGEX_INPUT_TOO_LONG);
     }
 
     @Test
@@ -106,7 +117,7 @@ class RegexConditionTest {
         Decision decision = policy.evaluate(toolCall("t", "{}", identity));
 
         assertThat(decision.failure()).isEqualTo(Decision.Failure.REGEX_INPUT_TOO_LONG);
-        assertThat(policy.explain(toolCall("t", "{}", identity)).trace().get(0).reason()).startsWith("claim region is 65537 characters");
+        assertThat(policy.explain(toolCall("t", "{}", identity)).trace().get(0).reason()).startsWith("claim region is 16385 characters");
     }
 
     @Test
