@@ -30,6 +30,8 @@ class PolicyLoaderTest {
                         "cannot run in linear time"),
                 Arguments.of("pattern too large to scan in bounded time", HEAD + "    condition: {arg: {path: /a, matches: \"\\\\d{1000}x\"}}\n    action: deny\n", 5,
                         "rules[0].condition.arg.matches", "regular expression is too large to run in bounded time: it compiles to 1003 instructions"),
+                Arguments.of("Java class intersection refused (RE2 would read it differently)", HEAD + "    condition: {arg: {path: /a, matches: \"[a-z&&[^x]]\"}}\n    action: deny\n", 5,
+                        "rules[0].condition.arg.matches", "character-class intersection"),
                 Arguments.of("unknown condition", HEAD + "    condition: {toool: x}\n    action: deny\n", 5, "rules[0].condition.toool", "unknown condition 'toool'"),
                 Arguments.of("two keys in one condition", HEAD + "    condition: {tool: x, method: y}\n    action: deny\n", 5, "rules[0].condition", "exactly one key"),
                 Arguments.of("unknown check", HEAD + "    condition: {check: {name: nope}}\n    action: deny\n", 5, "rules[0].condition.check.name", "unknown check 'nope'"),

@@ -47,6 +47,11 @@ public final class LinearRegex {
 
     /** Compiles at load; IllegalArgumentException says what is wrong (reported with the file and line). */
     public static LinearRegex compile(String source) {
+        if (source.contains("&&[")) {
+            // RE2 reads [a-z&&[^x]] as a plain class of a-z, '&', '[', '^', 'x': silently not what Java meant.
+            throw new IllegalArgumentException("regular expression uses Java's character-class intersection (&&[...]),"
+                    + " which is not RE2 syntax: list the characters instead");
+        }
         Pattern pattern;
         try {
             pattern = Pattern.compile(source);
