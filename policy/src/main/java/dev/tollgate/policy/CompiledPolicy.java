@@ -12,7 +12,8 @@ import java.util.Set;
 /**
  * An immutable, indexed policy document. Rules run highest priority first, file order on ties; the first
  * whose condition holds decides; if none does, the document's default decides. A condition that throws
- * counts as a matching deny of its rule (fail closed).
+ * counts as a matching deny of its rule (fail closed); a value too long for a regular expression to scan
+ * ({@link RegexInputTooLongException}) gets its own preallocated deny, so the gateway can name the cause.
  *
  * <p>Index: a rule whose condition requires an exact tool name (a top-level {@code tool:} literal, or one
  * inside a top-level {@code all:}) is bucketed under that name; every other rule is a wildcard rule. For
@@ -102,8 +103,8 @@ public final class CompiledPolicy {
             try {
                 matched = rule.condition().matches(request);
             } catch (RuntimeException | StackOverflowError e) {
-                // Fail closed; StackOverflowError: a pathological regex on a huge argument.
-                return rule.errorDecision();
+                // Fail closed, with the rule's preallocated deny for the cause (a value too long to scan, or any error).
+                return rule.failureDecision(e);
             }
             if (matched) {
                 return rule.decision();
@@ -136,6 +137,10 @@ public final class CompiledPolicy {
             String mismatch;
             try {
                 mismatch = rule.condition().mismatch(request);
+            } catch (RegexInputTooLongException e) {
+                decision = rule.regexLimitDecision();
+                trace.add(new RuleTrace(rule.name(), rule.priority(), true, e.getMessage()));
+                continue;
             } catch (RuntimeException | StackOverflowError e) {
                 decision = rule.errorDecision();
                 trace.add(new RuleTrace(rule.name(), rule.priority(), true, "condition failed (" + e + "): denied, fail closed"));

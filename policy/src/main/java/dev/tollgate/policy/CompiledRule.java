@@ -1,20 +1,33 @@
 package dev.tollgate.policy;
 
 import dev.tollgate.policy.condition.Condition;
+import dev.tollgate.policy.condition.LinearRegex;
 
 /**
  * One rule, compiled. Its decisions are built here once, so evaluation returns a shared instance.
  *
- * @param order position in the file, breaking priority ties (earlier wins)
+ * @param order              position in the file, breaking priority ties (earlier wins)
+ * @param errorDecision      the fail-closed deny when the condition throws
+ * @param regexLimitDecision the fail-closed deny when a value is too long for a regular expression to scan
  */
 public record CompiledRule(String name, String description, int priority, int order, Condition condition, Action action,
-                           String message, Decision decision, Decision errorDecision) {
+                           String message, Decision decision, Decision errorDecision, Decision regexLimitDecision) {
 
     static CompiledRule of(String name, String description, int priority, int order, Condition condition, Action action,
                            String message, String policyName, Mode mode) {
         return new CompiledRule(name, description, priority, order, condition, action, message,
                 new Decision(action, name, message, policyName, mode),
                 // Fail closed: a condition that cannot be evaluated counts as a match of a deny.
-                new Decision(Action.DENY, name, "condition could not be evaluated; denied (fail closed)", policyName, mode));
+                new Decision(Action.DENY, name, "condition could not be evaluated; denied (fail closed)", policyName, mode,
+                        Decision.Failure.CONDITION_ERROR),
+                // Shared by every regex of the rule, so it cannot say which value or its length: explain does.
+                new Decision(Action.DENY, name, "a value is longer than this rule's regular expression may scan (at most "
+                        + LinearRegex.MAX_REGEX_INPUT_CHARS + " characters, fewer for large patterns); denied (fail closed)", policyName, mode,
+                        Decision.Failure.REGEX_INPUT_TOO_LONG));
+    }
+
+    /** The preallocated deny for a condition that threw {@code failure}. */
+    Decision failureDecision(Throwable failure) {
+        return failure instanceof RegexInputTooLongException ? regexLimitDecision : errorDecision;
     }
 }

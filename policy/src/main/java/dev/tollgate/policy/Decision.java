@@ -1,13 +1,36 @@
 package dev.tollgate.policy;
 
+import java.util.Objects;
+
 /**
  * The outcome of evaluating a call. Instances are created once per rule at compile time and returned as
  * they are, so an evaluation allocates no decision.
  *
  * @param ruleName   the deciding rule, or null when the document's default decided
  * @param policyName the deciding document, or null when no policy was loaded at all
+ * @param failure    NONE when the rule's condition was evaluated; otherwise why it could not be and the call
+ *                   was denied fail-closed, so the gateway can answer each cause with its own reason
  */
-public record Decision(Action action, String ruleName, String message, String policyName, Mode mode) {
+public record Decision(Action action, String ruleName, String message, String policyName, Mode mode, Failure failure) {
+
+    /** Why a condition could not be evaluated (its rule then denies, fail closed). */
+    public enum Failure {
+        /** The condition was evaluated: the decision is the rule's (or the default's) own. */
+        NONE,
+        /** The condition threw (a custom check failing, a stack overflow): generic fail-closed deny. */
+        CONDITION_ERROR,
+        /** A value was longer than a regular expression may scan ({@link RegexInputTooLongException}). */
+        REGEX_INPUT_TOO_LONG
+    }
+
+    public Decision {
+        Objects.requireNonNull(failure, "failure");
+    }
+
+    /** A decision made by evaluating the rule (no failure). */
+    public Decision(Action action, String ruleName, String message, String policyName, Mode mode) {
+        this(action, ruleName, message, policyName, mode, Failure.NONE);
+    }
 
     /** True when the call may proceed: ALLOW, AUDIT, or anything at all in shadow mode. */
     public boolean allowsCall() {

@@ -1,10 +1,10 @@
 package dev.tollgate.gateway.http;
 
+import com.google.re2j.Pattern;
 import dev.tollgate.gateway.config.ListenerConfig;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -49,6 +49,10 @@ public final class HostOriginGuard {
         return colon < 0 ? h : h.substring(0, colon);
     }
 
+    /**
+     * {@code https://*.example.com}: {@code *} within one host label run (no {@code /}). RE2/J, not
+     * java.util.regex: the Origin is the caller's, and a glob of several stars backtracks polynomially in it.
+     */
     private static Pattern glob(String pattern) {
         StringBuilder regex = new StringBuilder();
         for (String part : pattern.toLowerCase(Locale.ROOT).split("\\*", -1)) {

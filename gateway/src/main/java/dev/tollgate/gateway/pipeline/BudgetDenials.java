@@ -12,9 +12,6 @@ import dev.tollgate.policy.Decision;
  */
 final class BudgetDenials {
 
-    /** The start of the message of a rule whose condition threw (see CompiledRule). */
-    private static final String FAIL_CLOSED = "condition could not be evaluated";
-
     private BudgetDenials() {
     }
 
@@ -24,10 +21,12 @@ final class BudgetDenials {
         }
         if (facts.overDetail() != null) {
             String message = decision.message() == null ? facts.overDetail() : decision.message() + ": " + facts.overDetail();
-            return new Decision(decision.action(), decision.ruleName(), message, decision.policyName(), decision.mode());
+            return new Decision(decision.action(), decision.ruleName(), message, decision.policyName(), decision.mode(), decision.failure());
         }
-        if (facts.unavailable() != null && decision.message() != null && decision.message().startsWith(FAIL_CLOSED)) {
-            return new Decision(decision.action(), decision.ruleName(), facts.unavailable(), decision.policyName(), decision.mode());
+        // A rule whose condition threw (its budget check, with spend unavailable): say so rather than "could not be evaluated".
+        if (facts.unavailable() != null && decision.failure() == Decision.Failure.CONDITION_ERROR) {
+            return new Decision(decision.action(), decision.ruleName(), facts.unavailable(), decision.policyName(), decision.mode(),
+                    decision.failure());
         }
         return decision;
     }

@@ -15,8 +15,12 @@ final class PolicyDenials {
     private PolicyDenials() {
     }
 
+    /** The stable reason (and counter) of a denial: a value too long for a regex to scan has its own. */
     static RejectReason reasonFor(Decision decision) {
-        return decision.policyName() == null ? RejectReason.NO_POLICY : RejectReason.POLICY_DENIED;
+        if (decision.policyName() == null) {
+            return RejectReason.NO_POLICY;
+        }
+        return decision.failure() == Decision.Failure.REGEX_INPUT_TOO_LONG ? RejectReason.REGEX_LIMIT : RejectReason.POLICY_DENIED;
     }
 
     /** The JSON-RPC error object (without the envelope) for a denial. */

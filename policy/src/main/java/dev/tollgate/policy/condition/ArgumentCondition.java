@@ -5,13 +5,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.Identity;
 import dev.tollgate.policy.PolicyRequest;
+import dev.tollgate.policy.RegexInputTooLongException;
 
 /** {@code arg: {path: /command, matches: "rm\\s+-rf"}}: the argument at a JSON pointer passes a test. */
 public record ArgumentCondition(JsonPointer path, ValueTest test) implements Condition {
 
     @Override
     public boolean matches(PolicyRequest request) {
-        return test.test(valueOf(request));
+        try {
+            return test.test(valueOf(request));
+        } catch (RegexInputTooLongException e) {
+            throw e.at("argument at " + path);
+        }
     }
 
     private JsonNode valueOf(PolicyRequest request) {

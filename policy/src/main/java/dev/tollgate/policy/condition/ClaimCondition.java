@@ -3,6 +3,7 @@ package dev.tollgate.policy.condition;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.Identity;
 import dev.tollgate.policy.PolicyRequest;
+import dev.tollgate.policy.RegexInputTooLongException;
 
 /** {@code claim: {name: tenant, in: [acme, beta]}}: an AXID claim passes a test. */
 public record ClaimCondition(String name, ValueTest test) implements Condition {
@@ -13,7 +14,14 @@ public record ClaimCondition(String name, ValueTest test) implements Condition {
     }
 
     private boolean holdsFor(Identity identity) {
-        Object value = identity.claim(name);
+        try {
+            return test(identity.claim(name));
+        } catch (RegexInputTooLongException e) {
+            throw e.at("claim " + name);
+        }
+    }
+
+    private boolean test(Object value) {
         // Most claims are strings: test them as they are rather than wrapping each in a JSON node per call.
         if (value == null || value instanceof String) {
             return test.testText((String) value);

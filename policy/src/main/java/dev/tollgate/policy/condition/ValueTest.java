@@ -4,14 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * One comparison applied to a value found in the call (an argument at a JSON pointer, or a claim). The
  * value is null when absent. Operators: eq, ne, in, not_in, matches, contains, gt, gte, lt, lte, exists.
- * Numbers compare by value (1 eq 1.0); {@code matches} is a regular expression searched anywhere in the
- * text ({@code find}), so anchor it with ^ and $ to match the whole value.
+ * Numbers compare by value (1 eq 1.0); {@code matches} is an RE2 regular expression searched anywhere in the
+ * text ({@code find}), so anchor it with ^ and $ to match the whole value; see {@link LinearRegex} for what
+ * is refused and the longest text it scans.
  */
 public final class ValueTest {
 
@@ -19,9 +18,9 @@ public final class ValueTest {
 
     private final String operator;
     private final JsonNode operand;
-    private final Pattern regex;
+    private final LinearRegex regex;
 
-    private ValueTest(String operator, JsonNode operand, Pattern regex) {
+    private ValueTest(String operator, JsonNode operand, LinearRegex regex) {
         this.operator = operator;
         this.operand = operand;
         this.regex = regex;
@@ -50,11 +49,7 @@ public final class ValueTest {
                 if (!operand.isTextual()) {
                     throw new IllegalArgumentException("matches needs a regular expression string");
                 }
-                try {
-                    return new ValueTest(operator, operand, Pattern.compile(operand.textValue()));
-                } catch (PatternSyntaxException e) {
-                    throw new IllegalArgumentException("invalid regular expression: " + e.getDescription());
-                }
+                return new ValueTest(operator, operand, LinearRegex.compile(operand.textValue()));
             }
             default -> throw new IllegalArgumentException("unknown operator '" + operator + "' (expected one of " + String.join(", ", OPERATORS) + ")");
         }
@@ -67,6 +62,7 @@ public final class ValueTest {
         }
     }
 
+    /** @throws dev.tollgate.policy.RegexInputTooLongException when {@code matches} meets a value too long to scan */
     public boolean test(JsonNode value) {
         boolean present = value != null && !value.isMissingNode() && !value.isNull();
         return switch (operator) {
@@ -75,7 +71,7 @@ public final class ValueTest {
             case "ne" -> !present || !same(value, operand);
             case "in" -> present && anySame(operand, value);
             case "not_in" -> !present || !anySame(operand, value);
-            case "matches" -> present && value.isValueNode() && regex.matcher(value.asText()).find();
+            case "matches" -> present && value.isValueNode() && regex.find(value.asText());
             case "contains" -> present && contains(value, operand);
             case "gt" -> present && value.isNumber() && compareNumbers(value, operand) > 0;
             case "gte" -> present && value.isNumber() && compareNumbers(value, operand) >= 0;
@@ -97,7 +93,7 @@ public final class ValueTest {
             case "ne" -> !present || !(operand.isTextual() && operand.textValue().equals(text));
             case "in" -> present && anyText(operand, text);
             case "not_in" -> !present || !anyText(operand, text);
-            case "matches" -> present && regex.matcher(text).find();
+            case "matches" -> present && regex.find(text);
             case "contains" -> present && operand.isValueNode() && text.contains(operand.asText());
             case "gt", "gte", "lt", "lte" -> false;
             default -> throw new IllegalStateException(operator);

@@ -1,0 +1,107 @@
+package dev.tollgate.policy.condition;
+
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
+import dev.tollgate.policy.RegexInputTooLongException;
+
+/**
+ * A {@code matches} pattern, run by RE2/J: time linear in the text whatever the pattern, so no argument can
+ * make a condition backtrack on the event loop (java.util.regex takes exponential time on
+ * {@code (\d+)*\.?(\d+)*x} against a few thousand digits). Patterns RE2 cannot run in linear time
+ * (backreferences, lookaround) are refused at load. Linear is still proportional to the text (and to the
+ * pattern's size), so a value longer than {@link #maxInputChars()} is not scanned at all: the search throws
+ * {@link RegexInputTooLongException} and the rule denies, fail closed.
+ *
+ * <p>Good: {@code ^[a-z0-9_-]{1,64}$}, {@code (?i)\bdrop\s+table\b}. Refused: {@code (a+)\1}, {@code ^(?!admin)}.
+ */
+public final class LinearRegex {
+
+    /**
+     * The most characters any {@code matches} condition scans, whatever its pattern. RE2/J's simulation costs
+     * about 6.5 ns per character per instruction of the compiled pattern when every state stays alive (the
+     * worst case; measured on a loaded 2-core box), so patterns of up to ~10 instructions stay under about a
+     * millisecond here; bigger patterns get less, see {@link #MAX_REGEX_SCAN_STEPS}.
+     */
+    public static final int MAX_REGEX_INPUT_CHARS = 16_384;
+
+    /**
+     * Budget of one search, in characters × instructions of the compiled pattern (~6.5 ns each at worst,
+     * so about a millisecond): a pattern of {@code p} instructions scans at most
+     * {@code min(MAX_REGEX_INPUT_CHARS, MAX_REGEX_SCAN_STEPS / p)} characters. {@code (\d+)*\.?(\d+)*x}
+     * (15 instructions) scans up to 10,666; {@code .{100}x} (103) up to 1,553.
+     */
+    public static final long MAX_REGEX_SCAN_STEPS = 160_000;
+
+    /** Below this many characters a pattern would be useless on ordinary arguments: such a pattern is refused at load. */
+    static final int MIN_REGEX_INPUT_CHARS = 256;
+
+    private final String source;
+    private final Pattern pattern;
+    private final int maxInputChars;
+
+    private LinearRegex(String source, Pattern pattern) {
+        this.source = source;
+        this.pattern = pattern;
+        this.maxInputChars = (int) Math.min(MAX_REGEX_INPUT_CHARS, MAX_REGEX_SCAN_STEPS / Math.max(1, pattern.programSize()));
+    }
+
+    /** Compiles at load; IllegalArgumentException says what is wrong (reported with the file and line). */
+    public static LinearRegex compile(String source) {
+        if (source.contains("&&[")) {
+            // RE2 reads [a-z&&[^x]] as a plain class of a-z, '&', '[', '^', 'x': silently not what Java meant.
+            throw new IllegalArgumentException("regular expression uses Java's character-class intersection (&&[...]),"
+                    + " which is not RE2 syntax: list the characters instead");
+        }
+        Pattern pattern;
+        try {
+            pattern = Pattern.compile(source);
+        } catch (PatternSyntaxException e) {
+            String at = e.getPattern() == null || e.getPattern().isEmpty() ? "" : " at " + e.getPattern();
+            if (javaAccepts(source)) {
+                throw new IllegalArgumentException("regular expression uses a feature that cannot run in linear time"
+                        + " (backreference/lookaround) or is not RE2 syntax: " + e.getDescription() + at);
+            }
+            throw new IllegalArgumentException("invalid regular expression: " + e.getDescription() + at);
+        }
+        LinearRegex regex = new LinearRegex(source, pattern);
+        if (regex.maxInputChars < MIN_REGEX_INPUT_CHARS) {
+            throw new IllegalArgumentException("regular expression is too large to run in bounded time: it compiles to "
+                    + pattern.programSize() + " instructions, so it could scan only " + regex.maxInputChars
+                    + " characters (at most " + MAX_REGEX_SCAN_STEPS / MIN_REGEX_INPUT_CHARS
+                    + " instructions; large counted repetitions such as {1000} cost one instruction per repeat)");
+        }
+        return regex;
+    }
+
+    /** Load-time only, to tell "valid but not linear" from "not a regular expression" in the message. */
+    private static boolean javaAccepts(String source) {
+        try {
+            java.util.regex.Pattern.compile(source);
+            return true;
+        } catch (java.util.regex.PatternSyntaxException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Whether the pattern occurs anywhere in the text.
+     *
+     * @throws RegexInputTooLongException when the text is longer than {@link #maxInputChars()}
+     */
+    public boolean find(String text) {
+        if (text.length() > maxInputChars) {
+            throw new RegexInputTooLongException(null, text.length(), maxInputChars);
+        }
+        return pattern.matcher(text).find();
+    }
+
+    /** The longest text this pattern scans: {@link #MAX_REGEX_INPUT_CHARS}, less for big patterns. */
+    public int maxInputChars() {
+        return maxInputChars;
+    }
+
+    @Override
+    public String toString() {
+        return source;
+    }
+}
