@@ -84,7 +84,10 @@ public final class LinearRegex {
     }
 
     /**
-     * Whether the pattern occurs anywhere in the text.
+     * Whether the pattern occurs anywhere in the text. {@code $} also matches just before one final line
+     * break, as in java.util.regex and Python's {@code re} (AGT's engine): RE2's {@code $} matches only at the
+     * very end, and a deny rule anchored with {@code $} would otherwise miss {@code "rm -rf /\n"}, a value an
+     * upstream shell runs all the same. So a text ending in a line break is also searched without it.
      *
      * @throws RegexInputTooLongException when the text is longer than {@link #maxInputChars()}
      */
@@ -92,7 +95,24 @@ public final class LinearRegex {
         if (text.length() > maxInputChars) {
             throw new RegexInputTooLongException(null, text.length(), maxInputChars);
         }
-        return pattern.matcher(text).find();
+        if (pattern.matcher(text).find()) {
+            return true;
+        }
+        int trimmed = withoutFinalLineBreak(text);
+        return trimmed < text.length() && pattern.matcher(text.substring(0, trimmed)).find();
+    }
+
+    /** Length of the text without one final line terminator (\n, \r\n, \r, U+0085, U+2028, U+2029), as Java's {@code $} sees it. */
+    private static int withoutFinalLineBreak(String text) {
+        int n = text.length();
+        if (n == 0) {
+            return 0;
+        }
+        char last = text.charAt(n - 1);
+        if (last == '\n') {
+            return n >= 2 && text.charAt(n - 2) == '\r' ? n - 2 : n - 1;
+        }
+        return last == '\r' || last == '\u0085' || last == '\u2028' || last == '\u2029' ? n - 1 : n;
     }
 
     /** The longest text this pattern scans: {@link #MAX_REGEX_INPUT_CHARS}, less for big patterns. */
