@@ -33,7 +33,10 @@ import java.util.Iterator;
  * decided by policy; a denied or unreadable one is not delivered and is answered to the upstream on the
  * client's behalf so the upstream does not wait forever. Every tools list in a response is filtered down to
  * the tools the caller may ever call, whichever request id it carries, so a list smuggled into another
- * call's answer is filtered too. Errors for denied batch elements are merged into the upstream's answer.
+ * call's answer is filtered too. Requests carried inside a response (the {@code inputRequests} of an MCP
+ * 2026-07-28 {@code input_required} result, the URL elicitations of a -32042 error) are decided the same way,
+ * and a denied one turns the whole answer into the policy's error. Errors for denied batch elements are
+ * merged into the upstream's answer.
  */
 final class McpResponseFilter implements ResponseFilter {
 
@@ -124,12 +127,30 @@ final class McpResponseFilter implements ResponseFilter {
         }
         JsonNode root = answer.root();
         boolean changed = false;
-        if (answer.array()) {
-            for (JsonNode element : root) {
-                changed |= filterToolsList(element);
+        try {
+            if (answer.array()) {
+                ArrayNode elements = (ArrayNode) root;
+                for (int i = 0; i < elements.size(); i++) {
+                    ObjectNode denial = deniedEmbeddedRequest(elements.get(i));
+                    if (denial != null) {
+                        elements.set(i, denial);
+                        changed = true;
+                    } else {
+                        changed |= filterToolsList(elements.get(i));
+                    }
+                }
+            } else {
+                ObjectNode denial = deniedEmbeddedRequest(root);
+                if (denial != null) {
+                    root = denial;
+                    changed = true;
+                } else {
+                    changed = filterToolsList(root);
+                }
             }
-        } else {
-            changed = filterToolsList(root);
+        } catch (EmbeddedInputRequests.Malformed e) {
+            refuse(RejectReason.UPSTREAM_INVALID_RESPONSE, new ServerMessage.Unreadable("malformed_input_requests", e.getMessage(), null, false));
+            return null;
         }
         if (batchDenials != null) {
             ArrayNode merged = root.isArray() ? (ArrayNode) root : JSON.createArrayNode().add(root);
@@ -158,13 +179,58 @@ final class McpResponseFilter implements ResponseFilter {
             Decision decision = RoutePolicy.decide(policy, new PolicyRequest(call, identity, Instant.now()));
             decisions.decided(call, decision, request.id().value());
             if (decision.enforcedDeny()) {
-                answerUpstream.answer(request.id().value(), PolicyDenials.response(request.id().value(), decision),
-                        PolicyDenials.reasonFor(decision));
+                answerUpstream.answer(request.id().value(), PolicyDenials.response(request.id().value(), decision), null);
                 return null;
             }
             return event;
         }
+        if (message.messages().get(0) instanceof JsonRpcResponse) {
+            ObjectNode replacement;
+            try {
+                replacement = deniedEmbeddedRequest(message.root());
+            } catch (EmbeddedInputRequests.Malformed e) {
+                ServerMessage.Unreadable why = new ServerMessage.Unreadable("malformed_input_requests", e.getMessage(), null, false);
+                refuse(RejectReason.UPSTREAM_INVALID_EVENT, why);
+                // The call's own answer cannot be dropped silently: the client gets an error in its place.
+                replacement = unreadableResponseError(message.root().get("id"), why);
+            }
+            if (replacement != null) {
+                return event.withData(new String(bytes(replacement), StandardCharsets.UTF_8));
+            }
+        }
         return filterToolsList(message.root()) ? event.withData(new String(bytes(message.root()), StandardCharsets.UTF_8)) : event;
+    }
+
+    /**
+     * Decides the requests a response carries inside it (input_required results, URL-elicitation errors)
+     * as if the server had sent them on a stream; the policy's error for the client's call when any is
+     * denied, else null (the response passes).
+     */
+    private ObjectNode deniedEmbeddedRequest(JsonNode response) throws EmbeddedInputRequests.Malformed {
+        ObjectNode denial = null;
+        for (EmbeddedInputRequests.Embedded embedded : EmbeddedInputRequests.in(response)) {
+            CallDescription call = CallDescription.mcpServerRequest(route, embedded.method(), embedded.params());
+            Decision decision = RoutePolicy.decide(policy, new PolicyRequest(call, identity, Instant.now()));
+            decisions.decided(call, decision, embedded.id());
+            if (decision.enforcedDeny() && denial == null) {
+                denial = PolicyDenials.response(response.get("id"), decision);
+            }
+        }
+        return denial;
+    }
+
+    /** The error a client gets in place of its call's answer when that answer could not be read. */
+    private static ObjectNode unreadableResponseError(JsonNode id, ServerMessage.Unreadable why) {
+        ObjectNode response = JsonNodeFactory.instance.objectNode();
+        response.put("jsonrpc", "2.0");
+        response.set("id", id);
+        ObjectNode error = response.putObject("error");
+        error.put("code", RejectReason.UPSTREAM_INVALID_RESPONSE.jsonRpcCode());
+        error.put("message", RejectReason.UPSTREAM_INVALID_RESPONSE.message());
+        ObjectNode data = error.putObject("data");
+        data.put("reason", RejectReason.UPSTREAM_INVALID_RESPONSE.code());
+        data.put("detail", why.detail());
+        return response;
     }
 
     private void refuse(RejectReason reason, ServerMessage.Unreadable why) {

@@ -149,7 +149,12 @@ final class UpstreamCall {
         upstreamSessionId = upstream.getHeader(McpHeaders.SESSION_ID);
         ResponseFilter filter = exchange.a2a() != null ? new A2aResponseFilter(exchange, errors)
                 : new McpResponseFilter(exchange, new ServerRequestAnswers(exchange, client, errors, () -> upstreamSessionId),
-                        (call, decision, id) -> completion.serverRequestDecided(exchange, call, decision, id), this::refused);
+                        (call, decision, id) -> {
+                            completion.serverRequestDecided(exchange, call, decision, id);
+                            if (decision.enforcedDeny()) {
+                                errors.count(PolicyDenials.reasonFor(decision));
+                            }
+                        }, this::refused);
         HttpMethod verb = exchange.request().method();
         if (filter.inspectsEveryAnswer() && upstream.statusCode() == 202 && verb == HttpMethod.POST && filter.batchDenials() == null) {
             // Accepted (a notification or a response was POSTed) carries no body in MCP: none is relayed unread.

@@ -65,6 +65,9 @@ class ServerAttacksTest {
 
         assertThat(names(seen.path("handled"))).as("client handlers that ran; " + seen).isEqualTo(names(expect.path("delivered")));
         assertThat(seen.path("outcome").asText()).as("the call's outcome; " + seen).isEqualTo(expect.path("outcome").asText("result"));
+        if (expect.has("detail-contains")) {
+            assertThat(seen.path("detail").asText()).as("what the client was told").contains(expect.get("detail-contains").asText());
+        }
         if (expect.has("tools")) {
             assertThat(names(seen.path("tools"))).as("tools listed").isEqualTo(names(expect.get("tools")));
         }
