@@ -142,8 +142,10 @@ final class NodeReader {
         if (value == null || value.isNull()) {
             return fallback;
         }
+        // YAML 1.1 reads a bare off/no as false (and on/yes as true): `axid: off` means the choice "off".
+        String text = value.isBoolean() ? (value.booleanValue() ? "on" : "off") : value.asText();
         for (E constant : type.getEnumConstants()) {
-            if (constant.name().replace('_', '-').equalsIgnoreCase(value.asText())) {
+            if (constant.name().replace('_', '-').equalsIgnoreCase(text)) {
                 return constant;
             }
         }

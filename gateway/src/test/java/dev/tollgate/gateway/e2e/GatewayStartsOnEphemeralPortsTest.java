@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.gateway.Gateway;
 import dev.tollgate.gateway.config.ConfigLoader;
+import dev.tollgate.gateway.support.RecordingUpstream;
 import dev.tollgate.gateway.support.RunningGateway;
 import io.vertx.core.Vertx;
 import java.net.URI;
@@ -60,20 +61,29 @@ class GatewayStartsOnEphemeralPortsTest {
 
     private void assertStartsAndAnswers(int eventLoops) throws Exception {
         Files.writeString(policyDir.resolve("allow-all.yaml"), RunningGateway.ALLOW_ALL);
-        var config = ConfigLoader.parse(RunningGateway.mcpYaml("http://127.0.0.1:9/mcp", policyDir, "allow-all", null), "ephemeral.yaml");
-        Gateway gateway = Gateway.start(vertx, config, eventLoops).toCompletionStage().toCompletableFuture()
-                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        try {
-            assertThat(gateway.port()).isPositive();
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-            // Several connections, so each listener verticle gets a chance to take one.
-            for (int i = 0; i < 4; i++) {
-                HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/mcp"))
-                        .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
-                assertThat(answer.statusCode()).as("the gateway answers on its reported port").isBetween(200, 599);
+        try (RecordingUpstream upstream = new RecordingUpstream(vertx)) {
+            upstream.answer(r -> r.response().putHeader("Content-Type", "application/json")
+                    .end("{\"jsonrpc\":\"2.0\",\"id\":" + r.getHeader("X-Call") + ",\"result\":{\"content\":[]}}"));
+            var config = ConfigLoader.parse(RunningGateway.mcpYaml(upstream.url("/mcp"), policyDir, "allow-all", null), "ephemeral.yaml");
+            Gateway gateway = Gateway.start(vertx, config, eventLoops).toCompletionStage().toCompletableFuture()
+                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            try {
+                assertThat(gateway.port()).isPositive();
+                // A fresh client per call: a new connection each time, so each listener verticle gets a chance to take one.
+                for (int i = 0; i < 2 * eventLoops + 2; i++) {
+                    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+                    String call = "{\"jsonrpc\":\"2.0\",\"id\":" + i + ",\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{}}}";
+                    HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/mcp"))
+                            .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                            .header("Accept", "application/json, text/event-stream").header("X-Call", String.valueOf(i))
+                            .POST(HttpRequest.BodyPublishers.ofString(call)).build(), HttpResponse.BodyHandlers.ofString());
+                    assertThat(answer.statusCode()).as("the gateway answers on its reported port").isEqualTo(200);
+                    assertThat(answer.body()).isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":" + i + ",\"result\":{\"content\":[]}}");
+                }
+                assertThat(upstream.received()).hasSize(2 * eventLoops + 2);
+            } finally {
+                gateway.close().toCompletionStage().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             }
-        } finally {
-            gateway.close().toCompletionStage().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
     }
 }

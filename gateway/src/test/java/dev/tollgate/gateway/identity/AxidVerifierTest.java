@@ -133,6 +133,40 @@ class AxidVerifierTest {
         assertThat(verifier.verify(justExpired, NOW).identity().tenant()).isEqualTo("acme");
     }
 
+    /** The configured skew is 30 s: a second inside it passes, the skew itself and beyond are refused. */
+    static Stream<Arguments> skewBounds() {
+        return Stream.of(
+                Arguments.of("expired 29 s ago", expiredAgo(29), null),
+                Arguments.of("expired exactly the skew ago", expiredAgo(30), RejectReason.AXID_EXPIRED),
+                Arguments.of("expired 31 s ago", expiredAgo(31), RejectReason.AXID_EXPIRED),
+                Arguments.of("nbf 29 s ahead", AxidTokens.sign(key, h -> h, c -> c.notBeforeTime(Date.from(NOW.plusSeconds(29))), NOW), null),
+                Arguments.of("nbf 31 s ahead", AxidTokens.sign(key, h -> h, c -> c.notBeforeTime(Date.from(NOW.plusSeconds(31))), NOW),
+                        RejectReason.AXID_NOT_YET_VALID),
+                Arguments.of("iat 29 s ahead", issuedAhead(29), null),
+                Arguments.of("iat 31 s ahead", issuedAhead(31), RejectReason.AXID_NOT_YET_VALID));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("skewBounds")
+    void clockSkewHasAnUpperBound(String name, String token, RejectReason reason) throws Exception {
+        if (reason == null) {
+            assertThat(verifier.verify(token, NOW).identity().tenant()).isEqualTo("acme");
+        } else {
+            assertThatThrownBy(() -> verifier.verify(token, NOW))
+                    .isInstanceOfSatisfying(AxidException.class, e -> assertThat(e.reason()).isEqualTo(reason));
+        }
+    }
+
+    private static String expiredAgo(long seconds) {
+        return AxidTokens.sign(key, h -> h, c -> c.issueTime(Date.from(NOW.minusSeconds(200)))
+                .expirationTime(Date.from(NOW.minusSeconds(seconds))), NOW);
+    }
+
+    private static String issuedAhead(long seconds) {
+        return AxidTokens.sign(key, h -> h, c -> c.issueTime(Date.from(NOW.plusSeconds(seconds)))
+                .expirationTime(Date.from(NOW.plusSeconds(seconds + 60))), NOW);
+    }
+
     @Test
     void cacheReturnsTheVerifiedTokenUntilItExpires() throws Exception {
         java.util.concurrent.atomic.AtomicReference<Instant> now = new java.util.concurrent.atomic.AtomicReference<>(NOW);

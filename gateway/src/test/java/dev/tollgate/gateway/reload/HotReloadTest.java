@@ -128,6 +128,66 @@ class HotReloadTest {
         assertThat(gateway.metrics().registry().get("tollgate.reloads").tag("result", "applied").counter().count()).isGreaterThanOrEqualTo(5);
     }
 
+    /**
+     * Two policies that differ in two rules at once: A denies alpha and allows beta, B the reverse. A batch
+     * of both calls is decided element by element, so an answer from a half-swapped snapshot (one rule old,
+     * one new) shows as a third outcome: both allowed or both denied.
+     */
+    @Test
+    void everyCallUnderReloadsIsDecidedByExactlyOneWholeSnapshot() throws Exception {
+        String denyAlpha = "name: p\ndefaults: {action: allow}\nrules:\n  - name: no-alpha\n    condition: {tool: alpha}\n    action: deny\n";
+        String denyBeta = "name: p\ndefaults: {action: allow}\nrules:\n  - name: no-beta\n    condition: {tool: beta}\n    action: deny\n";
+        String batch = "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"alpha\",\"arguments\":{}}},"
+                + "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"beta\",\"arguments\":{}}}]";
+        // The upstream answers each forwarded element with a result under its id.
+        upstream.answer(r -> {
+            var forwarded = new io.vertx.core.json.JsonArray(upstream.received().get(upstream.received().size() - 1).body());
+            var answers = new io.vertx.core.json.JsonArray();
+            forwarded.forEach(e -> answers.add(new io.vertx.core.json.JsonObject().put("jsonrpc", "2.0")
+                    .put("id", ((io.vertx.core.json.JsonObject) e).getValue("id")).put("result", new io.vertx.core.json.JsonObject())));
+            r.response().putHeader("Content-Type", "application/json").end(answers.encode());
+        });
+        writeLater(dir.resolve("policies/p.yaml"), denyAlpha);
+        await().atMost(Duration.ofSeconds(10)).until(() -> outcome(batch).equals("A"));
+        AtomicBoolean running = new AtomicBoolean(true);
+        java.util.Map<String, AtomicInteger> outcomes = new java.util.concurrent.ConcurrentHashMap<>();
+        Thread traffic = new Thread(() -> {
+            while (running.get()) {
+                String o;
+                try {
+                    o = outcome(batch);
+                } catch (Exception e) {
+                    o = e.toString();
+                }
+                outcomes.computeIfAbsent(o, k -> new AtomicInteger()).incrementAndGet();
+            }
+        });
+        traffic.start();
+        for (int i = 0; i < 20; i++) {
+            writeLater(dir.resolve("policies/p.yaml"), i % 2 == 0 ? denyBeta : denyAlpha);
+            Thread.sleep(100);
+        }
+        running.set(false);
+        traffic.join(10_000);
+
+        assertThat(outcomes.keySet()).as("each answer is A's or B's, never a mix: %s", outcomes).isSubsetOf("A", "B");
+        assertThat(outcomes.get("A")).as("calls under A").isNotNull();
+        assertThat(outcomes.get("B")).as("calls under B").isNotNull();
+    }
+
+    /** "A" when alpha was denied and beta answered, "B" for the reverse, else what the answer was. */
+    private String outcome(String batch) throws Exception {
+        TestHttp.Reply reply = http.send(TestHttp.mcpPost(gateway.port(), "/mcp").putHeader("MCP-Protocol-Version", "2025-03-26"),
+                io.vertx.core.buffer.Buffer.buffer(batch));
+        if (reply.status() != 200 || !reply.json().isArray() || reply.json().size() != 2) {
+            return reply.status() + " " + reply.body();
+        }
+        java.util.Map<Integer, String> byId = new java.util.TreeMap<>();
+        reply.json().forEach(e -> byId.put(e.path("id").asInt(), e.has("result") ? "ok" : e.path("error").path("data").path("rule").asText()));
+        String shown = byId.toString();
+        return shown.equals("{1=no-alpha, 2=ok}") ? "A" : shown.equals("{1=ok, 2=no-beta}") ? "B" : shown;
+    }
+
     /** Writes and moves the modification time forward, so a change within the file system's clock tick is seen. */
     private static void writeLater(Path file, String content) throws Exception {
         Files.writeString(file, content);

@@ -12,7 +12,6 @@ import dev.tollgate.gateway.support.TestHttp;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,11 +54,27 @@ class OtlpExportTest {
             http.postMcp(gateway.port(), "/mcp", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"allowed_tool\"}}");
             http.postMcp(gateway.port(), "/mcp", "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"shell_exec\"}}");
 
-            // OTLP protobuf carries attribute keys and string values as plain UTF-8: enough to see them arrive.
-            await().atMost(Duration.ofSeconds(10)).until(() -> received(exports).contains("tools/call shell_exec")
-                    && received(exports).contains("tools/call allowed_tool"));
-            String wire = received(exports);
-            assertThat(wire).contains("waxell.policy.agt.allowed", "waxell.policy.rule", "no-shell", "gen_ai.tool.name", "tollgate-test");
+            await().atMost(Duration.ofSeconds(10)).until(() -> span(exports, "tools/call shell_exec").isPresent()
+                    && span(exports, "tools/call allowed_tool").isPresent());
+            OtlpTraceRequest.Span denied = span(exports, "tools/call shell_exec").orElseThrow();
+            OtlpTraceRequest.Span allowed = span(exports, "tools/call allowed_tool").orElseThrow();
+
+            assertThat(denied.kind()).as("SPAN_KIND_SERVER").isEqualTo(2);
+            assertThat(denied.attributes())
+                    .containsEntry("waxell.policy.agt.allowed", false)
+                    .containsEntry("waxell.policy.action", "deny")
+                    .containsEntry("waxell.policy.rule", "no-shell")
+                    .containsEntry("waxell.policy.name", "p")
+                    .containsEntry("gen_ai.tool.name", "shell_exec")
+                    .containsEntry("mcp.method.name", "tools/call")
+                    .containsEntry("jsonrpc.request.id", "2");
+            assertThat(allowed.attributes())
+                    .containsEntry("waxell.policy.agt.allowed", true)
+                    .containsEntry("waxell.policy.action", "allow")
+                    .containsEntry("waxell.policy.rule", "default")
+                    .containsEntry("gen_ai.tool.name", "allowed_tool");
+            assertThat(allowed.attributes().get("http.response.status_code")).as("an int64, not a string").isEqualTo(200L);
+            assertThat(denied.resource()).containsEntry("service.name", "tollgate-test");
         } finally {
             System.clearProperty("otel.exporter.otlp.endpoint");
             System.clearProperty("otel.exporter.otlp.protocol");
@@ -68,9 +83,8 @@ class OtlpExportTest {
         }
     }
 
-    private static String received(List<Buffer> exports) {
-        StringBuilder sb = new StringBuilder();
-        exports.forEach(b -> sb.append(new String(b.getBytes(), StandardCharsets.ISO_8859_1)));
-        return sb.toString();
+    private static java.util.Optional<OtlpTraceRequest.Span> span(List<Buffer> exports, String name) {
+        return exports.stream().flatMap(b -> OtlpTraceRequest.spans(b.getBytes()).stream())
+                .filter(s -> name.equals(s.name()) && s.kind() == 2).findFirst();
     }
 }
