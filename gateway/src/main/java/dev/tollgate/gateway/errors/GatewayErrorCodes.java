@@ -20,6 +20,8 @@ public final class GatewayErrorCodes {
      * call was refused, and MCP clients surface the message to the agent.
      */
     public static final int POLICY_DENIED = -32010;
+    /** MCP 2026-07-28 HeaderMismatch: a routing header (Mcp-Method, Mcp-Name, MCP-Protocol-Version) disagrees with the body. */
+    public static final int HEADER_MISMATCH = -32020;
     /** The caller's AXID is missing or invalid (HTTP 401). */
     public static final int UNAUTHENTICATED = -32040;
     /** The upstream could not be reached or broke the connection. */

@@ -32,6 +32,8 @@ public enum RejectReason {
     EMPTY_BATCH(400, GatewayErrorCodes.INVALID_REQUEST, "empty_batch", "Invalid Request: empty batch"),
     BATCH_NOT_SUPPORTED(400, GatewayErrorCodes.INVALID_REQUEST, "batch_not_supported",
             "Invalid Request: JSON-RPC batches are not allowed from MCP 2025-06-18 on"),
+    HEADER_MISMATCH(400, GatewayErrorCodes.HEADER_MISMATCH, "header_mismatch",
+            "Bad Request: the request headers and body disagree"),
     BATCH_TOO_LARGE(400, GatewayErrorCodes.INVALID_REQUEST, "batch_too_large", "Invalid Request: batch has more messages than allowed"),
     A2A_UNKNOWN_METHOD(400, GatewayErrorCodes.METHOD_NOT_FOUND, "a2a_unknown_method", "Method not found: not an A2A method"),
     A2A_UNKNOWN_OPERATION(404, GatewayErrorCodes.TRANSPORT, "a2a_unknown_operation", "No A2A operation at this path"),

@@ -1,14 +1,17 @@
 package dev.tollgate.gateway.pipeline;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.protocols.jsonrpc.JsonRpcMessage;
 import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
 import dev.tollgate.protocols.jsonrpc.JsonRpcRejection;
+import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
 import dev.tollgate.protocols.mcp.McpClassifier;
 import dev.tollgate.protocols.mcp.McpHeaders;
 import dev.tollgate.protocols.mcp.McpMessage;
 import dev.tollgate.protocols.mcp.McpProtocolVersions;
+import dev.tollgate.protocols.mcp.McpRoutingHeaders;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import java.util.ArrayList;
@@ -27,6 +30,27 @@ public final class ParseJsonRpcStage implements Stage {
     public ParseJsonRpcStage(ErrorResponder errors) {
         this.errors = errors;
         this.a2a = new A2aParseStep(errors);
+    }
+
+    /**
+     * Why the MCP 2026-07-28 routing headers disagree with the body (an intermediary acting on the headers
+     * would act on another call than the one decided), or null. A batch has no one method or name to
+     * mirror.
+     */
+    private static String routingHeaderProblem(Exchange exchange, JsonRpcPayload payload) {
+        var headers = exchange.request().headers();
+        if (payload instanceof JsonRpcPayload.Single single) {
+            return McpRoutingHeaders.mismatch(single.message(), headers::getAll);
+        }
+        if (headers.contains(McpRoutingHeaders.MCP_METHOD) || headers.contains(McpRoutingHeaders.MCP_NAME)) {
+            return "a batch carries Mcp-Method or Mcp-Name headers, which name one message";
+        }
+        return null;
+    }
+
+    private static JsonNode singleId(JsonRpcPayload payload) {
+        return payload instanceof JsonRpcPayload.Single single && single.message() instanceof JsonRpcRequest request
+                ? request.id().value() : null;
     }
 
     @Override
@@ -56,6 +80,16 @@ public final class ParseJsonRpcStage implements Stage {
                 // Each element is decided, forwarded and audited on its own: the cap bounds what one request can cost.
                 errors.respond(exchange.response(), RejectReason.BATCH_TOO_LARGE, null,
                         "batch of " + payload.messages().size() + " messages; limits.max-batch-messages is " + maxBatch);
+                return StageResult.responded();
+            }
+            if (payload instanceof JsonRpcPayload.Batch && payload.messages().stream().anyMatch(m -> McpRoutingHeaders.envelopeVersion(m) != null)) {
+                errors.respond(exchange.response(), RejectReason.BATCH_NOT_SUPPORTED, null,
+                        "a batch holds a message with the MCP 2026-07-28 envelope; that revision has no batches");
+                return StageResult.responded();
+            }
+            String headerProblem = routingHeaderProblem(exchange, payload);
+            if (headerProblem != null) {
+                errors.respond(exchange.response(), RejectReason.HEADER_MISMATCH, singleId(payload), headerProblem);
                 return StageResult.responded();
             }
             List<McpMessage> messages = new ArrayList<>(payload.messages().size());

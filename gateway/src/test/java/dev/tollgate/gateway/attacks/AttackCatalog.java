@@ -17,8 +17,12 @@ final class AttackCatalog {
 
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-    /** One case of a family, as written in its file. */
-    record Case(String family, String name, JsonNode spec) {
+    /**
+     * One case of a family, as written in its file.
+     *
+     * @param upstream the peer script the family's file names ({@code upstream:}), or null for the default
+     */
+    record Case(String family, String name, JsonNode spec, String upstream) {
         @Override
         public String toString() {
             return family + ": " + name;
@@ -47,7 +51,8 @@ final class AttackCatalog {
             for (Path file : files.filter(f -> f.getFileName().toString().startsWith(filePrefix) && f.toString().endsWith(".yaml")).sorted().toList()) {
                 JsonNode family = YAML.readTree(file.toFile());
                 for (JsonNode c : family.path("cases")) {
-                    cases.add(new Case(family.path("family").asText(file.getFileName().toString()), c.path("name").asText(), c));
+                    cases.add(new Case(family.path("family").asText(file.getFileName().toString()), c.path("name").asText(), c,
+                            family.path("upstream").asText(null)));
                 }
             }
         } catch (IOException e) {

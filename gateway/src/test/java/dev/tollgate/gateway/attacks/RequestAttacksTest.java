@@ -35,24 +35,42 @@ class RequestAttacksTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration EXECUTION_WAIT = Duration.ofSeconds(10);
 
+    /** The MCP TypeScript SDK server a family runs against, unless its file names another ({@code upstream:}). */
+    private static final String DEFAULT_UPSTREAM = "ts-server.mjs";
+
+    /** One real upstream peer and a gateway in front of it. */
+    private record Peer(NodeServer server, RunningGateway gateway) {
+    }
+
     private static Vertx vertx;
-    private static NodeServer server;
-    private static RunningGateway gateway;
+    private static final Map<String, Peer> PEERS = new java.util.HashMap<>();
     private static HttpClient http;
 
     @BeforeAll
-    static void start() throws Exception {
+    static void start() {
         vertx = Vertx.vertx();
-        server = NodeServer.start("ts-server.mjs", Map.of());
-        gateway = RunningGateway.mcpWithPolicy(vertx, server.url("/mcp"), AttackCatalog.policy(), null,
-                "limits:\n  max-batch-messages: 8\n");
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** Started on first use: a family's upstream (the 2025 SDK server, or the SDK v2 server for 2026-07-28). */
+    private static Peer peer(String script) throws Exception {
+        Peer peer = PEERS.get(script);
+        if (peer == null) {
+            NodeServer server = NodeServer.start(script, Map.of());
+            peer = new Peer(server, RunningGateway.mcpWithPolicy(vertx, server.url("/mcp"), AttackCatalog.policy(), null,
+                    "limits:\n  max-batch-messages: 8\n"));
+            PEERS.put(script, peer);
+        }
+        return peer;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        gateway.close();
-        server.close();
+        for (Peer peer : PEERS.values()) {
+            peer.gateway().close();
+            peer.server().close();
+        }
+        PEERS.clear();
         vertx.close().toCompletionStage().toCompletableFuture().get();
     }
 
@@ -65,20 +83,22 @@ class RequestAttacksTest {
     void gatewayDecidesOnWhatTheUpstreamRuns(AttackCatalog.Case c) throws Exception {
         JsonNode spec = c.spec();
         JsonNode expect = spec.path("expect");
+        Peer peer = peer(c.upstream() == null ? DEFAULT_UPSTREAM : c.upstream());
+        NodeServer server = peer.server();
         if (spec.has("direct-executes")) {
             int mark = server.output().length();
             send(server.url("/mcp"), spec);
-            assertThat(executedSince(mark)).as("the attack works against the upstream directly").isEqualTo(toList(spec.get("direct-executes")));
+            assertThat(executedSince(server, mark)).as("the attack works against the upstream directly").isEqualTo(toList(spec.get("direct-executes")));
         }
 
         int mark = server.output().length();
-        HttpResponse<String> reply = send(gateway.url("/mcp"), spec);
+        HttpResponse<String> reply = send(peer.gateway().url("/mcp"), spec);
 
         assertThat(reply.statusCode()).as("status; body " + reply.body()).isEqualTo(expect.path("status").asInt());
         if (expect.has("reason")) {
             assertThat(reasons(reply.body())).as("stable reason in " + reply.body()).contains(expect.get("reason").asText());
         }
-        assertThat(executedSince(mark)).as("what the upstream executed").isEqualTo(toList(expect.path("executed")));
+        assertThat(executedSince(server, mark)).as("what the upstream executed").isEqualTo(toList(expect.path("executed")));
     }
 
     private static HttpResponse<String> send(String url, JsonNode spec) throws Exception {
@@ -128,8 +148,9 @@ class RequestAttacksTest {
      * The tools the server executed since the mark: a marker call is sent straight to the server and waited
      * for, so everything the case made it run (it prints in order) is in the output before the marker.
      */
-    private static List<JsonNode> executedSince(int mark) throws Exception {
+    private static List<JsonNode> executedSince(NodeServer server, int mark) throws Exception {
         String marker = "marker-" + UUID.randomUUID();
+        // A 2025-11-25 call without a session: both SDK servers run it statelessly.
         HttpResponse<String> reply = send(server.url("/mcp"), JSON.readTree(JSON.writeValueAsString(Map.of("body",
                 "{\"jsonrpc\":\"2.0\",\"id\":99,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"message\":\"" + marker + "\"}}}"))));
         assertThat(reply.statusCode()).isEqualTo(200);

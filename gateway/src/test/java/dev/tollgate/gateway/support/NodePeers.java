@@ -34,11 +34,19 @@ public final class NodePeers {
 
     /** Runs {@code node <script> <args...>} in the node directory, merging stderr into the output. */
     public static Result run(long timeoutSeconds, String script, String... args) throws IOException, InterruptedException {
+        return runWithEnv(timeoutSeconds, java.util.Map.of(), script, args);
+    }
+
+    /** As {@link #run}, with extra environment variables for the script. */
+    public static Result runWithEnv(long timeoutSeconds, java.util.Map<String, String> env, String script, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(node().toString());
         command.add(directory().resolve(script).toString());
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).directory(directory().toFile()).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(directory().toFile()).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Process process = builder.start();
         // Drain output on a thread so a chatty child never blocks on a full pipe.
         StringBuilder output = new StringBuilder();
         Thread reader = new Thread(() -> {
