@@ -3,6 +3,7 @@ package dev.tollgate.gateway.pipeline;
 import dev.tollgate.gateway.http.JsonBodyType;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
+import java.util.Locale;
 
 /**
  * Whether an upstream's answer can be read exactly as the client will read it: bytes as sent (no
@@ -10,6 +11,8 @@ import io.vertx.core.http.HttpHeaders;
  * header would decode into text the gateway never checked).
  */
 final class AnswerEncoding {
+
+    private static final String EVENT_STREAM = "text/event-stream";
 
     private AnswerEncoding() {
     }
@@ -29,6 +32,22 @@ final class AnswerEncoding {
             return null; // an empty answer (202) has none; a body without one is read as JSON and must parse
         }
         JsonBodyType.Verdict verdict = JsonBodyType.check(contentType, null);
-        return verdict.accepted() ? null : "answer " + verdict.problem();
+        if (!verdict.accepted()) {
+            return "answer " + verdict.problem();
+        }
+        if (!isEventStream(contentType) && contentType.toLowerCase(Locale.ROOT).contains(EVENT_STREAM)) {
+            // One client tests the essence, another searches the header: they would read it differently.
+            return "answer Content-Type names text/event-stream outside its media type: '" + contentType + "'";
+        }
+        return null;
+    }
+
+    /** The answer is an event stream: its media type's essence (before any parameter) is text/event-stream. */
+    static boolean isEventStream(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int semicolon = contentType.indexOf(';');
+        return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT).equals(EVENT_STREAM);
     }
 }

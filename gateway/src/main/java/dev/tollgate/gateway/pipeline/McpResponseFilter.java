@@ -161,6 +161,25 @@ final class McpResponseFilter implements ResponseFilter {
         return changed ? bytes(root) : body;
     }
 
+    /**
+     * The body of an error status (4xx, 5xx) to a POST or GET: relayed as it is unless it is JSON-RPC, which
+     * a client still dispatches (the SDK v2 client reads a 400's error response, a -32042 URL elicitation
+     * included). JSON-RPC there is held to the same rules as a successful answer: readable, responses only,
+     * embedded requests decided. Null when it must not be relayed.
+     *
+     * @param encodingProblem why the answer's headers make it unreadable as the client reads it, or null
+     */
+    byte[] checkErrorAnswer(byte[] body, String encodingProblem) {
+        if (!ServerMessageReader.looksLikeJsonRpc(body)) {
+            return body; // an error page or a plain JSON error: nothing a client dispatches as a message
+        }
+        if (encodingProblem != null) {
+            refuse(RejectReason.UPSTREAM_INVALID_RESPONSE, new ServerMessage.Unreadable("unreadable_encoding", encodingProblem, null, false));
+            return null;
+        }
+        return rewriteJson(body, null);
+    }
+
     /** For {@link dev.tollgate.gateway.upstream.SseEventRelay}: the event to deliver, rewritten, or null to drop. */
     @Override
     public SseEvent onEvent(SseEvent event) {

@@ -24,6 +24,15 @@ import org.slf4j.LoggerFactory;
 final class ServerRequestAnswers implements McpResponseFilter.UpstreamAnswerer {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServerRequestAnswers.class);
+    /**
+     * Answers one exchange may have on their way at once: a stream of denied requests must not fill the
+     * route's connection pool (other callers would wait) nor grow the heap; past it, requests go unanswered.
+     */
+    static final int MAX_ANSWERS_IN_FLIGHT = 8;
+    /** An answer the upstream does not take within this is abandoned, freeing its pooled connection. */
+    static final long ANSWER_IDLE_TIMEOUT_MILLIS = 10_000;
+
+    private int inFlight;
 
     private final Exchange exchange;
     private final HttpClientAgent client;
@@ -43,9 +52,16 @@ final class ServerRequestAnswers implements McpResponseFilter.UpstreamAnswerer {
         if (countAs != null) {
             errors.count(countAs);
         }
+        if (inFlight >= MAX_ANSWERS_IN_FLIGHT) {
+            CallLogContext.log(exchange, () -> LOG.warn("route {}: {} answers to server requests already in flight; request {} left unanswered",
+                    exchange.route().route().name(), inFlight, id));
+            return;
+        }
+        inFlight++;
         UpstreamTarget target = exchange.route().route().upstream();
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(target.host()).setPort(target.port())
                 .setSsl(target.tls()).setURI(exchange.route().upstreamUri())
+                .setIdleTimeout(ANSWER_IDLE_TIMEOUT_MILLIS)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.ACCEPT, "application/json, text/event-stream");
         String session = exchange.request().getHeader(McpHeaders.SESSION_ID);
@@ -58,9 +74,11 @@ final class ServerRequestAnswers implements McpResponseFilter.UpstreamAnswerer {
             options.putHeader(McpHeaders.PROTOCOL_VERSION, version);
         }
         Buffer body = Buffer.buffer(McpResponseFilter.bytes(errorResponse));
+        // The upstream's reply is read to its end and dropped, never buffered.
         client.request(options)
                 .compose(request -> request.send(body))
-                .compose(HttpClientResponse::body)
+                .compose(HttpClientResponse::end)
+                .onComplete(ar -> inFlight--)
                 .onFailure(e -> CallLogContext.log(exchange, () -> LOG.warn("could not answer server request {} upstream on route {}: {}",
                         id, exchange.route().route().name(), e.toString())));
     }

@@ -156,27 +156,12 @@ final class UpstreamCall {
                             }
                         }, this::refused);
         HttpMethod verb = exchange.request().method();
-        if (filter.inspectsEveryAnswer() && upstream.statusCode() == 202 && verb == HttpMethod.POST && filter.batchDenials() == null) {
-            // Accepted (a notification or a response was POSTed) carries no body in MCP: none is relayed unread.
-            cancelTimer();
-            response.headers().remove(HttpHeaders.CONTENT_TYPE).remove(HttpHeaders.CONTENT_ENCODING);
-            upstream.body().onComplete(ar -> {
-                if (!finished) {
-                    response.end();
-                    finish();
-                }
-            });
-            return;
-        }
         // What a client dispatches: the answers to its POSTs and its GET stream (a DELETE's body is never read).
-        boolean inspected = filter.inspectsEveryAnswer() && upstream.statusCode() >= 200 && upstream.statusCode() < 300
-                && (verb == HttpMethod.POST || verb == HttpMethod.GET);
-        if (inspected) {
-            String unreadable = AnswerEncoding.problem(upstream.headers());
-            if (unreadable != null) {
-                refuseAnswer(upstream, RejectReason.UPSTREAM_INVALID_RESPONSE, unreadable);
-                return;
-            }
+        boolean policed = filter.inspectsEveryAnswer() && (verb == HttpMethod.POST || verb == HttpMethod.GET);
+        int status = upstream.statusCode();
+        boolean inspected = policed && status >= 200 && status < 300;
+        if (policed && handledBeforeRelay(upstream, filter, status, verb)) {
+            return;
         }
         // A GET opens a stream whatever the answer calls itself: clients read its body as events.
         if (isEventStream(upstream) || inspected && exchange.request().method() == HttpMethod.GET) {
@@ -243,6 +228,89 @@ final class UpstreamCall {
     }
 
     /**
+     * The MCP answers that are not relayed as they come: redirects (a client would follow one to another
+     * route with the same body and credentials), 202 Accepted (no body in MCP: none is relayed unread, and
+     * what the upstream sends is drained within a bound), answers the client could not read as the gateway
+     * does (charset, encoding), and error statuses whose body is JSON-RPC (a client still dispatches an error
+     * response, a -32042 URL elicitation included). True when the answer has been dealt with here.
+     */
+    private boolean handledBeforeRelay(HttpClientResponse upstream, ResponseFilter filter, int status, HttpMethod verb) {
+        if (status >= 300 && status < 400) {
+            refuseAnswer(upstream, RejectReason.UPSTREAM_INVALID_RESPONSE, "upstream answered " + status + " (Location: "
+                    + upstream.getHeader(HttpHeaders.LOCATION) + "); redirects are not relayed: point the route at the final URL");
+            return true;
+        }
+        if (status == 202 && verb == HttpMethod.POST && filter.batchDenials() == null) {
+            drainAccepted(upstream);
+            return true;
+        }
+        boolean success = status >= 200 && status < 300;
+        if (success) {
+            String unreadable = AnswerEncoding.problem(upstream.headers());
+            if (unreadable != null) {
+                refuseAnswer(upstream, RejectReason.UPSTREAM_INVALID_RESPONSE, unreadable);
+                return true;
+            }
+            return false;
+        }
+        if (isEventStream(upstream)) {
+            return false; // relayed event by event, each one read like any other
+        }
+        long limit = exchange.snapshot().config().limits().maxInspectedResponseBytes();
+        BoundedBody.read(upstream, limit).onComplete(ar -> {
+            if (finished) {
+                return;
+            }
+            if (ar.failed()) {
+                if (ar.cause() instanceof BoundedBody.TooLarge tooLarge) {
+                    refuseAnswer(upstream, RejectReason.UPSTREAM_RESPONSE_TOO_LARGE, tooLarge.getMessage());
+                } else {
+                    fail(RejectReason.UPSTREAM_ERROR, ar.cause());
+                }
+                return;
+            }
+            byte[] body = ar.result().getBytes();
+            byte[] relayed = ((McpResponseFilter) filter).checkErrorAnswer(body, AnswerEncoding.problem(upstream.headers()));
+            if (relayed == null) {
+                refuseAnswer(upstream, RejectReason.UPSTREAM_INVALID_RESPONSE, "an error answer holds JSON-RPC the gateway cannot read or relay");
+                return;
+            }
+            cancelTimer();
+            exchange.response().end(Buffer.buffer(relayed));
+            finish();
+        });
+        return true;
+    }
+
+    /**
+     * 202 Accepted: relayed without a body. Whatever the upstream sends with it is read and dropped under the
+     * response timeout, up to {@link ReadBodyStage#MAX_DISCARDED_BODY_BYTES}; beyond that the upstream request
+     * is cut, so an endless body costs neither memory nor a stuck call.
+     */
+    private void drainAccepted(HttpClientResponse upstream) {
+        HttpServerResponse response = exchange.response();
+        response.headers().remove(HttpHeaders.CONTENT_TYPE).remove(HttpHeaders.CONTENT_ENCODING);
+        long[] drained = {0};
+        upstream.handler(chunk -> {
+            drained[0] += chunk.length();
+            if (drained[0] > ReadBodyStage.MAX_DISCARDED_BODY_BYTES && !finished) {
+                upstream.handler(null);
+                cancelUpstream();
+                answerAccepted();
+            }
+        });
+        upstream.endHandler(v -> answerAccepted());
+        upstream.exceptionHandler(e -> answerAccepted());
+    }
+
+    private void answerAccepted() {
+        if (!finished) {
+            exchange.response().end();
+            finish();
+        }
+    }
+
+    /**
      * An upstream answer that is not relayed: the client gets the gateway's 502 instead of any of it (the
      * upstream's headers are dropped too), and the rest of the upstream's answer is discarded.
      */
@@ -289,8 +357,8 @@ final class UpstreamCall {
 
     private static boolean isEventStream(HttpClientResponse upstream) {
         String contentType = upstream.getHeader(HttpHeaders.CONTENT_TYPE);
-        // Anywhere in the header, as clients test it (the TypeScript SDK: contentType.includes('text/event-stream')).
-        return contentType != null && contentType.toLowerCase(Locale.ROOT).contains("text/event-stream");
+        // By the media type's essence, as the SDK clients decide (an answer naming the type anywhere else is refused, AnswerEncoding).
+        return AnswerEncoding.isEventStream(contentType);
     }
 
     private boolean shouldStream(HttpClientResponse upstream) {

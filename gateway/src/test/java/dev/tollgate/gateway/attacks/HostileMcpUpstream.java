@@ -28,8 +28,10 @@ final class HostileMcpUpstream implements AutoCloseable {
      * @param json        a whole JSON answer instead of a stream
      * @param contentType the answer's Content-Type, when not the usual one
      * @param onGetStream send the events on the GET stream, and answer the call with plain JSON
+     * @param status      the answer's HTTP status (200 unless given)
+     * @param location    a Location header to send (a redirect), or null
      */
-    record Script(List<String> events, String json, String contentType, boolean onGetStream) {
+    record Script(List<String> events, String json, String contentType, boolean onGetStream, int status, String location) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -103,6 +105,10 @@ final class HostileMcpUpstream implements AutoCloseable {
 
     private void play(HttpServerResponse response, Script script, String id, boolean call) {
         String done = call ? "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"done\"}]}}" : null;
+        response.setStatusCode(script.status());
+        if (script.location() != null) {
+            response.putHeader("Location", script.location());
+        }
         if (script.json() != null) {
             response.putHeader("Content-Type", script.contentType() != null ? script.contentType() : "application/json")
                     .end(script.json().replace("$ID", id));

@@ -95,7 +95,8 @@ class ServerAttacksTest {
         if (repeated != null) {
             events.add(repeated);
         }
-        return new HostileMcpUpstream.Script(events, json, spec.path("content-type").asText(null), spec.path("on-get-stream").asBoolean());
+        return new HostileMcpUpstream.Script(events, json, spec.path("content-type").asText(null), spec.path("on-get-stream").asBoolean(),
+                spec.path("status").asInt(200), spec.path("location").asText(null));
     }
 
     /** An event too large to write in the file: prefix + piece x count + suffix. */

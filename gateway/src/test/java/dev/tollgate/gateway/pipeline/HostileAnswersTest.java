@@ -108,6 +108,53 @@ class HostileAnswersTest {
     }
 
     @Test
+    void anEndlessAcceptedBodyIsDrainedWithinABoundAndTheClientGetsItsAccepted() throws Exception {
+        upstream.answer(r -> {
+            r.response().setStatusCode(202).setChunked(true).putHeader("Content-Type", "application/json");
+            // 64 KiB chunks, far past what the gateway drains, and the answer never ends.
+            Buffer chunk = Buffer.buffer("x".repeat(64 * 1024));
+            for (int i = 0; i < 40; i++) {
+                r.response().write(chunk);
+            }
+        });
+
+        TestHttp.Reply reply = http.postMcp(gateway.port(), "/mcp", "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+
+        assertThat(reply.status()).isEqualTo(202);
+        assertThat(reply.body().length()).isZero();
+    }
+
+    @Test
+    void answersToDeniedServerRequestsAreBoundedPerCall() throws Exception {
+        gateway.close();
+        gateway = RunningGateway.mcpWithPolicy(vertx, upstream.url("/mcp"),
+                "name: no-sampling\ndefaults: {action: allow}\nrules:\n  - {name: no-sampling, condition: {method: sampling/createMessage}, action: deny}\n",
+                null, null);
+        int requests = ServerRequestAnswers.MAX_ANSWERS_IN_FLIGHT * 3;
+        upstream.answer(r -> {
+            if (r.method() == io.vertx.core.http.HttpMethod.POST && !upstream.received().get(upstream.received().size() - 1).body().toString().contains("\"method\"")) {
+                return; // an answer on the client's behalf: held forever, as a hostile upstream would
+            }
+            StringBuilder events = new StringBuilder();
+            for (int i = 0; i < requests; i++) {
+                events.append("data: {\"jsonrpc\":\"2.0\",\"id\":\"s").append(i)
+                        .append("\",\"method\":\"sampling/createMessage\",\"params\":{\"messages\":[],\"maxTokens\":1}}\n\n");
+            }
+            events.append("data: ").append(ANSWER).append("\n\n");
+            r.response().putHeader("Content-Type", "text/event-stream").end(events.toString());
+        });
+
+        TestHttp.Reply reply = http.postMcp(gateway.port(), "/mcp", CALL);
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.body().toString()).contains("\"ok\"").doesNotContain("sampling/createMessage");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> upstream.received().size() >= 1 + ServerRequestAnswers.MAX_ANSWERS_IN_FLIGHT);
+        Thread.sleep(300); // any answer past the bound would have been sent by now
+        assertThat(upstream.received()).as("the call, then at most the bound of answers held by the upstream")
+                .hasSize(1 + ServerRequestAnswers.MAX_ANSWERS_IN_FLIGHT);
+    }
+
+    @Test
     void errorStatusesPassUnread() throws Exception {
         upstream.answer(r -> r.response().setStatusCode(404).putHeader("Content-Type", "text/html").end("<h1>no session</h1>"));
 

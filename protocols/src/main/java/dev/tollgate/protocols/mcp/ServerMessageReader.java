@@ -64,6 +64,32 @@ public final class ServerMessageReader {
         }
     }
 
+    /**
+     * Whether a lenient reader (a client's JSON.parse) would find JSON-RPC in the bytes: an object with a
+     * {@code jsonrpc} member, or an array holding one. Used on bodies that are not required to be JSON-RPC
+     * (error statuses), to tell a message a client would dispatch from an error page.
+     */
+    public static boolean looksLikeJsonRpc(byte[] data) {
+        JsonNode lenient;
+        try {
+            lenient = LENIENT.readTree(data);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        if (lenient == null) {
+            return false;
+        }
+        if (lenient.isArray()) {
+            for (JsonNode element : lenient) {
+                if (element.isObject() && element.has("jsonrpc")) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return lenient.isObject() && lenient.has("jsonrpc");
+    }
+
     private static ServerMessage.Unreadable unreadable(String reason, String detail, byte[] data) {
         JsonNode lenient;
         try {
