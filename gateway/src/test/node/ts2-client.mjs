@@ -45,7 +45,8 @@ try {
         out('CASE', { case: spec, outcome: 'result', detail: tools.map((t) => t.name).sort(), handled: [...handled] });
       } else {
         const name = spec.slice('call:'.length);
-        const result = await client.callTool({ name, arguments: name === 'echo' ? { message: 'hi' } : {} });
+        const args = name === 'echo' ? { message: 'hi' } : name === 'deploy' ? { region: 'eu' } : {};
+        const result = await client.callTool({ name, arguments: args });
         out('CASE', { case: spec, outcome: result.isError ? 'error' : 'result', detail: result.content?.[0]?.text ?? null, handled: [...handled] });
       }
     } catch (e) {

@@ -3,7 +3,7 @@
 // traffic. Served by node:http through the SDK's fetch-style handler so every raw request can be logged:
 //   RECEIVED {"method":..., "mcp-method":..., "mcp-name":..., "body":...}   for every HTTP request
 //   EXECUTED {"tool":..., "args":..., "inputResponses":...}                  for every tool run
-// Tools: echo {message}, get-env {}, and ask-model / ask-user-url / list-roots, which answer input_required
+// Tools: echo {message}, get-env {}, deploy {region, also sent as Mcp-Param-Region}, and ask-model / ask-user-url / list-roots, which answer input_required
 // (sampling, URL elicitation, roots) and complete on the retry carrying inputResponses.
 // Prints "LISTENING <port>" when ready (PORT env, default any free port).
 import http from 'node:http';
@@ -24,6 +24,12 @@ function factory() {
     executed('get-env', args, ctx);
     return text('env');
   });
+  // SEP-2243: the region argument travels in an Mcp-Param-Region header too, for routers that read headers only.
+  server.registerTool('deploy', { description: 'Deploys to a region', inputSchema: z.object({ region: z.string().meta({ 'x-mcp-header': 'Region' }).optional() }) },
+    async (args, ctx) => {
+      executed('deploy', args, ctx);
+      return text(`deployed to ${args.region}`);
+    });
   server.registerTool('ask-model', { description: 'Asks the client model', inputSchema: z.object({}) }, async (args, ctx) => {
     executed('ask-model', args, ctx);
     const r = inputResponse(ctx.mcpReq.inputResponses, 'model');

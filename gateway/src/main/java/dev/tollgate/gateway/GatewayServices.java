@@ -4,27 +4,35 @@ import dev.tollgate.gateway.audit.AuditLog;
 import dev.tollgate.gateway.budget.Budgets;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.gateway.identity.SvidSource;
+import dev.tollgate.gateway.pipeline.ToolParamHeaders;
 import dev.tollgate.gateway.telemetry.Telemetry;
 import java.util.Map;
 
 /**
  * The process-wide collaborators every listener verticle shares: meters, tracing, and the audit log (null
  * when disabled), the SVID sources of the mTLS listeners by listener name, and the spend and rate state
- * (null in tests that build services by hand: budget rules then deny, fail closed). Created once at start; not
- * part of the reloadable snapshot.
+ * (null in tests that build services by hand: budget rules then deny, fail closed), and what the gateway has
+ * learnt from upstreams' tool lists (the MCP 2026-07-28 {@code x-mcp-header} declarations). Created once at
+ * start; not part of the reloadable snapshot.
  */
 public record GatewayServices(GatewayMetrics metrics, Telemetry telemetry, AuditLog audit, Map<String, SvidSource> svids,
-                              Budgets budgets) {
+                              Budgets budgets, ToolParamHeaders paramHeaders) {
 
     public GatewayServices {
         svids = svids == null ? Map.of() : Map.copyOf(svids);
+        paramHeaders = paramHeaders == null ? new ToolParamHeaders() : paramHeaders;
+    }
+
+    public GatewayServices(GatewayMetrics metrics, Telemetry telemetry, AuditLog audit, Map<String, SvidSource> svids,
+                           Budgets budgets) {
+        this(metrics, telemetry, audit, svids, budgets, null);
     }
 
     public GatewayServices(GatewayMetrics metrics, Telemetry telemetry, AuditLog audit, Map<String, SvidSource> svids) {
-        this(metrics, telemetry, audit, svids, null);
+        this(metrics, telemetry, audit, svids, null, null);
     }
 
     public GatewayServices(GatewayMetrics metrics, Telemetry telemetry, AuditLog audit) {
-        this(metrics, telemetry, audit, Map.of(), null);
+        this(metrics, telemetry, audit, Map.of(), null, null);
     }
 }

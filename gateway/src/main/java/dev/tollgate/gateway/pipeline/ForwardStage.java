@@ -14,13 +14,16 @@ public final class ForwardStage implements Stage {
     private final ErrorResponder errors;
     private final GatewayMetrics metrics;
     private final CompletionRecorder completion;
+    private final ToolParamHeaders paramHeaders;
 
-    public ForwardStage(Vertx vertx, UpstreamClients clients, ErrorResponder errors, GatewayMetrics metrics, CompletionRecorder completion) {
+    public ForwardStage(Vertx vertx, UpstreamClients clients, ErrorResponder errors, GatewayMetrics metrics, CompletionRecorder completion,
+                        ToolParamHeaders paramHeaders) {
         this.vertx = vertx;
         this.clients = clients;
         this.errors = errors;
         this.metrics = metrics;
         this.completion = completion;
+        this.paramHeaders = paramHeaders;
     }
 
     @Override
@@ -30,6 +33,6 @@ public final class ForwardStage implements Stage {
 
     @Override
     public Future<StageResult> apply(Exchange exchange) {
-        return new UpstreamCall(vertx, exchange, clients.clientFor(exchange.route().route()), errors, metrics, completion).start();
+        return new UpstreamCall(vertx, exchange, clients.clientFor(exchange.route().route()), errors, metrics, completion, paramHeaders).start();
     }
 }

@@ -28,7 +28,7 @@ public final class McpPipeline {
         // The whole body is needed before anything can be decided about it.
         stages.add(new ReadBodyStage(errors, services.metrics()));
         // Parsing precedes every stage that reads the call (policy, spans, audit, budget).
-        stages.add(new ParseJsonRpcStage(errors));
+        stages.add(new ParseJsonRpcStage(errors, services.paramHeaders()));
         stages.add(new AuditReservationStage(services.audit(), errors));
         // Decides only; answering a denial waits until the decision is on the span.
         // Spend is read (from cache: at once) only for policies with a budget rule, before they are evaluated.
@@ -39,7 +39,7 @@ public final class McpPipeline {
         // A denied call is answered here and never reaches the upstream.
         stages.add(new EnforceStage(errors));
         // Last: only vetted requests reach the upstream.
-        stages.add(new ForwardStage(vertx, clients, errors, services.metrics(), completion));
+        stages.add(new ForwardStage(vertx, clients, errors, services.metrics(), completion, services.paramHeaders()));
         return new Pipeline(stages, errors, completion);
     }
 }

@@ -52,6 +52,7 @@ final class McpResponseFilter implements ResponseFilter {
     private final UpstreamAnswerer answerUpstream;
     private final DecisionListener decisions;
     private final RefusalListener refusals;
+    private final ToolParamHeaders paramHeaders;
 
     /** Told about every server-to-client request decided, allowed or denied (for metrics and audit). */
     @FunctionalInterface
@@ -74,7 +75,9 @@ final class McpResponseFilter implements ResponseFilter {
         void refused(RejectReason reason, ServerMessage.Unreadable why);
     }
 
-    McpResponseFilter(Exchange exchange, UpstreamAnswerer answerUpstream, DecisionListener decisions, RefusalListener refusals) {
+    McpResponseFilter(Exchange exchange, UpstreamAnswerer answerUpstream, DecisionListener decisions, RefusalListener refusals,
+                      ToolParamHeaders paramHeaders) {
+        this.paramHeaders = paramHeaders;
         this.decisions = decisions;
         this.refusals = refusals;
         this.policy = exchange.policy();
@@ -282,6 +285,8 @@ final class McpResponseFilter implements ResponseFilter {
         if (!tools.isArray()) {
             return false;
         }
+        // What each tool's arguments put in Mcp-Param-* headers (2026-07-28): learnt before filtering, from the whole list.
+        paramHeaders.learn(route, tools);
         boolean removed = false;
         for (Iterator<JsonNode> it = tools.elements(); it.hasNext(); ) {
             JsonNode tool = it.next();

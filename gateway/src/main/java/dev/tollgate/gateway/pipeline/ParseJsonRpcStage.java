@@ -25,10 +25,12 @@ import java.util.List;
 public final class ParseJsonRpcStage implements Stage {
 
     private final ErrorResponder errors;
+    private final ToolParamHeaders paramHeaders;
     private final A2aParseStep a2a;
 
-    public ParseJsonRpcStage(ErrorResponder errors) {
+    public ParseJsonRpcStage(ErrorResponder errors, ToolParamHeaders paramHeaders) {
         this.errors = errors;
+        this.paramHeaders = paramHeaders;
         this.a2a = new A2aParseStep(errors);
     }
 
@@ -37,13 +39,16 @@ public final class ParseJsonRpcStage implements Stage {
      * would act on another call than the one decided), or null. A batch has no one method or name to
      * mirror.
      */
-    private static String routingHeaderProblem(Exchange exchange, JsonRpcPayload payload) {
+    private static String routingHeaderProblem(Exchange exchange, JsonRpcPayload payload, ToolParamHeaders paramHeaders) {
         var headers = exchange.request().headers();
         if (payload instanceof JsonRpcPayload.Single single) {
-            return McpRoutingHeaders.mismatch(single.message(), headers::getAll);
+            String problem = McpRoutingHeaders.mismatch(single.message(), headers::getAll);
+            return problem != null ? problem
+                    : paramHeaders.mismatch(exchange.route().route().name(), single.message(), headers.names(), headers::getAll);
         }
-        if (headers.contains(McpRoutingHeaders.MCP_METHOD) || headers.contains(McpRoutingHeaders.MCP_NAME)) {
-            return "a batch carries Mcp-Method or Mcp-Name headers, which name one message";
+        if (headers.contains(McpRoutingHeaders.MCP_METHOD) || headers.contains(McpRoutingHeaders.MCP_NAME)
+                || headers.names().stream().anyMatch(n -> n.regionMatches(true, 0, "Mcp-Param-", 0, "Mcp-Param-".length()))) {
+            return "a batch carries Mcp-Method, Mcp-Name or Mcp-Param-* headers, which describe one message";
         }
         return null;
     }
@@ -87,7 +92,7 @@ public final class ParseJsonRpcStage implements Stage {
                         "a batch holds a message with the MCP 2026-07-28 envelope; that revision has no batches");
                 return StageResult.responded();
             }
-            String headerProblem = routingHeaderProblem(exchange, payload);
+            String headerProblem = routingHeaderProblem(exchange, payload, paramHeaders);
             if (headerProblem != null) {
                 errors.respond(exchange.response(), RejectReason.HEADER_MISMATCH, singleId(payload), headerProblem);
                 return StageResult.responded();

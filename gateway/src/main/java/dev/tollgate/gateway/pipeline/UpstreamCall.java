@@ -57,6 +57,7 @@ final class UpstreamCall {
     private final ErrorResponder errors;
     private final GatewayMetrics metrics;
     private final CompletionRecorder completion;
+    private final ToolParamHeaders paramHeaders;
     private final Promise<StageResult> done = Promise.promise();
     private HttpClientRequest upstreamRequest;
     private long timerId = -1;
@@ -64,13 +65,14 @@ final class UpstreamCall {
     private boolean finished;
 
     UpstreamCall(Vertx vertx, Exchange exchange, HttpClientAgent client, ErrorResponder errors, GatewayMetrics metrics,
-                 CompletionRecorder completion) {
+                 CompletionRecorder completion, ToolParamHeaders paramHeaders) {
         this.vertx = vertx;
         this.exchange = exchange;
         this.client = client;
         this.errors = errors;
         this.metrics = metrics;
         this.completion = completion;
+        this.paramHeaders = paramHeaders;
     }
 
     /** @return completes (RESPONDED) when the client's answer is complete, failed over, or abandoned */
@@ -154,7 +156,7 @@ final class UpstreamCall {
                             if (decision.enforcedDeny()) {
                                 errors.count(PolicyDenials.reasonFor(decision));
                             }
-                        }, this::refused);
+                        }, this::refused, paramHeaders);
         HttpMethod verb = exchange.request().method();
         // What a client dispatches: the answers to its POSTs and its GET stream (a DELETE's body is never read).
         boolean policed = filter.inspectsEveryAnswer() && (verb == HttpMethod.POST || verb == HttpMethod.GET);
@@ -295,6 +297,7 @@ final class UpstreamCall {
             drained[0] += chunk.length();
             if (drained[0] > ReadBodyStage.MAX_DISCARDED_BODY_BYTES && !finished) {
                 upstream.handler(null);
+                upstream.exceptionHandler(e -> { });
                 cancelUpstream();
                 answerAccepted();
             }
@@ -322,6 +325,8 @@ final class UpstreamCall {
                 exchange.route().route().name(), reason.code(), detail));
         finished = true;
         cancelTimer();
+        // The reset below is ours: the refused answer's stream ending with it is not an error to log.
+        upstream.exceptionHandler(e -> { });
         cancelUpstream();
         exchange.errorType(reason.code());
         exchange.response().headers().clear();

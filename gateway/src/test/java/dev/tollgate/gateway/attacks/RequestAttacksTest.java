@@ -60,6 +60,10 @@ class RequestAttacksTest {
             peer = new Peer(server, RunningGateway.mcpWithPolicy(vertx, server.url("/mcp"), AttackCatalog.policy(), null,
                     "limits:\n  max-batch-messages: 8\n"));
             PEERS.put(script, peer);
+            // As a client would, list the tools through the gateway first: it learns each tool's x-mcp-header declarations.
+            HttpResponse<String> listed = send(peer.gateway().url("/mcp"), JSON.readTree(JSON.writeValueAsString(Map.of("body",
+                    "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"tools/list\"}"))));
+            assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
         }
         return peer;
     }

@@ -29,7 +29,7 @@ class TypeScriptSdkV2ThroughGatewayTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long CLIENT_TIMEOUT_SECONDS = 60;
-    private static final String[] SPECS = {"list", "call:echo", "call:ask-model", "call:ask-user-url", "call:list-roots"};
+    private static final String[] SPECS = {"list", "call:echo", "call:deploy", "call:ask-model", "call:ask-user-url", "call:list-roots"};
 
     private static Vertx vertx;
     private static NodeServer server;
@@ -68,9 +68,11 @@ class TypeScriptSdkV2ThroughGatewayTest {
 
         assertThat(seen.get("connected").path("protocolVersion").asText()).as("the stateless revision is negotiated through the gateway").isEqualTo("2026-07-28");
         assertThat(seen.get("list").path("detail")).extracting(JsonNode::asText).as("get-env is denied, so not listed")
-                .containsExactly("ask-model", "ask-user-url", "echo", "list-roots");
+                .containsExactly("ask-model", "ask-user-url", "deploy", "echo", "list-roots");
         assertThat(seen.get("call:echo").path("outcome").asText()).isEqualTo("result");
         assertThat(seen.get("call:echo").path("detail").asText()).isEqualTo("hi");
+        assertThat(seen.get("call:deploy").path("detail").asText()).as("its Mcp-Param-Region header agrees with the argument")
+                .isEqualTo("deployed to eu");
         for (String[] denied : new String[][] {{"call:ask-model", "no-sampling"}, {"call:ask-user-url", "no-url-elicitation"}, {"call:list-roots", "no-roots"}}) {
             JsonNode result = seen.get(denied[0]);
             assertThat(result.path("handled")).as(denied[0] + " handlers").isEmpty();
@@ -79,7 +81,7 @@ class TypeScriptSdkV2ThroughGatewayTest {
         }
         List<JsonNode> executed = executedSince(mark);
         assertThat(executed).extracting(e -> e.path("tool").asText())
-                .as("each tool ran once; no retry carried inputResponses").containsExactly("echo", "ask-model", "ask-user-url", "list-roots");
+                .as("each tool ran once; no retry carried inputResponses").containsExactly("echo", "deploy", "ask-model", "ask-user-url", "list-roots");
         assertThat(executed).allSatisfy(e -> assertThat(e.path("inputResponses").isNull()).isTrue());
     }
 

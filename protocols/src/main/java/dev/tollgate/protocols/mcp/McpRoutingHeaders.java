@@ -100,7 +100,7 @@ public final class McpRoutingHeaders {
     }
 
     /** A header value as sent: the sentinel decoded, or the value itself; null when the sentinel is malformed. */
-    static String decode(String value) {
+    public static String decode(String value) {
         if (!value.startsWith(SENTINEL_PREFIX) || !value.endsWith(SENTINEL_SUFFIX) || value.length() < SENTINEL_PREFIX.length() + SENTINEL_SUFFIX.length()) {
             return value;
         }
@@ -123,7 +123,7 @@ public final class McpRoutingHeaders {
         return values == null || values.isEmpty() ? null : values.get(0);
     }
 
-    private static String stripOws(String value) {
+    public static String stripOws(String value) {
         int start = 0;
         int end = value.length();
         while (start < end && (value.charAt(start) == ' ' || value.charAt(start) == '\t')) {
