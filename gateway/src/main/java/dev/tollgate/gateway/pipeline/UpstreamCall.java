@@ -297,13 +297,25 @@ final class UpstreamCall {
             drained[0] += chunk.length();
             if (drained[0] > ReadBodyStage.MAX_DISCARDED_BODY_BYTES && !finished) {
                 upstream.handler(null);
-                upstream.exceptionHandler(e -> { });
-                cancelUpstream();
+                quietReset(upstream);
                 answerAccepted();
             }
         });
         upstream.endHandler(v -> answerAccepted());
         upstream.exceptionHandler(e -> answerAccepted());
+    }
+
+    /**
+     * Cuts the upstream's answer. The reset is ours, so the stream ending with it is not an error to log; an
+     * answer already read to its end takes no handler any more (Vert.x refuses one), and has nothing to reset.
+     */
+    private void quietReset(HttpClientResponse upstream) {
+        try {
+            upstream.exceptionHandler(e -> { });
+        } catch (IllegalStateException alreadyEnded) {
+            // read to its end: nothing left to report
+        }
+        cancelUpstream();
     }
 
     private void answerAccepted() {
@@ -325,9 +337,7 @@ final class UpstreamCall {
                 exchange.route().route().name(), reason.code(), detail));
         finished = true;
         cancelTimer();
-        // The reset below is ours: the refused answer's stream ending with it is not an error to log.
-        upstream.exceptionHandler(e -> { });
-        cancelUpstream();
+        quietReset(upstream);
         exchange.errorType(reason.code());
         exchange.response().headers().clear();
         errors.respond(exchange.response(), reason, singleRequestId(), detail);
