@@ -33,10 +33,18 @@ public final class CompiledPolicy {
     private final CompiledRule[] wildcardRules;
     private final Map<String, CompiledRule[]> rulesByTool;
     private final Set<String> checksUsed;
+    private final List<PolicyProblem> warnings;
 
     CompiledPolicy(String name, String version, Mode mode, Action defaultAction, String defaultMessage, List<CompiledRule> rules,
                    Set<String> checksUsed) {
+        this(name, version, mode, defaultAction, defaultMessage, rules, checksUsed, List.of());
+    }
+
+    /** @param warnings what loaded but deserves a look (fields the gateway does not enforce); printed by {@code verify} */
+    CompiledPolicy(String name, String version, Mode mode, Action defaultAction, String defaultMessage, List<CompiledRule> rules,
+                   Set<String> checksUsed, List<PolicyProblem> warnings) {
         this.checksUsed = Set.copyOf(checksUsed);
+        this.warnings = List.copyOf(warnings);
         this.name = name;
         this.version = version;
         this.mode = mode;
@@ -68,6 +76,11 @@ public final class CompiledPolicy {
 
     public String name() {
         return name;
+    }
+
+    /** Problems that did not stop the document loading, e.g. AGT fields with no meaning in a gateway. */
+    public List<PolicyProblem> warnings() {
+        return warnings;
     }
 
     public String version() {

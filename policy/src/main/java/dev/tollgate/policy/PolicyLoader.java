@@ -35,6 +35,8 @@ import java.util.stream.Stream;
  *     action: deny           # allow | deny | audit
  *     message: "..."
  * </pre>
+ * A document in Microsoft's Agent Governance Toolkit format (rules with {@code {field, operator, value}}
+ * conditions) is recognised by its shape and loaded as it is: {@link AgtDocumentLoader}.
  */
 public final class PolicyLoader {
 
@@ -100,6 +102,13 @@ public final class PolicyLoader {
         if (root == null || !root.isObject()) {
             problems.add("", "a policy document is a mapping with name, defaults and rules");
             throw new PolicyException(problems.list());
+        }
+        if (AgtDocumentLoader.looksLikeAgt(root)) {
+            CompiledPolicy agt = AgtDocumentLoader.compile(root, problems, new Problems(file, yaml));
+            if (agt == null) {
+                throw new PolicyException(problems.list());
+            }
+            return agt;
         }
         rejectUnknown(root, "", DOCUMENT_FIELDS, problems);
         String name = requiredText(root, "name", "", problems);
@@ -177,7 +186,7 @@ public final class PolicyLoader {
         return out;
     }
 
-    private static Mode mode(JsonNode root, Problems problems) {
+    static Mode mode(JsonNode root, Problems problems) {
         if (!root.hasNonNull("mode")) {
             return Mode.ENFORCE;
         }

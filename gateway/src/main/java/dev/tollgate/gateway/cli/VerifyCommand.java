@@ -37,6 +37,8 @@ final class VerifyCommand implements Callable<Integer> {
         }
         snapshot.config().routes().stream().filter(r -> r.policy() == null).forEach(r ->
                 System.out.printf("warning: route %s has no policy: every policed call on it is denied (fail closed)%n", r.name()));
+        // Documents that loaded but carry settings the gateway does not enforce (AGT sandbox and LLM limits).
+        snapshot.policies().all().forEach(p -> p.warnings().forEach(w -> System.out.println("warning: " + w)));
         Path policies = snapshot.config().policyDirectory();
         List<PolicyTestResult> results = List.of();
         if (policies != null) {

@@ -71,6 +71,43 @@ class VerifyCommandTest {
     }
 
     @Test
+    void agtDocumentIsSelectedByItsNameAndItsWarningsArePrinted() throws Exception {
+        Files.createDirectories(dir.resolve("policies"));
+        Files.writeString(dir.resolve("policies/agt.yaml"), """
+                version: "1.0"
+                name: contoso-bank-policy
+                rules:
+                  - name: block-exec
+                    condition: {field: tool_name, operator: eq, value: execute_code}
+                    action: block
+                    priority: "100"
+                """);
+        Files.writeString(dir.resolve("policies/agt.tests.yaml"), """
+                tests:
+                  - name: block is deny
+                    policy: contoso-bank-policy
+                    call: {tool: execute_code}
+                    expect: {action: deny, rule: block-exec}
+                  - name: omitted defaults allow, as in AGT 4.1.0
+                    policy: contoso-bank-policy
+                    call: {tool: read}
+                    expect: {action: allow}
+                """);
+        Path config = dir.resolve("gateway.yaml");
+        Files.writeString(config, """
+                listeners: [{name: public, port: 8080}]
+                policies: {directory: policies}
+                routes: [{name: r, path: /mcp, protocol: mcp, upstream: "http://127.0.0.1:1/mcp", policy: contoso-bank-policy}]
+                """);
+
+        Cli.Result result = Cli.run("verify", "--config", config.toString());
+
+        assertThat(result.exit()).isZero();
+        assertThat(result.out()).contains("warning: " + dir.resolve("policies/agt.yaml") + ":1: no defaults.action",
+                "policy tests: 2 passed, 0 failed");
+    }
+
+    @Test
     void routeNamingAMissingPolicyIsAnError() throws Exception {
         Files.createDirectories(dir.resolve("policies"));
         Path config = dir.resolve("gateway.yaml");

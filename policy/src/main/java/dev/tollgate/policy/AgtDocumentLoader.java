@@ -1,0 +1,262 @@
+package dev.tollgate.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.policy.condition.AgtCondition;
+import dev.tollgate.policy.yaml.Problems;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Loads a Microsoft Agent Governance Toolkit (AGT 4.1.0, {@code agent_os.policies}) document as it is, into the
+ * same compiled model as a native one: each rule's {@code {field, operator, value}} becomes an
+ * {@link AgtCondition}. Where AGT fails open, this fails closed at load (see the AGT section of
+ * policy/README.md); fields with no meaning in a gateway load with a warning.
+ */
+final class AgtDocumentLoader {
+
+    /** Top-level keys only AGT documents have. */
+    private static final Set<String> AGT_ONLY_FIELDS = Set.of("inherit", "scope", "tool_allowlist", "network_allowlist",
+            "disclaimer", "metadata");
+    private static final Set<String> DOCUMENT_FIELDS = Set.of("version", "name", "description", "mode", "rules", "defaults",
+            "inherit", "scope", "tool_allowlist", "network_allowlist", "disclaimer", "metadata");
+    private static final Set<String> RULE_FIELDS = Set.of("name", "description", "condition", "action", "priority", "message",
+            "override");
+    /** Defaults AGT reads but a gateway cannot enforce: LLM budgets and sandbox settings. */
+    private static final Set<String> UNENFORCED_DEFAULTS = Set.of("max_tokens", "max_tool_calls", "confidence_threshold",
+            "max_cpu", "max_memory_mb", "timeout_seconds", "network_default");
+
+    private AgtDocumentLoader() {
+    }
+
+    /**
+     * Whether a document is written in AGT's format: a rule whose condition has {@code field}/{@code operator}
+     * (native conditions have exactly one key, none of them these), a {@code conditions} list of those, or an
+     * AGT-only top-level key. ({@code action: block} alone is not enough: in a native document it is a mistake.)
+     */
+    static boolean looksLikeAgt(JsonNode root) {
+        for (String field : AGT_ONLY_FIELDS) {
+            if (root.has(field)) {
+                return true;
+            }
+        }
+        JsonNode rules = root.get("rules");
+        if (rules != null && rules.isArray()) {
+            for (JsonNode rule : rules) {
+                if (!rule.isObject()) {
+                    continue;
+                }
+                JsonNode condition = rule.get("condition");
+                if (condition != null && condition.isObject() && (condition.has("field") || condition.has("operator"))) {
+                    return true;
+                }
+                JsonNode conditions = rule.get("conditions");
+                if (conditions != null && conditions.isArray() && conditions.size() > 0 && conditions.get(0).has("field")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The compiled document, or null when {@code problems} holds errors. */
+    static CompiledPolicy compile(JsonNode root, Problems problems, Problems warnings) {
+        warnUnknown(root, "", DOCUMENT_FIELDS, warnings);
+        String name = root.path("name").isValueNode() && !root.path("name").asText().isBlank() ? root.get("name").asText() : null;
+        if (name == null) {
+            // AGT names such a document "unnamed"; routes select policies by name, so one is required here.
+            problems.add("/name", "name is required (routes select a policy by its name)");
+        }
+        String version = root.hasNonNull("version") ? root.get("version").asText() : null;
+        Mode mode = PolicyLoader.mode(root, problems);
+        Action defaultAction = defaults(root, problems, warnings);
+        notEnforced(root, warnings);
+        List<CompiledRule> rules = rules(root, name, mode, problems, warnings);
+        if (!problems.isEmpty()) {
+            return null;
+        }
+        return new CompiledPolicy(name, version, mode, defaultAction, null, rules, Set.of(), warnings.list());
+    }
+
+    private static Action defaults(JsonNode root, Problems problems, Problems warnings) {
+        JsonNode defaults = root.get("defaults");
+        if (defaults == null || defaults.isNull() || (defaults.isObject() && !defaults.has("action"))) {
+            // AGT 4.1.0 allows when no rule matches and no default is written; later AGT versions deny.
+            warnings.add(defaults == null || defaults.isNull() ? "" : "/defaults",
+                    "no defaults.action: calls no rule matches are allowed, as in AGT 4.1.0; write `defaults: {action: deny}`"
+                            + " (or allow) to say which you mean");
+            return Action.ALLOW;
+        }
+        if (!defaults.isObject()) {
+            problems.add("/defaults", "defaults is a mapping with action");
+            return Action.DENY;
+        }
+        for (Iterator<String> it = defaults.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (UNENFORCED_DEFAULTS.contains(field)) {
+                warnings.add("/defaults/" + field, "not enforced by the gateway (an LLM or sandbox setting); ignored");
+            } else if (!"action".equals(field)) {
+                warnings.add("/defaults/" + field, "not an AGT 4.1.0 default; ignored");
+            }
+        }
+        Action action = action(defaults, "/defaults", problems);
+        return action == null ? Action.DENY : action;
+    }
+
+    private static void notEnforced(JsonNode root, Problems warnings) {
+        if (root.has("network_allowlist")) {
+            warnings.add("/network_allowlist", "a sandbox egress list: not enforced by the gateway; ignored");
+        }
+        if (root.has("tool_allowlist")) {
+            warnings.add("/tool_allowlist", "not enforced by the gateway; write a rule denying tool_name not_in [...] to enforce it");
+        }
+        if (root.has("scope")) {
+            warnings.add("/scope", "folder scoping has no meaning in a gateway; the document applies to every call on its routes");
+        }
+        if (root.has("inherit")) {
+            warnings.add("/inherit", "folder inheritance has no meaning in a gateway; ignored");
+        }
+    }
+
+    private static List<CompiledRule> rules(JsonNode root, String policyName, Mode mode, Problems problems, Problems warnings) {
+        JsonNode rules = root.get("rules");
+        List<CompiledRule> out = new ArrayList<>();
+        if (rules == null || rules.isNull()) {
+            return out;
+        }
+        if (!rules.isArray()) {
+            problems.add("/rules", "rules is a list");
+            return out;
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < rules.size(); i++) {
+            JsonNode rule = rules.get(i);
+            String at = "/rules/" + i;
+            if (!rule.isObject()) {
+                problems.add(at, "a rule is a mapping with name, condition and action");
+                continue;
+            }
+            warnUnknownRuleFields(rule, at, problems, warnings);
+            String name = rule.path("name").isValueNode() && !rule.path("name").asText().isBlank() ? rule.get("name").asText() : null;
+            if (name == null) {
+                problems.add(at + (rule.has("id") ? "/id" : ""), rule.has("id")
+                        ? "AGT 4.1.0 rules have a name, not an id (AGT refuses this rule too): rename id to name"
+                        : "name is required");
+            } else if (!names.add(name)) {
+                // AGT allows it, but decisions and audit name the rule: two with one name cannot be told apart.
+                problems.add(at + "/name", "duplicate rule name '" + name + "'");
+            }
+            Integer priority = priority(rule, at, problems);
+            AgtCondition condition = condition(rule, at, problems);
+            Action action = action(rule, at, problems);
+            if (rule.path("override").asBoolean(false)) {
+                warnings.add(at + "/override", "override only matters in AGT's folder merge; ignored");
+            }
+            String description = rule.hasNonNull("description") ? rule.get("description").asText() : null;
+            String message = rule.hasNonNull("message") ? rule.get("message").asText() : null;
+            if (name != null && priority != null && condition != null && action != null) {
+                out.add(CompiledRule.of(name, description, priority, i, condition, action, message, policyName, mode));
+            }
+        }
+        return out;
+    }
+
+    private static void warnUnknownRuleFields(JsonNode rule, String at, Problems problems, Problems warnings) {
+        for (Iterator<String> it = rule.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if ("conditions".equals(field)) {
+                problems.add(at + "/conditions", "AGT 4.1.0 rules have one condition {field, operator, value}, not a"
+                        + " conditions list (AGT refuses this rule too): write one rule per condition, or use Tollgate's all:/any:");
+            } else if (!"id".equals(field) && !RULE_FIELDS.contains(field)) {
+                warnings.add(at + "/" + field, "not an AGT 4.1.0 rule field; ignored");
+            }
+        }
+    }
+
+    /** An int; "100" and 100.0 are read as 100, as AGT's schema does. */
+    private static Integer priority(JsonNode rule, String at, Problems problems) {
+        JsonNode p = rule.get("priority");
+        if (p == null || p.isNull()) {
+            return 0;
+        }
+        if (p.isIntegralNumber() && p.canConvertToInt()) {
+            return p.intValue();
+        }
+        if (p.isFloatingPointNumber() && p.doubleValue() == Math.rint(p.doubleValue()) && Math.abs(p.doubleValue()) <= Integer.MAX_VALUE) {
+            return (int) p.doubleValue();
+        }
+        if (p.isTextual() && p.textValue().strip().matches("[+-]?[0-9]{1,9}")) {
+            return Integer.parseInt(p.textValue().strip());
+        }
+        problems.add(at + "/priority", "priority is an integer (higher runs first), got '" + p.asText() + "'");
+        return null;
+    }
+
+    private static AgtCondition condition(JsonNode rule, String at, Problems problems) {
+        JsonNode c = rule.get("condition");
+        if (c == null || c.isNull()) {
+            if (!rule.has("conditions")) {
+                problems.add(at, "condition is required: {field, operator, value}");
+            }
+            return null;
+        }
+        String where = at + "/condition";
+        if (!c.isObject() || !c.has("field") || !c.has("operator") || !c.has("value")) {
+            problems.add(where, "an AGT condition is a mapping with field, operator and value");
+            return null;
+        }
+        for (Iterator<String> it = c.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!Set.of("field", "operator", "value").contains(field)) {
+                // AGT ignores it; a misspelt key in a condition is too likely a mistake in what is checked.
+                problems.add(where + "/" + field, "unknown condition field (expected field, operator, value)");
+            }
+        }
+        JsonNode field = c.get("field");
+        JsonNode operator = c.get("operator");
+        if (!field.isTextual() || field.textValue().isBlank()) {
+            problems.add(where + "/field", "field is the name of a context value, e.g. tool_name");
+            return null;
+        }
+        if (!operator.isTextual()) {
+            problems.add(where + "/operator", "operator is one of " + String.join(", ", AgtCondition.OPERATORS));
+            return null;
+        }
+        try {
+            return AgtCondition.compile(field.textValue(), operator.textValue(), c.get("value"));
+        } catch (IllegalArgumentException e) {
+            String pointer = AgtCondition.OPERATORS.contains(operator.textValue()) ? where + "/value" : where + "/operator";
+            problems.add(pointer, e.getMessage());
+            return null;
+        }
+    }
+
+    private static Action action(JsonNode node, String at, Problems problems) {
+        JsonNode value = node.get("action");
+        if (value == null || value.isNull()) {
+            problems.add(at + (node.has("action") ? "/action" : ""), "action is required (allow, deny, audit or block)");
+            return null;
+        }
+        return switch (value.asText().toLowerCase(Locale.ROOT)) {
+            case "allow" -> Action.ALLOW;
+            case "deny", "block" -> Action.DENY;
+            case "audit" -> Action.AUDIT;
+            default -> {
+                problems.add(at + "/action", "action is allow, deny, audit or block (AGT 4.1.0), got '" + value.asText() + "'");
+                yield null;
+            }
+        };
+    }
+
+    private static void warnUnknown(JsonNode node, String at, Set<String> known, Problems warnings) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!known.contains(field)) {
+                warnings.add(at + "/" + field, "not an AGT 4.1.0 field; ignored");
+            }
+        }
+    }
+}

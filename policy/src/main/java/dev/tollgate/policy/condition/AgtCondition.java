@@ -1,0 +1,171 @@
+package dev.tollgate.policy.condition;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.tollgate.policy.CallDescription;
+import dev.tollgate.policy.Identity;
+import dev.tollgate.policy.PolicyRequest;
+import dev.tollgate.policy.RegexInputTooLongException;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * An Agent Governance Toolkit condition, {@code {field: amount, operator: gt, value: 5000}}, read against the
+ * flat context AGT hosts build, here taken from the call:
+ * <ul>
+ *   <li>{@code tool_name} the tool (an A2A skill), {@code tool_args} the arguments object, {@code method},
+ *       {@code route}, {@code spiffe_id}; {@code agent_id} the AXID agent claim;</li>
+ *   <li>{@code tenant} and every other AXID claim by its name;</li>
+ *   <li>any other name: the top-level argument of that name.</li>
+ * </ul>
+ * The gateway's fields come first, so an argument named {@code tenant} cannot stand in for the caller's
+ * tenant claim. As in AGT 4.1.0, a field absent from the context matches no operator ({@code ne} and
+ * {@code not_in} included). A comparison Python would refuse throws, and the rule denies (fail closed).
+ */
+public record AgtCondition(String field, String operator, JsonNode value, LinearRegex regex) implements Condition {
+
+    public static final List<String> OPERATORS = List.of("eq", "ne", "gt", "lt", "gte", "lte", "in", "not_in", "matches", "contains");
+
+    /** Validates the operand for the operator, once, at load; IllegalArgumentException says what is wrong. */
+    public static AgtCondition compile(String field, String operator, JsonNode value) {
+        switch (operator) {
+            case "eq", "ne", "contains" -> {
+                return new AgtCondition(field, operator, value, null);
+            }
+            case "gt", "gte", "lt", "lte" -> {
+                if (!value.isNumber() && !value.isTextual()) {
+                    throw new IllegalArgumentException(operator + " needs a number (or a string, compared as text), got " + PythonValues.kind(value));
+                }
+                return new AgtCondition(field, operator, value, null);
+            }
+            case "in", "not_in" -> {
+                if (!value.isArray() && !value.isTextual() && !value.isObject()) {
+                    throw new IllegalArgumentException(operator + " needs a list, got " + PythonValues.kind(value));
+                }
+                return new AgtCondition(field, operator, value, null);
+            }
+            case "matches" -> {
+                if (!value.isValueNode() || value.isNull()) {
+                    throw new IllegalArgumentException("matches needs a regular expression string");
+                }
+                // AGT searches with str(value), so `value: 123` is the pattern "123".
+                return new AgtCondition(field, operator, value, PythonRegex.compile(PythonValues.str(value)));
+            }
+            default -> throw new IllegalArgumentException("unknown operator '" + operator + "' (expected one of "
+                    + String.join(", ", OPERATORS) + ")");
+        }
+    }
+
+    /** Context names the gateway supplies: never read from the arguments, even when absent for this call. */
+    private static final Set<String> GATEWAY_FIELDS = Set.of("tool_name", "tool_args", "method", "route", "agent_id",
+            "spiffe_id", "tenant", "agent", "run", "sub", "parent", "tree", "capabilities");
+
+    /** The context value of {@code field} for this call; null when absent (JSON null counts as absent, as Python None). */
+    public static JsonNode lookup(String field, CallDescription call, Identity identity) {
+        JsonNode value = GATEWAY_FIELDS.contains(field) ? gatewayField(field, call, identity) : claim(field, identity);
+        if (value == null && !GATEWAY_FIELDS.contains(field)) {
+            JsonNode args = call.arguments();
+            value = args != null && args.isObject() ? args.get(field) : null;
+        }
+        return value == null || value.isNull() ? null : value;
+    }
+
+    private static JsonNode gatewayField(String field, CallDescription call, Identity identity) {
+        return switch (field) {
+            case "tool_name" -> text(call.toolName());
+            case "tool_args" -> call.arguments();
+            case "method" -> text(call.method());
+            case "route" -> text(call.route());
+            case "agent_id" -> text(identity.agent());
+            default -> claim(field, identity);
+        };
+    }
+
+    private static JsonNode claim(String field, Identity identity) {
+        return ValueTest.toJson(identity.claim(field));
+    }
+
+    private static JsonNode text(String s) {
+        return s == null ? null : TextNode.valueOf(s);
+    }
+
+    @Override
+    public boolean matches(PolicyRequest request) {
+        JsonNode actual = lookup(field, request.call(), request.identity());
+        return actual != null && test(actual);
+    }
+
+    private boolean test(JsonNode actual) {
+        return switch (operator) {
+            case "eq" -> PythonValues.eq(actual, value);
+            case "ne" -> !PythonValues.eq(actual, value);
+            case "gt" -> PythonValues.compare(actual, value) > 0;
+            case "gte" -> PythonValues.compare(actual, value) >= 0;
+            case "lt" -> PythonValues.compare(actual, value) < 0;
+            case "lte" -> PythonValues.compare(actual, value) <= 0;
+            case "in" -> PythonValues.in(actual, value);
+            case "not_in" -> !PythonValues.in(actual, value);
+            // AGT: `target in ctx_value`, a substring of a string, an element of a list, a key of a dict.
+            case "contains" -> PythonValues.in(value, actual);
+            case "matches" -> search(actual);
+            default -> throw new IllegalStateException(operator);
+        };
+    }
+
+    private boolean search(JsonNode actual) {
+        try {
+            return regex.find(PythonValues.str(actual));
+        } catch (RegexInputTooLongException e) {
+            throw e.at(field);
+        }
+    }
+
+    @Override
+    public String mismatch(PolicyRequest request) {
+        JsonNode actual = lookup(field, request.call(), request.identity());
+        if (actual == null) {
+            return field + " is absent from the context";
+        }
+        return test(actual) ? null : field + " (" + abbreviate(actual) + ") fails " + operator + " " + value;
+    }
+
+    private static String abbreviate(JsonNode actual) {
+        String s = actual.toString();
+        return s.length() <= 80 ? s : s.substring(0, 80) + "...";
+    }
+
+    @Override
+    public Truth staticTruth(CallDescription call, Identity identity) {
+        if ("tool_args".equals(field)) {
+            return Truth.UNKNOWN;
+        }
+        JsonNode known = GATEWAY_FIELDS.contains(field) ? gatewayField(field, call, identity) : claim(field, identity);
+        if (known == null && !GATEWAY_FIELDS.contains(field)) {
+            // Not a claim of this caller: it may be an argument, unknown before the call.
+            return Truth.UNKNOWN;
+        }
+        return Truth.of(known != null && !known.isNull() && test(known));
+    }
+
+    @Override
+    public Set<String> requiredToolNames() {
+        if (!"tool_name".equals(field)) {
+            return null;
+        }
+        if ("eq".equals(operator) && value.isTextual()) {
+            return Set.of(value.textValue());
+        }
+        if ("in".equals(operator) && value.isArray()) {
+            Set<String> names = new LinkedHashSet<>();
+            for (JsonNode v : value) {
+                if (!v.isTextual()) {
+                    return null;
+                }
+                names.add(v.textValue());
+            }
+            return Set.copyOf(names);
+        }
+        return null;
+    }
+}

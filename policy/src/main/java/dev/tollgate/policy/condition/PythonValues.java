@@ -1,0 +1,219 @@
+package dev.tollgate.policy.condition;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Python's view of JSON values, as AGT's evaluator sees the context dict: {@code ==}, ordering,
+ * {@code in} and {@code str()}. Where Python would raise a TypeError (AGT then denies the whole call), these
+ * throw {@link IllegalArgumentException}, which the evaluator turns into the rule's fail-closed deny.
+ */
+final class PythonValues {
+
+    /** A JSON-Schema number written as a string ("5000", "-1.5e3"): coerced for gt/gte/lt/lte. */
+    private static final Pattern JSON_NUMBER = Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
+
+    private PythonValues() {
+    }
+
+    /** Python {@code a == b}: numbers by value (a bool is the number 0 or 1), strings, lists and dicts deeply. */
+    static boolean eq(JsonNode a, JsonNode b) {
+        if (isNumeric(a) && isNumeric(b)) {
+            return number(a).compareTo(number(b)) == 0;
+        }
+        if (a.isArray() && b.isArray()) {
+            if (a.size() != b.size()) {
+                return false;
+            }
+            for (int i = 0; i < a.size(); i++) {
+                if (!eq(a.get(i), b.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (a.isObject() && b.isObject()) {
+            if (a.size() != b.size()) {
+                return false;
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                JsonNode other = b.get(e.getKey());
+                if (other == null || !eq(e.getValue(), other)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return a.equals(b);
+    }
+
+    /**
+     * Python {@code a <=> b} for the comparison operators. Numbers (and bools) by value; two strings by code
+     * point; a string holding a JSON-Schema number against a number is coerced (Python would raise; see the
+     * AGT section of policy/README.md). Anything else raises.
+     */
+    static int compare(JsonNode value, JsonNode operand) {
+        if (value.isTextual() && operand.isTextual()) {
+            return value.textValue().compareTo(operand.textValue());
+        }
+        JsonNode left = value.isTextual() ? coerce(value.textValue()) : value;
+        JsonNode right = operand.isTextual() ? coerce(operand.textValue()) : operand;
+        if (!isNumeric(left) || !isNumeric(right)) {
+            throw new IllegalArgumentException("cannot order " + kind(value) + " against " + kind(operand));
+        }
+        return number(left).compareTo(number(right));
+    }
+
+    private static JsonNode coerce(String text) {
+        if (!JSON_NUMBER.matcher(text).matches()) {
+            throw new IllegalArgumentException("'" + abbreviate(text) + "' is not a number");
+        }
+        return com.fasterxml.jackson.databind.node.DecimalNode.valueOf(new BigDecimal(text));
+    }
+
+    /** Python {@code item in container}: membership in a list, substring of a string, key of a dict. */
+    static boolean in(JsonNode item, JsonNode container) {
+        if (container.isArray()) {
+            for (JsonNode element : container) {
+                if (eq(item, element)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (container.isTextual()) {
+            if (!item.isTextual()) {
+                throw new IllegalArgumentException("'in <string>' requires a string, not " + kind(item));
+            }
+            return container.textValue().contains(item.textValue());
+        }
+        if (container.isObject()) {
+            return item.isTextual() && container.has(item.textValue());
+        }
+        throw new IllegalArgumentException(kind(container) + " is not a container");
+    }
+
+    /** Python {@code str(value)}: what AGT's {@code matches} searches. */
+    static String str(JsonNode value) {
+        if (value.isTextual()) {
+            return value.textValue();
+        }
+        return repr(value);
+    }
+
+    private static String repr(JsonNode value) {
+        if (value.isTextual()) {
+            String s = value.textValue();
+            boolean doubleQuotes = s.indexOf('\'') >= 0 && s.indexOf('"') < 0;
+            char q = doubleQuotes ? '"' : '\'';
+            StringBuilder sb = new StringBuilder().append(q);
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                switch (c) {
+                    case '\\' -> sb.append("\\\\");
+                    case '\n' -> sb.append("\\n");
+                    case '\r' -> sb.append("\\r");
+                    case '\t' -> sb.append("\\t");
+                    default -> {
+                        if (c == q) {
+                            sb.append('\\');
+                        }
+                        sb.append(c);
+                    }
+                }
+            }
+            return sb.append(q).toString();
+        }
+        if (value.isBoolean()) {
+            return value.booleanValue() ? "True" : "False";
+        }
+        if (value.isNull()) {
+            return "None";
+        }
+        if (value.isIntegralNumber()) {
+            return value.bigIntegerValue().toString();
+        }
+        if (value.isNumber()) {
+            return floatRepr(value.doubleValue());
+        }
+        StringBuilder sb = new StringBuilder();
+        if (value.isArray()) {
+            sb.append('[');
+            for (int i = 0; i < value.size(); i++) {
+                sb.append(i == 0 ? "" : ", ").append(repr(value.get(i)));
+            }
+            return sb.append(']').toString();
+        }
+        sb.append('{');
+        boolean first = true;
+        for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); first = false) {
+            Map.Entry<String, JsonNode> e = it.next();
+            sb.append(first ? "" : ", ").append(repr(com.fasterxml.jackson.databind.node.TextNode.valueOf(e.getKey())))
+                    .append(": ").append(repr(e.getValue()));
+        }
+        return sb.append('}').toString();
+    }
+
+    /** Python's {@code repr(float)}: shortest digits, positional for exponents -5..15, else {@code 1e+16}. */
+    static String floatRepr(double d) {
+        if (Double.isNaN(d)) {
+            return "nan";
+        }
+        if (Double.isInfinite(d)) {
+            return d > 0 ? "inf" : "-inf";
+        }
+        if (d == 0) {
+            return 1 / d < 0 ? "-0.0" : "0.0";
+        }
+        BigDecimal exact = new BigDecimal(Double.toString(d)).stripTrailingZeros();
+        int exponent = exact.precision() - exact.scale() - 1;
+        if (exponent >= -5 && exponent < 16) {
+            String plain = exact.toPlainString();
+            return plain.contains(".") ? plain : plain + ".0";
+        }
+        String digits = exact.unscaledValue().abs().toString();
+        String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+        return (d < 0 ? "-" : "") + mantissa + "e" + (exponent < 0 ? "-" : "+") + String.format("%02d", Math.abs(exponent));
+    }
+
+    private static boolean isNumeric(JsonNode n) {
+        return n.isNumber() || n.isBoolean();
+    }
+
+    private static BigDecimal number(JsonNode n) {
+        if (n.isBoolean()) {
+            return n.booleanValue() ? BigDecimal.ONE : BigDecimal.ZERO;
+        }
+        if (n.isDouble() || n.isFloat()) {
+            double d = n.doubleValue();
+            if (Double.isNaN(d) || Double.isInfinite(d)) {
+                throw new IllegalArgumentException("cannot compare " + d);
+            }
+        }
+        return n.decimalValue();
+    }
+
+    static String kind(JsonNode n) {
+        if (n.isTextual()) {
+            return "a string";
+        }
+        if (n.isBoolean()) {
+            return "a bool";
+        }
+        if (n.isNumber()) {
+            return "a number";
+        }
+        if (n.isArray()) {
+            return "a list";
+        }
+        return n.isObject() ? "a dict" : "None";
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+    }
+}

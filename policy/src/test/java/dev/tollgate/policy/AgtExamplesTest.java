@@ -1,0 +1,109 @@
+package dev.tollgate.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.tollgate.policy.check.CheckRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every example policy shipped with Microsoft's Agent Governance Toolkit 4.1.0 loads as it is. The documents
+ * are not copied into the project: they are read from {@code -Dtollgate.agt.examples} (default
+ * {@code /work/shared/agt-examples}); a missing directory fails the test rather than skipping it.
+ */
+class AgtExamplesTest {
+
+    static final Path EXAMPLES = Path.of(System.getProperty("tollgate.agt.examples", "/work/shared/agt-examples"));
+
+    static Path examples() {
+        if (!Files.isDirectory(EXAMPLES)) {
+            fail("AGT example documents not found at " + EXAMPLES + ": check them out (AGT v4.1.0, see"
+                    + " policy/README.md) and pass -Dtollgate.agt.examples=<dir>");
+        }
+        return EXAMPLES;
+    }
+
+    static CompiledPolicy load(String fileName) throws IOException, PolicyException {
+        Path file = examples().resolve(fileName);
+        return PolicyLoader.parse(Files.readString(file, StandardCharsets.UTF_8), file.toString(), CheckRegistry.withDefaults());
+    }
+
+    static Stream<String> documents() throws IOException {
+        try (Stream<Path> files = Files.list(examples())) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".yaml") || n.endsWith(".yml"))
+                    .sorted().toList().stream();
+        }
+    }
+
+    private static final String ID = "AGT 4.1.0 rules have a name, not an id";
+    private static final String CONDITIONS = "not a conditions list";
+    private static final String ACTION = "action is allow, deny, audit or block (AGT 4.1.0), got '";
+    private static final String LOOKAROUND = "cannot run in linear time (backreference/lookaround)";
+    private static final String TOO_LARGE = "regular expression is too large to run in bounded time";
+
+    /**
+     * Documents that cannot load, each with every reason it gives. Not skipped: the test checks they still fail
+     * for exactly these reasons, so a change in what loads shows up here.
+     */
+    static final Map<String, List<String>> UNLOADABLE = Map.of(
+            // AGT 4.1.0 refuses these three itself: `id` instead of `name`, a `conditions` list, and actions
+            // (rate_limit, escalate) that are not in its schema.
+            "agent-governance-python__agent-os__examples__shared-policies__no-pii.yaml", List.of(ID, CONDITIONS),
+            "agent-governance-python__agent-os__examples__shared-policies__rate-limited-tools.yaml", List.of(ID, CONDITIONS, ACTION),
+            "agent-governance-python__agent-os__examples__shared-policies__trust-handoff.yaml", List.of(ID, CONDITIONS, ACTION),
+            // 1,555 regular expressions: 20 use lookahead (not linear time), 138 are too large to scan 256
+            // characters within the per-search budget (mostly counted repetitions such as [^\n]{0,200}).
+            "examples__atr-community-rules__atr_community_policy_full.yaml", List.of(LOOKAROUND, TOO_LARGE),
+            "examples__atr-community-rules__atr_security_policy.yaml", List.of(LOOKAROUND, TOO_LARGE),
+            // Negative lookahead: (?!my\b), https?://(?!(api\.github\.com|...)), from\s+(?!huggingface|hf\.co).
+            "examples__policy-templates__general-saas.yaml", List.of(LOOKAROUND),
+            "examples__smolagents-governed__policies__research_governance_policy.yaml", List.of(LOOKAROUND));
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("documents")
+    void loadsAgtExampleWithoutErrors(String fileName) throws IOException {
+        List<String> reasons = UNLOADABLE.get(fileName);
+        try {
+            CompiledPolicy policy = load(fileName);
+            assertThat(reasons).as(fileName + " was expected not to load").isNull();
+            assertThat(policy.rules()).isNotEmpty();
+        } catch (PolicyException e) {
+            if (reasons == null) {
+                fail(fileName + " does not load:\n" + e.getMessage());
+            }
+            assertThat(e.problems()).allSatisfy(p -> assertThat(reasons).anySatisfy(r -> assertThat(p.message()).contains(r)));
+            assertThat(reasons).allSatisfy(r -> assertThat(e.problems()).anySatisfy(p -> assertThat(p.message()).contains(r)));
+            assertThat(e.problems()).allSatisfy(p -> assertThat(p.line()).isPositive());
+        }
+    }
+
+    @Test
+    void thirtyOneOfTheThirtyEightExamplesLoad() throws IOException {
+        assertThat(documents().toList()).hasSize(38).containsAll(UNLOADABLE.keySet());
+        assertThat(documents().filter(f -> !UNLOADABLE.containsKey(f)).count()).isEqualTo(31);
+    }
+
+    @Test
+    void warnsAboutFieldsTheGatewayDoesNotEnforce() throws Exception {
+        CompiledPolicy policy = load("examples__quickstart__policies__aca_research_agent.yaml");
+        assertThat(policy.warnings()).extracting(PolicyProblem::field)
+                .contains("network_allowlist", "tool_allowlist", "defaults.max_cpu", "defaults.network_default");
+        assertThat(policy.warnings()).allSatisfy(w -> assertThat(w.line()).isPositive());
+    }
+
+    @Test
+    void warnsWhenDefaultsAreOmittedThatCallsNoRuleMatchesAreAllowed() throws Exception {
+        CompiledPolicy policy = load("examples__policies__lotl_prevention_policy.yaml");
+        assertThat(policy.defaultDecision().action()).isEqualTo(Action.ALLOW);
+        assertThat(policy.warnings()).anySatisfy(w -> assertThat(w.message()).contains("no defaults.action").contains("AGT 4.1.0"));
+    }
+}
