@@ -24,7 +24,9 @@ import dev.tollgate.protocols.sse.SseEvent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Iterator;
+import java.util.Set;
 
 /**
  * Policy on the way back, for everything an MCP server sends: every JSON answer and every SSE event is read
@@ -47,6 +49,10 @@ final class McpResponseFilter implements ResponseFilter {
     private final String route;
     private final ServerMessageReader reader;
     private final boolean clientSentBatch;
+    /** The ids of the requests this call POSTed: the only responses its answer may carry; null on a GET stream. */
+    private final Set<JsonNode> requestIds;
+    /** Request ids already answered on this stream: a second answer to one is not relayed. */
+    private final Set<JsonNode> answered = new HashSet<>();
     private final boolean clientListsTools;
     private final ArrayNode batchDenials;
     private final UpstreamAnswerer answerUpstream;
@@ -85,6 +91,7 @@ final class McpResponseFilter implements ResponseFilter {
         this.route = exchange.route().route().name();
         this.reader = new ServerMessageReader(exchange.snapshot().jsonRpc());
         this.clientSentBatch = exchange.payload() instanceof JsonRpcPayload.Batch;
+        this.requestIds = exchange.payload() == null ? null : requestIds(exchange.payload());
         this.clientListsTools = exchange.payload() instanceof JsonRpcPayload.Single single
                 && single.message() instanceof JsonRpcRequest request && McpMethods.TOOLS_LIST.equals(request.method());
         this.batchDenials = exchange.batchDenials();
@@ -125,6 +132,10 @@ final class McpResponseFilter implements ResponseFilter {
                 JsonNode id = message instanceof JsonRpcRequest request ? request.id().value() : null;
                 refuse(RejectReason.UPSTREAM_INVALID_RESPONSE, new ServerMessage.Unreadable("not_a_response",
                         "a JSON answer may only carry responses, got " + describe(message), id, id != null));
+                return null;
+            }
+            if (!answersThisCall((JsonRpcResponse) message)) {
+                refuse(RejectReason.UPSTREAM_INVALID_RESPONSE, wrongId((JsonRpcResponse) message));
                 return null;
             }
         }
@@ -206,6 +217,17 @@ final class McpResponseFilter implements ResponseFilter {
             }
             return event;
         }
+        if (message.messages().get(0) instanceof JsonRpcResponse response && !answersThisCall(response)) {
+            // A response to a request this POST did not carry would be taken by the client for another call's answer.
+            refuse(RejectReason.UPSTREAM_INVALID_EVENT, wrongId(response));
+            return null;
+        }
+        if (message.messages().get(0) instanceof JsonRpcResponse response && requestIds != null && response.id() != null
+                && !answered.add(response.id().value())) {
+            refuse(RejectReason.UPSTREAM_INVALID_EVENT, new ServerMessage.Unreadable("answered_twice",
+                    "a second response to request " + response.id().value(), null, false));
+            return null;
+        }
         if (message.messages().get(0) instanceof JsonRpcResponse) {
             ObjectNode replacement;
             try {
@@ -239,6 +261,26 @@ final class McpResponseFilter implements ResponseFilter {
             }
         }
         return denial;
+    }
+
+    /** Whether a response answers a request of this call (an error without an id answers a request the server could not read). */
+    private boolean answersThisCall(JsonRpcResponse response) {
+        return requestIds == null || response.id() == null || requestIds.contains(response.id().value());
+    }
+
+    private static ServerMessage.Unreadable wrongId(JsonRpcResponse response) {
+        return new ServerMessage.Unreadable("wrong_id", "a response with id " + response.id().value()
+                + ", which names no request of this call", null, false);
+    }
+
+    private static Set<JsonNode> requestIds(JsonRpcPayload payload) {
+        Set<JsonNode> ids = new HashSet<>();
+        for (JsonRpcMessage message : payload.messages()) {
+            if (message instanceof JsonRpcRequest request) {
+                ids.add(request.id().value());
+            }
+        }
+        return ids;
     }
 
     /** The error a client gets in place of its call's answer when that answer could not be read. */

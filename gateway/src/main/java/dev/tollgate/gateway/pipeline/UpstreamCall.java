@@ -19,6 +19,7 @@ import dev.tollgate.protocols.mcp.McpHeaders;
 import dev.tollgate.protocols.sse.SseDecoder;
 import dev.tollgate.protocols.sse.SseEncoder;
 import dev.tollgate.protocols.sse.SseEvent;
+import dev.tollgate.protocols.sse.SseFramingException;
 import io.vertx.core.http.HttpMethod;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
@@ -181,7 +182,15 @@ final class UpstreamCall {
                     : event -> {
                         SseEvent relayed = filter.onEvent(event);
                         return relayed == null ? null : outcome.onEvent(relayed);
-                    }).onComplete(ar -> finish());
+                    }).onComplete(ar -> {
+                        if (ar.failed() && ar.cause() instanceof SseFramingException framing) {
+                            // An event too large or malformed to frame: the client's stream was cut, never relayed in part.
+                            errors.count(RejectReason.UPSTREAM_INVALID_EVENT);
+                            CallLogContext.log(exchange, () -> LOG.warn("route {}: upstream stream cut: {}",
+                                    exchange.route().route().name(), framing.getMessage()));
+                        }
+                        finish();
+                    });
         } else if (inspected || filter.rewritesJson()) {
             long limit = exchange.snapshot().config().limits().maxInspectedResponseBytes();
             BoundedBody.read(upstream, limit).onComplete(ar -> {
