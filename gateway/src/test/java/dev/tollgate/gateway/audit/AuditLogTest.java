@@ -12,6 +12,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -114,17 +117,59 @@ class AuditLogTest {
     }
 
     @Test
-    void aFullQueueDropsAndCountsInsteadOfBlocking() throws Exception {
+    void aFullQueueRefusesAtOnceCountsTheRefusalsAndWritesExactlyTheAcceptedRecords() throws Exception {
+        // The writer is held on a failing disk (writes to /dev/full fail), so it takes nothing more from the
+        // queue: past the queue's room every offer must come back false at once. An offer that waited for room
+        // would never return while the disk fails, so the offers run on their own thread and the test waits
+        // for them (a guard against a hang, not a measure of speed).
+        Path full = Path.of("/dev/full");
+        Assumptions.assumeTrue(Files.exists(full), "needs /dev/full (writes to it fail with ENOSPC)");
+        Path file = AuditFiles.file(dir, 1);
+        Files.createSymbolicLink(file, full);
+        List<String> accepted = new ArrayList<>();
+        int offers = 10_000;
+        int refused;
+        long dropped;
+        ExecutorService offering = Executors.newSingleThreadExecutor();
         try (AuditLog log = AuditLog.open(new AuditConfig(dir, AuditConfig.DEFAULT_MAX_FILE_BYTES, 1, AuditConfig.WhenFull.DROP,
                 AuditConfig.ArgumentsMode.NONE))) {
-            int accepted = 0;
-            for (int i = 0; i < 10_000; i++) {
-                accepted += log.offer(record(i, "allow")) ? 1 : 0;
-            }
+            refused = offering.submit(() -> {
+                int no = 0;
+                for (int i = 0; i < offers; i++) {
+                    if (log.offer(record(i, "allow"))) {
+                        accepted.add("t" + i);
+                    } else {
+                        no++;
+                    }
+                }
+                return no;
+            }).get(30, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(5)).until(() -> log.failedWrites() >= 1);
+            // Room for one queued record, plus the one the stalled writer took and holds for its retry.
+            assertThat(accepted).hasSizeBetween(1, 2);
+            assertThat(refused).isEqualTo(offers - accepted.size());
+            assertThat(log.written()).isZero();
 
-            assertThat(log.dropped()).isEqualTo(10_000 - accepted);
-            assertThat(log.dropped()).isPositive();
+            Files.delete(file);
+            await().atMost(Duration.ofSeconds(10)).until(() -> log.written() == accepted.size());
+            dropped = log.dropped();
+        } finally {
+            offering.shutdownNow();
         }
+
+        // Counted: every refused offer and nothing else. Written: every accepted record, in order, and nothing else.
+        assertThat(dropped).isEqualTo(refused);
+        List<String> onDisk = new ArrayList<>();
+        for (Path f : AuditFiles.inOrder(dir)) {
+            for (String line : Files.readAllLines(f)) {
+                onDisk.add(JSON.readTree(line).path("tool").asText());
+            }
+        }
+        assertThat(onDisk).isEqualTo(accepted);
+        AuditVerifier.Result result = AuditVerifier.verify(AuditFiles.inOrder(dir));
+        assertThat(result.ok()).as(result.toString()).isTrue();
+        assertThat(result.records()).isEqualTo(accepted.size());
+        assertThat(result.lastSeq()).isEqualTo(accepted.size());
     }
 
     @Test

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two gateway replicas sharing a real redis-server: strict holds never let concurrent calls on both pass
- * the budget; cached mode stays within its documented bound; a Redis outage denies (fail closed) or
+ * the budget; cached mode stays within its documented bound (measured, on a load that exceeds the budget); a Redis outage denies (fail closed) or
  * allows on a recent read, as configured; shared rate limits count calls on both replicas.
  */
 class RedisBudgetTest {
@@ -117,22 +117,79 @@ class RedisBudgetTest {
                 .untilAsserted(() -> assertThat(redisSpent(replicas.get(0), "strict-tree")).isEqualTo(3_000_000));
     }
 
+    /** Calls {@code synthesize} ($0.30) one after another until one is denied (or {@code max} pass); returns how many passed. */
+    private int allowedUntilDenied(RunningGateway g, String token, int firstId, int max) throws Exception {
+        for (int i = 0; i < max; i++) {
+            TestHttp.Reply reply = BudgetFixture.call(http, g.port(), token, firstId + i, "synthesize");
+            if (!reply.json().has("result")) {
+                assertThat(reply.errorCode()).as(reply.body().toString()).isEqualTo(-32010);
+                return i;
+            }
+        }
+        return max;
+    }
+
+    private void awaitLedger(RunningGateway g, String tree, long micros) {
+        await().atMost(java.time.Duration.ofSeconds(5)).untilAsserted(() -> assertThat(redisSpent(g, tree)).isEqualTo(micros));
+    }
+
     @Test
-    void cachedModeOvershootsByAtMostWhatTheOtherReplicaChargedWithinOneCacheAge() throws Exception {
-        List<RunningGateway> replicas = replicas(2, "budgets: {ledger: redis, mode: cached, cache-ttl: 10s, pricing: PRICING}");
+    void withinOneCacheMaxAgeAReplicaOvershootsByAtMostWhatTheOtherChargedSinceItsRead() throws Exception {
+        // Reads live a minute: within this test, nothing B does refreshes its read.
+        List<RunningGateway> replicas = replicas(2, "budgets: {ledger: redis, mode: cached, cache-ttl: 1m, cache-max-age: 2m, pricing: PRICING}");
+        RunningGateway a = replicas.get(0);
+        RunningGateway b = replicas.get(1);
+        String tree = "window-tree";
+        String token = fixture.token("acme", tree);
 
-        int[] allowed = burst(replicas, fixture.token("acme", "cached-tree"), 40);
+        // B reads the tree (nothing spent) and spends $0.30, which reaches the ledger before A reads.
+        assertThat(allowedUntilDenied(b, token, 1, 1)).isEqualTo(1);
+        awaitLedger(a, tree, 300_000);
+        int byA = allowedUntilDenied(a, token, 100, 40);
+        awaitLedger(a, tree, (1 + byA) * 300_000L);
+        int byB = allowedUntilDenied(b, token, 200, 40);
+        long spent = (1 + byA + byB) * 300_000L;
+        awaitLedger(a, tree, spent);
 
-        // Each replica alone never passes the limit (its own charges are added to its read) ...
-        assertThat(allowed[0]).isLessThanOrEqualTo(10);
-        assertThat(allowed[1]).isLessThanOrEqualTo(10);
-        // ... and together they overshoot by at most what the other one charged since its read: here, the
-        // whole burst falls within one cache age, so the bound is the other replica's share.
-        long expected = (allowed[0] + allowed[1]) * 300_000L;
-        await().atMost(java.time.Duration.ofSeconds(5))
-                .untilAsserted(() -> assertThat(redisSpent(replicas.get(0), "cached-tree")).isEqualTo(expected));
-        long total = expected;
-        assertThat(total - 3_000_000).isLessThanOrEqualTo(Math.min(allowed[0], allowed[1]) * 300_000L);
+        // Documented bound: what the other replica charges within one cache-max-age that B's read does not
+        // show. A read $0.30 spent, so A can charge at most $2.70; B's read predates all of it.
+        long bound = 3_000_000 - 300_000;
+        long overshoot = spent - 3_000_000;
+        System.out.printf("cached, within one cache-max-age: A allowed %d, B %d, ledger $%.2f, overshoot $%.2f, bound $%.2f%n",
+                byA, 1 + byB, spent / 1e6, overshoot / 1e6, bound / 1e6);
+        assertThat(overshoot).isLessThanOrEqualTo(bound);
+        // The load is one that exceeds the budget: the bound is exercised, not vacuous.
+        assertThat(overshoot).isPositive();
+    }
+
+    @Test
+    void afterOneCacheMaxAgeTheOtherReplicasChargesStopThisOne() throws Exception {
+        List<RunningGateway> replicas = replicas(2, "budgets: {ledger: redis, mode: cached, cache-ttl: 100ms, cache-max-age: 200ms, pricing: PRICING}");
+        RunningGateway a = replicas.get(0);
+        RunningGateway b = replicas.get(1);
+        String tree = "aged-tree";
+        String token = fixture.token("acme", tree);
+
+        // B holds a read of an empty tree; A then spends the rest of the budget.
+        assertThat(allowedUntilDenied(b, token, 1, 1)).isEqualTo(1);
+        awaitLedger(a, tree, 300_000);
+        int byA = allowedUntilDenied(a, token, 100, 40);
+        awaitLedger(a, tree, (1 + byA) * 300_000L);
+        Thread.sleep(400); // past cache-max-age: B's read of the empty tree may no longer be used
+
+        int byB = allowedUntilDenied(b, token, 200, 40);
+        long spent = (1 + byA + byB) * 300_000L;
+        awaitLedger(a, tree, spent);
+
+        // Documented bound: what A charged within the last cache-max-age before B's calls, which is nothing
+        // (A's last charge reached the ledger before the wait). A B deciding on its old read would pass nine
+        // more calls: $2.70 over.
+        long bound = 0;
+        long overshoot = spent - 3_000_000;
+        System.out.printf("cached, after one cache-max-age: A allowed %d, B %d, ledger $%.2f, overshoot $%.2f, bound $%.2f%n",
+                byA, 1 + byB, spent / 1e6, overshoot / 1e6, bound / 1e6);
+        assertThat(overshoot).isLessThanOrEqualTo(bound);
+        assertThat(byB).isZero();
     }
 
     @Test
