@@ -25,9 +25,10 @@ public final class RecordingUpstream implements AutoCloseable {
     private final HttpServer server;
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger closedConnections = new AtomicInteger();
+    /** By default, an empty result to the request's own id, as a real server answers (the gateway refuses a wrong id). */
     private volatile Handler<HttpServerRequest> answer = r -> r.response()
             .putHeader("Content-Type", "application/json")
-            .end("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}");
+            .end("{\"jsonrpc\":\"2.0\",\"id\":" + lastRequestId() + ",\"result\":{}}");
 
     public RecordingUpstream(Vertx vertx) throws Exception {
         this.vertx = vertx;
@@ -42,6 +43,16 @@ public final class RecordingUpstream implements AutoCloseable {
             received.add(new Received(request.method(), request.uri(), MultiMap.caseInsensitiveMultiMap().addAll(request.headers()), body));
             answer.handle(request);
         });
+    }
+
+    /** The JSON id of the request just received (the answer handler runs right after it is recorded), or 1. */
+    private String lastRequestId() {
+        try {
+            var id = new com.fasterxml.jackson.databind.ObjectMapper().readTree(received.get(received.size() - 1).body().getBytes()).get("id");
+            return id == null ? "1" : id.toString();
+        } catch (java.io.IOException | RuntimeException e) {
+            return "1";
+        }
     }
 
     /** Sets how the upstream answers (the request body has been read when the handler runs). */
