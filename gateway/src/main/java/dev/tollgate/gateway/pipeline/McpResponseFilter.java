@@ -43,6 +43,10 @@ import java.util.Set;
 final class McpResponseFilter implements ResponseFilter {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CACHE_SCOPE = "cacheScope";
+    private static final String TTL_MS = "ttlMs";
+    /** The longest a client may cache a tools list filtered for it: a policy reload may change what it may call. */
+    static final long MAX_FILTERED_LIST_TTL_MS = 60_000;
 
     private final CompiledPolicy policy;
     private final Identity identity;
@@ -339,7 +343,26 @@ final class McpResponseFilter implements ResponseFilter {
                 removed = true;
             }
         }
-        return removed;
+        return privateCacheHint((ObjectNode) response.get("result")) | removed;
+    }
+
+    /**
+     * A list filtered for this caller must not be served to another from a shared cache: a 2026-07-28 cache
+     * hint is made private and its lifetime capped (a policy reload may change the list). True when changed.
+     */
+    private static boolean privateCacheHint(ObjectNode result) {
+        if (!result.has(CACHE_SCOPE) && !result.has(TTL_MS)) {
+            return false;
+        }
+        boolean changed = !"private".equals(result.path(CACHE_SCOPE).asText(null));
+        result.put(CACHE_SCOPE, "private");
+        JsonNode ttl = result.get(TTL_MS);
+        if (ttl == null || !ttl.canConvertToLong() || ttl.longValue() > MAX_FILTERED_LIST_TTL_MS || ttl.longValue() < 0) {
+            result.put(TTL_MS, ttl != null && ttl.canConvertToLong() && ttl.longValue() >= 0
+                    ? Math.min(ttl.longValue(), MAX_FILTERED_LIST_TTL_MS) : 0);
+            changed = true;
+        }
+        return changed;
     }
 
     private static String describe(JsonRpcMessage message) {

@@ -155,6 +155,20 @@ class HostileAnswersTest {
     }
 
     @Test
+    void aToolsListFilteredForTheCallerIsNeverMarkedShareable() throws Exception {
+        upstream.answer(r -> r.response().putHeader("Content-Type", "application/json").end(
+                "{\"jsonrpc\":\"2.0\",\"id\":5,\"result\":{\"tools\":[{\"name\":\"echo\",\"inputSchema\":{\"type\":\"object\"}}],"
+                        + "\"resultType\":\"complete\",\"cacheScope\":\"public\",\"ttlMs\":3600000}}"));
+
+        TestHttp.Reply reply = http.postMcp(gateway.port(), "/mcp", "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/list\"}");
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.json().path("result").path("cacheScope").asText()).isEqualTo("private");
+        assertThat(reply.json().path("result").path("ttlMs").asLong()).isEqualTo(McpResponseFilter.MAX_FILTERED_LIST_TTL_MS);
+        assertThat(reply.json().path("result").path("tools").get(0).path("name").asText()).isEqualTo("echo");
+    }
+
+    @Test
     void errorStatusesPassUnread() throws Exception {
         upstream.answer(r -> r.response().setStatusCode(404).putHeader("Content-Type", "text/html").end("<h1>no session</h1>"));
 
