@@ -187,7 +187,8 @@ final class McpResponseFilter implements ResponseFilter {
      *
      * @param encodingProblem why the answer's headers make it unreadable as the client reads it, or null
      */
-    byte[] checkErrorAnswer(byte[] body, String encodingProblem) {
+    @Override
+    public byte[] checkErrorAnswer(byte[] body, String encodingProblem) {
         if (!ServerMessageReader.looksLikeJsonRpc(body)) {
             return body; // an error page or a plain JSON error: nothing a client dispatches as a message
         }

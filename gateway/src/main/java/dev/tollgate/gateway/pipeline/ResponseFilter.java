@@ -31,6 +31,16 @@ interface ResponseFilter {
      */
     byte[] rewriteJson(byte[] body, HttpServerResponse response);
 
+    /**
+     * The body of an error status (4xx, 5xx) a filter that {@link #inspectsEveryAnswer() inspects every answer}
+     * was given: the bytes to relay, or null when it must not be relayed.
+     *
+     * @param encodingProblem why the answer's headers make it unreadable as the client reads it, or null
+     */
+    default byte[] checkErrorAnswer(byte[] body, String encodingProblem) {
+        return body;
+    }
+
     /** The event to deliver, rewritten, or null to drop it. */
     SseEvent onEvent(SseEvent event);
 }

@@ -37,6 +37,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * One forwarded request and the relay of its answer. Owns the three ways a call can end early: the
@@ -192,31 +193,7 @@ final class UpstreamCall {
                         finish();
                     });
         } else if (inspected || filter.rewritesJson()) {
-            long limit = exchange.snapshot().config().limits().maxInspectedResponseBytes();
-            BoundedBody.read(upstream, limit).onComplete(ar -> {
-                if (finished) {
-                    return;
-                }
-                if (ar.failed()) {
-                    if (ar.cause() instanceof BoundedBody.TooLarge tooLarge) {
-                        refuseAnswer(upstream, RejectReason.UPSTREAM_RESPONSE_TOO_LARGE, tooLarge.getMessage());
-                    } else {
-                        fail(RejectReason.UPSTREAM_ERROR, ar.cause());
-                    }
-                    return;
-                }
-                byte[] relayed = rewritten(ar.result(), filter);
-                if (relayed == null) {
-                    refuseAnswer(upstream, RejectReason.UPSTREAM_INVALID_RESPONSE, "the answer is not a JSON-RPC response the gateway can read");
-                    return;
-                }
-                cancelTimer();
-                if (exchange.outcome() != null) {
-                    exchange.outcome().onJson(Buffer.buffer(relayed));
-                }
-                response.end(Buffer.buffer(relayed));
-                finish();
-            });
+            relayRead(upstream, body -> rewritten(body, filter), "the answer is not a JSON-RPC response the gateway can read");
         } else if (shouldStream(upstream)) {
             cancelTimer();
             response.setChunked(true);
@@ -255,11 +232,10 @@ final class UpstreamCall {
             drainAccepted(upstream);
             return true;
         }
-        boolean success = status >= 200 && status < 300;
-        if (success) {
-            String unreadable = AnswerEncoding.problem(upstream.headers());
-            if (unreadable != null) {
-                refuseAnswer(upstream, RejectReason.UPSTREAM_INVALID_RESPONSE, unreadable);
+        String encodingProblem = AnswerEncoding.problem(upstream.headers());
+        if (status >= 200 && status < 300) {
+            if (encodingProblem != null) {
+                refuseAnswer(upstream, RejectReason.UPSTREAM_INVALID_RESPONSE, encodingProblem);
                 return true;
             }
             return false;
@@ -267,6 +243,16 @@ final class UpstreamCall {
         if (isEventStream(upstream)) {
             return false; // relayed event by event, each one read like any other
         }
+        relayRead(upstream, body -> filter.checkErrorAnswer(body, encodingProblem),
+                "an error answer holds JSON-RPC the gateway cannot read or relay");
+        return true;
+    }
+
+    /**
+     * Reads an answer whole, up to {@code limits.max-inspected-response-bytes}, and relays what {@code check}
+     * makes of it; when {@code check} gives null, or the answer is too large, the client gets the gateway's 502.
+     */
+    private void relayRead(HttpClientResponse upstream, Function<byte[], byte[]> check, String refusal) {
         long limit = exchange.snapshot().config().limits().maxInspectedResponseBytes();
         BoundedBody.read(upstream, limit).onComplete(ar -> {
             if (finished) {
@@ -280,17 +266,19 @@ final class UpstreamCall {
                 }
                 return;
             }
-            byte[] body = ar.result().getBytes();
-            byte[] relayed = ((McpResponseFilter) filter).checkErrorAnswer(body, AnswerEncoding.problem(upstream.headers()));
+            byte[] relayed = check.apply(ar.result().getBytes());
             if (relayed == null) {
-                refuseAnswer(upstream, RejectReason.UPSTREAM_INVALID_RESPONSE, "an error answer holds JSON-RPC the gateway cannot read or relay");
+                refuseAnswer(upstream, RejectReason.UPSTREAM_INVALID_RESPONSE, refusal);
                 return;
             }
             cancelTimer();
-            exchange.response().end(Buffer.buffer(relayed));
+            Buffer out = Buffer.buffer(relayed);
+            if (exchange.outcome() != null) {
+                exchange.outcome().onJson(out);
+            }
+            exchange.response().end(out);
             finish();
         });
-        return true;
     }
 
     /**
@@ -368,15 +356,15 @@ final class UpstreamCall {
      * relayed. When only notifications of a batch were forwarded the upstream answers 202 with no body, and
      * the client gets the denials instead.
      */
-    private byte[] rewritten(Buffer body, ResponseFilter filter) {
-        if (body.length() == 0) {
+    private byte[] rewritten(byte[] body, ResponseFilter filter) {
+        if (body.length == 0) {
             if (filter.batchDenials() != null) {
                 exchange.response().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
                 return McpResponseFilter.bytes(filter.batchDenials());
             }
             return new byte[0];
         }
-        return filter.rewriteJson(body.getBytes(), exchange.response());
+        return filter.rewriteJson(body, exchange.response());
     }
 
     private static boolean isEventStream(HttpClientResponse upstream) {
