@@ -178,8 +178,13 @@ class SpiffeMtlsTest {
             }
         });
         assertThat(answered.toString(StandardCharsets.ISO_8859_1)).as("no HTTP answer was received").isEmpty();
-        assertThat(thrown).as("refused by the TLS layer (alert or handshake cut), not a timeout or a clean close")
-                .isInstanceOf(javax.net.ssl.SSLException.class);
+        // In TLS 1.3 the server judges the client's certificate after the client's handshake has returned, so the
+        // refusal reaches the client as an alert (SSLException) or, when it is still writing, as the connection cut
+        // under it (broken pipe, reset). A read timeout or a clean close would mean the handshake was accepted.
+        assertThat(thrown).as("refused by the TLS layer (alert or connection cut), not a timeout or a clean close")
+                .isNotNull()
+                .isNotInstanceOf(java.net.SocketTimeoutException.class)
+                .isInstanceOfAny(javax.net.ssl.SSLException.class, java.net.SocketException.class);
     }
 
     @Test
