@@ -4,7 +4,7 @@ import dev.tollgate.gateway.audit.AuditLog;
 import dev.tollgate.gateway.budget.Budgets;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.gateway.identity.SvidSource;
-import dev.tollgate.gateway.pipeline.ToolParamHeaders;
+import dev.tollgate.gateway.pipeline.UpstreamLearning;
 import dev.tollgate.gateway.telemetry.Telemetry;
 import java.util.Map;
 
@@ -12,15 +12,15 @@ import java.util.Map;
  * The process-wide collaborators every listener verticle shares: meters, tracing, and the audit log (null
  * when disabled), the SVID sources of the mTLS listeners by listener name, and the spend and rate state
  * (null in tests that build services by hand: budget rules then deny, fail closed), and what the gateway has
- * learnt from upstreams' tool lists (the MCP 2026-07-28 {@code x-mcp-header} declarations). Created once at
- * start; not part of the reloadable snapshot.
+ * learnt from upstreams' answers (tools' {@code x-mcp-header} declarations, tasks' creating tools). Created
+ * once at start; not part of the reloadable snapshot.
  */
 public record GatewayServices(GatewayMetrics metrics, Telemetry telemetry, AuditLog audit, Map<String, SvidSource> svids,
-                              Budgets budgets, ToolParamHeaders paramHeaders) {
+                              Budgets budgets, UpstreamLearning learnt) {
 
     public GatewayServices {
         svids = svids == null ? Map.of() : Map.copyOf(svids);
-        paramHeaders = paramHeaders == null ? new ToolParamHeaders() : paramHeaders;
+        learnt = learnt == null ? new UpstreamLearning() : learnt;
     }
 
     public GatewayServices(GatewayMetrics metrics, Telemetry telemetry, AuditLog audit, Map<String, SvidSource> svids,

@@ -38,6 +38,15 @@ public record CallDescription(String protocol, String route, String method, Stri
     }
 
     /**
+     * A request acting on an MCP task ({@code tasks/get}, {@code tasks/result}, {@code tasks/update},
+     * {@code tasks/cancel}): it reads or steers the work of the tool whose call created the task, so that tool
+     * is the call's tool ({@code null} when the gateway did not see the task created).
+     */
+    public static CallDescription mcpTaskRequest(String route, String method, String creatingTool, JsonNode params) {
+        return new CallDescription(MCP, route, method, creatingTool, null, null, params, CLIENT_TO_SERVER);
+    }
+
+    /**
      * An A2A call. A2A requests name no tool; the skill the caller declared ({@code metadata.skillId}, by
      * convention) stands in for it, so {@code tool:} rules and {@link CompiledPolicy#mayEverCall} work on
      * skills. {@code arguments} is the gateway's normalized view of the request (task, context, parts,

@@ -27,7 +27,8 @@ public final class AuditRecords {
     }
 
     /** The outcome of the call the decision belongs to. */
-    public record Outcome(int status, String error, double latencyMillis, double upstreamMillis, String traceId, String requestId) {
+    public record Outcome(int status, String error, double latencyMillis, double upstreamMillis, String traceId, String requestId,
+                          String protocolVersion) {
     }
 
     public static ObjectNode of(Instant time, CallDescription call, Identity caller, Decision decision, Outcome outcome,
@@ -40,6 +41,7 @@ public final class AuditRecords {
         putIfPresent(r, "resource", call.resourceUri());
         putIfPresent(r, "prompt", call.promptName());
         r.put("direction", call.direction());
+        putIfPresent(r, "protocol_version", outcome.protocolVersion());
         A2aAuditFields.add(r, call);
         ObjectNode who = r.putObject("caller");
         putIfPresent(who, "spiffe_id", caller.spiffeId());

@@ -26,7 +26,7 @@ public final class GatewayMetrics {
     private static final java.util.Set<String> KNOWN_METHODS = java.util.Set.of("initialize", "ping", "tools/list", "tools/call",
             "resources/list", "resources/templates/list", "resources/read", "resources/subscribe", "resources/unsubscribe",
             "prompts/list", "prompts/get", "completion/complete", "logging/setLevel", "tasks/get", "tasks/result", "tasks/cancel",
-            "tasks/list", "sampling/createMessage", "elicitation/create", "roots/list", "notifications/initialized",
+            "tasks/list", "tasks/update", "server/discover", "subscriptions/listen", "sampling/createMessage", "elicitation/create", "roots/list", "notifications/initialized",
             "notifications/cancelled", "notifications/progress", "notifications/roots/list_changed", "response", "batch",
             "GET", "DELETE", "POST");
     private final Map<String, Counter> requests = new ConcurrentHashMap<>();

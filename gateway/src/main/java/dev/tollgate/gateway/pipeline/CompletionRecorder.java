@@ -59,7 +59,7 @@ public final class CompletionRecorder {
                 Decision decision = exchange.decisions().get(i);
                 if (decision != null) {
                     McpMessage message = exchange.messages().get(i);
-                    records.add(record(exchange, McpCallDescriber.describe(route, message), decision, status, error, totalNanos,
+                    records.add(record(exchange, exchange.calls().get(i), decision, status, error, totalNanos,
                             McpCallDescriber.requestId(message)));
                 }
             }
@@ -85,7 +85,9 @@ public final class CompletionRecorder {
     /**
      * Ends each charge: the actual cost (reported by the upstream, else priced) is recorded when the call
      * succeeded; holds are released when it failed, timed out or was abandoned. The answer's result is
-     * known for a single call only; calls of a batch are charged their estimate.
+     * known for a single call only; calls of a batch are charged their estimate. An MCP 2026-07-28 answer
+     * that asks for input ({@code resultType: input_required}) did not complete the call: its hold is released,
+     * and the retry carrying the input is the call that pays, so the two legs are one priced call.
      */
     private void settleCharges(Exchange exchange, int status, String error) {
         if (exchange.charges().isEmpty()) {
@@ -94,12 +96,17 @@ public final class CompletionRecorder {
         ResponseOutcome outcome = exchange.outcome();
         // One JSON-RPC answer to read: a single MCP request, or an A2A JSON-RPC call (REST answers are judged by status).
         boolean single = exchange.payload() instanceof JsonRpcPayload.Single || exchange.a2a() != null && !exchange.a2a().restShaped();
-        boolean succeeded = error == null && status >= 200 && status < 300 && !(single && outcome.failed());
+        boolean succeeded = error == null && status >= 200 && status < 300 && !(single && outcome.failed())
+                && !(single && awaitsInput(outcome.result()));
         PricingTable pricing = exchange.snapshot().config().budget().pricing();
         for (CallCharge charge : exchange.charges()) {
             long actual = pricing.actualMicros(charge.route(), charge.tool(), single ? outcome.result() : null);
             services.budgets().settle(charge, succeeded, actual);
         }
+    }
+
+    private static boolean awaitsInput(JsonNode result) {
+        return result != null && "input_required".equals(result.path("resultType").asText(null));
     }
 
     /** A server-to-client request decided on an SSE stream (sampling, elicitation): audited when decided. */
@@ -116,8 +123,14 @@ public final class CompletionRecorder {
                               String requestId) {
         AuditConfig config = services.audit().config();
         String traceId = exchange.trace() == null ? null : exchange.trace().traceId();
-        AuditRecords.Outcome outcome = new AuditRecords.Outcome(status, error, totalNanos / 1e6, exchange.upstreamNanos() / 1e6, traceId, requestId);
+        AuditRecords.Outcome outcome = new AuditRecords.Outcome(status, error, totalNanos / 1e6, exchange.upstreamNanos() / 1e6, traceId, requestId,
+                exchange.a2a() != null ? a2aVersion(exchange.a2a()) : exchange.mcpRevision());
         return AuditRecords.of(Instant.now(), call, exchange.identity(), decision, outcome, config.arguments());
+    }
+
+    /** The A2A generation the call spoke, as the audit and the {@code /version} policy pointer name it. */
+    private static String a2aVersion(A2aExchange a2a) {
+        return a2a.call() == null ? null : a2a.call().legacy() ? "0.3" : "1.0";
     }
 
     private static String methodLabel(Exchange exchange) {

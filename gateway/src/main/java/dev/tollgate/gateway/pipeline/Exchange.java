@@ -6,6 +6,7 @@ import dev.tollgate.gateway.budget.SpendView;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.gateway.routing.RouteMatch;
 import dev.tollgate.gateway.telemetry.CallTrace;
+import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.CompiledPolicy;
 import dev.tollgate.policy.Decision;
 import dev.tollgate.policy.Identity;
@@ -33,6 +34,8 @@ public final class Exchange {
     private JsonRpcPayload payload;
     private List<McpMessage> messages = List.of();
     private List<Decision> decisions = List.of();
+    private List<CallDescription> calls = List.of();
+    private String mcpRevision;
     private Identity identity = Identity.ANONYMOUS;
     private Buffer forwardBody;
     private ArrayNode batchDenials;
@@ -132,6 +135,24 @@ public final class Exchange {
     /** One decision per message, null where policy does not decide (notifications, responses, initialize). */
     public List<Decision> decisions() {
         return decisions;
+    }
+
+    /** The MCP revision the request speaks (2025-11-25, 2026-07-28, ...); null for GET, DELETE and A2A. */
+    public String mcpRevision() {
+        return mcpRevision;
+    }
+
+    void mcpRevision(String revision) {
+        this.mcpRevision = revision;
+    }
+
+    /** The call each message was decided as (null where not policed), as policy saw it: what the audit records. */
+    List<CallDescription> calls() {
+        return calls;
+    }
+
+    void described(List<CallDescription> calls) {
+        this.calls = java.util.Collections.unmodifiableList(calls);
     }
 
     void decided(List<Decision> decisions) {

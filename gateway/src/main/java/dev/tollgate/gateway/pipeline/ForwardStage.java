@@ -14,16 +14,16 @@ public final class ForwardStage implements Stage {
     private final ErrorResponder errors;
     private final GatewayMetrics metrics;
     private final CompletionRecorder completion;
-    private final ToolParamHeaders paramHeaders;
+    private final UpstreamLearning learnt;
 
     public ForwardStage(Vertx vertx, UpstreamClients clients, ErrorResponder errors, GatewayMetrics metrics, CompletionRecorder completion,
-                        ToolParamHeaders paramHeaders) {
+                        UpstreamLearning learnt) {
         this.vertx = vertx;
         this.clients = clients;
         this.errors = errors;
         this.metrics = metrics;
         this.completion = completion;
-        this.paramHeaders = paramHeaders;
+        this.learnt = learnt;
     }
 
     @Override
@@ -33,6 +33,6 @@ public final class ForwardStage implements Stage {
 
     @Override
     public Future<StageResult> apply(Exchange exchange) {
-        return new UpstreamCall(vertx, exchange, clients.clientFor(exchange.route().route()), errors, metrics, completion, paramHeaders).start();
+        return new UpstreamCall(vertx, exchange, clients.clientFor(exchange.route().route()), errors, metrics, completion, learnt).start();
     }
 }

@@ -1,5 +1,6 @@
 package dev.tollgate.gateway.pipeline;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.protocols.mcp.McpMessage;
 import dev.tollgate.protocols.mcp.McpMethods;
@@ -7,14 +8,16 @@ import dev.tollgate.protocols.mcp.McpMethods;
 /**
  * Turns a classified MCP message into the protocol-neutral call description policy reads. Returns null
  * for what policy does not decide: notifications, responses, and the session plumbing ({@code initialize},
- * {@code ping}), which carry no action of their own.
+ * {@code ping}, and the 2026-07-28 {@code server/discover}), which carry no action of their own. Plumbing is
+ * not policed because refusing it changes nothing but the protocol: a client refused {@code server/discover}
+ * silently falls back to 2025-11-25 and makes the same calls there.
  */
 final class McpCallDescriber {
 
     private McpCallDescriber() {
     }
 
-    static CallDescription describe(String route, McpMessage message) {
+    static CallDescription describe(String route, McpMessage message, TaskOrigins tasks) {
         // Java 17: no pattern matching for switch yet, so an instanceof chain over the sealed type.
         if (message instanceof McpMessage.ToolCall call) {
             return CallDescription.mcpToolCall(route, call.toolName(), call.arguments());
@@ -27,6 +30,11 @@ final class McpCallDescriber {
         }
         if (message instanceof McpMessage.ServerRequest request) {
             return CallDescription.mcpServerRequest(route, request.method(), request.params());
+        }
+        if (message instanceof McpMessage.OtherRequest request && McpMethods.isTaskRequest(request.method())) {
+            JsonNode taskId = request.params() == null ? null : request.params().get("taskId");
+            String tool = taskId != null && taskId.isTextual() ? tasks.toolOf(route, taskId.textValue()) : null;
+            return CallDescription.mcpTaskRequest(route, request.method(), tool, request.params());
         }
         if (message instanceof McpMessage.OtherRequest request && !isSessionPlumbing(request.method())) {
             return CallDescription.mcpRequest(route, request.method(), request.params());
@@ -52,6 +60,6 @@ final class McpCallDescriber {
     }
 
     private static boolean isSessionPlumbing(String method) {
-        return McpMethods.INITIALIZE.equals(method) || McpMethods.PING.equals(method);
+        return McpMethods.INITIALIZE.equals(method) || McpMethods.PING.equals(method) || McpMethods.SERVER_DISCOVER.equals(method);
     }
 }

@@ -28,18 +28,18 @@ public final class McpPipeline {
         // The whole body is needed before anything can be decided about it.
         stages.add(new ReadBodyStage(errors, services.metrics()));
         // Parsing precedes every stage that reads the call (policy, spans, audit, budget).
-        stages.add(new ParseJsonRpcStage(errors, services.paramHeaders()));
+        stages.add(new ParseJsonRpcStage(errors, services.learnt().paramHeaders()));
         stages.add(new AuditReservationStage(services.audit(), errors));
         // Decides only; answering a denial waits until the decision is on the span.
         // Spend is read (from cache: at once) only for policies with a budget rule, before they are evaluated.
         stages.add(new SpendStage(services.budgets()));
-        stages.add(new PolicyStage(services.budgets()));
+        stages.add(new PolicyStage(services.budgets(), services.learnt().taskOrigins()));
         // The span starts with the decision on it, before anything is forwarded or answered.
         stages.add(new TraceStage(services.telemetry()));
         // A denied call is answered here and never reaches the upstream.
         stages.add(new EnforceStage(errors));
         // Last: only vetted requests reach the upstream.
-        stages.add(new ForwardStage(vertx, clients, errors, services.metrics(), completion, services.paramHeaders()));
+        stages.add(new ForwardStage(vertx, clients, errors, services.metrics(), completion, services.learnt()));
         return new Pipeline(stages, errors, completion);
     }
 }

@@ -24,8 +24,10 @@ import dev.tollgate.protocols.sse.SseEvent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -63,6 +65,9 @@ final class McpResponseFilter implements ResponseFilter {
     private final DecisionListener decisions;
     private final RefusalListener refusals;
     private final ToolParamHeaders paramHeaders;
+    private final TaskOrigins taskOrigins;
+    /** The tool of each {@code tools/call} this call POSTed, by request id: an answer holding a task was created by it. */
+    private final Map<JsonNode, String> toolByRequestId;
 
     /** Told about every server-to-client request decided, allowed or denied (for metrics and audit). */
     @FunctionalInterface
@@ -86,8 +91,9 @@ final class McpResponseFilter implements ResponseFilter {
     }
 
     McpResponseFilter(Exchange exchange, UpstreamAnswerer answerUpstream, DecisionListener decisions, RefusalListener refusals,
-                      ToolParamHeaders paramHeaders) {
-        this.paramHeaders = paramHeaders;
+                      UpstreamLearning learnt) {
+        this.paramHeaders = learnt.paramHeaders();
+        this.taskOrigins = learnt.taskOrigins();
         this.decisions = decisions;
         this.refusals = refusals;
         this.policy = exchange.policy();
@@ -96,6 +102,7 @@ final class McpResponseFilter implements ResponseFilter {
         this.reader = new ServerMessageReader(exchange.snapshot().jsonRpc());
         this.clientSentBatch = exchange.payload() instanceof JsonRpcPayload.Batch;
         this.requestIds = exchange.payload() == null ? null : requestIds(exchange.payload());
+        this.toolByRequestId = exchange.payload() == null ? Map.of() : toolCalls(exchange.payload());
         this.clientListsTools = exchange.payload() instanceof JsonRpcPayload.Single single
                 && single.message() instanceof JsonRpcRequest request && McpMethods.TOOLS_LIST.equals(request.method());
         this.batchDenials = exchange.batchDenials();
@@ -142,6 +149,7 @@ final class McpResponseFilter implements ResponseFilter {
                 refuse(RejectReason.UPSTREAM_INVALID_RESPONSE, wrongId((JsonRpcResponse) message));
                 return null;
             }
+            noteCreatedTask((JsonRpcResponse) message);
         }
         JsonNode root = answer.root();
         boolean changed = false;
@@ -233,7 +241,8 @@ final class McpResponseFilter implements ResponseFilter {
                     "a second response to request " + response.id().value(), null, false));
             return null;
         }
-        if (message.messages().get(0) instanceof JsonRpcResponse) {
+        if (message.messages().get(0) instanceof JsonRpcResponse response) {
+            noteCreatedTask(response);
             ObjectNode replacement;
             try {
                 replacement = deniedEmbeddedRequest(message.root());
@@ -276,6 +285,29 @@ final class McpResponseFilter implements ResponseFilter {
     private static ServerMessage.Unreadable wrongId(JsonRpcResponse response) {
         return new ServerMessage.Unreadable("wrong_id", "a response with id " + response.id().value()
                 + ", which names no request of this call", null, false);
+    }
+
+    /** Remembers which tool created the task a {@code tools/call} answer holds, so its tasks/* calls are decided as that tool's. */
+    private void noteCreatedTask(JsonRpcResponse response) {
+        if (response.id() == null || response.isError()) {
+            return;
+        }
+        String tool = toolByRequestId.get(response.id().value());
+        JsonNode taskId = response.result().path("task").get("taskId");
+        if (tool != null && taskId != null && taskId.isTextual()) {
+            taskOrigins.learn(route, taskId.textValue(), tool);
+        }
+    }
+
+    private static Map<JsonNode, String> toolCalls(JsonRpcPayload payload) {
+        Map<JsonNode, String> tools = new HashMap<>();
+        for (JsonRpcMessage message : payload.messages()) {
+            if (message instanceof JsonRpcRequest request && McpMethods.TOOLS_CALL.equals(request.method())
+                    && request.params() != null && request.params().path("name").isTextual()) {
+                tools.put(request.id().value(), request.params().get("name").textValue());
+            }
+        }
+        return tools;
     }
 
     private static Set<JsonNode> requestIds(JsonRpcPayload payload) {

@@ -102,6 +102,7 @@ public final class ParseJsonRpcStage implements Stage {
                 messages.add(McpClassifier.classifyClientMessage(message));
             }
             exchange.parsed(payload, messages);
+            exchange.mcpRevision(McpProtocolVersions.spokenBy(payload.messages().get(0), exchange.request().getHeader(McpHeaders.PROTOCOL_VERSION)));
             return StageResult.proceed();
         } catch (JsonRpcRejection rejection) {
             errors.respond(exchange.response(), RejectReason.fromCode(rejection.reason()), rejection.id(), rejection.getMessage());

@@ -40,9 +40,11 @@ public final class PolicyStage implements Stage {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Budgets budgets;
+    private final TaskOrigins tasks;
 
-    public PolicyStage(Budgets budgets) {
+    public PolicyStage(Budgets budgets, TaskOrigins tasks) {
         this.budgets = budgets;
+        this.tasks = tasks;
     }
 
     @Override
@@ -68,7 +70,7 @@ public final class PolicyStage implements Stage {
         List<BudgetFacts> facts = new ArrayList<>(size);
         boolean securing = false;
         for (int i = 0; i < size; i++) {
-            CallDescription call = McpCallDescriber.describe(route, exchange.messages().get(i));
+            CallDescription call = McpCallDescriber.describe(route, exchange.messages().get(i), tasks);
             calls.add(call);
             if (call == null) {
                 decisions.add(null);
@@ -83,6 +85,7 @@ public final class PolicyStage implements Stage {
             facts.add(callFacts);
             securing |= needsSecuring(decision, callFacts, call);
         }
+        exchange.described(calls);
         if (!securing) {
             return conclude(exchange, decisions);
         }

@@ -63,7 +63,8 @@ public final class TraceStage implements Stage {
                 .put(CallAttributes.HTTP_METHOD, exchange.request().method().name())
                 .put(CallAttributes.ROUTE, exchange.route().route().name());
         putIfPresent(a, CallAttributes.MCP_SESSION_ID, exchange.request().getHeader(McpHeaders.SESSION_ID));
-        putIfPresent(a, CallAttributes.MCP_PROTOCOL_VERSION, exchange.request().getHeader(McpHeaders.PROTOCOL_VERSION));
+        putIfPresent(a, CallAttributes.MCP_PROTOCOL_VERSION, exchange.mcpRevision() != null ? exchange.mcpRevision()
+                : exchange.request().getHeader(McpHeaders.PROTOCOL_VERSION));
         if (exchange.payload() instanceof JsonRpcPayload.Batch batch) {
             a.put(CallAttributes.JSONRPC_BATCH_SIZE, (long) batch.messages().size());
         } else if (!exchange.messages().isEmpty()) {

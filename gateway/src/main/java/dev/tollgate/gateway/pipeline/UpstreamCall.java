@@ -59,7 +59,7 @@ final class UpstreamCall {
     private final ErrorResponder errors;
     private final GatewayMetrics metrics;
     private final CompletionRecorder completion;
-    private final ToolParamHeaders paramHeaders;
+    private final UpstreamLearning learnt;
     private final Promise<StageResult> done = Promise.promise();
     private HttpClientRequest upstreamRequest;
     private long timerId = -1;
@@ -67,14 +67,14 @@ final class UpstreamCall {
     private boolean finished;
 
     UpstreamCall(Vertx vertx, Exchange exchange, HttpClientAgent client, ErrorResponder errors, GatewayMetrics metrics,
-                 CompletionRecorder completion, ToolParamHeaders paramHeaders) {
+                 CompletionRecorder completion, UpstreamLearning learnt) {
         this.vertx = vertx;
         this.exchange = exchange;
         this.client = client;
         this.errors = errors;
         this.metrics = metrics;
         this.completion = completion;
-        this.paramHeaders = paramHeaders;
+        this.learnt = learnt;
     }
 
     /** @return completes (RESPONDED) when the client's answer is complete, failed over, or abandoned */
@@ -158,7 +158,7 @@ final class UpstreamCall {
                             if (decision.enforcedDeny()) {
                                 errors.count(PolicyDenials.reasonFor(decision));
                             }
-                        }, this::refused, paramHeaders);
+                        }, this::refused, learnt);
         HttpMethod verb = exchange.request().method();
         // What a client dispatches: the answers to its POSTs and its GET stream (a DELETE's body is never read).
         boolean policed = filter.inspectsEveryAnswer() && (verb == HttpMethod.POST || verb == HttpMethod.GET);

@@ -30,6 +30,8 @@ final class BudgetFixture {
     final AtomicReference<String> reportedCost = new AtomicReference<>();
     /** When set, the upstream answers every call with a JSON-RPC error. */
     final AtomicReference<Boolean> failing = new AtomicReference<>(false);
+    /** The next answers ask for input (MCP 2026-07-28 {@code input_required}) instead of completing. */
+    final AtomicReference<Boolean> askingForInput = new AtomicReference<>(false);
 
     BudgetFixture(Path dir) throws Exception {
         this.dir = dir;
@@ -53,6 +55,10 @@ final class BudgetFixture {
             String cost = reportedCost.get();
             String result = failing.get()
                     ? "\"error\":{\"code\":-32603,\"message\":\"tool failed\"}"
+                    : askingForInput.get()
+                    ? "\"result\":{\"resultType\":\"input_required\",\"requestState\":\"s1\",\"inputRequests\":{\"confirm\":"
+                    + "{\"method\":\"elicitation/create\",\"params\":{\"mode\":\"form\",\"message\":\"Go on?\","
+                    + "\"requestedSchema\":{\"type\":\"object\",\"properties\":{}}}}}}"
                     : "\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"ok\"}]" + (cost == null ? "" : ",\"_meta\":{\"cost_usd\":" + cost + "}") + "}";
             request.response().putHeader("content-type", "application/json")
                     .end("{\"jsonrpc\":\"2.0\",\"id\":" + id + "," + result + "}");

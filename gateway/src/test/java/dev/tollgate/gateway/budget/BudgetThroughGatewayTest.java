@@ -120,6 +120,27 @@ class BudgetThroughGatewayTest {
     }
 
     @Test
+    void aLegThatAsksForInputAndItsRetryArePricedAsOneCall() throws Exception {
+        startGateway(BUDGET_POLICY);
+        String token = fixture.token("acme", "tree-1");
+
+        // Three calls, each answered input_required first and completed by its retry: $0.90 of a $1.00 budget.
+        // Were each leg priced, the fourth leg would already pass the limit and be denied.
+        for (int i = 1; i <= 3; i++) {
+            fixture.askingForInput.set(true);
+            TestHttp.Reply leg = BudgetFixture.call(http, gateway.port(), token, 2 * i - 1, "synthesize");
+            assertThat(leg.json().at("/result/resultType").asText()).as(leg.body().toString()).isEqualTo("input_required");
+            fixture.askingForInput.set(false);
+            TestHttp.Reply retry = BudgetFixture.call(http, gateway.port(), token, 2 * i, "synthesize");
+            assertThat(retry.json().has("result")).as(retry.body().toString()).isTrue();
+        }
+
+        assertThat(upstream.received()).hasSize(6);
+        awaitSpent("acme", "tree-1", 900_000);
+        assertThat(BudgetFixture.call(http, gateway.port(), token, 7, "synthesize").errorCode()).isEqualTo(-32010);
+    }
+
+    @Test
     void aFailedCallReleasesItsHoldAndIsNotCharged() throws Exception {
         startGateway(BUDGET_POLICY);
         String token = fixture.token("acme", "tree-1");

@@ -2,7 +2,7 @@ package dev.tollgate.protocols.mcp;
 
 import java.util.Set;
 
-/** MCP 2025-11-25 method names (requests and notifications) the gateway refers to. */
+/** MCP method names (requests and notifications) the gateway refers to: 2025-11-25, and what 2026-07-28 adds. */
 public final class McpMethods {
     // Client to server requests.
     public static final String INITIALIZE = "initialize";
@@ -23,6 +23,12 @@ public final class McpMethods {
     public static final String TASKS_RESULT = "tasks/result";
     public static final String TASKS_CANCEL = "tasks/cancel";
     public static final String TASKS_LIST = "tasks/list";
+    /** 2026-07-28 (Tasks extension): the client sends a task the input it waits on. */
+    public static final String TASKS_UPDATE = "tasks/update";
+    /** 2026-07-28: capability negotiation without a session; a client that gets an error falls back to initialize. */
+    public static final String SERVER_DISCOVER = "server/discover";
+    /** 2026-07-28: the stream of list-changed and resource-updated notifications that replaces the GET stream. */
+    public static final String SUBSCRIPTIONS_LISTEN = "subscriptions/listen";
 
     // Server to client requests (PING goes both ways).
     public static final String SAMPLING_CREATE_MESSAGE = "sampling/createMessage";
@@ -43,6 +49,8 @@ public final class McpMethods {
     public static final String NOTIFICATIONS_TASKS_STATUS = "notifications/tasks/status";
 
     private static final Set<String> SERVER_TO_CLIENT_REQUESTS = Set.of(SAMPLING_CREATE_MESSAGE, ELICITATION_CREATE, ROOTS_LIST, PING);
+    /** Requests that name a task by {@code params.taskId}: the task's creating tool is what they act on. */
+    private static final Set<String> TASK_REQUESTS = Set.of(TASKS_GET, TASKS_RESULT, TASKS_CANCEL, TASKS_UPDATE);
 
     private McpMethods() {
     }
@@ -53,5 +61,10 @@ public final class McpMethods {
      */
     public static boolean isServerToClientRequest(String method) {
         return method != null && SERVER_TO_CLIENT_REQUESTS.contains(method);
+    }
+
+    /** Whether a client request acts on one task, named by its {@code params.taskId}. */
+    public static boolean isTaskRequest(String method) {
+        return method != null && TASK_REQUESTS.contains(method);
     }
 }

@@ -1,0 +1,38 @@
+package dev.tollgate.gateway.pipeline;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Duration;
+
+/**
+ * Which tool created each MCP task, learnt from the {@code tools/call} answers that pass through the gateway
+ * (a result holding {@code task.taskId}). A {@code tasks/get}, {@code tasks/result}, {@code tasks/update} or
+ * {@code tasks/cancel} names only the task, yet it reads or steers the work of that tool: policy sees it as a
+ * call of the creating tool, so a {@code tool:} rule covers the task's whole life, not only its start.
+ * Shared by every event loop; bounded in count and kept for a day after last use. A task this gateway did
+ * not see created (another replica, before a restart, evicted) has no known tool.
+ */
+public final class TaskOrigins {
+
+    /** The most tasks remembered at once; the least recently used are forgotten first. */
+    static final long MAX_TASKS = 100_000;
+    /** How long a task is remembered after it was last named. */
+    static final Duration RETENTION = Duration.ofHours(24);
+
+    private record Key(String route, String taskId) {
+    }
+
+    private final Cache<Key, String> toolByTask = Caffeine.newBuilder()
+            .maximumSize(MAX_TASKS)
+            .expireAfterAccess(RETENTION)
+            .build();
+
+    void learn(String route, String taskId, String tool) {
+        toolByTask.put(new Key(route, taskId), tool);
+    }
+
+    /** The tool whose call created the task on this route, or null when the gateway did not see it created. */
+    String toolOf(String route, String taskId) {
+        return toolByTask.getIfPresent(new Key(route, taskId));
+    }
+}
