@@ -23,7 +23,10 @@ import java.util.Set;
 public final class ConfigLoader {
 
     private static final Set<String> TOP_LEVEL = Set.of("listeners", "admin", "limits", "policies", "telemetry", "audit", "identity", "routes",
-            "budgets", "redis", "rate-limits");
+            "budgets", "redis", "rate-limits", "sessions");
+    private static final Set<String> SESSION_FIELDS = Set.of("keys", "max-age");
+    private static final Set<String> SESSION_KEY_FIELDS = Set.of("id", "secret");
+    private static final int SESSION_KEY_BYTES = 32;
     private static final Set<String> BUDGET_FIELDS = Set.of("ledger", "mode", "cache-ttl", "cache-max-age", "on-ledger-error",
             "max-staleness", "timeout", "hold-expiry", "drain-timeout", "http", "pricing");
     private static final Set<String> HTTP_LEDGER_FIELDS = Set.of("spent-url", "spent-pointer", "record-url", "amount-field");
@@ -103,11 +106,48 @@ public final class ConfigLoader {
         RedisConfig redis = redis(root);
         BudgetConfig budget = budget(root, baseDir, redis, problems);
         RateLimitConfig rateLimits = rateLimits(root, redis);
+        SessionConfig sessions = sessions(root);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         return new GatewayConfig(source, listeners, admin, limits, routes, policyDirectory, telemetry, audit, axid, budget,
-                redis, rateLimits);
+                redis, rateLimits, sessions);
+    }
+
+    /** {@code sessions: {keys: [{id, secret}], max-age}}: secrets are base64 of 32 bytes (AES-256), newest key first. */
+    private static SessionConfig sessions(NodeReader root) {
+        if (!root.has("sessions")) {
+            return SessionConfig.DEFAULT;
+        }
+        NodeReader s = root.child("sessions");
+        s.rejectUnknown(SESSION_FIELDS);
+        List<SessionConfig.Key> keys = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        for (NodeReader k : s.elements("keys", false)) {
+            k.rejectUnknown(SESSION_KEY_FIELDS);
+            String id = k.string("id", null);
+            String secret = k.string("secret", null);
+            if (id == null || secret == null) {
+                k.problem("a session key needs an id and a secret (base64 of 32 random bytes)");
+                continue;
+            }
+            if (!ids.add(id)) {
+                k.problemAt("id", "duplicate session key id '" + id + "'");
+            }
+            byte[] bytes;
+            try {
+                bytes = java.util.Base64.getDecoder().decode(secret.strip());
+            } catch (IllegalArgumentException e) {
+                k.problemAt("secret", "must be base64 (for example: openssl rand -base64 32)");
+                continue;
+            }
+            if (bytes.length != SESSION_KEY_BYTES) {
+                k.problemAt("secret", "must decode to " + SESSION_KEY_BYTES + " bytes, got " + bytes.length);
+                continue;
+            }
+            keys.add(new SessionConfig.Key(id, bytes));
+        }
+        return new SessionConfig(keys, s.duration("max-age", SessionConfig.DEFAULT_MAX_AGE));
     }
 
     private static List<ListenerConfig> listeners(NodeReader root, Path baseDir) {

@@ -8,22 +8,25 @@ import java.util.List;
  *
  * @param policyDirectory where the policy documents live (resolved against the config file's folder);
  *                        null when the configuration names none
+ * @param sessions        how MCP session ids handed to clients are sealed
  */
 public record GatewayConfig(String source, List<ListenerConfig> listeners, AdminConfig admin, LimitsConfig limits,
                             List<RouteConfig> routes, Path policyDirectory, TelemetryConfig telemetry, AuditConfig audit,
-                            AxidConfig axid, BudgetConfig budget, RedisConfig redis, RateLimitConfig rateLimits) {
+                            AxidConfig axid, BudgetConfig budget, RedisConfig redis, RateLimitConfig rateLimits,
+                            SessionConfig sessions) {
 
     public GatewayConfig {
         listeners = List.copyOf(listeners);
         routes = List.copyOf(routes);
         budget = budget == null ? BudgetConfig.DEFAULT : budget;
         rateLimits = rateLimits == null ? RateLimitConfig.DEFAULT : rateLimits;
+        sessions = sessions == null ? SessionConfig.DEFAULT : sessions;
     }
 
     /** Without budgets, Redis or rate-limit settings: an in-memory ledger, nothing priced, local buckets. */
     public GatewayConfig(String source, List<ListenerConfig> listeners, AdminConfig admin, LimitsConfig limits,
                          List<RouteConfig> routes, Path policyDirectory, TelemetryConfig telemetry, AuditConfig audit,
                          AxidConfig axid) {
-        this(source, listeners, admin, limits, routes, policyDirectory, telemetry, audit, axid, null, null, null);
+        this(source, listeners, admin, limits, routes, policyDirectory, telemetry, audit, axid, null, null, null, null);
     }
 }

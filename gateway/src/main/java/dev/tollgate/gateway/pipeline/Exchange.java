@@ -36,6 +36,7 @@ public final class Exchange {
     private List<Decision> decisions = List.of();
     private List<CallDescription> calls = List.of();
     private String mcpRevision;
+    private String upstreamSessionId;
     private Identity identity = Identity.ANONYMOUS;
     private Buffer forwardBody;
     private ArrayNode batchDenials;
@@ -135,6 +136,15 @@ public final class Exchange {
     /** One decision per message, null where policy does not decide (notifications, responses, initialize). */
     public List<Decision> decisions() {
         return decisions;
+    }
+
+    /** The upstream's own MCP session id for the sealed one the client sent; null when it sent none. */
+    public String upstreamSessionId() {
+        return upstreamSessionId;
+    }
+
+    void upstreamSessionId(String id) {
+        this.upstreamSessionId = id;
     }
 
     /** The MCP revision the request speaks (2025-11-25, 2026-07-28, ...); null for GET, DELETE and A2A. */

@@ -1,5 +1,6 @@
 package dev.tollgate.gateway.pipeline;
 
+import dev.tollgate.gateway.session.SealedSessions;
 import dev.tollgate.gateway.config.GatewayConfig;
 import dev.tollgate.gateway.identity.AxidCache;
 import dev.tollgate.gateway.routing.Route;
@@ -24,6 +25,7 @@ public final class GatewaySnapshot {
     private final PolicyBundle policies;
     private final Map<String, CompiledPolicy> policyByRoute;
     private final AxidCache axid;
+    private final SealedSessions sessions;
 
     private GatewaySnapshot(GatewayConfig config, PolicyBundle policies, AxidCache axid) {
         this.axid = axid;
@@ -38,6 +40,7 @@ public final class GatewaySnapshot {
             }
         });
         this.policyByRoute = Map.copyOf(byRoute);
+        this.sessions = new SealedSessions(config.sessions());
     }
 
     /** Compiles a snapshot; policy references must already have been checked (see SnapshotLoader). */
@@ -53,6 +56,11 @@ public final class GatewaySnapshot {
     /** Verifies AXID tokens with this snapshot's keys; null when the configuration has no identity.axid. */
     public AxidCache axid() {
         return axid;
+    }
+
+    /** Seals and opens the MCP session ids handed to clients, with this snapshot's keys. */
+    public SealedSessions sessions() {
+        return sessions;
     }
 
     public GatewayConfig config() {

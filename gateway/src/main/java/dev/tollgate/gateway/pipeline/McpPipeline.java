@@ -21,6 +21,8 @@ public final class McpPipeline {
         stages.add(new HttpMethodStage(errors));
         // Who is calling, from a header alone: an unauthenticated caller is refused before its body is read.
         stages.add(new IdentityStage(errors));
+        // A session must be the caller's own: settled from headers, before the body is read.
+        stages.add(new SessionStage(errors));
         if (services.audit() != null) {
             // Fail closed before any work: a call that could not be recorded is not made.
             stages.add(new AuditCapacityStage(services.audit(), errors));

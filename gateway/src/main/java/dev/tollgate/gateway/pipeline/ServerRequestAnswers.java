@@ -64,7 +64,7 @@ final class ServerRequestAnswers implements McpResponseFilter.UpstreamAnswerer {
                 .setIdleTimeout(ANSWER_IDLE_TIMEOUT_MILLIS)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.ACCEPT, "application/json, text/event-stream");
-        String session = exchange.request().getHeader(McpHeaders.SESSION_ID);
+        String session = exchange.upstreamSessionId();
         session = session != null ? session : upstreamSessionId.get();
         if (session != null) {
             options.putHeader(McpHeaders.SESSION_ID, session);

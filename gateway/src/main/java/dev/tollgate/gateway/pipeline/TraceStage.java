@@ -62,7 +62,8 @@ public final class TraceStage implements Stage {
         AttributesBuilder a = Attributes.builder()
                 .put(CallAttributes.HTTP_METHOD, exchange.request().method().name())
                 .put(CallAttributes.ROUTE, exchange.route().route().name());
-        putIfPresent(a, CallAttributes.MCP_SESSION_ID, exchange.request().getHeader(McpHeaders.SESSION_ID));
+        // The upstream's session id (what its logs show); the client holds a sealed form of it.
+        putIfPresent(a, CallAttributes.MCP_SESSION_ID, exchange.upstreamSessionId());
         putIfPresent(a, CallAttributes.MCP_PROTOCOL_VERSION, exchange.mcpRevision() != null ? exchange.mcpRevision()
                 : exchange.request().getHeader(McpHeaders.PROTOCOL_VERSION));
         if (exchange.payload() instanceof JsonRpcPayload.Batch batch) {

@@ -112,6 +112,10 @@ final class UpstreamCall {
                 axid != null && axid.forward() == dev.tollgate.gateway.config.AxidConfig.Forward.STRIP
                         ? REQUEST_HEADERS_SET_BY_GATEWAY_AND_AXID : REQUEST_HEADERS_SET_BY_GATEWAY);
         addForwardedHeaders(inbound, request);
+        if (exchange.upstreamSessionId() != null) {
+            // The client holds a sealed id (SessionStage opened it); the upstream knows only its own.
+            request.headers().set(McpHeaders.SESSION_ID, exchange.upstreamSessionId());
+        }
         if (exchange.bodyMediaType() != null) {
             // The media type alone: no charset the upstream could read the decided bytes in differently.
             request.headers().set(HttpHeaders.CONTENT_TYPE, exchange.bodyMediaType());
@@ -151,6 +155,9 @@ final class UpstreamCall {
         }
         HopByHopHeaders.copyEndToEnd(upstream.headers(), response.headers(), RESPONSE_HEADERS_SET_BY_GATEWAY);
         upstreamSessionId = upstream.getHeader(McpHeaders.SESSION_ID);
+        if (upstreamSessionId != null && exchange.a2a() == null) {
+            sealSessionId(response, upstreamSessionId);
+        }
         ResponseFilter filter = exchange.a2a() != null ? new A2aResponseFilter(exchange, errors)
                 : new McpResponseFilter(exchange, new ServerRequestAnswers(exchange, client, errors, () -> upstreamSessionId),
                         (call, decision, id) -> {
@@ -252,6 +259,22 @@ final class UpstreamCall {
      * Reads an answer whole, up to {@code limits.max-inspected-response-bytes}, and relays what {@code check}
      * makes of it; when {@code check} gives null, or the answer is too large, the client gets the gateway's 502.
      */
+    /**
+     * The client gets the upstream's session id sealed to itself and this route (see SealedSessions), so only
+     * it can use the session, on any replica holding the keys. An id too long to seal is not relayed: the
+     * client sees no session rather than one it could lend to others.
+     */
+    private void sealSessionId(HttpServerResponse response, String upstreamId) {
+        try {
+            response.headers().set(McpHeaders.SESSION_ID, exchange.snapshot().sessions()
+                    .seal(exchange.route().route().name(), exchange.identity(), upstreamId, java.time.Instant.now()));
+        } catch (IllegalArgumentException e) {
+            response.headers().remove(McpHeaders.SESSION_ID);
+            CallLogContext.log(exchange, () -> LOG.warn("route {}: upstream session id not relayed: {}",
+                    exchange.route().route().name(), e.getMessage()));
+        }
+    }
+
     private void relayRead(HttpClientResponse upstream, Function<byte[], byte[]> check, String refusal) {
         long limit = exchange.snapshot().config().limits().maxInspectedResponseBytes();
         BoundedBody.read(upstream, limit).onComplete(ar -> {

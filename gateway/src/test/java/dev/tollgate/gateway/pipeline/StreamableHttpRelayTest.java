@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.gateway.support.RecordingUpstream;
 import dev.tollgate.gateway.support.RunningGateway;
+import dev.tollgate.gateway.support.TestSessions;
 import dev.tollgate.gateway.support.TestHttp;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -31,7 +32,7 @@ class StreamableHttpRelayTest {
     static void start() throws Exception {
         vertx = Vertx.vertx();
         upstream = new RecordingUpstream(vertx);
-        gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, null);
+        gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, TestSessions.YAML);
         http = new TestHttp(vertx);
     }
 
@@ -90,7 +91,7 @@ class StreamableHttpRelayTest {
                 .putHeader("X-Upstream-Private", "secret")
                 .end("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}"));
         RequestOptions options = TestHttp.mcpPost(gateway.port(), "/mcp")
-                .putHeader("Mcp-Session-Id", "session-abc")
+                .putHeader("Mcp-Session-Id", TestSessions.sealed("upstream", "session-abc"))
                 .putHeader("MCP-Protocol-Version", "2025-11-25")
                 .putHeader("Last-Event-ID", "evt-9")
                 .putHeader("Connection", "keep-alive, X-Client-Private")
@@ -117,7 +118,10 @@ class StreamableHttpRelayTest {
         assertThat(seen.get("Proxy-Authorization")).isNull();
         assertThat(seen.get("Host")).isEqualTo("127.0.0.1:" + upstream.port());
         assertThat(seen.get("X-Forwarded-For")).isEqualTo("127.0.0.1");
-        assertThat(reply.headers().get("Mcp-Session-Id")).isEqualTo("session-abc");
+        // The client holds the session sealed to it; the upstream sees only its own id.
+        assertThat(reply.headers().get("Mcp-Session-Id")).isNotEqualTo("session-abc");
+        assertThat(TestSessions.sealer().open("upstream", dev.tollgate.policy.Identity.ANONYMOUS, reply.headers().get("Mcp-Session-Id"),
+                java.time.Instant.now())).isEqualTo(new dev.tollgate.gateway.session.SealedSessions.Valid("session-abc"));
         assertThat(reply.headers().get("X-Upstream-Private")).isNull();
         assertThat(reply.headers().get("Keep-Alive")).isNull();
     }
@@ -144,9 +148,9 @@ class StreamableHttpRelayTest {
             }
         });
         RequestOptions get = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(gateway.port())
-                .setURI("/mcp").putHeader("Accept", "text/event-stream").putHeader("Mcp-Session-Id", "s-1");
+                .setURI("/mcp").putHeader("Accept", "text/event-stream").putHeader("Mcp-Session-Id", TestSessions.sealed("upstream", "s-1"));
         RequestOptions delete = new RequestOptions().setMethod(HttpMethod.DELETE).setHost("127.0.0.1").setPort(gateway.port())
-                .setURI("/mcp").putHeader("Mcp-Session-Id", "s-1");
+                .setURI("/mcp").putHeader("Mcp-Session-Id", TestSessions.sealed("upstream", "s-1"));
 
         TestHttp.Reply stream = http.send(get, null);
         TestHttp.Reply deleted = http.send(delete, null);
@@ -156,7 +160,7 @@ class StreamableHttpRelayTest {
         assertThat(stream.body().toString()).contains("notifications/tools/list_changed");
         assertThat(deleted.status()).isEqualTo(200);
         assertThat(upstream.received()).extracting(RecordingUpstream.Received::method).containsExactly(HttpMethod.GET, HttpMethod.DELETE);
-        assertThat(upstream.received().get(1).headers().get("Mcp-Session-Id")).isEqualTo("s-1");
+        assertThat(upstream.received()).allSatisfy(r -> assertThat(r.headers().get("Mcp-Session-Id")).isEqualTo("s-1"));
     }
 
     @Test

@@ -65,7 +65,7 @@ class SpanBeforeForwardingTest {
         GatewayServices services = new GatewayServices(new GatewayMetrics(),
                 Telemetry.of(sdk, new TelemetryConfig("tollgate", "none", true, List.of("/password"))), null);
         gateway = RunningGateway.start(vertx, RunningGateway.mcpYaml(upstream.url("/mcp"), dir, "p",
-                "limits: {max-body-bytes: 65536}"), services);
+                "limits: {max-body-bytes: 65536}\n" + dev.tollgate.gateway.support.TestSessions.YAML), services);
         http = new TestHttp(vertx);
     }
 
@@ -81,7 +81,7 @@ class SpanBeforeForwardingTest {
     void allowedCallSpansCarryTheDecisionContinueTheIncomingTraceAndPropagateUpstream() throws Exception {
         TestHttp.Reply reply = http.send(TestHttp.mcpPost(gateway.port(), "/mcp")
                         .putHeader("traceparent", "00-" + TRACE_ID + "-" + PARENT_SPAN_ID + "-01")
-                        .putHeader("Mcp-Session-Id", "sess-1"),
+                        .putHeader("Mcp-Session-Id", dev.tollgate.gateway.support.TestSessions.sealed("upstream", "sess-1")),
                 Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"search\",\"arguments\":{\"q\":\"x\",\"password\":\"hunter2\"}}}"));
 
         assertThat(reply.status()).isEqualTo(200);
@@ -95,6 +95,7 @@ class SpanBeforeForwardingTest {
         assertThat(server.getAttributes().get(CallAttributes.POLICY_RULE)).isEqualTo("default");
         assertThat(server.getAttributes().get(CallAttributes.MCP_METHOD)).isEqualTo("tools/call");
         assertThat(server.getAttributes().get(CallAttributes.GEN_AI_TOOL_NAME)).isEqualTo("search");
+        // The upstream's session id, not the sealed form the client holds.
         assertThat(server.getAttributes().get(CallAttributes.MCP_SESSION_ID)).isEqualTo("sess-1");
         assertThat(server.getAttributes().get(CallAttributes.JSONRPC_REQUEST_ID)).isEqualTo("7");
         assertThat(server.getAttributes().get(CallAttributes.GEN_AI_TOOL_ARGUMENTS)).contains("\"q\":\"x\"").contains("[REDACTED]").doesNotContain("hunter2");

@@ -1,0 +1,173 @@
+package dev.tollgate.gateway.session;
+
+import dev.tollgate.gateway.config.SessionConfig;
+import dev.tollgate.policy.Identity;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * MCP 2025-11-25 session ids that say who may use them. The gateway never hands a client the upstream's
+ * {@code Mcp-Session-Id}: it hands a sealed one, AES-256-GCM over the upstream's id and the time it was
+ * issued, with the route and the caller who created the session as associated data. A request naming a
+ * session is forwarded with the upstream's id only when the seal opens for this route and this caller, and
+ * is not older than the maximum age; anything else (another tenant's session, another route's, a forged,
+ * edited or expired id) is a session the gateway does not know: 404, as MCP prescribes, and the client
+ * starts a new one. No table is kept, so every replica with the same keys accepts every other's sessions.
+ *
+ * <p>Wire form: base64url (no padding) of {@code version(1) | keyTag(4) | nonce(12) | ciphertext+tag}; the
+ * plaintext is {@code issuedEpochSeconds(8) | upstreamId(UTF-8)}. Visible ASCII only, as the specification
+ * asks of session ids.
+ */
+public final class SealedSessions {
+
+    private static final byte VERSION = 1;
+    private static final int TAG_BYTES = 4;
+    private static final int NONCE_BYTES = 12;
+    private static final int GCM_TAG_BITS = 128;
+    /** An upstream id longer than this is not sealed (the specification's ids are short; this bounds the header). */
+    static final int MAX_UPSTREAM_ID_BYTES = 512;
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Generated once per process when no key is configured: sessions then live as long as the process. */
+    private static final SessionConfig.Key PROCESS_KEY = generatedKey();
+
+    private record SealingKey(byte[] tag, SecretKeySpec key) {
+    }
+
+    private final List<SealingKey> keys;
+    private final Duration maxAge;
+    private final boolean generated;
+
+    public SealedSessions(SessionConfig config) {
+        List<SessionConfig.Key> configured = config.keys().isEmpty() ? List.of(PROCESS_KEY) : config.keys();
+        List<SealingKey> list = new ArrayList<>();
+        for (SessionConfig.Key key : configured) {
+            list.add(new SealingKey(tagOf(key.id()), new SecretKeySpec(key.secret(), "AES")));
+        }
+        this.keys = List.copyOf(list);
+        this.maxAge = config.maxAge();
+        this.generated = config.keys().isEmpty();
+    }
+
+    /** Whether the key was generated at start (sessions do not survive a restart or reach another replica). */
+    public boolean usesGeneratedKey() {
+        return generated;
+    }
+
+    /** The id to hand the client for the upstream's session id, bound to this route and caller. */
+    public String seal(String route, Identity caller, String upstreamId, Instant now) {
+        byte[] id = upstreamId.getBytes(StandardCharsets.UTF_8);
+        if (id.length > MAX_UPSTREAM_ID_BYTES) {
+            throw new IllegalArgumentException("upstream session id longer than " + MAX_UPSTREAM_ID_BYTES + " bytes");
+        }
+        SealingKey key = keys.get(0);
+        byte[] nonce = new byte[NONCE_BYTES];
+        RANDOM.nextBytes(nonce);
+        byte[] plain = ByteBuffer.allocate(8 + id.length).putLong(now.getEpochSecond()).put(id).array();
+        try {
+            Cipher cipher = cipher(Cipher.ENCRYPT_MODE, key.key(), nonce, route, caller);
+            byte[] sealed = cipher.doFinal(plain);
+            ByteBuffer out = ByteBuffer.allocate(1 + TAG_BYTES + NONCE_BYTES + sealed.length)
+                    .put(VERSION).put(key.tag()).put(nonce).put(sealed);
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(out.array());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM is unavailable", e);
+        }
+    }
+
+    /** What a client's session id opens to. */
+    public sealed interface Opened permits Valid, Unknown {
+    }
+
+    /** The upstream's own session id, for this route and caller. */
+    public record Valid(String upstreamId) implements Opened {
+    }
+
+    /** Not a session of this caller on this route (the detail is for logs; the client is told only "unknown"). */
+    public record Unknown(String detail) implements Opened {
+    }
+
+    public Opened open(String route, Identity caller, String clientId, Instant now) {
+        byte[] raw;
+        try {
+            raw = Base64.getUrlDecoder().decode(clientId);
+        } catch (IllegalArgumentException e) {
+            return new Unknown("not a session id this gateway issued (not base64url)");
+        }
+        int header = 1 + TAG_BYTES + NONCE_BYTES;
+        if (raw.length < header + GCM_TAG_BITS / 8 + 8 || raw[0] != VERSION) {
+            return new Unknown("not a session id this gateway issued");
+        }
+        byte[] tag = java.util.Arrays.copyOfRange(raw, 1, 1 + TAG_BYTES);
+        SealingKey key = keys.stream().filter(k -> MessageDigest.isEqual(k.tag(), tag)).findFirst().orElse(null);
+        if (key == null) {
+            return new Unknown("sealed with a key this gateway does not hold");
+        }
+        byte[] nonce = java.util.Arrays.copyOfRange(raw, 1 + TAG_BYTES, header);
+        byte[] plain;
+        try {
+            plain = cipher(Cipher.DECRYPT_MODE, key.key(), nonce, route, caller).doFinal(raw, header, raw.length - header);
+        } catch (GeneralSecurityException e) {
+            // The tag covers route and caller: another caller's session, another route's, or an edited id.
+            return new Unknown("the seal does not open for this caller on this route");
+        }
+        ByteBuffer plainBuffer = ByteBuffer.wrap(plain);
+        Instant issued = Instant.ofEpochSecond(plainBuffer.getLong());
+        if (issued.plus(maxAge).isBefore(now)) {
+            return new Unknown("issued " + issued + ", older than the maximum age " + maxAge);
+        }
+        return new Valid(new String(plain, 8, plain.length - 8, StandardCharsets.UTF_8));
+    }
+
+    private static Cipher cipher(int mode, SecretKeySpec key, byte[] nonce, String route, Identity caller) throws GeneralSecurityException {
+        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        cipher.init(mode, key, new GCMParameterSpec(GCM_TAG_BITS, nonce));
+        cipher.updateAAD(associatedData(route, caller));
+        return cipher;
+    }
+
+    /**
+     * Who the session belongs to: the route, the workload (SPIFFE ID) and the AXID tenant and agent, each
+     * length-prefixed so no two different owners serialize alike. An anonymous caller owns sessions only as
+     * "anonymous on this route".
+     */
+    static byte[] associatedData(String route, Identity caller) {
+        ByteBuffer out = ByteBuffer.allocate(4096);
+        for (String part : new String[] {route, caller.spiffeId(), caller.tenant(), caller.agent()}) {
+            byte[] bytes = part == null ? new byte[0] : part.getBytes(StandardCharsets.UTF_8);
+            if (out.remaining() < 5 + bytes.length) {
+                out = ByteBuffer.allocate(out.capacity() * 2 + bytes.length).put(out.flip());
+            }
+            out.put(part == null ? (byte) 0 : (byte) 1).putInt(bytes.length).put(bytes);
+        }
+        byte[] result = new byte[out.position()];
+        out.flip().get(result);
+        return result;
+    }
+
+    private static byte[] tagOf(String keyId) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(keyId.getBytes(StandardCharsets.UTF_8));
+            return java.util.Arrays.copyOf(digest, TAG_BYTES);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static SessionConfig.Key generatedKey() {
+        byte[] secret = new byte[32];
+        RANDOM.nextBytes(secret);
+        return new SessionConfig.Key("generated-" + Long.toHexString(RANDOM.nextLong()), secret);
+    }
+}

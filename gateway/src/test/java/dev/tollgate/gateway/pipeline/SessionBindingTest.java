@@ -1,0 +1,224 @@
+package dev.tollgate.gateway.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.OctetKeyPair;
+import dev.tollgate.gateway.identity.DevAxid;
+import dev.tollgate.gateway.config.ConfigException;
+import dev.tollgate.gateway.config.ConfigLoader;
+import dev.tollgate.gateway.config.SessionConfig;
+import dev.tollgate.gateway.session.SealedSessions;
+import dev.tollgate.gateway.support.RecordingUpstream;
+import dev.tollgate.gateway.support.RunningGateway;
+import dev.tollgate.gateway.support.TestHttp;
+import dev.tollgate.policy.Identity;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An MCP session belongs to the caller that created it: the gateway hands out sealed session ids, and a
+ * request naming a session that is not the caller's own on that route (another tenant's, another route's,
+ * forged, edited, expired, sealed with a retired key, or the upstream's raw id) is answered 404
+ * {@code session_not_found} and the upstream sees nothing of it, on POST, GET and DELETE alike. Two replicas
+ * with the same keys accept each other's sessions.
+ */
+class SessionBindingTest {
+
+    private static final String ISSUER = "https://auth.test";
+    private static final String AUDIENCE = "tollgate";
+    private static final String UPSTREAM_SESSION = "upstream-session-42";
+    private static final byte[] CURRENT = key(1);
+    private static final byte[] PREVIOUS = key(2);
+
+    @TempDir
+    Path dir;
+    private Vertx vertx;
+    private RecordingUpstream upstream;
+    private TestHttp http;
+    private OctetKeyPair axidKey;
+    private RunningGateway gateway;
+
+    @BeforeEach
+    void start() throws Exception {
+        vertx = Vertx.vertx();
+        upstream = new RecordingUpstream(vertx);
+        // Every answer names the upstream's session, as an MCP server does on initialize and after.
+        upstream.answer(request -> {
+            String body = upstream.received().get(upstream.received().size() - 1).body().toString();
+            String id = body.replaceAll("(?s).*\"id\":(\\d+).*", "$1");
+            request.response().putHeader("Mcp-Session-Id", UPSTREAM_SESSION).putHeader("Content-Type", "application/json");
+            request.response().end(request.method() == HttpMethod.POST ? "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":{}}" : "");
+        });
+        http = new TestHttp(vertx);
+        axidKey = DevAxid.newKey("k1");
+        Files.writeString(dir.resolve("jwks.json"), new JWKSet(axidKey.toPublicJWK()).toString());
+        Files.createDirectories(dir.resolve("policies"));
+        Files.writeString(dir.resolve("policies/p.yaml"), RunningGateway.ALLOW_ALL.replace("allow-all", "p"));
+        gateway = start(keysYaml(List.of(Map.entry("current", CURRENT), Map.entry("previous", PREVIOUS)), "1h"));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        http.close();
+        gateway.close();
+        upstream.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+
+    @Test
+    void theCreatorKeepsItsSessionAndTheUpstreamSeesOnlyItsOwnId() throws Exception {
+        String sealed = initialize(gateway, "acme");
+        assertThat(sealed).isNotEqualTo(UPSTREAM_SESSION).matches("[A-Za-z0-9_-]+");
+
+        TestHttp.Reply again = call(gateway, "acme", sealed, HttpMethod.POST);
+
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(upstream.received()).hasSize(2);
+        assertThat(upstream.received().get(1).headers().get("Mcp-Session-Id")).isEqualTo(UPSTREAM_SESSION);
+    }
+
+    @Test
+    void anotherTenantCannotUseTheSessionOnAnyVerb() throws Exception {
+        String sealed = initialize(gateway, "acme");
+        int before = upstream.received().size();
+
+        for (HttpMethod verb : List.of(HttpMethod.POST, HttpMethod.GET, HttpMethod.DELETE)) {
+            TestHttp.Reply borrowed = call(gateway, "globex", sealed, verb);
+            assertThat(borrowed.status()).as(verb.name()).isEqualTo(404);
+            assertThat(borrowed.reason()).as(verb.name()).isEqualTo("session_not_found");
+        }
+
+        assertThat(upstream.received()).as("nothing of a borrowed session reaches the upstream").hasSize(before);
+    }
+
+    @Test
+    void forgedEditedRawAndForeignIdsAreUnknownSessions() throws Exception {
+        String sealed = initialize(gateway, "acme");
+        char last = sealed.charAt(sealed.length() - 2);
+        String edited = sealed.substring(0, sealed.length() - 2) + (last == 'A' ? 'B' : 'A') + sealed.charAt(sealed.length() - 1);
+        String otherRoute = sealer(CURRENT, "current", Duration.ofHours(1)).seal("another-route", acme(), UPSTREAM_SESSION, Instant.now());
+        String retiredKey = sealer(key(3), "retired", Duration.ofHours(1)).seal("upstream", acme(), UPSTREAM_SESSION, Instant.now());
+        String expired = sealer(CURRENT, "current", Duration.ofHours(1))
+                .seal("upstream", acme(), UPSTREAM_SESSION, Instant.now().minus(Duration.ofHours(2)));
+        int before = upstream.received().size();
+
+        for (String id : List.of(edited, UPSTREAM_SESSION, otherRoute, retiredKey, expired, "", "!!", sealed + "x")) {
+            TestHttp.Reply reply = call(gateway, "acme", id, HttpMethod.POST);
+            assertThat(reply.status()).as(id).isEqualTo(404);
+            assertThat(reply.reason()).as(id).isEqualTo("session_not_found");
+            assertThat(reply.json().at("/error/data/detail").asText()).as("says how to recover, not whose it is").contains("initialize");
+        }
+        assertThat(upstream.received()).hasSize(before);
+    }
+
+    @Test
+    void aSessionSealedWithThePreviousKeyIsStillAcceptedDuringRotation() throws Exception {
+        String old = sealer(PREVIOUS, "previous", Duration.ofHours(1)).seal("upstream", acme(), UPSTREAM_SESSION, Instant.now());
+
+        assertThat(call(gateway, "acme", old, HttpMethod.POST).status()).isEqualTo(200);
+    }
+
+    @Test
+    void twoRequestHeadersNamingSessionsAreRefused() throws Exception {
+        String sealed = initialize(gateway, "acme");
+        RequestOptions options = post("acme").addHeader("Mcp-Session-Id", sealed).addHeader("Mcp-Session-Id", sealed);
+
+        assertThat(sendTo(gateway, options, Buffer.buffer(ping())).status()).isEqualTo(404);
+    }
+
+    @Test
+    void aSecondReplicaWithTheSameKeysAcceptsTheSession() throws Exception {
+        RunningGateway replica = start(keysYaml(List.of(Map.entry("current", CURRENT)), "1h"));
+        try {
+            String sealed = initialize(gateway, "acme");
+
+            assertThat(call(replica, "acme", sealed, HttpMethod.POST).status()).isEqualTo(200);
+            assertThat(call(replica, "globex", sealed, HttpMethod.POST).status()).isEqualTo(404);
+            assertThat(upstream.received().get(upstream.received().size() - 1).headers().get("Mcp-Session-Id")).isEqualTo(UPSTREAM_SESSION);
+        } finally {
+            replica.close();
+        }
+    }
+
+    @Test
+    void badKeysAreConfigurationErrorsNamingTheField() {
+        String yaml = "listeners: [{name: p, host: 127.0.0.1, port: 0}]\nroutes: []\n"
+                + "sessions: {keys: [{id: a, secret: \"" + Base64.getEncoder().encodeToString(new byte[16]) + "\"}, {id: b, secret: \"%%%\"}]}\n";
+
+        assertThatThrownBy(() -> ConfigLoader.parse(yaml, "test.yaml", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("must decode to 32 bytes, got 16")
+                .hasMessageContaining("must be base64");
+    }
+
+    private RunningGateway start(String sessionsYaml) throws Exception {
+        return RunningGateway.start(vertx, RunningGateway.mcpYaml(upstream.url("/mcp"), dir.resolve("policies"), "p",
+                "identity: {axid: {jwks-file: " + dir.resolve("jwks.json") + ", issuer: \"" + ISSUER + "\", audience: " + AUDIENCE
+                        + ", required-claims: [tenant]}}\n" + sessionsYaml));
+    }
+
+    private String initialize(RunningGateway target, String tenant) throws Exception {
+        TestHttp.Reply reply = sendTo(target, post(tenant), Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
+                + "{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}"));
+        assertThat(reply.status()).as(reply.body().toString()).isEqualTo(200);
+        return reply.headers().get("Mcp-Session-Id");
+    }
+
+    private TestHttp.Reply call(RunningGateway target, String tenant, String session, HttpMethod verb) throws Exception {
+        RequestOptions options = post(tenant).setMethod(verb).putHeader("Mcp-Session-Id", session);
+        return sendTo(target, options, verb == HttpMethod.POST ? Buffer.buffer(ping()) : null);
+    }
+
+    private RequestOptions post(String tenant) throws Exception {
+        return TestHttp.mcpPost(0, "/mcp").putHeader("X-Waxell-AXID", DevAxid.mint(axidKey, ISSUER, AUDIENCE, Duration.ofMinutes(4),
+                Map.<String, Object>of("tenant", tenant, "agent", "planner"), List.of()));
+    }
+
+    private TestHttp.Reply sendTo(RunningGateway target, RequestOptions options, Buffer body) throws Exception {
+        return http.send(options.setPort(target.port()), body);
+    }
+
+    private static String ping() {
+        return "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}";
+    }
+
+    private static Identity acme() {
+        return new Identity(null, "acme", "planner", null, null, null, null, List.of(), Map.of());
+    }
+
+    private static SealedSessions sealer(byte[] secret, String id, Duration maxAge) {
+        return new SealedSessions(new SessionConfig(List.of(new SessionConfig.Key(id, secret)), maxAge));
+    }
+
+    private static String keysYaml(List<Map.Entry<String, byte[]>> keys, String maxAge) {
+        StringBuilder yaml = new StringBuilder("sessions:\n  max-age: " + maxAge + "\n  keys:\n");
+        for (Map.Entry<String, byte[]> key : keys) {
+            yaml.append("    - {id: ").append(key.getKey()).append(", secret: \"")
+                    .append(Base64.getEncoder().encodeToString(key.getValue())).append("\"}\n");
+        }
+        return yaml.toString();
+    }
+
+    private static byte[] key(int seed) {
+        byte[] bytes = new byte[32];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) (seed * 31 + i);
+        }
+        return bytes;
+    }
+}
