@@ -12,6 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import dev.tollgate.gateway.http.ConnectionTimeouts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -45,12 +46,17 @@ final class GatewayVerticle extends VerticleBase {
                     .setHost(listener.host())
                     .setPort(listener.port())
                     .setTcpNoDelay(true)
-                    .setCompressionSupported(false);
+                    .setCompressionSupported(false)
+                    // MCP and A2A clients speak HTTP/1.1 in clear text; h2c detection would also hide slow
+                    // connections from the header timeout (see ConnectionTimeouts).
+                    .setHttp2ClearTextEnabled(false);
             if (listener.tls() != null) {
                 SpiffeTls.configure(options, services.svids().get(listener.name()), listener.tls());
             }
+            ConnectionTimeouts timeouts = new ConnectionTimeouts(vertx, () -> snapshots.get().config().limits());
             HttpServer server = vertx.createHttpServer(options)
-                    .requestHandler(new RequestDispatcher(snapshots, ListenerRuntime.of(listener), pipeline, errors));
+                    .connectionHandler(timeouts::connected)
+                    .requestHandler(timeouts.tracking(new RequestDispatcher(snapshots, ListenerRuntime.of(listener), pipeline, errors)));
             servers.add(server);
             listening.add(server.listen());
         }

@@ -45,9 +45,9 @@ public final class ConfigLoader {
     private static final Set<String> UPSTREAM_TLS_FIELDS = Set.of("spiffe-id", "svid");
     private static final Set<String> ADMIN_FIELDS = Set.of("host", "port");
     private static final Set<String> LIMIT_FIELDS = Set.of("max-body-bytes", "max-json-depth", "max-buffered-response-bytes",
-            "max-batch-messages", "max-inspected-response-bytes");
+            "max-batch-messages", "max-inspected-response-bytes", "header-timeout", "body-timeout", "idle-timeout");
     private static final Set<String> ROUTE_FIELDS = Set.of("name", "path", "protocol", "upstream", "connect-timeout",
-            "response-timeout", "max-connections", "policy", "axid", "allowed-spiffe-ids", "upstream-tls", "a2a");
+            "response-timeout", "max-connections", "max-concurrent-calls", "max-concurrent-calls-per-caller", "policy", "axid", "allowed-spiffe-ids", "upstream-tls", "a2a");
     private static final Set<String> A2A_ROUTE_FIELDS = Set.of("public-url", "card-security");
     private static final int DEFAULT_ADMIN_PORT = 9090;
     /** Deeper nesting than this is refused outright: it only ever serves to exhaust a parser. */
@@ -201,7 +201,10 @@ public final class ConfigLoader {
                 depth,
                 l.byteSize("max-buffered-response-bytes", LimitsConfig.DEFAULT_MAX_BUFFERED_RESPONSE_BYTES),
                 l.positiveInt("max-batch-messages", LimitsConfig.DEFAULT_MAX_BATCH_MESSAGES),
-                l.byteSize("max-inspected-response-bytes", LimitsConfig.DEFAULT_MAX_INSPECTED_RESPONSE_BYTES));
+                l.byteSize("max-inspected-response-bytes", LimitsConfig.DEFAULT_MAX_INSPECTED_RESPONSE_BYTES),
+                l.duration("header-timeout", LimitsConfig.DEFAULT_HEADER_TIMEOUT),
+                l.duration("body-timeout", LimitsConfig.DEFAULT_BODY_TIMEOUT),
+                l.duration("idle-timeout", LimitsConfig.DEFAULT_IDLE_TIMEOUT));
     }
 
     private static List<RouteConfig> routes(NodeReader root, boolean axidConfigured, List<ListenerConfig> listeners) {
@@ -224,14 +227,22 @@ public final class ConfigLoader {
             }
             URI upstream = upstream(r);
             Protocol protocol = protocol(r);
+            int maxConnections = r.positiveInt("max-connections", RouteConfig.DEFAULT_MAX_CONNECTIONS);
+            ConcurrencyLimits defaults = ConcurrencyLimits.defaultsFor(maxConnections);
+            int maxCalls = r.positiveInt("max-concurrent-calls", defaults.maxCalls());
+            if (maxCalls > maxConnections) {
+                // More calls than pooled connections would queue for a connection: exactly the starvation the limit prevents.
+                r.problemAt("max-concurrent-calls", "must be at most max-connections (" + maxConnections + ")");
+            }
             out.add(new RouteConfig(name, path, protocol, upstream,
                     r.duration("connect-timeout", RouteConfig.DEFAULT_CONNECT_TIMEOUT),
                     r.duration("response-timeout", RouteConfig.DEFAULT_RESPONSE_TIMEOUT),
-                    r.positiveInt("max-connections", RouteConfig.DEFAULT_MAX_CONNECTIONS),
+                    maxConnections,
                     r.has("policy") ? r.string("policy", null) : null,
                     axidMode(r, axidConfigured),
                     r.strings("allowed-spiffe-ids", List.of()),
-                    UpstreamTlsReader.read(r, upstream, listeners), a2aRoute(r, protocol)));
+                    UpstreamTlsReader.read(r, upstream, listeners), a2aRoute(r, protocol),
+                    new ConcurrencyLimits(maxCalls, r.positiveInt("max-concurrent-calls-per-caller", Math.min(defaults.maxPerCaller(), maxCalls)))));
         }
         return out;
     }

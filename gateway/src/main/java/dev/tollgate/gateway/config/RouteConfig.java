@@ -21,20 +21,24 @@ import java.util.List;
  * @param upstreamTls     mTLS to the upstream with the gateway's SVID, checking the upstream's SPIFFE ID;
  *                        null for plain HTTP or ordinary HTTPS
  * @param a2a             settings of an {@code a2a} route (public URL, card security); defaults otherwise
+ * @param concurrency     calls in flight at once on the route, in all and per caller
  */
 public record RouteConfig(String name, String path, Protocol protocol, URI upstream, Duration connectTimeout,
                           Duration responseTimeout, int maxConnections, String policy, AxidMode axid,
-                          List<String> allowedSpiffeIds, UpstreamTlsConfig upstreamTls, A2aRouteConfig a2a) {
+                          List<String> allowedSpiffeIds, UpstreamTlsConfig upstreamTls, A2aRouteConfig a2a,
+                          ConcurrencyLimits concurrency) {
 
     public RouteConfig {
         allowedSpiffeIds = allowedSpiffeIds == null ? List.of() : List.copyOf(allowedSpiffeIds);
         a2a = a2a == null ? A2aRouteConfig.DEFAULTS : a2a;
+        concurrency = concurrency == null ? ConcurrencyLimits.defaultsFor(maxConnections) : concurrency;
     }
 
     /** A route without SPIFFE mTLS to its upstream and without A2A settings (A2A routes then use the defaults). */
     public RouteConfig(String name, String path, Protocol protocol, URI upstream, Duration connectTimeout,
                        Duration responseTimeout, int maxConnections, String policy, AxidMode axid, List<String> allowedSpiffeIds) {
-        this(name, path, protocol, upstream, connectTimeout, responseTimeout, maxConnections, policy, axid, allowedSpiffeIds, null, null);
+        this(name, path, protocol, upstream, connectTimeout, responseTimeout, maxConnections, policy, axid, allowedSpiffeIds, null, null,
+                null);
     }
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);

@@ -50,6 +50,12 @@ final class A2aParseStep {
                 return reject(exchange, RejectReason.fromCode(e.reason().code()), e.getMessage());
             }
         }
+        if (body != null && body.isObject() && (body.has("jsonrpc") || body.has("method"))) {
+            // The path names one operation and the body another: an agent serving both bindings at this path
+            // could run the body's method while the gateway decided the path's.
+            return reject(exchange, RejectReason.INVALID_PARAMS, "a JSON-RPC message sent to the HTTP+JSON path "
+                    + A2aRoutes.remainder(exchange) + "; send JSON-RPC to the agent's JSON-RPC endpoint");
+        }
         String wire = exchange.request().method().name() + " " + A2aRoutes.remainder(exchange);
         try {
             A2aCall call = A2aCalls.describe(rest.method(), wire, A2aCall.Binding.HTTP_JSON, rest.legacy(), body,

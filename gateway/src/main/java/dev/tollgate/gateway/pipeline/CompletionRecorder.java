@@ -33,6 +33,7 @@ public final class CompletionRecorder {
         if (!exchange.markCompleted()) {
             return;
         }
+        exchange.runCompletionActions();
         int status = exchange.response().getStatusCode();
         String error = exchange.errorType();
         if (exchange.trace() != null) {

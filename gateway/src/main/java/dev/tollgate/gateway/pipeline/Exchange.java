@@ -37,6 +37,7 @@ public final class Exchange {
     private List<CallDescription> calls = List.of();
     private String mcpRevision;
     private String upstreamSessionId;
+    private final List<Runnable> onComplete = new java.util.ArrayList<>(1);
     private Identity identity = Identity.ANONYMOUS;
     private Buffer forwardBody;
     private ArrayNode batchDenials;
@@ -136,6 +137,18 @@ public final class Exchange {
     /** One decision per message, null where policy does not decide (notifications, responses, initialize). */
     public List<Decision> decisions() {
         return decisions;
+    }
+
+    /** Runs when the exchange completes, however it ends (once; see CompletionRecorder). */
+    void onComplete(Runnable action) {
+        onComplete.add(action);
+    }
+
+    void runCompletionActions() {
+        for (Runnable action : onComplete) {
+            action.run();
+        }
+        onComplete.clear();
     }
 
     /** The upstream's own MCP session id for the sealed one the client sent; null when it sent none. */

@@ -23,6 +23,8 @@ public final class McpPipeline {
         stages.add(new IdentityStage(errors));
         // A session must be the caller's own: settled from headers, before the body is read.
         stages.add(new SessionStage(errors));
+        // Over a route's or a caller's concurrency limit: 429 before any body byte is read or buffered.
+        stages.add(new ConcurrencyStage(services.concurrentCalls(), errors));
         if (services.audit() != null) {
             // Fail closed before any work: a call that could not be recorded is not made.
             stages.add(new AuditCapacityStage(services.audit(), errors));

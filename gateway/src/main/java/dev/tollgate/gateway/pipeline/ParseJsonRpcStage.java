@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.protocols.jsonrpc.JsonRpcMessage;
+import dev.tollgate.protocols.jsonrpc.JsonRpcNotification;
 import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
 import dev.tollgate.protocols.jsonrpc.JsonRpcRejection;
 import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
@@ -53,6 +54,16 @@ public final class ParseJsonRpcStage implements Stage {
         return null;
     }
 
+    /** The method of a notification that is not an MCP notification ({@code notifications/*}), or null. */
+    private static String requestSentAsNotification(JsonRpcPayload payload) {
+        for (JsonRpcMessage message : payload.messages()) {
+            if (message instanceof JsonRpcNotification notification && !notification.method().startsWith("notifications/")) {
+                return notification.method();
+            }
+        }
+        return null;
+    }
+
     private static JsonNode singleId(JsonRpcPayload payload) {
         return payload instanceof JsonRpcPayload.Single single && single.message() instanceof JsonRpcRequest request
                 ? request.id().value() : null;
@@ -95,6 +106,13 @@ public final class ParseJsonRpcStage implements Stage {
             String headerProblem = routingHeaderProblem(exchange, payload, paramHeaders);
             if (headerProblem != null) {
                 errors.respond(exchange.response(), RejectReason.HEADER_MISMATCH, singleId(payload), headerProblem);
+                return StageResult.responded();
+            }
+            String notified = requestSentAsNotification(payload);
+            if (notified != null) {
+                // Policy decides requests; a tools/call without an id would pass undecided, yet servers run it.
+                errors.respond(exchange.response(), RejectReason.REQUEST_AS_NOTIFICATION, null,
+                        "method " + (notified.length() > 64 ? notified.substring(0, 64) + "..." : notified) + " sent without an id: MCP notifications are named notifications/*");
                 return StageResult.responded();
             }
             List<McpMessage> messages = new ArrayList<>(payload.messages().size());

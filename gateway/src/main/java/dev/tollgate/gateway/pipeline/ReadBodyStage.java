@@ -70,6 +70,19 @@ public final class ReadBodyStage implements Stage {
         // Grown with the bytes received: a Content-Length promised but never sent reserves no memory.
         Buffer body = Buffer.buffer((int) Math.min(Math.max(declared, 1024), INITIAL_BODY_BUFFER_BYTES));
         long[] discarded = {0};
+        // A body trickled in a byte at a time would hold the connection and its buffer for ever.
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.currentContext().owner();
+        long bodyTimeout = exchange.snapshot().config().limits().bodyTimeout().toMillis();
+        long timer = vertx.setTimer(bodyTimeout, id -> {
+            if (!done.future().isComplete()) {
+                done.complete(StageResult.RESPONDED);
+                request.handler(null);
+                errors.respond(exchange.response(), RejectReason.BODY_TIMEOUT, null,
+                        "the body did not arrive within " + bodyTimeout + " ms (limits.body-timeout); received " + body.length() + " bytes")
+                        .onComplete(v -> request.connection().close());
+            }
+        });
+        done.future().onComplete(v -> vertx.cancelTimer(timer));
         request.handler(chunk -> {
             if (done.future().isComplete()) {
                 // Past the limit: keep reading to keep the connection usable, up to a bound.

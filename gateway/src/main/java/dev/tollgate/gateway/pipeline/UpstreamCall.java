@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.protocols.mcp.ServerMessage;
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.gateway.http.ForwardedHeaders;
 import dev.tollgate.gateway.http.HopByHopHeaders;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.gateway.routing.Route;
@@ -111,7 +112,7 @@ final class UpstreamCall {
         HopByHopHeaders.copyEndToEnd(inbound.headers(), request.headers(),
                 axid != null && axid.forward() == dev.tollgate.gateway.config.AxidConfig.Forward.STRIP
                         ? REQUEST_HEADERS_SET_BY_GATEWAY_AND_AXID : REQUEST_HEADERS_SET_BY_GATEWAY);
-        addForwardedHeaders(inbound, request);
+        ForwardedHeaders.set(inbound, request.headers());
         if (exchange.upstreamSessionId() != null) {
             // The client holds a sealed id (SessionStage opened it); the upstream knows only its own.
             request.headers().set(McpHeaders.SESSION_ID, exchange.upstreamSessionId());
@@ -463,17 +464,5 @@ final class UpstreamCall {
             return request.id().value();
         }
         return null;
-    }
-
-    private static void addForwardedHeaders(HttpServerRequest inbound, HttpClientRequest request) {
-        String remote = inbound.remoteAddress() == null ? null : inbound.remoteAddress().hostAddress();
-        if (remote != null) {
-            String prior = inbound.getHeader("X-Forwarded-For");
-            request.putHeader("X-Forwarded-For", prior == null ? remote : prior + ", " + remote);
-        }
-        request.putHeader("X-Forwarded-Proto", inbound.isSSL() ? "https" : "http");
-        if (inbound.authority() != null) {
-            request.putHeader("X-Forwarded-Host", inbound.authority().toString());
-        }
     }
 }

@@ -70,7 +70,32 @@ class A2aRejectsTest {
                 Arguments.of("two push URLs", """
                         {"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"m","role":"ROLE_USER","parts":[]},
                          "configuration":{"taskPushNotificationConfig":{"url":"https://hooks.example.com/a"},
-                                          "pushNotificationConfig":{"url":"http://10.0.0.1/b"}}}}""", 400, -32602, "invalid_params"));
+                                          "pushNotificationConfig":{"url":"http://10.0.0.1/b"}}}}""", 400, -32602, "invalid_params"),
+                // The gateway would decide on one declared skill while the agent reads another.
+                Arguments.of("message and request declare different skills", """
+                        {"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"m","role":"ROLE_USER","parts":[],
+                         "metadata":{"skillId":"public"}},"metadata":{"skillId":"admin"}}}""", 400, -32602, "invalid_params"),
+                Arguments.of("two spellings of the skill", """
+                        {"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"m","role":"ROLE_USER","parts":[],
+                         "metadata":{"skillId":"public","skill_id":"admin"}}}}""", 400, -32602, "invalid_params"),
+                Arguments.of("skill id as an array", """
+                        {"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"m","role":"ROLE_USER","parts":[],
+                         "metadata":{"skillId":["public","admin"]}}}}""", 400, -32602, "invalid_params"),
+                Arguments.of("skill id as an object", """
+                        {"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"m","role":"ROLE_USER","parts":[],
+                         "metadata":{"skillId":{"id":"admin"}}}}}""", 400, -32602, "invalid_params"));
+    }
+
+    @Test
+    void aJsonRpcBodyOnAnHttpJsonPathIsRefused() throws Exception {
+        // Decided as SubscribeToTask by its path, it would run as tasks/cancel on an agent reading the body.
+        TestHttp.Reply reply = http.send(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(gateway.port())
+                .setURI("/agent/a2a/rest/tasks/t1:subscribe").putHeader("Content-Type", "application/json"),
+                Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tasks/cancel\",\"params\":{\"id\":\"t1\"}}"));
+
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.json().path("error").path("details").get(0).path("metadata").path("reason").asText()).isEqualTo("invalid_params");
+        assertThat(upstream.received()).isEmpty();
     }
 
     @ParameterizedTest(name = "{0}")

@@ -97,7 +97,12 @@ class StreamableHttpRelayTest {
                 .putHeader("Connection", "keep-alive, X-Client-Private")
                 .putHeader("X-Client-Private", "hop")
                 .putHeader("Proxy-Authorization", "Basic c2VjcmV0")
-                .putHeader("X-End-To-End", "kept");
+                .putHeader("X-End-To-End", "kept")
+                // What a client claims about the connection is never relayed: the gateway says who called.
+                .putHeader("X-Forwarded-For", "10.0.0.1")
+                .putHeader("Forwarded", "for=10.0.0.1;proto=https")
+                .putHeader("X-Forwarded-Client-Cert", "By=spiffe://prod/admin;URI=spiffe://prod/admin")
+                .putHeader("X-Real-IP", "10.0.0.1");
 
         // A keep-alive client: a non-persistent one would replace our Connection header with "close".
         var keepAlive = vertx.createHttpClient();
@@ -117,7 +122,10 @@ class StreamableHttpRelayTest {
         assertThat(seen.get("X-Client-Private")).isNull();
         assertThat(seen.get("Proxy-Authorization")).isNull();
         assertThat(seen.get("Host")).isEqualTo("127.0.0.1:" + upstream.port());
-        assertThat(seen.get("X-Forwarded-For")).isEqualTo("127.0.0.1");
+        assertThat(seen.getAll("X-Forwarded-For")).containsExactly("127.0.0.1");
+        assertThat(seen.get("Forwarded")).isNull();
+        assertThat(seen.get("X-Forwarded-Client-Cert")).isNull();
+        assertThat(seen.get("X-Real-IP")).isNull();
         // The client holds the session sealed to it; the upstream sees only its own id.
         assertThat(reply.headers().get("Mcp-Session-Id")).isNotEqualTo("session-abc");
         assertThat(TestSessions.sealer().open("upstream", dev.tollgate.policy.Identity.ANONYMOUS, reply.headers().get("Mcp-Session-Id"),

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -180,11 +181,34 @@ public final class A2aCalls {
         return out;
     }
 
-    /** The declared skill: the message's {@code metadata.skillId}, else the request's. A convention, not a field of A2A. */
-    private static String skill(ObjectNode view) {
-        String skill = text(view.path("message").path("metadata"), "skillId");
-        return skill != null ? skill : text(view.path("metadata"), "skillId");
+    /**
+     * The declared skill: {@code metadata.skillId} of the message or of the request (a convention, not a field
+     * of A2A). Every place and every spelling agents use is read ({@code skillId}, {@code skill_id},
+     * {@code skillID}, {@code skill}); two different skills, or one that is not a string, are refused: the
+     * gateway would decide on one reading while the agent may act on another.
+     */
+    private static String skill(ObjectNode view) throws A2aInvalidRequest {
+        Set<String> declared = new LinkedHashSet<>();
+        for (String where : List.of("message", "request")) {
+            JsonNode metadata = where.equals("message") ? view.path("message").path("metadata") : view.path("metadata");
+            for (String key : SKILL_KEYS) {
+                JsonNode value = metadata.get(key);
+                if (value == null || value.isNull()) {
+                    continue;
+                }
+                if (!value.isTextual()) {
+                    throw new A2aInvalidRequest("the " + where + "'s metadata." + key + " must be a string naming one skill");
+                }
+                declared.add(value.textValue());
+            }
+        }
+        if (declared.size() > 1) {
+            throw new A2aInvalidRequest("the request declares more than one skill " + declared + "; declare exactly one");
+        }
+        return declared.isEmpty() ? null : declared.iterator().next();
     }
+
+    private static final List<String> SKILL_KEYS = List.of("skillId", "skill_id", "skillID", "skill");
 
     private static boolean isPushConfig(A2aMethod method) {
         return method == A2aMethod.CREATE_PUSH_CONFIG || method == A2aMethod.GET_PUSH_CONFIG

@@ -1,0 +1,66 @@
+package dev.tollgate.gateway.pipeline;
+
+import dev.tollgate.gateway.errors.ErrorResponder;
+import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.gateway.limits.ConcurrentCalls;
+import dev.tollgate.policy.Identity;
+import io.vertx.core.Future;
+
+/**
+ * Admits a call only while its route and its caller are under their concurrency limits (see
+ * {@link dev.tollgate.gateway.config.ConcurrencyLimits}); over one, 429 with a stable reason and
+ * {@code Retry-After}, before the body is read. The slot is given back when the exchange completes, however
+ * it ends. The caller is the AXID tenant and agent, else the SPIFFE ID, else the client's IP address: an
+ * unauthenticated flood is limited per address.
+ */
+public final class ConcurrencyStage implements Stage {
+
+    private final ConcurrentCalls calls;
+    private final ErrorResponder errors;
+
+    public ConcurrencyStage(ConcurrentCalls calls, ErrorResponder errors) {
+        this.calls = calls;
+        this.errors = errors;
+    }
+
+    @Override
+    public String name() {
+        return "concurrency";
+    }
+
+    @Override
+    public Future<StageResult> apply(Exchange exchange) {
+        var route = exchange.route().route();
+        ConcurrentCalls.Admission admission = calls.admit(route.name(), callerKey(exchange), route.config().concurrency());
+        if (admission instanceof ConcurrentCalls.Admitted admitted) {
+            exchange.onComplete(admitted::release);
+            return StageResult.proceed();
+        }
+        RejectReason reason;
+        String detail;
+        if (admission instanceof ConcurrentCalls.RouteFull full) {
+            reason = RejectReason.ROUTE_CONCURRENCY_LIMIT;
+            detail = "route " + route.name() + " has " + full.limit() + " calls in flight (max-concurrent-calls)";
+        } else {
+            reason = RejectReason.CALLER_CONCURRENCY_LIMIT;
+            detail = "this caller has " + ((ConcurrentCalls.CallerFull) admission).limit()
+                    + " calls in flight on route " + route.name() + " (max-concurrent-calls-per-caller)";
+        }
+        exchange.errorType(reason.code());
+        exchange.response().putHeader("Retry-After", "1");
+        errors.respond(exchange.response(), reason, null, detail);
+        return StageResult.responded();
+    }
+
+    static String callerKey(Exchange exchange) {
+        Identity who = exchange.identity();
+        if (who.tenant() != null || who.agent() != null) {
+            return "axid:" + who.tenant() + '/' + who.agent();
+        }
+        if (who.spiffeId() != null) {
+            return "spiffe:" + who.spiffeId();
+        }
+        var remote = exchange.request().remoteAddress();
+        return "ip:" + (remote == null ? "unknown" : remote.hostAddress());
+    }
+}
