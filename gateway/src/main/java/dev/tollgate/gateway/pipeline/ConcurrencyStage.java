@@ -3,7 +3,6 @@ package dev.tollgate.gateway.pipeline;
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.gateway.limits.ConcurrentCalls;
-import dev.tollgate.policy.Identity;
 import io.vertx.core.Future;
 
 /**
@@ -53,12 +52,9 @@ public final class ConcurrencyStage implements Stage {
     }
 
     static String callerKey(Exchange exchange) {
-        Identity who = exchange.identity();
-        if (who.tenant() != null || who.agent() != null) {
-            return "axid:" + who.tenant() + '/' + who.agent();
-        }
-        if (who.spiffeId() != null) {
-            return "spiffe:" + who.spiffeId();
+        String owner = CallerKeys.owner(exchange.identity());
+        if (owner != null) {
+            return owner;
         }
         var remote = exchange.request().remoteAddress();
         return "ip:" + (remote == null ? "unknown" : remote.hostAddress());

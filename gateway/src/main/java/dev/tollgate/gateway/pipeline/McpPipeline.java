@@ -33,6 +33,8 @@ public final class McpPipeline {
         stages.add(new ReadBodyStage(errors, services.metrics()));
         // Parsing precedes every stage that reads the call (policy, spans, audit, budget).
         stages.add(new ParseJsonRpcStage(errors, services.learnt().paramHeaders()));
+        // Another caller's task does not exist for this one: refused before policy, never forwarded.
+        stages.add(new TaskOwnershipStage(services.learnt().taskOrigins(), errors));
         stages.add(new AuditReservationStage(services.audit(), errors));
         // Decides only; answering a denial waits until the decision is on the span.
         // Spend is read (from cache: at once) only for policies with a budget rule, before they are evaluated.

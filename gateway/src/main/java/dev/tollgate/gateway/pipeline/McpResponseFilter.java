@@ -295,7 +295,7 @@ final class McpResponseFilter implements ResponseFilter {
         String tool = toolByRequestId.get(response.id().value());
         JsonNode taskId = response.result().path("task").get("taskId");
         if (tool != null && taskId != null && taskId.isTextual()) {
-            taskOrigins.learn(route, taskId.textValue(), tool);
+            taskOrigins.learn(route, taskId.textValue(), tool, CallerKeys.owner(identity));
         }
     }
 

@@ -9,8 +9,9 @@ import java.time.Duration;
  * (a result holding {@code task.taskId}). A {@code tasks/get}, {@code tasks/result}, {@code tasks/update} or
  * {@code tasks/cancel} names only the task, yet it reads or steers the work of that tool: policy sees it as a
  * call of the creating tool, so a {@code tool:} rule covers the task's whole life, not only its start.
+ * The caller who created the task is kept too: another caller naming the task is told it does not exist.
  * Shared by every event loop; bounded in count and kept for a day after last use. A task this gateway did
- * not see created (another replica, before a restart, evicted) has no known tool.
+ * not see created (another replica, before a restart, evicted) has no known tool or owner.
  */
 public final class TaskOrigins {
 
@@ -22,17 +23,30 @@ public final class TaskOrigins {
     private record Key(String route, String taskId) {
     }
 
-    private final Cache<Key, String> toolByTask = Caffeine.newBuilder()
+    /**
+     * @param tool  the tool whose call created the task
+     * @param owner who created it (see {@link CallerKeys#owner}); null for an anonymous caller, which binds nothing
+     */
+    record Origin(String tool, String owner) {
+    }
+
+    private final Cache<Key, Origin> byTask = Caffeine.newBuilder()
             .maximumSize(MAX_TASKS)
             .expireAfterAccess(RETENTION)
             .build();
 
-    void learn(String route, String taskId, String tool) {
-        toolByTask.put(new Key(route, taskId), tool);
+    void learn(String route, String taskId, String tool, String owner) {
+        byTask.put(new Key(route, taskId), new Origin(tool, owner));
+    }
+
+    /** Where the task on this route came from, or null when the gateway did not see it created. */
+    Origin of(String route, String taskId) {
+        return byTask.getIfPresent(new Key(route, taskId));
     }
 
     /** The tool whose call created the task on this route, or null when the gateway did not see it created. */
     String toolOf(String route, String taskId) {
-        return toolByTask.getIfPresent(new Key(route, taskId));
+        Origin origin = of(route, taskId);
+        return origin == null ? null : origin.tool();
     }
 }

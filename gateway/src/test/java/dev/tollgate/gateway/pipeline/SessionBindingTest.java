@@ -62,7 +62,9 @@ class SessionBindingTest {
             String body = upstream.received().get(upstream.received().size() - 1).body().toString();
             String id = body.replaceAll("(?s).*\"id\":(\\d+).*", "$1");
             request.response().putHeader("Mcp-Session-Id", UPSTREAM_SESSION).putHeader("Content-Type", "application/json");
-            request.response().end(request.method() == HttpMethod.POST ? "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":{}}" : "");
+            // A tools/call starts a task (as a task-augmented call does); anything else has an empty result.
+            String result = body.contains("\"tools/call\"") ? "{\"task\":{\"taskId\":\"job-1\",\"status\":\"working\"}}" : "{}";
+            request.response().end(request.method() == HttpMethod.POST ? "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":" + result + "}" : "");
         });
         http = new TestHttp(vertx);
         axidKey = DevAxid.newKey("k1");
@@ -153,6 +155,26 @@ class SessionBindingTest {
         } finally {
             replica.close();
         }
+    }
+
+    @Test
+    void aTaskBelongsToTheCallerWhoseCallCreatedIt() throws Exception {
+        String acmeSession = initialize(gateway, "acme");
+        String globexSession = initialize(gateway, "globex");
+        TestHttp.Reply created = sendTo(gateway, post("acme").putHeader("Mcp-Session-Id", acmeSession),
+                Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"report\",\"arguments\":{}}}"));
+        assertThat(created.json().at("/result/task/taskId").asText()).isEqualTo("job-1");
+        int before = upstream.received().size();
+        String getTask = "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tasks/get\",\"params\":{\"taskId\":\"job-1\"}}";
+
+        TestHttp.Reply borrowed = sendTo(gateway, post("globex").putHeader("Mcp-Session-Id", globexSession), Buffer.buffer(getTask));
+        TestHttp.Reply own = sendTo(gateway, post("acme").putHeader("Mcp-Session-Id", acmeSession), Buffer.buffer(getTask));
+
+        assertThat(borrowed.status()).isEqualTo(404);
+        assertThat(borrowed.reason()).isEqualTo("task_not_found");
+        assertThat(borrowed.json().path("id").asInt()).isEqualTo(4);
+        assertThat(own.status()).isEqualTo(200);
+        assertThat(upstream.received()).as("only the owner's tasks/get was forwarded").hasSize(before + 1);
     }
 
     @Test

@@ -1,0 +1,50 @@
+package dev.tollgate.gateway.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.gateway.errors.ErrorResponder;
+import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.protocols.mcp.McpMessage;
+import dev.tollgate.protocols.mcp.McpMethods;
+import io.vertx.core.Future;
+
+/**
+ * A task belongs to the caller whose {@code tools/call} created it: another caller's {@code tasks/get},
+ * {@code tasks/result}, {@code tasks/update} or {@code tasks/cancel} naming it is told the task does not
+ * exist (it must not learn otherwise) and nothing is forwarded. A task the gateway did not see created, or
+ * one created by an anonymous caller, binds nobody (see {@link TaskOrigins}).
+ */
+final class TaskOwnershipStage implements Stage {
+
+    private final TaskOrigins tasks;
+    private final ErrorResponder errors;
+
+    TaskOwnershipStage(TaskOrigins tasks, ErrorResponder errors) {
+        this.tasks = tasks;
+        this.errors = errors;
+    }
+
+    @Override
+    public String name() {
+        return "task-ownership";
+    }
+
+    @Override
+    public Future<StageResult> apply(Exchange exchange) {
+        String route = exchange.route().route().name();
+        String caller = CallerKeys.owner(exchange.identity());
+        for (McpMessage message : exchange.messages()) {
+            if (!(message instanceof McpMessage.OtherRequest request) || !McpMethods.isTaskRequest(request.method())) {
+                continue;
+            }
+            JsonNode taskId = request.params() == null ? null : request.params().get("taskId");
+            TaskOrigins.Origin origin = taskId != null && taskId.isTextual() ? tasks.of(route, taskId.textValue()) : null;
+            if (origin != null && origin.owner() != null && !origin.owner().equals(caller)) {
+                exchange.errorType(RejectReason.TASK_NOT_FOUND.code());
+                errors.respond(exchange.response(), RejectReason.TASK_NOT_FOUND,
+                        exchange.messages().size() == 1 ? request.id().value() : null, null);
+                return StageResult.responded();
+            }
+        }
+        return StageResult.proceed();
+    }
+}
