@@ -4,6 +4,7 @@ import dev.tollgate.gateway.audit.AuditLog;
 import dev.tollgate.gateway.budget.Budgets;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.gateway.identity.SvidSource;
+import dev.tollgate.gateway.identity.JtiReplayGuard;
 import dev.tollgate.gateway.limits.ConcurrentCalls;
 import dev.tollgate.gateway.pipeline.UpstreamLearning;
 import dev.tollgate.gateway.telemetry.Telemetry;
@@ -17,24 +18,26 @@ import java.util.Map;
  * once at start; not part of the reloadable snapshot.
  */
 public record GatewayServices(GatewayMetrics metrics, Telemetry telemetry, AuditLog audit, Map<String, SvidSource> svids,
-                              Budgets budgets, UpstreamLearning learnt, ConcurrentCalls concurrentCalls) {
+                              Budgets budgets, UpstreamLearning learnt, ConcurrentCalls concurrentCalls,
+                              JtiReplayGuard replays) {
 
     public GatewayServices {
         svids = svids == null ? Map.of() : Map.copyOf(svids);
         learnt = learnt == null ? new UpstreamLearning() : learnt;
         concurrentCalls = concurrentCalls == null ? new ConcurrentCalls() : concurrentCalls;
+        replays = replays == null ? new JtiReplayGuard() : replays;
     }
 
     public GatewayServices(GatewayMetrics metrics, Telemetry telemetry, AuditLog audit, Map<String, SvidSource> svids,
                            Budgets budgets) {
-        this(metrics, telemetry, audit, svids, budgets, null, null);
+        this(metrics, telemetry, audit, svids, budgets, null, null, null);
     }
 
     public GatewayServices(GatewayMetrics metrics, Telemetry telemetry, AuditLog audit, Map<String, SvidSource> svids) {
-        this(metrics, telemetry, audit, svids, null, null, null);
+        this(metrics, telemetry, audit, svids, null, null, null, null);
     }
 
     public GatewayServices(GatewayMetrics metrics, Telemetry telemetry, AuditLog audit) {
-        this(metrics, telemetry, audit, Map.of(), null, null, null);
+        this(metrics, telemetry, audit, Map.of(), null, null, null, null);
     }
 }

@@ -67,6 +67,7 @@ public enum RejectReason {
     AXID_WRONG_ISSUER(401, GatewayErrorCodes.UNAUTHENTICATED, "axid_wrong_issuer", "AXID issuer not accepted"),
     AXID_WRONG_AUDIENCE(401, GatewayErrorCodes.UNAUTHENTICATED, "axid_wrong_audience", "AXID audience does not include this gateway"),
     AXID_BINDING_MISMATCH(401, GatewayErrorCodes.UNAUTHENTICATED, "axid_binding_mismatch", "AXID does not belong to this workload (SPIFFE ID)"),
+    AXID_REPLAYED(401, GatewayErrorCodes.UNAUTHENTICATED, "axid_replayed", "AXID already used (this route accepts each token once)"),
     AXID_MISSING_CLAIM(401, GatewayErrorCodes.UNAUTHENTICATED, "axid_missing_claim", "AXID lacks a required claim"),
     POLICY_DENIED(200, GatewayErrorCodes.POLICY_DENIED, "policy_denied", "Denied by policy"),
     NO_POLICY(200, GatewayErrorCodes.POLICY_DENIED, "no_policy", "Denied: no policy is loaded for this route"),

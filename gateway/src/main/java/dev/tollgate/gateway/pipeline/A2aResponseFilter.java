@@ -92,7 +92,7 @@ final class A2aResponseFilter implements ResponseFilter {
         A2aCardRewriter rewriter = new A2aCardRewriter(route.upstream(), A2aRoutes.publicUrl(exchange));
         boolean gatewaySecurity = route.a2a().cardSecurity() == A2aRouteConfig.CardSecurity.GATEWAY;
         A2aCardRewriter.GatewayAuth auth = gatewaySecurity && route.axid() != AxidMode.OFF
-                ? new A2aCardRewriter.GatewayAuth("tollgate-axid", AxidConfig.HEADER, route.axid() == AxidMode.REQUIRED) : null;
+                ? new A2aCardRewriter.GatewayAuth("tollgate-axid", AxidConfig.HEADER, route.axid() == AxidMode.REQUIRED || route.axid() == AxidMode.SINGLE_USE) : null;
         rewriter.rewrite(card, this::skillVisible, auth, gatewaySecurity);
     }
 

@@ -6,6 +6,8 @@ import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.gateway.identity.AxidCache;
 import dev.tollgate.gateway.identity.AxidException;
+import dev.tollgate.gateway.identity.JtiReplayGuard;
+import dev.tollgate.gateway.identity.VerifiedAxid;
 import dev.tollgate.gateway.identity.SvidTrustManager;
 import dev.tollgate.policy.Identity;
 import dev.tollgate.policy.condition.Glob;
@@ -26,9 +28,11 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 public final class IdentityStage implements Stage {
 
     private final ErrorResponder errors;
+    private final JtiReplayGuard replays;
 
-    public IdentityStage(ErrorResponder errors) {
+    public IdentityStage(ErrorResponder errors, JtiReplayGuard replays) {
         this.errors = errors;
+        this.replays = replays;
     }
 
     @Override
@@ -56,7 +60,7 @@ public final class IdentityStage implements Stage {
         String token = exchange.request().getHeader(AxidConfig.HEADER);
         AxidCache axid = exchange.snapshot().axid();
         if (token == null || token.isEmpty()) {
-            return mode == AxidMode.REQUIRED ? reject(exchange, RejectReason.AXID_MISSING, null) : StageResult.proceed();
+            return mode == AxidMode.OPTIONAL ? StageResult.proceed() : reject(exchange, RejectReason.AXID_MISSING, null);
         }
         if (axid == null) {
             // The route wants tokens but this snapshot cannot verify any: fail closed.
@@ -68,7 +72,16 @@ public final class IdentityStage implements Stage {
     /** On an unknown kid with remote keys: refetch (off the loop, rate-limited), then verify once more. */
     private Future<StageResult> verify(Exchange exchange, AxidCache axid, String token, String spiffeId, boolean mayRefetch) {
         try {
-            Identity fromToken = axid.verify(token).identity();
+            VerifiedAxid verified = axid.verify(token);
+            Identity fromToken = verified.identity();
+            if (exchange.route().route().config().axid() == AxidMode.SINGLE_USE) {
+                if (verified.jti() == null) {
+                    return reject(exchange, RejectReason.AXID_MISSING_CLAIM, "this route accepts each token once: it needs a jti claim");
+                }
+                if (!replays.firstUse(verified.jti(), verified.expiresAt())) {
+                    return reject(exchange, RejectReason.AXID_REPLAYED, "token " + verified.jti() + " was already used on a single-use route");
+                }
+            }
             AxidConfig.Binding binding = exchange.snapshot().config().axid().binding();
             if (binding != null && !bound(fromToken, spiffeId, binding)) {
                 return reject(exchange, RejectReason.AXID_BINDING_MISMATCH, "claim " + binding.claim() + " does not match "

@@ -101,6 +101,26 @@ class AxidModesThroughGatewayTest {
     }
 
     @Test
+    void singleUseAcceptsEachTokenOnceAndNeedsItsJti() throws Exception {
+        try (RunningGateway gateway = gateway("single-use", null)) {
+            String token = AxidTokens.sign(key, h -> h, c -> c.jwtID("once-1"), Instant.now());
+            TestHttp.Reply first = call(gateway, token);
+            TestHttp.Reply replayed = call(gateway, token);
+            TestHttp.Reply another = call(gateway, AxidTokens.sign(key, h -> h, c -> c.jwtID("once-2"), Instant.now()));
+            TestHttp.Reply withoutJti = call(gateway, AxidTokens.sign(key, h -> h, c -> c.jwtID(null), Instant.now()));
+            TestHttp.Reply withoutToken = call(gateway, null);
+
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(replayed.status()).isEqualTo(401);
+            assertThat(replayed.reason()).isEqualTo("axid_replayed");
+            assertThat(another.status()).isEqualTo(200);
+            assertThat(withoutJti.reason()).isEqualTo("axid_missing_claim");
+            assertThat(withoutToken.reason()).isEqualTo("axid_missing");
+            assertThat(upstream.received()).as("only the two first uses reach the upstream").hasSize(2);
+        }
+    }
+
+    @Test
     void offIgnoresEvenAGarbageToken() throws Exception {
         try (RunningGateway gateway = gateway("off", null)) {
             TestHttp.Reply reply = call(gateway, "hello");
