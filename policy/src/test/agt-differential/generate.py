@@ -356,15 +356,18 @@ def cases_for(doc_name: str, data, extra: list) -> list:
             values += GENERIC_EDGES
         elif len(rules) <= MAX_RULES_WITH_CASES:
             if len(values) > 10:
-                values = rng.sample(values, 10)
+                # Keep the first (the operand itself, or the string the pattern matches) and sample the rest.
+                values = values[:1] + rng.sample(values[1:], 9)
             values += FEW_EDGES
         else:
             values = values[:6]
-        tool = rng.choice(tools) if tools and field != "tool_name" and rng.random() < 0.3 else "some_tool"
-        add(f"{label}/absent", with_field(field, None, tool))
-        add(f"{label}/null", with_field(field, None, tool) if field in STRING_CLAIMS else tool_call(tool, {field: None}))
+        add(f"{label}/absent", with_field(field, None))
+        add(f"{label}/null", with_field(field, None) if field in STRING_CLAIMS else tool_call("some_tool", {field: None}))
         for n, v in enumerate(values):
-            add(f"{label}/v{n}", with_field(field, v, tool))
+            add(f"{label}/v{n}", with_field(field, v))
+        if tools and field != "tool_name" and values:
+            # The first value again, with a tool the document names: tool rules and this rule meet.
+            add(f"{label}/with-tool", with_field(field, values[0], rng.choice(tools)))
     for n, tool in enumerate(tools[:40]):
         add(f"tool/{n}", tool_call(tool, {}))
     for n, call in enumerate(benign_calls(rng)):

@@ -50,6 +50,8 @@ class AgtDifferentialTest {
     /** Golden files, by document name, in name order. */
     private static final Map<String, JsonNode> GOLDEN = golden();
     private static final Deviations DEVIATIONS = Deviations.read();
+    /** Calls on which Tollgate decided exactly as AGT (for the summary). */
+    private static final long[] AGREED = {0};
 
     @TestFactory
     Stream<DynamicTest> decidesEveryGoldenCaseAsAgtDoes() {
@@ -58,7 +60,12 @@ class AgtDifferentialTest {
 
     @Test
     void everyListedDeviationIsStillNeededAndDocumented() throws IOException {
-        // Run every document first, so the use counts are complete whatever order JUnit picked.
+        // Run every document once more from zero, so the use counts are complete whatever order JUnit picked.
+        DEVIATIONS.all().forEach(d -> {
+            d.used = 0;
+            d.allowedWhatAgtDenies = 0;
+        });
+        AGREED[0] = 0;
         List<String> problems = new ArrayList<>();
         for (JsonNode g : GOLDEN.values()) {
             try {
@@ -68,6 +75,15 @@ class AgtDifferentialTest {
             }
         }
         assertThat(problems).as("documents that disagree with AGT (see their own test)").isEmpty();
+        long cases = GOLDEN.values().stream().mapToLong(g -> g.get("cases").size()).sum();
+        long notCompared = GOLDEN.values().stream().filter(g -> DEVIATIONS.notLoaded(g.get("document").asText()) != null)
+                .mapToLong(g -> g.get("cases").size()).sum();
+        StringBuilder summary = new StringBuilder("AGT 4.1.0 differential: " + GOLDEN.size() + " documents, " + cases
+                + " calls (" + notCompared + " in documents Tollgate does not load), " + AGREED[0] + " decided alike");
+        DEVIATIONS.all().forEach(d -> summary.append("\n  ").append(d.bug != null ? "bug " : "").append(d.kind).append(' ')
+                .append(d.name).append(": ").append(d.used)
+                .append(d.allowedWhatAgtDenies > 0 ? " (" + d.allowedWhatAgtDenies + " allowed where AGT denies)" : ""));
+        System.out.println(summary);
         String readme = Files.readString(README, StandardCharsets.UTF_8);
         int table = readme.indexOf(README_TABLE);
         assertThat(table).as("README section " + README_TABLE).isPositive();
@@ -141,12 +157,14 @@ class AgtDifferentialTest {
                     failures.add("ALLOWS WHAT AGT DENIES: " + where);
                 } else {
                     bug.used++;
+                    bug.allowedWhatAgtDenies++;
                 }
                 continue;
             }
             boolean agrees = !agt.has("error") && agtAction.equals(ours) && Objects.equals(agtRule, decision.ruleName())
                     && decision.failure() == Decision.Failure.NONE;
             if (agrees) {
+                AGREED[0]++;
                 continue;
             }
             Deviation d = DEVIATIONS.covering(document, id, c.get("call"), agt, decision);
@@ -240,6 +258,8 @@ class AgtDifferentialTest {
         /** When set, the entry covers only cases where AGT's error matches (e.g. "not supported between"). */
         final java.util.regex.Pattern agtErrorMatches;
         int used;
+        /** Of {@link #used}, the calls Tollgate lets through and AGT denies (only a bug can cover one). */
+        int allowedWhatAgtDenies;
 
         Deviation(String section, JsonNode n) {
             name = n.path("name").asText(n.path("document").asText());
