@@ -25,6 +25,7 @@ other claims by name, then each top-level argument whose name is none of those.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib
 import json
 import random
@@ -421,7 +422,8 @@ def decide(schema, evaluator, document, call) -> dict:
 
 def run_document(schema, evaluator, name: str, path: Path, source: str, extra: list) -> dict:
     text = path.read_text(encoding="utf-8")
-    result: dict = {"document": name, "source": source}
+    # The test checks it reads the very bytes AGT read: an edited document needs its golden file regenerated.
+    result: dict = {"document": name, "source": source, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
     try:
         document = schema.PolicyDocument.from_yaml(path)
         result["agt_loads"] = True

@@ -105,6 +105,12 @@ class AgtDifferentialTest {
         List<String> examples = AgtExamplesTest.documents().toList();
         assertThat(GOLDEN.values()).filteredOn(g -> "examples".equals(g.get("source").asText()))
                 .extracting(g -> g.get("document").asText()).containsExactlyInAnyOrderElementsOf(examples);
+        try (InputStream index = AgtDifferentialTest.class.getResourceAsStream(RESOURCES + "documents")) {
+            List<String> ours = new String(index.readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .filter(n -> n.endsWith(".yaml") && !n.endsWith(".cases.yaml")).toList();
+            assertThat(GOLDEN.values()).filteredOn(g -> "own".equals(g.get("source").asText()))
+                    .extracting(g -> g.get("document").asText()).containsExactlyInAnyOrderElementsOf(ours);
+        }
         long cases = GOLDEN.values().stream().mapToLong(g -> g.get("cases").size()).sum();
         assertThat(cases).isGreaterThan(3000);
     }
@@ -113,6 +119,9 @@ class AgtDifferentialTest {
 
     private static void compare(JsonNode golden) throws IOException {
         String document = golden.get("document").asText();
+        assertThat(sha256(bytes(document, golden.get("source").asText()))).as(document + " changed since its golden file was"
+                + " generated: rerun src/test/agt-differential/generate.py (see policy/README.md)")
+                .isEqualTo(golden.get("sha256").asText());
         boolean agtLoads = golden.get("agt_loads").asBoolean();
         CompiledPolicy policy;
         String refusal = null;
@@ -189,9 +198,24 @@ class AgtDifferentialTest {
         if ("examples".equals(source)) {
             return AgtExamplesTest.load(document);
         }
+        return PolicyLoader.parse(new String(bytes(document, source), StandardCharsets.UTF_8), document, CheckRegistry.withDefaults());
+    }
+
+    private static byte[] bytes(String document, String source) throws IOException {
+        if ("examples".equals(source)) {
+            return Files.readAllBytes(AgtExamplesTest.examples().resolve(document));
+        }
         try (InputStream in = AgtDifferentialTest.class.getResourceAsStream(RESOURCES + "documents/" + document)) {
             assertThat(in).as("our document " + document).isNotNull();
-            return PolicyLoader.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), document, CheckRegistry.withDefaults());
+            return in.readAllBytes();
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
