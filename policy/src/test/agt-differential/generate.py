@@ -20,7 +20,15 @@ as AGT loads one (PolicyDocument.from_yaml) and evaluated alone (one document pe
 several documents' rules, which a gateway route never does). The flat context AGT sees is built from the call
 exactly as Tollgate maps one (policy/README.md, "Agent Governance Toolkit documents"): tool_name, tool_args,
 method, route, spiffe_id, agent_id (the AXID agent claim), tenant/agent/run/sub/parent/tree/capabilities and
-other claims by name, then each top-level argument whose name is none of those.
+other claims by name (a claim wins over an argument of its name), then each top-level argument whose name is none
+of those; capabilities is always there, as a list (empty for an anonymous caller), as in Tollgate's Identity.
+
+Calls: for each rule, its field absent and null, values derived from its operand (equal, near misses, other types,
+for `matches` a string the pattern matches and ones it does not, with Unicode digits and spaces where the pattern
+has \d or \s), generic type edges, the same value with a tool the document names; each tool named; a few benign
+calls; and, for our documents, the calls listed in <document>.cases.yaml beside it. Per call the golden file holds
+{allowed, action, matched_rule} as AGT returned them, plus error and error_rule when AGT's evaluator raised (it logs
+the exception and denies the call, naming no rule).
 """
 from __future__ import annotations
 
