@@ -382,8 +382,20 @@ def cases_for(doc_name: str, data, extra: list) -> list:
     for n, call in enumerate(benign_calls(rng)):
         add(f"benign/{n}", call)
     for n, case in enumerate(extra):
-        add(case.get("id", f"extra/{n}"), case["call"])
+        add(case.get("id", f"extra/{n}"), expand(case["call"]))
     return cases
+
+
+def expand(value):
+    """A case file's {$repeat: [text, n]} is text n times over (values too long to write out)."""
+    if isinstance(value, dict):
+        if set(value) == {"$repeat"}:
+            text, times = value["$repeat"]
+            return text * times
+        return {k: expand(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [expand(v) for v in value]
+    return value
 
 
 def tool_names(rule) -> list:
