@@ -49,8 +49,9 @@ final class PythonValues {
 
     /**
      * Python {@code a <=> b} for the comparison operators: numbers (and bools) by value, two strings by code
-     * point (operands are numbers or strings, checked at load). Anything else raises, as in Python, a string against a number included
-     * ("5000" > 1000 is a TypeError in AGT, which denies the call; so does the rule here, fail closed).
+     * point. Anything else raises, as in Python, a string against a number included: "5000" > 1000 is a
+     * TypeError in AGT, which denies the call, and the rule denies here (reading "5000" as a number would allow
+     * calls AGT denies).
      */
     static int compare(JsonNode value, JsonNode operand) {
         if (value.isTextual() && operand.isTextual()) {
