@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -65,12 +64,14 @@ final class AgtDocumentLoader {
     /** The compiled document, or null when {@code problems} holds errors. */
     static CompiledPolicy compile(JsonNode root, Problems problems, Problems warnings) {
         warnUnknown(root, "", DOCUMENT_FIELDS, warnings);
-        String name = root.path("name").isValueNode() && !root.path("name").asText().isBlank() ? root.get("name").asText() : null;
-        if (name == null) {
+        // AGT's schema refuses a document whose name, version or description is not a string (`version: 1.0`).
+        strings(root, "", List.of("name", "version", "description"), problems);
+        String name = root.path("name").isTextual() && !root.get("name").textValue().isBlank() ? root.get("name").textValue() : null;
+        if (name == null && (!root.has("name") || root.get("name").isTextual())) {
             // AGT names such a document "unnamed"; routes select policies by name, so one is required here.
             problems.add("/name", "name is required (routes select a policy by its name)");
         }
-        String version = root.hasNonNull("version") ? root.get("version").asText() : null;
+        String version = root.path("version").isTextual() ? root.get("version").textValue() : null;
         Mode mode = PolicyLoader.mode(root, problems);
         Action defaultAction = defaults(root, problems, warnings);
         notEnforced(root, warnings);
@@ -140,8 +141,9 @@ final class AgtDocumentLoader {
                 continue;
             }
             warnUnknownRuleFields(rule, at, problems, warnings);
-            String name = rule.path("name").isValueNode() && !rule.path("name").asText().isBlank() ? rule.get("name").asText() : null;
-            if (name == null) {
+            strings(rule, at, List.of("name", "description", "message"), problems);
+            String name = rule.path("name").isTextual() && !rule.get("name").textValue().isBlank() ? rule.get("name").textValue() : null;
+            if (name == null && (!rule.has("name") || rule.get("name").isTextual())) {
                 problems.add(at + (rule.has("id") ? "/id" : ""), rule.has("id")
                         ? "AGT 4.1.0 rules have a name, not an id (AGT refuses this rule too): rename id to name"
                         : "name is required");
@@ -240,7 +242,8 @@ final class AgtDocumentLoader {
             problems.add(at + (node.has("action") ? "/action" : ""), "action is required (allow, deny, audit or block)");
             return null;
         }
-        return switch (value.asText().toLowerCase(Locale.ROOT)) {
+        // As AGT's schema: the lower-case names only (`DENY` is refused there too).
+        return switch (value.isTextual() ? value.textValue() : "") {
             case "allow" -> Action.ALLOW;
             case "deny", "block" -> Action.DENY;
             case "audit" -> Action.AUDIT;
@@ -249,6 +252,17 @@ final class AgtDocumentLoader {
                 yield null;
             }
         };
+    }
+
+    /** Fields AGT's schema types as {@code str}: present, they must be strings (null and numbers are refused there). */
+    private static void strings(JsonNode node, String at, List<String> fields, Problems problems) {
+        for (String field : fields) {
+            JsonNode value = node.get(field);
+            if (value != null && !value.isTextual()) {
+                problems.add(at + "/" + field, field + " is a string in AGT 4.1.0 (AGT refuses this document too), got "
+                        + (value.isNull() ? "null" : "'" + value.asText() + "'") + ": quote it");
+            }
+        }
     }
 
     private static void warnUnknown(JsonNode node, String at, Set<String> known, Problems warnings) {

@@ -34,8 +34,8 @@ class AgtDecisionTest {
                 Arguments.of(STRICT, "run_shell", "{}", Action.DENY, "block_shell"),
                 // token_count 5000 > 2048: max_tokens (100) is first.
                 Arguments.of(STRICT, "search", "{\"token_count\": 5000}", Action.DENY, "max_tokens"),
-                // A numeric string: Tollgate coerces "5000" and max_tokens denies; AGT raises a TypeError
-                // ('>' between str and int) and denies the call (fail closed): both deny.
+                // A numeric string: AGT raises a TypeError ('>' between str and int) and denies the call; here
+                // max_tokens cannot be evaluated and denies (fail closed): both deny.
                 Arguments.of(STRICT, "search", "{\"token_count\": \"5000\"}", Action.DENY, "max_tokens"),
                 // 2048 is not > 2048; tool_call_count 6 > 5: max_tool_calls (99).
                 Arguments.of(STRICT, "search", "{\"token_count\": 2048, \"tool_call_count\": 6}", Action.DENY, "max_tool_calls"),
@@ -127,8 +127,9 @@ class AgtDecisionTest {
                 Arguments.of("{\"zone\": \"apac\"}", Action.DENY, "deny-blocked-regions"),
                 // not_in on an absent field matches nothing in AGT (context.get() is None): allow by default.
                 Arguments.of("{}", Action.ALLOW, null),
-                // gt with a number string: "5000" holds a JSON number, coerced: the allow rule matches.
-                Arguments.of("{\"zone\": \"eu\", \"amount\": \"5000\"}", Action.ALLOW, "allow-big-amount"),
+                // gt with a number string: "5000" > 1000 is a TypeError in Python and AGT denies the call; it is
+                // not read as a number here either (that would allow what AGT denies): the rule denies, fail closed.
+                Arguments.of("{\"zone\": \"eu\", \"amount\": \"5000\"}", Action.DENY, "allow-big-amount"),
                 // gt on a string that is no number: Python raises, AGT denies the call; here the condition
                 // cannot be evaluated and the rule denies whatever its own action (fail closed).
                 Arguments.of("{\"zone\": \"eu\", \"amount\": \"lots\"}", Action.DENY, "allow-big-amount"),

@@ -33,6 +33,13 @@ class AgtLoaderTest {
                         "rules[0].condition.vlaue", "unknown condition field"),
                 Arguments.of("priority not an integer", HEAD + "    condition: {field: q, operator: eq, value: a}\n    action: deny\n    priority: high\n", 7,
                         "rules[0].priority", "priority is an integer"),
+                // AGT's schema refuses these too (its str fields take no numbers, its actions are lower case).
+                Arguments.of("version as a number", "version: 1.0\n" + HEAD + "    condition: {field: q, operator: eq, value: a}\n"
+                        + "    action: deny\n", 1, "version", "version is a string in AGT 4.1.0"),
+                Arguments.of("rule name as a number", "name: p\nrules:\n  - name: 42\n    condition: {field: q, operator: eq, value: a}\n"
+                        + "    action: deny\n", 3, "rules[0].name", "name is a string in AGT 4.1.0"),
+                Arguments.of("action in capitals", HEAD + "    condition: {field: q, operator: eq, value: a}\n    action: DENY\n", 6,
+                        "rules[0].action", "got 'DENY'"),
                 Arguments.of("no name (AGT would call it 'unnamed')", "defaults: {action: deny}\nrules:\n  - name: r\n"
                         + "    condition: {field: q, operator: eq, value: a}\n    action: deny\n", 1, "name", "name is required"));
     }

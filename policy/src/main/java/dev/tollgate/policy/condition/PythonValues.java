@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Python's view of JSON values, as AGT's evaluator sees the context dict: {@code ==}, ordering,
@@ -12,9 +11,6 @@ import java.util.regex.Pattern;
  * throw {@link IllegalArgumentException}, which the evaluator turns into the rule's fail-closed deny.
  */
 final class PythonValues {
-
-    /** A JSON-Schema number written as a string ("5000", "-1.5e3"): coerced for gt/gte/lt/lte. */
-    private static final Pattern JSON_NUMBER = Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
 
     private PythonValues() {
     }
@@ -52,27 +48,35 @@ final class PythonValues {
     }
 
     /**
-     * Python {@code a <=> b} for the comparison operators. Numbers (and bools) by value; two strings by code
-     * point; a string holding a JSON-Schema number against a number is coerced (Python would raise; see the
-     * AGT section of policy/README.md). Anything else raises.
+     * Python {@code a <=> b} for the comparison operators: numbers (and bools) by value, two strings by code
+     * point. Anything else raises, as in Python, a string against a number included: "5000" > 1000 is a
+     * TypeError in AGT, which denies the call, and the rule denies here (reading "5000" as a number would allow
+     * calls AGT denies).
      */
     static int compare(JsonNode value, JsonNode operand) {
         if (value.isTextual() && operand.isTextual()) {
-            return value.textValue().compareTo(operand.textValue());
+            return compareCodePoints(value.textValue(), operand.textValue());
         }
-        JsonNode left = value.isTextual() ? coerce(value.textValue()) : value;
-        JsonNode right = operand.isTextual() ? coerce(operand.textValue()) : operand;
-        if (!isNumeric(left) || !isNumeric(right)) {
-            throw new IllegalArgumentException("cannot order " + kind(value) + " against " + kind(operand));
+        if (isNumeric(value) && isNumeric(operand)) {
+            return number(value).compareTo(number(operand));
         }
-        return number(left).compareTo(number(right));
+        throw new IllegalArgumentException("cannot order " + kind(value) + " against " + kind(operand));
     }
 
-    private static JsonNode coerce(String text) {
-        if (!JSON_NUMBER.matcher(text).matches()) {
-            throw new IllegalArgumentException("'" + abbreviate(text) + "' is not a number");
+    /** Python orders str by code point; String.compareTo orders UTF-16 units, which differs above U+FFFF. */
+    private static int compareCodePoints(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i);
+            int cb = b.codePointAt(j);
+            if (ca != cb) {
+                return Integer.compare(ca, cb);
+            }
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
         }
-        return com.fasterxml.jackson.databind.node.DecimalNode.valueOf(new BigDecimal(text));
+        return Boolean.compare(i < a.length(), j < b.length());
     }
 
     /** Python {@code item in container}: membership in a list, substring of a string, key of a dict. */
@@ -92,6 +96,10 @@ final class PythonValues {
             return container.textValue().contains(item.textValue());
         }
         if (container.isObject()) {
+            if (item.isArray() || item.isObject()) {
+                // A list or dict is unhashable: Python raises looking it up among a dict's keys.
+                throw new IllegalArgumentException("unhashable " + kind(item) + " in a dict");
+            }
             return item.isTextual() && container.has(item.textValue());
         }
         throw new IllegalArgumentException(kind(container) + " is not a container");
@@ -111,8 +119,9 @@ final class PythonValues {
             boolean doubleQuotes = s.indexOf('\'') >= 0 && s.indexOf('"') < 0;
             char q = doubleQuotes ? '"' : '\'';
             StringBuilder sb = new StringBuilder().append(q);
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
+            for (int i = 0; i < s.length(); ) {
+                int c = s.codePointAt(i);
+                i += Character.charCount(c);
                 switch (c) {
                     case '\\' -> sb.append("\\\\");
                     case '\n' -> sb.append("\\n");
@@ -120,9 +129,14 @@ final class PythonValues {
                     case '\t' -> sb.append("\\t");
                     default -> {
                         if (c == q) {
-                            sb.append('\\');
+                            sb.append('\\').append(q);
+                        } else if (isPrintable(c)) {
+                            sb.appendCodePoint(c);
+                        } else {
+                            // Python's repr escapes what str.isprintable() rejects, as backslash-x, -u or -U and hex digits.
+                            sb.append(c <= 0xff ? String.format("\\x%02x", c)
+                                    : c <= 0xffff ? String.format("\\u%04x", c) : String.format("\\U%08x", c));
                         }
-                        sb.append(c);
                     }
                 }
             }
@@ -180,6 +194,21 @@ final class PythonValues {
         return (d < 0 ? "-" : "") + mantissa + "e" + (exponent < 0 ? "-" : "+") + String.format("%02d", Math.abs(exponent));
     }
 
+    /**
+     * Python's {@code str.isprintable()} for one character: not a control, format, surrogate, private-use or
+     * unassigned character, nor a separator other than the ASCII space.
+     */
+    private static boolean isPrintable(int c) {
+        if (c == ' ') {
+            return true;
+        }
+        return switch (Character.getType(c)) {
+            case Character.CONTROL, Character.FORMAT, Character.SURROGATE, Character.PRIVATE_USE, Character.UNASSIGNED,
+                    Character.SPACE_SEPARATOR, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR -> false;
+            default -> true;
+        };
+    }
+
     private static boolean isNumeric(JsonNode n) {
         return n.isNumber() || n.isBoolean();
     }
@@ -211,9 +240,5 @@ final class PythonValues {
             return "a list";
         }
         return n.isObject() ? "a dict" : "None";
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
     }
 }

@@ -10,7 +10,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** AGT's Python semantics: {@code re.search} on Unicode text, {@code str()} of JSON values, ordering with coercion. */
+/** AGT's Python semantics: {@code re.search} on Unicode text, {@code str()} of JSON values, ordering, {@code in}. */
 class PythonSemanticsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -52,21 +52,39 @@ class PythonSemanticsTest {
     @CsvSource(delimiter = '|', value = {
             "true | True", "false | False", "5000 | 5000", "5.0 | 5.0", "0.5 | 0.5", "1e16 | 1e+16", "1.5e-7 | 1.5e-07",
             "123456789012345678901234567890 | 123456789012345678901234567890", "\"text\" | text",
-            "[\"a\", 1, true, null] | ['a', 1, True, None]", "{\"k\": \"it's\"} | {'k': \"it's\"}"})
+            "[\"a\", 1, true, null] | ['a', 1, True, None]", "{\"k\": \"it's\"} | {'k': \"it's\"}",
+            // repr escapes what str.isprintable() rejects (so a pattern on a list cannot see an NBSP as a space) ...
+            "[\"a\\u00a0b\", \"a\\u200bb\", \"a\\u0000b\"] | ['a\\xa0b', 'a\\u200bb', 'a\\x00b']",
+            "[\"\\uDB40\\uDC01\"] | ['\\U000e0001']",
+            // ... and keeps printable letters, digits and symbols of every script, astral ones included.
+            "[\"caf\\u00e9 \\u0663 \\uD83D\\uDE00\"] | ['caf\u00e9 \u0663 \uD83D\uDE00']",
+            // A string on its own is not repr'd.
+            "\"a\\u00a0b\" | a\u00a0b"})
     void strIsPythons(String json, String expected) throws Exception {
         assertThat(PythonValues.str(JSON.readTree(json))).isEqualTo(expected);
     }
 
     @ParameterizedTest(name = "{0} <=> {1} = {2}")
-    @CsvSource(delimiter = '|', value = {"\"5000\" | 2048 | 1", "\"-1.5e3\" | 0 | -1", "2048 | 2048.0 | 0", "true | 0 | 1",
-            "\"b\" | \"a\" | 1"})
-    void ordersNumbersAndCoercesNumericStrings(String a, String b, int sign) throws Exception {
+    @CsvSource(delimiter = '|', value = {"2048 | 2048.0 | 0", "true | 0 | 1", "\"b\" | \"a\" | 1",
+            // Python orders str by code point: U+1F600 is above U+FFFD (in UTF-16 units it would be below).
+            "\"\\uD83D\\uDE00\" | \"\\uFFFD\" | 1"})
+    void ordersNumbersAndStringsAsPythonDoes(String a, String b, int sign) throws Exception {
         assertThat(Integer.signum(PythonValues.compare(JSON.readTree(a), JSON.readTree(b)))).isEqualTo(sign);
     }
 
     @ParameterizedTest(name = "{0} <=> {1} cannot be evaluated")
-    @CsvSource(delimiter = '|', value = {"\"lots\" | 1", "\"0x10\" | 1", "\" 5\" | 1", "[1] | 1", "{} | 1"})
+    // A numeric string is no number either: "5000" > 2048 is a TypeError in Python, and AGT denies the call.
+    @CsvSource(delimiter = '|', value = {"\"5000\" | 2048", "\"-1.5e3\" | 0", "\"lots\" | 1", "\"0x10\" | 1", "\" 5\" | 1",
+            "[1] | 1", "{} | 1"})
     void refusesToOrderWhatPythonCannot(String a, String b) {
         assertThatThrownBy(() -> PythonValues.compare(JSON.readTree(a), JSON.readTree(b))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @ParameterizedTest(name = "{0} in {1} cannot be evaluated")
+    @CsvSource(delimiter = '|', value = {"[1] | {\"a\": 1}", "{} | {\"a\": 1}", "1 | \"abc\"", "\"a\" | 5"})
+    void refusesMembershipPythonCannotTest(String item, String container) {
+        // A list or dict is unhashable (no dict-key lookup); a number is no substring; a number is no container.
+        assertThatThrownBy(() -> PythonValues.in(JSON.readTree(item), JSON.readTree(container)))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }
