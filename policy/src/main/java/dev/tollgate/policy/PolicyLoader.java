@@ -74,6 +74,11 @@ public final class PolicyLoader {
         return new PolicyBundle(byName);
     }
 
+    /** Whether a parsed document is in the Agent Governance Toolkit's format (see {@link AgtDocumentLoader#looksLikeAgt}). */
+    public static boolean isAgtDocument(JsonNode root) {
+        return root != null && root.isObject() && AgtDocumentLoader.looksLikeAgt(root);
+    }
+
     static List<Path> policyFiles(Path dir, List<PolicyProblem> problems) {
         if (!Files.isDirectory(dir)) {
             problems.add(new PolicyProblem(dir.toString(), 0, "", "policy directory does not exist"));

@@ -27,7 +27,7 @@ public final class PythonRegex {
     }
 
     /** The RE2 spelling of a Python pattern (escapes rewritten, everything else as written). */
-    static String toRe2(String python) {
+    public static String toRe2(String python) {
         StringBuilder out = new StringBuilder(python.length() + 16);
         boolean inClass = false;
         int n = python.length();

@@ -1,0 +1,119 @@
+package dev.tollgate.policy.agt;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.policy.PolicyLoader;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Converts an Agent Governance Toolkit 4.1.0 document (the parsed tree) into a native Tollgate document that
+ * decides every call as the AGT document does, rule by rule: a rule no native condition decides exactly like
+ * is left out and reported, never approximated in the direction of allowing more. Pure: no I/O.
+ *
+ * <p>Tollgate loads AGT documents as they are; this is for teams moving to native conditions.
+ */
+public final class AgtImporter {
+
+    private static final Set<String> UNENFORCED = Set.of("max_tokens", "max_tool_calls", "confidence_threshold", "max_cpu",
+            "max_memory_mb", "timeout_seconds", "network_default");
+    private static final Set<String> DROPPED_TOP_LEVEL = Set.of("inherit", "scope", "tool_allowlist", "network_allowlist",
+            "disclaimer", "metadata");
+
+    private AgtImporter() {
+    }
+
+    public static ImportResult convert(JsonNode agt) throws AgtImportException {
+        if (!PolicyLoader.isAgtDocument(agt)) {
+            throw new AgtImportException("not an AGT document (no rule has a {field, operator, value} condition and no AGT-only key)");
+        }
+        if (!agt.path("name").isTextual() || agt.get("name").textValue().isBlank()) {
+            throw new AgtImportException("the document has no name (routes select policies by name)");
+        }
+        List<String> notes = new ArrayList<>();
+        ObjectNode out = Nodes.F.objectNode();
+        out.put("name", agt.get("name").textValue());
+        copyText(agt, out, "version");
+        copyText(agt, out, "description");
+        if (agt.has("mode")) {
+            String mode = agt.get("mode").asText();
+            if (!mode.equals("enforce") && !mode.equals("shadow")) {
+                throw new AgtImportException("mode is enforce or shadow, got '" + mode + "'");
+            }
+            out.put("mode", mode);
+        }
+        out.set("defaults", defaults(agt.get("defaults"), notes));
+        for (Iterator<String> it = agt.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (DROPPED_TOP_LEVEL.contains(field)) {
+                notes.add("dropped " + field + ": " + ("tool_allowlist".equals(field)
+                        ? "never enforced by the gateway; to enforce it write a deny rule {not: {tool: [...]}}"
+                        : "no meaning in a gateway (AGT folder, sandbox or display setting)"));
+            }
+        }
+        ArrayNode rules = Nodes.F.arrayNode();
+        List<RuleImport> reports = rules(agt.get("rules"), rules);
+        out.set("rules", rules);
+        return new ImportResult(agt.get("name").textValue(), out, reports, notes);
+    }
+
+    private static ObjectNode defaults(JsonNode defaults, List<String> notes) throws AgtImportException {
+        ObjectNode out = Nodes.F.objectNode();
+        if (defaults == null || defaults.isNull() || (defaults.isObject() && !defaults.has("action"))) {
+            // AGT 4.1.0 allows calls no rule matches when no default is written; native documents deny then.
+            out.put("action", "allow");
+            notes.add("defaults.action was omitted, which AGT 4.1.0 reads as allow: written as allow explicitly;"
+                    + " consider deny (calls no rule matches are then refused)");
+        } else if (!defaults.isObject()) {
+            throw new AgtImportException("defaults is a mapping with action");
+        } else {
+            try {
+                out.put("action", RuleImporter.action(defaults.get("action")));
+            } catch (Unconvertible e) {
+                throw new AgtImportException("defaults: " + e.getMessage());
+            }
+        }
+        if (defaults != null && defaults.isObject()) {
+            for (Iterator<String> it = defaults.fieldNames(); it.hasNext(); ) {
+                String field = it.next();
+                if (!"action".equals(field)) {
+                    notes.add("dropped defaults." + field + (UNENFORCED.contains(field)
+                            ? ": an LLM or sandbox setting the gateway never enforced" : ": not an AGT 4.1.0 default"));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<RuleImport> rules(JsonNode rules, ArrayNode out) {
+        List<RuleImport> reports = new ArrayList<>();
+        if (rules == null || !rules.isArray()) {
+            return reports;
+        }
+        Set<String> names = new HashSet<>();
+        rules.forEach(r -> names.add(r.path("name").asText()));
+        RuleImporter importer = new RuleImporter(names);
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < rules.size(); i++) {
+            JsonNode rule = rules.get(i);
+            String name = rule.path("name").asText();
+            if (rule.path("name").isTextual() && !seen.add(name)) {
+                reports.add(new RuleImport.NotConverted(name, "a second rule named " + name + " (Tollgate refuses the AGT document"
+                        + " for it; native rule names are unique)"));
+                continue;
+            }
+            reports.add(importer.importRule(rule, i, out));
+        }
+        return reports;
+    }
+
+    private static void copyText(JsonNode from, ObjectNode to, String field) {
+        if (from.hasNonNull(field) && from.get(field).isValueNode()) {
+            to.put(field, from.get(field).asText());
+        }
+    }
+}

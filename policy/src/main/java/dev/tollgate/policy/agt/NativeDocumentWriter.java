@@ -1,0 +1,45 @@
+package dev.tollgate.policy.agt;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+
+/**
+ * The native document as YAML text, headed by a comment that names its source and lists the rules left out
+ * and why, so the file itself says what it does not enforce.
+ */
+public final class NativeDocumentWriter {
+
+    // Every string double-quoted: no name, pattern or message can be re-read as a number, bool or null.
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .build());
+
+    private NativeDocumentWriter() {
+    }
+
+    public static String write(ImportResult result, String source) {
+        StringBuilder out = new StringBuilder();
+        out.append("# Converted by `tollgate import-agt` from the AGT 4.1.0 document ").append(oneLine(source)).append('\n');
+        for (String note : result.notes()) {
+            out.append("# Note: ").append(oneLine(note)).append('\n');
+        }
+        if (!result.complete()) {
+            out.append("# NOT CONVERTED (these rules are omitted; this document does not enforce them):\n");
+            for (RuleImport.NotConverted r : result.notConverted()) {
+                out.append("#   - ").append(oneLine(r.name())).append(": ").append(oneLine(r.reason())).append('\n');
+            }
+        }
+        try {
+            return out.append(YAML.writeValueAsString(result.document())).toString();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a JSON tree always serializes", e);
+        }
+    }
+
+    /** A line break in a name or reason would end the comment and start YAML. */
+    private static String oneLine(String s) {
+        return s.replace("\r", "\\r").replace("\n", "\\n");
+    }
+}

@@ -1,0 +1,127 @@
+package dev.tollgate.policy.agt;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.policy.condition.AgtCondition;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/** One AGT rule as native rules (one, or two when AGT's TypeError deny needs its own rule), or the reason it cannot be. */
+final class RuleImporter {
+
+    /** Suffix of the deny rule written before an allow or audit rule whose condition AGT may fail to evaluate. */
+    static final String TYPE_ERROR_SUFFIX = "-type-error";
+    private static final Set<String> RULE_FIELDS = Set.of("name", "description", "condition", "action", "priority", "message");
+
+    private final Set<String> names;
+
+    /** @param names every rule name in the document, so a guard rule's name never collides with one */
+    RuleImporter(Set<String> names) {
+        this.names = names;
+    }
+
+    RuleImport importRule(JsonNode rule, int index, ArrayNode out) {
+        String label = rule.path("name").isTextual() ? rule.get("name").textValue() : "#" + index;
+        try {
+            return new RuleImport.Converted(label, write(rule, label, out));
+        } catch (Unconvertible e) {
+            return new RuleImport.NotConverted(label, e.getMessage());
+        }
+    }
+
+    private List<String> write(JsonNode rule, String label, ArrayNode out) {
+        if (!rule.isObject() || !rule.path("name").isTextual() || rule.get("name").textValue().isBlank()) {
+            throw new Unconvertible("a rule needs a name (AGT 4.1.0 rules have a name, not an id)");
+        }
+        if (rule.has("conditions")) {
+            throw new Unconvertible("a conditions list is not AGT 4.1.0 (AGT refuses this rule too)");
+        }
+        List<String> notes = new ArrayList<>();
+        for (Iterator<String> it = rule.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!RULE_FIELDS.contains(field)) {
+                notes.add("dropped " + field + " (" + ("override".equals(field) ? "only AGT's folder merge reads it" : "not an AGT 4.1.0 rule field") + ")");
+            }
+        }
+        int priority = priority(rule.get("priority"));
+        String action = action(rule.get("action"));
+        JsonNode c = rule.get("condition");
+        if (c == null || !c.isObject() || c.size() != 3 || !c.path("field").isTextual() || !c.path("operator").isTextual() || !c.has("value")) {
+            throw new Unconvertible("the condition is not {field, operator, value} (Tollgate refuses it too)");
+        }
+        String field = c.get("field").textValue();
+        String operator = c.get("operator").textValue();
+        try {
+            AgtCondition.compile(field, operator, c.get("value"));
+        } catch (IllegalArgumentException e) {
+            throw new Unconvertible("the AGT condition does not load in Tollgate: " + e.getMessage());
+        }
+        boolean deny = "deny".equals(action);
+        ConditionImporter.Translation t = ConditionImporter.translate(field, operator, c.get("value"), deny);
+        notes.addAll(t.notes());
+        JsonNode condition = t.match();
+        if (t.error() != null && deny) {
+            // AGT denies the call when it cannot evaluate the condition: for a deny rule that is the rule matching.
+            condition = Nodes.any(t.match(), t.error());
+        } else if (t.error() != null) {
+            String guard = label + TYPE_ERROR_SUFFIX;
+            if (names.contains(guard)) {
+                throw new Unconvertible("needs a rule named " + guard + " for AGT's type-error deny, and the document has one");
+            }
+            // Same priority, just before: reached exactly when AGT would evaluate (and fail on) this rule.
+            out.add(rule(guard, null, priority, t.error(), "deny", "AGT denies the call when " + field
+                    + " cannot be compared (" + operator + "): rule " + label));
+            notes.add("AGT denies the call when " + field + " has the wrong type: written as deny rule " + guard);
+        }
+        out.add(rule(label, text(rule, "description"), priority, condition, action, text(rule, "message")));
+        return notes;
+    }
+
+    private static ObjectNode rule(String name, String description, int priority, JsonNode condition, String action, String message) {
+        ObjectNode r = Nodes.F.objectNode().put("name", name);
+        if (description != null) {
+            r.put("description", description);
+        }
+        r.put("priority", priority);
+        r.set("condition", condition);
+        r.put("action", action);
+        if (message != null) {
+            r.put("message", message);
+        }
+        return r;
+    }
+
+    private static String text(JsonNode rule, String field) {
+        return rule.hasNonNull(field) ? rule.get(field).asText() : null;
+    }
+
+    /** As AGT's schema (and Tollgate's AGT loader): an int, "100" and 100.0 read as 100. */
+    private static int priority(JsonNode p) {
+        if (p == null || p.isNull()) {
+            return 0;
+        }
+        if (p.isIntegralNumber() && p.canConvertToInt()) {
+            return p.intValue();
+        }
+        if (p.isFloatingPointNumber() && p.doubleValue() == Math.rint(p.doubleValue()) && Math.abs(p.doubleValue()) <= Integer.MAX_VALUE) {
+            return (int) p.doubleValue();
+        }
+        if (p.isTextual() && p.textValue().strip().matches("[+-]?[0-9]{1,9}")) {
+            return Integer.parseInt(p.textValue().strip());
+        }
+        throw new Unconvertible("priority '" + p.asText() + "' is not an integer (Tollgate refuses it too)");
+    }
+
+    static String action(JsonNode value) {
+        String action = value != null && value.isTextual() ? value.textValue() : "";
+        return switch (action) {
+            case "allow", "deny", "audit" -> action;
+            case "block" -> "deny";
+            default -> throw new Unconvertible("action '" + (value == null ? "" : value.asText())
+                    + "' is not allow, deny, audit or block (AGT 4.1.0 refuses it too)");
+        };
+    }
+}
