@@ -24,8 +24,10 @@ final class ConditionImporter {
 
     private static final BigDecimal ZERO = BigDecimal.ZERO;
     private static final BigDecimal ONE = BigDecimal.ONE;
-    private static final String NOT_A_MAPPING_KEY = "when the value is a mapping AGT looks the text up among its keys;"
-            + " the native rule does not match a mapping";
+    private static final String NULL_KEY = "AGT also matches a mapping whose key is the text and whose value is null;"
+            + " the native rule does not (a native pointer reads null as absent)";
+    private static final String CLAIM_MAPPING = "when the value is a mapping AGT looks the text up among its keys;"
+            + " the native rule does not match a mapping claim";
     private static final String CONTAINERS_DENIED = "AGT searches the Python text of a list or mapping value; the native"
             + " rule denies any list or mapping value (stricter), and a float written with an exponent (1e+20) reads"
             + " as Java writes it (1.0E20)";
@@ -50,11 +52,11 @@ final class ConditionImporter {
         ContextField.ClaimOrArgument both = (ContextField.ClaimOrArgument) context;
         Translation claim = onValue(both.claim(), operator, value, denyRule);
         Translation argument = onValue(both.argument(), operator, value, denyRule);
-        // AGT's context: the claim when the caller has one (it shadows the argument), else the argument.
+        // AGT's context: the claim when the caller has one (it shadows the argument), else the argument. Exact, so no note.
         JsonNode has = both.claim().present();
         JsonNode lacks = both.claim().absent();
         List<String> notes = new ArrayList<>(argument.notes());
-        notes.add("a claim '" + field + "' of the caller is tested instead of the argument, as in AGT's context");
+        claim.notes().stream().filter(n -> !notes.contains(n)).forEach(notes::add);
         return new Translation(Nodes.any(Nodes.all(has, claim.match()), Nodes.all(lacks, argument.match())),
                 claim.error() == null ? null : Nodes.any(Nodes.all(has, claim.error()), Nodes.all(lacks, argument.error())),
                 notes);
@@ -159,7 +161,17 @@ final class ConditionImporter {
             throw new Unconvertible("contains with a non-string operand has no exact native form");
         }
         JsonNode number = Nodes.any(s.leaf("gte", Nodes.F.numberNode(0)), s.leaf("lt", Nodes.F.numberNode(0)));
-        return new Translation(s.leaf("contains", value), Nodes.any(number, isBool(s)), List.of(NOT_A_MAPPING_KEY));
+        JsonNode match = s.leaf("contains", value);
+        if (s instanceof ValueSource.Argument argument) {
+            if (value.textValue().matches("[0-9]+|-")) {
+                // A native pointer /field/0 would also read element 0 of a list: no exact key test.
+                throw new Unconvertible("contains '" + value.textValue() + "' on a mapping is a key test; a native pointer to that"
+                        + " key would also read a list element");
+            }
+            // AGT: `text in mapping` is a key lookup; native contains does not look into mappings, a pointer does.
+            return new Translation(Nodes.any(match, argument.hasKey(value.textValue())), Nodes.any(number, isBool(s)), List.of(NULL_KEY));
+        }
+        return new Translation(match, Nodes.any(number, isBool(s)), List.of(CLAIM_MAPPING));
     }
 
     /**

@@ -25,8 +25,8 @@ final class PatternImporter {
         } catch (IllegalArgumentException e) {
             throw new Unconvertible("pattern does not load in Tollgate: " + e.getMessage());
         }
-        return new Pattern(re2, re2.equals(python) ? List.of()
-                : List.of("Python's Unicode \\d, \\w, \\s written as the classes they mean (\\d is \\p{Nd}), as AGT matches them"));
+        // \d written as \p{Nd} and so on means what Python means: exact, so no note.
+        return new Pattern(re2, List.of());
     }
 
     /** Escapes and syntax whose meaning differs between Python and RE2 and cannot be rewritten. */

@@ -31,9 +31,22 @@ sealed interface ValueSource permits ValueSource.Claim, ValueSource.Argument {
     record Argument(String name) implements ValueSource {
         @Override
         public JsonNode leaf(String operator, JsonNode operand) {
-            ObjectNode test = Nodes.F.objectNode().put("path", "/" + name.replace("~", "~0").replace("/", "~1"));
+            return at("/" + escape(name), operator, operand);
+        }
+
+        /** Holds when the argument is a mapping with {@code key} (whose value is not null). */
+        JsonNode hasKey(String key) {
+            return at("/" + escape(name) + "/" + escape(key), "exists", Nodes.F.booleanNode(true));
+        }
+
+        private static JsonNode at(String pointer, String operator, JsonNode operand) {
+            ObjectNode test = Nodes.F.objectNode().put("path", pointer);
             test.set(operator, operand);
             return Nodes.single("arg", test);
+        }
+
+        private static String escape(String token) {
+            return token.replace("~", "~0").replace("/", "~1");
         }
     }
 }
