@@ -184,18 +184,16 @@ final class ConditionImporter {
             throw new Unconvertible("matches with a non-string pattern has no exact native form");
         }
         String python = value.textValue();
-        PatternImporter.Pattern pattern = PatternImporter.toNative(python);
+        String pattern = PatternImporter.toNative(python);
         var regex = PythonRegex.compile(python);
-        JsonNode strings = Nodes.all(Nodes.not(isBool(s)), s.leaf("matches", Nodes.F.textNode(pattern.pattern())));
+        JsonNode strings = Nodes.all(Nodes.not(isBool(s)), s.leaf("matches", Nodes.F.textNode(pattern)));
         // Only reached for values the pattern did not throw on: a string too long for it has denied already.
         JsonNode container = Nodes.all(s.present(), Nodes.not(s.leaf("matches", Nodes.F.textNode(""))));
         JsonNode match = Nodes.any(strings,
                 regex.find("True") ? s.leaf("eq", Nodes.F.booleanNode(true)) : null,
                 regex.find("False") ? s.leaf("eq", Nodes.F.booleanNode(false)) : null,
                 denyRule ? container : null);
-        List<String> notes = new ArrayList<>(pattern.notes());
-        notes.add(denyRule ? CONTAINERS_DENIED : CONTAINERS_SKIPPED);
-        return new Translation(match, null, notes);
+        return new Translation(match, null, List.of(denyRule ? CONTAINERS_DENIED : CONTAINERS_SKIPPED));
     }
 
     private static JsonNode isBool(ValueSource s) {

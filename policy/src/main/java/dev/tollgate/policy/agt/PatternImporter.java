@@ -2,7 +2,6 @@ package dev.tollgate.policy.agt;
 
 import dev.tollgate.policy.condition.LinearRegex;
 import dev.tollgate.policy.condition.PythonRegex;
-import java.util.List;
 
 /**
  * An AGT {@code matches} pattern (Python {@code re} syntax, Unicode classes) as a native one (RE2, ASCII
@@ -11,13 +10,11 @@ import java.util.List;
  */
 final class PatternImporter {
 
-    record Pattern(String pattern, List<String> notes) {
-    }
-
     private PatternImporter() {
     }
 
-    static Pattern toNative(String python) {
+    /** The native pattern, meaning what the Python one means; {@link Unconvertible} when there is none. */
+    static String toNative(String python) {
         refuseDifferences(python);
         String re2 = PythonRegex.toRe2(python);
         try {
@@ -25,8 +22,7 @@ final class PatternImporter {
         } catch (IllegalArgumentException e) {
             throw new Unconvertible("pattern does not load in Tollgate: " + e.getMessage());
         }
-        // \d written as \p{Nd} and so on means what Python means: exact, so no note.
-        return new Pattern(re2, List.of());
+        return re2;
     }
 
     /** Escapes and syntax whose meaning differs between Python and RE2 and cannot be rewritten. */
