@@ -1,0 +1,123 @@
+package dev.tollgate.policy.agt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.policy.yaml.LocatedYaml;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The shape of what the importer writes and what it refuses; {@code AgtImportDifferentialTest} checks the decisions. */
+class AgtImporterTest {
+
+    private static ImportResult convert(String yaml) throws Exception {
+        return AgtImporter.convert(LocatedYaml.parse(yaml).root());
+    }
+
+    private static ImportResult oneRule(String condition, String action) throws Exception {
+        return convert("name: p\ndefaults: {action: deny}\nrules:\n  - name: r\n    condition: " + condition + "\n    action: " + action + "\n");
+    }
+
+    private static JsonNode condition(ImportResult result, int rule) {
+        return result.document().get("rules").get(rule).get("condition");
+    }
+
+    private static String reason(ImportResult result) {
+        return ((RuleImport.NotConverted) result.rules().get(0)).reason();
+    }
+
+    @Test
+    void toolNameEqualityIsANativeToolLiteral() throws Exception {
+        ImportResult result = oneRule("{field: tool_name, operator: eq, value: shell}", "block");
+
+        assertThat(condition(result, 0).toString()).isEqualTo("{\"tool\":\"shell\"}");
+        assertThat(result.document().get("rules").get(0).get("action").asText()).isEqualTo("deny");
+        assertThat(result.rules()).containsExactly(new RuleImport.Converted("r", List.of()));
+    }
+
+    @Test
+    void toolNameWithGlobCharactersIsNotConverted() throws Exception {
+        ImportResult result = oneRule("{field: tool_name, operator: eq, value: \"shell_*\"}", "deny");
+
+        assertThat(reason(result)).contains("glob characters (*, ?): AGT compares them literally");
+        assertThat(result.document().get("rules")).isEmpty();
+    }
+
+    @Test
+    void neHoldsOnlyOnAPresentValueAsInAgt() throws Exception {
+        ImportResult result = oneRule("{field: tenant, operator: ne, value: acme}", "deny");
+
+        assertThat(condition(result, 0).toString()).isEqualTo(
+                "{\"all\":[{\"claim\":{\"name\":\"tenant\",\"exists\":true}},{\"not\":{\"claim\":{\"name\":\"tenant\",\"eq\":\"acme\"}}}]}");
+    }
+
+    @Test
+    void otherFieldsAreTheClaimOfThatNameWhenPresentElseTheArgument() throws Exception {
+        ImportResult result = oneRule("{field: \"a/b\", operator: eq, value: x}", "deny");
+
+        assertThat(condition(result, 0).toString()).isEqualTo("{\"any\":["
+                + "{\"all\":[{\"claim\":{\"name\":\"a/b\",\"exists\":true}},{\"claim\":{\"name\":\"a/b\",\"eq\":\"x\"}}]},"
+                + "{\"all\":[{\"claim\":{\"name\":\"a/b\",\"exists\":false}},{\"arg\":{\"path\":\"/a~1b\",\"eq\":\"x\"}}]}]}");
+    }
+
+    @Test
+    void aNumberEqualsTheBoolPythonFindsEqualToIt() throws Exception {
+        ImportResult result = oneRule("{field: agent_id, operator: eq, value: 1}", "deny");
+
+        assertThat(condition(result, 0).toString()).isEqualTo("{\"claim\":{\"name\":\"agent\",\"in\":[1,true]}}");
+    }
+
+    @Test
+    void anAllowRuleAgtCannotEvaluateGetsADenyRuleJustBeforeIt() throws Exception {
+        ImportResult result = oneRule("{field: run, operator: gt, value: 5}", "allow");
+
+        JsonNode rules = result.document().get("rules");
+        assertThat(rules).hasSize(2);
+        assertThat(rules.get(0).get("name").asText()).isEqualTo("r-type-error");
+        assertThat(rules.get(0).get("action").asText()).isEqualTo("deny");
+        assertThat(rules.get(1).get("name").asText()).isEqualTo("r");
+        assertThat(((RuleImport.Converted) result.rules().get(0)).notes()).singleElement().asString().contains("r-type-error");
+    }
+
+    @Test
+    void regularExpressionsWithPythonOnlyMeaningsAreNotConverted() throws Exception {
+        assertThat(reason(oneRule("{field: text, operator: matches, value: \"\\\\bsudo\\\\b\"}", "deny")))
+                .isEqualTo("Python regex semantics differ (\\b is Unicode-aware in AGT, ASCII in RE2)");
+        assertThat(reason(oneRule("{field: text, operator: matches, value: \"a{,3}\"}", "deny"))).contains("{,n}");
+        assertThat(reason(oneRule("{field: text, operator: matches, value: \"[[:alpha:]]\"}", "deny"))).contains("POSIX");
+        assertThat(reason(oneRule("{field: text, operator: matches, value: \"^(?!admin)\"}", "deny"))).contains("lookaround");
+    }
+
+    @Test
+    void unicodeDigitsAreWrittenAsTheClassPythonMeans() throws Exception {
+        ImportResult result = oneRule("{field: ssn, operator: matches, value: \"^\\\\d{3}$\"}", "deny");
+
+        assertThat(condition(result, 0).toString()).contains("\\\\p{Nd}{3}");
+    }
+
+    @Test
+    void omittedDefaultsAreWrittenAsAllowWithANoteRecommendingDeny() throws Exception {
+        ImportResult result = convert("name: p\nrules:\n  - name: r\n    condition: {field: tool_name, operator: eq, value: x}\n    action: deny\n");
+
+        assertThat(result.document().get("defaults").toString()).isEqualTo("{\"action\":\"allow\"}");
+        assertThat(result.notes()).anySatisfy(n -> assertThat(n).contains("AGT 4.1.0 reads as allow", "consider deny"));
+    }
+
+    @Test
+    void priorityIsAnIntegerAndUnenforcedSettingsAreDroppedWithANote() throws Exception {
+        ImportResult result = convert("name: p\ndefaults: {action: deny, max_tokens: 5}\ntool_allowlist: [a]\nrules:\n"
+                + "  - name: r\n    priority: \"95\"\n    condition: {field: tool_name, operator: eq, value: x}\n    action: deny\n");
+
+        assertThat(result.document().get("rules").get(0).get("priority").isInt()).isTrue();
+        assertThat(result.document().get("rules").get(0).get("priority").intValue()).isEqualTo(95);
+        assertThat(result.notes()).anySatisfy(n -> assertThat(n).contains("defaults.max_tokens"))
+                .anySatisfy(n -> assertThat(n).contains("tool_allowlist"));
+    }
+
+    @Test
+    void aDocumentThatIsNotAgtIsRefused() {
+        assertThatThrownBy(() -> convert("name: p\nrules:\n  - name: r\n    condition: {tool: x}\n    action: deny\n"))
+                .isInstanceOf(AgtImportException.class).hasMessageContaining("not an AGT document");
+    }
+}
