@@ -198,7 +198,10 @@ class AgtImportDifferentialTest {
         for (String field : fields) {
             for (JsonNode value : operands) {
                 calls.add(call(field, value, false));
-                calls.add(call(field, value, true));
+                if (!value.isNull()) {
+                    // Not a call the gateway makes: it drops null claims (AxidVerifier), so none reaches policy.
+                    calls.add(call(field, value, true));
+                }
             }
         }
         return calls;

@@ -28,6 +28,9 @@ final class PatternImporter {
     /** Escapes and syntax whose meaning differs between Python and RE2 and cannot be rewritten. */
     private static void refuseDifferences(String p) {
         boolean inClass = false;
+        // Escapes seen in the current [...]: RE2's \S and \W there stay ASCII, unless the class also has \s (\w),
+        // which makes it every character in both ([\s\S] is the usual "anything, newlines too").
+        StringBuilder classEscapes = new StringBuilder();
         for (int i = 0; i < p.length(); i++) {
             char c = p.charAt(i);
             if (c == '\\' && i + 1 < p.length()) {
@@ -35,14 +38,14 @@ final class PatternImporter {
                 if (e == 'b' || e == 'B') {
                     throw differs("\\" + e + " is Unicode-aware in AGT, ASCII in RE2");
                 }
-                if (inClass && (e == 'W' || e == 'S')) {
-                    throw differs("\\" + e + " inside [...] cannot be written as a Unicode class in RE2");
-                }
                 if (e == 'Z') {
                     throw differs("\\Z does not match before a final line break in Python");
                 }
                 if (e == 'N') {
                     throw differs("\\N{...} named characters are Python-only");
+                }
+                if (inClass) {
+                    classEscapes.append(e);
                 }
                 continue;
             }
@@ -50,11 +53,15 @@ final class PatternImporter {
                 if (c == '[' && i + 1 < p.length() && p.charAt(i + 1) == ':') {
                     throw differs("[:class:] is a POSIX class in RE2, literal characters in Python");
                 }
-                inClass = c != ']';
+                if (c == ']') {
+                    inClass = false;
+                    checkClass(classEscapes.toString());
+                }
                 continue;
             }
             if (c == '[') {
                 inClass = true;
+                classEscapes.setLength(0);
                 // A ']' right after '[' or '[^' is a literal in both.
                 if (i + 1 < p.length() && p.charAt(i + 1) == '^') {
                     i++;
@@ -64,6 +71,14 @@ final class PatternImporter {
                 }
             } else if (c == '{' && i + 1 < p.length() && p.charAt(i + 1) == ',') {
                 throw differs("{,n} is a repetition in Python, literal text in RE2");
+            }
+        }
+    }
+
+    private static void checkClass(String escapes) {
+        for (char negated : new char[] {'S', 'W'}) {
+            if (escapes.indexOf(negated) >= 0 && escapes.indexOf(Character.toLowerCase(negated)) < 0) {
+                throw differs("\\" + negated + " inside [...] cannot be written as a Unicode class in RE2");
             }
         }
     }
