@@ -39,6 +39,9 @@ class ImportAgtCommandTest {
               - name: high-amount
                 condition: {field: amount, operator: gt, value: 5000}
                 action: deny
+              - name: block-drop
+                condition: {field: query, operator: matches, value: "(?i)drop table"}
+                action: deny
             """;
 
     @TempDir
@@ -68,16 +71,18 @@ class ImportAgtCommandTest {
         Cli.Result result = Cli.run("import-agt", dir.toString(), "--out", out.toString());
 
         assertThat(result.exit()).isEqualTo(2);
-        assertThat(result.out()).contains("3 rule(s): 1 converted exactly, 0 converted with notes, 2 not converted",
+        assertThat(result.out()).contains("4 rule(s): 1 converted exactly, 1 converted with notes, 2 not converted",
+                "converted block-drop: AGT searches the Python text of a list or mapping value",
                 "NOT CONVERTED block-ssn: Python regex semantics differ (\\b is Unicode-aware in AGT, ASCII in RE2)",
                 "NOT CONVERTED block-admin-route: no native condition reads the route name",
                 "defaults.action was omitted, which AGT 4.1.0 reads as allow");
         String written = Files.readString(out.resolve("partly.yaml"));
         assertThat(written).startsWith("# Converted by `tollgate import-agt` from the AGT 4.1.0 document partly.yml")
                 .contains("# NOT CONVERTED (these rules are omitted; this document does not enforce them):",
-                        "#   - block-ssn: Python regex semantics differ", "#   - block-admin-route: no native condition");
+                        "#   - block-ssn: Python regex semantics differ", "#   - block-admin-route: no native condition",
+                        "# Converted with a note (1 rule(s): block-drop): AGT searches the Python text");
         CompiledPolicy policy = PolicyLoader.parse(written, "partly.yaml", CheckRegistry.withDefaults());
-        assertThat(policy.rules()).extracting(r -> r.name()).containsExactly("high-amount");
+        assertThat(policy.rules()).extracting(r -> r.name()).containsExactly("high-amount", "block-drop");
         assertThat(policy.defaultDecision().action()).hasToString("ALLOW");
     }
 
