@@ -24,10 +24,8 @@ final class ConditionImporter {
 
     private static final BigDecimal ZERO = BigDecimal.ZERO;
     private static final BigDecimal ONE = BigDecimal.ONE;
-    private static final String NULL_KEY = "AGT also matches a mapping whose key is the text and whose value is null;"
-            + " the native rule does not (a native pointer reads null as absent)";
-    private static final String CLAIM_MAPPING = "when the value is a mapping AGT looks the text up among its keys;"
-            + " the native rule does not match a mapping claim";
+    private static final String MAPPING_KEY = "a mapping argument whose key is the text holds null, or a mapping claim has"
+            + " the key: AGT matches, the native rule does not (a pointer reads null as absent; claims have no pointer)";
     private static final String CONTAINERS_DENIED = "AGT searches the Python text of a list or mapping value; the native"
             + " rule denies any list or mapping value (stricter), and a float written with an exponent (1e+20) reads"
             + " as Java writes it (1.0E20)";
@@ -169,9 +167,9 @@ final class ConditionImporter {
                         + " key would also read a list element");
             }
             // AGT: `text in mapping` is a key lookup; native contains does not look into mappings, a pointer does.
-            return new Translation(Nodes.any(match, argument.hasKey(value.textValue())), Nodes.any(number, isBool(s)), List.of(NULL_KEY));
+            return new Translation(Nodes.any(match, argument.hasKey(value.textValue())), Nodes.any(number, isBool(s)), List.of(MAPPING_KEY));
         }
-        return new Translation(match, Nodes.any(number, isBool(s)), List.of(CLAIM_MAPPING));
+        return new Translation(match, Nodes.any(number, isBool(s)), List.of(MAPPING_KEY));
     }
 
     /**

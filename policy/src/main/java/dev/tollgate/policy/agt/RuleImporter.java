@@ -71,10 +71,10 @@ final class RuleImporter {
             if (names.contains(guard)) {
                 throw new Unconvertible("needs a rule named " + guard + " for AGT's type-error deny, and the document has one");
             }
-            // Same priority, just before: reached exactly when AGT would evaluate (and fail on) this rule.
+            // Same priority, just before: reached exactly when AGT would evaluate (and fail on) this rule. Exact, so no
+            // note; the guard's message says why it is there.
             out.add(rule(guard, null, priority, t.error(), "deny", "AGT denies the call when " + field
                     + " cannot be compared (" + operator + "): rule " + label));
-            notes.add("AGT denies the call when " + field + " has the wrong type: written as deny rule " + guard);
         }
         out.add(rule(label, text(rule, "description"), priority, condition, action, text(rule, "message")));
         return notes;
