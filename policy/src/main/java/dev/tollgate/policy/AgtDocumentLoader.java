@@ -1,6 +1,7 @@
 package dev.tollgate.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.policy.agt.AgtPriority;
 import dev.tollgate.policy.condition.AgtCondition;
 import dev.tollgate.policy.yaml.Problems;
 import java.util.ArrayList;
@@ -180,21 +181,11 @@ final class AgtDocumentLoader {
 
     /** An int; "100" and 100.0 are read as 100, as AGT's schema does. */
     private static Integer priority(JsonNode rule, String at, Problems problems) {
-        JsonNode p = rule.get("priority");
-        if (p == null || p.isNull()) {
-            return 0;
+        Integer priority = AgtPriority.of(rule.get("priority"));
+        if (priority == null) {
+            problems.add(at + "/priority", "priority is an integer (higher runs first), got '" + rule.get("priority").asText() + "'");
         }
-        if (p.isIntegralNumber() && p.canConvertToInt()) {
-            return p.intValue();
-        }
-        if (p.isFloatingPointNumber() && p.doubleValue() == Math.rint(p.doubleValue()) && Math.abs(p.doubleValue()) <= Integer.MAX_VALUE) {
-            return (int) p.doubleValue();
-        }
-        if (p.isTextual() && p.textValue().strip().matches("[+-]?[0-9]{1,9}")) {
-            return Integer.parseInt(p.textValue().strip());
-        }
-        problems.add(at + "/priority", "priority is an integer (higher runs first), got '" + p.asText() + "'");
-        return null;
+        return priority;
     }
 
     private static AgtCondition condition(JsonNode rule, String at, Problems problems) {

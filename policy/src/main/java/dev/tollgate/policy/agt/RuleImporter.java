@@ -98,21 +98,12 @@ final class RuleImporter {
         return rule.hasNonNull(field) ? rule.get(field).asText() : null;
     }
 
-    /** As AGT's schema (and Tollgate's AGT loader): an int, "100" and 100.0 read as 100. */
     private static int priority(JsonNode p) {
-        if (p == null || p.isNull()) {
-            return 0;
+        Integer priority = AgtPriority.of(p);
+        if (priority == null) {
+            throw new Unconvertible("priority '" + p.asText() + "' is not an integer (Tollgate refuses it too)");
         }
-        if (p.isIntegralNumber() && p.canConvertToInt()) {
-            return p.intValue();
-        }
-        if (p.isFloatingPointNumber() && p.doubleValue() == Math.rint(p.doubleValue()) && Math.abs(p.doubleValue()) <= Integer.MAX_VALUE) {
-            return (int) p.doubleValue();
-        }
-        if (p.isTextual() && p.textValue().strip().matches("[+-]?[0-9]{1,9}")) {
-            return Integer.parseInt(p.textValue().strip());
-        }
-        throw new Unconvertible("priority '" + p.asText() + "' is not an integer (Tollgate refuses it too)");
+        return priority;
     }
 
     static String action(JsonNode value) {
