@@ -1,7 +1,12 @@
 package dev.tollgate.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.policy.check.CheckBinding;
+import dev.tollgate.policy.check.CheckRegistry;
 import dev.tollgate.policy.condition.AgtCondition;
+import dev.tollgate.policy.condition.AllOf;
+import dev.tollgate.policy.condition.Condition;
+import dev.tollgate.policy.condition.ConditionCompiler;
 import dev.tollgate.policy.yaml.Problems;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -22,7 +27,12 @@ final class AgtDocumentLoader {
             "disclaimer", "metadata");
     private static final Set<String> DOCUMENT_FIELDS = Set.of("version", "name", "description", "mode", "rules", "defaults",
             "inherit", "scope", "tool_allowlist", "network_allowlist", "disclaimer", "metadata");
-    private static final Set<String> RULE_FIELDS = Set.of("name", "description", "condition", "action", "priority", "message",
+    /**
+     * The condition keys of the rule form AGT's integration guides write ({@code rule_id}, a condition naming a
+     * tool and a host-provided {@code custom_check}), beside 4.1.0's {@code {field, operator, value}}.
+     */
+    private static final Set<String> HOST_CHECK_CONDITION_FIELDS = Set.of("tool", "custom_check");
+    private static final Set<String> RULE_FIELDS = Set.of("name", "rule_id", "description", "condition", "action", "priority", "message",
             "override");
     /** Defaults AGT reads but a gateway cannot enforce: LLM budgets and sandbox settings. */
     private static final Set<String> UNENFORCED_DEFAULTS = Set.of("max_tokens", "max_tool_calls", "confidence_threshold",
@@ -49,7 +59,11 @@ final class AgtDocumentLoader {
                     continue;
                 }
                 JsonNode condition = rule.get("condition");
-                if (condition != null && condition.isObject() && (condition.has("field") || condition.has("operator"))) {
+                if (condition != null && condition.isObject() && (condition.has("field") || condition.has("operator")
+                        || condition.has("custom_check"))) {
+                    return true;
+                }
+                if (rule.has("rule_id")) {
                     return true;
                 }
                 JsonNode conditions = rule.get("conditions");
@@ -62,7 +76,8 @@ final class AgtDocumentLoader {
     }
 
     /** The compiled document, or null when {@code problems} holds errors. */
-    static CompiledPolicy compile(JsonNode root, Problems problems, Problems warnings) {
+    static CompiledPolicy compile(JsonNode root, Problems problems, Problems warnings, CheckRegistry checks) {
+        ConditionCompiler hostChecks = new ConditionCompiler(checks, problems);
         warnUnknown(root, "", DOCUMENT_FIELDS, warnings);
         // AGT's schema refuses a document whose name, version or description is not a string (`version: 1.0`).
         strings(root, "", List.of("name", "version", "description"), problems);
@@ -75,11 +90,11 @@ final class AgtDocumentLoader {
         Mode mode = PolicyLoader.mode(root, problems);
         Action defaultAction = defaults(root, problems, warnings);
         notEnforced(root, warnings);
-        List<CompiledRule> rules = rules(root, name, mode, problems, warnings);
+        List<CompiledRule> rules = rules(root, name, mode, problems, warnings, hostChecks);
         if (!problems.isEmpty()) {
             return null;
         }
-        return new CompiledPolicy(name, version, mode, defaultAction, null, rules, Set.of(), warnings.list());
+        return new CompiledPolicy(name, version, mode, defaultAction, null, rules, hostChecks.checksUsed(), warnings.list());
     }
 
     private static Action defaults(JsonNode root, Problems problems, Problems warnings) {
@@ -122,7 +137,8 @@ final class AgtDocumentLoader {
         }
     }
 
-    private static List<CompiledRule> rules(JsonNode root, String policyName, Mode mode, Problems problems, Problems warnings) {
+    private static List<CompiledRule> rules(JsonNode root, String policyName, Mode mode, Problems problems, Problems warnings,
+                                            ConditionCompiler hostChecks) {
         JsonNode rules = root.get("rules");
         List<CompiledRule> out = new ArrayList<>();
         if (rules == null || rules.isNull()) {
@@ -141,8 +157,10 @@ final class AgtDocumentLoader {
                 continue;
             }
             warnUnknownRuleFields(rule, at, problems, warnings);
-            strings(rule, at, List.of("name", "description", "message"), problems);
-            String name = rule.path("name").isTextual() && !rule.get("name").textValue().isBlank() ? rule.get("name").textValue() : null;
+            strings(rule, at, List.of("name", "rule_id", "description", "message"), problems);
+            // The integration guides' form names a rule by rule_id.
+            String nameField = rule.has("name") || !rule.has("rule_id") ? "name" : "rule_id";
+            String name = rule.path(nameField).isTextual() && !rule.get(nameField).textValue().isBlank() ? rule.get(nameField).textValue() : null;
             if (name == null && (!rule.has("name") || rule.get("name").isTextual())) {
                 problems.add(at + (rule.has("id") ? "/id" : ""), rule.has("id")
                         ? "AGT 4.1.0 rules have a name, not an id (AGT refuses this rule too): rename id to name"
@@ -152,7 +170,9 @@ final class AgtDocumentLoader {
                 problems.add(at + "/name", "duplicate rule name '" + name + "'");
             }
             Integer priority = priority(rule, at, problems);
-            AgtCondition condition = condition(rule, at, problems);
+            Condition condition = isHostCheckForm(rule.get("condition"))
+                    ? hostCheckCondition(rule.get("condition"), name, at + "/condition", problems, hostChecks)
+                    : condition(rule, at, problems);
             Action action = action(rule, at, problems);
             if (rule.path("override").asBoolean(false)) {
                 warnings.add(at + "/override", "override only matters in AGT's folder merge; ignored");
@@ -195,6 +215,57 @@ final class AgtDocumentLoader {
         }
         problems.add(at + "/priority", "priority is an integer (higher runs first), got '" + p.asText() + "'");
         return null;
+    }
+
+    private static boolean isHostCheckForm(JsonNode condition) {
+        return condition != null && condition.isObject() && !condition.has("field") && !condition.has("operator")
+                && (condition.has("custom_check") || condition.has("tool"));
+    }
+
+    /**
+     * {@code condition: {tool: synthesize_report, custom_check: waxell_budget_check}}: every key given must hold.
+     * {@code tool} is the tool name exactly (no globs: AGT compares names); {@code custom_check} names a check
+     * bound in the gateway's configuration ({@code policies.custom-checks}) to a registered check and its
+     * arguments. An unbound name is a load error: a check that silently never held would allow the call.
+     */
+    private static Condition hostCheckCondition(JsonNode c, String rule, String where, Problems problems, ConditionCompiler compiler) {
+        List<Condition> parts = new ArrayList<>();
+        for (Iterator<String> it = c.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!HOST_CHECK_CONDITION_FIELDS.contains(field)) {
+                problems.add(where + "/" + field, "unknown condition field (this form takes tool and custom_check)");
+                return null;
+            }
+        }
+        JsonNode tool = c.get("tool");
+        if (tool != null) {
+            if (!tool.isTextual() || tool.textValue().isBlank()) {
+                problems.add(where + "/tool", "tool is the tool's name");
+                return null;
+            }
+            parts.add(AgtCondition.compile("tool_name", "eq", tool));
+        }
+        JsonNode custom = c.get("custom_check");
+        if (custom != null) {
+            if (!custom.isTextual()) {
+                problems.add(where + "/custom_check", "custom_check is the name of a check bound in the gateway's configuration");
+                return null;
+            }
+            CheckBinding binding = compiler.registry().binding(custom.textValue()).orElse(null);
+            if (binding == null) {
+                problems.add(where + "/custom_check", "custom check '" + custom.textValue() + "' is not bound: add it to "
+                        + "policies.custom-checks in the gateway configuration (bound: " + compiler.registry().bindingNames() + ")");
+                return null;
+            }
+            com.fasterxml.jackson.databind.node.ObjectNode check = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+            check.putObject("check").put("name", binding.check()).set("args", binding.args());
+            Condition bound = compiler.compileRule(rule, check, where + "/custom_check");
+            if (bound == null) {
+                return null;
+            }
+            parts.add(bound);
+        }
+        return parts.size() == 1 ? parts.get(0) : new AllOf(parts);
     }
 
     private static AgtCondition condition(JsonNode rule, String at, Problems problems) {

@@ -1,5 +1,6 @@
 package dev.tollgate.gateway.config;
 
+import dev.tollgate.policy.check.CheckBinding;
 import dev.tollgate.policy.yaml.LocatedYaml;
 import dev.tollgate.policy.yaml.YamlSyntaxException;
 import java.io.IOException;
@@ -38,7 +39,8 @@ public final class ConfigLoader {
     private static final Set<String> BINDING_FIELDS = Set.of("claim", "spiffe-segment");
     private static final Set<String> TELEMETRY_FIELDS = Set.of("service-name", "traces-exporter", "record-arguments", "redact");
     private static final Set<String> AUDIT_FIELDS = Set.of("directory", "max-file-bytes", "queue-capacity", "when-full", "arguments");
-    private static final Set<String> POLICIES_FIELDS = Set.of("directory");
+    private static final Set<String> POLICIES_FIELDS = Set.of("directory", "custom-checks");
+    private static final Set<String> CUSTOM_CHECK_FIELDS = Set.of("check", "args");
     private static final Set<String> LISTENER_FIELDS = Set.of("name", "host", "port", "allowed-hosts", "allowed-origins", "tls");
     private static final Set<String> TLS_FIELDS = Set.of("cert-chain", "private-key", "trust-bundle", "trust-domains", "engine",
             "source", "socket", "timeout");
@@ -107,11 +109,45 @@ public final class ConfigLoader {
         BudgetConfig budget = budget(root, baseDir, redis, problems);
         RateLimitConfig rateLimits = rateLimits(root, redis);
         SessionConfig sessions = sessions(root);
+        Map<String, CheckBinding> customChecks = customChecks(root);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         return new GatewayConfig(source, listeners, admin, limits, routes, policyDirectory, telemetry, audit, axid, budget,
-                redis, rateLimits, sessions);
+                redis, rateLimits, sessions, customChecks);
+    }
+
+    /**
+     * {@code policies.custom-checks: {waxell_budget_check: {check: budget, args: {limit_usd: 10}}}}: names policy
+     * documents may use for a registered check with these arguments (whether the check exists and takes these
+     * arguments is settled when the policies compile, with the file and line of the rule using it).
+     */
+    private static Map<String, CheckBinding> customChecks(NodeReader root) {
+        NodeReader policies = root.child("policies");
+        if (!policies.isObject() || !policies.has("custom-checks")) {
+            return Map.of();
+        }
+        NodeReader bound = policies.child("custom-checks");
+        if (!bound.isObject()) {
+            bound.problem("must map a name to {check: <registered check>, args: {...}}");
+            return Map.of();
+        }
+        Map<String, CheckBinding> out = new java.util.TreeMap<>();
+        for (String name : bound.fieldNames()) {
+            NodeReader binding = bound.child(name);
+            if (!binding.isObject()) {
+                binding.problem("must be {check: <registered check>, args: {...}}");
+                continue;
+            }
+            binding.rejectUnknown(CUSTOM_CHECK_FIELDS);
+            String check = binding.string("check", null);
+            if (check == null) {
+                binding.problemAt("check", "names the registered check (argument_size, budget, rate_limit)");
+                continue;
+            }
+            out.put(name, new CheckBinding(check, binding.child("args").isPresent() ? binding.child("args").json() : null));
+        }
+        return out;
     }
 
     /** {@code sessions: {keys: [{id, secret}], max-age}}: secrets are base64 of 32 bytes (AES-256), newest key first. */

@@ -236,6 +236,11 @@ final class NodeReader {
     }
 
     /** The field names of a mapping, in file order. */
+    /** The node as it is (for values handed on whole, such as a check's arguments); null when absent. */
+    JsonNode json() {
+        return node;
+    }
+
     List<String> fieldNames() {
         List<String> names = new ArrayList<>();
         if (isObject()) {

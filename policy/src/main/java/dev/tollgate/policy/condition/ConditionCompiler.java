@@ -41,6 +41,11 @@ public final class ConditionCompiler {
         this.problems = problems;
     }
 
+    /** The checks (and bound check names) conditions may use. */
+    public CheckRegistry registry() {
+        return checks;
+    }
+
     /** Compiles the condition of rule {@code rule}: checks that report denials by rule name get it. */
     public Condition compileRule(String rule, JsonNode node, String pointer) {
         this.rule = rule;
