@@ -35,7 +35,7 @@ final class AgtDocumentLoader {
     private static final Set<String> RULE_FIELDS = Set.of("name", "rule_id", "description", "condition", "action", "priority", "message",
             "override");
     /** Defaults AGT reads but a gateway cannot enforce: LLM budgets and sandbox settings. */
-    private static final Set<String> UNENFORCED_DEFAULTS = Set.of("max_tokens", "max_tool_calls", "confidence_threshold",
+    private static final Set<String> UNENFORCED_DEFAULTS = Set.of("max_tokens", "confidence_threshold",
             "max_cpu", "max_memory_mb", "timeout_seconds", "network_default");
 
     private AgtDocumentLoader() {
@@ -91,6 +91,11 @@ final class AgtDocumentLoader {
         Action defaultAction = defaults(root, problems, warnings);
         notEnforced(root, warnings);
         List<CompiledRule> rules = rules(root, name, mode, problems, warnings, hostChecks);
+        CompiledRule cap = maxToolCalls(root, name, mode, problems, hostChecks);
+        if (cap != null) {
+            rules = new ArrayList<>(rules);
+            rules.add(cap);
+        }
         if (!problems.isEmpty()) {
             return null;
         }
@@ -112,6 +117,9 @@ final class AgtDocumentLoader {
         }
         for (Iterator<String> it = defaults.fieldNames(); it.hasNext(); ) {
             String field = it.next();
+            if ("max_tool_calls".equals(field)) {
+                continue; // enforced: see maxToolCalls
+            }
             if (UNENFORCED_DEFAULTS.contains(field)) {
                 warnings.add("/defaults/" + field, "not enforced by the gateway (an LLM or sandbox setting); ignored");
             } else if (!"action".equals(field)) {
@@ -120,6 +128,39 @@ final class AgtDocumentLoader {
         }
         Action action = action(defaults, "/defaults", problems);
         return action == null ? Action.DENY : action;
+    }
+
+    /** The name of the rule {@code defaults.max_tool_calls} becomes (a name no AGT rule can clash with: it has a dot). */
+    static final String MAX_TOOL_CALLS_RULE = "defaults.max_tool_calls";
+
+    /**
+     * {@code defaults.max_tool_calls: N} caps the tool calls of one agent run, which the gateway can count: a
+     * rule ahead of every other denies a {@code tools/call} once the caller's AXID run has made N of them (a
+     * rate_limit bucket of N per run that gives back one call a day, so the cap holds for any run shorter than
+     * that; callers without a run share one bucket). Counted per gateway, or across replicas when rate limits
+     * are kept in Redis.
+     */
+    private static CompiledRule maxToolCalls(JsonNode root, String policyName, Mode mode, Problems problems, ConditionCompiler compiler) {
+        JsonNode cap = root.path("defaults").get("max_tool_calls");
+        if (cap == null || cap.isNull()) {
+            return null;
+        }
+        if (!cap.isIntegralNumber() || cap.longValue() < 1 || !cap.canConvertToInt()) {
+            problems.add("/defaults/max_tool_calls", "max_tool_calls is a positive integer, got '" + cap.asText() + "'");
+            return null;
+        }
+        com.fasterxml.jackson.databind.node.JsonNodeFactory f = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+        com.fasterxml.jackson.databind.node.ObjectNode condition = f.objectNode();
+        com.fasterxml.jackson.databind.node.ArrayNode all = condition.putArray("all");
+        all.addObject().put("method", "tools/call");
+        com.fasterxml.jackson.databind.node.ObjectNode args = all.addObject().putObject("check").put("name", "rate_limit").putObject("args");
+        args.put("rate", 1).put("period", "24h").put("burst", cap.intValue()).putArray("per").add("run");
+        Condition compiled = compiler.compileRule(MAX_TOOL_CALLS_RULE, condition, "/defaults/max_tool_calls");
+        if (compiled == null) {
+            return null;
+        }
+        return CompiledRule.of(MAX_TOOL_CALLS_RULE, "AGT defaults.max_tool_calls", Integer.MAX_VALUE, -1, compiled, Action.DENY,
+                "this run has made its " + cap.intValue() + " tool calls (defaults.max_tool_calls)", policyName, mode);
     }
 
     private static void notEnforced(JsonNode root, Problems warnings) {
