@@ -194,13 +194,10 @@ public final class ConfigLoader {
                 a.strings("allowed-origins", ListenerConfig.DEFAULT_ALLOWED_ORIGINS), adminToken(a));
     }
 
-    /** Absent (also {@code token: ${TOLLGATE_ADMIN_TOKEN:-}} with the variable unset): null. */
+    /** Absent or blank (also {@code token: ${TOLLGATE_ADMIN_TOKEN:-}} with the variable unset): null, no token. */
     private static String adminToken(NodeReader a) {
-        if (!a.has("token")) {
-            return null;
-        }
-        String token = a.string("token", "");
-        if (token.isEmpty()) {
+        String token = a.optionalString("token");
+        if (token == null) {
             return null;
         }
         if (!ADMIN_TOKEN.matcher(token).matches()) {
