@@ -67,13 +67,13 @@ class AdminExplainBodyLimitTest {
         request.putHeader("Content-Length", String.valueOf(100L * 1024 * 1024));
         request.write(Buffer.buffer(" ".repeat(1024)));
 
-        Answer answer = answer(request).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        Answer answer = answer(request).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
         assertThat(answer.status()).isEqualTo(413);
         assertThat(answer.json().path("reason").asText()).isEqualTo("body_too_large");
         assertThat(answer.json().path("error").asText()).isEqualTo("body exceeds 65536 bytes");
         assertThat(answer.connection()).isEqualTo("close");
-        closed.get(5, TimeUnit.SECONDS);
+        closed.get(30, TimeUnit.SECONDS);
         assertThat(tooLargeCount()).isEqualTo("1.0");
     }
 
@@ -106,8 +106,8 @@ class AdminExplainBodyLimitTest {
             pump[0].run();
         }).onFailure(answered::completeExceptionally);
 
-        Answer answer = answered.get(10, TimeUnit.SECONDS);
-        closed.get(10, TimeUnit.SECONDS);
+        Answer answer = answered.get(30, TimeUnit.SECONDS);
+        closed.get(30, TimeUnit.SECONDS);
 
         assertThat(answer.status()).isEqualTo(413);
         assertThat(answer.json().path("reason").asText()).isEqualTo("body_too_large");
