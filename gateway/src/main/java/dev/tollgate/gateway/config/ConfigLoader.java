@@ -45,7 +45,11 @@ public final class ConfigLoader {
     private static final Set<String> TLS_FIELDS = Set.of("cert-chain", "private-key", "trust-bundle", "trust-domains", "engine",
             "source", "socket", "timeout");
     private static final Set<String> UPSTREAM_TLS_FIELDS = Set.of("spiffe-id", "svid");
-    private static final Set<String> ADMIN_FIELDS = Set.of("host", "port");
+    private static final Set<String> ADMIN_FIELDS = Set.of("host", "port", "allowed-hosts", "allowed-origins", "token");
+    /** RFC 6750 b64token: what fits in {@code Authorization: Bearer} unescaped ({@code openssl rand -base64 32} does). */
+    private static final java.util.regex.Pattern ADMIN_TOKEN = java.util.regex.Pattern.compile("[A-Za-z0-9._~+/-]+=*");
+    /** Shorter tokens can be guessed by trying; 16 base64 characters are 96 bits. */
+    private static final int MIN_ADMIN_TOKEN_CHARS = 16;
     private static final Set<String> LIMIT_FIELDS = Set.of("max-body-bytes", "max-json-depth", "max-buffered-response-bytes",
             "max-batch-messages", "max-inspected-response-bytes", "header-timeout", "body-timeout", "idle-timeout");
     private static final Set<String> ROUTE_FIELDS = Set.of("name", "path", "protocol", "upstream", "connect-timeout",
@@ -220,7 +224,27 @@ public final class ConfigLoader {
             return new AdminConfig("127.0.0.1", DEFAULT_ADMIN_PORT);
         }
         a.rejectUnknown(ADMIN_FIELDS);
-        return new AdminConfig(a.string("host", "127.0.0.1"), a.port("port", DEFAULT_ADMIN_PORT));
+        // Same DNS-rebinding defaults as the traffic listeners: a browser page must not reach explain or reload.
+        return new AdminConfig(a.string("host", "127.0.0.1"), a.port("port", DEFAULT_ADMIN_PORT),
+                a.strings("allowed-hosts", ListenerConfig.DEFAULT_ALLOWED_HOSTS),
+                a.strings("allowed-origins", ListenerConfig.DEFAULT_ALLOWED_ORIGINS), adminToken(a));
+    }
+
+    /** Absent or blank (also {@code token: ${TOLLGATE_ADMIN_TOKEN:-}} with the variable unset): null, no token. */
+    private static String adminToken(NodeReader a) {
+        String token = a.optionalString("token");
+        if (token == null) {
+            return null;
+        }
+        if (!ADMIN_TOKEN.matcher(token).matches()) {
+            a.problemAt("token", "must be a bearer token: letters, digits and - . _ ~ + / (= at the end), e.g. openssl rand -base64 32");
+            return null;
+        }
+        if (token.length() < MIN_ADMIN_TOKEN_CHARS) {
+            a.problemAt("token", "must be at least " + MIN_ADMIN_TOKEN_CHARS + " characters, e.g. openssl rand -base64 32");
+            return null;
+        }
+        return token;
     }
 
     private static LimitsConfig limits(NodeReader l) {
