@@ -43,12 +43,15 @@ USER 10001:10001
 # In a container the listeners must bind every interface; conf/gateway.yaml reads these variables.
 # The admin port (/healthz /readyz /metrics, and /explain /reload) binds every interface too, so that
 # orchestrator probes reach it: publish 9090 only to trusted networks, or set TOLLGATE_ADMIN_HOST=127.0.0.1
-# (the HEALTHCHECK below still works, it connects to 127.0.0.1).
+# (the HEALTHCHECK below still works, it connects to 127.0.0.1). Off loopback, POST /explain and /reload
+# are refused until TOLLGATE_ADMIN_TOKEN is set (then: Authorization: Bearer <token>). The admin Host
+# allow-list is opened so Prometheus can scrape /metrics by pod IP; /healthz and /readyz never check Host.
 ENV TOLLGATE_HOST=0.0.0.0 \
     TOLLGATE_ADMIN_HOST=0.0.0.0 \
     TOLLGATE_PORT=8080 \
     TOLLGATE_ADMIN_PORT=9090 \
     TOLLGATE_ALLOWED_HOSTS='["*"]' \
+    TOLLGATE_ADMIN_ALLOWED_HOSTS='["*"]' \
     TOLLGATE_AUDIT_DIR=/app/audit
 # Clients reach a container by service name, so the Host allow-list is opened; the Origin check (what a
 # DNS-rebinding browser page cannot fake) still applies. Set TOLLGATE_ALLOWED_HOSTS to your names to close it.

@@ -2,7 +2,12 @@ package dev.tollgate.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.policy.agt.AgtPriority;
+import dev.tollgate.policy.check.CheckBinding;
+import dev.tollgate.policy.check.CheckRegistry;
 import dev.tollgate.policy.condition.AgtCondition;
+import dev.tollgate.policy.condition.AllOf;
+import dev.tollgate.policy.condition.Condition;
+import dev.tollgate.policy.condition.ConditionCompiler;
 import dev.tollgate.policy.yaml.Problems;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -23,10 +28,15 @@ final class AgtDocumentLoader {
             "disclaimer", "metadata");
     private static final Set<String> DOCUMENT_FIELDS = Set.of("version", "name", "description", "mode", "rules", "defaults",
             "inherit", "scope", "tool_allowlist", "network_allowlist", "disclaimer", "metadata");
-    private static final Set<String> RULE_FIELDS = Set.of("name", "description", "condition", "action", "priority", "message",
+    /**
+     * The condition keys of the rule form AGT's integration guides write ({@code rule_id}, a condition naming a
+     * tool and a host-provided {@code custom_check}), beside 4.1.0's {@code {field, operator, value}}.
+     */
+    private static final Set<String> HOST_CHECK_CONDITION_FIELDS = Set.of("tool", "custom_check");
+    private static final Set<String> RULE_FIELDS = Set.of("name", "rule_id", "description", "condition", "action", "priority", "message",
             "override");
     /** Defaults AGT reads but a gateway cannot enforce: LLM budgets and sandbox settings. */
-    private static final Set<String> UNENFORCED_DEFAULTS = Set.of("max_tokens", "max_tool_calls", "confidence_threshold",
+    private static final Set<String> UNENFORCED_DEFAULTS = Set.of("max_tokens", "confidence_threshold",
             "max_cpu", "max_memory_mb", "timeout_seconds", "network_default");
 
     private AgtDocumentLoader() {
@@ -50,7 +60,11 @@ final class AgtDocumentLoader {
                     continue;
                 }
                 JsonNode condition = rule.get("condition");
-                if (condition != null && condition.isObject() && (condition.has("field") || condition.has("operator"))) {
+                if (condition != null && condition.isObject() && (condition.has("field") || condition.has("operator")
+                        || condition.has("custom_check"))) {
+                    return true;
+                }
+                if (rule.has("rule_id")) {
                     return true;
                 }
                 JsonNode conditions = rule.get("conditions");
@@ -63,7 +77,8 @@ final class AgtDocumentLoader {
     }
 
     /** The compiled document, or null when {@code problems} holds errors. */
-    static CompiledPolicy compile(JsonNode root, Problems problems, Problems warnings) {
+    static CompiledPolicy compile(JsonNode root, Problems problems, Problems warnings, CheckRegistry checks) {
+        ConditionCompiler hostChecks = new ConditionCompiler(checks, problems);
         warnUnknown(root, "", DOCUMENT_FIELDS, warnings);
         // AGT's schema refuses a document whose name, version or description is not a string (`version: 1.0`).
         strings(root, "", List.of("name", "version", "description"), problems);
@@ -76,11 +91,16 @@ final class AgtDocumentLoader {
         Mode mode = PolicyLoader.mode(root, problems);
         Action defaultAction = defaults(root, problems, warnings);
         notEnforced(root, warnings);
-        List<CompiledRule> rules = rules(root, name, mode, problems, warnings);
+        List<CompiledRule> rules = rules(root, name, mode, problems, warnings, hostChecks);
+        CompiledRule cap = maxToolCalls(root, name, mode, problems, hostChecks);
+        if (cap != null) {
+            rules = new ArrayList<>(rules);
+            rules.add(cap);
+        }
         if (!problems.isEmpty()) {
             return null;
         }
-        return new CompiledPolicy(name, version, mode, defaultAction, null, rules, Set.of(), warnings.list());
+        return new CompiledPolicy(name, version, mode, defaultAction, null, rules, hostChecks.checksUsed(), warnings.list());
     }
 
     private static Action defaults(JsonNode root, Problems problems, Problems warnings) {
@@ -98,6 +118,9 @@ final class AgtDocumentLoader {
         }
         for (Iterator<String> it = defaults.fieldNames(); it.hasNext(); ) {
             String field = it.next();
+            if ("max_tool_calls".equals(field)) {
+                continue; // enforced: see maxToolCalls
+            }
             if (UNENFORCED_DEFAULTS.contains(field)) {
                 warnings.add("/defaults/" + field, "not enforced by the gateway (an LLM or sandbox setting); ignored");
             } else if (!"action".equals(field)) {
@@ -106,6 +129,39 @@ final class AgtDocumentLoader {
         }
         Action action = action(defaults, "/defaults", problems);
         return action == null ? Action.DENY : action;
+    }
+
+    /** The name of the rule {@code defaults.max_tool_calls} becomes (a name no AGT rule can clash with: it has a dot). */
+    static final String MAX_TOOL_CALLS_RULE = "defaults.max_tool_calls";
+
+    /**
+     * {@code defaults.max_tool_calls: N} caps the tool calls of one agent run, which the gateway can count: a
+     * rule ahead of every other denies a {@code tools/call} once the caller's AXID run has made N of them (a
+     * rate_limit bucket of N per run that gives back one call a day, so the cap holds for any run shorter than
+     * that; callers without a run share one bucket). Counted per gateway, or across replicas when rate limits
+     * are kept in Redis.
+     */
+    private static CompiledRule maxToolCalls(JsonNode root, String policyName, Mode mode, Problems problems, ConditionCompiler compiler) {
+        JsonNode cap = root.path("defaults").get("max_tool_calls");
+        if (cap == null || cap.isNull()) {
+            return null;
+        }
+        if (!cap.isIntegralNumber() || cap.longValue() < 1 || !cap.canConvertToInt()) {
+            problems.add("/defaults/max_tool_calls", "max_tool_calls is a positive integer, got '" + cap.asText() + "'");
+            return null;
+        }
+        com.fasterxml.jackson.databind.node.JsonNodeFactory f = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+        com.fasterxml.jackson.databind.node.ObjectNode condition = f.objectNode();
+        com.fasterxml.jackson.databind.node.ArrayNode all = condition.putArray("all");
+        all.addObject().put("method", "tools/call");
+        com.fasterxml.jackson.databind.node.ObjectNode args = all.addObject().putObject("check").put("name", "rate_limit").putObject("args");
+        args.put("rate", 1).put("period", "24h").put("burst", cap.intValue()).putArray("per").add("run");
+        Condition compiled = compiler.compileRule(MAX_TOOL_CALLS_RULE, condition, "/defaults/max_tool_calls");
+        if (compiled == null) {
+            return null;
+        }
+        return CompiledRule.of(MAX_TOOL_CALLS_RULE, "AGT defaults.max_tool_calls", Integer.MAX_VALUE, -1, compiled, Action.DENY,
+                "this run has made its " + cap.intValue() + " tool calls (defaults.max_tool_calls)", policyName, mode);
     }
 
     private static void notEnforced(JsonNode root, Problems warnings) {
@@ -123,7 +179,8 @@ final class AgtDocumentLoader {
         }
     }
 
-    private static List<CompiledRule> rules(JsonNode root, String policyName, Mode mode, Problems problems, Problems warnings) {
+    private static List<CompiledRule> rules(JsonNode root, String policyName, Mode mode, Problems problems, Problems warnings,
+                                            ConditionCompiler hostChecks) {
         JsonNode rules = root.get("rules");
         List<CompiledRule> out = new ArrayList<>();
         if (rules == null || rules.isNull()) {
@@ -142,8 +199,10 @@ final class AgtDocumentLoader {
                 continue;
             }
             warnUnknownRuleFields(rule, at, problems, warnings);
-            strings(rule, at, List.of("name", "description", "message"), problems);
-            String name = rule.path("name").isTextual() && !rule.get("name").textValue().isBlank() ? rule.get("name").textValue() : null;
+            strings(rule, at, List.of("name", "rule_id", "description", "message"), problems);
+            // The integration guides' form names a rule by rule_id.
+            String nameField = rule.has("name") || !rule.has("rule_id") ? "name" : "rule_id";
+            String name = rule.path(nameField).isTextual() && !rule.get(nameField).textValue().isBlank() ? rule.get(nameField).textValue() : null;
             if (name == null && (!rule.has("name") || rule.get("name").isTextual())) {
                 problems.add(at + (rule.has("id") ? "/id" : ""), rule.has("id")
                         ? "AGT 4.1.0 rules have a name, not an id (AGT refuses this rule too): rename id to name"
@@ -153,7 +212,9 @@ final class AgtDocumentLoader {
                 problems.add(at + "/name", "duplicate rule name '" + name + "'");
             }
             Integer priority = priority(rule, at, problems);
-            AgtCondition condition = condition(rule, at, problems);
+            Condition condition = isHostCheckForm(rule.get("condition"))
+                    ? hostCheckCondition(rule.get("condition"), name, at + "/condition", problems, hostChecks)
+                    : condition(rule, at, problems);
             Action action = action(rule, at, problems);
             if (rule.path("override").asBoolean(false)) {
                 warnings.add(at + "/override", "override only matters in AGT's folder merge; ignored");
@@ -186,6 +247,57 @@ final class AgtDocumentLoader {
             problems.add(at + "/priority", "priority is an integer (higher runs first), got '" + rule.get("priority").asText() + "'");
         }
         return priority;
+    }
+
+    private static boolean isHostCheckForm(JsonNode condition) {
+        return condition != null && condition.isObject() && !condition.has("field") && !condition.has("operator")
+                && (condition.has("custom_check") || condition.has("tool"));
+    }
+
+    /**
+     * {@code condition: {tool: synthesize_report, custom_check: waxell_budget_check}}: every key given must hold.
+     * {@code tool} is the tool name exactly (no globs: AGT compares names); {@code custom_check} names a check
+     * bound in the gateway's configuration ({@code policies.custom-checks}) to a registered check and its
+     * arguments. An unbound name is a load error: a check that silently never held would allow the call.
+     */
+    private static Condition hostCheckCondition(JsonNode c, String rule, String where, Problems problems, ConditionCompiler compiler) {
+        List<Condition> parts = new ArrayList<>();
+        for (Iterator<String> it = c.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!HOST_CHECK_CONDITION_FIELDS.contains(field)) {
+                problems.add(where + "/" + field, "unknown condition field (this form takes tool and custom_check)");
+                return null;
+            }
+        }
+        JsonNode tool = c.get("tool");
+        if (tool != null) {
+            if (!tool.isTextual() || tool.textValue().isBlank()) {
+                problems.add(where + "/tool", "tool is the tool's name");
+                return null;
+            }
+            parts.add(AgtCondition.compile("tool_name", "eq", tool));
+        }
+        JsonNode custom = c.get("custom_check");
+        if (custom != null) {
+            if (!custom.isTextual()) {
+                problems.add(where + "/custom_check", "custom_check is the name of a check bound in the gateway's configuration");
+                return null;
+            }
+            CheckBinding binding = compiler.registry().binding(custom.textValue()).orElse(null);
+            if (binding == null) {
+                problems.add(where + "/custom_check", "custom check '" + custom.textValue() + "' is not bound: add it to "
+                        + "policies.custom-checks in the gateway configuration (bound: " + compiler.registry().bindingNames() + ")");
+                return null;
+            }
+            com.fasterxml.jackson.databind.node.ObjectNode check = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+            check.putObject("check").put("name", binding.check()).set("args", binding.args());
+            Condition bound = compiler.compileRule(rule, check, where + "/custom_check");
+            if (bound == null) {
+                return null;
+            }
+            parts.add(bound);
+        }
+        return parts.size() == 1 ? parts.get(0) : new AllOf(parts);
     }
 
     private static AgtCondition condition(JsonNode rule, String at, Problems problems) {

@@ -109,7 +109,7 @@ public final class PolicyLoader {
             throw new PolicyException(problems.list());
         }
         if (AgtDocumentLoader.looksLikeAgt(root)) {
-            CompiledPolicy agt = AgtDocumentLoader.compile(root, problems, new Problems(file, yaml));
+            CompiledPolicy agt = AgtDocumentLoader.compile(root, problems, new Problems(file, yaml), checks);
             if (agt == null) {
                 throw new PolicyException(problems.list());
             }

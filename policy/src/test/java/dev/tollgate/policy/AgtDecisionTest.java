@@ -81,7 +81,10 @@ class AgtDecisionTest {
     @ParameterizedTest(name = "{0}: {1} {2} -> {3} {4}")
     @MethodSource("examples")
     void decidesAsAgtDoesOnItsExamples(String file, String tool, String arguments, Action action, String rule) throws Exception {
-        Decision decision = AgtExamplesTest.load(file).evaluate(toolCall(tool, arguments));
+        PolicyRequest call = toolCall(tool, arguments);
+        // One call of a run within its defaults.max_tool_calls (see maxToolCallsCapsARun for the cap itself).
+        Decision decision = AgtExamplesTest.load(file).evaluate(new PolicyRequest(call.call(), call.identity(), call.time(),
+                new AssumedFacts(0, 0, false)));
         assertThat(decision.action()).isEqualTo(action);
         assertThat(decision.ruleName()).isEqualTo(rule);
     }
@@ -157,6 +160,22 @@ class AgtDecisionTest {
         Decision decision = policy(SEMANTICS).evaluate(toolCall("pay", arguments, Identity.ANONYMOUS));
         assertThat(decision.action()).isEqualTo(action);
         assertThat(decision.ruleName()).isEqualTo(rule);
+    }
+
+    @org.junit.jupiter.api.Test
+    void maxToolCallsCapsARunAheadOfEveryRule() throws Exception {
+        CompiledPolicy policy = AgtExamplesTest.load("docs__tutorials__policy-as-code__examples__02_admin_policy.yaml");
+        PolicyRequest call = toolCall("read_file", "{}");
+
+        Decision exhausted = policy.evaluate(new PolicyRequest(call.call(), call.identity(), call.time(), new AssumedFacts(0, 0, true)));
+        Decision list = policy.evaluate(new PolicyRequest(CallDescription.mcpRequest("r", "tools/list", null), call.identity(),
+                call.time(), new AssumedFacts(0, 0, true)));
+
+        assertThat(exhausted.enforcedDeny()).isTrue();
+        assertThat(exhausted.ruleName()).isEqualTo("defaults.max_tool_calls");
+        assertThat(exhausted.message()).contains("tool calls (defaults.max_tool_calls)");
+        assertThat(list.ruleName()).as("only tool calls are counted").isNotEqualTo("defaults.max_tool_calls");
+        assertThat(policy.warnings()).noneMatch(w -> w.field().contains("max_tool_calls"));
     }
 
     @org.junit.jupiter.api.Test

@@ -228,7 +228,8 @@ class AgtDifferentialTest {
         CallDescription description = "tools/call".equals(method)
                 ? CallDescription.mcpToolCall(route, call.get("tool").asText(), arguments)
                 : CallDescription.mcpRequest(route, method, arguments);
-        return new PolicyRequest(description, identity(call.get("identity")), TIME);
+        // One call of a run within its defaults.max_tool_calls: AGT's evaluator decides single calls and counts nothing.
+        return new PolicyRequest(description, identity(call.get("identity")), TIME, new AssumedFacts(0, 0, false));
     }
 
     private static Identity identity(JsonNode id) {

@@ -53,6 +53,19 @@ class AgtImportDifferentialTest {
     record Source(String name, String yaml, JsonNode golden) {
     }
 
+    /** Gateway state in which no budget is exceeded and every rate-limit bucket has tokens. */
+    private static final CallFacts TOKENS_LEFT = new CallFacts() {
+        @Override
+        public boolean overBudget(String rule, long limitMicros) {
+            return false;
+        }
+
+        @Override
+        public boolean rateLimited(String rule, String key, double perSecond, long burst) {
+            return false;
+        }
+    };
+
     @TestFactory
     Stream<DynamicTest> convertedRulesDecideAsTheAgtDocumentDoes() throws IOException {
         return sources().stream().map(s -> DynamicTest.dynamicTest(s.name(), () -> compare(s)));
@@ -114,8 +127,13 @@ class AgtImportDifferentialTest {
         List<String> failures = new ArrayList<>();
         int notedDifferences = 0;
         List<JsonNode> calls = calls(source, agt);
+        // With no gateway state a rate-limit rule (defaults.max_tool_calls) denies every tool call fail closed, in both:
+        // so such documents are also compared with a bucket that still has tokens, letting their own rules decide.
+        List<CallFacts> factsToTry = agt.path("defaults").has("max_tool_calls") ? List.of(CallFacts.NONE, TOKENS_LEFT) : List.of(CallFacts.NONE);
         for (JsonNode call : calls) {
-            PolicyRequest request = AgtDifferentialTest.request(call);
+          for (CallFacts facts : factsToTry) {
+            PolicyRequest plain = AgtDifferentialTest.request(call);
+            PolicyRequest request = new PolicyRequest(plain.call(), plain.identity(), plain.time(), facts);
             Decision expected = reference.evaluate(request);
             Decision actual = converted.evaluate(request);
             if (same(expected, actual)) {
@@ -130,6 +148,7 @@ class AgtImportDifferentialTest {
             } else {
                 failures.add("differs: " + where);
             }
+          }
         }
         System.out.println(source.name() + ": " + calls.size() + " calls, " + notedDifferences + " differences on rules with notes");
         if (!failures.isEmpty()) {

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** One row per operator and condition kind: a condition, a call, and whether the deny rule fires. */
 class ConditionOperatorTest {
 
-    private static final String ARGS = "{\"big\":9007199254740993,\"command\":\"rm -rf /tmp/x\",\"count\":5,\"ratio\":0.5,\"tags\":[\"a\",\"b\"],\"opts\":{\"force\":true},\"empty\":null}";
+    private static final String ARGS = "{\"big\":9007199254740993,\"command\":\"rm -rf /tmp/x\",\"count\":5,\"ratio\":0.5,\"tags\":[\"a\",\"b\"],\"file\":\"//tmp/../etc/./passwd\",\"name\":\"\uff27\uff25\uff34-Env\",\"opts\":{\"force\":true},\"empty\":null}";
 
     static Stream<Arguments> cases() {
         return Stream.of(
@@ -29,6 +29,12 @@ class ConditionOperatorTest {
                 row("contains substring", "arg: {path: /command, contains: \"/tmp\"}", true),
                 row("contains array element", "arg: {path: /tags, contains: b}", true),
                 row("contains array element mismatch", "arg: {path: /tags, contains: c}", false),
+                row("path normalized: //tmp/../etc/./passwd is /etc/passwd", "arg: {path: /file, eq: /etc/passwd, normalize: path}", true),
+                row("without normalize the literal misses the variant", "arg: {path: /file, eq: /etc/passwd}", false),
+                row("path normalized before matches", "arg: {path: /file, matches: \"^/etc/\", normalize: path}", true),
+                row("nfkc and case fold a full-width, mixed-case name", "arg: {path: /name, eq: get-env, normalize: [nfkc, case]}", true),
+                row("the operands are folded too", "arg: {path: /name, in: [GET-ENV], normalize: [nfkc, case]}", true),
+                row("case alone leaves full-width letters", "arg: {path: /name, eq: get-env, normalize: case}", false),
                 row("gt", "arg: {path: /count, gt: 4}", true),
                 row("gt equal is false", "arg: {path: /count, gt: 5}", false),
                 row("gte", "arg: {path: /count, gte: 5}", true),
@@ -38,7 +44,7 @@ class ConditionOperatorTest {
                 row("eq beyond 2^53 against a double", "arg: {path: /big, eq: 9007199254740992.0}", false),
                 row("lte integer against decimal", "arg: {path: /count, lte: 5.5}", true),
                 row("in mixes numbers by value", "arg: {path: /ratio, in: [0.25, 0.50]}", true),
-                row("gt on a string is false", "arg: {path: /command, gt: 1}", false),
+                row("gt on a string cannot be decided: the rule fires (fail closed)", "arg: {path: /command, gt: 1}", true),
                 row("exists true", "arg: {path: /opts/force, exists: true}", true),
                 row("exists false on absent", "arg: {path: /opts/missing, exists: false}", true),
                 row("null counts as absent", "arg: {path: /empty, exists: false}", true),
@@ -68,7 +74,7 @@ class ConditionOperatorTest {
                 row("claim not_in mismatch", "claim: {name: tenant, not_in: [acme]}", false),
                 row("claim contains substring", "claim: {name: spiffe_id, contains: /agents/}", true),
                 row("claim string eq number is false", "claim: {name: tenant, eq: 1}", false),
-                row("claim string gt is false", "claim: {name: tenant, gt: 1}", false),
+                row("claim string gt cannot be decided: the rule fires (fail closed)", "claim: {name: tenant, gt: 1}", true),
                 row("claim sub", "claim: {name: sub, eq: user-7}", true),
                 row("claim parent", "claim: {name: parent, eq: run-0}", true),
                 row("claim run", "claim: {name: run, matches: \"^run-\\\\d+$\"}", true),

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.gateway.config.AdminConfig;
+import dev.tollgate.gateway.http.HostOriginGuard;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.gateway.pipeline.GatewaySnapshot;
 import dev.tollgate.gateway.reload.ReloadResult;
@@ -20,23 +21,33 @@ import java.time.format.DateTimeParseException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The operator port: {@code /healthz} (alive), {@code /readyz} (listeners bound, not shutting down),
  * {@code /metrics} (Prometheus), {@code POST /explain} (why a call is allowed or denied) and
  * {@code POST /reload} (reload now). Kept off the traffic listeners so it can be firewalled separately and
  * never matches a route.
+ *
+ * <p>Order, and why: the probes first (nothing to protect, and orchestrators send a Host no allow-list
+ * can name); then the DNS-rebinding guard for everything else (a browser page must not read or drive the
+ * port); then the token for the endpoints that reveal policy or change state; only then is a body read.
  */
 public final class AdminServer {
 
+    private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final long MAX_EXPLAIN_BODY_BYTES = 64 * 1024;
+    static final int MAX_EXPLAIN_BODY_BYTES = 64 * 1024;
 
     private final Vertx vertx;
     private final AdminConfig config;
     private final GatewayMetrics metrics;
     private final BooleanSupplier ready;
     private final Supplier<GatewaySnapshot> snapshots;
+    private final HostOriginGuard guard;
+    private final AdminAuth auth;
+    private final AdminRejects rejects;
     private volatile Supplier<CompletableFuture<ReloadResult>> reloader;
     private HttpServer server;
 
@@ -46,6 +57,9 @@ public final class AdminServer {
         this.metrics = metrics;
         this.ready = ready;
         this.snapshots = snapshots;
+        this.guard = new HostOriginGuard(config.asGuardedListener());
+        this.auth = new AdminAuth(config);
+        this.rejects = new AdminRejects(metrics.registry());
     }
 
     /** Enables {@code POST /reload}; without a reloader it answers 404 (configuration not from a file). */
@@ -54,6 +68,12 @@ public final class AdminServer {
     }
 
     public Future<Integer> start() {
+        if (config.token() == null) {
+            LOG.warn(config.boundToLoopback()
+                    ? "admin.token is not set: POST /explain and POST /reload are open to every local process on {}:{}"
+                    : "admin.token is not set and the admin listener binds {}:{} (not loopback): POST /explain and POST /reload are refused",
+                    config.host(), config.port());
+        }
         server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
                 .requestHandler(this::handle);
         return server.listen().map(HttpServer::actualPort);
@@ -61,18 +81,42 @@ public final class AdminServer {
 
     private void handle(HttpServerRequest request) {
         switch (request.path()) {
+            // Exempt from the Host check: Kubernetes and Docker probes send Host: <pod-ip>:<port>, which changes
+            // with every pod, and "UP"/"READY" tells a rebinding page nothing.
             case "/healthz" -> json(request, 200, "{\"status\":\"UP\"}");
             case "/readyz" -> {
                 boolean isReady = ready.getAsBoolean();
                 json(request, isReady ? 200 : 503, isReady ? "{\"status\":\"READY\"}" : "{\"status\":\"NOT_READY\"}");
             }
+            default -> guarded(request);
+        }
+    }
+
+    private void guarded(HttpServerRequest request) {
+        String host = request.authority() == null ? null : request.authority().toString();
+        switch (guard.check(host, request.getHeader(HttpHeaders.ORIGIN))) {
+            case FORBIDDEN_HOST -> rejects.respond(request, AdminReject.FORBIDDEN_HOST);
+            case FORBIDDEN_ORIGIN -> rejects.respond(request, AdminReject.FORBIDDEN_ORIGIN);
+            case ALLOWED -> route(request);
+        }
+    }
+
+    private void route(HttpServerRequest request) {
+        switch (request.path()) {
+            // No token: Prometheus scrapes a private port unauthenticated, and counters reveal no policy.
             case "/metrics" -> request.response()
                     .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
                     .end(metrics.scrape());
-            case "/explain" -> explain(request);
-            case "/reload" -> reload(request);
+            case "/explain" -> authorized(request, this::explain);
+            case "/reload" -> authorized(request, this::reload);
             default -> json(request, 404, "{\"error\":\"not found\",\"endpoints\":[\"/healthz\",\"/readyz\",\"/metrics\",\"/explain\",\"/reload\"]}");
         }
+    }
+
+    /** Explain reveals the policy and reload changes state: both need the token, checked before any body is read. */
+    private void authorized(HttpServerRequest request, java.util.function.Consumer<HttpServerRequest> endpoint) {
+        auth.check(request.headers().getAll(HttpHeaders.AUTHORIZATION))
+                .ifPresentOrElse(reject -> rejects.respond(request, reject), () -> endpoint.accept(request));
     }
 
     private void explain(HttpServerRequest request) {
@@ -80,11 +124,7 @@ public final class AdminServer {
             json(request, 405, "{\"error\":\"POST a JSON call description\"}");
             return;
         }
-        request.body().onSuccess(body -> {
-            if (body.length() > MAX_EXPLAIN_BODY_BYTES) {
-                json(request, 413, "{\"error\":\"body too large\"}");
-                return;
-            }
+        BoundedBody.read(request, MAX_EXPLAIN_BODY_BYTES).onSuccess(body -> {
             try {
                 JsonNode input = JSON.readTree(body.getBytes());
                 json(request, 200, ExplainRequest.toJson(ExplainRequest.explain(snapshots.get(), input)).toString());
@@ -92,6 +132,11 @@ public final class AdminServer {
                 ObjectNode error = JSON.createObjectNode().put("error", e.getMessage());
                 json(request, 400, error.toString());
             }
+        }).onFailure(failure -> {
+            if (failure instanceof BoundedBody.TooLarge) {
+                rejects.respond(request, AdminReject.BODY_TOO_LARGE);
+            }
+            // Anything else: the client went away mid-body, there is no one to answer.
         });
     }
 

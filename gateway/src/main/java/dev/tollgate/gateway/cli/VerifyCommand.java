@@ -1,5 +1,6 @@
 package dev.tollgate.gateway.cli;
 
+import dev.tollgate.gateway.config.AdminConfig;
 import dev.tollgate.gateway.config.ConfigException;
 import dev.tollgate.gateway.config.ConfigProblem;
 import dev.tollgate.gateway.pipeline.GatewaySnapshot;
@@ -10,6 +11,7 @@ import dev.tollgate.policy.PolicyTestRunner;
 import dev.tollgate.policy.check.CheckRegistry;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,6 +39,7 @@ final class VerifyCommand implements Callable<Integer> {
         }
         snapshot.config().routes().stream().filter(r -> r.policy() == null).forEach(r ->
                 System.out.printf("warning: route %s has no policy: every policed call on it is denied (fail closed)%n", r.name()));
+        adminTokenWarning(snapshot.config().admin()).ifPresent(w -> System.out.println("warning: " + w));
         // Documents that loaded but carry settings the gateway does not enforce (AGT sandbox and LLM limits).
         snapshot.policies().all().forEach(p -> p.warnings().forEach(w -> System.out.println("warning: " + w)));
         Path policies = snapshot.config().policyDirectory();
@@ -55,6 +58,18 @@ final class VerifyCommand implements Callable<Integer> {
                 failed == 0 ? "OK" : "FAILED", config, snapshot.config().listeners().size(), snapshot.config().routes().size(),
                 snapshot.policies().all().size(), snapshot.policies().all().size() == 1 ? "y" : "ies", results.size() - failed, failed);
         return failed == 0 ? 0 : 1;
+    }
+
+    /** Without admin.token, POST /explain and /reload are open to local processes, or refused off loopback. */
+    static Optional<String> adminTokenWarning(AdminConfig admin) {
+        if (admin.token() != null) {
+            return Optional.empty();
+        }
+        return Optional.of(admin.boundToLoopback()
+                ? "admin.token is not set: POST /explain and POST /reload on " + admin.host() + ":" + admin.port()
+                        + " are open to every local process (set admin.token, e.g. ${TOLLGATE_ADMIN_TOKEN})"
+                : "admin.token is not set and admin.host " + admin.host() + " is not a loopback address: POST /explain and"
+                        + " POST /reload are refused (403 admin_token_not_configured) until admin.token is set");
     }
 
     static void printProblems(ConfigException e) {

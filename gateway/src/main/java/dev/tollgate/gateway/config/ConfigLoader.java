@@ -1,5 +1,6 @@
 package dev.tollgate.gateway.config;
 
+import dev.tollgate.policy.check.CheckBinding;
 import dev.tollgate.policy.yaml.LocatedYaml;
 import dev.tollgate.policy.yaml.YamlSyntaxException;
 import java.io.IOException;
@@ -38,12 +39,17 @@ public final class ConfigLoader {
     private static final Set<String> BINDING_FIELDS = Set.of("claim", "spiffe-segment");
     private static final Set<String> TELEMETRY_FIELDS = Set.of("service-name", "traces-exporter", "record-arguments", "redact");
     private static final Set<String> AUDIT_FIELDS = Set.of("directory", "max-file-bytes", "queue-capacity", "when-full", "arguments");
-    private static final Set<String> POLICIES_FIELDS = Set.of("directory");
+    private static final Set<String> POLICIES_FIELDS = Set.of("directory", "custom-checks");
+    private static final Set<String> CUSTOM_CHECK_FIELDS = Set.of("check", "args");
     private static final Set<String> LISTENER_FIELDS = Set.of("name", "host", "port", "allowed-hosts", "allowed-origins", "tls");
     private static final Set<String> TLS_FIELDS = Set.of("cert-chain", "private-key", "trust-bundle", "trust-domains", "engine",
             "source", "socket", "timeout");
     private static final Set<String> UPSTREAM_TLS_FIELDS = Set.of("spiffe-id", "svid");
-    private static final Set<String> ADMIN_FIELDS = Set.of("host", "port");
+    private static final Set<String> ADMIN_FIELDS = Set.of("host", "port", "allowed-hosts", "allowed-origins", "token");
+    /** RFC 6750 b64token: what fits in {@code Authorization: Bearer} unescaped ({@code openssl rand -base64 32} does). */
+    private static final java.util.regex.Pattern ADMIN_TOKEN = java.util.regex.Pattern.compile("[A-Za-z0-9._~+/-]+=*");
+    /** Shorter tokens can be guessed by trying; 16 base64 characters are 96 bits. */
+    private static final int MIN_ADMIN_TOKEN_CHARS = 16;
     private static final Set<String> LIMIT_FIELDS = Set.of("max-body-bytes", "max-json-depth", "max-buffered-response-bytes",
             "max-batch-messages", "max-inspected-response-bytes", "header-timeout", "body-timeout", "idle-timeout");
     private static final Set<String> ROUTE_FIELDS = Set.of("name", "path", "protocol", "upstream", "connect-timeout",
@@ -107,11 +113,45 @@ public final class ConfigLoader {
         BudgetConfig budget = budget(root, baseDir, redis, problems);
         RateLimitConfig rateLimits = rateLimits(root, redis);
         SessionConfig sessions = sessions(root);
+        Map<String, CheckBinding> customChecks = customChecks(root);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         return new GatewayConfig(source, listeners, admin, limits, routes, policyDirectory, telemetry, audit, axid, budget,
-                redis, rateLimits, sessions);
+                redis, rateLimits, sessions, customChecks);
+    }
+
+    /**
+     * {@code policies.custom-checks: {waxell_budget_check: {check: budget, args: {limit_usd: 10}}}}: names policy
+     * documents may use for a registered check with these arguments (whether the check exists and takes these
+     * arguments is settled when the policies compile, with the file and line of the rule using it).
+     */
+    private static Map<String, CheckBinding> customChecks(NodeReader root) {
+        NodeReader policies = root.child("policies");
+        if (!policies.isObject() || !policies.has("custom-checks")) {
+            return Map.of();
+        }
+        NodeReader bound = policies.child("custom-checks");
+        if (!bound.isObject()) {
+            bound.problem("must map a name to {check: <registered check>, args: {...}}");
+            return Map.of();
+        }
+        Map<String, CheckBinding> out = new java.util.TreeMap<>();
+        for (String name : bound.fieldNames()) {
+            NodeReader binding = bound.child(name);
+            if (!binding.isObject()) {
+                binding.problem("must be {check: <registered check>, args: {...}}");
+                continue;
+            }
+            binding.rejectUnknown(CUSTOM_CHECK_FIELDS);
+            String check = binding.string("check", null);
+            if (check == null) {
+                binding.problemAt("check", "names the registered check (argument_size, budget, rate_limit)");
+                continue;
+            }
+            out.put(name, new CheckBinding(check, binding.child("args").isPresent() ? binding.child("args").json() : null));
+        }
+        return out;
     }
 
     /** {@code sessions: {keys: [{id, secret}], max-age}}: secrets are base64 of 32 bytes (AES-256), newest key first. */
@@ -184,7 +224,27 @@ public final class ConfigLoader {
             return new AdminConfig("127.0.0.1", DEFAULT_ADMIN_PORT);
         }
         a.rejectUnknown(ADMIN_FIELDS);
-        return new AdminConfig(a.string("host", "127.0.0.1"), a.port("port", DEFAULT_ADMIN_PORT));
+        // Same DNS-rebinding defaults as the traffic listeners: a browser page must not reach explain or reload.
+        return new AdminConfig(a.string("host", "127.0.0.1"), a.port("port", DEFAULT_ADMIN_PORT),
+                a.strings("allowed-hosts", ListenerConfig.DEFAULT_ALLOWED_HOSTS),
+                a.strings("allowed-origins", ListenerConfig.DEFAULT_ALLOWED_ORIGINS), adminToken(a));
+    }
+
+    /** Absent or blank (also {@code token: ${TOLLGATE_ADMIN_TOKEN:-}} with the variable unset): null, no token. */
+    private static String adminToken(NodeReader a) {
+        String token = a.optionalString("token");
+        if (token == null) {
+            return null;
+        }
+        if (!ADMIN_TOKEN.matcher(token).matches()) {
+            a.problemAt("token", "must be a bearer token: letters, digits and - . _ ~ + / (= at the end), e.g. openssl rand -base64 32");
+            return null;
+        }
+        if (token.length() < MIN_ADMIN_TOKEN_CHARS) {
+            a.problemAt("token", "must be at least " + MIN_ADMIN_TOKEN_CHARS + " characters, e.g. openssl rand -base64 32");
+            return null;
+        }
+        return token;
     }
 
     private static LimitsConfig limits(NodeReader l) {

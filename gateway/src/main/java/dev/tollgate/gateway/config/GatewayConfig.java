@@ -1,6 +1,8 @@
 package dev.tollgate.gateway.config;
 
+import dev.tollgate.policy.check.CheckBinding;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.List;
 
 /**
@@ -9,11 +11,13 @@ import java.util.List;
  * @param policyDirectory where the policy documents live (resolved against the config file's folder);
  *                        null when the configuration names none
  * @param sessions        how MCP session ids handed to clients are sealed
+ * @param customChecks    names policy documents may use for registered checks with fixed arguments
+ *                        ({@code policies.custom-checks}, e.g. AGT's {@code custom_check})
  */
 public record GatewayConfig(String source, List<ListenerConfig> listeners, AdminConfig admin, LimitsConfig limits,
                             List<RouteConfig> routes, Path policyDirectory, TelemetryConfig telemetry, AuditConfig audit,
                             AxidConfig axid, BudgetConfig budget, RedisConfig redis, RateLimitConfig rateLimits,
-                            SessionConfig sessions) {
+                            SessionConfig sessions, Map<String, CheckBinding> customChecks) {
 
     public GatewayConfig {
         listeners = List.copyOf(listeners);
@@ -21,12 +25,13 @@ public record GatewayConfig(String source, List<ListenerConfig> listeners, Admin
         budget = budget == null ? BudgetConfig.DEFAULT : budget;
         rateLimits = rateLimits == null ? RateLimitConfig.DEFAULT : rateLimits;
         sessions = sessions == null ? SessionConfig.DEFAULT : sessions;
+        customChecks = customChecks == null ? Map.of() : Map.copyOf(customChecks);
     }
 
     /** Without budgets, Redis or rate-limit settings: an in-memory ledger, nothing priced, local buckets. */
     public GatewayConfig(String source, List<ListenerConfig> listeners, AdminConfig admin, LimitsConfig limits,
                          List<RouteConfig> routes, Path policyDirectory, TelemetryConfig telemetry, AuditConfig audit,
                          AxidConfig axid) {
-        this(source, listeners, admin, limits, routes, policyDirectory, telemetry, audit, axid, null, null, null, null);
+        this(source, listeners, admin, limits, routes, policyDirectory, telemetry, audit, axid, null, null, null, null, null);
     }
 }

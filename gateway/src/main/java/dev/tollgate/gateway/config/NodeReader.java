@@ -103,6 +103,19 @@ final class NodeReader {
         return text;
     }
 
+    /** Null when absent or blank: an optional secret from {@code ${VAR:-}} with VAR unset is not an error. */
+    String optionalString(String field) {
+        JsonNode value = isObject() ? node.get(field) : null;
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isValueNode() || value.isBoolean()) {
+            problemAt(field, "must be a string");
+            return null;
+        }
+        return value.asText().isBlank() ? null : value.asText();
+    }
+
     List<String> strings(String field, List<String> fallback) {
         JsonNode value = isObject() ? node.get(field) : null;
         if (value == null || value.isNull()) {
@@ -236,6 +249,11 @@ final class NodeReader {
     }
 
     /** The field names of a mapping, in file order. */
+    /** The node as it is (for values handed on whole, such as a check's arguments); null when absent. */
+    JsonNode json() {
+        return node;
+    }
+
     List<String> fieldNames() {
         List<String> names = new ArrayList<>();
         if (isObject()) {

@@ -6,6 +6,7 @@ import dev.tollgate.gateway.config.ConfigProblem;
 import dev.tollgate.gateway.config.GatewayConfig;
 import dev.tollgate.gateway.config.RouteConfig;
 import dev.tollgate.gateway.pipeline.GatewaySnapshot;
+import dev.tollgate.policy.check.CheckBinding;
 import dev.tollgate.policy.check.CheckRegistry;
 import dev.tollgate.policy.CompiledPolicy;
 import dev.tollgate.policy.PolicyBundle;
@@ -87,7 +88,7 @@ public final class SnapshotLoader implements AutoCloseable {
     }
 
     public GatewaySnapshot compile(GatewayConfig config) throws ConfigException {
-        PolicyBundle policies = loadPolicies(config.policyDirectory());
+        PolicyBundle policies = loadPolicies(config.policyDirectory(), config.customChecks());
         List<ConfigProblem> problems = new ArrayList<>();
         for (int i = 0; i < config.routes().size(); i++) {
             RouteConfig route = config.routes().get(i);
@@ -126,12 +127,12 @@ public final class SnapshotLoader implements AutoCloseable {
         }
     }
 
-    private PolicyBundle loadPolicies(Path directory) throws ConfigException {
+    private PolicyBundle loadPolicies(Path directory, Map<String, CheckBinding> customChecks) throws ConfigException {
         if (directory == null) {
             return PolicyBundle.empty();
         }
         try {
-            return PolicyLoader.loadDirectory(directory, checks);
+            return PolicyLoader.loadDirectory(directory, checks.withBindings(customChecks));
         } catch (PolicyException e) {
             throw new ConfigException(e.problems().stream()
                     .map(p -> new ConfigProblem(p.file(), p.line(), p.field(), p.message()))

@@ -140,6 +140,59 @@ class BudgetThroughGatewayTest {
         assertThat(BudgetFixture.call(http, gateway.port(), token, 7, "synthesize").errorCode()).isEqualTo(-32010);
     }
 
+    /** The cost guard of the AGT + Waxell article, as written there: AGT's rule form, the check bound in the gateway's configuration. */
+    @Test
+    void theArticlesCostGuardDeniesOnceTheSpawnTreeHasSpentTenDollars() throws Exception {
+        fixture.policy("""
+                version: "1.0"
+                name: p
+                defaults: {action: allow}
+                rules:
+                  - rule_id: cost_guard_synthesis
+                    description: "Block expensive synthesis if spawn tree spend > $10"
+                    condition:
+                      tool: synthesize_report
+                      custom_check: waxell_budget_check
+                    action: deny
+                    message: "Spawn tree budget exceeded — synthesize_report blocked"
+                """);
+        String yaml = fixture.gatewayYaml(upstream.url("/mcp"), "budgets: {pricing: PRICING, cache-ttl: 1s}");
+        String policiesLine = "policies: {directory: " + dir.resolve("policies") + "}";
+        assertThat(yaml).contains(policiesLine);
+        gateway = RunningGateway.start(vertx, yaml.replace(policiesLine, "policies: {directory: " + dir.resolve("policies")
+                + ", custom-checks: {waxell_budget_check: {check: budget, args: {limit_usd: 10.00}}}}"));
+        String token = fixture.token("acme", "tree-1");
+        fixture.reportedCost.set("4.00");
+
+        for (int i = 1; i <= 3; i++) {
+            assertThat(BudgetFixture.call(http, gateway.port(), token, i, "synthesize_report").json().has("result")).as("call " + i).isTrue();
+        }
+        TestHttp.Reply fourth = BudgetFixture.call(http, gateway.port(), token, 4, "synthesize_report");
+        TestHttp.Reply otherTool = BudgetFixture.call(http, gateway.port(), token, 5, "search");
+
+        assertThat(fourth.errorCode()).isEqualTo(-32010);
+        assertThat(fourth.json().at("/error/data/rule").asText()).isEqualTo("cost_guard_synthesis");
+        assertThat(fourth.json().toString()).contains("Spawn tree budget exceeded").contains("$12.00").contains("$10.00");
+        assertThat(otherTool.json().has("result")).isTrue();
+        assertThat(upstream.received()).hasSize(4);
+    }
+
+    @Test
+    void aCustomCheckTheConfigurationDoesNotBindIsALoadError() throws Exception {
+        fixture.policy("""
+                name: p
+                rules:
+                  - rule_id: cost_guard_synthesis
+                    condition: {tool: synthesize_report, custom_check: waxell_budget_check}
+                    action: deny
+                """);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RunningGateway.start(vertx,
+                        fixture.gatewayYaml(upstream.url("/mcp"), "budgets: {pricing: PRICING}")))
+                .hasStackTraceContaining("custom check 'waxell_budget_check' is not bound")
+                .hasStackTraceContaining("policies.custom-checks");
+    }
+
     @Test
     void aFailedCallReleasesItsHoldAndIsNotCharged() throws Exception {
         startGateway(BUDGET_POLICY);

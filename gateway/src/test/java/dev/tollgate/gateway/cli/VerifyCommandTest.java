@@ -22,6 +22,32 @@ class VerifyCommandTest {
     }
 
     @Test
+    void warnsWhenNoAdminTokenIsSetOnLoopbackAndOffIt() throws Exception {
+        Path loopback = dir.resolve("loopback.yaml");
+        Files.writeString(loopback, """
+                listeners: [{name: public, port: 8080}]
+                admin: {host: 127.0.0.1, port: 9090}
+                routes: [{name: r, path: /mcp, protocol: mcp, upstream: "http://127.0.0.1:1/mcp"}]
+                """);
+        Path everywhere = dir.resolve("everywhere.yaml");
+        Files.writeString(everywhere, Files.readString(loopback).replace("127.0.0.1, port: 9090", "0.0.0.0, port: 9090"));
+        Path withToken = dir.resolve("token.yaml");
+        Files.writeString(withToken, Files.readString(everywhere).replace("port: 9090}", "port: 9090, token: 0123456789abcdef0123}"));
+
+        Cli.Result open = Cli.run("verify", "--config", loopback.toString());
+        Cli.Result refused = Cli.run("verify", "--config", everywhere.toString());
+        Cli.Result quiet = Cli.run("verify", "--config", withToken.toString());
+
+        assertThat(open.exit()).isZero();
+        assertThat(open.out()).contains("warning: admin.token is not set: POST /explain and POST /reload on 127.0.0.1:9090 are open to every local process");
+        assertThat(refused.exit()).as("a warning, not an error").isZero();
+        assertThat(refused.out()).contains("warning: admin.token is not set and admin.host 0.0.0.0 is not a loopback address",
+                "refused (403 admin_token_not_configured)");
+        assertThat(quiet.exit()).isZero();
+        assertThat(quiet.out()).doesNotContain("admin.token").doesNotContain("0123456789abcdef0123");
+    }
+
+    @Test
     void invalidConfigPrintsFileLineAndFieldAndExitsOne() throws Exception {
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, """

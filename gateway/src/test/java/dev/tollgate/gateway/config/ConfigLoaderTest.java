@@ -44,6 +44,31 @@ class ConfigLoaderTest {
         assertThat(route.responseTimeout()).isEqualTo(Duration.ofMinutes(2));
         assertThat(route.connectTimeout()).isEqualTo(RouteConfig.DEFAULT_CONNECT_TIMEOUT);
         assertThat(config.limits().maxBodyBytes()).isEqualTo(LimitsConfig.DEFAULT_MAX_BODY_BYTES);
+        assertThat(config.admin().allowedHosts()).containsExactlyElementsOf(ListenerConfig.DEFAULT_ALLOWED_HOSTS);
+        assertThat(config.admin().allowedOrigins()).containsExactlyElementsOf(ListenerConfig.DEFAULT_ALLOWED_ORIGINS);
+        assertThat(config.admin().token()).isNull();
+    }
+
+    @Test
+    void adminTokenComesFromTheEnvironmentAndNeverShowsInToString() throws Exception {
+        String yaml = VALID.replace("  port: 9090", "  port: 9090\n  token: ${TOLLGATE_ADMIN_TOKEN}\n"
+                + "  allowed-hosts: [tollgate-admin.internal]\n  allowed-origins: [\"https://ops.example\"]");
+
+        AdminConfig admin = ConfigLoader.parse(yaml, "g.yaml", Map.of("TOLLGATE_ADMIN_TOKEN", "Zm9vYmFyYmF6cXV4cXV1eA==")).admin();
+
+        assertThat(admin.token()).isEqualTo("Zm9vYmFyYmF6cXV4cXV1eA==");
+        assertThat(admin.allowedHosts()).containsExactly("tollgate-admin.internal");
+        assertThat(admin.allowedOrigins()).containsExactly("https://ops.example");
+        assertThat(admin.toString()).doesNotContain("Zm9v").contains("token=***");
+    }
+
+    @Test
+    void anUnsetOrBlankAdminTokenMeansNoToken() throws Exception {
+        String fromEnv = VALID.replace("  port: 9090", "  port: 9090\n  token: ${TOLLGATE_ADMIN_TOKEN:-}");
+        String blank = VALID.replace("  port: 9090", "  port: 9090\n  token: \"  \"");
+
+        assertThat(ConfigLoader.parse(fromEnv, "g.yaml", Map.of()).admin().token()).isNull();
+        assertThat(ConfigLoader.parse(blank, "g.yaml", Map.of()).admin().token()).isNull();
     }
 
     @Test
@@ -73,6 +98,10 @@ class ConfigLoaderTest {
                 Arguments.of("missing routes", VALID.substring(0, VALID.indexOf("routes:")), 0, "routes", "is required"),
                 Arguments.of("path without leading slash", VALID.replace("path: /mcp/", "path: mcp"), 10, "routes[0].path", "absolute path prefix"),
                 Arguments.of("duplicate YAML key", VALID.replace("    protocol: mcp", "    protocol: mcp\n    protocol: mcp"), 12, "", "Duplicate field 'protocol'"),
+                Arguments.of("admin token too short", VALID.replace("  port: 9090", "  port: 9090\n  token: abc123"), 8, "admin.token", "at least 16 characters"),
+                Arguments.of("admin token with a space", VALID.replace("  port: 9090", "  port: 9090\n  token: \"abc def ghi jkl mno pqr\""), 8, "admin.token", "must be a bearer token"),
+                Arguments.of("admin token not a string", VALID.replace("  port: 9090", "  port: 9090\n  token: [a, b]"), 8, "admin.token", "must be a string"),
+                Arguments.of("admin misspelt field", VALID.replace("  port: 9090", "  port: 9090\n  allowed-host: [x]"), 8, "admin.allowed-host", "unknown field"),
                 Arguments.of("YAML syntax error", VALID.replace("routes:", "routes: [unclosed"), 9, "", ""));
     }
 

@@ -19,7 +19,7 @@ import java.util.Set;
  */
 public final class AgtImporter {
 
-    private static final Set<String> UNENFORCED = Set.of("max_tokens", "max_tool_calls", "confidence_threshold", "max_cpu",
+    private static final Set<String> UNENFORCED = Set.of("max_tokens", "confidence_threshold", "max_cpu",
             "max_memory_mb", "timeout_seconds", "network_default");
     private static final Set<String> DROPPED_TOP_LEVEL = Set.of("inherit", "scope", "tool_allowlist", "network_allowlist",
             "disclaimer", "metadata");
@@ -56,6 +56,7 @@ public final class AgtImporter {
             }
         }
         ArrayNode rules = Nodes.F.arrayNode();
+        maxToolCalls(agt.path("defaults").get("max_tool_calls"), rules);
         List<RuleImport> reports = rules(agt.get("rules"), rules);
         out.set("rules", rules);
         return new ImportResult(agt.get("name").textValue(), out, reports, notes);
@@ -80,7 +81,7 @@ public final class AgtImporter {
         if (defaults != null && defaults.isObject()) {
             for (Iterator<String> it = defaults.fieldNames(); it.hasNext(); ) {
                 String field = it.next();
-                if (!"action".equals(field)) {
+                if (!"action".equals(field) && !MAX_TOOL_CALLS.equals(field)) {
                     notes.add("dropped defaults." + field + (UNENFORCED.contains(field)
                             ? ": an LLM or sandbox setting the gateway never enforced" : ": not an AGT 4.1.0 default"));
                 }
@@ -89,19 +90,45 @@ public final class AgtImporter {
         return out;
     }
 
+    private static final String MAX_TOOL_CALLS = "max_tool_calls";
+    /** The loader's name for the rule (a dot: no AGT rule name clashes with it), so decisions and audit name it alike. */
+    static final String MAX_TOOL_CALLS_RULE = "defaults.max_tool_calls";
+
+    /**
+     * {@code defaults.max_tool_calls: N}, which the gateway enforces for AGT documents: the same rule the loader
+     * builds, ahead of every other (highest priority, first in the file): a run's bucket of N tool calls.
+     */
+    private static void maxToolCalls(JsonNode cap, ArrayNode rules) throws AgtImportException {
+        if (cap == null || cap.isNull()) {
+            return;
+        }
+        if (!cap.isIntegralNumber() || cap.longValue() < 1 || !cap.canConvertToInt()) {
+            throw new AgtImportException("defaults.max_tool_calls is a positive integer, got '" + cap.asText() + "'");
+        }
+        ObjectNode args = Nodes.F.objectNode().put("rate", 1).put("period", "24h").put("burst", cap.intValue());
+        args.putArray("per").add("run");
+        ObjectNode check = Nodes.F.objectNode().put("name", "rate_limit");
+        check.set("args", args);
+        ObjectNode rule = rules.addObject().put("name", MAX_TOOL_CALLS_RULE).put("description", "AGT defaults.max_tool_calls")
+                .put("priority", Integer.MAX_VALUE);
+        rule.set("condition", Nodes.all(Nodes.single("method", Nodes.F.textNode("tools/call")), Nodes.single("check", check)));
+        rule.put("action", "deny").put("message", "this run has made its " + cap.intValue() + " tool calls (defaults.max_tool_calls)");
+    }
+
     private static List<RuleImport> rules(JsonNode rules, ArrayNode out) {
         List<RuleImport> reports = new ArrayList<>();
         if (rules == null || !rules.isArray()) {
             return reports;
         }
         Set<String> names = new HashSet<>();
-        rules.forEach(r -> names.add(r.path("name").asText()));
+        rules.forEach(r -> names.add(RuleImporter.name(r)));
+        names.add(MAX_TOOL_CALLS_RULE);
         RuleImporter importer = new RuleImporter(names);
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < rules.size(); i++) {
             JsonNode rule = rules.get(i);
-            String name = rule.path("name").asText();
-            if (rule.path("name").isTextual() && !seen.add(name)) {
+            String name = RuleImporter.name(rule);
+            if (name != null && !seen.add(name)) {
                 reports.add(new RuleImport.NotConverted(name, "a second rule named " + name + " (Tollgate refuses the AGT document"
                         + " for it; native rule names are unique)"));
                 continue;

@@ -10,8 +10,8 @@ import java.util.List;
 /**
  * One AGT condition {@code {field, operator, value}} as native conditions that decide alike. AGT's rules, which
  * native operators do not share, are written out: a field absent (or null) matches no operator, {@code ne} and
- * {@code not_in} included (native ones hold on absent values); a bool is the number 0 or 1; ordering a string, a
- * list or a mapping raises, and AGT then denies the whole call. That last case is {@link Translation#error}.
+ * {@code not_in} included (native ones hold on absent values); a bool is the number 0 or 1; {@code contains} on a
+ * number or bool raises, and AGT then denies the whole call: that case is {@link Translation#error}.
  */
 final class ConditionImporter {
 
@@ -127,7 +127,11 @@ final class ConditionImporter {
         throw new Unconvertible("comparing with " + (value.isNull() ? "null (never matches)" : "a list or mapping") + " has no exact native form");
     }
 
-    /** Numbers order in both; a bool is 0 or 1 in AGT; anything else present makes AGT raise (the call is denied). */
+    /**
+     * Numbers order in both, and ordering anything else present raises in both (AGT denies the call, a native rule
+     * denies fail closed, whatever its action). Only a bool differs: 0 or 1 in AGT, not a number natively; so a
+     * bool is answered by its own branches and never reaches the native ordering.
+     */
     private static Translation order(ValueSource s, String operator, JsonNode value) {
         if (!value.isNumber()) {
             throw new Unconvertible(operator + " with a " + (value.isTextual() ? "string operand compares text by code point;"
@@ -135,13 +139,11 @@ final class ConditionImporter {
         }
         int trueVsOperand = ONE.compareTo(value.decimalValue());
         int falseVsOperand = ZERO.compareTo(value.decimalValue());
-        JsonNode match = Nodes.any(s.leaf(operator, value),
+        JsonNode match = Nodes.any(
                 holds(operator, trueVsOperand) ? s.leaf("eq", Nodes.F.booleanNode(true)) : null,
-                holds(operator, falseVsOperand) ? s.leaf("eq", Nodes.F.booleanNode(false)) : null);
-        // A present number is either >= or < the operand; a present value that is neither is no number.
-        JsonNode notANumber = Nodes.all(s.present(), Nodes.not(isBool(s)), Nodes.not(s.leaf("gte", value)),
-                Nodes.not(s.leaf("lt", value)));
-        return new Translation(match, notANumber, List.of());
+                holds(operator, falseVsOperand) ? s.leaf("eq", Nodes.F.booleanNode(false)) : null,
+                Nodes.all(Nodes.not(isBool(s)), s.leaf(operator, value)));
+        return new Translation(match, null, List.of());
     }
 
     private static boolean holds(String operator, int comparison) {
@@ -158,7 +160,9 @@ final class ConditionImporter {
         if (!value.isTextual()) {
             throw new Unconvertible("contains with a non-string operand has no exact native form");
         }
-        JsonNode number = Nodes.any(s.leaf("gte", Nodes.F.numberNode(0)), s.leaf("lt", Nodes.F.numberNode(0)));
+        // A number is a scalar (native matches "" holds on it) that is no string (contains "" holds on every string);
+        // tested in that order, so no string is scanned. Native ordering cannot tell: it raises on strings.
+        JsonNode number = Nodes.all(Nodes.not(s.leaf("contains", Nodes.F.textNode(""))), s.leaf("matches", Nodes.F.textNode("")));
         JsonNode match = s.leaf("contains", value);
         if (s instanceof ValueSource.Argument argument) {
             if (value.textValue().matches("[0-9]+|-")) {

@@ -14,7 +14,7 @@ final class RuleImporter {
 
     /** Suffix of the deny rule written before an allow or audit rule whose condition AGT may fail to evaluate. */
     static final String TYPE_ERROR_SUFFIX = "-type-error";
-    private static final Set<String> RULE_FIELDS = Set.of("name", "description", "condition", "action", "priority", "message");
+    private static final Set<String> RULE_FIELDS = Set.of("name", "rule_id", "description", "condition", "action", "priority", "message");
 
     private final Set<String> names;
 
@@ -23,8 +23,15 @@ final class RuleImporter {
         this.names = names;
     }
 
+    /** The rule's name: {@code name}, or the integration guides' {@code rule_id} (as the loader reads it); null when neither. */
+    static String name(JsonNode rule) {
+        String field = rule.has("name") || !rule.has("rule_id") ? "name" : "rule_id";
+        JsonNode name = rule.path(field);
+        return name.isTextual() && !name.textValue().isBlank() ? name.textValue() : null;
+    }
+
     RuleImport importRule(JsonNode rule, int index, ArrayNode out) {
-        String label = rule.path("name").isTextual() ? rule.get("name").textValue() : "#" + index;
+        String label = name(rule) != null ? name(rule) : "#" + index;
         try {
             return new RuleImport.Converted(label, write(rule, label, out));
         } catch (Unconvertible e) {
@@ -33,7 +40,7 @@ final class RuleImporter {
     }
 
     private List<String> write(JsonNode rule, String label, ArrayNode out) {
-        if (!rule.isObject() || !rule.path("name").isTextual() || rule.get("name").textValue().isBlank()) {
+        if (!rule.isObject() || name(rule) == null) {
             throw new Unconvertible("a rule needs a name (AGT 4.1.0 rules have a name, not an id)");
         }
         if (rule.has("conditions")) {
@@ -49,6 +56,10 @@ final class RuleImporter {
         int priority = priority(rule.get("priority"));
         String action = action(rule.get("action"));
         JsonNode c = rule.get("condition");
+        if (c != null && c.isObject() && !c.has("field") && !c.has("operator") && (c.has("tool") || c.has("custom_check"))) {
+            out.add(rule(label, text(rule, "description"), priority, hostForm(c), action, text(rule, "message")));
+            return notes;
+        }
         if (c == null || !c.isObject() || c.size() != 3 || !c.path("field").isTextual() || !c.path("operator").isTextual() || !c.has("value")) {
             throw new Unconvertible("the condition is not {field, operator, value} (Tollgate refuses it too)");
         }
@@ -78,6 +89,21 @@ final class RuleImporter {
         }
         out.add(rule(label, text(rule, "description"), priority, condition, action, text(rule, "message")));
         return notes;
+    }
+
+    /**
+     * The integration guides' {@code condition: {tool: X}}: the tool's name exactly. With {@code custom_check} it is
+     * not converted: the check's meaning is bound in the gateway's configuration, which the document does not hold.
+     */
+    private static JsonNode hostForm(JsonNode c) {
+        if (c.has("custom_check")) {
+            throw new Unconvertible("custom_check '" + c.get("custom_check").asText() + "' is bound to a check in the gateway's"
+                    + " configuration (policies.custom-checks): write that binding as check: {name, args} in a native rule");
+        }
+        if (c.size() != 1) {
+            throw new Unconvertible("a condition of this form takes tool and custom_check only (Tollgate refuses it too)");
+        }
+        return CallNames.translate(new ContextField.CallName("tool"), "tool", "eq", c.get("tool"));
     }
 
     private static ObjectNode rule(String name, String description, int priority, JsonNode condition, String action, String message) {

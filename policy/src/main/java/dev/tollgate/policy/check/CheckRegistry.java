@@ -4,10 +4,23 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-/** The custom checks YAML may name. Built at startup; read-only while policies compile. */
+/**
+ * The custom checks YAML may name, and the names bound to them with fixed arguments (see {@link CheckBinding}).
+ * Built at startup; read-only while policies compile.
+ */
 public final class CheckRegistry {
 
-    private final Map<String, PolicyCheck> checks = new TreeMap<>();
+    private final Map<String, PolicyCheck> checks;
+    private final Map<String, CheckBinding> bindings;
+
+    public CheckRegistry() {
+        this(new TreeMap<>(), Map.of());
+    }
+
+    private CheckRegistry(Map<String, PolicyCheck> checks, Map<String, CheckBinding> bindings) {
+        this.checks = checks;
+        this.bindings = bindings;
+    }
 
     /** A registry with the checks that ship with Tollgate. */
     public static CheckRegistry withDefaults() {
@@ -19,6 +32,19 @@ public final class CheckRegistry {
             throw new IllegalArgumentException("a check named " + check.name() + " is already registered");
         }
         return this;
+    }
+
+    /** The same checks, with these bound names (from the gateway's configuration, so per load). */
+    public CheckRegistry withBindings(Map<String, CheckBinding> bound) {
+        return new CheckRegistry(checks, Map.copyOf(bound));
+    }
+
+    public Optional<CheckBinding> binding(String name) {
+        return Optional.ofNullable(bindings.get(name));
+    }
+
+    public String bindingNames() {
+        return bindings.isEmpty() ? "none" : String.join(", ", new TreeMap<>(bindings).keySet());
     }
 
     public Optional<PolicyCheck> find(String name) {

@@ -41,6 +41,11 @@ public final class ConditionCompiler {
         this.problems = problems;
     }
 
+    /** The checks (and bound check names) conditions may use. */
+    public CheckRegistry registry() {
+        return checks;
+    }
+
     /** Compiles the condition of rule {@code rule}: checks that report denials by rule name get it. */
     public Condition compileRule(String rule, JsonNode node, String pointer) {
         this.rule = rule;
@@ -153,12 +158,20 @@ public final class ConditionCompiler {
         return test == null ? null : new ClaimCondition(value.get("name").textValue(), test);
     }
 
-    /** The one operator key beside {@code keyField} in an arg/claim mapping. */
+    /** The one operator key beside {@code keyField} (and an optional {@code normalize}) in an arg/claim mapping. */
     private ValueTest valueTest(JsonNode value, String keyField, String at) {
         String operator = null;
+        TextNormalization normalization = TextNormalization.NONE;
         for (Iterator<String> it = value.fieldNames(); it.hasNext(); ) {
             String field = it.next();
-            if (!field.equals(keyField)) {
+            if (field.equals("normalize")) {
+                try {
+                    normalization = TextNormalization.of(value.get(field));
+                } catch (IllegalArgumentException e) {
+                    problems.add(at + "/normalize", e.getMessage());
+                    return null;
+                }
+            } else if (!field.equals(keyField)) {
                 if (operator != null) {
                     problems.add(at, "exactly one operator allowed, found '" + operator + "' and '" + field + "'");
                     return null;
@@ -171,7 +184,7 @@ public final class ConditionCompiler {
             return null;
         }
         try {
-            return ValueTest.compile(operator, value.get(operator));
+            return ValueTest.compile(operator, value.get(operator), normalization);
         } catch (IllegalArgumentException e) {
             problems.add(at + "/" + operator, e.getMessage());
             return null;

@@ -19,15 +19,31 @@ public final class ValueTest {
     private final String operator;
     private final JsonNode operand;
     private final LinearRegex regex;
+    private final TextNormalization normalization;
 
-    private ValueTest(String operator, JsonNode operand, LinearRegex regex) {
+    private ValueTest(String operator, JsonNode operand, LinearRegex regex, TextNormalization normalization) {
         this.operator = operator;
         this.operand = operand;
         this.regex = regex;
+        this.normalization = normalization;
     }
 
     /** Validates the operand for the operator at load time. */
     public static ValueTest compile(String operator, JsonNode operand) {
+        return compile(operator, operand, TextNormalization.NONE);
+    }
+
+    /** With the value (and the operands it is compared with) brought to a normal form first. */
+    public static ValueTest compile(String operator, JsonNode operand, TextNormalization normalization) {
+        ValueTest plain = compilePlain(operator, operand);
+        if (normalization.isNone()) {
+            return plain;
+        }
+        JsonNode normalizedOperand = "matches".equals(operator) || "exists".equals(operator) ? operand : normalization.apply(operand);
+        return new ValueTest(operator, normalizedOperand, plain.regex, normalization);
+    }
+
+    private static ValueTest compilePlain(String operator, JsonNode operand) {
         switch (operator) {
             case "eq", "ne", "contains" -> requireScalarOrAny(operand);
             case "in", "not_in" -> {
@@ -49,11 +65,11 @@ public final class ValueTest {
                 if (!operand.isTextual()) {
                     throw new IllegalArgumentException("matches needs a regular expression string");
                 }
-                return new ValueTest(operator, operand, LinearRegex.compile(operand.textValue()));
+                return new ValueTest(operator, operand, LinearRegex.compile(operand.textValue()), TextNormalization.NONE);
             }
             default -> throw new IllegalArgumentException("unknown operator '" + operator + "' (expected one of " + String.join(", ", OPERATORS) + ")");
         }
-        return new ValueTest(operator, operand, null);
+        return new ValueTest(operator, operand, null, TextNormalization.NONE);
     }
 
     private static void requireScalarOrAny(JsonNode operand) {
@@ -63,7 +79,8 @@ public final class ValueTest {
     }
 
     /** @throws dev.tollgate.policy.RegexInputTooLongException when {@code matches} meets a value too long to scan */
-    public boolean test(JsonNode value) {
+    public boolean test(JsonNode rawValue) {
+        JsonNode value = normalization.apply(rawValue);
         boolean present = value != null && !value.isMissingNode() && !value.isNull();
         return switch (operator) {
             case "exists" -> present == operand.booleanValue();
@@ -73,10 +90,10 @@ public final class ValueTest {
             case "not_in" -> !present || !anySame(operand, value);
             case "matches" -> present && value.isValueNode() && regex.find(value.asText());
             case "contains" -> present && contains(value, operand);
-            case "gt" -> present && value.isNumber() && compareNumbers(value, operand) > 0;
-            case "gte" -> present && value.isNumber() && compareNumbers(value, operand) >= 0;
-            case "lt" -> present && value.isNumber() && compareNumbers(value, operand) < 0;
-            case "lte" -> present && value.isNumber() && compareNumbers(value, operand) <= 0;
+            case "gt" -> present && compareNumbers(number(value), operand) > 0;
+            case "gte" -> present && compareNumbers(number(value), operand) >= 0;
+            case "lt" -> present && compareNumbers(number(value), operand) < 0;
+            case "lte" -> present && compareNumbers(number(value), operand) <= 0;
             default -> throw new IllegalStateException(operator);
         };
     }
@@ -85,7 +102,8 @@ public final class ValueTest {
      * The same test on a text value (most claims are strings), without wrapping it in a JSON node: gives
      * exactly what {@code test(TextNode.valueOf(text))} gives. Null means absent.
      */
-    public boolean testText(String text) {
+    public boolean testText(String rawText) {
+        String text = normalization.apply(rawText);
         boolean present = text != null;
         return switch (operator) {
             case "exists" -> present == operand.booleanValue();
@@ -95,7 +113,7 @@ public final class ValueTest {
             case "not_in" -> !present || !anyText(operand, text);
             case "matches" -> present && regex.find(text);
             case "contains" -> present && operand.isValueNode() && text.contains(operand.asText());
-            case "gt", "gte", "lt", "lte" -> false;
+            case "gt", "gte", "lt", "lte" -> present && unordered("a string");
             default -> throw new IllegalStateException(operator);
         };
     }
@@ -112,7 +130,23 @@ public final class ValueTest {
 
     /** "eq 5", "matches '^rm'", for explain output. */
     public String describe() {
-        return operator + " " + operand;
+        return operator + " " + operand + normalization;
+    }
+
+    /**
+     * The value an ordering compares: a number. Anything else (a string holding digits included) cannot be
+     * ordered against the rule's number, and the condition fails: the rule then denies, whatever its action
+     * (fail closed), rather than being skipped, which would let "5000" past {@code gt: 1000}.
+     */
+    private static JsonNode number(JsonNode value) {
+        if (!value.isNumber()) {
+            unordered(value.isTextual() ? "a string" : value.getNodeType().toString().toLowerCase(java.util.Locale.ROOT));
+        }
+        return value;
+    }
+
+    private static boolean unordered(String what) {
+        throw new IllegalArgumentException("cannot order " + what + " against a number");
     }
 
     private static boolean same(JsonNode a, JsonNode b) {

@@ -70,15 +70,23 @@ class AgtImporterTest {
 
     @Test
     void anAllowRuleAgtCannotEvaluateGetsADenyRuleJustBeforeIt() throws Exception {
-        ImportResult result = oneRule("{field: run, operator: gt, value: 5}", "allow");
+        ImportResult result = oneRule("{field: run, operator: contains, value: x}", "allow");
 
         JsonNode rules = result.document().get("rules");
         assertThat(rules).hasSize(2);
         assertThat(rules.get(0).get("name").asText()).isEqualTo("r-type-error");
         assertThat(rules.get(0).get("action").asText()).isEqualTo("deny");
-        assertThat(rules.get(1).get("name").asText()).isEqualTo("r");
         assertThat(rules.get(0).get("message").asText()).contains("AGT denies the call when run cannot be compared");
-        assertThat(result.rules()).containsExactly(new RuleImport.Converted("r", List.of()));
+        assertThat(rules.get(1).get("name").asText()).isEqualTo("r");
+    }
+
+    @Test
+    void orderingKeepsBoolsApartBecauseNativeOrderingRaisesOnThemAsOnStrings() throws Exception {
+        ImportResult result = oneRule("{field: run, operator: gt, value: 0}", "allow");
+
+        assertThat(result.document().get("rules")).hasSize(1);
+        assertThat(condition(result, 0).toString()).isEqualTo("{\"any\":[{\"claim\":{\"name\":\"run\",\"eq\":true}},"
+                + "{\"all\":[{\"not\":{\"claim\":{\"name\":\"run\",\"in\":[true,false]}}},{\"claim\":{\"name\":\"run\",\"gt\":0}}]}]}");
     }
 
     @Test
