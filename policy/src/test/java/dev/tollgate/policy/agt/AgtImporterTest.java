@@ -125,6 +125,30 @@ class AgtImporterTest {
     }
 
     @Test
+    void maxToolCallsBecomesTheRuleTheLoaderEnforcesItWith() throws Exception {
+        ImportResult result = convert("name: p\ndefaults: {action: allow, max_tool_calls: 25}\nrules:\n"
+                + "  - name: r\n    condition: {field: tool_name, operator: eq, value: x}\n    action: deny\n");
+
+        JsonNode first = result.document().get("rules").get(0);
+        assertThat(first.get("name").asText()).isEqualTo("defaults.max_tool_calls");
+        assertThat(first.get("priority").intValue()).isEqualTo(Integer.MAX_VALUE);
+        assertThat(first.get("condition").toString()).contains("\"rate_limit\"", "\"burst\":25", "\"per\":[\"run\"]");
+        assertThat(result.notes()).noneSatisfy(n -> assertThat(n).contains("max_tool_calls"));
+    }
+
+    @Test
+    void integrationGuideRulesConvertTheirToolAndReportTheirCustomCheck() throws Exception {
+        ImportResult result = convert("name: p\ndefaults: {action: allow}\nrules:\n"
+                + "  - rule_id: no-x\n    condition: {tool: x}\n    action: deny\n"
+                + "  - rule_id: cost\n    condition: {tool: y, custom_check: waxell_budget_check}\n    action: deny\n");
+
+        assertThat(condition(result, 0).toString()).isEqualTo("{\"tool\":\"x\"}");
+        assertThat(result.rules().get(0)).isEqualTo(new RuleImport.Converted("no-x", List.of()));
+        assertThat(((RuleImport.NotConverted) result.rules().get(1)).reason()).contains("custom_check 'waxell_budget_check'",
+                "policies.custom-checks");
+    }
+
+    @Test
     void aDocumentThatIsNotAgtIsRefused() {
         assertThatThrownBy(() -> convert("name: p\nrules:\n  - name: r\n    condition: {tool: x}\n    action: deny\n"))
                 .isInstanceOf(AgtImportException.class).hasMessageContaining("not an AGT document");
