@@ -72,14 +72,34 @@ public final class Pipeline {
     }
 
     /**
-     * A stage that answered before the body was read (Host check, verb check) leaves the request paused;
-     * the rest of the body is read and dropped so the kept-alive connection can carry the next request.
+     * A stage that answered before the body was read (Host check, verb check, identity, concurrency) leaves the
+     * request paused. A small body is read and dropped so the kept-alive connection can carry the next request;
+     * a large or chunked one is not read at all: the connection is closed once the answer is out (a body
+     * promised but trickled would otherwise hold the connection until the idle timeout).
      */
     private static void discardUnreadBody(Exchange exchange) {
         HttpServerRequest request = exchange.request();
-        if (!request.isEnded()) {
-            request.handler(null);
+        if (request.isEnded()) {
+            return;
+        }
+        request.handler(null);
+        String length = request.getHeader(io.vertx.core.http.HttpHeaders.CONTENT_LENGTH);
+        long declared = length == null ? -1 : parseLength(length);
+        if (declared >= 0 && declared <= MAX_DISCARDED_BODY_BYTES) {
             request.resume();
+        } else {
+            request.connection().shutdown(1, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    /** The most body bytes read and dropped after an early answer to keep a connection alive. */
+    private static final long MAX_DISCARDED_BODY_BYTES = 64 * 1024;
+
+    private static long parseLength(String header) {
+        try {
+            return Long.parseLong(header.strip());
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 

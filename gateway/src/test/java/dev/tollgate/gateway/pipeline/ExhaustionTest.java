@@ -145,6 +145,22 @@ class ExhaustionTest {
     }
 
     @Test
+    void aLargeBodyAnsweredBeforeItIsReadIsNotWaitedForTheConnectionCloses() throws Exception {
+        startGateway("{}", null, true);
+
+        try (Socket socket = connect()) {
+            // No AXID: refused before the body is read; the 4 MB it promises are never waited for.
+            socket.getOutputStream().write(("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Accept: application/json, text/event-stream\r\nContent-Length: 4000000\r\n\r\n{\"jsonrpc\":").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+
+            String answer = readUntilClosed(socket.getInputStream(), Duration.ofSeconds(5));
+            assertThat(answer).startsWith("HTTP/1.1 401").contains("axid_missing");
+        }
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
     void callsInFlightAreLimitedPerCallerAndPerRouteAndSlotsComeBack() throws Exception {
         startGateway("{}", "max-concurrent-calls: 3, max-concurrent-calls-per-caller: 2", true);
         upstream.answer(r -> {
