@@ -13,7 +13,8 @@ import java.util.Set;
  * An immutable, indexed policy document. Rules run highest priority first, file order on ties; the first
  * whose condition holds decides; if none does, the document's default decides. A condition that throws
  * counts as a matching deny of its rule (fail closed); a value too long for a regular expression to scan
- * ({@link RegexInputTooLongException}) gets its own preallocated deny, so the gateway can name the cause.
+ * ({@link RegexInputTooLongException}) or a backtracking search out of steps ({@link RegexStepBudgetException})
+ * gets its own preallocated deny, so the gateway can name the cause.
  *
  * <p>Index: a rule whose condition requires an exact tool name (a top-level {@code tool:} literal, or one
  * inside a top-level {@code all:}) is bucketed under that name; every other rule is a wildcard rule. For
@@ -150,8 +151,8 @@ public final class CompiledPolicy {
             String mismatch;
             try {
                 mismatch = rule.condition().mismatch(request);
-            } catch (RegexInputTooLongException e) {
-                decision = rule.regexLimitDecision();
+            } catch (RegexInputTooLongException | RegexStepBudgetException e) {
+                decision = rule.failureDecision(e);
                 trace.add(new RuleTrace(rule.name(), rule.priority(), true, e.getMessage()));
                 continue;
             } catch (RuntimeException | StackOverflowError e) {

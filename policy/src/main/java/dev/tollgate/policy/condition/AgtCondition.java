@@ -6,6 +6,7 @@ import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.Identity;
 import dev.tollgate.policy.PolicyRequest;
 import dev.tollgate.policy.RegexInputTooLongException;
+import dev.tollgate.policy.RegexStepBudgetException;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -23,7 +24,7 @@ import java.util.Set;
  * tenant claim. As in AGT 4.1.0, a field absent from the context matches no operator ({@code ne} and
  * {@code not_in} included). A comparison Python would refuse throws, and the rule denies (fail closed).
  */
-public record AgtCondition(String field, String operator, JsonNode value, LinearRegex regex) implements Condition {
+public record AgtCondition(String field, String operator, JsonNode value, PolicyRegex regex) implements Condition {
 
     public static final List<String> OPERATORS = List.of("eq", "ne", "gt", "lt", "gte", "lte", "in", "not_in", "matches", "contains");
 
@@ -117,6 +118,8 @@ public record AgtCondition(String field, String operator, JsonNode value, Linear
         try {
             return regex.find(PythonValues.str(actual));
         } catch (RegexInputTooLongException e) {
+            throw e.at(field);
+        } catch (RegexStepBudgetException e) {
             throw e.at(field);
         }
     }
