@@ -20,12 +20,15 @@ import java.util.regex.PatternSyntaxException;
 public final class BacktrackingRegex implements PolicyRegex {
 
     /**
-     * Characters one search may read, re-reads included. A read costs about 4 ns in java.util.regex's matching
-     * loop (200,000 reads of the catastrophic patterns took 0.8-0.9 ms at best on a shared 2-core box), so
-     * 150,000 is about 0.6 ms, a millisecond when the box is loaded. A benign search reads each character of
-     * the text a few times, so ordinary arguments stay far inside it.
+     * Characters one search may read, re-reads included. java.util.regex does 4 to 25 ns of work per read once
+     * compiled by the JIT (measured over the ATR pack's 1,555 patterns on a shared 2-core box: 4-6 ns for
+     * alternations of words, about 20 ns for case-insensitive patterns with {@code .*}; 4 ns for the catastrophic
+     * {@code (\d+)*\.?(\d+)*x}), so 100,000 reads is 0.4 ms for most patterns and at worst about 2.5 ms for the
+     * heaviest. A benign 1 KiB argument needs at most 42,000 reads on any ATR pattern (most need a few thousand).
+     * Between two reads the engine can only try ways of matching nothing, which
+     * {@link ZeroWidthPaths#MAX_ZERO_WIDTH_PATHS} bounds at load.
      */
-    public static final long MAX_REGEX_BACKTRACK_STEPS = 150_000;
+    public static final long MAX_REGEX_BACKTRACK_STEPS = 100_000;
 
     /**
      * UNIX_LINES: Python's {@code .} excludes only {@code \n} and its {@code (?m)} lines end only at {@code \n}
@@ -44,15 +47,28 @@ public final class BacktrackingRegex implements PolicyRegex {
     /**
      * Compiles a pattern already in java.util.regex syntax; IllegalArgumentException says what is wrong.
      *
-     * @param source the pattern as written in the document, for messages
+     * @param source the Python pattern it was translated from (parsed here to bound its cost), for messages
      */
     static BacktrackingRegex compile(String javaSyntax, String source) {
+        Pattern pattern;
         try {
-            return new BacktrackingRegex(source, Pattern.compile(javaSyntax, FLAGS));
+            pattern = Pattern.compile(javaSyntax, FLAGS);
         } catch (PatternSyntaxException e) {
             throw new IllegalArgumentException("invalid regular expression: " + e.getDescription()
                     + (e.getIndex() >= 0 ? " near index " + e.getIndex() : ""));
         }
+        // The budget counts characters read; only empty ways to match can multiply work between two reads.
+        RegexNode tree = PythonRegexParser.parse(source).orElseThrow(() -> new IllegalArgumentException(
+                "regular expression needs backtracking (lookaround, backreference or too large for the linear engine)"
+                        + " and uses syntax whose cost cannot be bounded here (conditional group, verbose mode, \\N{...})"));
+        long empty = ZeroWidthPaths.worst(tree);
+        if (empty > ZeroWidthPaths.MAX_ZERO_WIDTH_PATHS) {
+            throw new IllegalArgumentException("regular expression cannot run in bounded time: it can match the empty string "
+                    + (empty >= 1L << 40 ? "in more than 2^40" : "in " + empty) + " ways (at most "
+                    + ZeroWidthPaths.MAX_ZERO_WIDTH_PATHS + "), each of which a backtracking engine may try without"
+                    + " reading a character; nest fewer optional groups");
+        }
+        return new BacktrackingRegex(source, pattern);
     }
 
     /**

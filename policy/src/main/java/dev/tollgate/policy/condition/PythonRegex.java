@@ -40,18 +40,29 @@ public final class PythonRegex {
 
     /** Compiles a Python pattern; IllegalArgumentException says what is wrong, naming the pattern as written. */
     public static PolicyRegex compile(String python) {
+        String core = PythonRegexParser.searchCore(python);
         LinearRegex linear;
         try {
-            linear = LinearRegex.compile(translate(python, Dialect.RE2));
+            linear = LinearRegex.compile(translate(core, Dialect.RE2));
         } catch (IllegalArgumentException notLinear) {
             // Lookaround, backreference, or too large to scan 256 characters on RE2: the step-budgeted engine runs it.
-            return BacktrackingRegex.compile(translate(python, Dialect.JAVA), python);
+            return BacktrackingRegex.compile(translate(core, Dialect.JAVA), core);
         }
-        boolean boundary = hasWordBoundary(python);
+        boolean boundary = hasWordBoundary(core);
         if (!boundary && linear.maxInputChars() >= LinearRegex.MAX_REGEX_INPUT_CHARS) {
             return linear;
         }
-        return new TwoEngineRegex(linear, BacktrackingRegex.compile(translate(python, Dialect.JAVA), python), boundary);
+        BacktrackingRegex twin;
+        try {
+            twin = BacktrackingRegex.compile(translate(core, Dialect.JAVA), core);
+        } catch (IllegalArgumentException unbounded) {
+            if (linear.maxInputChars() < LinearRegex.MAX_REGEX_INPUT_CHARS) {
+                throw unbounded;
+            }
+            // RE2 alone runs it on every text it may: only \b stays ASCII for this pattern.
+            return linear;
+        }
+        return new TwoEngineRegex(linear, twin, boundary);
     }
 
     /** The RE2 spelling of a Python pattern (escapes rewritten, everything else as written). */
