@@ -1,6 +1,8 @@
 package dev.tollgate.policy;
 
+import dev.tollgate.policy.condition.Condition;
 import dev.tollgate.policy.condition.Truth;
+import dev.tollgate.policy.prefilter.LiteralPrefilter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -35,6 +37,11 @@ public final class CompiledPolicy {
     private final Map<String, CompiledRule[]> rulesByTool;
     private final Set<String> checksUsed;
     private final List<PolicyProblem> warnings;
+    /**
+     * Null when the document has no AGT {@code matches} rule with literals (then nothing is scanned). Rules are
+     * known to it by {@link CompiledRule#order()}, their position in the file.
+     */
+    private final LiteralPrefilter prefilter;
 
     CompiledPolicy(String name, String version, Mode mode, Action defaultAction, String defaultMessage, List<CompiledRule> rules,
                    Set<String> checksUsed) {
@@ -73,6 +80,35 @@ public final class CompiledPolicy {
         // have consecutive hashes, so a miss (a tool no rule names) could walk a long cluster. Never mutated
         // after this point, so safe to share across threads once the policy is published.
         this.rulesByTool = merged;
+        Condition[] conditionsByOrder = new Condition[Arrays.stream(allRules).mapToInt(CompiledRule::order).max().orElse(-1) + 1];
+        for (CompiledRule rule : allRules) {
+            conditionsByOrder[rule.order()] = rule.condition();
+        }
+        this.prefilter = LiteralPrefilter.of(conditionsByOrder);
+    }
+
+    /** The same document without its literal prefilter: every pattern runs (benchmarks and exactness tests compare). */
+    private CompiledPolicy(CompiledPolicy with) {
+        this.name = with.name;
+        this.version = with.version;
+        this.mode = with.mode;
+        this.defaultDecision = with.defaultDecision;
+        this.allRules = with.allRules;
+        this.wildcardRules = with.wildcardRules;
+        this.rulesByTool = with.rulesByTool;
+        this.checksUsed = with.checksUsed;
+        this.warnings = with.warnings;
+        this.prefilter = null;
+    }
+
+    /** This document deciding without the literal prefilter (every regular expression runs): for comparisons. */
+    public CompiledPolicy withoutPrefilter() {
+        return prefilter == null ? this : new CompiledPolicy(this);
+    }
+
+    /** The literal prefilter, or null when the document has no AGT {@code matches} rule with literals. */
+    public LiteralPrefilter prefilter() {
+        return prefilter;
     }
 
     public String name() {
@@ -112,7 +148,12 @@ public final class CompiledPolicy {
      * be null (the pipeline always builds both).
      */
     public Decision evaluate(PolicyRequest request) {
+        // One scan of each field for the literals of the document's AGT patterns, done when a rule first needs it.
+        LiteralPrefilter.Scan scan = prefilter == null ? null : prefilter.start(request);
         for (CompiledRule rule : candidates(request.call())) {
+            if (scan != null && scan.rulesOut(rule.order())) {
+                continue;
+            }
             boolean matched;
             try {
                 matched = rule.condition().matches(request);
@@ -143,9 +184,14 @@ public final class CompiledPolicy {
     public Explanation explain(PolicyRequest request) {
         List<RuleTrace> trace = new ArrayList<>();
         Decision decision = null;
+        LiteralPrefilter.Scan scan = prefilter == null ? null : prefilter.start(request);
         for (CompiledRule rule : allRules) {
             if (decision != null) {
                 trace.add(new RuleTrace(rule.name(), rule.priority(), false, "not reached"));
+                continue;
+            }
+            if (scan != null && scan.rulesOut(rule.order())) {
+                trace.add(new RuleTrace(rule.name(), rule.priority(), false, scan.reason(rule.order())));
                 continue;
             }
             String mismatch;

@@ -46,6 +46,9 @@ class AgtRegexBudgetTest {
         return "{\"x\":\"" + value + "\"}";
     }
 
+    /** Digits then an x not followed by y: the lookahead fails at the end, after every split of the digits. */
+    private static final String ATTACK = "1".repeat(3_000) + "x";
+
     @Test
     void catastrophicLookaheadPatternRunsOnTheBudgetedEngine() {
         CompiledPolicy policy = agt("allow", CATASTROPHIC, "deny");
@@ -56,7 +59,7 @@ class AgtRegexBudgetTest {
     @Test
     void catastrophicInputRunsOutOfStepsAndIsDeniedWithItsOwnFailure() {
         CompiledPolicy policy = agt("allow", CATASTROPHIC, "deny");
-        PolicyRequest attack = toolCall("t", args("1".repeat(3_000)));
+        PolicyRequest attack = toolCall("t", args(ATTACK));
 
         Decision decision = assertTimeoutPreemptively(HANGS, () -> policy.evaluate(attack));
 
@@ -72,10 +75,21 @@ class AgtRegexBudgetTest {
     void anAllowRuleThatRunsOutOfStepsDeniesFailClosed() {
         CompiledPolicy policy = agt("deny", CATASTROPHIC, "allow");
 
-        Decision decision = assertTimeoutPreemptively(HANGS, () -> policy.evaluate(toolCall("t", args("1".repeat(3_000)))));
+        Decision decision = assertTimeoutPreemptively(HANGS, () -> policy.evaluate(toolCall("t", args(ATTACK))));
 
         assertThat(decision.isDenied()).isTrue();
         assertThat(decision.failure()).isEqualTo(Decision.Failure.REGEX_STEP_BUDGET);
+    }
+
+    @Test
+    void withoutTheLiteralEveryMatchNeedsThePatternDoesNotRunAtAll() {
+        CompiledPolicy policy = agt("allow", CATASTROPHIC, "deny");
+        PolicyRequest digits = toolCall("t", args("1".repeat(3_000)));
+
+        assertThat(policy.evaluate(digits)).as("prefilter: no x, no match").isEqualTo(policy.defaultDecision());
+        assertThat(policy.withoutPrefilter().evaluate(digits).failure()).as("the pattern itself runs out of steps")
+                .isEqualTo(Decision.Failure.REGEX_STEP_BUDGET);
+        assertThat(policy.explain(digits).trace().get(0).reason()).contains("none of the literals every match needs occurs in x");
     }
 
     @Test
@@ -114,7 +128,7 @@ class AgtRegexBudgetTest {
     @Test
     void explainNamesTheFieldAndTheBudget() {
         CompiledPolicy policy = agt("allow", CATASTROPHIC, "deny");
-        PolicyRequest attack = toolCall("t", args("1".repeat(3_000)));
+        PolicyRequest attack = toolCall("t", args(ATTACK));
 
         Explanation explanation = policy.explain(attack);
 

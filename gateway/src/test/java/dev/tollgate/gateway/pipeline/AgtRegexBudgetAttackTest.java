@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * An AGT document whose pattern only a backtracking engine can run (a lookahead), attacked end to end with input
- * that makes it backtrack: the search runs out of its step budget and the call is denied with reason
+ * that makes it backtrack (digits, then an x the lookahead refuses): the search runs out of its step budget and the call is denied with reason
  * {@code regex_step_budget} and its own counter; nothing reaches the upstream.
  */
 class AgtRegexBudgetAttackTest {
@@ -65,7 +65,7 @@ class AgtRegexBudgetAttackTest {
         double before = gateway.gateway().metrics().rejectCount(RejectReason.REGEX_STEP_BUDGET);
         double deniedBefore = gateway.gateway().metrics().rejectCount(RejectReason.POLICY_DENIED);
 
-        TestHttp.Reply reply = http.postMcp(gateway.port(), "/mcp", call(9, "1".repeat(3_000)));
+        TestHttp.Reply reply = http.postMcp(gateway.port(), "/mcp", call(9, "1".repeat(3_000) + "x"));
 
         assertThat(reply.status()).isEqualTo(RejectReason.REGEX_STEP_BUDGET.httpStatus());
         assertThat(reply.errorCode()).isEqualTo(-32010);

@@ -4,6 +4,7 @@ import dev.tollgate.policy.condition.RegexNode.Alternation;
 import dev.tollgate.policy.condition.RegexNode.AnyOf;
 import dev.tollgate.policy.condition.RegexNode.Assertion;
 import dev.tollgate.policy.condition.RegexNode.Literal;
+import dev.tollgate.policy.condition.RegexNode.OneOf;
 import dev.tollgate.policy.condition.RegexNode.Opaque;
 import dev.tollgate.policy.condition.RegexNode.Repeat;
 import dev.tollgate.policy.condition.RegexNode.Sequence;
@@ -221,21 +222,71 @@ final class PythonRegexParser {
         };
     }
 
+    /** Classes of up to this many characters are kept as {@link OneOf}: their members are literals too. */
+    private static final int MAX_ONE_OF_CHARS = 16;
+
     private RegexNode charClass() {
-        if (p.charAt(i) == '^') {
+        boolean negated = p.charAt(i) == '^';
+        if (negated) {
             i++;
         }
-        if (p.charAt(i) == ']') {
-            i++;
-        }
-        while (p.charAt(i) != ']') {
-            if (p.charAt(i) == '\\') {
-                i++;
+        StringBuilder members = new StringBuilder();
+        boolean modelled = !negated;
+        boolean first = true;
+        while (first || p.charAt(i) != ']') {
+            first = false;
+            int c = classChar();
+            if (c < 0) {
+                modelled = false;
+                continue;
             }
-            i++;
+            if (p.charAt(i) == '-' && p.charAt(i + 1) != ']') {
+                i++;
+                int to = classChar();
+                if (to < 0 || to < c || to - c >= MAX_ONE_OF_CHARS) {
+                    modelled = false;
+                    continue;
+                }
+                for (int k = c; k <= to; k++) {
+                    members.append((char) k);
+                }
+            } else {
+                members.append((char) c);
+            }
         }
         i++;
-        return new AnyOf();
+        return modelled && members.length() <= MAX_ONE_OF_CHARS ? new OneOf(members.toString()) : new AnyOf();
+    }
+
+    /** One member of a class; -1 for a class escape ({@code \d}), a surrogate, or anything not modelled. */
+    private int classChar() {
+        char c = p.charAt(i++);
+        if (Character.isSurrogate(c)) {
+            return -1;
+        }
+        if (c != '\\') {
+            return c;
+        }
+        char e = p.charAt(i++);
+        return switch (e) {
+            case 'n' -> '\n';
+            case 't' -> '\t';
+            case 'r' -> '\r';
+            case 'f' -> '\f';
+            case 'v' -> 0x0b;
+            case 'a' -> 0x07;
+            case 'b' -> 0x08;
+            case 'x' -> classHex(2);
+            case 'u' -> classHex(4);
+            case 'U' -> classHex(8);
+            default -> Character.isLetterOrDigit(e) || Character.isSurrogate(e) ? -1 : e;
+        };
+    }
+
+    private int classHex(int digits) {
+        int code = Integer.parseInt(p.substring(i, i + digits), 16);
+        i += digits;
+        return code <= 0xFFFF && !Character.isSurrogate((char) code) ? code : -1;
     }
 
     private RegexNode group() {

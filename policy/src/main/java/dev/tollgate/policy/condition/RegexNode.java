@@ -14,8 +14,12 @@ sealed interface RegexNode {
     record Literal(char c) implements RegexNode {
     }
 
-    /** One character out of a set ({@code .}, {@code [a-z]}, {@code \d}): which one is not modelled. */
+    /** One character out of a set ({@code .}, {@code [^a]}, {@code \d}): which one is not modelled. */
     record AnyOf() implements RegexNode {
+    }
+
+    /** One character out of a small explicit class ({@code [rRf]}, {@code [\u200B\u200C]}), as written. */
+    record OneOf(String chars) implements RegexNode {
     }
 
     /** A zero-width test ({@code ^ $ \b \A \Z}, lookahead, lookbehind): consumes nothing. */

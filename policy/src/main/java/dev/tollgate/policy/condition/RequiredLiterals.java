@@ -26,8 +26,6 @@ final class RequiredLiterals {
 
     /** Exact sets larger than this are given up (the cross product of small alternations grows fast). */
     private static final int MAX_EXACT_STRINGS = 64;
-    /** Shorter literals match most texts and would cost more to look for than they save. */
-    static final int MIN_LITERAL_CHARS = 3;
 
     private RequiredLiterals() {
     }
@@ -43,7 +41,7 @@ final class RequiredLiterals {
         }
     }
 
-    /** The folded literals, at least {@link #MIN_LITERAL_CHARS} long; null when the pattern must always run. */
+    /** The folded literals; null when the pattern must always run (some match may contain no literal at all). */
     static Set<String> of(String python) {
         return PythonRegexParser.parse(python).map(RequiredLiterals::of).orElse(null);
     }
@@ -54,12 +52,19 @@ final class RequiredLiterals {
     }
 
     private static boolean useful(Set<String> set) {
-        return set != null && !set.isEmpty() && minLength(set) >= MIN_LITERAL_CHARS;
+        return set != null && !set.isEmpty() && minWeight(set) > 0;
     }
 
     private static Info info(RegexNode node) {
         if (node instanceof Literal l) {
             return new Info(Set.of(String.valueOf(CaseFold.fold(l.c()))), null);
+        }
+        if (node instanceof RegexNode.OneOf o) {
+            Set<String> members = new LinkedHashSet<>();
+            for (char c : o.chars().toCharArray()) {
+                members.add(String.valueOf(CaseFold.fold(c)));
+            }
+            return new Info(members, null);
         }
         if (node instanceof Assertion) {
             return new Info(Set.of(""), null);
@@ -146,7 +151,7 @@ final class RequiredLiterals {
         return out;
     }
 
-    /** The more selective of two requirements: the longer shortest literal, then fewer literals. */
+    /** The more selective of two requirements: the heavier lightest literal ({@link #weight}), then fewer literals. */
     private static Set<String> better(Set<String> a, Set<String> b) {
         if (b == null || b.isEmpty()) {
             return a;
@@ -154,19 +159,33 @@ final class RequiredLiterals {
         if (a == null || a.isEmpty()) {
             return b;
         }
-        int la = minLength(a);
-        int lb = minLength(b);
+        int la = minWeight(a);
+        int lb = minWeight(b);
         if (la != lb) {
             return la > lb ? a : b;
         }
         return a.size() <= b.size() ? a : b;
     }
 
-    private static int minLength(Set<String> set) {
+    private static int minWeight(Set<String> set) {
         int min = Integer.MAX_VALUE;
         for (String s : set) {
-            min = Math.min(min, s.length());
+            min = Math.min(min, weight(s));
         }
         return min;
+    }
+
+    /**
+     * How rarely a literal occurs in ordinary text, roughly: an ASCII letter or digit counts 1, ASCII punctuation
+     * 2 ({@code $(} is rarer than {@code ab}), anything else 3 (a two-character CJK word is as telling as a
+     * six-letter English one).
+     */
+    static int weight(String literal) {
+        int weight = 0;
+        for (int k = 0; k < literal.length(); k++) {
+            char c = literal.charAt(k);
+            weight += c >= 0x80 ? 3 : Character.isLetterOrDigit(c) ? 1 : 2;
+        }
+        return weight;
     }
 }

@@ -50,7 +50,7 @@ final class ZeroWidthPaths {
 
     /** The number of empty matches the node can make, saturating at 2^40. */
     static long of(RegexNode node) {
-        if (node instanceof Literal || node instanceof AnyOf) {
+        if (node instanceof Literal || node instanceof AnyOf || node instanceof RegexNode.OneOf) {
             return 0;
         }
         if (node instanceof Sequence s) {

@@ -1,0 +1,146 @@
+package dev.tollgate.policy.prefilter;
+
+import dev.tollgate.policy.PolicyRequest;
+import dev.tollgate.policy.condition.AgtCondition;
+import dev.tollgate.policy.condition.Condition;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Lets a document's AGT {@code matches} rules skip their regular expression when the text cannot match: each
+ * such pattern has a set of literals one of which every match contains ({@link AgtCondition#requiredLiterals()}),
+ * one automaton finds all the document's literals in a field's text in a single pass, and a rule none of whose
+ * literals occurs is ruled out without running. Exact by construction: a skipped rule could not have matched.
+ * The ATR pack's 1,555 patterns then cost one scan per field plus the few patterns whose words occur.
+ *
+ * <p>Two outcomes stay the regular expression's own: a field absent from the context rules the rule out (it
+ * matches nothing anyway), but a text longer than the pattern may scan is never ruled out, so it still denies
+ * with {@code regex_input_too_long}. A pattern whose search would have run out of steps on a text without any of
+ * its literals is ruled out: it could not have matched, and no step is taken.
+ *
+ * <p>Immutable, built once per document; {@link #start} makes the per-evaluation state.
+ */
+public final class LiteralPrefilter {
+
+    /**
+     * @param field         index into the document's gated fields
+     * @param literals      ids of the rule's literals in the automaton
+     * @param maxInputChars the longest text the rule's pattern searches (longer must reach it to be refused)
+     */
+    record Gate(int field, int[] literals, int maxInputChars) {
+    }
+
+    private final AhoCorasick automaton;
+    private final String[] fields;
+    private final Gate[] gates;
+
+    private LiteralPrefilter(AhoCorasick automaton, String[] fields, Gate[] gates) {
+        this.automaton = automaton;
+        this.fields = fields;
+        this.gates = gates;
+    }
+
+    /**
+     * The prefilter for conditions indexed by rule (a rule's index is its key in {@link #start}'s scan); null
+     * when no condition is an AGT {@code matches} with literals, so plain documents pay nothing.
+     */
+    public static LiteralPrefilter of(Condition[] conditionsByRule) {
+        Map<String, Integer> literalIds = new LinkedHashMap<>();
+        Map<String, Integer> fieldIds = new LinkedHashMap<>();
+        Map<Integer, Gate> gateByRule = new HashMap<>();
+        for (int rule = 0; rule < conditionsByRule.length; rule++) {
+            if (!(conditionsByRule[rule] instanceof AgtCondition agt) || agt.regex() == null || agt.requiredLiterals() == null) {
+                continue;
+            }
+            Set<String> literals = agt.requiredLiterals();
+            int[] ids = new int[literals.size()];
+            int k = 0;
+            for (String literal : literals) {
+                ids[k++] = literalIds.computeIfAbsent(literal, l -> literalIds.size());
+            }
+            int field = fieldIds.computeIfAbsent(agt.field(), f -> fieldIds.size());
+            gateByRule.put(rule, new Gate(field, ids, agt.regex().maxInputChars()));
+        }
+        if (gateByRule.isEmpty()) {
+            return null;
+        }
+        Gate[] gates = new Gate[conditionsByRule.length];
+        gateByRule.forEach((rule, gate) -> gates[rule] = gate);
+        return new LiteralPrefilter(AhoCorasick.of(new ArrayList<>(literalIds.keySet())), fieldIds.keySet().toArray(String[]::new), gates);
+    }
+
+    /** The state of one evaluation: each field is looked up and scanned at most once, when a rule first needs it. */
+    public Scan start(PolicyRequest request) {
+        return new Scan(request);
+    }
+
+    /** How many distinct literals the automaton looks for (for tests and diagnostics). */
+    public int literalCount() {
+        return automaton.literalCount();
+    }
+
+    /** How many rules have a gate. */
+    public int gatedRules() {
+        int n = 0;
+        for (Gate gate : gates) {
+            n += gate == null ? 0 : 1;
+        }
+        return n;
+    }
+
+    /** Per-evaluation state; not shared between threads. */
+    public final class Scan {
+
+        private final PolicyRequest request;
+        private final String[] texts = new String[fields.length];
+        private final long[][] found = new long[fields.length][];
+        private final boolean[] looked = new boolean[fields.length];
+
+        private Scan(PolicyRequest request) {
+            this.request = request;
+        }
+
+        /** True when rule number {@code rule} cannot match this call: its pattern need not run. */
+        public boolean rulesOut(int rule) {
+            Gate gate = rule < gates.length ? gates[rule] : null;
+            if (gate == null) {
+                return false;
+            }
+            int f = gate.field();
+            if (!looked[f]) {
+                looked[f] = true;
+                texts[f] = AgtCondition.searchText(fields[f], request);
+                if (texts[f] != null) {
+                    found[f] = new long[(automaton.literalCount() + 63) >>> 6];
+                    automaton.scan(texts[f], found[f]);
+                }
+            }
+            String text = texts[f];
+            if (text == null) {
+                return true;
+            }
+            if (text.length() > gate.maxInputChars()) {
+                return false;
+            }
+            long[] bits = found[f];
+            for (int id : gate.literals()) {
+                if ((bits[id >>> 6] & (1L << id)) != 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** Why {@link #rulesOut} said so, for {@code explain}. */
+        public String reason(int rule) {
+            Gate gate = gates[rule];
+            String field = fields[gate.field()];
+            return texts[gate.field()] == null ? field + " is absent from the context"
+                    : "none of the literals every match needs occurs in " + field + " (prefilter; pattern not run)";
+        }
+    }
+}
