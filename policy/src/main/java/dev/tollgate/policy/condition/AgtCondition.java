@@ -24,11 +24,10 @@ import java.util.Set;
  * tenant claim. As in AGT 4.1.0, a field absent from the context matches no operator ({@code ne} and
  * {@code not_in} included). A comparison Python would refuse throws, and the rule denies (fail closed).
  *
- * @param requiredLiterals for {@code matches}: case-folded strings one of which every match contains (see
- *                         {@link RequiredLiterals}), used by the document's literal prefilter; null otherwise or
- *                         when the pattern has none
+ * @param requiredLiterals for {@code matches}: what every match contains (see {@link RequiredLiterals}), used by
+ *                         the document's literal prefilter; null otherwise or when the pattern requires nothing
  */
-public record AgtCondition(String field, String operator, JsonNode value, PolicyRegex regex, Set<String> requiredLiterals)
+public record AgtCondition(String field, String operator, JsonNode value, PolicyRegex regex, LiteralQuery requiredLiterals)
         implements Condition {
 
     public static final List<String> OPERATORS = List.of("eq", "ne", "gt", "lt", "gte", "lte", "in", "not_in", "matches", "contains");

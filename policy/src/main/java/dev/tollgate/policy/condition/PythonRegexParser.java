@@ -206,7 +206,7 @@ final class PythonRegexParser {
     private RegexNode atom() {
         char c = p.charAt(i++);
         return switch (c) {
-            case '.' -> new AnyOf();
+            case '.' -> new AnyOf(false);
             case '^', '$' -> new Assertion();
             case '[' -> charClass();
             case '(' -> group();
@@ -215,7 +215,7 @@ final class PythonRegexParser {
                 if (Character.isSurrogate(c)) {
                     // A character outside the BMP: its two halves repeat and fold together, so not modelled.
                     i++;
-                    yield new AnyOf();
+                    yield new AnyOf(true);
                 }
                 yield new Literal(c);
             }
@@ -223,14 +223,31 @@ final class PythonRegexParser {
     }
 
     /** Classes of up to this many characters are kept as {@link OneOf}: their members are literals too. */
-    private static final int MAX_ONE_OF_CHARS = 16;
+    private static final int MAX_ONE_OF_CHARS = 32;
+
+    /**
+     * Python's {@code \s} as the engines run it ({@link PythonRegex}): \t-\r, \x1c-\x1f, NEL and the
+     * Unicode separators (category Z, from the JDK's tables, the ones java.util.regex uses; RE2/J's agree, see
+     * PythonSemanticsTest).
+     */
+    static final String PYTHON_SPACE = pythonSpace();
+
+    private static String pythonSpace() {
+        StringBuilder space = new StringBuilder();
+        for (int c = 0; c <= Character.MAX_VALUE; c++) {
+            if (CaseFold.isPythonSpace((char) c)) {
+                space.append((char) c);
+            }
+        }
+        return space.toString();
+    }
 
     private RegexNode charClass() {
         boolean negated = p.charAt(i) == '^';
         if (negated) {
             i++;
         }
-        StringBuilder members = new StringBuilder();
+        StringBuilder ranges = new StringBuilder();
         boolean modelled = !negated;
         boolean first = true;
         while (first || p.charAt(i) != ']') {
@@ -240,22 +257,34 @@ final class PythonRegexParser {
                 modelled = false;
                 continue;
             }
+            int to = c;
             if (p.charAt(i) == '-' && p.charAt(i + 1) != ']') {
                 i++;
-                int to = classChar();
-                if (to < 0 || to < c || to - c >= MAX_ONE_OF_CHARS) {
+                to = classChar();
+                if (to < c) {
                     modelled = false;
                     continue;
                 }
-                for (int k = c; k <= to; k++) {
-                    members.append((char) k);
-                }
-            } else {
-                members.append((char) c);
             }
+            ranges.append((char) c).append((char) to);
         }
         i++;
-        return modelled && members.length() <= MAX_ONE_OF_CHARS ? new OneOf(members.toString()) : new AnyOf();
+        return modelled ? members(ranges) : new AnyOf(false);
+    }
+
+    /** A class of ranges (pairs of first and last character): its members if few, else whether it is all non-ASCII. */
+    private static RegexNode members(CharSequence ranges) {
+        StringBuilder members = new StringBuilder();
+        boolean nonAscii = true;
+        for (int r = 0; r < ranges.length(); r += 2) {
+            for (int c = ranges.charAt(r); c <= ranges.charAt(r + 1); c++) {
+                if (members.length() <= MAX_ONE_OF_CHARS) {
+                    members.append((char) c);
+                }
+                nonAscii &= c >= 0x80 && CaseFold.fold((char) c) >= 0x80;
+            }
+        }
+        return members.length() <= MAX_ONE_OF_CHARS ? new OneOf(members.toString()) : new AnyOf(nonAscii);
     }
 
     /** One member of a class; -1 for a class escape ({@code \d}), a surrogate, or anything not modelled. */
@@ -355,8 +384,15 @@ final class PythonRegexParser {
     private RegexNode escape() {
         char e = p.charAt(i++);
         switch (e) {
-            case 'd', 'D', 'w', 'W', 's', 'S' -> {
-                return new AnyOf();
+            case 's' -> {
+                return new OneOf(PYTHON_SPACE);
+            }
+            case 'd' -> {
+                // An ASCII digit (folded to one literal character) or a digit of another script (non-ASCII).
+                return new Alternation(List.of(new OneOf("0123456789"), new AnyOf(true)));
+            }
+            case 'D', 'w', 'W', 'S' -> {
+                return new AnyOf(false);
             }
             case 'b', 'B', 'A', 'Z' -> {
                 return new Assertion();
@@ -407,6 +443,6 @@ final class PythonRegexParser {
     private RegexNode hexLiteral(int digits) {
         int code = Integer.parseInt(p.substring(i, i + digits), 16);
         i += digits;
-        return code <= 0xFFFF && !Character.isSurrogate((char) code) ? new Literal((char) code) : new AnyOf();
+        return code <= 0xFFFF && !Character.isSurrogate((char) code) ? new Literal((char) code) : new AnyOf(true);
     }
 }

@@ -14,8 +14,13 @@ sealed interface RegexNode {
     record Literal(char c) implements RegexNode {
     }
 
-    /** One character out of a set ({@code .}, {@code [^a]}, {@code \d}): which one is not modelled. */
-    record AnyOf() implements RegexNode {
+    /**
+     * One character out of a set ({@code .}, {@code [^a]}, {@code \d}): which one is not modelled.
+     *
+     * @param nonAscii true when every member is outside ASCII and folds outside ASCII ({@code [\u2800-\u28FF]}):
+     *                 a text of only ASCII cannot hold one, even case-insensitively
+     */
+    record AnyOf(boolean nonAscii) implements RegexNode {
     }
 
     /** One character out of a small explicit class ({@code [rRf]}, {@code [\u200B\u200C]}), as written. */

@@ -5,50 +5,57 @@ import dev.tollgate.policy.condition.RegexNode.Assertion;
 import dev.tollgate.policy.condition.RegexNode.Literal;
 import dev.tollgate.policy.condition.RegexNode.Repeat;
 import dev.tollgate.policy.condition.RegexNode.Sequence;
+import dev.tollgate.policy.condition.LiteralQuery.And;
+import dev.tollgate.policy.condition.LiteralQuery.Or;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * The literals a pattern's every match must contain: a set of case-folded strings ({@link CaseFold}) at least
- * one of which occurs in any text the pattern matches. {@code (?i)ignore\s+(all|previous)} gives
- * {@code {"ignore"}}; {@code (?i)(drop|truncate)\s+table} gives {@code {"drop", "truncate"}} (or {@code "table"}).
- * A text containing none of them cannot match, so the pattern need not run: the ATR pack's 1,500 patterns then
- * cost one scan of the text ({@link LiteralScanner}) and the few patterns whose literals occur.
+ * The literals a pattern's every match must contain, as a {@link LiteralQuery}: {@code (?i)(drop|truncate)\s+table}
+ * needs {@code (drop or truncate) and table}. A text for which the query is false cannot match, so the pattern
+ * need not run: the ATR pack's 1,555 patterns then cost one scan of the text (an Aho-Corasick automaton) and the
+ * few patterns whose words occur.
  *
- * <p>Each node yields what it knows: its exact set of matches when small ({@code exact}), else an any-of set
- * every match contains ({@code required}). Sequences concatenate exact neighbours; alternations unite; a
- * repetition with a minimum of one keeps its item's set; anything optional or unknown contributes nothing. So
- * the answer is sound by construction; "no literal" (always run) is the safe default.
+ * <p>Each node yields what it knows: its exact set of matches when small ({@code exact}), else a query every
+ * match satisfies. Sequences concatenate exact neighbours and AND the rest; alternations OR their branches (or
+ * require nothing if one branch requires nothing); a repetition with a minimum of one keeps its item's query;
+ * anything optional or unknown contributes nothing. Sound by construction (dropping a conjunct only weakens the
+ * filter); "no query" (always run) is the safe default.
  */
 final class RequiredLiterals {
 
     /** Exact sets larger than this are given up (the cross product of small alternations grows fast). */
     private static final int MAX_EXACT_STRINGS = 64;
+    /** The most conjuncts kept in one AND (the most selective): each costs a few bit tests per call. */
+    private static final int MAX_CONJUNCTS = 4;
 
     private RequiredLiterals() {
     }
 
-    /** What one node tells: either exact (all its matches, small) or required (any-of), or neither (null both). */
-    private record Info(Set<String> exact, Set<String> required) {
+    /** What one node tells: its exact matches (small), or a query every match satisfies, or nothing (both null). */
+    private record Info(Set<String> exact, LiteralQuery query) {
 
         static final Info NOTHING = new Info(null, null);
 
-        /** The any-of set this node contributes to its parent: its exact matches or its requirement. */
-        Set<String> anyOf() {
-            return exact != null ? exact : required;
+        /** The query this node contributes to its parent; null when it requires nothing. */
+        LiteralQuery asQuery() {
+            if (exact != null) {
+                return useful(exact) ? new LiteralQuery.AnyOf(exact) : null;
+            }
+            return query;
         }
     }
 
-    /** The folded literals; null when the pattern must always run (some match may contain no literal at all). */
-    static Set<String> of(String python) {
+    /** The query every match satisfies; null when the pattern must always run. */
+    static LiteralQuery of(String python) {
         return PythonRegexParser.parse(python).map(RequiredLiterals::of).orElse(null);
     }
 
-    static Set<String> of(RegexNode node) {
-        Set<String> set = info(node).anyOf();
-        return useful(set) ? Set.copyOf(set) : null;
+    static LiteralQuery of(RegexNode node) {
+        return info(node).asQuery();
     }
 
     private static boolean useful(Set<String> set) {
@@ -78,54 +85,115 @@ final class RequiredLiterals {
         if (node instanceof Repeat r) {
             return repeat(r);
         }
+        if (node instanceof RegexNode.AnyOf any && any.nonAscii()) {
+            return new Info(null, new LiteralQuery.NonAscii());
+        }
         return Info.NOTHING; // AnyOf, Opaque
-
     }
 
     private static Info sequence(List<RegexNode> items) {
         Set<String> run = Set.of("");
         boolean allExact = true;
-        Set<String> best = null;
+        List<LiteralQuery> conjuncts = new ArrayList<>();
         for (RegexNode item : items) {
+            if (item instanceof Repeat r && r.min() >= 1 && r.max() != r.min() && info(r.item()).exact() != null) {
+                // X+ (X{2,}...): the run continues with the required copies of X, and what follows comes right
+                // after one copy of X, so the next run starts with X. i\s+g needs "i " (or "i\t"...) and " g".
+                allExact = false;
+                Set<String> x = info(r.item()).exact();
+                Set<String> copies = power(x, r.min());
+                if (copies != null && (long) run.size() * copies.size() <= MAX_EXACT_STRINGS) {
+                    run = cross(run, copies);
+                } else {
+                    add(conjuncts, new Info(run, null).asQuery());
+                    run = copies != null ? copies : x;
+                }
+                add(conjuncts, new Info(run, null).asQuery());
+                run = x;
+                continue;
+            }
             Info info = info(item);
             if (info.exact() != null && (long) run.size() * info.exact().size() <= MAX_EXACT_STRINGS) {
                 run = cross(run, info.exact());
                 continue;
             }
-            // The run so far is a requirement of the sequence, and so is this item's own.
+            // Every match contains a match of the run so far and one of this item: each is a requirement.
             allExact = false;
-            best = better(best, run);
-            best = better(best, info.anyOf());
-            run = info.exact() != null ? info.exact() : Set.of("");
+            add(conjuncts, new Info(run, null).asQuery());
+            if (info.exact() != null) {
+                run = info.exact();
+            } else {
+                add(conjuncts, info.query());
+                run = Set.of("");
+            }
         }
         if (allExact) {
             return new Info(run, null);
         }
-        return new Info(null, better(best, run));
+        add(conjuncts, new Info(run, null).asQuery());
+        return new Info(null, and(conjuncts));
+    }
+
+    private static void add(List<LiteralQuery> conjuncts, LiteralQuery query) {
+        if (query instanceof And and) {
+            conjuncts.addAll(and.all());
+        } else if (query != null) {
+            conjuncts.add(query);
+        }
+    }
+
+    /** AND of the most selective conjuncts (dropping one only lets more texts through). */
+    private static LiteralQuery and(List<LiteralQuery> conjuncts) {
+        if (conjuncts.isEmpty()) {
+            return null;
+        }
+        List<LiteralQuery> kept = new ArrayList<>(conjuncts);
+        kept.sort(Comparator.comparingInt(RequiredLiterals::selectivity).reversed());
+        kept = kept.subList(0, Math.min(MAX_CONJUNCTS, kept.size()));
+        return kept.size() == 1 ? kept.get(0) : new And(List.copyOf(kept));
     }
 
     private static Info alternation(List<RegexNode> branches) {
         Set<String> union = new LinkedHashSet<>();
         boolean allExact = true;
+        List<LiteralQuery> disjuncts = new ArrayList<>();
         for (RegexNode branch : branches) {
             Info info = info(branch);
-            Set<String> anyOf = info.anyOf();
-            if (anyOf == null) {
+            LiteralQuery query = info.asQuery();
+            if (query == null) {
                 // A branch that can match without any known literal: the alternation requires nothing.
                 return Info.NOTHING;
             }
             allExact &= info.exact() != null;
-            union.addAll(anyOf);
+            if (info.exact() != null) {
+                union.addAll(info.exact());
+            }
+            disjuncts.add(query);
         }
         if (allExact && union.size() <= MAX_EXACT_STRINGS) {
             return new Info(union, null);
         }
-        return new Info(null, union);
+        // Branches that are plain any-of sets merge into one.
+        List<LiteralQuery> merged = new ArrayList<>();
+        Set<String> plain = new LinkedHashSet<>();
+        for (LiteralQuery q : disjuncts) {
+            if (q instanceof LiteralQuery.AnyOf any) {
+                plain.addAll(any.strings());
+            } else if (q instanceof Or or) {
+                merged.addAll(or.any());
+            } else {
+                merged.add(q);
+            }
+        }
+        if (!plain.isEmpty()) {
+            merged.add(new LiteralQuery.AnyOf(plain));
+        }
+        return new Info(null, merged.size() == 1 ? merged.get(0) : new Or(List.copyOf(merged)));
     }
 
     private static Info repeat(Repeat r) {
+        Info item = info(r.item());
         if (r.min() == 0) {
-            Info item = info(r.item());
             if (r.max() == 1 && item.exact() != null && item.exact().size() < MAX_EXACT_STRINGS) {
                 Set<String> optional = new LinkedHashSet<>(item.exact());
                 optional.add("");
@@ -133,12 +201,23 @@ final class RequiredLiterals {
             }
             return Info.NOTHING;
         }
-        Info item = info(r.item());
         if (r.min() == 1 && r.max() == 1) {
             return item;
         }
-        // At least one repetition: every match contains the item's literals (a longer exact run is not worth it).
-        return new Info(null, item.anyOf());
+        // At least one repetition: every match contains what the item requires (a longer exact run is not worth it).
+        return new Info(null, item.asQuery());
+    }
+
+    /** {@code x} repeated {@code n} times, or null when that is more than {@link #MAX_EXACT_STRINGS} strings. */
+    private static Set<String> power(Set<String> x, int n) {
+        Set<String> out = Set.of("");
+        for (int k = 0; k < n; k++) {
+            if ((long) out.size() * x.size() > MAX_EXACT_STRINGS) {
+                return null;
+            }
+            out = cross(out, x);
+        }
+        return out;
     }
 
     private static Set<String> cross(Set<String> left, Set<String> right) {
@@ -151,20 +230,18 @@ final class RequiredLiterals {
         return out;
     }
 
-    /** The more selective of two requirements: the heavier lightest literal ({@link #weight}), then fewer literals. */
-    private static Set<String> better(Set<String> a, Set<String> b) {
-        if (b == null || b.isEmpty()) {
-            return a;
+    /** How selective a query is, roughly: the weight of its lightest literal ({@link #weight}) where it can pass. */
+    private static int selectivity(LiteralQuery query) {
+        if (query instanceof LiteralQuery.NonAscii) {
+            return 3;
         }
-        if (a == null || a.isEmpty()) {
-            return b;
+        if (query instanceof LiteralQuery.AnyOf any) {
+            return minWeight(any.strings());
         }
-        int la = minWeight(a);
-        int lb = minWeight(b);
-        if (la != lb) {
-            return la > lb ? a : b;
+        if (query instanceof And and) {
+            return and.all().stream().mapToInt(RequiredLiterals::selectivity).max().orElse(0);
         }
-        return a.size() <= b.size() ? a : b;
+        return ((Or) query).any().stream().mapToInt(RequiredLiterals::selectivity).min().orElse(0);
     }
 
     private static int minWeight(Set<String> set) {

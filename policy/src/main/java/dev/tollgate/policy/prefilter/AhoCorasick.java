@@ -158,11 +158,17 @@ public final class AhoCorasick {
         return literalCount;
     }
 
-    /** Marks in {@code found} (a bit per literal id, at least {@code ceil(literalCount / 64)} words) each literal that occurs. */
+    /**
+     * Marks in {@code found} (a bit per literal id, then one more: at least {@code literalCount / 64 + 1} words)
+     * each literal that occurs, and sets bit {@code literalCount} when the text has a non-ASCII character.
+     */
     public void scan(String text, long[] found) {
         int state = 0;
+        char any = 0;
         for (int i = 0, n = text.length(); i < n; i++) {
-            char c = CaseFold.fold(text.charAt(i));
+            char raw = text.charAt(i);
+            any |= raw;
+            char c = CaseFold.fold(raw);
             while (true) {
                 if (state == 0) {
                     state = rootNext[c];
@@ -184,6 +190,9 @@ public final class AhoCorasick {
                 }
                 found[id >>> 6] |= bit;
             }
+        }
+        if (any >= 0x80) {
+            found[literalCount >>> 6] |= 1L << literalCount;
         }
     }
 }

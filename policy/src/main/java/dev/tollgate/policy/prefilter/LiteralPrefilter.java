@@ -3,12 +3,13 @@ package dev.tollgate.policy.prefilter;
 import dev.tollgate.policy.PolicyRequest;
 import dev.tollgate.policy.condition.AgtCondition;
 import dev.tollgate.policy.condition.Condition;
+import dev.tollgate.policy.condition.LiteralQuery;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Lets a document's AGT {@code matches} rules skip their regular expression when the text cannot match: each
@@ -28,10 +29,73 @@ public final class LiteralPrefilter {
 
     /**
      * @param field         index into the document's gated fields
-     * @param literals      ids of the rule's literals in the automaton
+     * @param query         what a match needs, over literal ids of the automaton
      * @param maxInputChars the longest text the rule's pattern searches (longer must reach it to be refused)
      */
-    record Gate(int field, int[] literals, int maxInputChars) {
+    record Gate(int field, Query query, int maxInputChars) {
+    }
+
+    /** A {@link LiteralQuery} compiled to literal ids: a few bit tests per rule and call. */
+    sealed interface Query {
+        boolean holds(long[] found);
+    }
+
+    record AnyOf(int[] ids) implements Query {
+        @Override
+        public boolean holds(long[] found) {
+            for (int id : ids) {
+                if ((found[id >>> 6] & (1L << id)) != 0) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** The text has a non-ASCII character: {@link AhoCorasick#scan} sets the bit after the last literal's. */
+    record NonAscii(int bit) implements Query {
+        @Override
+        public boolean holds(long[] found) {
+            return (found[bit >>> 6] & (1L << bit)) != 0;
+        }
+    }
+
+    record And(Query[] all) implements Query {
+        @Override
+        public boolean holds(long[] found) {
+            for (Query q : all) {
+                if (!q.holds(found)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    record Or(Query[] any) implements Query {
+        @Override
+        public boolean holds(long[] found) {
+            for (Query q : any) {
+                if (q.holds(found)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** Compiled in two passes: literal ids first, so the non-ASCII bit (after the last literal) is known. */
+    private static Query compile(LiteralQuery query, Map<String, Integer> literalIds) {
+        if (query instanceof LiteralQuery.NonAscii) {
+            return new NonAscii(-1);
+        }
+        if (query instanceof LiteralQuery.AnyOf any) {
+            return new AnyOf(any.strings().stream().mapToInt(l -> literalIds.computeIfAbsent(l, x -> literalIds.size())).toArray());
+        }
+        if (query instanceof LiteralQuery.And and) {
+            return new And(and.all().stream().map(q -> compile(q, literalIds)).toArray(Query[]::new));
+        }
+        return new Or(((LiteralQuery.Or) query).any().stream().map(q -> compile(q, literalIds)).toArray(Query[]::new));
     }
 
     private final AhoCorasick automaton;
@@ -56,21 +120,30 @@ public final class LiteralPrefilter {
             if (!(conditionsByRule[rule] instanceof AgtCondition agt) || agt.regex() == null || agt.requiredLiterals() == null) {
                 continue;
             }
-            Set<String> literals = agt.requiredLiterals();
-            int[] ids = new int[literals.size()];
-            int k = 0;
-            for (String literal : literals) {
-                ids[k++] = literalIds.computeIfAbsent(literal, l -> literalIds.size());
-            }
+            Query query = compile(agt.requiredLiterals(), literalIds);
             int field = fieldIds.computeIfAbsent(agt.field(), f -> fieldIds.size());
-            gateByRule.put(rule, new Gate(field, ids, agt.regex().maxInputChars()));
+            gateByRule.put(rule, new Gate(field, query, agt.regex().maxInputChars()));
         }
         if (gateByRule.isEmpty()) {
             return null;
         }
+        int nonAsciiBit = literalIds.size();
         Gate[] gates = new Gate[conditionsByRule.length];
-        gateByRule.forEach((rule, gate) -> gates[rule] = gate);
+        gateByRule.forEach((rule, gate) -> gates[rule] = new Gate(gate.field(), withBit(gate.query(), nonAsciiBit), gate.maxInputChars()));
         return new LiteralPrefilter(AhoCorasick.of(new ArrayList<>(literalIds.keySet())), fieldIds.keySet().toArray(String[]::new), gates);
+    }
+
+    private static Query withBit(Query query, int nonAsciiBit) {
+        if (query instanceof NonAscii) {
+            return new NonAscii(nonAsciiBit);
+        }
+        if (query instanceof And and) {
+            return new And(Arrays.stream(and.all()).map(q -> withBit(q, nonAsciiBit)).toArray(Query[]::new));
+        }
+        if (query instanceof Or or) {
+            return new Or(Arrays.stream(or.any()).map(q -> withBit(q, nonAsciiBit)).toArray(Query[]::new));
+        }
+        return query;
     }
 
     /** The state of one evaluation: each field is looked up and scanned at most once, when a rule first needs it. */
@@ -115,7 +188,7 @@ public final class LiteralPrefilter {
                 looked[f] = true;
                 texts[f] = AgtCondition.searchText(fields[f], request);
                 if (texts[f] != null) {
-                    found[f] = new long[(automaton.literalCount() + 63) >>> 6];
+                    found[f] = new long[(automaton.literalCount() + 64) >>> 6];
                     automaton.scan(texts[f], found[f]);
                 }
             }
@@ -126,13 +199,7 @@ public final class LiteralPrefilter {
             if (text.length() > gate.maxInputChars()) {
                 return false;
             }
-            long[] bits = found[f];
-            for (int id : gate.literals()) {
-                if ((bits[id >>> 6] & (1L << id)) != 0) {
-                    return false;
-                }
-            }
-            return true;
+            return !gate.query().holds(found[f]);
         }
 
         /** Why {@link #rulesOut} said so, for {@code explain}. */
@@ -140,7 +207,7 @@ public final class LiteralPrefilter {
             Gate gate = gates[rule];
             String field = fields[gate.field()];
             return texts[gate.field()] == null ? field + " is absent from the context"
-                    : "none of the literals every match needs occurs in " + field + " (prefilter; pattern not run)";
+                    : "the literals every match needs do not occur in " + field + " (prefilter; pattern not run)";
         }
     }
 }
