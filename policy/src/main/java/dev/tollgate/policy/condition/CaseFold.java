@@ -7,7 +7,9 @@ package dev.tollgate.policy.condition;
  *   <li>case: {@code toLowerCase(toUpperCase(c))}, which maps every character to the same value as each character a
  *       case-insensitive match may pair it with (k, K and the Kelvin sign; s, S and the long s; σ, ς and Σ). This
  *       is exactly java.util.regex's UNICODE_CASE test, and covers RE2/J's case orbits (see CaseFoldTest);</li>
- *   <li>Python's {@code \s} (\t-\r, \x1c-\x1f, NEL, category Z) to a space, so {@code i\s+g} needs "i " and " g";</li>
+ *   <li>Python's {@code \s} (\t-\r, \x1c-\x1f, NEL, category Z) other than the space itself to a tab, so
+ *       {@code i\s+g} needs "i " or "i\t", and a class of control characters that happens to hold \x0b still
+ *       needs a character ordinary prose lacks;</li>
  *   <li>ASCII digits to '0', so {@code [0-9]} is one literal character (other digits are non-ASCII, which the
  *       prefilter tests separately).</li>
  * </ul>
@@ -31,8 +33,8 @@ public final class CaseFold {
         if (c >= '0' && c <= '9') {
             return '0';
         }
-        if (isPythonSpace(c)) {
-            return ' ';
+        if (c != ' ' && isPythonSpace(c)) {
+            return '\t';
         }
         return Character.toLowerCase(Character.toUpperCase(c));
     }

@@ -26,8 +26,10 @@ public final class PythonRegex {
     private static final String DIGIT = "\\p{Nd}";
     // Python's \w: str.isalnum() (letters and numbers of every script) and underscore.
     private static final String WORD = "\\p{L}\\p{N}_";
-    // Python's \s: str.isspace(): \t-\r, \x1c-\x1f, NEL and the Unicode separators.
-    private static final String SPACE = "\\x{9}-\\x{d}\\x{1c}-\\x{1f}\\x{85}\\p{Z}";
+    // Python's \s: str.isspace(): \t-\r, \x1c-\x1f, NEL and the Unicode separators, listed: RE2/J's \p{Z} still has
+    // U+180E (Unicode before 6.3), which Python and the JDK no longer count as a space.
+    private static final String SPACE = "\\x{9}-\\x{d}\\x{1c}-\\x{20}\\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}"
+            + "\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}";
     // Python's \b and \B over its \w, as lookaround (java.util.regex's own \b varies by JDK version and flags).
     private static final String BOUNDARY = "(?:(?<=[" + WORD + "])(?![" + WORD + "])|(?<![" + WORD + "])(?=[" + WORD + "]))";
     private static final String NOT_BOUNDARY = "(?:(?<=[" + WORD + "])(?=[" + WORD + "])|(?<![" + WORD + "])(?![" + WORD + "]))";

@@ -140,9 +140,19 @@ public final class AhoCorasick {
         return -1;
     }
 
-    /** The target of state {@code s} on {@code c}, or -1. Edge lists are short and sorted. */
+    /** The target of state {@code s} on {@code c}, or -1. Edge lists are sorted: short ones scanned, long ones halved. */
     private static int find(int[] edgeStart, char[] edgeChar, int[] edgeTarget, int s, char c) {
-        for (int e = edgeStart[s], end = edgeStart[s + 1]; e < end; e++) {
+        int lo = edgeStart[s];
+        int hi = edgeStart[s + 1] - 1;
+        while (hi - lo > 6) {
+            int mid = (lo + hi) >>> 1;
+            if (edgeChar[mid] < c) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        for (int e = lo; e <= hi; e++) {
             char x = edgeChar[e];
             if (x == c) {
                 return edgeTarget[e];
