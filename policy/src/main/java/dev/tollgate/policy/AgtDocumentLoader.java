@@ -92,7 +92,7 @@ final class AgtDocumentLoader {
         Action defaultAction = defaults(root, problems, warnings);
         notEnforced(root, warnings);
         List<CompiledRule> rules = rules(root, name, mode, problems, warnings, hostChecks);
-        CompiledRule cap = maxToolCalls(root, name, mode, problems, hostChecks);
+        CompiledRule cap = maxToolCalls(root, name, mode, problems, hostChecks, rules.size());
         if (cap != null) {
             rules = new ArrayList<>(rules);
             rules.add(cap);
@@ -141,7 +141,8 @@ final class AgtDocumentLoader {
      * that; callers without a run share one bucket). Counted per gateway, or across replicas when rate limits
      * are kept in Redis.
      */
-    private static CompiledRule maxToolCalls(JsonNode root, String policyName, Mode mode, Problems problems, ConditionCompiler compiler) {
+    private static CompiledRule maxToolCalls(JsonNode root, String policyName, Mode mode, Problems problems, ConditionCompiler compiler,
+                                             int order) {
         JsonNode cap = root.path("defaults").get("max_tool_calls");
         if (cap == null || cap.isNull()) {
             return null;
@@ -160,7 +161,7 @@ final class AgtDocumentLoader {
         if (compiled == null) {
             return null;
         }
-        return CompiledRule.of(MAX_TOOL_CALLS_RULE, "AGT defaults.max_tool_calls", Integer.MAX_VALUE, -1, compiled, Action.DENY,
+        return CompiledRule.of(MAX_TOOL_CALLS_RULE, "AGT defaults.max_tool_calls", Integer.MAX_VALUE, order, compiled, Action.DENY,
                 "this run has made its " + cap.intValue() + " tool calls (defaults.max_tool_calls)", policyName, mode);
     }
 

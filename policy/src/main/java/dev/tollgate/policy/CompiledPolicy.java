@@ -1,6 +1,8 @@
 package dev.tollgate.policy;
 
+import dev.tollgate.policy.condition.Condition;
 import dev.tollgate.policy.condition.Truth;
+import dev.tollgate.policy.prefilter.LiteralPrefilter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -13,7 +15,8 @@ import java.util.Set;
  * An immutable, indexed policy document. Rules run highest priority first, file order on ties; the first
  * whose condition holds decides; if none does, the document's default decides. A condition that throws
  * counts as a matching deny of its rule (fail closed); a value too long for a regular expression to scan
- * ({@link RegexInputTooLongException}) gets its own preallocated deny, so the gateway can name the cause.
+ * ({@link RegexInputTooLongException}) or a backtracking search out of steps ({@link RegexStepBudgetException})
+ * gets its own preallocated deny, so the gateway can name the cause.
  *
  * <p>Index: a rule whose condition requires an exact tool name (a top-level {@code tool:} literal, or one
  * inside a top-level {@code all:}) is bucketed under that name; every other rule is a wildcard rule. For
@@ -34,6 +37,11 @@ public final class CompiledPolicy {
     private final Map<String, CompiledRule[]> rulesByTool;
     private final Set<String> checksUsed;
     private final List<PolicyProblem> warnings;
+    /**
+     * Null when the document has no AGT {@code matches} rule with literals (then nothing is scanned). Rules are
+     * known to it by {@link CompiledRule#order()}, their position in the file.
+     */
+    private final LiteralPrefilter prefilter;
 
     CompiledPolicy(String name, String version, Mode mode, Action defaultAction, String defaultMessage, List<CompiledRule> rules,
                    Set<String> checksUsed) {
@@ -72,6 +80,35 @@ public final class CompiledPolicy {
         // have consecutive hashes, so a miss (a tool no rule names) could walk a long cluster. Never mutated
         // after this point, so safe to share across threads once the policy is published.
         this.rulesByTool = merged;
+        Condition[] conditionsByOrder = new Condition[Arrays.stream(allRules).mapToInt(CompiledRule::order).max().orElse(-1) + 1];
+        for (CompiledRule rule : allRules) {
+            conditionsByOrder[rule.order()] = rule.condition();
+        }
+        this.prefilter = LiteralPrefilter.of(conditionsByOrder);
+    }
+
+    /** The same document without its literal prefilter: every pattern runs (benchmarks and exactness tests compare). */
+    private CompiledPolicy(CompiledPolicy with) {
+        this.name = with.name;
+        this.version = with.version;
+        this.mode = with.mode;
+        this.defaultDecision = with.defaultDecision;
+        this.allRules = with.allRules;
+        this.wildcardRules = with.wildcardRules;
+        this.rulesByTool = with.rulesByTool;
+        this.checksUsed = with.checksUsed;
+        this.warnings = with.warnings;
+        this.prefilter = null;
+    }
+
+    /** This document deciding without the literal prefilter (every regular expression runs): for comparisons. */
+    public CompiledPolicy withoutPrefilter() {
+        return prefilter == null ? this : new CompiledPolicy(this);
+    }
+
+    /** The literal prefilter, or null when the document has no AGT {@code matches} rule with literals. */
+    public LiteralPrefilter prefilter() {
+        return prefilter;
     }
 
     public String name() {
@@ -111,7 +148,12 @@ public final class CompiledPolicy {
      * be null (the pipeline always builds both).
      */
     public Decision evaluate(PolicyRequest request) {
+        // One scan of each field for the literals of the document's AGT patterns, done when a rule first needs it.
+        LiteralPrefilter.Scan scan = prefilter == null ? null : prefilter.start(request);
         for (CompiledRule rule : candidates(request.call())) {
+            if (scan != null && scan.rulesOut(rule.order())) {
+                continue;
+            }
             boolean matched;
             try {
                 matched = rule.condition().matches(request);
@@ -142,16 +184,21 @@ public final class CompiledPolicy {
     public Explanation explain(PolicyRequest request) {
         List<RuleTrace> trace = new ArrayList<>();
         Decision decision = null;
+        LiteralPrefilter.Scan scan = prefilter == null ? null : prefilter.start(request);
         for (CompiledRule rule : allRules) {
             if (decision != null) {
                 trace.add(new RuleTrace(rule.name(), rule.priority(), false, "not reached"));
                 continue;
             }
+            if (scan != null && scan.rulesOut(rule.order())) {
+                trace.add(new RuleTrace(rule.name(), rule.priority(), false, scan.reason(rule.order())));
+                continue;
+            }
             String mismatch;
             try {
                 mismatch = rule.condition().mismatch(request);
-            } catch (RegexInputTooLongException e) {
-                decision = rule.regexLimitDecision();
+            } catch (RegexInputTooLongException | RegexStepBudgetException e) {
+                decision = rule.failureDecision(e);
                 trace.add(new RuleTrace(rule.name(), rule.priority(), true, e.getMessage()));
                 continue;
             } catch (RuntimeException | StackOverflowError e) {

@@ -1,5 +1,6 @@
 package dev.tollgate.policy;
 
+import dev.tollgate.policy.condition.BacktrackingRegex;
 import dev.tollgate.policy.condition.Condition;
 import dev.tollgate.policy.condition.LinearRegex;
 
@@ -9,9 +10,11 @@ import dev.tollgate.policy.condition.LinearRegex;
  * @param order              position in the file, breaking priority ties (earlier wins)
  * @param errorDecision      the fail-closed deny when the condition throws
  * @param regexLimitDecision the fail-closed deny when a value is too long for a regular expression to scan
+ * @param regexBudgetDecision the fail-closed deny when a backtracking regular expression runs out of steps
  */
 public record CompiledRule(String name, String description, int priority, int order, Condition condition, Action action,
-                           String message, Decision decision, Decision errorDecision, Decision regexLimitDecision) {
+                           String message, Decision decision, Decision errorDecision, Decision regexLimitDecision,
+                           Decision regexBudgetDecision) {
 
     static CompiledRule of(String name, String description, int priority, int order, Condition condition, Action action,
                            String message, String policyName, Mode mode) {
@@ -23,11 +26,17 @@ public record CompiledRule(String name, String description, int priority, int or
                 // Shared by every regex of the rule, so it cannot say which value or its length: explain does.
                 new Decision(Action.DENY, name, "a value is longer than this rule's regular expression may scan (at most "
                         + LinearRegex.MAX_REGEX_INPUT_CHARS + " characters, fewer for large patterns); denied (fail closed)", policyName, mode,
-                        Decision.Failure.REGEX_INPUT_TOO_LONG));
+                        Decision.Failure.REGEX_INPUT_TOO_LONG),
+                new Decision(Action.DENY, name, "a value needs more steps than this rule's regular expression may take (at most "
+                        + BacktrackingRegex.MAX_REGEX_BACKTRACK_STEPS + " characters read); denied (fail closed)", policyName, mode,
+                        Decision.Failure.REGEX_STEP_BUDGET));
     }
 
     /** The preallocated deny for a condition that threw {@code failure}. */
     Decision failureDecision(Throwable failure) {
-        return failure instanceof RegexInputTooLongException ? regexLimitDecision : errorDecision;
+        if (failure instanceof RegexInputTooLongException) {
+            return regexLimitDecision;
+        }
+        return failure instanceof RegexStepBudgetException ? regexBudgetDecision : errorDecision;
     }
 }

@@ -20,7 +20,9 @@ public record Decision(Action action, String ruleName, String message, String po
         /** The condition threw (a custom check failing, a stack overflow): generic fail-closed deny. */
         CONDITION_ERROR,
         /** A value was longer than a regular expression may scan ({@link RegexInputTooLongException}). */
-        REGEX_INPUT_TOO_LONG
+        REGEX_INPUT_TOO_LONG,
+        /** A backtracking regular expression ran out of steps ({@link RegexStepBudgetException}). */
+        REGEX_STEP_BUDGET
     }
 
     public Decision {

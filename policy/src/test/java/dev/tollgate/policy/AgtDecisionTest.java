@@ -25,6 +25,7 @@ class AgtDecisionTest {
     private static final String CONTOSO = "examples__demos__governed-agent-in-10-min__policies__contoso-bank.yaml";
     private static final String LOTL = "examples__policies__lotl_prevention_policy.yaml";
     private static final String OPENCLAW = "examples__demos__openclaw-governed__policies__openclaw-safety.yaml";
+    private static final String RESEARCH = "examples__smolagents-governed__policies__research_governance_policy.yaml";
 
     static Stream<Arguments> examples() {
         return Stream.of(
@@ -75,7 +76,16 @@ class AgtDecisionTest {
                 // openclaw: matches is re.search, anywhere in str(value).
                 Arguments.of(OPENCLAW, "notes", "{\"input_text\": \"key AKIAABCDEFGHIJKLMNOPQRST here\"}", Action.DENY, "block-api-key-leak"),
                 Arguments.of(OPENCLAW, "rm", "{}", Action.DENY, "block-destructive-tools"),
-                Arguments.of(OPENCLAW, "notes", "{\"input_text\": \"call 555-1234\"}", Action.ALLOW, null));
+                Arguments.of(OPENCLAW, "notes", "{\"input_text\": \"call 555-1234\"}", Action.ALLOW, null),
+
+                // research: negative lookahead (java.util.regex with a step budget), priority 180.
+                Arguments.of(RESEARCH, "chat", "{\"message\": \"download weights from evil.example.com/x\"}", Action.DENY,
+                        "block-untrusted-model-download"),
+                Arguments.of(RESEARCH, "chat", "{\"message\": \"download weights from huggingface.co/bert\"}", Action.ALLOW, null),
+                // \b is Python's: after the letter \u00e9 there is no word boundary before the 1, so no SSN (RE2's
+                // ASCII \b would see one and deny).
+                Arguments.of(RESEARCH, "chat", "{\"message\": \"ssn 123-45-6789\"}", Action.DENY, "block-pii-ssn"),
+                Arguments.of(RESEARCH, "chat", "{\"message\": \"ssn \u00e9123-45-6789\"}", Action.ALLOW, null));
     }
 
     @ParameterizedTest(name = "{0}: {1} {2} -> {3} {4}")

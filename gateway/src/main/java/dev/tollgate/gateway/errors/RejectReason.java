@@ -73,6 +73,8 @@ public enum RejectReason {
     NO_POLICY(200, GatewayErrorCodes.POLICY_DENIED, "no_policy", "Denied: no policy is loaded for this route"),
     REGEX_LIMIT(200, GatewayErrorCodes.POLICY_DENIED, "regex_input_too_long",
             "Denied: a value is longer than the policy's regular expression may scan (fail closed)"),
+    REGEX_STEP_BUDGET(200, GatewayErrorCodes.POLICY_DENIED, "regex_step_budget",
+            "Denied: a value needs more steps than the policy's regular expression may take (fail closed)"),
     AUDIT_UNAVAILABLE(503, GatewayErrorCodes.UPSTREAM, "audit_unavailable", "Audit log cannot keep up; call refused (fail closed)"),
     UPSTREAM_UNAVAILABLE(502, GatewayErrorCodes.UPSTREAM, "upstream_unavailable", "Upstream server unreachable"),
     UPSTREAM_ERROR(502, GatewayErrorCodes.UPSTREAM, "upstream_error", "Upstream connection failed before answering"),

@@ -15,12 +15,19 @@ final class PolicyDenials {
     private PolicyDenials() {
     }
 
-    /** The stable reason (and counter) of a denial: a value too long for a regex to scan has its own. */
+    /**
+     * The stable reason (and counter) of a denial: a value too long for a regex to scan, and a backtracking regex
+     * out of steps, each have their own.
+     */
     static RejectReason reasonFor(Decision decision) {
         if (decision.policyName() == null) {
             return RejectReason.NO_POLICY;
         }
-        return decision.failure() == Decision.Failure.REGEX_INPUT_TOO_LONG ? RejectReason.REGEX_LIMIT : RejectReason.POLICY_DENIED;
+        return switch (decision.failure()) {
+            case REGEX_INPUT_TOO_LONG -> RejectReason.REGEX_LIMIT;
+            case REGEX_STEP_BUDGET -> RejectReason.REGEX_STEP_BUDGET;
+            case NONE, CONDITION_ERROR -> RejectReason.POLICY_DENIED;
+        };
     }
 
     /** The JSON-RPC error object (without the envelope) for a denial. */

@@ -6,6 +6,7 @@ import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.Identity;
 import dev.tollgate.policy.PolicyRequest;
 import dev.tollgate.policy.RegexInputTooLongException;
+import dev.tollgate.policy.RegexStepBudgetException;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -22,8 +23,12 @@ import java.util.Set;
  * The gateway's fields come first, so an argument named {@code tenant} cannot stand in for the caller's
  * tenant claim. As in AGT 4.1.0, a field absent from the context matches no operator ({@code ne} and
  * {@code not_in} included). A comparison Python would refuse throws, and the rule denies (fail closed).
+ *
+ * @param requiredLiterals for {@code matches}: what every match contains (see {@link RequiredLiterals}), used by
+ *                         the document's literal prefilter; null otherwise or when the pattern requires nothing
  */
-public record AgtCondition(String field, String operator, JsonNode value, LinearRegex regex) implements Condition {
+public record AgtCondition(String field, String operator, JsonNode value, PolicyRegex regex, LiteralQuery requiredLiterals)
+        implements Condition {
 
     public static final List<String> OPERATORS = List.of("eq", "ne", "gt", "lt", "gte", "lte", "in", "not_in", "matches", "contains");
 
@@ -31,26 +36,27 @@ public record AgtCondition(String field, String operator, JsonNode value, Linear
     public static AgtCondition compile(String field, String operator, JsonNode value) {
         switch (operator) {
             case "eq", "ne", "contains" -> {
-                return new AgtCondition(field, operator, value, null);
+                return new AgtCondition(field, operator, value, null, null);
             }
             case "gt", "gte", "lt", "lte" -> {
                 if (!value.isNumber() && !value.isTextual()) {
                     throw new IllegalArgumentException(operator + " needs a number (or a string, compared as text), got " + PythonValues.kind(value));
                 }
-                return new AgtCondition(field, operator, value, null);
+                return new AgtCondition(field, operator, value, null, null);
             }
             case "in", "not_in" -> {
                 if (!value.isArray() && !value.isTextual() && !value.isObject()) {
                     throw new IllegalArgumentException(operator + " needs a list, got " + PythonValues.kind(value));
                 }
-                return new AgtCondition(field, operator, value, null);
+                return new AgtCondition(field, operator, value, null, null);
             }
             case "matches" -> {
                 if (!value.isValueNode() || value.isNull()) {
                     throw new IllegalArgumentException("matches needs a regular expression string");
                 }
                 // AGT searches with str(value), so `value: 123` is the pattern "123".
-                return new AgtCondition(field, operator, value, PythonRegex.compile(PythonValues.str(value)));
+                String pattern = PythonValues.str(value);
+                return new AgtCondition(field, operator, value, PythonRegex.compile(pattern), RequiredLiterals.of(pattern));
             }
             default -> throw new IllegalArgumentException("unknown operator '" + operator + "' (expected one of "
                     + String.join(", ", OPERATORS) + ")");
@@ -69,6 +75,12 @@ public record AgtCondition(String field, String operator, JsonNode value, Linear
             value = args != null && args.isObject() ? args.get(field) : null;
         }
         return value == null || value.isNull() ? null : value;
+    }
+
+    /** What a {@code matches} on {@code field} searches for this call, {@code str()} of its value; null when absent. */
+    public static String searchText(String field, PolicyRequest request) {
+        JsonNode value = lookup(field, request.call(), request.identity());
+        return value == null ? null : PythonValues.str(value);
     }
 
     private static JsonNode gatewayField(String field, CallDescription call, Identity identity) {
@@ -117,6 +129,8 @@ public record AgtCondition(String field, String operator, JsonNode value, Linear
         try {
             return regex.find(PythonValues.str(actual));
         } catch (RegexInputTooLongException e) {
+            throw e.at(field);
+        } catch (RegexStepBudgetException e) {
             throw e.at(field);
         }
     }

@@ -14,7 +14,7 @@ import dev.tollgate.policy.RegexInputTooLongException;
  *
  * <p>Good: {@code ^[a-z0-9_-]{1,64}$}, {@code (?i)\bdrop\s+table\b}. Refused: {@code (a+)\1}, {@code ^(?!admin)}.
  */
-public final class LinearRegex {
+public final class LinearRegex implements PolicyRegex {
 
     /**
      * The most characters any {@code matches} condition scans, whatever its pattern. RE2/J's simulation costs
@@ -91,6 +91,7 @@ public final class LinearRegex {
      *
      * @throws RegexInputTooLongException when the text is longer than {@link #maxInputChars()}
      */
+    @Override
     public boolean find(String text) {
         if (text.length() > maxInputChars) {
             throw new RegexInputTooLongException(null, text.length(), maxInputChars);
@@ -103,7 +104,7 @@ public final class LinearRegex {
     }
 
     /** Length of the text without one final line terminator (\n, \r\n, \r, U+0085, U+2028, U+2029), as Java's {@code $} sees it. */
-    private static int withoutFinalLineBreak(String text) {
+    static int withoutFinalLineBreak(String text) {
         int n = text.length();
         if (n == 0) {
             return 0;
@@ -116,6 +117,7 @@ public final class LinearRegex {
     }
 
     /** The longest text this pattern scans: {@link #MAX_REGEX_INPUT_CHARS}, less for big patterns. */
+    @Override
     public int maxInputChars() {
         return maxInputChars;
     }

@@ -1,33 +1,112 @@
 package dev.tollgate.policy.condition;
 
 /**
- * An AGT {@code matches} pattern: Python {@code re.search} syntax, run by RE2/J through {@link LinearRegex}.
- * Python's {@code \d \w \s} are Unicode-aware on text, RE2's are ASCII, and RE2/J has no flag to change that,
- * so the escapes are rewritten into Unicode classes before compiling ({@code \d} is {@code \p{Nd}}, as
- * Python's {@code str.isdecimal}). What cannot be rewritten stays ASCII: {@code \b}/{@code \B}, and
- * {@code \W}/{@code \S} inside a bracket class (RE2 has no nested classes).
+ * An AGT {@code matches} pattern: Python {@code re.search} syntax, run in bounded time by one of two engines.
+ * <ul>
+ *   <li>RE2/J ({@link LinearRegex}) when it can: linear time, no step to count.</li>
+ *   <li>java.util.regex with a step budget ({@link BacktrackingRegex}) for what RE2 cannot run (lookahead,
+ *       lookbehind, backreferences, which AGT's own examples use) or cannot run over 256 characters within its
+ *       scan budget (counted repetitions such as {@code [^\n]{0,200}}). Java's engine backtracks, so it is
+ *       bounded by counting the characters it reads; a search past the budget denies (fail closed).</li>
+ *   <li>Both ({@link TwoEngineRegex}), for a pattern RE2 runs but not on every text as Python means it: with
+ *       {@code \b}/{@code \B}, RE2 on texts where ASCII and Unicode word boundaries agree, Java otherwise; and
+ *       a pattern big enough that RE2 may scan fewer than {@link LinearRegex#MAX_REGEX_INPUT_CHARS} characters,
+ *       RE2 up to its limit and Java beyond.</li>
+ * </ul>
+ * Python's {@code \d \w \s} are Unicode-aware on text and RE2's are ASCII, with no flag to change that, so the
+ * escapes are rewritten into Unicode classes for both engines ({@code \d} is {@code \p{Nd}}, as Python's
+ * {@code str.isdecimal}); on the Java path {@code \b} becomes the lookaround Python means and {@code \W}/{@code \S}
+ * work inside brackets too. A pattern neither engine accepts is refused at load.
  *
- * <p>Good: {@code (?i)\bdrop\s+table\b}. Refused at load like any pattern RE2 cannot run in linear time:
- * {@code (?=x)}, {@code (a)\1}, and Python-only syntax ({@code (?x)}, {@code (?#...)}).
+ * <p>Good: {@code (?i)\bdrop\s+table\b}, {@code https?://(?!api\.github\.com)}. Refused: Python-only syntax
+ * Java lacks ({@code (?#...)}), and what Python itself refuses.
  */
 public final class PythonRegex {
 
     private static final String DIGIT = "\\p{Nd}";
     // Python's \w: str.isalnum() (letters and numbers of every script) and underscore.
     private static final String WORD = "\\p{L}\\p{N}_";
-    // Python's \s: str.isspace(): \t-\r, \x1c-\x1f, NEL and the Unicode separators.
-    private static final String SPACE = "\\x{9}-\\x{d}\\x{1c}-\\x{1f}\\x{85}\\p{Z}";
+    // Python's \s: str.isspace(): \t-\r, \x1c-\x1f, NEL and the Unicode separators, listed: RE2/J's \p{Z} still has
+    // U+180E (Unicode before 6.3), which Python and the JDK no longer count as a space.
+    private static final String SPACE = "\\x{9}-\\x{d}\\x{1c}-\\x{20}\\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}"
+            + "\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}";
+    // Python's \b and \B over its \w, as lookaround (java.util.regex's own \b varies by JDK version and flags).
+    private static final String BOUNDARY = "(?:(?<=[" + WORD + "])(?![" + WORD + "])|(?<![" + WORD + "])(?=[" + WORD + "]))";
+    private static final String NOT_BOUNDARY = "(?:(?<=[" + WORD + "])(?=[" + WORD + "])|(?<![" + WORD + "])(?![" + WORD + "]))";
+
+    /** Which engine's spelling {@link #translate} writes. */
+    enum Dialect { RE2, JAVA }
 
     private PythonRegex() {
     }
 
     /** Compiles a Python pattern; IllegalArgumentException says what is wrong, naming the pattern as written. */
-    public static LinearRegex compile(String python) {
-        return LinearRegex.compile(toRe2(python));
+    public static PolicyRegex compile(String python) {
+        String core = PythonRegexParser.searchCore(python);
+        LinearRegex linear;
+        try {
+            linear = LinearRegex.compile(translate(core, Dialect.RE2));
+        } catch (IllegalArgumentException notLinear) {
+            // Lookaround, backreference, or too large to scan 256 characters on RE2: the step-budgeted engine runs it.
+            return BacktrackingRegex.compile(translate(core, Dialect.JAVA), core);
+        }
+        boolean boundary = hasWordBoundary(core);
+        if (!boundary && linear.maxInputChars() >= LinearRegex.MAX_REGEX_INPUT_CHARS) {
+            return linear;
+        }
+        BacktrackingRegex twin;
+        try {
+            twin = BacktrackingRegex.compile(translate(core, Dialect.JAVA), core);
+        } catch (IllegalArgumentException unbounded) {
+            if (linear.maxInputChars() < LinearRegex.MAX_REGEX_INPUT_CHARS) {
+                throw unbounded;
+            }
+            // RE2 alone runs it on every text it may: only \b stays ASCII for this pattern.
+            return linear;
+        }
+        return new TwoEngineRegex(linear, twin, boundary);
     }
 
     /** The RE2 spelling of a Python pattern (escapes rewritten, everything else as written). */
     public static String toRe2(String python) {
+        return translate(python, Dialect.RE2);
+    }
+
+    /** Whether the pattern has {@code \b} or {@code \B} outside brackets (inside, {@code [\b]} is a backspace). */
+    static boolean hasWordBoundary(String python) {
+        boolean inClass = false;
+        for (int i = 0, n = python.length(); i < n; i++) {
+            char c = python.charAt(i);
+            if (c == '\\' && i + 1 < n) {
+                char e = python.charAt(++i);
+                if (!inClass && (e == 'b' || e == 'B')) {
+                    return true;
+                }
+            } else if (c == '[' && !inClass) {
+                inClass = true;
+                i = skipLeadingClassChars(python, i);
+            } else if (c == ']' && inClass) {
+                inClass = false;
+            }
+        }
+        return false;
+    }
+
+    /** Index of the last character that belongs to a class opening: '[' plus an optional '^' and a leading literal ']'. */
+    private static int skipLeadingClassChars(String python, int open) {
+        int i = open;
+        if (i + 1 < python.length() && python.charAt(i + 1) == '^') {
+            i++;
+        }
+        if (i + 1 < python.length() && python.charAt(i + 1) == ']') {
+            i++;
+        }
+        return i;
+    }
+
+    /** The spelling of a Python pattern for an engine: escapes rewritten, Python-only syntax translated. */
+    static String translate(String python, Dialect dialect) {
+        boolean java = dialect == Dialect.JAVA;
         StringBuilder out = new StringBuilder(python.length() + 16);
         boolean inClass = false;
         int n = python.length();
@@ -39,10 +118,14 @@ public final class PythonRegex {
                     case 'd' -> out.append(DIGIT);
                     case 'D' -> out.append("\\P{Nd}");
                     case 'w' -> out.append(inClass ? WORD : "[" + WORD + "]");
-                    case 'W' -> out.append(inClass ? "\\W" : "[^" + WORD + "]");
+                    // RE2 has no nested classes, so inside brackets \W and \S stay ASCII there; Java unions them.
+                    case 'W' -> out.append(inClass ? (java ? "[^" + WORD + "]" : "\\W") : "[^" + WORD + "]");
                     case 's' -> out.append(inClass ? SPACE : "[" + SPACE + "]");
-                    case 'S' -> out.append(inClass ? "\\S" : "[^" + SPACE + "]");
+                    case 'S' -> out.append(inClass ? (java ? "[^" + SPACE + "]" : "\\S") : "[^" + SPACE + "]");
+                    case 'b' -> out.append(inClass ? "\\x{8}" : java ? BOUNDARY : "\\b");
+                    case 'B' -> out.append(java && !inClass ? NOT_BOUNDARY : "\\B");
                     case 'Z' -> out.append("\\z");
+                    case 'v' -> out.append("\\x{b}");
                     case 'u', 'U' -> {
                         int digits = e == 'u' ? 4 : 8;
                         if (isHex(python, i + 1, digits)) {
@@ -59,8 +142,31 @@ public final class PythonRegex {
             if (inClass) {
                 if (c == ']') {
                     inClass = false;
+                    out.append(c);
+                } else if (java && (c == '[' || c == '&')) {
+                    // In Python these are plain characters inside brackets; in Java they open a nested class or
+                    // an intersection (&&).
+                    out.append('\\').append(c);
+                } else {
+                    out.append(c);
                 }
-                out.append(c);
+                continue;
+            }
+            if (java && c == '(' && python.startsWith("(?P<", i)) {
+                out.append("(?<");
+                i += 3;
+                continue;
+            }
+            if (java && c == '(' && python.startsWith("(?P=", i)) {
+                int close = python.indexOf(')', i);
+                if (close > 0) {
+                    out.append("\\k<").append(python, i + 4, close).append('>');
+                    i = close;
+                    continue;
+                }
+            }
+            if (c == '{') {
+                i = braces(python, i, out);
                 continue;
             }
             out.append(c);
@@ -72,12 +178,52 @@ public final class PythonRegex {
                     i++;
                 }
                 if (i + 1 < n && python.charAt(i + 1) == ']') {
-                    out.append(']');
+                    out.append(java ? "\\]" : "]");
                     i++;
                 }
             }
         }
         return out.toString();
+    }
+
+    /**
+     * A '{' at {@code open}: Python reads {@code {m}}, {@code {m,}}, {@code {m,n}} and also {@code {,n}} and
+     * {@code {,}} (from 0) as a repetition, and any other '{' as a literal, where Java fails to compile. Appends
+     * the engine's spelling and returns the index of the last character consumed.
+     */
+    private static int braces(String python, int open, StringBuilder out) {
+        int i = open + 1;
+        int n = python.length();
+        int loStart = i;
+        while (i < n && Character.isDigit(python.charAt(i)) && python.charAt(i) < 0x80) {
+            i++;
+        }
+        String lo = python.substring(loStart, i);
+        boolean comma = i < n && python.charAt(i) == ',';
+        String hi = "";
+        if (comma) {
+            int hiStart = ++i;
+            while (i < n && Character.isDigit(python.charAt(i)) && python.charAt(i) < 0x80) {
+                i++;
+            }
+            hi = python.substring(hiStart, i);
+        }
+        if (i < n && python.charAt(i) == '}' && (!lo.isEmpty() || comma)) {
+            out.append('{').append(lo.isEmpty() ? "0" : lo);
+            if (comma) {
+                out.append(',').append(hi);
+            }
+            out.append('}');
+            return i;
+        }
+        out.append("\\{");
+        return open;
+    }
+
+    /** Python's {@code str.isnumeric()} categories: decimal digits, letter numbers (Roman), other numbers (²). */
+    static boolean isNumber(int codePoint) {
+        int type = Character.getType(codePoint);
+        return type == Character.DECIMAL_DIGIT_NUMBER || type == Character.LETTER_NUMBER || type == Character.OTHER_NUMBER;
     }
 
     private static boolean isHex(String s, int from, int count) {

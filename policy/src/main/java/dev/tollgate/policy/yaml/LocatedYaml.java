@@ -18,9 +18,22 @@ import java.util.Map;
  */
 public record LocatedYaml(JsonNode root, Map<String, Integer> linesByPointer) {
 
+    /**
+     * Larger than SnakeYAML's 3 MiB default: a converted rule pack (AGT's ATR community rules written as native
+     * documents, `tollgate import-agt`) is several MiB. Operators write these files; the bound still stops a
+     * runaway one.
+     */
+    static final int MAX_CODE_POINTS = 32 * 1024 * 1024;
     private static final YAMLFactory YAML = YAMLFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .loaderOptions(loaderOptions())
             .build();
+
+    private static org.yaml.snakeyaml.LoaderOptions loaderOptions() {
+        org.yaml.snakeyaml.LoaderOptions options = new org.yaml.snakeyaml.LoaderOptions();
+        options.setCodePointLimit(MAX_CODE_POINTS);
+        return options;
+    }
     private static final ObjectMapper MAPPER = new ObjectMapper(YAML);
 
     public static LocatedYaml parse(String text) throws YamlSyntaxException {

@@ -31,13 +31,49 @@ class PythonSemanticsTest {
                 Arguments.of("end\\Z", "the end", true),
                 Arguments.of("end$", "the end\n", true),
                 Arguments.of("\\u00e9t\\u00e9", "\u00e9t\u00e9", true),
-                Arguments.of("(?i)DROP\\s+TABLE", "drop  table x", true));
+                Arguments.of("(?i)DROP\\s+TABLE", "drop  table x", true),
+                // Lookaround and backreferences (java.util.regex with a step budget), as AGT's examples use them.
+                Arguments.of("https?://(?!(api\\.github\\.com|pypi\\.org))", "see https://api.github.com/x", false),
+                Arguments.of("https?://(?!(api\\.github\\.com|pypi\\.org))", "see https://evil.example/x", true),
+                Arguments.of("(?<!my\\s)password", "my password", false),
+                Arguments.of("(?<!my\\s)password", "the password", true),
+                Arguments.of("(?=.*secret)(?=.*key)", "key and secret", true),
+                Arguments.of("(\\w+) \\1", "hello hello", true),
+                Arguments.of("(?P<w>\\w+)-(?P=w)", "ab-ab", true),
+                Arguments.of("(?P<w>\\w+)-(?P=w)", "ab-cd", false),
+                // \b and \B over Python's Unicode \w: letters of any script are word characters, quotes are not.
+                Arguments.of("\\bcat\\b", "\u0645cat", false),
+                Arguments.of("\\bcat\\b", "\u00e9cat", false),
+                Arguments.of("\\Bcat", "\u00e9cat", true),
+                Arguments.of("\\bcat\\b", "a cat!", true),
+                Arguments.of("\\bcat\\b", "\u2019cat\u2019", true),
+                Arguments.of("\\bcat\\b", "\u0663cat", false),               // Arabic-Indic digit
+                // Braces: Python reads {,n} as {0,n} and any other non-repetition '{' as a literal.
+                Arguments.of("\\^{\\+", "x^{+y", true),
+                Arguments.of("a{,2}b", "aab", true),
+                Arguments.of("^a{,2}b$", "aaab", false),
+                // Inside brackets '[' and '&&' are plain characters in Python.
+                Arguments.of("[[]x", "[x", true),
+                Arguments.of("(?i)\\u212a", "k", true),                       // Kelvin sign folds to k
+                Arguments.of("(?i)stra\\u00dfe", "STRASSE", false),           // simple folding only
+                Arguments.of("a.b", "a\rb", true),                             // . excludes only \n
+                // Too large for RE2/J to scan 256 characters: java.util.regex, on any length up to the input limit.
+                Arguments.of("(?i)ignore[^\\n]{0,200}instructions", "please ignore " + "x".repeat(150) + " instructions", true),
+                Arguments.of("(?i)ignore[^\\n]{0,200}instructions", "please ignore " + "x".repeat(250) + " instructions", false));
     }
 
     @ParameterizedTest(name = "re.search({0}, {1}) is {2}")
     @MethodSource("searches")
     void searchesAsPythonDoes(String pattern, String text, boolean expected) {
         assertThat(PythonRegex.compile(pattern).find(text)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "java.util.regex: re.search({0}, {1}) is {2}")
+    @MethodSource("searches")
+    void backtrackingPathSearchesAsPythonDoesToo(String pattern, String text, boolean expected) {
+        // Both engines of a TwoEngineRegex must give one answer: the Java spelling is checked on every case.
+        assertThat(BacktrackingRegex.compile(PythonRegex.translate(pattern, PythonRegex.Dialect.JAVA), pattern).find(text))
+                .isEqualTo(expected);
     }
 
     @org.junit.jupiter.api.Test

@@ -1,0 +1,50 @@
+package dev.tollgate.policy.condition;
+
+/**
+ * The text as java.util.regex sees it, counting every character read. java.util.regex reads its input only
+ * through {@link #charAt}, so the count is the work a backtracking search has done; past the budget the read
+ * throws and the search is abandoned (the matcher keeps no state worth saving). One instance per search.
+ */
+final class StepCountingText implements CharSequence {
+
+    /** Thrown to unwind the matcher; a shared, stackless instance: the caller turns it into the real failure. */
+    static final RuntimeException OVER_BUDGET = new RuntimeException("regex step budget exceeded", null, false, false) {
+        private static final long serialVersionUID = 1L;
+    };
+
+    private final String text;
+    private long remaining;
+
+    StepCountingText(String text, long budget) {
+        this.text = text;
+        this.remaining = budget;
+    }
+
+    @Override
+    public char charAt(int index) {
+        if (--remaining < 0) {
+            throw OVER_BUDGET;
+        }
+        return text.charAt(index);
+    }
+
+    @Override
+    public int length() {
+        return text.length();
+    }
+
+    @Override
+    public CharSequence subSequence(int start, int end) {
+        // Only used to extract groups, which a search never does.
+        return text.subSequence(start, end);
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+
+    boolean overBudget() {
+        return remaining < 0;
+    }
+}
