@@ -17,8 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
-import java.util.Iterator;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -99,15 +97,9 @@ class StrictJsonParserFuzzTest {
 
     static int depth(JsonNode node) {
         int deepest = 0;
-        if (node.isContainerNode()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                deepest = Math.max(deepest, depth(it.next().getValue()));
-            }
-            for (JsonNode element : node.isArray() ? node : java.util.List.<JsonNode>of()) {
-                deepest = Math.max(deepest, depth(element));
-            }
-            return deepest + 1;
+        for (JsonNode child : node) {
+            deepest = Math.max(deepest, depth(child));
         }
-        return 0;
+        return node.isContainerNode() ? deepest + 1 : 0;
     }
 }
