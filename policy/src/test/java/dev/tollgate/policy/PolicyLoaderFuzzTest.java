@@ -9,14 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Policy documents (native and AGT, through the one public entry {@link PolicyLoader#parse}) as arbitrary
  * text: a compiled policy or a {@link PolicyException} listing problems that each name the file, a line and
- * a message; never another exception, and never slow (the timeout becomes Jazzer's per-input limit, so a
- * document that takes seconds to load or to evaluate is a finding). A policy that loads decides sample calls
+ * a message; never another exception, and never slow: {@code .ci/fuzz} gives every input 10 s (libFuzzer's
+ * {@code -timeout}; a JUnit {@code @Timeout} would bound the whole fuzzing run instead), so a document that takes
+ * seconds to load or to evaluate is a finding. A policy that loads decides sample calls
  * without throwing, as {@link CompiledPolicy#evaluate} promises. Input: the YAML as UTF-8.
  * Seeds: {@code PolicyLoaderFuzzTestInputs/loadsOrNamesTheProblems/}.
  */
@@ -34,7 +33,6 @@ class PolicyLoaderFuzzTest {
             CallDescription.mcpResourceRead("r", "file:///etc/passwd"),
             CallDescription.mcpServerRequest("r", "sampling/createMessage", F.objectNode().put("maxTokens", 5)));
 
-    @Timeout(value = 10, unit = TimeUnit.SECONDS)
     @FuzzTest
     void loadsOrNamesTheProblems(byte[] input) {
         String yaml = new String(input, StandardCharsets.UTF_8);
