@@ -24,6 +24,10 @@ import java.io.IOException;
  * <p>Strings must be Unicode text: an escaped lone surrogate ({@code "x\ud800"}) is refused (I-JSON, RFC 7493
  * section 2.1). Parsers disagree on it (Jackson keeps the lone char, others replace it with U+FFFD or fail),
  * and text holding it cannot be encoded as UTF-8 at all, which once poisoned the audit writer.
+ *
+ * <p>Numbers must fit a double ({@code 1e400} is refused, I-JSON section 2.2): Jackson reads an overflowing
+ * float as infinity, which it writes back as the string {@code "Infinity"}, so a rewritten answer would change
+ * the value (found by {@code StrictJsonParserFuzzTest}).
  */
 public final class StrictJsonParser {
 
@@ -84,6 +88,10 @@ public final class StrictJsonParser {
             if (UnpairedSurrogates.mayBeEscaped(body, offset, length) && UnpairedSurrogates.anyIn(root)) {
                 throw new JsonRejection(JsonRejection.Reason.LONE_SURROGATE,
                         "a string holds an unpaired UTF-16 surrogate escape (\\uD800-\\uDFFF): not Unicode text (RFC 7493 I-JSON)");
+            }
+            if (NonFiniteNumbers.mayOverflow(body, offset, length) && NonFiniteNumbers.anyIn(root)) {
+                throw new JsonRejection(JsonRejection.Reason.MALFORMED,
+                        "a number is too large for a double: read as infinity, it would not be written back as the same value (RFC 7493 I-JSON)");
             }
             return root;
         } catch (StreamConstraintsException e) {

@@ -56,6 +56,9 @@ class StrictJsonParserTest {
                 Arguments.of("unquoted key", utf8("{a:1}"), JsonRejection.Reason.MALFORMED),
                 Arguments.of("comments", utf8("{/* x */}"), JsonRejection.Reason.MALFORMED),
                 Arguments.of("NaN", utf8("{\"a\":NaN}"), JsonRejection.Reason.MALFORMED),
+                Arguments.of("number too large for a double (read as infinity)", utf8("{\"a\":1e400}"), JsonRejection.Reason.MALFORMED),
+                Arguments.of("negative number too large for a double", utf8("[-1.5E+309]"), JsonRejection.Reason.MALFORMED),
+                Arguments.of("float with 400 integer digits and no exponent", utf8("[" + "9".repeat(400) + ".0]"), JsonRejection.Reason.MALFORMED),
                 Arguments.of("leading zero", utf8("[01]"), JsonRejection.Reason.MALFORMED),
                 Arguments.of("raw tab inside a string", utf8("[\"a\tb\"]"), JsonRejection.Reason.MALFORMED),
                 Arguments.of("escaped lone high surrogate in a value", utf8("[\"x\\ud800\"]"), JsonRejection.Reason.LONE_SURROGATE),
@@ -89,7 +92,11 @@ class StrictJsonParserTest {
                 Arguments.of("noncharacter U+FFFF is still valid UTF-8", bytes('[', '"', 0xEF, 0xBF, 0xBF, '"', ']')),
                 Arguments.of("surrounding whitespace", utf8(" \r\n {} \n\t")),
                 Arguments.of("a scalar document", utf8("\"just a string\"")),
-                Arguments.of("a number at the length limit", utf8("[" + "1".repeat(1000) + "]")));
+                Arguments.of("a number at the length limit", utf8("[" + "1".repeat(1000) + "]")),
+                Arguments.of("the largest double", utf8("[1.7976931348623157e308]")),
+                Arguments.of("a float that underflows to zero", utf8("[1e-400]")),
+                Arguments.of("an integer beyond a double's range is read exactly", utf8("[" + "9".repeat(400) + "]")),
+                Arguments.of("e followed by digits inside a string is text", utf8("{\"hash\":\"e3b0c442\"}")));
     }
 
     @ParameterizedTest(name = "{0}")
