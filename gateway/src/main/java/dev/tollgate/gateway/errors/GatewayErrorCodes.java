@@ -15,6 +15,8 @@ public final class GatewayErrorCodes {
     public static final int INTERNAL = -32603;
     /** Rejected at the HTTP layer (route, method, Host/Origin): same code the MCP SDKs use for transport errors. */
     public static final int TRANSPORT = -32000;
+    /** A2A's TaskNotFoundError (A2A 1.0 and 0.3). */
+    public static final int A2A_TASK_NOT_FOUND = -32001;
     /**
      * A policy denied the call. Answered with HTTP 200, like any JSON-RPC error: the transport worked, the
      * call was refused, and MCP clients surface the message to the agent.

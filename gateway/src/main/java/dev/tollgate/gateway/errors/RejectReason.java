@@ -52,6 +52,8 @@ public enum RejectReason {
     BODY_TIMEOUT(408, GatewayErrorCodes.INVALID_REQUEST, "body_timeout", "The request body did not arrive in time"),
     /** MCP: another caller's task (or one that does not exist); the caller must not learn which. */
     TASK_NOT_FOUND(404, GatewayErrorCodes.INVALID_PARAMS, "task_not_found", "Task not found"),
+    /** A2A: another caller's task; answered as A2A's own TaskNotFoundError, so the caller cannot tell it exists. */
+    A2A_TASK_NOT_FOUND(404, GatewayErrorCodes.A2A_TASK_NOT_FOUND, "a2a_task_not_found", "Task not found"),
     SPIFFE_ID_NOT_ALLOWED(403, GatewayErrorCodes.TRANSPORT, "spiffe_id_not_allowed", "This workload may not call this route"),
     AXID_MISSING(401, GatewayErrorCodes.UNAUTHENTICATED, "axid_missing", "X-Waxell-AXID header required"),
     AXID_MALFORMED(401, GatewayErrorCodes.UNAUTHENTICATED, "axid_malformed", "AXID is not a compact JWS"),

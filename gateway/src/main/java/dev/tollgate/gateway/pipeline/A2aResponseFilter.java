@@ -43,15 +43,17 @@ final class A2aResponseFilter implements ResponseFilter {
 
     private final Exchange exchange;
     private final ErrorResponder errors;
+    private final A2aTaskLearner tasks;
 
-    A2aResponseFilter(Exchange exchange, ErrorResponder errors) {
+    A2aResponseFilter(Exchange exchange, ErrorResponder errors, TaskOrigins taskOrigins) {
         this.exchange = exchange;
         this.errors = errors;
+        this.tasks = A2aTaskLearner.of(exchange, taskOrigins);
     }
 
     @Override
     public boolean rewritesJson() {
-        return exchange.a2a().returnsCard();
+        return exchange.a2a().returnsCard() || tasks != null;
     }
 
     @Override
@@ -61,6 +63,11 @@ final class A2aResponseFilter implements ResponseFilter {
 
     @Override
     public byte[] rewriteJson(byte[] body, HttpServerResponse response) {
+        if (!exchange.a2a().returnsCard()) {
+            // A message send's answer, read only to learn which task it created: relayed as it is.
+            tasks.learnFrom(body);
+            return body;
+        }
         if (response.getStatusCode() != 200) {
             // Errors carry no interfaces; they pass as they are.
             return body;
@@ -152,6 +159,9 @@ final class A2aResponseFilter implements ResponseFilter {
 
     @Override
     public SseEvent onEvent(SseEvent event) {
+        if (tasks != null && event.data() != null && !event.data().isEmpty()) {
+            tasks.learnFrom(event.data().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
         return event;
     }
 

@@ -11,7 +11,8 @@ import io.vertx.core.Future;
  * A task belongs to the caller whose {@code tools/call} created it: another caller's {@code tasks/get},
  * {@code tasks/result}, {@code tasks/update} or {@code tasks/cancel} naming it is told the task does not
  * exist (it must not learn otherwise) and nothing is forwarded. A task the gateway did not see created, or
- * one created by an anonymous caller, binds nobody (see {@link TaskOrigins}).
+ * one created by an anonymous caller, binds nobody (see {@link TaskOrigins}). A2A tasks the same way: one
+ * created by another caller's SendMessage is not found (A2A's TaskNotFoundError, -32001 / 404).
  */
 final class TaskOwnershipStage implements Stage {
 
@@ -32,6 +33,17 @@ final class TaskOwnershipStage implements Stage {
     public Future<StageResult> apply(Exchange exchange) {
         String route = exchange.route().route().name();
         String caller = CallerKeys.owner(exchange.identity());
+        if (exchange.a2a() != null) {
+            // GetTask, CancelTask, SubscribeToTask, push configs, and a message continuing a task.
+            var call = exchange.a2a().call();
+            TaskOrigins.Origin origin = call == null || call.taskId() == null ? null : tasks.of(route, call.taskId());
+            if (origin != null && origin.owner() != null && !origin.owner().equals(caller)) {
+                exchange.errorType(RejectReason.A2A_TASK_NOT_FOUND.code());
+                A2aErrors.respond(exchange, errors, RejectReason.A2A_TASK_NOT_FOUND, null);
+                return StageResult.responded();
+            }
+            return StageResult.proceed();
+        }
         for (McpMessage message : exchange.messages()) {
             if (!(message instanceof McpMessage.OtherRequest request) || !McpMethods.isTaskRequest(request.method())) {
                 continue;

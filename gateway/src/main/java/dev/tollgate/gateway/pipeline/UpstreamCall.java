@@ -159,7 +159,7 @@ final class UpstreamCall {
         if (upstreamSessionId != null && exchange.a2a() == null) {
             sealSessionId(response, upstreamSessionId);
         }
-        ResponseFilter filter = exchange.a2a() != null ? new A2aResponseFilter(exchange, errors)
+        ResponseFilter filter = exchange.a2a() != null ? new A2aResponseFilter(exchange, errors, learnt.taskOrigins())
                 : new McpResponseFilter(exchange, new ServerRequestAnswers(exchange, client, errors, () -> upstreamSessionId),
                         (call, decision, id) -> {
                             completion.serverRequestDecided(exchange, call, decision, id);

@@ -1,0 +1,67 @@
+package dev.tollgate.gateway.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.protocols.a2a.A2aMethod;
+import dev.tollgate.protocols.json.JsonRejection;
+import dev.tollgate.protocols.json.StrictJsonParser;
+
+/**
+ * Learns, from the answer to an A2A message send (a JSON answer or each event of its stream), which task the
+ * call created or continued, so that task is bound to the caller (see {@link TaskOwnershipStage}). Reads the
+ * 1.0 shapes ({@code {task: {id}}}, {@code {statusUpdate: {taskId}}}, {@code {artifactUpdate: {taskId}}}) and
+ * the 0.3 ones ({@code kind: task} with {@code id}, status and artifact updates with {@code taskId}), under a
+ * JSON-RPC {@code result} or bare (HTTP+JSON). An answer it cannot read teaches nothing and is relayed as it is.
+ */
+final class A2aTaskLearner {
+
+    private static final StrictJsonParser PARSER = new StrictJsonParser();
+
+    private final TaskOrigins tasks;
+    private final String route;
+    private final String skill;
+    private final String owner;
+
+    private A2aTaskLearner(TaskOrigins tasks, String route, String skill, String owner) {
+        this.tasks = tasks;
+        this.route = route;
+        this.skill = skill;
+        this.owner = owner;
+    }
+
+    /** A learner for a message send by a caller something can be bound to; null otherwise (nothing to learn). */
+    static A2aTaskLearner of(Exchange exchange, TaskOrigins tasks) {
+        var call = exchange.a2a().call();
+        String owner = CallerKeys.owner(exchange.identity());
+        if (call == null || owner == null
+                || (call.method() != A2aMethod.SEND_MESSAGE && call.method() != A2aMethod.SEND_STREAMING_MESSAGE)) {
+            return null;
+        }
+        return new A2aTaskLearner(tasks, exchange.route().route().name(), call.skill(), owner);
+    }
+
+    void learnFrom(byte[] json) {
+        JsonNode root;
+        try {
+            root = PARSER.parse(json);
+        } catch (JsonRejection e) {
+            return;
+        }
+        JsonNode answer = root.has("result") ? root.get("result") : root;
+        String taskId = taskId(answer);
+        // A task already bound keeps its first owner: an answer cannot hand another caller's task to this one.
+        if (taskId != null && tasks.of(route, taskId) == null) {
+            tasks.learn(route, taskId, skill, owner);
+        }
+    }
+
+    private static String taskId(JsonNode answer) {
+        for (JsonNode candidate : new JsonNode[] {answer.path("task").get("id"), answer.path("statusUpdate").get("taskId"),
+                answer.path("artifactUpdate").get("taskId"), "task".equals(answer.path("kind").asText()) ? answer.get("id") : null,
+                answer.get("taskId")}) {
+            if (candidate != null && candidate.isTextual() && !candidate.textValue().isEmpty()) {
+                return candidate.textValue();
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,111 @@
+package dev.tollgate.gateway.a2a;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.OctetKeyPair;
+import dev.tollgate.gateway.identity.DevAxid;
+import dev.tollgate.gateway.support.RecordingUpstream;
+import dev.tollgate.gateway.support.RunningGateway;
+import dev.tollgate.gateway.support.TestHttp;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An A2A task belongs to the caller whose message created it: another tenant's GetTask, CancelTask or
+ * message continuing the task is answered as A2A's TaskNotFoundError (-32001 over JSON-RPC, 404 over
+ * HTTP+JSON) and never reaches the agent; the owner's calls pass.
+ */
+class A2aTaskOwnershipTest {
+
+    private static final String ISSUER = "https://auth.test";
+    private static final String AUDIENCE = "tollgate";
+    private static final String TASK = "{\"id\":\"task-9\",\"contextId\":\"ctx-1\",\"status\":{\"state\":\"TASK_STATE_SUBMITTED\"}}";
+
+    @TempDir
+    Path dir;
+    private Vertx vertx;
+    private RecordingUpstream upstream;
+    private RunningGateway gateway;
+    private TestHttp http;
+    private OctetKeyPair key;
+
+    @BeforeEach
+    void start() throws Exception {
+        vertx = Vertx.vertx();
+        upstream = new RecordingUpstream(vertx);
+        upstream.answer(request -> {
+            String body = upstream.received().get(upstream.received().size() - 1).body().toString();
+            String answer = request.path().endsWith("/jsonrpc")
+                    ? "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":" + (body.contains("SendMessage") ? "{\"task\":" + TASK + "}" : TASK) + "}"
+                    : TASK;
+            request.response().putHeader("Content-Type", "application/json").end(answer);
+        });
+        key = DevAxid.newKey("k1");
+        Files.writeString(dir.resolve("jwks.json"), new JWKSet(key.toPublicJWK()).toString());
+        Files.createDirectories(dir.resolve("policies"));
+        Files.writeString(dir.resolve("policies/p.yaml"), RunningGateway.ALLOW_ALL.replace("allow-all", "p"));
+        gateway = RunningGateway.start(vertx, """
+                listeners: [{name: public, host: 127.0.0.1, port: 0}]
+                admin: {host: 127.0.0.1, port: 0}
+                policies: {directory: %s}
+                identity: {axid: {jwks-file: %s, issuer: "%s", audience: %s, required-claims: [tenant]}}
+                routes:
+                  - {name: agent, path: /agent, protocol: a2a, upstream: "%s", policy: p}
+                """.formatted(dir.resolve("policies"), dir.resolve("jwks.json"), ISSUER, AUDIENCE, upstream.url("")));
+        http = new TestHttp(vertx);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        http.close();
+        gateway.close();
+        upstream.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+
+    @Test
+    void anotherTenantCannotReadCancelOrContinueTheTask() throws Exception {
+        TestHttp.Reply created = jsonRpc("acme", "SendMessage",
+                "{\"message\":{\"messageId\":\"m1\",\"role\":\"ROLE_USER\",\"parts\":[{\"text\":\"go\"}]}}");
+        assertThat(created.json().at("/result/task/id").asText()).isEqualTo("task-9");
+        int before = upstream.received().size();
+
+        TestHttp.Reply get = jsonRpc("globex", "GetTask", "{\"id\":\"task-9\"}");
+        TestHttp.Reply cancel = jsonRpc("globex", "CancelTask", "{\"id\":\"task-9\"}");
+        TestHttp.Reply continued = jsonRpc("globex", "SendMessage",
+                "{\"message\":{\"messageId\":\"m2\",\"taskId\":\"task-9\",\"role\":\"ROLE_USER\",\"parts\":[{\"text\":\"more\"}]}}");
+        TestHttp.Reply rest = http.send(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(gateway.port())
+                .setURI("/agent/v1/tasks/task-9").putHeader("X-Waxell-AXID", token("globex")), null);
+
+        for (TestHttp.Reply refused : List.of(get, cancel, continued)) {
+            assertThat(refused.json().at("/error/code").asInt()).as(refused.body().toString()).isEqualTo(-32001);
+        }
+        assertThat(rest.status()).isEqualTo(404);
+        assertThat(upstream.received()).as("nothing of another tenant's task reaches the agent").hasSize(before);
+
+        TestHttp.Reply own = jsonRpc("acme", "GetTask", "{\"id\":\"task-9\"}");
+        assertThat(own.json().at("/result/id").asText()).isEqualTo("task-9");
+        assertThat(upstream.received()).hasSize(before + 1);
+    }
+
+    private TestHttp.Reply jsonRpc(String tenant, String method, String params) throws Exception {
+        return http.send(TestHttp.mcpPost(gateway.port(), "/agent/a2a/jsonrpc").putHeader("X-Waxell-AXID", token(tenant)),
+                Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + method + "\",\"params\":" + params + "}"));
+    }
+
+    private String token(String tenant) throws Exception {
+        return DevAxid.mint(key, ISSUER, AUDIENCE, Duration.ofMinutes(4), Map.<String, Object>of("tenant", tenant, "agent", "a"), List.of());
+    }
+}
