@@ -62,7 +62,11 @@ final class BoundedBody {
             return false;
         }
         if (declaredLength(request) > MAX_DISCARDED_BODY_BYTES) {
-            request.handler(null);
+            // What already arrived is still read and dropped until the connection closes: closing a socket with
+            // unread bytes in it sends a reset, and the client may lose the answer it was about to read.
+            request.handler(chunk -> { });
+            request.exceptionHandler(e -> { });
+            request.resume();
             return true;
         }
         long[] discarded = {0};

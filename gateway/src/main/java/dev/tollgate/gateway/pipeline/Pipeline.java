@@ -88,6 +88,11 @@ public final class Pipeline {
         if (declared >= 0 && declared <= MAX_DISCARDED_BODY_BYTES) {
             request.resume();
         } else {
+            // Still read (and drop) what arrives until the close: a socket closed with unread bytes sends a
+            // reset, and the client could lose the answer it was about to read.
+            request.handler(chunk -> { });
+            request.exceptionHandler(e -> { });
+            request.resume();
             request.connection().shutdown(1, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
