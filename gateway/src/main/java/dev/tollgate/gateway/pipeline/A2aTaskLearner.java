@@ -11,6 +11,7 @@ import dev.tollgate.protocols.json.StrictJsonParser;
  * 1.0 shapes ({@code {task: {id}}}, {@code {statusUpdate: {taskId}}}, {@code {artifactUpdate: {taskId}}}) and
  * the 0.3 ones ({@code kind: task} with {@code id}, status and artifact updates with {@code taskId}), under a
  * JSON-RPC {@code result} or bare (HTTP+JSON). An answer it cannot read teaches nothing and is relayed as it is.
+ * A call creates one task: once it is learnt, later events of the stream are not parsed again.
  */
 final class A2aTaskLearner {
 
@@ -20,6 +21,7 @@ final class A2aTaskLearner {
     private final String route;
     private final String skill;
     private final String owner;
+    private boolean learnt;
 
     private A2aTaskLearner(TaskOrigins tasks, String route, String skill, String owner) {
         this.tasks = tasks;
@@ -40,6 +42,9 @@ final class A2aTaskLearner {
     }
 
     void learnFrom(byte[] json) {
+        if (learnt) {
+            return;
+        }
         JsonNode root;
         try {
             root = PARSER.parse(json);
@@ -48,8 +53,12 @@ final class A2aTaskLearner {
         }
         JsonNode answer = root.has("result") ? root.get("result") : root;
         String taskId = taskId(answer);
+        if (taskId == null) {
+            return;
+        }
+        learnt = true;
         // A task already bound keeps its first owner: an answer cannot hand another caller's task to this one.
-        if (taskId != null && tasks.of(route, taskId) == null) {
+        if (tasks.of(route, taskId) == null) {
             tasks.learn(route, taskId, skill, owner);
         }
     }

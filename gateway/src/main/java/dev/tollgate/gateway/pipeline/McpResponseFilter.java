@@ -24,10 +24,8 @@ import dev.tollgate.protocols.sse.SseEvent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -66,8 +64,8 @@ final class McpResponseFilter implements ResponseFilter {
     private final RefusalListener refusals;
     private final ToolParamHeaders paramHeaders;
     private final TaskOrigins taskOrigins;
-    /** The tool of each {@code tools/call} this call POSTed, by request id: an answer holding a task was created by it. */
-    private final Map<JsonNode, String> toolByRequestId;
+    /** What this call POSTed: an answer holding a task was created by the {@code tools/call} with its id. */
+    private final JsonRpcPayload payload;
 
     /** Told about every server-to-client request decided, allowed or denied (for metrics and audit). */
     @FunctionalInterface
@@ -102,7 +100,7 @@ final class McpResponseFilter implements ResponseFilter {
         this.reader = new ServerMessageReader(exchange.snapshot().jsonRpc());
         this.clientSentBatch = exchange.payload() instanceof JsonRpcPayload.Batch;
         this.requestIds = exchange.payload() == null ? null : requestIds(exchange.payload());
-        this.toolByRequestId = exchange.payload() == null ? Map.of() : toolCalls(exchange.payload());
+        this.payload = exchange.payload();
         this.clientListsTools = exchange.payload() instanceof JsonRpcPayload.Single single
                 && single.message() instanceof JsonRpcRequest request && McpMethods.TOOLS_LIST.equals(request.method());
         this.batchDenials = exchange.batchDenials();
@@ -287,27 +285,26 @@ final class McpResponseFilter implements ResponseFilter {
                 + ", which names no request of this call", null, false);
     }
 
-    /** Remembers which tool created the task a {@code tools/call} answer holds, so its tasks/* calls are decided as that tool's. */
+    /**
+     * Remembers which tool created the task a {@code tools/call} answer holds, so its tasks/* calls are decided as
+     * that tool's. The request is looked up only for an answer that holds a task: no work for every other answer.
+     */
     private void noteCreatedTask(JsonRpcResponse response) {
-        if (response.id() == null || response.isError()) {
+        if (response.id() == null || response.isError() || payload == null) {
             return;
         }
-        String tool = toolByRequestId.get(response.id().value());
         JsonNode taskId = response.result().path("task").get("taskId");
-        if (tool != null && taskId != null && taskId.isTextual()) {
-            taskOrigins.learn(route, taskId.textValue(), tool, CallerKeys.owner(identity));
+        if (taskId == null || !taskId.isTextual()) {
+            return;
         }
-    }
-
-    private static Map<JsonNode, String> toolCalls(JsonRpcPayload payload) {
-        Map<JsonNode, String> tools = new HashMap<>();
         for (JsonRpcMessage message : payload.messages()) {
-            if (message instanceof JsonRpcRequest request && McpMethods.TOOLS_CALL.equals(request.method())
-                    && request.params() != null && request.params().path("name").isTextual()) {
-                tools.put(request.id().value(), request.params().get("name").textValue());
+            if (message instanceof JsonRpcRequest request && request.id().value().equals(response.id().value())
+                    && McpMethods.TOOLS_CALL.equals(request.method()) && request.params() != null
+                    && request.params().path("name").isTextual()) {
+                taskOrigins.learn(route, taskId.textValue(), request.params().get("name").textValue(), CallerKeys.owner(identity));
+                return;
             }
         }
-        return tools;
     }
 
     private static Set<JsonNode> requestIds(JsonRpcPayload payload) {

@@ -2,11 +2,9 @@ package dev.tollgate.gateway.a2a;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.OctetKeyPair;
-import dev.tollgate.gateway.identity.DevAxid;
 import dev.tollgate.gateway.support.RecordingUpstream;
 import dev.tollgate.gateway.support.RunningGateway;
+import dev.tollgate.gateway.support.TenantTokens;
 import dev.tollgate.gateway.support.TestHttp;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -14,9 +12,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,8 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class A2aTaskOwnershipTest {
 
-    private static final String ISSUER = "https://auth.test";
-    private static final String AUDIENCE = "tollgate";
     private static final String TASK = "{\"id\":\"task-9\",\"contextId\":\"ctx-1\",\"status\":{\"state\":\"TASK_STATE_SUBMITTED\"}}";
 
     @TempDir
@@ -39,7 +33,7 @@ class A2aTaskOwnershipTest {
     private RecordingUpstream upstream;
     private RunningGateway gateway;
     private TestHttp http;
-    private OctetKeyPair key;
+    private TenantTokens tokens;
 
     @BeforeEach
     void start() throws Exception {
@@ -52,18 +46,17 @@ class A2aTaskOwnershipTest {
                     : TASK;
             request.response().putHeader("Content-Type", "application/json").end(answer);
         });
-        key = DevAxid.newKey("k1");
-        Files.writeString(dir.resolve("jwks.json"), new JWKSet(key.toPublicJWK()).toString());
+        tokens = TenantTokens.in(dir);
         Files.createDirectories(dir.resolve("policies"));
         Files.writeString(dir.resolve("policies/p.yaml"), RunningGateway.ALLOW_ALL.replace("allow-all", "p"));
         gateway = RunningGateway.start(vertx, """
                 listeners: [{name: public, host: 127.0.0.1, port: 0}]
                 admin: {host: 127.0.0.1, port: 0}
                 policies: {directory: %s}
-                identity: {axid: {jwks-file: %s, issuer: "%s", audience: %s, required-claims: [tenant]}}
+                %s
                 routes:
                   - {name: agent, path: /agent, protocol: a2a, upstream: "%s", policy: p}
-                """.formatted(dir.resolve("policies"), dir.resolve("jwks.json"), ISSUER, AUDIENCE, upstream.url("")));
+                """.formatted(dir.resolve("policies"), tokens.identityYaml().strip(), upstream.url("")));
         http = new TestHttp(vertx);
     }
 
@@ -106,6 +99,6 @@ class A2aTaskOwnershipTest {
     }
 
     private String token(String tenant) throws Exception {
-        return DevAxid.mint(key, ISSUER, AUDIENCE, Duration.ofMinutes(4), Map.<String, Object>of("tenant", tenant, "agent", "a"), List.of());
+        return tokens.token(tenant, "a");
     }
 }

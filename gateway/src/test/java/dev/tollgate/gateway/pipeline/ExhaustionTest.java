@@ -2,11 +2,9 @@ package dev.tollgate.gateway.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.OctetKeyPair;
-import dev.tollgate.gateway.identity.DevAxid;
 import dev.tollgate.gateway.support.RecordingUpstream;
 import dev.tollgate.gateway.support.RunningGateway;
+import dev.tollgate.gateway.support.TenantTokens;
 import dev.tollgate.gateway.support.TestHttp;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -20,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -39,8 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ExhaustionTest {
 
-    private static final String ISSUER = "https://auth.test";
-    private static final String AUDIENCE = "tollgate";
 
     @TempDir
     Path dir;
@@ -48,7 +43,7 @@ class ExhaustionTest {
     private RecordingUpstream upstream;
     private TestHttp http;
     private RunningGateway gateway;
-    private OctetKeyPair axidKey;
+    private TenantTokens tokens;
     /** Answers the upstream holds until the test releases them. */
     private final List<Promise<Void>> held = new CopyOnWriteArrayList<>();
 
@@ -57,8 +52,7 @@ class ExhaustionTest {
         vertx = Vertx.vertx();
         upstream = new RecordingUpstream(vertx);
         http = new TestHttp(vertx);
-        axidKey = DevAxid.newKey("k1");
-        Files.writeString(dir.resolve("jwks.json"), new JWKSet(axidKey.toPublicJWK()).toString());
+        tokens = TenantTokens.in(dir);
         Files.createDirectories(dir.resolve("policies"));
         Files.writeString(dir.resolve("policies/p.yaml"), RunningGateway.ALLOW_ALL.replace("allow-all", "p"));
     }
@@ -75,8 +69,7 @@ class ExhaustionTest {
     }
 
     private void startGateway(String limits, String routeExtras, boolean axid) throws Exception {
-        String identity = axid ? "identity: {axid: {jwks-file: " + dir.resolve("jwks.json") + ", issuer: \"" + ISSUER
-                + "\", audience: " + AUDIENCE + ", required-claims: [tenant]}}\n" : "";
+        String identity = axid ? tokens.identityYaml() : "";
         String yaml = RunningGateway.mcpYaml(upstream.url("/mcp"), dir.resolve("policies"), "p", identity + "limits: " + limits);
         gateway = RunningGateway.start(vertx, routeExtras == null ? yaml : yaml.replace("policy: p}", "policy: p, " + routeExtras + "}"));
     }
@@ -229,7 +222,7 @@ class ExhaustionTest {
     }
 
     private TestHttp.Reply call(String tenant) throws Exception {
-        String token = DevAxid.mint(axidKey, ISSUER, AUDIENCE, Duration.ofMinutes(4), Map.<String, Object>of("tenant", tenant, "agent", "a"), List.of());
+        String token = tokens.token(tenant, "a");
         return http.send(TestHttp.mcpPost(gateway.port(), "/mcp").putHeader("X-Waxell-AXID", token),
                 Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}"));
     }

@@ -3,15 +3,13 @@ package dev.tollgate.gateway.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.OctetKeyPair;
-import dev.tollgate.gateway.identity.DevAxid;
 import dev.tollgate.gateway.config.ConfigException;
 import dev.tollgate.gateway.config.ConfigLoader;
 import dev.tollgate.gateway.config.SessionConfig;
 import dev.tollgate.gateway.session.SealedSessions;
 import dev.tollgate.gateway.support.RecordingUpstream;
 import dev.tollgate.gateway.support.RunningGateway;
+import dev.tollgate.gateway.support.TenantTokens;
 import dev.tollgate.gateway.support.TestHttp;
 import dev.tollgate.policy.Identity;
 import io.vertx.core.Vertx;
@@ -39,8 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SessionBindingTest {
 
-    private static final String ISSUER = "https://auth.test";
-    private static final String AUDIENCE = "tollgate";
     private static final String UPSTREAM_SESSION = "upstream-session-42";
     private static final byte[] CURRENT = key(1);
     private static final byte[] PREVIOUS = key(2);
@@ -50,7 +46,7 @@ class SessionBindingTest {
     private Vertx vertx;
     private RecordingUpstream upstream;
     private TestHttp http;
-    private OctetKeyPair axidKey;
+    private TenantTokens tokens;
     private RunningGateway gateway;
 
     @BeforeEach
@@ -67,8 +63,7 @@ class SessionBindingTest {
             request.response().end(request.method() == HttpMethod.POST ? "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":" + result + "}" : "");
         });
         http = new TestHttp(vertx);
-        axidKey = DevAxid.newKey("k1");
-        Files.writeString(dir.resolve("jwks.json"), new JWKSet(axidKey.toPublicJWK()).toString());
+        tokens = TenantTokens.in(dir);
         Files.createDirectories(dir.resolve("policies"));
         Files.writeString(dir.resolve("policies/p.yaml"), RunningGateway.ALLOW_ALL.replace("allow-all", "p"));
         gateway = start(keysYaml(List.of(Map.entry("current", CURRENT), Map.entry("previous", PREVIOUS)), "1h"));
@@ -190,8 +185,7 @@ class SessionBindingTest {
 
     private RunningGateway start(String sessionsYaml) throws Exception {
         return RunningGateway.start(vertx, RunningGateway.mcpYaml(upstream.url("/mcp"), dir.resolve("policies"), "p",
-                "identity: {axid: {jwks-file: " + dir.resolve("jwks.json") + ", issuer: \"" + ISSUER + "\", audience: " + AUDIENCE
-                        + ", required-claims: [tenant]}}\n" + sessionsYaml));
+                tokens.identityYaml() + sessionsYaml));
     }
 
     private String initialize(RunningGateway target, String tenant) throws Exception {
@@ -207,8 +201,7 @@ class SessionBindingTest {
     }
 
     private RequestOptions post(String tenant) throws Exception {
-        return TestHttp.mcpPost(0, "/mcp").putHeader("X-Waxell-AXID", DevAxid.mint(axidKey, ISSUER, AUDIENCE, Duration.ofMinutes(4),
-                Map.<String, Object>of("tenant", tenant, "agent", "planner"), List.of()));
+        return TestHttp.mcpPost(0, "/mcp").putHeader("X-Waxell-AXID", tokens.token(tenant, "planner"));
     }
 
     private TestHttp.Reply sendTo(RunningGateway target, RequestOptions options, Buffer body) throws Exception {
