@@ -37,7 +37,8 @@ public final class ConfigLoader {
     private static final Set<String> AXID_FIELDS = Set.of("jwks-file", "issuer", "audience", "type", "max-lifetime", "clock-skew",
             "required-claims", "forward", "binding", "jwks-url", "jwks-refresh", "jwks-min-refetch");
     private static final Set<String> BINDING_FIELDS = Set.of("claim", "spiffe-segment");
-    private static final Set<String> TELEMETRY_FIELDS = Set.of("service-name", "traces-exporter", "record-arguments", "redact");
+    private static final Set<String> TELEMETRY_FIELDS = Set.of("service-name", "traces-exporter", "record-arguments", "redact",
+            "upstream-spans", "decision-span-after");
     private static final Set<String> AUDIT_FIELDS = Set.of("directory", "max-file-bytes", "queue-capacity", "when-full", "arguments");
     private static final Set<String> POLICIES_FIELDS = Set.of("directory", "custom-checks");
     private static final Set<String> CUSTOM_CHECK_FIELDS = Set.of("check", "args");
@@ -452,7 +453,8 @@ public final class ConfigLoader {
             }
         }
         return new TelemetryConfig(t.string("service-name", TelemetryConfig.DEFAULT.serviceName()), exporter,
-                t.bool("record-arguments", false), redact);
+                t.bool("record-arguments", false), redact, t.bool("upstream-spans", false),
+                t.duration("decision-span-after", TelemetryConfig.DEFAULT_DECISION_SPAN_AFTER));
     }
 
     private static AuditConfig audit(NodeReader root, Path baseDir) {

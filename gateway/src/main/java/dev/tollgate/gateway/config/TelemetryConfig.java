@@ -1,5 +1,6 @@
 package dev.tollgate.gateway.config;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -9,12 +10,25 @@ import java.util.List;
  * @param tracesExporter  default span exporter when {@code OTEL_TRACES_EXPORTER} is unset: none, otlp, logging
  * @param recordArguments whether tool arguments go on spans (off by default: they may hold secrets)
  * @param redactPaths     JSON pointers into the arguments replaced by "[REDACTED]" wherever arguments are recorded
+ * @param upstreamSpans   a CLIENT span per upstream request besides the SERVER span (off: one span per call, the
+ *                        upstream leg recorded on the SERVER span, whose context is propagated upstream)
+ * @param decisionSpanAfter a call still open this long (or turned into a stream) exports its decision at once on a
+ *                        short "policy decision" span, so a call whose upstream never answers is not invisible until
+ *                        it times out; calls that end sooner export their one span only
  */
-public record TelemetryConfig(String serviceName, String tracesExporter, boolean recordArguments, List<String> redactPaths) {
+public record TelemetryConfig(String serviceName, String tracesExporter, boolean recordArguments, List<String> redactPaths,
+                              boolean upstreamSpans, Duration decisionSpanAfter) {
 
+    public static final Duration DEFAULT_DECISION_SPAN_AFTER = Duration.ofSeconds(1);
     public static final TelemetryConfig DEFAULT = new TelemetryConfig("tollgate", "none", false, List.of());
 
     public TelemetryConfig {
         redactPaths = List.copyOf(redactPaths);
+        decisionSpanAfter = decisionSpanAfter == null ? DEFAULT_DECISION_SPAN_AFTER : decisionSpanAfter;
+    }
+
+    /** The defaults for span shape: one span per call, a decision span for calls open longer than a second. */
+    public TelemetryConfig(String serviceName, String tracesExporter, boolean recordArguments, List<String> redactPaths) {
+        this(serviceName, tracesExporter, recordArguments, redactPaths, false, DEFAULT_DECISION_SPAN_AFTER);
     }
 }

@@ -37,6 +37,7 @@ public final class CompletionRecorder {
         int status = exchange.response().getStatusCode();
         String error = exchange.errorType();
         if (exchange.trace() != null) {
+            exchange.trace().upstreamTook(exchange.upstreamNanos());
             exchange.trace().end(status, error);
         }
         settleCharges(exchange, status, error);

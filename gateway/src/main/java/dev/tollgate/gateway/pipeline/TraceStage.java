@@ -33,9 +33,8 @@ public final class TraceStage implements Stage {
 
     @Override
     public Future<StageResult> apply(Exchange exchange) {
-        CallTrace trace = CallTrace.start(telemetry, exchange.request().headers(), spanName(exchange), callAttributes(exchange));
-        exchange.trace(trace);
-        trace.decided(decisionAttributes(exchange));
+        exchange.trace(CallTrace.start(telemetry, exchange.request().headers(), spanName(exchange), callAttributes(exchange),
+                decisionAttributes(exchange)));
         return StageResult.proceed();
     }
 

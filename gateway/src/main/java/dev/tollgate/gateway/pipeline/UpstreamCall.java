@@ -90,8 +90,18 @@ final class UpstreamCall {
                 .setURI(exchange.route().upstreamUri())
                 .setConnectTimeout(route.config().connectTimeout().toMillis());
         exchange.response().closeHandler(v -> clientGone());
-        // The timer covers waiting for a pooled connection too, not only the upstream's think time.
-        timerId = vertx.setTimer(route.config().responseTimeout().toMillis(), id -> timedOut());
+        // The timer covers waiting for a pooled connection too, not only the upstream's think time. A traced call
+        // first wakes at decision-span-after to export its decision, then waits out the rest: one timer, not two.
+        long timeoutMillis = route.config().responseTimeout().toMillis();
+        long decisionMillis = exchange.trace() == null ? Long.MAX_VALUE : exchange.trace().decisionSpanAfterMillis();
+        if (decisionMillis < timeoutMillis) {
+            timerId = vertx.setTimer(decisionMillis, id -> {
+                exchange.trace().exportDecisionNow();
+                timerId = vertx.setTimer(timeoutMillis - decisionMillis, again -> timedOut());
+            });
+        } else {
+            timerId = vertx.setTimer(timeoutMillis, id -> timedOut());
+        }
         client.request(options).onComplete(ar -> {
             if (ar.failed()) {
                 fail(UpstreamFailures.classify(ar.cause()), ar.cause());
@@ -178,6 +188,7 @@ final class UpstreamCall {
         // A GET opens a stream whatever the answer calls itself: clients read its body as events.
         if (isEventStream(upstream) || inspected && exchange.request().method() == HttpMethod.GET) {
             cancelTimer();
+            streamOpened();
             metrics.sseStreamOpened();
             done.future().onComplete(v -> metrics.sseStreamClosed());
             response.setChunked(true);
@@ -204,6 +215,7 @@ final class UpstreamCall {
             relayRead(upstream, body -> rewritten(body, filter), "the answer is not a JSON-RPC response the gateway can read");
         } else if (shouldStream(upstream)) {
             cancelTimer();
+            streamOpened();
             response.setChunked(true);
             StreamRelay.relay(upstream, response, null).onComplete(ar -> finish());
         } else {
@@ -406,6 +418,13 @@ final class UpstreamCall {
             return Long.parseLong(length.trim()) > exchange.snapshot().config().limits().maxBufferedResponseBytes();
         } catch (NumberFormatException e) {
             return true;
+        }
+    }
+
+    /** A stream may stay open for hours: its decision is exported now rather than when it ends. */
+    private void streamOpened() {
+        if (exchange.trace() != null) {
+            exchange.trace().exportDecisionNow();
         }
     }
 

@@ -28,6 +28,8 @@ public final class CallAttributes {
     public static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
     public static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
     public static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+    /** Time spent waiting on the upstream, on the SERVER span when no CLIENT span shows it. */
+    public static final AttributeKey<Double> UPSTREAM_DURATION_MS = AttributeKey.doubleKey("tollgate.upstream.duration_ms");
     public static final AttributeKey<String> ROUTE = AttributeKey.stringKey("tollgate.route");
 
     public static final AttributeKey<String> CALLER_SPIFFE_ID = AttributeKey.stringKey("waxell.caller.spiffe_id");

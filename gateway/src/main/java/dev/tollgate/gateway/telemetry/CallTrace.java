@@ -8,10 +8,12 @@ import io.opentelemetry.context.Context;
 import io.vertx.core.MultiMap;
 
 /**
- * The spans of one call: the SERVER span for the inbound request (continuing an incoming W3C traceparent),
- * and the CLIENT span for the upstream request (its context propagated upstream). A "policy decision" span
- * is ended as soon as the decision is made, so a call whose upstream never answers still has its decision
- * exported right away.
+ * The spans of one call. By default one SERVER span per call: it continues an incoming W3C traceparent,
+ * carries the decision from its start (so a sampler sees it), records the upstream leg (address, time) and
+ * is the context propagated upstream. Every extra span is export work on every call, so the others are
+ * opt-in or rare: a CLIENT span for the upstream request with {@code telemetry.upstream-spans}, and a short
+ * "policy decision" span exported only for a call still open after {@code decision-span-after} or turned
+ * into a stream, so a call whose upstream never answers still has its decision exported before it ends.
  */
 public final class CallTrace {
 
@@ -19,41 +21,73 @@ public final class CallTrace {
     private final Span server;
     private final Context serverContext;
     private final Context parent;
+    private final Attributes decision;
     private Span client;
+    private boolean decisionExported;
     private boolean ended;
 
-    private CallTrace(Telemetry telemetry, Span server, Context serverContext, Context parent) {
+    private CallTrace(Telemetry telemetry, Span server, Context serverContext, Context parent, Attributes decision) {
         this.telemetry = telemetry;
         this.server = server;
         this.serverContext = serverContext;
         this.parent = parent;
+        this.decision = decision;
     }
 
-    /** Starts the SERVER span as a child of the trace context in the inbound headers, if any. */
-    public static CallTrace start(Telemetry telemetry, MultiMap inboundHeaders, String name, Attributes attributes) {
+    /**
+     * Starts the SERVER span as a child of the trace context in the inbound headers, if any, with the call's
+     * attributes and its decision.
+     */
+    public static CallTrace start(Telemetry telemetry, MultiMap inboundHeaders, String name, Attributes call, Attributes decision) {
         Context parent = telemetry.propagator().extract(Context.root(), inboundHeaders, HeaderCarrier.GETTER);
         Span server = telemetry.tracer().spanBuilder(name).setParent(parent).setSpanKind(SpanKind.SERVER)
-                .setAllAttributes(attributes).startSpan();
-        return new CallTrace(telemetry, server, parent.with(server), parent);
+                .setAllAttributes(call).setAllAttributes(decision).startSpan();
+        return new CallTrace(telemetry, server, parent.with(server), parent, decision);
     }
 
-    /** Records the decision on the SERVER span and exports it at once on its own short span. */
-    public void decided(Attributes decision) {
-        server.setAllAttributes(decision);
+    /**
+     * Exports the decision now on its own short span (once, and only while the call is open and traced): for
+     * calls that outlive {@code decision-span-after} or become streams, whose SERVER span may end much later.
+     */
+    public void exportDecisionNow() {
+        if (decisionExported || ended || !server.isRecording()) {
+            return;
+        }
+        decisionExported = true;
         telemetry.tracer().spanBuilder("policy decision").setParent(serverContext).setSpanKind(SpanKind.INTERNAL)
                 .setAllAttributes(decision).startSpan().end();
     }
 
-    /** Starts the CLIENT span and writes its trace context into the upstream request's headers. */
-    public void startUpstream(String name, Attributes attributes, MultiMap upstreamHeaders) {
-        client = telemetry.tracer().spanBuilder(name).setParent(serverContext).setSpanKind(SpanKind.CLIENT)
-                .setAllAttributes(attributes).startSpan();
-        telemetry.propagator().inject(serverContext.with(client), upstreamHeaders, HeaderCarrier.SETTER);
+    /** When a still-open call exports its decision span; never (MAX_VALUE) for a call not traced or sampled out. */
+    public long decisionSpanAfterMillis() {
+        return server.isRecording() ? telemetry.config().decisionSpanAfter().toMillis() : Long.MAX_VALUE;
     }
 
-    public void endUpstream(int status, String errorType) {
+    /**
+     * The upstream request is about to be sent: its trace context goes into the upstream request's headers,
+     * as a CLIENT span's when {@code upstream-spans} is on, else as the SERVER span's (one span per call).
+     */
+    public void startUpstream(String name, Attributes attributes, MultiMap upstreamHeaders) {
+        if (telemetry.config().upstreamSpans()) {
+            client = telemetry.tracer().spanBuilder(name).setParent(serverContext).setSpanKind(SpanKind.CLIENT)
+                    .setAllAttributes(attributes).startSpan();
+            telemetry.propagator().inject(serverContext.with(client), upstreamHeaders, HeaderCarrier.SETTER);
+        } else {
+            server.setAllAttributes(attributes);
+            telemetry.propagator().inject(serverContext, upstreamHeaders, HeaderCarrier.SETTER);
+        }
+    }
+
+    /** The time spent waiting on the upstream, on the SERVER span when there is no CLIENT span to show it. */
+    public void upstreamTook(long nanos) {
+        if (client == null && nanos > 0 && !ended) {
+            server.setAttribute(CallAttributes.UPSTREAM_DURATION_MS, nanos / 1e6);
+        }
+    }
+
+    private void endUpstream(String errorType) {
         if (client != null) {
-            end(client, status, errorType);
+            end(client, 0, errorType);
             client = null;
         }
     }
@@ -64,7 +98,7 @@ public final class CallTrace {
             return;
         }
         ended = true;
-        endUpstream(0, errorType);
+        endUpstream(errorType);
         end(server, status, errorType);
     }
 

@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The ordering guarantees, read from spans exported by the SDK's in-memory exporter: every allowed and
  * every denied call's span carries the decision; a denied call's span is exported before its error is
- * sent; a call whose upstream never answers still has its decision exported.
+ * sent; a call whose upstream never answers still has its decision exported (on a short span, after
+ * {@code decision-span-after}); a call answered sooner exports one span, not three.
  */
 class SpanBeforeForwardingTest {
 
@@ -56,17 +57,24 @@ class SpanBeforeForwardingTest {
     void start() throws Exception {
         vertx = Vertx.vertx();
         upstream = new RecordingUpstream(vertx);
+        startGateway(false);
+        http = new TestHttp(vertx);
+    }
+
+    private void startGateway(boolean upstreamSpans) throws Exception {
+        if (gateway != null) {
+            gateway.close();
+        }
         spans = InMemorySpanExporter.create();
         OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()
                 .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
                 .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
                 .build();
         Files.writeString(dir.resolve("p.yaml"), POLICY);
-        GatewayServices services = new GatewayServices(new GatewayMetrics(),
-                Telemetry.of(sdk, new TelemetryConfig("tollgate", "none", true, List.of("/password"))), null);
+        GatewayServices services = new GatewayServices(new GatewayMetrics(), Telemetry.of(sdk, new TelemetryConfig("tollgate", "none",
+                true, List.of("/password"), upstreamSpans, TelemetryConfig.DEFAULT_DECISION_SPAN_AFTER)), null);
         gateway = RunningGateway.start(vertx, RunningGateway.mcpYaml(upstream.url("/mcp"), dir, "p",
                 "limits: {max-body-bytes: 65536}\n" + dev.tollgate.gateway.support.TestSessions.YAML), services);
-        http = new TestHttp(vertx);
     }
 
     @AfterEach
@@ -99,10 +107,28 @@ class SpanBeforeForwardingTest {
         assertThat(server.getAttributes().get(CallAttributes.MCP_SESSION_ID)).isEqualTo("sess-1");
         assertThat(server.getAttributes().get(CallAttributes.JSONRPC_REQUEST_ID)).isEqualTo("7");
         assertThat(server.getAttributes().get(CallAttributes.GEN_AI_TOOL_ARGUMENTS)).contains("\"q\":\"x\"").contains("[REDACTED]").doesNotContain("hunter2");
-        SpanData client = spans.getFinishedSpanItems().stream().filter(s -> s.getKind() == SpanKind.CLIENT).findFirst().orElseThrow();
-        assertThat(client.getParentSpanId()).isEqualTo(server.getSpanId());
+        // One span per call: the upstream leg is on the SERVER span, whose context the upstream continues.
+        assertThat(spans.getFinishedSpanItems()).as("an answered call exports one span").hasSize(1);
+        assertThat(server.getAttributes().get(CallAttributes.SERVER_ADDRESS)).isEqualTo("127.0.0.1");
+        assertThat(server.getAttributes().get(CallAttributes.UPSTREAM_DURATION_MS)).isPositive();
         String forwarded = upstream.received().get(0).headers().get("traceparent");
-        assertThat(forwarded).startsWith("00-" + TRACE_ID + "-" + client.getSpanId());
+        assertThat(forwarded).startsWith("00-" + TRACE_ID + "-" + server.getSpanId());
+    }
+
+    @Test
+    void upstreamSpansGiveTheUpstreamRequestAClientSpanWhoseContextTravels() throws Exception {
+        startGateway(true);
+        TestHttp.Reply reply = http.send(TestHttp.mcpPost(gateway.port(), "/mcp")
+                        .putHeader("traceparent", "00-" + TRACE_ID + "-" + PARENT_SPAN_ID + "-01"),
+                Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"search\",\"arguments\":{}}}"));
+
+        assertThat(reply.status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> server().isPresent());
+        SpanData client = spans.getFinishedSpanItems().stream().filter(s -> s.getKind() == SpanKind.CLIENT).findFirst().orElseThrow();
+        assertThat(client.getParentSpanId()).isEqualTo(server().orElseThrow().getSpanId());
+        assertThat(client.getAttributes().get(CallAttributes.SERVER_ADDRESS)).isEqualTo("127.0.0.1");
+        assertThat(upstream.received().get(0).headers().get("traceparent")).startsWith("00-" + TRACE_ID + "-" + client.getSpanId());
+        assertThat(spans.getFinishedSpanItems()).noneMatch(s -> s.getName().equals("policy decision"));
     }
 
     @Test
