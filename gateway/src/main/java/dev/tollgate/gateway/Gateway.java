@@ -106,6 +106,7 @@ public final class Gateway {
                 given.audit(), given.svids(), Budgets.create(vertx, config));
         AtomicReference<GatewaySnapshot> snapshot = new AtomicReference<>(initial);
         GatewayMetrics metrics = services.metrics();
+        metrics.watchSpans(services.telemetry().counts());
         // Verified AXIDs: the cache of the snapshot serving now (a reload starts a new one).
         metrics.watchCacheHitRatio("axid", () -> snapshot.get().axid() == null ? Double.NaN : snapshot.get().axid().hitRate());
         metrics.watchBudgets(services.budgets());

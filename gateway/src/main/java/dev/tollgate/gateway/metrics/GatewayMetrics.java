@@ -109,6 +109,16 @@ public final class GatewayMetrics {
                 .strongReference(true).register(registry);
     }
 
+    /** What became of the spans: exported, refused by the collector, dropped by the SDK because its queue was full. */
+    public void watchSpans(dev.tollgate.gateway.telemetry.SpanPipelineCounts spans) {
+        FunctionCounter.builder("tollgate.spans.exported", spans, s -> s.exported())
+                .description("Spans delivered to the trace exporter's endpoint").register(registry);
+        FunctionCounter.builder("tollgate.spans.export.failed", spans, s -> s.exportFailed())
+                .description("Spans in export requests that failed (collector down or refusing)").register(registry);
+        FunctionCounter.builder("tollgate.spans.dropped", spans, s -> s.dropped())
+                .description("Spans the SDK dropped because its export queue was full (OTEL_BSP_MAX_QUEUE_SIZE)").register(registry);
+    }
+
     /** Exposes the audit writer's state: queued, written, dropped, lost and retried records, health, last seq. */
     public void watchAudit(dev.tollgate.gateway.audit.AuditLog audit) {
         Gauge.builder("tollgate.audit.queued", audit, a -> a.queued()).description("Audit records waiting for the writer").register(registry);

@@ -25,35 +25,65 @@ public final class Telemetry implements AutoCloseable {
     private final Tracer tracer;
     private final TelemetryConfig config;
     private final ArgumentRedactor redactor;
+    private final SpanPipelineCounts counts;
 
-    private Telemetry(OpenTelemetry openTelemetry, OpenTelemetrySdk ownedSdk, TelemetryConfig config) {
+    private Telemetry(OpenTelemetry openTelemetry, OpenTelemetrySdk ownedSdk, TelemetryConfig config, SpanPipelineCounts counts) {
         this.openTelemetry = openTelemetry;
         this.ownedSdk = ownedSdk;
+        this.counts = counts;
         this.tracer = openTelemetry.getTracer(INSTRUMENTATION);
         this.config = config;
         this.redactor = new ArgumentRedactor(config.redactPaths());
     }
 
+    /**
+     * The batch processor's defaults, sized for a gateway: the SDK's (a 2,048-span queue, 512-span batches, 5 s
+     * delay) drop spans within milliseconds of a burst at tens of thousands of calls per second. A 32,768-span
+     * queue holds about 2 s of a saturated gateway's spans while a batch is on the wire, and 2,048-span batches
+     * mean a quarter of the export requests. {@code OTEL_BSP_*} still override them.
+     */
+    static final Map<String, String> BATCH_DEFAULTS = Map.of(
+            "otel.bsp.max.queue.size", "32768",
+            "otel.bsp.max.export.batch.size", "2048",
+            "otel.bsp.schedule.delay", "500");
+
     /** Builds the SDK from OTEL_* settings over the configuration's defaults. */
     public static Telemetry create(TelemetryConfig config) {
+        return create(config, Map.of());
+    }
+
+    /** @param overrides settings that win over OTEL_* (tests: a tiny queue) */
+    static Telemetry create(TelemetryConfig config, Map<String, String> overrides) {
+        Map<String, String> defaults = new java.util.HashMap<>(BATCH_DEFAULTS);
+        defaults.putAll(Map.of(
+                "otel.service.name", config.serviceName(),
+                "otel.traces.exporter", config.tracesExporter(),
+                "otel.metrics.exporter", "none",
+                "otel.logs.exporter", "none"));
+        SpanPipelineCounts counts = new SpanPipelineCounts();
         OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
-                .addPropertiesSupplier(() -> Map.of(
-                        "otel.service.name", config.serviceName(),
-                        "otel.traces.exporter", config.tracesExporter(),
-                        "otel.metrics.exporter", "none",
-                        "otel.logs.exporter", "none"))
+                .addPropertiesSupplier(() -> defaults)
+                .addPropertiesCustomizer(properties -> overrides)
+                .addSpanExporterCustomizer((exporter, properties) -> counts.counting(exporter))
+                // The batch processor reports its drops to the SDK's meter provider: this reader is how they are read.
+                .addMeterProviderCustomizer((builder, properties) -> builder.registerMetricReader(counts))
                 .build()
                 .getOpenTelemetrySdk();
-        return new Telemetry(sdk, sdk, config);
+        return new Telemetry(sdk, sdk, config, counts);
     }
 
     /** Wraps an SDK someone else owns (tests: an in-memory exporter). */
     public static Telemetry of(OpenTelemetry openTelemetry, TelemetryConfig config) {
-        return new Telemetry(openTelemetry, null, config);
+        return new Telemetry(openTelemetry, null, config, new SpanPipelineCounts());
     }
 
     public static Telemetry disabled() {
-        return new Telemetry(OpenTelemetry.noop(), null, TelemetryConfig.DEFAULT);
+        return new Telemetry(OpenTelemetry.noop(), null, TelemetryConfig.DEFAULT, new SpanPipelineCounts());
+    }
+
+    /** Spans exported, failed to export, and dropped by the batch processor (zero unless this object built the SDK). */
+    public SpanPipelineCounts counts() {
+        return counts;
     }
 
     public Tracer tracer() {
