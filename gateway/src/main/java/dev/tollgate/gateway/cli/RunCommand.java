@@ -28,8 +28,19 @@ final class RunCommand implements Callable<Integer> {
             description = "How often to check the config file and policies for changes; 0 disables hot reload (default: ${DEFAULT-VALUE}).")
     long reloadIntervalMillis;
 
+    @Option(names = "--transport", paramLabel = "native|nio", defaultValue = "native",
+            description = "Network transport: native (Linux epoll, falling back to nio where it does not load) or nio (default: ${DEFAULT-VALUE}).")
+    String transport;
+
     @Override
     public Integer call() throws Exception {
+        GatewayVertx.Transport chosen;
+        try {
+            chosen = GatewayVertx.Transport.valueOf(transport.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            System.err.println("tollgate: --transport must be native or nio, got '" + transport + "'");
+            return 2;
+        }
         SnapshotLoader loader = new SnapshotLoader(CheckRegistry.withDefaults());
         GatewaySnapshot snapshot;
         try {
@@ -38,7 +49,7 @@ final class RunCommand implements Callable<Integer> {
             VerifyCommand.printProblems(e);
             return 1;
         }
-        Vertx vertx = Vertx.vertx();
+        Vertx vertx = GatewayVertx.create(chosen);
         ReloadWatcher[] watcher = new ReloadWatcher[1];
         Gateway gateway = GatewayProcess.start(vertx, snapshot,
                 eventLoops == null ? Runtime.getRuntime().availableProcessors() : eventLoops,
@@ -61,6 +72,7 @@ final class RunCommand implements Callable<Integer> {
         loaded.routes().forEach(r -> System.out.printf("tollgate: route %s %s -> %s (%s, policy %s)%n", r.name(), r.path(), r.upstream(),
                 r.protocol().yamlName(), r.policy() == null ? "none: every call denied" : r.policy()));
         System.out.printf("tollgate: admin on http://%s:%d (/healthz /readyz /metrics /explain /reload)%n", loaded.admin().host(), gateway.adminPort());
+        System.out.printf("tollgate: transport %s%n", GatewayVertx.describe(vertx));
         return 0;
     }
 }

@@ -2,7 +2,10 @@ package dev.tollgate.gateway.http;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * The headers that tell an upstream who called and how, written by the gateway alone. The gateway is where
@@ -21,9 +24,21 @@ public final class ForwardedHeaders {
     private ForwardedHeaders() {
     }
 
-    /** Replaces whatever the client said about the connection with what the gateway saw. */
+    /**
+     * {@code skip} plus the client claims, lower-case, for a header copy that leaves them out: cheaper on every
+     * call than copying them and removing 14 names from the upstream request afterwards.
+     */
+    public static Set<String> skippingClientClaims(Set<String> skip) {
+        Set<String> all = new HashSet<>(skip);
+        CLIENT_CLAIMS.forEach(name -> all.add(name.toLowerCase(Locale.ROOT)));
+        return Set.copyOf(all);
+    }
+
+    /**
+     * Replaces whatever the client said about the connection with what the gateway saw: the upstream headers
+     * were copied without the client claims ({@link #skippingClientClaims}), and the gateway's own are set.
+     */
     public static void set(HttpServerRequest inbound, MultiMap upstreamHeaders) {
-        CLIENT_CLAIMS.forEach(upstreamHeaders::remove);
         if (inbound.remoteAddress() != null) {
             upstreamHeaders.set("X-Forwarded-For", inbound.remoteAddress().hostAddress());
         }

@@ -49,9 +49,11 @@ final class UpstreamCall {
 
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamCall.class);
 
-    private static final Set<String> REQUEST_HEADERS_SET_BY_GATEWAY = Set.of("host", "content-length");
+    /** Set by the gateway alone: Host, Content-Length and the forwarding headers (ForwardedHeaders). */
+    private static final Set<String> REQUEST_HEADERS_SET_BY_GATEWAY = ForwardedHeaders.skippingClientClaims(Set.of("host", "content-length"));
     /** The AXID is a credential for the gateway; by default it does not travel on (axid.forward: strip). */
-    private static final Set<String> REQUEST_HEADERS_SET_BY_GATEWAY_AND_AXID = Set.of("host", "content-length", "x-waxell-axid");
+    private static final Set<String> REQUEST_HEADERS_SET_BY_GATEWAY_AND_AXID = ForwardedHeaders.skippingClientClaims(
+            Set.of("host", "content-length", "x-waxell-axid"));
     private static final Set<String> RESPONSE_HEADERS_SET_BY_GATEWAY = Set.of("content-length");
 
     private final Vertx vertx;

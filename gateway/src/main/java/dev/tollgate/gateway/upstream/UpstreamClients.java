@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -24,6 +25,12 @@ public final class UpstreamClients {
     private final Vertx vertx;
     private final Map<String, ? extends SvidSource> svids;
     private final Map<RouteConfig, HttpClientAgent> clients = new HashMap<>();
+    /**
+     * The same pools by route object, so a call finds its pool without hashing and comparing the whole
+     * configuration record (its lists, URIs and durations) every time. Routes of replaced snapshots are
+     * forgotten by clearing once it outgrows the pools.
+     */
+    private final Map<Route, HttpClientAgent> byRoute = new IdentityHashMap<>();
 
     public UpstreamClients(Vertx vertx) {
         this(vertx, Map.of());
@@ -36,7 +43,16 @@ public final class UpstreamClients {
     }
 
     public HttpClientAgent clientFor(Route route) {
-        return clients.computeIfAbsent(route.config(), this::create);
+        HttpClientAgent known = byRoute.get(route);
+        if (known != null) {
+            return known;
+        }
+        if (byRoute.size() > 4 * (clients.size() + 1)) {
+            byRoute.clear();
+        }
+        HttpClientAgent client = clients.computeIfAbsent(route.config(), this::create);
+        byRoute.put(route, client);
+        return client;
     }
 
     private HttpClientAgent create(RouteConfig route) {
@@ -58,6 +74,7 @@ public final class UpstreamClients {
         List<Future<Void>> closing = new ArrayList<>();
         clients.values().forEach(c -> closing.add(c.close()));
         clients.clear();
+        byRoute.clear();
         return Future.all(closing).mapEmpty();
     }
 }
