@@ -26,6 +26,26 @@ public final class AuditChain {
         return recordJson.substring(0, recordJson.length() - 1) + HASH_FIELD + sha256(recordJson) + "\"}";
     }
 
+    /**
+     * The same sealing on bytes, newline included: {@code content} is the record's UTF-8 JSON ({@code {...}}),
+     * hashed as it is and copied once into the line, with no intermediate strings.
+     */
+    static byte[] sealedLine(byte[] content, String hash) {
+        byte[] field = HASH_FIELD.getBytes(StandardCharsets.US_ASCII);
+        byte[] line = new byte[content.length - 1 + field.length + HASH_HEX_CHARS + 3];
+        int at = content.length - 1;
+        System.arraycopy(content, 0, line, 0, at);
+        System.arraycopy(field, 0, line, at, field.length);
+        at += field.length;
+        for (int i = 0; i < HASH_HEX_CHARS; i++) {
+            line[at++] = (byte) hash.charAt(i);
+        }
+        line[at++] = '"';
+        line[at++] = '}';
+        line[at] = '\n';
+        return line;
+    }
+
     /** The record's content as it was hashed, or null when the line does not end in a well-formed hash field. */
     static String content(String line) {
         int at = line.lastIndexOf(HASH_FIELD);
@@ -41,8 +61,12 @@ public final class AuditChain {
     }
 
     static String sha256(String text) {
+        return sha256(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String sha256(byte[] bytes) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }

@@ -22,8 +22,9 @@ record AuditLine(long seq, String hash, byte[] bytes) {
     static AuditLine seal(ObjectNode record, long seq, String prev) throws JsonProcessingException {
         record.put("seq", seq);
         record.put("prev", prev);
-        String line = AuditChain.seal(wellFormed(JSON.writeValueAsString(record)));
-        return new AuditLine(seq, AuditChain.claimedHash(line), (line + '\n').getBytes(StandardCharsets.UTF_8));
+        byte[] content = wellFormed(JSON.writeValueAsString(record)).getBytes(StandardCharsets.UTF_8);
+        String hash = AuditChain.sha256(content);
+        return new AuditLine(seq, hash, AuditChain.sealedLine(content, hash));
     }
 
     /** The text with every unpaired surrogate replaced by U+FFFD: encodable as UTF-8, always. */

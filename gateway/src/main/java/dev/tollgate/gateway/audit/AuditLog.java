@@ -7,10 +7,11 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +19,12 @@ import org.slf4j.LoggerFactory;
  * The tamper-evident audit log. Event loops hand records over through a bounded queue (nothing here
  * blocks them); one writer thread numbers, chains, seals and appends them, rotating files by size. The
  * chain and the sequence numbers continue across files and across restarts (read back at start).
+ *
+ * <p>Handing a record over costs the event loop no lock and no wake-up: the queue is lock-free and the
+ * writer is never signalled. It takes whatever is queued, writes it as one batch, and when the queue is
+ * empty sleeps {@link #LINGER_NANOS} before looking again. Waking the writer for every record (as a blocking
+ * queue does whenever it was empty) made a context switch per call, on cores the event loops need; a
+ * record now reaches the disk within a few milliseconds of its call instead of at once.
  *
  * <p>Room in the queue is counted by permits, one per record. A call that must not go unrecorded
  * ({@code when-full: reject}) reserves one permit per decision it will produce before any work is done
@@ -32,7 +39,8 @@ import org.slf4j.LoggerFactory;
 public final class AuditLog implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
-    private static final long POLL_MILLIS = 200;
+    /** How long the writer sleeps when it found nothing to write: the longest a record waits to be picked up. */
+    static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long CLOSE_TIMEOUT_MILLIS = 10_000;
     private static final long STOP_AFTER_INTERRUPT_MILLIS = 1_000;
     static final long RETRY_FIRST_MILLIS = 100;
@@ -41,7 +49,9 @@ public final class AuditLog implements AutoCloseable {
     private final AuditConfig config;
     private final ArgumentRedactor redactor;
     private final Semaphore room;
-    private final LinkedBlockingQueue<ObjectNode> queue = new LinkedBlockingQueue<>();
+    private final ConcurrentLinkedQueue<ObjectNode> queue = new ConcurrentLinkedQueue<>();
+    /** Counted apart from the queue: its size() walks every node. */
+    private final AtomicLong queuedCount = new AtomicLong();
     private final AuditAppender appender;
     private final Thread writerThread;
     private final AtomicLong written = new AtomicLong();
@@ -84,8 +94,13 @@ public final class AuditLog implements AutoCloseable {
             dropped.incrementAndGet();
             return false;
         }
-        queue.add(record);
+        enqueue(record);
         return true;
+    }
+
+    private void enqueue(ObjectNode record) {
+        queuedCount.incrementAndGet();
+        queue.add(record);
     }
 
     /** Holds room for {@code records} records at once, or none; false when they do not all fit right now. */
@@ -95,7 +110,7 @@ public final class AuditLog implements AutoCloseable {
 
     /** Queues a record on room already reserved with {@link #tryReserve}: never fails, never blocks. */
     public void offerReserved(ObjectNode record) {
-        queue.add(record);
+        enqueue(record);
     }
 
     /** Gives back reserved room that was not used (the call ended before it had decisions to record). */
@@ -116,7 +131,7 @@ public final class AuditLog implements AutoCloseable {
     }
 
     public int queued() {
-        return queue.size();
+        return (int) queuedCount.get();
     }
 
     public long written() {
@@ -186,14 +201,19 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
-    /** Takes what is queued, frees its room and seals it into lines; false when nothing came. */
+    /** Takes what is queued, frees its room and seals it into lines; false (after lingering) when nothing came. */
     private boolean take(List<ObjectNode> taken, List<AuditLine> pending) throws InterruptedException {
-        ObjectNode first = queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
-        if (first == null) {
+        for (ObjectNode record = queue.poll(); record != null; record = queue.poll()) {
+            taken.add(record);
+        }
+        if (taken.isEmpty()) {
+            LockSupport.parkNanos(this, LINGER_NANOS);
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
             return false;
         }
-        taken.add(first);
-        queue.drainTo(taken);
+        queuedCount.addAndGet(-taken.size());
         room.release(taken.size());
         for (ObjectNode record : taken) {
             AuditLine line = seal(record);
@@ -234,6 +254,7 @@ public final class AuditLog implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        LockSupport.unpark(writerThread);
         try {
             writerThread.join(CLOSE_TIMEOUT_MILLIS);
             if (writerThread.isAlive()) {
