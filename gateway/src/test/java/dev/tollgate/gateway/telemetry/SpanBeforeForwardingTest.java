@@ -62,6 +62,10 @@ class SpanBeforeForwardingTest {
     }
 
     private void startGateway(boolean upstreamSpans) throws Exception {
+        startGateway(upstreamSpans, TelemetryConfig.DEFAULT_DECISION_SPAN_AFTER);
+    }
+
+    private void startGateway(boolean upstreamSpans, Duration decisionSpanAfter) throws Exception {
         if (gateway != null) {
             gateway.close();
         }
@@ -72,7 +76,7 @@ class SpanBeforeForwardingTest {
                 .build();
         Files.writeString(dir.resolve("p.yaml"), POLICY);
         GatewayServices services = new GatewayServices(new GatewayMetrics(), Telemetry.of(sdk, new TelemetryConfig("tollgate", "none",
-                true, List.of("/password"), upstreamSpans, TelemetryConfig.DEFAULT_DECISION_SPAN_AFTER)), null);
+                true, List.of("/password"), upstreamSpans, decisionSpanAfter)), null);
         gateway = RunningGateway.start(vertx, RunningGateway.mcpYaml(upstream.url("/mcp"), dir, "p",
                 "limits: {max-body-bytes: 65536}\n" + dev.tollgate.gateway.support.TestSessions.YAML), services);
     }
@@ -165,6 +169,27 @@ class SpanBeforeForwardingTest {
         request.connection().close();
         await().atMost(Duration.ofSeconds(5)).until(() -> server().isPresent());
         assertThat(server().get().getAttributes().get(CallAttributes.ERROR_TYPE)).isEqualTo("client_aborted");
+    }
+
+    @Test
+    void aStreamedAnswerExportsItsDecisionWhenTheStreamOpensNotWhenItEnds() throws Exception {
+        startGateway(false, Duration.ofHours(1)); // only the stream can be what exports the decision span
+        upstream.answer(request -> request.response().setChunked(true).putHeader("Content-Type", "text/event-stream")
+                .write("data: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{\"progressToken\":1,\"progress\":1}}\n\n"));
+        CompletableFuture<HttpClientRequest> sent = new CompletableFuture<>();
+        http.raw().request(TestHttp.mcpPost(gateway.port(), "/mcp")).onSuccess(req -> {
+            req.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"long_job\",\"arguments\":{}}}");
+            sent.complete(req);
+        });
+        HttpClientRequest request = sent.get(5, TimeUnit.SECONDS);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> decisionSpan().isPresent());
+        assertThat(decisionSpan().get().getAttributes().get(CallAttributes.GEN_AI_TOOL_NAME)).as("the decision's attributes only").isNull();
+        assertThat(decisionSpan().get().getAttributes().get(CallAttributes.POLICY_ALLOWED)).isTrue();
+        assertThat(server()).as("the stream is still open").isEmpty();
+        request.connection().close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> server().isPresent());
+        assertThat(spans.getFinishedSpanItems()).filteredOn(s -> s.getName().equals("policy decision")).hasSize(1);
     }
 
     private Optional<SpanData> server() {
