@@ -1,0 +1,200 @@
+package dev.tollgate.bench;
+
+import io.vertx.core.Context;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogWriter;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Fixed-rate (open loop) latency of MCP {@code tools/call} POSTs, with coordinated-omission correction: call i
+ * is due at {@code start + i / rate} and its latency is measured from that intended time, not from when it
+ * could be sent. A target that stalls for 50 ms at 1,000 calls/s therefore shows 50 slow calls, where wrk's
+ * closed loop (each connection waits for its answer before asking again) shows one.
+ * <p>
+ * The calls are those of {@code harness/tools-call.lua} (same headers and body), plus {@code X-Waxell-AXID}
+ * when a token file is given. Usage:
+ * <pre>
+ * java -cp benchmarks.jar dev.tollgate.bench.OpenLoopLatency --url URL --rate N --duration S
+ *     [--warmup S] [--connections N] [--axid-file FILE] [--label NAME] [--hlog FILE] [--tsv FILE]
+ * </pre>
+ * Prints one line: target, rate, calls, errors (anything but 200, and calls unanswered 10 s after the last
+ * was due), p50, p90, p99, p99.9 and max in ms. {@code --tsv} appends the same as a tab-separated row,
+ * {@code --hlog} writes the histogram in HdrHistogram's log format. Warm-up calls are sent at the same rate
+ * and not recorded.
+ */
+public final class OpenLoopLatency {
+
+    static final String BODY = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"hello\"}}}";
+
+    /** One run's options. */
+    record Options(URI url, int rate, int durationSeconds, int warmupSeconds, int connections, String axid, String label,
+                   Path hlog, Path tsv) {
+        static Options parse(String[] args) throws Exception {
+            URI url = null;
+            int rate = 1000, duration = 10, warmup = 5, connections = 128;
+            String axid = null, label = null;
+            Path hlog = null, tsv = null;
+            for (int i = 0; i + 1 < args.length; i += 2) {
+                String value = args[i + 1];
+                switch (args[i]) {
+                    case "--url" -> url = URI.create(value);
+                    case "--rate" -> rate = Integer.parseInt(value);
+                    case "--duration" -> duration = Integer.parseInt(value);
+                    case "--warmup" -> warmup = Integer.parseInt(value);
+                    case "--connections" -> connections = Integer.parseInt(value);
+                    case "--axid-file" -> axid = Files.readString(Path.of(value)).trim();
+                    case "--label" -> label = value;
+                    case "--hlog" -> hlog = Path.of(value);
+                    case "--tsv" -> tsv = Path.of(value);
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                }
+            }
+            if (url == null || rate < 1 || duration < 1 || connections < 1) {
+                throw new IllegalArgumentException("usage: OpenLoopLatency --url URL --rate N --duration S [--warmup S] "
+                        + "[--connections N] [--axid-file FILE] [--label NAME] [--hlog FILE] [--tsv FILE]");
+            }
+            return new Options(url, rate, duration, warmup, connections, axid, label == null ? url.toString() : label, hlog, tsv);
+        }
+    }
+
+    /** What one run measured; latencies in microseconds. */
+    record Result(String label, int rate, long calls, long errors, Histogram histogram) {
+        double ms(double percentile) {
+            return histogram.getValueAtPercentile(percentile) / 1000.0;
+        }
+
+        String line() {
+            return String.format(Locale.ROOT, "%-22s rate %6d/s  calls %8d  errors %5d  p50 %8.3f  p90 %8.3f  p99 %8.3f  p99.9 %8.3f  max %9.3f ms",
+                    label, rate, calls, errors, ms(50), ms(90), ms(99), ms(99.9), histogram.getMaxValue() / 1000.0);
+        }
+
+        String tsvRow() {
+            return String.format(Locale.ROOT, "%s\t%d\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f", label, rate, calls, errors,
+                    ms(50), ms(90), ms(99), ms(99.9), histogram.getMaxValue() / 1000.0);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options = Options.parse(args);
+        Result result = run(options);
+        System.out.println(result.line());
+        if (options.tsv() != null) {
+            Files.writeString(options.tsv(), result.tsvRow() + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        }
+        if (options.hlog() != null) {
+            try (PrintStream out = new PrintStream(Files.newOutputStream(options.hlog()))) {
+                HistogramLogWriter writer = new HistogramLogWriter(out);
+                writer.outputComment("[" + result.label() + " at " + result.rate() + "/s, microseconds]");
+                writer.outputLogFormatVersion();
+                writer.outputLegend();
+                writer.outputIntervalHistogram(result.histogram());
+            }
+        }
+        System.exit(0);
+    }
+
+    static Result run(Options options) throws InterruptedException {
+        // One event loop: the client's own work stays on one core and its callbacks never race on the histogram.
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+        URI url = options.url();
+        HttpClient client = vertx.createHttpClient(
+                new HttpClientOptions().setKeepAlive(true).setPipelining(false).setTcpNoDelay(true)
+                        .setDefaultHost(url.getHost()).setDefaultPort(url.getPort()),
+                new PoolOptions().setHttp1MaxSize(options.connections()));
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap()
+                .add("Content-Type", "application/json")
+                .add("Accept", "application/json, text/event-stream")
+                .add("MCP-Protocol-Version", "2025-11-25");
+        if (options.axid() != null) {
+            headers.add("X-Waxell-AXID", options.axid());
+        }
+        Buffer body = Buffer.buffer(BODY);
+        String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+
+        Histogram histogram = new Histogram(TimeUnit.MINUTES.toMicros(2), 3);
+        long[] errors = new long[1];
+        long warmupCalls = (long) options.warmupSeconds() * options.rate();
+        long total = warmupCalls + (long) options.durationSeconds() * options.rate();
+        AtomicLong done = new AtomicLong();
+        CountDownLatch allDone = new CountDownLatch(1);
+        Context context = vertx.getOrCreateContext();
+        double intervalNanos = 1e9 / options.rate();
+        long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+
+        // The scheduler sleeps until the next call is due and hands every due call to the event loop; a late
+        // wake-up (or a slow event loop) only delays sending, and that delay is part of the measured latency.
+        Thread scheduler = new Thread(() -> {
+            long next = 0;
+            while (next < total) {
+                long now = System.nanoTime();
+                long dueUpTo = Math.min(total, (long) ((now - start) / intervalNanos) + 1);
+                if (dueUpTo <= next) {
+                    LockSupport.parkNanos(start + (long) (next * intervalNanos) - now);
+                    continue;
+                }
+                long from = next, to = dueUpTo;
+                next = dueUpTo;
+                context.runOnContext(v -> {
+                    for (long i = from; i < to; i++) {
+                        long intended = start + (long) (i * intervalNanos);
+                        boolean recorded = i >= warmupCalls;
+                        client.request(new RequestOptions().setMethod(HttpMethod.POST).setURI(path).setHeaders(headers))
+                                .compose(request -> request.send(body))
+                                .compose(response -> response.body().map(ignored -> response.statusCode()))
+                                .onComplete(outcome -> {
+                                    long latencyMicros = (System.nanoTime() - intended) / 1000;
+                                    if (recorded) {
+                                        if (outcome.succeeded() && outcome.result() == 200) {
+                                            histogram.recordValue(Math.min(latencyMicros, histogram.getHighestTrackableValue()));
+                                        } else {
+                                            errors[0]++;
+                                        }
+                                    }
+                                    if (done.incrementAndGet() == total) {
+                                        allDone.countDown();
+                                    }
+                                });
+                    }
+                });
+            }
+        }, "open-loop-scheduler");
+        scheduler.setDaemon(true);
+        scheduler.start();
+        long lastDue = start + (long) (total * intervalNanos);
+        boolean finished = allDone.await(Math.max(0, lastDue - System.nanoTime()) + TimeUnit.SECONDS.toNanos(10), TimeUnit.NANOSECONDS);
+        long recordedCalls = total - warmupCalls;
+        long[] snapshot = new long[2];
+        Histogram[] copy = new Histogram[1];
+        CountDownLatch read = new CountDownLatch(1);
+        // Read the histogram on the event loop that writes it: calls may still be completing when the wait gave up.
+        context.runOnContext(v -> {
+            snapshot[0] = errors[0];
+            snapshot[1] = histogram.getTotalCount();
+            copy[0] = histogram.copy();
+            read.countDown();
+        });
+        read.await(5, TimeUnit.SECONDS);
+        long unanswered = finished ? 0 : recordedCalls - snapshot[0] - snapshot[1];
+        vertx.close();
+        return new Result(options.label(), options.rate(), recordedCalls, snapshot[0] + Math.max(0, unanswered), copy[0]);
+    }
+}
