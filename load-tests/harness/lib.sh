@@ -129,17 +129,17 @@ gateway_yaml() { # target upstream_url port admin_port [template]
       axid_keys
       echo "identity: {axid: {jwks-file: $work/keys/axid.jwks.json, issuer: dev, audience: tollgate}}"
     fi
-    has_feature "$t" otlp && echo "telemetry: {traces-exporter: otlp}"
+    if has_feature "$t" otlp; then echo "telemetry: {traces-exporter: otlp}"; fi
     # when-full: drop, so an overloaded writer shows as dropped records (counted) instead of 503s that stop wrk.
-    has_feature "$t" audit-full && echo "audit: {directory: audit, arguments: full, when-full: drop}"
-    has_feature "$t" audit-digest && echo "audit: {directory: audit, arguments: digest, when-full: drop}"
+    if has_feature "$t" audit-full; then echo "audit: {directory: audit, arguments: full, when-full: drop}"; fi
+    if has_feature "$t" audit-digest; then echo "audit: {directory: audit, arguments: digest, when-full: drop}"; fi
     echo "routes:"
     echo "  - name: bench"
     echo "    path: /mcp"
     echo "    protocol: mcp"
     echo "    upstream: $upstream"
     echo "    policy: $policy"
-    [ -n "${route_extra:-}" ] && printf '%s\n' "$route_extra"
+    if [ -n "${route_extra:-}" ]; then printf '%s\n' "$route_extra"; fi
   } > "$dir/gateway.yaml"
 }
 
@@ -172,17 +172,22 @@ stop_gateway() { # target
   gw_pid[$1]=""
 }
 
-audit_lines() { # target -> lines in its audit files
-  cat "$work/$1"/audit/*.jsonl 2>/dev/null | wc -l
+audit_lines() { # target -> lines in its audit files (0 when there are none)
+  local files=("$work/$1"/audit/*.jsonl)
+  if [ -e "${files[0]}" ]; then cat "${files[@]}" | wc -l; else echo 0; fi
 }
 drop_metrics() { # target -> the gateway's /metrics lines about dropped/lost spans or records, one line
-  curl -s "http://127.0.0.1:${gw_admin[$1]}/metrics" 2>/dev/null | grep -iE 'drop|lost|tollgate_audit_failed' | grep -v '^#' \
-    | awk '{ printf "%s%s=%s", (NR > 1 ? " " : ""), $1, $2 }'
+  { curl -s "http://127.0.0.1:${gw_admin[$1]}/metrics" 2>/dev/null || true; } | { grep -iE 'drop|lost|tollgate_audit_failed' || true; } \
+    | { grep -v '^#' || true; } | awk '{ printf "%s%s=%s", (NR > 1 ? " " : ""), $1, $2 } END { if (NR == 0) printf "none exposed" }'
+}
+gateway_calls() { # target -> calls the gateway itself counted (sum of tollgate_requests_total), or 0
+  { curl -s "http://127.0.0.1:${gw_admin[$1]}/metrics" 2>/dev/null || true; } \
+    | awk '/^tollgate_requests_total[{ ]/ { s += $NF } END { printf "%d\n", s }'
 }
 wait_observers_settle() { # target: polls spans and audit lines until they stop growing (at most 10 s)
   local t=$1 last="" now deadline=$((SECONDS + 10)) stable=0
   while [ "$SECONDS" -lt "$deadline" ]; do
-    now="$(has_feature "$t" otlp && span_count "$t") $(audit_lines "$t")"
+    now="$(if has_feature "$t" otlp; then span_count "$t"; fi) $(audit_lines "$t")"
     if [ "$now" = "$last" ]; then
       stable=$((stable + 1)); [ "$stable" -ge 3 ] && return 0
     else
