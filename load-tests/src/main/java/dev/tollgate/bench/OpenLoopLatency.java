@@ -77,14 +77,16 @@ public final class OpenLoopLatency {
     }
 
     /** What one run measured; latencies in microseconds. */
-    record Result(String label, int rate, long calls, long errors, Histogram histogram) {
+    record Result(String label, int rate, long calls, long errors, Histogram histogram, Histogram sendLag, String errorKinds) {
         double ms(double percentile) {
             return histogram.getValueAtPercentile(percentile) / 1000.0;
         }
 
         String line() {
-            return String.format(Locale.ROOT, "%-22s rate %6d/s  calls %8d  errors %5d  p50 %8.3f  p90 %8.3f  p99 %8.3f  p99.9 %8.3f  max %9.3f ms",
-                    label, rate, calls, errors, ms(50), ms(90), ms(99), ms(99.9), histogram.getMaxValue() / 1000.0);
+            return String.format(Locale.ROOT, "%-22s rate %6d/s  calls %8d  errors %5d  p50 %8.3f  p90 %8.3f  p99 %8.3f  p99.9 %8.3f  max %9.3f ms"
+                            + "  (client send lag p99 %.3f ms%s)",
+                    label, rate, calls, errors, ms(50), ms(90), ms(99), ms(99.9), histogram.getMaxValue() / 1000.0,
+                    sendLag.getValueAtPercentile(99) / 1000.0, errorKinds.isEmpty() ? "" : "; errors: " + errorKinds);
         }
 
         String tsvRow() {
@@ -131,6 +133,10 @@ public final class OpenLoopLatency {
         String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
 
         Histogram histogram = new Histogram(TimeUnit.MINUTES.toMicros(2), 3);
+        // How late the client itself sent each call: if this is large, the client (or the machine), not the
+        // target, was the bottleneck, and the run says nothing about the target.
+        Histogram sendLag = new Histogram(TimeUnit.MINUTES.toMicros(2), 3);
+        java.util.Map<String, Long> errorKinds = new java.util.TreeMap<>();
         long[] errors = new long[1];
         long warmupCalls = (long) options.warmupSeconds() * options.rate();
         long total = warmupCalls + (long) options.durationSeconds() * options.rate();
@@ -157,6 +163,9 @@ public final class OpenLoopLatency {
                     for (long i = from; i < to; i++) {
                         long intended = start + (long) (i * intervalNanos);
                         boolean recorded = i >= warmupCalls;
+                        if (recorded) {
+                            sendLag.recordValue(Math.min(Math.max(0, (System.nanoTime() - intended) / 1000), sendLag.getHighestTrackableValue()));
+                        }
                         client.request(new RequestOptions().setMethod(HttpMethod.POST).setURI(path).setHeaders(headers))
                                 .compose(request -> request.send(body))
                                 .compose(response -> response.body().map(ignored -> response.statusCode()))
@@ -167,6 +176,8 @@ public final class OpenLoopLatency {
                                             histogram.recordValue(Math.min(latencyMicros, histogram.getHighestTrackableValue()));
                                         } else {
                                             errors[0]++;
+                                            errorKinds.merge(outcome.succeeded() ? "HTTP " + outcome.result()
+                                                    : outcome.cause().getClass().getSimpleName(), 1L, Long::sum);
                                         }
                                     }
                                     if (done.incrementAndGet() == total) {
@@ -183,18 +194,22 @@ public final class OpenLoopLatency {
         boolean finished = allDone.await(Math.max(0, lastDue - System.nanoTime()) + TimeUnit.SECONDS.toNanos(10), TimeUnit.NANOSECONDS);
         long recordedCalls = total - warmupCalls;
         long[] snapshot = new long[2];
-        Histogram[] copy = new Histogram[1];
+        Histogram[] copy = new Histogram[2];
+        String[] kinds = new String[1];
         CountDownLatch read = new CountDownLatch(1);
         // Read the histogram on the event loop that writes it: calls may still be completing when the wait gave up.
         context.runOnContext(v -> {
             snapshot[0] = errors[0];
             snapshot[1] = histogram.getTotalCount();
             copy[0] = histogram.copy();
+            copy[1] = sendLag.copy();
+            kinds[0] = errorKinds.toString().replaceAll("[{}]", "");
             read.countDown();
         });
         read.await(5, TimeUnit.SECONDS);
         long unanswered = finished ? 0 : recordedCalls - snapshot[0] - snapshot[1];
         vertx.close();
-        return new Result(options.label(), options.rate(), recordedCalls, snapshot[0] + Math.max(0, unanswered), copy[0]);
+        return new Result(options.label(), options.rate(), recordedCalls, snapshot[0] + Math.max(0, unanswered), copy[0], copy[1],
+                kinds[0] + (unanswered > 0 ? (kinds[0].isEmpty() ? "" : ", ") + "unanswered=" + unanswered : ""));
     }
 }
