@@ -246,6 +246,8 @@ public final class SseScaleProbe {
             return response.body().lines()
                     .filter(l -> !l.startsWith("#"))
                     .filter(l -> l.contains("sse_streams_open") || l.contains("rejects_total") || l.contains("client_aborts"))
+                    // a counter at zero says nothing: keep the ones that moved
+                    .filter(l -> !l.endsWith(" 0.0"))
                     .reduce("", (a, b) -> a + b + "\n");
         } catch (IOException | InterruptedException e) {
             return "metrics unavailable: " + e + "\n";
