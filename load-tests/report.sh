@@ -7,7 +7,7 @@
 #
 # Usage: load-tests/report.sh [--quick] [--rounds N] [--duration S] [--warmup S] [--latency-duration S]
 #                             [--sse-streams "1000 4000 8000"] [--sse-timeout S] [--skip throughput,latency,sse]
-#   --quick   proves the pipeline in a few minutes: 3 s per target, 1 round, 2 s warm-up; latency 5 s per
+#   --quick   proves the pipeline in a few minutes: 3 s per target, 1 round, 1 s warm-up; latency 3 s per
 #             rate; SSE 500 streams. Its figures are meaningless (no JIT warm-up, short runs).
 # Defaults: 2 rounds x 20 s after a 20 s warm-up per target; latency 30 s per rate after 20 s of JIT warm-up;
 # SSE 1,000/4,000/8,000 streams, 120 s timeout. Expect ~20 minutes on 2 cores. load-tests/report/profile.md,
@@ -18,7 +18,7 @@ lt=$root/load-tests
 rounds=2 duration=20 warmup=20 lat_duration=30 lat_warmup=5 jit_warmup=20 sse_streams="1000 4000 8000" sse_timeout=120 skip="" quick=0
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) quick=1 rounds=1 duration=3 warmup=2 lat_duration=5 lat_warmup=2 jit_warmup=3 sse_streams=500 sse_timeout=30; shift ;;
+    --quick) quick=1 rounds=1 duration=3 warmup=1 lat_duration=3 lat_warmup=1 jit_warmup=2 sse_streams=500 sse_timeout=30; shift ;;
     --rounds) rounds=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
@@ -58,9 +58,20 @@ fi
 
 java -Djava.awt.headless=true -cp "$lt/target/benchmarks.jar" dev.tollgate.bench.ReportCharts "$out"
 
-machine="$(nproc) cores, $(free -m | awk '/^Mem:/ {printf "%.1f GiB", $2 / 1024}') memory, kernel $(uname -r), $(java -version 2>&1 | head -n 1)"
-commit="$(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- gateway policy protocols || echo '+dirty')"
-python3 "$lt/harness/write-report.py" "$out" "$lt/REPORT.md" "$machine" "$commit" "$(date -u +%FT%TZ)" \
-  "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)" "$quick" \
-  "throughput: $rounds round(s) x ${duration}s after ${warmup}s warm-up per target (wrk -t1 -c32); latency: ${lat_duration}s per rate after ${jit_warmup}s JIT warm-up; SSE: $sse_streams streams, ${sse_timeout}s timeout"
+# What the measurements ran on, kept next to their data so that a later `--skip throughput,latency,sse`
+# (to add the profile) reports the run's figures with the run's own header.
+if ! skipped throughput || ! skipped latency || ! skipped sse; then
+  {
+    echo "$(nproc) cores, $(free -m | awk '/^Mem:/ {printf "%.1f GiB", $2 / 1024}') memory, kernel $(uname -r), $(java -version 2>&1 | head -n 1)"
+    echo "$(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- gateway policy protocols || echo '+dirty')"
+    date -u +%FT%TZ
+    echo "$load_before"
+    cut -d' ' -f1-3 /proc/loadavg
+    echo "$quick"
+    echo "throughput: $rounds round(s) x ${duration}s after ${warmup}s warm-up per target (wrk -t1 -c32); latency: ${lat_duration}s per rate after ${jit_warmup}s JIT warm-up; SSE: $sse_streams streams, ${sse_timeout}s timeout$( [ -n "$skip" ] && echo "; skipped: $skip")"
+  } > "$out/run-info.txt"
+fi
+[ -f "$out/run-info.txt" ] || { echo "no measurements in $out yet: run without --skip first" >&2; exit 1; }
+mapfile -t info < "$out/run-info.txt"
+python3 "$lt/harness/write-report.py" "$out" "$lt/REPORT.md" "${info[@]:0:7}"
 echo "wrote $lt/REPORT.md and $out/*.png ($((SECONDS - started)) s)"

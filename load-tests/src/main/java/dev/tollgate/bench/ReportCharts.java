@@ -6,6 +6,7 @@ import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryLabelPositions;
 import org.jfree.chart.axis.LogarithmicAxis;
 import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
@@ -80,8 +81,12 @@ public final class ReportCharts {
             }
             JFreeChart chart = ChartFactory.createBarChart("Latency at " + rate + " calls/s (open loop, from the intended send time)",
                     "configuration", "ms (log scale)", data, PlotOrientation.VERTICAL, true, false, false);
+            // Bars grow from 0, which a log axis cannot show: start them at 1 µs instead.
+            BarRenderer renderer = (BarRenderer) chart.getCategoryPlot().getRenderer();
+            renderer.setBase(0.001);
+            renderer.setIncludeBaseInRange(false);
             LogarithmicAxis axis = new LogarithmicAxis("ms (log scale)");
-            axis.setAllowNegativesFlag(false);
+            axis.setStrictValuesFlag(false);
             chart.getCategoryPlot().setRangeAxis(axis);
             save(chart, dir.resolve("latency-" + rate + ".png"));
         }
