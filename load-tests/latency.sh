@@ -8,7 +8,7 @@
 #                              [--connections N] [--targets LIST] [--tsv-dir DIR]
 #   --rates R        calls/s, space- or comma-separated (default "1000 5000")
 #   --duration S     measured seconds per target and rate (default 30)
-#   --warmup S       seconds at the same rate before each measurement, not recorded (default 5)
+#   --warmup S       seconds at the same rate before each measurement, not recorded (default 10)
 #   --jit-warmup S   seconds of wrk load on each gateway after it starts, before any measurement (default 20)
 #   --connections N  keep-alive connections of the client's pool (default 128)
 #   --targets LIST   comma list (default direct,nginx-proxy,tollgate,tollgate-full; see run.sh --targets)
@@ -16,7 +16,7 @@
 # Gateways run one at a time (start, JIT warm-up, every rate, stop), with -Xlog:gc* to <work>/gc-<target>.log.
 set -euo pipefail
 
-rates="1000 5000" duration=30 warmup=5 jit_warmup=20 connections=128 target_list=direct,nginx-proxy,tollgate,tollgate-full tsv_dir=""
+rates="1000 5000" duration=30 warmup=10 jit_warmup=20 connections=128 target_list=direct,nginx-proxy,tollgate,tollgate-full tsv_dir=""
 root=$(cd "$(dirname "$0")/.." && pwd)
 harness=$root/load-tests/harness
 while [ $# -gt 0 ]; do

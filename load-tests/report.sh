@@ -15,10 +15,10 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 lt=$root/load-tests
-rounds=2 duration=20 warmup=20 lat_duration=30 lat_warmup=5 jit_warmup=20 sse_streams="1000 4000 8000" sse_timeout=120 skip="" quick=0
+rounds=2 duration=20 warmup=20 lat_duration=30 lat_warmup=10 jit_warmup=20 sse_streams="1000 4000 8000" sse_timeout=120 skip="" quick=0
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) quick=1 rounds=1 duration=3 warmup=1 lat_duration=3 lat_warmup=1 jit_warmup=2 sse_streams=500 sse_timeout=30; shift ;;
+    --quick) quick=1 rounds=1 duration=3 warmup=1 lat_duration=3 lat_warmup=3 jit_warmup=3 sse_streams=500 sse_timeout=30; shift ;;
     --rounds) rounds=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
