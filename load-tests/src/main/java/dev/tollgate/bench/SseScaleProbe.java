@@ -72,6 +72,7 @@ public final class SseScaleProbe {
     /** One stream's progress, in nanoseconds since the run started (0: not yet). Written on its socket's event loop only. */
     static final class Stream {
         long connectedAt, statusAt, firstEventAt;
+        int status;
         String failure;
         int localPort;
         long bytes;
@@ -125,6 +126,8 @@ public final class SseScaleProbe {
                     s.head.append(data.toString(StandardCharsets.UTF_8));
                     if (s.statusAt == 0 && s.head.indexOf("\r\n") > 0) {
                         s.statusAt = System.nanoTime() - start;
+                        String[] statusLine = s.head.substring(0, s.head.indexOf("\r\n")).split(" ");
+                        s.status = statusLine.length > 1 && statusLine[1].matches("\\d{3}") ? Integer.parseInt(statusLine[1]) : -1;
                     }
                     int body = s.head.indexOf("\r\n\r\n");
                     int data0 = body < 0 ? -1 : s.head.indexOf("data:", body);
@@ -151,6 +154,8 @@ public final class SseScaleProbe {
 
         boolean all = allFirstEvents.await(o.timeoutSeconds(), TimeUnit.SECONDS);
         long allAt = System.nanoTime() - start;
+        // First events that arrive after this (while the metrics are read) do not count: the timeout is the limit.
+        long cutoff = allAt;
         rssPeak[0] = Math.max(rssPeak[0], rssKib(o.pid()));
         vertx.cancelTimer(sampler);
         String metrics = o.metricsUrl() == null ? "" : metricLines(o.metricsUrl());
@@ -168,7 +173,7 @@ public final class SseScaleProbe {
             if (s.statusAt != 0 || s.firstEventAt != 0) {
                 withStatus++;
             }
-            if (s.firstEventAt != 0) {
+            if (s.firstEventAt != 0 && s.firstEventAt <= cutoff) {
                 ttfe[n++] = s.firstEventAt;
             }
         }
@@ -194,7 +199,7 @@ public final class SseScaleProbe {
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         }
         if (none > 0) {
-            describeStalled(streams, o, none);
+            describeStalled(streams, o, none, cutoff);
         }
         client.close();
         vertx.close();
@@ -202,11 +207,18 @@ public final class SseScaleProbe {
     }
 
     /** Everything the probe knows about the streams that never got their first event: the engineer's starting point. */
-    private static void describeStalled(Stream[] streams, Options o, int none) throws IOException {
-        int notConnected = 0, noStatus = 0, statusNoEvent = 0, closed = 0;
+    private static void describeStalled(Stream[] streams, Options o, int none, long cutoff) throws IOException {
+        int notConnected = 0, noStatus = 0, statusNoEvent = 0, closed = 0, late = 0;
+        java.util.Map<Integer, Integer> statuses = new java.util.TreeMap<>();
         for (Stream s : streams) {
-            if (s.firstEventAt != 0) {
+            if (s.firstEventAt != 0 && s.firstEventAt <= cutoff) {
                 continue;
+            }
+            if (s.firstEventAt != 0) {
+                late++;
+            }
+            if (s.statusAt != 0) {
+                statuses.merge(s.status, 1, Integer::sum);
             }
             if (s.connectedAt == 0) {
                 notConnected++;
@@ -219,21 +231,22 @@ public final class SseScaleProbe {
                 closed++;
             }
         }
-        System.out.printf("  STALLED %d: never connected %d, connected but no status line %d, status line but no event %d, "
-                + "closed by the gateway %d%n", none, notConnected, noStatus, statusNoEvent, closed);
+        System.out.printf("  STALLED %d: never connected %d, connected but no status line %d, status line but no event %d "
+                + "(their HTTP status: count %s), closed by the peer %d, first event after the timeout %d%n",
+                none, notConnected, noStatus, statusNoEvent, statuses, closed, late);
         if (o.stalledFile() == null) {
             return;
         }
         try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(o.stalledFile()))) {
-            out.println("# index\tlocal_port\tconnected_ms\tstatus_ms\tbytes\tfailure\tfirst bytes received");
+            out.println("# index\tlocal_port\tconnected_ms\tstatus_ms\tstatus\tfirst_event_ms\tbytes\tfailure\tfirst bytes received");
             for (int i = 0; i < streams.length; i++) {
                 Stream s = streams[i];
-                if (s.firstEventAt != 0) {
+                if (s.firstEventAt != 0 && s.firstEventAt <= cutoff) {
                     continue;
                 }
                 String head = s.head == null ? "" : s.head.substring(0, Math.min(300, s.head.length()));
-                out.printf(Locale.ROOT, "%d\t%d\t%.1f\t%.1f\t%d\t%s\t%s%n", i, s.localPort, s.connectedAt / 1e6, s.statusAt / 1e6,
-                        s.bytes, s.failure, head.replace("\r", "\\r").replace("\n", "\\n"));
+                out.printf(Locale.ROOT, "%d\t%d\t%.1f\t%.1f\t%d\t%.1f\t%d\t%s\t%s%n", i, s.localPort, s.connectedAt / 1e6, s.statusAt / 1e6,
+                        s.status, s.firstEventAt / 1e6, s.bytes, s.failure, head.replace("\r", "\\r").replace("\n", "\\n"));
             }
         }
         System.out.println("  stalled streams listed in " + o.stalledFile());
@@ -242,7 +255,7 @@ public final class SseScaleProbe {
     private static String metricLines(String url) {
         try {
             HttpResponse<String> response = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                    HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
             return response.body().lines()
                     .filter(l -> !l.startsWith("#"))
                     .filter(l -> l.contains("sse_streams_open") || l.contains("rejects_total") || l.contains("client_aborts"))
