@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# SSE scale run: N concurrent MCP tools/call streams (SseScaleProbe) against an SSE upstream (SseUpstream),
+# directly and through a gateway; reports how many streams got their first event, how fast (from the start
+# of the run), and the gateway's resident memory before and at peak, per stream.
+#
+# Usage: load-tests/sse-scale.sh [--streams "N ..."] [--jar PATH] [--timeout S] [--targets direct,tollgate]
+#                                [--tsv-dir DIR]
+#   --streams N      concurrent streams; several counts (space/comma-separated) run one after another, each
+#                    against a freshly started gateway (default 8000)
+#   --jar PATH       the gateway jar (default gateway/target/tollgate.jar)
+#   --timeout S      how long to wait for every first event (default 120)
+#   --targets LIST   direct and/or gateway targets of run.sh (default direct,tollgate)
+#   --tsv-dir DIR    append rows to DIR/sse.tsv (report.sh)
+# Streams that never get their first event are listed, with the gateway's log and metrics, in
+# load-tests/results/sse-stalled-<time>-<target>-<N>/ (kept).
+set -euo pipefail
+stream_counts=8000 timeout=120 target_list=direct,tollgate tsv_dir="" jar_arg=""
+root=$(cd "$(dirname "$0")/.." && pwd)
+harness=$root/load-tests/harness
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --streams) stream_counts=${2//,/ }; shift 2 ;;
+    --jar) jar_arg=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
+    --timeout) timeout=$2; shift 2 ;;
+    --targets) target_list=$2; shift 2 ;;
+    --tsv-dir) mkdir -p "$2"; tsv_dir=$(cd "$2" && pwd); shift 2 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+[ -n "$jar_arg" ] && jar=$jar_arg
+work=$(mktemp -d "${TMPDIR:-/tmp}/tollgate-sse.XXXXXX")
+pids=()
+fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=harness/lib.sh
+source "$harness/lib.sh"
+cleanup() {
+  local status=$?
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ "$status" -ne 0 ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+IFS=, read -r -a targets <<<"$target_list"
+ensure_bench_jar
+[ -f "$jar" ] || fail "missing $jar"
+
+# Each stream is a socket in the probe, two in the gateway (client and upstream side) and one in the upstream.
+max_streams=0
+for n in $stream_counts; do [ "$n" -gt "$max_streams" ] && max_streams=$n; done
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+need=$(( 2 * max_streams + 1000 ))
+[ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge "$need" ] \
+  || fail "ulimit -n is $(ulimit -n) (hard $(ulimit -Hn)); $max_streams streams need about $need file descriptors in the gateway"
+
+rm -f "$work/sse-port"
+java -Xmx1g -cp "$bench_jar" dev.tollgate.bench.SseUpstream --port-file "$work/sse-port" >"$work/sse-upstream.log" 2>&1 &
+upstream_pid=$!
+pids+=("$upstream_pid")
+wait_until "SSE upstream" "$upstream_pid" 30 test -s "$work/sse-port"
+upstream_port=$(cat "$work/sse-port")
+
+echo "# $(date -u +%FT%TZ)  $(nproc) cores  commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo ?)  jar $jar  ulimit -n $(ulimit -n)  first-event timeout ${timeout}s"
+for n in $stream_counts; do
+  for t in "${targets[@]}"; do
+    if [ "$t" = direct ]; then
+      port=$upstream_port pid=$upstream_pid metrics=()
+    else
+      # Every stream holds a pooled upstream connection and a route slot for its whole life, and all come
+      # from one client address (one caller): the route must allow N of each.
+      route_extra="    max-connections: $n
+    max-concurrent-calls: $n
+    max-concurrent-calls-per-caller: $n"
+      start_gateway "$t" "http://127.0.0.1:$upstream_port/mcp" ""
+      port=${gw_port[$t]} pid=${gw_pid[$t]} metrics=(--metrics-url "http://127.0.0.1:${gw_admin[$t]}/metrics")
+      if has_feature "$t" axid; then fail "sse-scale.sh does not send AXIDs; use a target without axid"; fi
+    fi
+    java -Xmx1g -cp "$bench_jar" dev.tollgate.bench.SseScaleProbe --port "$port" --streams "$n" --timeout "$timeout" \
+      --pid "$pid" --label "$t" "${metrics[@]}" ${tsv_dir:+--tsv "$tsv_dir/sse.tsv"} --stalled-file "$work/stalled-$t-$n.tsv" \
+      | tee "$work/probe-$t-$n.txt" || fail "SseScaleProbe against $t failed"
+    if [ -s "$work/stalled-$t-$n.tsv" ]; then
+      keep=$root/load-tests/results/sse-stalled-$(date -u +%Y%m%dT%H%M%SZ)-$t-$n
+      mkdir -p "$keep"
+      cp "$work/stalled-$t-$n.tsv" "$work/probe-$t-$n.txt" "$keep/"
+      [ "$t" != direct ] && cp "$work/$t/gateway.log" "$work/$t/gateway.yaml" "$keep/" \
+        && curl -s "http://127.0.0.1:${gw_admin[$t]}/metrics" > "$keep/metrics.txt" 2>/dev/null
+      echo "  kept the stalled streams, the gateway's log, config and metrics in $keep"
+    fi
+    if [ "$t" != direct ]; then
+      problems=$(grep -Ec '\b(WARN|ERROR)\b[]: ]|Exception' "$work/$t/gateway.log" || true)
+      [ "$problems" -gt 0 ] && echo "  $t: $problems WARN/ERROR/Exception line(s) in its log, first: $(grep -Em1 '\b(WARN|ERROR)\b[]: ]|Exception' "$work/$t/gateway.log" | cut -c1-300)"
+      stop_gateway "$t"
+    fi
+  done
+done
