@@ -23,20 +23,69 @@ import dev.tollgate.policy.condition.RegexNode.Sequence;
  */
 final class FirstCharacters {
 
+    /** Folded ASCII word characters: letters fold to lower case, digits to '0' ({@link CaseFold}). */
+    private static final long WORD_LOW = 1L << '0';
+    private static final long WORD_HIGH = (1L << ('_' - 64)) | (((1L << 26) - 1) << ('a' - 64));
+
     private final long low;
     private final long high;
     private final boolean nonAscii;
+    /** The match starts with {@code \b} and then a word character: it cannot start right after a word character. */
+    private final boolean wordStart;
 
-    private FirstCharacters(long low, long high, boolean nonAscii) {
+    private FirstCharacters(long low, long high, boolean nonAscii, boolean wordStart) {
         this.low = low;
         this.high = high;
         this.nonAscii = nonAscii;
+        this.wordStart = wordStart;
     }
 
     /** What every non-empty match starts with; null when the pattern can match empty or start with anything. */
     static FirstCharacters of(RegexNode tree) {
         Builder builder = new Builder();
-        return builder.add(tree) && !builder.unknown ? new FirstCharacters(builder.low, builder.high, builder.nonAscii) : null;
+        if (!builder.add(tree) || builder.unknown) {
+            return null;
+        }
+        boolean onlyWord = !builder.nonAscii && (builder.low & ~WORD_LOW) == 0 && (builder.high & ~WORD_HIGH) == 0;
+        return new FirstCharacters(builder.low, builder.high, builder.nonAscii, onlyWord && startsWithWordBoundary(tree));
+    }
+
+    /** Whether the tree is a sequence whose leading zero-width tests include {@code \b}. */
+    private static boolean startsWithWordBoundary(RegexNode tree) {
+        if (!(tree instanceof Sequence s)) {
+            return false;
+        }
+        for (RegexNode item : s.items()) {
+            if (!(item instanceof Assertion a)) {
+                return false;
+            }
+            if (a.wordBoundary()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a match can start at position {@code i} of the text. With {@code \b} first, a match starting with a
+     * word character needs a non-word character (or nothing) before it: a position after a letter, a number or
+     * '_' (Python's {@code \w}, the class the engine's {@code \b} tests) is skipped. A surrogate before it is
+     * not judged (the engine reads the pair as one character), so that position is tried.
+     */
+    boolean admits(String text, int i) {
+        if (!admits(text.charAt(i))) {
+            return false;
+        }
+        if (wordStart && i > 0) {
+            char before = text.charAt(i - 1);
+            return Character.isSurrogate(before) || !isWordChar(before);
+        }
+        return true;
+    }
+
+    /** Python's {@code \w} on one BMP character: {@code [\p{L}\p{N}_]}, as {@link PythonRegex} spells it. */
+    static boolean isWordChar(char c) {
+        return c == '_' || Character.isLetter(c) || PythonRegex.isNumber(c);
     }
 
     /** Whether a match can start at a character {@code c} of the text. */
