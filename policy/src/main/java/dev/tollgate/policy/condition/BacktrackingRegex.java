@@ -144,7 +144,7 @@ public final class BacktrackingRegex implements PolicyRegex {
 
     private boolean attempts(Matcher matcher, String text, int end) {
         for (int i = 0; i < end; i++) {
-            if (starts.admits(text, i) && matcher.region(i, end).lookingAt()) {
+            if (starts.admits(text, i, end) && matcher.region(i, end).lookingAt()) {
                 return true;
             }
         }

@@ -32,12 +32,15 @@ final class FirstCharacters {
     private final boolean nonAscii;
     /** The match starts with {@code \b} and then a word character: it cannot start right after a word character. */
     private final boolean wordStart;
+    /** The first two characters of every match ({@link FirstPairs}); null when not known. */
+    private final int[] pairs;
 
-    private FirstCharacters(long low, long high, boolean nonAscii, boolean wordStart) {
+    private FirstCharacters(long low, long high, boolean nonAscii, boolean wordStart, int[] pairs) {
         this.low = low;
         this.high = high;
         this.nonAscii = nonAscii;
         this.wordStart = wordStart;
+        this.pairs = pairs;
     }
 
     /** What every non-empty match starts with; null when the pattern can match empty or start with anything. */
@@ -47,7 +50,8 @@ final class FirstCharacters {
             return null;
         }
         boolean onlyWord = !builder.nonAscii && (builder.low & ~WORD_LOW) == 0 && (builder.high & ~WORD_HIGH) == 0;
-        return new FirstCharacters(builder.low, builder.high, builder.nonAscii, onlyWord && startsWithWordBoundary(tree));
+        return new FirstCharacters(builder.low, builder.high, builder.nonAscii, onlyWord && startsWithWordBoundary(tree),
+                FirstPairs.of(tree));
     }
 
     /** Whether the tree is a sequence whose leading zero-width tests include {@code \b}. */
@@ -67,20 +71,23 @@ final class FirstCharacters {
     }
 
     /**
-     * Whether a match can start at position {@code i} of the text. With {@code \b} first, a match starting with a
-     * word character needs a non-word character (or nothing) before it: a position after a letter, a number or
-     * '_' (Python's {@code \w}, the class the engine's {@code \b} tests) is skipped. A surrogate before it is
-     * not judged (the engine reads the pair as one character), so that position is tried.
+     * Whether a match can start at position {@code i} of a text that ends at {@code end}. With {@code \b} first, a
+     * match starting with a word character needs a non-word character (or nothing) before it: a position after a
+     * letter, a number or '_' (Python's {@code \w}, the class the engine's {@code \b} tests) is skipped. A
+     * surrogate before it is not judged (the engine reads the pair as one character), so that position is tried.
+     * When the first two characters of every match are known, the position must hold one such pair.
      */
-    boolean admits(String text, int i) {
+    boolean admits(String text, int i, int end) {
         if (!admits(text.charAt(i))) {
             return false;
         }
         if (wordStart && i > 0) {
             char before = text.charAt(i - 1);
-            return Character.isSurrogate(before) || !isWordChar(before);
+            if (!Character.isSurrogate(before) && isWordChar(before)) {
+                return false;
+            }
         }
-        return true;
+        return pairs == null || (i + 1 < end && FirstPairs.holds(pairs, text.charAt(i), text.charAt(i + 1)));
     }
 
     /** Python's {@code \w} on one BMP character: {@code [\p{L}\p{N}_]}, as {@link PythonRegex} spells it. */

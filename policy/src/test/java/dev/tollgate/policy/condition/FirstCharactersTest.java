@@ -51,16 +51,32 @@ class FirstCharactersTest {
     @Test
     void aWordBoundaryFirstSkipsPositionsAfterAWordCharacter() {
         FirstCharacters you = FirstCharacters.of(PythonRegexParser.parse("(?i)\\b(you|become)\\s").orElseThrow());
-        assertThat(you.admits("be you", 3)).isTrue();
-        assertThat(you.admits("beyou", 2)).isFalse();
-        assertThat(you.admits("\u00e9you", 1)).as("after a non-ASCII letter").isFalse();
-        assertThat(you.admits("\u0663you", 1)).as("after a digit of another script").isFalse();
-        assertThat(you.admits("_you", 1)).isFalse();
-        assertThat(you.admits("\ud83d\ude00you", 2)).as("after a surrogate pair: tried").isTrue();
-        assertThat(you.admits("you", 0)).isTrue();
+        assertThat(you.admits("be you", 3, 6)).isTrue();
+        assertThat(you.admits("beyou", 2, 5)).isFalse();
+        assertThat(you.admits("\u00e9you", 1, 4)).as("after a non-ASCII letter").isFalse();
+        assertThat(you.admits("\u0663you", 1, 4)).as("after a digit of another script").isFalse();
+        assertThat(you.admits("_you", 1, 4)).isFalse();
+        assertThat(you.admits("\ud83d\ude00you", 2, 5)).as("after a surrogate pair: tried").isTrue();
+        assertThat(you.admits("you", 0, 3)).isTrue();
         // Not a word character first: no such rule.
         FirstCharacters dash = FirstCharacters.of(PythonRegexParser.parse("\\b-x").orElseThrow());
-        assertThat(dash.admits("a-x", 1)).isTrue();
+        assertThat(dash.admits("a-x", 1, 3)).isTrue();
+    }
+
+    @Test
+    void whenEveryMatchStartsWithOneOfFewPairsOnlyThosePositionsAreTried() {
+        FirstCharacters you = FirstCharacters.of(PythonRegexParser.parse("(?i)\\b(you\\s+are|be(?:come)?|s[wt]\\w)").orElseThrow());
+        assertThat(you.admits("YOu", 0, 3)).isTrue();
+        assertThat(you.admits("yak", 0, 3)).isFalse();
+        assertThat(you.admits("\u017ftop", 0, 4)).as("the long s is an s").isTrue();
+        assertThat(you.admits("sx", 0, 2)).isFalse();
+        assertThat(you.admits("y", 0, 1)).as("no room for a pair").isFalse();
+        assertThat(you.admits("you", 0, 1)).as("the text ends before the pair").isFalse();
+        assertThat(FirstPairs.of(PythonRegexParser.parse("(?i)kill").orElseThrow())).containsExactly('k' << 16 | 'i');
+        assertThat(FirstPairs.of(PythonRegexParser.parse("a{2,}").orElseThrow())).containsExactly('a' << 16 | 'a');
+        assertThat(FirstPairs.of(PythonRegexParser.parse("ab?").orElseThrow())).as("a match of one character").isNull();
+        assertThat(FirstPairs.of(PythonRegexParser.parse("a.").orElseThrow())).isNull();
+        assertThat(FirstPairs.of(PythonRegexParser.parse("\\d\\d").orElseThrow())).as("digits of other scripts").isNull();
     }
 
     @Test
