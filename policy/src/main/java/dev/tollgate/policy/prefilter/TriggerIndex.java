@@ -1,6 +1,5 @@
 package dev.tollgate.policy.prefilter;
 
-import dev.tollgate.policy.condition.LiteralQuery;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -90,14 +89,29 @@ final class TriggerIndex {
                 .distinct().sorted().toArray();
     }
 
-    /** The weight of the most common trigger: a set is as rare as its least rare member. */
+    /** How rare the most common trigger of a set is: a set is as rare as its least rare member. */
     private static int rarity(int[] ids, String[] literals) {
         int min = Integer.MAX_VALUE;
         for (int id : ids) {
-            // The non-ASCII bit is as telling as a non-ASCII character (see LiteralQuery#weight).
-            min = Math.min(min, id < literals.length ? LiteralQuery.weight(literals[id]) : 3);
+            // The non-ASCII bit is as telling as one non-ASCII character.
+            min = Math.min(min, id < literals.length ? rarity(literals[id]) : 3);
         }
         return min;
+    }
+
+    /**
+     * How rarely a literal occurs in arguments, roughly, for choosing which conjunct indexes a rule: a letter or
+     * digit counts 1, other ASCII 1 too (quotes, colons and commas fill every JSON argument), whitespace nothing
+     * (every text has it), anything else 3. So {@code (?i)ignore\s+the\s+rules} is indexed under "ignore" and
+     * "rules", not under " the ", which every English text holds.
+     */
+    static int rarity(String literal) {
+        int rarity = 0;
+        for (int k = 0; k < literal.length(); k++) {
+            char c = literal.charAt(k);
+            rarity += c >= 0x80 ? 3 : c == ' ' || c == '\t' ? 0 : 1;
+        }
+        return rarity;
     }
 
     /** Sets in {@code candidates} (a bit per rule) each rule of {@code field} listed under a literal set in {@code found}. */
