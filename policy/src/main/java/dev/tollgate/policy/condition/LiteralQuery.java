@@ -24,18 +24,4 @@ public sealed interface LiteralQuery {
 
     record Or(List<LiteralQuery> any) implements LiteralQuery {
     }
-
-    /**
-     * How rarely a literal occurs in ordinary text, roughly: an ASCII letter or digit counts 1, ASCII punctuation
-     * 2 ({@code $(} is rarer than {@code ab}), anything else 3 (a two-character CJK word is as telling as a
-     * six-letter English one). Used to keep the most selective conjuncts and to index each rule by its rarest one.
-     */
-    static int weight(String literal) {
-        int weight = 0;
-        for (int k = 0; k < literal.length(); k++) {
-            char c = literal.charAt(k);
-            weight += c >= 0x80 ? 3 : Character.isLetterOrDigit(c) ? 1 : 2;
-        }
-        return weight;
-    }
 }

@@ -230,7 +230,7 @@ final class RequiredLiterals {
         return out;
     }
 
-    /** How selective a query is, roughly: the weight of its lightest literal ({@link LiteralQuery#weight}) where it can pass. */
+    /** How selective a query is, roughly: the weight of its lightest literal ({@link #weight}) where it can pass. */
     private static int selectivity(LiteralQuery query) {
         if (query instanceof LiteralQuery.NonAscii) {
             return 3;
@@ -247,8 +247,22 @@ final class RequiredLiterals {
     private static int minWeight(Set<String> set) {
         int min = Integer.MAX_VALUE;
         for (String s : set) {
-            min = Math.min(min, LiteralQuery.weight(s));
+            min = Math.min(min, weight(s));
         }
         return min;
+    }
+
+    /**
+     * How rarely a literal occurs in ordinary text, roughly: an ASCII letter or digit counts 1, ASCII punctuation
+     * 2 ({@code $(} is rarer than {@code ab}), anything else 3 (a two-character CJK word is as telling as a
+     * six-letter English one).
+     */
+    static int weight(String literal) {
+        int weight = 0;
+        for (int k = 0; k < literal.length(); k++) {
+            char c = literal.charAt(k);
+            weight += c >= 0x80 ? 3 : Character.isLetterOrDigit(c) ? 1 : 2;
+        }
+        return weight;
     }
 }
