@@ -38,10 +38,13 @@ public final class BacktrackingRegex implements PolicyRegex {
 
     private final String source;
     private final Pattern pattern;
+    /** What a match starts with, so a search tries only the positions that hold one; null to try every position. */
+    private final FirstCharacters starts;
 
-    private BacktrackingRegex(String source, Pattern pattern) {
+    private BacktrackingRegex(String source, Pattern pattern, FirstCharacters starts) {
         this.source = source;
         this.pattern = pattern;
+        this.starts = starts;
     }
 
     /**
@@ -68,7 +71,15 @@ public final class BacktrackingRegex implements PolicyRegex {
                     + ZeroWidthPaths.MAX_ZERO_WIDTH_PATHS + "), each of which a backtracking engine may try without"
                     + " reading a character; nest fewer optional groups");
         }
-        return new BacktrackingRegex(source, pattern);
+        return new BacktrackingRegex(source, pattern, hasSupplementary(source) ? null : FirstCharacters.of(tree));
+    }
+
+    /**
+     * Whether the pattern names a character outside the BMP: java.util.regex then never starts a match between the
+     * two halves of a pair, a rule {@link FirstCharacters} does not model, so such a pattern tries every position.
+     */
+    private static boolean hasSupplementary(String python) {
+        return python.contains("\\U") || python.chars().anyMatch(c -> Character.isSurrogate((char) c));
     }
 
     /**
@@ -86,13 +97,7 @@ public final class BacktrackingRegex implements PolicyRegex {
         // One budget for both searches: the retry must not double what a caller can make a pattern cost.
         StepCountingText counted = new StepCountingText(text, MAX_REGEX_BACKTRACK_STEPS);
         try {
-            Matcher matcher = pattern.matcher(counted);
-            if (matcher.find()) {
-                return true;
-            }
-            int trimmed = LinearRegex.withoutFinalLineBreak(text);
-            // A region with opaque bounds is the text without its final break, seen exactly as a substring would be.
-            return trimmed < text.length() && matcher.reset().region(0, trimmed).find();
+            return starts == null ? findAnywhere(counted, text) : findAtStarts(counted, text);
         } catch (RuntimeException e) {
             if (e == StepCountingText.OVER_BUDGET) {
                 throw new RegexStepBudgetException(null, MAX_REGEX_BACKTRACK_STEPS);
@@ -103,6 +108,47 @@ public final class BacktrackingRegex implements PolicyRegex {
             // could not be answered within bounds.
             throw new RegexStepBudgetException(null, MAX_REGEX_BACKTRACK_STEPS);
         }
+    }
+
+    private boolean findAnywhere(StepCountingText counted, String text) {
+        Matcher matcher = pattern.matcher(counted);
+        if (matcher.find()) {
+            return true;
+        }
+        int trimmed = LinearRegex.withoutFinalLineBreak(text);
+        // A region with opaque bounds is the text without its final break, seen exactly as a substring would be.
+        return trimmed < text.length() && matcher.reset().region(0, trimmed).find();
+    }
+
+    /**
+     * The same answer as {@link #findAnywhere}, trying a match only where one can start: {@code find()} is a
+     * match attempt at each position in turn, and an attempt at a position whose character no match starts with
+     * fails. Each attempt is {@code lookingAt} on a region from that position, with transparent bounds (lookbehind
+     * and {@code \b} still see the text before it) and without anchoring bounds ({@code ^} still means the start
+     * of the text). Skipped attempts read nothing, so the budget is spent only on positions that could match.
+     */
+    private boolean findAtStarts(StepCountingText counted, String text) {
+        Matcher matcher = pattern.matcher(counted).useTransparentBounds(true).useAnchoringBounds(false);
+        if (attempts(matcher, text, text.length())) {
+            return true;
+        }
+        int trimmed = LinearRegex.withoutFinalLineBreak(text);
+        if (trimmed == text.length()) {
+            return false;
+        }
+        // The text without its final break, as a substring: nothing after it is visible, even to lookahead.
+        counted.endAt(trimmed);
+        matcher.reset(counted);
+        return attempts(matcher, text, trimmed);
+    }
+
+    private boolean attempts(Matcher matcher, String text, int end) {
+        for (int i = 0; i < end; i++) {
+            if (starts.admits(text, i, end) && matcher.region(i, end).lookingAt()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

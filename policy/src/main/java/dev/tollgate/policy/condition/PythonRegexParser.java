@@ -207,7 +207,7 @@ final class PythonRegexParser {
         char c = p.charAt(i++);
         return switch (c) {
             case '.' -> new AnyOf(false);
-            case '^', '$' -> new Assertion();
+            case '^', '$' -> new Assertion(false);
             case '[' -> charClass();
             case '(' -> group();
             case '\\' -> escape();
@@ -331,12 +331,12 @@ final class PythonRegexParser {
         if (kind == '=' || kind == '!') {
             i++;
             groupBody();
-            return new Assertion();
+            return new Assertion(false);
         }
         if (kind == '<' && (p.charAt(i + 1) == '=' || p.charAt(i + 1) == '!')) {
             i += 2;
             groupBody();
-            return new Assertion();
+            return new Assertion(false);
         }
         if (kind == 'P' && p.charAt(i + 1) == '<') {
             i = p.indexOf('>', i) + 1;
@@ -395,7 +395,7 @@ final class PythonRegexParser {
                 return new AnyOf(false);
             }
             case 'b', 'B', 'A', 'Z' -> {
-                return new Assertion();
+                return new Assertion(e == 'b');
             }
             case 'n' -> {
                 return new Literal('\n');

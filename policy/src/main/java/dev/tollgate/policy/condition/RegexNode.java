@@ -27,8 +27,13 @@ sealed interface RegexNode {
     record OneOf(String chars) implements RegexNode {
     }
 
-    /** A zero-width test ({@code ^ $ \b \A \Z}, lookahead, lookbehind): consumes nothing. */
-    record Assertion() implements RegexNode {
+    /**
+     * A zero-width test ({@code ^ $ \b \A \Z}, lookahead, lookbehind): consumes nothing.
+     *
+     * @param wordBoundary true for {@code \b} (a match starting with it and then a word character cannot start
+     *                     right after a word character, see {@link FirstCharacters})
+     */
+    record Assertion(boolean wordBoundary) implements RegexNode {
     }
 
     /** Matches some text the analyses cannot predict, possibly empty (a backreference). */

@@ -14,10 +14,20 @@ final class StepCountingText implements CharSequence {
 
     private final String text;
     private long remaining;
+    private int length;
 
     StepCountingText(String text, long budget) {
         this.text = text;
         this.remaining = budget;
+        this.length = text.length();
+    }
+
+    /**
+     * From now on the text ends at {@code end}, exactly as if it were {@code text.substring(0, end)}, with the
+     * budget left: the search again without a final line break costs what is left, not a new budget.
+     */
+    void endAt(int end) {
+        length = end;
     }
 
     @Override
@@ -30,7 +40,7 @@ final class StepCountingText implements CharSequence {
 
     @Override
     public int length() {
-        return text.length();
+        return length;
     }
 
     @Override
@@ -41,7 +51,7 @@ final class StepCountingText implements CharSequence {
 
     @Override
     public String toString() {
-        return text;
+        return text.substring(0, length);
     }
 
     boolean overBudget() {

@@ -4,7 +4,6 @@ import dev.tollgate.policy.PolicyRequest;
 import dev.tollgate.policy.condition.AgtCondition;
 import dev.tollgate.policy.condition.Condition;
 import dev.tollgate.policy.condition.LiteralQuery;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -101,11 +100,13 @@ public final class LiteralPrefilter {
     private final AhoCorasick automaton;
     private final String[] fields;
     private final Gate[] gates;
+    private final TriggerIndex triggers;
 
-    private LiteralPrefilter(AhoCorasick automaton, String[] fields, Gate[] gates) {
+    private LiteralPrefilter(AhoCorasick automaton, String[] fields, Gate[] gates, TriggerIndex triggers) {
         this.automaton = automaton;
         this.fields = fields;
         this.gates = gates;
+        this.triggers = triggers;
     }
 
     /**
@@ -130,7 +131,9 @@ public final class LiteralPrefilter {
         int nonAsciiBit = literalIds.size();
         Gate[] gates = new Gate[conditionsByRule.length];
         gateByRule.forEach((rule, gate) -> gates[rule] = new Gate(gate.field(), withBit(gate.query(), nonAsciiBit), gate.maxInputChars()));
-        return new LiteralPrefilter(AhoCorasick.of(new ArrayList<>(literalIds.keySet())), fieldIds.keySet().toArray(String[]::new), gates);
+        String[] literals = literalIds.keySet().toArray(String[]::new);
+        return new LiteralPrefilter(AhoCorasick.of(List.of(literals)), fieldIds.keySet().toArray(String[]::new), gates,
+                TriggerIndex.of(gates, literals, fieldIds.size()));
     }
 
     private static Query withBit(Query query, int nonAsciiBit) {
@@ -172,6 +175,8 @@ public final class LiteralPrefilter {
         private final String[] texts = new String[fields.length];
         private final long[][] found = new long[fields.length][];
         private final boolean[] looked = new boolean[fields.length];
+        /** A bit per rule: set when one of its triggers occurs in its field, so its query may hold. */
+        private final long[] candidates = new long[(gates.length + 63) >>> 6];
 
         private Scan(PolicyRequest request) {
             this.request = request;
@@ -190,6 +195,7 @@ public final class LiteralPrefilter {
                 if (texts[f] != null) {
                     found[f] = new long[(automaton.literalCount() + 64) >>> 6];
                     automaton.scan(texts[f], found[f]);
+                    triggers.mark(f, found[f], candidates);
                 }
             }
             String text = texts[f];
@@ -199,7 +205,8 @@ public final class LiteralPrefilter {
             if (text.length() > gate.maxInputChars()) {
                 return false;
             }
-            return !gate.query().holds(found[f]);
+            // Not a candidate: none of its triggers occurs, so its query is false without evaluating it.
+            return (candidates[rule >>> 6] & (1L << rule)) == 0 || !gate.query().holds(found[f]);
         }
 
         /** Why {@link #rulesOut} said so, for {@code explain}. */
