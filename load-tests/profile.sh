@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Profiles one gateway configuration at saturation: starts nginx (the upstream), the counting OTLP receiver
+# and the gateway with JFR (CPU samples every millisecond, allocation samples), loads it with wrk for a
+# warm-up, records the next S seconds, and writes the profile tables (JfrProfileSummary) to
+# load-tests/report/profile-<target>.md, the recording next to it (git-ignored).
+#
+# Usage: load-tests/profile.sh [--target tollgate-full] [--warmup S] [--duration S] [--top N]
+set -euo pipefail
+target=tollgate-full warmup=30 duration=20 top=25
+root=$(cd "$(dirname "$0")/.." && pwd)
+harness=$root/load-tests/harness
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --target) target=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
+    --top) top=$2; shift 2 ;;
+    -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+work=$(mktemp -d "${TMPDIR:-/tmp}/tollgate-profile.XXXXXX")
+pids=()
+fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=harness/lib.sh
+source "$harness/lib.sh"
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+is_gateway "$target" && tg_features "$target" >/dev/null || fail "not a gateway target: $target"
+ensure_bench_jar
+out_dir=$root/load-tests/report
+mkdir -p "$out_dir"
+recording=$out_dir/profile-$target.jfr
+# The JDK's "profile" settings with CPU samples every millisecond instead of every 10-20 ms.
+jfr configure --input profile jdk.ExecutionSample#period=1ms --output "$work/settings.jfc" >/dev/null
+
+read -r upstream_port proxy_port <<<"$(free_ports 2)"
+start_nginx "$upstream_port" "$proxy_port"
+has_feature "$target" otlp && start_span_counter
+start_gateway "$target" "http://127.0.0.1:$upstream_port/mcp" "" -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints
+url="http://127.0.0.1:${gw_port[$target]}/mcp"
+axid_file=/dev/null
+if has_feature "$target" axid; then mint_axid; axid_file=$work/axid-token; fi
+
+echo "profiling $target: ${warmup}s warm-up, then ${duration}s recorded under wrk -t1 -c32"
+TOLLGATE_AXID_FILE=$axid_file wrk -t1 -c32 -d"${warmup}"s -s "$harness/tools-call.lua" "$url" >/dev/null
+TOLLGATE_AXID_FILE=$axid_file wrk -t1 -c32 -d"$((duration + 4))"s -s "$harness/tools-call.lua" "$url" >"$work/wrk.txt" &
+wrk_pid=$!
+sleep 2
+jcmd "${gw_pid[$target]}" JFR.start name=profile settings="$work/settings.jfc" duration="${duration}s" filename="$recording" >/dev/null
+wait "$wrk_pid"
+sleep 2
+rps=$(awk '/^Requests\/sec:/ {print $2}' "$work/wrk.txt")
+{
+  echo "Profile of \`$target\` at saturation ($(date -u +%FT%TZ), commit $(git -C "$root" rev-parse --short HEAD), $(nproc) cores):"
+  echo "wrk -t1 -c32 at ${rps} req/s, JFR over ${duration} s after a ${warmup} s warm-up (\`load-tests/profile.sh --target $target\`)."
+  echo
+  java -cp "$bench_jar" dev.tollgate.bench.JfrProfileSummary "$recording" /dev/stdout "$top"
+} > "$out_dir/profile-$target.md"
+echo "wrote $out_dir/profile-$target.md (recording: $recording)"
