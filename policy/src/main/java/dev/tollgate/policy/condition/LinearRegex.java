@@ -38,15 +38,30 @@ public final class LinearRegex implements PolicyRegex {
     private final String source;
     private final Pattern pattern;
     private final int maxInputChars;
+    /** What every match must contain, tested before RE2/J runs; null when nothing is known (the pattern always runs). */
+    private final LiteralCheck literals;
 
-    private LinearRegex(String source, Pattern pattern) {
+    private LinearRegex(String source, Pattern pattern, boolean literalCheck) {
         this.source = source;
         this.pattern = pattern;
+        this.literals = literalCheck ? LiteralCheck.forNativePattern(source) : null;
         this.maxInputChars = (int) Math.min(MAX_REGEX_INPUT_CHARS, MAX_REGEX_SCAN_STEPS / Math.max(1, pattern.programSize()));
     }
 
-    /** Compiles at load; IllegalArgumentException says what is wrong (reported with the file and line). */
+    /**
+     * Compiles a native policy's pattern at load, with a literal check before each search;
+     * IllegalArgumentException says what is wrong (reported with the file and line).
+     */
     public static LinearRegex compile(String source) {
+        return compile(source, true);
+    }
+
+    /** For patterns translated from AGT's dialect: their document's literal prefilter already rules them out. */
+    static LinearRegex compileWithoutLiteralCheck(String source) {
+        return compile(source, false);
+    }
+
+    private static LinearRegex compile(String source, boolean literalCheck) {
         if (source.contains("&&[")) {
             // RE2 reads [a-z&&[^x]] as a plain class of a-z, '&', '[', '^', 'x': silently not what Java meant.
             throw new IllegalArgumentException("regular expression uses Java's character-class intersection (&&[...]),"
@@ -63,7 +78,7 @@ public final class LinearRegex implements PolicyRegex {
             }
             throw new IllegalArgumentException("invalid regular expression: " + e.getDescription() + at);
         }
-        LinearRegex regex = new LinearRegex(source, pattern);
+        LinearRegex regex = new LinearRegex(source, pattern, literalCheck);
         if (regex.maxInputChars < MIN_REGEX_INPUT_CHARS) {
             throw new IllegalArgumentException("regular expression is too large to run in bounded time: it compiles to "
                     + pattern.programSize() + " instructions, so it could scan only " + regex.maxInputChars
@@ -95,6 +110,10 @@ public final class LinearRegex implements PolicyRegex {
     public boolean find(String text) {
         if (text.length() > maxInputChars) {
             throw new RegexInputTooLongException(null, text.length(), maxInputChars);
+        }
+        // The limit first: a text too long to scan denies whatever it holds, as before there was a literal check.
+        if (literals != null && !literals.mayMatch(text)) {
+            return false;
         }
         if (pattern.matcher(text).find()) {
             return true;

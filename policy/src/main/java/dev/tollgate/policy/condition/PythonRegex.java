@@ -45,7 +45,7 @@ public final class PythonRegex {
         String core = PythonRegexParser.searchCore(python);
         LinearRegex linear;
         try {
-            linear = LinearRegex.compile(translate(core, Dialect.RE2));
+            linear = LinearRegex.compileWithoutLiteralCheck(translate(core, Dialect.RE2));
         } catch (IllegalArgumentException notLinear) {
             // Lookaround, backreference, or too large to scan 256 characters on RE2: the step-budgeted engine runs it.
             return BacktrackingRegex.compile(translate(core, Dialect.JAVA), core);
