@@ -43,7 +43,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Vertx vertx = GatewayVertx.create(GatewayVertx.Transport.NATIVE);
+        Vertx vertx = GatewayVertx.create(GatewayVertx.Transport.NIO);
         int demoPort = new DemoMcpServer(vertx).start(0).toCompletionStage().toCompletableFuture()
                 .get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         GatewayConfig config = new GatewayConfig("demo",

@@ -28,8 +28,8 @@ final class RunCommand implements Callable<Integer> {
             description = "How often to check the config file and policies for changes; 0 disables hot reload (default: ${DEFAULT-VALUE}).")
     long reloadIntervalMillis;
 
-    @Option(names = "--transport", paramLabel = "native|nio", defaultValue = "native",
-            description = "Network transport: native (Linux epoll, falling back to nio where it does not load) or nio (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--transport", paramLabel = "native|nio", defaultValue = "nio",
+            description = "Network transport: nio, or native (Linux epoll, falling back to nio where it does not load) (default: ${DEFAULT-VALUE}).")
     String transport;
 
     @Override
