@@ -112,6 +112,7 @@ public final class Gateway {
         AtomicReference<GatewaySnapshot> snapshot = new AtomicReference<>(initial);
         GatewayMetrics metrics = services.metrics();
         metrics.watchSpans(services.telemetry().counts());
+        metrics.configLive(initial.live().hash());
         // Verified AXIDs: the cache of the snapshot serving now (a reload starts a new one).
         metrics.watchCacheHitRatio("axid", () -> snapshot.get().axid() == null ? Double.NaN : snapshot.get().axid().hitRate());
         metrics.watchBudgets(services.budgets());
@@ -185,6 +186,7 @@ public final class Gateway {
         GatewaySnapshot previous = snapshot.getAndSet(next);
         // Instances that stay keep their state; removed ones go with their metrics; checks follow the new routes.
         services.upstreams().retain(next.routes().routes());
+        services.metrics().configLive(next.live().hash());
         health.watch(next.routes().routes());
         List<String> needRestart = new ArrayList<>();
         if (!previous.config().listeners().equals(next.config().listeners())) {

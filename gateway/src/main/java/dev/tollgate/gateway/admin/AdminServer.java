@@ -27,9 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator port: {@code /healthz} (alive), {@code /readyz} (listeners bound, not shutting down),
- * {@code /metrics} (Prometheus), {@code POST /explain} (why a call is allowed or denied) and
- * {@code POST /reload} (reload now). Kept off the traffic listeners so it can be firewalled separately and
+ * The operator port: {@code /healthz} (alive), {@code /readyz} (listeners bound, not shutting down, every
+ * health-checked route with a healthy upstream instance), {@code /metrics} (Prometheus), {@code POST /explain}
+ * (why a call is allowed or denied), {@code POST /reload} (reload now) and {@code /admin/config} (the hash and
+ * the effective configuration serving now, secrets redacted). Kept off the traffic listeners so it can be firewalled separately and
  * never matches a route.
  *
  * <p>Order, and why: the probes first (nothing to protect, and orchestrators send a Host no allow-list
@@ -131,7 +132,8 @@ public final class AdminServer {
                     .end(metrics.scrape());
             case "/explain" -> authorized(request, this::explain);
             case "/reload" -> authorized(request, this::reload);
-            default -> json(request, 404, "{\"error\":\"not found\",\"endpoints\":[\"/healthz\",\"/readyz\",\"/metrics\",\"/explain\",\"/reload\"]}");
+            case "/admin/config" -> authorized(request, r -> json(r, 200, snapshots.get().live().toJson().toString()));
+            default -> json(request, 404, "{\"error\":\"not found\",\"endpoints\":[\"/healthz\",\"/readyz\",\"/metrics\",\"/explain\",\"/reload\",\"/admin/config\"]}");
         }
     }
 
