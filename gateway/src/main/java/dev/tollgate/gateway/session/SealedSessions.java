@@ -161,9 +161,21 @@ public final class SealedSessions {
     }
 
     /** Version 2 authenticates its version byte too: an id edited to read as version 1 does not open. */
+    /**
+     * One cipher object per thread, initialised afresh for every id: {@code Cipher.getInstance} walks the providers
+     * and cost about as much as the AES-GCM work itself on every request naming a session.
+     */
+    private static final ThreadLocal<Cipher> CIPHERS = ThreadLocal.withInitial(() -> {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM is unavailable", e);
+        }
+    });
+
     private static Cipher cipher(int mode, byte version, SecretKeySpec key, byte[] nonce, String route, Identity caller)
             throws GeneralSecurityException {
-        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        Cipher cipher = CIPHERS.get();
         cipher.init(mode, key, new GCMParameterSpec(GCM_TAG_BITS, nonce));
         if (version != VERSION_WITHOUT_INSTANCE) {
             cipher.updateAAD(new byte[] {version});
@@ -178,17 +190,18 @@ public final class SealedSessions {
      * "anonymous on this route".
      */
     static byte[] associatedData(String route, Identity caller) {
-        ByteBuffer out = ByteBuffer.allocate(4096);
-        for (String part : new String[] {route, caller.spiffeId(), caller.tenant(), caller.agent()}) {
-            byte[] bytes = part == null ? new byte[0] : part.getBytes(StandardCharsets.UTF_8);
-            if (out.remaining() < 5 + bytes.length) {
-                out = ByteBuffer.allocate(out.capacity() * 2 + bytes.length).put(out.flip());
-            }
-            out.put(part == null ? (byte) 0 : (byte) 1).putInt(bytes.length).put(bytes);
+        String[] parts = {route, caller.spiffeId(), caller.tenant(), caller.agent()};
+        byte[][] encoded = new byte[parts.length][];
+        int size = 0;
+        for (int i = 0; i < parts.length; i++) {
+            encoded[i] = parts[i] == null ? new byte[0] : parts[i].getBytes(StandardCharsets.UTF_8);
+            size += 5 + encoded[i].length;
         }
-        byte[] result = new byte[out.position()];
-        out.flip().get(result);
-        return result;
+        ByteBuffer out = ByteBuffer.allocate(size);
+        for (int i = 0; i < parts.length; i++) {
+            out.put(parts[i] == null ? (byte) 0 : (byte) 1).putInt(encoded[i].length).put(encoded[i]);
+        }
+        return out.array();
     }
 
     private static byte[] tagOf(String keyId) {
