@@ -218,6 +218,38 @@ class UpstreamBalancingTest {
     }
 
     @Test
+    void aTasksFollowUpsGoToTheInstanceThatCreatedIt() throws Exception {
+        RecordingUpstream a = taskUpstream("job-of-a");
+        RecordingUpstream b = taskUpstream("job-of-b");
+        RunningGateway gateway = gateway("""
+                upstreams: [{url: "%s"}, {url: "%s"}]
+                balance: round-robin""".formatted(a.url("/mcp"), b.url("/mcp")));
+        String created = http.postMcp(gateway.port(), "/mcp", CALL).json().path("result").path("task").path("taskId").asText();
+        RecordingUpstream holder = created.equals("job-of-a") ? a : b;
+        RecordingUpstream other = holder == a ? b : a;
+        for (int i = 0; i < 5; i++) {
+            TestHttp.Reply got = http.postMcp(gateway.port(), "/mcp",
+                    "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tasks/get\",\"params\":{\"taskId\":\"" + created + "\"}}");
+            assertThat(got.status()).isEqualTo(200);
+        }
+        assertThat(holder.received()).hasSize(6);
+        assertThat(other.received()).isEmpty();
+    }
+
+    /** An instance whose every tools/call starts a task with the given id (a task-augmented call's answer). */
+    private RecordingUpstream taskUpstream(String taskId) throws Exception {
+        RecordingUpstream upstream = upstream();
+        upstream.answer(request -> {
+            String body = upstream.received().get(upstream.received().size() - 1).body().toString();
+            String id = body.replaceAll("(?s).*\"id\":(\\d+).*", "$1");
+            String result = body.contains("tools/call") ? "{\"task\":{\"taskId\":\"" + taskId + "\",\"status\":\"working\"}}"
+                    : "{\"taskId\":\"" + taskId + "\",\"status\":\"working\"}";
+            request.response().putHeader("Content-Type", "application/json").end("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":" + result + "}");
+        });
+        return upstream;
+    }
+
+    @Test
     void healthChecksTakeADeadInstanceOutAndBringItBackAndReadinessFollows() throws Exception {
         RecordingUpstream a = upstream();
         int portOfA = a.port();
