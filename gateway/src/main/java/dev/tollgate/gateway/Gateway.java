@@ -10,6 +10,7 @@ import io.vertx.core.Context;
 import java.util.Map;
 import dev.tollgate.gateway.telemetry.Telemetry;
 import dev.tollgate.gateway.upstream.UpstreamHealthChecker;
+import dev.tollgate.gateway.approval.Approvals;
 import java.io.IOException;
 import dev.tollgate.gateway.config.ConfigException;
 import dev.tollgate.gateway.config.GatewayConfig;
@@ -106,9 +107,10 @@ public final class Gateway {
     /** Starts with the given services (tests: an in-memory span exporter). The gateway closes them when it closes. */
     public static Future<Gateway> start(Vertx vertx, GatewaySnapshot initial, int eventLoops, GatewayServices given) {
         GatewayConfig config = initial.config();
-        GatewayServices services = given.budgets() != null ? given : new GatewayServices(given.metrics(), given.telemetry(),
-                given.audit(), given.svids(), Budgets.create(vertx, config), given.learnt(), given.concurrentCalls(), given.replays(),
-                given.upstreams());
+        GatewayServices services = given.budgets() != null && given.approvals() != null ? given : new GatewayServices(given.metrics(),
+                given.telemetry(), given.audit(), given.svids(), given.budgets() != null ? given.budgets() : Budgets.create(vertx, config),
+                given.learnt(), given.concurrentCalls(), given.replays(), given.upstreams(),
+                given.approvals() != null ? given.approvals() : Approvals.create(vertx, config, given.metrics().registry()));
         AtomicReference<GatewaySnapshot> snapshot = new AtomicReference<>(initial);
         GatewayMetrics metrics = services.metrics();
         metrics.watchSpans(services.telemetry().counts());
@@ -137,8 +139,11 @@ public final class Gateway {
                 if (restId != null) {
                     deployments.add(restId);
                 }
-                AdminServer admin = new AdminServer(vertx, config.admin(), metrics, ready::get, snapshot::get, services.upstreams());
+                AdminServer admin = new AdminServer(vertx, config.admin(), metrics, ready::get, snapshot::get, services.upstreams(), services.approvals());
                 return admin.start().map(adminPort -> {
+                    if (config.approvals().adminUrl() == null) {
+                        services.approvals().adminUrl("http://" + config.admin().host() + ":" + adminPort);
+                    }
                     ready.set(true);
                     return new Gateway(vertx, snapshot, services, deployments, ports, admin, adminPort, ready, health);
                 });
@@ -215,6 +220,12 @@ public final class Gateway {
     /** Marks the gateway not ready (so load balancers drain it), then closes listeners and pools. */
     public Future<Void> close() {
         ready.set(false);
+        // Calls still held for approval are denied first, so their clients are answered before the listeners close.
+        Future<Void> approvalsStopped = services.approvals() == null ? Future.succeededFuture() : services.approvals().stop();
+        return approvalsStopped.eventually(this::closeListenersAndServices);
+    }
+
+    private Future<Void> closeListenersAndServices() {
         List<Future<Void>> closing = new ArrayList<>();
         deployments.forEach(id -> closing.add(vertx.undeploy(id)));
         closing.add(admin.close());

@@ -1,6 +1,9 @@
 package dev.tollgate.policy;
 
-/** What a rule (or a document's default) decides. AUDIT allows the call and marks it for the audit trail. */
+/**
+ * What a rule (or a document's default) decides. AUDIT allows the call and marks it for the audit trail. APPROVE holds
+ * the call until a person decides (see {@link ApprovalTerms}); anything that cannot hold a call treats it as a deny.
+ */
 public enum Action {
-    ALLOW, DENY, AUDIT
+    ALLOW, DENY, AUDIT, APPROVE
 }

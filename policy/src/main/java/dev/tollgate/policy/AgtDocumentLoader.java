@@ -343,7 +343,7 @@ final class AgtDocumentLoader {
     private static Action action(JsonNode node, String at, Problems problems) {
         JsonNode value = node.get("action");
         if (value == null || value.isNull()) {
-            problems.add(at + (node.has("action") ? "/action" : ""), "action is required (allow, deny, audit or block)");
+            problems.add(at + (node.has("action") ? "/action" : ""), "action is required (allow, deny, audit, block or require_approval)");
             return null;
         }
         // As AGT's schema: the lower-case names only (`DENY` is refused there too).
@@ -351,8 +351,10 @@ final class AgtDocumentLoader {
             case "allow" -> Action.ALLOW;
             case "deny", "block" -> Action.DENY;
             case "audit" -> Action.AUDIT;
+            // Declared by AGT without a mechanism behind it; the gateway holds the call for a person (default terms).
+            case "require_approval" -> Action.APPROVE;
             default -> {
-                problems.add(at + "/action", "action is allow, deny, audit or block (AGT 4.1.0), got '" + value.asText() + "'");
+                problems.add(at + "/action", "action is allow, deny, audit, block (AGT 4.1.0) or require_approval, got '" + value.asText() + "'");
                 yield null;
             }
         };

@@ -18,8 +18,14 @@ public record CompiledRule(String name, String description, int priority, int or
 
     static CompiledRule of(String name, String description, int priority, int order, Condition condition, Action action,
                            String message, String policyName, Mode mode) {
+        return of(name, description, priority, order, condition, action, message, policyName, mode, null);
+    }
+
+    /** @param approval for an {@code approve} rule, its terms (null: the defaults) */
+    static CompiledRule of(String name, String description, int priority, int order, Condition condition, Action action,
+                           String message, String policyName, Mode mode, ApprovalTerms approval) {
         return new CompiledRule(name, description, priority, order, condition, action, message,
-                new Decision(action, name, message, policyName, mode),
+                new Decision(action, name, message, policyName, mode, Decision.Failure.NONE, action == Action.APPROVE ? approval : null),
                 // Fail closed: a condition that cannot be evaluated counts as a match of a deny.
                 new Decision(Action.DENY, name, "condition could not be evaluated; denied (fail closed)", policyName, mode,
                         Decision.Failure.CONDITION_ERROR),

@@ -41,7 +41,8 @@ import java.util.stream.Stream;
 public final class PolicyLoader {
 
     private static final Set<String> DOCUMENT_FIELDS = Set.of("name", "version", "description", "mode", "defaults", "rules");
-    private static final Set<String> RULE_FIELDS = Set.of("name", "description", "priority", "condition", "action", "message");
+    private static final Set<String> RULE_FIELDS = Set.of("name", "description", "priority", "condition", "action", "message", "approval");
+    private static final Set<String> APPROVAL_FIELDS = Set.of("timeout", "on-timeout", "approvers");
     private static final Set<String> DEFAULTS_FIELDS = Set.of("action", "message");
     static final String TESTS_SUFFIX = ".tests.yaml";
 
@@ -184,8 +185,9 @@ public final class PolicyLoader {
             }
             String description = rule.hasNonNull("description") ? rule.get("description").asText() : null;
             String message = rule.hasNonNull("message") ? rule.get("message").asText() : null;
+            ApprovalTerms approval = approval(rule, action, at, problems);
             if (name != null && condition != null && action != null) {
-                out.add(CompiledRule.of(name, description, priority, i, condition, action, message, policyName, mode));
+                out.add(CompiledRule.of(name, description, priority, i, condition, action, message, policyName, mode, approval));
             }
         }
         return out;
@@ -209,18 +211,64 @@ public final class PolicyLoader {
     private static Action action(JsonNode node, String at, Problems problems) {
         JsonNode value = node.get("action");
         if (value == null || value.isNull()) {
-            problems.add(at + "/action", "action is required (allow, deny or audit)");
+            problems.add(at + "/action", "action is required (allow, deny, audit or approve)");
             return null;
         }
         return switch (value.asText().toLowerCase(Locale.ROOT)) {
             case "allow" -> Action.ALLOW;
             case "deny" -> Action.DENY;
             case "audit" -> Action.AUDIT;
+            // AGT's name for the same action.
+            case "approve", "require_approval" -> Action.APPROVE;
             default -> {
-                problems.add(at + "/action", "action is allow, deny or audit, got '" + value.asText() + "'");
+                problems.add(at + "/action", "action is allow, deny, audit or approve, got '" + value.asText() + "'");
                 yield null;
             }
         };
+    }
+
+    /** {@code approval: {timeout: 5m, on-timeout: deny, approvers: [...]}}, only on an approve rule. */
+    static ApprovalTerms approval(JsonNode rule, Action action, String at, Problems problems) {
+        JsonNode node = rule.get("approval");
+        if (node == null || node.isNull()) {
+            return action == Action.APPROVE ? ApprovalTerms.DEFAULT : null;
+        }
+        if (action != Action.APPROVE) {
+            problems.add(at + "/approval", "approval applies only to a rule with action approve");
+            return null;
+        }
+        if (!node.isObject()) {
+            problems.add(at + "/approval", "approval is a mapping with timeout, on-timeout and approvers");
+            return ApprovalTerms.DEFAULT;
+        }
+        rejectUnknown(node, at + "/approval", APPROVAL_FIELDS, problems);
+        java.time.Duration timeout = ApprovalTerms.DEFAULT_TIMEOUT;
+        if (node.has("timeout")) {
+            timeout = dev.tollgate.policy.yaml.Durations.parse(node.get("timeout").asText());
+            if (timeout == null || timeout.isZero() || timeout.compareTo(ApprovalTerms.MAX_TIMEOUT) > 0) {
+                problems.add(at + "/approval/timeout", "timeout is a duration from 1s to 24h such as 5m, got '" + node.get("timeout").asText() + "'");
+                timeout = ApprovalTerms.DEFAULT_TIMEOUT;
+            }
+        }
+        Action onTimeout = Action.DENY;
+        if (node.has("on-timeout")) {
+            String value = node.get("on-timeout").asText().toLowerCase(Locale.ROOT);
+            if (value.equals("allow")) {
+                onTimeout = Action.ALLOW;
+            } else if (!value.equals("deny")) {
+                problems.add(at + "/approval/on-timeout", "on-timeout is deny or allow, got '" + node.get("on-timeout").asText() + "'");
+            }
+        }
+        List<String> approvers = new ArrayList<>();
+        JsonNode list = node.get("approvers");
+        if (list != null && !list.isNull()) {
+            if (!list.isArray()) {
+                problems.add(at + "/approval/approvers", "approvers is a list of names");
+            } else {
+                list.forEach(a -> approvers.add(a.asText()));
+            }
+        }
+        return new ApprovalTerms(timeout, onTimeout, approvers);
     }
 
     private static String requiredText(JsonNode node, String field, String at, Problems problems) {

@@ -125,8 +125,8 @@ public final class PolicyTestRunner {
                 test.has("facts") ? facts(test.get("facts")) : CallFacts.NONE);
         Decision decision = policy.evaluate(request);
         String expectedAction = expect.get("action").asText().toUpperCase(Locale.ROOT);
-        if (!Set.of("ALLOW", "DENY", "AUDIT").contains(expectedAction)) {
-            problems.add(at + "/expect/action", "action is allow, deny or audit");
+        if (!Set.of("ALLOW", "DENY", "AUDIT", "APPROVE").contains(expectedAction)) {
+            problems.add(at + "/expect/action", "action is allow, deny, audit or approve");
             return null;
         }
         String expectedRule = expect.hasNonNull("rule") ? expect.get("rule").asText() : null;

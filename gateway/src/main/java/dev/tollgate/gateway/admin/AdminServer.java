@@ -48,6 +48,7 @@ public final class AdminServer {
     private final GatewayMetrics metrics;
     private final BooleanSupplier ready;
     private final Upstreams upstreams;
+    private final ApprovalEndpoints approvalEndpoints;
     private final Supplier<GatewaySnapshot> snapshots;
     private final HostOriginGuard guard;
     private final AdminAuth auth;
@@ -56,8 +57,9 @@ public final class AdminServer {
     private HttpServer server;
 
     public AdminServer(Vertx vertx, AdminConfig config, GatewayMetrics metrics, BooleanSupplier ready, Supplier<GatewaySnapshot> snapshots,
-                       Upstreams upstreams) {
+                       Upstreams upstreams, dev.tollgate.gateway.approval.Approvals approvals) {
         this.upstreams = upstreams;
+        this.approvalEndpoints = new ApprovalEndpoints(approvals);
         this.vertx = vertx;
         this.config = config;
         this.metrics = metrics;
@@ -125,6 +127,10 @@ public final class AdminServer {
     }
 
     private void route(HttpServerRequest request) {
+        if (request.path().equals(ApprovalEndpoints.PREFIX) || request.path().startsWith(ApprovalEndpoints.PREFIX + "/")) {
+            authorized(request, approvalEndpoints::handle);
+            return;
+        }
         switch (request.path()) {
             // No token: Prometheus scrapes a private port unauthenticated, and counters reveal no policy.
             case "/metrics" -> request.response()
@@ -133,7 +139,7 @@ public final class AdminServer {
             case "/explain" -> authorized(request, this::explain);
             case "/reload" -> authorized(request, this::reload);
             case "/admin/config" -> authorized(request, r -> json(r, 200, snapshots.get().live().toJson().toString()));
-            default -> json(request, 404, "{\"error\":\"not found\",\"endpoints\":[\"/healthz\",\"/readyz\",\"/metrics\",\"/explain\",\"/reload\",\"/admin/config\"]}");
+            default -> json(request, 404, "{\"error\":\"not found\",\"endpoints\":[\"/healthz\",\"/readyz\",\"/metrics\",\"/explain\",\"/reload\",\"/admin/config\",\"/approvals\"]}");
         }
     }
 

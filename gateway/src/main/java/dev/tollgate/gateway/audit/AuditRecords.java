@@ -76,6 +76,24 @@ public final class AuditRecords {
         return r;
     }
 
+    /**
+     * The approval a held call waited for: its id, how it ended, who decided, why and when, and how long the call
+     * waited. {@code tollgate replay} reads it to treat a past approval as recorded.
+     */
+    public static void approval(ObjectNode record, dev.tollgate.gateway.approval.PendingApproval approval) {
+        ObjectNode a = record.putObject("approval");
+        a.put("id", approval.id());
+        var ended = approval.ended();
+        if (ended == null) {
+            a.put("outcome", "pending");
+            return;
+        }
+        a.setAll(ended.toJson());
+        // The approve decision was enforced unless a person (or an allowing timeout) let the call through.
+        ((ObjectNode) record.get("decision")).put("enforced", !ended.allows());
+        a.put("waited_ms", round(java.time.Duration.between(approval.createdAt(), ended.at()).toNanos() / 1e6));
+    }
+
     /** Placeholder field the writer replaces with the digest (and the redacted arguments with FULL). */
     static final String PENDING_ARGUMENTS = "\u0000arguments";
 

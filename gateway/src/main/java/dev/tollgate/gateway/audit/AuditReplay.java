@@ -95,14 +95,15 @@ public final class AuditReplay {
                         withoutArguments++;
                     }
                     Decision now = policy.evaluate(request(record));
-                    String before = decision.path("action").asText().toUpperCase(Locale.ROOT) + " (" + decision.path("rule").asText("default") + ")";
-                    String after = now.action() + " (" + (now.ruleName() == null ? "default" : now.ruleName()) + ")";
+                    String recorded = recordedAction(record);
+                    String before = recorded + " (" + decision.path("rule").asText("default") + ")";
+                    String after = replayedAction(now, record) + " (" + (now.ruleName() == null ? "default" : now.ruleName()) + ")";
                     replayed++;
                     if (before.equals(after)) {
                         unchanged++;
                         continue;
                     }
-                    String transition = decision.path("action").asText().toUpperCase(Locale.ROOT) + " -> " + now.action();
+                    String transition = recorded + " -> " + replayedAction(now, record);
                     changes.merge(transition, 1L, Long::sum);
                     if (examplesPerChange.merge(transition, 1, Integer::sum) <= EXAMPLES_PER_CHANGE) {
                         examples.add(new Change(file.getFileName().toString(), number, describe(record), before, after));
@@ -111,6 +112,25 @@ public final class AuditReplay {
             }
         }
         return new Report(replayed, unchanged, skipped, withoutArguments, changes, examples);
+    }
+
+    /** The recorded action; an approval says how it ended: {@code APPROVE:approved}, {@code APPROVE:denied}, ... */
+    private static String recordedAction(JsonNode record) {
+        String action = record.path("decision").path("action").asText().toUpperCase(Locale.ROOT);
+        JsonNode approval = record.path("approval").path("outcome");
+        return approval.isTextual() ? action + ":" + approval.asText() : action;
+    }
+
+    /**
+     * The replayed action. A past approval stands as recorded: a call a person approved under the same kind of rule is
+     * not reported as changed; an {@code approve} the recorded call never went through is one that would now wait.
+     */
+    private static String replayedAction(Decision now, JsonNode record) {
+        if (now.action() != dev.tollgate.policy.Action.APPROVE) {
+            return now.action().name();
+        }
+        JsonNode approval = record.path("approval").path("outcome");
+        return approval.isTextual() ? "APPROVE:" + approval.asText() : "APPROVE:would wait for approval";
     }
 
     private static PolicyRequest request(JsonNode record) {

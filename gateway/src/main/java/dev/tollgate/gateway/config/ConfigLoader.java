@@ -24,7 +24,7 @@ import java.util.Set;
 public final class ConfigLoader {
 
     private static final Set<String> TOP_LEVEL = Set.of("listeners", "admin", "limits", "policies", "telemetry", "audit", "identity", "routes",
-            "budgets", "redis", "rate-limits", "sessions");
+            "budgets", "redis", "rate-limits", "sessions", "approvals");
     private static final Set<String> SESSION_FIELDS = Set.of("keys", "max-age");
     private static final Set<String> SESSION_KEY_FIELDS = Set.of("id", "secret");
     private static final int SESSION_KEY_BYTES = 32;
@@ -116,11 +116,12 @@ public final class ConfigLoader {
         RateLimitConfig rateLimits = rateLimits(root, redis);
         SessionConfig sessions = sessions(root);
         Map<String, CheckBinding> customChecks = customChecks(root);
+        ApprovalsConfig approvals = ApprovalsReader.read(root, redis);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         return new GatewayConfig(source, listeners, admin, limits, routes, policyDirectory, telemetry, audit, axid, budget,
-                redis, rateLimits, sessions, customChecks);
+                redis, rateLimits, sessions, customChecks, approvals);
     }
 
     /**

@@ -13,11 +13,12 @@ import java.util.List;
  * @param sessions        how MCP session ids handed to clients are sealed
  * @param customChecks    names policy documents may use for registered checks with fixed arguments
  *                        ({@code policies.custom-checks}, e.g. AGT's {@code custom_check})
+ * @param approvals       how calls held by an {@code approve} rule reach approvers
  */
 public record GatewayConfig(String source, List<ListenerConfig> listeners, AdminConfig admin, LimitsConfig limits,
                             List<RouteConfig> routes, Path policyDirectory, TelemetryConfig telemetry, AuditConfig audit,
                             AxidConfig axid, BudgetConfig budget, RedisConfig redis, RateLimitConfig rateLimits,
-                            SessionConfig sessions, Map<String, CheckBinding> customChecks) {
+                            SessionConfig sessions, Map<String, CheckBinding> customChecks, ApprovalsConfig approvals) {
 
     public GatewayConfig {
         listeners = List.copyOf(listeners);
@@ -26,12 +27,21 @@ public record GatewayConfig(String source, List<ListenerConfig> listeners, Admin
         rateLimits = rateLimits == null ? RateLimitConfig.DEFAULT : rateLimits;
         sessions = sessions == null ? SessionConfig.DEFAULT : sessions;
         customChecks = customChecks == null ? Map.of() : Map.copyOf(customChecks);
+        approvals = approvals == null ? ApprovalsConfig.DEFAULT : approvals;
+    }
+
+    public GatewayConfig(String source, List<ListenerConfig> listeners, AdminConfig admin, LimitsConfig limits,
+                         List<RouteConfig> routes, Path policyDirectory, TelemetryConfig telemetry, AuditConfig audit,
+                         AxidConfig axid, BudgetConfig budget, RedisConfig redis, RateLimitConfig rateLimits,
+                         SessionConfig sessions, Map<String, CheckBinding> customChecks) {
+        this(source, listeners, admin, limits, routes, policyDirectory, telemetry, audit, axid, budget, redis, rateLimits, sessions,
+                customChecks, null);
     }
 
     /** Without budgets, Redis or rate-limit settings: an in-memory ledger, nothing priced, local buckets. */
     public GatewayConfig(String source, List<ListenerConfig> listeners, AdminConfig admin, LimitsConfig limits,
                          List<RouteConfig> routes, Path policyDirectory, TelemetryConfig telemetry, AuditConfig audit,
                          AxidConfig axid) {
-        this(source, listeners, admin, limits, routes, policyDirectory, telemetry, audit, axid, null, null, null, null, null);
+        this(source, listeners, admin, limits, routes, policyDirectory, telemetry, audit, axid, null, null, null, null, null, null);
     }
 }

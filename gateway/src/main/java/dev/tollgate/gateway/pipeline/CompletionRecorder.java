@@ -127,7 +127,11 @@ public final class CompletionRecorder {
         String traceId = exchange.trace() == null ? null : exchange.trace().traceId();
         AuditRecords.Outcome outcome = new AuditRecords.Outcome(status, error, totalNanos / 1e6, exchange.upstreamNanos() / 1e6, traceId, requestId,
                 exchange.a2a() != null ? a2aVersion(exchange.a2a()) : exchange.mcpRevision());
-        return AuditRecords.of(Instant.now(), call, exchange.identity(), decision, outcome, config.arguments());
+        ObjectNode record = AuditRecords.of(Instant.now(), call, exchange.identity(), decision, outcome, config.arguments());
+        if (exchange.approval() != null && decision.requiresApproval()) {
+            AuditRecords.approval(record, exchange.approval());
+        }
+        return record;
     }
 
     /** The A2A generation the call spoke, as the audit and the {@code /version} policy pointer name it. */
@@ -149,7 +153,7 @@ public final class CompletionRecorder {
         return method == null ? "response" : method;
     }
 
-    /** allowed | denied | audited | shadow_denied | not_policed | rejected (answered before policy ran). */
+    /** allowed, denied, audited, shadow_denied, approved, approval_refused, not_policed, or rejected (answered before policy ran). */
     private static String decisionLabel(Exchange exchange) {
         if (exchange.a2a() != null) {
             if (exchange.a2a().call() == null && !(exchange.a2a().target() instanceof dev.tollgate.protocols.a2a.A2aTarget.AgentCard)) {
@@ -162,6 +166,10 @@ public final class CompletionRecorder {
         for (Decision d : exchange.decisions()) {
             if (d == null) {
                 continue;
+            }
+            if (d.requiresApproval()) {
+                return exchange.approval() != null && exchange.approval().ended() != null && exchange.approval().ended().allows()
+                        ? "approved" : "approval_refused";
             }
             if (d.enforcedDeny()) {
                 return "denied";

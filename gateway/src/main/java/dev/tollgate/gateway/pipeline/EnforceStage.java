@@ -1,5 +1,10 @@
 package dev.tollgate.gateway.pipeline;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.policy.Decision;
+import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
+import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
 import dev.tollgate.gateway.errors.ErrorResponder;
 import io.vertx.core.Future;
 
@@ -19,6 +24,16 @@ public final class EnforceStage implements Stage {
 
     @Override
     public Future<StageResult> apply(Exchange exchange) {
+        if (!exchange.isDenied() && exchange.awaitsApproval()) {
+            // Defence in depth: an approve decision without a granted approval is refused, never forwarded.
+            Decision decision = exchange.decisions().get(0);
+            exchange.errorType(RejectReason.APPROVAL_CANNOT_WAIT.code());
+            JsonNode id = exchange.payload() instanceof JsonRpcPayload.Single single && single.message() instanceof JsonRpcRequest request
+                    ? request.id().value() : exchange.a2a() != null ? exchange.a2a().jsonRpcId() : null;
+            errors.respondWith(exchange.response(), RejectReason.APPROVAL_CANNOT_WAIT,
+                    PolicyStage.bytes(PolicyDenials.response(id, decision)));
+            return StageResult.responded();
+        }
         if (!exchange.isDenied()) {
             return StageResult.proceed();
         }

@@ -39,6 +39,7 @@ public final class Exchange {
     private String mcpRevision;
     private String upstreamSessionId;
     private String pinnedUpstream;
+    private dev.tollgate.gateway.approval.PendingApproval approval;
     private UpstreamInstance upstreamInstance;
     private final List<Runnable> onComplete = new java.util.ArrayList<>(1);
     private Identity identity = Identity.ANONYMOUS;
@@ -173,6 +174,26 @@ public final class Exchange {
 
     void upstreamInstance(UpstreamInstance instance) {
         this.upstreamInstance = instance;
+    }
+
+    /** The approval this call was held for; null when its policy asked for none. */
+    public dev.tollgate.gateway.approval.PendingApproval approval() {
+        return approval;
+    }
+
+    void approval(dev.tollgate.gateway.approval.PendingApproval approval) {
+        this.approval = approval;
+    }
+
+    /**
+     * Whether the call's policy asks for an approval that was not given (none was held, or it did not allow the call):
+     * such a call must never be forwarded, whatever path it took.
+     */
+    boolean awaitsApproval() {
+        if (decisions.size() != 1 || decisions.get(0) == null || !decisions.get(0).requiresApproval()) {
+            return false;
+        }
+        return approval == null || approval.ended() == null || !approval.ended().allows();
     }
 
     /** The upstream's own MCP session id for the sealed one the client sent; null when it sent none. */

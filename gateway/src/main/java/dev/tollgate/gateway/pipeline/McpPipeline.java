@@ -42,6 +42,8 @@ public final class McpPipeline {
         stages.add(new PolicyStage(services.budgets(), services.learnt().taskOrigins()));
         // The span starts with the decision on it, before anything is forwarded or answered.
         stages.add(new TraceStage(services.telemetry()));
+        // A call its policy sends to a person waits here, traced and not yet forwarded (no thread waits with it).
+        stages.add(new ApprovalStage(services.approvals(), errors));
         // A denied call is answered here and never reaches the upstream.
         stages.add(new EnforceStage(errors));
         // Last: only vetted requests reach the upstream.

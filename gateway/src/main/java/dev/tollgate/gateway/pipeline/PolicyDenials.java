@@ -23,6 +23,10 @@ final class PolicyDenials {
         if (decision.policyName() == null) {
             return RejectReason.NO_POLICY;
         }
+        if (decision.requiresApproval()) {
+            // Reached only where a call cannot be held (a batch element, a server-to-client request): fail closed.
+            return RejectReason.APPROVAL_CANNOT_WAIT;
+        }
         return switch (decision.failure()) {
             case REGEX_INPUT_TOO_LONG -> RejectReason.REGEX_LIMIT;
             case REGEX_STEP_BUDGET -> RejectReason.REGEX_STEP_BUDGET;
@@ -65,6 +69,10 @@ final class PolicyDenials {
         }
         String rule = decision.ruleName() == null ? "default action" : "rule '" + decision.ruleName() + "'";
         String why = decision.message() == null ? "" : ": " + decision.message();
+        if (decision.requiresApproval()) {
+            return "Needs approval by policy '" + decision.policyName() + "' (" + rule + "), which a call in a batch or a server request"
+                    + " cannot wait for" + why;
+        }
         return "Denied by policy '" + decision.policyName() + "' (" + rule + ")" + why;
     }
 }

@@ -93,7 +93,9 @@ public final class PolicyStage implements Stage {
     }
 
     private boolean needsSecuring(Decision decision, BudgetFacts facts, CallDescription call) {
-        return decision.allowsCall() && (facts.hasObligations() || budgets.accounting() && PricedCalls.isPriced(call));
+        // A call held for approval secures its budget before the hold: an approved call must not then find the budget
+        // spent by calls that came after it; a denied one releases it when it completes.
+        return (decision.allowsCall() || decision.requiresApproval()) && (facts.hasObligations() || budgets.accounting() && PricedCalls.isPriced(call));
     }
 
     /**
@@ -136,6 +138,10 @@ public final class PolicyStage implements Stage {
         }
         if (exchange.payload() instanceof JsonRpcPayload.Single single) {
             Decision decision = decisions.get(0);
+            if (decision.requiresApproval()) {
+                // Held for a person by the approval stage, after the span records the decision.
+                return StageResult.proceed();
+            }
             JsonNode id = ((JsonRpcRequest) single.message()).id().value();
             exchange.denied(bytes(PolicyDenials.response(id, decision)), PolicyDenials.reasonFor(decision));
             return StageResult.proceed();
@@ -169,7 +175,7 @@ public final class PolicyStage implements Stage {
     private Future<StageResult> concludeA2a(Exchange exchange, A2aExchange a2a, List<Decision> decisions) {
         Decision decision = decisions.get(0);
         exchange.decided(decisions);
-        if (decision.enforcedDeny()) {
+        if (decision.enforcedDeny() && !decision.requiresApproval()) {
             if (a2a.restShaped()) {
                 exchange.denied(A2aErrors.restDenial(decision), PolicyDenials.reasonFor(decision), A2aErrors.DENIED_STATUS);
             } else {
@@ -217,7 +223,7 @@ public final class PolicyStage implements Stage {
         }
     }
 
-    private static byte[] bytes(JsonNode node) {
+    static byte[] bytes(JsonNode node) {
         try {
             return JSON.writeValueAsBytes(node);
         } catch (IOException e) {

@@ -22,6 +22,11 @@ public final class CallAttributes {
     public static final AttributeKey<String> A2A_BINDING = AttributeKey.stringKey("a2a.binding");
     public static final AttributeKey<String> A2A_PROTOCOL_VERSION = AttributeKey.stringKey("a2a.protocol.version");
     public static final AttributeKey<String> JSONRPC_REQUEST_ID = AttributeKey.stringKey("jsonrpc.request.id");
+    public static final AttributeKey<String> APPROVAL_ID = AttributeKey.stringKey("tollgate.approval.id");
+    public static final AttributeKey<String> APPROVAL_OUTCOME = AttributeKey.stringKey("tollgate.approval.outcome");
+    public static final AttributeKey<String> APPROVAL_BY = AttributeKey.stringKey("tollgate.approval.by");
+    public static final AttributeKey<String> APPROVAL_REASON = AttributeKey.stringKey("tollgate.approval.reason");
+    public static final AttributeKey<Double> APPROVAL_WAIT_MS = AttributeKey.doubleKey("tollgate.approval.wait_ms");
     public static final AttributeKey<Long> JSONRPC_BATCH_SIZE = AttributeKey.longKey("jsonrpc.batch.size");
     public static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.request.method");
     public static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");

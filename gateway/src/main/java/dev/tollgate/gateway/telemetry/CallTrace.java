@@ -58,6 +58,13 @@ public final class CallTrace {
                 .setAllAttributes(decision).startSpan().end();
     }
 
+    /** Facts learnt after the decision (a held call's approval) on the SERVER span, while it is open. */
+    public void annotate(Attributes attributes) {
+        if (!ended) {
+            server.setAllAttributes(attributes);
+        }
+    }
+
     /** When a still-open call exports its decision span; never (MAX_VALUE) for a call not traced or sampled out. */
     public long decisionSpanAfterMillis() {
         return server.isRecording() ? telemetry.config().decisionSpanAfter().toMillis() : Long.MAX_VALUE;

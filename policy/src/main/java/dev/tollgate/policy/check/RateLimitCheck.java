@@ -113,26 +113,10 @@ public final class RateLimitCheck implements PolicyCheck {
         if (node == null) {
             return Duration.ofSeconds(1);
         }
-        String text = node.asText().trim().toLowerCase(Locale.ROOT);
-        try {
-            Duration d;
-            if (text.endsWith("ms")) {
-                d = Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)));
-            } else if (text.endsWith("s")) {
-                d = Duration.ofSeconds(Long.parseLong(text.substring(0, text.length() - 1)));
-            } else if (text.endsWith("m")) {
-                d = Duration.ofMinutes(Long.parseLong(text.substring(0, text.length() - 1)));
-            } else if (text.endsWith("h")) {
-                d = Duration.ofHours(Long.parseLong(text.substring(0, text.length() - 1)));
-            } else {
-                throw new NumberFormatException(text);
-            }
-            if (d.isZero() || d.isNegative()) {
-                throw new NumberFormatException(text);
-            }
-            return d;
-        } catch (NumberFormatException e) {
+        Duration d = dev.tollgate.policy.yaml.Durations.parse(node.asText());
+        if (d == null) {
             throw new IllegalArgumentException("rate_limit args.period is a duration such as 500ms, 1s, 1m or 1h");
         }
+        return d;
     }
 }

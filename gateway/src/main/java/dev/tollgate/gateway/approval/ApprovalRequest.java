@@ -1,0 +1,45 @@
+package dev.tollgate.gateway.approval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.policy.Identity;
+
+/**
+ * What an approver is asked about: the held call and who made it, as the audit records it (arguments already
+ * redacted with {@code telemetry.redact}; never the AXID itself).
+ *
+ * @param arguments the call's arguments, redacted; null when the call has none
+ */
+public record ApprovalRequest(String route, String method, String tool, JsonNode arguments, Identity caller, String policy,
+                              String rule, String message) {
+
+    /** The request's fields as the webhook and {@code GET /approvals} show them. */
+    public ObjectNode toJson() {
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        out.put("route", route);
+        out.put("method", method);
+        put(out, "tool", tool);
+        if (arguments != null) {
+            out.set("arguments", arguments);
+        }
+        ObjectNode who = out.putObject("caller");
+        put(who, "spiffe_id", caller.spiffeId());
+        put(who, "tenant", caller.tenant());
+        put(who, "agent", caller.agent());
+        put(who, "run", caller.run());
+        put(who, "sub", caller.subUser());
+        put(who, "parent", caller.parent());
+        put(who, "tree", caller.tree());
+        put(out, "policy", policy);
+        put(out, "rule", rule);
+        put(out, "message", message);
+        return out;
+    }
+
+    private static void put(ObjectNode node, String field, String value) {
+        if (value != null) {
+            node.put(field, value);
+        }
+    }
+}

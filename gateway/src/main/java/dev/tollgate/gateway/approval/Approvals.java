@@ -1,0 +1,232 @@
+package dev.tollgate.gateway.approval;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.gateway.config.ApprovalsConfig;
+import dev.tollgate.policy.Action;
+import dev.tollgate.policy.ApprovalTerms;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Calls held until a person decides ({@code approve} rules). A held call costs a map entry, a timer and a future:
+ * thousands may wait at once. Each approval ends exactly once: approved or denied through the admin API (on any
+ * replica when the store is Redis), timed out by its rule's terms, cancelled when its client goes away, or denied
+ * when the gateway stops. Lives for the process, across reloads: a held call keeps waiting through a reload.
+ */
+public final class Approvals {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Approvals.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Who ends an approval the gateway ends by itself (timeout, cancel, stop). */
+    static final String GATEWAY = "tollgate";
+
+    /** What {@link #decide} found. */
+    public sealed interface Decided permits Done, NotFound, AlreadyEnded {
+    }
+
+    public record Done(ApprovalOutcome outcome) implements Decided {
+    }
+
+    public record NotFound() implements Decided {
+    }
+
+    public record AlreadyEnded(ApprovalOutcome outcome) implements Decided {
+    }
+
+    private final Vertx vertx;
+    private final ApprovalWebhook webhook;
+    private final SharedApprovals shared;
+    private volatile String adminUrl;
+    private final int historySize;
+    private final Map<String, PendingApproval> held = new ConcurrentHashMap<>();
+    private final Deque<PendingApproval> history = new ArrayDeque<>();
+    private final Map<ApprovalOutcome.Verdict, Counter> ended = new EnumMap<>(ApprovalOutcome.Verdict.class);
+    private final Counter webhookFailures;
+
+    /**
+     * @param adminUrl the admin port as approvers reach it (links in the webhook)
+     * @param shared   the Redis store when approvals are shared by replicas; null for this replica only
+     */
+    public Approvals(Vertx vertx, ApprovalsConfig config, String adminUrl, SharedApprovals shared, MeterRegistry meters) {
+        this.vertx = vertx;
+        this.webhook = config.webhook() == null ? null : new ApprovalWebhook(vertx, config.webhook());
+        this.shared = shared;
+        this.adminUrl = adminUrl;
+        this.historySize = config.history();
+        Gauge.builder("tollgate.approvals.pending", held, Map::size).description("Calls held right now for a person's approval").register(meters);
+        for (ApprovalOutcome.Verdict verdict : ApprovalOutcome.Verdict.values()) {
+            ended.put(verdict, Counter.builder("tollgate.approvals").description("Approvals ended, by outcome")
+                    .tag("outcome", verdict.label()).register(meters));
+        }
+        webhookFailures = Counter.builder("tollgate.approvals.webhook.failures").description("Approval webhooks the approver did not accept")
+                .register(meters);
+        if (shared != null) {
+            shared.listen(this::decidedElsewhere);
+        }
+    }
+
+    /** The approvals of this configuration: shared through Redis when {@code approvals.store} is redis. */
+    public static Approvals create(Vertx vertx, dev.tollgate.gateway.config.GatewayConfig config, MeterRegistry meters) {
+        ApprovalsConfig approvals = config.approvals();
+        SharedApprovals shared = approvals.store() == ApprovalsConfig.Store.REDIS ? RedisApprovals.create(vertx, config.redis()) : null;
+        String adminUrl = approvals.adminUrl() != null ? approvals.adminUrl().toString().replaceAll("/+$", "")
+                : "http://" + config.admin().host() + ":" + config.admin().port();
+        return new Approvals(vertx, approvals, adminUrl, shared, meters);
+    }
+
+    /** The admin port as approvers reach it, once bound (port 0 resolves at start). */
+    public void adminUrl(String url) {
+        this.adminUrl = url;
+    }
+
+    /** Holds a call: the returned approval's outcome completes when it is decided, times out, or is cancelled. */
+    public PendingApproval hold(ApprovalRequest request, ApprovalTerms terms) {
+        PendingApproval approval = new PendingApproval(newId(), request, terms, Instant.now(), Vertx.currentContext());
+        held.put(approval.id(), approval);
+        approval.timerId(vertx.setTimer(terms.timeout().toMillis(), t -> end(approval, new ApprovalOutcome(
+                terms.onTimeout() == Action.ALLOW ? ApprovalOutcome.Verdict.TIMED_OUT_ALLOWED : ApprovalOutcome.Verdict.TIMED_OUT_DENIED,
+                GATEWAY, "no decision within " + terms.timeout(), Instant.now()))));
+        ObjectNode announced = approval.toJson();
+        ObjectNode links = announced.putObject("links");
+        links.put("decide", adminUrl + "/approvals/" + approval.id());
+        links.put("list", adminUrl + "/approvals");
+        if (shared != null) {
+            shared.held(approval).onFailure(e -> LOG.warn("approval {}: not shared through Redis ({}); only this replica can decide it",
+                    approval.id(), e.toString()));
+        }
+        if (webhook != null) {
+            webhook.deliver(announced).onFailure(e -> {
+                webhookFailures.increment();
+                LOG.warn("approval {}: webhook not delivered ({}); it stays pending at GET /approvals", approval.id(), e.getMessage());
+            });
+        }
+        LOG.info("approval {}: {} {} on route {} held for {} (rule {})", approval.id(), request.method(),
+                request.tool() == null ? "" : request.tool(), request.route(), terms.timeout(), request.rule());
+        return approval;
+    }
+
+    /**
+     * A person's decision, taken on this replica: for a call held here it ends the approval at once; for one held
+     * on another replica (Redis store) it is recorded there and reaches the holder.
+     */
+    public Future<Decided> decide(String id, boolean approve, String by, String reason) {
+        ApprovalOutcome outcome = new ApprovalOutcome(approve ? ApprovalOutcome.Verdict.APPROVED : ApprovalOutcome.Verdict.DENIED, by, reason,
+                Instant.now());
+        PendingApproval local = held.get(id);
+        if (local != null) {
+            return Future.succeededFuture(end(local, outcome) ? new Done(outcome) : new AlreadyEnded(local.ended()));
+        }
+        PendingApproval past = find(id);
+        if (past != null) {
+            return Future.succeededFuture(new AlreadyEnded(past.ended()));
+        }
+        if (shared == null) {
+            return Future.succeededFuture(new NotFound());
+        }
+        return shared.decideRemote(id, outcome);
+    }
+
+    /** The client of a held call went away. */
+    public void cancel(PendingApproval approval) {
+        end(approval, new ApprovalOutcome(ApprovalOutcome.Verdict.CANCELLED, GATEWAY, "the client closed its connection", Instant.now()));
+    }
+
+    /** Approvals pending (here, or on every replica with the Redis store) and the recently ended ones held here. */
+    public Future<ObjectNode> list() {
+        Future<List<ObjectNode>> pending = shared == null
+                ? Future.succeededFuture(held.values().stream().map(PendingApproval::toJson).toList())
+                : shared.pending();
+        return pending.map(list -> {
+            ObjectNode out = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+            list.forEach(out.putArray("pending")::add);
+            var recent = out.putArray("recent");
+            synchronized (history) {
+                history.forEach(a -> recent.add(a.toJson()));
+            }
+            return out;
+        });
+    }
+
+    /** One approval held or recently ended here; null when unknown. */
+    public PendingApproval find(String id) {
+        PendingApproval live = held.get(id);
+        if (live != null) {
+            return live;
+        }
+        synchronized (history) {
+            for (PendingApproval a : history) {
+                if (a.id().equals(id)) {
+                    return a;
+                }
+            }
+        }
+        return null;
+    }
+
+    public int pendingCount() {
+        return held.size();
+    }
+
+    /** On stop: every call still held is denied with the reason, so its client gets an answer before the listeners close. */
+    public Future<Void> stop() {
+        new ArrayList<>(held.values()).forEach(a -> end(a, new ApprovalOutcome(ApprovalOutcome.Verdict.GATEWAY_STOPPED, GATEWAY,
+                "the gateway stopped while the call was held; send it again", Instant.now())));
+        List<Future<Void>> closing = new ArrayList<>();
+        if (webhook != null) {
+            closing.add(webhook.close());
+        }
+        if (shared != null) {
+            closing.add(shared.close());
+        }
+        return Future.join(closing).mapEmpty();
+    }
+
+    private void decidedElsewhere(String id, ApprovalOutcome outcome) {
+        PendingApproval approval = held.get(id);
+        if (approval != null) {
+            end(approval, outcome);
+        }
+    }
+
+    /** @return true when this ended the approval (false: it had ended already) */
+    private boolean end(PendingApproval approval, ApprovalOutcome outcome) {
+        if (!approval.complete(outcome)) {
+            return false;
+        }
+        held.remove(approval.id());
+        vertx.cancelTimer(approval.timerId());
+        ended.get(outcome.verdict()).increment();
+        synchronized (history) {
+            history.addFirst(approval);
+            while (history.size() > historySize) {
+                history.removeLast();
+            }
+        }
+        if (shared != null) {
+            shared.ended(approval, outcome).onFailure(e -> LOG.warn("approval {}: end not shared through Redis ({})", approval.id(), e.toString()));
+        }
+        LOG.info("approval {}: {} by {}{}", approval.id(), outcome.verdict().label(), outcome.by(), outcome.reason() == null ? "" : " (" + outcome.reason() + ")");
+        return true;
+    }
+
+    private static String newId() {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        return "apr_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+}

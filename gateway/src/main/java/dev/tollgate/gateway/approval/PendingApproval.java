@@ -1,0 +1,106 @@
+package dev.tollgate.gateway.approval;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.policy.ApprovalTerms;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import io.vertx.core.Promise;
+import java.time.Instant;
+
+/** One call held for a person: what is asked, until when, and the outcome it waits for (a future: no thread waits). */
+public final class PendingApproval {
+
+    private final String id;
+    private final ApprovalRequest request;
+    private final ApprovalTerms terms;
+    private final Instant createdAt;
+    private final Instant expiresAt;
+    private final Promise<ApprovalOutcome> outcome = Promise.promise();
+    /** The held request's event loop: the outcome is delivered there, whichever thread decided (admin port, Redis, timer). */
+    private final Context context;
+    private final AtomicReference<ApprovalOutcome> ending = new AtomicReference<>();
+    private volatile long timerId = -1;
+
+    PendingApproval(String id, ApprovalRequest request, ApprovalTerms terms, Instant createdAt, Context context) {
+        this.context = context;
+        this.id = id;
+        this.request = request;
+        this.terms = terms;
+        this.createdAt = createdAt;
+        this.expiresAt = createdAt.plus(terms.timeout());
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public ApprovalRequest request() {
+        return request;
+    }
+
+    public ApprovalTerms terms() {
+        return terms;
+    }
+
+    public Instant createdAt() {
+        return createdAt;
+    }
+
+    public Instant expiresAt() {
+        return expiresAt;
+    }
+
+    /** Completes when the approval ends, however it ends (never fails). */
+    public Future<ApprovalOutcome> outcome() {
+        return outcome.future();
+    }
+
+    /** @return false when the approval had already ended (the first ending wins) */
+    boolean complete(ApprovalOutcome end) {
+        if (!ending.compareAndSet(null, end)) {
+            return false;
+        }
+        if (context == null) {
+            outcome.complete(end);
+        } else {
+            context.runOnContext(v -> outcome.complete(end));
+        }
+        return true;
+    }
+
+    boolean isPending() {
+        return ending.get() == null;
+    }
+
+    /** How it ended; null while pending. */
+    public ApprovalOutcome ended() {
+        return ending.get();
+    }
+
+    long timerId() {
+        return timerId;
+    }
+
+    void timerId(long id) {
+        this.timerId = id;
+    }
+
+    /** As listed and as sent to the webhook. */
+    public ObjectNode toJson() {
+        ObjectNode out = request.toJson();
+        out.put("id", id);
+        ApprovalOutcome end = ending.get();
+        out.put("state", end == null ? "pending" : end.verdict().label());
+        out.put("created_at", createdAt.toString());
+        out.put("expires_at", expiresAt.toString());
+        out.put("on_timeout", terms.onTimeout().name().toLowerCase(java.util.Locale.ROOT));
+        if (!terms.approvers().isEmpty()) {
+            terms.approvers().forEach(out.putArray("approvers")::add);
+        }
+        if (end != null) {
+            out.set("decision", end.toJson());
+        }
+        return out;
+    }
+}

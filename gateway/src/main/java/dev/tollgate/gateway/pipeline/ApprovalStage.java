@@ -1,0 +1,128 @@
+package dev.tollgate.gateway.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.gateway.approval.ApprovalOutcome;
+import dev.tollgate.gateway.approval.ApprovalRequest;
+import dev.tollgate.gateway.approval.Approvals;
+import dev.tollgate.gateway.approval.PendingApproval;
+import dev.tollgate.gateway.errors.ErrorResponder;
+import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.gateway.telemetry.ArgumentRedactor;
+import dev.tollgate.gateway.telemetry.CallAttributes;
+import dev.tollgate.policy.CallDescription;
+import dev.tollgate.policy.Decision;
+import io.opentelemetry.api.common.Attributes;
+import io.vertx.core.Future;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * Holds a call its policy sends to a person ({@code approve}), after its span records the decision and before
+ * anything is forwarded: nothing reaches the upstream while it waits. Approved (or timed out with {@code on-timeout:
+ * allow}), the call goes on as decided; denied, timed out, or abandoned by a stopping gateway, the client gets a
+ * JSON-RPC error saying which, who and why. A client that goes away cancels the approval. The outcome is on the span
+ * and, through the exchange, in the audit record.
+ */
+final class ApprovalStage implements Stage {
+
+    private final Approvals approvals;
+    private final ErrorResponder errors;
+
+    ApprovalStage(Approvals approvals, ErrorResponder errors) {
+        this.approvals = approvals;
+        this.errors = errors;
+    }
+
+    @Override
+    public String name() {
+        return "approval";
+    }
+
+    @Override
+    public Future<StageResult> apply(Exchange exchange) {
+        if (exchange.decisions().size() != 1 || exchange.decisions().get(0) == null || !exchange.decisions().get(0).requiresApproval()
+                || exchange.isDenied()) {
+            return StageResult.proceed();
+        }
+        Decision decision = exchange.decisions().get(0);
+        if (approvals == null) {
+            return StageResult.proceed(); // the enforce stage refuses what nobody can approve
+        }
+        CallDescription call = exchange.calls().isEmpty() ? null : exchange.calls().get(0);
+        PendingApproval approval = approvals.hold(request(exchange, decision, call), decision.approval());
+        exchange.approval(approval);
+        if (exchange.trace() != null) {
+            exchange.trace().annotate(Attributes.of(CallAttributes.APPROVAL_ID, approval.id()));
+            // The call may wait minutes: its decision (approval required) is exported now, not when it ends.
+            exchange.trace().exportDecisionNow();
+        }
+        exchange.response().closeHandler(v -> approvals.cancel(approval));
+        return approval.outcome().map(outcome -> {
+            exchange.response().closeHandler(null);
+            annotate(exchange, approval, outcome);
+            if (outcome.allows()) {
+                return StageResult.CONTINUE;
+            }
+            if (outcome.verdict() == ApprovalOutcome.Verdict.CANCELLED) {
+                exchange.errorType("client_aborted");
+                return StageResult.RESPONDED;
+            }
+            RejectReason reason = switch (outcome.verdict()) {
+                case TIMED_OUT_DENIED -> RejectReason.APPROVAL_TIMEOUT;
+                case GATEWAY_STOPPED -> RejectReason.APPROVAL_ABANDONED;
+                default -> RejectReason.APPROVAL_DENIED;
+            };
+            exchange.errorType(reason.code());
+            errors.respondWith(exchange.response(), reason, reason.httpStatus(), body(exchange, decision, approval, outcome, reason));
+            return StageResult.RESPONDED;
+        });
+    }
+
+    private static ApprovalRequest request(Exchange exchange, Decision decision, CallDescription call) {
+        JsonNode arguments = call == null || call.arguments() == null ? null
+                : new ArgumentRedactor(exchange.snapshot().config().telemetry().redactPaths()).redact(call.arguments());
+        String method = call != null ? call.method() : exchange.request().method().name();
+        return new ApprovalRequest(exchange.route().route().name(), method, call == null ? null : call.toolName(), arguments,
+                exchange.identity(), decision.policyName(), decision.ruleName(), decision.message());
+    }
+
+    private static void annotate(Exchange exchange, PendingApproval approval, ApprovalOutcome outcome) {
+        if (exchange.trace() == null) {
+            return;
+        }
+        var attributes = Attributes.builder()
+                .put(CallAttributes.APPROVAL_OUTCOME, outcome.verdict().label())
+                .put(CallAttributes.APPROVAL_BY, outcome.by())
+                .put(CallAttributes.APPROVAL_WAIT_MS, Duration.between(approval.createdAt(), outcome.at()).toNanos() / 1e6)
+                .put(CallAttributes.POLICY_ALLOWED, outcome.allows());
+        if (outcome.reason() != null) {
+            attributes.put(CallAttributes.APPROVAL_REASON, outcome.reason());
+        }
+        exchange.trace().annotate(attributes.build());
+    }
+
+    /** The JSON-RPC error: the rule that asked for approval, the approval id, and who decided what and why. */
+    private static byte[] body(Exchange exchange, Decision decision, PendingApproval approval, ApprovalOutcome outcome, RejectReason reason) {
+        ObjectNode response = JsonNodeFactory.instance.objectNode().put("jsonrpc", "2.0");
+        response.set("id", exchange.payload() instanceof dev.tollgate.protocols.jsonrpc.JsonRpcPayload.Single single
+                && single.message() instanceof dev.tollgate.protocols.jsonrpc.JsonRpcRequest request ? request.id().value()
+                : exchange.a2a() != null ? exchange.a2a().jsonRpcId() : null);
+        ObjectNode error = response.putObject("error");
+        error.put("code", reason.jsonRpcCode());
+        error.put("message", reason.message() + (outcome.reason() == null ? "" : ": " + outcome.reason()));
+        ObjectNode data = error.putObject("data");
+        data.put("reason", reason.code());
+        data.put("approval_id", approval.id());
+        data.put("decided_by", outcome.by());
+        data.put("decided_at", outcome.at().toString());
+        if (decision.policyName() != null) {
+            data.put("policy", decision.policyName());
+        }
+        if (decision.ruleName() != null) {
+            data.put("rule", decision.ruleName());
+        }
+        return response.toString().getBytes(StandardCharsets.UTF_8);
+    }
+}
