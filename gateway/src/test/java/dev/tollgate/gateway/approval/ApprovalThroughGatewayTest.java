@@ -1,0 +1,352 @@
+package dev.tollgate.gateway.approval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.gateway.Gateway;
+import dev.tollgate.gateway.audit.AuditFiles;
+import dev.tollgate.gateway.reload.SnapshotLoader;
+import dev.tollgate.gateway.sdk.McpFixtureServer;
+import dev.tollgate.gateway.support.RecordingUpstream;
+import dev.tollgate.gateway.support.TestHttp;
+import dev.tollgate.policy.check.CheckRegistry;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code approve} rules through a running gateway, with the official MCP Java SDK client and server on either side:
+ * the call is held (the upstream sees nothing), the approver's webhook gets it signed, and a decision through the
+ * admin API releases or refuses it; timeouts, a client that leaves, a reload, a stop and batches each end it as
+ * documented, and the audit record says who decided what.
+ */
+class ApprovalThroughGatewayTest {
+
+    private static final String TOKEN = "approvals-admin-token-0123456789";
+    private static final String SECRET = "webhook-secret";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String POLICY = """
+            name: p
+            defaults: {action: allow}
+            rules:
+              - name: approve-add
+                condition: {tool: add}
+                action: approve
+                message: adding needs a person
+                approval: {timeout: %s, on-timeout: %s, approvers: [ops-oncall]}
+            """;
+
+    @TempDir
+    Path dir;
+    private Vertx vertx;
+    private McpFixtureServer fixture;
+    private RecordingUpstream webhook;
+    /** A sessionless upstream for calls sent without an SDK client (route /raw). */
+    private RecordingUpstream plain;
+    private TestHttp http;
+    private Gateway gateway;
+    private final List<AutoCloseable> clients = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        vertx = Vertx.vertx();
+        fixture = McpFixtureServer.start(0);
+        webhook = new RecordingUpstream(vertx);
+        webhook.answer(r -> r.response().setStatusCode(204).end());
+        plain = new RecordingUpstream(vertx);
+        plain.answer(r -> {
+            String body = plain.received().get(plain.received().size() - 1).body().toString();
+            String id = body.replaceAll("(?s).*\"id\":(\\d+).*", "$1");
+            r.response().putHeader("Content-Type", "application/json")
+                    .end("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"done\"}]}}");
+        });
+        http = new TestHttp(vertx);
+        Files.createDirectories(dir.resolve("policies"));
+        policy("30s", "deny");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable client : clients) {
+            client.close();
+        }
+        if (gateway != null) {
+            gateway.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+        http.close();
+        webhook.close();
+        plain.close();
+        fixture.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aCallApprovedThroughTheAdminApiGoesOnAndTheAuditSaysWhoApproved() throws Exception {
+        gateway = start("");
+        McpSyncClient client = sdkClient();
+        CompletableFuture<McpSchema.CallToolResult> held = CompletableFuture.supplyAsync(
+                () -> client.callTool(new McpSchema.CallToolRequest("add", Map.of("a", 2, "b", 3))));
+        JsonNode announced = awaitWebhook(0);
+        assertThat(announced.path("tool").asText()).isEqualTo("add");
+        assertThat(announced.path("arguments")).isEqualTo(JSON.readTree("{\"a\":2,\"b\":3}"));
+        assertThat(announced.path("rule").asText()).isEqualTo("approve-add");
+        assertThat(announced.path("approvers").get(0).asText()).isEqualTo("ops-oncall");
+        assertThat(announced.path("state").asText()).isEqualTo("pending");
+        String id = announced.path("id").asText();
+        assertThat(announced.path("links").path("decide").asText()).isEqualTo("http://127.0.0.1:" + gateway.adminPort() + "/approvals/" + id);
+        // Signed over the exact body, as the receiver can check.
+        RecordingUpstream.Received delivery = webhook.received().get(0);
+        assertThat(delivery.headers().get("X-Tollgate-Signature")).isEqualTo("sha256=" + ApprovalWebhook.sign(SECRET, delivery.body().getBytes()));
+        assertThat(fixture.toolCalls()).doesNotContain("add");
+        assertThat(held).isNotDone();
+        TestHttp.Reply listed = admin(HttpMethod.GET, "/approvals", null);
+        assertThat(listed.json().path("pending").get(0).path("id").asText()).isEqualTo(id);
+        assertThat(gateway.metrics().scrape()).contains("tollgate_approvals_pending 1.0");
+
+        TestHttp.Reply decided = admin(HttpMethod.POST, "/approvals/" + id, "{\"decision\":\"approve\",\"by\":\"alice\",\"reason\":\"change ticket 42\"}");
+        assertThat(decided.status()).isEqualTo(200);
+        assertThat(decided.json().path("outcome").asText()).isEqualTo("approved");
+        assertThat(((McpSchema.TextContent) held.get(10, TimeUnit.SECONDS).content().get(0)).text()).isEqualTo("5.0");
+        assertThat(fixture.toolCalls()).containsOnlyOnce("add");
+        // A second decision on an ended approval is refused with what it ended as.
+        TestHttp.Reply again = admin(HttpMethod.POST, "/approvals/" + id, "{\"decision\":\"deny\",\"by\":\"mallory\"}");
+        assertThat(again.status()).isEqualTo(409);
+        assertThat(again.json().path("decision").path("by").asText()).isEqualTo("alice");
+
+        JsonNode record = await().atMost(Duration.ofSeconds(5)).until(() -> auditRecord("add"), r -> r != null);
+        assertThat(record.path("decision").path("action").asText()).isEqualTo("approve");
+        assertThat(record.path("decision").path("enforced").asBoolean()).isFalse();
+        assertThat(record.path("approval").path("id").asText()).isEqualTo(id);
+        assertThat(record.path("approval").path("outcome").asText()).isEqualTo("approved");
+        assertThat(record.path("approval").path("by").asText()).isEqualTo("alice");
+        assertThat(record.path("approval").path("reason").asText()).isEqualTo("change ticket 42");
+        assertThat(record.path("outcome").path("status").asInt()).isEqualTo(200);
+        assertThat(gateway.metrics().scrape()).contains("tollgate_approvals_total{outcome=\"approved\"} 1.0");
+    }
+
+    @Test
+    void aDeniedCallNeverReachesTheUpstreamAndTheClientLearnsWhoDeniedIt() throws Exception {
+        gateway = start("");
+        McpSyncClient client = sdkClient();
+        CompletableFuture<McpSchema.CallToolResult> held = CompletableFuture.supplyAsync(
+                () -> client.callTool(new McpSchema.CallToolRequest("add", Map.of("a", 1, "b", 1))));
+        String id = awaitWebhook(0).path("id").asText();
+        assertThat(admin(HttpMethod.POST, "/approvals/" + id, "{\"decision\":\"deny\",\"by\":\"bob\",\"reason\":\"not during the freeze\"}")
+                .status()).isEqualTo(200);
+        assertThatThrownBy(() -> held.get(10, TimeUnit.SECONDS)).hasMessageContaining("Denied by the approver: not during the freeze");
+        assertThat(fixture.toolCalls()).doesNotContain("add");
+        // Calls the rule does not hold are untouched.
+        assertThat(((McpSchema.TextContent) client.callTool(new McpSchema.CallToolRequest("echo", Map.of("text", "hi"))).content().get(0)).text())
+                .isEqualTo("hi");
+        JsonNode record = await().atMost(Duration.ofSeconds(5)).until(() -> auditRecord("add"), r -> r != null);
+        assertThat(record.path("approval").path("outcome").asText()).isEqualTo("denied");
+        assertThat(record.path("decision").path("enforced").asBoolean()).isTrue();
+    }
+
+    @Test
+    void theRawErrorNamesTheReasonTheApprovalAndTheRule() throws Exception {
+        gateway = start("");
+        CompletableFuture<TestHttp.Reply> held = CompletableFuture.supplyAsync(() -> post(call(7, "add")));
+        String id = awaitWebhook(0).path("id").asText();
+        admin(HttpMethod.POST, "/approvals/" + id, "{\"decision\":\"deny\",\"by\":\"bob\"}");
+        TestHttp.Reply reply = held.get(10, TimeUnit.SECONDS);
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.json().path("id").asInt()).isEqualTo(7);
+        assertThat(reply.errorCode()).isEqualTo(-32010);
+        assertThat(reply.reason()).isEqualTo("approval_denied");
+        assertThat(reply.json().path("error").path("data").path("approval_id").asText()).isEqualTo(id);
+        assertThat(reply.json().path("error").path("data").path("decided_by").asText()).isEqualTo("bob");
+        assertThat(reply.json().path("error").path("data").path("rule").asText()).isEqualTo("approve-add");
+    }
+
+    @Test
+    void nobodyDecidingDeniesAtTheRulesTimeoutOrAllowsWhenTheRuleSaysSo() throws Exception {
+        policy("1s", "deny");
+        gateway = start("");
+        TestHttp.Reply timedOut = post(call(1, "add"));
+        assertThat(timedOut.reason()).isEqualTo("approval_timeout");
+        assertThat(plain.received()).isEmpty();
+        policy("1s", "allow");
+        gateway.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        gateway = start("");
+        McpSyncClient client = sdkClient();
+        assertThat(((McpSchema.TextContent) client.callTool(new McpSchema.CallToolRequest("add", Map.of("a", 1, "b", 2))).content().get(0)).text())
+                .isEqualTo("3.0");
+        assertThat(gateway.metrics().scrape()).contains("tollgate_approvals_total{outcome=\"timed_out_allowed\"} 1.0");
+    }
+
+    @Test
+    void aClientThatLeavesCancelsItsApproval() throws Exception {
+        gateway = start("");
+        HttpClient raw = vertx.createHttpClient();
+        HttpClientRequest request = raw.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(gateway.port())
+                .setURI("/raw").putHeader("Content-Type", "application/json").putHeader("Accept", "application/json, text/event-stream"))
+                .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        request.send(Buffer.buffer(call(3, "add")));
+        String id = awaitWebhook(0).path("id").asText();
+        request.connection().close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> admin(HttpMethod.GET, "/approvals/" + id, null).json().path("state").asText(),
+                "cancelled"::equals);
+        assertThat(admin(HttpMethod.POST, "/approvals/" + id, "{\"decision\":\"approve\",\"by\":\"alice\"}").status()).isEqualTo(409);
+        assertThat(plain.received()).isEmpty();
+        raw.close();
+    }
+
+    @Test
+    void aHeldCallSurvivesAReloadAndAStopDeniesWhatIsStillHeld() throws Exception {
+        gateway = start("");
+        CompletableFuture<TestHttp.Reply> first = CompletableFuture.supplyAsync(() -> post(call(1, "add")));
+        String id = awaitWebhook(0).path("id").asText();
+        // A reload to a policy without the rule: the held call keeps waiting for its approver.
+        Files.writeString(dir.resolve("policies/p.yaml"), "name: p\ndefaults: {action: allow}\nrules: []\n");
+        gateway.swap(new SnapshotLoader(CheckRegistry.withDefaults()).load(dir.resolve("gateway.yaml")));
+        assertThat(first).isNotDone();
+        admin(HttpMethod.POST, "/approvals/" + id, "{\"decision\":\"approve\",\"by\":\"alice\"}");
+        assertThat(first.get(10, TimeUnit.SECONDS).json().path("result").path("content").get(0).path("text").asText()).isEqualTo("done");
+        policy("30s", "deny");
+        gateway.swap(new SnapshotLoader(CheckRegistry.withDefaults()).load(dir.resolve("gateway.yaml")));
+        CompletableFuture<TestHttp.Reply> second = CompletableFuture.supplyAsync(() -> post(call(2, "add")));
+        awaitWebhook(1);
+        gateway.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        gateway = null;
+        TestHttp.Reply stopped = second.get(10, TimeUnit.SECONDS);
+        assertThat(stopped.status()).isEqualTo(503);
+        assertThat(stopped.reason()).isEqualTo("approval_abandoned");
+        assertThat(plain.received()).hasSize(1);
+    }
+
+    @Test
+    void aBatchElementNeedingApprovalIsRefusedAndNothingOfItIsForwarded() throws Exception {
+        gateway = start("");
+        TestHttp.Reply reply = post("[" + call(1, "add") + "]");
+        assertThat(reply.json().get(0).path("error").path("data").path("reason").asText()).isEqualTo("approval_cannot_wait");
+        assertThat(plain.received()).isEmpty();
+        assertThat(webhook.received()).isEmpty();
+    }
+
+    @Test
+    void hundredsOfHeldCallsWaitAtOnceWithoutAThreadEach() throws Exception {
+        gateway = start("    max-connections: 1000\n    max-concurrent-calls: 1000\n    max-concurrent-calls-per-caller: 1000\n");
+        int calls = 400;
+        HttpClient raw = vertx.createHttpClient(new io.vertx.core.http.PoolOptions().setHttp1MaxSize(calls));
+        List<CompletableFuture<Integer>> replies = new ArrayList<>();
+        for (int n = 0; n < calls; n++) {
+            int i = n;
+            replies.add(raw.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(gateway.port()).setURI("/raw")
+                            .putHeader("Content-Type", "application/json").putHeader("Accept", "application/json, text/event-stream"))
+                    .compose(r -> r.send(Buffer.buffer(call(i, "add"))))
+                    .compose(r -> r.body().map(b -> b.toString().contains("\"result\"") ? 1 : 0))
+                    .toCompletionStage().toCompletableFuture());
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> gateway.metrics().scrape().contains("tollgate_approvals_pending " + calls + ".0"));
+        int threads = Thread.activeCount();
+        JsonNode pending = admin(HttpMethod.GET, "/approvals", null).json().path("pending");
+        assertThat(pending).hasSize(calls);
+        for (JsonNode approval : pending) {
+            admin(HttpMethod.POST, "/approvals/" + approval.path("id").asText(), "{\"decision\":\"approve\",\"by\":\"load\"}");
+        }
+        int succeeded = 0;
+        for (CompletableFuture<Integer> reply : replies) {
+            succeeded += reply.get(20, TimeUnit.SECONDS);
+        }
+        assertThat(succeeded).isEqualTo(calls);
+        assertThat(threads).isLessThan(200);
+        raw.close();
+    }
+
+    private JsonNode auditRecord(String tool) throws Exception {
+        Path file = AuditFiles.file(dir.resolve("audit"), 1);
+        if (!Files.exists(file)) {
+            return null;
+        }
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            JsonNode record = JSON.readTree(line);
+            if (tool.equals(record.path("tool").asText()) && record.has("approval")) {
+                return record;
+            }
+        }
+        return null;
+    }
+
+    private JsonNode awaitWebhook(int index) throws Exception {
+        await().atMost(Duration.ofSeconds(10)).until(() -> webhook.received().size() > index);
+        return JSON.readTree(webhook.received().get(index).body().getBytes());
+    }
+
+    private static String call(int id, String tool) {
+        return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool + "\",\"arguments\":{\"a\":1,\"b\":1}}}";
+    }
+
+    private TestHttp.Reply post(String body) {
+        try {
+            return http.send(TestHttp.mcpPost(gateway.port(), "/raw"), Buffer.buffer(body));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private TestHttp.Reply admin(HttpMethod method, String path, String body) throws Exception {
+        RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(gateway.adminPort()).setURI(path)
+                .putHeader("Authorization", "Bearer " + TOKEN);
+        return http.send(options, body == null ? null : Buffer.buffer(body));
+    }
+
+    private McpSyncClient sdkClient() {
+        McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport.builder("http://localhost:" + gateway.port()).endpoint("/mcp").build())
+                .requestTimeout(Duration.ofSeconds(30)).build();
+        client.initialize();
+        clients.add(client);
+        return client;
+    }
+
+    private void policy(String timeout, String onTimeout) throws Exception {
+        Files.writeString(dir.resolve("policies/p.yaml"), POLICY.formatted(timeout, onTimeout));
+    }
+
+    private Gateway start(String routeExtra) throws Exception {
+        Files.writeString(dir.resolve("gateway.yaml"), """
+                listeners: [{name: public, host: 127.0.0.1, port: 0}]
+                admin: {host: 127.0.0.1, port: 0, token: "%s"}
+                policies: {directory: policies}
+                audit: {directory: audit, arguments: full}
+                approvals:
+                  webhook: {url: "%s", secret: "%s"}
+                routes:
+                  - name: tools
+                    path: /mcp
+                    protocol: mcp
+                    policy: p
+                    upstream: "http://127.0.0.1:%d/mcp"
+                  - name: raw
+                    path: /raw
+                    protocol: mcp
+                    policy: p
+                    upstream: "%s"
+                %s""".formatted(TOKEN, webhook.url("/hook"), SECRET, fixture.port(), plain.url("/mcp"), routeExtra));
+        return Gateway.start(vertx, new SnapshotLoader(CheckRegistry.withDefaults()).load(dir.resolve("gateway.yaml")), 1)
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+}
