@@ -36,7 +36,17 @@ class PolicyLoaderTest {
                 Arguments.of("two keys in one condition", HEAD + "    condition: {tool: x, method: y}\n    action: deny\n", 5, "rules[0].condition", "exactly one key"),
                 Arguments.of("unknown check", HEAD + "    condition: {check: {name: nope}}\n    action: deny\n", 5, "rules[0].condition.check.name", "unknown check 'nope'"),
                 Arguments.of("bad check args", HEAD + "    condition: {check: {name: argument_size, args: {}}}\n    action: deny\n", 5, "rules[0].condition.check.args", "max_bytes"),
-                Arguments.of("bad action", HEAD + "    condition: {tool: x}\n    action: block\n", 6, "rules[0].action", "allow, deny or audit"),
+                Arguments.of("bad action", HEAD + "    condition: {tool: x}\n    action: block\n", 6, "rules[0].action", "allow, deny, audit or approve"),
+                Arguments.of("approval on a deny rule", HEAD + "    condition: {tool: x}\n    action: deny\n    approval: {timeout: 1m}\n", 7,
+                        "rules[0].approval", "only to a rule with action approve"),
+                Arguments.of("approval timeout not a duration", HEAD + "    condition: {tool: x}\n    action: approve\n    approval: {timeout: soon}\n", 7,
+                        "rules[0].approval.timeout", "duration from 1s to 24h"),
+                Arguments.of("approval timeout over a day", HEAD + "    condition: {tool: x}\n    action: approve\n    approval: {timeout: 25h}\n", 7,
+                        "rules[0].approval.timeout", "duration from 1s to 24h"),
+                Arguments.of("approval on-timeout not deny or allow", HEAD + "    condition: {tool: x}\n    action: approve\n    approval: {on-timeout: audit}\n", 7,
+                        "rules[0].approval.on-timeout", "deny or allow"),
+                Arguments.of("approval unknown field", HEAD + "    condition: {tool: x}\n    action: approve\n    approval: {timeuot: 1m}\n", 7,
+                        "rules[0].approval.timeuot", "unknown field"),
                 Arguments.of("missing action", HEAD + "    condition: {tool: x}\n", 4, "rules[0]", "action is required"),
                 Arguments.of("bad priority", HEAD + "    priority: high\n    condition: {tool: x}\n    action: deny\n", 5, "rules[0].priority", "integer"),
                 Arguments.of("unknown rule field", HEAD + "    conditon: {tool: x}\n    action: deny\n", 5, "rules[0].conditon", "unknown field"),
@@ -137,6 +147,6 @@ class PolicyLoaderTest {
         assertThatThrownBy(() -> PolicyTestRunner.run(bundle, dir))
                 .isInstanceOfSatisfying(PolicyException.class, e -> assertThat(e.problems()).extracting(PolicyProblem::toString)
                         .anySatisfy(p -> assertThat(p).endsWith("tools.tests.yaml:6: tests[0].identity.tenat: unknown field (expected one of agent, capabilities, claims, parent, run, spiffe_id, sub, tenant, tree)"))
-                        .anySatisfy(p -> assertThat(p).contains("tools.tests.yaml:11: tests[1].expect.action: action is allow, deny or audit")));
+                        .anySatisfy(p -> assertThat(p).contains("tools.tests.yaml:11: tests[1].expect.action: action is allow, deny, audit or approve")));
     }
 }

@@ -145,6 +145,19 @@ class ApprovalThroughGatewayTest {
         assertThat(record.path("approval").path("reason").asText()).isEqualTo("change ticket 42");
         assertThat(record.path("outcome").path("status").asInt()).isEqualTo(200);
         assertThat(gateway.metrics().scrape()).contains("tollgate_approvals_total{outcome=\"approved\"} 1.0");
+
+        // Replay treats the past approval as recorded: under the same policy nothing changes; a policy that now
+        // allows the tool outright reports the approved call as a change of kind, not as a new approval to wait for.
+        gateway.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        gateway = null;
+        Path audit = dir.resolve("audit");
+        assertThat(dev.tollgate.gateway.support.Cli.run("replay", "--audit", audit.toString(), "--policies", dir.resolve("policies").toString())
+                .exit()).isZero();
+        Path relaxed = Files.createDirectories(dir.resolve("relaxed"));
+        Files.writeString(relaxed.resolve("p.yaml"), "name: p\ndefaults: {action: allow}\nrules: []\n");
+        dev.tollgate.gateway.support.Cli.Result replay = dev.tollgate.gateway.support.Cli.run("replay", "--audit", audit.toString(),
+                "--policies", relaxed.toString());
+        assertThat(replay.out()).contains("APPROVE:approved -> ALLOW: 1");
     }
 
     @Test
