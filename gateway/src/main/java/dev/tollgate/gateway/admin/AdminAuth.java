@@ -27,8 +27,20 @@ final class AdminAuth {
 
     /** Empty when allowed; otherwise why not. {@code authorization}: every Authorization header sent. */
     Optional<AdminReject> check(List<String> authorization) {
+        return check(authorization, openWithoutToken);
+    }
+
+    /**
+     * For endpoints a local process must not use without the token even on loopback: deciding approvals (an agent on
+     * the same host would approve its own calls) and reading them (they carry call arguments).
+     */
+    Optional<AdminReject> checkRequiringToken(List<String> authorization) {
+        return check(authorization, false);
+    }
+
+    private Optional<AdminReject> check(List<String> authorization, boolean openWhenNoToken) {
         if (tokenDigest == null) {
-            return openWithoutToken ? Optional.empty() : Optional.of(AdminReject.TOKEN_NOT_CONFIGURED);
+            return openWhenNoToken ? Optional.empty() : Optional.of(AdminReject.TOKEN_NOT_CONFIGURED);
         }
         if (authorization.size() > 1) {
             // Two headers could be read differently by a proxy in front: refuse rather than pick one.

@@ -128,7 +128,8 @@ public final class AdminServer {
 
     private void route(HttpServerRequest request) {
         if (request.path().equals(ApprovalEndpoints.PREFIX) || request.path().startsWith(ApprovalEndpoints.PREFIX + "/")) {
-            authorized(request, approvalEndpoints::handle);
+            auth.checkRequiringToken(request.headers().getAll(HttpHeaders.AUTHORIZATION))
+                    .ifPresentOrElse(reject -> rejects.respond(request, reject), () -> approvalEndpoints.handle(request));
             return;
         }
         switch (request.path()) {

@@ -252,6 +252,35 @@ class ApprovalThroughGatewayTest {
     }
 
     @Test
+    void approvalsNeedTheAdminTokenEvenOnLoopbackSoAnAgentCannotApproveItself() throws Exception {
+        gateway = start("");
+        CompletableFuture<TestHttp.Reply> held = CompletableFuture.supplyAsync(() -> post(call(4, "add")));
+        String id = awaitWebhook(0).path("id").asText();
+        TestHttp.Reply noToken = http.send(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(gateway.adminPort())
+                .setURI("/approvals/" + id), Buffer.buffer("{\"decision\":\"approve\",\"by\":\"agent\"}"));
+        assertThat(noToken.status()).isEqualTo(401);
+        TestHttp.Reply wrongToken = http.send(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(gateway.adminPort())
+                .setURI("/approvals/" + id).putHeader("Authorization", "Bearer not-the-token-0123456789"), Buffer.buffer("{\"decision\":\"approve\",\"by\":\"agent\"}"));
+        assertThat(wrongToken.status()).isEqualTo(401);
+        for (String bad : List.of("{}", "{\"decision\":\"yes\",\"by\":\"a\"}", "{\"decision\":\"approve\"}", "not json")) {
+            assertThat(admin(HttpMethod.POST, "/approvals/" + id, bad).status()).as(bad).isEqualTo(400);
+        }
+        assertThat(held).isNotDone();
+        assertThat(plain.received()).isEmpty();
+        admin(HttpMethod.POST, "/approvals/" + id, "{\"decision\":\"deny\",\"by\":\"alice\"}");
+        assertThat(held.get(10, TimeUnit.SECONDS).reason()).isEqualTo("approval_denied");
+        // A gateway without an admin token on loopback: explain stays open to local processes, approvals do not.
+        gateway.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        Files.writeString(dir.resolve("gateway.yaml"), Files.readString(dir.resolve("gateway.yaml")).replace(", token: \"" + TOKEN + "\"", ""));
+        gateway = Gateway.start(vertx, new SnapshotLoader(CheckRegistry.withDefaults()).load(dir.resolve("gateway.yaml")), 1)
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        TestHttp.Reply untokened = http.send(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(gateway.adminPort())
+                .setURI("/approvals"), null);
+        assertThat(untokened.status()).isEqualTo(403);
+        assertThat(untokened.body().toString()).contains("admin_token_not_configured");
+    }
+
+    @Test
     void aBatchElementNeedingApprovalIsRefusedAndNothingOfItIsForwarded() throws Exception {
         gateway = start("");
         TestHttp.Reply reply = post("[" + call(1, "add") + "]");
