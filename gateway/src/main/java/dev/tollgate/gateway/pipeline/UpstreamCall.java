@@ -252,10 +252,12 @@ final class UpstreamCall {
         }
         exchange.upstreamStarted();
         Buffer body = exchange.forwardBody();
-        Future<HttpClientResponse> response = body == null ? request.send() : request.send(body);
-        response.onComplete(ar -> {
+        // Whether the request was written decides whether a failure may be retried elsewhere: a pooled connection the
+        // instance had just closed fails the write itself, and then the instance never saw the call.
+        Future<Void> written = body == null ? request.end() : request.end(body);
+        request.response().onComplete(ar -> {
             if (ar.failed()) {
-                attemptFailed(ar.cause(), true);
+                written.onComplete(w -> attemptFailed(ar.cause(), w.succeeded()));
             } else if (!finished) {
                 relay(ar.result());
             }

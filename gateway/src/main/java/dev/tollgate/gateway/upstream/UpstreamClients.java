@@ -22,6 +22,8 @@ import java.util.Map;
  */
 public final class UpstreamClients {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UpstreamClients.class);
+
     private final Vertx vertx;
     private final Map<String, ? extends SvidSource> svids;
     private final Map<RouteConfig, HttpClientAgent> clients = new HashMap<>();
@@ -58,7 +60,11 @@ public final class UpstreamClients {
     private HttpClientAgent create(RouteConfig route) {
         // Vert.x defaults to 5 connections per upstream; a gateway would queue behind its own pool.
         PoolOptions pool = new PoolOptions().setHttp1MaxSize(route.maxConnections());
-        return vertx.httpClientBuilder().with(options(route, svids)).with(pool).build();
+        return vertx.httpClientBuilder().with(options(route, svids)).with(pool)
+                // An idle pooled connection the instance resets is not an error of any call: the pool drops it.
+                .withConnectHandler(connection -> connection.exceptionHandler(e -> LOG.debug("route {}: upstream connection to {} failed: {}",
+                        route.name(), connection.remoteAddress(), e.toString())))
+                .build();
     }
 
     /** How the gateway connects to the route's instances (timeouts, no decompression, SPIFFE mTLS); health probes too. */
