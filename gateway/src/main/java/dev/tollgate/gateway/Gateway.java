@@ -9,6 +9,7 @@ import dev.tollgate.gateway.identity.SvidSources;
 import io.vertx.core.Context;
 import java.util.Map;
 import dev.tollgate.gateway.telemetry.Telemetry;
+import dev.tollgate.gateway.upstream.UpstreamHealthChecker;
 import java.io.IOException;
 import dev.tollgate.gateway.config.ConfigException;
 import dev.tollgate.gateway.config.GatewayConfig;
@@ -38,9 +39,12 @@ public final class Gateway {
     private final AdminServer admin;
     private final int adminPort;
     private final AtomicBoolean ready;
+    private final UpstreamHealthChecker health;
 
     private Gateway(Vertx vertx, AtomicReference<GatewaySnapshot> snapshot, GatewayServices services,
-                    List<String> deployments, List<Integer> ports, AdminServer admin, int adminPort, AtomicBoolean ready) {
+                    List<String> deployments, List<Integer> ports, AdminServer admin, int adminPort, AtomicBoolean ready,
+                    UpstreamHealthChecker health) {
+        this.health = health;
         this.vertx = vertx;
         this.snapshot = snapshot;
         this.services = services;
@@ -103,10 +107,12 @@ public final class Gateway {
     public static Future<Gateway> start(Vertx vertx, GatewaySnapshot initial, int eventLoops, GatewayServices given) {
         GatewayConfig config = initial.config();
         GatewayServices services = given.budgets() != null ? given : new GatewayServices(given.metrics(), given.telemetry(),
-                given.audit(), given.svids(), Budgets.create(vertx, config));
+                given.audit(), given.svids(), Budgets.create(vertx, config), given.learnt(), given.concurrentCalls(), given.replays(),
+                given.upstreams());
         AtomicReference<GatewaySnapshot> snapshot = new AtomicReference<>(initial);
         GatewayMetrics metrics = services.metrics();
         metrics.watchSpans(services.telemetry().counts());
+        metrics.configLive(initial.live().hash());
         // Verified AXIDs: the cache of the snapshot serving now (a reload starts a new one).
         metrics.watchCacheHitRatio("axid", () -> snapshot.get().axid() == null ? Double.NaN : snapshot.get().axid().hitRate());
         metrics.watchBudgets(services.budgets());
@@ -116,7 +122,12 @@ public final class Gateway {
         // Vert.x shares the bound servers with them (a server on port 0 is shared under its requested port,
         // not under the port it resolved to: re-binding the resolved port would fail with "in use").
         GatewayVerticle first = new GatewayVerticle(snapshot::get, config.listeners(), services);
-        return vertx.deployVerticle(first).compose(id -> {
+        UpstreamHealthChecker health = new UpstreamHealthChecker(services.upstreams(), services.svids());
+        return vertx.deployVerticle(health).compose(healthId -> {
+            deployments.add(healthId);
+            health.watch(initial.routes().routes());
+            return vertx.deployVerticle(first);
+        }).compose(id -> {
             deployments.add(id);
             List<Integer> ports = first.boundPorts();
             Future<String> rest = eventLoops <= 1 ? Future.succeededFuture()
@@ -126,10 +137,10 @@ public final class Gateway {
                 if (restId != null) {
                     deployments.add(restId);
                 }
-                AdminServer admin = new AdminServer(vertx, config.admin(), metrics, ready::get, snapshot::get);
+                AdminServer admin = new AdminServer(vertx, config.admin(), metrics, ready::get, snapshot::get, services.upstreams());
                 return admin.start().map(adminPort -> {
                     ready.set(true);
-                    return new Gateway(vertx, snapshot, services, deployments, ports, admin, adminPort, ready);
+                    return new Gateway(vertx, snapshot, services, deployments, ports, admin, adminPort, ready, health);
                 });
             });
         });
@@ -173,6 +184,10 @@ public final class Gateway {
      */
     public List<String> swap(GatewaySnapshot next) {
         GatewaySnapshot previous = snapshot.getAndSet(next);
+        // Instances that stay keep their state; removed ones go with their metrics; checks follow the new routes.
+        services.upstreams().retain(next.routes().routes());
+        services.metrics().configLive(next.live().hash());
+        health.watch(next.routes().routes());
         List<String> needRestart = new ArrayList<>();
         if (!previous.config().listeners().equals(next.config().listeners())) {
             needRestart.add("listeners");

@@ -8,20 +8,23 @@ import dev.tollgate.gateway.identity.JtiReplayGuard;
 import dev.tollgate.gateway.limits.ConcurrentCalls;
 import dev.tollgate.gateway.pipeline.UpstreamLearning;
 import dev.tollgate.gateway.telemetry.Telemetry;
+import dev.tollgate.gateway.upstream.Upstreams;
 import java.util.Map;
 
 /**
  * The process-wide collaborators every listener verticle shares: meters, tracing, and the audit log (null
  * when disabled), the SVID sources of the mTLS listeners by listener name, and the spend and rate state
  * (null in tests that build services by hand: budget rules then deny, fail closed), and what the gateway has
- * learnt from upstreams' answers (tools' {@code x-mcp-header} declarations, tasks' creating tools). Created
+ * learnt from upstreams' answers (tools' {@code x-mcp-header} declarations, tasks' creating tools), and the state of
+ * every route's upstream instances (load, ejection, health). Created
  * once at start; not part of the reloadable snapshot.
  */
 public record GatewayServices(GatewayMetrics metrics, Telemetry telemetry, AuditLog audit, Map<String, SvidSource> svids,
                               Budgets budgets, UpstreamLearning learnt, ConcurrentCalls concurrentCalls,
-                              JtiReplayGuard replays) {
+                              JtiReplayGuard replays, Upstreams upstreams) {
 
     public GatewayServices {
+        upstreams = upstreams == null ? new Upstreams(metrics == null ? null : metrics.registry()) : upstreams;
         svids = svids == null ? Map.of() : Map.copyOf(svids);
         learnt = learnt == null ? new UpstreamLearning() : learnt;
         concurrentCalls = concurrentCalls == null ? new ConcurrentCalls() : concurrentCalls;
@@ -30,14 +33,14 @@ public record GatewayServices(GatewayMetrics metrics, Telemetry telemetry, Audit
 
     public GatewayServices(GatewayMetrics metrics, Telemetry telemetry, AuditLog audit, Map<String, SvidSource> svids,
                            Budgets budgets) {
-        this(metrics, telemetry, audit, svids, budgets, null, null, null);
+        this(metrics, telemetry, audit, svids, budgets, null, null, null, null);
     }
 
     public GatewayServices(GatewayMetrics metrics, Telemetry telemetry, AuditLog audit, Map<String, SvidSource> svids) {
-        this(metrics, telemetry, audit, svids, null, null, null, null);
+        this(metrics, telemetry, audit, svids, null, null, null, null, null);
     }
 
     public GatewayServices(GatewayMetrics metrics, Telemetry telemetry, AuditLog audit) {
-        this(metrics, telemetry, audit, Map.of(), null, null, null, null);
+        this(metrics, telemetry, audit, Map.of(), null, null, null, null, null);
     }
 }

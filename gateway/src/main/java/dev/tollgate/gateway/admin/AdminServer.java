@@ -7,6 +7,8 @@ import dev.tollgate.gateway.config.AdminConfig;
 import dev.tollgate.gateway.http.HostOriginGuard;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.gateway.pipeline.GatewaySnapshot;
+import dev.tollgate.gateway.upstream.Upstreams;
+import java.util.Map;
 import dev.tollgate.gateway.reload.ReloadResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -25,9 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator port: {@code /healthz} (alive), {@code /readyz} (listeners bound, not shutting down),
- * {@code /metrics} (Prometheus), {@code POST /explain} (why a call is allowed or denied) and
- * {@code POST /reload} (reload now). Kept off the traffic listeners so it can be firewalled separately and
+ * The operator port: {@code /healthz} (alive), {@code /readyz} (listeners bound, not shutting down, every
+ * health-checked route with a healthy upstream instance), {@code /metrics} (Prometheus), {@code POST /explain}
+ * (why a call is allowed or denied), {@code POST /reload} (reload now) and {@code /admin/config} (the hash and
+ * the effective configuration serving now, secrets redacted). Kept off the traffic listeners so it can be firewalled separately and
  * never matches a route.
  *
  * <p>Order, and why: the probes first (nothing to protect, and orchestrators send a Host no allow-list
@@ -44,6 +47,7 @@ public final class AdminServer {
     private final AdminConfig config;
     private final GatewayMetrics metrics;
     private final BooleanSupplier ready;
+    private final Upstreams upstreams;
     private final Supplier<GatewaySnapshot> snapshots;
     private final HostOriginGuard guard;
     private final AdminAuth auth;
@@ -51,7 +55,9 @@ public final class AdminServer {
     private volatile Supplier<CompletableFuture<ReloadResult>> reloader;
     private HttpServer server;
 
-    public AdminServer(Vertx vertx, AdminConfig config, GatewayMetrics metrics, BooleanSupplier ready, Supplier<GatewaySnapshot> snapshots) {
+    public AdminServer(Vertx vertx, AdminConfig config, GatewayMetrics metrics, BooleanSupplier ready, Supplier<GatewaySnapshot> snapshots,
+                       Upstreams upstreams) {
+        this.upstreams = upstreams;
         this.vertx = vertx;
         this.config = config;
         this.metrics = metrics;
@@ -84,12 +90,29 @@ public final class AdminServer {
             // Exempt from the Host check: Kubernetes and Docker probes send Host: <pod-ip>:<port>, which changes
             // with every pod, and "UP"/"READY" tells a rebinding page nothing.
             case "/healthz" -> json(request, 200, "{\"status\":\"UP\"}");
-            case "/readyz" -> {
-                boolean isReady = ready.getAsBoolean();
-                json(request, isReady ? 200 : 503, isReady ? "{\"status\":\"READY\"}" : "{\"status\":\"NOT_READY\"}");
-            }
+            case "/readyz" -> readiness(request);
             default -> guarded(request);
         }
+    }
+
+    /**
+     * Ready while the listeners are bound, the gateway is not shutting down, and every route with a health check has
+     * at least one instance its probes call healthy (the body names the routes that have none).
+     */
+    private void readiness(HttpServerRequest request) {
+        if (!ready.getAsBoolean()) {
+            json(request, 503, "{\"status\":\"NOT_READY\"}");
+            return;
+        }
+        Map<String, Integer> down = upstreams == null ? Map.of() : upstreams.routesWithoutHealthyInstance(snapshots.get().routes().routes());
+        if (down.isEmpty()) {
+            json(request, 200, "{\"status\":\"READY\"}");
+            return;
+        }
+        ObjectNode body = JSON.createObjectNode().put("status", "NOT_READY");
+        ObjectNode routes = body.putObject("routes_without_healthy_upstream");
+        down.forEach((route, instances) -> routes.put(route, instances + " instance(s), none healthy"));
+        json(request, 503, body.toString());
     }
 
     private void guarded(HttpServerRequest request) {
@@ -109,7 +132,8 @@ public final class AdminServer {
                     .end(metrics.scrape());
             case "/explain" -> authorized(request, this::explain);
             case "/reload" -> authorized(request, this::reload);
-            default -> json(request, 404, "{\"error\":\"not found\",\"endpoints\":[\"/healthz\",\"/readyz\",\"/metrics\",\"/explain\",\"/reload\"]}");
+            case "/admin/config" -> authorized(request, r -> json(r, 200, snapshots.get().live().toJson().toString()));
+            default -> json(request, 404, "{\"error\":\"not found\",\"endpoints\":[\"/healthz\",\"/readyz\",\"/metrics\",\"/explain\",\"/reload\",\"/admin/config\"]}");
         }
     }
 

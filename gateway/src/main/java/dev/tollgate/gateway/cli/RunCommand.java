@@ -69,9 +69,11 @@ final class RunCommand implements Callable<Integer> {
             System.out.printf("tollgate: listener %s on %s://%s:%d%s%n", listener.name(), listener.tls() == null ? "http" : "https",
                     listener.host(), gateway.ports().get(i), listener.tls() == null ? "" : " (mTLS, SPIFFE SVIDs required)");
         }
-        loaded.routes().forEach(r -> System.out.printf("tollgate: route %s %s -> %s (%s, policy %s)%n", r.name(), r.path(), r.upstream(),
+        loaded.routes().forEach(r -> System.out.printf("tollgate: route %s %s -> %s (%s, policy %s)%n", r.name(), r.path(),
+                r.upstreams().endpoints().size() == 1 ? r.upstream() : r.upstreams().endpoints().stream().map(e -> e.url().toString()).toList()
+                        + " (" + r.upstreams().balance().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + ")",
                 r.protocol().yamlName(), r.policy() == null ? "none: every call denied" : r.policy()));
-        System.out.printf("tollgate: admin on http://%s:%d (/healthz /readyz /metrics /explain /reload)%n", loaded.admin().host(), gateway.adminPort());
+        System.out.printf("tollgate: admin on http://%s:%d (/healthz /readyz /metrics /explain /reload /admin/config)%n", loaded.admin().host(), gateway.adminPort());
         System.out.printf("tollgate: transport %s%n", GatewayVertx.describe(vertx));
         return 0;
     }

@@ -53,8 +53,9 @@ public final class ConfigLoader {
     private static final int MIN_ADMIN_TOKEN_CHARS = 16;
     private static final Set<String> LIMIT_FIELDS = Set.of("max-body-bytes", "max-json-depth", "max-buffered-response-bytes",
             "max-batch-messages", "max-inspected-response-bytes", "header-timeout", "body-timeout", "idle-timeout");
-    private static final Set<String> ROUTE_FIELDS = Set.of("name", "path", "protocol", "upstream", "connect-timeout",
-            "response-timeout", "max-connections", "max-concurrent-calls", "max-concurrent-calls-per-caller", "policy", "axid", "allowed-spiffe-ids", "upstream-tls", "a2a");
+    private static final Set<String> ROUTE_FIELDS = union(Set.of("name", "path", "protocol", "connect-timeout",
+            "response-timeout", "max-connections", "max-concurrent-calls", "max-concurrent-calls-per-caller", "policy", "axid", "allowed-spiffe-ids",
+            "upstream-tls", "a2a"), UpstreamsReader.ROUTE_FIELDS);
     private static final Set<String> A2A_ROUTE_FIELDS = Set.of("public-url", "card-security");
     private static final int DEFAULT_ADMIN_PORT = 9090;
     /** Deeper nesting than this is refused outright: it only ever serves to exhaust a parser. */
@@ -286,8 +287,9 @@ public final class ConfigLoader {
             if (path != null && !paths.add(path)) {
                 r.problemAt("path", "another route already uses path " + path);
             }
-            URI upstream = upstream(r);
             Protocol protocol = protocol(r);
+            UpstreamsConfig upstreams = UpstreamsReader.read(r, protocol);
+            URI upstream = upstreams == null ? null : upstreams.endpoints().get(0).url();
             int maxConnections = r.positiveInt("max-connections", RouteConfig.DEFAULT_MAX_CONNECTIONS);
             ConcurrencyLimits defaults = ConcurrencyLimits.defaultsFor(maxConnections);
             int maxCalls = r.positiveInt("max-concurrent-calls", defaults.maxCalls());
@@ -303,7 +305,8 @@ public final class ConfigLoader {
                     axidMode(r, axidConfigured),
                     r.strings("allowed-spiffe-ids", List.of()),
                     UpstreamTlsReader.read(r, upstream, listeners), a2aRoute(r, protocol),
-                    new ConcurrencyLimits(maxCalls, r.positiveInt("max-concurrent-calls-per-caller", Math.min(defaults.maxPerCaller(), maxCalls)))));
+                    new ConcurrencyLimits(maxCalls, r.positiveInt("max-concurrent-calls-per-caller", Math.min(defaults.maxPerCaller(), maxCalls))),
+                    upstreams));
         }
         return out;
     }
@@ -579,26 +582,9 @@ public final class ConfigLoader {
         return null;
     }
 
-    private static URI upstream(NodeReader r) {
-        String value = r.string("upstream", null);
-        if (value == null) {
-            return null;
-        }
-        try {
-            URI uri = new URI(value);
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-                r.problemAt("upstream", "must be an absolute http or https URL such as http://127.0.0.1:3001/mcp, got '" + value + "'");
-                return null;
-            }
-            if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
-                r.problemAt("upstream", "must not carry a query, fragment or user info");
-                return null;
-            }
-            return uri;
-        } catch (URISyntaxException e) {
-            r.problemAt("upstream", "is not a valid URL: " + e.getReason());
-            return null;
-        }
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
     }
 }

@@ -9,7 +9,8 @@ import java.util.List;
  *
  * @param path            gateway path prefix, matched at segment boundaries ({@code /mcp} matches
  *                        {@code /mcp} and {@code /mcp/x}, not {@code /mcpx})
- * @param upstream        absolute http(s) URL; the rest of the request path after {@code path} is appended
+ * @param upstream        absolute http(s) URL of the first instance; the rest of the request path after {@code path} is
+ *                        appended
  * @param connectTimeout  how long to wait for a TCP (and TLS) connection to the upstream
  * @param responseTimeout how long to wait for the upstream's response headers
  * @param maxConnections  size of the keep-alive connection pool to this upstream
@@ -22,13 +23,16 @@ import java.util.List;
  *                        null for plain HTTP or ordinary HTTPS
  * @param a2a             settings of an {@code a2a} route (public URL, card security); defaults otherwise
  * @param concurrency     calls in flight at once on the route, in all and per caller
+ * @param upstreams       every instance of the upstream, how calls are balanced over them and how their health is
+ *                        judged; null means the one {@code upstream} URL
  */
 public record RouteConfig(String name, String path, Protocol protocol, URI upstream, Duration connectTimeout,
                           Duration responseTimeout, int maxConnections, String policy, AxidMode axid,
                           List<String> allowedSpiffeIds, UpstreamTlsConfig upstreamTls, A2aRouteConfig a2a,
-                          ConcurrencyLimits concurrency) {
+                          ConcurrencyLimits concurrency, UpstreamsConfig upstreams) {
 
     public RouteConfig {
+        upstreams = upstreams == null && upstream != null ? UpstreamsConfig.single(upstream) : upstreams;
         allowedSpiffeIds = allowedSpiffeIds == null ? List.of() : List.copyOf(allowedSpiffeIds);
         a2a = a2a == null ? A2aRouteConfig.DEFAULTS : a2a;
         concurrency = concurrency == null ? ConcurrencyLimits.defaultsFor(maxConnections) : concurrency;
@@ -38,7 +42,7 @@ public record RouteConfig(String name, String path, Protocol protocol, URI upstr
     public RouteConfig(String name, String path, Protocol protocol, URI upstream, Duration connectTimeout,
                        Duration responseTimeout, int maxConnections, String policy, AxidMode axid, List<String> allowedSpiffeIds) {
         this(name, path, protocol, upstream, connectTimeout, responseTimeout, maxConnections, policy, axid, allowedSpiffeIds, null, null,
-                null);
+                null, null);
     }
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);

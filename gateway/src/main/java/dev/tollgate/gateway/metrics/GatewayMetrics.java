@@ -150,6 +150,18 @@ public final class GatewayMetrics {
     private record RouteTimers(Timer total, Timer upstream, Timer gateway) {
     }
 
+    /**
+     * {@code tollgate_config_info{hash}} is 1 for the configuration serving now (see LiveConfig): during a rollout,
+     * counting replicas per hash shows how far it went.
+     */
+    public synchronized void configLive(String hash) {
+        if (configInfo != null) {
+            registry.remove(configInfo);
+        }
+        configInfo = Gauge.builder("tollgate.config.info", () -> 1).description("1 for the configuration this replica serves, by hash")
+                .tag("hash", hash).strongReference(true).register(registry);
+    }
+
     public void reloaded(boolean applied) {
         (applied ? reloadsApplied : reloadsRejected).increment();
     }
@@ -161,6 +173,8 @@ public final class GatewayMetrics {
     public double rejectCount(RejectReason reason) {
         return rejects.get(reason).count();
     }
+
+    private Gauge configInfo;
 
     public void clientAborted() {
         clientAborts.increment();

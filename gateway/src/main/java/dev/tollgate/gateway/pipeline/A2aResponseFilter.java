@@ -96,7 +96,7 @@ final class A2aResponseFilter implements ResponseFilter {
 
     private void rewrite(ObjectNode card) {
         RouteConfig route = exchange.route().route().config();
-        A2aCardRewriter rewriter = new A2aCardRewriter(route.upstream(), A2aRoutes.publicUrl(exchange));
+        A2aCardRewriter rewriter = new A2aCardRewriter(java.net.URI.create(exchange.upstreamInstance().url()), A2aRoutes.publicUrl(exchange));
         boolean gatewaySecurity = route.a2a().cardSecurity() == A2aRouteConfig.CardSecurity.GATEWAY;
         A2aCardRewriter.GatewayAuth auth = gatewaySecurity && route.axid() != AxidMode.OFF
                 ? new A2aCardRewriter.GatewayAuth("tollgate-axid", AxidConfig.HEADER, route.axid() == AxidMode.REQUIRED || route.axid() == AxidMode.SINGLE_USE) : null;

@@ -21,24 +21,31 @@ final class A2aTaskLearner {
     private final String route;
     private final String skill;
     private final String owner;
+    private final String instance;
     private boolean learnt;
 
-    private A2aTaskLearner(TaskOrigins tasks, String route, String skill, String owner) {
+    private A2aTaskLearner(TaskOrigins tasks, String route, String skill, String owner, String instance) {
         this.tasks = tasks;
         this.route = route;
         this.skill = skill;
         this.owner = owner;
+        this.instance = instance;
     }
 
-    /** A learner for a message send by a caller something can be bound to; null otherwise (nothing to learn). */
+    /**
+     * A learner for a message send by a caller something can be bound to, or on a route with several instances (the
+     * task's follow-ups must reach the instance that holds it); null otherwise (nothing to learn).
+     */
     static A2aTaskLearner of(Exchange exchange, TaskOrigins tasks) {
         var call = exchange.a2a().call();
         String owner = CallerKeys.owner(exchange.identity());
-        if (call == null || owner == null
+        boolean affinity = exchange.route().route().config().upstreams().endpoints().size() > 1;
+        if (call == null || (owner == null && !affinity)
                 || (call.method() != A2aMethod.SEND_MESSAGE && call.method() != A2aMethod.SEND_STREAMING_MESSAGE)) {
             return null;
         }
-        return new A2aTaskLearner(tasks, exchange.route().route().name(), call.skill(), owner);
+        return new A2aTaskLearner(tasks, exchange.route().route().name(), call.skill(), owner,
+                affinity && exchange.upstreamInstance() != null ? exchange.upstreamInstance().url() : null);
     }
 
     void learnFrom(byte[] json) {
@@ -59,7 +66,7 @@ final class A2aTaskLearner {
         learnt = true;
         // A task already bound keeps its first owner: an answer cannot hand another caller's task to this one.
         if (tasks.of(route, taskId) == null) {
-            tasks.learn(route, taskId, skill, owner);
+            tasks.learn(route, taskId, skill, owner, instance);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.tollgate.gateway.pipeline;
 
+import dev.tollgate.gateway.upstream.UpstreamInstance;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.tollgate.gateway.budget.CallCharge;
 import dev.tollgate.gateway.budget.SpendView;
@@ -37,6 +38,8 @@ public final class Exchange {
     private List<CallDescription> calls = List.of();
     private String mcpRevision;
     private String upstreamSessionId;
+    private String pinnedUpstream;
+    private UpstreamInstance upstreamInstance;
     private final List<Runnable> onComplete = new java.util.ArrayList<>(1);
     private Identity identity = Identity.ANONYMOUS;
     private Buffer forwardBody;
@@ -149,6 +152,27 @@ public final class Exchange {
             action.run();
         }
         onComplete.clear();
+    }
+
+    /**
+     * The URL of the route's upstream instance this call must go to (the one holding its session or task); null when
+     * the call is balanced freely.
+     */
+    public String pinnedUpstream() {
+        return pinnedUpstream;
+    }
+
+    void pinnedUpstream(String url) {
+        this.pinnedUpstream = url;
+    }
+
+    /** The instance the call was (last) sent to; null before forwarding. */
+    public UpstreamInstance upstreamInstance() {
+        return upstreamInstance;
+    }
+
+    void upstreamInstance(UpstreamInstance instance) {
+        this.upstreamInstance = instance;
     }
 
     /** The upstream's own MCP session id for the sealed one the client sent; null when it sent none. */

@@ -3,6 +3,7 @@ package dev.tollgate.gateway.pipeline;
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.gateway.upstream.UpstreamClients;
+import dev.tollgate.gateway.upstream.Upstreams;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -15,9 +16,11 @@ public final class ForwardStage implements Stage {
     private final GatewayMetrics metrics;
     private final CompletionRecorder completion;
     private final UpstreamLearning learnt;
+    private final Upstreams upstreams;
 
     public ForwardStage(Vertx vertx, UpstreamClients clients, ErrorResponder errors, GatewayMetrics metrics, CompletionRecorder completion,
-                        UpstreamLearning learnt) {
+                        UpstreamLearning learnt, Upstreams upstreams) {
+        this.upstreams = upstreams;
         this.vertx = vertx;
         this.clients = clients;
         this.errors = errors;
@@ -33,6 +36,6 @@ public final class ForwardStage implements Stage {
 
     @Override
     public Future<StageResult> apply(Exchange exchange) {
-        return new UpstreamCall(vertx, exchange, clients.clientFor(exchange.route().route()), errors, metrics, completion, learnt).start();
+        return new UpstreamCall(vertx, exchange, clients.clientFor(exchange.route().route()), errors, metrics, completion, learnt, upstreams).start();
     }
 }

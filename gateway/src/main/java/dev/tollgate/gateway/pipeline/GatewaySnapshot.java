@@ -2,6 +2,7 @@ package dev.tollgate.gateway.pipeline;
 
 import dev.tollgate.gateway.session.SealedSessions;
 import dev.tollgate.gateway.config.GatewayConfig;
+import dev.tollgate.gateway.config.LiveConfig;
 import dev.tollgate.gateway.identity.AxidCache;
 import dev.tollgate.gateway.routing.Route;
 import dev.tollgate.gateway.routing.RouteTable;
@@ -26,8 +27,9 @@ public final class GatewaySnapshot {
     private final Map<String, CompiledPolicy> policyByRoute;
     private final AxidCache axid;
     private final SealedSessions sessions;
+    private final LiveConfig live;
 
-    private GatewaySnapshot(GatewayConfig config, PolicyBundle policies, AxidCache axid) {
+    private GatewaySnapshot(GatewayConfig config, PolicyBundle policies, AxidCache axid, Map<String, String> policyDigests) {
         this.axid = axid;
         this.config = config;
         this.routes = new RouteTable(config.routes());
@@ -41,16 +43,27 @@ public final class GatewaySnapshot {
         });
         this.policyByRoute = Map.copyOf(byRoute);
         this.sessions = new SealedSessions(config.sessions());
+        this.live = LiveConfig.of(config, policyDigests);
     }
 
     /** Compiles a snapshot; policy references must already have been checked (see SnapshotLoader). */
     public static GatewaySnapshot compile(GatewayConfig config, PolicyBundle policies) {
-        return new GatewaySnapshot(config, policies, null);
+        return new GatewaySnapshot(config, policies, null, Map.of());
     }
 
     /** With AXID verification (its keys already loaded; see SnapshotLoader). */
     public static GatewaySnapshot compile(GatewayConfig config, PolicyBundle policies, AxidCache axid) {
-        return new GatewaySnapshot(config, policies, axid);
+        return new GatewaySnapshot(config, policies, axid, Map.of());
+    }
+
+    /** @param policyDigests each policy file's name and digest (see {@link LiveConfig#digest}), for the configuration hash */
+    public static GatewaySnapshot compile(GatewayConfig config, PolicyBundle policies, AxidCache axid, Map<String, String> policyDigests) {
+        return new GatewaySnapshot(config, policies, axid, policyDigests);
+    }
+
+    /** Which configuration this is: its hash and its effective form, secrets redacted ({@code /admin/config}). */
+    public LiveConfig live() {
+        return live;
     }
 
     /** Verifies AXID tokens with this snapshot's keys; null when the configuration has no identity.axid. */

@@ -45,7 +45,7 @@ public final class McpPipeline {
         // A denied call is answered here and never reaches the upstream.
         stages.add(new EnforceStage(errors));
         // Last: only vetted requests reach the upstream.
-        stages.add(new ForwardStage(vertx, clients, errors, services.metrics(), completion, services.learnt()));
+        stages.add(new ForwardStage(vertx, clients, errors, services.metrics(), completion, services.learnt(), services.upstreams()));
         return new Pipeline(stages, errors, completion);
     }
 }

@@ -64,6 +64,7 @@ final class McpResponseFilter implements ResponseFilter {
     private final RefusalListener refusals;
     private final ToolParamHeaders paramHeaders;
     private final TaskOrigins taskOrigins;
+    private final String instance;
     /** What this call POSTed: an answer holding a task was created by the {@code tools/call} with its id. */
     private final JsonRpcPayload payload;
 
@@ -92,6 +93,9 @@ final class McpResponseFilter implements ResponseFilter {
                       UpstreamLearning learnt) {
         this.paramHeaders = learnt.paramHeaders();
         this.taskOrigins = learnt.taskOrigins();
+        // Where the task lives, for routes with several instances: its tasks/get and tasks/cancel must reach it.
+        this.instance = exchange.route().route().config().upstreams().endpoints().size() > 1 && exchange.upstreamInstance() != null
+                ? exchange.upstreamInstance().url() : null;
         this.decisions = decisions;
         this.refusals = refusals;
         this.policy = exchange.policy();
@@ -301,7 +305,7 @@ final class McpResponseFilter implements ResponseFilter {
             if (message instanceof JsonRpcRequest request && request.id().value().equals(response.id().value())
                     && McpMethods.TOOLS_CALL.equals(request.method()) && request.params() != null
                     && request.params().path("name").isTextual()) {
-                taskOrigins.learn(route, taskId.textValue(), request.params().get("name").textValue(), CallerKeys.owner(identity));
+                taskOrigins.learn(route, taskId.textValue(), request.params().get("name").textValue(), CallerKeys.owner(identity), instance);
                 return;
             }
         }

@@ -58,9 +58,10 @@ final class ServerRequestAnswers implements McpResponseFilter.UpstreamAnswerer {
             return;
         }
         inFlight++;
-        UpstreamTarget target = exchange.route().route().upstream();
+        // The instance that sent the request holds the session it belongs to.
+        UpstreamTarget target = exchange.upstreamInstance().target();
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(target.host()).setPort(target.port())
-                .setSsl(target.tls()).setURI(exchange.route().upstreamUri())
+                .setSsl(target.tls()).setURI(exchange.route().upstreamUri(target))
                 .setIdleTimeout(ANSWER_IDLE_TIMEOUT_MILLIS)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.ACCEPT, "application/json, text/event-stream");

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * An MCP request naming a session ({@code Mcp-Session-Id}) goes on only if the session is the caller's own on
  * this route: the id must open (see {@link SealedSessions}) for this route and the identity the previous
  * stage established. Anything else is answered 404 {@code session_not_found} before the body is read, and the
- * upstream never sees it; the upstream's own id replaces the sealed one when the request is forwarded.
+ * upstream never sees it; the upstream's own id replaces the sealed one when the request is forwarded, to the
+ * instance that issued it (on a route with several).
  * Runs on every verb: a borrowed session's GET stream or DELETE is refused like its POSTs.
  */
 public final class SessionStage implements Stage {
@@ -47,13 +48,24 @@ public final class SessionStage implements Stage {
         SealedSessions.Opened opened = values.size() > 1
                 ? new SealedSessions.Unknown("more than one Mcp-Session-Id header")
                 : exchange.snapshot().sessions().open(route, exchange.identity(), values.get(0).strip(), Instant.now());
-        if (opened instanceof SealedSessions.Valid valid) {
+        if (opened instanceof SealedSessions.Valid valid && holdsInstance(exchange, valid.instance())) {
             exchange.upstreamSessionId(valid.upstreamId());
+            exchange.pinnedUpstream(valid.instance());
             return StageResult.proceed();
         }
-        CallLogContext.log(exchange, () -> LOG.info("route {}: session refused ({})", route, ((SealedSessions.Unknown) opened).detail()));
+        if (opened instanceof SealedSessions.Valid valid) {
+            opened = new SealedSessions.Unknown("the upstream instance " + valid.instance() + " that holds the session is no longer configured");
+        }
+        String detail = ((SealedSessions.Unknown) opened).detail();
+        CallLogContext.log(exchange, () -> LOG.info("route {}: session refused ({})", route, detail));
         exchange.errorType(RejectReason.SESSION_NOT_FOUND.code());
         errors.respond(exchange.response(), RejectReason.SESSION_NOT_FOUND, null, CLIENT_DETAIL);
         return StageResult.responded();
+    }
+
+    /** A session sealed to an instance the route no longer lists is gone with it (null: any instance of the route). */
+    private static boolean holdsInstance(Exchange exchange, String instance) {
+        return instance == null || exchange.route().route().config().upstreams().endpoints().stream()
+                .anyMatch(endpoint -> endpoint.url().toString().equals(instance));
     }
 }

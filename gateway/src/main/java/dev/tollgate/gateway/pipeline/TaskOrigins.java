@@ -10,6 +10,7 @@ import java.time.Duration;
  * {@code tasks/cancel} names only the task, yet it reads or steers the work of that tool: policy sees it as a
  * call of the creating tool, so a {@code tool:} rule covers the task's whole life, not only its start.
  * The caller who created the task is kept too: another caller naming the task is told it does not exist.
+ * So is the upstream instance that answered, for routes with several: the task's follow-ups go to it.
  * Shared by every event loop; bounded in count and kept for a day after last use. A task this gateway did
  * not see created (another replica, before a restart, evicted) has no known tool or owner.
  */
@@ -25,9 +26,10 @@ public final class TaskOrigins {
 
     /**
      * @param tool  the tool whose call created the task
-     * @param owner who created it (see {@link CallerKeys#owner}); null for an anonymous caller, which binds nothing
+     * @param owner    who created it (see {@link CallerKeys#owner}); null for an anonymous caller, which binds nothing
+     * @param instance the URL of the upstream instance that created it (where its follow-ups must go); null when unknown
      */
-    record Origin(String tool, String owner) {
+    record Origin(String tool, String owner, String instance) {
     }
 
     private final Cache<Key, Origin> byTask = Caffeine.newBuilder()
@@ -35,8 +37,8 @@ public final class TaskOrigins {
             .expireAfterAccess(RETENTION)
             .build();
 
-    void learn(String route, String taskId, String tool, String owner) {
-        byTask.put(new Key(route, taskId), new Origin(tool, owner));
+    void learn(String route, String taskId, String tool, String owner, String instance) {
+        byTask.put(new Key(route, taskId), new Origin(tool, owner, instance));
     }
 
     /** Where the task on this route came from, or null when the gateway did not see it created. */

@@ -12,7 +12,8 @@ import io.vertx.core.Future;
  * {@code tasks/result}, {@code tasks/update} or {@code tasks/cancel} naming it is told the task does not
  * exist (it must not learn otherwise) and nothing is forwarded. A task the gateway did not see created, or
  * one created by an anonymous caller, binds nobody (see {@link TaskOrigins}). A2A tasks the same way: one
- * created by another caller's SendMessage is not found (A2A's TaskNotFoundError, -32001 / 404).
+ * created by another caller's SendMessage is not found (A2A's TaskNotFoundError, -32001 / 404). On a route with
+ * several upstream instances, a request naming a known task is pinned to the instance that created it.
  */
 final class TaskOwnershipStage implements Stage {
 
@@ -42,6 +43,9 @@ final class TaskOwnershipStage implements Stage {
                 A2aErrors.respond(exchange, errors, RejectReason.A2A_TASK_NOT_FOUND, null);
                 return StageResult.responded();
             }
+            if (origin != null && origin.instance() != null) {
+                exchange.pinnedUpstream(origin.instance());
+            }
             return StageResult.proceed();
         }
         for (McpMessage message : exchange.messages()) {
@@ -55,6 +59,11 @@ final class TaskOwnershipStage implements Stage {
                 errors.respond(exchange.response(), RejectReason.TASK_NOT_FOUND,
                         exchange.messages().size() == 1 ? request.id().value() : null, null);
                 return StageResult.responded();
+            }
+            if (origin != null && origin.instance() != null && exchange.pinnedUpstream() == null) {
+                // A batch naming tasks of two instances goes to the first one's: batches of task requests are rare, and
+                // the other instance's answer would be "task not found", never another task.
+                exchange.pinnedUpstream(origin.instance());
             }
         }
         return StageResult.proceed();

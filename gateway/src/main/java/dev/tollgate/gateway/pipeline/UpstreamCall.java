@@ -14,6 +14,11 @@ import io.opentelemetry.api.common.Attributes;
 import dev.tollgate.gateway.upstream.SseEventRelay;
 import dev.tollgate.gateway.upstream.StreamRelay;
 import dev.tollgate.gateway.upstream.UpstreamFailures;
+import dev.tollgate.gateway.upstream.UpstreamInstance;
+import dev.tollgate.gateway.upstream.UpstreamSet;
+import dev.tollgate.gateway.upstream.Upstreams;
+import dev.tollgate.protocols.mcp.McpMethods;
+import java.util.List;
 import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
 import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
 import dev.tollgate.protocols.mcp.McpHeaders;
@@ -55,6 +60,9 @@ final class UpstreamCall {
     private static final Set<String> REQUEST_HEADERS_SET_BY_GATEWAY_AND_AXID = ForwardedHeaders.skippingClientClaims(
             Set.of("host", "content-length", "x-waxell-axid"));
     private static final Set<String> RESPONSE_HEADERS_SET_BY_GATEWAY = Set.of("content-length");
+    /** Requests that read and change nothing: sent again on another instance when the first failed after sending. */
+    private static final Set<String> IDEMPOTENT_MCP_METHODS = Set.of(McpMethods.PING, McpMethods.TOOLS_LIST, McpMethods.RESOURCES_LIST,
+            McpMethods.RESOURCES_TEMPLATES_LIST, McpMethods.PROMPTS_LIST);
 
     private final Vertx vertx;
     private final Exchange exchange;
@@ -63,14 +71,21 @@ final class UpstreamCall {
     private final GatewayMetrics metrics;
     private final CompletionRecorder completion;
     private final UpstreamLearning learnt;
+    private final UpstreamSet instances;
+    private final Upstreams upstreams;
     private final Promise<StageResult> done = Promise.promise();
+    /** The instance of the current attempt, and whether its outcome (for ejection) and its end were recorded. */
+    private UpstreamInstance instance;
+    private boolean outcomeRecorded;
+    private boolean released;
+    private List<UpstreamInstance> tried;
     private HttpClientRequest upstreamRequest;
     private long timerId = -1;
     private String upstreamSessionId;
     private boolean finished;
 
     UpstreamCall(Vertx vertx, Exchange exchange, HttpClientAgent client, ErrorResponder errors, GatewayMetrics metrics,
-                 CompletionRecorder completion, UpstreamLearning learnt) {
+                 CompletionRecorder completion, UpstreamLearning learnt, Upstreams upstreams) {
         this.vertx = vertx;
         this.exchange = exchange;
         this.client = client;
@@ -78,19 +93,13 @@ final class UpstreamCall {
         this.metrics = metrics;
         this.completion = completion;
         this.learnt = learnt;
+        this.upstreams = upstreams;
+        this.instances = upstreams.of(exchange.route().route());
     }
 
     /** @return completes (RESPONDED) when the client's answer is complete, failed over, or abandoned */
     Future<StageResult> start() {
         Route route = exchange.route().route();
-        UpstreamTarget target = route.upstream();
-        RequestOptions options = new RequestOptions()
-                .setMethod(exchange.request().method())
-                .setHost(target.host())
-                .setPort(target.port())
-                .setSsl(target.tls())
-                .setURI(exchange.route().upstreamUri())
-                .setConnectTimeout(route.config().connectTimeout().toMillis());
         exchange.response().closeHandler(v -> clientGone());
         // The timer covers waiting for a pooled connection too, not only the upstream's think time. A traced call
         // first wakes at decision-span-after to export its decision, then waits out the rest: one timer, not two.
@@ -104,16 +113,110 @@ final class UpstreamCall {
         } else {
             timerId = vertx.setTimer(timeoutMillis, id -> timedOut());
         }
+        done.future().onComplete(v -> release());
+        String pinned = exchange.pinnedUpstream();
+        UpstreamInstance first = pinned == null ? null : instances.byUrl(pinned);
+        attempt(first != null ? first : instances.pick(null));
+        return done.future();
+    }
+
+    /**
+     * Sends the call to one instance. A connection that cannot be had means nothing was sent: the call goes on to
+     * another instance (unless a session or task pins it to this one), and only when none is left does the client
+     * get the 502.
+     */
+    private void attempt(UpstreamInstance next) {
+        instance = next;
+        outcomeRecorded = false;
+        released = false;
+        exchange.upstreamInstance(next);
+        instances.started(next);
+        UpstreamTarget target = next.target();
+        RequestOptions options = new RequestOptions()
+                .setMethod(exchange.request().method())
+                .setHost(target.host())
+                .setPort(target.port())
+                .setSsl(target.tls())
+                .setURI(exchange.route().upstreamUri(target))
+                .setConnectTimeout(exchange.route().route().config().connectTimeout().toMillis());
         client.request(options).onComplete(ar -> {
             if (ar.failed()) {
-                fail(UpstreamFailures.classify(ar.cause()), ar.cause());
+                attemptFailed(ar.cause(), false);
             } else if (finished) {
                 ar.result().reset();
             } else {
                 send(ar.result());
             }
         });
-        return done.future();
+    }
+
+    /** @param sent whether the request may have reached the instance (then only idempotent calls are tried again) */
+    private void attemptFailed(Throwable cause, boolean sent) {
+        UpstreamInstance failedOn = instance;
+        recordOutcome(true);
+        release();
+        if (finished) {
+            return;
+        }
+        UpstreamInstance next = exchange.pinnedUpstream() != null || (sent && !idempotent()) ? null : nextInstance(failedOn);
+        if (next != null) {
+            upstreams.retried(exchange.route().route().name());
+            CallLogContext.log(exchange, () -> LOG.info("route {}: upstream {} failed ({}), call tried on {}",
+                    exchange.route().route().name(), failedOn.url(), cause.toString(), next.url()));
+            attempt(next);
+            return;
+        }
+        if (!sent && exchange.upstreamSessionId() != null && exchange.pinnedUpstream() != null) {
+            // The instance holding the session is gone, and the session with it: 404 is how MCP tells the client to
+            // start a new one (which any other instance can serve), where a 502 would only fail every call it makes.
+            sessionGone(failedOn, cause);
+            return;
+        }
+        fail(UpstreamFailures.classify(cause), cause);
+    }
+
+    private void sessionGone(UpstreamInstance holder, Throwable cause) {
+        finished = true;
+        cancelTimer();
+        exchange.errorType(RejectReason.SESSION_NOT_FOUND.code());
+        CallLogContext.log(exchange, () -> LOG.warn("route {}: upstream {} holding the session is unreachable ({}): session ended",
+                exchange.route().route().name(), holder.url(), cause.toString()));
+        errors.respond(exchange.response(), RejectReason.SESSION_NOT_FOUND, singleRequestId(),
+                "the upstream instance holding this session is unreachable: start a new one with initialize");
+        done.tryComplete(StageResult.RESPONDED);
+    }
+
+    private UpstreamInstance nextInstance(UpstreamInstance failedOn) {
+        if (tried == null) {
+            tried = new java.util.ArrayList<>(2);
+        }
+        tried.add(failedOn);
+        return instances.pick(tried);
+    }
+
+    /** Calls that read and change nothing, which the protocol lets a client send twice: an agent card, the lists. */
+    private boolean idempotent() {
+        if (exchange.a2a() != null) {
+            return exchange.a2a().returnsCard() && exchange.request().method() == HttpMethod.GET;
+        }
+        return exchange.payload() instanceof JsonRpcPayload.Single single && single.message() instanceof JsonRpcRequest request
+                && IDEMPOTENT_MCP_METHODS.contains(request.method());
+    }
+
+    /** For passive ejection: whether the instance failed this call (no connection, reset, 502-504, timeout). */
+    private void recordOutcome(boolean failed) {
+        if (instance != null && !outcomeRecorded) {
+            outcomeRecorded = true;
+            instances.answered(instance, failed);
+        }
+    }
+
+    /** The attempt no longer occupies its instance (least-requests counts what is in flight, streams included). */
+    private void release() {
+        if (instance != null && !released) {
+            released = true;
+            instances.ended(instance);
+        }
     }
 
     /** Host is not copied: the request options name the upstream, so Vert.x writes the upstream's authority. */
@@ -143,7 +246,7 @@ final class UpstreamCall {
             request.headers().remove(HttpHeaders.ACCEPT_ENCODING).remove(HttpHeaders.IF_NONE_MATCH).remove(HttpHeaders.IF_MODIFIED_SINCE);
         }
         if (exchange.trace() != null) {
-            UpstreamTarget target = exchange.route().route().upstream();
+            UpstreamTarget target = instance.target();
             exchange.trace().startUpstream(TraceStage.spanName(exchange), Attributes.of(
                     CallAttributes.SERVER_ADDRESS, target.host(), CallAttributes.SERVER_PORT, (long) target.port()), request.headers());
         }
@@ -152,7 +255,7 @@ final class UpstreamCall {
         Future<HttpClientResponse> response = body == null ? request.send() : request.send(body);
         response.onComplete(ar -> {
             if (ar.failed()) {
-                fail(UpstreamFailures.classify(ar.cause()), ar.cause());
+                attemptFailed(ar.cause(), true);
             } else if (!finished) {
                 relay(ar.result());
             }
@@ -161,6 +264,7 @@ final class UpstreamCall {
 
     private void relay(HttpClientResponse upstream) {
         exchange.upstreamAnswered();
+        recordOutcome(upstream.statusCode() >= 502 && upstream.statusCode() <= 504);
         HttpServerResponse response = exchange.response();
         response.setStatusCode(upstream.statusCode());
         if (upstream.statusMessage() != null) {
@@ -281,8 +385,10 @@ final class UpstreamCall {
      */
     private void sealSessionId(HttpServerResponse response, String upstreamId) {
         try {
+            // On a route with several instances the seal names the one that issued the session: every replica sends it there.
+            String holder = instances.instances().size() > 1 ? instance.url() : null;
             response.headers().set(McpHeaders.SESSION_ID, exchange.snapshot().sessions()
-                    .seal(exchange.route().route().name(), exchange.identity(), upstreamId, java.time.Instant.now()));
+                    .seal(exchange.route().route().name(), exchange.identity(), upstreamId, holder, java.time.Instant.now()));
         } catch (IllegalArgumentException e) {
             response.headers().remove(McpHeaders.SESSION_ID);
             CallLogContext.log(exchange, () -> LOG.warn("route {}: upstream session id not relayed: {}",
@@ -432,6 +538,7 @@ final class UpstreamCall {
 
     private void timedOut() {
         timerId = -1;
+        recordOutcome(true);
         fail(RejectReason.UPSTREAM_TIMEOUT, null);
     }
 
@@ -455,7 +562,9 @@ final class UpstreamCall {
         cancelTimer();
         cancelUpstream();
         exchange.errorType(reason.code());
-        String detail = "route " + exchange.route().route().name() + (cause == null ? "" : ": " + cause.getClass().getSimpleName());
+        String detail = "route " + exchange.route().route().name() + ": upstream " + instance.url() + " " + UpstreamFailures.describe(reason, cause,
+                exchange.route().route().config());
+        CallLogContext.log(exchange, () -> LOG.warn("{}", detail));
         errors.respond(exchange.response(), reason, singleRequestId(), detail);
         done.tryComplete(StageResult.RESPONDED);
     }

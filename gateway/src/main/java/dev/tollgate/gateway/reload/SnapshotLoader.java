@@ -4,6 +4,7 @@ import dev.tollgate.gateway.config.ConfigException;
 import dev.tollgate.gateway.config.ConfigLoader;
 import dev.tollgate.gateway.config.ConfigProblem;
 import dev.tollgate.gateway.config.GatewayConfig;
+import dev.tollgate.gateway.config.LiveConfig;
 import dev.tollgate.gateway.config.RouteConfig;
 import dev.tollgate.gateway.pipeline.GatewaySnapshot;
 import dev.tollgate.policy.check.CheckBinding;
@@ -104,7 +105,7 @@ public final class SnapshotLoader implements AutoCloseable {
         }
         inUse = remoteKeyUrl(config);
         retireRemoteKeysExcept(inUse);
-        return GatewaySnapshot.compile(config, policies, axid);
+        return GatewaySnapshot.compile(config, policies, axid, policyDigests(config.policyDirectory()));
     }
 
     /** Loads the AXID keys (a JWKS file of Ed25519 public keys, each with a kid). */
@@ -146,5 +147,21 @@ public final class SnapshotLoader implements AutoCloseable {
         }
         String names = policies.all().stream().map(CompiledPolicy::name).sorted().collect(Collectors.joining(", "));
         return directory + " (loaded: " + (names.isEmpty() ? "none" : names) + ")";
+    }
+
+    /** The digest of every file in the policy directory, for the configuration hash (read on the loading thread). */
+    private static Map<String, String> policyDigests(Path directory) throws ConfigException {
+        if (directory == null) {
+            return Map.of();
+        }
+        Map<String, String> digests = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(directory)) {
+            for (Path file : files.filter(java.nio.file.Files::isRegularFile).sorted().toList()) {
+                digests.put(file.getFileName().toString(), LiveConfig.digest(java.nio.file.Files.readAllBytes(file)));
+            }
+        } catch (IOException e) {
+            throw new ConfigException(List.of(new ConfigProblem(directory.toString(), 0, "policies.directory", "cannot read: " + e.getMessage())));
+        }
+        return digests;
     }
 }

@@ -25,10 +25,10 @@ public final class RouteTable {
         for (Route route : byLongestPrefix) {
             String prefix = route.config().path();
             if (prefix.equals("/")) {
-                return new RouteMatch(route, route.upstream().uriFor(path, rawQuery));
+                return new RouteMatch(route, path, rawQuery);
             }
             if (path.startsWith(prefix) && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/')) {
-                return new RouteMatch(route, route.upstream().uriFor(path.substring(prefix.length()), rawQuery));
+                return new RouteMatch(route, path.substring(prefix.length()), rawQuery);
             }
         }
         return null;

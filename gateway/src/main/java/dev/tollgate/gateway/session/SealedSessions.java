@@ -26,13 +26,18 @@ import javax.crypto.spec.SecretKeySpec;
  * edited or expired id) is a session the gateway does not know: 404, as MCP prescribes, and the client
  * starts a new one. No table is kept, so every replica with the same keys accepts every other's sessions.
  *
+ * <p>On a route with several upstream instances the seal also holds which instance issued the session, so any
+ * replica sends the session's requests to that instance, with no shared session table.
+ *
  * <p>Wire form: base64url (no padding) of {@code version(1) | keyTag(4) | nonce(12) | ciphertext+tag}; the
- * plaintext is {@code issuedEpochSeconds(8) | upstreamId(UTF-8)}. Visible ASCII only, as the specification
- * asks of session ids.
+ * plaintext of version 2 is {@code issuedEpochSeconds(8) | instanceLength(2) | instanceUrl(UTF-8) | upstreamId(UTF-8)}
+ * (an empty instance on one-instance routes); version 1, still opened, had no instance. Visible ASCII only, as the
+ * specification asks of session ids.
  */
 public final class SealedSessions {
 
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
+    private static final byte VERSION_WITHOUT_INSTANCE = 1;
     private static final int TAG_BYTES = 4;
     private static final int NONCE_BYTES = 12;
     private static final int GCM_TAG_BITS = 128;
@@ -67,16 +72,30 @@ public final class SealedSessions {
 
     /** The id to hand the client for the upstream's session id, bound to this route and caller. */
     public String seal(String route, Identity caller, String upstreamId, Instant now) {
+        return seal(route, caller, upstreamId, null, now);
+    }
+
+    /**
+     * The id to hand the client for the upstream's session id, bound to this route and caller.
+     *
+     * @param instance the URL of the upstream instance that holds the session; null on a route with one instance
+     */
+    public String seal(String route, Identity caller, String upstreamId, String instance, Instant now) {
         byte[] id = upstreamId.getBytes(StandardCharsets.UTF_8);
         if (id.length > MAX_UPSTREAM_ID_BYTES) {
             throw new IllegalArgumentException("upstream session id longer than " + MAX_UPSTREAM_ID_BYTES + " bytes");
         }
+        byte[] where = instance == null ? new byte[0] : instance.getBytes(StandardCharsets.UTF_8);
+        if (where.length > Short.MAX_VALUE) {
+            throw new IllegalArgumentException("instance URL too long to seal");
+        }
         SealingKey key = keys.get(0);
         byte[] nonce = new byte[NONCE_BYTES];
         RANDOM.nextBytes(nonce);
-        byte[] plain = ByteBuffer.allocate(8 + id.length).putLong(now.getEpochSecond()).put(id).array();
+        byte[] plain = ByteBuffer.allocate(8 + 2 + where.length + id.length).putLong(now.getEpochSecond())
+                .putShort((short) where.length).put(where).put(id).array();
         try {
-            Cipher cipher = cipher(Cipher.ENCRYPT_MODE, key.key(), nonce, route, caller);
+            Cipher cipher = cipher(Cipher.ENCRYPT_MODE, VERSION, key.key(), nonce, route, caller);
             byte[] sealed = cipher.doFinal(plain);
             ByteBuffer out = ByteBuffer.allocate(1 + TAG_BYTES + NONCE_BYTES + sealed.length)
                     .put(VERSION).put(key.tag()).put(nonce).put(sealed);
@@ -90,8 +109,12 @@ public final class SealedSessions {
     public sealed interface Opened permits Valid, Unknown {
     }
 
-    /** The upstream's own session id, for this route and caller. */
-    public record Valid(String upstreamId) implements Opened {
+    /**
+     * The upstream's own session id, for this route and caller.
+     *
+     * @param instance the URL of the upstream instance that holds it; null when the id does not say (one-instance route)
+     */
+    public record Valid(String upstreamId, String instance) implements Opened {
     }
 
     /** Not a session of this caller on this route (the detail is for logs; the client is told only "unknown"). */
@@ -106,7 +129,8 @@ public final class SealedSessions {
             return new Unknown("not a session id this gateway issued (not base64url)");
         }
         int header = 1 + TAG_BYTES + NONCE_BYTES;
-        if (raw.length < header + GCM_TAG_BITS / 8 + 8 || raw[0] != VERSION) {
+        byte version = raw.length == 0 ? 0 : raw[0];
+        if (raw.length < header + GCM_TAG_BITS / 8 + 8 || (version != VERSION && version != VERSION_WITHOUT_INSTANCE)) {
             return new Unknown("not a session id this gateway issued");
         }
         byte[] tag = java.util.Arrays.copyOfRange(raw, 1, 1 + TAG_BYTES);
@@ -117,7 +141,7 @@ public final class SealedSessions {
         byte[] nonce = java.util.Arrays.copyOfRange(raw, 1 + TAG_BYTES, header);
         byte[] plain;
         try {
-            plain = cipher(Cipher.DECRYPT_MODE, key.key(), nonce, route, caller).doFinal(raw, header, raw.length - header);
+            plain = cipher(Cipher.DECRYPT_MODE, version, key.key(), nonce, route, caller).doFinal(raw, header, raw.length - header);
         } catch (GeneralSecurityException e) {
             // The tag covers route and caller: another caller's session, another route's, or an edited id.
             return new Unknown("the seal does not open for this caller on this route");
@@ -127,12 +151,35 @@ public final class SealedSessions {
         if (issued.plus(maxAge).isBefore(now)) {
             return new Unknown("issued " + issued + ", older than the maximum age " + maxAge);
         }
-        return new Valid(new String(plain, 8, plain.length - 8, StandardCharsets.UTF_8));
+        if (version == VERSION_WITHOUT_INSTANCE) {
+            return new Valid(new String(plain, 8, plain.length - 8, StandardCharsets.UTF_8), null);
+        }
+        // Authenticated by the tag above: a length that does not fit is a bug of ours, not an attacker's edit.
+        int instanceLength = plainBuffer.getShort();
+        String instance = instanceLength == 0 ? null : new String(plain, 10, instanceLength, StandardCharsets.UTF_8);
+        return new Valid(new String(plain, 10 + instanceLength, plain.length - 10 - instanceLength, StandardCharsets.UTF_8), instance);
     }
 
-    private static Cipher cipher(int mode, SecretKeySpec key, byte[] nonce, String route, Identity caller) throws GeneralSecurityException {
-        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+    /** Version 2 authenticates its version byte too: an id edited to read as version 1 does not open. */
+    /**
+     * One cipher object per thread, initialised afresh for every id: {@code Cipher.getInstance} walks the providers
+     * and cost about as much as the AES-GCM work itself on every request naming a session.
+     */
+    private static final ThreadLocal<Cipher> CIPHERS = ThreadLocal.withInitial(() -> {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM is unavailable", e);
+        }
+    });
+
+    private static Cipher cipher(int mode, byte version, SecretKeySpec key, byte[] nonce, String route, Identity caller)
+            throws GeneralSecurityException {
+        Cipher cipher = CIPHERS.get();
         cipher.init(mode, key, new GCMParameterSpec(GCM_TAG_BITS, nonce));
+        if (version != VERSION_WITHOUT_INSTANCE) {
+            cipher.updateAAD(new byte[] {version});
+        }
         cipher.updateAAD(associatedData(route, caller));
         return cipher;
     }
@@ -143,17 +190,18 @@ public final class SealedSessions {
      * "anonymous on this route".
      */
     static byte[] associatedData(String route, Identity caller) {
-        ByteBuffer out = ByteBuffer.allocate(4096);
-        for (String part : new String[] {route, caller.spiffeId(), caller.tenant(), caller.agent()}) {
-            byte[] bytes = part == null ? new byte[0] : part.getBytes(StandardCharsets.UTF_8);
-            if (out.remaining() < 5 + bytes.length) {
-                out = ByteBuffer.allocate(out.capacity() * 2 + bytes.length).put(out.flip());
-            }
-            out.put(part == null ? (byte) 0 : (byte) 1).putInt(bytes.length).put(bytes);
+        String[] parts = {route, caller.spiffeId(), caller.tenant(), caller.agent()};
+        byte[][] encoded = new byte[parts.length][];
+        int size = 0;
+        for (int i = 0; i < parts.length; i++) {
+            encoded[i] = parts[i] == null ? new byte[0] : parts[i].getBytes(StandardCharsets.UTF_8);
+            size += 5 + encoded[i].length;
         }
-        byte[] result = new byte[out.position()];
-        out.flip().get(result);
-        return result;
+        ByteBuffer out = ByteBuffer.allocate(size);
+        for (int i = 0; i < parts.length; i++) {
+            out.put(parts[i] == null ? (byte) 0 : (byte) 1).putInt(encoded[i].length).put(encoded[i]);
+        }
+        return out.array();
     }
 
     private static byte[] tagOf(String keyId) {

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The keep-alive connection pools to upstreams, one per route configuration, owned by one verticle so
+ * The keep-alive connection pools to upstreams, one per route configuration (for all of its instances), owned by one verticle so
  * that a request and its upstream connection stay on the same event loop (no hop between loops).
  * Keyed by the route's whole configuration record: a reload that changes a route's settings gets a
  * fresh pool, an unchanged route keeps its warm connections.
@@ -56,6 +56,13 @@ public final class UpstreamClients {
     }
 
     private HttpClientAgent create(RouteConfig route) {
+        // Vert.x defaults to 5 connections per upstream; a gateway would queue behind its own pool.
+        PoolOptions pool = new PoolOptions().setHttp1MaxSize(route.maxConnections());
+        return vertx.httpClientBuilder().with(options(route, svids)).with(pool).build();
+    }
+
+    /** How the gateway connects to the route's instances (timeouts, no decompression, SPIFFE mTLS); health probes too. */
+    static HttpClientOptions options(RouteConfig route, Map<String, ? extends SvidSource> svids) {
         HttpClientOptions options = new HttpClientOptions()
                 .setKeepAlive(true)
                 .setTcpNoDelay(true)
@@ -65,9 +72,7 @@ public final class UpstreamClients {
         if (route.upstreamTls() != null) {
             SpiffeUpstreamTls.configure(options, route.upstreamTls(), svids.get(route.upstreamTls().svid()));
         }
-        // Vert.x defaults to 5 connections per upstream; a gateway would queue behind its own pool.
-        PoolOptions pool = new PoolOptions().setHttp1MaxSize(route.maxConnections());
-        return vertx.httpClientBuilder().with(options).with(pool).build();
+        return options;
     }
 
     public Future<Void> close() {

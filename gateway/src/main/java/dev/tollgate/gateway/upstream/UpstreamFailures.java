@@ -11,6 +11,35 @@ public final class UpstreamFailures {
     private UpstreamFailures() {
     }
 
+    /** What went wrong, in the words an operator searches for ("connection refused"), never a bare exception class. */
+    public static String describe(RejectReason reason, Throwable cause, dev.tollgate.gateway.config.RouteConfig route) {
+        return switch (reason) {
+            case UPSTREAM_CONNECT_TIMEOUT -> "gave no connection within the route's connect-timeout (" + route.connectTimeout().toMillis() + " ms)";
+            case UPSTREAM_TIMEOUT -> "sent no answer within the route's response-timeout (" + route.responseTimeout().toMillis() + " ms)";
+            case UPSTREAM_UNAVAILABLE -> "is unreachable (" + unreachable(cause) + ")";
+            default -> "failed: " + (cause == null ? "no answer" : cause.getClass().getSimpleName()
+                    + (cause.getMessage() == null ? "" : " (" + firstLine(cause.getMessage()) + ")"));
+        };
+    }
+
+    private static String unreachable(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof UnknownHostException) {
+                return "unknown host";
+            }
+            if (t instanceof NoRouteToHostException) {
+                return "no route to host";
+            }
+        }
+        return "connection refused";
+    }
+
+    private static String firstLine(String message) {
+        int end = message.indexOf('\n');
+        String line = end < 0 ? message : message.substring(0, end);
+        return line.length() > 200 ? line.substring(0, 200) : line;
+    }
+
     public static RejectReason classify(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             // Netty's ConnectTimeoutException extends ConnectException: test it first.

@@ -129,7 +129,7 @@ class StreamableHttpRelayTest {
         // The client holds the session sealed to it; the upstream sees only its own id.
         assertThat(reply.headers().get("Mcp-Session-Id")).isNotEqualTo("session-abc");
         assertThat(TestSessions.sealer().open("upstream", dev.tollgate.policy.Identity.ANONYMOUS, reply.headers().get("Mcp-Session-Id"),
-                java.time.Instant.now())).isEqualTo(new dev.tollgate.gateway.session.SealedSessions.Valid("session-abc"));
+                java.time.Instant.now())).isEqualTo(new dev.tollgate.gateway.session.SealedSessions.Valid("session-abc", null));
         assertThat(reply.headers().get("X-Upstream-Private")).isNull();
         assertThat(reply.headers().get("Keep-Alive")).isNull();
     }

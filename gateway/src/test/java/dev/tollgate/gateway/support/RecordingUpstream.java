@@ -31,11 +31,16 @@ public final class RecordingUpstream implements AutoCloseable {
             .end("{\"jsonrpc\":\"2.0\",\"id\":" + lastRequestId() + ",\"result\":{}}");
 
     public RecordingUpstream(Vertx vertx) throws Exception {
+        this(vertx, 0);
+    }
+
+    /** On a given port (0: any free one), e.g. to bring an instance back where a stopped one was. */
+    public RecordingUpstream(Vertx vertx, int port) throws Exception {
         this.vertx = vertx;
         this.server = vertx.createHttpServer()
                 .connectionHandler(c -> c.closeHandler(v -> closedConnections.incrementAndGet()))
                 .requestHandler(this::handle);
-        server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        server.listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     private void handle(HttpServerRequest request) {

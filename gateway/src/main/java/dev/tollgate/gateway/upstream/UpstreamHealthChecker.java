@@ -1,0 +1,150 @@
+package dev.tollgate.gateway.upstream;
+
+import dev.tollgate.gateway.config.UpstreamsConfig.HealthCheck;
+import dev.tollgate.gateway.identity.SvidSource;
+import dev.tollgate.gateway.routing.Route;
+import dev.tollgate.gateway.routing.UpstreamTarget;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetSocket;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Probes the instances of every route that has a {@code health-check}, each route on its own interval, from one
+ * context of its own: an instance failing {@code unhealthy-after} probes in a row stops taking new calls, and
+ * {@code healthy-after} good probes bring it back. Each change is logged once. {@link #watch} is called at start and
+ * after every reload; a route whose check or instances did not change keeps its timer and its instances' state.
+ */
+public final class UpstreamHealthChecker extends VerticleBase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UpstreamHealthChecker.class);
+    /** An MCP request every server answers without a session: errors (400 without a session) still prove it serves. */
+    private static final Buffer PING = Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":\"tollgate-health-check\",\"method\":\"ping\"}");
+
+    private record Watched(Route route, long timerId, HttpClientAgent client) {
+    }
+
+    private final Upstreams upstreams;
+    private final Map<String, ? extends SvidSource> svids;
+    private final Map<String, Watched> watched = new HashMap<>();
+    private NetClient tcp;
+
+    public UpstreamHealthChecker(Upstreams upstreams, Map<String, ? extends SvidSource> svids) {
+        this.upstreams = upstreams;
+        this.svids = svids;
+    }
+
+    @Override
+    public Future<?> start() {
+        tcp = vertx.createNetClient(new NetClientOptions().setConnectTimeout(10_000));
+        return Future.succeededFuture();
+    }
+
+    /** Checks exactly these routes from now on (call from any thread). */
+    public void watch(List<Route> routes) {
+        context.runOnContext(v -> rewatch(routes));
+    }
+
+    private void rewatch(List<Route> routes) {
+        Map<String, Route> wanted = new HashMap<>();
+        routes.stream().filter(r -> r.config().upstreams().healthCheck() != null).forEach(r -> wanted.put(r.name(), r));
+        for (String name : List.copyOf(watched.keySet())) {
+            Route next = wanted.get(name);
+            Watched current = watched.get(name);
+            if (next == null || !sameChecks(current.route(), next)) {
+                vertx.cancelTimer(current.timerId());
+                current.client().close();
+                watched.remove(name);
+            }
+        }
+        wanted.forEach((name, route) -> watched.computeIfAbsent(name, n -> {
+            HealthCheck check = route.config().upstreams().healthCheck();
+            HttpClientAgent client = vertx.httpClientBuilder().with(UpstreamClients.options(route.config(), svids)).build();
+            probeAll(route, client);
+            long timer = vertx.setPeriodic(check.interval().toMillis(), id -> probeAll(route, client));
+            return new Watched(route, timer, client);
+        }));
+    }
+
+    private static boolean sameChecks(Route was, Route now) {
+        return was.config().upstreams().equals(now.config().upstreams()) && java.util.Objects.equals(was.config().upstreamTls(), now.config().upstreamTls());
+    }
+
+    private void probeAll(Route route, HttpClientAgent client) {
+        HealthCheck check = route.config().upstreams().healthCheck();
+        for (UpstreamInstance instance : upstreams.of(route).instances()) {
+            probe(instance, check, client).onComplete(ar -> {
+                boolean good = ar.succeeded() && ar.result() == null;
+                String why = ar.succeeded() ? ar.result() : ar.cause().toString();
+                if (instance.probed(good, check.healthyAfter(), check.unhealthyAfter())) {
+                    if (good) {
+                        LOG.info("route {}: upstream {} is healthy again", route.name(), instance.url());
+                    } else {
+                        LOG.warn("route {}: upstream {} is unhealthy after {} failed probe(s), last: {}", route.name(), instance.url(),
+                                check.unhealthyAfter(), why);
+                    }
+                }
+            });
+        }
+    }
+
+    /** @return null when the probe was good, else what was wrong; failed when the instance could not be reached in time */
+    private Future<String> probe(UpstreamInstance instance, HealthCheck check, HttpClientAgent client) {
+        UpstreamTarget target = instance.target();
+        Promise<String> verdict = Promise.promise();
+        long timer = vertx.setTimer(check.timeout().toMillis(), id -> verdict.tryComplete("no answer within " + check.timeout()));
+        Future<String> probing = switch (check.probe()) {
+            case TCP -> tcp.connect(target.port(), target.host()).map(NetSocket::close).map(v -> (String) null);
+            case HTTP -> httpProbe(client, target, HttpMethod.GET, check.path() == null ? target.uriFor("", null) : check.path(), null, check.timeout(),
+                    status -> status >= 200 && status < 400);
+            case MCP_PING -> httpProbe(client, target, HttpMethod.POST, target.uriFor("", null), PING, check.timeout(), status -> status < 500);
+        };
+        probing.onComplete(ar -> {
+            vertx.cancelTimer(timer);
+            if (ar.succeeded()) {
+                verdict.tryComplete(ar.result());
+            } else {
+                verdict.tryComplete(ar.cause().toString());
+            }
+        });
+        return verdict.future();
+    }
+
+    private Future<String> httpProbe(HttpClientAgent client, UpstreamTarget target, HttpMethod method, String uri, Buffer body,
+                                     java.time.Duration timeout, java.util.function.IntPredicate good) {
+        RequestOptions options = new RequestOptions().setMethod(method).setHost(target.host()).setPort(target.port()).setSsl(target.tls())
+                .setURI(uri).putHeader(HttpHeaders.USER_AGENT, "tollgate-health-check")
+                // Bounded like the verdict: a probe that outlives its timeout must not pile up connections.
+                .setConnectTimeout(timeout.toMillis()).setIdleTimeout(timeout.toMillis());
+        if (body != null) {
+            options.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").putHeader(HttpHeaders.ACCEPT, "application/json, text/event-stream");
+        }
+        return client.request(options)
+                .compose(request -> body == null ? request.send() : request.send(body))
+                .compose(response -> response.end().map(v -> response.statusCode()))
+                .map(status -> good.test(status) ? null : "answered " + status);
+    }
+
+    @Override
+    public Future<?> stop() {
+        watched.values().forEach(w -> {
+            vertx.cancelTimer(w.timerId());
+            w.client().close();
+        });
+        watched.clear();
+        return tcp.close();
+    }
+}

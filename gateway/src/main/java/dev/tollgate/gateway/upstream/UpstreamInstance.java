@@ -1,0 +1,134 @@
+package dev.tollgate.gateway.upstream;
+
+import dev.tollgate.gateway.config.UpstreamsConfig.OutlierEjection;
+import dev.tollgate.gateway.routing.UpstreamTarget;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One instance of a route's upstream and what the gateway knows of it right now: calls in flight, failures in a
+ * row, whether passive ejection has taken it out and until when, and what the last health probes said. Shared by
+ * every event loop (atomics and volatiles, no locks); survives reloads that keep the instance in the route.
+ */
+public final class UpstreamInstance {
+
+    private final String route;
+    private final UpstreamTarget target;
+    private final String url;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger failuresInARow = new AtomicInteger();
+    private final AtomicInteger ejectionsInARow = new AtomicInteger();
+    private final AtomicInteger ejections = new AtomicInteger();
+    private volatile boolean ejected;
+    private volatile long ejectedUntilNanos;
+    private volatile boolean probedHealthy = true;
+    /** Good probes in a row when positive, failed probes in a row when negative; touched by the health checker alone. */
+    private int probeStreak;
+
+    UpstreamInstance(String route, UpstreamTarget target, String url) {
+        this.route = route;
+        this.target = target;
+        this.url = url;
+    }
+
+    public String route() {
+        return route;
+    }
+
+    public UpstreamTarget target() {
+        return target;
+    }
+
+    /** The instance's URL as configured: how sessions, metrics and logs name it. */
+    public String url() {
+        return url;
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Whether new calls may go here: the last probes were good and no ejection is running. */
+    public boolean available(long nowNanos) {
+        return probedHealthy && !ejectedAt(nowNanos);
+    }
+
+    /** What health checks and ejection say, for readiness and the metric. */
+    public boolean healthy() {
+        return available(System.nanoTime());
+    }
+
+    /** What the health checks alone say (an ejection is a passing state and does not make a replica unready). */
+    public boolean probedHealthy() {
+        return probedHealthy;
+    }
+
+    private boolean ejectedAt(long nowNanos) {
+        return ejected && nowNanos - ejectedUntilNanos < 0;
+    }
+
+    public int ejections() {
+        return ejections.get();
+    }
+
+    void callStarted() {
+        inFlight.incrementAndGet();
+    }
+
+    void callEnded() {
+        inFlight.decrementAndGet();
+    }
+
+    /** The instance answered: the failure streak and the ejection back-off start again. */
+    void succeeded() {
+        if (failuresInARow.get() != 0) {
+            failuresInARow.set(0);
+        }
+        if (ejectionsInARow.get() != 0) {
+            ejectionsInARow.set(0);
+        }
+    }
+
+    /**
+     * A call failed on the instance. The failure that completes a streak ejects it for {@code baseTime} doubled for
+     * each ejection in a row before it, up to {@code maxTime}.
+     *
+     * @return true when this failure ejected the instance
+     */
+    boolean failed(OutlierEjection policy, long nowNanos) {
+        if (failuresInARow.incrementAndGet() < policy.consecutiveFailures() || ejectedAt(nowNanos)) {
+            return false;
+        }
+        failuresInARow.set(0);
+        int previous = Math.min(ejectionsInARow.getAndIncrement(), 20);
+        long length = Math.min(policy.baseTime().toNanos() << previous, policy.maxTime().toNanos());
+        ejectedUntilNanos = nowNanos + Math.max(length, 0);
+        ejected = true;
+        ejections.incrementAndGet();
+        return true;
+    }
+
+    /**
+     * One probe's verdict, from the health checker's context only.
+     *
+     * @return true when the instance's probed health changed
+     */
+    boolean probed(boolean good, int healthyAfter, int unhealthyAfter) {
+        probeStreak = good ? Math.max(probeStreak, 0) + 1 : Math.min(probeStreak, 0) - 1;
+        if (probedHealthy && probeStreak <= -unhealthyAfter) {
+            probedHealthy = false;
+            return true;
+        }
+        if (!probedHealthy && probeStreak >= healthyAfter) {
+            probedHealthy = true;
+            // A good probe ends an ejection too: the instance is back, no reason to wait out the back-off.
+            ejected = false;
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public String toString() {
+        return url;
+    }
+}

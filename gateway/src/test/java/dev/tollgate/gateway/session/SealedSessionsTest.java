@@ -1,0 +1,47 @@
+package dev.tollgate.gateway.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.gateway.support.TestSessions;
+import dev.tollgate.policy.Identity;
+import java.time.Instant;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+
+/** Sealed session ids that also name the upstream instance holding the session: what opens and what does not. */
+class SealedSessionsTest {
+
+    private static final String INSTANCE = "http://10.0.0.7:3001/mcp";
+
+    @Test
+    void theInstanceTravelsSealedWithTheSession() {
+        SealedSessions sessions = TestSessions.sealer();
+        String sealed = sessions.seal("tools", Identity.ANONYMOUS, "upstream-42", INSTANCE, Instant.now());
+        assertThat(sealed).doesNotContain("10.0.0.7").doesNotContain("upstream-42").matches("[A-Za-z0-9_-]+");
+        assertThat(sessions.open("tools", Identity.ANONYMOUS, sealed, Instant.now()))
+                .isEqualTo(new SealedSessions.Valid("upstream-42", INSTANCE));
+        assertThat(sessions.open("tools", Identity.ANONYMOUS, sessions.seal("tools", Identity.ANONYMOUS, "u", Instant.now()), Instant.now()))
+                .isEqualTo(new SealedSessions.Valid("u", null));
+    }
+
+    @Test
+    void anIdEditedToAnotherVersionOrRouteDoesNotOpen() {
+        SealedSessions sessions = TestSessions.sealer();
+        byte[] raw = Base64.getUrlDecoder().decode(sessions.seal("tools", Identity.ANONYMOUS, "upstream-42", INSTANCE, Instant.now()));
+        // The version byte is authenticated: read as the old layout, the instance would become part of the session id.
+        raw[0] = 1;
+        assertThat(sessions.open("tools", Identity.ANONYMOUS, Base64.getUrlEncoder().withoutPadding().encodeToString(raw), Instant.now()))
+                .isInstanceOf(SealedSessions.Unknown.class);
+        raw[0] = 3;
+        assertThat(sessions.open("tools", Identity.ANONYMOUS, Base64.getUrlEncoder().withoutPadding().encodeToString(raw), Instant.now()))
+                .isInstanceOf(SealedSessions.Unknown.class);
+        String sealed = sessions.seal("tools", Identity.ANONYMOUS, "upstream-42", INSTANCE, Instant.now());
+        assertThat(sessions.open("other", Identity.ANONYMOUS, sealed, Instant.now())).isInstanceOf(SealedSessions.Unknown.class);
+        for (int i = 17; i < Base64.getUrlDecoder().decode(sealed).length; i += 7) {
+            byte[] edited = Base64.getUrlDecoder().decode(sealed);
+            edited[i] ^= 1;
+            assertThat(sessions.open("tools", Identity.ANONYMOUS, Base64.getUrlEncoder().withoutPadding().encodeToString(edited), Instant.now()))
+                    .as("byte %d flipped", i).isInstanceOf(SealedSessions.Unknown.class);
+        }
+    }
+}
