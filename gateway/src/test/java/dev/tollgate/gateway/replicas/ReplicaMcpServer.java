@@ -52,17 +52,21 @@ final class ReplicaMcpServer implements AutoCloseable {
     private final Tomcat tomcat;
     private final McpSyncServer sessions;
     private final McpStatelessSyncServer stateless;
-    /** Call ids (the test's header) that reached this instance. */
+    /** Call ids (the test's header) that reached the instance's servlet container (a request it read). */
     final Set<String> receivedCalls = ConcurrentHashMap.newKeySet();
     /** Upstream session ids seen on requests to {@code /mcp} (this instance's own sessions). */
     final Set<String> sessionIds = ConcurrentHashMap.newKeySet();
     private final AtomicInteger toolCalls;
+    /** What the gateway reaches this instance through; {@link #kill()} crashes it with the server. */
+    private final CountingFront front;
     final AtomicInteger httpRequests = new AtomicInteger();
     private volatile boolean stopped;
 
-    private ReplicaMcpServer(String name, Tomcat tomcat, McpSyncServer sessions, McpStatelessSyncServer stateless, AtomicInteger toolCalls) {
+    private ReplicaMcpServer(String name, Tomcat tomcat, McpSyncServer sessions, McpStatelessSyncServer stateless, AtomicInteger toolCalls)
+            throws java.io.IOException {
         this.name = name;
         this.toolCalls = toolCalls;
+        this.front = new CountingFront(tomcat.getConnector().getLocalPort());
         this.tomcat = tomcat;
         this.sessions = sessions;
         this.stateless = stateless;
@@ -115,11 +119,12 @@ final class ReplicaMcpServer implements AutoCloseable {
         Context context = tomcat.addContext("", tomcat.getServer().getCatalinaBase().getAbsolutePath());
         servlet(context, "mcp", streamable, "/mcp");
         servlet(context, "stateless", statelessTransport, "/stateless");
-        ReplicaMcpServer server = new ReplicaMcpServer(name, tomcat, sessions, stateless, toolCalls);
+        Holder holder = new Holder();
         FilterDef recorder = new FilterDef();
         recorder.setFilterName("recorder");
         recorder.setFilter((request, response, chain) -> {
             HttpServletRequest http = (HttpServletRequest) request;
+            ReplicaMcpServer server = holder.server;
             server.httpRequests.incrementAndGet();
             String call = http.getHeader(CALL_HEADER);
             if (call != null) {
@@ -138,7 +143,12 @@ final class ReplicaMcpServer implements AutoCloseable {
         everything.addURLPattern("/*");
         context.addFilterMap(everything);
         tomcat.start();
-        return server;
+        holder.server = new ReplicaMcpServer(name, tomcat, sessions, stateless, toolCalls);
+        return holder.server;
+    }
+
+    private static final class Holder {
+        volatile ReplicaMcpServer server;
     }
 
     /** Tool calls this instance ran, on either endpoint. */
@@ -186,8 +196,14 @@ final class ReplicaMcpServer implements AutoCloseable {
         return name;
     }
 
+    /** The instance's address as the gateway knows it (its front). */
     int port() {
-        return tomcat.getConnector().getLocalPort();
+        return front.port();
+    }
+
+    /** Call ids (the test's header) whose requests were sent to this instance's address, read by it or not. */
+    Set<String> sentCalls() {
+        return front.sent;
     }
 
     String url(String path) {
@@ -201,6 +217,7 @@ final class ReplicaMcpServer implements AutoCloseable {
     /** Stops the HTTP server: the instance is gone (connections refused from here on). */
     void kill() throws Exception {
         stopped = true;
+        front.kill();
         tomcat.stop();
         tomcat.destroy();
     }
