@@ -329,6 +329,15 @@ class ThreeReplicasTest {
         Map<String, String> outcome = new ConcurrentHashMap<>();
         AtomicInteger completedAfterKill = new AtomicInteger();
         AtomicBoolean killed = new AtomicBoolean();
+        // A session that B owns, opened before the kill (round-robin: one of the first two lands on B).
+        String sessionOnB = null;
+        for (int i = 0; i < 4 && sessionOnB == null; i++) {
+            String session = rawInitialize();
+            if (rawEcho(session, "owner-" + i).body().contains("\"B:owner-" + i + "\"")) {
+                sessionOnB = session;
+            }
+        }
+        assertThat(sessionOnB).as("a session owned by B").isNotNull();
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         try {
             for (int w = 0; w < workers; w++) {
@@ -385,6 +394,15 @@ class ThreeReplicasTest {
             });
             assertThat(g.admin("/readyz").statusCode()).as(g.name).isEqualTo(200);
         }
+        // B's session: its instance is gone. Every replica answers 404 session_not_found, MCP's signal for the
+        // client to start a new session (a 502 would leave it retrying a session that cannot come back).
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> orphan = rawEcho(sessionOnB, "orphan-" + i);
+            System.out.printf("scenario 2: a call in the session B owned, after B died, via %s: %d %s%n",
+                    orphan.headers().firstValue("X-Replica").orElse("?"), orphan.statusCode(), orphan.body());
+            assertThat(orphan.statusCode()).isEqualTo(404);
+            assertThat(orphan.body()).contains("session_not_found");
+        }
         // New SDK sessions through nginx start and run on A, whichever replica takes their requests.
         for (int s = 0; s < 3; s++) {
             try (McpSyncClient client = sdkClient(new CopyOnWriteArrayList<>())) {
@@ -413,6 +431,24 @@ class ThreeReplicasTest {
         } catch (Exception e) {
             return e.toString();
         }
+    }
+
+    /** initialize and notifications/initialized through nginx on /mcp, by hand; returns the gateway's session id. */
+    private static String rawInitialize() throws Exception {
+        HttpResponse<String> init = HTTP.send(mcpPost("/mcp", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
+                + "{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(init.statusCode()).as(init.body()).isEqualTo(200);
+        String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
+        HttpResponse<String> initialized = HTTP.send(mcpPost("/mcp", "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}")
+                .header("Mcp-Session-Id", session).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(initialized.statusCode()).as(initialized.body()).isEqualTo(202);
+        return session;
+    }
+
+    private static HttpResponse<String> rawEcho(String session, String text) throws Exception {
+        return HTTP.send(mcpPost("/mcp", "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\","
+                + "\"arguments\":{\"text\":\"" + text + "\"}}}").header("Mcp-Session-Id", session).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     // --- helpers -------------------------------------------------------------------------------------------------
