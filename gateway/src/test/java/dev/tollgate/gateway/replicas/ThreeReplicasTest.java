@@ -53,7 +53,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Issue 16, deliverable 4, with real processes on loopback: three gateway JVMs (same configuration and session
  * keys) behind nginx round-robin, a real redis-server shared by them, and two MCP server instances (the official
  * Java SDK) behind each route. The SDK client keeps its session through 50 calls whose requests land on every
- * replica; killing one upstream instance mid-run loses no call it had not received; a strict budget holds
+ * replica; killing one upstream instance mid-run loses no call that had not been sent to it (counted at its TCP
+ * front, see {@link CountingFront}); a strict budget holds
  * exactly across the three replicas. Logs of every process are kept under {@code target/three-replicas/}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
