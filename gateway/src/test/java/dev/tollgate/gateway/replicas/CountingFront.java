@@ -30,6 +30,9 @@ final class CountingFront implements AutoCloseable {
     private final ServerSocket listener;
     private final int target;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final List<Socket> clients = new CopyOnWriteArrayList<>();
+    /** Connections from the gateways that were open when the instance was killed (each was reset). */
+    volatile int connectionsReset;
     /** Call ids whose request bytes reached this address. */
     final Set<String> sent = ConcurrentHashMap.newKeySet();
     private volatile boolean killed;
@@ -55,6 +58,7 @@ final class CountingFront implements AutoCloseable {
                 server.setTcpNoDelay(true);
                 sockets.add(client);
                 sockets.add(server);
+                clients.add(client);
                 pump(client, server, true);
                 pump(server, client, false);
             } catch (IOException e) {
@@ -101,6 +105,7 @@ final class CountingFront implements AutoCloseable {
         killed = true;
         listener.close();
         Thread.sleep(20);
+        connectionsReset = (int) clients.stream().filter(c -> !c.isClosed()).count();
         for (Socket s : sockets) {
             try {
                 s.setSoLinger(true, 0);

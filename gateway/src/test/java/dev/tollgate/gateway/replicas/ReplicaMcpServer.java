@@ -206,6 +206,11 @@ final class ReplicaMcpServer implements AutoCloseable {
         return front.sent;
     }
 
+    /** How many gateway connections were open, and reset, when the instance was killed. */
+    int connectionsReset() {
+        return front.connectionsReset;
+    }
+
     String url(String path) {
         return "http://127.0.0.1:" + port() + path;
     }

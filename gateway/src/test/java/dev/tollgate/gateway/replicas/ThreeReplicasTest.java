@@ -374,14 +374,23 @@ class ThreeReplicasTest {
                 .filter(id -> !"ok B".equals(outcome.get(id))).collect(Collectors.toCollection(java.util.TreeSet::new));
         Set<String> failedUnreadByB = failed.keySet().stream().filter(id -> !mcpB.receivedCalls.contains(id))
                 .collect(Collectors.toCollection(java.util.TreeSet::new));
-        System.out.printf("scenario 2: %d calls, outcomes %s; sent to B %d (read by its server %d), answered by B %d; "
-                        + "sent to B and unanswered %s; failed %s (of which B's server never read %s)%n", outcome.size(), byOutcome,
-                mcpB.sentCalls().size(), mcpB.receivedCalls.size(), answeredByB, sentToBUnanswered, failed.keySet(), failedUnreadByB);
+        // A call the gateway wrote onto a pooled connection B had just reset never shows in B's bytes, though the
+        // gateway did send it (see the report): allowed, but only as a mid-request close/reset of a connection to B,
+        // and at most one per connection B reset (HTTP/1.1: one request in flight per connection).
+        Map<String, String> failedUnseenByB = failed.entrySet().stream().filter(e -> !sentToBUnanswered.contains(e.getKey()))
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new));
+        System.out.printf("scenario 2: %d calls, outcomes %s; sent to B %d (read by its server %d), answered by B %d, connections B reset %d; "
+                        + "sent to B and unanswered %s; failed %s (of which B's server never read %s, B's front never saw %s)%n", outcome.size(),
+                byOutcome, mcpB.sentCalls().size(), mcpB.receivedCalls.size(), answeredByB, mcpB.connectionsReset(), sentToBUnanswered,
+                failed.keySet(), failedUnreadByB, failedUnseenByB.keySet());
         failed.forEach((id, why) -> System.out.printf("scenario 2: %s failed: %s%n", id, why));
 
-        // Every call that failed had been sent to B, which never answered it; every other call succeeded.
-        assertThat(failed.keySet()).isSubsetOf(sentToBUnanswered);
-        assertThat((long) failed.size()).isLessThanOrEqualTo(mcpB.sentCalls().size() - answeredByB);
+        // Every call that failed had been sent to B, which never answered it; every other call succeeded (a call
+        // B refused the connection for was tried on A).
+        assertThat(failedUnseenByB.values()).allSatisfy(why -> assertThat(why)
+                .contains("upstream " + mcpB.url("/stateless") + " failed: ").containsAnyOf("HttpClosedException", "Connection reset"));
+        assertThat(failedUnseenByB.size()).isLessThanOrEqualTo(mcpB.connectionsReset());
+        assertThat((long) failed.size() - failedUnseenByB.size()).isLessThanOrEqualTo(mcpB.sentCalls().size() - answeredByB);
         assertThat(answeredByB).isPositive();
         // After the kill, calls go on: A answers them (connection refused by B is retried there).
         assertThat(outcome.values().stream().filter(o -> o.equals("ok A")).count()).isGreaterThan(150);
