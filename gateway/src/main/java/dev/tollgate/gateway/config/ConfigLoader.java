@@ -55,7 +55,7 @@ public final class ConfigLoader {
             "max-batch-messages", "max-inspected-response-bytes", "header-timeout", "body-timeout", "idle-timeout");
     private static final Set<String> ROUTE_FIELDS = union(Set.of("name", "path", "protocol", "connect-timeout",
             "response-timeout", "max-connections", "max-concurrent-calls", "max-concurrent-calls-per-caller", "policy", "axid", "allowed-spiffe-ids",
-            "upstream-tls", "a2a"), UpstreamsReader.ROUTE_FIELDS);
+            "upstream-tls", "a2a", "oauth"), UpstreamsReader.ROUTE_FIELDS);
     private static final Set<String> A2A_ROUTE_FIELDS = Set.of("public-url", "card-security");
     private static final int DEFAULT_ADMIN_PORT = 9090;
     /** Deeper nesting than this is refused outright: it only ever serves to exhaust a parser. */
@@ -307,7 +307,7 @@ public final class ConfigLoader {
                     r.strings("allowed-spiffe-ids", List.of()),
                     UpstreamTlsReader.read(r, upstream, listeners), a2aRoute(r, protocol),
                     new ConcurrencyLimits(maxCalls, r.positiveInt("max-concurrent-calls-per-caller", Math.min(defaults.maxPerCaller(), maxCalls))),
-                    upstreams));
+                    upstreams, OAuthReader.read(r)));
         }
         return out;
     }

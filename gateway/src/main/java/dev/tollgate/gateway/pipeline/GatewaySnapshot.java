@@ -4,6 +4,7 @@ import dev.tollgate.gateway.session.SealedSessions;
 import dev.tollgate.gateway.config.GatewayConfig;
 import dev.tollgate.gateway.config.LiveConfig;
 import dev.tollgate.gateway.identity.AxidCache;
+import dev.tollgate.gateway.identity.OAuthVerifier;
 import dev.tollgate.gateway.routing.Route;
 import dev.tollgate.gateway.routing.RouteTable;
 import dev.tollgate.policy.CompiledPolicy;
@@ -28,8 +29,11 @@ public final class GatewaySnapshot {
     private final AxidCache axid;
     private final SealedSessions sessions;
     private final LiveConfig live;
+    private final Map<String, OAuthVerifier> oauth;
 
-    private GatewaySnapshot(GatewayConfig config, PolicyBundle policies, AxidCache axid, Map<String, String> policyDigests) {
+    private GatewaySnapshot(GatewayConfig config, PolicyBundle policies, AxidCache axid, Map<String, String> policyDigests,
+                            Map<String, OAuthVerifier> oauth) {
+        this.oauth = oauth;
         this.axid = axid;
         this.config = config;
         this.routes = new RouteTable(config.routes());
@@ -48,17 +52,28 @@ public final class GatewaySnapshot {
 
     /** Compiles a snapshot; policy references must already have been checked (see SnapshotLoader). */
     public static GatewaySnapshot compile(GatewayConfig config, PolicyBundle policies) {
-        return new GatewaySnapshot(config, policies, null, Map.of());
+        return new GatewaySnapshot(config, policies, null, Map.of(), Map.of());
     }
 
     /** With AXID verification (its keys already loaded; see SnapshotLoader). */
     public static GatewaySnapshot compile(GatewayConfig config, PolicyBundle policies, AxidCache axid) {
-        return new GatewaySnapshot(config, policies, axid, Map.of());
+        return new GatewaySnapshot(config, policies, axid, Map.of(), Map.of());
     }
 
     /** @param policyDigests each policy file's name and digest (see {@link LiveConfig#digest}), for the configuration hash */
     public static GatewaySnapshot compile(GatewayConfig config, PolicyBundle policies, AxidCache axid, Map<String, String> policyDigests) {
-        return new GatewaySnapshot(config, policies, axid, policyDigests);
+        return new GatewaySnapshot(config, policies, axid, policyDigests, Map.of());
+    }
+
+    /** @param oauth the bearer-token verifier of each route with {@code oauth}, by route name (keys already loaded) */
+    public static GatewaySnapshot compile(GatewayConfig config, PolicyBundle policies, AxidCache axid, Map<String, String> policyDigests,
+                                          Map<String, OAuthVerifier> oauth) {
+        return new GatewaySnapshot(config, policies, axid, policyDigests, oauth);
+    }
+
+    /** The bearer-token verifier of a route with {@code oauth}; null for a route without. */
+    public OAuthVerifier oauth(String route) {
+        return oauth.get(route);
     }
 
     /** Which configuration this is: its hash and its effective form, secrets redacted ({@code /admin/config}). */

@@ -21,6 +21,8 @@ public final class McpPipeline {
         stages.add(new HttpMethodStage(errors));
         // Who is calling, from a header alone: an unauthenticated caller is refused before its body is read.
         stages.add(new IdentityStage(errors, services.replays()));
+        // A route whose tokens the gateway validates as OAuth resource server: 401 with its own metadata, before any body.
+        stages.add(new OAuthStage(errors));
         // A session must be the caller's own: settled from headers, before the body is read.
         stages.add(new SessionStage(errors));
         // Over a route's or a caller's concurrency limit: 429 before any body byte is read or buffered.

@@ -37,6 +37,9 @@ public final class RequestDispatcher implements Handler<HttpServerRequest> {
             return;
         }
         GatewaySnapshot snapshot = snapshots.get();
+        if (ProtectedResourceMetadata.handles(path) && ProtectedResourceMetadata.serve(request, snapshot.config().routes())) {
+            return;
+        }
         RouteMatch match = snapshot.routes().match(path, request.query());
         if (match == null) {
             errors.respond(request.response(), RejectReason.NO_ROUTE, null, null);

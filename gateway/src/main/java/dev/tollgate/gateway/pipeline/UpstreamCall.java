@@ -228,6 +228,14 @@ final class UpstreamCall {
                 axid != null && axid.forward() == dev.tollgate.gateway.config.AxidConfig.Forward.STRIP
                         ? REQUEST_HEADERS_SET_BY_GATEWAY_AND_AXID : REQUEST_HEADERS_SET_BY_GATEWAY);
         ForwardedHeaders.set(inbound, request.headers());
+        var oauth = exchange.route().route().config().oauth();
+        if (oauth != null) {
+            // No token passthrough (MCP authorization): the client's token was for the gateway; the upstream gets its own.
+            request.headers().remove(HttpHeaders.AUTHORIZATION);
+            if (oauth.upstreamHeader() != null && oauth.upstreamValue() != null) {
+                request.headers().set(oauth.upstreamHeader(), oauth.upstreamValue());
+            }
+        }
         if (exchange.upstreamSessionId() != null) {
             // The client holds a sealed id (SessionStage opened it); the upstream knows only its own.
             request.headers().set(McpHeaders.SESSION_ID, exchange.upstreamSessionId());

@@ -17,6 +17,9 @@ import com.nimbusds.jose.jwk.JWKSet;
 import dev.tollgate.gateway.identity.AxidCache;
 import dev.tollgate.gateway.identity.AxidVerifier;
 import dev.tollgate.gateway.identity.RemoteJwks;
+import dev.tollgate.gateway.identity.OAuthKeys;
+import dev.tollgate.gateway.identity.OAuthVerifier;
+import dev.tollgate.gateway.config.OAuthConfig;
 import dev.tollgate.gateway.config.AxidConfig;
 import java.net.URI;
 import java.util.Map;
@@ -38,6 +41,9 @@ public final class SnapshotLoader implements AutoCloseable {
     private final CheckRegistry checks;
     /** One key source per JWKS URL, kept across reloads (each owns a refresh timer). */
     private final Map<URI, RemoteJwks> remoteKeys = new ConcurrentHashMap<>();
+
+    /** One OAuth key source per authorization server (issuer and JWKS URL), kept across reloads. */
+    private final Map<String, OAuthKeys> oauthKeys = new ConcurrentHashMap<>();
 
     /** The JWKS URL of the last configuration compiled successfully (still serving, or about to); null for none. */
     private volatile URI inUse;
@@ -82,6 +88,51 @@ public final class SnapshotLoader implements AutoCloseable {
     public void close() {
         remoteKeys.values().forEach(RemoteJwks::close);
         remoteKeys.clear();
+        oauthKeys.values().forEach(OAuthKeys::close);
+        oauthKeys.clear();
+    }
+
+    /**
+     * A verifier per route with {@code oauth}: the authorization server's keys are discovered and fetched here, on the
+     * loading thread. A server that cannot be reached fails the load (the route could verify nothing).
+     */
+    private Map<String, OAuthVerifier> oauth(GatewayConfig config, List<ConfigProblem> problems) {
+        Map<String, OAuthVerifier> out = new java.util.HashMap<>();
+        for (int i = 0; i < config.routes().size(); i++) {
+            RouteConfig route = config.routes().get(i);
+            OAuthConfig oauth = route.oauth();
+            if (oauth == null) {
+                continue;
+            }
+            String key = oauthKey(oauth);
+            try {
+                OAuthKeys keys = oauthKeys.get(key);
+                if (keys == null) {
+                    keys = OAuthKeys.load(oauth.issuer(), oauth.jwksUrl(), Clock.systemUTC());
+                    oauthKeys.put(key, keys);
+                }
+                out.put(route.name(), new OAuthVerifier(oauth, keys, Clock.systemUTC()));
+            } catch (IOException e) {
+                problems.add(new ConfigProblem(config.source(), 0, "routes[" + i + "].oauth.issuer", e.getMessage()));
+            }
+        }
+        return Map.copyOf(out);
+    }
+
+    private static String oauthKey(OAuthConfig oauth) {
+        return oauth.issuer() + " " + oauth.jwksUrl();
+    }
+
+    private void retireOAuthKeysExcept(GatewayConfig config) {
+        java.util.Set<String> used = config.routes().stream().filter(r -> r.oauth() != null).map(r -> oauthKey(r.oauth()))
+                .collect(Collectors.toSet());
+        oauthKeys.entrySet().removeIf(e -> {
+            if (used.contains(e.getKey())) {
+                return false;
+            }
+            e.getValue().close();
+            return true;
+        });
     }
 
     public GatewaySnapshot load(Path configFile) throws ConfigException {
@@ -99,13 +150,15 @@ public final class SnapshotLoader implements AutoCloseable {
             }
         }
         AxidCache axid = config.axid() == null ? null : axid(config, problems);
+        Map<String, OAuthVerifier> oauth = oauth(config, problems);
         if (!problems.isEmpty()) {
             retireRemoteKeysExcept(inUse);
             throw new ConfigException(problems);
         }
         inUse = remoteKeyUrl(config);
         retireRemoteKeysExcept(inUse);
-        return GatewaySnapshot.compile(config, policies, axid, policyDigests(config.policyDirectory()));
+        retireOAuthKeysExcept(config);
+        return GatewaySnapshot.compile(config, policies, axid, policyDigests(config.policyDirectory()), oauth);
     }
 
     /** Loads the AXID keys (a JWKS file of Ed25519 public keys, each with a kid). */

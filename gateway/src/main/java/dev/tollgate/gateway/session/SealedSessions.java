@@ -185,12 +185,15 @@ public final class SealedSessions {
     }
 
     /**
-     * Who the session belongs to: the route, the workload (SPIFFE ID) and the AXID tenant and agent, each
-     * length-prefixed so no two different owners serialize alike. An anonymous caller owns sessions only as
+     * Who the session belongs to: the route, the workload (SPIFFE ID), the AXID tenant and agent, and the OAuth
+     * subject on routes where the gateway validates tokens, each length-prefixed so no two different owners serialize alike. An anonymous caller owns sessions only as
      * "anonymous on this route".
      */
     static byte[] associatedData(String route, Identity caller) {
-        String[] parts = {route, caller.spiffeId(), caller.tenant(), caller.agent()};
+        Object oauthSubject = caller.claims().get("oauth_sub");
+        // The OAuth subject binds the session too (a fifth part only when present, so earlier ids still open).
+        String[] parts = oauthSubject == null ? new String[] {route, caller.spiffeId(), caller.tenant(), caller.agent()}
+                : new String[] {route, caller.spiffeId(), caller.tenant(), caller.agent(), String.valueOf(oauthSubject)};
         byte[][] encoded = new byte[parts.length][];
         int size = 0;
         for (int i = 0; i < parts.length; i++) {

@@ -1,0 +1,49 @@
+package dev.tollgate.gateway.config;
+
+import java.net.URI;
+import java.util.Set;
+
+/**
+ * Reads a route's {@code oauth: {resource, issuer, jwks-url, required-scopes, scopes-supported, clock-skew,
+ * upstream-credential: {header, value}}}.
+ */
+final class OAuthReader {
+
+    private static final Set<String> FIELDS = Set.of("resource", "issuer", "jwks-url", "required-scopes", "scopes-supported", "clock-skew",
+            "upstream-credential");
+    private static final Set<String> CREDENTIAL_FIELDS = Set.of("header", "value");
+
+    private OAuthReader() {
+    }
+
+    static OAuthConfig read(NodeReader route) {
+        if (!route.has("oauth")) {
+            return null;
+        }
+        NodeReader o = route.child("oauth");
+        if (!o.isObject()) {
+            o.problem("must be a mapping with resource (the route's public URL) and issuer (the authorization server)");
+            return null;
+        }
+        o.rejectUnknown(FIELDS);
+        URI resource = UpstreamsReader.url(o, "resource", o.string("resource", null));
+        URI issuer = UpstreamsReader.url(o, "issuer", o.string("issuer", null));
+        URI jwks = o.has("jwks-url") ? UpstreamsReader.url(o, "jwks-url", o.string("jwks-url", null)) : null;
+        String header = null;
+        String value = null;
+        if (o.has("upstream-credential")) {
+            NodeReader c = o.child("upstream-credential");
+            c.rejectUnknown(CREDENTIAL_FIELDS);
+            header = c.string("header", "Authorization");
+            value = c.optionalString("value");
+            if (value == null) {
+                c.problemAt("value", "needs the upstream's own credential, e.g. \"Bearer ${UPSTREAM_TOKEN}\" (the client's token is never forwarded)");
+            }
+        }
+        if (resource == null || issuer == null) {
+            return null;
+        }
+        return new OAuthConfig(resource, issuer, jwks, o.strings("required-scopes", java.util.List.of()), o.strings("scopes-supported", java.util.List.of()),
+                o.duration("clock-skew", OAuthConfig.DEFAULT_CLOCK_SKEW), header, value);
+    }
+}

@@ -1,0 +1,168 @@
+package dev.tollgate.gateway.identity;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import dev.tollgate.gateway.config.OAuthConfig;
+import dev.tollgate.gateway.errors.RejectReason;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Validates a route's bearer tokens as its resource server: a JWT signed by one of the authorization server's keys
+ * (asymmetric algorithms only: {@code none} and HMAC are refused, so a public key can never be used as a shared
+ * secret), issued by the configured issuer, for this route's resource (RFC 8707 audience), not expired or not yet
+ * valid (with the configured skew), carrying the route's required scopes. CPU only; valid tokens are cached until
+ * they expire, so a session's calls verify once.
+ */
+public final class OAuthVerifier {
+
+    /** Why a token was refused, with the stable reason the client gets. */
+    public static final class Rejected extends Exception {
+        private final RejectReason reason;
+
+        Rejected(RejectReason reason, String detail) {
+            super(detail, null, false, false);
+            this.reason = reason;
+        }
+
+        public RejectReason reason() {
+            return reason;
+        }
+    }
+
+    private static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
+            JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512, JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512,
+            JWSAlgorithm.EdDSA, JWSAlgorithm.Ed25519);
+    private static final Set<String> REGISTERED = Set.of("iss", "sub", "aud", "exp", "nbf", "iat", "jti", "scope", "scp", "client_id", "azp");
+
+    private final OAuthConfig config;
+    private final OAuthKeys keys;
+    private final Clock clock;
+    private final Cache<String, OAuthPrincipal> verified = Caffeine.newBuilder().maximumSize(10_000).build();
+
+    public OAuthVerifier(OAuthConfig config, OAuthKeys keys, Clock clock) {
+        this.config = config;
+        this.keys = keys;
+        this.clock = clock;
+    }
+
+    public OAuthConfig config() {
+        return config;
+    }
+
+    public OAuthKeys keys() {
+        return keys;
+    }
+
+    /** @throws Rejected with {@code oauth_unknown_key} when no current key matches (the caller may refetch and retry) */
+    public OAuthPrincipal verify(String token) throws Rejected {
+        Instant now = clock.instant();
+        OAuthPrincipal cached = verified.getIfPresent(token);
+        if (cached != null && now.isBefore(cached.expiresAt().plus(config.clockSkew()))) {
+            return cached;
+        }
+        JWTClaimsSet claims = signedClaims(token);
+        OAuthPrincipal principal = check(claims, now);
+        verified.put(token, principal);
+        return principal;
+    }
+
+    private JWTClaimsSet signedClaims(String token) throws Rejected {
+        DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, new ImmutableJWKSet<>(keys.keys())));
+        // Claims are checked below, with reasons of our own.
+        processor.setJWTClaimsSetVerifier((claims, context) -> { });
+        try {
+            return processor.process(token, null);
+        } catch (ParseException e) {
+            throw new Rejected(RejectReason.OAUTH_TOKEN_INVALID, "not a signed JWT");
+        } catch (BadJOSEException e) {
+            boolean noKey = e.getMessage() != null && e.getMessage().contains("no matching key");
+            throw new Rejected(noKey ? RejectReason.OAUTH_UNKNOWN_KEY : RejectReason.OAUTH_TOKEN_INVALID, e.getMessage());
+        } catch (JOSEException e) {
+            throw new Rejected(RejectReason.OAUTH_TOKEN_INVALID, "signature could not be checked: " + e.getMessage());
+        }
+    }
+
+    private OAuthPrincipal check(JWTClaimsSet claims, Instant now) throws Rejected {
+        if (!config.issuer().toString().replaceAll("/+$", "").equals(String.valueOf(claims.getIssuer()).replaceAll("/+$", ""))) {
+            throw new Rejected(RejectReason.OAUTH_TOKEN_INVALID, "issued by " + claims.getIssuer() + ", not " + config.issuer());
+        }
+        List<String> audience = claims.getAudience();
+        String resource = config.resource().toString();
+        if (audience == null || audience.stream().noneMatch(a -> a.replaceAll("/+$", "").equals(resource.replaceAll("/+$", "")))) {
+            throw new Rejected(RejectReason.OAUTH_WRONG_AUDIENCE, "the token is for " + audience + ", not for " + resource);
+        }
+        if (claims.getExpirationTime() == null) {
+            throw new Rejected(RejectReason.OAUTH_TOKEN_INVALID, "the token has no expiry");
+        }
+        Instant expires = claims.getExpirationTime().toInstant();
+        if (!now.isBefore(expires.plus(config.clockSkew()))) {
+            throw new Rejected(RejectReason.OAUTH_TOKEN_EXPIRED, "expired at " + expires);
+        }
+        if (claims.getNotBeforeTime() != null && now.plus(config.clockSkew()).isBefore(claims.getNotBeforeTime().toInstant())) {
+            throw new Rejected(RejectReason.OAUTH_TOKEN_INVALID, "not valid before " + claims.getNotBeforeTime().toInstant());
+        }
+        List<String> scopes = scopes(claims);
+        List<String> missing = config.requiredScopes().stream().filter(s -> !scopes.contains(s)).toList();
+        if (!missing.isEmpty()) {
+            throw new Rejected(RejectReason.OAUTH_INSUFFICIENT_SCOPE, "missing scope(s) " + String.join(" ", missing));
+        }
+        String client = text(claims, "client_id");
+        return new OAuthPrincipal(claims.getSubject(), client != null ? client : text(claims, "azp"), scopes, simpleClaims(claims), expires);
+    }
+
+    /** {@code scope} as a space-separated string (RFC 9068), or {@code scp} as a list (common in practice). */
+    static List<String> scopes(JWTClaimsSet claims) {
+        Object scope = claims.getClaim("scope");
+        List<String> out = new ArrayList<>();
+        if (scope instanceof String s) {
+            for (String part : s.trim().split("\\s+")) {
+                if (!part.isEmpty()) {
+                    out.add(part);
+                }
+            }
+        }
+        Object scp = claims.getClaim("scp");
+        if (scp instanceof List<?> list) {
+            list.forEach(v -> out.add(String.valueOf(v)));
+        } else if (scp instanceof String s) {
+            out.add(s);
+        }
+        return out;
+    }
+
+    private static String text(JWTClaimsSet claims, String name) {
+        Object value = claims.getClaim(name);
+        return value instanceof String s ? s : null;
+    }
+
+    private static Map<String, Object> simpleClaims(JWTClaimsSet claims) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        claims.getClaims().forEach((name, value) -> {
+            if (REGISTERED.contains(name)) {
+                return;
+            }
+            if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+                out.put(name, value);
+            } else if (value instanceof List<?> list && list.stream().allMatch(v -> v instanceof String)) {
+                out.put(name, List.copyOf(list));
+            }
+        });
+        return out;
+    }
+}

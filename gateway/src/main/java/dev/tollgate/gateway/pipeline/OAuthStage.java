@@ -1,0 +1,98 @@
+package dev.tollgate.gateway.pipeline;
+
+import dev.tollgate.gateway.errors.ErrorResponder;
+import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.gateway.identity.OAuthPrincipal;
+import dev.tollgate.gateway.identity.OAuthVerifier;
+import dev.tollgate.policy.Identity;
+import dev.tollgate.policy.condition.ScopeCondition;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * On a route with {@code oauth}, the gateway is the resource server: a call without a valid bearer token gets 401
+ * with {@code WWW-Authenticate: Bearer resource_metadata="..."} pointing at the gateway's own protected-resource
+ * metadata for the route (so an MCP client's OAuth flow discovers the gateway, not the upstream behind it), and a
+ * token lacking a required scope gets 403 {@code insufficient_scope}. A valid token's subject, client and scopes
+ * become identity facts for policy, spans and audit. The token itself is never forwarded (UpstreamCall strips it).
+ */
+final class OAuthStage implements Stage {
+
+    private static final String BEARER = "bearer ";
+
+    private final ErrorResponder errors;
+
+    OAuthStage(ErrorResponder errors) {
+        this.errors = errors;
+    }
+
+    @Override
+    public String name() {
+        return "oauth";
+    }
+
+    @Override
+    public Future<StageResult> apply(Exchange exchange) {
+        OAuthVerifier verifier = exchange.snapshot().oauth(exchange.route().route().name());
+        if (verifier == null) {
+            return StageResult.proceed();
+        }
+        List<String> headers = exchange.request().headers().getAll(HttpHeaders.AUTHORIZATION);
+        if (headers.isEmpty()) {
+            return challenge(exchange, verifier, RejectReason.OAUTH_TOKEN_MISSING, null);
+        }
+        String header = headers.get(0).strip();
+        if (headers.size() > 1 || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            // Two credentials could be read differently by the next hop; anything but Bearer is not a token of ours.
+            return challenge(exchange, verifier, RejectReason.OAUTH_TOKEN_INVALID, "send exactly one Authorization: Bearer <token>");
+        }
+        return verify(exchange, verifier, header.substring(BEARER.length()).strip(), true);
+    }
+
+    private Future<StageResult> verify(Exchange exchange, OAuthVerifier verifier, String token, boolean mayRefetch) {
+        try {
+            OAuthPrincipal principal = verifier.verify(token);
+            exchange.identity(withPrincipal(exchange.identity(), principal));
+            return StageResult.proceed();
+        } catch (OAuthVerifier.Rejected e) {
+            if (mayRefetch && e.reason() == RejectReason.OAUTH_UNKNOWN_KEY) {
+                return Future.fromCompletionStage(verifier.keys().refetchForUnknownKey(), io.vertx.core.Vertx.currentContext())
+                        .compose(refreshed -> refreshed ? verify(exchange, verifier, token, false) : challenge(exchange, verifier, e.reason(), e.getMessage()));
+            }
+            return challenge(exchange, verifier, e.reason(), e.getMessage());
+        }
+    }
+
+    /** Policy sees {@code claim: client_id}, {@code scope: x}; an OAuth subject fills {@code sub} when no AXID named a sub-user. */
+    private static Identity withPrincipal(Identity i, OAuthPrincipal principal) {
+        Map<String, Object> claims = new HashMap<>(principal.claims());
+        claims.putAll(i.claims());
+        claims.put(ScopeCondition.CLAIM, principal.scopes());
+        if (principal.clientId() != null) {
+            claims.put("client_id", principal.clientId());
+        }
+        if (principal.subject() != null) {
+            claims.put("oauth_sub", principal.subject());
+        }
+        return new Identity(i.spiffeId(), i.tenant(), i.agent(), i.run(), i.subUser() != null ? i.subUser() : principal.subject(), i.parent(),
+                i.tree(), i.capabilities(), claims);
+    }
+
+    private Future<StageResult> challenge(Exchange exchange, OAuthVerifier verifier, RejectReason reason, String detail) {
+        StringBuilder value = new StringBuilder("Bearer resource_metadata=\"").append(verifier.config().metadataUrl()).append('"');
+        if (reason == RejectReason.OAUTH_INSUFFICIENT_SCOPE) {
+            value.append(", error=\"insufficient_scope\", scope=\"").append(String.join(" ", verifier.config().requiredScopes())).append('"');
+        } else if (reason != RejectReason.OAUTH_TOKEN_MISSING) {
+            value.append(", error=\"invalid_token\"");
+        } else if (!verifier.config().scopesSupported().isEmpty()) {
+            value.append(", scope=\"").append(String.join(" ", verifier.config().scopesSupported())).append('"');
+        }
+        exchange.response().putHeader("WWW-Authenticate", value.toString());
+        exchange.errorType(reason.code());
+        errors.respond(exchange.response(), reason, null, detail);
+        return StageResult.responded();
+    }
+}
