@@ -98,6 +98,7 @@ class OAuthResourceServerTest {
                     oauth:
                       resource: "http://127.0.0.1:%d/sdk"
                       issuer: "%s"
+                      scopes-supported: ["openid", "tools:read"]
                 """.formatted(port, dir.resolve("policies"), upstream.url("/mcp"), resource, issuer(), fixture.port(), port, issuer()));
     }
 
@@ -193,6 +194,26 @@ class OAuthResourceServerTest {
             assertThat(((McpSchema.TextContent) client.callTool(new McpSchema.CallToolRequest("add", Map.of("a", 1, "b", 2))).content().get(0)).text())
                     .isEqualTo("3.0");
         }
+    }
+
+    @Test
+    void theTypeScriptSdkClientDiscoversTheGatewaySignsInAndCallsTools() throws Exception {
+        String sdkResource = "http://127.0.0.1:" + gateway.port() + "/sdk";
+        // The next token the authorization server issues (for the code the client exchanges) is for the gateway's route.
+        authorizationServer.enqueueCallback(new DefaultOAuth2TokenCallback("as", "dana", "JWT", List.of(sdkResource),
+                Map.of("scope", "tools:read"), 3600));
+        dev.tollgate.gateway.support.NodePeers.Result result = dev.tollgate.gateway.support.NodePeers.run(60, "ts-oauth-client.mjs",
+                sdkResource, "tollgate-test-client");
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        JsonNode seen = JSON.readTree(result.output().lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow());
+        // The SDK found the authorization server through the gateway's metadata and asked for a token for the gateway's URL.
+        assertThat(seen.path("resource").asText()).isEqualTo(sdkResource);
+        assertThat(seen.path("authorizationEndpoint").asText()).startsWith(issuer());
+        assertThat(seen.path("codeChallengeMethod").asText()).isEqualTo("S256");
+        // The scopes the gateway advertised (WWW-Authenticate and metadata) are the ones the client asked for.
+        assertThat(seen.path("scope").asText()).isEqualTo("openid tools:read");
+        assertThat(seen.path("tools").toString()).contains("echo");
+        assertThat(seen.path("echo").get(0).path("text").asText()).isEqualTo("signed in");
     }
 
     @Test
