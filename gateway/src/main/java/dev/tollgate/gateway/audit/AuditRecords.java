@@ -54,6 +54,16 @@ public final class AuditRecords {
         if (!caller.capabilities().isEmpty()) {
             caller.capabilities().forEach(who.putArray("capabilities")::add);
         }
+        // The OAuth caller on routes where the gateway validates tokens: subject, client and scopes, never the token.
+        if (caller.claims().get("oauth_sub") instanceof String subject) {
+            who.put("oauth_sub", subject);
+        }
+        if (caller.claims().get("client_id") instanceof String client) {
+            who.put("client_id", client);
+        }
+        if (caller.claims().get("scope") instanceof java.util.List<?> scopes) {
+            scopes.forEach(s -> who.withArray("scopes").add(String.valueOf(s)));
+        }
         ObjectNode d = r.putObject("decision");
         d.put("action", decision.action().name().toLowerCase(Locale.ROOT));
         d.put("mode", decision.mode().name().toLowerCase(Locale.ROOT));

@@ -100,6 +100,16 @@ public final class TraceStage implements Stage {
         putIfPresent(a, CallAttributes.AXID_AGENT, caller.agent());
         putIfPresent(a, CallAttributes.AXID_RUN, caller.run());
         putIfPresent(a, CallAttributes.AXID_TREE, caller.tree());
+        // The OAuth caller, on routes where the gateway validates tokens (never the token itself).
+        if (caller.claims().get("oauth_sub") instanceof String subject) {
+            a.put(CallAttributes.ENDUSER_ID, subject);
+        }
+        if (caller.claims().get("client_id") instanceof String client) {
+            a.put(CallAttributes.OAUTH_CLIENT_ID, client);
+        }
+        if (caller.claims().get(dev.tollgate.policy.condition.ScopeCondition.CLAIM) instanceof java.util.List<?> scopes) {
+            a.put(CallAttributes.OAUTH_SCOPES, scopes.stream().map(String::valueOf).toList());
+        }
         return a.build();
     }
 

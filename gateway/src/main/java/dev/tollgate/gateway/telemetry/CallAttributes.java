@@ -39,6 +39,10 @@ public final class CallAttributes {
 
     public static final AttributeKey<String> CALLER_SPIFFE_ID = AttributeKey.stringKey("waxell.caller.spiffe_id");
     public static final AttributeKey<String> AXID_TENANT = AttributeKey.stringKey("waxell.axid.tenant");
+    /** OpenTelemetry's end-user attribute: the subject of a validated OAuth token. */
+    public static final AttributeKey<String> ENDUSER_ID = AttributeKey.stringKey("enduser.id");
+    public static final AttributeKey<String> OAUTH_CLIENT_ID = AttributeKey.stringKey("tollgate.oauth.client_id");
+    public static final AttributeKey<java.util.List<String>> OAUTH_SCOPES = AttributeKey.stringArrayKey("tollgate.oauth.scopes");
     public static final AttributeKey<String> AXID_AGENT = AttributeKey.stringKey("waxell.axid.agent");
     public static final AttributeKey<String> AXID_RUN = AttributeKey.stringKey("waxell.axid.run");
     public static final AttributeKey<String> AXID_TREE = AttributeKey.stringKey("waxell.axid.tree");

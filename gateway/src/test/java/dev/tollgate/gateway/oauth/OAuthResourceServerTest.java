@@ -79,6 +79,7 @@ class OAuthResourceServerTest {
                 listeners: [{name: public, host: 127.0.0.1, port: %d}]
                 admin: {host: 127.0.0.1, port: 0}
                 policies: {directory: %s}
+                audit: {directory: %s, arguments: full}
                 routes:
                   - name: tools
                     path: /mcp
@@ -99,7 +100,7 @@ class OAuthResourceServerTest {
                       resource: "http://127.0.0.1:%d/sdk"
                       issuer: "%s"
                       scopes-supported: ["openid", "tools:read"]
-                """.formatted(port, dir.resolve("policies"), upstream.url("/mcp"), resource, issuer(), fixture.port(), port, issuer()));
+                """.formatted(port, dir.resolve("policies"), dir.resolve("audit"), upstream.url("/mcp"), resource, issuer(), fixture.port(), port, issuer()));
     }
 
     @AfterEach
@@ -139,6 +140,15 @@ class OAuthResourceServerTest {
         assertThat(upstream.received()).hasSize(1);
         assertThat(upstream.received().get(0).headers().getAll("Authorization")).containsExactly("Bearer upstream-own-secret");
         assertThat(upstream.received().get(0).headers().toString()).doesNotContain(token);
+        // The audit says who called (subject, client, scopes), never with the token.
+        Path file = dev.tollgate.gateway.audit.AuditFiles.file(dir.resolve("audit"), 1);
+        String line = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(file)
+                ? Files.readAllLines(file).stream().filter(l -> l.contains("tools/call")).findFirst().orElse(null) : null, l -> l != null);
+        JsonNode caller = JSON.readTree(line).path("caller");
+        assertThat(caller.path("oauth_sub").asText()).isEqualTo("alice");
+        assertThat(caller.path("client_id").asText()).isEqualTo("agent-client");
+        assertThat(caller.path("scopes").toString()).isEqualTo("[\"tools:read\",\"tools:write\"]");
+        assertThat(line).doesNotContain(token);
     }
 
     @Test
