@@ -18,15 +18,20 @@ import java.util.List;
  * @param clockSkew      tolerance on {@code exp} and {@code nbf}
  * @param upstreamHeader the header carrying the upstream's own credential (e.g. {@code Authorization}); null for none
  * @param upstreamValue  its value (from the environment, e.g. {@code Bearer ${UPSTREAM_TOKEN}}); null for none
+ * @param introspection  check tokens at the authorization server (RFC 7662) instead of as JWTs; null for JWTs
  */
 public record OAuthConfig(URI resource, URI issuer, URI jwksUrl, List<String> requiredScopes, List<String> scopesSupported,
-                          Duration clockSkew, String upstreamHeader, String upstreamValue) {
+                          Duration clockSkew, String upstreamHeader, String upstreamValue, Introspection introspection) {
 
     public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
 
     public OAuthConfig {
         requiredScopes = List.copyOf(requiredScopes);
         scopesSupported = scopesSupported == null || scopesSupported.isEmpty() ? requiredScopes : List.copyOf(scopesSupported);
+    }
+
+    /** The introspection endpoint and the gateway's own client credentials there. */
+    public record Introspection(URI url, String clientId, String clientSecret) {
     }
 
     /** Where this route's protected-resource metadata is served: the path form of RFC 9728 for the resource URL. */

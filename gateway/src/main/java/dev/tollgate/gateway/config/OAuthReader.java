@@ -10,7 +10,8 @@ import java.util.Set;
 final class OAuthReader {
 
     private static final Set<String> FIELDS = Set.of("resource", "issuer", "jwks-url", "required-scopes", "scopes-supported", "clock-skew",
-            "upstream-credential");
+            "upstream-credential", "introspection");
+    private static final Set<String> INTROSPECTION_FIELDS = Set.of("url", "client-id", "client-secret");
     private static final Set<String> CREDENTIAL_FIELDS = Set.of("header", "value");
 
     private OAuthReader() {
@@ -40,10 +41,19 @@ final class OAuthReader {
                 c.problemAt("value", "needs the upstream's own credential, e.g. \"Bearer ${UPSTREAM_TOKEN}\" (the client's token is never forwarded)");
             }
         }
+        OAuthConfig.Introspection introspection = null;
+        if (o.has("introspection")) {
+            NodeReader i = o.child("introspection");
+            i.rejectUnknown(INTROSPECTION_FIELDS);
+            URI url = UpstreamsReader.url(i, "url", i.string("url", null));
+            String id = i.string("client-id", null);
+            String secret = i.string("client-secret", null);
+            introspection = url == null || id == null || secret == null ? null : new OAuthConfig.Introspection(url, id, secret);
+        }
         if (resource == null || issuer == null) {
             return null;
         }
         return new OAuthConfig(resource, issuer, jwks, o.strings("required-scopes", java.util.List.of()), o.strings("scopes-supported", java.util.List.of()),
-                o.duration("clock-skew", OAuthConfig.DEFAULT_CLOCK_SKEW), header, value);
+                o.duration("clock-skew", OAuthConfig.DEFAULT_CLOCK_SKEW), header, value, introspection);
     }
 }

@@ -76,6 +76,8 @@ public enum RejectReason {
     OAUTH_TOKEN_EXPIRED(401, GatewayErrorCodes.UNAUTHENTICATED, "oauth_token_expired", "The bearer token has expired"),
     OAUTH_WRONG_AUDIENCE(401, GatewayErrorCodes.UNAUTHENTICATED, "oauth_wrong_audience", "The bearer token was issued for another resource"),
     OAUTH_UNKNOWN_KEY(401, GatewayErrorCodes.UNAUTHENTICATED, "oauth_unknown_key", "The bearer token is signed with an unknown key"),
+    OAUTH_INTROSPECTION_FAILED(401, GatewayErrorCodes.UNAUTHENTICATED, "oauth_introspection_failed",
+            "The authorization server could not confirm the bearer token"),
     OAUTH_INSUFFICIENT_SCOPE(403, GatewayErrorCodes.UNAUTHENTICATED, "oauth_insufficient_scope", "The bearer token lacks a scope this route needs"),
     POLICY_DENIED(200, GatewayErrorCodes.POLICY_DENIED, "policy_denied", "Denied by policy"),
     NO_POLICY(200, GatewayErrorCodes.POLICY_DENIED, "no_policy", "Denied: no policy is loaded for this route"),

@@ -34,7 +34,7 @@ public final class OAuthVerifier {
     public static final class Rejected extends Exception {
         private final RejectReason reason;
 
-        Rejected(RejectReason reason, String detail) {
+        public Rejected(RejectReason reason, String detail) {
             super(detail, null, false, false);
             this.reason = reason;
         }
@@ -53,11 +53,19 @@ public final class OAuthVerifier {
     private final OAuthKeys keys;
     private final Clock clock;
     private final Cache<String, OAuthPrincipal> verified = Caffeine.newBuilder().maximumSize(10_000).build();
+    private final OAuthIntrospection introspection;
 
+    /** @param keys the authorization server's keys; null when tokens are introspected instead */
     public OAuthVerifier(OAuthConfig config, OAuthKeys keys, Clock clock) {
         this.config = config;
         this.keys = keys;
         this.clock = clock;
+        this.introspection = config.introspection() == null ? null : new OAuthIntrospection(config, clock);
+    }
+
+    /** Tokens checked by the authorization server (RFC 7662) rather than as JWTs; null for JWTs. */
+    public OAuthIntrospection introspection() {
+        return introspection;
     }
 
     public OAuthConfig config() {

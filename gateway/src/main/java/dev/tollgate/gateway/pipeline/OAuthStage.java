@@ -53,6 +53,17 @@ final class OAuthStage implements Stage {
     }
 
     private Future<StageResult> verify(Exchange exchange, OAuthVerifier verifier, String token, boolean mayRefetch) {
+        if (verifier.introspection() != null) {
+            return Future.fromCompletionStage(verifier.introspection().introspect(token), io.vertx.core.Vertx.currentContext())
+                    .compose(principal -> {
+                        exchange.identity(withPrincipal(exchange.identity(), principal));
+                        return StageResult.proceed();
+                    }, failure -> {
+                        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                        return cause instanceof OAuthVerifier.Rejected rejected ? challenge(exchange, verifier, rejected.reason(), rejected.getMessage())
+                                : challenge(exchange, verifier, RejectReason.OAUTH_INTROSPECTION_FAILED, cause.toString());
+                    });
+        }
         try {
             OAuthPrincipal principal = verifier.verify(token);
             exchange.identity(withPrincipal(exchange.identity(), principal));

@@ -104,6 +104,11 @@ public final class SnapshotLoader implements AutoCloseable {
             if (oauth == null) {
                 continue;
             }
+            if (oauth.introspection() != null) {
+                // The authorization server checks each token: no keys to load.
+                out.put(route.name(), new OAuthVerifier(oauth, null, Clock.systemUTC()));
+                continue;
+            }
             String key = oauthKey(oauth);
             try {
                 OAuthKeys keys = oauthKeys.get(key);
@@ -124,7 +129,7 @@ public final class SnapshotLoader implements AutoCloseable {
     }
 
     private void retireOAuthKeysExcept(GatewayConfig config) {
-        java.util.Set<String> used = config.routes().stream().filter(r -> r.oauth() != null).map(r -> oauthKey(r.oauth()))
+        java.util.Set<String> used = config.routes().stream().filter(r -> r.oauth() != null && r.oauth().introspection() == null).map(r -> oauthKey(r.oauth()))
                 .collect(Collectors.toSet());
         oauthKeys.entrySet().removeIf(e -> {
             if (used.contains(e.getKey())) {

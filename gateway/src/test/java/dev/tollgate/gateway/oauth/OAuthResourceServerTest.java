@@ -100,7 +100,26 @@ class OAuthResourceServerTest {
                       resource: "http://127.0.0.1:%d/sdk"
                       issuer: "%s"
                       scopes-supported: ["openid", "tools:read"]
-                """.formatted(port, dir.resolve("policies"), dir.resolve("audit"), upstream.url("/mcp"), resource, issuer(), fixture.port(), port, issuer()));
+                  - name: opaque
+                    path: /opaque
+                    protocol: mcp
+                    policy: p
+                    upstream: "%s"
+                    oauth:
+                      resource: "http://127.0.0.1:%d/opaque"
+                      issuer: "%s"
+                      introspection: {url: "%s/introspect", client-id: tollgate, client-secret: gateway-secret}
+                  - name: dead-introspection
+                    path: /dead
+                    protocol: mcp
+                    policy: p
+                    upstream: "%s"
+                    oauth:
+                      resource: "http://127.0.0.1:%d/dead"
+                      issuer: "%s"
+                      introspection: {url: "http://127.0.0.1:9/introspect", client-id: tollgate, client-secret: gateway-secret}
+                """.formatted(port, dir.resolve("policies"), dir.resolve("audit"), upstream.url("/mcp"), resource, issuer(), fixture.port(), port, issuer(),
+                        upstream.url("/mcp"), port, issuer(), issuer(), upstream.url("/mcp"), port, issuer()));
     }
 
     @AfterEach
@@ -224,6 +243,20 @@ class OAuthResourceServerTest {
         assertThat(seen.path("scope").asText()).isEqualTo("openid tools:read");
         assertThat(seen.path("tools").toString()).contains("echo");
         assertThat(seen.path("echo").get(0).path("text").asText()).isEqualTo("signed in");
+    }
+
+    @Test
+    void introspectedTokensAreAcceptedOnlyWhenTheServerSaysTheyAreActiveAndForThisRoute() throws Exception {
+        String opaque = "http://127.0.0.1:" + gateway.port() + "/opaque";
+        TestHttp.Reply ok = call("/opaque", token("erin", List.of(opaque), "tools:read", 3600), CALL);
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.json().path("result").isObject()).isTrue();
+        assertThat(call("/opaque", token("erin", List.of(resource), "tools:read", 3600), CALL).reason()).isEqualTo("oauth_wrong_audience");
+        assertThat(call("/opaque", "opaque-token-the-server-never-issued", CALL).reason()).isEqualTo("oauth_token_invalid");
+        TestHttp.Reply down = call("/dead", token("erin", List.of("http://127.0.0.1:" + gateway.port() + "/dead"), "tools:read", 3600), CALL);
+        assertThat(down.status()).isEqualTo(401);
+        assertThat(down.reason()).isEqualTo("oauth_introspection_failed");
+        assertThat(upstream.received()).hasSize(1);
     }
 
     @Test
