@@ -19,15 +19,29 @@ import java.util.List;
  * @param upstreamHeader the header carrying the upstream's own credential (e.g. {@code Authorization}); null for none
  * @param upstreamValue  its value (from the environment, e.g. {@code Bearer ${UPSTREAM_TOKEN}}); null for none
  * @param introspection  check tokens at the authorization server (RFC 7662) instead of as JWTs; null for JWTs
+ * @param upstreamGrant  how the gateway obtains the upstream's own token (client credentials or token exchange); null
+ *                       for a static credential or none
  */
 public record OAuthConfig(URI resource, URI issuer, URI jwksUrl, List<String> requiredScopes, List<String> scopesSupported,
-                          Duration clockSkew, String upstreamHeader, String upstreamValue, Introspection introspection) {
+                          Duration clockSkew, String upstreamHeader, String upstreamValue, Introspection introspection,
+                          UpstreamGrant upstreamGrant) {
 
     public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
 
     public OAuthConfig {
         requiredScopes = List.copyOf(requiredScopes);
         scopesSupported = scopesSupported == null || scopesSupported.isEmpty() ? requiredScopes : List.copyOf(scopesSupported);
+    }
+
+    /**
+     * The gateway's own grant at the authorization server for a token the upstream accepts.
+     *
+     * @param exchange true: RFC 8693 token exchange of the caller's token (the user's identity reaches the upstream);
+     *                 false: client credentials (the gateway's identity)
+     * @param resource the upstream's resource URL (RFC 8707), the audience of the token
+     */
+    public record UpstreamGrant(boolean exchange, URI tokenUrl, String clientId, String clientSecret, URI resource, String audience,
+                                String scope) {
     }
 
     /** The introspection endpoint and the gateway's own client credentials there. */

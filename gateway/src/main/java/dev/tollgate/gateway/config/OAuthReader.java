@@ -12,7 +12,8 @@ final class OAuthReader {
     private static final Set<String> FIELDS = Set.of("resource", "issuer", "jwks-url", "required-scopes", "scopes-supported", "clock-skew",
             "upstream-credential", "introspection");
     private static final Set<String> INTROSPECTION_FIELDS = Set.of("url", "client-id", "client-secret");
-    private static final Set<String> CREDENTIAL_FIELDS = Set.of("header", "value");
+    private static final Set<String> CREDENTIAL_FIELDS = Set.of("header", "value", "client-credentials", "token-exchange");
+    private static final Set<String> GRANT_FIELDS = Set.of("token-url", "client-id", "client-secret", "resource", "audience", "scope");
 
     private OAuthReader() {
     }
@@ -32,13 +33,27 @@ final class OAuthReader {
         URI jwks = o.has("jwks-url") ? UpstreamsReader.url(o, "jwks-url", o.string("jwks-url", null)) : null;
         String header = null;
         String value = null;
+        OAuthConfig.UpstreamGrant grant = null;
         if (o.has("upstream-credential")) {
             NodeReader c = o.child("upstream-credential");
             c.rejectUnknown(CREDENTIAL_FIELDS);
+            int kinds = (c.has("value") ? 1 : 0) + (c.has("client-credentials") ? 1 : 0) + (c.has("token-exchange") ? 1 : 0);
+            if (kinds != 1) {
+                c.problem("give exactly one of value (a static credential), client-credentials or token-exchange");
+            }
             header = c.string("header", "Authorization");
             value = c.optionalString("value");
-            if (value == null) {
-                c.problemAt("value", "needs the upstream's own credential, e.g. \"Bearer ${UPSTREAM_TOKEN}\" (the client's token is never forwarded)");
+            if (c.has("client-credentials") || c.has("token-exchange")) {
+                boolean exchange = c.has("token-exchange");
+                NodeReader g = c.child(exchange ? "token-exchange" : "client-credentials");
+                g.rejectUnknown(GRANT_FIELDS);
+                URI tokenUrl = UpstreamsReader.url(g, "token-url", g.string("token-url", null));
+                URI upstreamResource = UpstreamsReader.url(g, "resource", g.string("resource", null));
+                String id = g.string("client-id", null);
+                String secret = g.string("client-secret", null);
+                grant = tokenUrl == null || upstreamResource == null || id == null || secret == null ? null
+                        : new OAuthConfig.UpstreamGrant(exchange, tokenUrl, id, secret, upstreamResource, g.optionalString("audience"),
+                                g.optionalString("scope"));
             }
         }
         OAuthConfig.Introspection introspection = null;
@@ -54,6 +69,6 @@ final class OAuthReader {
             return null;
         }
         return new OAuthConfig(resource, issuer, jwks, o.strings("required-scopes", java.util.List.of()), o.strings("scopes-supported", java.util.List.of()),
-                o.duration("clock-skew", OAuthConfig.DEFAULT_CLOCK_SKEW), header, value, introspection);
+                o.duration("clock-skew", OAuthConfig.DEFAULT_CLOCK_SKEW), header, value, introspection, grant);
     }
 }

@@ -92,6 +92,8 @@ public enum RejectReason {
     REGEX_STEP_BUDGET(200, GatewayErrorCodes.POLICY_DENIED, "regex_step_budget",
             "Denied: a value needs more steps than the policy's regular expression may take (fail closed)"),
     AUDIT_UNAVAILABLE(503, GatewayErrorCodes.UPSTREAM, "audit_unavailable", "Audit log cannot keep up; call refused (fail closed)"),
+    UPSTREAM_CREDENTIAL(502, GatewayErrorCodes.UPSTREAM, "upstream_credential_unavailable",
+            "The gateway could not obtain the upstream's credential"),
     UPSTREAM_UNAVAILABLE(502, GatewayErrorCodes.UPSTREAM, "upstream_unavailable", "Upstream server unreachable"),
     UPSTREAM_ERROR(502, GatewayErrorCodes.UPSTREAM, "upstream_error", "Upstream connection failed before answering"),
     UPSTREAM_CONNECT_TIMEOUT(504, GatewayErrorCodes.TIMEOUT, "upstream_connect_timeout", "Timed out connecting to the upstream server"),

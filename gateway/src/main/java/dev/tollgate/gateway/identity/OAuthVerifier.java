@@ -54,6 +54,7 @@ public final class OAuthVerifier {
     private final Clock clock;
     private final Cache<String, OAuthPrincipal> verified = Caffeine.newBuilder().maximumSize(10_000).build();
     private final OAuthIntrospection introspection;
+    private final UpstreamTokens upstreamTokens;
 
     /** @param keys the authorization server's keys; null when tokens are introspected instead */
     public OAuthVerifier(OAuthConfig config, OAuthKeys keys, Clock clock) {
@@ -61,6 +62,12 @@ public final class OAuthVerifier {
         this.keys = keys;
         this.clock = clock;
         this.introspection = config.introspection() == null ? null : new OAuthIntrospection(config, clock);
+        this.upstreamTokens = config.upstreamGrant() == null ? null : new UpstreamTokens(config.upstreamGrant(), clock);
+    }
+
+    /** How the upstream's own token is obtained; null for a static credential or none. */
+    public UpstreamTokens upstreamTokens() {
+        return upstreamTokens;
     }
 
     /** Tokens checked by the authorization server (RFC 7662) rather than as JWTs; null for JWTs. */

@@ -39,6 +39,10 @@ public final class Exchange {
     private String mcpRevision;
     private String upstreamSessionId;
     private String pinnedUpstream;
+    /** The caller's validated OAuth token, kept only for a token exchange; never logged, never forwarded. */
+    private String bearerToken;
+    /** The upstream's own token the gateway obtained for this call (client credentials or token exchange). */
+    private String upstreamToken;
     private dev.tollgate.gateway.approval.PendingApproval approval;
     private UpstreamInstance upstreamInstance;
     private final List<Runnable> onComplete = new java.util.ArrayList<>(1);
@@ -174,6 +178,22 @@ public final class Exchange {
 
     void upstreamInstance(UpstreamInstance instance) {
         this.upstreamInstance = instance;
+    }
+
+    String bearerToken() {
+        return bearerToken;
+    }
+
+    void bearerToken(String token) {
+        this.bearerToken = token;
+    }
+
+    String upstreamToken() {
+        return upstreamToken;
+    }
+
+    void upstreamToken(String token) {
+        this.upstreamToken = token;
     }
 
     /** The approval this call was held for; null when its policy asked for none. */

@@ -49,7 +49,11 @@ final class OAuthStage implements Stage {
             // Two credentials could be read differently by the next hop; anything but Bearer is not a token of ours.
             return challenge(exchange, verifier, RejectReason.OAUTH_TOKEN_INVALID, "send exactly one Authorization: Bearer <token>");
         }
-        return verify(exchange, verifier, header.substring(BEARER.length()).strip(), true);
+        String token = header.substring(BEARER.length()).strip();
+        if (verifier.upstreamTokens() != null) {
+            exchange.bearerToken(token);
+        }
+        return verify(exchange, verifier, token, true);
     }
 
     private Future<StageResult> verify(Exchange exchange, OAuthVerifier verifier, String token, boolean mayRefetch) {

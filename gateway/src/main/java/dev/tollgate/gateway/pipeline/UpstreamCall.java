@@ -114,10 +114,40 @@ final class UpstreamCall {
             timerId = vertx.setTimer(timeoutMillis, id -> timedOut());
         }
         done.future().onComplete(v -> release());
+        var verifier = exchange.snapshot().oauth(route.name());
+        if (verifier != null && verifier.upstreamTokens() != null) {
+            // The upstream's own token first (client credentials or token exchange): the client's never travels on.
+            Future.fromCompletionStage(verifier.upstreamTokens().tokenFor(exchange.bearerToken()), vertx.getOrCreateContext()).onComplete(ar -> {
+                if (ar.failed()) {
+                    CallLogContext.log(exchange, () -> LOG.warn("route {}: no upstream token: {}", route.name(), ar.cause().getMessage()));
+                    failWithoutInstance(RejectReason.UPSTREAM_CREDENTIAL, "route " + route.name() + ": the gateway could not obtain the upstream's token");
+                } else if (!finished) {
+                    exchange.upstreamToken(ar.result());
+                    attemptFirst();
+                }
+            });
+            return done.future();
+        }
+        attemptFirst();
+        return done.future();
+    }
+
+    private void attemptFirst() {
         String pinned = exchange.pinnedUpstream();
         UpstreamInstance first = pinned == null ? null : instances.byUrl(pinned);
         attempt(first != null ? first : instances.pick(null));
-        return done.future();
+    }
+
+    /** A failure before any instance was chosen (no upstream token). */
+    private void failWithoutInstance(RejectReason reason, String detail) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        cancelTimer();
+        exchange.errorType(reason.code());
+        errors.respond(exchange.response(), reason, singleRequestId(), detail);
+        done.tryComplete(StageResult.RESPONDED);
     }
 
     /**
@@ -234,6 +264,8 @@ final class UpstreamCall {
             request.headers().remove(HttpHeaders.AUTHORIZATION);
             if (oauth.upstreamHeader() != null && oauth.upstreamValue() != null) {
                 request.headers().set(oauth.upstreamHeader(), oauth.upstreamValue());
+            } else if (exchange.upstreamToken() != null) {
+                request.headers().set(oauth.upstreamHeader() == null ? "Authorization" : oauth.upstreamHeader(), "Bearer " + exchange.upstreamToken());
             }
         }
         if (exchange.upstreamSessionId() != null) {

@@ -109,6 +109,36 @@ class OAuthResourceServerTest {
                       resource: "http://127.0.0.1:%d/opaque"
                       issuer: "%s"
                       introspection: {url: "%s/introspect", client-id: tollgate, client-secret: gateway-secret}
+                  - name: client-credentials
+                    path: /cc
+                    protocol: mcp
+                    policy: p
+                    upstream: "%s"
+                    oauth:
+                      resource: "http://127.0.0.1:%d/cc"
+                      issuer: "%s"
+                      upstream-credential:
+                        client-credentials: {token-url: "%s/token", client-id: tollgate-gateway, client-secret: s3cret, resource: "http://upstream.internal/mcp"}
+                  - name: token-exchange
+                    path: /tx
+                    protocol: mcp
+                    policy: p
+                    upstream: "%s"
+                    oauth:
+                      resource: "http://127.0.0.1:%d/tx"
+                      issuer: "%s"
+                      upstream-credential:
+                        token-exchange: {token-url: "%s/token", client-id: tollgate-gateway, client-secret: s3cret, resource: "http://upstream.internal/mcp"}
+                  - name: dead-token-endpoint
+                    path: /ccdead
+                    protocol: mcp
+                    policy: p
+                    upstream: "%s"
+                    oauth:
+                      resource: "http://127.0.0.1:%d/ccdead"
+                      issuer: "%s"
+                      upstream-credential:
+                        client-credentials: {token-url: "http://127.0.0.1:9/token", client-id: tollgate-gateway, client-secret: s3cret, resource: "http://upstream.internal/mcp"}
                   - name: dead-introspection
                     path: /dead
                     protocol: mcp
@@ -119,7 +149,8 @@ class OAuthResourceServerTest {
                       issuer: "%s"
                       introspection: {url: "http://127.0.0.1:9/introspect", client-id: tollgate, client-secret: gateway-secret}
                 """.formatted(port, dir.resolve("policies"), dir.resolve("audit"), upstream.url("/mcp"), resource, issuer(), fixture.port(), port, issuer(),
-                        upstream.url("/mcp"), port, issuer(), issuer(), upstream.url("/mcp"), port, issuer()));
+                        upstream.url("/mcp"), port, issuer(), issuer(), upstream.url("/mcp"), port, issuer(), issuer(),
+                        upstream.url("/mcp"), port, issuer(), issuer(), upstream.url("/mcp"), port, issuer(), upstream.url("/mcp"), port, issuer()));
     }
 
     @AfterEach
@@ -257,6 +288,30 @@ class OAuthResourceServerTest {
         assertThat(down.status()).isEqualTo(401);
         assertThat(down.reason()).isEqualTo("oauth_introspection_failed");
         assertThat(upstream.received()).hasSize(1);
+    }
+
+    @Test
+    void theUpstreamGetsATokenOfItsOwnByClientCredentialsOrByExchangingTheCallersToken() throws Exception {
+        String callerToken = token("frank", List.of("http://127.0.0.1:" + gateway.port() + "/cc"), "tools:read", 3600);
+        assertThat(call("/cc", callerToken, CALL).status()).isEqualTo(200);
+        assertThat(call("/cc", callerToken, CALL).status()).isEqualTo(200);
+        String first = upstream.received().get(0).headers().get("Authorization");
+        assertThat(first).startsWith("Bearer ").isNotEqualTo("Bearer " + callerToken);
+        // One token for the gateway, reused until it nears expiry.
+        assertThat(upstream.received().get(1).headers().get("Authorization")).isEqualTo(first);
+        assertThat(SignedJWT.parse(first.substring(7)).getJWTClaimsSet().getSubject()).isEqualTo("tollgate-gateway");
+
+        String exchanged = token("grace", List.of("http://127.0.0.1:" + gateway.port() + "/tx"), "tools:read", 3600);
+        assertThat(call("/tx", exchanged, CALL).status()).isEqualTo(200);
+        String delegated = upstream.received().get(2).headers().get("Authorization");
+        assertThat(delegated).isNotEqualTo("Bearer " + exchanged);
+        // Token exchange carries the user to the upstream, in a token issued for the upstream.
+        assertThat(SignedJWT.parse(delegated.substring(7)).getJWTClaimsSet().getSubject()).isEqualTo("grace");
+        // No token for the upstream: the call fails (502), it never falls back to forwarding the caller's token.
+        TestHttp.Reply noToken = call("/ccdead", token("frank", List.of("http://127.0.0.1:" + gateway.port() + "/ccdead"), "tools:read", 3600), CALL);
+        assertThat(noToken.status()).isEqualTo(502);
+        assertThat(noToken.reason()).isEqualTo("upstream_credential_unavailable");
+        assertThat(upstream.received()).hasSize(3);
     }
 
     @Test
