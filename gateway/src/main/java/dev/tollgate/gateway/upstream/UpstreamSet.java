@@ -105,7 +105,9 @@ public final class UpstreamSet {
 
     /** A call's attempt no longer occupies the instance. */
     public void ended(UpstreamInstance instance) {
-        instance.callEnded();
+        if (instances.size() > 1) {
+            instance.callEnded();
+        }
     }
 
     /** How the instance did on a call: passive ejection counts failures in a row (only with several instances to go to). */
@@ -119,8 +121,14 @@ public final class UpstreamSet {
         }
     }
 
+    /**
+     * A call's attempt occupies the instance. Counted only where balancing reads it (several instances): one shared
+     * counter written by every event loop on every call costs a contended cache line for nothing on a one-instance route.
+     */
     public void started(UpstreamInstance instance) {
-        instance.callStarted();
+        if (instances.size() > 1) {
+            instance.callStarted();
+        }
     }
 
     /** Smooth weighted round-robin order: weights 3,1 give 0,0,1,0 rather than 0,0,0,1. */

@@ -67,7 +67,7 @@ public final class Upstreams {
                 .description("1 while the instance takes new calls (health checks good, not ejected), else 0")
                 .tags("route", key.route(), "upstream", key.url()).register(meters));
         registered.add(Gauge.builder("tollgate.upstream.in.flight", instance, UpstreamInstance::inFlight)
-                .description("Calls in flight to the instance").tags("route", key.route(), "upstream", key.url()).register(meters));
+                .description("Calls in flight to the instance (counted on routes with several instances)").tags("route", key.route(), "upstream", key.url()).register(meters));
         registered.add(FunctionCounter.builder("tollgate.upstream.ejections", instance, UpstreamInstance::ejections)
                 .description("Times the instance was ejected after failing calls in a row")
                 .tags("route", key.route(), "upstream", key.url()).register(meters));
