@@ -110,7 +110,7 @@ public final class Gateway {
         GatewayServices services = given.budgets() != null && given.approvals() != null ? given : new GatewayServices(given.metrics(),
                 given.telemetry(), given.audit(), given.svids(), given.budgets() != null ? given.budgets() : Budgets.create(vertx, config),
                 given.learnt(), given.concurrentCalls(), given.replays(), given.upstreams(),
-                given.approvals() != null ? given.approvals() : Approvals.create(vertx, config, given.metrics().registry()));
+                given.approvals() != null ? given.approvals() : Approvals.create(vertx, config, given.metrics().registry()), given.recentDecisions());
         AtomicReference<GatewaySnapshot> snapshot = new AtomicReference<>(initial);
         GatewayMetrics metrics = services.metrics();
         metrics.watchSpans(services.telemetry().counts());
@@ -139,7 +139,8 @@ public final class Gateway {
                 if (restId != null) {
                     deployments.add(restId);
                 }
-                AdminServer admin = new AdminServer(vertx, config.admin(), metrics, ready::get, snapshot::get, services.upstreams(), services.approvals());
+                AdminServer admin = new AdminServer(vertx, config.admin(), metrics, ready::get, snapshot::get, services.upstreams(), services.approvals(),
+                        services.recentDecisions());
                 return admin.start().map(adminPort -> {
                     if (config.approvals().adminUrl() == null) {
                         services.approvals().adminUrl("http://" + config.admin().host() + ":" + adminPort);

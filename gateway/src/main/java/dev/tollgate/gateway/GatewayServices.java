@@ -10,6 +10,7 @@ import dev.tollgate.gateway.pipeline.UpstreamLearning;
 import dev.tollgate.gateway.telemetry.Telemetry;
 import dev.tollgate.gateway.upstream.Upstreams;
 import dev.tollgate.gateway.approval.Approvals;
+import dev.tollgate.gateway.admin.RecentDecisions;
 import java.util.Map;
 
 /**
@@ -23,9 +24,10 @@ import java.util.Map;
  */
 public record GatewayServices(GatewayMetrics metrics, Telemetry telemetry, AuditLog audit, Map<String, SvidSource> svids,
                               Budgets budgets, UpstreamLearning learnt, ConcurrentCalls concurrentCalls,
-                              JtiReplayGuard replays, Upstreams upstreams, Approvals approvals) {
+                              JtiReplayGuard replays, Upstreams upstreams, Approvals approvals, RecentDecisions recentDecisions) {
 
     public GatewayServices {
+        recentDecisions = recentDecisions == null ? new RecentDecisions() : recentDecisions;
         upstreams = upstreams == null ? new Upstreams(metrics == null ? null : metrics.registry()) : upstreams;
         svids = svids == null ? Map.of() : Map.copyOf(svids);
         learnt = learnt == null ? new UpstreamLearning() : learnt;
@@ -35,14 +37,14 @@ public record GatewayServices(GatewayMetrics metrics, Telemetry telemetry, Audit
 
     public GatewayServices(GatewayMetrics metrics, Telemetry telemetry, AuditLog audit, Map<String, SvidSource> svids,
                            Budgets budgets) {
-        this(metrics, telemetry, audit, svids, budgets, null, null, null, null, null);
+        this(metrics, telemetry, audit, svids, budgets, null, null, null, null, null, null);
     }
 
     public GatewayServices(GatewayMetrics metrics, Telemetry telemetry, AuditLog audit, Map<String, SvidSource> svids) {
-        this(metrics, telemetry, audit, svids, null, null, null, null, null, null);
+        this(metrics, telemetry, audit, svids, null, null, null, null, null, null, null);
     }
 
     public GatewayServices(GatewayMetrics metrics, Telemetry telemetry, AuditLog audit) {
-        this(metrics, telemetry, audit, Map.of(), null, null, null, null, null, null);
+        this(metrics, telemetry, audit, Map.of(), null, null, null, null, null, null, null);
     }
 }

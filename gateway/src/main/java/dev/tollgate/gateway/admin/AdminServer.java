@@ -49,6 +49,7 @@ public final class AdminServer {
     private final BooleanSupplier ready;
     private final Upstreams upstreams;
     private final ApprovalEndpoints approvalEndpoints;
+    private final AdminUi ui;
     private final Supplier<GatewaySnapshot> snapshots;
     private final HostOriginGuard guard;
     private final AdminAuth auth;
@@ -57,8 +58,9 @@ public final class AdminServer {
     private HttpServer server;
 
     public AdminServer(Vertx vertx, AdminConfig config, GatewayMetrics metrics, BooleanSupplier ready, Supplier<GatewaySnapshot> snapshots,
-                       Upstreams upstreams, dev.tollgate.gateway.approval.Approvals approvals) {
+                       Upstreams upstreams, dev.tollgate.gateway.approval.Approvals approvals, RecentDecisions recent) {
         this.upstreams = upstreams;
+        this.ui = new AdminUi(snapshots, upstreams, recent == null ? new RecentDecisions() : recent);
         this.approvalEndpoints = new ApprovalEndpoints(approvals);
         this.vertx = vertx;
         this.config = config;
@@ -140,7 +142,14 @@ public final class AdminServer {
             case "/explain" -> authorized(request, this::explain);
             case "/reload" -> authorized(request, this::reload);
             case "/admin/config" -> authorized(request, r -> json(r, 200, snapshots.get().live().toJson().toString()));
-            default -> json(request, 404, "{\"error\":\"not found\",\"endpoints\":[\"/healthz\",\"/readyz\",\"/metrics\",\"/explain\",\"/reload\",\"/admin/config\",\"/approvals\"]}");
+            // The page is an empty shell (no data, no token): the reads it makes carry the admin token.
+            case "/ui", "/ui/" -> ui.page(request);
+            case "/ui/app.js" -> ui.script(request);
+            case "/admin/routes" -> authorized(request, ui::routes);
+            // Recent calls hold arguments (redacted): the token even on loopback, as for approvals.
+            case "/admin/decisions" -> auth.checkRequiringToken(request.headers().getAll(HttpHeaders.AUTHORIZATION))
+                    .ifPresentOrElse(reject -> rejects.respond(request, reject), () -> ui.decisions(request));
+            default -> json(request, 404, "{\"error\":\"not found\",\"endpoints\":[\"/healthz\",\"/readyz\",\"/metrics\",\"/explain\",\"/reload\",\"/admin/config\",\"/approvals\",\"/ui\",\"/admin/routes\",\"/admin/decisions\"]}");
         }
     }
 

@@ -42,8 +42,10 @@ public final class CompletionRecorder {
         }
         settleCharges(exchange, status, error);
         long totalNanos = System.nanoTime() - exchange.startNanos();
-        services.metrics().completed(exchange.route().route().name(), methodLabel(exchange), decisionLabel(exchange),
+        String decisionLabel = decisionLabel(exchange);
+        services.metrics().completed(exchange.route().route().name(), methodLabel(exchange), decisionLabel,
                 totalNanos, exchange.upstreamNanos());
+        recent(exchange, decisionLabel, status, totalNanos);
         if (services.audit() == null) {
             return;
         }
@@ -137,6 +139,21 @@ public final class CompletionRecorder {
     /** The A2A generation the call spoke, as the audit and the {@code /version} policy pointer name it. */
     private static String a2aVersion(A2aExchange a2a) {
         return a2a.call() == null ? null : a2a.call().legacy() ? "0.3" : "1.0";
+    }
+
+    /** For the admin page: the first decided call of the request (a batch shows as its first element). */
+    private void recent(Exchange exchange, String decisionLabel, int status, long totalNanos) {
+        if (services.recentDecisions() == null) {
+            return;
+        }
+        CallDescription call = exchange.calls().isEmpty() ? null : exchange.calls().get(0);
+        Decision decision = exchange.decisions().isEmpty() ? null : exchange.decisions().get(0);
+        String target = call == null ? null : call.toolName() != null ? call.toolName() : call.resourceUri() != null ? call.resourceUri()
+                : call.promptName();
+        services.recentDecisions().record(Instant.now(), exchange.route().route().name(), call != null ? call.method() : methodLabel(exchange),
+                target, exchange.identity(), decisionLabel, decision == null ? null : decision.policyName(),
+                decision == null ? null : decision.ruleName(), exchange.errorType(), status, totalNanos / 1e6,
+                exchange.trace() == null ? null : exchange.trace().traceId(), call == null ? null : call.arguments());
     }
 
     private static String methodLabel(Exchange exchange) {

@@ -1,0 +1,93 @@
+package dev.tollgate.gateway.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.gateway.telemetry.ArgumentRedactor;
+import dev.tollgate.policy.Identity;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * The last calls the gateway decided, for the admin page ({@code GET /admin/decisions}): a fixed ring written by every
+ * event loop without a lock (one small record and one atomic increment per call), read by the admin port. Arguments
+ * are kept as parsed and redacted only when read, so the hot path copies nothing.
+ */
+public final class RecentDecisions {
+
+    /** Calls kept: enough for a screen of history, small enough to cost nothing. */
+    static final int SIZE = 512;
+
+    /** One decided call, as the admin page shows it and replays it through explain. */
+    public record Entry(long seq, Instant time, String route, String method, String target, Identity caller, String decision, String policy,
+                        String rule, String reason, int status, double millis, String traceId, JsonNode arguments) {
+    }
+
+    private final AtomicLong seq = new AtomicLong();
+    private final AtomicReferenceArray<Entry> ring = new AtomicReferenceArray<>(SIZE);
+
+    public void record(Instant time, String route, String method, String target, Identity caller, String decision, String policy, String rule,
+                       String reason, int status, double millis, String traceId, JsonNode arguments) {
+        long n = seq.incrementAndGet();
+        ring.set((int) (n % SIZE), new Entry(n, time, route, method, target, caller, decision, policy, rule, reason, status, millis, traceId,
+                arguments));
+    }
+
+    /** Entries after {@code after}, oldest first, at most {@code max}; arguments redacted with the given redactor. */
+    public ObjectNode since(long after, int max, ArgumentRedactor redactor) {
+        long latest = seq.get();
+        ObjectNode out = JsonNodeFactory.instance.objectNode().put("latest", latest);
+        ArrayNode list = out.putArray("decisions");
+        long from = Math.max(Math.max(after + 1, latest - SIZE + 1), latest - max + 1);
+        for (long n = Math.max(from, 1); n <= latest; n++) {
+            Entry e = ring.get((int) (n % SIZE));
+            if (e == null || e.seq() != n) {
+                continue; // overwritten while reading
+            }
+            list.add(toJson(e, redactor));
+        }
+        return out;
+    }
+
+    private static ObjectNode toJson(Entry e, ArgumentRedactor redactor) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("seq", e.seq()).put("time", e.time().toString()).put("route", e.route()).put("method", e.method());
+        put(o, "target", e.target());
+        put(o, "decision", e.decision());
+        put(o, "policy", e.policy());
+        put(o, "rule", e.rule());
+        put(o, "reason", e.reason());
+        o.put("status", e.status()).put("ms", Math.round(e.millis() * 1000) / 1000.0);
+        put(o, "trace_id", e.traceId());
+        ObjectNode caller = o.putObject("caller");
+        put(caller, "spiffe_id", e.caller().spiffeId());
+        put(caller, "tenant", e.caller().tenant());
+        put(caller, "agent", e.caller().agent());
+        put(caller, "sub", e.caller().subUser());
+        // What POST /explain needs to say why again, under the current policy.
+        ObjectNode explain = o.putObject("explain");
+        explain.put("route", e.route());
+        ObjectNode call = explain.putObject("call").put("method", e.method());
+        if (e.target() != null && "tools/call".equals(e.method())) {
+            call.put("tool", e.target());
+        }
+        if (e.arguments() != null) {
+            call.set("arguments", redactor.redact(e.arguments()));
+        }
+        ObjectNode identity = explain.putObject("identity");
+        put(identity, "spiffe_id", e.caller().spiffeId());
+        put(identity, "tenant", e.caller().tenant());
+        put(identity, "agent", e.caller().agent());
+        put(identity, "sub", e.caller().subUser());
+        explain.put("time", e.time().toString());
+        return o;
+    }
+
+    private static void put(ObjectNode node, String field, String value) {
+        if (value != null) {
+            node.put(field, value);
+        }
+    }
+}
