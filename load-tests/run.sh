@@ -6,7 +6,7 @@
 # Usage: load-tests/run.sh [--targets basic|all|LIST] [--duration S] [--warmup S] [--connections N]
 #                          [--rounds N] [--smoke] [--gateway-template FILE] [--observed] [--tsv-dir DIR]
 #   --targets T      basic (default: direct,nginx-proxy,tollgate), all (also tollgate-full and one target per
-#                    feature: tollgate-rules100, -axid, -otlp, -audit-full, -audit-digest), or a comma list
+#                    feature: tollgate-rules100, -axid, -otlp, -otlp-sampled (10% of allowed calls traced), -audit-full, -audit-digest), or a comma list
 #   --duration S     seconds per measured wrk run (default 20)
 #   --warmup S       seconds of load per target before measuring, results discarded (default 20)
 #   --connections N  wrk connections, one wrk thread (default 32)
@@ -203,7 +203,11 @@ for t in "${targets[@]}"; do
   spans=- server=- audit=- verdict=""
   if has_feature "$t" otlp; then
     spans=$(span_count "$t"); server=$(span_count "$t" SERVER)
-    [ "$server" -lt "$expected" ] && verdict+="LOST $(( expected - server )) spans "
+    # A sampled target exports a share of its allowed calls: exported + sampled out must still be every call.
+    left_out=0
+    has_feature "$t" sample10 && left_out=$(sampled_out "$t")
+    [ $(( server + left_out )) -lt "$expected" ] && verdict+="LOST $(( expected - server - left_out )) spans "
+    [ "$left_out" -gt 0 ] && verdict+="(sampled out $left_out) "
   fi
   if has_feature "$t" audit-full || has_feature "$t" audit-digest; then
     audit=$(audit_lines "$t")

@@ -8,7 +8,7 @@ bench_jar=$root/load-tests/target/benchmarks.jar
 
 # Every configuration the harness knows, in report order. direct and nginx-proxy are nginx; the rest are
 # Tollgate with the features named by tg_features.
-all_targets=(direct nginx-proxy tollgate tollgate-full tollgate-rules100 tollgate-axid tollgate-otlp tollgate-audit-full tollgate-audit-digest)
+all_targets=(direct nginx-proxy tollgate tollgate-full tollgate-rules100 tollgate-axid tollgate-otlp tollgate-otlp-sampled tollgate-audit-full tollgate-audit-digest)
 basic_targets=(direct nginx-proxy tollgate)
 
 tg_features() { # target -> space-separated features: rules100 axid otlp audit-full audit-digest
@@ -18,6 +18,7 @@ tg_features() { # target -> space-separated features: rules100 axid otlp audit-f
     tollgate-rules100) echo "rules100" ;;
     tollgate-axid) echo "axid" ;;
     tollgate-otlp) echo "otlp" ;;
+    tollgate-otlp-sampled) echo "otlp sample10" ;;   # telemetry.sample-allowed: 0.1 (denials, errors always exported)
     tollgate-audit-full) echo "audit-full" ;;
     tollgate-audit-digest) echo "audit-digest" ;;
     tollgate-obs) echo "otlp audit-full" ;;   # run.sh --observed, kept for compatibility
@@ -129,7 +130,10 @@ gateway_yaml() { # target upstream_url port admin_port [template]
       axid_keys
       echo "identity: {axid: {jwks-file: $work/keys/axid.jwks.json, issuer: dev, audience: tollgate}}"
     fi
-    if has_feature "$t" otlp; then echo "telemetry: {traces-exporter: otlp}"; fi
+    if has_feature "$t" otlp; then
+      if has_feature "$t" sample10; then echo "telemetry: {traces-exporter: otlp, sample-allowed: 0.1}"
+      else echo "telemetry: {traces-exporter: otlp}"; fi
+    fi
     # when-full: drop, so an overloaded writer shows as dropped records (counted) instead of 503s that stop wrk.
     if has_feature "$t" audit-full; then echo "audit: {directory: audit, arguments: full, when-full: drop}"; fi
     if has_feature "$t" audit-digest; then echo "audit: {directory: audit, arguments: digest, when-full: drop}"; fi
@@ -179,6 +183,10 @@ audit_lines() { # target -> lines in its audit files (0 when there are none)
 drop_metrics() { # target -> the gateway's /metrics lines about dropped/lost spans or records, one line
   { curl -s "http://127.0.0.1:${gw_admin[$1]}/metrics" 2>/dev/null || true; } | { grep -iE 'drop|lost|tollgate_audit_failed' || true; } \
     | { grep -v '^#' || true; } | awk '{ printf "%s%s=%s", (NR > 1 ? " " : ""), $1, $2 } END { if (NR == 0) printf "none exposed" }'
+}
+sampled_out() { # target -> spans the gateway left out by telemetry.sample-allowed (tollgate_spans_sampled_out_total), or 0
+  { curl -s "http://127.0.0.1:${gw_admin[$1]}/metrics" 2>/dev/null || true; } \
+    | awk '/^tollgate_spans_sampled_out_total[{ ]/ { s += $NF } END { printf "%d\n", s }'
 }
 gateway_calls() { # target -> calls the gateway itself counted (sum of tollgate_requests_total), or 0
   { curl -s "http://127.0.0.1:${gw_admin[$1]}/metrics" 2>/dev/null || true; } \

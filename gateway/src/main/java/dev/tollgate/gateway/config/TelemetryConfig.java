@@ -15,9 +15,11 @@ import java.util.List;
  * @param decisionSpanAfter a call still open this long (or turned into a stream) exports its decision at once on a
  *                        short "policy decision" span, so a call whose upstream never answers is not invisible until
  *                        it times out; calls that end sooner export their one span only
+ * @param sampleAllowed   the share of allowed, successful calls whose spans are exported (1: all); denied, audited,
+ *                        approval and failed calls are always exported
  */
 public record TelemetryConfig(String serviceName, String tracesExporter, boolean recordArguments, List<String> redactPaths,
-                              boolean upstreamSpans, Duration decisionSpanAfter) {
+                              boolean upstreamSpans, Duration decisionSpanAfter, double sampleAllowed) {
 
     public static final Duration DEFAULT_DECISION_SPAN_AFTER = Duration.ofSeconds(1);
     public static final TelemetryConfig DEFAULT = new TelemetryConfig("tollgate", "none", false, List.of());
@@ -29,6 +31,11 @@ public record TelemetryConfig(String serviceName, String tracesExporter, boolean
 
     /** The defaults for span shape: one span per call, a decision span for calls open longer than a second. */
     public TelemetryConfig(String serviceName, String tracesExporter, boolean recordArguments, List<String> redactPaths) {
-        this(serviceName, tracesExporter, recordArguments, redactPaths, false, DEFAULT_DECISION_SPAN_AFTER);
+        this(serviceName, tracesExporter, recordArguments, redactPaths, false, DEFAULT_DECISION_SPAN_AFTER, 1.0);
+    }
+
+    public TelemetryConfig(String serviceName, String tracesExporter, boolean recordArguments, List<String> redactPaths, boolean upstreamSpans,
+                           Duration decisionSpanAfter) {
+        this(serviceName, tracesExporter, recordArguments, redactPaths, upstreamSpans, decisionSpanAfter, 1.0);
     }
 }

@@ -117,6 +117,8 @@ public final class GatewayMetrics {
                 .description("Spans in export requests that failed (collector down or refusing)").register(registry);
         FunctionCounter.builder("tollgate.spans.dropped", spans, s -> s.dropped())
                 .description("Spans the SDK dropped because its export queue was full (OTEL_BSP_MAX_QUEUE_SIZE)").register(registry);
+        FunctionCounter.builder("tollgate.spans.sampled.out", spans, s -> s.sampledOut())
+                .description("Spans of allowed, successful calls left out by telemetry.sample-allowed").register(registry);
     }
 
     /** Exposes the audit writer's state: queued, written, dropped, lost and retried records, health, last seq. */

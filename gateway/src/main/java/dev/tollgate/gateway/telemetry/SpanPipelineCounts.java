@@ -32,6 +32,17 @@ public final class SpanPipelineCounts implements MetricReader {
     private volatile long droppedAtShutdown;
 
     /** Spans the exporter delivered. */
+    private AllowedCallSampling sampling;
+
+    void sampling(AllowedCallSampling sampling) {
+        this.sampling = sampling;
+    }
+
+    /** Spans of allowed calls left out by {@code telemetry.sample-allowed}. */
+    public long sampledOut() {
+        return sampling == null ? 0 : sampling.sampledOut();
+    }
+
     public long exported() {
         return exported.get();
     }

@@ -61,14 +61,17 @@ public final class Telemetry implements AutoCloseable {
                 "otel.metrics.exporter", "none",
                 "otel.logs.exporter", "none"));
         SpanPipelineCounts counts = new SpanPipelineCounts();
+        AllowedCallSampling sampling = new AllowedCallSampling(config.sampleAllowed());
         OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
                 .addPropertiesSupplier(() -> defaults)
                 .addPropertiesCustomizer(properties -> overrides)
-                .addSpanExporterCustomizer((exporter, properties) -> counts.counting(exporter))
+                // Counted after sampling: "exported" is what reached the exporter, sampled-out is counted on its own.
+                .addSpanExporterCustomizer((exporter, properties) -> sampling.wrap(counts.counting(exporter)))
                 // The batch processor reports its drops to the SDK's meter provider: this reader is how they are read.
                 .addMeterProviderCustomizer((builder, properties) -> builder.registerMetricReader(counts))
                 .build()
                 .getOpenTelemetrySdk();
+        counts.sampling(sampling);
         return new Telemetry(sdk, sdk, config, counts);
     }
 

@@ -1,0 +1,95 @@
+package dev.tollgate.gateway.telemetry;
+
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code telemetry.sample-allowed}: exports only this share of the spans of calls that were allowed and ended well,
+ * and every span of a call that was denied, audited, held for approval, or failed. The decision is on the span from
+ * its start and the outcome at its end, so the choice is made when the span is exported, by trace id (the same
+ * calls are kept by every replica and every span of a kept trace is kept), off the event loop on the exporter's
+ * thread. What the export saves is its share of serialization and network. Spans left out are counted
+ * ({@code tollgate_spans_sampled_out_total}), so exported + sampled out still equals the calls.
+ */
+public final class AllowedCallSampling {
+
+    private final double ratio;
+    private final long threshold;
+    private final AtomicLong sampledOut = new AtomicLong();
+
+    /** @param ratio the share of allowed, successful calls whose spans are exported, in [0, 1] */
+    public AllowedCallSampling(double ratio) {
+        if (ratio < 0 || ratio > 1) {
+            throw new IllegalArgumentException("sample-allowed is a share between 0 and 1");
+        }
+        this.ratio = ratio;
+        // As OpenTelemetry's TraceIdRatioBased: compare the trace id's last 8 bytes (as a non-negative long) to a bound.
+        this.threshold = (long) (ratio * Long.MAX_VALUE);
+    }
+
+    public long sampledOut() {
+        return sampledOut.get();
+    }
+
+    public SpanExporter wrap(SpanExporter exporter) {
+        if (ratio >= 1.0) {
+            return exporter;
+        }
+        return new SpanExporter() {
+            @Override
+            public CompletableResultCode export(Collection<SpanData> spans) {
+                List<SpanData> kept = new ArrayList<>(spans.size());
+                for (SpanData span : spans) {
+                    if (keep(span)) {
+                        kept.add(span);
+                    } else {
+                        sampledOut.incrementAndGet();
+                    }
+                }
+                return kept.isEmpty() ? CompletableResultCode.ofSuccess() : exporter.export(kept);
+            }
+
+            @Override
+            public CompletableResultCode flush() {
+                return exporter.flush();
+            }
+
+            @Override
+            public CompletableResultCode shutdown() {
+                return exporter.shutdown();
+            }
+
+            @Override
+            public String toString() {
+                return "AllowedCallSampling{" + ratio + ", " + exporter + "}";
+            }
+        };
+    }
+
+    boolean keep(SpanData span) {
+        if (span.getStatus().getStatusCode() == StatusCode.ERROR || span.getAttributes().get(CallAttributes.ERROR_TYPE) != null) {
+            return true;
+        }
+        if (!Boolean.TRUE.equals(span.getAttributes().get(CallAttributes.POLICY_ALLOWED))
+                || span.getAttributes().get(CallAttributes.APPROVAL_ID) != null) {
+            // Denied, held for approval, or a span without a decision (an upstream CLIENT span): kept with its trace below.
+            return span.getAttributes().get(CallAttributes.POLICY_ALLOWED) != null || sampledIn(span.getTraceId());
+        }
+        String action = span.getAttributes().get(CallAttributes.POLICY_ACTION);
+        if (action != null && !action.equals("allow") && !action.equals("not_policed")) {
+            return true; // audit, shadow denials and the like are what an operator looks for
+        }
+        return sampledIn(span.getTraceId());
+    }
+
+    private boolean sampledIn(String traceId) {
+        long bits = Long.parseUnsignedLong(traceId.substring(16), 16) & Long.MAX_VALUE;
+        return bits < threshold;
+    }
+}
