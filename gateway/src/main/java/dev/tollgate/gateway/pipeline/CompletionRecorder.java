@@ -153,8 +153,18 @@ public final class CompletionRecorder {
         services.recentDecisions().record(Instant.now(), exchange.route().route().name(), call != null ? call.method() : methodLabel(exchange),
                 target, exchange.identity(), decisionLabel, decision == null ? null : decision.policyName(),
                 decision == null ? null : decision.ruleName(), exchange.errorType(), status, totalNanos / 1e6,
-                exchange.trace() == null ? null : exchange.trace().traceId(), call == null ? null : call.arguments());
+                exchange.trace() == null ? null : exchange.trace().traceId(), call == null || !smallBody(exchange) ? null : call.arguments());
     }
+
+    /**
+     * The admin page keeps a call's parsed arguments for its "why?": only from small requests, so 512 remembered calls
+     * of the largest allowed body (limits.max-body-bytes) cannot pin gigabytes of heap.
+     */
+    private static boolean smallBody(Exchange exchange) {
+        return exchange.body() != null && exchange.body().length() <= RECENT_ARGUMENTS_MAX_BYTES;
+    }
+
+    static final int RECENT_ARGUMENTS_MAX_BYTES = 16 * 1024;
 
     private static String methodLabel(Exchange exchange) {
         if (exchange.a2a() != null && exchange.a2a().call() != null) {
