@@ -27,6 +27,9 @@ import java.time.Duration;
  */
 final class ApprovalStage implements Stage {
 
+    /** Arguments of larger requests are not copied into approvals (held and in history, they would pin the heap). */
+    static final int MAX_SHOWN_BODY_BYTES = 64 * 1024;
+
     private final Approvals approvals;
     private final ErrorResponder errors;
 
@@ -82,6 +85,8 @@ final class ApprovalStage implements Stage {
 
     private static ApprovalRequest request(Exchange exchange, Decision decision, CallDescription call) {
         JsonNode arguments = call == null || call.arguments() == null ? null
+                : exchange.body() != null && exchange.body().length() > MAX_SHOWN_BODY_BYTES
+                ? com.fasterxml.jackson.databind.node.TextNode.valueOf("(" + exchange.body().length() + " bytes of request: too large to show here)")
                 : new ArgumentRedactor(exchange.snapshot().config().telemetry().redactPaths()).redact(call.arguments());
         String method = call != null ? call.method() : exchange.request().method().name();
         return new ApprovalRequest(exchange.route().route().name(), method, call == null ? null : call.toolName(), arguments,
