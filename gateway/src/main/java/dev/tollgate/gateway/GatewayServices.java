@@ -30,7 +30,7 @@ public record GatewayServices(GatewayMetrics metrics, Telemetry telemetry, Audit
         recentDecisions = recentDecisions == null ? new RecentDecisions() : recentDecisions;
         upstreams = upstreams == null ? new Upstreams(metrics == null ? null : metrics.registry()) : upstreams;
         svids = svids == null ? Map.of() : Map.copyOf(svids);
-        learnt = learnt == null ? new UpstreamLearning() : learnt;
+        learnt = learnt == null ? new UpstreamLearning(metrics == null ? null : metrics.registry()) : learnt;
         concurrentCalls = concurrentCalls == null ? new ConcurrentCalls() : concurrentCalls;
         replays = replays == null ? new JtiReplayGuard() : replays;
     }

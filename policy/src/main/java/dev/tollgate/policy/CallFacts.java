@@ -33,6 +33,15 @@ public interface CallFacts {
      */
     boolean rateLimited(String rule, String key, double perSecond, long burst);
 
+    /**
+     * True when the call's tool (an A2A call's skill) is pinned: its route keeps a reviewed manifest of tool
+     * definitions and the definition the upstream lists is the reviewed one. False when the route pins nothing, when
+     * the call names no tool, and wherever the gateway's state is not at hand (explain, replay, policy tests).
+     */
+    default boolean toolPinned() {
+        return false;
+    }
+
     /** Facts for evaluations with no gateway state behind them (explain, replay, policy tests): fail closed. */
     CallFacts NONE = new CallFacts() {
         @Override

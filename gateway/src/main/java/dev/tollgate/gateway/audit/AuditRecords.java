@@ -87,6 +87,21 @@ public final class AuditRecords {
     }
 
     /**
+     * The tool definitions this call met that are not the reviewed ones (a call to such a tool, or a list holding them):
+     * name, changed or new, and the digests, never the definition itself (the log line of the change holds the diff).
+     */
+    public static void pinning(ObjectNode record, java.util.List<dev.tollgate.gateway.pinning.PinChange> findings) {
+        var unreviewed = record.putObject("pinning").putArray("unreviewed");
+        for (var finding : findings) {
+            ObjectNode f = unreviewed.addObject();
+            f.put("name", finding.name());
+            f.put("state", finding.state().label());
+            putIfPresent(f, "pinned_digest", finding.pinned());
+            putIfPresent(f, "listed_digest", finding.listed());
+        }
+    }
+
+    /**
      * The approval a held call waited for: its id, how it ended, who decided, why and when, and how long the call
      * waited. {@code tollgate replay} reads it to treat a past approval as recorded.
      */

@@ -6,20 +6,32 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The facts of one evaluation: the spend read before it and the call's estimated cost. Answers from
- * memory and notes the obligations (holds, tokens) the gateway secures after the decision.
+ * The facts of one evaluation: the spend read before it, the call's estimated cost and whether its tool is
+ * pinned. Answers from memory and notes the obligations (holds, tokens) the gateway secures after the decision.
  */
 public final class BudgetFacts implements CallFacts {
 
     private final SpendView view;
     private final long costMicros;
     private final List<Obligation> obligations = new ArrayList<>(2);
+    private final boolean toolPinned;
     private String overDetail;
 
     /** @param view the spend read for this call, or null when none was read (the policy has no budget rule) */
     public BudgetFacts(SpendView view, long costMicros) {
+        this(view, costMicros, false);
+    }
+
+    /** @param toolPinned whether the call's tool is pinned (the route's manifest holds its listed definition) */
+    public BudgetFacts(SpendView view, long costMicros, boolean toolPinned) {
         this.view = view;
         this.costMicros = costMicros;
+        this.toolPinned = toolPinned;
+    }
+
+    @Override
+    public boolean toolPinned() {
+        return toolPinned;
     }
 
     @Override

@@ -55,7 +55,7 @@ public final class ConfigLoader {
             "max-batch-messages", "max-inspected-response-bytes", "header-timeout", "body-timeout", "idle-timeout");
     private static final Set<String> ROUTE_FIELDS = union(Set.of("name", "path", "protocol", "connect-timeout",
             "response-timeout", "max-connections", "max-concurrent-calls", "max-concurrent-calls-per-caller", "policy", "axid", "allowed-spiffe-ids",
-            "upstream-tls", "a2a", "oauth"), UpstreamsReader.ROUTE_FIELDS);
+            "upstream-tls", "a2a", "oauth", "pinning"), UpstreamsReader.ROUTE_FIELDS);
     private static final Set<String> A2A_ROUTE_FIELDS = Set.of("public-url", "card-security");
     private static final int DEFAULT_ADMIN_PORT = 9090;
     /** Deeper nesting than this is refused outright: it only ever serves to exhaust a parser. */
@@ -110,7 +110,7 @@ public final class ConfigLoader {
         TelemetryConfig telemetry = telemetry(root);
         AuditConfig audit = audit(root, baseDir);
         AxidConfig axid = axid(root, baseDir);
-        List<RouteConfig> routes = routes(root, axid != null, listeners);
+        List<RouteConfig> routes = routes(root, axid != null, listeners, baseDir);
         RedisConfig redis = redis(root);
         BudgetConfig budget = budget(root, baseDir, redis, problems);
         RateLimitConfig rateLimits = rateLimits(root, redis);
@@ -270,7 +270,7 @@ public final class ConfigLoader {
                 l.duration("idle-timeout", LimitsConfig.DEFAULT_IDLE_TIMEOUT));
     }
 
-    private static List<RouteConfig> routes(NodeReader root, boolean axidConfigured, List<ListenerConfig> listeners) {
+    private static List<RouteConfig> routes(NodeReader root, boolean axidConfigured, List<ListenerConfig> listeners, Path baseDir) {
         List<RouteConfig> out = new ArrayList<>();
         Set<String> names = new HashSet<>();
         Set<String> paths = new HashSet<>();
@@ -307,7 +307,7 @@ public final class ConfigLoader {
                     r.strings("allowed-spiffe-ids", List.of()),
                     UpstreamTlsReader.read(r, upstream, listeners), a2aRoute(r, protocol),
                     new ConcurrencyLimits(maxCalls, r.positiveInt("max-concurrent-calls-per-caller", Math.min(defaults.maxPerCaller(), maxCalls))),
-                    upstreams, OAuthReader.read(r)));
+                    upstreams, OAuthReader.read(r), PinningReader.read(r, baseDir)));
         }
         return out;
     }

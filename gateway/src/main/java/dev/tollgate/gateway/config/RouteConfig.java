@@ -26,11 +26,12 @@ import java.util.List;
  * @param oauth           the gateway as this route's OAuth resource server; null when the route takes no bearer tokens
  * @param upstreams       every instance of the upstream, how calls are balanced over them and how their health is
  *                        judged; null means the one {@code upstream} URL
+ * @param pinning         the reviewed manifest of the upstream's tool definitions; null when the route pins nothing
  */
 public record RouteConfig(String name, String path, Protocol protocol, URI upstream, Duration connectTimeout,
                           Duration responseTimeout, int maxConnections, String policy, AxidMode axid,
                           List<String> allowedSpiffeIds, UpstreamTlsConfig upstreamTls, A2aRouteConfig a2a,
-                          ConcurrencyLimits concurrency, UpstreamsConfig upstreams, OAuthConfig oauth) {
+                          ConcurrencyLimits concurrency, UpstreamsConfig upstreams, OAuthConfig oauth, PinningConfig pinning) {
 
     public RouteConfig {
         upstreams = upstreams == null && upstream != null ? UpstreamsConfig.single(upstream) : upstreams;
@@ -43,7 +44,7 @@ public record RouteConfig(String name, String path, Protocol protocol, URI upstr
     public RouteConfig(String name, String path, Protocol protocol, URI upstream, Duration connectTimeout,
                        Duration responseTimeout, int maxConnections, String policy, AxidMode axid, List<String> allowedSpiffeIds) {
         this(name, path, protocol, upstream, connectTimeout, responseTimeout, maxConnections, policy, axid, allowedSpiffeIds, null, null,
-                null, null, null);
+                null, null, null, null);
     }
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);

@@ -22,7 +22,13 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import dev.tollgate.gateway.pinning.PinChange;
+import dev.tollgate.gateway.pinning.PinWatch;
+import dev.tollgate.gateway.pinning.RoutePins;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -44,11 +50,15 @@ final class A2aResponseFilter implements ResponseFilter {
     private final Exchange exchange;
     private final ErrorResponder errors;
     private final A2aTaskLearner tasks;
+    private final PinWatch pinWatch;
+    /** The skills of the card being rewritten that are not the reviewed ones, on a route that hides them. */
+    private final Set<String> hiddenSkills = new HashSet<>();
 
-    A2aResponseFilter(Exchange exchange, ErrorResponder errors, TaskOrigins taskOrigins) {
+    A2aResponseFilter(Exchange exchange, ErrorResponder errors, UpstreamLearning learnt) {
         this.exchange = exchange;
         this.errors = errors;
-        this.tasks = A2aTaskLearner.of(exchange, taskOrigins);
+        this.tasks = A2aTaskLearner.of(exchange, learnt.taskOrigins());
+        this.pinWatch = learnt.pins();
     }
 
     @Override
@@ -100,13 +110,30 @@ final class A2aResponseFilter implements ResponseFilter {
         boolean gatewaySecurity = route.a2a().cardSecurity() == A2aRouteConfig.CardSecurity.GATEWAY;
         A2aCardRewriter.GatewayAuth auth = gatewaySecurity && route.axid() != AxidMode.OFF
                 ? new A2aCardRewriter.GatewayAuth("tollgate-axid", AxidConfig.HEADER, route.axid() == AxidMode.REQUIRED || route.axid() == AxidMode.SINGLE_USE) : null;
+        holdAgainstPins(card.get("skills"));
         rewriter.rewrite(card, this::skillVisible, auth, gatewaySecurity);
     }
 
-    /** A skill is listed when the caller may ever send it a message, streaming or not (like MCP tools/list). */
+    /** Compares the card's skills with the route's pin manifest (if it pins): findings noted, unreviewed skills hidden if so configured. */
+    private void holdAgainstPins(JsonNode skills) {
+        RoutePins pins = exchange.snapshot().pins(exchange.route().route().name());
+        if (pins == null || skills == null || !skills.isArray()) {
+            return;
+        }
+        List<PinChange> changes = pinWatch.observe(exchange.route().route().name(), pins, skills);
+        exchange.pinFindings(changes);
+        if (pins.hides()) {
+            changes.forEach(c -> hiddenSkills.add(c.name()));
+        }
+    }
+
+    /**
+     * A skill is listed when the caller may ever send it a message, streaming or not (like MCP tools/list), and it is
+     * not an unreviewed skill on a route that hides those.
+     */
     private boolean skillVisible(String skill) {
         CompiledPolicy policy = exchange.policy();
-        if (policy == null) {
+        if (policy == null || hiddenSkills.contains(skill)) {
             return false;
         }
         Identity identity = exchange.identity();

@@ -57,6 +57,10 @@ public final class CompletionRecorder {
                 A2aExchange a2a = exchange.a2a();
                 records.add(record(exchange, A2aCallDescriber.describe(route, a2a.call()), exchange.decisions().get(0), status, error,
                         totalNanos, a2a.jsonRpcId() == null ? null : a2a.jsonRpcId().asText()));
+            } else if (!exchange.pinFindings().isEmpty()) {
+                // The public card is no decided call, but a card showing unreviewed skills must be on record.
+                records.add(record(exchange, CallDescription.a2a(route, PinDecisions.PUBLIC_CARD, null, null), PinDecisions.UNREVIEWED_CARD,
+                        status, error, totalNanos, null));
             }
         } else {
             for (int i = 0; i < exchange.decisions().size(); i++) {
@@ -132,6 +136,9 @@ public final class CompletionRecorder {
         ObjectNode record = AuditRecords.of(Instant.now(), call, exchange.identity(), decision, outcome, config.arguments());
         if (exchange.approval() != null && decision.requiresApproval()) {
             AuditRecords.approval(record, exchange.approval());
+        }
+        if (!exchange.pinFindings().isEmpty()) {
+            AuditRecords.pinning(record, exchange.pinFindings());
         }
         return record;
     }

@@ -54,6 +54,8 @@ public final class Exchange {
     private int denialStatus;
     private A2aExchange a2a;
     private CallTrace trace;
+    /** Tools met in this call whose definitions are not the reviewed ones (a call to one, or a list holding them). */
+    private List<dev.tollgate.gateway.pinning.PinChange> pinFindings;
     private long upstreamStartNanos;
     private long upstreamEndNanos;
     private String errorType;
@@ -307,6 +309,26 @@ public final class Exchange {
 
     void trace(CallTrace trace) {
         this.trace = trace;
+    }
+
+    /** Unreviewed tool definitions met by this call, for its audit record and span; empty when none. */
+    public List<dev.tollgate.gateway.pinning.PinChange> pinFindings() {
+        return pinFindings == null ? List.of() : pinFindings;
+    }
+
+    /** Notes unreviewed definitions; put on the span at once when it is already open (a list found on the way back). */
+    void pinFindings(List<dev.tollgate.gateway.pinning.PinChange> found) {
+        if (found.isEmpty()) {
+            return;
+        }
+        if (pinFindings == null) {
+            pinFindings = new java.util.ArrayList<>(found.size());
+        }
+        pinFindings.addAll(found);
+        if (trace != null) {
+            trace.annotate(io.opentelemetry.api.common.Attributes.of(dev.tollgate.gateway.telemetry.CallAttributes.PINNING_UNREVIEWED,
+                    dev.tollgate.gateway.telemetry.CallAttributes.pinLabels(pinFindings)));
+        }
     }
 
     void upstreamStarted() {

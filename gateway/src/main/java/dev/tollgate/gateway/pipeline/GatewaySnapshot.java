@@ -5,6 +5,7 @@ import dev.tollgate.gateway.config.GatewayConfig;
 import dev.tollgate.gateway.config.LiveConfig;
 import dev.tollgate.gateway.identity.AxidCache;
 import dev.tollgate.gateway.identity.OAuthVerifier;
+import dev.tollgate.gateway.pinning.RoutePins;
 import dev.tollgate.gateway.routing.Route;
 import dev.tollgate.gateway.routing.RouteTable;
 import dev.tollgate.policy.CompiledPolicy;
@@ -30,10 +31,12 @@ public final class GatewaySnapshot {
     private final SealedSessions sessions;
     private final LiveConfig live;
     private final Map<String, OAuthVerifier> oauth;
+    private final Map<String, RoutePins> pins;
 
     private GatewaySnapshot(GatewayConfig config, PolicyBundle policies, AxidCache axid, Map<String, String> policyDigests,
-                            Map<String, OAuthVerifier> oauth) {
+                            Map<String, OAuthVerifier> oauth, Map<String, RoutePins> pins) {
         this.oauth = oauth;
+        this.pins = Map.copyOf(pins);
         this.axid = axid;
         this.config = config;
         this.routes = new RouteTable(config.routes());
@@ -52,23 +55,34 @@ public final class GatewaySnapshot {
 
     /** Compiles a snapshot; policy references must already have been checked (see SnapshotLoader). */
     public static GatewaySnapshot compile(GatewayConfig config, PolicyBundle policies) {
-        return new GatewaySnapshot(config, policies, null, Map.of(), Map.of());
+        return new GatewaySnapshot(config, policies, null, Map.of(), Map.of(), Map.of());
     }
 
     /** With AXID verification (its keys already loaded; see SnapshotLoader). */
     public static GatewaySnapshot compile(GatewayConfig config, PolicyBundle policies, AxidCache axid) {
-        return new GatewaySnapshot(config, policies, axid, Map.of(), Map.of());
+        return new GatewaySnapshot(config, policies, axid, Map.of(), Map.of(), Map.of());
     }
 
     /** @param policyDigests each policy file's name and digest (see {@link LiveConfig#digest}), for the configuration hash */
     public static GatewaySnapshot compile(GatewayConfig config, PolicyBundle policies, AxidCache axid, Map<String, String> policyDigests) {
-        return new GatewaySnapshot(config, policies, axid, policyDigests, Map.of());
+        return new GatewaySnapshot(config, policies, axid, policyDigests, Map.of(), Map.of());
     }
 
     /** @param oauth the bearer-token verifier of each route with {@code oauth}, by route name (keys already loaded) */
     public static GatewaySnapshot compile(GatewayConfig config, PolicyBundle policies, AxidCache axid, Map<String, String> policyDigests,
                                           Map<String, OAuthVerifier> oauth) {
-        return new GatewaySnapshot(config, policies, axid, policyDigests, oauth);
+        return new GatewaySnapshot(config, policies, axid, policyDigests, oauth, Map.of());
+    }
+
+    /** @param pins the loaded pin manifest of each route with {@code pinning}, by route name */
+    public static GatewaySnapshot compile(GatewayConfig config, PolicyBundle policies, AxidCache axid, Map<String, String> policyDigests,
+                                          Map<String, OAuthVerifier> oauth, Map<String, RoutePins> pins) {
+        return new GatewaySnapshot(config, policies, axid, policyDigests, oauth, pins);
+    }
+
+    /** The pin manifest of a route with {@code pinning}; null for a route that pins nothing. */
+    public RoutePins pins(String route) {
+        return pins.get(route);
     }
 
     /** The bearer-token verifier of a route with {@code oauth}; null for a route without. */

@@ -26,6 +26,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
+import dev.tollgate.gateway.pinning.PinChange;
+import dev.tollgate.gateway.pinning.PinWatch;
+import dev.tollgate.gateway.pinning.RoutePins;
 import java.util.Set;
 
 /**
@@ -67,6 +71,10 @@ final class McpResponseFilter implements ResponseFilter {
     private final String instance;
     /** What this call POSTed: an answer holding a task was created by the {@code tools/call} with its id. */
     private final JsonRpcPayload payload;
+    /** The route's pin manifest (null when it pins nothing), what upstreams listed, and where findings go. */
+    private final RoutePins pins;
+    private final PinWatch pinWatch;
+    private final Exchange exchange;
 
     /** Told about every server-to-client request decided, allowed or denied (for metrics and audit). */
     @FunctionalInterface
@@ -93,6 +101,9 @@ final class McpResponseFilter implements ResponseFilter {
                       UpstreamLearning learnt) {
         this.paramHeaders = learnt.paramHeaders();
         this.taskOrigins = learnt.taskOrigins();
+        this.pinWatch = learnt.pins();
+        this.pins = exchange.snapshot().pins(exchange.route().route().name());
+        this.exchange = exchange;
         // Where the task lives, for routes with several instances: its tasks/get and tasks/cancel must reach it.
         this.instance = exchange.route().route().config().upstreams().endpoints().size() > 1 && exchange.upstreamInstance() != null
                 ? exchange.upstreamInstance().url() : null;
@@ -367,7 +378,7 @@ final class McpResponseFilter implements ResponseFilter {
         }
         // What each tool's arguments put in Mcp-Param-* headers (2026-07-28): learnt before filtering, from the whole list.
         paramHeaders.learn(route, tools);
-        boolean removed = false;
+        boolean removed = hideUnreviewed(tools);
         for (Iterator<JsonNode> it = tools.elements(); it.hasNext(); ) {
             JsonNode tool = it.next();
             JsonNode name = tool.path("name");
@@ -378,6 +389,31 @@ final class McpResponseFilter implements ResponseFilter {
             }
         }
         return privateCacheHint((ObjectNode) response.get("result")) | removed;
+    }
+
+    /**
+     * Holds a tools list against the route's pin manifest: differences are noted for the call's audit record and span
+     * (and logged once, counted), and on a route that hides them the unreviewed tools are left out. True when any was.
+     */
+    private boolean hideUnreviewed(JsonNode tools) {
+        if (pins == null) {
+            return false;
+        }
+        List<PinChange> changes = pinWatch.observe(route, pins, tools);
+        exchange.pinFindings(changes);
+        if (changes.isEmpty() || !pins.hides()) {
+            return false;
+        }
+        Set<String> unreviewed = new HashSet<>();
+        changes.forEach(c -> unreviewed.add(c.name()));
+        boolean removed = false;
+        for (Iterator<JsonNode> it = tools.elements(); it.hasNext(); ) {
+            if (unreviewed.contains(it.next().path("name").asText(null))) {
+                it.remove();
+                removed = true;
+            }
+        }
+        return removed;
     }
 
     /**

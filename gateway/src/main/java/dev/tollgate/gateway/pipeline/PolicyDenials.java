@@ -23,6 +23,9 @@ final class PolicyDenials {
         if (decision.policyName() == null) {
             return RejectReason.NO_POLICY;
         }
+        if (PinDecisions.isPinDenial(decision)) {
+            return RejectReason.TOOL_NOT_PINNED;
+        }
         if (decision.requiresApproval()) {
             // Reached only where a call cannot be held (a batch element, a server-to-client request): fail closed.
             return RejectReason.APPROVAL_CANNOT_WAIT;
@@ -66,6 +69,9 @@ final class PolicyDenials {
     static String message(Decision decision) {
         if (decision.policyName() == null) {
             return RejectReason.NO_POLICY.message();
+        }
+        if (PinDecisions.isPinDenial(decision)) {
+            return "Denied: " + decision.message();
         }
         String rule = decision.ruleName() == null ? "default action" : "rule '" + decision.ruleName() + "'";
         String why = decision.message() == null ? "" : ": " + decision.message();

@@ -9,6 +9,12 @@ import dev.tollgate.gateway.budget.BudgetFacts;
 import dev.tollgate.gateway.budget.Budgets;
 import dev.tollgate.gateway.budget.Secured;
 import dev.tollgate.gateway.config.PricingTable;
+import dev.tollgate.gateway.pinning.PinChange;
+import dev.tollgate.gateway.pinning.PinManifest;
+import dev.tollgate.gateway.pinning.PinState;
+import dev.tollgate.gateway.pinning.PinWatch;
+import dev.tollgate.gateway.pinning.RoutePins;
+import dev.tollgate.protocols.mcp.McpMethods;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.CompiledPolicy;
 import dev.tollgate.policy.Decision;
@@ -41,10 +47,12 @@ public final class PolicyStage implements Stage {
 
     private final Budgets budgets;
     private final TaskOrigins tasks;
+    private final PinWatch pins;
 
-    public PolicyStage(Budgets budgets, TaskOrigins tasks) {
+    public PolicyStage(Budgets budgets, TaskOrigins tasks, PinWatch pins) {
         this.budgets = budgets;
         this.tasks = tasks;
+        this.pins = pins;
     }
 
     @Override
@@ -77,10 +85,10 @@ public final class PolicyStage implements Stage {
                 facts.add(null);
                 continue;
             }
+            PinState pin = pinState(exchange, call);
             BudgetFacts callFacts = new BudgetFacts(exchange.spend(),
-                    PricedCalls.isPriced(call) ? pricing.estimateMicros(route, call.toolName()) : 0);
-            Decision decision = BudgetDenials.explained(
-                    RoutePolicy.decide(policy, new PolicyRequest(call, exchange.identity(), now, callFacts)), callFacts);
+                    PricedCalls.isPriced(call) ? pricing.estimateMicros(route, call.toolName()) : 0, pin == PinState.PINNED);
+            Decision decision = decide(exchange, call, pin, callFacts, now);
             decisions.add(decision);
             facts.add(callFacts);
             securing |= needsSecuring(decision, callFacts, call);
@@ -90,6 +98,34 @@ public final class PolicyStage implements Stage {
             return conclude(exchange, decisions);
         }
         return secure(exchange, decisions, facts, calls, 0).compose(v -> conclude(exchange, decisions));
+    }
+
+    /**
+     * A call to a tool nobody reviewed is denied before policy on a route that hides such tools; on a route that audits
+     * them it is decided by policy (which may ask {@code pinned:}) and the finding goes to its audit record and span.
+     */
+    private static Decision decide(Exchange exchange, CallDescription call, PinState pin, BudgetFacts facts, Instant now) {
+        if (pin.unreviewed()) {
+            PinManifest.Pin reviewed = exchange.snapshot().pins(call.route()).manifest().pins().get(call.toolName());
+            exchange.pinFindings(List.of(new PinChange(call.toolName(), pin, reviewed == null ? null : reviewed.digest(), null, List.of())));
+            if (exchange.snapshot().pins(call.route()).hides()) {
+                return PinDecisions.notPinned(call, pin);
+            }
+        }
+        return BudgetDenials.explained(RoutePolicy.decide(exchange.policy(), new PolicyRequest(call, exchange.identity(), now, facts)), facts);
+    }
+
+    /**
+     * Where the call's tool stands against its route's manifest: only a {@code tools/call} (an A2A call naming a skill)
+     * on a route that pins is checked; a task's follow-ups act on work started while the tool was reviewed.
+     */
+    private PinState pinState(Exchange exchange, CallDescription call) {
+        RoutePins routePins = exchange.snapshot().pins(call.route());
+        boolean toolCall = McpMethods.TOOLS_CALL.equals(call.method()) || "a2a".equals(call.protocol());
+        if (routePins == null || call.toolName() == null || !toolCall) {
+            return PinState.NOT_PINNING;
+        }
+        return pins.state(call.route(), routePins, call.toolName());
     }
 
     private boolean needsSecuring(Decision decision, BudgetFacts facts, CallDescription call) {
@@ -161,10 +197,10 @@ public final class PolicyStage implements Stage {
         }
         String route = exchange.route().route().name();
         CallDescription call = A2aCallDescriber.describe(route, a2a.call());
+        PinState pin = pinState(exchange, call);
         BudgetFacts facts = new BudgetFacts(exchange.spend(), PricedCalls.isPriced(call)
-                ? exchange.snapshot().config().budget().pricing().estimateMicros(route, call.toolName()) : 0);
-        Decision decision = BudgetDenials.explained(
-                RoutePolicy.decide(exchange.policy(), new PolicyRequest(call, exchange.identity(), Instant.now(), facts)), facts);
+                ? exchange.snapshot().config().budget().pricing().estimateMicros(route, call.toolName()) : 0, pin == PinState.PINNED);
+        Decision decision = decide(exchange, call, pin, facts, Instant.now());
         List<Decision> decisions = new ArrayList<>(List.of(decision));
         if (!needsSecuring(decision, facts, call)) {
             return concludeA2a(exchange, a2a, decisions);

@@ -127,6 +127,9 @@ public final class TraceStage implements Stage {
         }
         AttributesBuilder a = Attributes.builder();
         budgetAttributes(exchange, a);
+        if (!exchange.pinFindings().isEmpty()) {
+            a.put(CallAttributes.PINNING_UNREVIEWED, CallAttributes.pinLabels(exchange.pinFindings()));
+        }
         if (shown == null) {
             return a.put(CallAttributes.POLICY_ALLOWED, true).put(CallAttributes.POLICY_ACTION, "not_policed").build();
         }

@@ -317,7 +317,7 @@ final class UpstreamCall {
         if (upstreamSessionId != null && exchange.a2a() == null) {
             sealSessionId(response, upstreamSessionId);
         }
-        ResponseFilter filter = exchange.a2a() != null ? new A2aResponseFilter(exchange, errors, learnt.taskOrigins())
+        ResponseFilter filter = exchange.a2a() != null ? new A2aResponseFilter(exchange, errors, learnt)
                 : new McpResponseFilter(exchange, new ServerRequestAnswers(exchange, client, errors, () -> upstreamSessionId),
                         (call, decision, id) -> {
                             completion.serverRequestDecided(exchange, call, decision, id);

@@ -105,7 +105,7 @@ public final class ReloadWatcher implements AutoCloseable {
         });
     }
 
-    /** Modification time of the config file, the policy directory's files, the AXID keys and the SVID files. */
+    /** Modification time of the config file, the policy directory's files, the AXID keys, the SVID files and the pin manifests. */
     private Map<Path, FileTime> fingerprint() {
         Map<Path, FileTime> times = new TreeMap<>();
         record(times, configFile);
@@ -118,6 +118,7 @@ public final class ReloadWatcher implements AutoCloseable {
         if (gateway.snapshot().config().axid() != null) {
             record(times, gateway.snapshot().config().axid().jwksFile());
         }
+        gateway.snapshot().config().routes().stream().filter(r -> r.pinning() != null).forEach(r -> record(times, r.pinning().manifest()));
         Path policies = gateway.snapshot().config().policyDirectory();
         if (policies != null && Files.isDirectory(policies)) {
             try (Stream<Path> files = Files.list(policies)) {

@@ -26,6 +26,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.io.IOException;
 import java.nio.file.Path;
+import dev.tollgate.gateway.pinning.PinManifest;
+import dev.tollgate.gateway.pinning.PinnedDefinitions;
+import dev.tollgate.gateway.pinning.RoutePins;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -156,6 +159,7 @@ public final class SnapshotLoader implements AutoCloseable {
         }
         AxidCache axid = config.axid() == null ? null : axid(config, problems);
         Map<String, OAuthVerifier> oauth = oauth(config, problems);
+        Map<String, RoutePins> pins = pins(config, problems);
         if (!problems.isEmpty()) {
             retireRemoteKeysExcept(inUse);
             throw new ConfigException(problems);
@@ -163,7 +167,35 @@ public final class SnapshotLoader implements AutoCloseable {
         inUse = remoteKeyUrl(config);
         retireRemoteKeysExcept(inUse);
         retireOAuthKeysExcept(config);
-        return GatewaySnapshot.compile(config, policies, axid, policyDigests(config.policyDirectory()), oauth);
+        Map<String, String> digests = new java.util.TreeMap<>(policyDigests(config.policyDirectory()));
+        // A renewed manifest changes what is served as surely as a policy does: it is part of the configuration's hash.
+        pins.forEach((route, p) -> digests.put("pins:" + route, LiveConfig.digest(p.manifest().toYaml().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        return GatewaySnapshot.compile(config, policies, axid, digests, oauth, pins);
+    }
+
+    /** Loads each pinning route's manifest; a missing, unreadable or tampered one is a configuration problem (fail closed). */
+    private static Map<String, RoutePins> pins(GatewayConfig config, List<ConfigProblem> problems) {
+        Map<String, RoutePins> out = new java.util.HashMap<>();
+        for (int i = 0; i < config.routes().size(); i++) {
+            RouteConfig route = config.routes().get(i);
+            if (route.pinning() == null) {
+                continue;
+            }
+            try {
+                PinManifest manifest = PinManifest.load(route.pinning().manifest());
+                PinnedDefinitions.Kind expected = route.protocol() == dev.tollgate.gateway.config.Protocol.A2A
+                        ? PinnedDefinitions.Kind.SKILLS : PinnedDefinitions.Kind.TOOLS;
+                if (manifest.kind() != expected) {
+                    problems.add(new ConfigProblem(config.source(), 0, "routes[" + i + "].pinning.manifest", route.pinning().manifest()
+                            + " pins " + manifest.kind().yamlKey() + ", but route " + route.name() + " is " + route.protocol()));
+                    continue;
+                }
+                out.put(route.name(), new RoutePins(manifest, route.pinning().onChange()));
+            } catch (IllegalArgumentException e) {
+                problems.add(new ConfigProblem(config.source(), 0, "routes[" + i + "].pinning.manifest", e.getMessage()));
+            }
+        }
+        return out;
     }
 
     /** Loads the AXID keys (a JWKS file of Ed25519 public keys, each with a kid). */

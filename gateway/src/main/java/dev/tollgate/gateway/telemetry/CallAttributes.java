@@ -27,6 +27,13 @@ public final class CallAttributes {
     public static final AttributeKey<String> APPROVAL_BY = AttributeKey.stringKey("tollgate.approval.by");
     public static final AttributeKey<String> APPROVAL_REASON = AttributeKey.stringKey("tollgate.approval.reason");
     public static final AttributeKey<Double> APPROVAL_WAIT_MS = AttributeKey.doubleKey("tollgate.approval.wait_ms");
+    /** Tools (skills) met by the call whose definitions are not the reviewed ones, each as {@code name (changed|new)}. */
+    public static final AttributeKey<java.util.List<String>> PINNING_UNREVIEWED = AttributeKey.stringArrayKey("tollgate.pinning.unreviewed");
+
+    /** The {@link #PINNING_UNREVIEWED} values of some findings. */
+    public static java.util.List<String> pinLabels(java.util.List<dev.tollgate.gateway.pinning.PinChange> findings) {
+        return findings.stream().map(f -> f.name() + " (" + f.state().label() + ")").distinct().toList();
+    }
     public static final AttributeKey<Long> JSONRPC_BATCH_SIZE = AttributeKey.longKey("jsonrpc.batch.size");
     public static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.request.method");
     public static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");

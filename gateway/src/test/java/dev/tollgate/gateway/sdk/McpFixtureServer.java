@@ -76,6 +76,9 @@ public final class McpFixtureServer implements AutoCloseable {
     private final List<Seen> seen;
     private final List<String> toolCalls;
 
+    /** Every tool the server lists now, by name (to redefine one as a server changing under review would). */
+    private final Map<String, SyncToolSpecification> specs = new java.util.concurrent.ConcurrentHashMap<>();
+
     private McpFixtureServer(Tomcat tomcat, McpSyncServer server, List<Seen> seen, List<String> toolCalls) {
         this.tomcat = tomcat;
         this.server = server;
@@ -88,10 +91,11 @@ public final class McpFixtureServer implements AutoCloseable {
                 .mcpEndpoint(ENDPOINT)
                 .build();
         List<String> toolCalls = new CopyOnWriteArrayList<>();
+        List<SyncToolSpecification> tools = tools().stream().map(t -> recorded(t, toolCalls)).toList();
         McpSyncServer server = McpServer.sync(transport)
                 .serverInfo("tollgate-fixture", "1.0.0")
                 .capabilities(ServerCapabilities.builder().completions().logging().resources(true, false).tools(false).prompts(false).build())
-                .tools(tools().stream().map(t -> recorded(t, toolCalls)).toList())
+                .tools(tools)
                 .prompts(prompts())
                 .resources(resources())
                 .resourceTemplates(templates())
@@ -128,7 +132,31 @@ public final class McpFixtureServer implements AutoCloseable {
         everything.addURLPattern("/*");
         context.addFilterMap(everything);
         tomcat.start();
-        return new McpFixtureServer(tomcat, server, seen, toolCalls);
+        McpFixtureServer fixture = new McpFixtureServer(tomcat, server, seen, toolCalls);
+        tools.forEach(t -> fixture.specs.put(t.tool().name(), t));
+        return fixture;
+    }
+
+    /**
+     * Gives a listed tool a new description, keeping what it does: the "rug pull" of a server that changes a reviewed
+     * tool's text (where instructions to the model hide) after review. Clients see it on their next tools/list.
+     */
+    public void redescribe(String name, String description) {
+        SyncToolSpecification old = specs.get(name);
+        Tool tool = Tool.builder(name, old.tool().inputSchema()).description(description).build();
+        SyncToolSpecification changed = SyncToolSpecification.builder().tool(tool).callHandler(old.callHandler()).build();
+        server.removeTool(name);
+        server.addTool(changed);
+        specs.put(name, changed);
+    }
+
+    /** Lists one more tool, answering every call with its own name. */
+    public void addTool(String name, String description) {
+        SyncToolSpecification added = recorded(SyncToolSpecification.builder()
+                .tool(Tool.builder(name, NO_ARGUMENTS).description(description).build())
+                .callHandler((ex, req) -> ok(text(name))).build(), toolCalls);
+        server.addTool(added);
+        specs.put(name, added);
     }
 
     /** The name of every tool the fixture ran, in order: proof of what reached the upstream. */

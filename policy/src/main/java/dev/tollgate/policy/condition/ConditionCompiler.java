@@ -26,7 +26,7 @@ import java.util.Set;
 public final class ConditionCompiler {
 
     public static final List<String> KEYS = List.of("all", "any", "not", "protocol", "method", "tool", "resource", "prompt",
-            "direction", "arg", "spiffe_id", "claim", "capability", "scope", "time", "check");
+            "direction", "arg", "spiffe_id", "claim", "capability", "scope", "pinned", "time", "check");
     private static final Map<String, DayOfWeek> DAYS = Map.of("mon", DayOfWeek.MONDAY, "tue", DayOfWeek.TUESDAY,
             "wed", DayOfWeek.WEDNESDAY, "thu", DayOfWeek.THURSDAY, "fri", DayOfWeek.FRIDAY, "sat", DayOfWeek.SATURDAY,
             "sun", DayOfWeek.SUNDAY);
@@ -86,6 +86,8 @@ public final class ConditionCompiler {
                     : problem(at, "capability needs a capability name");
             case "scope" -> value.isTextual() && !value.textValue().isEmpty() ? new ScopeCondition(value.textValue())
                     : problem(at, "scope needs an OAuth scope name such as tools:write");
+            case "pinned" -> value.isBoolean() ? new PinnedCondition(value.booleanValue())
+                    : problem(at, "pinned is true (the tool's definition is the reviewed one) or false");
             case "time" -> time(value, at);
             case "check" -> check(value, at);
             case "cel" -> problem(at, "CEL expressions are not supported in this version; use the structured conditions");

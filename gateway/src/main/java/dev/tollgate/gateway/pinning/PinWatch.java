@@ -1,0 +1,106 @@
+package dev.tollgate.gateway.pinning;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every route's upstream last listed, held against the route's manifest. Process-wide, shared by every event
+ * loop (like the other things learnt from upstreams' answers), not part of the reloadable snapshot: a reload that
+ * brings a renewed manifest is compared with what the upstream listed before it.
+ *
+ * <p>A tool is pinned when it is in the manifest and the definition its upstream last listed through this replica is
+ * the reviewed one; a tool in the manifest whose list was never seen here counts as pinned, since no client can have
+ * seen any other definition of it through the gateway. Only names in the manifest are remembered, so an upstream
+ * listing a million new tools grows nothing. Each difference (tool and digest) is logged once, with its diff, and
+ * counted as {@code tollgate_tool_pin_changes_total{route,change}}
+ * (past {@link #MAX_REPORTED} remembered differences, every sighting is counted and none logged).
+ */
+public final class PinWatch {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PinWatch.class);
+    /** The most differences remembered as already logged; past it they are still counted and enforced, no longer logged. */
+    static final int MAX_REPORTED = 10_000;
+
+    private final Map<String, Map<String, String>> lastListed = new ConcurrentHashMap<>();
+    private final Set<String> reported = ConcurrentHashMap.newKeySet();
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final MeterRegistry registry;
+
+    /** @param registry where changes are counted; null to count nothing (tests) */
+    public PinWatch(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /**
+     * Compares the definitions of one list with the route's manifest, remembers them, and returns the ones that are
+     * not the reviewed ones (empty when all are).
+     */
+    public List<PinChange> observe(String route, RoutePins pins, Iterable<JsonNode> definitions) {
+        PinManifest manifest = pins.manifest();
+        Map<String, String> listed = lastListed.computeIfAbsent(route, r -> new ConcurrentHashMap<>());
+        List<PinChange> changes = new ArrayList<>(0);
+        for (JsonNode definition : definitions) {
+            String name = manifest.kind().nameOf(definition);
+            if (name == null) {
+                continue; // never listed to a client: the response filter drops a definition without a name
+            }
+            PinManifest.Pin pin = manifest.pins().get(name);
+            ObjectNode part = manifest.kind().pinnedPart(definition);
+            String digest = PinnedDefinitions.digest(part);
+            if (pin != null) {
+                listed.put(name, digest);
+                if (pin.digest().equals(digest)) {
+                    continue;
+                }
+            }
+            PinChange change = pin == null
+                    ? new PinChange(name, PinState.NEW, null, digest, DefinitionDiff.between(null, part))
+                    : new PinChange(name, PinState.CHANGED, pin.digest(), digest, DefinitionDiff.between(pin.definition(), part));
+            changes.add(change);
+            report(route, change);
+        }
+        return changes;
+    }
+
+    /** Where a tool stands on a route: {@link PinState#NOT_PINNING} when the route pins nothing. */
+    public PinState state(String route, RoutePins pins, String name) {
+        if (pins == null) {
+            return PinState.NOT_PINNING;
+        }
+        PinManifest.Pin pin = pins.manifest().pins().get(name);
+        if (pin == null) {
+            return PinState.NEW;
+        }
+        Map<String, String> listed = lastListed.get(route);
+        String seen = listed == null ? null : listed.get(name);
+        return seen == null || seen.equals(pin.digest()) ? PinState.PINNED : PinState.CHANGED;
+    }
+
+    /** Logs and counts a difference the first time it is seen (a tool and the digest listed for it). */
+    private void report(String route, PinChange change) {
+        String key = route + '\0' + change.name() + '\0' + change.listed();
+        boolean full = reported.size() >= MAX_REPORTED;
+        if (!full && !reported.add(key)) {
+            return;
+        }
+        if (registry != null) {
+            counters.computeIfAbsent(route + '\0' + change.state().label(), k -> Counter.builder("tollgate.tool.pin.changes")
+                    .description("Tool definitions listed by an upstream that are not the reviewed ones, counted once each")
+                    .tag("route", route).tag("change", change.state().label()).register(registry)).increment();
+        }
+        if (!full) {
+            LOG.warn("pinning: route {} lists {} {} (reviewed {}, listed {}); review and pin again with tollgate pin --route {}:\n  {}",
+                    route, com.fasterxml.jackson.databind.node.TextNode.valueOf(change.name()), change.state() == PinState.NEW ? "which is not in the manifest" : "with a changed definition",
+                    change.pinned() == null ? "never" : change.pinned(), change.listed(), route, String.join("\n  ", change.diff()));
+        }
+    }
+}
