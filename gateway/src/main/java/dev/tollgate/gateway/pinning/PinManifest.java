@@ -30,10 +30,12 @@ import java.util.Set;
  */
 public record PinManifest(String route, PinnedDefinitions.Kind kind, Map<String, Pin> pins, String source, String pinnedAt) {
 
+    /**
+     * Every string value is written quoted: a plain {@code 0x10}, {@code 1_000} or {@code no} in a schema would be read
+     * back as a number or a boolean, changing the definition under its digest.
+     */
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
-            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-            .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS));
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER));
     private static final Set<String> FIELDS = Set.of("route", "protocol", "source", "pinned-at", "tools", "skills");
 
     /** One reviewed definition. */

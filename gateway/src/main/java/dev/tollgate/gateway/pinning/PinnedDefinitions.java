@@ -15,7 +15,7 @@ import java.util.List;
 
 /**
  * What of a tool (or A2A skill) definition is pinned, and its digest. Only what reaches the model or decides how
- * the tool is called is pinned: an MCP tool's name, title, description, input and output schemas and annotations;
+ * the tool is called is pinned: an MCP tool's name, title, description, input and output schemas, annotations and execution (task support);
  * an A2A skill's id, name, description, tags, examples and input and output modes. Icons and {@code _meta} are
  * left out so that cosmetic churn does not unpin a tool. The digest is SHA-256 over the canonical JSON (object
  * keys sorted at every level), so the order in which a server writes its keys changes nothing.
@@ -25,7 +25,7 @@ public final class PinnedDefinitions {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What is pinned of an MCP tool. */
-    public static final List<String> TOOL_FIELDS = List.of("name", "title", "description", "inputSchema", "outputSchema", "annotations");
+    public static final List<String> TOOL_FIELDS = List.of("name", "title", "description", "inputSchema", "outputSchema", "annotations", "execution");
     /** What is pinned of an A2A agent card's skill. */
     public static final List<String> SKILL_FIELDS = List.of("id", "name", "description", "tags", "examples", "inputModes", "outputModes");
 
