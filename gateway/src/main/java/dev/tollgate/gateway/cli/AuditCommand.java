@@ -35,6 +35,11 @@ final class AuditCommand {
 
         @Override
         public Integer call() throws IOException {
+            String missing = missing(inputs);
+            if (missing != null) {
+                System.err.println("error: " + missing);
+                return 2;
+            }
             AuditVerifier.Result result = AuditVerifier.verify(expand(inputs));
             (result.ok() ? System.out : System.err).println(result);
             if (result.ok() && expectSeq != null && result.lastSeq() < expectSeq) {
@@ -44,6 +49,24 @@ final class AuditCommand {
             }
             return result.ok() ? 0 : 1;
         }
+    }
+
+    /**
+     * Why the inputs cannot be read, naming the path and what writes audit files there, or null. A gateway writes
+     * its log only once {@code audit.directory} is set and the first call is recorded, so a missing path is the
+     * common first mistake, not an internal error.
+     */
+    static String missing(List<Path> inputs) throws IOException {
+        for (Path input : inputs) {
+            if (!Files.exists(input)) {
+                return input + " does not exist: audit files are written to the configured audit.directory (relative to the "
+                        + "config file) once the first call is recorded; is audit: {directory: ...} set in gateway.yaml?";
+            }
+            if (Files.isDirectory(input) && AuditFiles.inOrder(input).isEmpty()) {
+                return input + " holds no audit files (audit-*.jsonl): no call has been recorded there yet";
+            }
+        }
+        return null;
     }
 
     /** Directories become their audit files in chain order; files stay as given. */

@@ -54,8 +54,14 @@ final class DemoCommand implements Callable<Integer> {
                 List.of(new RouteConfig("demo", "/mcp", Protocol.MCP, URI.create("http://127.0.0.1:" + demoPort + "/mcp"),
                         RouteConfig.DEFAULT_CONNECT_TIMEOUT, RouteConfig.DEFAULT_RESPONSE_TIMEOUT,
                         RouteConfig.DEFAULT_MAX_CONNECTIONS, "demo", AxidMode.OFF, List.of())), null, TelemetryConfig.DEFAULT, AuditConfig.DISABLED, null);
-        Gateway gateway = GatewayProcess.start(vertx, GatewaySnapshot.compile(config, PolicyBundle.of(demoPolicy())),
-                Runtime.getRuntime().availableProcessors(), () -> { });
+        Gateway gateway;
+        try {
+            gateway = GatewayProcess.start(vertx, GatewaySnapshot.compile(config, PolicyBundle.of(demoPolicy())),
+                    Runtime.getRuntime().availableProcessors(), () -> { }, "the demo's options (--port " + port + ", --admin-port " + adminPort + ")");
+        } catch (GatewayProcess.StartFailed e) {
+            System.err.println(e.getMessage());
+            return 1;
+        }
         String url = "http://127.0.0.1:" + gateway.port() + "/mcp";
         System.out.println("Tollgate demo is running.");
         System.out.println("  MCP endpoint (point your agent here): " + url);

@@ -62,17 +62,32 @@ final class ExplainCommand implements Callable<Integer> {
             if (policy != null) {
                 input.put("policy", policy);
             }
-            input.set("call", JSON.readTree(call));
-            input.set("identity", JSON.readTree(identity));
+            input.set("call", json("--call", call));
+            input.set("identity", json("--identity", identity));
             if (time != null) {
                 input.put("time", time);
             }
             Explanation explanation = ExplainRequest.explain(snapshot, input);
             System.out.print(explanation.render());
             return explanation.decision().allowsCall() ? 0 : 3;
-        } catch (IOException | IllegalArgumentException | java.time.format.DateTimeParseException e) {
+        } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
             System.err.println("error: " + e.getMessage());
             return 2;
+        }
+    }
+
+    /**
+     * An option's JSON, or an error that names the option, the line and column, and what was expected in plain words
+     * (not the parser's internals).
+     */
+    private static com.fasterxml.jackson.databind.JsonNode json(String option, String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            var at = e.getLocation();
+            throw new IllegalArgumentException(option + " is not valid JSON" + (at == null ? "" : " (line " + at.getLineNr() + ", column "
+                    + at.getColumnNr() + ")") + ": " + e.getOriginalMessage().replaceAll("\\s*\\(code \\d+\\)", "")
+                    + "; expected an object such as '{\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{}}}'");
         }
     }
 }

@@ -39,6 +39,11 @@ final class ReplayCommand implements Callable<Integer> {
             e.problems().forEach(p -> System.err.println("error: " + p));
             return 1;
         }
+        String missing = AuditCommand.missing(audit);
+        if (missing != null) {
+            System.err.println("error: " + missing);
+            return 2;
+        }
         AuditReplay.Report report = AuditReplay.replay(AuditCommand.expand(audit), bundle, policy);
         System.out.print(report.render());
         return report.replayed() == report.unchanged() ? 0 : 4;

@@ -51,13 +51,19 @@ final class RunCommand implements Callable<Integer> {
         }
         Vertx vertx = GatewayVertx.create(chosen);
         ReloadWatcher[] watcher = new ReloadWatcher[1];
-        Gateway gateway = GatewayProcess.start(vertx, snapshot,
-                eventLoops == null ? Runtime.getRuntime().availableProcessors() : eventLoops,
-                () -> {
-                    if (watcher[0] != null) {
-                        watcher[0].close();
-                    }
-                });
+        Gateway gateway;
+        try {
+            gateway = GatewayProcess.start(vertx, snapshot,
+                    eventLoops == null ? Runtime.getRuntime().availableProcessors() : eventLoops,
+                    () -> {
+                        if (watcher[0] != null) {
+                            watcher[0].close();
+                        }
+                    }, config.toString());
+        } catch (GatewayProcess.StartFailed e) {
+            System.err.println(e.getMessage());
+            return 1;
+        }
         watcher[0] = new ReloadWatcher(config, gateway, loader);
         if (reloadIntervalMillis > 0) {
             watcher[0].start(Duration.ofMillis(reloadIntervalMillis));

@@ -20,34 +20,34 @@ final class TokenCommand implements Callable<Integer> {
     @Option(names = "--key", required = true, paramLabel = "FILE", description = "axid-private.jwk.json from dev-keys")
     Path key;
 
-    @Option(names = "--issuer", defaultValue = "dev")
+    @Option(names = "--issuer", defaultValue = "dev", description = "the iss claim (must match identity.axid.issuer) (default: ${DEFAULT-VALUE})")
     String issuer;
 
-    @Option(names = "--audience", defaultValue = "tollgate")
+    @Option(names = "--audience", defaultValue = "tollgate", description = "the aud claim (must match identity.axid.audience) (default: ${DEFAULT-VALUE})")
     String audience;
 
     @Option(names = "--ttl-seconds", defaultValue = "300", description = "lifetime, at most 300 (default: ${DEFAULT-VALUE})")
     long ttlSeconds;
 
-    @Option(names = "--tenant", defaultValue = "dev-tenant")
+    @Option(names = "--tenant", defaultValue = "dev-tenant", description = "the tenant the run acts for (default: ${DEFAULT-VALUE})")
     String tenant;
 
-    @Option(names = "--agent", defaultValue = "dev-agent")
+    @Option(names = "--agent", defaultValue = "dev-agent", description = "the agent slug (default: ${DEFAULT-VALUE})")
     String agent;
 
-    @Option(names = "--run", defaultValue = "run-1")
+    @Option(names = "--run", defaultValue = "run-1", description = "the run id (default: ${DEFAULT-VALUE})")
     String run;
 
-    @Option(names = "--sub", defaultValue = "dev-user")
+    @Option(names = "--sub", defaultValue = "dev-user", description = "the sub-user the run acts for (default: ${DEFAULT-VALUE})")
     String sub;
 
-    @Option(names = "--parent", defaultValue = "root")
+    @Option(names = "--parent", defaultValue = "root", description = "the spawn-chain parent (the run that spawned this one) (default: ${DEFAULT-VALUE})")
     String parent;
 
-    @Option(names = "--tree", defaultValue = "tree-1")
+    @Option(names = "--tree", defaultValue = "tree-1", description = "the spawn tree (budgets are kept per tree) (default: ${DEFAULT-VALUE})")
     String tree;
 
-    @Option(names = "--capability", description = "repeatable")
+    @Option(names = "--capability", description = "a capability granted to the run (policy: capability:); repeatable")
     List<String> capabilities = List.of();
 
     @Override

@@ -40,6 +40,10 @@ final class VerifyCommand implements Callable<Integer> {
         snapshot.config().routes().stream().filter(r -> r.policy() == null).forEach(r ->
                 System.out.printf("warning: route %s has no policy: every policed call on it is denied (fail closed)%n", r.name()));
         adminTokenWarning(snapshot.config().admin()).ifPresent(w -> System.out.println("warning: " + w));
+        java.util.Set<String> used = new java.util.HashSet<>();
+        snapshot.config().routes().forEach(r -> used.add(r.policy()));
+        snapshot.policies().all().stream().filter(p -> !used.contains(p.name())).forEach(p -> System.out.printf(
+                "warning: policy %s is used by no route (a route names it with policy: %s); it decides nothing%n", p.name(), p.name()));
         // Documents that loaded but carry settings the gateway does not enforce (AGT sandbox and LLM limits).
         snapshot.policies().all().forEach(p -> p.warnings().forEach(w -> System.out.println("warning: " + w)));
         Path policies = snapshot.config().policyDirectory();

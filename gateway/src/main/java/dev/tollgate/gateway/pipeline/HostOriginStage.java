@@ -27,13 +27,23 @@ public final class HostOriginStage implements Stage {
         HostOriginGuard.Verdict verdict = exchange.listener().guard().check(host, origin);
         return switch (verdict) {
             case ALLOWED -> StageResult.proceed();
-            case FORBIDDEN_HOST -> reject(exchange, RejectReason.FORBIDDEN_HOST);
-            case FORBIDDEN_ORIGIN -> reject(exchange, RejectReason.FORBIDDEN_ORIGIN);
+            case FORBIDDEN_HOST -> reject(exchange, RejectReason.FORBIDDEN_HOST, "Host " + quoted(host) + " is not in allowed-hosts of listener "
+                    + exchange.listener().config().name() + "; add it there (DNS-rebinding protection: only names this gateway is reached by)");
+            case FORBIDDEN_ORIGIN -> reject(exchange, RejectReason.FORBIDDEN_ORIGIN, "Origin " + quoted(origin)
+                    + " is not in allowed-origins of listener " + exchange.listener().config().name() + "; add it there if browsers on that origin may call");
         };
     }
 
-    private Future<StageResult> reject(Exchange exchange, RejectReason reason) {
-        errors.respond(exchange.response(), reason, null, null);
+    private Future<StageResult> reject(Exchange exchange, RejectReason reason, String detail) {
+        errors.respond(exchange.response(), reason, null, detail);
         return StageResult.responded();
+    }
+
+    /** The client's value, cut short: it is named so the operator can allow it, never echoed at length. */
+    private static String quoted(String value) {
+        if (value == null) {
+            return "(none)";
+        }
+        return "'" + (value.length() > 100 ? value.substring(0, 100) + "..." : value) + "'";
     }
 }

@@ -60,7 +60,10 @@ public final class IdentityStage implements Stage {
         String token = exchange.request().getHeader(AxidConfig.HEADER);
         AxidCache axid = exchange.snapshot().axid();
         if (token == null || token.isEmpty()) {
-            return mode == AxidMode.OPTIONAL ? StageResult.proceed() : reject(exchange, RejectReason.AXID_MISSING, null);
+            // Refused before the body is read (an unauthenticated caller gets no buffer), so the answer's id is null.
+            return mode == AxidMode.OPTIONAL ? StageResult.proceed() : reject(exchange, RejectReason.AXID_MISSING,
+                    "route " + exchange.route().route().name() + " needs the run's AXID in the " + AxidConfig.HEADER
+                            + " header (in development: tollgate token --key axid-private.jwk.json)");
         }
         if (axid == null) {
             // The route wants tokens but this snapshot cannot verify any: fail closed.

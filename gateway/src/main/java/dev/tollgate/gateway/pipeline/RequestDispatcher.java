@@ -42,7 +42,8 @@ public final class RequestDispatcher implements Handler<HttpServerRequest> {
         }
         RouteMatch match = snapshot.routes().match(path, request.query());
         if (match == null) {
-            errors.respond(request.response(), RejectReason.NO_ROUTE, null, null);
+            errors.respond(request.response(), RejectReason.NO_ROUTE, null, "no route's path is a prefix of this path; routes: "
+                    + String.join(", ", snapshot.config().routes().stream().map(r -> r.path() + " (" + r.name() + ")").toList()));
             return;
         }
         if (request.method() == HttpMethod.POST) {
