@@ -16,10 +16,22 @@ public final class TollgateCommand implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        chooseLogFormat();
         int exit = new CommandLine(new TollgateCommand()).execute(args);
         if (exit != 0) {
             System.exit(exit);
         }
+    }
+
+    /**
+     * {@code TOLLGATE_LOG_FORMAT} (json or text, any case) picks the log format; unset, a person at a terminal gets text
+     * and everything else (containers, systemd, pipes) JSON. Set before the first logger exists: logback reads it once.
+     */
+    static void chooseLogFormat() {
+        String asked = System.getenv("TOLLGATE_LOG_FORMAT");
+        String format = asked != null && !asked.isBlank() ? asked.trim().toUpperCase(java.util.Locale.ROOT)
+                : System.console() != null ? "TEXT" : "JSON";
+        System.setProperty("TOLLGATE_LOG_FORMAT", format.equals("TEXT") ? "TEXT" : "JSON");
     }
 
     @Override

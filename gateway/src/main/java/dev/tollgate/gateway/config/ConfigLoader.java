@@ -38,7 +38,7 @@ public final class ConfigLoader {
             "required-claims", "forward", "binding", "jwks-url", "jwks-refresh", "jwks-min-refetch");
     private static final Set<String> BINDING_FIELDS = Set.of("claim", "spiffe-segment");
     private static final Set<String> TELEMETRY_FIELDS = Set.of("service-name", "traces-exporter", "record-arguments", "redact",
-            "upstream-spans", "decision-span-after", "sample-allowed");
+            "upstream-spans", "decision-span-after", "sample-allowed", "access-log");
     private static final Set<String> AUDIT_FIELDS = Set.of("directory", "max-file-bytes", "queue-capacity", "when-full", "arguments");
     private static final Set<String> POLICIES_FIELDS = Set.of("directory", "custom-checks");
     private static final Set<String> CUSTOM_CHECK_FIELDS = Set.of("check", "args");
@@ -458,7 +458,8 @@ public final class ConfigLoader {
         }
         return new TelemetryConfig(t.string("service-name", TelemetryConfig.DEFAULT.serviceName()), exporter,
                 t.bool("record-arguments", false), redact, t.bool("upstream-spans", false),
-                t.duration("decision-span-after", TelemetryConfig.DEFAULT_DECISION_SPAN_AFTER), share(t, "sample-allowed"));
+                t.duration("decision-span-after", TelemetryConfig.DEFAULT_DECISION_SPAN_AFTER), share(t, "sample-allowed"),
+                t.bool("access-log", true));
     }
 
     /** A share between 0 and 1 (default 1). */

@@ -17,9 +17,11 @@ import java.util.List;
  *                        it times out; calls that end sooner export their one span only
  * @param sampleAllowed   the share of allowed, successful calls whose spans are exported (1: all); denied, audited,
  *                        approval and failed calls are always exported
+ * @param accessLog       a line per call on the {@code tollgate.access} logger (route, method, tool, caller, decision,
+ *                        status, times, trace id), as web servers write; on unless turned off
  */
 public record TelemetryConfig(String serviceName, String tracesExporter, boolean recordArguments, List<String> redactPaths,
-                              boolean upstreamSpans, Duration decisionSpanAfter, double sampleAllowed) {
+                              boolean upstreamSpans, Duration decisionSpanAfter, double sampleAllowed, boolean accessLog) {
 
     public static final Duration DEFAULT_DECISION_SPAN_AFTER = Duration.ofSeconds(1);
     public static final TelemetryConfig DEFAULT = new TelemetryConfig("tollgate", "none", false, List.of());
@@ -31,11 +33,11 @@ public record TelemetryConfig(String serviceName, String tracesExporter, boolean
 
     /** The defaults for span shape: one span per call, a decision span for calls open longer than a second. */
     public TelemetryConfig(String serviceName, String tracesExporter, boolean recordArguments, List<String> redactPaths) {
-        this(serviceName, tracesExporter, recordArguments, redactPaths, false, DEFAULT_DECISION_SPAN_AFTER, 1.0);
+        this(serviceName, tracesExporter, recordArguments, redactPaths, false, DEFAULT_DECISION_SPAN_AFTER, 1.0, true);
     }
 
     public TelemetryConfig(String serviceName, String tracesExporter, boolean recordArguments, List<String> redactPaths, boolean upstreamSpans,
                            Duration decisionSpanAfter) {
-        this(serviceName, tracesExporter, recordArguments, redactPaths, upstreamSpans, decisionSpanAfter, 1.0);
+        this(serviceName, tracesExporter, recordArguments, redactPaths, upstreamSpans, decisionSpanAfter, 1.0, true);
     }
 }

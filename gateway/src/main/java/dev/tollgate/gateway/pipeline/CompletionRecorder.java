@@ -46,6 +46,10 @@ public final class CompletionRecorder {
         services.metrics().completed(exchange.route().route().name(), methodLabel(exchange), decisionLabel,
                 totalNanos, exchange.upstreamNanos());
         recent(exchange, decisionLabel, status, totalNanos);
+        CallDescription first = exchange.calls().isEmpty() ? null : exchange.calls().get(0);
+        String skill = exchange.a2a() != null && exchange.a2a().call() != null ? exchange.a2a().call().skill() : null;
+        AccessLog.write(exchange, first != null ? first.method() : methodLabel(exchange), first == null ? skill : targetOf(first),
+                decisionLabel, status, totalNanos);
         if (services.audit() == null) {
             return;
         }
@@ -148,6 +152,11 @@ public final class CompletionRecorder {
         return a2a.call() == null ? null : a2a.call().legacy() ? "0.3" : "1.0";
     }
 
+    /** What a call acts on: its tool (A2A: skill), resource or prompt. */
+    private static String targetOf(CallDescription call) {
+        return call.toolName() != null ? call.toolName() : call.resourceUri() != null ? call.resourceUri() : call.promptName();
+    }
+
     /** For the admin page: the first decided call of the request (a batch shows as its first element). */
     private void recent(Exchange exchange, String decisionLabel, int status, long totalNanos) {
         if (services.recentDecisions() == null) {
@@ -155,8 +164,7 @@ public final class CompletionRecorder {
         }
         CallDescription call = exchange.calls().isEmpty() ? null : exchange.calls().get(0);
         Decision decision = exchange.decisions().isEmpty() ? null : exchange.decisions().get(0);
-        String target = call == null ? null : call.toolName() != null ? call.toolName() : call.resourceUri() != null ? call.resourceUri()
-                : call.promptName();
+        String target = call == null ? null : targetOf(call);
         services.recentDecisions().record(Instant.now(), exchange.route().route().name(), call != null ? call.method() : methodLabel(exchange),
                 target, exchange.identity(), decisionLabel, decision == null ? null : decision.policyName(),
                 decision == null ? null : decision.ruleName(), exchange.errorType(), status, totalNanos / 1e6,
