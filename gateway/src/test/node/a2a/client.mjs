@@ -44,8 +44,9 @@ async function stream(client, text) {
 
 const out = {};
 try {
-  // The card path is resolved against the base as a directory: without the slash the last segment is lost.
-  const base = process.argv[2].replace(/\/?$/, '/');
+  // Exactly the URL the README gives (no trailing slash): the SDK then asks for <parent>/.well-known/agent-card.json,
+  // which the gateway answers with the card of the one A2A route in that directory.
+  const base = process.argv[2];
   const factory = new ClientFactory();
   const client = await factory.createFromUrl(base);
   const card = await client.getAgentCard();
@@ -79,7 +80,7 @@ try {
   out.rest = { state: stateName(restSent.status.state), artifacts: artifactTexts(restSent), stream: await stream(rest, 'rest stream') };
 
   // 0.3: the card a client sends no A2A-Version for, and the 0.3 JSON-RPC names (message/send, tasks/get).
-  const legacyCard = parseLegacyAgentCard(await (await fetch(`${base}.well-known/agent-card.json`)).json());
+  const legacyCard = parseLegacyAgentCard(await (await fetch(new URL(".well-known/agent-card.json", base).href)).json());
   const legacyJsonRpc = legacyCard.supportedInterfaces.find((i) => i.protocolBinding === 'JSONRPC');
   const legacy = new LegacyJsonRpcTransport({ endpoint: legacyJsonRpc.url });
   const legacySent = taskOf(await legacy.sendMessage(request('old style', 'echo')));

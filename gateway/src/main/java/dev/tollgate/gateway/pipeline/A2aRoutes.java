@@ -9,11 +9,9 @@ final class A2aRoutes {
     private A2aRoutes() {
     }
 
-    /** The request path below the route prefix: what the path classifier reads. */
+    /** The request path below the route prefix: what the path classifier reads, and exactly what is forwarded. */
     static String remainder(Exchange exchange) {
-        String prefix = exchange.route().route().config().path();
-        String path = exchange.request().path();
-        return prefix.equals("/") ? path : path.substring(Math.min(prefix.length(), path.length()));
+        return exchange.route().remainder();
     }
 
     /**

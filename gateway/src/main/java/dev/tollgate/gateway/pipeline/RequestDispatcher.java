@@ -42,7 +42,11 @@ public final class RequestDispatcher implements Handler<HttpServerRequest> {
         }
         RouteMatch match = snapshot.routes().match(path, request.query());
         if (match == null) {
-            errors.respond(request.response(), RejectReason.NO_ROUTE, null, "no route's path is a prefix of this path; routes: "
+            match = AgentCardFallback.match(snapshot, request.method().name(), path, request.query());
+        }
+        if (match == null) {
+            String hint = AgentCardFallback.hint(snapshot, request.method().name(), path);
+            errors.respond(request.response(), RejectReason.NO_ROUTE, null, hint != null ? hint : "no route's path is a prefix of this path; routes: "
                     + String.join(", ", snapshot.config().routes().stream().map(r -> r.path() + " (" + r.name() + ")").toList()));
             return;
         }
