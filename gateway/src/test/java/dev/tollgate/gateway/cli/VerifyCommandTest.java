@@ -18,7 +18,7 @@ class VerifyCommandTest {
         Cli.Result result = Cli.run("verify", "--config", "../conf/gateway.yaml");
 
         assertThat(result.exit()).isZero();
-        assertThat(result.out()).contains("OK: ../conf/gateway.yaml is valid", "policy tests: 7 passed, 0 failed");
+        assertThat(result.out()).contains("OK: ../conf/gateway.yaml is valid", "policy tests: 9 passed, 0 failed");
     }
 
     @Test
