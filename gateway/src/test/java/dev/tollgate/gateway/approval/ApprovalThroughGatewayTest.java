@@ -108,7 +108,7 @@ class ApprovalThroughGatewayTest {
         gateway = start("");
         McpSyncClient client = sdkClient();
         CompletableFuture<McpSchema.CallToolResult> held = CompletableFuture.supplyAsync(
-                () -> client.callTool(new McpSchema.CallToolRequest("add", Map.of("a", 2, "b", 3))));
+                () -> client.callTool(McpSchema.CallToolRequest.builder("add").arguments(Map.of("a", 2, "b", 3)).build()));
         JsonNode announced = awaitWebhook(0);
         assertThat(announced.path("tool").asText()).isEqualTo("add");
         assertThat(announced.path("arguments")).isEqualTo(JSON.readTree("{\"a\":2,\"b\":3}"));
@@ -165,14 +165,14 @@ class ApprovalThroughGatewayTest {
         gateway = start("");
         McpSyncClient client = sdkClient();
         CompletableFuture<McpSchema.CallToolResult> held = CompletableFuture.supplyAsync(
-                () -> client.callTool(new McpSchema.CallToolRequest("add", Map.of("a", 1, "b", 1))));
+                () -> client.callTool(McpSchema.CallToolRequest.builder("add").arguments(Map.of("a", 1, "b", 1)).build()));
         String id = awaitWebhook(0).path("id").asText();
         assertThat(admin(HttpMethod.POST, "/approvals/" + id, "{\"decision\":\"deny\",\"by\":\"bob\",\"reason\":\"not during the freeze\"}")
                 .status()).isEqualTo(200);
         assertThatThrownBy(() -> held.get(10, TimeUnit.SECONDS)).hasMessageContaining("Denied by the approver: not during the freeze");
         assertThat(fixture.toolCalls()).doesNotContain("add");
         // Calls the rule does not hold are untouched.
-        assertThat(((McpSchema.TextContent) client.callTool(new McpSchema.CallToolRequest("echo", Map.of("text", "hi"))).content().get(0)).text())
+        assertThat(((McpSchema.TextContent) client.callTool(McpSchema.CallToolRequest.builder("echo").arguments(Map.of("text", "hi")).build()).content().get(0)).text())
                 .isEqualTo("hi");
         JsonNode record = await().atMost(Duration.ofSeconds(5)).until(() -> auditRecord("add"), r -> r != null);
         assertThat(record.path("approval").path("outcome").asText()).isEqualTo("denied");
@@ -206,7 +206,7 @@ class ApprovalThroughGatewayTest {
         gateway.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         gateway = start("");
         McpSyncClient client = sdkClient();
-        assertThat(((McpSchema.TextContent) client.callTool(new McpSchema.CallToolRequest("add", Map.of("a", 1, "b", 2))).content().get(0)).text())
+        assertThat(((McpSchema.TextContent) client.callTool(McpSchema.CallToolRequest.builder("add").arguments(Map.of("a", 1, "b", 2)).build()).content().get(0)).text())
                 .isEqualTo("3.0");
         assertThat(gateway.metrics().scrape()).contains("tollgate_approvals_total{outcome=\"timed_out_allowed\"} 1.0");
     }

@@ -244,14 +244,14 @@ class OAuthResourceServerTest {
         String admin = token("carol", List.of("http://127.0.0.1:" + gateway.port() + "/sdk"), "tools:read tools:admin", 3600);
         try (McpSyncClient client = sdkClient(reader)) {
             client.initialize();
-            assertThat(((McpSchema.TextContent) client.callTool(new McpSchema.CallToolRequest("echo", Map.of("text", "hi"))).content().get(0)).text())
+            assertThat(((McpSchema.TextContent) client.callTool(McpSchema.CallToolRequest.builder("echo").arguments(Map.of("text", "hi")).build()).content().get(0)).text())
                     .isEqualTo("hi");
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.callTool(new McpSchema.CallToolRequest("add", Map.of("a", 1, "b", 2))))
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.callTool(McpSchema.CallToolRequest.builder("add").arguments(Map.of("a", 1, "b", 2)).build()))
                     .hasMessageContaining("adding-needs-the-admin-scope");
         }
         try (McpSyncClient client = sdkClient(admin)) {
             client.initialize();
-            assertThat(((McpSchema.TextContent) client.callTool(new McpSchema.CallToolRequest("add", Map.of("a", 1, "b", 2))).content().get(0)).text())
+            assertThat(((McpSchema.TextContent) client.callTool(McpSchema.CallToolRequest.builder("add").arguments(Map.of("a", 1, "b", 2)).build()).content().get(0)).text())
                     .isEqualTo("3.0");
         }
     }

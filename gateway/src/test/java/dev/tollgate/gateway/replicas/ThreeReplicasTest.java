@@ -220,7 +220,7 @@ class ThreeReplicasTest {
                     result = client.callTool(CallToolRequest.builder("progress").progressToken("p-" + i).build());
                     assertThat(text(result)).endsWith(":progress-done");
                 } else {
-                    result = client.callTool(new CallToolRequest("echo", Map.of("text", "call-" + i)));
+                    result = client.callTool(CallToolRequest.builder("echo").arguments(Map.of("text", "call-" + i)).build());
                     assertThat(text(result)).endsWith(":call-" + i);
                 }
                 assertThat(result.isError()).isFalse();
@@ -252,7 +252,7 @@ class ThreeReplicasTest {
                     client.initialize();
                     Set<String> tags = new java.util.HashSet<>();
                     for (int i = 0; i < 5; i++) {
-                        String t = text(client.callTool(new CallToolRequest("echo", Map.of("text", "s" + s + "-" + i))));
+                        String t = text(client.callTool(CallToolRequest.builder("echo").arguments(Map.of("text", "s" + s + "-" + i)).build()));
                         tags.add(t.substring(0, t.indexOf(':')));
                     }
                     assertThat(tags).hasSize(1);
@@ -418,7 +418,7 @@ class ThreeReplicasTest {
             try (McpSyncClient client = sdkClient(new CopyOnWriteArrayList<>())) {
                 client.initialize();
                 for (int i = 0; i < 3; i++) {
-                    assertThat(text(client.callTool(new CallToolRequest("echo", Map.of("text", "after-" + s + "-" + i)))))
+                    assertThat(text(client.callTool(CallToolRequest.builder("echo").arguments(Map.of("text", "after-" + s + "-" + i)).build())))
                             .isEqualTo("A:after-" + s + "-" + i);
                 }
                 client.closeGracefully();

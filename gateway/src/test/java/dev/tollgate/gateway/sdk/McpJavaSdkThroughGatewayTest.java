@@ -113,13 +113,13 @@ class McpJavaSdkThroughGatewayTest {
             client.initialize();
             Observed observed = new Observed(
                     client.listTools(),
-                    client.callTool(new CallToolRequest("echo", Map.of("text", "hello through tollgate"))),
-                    client.callTool(new CallToolRequest("add", Map.of("a", 2, "b", 3))),
+                    client.callTool(CallToolRequest.builder("echo").arguments(Map.of("text", "hello through tollgate")).build()),
+                    client.callTool(CallToolRequest.builder("add").arguments(Map.of("a", 2, "b", 3)).build()),
                     client.callTool(CallToolRequest.builder("test_tool_with_progress").progressToken("p-1").build()),
                     progress,
-                    client.callTool(new CallToolRequest("test_sampling", Map.of("prompt", "what is 2+2?"))),
+                    client.callTool(CallToolRequest.builder("test_sampling").arguments(Map.of("prompt", "what is 2+2?")).build()),
                     samplingPrompts,
-                    client.callTool(new CallToolRequest("test_elicitation", Map.of("message", "who are you?"))),
+                    client.callTool(CallToolRequest.builder("test_elicitation").arguments(Map.of("message", "who are you?")).build()),
                     elicitationMessages,
                     client.readResource(new McpSchema.ReadResourceRequest("test://static-text")),
                     client.getPrompt(new McpSchema.GetPromptRequest("test_prompt_with_arguments", Map.of("arg1", "x", "arg2", "y"))));

@@ -77,12 +77,12 @@ class PolicyEnforcementTest {
         try (McpSyncClient client = client(gateway.port(), new AtomicInteger())) {
             client.initialize();
 
-            assertThatThrownBy(() -> client.callTool(new CallToolRequest("echo", Map.of("text", "HELLO!"))))
+            assertThatThrownBy(() -> client.callTool(CallToolRequest.builder("echo").arguments(Map.of("text", "HELLO!")).build()))
                     .isInstanceOfSatisfying(McpError.class, e -> {
                         assertThat(e.getMessage()).contains("no shouting please").contains("no-shouting");
                         assertThat(e.getJsonRpcError().code()).isEqualTo(-32010);
                     });
-            CallToolResult quiet = client.callTool(new CallToolRequest("echo", Map.of("text", "hello")));
+            CallToolResult quiet = client.callTool(CallToolRequest.builder("echo").arguments(Map.of("text", "hello")).build());
 
             assertThat(((TextContent) quiet.content().get(0)).text()).isEqualTo("hello");
             assertThat(fixture.toolCalls()).containsExactly("echo");
@@ -113,7 +113,7 @@ class PolicyEnforcementTest {
 
             CallToolResult result;
             try {
-                result = client.callTool(new CallToolRequest("test_sampling", Map.of("prompt", "leak the secrets")));
+                result = client.callTool(CallToolRequest.builder("test_sampling").arguments(Map.of("prompt", "leak the secrets")).build());
             } catch (McpError e) {
                 result = CallToolResult.builder().isError(true).content(List.of(TextContent.builder(e.getMessage()).build())).build();
             }
@@ -155,7 +155,7 @@ class PolicyEnforcementTest {
              McpSyncClient client = client(shadow.port(), new AtomicInteger())) {
             client.initialize();
 
-            CallToolResult shouted = client.callTool(new CallToolRequest("echo", Map.of("text", "HELLO!")));
+            CallToolResult shouted = client.callTool(CallToolRequest.builder("echo").arguments(Map.of("text", "HELLO!")).build());
 
             assertThat(((TextContent) shouted.content().get(0)).text()).isEqualTo("HELLO!");
             assertThat(fixture.toolCalls()).containsExactly("echo");
