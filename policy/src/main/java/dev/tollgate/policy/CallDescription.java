@@ -18,6 +18,8 @@ public record CallDescription(String protocol, String route, String method, Stri
 
     public static final String CLIENT_TO_SERVER = "client_to_server";
     public static final String SERVER_TO_CLIENT = "server_to_client";
+    /** A result on its way back to the client (a tool's result, an A2A task's artifacts), decided by result rules only. */
+    public static final String RESULT = "result";
     private static final String MCP = "mcp";
     private static final String A2A = "a2a";
 
@@ -56,6 +58,19 @@ public record CallDescription(String protocol, String route, String method, Stri
      */
     public static CallDescription a2a(String route, String method, String skill, JsonNode view) {
         return new CallDescription(A2A, route, method, skill, null, null, view, CLIENT_TO_SERVER);
+    }
+
+    /**
+     * The result of a {@code tools/call} on its way back: {@code arguments} is the result object (content, structured
+     * content, resources), which {@code arg:} pointers and the detectors read.
+     */
+    public static CallDescription mcpToolResult(String route, String tool, JsonNode result) {
+        return new CallDescription(MCP, route, "tools/call", tool, null, null, result, RESULT);
+    }
+
+    /** An A2A answer on its way back (task, artifacts, status message), for the skill the caller declared. */
+    public static CallDescription a2aResult(String route, String method, String skill, JsonNode result) {
+        return new CallDescription(A2A, route, method, skill, null, null, result, RESULT);
     }
 
     /** A request the server sends to the client over its SSE stream (sampling, elicitation, roots). */

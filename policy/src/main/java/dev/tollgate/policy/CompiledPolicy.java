@@ -42,6 +42,11 @@ public final class CompiledPolicy {
      * known to it by {@link CompiledRule#order()}, their position in the file.
      */
     private final LiteralPrefilter prefilter;
+    /** The rules that decide results ({@code direction: result}), in evaluation order; empty for most documents. */
+    private final CompiledRule[] resultRules;
+    /** What a result no result rule matches gets: it passes. The document's default is about calls, not results. */
+    private final Decision resultPass;
+    private final Map<String, List<dev.tollgate.policy.detect.Detector>> detectorsByRule;
 
     CompiledPolicy(String name, String version, Mode mode, Action defaultAction, String defaultMessage, List<CompiledRule> rules,
                    Set<String> checksUsed) {
@@ -85,6 +90,13 @@ public final class CompiledPolicy {
             conditionsByOrder[rule.order()] = rule.condition();
         }
         this.prefilter = LiteralPrefilter.of(conditionsByOrder);
+        this.resultRules = Arrays.stream(allRules).filter(r -> ResultRules.isResultRule(r.condition())).toArray(CompiledRule[]::new);
+        this.resultPass = new Decision(Action.ALLOW, null, "no result rule matched", name, mode);
+        Map<String, List<dev.tollgate.policy.detect.Detector>> detectors = new HashMap<>();
+        for (CompiledRule rule : allRules) {
+            detectors.put(rule.name(), ResultRules.detectors(rule.condition()));
+        }
+        this.detectorsByRule = detectors;
     }
 
     /** The same document without its literal prefilter: every pattern runs (benchmarks and exactness tests compare). */
@@ -99,6 +111,38 @@ public final class CompiledPolicy {
         this.checksUsed = with.checksUsed;
         this.warnings = with.warnings;
         this.prefilter = null;
+        this.resultRules = with.resultRules;
+        this.resultPass = with.resultPass;
+        this.detectorsByRule = with.detectorsByRule;
+    }
+
+    /** True when the document has rules on results ({@code direction: result}): only then are results read for policy. */
+    public boolean hasResultRules() {
+        return resultRules.length > 0;
+    }
+
+    /**
+     * Decides a result ({@link CallDescription#RESULT}): the first result rule that matches, else a pass (ALLOW, no rule).
+     * Fails closed like {@link #evaluate}: a condition that cannot be evaluated denies the result.
+     */
+    public Decision evaluateResult(PolicyRequest request) {
+        for (CompiledRule rule : resultRules) {
+            boolean matched;
+            try {
+                matched = rule.condition().matches(request);
+            } catch (RuntimeException | StackOverflowError e) {
+                return rule.failureDecision(e);
+            }
+            if (matched) {
+                return rule.decision();
+            }
+        }
+        return resultPass;
+    }
+
+    /** The detectors a rule uses (for its findings and, on a redact rule, what to replace); empty when none or no such rule. */
+    public List<dev.tollgate.policy.detect.Detector> detectors(String ruleName) {
+        return ruleName == null ? List.of() : detectorsByRule.getOrDefault(ruleName, List.of());
     }
 
     /** This document deciding without the literal prefilter (every regular expression runs): for comparisons. */

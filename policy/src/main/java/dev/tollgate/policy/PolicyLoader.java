@@ -186,11 +186,30 @@ public final class PolicyLoader {
             String description = rule.hasNonNull("description") ? rule.get("description").asText() : null;
             String message = rule.hasNonNull("message") ? rule.get("message").asText() : null;
             ApprovalTerms approval = approval(rule, action, at, problems);
+            if (condition != null && action != null) {
+                resultRuleProblems(condition, action, at, problems);
+            }
             if (name != null && condition != null && action != null) {
                 out.add(CompiledRule.of(name, description, priority, i, condition, action, message, policyName, mode, approval));
             }
         }
         return out;
+    }
+
+    /**
+     * A result is relayed, dropped or redacted; it cannot wait for a person. Redacting needs detectors to say what to
+     * replace, and only a result has something to redact.
+     */
+    private static void resultRuleProblems(Condition condition, Action action, String at, Problems problems) {
+        boolean result = ResultRules.isResultRule(condition);
+        if (action == Action.REDACT && !result) {
+            problems.add(at + "/action", "redact applies to results only: add direction: result to the rule's condition");
+        } else if (action == Action.REDACT && ResultRules.detectors(condition).isEmpty()) {
+            problems.add(at + "/action", "redact replaces what detectors find: the condition needs a detector check such as "
+                    + "{check: {name: secrets}}");
+        } else if (action == Action.APPROVE && result) {
+            problems.add(at + "/action", "a result cannot wait for approval: use deny, redact or audit on direction: result");
+        }
     }
 
     static Mode mode(JsonNode root, Problems problems) {
@@ -220,8 +239,9 @@ public final class PolicyLoader {
             case "audit" -> Action.AUDIT;
             // AGT's name for the same action.
             case "approve", "require_approval" -> Action.APPROVE;
+            case "redact" -> Action.REDACT;
             default -> {
-                problems.add(at + "/action", "action is allow, deny, audit or approve, got '" + value.asText() + "'");
+                problems.add(at + "/action", "action is allow, deny, audit, approve or redact, got '" + value.asText() + "'");
                 yield null;
             }
         };

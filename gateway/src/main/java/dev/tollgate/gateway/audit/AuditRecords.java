@@ -87,6 +87,22 @@ public final class AuditRecords {
     }
 
     /**
+     * What result policy did with the call's result: the action, the rule, and each finding by detector, kind, JSON
+     * pointer and digest (never the matched text: the record must not become the leak it reports).
+     */
+    public static void result(ObjectNode record, dev.tollgate.gateway.pipeline.ResultVerdict verdict) {
+        ObjectNode r = record.putObject("result");
+        r.put("action", verdict.action());
+        putIfPresent(r, "rule", verdict.decision().ruleName());
+        if (!verdict.findings().isEmpty()) {
+            var findings = r.putArray("findings");
+            for (var f : verdict.findings()) {
+                findings.addObject().put("detector", f.detector()).put("kind", f.kind()).put("pointer", f.pointer()).put("digest", f.digest());
+            }
+        }
+    }
+
+    /**
      * The tool definitions this call met that are not the reviewed ones (a call to such a tool, or a list holding them):
      * name, changed or new, and the digests, never the definition itself (the log line of the change holds the diff).
      */

@@ -81,6 +81,7 @@ public enum RejectReason {
     OAUTH_INSUFFICIENT_SCOPE(403, GatewayErrorCodes.UNAUTHENTICATED, "oauth_insufficient_scope", "The bearer token lacks a scope this route needs"),
     POLICY_DENIED(200, GatewayErrorCodes.POLICY_DENIED, "policy_denied", "Denied by policy"),
     NO_POLICY(200, GatewayErrorCodes.POLICY_DENIED, "no_policy", "Denied: no policy is loaded for this route"),
+    RESULT_DENIED(200, GatewayErrorCodes.POLICY_DENIED, "result_denied", "Result withheld by policy"),
     TOOL_NOT_PINNED(200, GatewayErrorCodes.POLICY_DENIED, "tool_not_pinned",
             "Denied: the tool's definition is not the reviewed one pinned for this route"),
     APPROVAL_DENIED(200, GatewayErrorCodes.POLICY_DENIED, "approval_denied", "Denied by the approver"),

@@ -164,6 +164,15 @@ public final class GatewayMetrics {
                 .tag("hash", hash).strongReference(true).register(registry);
     }
 
+    /** A result decided by result policy: counted by route and action (allow, audit, redact, deny). */
+    public void resultDecided(String route, String action) {
+        results.computeIfAbsent(route + '\0' + action, k -> Counter.builder("tollgate.result.decisions")
+                .description("Tool and A2A results decided by result rules, by route and action")
+                .tag("route", route).tag("action", action).register(registry)).increment();
+    }
+
+    private final Map<String, Counter> results = new ConcurrentHashMap<>();
+
     public void reloaded(boolean applied) {
         (applied ? reloadsApplied : reloadsRejected).increment();
     }

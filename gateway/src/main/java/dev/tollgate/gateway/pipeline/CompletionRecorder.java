@@ -46,6 +46,7 @@ public final class CompletionRecorder {
         services.metrics().completed(exchange.route().route().name(), methodLabel(exchange), decisionLabel,
                 totalNanos, exchange.upstreamNanos());
         recent(exchange, decisionLabel, status, totalNanos);
+        exchange.resultVerdicts().forEach(v -> services.metrics().resultDecided(exchange.route().route().name(), v.action()));
         CallDescription first = exchange.calls().isEmpty() ? null : exchange.calls().get(0);
         String skill = exchange.a2a() != null && exchange.a2a().call() != null ? exchange.a2a().call().skill() : null;
         AccessLog.write(exchange, first != null ? first.method() : methodLabel(exchange), first == null ? skill : targetOf(first),
@@ -143,6 +144,11 @@ public final class CompletionRecorder {
         }
         if (!exchange.pinFindings().isEmpty()) {
             AuditRecords.pinning(record, exchange.pinFindings());
+        }
+        for (ResultVerdict verdict : exchange.resultVerdicts()) {
+            if (requestId != null && requestId.equals(verdict.requestId())) {
+                AuditRecords.result(record, verdict);
+            }
         }
         return record;
     }

@@ -54,6 +54,8 @@ public final class Exchange {
     private int denialStatus;
     private A2aExchange a2a;
     private CallTrace trace;
+    /** What result policy decided about this call's results; null when it decided nothing. */
+    private List<ResultVerdict> resultVerdicts;
     /** Tools met in this call whose definitions are not the reviewed ones (a call to one, or a list holding them). */
     private List<dev.tollgate.gateway.pinning.PinChange> pinFindings;
     private long upstreamStartNanos;
@@ -309,6 +311,30 @@ public final class Exchange {
 
     void trace(CallTrace trace) {
         this.trace = trace;
+    }
+
+    /** What result policy decided about this call's results (for its audit record, span and metrics); empty when nothing. */
+    public List<ResultVerdict> resultVerdicts() {
+        return resultVerdicts == null ? List.of() : resultVerdicts;
+    }
+
+    /** Notes a result decision, on the span at once (the span is open while the answer is relayed). */
+    void resultDecided(ResultVerdict verdict) {
+        if (resultVerdicts == null) {
+            resultVerdicts = new java.util.ArrayList<>(1);
+        }
+        resultVerdicts.add(verdict);
+        if (trace != null) {
+            var attributes = io.opentelemetry.api.common.Attributes.builder()
+                    .put(dev.tollgate.gateway.telemetry.CallAttributes.RESULT_ACTION, verdict.action());
+            if (verdict.decision().ruleName() != null) {
+                attributes.put(dev.tollgate.gateway.telemetry.CallAttributes.RESULT_RULE, verdict.decision().ruleName());
+            }
+            if (!verdict.findings().isEmpty()) {
+                attributes.put(dev.tollgate.gateway.telemetry.CallAttributes.RESULT_DETECTORS, verdict.detectorLabels());
+            }
+            trace.annotate(attributes.build());
+        }
     }
 
     /** Unreviewed tool definitions met by this call, for its audit record and span; empty when none. */

@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import dev.tollgate.gateway.pinning.PinChange;
 import dev.tollgate.gateway.pinning.PinWatch;
 import dev.tollgate.gateway.pinning.RoutePins;
@@ -75,6 +76,12 @@ final class McpResponseFilter implements ResponseFilter {
     private final RoutePins pins;
     private final PinWatch pinWatch;
     private final Exchange exchange;
+    /** Result policy for this call's tools/call results; null when its policy has no result rule. */
+    private final ResultPolicing results;
+    /** The tool of each tools/call this call POSTed, by request id: whose result an answer is. */
+    private final java.util.Map<JsonNode, String> toolCalls;
+    /** Set once a result on this stream was denied: the client has the policy's error, and nothing more is relayed. */
+    private boolean resultWithheld;
 
     /** Told about every server-to-client request decided, allowed or denied (for metrics and audit). */
     @FunctionalInterface
@@ -104,6 +111,8 @@ final class McpResponseFilter implements ResponseFilter {
         this.pinWatch = learnt.pins();
         this.pins = exchange.snapshot().pins(exchange.route().route().name());
         this.exchange = exchange;
+        this.results = exchange.payload() == null ? null : ResultPolicing.of(exchange);
+        this.toolCalls = results == null ? java.util.Map.of() : toolCalls(exchange.payload());
         // Where the task lives, for routes with several instances: its tasks/get and tasks/cancel must reach it.
         this.instance = exchange.route().route().config().upstreams().endpoints().size() > 1 && exchange.upstreamInstance() != null
                 ? exchange.upstreamInstance().url() : null;
@@ -171,8 +180,9 @@ final class McpResponseFilter implements ResponseFilter {
                 ArrayNode elements = (ArrayNode) root;
                 for (int i = 0; i < elements.size(); i++) {
                     ObjectNode denial = deniedEmbeddedRequest(elements.get(i));
-                    if (denial != null) {
-                        elements.set(i, denial);
+                    ObjectNode policed = denial == null ? policedResult(elements.get(i)) : null;
+                    if (denial != null || policed != null) {
+                        elements.set(i, denial != null ? denial : policed);
                         changed = true;
                     } else {
                         changed |= filterToolsList(elements.get(i));
@@ -180,8 +190,9 @@ final class McpResponseFilter implements ResponseFilter {
                 }
             } else {
                 ObjectNode denial = deniedEmbeddedRequest(root);
-                if (denial != null) {
-                    root = denial;
+                ObjectNode policed = denial == null ? policedResult(root) : null;
+                if (denial != null || policed != null) {
+                    root = denial != null ? denial : policed;
                     changed = true;
                 } else {
                     changed = filterToolsList(root);
@@ -223,6 +234,9 @@ final class McpResponseFilter implements ResponseFilter {
     /** For {@link dev.tollgate.gateway.upstream.SseEventRelay}: the event to deliver, rewritten, or null to drop. */
     @Override
     public SseEvent onEvent(SseEvent event) {
+        if (resultWithheld) {
+            return null; // the client already has the policy's error for this call: nothing more of its stream
+        }
         if (event.data() == null || event.data().isEmpty()) {
             return event; // priming events and keep-alives carry no message
         }
@@ -232,6 +246,12 @@ final class McpResponseFilter implements ResponseFilter {
             return null;
         }
         ServerMessage.Read message = (ServerMessage.Read) read;
+        if (message.messages().get(0) instanceof JsonRpcNotification notification && results != null && toolCalls.size() == 1) {
+            SseEvent policed = policedNotification(event, notification, message.root());
+            if (policed != event) {
+                return policed;
+            }
+        }
         if (message.messages().get(0) instanceof JsonRpcRequest request && McpMethods.isServerToClientRequest(request.method())
                 && !McpMethods.PING.equals(request.method())) {
             CallDescription call = CallDescription.mcpServerRequest(route, request.method(), request.params());
@@ -265,6 +285,9 @@ final class McpResponseFilter implements ResponseFilter {
                 // The call's own answer cannot be dropped silently: the client gets an error in its place.
                 replacement = unreadableResponseError(message.root().get("id"), why);
             }
+            if (replacement == null) {
+                replacement = policedResult(message.root());
+            }
             if (replacement != null) {
                 return event.withData(new String(bytes(replacement), StandardCharsets.UTF_8));
             }
@@ -288,6 +311,57 @@ final class McpResponseFilter implements ResponseFilter {
             }
         }
         return denial;
+    }
+
+    /**
+     * Holds a {@code tools/call} result against the policy's result rules: the response to relay instead (the denial,
+     * or the response redacted in place), or null when it passes unchanged (or is no tools/call result).
+     */
+    private ObjectNode policedResult(JsonNode response) {
+        if (results == null || !response.isObject() || !response.path("result").isObject() || !response.hasNonNull("id")) {
+            return null;
+        }
+        String tool = toolCalls.get(response.get("id"));
+        if (tool == null) {
+            return null;
+        }
+        ResultPolicing.Outcome outcome = results.decide(CallDescription.mcpToolResult(route, tool, response.get("result")),
+                response.get("id").asText());
+        if (outcome == ResultPolicing.Outcome.DENIED) {
+            return results.denial(response.get("id"));
+        }
+        return outcome == ResultPolicing.Outcome.REDACTED ? (ObjectNode) response : null;
+    }
+
+    /**
+     * Text a tool sends while it runs (progress messages, log data) reaches the model as surely as its result: the
+     * notification's params are held against the result rules as part of the call's result. A denied one ends the
+     * client's stream with the policy's error for the call (later events are dropped, the final result included); a
+     * redacted one is relayed redacted. The same event when it passes.
+     */
+    private SseEvent policedNotification(SseEvent event, JsonRpcNotification notification, JsonNode root) {
+        if (notification.params() == null || !root.path("params").isObject()) {
+            return event;
+        }
+        Map.Entry<JsonNode, String> call = toolCalls.entrySet().iterator().next();
+        ResultPolicing.Outcome outcome = results.decide(CallDescription.mcpToolResult(route, call.getValue(), root.get("params")),
+                call.getKey().asText());
+        if (outcome == ResultPolicing.Outcome.DENIED) {
+            resultWithheld = true;
+            return event.withData(new String(bytes(results.denial(call.getKey())), StandardCharsets.UTF_8));
+        }
+        return outcome == ResultPolicing.Outcome.REDACTED ? event.withData(new String(bytes(root), StandardCharsets.UTF_8)) : event;
+    }
+
+    private static java.util.Map<JsonNode, String> toolCalls(JsonRpcPayload payload) {
+        java.util.Map<JsonNode, String> tools = new java.util.HashMap<>();
+        for (JsonRpcMessage message : payload.messages()) {
+            if (message instanceof JsonRpcRequest request && McpMethods.TOOLS_CALL.equals(request.method()) && request.params() != null
+                    && request.params().path("name").isTextual()) {
+                tools.put(request.id().value(), request.params().get("name").textValue());
+            }
+        }
+        return tools;
     }
 
     /** Whether a response answers a request of this call (an error without an id answers a request the server could not read). */

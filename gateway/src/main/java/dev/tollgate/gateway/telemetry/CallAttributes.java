@@ -27,6 +27,12 @@ public final class CallAttributes {
     public static final AttributeKey<String> APPROVAL_BY = AttributeKey.stringKey("tollgate.approval.by");
     public static final AttributeKey<String> APPROVAL_REASON = AttributeKey.stringKey("tollgate.approval.reason");
     public static final AttributeKey<Double> APPROVAL_WAIT_MS = AttributeKey.doubleKey("tollgate.approval.wait_ms");
+    /** What result policy did with the call's result: allow, audit, redact or deny. */
+    public static final AttributeKey<String> RESULT_ACTION = AttributeKey.stringKey("tollgate.result.action");
+    /** The result rule that decided (absent when none matched). */
+    public static final AttributeKey<String> RESULT_RULE = AttributeKey.stringKey("tollgate.result.rule");
+    /** What the rule's detectors found in the result, as {@code detector:kind} (never the matched text). */
+    public static final AttributeKey<java.util.List<String>> RESULT_DETECTORS = AttributeKey.stringArrayKey("tollgate.result.detectors");
     /** Tools (skills) met by the call whose definitions are not the reviewed ones, each as {@code name (changed|new)}. */
     public static final AttributeKey<java.util.List<String>> PINNING_UNREVIEWED = AttributeKey.stringArrayKey("tollgate.pinning.unreviewed");
 

@@ -150,6 +150,14 @@ public final class McpFixtureServer implements AutoCloseable {
         specs.put(name, changed);
     }
 
+    /** Lists one more tool, answering as {@code handler} says (results of any shape: poisoned ones, for result policy). */
+    public void addTool(String name, BiFunction<McpSyncServerExchange, CallToolRequest, CallToolResult> handler) {
+        SyncToolSpecification added = recorded(SyncToolSpecification.builder()
+                .tool(Tool.builder(name, NO_ARGUMENTS).description(name).build()).callHandler(handler).build(), toolCalls);
+        server.addTool(added);
+        specs.put(name, added);
+    }
+
     /** Lists one more tool, answering every call with its own name. */
     public void addTool(String name, String description) {
         SyncToolSpecification added = recorded(SyncToolSpecification.builder()

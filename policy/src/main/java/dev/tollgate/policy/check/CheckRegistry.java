@@ -24,7 +24,10 @@ public final class CheckRegistry {
 
     /** A registry with the checks that ship with Tollgate. */
     public static CheckRegistry withDefaults() {
-        return new CheckRegistry().register(new ArgumentSizeCheck()).register(new BudgetCheck()).register(new RateLimitCheck());
+        CheckRegistry registry = new CheckRegistry().register(new ArgumentSizeCheck()).register(new BudgetCheck()).register(new RateLimitCheck());
+        // The shipped detectors (injection, credentials, personal data, exfiltration links), mostly for result rules.
+        dev.tollgate.policy.detect.DetectorCheck.shipped().forEach(registry::register);
+        return registry;
     }
 
     public CheckRegistry register(PolicyCheck check) {

@@ -130,8 +130,9 @@ public final class ConditionCompiler {
     }
 
     private Condition direction(JsonNode value, String at) {
-        if (!value.isTextual() || !(value.textValue().equals(CallDescription.CLIENT_TO_SERVER) || value.textValue().equals(CallDescription.SERVER_TO_CLIENT))) {
-            return problem(at, "direction is client_to_server or server_to_client");
+        if (!value.isTextual() || !(value.textValue().equals(CallDescription.CLIENT_TO_SERVER) || value.textValue().equals(CallDescription.SERVER_TO_CLIENT)
+                || value.textValue().equals(CallDescription.RESULT))) {
+            return problem(at, "direction is client_to_server, server_to_client or result");
         }
         return new CallFieldCondition(CallField.DIRECTION, List.of(Glob.of(value.textValue())));
     }

@@ -1,0 +1,90 @@
+package dev.tollgate.gateway.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.policy.Action;
+import dev.tollgate.policy.CallDescription;
+import dev.tollgate.policy.CompiledPolicy;
+import dev.tollgate.policy.Decision;
+import dev.tollgate.policy.Mode;
+import dev.tollgate.policy.PolicyRequest;
+import dev.tollgate.policy.detect.DocumentScan;
+import dev.tollgate.policy.detect.Finding;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Result policy for one call: each result on its way back (a JSON answer, an SSE event holding the response, an A2A
+ * answer or stream event) is decided by the policy's result rules before the client sees it. Deny replaces the result
+ * with the policy's error; redact replaces what the rule's detectors found and relays the rest; audit relays it and
+ * records the findings. Only documents with result rules pay anything: every other call skips this at one check.
+ */
+final class ResultPolicing {
+
+    /** What happened to one result. */
+    enum Outcome { PASSED, REDACTED, DENIED }
+
+    private final Exchange exchange;
+    private final CompiledPolicy policy;
+    /** The decision of the last result decided: what {@link #denial} explains. */
+    private Decision lastDecision;
+
+    private ResultPolicing(Exchange exchange, CompiledPolicy policy) {
+        this.exchange = exchange;
+        this.policy = policy;
+    }
+
+    /** Null when the call's policy has no result rule (nothing to do for any of its results). */
+    static ResultPolicing of(Exchange exchange) {
+        CompiledPolicy policy = exchange.policy();
+        return policy == null || !policy.hasResultRules() ? null : new ResultPolicing(exchange, policy);
+    }
+
+    /**
+     * Decides a result, redacting it in place ({@code call.arguments()} is the result object) when a redact rule matches.
+     *
+     * @param call      the result as policy sees it
+     * @param requestId the id of the request it answers, as text (for the audit record)
+     * @return what was done; on {@link Outcome#DENIED} the caller answers with {@link #denial}
+     */
+    Outcome decide(CallDescription call, String requestId) {
+        Decision decision = policy.evaluateResult(new PolicyRequest(call, exchange.identity(), Instant.now()));
+        List<Finding> findings = decision.ruleName() == null ? List.of() : DocumentScan.scan(call.arguments(), policy.detectors(decision.ruleName()));
+        lastDecision = decision;
+        exchange.resultDecided(new ResultVerdict(requestId, decision, findings));
+        if (decision.mode() == Mode.SHADOW) {
+            return Outcome.PASSED;
+        }
+        if (decision.action() == Action.DENY) {
+            return Outcome.DENIED;
+        }
+        if (decision.action() == Action.REDACT && !findings.isEmpty()) {
+            DocumentScan.redact(call.arguments(), findings);
+            return Outcome.REDACTED;
+        }
+        return Outcome.PASSED;
+    }
+
+    /** The JSON-RPC error a client gets instead of a denied result. */
+    ObjectNode denial(JsonNode id) {
+        Decision decision = lastDecision;
+        ObjectNode response = JsonNodeFactory.instance.objectNode();
+        response.put("jsonrpc", "2.0");
+        response.set("id", id);
+        ObjectNode error = response.putObject("error");
+        error.put("code", RejectReason.RESULT_DENIED.jsonRpcCode());
+        String rule = decision.ruleName() == null ? "default" : decision.ruleName();
+        error.put("message", "The result was withheld by policy '" + decision.policyName() + "' (rule '" + rule + "')"
+                + (decision.message() == null ? "" : ": " + decision.message()));
+        ObjectNode data = error.putObject("data");
+        data.put("reason", RejectReason.RESULT_DENIED.code());
+        data.put("policy", decision.policyName());
+        data.put("rule", rule);
+        if (decision.message() != null) {
+            data.put("message", decision.message());
+        }
+        return response;
+    }
+}

@@ -1,0 +1,24 @@
+package dev.tollgate.gateway.pipeline;
+
+import dev.tollgate.policy.Decision;
+import dev.tollgate.policy.detect.Finding;
+import java.util.List;
+
+/**
+ * What result policy made of one call's result: the decision (a result rule's, or the pass when none matched) and what
+ * the rule's detectors found, by location and digest (never the matched text).
+ *
+ * @param requestId the JSON-RPC id of the call whose result it was (as text), for its audit record
+ */
+public record ResultVerdict(String requestId, Decision decision, List<Finding> findings) {
+
+    /** {@code deny}, {@code redact}, {@code audit} or {@code allow}, as metrics, spans and audit records name it. */
+    public String action() {
+        return decision.action().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** {@code detector:kind} of each finding, without repeats, for the span. */
+    public List<String> detectorLabels() {
+        return findings.stream().map(f -> f.detector() + ":" + f.kind()).distinct().toList();
+    }
+}

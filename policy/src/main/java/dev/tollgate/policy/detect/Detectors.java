@@ -1,0 +1,207 @@
+package dev.tollgate.policy.detect;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The detectors Tollgate ships, in the spirit of AGT's {@code MCPResponseScanner}: what a poisoned tool result uses to
+ * steer a model (instruction tags, injection phrases, links that carry data away) and what it must not leak
+ * (credentials, personal data). Every expression is RE2 (linear time) and reads the normalized text (see
+ * {@link TextView}); case-insensitive matching is Unicode-aware.
+ */
+public final class Detectors {
+
+    private Detectors() {
+    }
+
+    /** Tags and markers that pose as a higher-authority turn of the conversation. */
+    public static Detector instructionTags() {
+        return new PatternDetector("instruction_tags", List.of(
+                new PatternDetector.Rule("system_tag", "(?i)</?\\s*(?:system|important|instructions?|admin|assistant|developer)(?:\\s[^>]{0,40})?>"),
+                new PatternDetector.Rule("chat_template", "(?i)<\\|\\s*(?:im_start|im_end|system|endoftext|start_header_id)\\s*\\|>|\\[/?INST\\]|<</?SYS>>"),
+                new PatternDetector.Rule("role_header", "(?im)^\\s*#{1,6}\\s*(?:system|instructions?)\\s*:?\\s*$|(?im)^\\s*(?:system|assistant)\\s*:\\s")));
+    }
+
+    /** Imperative phrases that try to replace the model's instructions. */
+    public static Detector injectionPhrases() {
+        String prior = "(?:previous|prior|above|earlier|preceding|all|any|your|the)";
+        String orders = "(?:instructions?|directions?|prompts?|rules|guidelines|messages|context)";
+        return new PatternDetector("injection_phrases", List.of(
+                new PatternDetector.Rule("ignore_instructions", "(?i)\\b(?:ignore|disregard|forget|override|bypass)\\s+(?:all\\s+|any\\s+)?"
+                        + prior + "(?:\\s+" + prior + ")?\\s+" + orders),
+                new PatternDetector.Rule("new_instructions", "(?i)\\b(?:new|updated|real|actual)\\s+instructions?\\s*:"),
+                new PatternDetector.Rule("role_change", "(?i)\\byou\\s+are\\s+now\\s+(?:a|an|in|the)\\b|\\bfrom\\s+now\\s+on,?\\s+you\\b"),
+                new PatternDetector.Rule("hide_from_user", "(?i)\\b(?:do\\s+not|don't|never)\\s+(?:tell|inform|mention|reveal|show)\\s+(?:this\\s+to\\s+)?(?:the\\s+)?user\\b"),
+                new PatternDetector.Rule("prompt_exfiltration", "(?i)\\b(?:reveal|print|repeat|output|show)\\s+(?:your|the)\\s+(?:system\\s+)?(?:prompt|instructions)\\b")));
+    }
+
+    /** Well-known credential formats, and long high-entropy tokens (generic secrets) when {@code entropy} is above 0. */
+    public static Detector secrets(double entropyBitsPerChar) {
+        List<PatternDetector.Rule> rules = new ArrayList<>(List.of(
+                new PatternDetector.Rule("aws_access_key", "\\b((?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[0-9A-Z]{16})\\b"),
+                new PatternDetector.Rule("github_token", "\\b((?:gh[pousr]_[A-Za-z0-9]{36,255})|(?:github_pat_[A-Za-z0-9_]{22,255}))\\b"),
+                new PatternDetector.Rule("slack_token", "\\b(xox[abposr]-[A-Za-z0-9-]{10,250})\\b"),
+                new PatternDetector.Rule("stripe_key", "\\b((?:sk|rk)_live_[0-9a-zA-Z]{24,99})\\b"),
+                new PatternDetector.Rule("google_api_key", "\\b(AIza[0-9A-Za-z_-]{35})\\b"),
+                new PatternDetector.Rule("openai_key", "\\b(sk-(?:proj-|svcacct-)?[A-Za-z0-9_-]{32,200})\\b"),
+                new PatternDetector.Rule("anthropic_key", "\\b(sk-ant-[A-Za-z0-9_-]{32,200})\\b"),
+                new PatternDetector.Rule("private_key", "-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----"),
+                new PatternDetector.Rule("jwt", "\\b(eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,})\\b"),
+                new PatternDetector.Rule("password_assignment", "(?i)\\b(?:password|passwd|pwd|secret|api[_-]?key|access[_-]?token)\\s*[:=]\\s*[\"']?([^\\s\"']{8,})")));
+        if (entropyBitsPerChar > 0) {
+            rules.add(new PatternDetector.Rule("high_entropy", "(?:^|[^A-Za-z0-9+/_=-])([A-Za-z0-9+/_=-]{24,512})(?:$|[^A-Za-z0-9+/_=-])",
+                    token -> highEntropySecret(token, entropyBitsPerChar)));
+        }
+        return new PatternDetector("secrets", rules);
+    }
+
+    /** Personal data of the given kinds: email, phone, card (Luhn-checked), ssn (US), nino (UK), iban (checksum). */
+    public static Detector pii(Set<String> kinds) {
+        List<PatternDetector.Rule> rules = new ArrayList<>();
+        if (kinds.contains("email")) {
+            rules.add(new PatternDetector.Rule("email", "(?i)\\b[\\p{L}0-9._%+-]{1,64}@[\\p{L}0-9-]{1,63}(?:\\.[\\p{L}0-9-]{1,63})*\\.\\p{L}{2,24}\\b"));
+        }
+        if (kinds.contains("phone")) {
+            rules.add(new PatternDetector.Rule("phone", "(?:^|[^0-9+])(\\+[1-9][0-9]{0,2}[ .-]?(?:\\(?[0-9]{1,4}\\)?[ .-]?){2,4}[0-9]{2,4})(?:$|[^0-9])",
+                    m -> digits(m).length() >= 8 && digits(m).length() <= 15));
+            rules.add(new PatternDetector.Rule("phone", "(?:^|[^0-9])(\\(?[2-9][0-9]{2}\\)?[ .-][0-9]{3}[ .-][0-9]{4})(?:$|[^0-9])"));
+        }
+        if (kinds.contains("card")) {
+            rules.add(new PatternDetector.Rule("card", "(?:^|[^0-9])([0-9](?:[ -]?[0-9]){12,18})(?:$|[^0-9])", m -> luhn(digits(m))));
+        }
+        if (kinds.contains("ssn")) {
+            rules.add(new PatternDetector.Rule("ssn", "(?:^|[^0-9])((?:00[1-9]|0[1-9][0-9]|[1-578][0-9]{2}|6[0-57-9][0-9]|66[0-57-9])-(?:0[1-9]|[1-9][0-9])-(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3}))(?:$|[^0-9])"));
+        }
+        if (kinds.contains("nino")) {
+            rules.add(new PatternDetector.Rule("nino", "\\b([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D])\\b"));
+        }
+        if (kinds.contains("iban")) {
+            rules.add(new PatternDetector.Rule("iban", "\\b([A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?)\\b", Detectors::ibanValid));
+        }
+        return new PatternDetector("pii", rules);
+    }
+
+    /** Every kind {@link #pii} knows. */
+    public static final Set<String> PII_KINDS = Set.of("email", "phone", "card", "ssn", "nino", "iban");
+
+    /**
+     * Links to hosts outside {@code allowed} (exact host names, or {@code *.example.com} for subdomains): plain URLs and
+     * markdown links and images, the usual way a result gets a model to send data away in a query string.
+     */
+    public static Detector exfiltrationUrls(List<String> allowed) {
+        List<String> hosts = allowed.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
+        return new PatternDetector("exfiltration_urls", List.of(new PatternDetector.Rule("url",
+                "(?i)\\b((?:https?|ftp|wss?)://[^\\s<>\"'`)\\]]+)", url -> !allowedHost(host(url), hosts))));
+    }
+
+    static String host(String url) {
+        int start = url.indexOf("://") + 3;
+        int end = start;
+        while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+            end++;
+        }
+        String authority = url.substring(start, end);
+        authority = authority.substring(authority.lastIndexOf('@') + 1);
+        int colon = authority.startsWith("[") ? authority.indexOf("]:") + 1 : authority.lastIndexOf(':');
+        String host = colon > 0 ? authority.substring(0, colon) : authority;
+        return host.toLowerCase(Locale.ROOT).replaceAll("\\.$", "");
+    }
+
+    static boolean allowedHost(String host, List<String> allowed) {
+        for (String a : allowed) {
+            if (a.startsWith("*.") ? host.endsWith(a.substring(1)) : host.equals(a)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String digits(String s) {
+        StringBuilder d = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isDigit(s.charAt(i))) {
+                d.append(s.charAt(i));
+            }
+        }
+        return d.toString();
+    }
+
+    static boolean luhn(String digits) {
+        if (digits.length() < 13 || digits.length() > 19 || digits.chars().distinct().count() == 1) {
+            return false;
+        }
+        int sum = 0;
+        for (int i = 0; i < digits.length(); i++) {
+            int d = digits.charAt(digits.length() - 1 - i) - '0';
+            if (i % 2 == 1) {
+                d *= 2;
+                d = d > 9 ? d - 9 : d;
+            }
+            sum += d;
+        }
+        return sum % 10 == 0;
+    }
+
+    static boolean ibanValid(String candidate) {
+        String iban = candidate.replace(" ", "");
+        if (iban.length() < 15 || iban.length() > 34) {
+            return false;
+        }
+        String moved = iban.substring(4) + iban.substring(0, 4);
+        int mod = 0;
+        for (int i = 0; i < moved.length(); i++) {
+            char c = moved.charAt(i);
+            int v = Character.isDigit(c) ? c - '0' : c - 'A' + 10;
+            mod = v > 9 ? (mod * 100 + v) % 97 : (mod * 10 + v) % 97;
+        }
+        return mod == 1;
+    }
+
+    /**
+     * A token is taken for a generated secret when its Shannon entropy is at least {@code threshold} bits per character
+     * and it mixes letters and digits. Hex digests (32, 40, 64, 128 hex digits) and UUIDs are what tool results
+     * legitimately hold (commit ids, checksums, request ids) and are left alone.
+     */
+    static boolean highEntropySecret(String token, double threshold) {
+        boolean letters = false;
+        boolean digits = false;
+        boolean hexOnly = true;
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            letters |= Character.isLetter(c);
+            digits |= Character.isDigit(c);
+            hexOnly &= Character.digit(c, 16) >= 0;
+        }
+        if (!letters || !digits || hexOnly && Set.of(32, 40, 64, 128).contains(token.length())) {
+            return false;
+        }
+        return entropy(token) >= threshold;
+    }
+
+    static double entropy(String s) {
+        int[] counts = new int[128];
+        int other = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 128) {
+                counts[c]++;
+            } else {
+                other++;
+            }
+        }
+        double h = 0;
+        for (int count : counts) {
+            if (count > 0) {
+                double p = (double) count / s.length();
+                h -= p * (Math.log(p) / Math.log(2));
+            }
+        }
+        if (other > 0) {
+            double p = (double) other / s.length();
+            h -= p * (Math.log(p) / Math.log(2));
+        }
+        return h;
+    }
+}

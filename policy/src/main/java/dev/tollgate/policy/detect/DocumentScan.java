@@ -1,0 +1,139 @@
+package dev.tollgate.policy.detect;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs detectors over every string of a JSON document (a tool result: text parts, structured content, resource
+ * contents and links, embedded resources; an A2A artifact), reporting findings by JSON pointer, and redacts them in
+ * place. Every string is read, not only the fields a client is known to show: a model may be given any of them.
+ * Object keys are read too (a key can carry text as well as a value can). Base64 blobs are read as the strings they are.
+ */
+public final class DocumentScan {
+
+    /** What replaces a redacted span: the detector that found it, so the reader knows something was there. */
+    public static String marker(Finding finding) {
+        return "[REDACTED:" + finding.detector() + "]";
+    }
+
+    private DocumentScan() {
+    }
+
+    /** Every finding of the detectors in the document, in document order. */
+    public static List<Finding> scan(JsonNode document, List<Detector> detectors) {
+        List<Finding> findings = new ArrayList<>(0);
+        walk(document, "", detectors, findings);
+        return findings;
+    }
+
+    /** True when any detector finds anything (stops at the first string with a finding). */
+    public static boolean anyMatch(JsonNode document, List<Detector> detectors) {
+        return !scan(document, detectors).isEmpty();
+    }
+
+    private static void walk(JsonNode node, String pointer, List<Detector> detectors, List<Finding> findings) {
+        if (node == null) {
+            return;
+        }
+        if (node.isTextual()) {
+            scanString(node.textValue(), pointer, detectors, findings);
+        } else if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                String child = pointer + "/" + field.getKey().replace("~", "~0").replace("/", "~1");
+                scanString(field.getKey(), child + "#key", detectors, findings);
+                walk(field.getValue(), child, detectors, findings);
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                walk(node.get(i), pointer + "/" + i, detectors, findings);
+            }
+        }
+    }
+
+    private static void scanString(String text, String pointer, List<Detector> detectors, List<Finding> findings) {
+        if (text.isEmpty()) {
+            return;
+        }
+        TextView view = TextView.of(text);
+        for (Detector detector : detectors) {
+            detector.scan(view, (start, end, kind) -> findings.add(new Finding(detector.name(), kind, pointer, start, end,
+                    digest(text.substring(start, end)))));
+        }
+    }
+
+    /**
+     * Replaces every finding's span with its marker, in place, in the document's string values (findings in keys leave
+     * the key as it is: renaming a key changes what the document means; such a result is better denied).
+     *
+     * @return the number of spans replaced
+     */
+    public static int redact(JsonNode document, List<Finding> findings) {
+        Map<String, List<Finding>> byPointer = new java.util.LinkedHashMap<>();
+        for (Finding f : findings) {
+            if (!f.pointer().endsWith("#key")) {
+                byPointer.computeIfAbsent(f.pointer(), p -> new ArrayList<>()).add(f);
+            }
+        }
+        int replaced = 0;
+        for (Map.Entry<String, List<Finding>> entry : byPointer.entrySet()) {
+            String pointer = entry.getKey();
+            int slash = pointer.lastIndexOf('/');
+            JsonNode parent = slash <= 0 ? document : document.at(pointer.substring(0, slash));
+            String last = pointer.substring(slash + 1).replace("~1", "/").replace("~0", "~");
+            JsonNode value = parent.isArray() ? parent.get(Integer.parseInt(last)) : parent.get(last);
+            if (value == null || !value.isTextual()) {
+                continue;
+            }
+            String redacted = redactSpans(value.textValue(), entry.getValue());
+            if (parent.isArray()) {
+                ((ArrayNode) parent).set(Integer.parseInt(last), TextNode.valueOf(redacted));
+            } else {
+                ((ObjectNode) parent).set(last, TextNode.valueOf(redacted));
+            }
+            replaced += entry.getValue().size();
+        }
+        return replaced;
+    }
+
+    /** The text with each span (overlapping ones merged) replaced by its marker. */
+    static String redactSpans(String text, List<Finding> spans) {
+        List<Finding> sorted = new ArrayList<>(spans);
+        sorted.sort(Comparator.comparingInt(Finding::start).thenComparing(Comparator.comparingInt(Finding::end).reversed()));
+        StringBuilder out = new StringBuilder(text.length());
+        int at = 0;
+        for (Finding f : sorted) {
+            if (f.end() <= at) {
+                continue; // inside a span already replaced
+            }
+            out.append(text, at, Math.max(at, f.start()));
+            if (f.start() >= at) {
+                out.append(marker(f));
+            }
+            at = Math.max(at, f.end());
+        }
+        out.append(text, at, text.length());
+        return out.toString();
+    }
+
+    /** sha256 of the matched text, shortened: enough to correlate findings, useless for recovering a secret. */
+    static String digest(String match) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(match.getBytes(StandardCharsets.UTF_8));
+            return "sha256:" + HexFormat.of().formatHex(hash, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
