@@ -30,7 +30,7 @@ public final class Detectors {
         String orders = "(?:instructions?|directions?|prompts?|rules|guidelines|messages|context)";
         return new PatternDetector("injection_phrases", List.of(
                 new PatternDetector.Rule("ignore_instructions", "(?i)\\b(?:ignore|disregard|forget|override|bypass)\\s+(?:all\\s+|any\\s+)?"
-                        + prior + "(?:\\s+" + prior + ")?\\s+" + orders),
+                        + prior + "(?:\\s+" + prior + ")?(?:\\s+[\\p{L}-]{2,20})?\\s+" + orders),
                 new PatternDetector.Rule("new_instructions", "(?i)\\b(?:new|updated|real|actual)\\s+instructions?\\s*:"),
                 new PatternDetector.Rule("role_change", "(?i)\\byou\\s+are\\s+now\\s+(?:a|an|in|the)\\b|\\bfrom\\s+now\\s+on,?\\s+you\\b"),
                 new PatternDetector.Rule("hide_from_user", "(?i)\\b(?:do\\s+not|don't|never)\\s+(?:tell|inform|mention|reveal|show)\\s+(?:this\\s+to\\s+)?(?:the\\s+)?user\\b"),
