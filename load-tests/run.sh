@@ -6,7 +6,8 @@
 # Usage: load-tests/run.sh [--targets basic|all|LIST] [--duration S] [--warmup S] [--connections N]
 #                          [--rounds N] [--smoke] [--gateway-template FILE] [--observed] [--tsv-dir DIR]
 #   --targets T      basic (default: direct,nginx-proxy,tollgate), all (also tollgate-full and one target per
-#                    feature: tollgate-rules100, -axid, -otlp, -otlp-sampled (10% of allowed calls traced), -audit-full, -audit-digest), or a comma list
+#                    feature: tollgate-rules100, -axid, -otlp, -otlp-sampled (10% of allowed calls traced), -audit-full, -audit-digest,
+#                    -results (result rules, five detectors), -noaccess (access log off)), or a comma list
 #   --duration S     seconds per measured wrk run (default 20)
 #   --warmup S       seconds of load per target before measuring, results discarded (default 20)
 #   --connections N  wrk connections, one wrk thread (default 32)

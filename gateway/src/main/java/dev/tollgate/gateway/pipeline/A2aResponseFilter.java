@@ -51,6 +51,10 @@ final class A2aResponseFilter implements ResponseFilter {
     private final ErrorResponder errors;
     private final A2aTaskLearner tasks;
     private final PinWatch pinWatch;
+    /** Result policy for this call's answers (message sends, task reads, their streams); null when there is none to apply. */
+    private final ResultPolicing results;
+    /** Set once an event of this stream was denied: the client has the policy's error, nothing more is relayed. */
+    private boolean resultWithheld;
     /** The skills of the card being rewritten that are not the reviewed ones, on a route that hides them. */
     private final Set<String> hiddenSkills = new HashSet<>();
 
@@ -59,11 +63,12 @@ final class A2aResponseFilter implements ResponseFilter {
         this.errors = errors;
         this.tasks = A2aTaskLearner.of(exchange, learnt.taskOrigins());
         this.pinWatch = learnt.pins();
+        this.results = exchange.a2a().call() == null ? null : ResultPolicing.of(exchange);
     }
 
     @Override
     public boolean rewritesJson() {
-        return exchange.a2a().returnsCard() || tasks != null;
+        return exchange.a2a().returnsCard() || tasks != null || results != null;
     }
 
     @Override
@@ -74,9 +79,11 @@ final class A2aResponseFilter implements ResponseFilter {
     @Override
     public byte[] rewriteJson(byte[] body, HttpServerResponse response) {
         if (!exchange.a2a().returnsCard()) {
-            // A message send's answer, read only to learn which task it created: relayed as it is.
-            tasks.learnFrom(body);
-            return body;
+            // A message send's answer, read to learn which task it created and, under result rules, decided before it is relayed.
+            if (tasks != null) {
+                tasks.learnFrom(body);
+            }
+            return results == null || response.getStatusCode() != 200 ? body : policed(body, response);
         }
         if (response.getStatusCode() != 200) {
             // Errors carry no interfaces; they pass as they are.
@@ -186,10 +193,56 @@ final class A2aResponseFilter implements ResponseFilter {
 
     @Override
     public SseEvent onEvent(SseEvent event) {
+        if (resultWithheld) {
+            return null;
+        }
         if (tasks != null && event.data() != null && !event.data().isEmpty()) {
             tasks.learnFrom(event.data().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
-        return event;
+        if (results == null || event.data() == null || event.data().isEmpty()) {
+            return event;
+        }
+        byte[] data = event.data().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] policed = policed(data, null);
+        return policed == data ? event : event.withData(new String(policed, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
+     * An answer (or one stream event) held against the result rules: the JSON-RPC {@code result} or the whole HTTP+JSON
+     * answer is the result (task, artifacts, status message, message parts). The bytes to relay: the input when it
+     * passes, the redacted answer, or the policy's error (a stream then ends for the client). An answer that cannot be
+     * read cannot be decided: refused the same way (fail closed).
+     *
+     * @param response the answer's response, to set the HTTP status of a refused HTTP+JSON answer; null for an event
+     */
+    private byte[] policed(byte[] body, HttpServerResponse response) {
+        A2aExchange a2a = exchange.a2a();
+        JsonNode root;
+        try {
+            root = PARSER.parse(body);
+        } catch (JsonRejection e) {
+            return withheld(response, "the answer is not JSON the gateway can read, so result rules cannot decide it");
+        }
+        JsonNode result = a2a.restShaped() ? root : root.path("result");
+        if (!result.isObject() || root.has("error")) {
+            return body;
+        }
+        String id = a2a.jsonRpcId() == null ? null : a2a.jsonRpcId().asText();
+        ResultPolicing.Outcome outcome = results.decide(CallDescription.a2aResult(exchange.route().route().name(),
+                a2a.call().method().canonicalName(), a2a.call().skill(), result), id);
+        if (outcome == ResultPolicing.Outcome.DENIED) {
+            return withheld(response, results.denial(a2a.jsonRpcId()).path("error").path("message").asText());
+        }
+        return outcome == ResultPolicing.Outcome.REDACTED ? McpResponseFilter.bytes(root) : body;
+    }
+
+    private byte[] withheld(HttpServerResponse response, String detail) {
+        resultWithheld = response == null;
+        exchange.errorType(RejectReason.RESULT_DENIED.code());
+        if (response != null && exchange.a2a().restShaped()) {
+            response.setStatusCode(A2aErrors.DENIED_STATUS);
+        }
+        return A2aErrors.body(exchange, RejectReason.RESULT_DENIED, detail);
     }
 
     private static String sha256(byte[] bytes) {

@@ -51,7 +51,7 @@ final class ResultPolicing {
      */
     Outcome decide(CallDescription call, String requestId) {
         Decision decision = policy.evaluateResult(new PolicyRequest(call, exchange.identity(), Instant.now()));
-        List<Finding> findings = decision.ruleName() == null ? List.of() : DocumentScan.scan(call.arguments(), policy.detectors(decision.ruleName()));
+        List<Finding> findings = findings(decision, call);
         lastDecision = decision;
         exchange.resultDecided(new ResultVerdict(requestId, decision, findings));
         if (decision.mode() == Mode.SHADOW) {
@@ -65,6 +65,18 @@ final class ResultPolicing {
             return Outcome.REDACTED;
         }
         return Outcome.PASSED;
+    }
+
+    /** What the deciding rule's detectors find, for the record; none when the rule failed closed (a scan over its budget). */
+    private List<Finding> findings(Decision decision, CallDescription call) {
+        if (decision.ruleName() == null || decision.failure() != Decision.Failure.NONE) {
+            return List.of();
+        }
+        try {
+            return DocumentScan.scan(call.arguments(), policy.detectors(decision.ruleName()));
+        } catch (dev.tollgate.policy.detect.ScanBudget.Exceeded e) {
+            return List.of();
+        }
     }
 
     /** The JSON-RPC error a client gets instead of a denied result. */

@@ -19,9 +19,12 @@ public final class Detectors {
     /** Tags and markers that pose as a higher-authority turn of the conversation. */
     public static Detector instructionTags() {
         return new PatternDetector("instruction_tags", List.of(
-                new PatternDetector.Rule("system_tag", "(?i)</?\\s*(?:system|important|instructions?|admin|assistant|developer)(?:\\s[^>]{0,40})?>"),
-                new PatternDetector.Rule("chat_template", "(?i)<\\|\\s*(?:im_start|im_end|system|endoftext|start_header_id)\\s*\\|>|\\[/?INST\\]|<</?SYS>>"),
-                new PatternDetector.Rule("role_header", "(?im)^\\s*#{1,6}\\s*(?:system|instructions?)\\s*:?\\s*$|(?im)^\\s*(?:system|assistant)\\s*:\\s")));
+                new PatternDetector.RegexRule("system_tag", PatternDetector.anyOf("system", "important", "instruction", "admin", "assistant", "developer"),
+                        "(?i)</?\\s*(?:system|important|instructions?|admin|assistant|developer)(?:\\s[^>]{0,40})?>"),
+                new PatternDetector.RegexRule("chat_template", PatternDetector.anyOf("<|", "inst]", "sys>>"),
+                        "(?i)<\\|\\s*(?:im_start|im_end|system|endoftext|start_header_id)\\s*\\|>|\\[/?INST\\]|<</?SYS>>"),
+                new PatternDetector.RegexRule("role_header", PatternDetector.anyOf("system", "instruction", "assistant"),
+                        "(?im)^\\s*#{1,6}\\s*(?:system|instructions?)\\s*:?\\s*$|(?im)^\\s*(?:system|assistant)\\s*:\\s")));
     }
 
     /** Imperative phrases that try to replace the model's instructions. */
@@ -29,30 +32,39 @@ public final class Detectors {
         String prior = "(?:previous|prior|above|earlier|preceding|all|any|your|the)";
         String orders = "(?:instructions?|directions?|prompts?|rules|guidelines|messages|context)";
         return new PatternDetector("injection_phrases", List.of(
-                new PatternDetector.Rule("ignore_instructions", "(?i)\\b(?:ignore|disregard|forget|override|bypass)\\s+(?:all\\s+|any\\s+)?"
-                        + prior + "(?:\\s+" + prior + ")?(?:\\s+[\\p{L}-]{2,20})?\\s+" + orders),
-                new PatternDetector.Rule("new_instructions", "(?i)\\b(?:new|updated|real|actual)\\s+instructions?\\s*:"),
-                new PatternDetector.Rule("role_change", "(?i)\\byou\\s+are\\s+now\\s+(?:a|an|in|the)\\b|\\bfrom\\s+now\\s+on,?\\s+you\\b"),
-                new PatternDetector.Rule("hide_from_user", "(?i)\\b(?:do\\s+not|don't|never)\\s+(?:tell|inform|mention|reveal|show)\\s+(?:this\\s+to\\s+)?(?:the\\s+)?user\\b"),
-                new PatternDetector.Rule("prompt_exfiltration", "(?i)\\b(?:reveal|print|repeat|output|show)\\s+(?:your|the)\\s+(?:system\\s+)?(?:prompt|instructions)\\b")));
+                new PatternDetector.RegexRule("ignore_instructions", PatternDetector.anyOf("ignore", "disregard", "forget", "override", "bypass"),
+                        "(?i)\\b(?:ignore|disregard|forget|override|bypass)\\s+(?:all\\s+|any\\s+)?" + prior + "(?:\\s+" + prior
+                                + ")?(?:\\s+[\\p{L}-]{2,20})?\\s+" + orders),
+                new PatternDetector.RegexRule("new_instructions", PatternDetector.anyOf("instruction"),
+                        "(?i)\\b(?:new|updated|real|actual)\\s+instructions?\\s*:"),
+                new PatternDetector.RegexRule("role_change", PatternDetector.anyOf("now"),
+                        "(?i)\\byou\\s+are\\s+now\\s+(?:a|an|in|the)\\b|\\bfrom\\s+now\\s+on,?\\s+you\\b"),
+                new PatternDetector.RegexRule("hide_from_user", PatternDetector.anyOf("user"),
+                        "(?i)\\b(?:do\\s+not|don't|never)\\s+(?:tell|inform|mention|reveal|show)\\s+(?:this\\s+to\\s+)?(?:the\\s+)?user\\b"),
+                new PatternDetector.RegexRule("prompt_exfiltration", PatternDetector.anyOf("prompt", "instructions"),
+                        "(?i)\\b(?:reveal|print|repeat|output|show)\\s+(?:your|the)\\s+(?:system\\s+)?(?:prompt|instructions)\\b")));
     }
 
     /** Well-known credential formats, and long high-entropy tokens (generic secrets) when {@code entropy} is above 0. */
     public static Detector secrets(double entropyBitsPerChar) {
         List<PatternDetector.Rule> rules = new ArrayList<>(List.of(
-                new PatternDetector.Rule("aws_access_key", "\\b((?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[0-9A-Z]{16})\\b"),
-                new PatternDetector.Rule("github_token", "\\b((?:gh[pousr]_[A-Za-z0-9]{36,255})|(?:github_pat_[A-Za-z0-9_]{22,255}))\\b"),
-                new PatternDetector.Rule("slack_token", "\\b(xox[abposr]-[A-Za-z0-9-]{10,250})\\b"),
-                new PatternDetector.Rule("stripe_key", "\\b((?:sk|rk)_live_[0-9a-zA-Z]{24,99})\\b"),
-                new PatternDetector.Rule("google_api_key", "\\b(AIza[0-9A-Za-z_-]{35})\\b"),
-                new PatternDetector.Rule("openai_key", "\\b(sk-(?:proj-|svcacct-)?[A-Za-z0-9_-]{32,200})\\b"),
-                new PatternDetector.Rule("anthropic_key", "\\b(sk-ant-[A-Za-z0-9_-]{32,200})\\b"),
-                new PatternDetector.Rule("private_key", "-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----"),
-                new PatternDetector.Rule("jwt", "\\b(eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,})\\b"),
-                new PatternDetector.Rule("password_assignment", "(?i)\\b(?:password|passwd|pwd|secret|api[_-]?key|access[_-]?token)\\s*[:=]\\s*[\"']?([^\\s\"']{8,})")));
+                new PatternDetector.RegexRule("aws_access_key", PatternDetector.anyOf("akia", "asia", "agpa", "aida", "aroa", "anpa"),
+                        "\\b((?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[0-9A-Z]{16})\\b"),
+                new PatternDetector.RegexRule("github_token", PatternDetector.anyOf("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+                        "\\b((?:gh[pousr]_[A-Za-z0-9]{36,255})|(?:github_pat_[A-Za-z0-9_]{22,255}))\\b"),
+                new PatternDetector.RegexRule("slack_token", PatternDetector.anyOf("xox"), "\\b(xox[abposr]-[A-Za-z0-9-]{10,250})\\b"),
+                new PatternDetector.RegexRule("stripe_key", PatternDetector.anyOf("_live_"), "\\b((?:sk|rk)_live_[0-9a-zA-Z]{24,99})\\b"),
+                new PatternDetector.RegexRule("google_api_key", PatternDetector.anyOf("aiza"), "\\b(AIza[0-9A-Za-z_-]{35})\\b"),
+                new PatternDetector.RegexRule("anthropic_key", PatternDetector.anyOf("sk-ant-"), "\\b(sk-ant-[A-Za-z0-9_-]{32,200})\\b"),
+                new PatternDetector.RegexRule("openai_key", PatternDetector.anyOf("sk-"), "\\b(sk-(?:proj-|svcacct-)?[A-Za-z0-9_-]{32,200})\\b",
+                        token -> !token.startsWith("sk-ant-")),
+                new PatternDetector.RegexRule("private_key", PatternDetector.anyOf("private key"),
+                        "-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----"),
+                new PatternDetector.RegexRule("jwt", PatternDetector.anyOf("eyj"), "\\b(eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,})\\b"),
+                new PatternDetector.RegexRule("password_assignment", PatternDetector.anyOf("pass", "pwd", "secret", "key", "token"),
+                        "(?i)\\b(?:password|passwd|pwd|secret|api[_-]?key|access[_-]?token|token)\\s*[:=]\\s*[\"']?([^\\s\"']{8,})")));
         if (entropyBitsPerChar > 0) {
-            rules.add(new PatternDetector.Rule("high_entropy", "(?:^|[^A-Za-z0-9+/_=-])([A-Za-z0-9+/_=-]{24,512})(?:$|[^A-Za-z0-9+/_=-])",
-                    token -> highEntropySecret(token, entropyBitsPerChar)));
+            rules.add(new HighEntropyTokens(entropyBitsPerChar));
         }
         return new PatternDetector("secrets", rules);
     }
@@ -61,24 +73,31 @@ public final class Detectors {
     public static Detector pii(Set<String> kinds) {
         List<PatternDetector.Rule> rules = new ArrayList<>();
         if (kinds.contains("email")) {
-            rules.add(new PatternDetector.Rule("email", "(?i)\\b[\\p{L}0-9._%+-]{1,64}@[\\p{L}0-9-]{1,63}(?:\\.[\\p{L}0-9-]{1,63})*\\.\\p{L}{2,24}\\b"));
+            rules.add(new PatternDetector.RegexRule("email", PatternDetector.anyOf("@"),
+                    "(?i)\\b[\\p{L}0-9._%+-]{1,64}@[\\p{L}0-9-]{1,63}(?:\\.[\\p{L}0-9-]{1,63})*\\.\\p{L}{2,24}\\b"));
         }
         if (kinds.contains("phone")) {
-            rules.add(new PatternDetector.Rule("phone", "(?:^|[^0-9+])(\\+[1-9][0-9]{0,2}[ .-]?(?:\\(?[0-9]{1,4}\\)?[ .-]?){2,4}[0-9]{2,4})(?:$|[^0-9])",
+            rules.add(new PatternDetector.RegexRule("phone", PatternDetector.digitRun(8).and(PatternDetector.anyOf("+")),
+                    "(?:^|[^0-9+])(\\+[1-9][0-9]{0,2}[ .-]?(?:\\(?[0-9]{1,4}\\)?[ .-]?){2,4}[0-9]{2,4})(?:$|[^0-9])",
                     m -> digits(m).length() >= 8 && digits(m).length() <= 15));
-            rules.add(new PatternDetector.Rule("phone", "(?:^|[^0-9])(\\(?[2-9][0-9]{2}\\)?[ .-][0-9]{3}[ .-][0-9]{4})(?:$|[^0-9])"));
+            rules.add(new PatternDetector.RegexRule("phone", PatternDetector.digitRun(10),
+                    "(?:^|[^0-9])(\\(?[2-9][0-9]{2}\\)?[ .-][0-9]{3}[ .-][0-9]{4})(?:$|[^0-9])"));
         }
         if (kinds.contains("card")) {
-            rules.add(new PatternDetector.Rule("card", "(?:^|[^0-9])([0-9](?:[ -]?[0-9]){12,18})(?:$|[^0-9])", m -> luhn(digits(m))));
+            rules.add(new PatternDetector.RegexRule("card", PatternDetector.digitRun(13),
+                    "(?:^|[^0-9])([0-9](?:[ -]?[0-9]){12,18})(?:$|[^0-9])", m -> luhn(digits(m))));
         }
         if (kinds.contains("ssn")) {
-            rules.add(new PatternDetector.Rule("ssn", "(?:^|[^0-9])((?:00[1-9]|0[1-9][0-9]|[1-578][0-9]{2}|6[0-57-9][0-9]|66[0-57-9])-(?:0[1-9]|[1-9][0-9])-(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3}))(?:$|[^0-9])"));
+            rules.add(new PatternDetector.RegexRule("ssn", PatternDetector.digitRun(9).and(PatternDetector.anyOf("-")),
+                    "(?:^|[^0-9])((?:00[1-9]|0[1-9][0-9]|[1-578][0-9]{2}|6[0-57-9][0-9]|66[0-57-9])-(?:0[1-9]|[1-9][0-9])-(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3}))(?:$|[^0-9])"));
         }
         if (kinds.contains("nino")) {
-            rules.add(new PatternDetector.Rule("nino", "\\b([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D])\\b"));
+            rules.add(new PatternDetector.RegexRule("nino", PatternDetector.digitRun(6).and(PatternDetector.capitalsThenDigits(2, 2)),
+                    "\\b([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D])\\b"));
         }
         if (kinds.contains("iban")) {
-            rules.add(new PatternDetector.Rule("iban", "\\b([A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?)\\b", Detectors::ibanValid));
+            rules.add(new PatternDetector.RegexRule("iban", PatternDetector.digitRun(6).and(PatternDetector.capitalsThenDigits(2, 2)),
+                    "\\b([A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?)\\b", Detectors::ibanValid));
         }
         return new PatternDetector("pii", rules);
     }
@@ -92,7 +111,7 @@ public final class Detectors {
      */
     public static Detector exfiltrationUrls(List<String> allowed) {
         List<String> hosts = allowed.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
-        return new PatternDetector("exfiltration_urls", List.of(new PatternDetector.Rule("url",
+        return new PatternDetector("exfiltration_urls", List.of(new PatternDetector.RegexRule("url", PatternDetector.anyOf("://"),
                 "(?i)\\b((?:https?|ftp|wss?)://[^\\s<>\"'`)\\]]+)", url -> !allowedHost(host(url), hosts))));
     }
 

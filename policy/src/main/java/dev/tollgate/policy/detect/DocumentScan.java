@@ -30,11 +30,47 @@ public final class DocumentScan {
     private DocumentScan() {
     }
 
-    /** Every finding of the detectors in the document, in document order. */
+    /** A string of the document, where it is, and how detectors read it. */
+    private record Text(String pointer, TextView view) {
+    }
+
+    /**
+     * The strings of the last document scanned on this thread: the rules of one decision ask about the same document one
+     * after another (each detector check, then the findings), so it is flattened and normalized once, not once per check.
+     * Holds one document per event loop until the next scan.
+     */
+    private static final ThreadLocal<Object[]> LAST = ThreadLocal.withInitial(() -> new Object[2]);
+
+    /**
+     * Every finding of the detectors in the document, in document order.
+     *
+     * @throws ScanBudget.Exceeded when the document needs more pattern matching than {@link ScanBudget#DEFAULT_CHARS}
+     */
     public static List<Finding> scan(JsonNode document, List<Detector> detectors) {
         List<Finding> findings = new ArrayList<>(0);
-        walk(document, "", detectors, findings);
+        ScanBudget budget = new ScanBudget(ScanBudget.DEFAULT_CHARS);
+        for (Text text : texts(document)) {
+            TextView view = text.view().within(budget);
+            String original = view.original();
+            for (Detector detector : detectors) {
+                detector.scan(view, (start, end, kind) -> findings.add(new Finding(detector.name(), kind, text.pointer(), start, end,
+                        digest(original.substring(start, end)))));
+            }
+        }
         return findings;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Text> texts(JsonNode document) {
+        Object[] last = LAST.get();
+        if (last[0] == document) {
+            return (List<Text>) last[1];
+        }
+        List<Text> texts = new ArrayList<>();
+        walk(document, "", texts);
+        last[0] = document;
+        last[1] = texts;
+        return texts;
     }
 
     /** True when any detector finds anything (stops at the first string with a finding). */
@@ -42,34 +78,29 @@ public final class DocumentScan {
         return !scan(document, detectors).isEmpty();
     }
 
-    private static void walk(JsonNode node, String pointer, List<Detector> detectors, List<Finding> findings) {
+    private static void walk(JsonNode node, String pointer, List<Text> out) {
         if (node == null) {
             return;
         }
         if (node.isTextual()) {
-            scanString(node.textValue(), pointer, detectors, findings);
+            add(node.textValue(), pointer, out);
         } else if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
                 String child = pointer + "/" + field.getKey().replace("~", "~0").replace("/", "~1");
-                scanString(field.getKey(), child + "#key", detectors, findings);
-                walk(field.getValue(), child, detectors, findings);
+                add(field.getKey(), child + "#key", out);
+                walk(field.getValue(), child, out);
             }
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
-                walk(node.get(i), pointer + "/" + i, detectors, findings);
+                walk(node.get(i), pointer + "/" + i, out);
             }
         }
     }
 
-    private static void scanString(String text, String pointer, List<Detector> detectors, List<Finding> findings) {
-        if (text.isEmpty()) {
-            return;
-        }
-        TextView view = TextView.of(text);
-        for (Detector detector : detectors) {
-            detector.scan(view, (start, end, kind) -> findings.add(new Finding(detector.name(), kind, pointer, start, end,
-                    digest(text.substring(start, end)))));
+    private static void add(String text, String pointer, List<Text> out) {
+        if (!text.isEmpty()) {
+            out.add(new Text(pointer, TextView.of(text)));
         }
     }
 
@@ -80,6 +111,7 @@ public final class DocumentScan {
      * @return the number of spans replaced
      */
     public static int redact(JsonNode document, List<Finding> findings) {
+        LAST.get()[0] = null; // the document changes: its cached strings no longer describe it
         Map<String, List<Finding>> byPointer = new java.util.LinkedHashMap<>();
         for (Finding f : findings) {
             if (!f.pointer().endsWith("#key")) {

@@ -3,28 +3,152 @@ package dev.tollgate.policy.detect;
 import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
- * A detector made of RE2 expressions (linear time whatever the input), each with the kind it reports; an optional
- * validator confirms a candidate (a card number's Luhn digit, an entropy threshold) before it counts.
+ * A detector made of rules, each an RE2 expression (linear time whatever the input) behind a trigger: a cheap test a
+ * text must pass for the expression to be able to match at all (a literal it needs, a run of digits long enough). Most
+ * tool results trip no trigger, so they cost a few substring searches instead of a dozen regex passes; a text that trips
+ * one still gets the full, exact expression. An optional validator confirms a candidate (a card number's Luhn digit).
  */
 class PatternDetector implements Detector {
 
-    /** One expression and what a match of it is. */
-    record Rule(String kind, Pattern pattern, Validator validator) {
-        Rule(String kind, String regex) {
-            this(kind, Pattern.compile(regex), null);
+    /** One rule of a detector. */
+    interface Rule {
+        void scan(TextView text, String detector, SpanSink out);
+    }
+
+    /**
+     * A trigger: one of these case-insensitive literals must occur in the text. It also tells where: the expression then
+     * reads only windows around the occurrences (see {@link Literals#windows}).
+     */
+    static Literals anyOf(String... lowercaseLiterals) {
+        return new Literals(List.of(lowercaseLiterals));
+    }
+
+    /** A trigger made of literals, each of which every match of its expression contains (so matches lie near them). */
+    record Literals(List<String> literals) implements Predicate<TextView> {
+
+        /** How far a match may reach on either side of its literal: longer tokens than this are cut at the window's edge. */
+        static final int REACH = 2048;
+
+        @Override
+        public boolean test(TextView text) {
+            String lower = text.lower();
+            for (String literal : literals) {
+                if (lower.contains(literal)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
-        Rule(String kind, String regex, Validator validator) {
-            this(kind, Pattern.compile(regex), validator);
+        /**
+         * The regions of the normalized text around every occurrence of a literal, merged where they overlap, as
+         * {start, end} pairs; null when the lower-cased text does not line up with the normalized one (a character
+         * whose lower case is longer), and the whole text must be read.
+         */
+        int[] windows(TextView text) {
+            String lower = text.lower();
+            String s = text.normalized();
+            if (lower.length() != s.length()) {
+                return null;
+            }
+            java.util.TreeMap<Integer, Integer> spans = new java.util.TreeMap<>();
+            for (String literal : literals) {
+                for (int at = lower.indexOf(literal); at >= 0; at = lower.indexOf(literal, at + 1)) {
+                    int start = Math.max(0, at - REACH);
+                    int end = Math.min(s.length(), at + literal.length() + REACH);
+                    spans.merge(start, end, Math::max);
+                }
+            }
+            int[] merged = new int[spans.size() * 2];
+            int n = 0;
+            for (var e : spans.entrySet()) {
+                if (n > 0 && e.getKey() <= merged[n - 1]) {
+                    merged[n - 1] = Math.max(merged[n - 1], e.getValue());
+                } else {
+                    merged[n++] = e.getKey();
+                    merged[n++] = e.getValue();
+                }
+            }
+            return java.util.Arrays.copyOf(merged, n);
         }
     }
 
-    /** Confirms a candidate match. */
-    @FunctionalInterface
-    interface Validator {
-        boolean valid(String match);
+    /** A run of at least {@code digits} digits (single separators between them allowed) somewhere in the text. */
+    static Predicate<TextView> digitRun(int digits) {
+        return text -> text.maxDigitRun() >= digits;
+    }
+
+    /**
+     * {@code letters} ASCII capitals right before {@code digits} digits (a space allowed between): what an IBAN or a UK
+     * national insurance number starts with. One pass over the text.
+     */
+    static Predicate<TextView> capitalsThenDigits(int letters, int digits) {
+        return text -> {
+            String s = text.normalized();
+            int capitals = 0;
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c >= 'A' && c <= 'Z') {
+                    capitals++;
+                } else if (capitals >= letters) {
+                    int j = c == ' ' ? i + 1 : i;
+                    int d = 0;
+                    while (j < s.length() && d < digits && s.charAt(j) >= '0' && s.charAt(j) <= '9') {
+                        j++;
+                        d++;
+                    }
+                    if (d == digits) {
+                        return true;
+                    }
+                    capitals = 0;
+                } else {
+                    capitals = 0;
+                }
+            }
+            return false;
+        };
+    }
+
+    /** An expression behind a trigger, reporting what it matches (its group 1 when it has one) as {@code kind}. */
+    record RegexRule(String kind, Predicate<TextView> trigger, Pattern pattern, Predicate<String> validator) implements Rule {
+
+        RegexRule(String kind, Predicate<TextView> trigger, String regex) {
+            this(kind, trigger, Pattern.compile(regex), null);
+        }
+
+        RegexRule(String kind, Predicate<TextView> trigger, String regex, Predicate<String> validator) {
+            this(kind, trigger, Pattern.compile(regex), validator);
+        }
+
+        @Override
+        public void scan(TextView text, String detector, SpanSink out) {
+            if (!trigger.test(text)) {
+                return;
+            }
+            String s = text.normalized();
+            int[] windows = trigger instanceof Literals literals ? literals.windows(text) : null;
+            if (windows == null) {
+                windows = new int[] {0, s.length()};
+            }
+            for (int w = 0; w < windows.length; w += 2) {
+                int from = windows[w];
+                int to = windows[w + 1];
+                text.budget().charge(to - from);
+                // A window's edges are not the text's: a match must not start or end there unless the text does.
+                Matcher m = pattern.matcher(from == 0 && to == s.length() ? s : s.substring(from, to));
+                while (m.find()) {
+                    int group = m.groupCount() >= 1 && m.group(1) != null ? 1 : 0;
+                    int start = from + m.start(group);
+                    int end = from + m.end(group);
+                    if (validator == null || validator.test(s.substring(start, end))) {
+                        text.report(start, end, kind, out);
+                    }
+                }
+            }
+        }
     }
 
     private final String name;
@@ -42,21 +166,8 @@ class PatternDetector implements Detector {
 
     @Override
     public void scan(TextView text, SpanSink out) {
-        String s = text.normalized();
         for (Rule rule : rules) {
-            Matcher m = rule.pattern().matcher(s);
-            while (m.find()) {
-                int start = m.start(groupOf(m));
-                int end = m.end(groupOf(m));
-                if (rule.validator() == null || rule.validator().valid(s.substring(start, end))) {
-                    text.report(start, end, rule.kind(), out);
-                }
-            }
+            rule.scan(text, name, out);
         }
-    }
-
-    /** Group 1 when the expression marks what to report inside context it needs to see (word boundaries), else the whole match. */
-    private static int groupOf(Matcher m) {
-        return m.groupCount() >= 1 && m.group(1) != null ? 1 : 0;
     }
 }

@@ -12,7 +12,15 @@ public final class TextView {
 
     private final String original;
     private final String normalized;
-    /** For each char of {@link #normalized}, the index in {@link #original} of the character it came from. */
+    /** Computed on first use and shared by every detector reading this text. */
+    private String lower;
+    private int maxDigitRun = -1;
+    /** Shared by every string of one document; unlimited for a lone text. */
+    private ScanBudget budget = new ScanBudget(Long.MAX_VALUE);
+    /**
+     * For each char of {@link #normalized}, the index in {@link #original} of the character it came from; null when the
+     * two are the same text (the index is its own).
+     */
     private final int[] origin;
 
     private TextView(String original, String normalized, int[] origin) {
@@ -22,8 +30,6 @@ public final class TextView {
     }
 
     public static TextView of(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        int[] origin = new int[Math.max(16, text.length() + 8)];
         boolean ascii = true;
         for (int i = 0; i < text.length(); i++) {
             if (text.charAt(i) >= 0x80) {
@@ -31,13 +37,15 @@ public final class TextView {
                 break;
             }
         }
-        if (ascii) {
-            // The common case costs no normalization: ASCII is its own NFKC form and holds no invisible characters.
-            for (int i = 0; i < text.length(); i++) {
-                origin[i] = i;
-            }
-            return new TextView(text, text, origin);
+        if (!ascii && Normalizer.isNormalized(text, Normalizer.Form.NFKC) && text.codePoints().noneMatch(TextView::invisible)) {
+            ascii = true; // most non-ASCII text (precomposed accents, CJK) is already in NFKC form: read as it is
         }
+        if (ascii) {
+            // The common case costs no normalization and no map: ASCII is its own NFKC form, without invisible characters.
+            return new TextView(text, text, null);
+        }
+        StringBuilder out = new StringBuilder(text.length());
+        int[] origin = new int[Math.max(16, text.length() + 8)];
         for (int i = 0; i < text.length(); ) {
             int cp = text.codePointAt(i);
             int width = Character.charCount(cp);
@@ -71,9 +79,54 @@ public final class TextView {
         return normalized;
     }
 
+    /** This text's strings share the document's budget. */
+    TextView within(ScanBudget documentBudget) {
+        this.budget = documentBudget;
+        return this;
+    }
+
+    ScanBudget budget() {
+        return budget;
+    }
+
+    /** The normalized text lower-cased (for triggers: literal tests, never for offsets). */
+    public String lower() {
+        if (lower == null) {
+            lower = normalized.toLowerCase(java.util.Locale.ROOT);
+        }
+        return lower;
+    }
+
+    /**
+     * The most digits in one run of the normalized text, where up to two separators (space, dash, dot, slash, parenthesis)
+     * may stand between two digits: what a phone, card or id number needs at least.
+     */
+    public int maxDigitRun() {
+        if (maxDigitRun < 0) {
+            int best = 0;
+            int run = 0;
+            int separators = 0;
+            for (int i = 0; i < normalized.length(); i++) {
+                char c = normalized.charAt(i);
+                if (c >= '0' && c <= '9') {
+                    run++;
+                    separators = 0;
+                    best = Math.max(best, run);
+                } else if (run > 0 && separators < 2 && " -./()".indexOf(c) >= 0) {
+                    separators++;
+                } else {
+                    run = 0;
+                    separators = 0;
+                }
+            }
+            maxDigitRun = best;
+        }
+        return maxDigitRun;
+    }
+
     /** The original index where the normalized character at {@code index} starts. */
     public int originalStart(int index) {
-        return origin[index];
+        return origin == null ? index : origin[index];
     }
 
     /** The original index just past the normalized span ending (exclusive) at {@code end}. */
@@ -81,7 +134,7 @@ public final class TextView {
         if (end >= normalized.length()) {
             return original.length();
         }
-        return origin[end];
+        return origin == null ? end : origin[end];
     }
 
     /** Reports a match of the normalized text as a span of the original. */
