@@ -56,7 +56,7 @@ public final class ConfigLoader {
     static final Set<String> ROUTE_FIELDS = union(Set.of("name", "path", "protocol", "connect-timeout",
             "response-timeout", "max-connections", "max-concurrent-calls", "max-concurrent-calls-per-caller", "policy", "axid", "allowed-spiffe-ids",
             "upstream-tls", "a2a", "oauth", "pinning"), UpstreamsReader.ROUTE_FIELDS);
-    private static final Set<String> A2A_ROUTE_FIELDS = Set.of("public-url", "card-security");
+    static final Set<String> A2A_ROUTE_FIELDS = Set.of("public-url", "card-security");
     private static final int DEFAULT_ADMIN_PORT = 9090;
     /** Deeper nesting than this is refused outright: it only ever serves to exhaust a parser. */
     private static final int MAX_JSON_DEPTH_CEILING = 1000;
