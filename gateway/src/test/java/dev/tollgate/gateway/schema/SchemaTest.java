@@ -115,6 +115,9 @@ class SchemaTest {
         Map<String, List<String>> errors = new LinkedHashMap<>();
         List<Path> gatewayFiles = new ArrayList<>(List.of(ROOT.resolve("conf/gateway.yaml")));
         List<Path> policyFiles = new ArrayList<>(policyDocuments(ROOT.resolve("conf/policies")));
+        // Policies shipped elsewhere: the demo's (in the jar) and the load-test harness's.
+        policyFiles.add(ROOT.resolve("gateway/src/main/resources/dev/tollgate/gateway/demo/demo-policy.yaml"));
+        policyFiles.addAll(policyDocuments(ROOT.resolve("load-tests/harness/policies")));
         Path examples = ROOT.resolve("examples");
         if (Files.isDirectory(examples)) {
             try (Stream<Path> all = Files.walk(examples)) {
@@ -152,6 +155,115 @@ class SchemaTest {
         assertThat(policyFiles).as("conf/policies has documents").isNotEmpty();
         errors.values().removeIf(List::isEmpty);
         assertThat(errors).as("files the schemas refuse").isEmpty();
+    }
+
+    /**
+     * The other direction: what the loader accepts, the schema must not flag, or editors would underline valid files.
+     * One configuration with every section, in the value forms the loader takes (sizes as numbers and with units, a
+     * bare YAML off, a share, lists in flow style).
+     */
+    @Test
+    void aConfigurationUsingEverySectionIsAcceptedByBoth() throws Exception {
+        String secret = java.util.Base64.getEncoder().encodeToString(new byte[32]);
+        String yaml = """
+                listeners:
+                  - {name: public, host: 127.0.0.1, port: 8080, allowed-hosts: [localhost], allowed-origins: ["http://localhost:*"]}
+                  - name: mtls
+                    port: 8443
+                    tls: {cert-chain: certs/a.pem, private-key: certs/k.pem, trust-bundle: certs/b.pem, trust-domains: [example.org], engine: jdk}
+                  - name: agent
+                    port: 8444
+                    tls: {source: workload-api, socket: "unix:/run/spire/agent.sock", timeout: 10s, trust-domains: [example.org]}
+                admin: {host: 127.0.0.1, port: 9090, allowed-hosts: ["*"], allowed-origins: [], token: abcdefghijklmnopqrstuvwxyz012345}
+                limits: {max-body-bytes: 65536, max-json-depth: 32, max-buffered-response-bytes: 1MiB, max-batch-messages: 10,
+                         max-inspected-response-bytes: 16MiB, header-timeout: 10s, body-timeout: 30s, idle-timeout: 2m}
+                policies: {directory: policies, custom-checks: {big_spender: {check: budget, args: {limit_usd: 10}}}}
+                telemetry: {service-name: t, traces-exporter: otlp, record-arguments: true, redact: [/password], upstream-spans: true,
+                            decision-span-after: 5ms, sample-allowed: 0.1, access-log: false}
+                audit: {directory: audit, max-file-bytes: 1MiB, queue-capacity: 100, when-full: drop, arguments: none}
+                identity:
+                  axid: {jwks-url: "https://idp.example/jwks", jwks-refresh: 5m, jwks-min-refetch: 30s, issuer: dev, audience: tollgate,
+                         type: JWT, max-lifetime: 5m, clock-skew: 30s, required-claims: [tenant], forward: pass,
+                         binding: {claim: agent, spiffe-segment: 1}}
+                redis: {uri: "redis://127.0.0.1:6379", key-prefix: t, timeout: 250ms, max-pool-size: 4}
+                budgets: {ledger: redis, mode: strict, cache-ttl: 1s, cache-max-age: 2s, on-ledger-error: allow-stale, max-staleness: 30s,
+                          timeout: 250ms, hold-expiry: 5m, drain-timeout: 5s, pricing: pricing.yaml}
+                rate-limits: {store: redis}
+                sessions: {keys: [{id: k1, secret: "SECRET"}], max-age: 1h}
+                approvals: {webhook: {url: "https://approver.example/hook", timeout: 5s, secret: s}, admin-url: "https://admin.example",
+                            store: redis, history: 100}
+                routes:
+                  - name: tools
+                    path: /mcp
+                    protocol: mcp
+                    upstreams: [{url: "https://10.0.0.1:3001/mcp", weight: 2}, {url: "https://10.0.0.2:3001/mcp"}]
+                    balance: round-robin
+                    health-check: {interval: 5s, timeout: 2s, probe: mcp-ping, unhealthy-after: 2, healthy-after: 1}
+                    outlier-ejection: {consecutive-failures: 5, base-time: 10s, max-time: 5m}
+                    connect-timeout: 5s
+                    response-timeout: 60s
+                    max-connections: 64
+                    max-concurrent-calls: 32
+                    max-concurrent-calls-per-caller: 8
+                    policy: default
+                    axid: off
+                    allowed-spiffe-ids: ["spiffe://example.org/agents/*"]
+                    upstream-tls: {spiffe-id: "spiffe://example.org/tools", svid: mtls}
+                    oauth:
+                      resource: "https://gw.example/mcp"
+                      issuer: "https://as.example"
+                      jwks-url: "https://as.example/jwks"
+                      required-scopes: [tools]
+                      scopes-supported: [tools]
+                      clock-skew: 30s
+                      upstream-credential: {header: Authorization, token-exchange: {token-url: "https://as.example/token", client-id: gw,
+                                            client-secret: s, resource: "https://tools.example", audience: tools, scope: read}}
+                      introspection: {url: "https://as.example/introspect", client-id: gw, client-secret: s}
+                    pinning: {manifest: pins/tools.yaml, on-change: audit}
+                  - name: echo
+                    path: /agents/echo
+                    protocol: a2a
+                    upstream: "http://127.0.0.1:41241"
+                    axid: optional
+                    health-check: {probe: http, path: /.well-known/agent-card.json}
+                    a2a: {public-url: "https://gw.example/agents/echo", card-security: gateway}
+                """.replace("SECRET", secret);
+        ConfigLoader.parse(yaml, "every-section.yaml", Map.of(), ROOT.resolve("conf"));
+        assertThat(new SchemaValidator(ConfigSchema.generate().checked()).validateYaml(yaml)).isEmpty();
+    }
+
+    @Test
+    void aPolicyUsingEveryConditionIsAcceptedByBoth() throws Exception {
+        String yaml = """
+                name: everything
+                version: 2
+                description: every condition key once
+                mode: shadow
+                defaults: {action: deny, message: denied}
+                rules:
+                  - name: held
+                    priority: 5
+                    condition:
+                      any:
+                        - all: [{protocol: mcp}, {method: [tools/call]}, {tool: "shell_*"}, {direction: client_to_server}]
+                        - {resource: "file:///*"}
+                        - {prompt: summarize}
+                        - not: {arg: {path: /command, matches: "rm", normalize: [nfkc, case]}}
+                        - {arg: {path: /size, gt: 10}}
+                        - {arg: {path: /host, in: [a, b]}}
+                        - {claim: {name: tenant, eq: acme}}
+                        - {spiffe_id: "spiffe://example.org/agents/*"}
+                        - {capability: deploy}
+                        - {scope: "tools:write"}
+                        - {pinned: false}
+                        - {time: {after: "09:00", before: "17:00", zone: Europe/Paris, days: [mon, fri]}}
+                        - {check: {name: argument_size, args: {max_bytes: 100}}}
+                    action: approve
+                    message: waiting
+                    approval: {timeout: 5m, on-timeout: allow, approvers: [ops]}
+                """;
+        PolicyLoader.parse(yaml, "everything.yaml", CheckRegistry.withDefaults());
+        assertThat(new SchemaValidator(PolicySchema.generate().checked()).validateYaml(yaml)).isEmpty();
     }
 
     /** The same mistake, the same verdict: the schema and the loader both refuse it. */
