@@ -67,8 +67,8 @@ public final class ConfigSchema {
                 .add("name", "Unique name, used in logs (and by upstream-tls.svid).", text())
                 .add("host", "Address to bind; 0.0.0.0 for every interface. Default 127.0.0.1.", string())
                 .add("port", "Port to bind; 0 picks a free port.", port())
-                .add("allowed-hosts", "Host header values accepted (DNS-rebinding protection); \"*\" disables the check.", strings())
-                .add("allowed-origins", "Origin header values accepted (\"*\" matches within one component).", strings())
+                .add("allowed-hosts", "Host header names accepted (port ignored), others get 403 forbidden_host; \"*\" disables the check. Default localhost, 127.0.0.1, [::1].", strings())
+                .add("allowed-origins", "Origin values accepted when the header is present (\"*\" matches within one component), others get 403 forbidden_origin. Default: localhost, 127.0.0.1 and [::1], any port.", strings())
                 .add("tls", "mTLS with SPIFFE SVIDs, from PEM files or the SPIFFE Workload API.", tls(b)), "port"));
     }
 
@@ -82,7 +82,7 @@ public final class ConfigSchema {
                 .add("trust-domains", "Only SVIDs of these SPIFFE trust domains are accepted.", strings())
                 .add("engine", "TLS engine: openssl (BoringSSL) or jdk.", choice("openssl", "jdk"))
                 .add("socket", "Workload API address such as unix:/run/spire/agent.sock.", string())
-                .add("timeout", "How long to wait for the first SVID from the Workload API (at least 1s).", duration()),
+                .add("timeout", "How long to wait for the first SVID from the Workload API (at least 1s). Default 10s.", duration()),
                 "trust-domains");
     }
 
@@ -98,14 +98,14 @@ public final class ConfigSchema {
 
     private static ObjectNode limits(SchemaBuilder b) {
         return b.mapping("limits", "Request limits. Sizes take B (default), KiB, MiB, GiB.", ConfigFields.LIMITS, new Fields()
-                .add("max-body-bytes", "Larger request bodies get 413 body_too_large.", byteSize())
-                .add("max-json-depth", "Deeper JSON nesting gets 400 nesting_too_deep (at most 1000).", integer(1))
-                .add("max-buffered-response-bytes", "a2a routes: JSON answers up to this size are relayed in one write.", byteSize())
-                .add("max-batch-messages", "Larger JSON-RPC batches get 400 batch_too_large.", integer(1))
-                .add("max-inspected-response-bytes", "mcp routes: a larger JSON answer gets 502 upstream_response_too_large.", byteSize())
-                .add("header-timeout", "Time a client has to send the request headers.", duration())
-                .add("body-timeout", "Time a client has to send the request body.", duration())
-                .add("idle-timeout", "Idle keep-alive connections are closed after this.", duration()));
+                .add("max-body-bytes", "Larger request bodies get 413 body_too_large. Default 4MiB.", byteSize())
+                .add("max-json-depth", "Deeper JSON nesting gets 400 nesting_too_deep (at most 1000). Default 64.", integer(1))
+                .add("max-buffered-response-bytes", "a2a routes: JSON answers up to this size are relayed in one write; larger ones are streamed. Default 1MiB.", byteSize())
+                .add("max-batch-messages", "Larger JSON-RPC batches get 400 batch_too_large. Default 100.", integer(1))
+                .add("max-inspected-response-bytes", "mcp routes: every JSON answer is read and checked before relaying; a larger one gets 502 upstream_response_too_large. Default 16MiB.", byteSize())
+                .add("header-timeout", "A new connection must deliver a request's headers within this, or it is closed. Default 10s.", duration())
+                .add("body-timeout", "A request's whole body must arrive within this once its headers did, or 408 body_timeout. Default 30s.", duration())
+                .add("idle-timeout", "A connection with no request in flight is closed after this (a call in flight is never cut by it). Default 120s.", duration()));
     }
 
     private static ObjectNode policies(SchemaBuilder b) {
@@ -122,30 +122,30 @@ public final class ConfigSchema {
     private static ObjectNode telemetry(SchemaBuilder b) {
         return b.mapping("telemetry", "Tracing; the standard OTEL_* variables win over these.", ConfigFields.TELEMETRY, new Fields()
                 .add("service-name", "service.name on spans. Default tollgate.", string())
-                .add("traces-exporter", "Where spans go when OTEL_TRACES_EXPORTER is unset.",
+                .add("traces-exporter", "Where spans go when OTEL_TRACES_EXPORTER is unset. Default none.",
                         choice("none", "otlp", "logging", "logging-otlp", "console"))
-                .add("record-arguments", "Put tool arguments on spans (they may hold secrets).", bool())
+                .add("record-arguments", "Put tool arguments on spans (they may hold secrets). Default false.", bool())
                 .add("redact", "JSON pointers replaced by \"[REDACTED]\" on spans and in the audit log, e.g. /password.", strings())
-                .add("upstream-spans", "A client span per upstream call.", bool())
-                .add("decision-span-after", "Record a span for the policy decision when it takes longer than this.", duration())
-                .add("sample-allowed", "Share (0 to 1) of allowed calls whose traces are kept; denials are always kept.", Types.share())
+                .add("upstream-spans", "A CLIENT span per upstream request besides the call's SERVER span. Default false.", bool())
+                .add("decision-span-after", "A call still open this long (or streamed) exports its decision at once on a short policy decision span. Default 1s.", duration())
+                .add("sample-allowed", "Share (0 to 1) of allowed, successful calls whose spans are exported; denied, audited, approval and failed calls always are. Default 1.", Types.share())
                 .add("access-log", "One log line per call. Default true.", bool()));
     }
 
     private static ObjectNode audit(SchemaBuilder b) {
         return b.mapping("audit", "Audit log settings; verify with tollgate audit verify.", ConfigFields.AUDIT, new Fields()
                 .add("directory", "Folder of audit-NNNNNN.jsonl files, relative to this file.", string())
-                .add("max-file-bytes", "Rotate past this size; the chain continues into the next file.", byteSize())
-                .add("queue-capacity", "Records waiting for the writer thread.", integer(1))
-                .add("when-full", "reject: 503 audit_unavailable (fail closed) | drop: count and go on.", choice(AuditConfig.WhenFull.class))
-                .add("arguments", "none | digest (SHA-256 only) | full (redacted; needed by replay).", choice(AuditConfig.ArgumentsMode.class)),
+                .add("max-file-bytes", "Rotate past this size; the chain continues into the next file. Default 64MiB.", byteSize())
+                .add("queue-capacity", "Records waiting for the writer thread. Default 10000.", integer(1))
+                .add("when-full", "reject (default): 503 audit_unavailable when records do not fit or writes fail (fail closed) | drop: count and go on.", choice(AuditConfig.WhenFull.class))
+                .add("arguments", "none | digest (SHA-256 only, default) | full (redacted; needed by replay).", choice(AuditConfig.ArgumentsMode.class)),
                 "directory");
     }
 
     private static ObjectNode identity(SchemaBuilder b) {
         ObjectNode binding = b.mapping("identity.axid.binding", "Ties the token to the mTLS peer's SPIFFE ID.", ConfigFields.AXID_BINDING,
                 new Fields()
-                        .add("claim", "The token claim that must equal a segment of the peer's SPIFFE ID.", string())
+                        .add("claim", "The claim that must equal the mTLS caller's trust domain or SPIFFE ID segment, else 401 axid_binding_mismatch.", string())
                         .add("spiffe-segment", "0 = the trust domain, 1 = the first path segment after it, ...", integer(0)));
         ObjectNode axid = b.mapping("identity.axid", "Verification of X-Waxell-AXID tokens (Ed25519 JWTs).", ConfigFields.AXID, new Fields()
                 .add("jwks-file", "Ed25519 public keys (JWKS), relative to this file; hot-reloaded.", string())
@@ -155,9 +155,9 @@ public final class ConfigSchema {
                 .add("issuer", "Required iss.", string())
                 .add("audience", "Required member of aud.", string())
                 .add("type", "Required typ header. Default JWT.", string())
-                .add("max-lifetime", "Longest accepted token lifetime (at most 5m).", duration())
-                .add("clock-skew", "Tolerance on exp, nbf and iat.", duration())
-                .add("required-claims", "Claims a token must carry.", strings())
+                .add("max-lifetime", "Largest exp - iat (at most 5m, the default).", duration())
+                .add("clock-skew", "Tolerance on exp, nbf and iat. Default 30s.", duration())
+                .add("required-claims", "Claims that must be present and non-empty. Default tenant, agent, run, sub, parent, tree, jti.", strings())
                 .add("forward", "strip (default) or pass the header upstream.", choice(AxidConfig.Forward.class))
                 .add("binding", "Bind the token to the mTLS peer.", binding), "issuer", "audience");
         return b.mapping("identity", "Caller identity.", ConfigFields.IDENTITY, new Fields()
@@ -180,17 +180,17 @@ public final class ConfigSchema {
                         .add("health-check", "Active health checks of the upstreams; /readyz follows them.", healthCheck(b))
                         .add("outlier-ejection", "Instances failing in a row are taken out for a growing time.", b.mapping(
                                 "routes[].outlier-ejection", "Passive health checking.", ConfigFields.OUTLIER_EJECTION, new Fields()
-                                        .add("consecutive-failures", "Failures in a row that eject an instance.", integer(1))
-                                        .add("base-time", "First ejection time; doubles on each ejection.", duration())
-                                        .add("max-time", "Longest ejection time.", duration())))
-                        .add("connect-timeout", "No TCP connection in time: 504 upstream_connect_timeout.", duration())
-                        .add("response-timeout", "No response headers in time: 504 upstream_timeout.", duration())
-                        .add("max-connections", "Keep-alive pool size to the upstream, per event loop.", integer(1))
-                        .add("max-concurrent-calls", "Calls in flight to the upstream (at most max-connections).", integer(1))
-                        .add("max-concurrent-calls-per-caller", "Calls in flight per caller.", integer(1))
+                                        .add("consecutive-failures", "Calls failed in a row (no connection, reset, 502/503/504, timeout) that eject an instance. Default 5.", integer(1))
+                                        .add("base-time", "First ejection time, doubled for each ejection in a row. Default 10s.", duration())
+                                        .add("max-time", "Longest ejection time. Default 5m.", duration())))
+                        .add("connect-timeout", "No TCP connection in time: 504 upstream_connect_timeout. Default 5s.", duration())
+                        .add("response-timeout", "Time to the response headers (and whole body for JSON answers): 504 upstream_timeout. Open SSE streams are not cut. Default 60s.", duration())
+                        .add("max-connections", "Keep-alive pool size to the upstream, per event loop; each open SSE stream holds one. Default 256.", integer(1))
+                        .add("max-concurrent-calls", "Calls in flight on the route, every caller together; more get 429 route_concurrency_limit. At most max-connections (the default).", integer(1))
+                        .add("max-concurrent-calls-per-caller", "Calls in flight on the route per caller; more get 429 caller_concurrency_limit. Default 64.", integer(1))
                         .add("policy", "Name of the policy document deciding this route's calls; none denies every call.", text())
-                        .add("axid", "Whether calls need a verified X-Waxell-AXID token.", choice(AxidMode.class))
-                        .add("allowed-spiffe-ids", "SPIFFE IDs (exact or path glob) of mTLS peers allowed on this route.", strings())
+                        .add("axid", "required (default with identity.axid), optional, off (default without), or single-use (required, each token accepted once by its jti).", choice(AxidMode.class))
+                        .add("allowed-spiffe-ids", "SPIFFE ID globs (* one path segment, ** any) of the workloads allowed on the route. Default: any.", strings())
                         .add("upstream-tls", "mTLS to the upstream with the gateway's SVID (needs an https upstream).", b.mapping(
                                 "routes[].upstream-tls", "Upstream mTLS.", ConfigFields.UPSTREAM_TLS, new Fields()
                                         .add("spiffe-id", "The upstream's SPIFFE ID, exact or path glob.", Types.pattern("^(spiffe://|\\$\\{)"))
@@ -211,12 +211,12 @@ public final class ConfigSchema {
 
     private static ObjectNode healthCheck(SchemaBuilder b) {
         return b.mapping("routes[].health-check", "Active health checks.", ConfigFields.HEALTH_CHECK, new Fields()
-                .add("interval", "Time between probes.", duration())
-                .add("timeout", "Probe timeout (not longer than interval).", duration())
-                .add("probe", "mcp-ping (default on mcp routes) or http (GET path).", choice(UpstreamsConfig.Probe.class))
-                .add("path", "Path probed with probe: http.", Types.pattern("^(/|\\$\\{)"))
-                .add("unhealthy-after", "Failed probes in a row that mark an instance down.", integer(1))
-                .add("healthy-after", "Passed probes in a row that mark it up again.", integer(1)));
+                .add("interval", "Time between probes. Default 5s.", duration())
+                .add("timeout", "Probe timeout (not longer than interval). Default 2s.", duration())
+                .add("probe", "mcp-ping (default on mcp routes: a JSON-RPC ping, any answer below 500 is healthy), http (default on a2a routes: GET path, 2xx/3xx healthy) or tcp.", choice(UpstreamsConfig.Probe.class))
+                .add("path", "Path probed with probe: http. Default on a2a routes: the agent card.", Types.pattern("^(/|\\$\\{)"))
+                .add("unhealthy-after", "Failed probes in a row that mark an instance down. Default 2.", integer(1))
+                .add("healthy-after", "Passed probes in a row that mark it up again. Default 1.", integer(1)));
     }
 
     private static ObjectNode oauth(SchemaBuilder b) {
@@ -242,7 +242,7 @@ public final class ConfigSchema {
         return b.mapping("routes[].oauth", "OAuth protected resource settings.", ConfigFields.OAUTH, new Fields()
                 .add("resource", "The route's public URL (the token audience).", url())
                 .add("issuer", "The authorization server.", url())
-                .add("jwks-url", "Keys to verify tokens with; default: from the issuer's metadata.", url())
+                .add("jwks-url", "The authorization server's signing keys; default: jwks_uri from its metadata.", url())
                 .add("required-scopes", "Scopes every token must carry.", strings())
                 .add("scopes-supported", "Scopes advertised in the protected resource metadata.", strings())
                 .add("clock-skew", "Tolerance on exp and nbf.", duration())
@@ -266,7 +266,7 @@ public final class ConfigSchema {
                 .add("on-ledger-error", "deny (fail closed) | allow-stale (with max-staleness).", choice(BudgetConfig.OnLedgerError.class))
                 .add("max-staleness", "How old a cached spend may be with on-ledger-error: allow-stale.", duration())
                 .add("timeout", "Per ledger operation.", duration())
-                .add("hold-expiry", "strict mode: a hold not settled by then is released.", duration())
+                .add("hold-expiry", "strict mode: a hold not settled within this (its gateway died) is released by the ledger. Default 5m.", duration())
                 .add("drain-timeout", "On stop, wait this long for charges to reach the ledger.", duration())
                 .add("http", "The HTTP ledger (ledger: http).", http)
                 .add("pricing", "What calls cost (pricing.yaml), relative to this file.", string()));
@@ -285,19 +285,19 @@ public final class ConfigSchema {
                 .add("id", "Unique key id.", text())
                 .add("secret", "Base64 of 32 random bytes (openssl rand -base64 32).", string()), "id", "secret");
         return b.mapping("sessions", "MCP session sealing.", ConfigFields.SESSIONS, new Fields()
-                .add("keys", "Sealing keys, newest first; older ones still open sessions.", listOf(key))
-                .add("max-age", "Sessions older than this are refused.", duration()));
+                .add("keys", "Sealing keys, newest first: the first seals, every one opens (rotate by putting the new key first). Default: one generated at start.", listOf(key))
+                .add("max-age", "A session id older than this is refused (404 session_not_found). Default 24h.", duration()));
     }
 
     private static ObjectNode approvals(SchemaBuilder b) {
         ObjectNode webhook = b.mapping("approvals.webhook", "Where held calls are announced.", ConfigFields.APPROVALS_WEBHOOK, new Fields()
                 .add("url", "http(s) URL receiving a POST per held call.", url())
                 .add("timeout", "Per webhook call. Default 5s.", duration())
-                .add("secret", "Key signing the webhook body.", string()), "url");
+                .add("secret", "Key signing the webhook body (HMAC-SHA256).", string()), "url");
         return b.mapping("approvals", "Approvals.", ConfigFields.APPROVALS, new Fields()
                 .add("webhook", "Announce held calls to this webhook.", webhook)
-                .add("admin-url", "Public URL of the admin page, put in announcements.", url())
-                .add("store", "memory (one instance) | redis (shared by replicas).", choice(ApprovalsConfig.Store.class))
-                .add("history", "Decided approvals kept for the admin page.", integer(1)));
+                .add("admin-url", "The admin port's URL as approvers reach it, for the webhook's links. Default: the admin listener.", url())
+                .add("store", "memory (this replica, default) | redis (all replicas list and decide all approvals; needs redis).", choice(ApprovalsConfig.Store.class))
+                .add("history", "Ended approvals kept per replica for GET /approvals. Default 1000.", integer(1)));
     }
 }
