@@ -60,7 +60,7 @@ public final class PolicySchema {
 
     private static ObjectNode condition(SchemaBuilder b) {
         ObjectNode ref = Types.ref("condition");
-        ObjectNode patterns = oneOf(type("string").put("minLength", 1), listOf(type("string").put("minLength", 1)).put("minItems", 1));
+        ObjectNode patterns = anyOf(type("string").put("minLength", 1), listOf(type("string").put("minLength", 1)).put("minItems", 1));
         ObjectNode conditions = listOf(ref).put("minItems", 1);
         ObjectNode time = b.mapping("time", "A time window.", TIME_FIELDS, new Fields()
                 .add("after", "From this time of day, \"HH:MM\".", type("string"))
@@ -103,7 +103,7 @@ public final class PolicySchema {
         ObjectNode test = b.mapping(where, "The value at " + key + " and one operator.", accepted, new Fields()
                 .add(key, keyDescription, type("string"))
                 .add("normalize", "Normalise text before comparing: nfkc, case, path, or a list of them.",
-                        oneOf(normalizeWord, listOf(normalizeWord).put("minItems", 1)))
+                        anyOf(normalizeWord, listOf(normalizeWord).put("minItems", 1)))
                 .add("eq", "Equals.", NODES.objectNode())
                 .add("ne", "Does not equal.", NODES.objectNode())
                 .add("in", "Is one of.", type("array"))
@@ -157,7 +157,7 @@ public final class PolicySchema {
         return Types.listOf(item);
     }
 
-    private static ObjectNode oneOf(ObjectNode... alternatives) {
-        return Types.oneOfTypes(alternatives);
+    private static ObjectNode anyOf(ObjectNode... alternatives) {
+        return Types.anyOf(alternatives);
     }
 }

@@ -127,7 +127,7 @@ final class Types {
         return onOff ? orEnv(words, NODES.objectNode().put("type", "boolean")) : orEnv(words);
     }
 
-    static ObjectNode oneOfTypes(ObjectNode... alternatives) {
+    static ObjectNode anyOf(ObjectNode... alternatives) {
         ObjectNode node = NODES.objectNode();
         ArrayNode any = node.putArray("anyOf");
         for (ObjectNode alternative : alternatives) {
@@ -137,7 +137,7 @@ final class Types {
     }
 
     private static ObjectNode orEnv(ObjectNode... alternatives) {
-        ObjectNode node = oneOfTypes(alternatives);
+        ObjectNode node = anyOf(alternatives);
         ((ArrayNode) node.get("anyOf")).add(ref(ENV_DEF));
         return node;
     }
