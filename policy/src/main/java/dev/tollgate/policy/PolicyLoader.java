@@ -40,10 +40,10 @@ import java.util.stream.Stream;
  */
 public final class PolicyLoader {
 
-    private static final Set<String> DOCUMENT_FIELDS = Set.of("name", "version", "description", "mode", "defaults", "rules");
-    private static final Set<String> RULE_FIELDS = Set.of("name", "description", "priority", "condition", "action", "message", "approval");
-    private static final Set<String> APPROVAL_FIELDS = Set.of("timeout", "on-timeout", "approvers");
-    private static final Set<String> DEFAULTS_FIELDS = Set.of("action", "message");
+    public static final Set<String> DOCUMENT_FIELDS = Set.of("name", "version", "description", "mode", "defaults", "rules");
+    public static final Set<String> RULE_FIELDS = Set.of("name", "description", "priority", "condition", "action", "message", "approval");
+    public static final Set<String> APPROVAL_FIELDS = Set.of("timeout", "on-timeout", "approvers");
+    public static final Set<String> DEFAULTS_FIELDS = Set.of("action", "message");
     static final String TESTS_SUFFIX = ".tests.yaml";
 
     private PolicyLoader() {

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         version = "tollgate 0.1.0",
         description = "Policy-enforcing gateway between AI agents and the MCP servers they call.",
         subcommands = {RunCommand.class, VerifyCommand.class, ExplainCommand.class, AuditCommand.class, ReplayCommand.class,
-                ImportAgtCommand.class, PinCommand.class, DevKeysCommand.class, TokenCommand.class, DevCertsCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+                ImportAgtCommand.class, PinCommand.class, DevKeysCommand.class, TokenCommand.class, DevCertsCommand.class, DemoCommand.class, SchemaCommand.class, CommandLine.HelpCommand.class})
 public final class TollgateCommand implements Runnable {
 
     @CommandLine.Spec

@@ -7,8 +7,8 @@ import java.util.Set;
 /** Reads {@code approvals: {webhook: {url, timeout, secret}, admin-url, store: memory|redis, history}}. */
 final class ApprovalsReader {
 
-    private static final Set<String> FIELDS = Set.of("webhook", "admin-url", "store", "history");
-    private static final Set<String> WEBHOOK_FIELDS = Set.of("url", "timeout", "secret");
+    static final Set<String> FIELDS = Set.of("webhook", "admin-url", "store", "history");
+    static final Set<String> WEBHOOK_FIELDS = Set.of("url", "timeout", "secret");
 
     private ApprovalsReader() {
     }

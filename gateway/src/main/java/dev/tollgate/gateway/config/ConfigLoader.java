@@ -23,40 +23,40 @@ import java.util.Set;
  */
 public final class ConfigLoader {
 
-    private static final Set<String> TOP_LEVEL = Set.of("listeners", "admin", "limits", "policies", "telemetry", "audit", "identity", "routes",
+    static final Set<String> TOP_LEVEL = Set.of("listeners", "admin", "limits", "policies", "telemetry", "audit", "identity", "routes",
             "budgets", "redis", "rate-limits", "sessions", "approvals");
-    private static final Set<String> SESSION_FIELDS = Set.of("keys", "max-age");
-    private static final Set<String> SESSION_KEY_FIELDS = Set.of("id", "secret");
+    static final Set<String> SESSION_FIELDS = Set.of("keys", "max-age");
+    static final Set<String> SESSION_KEY_FIELDS = Set.of("id", "secret");
     private static final int SESSION_KEY_BYTES = 32;
-    private static final Set<String> BUDGET_FIELDS = Set.of("ledger", "mode", "cache-ttl", "cache-max-age", "on-ledger-error",
+    static final Set<String> BUDGET_FIELDS = Set.of("ledger", "mode", "cache-ttl", "cache-max-age", "on-ledger-error",
             "max-staleness", "timeout", "hold-expiry", "drain-timeout", "http", "pricing");
-    private static final Set<String> HTTP_LEDGER_FIELDS = Set.of("spent-url", "spent-pointer", "record-url", "amount-field");
-    private static final Set<String> REDIS_FIELDS = Set.of("uri", "key-prefix", "timeout", "max-pool-size");
-    private static final Set<String> RATE_LIMIT_FIELDS = Set.of("store");
-    private static final Set<String> IDENTITY_FIELDS = Set.of("axid");
-    private static final Set<String> AXID_FIELDS = Set.of("jwks-file", "issuer", "audience", "type", "max-lifetime", "clock-skew",
+    static final Set<String> HTTP_LEDGER_FIELDS = Set.of("spent-url", "spent-pointer", "record-url", "amount-field");
+    static final Set<String> REDIS_FIELDS = Set.of("uri", "key-prefix", "timeout", "max-pool-size");
+    static final Set<String> RATE_LIMIT_FIELDS = Set.of("store");
+    static final Set<String> IDENTITY_FIELDS = Set.of("axid");
+    static final Set<String> AXID_FIELDS = Set.of("jwks-file", "issuer", "audience", "type", "max-lifetime", "clock-skew",
             "required-claims", "forward", "binding", "jwks-url", "jwks-refresh", "jwks-min-refetch");
-    private static final Set<String> BINDING_FIELDS = Set.of("claim", "spiffe-segment");
-    private static final Set<String> TELEMETRY_FIELDS = Set.of("service-name", "traces-exporter", "record-arguments", "redact",
+    static final Set<String> BINDING_FIELDS = Set.of("claim", "spiffe-segment");
+    static final Set<String> TELEMETRY_FIELDS = Set.of("service-name", "traces-exporter", "record-arguments", "redact",
             "upstream-spans", "decision-span-after", "sample-allowed", "access-log");
-    private static final Set<String> AUDIT_FIELDS = Set.of("directory", "max-file-bytes", "queue-capacity", "when-full", "arguments");
-    private static final Set<String> POLICIES_FIELDS = Set.of("directory", "custom-checks");
-    private static final Set<String> CUSTOM_CHECK_FIELDS = Set.of("check", "args");
-    private static final Set<String> LISTENER_FIELDS = Set.of("name", "host", "port", "allowed-hosts", "allowed-origins", "tls");
-    private static final Set<String> TLS_FIELDS = Set.of("cert-chain", "private-key", "trust-bundle", "trust-domains", "engine",
+    static final Set<String> AUDIT_FIELDS = Set.of("directory", "max-file-bytes", "queue-capacity", "when-full", "arguments");
+    static final Set<String> POLICIES_FIELDS = Set.of("directory", "custom-checks");
+    static final Set<String> CUSTOM_CHECK_FIELDS = Set.of("check", "args");
+    static final Set<String> LISTENER_FIELDS = Set.of("name", "host", "port", "allowed-hosts", "allowed-origins", "tls");
+    static final Set<String> TLS_FIELDS = Set.of("cert-chain", "private-key", "trust-bundle", "trust-domains", "engine",
             "source", "socket", "timeout");
-    private static final Set<String> UPSTREAM_TLS_FIELDS = Set.of("spiffe-id", "svid");
-    private static final Set<String> ADMIN_FIELDS = Set.of("host", "port", "allowed-hosts", "allowed-origins", "token");
+    static final Set<String> UPSTREAM_TLS_FIELDS = Set.of("spiffe-id", "svid");
+    static final Set<String> ADMIN_FIELDS = Set.of("host", "port", "allowed-hosts", "allowed-origins", "token");
     /** RFC 6750 b64token: what fits in {@code Authorization: Bearer} unescaped ({@code openssl rand -base64 32} does). */
     private static final java.util.regex.Pattern ADMIN_TOKEN = java.util.regex.Pattern.compile("[A-Za-z0-9._~+/-]+=*");
     /** Shorter tokens can be guessed by trying; 16 base64 characters are 96 bits. */
     private static final int MIN_ADMIN_TOKEN_CHARS = 16;
-    private static final Set<String> LIMIT_FIELDS = Set.of("max-body-bytes", "max-json-depth", "max-buffered-response-bytes",
+    static final Set<String> LIMIT_FIELDS = Set.of("max-body-bytes", "max-json-depth", "max-buffered-response-bytes",
             "max-batch-messages", "max-inspected-response-bytes", "header-timeout", "body-timeout", "idle-timeout");
-    private static final Set<String> ROUTE_FIELDS = union(Set.of("name", "path", "protocol", "connect-timeout",
+    static final Set<String> ROUTE_FIELDS = union(Set.of("name", "path", "protocol", "connect-timeout",
             "response-timeout", "max-connections", "max-concurrent-calls", "max-concurrent-calls-per-caller", "policy", "axid", "allowed-spiffe-ids",
             "upstream-tls", "a2a", "oauth", "pinning"), UpstreamsReader.ROUTE_FIELDS);
-    private static final Set<String> A2A_ROUTE_FIELDS = Set.of("public-url", "card-security");
+    static final Set<String> A2A_ROUTE_FIELDS = Set.of("public-url", "card-security");
     private static final int DEFAULT_ADMIN_PORT = 9090;
     /** Deeper nesting than this is refused outright: it only ever serves to exhaust a parser. */
     private static final int MAX_JSON_DEPTH_CEILING = 1000;

@@ -9,11 +9,11 @@ import java.util.Set;
  */
 final class OAuthReader {
 
-    private static final Set<String> FIELDS = Set.of("resource", "issuer", "jwks-url", "required-scopes", "scopes-supported", "clock-skew",
+    static final Set<String> FIELDS = Set.of("resource", "issuer", "jwks-url", "required-scopes", "scopes-supported", "clock-skew",
             "upstream-credential", "introspection");
-    private static final Set<String> INTROSPECTION_FIELDS = Set.of("url", "client-id", "client-secret");
-    private static final Set<String> CREDENTIAL_FIELDS = Set.of("header", "value", "client-credentials", "token-exchange");
-    private static final Set<String> GRANT_FIELDS = Set.of("token-url", "client-id", "client-secret", "resource", "audience", "scope");
+    static final Set<String> INTROSPECTION_FIELDS = Set.of("url", "client-id", "client-secret");
+    static final Set<String> CREDENTIAL_FIELDS = Set.of("header", "value", "client-credentials", "token-exchange");
+    static final Set<String> GRANT_FIELDS = Set.of("token-url", "client-id", "client-secret", "resource", "audience", "scope");
 
     private OAuthReader() {
     }

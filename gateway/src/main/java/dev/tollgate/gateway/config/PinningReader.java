@@ -7,7 +7,7 @@ import java.util.Set;
 /** Reads a route's {@code pinning: {manifest: pins/route.yaml, on-change: hide | audit}}. */
 final class PinningReader {
 
-    private static final Set<String> FIELDS = Set.of("manifest", "on-change");
+    static final Set<String> FIELDS = Set.of("manifest", "on-change");
 
     private PinningReader() {
     }

@@ -7,7 +7,7 @@ import java.util.Locale;
 /** Reads a route's {@code upstream-tls:} block and checks it against the upstream URL and the listeners. */
 final class UpstreamTlsReader {
 
-    private static final java.util.Set<String> FIELDS = java.util.Set.of("spiffe-id", "svid");
+    static final java.util.Set<String> FIELDS = java.util.Set.of("spiffe-id", "svid");
 
     private UpstreamTlsReader() {
     }

@@ -19,9 +19,9 @@ import java.util.Set;
 final class UpstreamsReader {
 
     static final Set<String> ROUTE_FIELDS = Set.of("upstream", "upstreams", "balance", "health-check", "outlier-ejection");
-    private static final Set<String> ENDPOINT_FIELDS = Set.of("url", "weight");
-    private static final Set<String> HEALTH_FIELDS = Set.of("interval", "timeout", "probe", "path", "unhealthy-after", "healthy-after");
-    private static final Set<String> EJECTION_FIELDS = Set.of("consecutive-failures", "base-time", "max-time");
+    static final Set<String> ENDPOINT_FIELDS = Set.of("url", "weight");
+    static final Set<String> HEALTH_FIELDS = Set.of("interval", "timeout", "probe", "path", "unhealthy-after", "healthy-after");
+    static final Set<String> EJECTION_FIELDS = Set.of("consecutive-failures", "base-time", "max-time");
     /** Above this a weight is a typo, and the round-robin schedule (one slot per unit of weight) stays small. */
     static final int MAX_WEIGHT = 100;
 
