@@ -79,7 +79,9 @@ public final class PolicySchema {
                 .add("tool", "Tool name (A2A: the declared skill), glob or list.", patterns)
                 .add("resource", "Resource URI, glob or list.", patterns)
                 .add("prompt", "Prompt name, glob or list.", patterns)
-                .add("direction", "Who sent the message.", words("client_to_server", "server_to_client"))
+                .add("direction", "Who sent the message, or result: the rule decides results on their way back.",
+                        words(dev.tollgate.policy.CallDescription.CLIENT_TO_SERVER, dev.tollgate.policy.CallDescription.SERVER_TO_CLIENT,
+                                dev.tollgate.policy.CallDescription.RESULT))
                 .add("arg", "A test on one argument: {path: <JSON pointer>, <operator>: <value>}.", valueTest(b, "arg", "path",
                         "JSON pointer into the arguments such as /command."))
                 .add("spiffe_id", "The mTLS peer's SPIFFE ID (path glob).", type("string").put("minLength", 1))
@@ -119,8 +121,10 @@ public final class PolicySchema {
         return test;
     }
 
+    /** Every action the policy module knows (redact only on result rules, which the loader checks). */
     private static ObjectNode action() {
-        return words("allow", "deny", "audit", "approve");
+        return words(java.util.Arrays.stream(dev.tollgate.policy.Action.values()).map(a -> a.name().toLowerCase(java.util.Locale.ROOT))
+                .toArray(String[]::new));
     }
 
     private static ObjectNode type(String name) {

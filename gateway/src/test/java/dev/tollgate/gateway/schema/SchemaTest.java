@@ -113,7 +113,7 @@ class SchemaTest {
         SchemaValidator gateway = new SchemaValidator(ConfigSchema.generate().checked());
         SchemaValidator policy = new SchemaValidator(PolicySchema.generate().checked());
         Map<String, List<String>> errors = new LinkedHashMap<>();
-        List<Path> gatewayFiles = new ArrayList<>(List.of(ROOT.resolve("conf/gateway.yaml")));
+        List<Path> gatewayFiles = new ArrayList<>(List.of(ROOT.resolve("conf/gateway.yaml"), ROOT.resolve("deploy/compose/gateway.yaml")));
         List<Path> policyFiles = new ArrayList<>(policyDocuments(ROOT.resolve("conf/policies")));
         // Policies shipped elsewhere: the demo's (in the jar) and the load-test harness's.
         policyFiles.add(ROOT.resolve("gateway/src/main/resources/dev/tollgate/gateway/demo/demo-policy.yaml"));
