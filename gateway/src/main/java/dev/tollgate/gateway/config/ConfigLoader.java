@@ -52,7 +52,8 @@ public final class ConfigLoader {
     /** Shorter tokens can be guessed by trying; 16 base64 characters are 96 bits. */
     private static final int MIN_ADMIN_TOKEN_CHARS = 16;
     static final Set<String> LIMIT_FIELDS = Set.of("max-body-bytes", "max-json-depth", "max-buffered-response-bytes",
-            "max-batch-messages", "max-inspected-response-bytes", "header-timeout", "body-timeout", "idle-timeout");
+            "max-batch-messages", "max-inspected-response-bytes", "header-timeout", "body-timeout", "idle-timeout",
+            "max-scanned-result-bytes", "unscannable-results");
     static final Set<String> ROUTE_FIELDS = union(Set.of("name", "path", "protocol", "connect-timeout",
             "response-timeout", "max-connections", "max-concurrent-calls", "max-concurrent-calls-per-caller", "policy", "axid", "allowed-spiffe-ids",
             "upstream-tls", "a2a", "oauth", "pinning"), UpstreamsReader.ROUTE_FIELDS);
@@ -267,7 +268,18 @@ public final class ConfigLoader {
                 l.byteSize("max-inspected-response-bytes", LimitsConfig.DEFAULT_MAX_INSPECTED_RESPONSE_BYTES),
                 l.duration("header-timeout", LimitsConfig.DEFAULT_HEADER_TIMEOUT),
                 l.duration("body-timeout", LimitsConfig.DEFAULT_BODY_TIMEOUT),
-                l.duration("idle-timeout", LimitsConfig.DEFAULT_IDLE_TIMEOUT));
+                l.duration("idle-timeout", LimitsConfig.DEFAULT_IDLE_TIMEOUT),
+                l.byteSize("max-scanned-result-bytes", LimitsConfig.DEFAULT_MAX_SCANNED_RESULT_BYTES),
+                unscannable(l));
+    }
+
+    /** {@code unscannable-results: deny} (default) or {@code allow}. */
+    private static boolean unscannable(NodeReader l) {
+        String value = l.string("unscannable-results", "deny");
+        if (!value.equals("deny") && !value.equals("allow")) {
+            l.problemAt("unscannable-results", "must be deny (a result too large for result rules to read is withheld) or allow (relayed unread)");
+        }
+        return !value.equals("allow");
     }
 
     private static List<RouteConfig> routes(NodeReader root, boolean axidConfigured, List<ListenerConfig> listeners, Path baseDir) {

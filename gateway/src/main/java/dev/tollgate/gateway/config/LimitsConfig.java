@@ -13,9 +13,22 @@ import java.time.Duration;
  * @param headerTimeout             a new connection must deliver a request's headers within this (slow headers)
  * @param bodyTimeout               a request's whole body must arrive within this once its headers did (slow bodies)
  * @param idleTimeout               a connection with no request in flight is closed after this
+ * @param maxScannedResultBytes     largest result (or stream event) result rules read; a larger one is unscannable
+ * @param denyUnscannableResults    whether an unscannable result is denied (the default) or relayed unread, when the
+ *                                  call's policy has result rules
  */
 public record LimitsConfig(long maxBodyBytes, int maxJsonDepth, long maxBufferedResponseBytes, int maxBatchMessages,
-                           long maxInspectedResponseBytes, Duration headerTimeout, Duration bodyTimeout, Duration idleTimeout) {
+                           long maxInspectedResponseBytes, Duration headerTimeout, Duration bodyTimeout, Duration idleTimeout,
+                           long maxScannedResultBytes, boolean denyUnscannableResults) {
+
+    public static final long DEFAULT_MAX_SCANNED_RESULT_BYTES = 1024L * 1024;
+
+    /** The limits before result scanning had its own. */
+    public LimitsConfig(long maxBodyBytes, int maxJsonDepth, long maxBufferedResponseBytes, int maxBatchMessages,
+                        long maxInspectedResponseBytes, Duration headerTimeout, Duration bodyTimeout, Duration idleTimeout) {
+        this(maxBodyBytes, maxJsonDepth, maxBufferedResponseBytes, maxBatchMessages, maxInspectedResponseBytes, headerTimeout, bodyTimeout,
+                idleTimeout, DEFAULT_MAX_SCANNED_RESULT_BYTES, true);
+    }
 
     public static final long DEFAULT_MAX_BODY_BYTES = 4L * 1024 * 1024;
     public static final int DEFAULT_MAX_JSON_DEPTH = 64;

@@ -153,6 +153,7 @@ final class McpResponseFilter implements ResponseFilter {
      */
     @Override
     public byte[] rewriteJson(byte[] body, io.vertx.core.http.HttpServerResponse response) {
+        currentSize = body.length;
         ServerMessage read = reader.read(body, clientSentBatch);
         if (read instanceof ServerMessage.Unreadable unreadable) {
             refuse(RejectReason.UPSTREAM_INVALID_RESPONSE, unreadable);
@@ -240,7 +241,9 @@ final class McpResponseFilter implements ResponseFilter {
         if (event.data() == null || event.data().isEmpty()) {
             return event; // priming events and keep-alives carry no message
         }
-        ServerMessage read = reader.read(event.data().getBytes(StandardCharsets.UTF_8), false);
+        byte[] data = event.data().getBytes(StandardCharsets.UTF_8);
+        currentSize = data.length;
+        ServerMessage read = reader.read(data, false);
         if (read instanceof ServerMessage.Unreadable unreadable) {
             refuse(RejectReason.UPSTREAM_INVALID_EVENT, unreadable);
             return null;
@@ -318,6 +321,13 @@ final class McpResponseFilter implements ResponseFilter {
      * or the response redacted in place), or null when it passes unchanged (or is no tools/call result).
      */
     private ObjectNode policedResult(JsonNode response) {
+        return policedResult(response, currentSize);
+    }
+
+    /** The size of the answer or event being read, for result policy's limit. */
+    private long currentSize;
+
+    private ObjectNode policedResult(JsonNode response, long size) {
         if (results == null || !response.isObject() || !response.path("result").isObject() || !response.hasNonNull("id")) {
             return null;
         }
@@ -326,7 +336,7 @@ final class McpResponseFilter implements ResponseFilter {
             return null;
         }
         ResultPolicing.Outcome outcome = results.decide(CallDescription.mcpToolResult(route, tool, response.get("result")),
-                response.get("id").asText());
+                response.get("id").asText(), size);
         if (outcome == ResultPolicing.Outcome.DENIED) {
             return results.denial(response.get("id"));
         }
@@ -345,7 +355,7 @@ final class McpResponseFilter implements ResponseFilter {
         }
         Map.Entry<JsonNode, String> call = toolCalls.entrySet().iterator().next();
         ResultPolicing.Outcome outcome = results.decide(CallDescription.mcpToolResult(route, call.getValue(), root.get("params")),
-                call.getKey().asText());
+                call.getKey().asText(), currentSize);
         if (outcome == ResultPolicing.Outcome.DENIED) {
             resultWithheld = true;
             return event.withData(new String(bytes(results.denial(call.getKey())), StandardCharsets.UTF_8));

@@ -23,6 +23,13 @@ import java.util.List;
  */
 final class ResultPolicing {
 
+    /** A result larger than limits.max-scanned-result-bytes, by limits.unscannable-results. */
+    static final Decision UNSCANNABLE_DENIED = new Decision(Action.DENY, "result_unscannable",
+            "the result is larger than limits.max-scanned-result-bytes, so result rules cannot read it", "tollgate-limits", Mode.ENFORCE);
+    static final Decision UNSCANNABLE_ALLOWED = new Decision(Action.ALLOW, "result_unscannable",
+            "the result is larger than limits.max-scanned-result-bytes and relayed unread (limits.unscannable-results: allow)",
+            "tollgate-limits", Mode.ENFORCE);
+
     /** What happened to one result. */
     enum Outcome { PASSED, REDACTED, DENIED }
 
@@ -47,10 +54,14 @@ final class ResultPolicing {
      *
      * @param call      the result as policy sees it
      * @param requestId the id of the request it answers, as text (for the audit record)
+     * @param sizeBytes how large the answer (or event) holding it is: past limits.max-scanned-result-bytes it is not read
      * @return what was done; on {@link Outcome#DENIED} the caller answers with {@link #denial}
      */
-    Outcome decide(CallDescription call, String requestId) {
-        Decision decision = policy.evaluateResult(new PolicyRequest(call, exchange.identity(), Instant.now()));
+    Outcome decide(CallDescription call, String requestId, long sizeBytes) {
+        var limits = exchange.snapshot().config().limits();
+        Decision decision = sizeBytes > limits.maxScannedResultBytes()
+                ? (limits.denyUnscannableResults() ? UNSCANNABLE_DENIED : UNSCANNABLE_ALLOWED)
+                : policy.evaluateResult(new PolicyRequest(call, exchange.identity(), Instant.now()));
         List<Finding> findings = findings(decision, call);
         lastDecision = decision;
         exchange.resultDecided(new ResultVerdict(requestId, decision, findings));

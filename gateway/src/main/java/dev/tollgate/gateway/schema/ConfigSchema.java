@@ -105,7 +105,10 @@ public final class ConfigSchema {
                 .add("max-inspected-response-bytes", "mcp routes: every JSON answer is read and checked before relaying; a larger one gets 502 upstream_response_too_large. Default 16MiB.", byteSize())
                 .add("header-timeout", "A new connection must deliver a request's headers within this, or it is closed. Default 10s.", duration())
                 .add("body-timeout", "A request's whole body must arrive within this once its headers did, or 408 body_timeout. Default 30s.", duration())
-                .add("idle-timeout", "A connection with no request in flight is closed after this (a call in flight is never cut by it). Default 120s.", duration()));
+                .add("idle-timeout", "A connection with no request in flight is closed after this (a call in flight is never cut by it). Default 120s.", duration())
+                .add("max-scanned-result-bytes", "The largest result (or stream event) result rules read; a larger one is unscannable. Default 1MiB.", byteSize())
+                .add("unscannable-results", "deny (default): a result too large for result rules to read is withheld | allow: relayed unread.",
+                        choice("deny", "allow")));
     }
 
     private static ObjectNode policies(SchemaBuilder b) {
