@@ -285,7 +285,7 @@ class ExamplesTest {
         assertThat(overBudget.json().path("error").path("message").asText())
                 .startsWith("Denied by policy 'budgets' (rule 'add-budget'): ")
                 .endsWith("spawn tree spend $0.80 + this call $0.40 exceeds the budget of $1.00");
-        assertThat(redisKeys("budgets-redis-test*")).as("the spend lives in Redis").isNotEmpty();
+        assertThat(redisKeys("budgets-redis-test:*:spend")).as("the spend lives in Redis").hasSize(1);
 
         // echo: 3 a minute per tenant, then refused.
         for (int i = 0; i < 3; i++) {
@@ -294,6 +294,7 @@ class ExamplesTest {
         }
         Reply limited = call(http, url, session, axid, "echo", "{\"text\":\"e3\"}");
         assertThat(limited.json().path("error").path("data").path("rule").asText()).isEqualTo("echo-rate");
+        assertThat(redisKeys("budgets-redis-test:*:bucket")).as("the rate limit's bucket lives in Redis").isNotEmpty();
     }
 
     // ---------------------------------------------------------------------------------------------------------
