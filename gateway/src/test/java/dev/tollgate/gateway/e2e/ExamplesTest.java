@@ -358,6 +358,9 @@ class ExamplesTest {
         Reply forged = call(http, urlB, sessions.get(0).substring(0, sessions.get(0).length() - 4) + "AAAA", axid, "echo", "{\"text\":\"x\"}");
         assertThat(forged.status()).isEqualTo(404);
         assertThat(forged.json().path("error").path("data").path("reason").asText()).isEqualTo("session_not_found");
+        Reply madeUp = call(http, urlB, "forged", axid, "echo", "{\"text\":\"x\"}");
+        assertThat(madeUp.status()).isEqualTo(404);
+        assertThat(madeUp.json().path("error").path("data").path("reason").asText()).isEqualTo("session_not_found");
 
         // One $1.00 budget across both replicas: $0.40 on A, $0.40 on B, the third add (on A) is refused.
         assertThat(call(http, urlA, sessions.get(0), axid, "add", "{\"a\":1,\"b\":2}").json().path("result").isObject()).isTrue();
