@@ -37,6 +37,17 @@ final class ResultPolicing {
     private final CompiledPolicy policy;
     /** The decision of the last result decided: what {@link #denial} explains. */
     private Decision lastDecision;
+    /**
+     * The end of the text this call's stream has relayed so far (its {@code text} and {@code message} strings), so a
+     * phrase split across two events ("ignore all previous" | "instructions") is read whole: the next event is decided
+     * with this tail joined to its own text, in a field {@value #STREAM_JOINT} of the document the rules read.
+     */
+    private String streamTail = "";
+
+    /** The field holding the previous events' tail joined to this event's text, for result rules on streams. */
+    static final String STREAM_JOINT = "tollgate_stream_joint";
+    /** How much of the previous events' text is kept: enough for any phrase the detectors look for. */
+    static final int STREAM_TAIL_CHARS = 256;
 
     private ResultPolicing(Exchange exchange, CompiledPolicy policy) {
         this.exchange = exchange;
@@ -59,10 +70,20 @@ final class ResultPolicing {
      */
     Outcome decide(CallDescription call, String requestId, long sizeBytes) {
         var limits = exchange.snapshot().config().limits();
+        String text = texts(call.arguments());
+        CallDescription read = call;
+        if (!streamTail.isEmpty() && !text.isEmpty() && call.arguments().isObject()) {
+            ObjectNode joined = ((ObjectNode) call.arguments()).deepCopy();
+            joined.put(STREAM_JOINT, streamTail + text);
+            read = new CallDescription(call.protocol(), call.route(), call.method(), call.toolName(), call.resourceUri(), call.promptName(),
+                    joined, call.direction());
+        }
+        String all = streamTail + text;
+        streamTail = all.length() <= STREAM_TAIL_CHARS ? all : all.substring(all.length() - STREAM_TAIL_CHARS);
         Decision decision = sizeBytes > limits.maxScannedResultBytes()
                 ? (limits.denyUnscannableResults() ? UNSCANNABLE_DENIED : UNSCANNABLE_ALLOWED)
-                : policy.evaluateResult(new PolicyRequest(call, exchange.identity(), Instant.now()));
-        List<Finding> findings = findings(decision, call);
+                : policy.evaluateResult(new PolicyRequest(read, exchange.identity(), Instant.now()));
+        List<Finding> findings = findings(decision, read);
         lastDecision = decision;
         exchange.resultDecided(new ResultVerdict(requestId, decision, findings));
         if (decision.mode() == Mode.SHADOW) {
@@ -76,6 +97,30 @@ final class ResultPolicing {
             return Outcome.REDACTED;
         }
         return Outcome.PASSED;
+    }
+
+    /** The document's {@code text} and {@code message} strings (what a client shows and a model reads), joined in order. */
+    static String texts(JsonNode node) {
+        StringBuilder out = new StringBuilder();
+        collectTexts(node, out);
+        return out.toString();
+    }
+
+    private static void collectTexts(JsonNode node, StringBuilder out) {
+        if (node == null) {
+            return;
+        }
+        if (node.isObject()) {
+            node.fields().forEachRemaining(f -> {
+                if ((f.getKey().equals("text") || f.getKey().equals("message")) && f.getValue().isTextual()) {
+                    out.append(f.getValue().textValue());
+                } else {
+                    collectTexts(f.getValue(), out);
+                }
+            });
+        } else if (node.isArray()) {
+            node.forEach(element -> collectTexts(element, out));
+        }
     }
 
     /** What the deciding rule's detectors find, for the record; none when the rule failed closed (a scan over its budget). */
