@@ -61,7 +61,7 @@ class AgtLoaderTest {
     void blockInANativeDocumentIsStillAMistake() {
         String yaml = HEAD + "    condition: {tool: x}\n    action: block\n";
         assertThatThrownBy(() -> PolicyLoader.parse(yaml, "native.yaml", CheckRegistry.withDefaults()))
-                .hasMessageContaining("action is allow, deny, audit or approve");
+                .hasMessageContaining("action is allow, deny, audit, approve or redact");
     }
 
     @Test

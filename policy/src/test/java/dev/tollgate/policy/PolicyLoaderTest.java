@@ -36,7 +36,7 @@ class PolicyLoaderTest {
                 Arguments.of("two keys in one condition", HEAD + "    condition: {tool: x, method: y}\n    action: deny\n", 5, "rules[0].condition", "exactly one key"),
                 Arguments.of("unknown check", HEAD + "    condition: {check: {name: nope}}\n    action: deny\n", 5, "rules[0].condition.check.name", "unknown check 'nope'"),
                 Arguments.of("bad check args", HEAD + "    condition: {check: {name: argument_size, args: {}}}\n    action: deny\n", 5, "rules[0].condition.check.args", "max_bytes"),
-                Arguments.of("bad action", HEAD + "    condition: {tool: x}\n    action: block\n", 6, "rules[0].action", "allow, deny, audit or approve"),
+                Arguments.of("bad action", HEAD + "    condition: {tool: x}\n    action: block\n", 6, "rules[0].action", "allow, deny, audit, approve or redact"),
                 Arguments.of("approval on a deny rule", HEAD + "    condition: {tool: x}\n    action: deny\n    approval: {timeout: 1m}\n", 7,
                         "rules[0].approval", "only to a rule with action approve"),
                 Arguments.of("approval timeout not a duration", HEAD + "    condition: {tool: x}\n    action: approve\n    approval: {timeout: soon}\n", 7,

@@ -96,7 +96,7 @@ class AdminReloadTest {
         assertThat(reload.json().path("applied").isBoolean()).isTrue();
         assertThat(reload.json().path("applied").asBoolean()).isFalse();
         assertThat(reload.json().path("problems")).hasSize(1);
-        assertThat(reload.json().path("problems").get(0).asText()).contains("p.yaml:5: rules[0].action: action is allow, deny, audit or approve");
+        assertThat(reload.json().path("problems").get(0).asText()).contains("p.yaml:5: rules[0].action: action is allow, deny, audit, approve or redact");
         TestHttp.Reply call = http.postMcp(gateway.port(), "/mcp", CALL);
         assertThat(call.status()).isEqualTo(200);
         assertThat(call.json().has("result")).as("the old allow-all policy still serves").isTrue();

@@ -83,7 +83,7 @@ class HotReloadTest {
         ReloadResult result = watcher.reloadNow().get(10, TimeUnit.SECONDS);
 
         assertThat(result.applied()).isFalse();
-        assertThat(result.problems()).anySatisfy(p -> assertThat(p).contains("p.yaml:5: rules[0].action: action is allow, deny, audit or approve"));
+        assertThat(result.problems()).anySatisfy(p -> assertThat(p).contains("p.yaml:5: rules[0].action: action is allow, deny, audit, approve or redact"));
         assertThat(http.postMcp(gateway.port(), "/mcp", CALL).json().has("result")).as("old allow-all policy still serves").isTrue();
     }
 
