@@ -21,6 +21,9 @@ class AdminEndpointsTest {
             http.postMcp(gateway.port(), "/mcp", "not json");
             http.postMcp(gateway.port(), "/mcp", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\"}}");
 
+            // A call is counted when the gateway completes it, just after its answer is written: wait for that, not for luck.
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> http.send(get(gateway.gateway().adminPort(),
+                    "/metrics"), null).body().toString().contains("decision=\"allowed\",method=\"tools/call\""));
             TestHttp.Reply health = http.send(get(gateway.gateway().adminPort(), "/healthz"), null);
             TestHttp.Reply ready = http.send(get(gateway.gateway().adminPort(), "/readyz"), null);
             TestHttp.Reply metrics = http.send(get(gateway.gateway().adminPort(), "/metrics"), null);

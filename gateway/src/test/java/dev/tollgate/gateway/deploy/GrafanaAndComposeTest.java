@@ -72,6 +72,9 @@ class GrafanaAndComposeTest {
                 .end("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"content\":[]}}"));
         try (RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, null); TestHttp http = new TestHttp(vertx)) {
             http.postMcp(gateway.port(), "/mcp", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"x\",\"arguments\":{}}}");
+            // The call is counted when the gateway completes it, just after its answer is written.
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                    .until(() -> gateway.gateway().metrics().scrape().contains("tollgate_requests_total{"));
             String scrape = gateway.gateway().metrics().scrape();
             Set<String> exposed = new HashSet<>();
             Matcher m = QUERIED.matcher(scrape);
