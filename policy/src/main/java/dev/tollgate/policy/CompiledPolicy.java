@@ -140,6 +140,30 @@ public final class CompiledPolicy {
         return resultPass;
     }
 
+    /**
+     * Every result rule that matches, in evaluation order (empty when none does). Unlike calls, a result is held against
+     * all of them: a deny anywhere wins, and every redact rule's findings are redacted, so an upstream cannot hide an
+     * injection behind a secret that an earlier redact rule matches first.
+     */
+    public List<Decision> evaluateResultAll(PolicyRequest request) {
+        List<Decision> matched = new ArrayList<>(0);
+        for (CompiledRule rule : resultRules) {
+            try {
+                if (rule.condition().matches(request)) {
+                    matched.add(rule.decision());
+                }
+            } catch (RuntimeException | StackOverflowError e) {
+                matched.add(rule.failureDecision(e));
+            }
+        }
+        return matched;
+    }
+
+    /** The pass decision for a result no result rule matches. */
+    public Decision resultPass() {
+        return resultPass;
+    }
+
     /** The detectors a rule uses (for its findings and, on a redact rule, what to replace); empty when none or no such rule. */
     public List<dev.tollgate.policy.detect.Detector> detectors(String ruleName) {
         return ruleName == null ? List.of() : detectorsByRule.getOrDefault(ruleName, List.of());

@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * loop (like the other things learnt from upstreams' answers), not part of the reloadable snapshot: a reload that
  * brings a renewed manifest is compared with what the upstream listed before it.
  *
- * <p>A tool is pinned when it is in the manifest and the definition its upstream last listed through this replica is
- * the reviewed one; a tool in the manifest whose list was never seen here counts as pinned, since no client can have
+ * <p>A tool is pinned when it is in the manifest and every definition its upstream listed through this replica since the
+ * manifest was loaded is the reviewed one (a name listed twice in one list counts as changed); a tool in the manifest whose list was never seen here counts as pinned, since no client can have
  * seen any other definition of it through the gateway. Only names in the manifest are remembered, so an upstream
  * listing a million new tools grows nothing. Each difference (tool and digest) is logged once, with its diff, and
  * counted as {@code tollgate_tool_pin_changes_total{route,change}}
@@ -31,6 +31,10 @@ public final class PinWatch {
     static final int MAX_REPORTED = 10_000;
 
     private final Map<String, Map<String, String>> lastListed = new ConcurrentHashMap<>();
+    /** The manifest each route's last-listed digests were compared with: a renewed manifest starts afresh. */
+    private final Map<String, PinManifest> comparedWith = new ConcurrentHashMap<>();
+    /** What a name listed twice in one list counts as: never the reviewed definition. */
+    static final String LISTED_TWICE = "listed-twice";
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final MeterRegistry registry;
@@ -46,8 +50,12 @@ public final class PinWatch {
      */
     public List<PinChange> observe(String route, RoutePins pins, Iterable<JsonNode> definitions) {
         PinManifest manifest = pins.manifest();
+        if (comparedWith.put(route, manifest) != manifest) {
+            lastListed.remove(route); // a renewed manifest: what was unreviewed may be reviewed now
+        }
         Map<String, String> listed = lastListed.computeIfAbsent(route, r -> new ConcurrentHashMap<>());
         List<PinChange> changes = new ArrayList<>(0);
+        java.util.Set<String> inThisList = new java.util.HashSet<>();
         for (JsonNode definition : definitions) {
             String name = manifest.kind().nameOf(definition);
             if (name == null) {
@@ -55,9 +63,14 @@ public final class PinWatch {
             }
             PinManifest.Pin pin = manifest.pins().get(name);
             ObjectNode part = manifest.kind().pinnedPart(definition);
-            String digest = PinnedDefinitions.digest(part);
+            String digest = inThisList.add(name) ? PinnedDefinitions.digest(part) : LISTED_TWICE;
             if (pin != null) {
-                listed.put(name, digest);
+                // Once listed otherwise than reviewed, a tool stays unreviewed until the manifest is renewed: a later clean
+                // list (to another client, or the reviewed twin after a poisoned one) does not vouch for what was shown.
+                String before = listed.get(name);
+                if (before == null || before.equals(pin.digest())) {
+                    listed.put(name, digest);
+                }
                 if (pin.digest().equals(digest)) {
                     continue;
                 }
@@ -75,6 +88,10 @@ public final class PinWatch {
     public PinState state(String route, RoutePins pins, String name) {
         if (pins == null) {
             return PinState.NOT_PINNING;
+        }
+        if (comparedWith.get(route) != null && comparedWith.get(route) != pins.manifest()) {
+            lastListed.remove(route);
+            comparedWith.put(route, pins.manifest());
         }
         PinManifest.Pin pin = pins.manifest().pins().get(name);
         if (pin == null) {

@@ -16,8 +16,9 @@ import java.util.List;
 /**
  * What of a tool (or A2A skill) definition is pinned, and its digest. Only what reaches the model or decides how
  * the tool is called is pinned: an MCP tool's name, title, description, input and output schemas, annotations and execution (task support);
- * an A2A skill's id, name, description, tags, examples and input and output modes. Icons and {@code _meta} are
- * left out so that cosmetic churn does not unpin a tool. The digest is SHA-256 over the canonical JSON (object
+ * an A2A skill's id, name, description, tags, examples and input and output modes. {@code _meta} is pinned too: hosts act
+ * on keys in it (MCP Apps' {@code ui.resourceUri}, OpenAI's output templates choose what UI renders and calls tools).
+ * Icons are left out so that cosmetic churn does not unpin a tool. The digest is SHA-256 over the canonical JSON (object
  * keys sorted at every level), so the order in which a server writes its keys changes nothing.
  */
 public final class PinnedDefinitions {
@@ -25,7 +26,8 @@ public final class PinnedDefinitions {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What is pinned of an MCP tool. */
-    public static final List<String> TOOL_FIELDS = List.of("name", "title", "description", "inputSchema", "outputSchema", "annotations", "execution");
+    public static final List<String> TOOL_FIELDS = List.of("name", "title", "description", "inputSchema", "outputSchema", "annotations", "execution",
+            "_meta");
     /** What is pinned of an A2A agent card's skill. */
     public static final List<String> SKILL_FIELDS = List.of("id", "name", "description", "tags", "examples", "inputModes", "outputModes");
 

@@ -83,7 +83,8 @@ final class A2aResponseFilter implements ResponseFilter {
             if (tasks != null) {
                 tasks.learnFrom(body);
             }
-            return results == null || response.getStatusCode() != 200 ? body : policed(body, response);
+            // Every answer a client may read is decided, whatever its status: 2xx bodies and JSON error bodies alike.
+            return results == null ? body : policed(body, response);
         }
         if (response.getStatusCode() != 200) {
             // Errors carry no interfaces; they pass as they are.
@@ -221,10 +222,15 @@ final class A2aResponseFilter implements ResponseFilter {
         try {
             root = PARSER.parse(body);
         } catch (JsonRejection e) {
+            if (response != null && response.getStatusCode() / 100 != 2) {
+                return body; // an error page, not an answer a client reads as the agent's
+            }
             return withheld(response, "the answer is not JSON the gateway can read, so result rules cannot decide it");
         }
-        JsonNode result = a2a.restShaped() ? root : root.path("result");
-        if (!result.isObject() || root.has("error")) {
+        // The whole answer is read, not only its result: an error's message, and a body carrying both result and error,
+        // reach a model as well (clients differ on which they read).
+        JsonNode result = root;
+        if (!result.isObject()) {
             return body;
         }
         String id = a2a.jsonRpcId() == null ? null : a2a.jsonRpcId().asText();

@@ -111,8 +111,11 @@ final class McpResponseFilter implements ResponseFilter {
         this.pinWatch = learnt.pins();
         this.pins = exchange.snapshot().pins(exchange.route().route().name());
         this.exchange = exchange;
-        this.results = exchange.payload() == null ? null : ResultPolicing.of(exchange);
-        this.toolCalls = results == null ? java.util.Map.of() : toolCalls(exchange.payload());
+        // Every answer a client may take for a tool's result: POSTed tools/call and tasks/result (and tasks/get, whose
+        // status message a client shows), and on a GET stream any response at all (a resumed stream carries results too).
+        this.results = ResultPolicing.of(exchange);
+        this.toolCalls = results == null || exchange.payload() == null ? java.util.Map.of()
+                : toolCalls(exchange.payload(), learnt.taskOrigins(), exchange.route().route().name());
         // Where the task lives, for routes with several instances: its tasks/get and tasks/cancel must reach it.
         this.instance = exchange.route().route().config().upstreams().endpoints().size() > 1 && exchange.upstreamInstance() != null
                 ? exchange.upstreamInstance().url() : null;
@@ -249,7 +252,8 @@ final class McpResponseFilter implements ResponseFilter {
             return null;
         }
         ServerMessage.Read message = (ServerMessage.Read) read;
-        if (message.messages().get(0) instanceof JsonRpcNotification notification && results != null && toolCalls.size() == 1) {
+        if (message.messages().get(0) instanceof JsonRpcNotification notification && results != null
+                && (toolCalls.size() == 1 || requestIds == null)) {
             SseEvent policed = policedNotification(event, notification, message.root());
             if (policed != event) {
                 return policed;
@@ -328,14 +332,21 @@ final class McpResponseFilter implements ResponseFilter {
     private long currentSize;
 
     private ObjectNode policedResult(JsonNode response, long size) {
-        if (results == null || !response.isObject() || !response.path("result").isObject() || !response.hasNonNull("id")) {
+        if (results == null || !response.isObject() || !response.hasNonNull("id")) {
+            return null;
+        }
+        // A GET stream answers no request of its own: whatever response it carries is read as a result of an unknown tool.
+        boolean getStream = requestIds == null;
+        if (!getStream && !toolCalls.containsKey(response.get("id"))) {
             return null;
         }
         String tool = toolCalls.get(response.get("id"));
-        if (tool == null) {
+        // An error's message reaches the model as a result does.
+        JsonNode document = response.path("result").isObject() ? response.get("result") : response.path("error");
+        if (!document.isObject()) {
             return null;
         }
-        ResultPolicing.Outcome outcome = results.decide(CallDescription.mcpToolResult(route, tool, response.get("result")),
+        ResultPolicing.Outcome outcome = results.decide(CallDescription.mcpToolResult(route, tool, document),
                 response.get("id").asText(), size);
         if (outcome == ResultPolicing.Outcome.DENIED) {
             return results.denial(response.get("id"));
@@ -353,6 +364,12 @@ final class McpResponseFilter implements ResponseFilter {
         if (notification.params() == null || !root.path("params").isObject()) {
             return event;
         }
+        if (requestIds == null) {
+            // On the session's GET stream a notification answers no call: a denied one is dropped, the stream goes on.
+            ResultPolicing.Outcome outcome = results.decide(CallDescription.mcpToolResult(route, null, root.get("params")), null, currentSize);
+            return outcome == ResultPolicing.Outcome.DENIED ? null
+                    : outcome == ResultPolicing.Outcome.REDACTED ? event.withData(new String(bytes(root), StandardCharsets.UTF_8)) : event;
+        }
         Map.Entry<JsonNode, String> call = toolCalls.entrySet().iterator().next();
         ResultPolicing.Outcome outcome = results.decide(CallDescription.mcpToolResult(route, call.getValue(), root.get("params")),
                 call.getKey().asText(), currentSize);
@@ -363,12 +380,18 @@ final class McpResponseFilter implements ResponseFilter {
         return outcome == ResultPolicing.Outcome.REDACTED ? event.withData(new String(bytes(root), StandardCharsets.UTF_8)) : event;
     }
 
-    private static java.util.Map<JsonNode, String> toolCalls(JsonRpcPayload payload) {
+    /** The tool whose result each request of this call will be answered with (null: a task whose tool is unknown). */
+    private static java.util.Map<JsonNode, String> toolCalls(JsonRpcPayload payload, TaskOrigins tasks, String route) {
         java.util.Map<JsonNode, String> tools = new java.util.HashMap<>();
         for (JsonRpcMessage message : payload.messages()) {
-            if (message instanceof JsonRpcRequest request && McpMethods.TOOLS_CALL.equals(request.method()) && request.params() != null
-                    && request.params().path("name").isTextual()) {
+            if (!(message instanceof JsonRpcRequest request)) {
+                continue;
+            }
+            if (McpMethods.TOOLS_CALL.equals(request.method()) && request.params() != null && request.params().path("name").isTextual()) {
                 tools.put(request.id().value(), request.params().get("name").textValue());
+            } else if ("tasks/result".equals(request.method()) || "tasks/get".equals(request.method())) {
+                JsonNode taskId = request.params() == null ? null : request.params().get("taskId");
+                tools.put(request.id().value(), taskId != null && taskId.isTextual() ? tasks.toolOf(route, taskId.textValue()) : null);
             }
         }
         return tools;

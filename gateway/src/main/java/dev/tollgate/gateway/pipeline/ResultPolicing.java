@@ -70,20 +70,46 @@ final class ResultPolicing {
      */
     Outcome decide(CallDescription call, String requestId, long sizeBytes) {
         var limits = exchange.snapshot().config().limits();
-        String text = texts(call.arguments());
+        List<String> parts = new java.util.ArrayList<>();
+        collectTexts(call.arguments(), parts);
+        String text = String.join("", parts);
         CallDescription read = call;
-        if (!streamTail.isEmpty() && !text.isEmpty() && call.arguments().isObject()) {
+        // Text parts are read together as a client hands them to the model: joined within the answer, and joined to the
+        // end of what the stream relayed before, so a phrase split between two parts or two events is read whole.
+        if ((parts.size() > 1 || !streamTail.isEmpty() && !text.isEmpty()) && call.arguments().isObject()) {
             ObjectNode joined = ((ObjectNode) call.arguments()).deepCopy();
             joined.put(STREAM_JOINT, streamTail + text);
             read = new CallDescription(call.protocol(), call.route(), call.method(), call.toolName(), call.resourceUri(), call.promptName(),
                     joined, call.direction());
         }
-        String all = streamTail + text;
+        String all = collapseSpaces(streamTail + text);
         streamTail = all.length() <= STREAM_TAIL_CHARS ? all : all.substring(all.length() - STREAM_TAIL_CHARS);
-        Decision decision = sizeBytes > limits.maxScannedResultBytes()
-                ? (limits.denyUnscannableResults() ? UNSCANNABLE_DENIED : UNSCANNABLE_ALLOWED)
-                : policy.evaluateResult(new PolicyRequest(read, exchange.identity(), Instant.now()));
-        List<Finding> findings = findings(decision, read);
+        if (sizeBytes > limits.maxScannedResultBytes()) {
+            return conclude(requestId, limits.denyUnscannableResults() ? UNSCANNABLE_DENIED : UNSCANNABLE_ALLOWED, List.of(), call);
+        }
+        List<Decision> matched = policy.evaluateResultAll(new PolicyRequest(read, exchange.identity(), Instant.now()));
+        Decision deny = matched.stream().filter(d -> d.action() == Action.DENY).findFirst().orElse(null);
+        if (deny != null) {
+            return conclude(requestId, deny, findings(List.of(deny), read), call);
+        }
+        List<Decision> redacts = matched.stream().filter(d -> d.action() == Action.REDACT).toList();
+        if (!redacts.isEmpty()) {
+            List<Finding> found = findings(redacts, read);
+            if (found == null || !redactable(found, call.arguments())) {
+                // What cannot be replaced in place (a match in a key, across two parts, or past the scan budget) is not relayed.
+                return conclude(requestId, new Decision(Action.DENY, redacts.get(0).ruleName(), "what the rule found cannot be redacted "
+                        + "in place (it is in a key, split across parts, or the result is too costly to scan); withheld (fail closed)",
+                        redacts.get(0).policyName(), redacts.get(0).mode()), found == null ? List.of() : found, call);
+            }
+            return conclude(requestId, redacts.get(0), found, call);
+        }
+        Decision shown = matched.isEmpty() ? policy.resultPass() : matched.get(0);
+        List<Finding> found = findings(matched, read);
+        return conclude(requestId, shown, found == null ? List.of() : found, call);
+    }
+
+    /** Records the verdict and carries it out: the outcome for the caller to act on. */
+    private Outcome conclude(String requestId, Decision decision, List<Finding> findings, CallDescription call) {
         lastDecision = decision;
         exchange.resultDecided(new ResultVerdict(requestId, decision, findings));
         if (decision.mode() == Mode.SHADOW) {
@@ -99,39 +125,62 @@ final class ResultPolicing {
         return Outcome.PASSED;
     }
 
-    /** The document's {@code text} and {@code message} strings (what a client shows and a model reads), joined in order. */
-    static String texts(JsonNode node) {
-        StringBuilder out = new StringBuilder();
-        collectTexts(node, out);
-        return out.toString();
+    /**
+     * Whether every finding can be replaced in place: none in a key, and none that only the joined text holds (a match
+     * across two parts) unless the same text was also found within one part.
+     */
+    private static boolean redactable(List<Finding> findings, JsonNode document) {
+        java.util.Set<String> inParts = new java.util.HashSet<>();
+        for (Finding f : findings) {
+            if (!f.pointer().equals("/" + STREAM_JOINT)) {
+                inParts.add(f.digest());
+            }
+        }
+        for (Finding f : findings) {
+            if (f.inKey() || f.pointer().equals("/" + STREAM_JOINT) && !inParts.contains(f.digest())) {
+                return false;
+            }
+        }
+        return true;
     }
 
-    private static void collectTexts(JsonNode node, StringBuilder out) {
+    private static String collapseSpaces(String text) {
+        return text.replaceAll("\\s{2,}", " ");
+    }
+
+    /** What the deciding rules' detectors find; null when the scan went past its budget. */
+    private List<Finding> findings(List<Decision> decisions, CallDescription call) {
+        List<dev.tollgate.policy.detect.Detector> detectors = new java.util.ArrayList<>();
+        for (Decision d : decisions) {
+            if (d.ruleName() != null && d.failure() == Decision.Failure.NONE) {
+                policy.detectors(d.ruleName()).stream().filter(x -> !detectors.contains(x)).forEach(detectors::add);
+            }
+        }
+        if (detectors.isEmpty()) {
+            return List.of();
+        }
+        try {
+            return DocumentScan.scan(call.arguments(), detectors);
+        } catch (dev.tollgate.policy.detect.ScanBudget.Exceeded e) {
+            return null;
+        }
+    }
+
+    /** The document's {@code text} and {@code message} strings (what a client shows and a model reads), in order. */
+    private static void collectTexts(JsonNode node, List<String> out) {
         if (node == null) {
             return;
         }
         if (node.isObject()) {
             node.fields().forEachRemaining(f -> {
                 if ((f.getKey().equals("text") || f.getKey().equals("message")) && f.getValue().isTextual()) {
-                    out.append(f.getValue().textValue());
+                    out.add(f.getValue().textValue());
                 } else {
                     collectTexts(f.getValue(), out);
                 }
             });
         } else if (node.isArray()) {
             node.forEach(element -> collectTexts(element, out));
-        }
-    }
-
-    /** What the deciding rule's detectors find, for the record; none when the rule failed closed (a scan over its budget). */
-    private List<Finding> findings(Decision decision, CallDescription call) {
-        if (decision.ruleName() == null || decision.failure() != Decision.Failure.NONE) {
-            return List.of();
-        }
-        try {
-            return DocumentScan.scan(call.arguments(), policy.detectors(decision.ruleName()));
-        } catch (dev.tollgate.policy.detect.ScanBudget.Exceeded e) {
-            return List.of();
         }
     }
 

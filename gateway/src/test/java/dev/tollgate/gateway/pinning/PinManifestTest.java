@@ -25,8 +25,11 @@ class PinManifestTest {
     void theDigestIgnoresKeyOrderAndCosmeticFieldsButNotWhatTheModelReads() throws Exception {
         String a = digest("{\"name\":\"echo\",\"description\":\"d\",\"inputSchema\":{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"string\"}}}}");
         String b = digest("{\"inputSchema\":{\"properties\":{\"x\":{\"type\":\"string\"}},\"type\":\"object\"},\"description\":\"d\",\"name\":\"echo\","
-                + "\"icons\":[{\"src\":\"https://x/i.png\"}],\"_meta\":{\"v\":2}}");
+                + "\"icons\":[{\"src\":\"https://x/i.png\"}]}");
         assertThat(a).isEqualTo(b).startsWith("sha256:").hasSize(71);
+        // _meta is what hosts act on (which UI renders the result, and that UI calls tools): pinned.
+        assertThat(digest("{\"name\":\"echo\",\"description\":\"d\",\"inputSchema\":{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"string\"}}},"
+                + "\"_meta\":{\"ui\":{\"resourceUri\":\"ui://evil\"}}}")).isNotEqualTo(a);
         assertThat(digest("{\"name\":\"echo\",\"description\":\"d \",\"inputSchema\":{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"string\"}}}}"))
                 .isNotEqualTo(a);
         assertThat(digest("{\"name\":\"echo\",\"description\":\"d\",\"inputSchema\":{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"string\","
@@ -113,11 +116,17 @@ class PinManifestTest {
         // Listed the same again: counted once. The reviewed definition back: pinned again.
         watch.observe("r", pins, List.of(pulled));
         assertThat(registry.get("tollgate.tool.pin.changes").tag("change", "changed").counter().count()).isEqualTo(1.0);
+        // Listed clean again (to another client, say): what was shown before is not vouched for; it stays unreviewed.
         watch.observe("r", pins, List.of(echo));
-        assertThat(watch.state("r", pins, "echo")).isEqualTo(PinState.PINNED);
-        // A list with the reviewed definition and a poisoned twin of the same name: the last one listed is what counts.
-        assertThat(watch.observe("r", pins, List.of(echo, pulled))).hasSize(1);
         assertThat(watch.state("r", pins, "echo")).isEqualTo(PinState.CHANGED);
+        // A renewed manifest (a reload after review) starts afresh.
+        RoutePins renewed = new RoutePins(PinManifest.record("r", PinnedDefinitions.Kind.TOOLS, List.of(echo), null, null), PinningConfig.OnChange.HIDE);
+        watch.observe("r", renewed, List.of(echo));
+        assertThat(watch.state("r", renewed, "echo")).isEqualTo(PinState.PINNED);
+        // A poisoned twin after the reviewed definition, or before it: either way the name counts as changed.
+        PinWatch fresh = new PinWatch(null);
+        assertThat(fresh.observe("r", renewed, List.of(pulled, echo))).hasSize(2);
+        assertThat(fresh.state("r", renewed, "echo")).isEqualTo(PinState.CHANGED);
     }
 
     private static String digest(String tool) throws Exception {

@@ -58,8 +58,10 @@ public final class Detectors {
                 new PatternDetector.RegexRule("anthropic_key", PatternDetector.anyOf("sk-ant-"), "\\b(sk-ant-[A-Za-z0-9_-]{32,200})\\b"),
                 new PatternDetector.RegexRule("openai_key", PatternDetector.anyOf("sk-"), "\\b(sk-(?:proj-|svcacct-)?[A-Za-z0-9_-]{32,200})\\b",
                         token -> !token.startsWith("sk-ant-")),
-                new PatternDetector.RegexRule("private_key", PatternDetector.anyOf("private key"),
-                        "-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----"),
+                // The whole block, to its END line (or the end of the text): redacting only the header would relay the key.
+                new PatternDetector.RegexRule("private_key", PatternDetector.anyOfReaching(64 * 1024, "private key"),
+                        "-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----(?s:.*?)"
+                                + "(?:-----END (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----|$)"),
                 new PatternDetector.RegexRule("jwt", PatternDetector.anyOf("eyj"), "\\b(eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,})\\b"),
                 new PatternDetector.RegexRule("password_assignment", PatternDetector.anyOf("pass", "pwd", "secret", "key", "token"),
                         "(?i)\\b(?:password|passwd|pwd|secret|api[_-]?key|access[_-]?token|token)\\s*[:=]\\s*[\"']?([^\\s\"']{8,})")));

@@ -30,8 +30,12 @@ public final class DocumentScan {
     private DocumentScan() {
     }
 
-    /** A string of the document, where it is, and how detectors read it. */
-    private record Text(String pointer, TextView view) {
+    /** A string of the document, where it is, whether it is a key, and how detectors read it. */
+    private record Text(String pointer, boolean key, TextView view) {
+    }
+
+    /** A document's strings and the pattern-matching budget every scan of it shares (evaluation and findings alike). */
+    private record Flattened(List<Text> texts, ScanBudget budget) {
     }
 
     /**
@@ -48,29 +52,30 @@ public final class DocumentScan {
      */
     public static List<Finding> scan(JsonNode document, List<Detector> detectors) {
         List<Finding> findings = new ArrayList<>(0);
-        ScanBudget budget = new ScanBudget(ScanBudget.DEFAULT_CHARS);
-        for (Text text : texts(document)) {
-            TextView view = text.view().within(budget);
+        Flattened flattened = flattened(document);
+        for (Text text : flattened.texts()) {
+            TextView view = text.view().within(flattened.budget());
             String original = view.original();
             for (Detector detector : detectors) {
                 detector.scan(view, (start, end, kind) -> findings.add(new Finding(detector.name(), kind, text.pointer(), start, end,
-                        digest(original.substring(start, end)))));
+                        digest(original.substring(start, end)), text.key())));
             }
         }
         return findings;
     }
 
-    @SuppressWarnings("unchecked")
-    private static List<Text> texts(JsonNode document) {
+    private static Flattened flattened(JsonNode document) {
         Object[] last = LAST.get();
         if (last[0] == document) {
-            return (List<Text>) last[1];
+            return (Flattened) last[1];
         }
         List<Text> texts = new ArrayList<>();
         walk(document, "", texts);
+        // One budget per document: every check of a decision and the findings scan draw on it (not one each).
+        Flattened flattened = new Flattened(texts, new ScanBudget(ScanBudget.DEFAULT_CHARS));
         last[0] = document;
-        last[1] = texts;
-        return texts;
+        last[1] = flattened;
+        return flattened;
     }
 
     /** True when any detector finds anything (stops at the first string with a finding). */
@@ -83,12 +88,12 @@ public final class DocumentScan {
             return;
         }
         if (node.isTextual()) {
-            add(node.textValue(), pointer, out);
+            add(node.textValue(), pointer, false, out);
         } else if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
                 String child = pointer + "/" + field.getKey().replace("~", "~0").replace("/", "~1");
-                add(field.getKey(), child + "#key", out);
+                add(field.getKey(), child, true, out);
                 walk(field.getValue(), child, out);
             }
         } else if (node.isArray()) {
@@ -98,15 +103,16 @@ public final class DocumentScan {
         }
     }
 
-    private static void add(String text, String pointer, List<Text> out) {
+    private static void add(String text, String pointer, boolean key, List<Text> out) {
         if (!text.isEmpty()) {
-            out.add(new Text(pointer, TextView.of(text)));
+            out.add(new Text(pointer, key, TextView.of(text)));
         }
     }
 
     /**
      * Replaces every finding's span with its marker, in place, in the document's string values (findings in keys leave
-     * the key as it is: renaming a key changes what the document means; such a result is better denied).
+     * the key as it is: renaming a key changes what the document means; such a result is better denied, and the gateway
+     * does). Findings whose pointer names no string of this document (a field added only for reading) are skipped.
      *
      * @return the number of spans replaced
      */
@@ -114,7 +120,7 @@ public final class DocumentScan {
         LAST.get()[0] = null; // the document changes: its cached strings no longer describe it
         Map<String, List<Finding>> byPointer = new java.util.LinkedHashMap<>();
         for (Finding f : findings) {
-            if (!f.pointer().endsWith("#key")) {
+            if (!f.inKey()) {
                 byPointer.computeIfAbsent(f.pointer(), p -> new ArrayList<>()).add(f);
             }
         }

@@ -23,11 +23,16 @@ class PatternDetector implements Detector {
      * reads only windows around the occurrences (see {@link Literals#windows}).
      */
     static Literals anyOf(String... lowercaseLiterals) {
-        return new Literals(List.of(lowercaseLiterals));
+        return new Literals(List.of(lowercaseLiterals), Literals.REACH);
+    }
+
+    /** As {@link #anyOf}, for matches that reach further from their literal (a private key block). */
+    static Literals anyOfReaching(int reach, String... lowercaseLiterals) {
+        return new Literals(List.of(lowercaseLiterals), reach);
     }
 
     /** A trigger made of literals, each of which every match of its expression contains (so matches lie near them). */
-    record Literals(List<String> literals) implements Predicate<TextView> {
+    record Literals(List<String> literals, int reach) implements Predicate<TextView> {
 
         /** How far a match may reach on either side of its literal: longer tokens than this are cut at the window's edge. */
         static final int REACH = 2048;
@@ -57,8 +62,8 @@ class PatternDetector implements Detector {
             java.util.TreeMap<Integer, Integer> spans = new java.util.TreeMap<>();
             for (String literal : literals) {
                 for (int at = lower.indexOf(literal); at >= 0; at = lower.indexOf(literal, at + 1)) {
-                    int start = Math.max(0, at - REACH);
-                    int end = Math.min(s.length(), at + literal.length() + REACH);
+                    int start = Math.max(0, at - reach);
+                    int end = Math.min(s.length(), at + literal.length() + reach);
                     spans.merge(start, end, Math::max);
                 }
             }
@@ -143,6 +148,12 @@ class PatternDetector implements Detector {
                     int group = m.groupCount() >= 1 && m.group(1) != null ? 1 : 0;
                     int start = from + m.start(group);
                     int end = from + m.end(group);
+                    if (end == to && to < s.length()) {
+                        // Cut by the window, not by the text: the rest of the token is part of the match (never leave a tail).
+                        while (end < s.length() && !Character.isWhitespace(s.charAt(end))) {
+                            end++;
+                        }
+                    }
                     if (validator == null || validator.test(s.substring(start, end))) {
                         text.report(start, end, kind, out);
                     }

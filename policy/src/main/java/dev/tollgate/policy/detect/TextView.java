@@ -30,18 +30,19 @@ public final class TextView {
     }
 
     public static TextView of(String text) {
-        boolean ascii = true;
+        boolean plain = true;
         for (int i = 0; i < text.length(); i++) {
-            if (text.charAt(i) >= 0x80) {
-                ascii = false;
+            char c = text.charAt(i);
+            if (c >= 0x7F || c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') {
+                plain = false;
                 break;
             }
         }
-        if (!ascii && Normalizer.isNormalized(text, Normalizer.Form.NFKC) && text.codePoints().noneMatch(TextView::invisible)) {
-            ascii = true; // most non-ASCII text (precomposed accents, CJK) is already in NFKC form: read as it is
+        if (!plain && Normalizer.isNormalized(text, Normalizer.Form.NFKC) && text.codePoints().allMatch(TextView::readAsIs)) {
+            plain = true; // most non-ASCII text (precomposed accents, CJK) is already in NFKC form: read as it is
         }
-        if (ascii) {
-            // The common case costs no normalization and no map: ASCII is its own NFKC form, without invisible characters.
+        if (plain) {
+            // The common case costs no normalization and no map: the text is read as it is.
             return new TextView(text, text, null);
         }
         StringBuilder out = new StringBuilder(text.length());
@@ -49,25 +50,55 @@ public final class TextView {
         for (int i = 0; i < text.length(); ) {
             int cp = text.codePointAt(i);
             int width = Character.charCount(cp);
-            if (!invisible(cp)) {
-                String piece = cp < 0x80 ? String.valueOf((char) cp) : Normalizer.normalize(text.substring(i, i + width), Normalizer.Form.NFKC);
-                for (int k = 0; k < piece.length(); k++) {
-                    if (out.length() == origin.length) {
-                        origin = java.util.Arrays.copyOf(origin, origin.length * 2);
-                    }
-                    origin[out.length()] = i;
-                    out.append(piece.charAt(k));
+            String piece;
+            if (cp >= 0xE0020 && cp <= 0xE007E && inTagRun(text, i, width)) {
+                // "ASCII smuggling": a run of tag characters is text hidden from the reader, read as the ASCII it encodes.
+                // A lone one is a splitter like a zero-width space, and is removed as invisible below.
+                piece = String.valueOf((char) (cp - 0xE0000));
+            } else if (invisible(cp)) {
+                piece = "";
+            } else if (cp != ' ' && (Character.isWhitespace(cp) || Character.isSpaceChar(cp) || cp == 0x85)) {
+                piece = " "; // RE2's \s is ASCII: every other space or line break reads as a space
+            } else {
+                piece = cp < 0x80 ? String.valueOf((char) cp) : Normalizer.normalize(text.substring(i, i + width), Normalizer.Form.NFKC);
+            }
+            for (int k = 0; k < piece.length(); k++) {
+                if (out.length() == origin.length) {
+                    origin = java.util.Arrays.copyOf(origin, origin.length * 2);
                 }
+                origin[out.length()] = i;
+                out.append(piece.charAt(k));
             }
             i += width;
         }
         return new TextView(text, out.toString(), origin);
     }
 
-    /** Characters that render as nothing: removed before matching. */
+    /** Whether the tag character at {@code i} has another tag character right before or after it. */
+    private static boolean inTagRun(String text, int i, int width) {
+        boolean after = i + width < text.length() && isTag(text.codePointAt(i + width));
+        boolean before = i >= 2 && isTag(text.codePointBefore(i));
+        return after || before;
+    }
+
+    private static boolean isTag(int cp) {
+        return cp >= 0xE0020 && cp <= 0xE007E;
+    }
+
+    /** A character the fast path may keep: printable, not invisible, not an unusual space, not a tag character. */
+    private static boolean readAsIs(int cp) {
+        return !invisible(cp) && !(cp >= 0xE0000 && cp <= 0xE007F) && (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f'
+                || !(Character.isWhitespace(cp) || Character.isSpaceChar(cp) || cp == 0x85 || Character.isISOControl(cp)));
+    }
+
+    /**
+     * Characters that render as nothing, removed before matching: every format character (zero-width spaces and
+     * joiners, bidi embeddings, overrides and isolates, word joiners, soft hyphens, BOMs, tag characters), variation
+     * selectors, the combining grapheme joiner, Hangul fillers and Mongolian free variation selectors.
+     */
     static boolean invisible(int cp) {
-        return cp == 0x00AD || cp >= 0x200B && cp <= 0x200F || cp >= 0x202A && cp <= 0x202E || cp >= 0x2060 && cp <= 0x2064
-                || cp == 0xFEFF || cp >= 0xFE00 && cp <= 0xFE0F || cp == 0x180E;
+        return Character.getType(cp) == Character.FORMAT || cp == 0x00AD || cp == 0x034F || cp == 0x115F || cp == 0x1160 || cp == 0x3164
+                || cp == 0xFFA0 || cp >= 0xFE00 && cp <= 0xFE0F || cp >= 0xE0100 && cp <= 0xE01EF || cp >= 0x180B && cp <= 0x180E;
     }
 
     public String original() {
@@ -98,7 +129,7 @@ public final class TextView {
     }
 
     /**
-     * The most digits in one run of the normalized text, where up to two separators (space, dash, dot, slash, parenthesis)
+     * The most digits in one run of the normalized text, where up to three separators (space, dash, dot, slash, parenthesis)
      * may stand between two digits: what a phone, card or id number needs at least.
      */
     public int maxDigitRun() {
@@ -112,7 +143,7 @@ public final class TextView {
                     run++;
                     separators = 0;
                     best = Math.max(best, run);
-                } else if (run > 0 && separators < 2 && " -./()".indexOf(c) >= 0) {
+                } else if (run > 0 && separators < 3 && " -./()".indexOf(c) >= 0) {
                     separators++;
                 } else {
                     run = 0;
