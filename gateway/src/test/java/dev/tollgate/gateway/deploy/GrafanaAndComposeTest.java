@@ -67,7 +67,15 @@ class GrafanaAndComposeTest {
         }
         assertThat(queried).hasSizeGreaterThan(20);
         assertThat(known).containsAll(queried);
+        // Imported through the UI, __inputs asks for the data source; provisioned from a file (the compose stack), nothing
+        // replaces ${DS_PROMETHEUS}, so a datasource variable of that name must resolve it.
         assertThat(dashboard.path("__inputs").get(0).path("name").asText()).isEqualTo("DS_PROMETHEUS");
+        assertThat(dashboard.path("__requires").findValuesAsText("id")).contains("grafana", "prometheus");
+        assertThat(dashboard.path("templating").path("list")).anySatisfy(v -> {
+            assertThat(v.path("name").asText()).isEqualTo("DS_PROMETHEUS");
+            assertThat(v.path("type").asText()).isEqualTo("datasource");
+            assertThat(v.path("query").asText()).isEqualTo("prometheus");
+        });
     }
 
     /**
