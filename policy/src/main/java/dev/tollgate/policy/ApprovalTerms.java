@@ -12,11 +12,16 @@ import java.util.List;
  * @param onTimeout {@link Action#DENY} (the default) or {@link Action#ALLOW}
  * @param approvers names or groups shown to whoever decides
  */
-public record ApprovalTerms(Duration timeout, Action onTimeout, List<String> approvers) {
+public record ApprovalTerms(Duration timeout, Action onTimeout, List<String> approvers, boolean askClient) {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
     public static final Duration MAX_TIMEOUT = Duration.ofHours(24);
-    public static final ApprovalTerms DEFAULT = new ApprovalTerms(DEFAULT_TIMEOUT, Action.DENY, List.of());
+    public static final ApprovalTerms DEFAULT = new ApprovalTerms(DEFAULT_TIMEOUT, Action.DENY, List.of(), false);
+
+    /** Terms decided by approvers only (the webhook and the admin API). */
+    public ApprovalTerms(Duration timeout, Action onTimeout, List<String> approvers) {
+        this(timeout, onTimeout, approvers, false);
+    }
 
     public ApprovalTerms {
         approvers = approvers == null ? List.of() : List.copyOf(approvers);

@@ -42,7 +42,7 @@ public final class PolicyLoader {
 
     public static final Set<String> DOCUMENT_FIELDS = Set.of("name", "version", "description", "mode", "defaults", "rules");
     public static final Set<String> RULE_FIELDS = Set.of("name", "description", "priority", "condition", "action", "message", "approval");
-    public static final Set<String> APPROVAL_FIELDS = Set.of("timeout", "on-timeout", "approvers");
+    public static final Set<String> APPROVAL_FIELDS = Set.of("timeout", "on-timeout", "approvers", "ask-client");
     public static final Set<String> DEFAULTS_FIELDS = Set.of("action", "message");
     static final String TESTS_SUFFIX = ".tests.yaml";
 
@@ -288,7 +288,15 @@ public final class PolicyLoader {
                 list.forEach(a -> approvers.add(a.asText()));
             }
         }
-        return new ApprovalTerms(timeout, onTimeout, approvers);
+        boolean askClient = false;
+        if (node.has("ask-client")) {
+            if (!node.get("ask-client").isBoolean()) {
+                problems.add(at + "/approval/ask-client", "ask-client is true (the calling client's user is asked, by MCP elicitation) or false");
+            } else {
+                askClient = node.get("ask-client").booleanValue();
+            }
+        }
+        return new ApprovalTerms(timeout, onTimeout, approvers, askClient);
     }
 
     private static String requiredText(JsonNode node, String field, String at, Problems problems) {

@@ -29,6 +29,13 @@ public final class ErrorResponder {
     /** @return completes when the answer has been written (or immediately when it could not be) */
     public Future<Void> respond(HttpServerResponse response, RejectReason reason, JsonNode id, String detail) {
         metrics.rejected(reason);
+        if (openStream(response)) {
+            ObjectNode data = JsonNodeFactory.instance.objectNode().put("reason", reason.code());
+            if (detail != null) {
+                data.put("detail", detail);
+            }
+            return endStream(response, JsonRpcResponses.error(id, reason.jsonRpcCode(), reason.message(), data));
+        }
         if (response.headWritten() || response.ended() || response.closed()) {
             // Too late for a status line: the client already has part of an answer. Cut the connection so
             // it cannot mistake a truncated stream for a complete one.
@@ -61,11 +68,29 @@ public final class ErrorResponder {
     /** As above with an explicit HTTP status (A2A HTTP+JSON answers carry their status in the status line). */
     public void respondWith(HttpServerResponse response, RejectReason reason, int httpStatus, byte[] jsonBody) {
         metrics.rejected(reason);
+        if (openStream(response)) {
+            endStream(response, jsonBody);
+            return;
+        }
         if (response.headWritten() || response.ended() || response.closed()) {
             return;
         }
         response.setStatusCode(httpStatus)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .end(Buffer.buffer(jsonBody));
+    }
+
+    /**
+     * An answer already sent as an SSE stream that is still open (a call held for its client's approval asked its
+     * question on it): the error goes as the stream's last event, which a client reads as the call's answer.
+     */
+    private static boolean openStream(HttpServerResponse response) {
+        String type = response.headers().get(HttpHeaders.CONTENT_TYPE);
+        return response.headWritten() && !response.ended() && !response.closed() && type != null && type.startsWith("text/event-stream");
+    }
+
+    private static Future<Void> endStream(HttpServerResponse response, byte[] json) {
+        return response.end(Buffer.buffer(dev.tollgate.protocols.sse.SseEncoder.encode(
+                dev.tollgate.protocols.sse.SseEvent.data(new String(json, java.nio.charset.StandardCharsets.UTF_8)))));
     }
 }

@@ -61,6 +61,9 @@ final class ApprovalStage implements Stage {
             // The call may wait minutes: its decision (approval required) is exported now, not when it ends.
             exchange.trace().exportDecisionNow();
         }
+        if (ClientElicitation.applies(exchange, decision.approval())) {
+            ClientElicitation.ask(exchange, approval);
+        }
         exchange.response().closeHandler(v -> approvals.cancel(approval));
         return approval.outcome().map(outcome -> {
             exchange.response().closeHandler(null);

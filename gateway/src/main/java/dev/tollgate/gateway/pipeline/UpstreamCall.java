@@ -304,18 +304,31 @@ final class UpstreamCall {
         });
     }
 
+    /** Ends the answer with a whole JSON body: as it is, or as the next event when the answer is already a stream. */
+    private void endJson(Buffer json) {
+        if (ClientElicitation.streaming(exchange.response())) {
+            ClientElicitation.endWith(exchange.response(), json.getBytes());
+        } else {
+            exchange.response().end(json);
+        }
+    }
+
     private void relay(HttpClientResponse upstream) {
         exchange.upstreamAnswered();
         recordOutcome(upstream.statusCode() >= 502 && upstream.statusCode() <= 504);
         HttpServerResponse response = exchange.response();
-        response.setStatusCode(upstream.statusCode());
-        if (upstream.statusMessage() != null) {
-            response.setStatusMessage(upstream.statusMessage());
-        }
-        HopByHopHeaders.copyEndToEnd(upstream.headers(), response.headers(), RESPONSE_HEADERS_SET_BY_GATEWAY);
         upstreamSessionId = upstream.getHeader(McpHeaders.SESSION_ID);
-        if (upstreamSessionId != null && exchange.a2a() == null) {
-            sealSessionId(response, upstreamSessionId);
+        // A call held for its client's approval already answers as a stream (the question went first): the upstream's
+        // answer follows as events on it, with no status line or headers of its own.
+        if (!response.headWritten()) {
+            response.setStatusCode(upstream.statusCode());
+            if (upstream.statusMessage() != null) {
+                response.setStatusMessage(upstream.statusMessage());
+            }
+            HopByHopHeaders.copyEndToEnd(upstream.headers(), response.headers(), RESPONSE_HEADERS_SET_BY_GATEWAY);
+            if (upstreamSessionId != null && exchange.a2a() == null) {
+                sealSessionId(response, upstreamSessionId);
+            }
         }
         ResponseFilter filter = exchange.a2a() != null ? new A2aResponseFilter(exchange, errors, learnt)
                 : new McpResponseFilter(exchange, new ServerRequestAnswers(exchange, client, errors, () -> upstreamSessionId),
@@ -339,7 +352,9 @@ final class UpstreamCall {
             streamOpened();
             metrics.sseStreamOpened();
             done.future().onComplete(v -> metrics.sseStreamClosed());
-            response.setChunked(true);
+            if (!response.headWritten()) {
+                response.setChunked(true);
+            }
             if (filter.batchDenials() != null) {
                 filter.batchDenials().forEach(denial -> response.write(Buffer.buffer(SseEncoder.encode(
                         SseEvent.data(new String(McpResponseFilter.bytes(denial), StandardCharsets.UTF_8))))));
@@ -364,7 +379,9 @@ final class UpstreamCall {
         } else if (shouldStream(upstream)) {
             cancelTimer();
             streamOpened();
-            response.setChunked(true);
+            if (!response.headWritten()) {
+                response.setChunked(true);
+            }
             StreamRelay.relay(upstream, response, null).onComplete(ar -> finish());
         } else {
             // A small JSON answer is read whole and written once: one write instead of headers + chunks.
@@ -376,7 +393,7 @@ final class UpstreamCall {
                     if (exchange.outcome() != null) {
                         exchange.outcome().onJson(ar.result());
                     }
-                    response.end(ar.result());
+                    endJson(ar.result());
                     finish();
                 }
             });
@@ -462,7 +479,7 @@ final class UpstreamCall {
             if (exchange.outcome() != null) {
                 exchange.outcome().onJson(out);
             }
-            exchange.response().end(out);
+            endJson(out);
             finish();
         });
     }

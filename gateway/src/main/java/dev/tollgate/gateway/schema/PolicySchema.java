@@ -35,7 +35,9 @@ public final class PolicySchema {
         ObjectNode approval = b.mapping("rules[].approval", "Approval terms (action: approve only).", PolicyLoader.APPROVAL_FIELDS, new Fields()
                 .add("timeout", "How long the call is held, 1s to 24h. Default 5m.", pattern("^\\d+\\s*(ms|s|m|h)$"))
                 .add("on-timeout", "What happens when nobody decides in time.", words("deny", "allow"))
-                .add("approvers", "Who may decide (names shown on the admin page and in the webhook).", stringList()));
+                .add("approvers", "Who may decide (names shown on the admin page and in the webhook).", stringList())
+                .add("ask-client", "Also ask the calling client's user, by MCP elicitation on the call's own stream (tools/call only).",
+                        type("boolean")));
         ObjectNode rule = b.mapping("rules[]", "One rule: when condition matches, action is taken.", PolicyLoader.RULE_FIELDS, new Fields()
                 .add("name", "Unique in the document; named in decisions, metrics and the audit log.", type("string"))
                 .add("description", "What the rule is for.", type("string"))

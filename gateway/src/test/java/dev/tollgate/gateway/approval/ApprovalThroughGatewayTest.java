@@ -161,6 +161,64 @@ class ApprovalThroughGatewayTest {
     }
 
     @Test
+    void theCallingClientsUserCanApproveOrDeclineThroughMcpElicitation() throws Exception {
+        Files.writeString(dir.resolve("policies/p.yaml"), POLICY.formatted("30s", "deny")
+                .replace("approvers: [ops-oncall]}", "approvers: [ops-oncall], ask-client: true}"));
+        gateway = start("");
+        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        McpSyncClient yes = elicitingClient(request -> {
+            asked.add(request.message());
+            return new McpSchema.ElicitResult(McpSchema.ElicitResult.Action.ACCEPT, Map.of("approve", true));
+        });
+        McpSchema.CallToolResult result = yes.callTool(McpSchema.CallToolRequest.builder("add").arguments(Map.of("a", 2, "b", 3)).build());
+        assertThat(((McpSchema.TextContent) result.content().get(0)).text()).isEqualTo("5.0");
+        assertThat(asked).singleElement().satisfies(m -> assertThat(m).contains("'add'", "approve-add", "adding needs a person"));
+        assertThat(fixture.toolCalls()).containsOnlyOnce("add");
+        JsonNode record = await().atMost(Duration.ofSeconds(5)).until(() -> auditRecord("add"), r -> r != null);
+        assertThat(record.path("approval").path("outcome").asText()).isEqualTo("approved");
+        assertThat(record.path("approval").path("by").asText()).startsWith("client:");
+
+        McpSyncClient no = elicitingClient(request -> new McpSchema.ElicitResult(McpSchema.ElicitResult.Action.DECLINE, null));
+        assertThatThrownBy(() -> no.callTool(McpSchema.CallToolRequest.builder("add").arguments(Map.of("a", 1, "b", 1)).build()))
+                .hasMessageContaining("declined by the user in the client");
+        assertThat(fixture.toolCalls()).containsOnlyOnce("add");
+        // Approvers still see every held call: the webhook announced both.
+        assertThat(webhook.received()).hasSize(2);
+    }
+
+    @Test
+    void anAnswerFromAnotherSessionOrCallerChangesNothingAndIsNeverForwarded() throws Exception {
+        Files.writeString(dir.resolve("policies/p.yaml"), POLICY.formatted("30s", "deny")
+                .replace("approvers: [ops-oncall]}", "approvers: [ops-oncall], ask-client: true}"));
+        gateway = start("");
+        CompletableFuture<TestHttp.Reply> held = CompletableFuture.supplyAsync(() -> post(call(9, "add")));
+        String id = awaitWebhook(0).path("id").asText();
+        // A forged yes: the id is right, the session is not the one the question was asked in (nor one this gateway sealed).
+        TestHttp.Reply forged = http.send(TestHttp.mcpPost(gateway.port(), "/raw").putHeader("Mcp-Session-Id", "someone-else"),
+                Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":\"tollgate-approval-" + id + "\",\"result\":{\"action\":\"accept\",\"content\":{\"approve\":true}}}"));
+        assertThat(forged.status()).isEqualTo(404);
+        assertThat(forged.reason()).isEqualTo("session_not_found");
+        assertThat(held).isNotDone();
+        assertThat(admin(HttpMethod.GET, "/approvals", null).json().path("pending").get(0).path("id").asText()).isEqualTo(id);
+        assertThat(plain.received()).isEmpty();
+        admin(HttpMethod.POST, "/approvals/" + id, "{\"decision\":\"deny\",\"by\":\"alice\"}");
+        // The held call's answer was already a stream (the question went first): the denial is its last event.
+        TestHttp.Reply reply = held.get(10, TimeUnit.SECONDS);
+        assertThat(reply.headers().get("Content-Type")).startsWith("text/event-stream");
+        assertThat(reply.body().toString()).contains("elicitation/create", "tollgate-approval-" + id, "approval_denied");
+        assertThat(plain.received()).isEmpty();
+    }
+
+    private McpSyncClient elicitingClient(java.util.function.Function<McpSchema.ElicitFormRequest, McpSchema.ElicitResult> user) {
+        McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport.builder("http://localhost:" + gateway.port()).endpoint("/mcp").build())
+                .requestTimeout(Duration.ofSeconds(30)).capabilities(McpSchema.ClientCapabilities.builder().elicitation().build())
+                .elicitation(user).build();
+        client.initialize();
+        clients.add(client);
+        return client;
+    }
+
+    @Test
     void aDeniedCallNeverReachesTheUpstreamAndTheClientLearnsWhoDeniedIt() throws Exception {
         gateway = start("");
         McpSyncClient client = sdkClient();
