@@ -82,8 +82,12 @@ final class ResultPolicing {
             read = new CallDescription(call.protocol(), call.route(), call.method(), call.toolName(), call.resourceUri(), call.promptName(),
                     joined, call.direction());
         }
-        String all = collapseSpaces(streamTail + text);
-        streamTail = all.length() <= STREAM_TAIL_CHARS ? all : all.substring(all.length() - STREAM_TAIL_CHARS);
+        if (!text.isEmpty()) {
+            // Only the end matters: collapse spaces over at most twice the tail, not over a whole large result.
+            String recent = text.length() > 2 * STREAM_TAIL_CHARS ? text.substring(text.length() - 2 * STREAM_TAIL_CHARS) : text;
+            String all = collapseSpaces(streamTail + recent);
+            streamTail = all.length() <= STREAM_TAIL_CHARS ? all : all.substring(all.length() - STREAM_TAIL_CHARS);
+        }
         if (sizeBytes > limits.maxScannedResultBytes()) {
             return conclude(requestId, limits.denyUnscannableResults() ? UNSCANNABLE_DENIED : UNSCANNABLE_ALLOWED, List.of(), call);
         }
@@ -144,8 +148,10 @@ final class ResultPolicing {
         return true;
     }
 
+    private static final java.util.regex.Pattern SPACES = java.util.regex.Pattern.compile("\\s{2,}");
+
     private static String collapseSpaces(String text) {
-        return text.replaceAll("\\s{2,}", " ");
+        return SPACES.matcher(text).replaceAll(" ");
     }
 
     /** What the deciding rules' detectors find; null when the scan went past its budget. */
