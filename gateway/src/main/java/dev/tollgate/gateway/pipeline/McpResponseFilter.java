@@ -380,7 +380,10 @@ final class McpResponseFilter implements ResponseFilter {
         return outcome == ResultPolicing.Outcome.REDACTED ? event.withData(new String(bytes(root), StandardCharsets.UTF_8)) : event;
     }
 
-    /** The tool whose result each request of this call will be answered with (null: a task whose tool is unknown). */
+    /** Answers a client hands to its model though no tool ran. */
+    private static final Set<String> READ_BY_MODEL = Set.of(McpMethods.INITIALIZE, McpMethods.RESOURCES_READ, McpMethods.PROMPTS_GET);
+
+    /** The tool whose result each request of this call will be answered with (null: no tool, or a task's unknown tool). */
     private static java.util.Map<JsonNode, String> toolCalls(JsonRpcPayload payload, TaskOrigins tasks, String route) {
         java.util.Map<JsonNode, String> tools = new java.util.HashMap<>();
         for (JsonRpcMessage message : payload.messages()) {
@@ -389,6 +392,10 @@ final class McpResponseFilter implements ResponseFilter {
             }
             if (McpMethods.TOOLS_CALL.equals(request.method()) && request.params() != null && request.params().path("name").isTextual()) {
                 tools.put(request.id().value(), request.params().get("name").textValue());
+            } else if (READ_BY_MODEL.contains(request.method())) {
+                // No tool, but text the model reads all the same: a resource's contents, a prompt's messages, a server's
+                // initialize instructions. Result rules without a tool: condition apply to them.
+                tools.put(request.id().value(), null);
             } else if ("tasks/result".equals(request.method()) || "tasks/get".equals(request.method())) {
                 JsonNode taskId = request.params() == null ? null : request.params().get("taskId");
                 tools.put(request.id().value(), taskId != null && taskId.isTextual() ? tasks.toolOf(route, taskId.textValue()) : null);
