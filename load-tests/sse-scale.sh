@@ -11,10 +11,11 @@
 #   --timeout S      how long to wait for every first event (default 120)
 #   --targets LIST   direct and/or gateway targets of run.sh (default direct,tollgate)
 #   --tsv-dir DIR    append rows to DIR/sse.tsv (report.sh)
+#   --hold S         keep the streams open S seconds after measuring (to inspect the gateway's heap)
 # Streams that never get their first event are listed, with the gateway's log and metrics, in
 # load-tests/results/sse-stalled-<time>-<target>-<N>/ (kept).
 set -euo pipefail
-stream_counts=8000 timeout=120 target_list=direct,tollgate tsv_dir="" jar_arg=""
+stream_counts=8000 timeout=120 target_list=direct,tollgate tsv_dir="" jar_arg="" hold=0
 root=$(cd "$(dirname "$0")/.." && pwd)
 harness=$root/load-tests/harness
 while [ $# -gt 0 ]; do
@@ -22,9 +23,10 @@ while [ $# -gt 0 ]; do
     --streams) stream_counts=${2//,/ }; shift 2 ;;
     --jar) jar_arg=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
+    --hold) hold=$2; shift 2 ;;
     --targets) target_list=$2; shift 2 ;;
     --tsv-dir) mkdir -p "$2"; tsv_dir=$(cd "$2" && pwd); shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -78,7 +80,7 @@ for n in $stream_counts; do
       if has_feature "$t" axid; then fail "sse-scale.sh does not send AXIDs; use a target without axid"; fi
     fi
     java -Xmx1g -cp "$bench_jar" dev.tollgate.bench.SseScaleProbe --port "$port" --streams "$n" --timeout "$timeout" \
-      --pid "$pid" --label "$t" "${metrics[@]}" ${tsv_dir:+--tsv "$tsv_dir/sse.tsv"} --stalled-file "$work/stalled-$t-$n.tsv" \
+      --pid "$pid" --label "$t" "${metrics[@]}" ${tsv_dir:+--tsv "$tsv_dir/sse.tsv"} --stalled-file "$work/stalled-$t-$n.tsv" --hold "$hold" \
       | tee "$work/probe-$t-$n.txt" || fail "SseScaleProbe against $t failed"
     if [ -s "$work/stalled-$t-$n.tsv" ]; then
       keep=$root/load-tests/results/sse-stalled-$(date -u +%Y%m%dT%H%M%SZ)-$t-$n

@@ -11,7 +11,14 @@ bench_jar=$root/load-tests/target/benchmarks.jar
 all_targets=(direct nginx-proxy tollgate tollgate-full tollgate-rules100 tollgate-axid tollgate-otlp tollgate-otlp-sampled tollgate-audit-full tollgate-audit-digest tollgate-results tollgate-noaccess)
 basic_targets=(direct nginx-proxy tollgate)
 
+# A target with the suffix @prev (e.g. tollgate-full@prev) is the same configuration run by the jar named in
+# TOLLGATE_PREV_JAR: an A/B of two builds alternated in one run.
 tg_features() { # target -> space-separated features: rules100 axid otlp audit-full audit-digest
+  if [[ "$1" == *@prev ]]; then
+    [ -n "${TOLLGATE_PREV_JAR:-}" ] || { echo "target $1 needs TOLLGATE_PREV_JAR" >&2; return 1; }
+    tg_features "${1%@prev}"
+    return
+  fi
   case "$1" in
     tollgate) echo "" ;;
     tollgate-full) echo "rules100 axid otlp audit-full" ;;
@@ -162,10 +169,11 @@ start_gateway() { # target upstream_url [template] [extra JVM options...]: start
     # Each gateway exports to its own path of the one counting receiver, which counts per path.
     env=(OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="http://127.0.0.1:$otlp_port/v1/traces/$t" OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/protobuf)
   fi
-  local started
+  local started target_jar=$jar
+  [[ "$t" == *@prev ]] && target_jar=$TOLLGATE_PREV_JAR
   started=$(date +%s%N)
   # shellcheck disable=SC2086 # TOLLGATE_JAVA_OPTS is a list of options
-  (cd "$work/$t" && exec env "${env[@]}" java ${TOLLGATE_JAVA_OPTS:-} "$@" -jar "$jar" run --config "$work/$t/gateway.yaml") \
+  (cd "$work/$t" && exec env "${env[@]}" java ${TOLLGATE_JAVA_OPTS:-} "$@" -jar "$target_jar" run --config "$work/$t/gateway.yaml") \
     >"$work/$t/gateway.log" 2>&1 &
   gw_pid[$t]=$!
   pids+=("${gw_pid[$t]}")

@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * that never answers can be described exactly: connected or not, status line or not, what bytes arrived.
  * <pre>
  * java -cp benchmarks.jar dev.tollgate.bench.SseScaleProbe --port P [--path /mcp] [--streams N] [--timeout S]
- *     [--pid GATEWAY_PID] [--label NAME] [--max-connecting N] [--metrics-url URL] [--tsv FILE] [--stalled-file FILE]
+ *     [--pid GATEWAY_PID] [--label NAME] [--max-connecting N] [--metrics-url URL] [--tsv FILE] [--stalled-file FILE] [--hold S]
  * </pre>
  * Times are from the start of the run (the first connect). Connects are started as fast as they complete,
  * with at most {@code --max-connecting} pending at once (default 512) so the listen backlog, not SYN retries,
@@ -40,9 +40,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class SseScaleProbe {
 
     record Options(int port, String path, int streams, int timeoutSeconds, long pid, String label, int maxConnecting,
-                   String metricsUrl, Path tsv, Path stalledFile) {
+                   String metricsUrl, Path tsv, Path stalledFile, int holdSeconds) {
         static Options parse(String[] args) {
-            int port = 0, streams = 8000, timeout = 120, maxConnecting = 512;
+            int port = 0, streams = 8000, timeout = 120, maxConnecting = 512, hold = 0;
             long pid = 0;
             String path = "/mcp", label = "target", metricsUrl = null;
             Path tsv = null, stalled = null;
@@ -59,13 +59,14 @@ public final class SseScaleProbe {
                     case "--metrics-url" -> metricsUrl = v;
                     case "--tsv" -> tsv = Path.of(v);
                     case "--stalled-file" -> stalled = Path.of(v);
+                    case "--hold" -> hold = Integer.parseInt(v);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
             if (port == 0 || streams < 1) {
                 throw new IllegalArgumentException("--port is required, --streams >= 1");
             }
-            return new Options(port, path, streams, timeout, pid, label, maxConnecting, metricsUrl, tsv, stalled);
+            return new Options(port, path, streams, timeout, pid, label, maxConnecting, metricsUrl, tsv, stalled, hold);
         }
     }
 
@@ -200,6 +201,11 @@ public final class SseScaleProbe {
         }
         if (none > 0) {
             describeStalled(streams, o, none, cutoff);
+        }
+        if (o.holdSeconds() > 0) {
+            // Streams stay open so that the holder's heap can be inspected (jmap -histo:live, jcmd GC.heap_info).
+            System.out.printf(Locale.ROOT, "holding the streams open for %d s%n", o.holdSeconds());
+            Thread.sleep(o.holdSeconds() * 1000L);
         }
         client.close();
         vertx.close();

@@ -30,6 +30,9 @@ public final class ReadBodyStage implements Stage {
     /** The most a body buffer starts with, whatever Content-Length claims. */
     static final int INITIAL_BODY_BUFFER_BYTES = 16 * 1024;
 
+    /** What a chunked body (no Content-Length) starts with. */
+    private static final int UNDECLARED_BODY_BUFFER_BYTES = 1024;
+
     private static final Set<String> MCP_MEDIA_TYPES = Set.of("application/json");
     private static final Set<String> A2A_MEDIA_TYPES = Set.of("application/json", A2aHeaders.MEDIA_TYPE);
 
@@ -67,8 +70,9 @@ public final class ReadBodyStage implements Stage {
     private Future<StageResult> read(Exchange exchange, long limit, long declared) {
         HttpServerRequest request = exchange.request();
         Promise<StageResult> done = Promise.promise();
-        // Grown with the bytes received: a Content-Length promised but never sent reserves no memory.
-        Buffer body = Buffer.buffer((int) Math.min(Math.max(declared, 1024), INITIAL_BODY_BUFFER_BYTES));
+        // Grown with the bytes received: a Content-Length promised but never sent reserves no memory. Sized
+        // exactly when the length is declared: the body lives as long as the call (a whole SSE stream).
+        Buffer body = Buffer.buffer((int) Math.min(declared >= 0 ? declared : UNDECLARED_BODY_BUFFER_BYTES, INITIAL_BODY_BUFFER_BYTES));
         long[] discarded = {0};
         // A body trickled in a byte at a time would hold the connection and its buffer for ever.
         io.vertx.core.Vertx vertx = io.vertx.core.Vertx.currentContext().owner();
