@@ -6,27 +6,30 @@
 # Then draws the charts (ReportCharts) and writes the tables, the machine and the goals (met / not met).
 #
 # Usage: load-tests/report.sh [--quick] [--rounds N] [--duration S] [--warmup S] [--latency-duration S]
-#                             [--sse-streams "1000 4000 8000"] [--sse-timeout S] [--skip throughput,latency,sse]
+#                             [--latency-rounds N] [--sse-streams "1000 4000 8000"] [--sse-timeout S]
+#                             [--skip throughput,latency,sse]
 #   --quick   proves the pipeline in a few minutes: 3 s per target, 1 round, 1 s warm-up; latency 3 s per
 #             rate; SSE 500 streams. Its figures are meaningless (no JIT warm-up, short runs).
-# Defaults: 2 rounds x 20 s after a 20 s warm-up per target; latency 30 s per rate after 20 s of JIT warm-up;
+# Defaults: 2 rounds x 20 s after a 20 s warm-up per target; latency 3 rounds x 20 s per rate after 20 s of
+# JIT warm-up;
 # SSE 1,000/4,000/8,000 streams, 120 s timeout. Expect ~20 minutes on 2 cores. load-tests/report/profile.md,
 # if present (written by hand from a profile), is included as the report's profile section.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 lt=$root/load-tests
-rounds=2 duration=20 warmup=20 lat_duration=30 lat_warmup=10 jit_warmup=20 sse_streams="1000 4000 8000" sse_timeout=120 skip="" quick=0
+rounds=2 duration=20 warmup=20 lat_duration=20 lat_warmup=5 lat_rounds=3 jit_warmup=20 sse_streams="1000 4000 8000" sse_timeout=120 skip="" quick=0
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) quick=1 rounds=1 duration=3 warmup=1 lat_duration=3 lat_warmup=3 jit_warmup=3 sse_streams=500 sse_timeout=30; shift ;;
+    --quick) quick=1 rounds=1 duration=3 warmup=1 lat_duration=3 lat_warmup=3 lat_rounds=1 jit_warmup=3 sse_streams=500 sse_timeout=30; shift ;;
     --rounds) rounds=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --latency-duration) lat_duration=$2; shift 2 ;;
+    --latency-rounds) lat_rounds=$2; shift 2 ;;
     --sse-streams) sse_streams=${2//,/ }; shift 2 ;;
     --sse-timeout) sse_timeout=$2; shift 2 ;;
     --skip) skip=$2; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -45,15 +48,16 @@ if ! skipped throughput; then
     | tee "$out/throughput.txt"
 fi
 if ! skipped latency; then
-  rm -f "$out/latency.tsv" "$out/latency-gc.tsv" "$out"/gc-*.log
-  echo "== latency: open loop at 1,000 and 5,000 calls/s, ${lat_duration}s each"
+  rm -f "$out/latency.tsv" "$out/latency-rounds.tsv" "$out/latency-gc.tsv" "$out"/gc-*.log
+  echo "== latency: open loop at 1,000 and 5,000 calls/s, $lat_rounds round(s) x ${lat_duration}s each"
   bash "$lt/latency.sh" --rates "1000 5000" --duration "$lat_duration" --warmup "$lat_warmup" --jit-warmup "$jit_warmup" \
+    --rounds "$lat_rounds" \
     --tsv-dir "$out" | tee "$out/latency.txt"
 fi
 if ! skipped sse; then
   rm -f "$out/sse.tsv"
   echo "== SSE scale: $sse_streams streams"
-  bash "$lt/sse-scale.sh" --streams "$sse_streams" --timeout "$sse_timeout" --tsv-dir "$out" | tee "$out/sse.txt"
+  bash "$lt/sse-scale.sh" --targets direct,tollgate,tollgate-heap256 --streams "$sse_streams" --timeout "$sse_timeout" --tsv-dir "$out" | tee "$out/sse.txt"
 fi
 
 java -Djava.awt.headless=true -cp "$lt/target/benchmarks.jar" dev.tollgate.bench.ReportCharts "$out"

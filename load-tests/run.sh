@@ -16,7 +16,8 @@
 #   --gateway-template FILE  the `tollgate` target's yaml, with the @PLACEHOLDERS@ of harness/gateway.yaml.template
 #   --observed       also measure "tollgate-obs": OTLP tracing + audit (full arguments), no AXID, bench policy
 #   --tsv-dir DIR    also write throughput.tsv and observers.tsv there (report.sh)
-# Environment: TOLLGATE_JAVA_OPTS (extra JVM options for the gateways, e.g. "-Xmx512m").
+# Environment: TOLLGATE_JAVA_OPTS (extra JVM options for the gateways, e.g. "-Xmx512m"); TOLLGATE_RUN_ARGS
+#              (extra `tollgate run` options, e.g. "--event-loops 1").
 #              TOLLGATE_PREV_JAR: the jar of the targets suffixed @prev (e.g. --targets tollgate,tollgate@prev), an A/B
 #              of two builds alternated in the same run.
 # Exits non-zero if a target answers anything but 2xx, serves no requests, or if a gateway's answer is
@@ -39,7 +40,7 @@ while [ $# -gt 0 ]; do
     --gateway-template) gateway_template=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
     --observed) observed=1; shift ;;
     --tsv-dir) mkdir -p "$2"; tsv_dir=$(cd "$2" && pwd); shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done

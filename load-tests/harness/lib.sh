@@ -30,6 +30,7 @@ tg_features() { # target -> space-separated features: rules100 axid otlp audit-f
     tollgate-audit-digest) echo "audit-digest" ;;
     tollgate-results) echo "results" ;;       # result rules: every tool result read by the five shipped detectors
     tollgate-noaccess) echo "noaccess" ;;     # telemetry.access-log: false (what the default access log costs)
+    tollgate-heap256) echo "heap256" ;;       # plain, with the heap sized for 8,000 SSE streams (-Xmx256m; see README)
     tollgate-obs) echo "otlp audit-full" ;;   # run.sh --observed, kept for compatibility
     *) return 1 ;;
   esac
@@ -171,9 +172,11 @@ start_gateway() { # target upstream_url [template] [extra JVM options...]: start
   fi
   local started target_jar=$jar
   [[ "$t" == *@prev ]] && target_jar=$TOLLGATE_PREV_JAR
+  local sized=()
+  has_feature "$t" heap256 && sized=(-Xmx256m)
   started=$(date +%s%N)
-  # shellcheck disable=SC2086 # TOLLGATE_JAVA_OPTS is a list of options
-  (cd "$work/$t" && exec env "${env[@]}" java ${TOLLGATE_JAVA_OPTS:-} "$@" -jar "$target_jar" run --config "$work/$t/gateway.yaml") \
+  # shellcheck disable=SC2086 # TOLLGATE_JAVA_OPTS and TOLLGATE_RUN_ARGS are lists of options
+  (cd "$work/$t" && exec env "${env[@]}" java ${TOLLGATE_JAVA_OPTS:-} "${sized[@]}" "$@" -jar "$target_jar" run --config "$work/$t/gateway.yaml" ${TOLLGATE_RUN_ARGS:-}) \
     >"$work/$t/gateway.log" 2>&1 &
   gw_pid[$t]=$!
   pids+=("${gw_pid[$t]}")
