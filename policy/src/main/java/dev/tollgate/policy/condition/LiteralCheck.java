@@ -7,10 +7,87 @@ package dev.tollgate.policy.condition;
  */
 final class LiteralCheck {
 
-    private final LiteralQuery query;
+    /**
+     * The query as arrays: a rule's check runs on every call, and iterating the query's sets and lists cost
+     * more than the {@code contains} scans themselves (JFR, 100-rule policy).
+     */
+    private sealed interface Test permits AnyOf, NonAscii, All, Any {
+        boolean holds(String folded, boolean nonAscii);
+    }
+
+    private record AnyOf(String[] literals) implements Test {
+        @Override
+        public boolean holds(String folded, boolean nonAscii) {
+            for (String literal : literals) {
+                if (folded.contains(literal)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private record NonAscii() implements Test {
+        @Override
+        public boolean holds(String folded, boolean nonAscii) {
+            return nonAscii;
+        }
+    }
+
+    private record All(Test[] parts) implements Test {
+        @Override
+        public boolean holds(String folded, boolean nonAscii) {
+            for (Test part : parts) {
+                if (!part.holds(folded, nonAscii)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private record Any(Test[] parts) implements Test {
+        @Override
+        public boolean holds(String folded, boolean nonAscii) {
+            for (Test part : parts) {
+                if (part.holds(folded, nonAscii)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /**
+     * The last text folded on this thread: the rules of a policy test the same argument value one after the
+     * other (the same String instance), and folding it once instead of once per rule is most of the saving.
+     * Identity is enough: folding is a function of the text, so a reused instance can only give the same result.
+     */
+    private static final class LastFolded {
+        String source;
+        String folded;
+        boolean nonAscii;
+    }
+
+    private static final ThreadLocal<LastFolded> LAST_FOLDED = ThreadLocal.withInitial(LastFolded::new);
+
+    private final Test test;
 
     private LiteralCheck(LiteralQuery query) {
-        this.query = query;
+        this.test = compile(query);
+    }
+
+    private static Test compile(LiteralQuery query) {
+        if (query instanceof LiteralQuery.AnyOf any) {
+            return new AnyOf(any.strings().toArray(String[]::new));
+        }
+        if (query instanceof LiteralQuery.NonAscii) {
+            return new NonAscii();
+        }
+        if (query instanceof LiteralQuery.And and) {
+            return new All(and.all().stream().map(LiteralCheck::compile).toArray(Test[]::new));
+        }
+        return new Any(((LiteralQuery.Or) query).any().stream().map(LiteralCheck::compile).toArray(Test[]::new));
     }
 
     /**
@@ -34,41 +111,34 @@ final class LiteralCheck {
 
     /** False only when the text cannot match: it lacks what every match must contain. */
     boolean mayMatch(String text) {
-        StringBuilder folded = new StringBuilder(text.length());
+        LastFolded last = LAST_FOLDED.get();
+        if (last.source != text) {
+            fold(text, last);
+        }
+        return test.holds(last.folded, last.nonAscii);
+    }
+
+    private static void fold(String text, LastFolded into) {
         boolean nonAscii = false;
+        int firstChanged = -1;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             nonAscii |= c > 0x7f;
-            folded.append(CaseFold.fold(c));
-        }
-        return holds(query, folded.toString(), nonAscii);
-    }
-
-    private static boolean holds(LiteralQuery query, String folded, boolean nonAscii) {
-        if (query instanceof LiteralQuery.AnyOf any) {
-            for (String literal : any.strings()) {
-                if (folded.contains(literal)) {
-                    return true;
-                }
-            }
-            return false;
-        }
-        if (query instanceof LiteralQuery.NonAscii) {
-            return nonAscii;
-        }
-        if (query instanceof LiteralQuery.And and) {
-            for (LiteralQuery part : and.all()) {
-                if (!holds(part, folded, nonAscii)) {
-                    return false;
-                }
-            }
-            return true;
-        }
-        for (LiteralQuery part : ((LiteralQuery.Or) query).any()) {
-            if (holds(part, folded, nonAscii)) {
-                return true;
+            if (firstChanged < 0 && CaseFold.fold(c) != c) {
+                firstChanged = i;
             }
         }
-        return false;
+        String folded = text;
+        if (firstChanged >= 0) {
+            // Only texts with something to fold are copied; most arguments are already lower case.
+            StringBuilder out = new StringBuilder(text.length()).append(text, 0, firstChanged);
+            for (int i = firstChanged; i < text.length(); i++) {
+                out.append(CaseFold.fold(text.charAt(i)));
+            }
+            folded = out.toString();
+        }
+        into.source = text;
+        into.folded = folded;
+        into.nonAscii = nonAscii;
     }
 }
