@@ -1,10 +1,9 @@
 package dev.tollgate.gateway.http;
 
 import io.vertx.core.MultiMap;
-import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Copies headers between the client and upstream legs, dropping the hop-by-hop ones (RFC 9110 §7.6.1)
@@ -32,11 +31,25 @@ public final class HopByHopHeaders {
         });
     }
 
+    /** The names a Connection header lists, lower-cased (per call: a loop, not a stream pipeline). */
     private static Set<String> connectionNamed(String connection) {
-        if (connection == null || connection.isBlank()) {
+        if (connection == null) {
             return Set.of();
         }
-        return Arrays.stream(connection.toLowerCase(Locale.ROOT).split(","))
-                .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
+        Set<String> named = null;
+        int start = 0;
+        while (start <= connection.length()) {
+            int comma = connection.indexOf(',', start);
+            int end = comma < 0 ? connection.length() : comma;
+            String name = connection.substring(start, end).trim();
+            if (!name.isEmpty()) {
+                if (named == null) {
+                    named = new HashSet<>(4);
+                }
+                named.add(name.toLowerCase(Locale.ROOT));
+            }
+            start = end + 1;
+        }
+        return named == null ? Set.of() : named;
     }
 }

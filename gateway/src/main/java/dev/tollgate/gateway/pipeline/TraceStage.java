@@ -33,6 +33,11 @@ public final class TraceStage implements Stage {
 
     @Override
     public Future<StageResult> apply(Exchange exchange) {
+        if (!telemetry.exporting()) {
+            // Nothing would read the attributes: the span is kept for its ids only.
+            exchange.trace(CallTrace.start(telemetry, exchange.request().headers(), spanName(exchange), Attributes.empty(), Attributes.empty()));
+            return StageResult.proceed();
+        }
         exchange.trace(CallTrace.start(telemetry, exchange.request().headers(), spanName(exchange), callAttributes(exchange),
                 decisionAttributes(exchange)));
         return StageResult.proceed();

@@ -26,9 +26,12 @@ public final class Telemetry implements AutoCloseable {
     private final TelemetryConfig config;
     private final ArgumentRedactor redactor;
     private final SpanPipelineCounts counts;
+    private final boolean exporting;
 
-    private Telemetry(OpenTelemetry openTelemetry, OpenTelemetrySdk ownedSdk, TelemetryConfig config, SpanPipelineCounts counts) {
+    private Telemetry(OpenTelemetry openTelemetry, OpenTelemetrySdk ownedSdk, TelemetryConfig config, SpanPipelineCounts counts,
+                      boolean exporting) {
         this.openTelemetry = openTelemetry;
+        this.exporting = exporting;
         this.ownedSdk = ownedSdk;
         this.counts = counts;
         this.tracer = openTelemetry.getTracer(INSTRUMENTATION);
@@ -62,31 +65,44 @@ public final class Telemetry implements AutoCloseable {
                 "otel.logs.exporter", "none"));
         SpanPipelineCounts counts = new SpanPipelineCounts();
         AllowedCallSampling sampling = new AllowedCallSampling(config.sampleAllowed());
+        java.util.concurrent.atomic.AtomicBoolean exporting = new java.util.concurrent.atomic.AtomicBoolean();
         OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
                 .addPropertiesSupplier(() -> defaults)
                 .addPropertiesCustomizer(properties -> overrides)
                 // Counted after sampling: "exported" is what reached the exporter, sampled-out is counted on its own.
-                .addSpanExporterCustomizer((exporter, properties) -> sampling.wrap(counts.counting(exporter)))
+                .addSpanExporterCustomizer((exporter, properties) -> {
+                    exporting.set(true);
+                    return sampling.wrap(counts.counting(exporter));
+                })
                 // The batch processor reports its drops to the SDK's meter provider: this reader is how they are read.
                 .addMeterProviderCustomizer((builder, properties) -> builder.registerMetricReader(counts))
                 .build()
                 .getOpenTelemetrySdk();
         counts.sampling(sampling);
-        return new Telemetry(sdk, sdk, config, counts);
+        return new Telemetry(sdk, sdk, config, counts, exporting.get());
     }
 
     /** Wraps an SDK someone else owns (tests: an in-memory exporter). */
     public static Telemetry of(OpenTelemetry openTelemetry, TelemetryConfig config) {
-        return new Telemetry(openTelemetry, null, config, new SpanPipelineCounts());
+        return new Telemetry(openTelemetry, null, config, new SpanPipelineCounts(), true);
     }
 
     public static Telemetry disabled() {
-        return new Telemetry(OpenTelemetry.noop(), null, TelemetryConfig.DEFAULT, new SpanPipelineCounts());
+        return new Telemetry(OpenTelemetry.noop(), null, TelemetryConfig.DEFAULT, new SpanPipelineCounts(), false);
     }
 
     /** Spans exported, failed to export, and dropped by the batch processor (zero unless this object built the SDK). */
     public SpanPipelineCounts counts() {
         return counts;
+    }
+
+    /**
+     * Whether any span can leave the process (an exporter is configured, OTEL_* included). Without one, spans
+     * still give each call a trace id (audit records, the upstream's traceparent) but their attributes are
+     * never read, so the call's attributes are not built (JFR: a few percent of a plain gateway's event loops).
+     */
+    public boolean exporting() {
+        return exporting;
     }
 
     public Tracer tracer() {
