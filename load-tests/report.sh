@@ -72,7 +72,7 @@ if ! skipped throughput || ! skipped latency || ! skipped sse; then
     echo "$load_before"
     cut -d' ' -f1-3 /proc/loadavg
     echo "$quick"
-    echo "throughput: $rounds round(s) x ${duration}s after ${warmup}s warm-up per target (wrk -t1 -c32); latency: ${lat_duration}s per rate after ${jit_warmup}s JIT warm-up; SSE: $sse_streams streams, ${sse_timeout}s timeout$( [ -n "$skip" ] && echo "; skipped: $skip")"
+    echo "throughput: $rounds round(s) x ${duration}s after ${warmup}s warm-up per target (wrk -t1 -c32); latency: $lat_rounds round(s) x ${lat_duration}s per rate after ${jit_warmup}s JIT warm-up; SSE: $sse_streams streams, ${sse_timeout}s timeout$( [ -n "$skip" ] && echo "; skipped: $skip")"
   } > "$out/run-info.txt"
 fi
 [ -f "$out/run-info.txt" ] || { echo "no measurements in $out yet: run without --skip first" >&2; exit 1; }
