@@ -22,9 +22,33 @@ record AuditLine(long seq, String hash, byte[] bytes) {
     static AuditLine seal(ObjectNode record, long seq, String prev) throws JsonProcessingException {
         record.put("seq", seq);
         record.put("prev", prev);
-        byte[] content = wellFormed(JSON.writeValueAsString(record)).getBytes(StandardCharsets.UTF_8);
+        byte[] content = utf8(record);
         String hash = AuditChain.sha256(content);
         return new AuditLine(seq, hash, AuditChain.sealedLine(content, hash));
+    }
+
+    /**
+     * The record as UTF-8. Jackson's byte generator writes straight to UTF-8 (no String, no second encoding
+     * pass) and gives the same bytes as the text path for every record without a surrogate; it writes any
+     * surrogate, paired or lone, as a {@code \\uD8xx}-style escape, so a record whose bytes hold such an escape
+     * (or the same six characters as literal text, escaped) takes the text path, which keeps pairs as UTF-8
+     * and replaces lone surrogates with U+FFFD.
+     */
+    static byte[] utf8(ObjectNode record) throws JsonProcessingException {
+        byte[] bytes = JSON.writeValueAsBytes(record);
+        return mayHoldSurrogateEscape(bytes) ? wellFormed(JSON.writeValueAsString(record)).getBytes(StandardCharsets.UTF_8) : bytes;
+    }
+
+    private static boolean mayHoldSurrogateEscape(byte[] bytes) {
+        for (int i = 0; i + 3 < bytes.length; i++) {
+            if (bytes[i] == '\\' && bytes[i + 1] == 'u' && (bytes[i + 2] | 0x20) == 'd') {
+                int c = bytes[i + 3] | 0x20;
+                if (c == '8' || c == '9' || (c >= 'a' && c <= 'f')) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The text with every unpaired surrogate replaced by U+FFFD: encodable as UTF-8, always. */
