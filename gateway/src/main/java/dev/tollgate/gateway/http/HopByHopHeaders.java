@@ -22,7 +22,8 @@ public final class HopByHopHeaders {
      * (lower-case), e.g. Host and Content-Length, which the gateway sets itself.
      */
     public static void copyEndToEnd(MultiMap from, MultiMap to, Set<String> alsoSkip) {
-        Set<String> named = connectionNamed(from.get("connection"));
+        // Every Connection line counts: a second line naming a header must strip it as surely as the first.
+        Set<String> named = connectionNamed(String.join(",", from.getAll("connection")));
         from.forEach((name, value) -> {
             String lower = name.toLowerCase(Locale.ROOT);
             if (!HOP_BY_HOP.contains(lower) && !alsoSkip.contains(lower) && !named.contains(lower)) {

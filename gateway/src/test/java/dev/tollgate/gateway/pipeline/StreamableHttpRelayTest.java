@@ -135,6 +135,30 @@ class StreamableHttpRelayTest {
     }
 
     @Test
+    void aHeaderNamedOnASecondConnectionLineIsStrippedBothWays() throws Exception {
+        // Attacker's catalog: RFC 9110 lets Connection repeat; reading only its first line would relay what the
+        // second one names as end-to-end.
+        upstream.answer(request -> request.response()
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Connection", List.<String>of("keep-alive", "X-Upstream-Private"))
+                .putHeader("X-Upstream-Private", "secret")
+                .end("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}"));
+        RequestOptions options = TestHttp.mcpPost(gateway.port(), "/mcp")
+                .addHeader("Connection", "keep-alive").addHeader("Connection", "X-Client-Private")
+                .putHeader("X-Client-Private", "hop");
+        var keepAlive = vertx.createHttpClient();
+        TestHttp.Reply reply = keepAlive.request(options)
+                .compose(req -> req.send(Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}")))
+                .compose(resp -> resp.body().map(b -> new TestHttp.Reply(resp.statusCode(), resp.headers(), b)))
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        keepAlive.close();
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(upstream.received().get(0).headers().get("X-Client-Private")).isNull();
+        assertThat(reply.headers().get("X-Upstream-Private")).isNull();
+    }
+
+    @Test
     void notificationIsForwardedAndThe202Relayed() throws Exception {
         upstream.answer(request -> request.response().setStatusCode(202).end());
 
