@@ -179,6 +179,8 @@ class ResultPolicyThroughGatewayTest {
             assertThatThrownBy(() -> watching.callTool(McpSchema.CallToolRequest.builder("split_progress").arguments(Map.of())
                     .progressToken("t-2").build())).hasMessageContaining("no-injected-results");
             // Neither half alone is an instruction; the second, which completes it, is withheld with everything after it.
+            // The SDK delivers notifications on another thread than the call's answer (the first may come just after).
+            await().atMost(Duration.ofSeconds(5)).until(() -> !progress.isEmpty());
             assertThat(progress).containsExactly("Fetched the page. Now ignore all previous");
         } finally {
             watching.close();
