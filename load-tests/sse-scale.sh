@@ -12,10 +12,13 @@
 #   --targets LIST   direct and/or gateway targets of run.sh (default direct,tollgate)
 #   --tsv-dir DIR    append rows to DIR/sse.tsv (report.sh)
 #   --hold S         keep the streams open S seconds after measuring (to inspect the gateway's heap)
+#   --max-connecting N  connects pending at once (default 512); the stream count opens every connect at once,
+#                    past the listen backlog: the kernel then drops handshakes (its ListenOverflows/ListenDrops
+#                    counters, printed after every run, say how many) and those clients wait on TCP retransmits
 # Streams that never get their first event are listed, with the gateway's log and metrics, in
 # load-tests/results/sse-stalled-<time>-<target>-<N>/ (kept).
 set -euo pipefail
-stream_counts=8000 timeout=120 target_list=direct,tollgate tsv_dir="" jar_arg="" hold=0
+stream_counts=8000 timeout=120 target_list=direct,tollgate tsv_dir="" jar_arg="" hold=0 max_connecting=512
 root=$(cd "$(dirname "$0")/.." && pwd)
 harness=$root/load-tests/harness
 while [ $# -gt 0 ]; do
@@ -24,9 +27,10 @@ while [ $# -gt 0 ]; do
     --jar) jar_arg=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
     --hold) hold=$2; shift 2 ;;
+    --max-connecting) max_connecting=$2; shift 2 ;;
     --targets) target_list=$2; shift 2 ;;
     --tsv-dir) mkdir -p "$2"; tsv_dir=$(cd "$2" && pwd); shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -46,6 +50,11 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 IFS=, read -r -a targets <<<"$target_list"
+# The kernel's counts of full accept queues and of handshakes it dropped: a client whose handshake was dropped
+# waits on TCP retransmits (seconds to minutes) and looks, from outside, like a stream the gateway stalled.
+listen_counters() {
+  nstat -az TcpExtListenOverflows TcpExtListenDrops 2>/dev/null | awk '/ListenOverflows/{o=$2} /ListenDrops/{d=$2} END{print o+0, d+0}'
+}
 ensure_bench_jar
 [ -f "$jar" ] || fail "missing $jar"
 
@@ -79,9 +88,14 @@ for n in $stream_counts; do
       port=${gw_port[$t]} pid=${gw_pid[$t]} metrics=(--metrics-url "http://127.0.0.1:${gw_admin[$t]}/metrics")
       if has_feature "$t" axid; then fail "sse-scale.sh does not send AXIDs; use a target without axid"; fi
     fi
+    listen_before=$(listen_counters)
     java -Xmx1g -cp "$bench_jar" dev.tollgate.bench.SseScaleProbe --port "$port" --streams "$n" --timeout "$timeout" \
-      --pid "$pid" --label "$t" "${metrics[@]}" ${tsv_dir:+--tsv "$tsv_dir/sse.tsv"} --stalled-file "$work/stalled-$t-$n.tsv" --hold "$hold" \
+      --max-connecting "$max_connecting" --pid "$pid" --label "$t" "${metrics[@]}" ${tsv_dir:+--tsv "$tsv_dir/sse.tsv"} --stalled-file "$work/stalled-$t-$n.tsv" --hold "$hold" \
       | tee "$work/probe-$t-$n.txt" || fail "SseScaleProbe against $t failed"
+    read -r overflows drops <<<"$(listen_counters)"
+    read -r overflows0 drops0 <<<"$listen_before"
+    echo "  kernel, during the run: $((overflows - overflows0)) listen queue overflows, $((drops - drops0)) handshakes dropped (TcpExtListenOverflows/ListenDrops, every listener on the machine)" \
+      | tee -a "$work/probe-$t-$n.txt"
     if [ -s "$work/stalled-$t-$n.tsv" ]; then
       keep=$root/load-tests/results/sse-stalled-$(date -u +%Y%m%dT%H%M%SZ)-$t-$n
       mkdir -p "$keep"

@@ -1,5 +1,7 @@
 package dev.tollgate.policy;
 
+import dev.tollgate.policy.condition.LiteralCheck;
+
 import dev.tollgate.policy.condition.Condition;
 import dev.tollgate.policy.condition.Truth;
 import dev.tollgate.policy.prefilter.LiteralPrefilter;
@@ -126,6 +128,14 @@ public final class CompiledPolicy {
      * Fails closed like {@link #evaluate}: a condition that cannot be evaluated denies the result.
      */
     public Decision evaluateResult(PolicyRequest request) {
+        try {
+            return firstResultMatch(request);
+        } finally {
+            LiteralCheck.forgetLastFolded();
+        }
+    }
+
+    private Decision firstResultMatch(PolicyRequest request) {
         for (CompiledRule rule : resultRules) {
             boolean matched;
             try {
@@ -146,6 +156,14 @@ public final class CompiledPolicy {
      * injection behind a secret that an earlier redact rule matches first.
      */
     public List<Decision> evaluateResultAll(PolicyRequest request) {
+        try {
+            return allResultMatches(request);
+        } finally {
+            LiteralCheck.forgetLastFolded();
+        }
+    }
+
+    private List<Decision> allResultMatches(PolicyRequest request) {
         List<Decision> matched = new ArrayList<>(0);
         for (CompiledRule rule : resultRules) {
             try {
@@ -216,6 +234,14 @@ public final class CompiledPolicy {
      * be null (the pipeline always builds both).
      */
     public Decision evaluate(PolicyRequest request) {
+        try {
+            return firstMatch(request);
+        } finally {
+            LiteralCheck.forgetLastFolded();
+        }
+    }
+
+    private Decision firstMatch(PolicyRequest request) {
         // One scan of each field for the literals of the document's AGT patterns, done when a rule first needs it.
         LiteralPrefilter.Scan scan = prefilter == null ? null : prefilter.start(request);
         for (CompiledRule rule : candidates(request.call())) {

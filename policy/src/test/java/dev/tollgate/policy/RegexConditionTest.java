@@ -160,4 +160,18 @@ class RegexConditionTest {
 
         assertThat(policy.evaluate(toolCall("t", args("x", jsonValue))).isDenied()).as(name).isEqualTo(fires);
     }
+
+    @Test
+    void anEvaluationLeavesNoArgumentTextHeldOnItsThread() {
+        CompiledPolicy policy = denyWhen("arg: {path: /x, matches: \"^forbidden-[a-z]+$\"}");
+        String secret = "Customer-Secret-Text";
+
+        Decision call = policy.evaluate(toolCall("t", args("x", secret)));
+        String heldAfterCall = dev.tollgate.policy.condition.LiteralCheck.lastFoldedSource();
+        policy.evaluateResultAll(toolCall("t", args("x", secret)));
+
+        assertThat(call).isEqualTo(policy.defaultDecision());
+        assertThat(heldAfterCall).as("the literal check's fold cache is emptied when the evaluation ends").isNull();
+        assertThat(dev.tollgate.policy.condition.LiteralCheck.lastFoldedSource()).isNull();
+    }
 }

@@ -228,7 +228,7 @@ public final class AuditLog implements AutoCloseable {
     /** One record into its line, or null (counted, logged) when it cannot be serialized: it never blocks the others. */
     private AuditLine seal(ObjectNode record) {
         try {
-            AuditRecords.finishArguments(record, config.arguments(), redactor);
+            AuditRecords.finish(record, config.arguments(), redactor);
             AuditLine line = AuditLine.seal(record, lastSeq + 1, lastHash);
             lastSeq = line.seq();
             lastHash = line.hash();

@@ -65,9 +65,12 @@ public final class CallTrace {
         }
     }
 
-    /** When a still-open call exports its decision span; never (MAX_VALUE) for a call not traced or sampled out. */
+    /**
+     * When a still-open call exports its decision span; never (MAX_VALUE) for a call not traced or sampled out, or
+     * when no exporter is configured (the span would go nowhere, and the call's timer need not wake for it).
+     */
     public long decisionSpanAfterMillis() {
-        return server.isRecording() ? telemetry.config().decisionSpanAfter().toMillis() : Long.MAX_VALUE;
+        return server.isRecording() && telemetry.exporting() ? telemetry.config().decisionSpanAfter().toMillis() : Long.MAX_VALUE;
     }
 
     /**

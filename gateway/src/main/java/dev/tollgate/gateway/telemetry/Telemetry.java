@@ -100,6 +100,9 @@ public final class Telemetry implements AutoCloseable {
      * Whether any span can leave the process (an exporter is configured, OTEL_* included). Without one, spans
      * still give each call a trace id (audit records, the upstream's traceparent) but their attributes are
      * never read, so the call's attributes are not built (JFR: a few percent of a plain gateway's event loops).
+     * Set when the SDK configures a span exporter (OTEL_* and exporters named through SPI providers included); a span
+     * processor added by an SPI tracer-provider customizer alone, with no exporter, is not seen and gets spans
+     * without attributes.
      */
     public boolean exporting() {
         return exporting;

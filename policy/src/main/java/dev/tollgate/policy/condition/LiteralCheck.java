@@ -5,7 +5,7 @@ package dev.tollgate.policy.condition;
  * prefilter (native {@code matches} conditions), where scanning the text once with {@code String.contains} per
  * literal costs a fraction of starting RE2/J, which allocates its input and machine on every search.
  */
-final class LiteralCheck {
+public final class LiteralCheck {
 
     /**
      * The query as arrays: a rule's check runs on every call, and iterating the query's sets and lists cost
@@ -116,6 +116,21 @@ final class LiteralCheck {
             fold(text, last);
         }
         return test.holds(last.folded, last.nonAscii);
+    }
+
+    /**
+     * Drops this thread's folded text. Called when a policy evaluation ends, so an argument (up to the scan limit)
+     * is not kept reachable from an event loop thread after its call, where a heap dump would show it.
+     */
+    public static void forgetLastFolded() {
+        LastFolded last = LAST_FOLDED.get();
+        last.source = null;
+        last.folded = null;
+    }
+
+    /** The text this thread still holds folded, if any (public for the policy's tests: evaluations leave none behind). */
+    public static String lastFoldedSource() {
+        return LAST_FOLDED.get().source;
     }
 
     private static void fold(String text, LastFolded into) {
