@@ -89,7 +89,7 @@ public final class StrictJsonParser {
                 throw new JsonRejection(JsonRejection.Reason.LONE_SURROGATE,
                         "a string holds an unpaired UTF-16 surrogate escape (\\uD800-\\uDFFF): not Unicode text (RFC 7493 I-JSON)");
             }
-            if (NonFiniteNumbers.mayOverflow(body, offset, length) && NonFiniteNumbers.anyIn(root)) {
+            if (NonFiniteNumbers.anyIn(root)) {
                 throw new JsonRejection(JsonRejection.Reason.MALFORMED,
                         "a number is too large for a double: read as infinity, it would not be written back as the same value (RFC 7493 I-JSON)");
             }
