@@ -276,6 +276,14 @@ public final class CompiledPolicy {
 
     /** Every rule in evaluation order, with why it did or did not match; rules after the decision are "not reached". */
     public Explanation explain(PolicyRequest request) {
+        try {
+            return traced(request);
+        } finally {
+            LiteralCheck.forgetLastFolded();
+        }
+    }
+
+    private Explanation traced(PolicyRequest request) {
         List<RuleTrace> trace = new ArrayList<>();
         Decision decision = null;
         LiteralPrefilter.Scan scan = prefilter == null ? null : prefilter.start(request);

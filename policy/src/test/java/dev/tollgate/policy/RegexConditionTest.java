@@ -169,9 +169,12 @@ class RegexConditionTest {
         Decision call = policy.evaluate(toolCall("t", args("x", secret)));
         String heldAfterCall = dev.tollgate.policy.condition.LiteralCheck.lastFoldedSource();
         policy.evaluateResultAll(toolCall("t", args("x", secret)));
+        String heldAfterResult = dev.tollgate.policy.condition.LiteralCheck.lastFoldedSource();
+        policy.explain(toolCall("t", args("x", secret)));
 
         assertThat(call).isEqualTo(policy.defaultDecision());
         assertThat(heldAfterCall).as("the literal check's fold cache is emptied when the evaluation ends").isNull();
+        assertThat(heldAfterResult).isNull();
         assertThat(dev.tollgate.policy.condition.LiteralCheck.lastFoldedSource()).isNull();
     }
 }
