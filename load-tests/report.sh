@@ -55,7 +55,7 @@ if ! skipped latency; then
     --tsv-dir "$out" | tee "$out/latency.txt"
 fi
 if ! skipped sse; then
-  rm -f "$out/sse.tsv"
+  rm -f "$out/sse.tsv" "$out/sse-kernel.tsv"
   echo "== SSE scale: $sse_streams streams"
   bash "$lt/sse-scale.sh" --targets direct,tollgate,tollgate-heap256 --streams "$sse_streams" --timeout "$sse_timeout" --tsv-dir "$out" | tee "$out/sse.txt"
 fi

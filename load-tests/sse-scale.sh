@@ -96,6 +96,7 @@ for n in $stream_counts; do
     read -r overflows0 drops0 <<<"$listen_before"
     echo "  kernel, during the run: $((overflows - overflows0)) listen queue overflows, $((drops - drops0)) handshakes dropped (TcpExtListenOverflows/ListenDrops, every listener on the machine)" \
       | tee -a "$work/probe-$t-$n.txt"
+    [ -n "$tsv_dir" ] && printf '%s\t%s\t%s\t%s\n' "$t" "$n" "$((overflows - overflows0))" "$((drops - drops0))" >> "$tsv_dir/sse-kernel.tsv"
     if [ -s "$work/stalled-$t-$n.tsv" ]; then
       keep=$root/load-tests/results/sse-stalled-$(date -u +%Y%m%dT%H%M%SZ)-$t-$n
       mkdir -p "$keep"

@@ -34,6 +34,10 @@ observers = rows("observers.tsv")
 latency = rows("latency.tsv")
 gc = {(r[0], r[1]): r[2] for r in rows("latency-gc.tsv")}
 sse = rows("sse.tsv")
+# The kernel's listen overflow and dropped-handshake counts during each SSE run, in the order of sse.tsv's rows.
+sse_kernel = {}
+for r in rows("sse-kernel.tsv"):
+    sse_kernel.setdefault((r[0], r[1]), []).append(r[2] + " / " + r[3])
 rps = {t: num(r[1]) for t, r in throughput.items()}
 nginx, plain, full = rps.get("nginx-proxy"), rps.get("tollgate"), rps.get("tollgate-full")
 p99 = {(r[0], r[1]): num(r[6]) for r in latency}
@@ -187,10 +191,15 @@ if sse:
         "included); RSS of the process that holds the streams (the upstream for `direct`, the gateway otherwise), sampled "
         "every 100 ms.")
     add("")
-    add("| target | streams | connected | with first event | none after timeout | all first events in (ms) | p50 ms | p99 ms | RSS before MB | RSS peak MB | KB per stream |")
-    add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    add("The last column is the kernel's count, during the run, of full accept queues and of handshakes it dropped "
+        "(`TcpExtListenOverflows` / `TcpExtListenDrops`, every listener on the machine): a client whose handshake was "
+        "dropped waits on TCP retransmits and looks, from outside, like a stream the gateway stalled.")
+    add("")
+    add("| target | streams | connected | with first event | none after timeout | all first events in (ms) | p50 ms | p99 ms | RSS before MB | RSS peak MB | KB per stream | listen overflows / drops |")
+    add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in sse:
-        add("| " + " | ".join(r[:11]) + " |")
+        kernel = sse_kernel.get((r[0], r[1]), [])
+        add("| " + " | ".join(r[:11]) + " | " + (kernel.pop(0) if kernel else "–") + " |")
     add("")
     add("![RSS by stream count](report/sse-rss.png)")
 else:
