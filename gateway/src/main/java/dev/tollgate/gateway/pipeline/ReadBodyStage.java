@@ -75,9 +75,8 @@ public final class ReadBodyStage implements Stage {
         Buffer body = Buffer.buffer((int) Math.min(declared >= 0 ? declared : UNDECLARED_BODY_BUFFER_BYTES, INITIAL_BODY_BUFFER_BYTES));
         long[] discarded = {0};
         // A body trickled in a byte at a time would hold the connection and its buffer for ever.
-        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.currentContext().owner();
         long bodyTimeout = exchange.snapshot().config().limits().bodyTimeout().toMillis();
-        long timer = vertx.setTimer(bodyTimeout, id -> {
+        CallDeadlines.Deadline timer = CallDeadlines.current().after(bodyTimeout, () -> {
             if (!done.future().isComplete()) {
                 done.complete(StageResult.RESPONDED);
                 request.handler(null);
@@ -86,7 +85,7 @@ public final class ReadBodyStage implements Stage {
                         .onComplete(v -> request.connection().close());
             }
         });
-        done.future().onComplete(v -> vertx.cancelTimer(timer));
+        done.future().onComplete(v -> timer.cancel());
         request.handler(chunk -> {
             if (done.future().isComplete()) {
                 // Past the limit: keep reading to keep the connection usable, up to a bound.

@@ -80,7 +80,7 @@ final class UpstreamCall {
     private boolean released;
     private List<UpstreamInstance> tried;
     private HttpClientRequest upstreamRequest;
-    private long timerId = -1;
+    private CallDeadlines.Deadline deadline;
     private String upstreamSessionId;
     private boolean finished;
 
@@ -101,17 +101,18 @@ final class UpstreamCall {
     Future<StageResult> start() {
         Route route = exchange.route().route();
         exchange.response().closeHandler(v -> clientGone());
-        // The timer covers waiting for a pooled connection too, not only the upstream's think time. A traced call
-        // first wakes at decision-span-after to export its decision, then waits out the rest: one timer, not two.
+        // The deadline covers waiting for a pooled connection too, not only the upstream's think time. A traced call
+        // first wakes at decision-span-after to export its decision, then waits out the rest: one deadline at a time.
         long timeoutMillis = route.config().responseTimeout().toMillis();
         long decisionMillis = exchange.trace() == null ? Long.MAX_VALUE : exchange.trace().decisionSpanAfterMillis();
+        CallDeadlines deadlines = CallDeadlines.current();
         if (decisionMillis < timeoutMillis) {
-            timerId = vertx.setTimer(decisionMillis, id -> {
+            deadline = deadlines.after(decisionMillis, () -> {
                 exchange.trace().exportDecisionNow();
-                timerId = vertx.setTimer(timeoutMillis - decisionMillis, again -> timedOut());
+                deadline = deadlines.after(timeoutMillis - decisionMillis, this::timedOut);
             });
         } else {
-            timerId = vertx.setTimer(timeoutMillis, id -> timedOut());
+            deadline = deadlines.after(timeoutMillis, this::timedOut);
         }
         done.future().onComplete(v -> release());
         var verifier = exchange.snapshot().oauth(route.name());
@@ -144,7 +145,7 @@ final class UpstreamCall {
             return;
         }
         finished = true;
-        cancelTimer();
+        cancelDeadline();
         exchange.errorType(reason.code());
         errors.respond(exchange.response(), reason, singleRequestId(), detail);
         done.tryComplete(StageResult.RESPONDED);
@@ -207,7 +208,7 @@ final class UpstreamCall {
 
     private void sessionGone(UpstreamInstance holder, Throwable cause) {
         finished = true;
-        cancelTimer();
+        cancelDeadline();
         exchange.errorType(RejectReason.SESSION_NOT_FOUND.code());
         CallLogContext.log(exchange, () -> LOG.warn("route {}: upstream {} holding the session is unreachable ({}): session ended",
                 exchange.route().route().name(), holder.url(), cause.toString()));
@@ -348,7 +349,7 @@ final class UpstreamCall {
         }
         // A GET opens a stream whatever the answer calls itself: clients read its body as events.
         if (isEventStream(upstream) || inspected && exchange.request().method() == HttpMethod.GET) {
-            cancelTimer();
+            cancelDeadline();
             streamOpened();
             metrics.sseStreamOpened();
             done.future().onComplete(v -> metrics.sseStreamClosed());
@@ -377,7 +378,7 @@ final class UpstreamCall {
         } else if (inspected || filter.rewritesJson()) {
             relayRead(upstream, body -> rewritten(body, filter), "the answer is not a JSON-RPC response the gateway can read");
         } else if (shouldStream(upstream)) {
-            cancelTimer();
+            cancelDeadline();
             streamOpened();
             if (!response.headWritten()) {
                 response.setChunked(true);
@@ -389,7 +390,7 @@ final class UpstreamCall {
                 if (ar.failed()) {
                     fail(RejectReason.UPSTREAM_ERROR, ar.cause());
                 } else if (!finished) {
-                    cancelTimer();
+                    cancelDeadline();
                     if (exchange.outcome() != null) {
                         exchange.outcome().onJson(ar.result());
                     }
@@ -474,7 +475,7 @@ final class UpstreamCall {
                 refuseAnswer(upstream, RejectReason.UPSTREAM_INVALID_RESPONSE, refusal);
                 return;
             }
-            cancelTimer();
+            cancelDeadline();
             Buffer out = Buffer.buffer(relayed);
             if (exchange.outcome() != null) {
                 exchange.outcome().onJson(out);
@@ -536,7 +537,7 @@ final class UpstreamCall {
         CallLogContext.log(exchange, () -> LOG.warn("route {}: upstream answer refused ({}): {}",
                 exchange.route().route().name(), reason.code(), detail));
         finished = true;
-        cancelTimer();
+        cancelDeadline();
         quietReset(upstream);
         exchange.errorType(reason.code());
         exchange.response().headers().clear();
@@ -596,7 +597,7 @@ final class UpstreamCall {
     }
 
     private void timedOut() {
-        timerId = -1;
+        deadline = null;
         recordOutcome(true);
         fail(RejectReason.UPSTREAM_TIMEOUT, null);
     }
@@ -608,7 +609,7 @@ final class UpstreamCall {
         metrics.clientAborted();
         exchange.errorType("client_aborted");
         finished = true;
-        cancelTimer();
+        cancelDeadline();
         cancelUpstream();
         done.tryComplete(StageResult.RESPONDED);
     }
@@ -618,7 +619,7 @@ final class UpstreamCall {
             return;
         }
         finished = true;
-        cancelTimer();
+        cancelDeadline();
         cancelUpstream();
         exchange.errorType(reason.code());
         String detail = "route " + exchange.route().route().name() + ": upstream " + instance.url() + " " + UpstreamFailures.describe(reason, cause,
@@ -630,7 +631,7 @@ final class UpstreamCall {
 
     private void finish() {
         finished = true;
-        cancelTimer();
+        cancelDeadline();
         done.tryComplete(StageResult.RESPONDED);
     }
 
@@ -640,10 +641,10 @@ final class UpstreamCall {
         }
     }
 
-    private void cancelTimer() {
-        if (timerId >= 0) {
-            vertx.cancelTimer(timerId);
-            timerId = -1;
+    private void cancelDeadline() {
+        if (deadline != null) {
+            deadline.cancel();
+            deadline = null;
         }
     }
 
