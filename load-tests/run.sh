@@ -162,6 +162,16 @@ run_wrk() { # target seconds phase -> "rps p50 p90 p99 socket-errors requests"
   echo "$rps $p50 $p90 $p99 ${errors:-0} ${requests:-0}"
 }
 count_calls() { calls[$1]=$(( ${calls[$1]} + $2 )); }
+# The gateway's CPU time (user + system, all threads, clock ticks) from /proc: per call, it is what a change
+# costs or saves, and it moves far less between runs than req/s on two cores shared with wrk and nginx.
+clock_ticks=$(getconf CLK_TCK 2>/dev/null || echo 100)
+gateway_cpu_ticks() {
+  is_gateway "$1" || { echo -; return; }
+  awk '{ print $14 + $15 }' "/proc/${gw_pid[$1]}/stat" 2>/dev/null || echo -
+}
+cpu_us_per_call() { # ticks-before ticks-after calls
+  awk -v a="$1" -v b="$2" -v n="$3" -v hz="$clock_ticks" 'BEGIN { if (a == "-" || b == "-" || n <= 0) print "-"; else printf "%.1f\n", (b - a) * 1e6 / hz / n }'
+}
 
 echo "ports: upstream $upstream_port, nginx proxy $proxy_port$(for t in "${targets[@]}"; do is_gateway "$t" && printf ', %s %s (admin %s, ready in %s ms)' "$t" "${gw_port[$t]}" "${gw_admin[$t]}" "${gw_started_ms[$t]}"; done)"
 echo "warm-up ${warmup}s per target, then $rounds round(s) x ${duration}s per target, order rotated each round; wrk -t1 -c$connections"
@@ -175,15 +185,17 @@ declare -A samples
 for r in $(seq 1 "$rounds"); do
   for i in "${!targets[@]}"; do
     t=${targets[$(( (i + r - 1) % ${#targets[@]} ))]}
+    cpu_before=$(gateway_cpu_ticks "$t")
     sample=$(run_wrk "$t" "$duration" "round$r") || exit 1
-    samples[$t]+="$sample"$'\n'
     read -r rps p50 _ p99 errors requests <<<"$sample"
+    cpu_us=$(cpu_us_per_call "$cpu_before" "$(gateway_cpu_ticks "$t")" "$requests")
+    samples[$t]+="$sample $cpu_us"$'\n'
     count_calls "$t" "$requests"
-    printf '  round %d %-22s %10.0f req/s  p50 %6.3f ms  p99 %7.3f ms  socket errors %s\n' "$r" "$t" "$rps" "$p50" "$p99" "$errors"
+    printf '  round %d %-22s %10.0f req/s  p50 %6.3f ms  p99 %7.3f ms  socket errors %s  gateway CPU %s us/call\n' "$r" "$t" "$rps" "$p50" "$p99" "$errors" "$cpu_us"
   done
 done
 
-median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) printf "%.3f\n", a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+median() { grep -v '^-$' | sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) printf "%.3f\n", a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 column_median() { printf '%s' "${samples[$1]}" | awk -v c="$2" '{print $c}' | median; }
 column_sum() { printf '%s' "${samples[$1]}" | awk -v c="$2" '{ s += $c } END { print s + 0 }'; }
 round_ratios() { # a b -> "r1 r2 ..." of a/b req/s per round
@@ -227,17 +239,19 @@ report=$root/load-tests/results/latest.txt
 {
   echo "# $(date -u +%FT%TZ)  $(nproc) cores  commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo ?)$(git -C "$root" diff --quiet HEAD 2>/dev/null || echo '+dirty')  jar built $(date -u -r "$jar" +%FT%TZ)  $(java -version 2>&1 | head -n 1)"
   echo "# wrk -t1 -c$connections, POST tools/call, warm-up ${warmup}s, $rounds round(s) x ${duration}s, medians over rounds$([ "$smoke" = 1 ] && echo ' (SMOKE RUN: figures meaningless)')"
-  printf '%-22s %12s %9s %9s %9s %13s %8s %8s  %s\n' target req/s p50_ms p90_ms p99_ms socket_errors vs_nginx vs_plain "req/s per round"
+  printf '%-22s %12s %9s %9s %9s %13s %8s %8s %12s  %s\n' target req/s p50_ms p90_ms p99_ms socket_errors vs_nginx vs_plain cpu_us/call "req/s per round"
   n=0 g=0
   has_target nginx-proxy && n=$(column_median nginx-proxy 1)
   has_target tollgate && g=$(column_median tollgate 1)
   for t in "${targets[@]}"; do
     rps=$(column_median "$t" 1)
-    printf '%-22s %12.0f %9.3f %9.3f %9.3f %13s %8s %8s  %s\n' "$t" "$rps" "$(column_median "$t" 2)" \
+    cpu=$(column_median "$t" 7)
+    printf '%-22s %12.0f %9.3f %9.3f %9.3f %13s %8s %8s %12s  %s\n' "$t" "$rps" "$(column_median "$t" 2)" \
       "$(column_median "$t" 3)" "$(column_median "$t" 4)" "$(column_sum "$t" 5)" "$(ratio "$rps" "$n")" "$(ratio "$rps" "$g")" \
+      "$([ "$cpu" = - ] && echo - || printf '%.1f' "$cpu")" \
       "$(printf '%s' "${samples[$t]}" | awk '{ printf "%s%.0f", (NR > 1 ? " " : ""), $1 }')"
-    [ -n "$tsv_dir" ] && printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$rps" "$(column_median "$t" 2)" "$(column_median "$t" 3)" \
-      "$(column_median "$t" 4)" "$(printf '%s' "${samples[$t]}" | awk '{ printf "%s%.0f", (NR > 1 ? " " : ""), $1 }')" >>"$tsv_dir/throughput.tsv"
+    [ -n "$tsv_dir" ] && printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$rps" "$(column_median "$t" 2)" "$(column_median "$t" 3)" \
+      "$(column_median "$t" 4)" "$(printf '%s' "${samples[$t]}" | awk '{ printf "%s%.0f", (NR > 1 ? " " : ""), $1 }')" "$cpu" >>"$tsv_dir/throughput.tsv"
   done
   if has_target direct && has_target nginx-proxy && has_target tollgate; then
     d=$(column_median direct 1)

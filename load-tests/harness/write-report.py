@@ -131,12 +131,17 @@ add("")
 add("## Throughput per configuration")
 add("")
 if throughput:
-    add("wrk -t1 -c32, MCP `tools/call` with a 1 KiB answer; medians over rounds; ratios of req/s measured in the same run.")
+    add("wrk -t1 -c32, MCP `tools/call` with a 1 KiB answer; medians over rounds; ratios of req/s measured in the same run. "
+        "Gateway CPU per call: the gateway process's user + system time during the measured runs (`/proc/<pid>/stat`) "
+        "divided by the calls, every thread included (event loops, span export, audit writer); it moves less between "
+        "runs than req/s, which the two cores shared with wrk and nginx make noisy.")
     add("")
-    add("| configuration | req/s | p50 ms | p99 ms | vs nginx-proxy | vs tollgate (plain) | req/s per round |")
-    add("|---|---:|---:|---:|---:|---:|---|")
+    add("| configuration | req/s | p50 ms | p99 ms | vs nginx-proxy | vs tollgate (plain) | gateway CPU µs per call | req/s per round |")
+    add("|---|---:|---:|---:|---:|---:|---:|---|")
     for t, r in throughput.items():
-        add(f"| {t} | {num(r[1]):,.0f} | {r[2]} | {r[4]} | {fmt(ratio(num(r[1]), nginx))} | {fmt(ratio(num(r[1]), plain))} | {r[5]} |")
+        cpu = r[6] if len(r) > 6 and r[6] not in ("", "-") else None
+        add(f"| {t} | {num(r[1]):,.0f} | {r[2]} | {r[4]} | {fmt(ratio(num(r[1]), nginx))} | {fmt(ratio(num(r[1]), plain))} | "
+            f"{fmt(num(cpu), '{:.1f}') if cpu else '–'} | {r[5]} |")
     add("")
     if cost is not None:
         add(f"Full pipeline cost vs plain (1 - full/plain): **{cost * 100:.0f}%**.")
