@@ -195,7 +195,8 @@ for r in $(seq 1 "$rounds"); do
   done
 done
 
-median() { grep -v '^-$' | sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) printf "%.3f\n", a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+# grep -v finds no line when every round is "-" (targets that are not a gateway have no CPU figure): not an error.
+median() { { grep -v '^-$' || true; } | sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) printf "%.3f\n", a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 column_median() { printf '%s' "${samples[$1]}" | awk -v c="$2" '{print $c}' | median; }
 column_sum() { printf '%s' "${samples[$1]}" | awk -v c="$2" '{ s += $c } END { print s + 0 }'; }
 round_ratios() { # a b -> "r1 r2 ..." of a/b req/s per round
