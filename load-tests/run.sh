@@ -19,7 +19,8 @@
 # Environment: TOLLGATE_JAVA_OPTS (extra JVM options for the gateways, e.g. "-Xmx512m"); TOLLGATE_RUN_ARGS
 #              (extra `tollgate run` options, e.g. "--event-loops 1").
 #              TOLLGATE_PREV_JAR: the jar of the targets suffixed @prev (e.g. --targets tollgate,tollgate@prev), an A/B
-#              of two builds alternated in the same run.
+#              of two builds alternated in the same run; TOLLGATE_PREV_JAVA_OPTS: the @prev targets' JVM options
+#              instead of TOLLGATE_JAVA_OPTS (with TOLLGATE_PREV_JAR the same jar: an A/B of JVM settings).
 # Exits non-zero if a target answers anything but 2xx, serves no requests, or if a gateway's answer is
 # not byte for byte the upstream's. Lost spans or audit lines are reported (LOST n), not a failure.
 set -euo pipefail
