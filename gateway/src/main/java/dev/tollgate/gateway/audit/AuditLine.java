@@ -39,7 +39,8 @@ record AuditLine(long seq, String hash, byte[] bytes) {
         return mayHoldSurrogateEscape(bytes) ? wellFormed(JSON.writeValueAsString(record)).getBytes(StandardCharsets.UTF_8) : bytes;
     }
 
-    private static boolean mayHoldSurrogateEscape(byte[] bytes) {
+    /** Whether Jackson's byte generator wrote a surrogate here: it writes every one, paired or lone, as an escape. */
+    static boolean mayHoldSurrogateEscape(byte[] bytes) {
         for (int i = 0; i + 3 < bytes.length; i++) {
             if (bytes[i] == '\\' && bytes[i + 1] == 'u' && (bytes[i + 2] | 0x20) == 'd') {
                 int c = bytes[i + 3] | 0x20;

@@ -2,7 +2,8 @@ package dev.tollgate.gateway.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.POJONode;
 import dev.tollgate.gateway.config.AuditConfig;
@@ -11,6 +12,7 @@ import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.Decision;
 import dev.tollgate.policy.Identity;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Locale;
 
@@ -22,7 +24,8 @@ import java.util.Locale;
 public final class AuditRecords {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ObjectMapper CANONICAL = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+    /** Writes a tree with every object's keys sorted: no conversion to sorted maps first. */
+    private static final ObjectMapper CANONICAL = JsonMapper.builder().enable(JsonNodeFeature.WRITE_PROPERTIES_SORTED).build();
 
     private AuditRecords() {
     }
@@ -161,10 +164,15 @@ public final class AuditRecords {
         }
     }
 
-    /** JSON with object keys sorted at every level, so equal arguments always give equal digests. */
-    static String canonical(JsonNode node) {
+    /**
+     * JSON with object keys sorted at every level, as UTF-8, so equal arguments always give equal digests. Written
+     * straight to bytes; arguments holding a surrogate take the text path, whose bytes the digest has always
+     * covered (pairs as 4-byte UTF-8, a lone one as '?'), where the byte generator writes escapes (see AuditLine).
+     */
+    static byte[] canonical(JsonNode node) {
         try {
-            return CANONICAL.writeValueAsString(CANONICAL.treeToValue(node, Object.class));
+            byte[] bytes = CANONICAL.writeValueAsBytes(node);
+            return AuditLine.mayHoldSurrogateEscape(bytes) ? CANONICAL.writeValueAsString(node).getBytes(StandardCharsets.UTF_8) : bytes;
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

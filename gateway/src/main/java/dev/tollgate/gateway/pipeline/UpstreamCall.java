@@ -55,11 +55,12 @@ final class UpstreamCall {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamCall.class);
 
     /** Set by the gateway alone: Host, Content-Length and the forwarding headers (ForwardedHeaders). */
-    private static final Set<String> REQUEST_HEADERS_SET_BY_GATEWAY = ForwardedHeaders.skippingClientClaims(Set.of("host", "content-length"));
+    private static final HopByHopHeaders.Skipped REQUEST_HEADERS_SET_BY_GATEWAY = HopByHopHeaders.skipping(
+            ForwardedHeaders.skippingClientClaims(Set.of("host", "content-length")));
     /** The AXID is a credential for the gateway; by default it does not travel on (axid.forward: strip). */
-    private static final Set<String> REQUEST_HEADERS_SET_BY_GATEWAY_AND_AXID = ForwardedHeaders.skippingClientClaims(
-            Set.of("host", "content-length", "x-waxell-axid"));
-    private static final Set<String> RESPONSE_HEADERS_SET_BY_GATEWAY = Set.of("content-length");
+    private static final HopByHopHeaders.Skipped REQUEST_HEADERS_SET_BY_GATEWAY_AND_AXID = HopByHopHeaders.skipping(
+            ForwardedHeaders.skippingClientClaims(Set.of("host", "content-length", "x-waxell-axid")));
+    private static final HopByHopHeaders.Skipped RESPONSE_HEADERS_SET_BY_GATEWAY = HopByHopHeaders.skipping(Set.of("content-length"));
     /** Requests that read and change nothing: sent again on another instance when the first failed after sending. */
     private static final Set<String> IDEMPOTENT_MCP_METHODS = Set.of(McpMethods.PING, McpMethods.TOOLS_LIST, McpMethods.RESOURCES_LIST,
             McpMethods.RESOURCES_TEMPLATES_LIST, McpMethods.PROMPTS_LIST);

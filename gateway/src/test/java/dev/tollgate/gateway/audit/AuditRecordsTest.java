@@ -2,7 +2,11 @@ package dev.tollgate.gateway.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.gateway.config.AuditConfig;
 import dev.tollgate.gateway.telemetry.ArgumentRedactor;
@@ -12,7 +16,9 @@ import dev.tollgate.policy.Decision;
 import dev.tollgate.policy.Identity;
 import dev.tollgate.policy.Mode;
 import java.time.Instant;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,5 +59,67 @@ class AuditRecordsTest {
 
         assertThat(here).isEqualTo(there[0]).isEqualTo(AuditChain.sha256(content))
                 .isEqualTo("015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862");
+    }
+
+    /** How the argument digest's input was written before: the tree turned into maps, sorted, as text, then UTF-8. */
+    private static byte[] canonicalAsBefore(JsonNode node) throws Exception {
+        ObjectMapper sorted = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+        return sorted.writeValueAsString(sorted.treeToValue(node, Object.class)).getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theDigestInputIsTheBytesItAlwaysWasForAnyArguments() throws Exception {
+        Random random = new Random(20261203);
+        for (int i = 0; i < 2_000; i++) {
+            JsonNode arguments = randomTree(random, 0);
+            assertThat(AuditRecords.canonical(arguments)).as("%s", arguments).isEqualTo(canonicalAsBefore(arguments));
+        }
+        JsonNode known = JSON.readTree("{\"b\":[1,2.5,\"\ud83d\ude00\",-7e300],\"a\":{\"z\":null,\"y\":true,\"\u00e9\":\"\u4e2d\"}}");
+        assertThat(new String(AuditRecords.canonical(known), StandardCharsets.UTF_8))
+                .isEqualTo("{\"a\":{\"y\":true,\"z\":null,\"\u00e9\":\"\u4e2d\"},\"b\":[1,2.5,\"\ud83d\ude00\",-7.0E300]}");
+    }
+
+    @Test
+    void aLoneSurrogateIsDigestedAsBeforeNotRefused() throws Exception {
+        ObjectNode arguments = JSON.createObjectNode().put("k", "x\ud800y").put("a", "\ud83d\ude00");
+
+        assertThat(AuditRecords.canonical(arguments)).isEqualTo(canonicalAsBefore(arguments));
+    }
+
+    private static JsonNode randomTree(Random random, int depth) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        int kind = depth >= 4 ? random.nextInt(6) : random.nextInt(8);
+        return switch (kind) {
+            case 0 -> f.textNode(randomText(random));
+            case 1 -> f.numberNode(random.nextInt());
+            case 2 -> f.numberNode(random.nextLong());
+            case 3 -> f.numberNode(random.nextBoolean() ? random.nextDouble() * 1e6 : random.nextGaussian() * Math.pow(10, random.nextInt(600) - 300));
+            case 4 -> random.nextBoolean() ? f.booleanNode(random.nextBoolean()) : f.nullNode();
+            case 5 -> f.numberNode(new java.math.BigInteger(80, random));
+            case 6 -> {
+                ArrayNode array = f.arrayNode();
+                for (int n = random.nextInt(4); n > 0; n--) {
+                    array.add(randomTree(random, depth + 1));
+                }
+                yield array;
+            }
+            default -> {
+                ObjectNode object = f.objectNode();
+                for (int n = random.nextInt(5); n > 0; n--) {
+                    object.set(randomText(random), randomTree(random, depth + 1));
+                }
+                yield object;
+            }
+        };
+    }
+
+    /** ASCII with escapes, Latin-1, CJK and astral characters (surrogate pairs), in random order. */
+    private static String randomText(Random random) {
+        String[] pieces = {"a", "Z", "0", " ", "\"", "\\", "\n", "\u0001", "\u007f", "\u00e9", "\u4e2d", "\ud83d\ude00", "\udbff\udfff", "/", "<"};
+        StringBuilder text = new StringBuilder();
+        for (int n = random.nextInt(6); n > 0; n--) {
+            text.append(pieces[random.nextInt(pieces.length)]);
+        }
+        return text.toString();
     }
 }
