@@ -19,6 +19,8 @@ final class EmbeddedInputRequests {
     /** MCP 2025-11-25 error: the client must open these URLs (URL-mode elicitations) before retrying. */
     static final int URL_ELICITATION_REQUIRED = -32042;
     private static final String ELICITATION_CREATE = "elicitation/create";
+    /** Where a result (or a task it holds) carries the requests it waits on. */
+    static final String INPUT_REQUESTS = "inputRequests";
 
     /**
      * @param key    the server's key for the request (the inputRequests key, or the elicitation id)
@@ -46,12 +48,12 @@ final class EmbeddedInputRequests {
         List<Embedded> found = new ArrayList<>();
         JsonNode result = response.get("result");
         if (result != null && result.isObject()) {
-            collect(result.get("inputRequests"), found);
+            collect(result.get(INPUT_REQUESTS), found);
             for (Iterator<Map.Entry<String, JsonNode>> it = result.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> member = it.next();
                 if (member.getValue().isObject()) {
                     // A task (tasks/get, a CreateTaskResult) can hold the input requests the task waits on.
-                    collect(member.getValue().get("inputRequests"), found);
+                    collect(member.getValue().get(INPUT_REQUESTS), found);
                 }
             }
         }

@@ -18,6 +18,7 @@ import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
 import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
 import dev.tollgate.protocols.jsonrpc.JsonRpcResponse;
 import dev.tollgate.protocols.mcp.McpMethods;
+import dev.tollgate.protocols.mcp.PlainResultScan;
 import dev.tollgate.protocols.mcp.ServerMessage;
 import dev.tollgate.protocols.mcp.ServerMessageReader;
 import dev.tollgate.protocols.sse.SseEvent;
@@ -82,6 +83,16 @@ final class McpResponseFilter implements ResponseFilter {
     private final java.util.Map<JsonNode, String> toolCalls;
     /** Set once a result on this stream was denied: the client has the policy's error, and nothing more is relayed. */
     private boolean resultWithheld;
+    /**
+     * The id of the one request this call POSTed, when nothing but the answer's shape is checked on its answer (no
+     * batch, no tools list asked for, no result rules): a plain result to it is relayed without reading a tree.
+     */
+    private final JsonNode plainAnswerTo;
+
+    /** Result members the filter acts on (see rewriteJson): an answer holding one is read whole. */
+    private static final Set<String> ACTED_ON_IN_RESULT = Set.of("tools", "task", EmbeddedInputRequests.INPUT_REQUESTS);
+    /** ... and in an object member of the result: the input requests a task waits on. */
+    private static final Set<String> ACTED_ON_IN_RESULT_MEMBERS = Set.of(EmbeddedInputRequests.INPUT_REQUESTS);
 
     /** Told about every server-to-client request decided, allowed or denied (for metrics and audit). */
     @FunctionalInterface
@@ -132,6 +143,8 @@ final class McpResponseFilter implements ResponseFilter {
                 && single.message() instanceof JsonRpcRequest request && McpMethods.TOOLS_LIST.equals(request.method());
         this.batchDenials = exchange.batchDenials();
         this.answerUpstream = answerUpstream;
+        this.plainAnswerTo = exchange.payload() instanceof JsonRpcPayload.Single single && single.message() instanceof JsonRpcRequest request
+                && !clientListsTools && batchDenials == null && results == null ? request.id().value() : null;
     }
 
     @Override
@@ -157,6 +170,10 @@ final class McpResponseFilter implements ResponseFilter {
     @Override
     public byte[] rewriteJson(byte[] body, io.vertx.core.http.HttpServerResponse response) {
         currentSize = body.length;
+        if (plainAnswerTo != null && new PlainResultScan(reader.json(), ACTED_ON_IN_RESULT, ACTED_ON_IN_RESULT_MEMBERS)
+                .isPlainResult(body, plainAnswerTo)) {
+            return body; // what the whole read below would relay unchanged, with nothing to decide or note
+        }
         ServerMessage read = reader.read(body, clientSentBatch);
         if (read instanceof ServerMessage.Unreadable unreadable) {
             refuse(RejectReason.UPSTREAM_INVALID_RESPONSE, unreadable);

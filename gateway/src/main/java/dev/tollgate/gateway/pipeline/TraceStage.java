@@ -35,11 +35,12 @@ public final class TraceStage implements Stage {
     public Future<StageResult> apply(Exchange exchange) {
         if (!telemetry.exporting()) {
             // Nothing would read the attributes: the span is kept for its ids only.
-            exchange.trace(CallTrace.start(telemetry, exchange.request().headers(), spanName(exchange), Attributes.empty(), Attributes.empty()));
+            exchange.trace(CallTrace.starting(telemetry, exchange.request().headers(), spanName(exchange)).start(Attributes.empty()));
             return StageResult.proceed();
         }
-        exchange.trace(CallTrace.start(telemetry, exchange.request().headers(), spanName(exchange), callAttributes(exchange),
-                decisionAttributes(exchange)));
+        CallTrace.Starting span = CallTrace.starting(telemetry, exchange.request().headers(), spanName(exchange));
+        callAttributes(exchange, span);
+        exchange.trace(span.start(decisionAttributes(exchange)));
         return StageResult.proceed();
     }
 
@@ -62,20 +63,19 @@ public final class TraceStage implements Stage {
         return target == null ? method : method + " " + target;
     }
 
-    private Attributes callAttributes(Exchange exchange) {
-        AttributesBuilder a = Attributes.builder()
-                .put(CallAttributes.HTTP_METHOD, exchange.request().method().name())
+    private void callAttributes(Exchange exchange, CallTrace.Starting a) {
+        a.put(CallAttributes.HTTP_METHOD, exchange.request().method().name())
                 .put(CallAttributes.ROUTE, exchange.route().route().name());
         // The upstream's session id (what its logs show); the client holds a sealed form of it.
-        putIfPresent(a, CallAttributes.MCP_SESSION_ID, exchange.upstreamSessionId());
-        putIfPresent(a, CallAttributes.MCP_PROTOCOL_VERSION, exchange.mcpRevision() != null ? exchange.mcpRevision()
+        a.put(CallAttributes.MCP_SESSION_ID, exchange.upstreamSessionId());
+        a.put(CallAttributes.MCP_PROTOCOL_VERSION, exchange.mcpRevision() != null ? exchange.mcpRevision()
                 : exchange.request().getHeader(McpHeaders.PROTOCOL_VERSION));
         if (exchange.payload() instanceof JsonRpcPayload.Batch batch) {
             a.put(CallAttributes.JSONRPC_BATCH_SIZE, (long) batch.messages().size());
         } else if (!exchange.messages().isEmpty()) {
             McpMessage message = exchange.messages().get(0);
-            putIfPresent(a, CallAttributes.MCP_METHOD, message.method());
-            putIfPresent(a, CallAttributes.JSONRPC_REQUEST_ID, McpCallDescriber.requestId(message));
+            a.put(CallAttributes.MCP_METHOD, message.method());
+            a.put(CallAttributes.JSONRPC_REQUEST_ID, McpCallDescriber.requestId(message));
             if (message instanceof McpMessage.ToolCall call) {
                 a.put(CallAttributes.GEN_AI_TOOL_NAME, call.toolName()).put(CallAttributes.GEN_AI_OPERATION, "execute_tool");
                 if (telemetry.config().recordArguments()) {
@@ -92,19 +92,19 @@ public final class TraceStage implements Stage {
             a.put(CallAttributes.A2A_METHOD, call.method().canonicalName())
                     .put(CallAttributes.A2A_BINDING, call.binding().label())
                     .put(CallAttributes.A2A_PROTOCOL_VERSION, call.legacy() ? "0.3" : "1.0");
-            putIfPresent(a, CallAttributes.A2A_TASK_ID, call.taskId());
-            putIfPresent(a, CallAttributes.A2A_CONTEXT_ID, call.contextId());
-            putIfPresent(a, CallAttributes.A2A_SKILL, call.skill());
+            a.put(CallAttributes.A2A_TASK_ID, call.taskId());
+            a.put(CallAttributes.A2A_CONTEXT_ID, call.contextId());
+            a.put(CallAttributes.A2A_SKILL, call.skill());
             if (exchange.a2a().jsonRpcId() != null) {
                 a.put(CallAttributes.JSONRPC_REQUEST_ID, exchange.a2a().jsonRpcId().asText());
             }
         }
         Identity caller = exchange.identity();
-        putIfPresent(a, CallAttributes.CALLER_SPIFFE_ID, caller.spiffeId());
-        putIfPresent(a, CallAttributes.AXID_TENANT, caller.tenant());
-        putIfPresent(a, CallAttributes.AXID_AGENT, caller.agent());
-        putIfPresent(a, CallAttributes.AXID_RUN, caller.run());
-        putIfPresent(a, CallAttributes.AXID_TREE, caller.tree());
+        a.put(CallAttributes.CALLER_SPIFFE_ID, caller.spiffeId());
+        a.put(CallAttributes.AXID_TENANT, caller.tenant());
+        a.put(CallAttributes.AXID_AGENT, caller.agent());
+        a.put(CallAttributes.AXID_RUN, caller.run());
+        a.put(CallAttributes.AXID_TREE, caller.tree());
         // The OAuth caller, on routes where the gateway validates tokens (never the token itself).
         if (caller.claims().get("oauth_sub") instanceof String subject) {
             a.put(CallAttributes.ENDUSER_ID, subject);
@@ -115,7 +115,6 @@ public final class TraceStage implements Stage {
         if (caller.claims().get(dev.tollgate.policy.condition.ScopeCondition.CLAIM) instanceof java.util.List<?> scopes) {
             a.put(CallAttributes.OAUTH_SCOPES, scopes.stream().map(String::valueOf).toList());
         }
-        return a.build();
     }
 
     /**

@@ -1,7 +1,9 @@
 package dev.tollgate.gateway.telemetry;
 
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
@@ -35,14 +37,40 @@ public final class CallTrace {
     }
 
     /**
-     * Starts the SERVER span as a child of the trace context in the inbound headers, if any, with the call's
-     * attributes and its decision.
+     * The SERVER span of a call, about to start as a child of the trace context in the inbound headers (if any).
+     * The call's attributes go straight into the SDK's span builder: an {@code Attributes.builder()} would sort
+     * them into an immutable copy that the SDK then copies again. {@link Starting#start} adds the decision.
      */
-    public static CallTrace start(Telemetry telemetry, MultiMap inboundHeaders, String name, Attributes call, Attributes decision) {
+    public static Starting starting(Telemetry telemetry, MultiMap inboundHeaders, String name) {
         Context parent = telemetry.propagator().extract(Context.root(), inboundHeaders, HeaderCarrier.GETTER);
-        Span server = telemetry.tracer().spanBuilder(name).setParent(parent).setSpanKind(SpanKind.SERVER)
-                .setAllAttributes(call).setAllAttributes(decision).startSpan();
-        return new CallTrace(telemetry, server, parent.with(server), parent, decision);
+        return new Starting(telemetry, parent, telemetry.tracer().spanBuilder(name).setParent(parent).setSpanKind(SpanKind.SERVER));
+    }
+
+    /** The SERVER span's builder, collecting the call's attributes; used once, on the call's event loop. */
+    public static final class Starting {
+        private final Telemetry telemetry;
+        private final Context parent;
+        private final SpanBuilder builder;
+
+        private Starting(Telemetry telemetry, Context parent, SpanBuilder builder) {
+            this.telemetry = telemetry;
+            this.parent = parent;
+            this.builder = builder;
+        }
+
+        /** Sets one attribute; a null value sets nothing. */
+        public <T> Starting put(AttributeKey<T> key, T value) {
+            if (value != null) {
+                builder.setAttribute(key, value);
+            }
+            return this;
+        }
+
+        /** Starts the span with the decision on it from its start (a sampler sees it). */
+        public CallTrace start(Attributes decision) {
+            Span server = builder.setAllAttributes(decision).startSpan();
+            return new CallTrace(telemetry, server, parent.with(server), parent, decision);
+        }
     }
 
     /**

@@ -111,6 +111,32 @@ public final class StrictJsonParser {
         }
     }
 
+    /**
+     * A token stream over a whole document, for a reader that needs no tree: the byte checks of {@link #parse} have
+     * passed (not blank, UTF-8, no byte order mark, not UTF-16/32) and the parser refuses duplicate keys and deep
+     * nesting as {@code parse} does. Null when a byte check fails or the body could hold a string longer than the
+     * parser's limit: a reader that skips strings never decodes them, so it would not meet that limit, and only
+     * {@code parse} gives the verdict and its reason. What {@code parse} checks on the tree (content after the
+     * document, lone surrogate escapes, numbers too large for a double) is the reader's to check.
+     */
+    public JsonParser tokens(byte[] body) throws IOException {
+        if (body.length > mapper.getFactory().streamReadConstraints().getMaxStringLength()
+                || isBlank(body, 0, body.length) || Utf8Validator.firstInvalid(body, 0, body.length) >= 0) {
+            return null;
+        }
+        try {
+            rejectNonUtf8Encoding(body, 0, body.length);
+        } catch (JsonRejection e) {
+            return null;
+        }
+        return mapper.getFactory().createParser(body);
+    }
+
+    /** True when the bytes may hold an escaped UTF-16 surrogate (a backslash-u escape of D800 to DFFF); false means none. */
+    public static boolean mayHoldSurrogateEscape(byte[] body) {
+        return UnpairedSurrogates.mayBeEscaped(body, 0, body.length);
+    }
+
     private static void rejectNonUtf8Encoding(byte[] body, int offset, int length) throws JsonRejection {
         if (length >= 3 && body[offset] == (byte) 0xEF && body[offset + 1] == (byte) 0xBB && body[offset + 2] == (byte) 0xBF) {
             throw new JsonRejection(JsonRejection.Reason.MALFORMED, "JSON text must not start with a byte order mark");

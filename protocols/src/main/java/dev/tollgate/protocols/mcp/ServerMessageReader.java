@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.protocols.json.JsonRejection;
+import dev.tollgate.protocols.json.StrictJsonParser;
 import dev.tollgate.protocols.jsonrpc.JsonRpcId;
 import dev.tollgate.protocols.jsonrpc.JsonRpcMessage;
 import dev.tollgate.protocols.jsonrpc.JsonRpcParser;
@@ -35,6 +36,11 @@ public final class ServerMessageReader {
 
     public ServerMessageReader(JsonRpcParser parser) {
         this.parser = parser;
+    }
+
+    /** The strict parser messages are read with. */
+    public StrictJsonParser json() {
+        return parser.json();
     }
 
     /**
