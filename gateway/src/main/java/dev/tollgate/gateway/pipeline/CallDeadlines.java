@@ -22,6 +22,11 @@ public final class CallDeadlines {
     /** How late a deadline may fire. */
     static final long SWEEP_MILLIS = 25;
     private static final String CONTEXT_KEY = CallDeadlines.class.getName();
+    /**
+     * The longest delay kept as it is (about 73 years): a longer one (a config's "3000000h") is held to it. In
+     * nanoseconds a delay past ~292 years would wrap to a deadline already past, firing at once instead of never.
+     */
+    static final long MAX_DELAY_MILLIS = Long.MAX_VALUE / 4 / 1_000_000L;
 
     private final Vertx vertx;
     private final Context context;
@@ -39,7 +44,8 @@ public final class CallDeadlines {
     /** The deadlines of the calling event loop's context (created on first use, on that loop). */
     public static CallDeadlines current() {
         Context context = Vertx.currentContext();
-        if (context == null || !context.isEventLoopContext()) {
+        // On the loop's own thread too: a blocking task started from a loop context sees that context as current.
+        if (context == null || !context.isEventLoopContext() || !Context.isOnEventLoopThread()) {
             throw new IllegalStateException("call deadlines are kept per event loop: called off one");
         }
         CallDeadlines deadlines = context.get(CONTEXT_KEY);
@@ -52,7 +58,11 @@ public final class CallDeadlines {
 
     /** Runs {@code action} on this loop once {@code millis} have passed, unless cancelled before. */
     public Deadline after(long millis, Runnable action) {
-        Deadline deadline = new Deadline(this, System.nanoTime() + Math.max(0, millis) * 1_000_000L, action);
+        if (Thread.currentThread() != loop) {
+            throw new IllegalStateException("call deadlines are armed on their own event loop only");
+        }
+        long delayMillis = Math.min(Math.max(0, millis), MAX_DELAY_MILLIS);
+        Deadline deadline = new Deadline(this, System.nanoTime() + delayMillis * 1_000_000L, action);
         deadline.prev = armed.prev;
         deadline.next = armed;
         armed.prev.next = deadline;
@@ -63,7 +73,8 @@ public final class CallDeadlines {
         return deadline;
     }
 
-    private void sweep() {
+    /** Runs the actions of the deadlines past due (package-private for tests: one sweep, now). */
+    void sweep() {
         if (armed.next == armed) {
             vertx.cancelTimer(sweepTimer);
             sweepTimer = -1;
@@ -82,7 +93,7 @@ public final class CallDeadlines {
         if (expired != null) {
             // Run after the walk: an action arms or cancels other deadlines (a timeout answers, the next one is set).
             for (Deadline d : expired) {
-                if (d.unlink()) {
+                if (d.unlink() && !d.cancelled) {
                     d.action.run();
                 }
             }
@@ -110,6 +121,8 @@ public final class CallDeadlines {
         private final Runnable action;
         private Deadline prev = this;
         private Deadline next = this;
+        /** Set by a cancel from another thread, before its unlink reaches the loop: a sweep in between must not run it. */
+        private volatile boolean cancelled;
 
         private Deadline(CallDeadlines owner, long at, Runnable action) {
             this.owner = owner;
@@ -122,6 +135,7 @@ public final class CallDeadlines {
             if (Thread.currentThread() == owner.loop) {
                 unlink();
             } else {
+                cancelled = true;
                 owner.context.runOnContext(v -> unlink());
             }
         }

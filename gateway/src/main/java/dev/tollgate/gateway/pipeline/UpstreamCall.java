@@ -108,9 +108,13 @@ final class UpstreamCall {
         long decisionMillis = exchange.trace() == null ? Long.MAX_VALUE : exchange.trace().decisionSpanAfterMillis();
         CallDeadlines deadlines = CallDeadlines.current();
         if (decisionMillis < timeoutMillis) {
+            long armedAt = System.nanoTime();
             deadline = deadlines.after(decisionMillis, () -> {
+                // The timeout first, counted from the call's start (the sweep may wake late): an export that throws
+                // must not leave the call without one.
+                long elapsedMillis = (System.nanoTime() - armedAt) / 1_000_000L;
+                deadline = deadlines.after(timeoutMillis - elapsedMillis, this::timedOut);
                 exchange.trace().exportDecisionNow();
-                deadline = deadlines.after(timeoutMillis - decisionMillis, this::timedOut);
             });
         } else {
             deadline = deadlines.after(timeoutMillis, this::timedOut);

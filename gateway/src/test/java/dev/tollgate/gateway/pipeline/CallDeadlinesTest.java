@@ -87,6 +87,59 @@ class CallDeadlinesTest {
     }
 
     @Test
+    void aCancelFromAnotherThreadHoldsEvenWhenASweepRunsBeforeItReachesTheLoop() throws Exception {
+        List<String> ran = new CopyOnWriteArrayList<>();
+        onLoop(() -> {
+            CallDeadlines deadlines = CallDeadlines.current();
+            CallDeadlines.Deadline due = deadlines.after(0, () -> ran.add("ran"));
+            Thread other = new Thread(due::cancel);
+            other.start();
+            try {
+                other.join();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            deadlines.sweep(); // before the unlink the cancel sent to this loop, which is queued behind this task
+            return null;
+        });
+
+        assertThat(ran).as("cancelled, then swept past due before the unlink arrived").isEmpty();
+    }
+
+    @Test
+    void aDelayBeyondCenturiesIsHeldToTheLongestKeptNotWrappedIntoThePast() throws Exception {
+        List<String> ran = new CopyOnWriteArrayList<>();
+        long threeMillionHours = java.time.Duration.ofHours(3_000_000).toMillis(); // a config's "3000000h"
+        onLoop(() -> {
+            CallDeadlines deadlines = CallDeadlines.current();
+            deadlines.after(threeMillionHours, () -> ran.add("3000000h"));
+            deadlines.after(Long.MAX_VALUE, () -> ran.add("max"));
+            deadlines.sweep();
+            return null;
+        });
+        Thread.sleep(3 * CallDeadlines.SWEEP_MILLIS);
+
+        assertThat(ran).isEmpty();
+        assertThat(onLoop(() -> CallDeadlines.current().armed())).as("both still armed").isEqualTo(2);
+    }
+
+    @Test
+    void aBlockingTaskStartedFromTheLoopGetsNoInstance() throws Exception {
+        CompletableFuture<Throwable> refused = new CompletableFuture<>();
+        loop.runOnContext(v -> vertx.executeBlocking(() -> {
+            try {
+                CallDeadlines.current();
+                refused.complete(null);
+            } catch (IllegalStateException e) {
+                refused.complete(e);
+            }
+            return null;
+        }));
+
+        assertThat(refused.get(10, TimeUnit.SECONDS)).as("a worker thread must not link into the loop's list").isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void anActionMayArmTheNextDeadline() throws Exception {
         CompletableFuture<String> second = new CompletableFuture<>();
         onLoop(() -> {
