@@ -148,10 +148,37 @@ final class ResultPolicing {
         return true;
     }
 
-    private static final java.util.regex.Pattern SPACES = java.util.regex.Pattern.compile("\\s{2,}");
+    /**
+     * Every run of two or more whitespace characters (regex {@code \s}: space, tab, line feed, vertical tab, form feed,
+     * carriage return) as one space; a lone one is kept as it is. A loop rather than {@code replaceAll}: on every result
+     * read by result rules, the regex was 4.7 % of the gateway's samples (JFR of the harness's results target).
+     */
+    static String collapseSpaces(String text) {
+        StringBuilder out = null;
+        int n = text.length();
+        for (int i = 0; i < n; ) {
+            int end = i;
+            while (end < n && isRegexSpace(text.charAt(end))) {
+                end++;
+            }
+            if (end - i >= 2) {
+                if (out == null) {
+                    out = new StringBuilder(n).append(text, 0, i);
+                }
+                out.append(' ');
+                i = end;
+            } else {
+                if (out != null) {
+                    out.append(text.charAt(i));
+                }
+                i++;
+            }
+        }
+        return out == null ? text : out.toString();
+    }
 
-    private static String collapseSpaces(String text) {
-        return SPACES.matcher(text).replaceAll(" ");
+    private static boolean isRegexSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
     }
 
     /** What the deciding rules' detectors find; null when the scan went past its budget. */
