@@ -67,14 +67,7 @@ public final class StrictJsonParser {
     }
 
     public JsonNode parse(byte[] body, int offset, int length) throws JsonRejection {
-        if (isBlank(body, offset, length)) {
-            throw new JsonRejection(JsonRejection.Reason.EMPTY, "body is empty");
-        }
-        int bad = Utf8Validator.firstInvalid(body, offset, length);
-        if (bad >= 0) {
-            throw new JsonRejection(JsonRejection.Reason.INVALID_UTF8, "invalid UTF-8 sequence at byte " + (bad - offset));
-        }
-        rejectNonUtf8Encoding(body, offset, length);
+        checkBytes(body, offset, length);
         try (JsonParser parser = mapper.getFactory().createParser(body, offset, length)) {
             JsonNode root = mapper.readTree(parser);
             if (root == null) {
@@ -120,16 +113,27 @@ public final class StrictJsonParser {
      * document, lone surrogate escapes, numbers too large for a double) is the reader's to check.
      */
     public JsonParser tokens(byte[] body) throws IOException {
-        if (body.length > mapper.getFactory().streamReadConstraints().getMaxStringLength()
-                || isBlank(body, 0, body.length) || Utf8Validator.firstInvalid(body, 0, body.length) >= 0) {
+        if (body.length > mapper.getFactory().streamReadConstraints().getMaxStringLength()) {
             return null;
         }
         try {
-            rejectNonUtf8Encoding(body, 0, body.length);
+            checkBytes(body, 0, body.length);
         } catch (JsonRejection e) {
             return null;
         }
         return mapper.getFactory().createParser(body);
+    }
+
+    /** What is refused before Jackson sees the bytes: nothing but whitespace, invalid UTF-8, a BOM, UTF-16/32. */
+    private static void checkBytes(byte[] body, int offset, int length) throws JsonRejection {
+        if (isBlank(body, offset, length)) {
+            throw new JsonRejection(JsonRejection.Reason.EMPTY, "body is empty");
+        }
+        int bad = Utf8Validator.firstInvalid(body, offset, length);
+        if (bad >= 0) {
+            throw new JsonRejection(JsonRejection.Reason.INVALID_UTF8, "invalid UTF-8 sequence at byte " + (bad - offset));
+        }
+        rejectNonUtf8Encoding(body, offset, length);
     }
 
     /** True when the bytes may hold an escaped UTF-16 surrogate (a backslash-u escape of D800 to DFFF); false means none. */
