@@ -2,9 +2,8 @@ package dev.tollgate.gateway.http;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
-import java.util.HashSet;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -45,32 +44,45 @@ public final class HopByHopHeaders {
     /** Copies end-to-end headers from {@code from} to {@code to}, leaving out {@code skipped} and what Connection names. */
     public static void copyEndToEnd(MultiMap from, MultiMap to, Skipped skipped) {
         // Every Connection line counts: a second line naming a header must strip it as surely as the first.
-        Set<String> named = from.contains(HttpHeaders.CONNECTION) ? connectionNamed(from.getAll(HttpHeaders.CONNECTION)) : Set.of();
+        List<String> named = from.contains(HttpHeaders.CONNECTION) ? connectionNamed(from.getAll(HttpHeaders.CONNECTION), skipped) : List.of();
         from.forEach((name, value) -> {
-            if (!skipped.contains(name) && (named.isEmpty() || !named.contains(name.toLowerCase(Locale.ROOT)))) {
+            if (!skipped.contains(name) && !namesAny(named, name)) {
                 to.add(name, value);
             }
         });
     }
 
-    /** The names the Connection lines list, lower-cased (per call: a loop, not a stream pipeline). */
-    private static Set<String> connectionNamed(List<String> lines) {
-        Set<String> named = null;
+    private static boolean namesAny(List<String> named, String name) {
+        for (int i = 0; i < named.size(); i++) {
+            if (named.get(i).equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The names the Connection lines list that a copy would not leave out anyway. Nearly every peer sends
+     * {@code Connection: keep-alive}, which names a hop-by-hop header: the common answer is an empty list, and the
+     * per-header check then costs nothing (it compares without folding case, so nothing is lower-cased per call).
+     */
+    private static List<String> connectionNamed(List<String> lines, Skipped skipped) {
+        List<String> named = null;
         for (String connection : lines) {
             int start = 0;
             while (start <= connection.length()) {
                 int comma = connection.indexOf(',', start);
                 int end = comma < 0 ? connection.length() : comma;
                 String name = connection.substring(start, end).trim();
-                if (!name.isEmpty()) {
+                if (!name.isEmpty() && !skipped.contains(name)) {
                     if (named == null) {
-                        named = new HashSet<>(4);
+                        named = new ArrayList<>(2);
                     }
-                    named.add(name.toLowerCase(Locale.ROOT));
+                    named.add(name);
                 }
                 start = end + 1;
             }
         }
-        return named == null ? Set.of() : named;
+        return named == null ? List.of() : named;
     }
 }

@@ -43,6 +43,23 @@ class HopByHopHeadersTest {
     }
 
     @Test
+    void aConnectionLineNamingOnlyHopByHopOptionsStripsNothingElse() {
+        MultiMap from = HttpHeaders.headers()
+                .add("Connection", "Keep-Alive").add("Keep-Alive", "timeout=5").add("Content-Type", "application/json");
+
+        assertThat(copied(from).names()).containsExactly("Content-Type");
+    }
+
+    @Test
+    void aConnectionLineNamingASkippedHeaderAndAnotherStripsBoth() {
+        MultiMap from = HttpHeaders.headers()
+                .add("Connection", " HOST ,\tx-Trace-Hint ,close").add("Host", "a.example").add("X-TRACE-HINT", "1")
+                .add("Close", "x").add("Accept", "application/json");
+
+        assertThat(copied(from).names()).containsExactly("Accept");
+    }
+
+    @Test
     void valuesOfARepeatedHeaderAreAllCopiedInOrder() {
         MultiMap from = HttpHeaders.headers().add("Accept", "application/json").add("accept", "text/event-stream");
 
