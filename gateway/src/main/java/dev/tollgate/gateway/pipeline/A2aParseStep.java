@@ -3,6 +3,7 @@ package dev.tollgate.gateway.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.gateway.http.BufferBytes;
 import dev.tollgate.protocols.a2a.A2aCall;
 import dev.tollgate.protocols.a2a.A2aCalls;
 import dev.tollgate.protocols.a2a.A2aHeaders;
@@ -45,7 +46,7 @@ final class A2aParseStep {
         JsonNode body = null;
         if (exchange.body() != null && exchange.body().length() > 0) {
             try {
-                body = exchange.snapshot().jsonRpc().json().parse(exchange.body().getBytes());
+                body = exchange.snapshot().jsonRpc().json().parse(BufferBytes.readOnly(exchange.body()));
             } catch (JsonRejection e) {
                 return reject(exchange, RejectReason.fromCode(e.reason().code()), e.getMessage());
             }
@@ -70,7 +71,7 @@ final class A2aParseStep {
     private Future<StageResult> jsonRpc(Exchange exchange, A2aExchange a2a) {
         JsonRpcPayload payload;
         try {
-            payload = exchange.snapshot().jsonRpc().parse(exchange.body().getBytes());
+            payload = exchange.snapshot().jsonRpc().parse(BufferBytes.readOnly(exchange.body()));
         } catch (JsonRpcRejection rejection) {
             exchange.a2a(a2a.parsed(null, rejection.id()));
             return reject(exchange, RejectReason.fromCode(rejection.reason()), rejection.getMessage());

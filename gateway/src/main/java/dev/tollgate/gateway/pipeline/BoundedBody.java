@@ -16,23 +16,65 @@ final class BoundedBody {
         }
     }
 
+    /** A declared length sizes the buffer up to this much; a larger answer grows it as its bytes arrive. */
+    private static final long INITIAL_CAPACITY_BOUND = 64 * 1024;
+
     private BoundedBody() {
+    }
+
+    /**
+     * The chunks read so far. Most answers arrive in one chunk, which Vert.x has already copied into a heap buffer
+     * of its own (safe to keep): it is kept as it is, and only a second chunk makes a buffer to join them in, sized
+     * by the declared length. Appending to an empty buffer instead cost two allocations and two copies per answer.
+     */
+    private static final class Collected {
+        private final int expected;
+        private Buffer body;
+        private boolean joined;
+
+        Collected(int expected) {
+            this.expected = expected;
+        }
+
+        int length() {
+            return body == null ? 0 : body.length();
+        }
+
+        void add(Buffer chunk) {
+            if (body == null) {
+                body = chunk;
+                return;
+            }
+            if (!joined) {
+                Buffer first = body;
+                body = Buffer.buffer(Math.max(expected, first.length() + chunk.length()));
+                body.appendBuffer(first);
+                joined = true;
+            }
+            body.appendBuffer(chunk);
+        }
+
+        Buffer whole() {
+            return body == null ? Buffer.buffer(0) : body;
+        }
     }
 
     static Future<Buffer> read(HttpClientResponse upstream, long limit) {
         String declared = upstream.getHeader(HttpHeaders.CONTENT_LENGTH);
+        int expected = 0;
         if (declared != null) {
             try {
                 long length = Long.parseLong(declared.trim());
                 if (length > limit) {
                     return Future.failedFuture(new TooLarge("Content-Length " + length + " exceeds limits.max-inspected-response-bytes " + limit));
                 }
+                expected = (int) Math.min(length, INITIAL_CAPACITY_BOUND);
             } catch (NumberFormatException e) {
                 // Vert.x has already refused a malformed length; read and let the limit decide.
             }
         }
         Promise<Buffer> done = Promise.promise();
-        Buffer body = Buffer.buffer();
+        Collected body = new Collected(expected);
         upstream.handler(chunk -> {
             if (done.future().isComplete()) {
                 return;
@@ -42,10 +84,10 @@ final class BoundedBody {
                 done.fail(new TooLarge("answer exceeds limits.max-inspected-response-bytes " + limit));
                 return;
             }
-            body.appendBuffer(chunk);
+            body.add(chunk);
         });
         upstream.exceptionHandler(done::tryFail);
-        upstream.endHandler(v -> done.tryComplete(body));
+        upstream.endHandler(v -> done.tryComplete(body.whole()));
         return done.future();
     }
 }

@@ -3,6 +3,7 @@ package dev.tollgate.gateway.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.gateway.http.BufferBytes;
 import dev.tollgate.protocols.jsonrpc.JsonRpcMessage;
 import dev.tollgate.protocols.jsonrpc.JsonRpcNotification;
 import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
@@ -117,7 +118,7 @@ public final class ParseJsonRpcStage implements Stage {
             return StageResult.proceed();
         }
         try {
-            JsonRpcPayload payload = exchange.snapshot().jsonRpc().parse(exchange.body().getBytes());
+            JsonRpcPayload payload = exchange.snapshot().jsonRpc().parse(BufferBytes.readOnly(exchange.body()));
             if (payload instanceof JsonRpcPayload.Batch
                     && !McpProtocolVersions.supportsBatching(exchange.request().getHeader(McpHeaders.PROTOCOL_VERSION))) {
                 errors.respond(exchange.response(), RejectReason.BATCH_NOT_SUPPORTED, null,

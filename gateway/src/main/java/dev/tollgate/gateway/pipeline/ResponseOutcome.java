@@ -2,6 +2,7 @@ package dev.tollgate.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.gateway.http.BufferBytes;
 import dev.tollgate.protocols.sse.SseEvent;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
@@ -19,7 +20,7 @@ final class ResponseOutcome {
     private boolean error;
 
     void onJson(Buffer body) {
-        inspect(body.getBytes());
+        inspect(BufferBytes.readOnly(body));
     }
 
     SseEvent onEvent(SseEvent event) {

@@ -5,6 +5,7 @@ import dev.tollgate.protocols.mcp.ServerMessage;
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.gateway.http.ForwardedHeaders;
+import dev.tollgate.gateway.http.BufferBytes;
 import dev.tollgate.gateway.http.HopByHopHeaders;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.gateway.routing.Route;
@@ -475,13 +476,13 @@ final class UpstreamCall {
                 }
                 return;
             }
-            byte[] relayed = check.apply(ar.result().getBytes());
+            byte[] relayed = check.apply(BufferBytes.readOnly(ar.result()));
             if (relayed == null) {
                 refuseAnswer(upstream, RejectReason.UPSTREAM_INVALID_RESPONSE, refusal);
                 return;
             }
             cancelDeadline();
-            Buffer out = Buffer.buffer(relayed);
+            Buffer out = BufferBytes.wrapping(relayed);
             if (exchange.outcome() != null) {
                 exchange.outcome().onJson(out);
             }
