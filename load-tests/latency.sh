@@ -8,7 +8,8 @@
 #                              [--connections N] [--rounds N] [--targets LIST] [--tsv-dir DIR]
 #   --rates R        calls/s, space- or comma-separated (default "1000 5000")
 #   --duration S     measured seconds per target, rate and round (default 30)
-#   --warmup S       seconds at the same rate before each measurement, not recorded (default 10)
+#   --warmup S       seconds at the same rate before each measurement, not recorded (default 15: each run starts a
+#                    fresh client JVM, whose own JIT burst takes 8-10 s of both cores on this VM)
 #   --jit-warmup S   seconds of wrk load on each gateway after it starts, before any measurement (default 20)
 #   --connections N  keep-alive connections of the client's pool (default 128)
 #   --rounds N       measured rounds per rate; each round runs every target once, in a rotated order (default 1)
@@ -20,7 +21,7 @@
 # target is compared with the direct run of the same round, and the rounds' median is what counts.
 set -euo pipefail
 
-rates="1000 5000" duration=30 warmup=10 jit_warmup=20 connections=128 rounds=1 target_list=direct,nginx-proxy,tollgate,tollgate-full tsv_dir=""
+rates="1000 5000" duration=30 warmup=15 jit_warmup=20 connections=128 rounds=1 target_list=direct,nginx-proxy,tollgate,tollgate-full tsv_dir=""
 root=$(cd "$(dirname "$0")/.." && pwd)
 harness=$root/load-tests/harness
 while [ $# -gt 0 ]; do

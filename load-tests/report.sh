@@ -10,14 +10,15 @@
 #                             [--skip throughput,latency,sse]
 #   --quick   proves the pipeline in a few minutes: 3 s per target, 1 round, 1 s warm-up; latency 3 s per
 #             rate; SSE 500 streams. Its figures are meaningless (no JIT warm-up, short runs).
-# Defaults: 2 rounds x 20 s after a 20 s warm-up per target; latency 3 rounds x 20 s per rate after 20 s of
+# Defaults: 2 rounds x 20 s after a 20 s warm-up per target; latency 3 rounds x 20 s per rate, each after 15 s at
+# the rate (the client JVM's own JIT), once the gateways had 20 s of
 # JIT warm-up;
 # SSE 1,000/4,000/8,000 streams, 120 s timeout. Expect ~20 minutes on 2 cores. load-tests/report/profile.md,
 # if present (written by hand from a profile), is included as the report's profile section.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 lt=$root/load-tests
-rounds=2 duration=20 warmup=20 lat_duration=20 lat_warmup=5 lat_rounds=3 jit_warmup=20 sse_streams="1000 4000 8000" sse_timeout=120 skip="" quick=0
+rounds=2 duration=20 warmup=20 lat_duration=20 lat_warmup=15 lat_rounds=3 jit_warmup=20 sse_streams="1000 4000 8000" sse_timeout=120 skip="" quick=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 rounds=1 duration=3 warmup=1 lat_duration=3 lat_warmup=3 lat_rounds=1 jit_warmup=3 sse_streams=500 sse_timeout=30; shift ;;
