@@ -11,8 +11,7 @@
 #   --quick   proves the pipeline in a few minutes: 3 s per target, 1 round, 1 s warm-up; latency 3 s per
 #             rate; SSE 500 streams. Its figures are meaningless (no JIT warm-up, short runs).
 # Defaults: 2 rounds x 20 s after a 20 s warm-up per target; latency 3 rounds x 20 s per rate, each after 15 s at
-# the rate (the client JVM's own JIT), once the gateways had 20 s of
-# JIT warm-up;
+# the rate (the client JVM's own JIT), once the gateways had 20 s of JIT warm-up;
 # SSE 1,000/4,000/8,000 streams, 120 s timeout. Expect ~20 minutes on 2 cores. load-tests/report/profile.md,
 # if present (written by hand from a profile), is included as the report's profile section.
 set -euo pipefail
@@ -73,7 +72,7 @@ if ! skipped throughput || ! skipped latency || ! skipped sse; then
     echo "$load_before"
     cut -d' ' -f1-3 /proc/loadavg
     echo "$quick"
-    echo "throughput: $rounds round(s) x ${duration}s after ${warmup}s warm-up per target (wrk -t1 -c32); latency: $lat_rounds round(s) x ${lat_duration}s per rate after ${jit_warmup}s JIT warm-up; SSE: $sse_streams streams, ${sse_timeout}s timeout$( [ -n "$skip" ] && echo "; skipped: $skip")"
+    echo "throughput: $rounds round(s) x ${duration}s after ${warmup}s warm-up per target (wrk -t1 -c32); latency: $lat_rounds round(s) x ${lat_duration}s per rate, each after ${lat_warmup}s at the rate, once the gateways had ${jit_warmup}s JIT warm-up; SSE: $sse_streams streams, ${sse_timeout}s timeout$( [ -n "$skip" ] && echo "; skipped: $skip")"
   } > "$out/run-info.txt"
 fi
 [ -f "$out/run-info.txt" ] || { echo "no measurements in $out yet: run without --skip first" >&2; exit 1; }
