@@ -2,8 +2,9 @@ package dev.tollgate.gateway.http;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
-import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -44,30 +45,22 @@ public final class HopByHopHeaders {
     /** Copies end-to-end headers from {@code from} to {@code to}, leaving out {@code skipped} and what Connection names. */
     public static void copyEndToEnd(MultiMap from, MultiMap to, Skipped skipped) {
         // Every Connection line counts: a second line naming a header must strip it as surely as the first.
-        List<String> named = from.contains(HttpHeaders.CONNECTION) ? connectionNamed(from.getAll(HttpHeaders.CONNECTION), skipped) : List.of();
+        Set<String> named = from.contains(HttpHeaders.CONNECTION) ? connectionNamed(from.getAll(HttpHeaders.CONNECTION), skipped) : Set.of();
         from.forEach((name, value) -> {
-            if (!skipped.contains(name) && !namesAny(named, name)) {
+            if (!skipped.contains(name) && (named.isEmpty() || !named.contains(name.toLowerCase(Locale.ROOT)))) {
                 to.add(name, value);
             }
         });
     }
 
-    private static boolean namesAny(List<String> named, String name) {
-        for (int i = 0; i < named.size(); i++) {
-            if (named.get(i).equalsIgnoreCase(name)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /**
-     * The names the Connection lines list that a copy would not leave out anyway. Nearly every peer sends
-     * {@code Connection: keep-alive}, which names a hop-by-hop header: the common answer is an empty list, and the
-     * per-header check then costs nothing (it compares without folding case, so nothing is lower-cased per call).
+     * The names the Connection lines list that a copy would not leave out anyway, lower-cased. Nearly every peer
+     * sends {@code Connection: keep-alive}, which names a hop-by-hop header: the common answer is empty, and then no
+     * header name is lower-cased. Otherwise a hash set, so that a line listing thousands of names costs one lookup
+     * per header, not a comparison with every name.
      */
-    private static List<String> connectionNamed(List<String> lines, Skipped skipped) {
-        List<String> named = null;
+    private static Set<String> connectionNamed(List<String> lines, Skipped skipped) {
+        Set<String> named = null;
         for (String connection : lines) {
             int start = 0;
             while (start <= connection.length()) {
@@ -76,13 +69,13 @@ public final class HopByHopHeaders {
                 String name = connection.substring(start, end).trim();
                 if (!name.isEmpty() && !skipped.contains(name)) {
                     if (named == null) {
-                        named = new ArrayList<>(2);
+                        named = new HashSet<>(4);
                     }
-                    named.add(name);
+                    named.add(name.toLowerCase(Locale.ROOT));
                 }
                 start = end + 1;
             }
         }
-        return named == null ? List.of() : named;
+        return named == null ? Set.of() : named;
     }
 }

@@ -25,7 +25,7 @@ final class BoundedBody {
     /**
      * The chunks read so far. Most answers arrive in one chunk, which Vert.x has already copied into a heap buffer
      * of its own (safe to keep): it is kept as it is, and only a second chunk makes a buffer to join them in, sized
-     * by the declared length. Appending to an empty buffer instead cost two allocations and two copies per answer.
+     * towards the declared length. Appending to an empty buffer instead cost two allocations and two copies per answer.
      */
     private static final class Collected {
         private final int expected;
@@ -47,7 +47,10 @@ final class BoundedBody {
             }
             if (!joined) {
                 Buffer first = body;
-                body = Buffer.buffer(Math.max(expected, first.length() + chunk.length()));
+                // Sized by what has arrived (twice it, up to the declared length): a length promised and then
+                // trickled reserves no more than the bytes already sent.
+                int received = first.length() + chunk.length();
+                body = Buffer.buffer(Math.max(received, Math.min(expected, 2 * received)));
                 body.appendBuffer(first);
                 joined = true;
             }

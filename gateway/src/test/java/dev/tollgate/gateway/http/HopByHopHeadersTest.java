@@ -60,6 +60,24 @@ class HopByHopHeadersTest {
     }
 
     @Test
+    void aConnectionLineListingManyNamesRepeatedInAnyCaseStripsEachOfThem() {
+        StringBuilder line = new StringBuilder();
+        MultiMap from = HttpHeaders.headers();
+        for (int i = 0; i < 500; i++) {
+            line.append(i % 2 == 0 ? "X-Strip-" : "x-STRIP-").append(i % 100).append(',');
+            from.add("y-" + i, "kept");
+        }
+        from.add("Connection", line.toString()).add("X-STRIP-7", "1").add("x-strip-99", "2").add("X-Strip-100", "3");
+
+        MultiMap to = copied(from);
+
+        assertThat(to.size()).isEqualTo(501);
+        assertThat(to.contains("X-Strip-7")).isFalse();
+        assertThat(to.contains("X-Strip-99")).isFalse();
+        assertThat(to.get("X-Strip-100")).as("not listed").isEqualTo("3");
+    }
+
+    @Test
     void valuesOfARepeatedHeaderAreAllCopiedInOrder() {
         MultiMap from = HttpHeaders.headers().add("Accept", "application/json").add("accept", "text/event-stream");
 
