@@ -16,7 +16,7 @@ final class BoundedBody {
         }
     }
 
-    /** A declared length sizes the buffer up to this much; a larger answer grows it as its bytes arrive. */
+    /** How far a declared length may size the buffer that joins an answer's chunks; beyond it the buffer grows as bytes arrive. */
     private static final long INITIAL_CAPACITY_BOUND = 64 * 1024;
 
     private BoundedBody() {

@@ -60,8 +60,8 @@ public final class ParseJsonRpcStage implements Stage {
 
     /**
      * The header names as the lines arrived, a repeated name once per line. {@code MultiMap.names()} would build a
-     * case-folded sorted set on every call (a quarter of a plain gateway's sampled allocation); a repeated
-     * {@code Mcp-Param-*} name is still caught, by its lookup finding more than one value.
+     * case-folded sorted set on every call; a repeated {@code Mcp-Param-*} name is still caught, by its lookup
+     * finding more than one value.
      */
     private static Iterable<String> namesAsSent(MultiMap headers) {
         return () -> new Iterator<>() {
