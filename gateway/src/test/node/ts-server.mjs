@@ -22,6 +22,9 @@ function buildServer() {
     async (args) => executed('read-file', args));
   server.registerTool('echo', { description: 'Echoes a message', inputSchema: { message: z.string() } },
     async (args) => executed('echo', args));
+  // Numbers as JSON.parse reads them: every one a double, so integers beyond 2^53 arrive as a neighbour.
+  server.registerTool('transfer', { description: 'Moves money to an account', inputSchema: { to: z.number(), amount: z.number() } },
+    async (args) => executed('transfer', args));
   return server;
 }
 

@@ -299,7 +299,7 @@ public final class CompiledPolicy {
             String mismatch;
             try {
                 mismatch = rule.condition().mismatch(request);
-            } catch (RegexInputTooLongException | RegexStepBudgetException e) {
+            } catch (RegexInputTooLongException | RegexStepBudgetException | NumberReadingsDisagreeException e) {
                 decision = rule.failureDecision(e);
                 trace.add(new RuleTrace(rule.name(), rule.priority(), true, e.getMessage()));
                 continue;

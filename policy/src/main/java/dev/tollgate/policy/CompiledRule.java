@@ -11,10 +11,11 @@ import dev.tollgate.policy.condition.LinearRegex;
  * @param errorDecision      the fail-closed deny when the condition throws
  * @param regexLimitDecision the fail-closed deny when a value is too long for a regular expression to scan
  * @param regexBudgetDecision the fail-closed deny when a backtracking regular expression runs out of steps
+ * @param numberReadingsDecision the fail-closed deny when a value is decided differently exactly and as a double
  */
 public record CompiledRule(String name, String description, int priority, int order, Condition condition, Action action,
                            String message, Decision decision, Decision errorDecision, Decision regexLimitDecision,
-                           Decision regexBudgetDecision) {
+                           Decision regexBudgetDecision, Decision numberReadingsDecision) {
 
     static CompiledRule of(String name, String description, int priority, int order, Condition condition, Action action,
                            String message, String policyName, Mode mode) {
@@ -35,13 +36,19 @@ public record CompiledRule(String name, String description, int priority, int or
                         Decision.Failure.REGEX_INPUT_TOO_LONG),
                 new Decision(Action.DENY, name, "a value needs more steps than this rule's regular expression may take (at most "
                         + BacktrackingRegex.MAX_REGEX_BACKTRACK_STEPS + " characters read); denied (fail closed)", policyName, mode,
-                        Decision.Failure.REGEX_STEP_BUDGET));
+                        Decision.Failure.REGEX_STEP_BUDGET),
+                new Decision(Action.DENY, name, "a number in the call reads as one value exactly and as another in a double (as a"
+                        + " JavaScript upstream reads it), and this rule decides differently on the two; denied (fail closed)",
+                        policyName, mode, Decision.Failure.NUMBER_READINGS_DISAGREE));
     }
 
     /** The preallocated deny for a condition that threw {@code failure}. */
     Decision failureDecision(Throwable failure) {
         if (failure instanceof RegexInputTooLongException) {
             return regexLimitDecision;
+        }
+        if (failure instanceof NumberReadingsDisagreeException) {
+            return numberReadingsDecision;
         }
         return failure instanceof RegexStepBudgetException ? regexBudgetDecision : errorDecision;
     }

@@ -24,7 +24,9 @@ public record Decision(Action action, String ruleName, String message, String po
         /** A value was longer than a regular expression may scan ({@link RegexInputTooLongException}). */
         REGEX_INPUT_TOO_LONG,
         /** A backtracking regular expression ran out of steps ({@link RegexStepBudgetException}). */
-        REGEX_STEP_BUDGET
+        REGEX_STEP_BUDGET,
+        /** A value decided one way exactly and the other as a double ({@link NumberReadingsDisagreeException}). */
+        NUMBER_READINGS_DISAGREE
     }
 
     public Decision {

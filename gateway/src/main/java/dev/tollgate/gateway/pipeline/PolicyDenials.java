@@ -33,6 +33,7 @@ final class PolicyDenials {
         return switch (decision.failure()) {
             case REGEX_INPUT_TOO_LONG -> RejectReason.REGEX_LIMIT;
             case REGEX_STEP_BUDGET -> RejectReason.REGEX_STEP_BUDGET;
+            case NUMBER_READINGS_DISAGREE -> RejectReason.NUMBER_READINGS_DISAGREE;
             case NONE, CONDITION_ERROR -> RejectReason.POLICY_DENIED;
         };
     }

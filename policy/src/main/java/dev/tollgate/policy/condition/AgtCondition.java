@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.Identity;
+import dev.tollgate.policy.NumberReadingsDisagreeException;
 import dev.tollgate.policy.PolicyRequest;
 import dev.tollgate.policy.RegexInputTooLongException;
 import dev.tollgate.policy.RegexStepBudgetException;
@@ -77,9 +78,8 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
         return value == null || value.isNull() ? null : value;
     }
 
-    /** What a {@code matches} on {@code field} searches for this call, {@code str()} of its value; null when absent. */
-    public static String searchText(String field, PolicyRequest request) {
-        JsonNode value = lookup(field, request.call(), request.identity());
+    /** What a {@code matches} searches in a context value ({@link #lookup}), {@code str()} of it; null when absent. */
+    public static String searchText(JsonNode value) {
         return value == null ? null : PythonValues.str(value);
     }
 
@@ -105,7 +105,16 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
     @Override
     public boolean matches(PolicyRequest request) {
         JsonNode actual = lookup(field, request.call(), request.identity());
-        return actual != null && test(actual);
+        return actual != null && testBothReadings(actual);
+    }
+
+    /** The test on the value as read exactly, which must agree with the test on it as a double (see {@link NumberReadings}). */
+    private boolean testBothReadings(JsonNode actual) {
+        boolean exact = test(actual);
+        if (!NumberReadings.readAlike(actual) && test(NumberReadings.asDoubles(actual)) != exact) {
+            throw new NumberReadingsDisagreeException(field + ", " + NumberReadings.describe(actual) + ",");
+        }
+        return exact;
     }
 
     private boolean test(JsonNode actual) {
@@ -141,7 +150,7 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
         if (actual == null) {
             return field + " is absent from the context";
         }
-        return test(actual) ? null : field + " (" + abbreviate(actual) + ") fails " + operator + " " + value;
+        return testBothReadings(actual) ? null : field + " (" + abbreviate(actual) + ") fails " + operator + " " + value;
     }
 
     private static String abbreviate(JsonNode actual) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.Identity;
+import dev.tollgate.policy.NumberReadingsDisagreeException;
 import dev.tollgate.policy.PolicyRequest;
 import dev.tollgate.policy.RegexInputTooLongException;
 
@@ -12,8 +13,13 @@ public record ArgumentCondition(JsonPointer path, ValueTest test) implements Con
 
     @Override
     public boolean matches(PolicyRequest request) {
+        JsonNode value = valueOf(request);
         try {
-            return test.test(valueOf(request));
+            boolean exact = test.test(value);
+            if (!NumberReadings.readAlike(value) && test.test(NumberReadings.asDoubles(value)) != exact) {
+                throw new NumberReadingsDisagreeException("argument at " + path + ", " + NumberReadings.describe(value) + ",");
+            }
+            return exact;
         } catch (RegexInputTooLongException e) {
             throw e.at("argument at " + path);
         }

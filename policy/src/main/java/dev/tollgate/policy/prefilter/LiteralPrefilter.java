@@ -1,9 +1,11 @@
 package dev.tollgate.policy.prefilter;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.policy.PolicyRequest;
 import dev.tollgate.policy.condition.AgtCondition;
 import dev.tollgate.policy.condition.Condition;
 import dev.tollgate.policy.condition.LiteralQuery;
+import dev.tollgate.policy.condition.NumberReadings;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -175,6 +177,8 @@ public final class LiteralPrefilter {
         private final String[] texts = new String[fields.length];
         private final long[][] found = new long[fields.length][];
         private final boolean[] looked = new boolean[fields.length];
+        /** Fields whose value holds a number a double reads differently: their rules always run (see below). */
+        private final boolean[] readsTwoWays = new boolean[fields.length];
         /** A bit per rule: set when one of its triggers occurs in its field, so its query may hold. */
         private final long[] candidates = new long[(gates.length + 63) >>> 6];
 
@@ -191,7 +195,11 @@ public final class LiteralPrefilter {
             int f = gate.field();
             if (!looked[f]) {
                 looked[f] = true;
-                texts[f] = AgtCondition.searchText(fields[f], request);
+                JsonNode value = AgtCondition.lookup(fields[f], request.call(), request.identity());
+                texts[f] = AgtCondition.searchText(value);
+                // The scan reads the exact text; the text of the value a JavaScript upstream reads may hold literals
+                // this one lacks, so only running the pattern on both readings can tell (the condition does).
+                readsTwoWays[f] = !NumberReadings.readAlike(value);
                 if (texts[f] != null) {
                     found[f] = new long[(automaton.literalCount() + 64) >>> 6];
                     automaton.scan(texts[f], found[f]);
@@ -202,7 +210,7 @@ public final class LiteralPrefilter {
             if (text == null) {
                 return true;
             }
-            if (text.length() > gate.maxInputChars()) {
+            if (text.length() > gate.maxInputChars() || readsTwoWays[f]) {
                 return false;
             }
             // Not a candidate: none of its triggers occurs, so its query is false without evaluating it.

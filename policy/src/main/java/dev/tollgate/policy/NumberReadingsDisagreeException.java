@@ -1,0 +1,22 @@
+package dev.tollgate.policy;
+
+/**
+ * A condition looked at a value holding an integer that a double cannot hold (beyond 2^53, see
+ * {@link dev.tollgate.policy.condition.NumberReadings}) and decided one way on its exact value and the other way
+ * on the value a JavaScript upstream reads. The gateway cannot know which reading the upstream uses, so the rule
+ * denies, fail closed, with its own decision ({@link Decision.Failure#NUMBER_READINGS_DISAGREE}). Values no
+ * condition looks at, and values every condition decides alike on, pass: a 64-bit identifier is not refused for
+ * being one. Thrown on caller input, so it carries no stack trace.
+ */
+public final class NumberReadingsDisagreeException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * @param where what was tested ("argument at /amount"), with the value in both readings
+     */
+    public NumberReadingsDisagreeException(String where) {
+        super(where + " is decided differently on its exact value and on the value a double holds (what a JavaScript"
+                + " upstream acts on); denied (fail closed)", null, false, false);
+    }
+}

@@ -1,0 +1,166 @@
+package dev.tollgate.policy;
+
+import static dev.tollgate.policy.PolicyFixtures.toolCall;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Integers beyond 2^53 read as one value exactly (the gateway, Python, Java) and as a neighbour in a double (a
+ * JavaScript upstream): 18014398509481985 is 18014398509481984 to {@code JSON.parse}. A rule that decides
+ * differently on the two readings denies with its own failure; a rule deciding alike on both keeps its decision,
+ * and a large integer no rule looks at passes.
+ */
+class NumberReadingsPolicyTest {
+
+    /** 2^54: a double holds it exactly, and holds neither 2^54 + 1 nor 2^54 + 3, which round to it and to 2^54 + 4. */
+    private static final String BLOCKED = "18014398509481984";
+    private static final String ROUNDS_TO_BLOCKED = "18014398509481985";
+    private static final String ROUNDS_ELSEWHERE = "18014398509481987";
+
+    private static CompiledPolicy nativeRule(String test) {
+        return PolicyFixtures.rules("allow", """
+                  - name: blocked-account
+                    condition:
+                      all:
+                        - tool: transfer
+                        - arg: {path: /to, %s}
+                    action: deny
+                    message: That account is frozen.
+                """.formatted(test));
+    }
+
+    private static CompiledPolicy agtRule(String operator, String value) {
+        return PolicyFixtures.policy("""
+                version: "1.0"
+                name: agt-numbers
+                defaults: {action: allow}
+                rules:
+                  - name: blocked-account
+                    condition: {field: to, operator: %s, value: %s}
+                    action: deny
+                    message: That account is frozen.
+                """.formatted(operator, value));
+    }
+
+    private static Decision transferTo(CompiledPolicy policy, String account) {
+        return policy.evaluate(toolCall("transfer", "{\"to\":" + account + ",\"amount\":5}"));
+    }
+
+    private static void assertReadingsDisagree(Decision decision) {
+        assertThat(decision.isDenied()).isTrue();
+        assertThat(decision.ruleName()).isEqualTo("blocked-account");
+        assertThat(decision.failure()).isEqualTo(Decision.Failure.NUMBER_READINGS_DISAGREE);
+        assertThat(decision.message()).contains("JavaScript").contains("fail closed");
+    }
+
+    @Test
+    void theBlockedValueItselfIsDeniedByTheRule() {
+        Decision decision = transferTo(nativeRule("eq: " + BLOCKED), BLOCKED);
+
+        assertThat(decision.isDenied()).isTrue();
+        assertThat(decision.failure()).isEqualTo(Decision.Failure.NONE);
+        assertThat(decision.message()).isEqualTo("That account is frozen.");
+    }
+
+    @Test
+    void aNeighbourAJavaScriptUpstreamReadsAsTheBlockedValueIsDenied() {
+        assertReadingsDisagree(transferTo(nativeRule("eq: " + BLOCKED), ROUNDS_TO_BLOCKED));
+        assertReadingsDisagree(transferTo(nativeRule("in: [1, " + BLOCKED + "]"), ROUNDS_TO_BLOCKED));
+    }
+
+    @Test
+    void anAllowListIsNotWidenedByANeighbourEither() {
+        CompiledPolicy onlyThisAccount = PolicyFixtures.rules("allow", """
+                  - name: blocked-account
+                    condition:
+                      all:
+                        - tool: transfer
+                        - arg: {path: /to, ne: %s}
+                    action: deny
+                    message: Only the one account.
+                """.formatted(BLOCKED));
+
+        assertThat(transferTo(onlyThisAccount, BLOCKED).isDenied()).isFalse();
+        assertReadingsDisagree(transferTo(onlyThisAccount, ROUNDS_TO_BLOCKED));
+    }
+
+    @Test
+    void anOrderingAtTheBoundaryIsNotPassedByANeighbour() {
+        // Deny amounts up to 2^54: 2^54 + 1 is above it exactly, and is 2^54 (denied) to JavaScript.
+        assertReadingsDisagree(transferTo(nativeRule("lte: " + BLOCKED), ROUNDS_TO_BLOCKED));
+    }
+
+    @Test
+    void aValueDecidedAlikeOnBothReadingsKeepsItsDecision() {
+        // Neither 2^54 + 3 nor its double 2^54 + 4 is the blocked account: allowed, whatever the reader.
+        assertThat(transferTo(nativeRule("eq: " + BLOCKED), ROUNDS_ELSEWHERE).isDenied()).isFalse();
+        // Both readings are above 1000: the rule's own deny, not a failure.
+        Decision large = transferTo(nativeRule("gt: 1000"), ROUNDS_TO_BLOCKED);
+        assertThat(large.isDenied()).isTrue();
+        assertThat(large.failure()).isEqualTo(Decision.Failure.NONE);
+    }
+
+    @Test
+    void aLargeIdentifierNoRuleLooksAtPasses() {
+        CompiledPolicy policy = nativeRule("eq: " + BLOCKED);
+
+        Decision decision = policy.evaluate(toolCall("transfer", "{\"to\":7,\"request_id\":" + ROUNDS_TO_BLOCKED + "}"));
+
+        assertThat(decision.isDenied()).isFalse();
+    }
+
+    @Test
+    void aNeighbourInsideAListIsFound() {
+        CompiledPolicy policy = PolicyFixtures.rules("allow", """
+                  - name: blocked-account
+                    condition: {arg: {path: /to, contains: %s}}
+                    action: deny
+                    message: That account is frozen.
+                """.formatted(BLOCKED));
+
+        assertReadingsDisagree(transferTo(policy, "[3, " + ROUNDS_TO_BLOCKED + "]"));
+        assertThat(transferTo(policy, "[3, " + ROUNDS_ELSEWHERE + "]").isDenied()).isFalse();
+    }
+
+    @Test
+    void anIntegerBeyondADoublesRangeIsInfinityToJavaScriptAndAnOrderingOnItFailsClosed() {
+        String huge = "1" + "0".repeat(400);
+
+        Decision decision = transferTo(nativeRule("gt: 1000"), huge);
+
+        assertThat(decision.isDenied()).isTrue();
+        // Exactly and as infinity it is above 1000: the rule's own deny.
+        assertThat(decision.failure()).isEqualTo(Decision.Failure.NONE);
+        assertThat(transferTo(nativeRule("lt: 1000"), huge).isDenied()).isFalse();
+    }
+
+    @Test
+    void agtConditionsDecideOnBothReadings() {
+        assertThat(transferTo(agtRule("eq", BLOCKED), BLOCKED).failure()).isEqualTo(Decision.Failure.NONE);
+        assertReadingsDisagree(transferTo(agtRule("eq", BLOCKED), ROUNDS_TO_BLOCKED));
+        assertReadingsDisagree(transferTo(agtRule("in", "[" + BLOCKED + "]"), ROUNDS_TO_BLOCKED));
+        assertReadingsDisagree(transferTo(agtRule("lte", BLOCKED), ROUNDS_TO_BLOCKED));
+        assertThat(transferTo(agtRule("eq", BLOCKED), ROUNDS_ELSEWHERE).isDenied()).isFalse();
+    }
+
+    @Test
+    void aPatternOnTheNumbersTextIsNotRuledOutByThePrefilterReadingTheExactText() {
+        // 99999999999999999 (17 digits) is 10^17 (18 digits) to a double: the prefilter, which folds digits, finds
+        // no run of 18 in the exact text, so it would rule the pattern out; the text JavaScript reads matches it.
+        CompiledPolicy policy = agtRule("matches", "'^100000000000000000$'");
+
+        assertThat(transferTo(policy, "100000000000000000").failure()).isEqualTo(Decision.Failure.NONE);
+        assertThat(transferTo(policy, "100000000000000000").isDenied()).isTrue();
+        assertReadingsDisagree(transferTo(policy, "99999999999999999"));
+        assertThat(transferTo(policy, "99999999999999984").isDenied()).as("a double holds it: ruled out as before").isFalse();
+    }
+
+    @Test
+    void explainSaysWhichValueReadsTwoWays() {
+        Explanation explanation = nativeRule("eq: " + BLOCKED).explain(toolCall("transfer", "{\"to\":" + ROUNDS_TO_BLOCKED + "}"));
+
+        assertThat(explanation.decision().failure()).isEqualTo(Decision.Failure.NUMBER_READINGS_DISAGREE);
+        assertThat(explanation.render()).contains("argument at /to, " + ROUNDS_TO_BLOCKED + " (" + BLOCKED + " as a double)");
+    }
+}

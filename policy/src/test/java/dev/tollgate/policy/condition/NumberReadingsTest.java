@@ -1,0 +1,57 @@
+package dev.tollgate.policy.condition;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+class NumberReadingsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static JsonNode json(String text) throws Exception {
+        return JSON.readTree(text);
+    }
+
+    @Test
+    void integersUpToTwoToThe53AndEveryFloatReadAlike() throws Exception {
+        for (String alike : new String[] {"0", "-1", "9007199254740992", "-9007199254740992", "18014398509481984",
+                "9223372036854775807.5", "1e300", "0.1", "\"9007199254740993\"", "true", "null", "{\"a\":[1,2.5]}"}) {
+            assertThat(NumberReadings.readAlike(json(alike))).as(alike).isTrue();
+            assertThat(NumberReadings.asDoubles(json(alike))).as(alike).isEqualTo(json(alike));
+        }
+    }
+
+    @Test
+    void integersADoubleCannotHoldReadAsTheirNeighbour() throws Exception {
+        assertThat(NumberReadings.readAlike(json("9007199254740993"))).isFalse();
+        assertThat(NumberReadings.asDoubles(json("9007199254740993"))).isEqualTo(json("9007199254740992"));
+        assertThat(NumberReadings.asDoubles(json("-9007199254740995"))).isEqualTo(json("-9007199254740996"));
+        // Long.MAX_VALUE is 2^63 to a double: beyond a long, so a big integer.
+        assertThat(NumberReadings.asDoubles(json("9223372036854775807")).bigIntegerValue())
+                .isEqualTo(java.math.BigInteger.ONE.shiftLeft(63));
+        assertThat(NumberReadings.asDoubles(json("123456789012345678901234567890")).bigIntegerValue().toString())
+                .isEqualTo("123456789012345677877719597056");
+    }
+
+    @Test
+    void anIntegerBeyondADoublesRangeIsInfinity() throws Exception {
+        JsonNode huge = json("-1" + "0".repeat(400));
+
+        assertThat(NumberReadings.readAlike(huge)).isFalse();
+        assertThat(NumberReadings.asDoubles(huge).doubleValue()).isEqualTo(Double.NEGATIVE_INFINITY);
+    }
+
+    @Test
+    void containersAreCopiedWithOnlyTheirNumbersChanged() throws Exception {
+        JsonNode value = json("{\"ids\":[1,9007199254740993],\"name\":\"x\",\"nested\":{\"n\":18014398509481985}}");
+
+        assertThat(NumberReadings.readAlike(value)).isFalse();
+        assertThat(NumberReadings.asDoubles(value))
+                .isEqualTo(json("{\"ids\":[1,9007199254740992],\"name\":\"x\",\"nested\":{\"n\":18014398509481984}}"));
+        assertThat(value).as("the call's own value is untouched")
+                .isEqualTo(json("{\"ids\":[1,9007199254740993],\"name\":\"x\",\"nested\":{\"n\":18014398509481985}}"));
+        assertThat(NumberReadings.describe(json("9007199254740993"))).isEqualTo("9007199254740993 (9007199254740992 as a double)");
+    }
+}
