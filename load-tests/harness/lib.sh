@@ -33,6 +33,11 @@ tg_features() { # target -> space-separated features: rules100 axid otlp audit-f
     tollgate-noaccess) echo "noaccess" ;;     # telemetry.access-log: false (what the default access log costs)
     tollgate-heap256) echo "heap256" ;;       # plain, with the heap sized for 8,000 SSE streams (-Xmx256m; see README)
     tollgate-obs) echo "otlp audit-full" ;;   # run.sh --observed, kept for compatibility
+    # The full pipeline less one feature: what each costs in combination (the features alone add up to less).
+    tollgate-full-no-rules) echo "axid otlp audit-full" ;;
+    tollgate-full-no-axid) echo "rules100 otlp audit-full" ;;
+    tollgate-full-no-otlp) echo "rules100 axid audit-full" ;;
+    tollgate-full-no-audit) echo "rules100 axid otlp" ;;
     *) return 1 ;;
   esac
 }

@@ -1,6 +1,7 @@
 package dev.tollgate.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.policy.condition.NumberReadings;
 
 /**
  * A protocol-neutral description of one call, the only thing about a request that policy reads.
@@ -12,9 +13,17 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param promptName   the prompt of a {@code prompts/get}; null otherwise
  * @param arguments    tool arguments, prompt arguments, or the request params; may be null
  * @param direction    {@link #CLIENT_TO_SERVER} or {@link #SERVER_TO_CLIENT}
+ * @param argumentsAsDoubles the arguments as a reader that holds every number in a double (JavaScript) sees them, made
+ *                     once per call by {@link NumberReadings#asDoubles}: the very same instance wherever they read
+ *                     alike, so a condition tells in constant time whether its value has two readings
  */
 public record CallDescription(String protocol, String route, String method, String toolName, String resourceUri,
-                              String promptName, JsonNode arguments, String direction) {
+                              String promptName, JsonNode arguments, String direction, JsonNode argumentsAsDoubles) {
+
+    public CallDescription(String protocol, String route, String method, String toolName, String resourceUri,
+                           String promptName, JsonNode arguments, String direction) {
+        this(protocol, route, method, toolName, resourceUri, promptName, arguments, direction, NumberReadings.asDoubles(arguments));
+    }
 
     public static final String CLIENT_TO_SERVER = "client_to_server";
     public static final String SERVER_TO_CLIENT = "server_to_client";

@@ -124,7 +124,7 @@ class NumberReadingsPolicyTest {
     }
 
     @Test
-    void anIntegerBeyondADoublesRangeIsInfinityToJavaScriptAndAnOrderingOnItFailsClosed() {
+    void anIntegerBeyondADoublesRangeIsInfinityToJavaScriptAndOrderingsOnItDecideAsOnInfinity() {
         String huge = "1" + "0".repeat(400);
 
         Decision decision = transferTo(nativeRule("gt: 1000"), huge);
@@ -154,6 +154,27 @@ class NumberReadingsPolicyTest {
         assertThat(transferTo(policy, "100000000000000000").isDenied()).isTrue();
         assertReadingsDisagree(transferTo(policy, "99999999999999999"));
         assertThat(transferTo(policy, "99999999999999984").isDenied()).as("a double holds it: ruled out as before").isFalse();
+    }
+
+    @Test
+    void claimsHaveOneReading() {
+        // A claim reaches no upstream through JSON.parse: an allow rule on a 64-bit claim keeps deciding exactly.
+        CompiledPolicy policy = PolicyFixtures.policy("""
+                version: "1.0"
+                name: agt-claims
+                defaults: {action: deny}
+                rules:
+                  - name: the-one-user
+                    condition: {field: uid, operator: eq, value: %s}
+                    action: allow
+                """.formatted(ROUNDS_TO_BLOCKED));
+        Identity acme = PolicyFixtures.ACME;
+        Identity caller = new Identity(acme.spiffeId(), acme.tenant(), acme.agent(), acme.run(), acme.subUser(), acme.parent(),
+                acme.tree(), acme.capabilities(), java.util.Map.of("uid", Long.parseLong(ROUNDS_TO_BLOCKED)));
+
+        Decision decision = policy.evaluate(toolCall("transfer", "{}", caller));
+
+        assertThat(decision.isDenied()).isFalse();
     }
 
     @Test

@@ -70,9 +70,20 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
 
     /** The context value of {@code field} for this call; null when absent (JSON null counts as absent, as Python None). */
     public static JsonNode lookup(String field, CallDescription call, Identity identity) {
-        JsonNode value = GATEWAY_FIELDS.contains(field) ? gatewayField(field, call, identity) : claim(field, identity);
+        return lookup(field, call, identity, call.arguments());
+    }
+
+    /**
+     * The same value as a reader holding every number in a double sees it; the very instance {@link #lookup} gives
+     * when it reads alike (claims always do: they reach no upstream).
+     */
+    public static JsonNode lookupAsDoubles(String field, CallDescription call, Identity identity) {
+        return lookup(field, call, identity, call.argumentsAsDoubles());
+    }
+
+    private static JsonNode lookup(String field, CallDescription call, Identity identity, JsonNode args) {
+        JsonNode value = GATEWAY_FIELDS.contains(field) ? gatewayField(field, call, identity, args) : claim(field, identity);
         if (value == null && !GATEWAY_FIELDS.contains(field)) {
-            JsonNode args = call.arguments();
             value = args != null && args.isObject() ? args.get(field) : null;
         }
         return value == null || value.isNull() ? null : value;
@@ -83,10 +94,10 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
         return value == null ? null : PythonValues.str(value);
     }
 
-    private static JsonNode gatewayField(String field, CallDescription call, Identity identity) {
+    private static JsonNode gatewayField(String field, CallDescription call, Identity identity, JsonNode args) {
         return switch (field) {
             case "tool_name" -> text(call.toolName());
-            case "tool_args" -> call.arguments();
+            case "tool_args" -> args;
             case "method" -> text(call.method());
             case "route" -> text(call.route());
             case "agent_id" -> text(identity.agent());
@@ -105,14 +116,14 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
     @Override
     public boolean matches(PolicyRequest request) {
         JsonNode actual = lookup(field, request.call(), request.identity());
-        return actual != null && testBothReadings(actual);
+        return actual != null && testBothReadings(actual, lookupAsDoubles(field, request.call(), request.identity()));
     }
 
     /** The test on the value as read exactly, which must agree with the test on it as a double (see {@link NumberReadings}). */
-    private boolean testBothReadings(JsonNode actual) {
+    private boolean testBothReadings(JsonNode actual, JsonNode asDouble) {
         boolean exact = test(actual);
-        if (!NumberReadings.readAlike(actual) && test(NumberReadings.asDoubles(actual)) != exact) {
-            throw new NumberReadingsDisagreeException(field + ", " + NumberReadings.describe(actual) + ",");
+        if (asDouble != actual && test(asDouble) != exact) {
+            throw new NumberReadingsDisagreeException(field + ", " + NumberReadings.describe(actual, asDouble) + ",");
         }
         return exact;
     }
@@ -150,7 +161,7 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
         if (actual == null) {
             return field + " is absent from the context";
         }
-        return testBothReadings(actual) ? null : field + " (" + abbreviate(actual) + ") fails " + operator + " " + value;
+        return testBothReadings(actual, lookupAsDoubles(field, request.call(), request.identity())) ? null : field + " (" + abbreviate(actual) + ") fails " + operator + " " + value;
     }
 
     private static String abbreviate(JsonNode actual) {
@@ -163,7 +174,7 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
         if ("tool_args".equals(field)) {
             return Truth.UNKNOWN;
         }
-        JsonNode known = GATEWAY_FIELDS.contains(field) ? gatewayField(field, call, identity) : claim(field, identity);
+        JsonNode known = GATEWAY_FIELDS.contains(field) ? gatewayField(field, call, identity, call.arguments()) : claim(field, identity);
         if (known == null && !GATEWAY_FIELDS.contains(field)) {
             // Not a claim of this caller: it may be an argument, unknown before the call.
             return Truth.UNKNOWN;

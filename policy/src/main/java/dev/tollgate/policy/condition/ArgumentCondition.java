@@ -13,11 +13,12 @@ public record ArgumentCondition(JsonPointer path, ValueTest test) implements Con
 
     @Override
     public boolean matches(PolicyRequest request) {
-        JsonNode value = valueOf(request);
+        JsonNode value = valueOf(request.call().arguments());
+        JsonNode asDouble = valueOf(request.call().argumentsAsDoubles());
         try {
             boolean exact = test.test(value);
-            if (!NumberReadings.readAlike(value) && test.test(NumberReadings.asDoubles(value)) != exact) {
-                throw new NumberReadingsDisagreeException("argument at " + path + ", " + NumberReadings.describe(value) + ",");
+            if (asDouble != value && test.test(asDouble) != exact) {
+                throw new NumberReadingsDisagreeException("argument at " + path + ", " + NumberReadings.describe(value, asDouble) + ",");
             }
             return exact;
         } catch (RegexInputTooLongException e) {
@@ -25,8 +26,7 @@ public record ArgumentCondition(JsonPointer path, ValueTest test) implements Con
         }
     }
 
-    private JsonNode valueOf(PolicyRequest request) {
-        JsonNode arguments = request.call().arguments();
+    private JsonNode valueOf(JsonNode arguments) {
         return arguments == null ? null : arguments.at(path);
     }
 
@@ -35,7 +35,7 @@ public record ArgumentCondition(JsonPointer path, ValueTest test) implements Con
         if (matches(request)) {
             return null;
         }
-        JsonNode value = valueOf(request);
+        JsonNode value = valueOf(request.call().arguments());
         String shown = value == null || value.isMissingNode() ? "absent" : abbreviate(value.toString());
         return "argument " + path + " (" + shown + ") fails " + test.describe();
     }

@@ -18,8 +18,9 @@ import java.util.Map;
  * value the rule denies. Floating-point numbers are read as doubles by everyone (the gateway included), so only
  * integers (and exact decimals, which the parser never makes) can read differently.
  *
- * <p>Whoever looks at a value that does not {@link #readAlike read alike} decides on both readings and must get
- * the same answer from each (see {@link dev.tollgate.policy.NumberReadingsDisagreeException}).
+ * <p>Each call carries both readings of its arguments ({@link dev.tollgate.policy.CallDescription#argumentsAsDoubles}),
+ * made once; a condition whose value differs between them decides on both and must get the same answer from each
+ * (see {@link dev.tollgate.policy.NumberReadingsDisagreeException}).
  */
 public final class NumberReadings {
 
@@ -31,18 +32,7 @@ public final class NumberReadings {
 
     /** True when every number in {@code value} (recursively) reads as the same value exactly and as a double. */
     public static boolean readAlike(JsonNode value) {
-        if (value == null) {
-            return true;
-        }
-        if (value.isContainerNode()) {
-            for (JsonNode child : value) {
-                if (!readAlike(child)) {
-                    return false;
-                }
-            }
-            return true;
-        }
-        return !value.isNumber() || numberReadsAlike(value);
+        return asDoubles(value) == value;
     }
 
     private static boolean numberReadsAlike(JsonNode number) {
@@ -58,26 +48,53 @@ public final class NumberReadings {
 
     /**
      * {@code value} as a reader that holds every number in a double sees it: integers that do not fit become the
-     * integer their double holds (an infinity beyond a double's range). The same instance when it reads alike.
+     * integer their double holds (an infinity beyond a double's range). One walk; only the containers on the way to a
+     * changed number are copied, and every unchanged subtree is the very same instance, so a caller can tell in
+     * constant time whether the value at a path reads alike ({@code asDoubles(v).at(p) == v.at(p)}).
      */
     public static JsonNode asDoubles(JsonNode value) {
-        if (readAlike(value)) {
-            return value;
+        if (value == null) {
+            return null;
         }
         if (value.isArray()) {
-            ArrayNode copy = JsonNodeFactory.instance.arrayNode(value.size());
-            value.forEach(element -> copy.add(asDoubles(element)));
-            return copy;
+            ArrayNode copy = null;
+            for (int i = 0, n = value.size(); i < n; i++) {
+                JsonNode element = value.get(i);
+                JsonNode read = asDoubles(element);
+                if (read != element && copy == null) {
+                    copy = JsonNodeFactory.instance.arrayNode(n);
+                    for (int j = 0; j < i; j++) {
+                        copy.add(value.get(j));
+                    }
+                }
+                if (copy != null) {
+                    copy.add(read);
+                }
+            }
+            return copy == null ? value : copy;
         }
         if (value.isObject()) {
-            ObjectNode copy = JsonNodeFactory.instance.objectNode();
+            ObjectNode copy = null;
             for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
-                copy.set(field.getKey(), asDoubles(field.getValue()));
+                JsonNode read = asDoubles(field.getValue());
+                if (read != field.getValue() && copy == null) {
+                    copy = JsonNodeFactory.instance.objectNode();
+                    for (Iterator<Map.Entry<String, JsonNode>> before = value.fields(); before.hasNext(); ) {
+                        Map.Entry<String, JsonNode> earlier = before.next();
+                        if (earlier.getKey().equals(field.getKey())) {
+                            break;
+                        }
+                        copy.set(earlier.getKey(), earlier.getValue());
+                    }
+                }
+                if (copy != null) {
+                    copy.set(field.getKey(), read);
+                }
             }
-            return copy;
+            return copy == null ? value : copy;
         }
-        return doubleOf(value);
+        return value.isNumber() && !numberReadsAlike(value) ? doubleOf(value) : value;
     }
 
     private static JsonNode doubleOf(JsonNode number) {
@@ -93,10 +110,9 @@ public final class NumberReadings {
                 : JsonNodeFactory.instance.numberNode(held);
     }
 
-    /** "9007199254740993 (9007199254740992 as a double)", or the value itself when it reads alike. */
-    public static String describe(JsonNode value) {
-        String exact = abbreviate(value.toString());
-        return readAlike(value) ? exact : exact + " (" + abbreviate(asDoubles(value).toString()) + " as a double)";
+    /** "9007199254740993 (9007199254740992 as a double)": a value and its double reading, for messages. */
+    public static String describe(JsonNode exact, JsonNode asDouble) {
+        return abbreviate(exact.toString()) + " (" + abbreviate(asDouble.toString()) + " as a double)";
     }
 
     private static String abbreviate(String text) {

@@ -5,7 +5,6 @@ import dev.tollgate.policy.PolicyRequest;
 import dev.tollgate.policy.condition.AgtCondition;
 import dev.tollgate.policy.condition.Condition;
 import dev.tollgate.policy.condition.LiteralQuery;
-import dev.tollgate.policy.condition.NumberReadings;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -199,7 +198,7 @@ public final class LiteralPrefilter {
                 texts[f] = AgtCondition.searchText(value);
                 // The scan reads the exact text; the text of the value a JavaScript upstream reads may hold literals
                 // this one lacks, so only running the pattern on both readings can tell (the condition does).
-                readsTwoWays[f] = !NumberReadings.readAlike(value);
+                readsTwoWays[f] = value != AgtCondition.lookupAsDoubles(fields[f], request.call(), request.identity());
                 if (texts[f] != null) {
                     found[f] = new long[(automaton.literalCount() + 64) >>> 6];
                     automaton.scan(texts[f], found[f]);

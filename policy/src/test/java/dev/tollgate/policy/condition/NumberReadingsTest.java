@@ -52,6 +52,23 @@ class NumberReadingsTest {
                 .isEqualTo(json("{\"ids\":[1,9007199254740992],\"name\":\"x\",\"nested\":{\"n\":18014398509481984}}"));
         assertThat(value).as("the call's own value is untouched")
                 .isEqualTo(json("{\"ids\":[1,9007199254740993],\"name\":\"x\",\"nested\":{\"n\":18014398509481985}}"));
-        assertThat(NumberReadings.describe(json("9007199254740993"))).isEqualTo("9007199254740993 (9007199254740992 as a double)");
+        assertThat(NumberReadings.describe(json("9007199254740993"), json("9007199254740992")))
+                .isEqualTo("9007199254740993 (9007199254740992 as a double)");
+    }
+
+    @Test
+    void everySubtreeWithoutSuchAnIntegerIsTheSameInstance() throws Exception {
+        // What keeps a condition's check constant-time: it compares its value in both readings by identity.
+        JsonNode value = json("{\"a\":{\"big\":[1,2,3]},\"b\":[{\"n\":9007199254740993},{\"m\":1}],\"c\":\"x\"}");
+
+        JsonNode read = NumberReadings.asDoubles(value);
+
+        assertThat(read).isNotSameAs(value);
+        assertThat(read.get("a")).isSameAs(value.get("a"));
+        assertThat(read.get("c")).isSameAs(value.get("c"));
+        assertThat(read.get("b")).isNotSameAs(value.get("b"));
+        assertThat(read.get("b").get(0)).isNotSameAs(value.get("b").get(0));
+        assertThat(read.get("b").get(1)).isSameAs(value.get("b").get(1));
+        assertThat(read.fieldNames()).toIterable().containsExactly("a", "b", "c");
     }
 }
