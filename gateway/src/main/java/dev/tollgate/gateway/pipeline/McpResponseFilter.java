@@ -12,6 +12,7 @@ import dev.tollgate.policy.Decision;
 import dev.tollgate.policy.Identity;
 import dev.tollgate.policy.PolicyRequest;
 import dev.tollgate.protocols.jsonrpc.JsonRpcErrorCodes;
+import dev.tollgate.protocols.jsonrpc.JsonRpcId;
 import dev.tollgate.protocols.jsonrpc.JsonRpcMessage;
 import dev.tollgate.protocols.jsonrpc.JsonRpcNotification;
 import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
@@ -180,6 +181,9 @@ final class McpResponseFilter implements ResponseFilter {
             return null;
         }
         ServerMessage.Read answer = (ServerMessage.Read) read;
+        // Result rules are chosen by the call an answer's id names: two answers to one id would let one of them
+        // pass under the other's call (the stream path refuses the same with its `answered` set).
+        Set<JsonNode> answeredHere = answer.messages().size() > 1 ? new java.util.HashSet<>() : null;
         for (JsonRpcMessage message : answer.messages()) {
             if (!(message instanceof JsonRpcResponse)) {
                 // A JSON answer carries responses only; a client would still dispatch a request found in it.
@@ -190,6 +194,12 @@ final class McpResponseFilter implements ResponseFilter {
             }
             if (!answersThisCall((JsonRpcResponse) message)) {
                 refuse(RejectReason.UPSTREAM_INVALID_RESPONSE, wrongId((JsonRpcResponse) message));
+                return null;
+            }
+            JsonRpcId id = ((JsonRpcResponse) message).id();
+            if (answeredHere != null && id != null && !answeredHere.add(id.value())) {
+                refuse(RejectReason.UPSTREAM_INVALID_RESPONSE, new ServerMessage.Unreadable("answered_twice",
+                        "a second response to request " + id, null, false));
                 return null;
             }
             noteCreatedTask((JsonRpcResponse) message);

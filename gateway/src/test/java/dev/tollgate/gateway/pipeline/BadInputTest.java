@@ -93,6 +93,8 @@ class BadInputTest {
                 bad("method that is a number", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":5}", RejectReason.INVALID_METHOD),
                 bad("tools/call without a tool name", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{}}", RejectReason.INVALID_PARAMS),
                 bad("empty batch", "[]", RejectReason.EMPTY_BATCH),
+                bad("batch with two calls of one id", "[" + VALID_CALL + "," + VALID_CALL + "]", RejectReason.DUPLICATE_ID),
+                bad("id beyond 2^53", VALID_CALL.replace("\"id\":7", "\"id\":9007199254740993"), RejectReason.INVALID_ID),
                 new Case("batch under MCP 2025-11-25 (batching removed in 2025-06-18)",
                         r -> r.putHeader("MCP-Protocol-Version", "2025-11-25"),
                         ("[" + VALID_CALL + "," + VALID_CALL.replace("\"id\":7", "\"id\":8") + "]").getBytes(StandardCharsets.UTF_8),
@@ -114,7 +116,8 @@ class BadInputTest {
                         "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"x\\ud800\",\"arguments\":{}}}",
                         RejectReason.LONE_SURROGATE),
                 new Case("batch over limits.max-batch-messages", r -> r.putHeader("MCP-Protocol-Version", "2025-03-26"),
-                        ("[" + String.join(",", java.util.Collections.nCopies(MAX_BATCH_MESSAGES + 1, VALID_CALL)) + "]").getBytes(StandardCharsets.UTF_8),
+                        ("[" + String.join(",", java.util.stream.IntStream.rangeClosed(1, MAX_BATCH_MESSAGES + 1)
+                                .mapToObj(id -> VALID_CALL.replace("\"id\":7", "\"id\":" + id)).toList()) + "]").getBytes(StandardCharsets.UTF_8),
                         RejectReason.BATCH_TOO_LARGE).args(),
                 new Case("foreign Origin (DNS rebinding)", r -> r.putHeader("Origin", "http://evil.example.com"), VALID_CALL.getBytes(StandardCharsets.UTF_8),
                         RejectReason.FORBIDDEN_ORIGIN).args(),

@@ -25,12 +25,18 @@ public record JsonRpcId(JsonNode value) {
         return new JsonRpcId(JsonNodeFactory.instance.textNode(id));
     }
 
+    /** Largest integer id: every integer up to it is a double exactly, so JavaScript peers read the same id. */
+    public static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
+
     /**
      * Strings and integers. Numbers with a fractional part (including {@code 1.0}) are refused: the spec says
-     * ids SHOULD NOT have one, and float ids do not round-trip reliably through every client.
+     * ids SHOULD NOT have one, and float ids do not round-trip reliably through every client. Integers beyond
+     * ±(2^53 - 1) are refused too: a peer reading JSON numbers as doubles (JSON.parse) reads 2^53 + 1 as 2^53, so
+     * two ids the gateway keeps apart would be one id to it, and an answer could be paired with another call.
      */
     public static boolean isValid(JsonNode value) {
-        return value != null && (value.isTextual() || value.isIntegralNumber());
+        return value != null && (value.isTextual() || value.isIntegralNumber() && value.canConvertToLong()
+                && Math.abs(value.longValue()) <= MAX_SAFE_INTEGER);
     }
 
     public boolean isString() {

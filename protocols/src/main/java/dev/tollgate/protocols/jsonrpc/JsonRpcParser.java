@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.protocols.json.JsonRejection;
 import dev.tollgate.protocols.json.StrictJsonParser;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Strict JSON-RPC 2.0: {@code "jsonrpc":"2.0"} exactly; a string method; ids that are strings or integers;
@@ -25,6 +27,8 @@ public final class JsonRpcParser {
         return json;
     }
 
+    private static final String ID_RULE = "\"id\" must be a string or an integer of at most 2^53 - 1 in magnitude";
+
     public JsonRpcPayload parse(byte[] body) throws JsonRpcRejection {
         JsonNode root;
         try {
@@ -40,9 +44,32 @@ public final class JsonRpcParser {
             for (JsonNode element : root) {
                 messages.add(toMessage(element));
             }
+            refuseRepeatedIds(messages);
             return new JsonRpcPayload.Batch(messages);
         }
         return new JsonRpcPayload.Single(toMessage(root));
+    }
+
+    /**
+     * Two requests (or two responses) of one batch with the same id: answers are matched to requests by id, so the
+     * gateway and the upstream could pair a result with different calls (the TypeScript SDK answers whichever
+     * finishes first under the shared id; the gateway would have filed it under the other call and run that
+     * tool's result rules). JSON-RPC requires ids to identify requests; refused.
+     */
+    private static void refuseRepeatedIds(List<JsonRpcMessage> messages) throws JsonRpcRejection {
+        if (messages.size() < 2) {
+            return;
+        }
+        Set<JsonNode> requestIds = new HashSet<>();
+        Set<JsonNode> responseIds = new HashSet<>();
+        for (JsonRpcMessage message : messages) {
+            JsonRpcId id = message instanceof JsonRpcRequest request ? request.id()
+                    : message instanceof JsonRpcResponse response ? response.id() : null;
+            if (id != null && !(message instanceof JsonRpcRequest ? requestIds : responseIds).add(id.value())) {
+                throw invalid(JsonRpcRejection.DUPLICATE_ID, "two messages of the batch carry the id " + shorten(id.toString())
+                        + " (ids pair answers with calls)", null);
+            }
+        }
     }
 
     /** Interprets one parsed JSON value as a JSON-RPC message (used for batch elements and SSE event data). */
@@ -84,7 +111,7 @@ public final class JsonRpcParser {
             return new JsonRpcNotification(method.textValue(), params);
         }
         if (echoId == null) {
-            throw invalid(JsonRpcRejection.INVALID_ID, "\"id\" must be a string or an integer", null);
+            throw invalid(JsonRpcRejection.INVALID_ID, ID_RULE, null);
         }
         return new JsonRpcRequest(new JsonRpcId(rawId), method.textValue(), params);
     }
@@ -103,7 +130,7 @@ public final class JsonRpcParser {
                 throw invalid(JsonRpcRejection.INVALID_ID, "only an error response may have a null id", null);
             }
         } else if (echoId == null) {
-            throw invalid(JsonRpcRejection.INVALID_ID, "\"id\" must be a string or an integer", null);
+            throw invalid(JsonRpcRejection.INVALID_ID, ID_RULE, null);
         }
         if (error != null) {
             JsonNode code = error.get("code");

@@ -28,6 +28,8 @@ public final class JsonRpcRejection extends Exception {
     public static final String INVALID_PARAMS = "invalid_params";
     public static final String INVALID_RESPONSE = "invalid_response";
     public static final String EMPTY_BATCH = "empty_batch";
+    /** Two requests, or two responses, of one batch with the same id. */
+    public static final String DUPLICATE_ID = "duplicate_id";
 
     private final int jsonRpcCode;
     private final String reason;

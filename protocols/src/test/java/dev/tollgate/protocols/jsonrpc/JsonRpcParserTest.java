@@ -67,6 +67,11 @@ class JsonRpcParserTest {
                 Arguments.of("error message not a string", "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":1,\"message\":2}}", -32600, "invalid_response", "1"),
                 Arguments.of("error a string", "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":\"boom\"}", -32600, "invalid_response", "1"),
                 Arguments.of("empty batch", "[]", -32600, "empty_batch", null),
+                Arguments.of("integer id beyond 2^53 (JavaScript reads it as 2^53)", "{\"jsonrpc\":\"2.0\",\"id\":9007199254740993,\"method\":\"m\"}", -32600, "invalid_id", null),
+                Arguments.of("integer id beyond a long", "{\"jsonrpc\":\"2.0\",\"id\":-123456789012345678901234567890,\"method\":\"m\"}", -32600, "invalid_id", null),
+                Arguments.of("response id beyond 2^53", "{\"jsonrpc\":\"2.0\",\"id\":-9007199254740992,\"result\":{}}", -32600, "invalid_id", null),
+                Arguments.of("batch: two requests with one id", "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"a\"},{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"b\"}]", -32600, "duplicate_id", null),
+                Arguments.of("batch: two responses with one id", "[{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"result\":{}},{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"error\":{\"code\":1,\"message\":\"m\"}}]", -32600, "duplicate_id", null),
                 Arguments.of("batch with a scalar", "[{\"jsonrpc\":\"2.0\",\"method\":\"n\"},1]", -32600, "not_jsonrpc", null),
                 Arguments.of("batch with a nested batch", "[[{\"jsonrpc\":\"2.0\",\"method\":\"n\"}]]", -32600, "not_jsonrpc", null),
                 Arguments.of("batch: the failing element's id is echoed",
@@ -99,8 +104,10 @@ class JsonRpcParserTest {
                         new JsonRpcRequest(JsonRpcId.of(""), "ping", null)),
                 Arguments.of("request, negative id", "{\"jsonrpc\":\"2.0\",\"id\":-5,\"method\":\"ping\"}",
                         new JsonRpcRequest(JsonRpcId.of(-5), "ping", null)),
-                Arguments.of("request, long id", "{\"jsonrpc\":\"2.0\",\"id\":9007199254740993,\"method\":\"ping\"}",
-                        new JsonRpcRequest(JsonRpcId.of(9007199254740993L), "ping", null)),
+                Arguments.of("request, long id at the largest safe integer", "{\"jsonrpc\":\"2.0\",\"id\":9007199254740991,\"method\":\"ping\"}",
+                        new JsonRpcRequest(JsonRpcId.of(9007199254740991L), "ping", null)),
+                Arguments.of("request, long id at the smallest safe integer", "{\"jsonrpc\":\"2.0\",\"id\":-9007199254740991,\"method\":\"ping\"}",
+                        new JsonRpcRequest(JsonRpcId.of(-9007199254740991L), "ping", null)),
                 Arguments.of("request, object params", "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"x\"}}",
                         new JsonRpcRequest(JsonRpcId.of(2), "tools/call", json("{\"name\":\"x\"}"))),
                 Arguments.of("request, array params", "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"sum\",\"params\":[1,2]}",
@@ -125,6 +132,16 @@ class JsonRpcParserTest {
     @MethodSource("valid")
     void parsesSingleMessages(String name, String body, JsonRpcMessage expected) throws Exception {
         assertThat(parser.parse(body.getBytes(StandardCharsets.UTF_8))).isEqualTo(new JsonRpcPayload.Single(expected));
+    }
+
+    @Test
+    void aRequestAndAResponseOfOneBatchMayShareAnId() throws Exception {
+        // Ids are per direction: a client answers the server's request 1 in the batch that carries its own request 1.
+        JsonRpcPayload payload = parser.parse(("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"},"
+                + "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}},{\"jsonrpc\":\"2.0\",\"id\":\"1\",\"method\":\"ping\"}]")
+                .getBytes(StandardCharsets.UTF_8));
+
+        assertThat(payload).isInstanceOf(JsonRpcPayload.Batch.class);
     }
 
     @Test
@@ -173,7 +190,7 @@ class JsonRpcParserTest {
     void idToStringIsTheRawJsonText() throws Exception {
         assertThat(JsonRpcId.of(7).toString()).isEqualTo("7");
         assertThat(JsonRpcId.of("a\"b").toString()).isEqualTo("\"a\\\"b\"");
-        assertThat(new JsonRpcId(json("12345678901234567890")).toString()).isEqualTo("12345678901234567890");
+        assertThat(new JsonRpcId(json("9007199254740991")).toString()).isEqualTo("9007199254740991");
     }
 
     static Stream<Arguments> illegalRecords() {
@@ -181,6 +198,8 @@ class JsonRpcParserTest {
                 Arguments.of("id holding JSON null", (Runnable) () -> new JsonRpcId(json("null"))),
                 Arguments.of("id holding an object", (Runnable) () -> new JsonRpcId(json("{}"))),
                 Arguments.of("id holding a fraction", (Runnable) () -> new JsonRpcId(json("1.5"))),
+                Arguments.of("id beyond 2^53", (Runnable) () -> new JsonRpcId(json("9007199254740992"))),
+                Arguments.of("id beyond a long", (Runnable) () -> new JsonRpcId(json("12345678901234567890"))),
                 Arguments.of("request without id", (Runnable) () -> new JsonRpcRequest(null, "ping", null)),
                 Arguments.of("request with scalar params", (Runnable) () -> new JsonRpcRequest(JsonRpcId.of(1), "ping", json("1"))),
                 Arguments.of("notification without method", (Runnable) () -> new JsonRpcNotification(null, null)),
