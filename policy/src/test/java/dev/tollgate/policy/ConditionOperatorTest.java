@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** One row per operator and condition kind: a condition, a call, and whether the deny rule fires. */
 class ConditionOperatorTest {
 
-    private static final String ARGS = "{\"big\":9007199254740993,\"command\":\"rm -rf /tmp/x\",\"count\":5,\"ratio\":0.5,\"tags\":[\"a\",\"b\"],\"file\":\"//tmp/../etc/./passwd\",\"name\":\"\uff27\uff25\uff34-Env\",\"opts\":{\"force\":true},\"empty\":null}";
+    private static final String ARGS = "{\"big\":9007199254740993,\"command\":\"rm -rf /tmp/x\",\"count\":5,\"ratio\":0.5,\"tags\":[\"a\",\"b\"],\"file\":\"//tmp/../etc/./passwd\",\"name\":\"\uff27\uff25\uff34-Env\",\"opts\":{\"force\":true},\"pair\":[1.0,2],\"range\":{\"to\":2e0,\"from\":1},\"empty\":null}";
 
     static Stream<Arguments> cases() {
         return Stream.of(
@@ -49,6 +49,9 @@ class ConditionOperatorTest {
                 row("eq beyond 2^53 against neither reading", "arg: {path: /big, eq: 9007199254740994}", false),
                 row("lte integer against decimal", "arg: {path: /count, lte: 5.5}", true),
                 row("in mixes numbers by value", "arg: {path: /ratio, in: [0.25, 0.50]}", true),
+                row("eq on a list compares its numbers by value", "arg: {path: /pair, eq: [1, 2]}", true),
+                row("in of a mapping compares its numbers by value", "arg: {path: /range, in: [{from: 1, to: 2}]}", true),
+                row("eq on a list of another length", "arg: {path: /pair, eq: [1]}", false),
                 row("gt on a string cannot be decided: the rule fires (fail closed)", "arg: {path: /command, gt: 1}", true),
                 row("exists true", "arg: {path: /opts/force, exists: true}", true),
                 row("exists false on absent", "arg: {path: /opts/missing, exists: false}", true),
