@@ -156,6 +156,32 @@ class NumberReadingsPolicyTest {
         assertThat(transferTo(policy, "99999999999999984").isDenied()).as("a double holds it: ruled out as before").isFalse();
     }
 
+    /** As the gateway's parser reads a body: fractions and exponents exactly (BigDecimal), kept as written. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper EXACT = new com.fasterxml.jackson.databind.ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .configure(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
+
+    private static Decision transferExactly(CompiledPolicy policy, String account) throws Exception {
+        return policy.evaluate(new PolicyRequest(CallDescription.mcpToolCall("r", "transfer",
+                EXACT.readTree("{\"to\":" + account + ",\"amount\":5}")), PolicyFixtures.ACME, PolicyFixtures.MONDAY_10_UTC));
+    }
+
+    @Test
+    void fractionsAndExponentsAreDecidedOnTheExactValueAndTheDouble() throws Exception {
+        // 18014398509481985.0 is 2^54 + 1 to a BigDecimal reader and the frozen 2^54 to JSON.parse.
+        assertReadingsDisagree(transferExactly(nativeRule("eq: " + BLOCKED), ROUNDS_TO_BLOCKED + ".0"));
+        assertReadingsDisagree(transferExactly(nativeRule("eq: " + BLOCKED), "1.8014398509481985e16"));
+        // Just above a limit exactly, at it as a double.
+        assertReadingsDisagree(transferExactly(nativeRule("lte: 10000"), "10000.0000000000001"));
+        // The frozen account written with a fraction is the frozen account to everyone: the rule's own deny.
+        assertThat(transferExactly(nativeRule("eq: " + BLOCKED), BLOCKED + ".0").failure()).isEqualTo(Decision.Failure.NONE);
+        assertThat(transferExactly(nativeRule("eq: " + BLOCKED), BLOCKED + ".0").isDenied()).isTrue();
+        // 0.1 is not a double exactly, but no rule here decides differently on the two.
+        assertThat(transferExactly(nativeRule("gt: 1"), "0.1").isDenied()).isFalse();
+        assertThat(transferExactly(agtRule("lte", "10000"), "10000.0000000000001").failure())
+                .isEqualTo(Decision.Failure.NUMBER_READINGS_DISAGREE);
+    }
+
     @Test
     void claimsHaveOneReading() {
         // A claim reaches no upstream through JSON.parse: an allow rule on a 64-bit claim keeps deciding exactly.

@@ -14,10 +14,11 @@ final class NonFiniteNumbers {
     private NonFiniteNumbers() {
     }
 
-    /** True when any number in the tree is infinite or NaN. */
+    /** True when any number in the tree is beyond a double's range: infinite as a double, or not zero but zero as one. */
     static boolean anyIn(JsonNode node) {
         if (node.isFloatingPointNumber()) {
-            return !Double.isFinite(node.doubleValue());
+            double d = node.doubleValue();
+            return !Double.isFinite(d) || d == 0 && node.decimalValue().signum() != 0;
         }
         if (node.isContainerNode()) {
             for (JsonNode child : node) {

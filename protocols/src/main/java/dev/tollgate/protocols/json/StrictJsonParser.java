@@ -7,8 +7,10 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import java.io.IOException;
 
 /**
@@ -25,9 +27,11 @@ import java.io.IOException;
  * section 2.1). Parsers disagree on it (Jackson keeps the lone char, others replace it with U+FFFD or fail),
  * and text holding it cannot be encoded as UTF-8 at all, which once poisoned the audit writer.
  *
- * <p>Numbers must fit a double ({@code 1e400} is refused, I-JSON section 2.2): Jackson reads an overflowing
- * float as infinity, which it writes back as the string {@code "Infinity"}, so a rewritten answer would change
- * the value (found by {@code StrictJsonParserFuzzTest}).
+ * <p>Numbers must be within a double's range ({@code 1e400} and {@code 1e-400} are refused, I-JSON section 2.2):
+ * JavaScript reads the first as infinity (Jackson, as a double, wrote it back as the string {@code "Infinity"}, so a
+ * rewritten answer changed the value, found by {@code StrictJsonParserFuzzTest}) and the second as zero, while exact
+ * readers see neither; the bound also keeps every BigDecimal's exponent small. Fractions and exponents are read
+ * exactly (BigDecimal), integers as int, long or BigInteger.
  */
 public final class StrictJsonParser {
 
@@ -51,7 +55,13 @@ public final class StrictJsonParser {
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxNestingDepth).build())
                 .build();
-        this.mapper = new ObjectMapper(factory);
+        // Fractions and exponents are read exactly, as a BigDecimal, and kept as written (1.0 stays 1.0): the
+        // gateway then holds the value a Java BigDecimal/BigInteger field or Python's parse_float=Decimal reads, and
+        // policy decides on it and on the double JavaScript reads (see NumberReadings in the policy module). Read as a
+        // double, 18014398509481985.0 was 18014398509481984 to the rules and 18014398509481985 to such an upstream.
+        this.mapper = new ObjectMapper(factory)
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
     }
 
     public StrictJsonParser() {
@@ -84,7 +94,7 @@ public final class StrictJsonParser {
             }
             if (NonFiniteNumbers.anyIn(root)) {
                 throw new JsonRejection(JsonRejection.Reason.MALFORMED,
-                        "a number is too large for a double: read as infinity, it would not be written back as the same value (RFC 7493 I-JSON)");
+                        "a number is outside a double's range (read as infinity, or as zero when it is not): readers would not agree on it (RFC 7493 I-JSON)");
             }
             return root;
         } catch (StreamConstraintsException e) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -57,6 +58,8 @@ class StrictJsonParserTest {
                 Arguments.of("comments", utf8("{/* x */}"), JsonRejection.Reason.MALFORMED),
                 Arguments.of("NaN", utf8("{\"a\":NaN}"), JsonRejection.Reason.MALFORMED),
                 Arguments.of("number too large for a double (read as infinity)", utf8("{\"a\":1e400}"), JsonRejection.Reason.MALFORMED),
+                Arguments.of("number too small for a double (read as zero)", utf8("{\"a\":1e-400}"), JsonRejection.Reason.MALFORMED),
+                Arguments.of("a huge exponent", utf8("{\"a\":-1e-999999999}"), JsonRejection.Reason.MALFORMED),
                 Arguments.of("negative number too large for a double", utf8("[-1.5E+309]"), JsonRejection.Reason.MALFORMED),
                 Arguments.of("float with 400 integer digits and no exponent", utf8("[" + "9".repeat(400) + ".0]"), JsonRejection.Reason.MALFORMED),
                 Arguments.of("leading zero", utf8("[01]"), JsonRejection.Reason.MALFORMED),
@@ -94,7 +97,8 @@ class StrictJsonParserTest {
                 Arguments.of("a scalar document", utf8("\"just a string\"")),
                 Arguments.of("a number at the length limit", utf8("[" + "1".repeat(1000) + "]")),
                 Arguments.of("the largest double", utf8("[1.7976931348623157e308]")),
-                Arguments.of("a float that underflows to zero", utf8("[1e-400]")),
+                Arguments.of("the smallest double", utf8("[4.9e-324]")),
+                Arguments.of("zero written small", utf8("[0.0e-400]")),
                 Arguments.of("an integer beyond a double's range is read exactly", utf8("[" + "9".repeat(400) + "]")),
                 Arguments.of("e followed by digits inside a string is text", utf8("{\"hash\":\"e3b0c442\"}")));
     }
@@ -103,6 +107,16 @@ class StrictJsonParserTest {
     @MethodSource("accepted")
     void accepts(String name, byte[] input) throws Exception {
         assertThat(parser.parse(input)).isNotNull();
+    }
+
+    @Test
+    void fractionsAndExponentsAreReadExactlyAndKeptAsWritten() throws Exception {
+        // A double would hold 18014398509481984 and 10000.0: a BigDecimal field upstream reads what was written.
+        JsonNode read = parser.parse(utf8("[18014398509481985.0,10000.0000000000001,1.0,2.50]"));
+
+        assertThat(read.get(0).decimalValue()).isEqualByComparingTo("18014398509481985");
+        assertThat(read.get(1).decimalValue()).isEqualByComparingTo("10000.0000000000001");
+        assertThat(read.toString()).isEqualTo("[18014398509481985.0,10000.0000000000001,1.0,2.50]");
     }
 
     @Test
