@@ -2,7 +2,9 @@ package dev.tollgate.gateway.config;
 
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.policy.budget.Usd;
 import dev.tollgate.policy.condition.Glob;
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 
@@ -62,7 +64,16 @@ public record PricingTable(long defaultMicros, Map<String, RoutePrices> routes, 
         return prices.defaultMicros();
     }
 
-    /** The cost after the call, from the result the upstream returned (null when there was none). */
+    /**
+     * Most one call is charged, in micro-dollars ($1,000,000,000): more than any budget, so the call still exhausts
+     * whatever budget it is charged to, while the ledger's sums stay far from overflowing. The cost is the
+     * upstream's to report, so a reported 1e300 (or a token count near 2^63) must not throw or wrap around on the
+     * way to the ledger: a charge that failed there would leave the call unpaid.
+     */
+    public static final long MAX_CHARGE_MICROS = 1_000_000_000L * Usd.MICROS_PER_USD;
+    private static final BigDecimal MAX_CHARGE_USD = BigDecimal.valueOf(1_000_000_000L);
+
+    /** The cost after the call, from the result the upstream returned (null when there was none); at most {@link #MAX_CHARGE_MICROS}. */
     public long actualMicros(String route, String tool, JsonNode result) {
         long estimate = estimateMicros(route, tool);
         if (result == null) {
@@ -70,7 +81,8 @@ public record PricingTable(long defaultMicros, Map<String, RoutePrices> routes, 
         }
         JsonNode reported = result.at(reportedCost);
         if (reported.isNumber() && reported.decimalValue().signum() >= 0) {
-            return dev.tollgate.policy.budget.Usd.micros(reported.decimalValue());
+            BigDecimal usd = reported.decimalValue();
+            return usd.compareTo(MAX_CHARGE_USD) >= 0 ? MAX_CHARGE_MICROS : Usd.micros(usd);
         }
         RoutePrices prices = routes.get(route);
         if (prices == null) {
@@ -78,14 +90,26 @@ public record PricingTable(long defaultMicros, Map<String, RoutePrices> routes, 
         }
         JsonNode in = result.at(usage.input());
         JsonNode out = result.at(usage.output());
-        long tokens = 0;
+        long total = Math.min(estimate, MAX_CHARGE_MICROS);
         if (in.canConvertToLong() && in.longValue() > 0) {
-            tokens += ceilDiv(in.longValue() * prices.inputPerThousandMicros(), 1000);
+            total = cappedSum(total, tokenMicros(in.longValue(), prices.inputPerThousandMicros()));
         }
         if (out.canConvertToLong() && out.longValue() > 0) {
-            tokens += ceilDiv(out.longValue() * prices.outputPerThousandMicros(), 1000);
+            total = cappedSum(total, tokenMicros(out.longValue(), prices.outputPerThousandMicros()));
         }
-        return estimate + tokens;
+        return total;
+    }
+
+    /** {@code tokens} at a price per thousand, rounded up; at most {@link #MAX_CHARGE_MICROS} (a product beyond a long included). */
+    private static long tokenMicros(long tokens, long perThousandMicros) {
+        long product = tokens * perThousandMicros;
+        boolean overflowed = Math.multiplyHigh(tokens, perThousandMicros) != 0 || product < 0;
+        return overflowed ? MAX_CHARGE_MICROS : Math.min(MAX_CHARGE_MICROS, ceilDiv(product, 1000));
+    }
+
+    /** Both at most {@link #MAX_CHARGE_MICROS}, so the sum cannot overflow. */
+    private static long cappedSum(long a, long b) {
+        return Math.min(MAX_CHARGE_MICROS, a + b);
     }
 
     private static long ceilDiv(long a, long b) {

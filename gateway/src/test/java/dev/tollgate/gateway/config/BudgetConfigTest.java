@@ -74,6 +74,28 @@ class BudgetConfigTest {
         assertThat(pricing.actualMicros("tools", "synthesize", result)).isEqualTo(500_000 + 3_000 + 30_000);
     }
 
+    @Test
+    void anUpstreamReportingAnAbsurdCostIsChargedTheMostOneCallIs() throws Exception {
+        Files.writeString(dir.resolve("pricing.yaml"), """
+                default: 0.01
+                reported-cost: /_meta/cost_usd
+                routes:
+                  tools:
+                    default: 0.01
+                    tokens: {input-per-1k: 0.003, output-per-1k: 0.015}
+                """);
+        PricingTable pricing = parse("budgets: {pricing: pricing.yaml}\n").budget().pricing();
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+
+        assertThat(pricing.actualMicros("tools", "t", mapper.readTree("{\"_meta\":{\"cost_usd\":1e300}}")))
+                .isEqualTo(PricingTable.MAX_CHARGE_MICROS);
+        assertThat(pricing.actualMicros("tools", "t", mapper.readTree("{\"_meta\":{\"cost_usd\":0.25}}"))).isEqualTo(250_000);
+        assertThat(pricing.actualMicros("tools", "t", mapper.readTree("{\"_meta\":{\"usage\":{\"input_tokens\":9223372036854775807}}}")))
+                .as("a token count whose price overflows a long").isEqualTo(PricingTable.MAX_CHARGE_MICROS);
+        assertThat(pricing.actualMicros("tools", "t", mapper.readTree("{\"_meta\":{\"usage\":{\"input_tokens\":1000,\"output_tokens\":1000}}}")))
+                .isEqualTo(10_000 + 3_000 + 15_000);
+    }
+
     static Stream<Arguments> invalid() {
         return Stream.of(
                 Arguments.of("strict over http", "budgets: {ledger: http, mode: strict, http: {spent-url: \"http://l/{tenant}/{tree}\", record-url: \"http://l/{tenant}/{tree}\"}}",
