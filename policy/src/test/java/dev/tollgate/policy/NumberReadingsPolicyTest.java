@@ -183,6 +183,22 @@ class NumberReadingsPolicyTest {
     }
 
     @Test
+    void aPatternOnANumberWrittenWithAFractionSeesJavaScriptsTextToo() throws Exception {
+        // JavaScript's String(1234.0) is "1234": a pattern on the number's text must not be passed by writing ".0".
+        CompiledPolicy policy = nativeRule("matches: '^1234$'");
+
+        assertThat(transferExactly(policy, "1234").failure()).isEqualTo(Decision.Failure.NONE);
+        assertThat(transferExactly(policy, "1234").isDenied()).isTrue();
+        assertReadingsDisagree(transferExactly(policy, "1234.0"));
+        assertReadingsDisagree(transferExactly(policy, "12340e-1"));
+        // 1.234e3 is the BigDecimal 1234 (scale 0), whose text is "1234" in both readings: the rule's own deny.
+        assertThat(transferExactly(policy, "1.234e3").isDenied()).isTrue();
+        assertThat(transferExactly(policy, "1234.5").isDenied()).isFalse();
+        assertThat(transferExactly(nativeRule("eq: 1234"), "1234.0").failure()).as("the same value: one decision")
+                .isEqualTo(Decision.Failure.NONE);
+    }
+
+    @Test
     void claimsHaveOneReading() {
         // A claim reaches no upstream through JSON.parse: an allow rule on a 64-bit claim keeps deciding exactly.
         CompiledPolicy policy = PolicyFixtures.policy("""

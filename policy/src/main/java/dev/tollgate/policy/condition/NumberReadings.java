@@ -15,8 +15,11 @@ import java.util.Map;
  * {@code interface{}} read every number as a double. Up to 2^53 the two agree; beyond it a double holds only some
  * integers, and the others round to a neighbour: {@code 9007199254740993} is {@code 9007199254740992} to JavaScript.
  * A rule deciding on the exact value could then allow a call that a JavaScript upstream carries out on the very
- * value the rule denies. Floating-point numbers are read as doubles by everyone (the gateway included), so only
- * integers (and exact decimals, which the parser never makes) can read differently.
+ * value the rule denies. Numbers written with a fraction or an exponent are read exactly by the gateway (a
+ * BigDecimal, as Java BigDecimal fields and Python's parse_float=Decimal read them) and as a double by JavaScript and
+ * most other code, so they can read differently too ({@code 10000.0000000000001} is 10000 as a double); and
+ * JavaScript writes an integral double without a fraction, so {@code 1234.0} is the text "1234" to a
+ * {@code matches} there.
  *
  * <p>Each call carries both readings of its arguments ({@link dev.tollgate.policy.CallDescription#argumentsAsDoubles}),
  * made once; a condition whose value differs between them decides on both and must get the same answer from each
@@ -42,8 +45,16 @@ public final class NumberReadings {
         if (number.isLong() && Math.abs(number.longValue()) <= EXACT_IN_DOUBLE) {
             return true;
         }
+        if (number.isBigDecimal() && writtenAsFractionOfAnInteger(number.decimalValue())) {
+            return false; // the same value, but JavaScript's text of it is another: 1234.0 is "1234" there, for a matches
+        }
         double d = number.doubleValue();
         return Double.isFinite(d) && new BigDecimal(d).compareTo(number.decimalValue()) == 0;
+    }
+
+    /** {@code 1234.0}, {@code 1E+3}, {@code 0.0}: an integer written with a fraction or an exponent. */
+    private static boolean writtenAsFractionOfAnInteger(BigDecimal value) {
+        return value.scale() != 0 && (value.signum() == 0 || value.stripTrailingZeros().scale() <= 0);
     }
 
     /**
@@ -102,9 +113,10 @@ public final class NumberReadings {
         if (!Double.isFinite(d)) {
             return JsonNodeFactory.instance.numberNode(d);
         }
-        if (!number.isIntegralNumber()) {
+        if (!number.isIntegralNumber() && d != Math.rint(d)) {
             return JsonNodeFactory.instance.numberNode(d);
         }
+        // An integral double is an integer to JavaScript, written without a fraction: 1234.0 reads as 1234.
         BigInteger held = new BigDecimal(d).toBigIntegerExact();
         return held.bitLength() < Long.SIZE ? JsonNodeFactory.instance.numberNode(held.longValue())
                 : JsonNodeFactory.instance.numberNode(held);

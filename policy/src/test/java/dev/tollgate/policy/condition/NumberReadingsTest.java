@@ -36,6 +36,19 @@ class NumberReadingsTest {
     }
 
     @Test
+    void exactDecimalsReadAsTheirDoubleAndIntegralOnesAsAnInteger() throws Exception {
+        ObjectMapper exact = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .configure(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
+
+        assertThat(NumberReadings.readAlike(exact.readTree("2.5"))).as("a double exactly, written alike").isTrue();
+        assertThat(NumberReadings.asDoubles(exact.readTree("0.1")).isDouble()).isTrue();
+        assertThat(NumberReadings.asDoubles(exact.readTree("1234.0")).toString()).isEqualTo("1234");
+        assertThat(NumberReadings.asDoubles(exact.readTree("-0.0")).toString()).isEqualTo("0");
+        assertThat(NumberReadings.asDoubles(exact.readTree("1E+3")).toString()).isEqualTo("1000");
+        assertThat(NumberReadings.asDoubles(exact.readTree("10000.0000000000001")).toString()).isEqualTo("10000");
+    }
+
+    @Test
     void anIntegerBeyondADoublesRangeIsInfinity() throws Exception {
         JsonNode huge = json("-1" + "0".repeat(400));
 
