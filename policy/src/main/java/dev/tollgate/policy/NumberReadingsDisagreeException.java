@@ -1,7 +1,8 @@
 package dev.tollgate.policy;
 
 /**
- * A condition looked at a value holding an integer that a double cannot hold (beyond 2^53, see
+ * A condition looked at a value holding a number that a double does not hold as written (an integer beyond 2^53,
+ * a decimal such as {@code 10000.0000000000001}, an integer written {@code 1234.0}; see
  * {@link dev.tollgate.policy.condition.NumberReadings}) and decided one way on its exact value and the other way
  * on the value a JavaScript upstream reads. The gateway cannot know which reading the upstream uses, so the rule
  * denies, fail closed, with its own decision ({@link Decision.Failure#NUMBER_READINGS_DISAGREE}). Values no

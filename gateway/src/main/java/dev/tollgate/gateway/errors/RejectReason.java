@@ -97,7 +97,7 @@ public enum RejectReason {
     REGEX_STEP_BUDGET(200, GatewayErrorCodes.POLICY_DENIED, "regex_step_budget",
             "Denied: a value needs more steps than the policy's regular expression may take (fail closed)"),
     NUMBER_READINGS_DISAGREE(200, GatewayErrorCodes.POLICY_DENIED, "number_readings_disagree",
-            "Denied: an integer in the call is beyond what a double holds exactly, and the policy decides differently on"
+            "Denied: a number in the call is not held by a double as written, and the policy decides differently on"
                     + " its exact value and on the value a JavaScript upstream reads (fail closed)"),
     AUDIT_UNAVAILABLE(503, GatewayErrorCodes.UPSTREAM, "audit_unavailable", "Audit log cannot keep up; call refused (fail closed)"),
     UPSTREAM_CREDENTIAL(502, GatewayErrorCodes.UPSTREAM, "upstream_credential_unavailable",

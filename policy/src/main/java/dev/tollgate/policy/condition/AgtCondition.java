@@ -81,6 +81,11 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
         return lookup(field, call, identity, call.argumentsAsDoubles());
     }
 
+    /** {@link #lookupAsDoubles}, given what {@link #lookup} gave: no second lookup when every number reads alike. */
+    private static JsonNode lookupAsDoubles(String field, CallDescription call, Identity identity, JsonNode exact) {
+        return call.argumentsAsDoubles() == call.arguments() ? exact : lookupAsDoubles(field, call, identity);
+    }
+
     private static JsonNode lookup(String field, CallDescription call, Identity identity, JsonNode args) {
         JsonNode value = GATEWAY_FIELDS.contains(field) ? gatewayField(field, call, identity, args) : claim(field, identity);
         if (value == null && !GATEWAY_FIELDS.contains(field)) {
@@ -116,7 +121,7 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
     @Override
     public boolean matches(PolicyRequest request) {
         JsonNode actual = lookup(field, request.call(), request.identity());
-        return actual != null && testBothReadings(actual, lookupAsDoubles(field, request.call(), request.identity()));
+        return actual != null && testBothReadings(actual, lookupAsDoubles(field, request.call(), request.identity(), actual));
     }
 
     /** The test on the value as read exactly, which must agree with the test on it as a double (see {@link NumberReadings}). */
@@ -161,7 +166,7 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
         if (actual == null) {
             return field + " is absent from the context";
         }
-        return testBothReadings(actual, lookupAsDoubles(field, request.call(), request.identity())) ? null : field + " (" + abbreviate(actual) + ") fails " + operator + " " + value;
+        return testBothReadings(actual, lookupAsDoubles(field, request.call(), request.identity(), actual)) ? null : field + " (" + abbreviate(actual) + ") fails " + operator + " " + value;
     }
 
     private static String abbreviate(JsonNode actual) {

@@ -13,8 +13,10 @@ public record ArgumentCondition(JsonPointer path, ValueTest test) implements Con
 
     @Override
     public boolean matches(PolicyRequest request) {
-        JsonNode value = valueOf(request.call().arguments());
-        JsonNode asDouble = valueOf(request.call().argumentsAsDoubles());
+        CallDescription call = request.call();
+        JsonNode value = valueOf(call.arguments());
+        // The common case, every number reading alike: one reading, one lookup.
+        JsonNode asDouble = call.argumentsAsDoubles() == call.arguments() ? value : valueOf(call.argumentsAsDoubles());
         try {
             boolean exact = test.test(value);
             if (asDouble != value && test.test(asDouble) != exact) {
