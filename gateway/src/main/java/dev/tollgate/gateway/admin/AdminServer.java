@@ -2,6 +2,7 @@ package dev.tollgate.gateway.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.protocols.json.ExactNumbers;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.gateway.config.AdminConfig;
 import dev.tollgate.gateway.http.HostOriginGuard;
@@ -40,7 +41,8 @@ import org.slf4j.LoggerFactory;
 public final class AdminServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Reads numbers as the gateway's call parser does, so explain decides on what the live gateway decides on. */
+    private static final ObjectMapper JSON = ExactNumbers.readingExactly(new ObjectMapper());
     static final int MAX_EXPLAIN_BODY_BYTES = 64 * 1024;
 
     private final Vertx vertx;

@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.protocols.json.ExactNumbers;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.gateway.admin.ExplainRequest;
 import dev.tollgate.gateway.config.ConfigException;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Option;
                 + "--call '{\"tool\":\"shell_exec\",\"arguments\":{\"command\":\"rm -rf /\"}}' --identity '{\"tenant\":\"acme\"}'")
 final class ExplainCommand implements Callable<Integer> {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Reads numbers as the gateway's call parser does, so explain decides on what the live gateway decides on. */
+    private static final ObjectMapper JSON = ExactNumbers.readingExactly(new ObjectMapper());
 
     @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "gateway.yaml")
     Path config;

@@ -2,6 +2,7 @@ package dev.tollgate.gateway.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.protocols.json.ExactNumbers;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.protocols.sse.SseDecoder;
 import dev.tollgate.protocols.sse.SseEvent;
@@ -23,7 +24,8 @@ import java.util.Map;
  */
 final class UpstreamDefinitions {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Reads numbers as the gateway reads tools lists, so a pin records what the gateway will compare. */
+    private static final ObjectMapper JSON = ExactNumbers.readingExactly(new ObjectMapper());
     static final String PROTOCOL_VERSION = "2025-11-25";
     /** A server that keeps handing out cursors is not listed forever. */
     static final int MAX_PAGES = 100;

@@ -88,8 +88,16 @@ public final class PinnedDefinitions {
         }
     }
 
-    /** A copy with the keys of every object sorted, recursively (arrays keep their order: it is meaningful). */
+    /**
+     * A copy with the keys of every object sorted, recursively (arrays keep their order: it is meaningful), and every
+     * number with a fraction or an exponent as its double: the gateway reads {@code 1e6} exactly (written back
+     * {@code 1E+6}), {@code tollgate pin} and manifests recorded before read it as a double ({@code 1000000.0}), and a
+     * definition must digest the same whichever read it.
+     */
     static JsonNode canonical(JsonNode node) {
+        if (node.isFloatingPointNumber()) {
+            return JsonNodeFactory.instance.numberNode(node.doubleValue());
+        }
         if (node.isObject()) {
             List<String> names = new ArrayList<>();
             node.fieldNames().forEachRemaining(names::add);

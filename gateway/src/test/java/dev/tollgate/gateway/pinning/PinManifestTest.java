@@ -132,4 +132,16 @@ class PinManifestTest {
     private static String digest(String tool) throws Exception {
         return PinnedDefinitions.digest(PinnedDefinitions.Kind.TOOLS.pinnedPart(JSON.readTree(tool)));
     }
+
+    @Test
+    void aDefinitionDigestsAlikeWhetherItsNumbersWereReadExactlyOrAsDoubles() throws Exception {
+        // The gateway reads 1e6 as a BigDecimal (written back 1E+6); `tollgate pin` and older manifests read a double.
+        String tool = "{\"name\":\"transfer\",\"inputSchema\":{\"type\":\"object\",\"properties\":{\"amount\":"
+                + "{\"type\":\"number\",\"maximum\":1e6,\"multipleOf\":0.50}}}}";
+        JsonNode asCli = new ObjectMapper().readTree(tool);
+        JsonNode asGateway = new dev.tollgate.protocols.json.StrictJsonParser().parse(tool.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        PinManifest manifest = PinManifest.record("r", PinnedDefinitions.Kind.TOOLS, List.of(asCli), "http://u/mcp", "2026-12-03T00:00:00Z");
+
+        assertThat(new PinWatch(null).observe("r", new RoutePins(manifest, PinningConfig.OnChange.HIDE), List.of(asGateway))).isEmpty();
+    }
 }

@@ -94,6 +94,8 @@ class BadInputTest {
                 bad("tools/call without a tool name", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{}}", RejectReason.INVALID_PARAMS),
                 bad("empty batch", "[]", RejectReason.EMPTY_BATCH),
                 bad("batch with two calls of one id", "[" + VALID_CALL + "," + VALID_CALL + "]", RejectReason.DUPLICATE_ID),
+                bad("a number with an exponent beyond an int", VALID_CALL.replace("\"arguments\":{}", "\"arguments\":{\"n\":1e99999999999}"), RejectReason.INVALID_JSON),
+                bad("a number a double holds as zero", VALID_CALL.replace("\"arguments\":{}", "\"arguments\":{\"n\":1e-400}"), RejectReason.INVALID_JSON),
                 bad("id beyond 2^53", VALID_CALL.replace("\"id\":7", "\"id\":9007199254740993"), RejectReason.INVALID_ID),
                 new Case("batch under MCP 2025-11-25 (batching removed in 2025-06-18)",
                         r -> r.putHeader("MCP-Protocol-Version", "2025-11-25"),

@@ -64,6 +64,24 @@ class HostileAnswersTest {
     }
 
     @Test
+    void anAnswerWithAnExponentBeyondAnIntIsRefusedNotLeftHanging() throws Exception {
+        // Read exactly, 1e99999999999 made Jackson throw NumberFormatException out of the parser (found in review):
+        // the answer was neither relayed nor refused until the response timeout.
+        upstream.answer(r -> r.response().putHeader("Content-Type", "application/json")
+                .end("{\"jsonrpc\":\"2.0\",\"id\":41,\"result\":{\"content\":[],\"structuredContent\":{\"n\":1e99999999999}}}"));
+
+        assertRefused(RejectReason.UPSTREAM_INVALID_RESPONSE);
+    }
+
+    @Test
+    void anAnswerWithANumberADoubleHoldsAsZeroIsRefused() throws Exception {
+        upstream.answer(r -> r.response().putHeader("Content-Type", "application/json")
+                .end("{\"jsonrpc\":\"2.0\",\"id\":41,\"result\":{\"content\":[],\"structuredContent\":{\"n\":1e-400}}}"));
+
+        assertRefused(RejectReason.UPSTREAM_INVALID_RESPONSE);
+    }
+
+    @Test
     void compressedAnswerIsRefused() throws Exception {
         upstream.answer(r -> r.response().putHeader("Content-Type", "application/json").putHeader("Content-Encoding", "br").end(ANSWER));
 

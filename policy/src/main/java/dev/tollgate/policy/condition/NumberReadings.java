@@ -45,16 +45,46 @@ public final class NumberReadings {
         if (number.isLong() && Math.abs(number.longValue()) <= EXACT_IN_DOUBLE) {
             return true;
         }
-        if (number.isBigDecimal() && writtenAsFractionOfAnInteger(number.decimalValue())) {
-            return false; // the same value, but JavaScript's text of it is another: 1234.0 is "1234" there, for a matches
+        if (number.isBigDecimal()) {
+            return decimalReadsAlike(number.decimalValue());
         }
         double d = number.doubleValue();
         return Double.isFinite(d) && new BigDecimal(d).compareTo(number.decimalValue()) == 0;
     }
 
-    /** {@code 1234.0}, {@code 1E+3}, {@code 0.0}: an integer written with a fraction or an exponent. */
+    /**
+     * A decimal as written reads alike when it is the decimal its double stands for: the shortest text that reads back
+     * as that double ({@code 0.1}), which is how the policy compares a double with anything ({@code DoubleNode}'s
+     * {@code decimalValue()}), so no rule can tell the two apart. Any decimal of at most 15 significant digits in a
+     * double's normal range is one (a double holds 15 decimal digits), without computing it; {@code 10000.0000000000001}
+     * (18 digits, 10000 as a double) is not.
+     */
+    private static boolean decimalReadsAlike(BigDecimal value) {
+        if (writtenAsFractionOfAnInteger(value)) {
+            return false; // the same value, but JavaScript's text of it is another: 1234.0 is "1234" there, for a matches
+        }
+        int exponent = value.precision() - value.scale() - 1;
+        if (value.precision() <= DIGITS_A_DOUBLE_HOLDS && exponent > -NORMAL_EXPONENT && exponent < NORMAL_EXPONENT) {
+            return true;
+        }
+        double d = value.doubleValue();
+        return Double.isFinite(d) && BigDecimal.valueOf(d).compareTo(value) == 0;
+    }
+
+    /** Every decimal of this many significant digits reads back from its double as written (DBL_DIG). */
+    private static final int DIGITS_A_DOUBLE_HOLDS = 15;
+    /** Decimal exponents well inside a double's normal range (about 1e-307 to 1e308). */
+    private static final int NORMAL_EXPONENT = 300;
+
+    /**
+     * {@code 1234.0}, {@code 1E+3}, {@code 0.0}: an integer below 10^21 (which JavaScript writes in plain digits, and
+     * larger ones with an exponent) written with a fraction or an exponent.
+     */
     private static boolean writtenAsFractionOfAnInteger(BigDecimal value) {
-        return value.scale() != 0 && (value.signum() == 0 || value.stripTrailingZeros().scale() <= 0);
+        if (value.scale() == 0) {
+            return false;
+        }
+        return value.signum() == 0 || value.precision() - value.scale() <= 21 && value.stripTrailingZeros().scale() <= 0;
     }
 
     /**

@@ -41,7 +41,13 @@ class NumberReadingsTest {
                 .configure(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
 
         assertThat(NumberReadings.readAlike(exact.readTree("2.5"))).as("a double exactly, written alike").isTrue();
-        assertThat(NumberReadings.asDoubles(exact.readTree("0.1")).isDouble()).isTrue();
+        // 0.1 is the decimal its double stands for (the shortest text reading back as it): alike, as the policy
+        // compares a double by that decimal anyway; so is a 17-digit one that is a double's shortest text.
+        assertThat(NumberReadings.readAlike(exact.readTree("0.1"))).isTrue();
+        assertThat(NumberReadings.readAlike(exact.readTree("[0.1,2.5,-3.75e-5,1.7976931348623157e308]"))).isTrue();
+        assertThat(NumberReadings.readAlike(exact.readTree("0.30000000000000004"))).isTrue();
+        assertThat(NumberReadings.readAlike(exact.readTree("0.30000000000000001"))).as("a double reads it as 0.3").isFalse();
+        assertThat(NumberReadings.asDoubles(exact.readTree("0.30000000000000001")).isDouble()).isTrue();
         assertThat(NumberReadings.asDoubles(exact.readTree("1234.0")).toString()).isEqualTo("1234");
         assertThat(NumberReadings.asDoubles(exact.readTree("-0.0")).toString()).isEqualTo("0");
         assertThat(NumberReadings.asDoubles(exact.readTree("1E+3")).toString()).isEqualTo("1000");

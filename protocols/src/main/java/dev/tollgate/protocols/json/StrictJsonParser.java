@@ -7,10 +7,8 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import java.io.IOException;
 
 /**
@@ -55,13 +53,8 @@ public final class StrictJsonParser {
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxNestingDepth).build())
                 .build();
-        // Fractions and exponents are read exactly, as a BigDecimal, and kept as written (1.0 stays 1.0): the
-        // gateway then holds the value a Java BigDecimal/BigInteger field or Python's parse_float=Decimal reads, and
-        // policy decides on it and on the double JavaScript reads (see NumberReadings in the policy module). Read as a
-        // double, 18014398509481985.0 was 18014398509481984 to the rules and 18014398509481985 to such an upstream.
-        this.mapper = new ObjectMapper(factory)
-                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
+        // Fractions and exponents are read exactly (see ExactNumbers).
+        this.mapper = ExactNumbers.readingExactly(new ObjectMapper(factory));
     }
 
     public StrictJsonParser() {
@@ -103,6 +96,11 @@ public final class StrictJsonParser {
                 throw new JsonRejection(JsonRejection.Reason.TOO_DEEP, "JSON nested deeper than " + maxNestingDepth + " levels");
             }
             throw new JsonRejection(JsonRejection.Reason.MALFORMED, "JSON exceeds a parser limit: " + excerpt(message));
+        } catch (NumberFormatException | ArithmeticException e) {
+            // Jackson reads a fraction or exponent into a BigDecimal when the tree is built, and refuses an exponent
+            // beyond an int (1e99999999999) with these rather than a parse exception: a number no double holds either.
+            throw new JsonRejection(JsonRejection.Reason.MALFORMED,
+                    "a number is outside a double's range (its exponent is beyond what any reader holds) (RFC 7493 I-JSON)");
         } catch (JsonParseException e) {
             String message = e.getOriginalMessage();
             if (message != null && message.startsWith("Duplicate field")) {

@@ -108,11 +108,20 @@ public final class PlainResultScan {
 
     /**
      * Walks a value token by token (strings are skipped undecoded; the parser still refuses duplicate keys and deep
-     * nesting): false for a number too large for a double, which the whole read refuses.
+     * nesting): false for a number beyond a double's range, which the whole read refuses.
      */
+    /**
+     * As the whole read's range check: not infinite as a double, and not zero as a double unless zero as written (read
+     * as the whole read reads it, a BigDecimal, only then: its exponent may be beyond an int, which that read refuses).
+     */
+    private static boolean inDoubleRange(JsonParser p) throws IOException {
+        double d = p.getDoubleValue();
+        return Double.isFinite(d) && (d != 0 || p.getDecimalValue().signum() == 0);
+    }
+
     private static boolean plainValue(JsonParser p, JsonToken value) throws IOException {
         if (value == JsonToken.VALUE_NUMBER_FLOAT) {
-            return Double.isFinite(p.getDoubleValue());
+            return inDoubleRange(p);
         }
         if (value != JsonToken.START_OBJECT && value != JsonToken.START_ARRAY) {
             return value != null;
@@ -126,7 +135,7 @@ public final class PlainResultScan {
                 case START_OBJECT, START_ARRAY -> depth++;
                 case END_OBJECT, END_ARRAY -> depth--;
                 case VALUE_NUMBER_FLOAT -> {
-                    if (!Double.isFinite(p.getDoubleValue())) {
+                    if (!inDoubleRange(p)) {
                         return false;
                     }
                 }
