@@ -35,6 +35,8 @@ public final class McpPipeline {
         stages.add(new ReadBodyStage(errors, services.metrics()));
         // Parsing precedes every stage that reads the call (policy, spans, audit, budget).
         stages.add(new ParseJsonRpcStage(errors, services.learnt().paramHeaders()));
+        // A session's upstream pairs answers by id: an id still in flight in the session is refused before anything else.
+        stages.add(new SessionRequestIdStage(services.learnt().sessionRequestIds(), errors));
         // A client's answer to the gateway's own approval question: taken here, never forwarded.
         stages.add(new ElicitationAnswerStage(services.approvals()));
         // Another caller's task does not exist for this one: refused before policy, never forwarded.

@@ -183,6 +183,41 @@ class SessionBindingTest {
                 .hasMessageContaining("must be base64");
     }
 
+    @Test
+    void anIdStillInFlightInTheSessionIsRefusedAndFreeAgainOnceAnswered() throws Exception {
+        // A stateful upstream pairs an answer with the last POST that carried its id (the TypeScript SDK's transport):
+        // a second POST reusing an id in flight would get the first call's result under its own tool (review finding).
+        String sealed = initialize(gateway, "acme");
+        upstream.answer(request -> {
+            String body = upstream.received().get(upstream.received().size() - 1).body().toString();
+            String id = body.replaceAll("(?s).*\"id\":(\\d+).*", "$1");
+            vertx.setTimer(body.contains("slow") ? 1_500 : 1, t -> request.response().putHeader("Mcp-Session-Id", UPSTREAM_SESSION)
+                    .putHeader("Content-Type", "application/json").end("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":{}}"));
+        });
+        int before = upstream.received().size();
+        String slow = "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"arguments\":{}}}";
+        java.util.concurrent.CompletableFuture<TestHttp.Reply> first = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return sendTo(gateway, post("acme").putHeader("Mcp-Session-Id", sealed), Buffer.buffer(slow));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        for (int i = 0; i < 100 && upstream.received().size() == before; i++) {
+            Thread.sleep(20);
+        }
+        String sameId = "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"ping\"}";
+
+        TestHttp.Reply reused = sendTo(gateway, post("acme").putHeader("Mcp-Session-Id", sealed), Buffer.buffer(sameId));
+
+        assertThat(reused.status()).isEqualTo(400);
+        assertThat(reused.reason()).isEqualTo("duplicate_id");
+        assertThat(upstream.received()).as("only the first call reached the upstream").hasSize(before + 1);
+        assertThat(first.get(10, java.util.concurrent.TimeUnit.SECONDS).status()).isEqualTo(200);
+        assertThat(sendTo(gateway, post("acme").putHeader("Mcp-Session-Id", sealed), Buffer.buffer(sameId)).status())
+                .as("answered: the id is free again").isEqualTo(200);
+    }
+
     private RunningGateway start(String sessionsYaml) throws Exception {
         return RunningGateway.start(vertx, RunningGateway.mcpYaml(upstream.url("/mcp"), dir.resolve("policies"), "p",
                 tokens.identityYaml() + sessionsYaml));

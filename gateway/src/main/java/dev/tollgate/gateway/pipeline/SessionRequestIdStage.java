@@ -1,0 +1,59 @@
+package dev.tollgate.gateway.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.gateway.errors.ErrorResponder;
+import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.protocols.jsonrpc.JsonRpcMessage;
+import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A request of an upstream session may not reuse an id still in flight in that session (see {@link SessionRequestIds}):
+ * 400 {@code duplicate_id} before it is decided or forwarded. Calls outside a session are left alone: a stateless
+ * server reads each POST on its own transport, so ids of different POSTs never meet there.
+ */
+public final class SessionRequestIdStage implements Stage {
+
+    private final SessionRequestIds ids;
+    private final ErrorResponder errors;
+
+    public SessionRequestIdStage(SessionRequestIds ids, ErrorResponder errors) {
+        this.ids = ids;
+        this.errors = errors;
+    }
+
+    @Override
+    public String name() {
+        return "session-request-ids";
+    }
+
+    @Override
+    public Future<StageResult> apply(Exchange exchange) {
+        String session = exchange.upstreamSessionId();
+        if (session == null || exchange.payload() == null) {
+            return StageResult.proceed();
+        }
+        List<JsonNode> requestIds = new ArrayList<>(1);
+        for (JsonRpcMessage message : exchange.payload().messages()) {
+            if (message instanceof JsonRpcRequest request) {
+                requestIds.add(request.id().value());
+            }
+        }
+        if (requestIds.isEmpty()) {
+            return StageResult.proceed();
+        }
+        String upstream = exchange.pinnedUpstream() == null ? "" : exchange.pinnedUpstream();
+        SessionRequestIds.Claim claim = ids.claim(exchange.route().route().name() + " " + upstream, session, requestIds);
+        if (claim instanceof SessionRequestIds.Taken taken) {
+            exchange.onComplete(taken.release());
+            return StageResult.proceed();
+        }
+        JsonNode id = ((SessionRequestIds.InFlight) claim).id();
+        exchange.errorType(RejectReason.DUPLICATE_ID.code());
+        errors.respond(exchange.response(), RejectReason.DUPLICATE_ID, id,
+                "request id " + id + " is already in flight in this session (the upstream pairs answers with calls by id)");
+        return StageResult.responded();
+    }
+}
