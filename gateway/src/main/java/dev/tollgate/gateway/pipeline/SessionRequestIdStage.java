@@ -44,8 +44,9 @@ public final class SessionRequestIdStage implements Stage {
         if (requestIds.isEmpty()) {
             return StageResult.proceed();
         }
-        String upstream = exchange.pinnedUpstream() == null ? "" : exchange.pinnedUpstream();
-        SessionRequestIds.Claim claim = ids.claim(exchange.route().route().name() + " " + upstream, session, requestIds);
+        // By route and the upstream's session id alone: two sealed ids of one upstream session (one naming its instance,
+        // one from before the route had several) must not get past each other.
+        SessionRequestIds.Claim claim = ids.claim(exchange.route().route().name(), session, requestIds);
         if (claim instanceof SessionRequestIds.Taken taken) {
             exchange.onComplete(taken.release());
             return StageResult.proceed();

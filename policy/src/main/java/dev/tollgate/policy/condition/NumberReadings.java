@@ -63,8 +63,12 @@ public final class NumberReadings {
         if (writtenAsFractionOfAnInteger(value)) {
             return false; // the same value, but JavaScript's text of it is another: 1234.0 is "1234" there, for a matches
         }
+        if (value.scale() > 0 && !value.unscaledValue().testBit(0)
+                && value.unscaledValue().mod(java.math.BigInteger.TEN).signum() == 0) {
+            return false; // 0.10 is the double 0.1, whose text is "0.1" to JavaScript: not what a matches saw here
+        }
         int exponent = value.precision() - value.scale() - 1;
-        if (value.precision() <= DIGITS_A_DOUBLE_HOLDS && exponent > -NORMAL_EXPONENT && exponent < NORMAL_EXPONENT) {
+        if (value.precision() <= DIGITS_A_DOUBLE_HOLDS && exponent > -NORMAL_EXPONENT && exponent <= LARGEST_PLAIN_EXPONENT) {
             return true;
         }
         double d = value.doubleValue();
@@ -75,6 +79,12 @@ public final class NumberReadings {
     private static final int DIGITS_A_DOUBLE_HOLDS = 15;
     /** Decimal exponents well inside a double's normal range (about 1e-307 to 1e308). */
     private static final int NORMAL_EXPONENT = 300;
+    /**
+     * Up to 10^20 Java 17's {@code Double.toString} (by which the policy compares a double, through
+     * {@code BigDecimal.valueOf}) gives the shortest text; above it, it does not always (JDK-4511638: 2e23 prints as
+     * 1.9999999999999998E23), so larger decimals are compared with their double's text the slow way.
+     */
+    private static final int LARGEST_PLAIN_EXPONENT = 20;
 
     /**
      * {@code 1234.0}, {@code 1E+3}, {@code 0.0}: an integer below 10^21 (which JavaScript writes in plain digits, and

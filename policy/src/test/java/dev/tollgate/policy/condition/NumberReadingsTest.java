@@ -47,6 +47,10 @@ class NumberReadingsTest {
         assertThat(NumberReadings.readAlike(exact.readTree("[0.1,2.5,-3.75e-5,1.7976931348623157e308]"))).isTrue();
         assertThat(NumberReadings.readAlike(exact.readTree("0.30000000000000004"))).isTrue();
         assertThat(NumberReadings.readAlike(exact.readTree("0.30000000000000001"))).as("a double reads it as 0.3").isFalse();
+        assertThat(NumberReadings.readAlike(exact.readTree("0.10"))).as("JavaScript's text of it is 0.1").isFalse();
+        // Java 17 prints the double 2e23 as 1.9999999999999998E23: compared the slow way, not taken as alike.
+        assertThat(NumberReadings.readAlike(exact.readTree("2e23"))).isFalse();
+        assertThat(NumberReadings.readAlike(exact.readTree("123.25e-3"))).isTrue();
         assertThat(NumberReadings.asDoubles(exact.readTree("0.30000000000000001")).isDouble()).isTrue();
         assertThat(NumberReadings.asDoubles(exact.readTree("1234.0")).toString()).isEqualTo("1234");
         assertThat(NumberReadings.asDoubles(exact.readTree("-0.0")).toString()).isEqualTo("0");

@@ -123,6 +123,15 @@ class StrictJsonParserTest {
     }
 
     @Test
+    void aFloatWhoseDecimalHasNoFractionDigitsIsWrittenBackAsAFloat() throws Exception {
+        // 4.00e2 is the BigDecimal 400 (scale 0): written back plainly it would be the integer token 400 (fuzzer finding).
+        JsonNode read = parser.parse(utf8("{\"a\":4.00e2,\"b\":4e2,\"c\":400}"));
+
+        assertThat(read.toString()).isEqualTo("{\"a\":400.0,\"b\":4E+2,\"c\":400}");
+        assertThat(parser.parse(utf8(read.toString()))).isEqualTo(read);
+    }
+
+    @Test
     void defaultLimitAcceptsDepth64AndRejects65() throws Exception {
         StrictJsonParser defaults = new StrictJsonParser();
         int limit = StrictJsonParser.DEFAULT_MAX_NESTING_DEPTH;
