@@ -48,7 +48,8 @@ public final class SessionRequestIdStage implements Stage {
         // one from before the route had several) must not get past each other.
         SessionRequestIds.Claim claim = ids.claim(exchange.route().route().name(), session, requestIds);
         if (claim instanceof SessionRequestIds.Taken taken) {
-            exchange.onComplete(taken.release());
+            // Forwarded and ended without its answer (client gone, timed out, stream cut): the upstream may still run it.
+            exchange.onComplete(() -> (exchange.upstreamNanos() > 0 && exchange.errorType() != null ? taken.abandon() : taken.release()).run());
             return StageResult.proceed();
         }
         JsonNode id = ((SessionRequestIds.InFlight) claim).id();

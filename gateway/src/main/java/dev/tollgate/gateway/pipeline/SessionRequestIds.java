@@ -18,14 +18,33 @@ public final class SessionRequestIds {
     private record Key(String route, String session, JsonNode id) {
     }
 
+    /**
+     * How long the ids of a call the upstream may still be running stay taken: the client went away, the gateway timed
+     * out or the stream ended before the answer. The TypeScript SDK keeps running such a call and sends its late result
+     * to whichever POST carries the id next, so the id is not given back at once.
+     */
+    static final java.time.Duration ABANDONED_HOLD = java.time.Duration.ofMinutes(15);
+    /** At most this many abandoned ids are held (about 100 bytes each); beyond it the oldest is given back early. */
+    static final int MAX_ABANDONED = 100_000;
+
+    private record Held(Key key, long untilNanos) {
+    }
+
     private final Set<Key> inFlight = ConcurrentHashMap.newKeySet();
+    /** Oldest first; guarded by itself. Rarely touched: only calls that end without their answer land here. */
+    private final java.util.ArrayDeque<Held> abandoned = new java.util.ArrayDeque<>();
+    /** The deque's size, read without the lock so that a claim takes no lock while nothing is held. */
+    private volatile int abandonedCount;
 
     /** The ids taken for a call, or the id that was already in flight (then nothing is taken). */
     public sealed interface Claim permits Taken, InFlight {
     }
 
-    /** Give these back when the call completes, however it ends. */
-    public record Taken(Runnable release) implements Claim {
+    /**
+     * @param release give the ids back: the call ended with the upstream's answer, or was never forwarded
+     * @param abandon keep them taken for {@link #ABANDONED_HOLD}: the upstream may still be running the call
+     */
+    public record Taken(Runnable release, Runnable abandon) implements Claim {
     }
 
     public record InFlight(JsonNode id) implements Claim {
@@ -33,6 +52,7 @@ public final class SessionRequestIds {
 
     /** Takes every id of a call in the route's upstream session {@code session}. */
     public Claim claim(String route, String session, List<JsonNode> ids) {
+        giveBackExpired(System.nanoTime());
         List<Key> taken = new ArrayList<>(ids.size());
         for (JsonNode id : ids) {
             Key key = new Key(route, session, id);
@@ -42,7 +62,31 @@ public final class SessionRequestIds {
             }
             taken.add(key);
         }
-        return new Taken(() -> taken.forEach(inFlight::remove));
+        return new Taken(() -> taken.forEach(inFlight::remove), () -> hold(taken, System.nanoTime()));
+    }
+
+    private void hold(List<Key> keys, long now) {
+        synchronized (abandoned) {
+            for (Key key : keys) {
+                abandoned.addLast(new Held(key, now + ABANDONED_HOLD.toNanos()));
+            }
+            while (abandoned.size() > MAX_ABANDONED) {
+                inFlight.remove(abandoned.removeFirst().key());
+            }
+            abandonedCount = abandoned.size();
+        }
+    }
+
+    private void giveBackExpired(long now) {
+        if (abandonedCount == 0) {
+            return;
+        }
+        synchronized (abandoned) {
+            while (!abandoned.isEmpty() && abandoned.peekFirst().untilNanos() - now <= 0) {
+                inFlight.remove(abandoned.removeFirst().key());
+            }
+            abandonedCount = abandoned.size();
+        }
     }
 
     /** How many ids are in flight (for tests). */

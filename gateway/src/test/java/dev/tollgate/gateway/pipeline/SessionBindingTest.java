@@ -218,6 +218,40 @@ class SessionBindingTest {
                 .as("answered: the id is free again").isEqualTo(200);
     }
 
+    @Test
+    void theIdOfACallTheClientAbandonedStaysTakenWhileTheUpstreamMayStillRunIt() throws Exception {
+        // The client goes away mid-call; the TypeScript SDK keeps running it and would send its late result to the next
+        // POST carrying the id (third review): the id is not given back when the exchange ends.
+        String sealed = initialize(gateway, "acme");
+        upstream.answer(request -> {
+            // Never answers in time: the call is still running upstream when the client leaves.
+        });
+        int before = upstream.received().size();
+        String slow = "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"arguments\":{}}}";
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.port())) {
+            String head = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Accept: application/json, text/event-stream\r\nMCP-Protocol-Version: 2025-11-25\r\n"
+                    + "X-Waxell-AXID: " + tokens.token("acme", "planner") + "\r\nMcp-Session-Id: " + sealed + "\r\n"
+                    + "Content-Length: " + slow.length() + "\r\n\r\n";
+            socket.getOutputStream().write((head + slow).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            socket.getOutputStream().flush();
+            for (int i = 0; i < 250 && upstream.received().size() == before; i++) {
+                Thread.sleep(20);
+            }
+            assertThat(upstream.received()).as("the call reached the upstream").hasSize(before + 1);
+        }
+        Thread.sleep(300); // the gateway notices the closed connection and ends the exchange
+        upstream.answer(request -> request.response().putHeader("Content-Type", "application/json")
+                .end("{\"jsonrpc\":\"2.0\",\"id\":6,\"result\":{}}"));
+
+        TestHttp.Reply reused = sendTo(gateway, post("acme").putHeader("Mcp-Session-Id", sealed),
+                Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"ping\"}"));
+
+        assertThat(reused.status()).isEqualTo(400);
+        assertThat(reused.reason()).isEqualTo("duplicate_id");
+        assertThat(upstream.received()).hasSize(before + 1);
+    }
+
     private RunningGateway start(String sessionsYaml) throws Exception {
         return RunningGateway.start(vertx, RunningGateway.mcpYaml(upstream.url("/mcp"), dir.resolve("policies"), "p",
                 tokens.identityYaml() + sessionsYaml));

@@ -1,0 +1,51 @@
+package dev.tollgate.gateway.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SessionRequestIdsTest {
+
+    private final SessionRequestIds ids = new SessionRequestIds();
+
+    private SessionRequestIds.Claim claim(String session, JsonNode... requestIds) {
+        return ids.claim("route", session, List.of(requestIds));
+    }
+
+    @Test
+    void anIdIsTakenUntilReleasedAndOnlyInItsOwnSession() {
+        SessionRequestIds.Taken first = (SessionRequestIds.Taken) claim("s", IntNode.valueOf(1));
+
+        assertThat(claim("s", IntNode.valueOf(1))).isEqualTo(new SessionRequestIds.InFlight(IntNode.valueOf(1)));
+        assertThat(claim("s", TextNode.valueOf("1"))).as("the string \"1\" is another id").isInstanceOf(SessionRequestIds.Taken.class);
+        assertThat(claim("other", IntNode.valueOf(1))).isInstanceOf(SessionRequestIds.Taken.class);
+        first.release().run();
+        assertThat(claim("s", IntNode.valueOf(1))).isInstanceOf(SessionRequestIds.Taken.class);
+    }
+
+    @Test
+    void aRefusedCallTakesNoneOfItsIds() {
+        claim("s", IntNode.valueOf(2));
+
+        assertThat(claim("s", IntNode.valueOf(3), IntNode.valueOf(2))).isEqualTo(new SessionRequestIds.InFlight(IntNode.valueOf(2)));
+        assertThat(claim("s", IntNode.valueOf(3))).as("3 was given back with the refusal").isInstanceOf(SessionRequestIds.Taken.class);
+    }
+
+    @Test
+    void anAbandonedIdStaysTakenAndTheOldestIsGivenBackBeyondTheCap() {
+        ((SessionRequestIds.Taken) claim("s", IntNode.valueOf(0))).abandon().run();
+        assertThat(claim("s", IntNode.valueOf(0))).isInstanceOf(SessionRequestIds.InFlight.class);
+
+        for (int i = 1; i <= SessionRequestIds.MAX_ABANDONED; i++) {
+            ((SessionRequestIds.Taken) claim("s", IntNode.valueOf(i))).abandon().run();
+        }
+
+        assertThat(ids.size()).isEqualTo(SessionRequestIds.MAX_ABANDONED);
+        assertThat(claim("s", IntNode.valueOf(0))).as("the oldest, given back early").isInstanceOf(SessionRequestIds.Taken.class);
+        assertThat(claim("s", IntNode.valueOf(SessionRequestIds.MAX_ABANDONED))).isInstanceOf(SessionRequestIds.InFlight.class);
+    }
+}
