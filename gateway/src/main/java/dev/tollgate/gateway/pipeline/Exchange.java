@@ -156,9 +156,17 @@ public final class Exchange {
         onComplete.add(action);
     }
 
+    /**
+     * Every action runs, even when one before it throws: each gives back something of its own (a concurrency slot, the
+     * session's request ids), and one failing must not keep the others (found when a lookup of null threw in one).
+     */
     void runCompletionActions() {
         for (Runnable action : onComplete) {
-            action.run();
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(Exchange.class).error("a completion action failed", e);
+            }
         }
         onComplete.clear();
     }

@@ -16,12 +16,21 @@ import java.util.List;
  */
 public final class SessionRequestIdStage implements Stage {
 
+    /** How a forwarded call ends while the upstream may still be running it. */
+    private static final java.util.Set<String> ENDED_BEFORE_THE_ANSWER = java.util.Set.of("client_aborted",
+            RejectReason.UPSTREAM_TIMEOUT.code(), RejectReason.UPSTREAM_ERROR.code());
+
     private final SessionRequestIds ids;
     private final ErrorResponder errors;
 
     public SessionRequestIdStage(SessionRequestIds ids, ErrorResponder errors) {
         this.ids = ids;
         this.errors = errors;
+    }
+
+    private static boolean endedBeforeTheAnswer(Exchange exchange) {
+        String error = exchange.errorType(); // Set.of refuses to look up null
+        return error != null && exchange.upstreamNanos() > 0 && ENDED_BEFORE_THE_ANSWER.contains(error);
     }
 
     @Override
@@ -48,8 +57,9 @@ public final class SessionRequestIdStage implements Stage {
         // one from before the route had several) must not get past each other.
         SessionRequestIds.Claim claim = ids.claim(exchange.route().route().name(), session, requestIds);
         if (claim instanceof SessionRequestIds.Taken taken) {
-            // Forwarded and ended without its answer (client gone, timed out, stream cut): the upstream may still run it.
-            exchange.onComplete(() -> (exchange.upstreamNanos() > 0 && exchange.errorType() != null ? taken.abandon() : taken.release()).run());
+            // Forwarded and ended before its answer came (client gone, timed out, connection lost): the upstream may
+            // still run it. An answer the gateway refused or withheld did come: the id is free again.
+            exchange.onComplete(() -> (endedBeforeTheAnswer(exchange) ? taken.abandon() : taken.release()).run());
             return StageResult.proceed();
         }
         JsonNode id = ((SessionRequestIds.InFlight) claim).id();
