@@ -59,6 +59,8 @@ rps=$(awk '/^Requests\/sec:/ {print $2}' "$work/wrk.txt")
   echo "Profile of \`$target\` at saturation ($(date -u +%FT%TZ), commit $(git -C "$root" rev-parse --short HEAD), $(nproc) cores):"
   echo "wrk -t1 -c32 at ${rps} req/s, JFR over ${duration} s after a ${warmup} s warm-up (\`load-tests/profile.sh --target $target\`)."
   echo
-  java -cp "$bench_jar" dev.tollgate.bench.JfrProfileSummary "$recording" /dev/stdout "$top"
+  # Through a file: opening /dev/stdout from Java truncates the file it points to, which erased the lines above.
+  java -cp "$bench_jar" dev.tollgate.bench.JfrProfileSummary "$recording" "$work/summary.md" "$top"
+  cat "$work/summary.md"
 } > "$out_dir/profile-$target.md"
 echo "wrote $out_dir/profile-$target.md (recording: $recording)"

@@ -199,6 +199,34 @@ class AxidVerifierTest {
                 e -> assertThat(e.reason()).isEqualTo(RejectReason.AXID_EXPIRED));
     }
 
+    @Test
+    void theLastTokenOfAThreadAnswersOnlyThatToken() throws Exception {
+        AxidCache cache = new AxidCache(verifier, java.time.Clock.fixed(NOW, java.time.ZoneOffset.UTC));
+        String first = AxidTokens.valid(key, NOW);
+        String second = AxidTokens.sign(key, h -> h, c -> c.claim("run", "run-43"), NOW);
+
+        VerifiedAxid a = cache.verify(first);
+        VerifiedAxid b = cache.verify(second);
+        // An equal token built apart (not the same String instance) is the last token all the same.
+        VerifiedAxid bAgain = cache.verify(new String(second.toCharArray()));
+        VerifiedAxid aAgain = cache.verify(first);
+        VerifiedAxid onAnotherThread = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return cache.verify(second);
+            } catch (AxidException e) {
+                throw new IllegalStateException(e);
+            }
+        }).join();
+
+        assertThat(b.identity().run()).isEqualTo("run-43");
+        assertThat(a.identity().run()).isEqualTo("run-42");
+        assertThat(bAgain).isSameAs(b);
+        assertThat(aAgain).isSameAs(a);
+        assertThat(onAnotherThread).isSameAs(b);
+        assertThat(cache.hitRate()).isEqualTo(3.0 / 5);
+        assertThatThrownBy(() -> cache.verify(tamper(second))).isInstanceOf(AxidException.class);
+    }
+
     private static String unsigned(String headerJson) {
         String header = Base64URL.encode(headerJson.getBytes(StandardCharsets.UTF_8)).toString();
         String payload = Base64URL.encode(AxidTokens.validClaims(NOW).build().toString().getBytes(StandardCharsets.UTF_8)).toString();
