@@ -4,9 +4,14 @@
 # warm-up, records the next S seconds, and writes the profile tables (JfrProfileSummary) to
 # load-tests/report/profile-<target>.md, the recording next to it (git-ignored).
 #
-# Usage: load-tests/profile.sh [--target tollgate-full] [--warmup S] [--duration S] [--top N]
+# With --cpu, async-profiler (resolved from Maven Central into the bench jar) samples CPU time instead, kernel
+# frames included, and the tables (CpuProfileSummary) give microseconds of CPU per call by thread, by layer
+# (kernel, JVM, Netty, Vert.x, JDK, Jackson, OpenTelemetry, the gateway) and by frame, in
+# load-tests/report/cpu-<target>.md; the collapsed stacks are kept next to it (git-ignored).
+#
+# Usage: load-tests/profile.sh [--target tollgate-full] [--warmup S] [--duration S] [--top N] [--cpu [--event cpu|itimer]]
 set -euo pipefail
-target=tollgate-full warmup=30 duration=20 top=25
+target=tollgate-full warmup=30 duration=20 top=25 cpu=false event=cpu
 root=$(cd "$(dirname "$0")/.." && pwd)
 harness=$root/load-tests/harness
 while [ $# -gt 0 ]; do
@@ -15,7 +20,9 @@ while [ $# -gt 0 ]; do
     --warmup) warmup=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
     --top) top=$2; shift 2 ;;
-    -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --cpu) cpu=true; shift ;;
+    --event) event=$2; shift 2 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -48,6 +55,27 @@ if has_feature "$target" axid; then mint_axid; axid_file=$work/axid-token; fi
 
 echo "profiling $target: ${warmup}s warm-up, then ${duration}s recorded under wrk -t1 -c32"
 TOLLGATE_AXID_FILE=$axid_file wrk -t1 -c32 -d"${warmup}"s -s "$harness/tools-call.lua" "$url" >/dev/null
+if $cpu; then
+  (cd "$work" && jar xf "$bench_jar" linux-x64/libasyncProfiler.so) || fail "async-profiler's library is not in $bench_jar"
+  agent=$work/linux-x64/libasyncProfiler.so
+  collapsed=$out_dir/cpu-$target.collapsed
+  # jcmd reads name=value pairs: the agent's options go through as one quoted argument.
+  jcmd "${gw_pid[$target]}" JVMTI.agent_load "$agent" "\"start,event=$event,interval=1ms,threads\"" >"$work/start.txt"
+  grep -q "Profiling started" "$work/start.txt" || fail "async-profiler did not start: $(cat "$work/start.txt")"
+  TOLLGATE_AXID_FILE=$axid_file wrk -t1 -c32 -d"${duration}"s -s "$harness/tools-call.lua" "$url" >"$work/wrk.txt"
+  jcmd "${gw_pid[$target]}" JVMTI.agent_load "$agent" "\"stop,file=$collapsed,collapsed\"" >/dev/null
+  calls=$(awk '/requests in/ {print $1}' "$work/wrk.txt")
+  rps=$(awk '/^Requests\/sec:/ {print $2}' "$work/wrk.txt")
+  {
+    echo "CPU profile of \`$target\` at saturation ($(date -u +%FT%TZ), commit $(git -C "$root" rev-parse --short HEAD), $(nproc) cores):"
+    echo "wrk -t1 -c32 at ${rps} req/s, async-profiler (event $event) over ${duration} s after a ${warmup} s warm-up (\`load-tests/profile.sh --cpu --target $target\`)."
+    echo
+    java -cp "$bench_jar" dev.tollgate.bench.CpuProfileSummary "$collapsed" "$calls" "$work/summary.md" "$top"
+    cat "$work/summary.md"
+  } > "$out_dir/cpu-$target.md"
+  echo "wrote $out_dir/cpu-$target.md (stacks: $collapsed)"
+  exit 0
+fi
 TOLLGATE_AXID_FILE=$axid_file wrk -t1 -c32 -d"$((duration + 4))"s -s "$harness/tools-call.lua" "$url" >"$work/wrk.txt" &
 wrk_pid=$!
 sleep 2

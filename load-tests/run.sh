@@ -7,7 +7,8 @@
 #                          [--rounds N] [--smoke] [--gateway-template FILE] [--observed] [--tsv-dir DIR]
 #   --targets T      basic (default: direct,nginx-proxy,tollgate), all (also tollgate-full and one target per
 #                    feature: tollgate-rules100, -axid, -otlp, -otlp-sampled (10% of allowed calls traced), -audit-full, -audit-digest,
-#                    -results (result rules, five detectors), -noaccess (access log off)), or a comma list
+#                    -results (result rules, five detectors), -noaccess (access log off)), or a comma list;
+#                    vertx-bare is the floor under the gateway: a bare Vert.x proxy that parses both messages
 #   --duration S     seconds per measured wrk run (default 20)
 #   --warmup S       seconds of load per target before measuring, results discarded (default 20)
 #   --connections N  wrk connections, one wrk thread (default 32)
@@ -65,7 +66,7 @@ case "$target_spec" in
 esac
 [ "$observed" = 1 ] && targets+=(tollgate-obs)
 for t in "${targets[@]}"; do
-  [[ "$t" == direct || "$t" == nginx-proxy ]] || tg_features "$t" >/dev/null || { echo "unknown target $t" >&2; exit 2; }
+  [[ "$t" == direct || "$t" == nginx-proxy || "$t" == vertx-bare ]] || tg_features "$t" >/dev/null || { echo "unknown target $t" >&2; exit 2; }
 done
 
 for tool in wrk nginx java curl awk python3; do
@@ -105,6 +106,15 @@ for t in "${targets[@]}"; do is_gateway "$t" && has_feature "$t" otlp && needs_c
 declare -A url calls refused_probes
 url[direct]="http://127.0.0.1:$upstream_port/mcp"
 url[nginx-proxy]="http://127.0.0.1:$proxy_port/mcp"
+if [[ " ${targets[*]} " == *" vertx-bare "* ]]; then
+  ensure_bench_jar
+  read -r bare_port <<<"$(free_ports 1)"
+  java -cp "$bench_jar" dev.tollgate.bench.BareVertxProxy "$bare_port" "$upstream_url" >"$work/vertx-bare.log" 2>&1 &
+  gw_pid[vertx-bare]=$!
+  pids+=("${gw_pid[vertx-bare]}")
+  url[vertx-bare]="http://127.0.0.1:$bare_port/mcp"
+  wait_until "bare Vert.x proxy" "${gw_pid[vertx-bare]}" 20 status_200 "${url[vertx-bare]}"
+fi
 for t in "${targets[@]}"; do
   is_gateway "$t" || continue
   template=""
@@ -167,13 +177,13 @@ count_calls() { calls[$1]=$(( ${calls[$1]} + $2 )); }
 # costs or saves, and it moves far less between runs than req/s on two cores shared with wrk and nginx.
 clock_ticks=$(getconf CLK_TCK 2>/dev/null || echo 100)
 gateway_cpu_ticks() {
-  is_gateway "$1" || { echo -; return; }
+  [ -n "${gw_pid[$1]:-}" ] || { echo -; return; }
   awk '{ print $14 + $15 }' "/proc/${gw_pid[$1]}/stat" 2>/dev/null || echo -
 }
 # Of that, the JIT compiler threads' share: a configuration still compiling when it is measured (C2 took 17 us of
 # 85 us per call for OTLP after 10 s of load here, 4 us after 40 s) shows its warm-up, not its steady state.
 gateway_jit_ticks() {
-  is_gateway "$1" || { echo -; return; }
+  [ -n "${gw_pid[$1]:-}" ] || { echo -; return; }
   local task sum=0 ticks
   for task in /proc/"${gw_pid[$1]}"/task/*; do
     [[ "$(cat "$task/comm" 2>/dev/null)" == C[12]" Compiler"* ]] || continue
@@ -274,6 +284,11 @@ report=$root/load-tests/results/latest.txt
       printf "ratio tollgate/nginx-proxy = %.2f   (goal 1.00; a bare parse-only Vert.x proxy measured 0.84)\n", g / n
       printf "ratio nginx-proxy/direct   = %.2f\n", n / d }'
     echo "per round tollgate/nginx-proxy: $(round_ratios tollgate nginx-proxy)"
+  fi
+  if has_target vertx-bare && has_target tollgate; then
+    awk -v g="$g" -v b="$(column_median vertx-bare 1)" -v n="$n" 'BEGIN {
+      printf "ratio tollgate/vertx-bare  = %.2f   (what the gateway adds to the Vert.x floor)   vertx-bare/nginx-proxy = %.2f\n", g / b, (n > 0 ? b / n : 0) }'
+    echo "per round tollgate/vertx-bare: $(round_ratios tollgate vertx-bare)"
   fi
   if has_target tollgate-full && has_target tollgate; then
     awk -v f="$(column_median tollgate-full 1)" -v g="$g" -v n="$n" 'BEGIN {

@@ -1,0 +1,89 @@
+package dev.tollgate.bench;
+
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+
+/**
+ * The floor under the gateway, as a load-harness target ({@code run.sh --targets vertx-bare}): the smallest
+ * Vert.x 5 proxy that does what every gateway call must, on the same stack and thread layout as the gateway (two
+ * event loops, one verticle each, an upstream pool of 64 kept-alive connections). It reads the request body,
+ * parses it as JSON, forwards it, reads the answer, parses it, and relays it. No identity, no policy, no headers
+ * copied beyond the content type, no timeouts, no limits: what Tollgate plain costs above this is the
+ * gateway's own work; what this costs above nginx is the Vert.x/Netty/JVM path.
+ *
+ * <p>Usage: {@code java -cp benchmarks.jar dev.tollgate.bench.BareVertxProxy PORT UPSTREAM_URL}
+ */
+public final class BareVertxProxy extends AbstractVerticle {
+
+    private static final int EVENT_LOOPS = 2;
+
+    private final int port;
+    private final URI upstream;
+    private HttpClient client;
+
+    private BareVertxProxy(int port, URI upstream) {
+        this.port = port;
+        this.upstream = upstream;
+    }
+
+    public static void main(String[] args) {
+        if (args.length != 2) {
+            System.err.println("usage: BareVertxProxy PORT UPSTREAM_URL");
+            System.exit(2);
+        }
+        int port = Integer.parseInt(args[0]);
+        URI upstream = URI.create(args[1]);
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(EVENT_LOOPS));
+        vertx.deployVerticle(() -> new BareVertxProxy(port, upstream), new DeploymentOptions().setInstances(EVENT_LOOPS))
+                .onSuccess(id -> System.out.println("bare Vert.x proxy on 127.0.0.1:" + port + " -> " + upstream))
+                .onFailure(e -> {
+                    e.printStackTrace();
+                    System.exit(1);
+                });
+    }
+
+    @Override
+    public void start(io.vertx.core.Promise<Void> started) {
+        client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(64));
+        vertx.createHttpServer().requestHandler(this::proxy).listen(port, "127.0.0.1").<Void>mapEmpty().onComplete(started);
+    }
+
+    private void proxy(HttpServerRequest request) {
+        request.body().onSuccess(body -> {
+            try {
+                new JsonObject(body);
+            } catch (RuntimeException e) {
+                request.response().setStatusCode(400).end();
+                return;
+            }
+            RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(upstream.getHost())
+                    .setPort(upstream.getPort()).setURI(upstream.getRawPath()).putHeader("Content-Type", "application/json");
+            client.request(options)
+                    .compose(upstreamRequest -> upstreamRequest.send(body))
+                    .compose(answer -> answer.body().map(bytes -> relay(answer.statusCode(), bytes)))
+                    .onSuccess(answer -> request.response().setStatusCode(answer.status())
+                            .putHeader("Content-Type", "application/json").end(answer.body()))
+                    .onFailure(e -> request.response().setStatusCode(502).end());
+        }).onFailure(e -> request.response().setStatusCode(400).end());
+    }
+
+    /** The upstream's answer, read as JSON (as the gateway reads every answer) and relayed as the same bytes. */
+    private static Answer relay(int status, Buffer bytes) {
+        new JsonObject(bytes);
+        return new Answer(status, bytes);
+    }
+
+    private record Answer(int status, Buffer body) {
+    }
+}
