@@ -61,7 +61,7 @@ if $cpu; then
   collapsed=$out_dir/cpu-$target.collapsed
   # jcmd reads name=value pairs: the agent's options go through as one quoted argument.
   jcmd "${gw_pid[$target]}" JVMTI.agent_load "$agent" "\"start,event=$event,interval=1ms,threads\"" >"$work/start.txt"
-  grep -q "Profiling started" "$work/start.txt" || fail "async-profiler did not start: $(cat "$work/start.txt")"
+  grep -q "return code: 0" "$work/start.txt" || fail "async-profiler did not start: $(cat "$work/start.txt")"
   TOLLGATE_AXID_FILE=$axid_file wrk -t1 -c32 -d"${duration}"s -s "$harness/tools-call.lua" "$url" >"$work/wrk.txt"
   jcmd "${gw_pid[$target]}" JVMTI.agent_load "$agent" "\"stop,file=$collapsed,collapsed\"" >/dev/null
   calls=$(awk '/requests in/ {print $1}' "$work/wrk.txt")

@@ -2,12 +2,13 @@
 # Regenerates load-tests/REPORT.md and its charts (load-tests/report/*.png) in one command:
 #   1. throughput of every configuration (run.sh --targets all), with the observers' counts;
 #   2. open-loop latency at 1,000 and 5,000 calls/s (latency.sh), with GC pauses;
-#   3. SSE scale at 1,000, 4,000 and 8,000 streams (sse-scale.sh), resident memory per stream count.
+#   3. SSE scale at 1,000, 4,000 and 8,000 streams (sse-scale.sh), resident memory per stream count;
+#   4. CPU per call of plain and full by thread, layer and frame (profile.sh --cpu, async-profiler).
 # Then draws the charts (ReportCharts) and writes the tables, the machine and the goals (met / not met).
 #
 # Usage: load-tests/report.sh [--quick] [--rounds N] [--duration S] [--warmup S] [--latency-duration S]
 #                             [--latency-rounds N] [--sse-streams "1000 4000 8000"] [--sse-timeout S]
-#                             [--skip throughput,latency,sse]
+#                             [--skip throughput,latency,sse,cpu]
 #   --quick   proves the pipeline in a few minutes: 3 s per target, 1 round, 1 s warm-up; latency 3 s per
 #             rate; SSE 500 streams. Its figures are meaningless (no JIT warm-up, short runs).
 # Defaults: 2 rounds x 20 s after a 20 s warm-up per target; latency 3 rounds x 20 s per rate, each after 15 s at
@@ -58,6 +59,13 @@ if ! skipped sse; then
   rm -f "$out/sse.tsv" "$out/sse-kernel.tsv"
   echo "== SSE scale: $sse_streams streams"
   bash "$lt/sse-scale.sh" --targets direct,tollgate,tollgate-heap256 --streams "$sse_streams" --timeout "$sse_timeout" --tsv-dir "$out" | tee "$out/sse.txt"
+fi
+
+if ! skipped cpu; then
+  echo "== CPU profiles: tollgate and tollgate-full at saturation (async-profiler)"
+  for t in tollgate tollgate-full; do
+    bash "$lt/profile.sh" --cpu --target "$t" --warmup "$((warmup + 10))" --duration "$((duration > 15 ? duration : 15))"
+  done
 fi
 
 java -Djava.awt.headless=true -cp "$lt/target/benchmarks.jar" dev.tollgate.bench.ReportCharts "$out"

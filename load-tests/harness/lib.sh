@@ -8,7 +8,7 @@ bench_jar=$root/load-tests/target/benchmarks.jar
 
 # Every configuration the harness knows, in report order. direct and nginx-proxy are nginx; the rest are
 # Tollgate with the features named by tg_features.
-all_targets=(direct nginx-proxy tollgate tollgate-full tollgate-rules100 tollgate-axid tollgate-otlp tollgate-otlp-sampled tollgate-audit-full tollgate-audit-digest tollgate-results tollgate-noaccess)
+all_targets=(direct nginx-proxy vertx-bare tollgate tollgate-full tollgate-rules100 tollgate-axid tollgate-otlp tollgate-otlp-sampled tollgate-audit-full tollgate-audit-digest tollgate-results tollgate-noaccess)
 basic_targets=(direct nginx-proxy tollgate)
 
 # A target with the suffix @prev (e.g. tollgate-full@prev) is the same configuration run by the jar named in

@@ -210,6 +210,27 @@ if sse:
 else:
     add("Not measured in this run.")
 add("")
+add("## CPU per call, by thread and by layer")
+add("")
+cpu_profiles = [(t, os.path.join(out_dir, f"cpu-{t}.md")) for t in ("tollgate", "tollgate-full")]
+if any(os.path.exists(path) for _, path in cpu_profiles):
+    add("async-profiler's CPU samples (one per millisecond of CPU time, kernel frames included) divided by the calls "
+        "made while sampling: where a call's CPU goes, whichever thread spends it. The frame tables are in "
+        "`report/cpu-<target>.md` (`load-tests/profile.sh --cpu --target <target>`).")
+    add("")
+    for t, path in cpu_profiles:
+        if not os.path.exists(path):
+            continue
+        with open(path) as f:
+            text = f.read()
+        add(f"### `{t}`")
+        add("")
+        # The header lines and the two summary tables; the frame tables stay in the file.
+        add(text.split("**The gateway's own frames")[0].rstrip())
+        add("")
+else:
+    add("Not measured in this run (`load-tests/report.sh --skip throughput,latency,sse` runs only this step).")
+add("")
 add("## Profile")
 add("")
 profile = os.path.join(out_dir, "profile.md")
