@@ -25,6 +25,7 @@ public final class CpuProfileSummary {
     private static final String OWN_PACKAGE = "dev/tollgate/";
     /** async-profiler's interval: each sample stands for this much CPU time. */
     private static final double SAMPLE_MICROS = 1000.0;
+    private static final java.util.regex.Pattern LAMBDA = java.util.regex.Pattern.compile("\\$\\$Lambda\\$[0-9]+\\.0x[0-9a-f]+");
 
     private final double calls;
     private long samples;
@@ -63,11 +64,12 @@ public final class CpuProfileSummary {
             return;
         }
         long count = Long.parseLong(line.substring(space + 1).trim());
-        List<String> frames = List.of(line.substring(0, space).split(";"));
+        // A lambda's generated class carries its address, different in every JVM: shortened to $$Lambda.
+        List<String> frames = List.of(LAMBDA.matcher(line.substring(0, space)).replaceAll("\\$\\$Lambda").split(";"));
         samples += count;
         String first = frames.get(0);
         String thread = first.startsWith("[") ? first.substring(1, first.indexOf(" tid=") > 0 ? first.indexOf(" tid=") : first.length() - 1) : "?";
-        threads.merge(JfrProfileSummary.threadGroup(thread), count, Long::sum);
+        threads.merge(threadGroup(thread), count, Long::sum);
         String leaf = frames.get(frames.size() - 1);
         layers.merge(layer(leaf), count, Long::sum);
         self.merge(leaf, count, Long::sum);
@@ -77,6 +79,17 @@ public final class CpuProfileSummary {
                 ownInclusive.merge(frame, count, Long::sum);
             }
         }
+    }
+
+    /** The JVM's own threads by what they do (their OS names are cut at 15 characters), the rest as JFR groups them. */
+    static String threadGroup(String name) {
+        if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+            return "JIT compiler (C1, C2)";
+        }
+        if (name.startsWith("GC Thread") || name.startsWith("G1 ") || name.equals("VM Thread")) {
+            return "GC and VM operations";
+        }
+        return JfrProfileSummary.threadGroup(name);
     }
 
     /** Where the sampled frame's code comes from. */
