@@ -109,7 +109,8 @@ mint_axid() { # -> writes a fresh token (5 minutes) to $work/axid-token and prin
 start_span_counter() { # sets otlp_port, counter_pid
   ensure_bench_jar
   rm -f "$work/otlp-port"
-  java -Xmx512m -XX:+UseParallelGC -cp "$bench_jar" dev.tollgate.bench.OtlpSpanCounter --port-file "$work/otlp-port" \
+  # OTLP_COUNTER_JAVA_OPTS="-Dotlp.h2c=true": accept HTTP/2 cleartext, as the Collector does not by default.
+  java -Xmx512m -XX:+UseParallelGC ${OTLP_COUNTER_JAVA_OPTS:-} -cp "$bench_jar" dev.tollgate.bench.OtlpSpanCounter --port-file "$work/otlp-port" \
     >"$work/otlp-counter.log" 2>&1 &
   counter_pid=$!
   pids+=("$counter_pid")

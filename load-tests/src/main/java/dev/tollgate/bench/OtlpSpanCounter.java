@@ -77,9 +77,15 @@ public final class OtlpSpanCounter {
         return json;
     }
 
-    /** Starts the receiver on 127.0.0.1:port (0: any free port); the future holds the server, its actualPort() the port. */
+    /**
+     * Starts the receiver on 127.0.0.1:port (0: any free port); the future holds the server, its actualPort() the port.
+     * HTTP/1.1 only unless {@code -Dotlp.h2c=true}: the Collector's OTLP/HTTP receiver refuses HTTP/2 without TLS
+     * (open-telemetry/opentelemetry-collector#10952), so the JDK sender's h2c upgrade offer falls back to HTTP/1.1
+     * there; Vert.x accepts the upgrade by default, which measured an export path production does not take.
+     */
     Future<HttpServer> listen(Vertx vertx, int port) {
-        return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port).setDecompressionSupported(false))
+        return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port).setDecompressionSupported(false)
+                        .setHttp2ClearTextEnabled(Boolean.getBoolean("otlp.h2c")))
                 .requestHandler(this::handle)
                 .listen();
     }

@@ -1,7 +1,7 @@
 package dev.tollgate.gateway.budget;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import dev.tollgate.gateway.CallPathCaches;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.function.LongSupplier;
@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
  */
 public final class LocalTokenBuckets implements RateLimiter {
 
-    private final Cache<String, Bucket> buckets = CallPathCaches.newBuilder().expireAfterAccess(Duration.ofHours(1)).build();
+    private final Cache<String, Bucket> buckets = Caffeine.newBuilder().expireAfterAccess(Duration.ofHours(1)).build();
     private final LongSupplier nanoTime;
 
     public LocalTokenBuckets() {

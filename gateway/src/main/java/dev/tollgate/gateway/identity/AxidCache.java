@@ -1,8 +1,8 @@
 package dev.tollgate.gateway.identity;
 
 import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import dev.tollgate.gateway.CallPathCaches;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,7 +29,10 @@ public final class AxidCache {
     /**
      * The last token each event loop saw: an agent sends the same AXID on every call of its run, and comparing it
      * with the last one (a length check, then a vectorized byte compare) costs a fraction of hashing its ~400
-     * characters for the cache lookup (0.3 of the 0.7 us per call the lookup took, async-profiler, full pipeline).
+     * characters for the cache lookup (0.3 of the 0.7 us per call the lookup took, async-profiler, full pipeline),
+     * and it keeps Caffeine's read buffer quiet: draining it every few reads woke a ForkJoinPool thread, 1.1 us of
+     * CPU per call. (Running that maintenance on the event loop instead was tried and reverted: expiring a full
+     * cache's entries at once is unbounded work, tens to hundreds of milliseconds.)
      * Same semantics as the cache: equal token, not yet expired. A new snapshot builds a new AxidCache, so a
      * reload's key change leaves nothing behind here.
      */
@@ -45,7 +48,7 @@ public final class AxidCache {
         this.remoteKeys = remoteKeys;
         this.verifier = verifier;
         this.clock = clock;
-        this.verified = CallPathCaches.newBuilder()
+        this.verified = Caffeine.newBuilder()
                 .maximumSize(MAX_ENTRIES)
                 .recordStats()
                 .expireAfter(new Expiry<String, VerifiedAxid>() {

@@ -1,8 +1,8 @@
 package dev.tollgate.gateway.identity;
 
 import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import dev.tollgate.gateway.CallPathCaches;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -22,7 +22,7 @@ public final class JtiReplayGuard {
     private final Cache<String, Instant> seen;
 
     public JtiReplayGuard() {
-        this.seen = CallPathCaches.newBuilder()
+        this.seen = Caffeine.newBuilder()
                 .maximumSize(MAX_REMEMBERED)
                 .expireAfter(new Expiry<String, Instant>() {
                     @Override

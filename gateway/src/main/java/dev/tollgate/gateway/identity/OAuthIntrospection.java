@@ -3,7 +3,7 @@ package dev.tollgate.gateway.identity;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
-import dev.tollgate.gateway.CallPathCaches;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tollgate.gateway.config.OAuthConfig;
 import dev.tollgate.gateway.errors.RejectReason;
 import java.io.IOException;
@@ -46,7 +46,7 @@ public final class OAuthIntrospection {
     private final OAuthConfig config;
     private final Clock clock;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
-    private final Cache<String, Cached> answers = CallPathCaches.newBuilder().maximumSize(10_000).build();
+    private final Cache<String, Cached> answers = Caffeine.newBuilder().maximumSize(10_000).build();
 
     public OAuthIntrospection(OAuthConfig config, Clock clock) {
         this.config = config;

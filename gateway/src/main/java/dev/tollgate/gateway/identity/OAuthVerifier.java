@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.identity;
 
 import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
@@ -9,7 +10,6 @@ import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
-import dev.tollgate.gateway.CallPathCaches;
 import dev.tollgate.gateway.config.OAuthConfig;
 import dev.tollgate.gateway.errors.RejectReason;
 import java.text.ParseException;
@@ -52,7 +52,7 @@ public final class OAuthVerifier {
     private final OAuthConfig config;
     private final OAuthKeys keys;
     private final Clock clock;
-    private final Cache<String, OAuthPrincipal> verified = CallPathCaches.newBuilder().maximumSize(10_000).build();
+    private final Cache<String, OAuthPrincipal> verified = Caffeine.newBuilder().maximumSize(10_000).build();
     private final OAuthIntrospection introspection;
     private final UpstreamTokens upstreamTokens;
 

@@ -3,7 +3,7 @@ package dev.tollgate.gateway.identity;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
-import dev.tollgate.gateway.CallPathCaches;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tollgate.gateway.config.OAuthConfig;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -40,7 +40,7 @@ public final class UpstreamTokens {
     private final OAuthConfig.UpstreamGrant grant;
     private final Clock clock;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
-    private final Cache<String, Token> tokens = CallPathCaches.newBuilder().maximumSize(10_000).build();
+    private final Cache<String, Token> tokens = Caffeine.newBuilder().maximumSize(10_000).build();
 
     public UpstreamTokens(OAuthConfig.UpstreamGrant grant, Clock clock) {
         this.grant = grant;

@@ -1,7 +1,7 @@
 package dev.tollgate.gateway.pipeline;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import dev.tollgate.gateway.CallPathCaches;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
 
 /**
@@ -32,7 +32,7 @@ public final class TaskOrigins {
     record Origin(String tool, String owner, String instance) {
     }
 
-    private final Cache<Key, Origin> byTask = CallPathCaches.newBuilder()
+    private final Cache<Key, Origin> byTask = Caffeine.newBuilder()
             .maximumSize(MAX_TASKS)
             .expireAfterAccess(RETENTION)
             .build();

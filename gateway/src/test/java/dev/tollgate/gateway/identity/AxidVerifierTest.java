@@ -98,8 +98,17 @@ class AxidVerifierTest {
                         RejectReason.AXID_BAD_ALGORITHM),
                 row("oversized", v -> AxidTokens.sign(key, h -> h, c -> c.claim("pad", "x".repeat(AxidConfig.MAX_TOKEN_BYTES)), NOW), RejectReason.AXID_TOO_LARGE),
                 row("bad base64 header", v -> "!!!not-base64!!!.eyJzdWIiOiJ4In0.c2ln", RejectReason.AXID_MALFORMED),
+                // Refused before the signature is checked since non-canonical base64url is (it was a signature failure).
                 row("bad base64 payload under a valid header", v -> AxidTokens.valid(key, NOW).split("\\.")[0] + ".!!!.c2ln",
-                        RejectReason.AXID_BAD_SIGNATURE),
+                        RejectReason.AXID_MALFORMED),
+                // Spellings of a valid token that Nimbus's lenient decoder reads as the same bytes: each verified, and
+                // each was its own entry in the verified-token cache (review finding: one token filled the cache).
+                row("a space inside the signature", v -> insertIntoSignature(AxidTokens.valid(key, NOW), " "), RejectReason.AXID_MALFORMED),
+                row("'!' inside the signature", v -> insertIntoSignature(AxidTokens.valid(key, NOW), "!"), RejectReason.AXID_MALFORMED),
+                row("'~' inside the payload", v -> AxidTokens.valid(key, NOW).replaceFirst("\\.", ".~"), RejectReason.AXID_MALFORMED),
+                row("padding after the signature", v -> AxidTokens.valid(key, NOW) + "==", RejectReason.AXID_MALFORMED),
+                row("unused bits set in the signature's last character", v -> flipUnusedBit(AxidTokens.valid(key, NOW)),
+                        RejectReason.AXID_MALFORMED),
                 row("two segments", v -> "abc.def", RejectReason.AXID_MALFORMED),
                 row("garbage", v -> "hello", RejectReason.AXID_MALFORMED));
     }
@@ -248,6 +257,22 @@ class AxidVerifierTest {
         String[] parts = token.split("\\.");
         String payload = new String(Base64URL.from(parts[1]).decode(), StandardCharsets.UTF_8).replace("acme", "evil");
         return parts[0] + "." + Base64URL.encode(payload.getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
+    }
+
+    private static String insertIntoSignature(String token, String text) {
+        int at = token.lastIndexOf('.') + 10;
+        return token.substring(0, at) + text + token.substring(at);
+    }
+
+    /** The same signature bytes with the last character's lowest (unused) bit flipped: Nimbus decodes both alike. */
+    private static String flipUnusedBit(String token) {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        char last = token.charAt(token.length() - 1);
+        char flipped = alphabet.charAt(alphabet.indexOf(last) ^ 1);
+        String variant = token.substring(0, token.length() - 1) + flipped;
+        assertThat(new Base64URL(variant.substring(variant.lastIndexOf('.') + 1)).decode())
+                .isEqualTo(new Base64URL(token.substring(token.lastIndexOf('.') + 1)).decode());
+        return variant;
     }
 
     private static String stripSignature(String token) {
