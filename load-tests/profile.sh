@@ -56,14 +56,18 @@ if has_feature "$target" axid; then mint_axid; axid_file=$work/axid-token; fi
 echo "profiling $target: ${warmup}s warm-up, then ${duration}s recorded under wrk -t1 -c32"
 TOLLGATE_AXID_FILE=$axid_file wrk -t1 -c32 -d"${warmup}"s -s "$harness/tools-call.lua" "$url" >/dev/null
 if $cpu; then
-  (cd "$work" && jar xf "$bench_jar" linux-x64/libasyncProfiler.so) || fail "async-profiler's library is not in $bench_jar"
-  agent=$work/linux-x64/libasyncProfiler.so
+  case "$(uname -m)" in aarch64|arm64) platform=linux-arm64 ;; *) platform=linux-x64 ;; esac
+  (cd "$work" && jar xf "$bench_jar" "$platform/libasyncProfiler.so") || fail "async-profiler's library is not in $bench_jar"
+  agent=$work/$platform/libasyncProfiler.so
   collapsed=$out_dir/cpu-$target.collapsed
+  rm -f "$collapsed"   # never summarize an earlier run's stacks with this run's call count
   # jcmd reads name=value pairs: the agent's options go through as one quoted argument.
   jcmd "${gw_pid[$target]}" JVMTI.agent_load "$agent" "\"start,event=$event,interval=1ms,threads\"" >"$work/start.txt"
   grep -q "return code: 0" "$work/start.txt" || fail "async-profiler did not start: $(cat "$work/start.txt")"
   TOLLGATE_AXID_FILE=$axid_file wrk -t1 -c32 -d"${duration}"s -s "$harness/tools-call.lua" "$url" >"$work/wrk.txt"
-  jcmd "${gw_pid[$target]}" JVMTI.agent_load "$agent" "\"stop,file=$collapsed,collapsed\"" >/dev/null
+  jcmd "${gw_pid[$target]}" JVMTI.agent_load "$agent" "\"stop,file=$collapsed,collapsed\"" >"$work/stop.txt"
+  grep -q "return code: 0" "$work/stop.txt" && [ -s "$collapsed" ] || fail "async-profiler wrote no profile: $(cat "$work/stop.txt")"
+  grep -q "Non-2xx or 3xx responses" "$work/wrk.txt" && fail "$target answered non-2xx responses while profiled (an expired AXID?)"
   calls=$(awk '/requests in/ {print $1}' "$work/wrk.txt")
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$work/wrk.txt")
   {

@@ -8,6 +8,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -17,7 +18,8 @@ import java.net.URI;
 /**
  * The floor under the gateway, as a load-harness target ({@code run.sh --targets vertx-bare}): the smallest
  * Vert.x 5 proxy that does what every gateway call must, on the same stack and thread layout as the gateway (two
- * event loops, one verticle each, an upstream pool of 64 kept-alive connections). It reads the request body,
+ * event loops, one verticle each, an upstream pool of 64 kept-alive connections, the same server and client options:
+ * no h2c detection, strict thread mode, TCP_NODELAY). It reads the request body,
  * parses it as JSON, forwards it, reads the answer, parses it, and relays it. No identity, no policy, no headers
  * copied beyond the content type, no timeouts, no limits: what Tollgate plain costs above this is the
  * gateway's own work; what this costs above nginx is the Vert.x/Netty/JVM path.
@@ -55,8 +57,12 @@ public final class BareVertxProxy extends AbstractVerticle {
 
     @Override
     public void start(io.vertx.core.Promise<Void> started) {
-        client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(64));
-        vertx.createHttpServer().requestHandler(this::proxy).listen(port, "127.0.0.1").<Void>mapEmpty().onComplete(started);
+        // The gateway's socket options on both sides (GatewayVerticle, UpstreamClients), so the difference is its work.
+        client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setDecompressionSupported(false),
+                new PoolOptions().setHttp1MaxSize(64));
+        HttpServerOptions server = new HttpServerOptions().setHost("127.0.0.1").setPort(port).setTcpNoDelay(true)
+                .setCompressionSupported(false).setHttp2ClearTextEnabled(false).setStrictThreadMode(true);
+        vertx.createHttpServer(server).requestHandler(this::proxy).listen().<Void>mapEmpty().onComplete(started);
     }
 
     private void proxy(HttpServerRequest request) {

@@ -23,6 +23,7 @@ import java.util.Set;
 public final class CpuProfileSummary {
 
     private static final String OWN_PACKAGE = "dev/tollgate/";
+    private static final String KERNEL = "kernel (TCP/IP stack, system calls, interrupts)";
     /** async-profiler's interval: each sample stands for this much CPU time. */
     private static final double SAMPLE_MICROS = 1000.0;
     private static final java.util.regex.Pattern LAMBDA = java.util.regex.Pattern.compile("\\$\\$Lambda\\$[0-9]+\\.0x[0-9a-f]+");
@@ -95,7 +96,7 @@ public final class CpuProfileSummary {
     /** Where the sampled frame's code comes from. */
     static String layer(String frame) {
         if (frame.endsWith("_[k]")) {
-            return "kernel (TCP/IP stack, system calls, interrupts)";
+            return KERNEL;
         }
         if (frame.startsWith("io/netty/")) {
             return "Netty";
@@ -124,6 +125,12 @@ public final class CpuProfileSummary {
     void write(PrintStream out, int top) {
         out.printf("CPU time: %.1f us per call over %,.0f calls (async-profiler, one sample per ms of CPU, %,d samples; kernel frames included)%n%n",
                 micros(samples), calls, samples);
+        if (!layers.containsKey(KERNEL)) {
+            // async-profiler falls back to a timer without perf_events, and drops kernel frames without kallsyms.
+            out.println("**No kernel frames in this profile**: perf_events or kernel symbols were not available, so the kernel's share "
+                    + "is missing and each sample may stand for more than a millisecond (see the gateway's log for async-profiler's warnings).");
+            out.println();
+        }
         table(out, "CPU per call by thread group", "thread group", threads, Integer.MAX_VALUE);
         table(out, "CPU per call by the layer of the sampled frame", "layer", layers, Integer.MAX_VALUE);
         table(out, "The gateway's own frames, inclusive (the frame and what it called)", "frame", ownInclusive, top);
