@@ -72,6 +72,8 @@ public enum RejectReason {
     AXID_WRONG_AUDIENCE(401, GatewayErrorCodes.UNAUTHENTICATED, "axid_wrong_audience", "AXID audience does not include this gateway"),
     AXID_BINDING_MISMATCH(401, GatewayErrorCodes.UNAUTHENTICATED, "axid_binding_mismatch", "AXID does not belong to this workload (SPIFFE ID)"),
     AXID_REPLAYED(401, GatewayErrorCodes.UNAUTHENTICATED, "axid_replayed", "AXID already used (this route accepts each token once)"),
+    AXID_REPLAY_GUARD_FULL(503, GatewayErrorCodes.TRANSPORT, "axid_replay_guard_full",
+            "Too many single-use AXIDs within one token lifetime to remember another; retry later (fail closed)"),
     AXID_MISSING_CLAIM(401, GatewayErrorCodes.UNAUTHENTICATED, "axid_missing_claim", "AXID lacks a required claim"),
     OAUTH_TOKEN_MISSING(401, GatewayErrorCodes.UNAUTHENTICATED, "oauth_token_missing", "This route needs an OAuth bearer token"),
     OAUTH_TOKEN_INVALID(401, GatewayErrorCodes.UNAUTHENTICATED, "oauth_token_invalid", "The bearer token is not valid"),

@@ -3,6 +3,7 @@ package dev.tollgate.gateway.identity;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Scheduler;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -11,8 +12,12 @@ import java.time.Instant;
  * expires plus {@link #MARGIN} (more than any clock skew a configuration may allow), after which the token
  * is refused for its expiry anyway. Process-wide
  * and kept across reloads; not shared between replicas (a token replayed to another replica is accepted
- * there once). Bounded: past {@link #MAX_REMEMBERED} ids the oldest are forgotten first, which only matters
- * for more than that many single-use tokens within one token lifetime (5 minutes at most).
+ * there once). Bounded, failing closed: an id is forgotten only when its token has expired, never to make room
+ * (a size-bounded cache evicts by its own policy, which kept 101 of the last 1,000 ids once full: a single-use token
+ * could be replayed after a few thousand others); with {@link #MAX_REMEMBERED} ids held, a new single-use token is
+ * refused until expired ones are dropped, which takes more than that many single-use tokens within one token
+ * lifetime plus the margin (10 minutes at most). Expired ids are dropped by the system scheduler's thread, so a
+ * full guard empties without waiting for traffic.
  */
 public final class JtiReplayGuard {
 
@@ -20,10 +25,26 @@ public final class JtiReplayGuard {
     static final Duration MARGIN = Duration.ofMinutes(5);
 
     private final Cache<String, Instant> seen;
+    private final long maxRemembered;
+
+    /** What a presented token id is. */
+    public enum Use {
+        /** Not seen before: remembered from now on. */
+        FIRST,
+        /** Seen before, within its lifetime. */
+        REPLAYED,
+        /** Not seen, but the guard holds as many ids as it may: refused rather than remembered by forgetting another. */
+        GUARD_FULL
+    }
 
     public JtiReplayGuard() {
+        this(MAX_REMEMBERED);
+    }
+
+    JtiReplayGuard(long maxRemembered) {
+        this.maxRemembered = maxRemembered;
         this.seen = Caffeine.newBuilder()
-                .maximumSize(MAX_REMEMBERED)
+                .scheduler(Scheduler.systemScheduler())
                 .expireAfter(new Expiry<String, Instant>() {
                     @Override
                     public long expireAfterCreate(String jti, Instant expiresAt, long now) {
@@ -43,8 +64,15 @@ public final class JtiReplayGuard {
                 .build();
     }
 
-    /** True the first time a token id is presented (it is remembered from then on), false for every replay. */
-    public boolean firstUse(String jti, Instant expiresAt) {
-        return seen.asMap().putIfAbsent(jti, expiresAt) == null;
+    /** FIRST the first time a token id is presented (it is remembered from then on), REPLAYED for every replay. */
+    public Use use(String jti, Instant expiresAt) {
+        if (seen.getIfPresent(jti) != null) {
+            return Use.REPLAYED;
+        }
+        // Two calls may both pass this check and hold one id more than the bound: the bound is memory, not a count.
+        if (seen.estimatedSize() >= maxRemembered) {
+            return Use.GUARD_FULL;
+        }
+        return seen.asMap().putIfAbsent(jti, expiresAt) == null ? Use.FIRST : Use.REPLAYED;
     }
 }

@@ -81,8 +81,17 @@ public final class IdentityStage implements Stage {
                 if (verified.jti() == null) {
                     return reject(exchange, RejectReason.AXID_MISSING_CLAIM, "this route accepts each token once: it needs a jti claim");
                 }
-                if (!replays.firstUse(verified.jti(), verified.expiresAt())) {
-                    return reject(exchange, RejectReason.AXID_REPLAYED, "token " + verified.jti() + " was already used on a single-use route");
+                switch (replays.use(verified.jti(), verified.expiresAt())) {
+                    case REPLAYED -> {
+                        return reject(exchange, RejectReason.AXID_REPLAYED, "token " + verified.jti() + " was already used on a single-use route");
+                    }
+                    case GUARD_FULL -> {
+                        return reject(exchange, RejectReason.AXID_REPLAY_GUARD_FULL,
+                                "the gateway remembers as many single-use token ids as it may; expired ones are dropped soon");
+                    }
+                    case FIRST -> {
+                        // accepted once, remembered from now on
+                    }
                 }
             }
             AxidConfig.Binding binding = exchange.snapshot().config().axid().binding();

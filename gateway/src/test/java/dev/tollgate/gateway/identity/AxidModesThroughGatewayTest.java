@@ -121,6 +121,35 @@ class AxidModesThroughGatewayTest {
     }
 
     @Test
+    void aFullReplayGuardRefusesNewSingleUseTokensRatherThanForgetOne() throws Exception {
+        JtiReplayGuard guard = new JtiReplayGuard(2);
+        var services = new dev.tollgate.gateway.GatewayServices(new dev.tollgate.gateway.metrics.GatewayMetrics(),
+                dev.tollgate.gateway.telemetry.Telemetry.disabled(), null, null, null, null, null, guard, null, null, null);
+        String yaml = """
+                listeners: [{name: public, host: 127.0.0.1, port: 0}]
+                admin: {host: 127.0.0.1, port: 0}
+                policies: {directory: %s}
+                identity: {axid: {jwks-file: %s, issuer: "%s", audience: %s}}
+                routes:
+                  - {name: upstream, path: /mcp, protocol: mcp, upstream: "%s", policy: allow-all, axid: single-use}
+                """.formatted(dir.resolve("policies"), dir.resolve("jwks.json"), AxidTokens.ISSUER, AxidTokens.AUDIENCE, upstream.url("/mcp"));
+        try (RunningGateway gateway = RunningGateway.start(vertx, yaml, services)) {
+            String first = AxidTokens.sign(key, h -> h, c -> c.jwtID("full-1"), Instant.now());
+            TestHttp.Reply one = call(gateway, first);
+            TestHttp.Reply two = call(gateway, AxidTokens.sign(key, h -> h, c -> c.jwtID("full-2"), Instant.now()));
+            TestHttp.Reply third = call(gateway, AxidTokens.sign(key, h -> h, c -> c.jwtID("full-3"), Instant.now()));
+            TestHttp.Reply replayOfFirst = call(gateway, first);
+
+            assertThat(one.status()).isEqualTo(200);
+            assertThat(two.status()).isEqualTo(200);
+            assertThat(third.status()).isEqualTo(503);
+            assertThat(third.reason()).isEqualTo("axid_replay_guard_full");
+            assertThat(replayOfFirst.reason()).as("a full guard still knows every id it holds").isEqualTo("axid_replayed");
+            assertThat(upstream.received()).as("only the two remembered first uses reach the upstream").hasSize(2);
+        }
+    }
+
+    @Test
     void offIgnoresEvenAGarbageToken() throws Exception {
         try (RunningGateway gateway = gateway("off", null)) {
             TestHttp.Reply reply = call(gateway, "hello");
