@@ -6,7 +6,6 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.Ed25519Verifier;
 import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tollgate.gateway.config.AxidConfig;
@@ -54,38 +53,11 @@ public final class AxidVerifier {
         return keys.get().byKid().size();
     }
 
-    /**
-     * Whether each of the token's three parts is base64url exactly as an encoder writes it: only the alphabet, no
-     * padding, and the last character's unused bits zero. Nimbus's decoder skips characters outside the alphabet and
-     * ignores those bits, so one signed token had dozens of spellings (a space, '!', '~' inserted, the last character
-     * changed), each verifying to the same identity but cached as its own key: one valid token could fill the
-     * verified-token cache, and the spellings differ from what an upstream checking the same token would accept.
-     */
-    static boolean isCanonicalCompact(String token) {
-        String[] parts = token.split("\\.", -1);
-        if (parts.length != 3) {
-            return false;
-        }
-        for (String part : parts) {
-            for (int i = 0; i < part.length(); i++) {
-                char c = part.charAt(i);
-                boolean alphabet = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-                if (!alphabet) {
-                    return false;
-                }
-            }
-            if (part.length() % 4 == 1 || !Base64URL.encode(new Base64URL(part).decode()).toString().equals(part)) {
-                return false; // a length no encoder writes, or unused bits set in the last character
-            }
-        }
-        return true;
-    }
-
     public VerifiedAxid verify(String token, Instant now) throws AxidException {
         if (token.length() > AxidConfig.MAX_TOKEN_BYTES) {
             throw new AxidException(RejectReason.AXID_TOO_LARGE, "token is " + token.length() + " bytes");
         }
-        if (!isCanonicalCompact(token)) {
+        if (!CanonicalJws.isCanonicalCompact(token)) {
             throw new AxidException(RejectReason.AXID_MALFORMED, "not canonical base64url");
         }
         SignedJWT jwt;

@@ -97,6 +97,10 @@ public final class OAuthVerifier {
     }
 
     private JWTClaimsSet signedClaims(String token) throws Rejected {
+        if (!CanonicalJws.isCanonicalCompact(token)) {
+            // Before the cache is filled: see CanonicalJws (one token's other spellings would each take an entry).
+            throw new Rejected(RejectReason.OAUTH_TOKEN_INVALID, "not a compact JWS in canonical base64url");
+        }
         DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, new ImmutableJWKSet<>(keys.keys())));
         // Claims are checked below, with reasons of our own.

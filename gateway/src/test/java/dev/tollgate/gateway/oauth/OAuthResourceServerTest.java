@@ -201,6 +201,12 @@ class OAuthResourceServerTest {
         assertThat(line).doesNotContain(token);
     }
 
+    /** The base64url character with the same data bits and the lowest bit flipped: unused in an RS256 signature's last character (256 bytes: 2 data bits, 4 unused). */
+    private static char unusedBitFlipped(char last) {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        return alphabet.charAt(alphabet.indexOf(last) ^ 1);
+    }
+
     @Test
     void forgedExpiredForeignAndUnderScopedTokensAreRefusedEachWithItsReason() throws Exception {
         String valid = token("alice", List.of(resource), "tools:read", 3600);
@@ -208,8 +214,16 @@ class OAuthResourceServerTest {
         String forgedPayload = Base64.getUrlEncoder().withoutPadding().encodeToString(
                 new String(Base64.getUrlDecoder().decode(parts[1])).replace("alice", "admin").getBytes());
         String unsigned = Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\"}".getBytes()) + "." + parts[1] + ".";
+        // Spellings of the valid token that Nimbus's lenient base64url decoder reads as the same bytes: each verified,
+        // and each took its own entry in the verified-token cache (10,000 of them for one token).
+        String withBang = parts[0] + "." + parts[1] + ".!" + parts[2];
+        String padded = valid + "==";
+        String unusedBitSet = valid.substring(0, valid.length() - 1) + unusedBitFlipped(valid.charAt(valid.length() - 1));
         Map<String, String> table = Map.of(
                 parts[0] + "." + forgedPayload + "." + parts[2], "oauth_token_invalid",
+                withBang, "oauth_token_invalid",
+                padded, "oauth_token_invalid",
+                unusedBitSet, "oauth_token_invalid",
                 unsigned, "oauth_token_invalid",
                 "not-a-jwt", "oauth_token_invalid",
                 token("alice", List.of(resource), "tools:read", -120), "oauth_token_expired",
