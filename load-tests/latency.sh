@@ -13,7 +13,8 @@
 #   --jit-warmup S   seconds of wrk load on each gateway after it starts, before any measurement (default 20)
 #   --connections N  keep-alive connections of the client's pool (default 128)
 #   --rounds N       measured rounds per rate; each round runs every target once, in a rotated order (default 1)
-#   --targets LIST   comma list (default direct,nginx-proxy,tollgate,tollgate-full; see run.sh --targets)
+#   --targets LIST   comma list (default direct,nginx-proxy,tollgate,tollgate-full; see run.sh --targets; vertx-bare,
+#                    the bare Vert.x proxy, shows what any proxy hop adds on this machine)
 #   --tsv-dir DIR    write DIR/latency.tsv (per target and rate: the round with the median p99, and the median
 #                    p99 added), DIR/latency-rounds.tsv (every run), DIR/latency-gc.tsv; copy GC logs there
 # Every gateway is started first (with -Xlog:gc* to <work>/gc-<target>.log) and warmed up, then the targets
@@ -70,25 +71,32 @@ out=$work/latency.txt
 runs=$work/latency-rounds.tsv
 : >"$runs"
 echo "# $(date -u +%FT%TZ)  $(nproc) cores  commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo ?)  open loop, $rounds round(s) x ${duration}s per rate after ${warmup}s at the rate, $connections connections, latency from the intended send time" | tee "$out"
+jit_warm_up() { # target: wrk at saturation for --jit-warmup seconds, so every JVM under test starts compiled
+  [ "$jit_warmup" -gt 0 ] || return 0
+  TOLLGATE_AXID_FILE=$(is_gateway "$1" && has_feature "$1" axid && echo "$work/axid-token") \
+    wrk -t1 -c32 -d"${jit_warmup}s" -s "$harness/tools-call.lua" "${url[$1]}" >"$work/jit-warmup-$1.txt" 2>&1 \
+    || fail "wrk warm-up against $1 failed"
+}
+has_gc_log() { is_gateway "$1" || [ "$1" = vertx-bare ]; }
 for t in "${targets[@]}"; do
   axid_args[$t]=""
   case "$t" in
     direct) url[$t]="http://127.0.0.1:$upstream_port/mcp" ;;
     nginx-proxy) url[$t]="http://127.0.0.1:$proxy_port/mcp" ;;
+    vertx-bare)
+      start_vertx_bare "$upstream_url" "-Xlog:gc*:file=$work/gc-$t.log"
+      url[$t]="http://127.0.0.1:${gw_port[$t]}/mcp"
+      jit_warm_up "$t" ;;
     *)
       start_gateway "$t" "$upstream_url" "" "-Xlog:gc*:file=$work/gc-$t.log"
       url[$t]="http://127.0.0.1:${gw_port[$t]}/mcp"
       if has_feature "$t" axid; then mint_axid; axid_args[$t]="--axid-file $work/axid-token"; fi
-      if [ "$jit_warmup" -gt 0 ]; then
-        TOLLGATE_AXID_FILE=$(has_feature "$t" axid && echo "$work/axid-token") \
-          wrk -t1 -c32 -d"${jit_warmup}s" -s "$harness/tools-call.lua" "${url[$t]}" >"$work/jit-warmup-$t.txt" 2>&1 \
-          || fail "wrk warm-up against $t failed"
-      fi ;;
+      jit_warm_up "$t" ;;
   esac
 done
 n=${#targets[@]}
 for rate in $rates; do
-  for t in "${targets[@]}"; do is_gateway "$t" && gc_from[$t]=$(wc -l < "$work/gc-$t.log"); done
+  for t in "${targets[@]}"; do has_gc_log "$t" && gc_from[$t]=$(wc -l < "$work/gc-$t.log"); done
   for round in $(seq 1 "$rounds"); do
     for k in $(seq 0 $(( n - 1 ))); do
       t=${targets[$(( (k + round - 1) % n ))]}
@@ -102,7 +110,7 @@ for rate in $rates; do
     done
   done
   for t in "${targets[@]}"; do
-    is_gateway "$t" || continue
+    has_gc_log "$t" || continue
     gc=$(gc_summary "$work/gc-$t.log" "${gc_from[$t]}")
     echo "$t at $rate/s, all rounds: $gc" | tee -a "$out"
     [ -n "$tsv_dir" ] && printf '%s\t%s\t%s\n' "$t" "$rate" "$gc" >>"$tsv_dir/latency-gc.tsv"

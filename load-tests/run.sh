@@ -107,14 +107,8 @@ declare -A url calls refused_probes
 url[direct]="http://127.0.0.1:$upstream_port/mcp"
 url[nginx-proxy]="http://127.0.0.1:$proxy_port/mcp"
 if [[ " ${targets[*]} " == *" vertx-bare "* ]]; then
-  ensure_bench_jar
-  read -r bare_port <<<"$(free_ports 1)"
-  # shellcheck disable=SC2086 # the gateways' JVM options, word-split as start_gateway does
-  java ${TOLLGATE_JAVA_OPTS:-} -cp "$bench_jar" dev.tollgate.bench.BareVertxProxy "$bare_port" "$upstream_url" >"$work/vertx-bare.log" 2>&1 &
-  gw_pid[vertx-bare]=$!
-  pids+=("${gw_pid[vertx-bare]}")
-  url[vertx-bare]="http://127.0.0.1:$bare_port/mcp"
-  wait_until "bare Vert.x proxy" "${gw_pid[vertx-bare]}" 20 status_200 "${url[vertx-bare]}"
+  start_vertx_bare "$upstream_url"
+  url[vertx-bare]="http://127.0.0.1:${gw_port[vertx-bare]}/mcp"
 fi
 for t in "${targets[@]}"; do
   is_gateway "$t" || continue

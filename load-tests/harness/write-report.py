@@ -74,9 +74,12 @@ goal("plain >= 1.0x nginx proxy_pass", fmt(plain_vs_nginx, "{:.2f}x"), None if p
 cost = None if ratio(full, plain) is None else 1 - full / plain
 goal("full pipeline costs <= 15% of plain's throughput (1 - full/plain)", fmt(cost and cost * 100, "{:.0f}%") if cost is not None else "–",
      None if cost is None else cost <= 0.15)
+# What any proxy hop adds on this VM, in the same rounds: the floor the 0.5 ms goal is read against.
+hop_floor = ", ".join(f"{t} {p99_added(t, '1000'):+.3f} ms" for t in ("nginx-proxy", "vertx-bare") if p99_added(t, "1000") is not None)
 for target in ("tollgate-full", "tollgate"):
     added = p99_added(target, "1000")
-    goal(f"p99 added over direct at 1,000 calls/s <= 0.5 ms ({target})", fmt(added, "{:+.3f} ms"),
+    goal(f"p99 added over direct at 1,000 calls/s <= 0.5 ms ({target})",
+         fmt(added, "{:+.3f} ms") + (f" (same rounds: {hop_floor})" if added is not None and hop_floor else ""),
          None if added is None else added <= 0.5)
 gateway_sse = [r for r in sse if r[0] != "direct"]
 at_8000 = [r for r in gateway_sse if r[1] == "8000"]
