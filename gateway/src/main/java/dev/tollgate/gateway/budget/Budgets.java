@@ -65,13 +65,13 @@ public final class Budgets implements AutoCloseable {
             case REDIS -> new RedisSpendLedger(redis, budget.holdExpiry());
         };
         RateLimiter limiter = config.rateLimits().store() == RateLimitConfig.Store.REDIS ? new RedisRateLimiter(redis)
-                : new LocalTokenBuckets();
+                : new LocalTokenBuckets(config.rateLimits().maxLocalBuckets());
         return new Budgets(budget, ledger, limiter, redis);
     }
 
     /** For tests: a given ledger, local buckets. */
     public static Budgets of(BudgetConfig config, SpendLedger ledger) {
-        return new Budgets(config, ledger, new LocalTokenBuckets(), null);
+        return new Budgets(config, ledger, new LocalTokenBuckets(RateLimitConfig.DEFAULT_MAX_LOCAL_BUCKETS), null);
     }
 
     /** The tree a call is charged to: tenant and spawn tree from the AXID; null when either is missing. */
@@ -132,7 +132,8 @@ public final class Budgets implements AutoCloseable {
                     return new Secured.Refused(t.rule(), BudgetMessages.rateLimited(t.key(), t.perSecond(), t.burst()));
                 })
                 .recover(error -> Future.succeededFuture(new Secured.Refused(t.rule(),
-                        "rate-limit store unavailable: " + error.getMessage() + "; denied (fail closed)")));
+                        (error instanceof LocalTokenBuckets.TableFull ? error.getMessage() : "rate-limit store unavailable: " + error.getMessage())
+                                + "; denied (fail closed)")));
     }
 
     private Future<Secured> holdLocally(BudgetFacts facts, SpendKey key, TreeAccount account, String route, String tool,

@@ -4,10 +4,15 @@ package dev.tollgate.gateway.config;
  * Where the token buckets of {@code rate_limit} checks live.
  *
  * @param store local: per gateway instance (N replicas allow N times the rate); redis: shared by all replicas
+ * @param maxLocalBuckets with the local store, the most buckets held at once: a bucket is kept until it is full
+ *                        again, and a call that needs a new one past this is denied (fail closed), since a key can
+ *                        follow what callers choose ({@code per: tool})
  */
-public record RateLimitConfig(Store store) {
+public record RateLimitConfig(Store store, int maxLocalBuckets) {
 
     public enum Store { LOCAL, REDIS }
 
-    public static final RateLimitConfig DEFAULT = new RateLimitConfig(Store.LOCAL);
+    public static final int DEFAULT_MAX_LOCAL_BUCKETS = 200_000;
+
+    public static final RateLimitConfig DEFAULT = new RateLimitConfig(Store.LOCAL, DEFAULT_MAX_LOCAL_BUCKETS);
 }

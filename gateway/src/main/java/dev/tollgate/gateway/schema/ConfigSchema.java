@@ -55,7 +55,9 @@ public final class ConfigSchema {
                         .add("redis", "The Redis shared by replicas (ledger: redis, rate-limits store: redis, approvals store: redis).", redis(b))
                         .add("rate-limits", "Where rate_limit checks keep their counters.", b.mapping("rate-limits",
                                 "Rate limit state.", ConfigFields.RATE_LIMITS, new Fields()
-                                        .add("store", "local: per instance | redis: shared by replicas.", choice(RateLimitConfig.Store.class))))
+                                        .add("store", "local: per instance | redis: shared by replicas.", choice(RateLimitConfig.Store.class))
+                                        .add("max-local-buckets", "With store: local, the most buckets held at once (each is kept until full again); "
+                                                + "a call needing a new one past this is denied, fail closed. Default 200000.", integer(1))))
                         .add("sessions", "Keys that seal MCP session ids so that every replica can route a session.", sessions(b))
                         .add("approvals", "Calls held until a person approves them (rules with action: approve).", approvals(b)),
                 "listeners", "routes");

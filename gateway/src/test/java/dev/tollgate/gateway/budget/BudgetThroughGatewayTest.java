@@ -266,6 +266,35 @@ class BudgetThroughGatewayTest {
     }
 
     @Test
+    void pastItsBucketLimitARateLimitRefusesNewKeysAndKeepsTheBucketsItHas() throws Exception {
+        // per: tool follows what the caller sends: a caller naming a new tool each call would add a bucket each call.
+        fixture.policy("""
+                name: p
+                defaults: {action: allow}
+                rules:
+                  - name: per-tool-rate
+                    condition: {check: {name: rate_limit, args: {rate: 1, period: 1h, burst: 1, per: [tool]}}}
+                    action: deny
+                    message: one call per tool per hour
+                """);
+        gateway = RunningGateway.start(vertx, fixture.gatewayYaml(upstream.url("/mcp"), "rate-limits: {store: local, max-local-buckets: 2}"));
+        String acme = fixture.token("acme", "t");
+
+        assertThat(BudgetFixture.call(http, gateway.port(), acme, 1, "tool-a").json().has("result")).isTrue();
+        assertThat(BudgetFixture.call(http, gateway.port(), acme, 2, "tool-b").json().has("result")).isTrue();
+        TestHttp.Reply third = BudgetFixture.call(http, gateway.port(), acme, 3, "tool-c");
+        // The two buckets are not forgotten to make room: tool-a's is still empty.
+        TestHttp.Reply againA = BudgetFixture.call(http, gateway.port(), acme, 4, "tool-a");
+
+        assertThat(third.errorCode()).isEqualTo(-32010);
+        assertThat(third.json().at("/error/data/rule").asText()).isEqualTo("per-tool-rate");
+        assertThat(third.json().toString()).contains("rate-limit table full").contains("denied (fail closed)");
+        assertThat(againA.errorCode()).isEqualTo(-32010);
+        assertThat(againA.json().toString()).contains("rate limit reached for per-tool-rate|tool-a");
+        assertThat(upstream.received()).hasSize(2);
+    }
+
+    @Test
     void a2aMessageSendsAreChargedAndStoppedByTheSameBudgetRule() throws Exception {
         fixture.policy("""
                 name: p

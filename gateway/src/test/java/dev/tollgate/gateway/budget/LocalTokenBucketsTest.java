@@ -1,0 +1,81 @@
+package dev.tollgate.gateway.budget;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class LocalTokenBucketsTest {
+
+    private static final double ONE_A_DAY = 1.0 / Duration.ofDays(1).toSeconds();
+
+    private final AtomicLong now = new AtomicLong(1_000_000_000L);
+
+    private void advance(Duration by) {
+        now.addAndGet(by.toNanos());
+    }
+
+    private static boolean taken(Future<Boolean> take) {
+        assertThat(take.succeeded()).as("take answered").isTrue();
+        return take.result();
+    }
+
+    @Test
+    void aSlowBucketKeepsItsStateUntilItHasRefilled() {
+        // AGT's max calls per run: burst N, one call back a day. It used to be forgotten after an hour unused.
+        LocalTokenBuckets buckets = new LocalTokenBuckets(now::get, 100);
+        for (int i = 0; i < 3; i++) {
+            assertThat(taken(buckets.tryTake("cap|run-1", ONE_A_DAY, 3))).isTrue();
+        }
+        assertThat(taken(buckets.tryTake("cap|run-1", ONE_A_DAY, 3))).isFalse();
+
+        advance(Duration.ofHours(2));
+        assertThat(taken(buckets.tryTake("cap|run-1", ONE_A_DAY, 3))).as("two hours later").isFalse();
+        advance(Duration.ofHours(20));
+        assertThat(taken(buckets.tryTake("cap|run-1", ONE_A_DAY, 3))).as("22 hours later").isFalse();
+        advance(Duration.ofHours(3));
+        assertThat(taken(buckets.tryTake("cap|run-1", ONE_A_DAY, 3))).as("a day's refill: one call").isTrue();
+        assertThat(taken(buckets.tryTake("cap|run-1", ONE_A_DAY, 3))).isFalse();
+    }
+
+    @Test
+    void aBucketIsForgottenOnceItIsFullAgain() {
+        LocalTokenBuckets buckets = new LocalTokenBuckets(now::get, 100);
+        assertThat(taken(buckets.tryTake("r|a", 10, 5))).isTrue();
+        assertThat(buckets.size()).isEqualTo(1);
+
+        advance(Duration.ofMillis(50));
+        assertThat(buckets.size()).as("half a token short of full").isEqualTo(1);
+        advance(Duration.ofMillis(60));
+        assertThat(buckets.size()).as("full again: nothing to remember").isZero();
+    }
+
+    @Test
+    void aFullTableRefusesNewKeysRatherThanForgetABucketStillRefilling() {
+        LocalTokenBuckets buckets = new LocalTokenBuckets(now::get, 2);
+        assertThat(taken(buckets.tryTake("r|a", 1, 1))).isTrue();
+        assertThat(taken(buckets.tryTake("r|b", 1, 1))).isTrue();
+
+        Future<Boolean> third = buckets.tryTake("r|c", 1, 1);
+        assertThat(third.failed()).isTrue();
+        assertThat(third.cause()).isInstanceOf(LocalTokenBuckets.TableFull.class).hasMessageContaining("rate-limit table full");
+        assertThat(taken(buckets.tryTake("r|a", 1, 1))).as("a's bucket is still empty, not replaced by a full one").isFalse();
+
+        advance(Duration.ofSeconds(2));
+        assertThat(buckets.size()).isZero();
+        assertThat(taken(buckets.tryTake("r|c", 1, 1))).as("room again once the others refilled").isTrue();
+    }
+
+    @Test
+    void aChangedRuleRefillsAtItsNewRate() {
+        LocalTokenBuckets buckets = new LocalTokenBuckets(now::get, 100);
+        assertThat(taken(buckets.tryTake("r|a", ONE_A_DAY, 1))).isTrue();
+        // A reload made the rule 1 per second: the bucket refills at that rate from now on and is dropped when full.
+        advance(Duration.ofSeconds(2));
+        assertThat(taken(buckets.tryTake("r|a", 1, 1))).isTrue();
+        advance(Duration.ofSeconds(2));
+        assertThat(buckets.size()).isZero();
+    }
+}
