@@ -33,8 +33,8 @@ public final class AxidCache {
      * and it keeps Caffeine's read buffer quiet: draining it every few reads woke a ForkJoinPool thread, 1.1 us of
      * CPU per call. (Running that maintenance on the event loop instead was tried and reverted: expiring a full
      * cache's entries at once is unbounded work, tens to hundreds of milliseconds.)
-     * Same semantics as the cache: equal token, not yet expired. A new snapshot builds a new AxidCache, so a
-     * reload's key change leaves nothing behind here.
+     * Same semantics as the cache: equal token, not yet expired, its key still current. A new snapshot builds a new
+     * AxidCache, so a reload's key change leaves nothing behind here; a JWKS refresh is checked on every reuse.
      */
     private final ThreadLocal<Last> lastOnThread = new ThreadLocal<>();
     private final java.util.concurrent.atomic.LongAdder lastHits = new java.util.concurrent.atomic.LongAdder();
@@ -74,18 +74,44 @@ public final class AxidCache {
         Instant now = clock.instant();
         Last last = lastOnThread.get();
         if (last != null && last.token().equals(token) && last.axid().expiresAt().isAfter(now)) {
-            lastHits.increment();
-            return last.axid();
+            VerifiedAxid current = stillTrusted(token, last.axid());
+            if (current != null) {
+                lastHits.increment();
+                return current;
+            }
         }
         VerifiedAxid cached = verified.getIfPresent(token);
         if (cached != null && cached.expiresAt().isAfter(now)) {
-            lastOnThread.set(new Last(token, cached));
-            return cached;
+            VerifiedAxid current = stillTrusted(token, cached);
+            if (current != null) {
+                return current;
+            }
         }
         VerifiedAxid fresh = verifier.verify(token, now);
         verified.put(token, fresh);
         lastOnThread.set(new Last(token, fresh));
         return fresh;
+    }
+
+    /**
+     * The known verification if its key is still in the current key set (kept up to date here and in this thread's
+     * last token), else null with the token dropped, so it is verified again and refused if its key is gone.
+     */
+    private VerifiedAxid stillTrusted(String token, VerifiedAxid known) {
+        VerifiedAxid current = verifier.underCurrentKeys(known);
+        if (current == null) {
+            verified.invalidate(token);
+            lastOnThread.remove();
+            return null;
+        }
+        if (current != known) {
+            verified.put(token, current);
+        }
+        Last last = lastOnThread.get();
+        if (last == null || last.axid() != current) {
+            lastOnThread.set(new Last(token, current));
+        }
+        return current;
     }
 
     /**

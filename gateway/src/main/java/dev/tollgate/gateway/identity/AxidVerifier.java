@@ -68,7 +68,8 @@ public final class AxidVerifier {
         }
         checkHeader(jwt.getHeader());
         String kid = jwt.getHeader().getKeyID();
-        Ed25519Verifier verifier = kid == null ? null : keys.get().byKid().get(kid);
+        AxidKeys current = keys.get();
+        Ed25519Verifier verifier = kid == null ? null : current.byKid().get(kid);
         if (verifier == null) {
             throw new AxidException(RejectReason.AXID_UNKNOWN_KEY, "no key with kid " + jwt.getHeader().getKeyID());
         }
@@ -88,7 +89,24 @@ public final class AxidVerifier {
         Instant expiresAt = checkTimes(claims, now);
         checkIssuerAndAudience(claims);
         checkRequiredClaims(claims);
-        return new VerifiedAxid(identity(claims), expiresAt, claims.getJWTID());
+        return new VerifiedAxid(identity(claims), expiresAt, claims.getJWTID(), kid, current);
+    }
+
+    /**
+     * A token verified earlier, as the current keys see it: itself while the key set is the one it was verified with;
+     * recorded against the new set when that still holds the same public key under its kid (a JWKS refresh builds a
+     * new set every time); null when its key was removed or replaced, so a revoked signing key stops the tokens it
+     * signed at the next call instead of when each expires.
+     */
+    VerifiedAxid underCurrentKeys(VerifiedAxid axid) {
+        AxidKeys now = keys.get();
+        if (now == axid.keys()) {
+            return axid;
+        }
+        Ed25519Verifier current = now.byKid().get(axid.kid());
+        Ed25519Verifier then = axid.keys().byKid().get(axid.kid());
+        boolean sameKey = current != null && then != null && current.getPublicKey().getX().equals(then.getPublicKey().getX());
+        return sameKey ? axid.withKeys(now) : null;
     }
 
     private void checkHeader(JWSHeader header) throws AxidException {

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
@@ -52,7 +53,11 @@ public final class OAuthVerifier {
     private final OAuthConfig config;
     private final OAuthKeys keys;
     private final Clock clock;
-    private final Cache<String, OAuthPrincipal> verified = Caffeine.newBuilder().maximumSize(10_000).build();
+    private final Cache<String, Verified> verified = Caffeine.newBuilder().maximumSize(10_000).build();
+
+    /** A token that passed, with the key set its signature was checked against. */
+    private record Verified(OAuthPrincipal principal, JWKSet keys) {
+    }
     private final OAuthIntrospection introspection;
     private final UpstreamTokens upstreamTokens;
 
@@ -86,23 +91,29 @@ public final class OAuthVerifier {
     /** @throws Rejected with {@code oauth_unknown_key} when no current key matches (the caller may refetch and retry) */
     public OAuthPrincipal verify(String token) throws Rejected {
         Instant now = clock.instant();
-        OAuthPrincipal cached = verified.getIfPresent(token);
-        if (cached != null && now.isBefore(cached.expiresAt().plus(config.clockSkew()))) {
-            return cached;
+        JWKSet current = keys.keys();
+        Verified cached = verified.getIfPresent(token);
+        if (cached != null && now.isBefore(cached.principal().expiresAt().plus(config.clockSkew()))) {
+            if (cached.keys() == current) {
+                return cached.principal();
+            }
+            // The keys were refetched since (every few minutes, a new set each time): the signature is checked once more
+            // against them, so a key the authorization server withdrew stops its tokens now, not when each expires.
+            verified.invalidate(token);
         }
-        JWTClaimsSet claims = signedClaims(token);
+        JWTClaimsSet claims = signedClaims(token, current);
         OAuthPrincipal principal = check(claims, now);
-        verified.put(token, principal);
+        verified.put(token, new Verified(principal, current));
         return principal;
     }
 
-    private JWTClaimsSet signedClaims(String token) throws Rejected {
+    private JWTClaimsSet signedClaims(String token, JWKSet current) throws Rejected {
         if (!CanonicalJws.isCanonicalCompact(token)) {
             // Before the cache is filled: see CanonicalJws (one token's other spellings would each take an entry).
             throw new Rejected(RejectReason.OAUTH_TOKEN_INVALID, "not a compact JWS in canonical base64url");
         }
         DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, new ImmutableJWKSet<>(keys.keys())));
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, new ImmutableJWKSet<>(current)));
         // Claims are checked below, with reasons of our own.
         processor.setJWTClaimsSetVerifier((claims, context) -> { });
         try {

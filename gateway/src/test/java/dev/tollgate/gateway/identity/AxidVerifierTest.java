@@ -236,6 +236,49 @@ class AxidVerifierTest {
         assertThatThrownBy(() -> cache.verify(tamper(second))).isInstanceOf(AxidException.class);
     }
 
+    @Test
+    void aCachedTokenIsRefusedAtItsNextUseOnceItsKeyLeavesTheKeySet() throws Exception {
+        OctetKeyPair other = DevAxid.newKey("k2");
+        java.util.concurrent.atomic.AtomicReference<AxidKeys> keys = new java.util.concurrent.atomic.AtomicReference<>(
+                AxidKeys.of(new JWKSet(key.toPublicJWK())));
+        AxidCache cache = new AxidCache(new AxidVerifier(config(), keys::get), java.time.Clock.fixed(NOW, java.time.ZoneOffset.UTC));
+        String token = AxidTokens.valid(key, NOW);
+        VerifiedAxid first = cache.verify(token);
+
+        // A JWKS refresh that still publishes the key (a new key set every time): the verification stands.
+        keys.set(AxidKeys.of(new JWKSet(List.<com.nimbusds.jose.jwk.JWK>of(key.toPublicJWK(), other.toPublicJWK()))));
+        assertThat(cache.verify(token).identity()).isEqualTo(first.identity());
+        assertThat(onAnotherThread(() -> cache.verify(token)).identity()).isEqualTo(first.identity());
+
+        // The kid now names another key (rotated in place): refused, from this thread's last token and from the cache.
+        keys.set(AxidKeys.of(new JWKSet(otherKeySameKid.toPublicJWK())));
+        assertThatThrownBy(() -> cache.verify(token)).isInstanceOfSatisfying(AxidException.class,
+                e -> assertThat(e.reason()).isEqualTo(RejectReason.AXID_BAD_SIGNATURE));
+        // The key is removed (revoked): refused at once, not when the token expires.
+        keys.set(AxidKeys.of(new JWKSet(List.<com.nimbusds.jose.jwk.JWK>of(key.toPublicJWK(), other.toPublicJWK()))));
+        assertThat(onAnotherThread(() -> cache.verify(token)).identity()).isEqualTo(first.identity());
+        keys.set(AxidKeys.of(new JWKSet(other.toPublicJWK())));
+        assertThatThrownBy(() -> onAnotherThread(() -> cache.verify(token))).hasRootCauseInstanceOf(AxidException.class)
+                .rootCause().satisfies(e -> assertThat(((AxidException) e).reason()).isEqualTo(RejectReason.AXID_UNKNOWN_KEY));
+        assertThatThrownBy(() -> cache.verify(token)).isInstanceOfSatisfying(AxidException.class,
+                e -> assertThat(e.reason()).isEqualTo(RejectReason.AXID_UNKNOWN_KEY));
+    }
+
+    private interface Verification {
+        VerifiedAxid run() throws AxidException;
+    }
+
+    /** On a fresh thread: no last token of its own, so the lookup goes to the shared cache. */
+    private static VerifiedAxid onAnotherThread(Verification verification) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return verification.run();
+            } catch (AxidException e) {
+                throw new IllegalStateException(e);
+            }
+        }, runnable -> new Thread(runnable).start()).join();
+    }
+
     private static String unsigned(String headerJson) {
         String header = Base64URL.encode(headerJson.getBytes(StandardCharsets.UTF_8)).toString();
         String payload = Base64URL.encode(AxidTokens.validClaims(NOW).build().toString().getBytes(StandardCharsets.UTF_8)).toString();
