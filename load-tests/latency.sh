@@ -142,6 +142,7 @@ if [ -n "$tsv_dir" ]; then
   cat "$runs" >>"$tsv_dir/latency-rounds.tsv"
 fi
 for t in "${targets[@]}"; do
+  [ "$t" = vertx-bare ] && [ -n "$tsv_dir" ] && cp "$work/gc-$t.log" "$tsv_dir/gc-$t.log"
   if is_gateway "$t"; then
     stop_gateway "$t"
     [ -n "$tsv_dir" ] && cp "$work/gc-$t.log" "$tsv_dir/gc-$t.log"

@@ -167,11 +167,12 @@ gateway_yaml() { # target upstream_url port admin_port [template]
 }
 
 declare -A gw_pid gw_port gw_admin gw_started_ms
-start_vertx_bare() { # upstream_url [extra JVM options]: starts the bare Vert.x proxy (the floor under the gateway), sets gw_pid/gw_port[vertx-bare]
+start_vertx_bare() { # upstream_url [extra JVM options...]: starts the bare Vert.x proxy (the floor under the gateway), sets gw_pid/gw_port[vertx-bare]
+  local upstream=$1; shift
   ensure_bench_jar
-  read -r gw_port[vertx-bare] <<<"$(free_ports 1)"
+  read -r 'gw_port[vertx-bare]' <<<"$(free_ports 1)"
   # shellcheck disable=SC2086 # the gateways' JVM options, word-split as start_gateway does
-  java ${TOLLGATE_JAVA_OPTS:-} ${2:-} -cp "$bench_jar" dev.tollgate.bench.BareVertxProxy "${gw_port[vertx-bare]}" "$1" >"$work/vertx-bare.log" 2>&1 &
+  java ${TOLLGATE_JAVA_OPTS:-} "$@" -cp "$bench_jar" dev.tollgate.bench.BareVertxProxy "${gw_port[vertx-bare]}" "$upstream" >"$work/vertx-bare.log" 2>&1 &
   gw_pid[vertx-bare]=$!
   pids+=("${gw_pid[vertx-bare]}")
   wait_until "bare Vert.x proxy" "${gw_pid[vertx-bare]}" 20 status_200 "http://127.0.0.1:${gw_port[vertx-bare]}/mcp"

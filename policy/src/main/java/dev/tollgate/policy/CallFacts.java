@@ -34,6 +34,16 @@ public interface CallFacts {
     boolean rateLimited(String rule, String key, double perSecond, long burst);
 
     /**
+     * As {@link #rateLimited(String, String, double, long)}, naming the bucket's owner too: the rule and the values of
+     * its keys that come from the caller's identity ({@code owner}), without those the call itself names (tool, method,
+     * route). A caller can name a new tool with every call; a store bounds how many buckets one owner holds, so one
+     * caller cannot fill the table every other caller's buckets live in.
+     */
+    default boolean rateLimited(String rule, String owner, String key, double perSecond, long burst) {
+        return rateLimited(rule, key, perSecond, burst);
+    }
+
+    /**
      * True when the call's tool (an A2A call's skill) is pinned: its route keeps a reviewed manifest of tool
      * definitions and the definition the upstream lists is the reviewed one. False when the route pins nothing, when
      * the call names no tool, and wherever the gateway's state is not at hand (explain, replay, policy tests).

@@ -53,7 +53,12 @@ public final class BudgetFacts implements CallFacts {
 
     @Override
     public boolean rateLimited(String rule, String key, double perSecond, long burst) {
-        obligations.add(new Obligation.RateToken(rule, key, perSecond, burst));
+        return rateLimited(rule, key, key, perSecond, burst);
+    }
+
+    @Override
+    public boolean rateLimited(String rule, String owner, String key, double perSecond, long burst) {
+        obligations.add(new Obligation.RateToken(rule, owner, key, perSecond, burst));
         return false;
     }
 

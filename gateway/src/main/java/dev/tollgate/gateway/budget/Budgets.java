@@ -42,6 +42,11 @@ public final class Budgets implements AutoCloseable {
     private volatile boolean closed;
     private final LongAdder holdsRefused = new LongAdder();
     private final LongAdder rateRefused = new LongAdder();
+    /** Calls refused because the local bucket table (or the caller's share of it) was full. */
+    private final LongAdder rateTableFull = new LongAdder();
+    /** When the last "table full" warning was logged: one a minute at most, however many calls are refused. */
+    private final java.util.concurrent.atomic.AtomicLong tableFullLoggedNanos = new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - TABLE_FULL_LOG_EVERY);
+    private static final long TABLE_FULL_LOG_EVERY = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
     private final LongAdder recordFailures = new LongAdder();
     private final LongAdder degradedHolds = new LongAdder();
 
@@ -65,13 +70,13 @@ public final class Budgets implements AutoCloseable {
             case REDIS -> new RedisSpendLedger(redis, budget.holdExpiry());
         };
         RateLimiter limiter = config.rateLimits().store() == RateLimitConfig.Store.REDIS ? new RedisRateLimiter(redis)
-                : new LocalTokenBuckets(config.rateLimits().maxLocalBuckets());
+                : new LocalTokenBuckets(config.rateLimits().maxLocalBuckets(), config.rateLimits().maxBucketsPerOwner());
         return new Budgets(budget, ledger, limiter, redis);
     }
 
     /** For tests: a given ledger, local buckets. */
     public static Budgets of(BudgetConfig config, SpendLedger ledger) {
-        return new Budgets(config, ledger, new LocalTokenBuckets(RateLimitConfig.DEFAULT_MAX_LOCAL_BUCKETS), null);
+        return new Budgets(config, ledger, new LocalTokenBuckets(RateLimitConfig.DEFAULT_MAX_LOCAL_BUCKETS, RateLimitConfig.DEFAULT_MAX_BUCKETS_PER_OWNER), null);
     }
 
     /** The tree a call is charged to: tenant and spawn tree from the AXID; null when either is missing. */
@@ -123,7 +128,7 @@ public final class Budgets implements AutoCloseable {
     }
 
     private Future<Secured.Refused> take(Obligation.RateToken t) {
-        return rateLimiter.tryTake(t.key(), t.perSecond(), t.burst())
+        return rateLimiter.tryTake(t.owner(), t.key(), t.perSecond(), t.burst())
                 .map(ok -> {
                     if (ok) {
                         return (Secured.Refused) null;
@@ -131,9 +136,15 @@ public final class Budgets implements AutoCloseable {
                     rateRefused.increment();
                     return new Secured.Refused(t.rule(), BudgetMessages.rateLimited(t.key(), t.perSecond(), t.burst()));
                 })
-                .recover(error -> Future.succeededFuture(new Secured.Refused(t.rule(),
-                        (error instanceof LocalTokenBuckets.TableFull ? error.getMessage() : "rate-limit store unavailable: " + error.getMessage())
-                                + "; denied (fail closed)")));
+                .recover(error -> {
+                    if (error instanceof LocalTokenBuckets.TableFull full) {
+                        rateTableFull.increment();
+                        warnTableFull(full);
+                        return Future.succeededFuture(new Secured.Refused(t.rule(), full.getMessage() + "; denied (fail closed)"));
+                    }
+                    return Future.succeededFuture(new Secured.Refused(t.rule(),
+                            "rate-limit store unavailable: " + error.getMessage() + "; denied (fail closed)"));
+                });
     }
 
     private Future<Secured> holdLocally(BudgetFacts facts, SpendKey key, TreeAccount account, String route, String tool,
@@ -268,6 +279,19 @@ public final class Budgets implements AutoCloseable {
 
     public long rateRefused() {
         return rateRefused.sum();
+    }
+
+    private void warnTableFull(LocalTokenBuckets.TableFull full) {
+        long last = tableFullLoggedNanos.get();
+        long now = System.nanoTime();
+        if (now - last >= TABLE_FULL_LOG_EVERY && tableFullLoggedNanos.compareAndSet(last, now)) {
+            LOG.warn("{}: calls needing a new bucket are denied "
+                    + "(tollgate_rate_table_full_total counts them; logged at most once a minute)", full.getMessage());
+        }
+    }
+
+    public long rateTableFull() {
+        return rateTableFull.sum();
     }
 
     public long recordFailures() {

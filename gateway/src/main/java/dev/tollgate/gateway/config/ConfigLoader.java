@@ -32,7 +32,7 @@ public final class ConfigLoader {
             "max-staleness", "timeout", "hold-expiry", "drain-timeout", "http", "pricing");
     static final Set<String> HTTP_LEDGER_FIELDS = Set.of("spent-url", "spent-pointer", "record-url", "amount-field");
     static final Set<String> REDIS_FIELDS = Set.of("uri", "key-prefix", "timeout", "max-pool-size");
-    static final Set<String> RATE_LIMIT_FIELDS = Set.of("store", "max-local-buckets");
+    static final Set<String> RATE_LIMIT_FIELDS = Set.of("store", "max-local-buckets", "max-buckets-per-owner");
     static final Set<String> IDENTITY_FIELDS = Set.of("axid");
     static final Set<String> AXID_FIELDS = Set.of("jwks-file", "issuer", "audience", "type", "max-lifetime", "clock-skew",
             "required-claims", "forward", "binding", "jwks-url", "jwks-refresh", "jwks-min-refetch");
@@ -584,7 +584,8 @@ public final class ConfigLoader {
         if (store == RateLimitConfig.Store.REDIS && redis == null) {
             r.problemAt("store", "redis needs a top-level redis: section with its uri");
         }
-        return new RateLimitConfig(store, r.positiveInt("max-local-buckets", RateLimitConfig.DEFAULT_MAX_LOCAL_BUCKETS));
+        return new RateLimitConfig(store, r.positiveInt("max-local-buckets", RateLimitConfig.DEFAULT_MAX_LOCAL_BUCKETS),
+                r.positiveInt("max-buckets-per-owner", RateLimitConfig.DEFAULT_MAX_BUCKETS_PER_OWNER));
     }
 
     private static String routePath(NodeReader r) {

@@ -7,12 +7,15 @@ package dev.tollgate.gateway.config;
  * @param maxLocalBuckets with the local store, the most buckets held at once: a bucket is kept until it is full
  *                        again, and a call that needs a new one past this is denied (fail closed), since a key can
  *                        follow what callers choose ({@code per: tool})
+ * @param maxBucketsPerOwner with the local store, the most buckets one owner holds: the rule and the caller's identity
+ *                           values among its keys (a rule keyed by tool alone has one owner, every caller together)
  */
-public record RateLimitConfig(Store store, int maxLocalBuckets) {
+public record RateLimitConfig(Store store, int maxLocalBuckets, int maxBucketsPerOwner) {
 
     public enum Store { LOCAL, REDIS }
 
     public static final int DEFAULT_MAX_LOCAL_BUCKETS = 200_000;
+    public static final int DEFAULT_MAX_BUCKETS_PER_OWNER = 1_000;
 
-    public static final RateLimitConfig DEFAULT = new RateLimitConfig(Store.LOCAL, DEFAULT_MAX_LOCAL_BUCKETS);
+    public static final RateLimitConfig DEFAULT = new RateLimitConfig(Store.LOCAL, DEFAULT_MAX_LOCAL_BUCKETS, DEFAULT_MAX_BUCKETS_PER_OWNER);
 }

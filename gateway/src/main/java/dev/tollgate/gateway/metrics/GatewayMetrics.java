@@ -100,6 +100,8 @@ public final class GatewayMetrics {
                 .description("Calls denied because their cost did not fit the budget").register(registry);
         FunctionCounter.builder("tollgate.rate.limited", budgets, b -> b.rateRefused())
                 .description("Calls denied because their rate-limit bucket was empty").register(registry);
+        FunctionCounter.builder("tollgate.rate.table.full", budgets, b -> b.rateTableFull())
+                .description("Calls denied because the local rate-limit table, or their owner's share of it, was full").register(registry);
     }
 
     /** Exposes a cache's hit ratio (0..1) as {@code tollgate_cache_hit_ratio{cache=...}}. */

@@ -295,6 +295,32 @@ class BudgetThroughGatewayTest {
     }
 
     @Test
+    void aCallerNamingNewToolsFillsOnlyItsOwnShareOfTheBuckets() throws Exception {
+        fixture.policy("""
+                name: p
+                defaults: {action: allow}
+                rules:
+                  - name: per-tenant-tool
+                    condition: {check: {name: rate_limit, args: {rate: 1, period: 1h, burst: 1, per: [tenant, tool]}}}
+                    action: deny
+                    message: one call per tool per tenant per hour
+                """);
+        gateway = RunningGateway.start(vertx, fixture.gatewayYaml(upstream.url("/mcp"), "rate-limits: {max-buckets-per-owner: 2}"));
+        String acme = fixture.token("acme", "t");
+
+        assertThat(BudgetFixture.call(http, gateway.port(), acme, 1, "tool-a").json().has("result")).isTrue();
+        assertThat(BudgetFixture.call(http, gateway.port(), acme, 2, "tool-b").json().has("result")).isTrue();
+        TestHttp.Reply third = BudgetFixture.call(http, gateway.port(), acme, 3, "tool-c");
+        TestHttp.Reply otherTenant = BudgetFixture.call(http, gateway.port(), fixture.token("beta", "t"), 4, "tool-c");
+
+        assertThat(third.errorCode()).isEqualTo(-32010);
+        assertThat(third.json().toString()).contains("rate-limit buckets of per-tenant-tool|acme full").contains("denied (fail closed)");
+        assertThat(otherTenant.json().has("result")).as("another tenant's first call").isTrue();
+        assertThat(gateway.gateway().services().budgets().rateTableFull()).isEqualTo(1);
+        assertThat(upstream.received()).hasSize(3);
+    }
+
+    @Test
     void a2aMessageSendsAreChargedAndStoppedByTheSameBudgetRule() throws Exception {
         fixture.policy("""
                 name: p

@@ -17,6 +17,11 @@ class LocalTokenBucketsTest {
         now.addAndGet(by.toNanos());
     }
 
+    /** Maintenance and removal notices on the calling thread, so a test sees an owner's count drop at once. */
+    private LocalTokenBuckets buckets(long maxBuckets, int maxPerOwner) {
+        return new LocalTokenBuckets(now::get, maxBuckets, maxPerOwner, Runnable::run);
+    }
+
     private static boolean taken(Future<Boolean> take) {
         assertThat(take.succeeded()).as("take answered").isTrue();
         return take.result();
@@ -25,25 +30,25 @@ class LocalTokenBucketsTest {
     @Test
     void aSlowBucketKeepsItsStateUntilItHasRefilled() {
         // AGT's max calls per run: burst N, one call back a day. It used to be forgotten after an hour unused.
-        LocalTokenBuckets buckets = new LocalTokenBuckets(now::get, 100);
+        LocalTokenBuckets buckets = buckets(100, 100);
         for (int i = 0; i < 3; i++) {
-            assertThat(taken(buckets.tryTake("cap|run-1", ONE_A_DAY, 3))).isTrue();
+            assertThat(taken(buckets.tryTake("cap", "cap|run-1", ONE_A_DAY, 3))).isTrue();
         }
-        assertThat(taken(buckets.tryTake("cap|run-1", ONE_A_DAY, 3))).isFalse();
+        assertThat(taken(buckets.tryTake("cap", "cap|run-1", ONE_A_DAY, 3))).isFalse();
 
         advance(Duration.ofHours(2));
-        assertThat(taken(buckets.tryTake("cap|run-1", ONE_A_DAY, 3))).as("two hours later").isFalse();
+        assertThat(taken(buckets.tryTake("cap", "cap|run-1", ONE_A_DAY, 3))).as("two hours later").isFalse();
         advance(Duration.ofHours(20));
-        assertThat(taken(buckets.tryTake("cap|run-1", ONE_A_DAY, 3))).as("22 hours later").isFalse();
+        assertThat(taken(buckets.tryTake("cap", "cap|run-1", ONE_A_DAY, 3))).as("22 hours later").isFalse();
         advance(Duration.ofHours(3));
-        assertThat(taken(buckets.tryTake("cap|run-1", ONE_A_DAY, 3))).as("a day's refill: one call").isTrue();
-        assertThat(taken(buckets.tryTake("cap|run-1", ONE_A_DAY, 3))).isFalse();
+        assertThat(taken(buckets.tryTake("cap", "cap|run-1", ONE_A_DAY, 3))).as("a day's refill: one call").isTrue();
+        assertThat(taken(buckets.tryTake("cap", "cap|run-1", ONE_A_DAY, 3))).isFalse();
     }
 
     @Test
     void aBucketIsForgottenOnceItIsFullAgain() {
-        LocalTokenBuckets buckets = new LocalTokenBuckets(now::get, 100);
-        assertThat(taken(buckets.tryTake("r|a", 10, 5))).isTrue();
+        LocalTokenBuckets buckets = buckets(100, 100);
+        assertThat(taken(buckets.tryTake("r", "r|a", 10, 5))).isTrue();
         assertThat(buckets.size()).isEqualTo(1);
 
         advance(Duration.ofMillis(50));
@@ -54,27 +59,59 @@ class LocalTokenBucketsTest {
 
     @Test
     void aFullTableRefusesNewKeysRatherThanForgetABucketStillRefilling() {
-        LocalTokenBuckets buckets = new LocalTokenBuckets(now::get, 2);
-        assertThat(taken(buckets.tryTake("r|a", 1, 1))).isTrue();
-        assertThat(taken(buckets.tryTake("r|b", 1, 1))).isTrue();
+        LocalTokenBuckets buckets = buckets(2, 100);
+        assertThat(taken(buckets.tryTake("r", "r|a", 1, 1))).isTrue();
+        assertThat(taken(buckets.tryTake("r", "r|b", 1, 1))).isTrue();
 
-        Future<Boolean> third = buckets.tryTake("r|c", 1, 1);
+        Future<Boolean> third = buckets.tryTake("r", "r|c", 1, 1);
         assertThat(third.failed()).isTrue();
         assertThat(third.cause()).isInstanceOf(LocalTokenBuckets.TableFull.class).hasMessageContaining("rate-limit table full");
-        assertThat(taken(buckets.tryTake("r|a", 1, 1))).as("a's bucket is still empty, not replaced by a full one").isFalse();
+        assertThat(taken(buckets.tryTake("r", "r|a", 1, 1))).as("a's bucket is still empty, not replaced by a full one").isFalse();
 
         advance(Duration.ofSeconds(2));
         assertThat(buckets.size()).isZero();
-        assertThat(taken(buckets.tryTake("r|c", 1, 1))).as("room again once the others refilled").isTrue();
+        assertThat(taken(buckets.tryTake("r", "r|c", 1, 1))).as("room again once the others refilled").isTrue();
+    }
+
+    @Test
+    void oneOwnerNamingNewKeysFillsOnlyItsOwnShare() {
+        // per: [tenant, tool]: the owner is the rule and the tenant; the tool is the caller's to name.
+        LocalTokenBuckets buckets = buckets(100, 2);
+        assertThat(taken(buckets.tryTake("r|acme", "r|acme|t1", 1, 1))).isTrue();
+        assertThat(taken(buckets.tryTake("r|acme", "r|acme|t2", 1, 1))).isTrue();
+
+        Future<Boolean> third = buckets.tryTake("r|acme", "r|acme|t3", 1, 1);
+        assertThat(third.failed()).isTrue();
+        assertThat(third.cause()).isInstanceOf(LocalTokenBuckets.TableFull.class).hasMessageContaining("r|acme")
+                .hasMessageContaining("max-buckets-per-owner");
+        assertThat(taken(buckets.tryTake("r|beta", "r|beta|t1", 1, 1))).as("another tenant is not held up").isTrue();
+        assertThat(taken(buckets.tryTake("r|acme", "r|acme|t1", 1, 1))).as("acme's own bucket, still empty").isFalse();
+        assertThat(buckets.heldBy("r|acme")).isEqualTo(2);
+
+        advance(Duration.ofSeconds(2));
+        assertThat(buckets.heldBy("r|acme")).as("refilled buckets are dropped and stop counting").isZero();
+        assertThat(taken(buckets.tryTake("r|acme", "r|acme|t3", 1, 1))).isTrue();
+        assertThat(buckets.heldBy("r|acme")).isEqualTo(1);
+    }
+
+    @Test
+    void aBucketReplacedAfterItRefilledCountsOnce() {
+        LocalTokenBuckets buckets = buckets(100, 1);
+        assertThat(taken(buckets.tryTake("r", "r|a", 1, 1))).isTrue();
+        advance(Duration.ofSeconds(2));
+        // Expired but not yet cleaned up: the take replaces it inside compute.
+        assertThat(taken(buckets.tryTake("r", "r|a", 1, 1))).isTrue();
+        assertThat(buckets.heldBy("r")).isEqualTo(1);
+        assertThat(buckets.size()).isEqualTo(1);
     }
 
     @Test
     void aChangedRuleRefillsAtItsNewRate() {
-        LocalTokenBuckets buckets = new LocalTokenBuckets(now::get, 100);
-        assertThat(taken(buckets.tryTake("r|a", ONE_A_DAY, 1))).isTrue();
+        LocalTokenBuckets buckets = buckets(100, 100);
+        assertThat(taken(buckets.tryTake("r", "r|a", ONE_A_DAY, 1))).isTrue();
         // A reload made the rule 1 per second: the bucket refills at that rate from now on and is dropped when full.
         advance(Duration.ofSeconds(2));
-        assertThat(taken(buckets.tryTake("r|a", 1, 1))).isTrue();
+        assertThat(taken(buckets.tryTake("r", "r|a", 1, 1))).isTrue();
         advance(Duration.ofSeconds(2));
         assertThat(buckets.size()).isZero();
     }

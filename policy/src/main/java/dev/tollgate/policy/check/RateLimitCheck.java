@@ -62,19 +62,40 @@ public final class RateLimitCheck implements PolicyCheck {
         List<String> per = per(args.get("per"));
         double perSecond = rate.doubleValue() * 1e9 / period.toNanos();
         String name = rule == null ? NAME : rule;
-        return request -> request.facts().rateLimited(name, key(name, per, request), perSecond, burst);
+        return request -> request.facts().rateLimited(name, key(name, per, request, false), key(name, per, request, true), perSecond, burst);
     }
 
-    private static String key(String rule, List<String> per, PolicyRequest request) {
+    /**
+     * The bucket's key: the rule and each {@code per} value in order; with {@code callFields} false, only the values
+     * from the caller's identity (the bucket's owner). A value longer than {@link #LONGEST_KEY_VALUE} characters (a
+     * tool name is the caller's to choose, up to the body limit) keys as its SHA-256, so a bucket's key stays small.
+     */
+    private static String key(String rule, List<String> per, PolicyRequest request, boolean callFields) {
         if (per.isEmpty()) {
             return rule;
         }
         StringBuilder key = new StringBuilder(rule);
         for (String field : per) {
+            if (!callFields && CALL_FIELDS.contains(field)) {
+                continue;
+            }
             String value = value(field, request.call(), request.identity());
-            key.append('|').append(value == null ? "-" : value);
+            key.append('|').append(value == null ? "-" : value.length() > LONGEST_KEY_VALUE ? sha256(value) : value);
         }
         return key.toString();
+    }
+
+    /** Keys whose values the call names (any tool name, any method) rather than the caller's verified identity. */
+    static final Set<String> CALL_FIELDS = Set.of("tool", "method", "route");
+    static final int LONGEST_KEY_VALUE = 128;
+
+    private static String sha256(String value) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "sha256:" + java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e); // every JDK has SHA-256
+        }
     }
 
     private static String value(String field, CallDescription call, Identity identity) {

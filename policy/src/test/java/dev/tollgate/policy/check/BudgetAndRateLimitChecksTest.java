@@ -51,6 +51,12 @@ class BudgetAndRateLimitChecksTest {
             asked.add("rate " + key + " " + perSecond + " " + burst);
             return bucketEmpty;
         }
+
+        @Override
+        public boolean rateLimited(String rule, String owner, String key, double perSecond, long burst) {
+            asked.add("owner " + owner);
+            return rateLimited(rule, key, perSecond, burst);
+        }
     }
 
     private static Decision decide(CompiledPolicy policy, String tool, CallFacts facts) {
@@ -89,7 +95,29 @@ class BudgetAndRateLimitChecksTest {
         facts.bucketEmpty = true;
         assertThat(decide(p, "search", facts).ruleName()).isEqualTo("slow");
 
-        assertThat(facts.asked).containsOnly("rate slow|acme|search 0.5 30");
+        assertThat(facts.asked).containsOnly("owner slow|acme", "rate slow|acme|search 0.5 30");
+    }
+
+    @Test
+    void aToolNameTheCallerMadeLongKeysAsItsDigest() {
+        CompiledPolicy p = policy("  - {name: slow, condition: {check: {name: rate_limit, args: {rate: 30, period: 1m, per: [tool, tenant]}}}, action: deny}\n");
+        RecordingFacts facts = new RecordingFacts(0);
+        String longName = "t".repeat(1 << 20);
+
+        decide(p, longName, facts);
+        decide(p, "t".repeat(128), facts);
+
+        assertThat(facts.asked).containsExactly("owner slow|acme", "rate slow|sha256:" + sha256Hex(longName) + "|acme 0.5 30",
+                "owner slow|acme", "rate slow|" + "t".repeat(128) + "|acme 0.5 30");
+    }
+
+    private static String sha256Hex(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
