@@ -34,10 +34,10 @@ public interface CallFacts {
     boolean rateLimited(String rule, String key, double perSecond, long burst);
 
     /**
-     * As {@link #rateLimited(String, String, double, long)}, naming the bucket's owner too: the rule and the values of
-     * its keys that come from the caller's identity ({@code owner}), without those the call itself names (tool, method,
-     * route). A caller can name a new tool with every call; a store bounds how many buckets one owner holds, so one
-     * caller cannot fill the table every other caller's buckets live in.
+     * As {@link #rateLimited(String, String, double, long)}, naming the bucket's owner too: in a rule keyed by what
+     * the call names (tool, method, route) the rule and the caller; otherwise the key itself. A caller can name a new
+     * tool with every call; a store bounds how many buckets one owner holds, so one caller cannot fill the table every
+     * other caller's buckets live in.
      */
     default boolean rateLimited(String rule, String owner, String key, double perSecond, long burst) {
         return rateLimited(rule, key, perSecond, burst);

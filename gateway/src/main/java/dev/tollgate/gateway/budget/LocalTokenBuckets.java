@@ -18,7 +18,7 @@ import java.util.function.LongSupplier;
  * burst back after an hour.)
  *
  * <p>A bucket's key can follow what the call names ({@code per: tool}, {@code per: method}), so the table is
- * bounded twice: each owner (the rule and the caller's identity values among its keys) holds at most
+ * bounded twice: each owner (the rule and the caller, see RateLimitCheck#caller) holds at most
  * {@code rate-limits.max-buckets-per-owner}, so one caller naming new tools fills only its own share, and the
  * whole table at most {@code rate-limits.max-local-buckets}. A bucket that is not yet full is never evicted to make
  * room (that would hand its caller a fresh burst): past either bound a call that needs a new bucket is refused,

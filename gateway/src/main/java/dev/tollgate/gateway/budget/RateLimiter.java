@@ -8,7 +8,7 @@ public interface RateLimiter extends AutoCloseable {
     /**
      * True when a token was taken. Local buckets answer at once; shared ones after a Redis round trip.
      *
-     * @param owner the rule and the caller's identity values among the key's (see CallFacts#rateLimited)
+     * @param owner who the bucket counts against (see CallFacts#rateLimited)
      */
     Future<Boolean> tryTake(String owner, String key, double perSecond, long burst);
 

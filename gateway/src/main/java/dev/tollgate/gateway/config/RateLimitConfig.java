@@ -7,8 +7,8 @@ package dev.tollgate.gateway.config;
  * @param maxLocalBuckets with the local store, the most buckets held at once: a bucket is kept until it is full
  *                        again, and a call that needs a new one past this is denied (fail closed), since a key can
  *                        follow what callers choose ({@code per: tool})
- * @param maxBucketsPerOwner with the local store, the most buckets one owner holds: the rule and the caller's identity
- *                           values among its keys (a rule keyed by tool alone has one owner, every caller together)
+ * @param maxBucketsPerOwner with the local store, the most buckets one caller holds in one rule keyed by what the call
+ *                           names (tool, method, route)
  */
 public record RateLimitConfig(Store store, int maxLocalBuckets, int maxBucketsPerOwner) {
 

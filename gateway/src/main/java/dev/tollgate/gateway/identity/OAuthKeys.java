@@ -129,7 +129,12 @@ public final class OAuthKeys implements AutoCloseable {
                     }
                     try {
                         JWKSet parsed = JWKSet.parse(new String(response.body(), StandardCharsets.UTF_8));
-                        keys.set(parsed.toPublicJWKSet());
+                        JWKSet fetched = parsed.toPublicJWKSet();
+                        // The same keys keep the same set: verified tokens are checked again only when the keys changed
+                        // (review: a token naming an unknown kid forces a refetch every 30 s).
+                        if (!fetched.toJSONObject().equals(keys.get().toJSONObject())) {
+                            keys.set(fetched);
+                        }
                         return true;
                     } catch (ParseException e) {
                         LOG.warn("OAuth keys not refreshed from {}: {}", jwksUrl, e.getMessage());

@@ -58,8 +58,8 @@ public final class ConfigSchema {
                                         .add("store", "local: per instance | redis: shared by replicas.", choice(RateLimitConfig.Store.class))
                                         .add("max-local-buckets", "With store: local, the most buckets held at once (each is kept until full again); "
                                                 + "a call needing a new one past this is denied, fail closed. Default 200000.", integer(1))
-                                        .add("max-buckets-per-owner", "With store: local, the most buckets one owner holds (the rule and the caller's "
-                                                + "tenant, agent, run... among its per keys; tool, method and route are the call's to name). Default 1000.", integer(1))))
+                                        .add("max-buckets-per-owner", "With store: local, the most buckets one caller holds in a rule keyed by tool, "
+                                                + "method or route (names the call chooses). Default 1000.", integer(1))))
                         .add("sessions", "Keys that seal MCP session ids so that every replica can route a session.", sessions(b))
                         .add("approvals", "Calls held until a person approves them (rules with action: approve).", approvals(b)),
                 "listeners", "routes");

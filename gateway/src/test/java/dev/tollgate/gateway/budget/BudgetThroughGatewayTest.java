@@ -314,7 +314,7 @@ class BudgetThroughGatewayTest {
         TestHttp.Reply otherTenant = BudgetFixture.call(http, gateway.port(), fixture.token("beta", "t"), 4, "tool-c");
 
         assertThat(third.errorCode()).isEqualTo(-32010);
-        assertThat(third.json().toString()).contains("rate-limit buckets of per-tenant-tool|acme full").contains("denied (fail closed)");
+        assertThat(third.json().toString()).contains("rate-limit buckets of per-tenant-tool|axid:acme/").contains("denied (fail closed)");
         assertThat(otherTenant.json().has("result")).as("another tenant's first call").isTrue();
         assertThat(gateway.gateway().services().budgets().rateTableFull()).isEqualTo(1);
         assertThat(upstream.received()).hasSize(3);

@@ -62,28 +62,54 @@ public final class RateLimitCheck implements PolicyCheck {
         List<String> per = per(args.get("per"));
         double perSecond = rate.doubleValue() * 1e9 / period.toNanos();
         String name = rule == null ? NAME : rule;
-        return request -> request.facts().rateLimited(name, key(name, per, request, false), key(name, per, request, true), perSecond, burst);
+        boolean callerNamesKeys = per.stream().anyMatch(CALL_FIELDS::contains);
+        return request -> {
+            String key = key(name, per, request);
+            String owner = callerNamesKeys ? name + "|" + caller(request.identity()) : key;
+            return request.facts().rateLimited(name, owner, key, perSecond, burst);
+        };
     }
 
     /**
-     * The bucket's key: the rule and each {@code per} value in order; with {@code callFields} false, only the values
-     * from the caller's identity (the bucket's owner). A value longer than {@link #LONGEST_KEY_VALUE} characters (a
-     * tool name is the caller's to choose, up to the body limit) keys as its SHA-256, so a bucket's key stays small.
+     * The bucket's key: the rule and each {@code per} value in order. A value longer than {@link #LONGEST_KEY_VALUE}
+     * characters (a tool name is the caller's to choose, up to the body limit), or one spelled like a digest, keys as
+     * its SHA-256, so a bucket's key stays small and a name cannot pose as another's digest.
      */
-    private static String key(String rule, List<String> per, PolicyRequest request, boolean callFields) {
+    private static String key(String rule, List<String> per, PolicyRequest request) {
         if (per.isEmpty()) {
             return rule;
         }
         StringBuilder key = new StringBuilder(rule);
         for (String field : per) {
-            if (!callFields && CALL_FIELDS.contains(field)) {
-                continue;
-            }
             String value = value(field, request.call(), request.identity());
-            key.append('|').append(value == null ? "-" : value.length() > LONGEST_KEY_VALUE ? sha256(value) : value);
+            key.append('|').append(value == null ? "-"
+                    : value.length() > LONGEST_KEY_VALUE || value.startsWith(DIGEST_PREFIX) ? sha256(value) : value);
         }
         return key.toString();
     }
+
+    /**
+     * Who owns the buckets of a rule keyed by what the call names: the caller as the gateway knows it, whatever the
+     * rule's {@code per} (review: keyed by the per values, every OAuth caller, who has no tenant, shared the owner
+     * "rule|-", and a rule keyed by run made an owner per run). The AXID's tenant and agent, else the SPIFFE ID, else the
+     * OAuth subject or client; callers with none of these are one anonymous owner.
+     */
+    static String caller(Identity who) {
+        if (who.tenant() != null || who.agent() != null) {
+            return "axid:" + who.tenant() + "/" + who.agent();
+        }
+        if (who.spiffeId() != null) {
+            return "spiffe:" + who.spiffeId();
+        }
+        Object subject = who.claim("oauth_sub");
+        Object client = who.claim("client_id");
+        if (subject != null || client != null) {
+            return "oauth:" + client + "/" + subject;
+        }
+        return "anonymous";
+    }
+
+    private static final String DIGEST_PREFIX = "sha256:";
 
     /** Keys whose values the call names (any tool name, any method) rather than the caller's verified identity. */
     static final Set<String> CALL_FIELDS = Set.of("tool", "method", "route");
@@ -92,7 +118,7 @@ public final class RateLimitCheck implements PolicyCheck {
     private static String sha256(String value) {
         try {
             byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return "sha256:" + java.util.HexFormat.of().formatHex(digest);
+            return DIGEST_PREFIX + java.util.HexFormat.of().formatHex(digest);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e); // every JDK has SHA-256
         }

@@ -15,6 +15,7 @@ import dev.tollgate.policy.PolicyRequest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The budget and rate_limit checks: their arguments, what they ask the facts, and fail-closed evaluation. */
@@ -95,7 +96,8 @@ class BudgetAndRateLimitChecksTest {
         facts.bucketEmpty = true;
         assertThat(decide(p, "search", facts).ruleName()).isEqualTo("slow");
 
-        assertThat(facts.asked).containsOnly("owner slow|acme", "rate slow|acme|search 0.5 30");
+        // The owner is the caller as the gateway knows it (ACME's tenant and agent), whatever the rule is keyed by.
+        assertThat(facts.asked).containsOnly("owner slow|axid:" + ACME.tenant() + "/" + ACME.agent(), "rate slow|acme|search 0.5 30");
     }
 
     @Test
@@ -104,11 +106,29 @@ class BudgetAndRateLimitChecksTest {
         RecordingFacts facts = new RecordingFacts(0);
         String longName = "t".repeat(1 << 20);
 
+        String posingAsADigest = "sha256:" + sha256Hex(longName);
         decide(p, longName, facts);
         decide(p, "t".repeat(128), facts);
+        decide(p, posingAsADigest, facts);
 
-        assertThat(facts.asked).containsExactly("owner slow|acme", "rate slow|sha256:" + sha256Hex(longName) + "|acme 0.5 30",
-                "owner slow|acme", "rate slow|" + "t".repeat(128) + "|acme 0.5 30");
+        String owner = "owner slow|axid:" + ACME.tenant() + "/" + ACME.agent();
+        assertThat(facts.asked).containsExactly(owner, "rate slow|sha256:" + sha256Hex(longName) + "|acme 0.5 30",
+                owner, "rate slow|" + "t".repeat(128) + "|acme 0.5 30",
+                owner, "rate slow|sha256:" + sha256Hex(posingAsADigest) + "|acme 0.5 30");
+    }
+
+    @Test
+    void aRuleKeyedOnlyByWhatTheCallNamesIsOwnedByEachCaller() {
+        CompiledPolicy p = policy("  - {name: slow, condition: {check: {name: rate_limit, args: {rate: 30, period: 1m, per: [tool]}}}, action: deny}\n");
+        RecordingFacts facts = new RecordingFacts(0);
+        Identity oauthCaller = new Identity(null, null, null, null, null, null, null, List.of(), Map.of("oauth_sub", "alice", "client_id", "app"));
+        Identity anonymous = Identity.ANONYMOUS;
+
+        p.evaluate(new PolicyRequest(CallDescription.mcpToolCall("r", "search", null), oauthCaller, Instant.now(), facts));
+        p.evaluate(new PolicyRequest(CallDescription.mcpToolCall("r", "search", null), anonymous, Instant.now(), facts));
+
+        assertThat(facts.asked).containsExactly("owner slow|oauth:app/alice", "rate slow|search 0.5 30",
+                "owner slow|anonymous", "rate slow|search 0.5 30");
     }
 
     private static String sha256Hex(String text) {
