@@ -75,23 +75,23 @@ class LocalTokenBucketsTest {
 
     @Test
     void oneOwnerNamingNewKeysFillsOnlyItsOwnShare() {
-        // per: [tenant, tool]: the owner is the rule and the tenant; the tool is the caller's to name.
+        // A rule keyed by tenant and tool: the owner is the rule and the caller (RateLimitCheck#caller); the tool is the caller's to name.
         LocalTokenBuckets buckets = buckets(100, 2);
-        assertThat(taken(buckets.tryTake("r|acme", "r|acme|t1", 1, 1))).isTrue();
-        assertThat(taken(buckets.tryTake("r|acme", "r|acme|t2", 1, 1))).isTrue();
+        assertThat(taken(buckets.tryTake("r|axid:acme/a", "r|acme|t1", 1, 1))).isTrue();
+        assertThat(taken(buckets.tryTake("r|axid:acme/a", "r|acme|t2", 1, 1))).isTrue();
 
-        Future<Boolean> third = buckets.tryTake("r|acme", "r|acme|t3", 1, 1);
+        Future<Boolean> third = buckets.tryTake("r|axid:acme/a", "r|acme|t3", 1, 1);
         assertThat(third.failed()).isTrue();
-        assertThat(third.cause()).isInstanceOf(LocalTokenBuckets.TableFull.class).hasMessageContaining("r|acme")
+        assertThat(third.cause()).isInstanceOf(LocalTokenBuckets.TableFull.class).hasMessageContaining("r|axid:acme/a")
                 .hasMessageContaining("max-buckets-per-owner");
-        assertThat(taken(buckets.tryTake("r|beta", "r|beta|t1", 1, 1))).as("another tenant is not held up").isTrue();
-        assertThat(taken(buckets.tryTake("r|acme", "r|acme|t1", 1, 1))).as("acme's own bucket, still empty").isFalse();
-        assertThat(buckets.heldBy("r|acme")).isEqualTo(2);
+        assertThat(taken(buckets.tryTake("r|axid:beta/a", "r|beta|t1", 1, 1))).as("another tenant is not held up").isTrue();
+        assertThat(taken(buckets.tryTake("r|axid:acme/a", "r|acme|t1", 1, 1))).as("acme's own bucket, still empty").isFalse();
+        assertThat(buckets.heldBy("r|axid:acme/a")).isEqualTo(2);
 
         advance(Duration.ofSeconds(2));
-        assertThat(buckets.heldBy("r|acme")).as("refilled buckets are dropped and stop counting").isZero();
-        assertThat(taken(buckets.tryTake("r|acme", "r|acme|t3", 1, 1))).isTrue();
-        assertThat(buckets.heldBy("r|acme")).isEqualTo(1);
+        assertThat(buckets.heldBy("r|axid:acme/a")).as("refilled buckets are dropped and stop counting").isZero();
+        assertThat(taken(buckets.tryTake("r|axid:acme/a", "r|acme|t3", 1, 1))).isTrue();
+        assertThat(buckets.heldBy("r|axid:acme/a")).isEqualTo(1);
     }
 
     @Test
