@@ -14,7 +14,8 @@
 #   --connections N  keep-alive connections of the client's pool (default 128)
 #   --rounds N       measured rounds per rate; each round runs every target once, in a rotated order (default 1)
 #   --targets LIST   comma list (default direct,nginx-proxy,tollgate,tollgate-full; see run.sh --targets; vertx-bare,
-#                    the bare Vert.x proxy, shows what any proxy hop adds on this machine)
+#                    the bare Vert.x proxy, and netty-bare, the same on Netty alone, show what any JVM proxy hop adds
+#                    on this machine)
 #   --tsv-dir DIR    write DIR/latency.tsv (per target and rate: the round with the median p99, and the median
 #                    p99 added), DIR/latency-rounds.tsv (every run), DIR/latency-gc.tsv; copy GC logs there
 # Every gateway is started first (with -Xlog:gc* to <work>/gc-<target>.log) and warmed up, then the targets
@@ -77,14 +78,14 @@ jit_warm_up() { # target: wrk at saturation for --jit-warmup seconds, so every J
     wrk -t1 -c32 -d"${jit_warmup}s" -s "$harness/tools-call.lua" "${url[$1]}" >"$work/jit-warmup-$1.txt" 2>&1 \
     || fail "wrk warm-up against $1 failed"
 }
-has_gc_log() { is_gateway "$1" || [ "$1" = vertx-bare ]; }
+has_gc_log() { is_gateway "$1" || is_bare_proxy "$1"; }
 for t in "${targets[@]}"; do
   axid_args[$t]=""
   case "$t" in
     direct) url[$t]="http://127.0.0.1:$upstream_port/mcp" ;;
     nginx-proxy) url[$t]="http://127.0.0.1:$proxy_port/mcp" ;;
-    vertx-bare)
-      start_vertx_bare "$upstream_url" "-Xlog:gc*:file=$work/gc-$t.log"
+    vertx-bare|netty-bare)
+      start_bare_proxy "$t" "$upstream_url" "-Xlog:gc*:file=$work/gc-$t.log"
       url[$t]="http://127.0.0.1:${gw_port[$t]}/mcp"
       jit_warm_up "$t" ;;
     *)
@@ -142,7 +143,7 @@ if [ -n "$tsv_dir" ]; then
   cat "$runs" >>"$tsv_dir/latency-rounds.tsv"
 fi
 for t in "${targets[@]}"; do
-  [ "$t" = vertx-bare ] && [ -n "$tsv_dir" ] && cp "$work/gc-$t.log" "$tsv_dir/gc-$t.log"
+  is_bare_proxy "$t" && [ -n "$tsv_dir" ] && cp "$work/gc-$t.log" "$tsv_dir/gc-$t.log"
   if is_gateway "$t"; then
     stop_gateway "$t"
     [ -n "$tsv_dir" ] && cp "$work/gc-$t.log" "$tsv_dir/gc-$t.log"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates load-tests/REPORT.md and its charts (load-tests/report/*.png) in one command:
 #   1. throughput of every configuration (run.sh --targets all), with the observers' counts;
-#   2. open-loop latency at 1,000 and 5,000 calls/s (latency.sh; direct, nginx, vertx-bare, plain, full), with GC pauses;
+#   2. open-loop latency at 1,000 and 5,000 calls/s (latency.sh; direct, nginx, netty-bare, vertx-bare, plain, full), with GC pauses;
 #   3. SSE scale at 1,000, 4,000 and 8,000 streams (sse-scale.sh), resident memory per stream count;
 #   4. CPU per call of plain and full by thread, layer and frame (profile.sh --cpu, async-profiler).
 # Then draws the charts (ReportCharts) and writes the tables, the machine and the goals (met / not met).
@@ -52,7 +52,7 @@ if ! skipped latency; then
   rm -f "$out/latency.tsv" "$out/latency-rounds.tsv" "$out/latency-gc.tsv" "$out"/gc-*.log
   echo "== latency: open loop at 1,000 and 5,000 calls/s, $lat_rounds round(s) x ${lat_duration}s each"
   bash "$lt/latency.sh" --rates "1000 5000" --duration "$lat_duration" --warmup "$lat_warmup" --jit-warmup "$jit_warmup" \
-    --rounds "$lat_rounds" --targets direct,nginx-proxy,vertx-bare,tollgate,tollgate-full \
+    --rounds "$lat_rounds" --targets direct,nginx-proxy,netty-bare,vertx-bare,tollgate,tollgate-full \
     --tsv-dir "$out" | tee "$out/latency.txt"
 fi
 if ! skipped sse; then

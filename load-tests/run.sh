@@ -5,10 +5,11 @@
 #
 # Usage: load-tests/run.sh [--targets basic|all|LIST] [--duration S] [--warmup S] [--connections N]
 #                          [--rounds N] [--smoke] [--gateway-template FILE] [--observed] [--tsv-dir DIR]
-#   --targets T      basic (default: direct,nginx-proxy,tollgate), all (also vertx-bare, tollgate-full and one target per
+#   --targets T      basic (default: direct,nginx-proxy,tollgate), all (also vertx-bare, netty-bare, tollgate-full and one target per
 #                    feature: tollgate-rules100, -axid, -otlp, -otlp-sampled (10% of allowed calls traced), -audit-full, -audit-digest,
 #                    -results (result rules, five detectors), -noaccess (access log off)), or a comma list;
-#                    vertx-bare is the floor under the gateway: a bare Vert.x proxy that parses both messages
+#                    vertx-bare is the floor under the gateway: a bare Vert.x proxy that parses both messages;
+#                    netty-bare the same work on Netty's HTTP codec alone (one upstream connection per client connection)
 #   --duration S     seconds per measured wrk run (default 20)
 #   --warmup S       seconds of load per target before measuring, results discarded (default 20)
 #   --connections N  wrk connections, one wrk thread (default 32)
@@ -66,7 +67,7 @@ case "$target_spec" in
 esac
 [ "$observed" = 1 ] && targets+=(tollgate-obs)
 for t in "${targets[@]}"; do
-  [[ "$t" == direct || "$t" == nginx-proxy || "$t" == vertx-bare ]] || tg_features "$t" >/dev/null || { echo "unknown target $t" >&2; exit 2; }
+  [[ "$t" == direct || "$t" == nginx-proxy ]] || is_bare_proxy "$t" || tg_features "$t" >/dev/null || { echo "unknown target $t" >&2; exit 2; }
 done
 
 for tool in wrk nginx java curl awk python3; do
@@ -106,10 +107,11 @@ for t in "${targets[@]}"; do is_gateway "$t" && has_feature "$t" otlp && needs_c
 declare -A url calls refused_probes
 url[direct]="http://127.0.0.1:$upstream_port/mcp"
 url[nginx-proxy]="http://127.0.0.1:$proxy_port/mcp"
-if [[ " ${targets[*]} " == *" vertx-bare "* ]]; then
-  start_vertx_bare "$upstream_url"
-  url[vertx-bare]="http://127.0.0.1:${gw_port[vertx-bare]}/mcp"
-fi
+for t in "${targets[@]}"; do
+  is_bare_proxy "$t" || continue
+  start_bare_proxy "$t" "$upstream_url"
+  url[$t]="http://127.0.0.1:${gw_port[$t]}/mcp"
+done
 for t in "${targets[@]}"; do
   is_gateway "$t" || continue
   template=""
@@ -284,6 +286,11 @@ report=$root/load-tests/results/latest.txt
     awk -v g="$g" -v b="$(column_median vertx-bare 1)" -v n="$n" 'BEGIN {
       printf "ratio tollgate/vertx-bare  = %.2f   (what the gateway adds to the Vert.x floor)   vertx-bare/nginx-proxy = %.2f\n", g / b, (n > 0 ? b / n : 0) }'
     echo "per round tollgate/vertx-bare: $(round_ratios tollgate vertx-bare)"
+  fi
+  if has_target netty-bare && has_target vertx-bare; then
+    awk -v v="$(column_median vertx-bare 1)" -v b="$(column_median netty-bare 1)" -v n="$n" 'BEGIN {
+      printf "ratio vertx-bare/netty-bare = %.2f   (what Vert.x costs over Netty alone)   netty-bare/nginx-proxy = %.2f\n", v / b, (n > 0 ? b / n : 0) }'
+    echo "per round vertx-bare/netty-bare: $(round_ratios vertx-bare netty-bare)"
   fi
   if has_target tollgate-full && has_target tollgate; then
     awk -v f="$(column_median tollgate-full 1)" -v g="$g" -v n="$n" 'BEGIN {

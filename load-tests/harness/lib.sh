@@ -8,7 +8,7 @@ bench_jar=$root/load-tests/target/benchmarks.jar
 
 # Every configuration the harness knows, in report order. direct and nginx-proxy are nginx; the rest are
 # Tollgate with the features named by tg_features.
-all_targets=(direct nginx-proxy vertx-bare tollgate tollgate-full tollgate-rules100 tollgate-axid tollgate-otlp tollgate-otlp-sampled tollgate-audit-full tollgate-audit-digest tollgate-results tollgate-noaccess)
+all_targets=(direct nginx-proxy vertx-bare netty-bare tollgate tollgate-full tollgate-rules100 tollgate-axid tollgate-otlp tollgate-otlp-sampled tollgate-audit-full tollgate-audit-digest tollgate-results tollgate-noaccess)
 basic_targets=(direct nginx-proxy tollgate)
 
 # A target with the suffix @prev (e.g. tollgate-full@prev) is the same configuration run by the jar named in
@@ -167,15 +167,23 @@ gateway_yaml() { # target upstream_url port admin_port [template]
 }
 
 declare -A gw_pid gw_port gw_admin gw_started_ms
-start_vertx_bare() { # upstream_url [extra JVM options...]: starts the bare Vert.x proxy (the floor under the gateway), sets gw_pid/gw_port[vertx-bare]
-  local upstream=$1; shift
+is_bare_proxy() { [ "$1" = vertx-bare ] || [ "$1" = netty-bare ]; }
+start_bare_proxy() { # target upstream_url [extra JVM options...]: starts a floor under the gateway (vertx-bare: a bare Vert.x
+  # proxy; netty-bare: the same on Netty alone), sets gw_pid/gw_port[target]
+  local t=$1 upstream=$2 class
+  shift 2
+  case "$t" in
+    vertx-bare) class=dev.tollgate.bench.BareVertxProxy ;;
+    netty-bare) class=dev.tollgate.bench.BareNettyProxy ;;
+    *) fail "no bare proxy named $t" ;;
+  esac
   ensure_bench_jar
-  read -r 'gw_port[vertx-bare]' <<<"$(free_ports 1)"
+  read -r "gw_port[$t]" <<<"$(free_ports 1)"
   # shellcheck disable=SC2086 # the gateways' JVM options, word-split as start_gateway does
-  java ${TOLLGATE_JAVA_OPTS:-} "$@" -cp "$bench_jar" dev.tollgate.bench.BareVertxProxy "${gw_port[vertx-bare]}" "$upstream" >"$work/vertx-bare.log" 2>&1 &
-  gw_pid[vertx-bare]=$!
-  pids+=("${gw_pid[vertx-bare]}")
-  wait_until "bare Vert.x proxy" "${gw_pid[vertx-bare]}" 20 status_200 "http://127.0.0.1:${gw_port[vertx-bare]}/mcp"
+  java ${TOLLGATE_JAVA_OPTS:-} "$@" -cp "$bench_jar" "$class" "${gw_port[$t]}" "$upstream" >"$work/$t.log" 2>&1 &
+  gw_pid[$t]=$!
+  pids+=("${gw_pid[$t]}")
+  wait_until "$t proxy" "${gw_pid[$t]}" 20 status_200 "http://127.0.0.1:${gw_port[$t]}/mcp"
 }
 start_gateway() { # target upstream_url [template] [extra JVM options...]: starts it, returns once /readyz is 200
   local t=$1 upstream=$2 template=${3:-} ports env=()
