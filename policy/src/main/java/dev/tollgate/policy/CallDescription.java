@@ -16,13 +16,33 @@ import dev.tollgate.policy.condition.NumberReadings;
  * @param argumentsAsDoubles the arguments as a reader that holds every number in a double (JavaScript) sees them, made
  *                     once per call by {@link NumberReadings#asDoubles}: the very same instance wherever they read
  *                     alike, so a condition tells in constant time whether its value has two readings
+ * @param argumentsAsIntegers the arguments as a reader binding values to integer types (a Java {@code long} field
+ *                     through Jackson, Python's {@code int(x)}) sees them, made by {@link NumberReadings#asIntegers}:
+ *                     fractions dropped, numeric strings read as their integer; shared where alike, as the doubles
  */
 public record CallDescription(String protocol, String route, String method, String toolName, String resourceUri,
-                              String promptName, JsonNode arguments, String direction, JsonNode argumentsAsDoubles) {
+                              String promptName, JsonNode arguments, String direction, JsonNode argumentsAsDoubles,
+                              JsonNode argumentsAsIntegers) {
 
     public CallDescription(String protocol, String route, String method, String toolName, String resourceUri,
                            String promptName, JsonNode arguments, String direction) {
         this(protocol, route, method, toolName, resourceUri, promptName, arguments, direction, NumberReadings.asDoubles(arguments));
+    }
+
+    private CallDescription(String protocol, String route, String method, String toolName, String resourceUri,
+                            String promptName, JsonNode arguments, String direction, JsonNode argumentsAsDoubles) {
+        this(protocol, route, method, toolName, resourceUri, promptName, arguments, direction, argumentsAsDoubles,
+                NumberReadings.asIntegers(arguments));
+    }
+
+    /** True when every number in the arguments reads alike exactly and as a double. */
+    public boolean readsAlikeAsDoubles() {
+        return argumentsAsDoubles == arguments;
+    }
+
+    /** True when every value in the arguments reads alike exactly and as an integer (no fraction, no numeric string). */
+    public boolean readsAlikeAsIntegers() {
+        return argumentsAsIntegers == arguments;
     }
 
     public static final String CLIENT_TO_SERVER = "client_to_server";

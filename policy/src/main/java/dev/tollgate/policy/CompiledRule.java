@@ -11,7 +11,7 @@ import dev.tollgate.policy.condition.LinearRegex;
  * @param errorDecision      the fail-closed deny when the condition throws
  * @param regexLimitDecision the fail-closed deny when a value is too long for a regular expression to scan
  * @param regexBudgetDecision the fail-closed deny when a backtracking regular expression runs out of steps
- * @param numberReadingsDecision the fail-closed deny when a value is decided differently exactly and as a double
+ * @param numberReadingsDecision the fail-closed deny when a value is decided differently exactly, as a double or as an integer
  */
 public record CompiledRule(String name, String description, int priority, int order, Condition condition, Action action,
                            String message, Decision decision, Decision errorDecision, Decision regexLimitDecision,
@@ -37,8 +37,9 @@ public record CompiledRule(String name, String description, int priority, int or
                 new Decision(Action.DENY, name, "a value needs more steps than this rule's regular expression may take (at most "
                         + BacktrackingRegex.MAX_REGEX_BACKTRACK_STEPS + " characters read); denied (fail closed)", policyName, mode,
                         Decision.Failure.REGEX_STEP_BUDGET),
-                new Decision(Action.DENY, name, "a number in the call reads as one value exactly and as another in a double (as a"
-                        + " JavaScript upstream reads it), and this rule decides differently on the two; denied (fail closed)",
+                new Decision(Action.DENY, name, "a value in the call reads as one value exactly and as another to some upstreams (a"
+                        + " double, as a JavaScript upstream reads a number, or the integer a Java long field reads from a fraction or"
+                        + " a numeric string), and this rule decides differently on them; denied (fail closed)",
                         policyName, mode, Decision.Failure.NUMBER_READINGS_DISAGREE));
     }
 

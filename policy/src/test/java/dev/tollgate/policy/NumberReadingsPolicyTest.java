@@ -199,6 +199,68 @@ class NumberReadingsPolicyTest {
     }
 
     @Test
+    void aFractionAnIntegerFieldDropsCannotReachTheFrozenAccount() throws Exception {
+        // Jackson binds 42.5 into a long field as 42 (its default float-to-int coercion), as Python's int() does.
+        assertThat(transferExactly(nativeRule("eq: 42"), "42").failure()).isEqualTo(Decision.Failure.NONE);
+        assertThat(transferExactly(nativeRule("eq: 42"), "42").isDenied()).isTrue();
+        assertReadingsDisagree(transferExactly(nativeRule("eq: 42"), "42.5"));
+        assertReadingsDisagree(transferExactly(nativeRule("in: [41, 42]"), "42.999"));
+        assertReadingsDisagree(transferExactly(nativeRule("eq: -42"), "-42.5"));
+        assertReadingsDisagree(transferExactly(nativeRule("eq: 42"), "42.99999999999999999")); // a BigInteger field: 42; a double: 43
+        assertReadingsDisagree(transferExactly(agtRule("eq", "42"), "42.5"));
+        assertReadingsDisagree(transferExactly(agtRule("in", "[42]"), "42.5"));
+        // An allow list of accounts is not widened: 7.5 is account 7 to the upstream, not on the list exactly.
+        CompiledPolicy onlyAccount7 = PolicyFixtures.rules("allow", """
+                  - name: blocked-account
+                    condition:
+                      all:
+                        - tool: transfer
+                        - arg: {path: /to, ne: 7}
+                    action: deny
+                """);
+        assertReadingsDisagree(transferExactly(onlyAccount7, "7.5"));
+        assertThat(transferExactly(onlyAccount7, "7").isDenied()).isFalse();
+    }
+
+    @Test
+    void aNumberSentAsAStringCannotReachTheFrozenAccount() throws Exception {
+        // Jackson binds "42" into a long field as 42, as do Spring AI's Long parameters, pydantic and parseInt.
+        for (String spelled : new String[]{"\"42\"", "\" 42 \"", "\"+42\"", "\"042\"", "\"4.2e1\"", "\"42.5\""}) {
+            assertReadingsDisagree(transferExactly(nativeRule("eq: 42"), spelled));
+            assertReadingsDisagree(transferExactly(agtRule("in", "[41, 42]"), spelled));
+        }
+        assertThat(transferExactly(nativeRule("eq: 42"), "\"42abc\"").isDenied()).as("not a number to Jackson or int()").isFalse();
+        assertThat(transferExactly(nativeRule("eq: 42"), "\"1e999999999\"").isDenied()).as("no billion-digit integer").isFalse();
+        assertThat(transferExactly(nativeRule("eq: 42"), "\"43\"").isDenied()).isFalse();
+        // A rule naming the string decides on the string: the integer reading is for tests naming an integer.
+        assertThat(transferExactly(nativeRule("eq: \"42\""), "\"42\"").failure()).isEqualTo(Decision.Failure.NONE);
+        assertThat(transferExactly(nativeRule("eq: \"42\""), "\"42\"").isDenied()).isTrue();
+    }
+
+    @Test
+    void orderingsAndPatternsOnFractionsAreNotDecidedOnTheIntegerPart() throws Exception {
+        // An upstream comparing top_p with 0.1 reads a float: 0.9 is not below 0.1, whatever int(0.9) is.
+        assertThat(transferExactly(nativeRule("lt: 0.1"), "0.9").isDenied()).isFalse();
+        assertThat(transferExactly(nativeRule("lte: 0"), "0.5").isDenied()).as("payments under 1 are not refused").isFalse();
+        assertThat(transferExactly(nativeRule("gt: 100"), "19.99").isDenied()).as("cents are not refused").isFalse();
+        assertThat(transferExactly(nativeRule("gt: 100"), "100.5").failure()).isEqualTo(Decision.Failure.NONE);
+        assertThat(transferExactly(nativeRule("gt: 100"), "100.5").isDenied()).isTrue();
+        assertThat(transferExactly(nativeRule("matches: '^2\\.'"), "2.5").failure()).isEqualTo(Decision.Failure.NONE);
+        assertThat(transferExactly(agtRule("matches", "'^2\\.'"), "2.5").failure()).isEqualTo(Decision.Failure.NONE);
+        assertThat(transferExactly(nativeRule("in: [0.25, 0.5]"), "0.5").failure()).as("a list of fractions names no integer")
+                .isEqualTo(Decision.Failure.NONE);
+        assertThat(transferExactly(nativeRule("eq: 42"), "43.5").isDenied()).isFalse();
+    }
+
+    @Test
+    void explainSaysWhichValueAnIntegerFieldReadsOtherwise() {
+        Explanation explanation = nativeRule("eq: 42").explain(toolCall("transfer", "{\"to\":42.5}"));
+
+        assertThat(explanation.decision().failure()).isEqualTo(Decision.Failure.NUMBER_READINGS_DISAGREE);
+        assertThat(explanation.render()).contains("argument at /to, 42.5 (42 to an integer field)");
+    }
+
+    @Test
     void claimsHaveOneReading() {
         // A claim reaches no upstream through JSON.parse: an allow rule on a 64-bit claim keeps deciding exactly.
         CompiledPolicy policy = PolicyFixtures.policy("""

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.Identity;
-import dev.tollgate.policy.NumberReadingsDisagreeException;
 import dev.tollgate.policy.PolicyRequest;
 import dev.tollgate.policy.RegexInputTooLongException;
 import dev.tollgate.policy.RegexStepBudgetException;
@@ -74,16 +73,17 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
     }
 
     /**
-     * The same value as a reader holding every number in a double sees it; the very instance {@link #lookup} gives
-     * when it reads alike (claims always do: they reach no upstream).
+     * True when {@code exact}, what {@link #lookup} gave for {@code field}, is the very value a reader holding every
+     * number in a double sees (always for the gateway's own fields and claims: they reach no upstream as arguments).
      */
-    public static JsonNode lookupAsDoubles(String field, CallDescription call, Identity identity) {
-        return lookup(field, call, identity, call.argumentsAsDoubles());
+    public static boolean readsAlikeAsDoubles(String field, CallDescription call, Identity identity, JsonNode exact) {
+        return call.readsAlikeAsDoubles() || !fromArguments(field, identity)
+                || exact == lookup(field, call, identity, call.argumentsAsDoubles());
     }
 
-    /** {@link #lookupAsDoubles}, given what {@link #lookup} gave: no second lookup when every number reads alike. */
-    private static JsonNode lookupAsDoubles(String field, CallDescription call, Identity identity, JsonNode exact) {
-        return call.argumentsAsDoubles() == call.arguments() ? exact : lookupAsDoubles(field, call, identity);
+    /** Whether {@link #lookup} reads {@code field} from the call's arguments (the only values with several readings). */
+    private static boolean fromArguments(String field, Identity identity) {
+        return "tool_args".equals(field) || !GATEWAY_FIELDS.contains(field) && identity.claim(field) == null;
     }
 
     private static JsonNode lookup(String field, CallDescription call, Identity identity, JsonNode args) {
@@ -121,16 +121,25 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
     @Override
     public boolean matches(PolicyRequest request) {
         JsonNode actual = lookup(field, request.call(), request.identity());
-        return actual != null && testBothReadings(actual, lookupAsDoubles(field, request.call(), request.identity(), actual));
+        return actual != null && testEveryReading(actual, request.call(), request.identity());
     }
 
-    /** The test on the value as read exactly, which must agree with the test on it as a double (see {@link NumberReadings}). */
-    private boolean testBothReadings(JsonNode actual, JsonNode asDouble) {
+    /**
+     * The test on the value as read exactly, which must agree with the test on it as a double and, for a test naming
+     * an integer, as an integer (see {@link NumberReadings}); one test when the value reads alike.
+     */
+    private boolean testEveryReading(JsonNode actual, CallDescription call, Identity identity) {
         boolean exact = test(actual);
-        if (asDouble != actual && test(asDouble) != exact) {
-            throw new NumberReadingsDisagreeException(field + ", " + NumberReadings.describe(actual, asDouble) + ",");
+        if (!fromArguments(field, identity)) {
+            return exact;
         }
-        return exact;
+        // The integer reading only where the test names an integer (see NumberReadings).
+        boolean asInteger = !call.readsAlikeAsIntegers() && NumberReadings.namesAnInteger(operator, value, true);
+        if (call.readsAlikeAsDoubles() && !asInteger) {
+            return exact;
+        }
+        return NumberReadings.decidedAlike(exact, actual, lookup(field, call, identity, call.argumentsAsDoubles()),
+                asInteger ? lookup(field, call, identity, call.argumentsAsIntegers()) : actual, this::test, field);
     }
 
     private boolean test(JsonNode actual) {
@@ -166,7 +175,7 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
         if (actual == null) {
             return field + " is absent from the context";
         }
-        return testBothReadings(actual, lookupAsDoubles(field, request.call(), request.identity(), actual)) ? null : field + " (" + abbreviate(actual) + ") fails " + operator + " " + value;
+        return testEveryReading(actual, request.call(), request.identity()) ? null : field + " (" + abbreviate(actual) + ") fails " + operator + " " + value;
     }
 
     private static String abbreviate(JsonNode actual) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.Identity;
-import dev.tollgate.policy.NumberReadingsDisagreeException;
 import dev.tollgate.policy.PolicyRequest;
 import dev.tollgate.policy.RegexInputTooLongException;
 
@@ -15,14 +14,16 @@ public record ArgumentCondition(JsonPointer path, ValueTest test) implements Con
     public boolean matches(PolicyRequest request) {
         CallDescription call = request.call();
         JsonNode value = valueOf(call.arguments());
-        // The common case, every number reading alike: one reading, one lookup.
-        JsonNode asDouble = call.argumentsAsDoubles() == call.arguments() ? value : valueOf(call.argumentsAsDoubles());
         try {
             boolean exact = test.test(value);
-            if (asDouble != value && test.test(asDouble) != exact) {
-                throw new NumberReadingsDisagreeException("argument at " + path + ", " + NumberReadings.describe(value, asDouble) + ",");
+            // The integer reading only where the test names an integer (see NumberReadings).
+            boolean asInteger = test.namesAnInteger() && !call.readsAlikeAsIntegers();
+            // The common case, every value reading alike: one reading, one lookup.
+            if (call.readsAlikeAsDoubles() && !asInteger) {
+                return exact;
             }
-            return exact;
+            return NumberReadings.decidedAlike(exact, value, valueOf(call.argumentsAsDoubles()),
+                    asInteger ? valueOf(call.argumentsAsIntegers()) : value, test::test, "argument at " + path);
         } catch (RegexInputTooLongException e) {
             throw e.at("argument at " + path);
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.policy.NumberReadingsDisagreeException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Iterator;
@@ -21,9 +22,21 @@ import java.util.Map;
  * JavaScript writes an integral double without a fraction, so {@code 1234.0} is the text "1234" to a
  * {@code matches} there.
  *
- * <p>Each call carries both readings of its arguments ({@link dev.tollgate.policy.CallDescription#argumentsAsDoubles}),
- * made once; a condition whose value differs between them decides on both and must get the same answer from each
- * (see {@link dev.tollgate.policy.NumberReadingsDisagreeException}).
+ * <p>A third reading is what a reader binding the value to an integer type keeps. Jackson's default coercions into a
+ * Java {@code long}, {@code int} or {@code BigInteger} field (a tool's arguments bound to a record or class) read
+ * {@code 42.5} as 42 and the string {@code "42"} as 42, as do Python's {@code int(x)}, Spring AI's {@code Long}
+ * parameters ({@code "42"}, {@code "4.2e1"}) and JavaScript's {@code Math.trunc} or {@code parseInt}. So in this
+ * reading every number with a fraction is its integer part (toward zero, of the exact value: a double's integer
+ * part is that or the double itself, which the double reading covers) and every string holding a decimal number is
+ * that number's integer part. A rule freezing account 42 must not let {@code 42.5} or {@code "42"} through to an
+ * upstream that acts on account 42. It is decided only by equality and membership tests naming an integer
+ * ({@code eq: 42}, {@code in: [41, 42]}): an ordering or a pattern on a fractional value ({@code lt: 0.1} on 0.9)
+ * would otherwise deny ordinary calls to upstreams that read a float.
+ *
+ * <p>Each call carries the three readings of its arguments ({@link dev.tollgate.policy.CallDescription#argumentsAsDoubles},
+ * {@link dev.tollgate.policy.CallDescription#argumentsAsIntegers}), made once; a condition whose value differs
+ * between them decides on each and must get the same answer from all (see
+ * {@link dev.tollgate.policy.NumberReadingsDisagreeException}).
  */
 public final class NumberReadings {
 
@@ -36,6 +49,52 @@ public final class NumberReadings {
     /** True when every number in {@code value} (recursively) reads as the same value exactly and as a double. */
     public static boolean readAlike(JsonNode value) {
         return asDoubles(value) == value;
+    }
+
+    /**
+     * True for the tests decided on the integer reading: {@code eq}, {@code ne} and {@code contains} of an integer,
+     * {@code in} and {@code not_in} of a list holding one (native and AGT operators alike).
+     *
+     * @param booleansAreIntegers true for AGT's Python semantics, where {@code True == 1}: an AGT {@code eq: true} is
+     *                            the native {@code in: [true, 1]} it imports as, and must be decided alike
+     */
+    public static boolean namesAnInteger(String operator, JsonNode operand, boolean booleansAreIntegers) {
+        return switch (operator) {
+            case "eq", "ne", "contains" -> isInteger(operand, booleansAreIntegers);
+            case "in", "not_in" -> operand.isArray() && java.util.stream.StreamSupport.stream(operand.spliterator(), false)
+                    .anyMatch(element -> isInteger(element, booleansAreIntegers));
+            default -> false;
+        };
+    }
+
+    private static boolean isInteger(JsonNode operand, boolean booleansAreIntegers) {
+        return operand != null && (operand.isIntegralNumber() || booleansAreIntegers && operand.isBoolean()
+                || operand.isFloatingPointNumber() && operand.decimalValue().stripTrailingZeros().scale() <= 0);
+    }
+
+    /** What a condition tests on each reading of a value. */
+    @FunctionalInterface
+    public interface Test {
+        boolean test(JsonNode value);
+    }
+
+    /**
+     * The decision {@code test} made on the exact value, once it has made the same on the value as a double and as
+     * an integer (each the very instance of the exact value when it reads alike or is not to be decided on, and then
+     * not tested again).
+     *
+     * @param where what was tested ("argument at /to"), for the message
+     * @throws NumberReadingsDisagreeException when one reading is decided otherwise
+     */
+    public static boolean decidedAlike(boolean onExact, JsonNode exact, JsonNode asDouble, JsonNode asInteger, Test test, String where) {
+        if (asDouble != exact && test.test(asDouble) != onExact) {
+            throw new NumberReadingsDisagreeException(where + ", " + describe(exact, asDouble) + ",");
+        }
+        if (asInteger != exact && asInteger != asDouble && test.test(asInteger) != onExact) {
+            throw new NumberReadingsDisagreeException(where + ", " + abbreviate(exact.toString()) + " (" + abbreviate(asInteger.toString())
+                    + " to an integer field),");
+        }
+        return onExact;
     }
 
     private static boolean numberReadsAlike(JsonNode number) {
@@ -104,6 +163,44 @@ public final class NumberReadings {
      * constant time whether the value at a path reads alike ({@code asDoubles(v).at(p) == v.at(p)}).
      */
     public static JsonNode asDoubles(JsonNode value) {
+        return eachNumber(value, NumberReadings::asDouble);
+    }
+
+    /**
+     * {@code value} as a reader binding each number to an integer type sees it: every number with a fraction is its
+     * integer part (toward zero: {@code -2.5} is -2), every string holding a decimal number ({@code "42"},
+     * {@code " -7 "}, {@code "4.2e1"}) that number's integer part. The same instances wherever nothing changes, as
+     * {@link #asDoubles}.
+     */
+    public static JsonNode asIntegers(JsonNode value) {
+        return eachNumber(value, NumberReadings::integerPart);
+    }
+
+    private static JsonNode asDouble(JsonNode node) {
+        return !node.isNumber() || numberReadsAlike(node) ? node : doubleOf(node);
+    }
+
+    private static JsonNode integerPart(JsonNode node) {
+        if (node.isFloatingPointNumber()) {
+            BigDecimal exact = node.decimalValue();
+            return exact.signum() == 0 || exact.stripTrailingZeros().scale() <= 0 ? node : integerNode(exact.toBigInteger());
+        }
+        if (node.isTextual()) {
+            BigDecimal number = DecimalText.parse(node.textValue());
+            return number == null ? node : integerNode(number.toBigInteger());
+        }
+        return node;
+    }
+
+    private static JsonNode integerNode(BigInteger value) {
+        return value.bitLength() < Long.SIZE ? JsonNodeFactory.instance.numberNode(value.longValue()) : JsonNodeFactory.instance.numberNode(value);
+    }
+
+    /**
+     * {@code value} with every scalar replaced by what {@code reading} makes of it, in one walk that copies only the
+     * containers on the way to a changed one: every unchanged subtree is the very same instance.
+     */
+    private static JsonNode eachNumber(JsonNode value, java.util.function.UnaryOperator<JsonNode> reading) {
         if (value == null) {
             return null;
         }
@@ -111,7 +208,7 @@ public final class NumberReadings {
             ArrayNode copy = null;
             for (int i = 0, n = value.size(); i < n; i++) {
                 JsonNode element = value.get(i);
-                JsonNode read = asDoubles(element);
+                JsonNode read = eachNumber(element, reading);
                 if (read != element && copy == null) {
                     copy = JsonNodeFactory.instance.arrayNode(n);
                     for (int j = 0; j < i; j++) {
@@ -128,7 +225,7 @@ public final class NumberReadings {
             ObjectNode copy = null;
             for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
-                JsonNode read = asDoubles(field.getValue());
+                JsonNode read = eachNumber(field.getValue(), reading);
                 if (read != field.getValue() && copy == null) {
                     copy = JsonNodeFactory.instance.objectNode();
                     for (Iterator<Map.Entry<String, JsonNode>> before = value.fields(); before.hasNext(); ) {
@@ -145,7 +242,7 @@ public final class NumberReadings {
             }
             return copy == null ? value : copy;
         }
-        return value.isNumber() && !numberReadsAlike(value) ? doubleOf(value) : value;
+        return value.isNumber() || value.isTextual() ? reading.apply(value) : value;
     }
 
     private static JsonNode doubleOf(JsonNode number) {

@@ -20,12 +20,22 @@ public final class ValueTest {
     private final JsonNode operand;
     private final LinearRegex regex;
     private final TextNormalization normalization;
+    private final boolean namesAnInteger;
 
     private ValueTest(String operator, JsonNode operand, LinearRegex regex, TextNormalization normalization) {
         this.operator = operator;
         this.operand = operand;
         this.regex = regex;
         this.normalization = normalization;
+        this.namesAnInteger = NumberReadings.namesAnInteger(operator, operand, false);
+    }
+
+    /**
+     * True for an equality or membership test naming an integer ({@code eq: 42}, {@code in: [41, 42]}): the tests
+     * decided on the value's integer reading too (see {@link NumberReadings}).
+     */
+    public boolean namesAnInteger() {
+        return namesAnInteger;
     }
 
     /** Validates the operand for the operator at load time. */

@@ -197,8 +197,9 @@ public final class LiteralPrefilter {
                 JsonNode value = AgtCondition.lookup(fields[f], request.call(), request.identity());
                 texts[f] = AgtCondition.searchText(value);
                 // The scan reads the exact text; the text of the value a JavaScript upstream reads may hold literals
-                // this one lacks, so only running the pattern on both readings can tell (the condition does).
-                readsTwoWays[f] = value != AgtCondition.lookupAsDoubles(fields[f], request.call(), request.identity());
+                // this one lacks, so only running the pattern on both readings can tell (the condition does). A
+                // pattern is not decided on the integer reading.
+                readsTwoWays[f] = !AgtCondition.readsAlikeAsDoubles(fields[f], request.call(), request.identity(), value);
                 if (texts[f] != null) {
                     found[f] = new long[(automaton.literalCount() + 64) >>> 6];
                     automaton.scan(texts[f], found[f]);

@@ -94,4 +94,26 @@ class NumberReadingsTest {
         assertThat(read.get("b").get(1)).isSameAs(value.get("b").get(1));
         assertThat(read.fieldNames()).toIterable().containsExactly("a", "b", "c");
     }
+
+    @Test
+    void theIntegerReadingDropsEveryFractionTowardZeroReadsNumericStringsAndSharesWhatHasNeither() throws Exception {
+        ObjectMapper exact = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .configure(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
+        JsonNode value = exact.readTree("{\"to\":42.5,\"neg\":-2.5,\"tiny\":-0.25,\"whole\":7,\"same\":{\"n\":[1,2.0,\"x\"]},"
+                + "\"s\":\" 43 \",\"e\":\"4.2e1\",\"word\":\"42abc\",\"big\":123456789012345678901234.5}");
+
+        JsonNode read = NumberReadings.asIntegers(value);
+
+        assertThat(read.get("to").longValue()).isEqualTo(42);
+        assertThat(read.get("neg").longValue()).isEqualTo(-2);
+        assertThat(read.get("tiny").longValue()).isZero();
+        assertThat(read.get("s").longValue()).isEqualTo(43);
+        assertThat(read.get("e").longValue()).isEqualTo(42);
+        assertThat(read.get("big").bigIntegerValue()).isEqualTo(new java.math.BigInteger("123456789012345678901234"));
+        assertThat(read.get("word")).as("not a number: the same instance").isSameAs(value.get("word"));
+        assertThat(read.get("whole")).isSameAs(value.get("whole"));
+        assertThat(read.get("same")).as("no fraction and no numeric string below it: the same instance").isSameAs(value.get("same"));
+        JsonNode whole = exact.readTree("{\"a\":[1,2,3],\"b\":1.0e300,\"c\":\"text\"}");
+        assertThat(NumberReadings.asIntegers(whole)).as("nothing to read otherwise: the very instance").isSameAs(whole);
+    }
 }
