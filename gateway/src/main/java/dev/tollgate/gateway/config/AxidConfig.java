@@ -23,10 +23,15 @@ public record AxidConfig(Path jwksFile, String issuer, String audience, String t
 
     /**
      * Keys from a JWKS URL instead of a file: refreshed every {@code refresh}; a token with an unknown kid
-     * triggers a refetch, at most once per {@code minRefetch}.
+     * triggers a refetch, at most once per {@code minRefetch}. When no fetch has succeeded for {@code maxStale}, the
+     * keys are dropped and every token refused until one does: someone who can block the fetch cannot keep a
+     * withdrawn key trusted for longer.
      */
-    public record RemoteKeys(java.net.URI url, Duration refresh, Duration minRefetch) {
+    public record RemoteKeys(java.net.URI url, Duration refresh, Duration minRefetch, Duration maxStale) {
     }
+
+    /** How long keys from a JWKS URL are trusted without a successful fetch, unless configured. */
+    public static final Duration DEFAULT_JWKS_MAX_STALE = Duration.ofHours(24);
 
     /**
      * Ties the AXID to the mTLS workload: the claim must equal the caller's SPIFFE trust domain

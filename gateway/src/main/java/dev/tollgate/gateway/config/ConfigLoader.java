@@ -35,7 +35,7 @@ public final class ConfigLoader {
     static final Set<String> RATE_LIMIT_FIELDS = Set.of("store", "max-local-buckets", "max-buckets-per-owner");
     static final Set<String> IDENTITY_FIELDS = Set.of("axid");
     static final Set<String> AXID_FIELDS = Set.of("jwks-file", "issuer", "audience", "type", "max-lifetime", "clock-skew",
-            "required-claims", "forward", "binding", "jwks-url", "jwks-refresh", "jwks-min-refetch");
+            "required-claims", "forward", "binding", "jwks-url", "jwks-refresh", "jwks-min-refetch", "jwks-max-stale");
     static final Set<String> BINDING_FIELDS = Set.of("claim", "spiffe-segment");
     static final Set<String> TELEMETRY_FIELDS = Set.of("service-name", "traces-exporter", "record-arguments", "redact",
             "upstream-spans", "decision-span-after", "sample-allowed", "access-log");
@@ -426,8 +426,9 @@ public final class ConfigLoader {
                 if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
                     throw new java.net.URISyntaxException(url, "not http(s)");
                 }
-                remote = new AxidConfig.RemoteKeys(uri, a.duration("jwks-refresh", java.time.Duration.ofMinutes(5)),
-                        a.duration("jwks-min-refetch", java.time.Duration.ofSeconds(30)));
+                java.time.Duration refresh = a.duration("jwks-refresh", java.time.Duration.ofMinutes(5));
+                remote = new AxidConfig.RemoteKeys(uri, refresh, a.duration("jwks-min-refetch", java.time.Duration.ofSeconds(30)),
+                        JwksStaleness.read(a, refresh));
             } catch (java.net.URISyntaxException | NullPointerException e) {
                 a.problemAt("jwks-url", "must be an http(s) URL");
             }

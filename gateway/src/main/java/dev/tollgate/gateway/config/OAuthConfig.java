@@ -21,10 +21,12 @@ import java.util.List;
  * @param introspection  check tokens at the authorization server (RFC 7662) instead of as JWTs; null for JWTs
  * @param upstreamGrant  how the gateway obtains the upstream's own token (client credentials or token exchange); null
  *                       for a static credential or none
+ * @param jwksMaxStale   how long the signing keys are trusted without a successful fetch; then every token is
+ *                       refused until one succeeds
  */
 public record OAuthConfig(URI resource, URI issuer, URI jwksUrl, List<String> requiredScopes, List<String> scopesSupported,
                           Duration clockSkew, String upstreamHeader, String upstreamValue, Introspection introspection,
-                          UpstreamGrant upstreamGrant) {
+                          UpstreamGrant upstreamGrant, Duration jwksMaxStale) {
 
     public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
 

@@ -4,13 +4,13 @@ import java.net.URI;
 import java.util.Set;
 
 /**
- * Reads a route's {@code oauth: {resource, issuer, jwks-url, required-scopes, scopes-supported, clock-skew,
- * upstream-credential: {header, value}}}.
+ * Reads a route's {@code oauth: {resource, issuer, jwks-url, jwks-max-stale, required-scopes, scopes-supported,
+ * clock-skew, upstream-credential: {header, value}}}.
  */
 final class OAuthReader {
 
     static final Set<String> FIELDS = Set.of("resource", "issuer", "jwks-url", "required-scopes", "scopes-supported", "clock-skew",
-            "upstream-credential", "introspection");
+            "upstream-credential", "introspection", "jwks-max-stale");
     static final Set<String> INTROSPECTION_FIELDS = Set.of("url", "client-id", "client-secret");
     static final Set<String> CREDENTIAL_FIELDS = Set.of("header", "value", "client-credentials", "token-exchange");
     static final Set<String> GRANT_FIELDS = Set.of("token-url", "client-id", "client-secret", "resource", "audience", "scope");
@@ -69,6 +69,7 @@ final class OAuthReader {
             return null;
         }
         return new OAuthConfig(resource, issuer, jwks, o.strings("required-scopes", java.util.List.of()), o.strings("scopes-supported", java.util.List.of()),
-                o.duration("clock-skew", OAuthConfig.DEFAULT_CLOCK_SKEW), header, value, introspection, grant);
+                o.duration("clock-skew", OAuthConfig.DEFAULT_CLOCK_SKEW), header, value, introspection, grant,
+                JwksStaleness.read(o, dev.tollgate.gateway.identity.OAuthKeys.REFRESH));
     }
 }

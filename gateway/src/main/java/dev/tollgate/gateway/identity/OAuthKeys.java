@@ -25,13 +25,14 @@ import org.slf4j.LoggerFactory;
  * metadata at load (RFC 8414, then OpenID discovery; the metadata must name the configured issuer, so one server
  * cannot pass itself off as another), fetched on the loading thread, refreshed on a timer and refetched when a token
  * names an unknown key, at most once per {@link #MIN_REFETCH}. Fetches never run on an event loop; a failed fetch
- * keeps the previous keys.
+ * keeps the previous keys, for at most the route's {@code jwks-max-stale} after the last fetch that succeeded (see
+ * {@link KeyStaleness}).
  */
 public final class OAuthKeys implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(OAuthKeys.class);
     static final Duration TIMEOUT = Duration.ofSeconds(5);
-    static final Duration REFRESH = Duration.ofMinutes(5);
+    public static final Duration REFRESH = Duration.ofMinutes(5);
     static final Duration MIN_REFETCH = Duration.ofSeconds(30);
     private static final int MAX_BYTES = 256 * 1024;
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -42,16 +43,26 @@ public final class OAuthKeys implements AutoCloseable {
     private final AtomicReference<JWKSet> keys = new AtomicReference<>(new JWKSet());
     private final AtomicReference<Instant> lastRefetch = new AtomicReference<>(Instant.EPOCH);
     private final ScheduledExecutorService timer;
+    private final KeyStaleness staleness;
 
-    private OAuthKeys(URI jwksUrl, Clock clock) {
+    private OAuthKeys(URI jwksUrl, Duration maxStale, Clock clock) {
         this.jwksUrl = jwksUrl;
         this.clock = clock;
+        this.staleness = new KeyStaleness("OAuth keys from " + jwksUrl, maxStale, clock);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tollgate-oauth-jwks " + jwksUrl.getHost());
             t.setDaemon(true);
             return t;
         });
-        timer.scheduleWithFixedDelay(() -> fetch().join(), REFRESH.toMillis(), REFRESH.toMillis(), TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::refresh, REFRESH.toMillis(), REFRESH.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** One scheduled refresh: a fetch, then the keys dropped if no fetch has succeeded for too long. */
+    void refresh() {
+        fetch().join();
+        if (staleness.expired()) {
+            keys.set(new JWKSet());
+        }
     }
 
     /**
@@ -59,9 +70,9 @@ public final class OAuthKeys implements AutoCloseable {
      *
      * @throws IOException when the metadata or the keys cannot be had: the route cannot verify anything
      */
-    public static OAuthKeys load(URI issuer, URI jwksUrl, Clock clock) throws IOException {
+    public static OAuthKeys load(URI issuer, URI jwksUrl, Duration maxStale, Clock clock) throws IOException {
         URI keysAt = jwksUrl != null ? jwksUrl : discover(issuer);
-        OAuthKeys keys = new OAuthKeys(keysAt, clock);
+        OAuthKeys keys = new OAuthKeys(keysAt, maxStale, clock);
         if (!keys.fetch().join()) {
             keys.close();
             throw new IOException("cannot load the signing keys from " + keysAt);
@@ -124,7 +135,7 @@ public final class OAuthKeys implements AutoCloseable {
         return http.sendAsync(HttpRequest.newBuilder(jwksUrl).timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofByteArray())
                 .thenApply(response -> {
                     if (response.statusCode() != 200 || response.body().length > MAX_BYTES) {
-                        LOG.warn("OAuth keys not refreshed from {}: HTTP {}", jwksUrl, response.statusCode());
+                        LOG.warn("OAuth keys not refreshed from {} (kept {}): HTTP {}", jwksUrl, staleness.keptUntil(), response.statusCode());
                         return false;
                     }
                     try {
@@ -135,14 +146,15 @@ public final class OAuthKeys implements AutoCloseable {
                         if (!fetched.toJSONObject().equals(keys.get().toJSONObject())) {
                             keys.set(fetched);
                         }
+                        staleness.fetched();
                         return true;
                     } catch (ParseException e) {
-                        LOG.warn("OAuth keys not refreshed from {}: {}", jwksUrl, e.getMessage());
+                        LOG.warn("OAuth keys not refreshed from {} (kept {}): {}", jwksUrl, staleness.keptUntil(), e.getMessage());
                         return false;
                     }
                 })
                 .exceptionally(e -> {
-                    LOG.warn("OAuth keys not refreshed from {}: {}", jwksUrl, e.toString());
+                    LOG.warn("OAuth keys not refreshed from {} (kept {}): {}", jwksUrl, staleness.keptUntil(), e.toString());
                     return false;
                 });
     }

@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * AXID keys from a JWKS URL: fetched once at start (on the startup thread), refreshed on a timer, and
  * refetched when a token names an unknown kid, at most once per {@code minRefetchInterval} however many
  * such tokens arrive (a flood of forged kids cannot turn into a flood of fetches). Fetches use the JDK's
- * asynchronous HTTP client with a timeout: never on an event loop. A failed fetch keeps the previous keys.
+ * asynchronous HTTP client with a timeout: never on an event loop. A failed fetch keeps the previous keys, for at
+ * most {@code maxStale} after the last fetch that succeeded: past it the keys are dropped on the next refresh, and
+ * every token is refused until a fetch succeeds again (see {@link KeyStaleness}).
  */
 public final class RemoteJwks implements AutoCloseable {
 
@@ -37,20 +39,30 @@ public final class RemoteJwks implements AutoCloseable {
     /** When the last refetch caused by an unknown kid started (scheduled refreshes do not count). */
     private final AtomicReference<Instant> lastUnknownKidFetch = new AtomicReference<>(Instant.EPOCH);
     private final AtomicLong fetches = new AtomicLong();
+    private final KeyStaleness staleness;
     /** Daemon, but stopped by {@link #close}: a gateway that closes (or a reload that drops the URL) leaves no timer. */
     private final ScheduledExecutorService timer;
 
-    public RemoteJwks(URI url, Duration refresh, Duration minRefetchInterval, Clock clock) {
+    public RemoteJwks(URI url, Duration refresh, Duration minRefetchInterval, Duration maxStale, Clock clock) {
         this.url = url;
         this.minRefetchInterval = minRefetchInterval;
         this.clock = clock;
+        this.staleness = new KeyStaleness("AXID keys from " + url, maxStale, clock);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, threadName(url));
             t.setDaemon(true);
             return t;
         });
         // Waiting here blocks only this timer thread (bounded by FETCH_TIMEOUT) and keeps refreshes from overlapping.
-        timer.scheduleWithFixedDelay(() -> fetch().join(), refresh.toMillis(), refresh.toMillis(), TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::refresh, refresh.toMillis(), refresh.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** One scheduled refresh: a fetch, then the keys dropped if no fetch has succeeded for too long. */
+    void refresh() {
+        fetch().join();
+        if (staleness.expired()) {
+            keys.set(new AxidKeys(java.util.Map.of()));
+        }
     }
 
     public AxidKeys keys() {
@@ -90,13 +102,14 @@ public final class RemoteJwks implements AutoCloseable {
                     }
                     try {
                         keys.set(AxidKeys.of(JWKSet.parse(response.body())));
+                        staleness.fetched();
                         return true;
                     } catch (java.text.ParseException e) {
                         throw new IllegalStateException("JWKS " + url + " is not a JWK set: " + e.getMessage(), e);
                     }
                 })
                 .exceptionally(e -> {
-                    LOG.warn("AXID keys: fetch of {} failed, previous keys kept: {}", url, e.getMessage());
+                    LOG.warn("AXID keys: fetch of {} failed, previous keys kept {}: {}", url, staleness.keptUntil(), e.getMessage());
                     return false;
                 });
     }

@@ -59,7 +59,7 @@ public final class SnapshotLoader implements AutoCloseable {
         AxidConfig.RemoteKeys remote = config.axid().remoteKeys();
         // A closed source (its gateway closed) is replaced rather than reused: it no longer refreshes.
         RemoteJwks source = remoteKeys.compute(remote.url(), (url, existing) -> existing != null && !existing.isClosed() ? existing
-                : new RemoteJwks(url, remote.refresh(), remote.minRefetch(), Clock.systemUTC()));
+                : new RemoteJwks(url, remote.refresh(), remote.minRefetch(), remote.maxStale(), Clock.systemUTC()));
         if (source.keys().byKid().isEmpty() && !source.fetchNow()) {
             problems.add(new ConfigProblem(config.source(), 0, "identity.axid.jwks-url", "cannot fetch AXID keys from " + remote.url()));
             return null;
@@ -116,7 +116,7 @@ public final class SnapshotLoader implements AutoCloseable {
             try {
                 OAuthKeys keys = oauthKeys.get(key);
                 if (keys == null) {
-                    keys = OAuthKeys.load(oauth.issuer(), oauth.jwksUrl(), Clock.systemUTC());
+                    keys = OAuthKeys.load(oauth.issuer(), oauth.jwksUrl(), oauth.jwksMaxStale(), Clock.systemUTC());
                     oauthKeys.put(key, keys);
                 }
                 out.put(route.name(), new OAuthVerifier(oauth, keys, Clock.systemUTC()));
@@ -128,7 +128,7 @@ public final class SnapshotLoader implements AutoCloseable {
     }
 
     private static String oauthKey(OAuthConfig oauth) {
-        return oauth.issuer() + " " + oauth.jwksUrl();
+        return oauth.issuer() + " " + oauth.jwksUrl() + " " + oauth.jwksMaxStale();
     }
 
     private void retireOAuthKeysExcept(GatewayConfig config) {

@@ -102,6 +102,11 @@ class ConfigLoaderTest {
                 Arguments.of("admin token with a space", VALID.replace("  port: 9090", "  port: 9090\n  token: \"abc def ghi jkl mno pqr\""), 8, "admin.token", "must be a bearer token"),
                 Arguments.of("admin token not a string", VALID.replace("  port: 9090", "  port: 9090\n  token: [a, b]"), 8, "admin.token", "must be a string"),
                 Arguments.of("admin misspelt field", VALID.replace("  port: 9090", "  port: 9090\n  allowed-host: [x]"), 8, "admin.allowed-host", "unknown field"),
+                Arguments.of("AXID keys kept stale no longer than a refresh", VALID + AXID_FROM_URL.formatted("jwks-max-stale: 5m"), 0,
+                        "identity.axid.jwks-max-stale", "longer than the refresh interval"),
+                Arguments.of("OAuth keys kept stale no longer than a refresh", VALID.replace("    response-timeout: 2m",
+                        "    response-timeout: 2m\n" + OAUTH.formatted("jwks-max-stale: 1m")), 0,
+                        "routes[0].oauth.jwks-max-stale", "longer than the refresh interval"),
                 Arguments.of("YAML syntax error", VALID.replace("routes:", "routes: [unclosed"), 9, "", ""));
     }
 
@@ -118,6 +123,23 @@ class ConfigLoaderTest {
                     assertThat(p.field()).as("field").isEqualTo(field);
                     assertThat(p.message()).contains(message);
                 }));
+    }
+
+    private static final String AXID_FROM_URL = """
+            identity:
+              axid: {jwks-url: "https://idp.example/jwks", jwks-refresh: 5m, %s, issuer: dev, audience: tollgate}
+            """;
+    private static final String OAUTH = "    oauth: {resource: \"https://gw.example/mcp\", issuer: \"https://as.example\", %s}";
+
+    @Test
+    void keysFromAJwksUrlAreTrustedThroughFailedFetchesForADayUnlessConfigured() throws Exception {
+        GatewayConfig byDefault = ConfigLoader.parse(VALID + AXID_FROM_URL.formatted("clock-skew: 30s"), "g.yaml", Map.of());
+        GatewayConfig configured = ConfigLoader.parse(VALID.replace("    response-timeout: 2m", "    response-timeout: 2m\n"
+                + OAUTH.formatted("jwks-max-stale: 2h")) + AXID_FROM_URL.formatted("jwks-max-stale: 90m"), "g.yaml", Map.of());
+
+        assertThat(byDefault.axid().remoteKeys().maxStale()).isEqualTo(Duration.ofHours(24));
+        assertThat(configured.axid().remoteKeys().maxStale()).isEqualTo(Duration.ofMinutes(90));
+        assertThat(configured.routes().get(0).oauth().jwksMaxStale()).isEqualTo(Duration.ofHours(2));
     }
 
     @Test

@@ -13,6 +13,7 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
+import dev.tollgate.gateway.config.AxidConfig;
 import dev.tollgate.gateway.config.OAuthConfig;
 import dev.tollgate.gateway.errors.RejectReason;
 import java.net.InetSocketAddress;
@@ -39,8 +40,11 @@ class OAuthKeyWithdrawalTest {
 
     private static final URI RESOURCE = URI.create("https://gateway.example/mcp");
     private static final URI ISSUER = URI.create("https://as.example");
+    private static final Duration MAX_STALE = Duration.ofHours(24);
 
     private final AtomicReference<String> published = new AtomicReference<>();
+    /** The key server is down (or the fetch is blocked): every fetch answers 503. */
+    private final java.util.concurrent.atomic.AtomicBoolean unavailable = new java.util.concurrent.atomic.AtomicBoolean();
     private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-04T10:00:00Z"));
     private final Clock clock = new Clock() {
         @Override
@@ -70,6 +74,11 @@ class OAuthKeyWithdrawalTest {
         publish(signing, other);
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/jwks", exchange -> {
+            if (unavailable.get()) {
+                exchange.sendResponseHeaders(503, -1);
+                exchange.close();
+                return;
+            }
             byte[] body = published.get().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
@@ -77,7 +86,7 @@ class OAuthKeyWithdrawalTest {
             exchange.close();
         });
         server.start();
-        keys = OAuthKeys.load(ISSUER, URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/jwks"), clock);
+        keys = OAuthKeys.load(ISSUER, URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/jwks"), MAX_STALE, clock);
     }
 
     @AfterEach
@@ -107,7 +116,7 @@ class OAuthKeyWithdrawalTest {
     @Test
     void aCachedTokenIsRefusedOnceItsKeyIsWithdrawnAndKeptWhileItStays() throws Exception {
         OAuthVerifier verifier = new OAuthVerifier(new OAuthConfig(RESOURCE, ISSUER, null, List.of(), null,
-                OAuthConfig.DEFAULT_CLOCK_SKEW, null, null, null, null), keys, clock);
+                OAuthConfig.DEFAULT_CLOCK_SKEW, null, null, null, null, AxidConfig.DEFAULT_JWKS_MAX_STALE), keys, clock);
         String token = token(signing);
         assertThat(verifier.verify(token).subject()).isEqualTo("alice");
 
@@ -120,5 +129,26 @@ class OAuthKeyWithdrawalTest {
         assertThatThrownBy(() -> verifier.verify(token)).isInstanceOfSatisfying(OAuthVerifier.Rejected.class,
                 e -> assertThat(e.reason()).isEqualTo(RejectReason.OAUTH_UNKNOWN_KEY));
         assertThat(verifier.verify(token(other)).subject()).isEqualTo("alice");
+    }
+
+    @Test
+    void keysAreKeptThroughFailedFetchesForMaxStaleThenDroppedUntilAFetchSucceeds() throws Exception {
+        OAuthVerifier verifier = new OAuthVerifier(new OAuthConfig(RESOURCE, ISSUER, null, List.of(), null,
+                OAuthConfig.DEFAULT_CLOCK_SKEW, null, null, null, null, MAX_STALE), keys, clock);
+        unavailable.set(true);
+
+        now.set(now.get().plus(MAX_STALE).minus(Duration.ofMinutes(1)));
+        keys.refresh();
+        String token = token(signing);
+        assertThat(verifier.verify(token).subject()).as("an outage shorter than the bound keeps the keys").isEqualTo("alice");
+
+        now.set(now.get().plus(Duration.ofMinutes(2)));
+        keys.refresh();
+        assertThatThrownBy(() -> verifier.verify(token)).as("past the bound, a blocked fetch keeps no key trusted")
+                .isInstanceOfSatisfying(OAuthVerifier.Rejected.class, e -> assertThat(e.reason()).isEqualTo(RejectReason.OAUTH_UNKNOWN_KEY));
+
+        unavailable.set(false);
+        keys.refresh();
+        assertThat(verifier.verify(token).subject()).as("the next fetch that succeeds brings them back").isEqualTo("alice");
     }
 }
