@@ -22,7 +22,8 @@
 #              (extra `tollgate run` options, e.g. "--event-loops 1").
 #              TOLLGATE_PREV_JAR: the jar of the targets suffixed @prev (e.g. --targets tollgate,tollgate@prev), an A/B
 #              of two builds alternated in the same run; TOLLGATE_PREV_JAVA_OPTS: the @prev targets' JVM options
-#              instead of TOLLGATE_JAVA_OPTS (with TOLLGATE_PREV_JAR the same jar: an A/B of JVM settings).
+#              instead of TOLLGATE_JAVA_OPTS (with TOLLGATE_PREV_JAR the same jar: an A/B of JVM settings);
+#              TOLLGATE_PREV_JAVA: the java binary of the @prev targets (e.g. a newer JDK's bin/java: an A/B of JVMs).
 # Exits non-zero if a target answers anything but 2xx, serves no requests, or if a gateway's answer is
 # not byte for byte the upstream's. Lost spans or audit lines are reported (LOST n), not a failure.
 set -euo pipefail

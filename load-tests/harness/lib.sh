@@ -12,8 +12,9 @@ all_targets=(direct nginx-proxy vertx-bare netty-bare tollgate tollgate-full tol
 basic_targets=(direct nginx-proxy tollgate)
 
 # A target with the suffix @prev (e.g. tollgate-full@prev) is the same configuration run by the jar named in
-# TOLLGATE_PREV_JAR, with TOLLGATE_PREV_JAVA_OPTS instead of TOLLGATE_JAVA_OPTS when that is set: an A/B of two
-# builds, or of two JVM settings (the same jar twice), alternated in one run.
+# TOLLGATE_PREV_JAR, with TOLLGATE_PREV_JAVA_OPTS instead of TOLLGATE_JAVA_OPTS when that is set, and by the java
+# binary TOLLGATE_PREV_JAVA when that is set: an A/B of two builds, of two JVM settings or of two JVMs (the same jar
+# twice), alternated in one run.
 tg_features() { # target -> space-separated features: rules100 axid otlp audit-full audit-digest
   if [[ "$1" == *@prev ]]; then
     [ -n "${TOLLGATE_PREV_JAR:-}" ] || { echo "target $1 needs TOLLGATE_PREV_JAR" >&2; return 1; }
@@ -195,16 +196,17 @@ start_gateway() { # target upstream_url [template] [extra JVM options...]: start
     # Each gateway exports to its own path of the one counting receiver, which counts per path.
     env=(OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="http://127.0.0.1:$otlp_port/v1/traces/$t" OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/protobuf)
   fi
-  local started target_jar=$jar java_opts=${TOLLGATE_JAVA_OPTS:-}
+  local started target_jar=$jar java_opts=${TOLLGATE_JAVA_OPTS:-} java_bin=java
   if [[ "$t" == *@prev ]]; then
     target_jar=$TOLLGATE_PREV_JAR
     java_opts=${TOLLGATE_PREV_JAVA_OPTS-$java_opts}
+    java_bin=${TOLLGATE_PREV_JAVA:-java}
   fi
   local sized=()
   has_feature "$t" heap256 && sized=(-Xmx256m)
   started=$(date +%s%N)
   # shellcheck disable=SC2086 # the JVM options and TOLLGATE_RUN_ARGS are lists of options
-  (cd "$work/$t" && exec env "${env[@]}" java $java_opts "${sized[@]}" "$@" -jar "$target_jar" run --config "$work/$t/gateway.yaml" ${TOLLGATE_RUN_ARGS:-}) \
+  (cd "$work/$t" && exec env "${env[@]}" "$java_bin" $java_opts "${sized[@]}" "$@" -jar "$target_jar" run --config "$work/$t/gateway.yaml" ${TOLLGATE_RUN_ARGS:-}) \
     >"$work/$t/gateway.log" 2>&1 &
   gw_pid[$t]=$!
   pids+=("${gw_pid[$t]}")
