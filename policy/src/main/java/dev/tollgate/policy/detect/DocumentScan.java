@@ -19,6 +19,8 @@ import java.util.Map;
  * contents and links, embedded resources; an A2A artifact), reporting findings by JSON pointer, and redacts them in
  * place. Every string is read, not only the fields a client is known to show: a model may be given any of them.
  * Object keys are read too (a key can carry text as well as a value can). Base64 blobs are read as the strings they are.
+ * Numbers are read as their digits: a card number sent as the JSON number {@code 4111111111111111} is a card number
+ * to the model and the client that reads it; redacting one turns it into a string holding the marker.
  */
 public final class DocumentScan {
 
@@ -89,6 +91,8 @@ public final class DocumentScan {
         }
         if (node.isTextual()) {
             add(node.textValue(), pointer, false, out);
+        } else if (node.isNumber()) {
+            add(digitsOf(node), pointer, false, out);
         } else if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
@@ -101,6 +105,11 @@ public final class DocumentScan {
                 walk(node.get(i), pointer + "/" + i, out);
             }
         }
+    }
+
+    /** A number as the digits a reader sees: integers as written, decimals in plain notation (4.1E15 as 4100000000000000). */
+    private static String digitsOf(JsonNode number) {
+        return number.isIntegralNumber() ? number.bigIntegerValue().toString() : number.decimalValue().toPlainString();
     }
 
     private static void add(String text, String pointer, boolean key, List<Text> out) {
@@ -131,10 +140,10 @@ public final class DocumentScan {
             JsonNode parent = slash <= 0 ? document : document.at(pointer.substring(0, slash));
             String last = pointer.substring(slash + 1).replace("~1", "/").replace("~0", "~");
             JsonNode value = parent.isArray() ? parent.get(Integer.parseInt(last)) : parent.get(last);
-            if (value == null || !value.isTextual()) {
+            if (value == null || !value.isTextual() && !value.isNumber()) {
                 continue;
             }
-            String redacted = redactSpans(value.textValue(), entry.getValue());
+            String redacted = redactSpans(value.isTextual() ? value.textValue() : digitsOf(value), entry.getValue());
             if (parent.isArray()) {
                 ((ArrayNode) parent).set(Integer.parseInt(last), TextNode.valueOf(redacted));
             } else {
