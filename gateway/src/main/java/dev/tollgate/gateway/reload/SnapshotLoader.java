@@ -21,7 +21,6 @@ import dev.tollgate.gateway.identity.OAuthKeys;
 import dev.tollgate.gateway.identity.OAuthVerifier;
 import dev.tollgate.gateway.config.OAuthConfig;
 import dev.tollgate.gateway.config.AxidConfig;
-import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.io.IOException;
@@ -42,14 +41,17 @@ import java.util.stream.Collectors;
 public final class SnapshotLoader implements AutoCloseable {
 
     private final CheckRegistry checks;
-    /** One key source per JWKS URL, kept across reloads (each owns a refresh timer). */
-    private final Map<URI, RemoteJwks> remoteKeys = new ConcurrentHashMap<>();
+    /**
+     * One key source per JWKS URL and settings (refresh, refetch spacing, staleness bound), kept across reloads that
+     * keep them (each owns a refresh timer); a reload that changes a setting gets a source that applies it.
+     */
+    private final Map<AxidConfig.RemoteKeys, RemoteJwks> remoteKeys = new ConcurrentHashMap<>();
 
     /** One OAuth key source per authorization server (issuer and JWKS URL), kept across reloads. */
     private final Map<String, OAuthKeys> oauthKeys = new ConcurrentHashMap<>();
 
-    /** The JWKS URL of the last configuration compiled successfully (still serving, or about to); null for none. */
-    private volatile URI inUse;
+    /** The JWKS URL and settings of the last configuration compiled successfully (still serving, or about to); null for none. */
+    private volatile AxidConfig.RemoteKeys inUse;
 
     public SnapshotLoader(CheckRegistry checks) {
         this.checks = checks;
@@ -58,8 +60,8 @@ public final class SnapshotLoader implements AutoCloseable {
     private AxidCache remoteAxid(GatewayConfig config, List<ConfigProblem> problems) {
         AxidConfig.RemoteKeys remote = config.axid().remoteKeys();
         // A closed source (its gateway closed) is replaced rather than reused: it no longer refreshes.
-        RemoteJwks source = remoteKeys.compute(remote.url(), (url, existing) -> existing != null && !existing.isClosed() ? existing
-                : new RemoteJwks(url, remote.refresh(), remote.minRefetch(), remote.maxStale(), Clock.systemUTC()));
+        RemoteJwks source = remoteKeys.compute(remote, (settings, existing) -> existing != null && !existing.isClosed() ? existing
+                : new RemoteJwks(settings.url(), settings.refresh(), settings.minRefetch(), settings.maxStale(), Clock.systemUTC()));
         if (source.keys().byKid().isEmpty() && !source.fetchNow()) {
             problems.add(new ConfigProblem(config.source(), 0, "identity.axid.jwks-url", "cannot fetch AXID keys from " + remote.url()));
             return null;
@@ -67,8 +69,8 @@ public final class SnapshotLoader implements AutoCloseable {
         return new AxidCache(new AxidVerifier(config.axid(), source::keys), Clock.systemUTC(), source);
     }
 
-    private static URI remoteKeyUrl(GatewayConfig config) {
-        return config.axid() == null || config.axid().remoteKeys() == null ? null : config.axid().remoteKeys().url();
+    private static AxidConfig.RemoteKeys remoteKeySettings(GatewayConfig config) {
+        return config.axid() == null ? null : config.axid().remoteKeys();
     }
 
     /**
@@ -76,7 +78,7 @@ public final class SnapshotLoader implements AutoCloseable {
      * drops or changes the URL, or after a rejected reload that named a new one. The snapshot being
      * replaced keeps its keys for the requests still running on it; only the refreshing stops.
      */
-    private void retireRemoteKeysExcept(URI keep) {
+    private void retireRemoteKeysExcept(AxidConfig.RemoteKeys keep) {
         remoteKeys.entrySet().removeIf(e -> {
             if (e.getKey().equals(keep)) {
                 return false;
@@ -164,7 +166,7 @@ public final class SnapshotLoader implements AutoCloseable {
             retireRemoteKeysExcept(inUse);
             throw new ConfigException(problems);
         }
-        inUse = remoteKeyUrl(config);
+        inUse = remoteKeySettings(config);
         retireRemoteKeysExcept(inUse);
         retireOAuthKeysExcept(config);
         Map<String, String> digests = new java.util.TreeMap<>(policyDigests(config.policyDirectory()));

@@ -51,14 +51,24 @@ class RemoteJwksLifecycleTest {
     }
 
     private String yaml(boolean withJwksUrl) {
-        return RunningGateway.mcpYaml(upstream.url("/mcp"), dir.resolve("policies"), "allow-all", withJwksUrl
-                ? "identity: {axid: {jwks-url: \"" + url + "\", issuer: \"" + AxidTokens.ISSUER + "\", audience: " + AxidTokens.AUDIENCE + "}}"
+        return yaml(withJwksUrl ? "" : null);
+    }
+
+    /** With the JWKS URL and these extra settings (null: no AXID at all). */
+    private String yaml(String keySettings) {
+        return RunningGateway.mcpYaml(upstream.url("/mcp"), dir.resolve("policies"), "allow-all", keySettings != null
+                ? "identity: {axid: {jwks-url: \"" + url + "\", " + keySettings + "issuer: \"" + AxidTokens.ISSUER + "\", audience: "
+                        + AxidTokens.AUDIENCE + "}}"
                 : "");
     }
 
     private boolean refreshThreadAlive() {
+        return !refreshThreads().isEmpty();
+    }
+
+    private java.util.List<Thread> refreshThreads() {
         String name = RemoteJwks.threadName(url);
-        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.isAlive() && t.getName().equals(name));
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && t.getName().equals(name)).toList();
     }
 
     @Test
@@ -92,5 +102,20 @@ class RemoteJwksLifecycleTest {
             assertThat(refreshThreadAlive()).isTrue();
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> !refreshThreadAlive());
+    }
+
+    @Test
+    void aReloadThatChangesTheKeySettingsReplacesTheSourceSoTheyApply() throws Exception {
+        try (SnapshotLoader loader = new SnapshotLoader(CheckRegistry.withDefaults())) {
+            loader.compile(ConfigLoader.parse(yaml("jwks-max-stale: 2h, "), "test.yaml", Map.of()));
+            java.util.List<Thread> before = refreshThreads();
+            assertThat(before).hasSize(1);
+
+            loader.compile(ConfigLoader.parse(yaml("jwks-max-stale: 3h, "), "test.yaml", Map.of()));
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> !before.get(0).isAlive());
+            assertThat(refreshThreads()).as("one source, a new one, refreshing with the new settings").hasSize(1)
+                    .doesNotContain(before.get(0));
+        }
     }
 }
