@@ -229,6 +229,14 @@ class NumberReadingsPolicyTest {
             assertReadingsDisagree(transferExactly(nativeRule("eq: 42"), spelled));
             assertReadingsDisagree(transferExactly(agtRule("in", "[41, 42]"), spelled));
         }
+        String padded = "\"" + "0".repeat(70) + "42\"";
+        for (String spelled : new String[]{padded, "\"" + " ".repeat(70) + "42\"", "\"\\u000142\"", "\"\uFF14\uFF12\"", "\"4_2\""}) {
+            assertReadingsDisagree(transferExactly(nativeRule("eq: 42"), spelled)); // Long.parseLong, trim(), int() read 42
+        }
+        assertReadingsDisagree(transferExactly(nativeRule("eq: 1"), "true")); // Python's int(True), pydantic's lax int
+        assertReadingsDisagree(transferExactly(nativeRule("eq: [42]"), "[\"42\"]")); // a List<Long> field
+        assertThat(transferExactly(nativeRule("contains: 42"), "\"ref-420\"").failure()).as("a substring test keeps its decision")
+                .isEqualTo(Decision.Failure.NONE);
         assertThat(transferExactly(nativeRule("eq: 42"), "\"42abc\"").isDenied()).as("not a number to Jackson or int()").isFalse();
         assertThat(transferExactly(nativeRule("eq: 42"), "\"1e999999999\"").isDenied()).as("no billion-digit integer").isFalse();
         assertThat(transferExactly(nativeRule("eq: 42"), "\"43\"").isDenied()).isFalse();

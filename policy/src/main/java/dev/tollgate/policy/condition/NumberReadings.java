@@ -52,24 +52,35 @@ public final class NumberReadings {
     }
 
     /**
-     * True for the tests decided on the integer reading: {@code eq}, {@code ne} and {@code contains} of an integer,
-     * {@code in} and {@code not_in} of a list holding one (native and AGT operators alike).
+     * True for the tests decided on the integer reading: {@code eq}, {@code ne}, {@code in} and {@code not_in} of an
+     * integer or of a list or mapping holding one (native and AGT operators alike).
      *
      * @param booleansAreIntegers true for AGT's Python semantics, where {@code True == 1}: an AGT {@code eq: true} is
      *                            the native {@code in: [true, 1]} it imports as, and must be decided alike
      */
     public static boolean namesAnInteger(String operator, JsonNode operand, boolean booleansAreIntegers) {
         return switch (operator) {
-            case "eq", "ne", "contains" -> isInteger(operand, booleansAreIntegers);
-            case "in", "not_in" -> operand.isArray() && java.util.stream.StreamSupport.stream(operand.spliterator(), false)
-                    .anyMatch(element -> isInteger(element, booleansAreIntegers));
+            // contains of an integer in a string is a substring test: the text's integer reading has no substrings.
+            case "eq", "ne", "in", "not_in" -> holdsAnInteger(operand, booleansAreIntegers);
             default -> false;
         };
     }
 
-    private static boolean isInteger(JsonNode operand, boolean booleansAreIntegers) {
-        return operand != null && (operand.isIntegralNumber() || booleansAreIntegers && operand.isBoolean()
-                || operand.isFloatingPointNumber() && operand.decimalValue().stripTrailingZeros().scale() <= 0);
+    /** An integer, or a list or mapping holding one at any depth ({@code eq: [42]} against a {@code List<Long>} field). */
+    private static boolean holdsAnInteger(JsonNode operand, boolean booleansAreIntegers) {
+        if (operand == null) {
+            return false;
+        }
+        if (operand.isContainerNode()) {
+            for (JsonNode element : operand) {
+                if (holdsAnInteger(element, booleansAreIntegers)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return operand.isIntegralNumber() || booleansAreIntegers && operand.isBoolean()
+                || operand.isFloatingPointNumber() && operand.decimalValue().stripTrailingZeros().scale() <= 0;
     }
 
     /** What a condition tests on each reading of a value. */
@@ -189,6 +200,9 @@ public final class NumberReadings {
             BigDecimal number = DecimalText.parse(node.textValue());
             return number == null ? node : integerNode(number.toBigInteger());
         }
+        if (node.isBoolean()) {
+            return JsonNodeFactory.instance.numberNode(node.booleanValue() ? 1L : 0L); // Python's int(True), pydantic's lax int
+        }
         return node;
     }
 
@@ -242,7 +256,7 @@ public final class NumberReadings {
             }
             return copy == null ? value : copy;
         }
-        return value.isNumber() || value.isTextual() ? reading.apply(value) : value;
+        return value.isValueNode() ? reading.apply(value) : value;
     }
 
     private static JsonNode doubleOf(JsonNode number) {
