@@ -57,11 +57,20 @@ public final class OAuthKeys implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::refresh, REFRESH.toMillis(), REFRESH.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** One scheduled refresh: a fetch, then the keys dropped if no fetch has succeeded for too long. */
+    /**
+     * One scheduled refresh: a fetch, then the keys dropped if no fetch has succeeded for too long. Never throws: an
+     * exception escaping a scheduled task would cancel every later refresh, and with them the staleness bound.
+     */
     void refresh() {
-        fetch().join();
-        if (staleness.expired()) {
-            keys.set(new JWKSet());
+        try {
+            fetch().join();
+            JWKSet seen = keys.get();
+            // A fetch succeeding meanwhile (an unknown key's) records its time before it sets its keys: they are kept.
+            if (staleness.expired()) {
+                keys.compareAndSet(seen, new JWKSet());
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.error("OAuth keys: refresh from {} failed: {}", jwksUrl, e.toString());
         }
     }
 
@@ -143,10 +152,10 @@ public final class OAuthKeys implements AutoCloseable {
                         JWKSet fetched = parsed.toPublicJWKSet();
                         // The same keys keep the same set: verified tokens are checked again only when the keys changed
                         // (review: a token naming an unknown kid forces a refetch every 30 s).
+                        staleness.fetched();
                         if (!fetched.toJSONObject().equals(keys.get().toJSONObject())) {
                             keys.set(fetched);
                         }
-                        staleness.fetched();
                         return true;
                     } catch (ParseException e) {
                         LOG.warn("OAuth keys not refreshed from {} (kept {}): {}", jwksUrl, staleness.keptUntil(), e.getMessage());

@@ -57,11 +57,20 @@ public final class RemoteJwks implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::refresh, refresh.toMillis(), refresh.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** One scheduled refresh: a fetch, then the keys dropped if no fetch has succeeded for too long. */
+    /**
+     * One scheduled refresh: a fetch, then the keys dropped if no fetch has succeeded for too long. Never throws: an
+     * exception escaping a scheduled task would cancel every later refresh, and with them the staleness bound.
+     */
     void refresh() {
-        fetch().join();
-        if (staleness.expired()) {
-            keys.set(new AxidKeys(java.util.Map.of()));
+        try {
+            fetch().join();
+            AxidKeys seen = keys.get();
+            // A fetch succeeding meanwhile (an unknown kid's) records its time before it sets its keys: they are kept.
+            if (staleness.expired()) {
+                keys.compareAndSet(seen, new AxidKeys(java.util.Map.of()));
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.error("AXID keys: refresh of {} failed: {}", url, e.toString());
         }
     }
 
@@ -101,8 +110,9 @@ public final class RemoteJwks implements AutoCloseable {
                         throw new IllegalStateException("JWKS " + url + " answered " + response.statusCode());
                     }
                     try {
-                        keys.set(AxidKeys.of(JWKSet.parse(response.body())));
+                        AxidKeys fetched = AxidKeys.of(JWKSet.parse(response.body()));
                         staleness.fetched();
+                        keys.set(fetched);
                         return true;
                     } catch (java.text.ParseException e) {
                         throw new IllegalStateException("JWKS " + url + " is not a JWK set: " + e.getMessage(), e);

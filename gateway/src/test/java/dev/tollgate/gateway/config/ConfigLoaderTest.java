@@ -104,6 +104,8 @@ class ConfigLoaderTest {
                 Arguments.of("admin misspelt field", VALID.replace("  port: 9090", "  port: 9090\n  allowed-host: [x]"), 8, "admin.allowed-host", "unknown field"),
                 Arguments.of("AXID keys kept stale no longer than a refresh", VALID + AXID_FROM_URL.formatted("jwks-max-stale: 5m"), 0,
                         "identity.axid.jwks-max-stale", "longer than the refresh interval"),
+                Arguments.of("AXID keys kept stale for ever", VALID + AXID_FROM_URL.formatted("jwks-max-stale: 100000h"), 0,
+                        "identity.axid.jwks-max-stale", "at most 8760h"),
                 Arguments.of("OAuth keys kept stale no longer than a refresh", VALID.replace("    response-timeout: 2m",
                         "    response-timeout: 2m\n" + OAUTH.formatted("jwks-max-stale: 1m")), 0,
                         "routes[0].oauth.jwks-max-stale", "longer than the refresh interval"),
