@@ -3,8 +3,10 @@ package dev.tollgate.gateway.identity;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +34,24 @@ final class KeyStaleness {
         this.clock = clock;
     }
 
+    /**
+     * One scheduled refresh of {@code keys}: a fetch (waited for, on the refresh timer's thread), then {@code none} in
+     * their place if no fetch has succeeded for longer than the bound. Never throws: an exception escaping a scheduled
+     * task would cancel every later refresh, and with them the bound.
+     */
+    <K> void refresh(Supplier<CompletableFuture<Boolean>> fetch, AtomicReference<K> keys, K none) {
+        try {
+            fetch.get().join();
+            K seen = keys.get();
+            // A fetch succeeding meanwhile (an unknown kid's) records its time before it sets its keys: they are kept.
+            if (expired()) {
+                keys.compareAndSet(seen, none);
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.error("{}: refresh failed: {}", what, e.toString());
+        }
+    }
+
     void fetched() {
         lastFetched.set(clock.instant());
         if (dropped.compareAndSet(true, false)) {
@@ -40,7 +60,7 @@ final class KeyStaleness {
     }
 
     /** True when the keys must be dropped now: no fetch succeeded for longer than the bound. */
-    boolean expired() {
+    private boolean expired() {
         Instant last = lastFetched.get();
         boolean expired = last != null && clock.instant().isAfter(last.plus(maxStale));
         if (expired && dropped.compareAndSet(false, true)) {

@@ -57,21 +57,9 @@ public final class OAuthKeys implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::refresh, REFRESH.toMillis(), REFRESH.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /**
-     * One scheduled refresh: a fetch, then the keys dropped if no fetch has succeeded for too long. Never throws: an
-     * exception escaping a scheduled task would cancel every later refresh, and with them the staleness bound.
-     */
+    /** One scheduled refresh: a fetch, then the keys dropped if no fetch has succeeded for too long ({@link KeyStaleness#refresh}). */
     void refresh() {
-        try {
-            fetch().join();
-            JWKSet seen = keys.get();
-            // A fetch succeeding meanwhile (an unknown key's) records its time before it sets its keys: they are kept.
-            if (staleness.expired()) {
-                keys.compareAndSet(seen, new JWKSet());
-            }
-        } catch (RuntimeException | Error e) {
-            LOG.error("OAuth keys: refresh from {} failed: {}", jwksUrl, e.toString());
-        }
+        staleness.refresh(this::fetch, keys, new JWKSet());
     }
 
     /**

@@ -57,21 +57,9 @@ public final class RemoteJwks implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::refresh, refresh.toMillis(), refresh.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /**
-     * One scheduled refresh: a fetch, then the keys dropped if no fetch has succeeded for too long. Never throws: an
-     * exception escaping a scheduled task would cancel every later refresh, and with them the staleness bound.
-     */
+    /** One scheduled refresh: a fetch, then the keys dropped if no fetch has succeeded for too long ({@link KeyStaleness#refresh}). */
     void refresh() {
-        try {
-            fetch().join();
-            AxidKeys seen = keys.get();
-            // A fetch succeeding meanwhile (an unknown kid's) records its time before it sets its keys: they are kept.
-            if (staleness.expired()) {
-                keys.compareAndSet(seen, new AxidKeys(java.util.Map.of()));
-            }
-        } catch (RuntimeException | Error e) {
-            LOG.error("AXID keys: refresh of {} failed: {}", url, e.toString());
-        }
+        staleness.refresh(this::fetch, keys, new AxidKeys(java.util.Map.of()));
     }
 
     public AxidKeys keys() {
