@@ -39,7 +39,7 @@ public final class ReloadWatcher implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private Map<Path, FileTime> lastSeen;
+    private volatile Map<Path, FileTime> lastSeen;
 
     public ReloadWatcher(Path configFile, Gateway gateway, SnapshotLoader loader) {
         this.configFile = configFile;
@@ -47,9 +47,13 @@ public final class ReloadWatcher implements AutoCloseable {
         this.loader = loader;
     }
 
-    /** Starts polling every {@code interval}; the current files are taken as already loaded. */
+    /**
+     * Starts polling every {@code interval}; the current files are taken as already loaded. They are read here, on the
+     * caller's thread, before this returns: read later on the watcher's thread, a file changed in between (right after
+     * start) was taken as already loaded and never reloaded.
+     */
     public ReloadWatcher start(Duration interval) {
-        thread.execute(() -> lastSeen = fingerprint());
+        lastSeen = fingerprint();
         thread.scheduleWithFixedDelay(this::reloadIfChanged, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
         return this;
     }
