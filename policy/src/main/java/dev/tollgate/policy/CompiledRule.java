@@ -38,8 +38,8 @@ public record CompiledRule(String name, String description, int priority, int or
                         + BacktrackingRegex.MAX_REGEX_BACKTRACK_STEPS + " characters read); denied (fail closed)", policyName, mode,
                         Decision.Failure.REGEX_STEP_BUDGET),
                 new Decision(Action.DENY, name, "a value in the call reads as one value exactly and as another to some upstreams (a"
-                        + " double, as a JavaScript upstream reads a number, or the integer a Java long field reads from a fraction or"
-                        + " a numeric string), and this rule decides differently on them; denied (fail closed)",
+                        + " double, as a JavaScript upstream reads a number, the integer a Java long field reads from a fraction or"
+                        + " a numeric string, or the text a String field keeps of a number), and this rule decides differently on them; denied (fail closed)",
                         policyName, mode, Decision.Failure.NUMBER_READINGS_DISAGREE));
     }
 

@@ -246,6 +246,54 @@ class NumberReadingsPolicyTest {
     }
 
     @Test
+    void aNumberSentWhereARuleNamesAStringCannotReachTheFrozenAccount() throws Exception {
+        // Jackson binds 42 into a String field as "42" (its default int-to-string coercion), as toString() of the argument
+        // map's Integer and JavaScript's String(42.0) do: a rule naming the string must not let the number past.
+        for (String number : new String[]{"42", "42.0", "4.2e1", "420e-1"}) {
+            assertReadingsDisagree(transferExactly(nativeRule("eq: \"42\""), number));
+            assertReadingsDisagree(transferExactly(nativeRule("in: [\"41\", \"42\"]"), number));
+            assertReadingsDisagree(transferExactly(agtRule("eq", "'42'"), number));
+            assertReadingsDisagree(transferExactly(agtRule("in", "['41', '42']"), number));
+        }
+        assertReadingsDisagree(transferExactly(nativeRule("eq: \"42.0\""), "42.0")); // Jackson keeps the text sent
+        assertReadingsDisagree(transferExactly(nativeRule("eq: \"1e+21\""), "1000000000000000000000")); // String(1e21)
+        assertReadingsDisagree(transferExactly(nativeRule("eq: \"true\""), "true"));
+        assertReadingsDisagree(transferExactly(agtRule("eq", "'True'"), "true")); // Python's str(True)
+        assertReadingsDisagree(transferExactly(nativeRule("eq: [\"42\"]"), "[42]")); // a List<String> field
+        assertReadingsDisagree(transferExactly(nativeRule("contains: \"42\""), "[42]"));
+        assertReadingsDisagree(transferExactly(nativeRule("contains: \"42\""), "1420")); // a substring of "1420"
+        assertThat(transferExactly(agtRule("contains", "'42'"), "1420").failure()).as("'42' in 1420 is Python's TypeError")
+                .isEqualTo(Decision.Failure.CONDITION_ERROR);
+        assertReadingsDisagree(transferExactly(agtRule("contains", "'42'"), "[42]")); // '42' in ['42'] to a List[str]
+        // An allow list of account names is not widened: 7 is "7" to the upstream, which the list holds.
+        CompiledPolicy onlyAccount7 = PolicyFixtures.rules("allow", """
+                  - name: blocked-account
+                    condition:
+                      all:
+                        - tool: transfer
+                        - arg: {path: /to, not_in: ["7"]}
+                    action: deny
+                """);
+        assertReadingsDisagree(transferExactly(onlyAccount7, "7"));
+        assertThat(transferExactly(onlyAccount7, "\"7\"").isDenied()).isFalse();
+        // Numbers no text reading makes the string keep their decision.
+        assertThat(transferExactly(nativeRule("eq: \"42\""), "43").isDenied()).isFalse();
+        assertThat(transferExactly(nativeRule("eq: \"42\""), "42.5").isDenied()).isFalse();
+        assertThat(transferExactly(nativeRule("contains: \"42\""), "[43]").isDenied()).isFalse();
+        assertThat(transferExactly(agtRule("eq", "'42'"), "43").isDenied()).isFalse();
+        // A rule naming a number decides as before.
+        assertThat(transferExactly(nativeRule("eq: 42"), "42").failure()).isEqualTo(Decision.Failure.NONE);
+    }
+
+    @Test
+    void explainSaysWhichTextAStringFieldKeeps() {
+        Explanation explanation = nativeRule("eq: \"42\"").explain(toolCall("transfer", "{\"to\":42}"));
+
+        assertThat(explanation.decision().failure()).isEqualTo(Decision.Failure.NUMBER_READINGS_DISAGREE);
+        assertThat(explanation.render()).contains("argument at /to, 42 (\"42\" to a string field)");
+    }
+
+    @Test
     void orderingsAndPatternsOnFractionsAreNotDecidedOnTheIntegerPart() throws Exception {
         // An upstream comparing top_p with 0.1 reads a float: 0.9 is not below 0.1, whatever int(0.9) is.
         assertThat(transferExactly(nativeRule("lt: 0.1"), "0.9").isDenied()).isFalse();

@@ -133,6 +133,10 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
         if (!fromArguments(field, identity)) {
             return exact;
         }
+        // The text reading only for a value that is not already text, and a test naming a string (see NumberReadings).
+        if (!actual.isTextual() && NumberReadings.namesAString(operator, value)) {
+            NumberReadings.decidedAlikeAsText(exact, actual, this::test, field);
+        }
         // The integer reading only where the test names an integer (see NumberReadings).
         boolean asInteger = !call.readsAlikeAsIntegers() && NumberReadings.namesAnInteger(operator, value, true);
         if (call.readsAlikeAsDoubles() && !asInteger) {

@@ -16,6 +16,9 @@ public record ArgumentCondition(JsonPointer path, ValueTest test) implements Con
         JsonNode value = valueOf(call.arguments());
         try {
             boolean exact = test.test(value);
+            if (test.namesAString()) {
+                NumberReadings.decidedAlikeAsText(exact, value, test::test, "argument at " + path);
+            }
             // The integer reading only where the test names an integer (see NumberReadings).
             boolean asInteger = test.namesAnInteger() && !call.readsAlikeAsIntegers();
             // The common case, every value reading alike: one reading, one lookup.

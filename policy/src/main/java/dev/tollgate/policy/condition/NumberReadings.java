@@ -4,11 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.tollgate.policy.NumberReadingsDisagreeException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The two ways upstreams read a JSON number. The gateway, Python, Java (Jackson) and Go into an {@code int64} read
@@ -32,6 +37,11 @@ import java.util.Map;
  * upstream that acts on account 42. It is decided only by equality and membership tests naming an integer
  * ({@code eq: 42}, {@code in: [41, 42]}): an ordering or a pattern on a fractional value ({@code lt: 0.1} on 0.9)
  * would otherwise deny ordinary calls to upstreams that read a float.
+ *
+ * <p>The other way round, a reader binding a number or a boolean to a string type keeps a text of it ({@code 42} is
+ * "42" to a Java {@code String} field through Jackson, {@code 42.0} is "42" to JavaScript's {@code String()}): tests
+ * naming a string ({@code eq: "42"}, {@code contains: "42"}) are decided on those texts too ({@link #asTexts}, made
+ * only for such a test meeting such a value).
  *
  * <p>Each call carries the three readings of its arguments ({@link dev.tollgate.policy.CallDescription#argumentsAsDoubles},
  * {@link dev.tollgate.policy.CallDescription#argumentsAsIntegers}), made once; a condition whose value differs
@@ -81,6 +91,122 @@ public final class NumberReadings {
         }
         return operand.isIntegralNumber() || booleansAreIntegers && operand.isBoolean()
                 || operand.isFloatingPointNumber() && operand.decimalValue().stripTrailingZeros().scale() <= 0;
+    }
+
+    /**
+     * True for the tests decided on the text reading too: {@code eq}, {@code ne}, {@code in}, {@code not_in} and
+     * {@code contains} of a string, or of a list or mapping holding one (native and AGT operators alike).
+     */
+    public static boolean namesAString(String operator, JsonNode operand) {
+        return switch (operator) {
+            case "eq", "ne", "in", "not_in", "contains" -> holdsAString(operand);
+            default -> false;
+        };
+    }
+
+    private static boolean holdsAString(JsonNode operand) {
+        if (operand == null) {
+            return false;
+        }
+        if (operand.isContainerNode()) {
+            for (JsonNode element : operand) {
+                if (holdsAString(element)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return operand.isTextual();
+    }
+
+    /**
+     * The test {@code test} made on the exact value, once it has made the same on each text reading of it
+     * ({@link #asTexts}); nothing to do for a value holding no number and no boolean.
+     *
+     * @throws NumberReadingsDisagreeException when a text reading is decided otherwise
+     */
+    public static boolean decidedAlikeAsText(boolean onExact, JsonNode exact, Test test, String where) {
+        if (!holdsNumberOrBoolean(exact)) {
+            return onExact;
+        }
+        for (JsonNode asText : asTexts(exact)) {
+            if (test.test(asText) != onExact) {
+                throw new NumberReadingsDisagreeException(where + ", " + abbreviate(exact.toString()) + " (" + abbreviate(asText.toString())
+                        + " to a string field),");
+            }
+        }
+        return onExact;
+    }
+
+    private static boolean holdsNumberOrBoolean(JsonNode value) {
+        if (value == null) {
+            return false;
+        }
+        if (value.isContainerNode()) {
+            for (JsonNode element : value) {
+                if (holdsNumberOrBoolean(element)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return value.isNumber() || value.isBoolean();
+    }
+
+    /**
+     * {@code value} as readers binding it to a string type see it, one tree per way of writing a number: Jackson's
+     * default coercion into a Java {@code String} field keeps the number's text ({@code 42} is "42", {@code true} is
+     * "true"), as do {@code toString()} of the argument map's value, Python's {@code str()} ("True", "42.0") and
+     * JavaScript's {@code String()} ("42" for {@code 42.0}, "1e+21"). The k-th tree holds each number's k-th
+     * distinct text (its last where it has fewer); a mix of numbers needing different writings in one value is not
+     * covered. Unchanged subtrees are the same instances, as {@link #asDoubles}.
+     */
+    public static List<JsonNode> asTexts(JsonNode value) {
+        int writings = writingsIn(value);
+        List<JsonNode> readings = new ArrayList<>(writings);
+        for (int k = 0; k < writings; k++) {
+            int writing = k;
+            readings.add(eachNumber(value, node -> {
+                List<String> texts = textsOf(node);
+                return texts.isEmpty() ? node : TextNode.valueOf(texts.get(Math.min(writing, texts.size() - 1)));
+            }));
+        }
+        return readings;
+    }
+
+    private static int writingsIn(JsonNode value) {
+        if (value.isContainerNode()) {
+            int most = 0;
+            for (JsonNode element : value) {
+                most = Math.max(most, writingsIn(element));
+            }
+            return most;
+        }
+        return textsOf(value).size();
+    }
+
+    /** The distinct texts string-field readers make of a number or boolean; none for anything else. */
+    static List<String> textsOf(JsonNode scalar) {
+        if (scalar.isBoolean()) {
+            return scalar.booleanValue() ? List.of("true", "True") : List.of("false", "False");
+        }
+        if (!scalar.isNumber()) {
+            return List.of();
+        }
+        Set<String> texts = new LinkedHashSet<>();
+        if (scalar.isIntegralNumber()) {
+            texts.add(scalar.bigIntegerValue().toString());
+        } else if (scalar.isBigDecimal()) {
+            BigDecimal exact = scalar.decimalValue();
+            texts.add(exact.toString()); // Jackson's text for most spellings (it keeps the one sent), BigDecimal's toString
+            texts.add(exact.toPlainString());
+        }
+        double d = scalar.doubleValue();
+        texts.add(JavaScriptText.of(d));
+        if (!scalar.isIntegralNumber()) {
+            texts.add(Double.toString(d)); // Double's toString, Python's str() of a float for most values ("42.0")
+        }
+        return List.copyOf(texts);
     }
 
     /** What a condition tests on each reading of a value. */

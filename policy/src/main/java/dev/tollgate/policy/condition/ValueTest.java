@@ -21,6 +21,7 @@ public final class ValueTest {
     private final LinearRegex regex;
     private final TextNormalization normalization;
     private final boolean namesAnInteger;
+    private final boolean namesAString;
 
     private ValueTest(String operator, JsonNode operand, LinearRegex regex, TextNormalization normalization) {
         this.operator = operator;
@@ -28,6 +29,15 @@ public final class ValueTest {
         this.regex = regex;
         this.normalization = normalization;
         this.namesAnInteger = NumberReadings.namesAnInteger(operator, operand, false);
+        this.namesAString = NumberReadings.namesAString(operator, operand);
+    }
+
+    /**
+     * True for an equality, membership or {@code contains} test naming a string ({@code eq: "42"}): the tests decided
+     * on the text a string field keeps of a number or boolean too (see {@link NumberReadings#asTexts}).
+     */
+    public boolean namesAString() {
+        return namesAString;
     }
 
     /**

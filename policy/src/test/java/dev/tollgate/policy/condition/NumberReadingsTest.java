@@ -116,4 +116,35 @@ class NumberReadingsTest {
         JsonNode whole = exact.readTree("{\"a\":[1,2,3],\"b\":1.0e300,\"c\":\"text\"}");
         assertThat(NumberReadings.asIntegers(whole)).as("nothing to read otherwise: the very instance").isSameAs(whole);
     }
+
+    @Test
+    void numbersAreWrittenAsJavaScriptsStringWritesThem() {
+        // Node 20: String(x) for each x.
+        assertThat(JavaScriptText.of(42.0)).isEqualTo("42");
+        assertThat(JavaScriptText.of(-0.0)).isEqualTo("0");
+        assertThat(JavaScriptText.of(0.1)).isEqualTo("0.1");
+        assertThat(JavaScriptText.of(-2.5)).isEqualTo("-2.5");
+        assertThat(JavaScriptText.of(0.000001)).isEqualTo("0.000001");
+        assertThat(JavaScriptText.of(1e-7)).isEqualTo("1e-7");
+        assertThat(JavaScriptText.of(1.5e-7)).isEqualTo("1.5e-7");
+        assertThat(JavaScriptText.of(123456789012345680000.0)).isEqualTo("123456789012345680000");
+        assertThat(JavaScriptText.of(1e21)).isEqualTo("1e+21");
+        assertThat(JavaScriptText.of(-1.5e300)).isEqualTo("-1.5e+300");
+        assertThat(JavaScriptText.of(9007199254740993.0)).isEqualTo("9007199254740992");
+        assertThat(JavaScriptText.of(Double.POSITIVE_INFINITY)).isEqualTo("Infinity");
+    }
+
+    @Test
+    void aStringFieldKeepsEachWritingOfANumber() throws Exception {
+        assertThat(NumberReadings.textsOf(json("42"))).containsExactly("42");
+        assertThat(NumberReadings.textsOf(com.fasterxml.jackson.databind.node.DecimalNode.valueOf(new java.math.BigDecimal("42.0"))))
+                .containsExactly("42.0", "42");
+        assertThat(NumberReadings.textsOf(com.fasterxml.jackson.databind.node.DecimalNode.valueOf(new java.math.BigDecimal("1E+3"))))
+                .containsExactly("1E+3", "1000", "1000.0");
+        assertThat(NumberReadings.textsOf(json("true"))).containsExactly("true", "True");
+        assertThat(NumberReadings.textsOf(json("\"42\""))).isEmpty();
+        assertThat(NumberReadings.asTexts(json("{\"a\":[1,\"x\"],\"b\":\"y\"}")))
+                .containsExactly(json("{\"a\":[\"1\",\"x\"],\"b\":\"y\"}"));
+        assertThat(NumberReadings.asTexts(json("[false]"))).containsExactly(json("[\"false\"]"), json("[\"False\"]"));
+    }
 }
