@@ -237,7 +237,7 @@ class NumberReadingsPolicyTest {
         assertReadingsDisagree(transferExactly(nativeRule("eq: [42]"), "[\"42\"]")); // a List<Long> field
         assertThat(transferExactly(nativeRule("contains: 42"), "\"ref-420\"").failure()).as("a substring test keeps its decision")
                 .isEqualTo(Decision.Failure.NONE);
-        assertThat(transferExactly(nativeRule("eq: 42"), "\"42abc\"").isDenied()).as("not a number to Jackson or int()").isFalse();
+        assertReadingsDisagree(transferExactly(nativeRule("eq: 42"), "\"42abc\"")); // not to Jackson or int(), 42 to parseInt
         assertThat(transferExactly(nativeRule("eq: 42"), "\"1e999999999\"").isDenied()).as("no billion-digit integer").isFalse();
         assertThat(transferExactly(nativeRule("eq: 42"), "\"43\"").isDenied()).isFalse();
         // A rule naming the string decides on the string: the integer reading is for tests naming an integer.
@@ -283,6 +283,47 @@ class NumberReadingsPolicyTest {
         assertThat(transferExactly(agtRule("eq", "'42'"), "43").isDenied()).isFalse();
         // A rule naming a number decides as before.
         assertThat(transferExactly(nativeRule("eq: 42"), "42").failure()).isEqualTo(Decision.Failure.NONE);
+    }
+
+    @Test
+    void integersCodeWrapsRoundsOrParsesCannotReachTheFrozenAccount() throws Exception {
+        // ((Number) args.get("to")).intValue() of the SDK's Long, x | 0: 2^32 + 42 is 42.
+        assertReadingsDisagree(transferExactly(nativeRule("eq: 42"), "4294967338"));
+        assertReadingsDisagree(transferExactly(nativeRule("eq: -42"), "-4294967338"));
+        assertReadingsDisagree(transferExactly(agtRule("eq", "42"), "4294967338"));
+        // BigInteger.longValue(): 2^64 + 42 is 42.
+        assertReadingsDisagree(transferExactly(nativeRule("eq: 42"), "18446744073709551658"));
+        // Math.round, Math.ceil, round(): 41.6 and 41.5 are 42 to some of them.
+        assertReadingsDisagree(transferExactly(nativeRule("eq: 42"), "41.6"));
+        assertReadingsDisagree(transferExactly(nativeRule("in: [42]"), "41.5"));
+        assertReadingsDisagree(transferExactly(nativeRule("eq: -43"), "-42.5")); // Math.floor
+        // parseInt: the integer a text starts with, hexadecimal after 0x.
+        for (String spelled : new String[]{"\"42abc\"", "\"42 Main St\"", "\"0x2A\"", "\" -0X2a\"".replace("-", ""), "\"\u00a042px\"",
+                "\"" + "0".repeat(80) + "42abc\""}) {
+            assertReadingsDisagree(transferExactly(nativeRule("eq: 42"), spelled));
+            assertReadingsDisagree(transferExactly(agtRule("in", "[41, 42]"), spelled));
+        }
+        // Number(): other bases, and a blank string is 0.
+        assertReadingsDisagree(transferExactly(nativeRule("eq: 42"), "\"0o52\""));
+        assertReadingsDisagree(transferExactly(nativeRule("eq: 42"), "\"0b101010\""));
+        assertReadingsDisagree(transferExactly(nativeRule("eq: 0"), "\"\""));
+        assertReadingsDisagree(transferExactly(nativeRule("eq: 0"), "\"  \""));
+        // An allow list of accounts is not widened by a wrapped value either.
+        CompiledPolicy onlyAccount7 = PolicyFixtures.rules("allow", """
+                  - name: blocked-account
+                    condition:
+                      all:
+                        - tool: transfer
+                        - arg: {path: /to, ne: 7}
+                    action: deny
+                """);
+        assertReadingsDisagree(transferExactly(onlyAccount7, "4294967303"));
+        // Values no reading makes 42 keep their decision.
+        for (String other : new String[]{"43", "4294967339", "40.5", "\"43abc\"", "\"abc42\"", "\"0x2B\"", "\"0x\"", "\"x\""}) {
+            assertThat(transferExactly(nativeRule("eq: 42"), other).isDenied()).as(other).isFalse();
+        }
+        assertThat(transferExactly(nativeRule("eq: \"42abc\""), "\"42abc\"").failure()).as("a rule naming the string")
+                .isEqualTo(Decision.Failure.NONE);
     }
 
     @Test

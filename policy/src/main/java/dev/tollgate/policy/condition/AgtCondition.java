@@ -138,12 +138,16 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
             NumberReadings.decidedAlikeAsText(exact, actual, this::test, field);
         }
         // The integer reading only where the test names an integer (see NumberReadings).
-        boolean asInteger = !call.readsAlikeAsIntegers() && NumberReadings.namesAnInteger(operator, value, true);
-        if (call.readsAlikeAsDoubles() && !asInteger) {
-            return exact;
+        boolean namesAnInteger = NumberReadings.namesAnInteger(operator, value, true);
+        boolean asInteger = !call.readsAlikeAsIntegers() && namesAnInteger;
+        if (!call.readsAlikeAsDoubles() || asInteger) {
+            NumberReadings.decidedAlike(exact, actual, lookup(field, call, identity, call.argumentsAsDoubles()),
+                    asInteger ? lookup(field, call, identity, call.argumentsAsIntegers()) : actual, this::test, field);
         }
-        return NumberReadings.decidedAlike(exact, actual, lookup(field, call, identity, call.argumentsAsDoubles()),
-                asInteger ? lookup(field, call, identity, call.argumentsAsIntegers()) : actual, this::test, field);
+        if (namesAnInteger) {
+            NumberReadings.decidedAlikeAsOtherIntegers(exact, actual, value, this::test, field);
+        }
+        return exact;
     }
 
     private boolean test(JsonNode actual) {

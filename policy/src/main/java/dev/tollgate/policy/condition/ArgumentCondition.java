@@ -22,11 +22,14 @@ public record ArgumentCondition(JsonPointer path, ValueTest test) implements Con
             // The integer reading only where the test names an integer (see NumberReadings).
             boolean asInteger = test.namesAnInteger() && !call.readsAlikeAsIntegers();
             // The common case, every value reading alike: one reading, one lookup.
-            if (call.readsAlikeAsDoubles() && !asInteger) {
-                return exact;
+            if (!call.readsAlikeAsDoubles() || asInteger) {
+                NumberReadings.decidedAlike(exact, value, valueOf(call.argumentsAsDoubles()),
+                        asInteger ? valueOf(call.argumentsAsIntegers()) : value, test::test, "argument at " + path);
             }
-            return NumberReadings.decidedAlike(exact, value, valueOf(call.argumentsAsDoubles()),
-                    asInteger ? valueOf(call.argumentsAsIntegers()) : value, test::test, "argument at " + path);
+            if (test.namesAnInteger()) {
+                NumberReadings.decidedAlikeAsOtherIntegers(exact, value, test.operand(), test::test, "argument at " + path);
+            }
+            return exact;
         } catch (RegexInputTooLongException e) {
             throw e.at("argument at " + path);
         }

@@ -94,6 +94,31 @@ public final class NumberReadings {
     }
 
     /**
+     * The test {@code test} made on the exact value, once it has made the same on each further integer reading of it
+     * ({@link OtherIntegerReadings}: wrapped to 32 or 64 bits, rounded down or up, JavaScript's {@code parseInt} and
+     * {@code Number()}); for tests naming an integer. Only readings that change the value and can make one of the
+     * integers {@code operand} names are made and tested.
+     *
+     * @throws NumberReadingsDisagreeException when one is decided otherwise
+     */
+    public static boolean decidedAlikeAsOtherIntegers(boolean onExact, JsonNode exact, JsonNode operand, Test test, String where) {
+        if (exact == null || exact.isMissingNode()) {
+            return onExact;
+        }
+        for (OtherIntegerReadings.Reading reading : OtherIntegerReadings.READINGS) {
+            if (!reading.reaches(operand)) {
+                continue;
+            }
+            JsonNode read = eachNumber(exact, reading.of());
+            if (read != exact && test.test(read) != onExact) {
+                throw new NumberReadingsDisagreeException(where + ", " + abbreviate(exact.toString()) + " (" + abbreviate(read.toString())
+                        + " to an integer field, " + reading.name() + "),");
+            }
+        }
+        return onExact;
+    }
+
+    /**
      * True for the tests decided on the text reading too: {@code eq}, {@code ne}, {@code in}, {@code not_in} and
      * {@code contains} of a string, or of a list or mapping holding one (native and AGT operators alike).
      */

@@ -48,6 +48,11 @@ public final class ValueTest {
         return namesAnInteger;
     }
 
+    /** The rule's operand, normalized as the value is. */
+    public JsonNode operand() {
+        return operand;
+    }
+
     /** Validates the operand for the operator at load time. */
     public static ValueTest compile(String operator, JsonNode operand) {
         return compile(operator, operand, TextNormalization.NONE);

@@ -1,0 +1,202 @@
+package dev.tollgate.policy.condition;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * The integer readings beyond truncation ({@link NumberReadings#asIntegers}) that common upstream code applies to an
+ * argument it wants as an integer, each one way a value other than the rule's integer becomes it:
+ * <ul>
+ *   <li>wrapped to 32 bits: {@code ((Number) args.get("to")).intValue()} of the SDK's {@code Long} (the Java MCP SDK
+ *       hands a handler a map of {@code Integer}/{@code Long}), JavaScript's {@code x | 0}, Go's {@code int32(x)}:
+ *       {@code 4294967338} is 42;</li>
+ *   <li>wrapped to 64 bits: {@code longValue()} of a {@code BigInteger}: {@code 18446744073709551658} is 42;</li>
+ *   <li>rounded down and rounded up: {@code Math.floor}, {@code Math.ceil}, {@code Math.round} and Python's
+ *       {@code round()} each give one of the two ({@code 41.6} is 42 to {@code Math.round});</li>
+ *   <li>JavaScript's {@code parseInt}: the integer the text starts with, hexadecimal after {@code 0x}
+ *       ({@code "42abc"}, {@code "42 Main St"}, {@code "0x2A"} are 42);</li>
+ *   <li>JavaScript's {@code Number()} of a whole string in another base or of nothing: {@code "0x2A"},
+ *       {@code "0o52"}, {@code "0b101010"} are 42, an empty or blank string is 0.</li>
+ * </ul>
+ * Each is a tree of the value at the rule's path, made only when an equality test naming an integer looks at a value
+ * it changes, so calls no such rule reads pay nothing.
+ */
+final class OtherIntegerReadings {
+
+    /**
+     * One reading: its name, for the message, what it makes of a scalar (the node itself when nothing), and the
+     * integers it can make: a wrap reaches only the integers of its width, so a rule naming none of them (an allow
+     * list of 64-bit identifiers) is not decided on the 32-bit wrap of its own values.
+     */
+    record Reading(String name, UnaryOperator<JsonNode> of, Width width) {
+
+        Reading(String name, UnaryOperator<JsonNode> of) {
+            this(name, of, null);
+        }
+
+        /** Whether {@code operand} names an integer this reading can make (any, for the readings that are not wraps). */
+        boolean reaches(JsonNode operand) {
+            if (width == null) {
+                return true;
+            }
+            if (operand.isContainerNode()) {
+                for (JsonNode element : operand) {
+                    if (reaches(element)) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+            if (operand.isBoolean()) {
+                return true; // AGT's True is 1
+            }
+            if (!operand.isNumber() || operand.isFloatingPointNumber() && operand.decimalValue().stripTrailingZeros().scale() > 0) {
+                return false;
+            }
+            BigInteger value = operand.isFloatingPointNumber() ? operand.decimalValue().toBigInteger() : operand.bigIntegerValue();
+            return value.bitLength() < width.bits();
+        }
+    }
+
+    /** The integers a wrap makes: those of {@code bits} bits, sign included. */
+    record Width(int bits) {
+    }
+
+    /** Longest digit run read: identifiers are far shorter, and parsing stays bounded. */
+    private static final int MAX_DIGITS = 64;
+    private static final BigInteger INT_MIN = BigInteger.valueOf(Integer.MIN_VALUE);
+    private static final BigInteger INT_MAX = BigInteger.valueOf(Integer.MAX_VALUE);
+
+    static final List<Reading> READINGS = List.of(
+            new Reading("wrapped to 32 bits", OtherIntegerReadings::wrappedTo32Bits, new Width(Integer.SIZE)),
+            new Reading("wrapped to 64 bits", OtherIntegerReadings::wrappedTo64Bits, new Width(Long.SIZE)),
+            new Reading("rounded down", node -> rounded(node, RoundingMode.FLOOR)),
+            new Reading("rounded up", node -> rounded(node, RoundingMode.CEILING)),
+            new Reading("parseInt", OtherIntegerReadings::parseInt),
+            new Reading("Number()", OtherIntegerReadings::javaScriptNumber));
+
+    private OtherIntegerReadings() {
+    }
+
+    private static JsonNode wrappedTo32Bits(JsonNode node) {
+        if (!node.isIntegralNumber()) {
+            return node;
+        }
+        BigInteger value = node.bigIntegerValue();
+        return value.compareTo(INT_MIN) >= 0 && value.compareTo(INT_MAX) <= 0 ? node : JsonNodeFactory.instance.numberNode(value.intValue());
+    }
+
+    private static JsonNode wrappedTo64Bits(JsonNode node) {
+        return node.isBigInteger() && node.bigIntegerValue().bitLength() >= Long.SIZE
+                ? JsonNodeFactory.instance.numberNode(node.bigIntegerValue().longValue()) : node;
+    }
+
+    private static JsonNode rounded(JsonNode node, RoundingMode mode) {
+        if (!node.isFloatingPointNumber()) {
+            return node;
+        }
+        BigDecimal exact = node.decimalValue();
+        if (exact.signum() == 0 || exact.stripTrailingZeros().scale() <= 0) {
+            return node;
+        }
+        BigInteger value = exact.setScale(0, mode).toBigInteger();
+        return value.bitLength() < Long.SIZE ? JsonNodeFactory.instance.numberNode(value.longValue()) : JsonNodeFactory.instance.numberNode(value);
+    }
+
+    /** ECMA-262 parseInt(string) with no radix: whitespace, a sign, then hexadecimal after 0x, else decimal digits. */
+    private static JsonNode parseInt(JsonNode node) {
+        if (!node.isTextual()) {
+            return node;
+        }
+        String text = node.textValue();
+        int i = skipJavaScriptSpace(text, 0);
+        boolean negative = false;
+        if (i < text.length() && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
+            negative = text.charAt(i++) == '-';
+        }
+        int radix = 10;
+        if (i + 1 < text.length() && text.charAt(i) == '0' && (text.charAt(i + 1) == 'x' || text.charAt(i + 1) == 'X')) {
+            radix = 16;
+            i += 2;
+        }
+        BigInteger value = digits(text, i, radix, false);
+        return value == null ? node : integerNode(negative ? value.negate() : value);
+    }
+
+    /** ECMA-262 Number(string) where it differs from a decimal's reading: 0x, 0o, 0b literals, and blank as 0. */
+    private static JsonNode javaScriptNumber(JsonNode node) {
+        if (!node.isTextual()) {
+            return node;
+        }
+        String text = node.textValue();
+        int start = skipJavaScriptSpace(text, 0);
+        int end = text.length();
+        while (end > start && isJavaScriptSpace(text.charAt(end - 1))) {
+            end--;
+        }
+        if (start == end) {
+            return JsonNodeFactory.instance.numberNode(0L);
+        }
+        if (end - start < 3 || text.charAt(start) != '0') {
+            return node;
+        }
+        int radix = switch (text.charAt(start + 1)) {
+            case 'x', 'X' -> 16;
+            case 'o', 'O' -> 8;
+            case 'b', 'B' -> 2;
+            default -> 0;
+        };
+        if (radix == 0) {
+            return node;
+        }
+        BigInteger value = digits(text.substring(0, end), start + 2, radix, true);
+        return value == null ? node : integerNode(value);
+    }
+
+    /**
+     * The ASCII digits of {@code radix} from {@code from}: null when there are none or too many, or (whole) when
+     * anything follows them.
+     */
+    private static BigInteger digits(String text, int from, int radix, boolean whole) {
+        int start = from;
+        // Leading zeros say nothing: "000...042" is 42 however many there are (and must not pad a value past the limit).
+        while (start + 1 < text.length() && text.charAt(start) == '0' && isDigit(text.charAt(start + 1), radix)) {
+            start++;
+        }
+        int end = start;
+        while (end < text.length() && end - start <= MAX_DIGITS && isDigit(text.charAt(end), radix)) {
+            end++;
+        }
+        if (end == start || end - start > MAX_DIGITS || whole && end != text.length()) {
+            return null;
+        }
+        return new BigInteger(text.substring(start, end), radix);
+    }
+
+    private static boolean isDigit(char c, int radix) {
+        return c < 128 && Character.digit(c, radix) >= 0;
+    }
+
+    private static int skipJavaScriptSpace(String text, int from) {
+        int i = from;
+        while (i < text.length() && isJavaScriptSpace(text.charAt(i))) {
+            i++;
+        }
+        return i;
+    }
+
+    /** StrWhiteSpaceChar: WhiteSpace (tab, VT, FF, space, NBSP, BOM, any Zs) and LineTerminator. */
+    private static boolean isJavaScriptSpace(char c) {
+        return c == '\t' || c == '\u000B' || c == '\f' || c == ' ' || c == '\u00A0' || c == '\uFEFF' || c == '\n' || c == '\r'
+                || c == '\u2028' || c == '\u2029' || Character.getType(c) == Character.SPACE_SEPARATOR;
+    }
+
+    private static JsonNode integerNode(BigInteger value) {
+        return value.bitLength() < Long.SIZE ? JsonNodeFactory.instance.numberNode(value.longValue()) : JsonNodeFactory.instance.numberNode(value);
+    }
+}
