@@ -25,6 +25,10 @@ function buildServer() {
   // Numbers as JSON.parse reads them: every one a double, so integers beyond 2^53 arrive as a neighbour.
   server.registerTool('transfer', { description: 'Moves money to an account', inputSchema: { to: z.number(), amount: z.number() } },
     async (args) => executed('transfer', args));
+  // An account reference typed as text and parsed the way much tool code does (parseInt, no radix): "042", "42abc"
+  // and "0x2A" are all account 42 here. It prints the account it acts on.
+  server.registerTool('pay', { description: 'Pays an account given by reference', inputSchema: { account: z.string(), amount: z.number() } },
+    async (args) => executed('pay', { account: Number.parseInt(args.account), amount: args.amount }));
   return server;
 }
 

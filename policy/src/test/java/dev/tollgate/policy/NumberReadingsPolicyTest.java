@@ -278,7 +278,7 @@ class NumberReadingsPolicyTest {
         assertThat(transferExactly(onlyAccount7, "\"7\"").isDenied()).isFalse();
         // Numbers no text reading makes the string keep their decision.
         assertThat(transferExactly(nativeRule("eq: \"42\""), "43").isDenied()).isFalse();
-        assertThat(transferExactly(nativeRule("eq: \"42\""), "42.5").isDenied()).isFalse();
+        assertThat(transferExactly(nativeRule("eq: \"42\""), "43.5").isDenied()).isFalse();
         assertThat(transferExactly(nativeRule("contains: \"42\""), "[43]").isDenied()).isFalse();
         assertThat(transferExactly(agtRule("eq", "'42'"), "43").isDenied()).isFalse();
         // A rule naming a number decides as before.
@@ -324,6 +324,27 @@ class NumberReadingsPolicyTest {
         }
         assertThat(transferExactly(nativeRule("eq: \"42abc\""), "\"42abc\"").failure()).as("a rule naming the string")
                 .isEqualTo(Decision.Failure.NONE);
+    }
+
+    @Test
+    void aStringAnIntegerFieldReadsAsTheNamedAccountCannotReachIt() throws Exception {
+        // The rule names the account as text; an upstream parsing the field into an integer reads all of these as 42.
+        for (String spelled : new String[]{"\"042\"", "\" 42\"", "\"+42\"", "\"4.2e1\"", "\"42abc\"", "\"0x2A\"", "42.5"}) {
+            assertReadingsDisagree(transferExactly(nativeRule("eq: \"42\""), spelled));
+            assertReadingsDisagree(transferExactly(nativeRule("in: [\"41\", \"42\"]"), spelled));
+            assertReadingsDisagree(transferExactly(agtRule("eq", "'42'"), spelled));
+            assertReadingsDisagree(transferExactly(agtRule("in", "['41', '42']"), spelled));
+        }
+        assertReadingsDisagree(transferExactly(nativeRule("eq: \"042\""), "\"42\"")); // the rule's own spelling, padded
+        assertThat(transferExactly(nativeRule("eq: \"42\""), "\"42\"").failure()).isEqualTo(Decision.Failure.NONE);
+        assertThat(transferExactly(nativeRule("eq: \"42\""), "\"42\"").isDenied()).isTrue();
+        for (String other : new String[]{"\"43\"", "\"hello\"", "\"4.3e1\"", "43"}) {
+            assertThat(transferExactly(nativeRule("eq: \"42\""), other).isDenied()).as(other).isFalse();
+            assertThat(transferExactly(agtRule("eq", "'42'"), other).isDenied()).as(other).isFalse();
+        }
+        // A string naming a fraction is no integer an integer reader makes; a substring test stays one.
+        assertThat(transferExactly(nativeRule("eq: \"4.2\""), "\"4.20\"").isDenied()).isFalse();
+        assertThat(transferExactly(agtRule("in", "'x42y'"), "\"042\"").failure()).isEqualTo(Decision.Failure.NONE);
     }
 
     @Test

@@ -27,8 +27,13 @@ import java.util.Set;
  * @param requiredLiterals for {@code matches}: what every match contains (see {@link RequiredLiterals}), used by
  *                         the document's literal prefilter; null otherwise or when the pattern requires nothing
  */
-public record AgtCondition(String field, String operator, JsonNode value, PolicyRegex regex, LiteralQuery requiredLiterals)
-        implements Condition {
+public record AgtCondition(String field, String operator, JsonNode value, PolicyRegex regex, LiteralQuery requiredLiterals,
+                           JsonNode integerValue) implements Condition {
+
+    /** @param integerValue the operand with its strings that spell an integer read as integers ({@link NumberReadings#integerOperand}) */
+    public AgtCondition(String field, String operator, JsonNode value, PolicyRegex regex, LiteralQuery requiredLiterals) {
+        this(field, operator, value, regex, requiredLiterals, NumberReadings.integerOperand(operator, value));
+    }
 
     public static final List<String> OPERATORS = List.of("eq", "ne", "gt", "lt", "gte", "lte", "in", "not_in", "matches", "contains");
 
@@ -147,21 +152,28 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
         if (namesAnInteger) {
             NumberReadings.decidedAlikeAsOtherIntegers(exact, actual, value, this::test, field);
         }
+        if (integerValue != null) {
+            NumberReadings.decidedAlikeAsSpelledIntegers(exact, actual, integerValue, read -> test(read, integerValue), field);
+        }
         return exact;
     }
 
     private boolean test(JsonNode actual) {
+        return test(actual, value);
+    }
+
+    private boolean test(JsonNode actual, JsonNode operand) {
         return switch (operator) {
-            case "eq" -> PythonValues.eq(actual, value);
-            case "ne" -> !PythonValues.eq(actual, value);
-            case "gt" -> PythonValues.compare(actual, value) > 0;
-            case "gte" -> PythonValues.compare(actual, value) >= 0;
-            case "lt" -> PythonValues.compare(actual, value) < 0;
-            case "lte" -> PythonValues.compare(actual, value) <= 0;
-            case "in" -> PythonValues.in(actual, value);
-            case "not_in" -> !PythonValues.in(actual, value);
+            case "eq" -> PythonValues.eq(actual, operand);
+            case "ne" -> !PythonValues.eq(actual, operand);
+            case "gt" -> PythonValues.compare(actual, operand) > 0;
+            case "gte" -> PythonValues.compare(actual, operand) >= 0;
+            case "lt" -> PythonValues.compare(actual, operand) < 0;
+            case "lte" -> PythonValues.compare(actual, operand) <= 0;
+            case "in" -> PythonValues.in(actual, operand);
+            case "not_in" -> !PythonValues.in(actual, operand);
             // AGT: `target in ctx_value`, a substring of a string, an element of a list, a key of a dict.
-            case "contains" -> PythonValues.in(value, actual);
+            case "contains" -> PythonValues.in(operand, actual);
             case "matches" -> search(actual);
             default -> throw new IllegalStateException(operator);
         };

@@ -29,6 +29,10 @@ public record ArgumentCondition(JsonPointer path, ValueTest test) implements Con
             if (test.namesAnInteger()) {
                 NumberReadings.decidedAlikeAsOtherIntegers(exact, value, test.operand(), test::test, "argument at " + path);
             }
+            ValueTest integerTest = test.integerTest();
+            if (integerTest != null) {
+                NumberReadings.decidedAlikeAsSpelledIntegers(exact, value, integerTest.operand(), integerTest::test, "argument at " + path);
+            }
             return exact;
         } catch (RegexInputTooLongException e) {
             throw e.at("argument at " + path);

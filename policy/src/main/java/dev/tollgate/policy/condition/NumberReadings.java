@@ -119,6 +119,52 @@ public final class NumberReadings {
     }
 
     /**
+     * The operand of an equality or membership test with every string that spells an integer ({@code "42"},
+     * {@code "042"}, {@code " 42"}, {@code "4.2e1"}) read as that integer; null when it holds none (most tests). A rule
+     * naming the account {@code "42"} of a field an upstream parses into an integer must not pass {@code "042"} or
+     * {@code "42abc"}, which that upstream reads as 42.
+     */
+    public static JsonNode integerOperand(String operator, JsonNode operand) {
+        boolean equality = "eq".equals(operator) || "ne".equals(operator);
+        boolean membership = ("in".equals(operator) || "not_in".equals(operator)) && operand != null && operand.isContainerNode();
+        if (!equality && !membership || operand == null) {
+            return null;
+        }
+        JsonNode read = eachNumber(operand, NumberReadings::spelledInteger);
+        return read == operand ? null : read;
+    }
+
+    private static JsonNode spelledInteger(JsonNode node) {
+        if (!node.isTextual()) {
+            return node;
+        }
+        BigDecimal number = DecimalText.parse(node.textValue());
+        if (number == null || number.signum() != 0 && number.stripTrailingZeros().scale() > 0) {
+            return node; // not a number, or one with a fraction: no integer reader makes it
+        }
+        return integerNode(number.toBigInteger());
+    }
+
+    /**
+     * For a test naming a string that spells an integer ({@link #integerOperand}): {@code integerTest}, the test with
+     * that operand, on each integer reading of the value ({@link #asIntegers}, then {@link OtherIntegerReadings}) must
+     * decide as {@code onExact}, the test of the exact value against the strings.
+     *
+     * @throws NumberReadingsDisagreeException when one is decided otherwise
+     */
+    public static boolean decidedAlikeAsSpelledIntegers(boolean onExact, JsonNode exact, JsonNode integerOperand, Test integerTest, String where) {
+        if (exact == null || exact.isMissingNode()) {
+            return onExact;
+        }
+        JsonNode asInteger = asIntegers(exact);
+        if (integerTest.test(asInteger) != onExact) {
+            throw new NumberReadingsDisagreeException(where + ", " + abbreviate(exact.toString()) + " (" + abbreviate(asInteger.toString())
+                    + " to an integer field),");
+        }
+        return decidedAlikeAsOtherIntegers(onExact, exact, integerOperand, integerTest, where);
+    }
+
+    /**
      * True for the tests decided on the text reading too: {@code eq}, {@code ne}, {@code in}, {@code not_in} and
      * {@code contains} of a string, or of a list or mapping holding one (native and AGT operators alike).
      */

@@ -22,6 +22,8 @@ public final class ValueTest {
     private final TextNormalization normalization;
     private final boolean namesAnInteger;
     private final boolean namesAString;
+    /** This test with the strings of its operand that spell an integer read as integers; null when there are none. */
+    private final ValueTest integerTest;
 
     private ValueTest(String operator, JsonNode operand, LinearRegex regex, TextNormalization normalization) {
         this.operator = operator;
@@ -30,6 +32,17 @@ public final class ValueTest {
         this.normalization = normalization;
         this.namesAnInteger = NumberReadings.namesAnInteger(operator, operand, false);
         this.namesAString = NumberReadings.namesAString(operator, operand);
+        JsonNode integerOperand = NumberReadings.integerOperand(operator, operand);
+        this.integerTest = integerOperand == null ? null : new ValueTest(operator, integerOperand, regex, normalization);
+    }
+
+    /**
+     * For an equality or membership test naming a string that spells an integer ({@code eq: "42"}): the same test
+     * naming the integer, decided on the value's integer readings (see {@link NumberReadings#integerOperand}); null
+     * otherwise.
+     */
+    public ValueTest integerTest() {
+        return integerTest;
     }
 
     /**
