@@ -56,9 +56,12 @@ class AgtDecisionTest {
                 // contains on a string: "eval(" is a substring of the code.
                 Arguments.of(CONTOSO, "run_python", "{\"code\": \"x = eval(input())\"}", Action.DENY, "block-eval"),
                 // contains on a list: Python `"subprocess" in [...]` is element equality, so a list holding
-                // "subprocess" matches and one holding only "subprocess.run" does not (defaults allow).
+                // "subprocess" matches and one holding only "subprocess.run" does not to AGT (defaults allow). But the
+                // list's text as JavaScript's String() writes it, what an upstream reading `code` as a string runs,
+                // holds "subprocess": Tollgate denies that one too (number_readings_disagree; see the README's table).
                 Arguments.of(CONTOSO, "run_python", "{\"code\": [\"import os\", \"subprocess\"]}", Action.DENY, "block-subprocess"),
-                Arguments.of(CONTOSO, "run_python", "{\"code\": [\"subprocess.run\"]}", Action.ALLOW, null),
+                Arguments.of(CONTOSO, "run_python", "{\"code\": [\"subprocess.run\"]}", Action.DENY, "block-subprocess"),
+                Arguments.of(CONTOSO, "run_python", "{\"code\": [\"import os\"]}", Action.ALLOW, null),
                 // matches: SSN in input_text (95) -> block-ssn-in-tool-input; block-external-network (90) not reached.
                 Arguments.of(CONTOSO, "send_email", "{\"input_text\": \"SSN 123-45-6789\"}", Action.DENY, "block-ssn-in-tool-input"),
                 // send_email alone: block-external-network (90).

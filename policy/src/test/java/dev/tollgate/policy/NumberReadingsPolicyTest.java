@@ -348,6 +348,51 @@ class NumberReadingsPolicyTest {
     }
 
     @Test
+    void listsAndOtherWritingsAStringFieldKeepsCannotReachTheFrozenAccount() throws Exception {
+        // JavaScript's String(["42"]), a template string, zod's z.coerce.string(): a list is its elements joined.
+        assertReadingsDisagree(transferExactly(nativeRule("eq: \"42\""), "[\"42\"]"));
+        assertReadingsDisagree(transferExactly(nativeRule("eq: \"42\""), "[42]"));
+        assertReadingsDisagree(transferExactly(nativeRule("eq: \"41,42\""), "[41, [42]]"));
+        assertReadingsDisagree(transferExactly(nativeRule("contains: \"42\""), "[\"4\", 420]"));
+        assertReadingsDisagree(transferExactly(agtRule("eq", "'42'"), "[\"42\"]"));
+        // String(1953029976007279401) is "1953029976007279400": shortest digits, not Java 17's.
+        assertReadingsDisagree(transferExactly(nativeRule("eq: \"1953029976007279400\""), "1953029976007279401"));
+        assertReadingsDisagree(transferExactly(agtRule("eq", "'1953029976007279400'"), "1953029976007279401"));
+        // Python's str(1e7) is "10000000.0"; pydantic v1's List[str] of [1e3, 42.0] is ["1000.0", "42.0"].
+        assertReadingsDisagree(transferExactly(nativeRule("eq: \"10000000.0\""), "1e7"));
+        assertReadingsDisagree(transferExactly(nativeRule("eq: [\"1000.0\", \"42\"]"), "[1e3, 42.0]"));
+        // AGT's in of a mapping looks the value up among its keys.
+        assertReadingsDisagree(transferExactly(agtRule("in", "{'42': 1}"), "42"));
+    }
+
+    @Test
+    void aRuleListingNumbersAndStringsKeepsItsDecisionOnANumberItLists() throws Exception {
+        // The exact value is listed: the number 1 is not refused because its text "1" is not in the list as a string.
+        CompiledPolicy listed = PolicyFixtures.rules("allow", """
+                  - name: blocked-account
+                    condition:
+                      all:
+                        - tool: transfer
+                        - arg: {path: /to, not_in: [1, 2, "auto"]}
+                    action: deny
+                """);
+        assertThat(transferExactly(listed, "1").isDenied()).isFalse();
+        assertThat(transferExactly(listed, "\"auto\"").isDenied()).isFalse();
+        assertThat(transferExactly(listed, "3").failure()).isEqualTo(Decision.Failure.NONE);
+        CompiledPolicy agtListed = PolicyFixtures.policy("""
+                version: "1.0"
+                name: agt-listed
+                defaults: {action: deny}
+                rules:
+                  - name: listed
+                    condition: {field: to, operator: in, value: [1, 2, auto, true]}
+                    action: allow
+                """);
+        assertThat(transferExactly(agtListed, "1").isDenied()).isFalse();
+        assertThat(transferExactly(agtListed, "true").isDenied()).isFalse();
+    }
+
+    @Test
     void explainSaysWhichTextAStringFieldKeeps() {
         Explanation explanation = nativeRule("eq: \"42\"").explain(toolCall("transfer", "{\"to\":42}"));
 

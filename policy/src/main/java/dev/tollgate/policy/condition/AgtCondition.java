@@ -140,7 +140,7 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
         }
         // The text reading only for a value that is not already text, and a test naming a string (see NumberReadings).
         if (!actual.isTextual() && NumberReadings.namesAString(operator, value)) {
-            NumberReadings.decidedAlikeAsText(exact, actual, this::test, field);
+            NumberReadings.decidedAlikeAsText(exact, actual, this::testAsText, field);
         }
         // The integer reading only where the test names an integer (see NumberReadings).
         boolean namesAnInteger = NumberReadings.namesAnInteger(operator, value, true);
@@ -177,6 +177,70 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
             case "matches" -> search(actual);
             default -> throw new IllegalStateException(operator);
         };
+    }
+
+    /**
+     * {@link #test} with numbers, booleans and lists compared with strings as string fields read them
+     * ({@link TextReadings}); differs only for the tests naming a string.
+     */
+    private boolean testAsText(JsonNode actual) {
+        return switch (operator) {
+            case "eq" -> TextReadings.looseEquals(actual, value, PythonValues::eq);
+            case "ne" -> !TextReadings.looseEquals(actual, value, PythonValues::eq);
+            case "in" -> inAsText(actual, value);
+            case "not_in" -> !inAsText(actual, value);
+            case "contains" -> containsAsText(actual, value);
+            default -> test(actual);
+        };
+    }
+
+    /** Python's {@code item in container}, the item read as its texts where a string field would. */
+    private static boolean inAsText(JsonNode item, JsonNode container) {
+        if (container.isArray()) {
+            for (JsonNode element : container) {
+                if (TextReadings.looseEquals(item, element, PythonValues::eq)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (container.isObject() && (item.isNumber() || item.isBoolean())) {
+            for (String text : TextReadings.of(item)) {
+                if (container.has(text)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (container.isTextual() && (item.isNumber() || item.isBoolean())) {
+            for (String text : TextReadings.of(item)) {
+                if (container.textValue().contains(text)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return PythonValues.in(item, container);
+    }
+
+    /** AGT's contains, {@code operand in actual}, with {@code actual} read as its texts where a string field would. */
+    private static boolean containsAsText(JsonNode actual, JsonNode operand) {
+        if (actual.isArray()) {
+            // The joined text first: a list too long to join denies at once, before any element is read as text.
+            if (operand.isTextual() && TextReadings.containsText(actual, operand.textValue())) {
+                return true;
+            }
+            for (JsonNode element : actual) {
+                if (TextReadings.looseEquals(element, operand, PythonValues::eq)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        if ((actual.isNumber() || actual.isBoolean()) && operand.isTextual()) {
+            return TextReadings.containsText(actual, operand.textValue());
+        }
+        return PythonValues.in(operand, actual);
     }
 
     private boolean search(JsonNode actual) {

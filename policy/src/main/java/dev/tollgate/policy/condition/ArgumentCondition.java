@@ -17,7 +17,7 @@ public record ArgumentCondition(JsonPointer path, ValueTest test) implements Con
         try {
             boolean exact = test.test(value);
             if (test.namesAString()) {
-                NumberReadings.decidedAlikeAsText(exact, value, test::test, "argument at " + path);
+                NumberReadings.decidedAlikeAsText(exact, value, test::testAsText, "argument at " + path);
             }
             // The integer reading only where the test names an integer (see NumberReadings).
             boolean asInteger = test.namesAnInteger() && !call.readsAlikeAsIntegers();

@@ -5,8 +5,7 @@ import java.math.BigDecimal;
 /**
  * The text JavaScript's {@code String(x)} gives a number (ECMA-262 Number::toString, radix 10): an integral value
  * below 10^21 without a fraction ({@code 42.0} is "42"), plain digits from 10^-6, an exponent otherwise ("1e+21",
- * "1.5e-7"). The digits are the shortest that read back as the double, as Java 17's {@code Double.toString} gives
- * them for all but a few values above 10^20 (JDK-4511638), which this then writes with more digits than JavaScript.
+ * "1.5e-7"), in the shortest digits that read back as the double ({@link ShortestDigits}).
  */
 final class JavaScriptText {
 
@@ -28,7 +27,7 @@ final class JavaScriptText {
         if (d == 0) {
             return "0"; // -0 too
         }
-        BigDecimal shortest = new BigDecimal(Double.toString(Math.abs(d))).stripTrailingZeros();
+        BigDecimal shortest = ShortestDigits.of(Math.abs(d));
         String digits = shortest.unscaledValue().toString();
         int k = digits.length();
         // The value is 0.<digits> x 10^n, the n of the specification's algorithm.

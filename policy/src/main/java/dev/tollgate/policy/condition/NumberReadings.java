@@ -8,12 +8,8 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.tollgate.policy.NumberReadingsDisagreeException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The two ways upstreams read a JSON number. The gateway, Python, Java (Jackson) and Go into an {@code int64} read
@@ -40,8 +36,8 @@ import java.util.Set;
  *
  * <p>The other way round, a reader binding a number or a boolean to a string type keeps a text of it ({@code 42} is
  * "42" to a Java {@code String} field through Jackson, {@code 42.0} is "42" to JavaScript's {@code String()}): tests
- * naming a string ({@code eq: "42"}, {@code contains: "42"}) are decided on those texts too ({@link #asTexts}, made
- * only for such a test meeting such a value).
+ * naming a string ({@code eq: "42"}, {@code contains: "42"}) are decided on those texts too ({@link TextReadings},
+ * compared only when such a test meets such a value).
  *
  * <p>Each call carries the three readings of its arguments ({@link dev.tollgate.policy.CallDescription#argumentsAsDoubles},
  * {@link dev.tollgate.policy.CallDescription#argumentsAsIntegers}), made once; a condition whose value differs
@@ -102,7 +98,7 @@ public final class NumberReadings {
      * @throws NumberReadingsDisagreeException when one is decided otherwise
      */
     public static boolean decidedAlikeAsOtherIntegers(boolean onExact, JsonNode exact, JsonNode operand, Test test, String where) {
-        if (exact == null || exact.isMissingNode()) {
+        if (exact == null || exact.isMissingNode() || !mayMeet(exact, operand)) {
             return onExact;
         }
         for (OtherIntegerReadings.Reading reading : OtherIntegerReadings.READINGS) {
@@ -153,7 +149,7 @@ public final class NumberReadings {
      * @throws NumberReadingsDisagreeException when one is decided otherwise
      */
     public static boolean decidedAlikeAsSpelledIntegers(boolean onExact, JsonNode exact, JsonNode integerOperand, Test integerTest, String where) {
-        if (exact == null || exact.isMissingNode()) {
+        if (exact == null || exact.isMissingNode() || !mayMeet(exact, integerOperand)) {
             return onExact;
         }
         JsonNode asInteger = asIntegers(exact);
@@ -162,6 +158,32 @@ public final class NumberReadings {
                     + " to an integer field),");
         }
         return decidedAlikeAsOtherIntegers(onExact, exact, integerOperand, integerTest, where);
+    }
+
+    /**
+     * Whether an integer reading of {@code value} could equal the operand or one of its elements: a reading keeps the
+     * shape of a list or mapping (its size included), so a list of 200,000 numbers is never read element by element
+     * against {@code eq: 42}, which no reading of it can equal.
+     */
+    private static boolean mayMeet(JsonNode value, JsonNode operand) {
+        if (!value.isContainerNode()) {
+            return true;
+        }
+        if (sameShape(value, operand)) {
+            return true;
+        }
+        if (operand.isArray()) {
+            for (JsonNode element : operand) {
+                if (sameShape(value, element)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean sameShape(JsonNode value, JsonNode operand) {
+        return value.getNodeType() == operand.getNodeType() && value.size() == operand.size();
     }
 
     /**
@@ -179,6 +201,9 @@ public final class NumberReadings {
         if (operand == null) {
             return false;
         }
+        if (operand.isObject() && operand.size() > 0) {
+            return true; // its keys: AGT's in looks a value up among them
+        }
         if (operand.isContainerNode()) {
             for (JsonNode element : operand) {
                 if (holdsAString(element)) {
@@ -191,93 +216,43 @@ public final class NumberReadings {
     }
 
     /**
-     * The test {@code test} made on the exact value, once it has made the same on each text reading of it
-     * ({@link #asTexts}); nothing to do for a value holding no number and no boolean.
+     * The test made on the exact value, {@code onExact}, once {@code asText}, the same test comparing numbers, booleans
+     * and lists with strings as string fields read them ({@link TextReadings}), has decided alike; nothing to do for a
+     * value holding none of them.
      *
-     * @throws NumberReadingsDisagreeException when a text reading is decided otherwise
+     * @throws NumberReadingsDisagreeException when the text reading is decided otherwise, or a list is too long to read
      */
-    public static boolean decidedAlikeAsText(boolean onExact, JsonNode exact, Test test, String where) {
-        if (!holdsNumberOrBoolean(exact)) {
+    public static boolean decidedAlikeAsText(boolean onExact, JsonNode exact, Test asText, String where) {
+        if (!TextReadings.hasTextReadings(exact)) {
             return onExact;
         }
-        for (JsonNode asText : asTexts(exact)) {
-            if (test.test(asText) != onExact) {
-                throw new NumberReadingsDisagreeException(where + ", " + abbreviate(exact.toString()) + " (" + abbreviate(asText.toString())
-                        + " to a string field),");
-            }
+        boolean read;
+        try {
+            read = asText.test(exact);
+        } catch (TextReadings.TooLongToReadAsText e) {
+            throw new NumberReadingsDisagreeException(where + ", a list longer than " + TextReadings.MAX_JOINED_CHARS
+                    + " characters as text,");
+        }
+        if (read != onExact) {
+            throw new NumberReadingsDisagreeException(where + ", " + abbreviate(exact.toString()) + " (" + describeAsText(exact)
+                    + " to a string field),");
         }
         return onExact;
     }
 
-    private static boolean holdsNumberOrBoolean(JsonNode value) {
-        if (value == null) {
-            return false;
+    private static String describeAsText(JsonNode value) {
+        if (value.isArray()) {
+            String joined = TextReadings.joined(value, 80);
+            return joined == null ? "its elements joined" : TextNode.valueOf(joined).toString();
         }
-        if (value.isContainerNode()) {
-            for (JsonNode element : value) {
-                if (holdsNumberOrBoolean(element)) {
-                    return true;
-                }
-            }
-            return false;
+        if (value.isObject()) {
+            return "its numbers and booleans as text";
         }
-        return value.isNumber() || value.isBoolean();
-    }
-
-    /**
-     * {@code value} as readers binding it to a string type see it, one tree per way of writing a number: Jackson's
-     * default coercion into a Java {@code String} field keeps the number's text ({@code 42} is "42", {@code true} is
-     * "true"), as do {@code toString()} of the argument map's value, Python's {@code str()} ("True", "42.0") and
-     * JavaScript's {@code String()} ("42" for {@code 42.0}, "1e+21"). The k-th tree holds each number's k-th
-     * distinct text (its last where it has fewer); a mix of numbers needing different writings in one value is not
-     * covered. Unchanged subtrees are the same instances, as {@link #asDoubles}.
-     */
-    public static List<JsonNode> asTexts(JsonNode value) {
-        int writings = writingsIn(value);
-        List<JsonNode> readings = new ArrayList<>(writings);
-        for (int k = 0; k < writings; k++) {
-            int writing = k;
-            readings.add(eachNumber(value, node -> {
-                List<String> texts = textsOf(node);
-                return texts.isEmpty() ? node : TextNode.valueOf(texts.get(Math.min(writing, texts.size() - 1)));
-            }));
+        StringBuilder texts = new StringBuilder();
+        for (String text : TextReadings.of(value)) {
+            texts.append(texts.length() == 0 ? "" : " or ").append(TextNode.valueOf(text));
         }
-        return readings;
-    }
-
-    private static int writingsIn(JsonNode value) {
-        if (value.isContainerNode()) {
-            int most = 0;
-            for (JsonNode element : value) {
-                most = Math.max(most, writingsIn(element));
-            }
-            return most;
-        }
-        return textsOf(value).size();
-    }
-
-    /** The distinct texts string-field readers make of a number or boolean; none for anything else. */
-    static List<String> textsOf(JsonNode scalar) {
-        if (scalar.isBoolean()) {
-            return scalar.booleanValue() ? List.of("true", "True") : List.of("false", "False");
-        }
-        if (!scalar.isNumber()) {
-            return List.of();
-        }
-        Set<String> texts = new LinkedHashSet<>();
-        if (scalar.isIntegralNumber()) {
-            texts.add(scalar.bigIntegerValue().toString());
-        } else if (scalar.isBigDecimal()) {
-            BigDecimal exact = scalar.decimalValue();
-            texts.add(exact.toString()); // Jackson's text for most spellings (it keeps the one sent), BigDecimal's toString
-            texts.add(exact.toPlainString());
-        }
-        double d = scalar.doubleValue();
-        texts.add(JavaScriptText.of(d));
-        if (!scalar.isIntegralNumber()) {
-            texts.add(Double.toString(d)); // Double's toString, Python's str() of a float for most values ("42.0")
-        }
-        return List.copyOf(texts);
+        return abbreviate(texts.toString());
     }
 
     /** What a condition tests on each reading of a value. */

@@ -183,7 +183,7 @@ final class PythonValues {
         if (d == 0) {
             return 1 / d < 0 ? "-0.0" : "0.0";
         }
-        BigDecimal exact = new BigDecimal(Double.toString(d)).stripTrailingZeros();
+        BigDecimal exact = ShortestDigits.of(d);
         int exponent = exact.precision() - exact.scale() - 1;
         if (exponent >= -5 && exponent < 16) {
             String plain = exact.toPlainString();

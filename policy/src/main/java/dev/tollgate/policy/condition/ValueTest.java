@@ -47,7 +47,7 @@ public final class ValueTest {
 
     /**
      * True for an equality, membership or {@code contains} test naming a string ({@code eq: "42"}): the tests decided
-     * on the text a string field keeps of a number or boolean too (see {@link NumberReadings#asTexts}).
+     * on the text a string field keeps of a number, boolean or list too (see {@link TextReadings}).
      */
     public boolean namesAString() {
         return namesAString;
@@ -134,6 +134,53 @@ public final class ValueTest {
             case "lte" -> present && compareNumbers(number(value), operand) <= 0;
             default -> throw new IllegalStateException(operator);
         };
+    }
+
+    /**
+     * This test with numbers, booleans and lists compared with the operand's strings as string fields read them
+     * ({@link TextReadings#looseEquals}): what {@link NumberReadings#decidedAlikeAsText} checks against {@link #test}.
+     * Only the tests naming a string differ from {@link #test}.
+     */
+    public boolean testAsText(JsonNode rawValue) {
+        JsonNode value = normalization.apply(rawValue);
+        boolean present = value != null && !value.isMissingNode() && !value.isNull();
+        return switch (operator) {
+            case "eq" -> present && TextReadings.looseEquals(value, operand, ValueTest::same);
+            case "ne" -> !present || !TextReadings.looseEquals(value, operand, ValueTest::same);
+            case "in" -> present && anyLooseSame(operand, value);
+            case "not_in" -> !present || !anyLooseSame(operand, value);
+            case "contains" -> present && containsAsText(value, operand);
+            default -> test(rawValue);
+        };
+    }
+
+    private static boolean anyLooseSame(JsonNode list, JsonNode value) {
+        for (int i = 0, n = list.size(); i < n; i++) {
+            if (TextReadings.looseEquals(value, list.get(i), ValueTest::same)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@link #contains}, where a number or boolean is read as its texts and a list also as its joined text. */
+    private static boolean containsAsText(JsonNode value, JsonNode operand) {
+        if (value.isArray()) {
+            // The joined text first: a list too long to join denies at once, before any element is read as text.
+            if (operand.isTextual() && TextReadings.containsText(value, operand.textValue())) {
+                return true;
+            }
+            for (int i = 0, n = value.size(); i < n; i++) {
+                if (TextReadings.looseEquals(value.get(i), operand, ValueTest::same)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        if ((value.isNumber() || value.isBoolean()) && operand.isTextual()) {
+            return TextReadings.containsText(value, operand.textValue());
+        }
+        return contains(value, operand);
     }
 
     /**

@@ -136,15 +136,27 @@ class NumberReadingsTest {
 
     @Test
     void aStringFieldKeepsEachWritingOfANumber() throws Exception {
-        assertThat(NumberReadings.textsOf(json("42"))).containsExactly("42");
-        assertThat(NumberReadings.textsOf(com.fasterxml.jackson.databind.node.DecimalNode.valueOf(new java.math.BigDecimal("42.0"))))
+        assertThat(TextReadings.of(json("42"))).containsExactly("42");
+        assertThat(TextReadings.of(com.fasterxml.jackson.databind.node.DecimalNode.valueOf(new java.math.BigDecimal("42.0"))))
                 .containsExactly("42.0", "42");
-        assertThat(NumberReadings.textsOf(com.fasterxml.jackson.databind.node.DecimalNode.valueOf(new java.math.BigDecimal("1E+3"))))
+        assertThat(TextReadings.of(com.fasterxml.jackson.databind.node.DecimalNode.valueOf(new java.math.BigDecimal("1E+3"))))
                 .containsExactly("1E+3", "1000", "1000.0");
-        assertThat(NumberReadings.textsOf(json("true"))).containsExactly("true", "True");
-        assertThat(NumberReadings.textsOf(json("\"42\""))).isEmpty();
-        assertThat(NumberReadings.asTexts(json("{\"a\":[1,\"x\"],\"b\":\"y\"}")))
-                .containsExactly(json("{\"a\":[\"1\",\"x\"],\"b\":\"y\"}"));
-        assertThat(NumberReadings.asTexts(json("[false]"))).containsExactly(json("[\"false\"]"), json("[\"False\"]"));
+        assertThat(TextReadings.of(com.fasterxml.jackson.databind.node.DecimalNode.valueOf(new java.math.BigDecimal("1E+7"))))
+                .contains("1.0E7", "10000000.0", "10000000"); // Java's Double.toString, Python's str(), JavaScript's String()
+        assertThat(TextReadings.of(json("true"))).containsExactly("true", "True");
+        assertThat(TextReadings.of(json("\"42\""))).isEmpty();
+        // Node 20: String([1, [2, 3], null, "x", true, {}, 42.0])
+        assertThat(TextReadings.joined(json("[1,[2,3],null,\"x\",true,{},42.0]"), 100)).isEqualTo("1,2,3,,x,true,[object Object],42");
+        assertThat(TextReadings.joined(json("[\"abcdef\"]"), 3)).as("past the limit").isNull();
+    }
+
+    @Test
+    void theShortestDigitsAreWrittenWhereJava17WritesMore() {
+        // Node 20 String(x) and Python 3 repr(x); Java 17's Double.toString writes 1.9530299760072794E18 and 1.9999999999999998E23.
+        assertThat(JavaScriptText.of(1953029976007279401.0)).isEqualTo("1953029976007279400");
+        assertThat(JavaScriptText.of(2e23)).isEqualTo("2e+23");
+        assertThat(JavaScriptText.of(Double.MIN_VALUE)).isEqualTo("5e-324");
+        assertThat(PythonValues.floatRepr(2e23)).isEqualTo("2e+23");
+        assertThat(PythonValues.floatRepr(1e7)).isEqualTo("10000000.0");
     }
 }

@@ -116,7 +116,7 @@ public final class PlainResultScan {
      */
     private static boolean inDoubleRange(JsonParser p) throws IOException {
         double d = p.getDoubleValue();
-        return Double.isFinite(d) && (d != 0 || p.getDecimalValue().signum() == 0);
+        return Double.isFinite(d) && (d != 0 || dev.tollgate.protocols.json.NonFiniteNumbers.isPlainZero(p.getDecimalValue()));
     }
 
     private static boolean plainValue(JsonParser p, JsonToken value) throws IOException {

@@ -62,6 +62,9 @@ class StrictJsonParserTest {
                 Arguments.of("a huge exponent", utf8("{\"a\":-1e-999999999}"), JsonRejection.Reason.MALFORMED),
                 Arguments.of("an exponent beyond an int", utf8("{\"a\":1e99999999999}"), JsonRejection.Reason.MALFORMED),
                 Arguments.of("zero with an exponent beyond an int", utf8("{\"a\":0e99999999999}"), JsonRejection.Reason.MALFORMED),
+                // 0 to every reader, but a zero of scale 1.5 billion as a decimal: its plain digits would take gigabytes.
+                Arguments.of("zero with an exponent in the billions", utf8("{\"a\":0e-1500000000}"), JsonRejection.Reason.MALFORMED),
+                Arguments.of("zero with an exponent past the limit", utf8("{\"a\":0.0e-1000}"), JsonRejection.Reason.MALFORMED),
                 Arguments.of("a negative exponent at an int's edge", utf8("{\"a\":0.1e-2147483647}"), JsonRejection.Reason.MALFORMED),
                 Arguments.of("negative number too large for a double", utf8("[-1.5E+309]"), JsonRejection.Reason.MALFORMED),
                 Arguments.of("float with 400 integer digits and no exponent", utf8("[" + "9".repeat(400) + ".0]"), JsonRejection.Reason.MALFORMED),
@@ -89,6 +92,7 @@ class StrictJsonParserTest {
                 Arguments.of("nesting exactly at the limit (arrays)", utf8("[".repeat(DEPTH) + "]".repeat(DEPTH))),
                 Arguments.of("nesting exactly at the limit (objects)", utf8(nestedObjects(DEPTH))),
                 Arguments.of("same key in sibling objects", utf8("{\"a\":{\"k\":1},\"b\":{\"k\":2}}")),
+                Arguments.of("zero with an exponent at the limit", utf8("[0e-1000, -0.0e999]")),
                 Arguments.of("same key in different array elements", utf8("[{\"k\":1},{\"k\":2}]")),
                 Arguments.of("multi-byte UTF-8 up to 4 bytes", utf8("{\"t\":\"héllo ✓ 😀\"}")),
                 Arguments.of("escaped surrogate pair", utf8("[\"\\ud83d\\ude00\"]")),

@@ -103,6 +103,7 @@ class PlainResultScanTest {
             "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"n\":1e400}}",
             "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"n\":[[-1e309]]}}",
             "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"n\":1e-400}}",
+            "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"n\":0e-1500000000}}",
             "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"n\":[1e99999999999]}}",
             "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"t\":\"\\ud800\"}}",
             "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"t\\udfff\":1}}",
@@ -169,7 +170,7 @@ class PlainResultScanTest {
         private static final String[] TOP = {"jsonrpc", "id", "result", "result", "id", "jsonrpc", "error", "method", "params", "x"};
         private static final String[] KEYS = {"content", "isError", "structuredContent", "tools", "task", "inputRequests",
                 "resultType", "_meta", "text", "a", "a", "taskId", "method", "t\\u00e9", "\\ud800", "\\ud83d\\ude00"};
-        private static final String[] SCALARS = {"1", "-0", "0", "1.5", "1e308", "1e309", "-1e400", "1e-400", "0.0e-400", "1e99999999999", "0e99999999999", "4.9e-324", "1e39", "12345678901234567890123",
+        private static final String[] SCALARS = {"1", "-0", "0", "1.5", "1e308", "1e309", "-1e400", "1e-400", "0.0e-400", "0e-1001", "1e99999999999", "0e99999999999", "4.9e-324", "1e39", "12345678901234567890123",
                 "true", "false", "null", "\"\"", "\"x\"", "\"\\n\\\"\"", "\"\\u00e9\"", "\"\\ud800\"", "\"\\udc00x\"", "\"\\ud83d\\ude00\"",
                 "\"é\"", "\"2.0\""};
         private final Random random;
