@@ -130,17 +130,39 @@ final class AccessLog {
         return true;
     }
 
+    /** The writer's last second as {@code Instant.toString} writes it, without the "Z": a batch spans a few seconds. */
+    private long cachedSecond = Long.MIN_VALUE;
+    private String cachedSecondText;
+
+    /** {@code Instant.ofEpochMilli(epochMillis).toString()}, the second's text formatted once per second. */
+    private void appendTime(long epochMillis, StringBuilder b) {
+        long second = Math.floorDiv(epochMillis, 1000);
+        int millis = (int) Math.floorMod(epochMillis, 1000);
+        if (second != cachedSecond) {
+            String whole = Instant.ofEpochSecond(second).toString();
+            cachedSecondText = whole.substring(0, whole.length() - 1);
+            cachedSecond = second;
+        }
+        b.append(cachedSecondText);
+        if (millis != 0) {
+            b.append('.').append((char) ('0' + millis / 100)).append((char) ('0' + millis / 10 % 10)).append((char) ('0' + millis % 10));
+        }
+        b.append('Z');
+    }
+
     void format(Line l, StringBuilder b) {
-        String time = Instant.ofEpochMilli(l.epochMillis()).toString();
         if (text) {
-            b.append(time).append(" INFO  tollgate.access - route=").append(l.route()).append(" method=").append(l.method())
+            appendTime(l.epochMillis(), b);
+            b.append(" INFO  tollgate.access - route=").append(l.route()).append(" method=").append(l.method())
                     .append(" tool=").append(or(l.tool())).append(" caller=").append(or(l.caller())).append(" decision=").append(l.decision())
                     .append(" status=").append(l.status()).append(" upstream_ms=").append(millis(l.upstreamNanos()))
                     .append(" total_ms=").append(millis(l.totalNanos())).append(" trace_id=").append(or(l.traceId()))
                     .append(" error=").append(or(l.error())).append('\n');
             return;
         }
-        b.append("{\"time\":\"").append(time).append("\",\"level\":\"INFO\",\"logger\":\"tollgate.access\"");
+        b.append("{\"time\":\"");
+        appendTime(l.epochMillis(), b);
+        b.append("\",\"level\":\"INFO\",\"logger\":\"tollgate.access\"");
         field(b, "route", l.route());
         field(b, "method", l.method());
         field(b, "tool", l.tool());
@@ -158,6 +180,10 @@ final class AccessLog {
             return;
         }
         b.append(",\"").append(name).append("\":\"");
+        if (!needsEscaping(value)) {
+            b.append(value).append('"'); // the common case: one copy, not a character at a time
+            return;
+        }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c == '"' || c == '\\') {
@@ -169,6 +195,16 @@ final class AccessLog {
             }
         }
         b.append('"');
+    }
+
+    private static boolean needsEscaping(String value) {
+        for (int i = 0, n = value.length(); i < n; i++) {
+            char c = value.charAt(i);
+            if (c == '"' || c == '\\' || c < 0x20) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Text lines keep one token per field: what a client chose (a tool name) cannot add fields or lines. */

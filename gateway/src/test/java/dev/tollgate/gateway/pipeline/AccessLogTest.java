@@ -127,4 +127,17 @@ class AccessLogTest {
     private static String call(String tool) {
         return "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool + "\",\"arguments\":{}}}";
     }
+
+    @Test
+    void theTimeIsWrittenAsInstantWritesItWhateverItsMilliseconds() throws Exception {
+        AccessLog formatter = new AccessLog(java.io.OutputStream.nullOutputStream(), false);
+        long second = java.time.Instant.parse("2026-12-04T17:30:05Z").toEpochMilli();
+        for (long at : new long[]{second, second + 5, second + 120, second + 999, second + 1000, second + 61_007, 0, -1}) {
+            StringBuilder line = new StringBuilder();
+            formatter.format(new AccessLog.Line(at, "r", "tools/call", "echo", null, "allow", 200, 0, 0, null, null), line);
+
+            assertThat(JSON.readTree(line.toString()).path("time").asText()).as("%d", at)
+                    .isEqualTo(java.time.Instant.ofEpochMilli(at).toString());
+        }
+    }
 }
