@@ -43,6 +43,8 @@ final class RunCommand implements Callable<Integer> {
         }
         SnapshotLoader loader = new SnapshotLoader(CheckRegistry.withDefaults());
         GatewaySnapshot snapshot;
+        // The watcher reloads what changed from here on: an edit while the gateway starts is not taken as loaded.
+        java.time.Instant loadStarted = java.time.Instant.now();
         try {
             snapshot = loader.load(config);
         } catch (ConfigException e) {
@@ -66,7 +68,7 @@ final class RunCommand implements Callable<Integer> {
         }
         watcher[0] = new ReloadWatcher(config, gateway, loader);
         if (reloadIntervalMillis > 0) {
-            watcher[0].start(Duration.ofMillis(reloadIntervalMillis));
+            watcher[0].start(Duration.ofMillis(reloadIntervalMillis), loadStarted);
         }
         gateway.admin().reloader(watcher[0]::reloadNow);
         GatewayConfig loaded = snapshot.config();

@@ -53,7 +53,20 @@ public final class ReloadWatcher implements AutoCloseable {
      * start) was taken as already loaded and never reloaded.
      */
     public ReloadWatcher start(Duration interval) {
+        return start(interval, null);
+    }
+
+    /**
+     * As {@link #start(Duration)}, for a snapshot whose files were read from {@code loadStarted} on: a file changed since
+     * then (an edit between the initial load and this start, which the first fingerprint would take as loaded) is
+     * reloaded at once. A file written just before that time may be reloaded once for nothing; a reload is idempotent.
+     */
+    public ReloadWatcher start(Duration interval, java.time.Instant loadStarted) {
         lastSeen = fingerprint();
+        if (loadStarted != null && lastSeen.values().stream().anyMatch(time -> time.toInstant().compareTo(loadStarted) >= 0)) {
+            LOG.info("reload: a file changed while the configuration was first loaded; loading it again");
+            thread.execute(this::reload);
+        }
         thread.scheduleWithFixedDelay(this::reloadIfChanged, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
         return this;
     }

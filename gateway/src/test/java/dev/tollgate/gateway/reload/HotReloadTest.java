@@ -88,6 +88,23 @@ class HotReloadTest {
     }
 
     @Test
+    void aPolicyChangedWhileTheGatewayStartedIsLoadedWhenTheWatcherStarts() throws Exception {
+        watcher.close();
+        SnapshotLoader loader = new SnapshotLoader(CheckRegistry.withDefaults());
+        java.time.Instant loadStarted = java.time.Instant.now();
+        Gateway starting = Gateway.start(vertx, loader.load(config), 1).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        try {
+            // Edited after the files were read and before the watcher's first look: the first look must not take it as loaded.
+            Files.writeString(dir.resolve("policies/p.yaml"), DENY_ECHO);
+            try (ReloadWatcher late = new ReloadWatcher(config, starting, loader).start(Duration.ofHours(1), loadStarted)) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> "policy_denied".equals(http.postMcp(starting.port(), "/mcp", CALL).reason()));
+            }
+        } finally {
+            starting.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void changedRouteTakesEffectToo() throws Exception {
         Files.writeString(config, Files.readString(config).replace("path: /mcp", "path: /tools"));
         touch(config);
