@@ -189,6 +189,12 @@ gateway_jit_ticks() {
   done
   echo "$sum"
 }
+# The OTLP receiver's CPU: a collector would run elsewhere, but this one shares the two cores with the gateway, so a
+# target that exports spans also pays for receiving them here (shown beside its own CPU, not added to it).
+receiver_cpu_ticks() {
+  [ -n "${counter_pid:-}" ] || { echo -; return; }
+  awk '{ print $14 + $15 }' "/proc/$counter_pid/stat" 2>/dev/null || echo -
+}
 cpu_us_per_call() { # ticks-before ticks-after calls
   awk -v a="$1" -v b="$2" -v n="$3" -v hz="$clock_ticks" 'BEGIN { if (a == "-" || b == "-" || n <= 0) print "-"; else printf "%.1f\n", (b - a) * 1e6 / hz / n }'
 }
@@ -205,14 +211,18 @@ declare -A samples
 for r in $(seq 1 "$rounds"); do
   for i in "${!targets[@]}"; do
     t=${targets[$(( (i + r - 1) % ${#targets[@]} ))]}
-    cpu_before=$(gateway_cpu_ticks "$t") jit_before=$(gateway_jit_ticks "$t")
+    cpu_before=$(gateway_cpu_ticks "$t") jit_before=$(gateway_jit_ticks "$t") receiver_before=$(receiver_cpu_ticks)
     sample=$(run_wrk "$t" "$duration" "round$r") || exit 1
     read -r rps p50 _ p99 errors requests <<<"$sample"
     cpu_us=$(cpu_us_per_call "$cpu_before" "$(gateway_cpu_ticks "$t")" "$requests")
     jit_us=$(cpu_us_per_call "$jit_before" "$(gateway_jit_ticks "$t")" "$requests")
+    receiver=""
+    if is_gateway "$t" && has_feature "$t" otlp; then
+      receiver="; OTLP receiver $(cpu_us_per_call "$receiver_before" "$(receiver_cpu_ticks)" "$requests") us/call"
+    fi
     samples[$t]+="$sample $cpu_us"$'\n'
     count_calls "$t" "$requests"
-    printf '  round %d %-22s %10.0f req/s  p50 %6.3f ms  p99 %7.3f ms  socket errors %s  gateway CPU %s us/call (JIT %s)\n' "$r" "$t" "$rps" "$p50" "$p99" "$errors" "$cpu_us" "$jit_us"
+    printf '  round %d %-22s %10.0f req/s  p50 %6.3f ms  p99 %7.3f ms  socket errors %s  gateway CPU %s us/call (JIT %s)%s\n' "$r" "$t" "$rps" "$p50" "$p99" "$errors" "$cpu_us" "$jit_us" "$receiver"
   done
 done
 
