@@ -393,6 +393,29 @@ class NumberReadingsPolicyTest {
     }
 
     @Test
+    void secondReviewReadingsCannotReachTheFrozenAccount() throws Exception {
+        // x | 0 and intValue() of the integer part: fractions, integral decimals and numeric strings wrap too.
+        for (String spelled : new String[]{"4294967338.0", "4294967338.5", "4.294967338e9", "\"4294967338\""}) {
+            assertReadingsDisagree(transferExactly(nativeRule("eq: 42"), spelled));
+        }
+        assertReadingsDisagree(transferExactly(agtRule("eq", "42"), "4294967338.0"));
+        // Number() of a string is a double; parseInt's result too; Math.round(Number("42.6")) is 43.
+        assertReadingsDisagree(transferExactly(nativeRule("eq: 9007199254740992"), "\"9007199254740993\""));
+        assertReadingsDisagree(transferExactly(agtRule("eq", "9007199254740992"), "\"9007199254740993\""));
+        assertReadingsDisagree(transferExactly(nativeRule("eq: \"9007199254740992\""), "\"9007199254740993\""));
+        assertReadingsDisagree(transferExactly(nativeRule("eq: 9007199254740992"), "\"9007199254740993abc\""));
+        assertReadingsDisagree(transferExactly(nativeRule("eq: 43"), "\"42.99999999999999999\""));
+        assertReadingsDisagree(transferExactly(nativeRule("eq: 43"), "\"42.6\""));
+        // contains of an integer on a list is membership: a List<Long> reads ["42"], [42.5] and [4294967338] as holding 42.
+        for (String list : new String[]{"[\"42\"]", "[42.5]", "[4294967338]"}) {
+            assertReadingsDisagree(transferExactly(nativeRule("contains: 42"), list));
+            assertReadingsDisagree(transferExactly(agtRule("contains", "42"), list));
+        }
+        assertThat(transferExactly(nativeRule("contains: 42"), "[43, \"x\"]").isDenied()).isFalse();
+        assertThat(transferExactly(nativeRule("contains: 42"), "\"ref-420\"").failure()).isEqualTo(Decision.Failure.NONE);
+    }
+
+    @Test
     void explainSaysWhichTextAStringFieldKeeps() {
         Explanation explanation = nativeRule("eq: \"42\"").explain(toolCall("transfer", "{\"to\":42}"));
 

@@ -143,14 +143,16 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
             NumberReadings.decidedAlikeAsText(exact, actual, this::testAsText, field);
         }
         // The integer reading only where the test names an integer (see NumberReadings).
-        boolean namesAnInteger = NumberReadings.namesAnInteger(operator, value, true);
+        // contains of an integer on a list is membership: decided on the elements' integer readings too.
+        boolean containsAnInteger = "contains".equals(operator) && actual.isArray() && NumberReadings.namesAnInteger("eq", value, true);
+        boolean namesAnInteger = NumberReadings.namesAnInteger(operator, value, true) || containsAnInteger;
         boolean asInteger = !call.readsAlikeAsIntegers() && namesAnInteger;
         if (!call.readsAlikeAsDoubles() || asInteger) {
             NumberReadings.decidedAlike(exact, actual, lookup(field, call, identity, call.argumentsAsDoubles()),
                     asInteger ? lookup(field, call, identity, call.argumentsAsIntegers()) : actual, this::test, field);
         }
         if (namesAnInteger) {
-            NumberReadings.decidedAlikeAsOtherIntegers(exact, actual, value, this::test, field);
+            NumberReadings.decidedAlikeAsOtherIntegers(exact, actual, value, containsAnInteger, this::test, field);
         }
         if (integerValue != null) {
             NumberReadings.decidedAlikeAsSpelledIntegers(exact, actual, integerValue, read -> test(read, integerValue), field);

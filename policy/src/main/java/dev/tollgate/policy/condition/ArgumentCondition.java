@@ -20,14 +20,16 @@ public record ArgumentCondition(JsonPointer path, ValueTest test) implements Con
                 NumberReadings.decidedAlikeAsText(exact, value, test::testAsText, "argument at " + path);
             }
             // The integer reading only where the test names an integer (see NumberReadings).
-            boolean asInteger = test.namesAnInteger() && !call.readsAlikeAsIntegers();
+            boolean integerNamed = test.decidesOnIntegerReadings(value);
+            boolean asInteger = integerNamed && !call.readsAlikeAsIntegers();
             // The common case, every value reading alike: one reading, one lookup.
             if (!call.readsAlikeAsDoubles() || asInteger) {
                 NumberReadings.decidedAlike(exact, value, valueOf(call.argumentsAsDoubles()),
                         asInteger ? valueOf(call.argumentsAsIntegers()) : value, test::test, "argument at " + path);
             }
-            if (test.namesAnInteger()) {
-                NumberReadings.decidedAlikeAsOtherIntegers(exact, value, test.operand(), test::test, "argument at " + path);
+            if (integerNamed) {
+                NumberReadings.decidedAlikeAsOtherIntegers(exact, value, test.operand(), !test.namesAnInteger(), test::test,
+                        "argument at " + path);
             }
             ValueTest integerTest = test.integerTest();
             if (integerTest != null) {

@@ -98,7 +98,13 @@ public final class NumberReadings {
      * @throws NumberReadingsDisagreeException when one is decided otherwise
      */
     public static boolean decidedAlikeAsOtherIntegers(boolean onExact, JsonNode exact, JsonNode operand, Test test, String where) {
-        if (exact == null || exact.isMissingNode() || !mayMeet(exact, operand)) {
+        return decidedAlikeAsOtherIntegers(onExact, exact, operand, false, test, where);
+    }
+
+    /** @param elementwise the test looks the operand up among the value's elements ({@code contains} on a list) */
+    public static boolean decidedAlikeAsOtherIntegers(boolean onExact, JsonNode exact, JsonNode operand, boolean elementwise, Test test,
+                                                      String where) {
+        if (exact == null || exact.isMissingNode() || !elementwise && !mayMeet(exact, operand)) {
             return onExact;
         }
         for (OtherIntegerReadings.Reading reading : OtherIntegerReadings.READINGS) {

@@ -15,13 +15,15 @@ import java.util.function.UnaryOperator;
  *   <li>wrapped to 32 bits: {@code ((Number) args.get("to")).intValue()} of the SDK's {@code Long} (the Java MCP SDK
  *       hands a handler a map of {@code Integer}/{@code Long}), JavaScript's {@code x | 0}, Go's {@code int32(x)}:
  *       {@code 4294967338} is 42;</li>
- *   <li>wrapped to 64 bits: {@code longValue()} of a {@code BigInteger}: {@code 18446744073709551658} is 42;</li>
+ *   <li>wrapped to 64 bits: {@code longValue()} of a {@code BigInteger}: {@code 18446744073709551658} is 42 (both
+ *       wraps of the integer part of a fraction or of a numeric string too);</li>
  *   <li>rounded down and rounded up: {@code Math.floor}, {@code Math.ceil}, {@code Math.round} and Python's
  *       {@code round()} each give one of the two ({@code 41.6} is 42 to {@code Math.round});</li>
  *   <li>JavaScript's {@code parseInt}: the integer the text starts with, hexadecimal after {@code 0x}
  *       ({@code "42abc"}, {@code "42 Main St"}, {@code "0x2A"} are 42);</li>
  *   <li>JavaScript's {@code Number()} of a whole string in another base or of nothing: {@code "0x2A"},
- *       {@code "0o52"}, {@code "0b101010"} are 42, an empty or blank string is 0.</li>
+ *       {@code "0o52"}, {@code "0b101010"} are 42, an empty or blank string is 0; and of a decimal, the double it rounds
+ *       to ({@code "9007199254740993"} is 9007199254740992, {@code "42.99999999999999999"} is 43).</li>
  * </ul>
  * Each is a tree of the value at the rule's path, made only when an equality test naming an integer looks at a value
  * it changes, so calls no such rule reads pay nothing.
@@ -78,29 +80,64 @@ final class OtherIntegerReadings {
             new Reading("rounded down", node -> rounded(node, RoundingMode.FLOOR)),
             new Reading("rounded up", node -> rounded(node, RoundingMode.CEILING)),
             new Reading("parseInt", OtherIntegerReadings::parseInt),
-            new Reading("Number()", OtherIntegerReadings::javaScriptNumber));
+            new Reading("Number()", OtherIntegerReadings::javaScriptNumber),
+            new Reading("Number() as a double", OtherIntegerReadings::textAsDouble));
 
     private OtherIntegerReadings() {
     }
 
+    /**
+     * What {@code x | 0} or {@code intValue()} keeps: the integer part of a number or of a string spelling one
+     * ({@code 4294967338}, {@code 4294967338.5}, {@code "4294967338"}), wrapped to 32 bits when it does not fit.
+     */
     private static JsonNode wrappedTo32Bits(JsonNode node) {
-        if (!node.isIntegralNumber()) {
-            return node;
-        }
-        BigInteger value = node.bigIntegerValue();
-        return value.compareTo(INT_MIN) >= 0 && value.compareTo(INT_MAX) <= 0 ? node : JsonNodeFactory.instance.numberNode(value.intValue());
+        BigInteger value = integerPartOf(node);
+        return value == null || value.compareTo(INT_MIN) >= 0 && value.compareTo(INT_MAX) <= 0 ? node
+                : JsonNodeFactory.instance.numberNode(value.intValue());
     }
 
     private static JsonNode wrappedTo64Bits(JsonNode node) {
-        return node.isBigInteger() && node.bigIntegerValue().bitLength() >= Long.SIZE
-                ? JsonNodeFactory.instance.numberNode(node.bigIntegerValue().longValue()) : node;
+        BigInteger value = integerPartOf(node);
+        return value == null || value.bitLength() < Long.SIZE ? node : JsonNodeFactory.instance.numberNode(value.longValue());
+    }
+
+    /** The integer part of a number, or of a string holding a decimal number; null for anything else. */
+    private static BigInteger integerPartOf(JsonNode node) {
+        if (node.isIntegralNumber()) {
+            return node.bigIntegerValue();
+        }
+        if (node.isFloatingPointNumber()) {
+            return node.decimalValue().toBigInteger();
+        }
+        if (node.isTextual()) {
+            BigDecimal number = DecimalText.parse(node.textValue());
+            return number == null ? null : number.toBigInteger();
+        }
+        return null;
+    }
+
+    /** JavaScript's {@code Number(text)}: a string holding a decimal number as the double it rounds to ("9007199254740993"). */
+    private static JsonNode textAsDouble(JsonNode node) {
+        if (!node.isTextual()) {
+            return node;
+        }
+        BigDecimal number = DecimalText.parse(node.textValue());
+        if (number == null) {
+            return node;
+        }
+        double d = number.doubleValue();
+        if (!Double.isFinite(d)) {
+            return node;
+        }
+        return d == Math.rint(d) ? integerNode(new BigDecimal(d).toBigInteger()) : JsonNodeFactory.instance.numberNode(d);
     }
 
     private static JsonNode rounded(JsonNode node, RoundingMode mode) {
-        if (!node.isFloatingPointNumber()) {
+        BigDecimal exact = node.isFloatingPointNumber() ? node.decimalValue()
+                : node.isTextual() ? DecimalText.parse(node.textValue()) : null; // Math.round(Number("42.6"))
+        if (exact == null) {
             return node;
         }
-        BigDecimal exact = node.decimalValue();
         if (exact.signum() == 0 || exact.stripTrailingZeros().scale() <= 0) {
             return node;
         }
@@ -125,7 +162,12 @@ final class OtherIntegerReadings {
             i += 2;
         }
         BigInteger value = digits(text, i, radix, false);
-        return value == null ? node : integerNode(negative ? value.negate() : value);
+        if (value == null) {
+            return node;
+        }
+        // parseInt's result is a Number: beyond 2^53 the double it rounds to ("9007199254740993abc" is 9007199254740992).
+        BigInteger read = new BigDecimal(value.doubleValue()).toBigInteger();
+        return integerNode(negative ? read.negate() : read);
     }
 
     /** ECMA-262 Number(string) where it differs from a decimal's reading: 0x, 0o, 0b literals, and blank as 0. */

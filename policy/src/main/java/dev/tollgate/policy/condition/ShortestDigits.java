@@ -15,6 +15,8 @@ final class ShortestDigits {
 
     /** Java 17's digits for a normal double when it wrote at most this many (its errors are longer). */
     private static final int DIGITS_TRUSTED = 15;
+    /** Digits of the exact value kept before rounding to a candidate length. */
+    private static final int EXACT_DIGITS_KEPT = 25;
     /** A double never needs more. */
     private static final int MAX_DIGITS = 17;
 
@@ -29,14 +31,25 @@ final class ShortestDigits {
         if (java.precision() == 1 || java.precision() <= DIGITS_TRUSTED && Math.abs(d) >= Double.MIN_NORMAL) {
             return java;
         }
-        BigDecimal exact = new BigDecimal(d);
-        for (int digits = 1; digits < java.precision() && digits <= MAX_DIGITS; digits++) {
-            // The closest decimal of this many digits: if any of that length reads back as d, this one does.
+        // 25 digits of the exact value are enough to round to at most 17 (each candidate is checked). A subnormal's exact
+        // value has ~750 digits, costly to write out per element of a list: Java's own digits stand in for it there.
+        BigDecimal exact = Math.abs(d) < Double.MIN_NORMAL ? java
+                : new BigDecimal(d).round(new MathContext(EXACT_DIGITS_KEPT, RoundingMode.HALF_EVEN));
+        // If the closest decimal of n digits reads back as d, so does the closest of n + 1: a binary search finds the
+        // fewest in about four roundings, where trying every length took up to sixteen.
+        BigDecimal best = java;
+        int low = 1;
+        int high = Math.min(java.precision() - 1, MAX_DIGITS);
+        while (low <= high) {
+            int digits = (low + high) >>> 1;
             BigDecimal candidate = exact.round(new MathContext(digits, RoundingMode.HALF_EVEN));
             if (candidate.doubleValue() == d) {
-                return candidate.stripTrailingZeros();
+                best = candidate.stripTrailingZeros();
+                high = digits - 1;
+            } else {
+                low = digits + 1;
             }
         }
-        return java;
+        return best;
     }
 }

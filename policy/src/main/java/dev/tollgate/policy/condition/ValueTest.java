@@ -22,6 +22,8 @@ public final class ValueTest {
     private final TextNormalization normalization;
     private final boolean namesAnInteger;
     private final boolean namesAString;
+    /** {@code contains} of an integer: membership when the value is a list, decided on its elements' integer readings. */
+    private final boolean containsAnInteger;
     /** This test with the strings of its operand that spell an integer read as integers; null when there are none. */
     private final ValueTest integerTest;
 
@@ -32,6 +34,7 @@ public final class ValueTest {
         this.normalization = normalization;
         this.namesAnInteger = NumberReadings.namesAnInteger(operator, operand, false);
         this.namesAString = NumberReadings.namesAString(operator, operand);
+        this.containsAnInteger = "contains".equals(operator) && NumberReadings.namesAnInteger("eq", operand, false);
         JsonNode integerOperand = NumberReadings.integerOperand(operator, operand);
         this.integerTest = integerOperand == null ? null : new ValueTest(operator, integerOperand, regex, normalization);
     }
@@ -59,6 +62,14 @@ public final class ValueTest {
      */
     public boolean namesAnInteger() {
         return namesAnInteger;
+    }
+
+    /**
+     * True when this test is decided on {@code value}'s integer readings: it names an integer, or it is {@code contains}
+     * of an integer on a list ({@code List<Long>} reads {@code ["42"]} and {@code [42.5]} as holding 42).
+     */
+    public boolean decidesOnIntegerReadings(JsonNode value) {
+        return namesAnInteger || containsAnInteger && value != null && value.isArray();
     }
 
     /** The rule's operand, normalized as the value is. */
