@@ -210,14 +210,7 @@ class NumberReadingsPolicyTest {
         assertReadingsDisagree(transferExactly(agtRule("eq", "42"), "42.5"));
         assertReadingsDisagree(transferExactly(agtRule("in", "[42]"), "42.5"));
         // An allow list of accounts is not widened: 7.5 is account 7 to the upstream, not on the list exactly.
-        CompiledPolicy onlyAccount7 = PolicyFixtures.rules("allow", """
-                  - name: blocked-account
-                    condition:
-                      all:
-                        - tool: transfer
-                        - arg: {path: /to, ne: 7}
-                    action: deny
-                """);
+        CompiledPolicy onlyAccount7 = nativeRule("ne: 7");
         assertReadingsDisagree(transferExactly(onlyAccount7, "7.5"));
         assertThat(transferExactly(onlyAccount7, "7").isDenied()).isFalse();
     }
@@ -266,14 +259,7 @@ class NumberReadingsPolicyTest {
                 .isEqualTo(Decision.Failure.CONDITION_ERROR);
         assertReadingsDisagree(transferExactly(agtRule("contains", "'42'"), "[42]")); // '42' in ['42'] to a List[str]
         // An allow list of account names is not widened: 7 is "7" to the upstream, which the list holds.
-        CompiledPolicy onlyAccount7 = PolicyFixtures.rules("allow", """
-                  - name: blocked-account
-                    condition:
-                      all:
-                        - tool: transfer
-                        - arg: {path: /to, not_in: ["7"]}
-                    action: deny
-                """);
+        CompiledPolicy onlyAccount7 = nativeRule("not_in: [\"7\"]");
         assertReadingsDisagree(transferExactly(onlyAccount7, "7"));
         assertThat(transferExactly(onlyAccount7, "\"7\"").isDenied()).isFalse();
         // Numbers no text reading makes the string keep their decision.
@@ -309,14 +295,7 @@ class NumberReadingsPolicyTest {
         assertReadingsDisagree(transferExactly(nativeRule("eq: 0"), "\"\""));
         assertReadingsDisagree(transferExactly(nativeRule("eq: 0"), "\"  \""));
         // An allow list of accounts is not widened by a wrapped value either.
-        CompiledPolicy onlyAccount7 = PolicyFixtures.rules("allow", """
-                  - name: blocked-account
-                    condition:
-                      all:
-                        - tool: transfer
-                        - arg: {path: /to, ne: 7}
-                    action: deny
-                """);
+        CompiledPolicy onlyAccount7 = nativeRule("ne: 7");
         assertReadingsDisagree(transferExactly(onlyAccount7, "4294967303"));
         // Values no reading makes 42 keep their decision.
         for (String other : new String[]{"43", "4294967339", "40.5", "\"43abc\"", "\"abc42\"", "\"0x2B\"", "\"0x\"", "\"x\""}) {
@@ -368,14 +347,7 @@ class NumberReadingsPolicyTest {
     @Test
     void aRuleListingNumbersAndStringsKeepsItsDecisionOnANumberItLists() throws Exception {
         // The exact value is listed: the number 1 is not refused because its text "1" is not in the list as a string.
-        CompiledPolicy listed = PolicyFixtures.rules("allow", """
-                  - name: blocked-account
-                    condition:
-                      all:
-                        - tool: transfer
-                        - arg: {path: /to, not_in: [1, 2, "auto"]}
-                    action: deny
-                """);
+        CompiledPolicy listed = nativeRule("not_in: [1, 2, \"auto\"]");
         assertThat(transferExactly(listed, "1").isDenied()).isFalse();
         assertThat(transferExactly(listed, "\"auto\"").isDenied()).isFalse();
         assertThat(transferExactly(listed, "3").failure()).isEqualTo(Decision.Failure.NONE);

@@ -18,25 +18,10 @@ class KeyStalenessTest {
     private static final Clock LATER = Clock.fixed(FETCHED.plus(Duration.ofHours(25)), ZoneOffset.UTC);
 
     private static KeyStaleness fetchedOnceThen(Clock now) {
-        AtomicReference<Clock> clock = new AtomicReference<>(Clock.fixed(FETCHED, ZoneOffset.UTC));
-        KeyStaleness staleness = new KeyStaleness("test keys", Duration.ofHours(24), new Clock() {
-            @Override
-            public java.time.ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return clock.get().instant();
-            }
-        });
+        dev.tollgate.gateway.support.MovableClock clock = new dev.tollgate.gateway.support.MovableClock(FETCHED);
+        KeyStaleness staleness = new KeyStaleness("test keys", Duration.ofHours(24), clock);
         staleness.fetched();
-        clock.set(now);
+        clock.set(now.instant());
         return staleness;
     }
 

@@ -19,11 +19,8 @@ import dev.tollgate.gateway.errors.RejectReason;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -45,23 +42,8 @@ class OAuthKeyWithdrawalTest {
     private final AtomicReference<String> published = new AtomicReference<>();
     /** The key server is down (or the fetch is blocked): every fetch answers 503. */
     private final java.util.concurrent.atomic.AtomicBoolean unavailable = new java.util.concurrent.atomic.AtomicBoolean();
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-04T10:00:00Z"));
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    };
+    private final dev.tollgate.gateway.support.MovableClock clock = new dev.tollgate.gateway.support.MovableClock(
+            Instant.parse("2026-12-04T10:00:00Z"));
     private HttpServer server;
     private OAuthKeys keys;
     private RSAKey signing;
@@ -101,14 +83,14 @@ class OAuthKeyWithdrawalTest {
 
     /** The authorization server's set as fetched now (the refetch an unknown key triggers, past its 30 s spacing). */
     private void refetch() {
-        now.set(now.get().plus(Duration.ofSeconds(31)));
+        clock.advance(Duration.ofSeconds(31));
         assertThat(keys.refetchForUnknownKey().join()).isTrue();
     }
 
     private String token(RSAKey key) throws Exception {
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(),
                 new JWTClaimsSet.Builder().issuer(ISSUER.toString()).audience(RESOURCE.toString()).subject("alice")
-                        .expirationTime(Date.from(now.get().plus(Duration.ofHours(1)))).build());
+                        .expirationTime(Date.from(clock.instant().plus(Duration.ofHours(1)))).build());
         jwt.sign(new RSASSASigner(key));
         return jwt.serialize();
     }
@@ -137,12 +119,12 @@ class OAuthKeyWithdrawalTest {
                 OAuthConfig.DEFAULT_CLOCK_SKEW, null, null, null, null, MAX_STALE), keys, clock);
         unavailable.set(true);
 
-        now.set(now.get().plus(MAX_STALE).minus(Duration.ofMinutes(1)));
+        clock.advance(MAX_STALE.minus(Duration.ofMinutes(1)));
         keys.refresh();
         String token = token(signing);
         assertThat(verifier.verify(token).subject()).as("an outage shorter than the bound keeps the keys").isEqualTo("alice");
 
-        now.set(now.get().plus(Duration.ofMinutes(2)));
+        clock.advance(Duration.ofMinutes(2));
         keys.refresh();
         assertThatThrownBy(() -> verifier.verify(token)).as("past the bound, a blocked fetch keeps no key trusted")
                 .isInstanceOfSatisfying(OAuthVerifier.Rejected.class, e -> assertThat(e.reason()).isEqualTo(RejectReason.OAUTH_UNKNOWN_KEY));

@@ -7,10 +7,8 @@ import com.sun.net.httpserver.HttpServer;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -37,33 +35,17 @@ class RemoteJwksStalenessTest {
         });
         server.start();
         Instant start = Instant.parse("2026-12-04T10:00:00Z");
-        Clock[] clock = {Clock.fixed(start, ZoneOffset.UTC)};
-        Clock moving = new Clock() {
-            @Override
-            public java.time.ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return clock[0].instant();
-            }
-        };
+        dev.tollgate.gateway.support.MovableClock moving = new dev.tollgate.gateway.support.MovableClock(start);
         try (RemoteJwks source = new RemoteJwks(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/jwks"),
                 Duration.ofMinutes(5), Duration.ofSeconds(30), MAX_STALE, moving)) {
             assertThat(source.fetchNow()).isTrue();
             unavailable.set(true);
 
-            clock[0] = Clock.fixed(start.plus(MAX_STALE).minusSeconds(60), ZoneOffset.UTC);
+            moving.set(start.plus(MAX_STALE).minusSeconds(60));
             source.refresh();
             assertThat(source.keys().byKid()).as("an outage shorter than the bound keeps the keys").containsOnlyKeys("k1");
 
-            clock[0] = Clock.fixed(start.plus(MAX_STALE).plusSeconds(60), ZoneOffset.UTC);
+            moving.set(start.plus(MAX_STALE).plusSeconds(60));
             source.refresh();
             assertThat(source.keys().byKid()).as("past the bound, no key is trusted").isEmpty();
 

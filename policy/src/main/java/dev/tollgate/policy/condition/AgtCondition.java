@@ -28,11 +28,29 @@ import java.util.Set;
  *                         the document's literal prefilter; null otherwise or when the pattern requires nothing
  */
 public record AgtCondition(String field, String operator, JsonNode value, PolicyRegex regex, LiteralQuery requiredLiterals,
-                           JsonNode integerValue) implements Condition {
+                           OperandReadings readings) implements Condition {
 
-    /** @param integerValue the operand with its strings that spell an integer read as integers ({@link NumberReadings#integerOperand}) */
+    /**
+     * What the operand asks of a value's other readings (see {@link NumberReadings}), found once at load rather than on
+     * every call (an {@code in} list is walked to know it).
+     *
+     * @param namesAString      decided on the value's texts too ({@link NumberReadings#namesAString})
+     * @param namesAnInteger    decided on the value's integer readings too ({@link NumberReadings#namesAnInteger})
+     * @param containsAnInteger {@code contains} of an integer: on a list, membership decided on the elements' integer readings
+     * @param integerOperand    the operand with its strings that spell an integer read as integers, or null
+     *                          ({@link NumberReadings#integerOperand})
+     */
+    public record OperandReadings(boolean namesAString, boolean namesAnInteger, boolean containsAnInteger, JsonNode integerOperand) {
+
+        static OperandReadings of(String operator, JsonNode value) {
+            return new OperandReadings(NumberReadings.namesAString(operator, value), NumberReadings.namesAnInteger(operator, value, true),
+                    "contains".equals(operator) && NumberReadings.namesAnInteger("eq", value, true),
+                    NumberReadings.integerOperand(operator, value));
+        }
+    }
+
     public AgtCondition(String field, String operator, JsonNode value, PolicyRegex regex, LiteralQuery requiredLiterals) {
-        this(field, operator, value, regex, requiredLiterals, NumberReadings.integerOperand(operator, value));
+        this(field, operator, value, regex, requiredLiterals, OperandReadings.of(operator, value));
     }
 
     public static final List<String> OPERATORS = List.of("eq", "ne", "gt", "lt", "gte", "lte", "in", "not_in", "matches", "contains");
@@ -139,13 +157,12 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
             return exact;
         }
         // The text reading only for a value that is not already text, and a test naming a string (see NumberReadings).
-        if (!actual.isTextual() && NumberReadings.namesAString(operator, value)) {
+        if (!actual.isTextual() && readings.namesAString()) {
             NumberReadings.decidedAlikeAsText(exact, actual, this::testAsText, field);
         }
-        // The integer reading only where the test names an integer (see NumberReadings).
-        // contains of an integer on a list is membership: decided on the elements' integer readings too.
-        boolean containsAnInteger = "contains".equals(operator) && actual.isArray() && NumberReadings.namesAnInteger("eq", value, true);
-        boolean namesAnInteger = NumberReadings.namesAnInteger(operator, value, true) || containsAnInteger;
+        // The integer readings only where the test names an integer, or looks one up in a list.
+        boolean containsAnInteger = readings.containsAnInteger() && actual.isArray();
+        boolean namesAnInteger = readings.namesAnInteger() || containsAnInteger;
         boolean asInteger = !call.readsAlikeAsIntegers() && namesAnInteger;
         if (!call.readsAlikeAsDoubles() || asInteger) {
             NumberReadings.decidedAlike(exact, actual, lookup(field, call, identity, call.argumentsAsDoubles()),
@@ -154,8 +171,9 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
         if (namesAnInteger) {
             NumberReadings.decidedAlikeAsOtherIntegers(exact, actual, value, containsAnInteger, this::test, field);
         }
-        if (integerValue != null) {
-            NumberReadings.decidedAlikeAsSpelledIntegers(exact, actual, integerValue, read -> test(read, integerValue), field);
+        JsonNode integerOperand = readings.integerOperand();
+        if (integerOperand != null) {
+            NumberReadings.decidedAlikeAsSpelledIntegers(exact, actual, integerOperand, read -> test(read, integerOperand), field);
         }
         return exact;
     }

@@ -16,7 +16,8 @@ public record ArgumentCondition(JsonPointer path, ValueTest test) implements Con
         JsonNode value = valueOf(call.arguments());
         try {
             boolean exact = test.test(value);
-            if (test.namesAString()) {
+            // Each further reading only for a value it can change: the message's text is not built on every call.
+            if (test.namesAString() && TextReadings.hasTextReadings(value)) {
                 NumberReadings.decidedAlikeAsText(exact, value, test::testAsText, "argument at " + path);
             }
             // The integer reading only where the test names an integer (see NumberReadings).
@@ -27,7 +28,7 @@ public record ArgumentCondition(JsonPointer path, ValueTest test) implements Con
                 NumberReadings.decidedAlike(exact, value, valueOf(call.argumentsAsDoubles()),
                         asInteger ? valueOf(call.argumentsAsIntegers()) : value, test::test, "argument at " + path);
             }
-            if (integerNamed) {
+            if (integerNamed && OtherIntegerReadings.mayChange(value)) {
                 NumberReadings.decidedAlikeAsOtherIntegers(exact, value, test.operand(), !test.namesAnInteger(), test::test,
                         "argument at " + path);
             }

@@ -87,6 +87,17 @@ final class OtherIntegerReadings {
     }
 
     /**
+     * False for a value none of the readings changes: absent, null, a boolean, or an integer of 32 bits (the common
+     * case, {@code 7} under {@code eq: 42}).
+     */
+    static boolean mayChange(JsonNode value) {
+        if (value == null || value.isMissingNode() || value.isNull() || value.isBoolean()) {
+            return false;
+        }
+        return !(value.isInt() || value.isShort() || value.isLong() && value.longValue() == (int) value.longValue());
+    }
+
+    /**
      * What {@code x | 0} or {@code intValue()} keeps: the integer part of a number or of a string spelling one
      * ({@code 4294967338}, {@code 4294967338.5}, {@code "4294967338"}), wrapped to 32 bits when it does not fit.
      */
