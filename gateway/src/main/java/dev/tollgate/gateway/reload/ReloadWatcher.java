@@ -3,6 +3,7 @@ package dev.tollgate.gateway.reload;
 import dev.tollgate.gateway.Gateway;
 import dev.tollgate.gateway.config.ConfigException;
 import dev.tollgate.gateway.config.ConfigProblem;
+import dev.tollgate.gateway.config.LiveConfig;
 import dev.tollgate.gateway.pipeline.GatewaySnapshot;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,8 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hot reload: watches the config file and the policy directory (modification times, polled on its own
- * thread so no event loop ever reads a file), rebuilds the whole snapshot when anything changed, and
+ * Hot reload: watches the config file and the policy directory (each file's modification time, size and content
+ * digest, polled on its own thread so no event loop ever reads a file), rebuilds the whole snapshot when anything changed, and
  * swaps it in atomically. A file that does not validate is rejected with file, line and reason, and the
  * previous snapshot keeps serving. Polling rather than WatchService: it behaves the same on every file
  * system, including the bind mounts and ConfigMap symlink swaps of container deployments.
@@ -39,7 +40,23 @@ public final class ReloadWatcher implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private volatile Map<Path, FileTime> lastSeen;
+    private volatile Map<Path, FileStamp> lastSeen;
+
+    /**
+     * How far before the initial load's start a file's modification time may lie and still be an edit made after it:
+     * the time comes from the kernel's coarse clock (up to a tick, 4-10 ms, behind the precise clock the start was
+     * read from), and some file systems round it to one or two seconds.
+     */
+    static final Duration MODIFIED_TIME_SLACK = Duration.ofSeconds(2);
+
+    /**
+     * What a watched file looked like. The modification time alone misses an edit made within the same clock tick as
+     * the previous one (a truncate then a write, an editor's two saves), so the content's digest is part of it; the
+     * time stays in it so that touching a file still reloads it.
+     */
+    private record FileStamp(FileTime modified, String digest) {
+        static final FileStamp MISSING = new FileStamp(FileTime.fromMillis(0), "");
+    }
 
     public ReloadWatcher(Path configFile, Gateway gateway, SnapshotLoader loader) {
         this.configFile = configFile;
@@ -59,11 +76,13 @@ public final class ReloadWatcher implements AutoCloseable {
     /**
      * As {@link #start(Duration)}, for a snapshot whose files were read from {@code loadStarted} on: a file changed since
      * then (an edit between the initial load and this start, which the first fingerprint would take as loaded) is
-     * reloaded at once. A file written just before that time may be reloaded once for nothing; a reload is idempotent.
+     * reloaded at once. A file written up to {@link #MODIFIED_TIME_SLACK} before that time is reloaded too (once, for
+     * nothing when it had been read whole; a reload is idempotent): its recorded time may lag the edit.
      */
     public ReloadWatcher start(Duration interval, java.time.Instant loadStarted) {
         lastSeen = fingerprint();
-        if (loadStarted != null && lastSeen.values().stream().anyMatch(time -> time.toInstant().compareTo(loadStarted) >= 0)) {
+        java.time.Instant changedSince = loadStarted == null ? null : loadStarted.minus(MODIFIED_TIME_SLACK);
+        if (changedSince != null && lastSeen.values().stream().anyMatch(stamp -> stamp.modified().toInstant().compareTo(changedSince) >= 0)) {
             LOG.info("reload: a file changed while the configuration was first loaded; loading it again");
             thread.execute(this::reload);
         }
@@ -80,7 +99,7 @@ public final class ReloadWatcher implements AutoCloseable {
     }
 
     private void reloadIfChanged() {
-        Map<Path, FileTime> now = fingerprint();
+        Map<Path, FileStamp> now = fingerprint();
         if (!now.equals(lastSeen)) {
             lastSeen = now;
             reload();
@@ -122,9 +141,9 @@ public final class ReloadWatcher implements AutoCloseable {
         });
     }
 
-    /** Modification time of the config file, the policy directory's files, the AXID keys, the SVID files and the pin manifests. */
-    private Map<Path, FileTime> fingerprint() {
-        Map<Path, FileTime> times = new TreeMap<>();
+    /** The stamps of the config file, the policy directory's files, the AXID keys, the SVID files and the pin manifests. */
+    private Map<Path, FileStamp> fingerprint() {
+        Map<Path, FileStamp> times = new TreeMap<>();
         record(times, configFile);
         gateway.snapshot().config().listeners().stream()
                 .filter(l -> l.tls() != null && l.tls().source() == dev.tollgate.gateway.config.TlsConfig.Source.FILES).forEach(l -> {
@@ -147,11 +166,12 @@ public final class ReloadWatcher implements AutoCloseable {
         return times;
     }
 
-    private static void record(Map<Path, FileTime> times, Path file) {
+    private static void record(Map<Path, FileStamp> times, Path file) {
         try {
-            times.put(file, Files.getLastModifiedTime(file));
+            FileTime modified = Files.getLastModifiedTime(file);
+            times.put(file, new FileStamp(modified, LiveConfig.digest(Files.readAllBytes(file))));
         } catch (IOException e) {
-            times.put(file, FileTime.fromMillis(0));
+            times.put(file, FileStamp.MISSING);
         }
     }
 
