@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
  */
 public enum RejectReason {
     NO_ROUTE(404, GatewayErrorCodes.TRANSPORT, "no_route", "No route matches this path"),
-    INVALID_PATH(400, GatewayErrorCodes.TRANSPORT, "invalid_path", "Path contains dot-segments or encoded separators"),
+    INVALID_PATH(400, GatewayErrorCodes.TRANSPORT, "invalid_path", "Path contains dot-segments, path parameters, empty segments, or encoded separators or characters that need no encoding"),
     METHOD_NOT_ALLOWED(405, GatewayErrorCodes.TRANSPORT, "method_not_allowed", "HTTP method not allowed on an MCP endpoint"),
     FORBIDDEN_HOST(403, GatewayErrorCodes.TRANSPORT, "forbidden_host", "Host header not allowed"),
     FORBIDDEN_ORIGIN(403, GatewayErrorCodes.TRANSPORT, "forbidden_origin", "Origin not allowed"),

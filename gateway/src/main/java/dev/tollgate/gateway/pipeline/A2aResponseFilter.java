@@ -50,6 +50,8 @@ final class A2aResponseFilter implements ResponseFilter {
     private final Exchange exchange;
     private final ErrorResponder errors;
     private final A2aTaskLearner tasks;
+    /** For a ListTasks call: takes other callers' tasks out of the answer; null for any other call. */
+    private final A2aTaskListFilter taskList;
     private final PinWatch pinWatch;
     /** Result policy for this call's answers (message sends, task reads, their streams); null when there is none to apply. */
     private final ResultPolicing results;
@@ -62,13 +64,14 @@ final class A2aResponseFilter implements ResponseFilter {
         this.exchange = exchange;
         this.errors = errors;
         this.tasks = A2aTaskLearner.of(exchange, learnt.taskOrigins());
+        this.taskList = A2aTaskListFilter.of(exchange, learnt.taskOrigins());
         this.pinWatch = learnt.pins();
         this.results = exchange.a2a().call() == null ? null : ResultPolicing.of(exchange);
     }
 
     @Override
     public boolean rewritesJson() {
-        return exchange.a2a().returnsCard() || tasks != null || results != null;
+        return exchange.a2a().returnsCard() || tasks != null || taskList != null || results != null;
     }
 
     @Override
@@ -82,6 +85,13 @@ final class A2aResponseFilter implements ResponseFilter {
             // A message send's answer, read to learn which task it created and, under result rules, decided before it is relayed.
             if (tasks != null) {
                 tasks.learnFrom(body);
+            }
+            if (taskList != null && response.getStatusCode() == 200) {
+                A2aTaskListFilter.Filtered filtered = taskList.filter(body, exchange.a2a().target() instanceof A2aTarget.JsonRpc);
+                if (filtered instanceof A2aTaskListFilter.Unreadable unreadable) {
+                    return refused(response, RejectReason.UPSTREAM_INVALID_RESPONSE, unreadable.detail());
+                }
+                body = ((A2aTaskListFilter.Visible) filtered).body();
             }
             // Every answer a client may read is decided, whatever its status: 2xx bodies and JSON error bodies alike.
             return results == null ? body : policed(body, response);
@@ -183,7 +193,10 @@ final class A2aResponseFilter implements ResponseFilter {
     }
 
     private byte[] invalid(HttpServerResponse response, String detail) {
-        RejectReason reason = RejectReason.A2A_INVALID_AGENT_CARD;
+        return refused(response, RejectReason.A2A_INVALID_AGENT_CARD, detail);
+    }
+
+    private byte[] refused(HttpServerResponse response, RejectReason reason, String detail) {
         errors.count(reason);
         exchange.errorType(reason.code());
         response.setStatusCode(reason.httpStatus());

@@ -27,7 +27,9 @@ public final class RouteTable {
             if (prefix.equals("/")) {
                 return new RouteMatch(route, path, rawQuery);
             }
-            if (path.startsWith(prefix) && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/')) {
+            // Ignoring case: Express routes so by default, and /ADMIN/mcp must not fall to a catch-all route's policy while
+            // such an upstream serves it as /admin/mcp. The prefix is not forwarded, so its case never reaches the upstream.
+            if (path.regionMatches(true, 0, prefix, 0, prefix.length()) && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/')) {
                 return new RouteMatch(route, path.substring(prefix.length()), rawQuery);
             }
         }

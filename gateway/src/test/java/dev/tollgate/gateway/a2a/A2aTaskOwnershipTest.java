@@ -93,6 +93,39 @@ class A2aTaskOwnershipTest {
         assertThat(upstream.received()).hasSize(before + 1);
     }
 
+    /** An agent lists every task it holds: each caller's list keeps its own tasks and those the gateway binds to nobody. */
+    @Test
+    void listTasksShowsACallerOnlyTasksNotBoundToAnother() throws Exception {
+        jsonRpc("acme", "SendMessage", "{\"message\":{\"messageId\":\"m1\",\"role\":\"ROLE_USER\",\"parts\":[{\"text\":\"go\"}]}}");
+        String list = "{\"tasks\":[" + TASK + ",{\"id\":\"task-unknown\",\"contextId\":\"ctx-2\"},{\"contextId\":\"no-id\"}],"
+                + "\"totalSize\":3,\"pageSize\":50,\"nextPageToken\":\"\"}";
+        upstream.answer(request -> request.response().putHeader("Content-Type", "application/json")
+                .end(request.path().endsWith("/jsonrpc") ? "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":" + list + "}" : list));
+
+        TestHttp.Reply globexRpc = jsonRpc("globex", "ListTasks", "{}");
+        TestHttp.Reply globexRest = http.send(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(gateway.port())
+                .setURI("/agent/a2a/rest/Tasks").putHeader("X-Waxell-AXID", token("globex")), null);
+        TestHttp.Reply acme = jsonRpc("acme", "ListTasks", "{}");
+
+        assertThat(globexRpc.json().at("/result/tasks").findValuesAsText("id")).containsExactly("task-unknown");
+        assertThat(globexRpc.json().at("/result/totalSize").asInt()).isEqualTo(1);
+        assertThat(globexRest.status()).isEqualTo(200);
+        assertThat(globexRest.json().at("/tasks").findValuesAsText("id")).containsExactly("task-unknown");
+        assertThat(acme.json().at("/result/tasks").findValuesAsText("id")).containsExactly("task-9", "task-unknown");
+    }
+
+    @Test
+    void aListTasksAnswerWithoutATasksArrayIsNotRelayed() throws Exception {
+        upstream.answer(request -> request.response().putHeader("Content-Type", "application/json")
+                .end("{\"tasks\":{\"task-9\":" + TASK + "}}"));
+
+        TestHttp.Reply reply = http.send(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(gateway.port())
+                .setURI("/agent/a2a/rest/tasks").putHeader("X-Waxell-AXID", token("globex")), null);
+
+        assertThat(reply.status()).isEqualTo(502);
+        assertThat(reply.body().toString()).contains("upstream_invalid_response").doesNotContain("TASK_STATE_SUBMITTED");
+    }
+
     private TestHttp.Reply jsonRpc(String tenant, String method, String params) throws Exception {
         return http.send(TestHttp.mcpPost(gateway.port(), "/agent/a2a/jsonrpc").putHeader("X-Waxell-AXID", token(tenant)),
                 Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + method + "\",\"params\":" + params + "}"));

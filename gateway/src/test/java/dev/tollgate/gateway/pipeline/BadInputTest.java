@@ -131,6 +131,12 @@ class BadInputTest {
                         RejectReason.INVALID_PATH).args(),
                 new Case("path with an encoded slash", r -> r.setURI("/mcp/..%2Fadmin"), VALID_CALL.getBytes(StandardCharsets.UTF_8),
                         RejectReason.INVALID_PATH).args(),
+                new Case("path with a path parameter (Tomcat: /mcp/..;/admin is /admin)", r -> r.setURI("/mcp/..;/admin"),
+                        VALID_CALL.getBytes(StandardCharsets.UTF_8), RejectReason.INVALID_PATH).args(),
+                new Case("path with an empty segment", r -> r.setURI("/mcp//x"), VALID_CALL.getBytes(StandardCharsets.UTF_8),
+                        RejectReason.INVALID_PATH).args(),
+                new Case("path escaping a letter (%6D is m)", r -> r.setURI("/%6Dcp"), VALID_CALL.getBytes(StandardCharsets.UTF_8),
+                        RejectReason.INVALID_PATH).args(),
                 new Case("path no route covers", r -> r.setURI("/other"), VALID_CALL.getBytes(StandardCharsets.UTF_8),
                         RejectReason.NO_ROUTE).args());
     }

@@ -1,7 +1,10 @@
 package dev.tollgate.protocols.a2a;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Classifies a request on an A2A route by verb and path. HTTP+JSON paths are recognised by their tail, so
@@ -10,11 +13,16 @@ import java.util.List;
  * {@code /tasks/{id}:cancel}, {@code /tasks/{id}:subscribe} (GET and POST: the spec text and a2a.proto
  * disagree), {@code /tasks/{id}/pushNotificationConfigs[/{configId}]}, {@code /extendedAgentCard}, and the
  * 0.3 forms under {@code /v1/} (with {@code /v1/card} for the extended card). Any other POST is JSON-RPC.
+ *
+ * <p>Read as the agents' routers read them: the fixed words ignoring case (Express, which the JavaScript SDK serves
+ * on, routes {@code /Tasks/{id}/pushNotificationConfigs} as {@code /tasks/...}; read case-sensitively it fell to
+ * "any other POST" and was decided as JSON-RPC), and task and config ids percent-decoded (the router decodes its
+ * parameters: {@code %31%36...} is task {@code 16...} to it, and ownership must look up that id).
  */
 public final class A2aPaths {
 
     private static final String TASKS = "tasks";
-    private static final String PUSH_CONFIGS = "pushNotificationConfigs";
+    private static final String PUSH_CONFIGS = "pushnotificationconfigs";
 
     private A2aPaths() {
     }
@@ -24,7 +32,8 @@ public final class A2aPaths {
      * @param path the request path below the route prefix (the part forwarded after the upstream base)
      */
     public static A2aTarget classify(String verb, String path) {
-        List<String> s = segments(path);
+        List<String> raw = segments(path);
+        List<String> s = raw.stream().map(segment -> segment.toLowerCase(Locale.ROOT)).toList();
         int n = s.size();
         String last = n == 0 ? "" : s.get(n - 1);
         String prev = n < 2 ? "" : s.get(n - 2);
@@ -37,7 +46,7 @@ public final class A2aPaths {
                 return only(verb, "POST", path, new A2aTarget.Rest(A2aMethod.SEND_MESSAGE, null, null, legacy));
             case "message:stream":
                 return only(verb, "POST", path, new A2aTarget.Rest(A2aMethod.SEND_STREAMING_MESSAGE, null, null, legacy));
-            case "extendedAgentCard":
+            case "extendedagentcard":
                 return only(verb, "GET", path, new A2aTarget.Rest(A2aMethod.GET_EXTENDED_CARD, null, null, legacy));
             case TASKS:
                 if (verb.equals("GET")) {
@@ -46,10 +55,14 @@ public final class A2aPaths {
                 break;
             case PUSH_CONFIGS:
                 if (n >= 3 && s.get(n - 3).equals(TASKS)) {
-                    if (verb.equals("POST")) {
-                        return new A2aTarget.Rest(A2aMethod.CREATE_PUSH_CONFIG, prev, null, legacy);
+                    String taskId = decoded(raw.get(n - 2));
+                    if (taskId == null) {
+                        return malformed(path);
                     }
-                    return verb.equals("GET") ? new A2aTarget.Rest(A2aMethod.LIST_PUSH_CONFIGS, prev, null, legacy) : wrongVerb(path, "GET, POST");
+                    if (verb.equals("POST")) {
+                        return new A2aTarget.Rest(A2aMethod.CREATE_PUSH_CONFIG, taskId, null, legacy);
+                    }
+                    return verb.equals("GET") ? new A2aTarget.Rest(A2aMethod.LIST_PUSH_CONFIGS, taskId, null, legacy) : wrongVerb(path, "GET, POST");
                 }
                 break;
             default:
@@ -59,18 +72,26 @@ public final class A2aPaths {
             return only(verb, "GET", path, new A2aTarget.Rest(A2aMethod.GET_EXTENDED_CARD, null, null, true));
         }
         if (prev.equals(PUSH_CONFIGS) && n >= 4 && s.get(n - 4).equals(TASKS)) {
-            String taskId = s.get(n - 3);
-            if (verb.equals("GET")) {
-                return new A2aTarget.Rest(A2aMethod.GET_PUSH_CONFIG, taskId, last, legacy);
+            String taskId = decoded(raw.get(n - 3));
+            String configId = decoded(raw.get(n - 1));
+            if (taskId == null || configId == null) {
+                return malformed(path);
             }
-            return verb.equals("DELETE") ? new A2aTarget.Rest(A2aMethod.DELETE_PUSH_CONFIG, taskId, last, legacy) : wrongVerb(path, "GET, DELETE");
+            if (verb.equals("GET")) {
+                return new A2aTarget.Rest(A2aMethod.GET_PUSH_CONFIG, taskId, configId, legacy);
+            }
+            return verb.equals("DELETE") ? new A2aTarget.Rest(A2aMethod.DELETE_PUSH_CONFIG, taskId, configId, legacy) : wrongVerb(path, "GET, DELETE");
         }
         if (prev.equals(TASKS) && !last.isEmpty()) {
-            int colon = last.indexOf(':');
-            if (colon < 0) {
-                return only(verb, "GET", path, new A2aTarget.Rest(A2aMethod.GET_TASK, last, null, legacy));
+            String rawLast = raw.get(n - 1);
+            int colon = rawLast.indexOf(':');
+            String taskId = decoded(colon < 0 ? rawLast : rawLast.substring(0, colon));
+            if (taskId == null) {
+                return malformed(path);
             }
-            String taskId = last.substring(0, colon);
+            if (colon < 0) {
+                return only(verb, "GET", path, new A2aTarget.Rest(A2aMethod.GET_TASK, taskId, null, legacy));
+            }
             String action = last.substring(colon + 1);
             if (!taskId.isEmpty() && action.equals("cancel")) {
                 return only(verb, "POST", path, new A2aTarget.Rest(A2aMethod.CANCEL_TASK, taskId, null, legacy));
@@ -101,6 +122,55 @@ public final class A2aPaths {
 
     private static A2aTarget wrongVerb(String path, String allow) {
         return new A2aTarget.Invalid((path.isEmpty() ? "/" : path) + " takes " + allow, allow);
+    }
+
+    private static A2aTarget malformed(String path) {
+        return new A2aTarget.Invalid("malformed percent-encoding in " + path, null);
+    }
+
+    /** A path segment percent-decoded as UTF-8 (no {@code +} for space: that is a query's rule), or null when malformed. */
+    static String decoded(String segment) {
+        if (segment.indexOf('%') < 0) {
+            return segment;
+        }
+        StringBuilder out = new StringBuilder(segment.length());
+        ByteArrayOutputStream run = new ByteArrayOutputStream();
+        for (int i = 0; i < segment.length(); i++) {
+            char c = segment.charAt(i);
+            if (c == '%') {
+                int high = i + 2 < segment.length() ? hexValue(segment.charAt(i + 1)) : -1;
+                int low = high < 0 ? -1 : hexValue(segment.charAt(i + 2));
+                if (low < 0) {
+                    return null;
+                }
+                run.write(high * 16 + low);
+                i += 2;
+                continue;
+            }
+            if (!appendUtf8(out, run)) {
+                return null;
+            }
+            out.append(c);
+        }
+        return appendUtf8(out, run) ? out.toString() : null;
+    }
+
+    /** Appends the escaped bytes gathered so far as UTF-8 text and empties the run; false when they are not UTF-8. */
+    private static boolean appendUtf8(StringBuilder out, ByteArrayOutputStream run) {
+        if (run.size() == 0) {
+            return true;
+        }
+        try {
+            out.append(StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(run.toByteArray())));
+            run.reset();
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
+        }
+    }
+
+    private static int hexValue(char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
     }
 
     private static List<String> segments(String path) {

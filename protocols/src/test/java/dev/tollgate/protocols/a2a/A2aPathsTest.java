@@ -26,7 +26,27 @@ class A2aPathsTest {
                 Arguments.of("GET", "/extendedAgentCard", A2aMethod.GET_EXTENDED_CARD, null, null, false),
                 Arguments.of("GET", "/v1/card", A2aMethod.GET_EXTENDED_CARD, null, null, true),
                 Arguments.of("POST", "/v1/message:send", A2aMethod.SEND_MESSAGE, null, null, true),
-                Arguments.of("POST", "/acme/v1/tasks/t2:cancel", A2aMethod.CANCEL_TASK, "t2", null, true));
+                Arguments.of("POST", "/acme/v1/tasks/t2:cancel", A2aMethod.CANCEL_TASK, "t2", null, true),
+                // Attacker's catalog: as Express routes them (fixed words in any case, ids percent-decoded), so the task
+                // ownership and policy look up the task the agent will act on.
+                Arguments.of("POST", "/a2a/rest/Tasks/t1/PushNotificationConfigs", A2aMethod.CREATE_PUSH_CONFIG, "t1", null, false),
+                Arguments.of("GET", "/TASKS", A2aMethod.LIST_TASKS, null, null, false),
+                Arguments.of("POST", "/Message:Send", A2aMethod.SEND_MESSAGE, null, null, false),
+                Arguments.of("POST", "/tasks/t1:CANCEL", A2aMethod.CANCEL_TASK, "t1", null, false),
+                Arguments.of("GET", "/V1/Card", A2aMethod.GET_EXTENDED_CARD, null, null, true),
+                Arguments.of("GET", "/tasks/%74%31", A2aMethod.GET_TASK, "t1", null, false),
+                Arguments.of("POST", "/tasks/%74%31:cancel", A2aMethod.CANCEL_TASK, "t1", null, false),
+                Arguments.of("POST", "/tasks/a%3Ab:cancel", A2aMethod.CANCEL_TASK, "a:b", null, false),
+                Arguments.of("GET", "/tasks/%C3%A9t%C3%A9", A2aMethod.GET_TASK, "\u00e9t\u00e9", null, false),
+                Arguments.of("DELETE", "/tasks/%74%31/pushNotificationConfigs/%63%39", A2aMethod.DELETE_PUSH_CONFIG, "t1", "c9", false));
+    }
+
+    @Test
+    void aMalformedEscapeInAnIdIsInvalid() {
+        assertThat(A2aPaths.classify("GET", "/tasks/t%4")).isInstanceOf(A2aTarget.Invalid.class);
+        assertThat(A2aPaths.classify("GET", "/tasks/t%zz1")).isInstanceOf(A2aTarget.Invalid.class);
+        assertThat(A2aPaths.classify("POST", "/tasks/%ff:cancel")).as("not UTF-8").isInstanceOf(A2aTarget.Invalid.class);
+        assertThat(A2aPaths.classify("GET", "/tasks/t1/pushNotificationConfigs/%c3")).isInstanceOf(A2aTarget.Invalid.class);
     }
 
     @ParameterizedTest(name = "{0} {1}")

@@ -1,0 +1,96 @@
+package dev.tollgate.gateway.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.protocols.a2a.A2aCall;
+import dev.tollgate.protocols.a2a.A2aMethod;
+import dev.tollgate.protocols.json.JsonRejection;
+import dev.tollgate.protocols.json.StrictJsonParser;
+import java.util.Iterator;
+import java.util.Objects;
+
+/**
+ * ListTasks answered for one caller: an agent lists every task it holds, whoever created it, so the tasks that
+ * {@link TaskOrigins} binds to another caller are taken out of the answer (the same tasks GetTask would call "not
+ * found" for this caller), and {@code totalSize} is lowered by as many. A task the gateway did not see created binds
+ * nobody and stays, as it does for GetTask. An answer that is not a readable list is refused, not relayed: it could
+ * hold another caller's tasks in a shape this filter does not know.
+ */
+final class A2aTaskListFilter {
+
+    private static final StrictJsonParser PARSER = new StrictJsonParser();
+
+    /** The answer as this caller may see it. */
+    sealed interface Filtered permits Visible, Unreadable {
+    }
+
+    record Visible(byte[] body) implements Filtered {
+    }
+
+    record Unreadable(String detail) implements Filtered {
+    }
+
+    private final TaskOrigins tasks;
+    private final String route;
+    private final String caller;
+
+    private A2aTaskListFilter(TaskOrigins tasks, String route, String caller) {
+        this.tasks = tasks;
+        this.route = route;
+        this.caller = caller;
+    }
+
+    /** A filter for a ListTasks call, or null for any other call. */
+    static A2aTaskListFilter of(Exchange exchange, TaskOrigins tasks) {
+        A2aCall call = exchange.a2a().call();
+        if (call == null || call.method() != A2aMethod.LIST_TASKS) {
+            return null;
+        }
+        return new A2aTaskListFilter(tasks, exchange.route().route().name(), CallerKeys.owner(exchange.identity()));
+    }
+
+    /**
+     * @param jsonRpc whether the answer is a JSON-RPC response (the list under {@code result}) or the HTTP+JSON body
+     */
+    Filtered filter(byte[] body, boolean jsonRpc) {
+        JsonNode root;
+        try {
+            root = PARSER.parse(body);
+        } catch (JsonRejection e) {
+            return new Unreadable("not JSON: " + e.getMessage());
+        }
+        if (jsonRpc && root.isObject() && root.has("error") && !root.has("result")) {
+            return new Visible(body);
+        }
+        JsonNode list = jsonRpc ? root.get("result") : root;
+        if (list == null || !list.isObject() || !(list.get("tasks") instanceof ArrayNode listed)) {
+            return new Unreadable("a ListTasks answer without a tasks array");
+        }
+        int removed = 0;
+        for (Iterator<JsonNode> it = listed.elements(); it.hasNext(); ) {
+            if (!visible(it.next())) {
+                it.remove();
+                removed++;
+            }
+        }
+        if (removed == 0) {
+            return new Visible(body);
+        }
+        JsonNode total = list.get("totalSize");
+        if (total != null && total.canConvertToLong()) {
+            ((ObjectNode) list).put("totalSize", Math.max(0, total.asLong() - removed));
+        }
+        return new Visible(McpResponseFilter.bytes(root));
+    }
+
+    private boolean visible(JsonNode task) {
+        JsonNode id = task.get("id");
+        if (id == null || !id.isTextual()) {
+            // A listed task without an id cannot be told apart: it is nobody's to see.
+            return false;
+        }
+        TaskOrigins.Origin origin = tasks.of(route, id.textValue());
+        return origin == null || origin.owner() == null || Objects.equals(origin.owner(), caller);
+    }
+}
