@@ -31,7 +31,7 @@ final class DecimalText {
         while (end > start && isPadding(text.charAt(end - 1))) {
             end--;
         }
-        if (start == end || !isStart(text.charAt(start))) {
+        if (start == end || !isStart(text.codePointAt(start))) {
             return null; // the common case, words: one look at the first character
         }
         StringBuilder number = new StringBuilder(Math.min(end - start, MAX_CHARS + 2));
@@ -39,25 +39,32 @@ final class DecimalText {
         if (text.charAt(i) == '+' || text.charAt(i) == '-') {
             number.append(text.charAt(i++));
         }
+        // Digits are read as code points: Python's int() takes the decimal digits outside the basic plane too ("𝟒𝟐").
         // Leading zeros say nothing to any reader: "000...042" is 42 however many there are.
-        while (i + 1 < end && Character.digit(text.charAt(i), 10) == 0 && Character.isDigit(text.charAt(i + 1))) {
-            i++;
+        while (i < end && Character.digit(text.codePointAt(i), 10) == 0) {
+            int next = i + Character.charCount(text.codePointAt(i));
+            if (next >= end || !Character.isDigit(text.codePointAt(next))) {
+                break;
+            }
+            i = next;
         }
         int digits = 0;
         boolean point = false;
-        for (; i < end && number.length() <= MAX_CHARS; i++) {
-            char c = text.charAt(i);
+        while (i < end && number.length() <= MAX_CHARS) {
+            int c = text.codePointAt(i);
+            int width = Character.charCount(c);
             if (Character.isDigit(c)) {
                 number.append((char) ('0' + Character.digit(c, 10)));
                 digits++;
-            } else if (c == '_' && digits > 0 && i + 1 < end && Character.isDigit(text.charAt(i + 1))) {
-                continue; // Python's digit separator
+            } else if (c == '_' && digits > 0 && i + 1 < end && Character.isDigit(text.codePointAt(i + 1))) {
+                // Python's digit separator
             } else if (c == '.' && !point) {
                 point = true;
                 number.append('.');
             } else {
                 break;
             }
+            i += width;
         }
         if (digits == 0 || number.length() > MAX_CHARS) {
             return null;
@@ -68,12 +75,23 @@ final class DecimalText {
             if (i < end && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
                 number.append(text.charAt(i++));
             }
+            // Leading zeros of the exponent say nothing either ("4.2e00000000001" is 42); the cap counts the others.
+            boolean zeros = false;
+            while (i < end && Character.digit(text.codePointAt(i), 10) == 0) {
+                zeros = true;
+                i += Character.charCount(text.codePointAt(i));
+            }
             int exponentDigits = 0;
-            for (; i < end && Character.isDigit(text.charAt(i)) && exponentDigits < 10; i++, exponentDigits++) {
-                number.append((char) ('0' + Character.digit(text.charAt(i), 10)));
+            while (i < end && Character.isDigit(text.codePointAt(i)) && exponentDigits < 10) {
+                number.append((char) ('0' + Character.digit(text.codePointAt(i), 10)));
+                exponentDigits++;
+                i += Character.charCount(text.codePointAt(i));
+            }
+            if (exponentDigits == 0 && !zeros) {
+                return null;
             }
             if (exponentDigits == 0) {
-                return null;
+                number.append('0');
             }
         }
         if (i != end) {
@@ -87,11 +105,15 @@ final class DecimalText {
         }
     }
 
+    /**
+     * What some reader trims: every character up to U+0020 and Java's and Unicode's spaces, U+0085 (NEL, space to
+     * Python's {@code str.strip()}) and U+FEFF (a byte order mark, space to JavaScript's {@code Number()}).
+     */
     private static boolean isPadding(char c) {
-        return c <= ' ' || Character.isWhitespace(c) || Character.isSpaceChar(c);
+        return c <= ' ' || c == '\u0085' || c == '\uFEFF' || Character.isWhitespace(c) || Character.isSpaceChar(c);
     }
 
-    private static boolean isStart(char c) {
+    private static boolean isStart(int c) {
         return c == '+' || c == '-' || c == '.' || Character.isDigit(c);
     }
 }

@@ -81,7 +81,12 @@ final class OtherIntegerReadings {
             new Reading("rounded up", node -> rounded(node, RoundingMode.CEILING)),
             new Reading("parseInt", OtherIntegerReadings::parseInt),
             new Reading("Number()", OtherIntegerReadings::javaScriptNumber),
-            new Reading("Number() as a double", OtherIntegerReadings::textAsDouble));
+            new Reading("Number() as a double", OtherIntegerReadings::textAsDouble),
+            // JavaScript wraps the double it holds ({@code x | 0}), not the exact value: 9007199254741035 is the double
+            // 2^53+44, so 44; and code rounds, then wraps ({@code Math.round(x) | 0}: 4294967337.5 is 42).
+            new Reading("as a double, wrapped to 32 bits", node -> wrappedTo32Bits(asDouble(node)), new Width(Integer.SIZE)),
+            new Reading("rounded down, wrapped to 32 bits", node -> wrappedTo32Bits(rounded(node, RoundingMode.FLOOR)), new Width(Integer.SIZE)),
+            new Reading("rounded up, wrapped to 32 bits", node -> wrappedTo32Bits(rounded(node, RoundingMode.CEILING)), new Width(Integer.SIZE)));
 
     private OtherIntegerReadings() {
     }
@@ -125,6 +130,21 @@ final class OtherIntegerReadings {
             return number == null ? null : number.toBigInteger();
         }
         return null;
+    }
+
+    /** The double a JavaScript reader holds for a number or a string spelling one (the node itself for anything else). */
+    private static JsonNode asDouble(JsonNode node) {
+        if (node.isTextual()) {
+            return textAsDouble(node);
+        }
+        if (!node.isNumber()) {
+            return node;
+        }
+        double d = node.doubleValue();
+        if (!Double.isFinite(d)) {
+            return node;
+        }
+        return d == Math.rint(d) ? integerNode(new BigDecimal(d).toBigInteger()) : JsonNodeFactory.instance.numberNode(d);
     }
 
     /** JavaScript's {@code Number(text)}: a string holding a decimal number as the double it rounds to ("9007199254740993"). */
