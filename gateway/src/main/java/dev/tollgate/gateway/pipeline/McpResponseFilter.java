@@ -65,6 +65,8 @@ final class McpResponseFilter implements ResponseFilter {
     /** Request ids already answered on this stream: a second answer to one is not relayed. */
     private final Set<JsonNode> answered = new HashSet<>();
     private final boolean clientListsTools;
+    /** The client sent a tasks/list: an upstream may list every task it holds, and another caller's are taken out. */
+    private final boolean clientListsTasks;
     private final ArrayNode batchDenials;
     private final UpstreamAnswerer answerUpstream;
     private final DecisionListener decisions;
@@ -142,15 +144,17 @@ final class McpResponseFilter implements ResponseFilter {
         this.payload = exchange.payload();
         this.clientListsTools = exchange.payload() instanceof JsonRpcPayload.Single single
                 && single.message() instanceof JsonRpcRequest request && McpMethods.TOOLS_LIST.equals(request.method());
+        this.clientListsTasks = exchange.payload() != null && exchange.payload().messages().stream()
+                .anyMatch(m -> m instanceof JsonRpcRequest request && McpMethods.TASKS_LIST.equals(request.method()));
         this.batchDenials = exchange.batchDenials();
         this.answerUpstream = answerUpstream;
         this.plainAnswerTo = exchange.payload() instanceof JsonRpcPayload.Single single && single.message() instanceof JsonRpcRequest request
-                && !clientListsTools && batchDenials == null && results == null ? request.id().value() : null;
+                && !clientListsTools && !clientListsTasks && batchDenials == null && results == null ? request.id().value() : null;
     }
 
     @Override
     public boolean rewritesJson() {
-        return clientListsTools || batchDenials != null;
+        return clientListsTools || clientListsTasks || batchDenials != null;
     }
 
     @Override
@@ -216,7 +220,7 @@ final class McpResponseFilter implements ResponseFilter {
                         elements.set(i, denial != null ? denial : policed);
                         changed = true;
                     } else {
-                        changed |= filterToolsList(elements.get(i));
+                        changed |= filterLists(elements.get(i));
                     }
                 }
             } else {
@@ -226,7 +230,7 @@ final class McpResponseFilter implements ResponseFilter {
                     root = denial != null ? denial : policed;
                     changed = true;
                 } else {
-                    changed = filterToolsList(root);
+                    changed = filterLists(root);
                 }
             }
         } catch (EmbeddedInputRequests.Malformed e) {
@@ -326,7 +330,7 @@ final class McpResponseFilter implements ResponseFilter {
                 return event.withData(new String(bytes(replacement), StandardCharsets.UTF_8));
             }
         }
-        return filterToolsList(message.root()) ? event.withData(new String(bytes(message.root()), StandardCharsets.UTF_8)) : event;
+        return filterLists(message.root()) ? event.withData(new String(bytes(message.root()), StandardCharsets.UTF_8)) : event;
     }
 
     /**
@@ -506,6 +510,33 @@ final class McpResponseFilter implements ResponseFilter {
         data.put("reason", reason.code());
         data.put("detail", why.reason());
         return response;
+    }
+
+    /** Filters a tools/list or tasks/list result for this caller; true when anything was removed or changed. */
+    private boolean filterLists(JsonNode response) {
+        return filterToolsList(response) | (clientListsTasks && filterTasksList(response));
+    }
+
+    /**
+     * Removes from a tasks/list result the tasks {@link TaskOrigins} binds to another caller (the tasks whose tasks/get
+     * this caller is told do not exist) and entries without a readable taskId; true when anything was removed. Tasks
+     * the gateway did not see created bind nobody and stay.
+     */
+    private boolean filterTasksList(JsonNode response) {
+        if (!response.isObject() || !(response.path("result").get("tasks") instanceof ArrayNode tasks)) {
+            return false;
+        }
+        String caller = CallerKeys.owner(identity);
+        boolean removed = false;
+        for (Iterator<JsonNode> it = tasks.elements(); it.hasNext(); ) {
+            JsonNode taskId = it.next().get("taskId");
+            TaskOrigins.Origin origin = taskId != null && taskId.isTextual() ? taskOrigins.of(route, taskId.textValue()) : null;
+            if (taskId == null || !taskId.isTextual() || origin != null && origin.owner() != null && !origin.owner().equals(caller)) {
+                it.remove();
+                removed = true;
+            }
+        }
+        return removed;
     }
 
     /** Removes from a tools/list result the tools this caller can never call; true when anything was removed. */

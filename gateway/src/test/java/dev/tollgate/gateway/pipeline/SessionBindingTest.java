@@ -172,6 +172,25 @@ class SessionBindingTest {
         assertThat(upstream.received()).as("only the owner's tasks/get was forwarded").hasSize(before + 1);
     }
 
+    /** An upstream may list every task it holds (a stateless server): each caller's tasks/list keeps what is not another's. */
+    @Test
+    void tasksListShowsACallerOnlyTasksNotBoundToAnother() throws Exception {
+        String acmeSession = initialize(gateway, "acme");
+        String globexSession = initialize(gateway, "globex");
+        sendTo(gateway, post("acme").putHeader("Mcp-Session-Id", acmeSession),
+                Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"report\",\"arguments\":{}}}"));
+        upstream.answer(request -> request.response().putHeader("Mcp-Session-Id", UPSTREAM_SESSION).putHeader("Content-Type", "application/json")
+                .end("{\"jsonrpc\":\"2.0\",\"id\":5,\"result\":{\"tasks\":[{\"taskId\":\"job-1\",\"status\":\"working\"},"
+                        + "{\"taskId\":\"job-elsewhere\",\"status\":\"working\"},{\"status\":\"working\"}]}}"));
+        String list = "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tasks/list\",\"params\":{}}";
+
+        TestHttp.Reply globex = sendTo(gateway, post("globex").putHeader("Mcp-Session-Id", globexSession), Buffer.buffer(list));
+        TestHttp.Reply acme = sendTo(gateway, post("acme").putHeader("Mcp-Session-Id", acmeSession), Buffer.buffer(list));
+
+        assertThat(globex.json().at("/result/tasks").findValuesAsText("taskId")).containsExactly("job-elsewhere");
+        assertThat(acme.json().at("/result/tasks").findValuesAsText("taskId")).containsExactly("job-1", "job-elsewhere");
+    }
+
     @Test
     void badKeysAreConfigurationErrorsNamingTheField() {
         String yaml = "listeners: [{name: p, host: 127.0.0.1, port: 0}]\nroutes: []\n"
