@@ -144,8 +144,7 @@ final class McpResponseFilter implements ResponseFilter {
         this.payload = exchange.payload();
         this.clientListsTools = exchange.payload() instanceof JsonRpcPayload.Single single
                 && single.message() instanceof JsonRpcRequest request && McpMethods.TOOLS_LIST.equals(request.method());
-        this.clientListsTasks = exchange.payload() != null && exchange.payload().messages().stream()
-                .anyMatch(m -> m instanceof JsonRpcRequest request && McpMethods.TASKS_LIST.equals(request.method()));
+        this.clientListsTasks = asksForTasksList(exchange.payload());
         this.batchDenials = exchange.batchDenials();
         this.answerUpstream = answerUpstream;
         this.plainAnswerTo = exchange.payload() instanceof JsonRpcPayload.Single single && single.message() instanceof JsonRpcRequest request
@@ -510,6 +509,19 @@ final class McpResponseFilter implements ResponseFilter {
         data.put("reason", reason.code());
         data.put("detail", why.reason());
         return response;
+    }
+
+    /** Whether the client's message or batch holds a tasks/list (a loop: this runs on every call). */
+    private static boolean asksForTasksList(JsonRpcPayload payload) {
+        if (payload == null) {
+            return false;
+        }
+        for (JsonRpcMessage message : payload.messages()) {
+            if (message instanceof JsonRpcRequest request && McpMethods.TASKS_LIST.equals(request.method())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Filters a tools/list or tasks/list result for this caller; true when anything was removed or changed. */
