@@ -1,5 +1,7 @@
 package dev.tollgate.gateway.routing;
 
+import dev.tollgate.protocols.uri.PercentEncoding;
+
 /**
  * Refuses request paths that could mean one route to the gateway and another to the upstream. The gateway never
  * normalizes; it rejects what some server would normalize into another path before routing:
@@ -38,8 +40,8 @@ public final class PathCheck {
     /** Whether every {@code %XX} is well formed and stands for a character that could not be written as itself here. */
     private static boolean escapesAreNeeded(String path) {
         for (int i = path.indexOf('%'); i >= 0; i = path.indexOf('%', i + 1)) {
-            int high = i + 1 < path.length() ? hex(path.charAt(i + 1)) : -1;
-            int low = i + 2 < path.length() ? hex(path.charAt(i + 2)) : -1;
+            int high = i + 1 < path.length() ? PercentEncoding.hexValue(path.charAt(i + 1)) : -1;
+            int low = i + 2 < path.length() ? PercentEncoding.hexValue(path.charAt(i + 2)) : -1;
             if (high < 0 || low < 0) {
                 return false;
             }
@@ -50,11 +52,6 @@ public final class PathCheck {
             }
         }
         return true;
-    }
-
-    /** An ASCII hex digit's value, or -1 (Character.digit would also take other scripts' digits). */
-    private static int hex(char c) {
-        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
     }
 
     /** RFC 3986's unreserved characters less the dot (refused above): an escape of one is never needed. */

@@ -1,7 +1,6 @@
 package dev.tollgate.protocols.a2a;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
+import dev.tollgate.protocols.uri.PercentEncoding;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -55,7 +54,7 @@ public final class A2aPaths {
                 break;
             case PUSH_CONFIGS:
                 if (n >= 3 && s.get(n - 3).equals(TASKS)) {
-                    String taskId = decoded(raw.get(n - 2));
+                    String taskId = PercentEncoding.decodedSegment(raw.get(n - 2));
                     if (taskId == null) {
                         return malformed(path);
                     }
@@ -72,8 +71,8 @@ public final class A2aPaths {
             return only(verb, "GET", path, new A2aTarget.Rest(A2aMethod.GET_EXTENDED_CARD, null, null, true));
         }
         if (prev.equals(PUSH_CONFIGS) && n >= 4 && s.get(n - 4).equals(TASKS)) {
-            String taskId = decoded(raw.get(n - 3));
-            String configId = decoded(raw.get(n - 1));
+            String taskId = PercentEncoding.decodedSegment(raw.get(n - 3));
+            String configId = PercentEncoding.decodedSegment(raw.get(n - 1));
             if (taskId == null || configId == null) {
                 return malformed(path);
             }
@@ -85,7 +84,7 @@ public final class A2aPaths {
         if (prev.equals(TASKS) && !last.isEmpty()) {
             String rawLast = raw.get(n - 1);
             int colon = rawLast.indexOf(':');
-            String taskId = decoded(colon < 0 ? rawLast : rawLast.substring(0, colon));
+            String taskId = PercentEncoding.decodedSegment(colon < 0 ? rawLast : rawLast.substring(0, colon));
             if (taskId == null) {
                 return malformed(path);
             }
@@ -126,51 +125,6 @@ public final class A2aPaths {
 
     private static A2aTarget malformed(String path) {
         return new A2aTarget.Invalid("malformed percent-encoding in " + path, null);
-    }
-
-    /** A path segment percent-decoded as UTF-8 (no {@code +} for space: that is a query's rule), or null when malformed. */
-    static String decoded(String segment) {
-        if (segment.indexOf('%') < 0) {
-            return segment;
-        }
-        StringBuilder out = new StringBuilder(segment.length());
-        ByteArrayOutputStream run = new ByteArrayOutputStream();
-        for (int i = 0; i < segment.length(); i++) {
-            char c = segment.charAt(i);
-            if (c == '%') {
-                int high = i + 2 < segment.length() ? hexValue(segment.charAt(i + 1)) : -1;
-                int low = high < 0 ? -1 : hexValue(segment.charAt(i + 2));
-                if (low < 0) {
-                    return null;
-                }
-                run.write(high * 16 + low);
-                i += 2;
-                continue;
-            }
-            if (!appendUtf8(out, run)) {
-                return null;
-            }
-            out.append(c);
-        }
-        return appendUtf8(out, run) ? out.toString() : null;
-    }
-
-    /** Appends the escaped bytes gathered so far as UTF-8 text and empties the run; false when they are not UTF-8. */
-    private static boolean appendUtf8(StringBuilder out, ByteArrayOutputStream run) {
-        if (run.size() == 0) {
-            return true;
-        }
-        try {
-            out.append(StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(run.toByteArray())));
-            run.reset();
-            return true;
-        } catch (java.nio.charset.CharacterCodingException e) {
-            return false;
-        }
-    }
-
-    private static int hexValue(char c) {
-        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
     }
 
     private static List<String> segments(String path) {
