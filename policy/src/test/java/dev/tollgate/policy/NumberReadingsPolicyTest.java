@@ -446,4 +446,72 @@ class NumberReadingsPolicyTest {
         assertThat(explanation.decision().failure()).isEqualTo(Decision.Failure.NUMBER_READINGS_DISAGREE);
         assertThat(explanation.render()).contains("argument at /to, " + ROUNDS_TO_BLOCKED + " (" + BLOCKED + " as a double)");
     }
+
+    // Attacker's catalog (the ninth session's review): values an upstream reads as the denied integer through two steps
+    // (a double then a wrap, a rounding then a wrap) or through text the readings did not trim or read.
+
+    // JS `x | 0` wraps the DOUBLE: 4294967337.99999999999 is the double 4294967338, |0 = 42.
+    @Test
+    void wrapOfTheDoubleReadingNative() {
+        assertThat(transferTo(nativeRule("eq: 42"), "4294967337.99999999999").isDenied()).isTrue();
+    }
+
+    @Test
+    void wrapOfTheDoubleReadingAgt() {
+        assertThat(transferTo(agtRule("eq", "42"), "4294967337.99999999999").isDenied()).isTrue();
+    }
+
+    // Same class, a large integer: 9007199254741035 (2^53+43) is the double 2^53+44, |0 = 44.
+    @Test
+    void wrapOfTheDoubleOfALargeInteger() {
+        assertThat(transferTo(nativeRule("eq: 44"), "9007199254741035").isDenied()).isTrue();
+    }
+
+    // Ceil/round then wrap: Math.round(4294967337.5) | 0 = 42.
+    @Test
+    void wrapOfTheRoundedReading() {
+        assertThat(transferTo(nativeRule("eq: 42"), "4294967337.5").isDenied()).isTrue();
+    }
+
+    // JS Number("4.2e00000000001") is 42 (also Python float(), Java BigDecimal): the exponent's leading zeros are not counted.
+    @Test
+    void exponentWithLeadingZeros() {
+        assertThat(transferTo(nativeRule("eq: 42"), "\"4.2e00000000001\"").isDenied()).isTrue();
+    }
+
+    // JS Number() trims U+FEFF (BOM); Number("\uFEFF42.99999999999999999") is 43.
+    @Test
+    void byteOrderMarkBeforeADecimalForNumber() {
+        assertThat(transferTo(nativeRule("eq: 43"), "\"\\uFEFF42.99999999999999999\"").isDenied()).isTrue();
+    }
+
+    // Math.round(Number("\uFEFF42.6")) is 43.
+    @Test
+    void byteOrderMarkBeforeADecimalForRounding() {
+        assertThat(transferTo(nativeRule("eq: 43"), "\"\\uFEFF42.6\"").isDenied()).isTrue();
+    }
+
+    // Python int("\U0001D7D2\U0001D7D0") is 42 (decimal digits outside the basic plane).
+    @Test
+    void supplementaryPlaneDigitsForPythonInt() {
+        assertThat(transferTo(nativeRule("eq: 42"), "\"\\ud835\\udfd2\\ud835\\udfd0\"").isDenied()).isTrue();
+    }
+
+    // Python int("\x8542") is 42 (U+0085 NEL is whitespace to str.strip).
+    @Test
+    void nextLineBeforeDigitsForPythonInt() {
+        assertThat(transferTo(nativeRule("eq: 42"), "\"\\u008542\"").isDenied()).isTrue();
+    }
+
+    // Controls: the readings the guards of 1dc0936 skip nothing of.
+    @Test
+    void guardControls() {
+        assertThat(transferTo(nativeRule("eq: 42"), "4294967338").isDenied()).isTrue();
+        assertThat(transferTo(nativeRule("eq: \"42\""), "42").isDenied()).isTrue();
+        assertThat(transferTo(nativeRule("eq: \"42\""), "[42]").isDenied()).isTrue();
+        assertThat(transferTo(nativeRule("eq: 42"), "\"0x2A\"").isDenied()).isTrue();
+        assertThat(transferTo(agtRule("in", "[\"41\", \"42\"]"), "42").isDenied()).isTrue();
+        assertThat(transferTo(agtRule("contains", "42"), "[\"42\"]").isDenied()).isTrue();
+        assertThat(transferTo(agtRule("eq", "42"), "4294967338").isDenied()).isTrue();
+    }
 }

@@ -8,7 +8,6 @@ import dev.tollgate.protocols.a2a.A2aMethod;
 import dev.tollgate.protocols.json.JsonRejection;
 import dev.tollgate.protocols.json.StrictJsonParser;
 import java.util.Iterator;
-import java.util.Objects;
 
 /**
  * ListTasks answered for one caller: an agent lists every task it holds, whoever created it, so the tasks that
@@ -90,7 +89,6 @@ final class A2aTaskListFilter {
             // A listed task without an id cannot be told apart: it is nobody's to see.
             return false;
         }
-        TaskOrigins.Origin origin = tasks.of(route, id.textValue());
-        return origin == null || origin.owner() == null || Objects.equals(origin.owner(), caller);
+        return !tasks.boundToAnother(route, id.textValue(), caller);
     }
 }

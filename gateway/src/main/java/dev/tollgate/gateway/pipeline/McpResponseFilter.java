@@ -542,8 +542,7 @@ final class McpResponseFilter implements ResponseFilter {
         boolean removed = false;
         for (Iterator<JsonNode> it = tasks.elements(); it.hasNext(); ) {
             JsonNode taskId = it.next().get("taskId");
-            TaskOrigins.Origin origin = taskId != null && taskId.isTextual() ? taskOrigins.of(route, taskId.textValue()) : null;
-            if (taskId == null || !taskId.isTextual() || origin != null && origin.owner() != null && !origin.owner().equals(caller)) {
+            if (taskId == null || !taskId.isTextual() || taskOrigins.boundToAnother(route, taskId.textValue(), caller)) {
                 it.remove();
                 removed = true;
             }

@@ -30,6 +30,11 @@ public final class TaskOrigins {
      * @param instance the URL of the upstream instance that created it (where its follow-ups must go); null when unknown
      */
     record Origin(String tool, String owner, String instance) {
+
+        /** Whether the task is bound to a caller other than this one: to it, the task does not exist. */
+        boolean boundToAnother(String caller) {
+            return owner != null && !owner.equals(caller);
+        }
     }
 
     private final Cache<Key, Origin> byTask = Caffeine.newBuilder()
@@ -44,6 +49,12 @@ public final class TaskOrigins {
     /** Where the task on this route came from, or null when the gateway did not see it created. */
     Origin of(String route, String taskId) {
         return byTask.getIfPresent(new Key(route, taskId));
+    }
+
+    /** Whether the task on this route is bound to a caller other than {@code caller} (false for a task not seen created). */
+    boolean boundToAnother(String route, String taskId, String caller) {
+        Origin origin = of(route, taskId);
+        return origin != null && origin.boundToAnother(caller);
     }
 
     /** The tool whose call created the task on this route, or null when the gateway did not see it created. */

@@ -38,7 +38,7 @@ final class TaskOwnershipStage implements Stage {
             // GetTask, CancelTask, SubscribeToTask, push configs, and a message continuing a task.
             var call = exchange.a2a().call();
             TaskOrigins.Origin origin = call == null || call.taskId() == null ? null : tasks.of(route, call.taskId());
-            if (origin != null && origin.owner() != null && !origin.owner().equals(caller)) {
+            if (origin != null && origin.boundToAnother(caller)) {
                 exchange.errorType(RejectReason.A2A_TASK_NOT_FOUND.code());
                 A2aErrors.respond(exchange, errors, RejectReason.A2A_TASK_NOT_FOUND, null);
                 return StageResult.responded();
@@ -54,7 +54,7 @@ final class TaskOwnershipStage implements Stage {
             }
             JsonNode taskId = request.params() == null ? null : request.params().get("taskId");
             TaskOrigins.Origin origin = taskId != null && taskId.isTextual() ? tasks.of(route, taskId.textValue()) : null;
-            if (origin != null && origin.owner() != null && !origin.owner().equals(caller)) {
+            if (origin != null && origin.boundToAnother(caller)) {
                 exchange.errorType(RejectReason.TASK_NOT_FOUND.code());
                 errors.respond(exchange.response(), RejectReason.TASK_NOT_FOUND,
                         exchange.messages().size() == 1 ? request.id().value() : null, null);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.gateway.support.NodeServer;
 import dev.tollgate.gateway.support.RunningGateway;
 import dev.tollgate.gateway.support.TenantTokens;
+import dev.tollgate.gateway.support.TomcatServlets;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
 import io.modelcontextprotocol.server.McpSyncServer;
@@ -28,7 +29,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.catalina.Context;
-import org.apache.catalina.Wrapper;
 import org.apache.catalina.startup.Tomcat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,8 +59,8 @@ class PathReadingsThroughGatewayTest {
         tomcat.getConnector().setProperty("address", "127.0.0.1");
         tomcat.getConnector().setPort(0);
         Context context = tomcat.addContext("", tomcat.getServer().getCatalinaBase().getAbsolutePath());
-        mount(context, "open", "/open/*", server("echo", new CopyOnWriteArrayList<>()));
-        mount(context, "admin", "/admin/*", server("delete_file", ADMIN_RAN));
+        TomcatServlets.mount(context, "open", server("echo", new CopyOnWriteArrayList<>()), "/open/*");
+        TomcatServlets.mount(context, "admin", server("delete_file", ADMIN_RAN), "/admin/*");
         tomcat.start();
         int port = tomcat.getConnector().getLocalPort();
 
@@ -98,16 +98,6 @@ class PathReadingsThroughGatewayTest {
         McpSyncServer unused = McpServer.sync(transport).serverInfo("paths-" + tool, "1.0.0")
                 .capabilities(ServerCapabilities.builder().tools(false).build()).tools(List.of(spec)).build();
         return transport;
-    }
-
-    private static void mount(Context context, String name, String pattern, HttpServletStreamableServerTransportProvider servlet) {
-        Wrapper wrapper = context.createWrapper();
-        wrapper.setName(name);
-        wrapper.setServlet(servlet);
-        wrapper.setAsyncSupported(true);
-        wrapper.setLoadOnStartup(1);
-        context.addChild(wrapper);
-        context.addServletMappingDecoded(pattern, name);
     }
 
     @AfterAll
@@ -211,41 +201,17 @@ class PathReadingsThroughGatewayTest {
      */
     @Test
     void anotherTenantsTaskStaysHiddenHoweverItsIdIsWrittenOrListed() throws Exception {
-        Path dir = Files.createTempDirectory("paths-a2a");
-        NodeServer agent = NodeServer.start("a2a/echo-agent.mjs", Map.of("PORT", "0", "STEP_MS", "5"));
-        TenantTokens tokens = TenantTokens.in(dir);
-        Path policies = Files.createDirectories(dir.resolve("policies"));
-        Files.writeString(policies.resolve("p.yaml"), "name: p\ndefaults: {action: allow}\nrules: []\n");
-        try (RunningGateway a2a = RunningGateway.start(vertx, """
-                listeners: [{name: public, host: 127.0.0.1, port: 0}]
-                admin: {host: 127.0.0.1, port: 0}
-                policies: {directory: %s}
-                %s
-                routes:
-                  - {name: agent, path: /agent, protocol: a2a, upstream: "%s", policy: p}
-                """.formatted(policies, tokens.identityYaml().strip(), agent.url("")))) {
-            String send = "{\"message\":{\"messageId\":\"m1\",\"role\":\"ROLE_USER\",\"parts\":[{\"text\":\"secret of acme\"}]}}";
-            String created = exchange(a2a.port(), "POST /agent/a2a/rest/message:send HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "Content-Type: application/json\r\nX-Waxell-AXID: " + tokens.token("acme", "a") + "\r\n"
-                    + "Content-Length: " + send.length() + "\r\nConnection: close\r\n\r\n" + send);
-            Matcher id = Pattern.compile("\"task\":\\{\"id\":\"([^\"]+)\"").matcher(created);
-            assertThat(id.find()).as(created).isTrue();
-            String taskId = id.group(1);
+        try (TwoTenantAgent a2a = TwoTenantAgent.start()) {
+            String taskId = a2a.acmeTask();
             StringBuilder encoded = new StringBuilder();
             for (char c : taskId.toCharArray()) {
                 encoded.append(String.format("%%%02X", (int) c));
             }
-            String plain = exchange(a2a.port(), "GET /agent/a2a/rest/tasks/" + taskId + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "X-Waxell-AXID: " + tokens.token("globex", "a") + "\r\nConnection: close\r\n\r\n");
-            String sneaky = exchange(a2a.port(), "GET /agent/a2a/rest/tasks/" + encoded + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "X-Waxell-AXID: " + tokens.token("globex", "a") + "\r\nConnection: close\r\n\r\n");
-            String list = exchange(a2a.port(), "GET /agent/a2a/rest/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "X-Waxell-AXID: " + tokens.token("globex", "a") + "\r\nConnection: close\r\n\r\n");
-            String cancel = exchange(a2a.port(), "POST /agent/a2a/rest/tasks/" + encoded + ":cancel HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: 2\r\n"
-                    + "X-Waxell-AXID: " + tokens.token("globex", "a") + "\r\nConnection: close\r\n\r\n{}");
-            String ownList = exchange(a2a.port(), "GET /agent/a2a/rest/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "X-Waxell-AXID: " + tokens.token("acme", "a") + "\r\nConnection: close\r\n\r\n");
+            String plain = a2a.rest("globex", "GET", "/tasks/" + taskId, null);
+            String sneaky = a2a.rest("globex", "GET", "/tasks/" + encoded, null);
+            String list = a2a.rest("globex", "GET", "/tasks", null);
+            String cancel = a2a.rest("globex", "POST", "/tasks/" + encoded + ":cancel", "{}");
+            String ownList = a2a.rest("acme", "GET", "/tasks", null);
             org.assertj.core.api.SoftAssertions soft = new org.assertj.core.api.SoftAssertions();
             soft.assertThat(plain).as("another tenant's GetTask").startsWith("HTTP/1.1 404");
             soft.assertThat(sneaky).as("another tenant's GetTask, id percent-encoded").startsWith("HTTP/1.1 400")
@@ -255,8 +221,6 @@ class PathReadingsThroughGatewayTest {
             soft.assertThat(list).as("another tenant's ListTasks").startsWith("HTTP/1.1 200").doesNotContain("secret of acme");
             soft.assertThat(ownList).as("the owner's ListTasks").startsWith("HTTP/1.1 200").contains("secret of acme");
             soft.assertAll();
-        } finally {
-            agent.close();
         }
     }
 
@@ -301,50 +265,63 @@ class PathReadingsThroughGatewayTest {
      */
     @Test
     void aRestPathInAnotherCaseIsReadAsTheAgentRoutesIt() throws Exception {
-        Path dir = Files.createTempDirectory("paths-a2a-case");
-        NodeServer agent = NodeServer.start("a2a/echo-agent.mjs", Map.of("PORT", "0", "STEP_MS", "5"));
-        TenantTokens tokens = TenantTokens.in(dir);
-        Path policies = Files.createDirectories(dir.resolve("policies"));
-        Files.writeString(policies.resolve("p.yaml"), """
-                name: p
-                defaults: {action: allow}
-                rules:
-                  - name: push-webhooks-allow-list
-                    condition:
-                      all:
-                        - arg: {path: /push/url, exists: true}
-                        - not: {arg: {path: /push/url, matches: "^https://hooks\\\\.example\\\\.com/"}}
-                    action: deny
-                    message: push webhooks only to hooks.example.com
-                """);
-        try (RunningGateway a2a = RunningGateway.start(vertx, """
-                listeners: [{name: public, host: 127.0.0.1, port: 0}]
-                admin: {host: 127.0.0.1, port: 0}
-                policies: {directory: %s}
-                %s
-                routes:
-                  - {name: agent, path: /agent, protocol: a2a, upstream: "%s", policy: p}
-                """.formatted(policies, tokens.identityYaml().strip(), agent.url("")))) {
-            String send = "{\"message\":{\"messageId\":\"m1\",\"role\":\"ROLE_USER\",\"parts\":[{\"text\":\"secret of acme\"}]}}";
-            String created = exchange(a2a.port(), "POST /agent/a2a/rest/message:send HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "Content-Type: application/json\r\nX-Waxell-AXID: " + tokens.token("acme", "a") + "\r\n"
-                    + "Content-Length: " + send.length() + "\r\nConnection: close\r\n\r\n" + send);
-            Matcher id = Pattern.compile("\"task\":\\{\"id\":\"([^\"]+)\"").matcher(created);
-            assertThat(id.find()).as(created).isTrue();
-            String taskId = id.group(1);
+        try (TwoTenantAgent a2a = TwoTenantAgent.start()) {
+            String taskId = a2a.acmeTask();
             String body = "{\"jsonrpc\":\"2.0\",\"id\":\"cfg-1\",\"method\":\"GetTask\",\"params\":{\"id\":\"no-such-task\"}}";
             String results = "";
             for (String tasks : List.of("tasks", "Tasks")) {
-                String answer = exchange(a2a.port(), "POST /agent/a2a/rest/" + tasks + "/" + taskId + "/pushNotificationConfigs HTTP/1.1\r\n"
-                        + "Host: 127.0.0.1\r\nContent-Type: application/json\r\nX-Waxell-AXID: " + tokens.token("globex", "a") + "\r\n"
-                        + "Content-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body);
-                results += answer;
+                results += a2a.rest("globex", "POST", "/" + tasks + "/" + taskId + "/pushNotificationConfigs", body);
             }
             assertThat(results).as("globex's push config on acme's task (the agent's 201)").doesNotContain("201 Created");
             // Both spellings are now read as the HTTP+JSON path they are: a JSON-RPC body there is refused, never forwarded.
             assertThat(results.split("a JSON-RPC message sent to the HTTP\\+JSON path", -1)).as(results).hasSize(3);
-        } finally {
-            agent.close();
+        }
+    }
+
+    /** The JavaScript SDK's echo agent behind an allow-all A2A route at /agent, with AXID tenants acme and globex. */
+    private record TwoTenantAgent(NodeServer agent, TenantTokens tokens, RunningGateway gateway) implements AutoCloseable {
+
+        static TwoTenantAgent start() throws Exception {
+            Path dir = Files.createTempDirectory("paths-a2a");
+            NodeServer agent = NodeServer.start("a2a/echo-agent.mjs", Map.of("PORT", "0", "STEP_MS", "5"));
+            TenantTokens tokens = TenantTokens.in(dir);
+            Path policies = Files.createDirectories(dir.resolve("policies"));
+            Files.writeString(policies.resolve("p.yaml"), "name: p\ndefaults: {action: allow}\nrules: []\n");
+            RunningGateway gateway = RunningGateway.start(vertx, """
+                    listeners: [{name: public, host: 127.0.0.1, port: 0}]
+                    admin: {host: 127.0.0.1, port: 0}
+                    policies: {directory: %s}
+                    %s
+                    routes:
+                      - {name: agent, path: /agent, protocol: a2a, upstream: "%s", policy: p}
+                    """.formatted(policies, tokens.identityYaml().strip(), agent.url("")));
+            return new TwoTenantAgent(agent, tokens, gateway);
+        }
+
+        /** The id of a task acme's message creates; its text is "secret of acme". */
+        String acmeTask() throws Exception {
+            String created = rest("acme", "POST", "/message:send",
+                    "{\"message\":{\"messageId\":\"m1\",\"role\":\"ROLE_USER\",\"parts\":[{\"text\":\"secret of acme\"}]}}");
+            Matcher id = Pattern.compile("\"task\":\\{\"id\":\"([^\"]+)\"").matcher(created);
+            assertThat(id.find()).as(created).isTrue();
+            return id.group(1);
+        }
+
+        /** The raw answer to an HTTP+JSON call below /agent/a2a/rest as the tenant, written byte for byte. */
+        String rest(String tenant, String verb, String tail, String body) throws Exception {
+            return exchange(gateway.port(), verb + " /agent/a2a/rest" + tail + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "X-Waxell-AXID: " + tokens.token(tenant, "a") + "\r\n"
+                    + (body == null ? "" : "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n")
+                    + "Connection: close\r\n\r\n" + (body == null ? "" : body));
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                gateway.close();
+            } finally {
+                agent.close();
+            }
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.tollgate.gateway.replicas;
 
+import dev.tollgate.gateway.support.TomcatServlets;
+
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpServerFeatures;
 import io.modelcontextprotocol.server.McpStatelessServerFeatures;
@@ -14,7 +16,6 @@ import io.modelcontextprotocol.spec.McpSchema.ProgressNotification;
 import io.modelcontextprotocol.spec.McpSchema.ServerCapabilities;
 import io.modelcontextprotocol.spec.McpSchema.TextContent;
 import io.modelcontextprotocol.spec.McpSchema.Tool;
-import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -24,7 +25,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.catalina.Context;
-import org.apache.catalina.Wrapper;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.descriptor.web.FilterDef;
 import org.apache.tomcat.util.descriptor.web.FilterMap;
@@ -117,8 +117,8 @@ final class ReplicaMcpServer implements AutoCloseable {
         tomcat.getConnector().setPort(0);
         tomcat.getConnector().setAsyncTimeout(60_000);
         Context context = tomcat.addContext("", tomcat.getServer().getCatalinaBase().getAbsolutePath());
-        servlet(context, "mcp", streamable, "/mcp");
-        servlet(context, "stateless", statelessTransport, "/stateless");
+        TomcatServlets.mount(context, "mcp", streamable, "/mcp", "/mcp/*");
+        TomcatServlets.mount(context, "stateless", statelessTransport, "/stateless", "/stateless/*");
         Holder holder = new Holder();
         FilterDef recorder = new FilterDef();
         recorder.setFilterName("recorder");
@@ -154,17 +154,6 @@ final class ReplicaMcpServer implements AutoCloseable {
     /** Tool calls this instance ran, on either endpoint. */
     int toolCalls() {
         return toolCalls.get();
-    }
-
-    private static void servlet(Context context, String name, Servlet servlet, String pattern) {
-        Wrapper wrapper = context.createWrapper();
-        wrapper.setName(name);
-        wrapper.setServlet(servlet);
-        wrapper.setAsyncSupported(true);
-        wrapper.setLoadOnStartup(1);
-        context.addChild(wrapper);
-        context.addServletMappingDecoded(pattern, name);
-        context.addServletMappingDecoded(pattern + "/*", name);
     }
 
     private static CallToolResult progress(String name, McpSyncServerExchange exchange, CallToolRequest request) {

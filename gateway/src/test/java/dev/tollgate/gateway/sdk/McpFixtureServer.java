@@ -1,5 +1,7 @@
 package dev.tollgate.gateway.sdk;
 
+import dev.tollgate.gateway.support.TomcatServlets;
+
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncCompletionSpecification;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncPromptSpecification;
@@ -45,7 +47,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import org.apache.catalina.Context;
-import org.apache.catalina.Wrapper;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.descriptor.web.FilterDef;
 import org.apache.tomcat.util.descriptor.web.FilterMap;
@@ -110,13 +111,7 @@ public final class McpFixtureServer implements AutoCloseable {
         tomcat.getConnector().setPort(port);
         tomcat.getConnector().setAsyncTimeout(60_000);
         Context context = tomcat.addContext("", tomcat.getServer().getCatalinaBase().getAbsolutePath());
-        Wrapper wrapper = context.createWrapper();
-        wrapper.setName("mcp");
-        wrapper.setServlet(transport);
-        wrapper.setAsyncSupported(true);
-        wrapper.setLoadOnStartup(1);
-        context.addChild(wrapper);
-        context.addServletMappingDecoded("/*", "mcp");
+        TomcatServlets.mount(context, "mcp", transport, "/*");
         List<Seen> seen = new CopyOnWriteArrayList<>();
         FilterDef recorder = new FilterDef();
         recorder.setFilterName("recorder");
