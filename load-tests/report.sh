@@ -2,7 +2,7 @@
 # Regenerates load-tests/REPORT.md and its charts (load-tests/report/*.png) in one command:
 #   1. throughput of every configuration (run.sh --targets all), with the observers' counts;
 #   2. open-loop latency at 1,000 and 5,000 calls/s (latency.sh; direct, nginx, netty-bare, vertx-bare, plain, full), with GC pauses;
-#   3. SSE scale at 1,000, 4,000 and 8,000 streams (sse-scale.sh), resident memory per stream count;
+#   3. SSE scale at 1,000, 4,000 and 8,000 streams (sse-scale.sh; direct, vertx-bare, plain, plain with -Xmx256m), resident memory per stream count;
 #   4. CPU per call of plain and full by thread, layer and frame (profile.sh --cpu, async-profiler).
 # Then draws the charts (ReportCharts) and writes the tables, the machine and the goals (met / not met).
 #
@@ -58,7 +58,7 @@ fi
 if ! skipped sse; then
   rm -f "$out/sse.tsv" "$out/sse-kernel.tsv"
   echo "== SSE scale: $sse_streams streams"
-  bash "$lt/sse-scale.sh" --targets direct,tollgate,tollgate-heap256 --streams "$sse_streams" --timeout "$sse_timeout" --tsv-dir "$out" | tee "$out/sse.txt"
+  bash "$lt/sse-scale.sh" --targets direct,vertx-bare,tollgate,tollgate-heap256 --streams "$sse_streams" --timeout "$sse_timeout" --tsv-dir "$out" | tee "$out/sse.txt"
 fi
 
 if ! skipped cpu; then

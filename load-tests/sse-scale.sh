@@ -9,7 +9,8 @@
 #                    against a freshly started gateway (default 8000)
 #   --jar PATH       the gateway jar (default gateway/target/tollgate.jar)
 #   --timeout S      how long to wait for every first event (default 120)
-#   --targets LIST   direct and/or gateway targets of run.sh (default direct,tollgate)
+#   --targets LIST   direct, vertx-bare (the floor: a bare Vert.x proxy relaying the streams unread) and/or
+#                    gateway targets of run.sh (default direct,tollgate)
 #   --tsv-dir DIR    append rows to DIR/sse.tsv (report.sh)
 #   --hold S         keep the streams open S seconds after measuring (to inspect the gateway's heap)
 #   --max-connecting N  connects pending at once (default 512); the stream count opens every connect at once,
@@ -30,7 +31,7 @@ while [ $# -gt 0 ]; do
     --max-connecting) max_connecting=$2; shift 2 ;;
     --targets) target_list=$2; shift 2 ;;
     --tsv-dir) mkdir -p "$2"; tsv_dir=$(cd "$2" && pwd); shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -78,6 +79,12 @@ for n in $stream_counts; do
   for t in "${targets[@]}"; do
     if [ "$t" = direct ]; then
       port=$upstream_port pid=$upstream_pid metrics=()
+    elif [ "$t" = vertx-bare ]; then
+      # The floor under the gateway's streams: a Vert.x proxy on the gateway's options that relays them unread.
+      bare_stream_pool=$n start_bare_proxy "$t" "http://127.0.0.1:$upstream_port/mcp"
+      port=${gw_port[$t]} pid=${gw_pid[$t]} metrics=()
+    elif is_bare_proxy "$t"; then
+      fail "$t does not relay streams; the SSE floor is vertx-bare"
     else
       # Every stream holds a pooled upstream connection and a route slot for its whole life, and all come
       # from one client address (one caller): the route must allow N of each.
@@ -101,11 +108,13 @@ for n in $stream_counts; do
       keep=$root/load-tests/results/sse-stalled-$(date -u +%Y%m%dT%H%M%SZ)-$t-$n
       mkdir -p "$keep"
       cp "$work/stalled-$t-$n.tsv" "$work/probe-$t-$n.txt" "$keep/"
-      [ "$t" != direct ] && cp "$work/$t/gateway.log" "$work/$t/gateway.yaml" "$keep/" \
+      is_gateway "$t" && cp "$work/$t/gateway.log" "$work/$t/gateway.yaml" "$keep/" \
         && curl -s "http://127.0.0.1:${gw_admin[$t]}/metrics" > "$keep/metrics.txt" 2>/dev/null
       echo "  kept the stalled streams, the gateway's log, config and metrics in $keep"
     fi
-    if [ "$t" != direct ]; then
+    if is_bare_proxy "$t"; then
+      stop_gateway "$t"
+    elif [ "$t" != direct ]; then
       problems=$(grep -Ec '\b(WARN|ERROR)\b[]: ]|Exception' "$work/$t/gateway.log" || true)
       [ "$problems" -gt 0 ] && echo "  $t: $problems WARN/ERROR/Exception line(s) in its log, first: $(grep -Em1 '\b(WARN|ERROR)\b[]: ]|Exception' "$work/$t/gateway.log" | cut -c1-300)"
       stop_gateway "$t"

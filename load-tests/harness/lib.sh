@@ -72,6 +72,7 @@ wait_until() { # description pid seconds command...: polls the command every 0.1
     sleep 0.1
   done
 }
+tcp_listening() { (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 http_ok() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$1" 2>/dev/null)" = 200 ]; }
 
 ensure_bench_jar() {
@@ -170,9 +171,11 @@ gateway_yaml() { # target upstream_url port admin_port [template]
 declare -A gw_pid gw_port gw_admin gw_started_ms
 is_bare_proxy() { [ "$1" = vertx-bare ] || [ "$1" = netty-bare ]; }
 start_bare_proxy() { # target upstream_url [extra JVM options...]: starts a floor under the gateway (vertx-bare: a bare Vert.x
-  # proxy; netty-bare: the same on Netty alone), sets gw_pid/gw_port[target]
-  local t=$1 upstream=$2 class
+  # proxy; netty-bare: the same on Netty alone), sets gw_pid/gw_port[target]. With bare_stream_pool=N (sse-scale.sh),
+  # vertx-bare pools up to N upstream connections and is ready once it listens: its upstream answers only streams.
+  local t=$1 upstream=$2 class pool=()
   shift 2
+  [ -n "${bare_stream_pool:-}" ] && pool=("$bare_stream_pool")
   case "$t" in
     vertx-bare) class=dev.tollgate.bench.BareVertxProxy ;;
     netty-bare) class=dev.tollgate.bench.BareNettyProxy ;;
@@ -181,10 +184,14 @@ start_bare_proxy() { # target upstream_url [extra JVM options...]: starts a floo
   ensure_bench_jar
   read -r "gw_port[$t]" <<<"$(free_ports 1)"
   # shellcheck disable=SC2086 # the gateways' JVM options, word-split as start_gateway does
-  java ${TOLLGATE_JAVA_OPTS:-} "$@" -cp "$bench_jar" "$class" "${gw_port[$t]}" "$upstream" >"$work/$t.log" 2>&1 &
+  java ${TOLLGATE_JAVA_OPTS:-} "$@" -cp "$bench_jar" "$class" "${gw_port[$t]}" "$upstream" "${pool[@]}" >"$work/$t.log" 2>&1 &
   gw_pid[$t]=$!
   pids+=("${gw_pid[$t]}")
-  wait_until "$t proxy" "${gw_pid[$t]}" 20 status_200 "http://127.0.0.1:${gw_port[$t]}/mcp"
+  if [ ${#pool[@]} -gt 0 ]; then
+    wait_until "$t proxy" "${gw_pid[$t]}" 20 tcp_listening "${gw_port[$t]}"
+  else
+    wait_until "$t proxy" "${gw_pid[$t]}" 20 status_200 "http://127.0.0.1:${gw_port[$t]}/mcp"
+  fi
 }
 start_gateway() { # target upstream_url [template] [extra JVM options...]: starts it, returns once /readyz is 200
   local t=$1 upstream=$2 template=${3:-} ports env=()
