@@ -64,6 +64,8 @@ public final class AuditLog implements AutoCloseable {
     /** Writer thread only: the chain as sealed so far (it may run ahead of the disk while writes fail). */
     private String lastHash;
     private long lastSeq;
+    /** Writer thread only: formats the records' times. */
+    private final InstantText times = new InstantText();
 
     private AuditLog(AuditConfig config, ArgumentRedactor redactor) throws IOException {
         this.config = config;
@@ -228,7 +230,7 @@ public final class AuditLog implements AutoCloseable {
     /** One record into its line, or null (counted, logged) when it cannot be serialized: it never blocks the others. */
     private AuditLine seal(ObjectNode record) {
         try {
-            AuditRecords.finish(record, config.arguments(), redactor);
+            AuditRecords.finish(record, config.arguments(), redactor, times);
             AuditLine line = AuditLine.seal(record, lastSeq + 1, lastHash);
             lastSeq = line.seq();
             lastHash = line.hash();

@@ -144,9 +144,9 @@ public final class AuditRecords {
     static final String PENDING_ARGUMENTS = "\u0000arguments";
 
     /** On the writer thread: what the event loop left to it, the time as text and the arguments' digest (and copy). */
-    static void finish(ObjectNode record, AuditConfig.ArgumentsMode mode, ArgumentRedactor redactor) {
+    static void finish(ObjectNode record, AuditConfig.ArgumentsMode mode, ArgumentRedactor redactor, InstantText times) {
         if (record.get("time") instanceof POJONode pending && pending.getPojo() instanceof Instant time) {
-            record.put("time", time.toString()); // same place in the field order: the map keeps the key's position
+            record.put("time", times.format(time)); // same place in the field order: the map keeps the key's position
         }
         finishArguments(record, mode, redactor);
     }

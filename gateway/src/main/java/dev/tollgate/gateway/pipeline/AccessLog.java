@@ -1,5 +1,6 @@
 package dev.tollgate.gateway.pipeline;
 
+import dev.tollgate.gateway.audit.InstantText;
 import dev.tollgate.policy.Identity;
 import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
@@ -7,7 +8,6 @@ import java.io.FileDescriptor;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -130,24 +130,12 @@ final class AccessLog {
         return true;
     }
 
-    /** The writer's last second as {@code Instant.toString} writes it, without the "Z": a batch spans a few seconds. */
-    private long cachedSecond = Long.MIN_VALUE;
-    private String cachedSecondText;
+    /** Writer thread only: the lines' times as {@code Instant.toString} writes them. */
+    private final InstantText times = new InstantText();
 
-    /** {@code Instant.ofEpochMilli(epochMillis).toString()}, the second's text formatted once per second. */
+    /** {@code Instant.ofEpochMilli(epochMillis).toString()}. */
     private void appendTime(long epochMillis, StringBuilder b) {
-        long second = Math.floorDiv(epochMillis, 1000);
-        int millis = (int) Math.floorMod(epochMillis, 1000);
-        if (second != cachedSecond) {
-            String whole = Instant.ofEpochSecond(second).toString();
-            cachedSecondText = whole.substring(0, whole.length() - 1);
-            cachedSecond = second;
-        }
-        b.append(cachedSecondText);
-        if (millis != 0) {
-            b.append('.').append((char) ('0' + millis / 100)).append((char) ('0' + millis / 10 % 10)).append((char) ('0' + millis % 10));
-        }
-        b.append('Z');
+        times.append(Math.floorDiv(epochMillis, 1000), (int) Math.floorMod(epochMillis, 1000) * 1_000_000, b);
     }
 
     void format(Line l, StringBuilder b) {

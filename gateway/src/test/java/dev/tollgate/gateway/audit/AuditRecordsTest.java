@@ -37,7 +37,7 @@ class AuditRecordsTest {
         ObjectNode record = AuditRecords.of(time, call, Identity.ANONYMOUS, allowed,
                 new AuditRecords.Outcome(200, null, 1.5, 1.0, null, "7", null), AuditConfig.ArgumentsMode.DIGEST);
 
-        AuditRecords.finish(record, AuditConfig.ArgumentsMode.DIGEST, new ArgumentRedactor(List.of()));
+        AuditRecords.finish(record, AuditConfig.ArgumentsMode.DIGEST, new ArgumentRedactor(List.of()), new InstantText());
 
         assertThat(record.fieldNames().next()).isEqualTo("time");
         assertThat(record.get("time").isTextual()).isTrue();
