@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.policy.CallerKey;
 import dev.tollgate.protocols.a2a.A2aMethod;
 import dev.tollgate.protocols.json.JsonRejection;
 import dev.tollgate.protocols.json.StrictJsonParser;
@@ -38,7 +39,7 @@ final class A2aTaskLearner {
      */
     static A2aTaskLearner of(Exchange exchange, TaskOrigins tasks) {
         var call = exchange.a2a().call();
-        String owner = CallerKeys.owner(exchange.identity());
+        String owner = CallerKey.of(exchange.identity());
         boolean affinity = exchange.route().route().config().upstreams().endpoints().size() > 1;
         if (call == null || (owner == null && !affinity)
                 || (call.method() != A2aMethod.SEND_MESSAGE && call.method() != A2aMethod.SEND_STREAMING_MESSAGE)) {

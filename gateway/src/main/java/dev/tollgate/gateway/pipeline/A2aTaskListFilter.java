@@ -3,6 +3,7 @@ package dev.tollgate.gateway.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.policy.CallerKey;
 import dev.tollgate.protocols.a2a.A2aCall;
 import dev.tollgate.protocols.a2a.A2aMethod;
 import dev.tollgate.protocols.json.JsonRejection;
@@ -46,7 +47,7 @@ final class A2aTaskListFilter {
         if (call == null || call.method() != A2aMethod.LIST_TASKS) {
             return null;
         }
-        return new A2aTaskListFilter(tasks, exchange.route().route().name(), CallerKeys.owner(exchange.identity()));
+        return new A2aTaskListFilter(tasks, exchange.route().route().name(), CallerKey.of(exchange.identity()));
     }
 
     /**

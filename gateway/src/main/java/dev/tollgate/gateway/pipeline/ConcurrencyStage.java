@@ -3,6 +3,7 @@ package dev.tollgate.gateway.pipeline;
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.gateway.limits.ConcurrentCalls;
+import dev.tollgate.policy.CallerKey;
 import io.vertx.core.Future;
 
 /**
@@ -52,7 +53,7 @@ public final class ConcurrencyStage implements Stage {
     }
 
     static String callerKey(Exchange exchange) {
-        String owner = CallerKeys.owner(exchange.identity());
+        String owner = CallerKey.of(exchange.identity());
         if (owner != null) {
             return owner;
         }

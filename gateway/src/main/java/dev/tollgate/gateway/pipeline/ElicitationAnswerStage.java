@@ -2,6 +2,7 @@ package dev.tollgate.gateway.pipeline;
 
 import dev.tollgate.gateway.approval.Approvals;
 import dev.tollgate.gateway.approval.PendingApproval;
+import dev.tollgate.policy.CallerKey;
 import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
 import dev.tollgate.protocols.jsonrpc.JsonRpcResponse;
 import io.vertx.core.Future;
@@ -40,8 +41,8 @@ final class ElicitationAnswerStage implements Stage {
             return StageResult.proceed();
         }
         PendingApproval approval = approvals == null ? null : approvals.find(approvalId);
-        String owner = CallerKeys.owner(exchange.identity());
-        if (approval != null && java.util.Objects.equals(CallerKeys.owner(approval.request().caller()), owner)
+        String owner = CallerKey.of(exchange.identity());
+        if (approval != null && java.util.Objects.equals(CallerKey.of(approval.request().caller()), owner)
                 && ClientElicitation.sameSession(approvalId, exchange)) {
             boolean approve = !response.isError() && ClientElicitation.approves(response.result());
             String by = "client:" + (owner == null ? "anonymous" : owner);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.policy.CallDescription;
+import dev.tollgate.policy.CallerKey;
 import dev.tollgate.policy.CompiledPolicy;
 import dev.tollgate.policy.Decision;
 import dev.tollgate.policy.Identity;
@@ -460,7 +461,7 @@ final class McpResponseFilter implements ResponseFilter {
             if (message instanceof JsonRpcRequest request && request.id().value().equals(response.id().value())
                     && McpMethods.TOOLS_CALL.equals(request.method()) && request.params() != null
                     && request.params().path("name").isTextual()) {
-                taskOrigins.learn(route, taskId.textValue(), request.params().get("name").textValue(), CallerKeys.owner(identity), instance);
+                taskOrigins.learn(route, taskId.textValue(), request.params().get("name").textValue(), CallerKey.of(identity), instance);
                 return;
             }
         }
@@ -538,7 +539,7 @@ final class McpResponseFilter implements ResponseFilter {
         if (!response.isObject() || !(response.path("result").get("tasks") instanceof ArrayNode tasks)) {
             return false;
         }
-        String caller = CallerKeys.owner(identity);
+        String caller = CallerKey.of(identity);
         boolean removed = false;
         for (Iterator<JsonNode> it = tasks.elements(); it.hasNext(); ) {
             JsonNode taskId = it.next().get("taskId");

@@ -4,6 +4,7 @@ import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.gateway.identity.OAuthPrincipal;
 import dev.tollgate.gateway.identity.OAuthVerifier;
+import dev.tollgate.policy.CallerKey;
 import dev.tollgate.policy.Identity;
 import dev.tollgate.policy.condition.ScopeCondition;
 import io.vertx.core.Future;
@@ -60,7 +61,7 @@ final class OAuthStage implements Stage {
         if (verifier.introspection() != null) {
             return Future.fromCompletionStage(verifier.introspection().introspect(token), io.vertx.core.Vertx.currentContext())
                     .compose(principal -> {
-                        exchange.identity(withPrincipal(exchange.identity(), principal));
+                        exchange.identity(withPrincipal(exchange.identity(), principal, verifier.config().issuer()));
                         return StageResult.proceed();
                     }, failure -> {
                         Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
@@ -70,7 +71,7 @@ final class OAuthStage implements Stage {
         }
         try {
             OAuthPrincipal principal = verifier.verify(token);
-            exchange.identity(withPrincipal(exchange.identity(), principal));
+            exchange.identity(withPrincipal(exchange.identity(), principal, verifier.config().issuer()));
             return StageResult.proceed();
         } catch (OAuthVerifier.Rejected e) {
             if (mayRefetch && e.reason() == RejectReason.OAUTH_UNKNOWN_KEY) {
@@ -81,11 +82,15 @@ final class OAuthStage implements Stage {
         }
     }
 
-    /** Policy sees {@code claim: client_id}, {@code scope: x}; an OAuth subject fills {@code sub} when no AXID named a sub-user. */
-    private static Identity withPrincipal(Identity i, OAuthPrincipal principal) {
+    /**
+     * Policy sees {@code claim: client_id}, {@code scope: x}, {@code claim: oauth_iss}; an OAuth subject fills {@code sub}
+     * when no AXID named a sub-user. The issuer is the route's: a subject or client id is unique only per issuer.
+     */
+    private static Identity withPrincipal(Identity i, OAuthPrincipal principal, java.net.URI issuer) {
         Map<String, Object> claims = new HashMap<>(principal.claims());
         claims.putAll(i.claims());
         claims.put(ScopeCondition.CLAIM, principal.scopes());
+        claims.put(CallerKey.OAUTH_ISSUER, issuer.toString());
         if (principal.clientId() != null) {
             claims.put("client_id", principal.clientId());
         }

@@ -26,7 +26,7 @@ public final class TaskOrigins {
 
     /**
      * @param tool  the tool whose call created the task
-     * @param owner    who created it (see {@link CallerKeys#owner}); null for an anonymous caller, which binds nothing
+     * @param owner    who created it (see {@link dev.tollgate.policy.CallerKey#of}); null for an anonymous caller, which binds nothing
      * @param instance the URL of the upstream instance that created it (where its follow-ups must go); null when unknown
      */
     record Origin(String tool, String owner, String instance) {

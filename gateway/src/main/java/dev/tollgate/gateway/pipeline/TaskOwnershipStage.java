@@ -3,6 +3,7 @@ package dev.tollgate.gateway.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.policy.CallerKey;
 import dev.tollgate.protocols.mcp.McpMessage;
 import dev.tollgate.protocols.mcp.McpMethods;
 import io.vertx.core.Future;
@@ -33,7 +34,7 @@ final class TaskOwnershipStage implements Stage {
     @Override
     public Future<StageResult> apply(Exchange exchange) {
         String route = exchange.route().route().name();
-        String caller = CallerKeys.owner(exchange.identity());
+        String caller = CallerKey.of(exchange.identity());
         if (exchange.a2a() != null) {
             // GetTask, CancelTask, SubscribeToTask, push configs, and a message continuing a task.
             var call = exchange.a2a().call();

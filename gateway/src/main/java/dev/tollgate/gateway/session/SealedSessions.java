@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.session;
 
 import dev.tollgate.gateway.config.SessionConfig;
+import dev.tollgate.policy.CallerKey;
 import dev.tollgate.policy.Identity;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -185,15 +186,19 @@ public final class SealedSessions {
     }
 
     /**
-     * Who the session belongs to: the route, the workload (SPIFFE ID), the AXID tenant and agent, and the OAuth
-     * subject on routes where the gateway validates tokens, each length-prefixed so no two different owners serialize alike. An anonymous caller owns sessions only as
-     * "anonymous on this route".
+     * Who the session belongs to: the route, the workload (SPIFFE ID), the AXID tenant and agent, and on routes where
+     * the gateway validates tokens the OAuth subject, client and issuer, each length-prefixed so no two different
+     * owners serialize alike. An anonymous caller owns sessions only as "anonymous on this route".
      */
     static byte[] associatedData(String route, Identity caller) {
-        Object oauthSubject = caller.claims().get("oauth_sub");
-        // The OAuth subject binds the session too (a fifth part only when present, so earlier ids still open).
-        String[] parts = oauthSubject == null ? new String[] {route, caller.spiffeId(), caller.tenant(), caller.agent()}
-                : new String[] {route, caller.spiffeId(), caller.tenant(), caller.agent(), String.valueOf(oauthSubject)};
+        Object subject = caller.claims().get("oauth_sub");
+        Object client = caller.claims().get("client_id");
+        Object issuer = caller.claims().get(CallerKey.OAUTH_ISSUER);
+        // The OAuth caller binds the session too, as parts only present on OAuth routes (so other ids still open).
+        // Review: the subject alone let two clients whose tokens have no subject (client credentials) share sessions.
+        String[] parts = subject == null && client == null
+                ? new String[] {route, caller.spiffeId(), caller.tenant(), caller.agent()}
+                : new String[] {route, caller.spiffeId(), caller.tenant(), caller.agent(), text(subject), text(client), text(issuer)};
         byte[][] encoded = new byte[parts.length][];
         int size = 0;
         for (int i = 0; i < parts.length; i++) {
@@ -205,6 +210,10 @@ public final class SealedSessions {
             out.put(parts[i] == null ? (byte) 0 : (byte) 1).putInt(encoded[i].length).put(encoded[i]);
         }
         return out.array();
+    }
+
+    private static String text(Object claim) {
+        return claim == null ? null : claim.toString();
     }
 
     private static byte[] tagOf(String keyId) {

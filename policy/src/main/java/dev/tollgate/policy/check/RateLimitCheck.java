@@ -2,6 +2,7 @@ package dev.tollgate.policy.check;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.policy.CallDescription;
+import dev.tollgate.policy.CallerKey;
 import dev.tollgate.policy.Identity;
 import dev.tollgate.policy.PolicyRequest;
 import java.time.Duration;
@@ -16,7 +17,8 @@ import java.util.Set;
  * values (no {@code per}: one bucket for the rule); it refills at {@code rate} tokens per {@code period}
  * up to {@code burst} (default: {@code rate}). Used as a condition of a deny rule. The token is taken by
  * the gateway after the decision (locally, or in Redis when buckets are shared), so evaluating a policy
- * (explain, dry runs) never consumes tokens. A value missing from the identity keys as "-".
+ * (explain, dry runs) never consumes tokens. A value missing from the identity keys as "-"; values are escaped
+ * ({@link dev.tollgate.policy.CallerKey#part}) so no two combinations join alike.
  */
 public final class RateLimitCheck implements PolicyCheck {
 
@@ -82,8 +84,9 @@ public final class RateLimitCheck implements PolicyCheck {
         StringBuilder key = new StringBuilder(rule);
         for (String field : per) {
             String value = value(field, request.call(), request.identity());
-            key.append('|').append(value == null ? "-"
-                    : value.length() > LONGEST_KEY_VALUE || value.startsWith(DIGEST_PREFIX) ? sha256(value) : value);
+            // Escaped: "acme|ops" + "planner" is not "acme" + "ops|planner", nor a present "-" a missing value.
+            key.append('|').append(value == null ? CallerKey.MISSING
+                    : value.length() > LONGEST_KEY_VALUE || value.startsWith(DIGEST_PREFIX) ? sha256(value) : CallerKey.part(value));
         }
         return key.toString();
     }
@@ -91,22 +94,12 @@ public final class RateLimitCheck implements PolicyCheck {
     /**
      * Who owns the buckets of a rule keyed by what the call names: the caller as the gateway knows it, whatever the
      * rule's {@code per} (review: keyed by the per values, every OAuth caller, who has no tenant, shared the owner
-     * "rule|-", and a rule keyed by run made an owner per run). The AXID's tenant and agent, else the SPIFFE ID, else the
-     * OAuth subject or client; callers with none of these are one anonymous owner.
+     * "rule|-", and a rule keyed by run made an owner per run): {@link CallerKey}; callers with no identity are one
+     * anonymous owner.
      */
     static String caller(Identity who) {
-        if (who.tenant() != null || who.agent() != null) {
-            return "axid:" + who.tenant() + "/" + who.agent();
-        }
-        if (who.spiffeId() != null) {
-            return "spiffe:" + who.spiffeId();
-        }
-        Object subject = who.claim("oauth_sub");
-        Object client = who.claim("client_id");
-        if (subject != null || client != null) {
-            return "oauth:" + client + "/" + subject;
-        }
-        return "anonymous";
+        String key = CallerKey.of(who);
+        return key == null ? "anonymous" : key;
     }
 
     private static final String DIGEST_PREFIX = "sha256:";

@@ -127,8 +127,25 @@ class BudgetAndRateLimitChecksTest {
         p.evaluate(new PolicyRequest(CallDescription.mcpToolCall("r", "search", null), oauthCaller, Instant.now(), facts));
         p.evaluate(new PolicyRequest(CallDescription.mcpToolCall("r", "search", null), anonymous, Instant.now(), facts));
 
-        assertThat(facts.asked).containsExactly("owner slow|oauth:app/alice", "rate slow|search 0.5 30",
+        assertThat(facts.asked).containsExactly("owner slow|oauth:-/app/alice", "rate slow|search 0.5 30",
                 "owner slow|anonymous", "rate slow|search 0.5 30");
+    }
+
+    @Test
+    void identitiesWhoseValuesJoinAlikeKeepBucketsApart() {
+        CompiledPolicy p = policy("  - {name: slow, condition: {check: {name: rate_limit, args: {rate: 30, period: 1m, per: [tenant, agent]}}}, action: deny}\n");
+        RecordingFacts facts = new RecordingFacts(0);
+
+        for (Identity caller : List.of(axid("acme|ops", "planner"), axid("acme", "ops|planner"), axid("acme", "-"), axid("acme", null))) {
+            p.evaluate(new PolicyRequest(CallDescription.mcpToolCall("r", "search", null), caller, Instant.now(), facts));
+        }
+
+        assertThat(facts.asked).filteredOn(asked -> asked.startsWith("rate ")).containsExactly("rate slow|acme%7Cops|planner 0.5 30",
+                "rate slow|acme|ops%7Cplanner 0.5 30", "rate slow|acme|%2D 0.5 30", "rate slow|acme|- 0.5 30");
+    }
+
+    private static Identity axid(String tenant, String agent) {
+        return new Identity(null, tenant, agent, "run-1", null, null, null, List.of(), Map.of());
     }
 
     private static String sha256Hex(String text) {
