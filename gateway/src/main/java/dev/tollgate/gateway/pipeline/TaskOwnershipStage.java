@@ -7,13 +7,16 @@ import dev.tollgate.policy.CallerKey;
 import dev.tollgate.protocols.mcp.McpMessage;
 import dev.tollgate.protocols.mcp.McpMethods;
 import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A task belongs to the caller whose {@code tools/call} created it: another caller's {@code tasks/get},
  * {@code tasks/result}, {@code tasks/update} or {@code tasks/cancel} naming it is told the task does not
  * exist (it must not learn otherwise) and nothing is forwarded. A task the gateway did not see created, or
  * one created by an anonymous caller, binds nobody (see {@link TaskOrigins}). A2A tasks the same way: one
- * created by another caller's SendMessage is not found (A2A's TaskNotFoundError, -32001 / 404). On a route with
+ * created by another caller's SendMessage is not found (A2A's TaskNotFoundError, -32001 / 404), whether the call names
+ * it as its task or among a message's {@code referenceTaskIds}. On a route with
  * several upstream instances, a request naming a known task is pinned to the instance that created it.
  */
 final class TaskOwnershipStage implements Stage {
@@ -36,16 +39,27 @@ final class TaskOwnershipStage implements Stage {
         String route = exchange.route().route().name();
         String caller = CallerKey.of(exchange.identity());
         if (exchange.a2a() != null) {
-            // GetTask, CancelTask, SubscribeToTask, push configs, and a message continuing a task.
+            // GetTask, CancelTask, SubscribeToTask, push configs, a message continuing a task, and the tasks a message
+            // references (the agent loads each and hands it to its executor).
             var call = exchange.a2a().call();
-            TaskOrigins.Origin origin = call == null || call.taskId() == null ? null : tasks.of(route, call.taskId());
-            if (origin != null && origin.boundToAnother(caller)) {
-                exchange.errorType(RejectReason.A2A_TASK_NOT_FOUND.code());
-                A2aErrors.respond(exchange, errors, RejectReason.A2A_TASK_NOT_FOUND, null);
-                return StageResult.responded();
+            List<String> named = new ArrayList<>();
+            if (call != null && call.taskId() != null) {
+                named.add(call.taskId());
             }
-            if (origin != null && origin.instance() != null) {
-                exchange.pinnedUpstream(origin.instance());
+            if (call != null) {
+                named.addAll(call.referenceTaskIds());
+            }
+            for (String taskId : named) {
+                TaskOrigins.Origin origin = tasks.of(route, taskId);
+                if (origin != null && origin.boundToAnother(caller)) {
+                    exchange.errorType(RejectReason.A2A_TASK_NOT_FOUND.code());
+                    A2aErrors.respond(exchange, errors, RejectReason.A2A_TASK_NOT_FOUND, null);
+                    return StageResult.responded();
+                }
+                if (origin != null && origin.instance() != null && exchange.pinnedUpstream() == null) {
+                    // The continued task's instance first: a referenced task held elsewhere is "not found" there, never another's.
+                    exchange.pinnedUpstream(origin.instance());
+                }
             }
             return StageResult.proceed();
         }

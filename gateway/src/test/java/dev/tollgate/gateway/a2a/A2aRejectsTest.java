@@ -83,7 +83,21 @@ class A2aRejectsTest {
                          "metadata":{"skillId":["public","admin"]}}}}""", 400, -32602, "invalid_params"),
                 Arguments.of("skill id as an object", """
                         {"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"m","role":"ROLE_USER","parts":[],
-                         "metadata":{"skillId":{"id":"admin"}}}}}""", 400, -32602, "invalid_params"));
+                         "metadata":{"skillId":{"id":"admin"}}}}}""", 400, -32602, "invalid_params"),
+                // Ids: the JavaScript SDK reads String(value) of anything, and the snake_case name when the camelCase one is absent.
+                Arguments.of("context id as an object", """
+                        {"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"m","role":"ROLE_USER","parts":[],
+                         "contextId":{"id":"c"}}}}""", 400, -32602, "invalid_params"),
+                Arguments.of("message id as a number", """
+                        {"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":7,"role":"ROLE_USER","parts":[]}}}""",
+                        400, -32602, "invalid_params"),
+                Arguments.of("empty task id", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"GetTask\",\"params\":{\"id\":\"\"}}",
+                        400, -32602, "invalid_params"),
+                Arguments.of("taskId and task_id naming different tasks", """
+                        {"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"m","role":"ROLE_USER","parts":[],
+                         "taskId":"mine","task_id":"theirs"}}}""", 400, -32602, "invalid_params"),
+                Arguments.of("ListTasks context id as an array", """
+                        {"jsonrpc":"2.0","id":1,"method":"ListTasks","params":{"context_id":["c"]}}""", 400, -32602, "invalid_params"));
     }
 
     @Test

@@ -93,6 +93,62 @@ class A2aTaskOwnershipTest {
         assertThat(upstream.received()).hasSize(before + 1);
     }
 
+    /**
+     * The JavaScript SDK reads a message's task under {@code taskId} or, when that is absent, {@code task_id}, and loads
+     * every task named in {@code referenceTaskIds} (or {@code reference_task_ids}) to hand it to the agent: each is
+     * another tenant's task there, and is refused as such.
+     */
+    @Test
+    void anotherTenantCannotContinueOrReferenceTheTaskUnderAnySpelling() throws Exception {
+        jsonRpc("acme", "SendMessage", "{\"message\":{\"messageId\":\"m1\",\"role\":\"ROLE_USER\",\"parts\":[{\"text\":\"go\"}]}}");
+        int before = upstream.received().size();
+
+        List<TestHttp.Reply> refused = List.of(
+                jsonRpc("globex", "SendMessage", message("\"task_id\":\"task-9\"")),
+                jsonRpc("globex", "SendMessage", message("\"taskId\":null,\"task_id\":\"task-9\"")),
+                jsonRpc("globex", "SendMessage", message("\"referenceTaskIds\":[\"task-other\",\"task-9\"]")),
+                jsonRpc("globex", "SendMessage", message("\"reference_task_ids\":[\"task-9\"]")),
+                jsonRpc("globex", "GetTaskPushNotificationConfig", "{\"task_id\":\"task-9\",\"id\":\"c1\"}"));
+
+        for (TestHttp.Reply reply : refused) {
+            assertThat(reply.status()).as(reply.body().toString()).isEqualTo(404);
+            assertThat(reply.errorCode()).as(reply.body().toString()).isEqualTo(-32001);
+            assertThat(reply.reason()).isEqualTo("a2a_task_not_found");
+        }
+        assertThat(upstream.received()).as("nothing of another tenant's task reaches the agent").hasSize(before);
+
+        TestHttp.Reply own = jsonRpc("acme", "SendMessage", message("\"referenceTaskIds\":[\"task-9\"]"));
+        assertThat(own.json().at("/result/task/id").asText()).isEqualTo("task-9");
+        assertThat(upstream.received()).hasSize(before + 1);
+    }
+
+    /**
+     * The JavaScript SDK reads any JSON value as an id ({@code String(["task-9"])} is {@code "task-9"}): an id that is not
+     * a string is refused before ownership is looked up, whoever sends it.
+     */
+    @Test
+    void anIdThatIsNotAStringIsRefusedBeforeItReachesTheAgent() throws Exception {
+        jsonRpc("acme", "SendMessage", "{\"message\":{\"messageId\":\"m1\",\"role\":\"ROLE_USER\",\"parts\":[{\"text\":\"go\"}]}}");
+        int before = upstream.received().size();
+
+        List<TestHttp.Reply> refused = List.of(
+                jsonRpc("globex", "GetTask", "{\"id\":[\"task-9\"]}"),
+                jsonRpc("globex", "CancelTask", "{\"id\":[\"task-9\"]}"),
+                jsonRpc("globex", "SubscribeToTask", "{\"id\":{\"toString\":\"task-9\"}}"),
+                jsonRpc("globex", "ListTaskPushNotificationConfigs", "{\"taskId\":[\"task-9\"]}"),
+                jsonRpc("globex", "SendMessage", message("\"taskId\":[\"task-9\"]")),
+                jsonRpc("globex", "SendMessage", message("\"referenceTaskIds\":[[\"task-9\"]]")),
+                jsonRpc("globex", "SendMessage", message("\"referenceTaskIds\":\"task-9\"")),
+                jsonRpc("acme", "GetTask", "{\"id\":[\"task-9\"]}"));
+
+        for (TestHttp.Reply reply : refused) {
+            assertThat(reply.status()).as(reply.body().toString()).isEqualTo(400);
+            assertThat(reply.errorCode()).as(reply.body().toString()).isEqualTo(-32602);
+            assertThat(reply.reason()).isEqualTo("invalid_params");
+        }
+        assertThat(upstream.received()).hasSize(before);
+    }
+
     /** An agent lists every task it holds: each caller's list keeps its own tasks and those the gateway binds to nobody. */
     @Test
     void listTasksShowsACallerOnlyTasksNotBoundToAnother() throws Exception {
@@ -124,6 +180,10 @@ class A2aTaskOwnershipTest {
 
         assertThat(reply.status()).isEqualTo(502);
         assertThat(reply.body().toString()).contains("upstream_invalid_response").doesNotContain("TASK_STATE_SUBMITTED");
+    }
+
+    private static String message(String members) {
+        return "{\"message\":{\"messageId\":\"m2\"," + members + ",\"role\":\"ROLE_USER\",\"parts\":[{\"text\":\"more\"}]}}";
     }
 
     private TestHttp.Reply jsonRpc(String tenant, String method, String params) throws Exception {

@@ -1,6 +1,7 @@
 package dev.tollgate.protocols.a2a;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 
 /**
  * One A2A request, described for policy, spans and audit, whichever binding and generation carried it.
@@ -11,12 +12,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param legacy     sent in 0.3 form (a 0.3 method name, or a {@code /v1/} path)
  * @param taskId     the task the call is about (a continued task for a message), or null
  * @param contextId  the conversation the message belongs to, or null
+ * @param referenceTaskIds the tasks a message names as context ({@code referenceTaskIds}), which the agent loads
  * @param skill      the skill the caller declared ({@code metadata.skillId}), or null: A2A requests name none
  * @param pushUrl    the push-notification webhook the call would register, or null
  * @param view       the normalized JSON view that policy {@code arg:} pointers read; see {@link A2aCalls}
  */
 public record A2aCall(A2aMethod method, String wireMethod, Binding binding, boolean legacy, String taskId, String contextId,
-                      String skill, String pushUrl, ObjectNode view) {
+                      List<String> referenceTaskIds, String skill, String pushUrl, ObjectNode view) {
 
     /** How the call travelled. */
     public enum Binding {

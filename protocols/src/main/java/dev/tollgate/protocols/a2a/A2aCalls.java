@@ -18,7 +18,7 @@ import java.util.Set;
  *
  * <pre>
  * {"method": "SendMessage", "binding": "jsonrpc", "version": "1.0" | "0.3", "tenant": "...",
- *  "taskId": "...", "contextId": "...", "configId": "...", "skill": "...",
+ *  "taskId": "...", "contextId": "...", "configId": "...", "referenceTaskIds": [...], "skill": "...",
  *  "message": {"role": "user", "messageId": "...", "size": 123, "partCount": 1,
  *              "parts": [{"kind": "text" | "file" | "data", "size": 12, "mediaType": "...", "url": "...", "filename": "..."}],
  *              "metadata": {...}, "extensions": [...]},
@@ -30,6 +30,8 @@ import java.util.Set;
  * (UTF-8 text, decoded base64, serialized JSON data). {@code extensions} merges the message's and the
  * {@code A2A-Extensions} header's. Every push-notification URL anywhere in the request is collected; a
  * request naming two different ones is refused, so a rule on {@code /push/url} cannot be sidestepped.
+ *
+ * <p>Ids are read as the agent reads them and refused where it could read them otherwise ({@link A2aFields}).
  */
 public final class A2aCalls {
 
@@ -54,11 +56,12 @@ public final class A2aCalls {
         view.put("method", method.canonicalName());
         view.put("binding", binding.label());
         view.put("version", legacy ? "0.3" : "1.0");
-        putText(view, "tenant", text(p, "tenant"));
+        putText(view, "tenant", A2aFields.string(p, "tenant", null));
 
         String taskId = pathTaskId;
         String contextId = null;
         String configId = pathConfigId;
+        List<String> referenceTaskIds = List.of();
         Set<String> extensions = new LinkedHashSet<>(splitHeader(extensionsHeader));
         if (method.sendsMessage()) {
             JsonNode message = p.get("message");
@@ -70,23 +73,29 @@ public final class A2aCalls {
                 throw new A2aInvalidRequest("message.parts must be a list");
             }
             view.set("message", message(message, extensions));
-            taskId = taskId != null ? taskId : text(message, "taskId");
-            contextId = text(message, "contextId");
+            // The SDK reads taskId, else task_id, and hands the agent every task referenceTaskIds names: ownership checks them all.
+            String messageTask = A2aFields.id(message, "taskId", "task_id");
+            taskId = taskId != null ? taskId : messageTask;
+            contextId = A2aFields.id(message, "contextId", "context_id");
+            referenceTaskIds = A2aFields.ids(message, "referenceTaskIds", "reference_task_ids");
             JsonNode modes = p.path("configuration").get("acceptedOutputModes");
             if (modes != null && modes.isArray()) {
                 view.set("acceptedOutputModes", modes);
             }
         } else if (isPushConfig(method)) {
             // 1.0 names the task taskId and the config id; 0.3 names the task id and the config pushNotificationConfigId.
-            String task = text(p, "taskId");
-            taskId = taskId != null ? taskId : task != null ? task : legacy ? text(p, "id") : null;
+            String task = A2aFields.id(p, "taskId", "task_id");
+            String id = A2aFields.id(p, "id", null);
+            String pushConfigId = A2aFields.id(p, "pushNotificationConfigId", null);
+            taskId = taskId != null ? taskId : task != null ? task : legacy ? id : null;
             if (configId == null) {
-                configId = legacy || task == null ? text(p, "pushNotificationConfigId") : text(p, "id");
+                configId = legacy || task == null ? pushConfigId : id;
             }
-        } else if (method != A2aMethod.LIST_TASKS && method != A2aMethod.GET_EXTENDED_CARD) {
-            taskId = taskId != null ? taskId : text(p, "id");
-        } else {
-            contextId = text(p, "contextId");
+        } else if (method == A2aMethod.LIST_TASKS) {
+            contextId = A2aFields.id(p, "contextId", "context_id");
+        } else if (method != A2aMethod.GET_EXTENDED_CARD) {
+            String id = A2aFields.id(p, "id", null);
+            taskId = taskId != null ? taskId : id;
         }
         JsonNode metadata = p.get("metadata");
         if (metadata != null && metadata.isObject()) {
@@ -95,6 +104,10 @@ public final class A2aCalls {
         putText(view, "taskId", taskId);
         putText(view, "contextId", contextId);
         putText(view, "configId", configId);
+        if (!referenceTaskIds.isEmpty()) {
+            ArrayNode list = view.putArray("referenceTaskIds");
+            referenceTaskIds.forEach(list::add);
+        }
         String skill = skill(view);
         putText(view, "skill", skill);
         if (!extensions.isEmpty()) {
@@ -113,17 +126,17 @@ public final class A2aCalls {
         if (pushUrl != null) {
             view.putObject("push").put("url", pushUrl);
         }
-        return new A2aCall(method, wireMethod, binding, legacy, taskId, contextId, skill, pushUrl, view);
+        return new A2aCall(method, wireMethod, binding, legacy, taskId, contextId, referenceTaskIds, skill, pushUrl, view);
     }
 
-    private static ObjectNode message(JsonNode message, Set<String> extensions) {
+    private static ObjectNode message(JsonNode message, Set<String> extensions) throws A2aInvalidRequest {
         ObjectNode out = F.objectNode();
         String role = text(message, "role");
         if (role != null) {
             // ROLE_USER (1.0) and user (0.3) are the same role.
             out.put("role", role.toLowerCase(Locale.ROOT).replace("role_", ""));
         }
-        putText(out, "messageId", text(message, "messageId"));
+        putText(out, "messageId", A2aFields.id(message, "messageId", "message_id"));
         ArrayNode parts = out.putArray("parts");
         long total = 0;
         for (JsonNode part : message.get("parts")) {

@@ -68,4 +68,34 @@ class A2aCallsTest {
         assertThatThrownBy(() -> describe(A2aMethod.SEND_MESSAGE, false, "{}")).isInstanceOf(A2aInvalidRequest.class);
         assertThatThrownBy(() -> describe(A2aMethod.GET_TASK, false, "[]")).isInstanceOf(A2aInvalidRequest.class);
     }
+
+    /** Ids as the JavaScript SDK reads them: taskId, else task_id (a null member is absent); every referenced task. */
+    @Test
+    void idsAreReadUnderEitherNameAsTheAgentReadsThem() throws Exception {
+        A2aCall snake = describe(A2aMethod.SEND_MESSAGE, false, """
+                {"message":{"messageId":"m","role":"ROLE_USER","parts":[],"taskId":null,"task_id":"t","context_id":"c",
+                 "reference_task_ids":["r1","r2"]}}""");
+        assertThat(snake.taskId()).isEqualTo("t");
+        assertThat(snake.contextId()).isEqualTo("c");
+        assertThat(snake.referenceTaskIds()).containsExactly("r1", "r2");
+        assertThat(snake.view().at("/referenceTaskIds")).extracting(JsonNode::asText).containsExactly("r1", "r2");
+        assertThat(describe(A2aMethod.SEND_MESSAGE, false, """
+                {"message":{"messageId":"m","role":"ROLE_USER","parts":[],"taskId":"t","task_id":"t"}}""").taskId()).isEqualTo("t");
+        assertThat(describe(A2aMethod.DELETE_PUSH_CONFIG, false, "{\"task_id\":\"t\",\"id\":\"c\"}").taskId()).isEqualTo("t");
+        assertThat(describe(A2aMethod.LIST_TASKS, false, "{\"context_id\":\"c\"}").contextId()).isEqualTo("c");
+    }
+
+    @Test
+    void refusesIdsAnAgentCouldReadAsAnotherValue() {
+        for (String[] c : new String[][] {
+                {"GET_TASK", "{\"id\":[\"t\"]}"}, {"CANCEL_TASK", "{\"id\":7}"}, {"SUBSCRIBE_TO_TASK", "{\"id\":\"\"}"},
+                {"GET_PUSH_CONFIG", "{\"taskId\":[\"t\"],\"id\":\"c\"}"}, {"LIST_TASKS", "{\"contextId\":{}}"},
+                {"SEND_MESSAGE", "{\"message\":{\"messageId\":\"m\",\"parts\":[],\"taskId\":\"a\",\"task_id\":\"b\"}}"},
+                {"SEND_MESSAGE", "{\"message\":{\"messageId\":[\"m\"],\"parts\":[]}}"},
+                {"SEND_MESSAGE", "{\"message\":{\"messageId\":\"m\",\"parts\":[],\"referenceTaskIds\":\"t\"}}"},
+                {"SEND_MESSAGE", "{\"message\":{\"messageId\":\"m\",\"parts\":[],\"referenceTaskIds\":[1]}}"},
+                {"SEND_MESSAGE", "{\"message\":{\"messageId\":\"m\",\"parts\":[],\"referenceTaskIds\":[\"a\"],\"reference_task_ids\":[\"b\"]}}"}}) {
+            assertThatThrownBy(() -> describe(A2aMethod.valueOf(c[0]), false, c[1])).as(c[1]).isInstanceOf(A2aInvalidRequest.class);
+        }
+    }
 }
