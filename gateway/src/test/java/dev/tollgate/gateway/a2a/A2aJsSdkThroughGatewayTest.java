@@ -51,6 +51,10 @@ class A2aJsSdkThroughGatewayTest {
                     - not: {arg: {path: /push/url, matches: "^https://hooks\\\\.example\\\\.com/"}}
                 action: deny
                 message: Push notifications only to hooks.example.com.
+              - name: no-metadata-service-urls
+                condition: {all: [{protocol: a2a}, {arg: {path: /message/parts/0/url, matches: "^http://169\\\\.254\\\\."}}]}
+                action: deny
+                message: The agent must not fetch the cloud metadata service.
             """;
 
     @TempDir
@@ -188,11 +192,51 @@ class A2aJsSdkThroughGatewayTest {
                 {"jsonrpc":"2.0","id":2,"method":"message/send","params":{"message":{"kind":"message","messageId":"p1","role":"user",
                  "parts":[{"kind":"text","text":"hi"}]},"configuration":{"pushNotificationConfig":{"url":"http://10.0.0.5/hook"}}}}""");
         assertThat(inMessage.path("error").path("data").path("rule").asText()).isEqualTo("push-webhooks-allow-list");
+        // The agent calls String(url): a URL in an array would be the same webhook, past the rule.
+        JsonNode wrapped = post(url, "1.0", """
+                {"jsonrpc":"2.0","id":4,"method":"CreateTaskPushNotificationConfig",
+                 "params":{"taskId":"t-1","url":["http://169.254.169.254/latest/meta-data"]}}""");
+        JsonNode wrappedInMessage = post(url, "1.0", """
+                {"jsonrpc":"2.0","id":5,"method":"SendMessage","params":{"message":{"messageId":"p2","role":"ROLE_USER","parts":[{"text":"hi"}]},
+                 "configuration":{"taskPushNotificationConfig":{"url":["http://10.0.0.5/hook"],"token":"t"}}}}""");
+        for (JsonNode refused : List.of(wrapped, wrappedInMessage)) {
+            assertThat(refused.path("error").path("code").asInt()).as(refused.toString()).isEqualTo(-32602);
+            assertThat(refused.path("error").path("data").path("reason").asText()).isEqualTo("invalid_params");
+        }
         // An allowed webhook is forwarded: the agent itself answers (it has no such task).
         JsonNode allowed = post(url, "1.0", """
                 {"jsonrpc":"2.0","id":3,"method":"CreateTaskPushNotificationConfig",
                  "params":{"taskId":"no-such-task","url":"https://hooks.example.com/a2a"}}""");
         assertThat(allowed.path("error").path("code").asInt()).isEqualTo(-32001);
+    }
+
+    /**
+     * The agent reads a 1.0 part by its first content member that is not null (text, raw, url, data) and a 0.3 part by
+     * its {@code kind}: {@code {"text":null,"url":...}} is a URL part there, so it meets the URL rules here; a part whose
+     * members contradict each other or its kind is refused.
+     */
+    @Test
+    void partsAreReadAsTheAgentReadsThem() throws Exception {
+        String url = gateway.url("/agents/echo/a2a/jsonrpc");
+        JsonNode plain = post(url, "1.0", """
+                {"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"u1","role":"ROLE_USER",
+                 "parts":[{"url":"http://169.254.169.254/latest/meta-data/"}]}}}""");
+        JsonNode nullText = post(url, "1.0", """
+                {"jsonrpc":"2.0","id":2,"method":"SendMessage","params":{"message":{"messageId":"u2","role":"ROLE_USER",
+                 "parts":[{"text":null,"url":"http://169.254.169.254/latest/meta-data/"}]}}}""");
+        for (JsonNode denied : List.of(plain, nullText)) {
+            assertThat(denied.path("error").path("code").asInt()).as(denied.toString()).isEqualTo(-32010);
+            assertThat(denied.path("error").path("data").path("rule").asText()).isEqualTo("no-metadata-service-urls");
+        }
+        JsonNode fileWithText = post(url, null, """
+                {"jsonrpc":"2.0","id":3,"method":"message/send","params":{"message":{"kind":"message","messageId":"u3","role":"user",
+                 "parts":[{"kind":"file","text":"hello","file":{"uri":"http://169.254.169.254/latest/meta-data/"}}]}}}""");
+        assertThat(fileWithText.path("error").path("code").asInt()).as(fileWithText.toString()).isEqualTo(-32602);
+        assertThat(fileWithText.path("error").path("data").path("reason").asText()).isEqualTo("invalid_params");
+        JsonNode text = post(url, "1.0", """
+                {"jsonrpc":"2.0","id":4,"method":"SendMessage","params":{"message":{"messageId":"u4","role":"ROLE_USER",
+                 "parts":[{"text":"hi","url":null}]}}}""");
+        assertThat(text.path("result").path("task").path("status").path("state").asText()).as(text.toString()).isEqualTo("TASK_STATE_COMPLETED");
     }
 
     @Test

@@ -97,7 +97,30 @@ class A2aRejectsTest {
                         {"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"m","role":"ROLE_USER","parts":[],
                          "taskId":"mine","task_id":"theirs"}}}""", 400, -32602, "invalid_params"),
                 Arguments.of("ListTasks context id as an array", """
-                        {"jsonrpc":"2.0","id":1,"method":"ListTasks","params":{"context_id":["c"]}}""", 400, -32602, "invalid_params"));
+                        {"jsonrpc":"2.0","id":1,"method":"ListTasks","params":{"context_id":["c"]}}""", 400, -32602, "invalid_params"),
+                // Push URLs: the SDK calls String(url) and would call the webhook no rule saw.
+                Arguments.of("push URL of a message as an array", """
+                        {"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"m","role":"ROLE_USER","parts":[]},
+                         "configuration":{"taskPushNotificationConfig":{"url":["http://127.0.0.1:22/"],"token":"t"}}}}""", 400, -32602, "invalid_params"),
+                Arguments.of("push URL of a new push config as an array", """
+                        {"jsonrpc":"2.0","id":1,"method":"CreateTaskPushNotificationConfig","params":{"taskId":"t1","url":["http://127.0.0.1:22/"]}}""",
+                        400, -32602, "invalid_params"),
+                Arguments.of("0.3 push URL as an object", """
+                        {"jsonrpc":"2.0","id":1,"method":"tasks/pushNotificationConfig/set",
+                         "params":{"taskId":"t1","pushNotificationConfig":{"url":{"href":"http://127.0.0.1:22/"}}}}""", 400, -32602, "invalid_params"),
+                // Parts: the SDK reads a 1.0 part by its first content member (text, raw, url, data) and a 0.3 part by its kind.
+                Arguments.of("part with text and a url", """
+                        {"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"m","role":"ROLE_USER",
+                         "parts":[{"text":"hi","url":"http://169.254.169.254/"}]}}}""", 400, -32602, "invalid_params"),
+                Arguments.of("0.3 file part with a text member", """
+                        {"jsonrpc":"2.0","id":1,"method":"message/send","params":{"message":{"kind":"message","messageId":"m","role":"user",
+                         "parts":[{"kind":"file","text":"hello","file":{"uri":"http://169.254.169.254/"}}]}}}""", 400, -32602, "invalid_params"),
+                Arguments.of("0.3 text part carrying a file", """
+                        {"jsonrpc":"2.0","id":1,"method":"message/send","params":{"message":{"kind":"message","messageId":"m","role":"user",
+                         "parts":[{"kind":"text","file":{"uri":"http://169.254.169.254/"}}]}}}""", 400, -32602, "invalid_params"),
+                Arguments.of("part url as an array", """
+                        {"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"m","role":"ROLE_USER",
+                         "parts":[{"url":["http://169.254.169.254/"]}]}}}""", 400, -32602, "invalid_params"));
     }
 
     @Test

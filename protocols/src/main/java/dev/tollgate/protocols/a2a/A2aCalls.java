@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,9 +28,11 @@ import java.util.Set;
  * Part kinds use the 0.3 names: a 1.0 {@code raw} or {@code url} part is a {@code file}. Sizes are bytes
  * (UTF-8 text, decoded base64, serialized JSON data). {@code extensions} merges the message's and the
  * {@code A2A-Extensions} header's. Every push-notification URL anywhere in the request is collected; a
- * request naming two different ones is refused, so a rule on {@code /push/url} cannot be sidestepped.
+ * request naming two different ones is refused, so a rule on {@code /push/url} cannot be sidestepped; so is a push URL
+ * that is not a string (the agent would call {@code String(url)}, a webhook no rule saw).
  *
- * <p>Ids are read as the agent reads them and refused where it could read them otherwise ({@link A2aFields}).
+ * <p>Ids are read as the agent reads them and refused where it could read them otherwise ({@link A2aFields}); parts
+ * likewise ({@link A2aParts}).
  */
 public final class A2aCalls {
 
@@ -115,8 +116,8 @@ public final class A2aCalls {
             extensions.forEach(list::add);
         }
         Set<String> pushUrls = new LinkedHashSet<>();
-        if (method == A2aMethod.CREATE_PUSH_CONFIG && p.path("url").isTextual()) {
-            pushUrls.add(p.get("url").textValue());
+        if (method == A2aMethod.CREATE_PUSH_CONFIG) {
+            pushUrl(p.get("url"), pushUrls);
         }
         collectPushUrls(p, false, pushUrls, 0);
         if (pushUrls.size() > 1) {
@@ -140,7 +141,7 @@ public final class A2aCalls {
         ArrayNode parts = out.putArray("parts");
         long total = 0;
         for (JsonNode part : message.get("parts")) {
-            ObjectNode summary = part(part);
+            ObjectNode summary = A2aParts.summary(part);
             total += summary.path("size").asLong();
             parts.add(summary);
         }
@@ -158,38 +159,6 @@ public final class A2aCalls {
                     extensions.add(e.textValue());
                 }
             });
-        }
-        return out;
-    }
-
-    /** One part summarized: kind, size in bytes, and its media type, file name and URL where it has them. */
-    static ObjectNode part(JsonNode part) {
-        ObjectNode out = F.objectNode();
-        String kind = text(part, "kind");
-        JsonNode file = part.get("file");
-        if (part.has("text") || "text".equals(kind)) {
-            out.put("kind", "text");
-            out.put("size", part.path("text").asText("").getBytes(StandardCharsets.UTF_8).length);
-        } else if (part.has("data") || "data".equals(kind)) {
-            out.put("kind", "data");
-            out.put("size", part.path("data").toString().getBytes(StandardCharsets.UTF_8).length);
-        } else if (part.has("raw") || part.has("url") || file != null || "file".equals(kind)) {
-            out.put("kind", "file");
-            JsonNode source = file != null && file.isObject() ? file : part;
-            String bytes = text(source, source == part ? "raw" : "bytes");
-            out.put("size", bytes == null ? 0 : base64Size(bytes));
-            putText(out, "url", text(source, source == part ? "url" : "uri"));
-            putText(out, "mediaType", text(source, "mimeType"));
-            putText(out, "filename", text(source, "name"));
-        } else {
-            out.put("kind", kind == null ? "unknown" : kind);
-            out.put("size", 0);
-        }
-        if (!out.has("mediaType")) {
-            putText(out, "mediaType", text(part, "mediaType"));
-        }
-        if (!out.has("filename")) {
-            putText(out, "filename", text(part, "filename"));
         }
         return out;
     }
@@ -233,7 +202,7 @@ public final class A2aCalls {
      * {@code taskPushNotificationConfig}, ...), at any depth: the shapes differ between generations and SDKs,
      * and a guard that knew only some of them could be walked around.
      */
-    private static void collectPushUrls(JsonNode node, boolean underPush, Set<String> out, int depth) {
+    private static void collectPushUrls(JsonNode node, boolean underPush, Set<String> out, int depth) throws A2aInvalidRequest {
         if (depth > 32) {
             return;
         }
@@ -241,8 +210,8 @@ public final class A2aCalls {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
                 boolean push = underPush || field.getKey().toLowerCase(Locale.ROOT).contains("push");
-                if (push && field.getKey().equals("url") && field.getValue().isTextual()) {
-                    out.add(field.getValue().textValue());
+                if (push && field.getKey().equals("url")) {
+                    pushUrl(field.getValue(), out);
                 } else {
                     collectPushUrls(field.getValue(), push, out, depth + 1);
                 }
@@ -254,9 +223,15 @@ public final class A2aCalls {
         }
     }
 
-    private static long base64Size(String base64) {
-        int padding = base64.endsWith("==") ? 2 : base64.endsWith("=") ? 1 : 0;
-        return Math.max(0, (long) base64.length() * 3 / 4 - padding);
+    /** A push URL must be a string: the agent calls {@code String(url)}, so ["http://10.0.0.1/"] is that webhook. */
+    private static void pushUrl(JsonNode url, Set<String> out) throws A2aInvalidRequest {
+        if (url == null || url.isNull()) {
+            return;
+        }
+        if (!url.isTextual()) {
+            throw new A2aInvalidRequest("a push-notification url must be a string");
+        }
+        out.add(url.textValue());
     }
 
     private static Set<String> splitHeader(String header) {

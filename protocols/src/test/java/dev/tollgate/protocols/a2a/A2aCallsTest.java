@@ -94,8 +94,29 @@ class A2aCallsTest {
                 {"SEND_MESSAGE", "{\"message\":{\"messageId\":[\"m\"],\"parts\":[]}}"},
                 {"SEND_MESSAGE", "{\"message\":{\"messageId\":\"m\",\"parts\":[],\"referenceTaskIds\":\"t\"}}"},
                 {"SEND_MESSAGE", "{\"message\":{\"messageId\":\"m\",\"parts\":[],\"referenceTaskIds\":[1]}}"},
-                {"SEND_MESSAGE", "{\"message\":{\"messageId\":\"m\",\"parts\":[],\"referenceTaskIds\":[\"a\"],\"reference_task_ids\":[\"b\"]}}"}}) {
+                {"SEND_MESSAGE", "{\"message\":{\"messageId\":\"m\",\"parts\":[],\"referenceTaskIds\":[\"a\"],\"reference_task_ids\":[\"b\"]}}"},
+                {"CREATE_PUSH_CONFIG", "{\"taskId\":\"t\",\"url\":[\"http://10.0.0.1/\"]}"},
+                {"SEND_MESSAGE", "{\"message\":{\"messageId\":\"m\",\"parts\":[]},\"configuration\":{\"task_push_notification_config\":{\"url\":{}}}}"}}) {
             assertThatThrownBy(() -> describe(A2aMethod.valueOf(c[0]), false, c[1])).as(c[1]).isInstanceOf(A2aInvalidRequest.class);
+        }
+    }
+
+    /** 1.0: the first content member that is not null, in the order text, raw, url, data; 0.3: the kind. */
+    @Test
+    void partsAreReadAsTheAgentReadsThemAndContradictionsRefused() throws Exception {
+        JsonNode url = describe(A2aMethod.SEND_MESSAGE, false, """
+                {"message":{"messageId":"m","parts":[{"text":null,"url":"http://169.254.169.254/","media_type":"text/html"}]}}""").view();
+        assertThat(url.at("/message/parts/0/kind").asText()).isEqualTo("file");
+        assertThat(url.at("/message/parts/0/url").asText()).isEqualTo("http://169.254.169.254/");
+        assertThat(url.at("/message/parts/0/mediaType").asText()).isEqualTo("text/html");
+        for (String parts : new String[] {
+                "[{\"text\":\"hi\",\"url\":\"http://x/\"}]", "[{\"raw\":\"AA==\",\"data\":{}}]",
+                "[{\"kind\":\"file\",\"text\":\"hello\",\"file\":{\"uri\":\"http://x/\"}}]",
+                "[{\"kind\":\"text\",\"file\":{\"uri\":\"http://x/\"}}]", "[{\"kind\":\"file\",\"url\":\"http://x/\"}]",
+                "[{\"kind\":7,\"text\":\"hi\"}]", "[{\"kind\":\"file\",\"file\":{\"bytes\":\"AA==\",\"uri\":\"http://x/\"}}]",
+                "[{\"url\":[\"http://x/\"]}]", "[{\"text\":[\"a long text\"]}]", "[\"hi\"]"}) {
+            assertThatThrownBy(() -> describe(A2aMethod.SEND_MESSAGE, false, "{\"message\":{\"messageId\":\"m\",\"parts\":" + parts + "}}"))
+                    .as(parts).isInstanceOf(A2aInvalidRequest.class);
         }
     }
 }

@@ -1,0 +1,108 @@
+package dev.tollgate.protocols.a2a;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One message part summarized for policy (kind, size in bytes, media type, file name, URL), read as the agent reads it.
+ * The JavaScript SDK reads a 1.0 part by its first content member that is not null, in the order text, raw, url, data
+ * ({@code {"text":null,"url":"..."}} is a URL part), and a 0.3 part by its {@code kind} alone
+ * ({@code {"kind":"file","text":"hi","file":{...}}} is a file part). A part that could be read two ways is refused: more
+ * than one content member, a {@code kind} other than the member it carries, a file with both bytes and a URI, or content
+ * that is not a string (the SDK's {@code String(value)} of an array is a text or URL no rule saw).
+ */
+final class A2aParts {
+
+    /** The 1.0 content members in the order the SDK tries them, then 0.3's {@code file}. */
+    private static final List<String> CONTENT = List.of("text", "raw", "url", "data", "file");
+    /** Part kinds use the 0.3 names: a 1.0 raw or url part is a file. */
+    private static final Map<String, String> KIND_OF = Map.of("text", "text", "raw", "file", "url", "file", "data", "data", "file", "file");
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+    private A2aParts() {
+    }
+
+    static ObjectNode summary(JsonNode part) throws A2aInvalidRequest {
+        if (!part.isObject()) {
+            throw new A2aInvalidRequest("each message part must be an object");
+        }
+        List<String> members = new ArrayList<>(1);
+        for (String member : CONTENT) {
+            if (part.hasNonNull(member)) {
+                members.add(member);
+            }
+        }
+        if (members.size() > 1) {
+            throw new A2aInvalidRequest("a message part carries " + members + "; send one content member per part");
+        }
+        String content = members.isEmpty() ? null : members.get(0);
+        String kind = content == null ? null : KIND_OF.get(content);
+        JsonNode declared = part.get("kind");
+        if (declared != null && !declared.isNull()) {
+            // 0.3: the kind decides, so it must name the member the part carries (text, file or data).
+            if (!declared.isTextual() || (content != null && !declared.textValue().equals(content))) {
+                throw new A2aInvalidRequest("a part of kind " + declared + " carries " + (content == null ? "nothing" : content));
+            }
+            kind = declared.textValue();
+        }
+        ObjectNode out = F.objectNode();
+        if ("text".equals(kind)) {
+            out.put("kind", "text");
+            String text = A2aFields.string(part, "text", null);
+            out.put("size", text == null ? 0 : text.getBytes(StandardCharsets.UTF_8).length);
+        } else if ("data".equals(kind)) {
+            out.put("kind", "data");
+            out.put("size", part.path("data").toString().getBytes(StandardCharsets.UTF_8).length);
+        } else if ("file".equals(kind)) {
+            out.put("kind", "file");
+            file(part, out);
+        } else {
+            out.put("kind", kind == null ? "unknown" : kind);
+            out.put("size", 0);
+        }
+        if (!out.has("mediaType")) {
+            putText(out, "mediaType", A2aFields.string(part, "mediaType", "media_type"));
+        }
+        if (!out.has("filename")) {
+            putText(out, "filename", A2aFields.string(part, "filename", null));
+        }
+        return out;
+    }
+
+    /** A 1.0 raw or url part, or a 0.3 {@code file: {bytes | uri, mimeType, name}}. */
+    private static void file(JsonNode part, ObjectNode out) throws A2aInvalidRequest {
+        JsonNode file = part.get("file");
+        if (file != null && !file.isNull() && !file.isObject()) {
+            throw new A2aInvalidRequest("a file part's file must be an object");
+        }
+        boolean v03 = file != null && file.isObject();
+        JsonNode source = v03 ? file : part;
+        String bytes = A2aFields.string(source, v03 ? "bytes" : "raw", null);
+        String url = A2aFields.string(source, v03 ? "uri" : "url", null);
+        if (v03 && file.hasNonNull("bytes") && file.hasNonNull("uri")) {
+            throw new A2aInvalidRequest("a file carries both bytes and a uri; send one of them");
+        }
+        out.put("size", bytes == null ? 0 : base64Size(bytes));
+        putText(out, "url", url);
+        if (v03) {
+            putText(out, "mediaType", A2aFields.string(file, "mimeType", null));
+            putText(out, "filename", A2aFields.string(file, "name", null));
+        }
+    }
+
+    private static long base64Size(String base64) {
+        int padding = base64.endsWith("==") ? 2 : base64.endsWith("=") ? 1 : 0;
+        return Math.max(0, (long) base64.length() * 3 / 4 - padding);
+    }
+
+    private static void putText(ObjectNode node, String field, String value) {
+        if (value != null) {
+            node.put(field, value);
+        }
+    }
+}
