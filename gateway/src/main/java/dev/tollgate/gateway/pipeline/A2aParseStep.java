@@ -6,6 +6,7 @@ import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.gateway.http.BufferBytes;
 import dev.tollgate.protocols.a2a.A2aCall;
 import dev.tollgate.protocols.a2a.A2aCalls;
+import dev.tollgate.protocols.a2a.A2aHeaderMismatch;
 import dev.tollgate.protocols.a2a.A2aHeaders;
 import dev.tollgate.protocols.a2a.A2aInvalidRequest;
 import dev.tollgate.protocols.a2a.A2aMethod;
@@ -65,6 +66,8 @@ final class A2aParseStep {
             return StageResult.proceed();
         } catch (A2aInvalidRequest e) {
             return reject(exchange, RejectReason.INVALID_PARAMS, e.getMessage());
+        } catch (A2aHeaderMismatch e) {
+            return reject(exchange, RejectReason.HEADER_MISMATCH, e.getMessage());
         }
     }
 
@@ -93,6 +96,8 @@ final class A2aParseStep {
             return StageResult.proceed();
         } catch (A2aInvalidRequest e) {
             return reject(exchange, RejectReason.INVALID_PARAMS, e.getMessage());
+        } catch (A2aHeaderMismatch e) {
+            return reject(exchange, RejectReason.HEADER_MISMATCH, e.getMessage());
         }
     }
 
@@ -101,8 +106,13 @@ final class A2aParseStep {
         return StageResult.responded();
     }
 
-    private static String extensionsHeader(Exchange exchange) {
-        String header = exchange.request().getHeader(A2aHeaders.EXTENSIONS);
-        return header != null ? header : exchange.request().getHeader(A2aHeaders.LEGACY_EXTENSIONS);
+    /** Every line of both extension headers, which must agree (see {@link A2aHeaders#requestedExtensions}); null when neither is sent. */
+    private static String extensionsHeader(Exchange exchange) throws A2aHeaderMismatch {
+        List<String> current = exchange.request().headers().getAll(A2aHeaders.EXTENSIONS);
+        List<String> legacy = exchange.request().headers().getAll(A2aHeaders.LEGACY_EXTENSIONS);
+        if (current.isEmpty() && legacy.isEmpty()) {
+            return null;
+        }
+        return String.join(",", A2aHeaders.requestedExtensions(current, legacy));
     }
 }

@@ -55,6 +55,10 @@ class A2aJsSdkThroughGatewayTest {
                 condition: {all: [{protocol: a2a}, {arg: {path: /message/parts/0/url, matches: "^http://169\\\\.254\\\\."}}]}
                 action: deny
                 message: The agent must not fetch the cloud metadata service.
+              - name: no-admin-mode-extension
+                condition: {all: [{protocol: a2a}, {arg: {path: /extensions, contains: "urn:admin-mode"}}]}
+                action: deny
+                message: The admin-mode extension is for people.
             """;
 
     @TempDir

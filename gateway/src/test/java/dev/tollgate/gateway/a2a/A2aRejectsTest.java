@@ -243,11 +243,41 @@ class A2aRejectsTest {
         assertThat(upstream.received()).isEmpty();
     }
 
+    /**
+     * The JavaScript SDK's 0.3 handler reads {@code X-A2A-Extensions} before {@code A2A-Extensions}, its 1.0 handler only
+     * {@code A2A-Extensions}: with both naming different extensions, a rule on {@code /extensions} would decide on one list
+     * while the agent acts on the other.
+     */
+    @Test
+    void twoExtensionHeadersNamingDifferentExtensionsAreRefused() throws Exception {
+        for (String version : new String[] {"0.3", "1.0"}) {
+            TestHttp.Reply reply = http.send(TestHttp.mcpPost(gateway.port(), "/agent/a2a/jsonrpc").putHeader("A2A-Version", version)
+                    .putHeader("A2A-Extensions", "urn:ok").putHeader("X-A2A-Extensions", "urn:admin-mode"), Buffer.buffer(SEND));
+
+            assertThat(reply.status()).isEqualTo(400);
+            assertThat(reply.errorCode()).isEqualTo(-32020);
+            assertThat(reply.reason()).isEqualTo("header_mismatch");
+        }
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    /** Node joins a repeated header's values with ", ": the second line's extension is the agent's too. */
+    @Test
+    void everyLineOfARepeatedExtensionsHeaderMeetsTheRules() throws Exception {
+        TestHttp.Reply reply = http.send(TestHttp.mcpPost(gateway.port(), "/agent/a2a/jsonrpc").putHeader("A2A-Version", "1.0")
+                .addHeader("A2A-Extensions", "urn:ok").addHeader("A2A-Extensions", "urn:admin-mode"), Buffer.buffer(SEND));
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.errorCode()).isEqualTo(-32010);
+        assertThat(reply.json().path("error").path("data").path("rule").asText()).isEqualTo("no-admin-mode-extension");
+        assertThat(upstream.received()).isEmpty();
+    }
+
     @Test
     void allowedCallsAreForwardedToTheSamePathWithA2aHeadersUnchanged() throws Exception {
         TestHttp.Reply reply = http.send(TestHttp.mcpPost(gateway.port(), "/agent/tenant-7/v1/tasks/t%201:cancel?x=1")
                         .putHeader("A2A-Version", "0.3").putHeader("A2A-Extensions", "urn:a, urn:b")
-                        .putHeader("X-A2A-Extensions", "urn:c").putHeader("X-A2A-Notification-Token", "tok"),
+                        .putHeader("X-A2A-Extensions", "urn:b,urn:a").putHeader("X-A2A-Notification-Token", "tok"),
                 Buffer.buffer(""));
 
         assertThat(reply.status()).isEqualTo(200);
@@ -256,7 +286,7 @@ class A2aRejectsTest {
         assertThat(received.uri()).isEqualTo("/tenant-7/v1/tasks/t%201:cancel?x=1");
         assertThat(received.headers().get("A2A-Version")).isEqualTo("0.3");
         assertThat(received.headers().get("A2A-Extensions")).isEqualTo("urn:a, urn:b");
-        assertThat(received.headers().get("X-A2A-Extensions")).isEqualTo("urn:c");
+        assertThat(received.headers().get("X-A2A-Extensions")).isEqualTo("urn:b,urn:a");
         assertThat(received.headers().get("X-A2A-Notification-Token")).isEqualTo("tok");
     }
 }

@@ -63,7 +63,7 @@ public final class A2aCalls {
         String contextId = null;
         String configId = pathConfigId;
         List<String> referenceTaskIds = List.of();
-        Set<String> extensions = new LinkedHashSet<>(splitHeader(extensionsHeader));
+        Set<String> extensions = new LinkedHashSet<>(extensionsHeader == null ? Set.of() : A2aHeaders.extensions(List.of(extensionsHeader)));
         if (method.sendsMessage()) {
             JsonNode message = p.get("message");
             if (message == null || !message.isObject()) {
@@ -232,18 +232,6 @@ public final class A2aCalls {
             throw new A2aInvalidRequest("a push-notification url must be a string");
         }
         out.add(url.textValue());
-    }
-
-    private static Set<String> splitHeader(String header) {
-        Set<String> out = new LinkedHashSet<>();
-        if (header != null) {
-            for (String value : header.split(",")) {
-                if (!value.isBlank()) {
-                    out.add(value.trim());
-                }
-            }
-        }
-        return out;
     }
 
     private static String text(JsonNode node, String field) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class A2aCallsTest {
@@ -118,5 +119,16 @@ class A2aCallsTest {
             assertThatThrownBy(() -> describe(A2aMethod.SEND_MESSAGE, false, "{\"message\":{\"messageId\":\"m\",\"parts\":" + parts + "}}"))
                     .as(parts).isInstanceOf(A2aInvalidRequest.class);
         }
+    }
+
+    @Test
+    void bothExtensionHeadersMustNameTheSameExtensions() throws Exception {
+        assertThat(A2aHeaders.requestedExtensions(List.of("urn:a, urn:b"), List.of("urn:b,urn:a"))).containsExactly("urn:a", "urn:b");
+        assertThat(A2aHeaders.requestedExtensions(List.of("urn:a", "urn:b"), List.of())).containsExactly("urn:a", "urn:b");
+        assertThat(A2aHeaders.requestedExtensions(List.of(), List.of("urn:c"))).containsExactly("urn:c");
+        assertThatThrownBy(() -> A2aHeaders.requestedExtensions(List.of("urn:ok"), List.of("urn:admin-mode")))
+                .isInstanceOf(A2aHeaderMismatch.class);
+        assertThatThrownBy(() -> A2aHeaders.requestedExtensions(List.of("urn:admin-mode"), List.of("")))
+                .isInstanceOf(A2aHeaderMismatch.class);
     }
 }
