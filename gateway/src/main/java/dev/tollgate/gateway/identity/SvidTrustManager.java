@@ -2,11 +2,14 @@ package dev.tollgate.gateway.identity;
 
 import io.spiffe.bundle.BundleSource;
 import io.spiffe.bundle.x509bundle.X509Bundle;
+import io.spiffe.exception.InvalidSpiffeIdException;
 import io.spiffe.provider.SpiffeTrustManager;
+import io.spiffe.spiffeid.SpiffeId;
 import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.Predicate;
@@ -77,24 +80,45 @@ public final class SvidTrustManager extends X509ExtendedTrustManager {
         return delegate.getAcceptedIssuers();
     }
 
-    /** The SPIFFE ID of an SVID leaf: its single {@code spiffe://} URI SAN. */
+    /**
+     * The SPIFFE ID of an SVID leaf: its single {@code spiffe://} URI SAN, spelled exactly as java-spiffe prints it back.
+     * java-spiffe lowercases the trust domain to find its bundle, so {@code spiffe://PROD.example/a} would pass the
+     * handshake as prod.example's workload while policy, allowed-spiffe-ids, the AXID binding and session keys read
+     * another spelling of it: one workload, two identities. Only the canonical form is an SVID here.
+     */
     public static String spiffeId(X509Certificate leaf) throws CertificateException {
-        Collection<List<?>> sans = leaf.getSubjectAlternativeNames();
-        String id = null;
-        if (sans != null) {
-            for (List<?> san : sans) {
-                if (san.size() >= 2 && Integer.valueOf(SAN_URI).equals(san.get(0))) {
-                    if (id != null) {
-                        throw new CertificateException("an SVID has exactly one URI SAN; this certificate has several");
-                    }
-                    id = String.valueOf(san.get(1));
-                }
-            }
+        List<String> uris = uriSans(leaf);
+        if (uris.size() > 1) {
+            throw new CertificateException("an SVID has exactly one URI SAN; this certificate has several");
         }
+        String id = uris.isEmpty() ? null : uris.get(0);
         if (id == null || !id.startsWith("spiffe://")) {
             throw new CertificateException("not an X.509-SVID: no spiffe:// URI SAN");
         }
+        String canonical;
+        try {
+            canonical = SpiffeId.parse(id).toString();
+        } catch (InvalidSpiffeIdException | IllegalArgumentException e) {
+            throw new CertificateException("not an X.509-SVID: " + id + " is not a SPIFFE ID (" + e.getMessage() + ")");
+        }
+        if (!canonical.equals(id)) {
+            throw new CertificateException("not an X.509-SVID: " + id + " is not in canonical form (" + canonical + ")");
+        }
         return id;
+    }
+
+    /** The certificate's URI subject alternative names, in order. */
+    static List<String> uriSans(X509Certificate certificate) throws CertificateParsingException {
+        Collection<List<?>> sans = certificate.getSubjectAlternativeNames();
+        List<String> uris = new ArrayList<>();
+        if (sans != null) {
+            for (List<?> san : sans) {
+                if (san.size() >= 2 && Integer.valueOf(SAN_URI).equals(san.get(0))) {
+                    uris.add(String.valueOf(san.get(1)));
+                }
+            }
+        }
+        return uris;
     }
 
     private void checkLeaf(X509Certificate[] chain) throws CertificateException {

@@ -134,7 +134,14 @@ class SpiffeMtlsTest {
                         now.minus(Duration.ofMinutes(5)), now.plus(Duration.ofHours(1)))),
                 Arguments.of("a CA certificate as leaf", DevPki.leaf(ca, List.of("spiffe://example.org/agents/planner"), true,
                         now.minus(Duration.ofMinutes(5)), now.plus(Duration.ofHours(1)))),
-                Arguments.of("self-signed SVID-looking certificate", DevPki.ca(TD)));
+                Arguments.of("self-signed SVID-looking certificate", DevPki.ca(TD)),
+                // java-spiffe lowercases the trust domain to find its bundle, so this one chained to example.org's CA,
+                // and policy, allowed-spiffe-ids and the AXID binding then read a second spelling of the planner.
+                Arguments.of("trust domain in capitals", DevPki.svid(ca, "spiffe://EXAMPLE.org/agents/planner")),
+                Arguments.of("scheme in capitals", DevPki.svid(ca, "SPIFFE://example.org/agents/planner")),
+                Arguments.of("dot segment", DevPki.svid(ca, "spiffe://example.org/agents/../agents/planner")),
+                Arguments.of("percent-encoded path", DevPki.svid(ca, "spiffe://example.org/agents/%70lanner")),
+                Arguments.of("port after the trust domain", DevPki.svid(ca, "spiffe://example.org:443/agents/planner")));
     }
 
     @ParameterizedTest(name = "{0}")
