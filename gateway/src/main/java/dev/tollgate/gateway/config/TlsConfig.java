@@ -11,7 +11,8 @@ import java.util.List;
  *
  * @param certChain    files source: the SVID chain (PEM); null for the Workload API
  * @param privateKey   files source: its PKCS#8 key (PEM)
- * @param trustBundle  files source: the CA certificates of the trusted domains (PEM)
+ * @param trustBundle  files source: the CA certificates of the trusted domains (PEM); with several trust domains, each
+ *                     CA names its own in a {@code spiffe://<trust domain>} URI SAN and is trusted for that one only
  * @param trustDomains the only trust domains whose SVIDs are accepted (with the Workload API too, whatever
  *                     federated bundles the agent sends)
  * @param engine       {@code openssl} (BoringSSL, the default where it loads) or {@code jdk}

@@ -3,8 +3,11 @@ package dev.tollgate.gateway.identity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tollgate.gateway.config.TlsConfig;
 import dev.tollgate.gateway.support.RecordingUpstream;
 import dev.tollgate.gateway.support.RunningGateway;
+import io.spiffe.exception.X509BundleException;
+import io.spiffe.spiffeid.TrustDomain;
 import io.vertx.core.Vertx;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -87,8 +90,12 @@ class SpiffeMtlsTest {
 
     /** One POST over a fresh mTLS connection; returns the status line and body. */
     static String call(DevPki.Issued client, String tool) throws Exception {
+        return call(gateway.port(), client, tool);
+    }
+
+    static String call(int port, DevPki.Issued client, String tool) throws Exception {
         try (SSLSocket socket = (SSLSocket) DevPki.clientContext(client, ca.certificate()).getSocketFactory()
-                .createSocket("127.0.0.1", gateway.port())) {
+                .createSocket("127.0.0.1", port)) {
             socket.setSoTimeout(5000);
             socket.startHandshake();
             String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool + "\",\"arguments\":{}}}";
@@ -192,6 +199,59 @@ class SpiffeMtlsTest {
                 .isNotNull()
                 .isNotInstanceOf(java.net.SocketTimeoutException.class)
                 .isInstanceOfAny(javax.net.ssl.SSLException.class, java.net.SocketException.class);
+    }
+
+    /**
+     * One trust-bundle file for two trust domains: each CA is the bundle of the domain its URI SAN names, not of both,
+     * so evil.example's CA cannot issue an SVID that the listener takes for example.org's planner.
+     */
+    @Test
+    void aTrustDomainsCaCannotIssueSvidsOfAnotherTrustDomainSharingTheBundleFile() throws Exception {
+        Path shared = dir.resolve("two-domains.pem");
+        Files.writeString(shared, DevPki.pem(ca.certificate()) + DevPki.pem(foreignCa.certificate()));
+        Path[] server = {dir.resolve("gateway.pem"), dir.resolve("gateway-key.pem")};
+        try (RunningGateway twoDomains = RunningGateway.start(vertx, """
+                listeners:
+                  - {name: mtls, host: 127.0.0.1, port: 0, tls: {cert-chain: %s, private-key: %s, trust-bundle: %s, trust-domains: [%s, evil.example]}}
+                admin: {host: 127.0.0.1, port: 0}
+                policies: {directory: %s}
+                routes: [{name: r, path: /mcp, protocol: mcp, upstream: "%s", policy: p}]
+                """.formatted(server[0], server[1], shared, TD, dir.resolve("policies"), upstream.url("/mcp")))) {
+            upstream.received().clear();
+            assertRefusedByTls(twoDomains.port(), DevPki.svid(foreignCa, "spiffe://example.org/agents/planner"));
+            assertThat(upstream.received()).isEmpty();
+
+            assertThat(call(twoDomains.port(), DevPki.svid(ca, "spiffe://example.org/agents/planner"), "search")).startsWith("HTTP/1.1 200");
+            assertThat(call(twoDomains.port(), DevPki.svid(foreignCa, "spiffe://evil.example/agents/x"), "read")).startsWith("HTTP/1.1 200");
+            assertThat(upstream.received()).hasSize(2);
+        }
+    }
+
+    /** With several trust domains, a CA that names none of them cannot be given to any: the load fails, saying what to do. */
+    @Test
+    void aSharedBundleWithACaNamingNoConfiguredTrustDomainFailsToLoad() throws Exception {
+        Instant now = Instant.now();
+        DevPki.Issued unnamed = DevPki.leaf(ca, List.of(), true, now.minus(Duration.ofMinutes(5)), now.plus(Duration.ofHours(1)));
+        Path[] server = {dir.resolve("gateway.pem"), dir.resolve("gateway-key.pem")};
+        Path withUnnamed = dir.resolve("unnamed.pem");
+        Files.writeString(withUnnamed, DevPki.pem(ca.certificate()) + DevPki.pem(foreignCa.certificate()) + DevPki.pem(unnamed.certificate()));
+        Path withOther = dir.resolve("other.pem");
+        Files.writeString(withOther, DevPki.pem(ca.certificate()) + DevPki.pem(foreignCa.certificate()) + DevPki.pem(DevPki.ca("other.example").certificate()));
+        List<String> two = List.of(TD, "evil.example");
+
+        assertThatThrownBy(() -> new FileSvidSource(new TlsConfig(server[0], server[1], withUnnamed, two, "jdk")))
+                .isInstanceOf(X509BundleException.class)
+                .hasMessageContaining("does not name one trust domain")
+                .hasMessageContaining("spiffe://<trust domain>");
+        assertThatThrownBy(() -> new FileSvidSource(new TlsConfig(server[0], server[1], withOther, two, "jdk")))
+                .isInstanceOf(X509BundleException.class)
+                .hasMessageContaining("trust domain other.example, which is not in trust-domains");
+        assertThatThrownBy(() -> new FileSvidSource(new TlsConfig(server[0], server[1], dir.resolve("bundle.pem"), two, "jdk")))
+                .isInstanceOf(X509BundleException.class)
+                .hasMessageContaining("no CA certificate names trust domain evil.example");
+        // With one trust domain the whole file is its bundle, as before: its CAs need not name it.
+        assertThat(new FileSvidSource(new TlsConfig(server[0], server[1], withUnnamed, List.of(TD), "jdk"))
+                .getBundleForTrustDomain(TrustDomain.parse(TD)).getX509Authorities()).hasSize(3);
     }
 
     @Test

@@ -155,6 +155,45 @@ class UpstreamMtlsTest {
         assertThat(forged.connections().get()).as("no HTTP connection: the TLS handshake was refused").isZero();
     }
 
+    /**
+     * The listener's bundles are the upstream's too: with one trust-bundle file for two trust domains, partner.example's
+     * CA is not example.org's, so an upstream whose SVID partner.example's CA issued for the expected example.org
+     * SPIFFE ID is refused, while the genuine one gets the call.
+     */
+    @Test
+    void upstreamSvidIssuedByAnotherTrustDomainsCaInTheSameBundleFileIsRefused() throws Exception {
+        DevPki.Issued partnerCa = DevPki.ca("partner.example");
+        TlsUpstream crossDomain = TlsUpstream.start(DevPki.svid(partnerCa, UPSTREAM_ID), ca.certificate());
+        Path shared = dir.resolve("two-domains.pem");
+        Files.writeString(shared, DevPki.pem(ca.certificate()) + DevPki.pem(partnerCa.certificate()));
+        try (RunningGateway twoDomains = RunningGateway.start(vertx, """
+                listeners:
+                  - {name: mtls, host: 127.0.0.1, port: 0, tls: {cert-chain: %s, private-key: %s, trust-bundle: %s, trust-domains: [example.org, partner.example]}}
+                admin: {host: 127.0.0.1, port: 0}
+                policies: {directory: %s}
+                routes:
+                  - {name: genuine, path: /genuine, protocol: mcp, upstream: "%s", policy: allow-all, upstream-tls: {spiffe-id: "%s"}}
+                  - {name: cross, path: /cross, protocol: mcp, upstream: "%s", policy: allow-all, upstream-tls: {spiffe-id: "%s"}}
+                """.formatted(dir.resolve("gateway.pem"), dir.resolve("gateway-key.pem"), shared, dir.resolve("policies"),
+                genuine.url(), UPSTREAM_ID, crossDomain.url(), UPSTREAM_ID))) {
+            MtlsConnection.Reply refused;
+            MtlsConnection.Reply accepted;
+            try (MtlsConnection c = MtlsConnection.open(twoDomains.port(), client, ca.certificate())) {
+                refused = c.send("/cross", CALL);
+                accepted = c.send("/genuine", CALL);
+            }
+
+            assertThat(refused.status()).as(refused.body()).isEqualTo(502);
+            assertThat(refused.body()).contains("-32050").contains("upstream_error");
+            assertThat(crossDomain.callers()).isEmpty();
+            assertThat(crossDomain.connections().get()).as("no HTTP connection: the TLS handshake was refused").isZero();
+            assertThat(accepted.status()).as(accepted.body()).isEqualTo(200);
+            assertThat(genuine.callers()).containsExactly(GATEWAY_ID);
+        } finally {
+            crossDomain.server().close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void upstreamTlsOverPlainHttpIsAConfigurationError() {
         assertThatThrownBy(() -> ConfigLoader.parse("""
