@@ -57,7 +57,13 @@ public final class IdentityStage implements Stage {
         if (mode == AxidMode.OFF) {
             return StageResult.proceed();
         }
-        String token = exchange.request().getHeader(AxidConfig.HEADER);
+        List<String> tokens = exchange.request().headers().getAll(AxidConfig.HEADER);
+        if (tokens.size() > 1) {
+            // One would be verified and, with forward: pass, both forwarded: an upstream reading the other (the last,
+            // or both joined) would act on an identity the gateway never checked.
+            return reject(exchange, RejectReason.AXID_MALFORMED, tokens.size() + " " + AxidConfig.HEADER + " headers; a call carries one");
+        }
+        String token = tokens.isEmpty() ? null : tokens.get(0);
         AxidCache axid = exchange.snapshot().axid();
         if (token == null || token.isEmpty()) {
             // Refused before the body is read (an unauthenticated caller gets no buffer), so the answer's id is null.

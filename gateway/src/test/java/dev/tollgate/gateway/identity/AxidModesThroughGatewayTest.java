@@ -12,6 +12,7 @@ import io.vertx.core.buffer.Buffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -169,6 +170,27 @@ class AxidModesThroughGatewayTest {
 
         assertThat(upstream.received()).hasSize(1);
         assertThat(upstream.received().get(0).headers().getAll("X-Waxell-AXID")).containsExactly(token);
+    }
+
+    /**
+     * Two AXID headers, each signed by the trusted key for another tenant: the gateway would verify one and, with
+     * {@code forward: pass}, hand both upstream, where the one read may be the other. Refused, on every mode that reads them.
+     */
+    @Test
+    void twoAxidHeadersAreRefusedAndNeitherIsForwarded() throws Exception {
+        String acme = AxidTokens.valid(key, Instant.now());
+        String globex = AxidTokens.sign(key, h -> h, c -> c.claim("tenant", "globex").jwtID("globex-1"), Instant.now());
+        for (String mode : List.of("required", "optional", "single-use")) {
+            try (RunningGateway gateway = gateway(mode, "pass")) {
+                TestHttp.Reply reply = http.send(TestHttp.mcpPost(gateway.port(), "/mcp")
+                        .addHeader("X-Waxell-AXID", acme).addHeader("X-Waxell-AXID", globex), Buffer.buffer(CALL));
+
+                assertThat(reply.status()).as(mode).isEqualTo(401);
+                assertThat(reply.errorCode()).as(mode).isEqualTo(-32040);
+                assertThat(reply.reason()).as(mode).isEqualTo("axid_malformed");
+            }
+        }
+        assertThat(upstream.received()).isEmpty();
     }
 
     @Test
