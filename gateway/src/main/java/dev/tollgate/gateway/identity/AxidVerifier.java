@@ -6,6 +6,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.Ed25519Verifier;
 import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tollgate.gateway.config.AxidConfig;
@@ -24,13 +25,17 @@ import java.util.Map;
  * Verifies {@code X-Waxell-AXID} tokens: compact JWS, EdDSA over Ed25519 only, key chosen by {@code kid}
  * from the configured JWKS and nowhere else ({@code jku}, {@code x5u}, {@code jwk}, {@code x5c} are refused,
  * never followed), {@code typ} checked, exp/nbf/iat with a small skew, lifetime at most five minutes, issuer
- * and audience checked, required claims present. Each check has its own stable reason. Pure CPU work, no
- * I/O: safe on the event loop, and cached by {@link AxidCache} so a repeat costs a lookup.
+ * and audience checked, required claims present, the identity claims JSON strings. Each check has its own
+ * stable reason. Pure CPU work, no I/O: safe on the event loop, and cached by {@link AxidCache} so a repeat
+ * costs a lookup.
  *
  * <p>Written on Nimbus's parser and Ed25519 verifier rather than its {@code DefaultJWTProcessor}, which in
  * 10.10 does not accept OctetKeyPair keys for EdDSA (see the dependency notes).
  */
 public final class AxidVerifier {
+
+    /** The claims read as the caller's identity (and jti, the single-use key): JSON strings or absent. */
+    private static final List<String> IDENTITY_CLAIMS = List.of("tenant", "agent", "run", "sub", "parent", "tree", "jti");
 
     private final AxidConfig config;
     private final java.util.function.Supplier<AxidKeys> keys;
@@ -80,16 +85,42 @@ public final class AxidVerifier {
         } catch (JOSEException | IllegalStateException e) {
             throw new AxidException(RejectReason.AXID_BAD_SIGNATURE, "signature does not verify");
         }
+        Map<String, Object> json = jwt.getPayload().toJSONObject();
         JWTClaimsSet claims;
         try {
-            claims = jwt.getJWTClaimsSet();
+            if (json == null) {
+                throw new ParseException("not a JSON object", 0);
+            }
+            claims = JWTClaimsSet.parse(json);
         } catch (ParseException e) {
             throw new AxidException(RejectReason.AXID_MALFORMED, "claims are not a JSON object");
         }
         Instant expiresAt = checkTimes(claims, now);
         checkIssuerAndAudience(claims);
+        Map<String, String> named = identityClaims(json);
         checkRequiredClaims(claims);
-        return new VerifiedAxid(identity(claims), expiresAt, claims.getJWTID(), kid, current);
+        return new VerifiedAxid(identity(claims, named), expiresAt, named.get("jti"), kid, current);
+    }
+
+    /**
+     * The claims that name who acts, each a JSON string when present: a tenant of {@code []}, {@code {"id":"x"}} or
+     * {@code false} would be read as the text of that value, and a {@code sub} of {@code 7} as the sub-user "7" (the
+     * same as "7"). Read from the payload's JSON rather than with {@link JWTClaimsSet#getStringClaim}, since Nimbus's
+     * claims parser already turned a numeric {@code sub} into a string.
+     */
+    private static Map<String, String> identityClaims(Map<String, Object> json) throws AxidException {
+        Map<String, String> named = new HashMap<>();
+        for (String name : IDENTITY_CLAIMS) {
+            try {
+                String value = JSONObjectUtils.getString(json, name);
+                if (value != null) {
+                    named.put(name, value);
+                }
+            } catch (ParseException e) {
+                throw new AxidException(RejectReason.AXID_MALFORMED, "claim " + name + " must be a string");
+            }
+        }
+        return named;
     }
 
     /**
@@ -163,7 +194,7 @@ public final class AxidVerifier {
         }
     }
 
-    private static Identity identity(JWTClaimsSet claims) {
+    private static Identity identity(JWTClaimsSet claims, Map<String, String> named) {
         List<String> capabilities = new ArrayList<>();
         if (claims.getClaim("capabilities") instanceof List<?> list) {
             list.forEach(c -> capabilities.add(String.valueOf(c)));
@@ -174,12 +205,7 @@ public final class AxidVerifier {
                 all.put(k, v instanceof Date d ? d.toInstant().getEpochSecond() : v);
             }
         });
-        return new Identity(null, string(claims, "tenant"), string(claims, "agent"), string(claims, "run"), claims.getSubject(),
-                string(claims, "parent"), string(claims, "tree"), capabilities, all);
-    }
-
-    private static String string(JWTClaimsSet claims, String name) {
-        Object value = claims.getClaim(name);
-        return value == null ? null : String.valueOf(value);
+        return new Identity(null, named.get("tenant"), named.get("agent"), named.get("run"), named.get("sub"),
+                named.get("parent"), named.get("tree"), capabilities, all);
     }
 }

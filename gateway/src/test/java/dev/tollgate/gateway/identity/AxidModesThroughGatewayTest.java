@@ -194,6 +194,18 @@ class AxidModesThroughGatewayTest {
     }
 
     @Test
+    void aSignedTokenWhoseTenantIsNotAStringIsRefused() throws Exception {
+        try (RunningGateway gateway = gateway(null, null)) {
+            TestHttp.Reply reply = call(gateway, AxidTokens.sign(key, h -> h, c -> c.claim("tenant", List.of("globex")), Instant.now()));
+
+            assertThat(reply.status()).isEqualTo(401);
+            assertThat(reply.errorCode()).isEqualTo(-32040);
+            assertThat(reply.reason()).isEqualTo("axid_malformed");
+            assertThat(upstream.received()).isEmpty();
+        }
+    }
+
+    @Test
     void forwardStripIsTheDefaultAndRemovesTheToken() throws Exception {
         try (RunningGateway explicit = gateway(null, "strip")) {
             assertThat(call(explicit, AxidTokens.valid(key, Instant.now())).status()).isEqualTo(200);

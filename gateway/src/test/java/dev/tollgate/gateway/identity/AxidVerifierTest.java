@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,6 +86,17 @@ class AxidVerifierTest {
                 row("missing tree", v -> AxidTokens.sign(key, h -> h, c -> c.claim("tree", null), NOW), RejectReason.AXID_MISSING_CLAIM),
                 row("missing jti", v -> AxidTokens.sign(key, h -> h, c -> c.jwtID(null), NOW), RejectReason.AXID_MISSING_CLAIM),
                 row("blank tenant", v -> AxidTokens.sign(key, h -> h, c -> c.claim("tenant", " "), NOW), RejectReason.AXID_MISSING_CLAIM),
+                // Identity claims of another JSON type were read as their text: tenant [] as "[]", {"id":"globex"} as
+                // "{id=globex}", false as "false", sub 7 as the sub-user "7" (which Nimbus's own parser makes a string).
+                row("tenant an empty array", v -> AxidTokens.sign(key, h -> h, c -> c.claim("tenant", List.of()), NOW), RejectReason.AXID_MALFORMED),
+                row("tenant an object", v -> AxidTokens.sign(key, h -> h, c -> c.claim("tenant", Map.of("id", "globex")), NOW),
+                        RejectReason.AXID_MALFORMED),
+                row("tenant false", v -> AxidTokens.sign(key, h -> h, c -> c.claim("tenant", false), NOW), RejectReason.AXID_MALFORMED),
+                row("sub a number", v -> AxidTokens.sign(key, h -> h, c -> c.claim("sub", 7), NOW), RejectReason.AXID_MALFORMED),
+                row("agent a number", v -> AxidTokens.sign(key, h -> h, c -> c.claim("agent", 42), NOW), RejectReason.AXID_MALFORMED),
+                row("tree an array of one string", v -> AxidTokens.sign(key, h -> h, c -> c.claim("tree", List.of("tree-9")), NOW),
+                        RejectReason.AXID_MALFORMED),
+                row("jti a number", v -> AxidTokens.sign(key, h -> h, c -> c.claim("jti", 1), NOW), RejectReason.AXID_MALFORMED),
                 row("unknown kid", v -> AxidTokens.sign(key, h -> h.keyID("k-unknown"), c -> { }, NOW), RejectReason.AXID_UNKNOWN_KEY),
                 row("no kid", v -> AxidTokens.sign(key, h -> h.keyID(null), c -> { }, NOW), RejectReason.AXID_UNKNOWN_KEY),
                 row("jku header", v -> AxidTokens.sign(key, h -> h.jwkURL(URI.create("https://evil/jwks")), c -> { }, NOW), RejectReason.AXID_FORBIDDEN_HEADER),
