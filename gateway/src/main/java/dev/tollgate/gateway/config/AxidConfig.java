@@ -12,7 +12,7 @@ import java.util.List;
  * @param audience       required member of {@code aud}
  * @param type           required {@code typ} header
  * @param maxLifetime    largest allowed {@code exp - iat}; never above five minutes
- * @param clockSkew      tolerance on exp, nbf and iat
+ * @param clockSkew      tolerance on exp, nbf and iat; at most {@link #MAX_CLOCK_SKEW}
  * @param requiredClaims claims that must be present and non-empty (tenant, agent, run, sub, parent, tree, jti by default)
  * @param forward        whether the token is passed upstream or stripped
  * @param binding        optional tie between a claim and the caller's SPIFFE ID; null for none
@@ -49,6 +49,11 @@ public record AxidConfig(Path jwksFile, String issuer, String audience, String t
     public static final String HEADER = "X-Waxell-AXID";
     public static final Duration MAX_LIFETIME_CEILING = Duration.ofMinutes(5);
     public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
+    /**
+     * The largest {@code clock-skew}: tokens are accepted until {@code exp} plus the skew, and single-use token ids are
+     * remembered for that long plus a margin (JtiReplayGuard); clocks further apart than this are a fault to fix.
+     */
+    public static final Duration MAX_CLOCK_SKEW = Duration.ofSeconds(60);
     public static final List<String> DEFAULT_REQUIRED_CLAIMS = List.of("tenant", "agent", "run", "sub", "parent", "tree", "jti");
     /** A token larger than this is refused unread: legitimate AXIDs are a few hundred bytes. */
     public static final int MAX_TOKEN_BYTES = 8 * 1024;

@@ -437,8 +437,13 @@ public final class ConfigLoader {
         if (maxLifetime.compareTo(AxidConfig.MAX_LIFETIME_CEILING) > 0) {
             a.problemAt("max-lifetime", "must be at most 5m: an AXID is a short-lived token");
         }
+        java.time.Duration clockSkew = a.duration("clock-skew", AxidConfig.DEFAULT_CLOCK_SKEW);
+        if (clockSkew.compareTo(AxidConfig.MAX_CLOCK_SKEW) > 0) {
+            a.problemAt("clock-skew", "must be at most " + AxidConfig.MAX_CLOCK_SKEW.toSeconds()
+                    + "s: a token is accepted for this long after it expires; clocks further apart need fixing, not tolerating");
+        }
         return new AxidConfig(jwks == null ? null : baseDir.resolve(jwks).normalize(), a.string("issuer", null), a.string("audience", null),
-                a.string("type", "JWT"), maxLifetime, a.duration("clock-skew", AxidConfig.DEFAULT_CLOCK_SKEW),
+                a.string("type", "JWT"), maxLifetime, clockSkew,
                 a.strings("required-claims", AxidConfig.DEFAULT_REQUIRED_CLAIMS),
                 a.choice("forward", AxidConfig.Forward.class, AxidConfig.Forward.STRIP), binding(a), remote);
     }

@@ -9,14 +9,14 @@ import java.time.Instant;
 
 /**
  * The AXID token ids ({@code jti}) already accepted on single-use routes, each remembered until its token
- * expires plus {@link #MARGIN} (more than any clock skew a configuration may allow), after which the token
- * is refused for its expiry anyway. Process-wide
+ * expires plus the clock skew it was verified with plus {@link #MARGIN}, after which the verifier refuses the token for
+ * its expiry anyway (the margin also covers a reload raising the skew, up to its 60 s cap). Process-wide
  * and kept across reloads; not shared between replicas (a token replayed to another replica is accepted
  * there once). Bounded, failing closed: an id is forgotten only when its token has expired, never to make room
  * (a size-bounded cache evicts by its own policy, which kept 101 of the last 1,000 ids once full: a single-use token
  * could be replayed after a few thousand others); with {@link #MAX_REMEMBERED} ids held, a new single-use token is
  * refused until expired ones are dropped, which takes more than that many single-use tokens within one token
- * lifetime plus the margin (10 minutes at most). Expired ids are dropped by the system scheduler's thread, so a
+ * lifetime plus skew and margin (11 minutes at most). Expired ids are dropped by the system scheduler's thread, so a
  * full guard empties without waiting for traffic.
  */
 public final class JtiReplayGuard {
@@ -24,6 +24,7 @@ public final class JtiReplayGuard {
     static final long MAX_REMEMBERED = 500_000;
     static final Duration MARGIN = Duration.ofMinutes(5);
 
+    /** Each id with the instant it may be forgotten. */
     private final Cache<String, Instant> seen;
     private final long maxRemembered;
 
@@ -47,25 +48,29 @@ public final class JtiReplayGuard {
                 .scheduler(Scheduler.systemScheduler())
                 .expireAfter(new Expiry<String, Instant>() {
                     @Override
-                    public long expireAfterCreate(String jti, Instant expiresAt, long now) {
-                        return Math.max(0, Duration.between(Instant.now(), expiresAt.plus(MARGIN)).toNanos());
+                    public long expireAfterCreate(String jti, Instant forgetAt, long now) {
+                        return Math.max(0, Duration.between(Instant.now(), forgetAt).toNanos());
                     }
 
                     @Override
-                    public long expireAfterUpdate(String jti, Instant expiresAt, long now, long current) {
+                    public long expireAfterUpdate(String jti, Instant forgetAt, long now, long current) {
                         return current;
                     }
 
                     @Override
-                    public long expireAfterRead(String jti, Instant expiresAt, long now, long current) {
+                    public long expireAfterRead(String jti, Instant forgetAt, long now, long current) {
                         return current;
                     }
                 })
                 .build();
     }
 
-    /** FIRST the first time a token id is presented (it is remembered from then on), REPLAYED for every replay. */
-    public Use use(String jti, Instant expiresAt) {
+    /**
+     * FIRST the first time a token id is presented (it is remembered from then on), REPLAYED for every replay.
+     *
+     * @param clockSkew the skew the token was verified with: the verifier accepts it until {@code expiresAt} plus this
+     */
+    public Use use(String jti, Instant expiresAt, Duration clockSkew) {
         if (seen.getIfPresent(jti) != null) {
             return Use.REPLAYED;
         }
@@ -73,6 +78,6 @@ public final class JtiReplayGuard {
         if (seen.estimatedSize() >= maxRemembered) {
             return Use.GUARD_FULL;
         }
-        return seen.asMap().putIfAbsent(jti, expiresAt) == null ? Use.FIRST : Use.REPLAYED;
+        return seen.asMap().putIfAbsent(jti, expiresAt.plus(clockSkew).plus(MARGIN)) == null ? Use.FIRST : Use.REPLAYED;
     }
 }

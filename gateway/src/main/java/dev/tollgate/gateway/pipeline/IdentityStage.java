@@ -87,7 +87,7 @@ public final class IdentityStage implements Stage {
                 if (verified.jti() == null) {
                     return reject(exchange, RejectReason.AXID_MISSING_CLAIM, "this route accepts each token once: it needs a jti claim");
                 }
-                switch (replays.use(verified.jti(), verified.expiresAt())) {
+                switch (replays.use(verified.jti(), verified.expiresAt(), exchange.snapshot().config().axid().clockSkew())) {
                     case REPLAYED -> {
                         return reject(exchange, RejectReason.AXID_REPLAYED, "token " + verified.jti() + " was already used on a single-use route");
                     }

@@ -164,7 +164,7 @@ public final class ConfigSchema {
                 .add("audience", "Required member of aud.", string())
                 .add("type", "Required typ header. Default JWT.", string())
                 .add("max-lifetime", "Largest exp - iat (at most 5m, the default).", duration())
-                .add("clock-skew", "Tolerance on exp, nbf and iat. Default 30s.", duration())
+                .add("clock-skew", "Tolerance on exp, nbf and iat. Default 30s, at most 60s.", duration())
                 .add("required-claims", "Claims that must be present and non-empty. Default tenant, agent, run, sub, parent, tree, jti.", strings())
                 .add("forward", "strip (default) or pass the header upstream.", choice(AxidConfig.Forward.class))
                 .add("binding", "Bind the token to the mTLS peer.", binding), "issuer", "audience");

@@ -106,6 +106,10 @@ class ConfigLoaderTest {
                         "identity.axid.jwks-max-stale", "longer than the refresh interval"),
                 Arguments.of("AXID keys kept stale for ever", VALID + AXID_FROM_URL.formatted("jwks-max-stale: 100000h"), 0,
                         "identity.axid.jwks-max-stale", "at most 8760h"),
+                Arguments.of("AXID clock skew above the cap", VALID + AXID_FROM_URL.formatted("clock-skew: 61s"), 0,
+                        "identity.axid.clock-skew", "must be at most 60s"),
+                Arguments.of("AXID clock skew of minutes", VALID + AXID_FROM_URL.formatted("clock-skew: 10m"), 0,
+                        "identity.axid.clock-skew", "must be at most 60s"),
                 Arguments.of("OAuth keys kept stale no longer than a refresh", VALID.replace("    response-timeout: 2m",
                         "    response-timeout: 2m\n" + OAUTH.formatted("jwks-max-stale: 1m")), 0,
                         "routes[0].oauth.jwks-max-stale", "longer than the refresh interval"),
@@ -142,6 +146,13 @@ class ConfigLoaderTest {
         assertThat(byDefault.axid().remoteKeys().maxStale()).isEqualTo(Duration.ofHours(24));
         assertThat(configured.axid().remoteKeys().maxStale()).isEqualTo(Duration.ofMinutes(90));
         assertThat(configured.routes().get(0).oauth().jwksMaxStale()).isEqualTo(Duration.ofHours(2));
+    }
+
+    @Test
+    void anAxidClockSkewOfAMinuteIsTheLargestAccepted() throws Exception {
+        GatewayConfig config = ConfigLoader.parse(VALID + AXID_FROM_URL.formatted("clock-skew: 60s"), "g.yaml", Map.of());
+
+        assertThat(config.axid().clockSkew()).isEqualTo(AxidConfig.MAX_CLOCK_SKEW).isEqualTo(Duration.ofSeconds(60));
     }
 
     @Test
