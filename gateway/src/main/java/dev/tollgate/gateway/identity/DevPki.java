@@ -131,12 +131,18 @@ public final class DevPki {
         return new Path[]{chainFile, keyFile};
     }
 
-    /** A client TLS context presenting {@code client} (or nothing when null) and trusting {@code serverCa}. */
-    public static SSLContext clientContext(Issued client, X509Certificate serverCa) throws Exception {
+    /**
+     * A client TLS context presenting {@code client} (or nothing when null), followed in its chain by {@code intermediates},
+     * and trusting {@code serverCa}.
+     */
+    public static SSLContext clientContext(Issued client, X509Certificate serverCa, X509Certificate... intermediates) throws Exception {
         KeyStore keys = KeyStore.getInstance("PKCS12");
         keys.load(null, null);
         if (client != null) {
-            keys.setKeyEntry("client", client.keys().getPrivate(), new char[0], new X509Certificate[]{client.certificate()});
+            X509Certificate[] chain = new X509Certificate[1 + intermediates.length];
+            chain[0] = client.certificate();
+            System.arraycopy(intermediates, 0, chain, 1, intermediates.length);
+            keys.setKeyEntry("client", client.keys().getPrivate(), new char[0], chain);
         }
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(keys, new char[0]);

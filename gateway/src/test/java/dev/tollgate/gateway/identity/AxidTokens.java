@@ -5,8 +5,10 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.Ed25519Signer;
 import com.nimbusds.jose.jwk.OctetKeyPair;
+import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -37,6 +39,18 @@ final class AxidTokens {
             SignedJWT jwt = new SignedJWT(header.apply(h).build(), c.build());
             jwt.sign(new Ed25519Signer(key));
             return jwt.serialize();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Signs these exact header and payload bytes (duplicate members, odd types and numbers that a builder would not write). */
+    static String signRaw(OctetKeyPair key, String headerJson, String payloadJson) {
+        try {
+            String input = Base64URL.encode(headerJson.getBytes(StandardCharsets.UTF_8)) + "."
+                    + Base64URL.encode(payloadJson.getBytes(StandardCharsets.UTF_8));
+            JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.EdDSA).keyID(key.getKeyID()).build();
+            return input + "." + new Ed25519Signer(key).sign(header, input.getBytes(StandardCharsets.US_ASCII));
         } catch (Exception e) {
             throw new AssertionError(e);
         }

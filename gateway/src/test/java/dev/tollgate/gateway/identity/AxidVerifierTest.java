@@ -13,6 +13,7 @@ import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.SignedJWT;
 import dev.tollgate.gateway.config.AxidConfig;
 import dev.tollgate.gateway.errors.RejectReason;
+import java.math.BigInteger;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -122,6 +123,27 @@ class AxidVerifierTest {
                 row("unused bits set in the signature's last character", v -> flipUnusedBit(AxidTokens.valid(key, NOW)),
                         RejectReason.AXID_MALFORMED),
                 row("two segments", v -> "abc.def", RejectReason.AXID_MALFORMED),
+                row("only a space", v -> " ", RejectReason.AXID_MALFORMED),
+                // Exact JSON a builder would not write, signed by the trusted key.
+                row("tenant twice in the payload", v -> AxidTokens.signRaw(key, RAW_HEADER,
+                        rawPayload(String.valueOf(NOW.getEpochSecond() + 240)).replace("\"tenant\":\"acme\"", "\"tenant\":\"acme\",\"tenant\":\"globex\"")),
+                        RejectReason.AXID_MALFORMED),
+                row("kid twice in the header", v -> AxidTokens.signRaw(key, "{\"alg\":\"EdDSA\",\"kid\":\"k1\",\"kid\":\"k2\",\"typ\":\"JWT\"}",
+                        rawPayload(String.valueOf(NOW.getEpochSecond() + 240))), RejectReason.AXID_MALFORMED),
+                row("alg twice in the header", v -> AxidTokens.signRaw(key, "{\"alg\":\"HS256\",\"alg\":\"EdDSA\",\"kid\":\"k1\",\"typ\":\"JWT\"}",
+                        rawPayload(String.valueOf(NOW.getEpochSecond() + 240))), RejectReason.AXID_MALFORMED),
+                row("an unknown critical header", v -> AxidTokens.signRaw(key,
+                        "{\"alg\":\"EdDSA\",\"kid\":\"k1\",\"typ\":\"JWT\",\"crit\":[\"x-tenant\"],\"x-tenant\":\"globex\"}",
+                        rawPayload(String.valueOf(NOW.getEpochSecond() + 240))), RejectReason.AXID_BAD_SIGNATURE),
+                row("lifetime 301 s", v -> AxidTokens.signRaw(key, RAW_HEADER, rawPayload(String.valueOf(NOW.getEpochSecond() + 301))),
+                        RejectReason.AXID_LIFETIME_TOO_LONG),
+                // exp * 1000 wraps: read as long expired, never as far future
+                row("exp overflowing milliseconds", v -> AxidTokens.signRaw(key, RAW_HEADER, rawPayload(String.valueOf(Long.MAX_VALUE / 1000 + 1))),
+                        RejectReason.AXID_EXPIRED),
+                row("exp 1e30", v -> AxidTokens.signRaw(key, RAW_HEADER, rawPayload("1e30")), RejectReason.AXID_EXPIRED),
+                row("exp a string", v -> AxidTokens.signRaw(key, RAW_HEADER, rawPayload("\"" + (NOW.getEpochSecond() + 60) + "\"")),
+                        RejectReason.AXID_MALFORMED),
+                row("signature scalar S + L (Ed25519 malleability)", v -> malleate(AxidTokens.valid(key, NOW)), RejectReason.AXID_BAD_SIGNATURE),
                 row("garbage", v -> "hello", RejectReason.AXID_MALFORMED));
     }
 
@@ -144,6 +166,14 @@ class AxidVerifierTest {
         assertThat(verified.identity().tree()).isEqualTo("tree-9");
         assertThat(verified.identity().capabilities()).containsExactly("fs.read");
         assertThat(verified.jti()).isEqualTo("jti-1");
+    }
+
+    /** The lifetime bound is inclusive (301 s is refused in the table); also shows the raw signer makes valid tokens. */
+    @Test
+    void aLifetimeOfExactlyFiveMinutesIsAccepted() throws Exception {
+        String token = AxidTokens.signRaw(key, RAW_HEADER, rawPayload(String.valueOf(NOW.getEpochSecond() + 300)));
+
+        assertThat(verifier.verify(token, NOW).identity().tenant()).isEqualTo("acme");
     }
 
     @Test
@@ -328,6 +358,33 @@ class AxidVerifierTest {
         assertThat(new Base64URL(variant.substring(variant.lastIndexOf('.') + 1)).decode())
                 .isEqualTo(new Base64URL(token.substring(token.lastIndexOf('.') + 1)).decode());
         return variant;
+    }
+
+    private static final String RAW_HEADER = "{\"alg\":\"EdDSA\",\"kid\":\"k1\",\"typ\":\"JWT\"}";
+
+    /** The valid claims as JSON text, issued at NOW, with the given exp (raw JSON). */
+    private static String rawPayload(String expJson) {
+        long iat = NOW.getEpochSecond();
+        return "{\"iss\":\"" + AxidTokens.ISSUER + "\",\"aud\":\"" + AxidTokens.AUDIENCE + "\",\"sub\":\"user-7\",\"iat\":" + iat
+                + ",\"exp\":" + expJson + ",\"jti\":\"j\",\"tenant\":\"acme\",\"agent\":\"planner\",\"run\":\"r\",\"parent\":\"p\",\"tree\":\"t\"}";
+    }
+
+    /** The same token with the signature's S replaced by S + L (the group order), which a lax verifier accepts. */
+    private static String malleate(String token) {
+        String[] parts = token.split("\\.");
+        byte[] signature = new Base64URL(parts[2]).decode();
+        byte[] s = new byte[32];
+        for (int i = 0; i < 32; i++) {
+            s[i] = signature[63 - i]; // little-endian to big-endian
+        }
+        BigInteger order = BigInteger.ONE.shiftLeft(252).add(new BigInteger("27742317777372353535851937790883648493"));
+        byte[] sPlusL = new BigInteger(1, s).add(order).toByteArray();
+        for (int i = 0; i < 32; i++) {
+            signature[32 + i] = i < sPlusL.length ? sPlusL[sPlusL.length - 1 - i] : 0;
+        }
+        String other = parts[0] + "." + parts[1] + "." + Base64URL.encode(signature);
+        assertThat(other).isNotEqualTo(token);
+        return other;
     }
 
     private static String stripSignature(String token) {

@@ -14,6 +14,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -93,8 +94,9 @@ class SpiffeMtlsTest {
         return call(gateway.port(), client, tool);
     }
 
-    static String call(int port, DevPki.Issued client, String tool) throws Exception {
-        try (SSLSocket socket = (SSLSocket) DevPki.clientContext(client, ca.certificate()).getSocketFactory()
+    /** @param intermediates sent after the client's certificate, in its chain */
+    static String call(int port, DevPki.Issued client, String tool, X509Certificate... intermediates) throws Exception {
+        try (SSLSocket socket = (SSLSocket) DevPki.clientContext(client, ca.certificate(), intermediates).getSocketFactory()
                 .createSocket("127.0.0.1", port)) {
             socket.setSoTimeout(5000);
             socket.startHandshake();
@@ -121,6 +123,20 @@ class SpiffeMtlsTest {
     }
 
     @Test
+    void aChainThroughAnIntermediateCaGetsThroughAndOneThroughANonCaIntermediateIsRefused() throws Exception {
+        Instant now = Instant.now();
+        DevPki.Issued intermediateCa = DevPki.leaf(ca, List.of("spiffe://example.org"), true, now.minus(Duration.ofMinutes(5)), now.plus(Duration.ofHours(1)));
+        DevPki.Issued notACa = DevPki.leaf(ca, List.of("spiffe://example.org/agents/helper"), false, now.minus(Duration.ofMinutes(5)), now.plus(Duration.ofHours(1)));
+        upstream.received().clear();
+
+        assertThat(call(gateway.port(), DevPki.leaf(intermediateCa, List.of("spiffe://example.org/agents/planner"), false,
+                now.minus(Duration.ofMinutes(5)), now.plus(Duration.ofHours(1))), "search", intermediateCa.certificate())).startsWith("HTTP/1.1 200");
+        assertRefusedByTls(gateway.port(), DevPki.leaf(notACa, List.of("spiffe://example.org/agents/planner"), false,
+                now.minus(Duration.ofMinutes(5)), now.plus(Duration.ofHours(1))), notACa.certificate());
+        assertThat(upstream.received()).hasSize(1);
+    }
+
+    @Test
     void workloadOutsideTheRoutesAllowedSpiffeIdsGets403() throws Exception {
         upstream.received().clear();
         String reply = call(DevPki.svid(ca, "spiffe://example.org/batch/cron"), "search");
@@ -136,6 +152,8 @@ class SpiffeMtlsTest {
                 Arguments.of("foreign trust domain", DevPki.svid(foreignCa, "spiffe://evil.example/agents/planner")),
                 Arguments.of("expired", DevPki.leaf(ca, List.of("spiffe://example.org/agents/planner"), false,
                         now.minus(Duration.ofHours(3)), now.minus(Duration.ofHours(1)))),
+                Arguments.of("not yet valid", DevPki.leaf(ca, List.of("spiffe://example.org/agents/planner"), false,
+                        now.plus(Duration.ofMinutes(10)), now.plus(Duration.ofHours(1)))),
                 Arguments.of("no URI SAN", DevPki.leaf(ca, List.of(), false, now.minus(Duration.ofMinutes(5)), now.plus(Duration.ofHours(1)))),
                 Arguments.of("two URI SANs", DevPki.leaf(ca, List.of("spiffe://example.org/a", "spiffe://example.org/b"), false,
                         now.minus(Duration.ofMinutes(5)), now.plus(Duration.ofHours(1)))),
@@ -173,10 +191,10 @@ class SpiffeMtlsTest {
      * client's side of the handshake, on its first read): an SSLException, never a read timeout, and not
      * a single byte of an HTTP answer.
      */
-    static void assertRefusedByTls(int port, DevPki.Issued client) {
+    static void assertRefusedByTls(int port, DevPki.Issued client, X509Certificate... intermediates) {
         java.io.ByteArrayOutputStream answered = new java.io.ByteArrayOutputStream();
         Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> {
-            try (SSLSocket socket = (SSLSocket) DevPki.clientContext(client, ca.certificate()).getSocketFactory()
+            try (SSLSocket socket = (SSLSocket) DevPki.clientContext(client, ca.certificate(), intermediates).getSocketFactory()
                     .createSocket("127.0.0.1", port)) {
                 socket.setSoTimeout(5000);
                 socket.startHandshake();
