@@ -68,7 +68,15 @@ final class TaskOwnershipStage implements Stage {
                 continue;
             }
             JsonNode taskId = request.params() == null ? null : request.params().get("taskId");
-            TaskOrigins.Origin origin = taskId != null && taskId.isTextual() ? tasks.of(route, taskId.textValue()) : null;
+            if (taskId != null && !(taskId.isTextual() && !taskId.textValue().isEmpty())) {
+                // An id the gateway cannot look up must not reach a server that may read it as text (the A2A SDK's
+                // String(["job-1"]) is "job-1"): refused, as A2A routes refuse such ids.
+                exchange.errorType(RejectReason.INVALID_PARAMS.code());
+                errors.respond(exchange.response(), RejectReason.INVALID_PARAMS, exchange.messages().size() == 1 ? request.id().value() : null,
+                        request.method() + " params.taskId must be a non-empty string");
+                return StageResult.responded();
+            }
+            TaskOrigins.Origin origin = taskId != null ? tasks.of(route, taskId.textValue()) : null;
             if (origin != null && origin.boundToAnother(caller)) {
                 exchange.errorType(RejectReason.TASK_NOT_FOUND.code());
                 errors.respond(exchange.response(), RejectReason.TASK_NOT_FOUND,

@@ -172,6 +172,25 @@ class SessionBindingTest {
         assertThat(upstream.received()).as("only the owner's tasks/get was forwarded").hasSize(before + 1);
     }
 
+    /** A task id the gateway cannot look up (a server may read ["job-1"] as "job-1") is refused, not forwarded unchecked. */
+    @Test
+    void aTaskIdThatIsNotAStringIsRefused() throws Exception {
+        String acmeSession = initialize(gateway, "acme");
+        String globexSession = initialize(gateway, "globex");
+        sendTo(gateway, post("acme").putHeader("Mcp-Session-Id", acmeSession),
+                Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"report\",\"arguments\":{}}}"));
+        int before = upstream.received().size();
+
+        for (String taskId : List.of("[\"job-1\"]", "{\"id\":\"job-1\"}", "1", "\"\"", "null")) {
+            TestHttp.Reply refused = sendTo(gateway, post("globex").putHeader("Mcp-Session-Id", globexSession),
+                    Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tasks/cancel\",\"params\":{\"taskId\":" + taskId + "}}"));
+            assertThat(refused.status()).as(taskId).isEqualTo(400);
+            assertThat(refused.reason()).as(taskId).isEqualTo("invalid_params");
+            assertThat(refused.json().at("/error/code").asInt()).isEqualTo(-32602);
+        }
+        assertThat(upstream.received()).as("no task request with such an id was forwarded").hasSize(before);
+    }
+
     /** An upstream may list every task it holds (a stateless server): each caller's tasks/list keeps what is not another's. */
     @Test
     void tasksListShowsACallerOnlyTasksNotBoundToAnother() throws Exception {
