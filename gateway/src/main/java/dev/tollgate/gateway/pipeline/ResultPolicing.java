@@ -38,7 +38,7 @@ final class ResultPolicing {
     /** The decision of the last result decided: what {@link #denial} explains. */
     private Decision lastDecision;
     /**
-     * The end of the text this call's stream has relayed so far (its {@code text} and {@code message} strings), so a
+     * The end of the text this call's stream has relayed so far (its {@link ShownTexts}), so a
      * phrase split across two events ("ignore all previous" | "instructions") is read whole: the next event is decided
      * with this tail joined to its own text, in a field {@value #STREAM_JOINT} of the document the rules read.
      */
@@ -70,13 +70,12 @@ final class ResultPolicing {
      */
     Outcome decide(CallDescription call, String requestId, long sizeBytes) {
         var limits = exchange.snapshot().config().limits();
-        List<String> parts = new java.util.ArrayList<>();
-        collectTexts(call.arguments(), parts);
-        String text = String.join("", parts);
+        ShownTexts texts = ShownTexts.of(call.arguments());
+        String text = texts.joined();
         CallDescription read = call;
         // Text parts are read together as a client hands them to the model: joined within the answer, and joined to the
         // end of what the stream relayed before, so a phrase split between two parts or two events is read whole.
-        if ((parts.size() > 1 || !streamTail.isEmpty() && !text.isEmpty()) && call.arguments().isObject()) {
+        if ((texts.count() > 1 || !streamTail.isEmpty() && !text.isEmpty()) && call.arguments().isObject()) {
             ObjectNode joined = ((ObjectNode) call.arguments()).deepCopy();
             joined.put(STREAM_JOINT, streamTail + text);
             read = new CallDescription(call.protocol(), call.route(), call.method(), call.toolName(), call.resourceUri(), call.promptName(),
@@ -196,24 +195,6 @@ final class ResultPolicing {
             return DocumentScan.scan(call.arguments(), detectors);
         } catch (dev.tollgate.policy.detect.ScanBudget.Exceeded e) {
             return null;
-        }
-    }
-
-    /** The document's {@code text} and {@code message} strings (what a client shows and a model reads), in order. */
-    private static void collectTexts(JsonNode node, List<String> out) {
-        if (node == null) {
-            return;
-        }
-        if (node.isObject()) {
-            node.fields().forEachRemaining(f -> {
-                if ((f.getKey().equals("text") || f.getKey().equals("message")) && f.getValue().isTextual()) {
-                    out.add(f.getValue().textValue());
-                } else {
-                    collectTexts(f.getValue(), out);
-                }
-            });
-        } else if (node.isArray()) {
-            node.forEach(element -> collectTexts(element, out));
         }
     }
 

@@ -32,12 +32,17 @@ class A2aResultPolicyTest {
     @TempDir
     static Path dir;
     private static NodeServer agent;
+    /** Split an instruction across artifact chunks: around a hidden metadata text, around another artifact's chunk. */
+    private static NodeServer split;
+    private static NodeServer interleave;
     private static Vertx vertx;
     private static RunningGateway gateway;
 
     @BeforeAll
     static void start() throws Exception {
         agent = NodeServer.start("a2a/echo-agent.mjs", Map.of("PORT", "0", "STEP_MS", "20"));
+        split = NodeServer.start("a2a/split-artifact-agent.mjs", Map.of("PORT", "0"));
+        interleave = NodeServer.start("a2a/split-artifact-agent.mjs", Map.of("PORT", "0", "MODE", "interleave"));
         Files.writeString(dir.resolve("p.yaml"), """
                 name: p
                 defaults: {action: allow}
@@ -57,13 +62,17 @@ class A2aResultPolicyTest {
                 policies: {directory: %s}
                 routes:
                   - {name: echo-agent, path: /agents/echo, protocol: a2a, upstream: "%s", policy: p}
-                """.formatted(dir, agent.url("")));
+                  - {name: split-agent, path: /agents/split, protocol: a2a, upstream: "%s", policy: p}
+                  - {name: interleave-agent, path: /agents/interleave, protocol: a2a, upstream: "%s", policy: p}
+                """.formatted(dir, agent.url(""), split.url(""), interleave.url("")));
     }
 
     @AfterAll
     static void stop() throws Exception {
         gateway.close();
         agent.close();
+        split.close();
+        interleave.close();
         vertx.close().toCompletionStage().toCompletableFuture().get();
     }
 
@@ -91,15 +100,30 @@ class A2aResultPolicyTest {
         assertThat(events[events.length - 1]).contains("result_denied");
     }
 
+    @Test
+    void aMetadataTextBetweenTwoPartsDoesNotBreakTheJoinedPhrase() throws Exception {
+        // The task's artifact holds both chunks as two parts, the first with metadata {"text": "x"}.
+        JsonNode answer = send("/agents/split", "SendMessage", "hi");
+        assertThat(answer.path("error").path("data").path("reason").asText()).as(answer.toString()).isEqualTo("result_denied");
+    }
+
     private static JsonNode send(String method, String text) throws Exception {
-        return JSON.readTree(post(method, text));
+        return send("/agents/echo", method, text);
+    }
+
+    private static JsonNode send(String route, String method, String text) throws Exception {
+        return JSON.readTree(post(route, method, text));
     }
 
     private static String post(String method, String text) throws Exception {
+        return post("/agents/echo", method, text);
+    }
+
+    private static String post(String route, String method, String text) throws Exception {
         String body = """
                 {"jsonrpc":"2.0","id":1,"method":"%s","params":{"message":{"messageId":"m-%d","role":"ROLE_USER","parts":[{"text":%s}],
                  "metadata":{"skillId":"echo"}}}}""".formatted(method, System.nanoTime(), JSON.writeValueAsString(text));
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.url("/agents/echo/a2a/jsonrpc")))
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.url(route + "/a2a/jsonrpc")))
                 .header("Content-Type", "application/json").header("A2A-Version", "1.0")
                 .header("Accept", "application/json, text/event-stream")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
