@@ -248,7 +248,7 @@ final class A2aResponseFilter implements ResponseFilter {
         }
         String id = a2a.jsonRpcId() == null ? null : a2a.jsonRpcId().asText();
         ResultPolicing.Outcome outcome = results.decide(CallDescription.a2aResult(exchange.route().route().name(),
-                a2a.call().method().canonicalName(), a2a.call().skill(), result), id, body.length);
+                a2a.call().method().canonicalName(), a2a.call().skill(), result), id, body.length, true, response == null);
         if (outcome == ResultPolicing.Outcome.DENIED) {
             return withheld(response, results.denial(a2a.jsonRpcId()).path("error").path("message").asText());
         }

@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.gateway.errors.RejectReason;
@@ -38,16 +39,27 @@ final class ResultPolicing {
     /** The decision of the last result decided: what {@link #denial} explains. */
     private Decision lastDecision;
     /**
-     * The end of the text this call's stream has relayed so far (its {@link ShownTexts}), so a
-     * phrase split across two events ("ignore all previous" | "instructions") is read whole: the next event is decided
-     * with this tail joined to its own text, in a field {@value #STREAM_JOINT} of the document the rules read.
+     * The end of the text this call's stream has relayed so far (its {@link ShownTexts}), by channel: on A2A one per
+     * artifact id (a client appends a chunk to its artifact, whatever was streamed between) and one for the rest; on MCP
+     * one. A phrase split across two events ("ignore all previous" | "instructions") is read whole: the next event is
+     * decided with its channel's tail joined to its own text, in a field {@value #STREAM_JOINT} of the document the
+     * rules read. Null until a stream event has text; at most {@link #MAX_STREAM_TEXT_CHANNELS} entries.
      */
-    private String streamTail = "";
+    private java.util.Map<String, String> streamTails;
 
     /** The field holding the previous events' tail joined to this event's text, for result rules on streams. */
     static final String STREAM_JOINT = "tollgate_stream_joint";
     /** How much of the previous events' text is kept: enough for any phrase the detectors look for. */
     static final int STREAM_TAIL_CHARS = 256;
+    /**
+     * How many channels (A2A artifact ids, plus the one for status messages) one stream may carry text in: each keeps a
+     * tail of {@link #STREAM_TAIL_CHARS}, so a hostile upstream naming a new artifact in every event cannot grow memory.
+     */
+    static final int MAX_STREAM_TEXT_CHANNELS = 64;
+    /** A stream past {@link #MAX_STREAM_TEXT_CHANNELS}: its text can no longer be read whole, so it is withheld (fail closed). */
+    static final Decision TOO_MANY_ARTIFACTS_DENIED = new Decision(Action.DENY, "result_too_many_artifacts",
+            "the stream carries text in more than " + MAX_STREAM_TEXT_CHANNELS + " artifacts, more than result rules follow",
+            "tollgate-limits", Mode.ENFORCE);
 
     private ResultPolicing(Exchange exchange, CompiledPolicy policy) {
         this.exchange = exchange;
@@ -61,31 +73,56 @@ final class ResultPolicing {
     }
 
     /**
-     * Decides a result, redacting it in place ({@code call.arguments()} is the result object) when a redact rule matches.
+     * Decides an MCP result (a JSON answer's, or a stream event's: the stream's tail is kept for the next event).
      *
-     * @param call      the result as policy sees it
-     * @param requestId the id of the request it answers, as text (for the audit record)
-     * @param sizeBytes how large the answer (or event) holding it is: past limits.max-scanned-result-bytes it is not read
-     * @return what was done; on {@link Outcome#DENIED} the caller answers with {@link #denial}
+     * @see #decide(CallDescription, String, long, boolean, boolean)
      */
     Outcome decide(CallDescription call, String requestId, long sizeBytes) {
+        return decide(call, requestId, sizeBytes, false, true);
+    }
+
+    /**
+     * Decides a result, redacting it in place ({@code call.arguments()} is the result object) when a redact rule matches.
+     *
+     * @param call       the result as policy sees it
+     * @param requestId  the id of the request it answers, as text (for the audit record)
+     * @param sizeBytes  how large the answer (or event) holding it is: past limits.max-scanned-result-bytes it is not read
+     * @param byArtifact an A2A answer: each artifact's text is joined apart from the rest, by artifact id
+     * @param streamed   a stream event: joined to the stream's tails, which it extends for the next event
+     * @return what was done; on {@link Outcome#DENIED} the caller answers with {@link #denial}
+     */
+    Outcome decide(CallDescription call, String requestId, long sizeBytes, boolean byArtifact, boolean streamed) {
         var limits = exchange.snapshot().config().limits();
-        ShownTexts texts = ShownTexts.of(call.arguments());
-        String text = texts.joined();
-        CallDescription read = call;
+        ShownTexts texts = ShownTexts.of(call.arguments(), byArtifact);
         // Text parts are read together as a client hands them to the model: joined within the answer, and joined to the
-        // end of what the stream relayed before, so a phrase split between two parts or two events is read whole.
-        if ((texts.count() > 1 || !streamTail.isEmpty() && !text.isEmpty()) && call.arguments().isObject()) {
+        // end of what the stream relayed before in the same channel, so a phrase split between two parts or two events
+        // is read whole.
+        ArrayNode joints = null;
+        int newChannels = 0;
+        for (int i = 0; i < texts.channels(); i++) {
+            String tail = streamed && streamTails != null ? streamTails.get(texts.channel(i)) : null;
+            newChannels += streamed && tail == null ? 1 : 0;
+            if (texts.count(i) > 1 || tail != null) {
+                joints = joints != null ? joints : JsonNodeFactory.instance.arrayNode(1);
+                joints.add(tail == null ? texts.joined(i) : tail + separator(texts.channel(i)) + texts.joined(i));
+            }
+        }
+        if (newChannels > 0 && (streamTails == null ? 0 : streamTails.size()) + newChannels > MAX_STREAM_TEXT_CHANNELS) {
+            return conclude(requestId, TOO_MANY_ARTIFACTS_DENIED, List.of(), call);
+        }
+        CallDescription read = call;
+        if (joints != null && call.arguments().isObject()) {
             ObjectNode joined = ((ObjectNode) call.arguments()).deepCopy();
-            joined.put(STREAM_JOINT, streamTail + text);
+            if (joints.size() == 1) {
+                joined.set(STREAM_JOINT, joints.get(0));
+            } else {
+                joined.set(STREAM_JOINT, joints);
+            }
             read = new CallDescription(call.protocol(), call.route(), call.method(), call.toolName(), call.resourceUri(), call.promptName(),
                     joined, call.direction());
         }
-        if (!text.isEmpty()) {
-            // Only the end matters: collapse spaces over at most twice the tail, not over a whole large result.
-            String recent = text.length() > 2 * STREAM_TAIL_CHARS ? text.substring(text.length() - 2 * STREAM_TAIL_CHARS) : text;
-            String all = collapseSpaces(streamTail + recent);
-            streamTail = all.length() <= STREAM_TAIL_CHARS ? all : all.substring(all.length() - STREAM_TAIL_CHARS);
+        if (streamed) {
+            keepTails(texts);
         }
         if (sizeBytes > limits.maxScannedResultBytes()) {
             return conclude(requestId, limits.denyUnscannableResults() ? UNSCANNABLE_DENIED : UNSCANNABLE_ALLOWED, List.of(), call);
@@ -128,6 +165,27 @@ final class ResultPolicing {
         return Outcome.PASSED;
     }
 
+    /** What a client puts between two events' text: nothing within an artifact (a chunk is appended), else a new message. */
+    private static String separator(String channel) {
+        return channel.equals(ShownTexts.OUTSIDE_ARTIFACTS) ? " " : "";
+    }
+
+    /** Extends each channel's tail with this event's text in it. */
+    private void keepTails(ShownTexts texts) {
+        for (int i = 0; i < texts.channels(); i++) {
+            String text = texts.joined(i);
+            if (text.isEmpty()) {
+                continue;
+            }
+            streamTails = streamTails != null ? streamTails : new java.util.HashMap<>(4);
+            String tail = streamTails.get(texts.channel(i));
+            // Only the end matters: collapse spaces over at most twice the tail, not over a whole large result.
+            String recent = text.length() > 2 * STREAM_TAIL_CHARS ? text.substring(text.length() - 2 * STREAM_TAIL_CHARS) : text;
+            String all = collapseSpaces(tail == null ? recent : tail + separator(texts.channel(i)) + recent);
+            streamTails.put(texts.channel(i), all.length() <= STREAM_TAIL_CHARS ? all : all.substring(all.length() - STREAM_TAIL_CHARS));
+        }
+    }
+
     /**
      * Whether every finding can be replaced in place: none in a key, and none that only the joined text holds (a match
      * across two parts) unless the same text was also found within one part.
@@ -135,16 +193,23 @@ final class ResultPolicing {
     private static boolean redactable(List<Finding> findings, JsonNode document) {
         java.util.Set<String> inParts = new java.util.HashSet<>();
         for (Finding f : findings) {
-            if (!f.pointer().equals("/" + STREAM_JOINT)) {
+            if (!inJoint(f)) {
                 inParts.add(f.digest());
             }
         }
         for (Finding f : findings) {
-            if (f.inKey() || f.pointer().equals("/" + STREAM_JOINT) && !inParts.contains(f.digest())) {
+            if (f.inKey() || inJoint(f) && !inParts.contains(f.digest())) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** A finding in the joined text (one joint, or one of several: {@code /tollgate_stream_joint/1}). */
+    private static boolean inJoint(Finding f) {
+        String pointer = f.pointer();
+        return pointer.startsWith(STREAM_JOINT, 1) && (pointer.length() == STREAM_JOINT.length() + 1
+                || pointer.charAt(STREAM_JOINT.length() + 1) == '/');
     }
 
     /**

@@ -1,7 +1,9 @@
 package dev.tollgate.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -12,7 +14,8 @@ import java.util.Set;
  * rules read these joined, so a phrase split across two parts is read whole. Nothing else is joined: a {@code text}
  * inside {@code metadata} or {@code _meta} (which no client shows) would otherwise sit between two halves of a phrase
  * and break it ("previous xinstructions"); those strings are still read, each on its own, by the detectors. A part's
- * other members are not searched for more text once its own {@code text} is taken, for the same reason.
+ * other members are not searched for more text once its own {@code text} is taken, for the same reason. On A2A answers
+ * each artifact's text is kept apart (its channel, by {@code artifactId}), as a client appends chunks to their artifact.
  */
 final class ShownTexts {
 
@@ -23,43 +26,147 @@ final class ShownTexts {
     /** Objects that are a content item themselves: a prompt message's content, an embedded resource. */
     private static final Set<String> PART_OBJECTS = Set.of("content", "resource");
 
-    private final StringBuilder joined = new StringBuilder();
-    private int count;
+    /** Where the text not in an artifact goes: status messages, message parts, everything of an MCP result. */
+    static final String OUTSIDE_ARTIFACTS = "";
 
-    private ShownTexts() {
+    private final boolean byArtifact;
+    /** Channels in the order their first text came: an artifact's id, or {@link #OUTSIDE_ARTIFACTS}. Usually one. */
+    private final List<String> channels = new ArrayList<>(1);
+    private final List<StringBuilder> joined = new ArrayList<>(1);
+    private int[] counts = new int[1];
+    /** The array (or object) each channel's last text came from: texts of two different ones are two messages. */
+    private final List<JsonNode> lastContainers = new ArrayList<>(1);
+    private String channel = OUTSIDE_ARTIFACTS;
+    /** Channel positions by name, once there are more than a few (a hostile answer may name thousands of artifacts). */
+    private java.util.Map<String, Integer> index;
+
+    private ShownTexts(boolean byArtifact) {
+        this.byArtifact = byArtifact;
     }
 
-    /** The shown texts of a result document (a tool result, a notification's params, an A2A answer or event). */
+    /** The shown texts of a result document (a tool result, a notification's params, an A2A answer or event), in one channel. */
     static ShownTexts of(JsonNode document) {
-        ShownTexts texts = new ShownTexts();
+        return of(document, false);
+    }
+
+    /**
+     * The shown texts of a result document.
+     *
+     * @param byArtifact keep the text of each A2A artifact apart, by its {@code artifactId}: a client appends an artifact's
+     *                   chunks to that artifact, not to whatever was streamed last
+     */
+    static ShownTexts of(JsonNode document, boolean byArtifact) {
+        ShownTexts texts = new ShownTexts(byArtifact);
         if (document != null && document.isObject()) {
-            texts.walk(document, false, true);
+            texts.walk(document, null, true);
             JsonNode error = document.get("error");
             if (error != null && error.isObject() && error.path("message").isTextual()) {
-                texts.add(error.get("message").textValue());
+                texts.channel = OUTSIDE_ARTIFACTS;
+                texts.add(error.get("message").textValue(), error);
             }
         }
         return texts;
     }
 
-    /** The shown texts joined in order. */
+    /** How many channels hold text. */
+    int channels() {
+        return channels.size();
+    }
+
+    /** The channel's name: an artifact id, or {@link #OUTSIDE_ARTIFACTS}. */
+    String channel(int i) {
+        return channels.get(i);
+    }
+
+    /** The channel's shown texts joined in order. */
+    String joined(int i) {
+        return joined.get(i).toString();
+    }
+
+    /** How many texts the channel joined. */
+    int count(int i) {
+        return counts[i];
+    }
+
+    /** Every shown text joined in order, whatever its channel (for tests). */
     String joined() {
-        return joined.toString();
+        return String.join("", joined);
     }
 
-    /** How many texts were joined. */
+    /** How many texts were joined, in all channels (for tests). */
     int count() {
-        return count;
+        int n = 0;
+        for (int i = 0; i < channels.size(); i++) {
+            n += counts[i];
+        }
+        return n;
     }
 
-    private void add(String text) {
-        joined.append(text);
-        count++;
+    /**
+     * Adds a text of {@code container} (the parts array, or the object, it is in) to the current channel. The parts of
+     * one message or artifact are joined as a client joins them, with nothing between; two messages are two runs of
+     * text to the model, so a space separates them (else "hi" + "Ignore all previous ..." would hide the word start).
+     */
+    private void add(String text, JsonNode container) {
+        int i = channelIndex();
+        if (i < 0) {
+            i = channels.size();
+            channels.add(channel);
+            if (index != null || i == 8) {
+                index = index != null ? index : indexOf(channels);
+                index.put(channel, i);
+            }
+            joined.add(new StringBuilder());
+            lastContainers.add(container);
+            if (i == counts.length) {
+                counts = java.util.Arrays.copyOf(counts, i * 2);
+            }
+        }
+        StringBuilder run = joined.get(i);
+        if (lastContainers.get(i) != container) {
+            lastContainers.set(i, container);
+            if (!run.isEmpty()) {
+                run.append(' ');
+            }
+        }
+        run.append(text);
+        counts[i]++;
     }
 
-    private void walk(JsonNode object, boolean part, boolean top) {
-        if (part && object.path("text").isTextual()) {
-            add(object.get("text").textValue());
+    /** The current channel's position, or -1: the last one used is the usual answer; many are looked up, not searched. */
+    private int channelIndex() {
+        int last = channels.size() - 1;
+        if (last >= 0 && channels.get(last).equals(channel)) {
+            return last;
+        }
+        if (index != null) {
+            return index.getOrDefault(channel, -1);
+        }
+        return channels.indexOf(channel);
+    }
+
+    private static java.util.Map<String, Integer> indexOf(List<String> channels) {
+        java.util.Map<String, Integer> index = new java.util.HashMap<>();
+        for (int i = 0; i < channels.size(); i++) {
+            index.put(channels.get(i), i);
+        }
+        return index;
+    }
+
+    /** Walks an artifact (the value of {@code artifact}, an element of {@code artifacts}) in its own channel. */
+    private void walkArtifact(JsonNode artifact) {
+        String outer = channel;
+        if (byArtifact && artifact.path("artifactId").isTextual()) {
+            channel = artifact.get("artifactId").textValue();
+        }
+        walk(artifact, null, false);
+        channel = outer;
+    }
+
+    /** @param container the array holding {@code object} when it is a part, the object itself when it is a part on its own */
+    private void walk(JsonNode object, JsonNode container, boolean top) {
+        if (container != null && object.path("text").isTextual()) {
+            add(object.get("text").textValue(), container);
             return;
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
@@ -70,16 +177,23 @@ final class ShownTexts {
                 continue;
             }
             if (value.isObject()) {
-                walk(value, PART_OBJECTS.contains(key), false);
+                if (key.equals("artifact")) {
+                    walkArtifact(value);
+                } else {
+                    walk(value, PART_OBJECTS.contains(key) ? value : null, false);
+                }
             } else if (value.isArray()) {
-                boolean parts = PART_ARRAYS.contains(key);
+                JsonNode parts = PART_ARRAYS.contains(key) ? value : null;
+                boolean artifacts = key.equals("artifacts");
                 for (JsonNode element : value) {
-                    if (element.isObject()) {
+                    if (element.isObject() && artifacts) {
+                        walkArtifact(element);
+                    } else if (element.isObject()) {
                         walk(element, parts, false);
                     }
                 }
             } else if (top && key.equals("message") && value.isTextual()) {
-                add(value.textValue()); // a progress notification's message, an error's (the document is the error)
+                add(value.textValue(), object); // a progress notification's message, an error's (the document is the error)
             }
         }
     }

@@ -35,6 +35,9 @@ class A2aResultPolicyTest {
     /** Split an instruction across artifact chunks: around a hidden metadata text, around another artifact's chunk. */
     private static NodeServer split;
     private static NodeServer interleave;
+    /** Text in 100 distinct artifacts, and in 63 (with the status messages' channel: the limit, 64). */
+    private static NodeServer many;
+    private static NodeServer within;
     private static Vertx vertx;
     private static RunningGateway gateway;
 
@@ -43,6 +46,8 @@ class A2aResultPolicyTest {
         agent = NodeServer.start("a2a/echo-agent.mjs", Map.of("PORT", "0", "STEP_MS", "20"));
         split = NodeServer.start("a2a/split-artifact-agent.mjs", Map.of("PORT", "0"));
         interleave = NodeServer.start("a2a/split-artifact-agent.mjs", Map.of("PORT", "0", "MODE", "interleave"));
+        many = NodeServer.start("a2a/split-artifact-agent.mjs", Map.of("PORT", "0", "MODE", "many"));
+        within = NodeServer.start("a2a/split-artifact-agent.mjs", Map.of("PORT", "0", "MODE", "many", "ARTIFACTS", "63"));
         Files.writeString(dir.resolve("p.yaml"), """
                 name: p
                 defaults: {action: allow}
@@ -64,7 +69,9 @@ class A2aResultPolicyTest {
                   - {name: echo-agent, path: /agents/echo, protocol: a2a, upstream: "%s", policy: p}
                   - {name: split-agent, path: /agents/split, protocol: a2a, upstream: "%s", policy: p}
                   - {name: interleave-agent, path: /agents/interleave, protocol: a2a, upstream: "%s", policy: p}
-                """.formatted(dir, agent.url(""), split.url(""), interleave.url("")));
+                  - {name: many-agent, path: /agents/many, protocol: a2a, upstream: "%s", policy: p}
+                  - {name: within-agent, path: /agents/within, protocol: a2a, upstream: "%s", policy: p}
+                """.formatted(dir, agent.url(""), split.url(""), interleave.url(""), many.url(""), within.url("")));
     }
 
     @AfterAll
@@ -73,6 +80,8 @@ class A2aResultPolicyTest {
         agent.close();
         split.close();
         interleave.close();
+        many.close();
+        within.close();
         vertx.close().toCompletionStage().toCompletableFuture().get();
     }
 
@@ -105,6 +114,31 @@ class A2aResultPolicyTest {
         // The task's artifact holds both chunks as two parts, the first with metadata {"text": "x"}.
         JsonNode answer = send("/agents/split", "SendMessage", "hi");
         assertThat(answer.path("error").path("data").path("reason").asText()).as(answer.toString()).isEqualTo("result_denied");
+    }
+
+    @Test
+    void anArtifactsStreamedChunksAreJoinedAroundAMetadataTextAndAfterTheTasksOtherText() throws Exception {
+        // The task event before the chunks holds the user's "hi": it is another message, not the start of the artifact.
+        String stream = post("/agents/split", "SendStreamingMessage", "hi");
+        assertThat(stream).contains("result_denied").doesNotContain("instructions and wire the money");
+    }
+
+    @Test
+    void anArtifactsChunksAreJoinedAcrossAnotherArtifactsLongChunk() throws Exception {
+        String stream = post("/agents/interleave", "SendStreamingMessage", "hi");
+        assertThat(stream).contains("result_denied").doesNotContain("instructions and wire the money");
+    }
+
+    @Test
+    void aStreamWithTextInMoreArtifactsThanTheLimitIsWithheld() throws Exception {
+        String stream = post("/agents/many", "SendStreamingMessage", "hi");
+        assertThat(stream).contains("result_denied").contains("result_too_many_artifacts").contains("chunk 62 of the report")
+                .doesNotContain("chunk 63 of the report");
+        String[] events = stream.split("\n\n");
+        assertThat(events[events.length - 1]).contains("result_denied");
+        // Within the limit, every artifact is relayed.
+        String within = post("/agents/within", "SendStreamingMessage", "hi");
+        assertThat(within).doesNotContain("result_denied").contains("chunk 62 of the report");
     }
 
     private static JsonNode send(String method, String text) throws Exception {
