@@ -136,9 +136,9 @@ final class ResultPolicing {
         if (!redacts.isEmpty()) {
             List<Finding> found = findings(redacts, read);
             if (found == null || !redactable(found, call.arguments())) {
-                // What cannot be replaced in place (a match in a key, across two parts, or past the scan budget) is not relayed.
+                // What cannot be replaced in place (a match in a key or a blob, across two parts, or past the scan budget) is not relayed.
                 return conclude(requestId, new Decision(Action.DENY, redacts.get(0).ruleName(), "what the rule found cannot be redacted "
-                        + "in place (it is in a key, split across parts, or the result is too costly to scan); withheld (fail closed)",
+                        + "in place (it is in a key, in a base64 blob, split across parts, or the result is too costly to scan); withheld (fail closed)",
                         redacts.get(0).policyName(), redacts.get(0).mode()), found == null ? List.of() : found, call);
             }
             return conclude(requestId, redacts.get(0), found, call);
@@ -187,7 +187,7 @@ final class ResultPolicing {
     }
 
     /**
-     * Whether every finding can be replaced in place: none in a key, and none that only the joined text holds (a match
+     * Whether every finding can be replaced in place: none in a key or in a decoded blob, and none that only the joined text holds (a match
      * across two parts) unless the same text was also found within one part.
      */
     private static boolean redactable(List<Finding> findings, JsonNode document) {
@@ -198,7 +198,7 @@ final class ResultPolicing {
             }
         }
         for (Finding f : findings) {
-            if (f.inKey() || inJoint(f) && !inParts.contains(f.digest())) {
+            if (f.inKey() || f.encoded() || inJoint(f) && !inParts.contains(f.digest())) {
                 return false;
             }
         }
@@ -245,7 +245,7 @@ final class ResultPolicing {
         return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
     }
 
-    /** What the deciding rules' detectors find; null when the scan went past its budget. */
+    /** What the deciding rules' detectors find; null when the scan went past its budget or a text blob is not base64. */
     private List<Finding> findings(List<Decision> decisions, CallDescription call) {
         List<dev.tollgate.policy.detect.Detector> detectors = new java.util.ArrayList<>();
         for (Decision d : decisions) {
@@ -258,7 +258,7 @@ final class ResultPolicing {
         }
         try {
             return DocumentScan.scan(call.arguments(), detectors);
-        } catch (dev.tollgate.policy.detect.ScanBudget.Exceeded e) {
+        } catch (dev.tollgate.policy.detect.ScanBudget.Exceeded | DocumentScan.Undecodable e) {
             return null;
         }
     }

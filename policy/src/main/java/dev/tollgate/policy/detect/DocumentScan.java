@@ -18,7 +18,8 @@ import java.util.Map;
  * Runs detectors over every string of a JSON document (a tool result: text parts, structured content, resource
  * contents and links, embedded resources; an A2A artifact), reporting findings by JSON pointer, and redacts them in
  * place. Every string is read, not only the fields a client is known to show: a model may be given any of them.
- * Object keys are read too (a key can carry text as well as a value can). Base64 blobs are read as the strings they are.
+ * Object keys are read too (a key can carry text as well as a value can). Base64 blobs are read as the strings they are,
+ * and a blob of a text or JSON media type also as the text it decodes to (a client decodes it for the model).
  * Numbers are read as their digits: a card number sent as the JSON number {@code 4111111111111111} is a card number
  * to the model and the client that reads it; redacting one turns it into a string holding the marker.
  */
@@ -32,9 +33,23 @@ public final class DocumentScan {
     private DocumentScan() {
     }
 
-    /** A string of the document, where it is, whether it is a key, and how detectors read it. */
-    private record Text(String pointer, boolean key, TextView view) {
+    /** A string of the document, where it is, whether it is a key or a decoded blob, and how detectors read it. */
+    private record Text(String pointer, boolean key, boolean encoded, TextView view) {
     }
+
+    /**
+     * Thrown when a string that says it is text (a blob whose media type is text or JSON) is not base64: the rule asking
+     * fails closed. Not read as opaque bytes: clients decode leniently (Node's Buffer skips what is not base64, Python's
+     * b64decode too), so a blob this strict decoder refuses may still reach a model as text, which would go unread.
+     */
+    public static final class Undecodable extends RuntimeException {
+        Undecodable(String pointer) {
+            super("the blob at " + pointer + " has a text media type but is not base64, so its text cannot be read; refused (fail closed)");
+        }
+    }
+
+    /** Members holding base64 content: MCP {@code blob}, A2A 1.0 {@code raw}, A2A 0.3 {@code file.bytes}. */
+    private static final java.util.Set<String> ENCODED_MEMBERS = java.util.Set.of("blob", "raw", "bytes");
 
     /** A document's strings and the pattern-matching budget every scan of it shares (evaluation and findings alike). */
     private record Flattened(List<Text> texts, ScanBudget budget) {
@@ -60,7 +75,7 @@ public final class DocumentScan {
             String original = view.original();
             for (Detector detector : detectors) {
                 detector.scan(view, (start, end, kind) -> findings.add(new Finding(detector.name(), kind, text.pointer(), start, end,
-                        digest(original.substring(start, end)), text.key())));
+                        digest(original.substring(start, end)), text.key(), text.encoded())));
             }
         }
         return findings;
@@ -99,6 +114,9 @@ public final class DocumentScan {
                 String child = pointer + "/" + field.getKey().replace("~", "~0").replace("/", "~1");
                 add(field.getKey(), child, true, out);
                 walk(field.getValue(), child, out);
+                if (field.getValue().isTextual() && ENCODED_MEMBERS.contains(field.getKey())) {
+                    addDecoded(node, field.getValue().textValue(), child, out);
+                }
             }
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
@@ -114,8 +132,72 @@ public final class DocumentScan {
 
     private static void add(String text, String pointer, boolean key, List<Text> out) {
         if (!text.isEmpty()) {
-            out.add(new Text(pointer, key, TextView.of(text)));
+            out.add(new Text(pointer, key, false, TextView.of(text)));
         }
+    }
+
+    /**
+     * The text a base64 member decodes to, read like any string, when its object's {@code mimeType} (MCP, A2A 0.3) or
+     * {@code mediaType} (A2A 1.0) says it is text: {@code text/*}, {@code application/json} or {@code +json}; decoded
+     * with the type's charset (UTF-8 when none or unknown). Bounded as every string is: the answer holding it is within
+     * limits.max-scanned-result-bytes, and its pattern matching draws on the document's scan budget.
+     */
+    private static void addDecoded(JsonNode object, String base64, String pointer, List<Text> out) {
+        // Either name may be what the client reads (MCP and A2A 0.3 say mimeType, A2A 1.0 mediaType): text if either says so.
+        java.nio.charset.Charset charset = textCharset(object.get("mimeType"));
+        charset = charset != null ? charset : textCharset(object.get("mediaType"));
+        if (charset == null || base64.isEmpty()) {
+            return;
+        }
+        byte[] bytes;
+        try {
+            // Line breaks and spaces are allowed (MIME-style wrapping; every client's decoder skips them), nothing else.
+            bytes = java.util.Base64.getDecoder().decode(withoutSpaces(base64));
+        } catch (IllegalArgumentException e) {
+            throw new Undecodable(pointer);
+        }
+        String text = new String(bytes, charset);
+        if (!text.isEmpty()) {
+            out.add(new Text(pointer, false, true, TextView.of(text)));
+        }
+    }
+
+    /** The string without spaces, tabs and line breaks (itself when it has none, the usual case). */
+    private static String withoutSpaces(String s) {
+        StringBuilder out = null;
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            boolean space = c == ' ' || c == '\t' || c == '\r' || c == '\n';
+            if (space && out == null) {
+                out = new StringBuilder(n).append(s, 0, i);
+            } else if (!space && out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? s : out.toString();
+    }
+
+    private static java.nio.charset.Charset textCharset(JsonNode mediaType) {
+        return mediaType != null && mediaType.isTextual() ? textCharset(mediaType.textValue()) : null;
+    }
+
+    /** The charset of a text or JSON media type ({@code text/plain; charset=utf-16}), or null when it is not one. */
+    static java.nio.charset.Charset textCharset(String mediaType) {
+        int semicolon = mediaType.indexOf(';');
+        String essence = (semicolon < 0 ? mediaType : mediaType.substring(0, semicolon)).trim().toLowerCase(java.util.Locale.ROOT);
+        if (!essence.startsWith("text/") && !essence.equals("application/json") && !essence.endsWith("+json")) {
+            return null;
+        }
+        int at = semicolon < 0 ? -1 : mediaType.toLowerCase(java.util.Locale.ROOT).indexOf("charset=", semicolon);
+        if (at >= 0) {
+            String name = mediaType.substring(at + "charset=".length()).split(";", 2)[0].trim().replace("\"", "");
+            try {
+                return java.nio.charset.Charset.forName(name);
+            } catch (RuntimeException unknown) {
+                return StandardCharsets.UTF_8; // what a client falls back to
+            }
+        }
+        return StandardCharsets.UTF_8;
     }
 
     /**
@@ -129,7 +211,7 @@ public final class DocumentScan {
         LAST.get()[0] = null; // the document changes: its cached strings no longer describe it
         Map<String, List<Finding>> byPointer = new java.util.LinkedHashMap<>();
         for (Finding f : findings) {
-            if (!f.inKey()) {
+            if (!f.inKey() && !f.encoded()) {
                 byPointer.computeIfAbsent(f.pointer(), p -> new ArrayList<>()).add(f);
             }
         }
