@@ -46,6 +46,8 @@ public final class CompiledPolicy {
     private final LiteralPrefilter prefilter;
     /** The rules that decide results ({@code direction: result}), in evaluation order; empty for most documents. */
     private final CompiledRule[] resultRules;
+    /** The result rules as they read a result of an unknown tool ({@link ResultRules#anyTool}). */
+    private final CompiledRule[] resultRulesOfAnyTool;
     /** What a result no result rule matches gets: it passes. The document's default is about calls, not results. */
     private final Decision resultPass;
     private final Map<String, List<dev.tollgate.policy.detect.Detector>> detectorsByRule;
@@ -93,6 +95,8 @@ public final class CompiledPolicy {
         }
         this.prefilter = LiteralPrefilter.of(conditionsByOrder);
         this.resultRules = Arrays.stream(allRules).filter(r -> ResultRules.isResultRule(r.condition())).toArray(CompiledRule[]::new);
+        this.resultRulesOfAnyTool = Arrays.stream(resultRules).map(r -> r.withCondition(ResultRules.anyTool(r.condition())))
+                .toArray(CompiledRule[]::new);
         this.resultPass = new Decision(Action.ALLOW, null, "no result rule matched", name, mode);
         Map<String, List<dev.tollgate.policy.detect.Detector>> detectors = new HashMap<>();
         for (CompiledRule rule : allRules) {
@@ -114,6 +118,7 @@ public final class CompiledPolicy {
         this.warnings = with.warnings;
         this.prefilter = null;
         this.resultRules = with.resultRules;
+        this.resultRulesOfAnyTool = with.resultRulesOfAnyTool;
         this.resultPass = with.resultPass;
         this.detectorsByRule = with.detectorsByRule;
     }
@@ -157,15 +162,28 @@ public final class CompiledPolicy {
      */
     public List<Decision> evaluateResultAll(PolicyRequest request) {
         try {
-            return allResultMatches(request);
+            return allResultMatches(request, resultRules);
         } finally {
             LiteralCheck.forgetLastFolded();
         }
     }
 
-    private List<Decision> allResultMatches(PolicyRequest request) {
+    /**
+     * {@link #evaluateResultAll} for a result whose tool cannot be known (a response on a session's GET stream answering
+     * no pending {@code tools/call}): {@code tool:} conditions are read as holding wherever that makes a rule match, so a
+     * rule scoped to a tool applies to it (fail closed); {@code not: {tool: ...}} is read as not holding.
+     */
+    public List<Decision> evaluateResultAllOfUnknownTool(PolicyRequest request) {
+        try {
+            return allResultMatches(request, resultRulesOfAnyTool);
+        } finally {
+            LiteralCheck.forgetLastFolded();
+        }
+    }
+
+    private static List<Decision> allResultMatches(PolicyRequest request, CompiledRule[] rules) {
         List<Decision> matched = new ArrayList<>(0);
-        for (CompiledRule rule : resultRules) {
+        for (CompiledRule rule : rules) {
             try {
                 if (rule.condition().matches(request)) {
                     matched.add(rule.decision());

@@ -43,6 +43,12 @@ public record CompiledRule(String name, String description, int priority, int or
                         policyName, mode, Decision.Failure.NUMBER_READINGS_DISAGREE));
     }
 
+    /** The same rule deciding with another condition (its decisions shared). */
+    CompiledRule withCondition(Condition other) {
+        return other == condition ? this : new CompiledRule(name, description, priority, order, other, action, message, decision,
+                errorDecision, regexLimitDecision, regexBudgetDecision, numberReadingsDecision);
+    }
+
     /** The preallocated deny for a condition that threw {@code failure}. */
     Decision failureDecision(Throwable failure) {
         if (failure instanceof RegexInputTooLongException) {

@@ -83,6 +83,8 @@ final class McpResponseFilter implements ResponseFilter {
     private final Exchange exchange;
     /** Result policy for this call's tools/call results; null when its policy has no result rule. */
     private final ResultPolicing results;
+    /** The session's request ids in flight, with their tools: whose result a response on a GET stream is. */
+    private final SessionRequestIds sessionRequestIds;
     /** The tool of each tools/call this call POSTed, by request id: whose result an answer is. */
     private final java.util.Map<JsonNode, String> toolCalls;
     /** Set once a result on this stream was denied: the client has the policy's error, and nothing more is relayed. */
@@ -124,6 +126,7 @@ final class McpResponseFilter implements ResponseFilter {
         this.paramHeaders = learnt.paramHeaders();
         this.taskOrigins = learnt.taskOrigins();
         this.pinWatch = learnt.pins();
+        this.sessionRequestIds = learnt.sessionRequestIds();
         this.pins = exchange.snapshot().pins(exchange.route().route().name());
         this.exchange = exchange;
         // Every answer a client may take for a tool's result: POSTed tools/call and tasks/result (and tasks/get, whose
@@ -366,19 +369,22 @@ final class McpResponseFilter implements ResponseFilter {
         if (results == null || !response.isObject() || !response.hasNonNull("id")) {
             return null;
         }
-        // A GET stream answers no request of its own: whatever response it carries is read as a result of an unknown tool.
+        // A GET stream answers no request of its own: a response it carries (a resumed stream, SEP-1699) is the result
+        // of the session's tools/call in flight with its id; when none is, its tool cannot be known, and rules scoped to
+        // a tool apply to it as if it were theirs (fail closed).
         boolean getStream = requestIds == null;
         if (!getStream && !toolCalls.containsKey(response.get("id"))) {
             return null;
         }
-        String tool = toolCalls.get(response.get("id"));
+        String tool = getStream ? pendingTool(response.get("id")) : toolCalls.get(response.get("id"));
         // An error's message reaches the model as a result does.
         JsonNode document = response.path("result").isObject() ? response.get("result") : response.path("error");
         if (!document.isObject()) {
             return null;
         }
-        ResultPolicing.Outcome outcome = results.decide(CallDescription.mcpToolResult(route, tool, document),
-                response.get("id").asText(), size);
+        CallDescription result = CallDescription.mcpToolResult(route, tool, document);
+        ResultPolicing.Outcome outcome = getStream && tool == null ? results.decideOfUnknownTool(result, response.get("id").asText(), size)
+                : results.decide(result, response.get("id").asText(), size);
         if (outcome == ResultPolicing.Outcome.DENIED) {
             return results.denial(response.get("id"));
         }
@@ -396,8 +402,10 @@ final class McpResponseFilter implements ResponseFilter {
             return event;
         }
         if (requestIds == null) {
-            // On the session's GET stream a notification answers no call: a denied one is dropped, the stream goes on.
-            ResultPolicing.Outcome outcome = results.decide(CallDescription.mcpToolResult(route, null, root.get("params")), null, currentSize);
+            // On the session's GET stream a notification answers no call (its tool unknown: tool-scoped rules apply, fail
+            // closed): a denied one is dropped, the stream goes on.
+            ResultPolicing.Outcome outcome = results.decideOfUnknownTool(CallDescription.mcpToolResult(route, null, root.get("params")),
+                    null, currentSize);
             return outcome == ResultPolicing.Outcome.DENIED ? null
                     : outcome == ResultPolicing.Outcome.REDACTED ? event.withData(new String(bytes(root), StandardCharsets.UTF_8)) : event;
         }
@@ -409,6 +417,12 @@ final class McpResponseFilter implements ResponseFilter {
             return event.withData(new String(bytes(results.denial(call.getKey())), StandardCharsets.UTF_8));
         }
         return outcome == ResultPolicing.Outcome.REDACTED ? event.withData(new String(bytes(root), StandardCharsets.UTF_8)) : event;
+    }
+
+    /** The tool of the session's tools/call in flight with this id, or null when none is (or the GET has no session). */
+    private String pendingTool(JsonNode id) {
+        String session = exchange.upstreamSessionId();
+        return session == null ? null : sessionRequestIds.pendingTool(route, session, id);
     }
 
     /** Answers a client hands to its model though no tool ran. */

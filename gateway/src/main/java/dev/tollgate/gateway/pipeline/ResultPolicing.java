@@ -78,7 +78,20 @@ final class ResultPolicing {
      * @see #decide(CallDescription, String, long, boolean, boolean)
      */
     Outcome decide(CallDescription call, String requestId, long sizeBytes) {
-        return decide(call, requestId, sizeBytes, false, true);
+        return decide(call, requestId, sizeBytes, false, true, false);
+    }
+
+    /**
+     * Decides an MCP result whose tool cannot be known (a response on the session's GET stream to no pending
+     * {@code tools/call}): rules scoped to a tool apply as if it were theirs (fail closed).
+     */
+    Outcome decideOfUnknownTool(CallDescription call, String requestId, long sizeBytes) {
+        return decide(call, requestId, sizeBytes, false, true, true);
+    }
+
+    /** Decides an A2A answer (an answer whole, or a stream event). */
+    Outcome decide(CallDescription call, String requestId, long sizeBytes, boolean byArtifact, boolean streamed) {
+        return decide(call, requestId, sizeBytes, byArtifact, streamed, false);
     }
 
     /**
@@ -89,9 +102,10 @@ final class ResultPolicing {
      * @param sizeBytes  how large the answer (or event) holding it is: past limits.max-scanned-result-bytes it is not read
      * @param byArtifact an A2A answer: each artifact's text is joined apart from the rest, by artifact id
      * @param streamed   a stream event: joined to the stream's tails, which it extends for the next event
+     * @param anyTool    the result's tool cannot be known: {@code tool:} conditions read as holding where that makes a rule match
      * @return what was done; on {@link Outcome#DENIED} the caller answers with {@link #denial}
      */
-    Outcome decide(CallDescription call, String requestId, long sizeBytes, boolean byArtifact, boolean streamed) {
+    private Outcome decide(CallDescription call, String requestId, long sizeBytes, boolean byArtifact, boolean streamed, boolean anyTool) {
         var limits = exchange.snapshot().config().limits();
         ShownTexts texts = ShownTexts.of(call.arguments(), byArtifact);
         // Text parts are read together as a client hands them to the model: joined within the answer, and joined to the
@@ -127,7 +141,8 @@ final class ResultPolicing {
         if (sizeBytes > limits.maxScannedResultBytes()) {
             return conclude(requestId, limits.denyUnscannableResults() ? UNSCANNABLE_DENIED : UNSCANNABLE_ALLOWED, List.of(), call);
         }
-        List<Decision> matched = policy.evaluateResultAll(new PolicyRequest(read, exchange.identity(), Instant.now()));
+        PolicyRequest request = new PolicyRequest(read, exchange.identity(), Instant.now());
+        List<Decision> matched = anyTool ? policy.evaluateResultAllOfUnknownTool(request) : policy.evaluateResultAll(request);
         Decision deny = matched.stream().filter(d -> d.action() == Action.DENY).findFirst().orElse(null);
         if (deny != null) {
             return conclude(requestId, deny, findings(List.of(deny), read), call);

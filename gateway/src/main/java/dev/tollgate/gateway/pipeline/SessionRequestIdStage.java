@@ -5,6 +5,7 @@ import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.protocols.jsonrpc.JsonRpcMessage;
 import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
+import dev.tollgate.protocols.mcp.McpMethods;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,9 +46,13 @@ public final class SessionRequestIdStage implements Stage {
             return StageResult.proceed();
         }
         List<JsonNode> requestIds = new ArrayList<>(1);
+        List<String> tools = new ArrayList<>(1);
         for (JsonRpcMessage message : exchange.payload().messages()) {
             if (message instanceof JsonRpcRequest request) {
                 requestIds.add(request.id().value());
+                // The tool, for its result resumed on the session's GET stream (decided under that tool's result rules).
+                tools.add(McpMethods.TOOLS_CALL.equals(request.method()) && request.params() != null && request.params().path("name").isTextual()
+                        ? request.params().get("name").textValue() : SessionRequestIds.NOT_A_TOOL_CALL);
             }
         }
         if (requestIds.isEmpty()) {
@@ -55,7 +60,7 @@ public final class SessionRequestIdStage implements Stage {
         }
         // By route and the upstream's session id alone: two sealed ids of one upstream session (one naming its instance,
         // one from before the route had several) must not get past each other.
-        SessionRequestIds.Claim claim = ids.claim(exchange.route().route().name(), session, requestIds);
+        SessionRequestIds.Claim claim = ids.claim(exchange.route().route().name(), session, requestIds, tools);
         if (claim instanceof SessionRequestIds.Taken taken) {
             // Forwarded and ended before its answer came (client gone, timed out, connection lost): the upstream may
             // still run it. An answer the gateway refused or withheld did come: the id is free again.

@@ -3,7 +3,6 @@ package dev.tollgate.gateway.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -30,7 +29,13 @@ public final class SessionRequestIds {
     private record Held(Key key, long untilNanos) {
     }
 
-    private final Set<Key> inFlight = ConcurrentHashMap.newKeySet();
+    /**
+     * Each id in flight, with the tool its {@code tools/call} names ({@link #NOT_A_TOOL_CALL} for any other request): a
+     * response to it on the session's GET stream (a resumed stream, SEP-1699) is that tool's result.
+     */
+    private final ConcurrentHashMap<Key, String> inFlight = new ConcurrentHashMap<>();
+    /** What an id of a request other than {@code tools/call} maps to. */
+    static final String NOT_A_TOOL_CALL = "";
     /** Oldest first; guarded by itself. Rarely touched: only calls that end without their answer land here. */
     private final java.util.ArrayDeque<Held> abandoned = new java.util.ArrayDeque<>();
     /** The deque's size, read without the lock so that a claim takes no lock while nothing is held. */
@@ -50,13 +55,23 @@ public final class SessionRequestIds {
     public record InFlight(JsonNode id) implements Claim {
     }
 
-    /** Takes every id of a call in the route's upstream session {@code session}. */
+    /** Takes every id of a call in the route's upstream session {@code session} (none of them a {@code tools/call}). */
     public Claim claim(String route, String session, List<JsonNode> ids) {
+        return claim(route, session, ids, java.util.Collections.nCopies(ids.size(), NOT_A_TOOL_CALL));
+    }
+
+    /**
+     * Takes every id of a call in the route's upstream session {@code session}.
+     *
+     * @param tools for each id, the tool its {@code tools/call} names, or {@link #NOT_A_TOOL_CALL}
+     */
+    public Claim claim(String route, String session, List<JsonNode> ids, List<String> tools) {
         giveBackExpired(System.nanoTime());
         List<Key> taken = new ArrayList<>(ids.size());
-        for (JsonNode id : ids) {
+        for (int i = 0; i < ids.size(); i++) {
+            JsonNode id = ids.get(i);
             Key key = new Key(route, session, id);
-            if (!inFlight.add(key)) {
+            if (inFlight.putIfAbsent(key, tools.get(i)) != null) {
                 taken.forEach(inFlight::remove);
                 return new InFlight(id);
             }
@@ -75,6 +90,15 @@ public final class SessionRequestIds {
             }
             abandonedCount = abandoned.size();
         }
+    }
+
+    /**
+     * The tool of the {@code tools/call} in flight (or abandoned, its result still to come) with this id in the session,
+     * or null when no {@code tools/call} with that id is: the answer's tool cannot be known.
+     */
+    public String pendingTool(String route, String session, JsonNode id) {
+        String tool = inFlight.get(new Key(route, session, id));
+        return tool == null || tool.equals(NOT_A_TOOL_CALL) ? null : tool;
     }
 
     private void giveBackExpired(long now) {

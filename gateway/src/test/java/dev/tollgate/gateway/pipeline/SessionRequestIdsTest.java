@@ -28,6 +28,20 @@ class SessionRequestIdsTest {
     }
 
     @Test
+    void theToolOfACallInFlightOrAbandonedIsKnownByItsIdUntilItIsGivenBack() {
+        SessionRequestIds.Taken call = (SessionRequestIds.Taken) ids.claim("route", "s", List.of(IntNode.valueOf(1), IntNode.valueOf(2)),
+                List.of("fetch_page", SessionRequestIds.NOT_A_TOOL_CALL));
+        assertThat(ids.pendingTool("route", "s", IntNode.valueOf(1))).isEqualTo("fetch_page");
+        assertThat(ids.pendingTool("route", "s", IntNode.valueOf(2))).as("not a tools/call").isNull();
+        assertThat(ids.pendingTool("route", "other", IntNode.valueOf(1))).as("another session's").isNull();
+        call.abandon().run();
+        assertThat(ids.pendingTool("route", "s", IntNode.valueOf(1))).as("its result may still come").isEqualTo("fetch_page");
+        SessionRequestIds.Taken answered = (SessionRequestIds.Taken) ids.claim("route", "s", List.of(IntNode.valueOf(3)), List.of("echo"));
+        answered.release().run();
+        assertThat(ids.pendingTool("route", "s", IntNode.valueOf(3))).isNull();
+    }
+
+    @Test
     void aRefusedCallTakesNoneOfItsIds() {
         claim("s", IntNode.valueOf(2));
 
