@@ -14,7 +14,7 @@ import java.util.Set;
  * rules read these joined, so a phrase split across two parts is read whole. Nothing else is joined: a {@code text}
  * inside {@code metadata} or {@code _meta} (which no client shows) would otherwise sit between two halves of a phrase
  * and break it ("previous xinstructions"); those strings are still read, each on its own, by the detectors. A part's
- * other members are not searched for more text once its own {@code text} is taken, for the same reason. On A2A answers
+ * other members (but an embedded {@code resource}) are not searched for more text, for the same reason. On A2A answers
  * each artifact's text is kept apart (its channel, by {@code artifactId}), as a client appends chunks to their artifact.
  */
 final class ShownTexts {
@@ -173,7 +173,9 @@ final class ShownTexts {
             Map.Entry<String, JsonNode> field = it.next();
             String key = field.getKey();
             JsonNode value = field.getValue();
-            if (NOT_SHOWN.contains(key)) {
+            // A part shows its text, or the resource it embeds: nothing else in it is shown (a text hidden in another
+            // member, however deep, would otherwise sit between the parts around it).
+            if (NOT_SHOWN.contains(key) || container != null && !PART_OBJECTS.contains(key)) {
                 continue;
             }
             if (value.isObject()) {

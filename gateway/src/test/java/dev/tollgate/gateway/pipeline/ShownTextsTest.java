@@ -17,6 +17,7 @@ class ShownTextsTest {
             MCP content items                   | {"content":[{"type":"text","text":"a "},{"type":"text","text":"b"}]}                                   | a b | 2
             MCP _meta text is not shown         | {"content":[{"type":"text","text":"a ","_meta":{"text":"x"}},{"type":"text","text":"b"}]}              | a b | 2
             a part's other members are not read | {"content":[{"type":"text","text":"a ","x":{"parts":[{"text":"x"}]}},{"type":"text","text":"b"}]}      | a b | 2
+            nor a textless part's other members | {"content":[{"type":"text","text":"a "},{"type":"image","data":"AA==","x":{"content":[{"text":"x"}]}},{"type":"text","text":"b"}]} | a b | 2
             MCP embedded resource               | {"content":[{"type":"resource","resource":{"uri":"f","text":"a"}}]}                                    | a   | 1
             MCP structured content is not shown | {"content":[{"type":"text","text":"a"}],"structuredContent":{"text":"x"}}                               | a   | 1
             MCP prompt messages                 | {"messages":[{"role":"user","content":{"type":"text","text":"a"}}]}                                    | a   | 1
