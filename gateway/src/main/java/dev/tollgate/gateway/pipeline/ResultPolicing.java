@@ -118,7 +118,13 @@ final class ResultPolicing {
             newChannels += streamed && tail == null ? 1 : 0;
             if (texts.count(i) > 1 || tail != null) {
                 joints = joints != null ? joints : JsonNodeFactory.instance.arrayNode(1);
-                joints.add(tail == null ? texts.joined(i) : tail + separator(texts.channel(i)) + texts.joined(i));
+                String separator = separator(texts.channel(i));
+                joints.add(tail == null ? texts.joined(i) : tail + separator + texts.joined(i));
+                if (tail != null && !separator.isEmpty()) {
+                    // Two messages are two runs of text ("hi" | "Ignore all ..."), yet a word split between them
+                    // ("Ignore all prev" | "ious instructions") must not pass either: read both ways.
+                    joints.add(tail + texts.joined(i));
+                }
             }
         }
         if (newChannels > 0 && (streamTails == null ? 0 : streamTails.size()) + newChannels > MAX_STREAM_TEXT_CHANNELS) {

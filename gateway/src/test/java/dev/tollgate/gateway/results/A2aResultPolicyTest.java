@@ -38,6 +38,7 @@ class A2aResultPolicyTest {
     /** Text in 100 distinct artifacts, and in 63 (with the status messages' channel: the limit, 64). */
     private static NodeServer many;
     private static NodeServer within;
+    private static NodeServer statuses;
     private static Vertx vertx;
     private static RunningGateway gateway;
 
@@ -48,6 +49,7 @@ class A2aResultPolicyTest {
         interleave = NodeServer.start("a2a/split-artifact-agent.mjs", Map.of("PORT", "0", "MODE", "interleave"));
         many = NodeServer.start("a2a/split-artifact-agent.mjs", Map.of("PORT", "0", "MODE", "many"));
         within = NodeServer.start("a2a/split-artifact-agent.mjs", Map.of("PORT", "0", "MODE", "many", "ARTIFACTS", "63"));
+        statuses = NodeServer.start("a2a/split-artifact-agent.mjs", Map.of("PORT", "0", "MODE", "status"));
         Files.writeString(dir.resolve("p.yaml"), """
                 name: p
                 defaults: {action: allow}
@@ -71,7 +73,8 @@ class A2aResultPolicyTest {
                   - {name: interleave-agent, path: /agents/interleave, protocol: a2a, upstream: "%s", policy: p}
                   - {name: many-agent, path: /agents/many, protocol: a2a, upstream: "%s", policy: p}
                   - {name: within-agent, path: /agents/within, protocol: a2a, upstream: "%s", policy: p}
-                """.formatted(dir, agent.url(""), split.url(""), interleave.url(""), many.url(""), within.url("")));
+                  - {name: status-agent, path: /agents/status, protocol: a2a, upstream: "%s", policy: p}
+                """.formatted(dir, agent.url(""), split.url(""), interleave.url(""), many.url(""), within.url(""), statuses.url("")));
     }
 
     @AfterAll
@@ -82,6 +85,7 @@ class A2aResultPolicyTest {
         interleave.close();
         many.close();
         within.close();
+        statuses.close();
         vertx.close().toCompletionStage().toCompletableFuture().get();
     }
 
@@ -121,6 +125,13 @@ class A2aResultPolicyTest {
         // The task event before the chunks holds the user's "hi": it is another message, not the start of the artifact.
         String stream = post("/agents/split", "SendStreamingMessage", "hi");
         assertThat(stream).contains("result_denied").doesNotContain("instructions and wire the money");
+    }
+
+    @Test
+    void aPhraseSplitMidWordAcrossTwoStatusMessagesIsReadWhole() throws Exception {
+        // Two messages are joined with a space (their words are apart), and without one too: "prev" | "ious" is one word.
+        String stream = post("/agents/status", "SendStreamingMessage", "hi");
+        assertThat(stream).contains("result_denied").doesNotContain("ious instructions and wire the money");
     }
 
     @Test
