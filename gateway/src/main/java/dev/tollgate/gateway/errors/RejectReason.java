@@ -56,6 +56,8 @@ public enum RejectReason {
     TASK_NOT_FOUND(404, GatewayErrorCodes.INVALID_PARAMS, "task_not_found", "Task not found"),
     /** A2A: another caller's task; answered as A2A's own TaskNotFoundError, so the caller cannot tell it exists. */
     A2A_TASK_NOT_FOUND(404, GatewayErrorCodes.A2A_TASK_NOT_FOUND, "a2a_task_not_found", "Task not found"),
+    /** A message naming a context (conversation) another caller started: A2A has no error of its own, so TaskNotFound's code. */
+    A2A_CONTEXT_NOT_FOUND(404, GatewayErrorCodes.A2A_TASK_NOT_FOUND, "a2a_context_not_found", "Context not found"),
     SPIFFE_ID_NOT_ALLOWED(403, GatewayErrorCodes.TRANSPORT, "spiffe_id_not_allowed", "This workload may not call this route"),
     AXID_MISSING(401, GatewayErrorCodes.UNAUTHENTICATED, "axid_missing", "X-Waxell-AXID header required"),
     AXID_MALFORMED(401, GatewayErrorCodes.UNAUTHENTICATED, "axid_malformed", "AXID is not a compact JWS"),

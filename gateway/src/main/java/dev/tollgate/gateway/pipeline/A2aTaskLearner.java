@@ -8,7 +8,8 @@ import dev.tollgate.protocols.json.StrictJsonParser;
 
 /**
  * Learns, from the answer to an A2A message send (a JSON answer or each event of its stream), which task the
- * call created or continued, so that task is bound to the caller (see {@link TaskOwnershipStage}). Reads the
+ * call created or continued, so that task is bound to the caller (see {@link TaskOwnershipStage}), and which context
+ * (conversation) it belongs to, bound to the caller that started it. Reads the
  * 1.0 shapes ({@code {task: {id}}}, {@code {statusUpdate: {taskId}}}, {@code {artifactUpdate: {taskId}}}) and
  * the 0.3 ones ({@code kind: task} with {@code id}, status and artifact updates with {@code taskId}), under a
  * JSON-RPC {@code result} or bare (HTTP+JSON). An answer it cannot read teaches nothing and is relayed as it is.
@@ -60,6 +61,10 @@ final class A2aTaskLearner {
             return;
         }
         JsonNode answer = root.has("result") ? root.get("result") : root;
+        String contextId = contextId(answer);
+        if (contextId != null) {
+            tasks.learnContext(route, contextId, owner);
+        }
         String taskId = taskId(answer);
         if (taskId == null) {
             return;
@@ -69,6 +74,17 @@ final class A2aTaskLearner {
         if (tasks.of(route, taskId) == null) {
             tasks.learn(route, taskId, skill, owner, instance);
         }
+    }
+
+    /** The context of a task, message, status or artifact update (1.0 shapes, or 0.3's at the top with {@code kind}). */
+    private static String contextId(JsonNode answer) {
+        for (JsonNode candidate : new JsonNode[] {answer.path("task").get("contextId"), answer.path("message").get("contextId"),
+                answer.path("statusUpdate").get("contextId"), answer.path("artifactUpdate").get("contextId"), answer.get("contextId")}) {
+            if (candidate != null && candidate.isTextual() && !candidate.textValue().isEmpty()) {
+                return candidate.textValue();
+            }
+        }
+        return null;
     }
 
     private static String taskId(JsonNode answer) {

@@ -42,6 +42,28 @@ public final class TaskOrigins {
             .expireAfterAccess(RETENTION)
             .build();
 
+    /**
+     * Who started each A2A context (a conversation: agents commonly keep its history and memory under its id), learnt
+     * from the answers to messages; kept like tasks. Only contexts with an owner are kept: an anonymous one binds nobody.
+     */
+    private final Cache<Key, String> contextOwners = Caffeine.newBuilder()
+            .maximumSize(MAX_TASKS)
+            .expireAfterAccess(RETENTION)
+            .build();
+
+    /** Binds the context to its first owner: an answer cannot hand another caller's context to this one. */
+    void learnContext(String route, String contextId, String owner) {
+        if (owner != null) {
+            contextOwners.asMap().putIfAbsent(new Key(route, contextId), owner);
+        }
+    }
+
+    /** Whether the context on this route was started by a caller other than {@code caller} (false when not seen). */
+    boolean contextBoundToAnother(String route, String contextId, String caller) {
+        String owner = contextOwners.getIfPresent(new Key(route, contextId));
+        return owner != null && !owner.equals(caller);
+    }
+
     void learn(String route, String taskId, String tool, String owner, String instance) {
         byTask.put(new Key(route, taskId), new Origin(tool, owner, instance));
     }

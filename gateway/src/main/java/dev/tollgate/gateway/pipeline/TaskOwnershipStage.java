@@ -16,7 +16,8 @@ import java.util.List;
  * exist (it must not learn otherwise) and nothing is forwarded. A task the gateway did not see created, or
  * one created by an anonymous caller, binds nobody (see {@link TaskOrigins}). A2A tasks the same way: one
  * created by another caller's SendMessage is not found (A2A's TaskNotFoundError, -32001 / 404), whether the call names
- * it as its task or among a message's {@code referenceTaskIds}. On a route with
+ * it as its task or among a message's {@code referenceTaskIds}; a message naming a context another caller started is
+ * refused the same way (reason {@code a2a_context_not_found}). On a route with
  * several upstream instances, a request naming a known task is pinned to the instance that created it.
  */
 final class TaskOwnershipStage implements Stage {
@@ -42,6 +43,12 @@ final class TaskOwnershipStage implements Stage {
             // GetTask, CancelTask, SubscribeToTask, push configs, a message continuing a task, and the tasks a message
             // references (the agent loads each and hands it to its executor).
             var call = exchange.a2a().call();
+            // A context another caller started is not joined: agents keep a conversation's history and memory under it.
+            if (call != null && call.contextId() != null && tasks.contextBoundToAnother(route, call.contextId(), caller)) {
+                exchange.errorType(RejectReason.A2A_CONTEXT_NOT_FOUND.code());
+                A2aErrors.respond(exchange, errors, RejectReason.A2A_CONTEXT_NOT_FOUND, null);
+                return StageResult.responded();
+            }
             List<String> named = new ArrayList<>();
             if (call != null && call.taskId() != null) {
                 named.add(call.taskId());

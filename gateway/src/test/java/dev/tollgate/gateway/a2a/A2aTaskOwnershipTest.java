@@ -94,6 +94,32 @@ class A2aTaskOwnershipTest {
     }
 
     /**
+     * A context (conversation) belongs to the caller whose message started it: agents keep its history and memory
+     * under its id, so another tenant's message naming it, even without a task, never reaches the agent.
+     */
+    @Test
+    void anotherTenantCannotJoinTheContext() throws Exception {
+        jsonRpc("acme", "SendMessage", "{\"message\":{\"messageId\":\"m1\",\"role\":\"ROLE_USER\",\"parts\":[{\"text\":\"go\"}]}}");
+        int before = upstream.received().size();
+
+        TestHttp.Reply joined = jsonRpc("globex", "SendMessage", message("\"contextId\":\"ctx-1\""));
+        TestHttp.Reply snake = jsonRpc("globex", "SendMessage", message("\"context_id\":\"ctx-1\""));
+
+        for (TestHttp.Reply refused : List.of(joined, snake)) {
+            assertThat(refused.status()).as(refused.body().toString()).isEqualTo(404);
+            assertThat(refused.json().at("/error/code").asInt()).isEqualTo(-32001);
+            assertThat(refused.reason()).isEqualTo("a2a_context_not_found");
+        }
+        assertThat(upstream.received()).as("another tenant's message in acme's context never reaches the agent").hasSize(before);
+
+        TestHttp.Reply own = jsonRpc("acme", "SendMessage", message("\"contextId\":\"ctx-1\""));
+        TestHttp.Reply fresh = jsonRpc("globex", "SendMessage", message("\"contextId\":\"ctx-globex\""));
+        assertThat(own.json().has("result")).as(own.body().toString()).isTrue();
+        assertThat(fresh.json().has("result")).as("a context nobody started is anyone's to start: " + fresh.body()).isTrue();
+        assertThat(upstream.received()).hasSize(before + 2);
+    }
+
+    /**
      * The JavaScript SDK reads a message's task under {@code taskId} or, when that is absent, {@code task_id}, and loads
      * every task named in {@code referenceTaskIds} (or {@code reference_task_ids}) to hand it to the agent: each is
      * another tenant's task there, and is refused as such.
