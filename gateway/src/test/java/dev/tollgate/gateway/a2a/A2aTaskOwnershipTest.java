@@ -175,6 +175,49 @@ class A2aTaskOwnershipTest {
         assertThat(upstream.received()).hasSize(before);
     }
 
+    /**
+     * The SDK reads a push-config call's task from a member that depends on the version and binding (0.3 JSON-RPC get,
+     * list and delete: {@code id}; 0.3 REST create: the body's {@code name} over the path): a call naming two tasks is
+     * refused, so it cannot be decided on the caller's task and act on acme's (its webhook and token).
+     */
+    @Test
+    void aPushConfigCallNamingTwoTasksIsRefused() throws Exception {
+        jsonRpc("acme", "SendMessage", "{\"message\":{\"messageId\":\"m1\",\"role\":\"ROLE_USER\",\"parts\":[{\"text\":\"go\"}]}}");
+        int before = upstream.received().size();
+
+        List<TestHttp.Reply> refused = List.of(
+                jsonRpc("globex", "tasks/pushNotificationConfig/get", "{\"id\":\"task-9\",\"taskId\":\"task-globex\",\"pushNotificationConfigId\":\"cfg\"}"),
+                jsonRpc("globex", "tasks/pushNotificationConfig/list", "{\"id\":\"task-9\",\"taskId\":\"task-globex\"}"),
+                jsonRpc("globex", "tasks/pushNotificationConfig/delete", "{\"id\":\"task-9\",\"task_id\":\"task-globex\",\"pushNotificationConfigId\":\"cfg\"}"),
+                http.send(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(gateway.port())
+                        .setURI("/agent/v1/tasks/task-globex/pushNotificationConfigs").putHeader("Content-Type", "application/json")
+                        .putHeader("X-Waxell-AXID", token("globex")), Buffer.buffer("{\"name\":\"tasks/task-9/pushNotificationConfigs/evil\","
+                        + "\"pushNotificationConfig\":{\"url\":\"https://hooks.example.com/globex\"}}")));
+
+        for (TestHttp.Reply reply : refused) {
+            assertThat(reply.status()).as(reply.body().toString()).isEqualTo(400);
+            assertThat(reply.body().toString()).contains("invalid_params");
+        }
+        assertThat(upstream.received()).as("no call naming acme's task beside another reaches the agent").hasSize(before);
+
+        TestHttp.Reply byId = jsonRpc("globex", "tasks/pushNotificationConfig/get", "{\"id\":\"task-9\",\"pushNotificationConfigId\":\"cfg\"}");
+        assertThat(byId.errorCode()).as("0.3 names the task id: acme's, not found for globex").isEqualTo(-32001);
+    }
+
+    /**
+     * The 0.3 REST binding's proto JSON puts a message's parts in {@code content} (or {@code request}), which the SDK reads
+     * and the gateway does not: such a message is refused, not decided on its empty {@code parts}.
+     */
+    @Test
+    void aMessageCarryingPartsTheGatewayDoesNotReadIsRefused() throws Exception {
+        TestHttp.Reply reply = jsonRpc("acme", "SendMessage", "{\"message\":{\"messageId\":\"m1\",\"role\":\"ROLE_USER\",\"parts\":[],"
+                + "\"content\":[{\"file\":{\"fileWithUri\":\"http://169.254.169.254/latest/meta-data/\"}}]}}");
+
+        assertThat(reply.status()).as(reply.body().toString()).isEqualTo(400);
+        assertThat(reply.reason()).isEqualTo("invalid_params");
+        assertThat(upstream.received()).isEmpty();
+    }
+
     /** An agent lists every task it holds: each caller's list keeps its own tasks and those the gateway binds to nobody. */
     @Test
     void listTasksShowsACallerOnlyTasksNotBoundToAnother() throws Exception {

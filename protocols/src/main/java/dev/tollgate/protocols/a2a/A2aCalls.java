@@ -73,6 +73,13 @@ public final class A2aCalls {
             if (parts == null || !parts.isArray()) {
                 throw new A2aInvalidRequest("message.parts must be a list");
             }
+            // The 0.3 REST binding's proto JSON carries parts as content (or request), which the SDK reads and this
+            // gateway does not: a message holding them is refused rather than decided on an empty parts list.
+            for (String unread : List.of("content", "request")) {
+                if (message.has(unread)) {
+                    throw new A2aInvalidRequest("message." + unread + " (the 0.3 REST proto form) is not read by the gateway; send message.parts");
+                }
+            }
             view.set("message", message(message, extensions));
             // The SDK reads taskId, else task_id, and hands the agent every task referenceTaskIds names: ownership checks them all.
             String messageTask = A2aFields.id(message, "taskId", "task_id");
@@ -88,7 +95,10 @@ public final class A2aCalls {
             String task = A2aFields.id(p, "taskId", "task_id");
             String id = A2aFields.id(p, "id", null);
             String pushConfigId = A2aFields.id(p, "pushNotificationConfigId", null);
-            taskId = taskId != null ? taskId : task != null ? task : legacy ? id : null;
+            // The SDK reads the task from a different member by version and binding (0.3 JSON-RPC get, list and delete:
+            // id; 0.3 REST create: the body's name, tasks/{task}/pushNotificationConfigs/{config}, over the path): every
+            // member that may name it must name the same task, or the call is decided on one task and acts on another.
+            taskId = sameTask(taskId, task, legacy ? id : null, taskOfConfigName(A2aFields.string(p, "name", null)));
             if (configId == null) {
                 configId = legacy || task == null ? pushConfigId : id;
             }
@@ -195,6 +205,34 @@ public final class A2aCalls {
     private static boolean isPushConfig(A2aMethod method) {
         return method == A2aMethod.CREATE_PUSH_CONFIG || method == A2aMethod.GET_PUSH_CONFIG
                 || method == A2aMethod.LIST_PUSH_CONFIGS || method == A2aMethod.DELETE_PUSH_CONFIG;
+    }
+
+    /** The one task the members name (the path's first), or null; two different ones are refused. */
+    private static String sameTask(String... named) throws A2aInvalidRequest {
+        String task = null;
+        for (String candidate : named) {
+            if (candidate == null) {
+                continue;
+            }
+            if (task != null && !task.equals(candidate)) {
+                throw new A2aInvalidRequest("the push-config call names task " + task + " and task " + candidate + "; name one task");
+            }
+            task = candidate;
+        }
+        return task;
+    }
+
+    /** The task in a config's resource name {@code tasks/{task}/pushNotificationConfigs/...}, or null for any other name. */
+    private static String taskOfConfigName(String name) throws A2aInvalidRequest {
+        if (name == null || !name.startsWith("tasks/")) {
+            return null;
+        }
+        int end = name.indexOf('/', "tasks/".length());
+        String task = end < 0 ? name.substring("tasks/".length()) : name.substring("tasks/".length(), end);
+        if (task.isEmpty()) {
+            throw new A2aInvalidRequest("name " + name + " names no task");
+        }
+        return task;
     }
 
     /**
