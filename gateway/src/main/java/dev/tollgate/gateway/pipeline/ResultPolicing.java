@@ -120,10 +120,12 @@ final class ResultPolicing {
                 joints = joints != null ? joints : JsonNodeFactory.instance.arrayNode(1);
                 String separator = separator(texts.channel(i));
                 joints.add(tail == null ? texts.joined(i) : tail + separator + texts.joined(i));
-                if (tail != null && !separator.isEmpty()) {
-                    // Two messages are two runs of text ("hi" | "Ignore all ..."), yet a word split between them
-                    // ("Ignore all prev" | "ious instructions") must not pass either: read both ways.
-                    joints.add(tail + texts.joined(i));
+                // Two messages are two runs of text ("hi" | "Ignore all ..."), yet a word split between them
+                // ("Ignore all prev" | "ious instructions"), in one answer or across two events, must not pass either:
+                // read both ways.
+                String glued = texts.glued(i);
+                if (glued != null || tail != null && !separator.isEmpty()) {
+                    joints.add((tail == null ? "" : tail) + (glued != null ? glued : texts.joined(i)));
                 }
             }
         }

@@ -33,6 +33,8 @@ final class ShownTexts {
     /** Channels in the order their first text came: an artifact's id, or {@link #OUTSIDE_ARTIFACTS}. Usually one. */
     private final List<String> channels = new ArrayList<>(1);
     private final List<StringBuilder> joined = new ArrayList<>(1);
+    /** The same texts with nothing between two messages either: a word split across two messages is read whole too. */
+    private final List<StringBuilder> glued = new ArrayList<>(1);
     private int[] counts = new int[1];
     /** The array (or object) each channel's last text came from: texts of two different ones are two messages. */
     private final List<JsonNode> lastContainers = new ArrayList<>(1);
@@ -83,6 +85,15 @@ final class ShownTexts {
         return joined.get(i).toString();
     }
 
+    /**
+     * The channel's texts joined with nothing between two messages, or null when that is {@link #joined(int)} (one
+     * message): "Ignore all prev" | "ious instructions" must not pass as two words.
+     */
+    String glued(int i) {
+        StringBuilder g = glued.get(i);
+        return g.length() == joined.get(i).length() ? null : g.toString();
+    }
+
     /** How many texts the channel joined. */
     int count(int i) {
         return counts[i];
@@ -117,6 +128,7 @@ final class ShownTexts {
                 index.put(channel, i);
             }
             joined.add(new StringBuilder());
+            glued.add(new StringBuilder());
             lastContainers.add(container);
             if (i == counts.length) {
                 counts = java.util.Arrays.copyOf(counts, i * 2);
@@ -130,7 +142,20 @@ final class ShownTexts {
             }
         }
         run.append(text);
+        glued.get(i).append(text);
         counts[i]++;
+    }
+
+    /** JavaScript's {@code String(value)} of a JSON value: arrays joined by commas (nested ones flattened), null as nothing. */
+    private static String javaScriptString(JsonNode value) {
+        if (value.isArray()) {
+            StringBuilder out = new StringBuilder();
+            for (int i = 0; i < value.size(); i++) {
+                out.append(i == 0 ? "" : ",").append(value.get(i).isNull() ? "" : javaScriptString(value.get(i)));
+            }
+            return out.toString();
+        }
+        return value.isObject() ? "[object Object]" : value.asText();
     }
 
     /** The current channel's position, or -1: the last one used is the usual answer; many are looked up, not searched. */
@@ -156,8 +181,10 @@ final class ShownTexts {
     /** Walks an artifact (the value of {@code artifact}, an element of {@code artifacts}) in its own channel. */
     private void walkArtifact(JsonNode artifact) {
         String outer = channel;
-        if (byArtifact && artifact.path("artifactId").isTextual()) {
-            channel = artifact.get("artifactId").textValue();
+        // The JavaScript SDK's client reads artifact_id when artifactId is absent: both name the artifact a chunk joins.
+        JsonNode id = artifact.path("artifactId").isTextual() ? artifact.get("artifactId") : artifact.path("artifact_id");
+        if (byArtifact && id.isTextual()) {
+            channel = id.textValue();
         }
         walk(artifact, null, false);
         channel = outer;
@@ -165,8 +192,10 @@ final class ShownTexts {
 
     /** @param container the array holding {@code object} when it is a part, the object itself when it is a part on its own */
     private void walk(JsonNode object, JsonNode container, boolean top) {
-        if (container != null && object.path("text").isTextual()) {
-            add(object.get("text").textValue(), container);
+        JsonNode text = object.get("text");
+        if (container != null && text != null && !text.isNull()) {
+            // A client shows String(text): ["instructions ..."] is shown as its element, so it is read as shown.
+            add(text.isTextual() ? text.textValue() : javaScriptString(text), container);
             return;
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {

@@ -146,6 +146,7 @@ public final class DocumentScan {
         // Either name may be what the client reads (MCP and A2A 0.3 say mimeType, A2A 1.0 mediaType): text if either says so.
         java.nio.charset.Charset charset = textCharset(object.get("mimeType"));
         charset = charset != null ? charset : textCharset(object.get("mediaType"));
+        charset = charset != null ? charset : textCharset(object.get("media_type")); // the JavaScript SDK reads this spelling too
         if (charset == null || base64.isEmpty()) {
             return;
         }
