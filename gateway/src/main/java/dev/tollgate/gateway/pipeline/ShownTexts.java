@@ -33,7 +33,10 @@ final class ShownTexts {
     /** Channels in the order their first text came: an artifact's id, or {@link #OUTSIDE_ARTIFACTS}. Usually one. */
     private final List<String> channels = new ArrayList<>(1);
     private final List<StringBuilder> joined = new ArrayList<>(1);
-    /** The same texts with nothing between two messages either: a word split across two messages is read whole too. */
+    /**
+     * The same texts with nothing between two messages either (a word split across two messages is read whole too);
+     * null for a channel of one message, whose glued text is its joined text: started at the first space written.
+     */
     private final List<StringBuilder> glued = new ArrayList<>(1);
     private int[] counts = new int[1];
     /** The array (or object) each channel's last text came from: texts of two different ones are two messages. */
@@ -91,7 +94,7 @@ final class ShownTexts {
      */
     String glued(int i) {
         StringBuilder g = glued.get(i);
-        return g.length() == joined.get(i).length() ? null : g.toString();
+        return g == null ? null : g.toString();
     }
 
     /** How many texts the channel joined. */
@@ -128,7 +131,7 @@ final class ShownTexts {
                 index.put(channel, i);
             }
             joined.add(new StringBuilder());
-            glued.add(new StringBuilder());
+            glued.add(null);
             lastContainers.add(container);
             if (i == counts.length) {
                 counts = java.util.Arrays.copyOf(counts, i * 2);
@@ -138,11 +141,16 @@ final class ShownTexts {
         if (lastContainers.get(i) != container) {
             lastContainers.set(i, container);
             if (!run.isEmpty()) {
+                if (glued.get(i) == null) {
+                    glued.set(i, new StringBuilder(run));
+                }
                 run.append(' ');
             }
         }
         run.append(text);
-        glued.get(i).append(text);
+        if (glued.get(i) != null) {
+            glued.get(i).append(text);
+        }
         counts[i]++;
     }
 

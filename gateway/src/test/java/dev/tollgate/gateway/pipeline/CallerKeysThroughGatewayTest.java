@@ -8,7 +8,6 @@ import dev.tollgate.gateway.support.TenantTokens;
 import dev.tollgate.gateway.support.TestHttp;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,13 +36,7 @@ class CallerKeysThroughGatewayTest {
     void start() throws Exception {
         vertx = Vertx.vertx();
         upstream = new RecordingUpstream(vertx);
-        upstream.answer(request -> {
-            String body = upstream.received().get(upstream.received().size() - 1).body().toString();
-            String id = body.replaceAll("(?s).*\"id\":(\\d+).*", "$1");
-            request.response().putHeader("Mcp-Session-Id", "upstream-session").putHeader("Content-Type", "application/json");
-            String result = body.contains("\"tools/call\"") ? "{\"task\":{\"taskId\":\"job-1\",\"status\":\"working\"}}" : "{}";
-            request.response().end(request.method() == HttpMethod.POST ? "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":" + result + "}" : "");
-        });
+        upstream.answerAsTaskServer("upstream-session");
         http = new TestHttp(vertx);
         tokens = TenantTokens.in(dir);
         Files.createDirectories(dir.resolve("policies"));

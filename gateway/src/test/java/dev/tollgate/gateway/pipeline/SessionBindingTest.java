@@ -53,15 +53,7 @@ class SessionBindingTest {
     void start() throws Exception {
         vertx = Vertx.vertx();
         upstream = new RecordingUpstream(vertx);
-        // Every answer names the upstream's session, as an MCP server does on initialize and after.
-        upstream.answer(request -> {
-            String body = upstream.received().get(upstream.received().size() - 1).body().toString();
-            String id = body.replaceAll("(?s).*\"id\":(\\d+).*", "$1");
-            request.response().putHeader("Mcp-Session-Id", UPSTREAM_SESSION).putHeader("Content-Type", "application/json");
-            // A tools/call starts a task (as a task-augmented call does); anything else has an empty result.
-            String result = body.contains("\"tools/call\"") ? "{\"task\":{\"taskId\":\"job-1\",\"status\":\"working\"}}" : "{}";
-            request.response().end(request.method() == HttpMethod.POST ? "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":" + result + "}" : "");
-        });
+        upstream.answerAsTaskServer(UPSTREAM_SESSION);
         http = new TestHttp(vertx);
         tokens = TenantTokens.in(dir);
         Files.createDirectories(dir.resolve("policies"));

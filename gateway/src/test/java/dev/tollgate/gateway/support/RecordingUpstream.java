@@ -65,6 +65,21 @@ public final class RecordingUpstream implements AutoCloseable {
         this.answer = handler;
     }
 
+    /**
+     * Answers as an MCP server whose tools start tasks: every answer names {@code sessionId}; a POSTed
+     * {@code tools/call} starts task {@code job-1} (as a task-augmented call does), anything else has an empty result;
+     * other methods get an empty body.
+     */
+    public void answerAsTaskServer(String sessionId) {
+        answer(request -> {
+            String body = received.get(received.size() - 1).body().toString();
+            String id = body.replaceAll("(?s).*\"id\":(\\d+).*", "$1");
+            request.response().putHeader("Mcp-Session-Id", sessionId).putHeader("Content-Type", "application/json");
+            String result = body.contains("\"tools/call\"") ? "{\"task\":{\"taskId\":\"job-1\",\"status\":\"working\"}}" : "{}";
+            request.response().end(request.method() == HttpMethod.POST ? "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":" + result + "}" : "");
+        });
+    }
+
     public List<Received> received() {
         return received;
     }
