@@ -1,9 +1,9 @@
 package dev.tollgate.gateway.audit;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.policy.CallDescription;
+import java.io.IOException;
 
 /**
  * The A2A fields of an audit record, in the clear (unlike arguments, which are digested): what an
@@ -15,37 +15,42 @@ final class A2aAuditFields {
     private A2aAuditFields() {
     }
 
-    static void add(ObjectNode record, CallDescription call) {
+    static void write(JsonGenerator g, CallDescription call) throws IOException {
         if (!"a2a".equals(call.protocol()) || call.arguments() == null) {
             return;
         }
         JsonNode view = call.arguments();
-        record.put("protocol", "a2a");
-        ObjectNode a2a = record.putObject("a2a");
-        copy(view, "binding", a2a, "binding");
-        copy(view, "version", a2a, "version");
-        copy(view, "tenant", a2a, "tenant");
-        copy(view, "taskId", a2a, "task_id");
-        copy(view, "contextId", a2a, "context_id");
-        copy(view, "configId", a2a, "config_id");
-        copy(view, "skill", a2a, "skill");
-        copy(view.path("push"), "url", a2a, "push_url");
+        g.writeStringField("protocol", "a2a");
+        g.writeObjectFieldStart("a2a");
+        copy(view, "binding", g, "binding");
+        copy(view, "version", g, "version");
+        copy(view, "tenant", g, "tenant");
+        copy(view, "taskId", g, "task_id");
+        copy(view, "contextId", g, "context_id");
+        copy(view, "configId", g, "config_id");
+        copy(view, "skill", g, "skill");
+        copy(view.path("push"), "url", g, "push_url");
         JsonNode message = view.path("message");
         if (message.isObject()) {
-            ArrayNode kinds = a2a.putArray("part_kinds");
-            message.path("parts").forEach(p -> kinds.add(p.path("kind").asText()));
-            a2a.put("message_bytes", message.path("size").asLong());
+            g.writeArrayFieldStart("part_kinds");
+            for (JsonNode part : message.path("parts")) {
+                g.writeString(part.path("kind").asText());
+            }
+            g.writeEndArray();
+            g.writeNumberField("message_bytes", message.path("size").asLong());
         }
         JsonNode extensions = view.get("extensions");
         if (extensions != null && extensions.isArray()) {
-            a2a.set("extensions", extensions.deepCopy());
+            g.writeFieldName("extensions");
+            g.writeTree(extensions);
         }
+        g.writeEndObject();
     }
 
-    private static void copy(JsonNode from, String field, ObjectNode to, String as) {
+    private static void copy(JsonNode from, String field, JsonGenerator g, String as) throws IOException {
         JsonNode value = from.get(field);
         if (value != null && value.isTextual()) {
-            to.put(as, value.textValue());
+            g.writeStringField(as, value.textValue());
         }
     }
 }

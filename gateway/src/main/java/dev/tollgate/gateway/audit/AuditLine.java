@@ -1,8 +1,9 @@
 package dev.tollgate.gateway.audit;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -19,10 +20,8 @@ record AuditLine(long seq, String hash, byte[] bytes) {
      * Numbers the record, names the previous hash, serializes it, replaces unpaired surrogates (client- or
      * server-sent text may hold them; UTF-8 cannot) and seals it. The hash covers the text as written.
      */
-    static AuditLine seal(ObjectNode record, long seq, String prev) throws JsonProcessingException {
-        record.put("seq", seq);
-        record.put("prev", prev);
-        byte[] content = utf8(record);
+    static AuditLine seal(AuditEntry record, long seq, String prev, AuditWriting writing) throws IOException {
+        byte[] content = utf8(record, seq, prev, writing);
         String hash = AuditChain.sha256(content);
         return new AuditLine(seq, hash, AuditChain.sealedLine(content, hash));
     }
@@ -31,12 +30,32 @@ record AuditLine(long seq, String hash, byte[] bytes) {
      * The record as UTF-8. Jackson's byte generator writes straight to UTF-8 (no String, no second encoding
      * pass) and gives the same bytes as the text path for every record without a surrogate; it writes any
      * surrogate, paired or lone, as a {@code \\uD8xx}-style escape, so a record whose bytes hold such an escape
-     * (or the same six characters as literal text, escaped) takes the text path, which keeps pairs as UTF-8
-     * and replaces lone surrogates with U+FFFD.
+     * (or the same six characters as literal text, escaped) is written again on the text path, which keeps pairs
+     * as UTF-8 and replaces lone surrogates with U+FFFD.
      */
-    static byte[] utf8(ObjectNode record) throws JsonProcessingException {
-        byte[] bytes = JSON.writeValueAsBytes(record);
-        return mayHoldSurrogateEscape(bytes) ? wellFormed(JSON.writeValueAsString(record)).getBytes(StandardCharsets.UTF_8) : bytes;
+    static byte[] utf8(AuditEntry record, long seq, String prev, AuditWriting writing) throws IOException {
+        byte[] written = writing.lines().write(g -> write(g, record, seq, prev, writing));
+        if (!mayHoldSurrogateEscape(written)) {
+            return written;
+        }
+        StringWriter text = new StringWriter(written.length);
+        try (JsonGenerator g = JSON.getFactory().createGenerator(text)) {
+            write(g, record, seq, prev, writing);
+        }
+        return wellFormed(text.toString()).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The writer thread's output for lines. */
+    static JsonScratch scratch() {
+        return new JsonScratch(JSON);
+    }
+
+    private static void write(JsonGenerator g, AuditEntry record, long seq, String prev, AuditWriting writing) throws IOException {
+        g.writeStartObject();
+        record.writeFields(g, writing);
+        g.writeNumberField("seq", seq);
+        g.writeStringField("prev", prev);
+        g.writeEndObject();
     }
 
     /** Whether Jackson's byte generator wrote a surrogate here: it writes every one, paired or lone, as an escape. */

@@ -1,6 +1,5 @@
 package dev.tollgate.gateway.audit;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.gateway.config.AuditConfig;
 import dev.tollgate.gateway.telemetry.ArgumentRedactor;
 import java.io.IOException;
@@ -47,9 +46,8 @@ public final class AuditLog implements AutoCloseable {
     static final long RETRY_MAX_MILLIS = 5_000;
 
     private final AuditConfig config;
-    private final ArgumentRedactor redactor;
     private final Semaphore room;
-    private final ConcurrentLinkedQueue<ObjectNode> queue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<AuditEntry> queue = new ConcurrentLinkedQueue<>();
     /** Counted apart from the queue: its size() walks every node. */
     private final AtomicLong queuedCount = new AtomicLong();
     private final AuditAppender appender;
@@ -64,12 +62,12 @@ public final class AuditLog implements AutoCloseable {
     /** Writer thread only: the chain as sealed so far (it may run ahead of the disk while writes fail). */
     private String lastHash;
     private long lastSeq;
-    /** Writer thread only: formats the records' times. */
-    private final InstantText times = new InstantText();
+    /** Writer thread only: what it brings to each record (its own time formatter among them). */
+    private final AuditWriting writing;
 
     private AuditLog(AuditConfig config, ArgumentRedactor redactor) throws IOException {
         this.config = config;
-        this.redactor = redactor;
+        this.writing = new AuditWriting(config.arguments(), redactor, new InstantText());
         this.room = new Semaphore(config.queueCapacity());
         this.appender = new AuditAppender(config.directory(), config.maxFileBytes(), Clock.systemUTC());
         AuditAppender.ChainEnd end = appender.open();
@@ -91,7 +89,7 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /** Queues a record for writing; false (and counted as dropped) when the queue is full. Never blocks. */
-    public boolean offer(ObjectNode record) {
+    public boolean offer(AuditEntry record) {
         if (!room.tryAcquire()) {
             dropped.incrementAndGet();
             return false;
@@ -100,7 +98,7 @@ public final class AuditLog implements AutoCloseable {
         return true;
     }
 
-    private void enqueue(ObjectNode record) {
+    private void enqueue(AuditEntry record) {
         queuedCount.incrementAndGet();
         queue.add(record);
     }
@@ -111,7 +109,7 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /** Queues a record on room already reserved with {@link #tryReserve}: never fails, never blocks. */
-    public void offerReserved(ObjectNode record) {
+    public void offerReserved(AuditEntry record) {
         enqueue(record);
     }
 
@@ -164,7 +162,7 @@ public final class AuditLog implements AutoCloseable {
     }
 
     private void drain() {
-        List<ObjectNode> taken = new ArrayList<>();
+        List<AuditEntry> taken = new ArrayList<>();
         List<AuditLine> pending = new ArrayList<>();
         long retryMillis = RETRY_FIRST_MILLIS;
         while (running || !queue.isEmpty() || !pending.isEmpty()) {
@@ -204,8 +202,8 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /** Takes what is queued, frees its room and seals it into lines; false (after lingering) when nothing came. */
-    private boolean take(List<ObjectNode> taken, List<AuditLine> pending) throws InterruptedException {
-        for (ObjectNode record = queue.poll(); record != null; record = queue.poll()) {
+    private boolean take(List<AuditEntry> taken, List<AuditLine> pending) throws InterruptedException {
+        for (AuditEntry record = queue.poll(); record != null; record = queue.poll()) {
             taken.add(record);
         }
         if (taken.isEmpty()) {
@@ -217,7 +215,7 @@ public final class AuditLog implements AutoCloseable {
         }
         queuedCount.addAndGet(-taken.size());
         room.release(taken.size());
-        for (ObjectNode record : taken) {
+        for (AuditEntry record : taken) {
             AuditLine line = seal(record);
             if (line != null) {
                 pending.add(line);
@@ -228,16 +226,15 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /** One record into its line, or null (counted, logged) when it cannot be serialized: it never blocks the others. */
-    private AuditLine seal(ObjectNode record) {
+    private AuditLine seal(AuditEntry record) {
         try {
-            AuditRecords.finish(record, config.arguments(), redactor, times);
-            AuditLine line = AuditLine.seal(record, lastSeq + 1, lastHash);
+            AuditLine line = AuditLine.seal(record, lastSeq + 1, lastHash, writing);
             lastSeq = line.seq();
             lastHash = line.hash();
             return line;
         } catch (IOException | RuntimeException e) {
             failedRecords.incrementAndGet();
-            LOG.error("audit: a record could not be serialized and is lost (method {})", record.path("method").asText("?"), e);
+            LOG.error("audit: a record could not be serialized and is lost (method {})", record.method(), e);
             return null;
         }
     }

@@ -1,13 +1,11 @@
 package dev.tollgate.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.gateway.GatewayServices;
 import dev.tollgate.gateway.audit.AuditLog;
 import dev.tollgate.gateway.audit.AuditRecords;
 import dev.tollgate.gateway.budget.CallCharge;
 import dev.tollgate.gateway.config.PricingTable;
-import dev.tollgate.gateway.config.AuditConfig;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.Decision;
 import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
@@ -54,7 +52,7 @@ public final class CompletionRecorder {
         if (services.audit() == null) {
             return;
         }
-        List<ObjectNode> records = new ArrayList<>(exchange.decisions().size());
+        List<AuditRecords.CallRecord> records = new ArrayList<>(exchange.decisions().size());
         String route = exchange.route().route().name();
         if (exchange.a2a() != null) {
             // One call per A2A request: its decision, if policy decided one (the public card is not decided).
@@ -81,10 +79,10 @@ public final class CompletionRecorder {
     }
 
     /** Queues the records on the call's reservation (when-full: reject) and gives back the room it did not use. */
-    private void queue(int reserved, List<ObjectNode> records) {
+    private void queue(int reserved, List<AuditRecords.CallRecord> records) {
         AuditLog audit = services.audit();
         int unused = reserved;
-        for (ObjectNode record : records) {
+        for (AuditRecords.CallRecord record : records) {
             if (unused > 0) {
                 audit.offerReserved(record);
                 unused--;
@@ -132,25 +130,21 @@ public final class CompletionRecorder {
         }
     }
 
-    private ObjectNode record(Exchange exchange, CallDescription call, Decision decision, int status, String error, long totalNanos,
-                              String requestId) {
-        AuditConfig config = services.audit().config();
+    private AuditRecords.CallRecord record(Exchange exchange, CallDescription call, Decision decision, int status, String error,
+                                           long totalNanos, String requestId) {
         String traceId = exchange.trace() == null ? null : exchange.trace().traceId();
         AuditRecords.Outcome outcome = new AuditRecords.Outcome(status, error, totalNanos / 1e6, exchange.upstreamNanos() / 1e6, traceId, requestId,
                 exchange.a2a() != null ? a2aVersion(exchange.a2a()) : exchange.mcpRevision());
-        ObjectNode record = AuditRecords.of(Instant.now(), call, exchange.identity(), decision, outcome, config.arguments());
-        if (exchange.approval() != null && decision.requiresApproval()) {
-            AuditRecords.approval(record, exchange.approval());
-        }
-        if (!exchange.pinFindings().isEmpty()) {
-            AuditRecords.pinning(record, exchange.pinFindings());
-        }
+        AuditRecords.ApprovalState approval = exchange.approval() != null && decision.requiresApproval()
+                ? AuditRecords.ApprovalState.of(exchange.approval()) : null;
+        // The last verdict on this request's result is the one on record (a result read twice was decided twice).
+        ResultVerdict result = null;
         for (ResultVerdict verdict : exchange.resultVerdicts()) {
             if (requestId != null && requestId.equals(verdict.requestId())) {
-                AuditRecords.result(record, verdict);
+                result = verdict;
             }
         }
-        return record;
+        return new AuditRecords.CallRecord(Instant.now(), call, exchange.identity(), decision, outcome, approval, exchange.pinFindings(), result);
     }
 
     /** The A2A generation the call spoke, as the audit and the {@code /version} policy pointer name it. */

@@ -37,7 +37,7 @@ class AuditCrashTest {
                 AuditConfig.ArgumentsMode.NONE));
         String pad = "\u00e9x".repeat(PAD_CHARS / 2);
         for (long i = 0; ; i++) {
-            if (!log.offer(JSON.createObjectNode().put("method", "tools/call").put("tool", "t" + i).put("pad", pad))) {
+            if (!log.offer(new TreeAuditEntry(JSON.createObjectNode().put("method", "tools/call").put("tool", "t" + i).put("pad", pad)))) {
                 Thread.yield();
             }
         }
@@ -70,7 +70,7 @@ class AuditCrashTest {
                 AuditConfig.ArgumentsMode.NONE))) {
             assertThat(reopened.lastWrittenSeq()).isEqualTo(completeLines);
             for (int i = 0; i < 5; i++) {
-                reopened.offer(JSON.createObjectNode().put("method", "tools/call").put("tool", "after-" + i));
+                reopened.offer(new TreeAuditEntry(JSON.createObjectNode().put("method", "tools/call").put("tool", "after-" + i)));
             }
             await().atMost(Duration.ofSeconds(5)).until(() -> reopened.written() == 5);
         }

@@ -16,8 +16,14 @@ class AuditLineEncodingTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The text path's bytes for the record sealed as seq 7 after "prev". */
     private static byte[] textPath(ObjectNode record) throws Exception {
-        return AuditLine.wellFormed(JSON.writeValueAsString(record)).getBytes(StandardCharsets.UTF_8);
+        ObjectNode line = record.deepCopy().put("seq", 7).put("prev", "prev");
+        return AuditLine.wellFormed(JSON.writeValueAsString(line)).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] utf8(ObjectNode record) throws Exception {
+        return AuditLine.utf8(new TreeAuditEntry(record), 7, "prev", TreeAuditEntry.WRITING);
     }
 
     @Test
@@ -25,7 +31,7 @@ class AuditLineEncodingTest {
         Random random = new Random(15);
         for (int n = 0; n < 2_000; n++) {
             ObjectNode record = JSON.createObjectNode();
-            record.put("seq", random.nextLong()).put("latency_ms", random.nextDouble() * 1000).put("allowed", random.nextBoolean());
+            record.put("n", random.nextLong()).put("latency_ms", random.nextDouble() * 1000).put("allowed", random.nextBoolean());
             StringBuilder text = new StringBuilder();
             for (int i = 0; i < 40; i++) {
                 // ASCII, control characters, Latin-1, other BMP text, quotes and backslashes; no surrogates.
@@ -40,14 +46,14 @@ class AuditLineEncodingTest {
                 text.append(c);
             }
             record.putObject("arguments").put("text", text.toString()).putArray("list").add(text.reverse().toString()).add(n);
-            assertThat(AuditLine.utf8(record)).as("record %d", n).isEqualTo(textPath(record));
+            assertThat(utf8(record)).as("record %d", n).isEqualTo(textPath(record));
         }
     }
 
     @Test
     void surrogatesPairedOrLoneTakeTheTextPath() throws Exception {
         ObjectNode record = JSON.createObjectNode().put("pair", "ok \ud83d\ude00").put("lone", "x\ud800");
-        byte[] bytes = AuditLine.utf8(record);
+        byte[] bytes = utf8(record);
         assertThat(bytes).isEqualTo(textPath(record));
         assertThat(new String(bytes, StandardCharsets.UTF_8)).contains("ok \ud83d\ude00", "x\uFFFD").doesNotContain("\\u");
     }
@@ -56,7 +62,7 @@ class AuditLineEncodingTest {
     void textThatSpellsASurrogateEscapeIsKeptAsWritten() throws Exception {
         // The six characters \uD800 as literal text: escaped as \\uD800, never read as a surrogate.
         ObjectNode record = JSON.createObjectNode().put("tool", "\\uD800 and \\udfff");
-        assertThat(AuditLine.utf8(record)).isEqualTo(textPath(record));
-        assertThat(JSON.readTree(AuditLine.utf8(record)).path("tool").asText()).isEqualTo("\\uD800 and \\udfff");
+        assertThat(utf8(record)).isEqualTo(textPath(record));
+        assertThat(JSON.readTree(utf8(record)).path("tool").asText()).isEqualTo("\\uD800 and \\udfff");
     }
 }

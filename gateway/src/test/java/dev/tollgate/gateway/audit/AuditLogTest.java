@@ -38,7 +38,7 @@ class AuditLogTest {
 
     private void write(AuditLog log, int from, int to) {
         for (int i = from; i < to; i++) {
-            assertThat(log.offer(record(i, i % 3 == 0 ? "deny" : "allow"))).isTrue();
+            assertThat(log.offer(new TreeAuditEntry(record(i, i % 3 == 0 ? "deny" : "allow")))).isTrue();
         }
         int expected = to;
         await().atMost(Duration.ofSeconds(5)).until(() -> log.written() >= expected - from);
@@ -135,7 +135,7 @@ class AuditLogTest {
             refused = offering.submit(() -> {
                 int no = 0;
                 for (int i = 0; i < offers; i++) {
-                    if (log.offer(record(i, "allow"))) {
+                    if (log.offer(new TreeAuditEntry(record(i, "allow")))) {
                         accepted.add("t" + i);
                     } else {
                         no++;
@@ -176,7 +176,7 @@ class AuditLogTest {
         try (AuditLog log = open(AuditConfig.DEFAULT_MAX_FILE_BYTES)) {
             ObjectNode poisoned = record(0, "allow").put("tool", "x\ud800");
             poisoned.putObject("arguments").put("\udc00key", "tail\ud83d").put("pair", "ok \ud83d\ude00");
-            assertThat(log.offer(poisoned)).isTrue();
+            assertThat(log.offer(new TreeAuditEntry(poisoned))).isTrue();
             write(log, 1, 11);
             await().atMost(Duration.ofSeconds(5)).until(() -> log.written() == 11);
 
@@ -198,9 +198,9 @@ class AuditLogTest {
     void aRecordThatCannotBeSerializedIsCountedAndLostAloneWhileLaterRecordsAreWritten() throws Exception {
         try (AuditLog log = open(AuditConfig.DEFAULT_MAX_FILE_BYTES)) {
             write(log, 0, 3);
-            assertThat(log.offer(record(3, "allow").putPOJO("broken", new Unserializable()))).isTrue();
+            assertThat(log.offer(new TreeAuditEntry(record(3, "allow").putPOJO("broken", new Unserializable())))).isTrue();
             for (int i = 4; i < 8; i++) {
-                assertThat(log.offer(record(i, "allow"))).isTrue();
+                assertThat(log.offer(new TreeAuditEntry(record(i, "allow")))).isTrue();
             }
             await().atMost(Duration.ofSeconds(5)).until(() -> log.written() == 7);
 
@@ -228,7 +228,7 @@ class AuditLogTest {
         Files.createSymbolicLink(file, full);
         try (AuditLog log = open(AuditConfig.DEFAULT_MAX_FILE_BYTES)) {
             for (int i = 0; i < 5; i++) {
-                assertThat(log.offer(record(i, "allow"))).isTrue();
+                assertThat(log.offer(new TreeAuditEntry(record(i, "allow")))).isTrue();
             }
             await().atMost(Duration.ofSeconds(5)).until(() -> log.failedWrites() >= 2);
 
@@ -330,11 +330,11 @@ class AuditLogTest {
             assertThat(log.tryReserve(4)).isTrue();
             assertThat(log.isFull()).isTrue();
             assertThat(log.tryReserve(1)).isFalse();
-            assertThat(log.offer(record(99, "allow"))).isFalse();
+            assertThat(log.offer(new TreeAuditEntry(record(99, "allow")))).isFalse();
             assertThat(log.dropped()).isEqualTo(1);
 
             for (int i = 0; i < 6; i++) {
-                log.offerReserved(record(i, "allow"));
+                log.offerReserved(new TreeAuditEntry(record(i, "allow")));
             }
             log.release(4);
 

@@ -37,7 +37,7 @@ class AuditVerifierTest {
             if (seqs[i] == 0) {
                 line = AuditChain.seal(JSON.writeValueAsString(record(i).put("prev", prev)));
             } else {
-                line = new String(AuditLine.seal(record(i), seqs[i], prev).bytes(), StandardCharsets.UTF_8).strip();
+                line = new String(TreeAuditEntry.seal(record(i), seqs[i], prev).bytes(), StandardCharsets.UTF_8).strip();
             }
             prev = AuditChain.claimedHash(line);
             lines.add(line);
@@ -89,7 +89,7 @@ class AuditVerifierTest {
         try (AuditLog log = AuditLog.open(new AuditConfig(dir, AuditConfig.DEFAULT_MAX_FILE_BYTES, 100, AuditConfig.WhenFull.REJECT,
                 AuditConfig.ArgumentsMode.NONE))) {
             for (int i = 0; i < 2; i++) {
-                log.offer(record(10 + i));
+                log.offer(new TreeAuditEntry(record(10 + i)));
             }
             await().atMost(Duration.ofSeconds(5)).until(() -> log.written() == 2);
         }
