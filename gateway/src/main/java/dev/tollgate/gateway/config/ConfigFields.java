@@ -29,6 +29,7 @@ public final class ConfigFields {
     public static final Set<String> SESSION_KEY = ConfigLoader.SESSION_KEY_FIELDS;
     public static final Set<String> APPROVALS = ApprovalsReader.FIELDS;
     public static final Set<String> APPROVALS_WEBHOOK = ApprovalsReader.WEBHOOK_FIELDS;
+    public static final Set<String> TASKS = TasksReader.FIELDS;
     /** Includes the upstream fields of {@link #ROUTE_UPSTREAMS}. */
     public static final Set<String> ROUTE = ConfigLoader.ROUTE_FIELDS;
     public static final Set<String> ROUTE_UPSTREAMS = UpstreamsReader.ROUTE_FIELDS;

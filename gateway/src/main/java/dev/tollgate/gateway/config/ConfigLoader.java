@@ -24,7 +24,7 @@ import java.util.Set;
 public final class ConfigLoader {
 
     static final Set<String> TOP_LEVEL = Set.of("listeners", "admin", "limits", "policies", "telemetry", "audit", "identity", "routes",
-            "budgets", "redis", "rate-limits", "sessions", "approvals");
+            "budgets", "redis", "rate-limits", "sessions", "approvals", "tasks");
     static final Set<String> SESSION_FIELDS = Set.of("keys", "max-age");
     static final Set<String> SESSION_KEY_FIELDS = Set.of("id", "secret");
     private static final int SESSION_KEY_BYTES = 32;
@@ -118,11 +118,12 @@ public final class ConfigLoader {
         SessionConfig sessions = sessions(root);
         Map<String, CheckBinding> customChecks = customChecks(root);
         ApprovalsConfig approvals = ApprovalsReader.read(root, redis);
+        TasksConfig tasks = TasksReader.read(root, redis);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         return new GatewayConfig(source, listeners, admin, limits, routes, policyDirectory, telemetry, audit, axid, budget,
-                redis, rateLimits, sessions, customChecks, approvals);
+                redis, rateLimits, sessions, customChecks, approvals, tasks);
     }
 
     /**

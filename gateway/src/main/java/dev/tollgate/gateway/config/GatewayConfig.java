@@ -14,11 +14,13 @@ import java.util.List;
  * @param customChecks    names policy documents may use for registered checks with fixed arguments
  *                        ({@code policies.custom-checks}, e.g. AGT's {@code custom_check})
  * @param approvals       how calls held by an {@code approve} rule reach approvers
+ * @param tasks           where task and context ownership is kept (this replica, or Redis for all)
  */
 public record GatewayConfig(String source, List<ListenerConfig> listeners, AdminConfig admin, LimitsConfig limits,
                             List<RouteConfig> routes, Path policyDirectory, TelemetryConfig telemetry, AuditConfig audit,
                             AxidConfig axid, BudgetConfig budget, RedisConfig redis, RateLimitConfig rateLimits,
-                            SessionConfig sessions, Map<String, CheckBinding> customChecks, ApprovalsConfig approvals) {
+                            SessionConfig sessions, Map<String, CheckBinding> customChecks, ApprovalsConfig approvals,
+                            TasksConfig tasks) {
 
     public GatewayConfig {
         listeners = List.copyOf(listeners);
@@ -28,6 +30,15 @@ public record GatewayConfig(String source, List<ListenerConfig> listeners, Admin
         sessions = sessions == null ? SessionConfig.DEFAULT : sessions;
         customChecks = customChecks == null ? Map.of() : Map.copyOf(customChecks);
         approvals = approvals == null ? ApprovalsConfig.DEFAULT : approvals;
+        tasks = tasks == null ? TasksConfig.DEFAULT : tasks;
+    }
+
+    public GatewayConfig(String source, List<ListenerConfig> listeners, AdminConfig admin, LimitsConfig limits,
+                         List<RouteConfig> routes, Path policyDirectory, TelemetryConfig telemetry, AuditConfig audit,
+                         AxidConfig axid, BudgetConfig budget, RedisConfig redis, RateLimitConfig rateLimits,
+                         SessionConfig sessions, Map<String, CheckBinding> customChecks, ApprovalsConfig approvals) {
+        this(source, listeners, admin, limits, routes, policyDirectory, telemetry, audit, axid, budget, redis, rateLimits, sessions,
+                customChecks, approvals, null);
     }
 
     public GatewayConfig(String source, List<ListenerConfig> listeners, AdminConfig admin, LimitsConfig limits,
@@ -35,13 +46,13 @@ public record GatewayConfig(String source, List<ListenerConfig> listeners, Admin
                          AxidConfig axid, BudgetConfig budget, RedisConfig redis, RateLimitConfig rateLimits,
                          SessionConfig sessions, Map<String, CheckBinding> customChecks) {
         this(source, listeners, admin, limits, routes, policyDirectory, telemetry, audit, axid, budget, redis, rateLimits, sessions,
-                customChecks, null);
+                customChecks, null, null);
     }
 
     /** Without budgets, Redis or rate-limit settings: an in-memory ledger, nothing priced, local buckets. */
     public GatewayConfig(String source, List<ListenerConfig> listeners, AdminConfig admin, LimitsConfig limits,
                          List<RouteConfig> routes, Path policyDirectory, TelemetryConfig telemetry, AuditConfig audit,
                          AxidConfig axid) {
-        this(source, listeners, admin, limits, routes, policyDirectory, telemetry, audit, axid, null, null, null, null, null, null);
+        this(source, listeners, admin, limits, routes, policyDirectory, telemetry, audit, axid, null, null, null, null, null, null, null);
     }
 }

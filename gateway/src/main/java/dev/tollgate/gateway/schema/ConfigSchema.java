@@ -23,6 +23,7 @@ import dev.tollgate.gateway.config.ConfigFields;
 import dev.tollgate.gateway.config.PinningConfig;
 import dev.tollgate.gateway.config.Protocol;
 import dev.tollgate.gateway.config.RateLimitConfig;
+import dev.tollgate.gateway.config.TasksConfig;
 import dev.tollgate.gateway.config.UpstreamsConfig;
 import dev.tollgate.gateway.schema.SchemaBuilder.Fields;
 import java.util.Arrays;
@@ -52,7 +53,7 @@ public final class ConfigSchema {
                         .add("routes", "Gateway path prefixes and the upstream each forwards to; the longest matching prefix wins.",
                                 listOf(route(b)))
                         .add("budgets", "Spend per (tenant, spawn tree), read through a cache and charged from a pricing table.", budgets(b))
-                        .add("redis", "The Redis shared by replicas (ledger: redis, rate-limits store: redis, approvals store: redis).", redis(b))
+                        .add("redis", "The Redis shared by replicas (ledger: redis, rate-limits store: redis, approvals store: redis, tasks store: redis).", redis(b))
                         .add("rate-limits", "Where rate_limit checks keep their counters.", b.mapping("rate-limits",
                                 "Rate limit state.", ConfigFields.RATE_LIMITS, new Fields()
                                         .add("store", "local: per instance | redis: shared by replicas.", choice(RateLimitConfig.Store.class))
@@ -61,7 +62,11 @@ public final class ConfigSchema {
                                         .add("max-buckets-per-owner", "With store: local, the most buckets one caller holds in a rule keyed by tool, "
                                                 + "method or route (names the call chooses). Default 1000.", integer(1))))
                         .add("sessions", "Keys that seal MCP session ids so that every replica can route a session.", sessions(b))
-                        .add("approvals", "Calls held until a person approves them (rules with action: approve).", approvals(b)),
+                        .add("approvals", "Calls held until a person approves them (rules with action: approve).", approvals(b))
+                        .add("tasks", "Where task and context ownership is kept.", b.mapping("tasks", "Task ownership.", ConfigFields.TASKS,
+                                new Fields().add("store", "memory (each replica knows the tasks created through it, default) | redis (every "
+                                        + "replica knows every task; a request naming a task is refused 503 task_store_unavailable when Redis "
+                                        + "cannot answer; needs redis).", choice(TasksConfig.Store.class)))),
                 "listeners", "routes");
         return new GeneratedSchema(FILE_NAME, b.document("gateway.yaml", root), b.drift());
     }
