@@ -1,0 +1,161 @@
+package dev.tollgate.gateway.tasks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.gateway.config.RedisConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Response;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Task and context bindings in Redis ({@code tasks: {store: redis}}). Each binding is one string key (see
+ * {@link TaskStoreKeys}) holding {@code {"tool","owner","instance"}} as JSON, written with {@code SET NX EX}: the first
+ * binding wins and is kept {@link #RETENTION}, as replicas keep theirs. Reads are single GETs sent together (no MGET:
+ * the keys of one request may sit on different Redis Cluster shards), each under the configured per-command timeout.
+ */
+public final class RedisTaskStore implements SharedTaskStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisTaskStore.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** As long as a replica remembers a task (TaskOrigins.RETENTION): the binding outlives no replica's own memory of it. */
+    public static final Duration RETENTION = Duration.ofHours(24);
+    /** At most one warning per this interval for failed writes: a Redis outage must not flood the log. */
+    private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final Redis redis;
+    private final RedisAPI api;
+    private final TaskStoreKeys keys;
+    private final long timeoutMillis;
+    private final Counter readErrors;
+    private final Counter writeErrors;
+    private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
+    private final AtomicLong unwarned = new AtomicLong();
+
+    /** @param registry where {@code tollgate_task_store_errors_total{op}} is counted; null: nowhere */
+    public RedisTaskStore(Vertx vertx, RedisConfig config, MeterRegistry registry) {
+        this.redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.uri())
+                .setMaxPoolSize(config.maxPoolSize()).setMaxPoolWaiting(1024).setMaxWaitingHandlers(4096));
+        this.api = RedisAPI.api(redis);
+        this.keys = new TaskStoreKeys(config.keyPrefix());
+        this.timeoutMillis = config.timeout().toMillis();
+        MeterRegistry meters = registry == null ? new SimpleMeterRegistry() : registry;
+        this.readErrors = errors(meters, "read");
+        this.writeErrors = errors(meters, "write");
+    }
+
+    private static Counter errors(MeterRegistry registry, String op) {
+        return Counter.builder("tollgate.task.store.errors").tag("op", op)
+                .description("Task store commands that failed or timed out (read: the call was refused; write: a binding other replicas miss)")
+                .register(registry);
+    }
+
+    @Override
+    public void bindTask(String route, String taskId, TaskBinding binding) {
+        ObjectNode value = JSON.createObjectNode().put("tool", binding.tool()).put("owner", binding.owner()).put("instance", binding.instance());
+        write(keys.key(TaskStoreKeys.TASK, route, taskId), value.toString());
+    }
+
+    @Override
+    public void bindContext(String route, String contextId, String owner) {
+        write(keys.key(TaskStoreKeys.CONTEXT, route, contextId), JSON.createObjectNode().put("owner", owner).toString());
+    }
+
+    private void write(String key, String value) {
+        timed(() -> api.set(List.of(key, value, "NX", "EX", Long.toString(RETENTION.toSeconds()))))
+                .onFailure(this::writeFailed);
+    }
+
+    private void writeFailed(Throwable cause) {
+        writeErrors.increment();
+        long now = System.nanoTime();
+        long last = lastWarning.get();
+        if (now - last >= WARN_EVERY_NANOS && lastWarning.compareAndSet(last, now)) {
+            long more = unwarned.getAndSet(0);
+            LOG.warn("task store: a binding was not written to Redis ({}); other replicas do not see that task or context{}",
+                    cause.toString(), more == 0 ? "" : " (" + more + " more failures since the last warning)");
+        } else {
+            unwarned.incrementAndGet();
+        }
+    }
+
+    @Override
+    public Future<Found> find(String route, Collection<String> taskIds, Collection<String> contextIds) {
+        List<String> taskList = List.copyOf(taskIds);
+        List<String> contextList = List.copyOf(contextIds);
+        List<Future<Response>> reads = new ArrayList<>(taskList.size() + contextList.size());
+        taskList.forEach(id -> reads.add(timed(() -> api.get(keys.key(TaskStoreKeys.TASK, route, id)))));
+        contextList.forEach(id -> reads.add(timed(() -> api.get(keys.key(TaskStoreKeys.CONTEXT, route, id)))));
+        return Future.all(reads).map(all -> {
+            Map<String, TaskBinding> tasks = new HashMap<>();
+            Map<String, String> contexts = new HashMap<>();
+            for (int i = 0; i < taskList.size(); i++) {
+                JsonNode value = parse(all.resultAt(i));
+                if (value != null) {
+                    tasks.put(taskList.get(i), new TaskBinding(text(value, "tool"), text(value, "owner"), text(value, "instance")));
+                }
+            }
+            for (int i = 0; i < contextList.size(); i++) {
+                JsonNode value = parse(all.resultAt(taskList.size() + i));
+                if (value != null && text(value, "owner") != null) {
+                    contexts.put(contextList.get(i), text(value, "owner"));
+                }
+            }
+            return new Found(tasks, contexts);
+        }).onFailure(e -> readErrors.increment());
+    }
+
+    /** A value that is not a binding fails the read (the caller refuses): it could be another caller's task, unreadable. */
+    private static JsonNode parse(Response response) {
+        if (response == null) {
+            return null;
+        }
+        try {
+            JsonNode node = JSON.readTree(response.toString());
+            if (node == null || !node.isObject()) {
+                throw new IllegalStateException("a task binding in Redis is not a JSON object");
+            }
+            return node;
+        } catch (IOException e) {
+            throw new IllegalStateException("a task binding in Redis is not JSON", e);
+        }
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || !value.isTextual() ? null : value.textValue();
+    }
+
+    /** With the per-command timeout; a closed Vert.x rejects the send, which becomes the failed future it means. */
+    private Future<Response> timed(Supplier<Future<Response>> send) {
+        try {
+            return send.get().timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException | IllegalStateException e) {
+            return Future.failedFuture(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        redis.close();
+    }
+}
