@@ -4,6 +4,9 @@ import dev.tollgate.gateway.admin.AdminServer;
 import dev.tollgate.gateway.audit.AuditLog;
 import dev.tollgate.gateway.budget.Budgets;
 import dev.tollgate.gateway.config.BudgetConfig;
+import dev.tollgate.gateway.config.TasksConfig;
+import dev.tollgate.gateway.pipeline.TaskOrigins;
+import dev.tollgate.gateway.tasks.RedisTaskStore;
 import dev.tollgate.gateway.identity.SvidSource;
 import dev.tollgate.gateway.identity.SvidSources;
 import io.vertx.core.Context;
@@ -107,9 +110,12 @@ public final class Gateway {
     /** Starts with the given services (tests: an in-memory span exporter). The gateway closes them when it closes. */
     public static Future<Gateway> start(Vertx vertx, GatewaySnapshot initial, int eventLoops, GatewayServices given) {
         GatewayConfig config = initial.config();
-        GatewayServices services = given.budgets() != null && given.approvals() != null ? given : new GatewayServices(given.metrics(),
+        // With tasks: {store: redis} every replica reads and writes the task and context bindings in Redis.
+        boolean sharedTasks = config.tasks().store() == TasksConfig.Store.REDIS;
+        GatewayServices services = given.budgets() != null && given.approvals() != null && !sharedTasks ? given : new GatewayServices(given.metrics(),
                 given.telemetry(), given.audit(), given.svids(), given.budgets() != null ? given.budgets() : Budgets.create(vertx, config),
-                given.learnt(), given.concurrentCalls(), given.replays(), given.upstreams(),
+                sharedTasks ? given.learnt().withTaskOrigins(new TaskOrigins(new RedisTaskStore(vertx, config.redis(), given.metrics().registry())))
+                        : given.learnt(), given.concurrentCalls(), given.replays(), given.upstreams(),
                 given.approvals() != null ? given.approvals() : Approvals.create(vertx, config, given.metrics().registry()), given.recentDecisions());
         AtomicReference<GatewaySnapshot> snapshot = new AtomicReference<>(initial);
         GatewayMetrics metrics = services.metrics();
@@ -215,6 +221,9 @@ public final class Gateway {
         if (!previous.config().rateLimits().equals(next.config().rateLimits())) {
             needRestart.add("rate-limits");
         }
+        if (!previous.config().tasks().equals(next.config().tasks())) {
+            needRestart.add("tasks");
+        }
         return needRestart;
     }
 
@@ -237,6 +246,7 @@ public final class Gateway {
             }
             services.telemetry().close();
             services.budgets().close();
+            services.learnt().taskOrigins().close();
             // The Workload API streams and the JWKS refresh thread end with the gateway, not with the JVM.
             SvidSources.closeAll(services.svids().values());
             if (snapshot.get().axid() != null) {

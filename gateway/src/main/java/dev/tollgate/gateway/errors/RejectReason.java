@@ -103,6 +103,9 @@ public enum RejectReason {
     NUMBER_READINGS_DISAGREE(200, GatewayErrorCodes.POLICY_DENIED, "number_readings_disagree",
             "Denied: a number in the call is not held by a double as written, and the policy decides differently on"
                     + " its exact value and on the value a JavaScript upstream reads (fail closed)"),
+    /** The shared task store (tasks: {store: redis}) could not say whose a named task or context is: refused, fail closed. */
+    TASK_STORE_UNAVAILABLE(503, GatewayErrorCodes.TRANSPORT, "task_store_unavailable",
+            "The shared task store is unavailable; call refused (fail closed)"),
     AUDIT_UNAVAILABLE(503, GatewayErrorCodes.UPSTREAM, "audit_unavailable", "Audit log cannot keep up; call refused (fail closed)"),
     UPSTREAM_CREDENTIAL(502, GatewayErrorCodes.UPSTREAM, "upstream_credential_unavailable",
             "The gateway could not obtain the upstream's credential"),

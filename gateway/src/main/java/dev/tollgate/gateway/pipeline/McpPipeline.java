@@ -39,6 +39,8 @@ public final class McpPipeline {
         stages.add(new SessionRequestIdStage(services.learnt().sessionRequestIds(), errors));
         // A client's answer to the gateway's own approval question: taken here, never forwarded.
         stages.add(new ElicitationAnswerStage(services.approvals()));
+        // Whose are the tasks and context the call names, when another replica learnt it: fetched before anything reads it.
+        stages.add(new TaskStorePrefetchStage(services.learnt().taskOrigins(), errors));
         // Another caller's task does not exist for this one: refused before policy, never forwarded.
         stages.add(new TaskOwnershipStage(services.learnt().taskOrigins(), errors));
         stages.add(new AuditReservationStage(services.audit(), errors));

@@ -2,7 +2,14 @@ package dev.tollgate.gateway.pipeline;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.tollgate.gateway.tasks.SharedTaskStore;
+import dev.tollgate.gateway.tasks.TaskBinding;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 
 /**
  * Which tool created each MCP task, learnt from the {@code tools/call} answers that pass through the gateway
@@ -12,7 +19,9 @@ import java.time.Duration;
  * The caller who created the task is kept too: another caller naming the task is told it does not exist.
  * So is the upstream instance that answered, for routes with several: the task's follow-ups go to it.
  * Shared by every event loop; bounded in count and kept for a day after last use. A task this gateway did
- * not see created (another replica, before a restart, evicted) has no known tool or owner.
+ * not see created (another replica, before a restart, evicted) has no known tool or owner, unless a
+ * {@link SharedTaskStore} is configured ({@code tasks: {store: redis}}): every binding learnt here is written there
+ * too, and {@link #load} fetches the bindings this replica lacks before a request naming them is decided.
  */
 public final class TaskOrigins {
 
@@ -37,6 +46,17 @@ public final class TaskOrigins {
         }
     }
 
+    /** Where bindings are shared with the other replicas; null: this replica's memory only ({@code tasks: {store: memory}}). */
+    private final SharedTaskStore shared;
+
+    TaskOrigins() {
+        this(null);
+    }
+
+    public TaskOrigins(SharedTaskStore shared) {
+        this.shared = shared;
+    }
+
     private final Cache<Key, Origin> byTask = Caffeine.newBuilder()
             .maximumSize(MAX_TASKS)
             .expireAfterAccess(RETENTION)
@@ -53,8 +73,8 @@ public final class TaskOrigins {
 
     /** Binds the context to its first owner: an answer cannot hand another caller's context to this one. */
     void learnContext(String route, String contextId, String owner) {
-        if (owner != null) {
-            contextOwners.asMap().putIfAbsent(new Key(route, contextId), owner);
+        if (owner != null && contextOwners.asMap().putIfAbsent(new Key(route, contextId), owner) == null && shared != null) {
+            shared.bindContext(route, contextId, owner);
         }
     }
 
@@ -66,6 +86,55 @@ public final class TaskOrigins {
 
     void learn(String route, String taskId, String tool, String owner, String instance) {
         byTask.put(new Key(route, taskId), new Origin(tool, owner, instance));
+        if (shared != null) {
+            // Not awaited: the answer is not held for it. Until it lands only the creator holds the id.
+            shared.bindTask(route, taskId, new TaskBinding(tool, owner, instance));
+        }
+    }
+
+    /** Closes the shared store's connections, if any (the gateway's close). */
+    public void close() {
+        if (shared != null) {
+            shared.close();
+        }
+    }
+
+    /** Whether bindings are shared with other replicas (then {@link #load} may have to wait for the store). */
+    boolean shared() {
+        return shared != null;
+    }
+
+    /**
+     * Makes the bindings of these ids known here before they are read: those this replica lacks are fetched from the
+     * shared store and kept (a binding learnt here meanwhile wins). Completes at once when there is no shared store or
+     * nothing is missing; fails when the store cannot answer, and the caller then refuses (fail closed). Completes on
+     * {@code context}, the caller's event loop.
+     */
+    Future<Void> load(String route, Collection<String> taskIds, Collection<String> contextIds, Context context) {
+        if (shared == null) {
+            return Future.succeededFuture();
+        }
+        List<String> tasks = new ArrayList<>();
+        for (String id : taskIds) {
+            if (of(route, id) == null && !tasks.contains(id)) {
+                tasks.add(id);
+            }
+        }
+        List<String> contexts = new ArrayList<>();
+        for (String id : contextIds) {
+            if (contextOwners.getIfPresent(new Key(route, id)) == null && !contexts.contains(id)) {
+                contexts.add(id);
+            }
+        }
+        if (tasks.isEmpty() && contexts.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        Future<Void> loaded = shared.find(route, tasks, contexts).map(found -> {
+            found.tasks().forEach((id, b) -> byTask.asMap().putIfAbsent(new Key(route, id), new Origin(b.tool(), b.owner(), b.instance())));
+            found.contextOwners().forEach((id, owner) -> contextOwners.asMap().putIfAbsent(new Key(route, id), owner));
+            return null;
+        });
+        return context == null ? loaded : Future.fromCompletionStage(loaded.toCompletionStage(), context);
     }
 
     /** Where the task on this route came from, or null when the gateway did not see it created. */

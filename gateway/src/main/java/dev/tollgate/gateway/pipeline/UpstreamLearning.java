@@ -18,4 +18,9 @@ public record UpstreamLearning(ToolParamHeaders paramHeaders, TaskOrigins taskOr
     public UpstreamLearning(io.micrometer.core.instrument.MeterRegistry registry) {
         this(new ToolParamHeaders(), new TaskOrigins(), new dev.tollgate.gateway.pinning.PinWatch(registry), new SessionRequestIds());
     }
+
+    /** The same learning with task ownership kept in {@code taskOrigins} (one backed by a shared store). */
+    public UpstreamLearning withTaskOrigins(TaskOrigins taskOrigins) {
+        return new UpstreamLearning(paramHeaders, taskOrigins, pins, sessionRequestIds);
+    }
 }
