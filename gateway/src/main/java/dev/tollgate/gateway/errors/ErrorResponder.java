@@ -28,6 +28,11 @@ public final class ErrorResponder {
      */
     /** @return completes when the answer has been written (or immediately when it could not be) */
     public Future<Void> respond(HttpServerResponse response, RejectReason reason, JsonNode id, String detail) {
+        return respond(response, reason, reason.httpStatus(), id, detail);
+    }
+
+    /** As above with an explicit HTTP status (a reason answered with another status where it arises elsewhere). */
+    public Future<Void> respond(HttpServerResponse response, RejectReason reason, int httpStatus, JsonNode id, String detail) {
         metrics.rejected(reason);
         if (openStream(response)) {
             ObjectNode data = JsonNodeFactory.instance.objectNode().put("reason", reason.code());
@@ -50,7 +55,7 @@ public final class ErrorResponder {
             data.put("detail", detail);
         }
         byte[] body = JsonRpcResponses.error(id, reason.jsonRpcCode(), reason.message(), data);
-        return response.setStatusCode(reason.httpStatus())
+        return response.setStatusCode(httpStatus)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .end(Buffer.buffer(body));
     }

@@ -53,6 +53,7 @@ final class A2aResponseFilter implements ResponseFilter {
     /** For a ListTasks call: takes other callers' tasks out of the answer; null for any other call. */
     private final A2aTaskListFilter taskList;
     private final PinWatch pinWatch;
+    private final TaskOrigins taskOrigins;
     /** Result policy for this call's answers (message sends, task reads, their streams); null when there is none to apply. */
     private final ResultPolicing results;
     /** Set once an event of this stream was denied: the client has the policy's error, nothing more is relayed. */
@@ -66,6 +67,7 @@ final class A2aResponseFilter implements ResponseFilter {
         this.tasks = A2aTaskLearner.of(exchange, learnt.taskOrigins());
         this.taskList = A2aTaskListFilter.of(exchange, learnt.taskOrigins());
         this.pinWatch = learnt.pins();
+        this.taskOrigins = learnt.taskOrigins();
         this.results = exchange.a2a().call() == null ? null : ResultPolicing.of(exchange);
     }
 
@@ -77,6 +79,16 @@ final class A2aResponseFilter implements ResponseFilter {
     @Override
     public ArrayNode batchDenials() {
         return null;
+    }
+
+    /** A ListTasks answer on a route whose bindings are shared: the owners of listed tasks not seen here are fetched first. */
+    @Override
+    public io.vertx.core.Future<Void> beforeRewrite(byte[] body) {
+        if (taskList == null || !taskOrigins.shared()) {
+            return io.vertx.core.Future.succeededFuture();
+        }
+        return taskOrigins.load(taskList.route(), taskList.listedIds(body, exchange.a2a().target() instanceof A2aTarget.JsonRpc), List.of(),
+                io.vertx.core.Vertx.currentContext());
     }
 
     @Override

@@ -8,7 +8,9 @@ import dev.tollgate.protocols.a2a.A2aCall;
 import dev.tollgate.protocols.a2a.A2aMethod;
 import dev.tollgate.protocols.json.JsonRejection;
 import dev.tollgate.protocols.json.StrictJsonParser;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 
 /**
  * ListTasks answered for one caller: an agent lists every task it holds, whoever created it, so the tasks that
@@ -48,6 +50,28 @@ final class A2aTaskListFilter {
             return null;
         }
         return new A2aTaskListFilter(tasks, exchange.route().route().name(), CallerKey.of(exchange.identity()));
+    }
+
+    /** The ids of the tasks a ListTasks answer lists (none when it is no readable list: {@link #filter} refuses it then). */
+    List<String> listedIds(byte[] body, boolean jsonRpc) {
+        JsonNode root;
+        try {
+            root = PARSER.parse(body);
+        } catch (JsonRejection e) {
+            return List.of();
+        }
+        List<String> ids = new ArrayList<>();
+        for (JsonNode task : (jsonRpc ? root.path("result") : root).path("tasks")) {
+            JsonNode id = task.get("id");
+            if (id != null && id.isTextual()) {
+                ids.add(id.textValue());
+            }
+        }
+        return ids;
+    }
+
+    String route() {
+        return route;
     }
 
     /**

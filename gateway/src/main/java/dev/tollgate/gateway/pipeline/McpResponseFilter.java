@@ -172,6 +172,29 @@ final class McpResponseFilter implements ResponseFilter {
     }
 
     /**
+     * A tasks/list answer on a route whose task bindings are shared: the owners of the listed tasks this replica has not
+     * seen are fetched first, so {@link #filterTasksList} takes out another caller's task created through another
+     * replica. The answer is read here and again when it is rewritten: only tasks/list answers pay for it. (A list
+     * answered on an SSE stream is filtered event by event, which cannot wait: there only bindings known here apply.)
+     */
+    @Override
+    public io.vertx.core.Future<Void> beforeRewrite(byte[] body) {
+        if (!clientListsTasks || !taskOrigins.shared() || !(reader.read(body, clientSentBatch) instanceof ServerMessage.Read answer)) {
+            return io.vertx.core.Future.succeededFuture();
+        }
+        List<String> listed = new java.util.ArrayList<>();
+        for (JsonNode response : answer.root().isArray() ? answer.root() : List.of(answer.root())) {
+            for (JsonNode task : response.path("result").path("tasks")) {
+                JsonNode taskId = task.get("taskId");
+                if (taskId != null && taskId.isTextual()) {
+                    listed.add(taskId.textValue());
+                }
+            }
+        }
+        return taskOrigins.load(route, listed, List.of(), io.vertx.core.Vertx.currentContext());
+    }
+
+    /**
      * A whole JSON answer: the bytes to relay (the input when nothing changes), or null when the answer
      * cannot be relayed (unreadable, not a response, an array the client did not ask for).
      */

@@ -2,6 +2,7 @@ package dev.tollgate.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.tollgate.protocols.sse.SseEvent;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
@@ -24,6 +25,15 @@ interface ResponseFilter {
 
     /** Errors for denied batch elements, to send before the upstream's events; null when none. */
     ArrayNode batchDenials();
+
+    /**
+     * Makes ready, before {@link #rewriteJson}, what rewriting this whole JSON answer needs from a shared store: the
+     * owners of the tasks a list names that this replica has not seen (tasks: {store: redis}). Completes at once when
+     * there is nothing to fetch. A failed future withholds the answer: the client gets 502 task_store_unavailable.
+     */
+    default Future<Void> beforeRewrite(byte[] body) {
+        return Future.succeededFuture();
+    }
 
     /**
      * Rewrites a whole JSON answer; may adjust the response's status and headers (an ETag for a rewritten

@@ -382,7 +382,7 @@ final class UpstreamCall {
                         finish();
                     });
         } else if (inspected || filter.rewritesJson()) {
-            relayRead(upstream, body -> rewritten(body, filter), "the answer is not a JSON-RPC response the gateway can read");
+            relayRead(upstream, filter::beforeRewrite, body -> rewritten(body, filter), "the answer is not a JSON-RPC response the gateway can read");
         } else if (shouldStream(upstream)) {
             cancelDeadline();
             streamOpened();
@@ -463,6 +463,12 @@ final class UpstreamCall {
     }
 
     private void relayRead(HttpClientResponse upstream, Function<byte[], byte[]> check, String refusal) {
+        relayRead(upstream, body -> Future.succeededFuture(), check, refusal);
+    }
+
+    /** As above, {@code prepare} first: what the check reads from a shared store; when that fails, the answer is withheld. */
+    private void relayRead(HttpClientResponse upstream, Function<byte[], Future<Void>> prepare, Function<byte[], byte[]> check,
+                           String refusal) {
         long limit = exchange.snapshot().config().limits().maxInspectedResponseBytes();
         BoundedBody.read(upstream, limit).onComplete(ar -> {
             if (finished) {
@@ -476,19 +482,43 @@ final class UpstreamCall {
                 }
                 return;
             }
-            byte[] relayed = check.apply(BufferBytes.readOnly(ar.result()));
-            if (relayed == null) {
-                refuseAnswer(upstream, RejectReason.UPSTREAM_INVALID_RESPONSE, refusal);
+            byte[] body = BufferBytes.readOnly(ar.result());
+            Future<Void> ready = prepare.apply(body);
+            if (ready.succeeded()) {
+                relayChecked(upstream, body, check, refusal);
                 return;
             }
-            cancelDeadline();
-            Buffer out = BufferBytes.wrapping(relayed);
-            if (exchange.outcome() != null) {
-                exchange.outcome().onJson(out);
-            }
-            endJson(out);
-            finish();
+            ready.onComplete(prepared -> {
+                if (finished) {
+                    return; // the call's deadline answered meanwhile
+                }
+                if (prepared.failed()) {
+                    // The list may hold another caller's tasks that only the store knows: not relayed (fail closed).
+                    refuseAnswer(upstream, RejectReason.TASK_STORE_UNAVAILABLE, WITHHELD_STATUS,
+                            "the task store could not be read to filter the answer: " + prepared.cause().getMessage());
+                } else {
+                    relayChecked(upstream, body, check, refusal);
+                }
+            });
         });
+    }
+
+    /** An answer withheld after the upstream gave it is the gateway's failure to pass it on, as other refused answers: 502. */
+    private static final int WITHHELD_STATUS = 502;
+
+    private void relayChecked(HttpClientResponse upstream, byte[] body, Function<byte[], byte[]> check, String refusal) {
+        byte[] relayed = check.apply(body);
+        if (relayed == null) {
+            refuseAnswer(upstream, RejectReason.UPSTREAM_INVALID_RESPONSE, refusal);
+            return;
+        }
+        cancelDeadline();
+        Buffer out = BufferBytes.wrapping(relayed);
+        if (exchange.outcome() != null) {
+            exchange.outcome().onJson(out);
+        }
+        endJson(out);
+        finish();
     }
 
     /**
@@ -537,6 +567,10 @@ final class UpstreamCall {
      * upstream's headers are dropped too), and the rest of the upstream's answer is discarded.
      */
     private void refuseAnswer(HttpClientResponse upstream, RejectReason reason, String detail) {
+        refuseAnswer(upstream, reason, reason.httpStatus(), detail);
+    }
+
+    private void refuseAnswer(HttpClientResponse upstream, RejectReason reason, int httpStatus, String detail) {
         if (finished) {
             return;
         }
@@ -547,7 +581,7 @@ final class UpstreamCall {
         quietReset(upstream);
         exchange.errorType(reason.code());
         exchange.response().headers().clear();
-        errors.respond(exchange.response(), reason, singleRequestId(), detail);
+        errors.respond(exchange.response(), reason, httpStatus, singleRequestId(), detail);
         done.tryComplete(StageResult.RESPONDED);
     }
 

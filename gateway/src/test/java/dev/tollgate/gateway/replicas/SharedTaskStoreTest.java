@@ -1,0 +1,311 @@
+package dev.tollgate.gateway.replicas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tollgate.gateway.config.ConfigException;
+import dev.tollgate.gateway.config.ConfigLoader;
+import dev.tollgate.gateway.config.TasksConfig;
+import dev.tollgate.gateway.support.RecordingUpstream;
+import dev.tollgate.gateway.support.RedisServer;
+import dev.tollgate.gateway.support.RunningGateway;
+import dev.tollgate.gateway.support.TenantTokens;
+import dev.tollgate.gateway.support.TestHttp;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code tasks: {store: redis}}: two replicas sharing one real redis-server know each other's tasks and contexts. A task
+ * created through replica 1 is acme's on replica 2 too (another tenant is told it does not exist, and its tasks/* are
+ * decided as the creating tool's calls there), its context is acme's, and lists through replica 2 lose it for others.
+ * When Redis cannot answer, a request naming a task replica 2 has not seen is refused 503 (fail closed).
+ */
+class SharedTaskStoreTest {
+
+    private static final String UPSTREAM_SESSION = "upstream-session-7";
+    private static final byte[] KEY = new byte[32];
+    private static final String POLICY = """
+            name: p
+            defaults: {action: allow}
+            rules:
+              - name: reports-run-to-the-end
+                priority: 10
+                condition: {all: [{tool: report}, {method: tasks/cancel}]}
+                action: deny
+                message: a running report cannot be cancelled
+            """;
+    private static final String A2A_TASK = "{\"id\":\"task-9\",\"contextId\":\"ctx-1\",\"status\":{\"state\":\"TASK_STATE_SUBMITTED\"}}";
+    private static final String CREATE_REPORT = "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"report\",\"arguments\":{}}}";
+
+    @TempDir
+    Path dir;
+    private Vertx vertx;
+    private RedisServer redisServer;
+    private RecordingUpstream mcpUpstream;
+    private RecordingUpstream agent;
+    private TenantTokens tokens;
+    private TestHttp http;
+    private RunningGateway replica1;
+    private RunningGateway replica2;
+
+    @BeforeEach
+    void start() throws Exception {
+        vertx = Vertx.vertx();
+        redisServer = RedisServer.start();
+        mcpUpstream = new RecordingUpstream(vertx);
+        mcpUpstream.answerAsTaskServer(UPSTREAM_SESSION);
+        agent = new RecordingUpstream(vertx);
+        agent.answer(request -> {
+            String body = agent.received().get(agent.received().size() - 1).body().toString();
+            request.response().putHeader("Content-Type", "application/json").end("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":"
+                    + (body.contains("SendMessage") ? "{\"task\":" + A2A_TASK + "}" : A2A_TASK) + "}");
+        });
+        tokens = TenantTokens.in(dir);
+        Files.createDirectories(dir.resolve("policies"));
+        Files.writeString(dir.resolve("policies/p.yaml"), POLICY);
+        http = new TestHttp(vertx);
+        replica1 = RunningGateway.start(vertx, yaml("redis"));
+        replica2 = RunningGateway.start(vertx, yaml("redis"));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        http.close();
+        replica1.close();
+        replica2.close();
+        mcpUpstream.close();
+        agent.close();
+        redisServer.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+
+    @Test
+    void anMcpTaskCreatedThroughOneReplicaIsNotFoundForAnotherTenantOnTheOther() throws Exception {
+        String acme = initialize(replica1, "acme");
+        String globex = initialize(replica2, "globex");
+        assertThat(mcp(replica1, "acme", acme, CREATE_REPORT).json().at("/result/task/taskId").asText()).isEqualTo("job-1");
+        awaitBindings(1);
+        int before = mcpUpstream.received().size();
+
+        TestHttp.Reply get = mcp(replica2, "globex", globex, taskRequest(4, "tasks/get"));
+        TestHttp.Reply cancel = mcp(replica2, "globex", globex, taskRequest(5, "tasks/cancel"));
+
+        for (TestHttp.Reply refused : List.of(get, cancel)) {
+            assertThat(refused.status()).as(refused.body().toString()).isEqualTo(404);
+            assertThat(refused.reason()).isEqualTo("task_not_found");
+        }
+        assertThat(mcpUpstream.received()).as("nothing of acme's task reaches the upstream for globex").hasSize(before);
+    }
+
+    @Test
+    void theCreatorsTaskCallsThroughTheOtherReplicaAreForwardedAndDecidedAsTheCreatingToolsCalls() throws Exception {
+        String acme = initialize(replica1, "acme");
+        mcp(replica1, "acme", acme, CREATE_REPORT);
+        awaitBindings(1);
+        int before = mcpUpstream.received().size();
+
+        TestHttp.Reply get = mcp(replica2, "acme", acme, taskRequest(4, "tasks/get"));
+        TestHttp.Reply cancel = mcp(replica2, "acme", acme, taskRequest(5, "tasks/cancel"));
+
+        assertThat(get.status()).as(get.body().toString()).isEqualTo(200);
+        assertThat(get.json().has("result")).isTrue();
+        assertThat(cancel.errorCode()).as("the report tool's deny rule covers its task on replica 2: " + cancel.body()).isEqualTo(-32010);
+        assertThat(cancel.json().at("/error/data/rule").asText()).isEqualTo("reports-run-to-the-end");
+        assertThat(mcpUpstream.received()).as("only the tasks/get was forwarded").hasSize(before + 1);
+    }
+
+    @Test
+    void anA2aTaskAndItsContextCreatedThroughOneReplicaAreTheCreatorsOnTheOther() throws Exception {
+        assertThat(a2a(replica1, "acme", "SendMessage", message("")).json().at("/result/task/id").asText()).isEqualTo("task-9");
+        awaitBindings(2);
+        int before = agent.received().size();
+
+        TestHttp.Reply get = a2a(replica2, "globex", "GetTask", "{\"id\":\"task-9\"}");
+        TestHttp.Reply joined = a2a(replica2, "globex", "SendMessage", message("\"contextId\":\"ctx-1\","));
+
+        assertThat(get.status()).as(get.body().toString()).isEqualTo(404);
+        assertThat(get.json().at("/error/code").asInt()).isEqualTo(-32001);
+        assertThat(get.reason()).isEqualTo("a2a_task_not_found");
+        assertThat(joined.status()).as(joined.body().toString()).isEqualTo(404);
+        assertThat(joined.reason()).isEqualTo("a2a_context_not_found");
+        assertThat(agent.received()).as("nothing of acme's task or context reaches the agent for globex").hasSize(before);
+
+        TestHttp.Reply own = a2a(replica2, "acme", "GetTask", "{\"id\":\"task-9\"}");
+        assertThat(own.json().at("/result/id").asText()).as(own.body().toString()).isEqualTo("task-9");
+        assertThat(agent.received()).hasSize(before + 1);
+    }
+
+    @Test
+    void listsThroughTheOtherReplicaLoseAnotherCallersTasks() throws Exception {
+        String acme = initialize(replica1, "acme");
+        String globex = initialize(replica2, "globex");
+        mcp(replica1, "acme", acme, CREATE_REPORT);
+        a2a(replica1, "acme", "SendMessage", message(""));
+        awaitBindings(3);
+        mcpUpstream.answer(request -> request.response().putHeader("Mcp-Session-Id", UPSTREAM_SESSION).putHeader("Content-Type", "application/json")
+                .end("{\"jsonrpc\":\"2.0\",\"id\":5,\"result\":{\"tasks\":[{\"taskId\":\"job-1\",\"status\":\"working\"},"
+                        + "{\"taskId\":\"job-elsewhere\",\"status\":\"working\"}]}}"));
+        String list = "{\"tasks\":[" + A2A_TASK + ",{\"id\":\"task-unknown\",\"contextId\":\"ctx-2\"}],\"totalSize\":2}";
+        agent.answer(request -> request.response().putHeader("Content-Type", "application/json")
+                .end("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":" + list + "}"));
+
+        TestHttp.Reply mcpList = mcp(replica2, "globex", globex, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tasks/list\",\"params\":{}}");
+        TestHttp.Reply a2aList = a2a(replica2, "globex", "ListTasks", "{}");
+
+        assertThat(mcpList.json().at("/result/tasks").findValuesAsText("taskId")).as(mcpList.body().toString()).containsExactly("job-elsewhere");
+        assertThat(a2aList.json().at("/result/tasks").findValuesAsText("id")).as(a2aList.body().toString()).containsExactly("task-unknown");
+        assertThat(a2aList.json().at("/result/totalSize").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void whenRedisCannotAnswerARequestNamingAnUnseenTaskIsRefusedAndOthersPass() throws Exception {
+        String acme = initialize(replica1, "acme");
+        mcp(replica1, "acme", acme, CREATE_REPORT);
+        awaitBindings(1);
+        redisServer.stop();
+        int before = mcpUpstream.received().size();
+
+        TestHttp.Reply get = mcp(replica2, "acme", acme, taskRequest(4, "tasks/get"));
+        TestHttp.Reply a2aGet = a2a(replica2, "acme", "GetTask", "{\"id\":\"task-9\"}");
+        TestHttp.Reply ping = mcp(replica2, "acme", acme, "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"ping\"}");
+        TestHttp.Reply own = mcp(replica1, "acme", acme, taskRequest(7, "tasks/get"));
+
+        assertThat(get.status()).as(get.body().toString()).isEqualTo(503);
+        assertThat(get.reason()).isEqualTo("task_store_unavailable");
+        assertThat(get.json().path("id").asInt()).isEqualTo(4);
+        assertThat(a2aGet.status()).as(a2aGet.body().toString()).isEqualTo(503);
+        assertThat(a2aGet.reason()).isEqualTo("task_store_unavailable");
+        assertThat(agent.received()).as("the agent saw nothing").isEmpty();
+        assertThat(ping.status()).as("a request naming no task does not need the store").isEqualTo(200);
+        assertThat(own.status()).as("a task this replica saw created needs no lookup").isEqualTo(200);
+        assertThat(mcpUpstream.received()).as("only the ping and replica 1's own tasks/get were forwarded").hasSize(before + 2);
+        assertThat(replica2.gateway().metrics().registry().get("tollgate.task.store.errors").tag("op", "read").counter().count())
+                .isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void whenRedisCannotAnswerATasksListNamingUnseenTasksIsWithheld() throws Exception {
+        String globex = initialize(replica2, "globex");
+        redisServer.stop();
+        mcpUpstream.answer(request -> request.response().putHeader("Mcp-Session-Id", UPSTREAM_SESSION).putHeader("Content-Type", "application/json")
+                .end("{\"jsonrpc\":\"2.0\",\"id\":5,\"result\":{\"tasks\":[{\"taskId\":\"job-1\",\"status\":\"working\"}]}}"));
+
+        TestHttp.Reply list = mcp(replica2, "globex", globex, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tasks/list\",\"params\":{}}");
+
+        assertThat(list.status()).as(list.body().toString()).isEqualTo(502);
+        assertThat(list.reason()).isEqualTo("task_store_unavailable");
+        assertThat(list.body().toString()).doesNotContain("job-1");
+    }
+
+    @Test
+    void aFailedWriteIsCountedAndTheAnswerStillReachesItsClient() throws Exception {
+        String acme = initialize(replica1, "acme");
+        redisServer.stop();
+
+        TestHttp.Reply created = mcp(replica1, "acme", acme, CREATE_REPORT);
+
+        assertThat(created.json().at("/result/task/taskId").asText()).as("the answer is not held for the write").isEqualTo("job-1");
+        for (int i = 0; i < 100 && writeErrors(replica1) == 0; i++) {
+            Thread.sleep(20);
+        }
+        assertThat(writeErrors(replica1)).isEqualTo(1);
+    }
+
+    @Test
+    void aRedisStoreWithoutARedisSectionDoesNotLoad() {
+        String yaml = "listeners: [{name: p, host: 127.0.0.1, port: 0}]\nroutes: []\ntasks: {store: redis}\n";
+
+        assertThatThrownBy(() -> ConfigLoader.parse(yaml, "test.yaml", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("tasks.store")
+                .hasMessageContaining("redis needs the top-level redis: {uri: ...} section");
+    }
+
+    @Test
+    void theStoreIsMemoryUnlessConfigured() throws Exception {
+        String yaml = "listeners: [{name: p, host: 127.0.0.1, port: 0}]\nroutes: []\n";
+
+        assertThat(ConfigLoader.parse(yaml, "test.yaml", Map.of()).tasks().store()).isEqualTo(TasksConfig.Store.MEMORY);
+        assertThat(replica1.gateway().snapshot().live().toJson().at("/config/tasks/store").asText()).isEqualTo("REDIS");
+    }
+
+    private double writeErrors(RunningGateway replica) {
+        return replica.gateway().metrics().registry().get("tollgate.task.store.errors").tag("op", "write").counter().count();
+    }
+
+    private String yaml(String store) {
+        return """
+                listeners: [{name: public, host: 127.0.0.1, port: 0}]
+                admin: {host: 127.0.0.1, port: 0}
+                policies: {directory: %s}
+                %s
+                sessions:
+                  keys: [{id: k, secret: "%s"}]
+                redis: {uri: "%s", timeout: 500ms}
+                tasks: {store: %s}
+                routes:
+                  - {name: upstream, path: /mcp, protocol: mcp, upstream: "%s", policy: p}
+                  - {name: agent, path: /agent, protocol: a2a, upstream: "%s", policy: p}
+                """.formatted(dir.resolve("policies"), tokens.identityYaml().strip(), Base64.getEncoder().encodeToString(KEY),
+                redisServer.uri(), store, mcpUpstream.url("/mcp"), agent.url(""));
+    }
+
+    /** Bindings are written without holding the answer: waits until Redis holds as many as the test created. */
+    private void awaitBindings(int count) throws Exception {
+        Redis client = Redis.createClient(vertx, redisServer.uri());
+        try {
+            RedisAPI api = RedisAPI.api(client);
+            for (int i = 0; i < 250; i++) {
+                int held = api.keys("tollgate:task:*").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS).size();
+                if (held >= count) {
+                    return;
+                }
+                Thread.sleep(20);
+            }
+            throw new AssertionError("Redis did not receive " + count + " task bindings");
+        } finally {
+            client.close();
+        }
+    }
+
+    private String initialize(RunningGateway replica, String tenant) throws Exception {
+        TestHttp.Reply reply = http.send(mcpPost(replica, tenant), Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
+                + "{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}"));
+        assertThat(reply.status()).as(reply.body().toString()).isEqualTo(200);
+        return reply.headers().get("Mcp-Session-Id");
+    }
+
+    private TestHttp.Reply mcp(RunningGateway replica, String tenant, String session, String body) throws Exception {
+        return http.send(mcpPost(replica, tenant).putHeader("Mcp-Session-Id", session), Buffer.buffer(body));
+    }
+
+    private RequestOptions mcpPost(RunningGateway replica, String tenant) throws Exception {
+        return TestHttp.mcpPost(replica.port(), "/mcp").putHeader("X-Waxell-AXID", tokens.token(tenant, "planner"));
+    }
+
+    private TestHttp.Reply a2a(RunningGateway replica, String tenant, String method, String params) throws Exception {
+        return http.send(TestHttp.mcpPost(replica.port(), "/agent/a2a/jsonrpc").putHeader("X-Waxell-AXID", tokens.token(tenant, "a")),
+                Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + method + "\",\"params\":" + params + "}"));
+    }
+
+    private static String taskRequest(int id, String method) {
+        return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"" + method + "\",\"params\":{\"taskId\":\"job-1\"}}";
+    }
+
+    private static String message(String members) {
+        return "{\"message\":{\"messageId\":\"m1\"," + members + "\"role\":\"ROLE_USER\",\"parts\":[{\"text\":\"go\"}]}}";
+    }
+}
