@@ -7,9 +7,9 @@ import dev.tollgate.gateway.tasks.TaskBinding;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * Which tool created each MCP task, learnt from the {@code tools/call} answers that pass through the gateway
@@ -114,15 +114,15 @@ public final class TaskOrigins {
         if (shared == null) {
             return Future.succeededFuture();
         }
-        List<String> tasks = new ArrayList<>();
+        Set<String> tasks = new LinkedHashSet<>();
         for (String id : taskIds) {
-            if (of(route, id) == null && !tasks.contains(id)) {
+            if (of(route, id) == null) {
                 tasks.add(id);
             }
         }
-        List<String> contexts = new ArrayList<>();
+        Set<String> contexts = new LinkedHashSet<>();
         for (String id : contextIds) {
-            if (contextOwners.getIfPresent(new Key(route, id)) == null && !contexts.contains(id)) {
+            if (contextOwners.getIfPresent(new Key(route, id)) == null) {
                 contexts.add(id);
             }
         }

@@ -9,9 +9,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.io.IOException;
 import java.time.Duration;
@@ -30,8 +32,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Task and context bindings in Redis ({@code tasks: {store: redis}}). Each binding is one string key (see
  * {@link TaskStoreKeys}) holding {@code {"tool","owner","instance"}} as JSON, written with {@code SET NX EX}: the first
- * binding wins and is kept {@link #RETENTION}, as replicas keep theirs. Reads are single GETs sent together (no MGET:
- * the keys of one request may sit on different Redis Cluster shards), each under the configured per-command timeout.
+ * binding wins and is kept {@link #RETENTION}, as replicas keep theirs. The ids one request or answer names are read with
+ * GETs pipelined on one connection, under the configured per-command timeout. (A standalone Redis, as for the other
+ * stores: the gateway's client has no cluster mode, see README "Capacity".)
  */
 public final class RedisTaskStore implements SharedTaskStore {
 
@@ -102,20 +105,20 @@ public final class RedisTaskStore implements SharedTaskStore {
     public Future<Found> find(String route, Collection<String> taskIds, Collection<String> contextIds) {
         List<String> taskList = List.copyOf(taskIds);
         List<String> contextList = List.copyOf(contextIds);
-        List<Future<Response>> reads = new ArrayList<>(taskList.size() + contextList.size());
-        taskList.forEach(id -> reads.add(timed(() -> api.get(keys.key(TaskStoreKeys.TASK, route, id)))));
-        contextList.forEach(id -> reads.add(timed(() -> api.get(keys.key(TaskStoreKeys.CONTEXT, route, id)))));
-        return Future.all(reads).map(all -> {
+        List<Request> reads = new ArrayList<>(taskList.size() + contextList.size());
+        taskList.forEach(id -> reads.add(Request.cmd(Command.GET).arg(keys.key(TaskStoreKeys.TASK, route, id))));
+        contextList.forEach(id -> reads.add(Request.cmd(Command.GET).arg(keys.key(TaskStoreKeys.CONTEXT, route, id))));
+        return timedBatch(reads).map(all -> {
             Map<String, TaskBinding> tasks = new HashMap<>();
             Map<String, String> contexts = new HashMap<>();
             for (int i = 0; i < taskList.size(); i++) {
-                JsonNode value = parse(all.resultAt(i));
+                JsonNode value = parse(all.get(i));
                 if (value != null) {
                     tasks.put(taskList.get(i), new TaskBinding(text(value, "tool"), text(value, "owner"), text(value, "instance")));
                 }
             }
             for (int i = 0; i < contextList.size(); i++) {
-                JsonNode value = parse(all.resultAt(taskList.size() + i));
+                JsonNode value = parse(all.get(taskList.size() + i));
                 if (value != null && text(value, "owner") != null) {
                     contexts.put(contextList.get(i), text(value, "owner"));
                 }
@@ -149,6 +152,15 @@ public final class RedisTaskStore implements SharedTaskStore {
     private Future<Response> timed(Supplier<Future<Response>> send) {
         try {
             return send.get().timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException | IllegalStateException e) {
+            return Future.failedFuture(e);
+        }
+    }
+
+    /** The GETs pipelined on one connection, one round trip however many ids (a task list may name hundreds). */
+    private Future<List<Response>> timedBatch(List<Request> requests) {
+        try {
+            return redis.batch(requests).timeout(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException | IllegalStateException e) {
             return Future.failedFuture(e);
         }

@@ -196,6 +196,39 @@ class SharedTaskStoreTest {
                 .isGreaterThanOrEqualTo(2);
     }
 
+    /** A Redis that accepts connections and never answers: the read times out (redis.timeout) and the call is refused. */
+    @Test
+    void aRedisThatDoesNotAnswerInTimeRefusesTheCallAfterItsTimeout() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                List<java.net.Socket> held = new java.util.ArrayList<>();
+                try {
+                    while (true) {
+                        held.add(silent.accept());
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            RunningGateway hung = RunningGateway.start(vertx, yaml("redis").replace(redisServer.uri(), "redis://127.0.0.1:" + silent.getLocalPort()));
+            try {
+                String acme = initialize(hung, "acme");
+                long started = System.nanoTime();
+
+                TestHttp.Reply get = mcp(hung, "acme", acme, taskRequest(4, "tasks/get"));
+
+                assertThat(get.status()).as(get.body().toString()).isEqualTo(503);
+                assertThat(get.reason()).isEqualTo("task_store_unavailable");
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).as("answered at the 500 ms timeout").isBetween(400L, 5_000L);
+                assertThat(mcpUpstream.received()).as("only the initialize was forwarded").hasSize(1);
+            } finally {
+                hung.close();
+            }
+        }
+    }
+
     @Test
     void whenRedisCannotAnswerATasksListNamingUnseenTasksIsWithheld() throws Exception {
         String globex = initialize(replica2, "globex");
