@@ -174,16 +174,50 @@ final class McpResponseFilter implements ResponseFilter {
     /**
      * A tasks/list answer on a route whose task bindings are shared: the owners of the listed tasks this replica has not
      * seen are fetched first, so {@link #filterTasksList} takes out another caller's task created through another
-     * replica. The answer is read here and again when it is rewritten: only tasks/list answers pay for it. (A list
-     * answered on an SSE stream is filtered event by event, which cannot wait: there only bindings known here apply.)
+     * replica. The answer is read here and again when it is rewritten: only tasks/list answers pay for it.
      */
     @Override
     public io.vertx.core.Future<Void> beforeRewrite(byte[] body) {
         if (!clientListsTasks || !taskOrigins.shared() || !(reader.read(body, clientSentBatch) instanceof ServerMessage.Read answer)) {
             return io.vertx.core.Future.succeededFuture();
         }
+        return taskOrigins.load(route, listedTaskIds(answer.root()), List.of(), io.vertx.core.Vertx.currentContext());
+    }
+
+    @Override
+    public boolean waitsOnEvents() {
+        return clientListsTasks && taskOrigins.shared();
+    }
+
+    /**
+     * The same for a tasks/list answered on an SSE stream: the event holding the list waits for the bindings of its
+     * unseen tasks (the relay holds later events behind it). When the store cannot answer, the list is replaced by an
+     * error for the call (see {@link #onEvent}): the stream's status line is already sent.
+     */
+    @Override
+    public io.vertx.core.Future<Void> beforeEvent(SseEvent event) {
+        if (!waitsOnEvents() || event.data() == null || event.data().isEmpty()
+                || !(reader.read(event.data().getBytes(StandardCharsets.UTF_8), false) instanceof ServerMessage.Read read)) {
+            return io.vertx.core.Future.succeededFuture();
+        }
+        List<String> listed = listedTaskIds(read.root());
+        if (listed.isEmpty()) {
+            return io.vertx.core.Future.succeededFuture();
+        }
+        return taskOrigins.load(route, listed, List.of(), io.vertx.core.Vertx.currentContext()).transform(ar -> {
+            if (ar.failed()) {
+                listUnchecked = ar.cause().getMessage();
+            }
+            return io.vertx.core.Future.succeededFuture();
+        });
+    }
+
+    /** Why the owners of a streamed task list could not be read (the list is then not relayed); null while they could. */
+    private String listUnchecked;
+
+    private static List<String> listedTaskIds(JsonNode root) {
         List<String> listed = new java.util.ArrayList<>();
-        for (JsonNode response : answer.root().isArray() ? answer.root() : List.of(answer.root())) {
+        for (JsonNode response : root.isArray() ? root : List.of(root)) {
             for (JsonNode task : response.path("result").path("tasks")) {
                 JsonNode taskId = task.get("taskId");
                 if (taskId != null && taskId.isTextual()) {
@@ -191,7 +225,7 @@ final class McpResponseFilter implements ResponseFilter {
                 }
             }
         }
-        return taskOrigins.load(route, listed, List.of(), io.vertx.core.Vertx.currentContext());
+        return listed;
     }
 
     /**
@@ -356,6 +390,15 @@ final class McpResponseFilter implements ResponseFilter {
                 return event.withData(new String(bytes(replacement), StandardCharsets.UTF_8));
             }
         }
+        if (listUnchecked != null && message.messages().get(0) instanceof JsonRpcResponse response && !listedTaskIds(message.root()).isEmpty()) {
+            // Whose its tasks are could not be read: the list is not relayed, the call gets the store's error in its place.
+            ServerMessage.Unreadable why = new ServerMessage.Unreadable(RejectReason.TASK_STORE_UNAVAILABLE.code(),
+                    "the task store could not be read to filter the answer: " + listUnchecked, null, false);
+            listUnchecked = null;
+            refusals.refused(RejectReason.TASK_STORE_UNAVAILABLE, why);
+            return event.withData(new String(bytes(errorInPlace(message.root().get("id"), RejectReason.TASK_STORE_UNAVAILABLE, why)),
+                    StandardCharsets.UTF_8));
+        }
         return filterLists(message.root()) ? event.withData(new String(bytes(message.root()), StandardCharsets.UTF_8)) : event;
     }
 
@@ -516,14 +559,18 @@ final class McpResponseFilter implements ResponseFilter {
 
     /** The error a client gets in place of its call's answer when that answer could not be read. */
     private static ObjectNode unreadableResponseError(JsonNode id, ServerMessage.Unreadable why) {
+        return errorInPlace(id, RejectReason.UPSTREAM_INVALID_RESPONSE, why);
+    }
+
+    private static ObjectNode errorInPlace(JsonNode id, RejectReason reason, ServerMessage.Unreadable why) {
         ObjectNode response = JsonNodeFactory.instance.objectNode();
         response.put("jsonrpc", "2.0");
         response.set("id", id);
         ObjectNode error = response.putObject("error");
-        error.put("code", RejectReason.UPSTREAM_INVALID_RESPONSE.jsonRpcCode());
-        error.put("message", RejectReason.UPSTREAM_INVALID_RESPONSE.message());
+        error.put("code", reason.jsonRpcCode());
+        error.put("message", reason.message());
         ObjectNode data = error.putObject("data");
-        data.put("reason", RejectReason.UPSTREAM_INVALID_RESPONSE.code());
+        data.put("reason", reason.code());
         data.put("detail", why.detail());
         return response;
     }

@@ -53,4 +53,17 @@ interface ResponseFilter {
 
     /** The event to deliver, rewritten, or null to drop it. */
     SseEvent onEvent(SseEvent event);
+
+    /**
+     * True when an event of this answer's stream may have to wait before {@link #onEvent} decides it (see
+     * {@link #beforeEvent}); the stream is then relayed in order through a relay that can wait. False for nearly all calls.
+     */
+    default boolean waitsOnEvents() {
+        return false;
+    }
+
+    /** As {@link #beforeRewrite} for one SSE event; completes (either way) when {@link #onEvent} may decide it. */
+    default Future<Void> beforeEvent(SseEvent event) {
+        return Future.succeededFuture();
+    }
 }

@@ -368,11 +368,13 @@ final class UpstreamCall {
             }
             // Event by event, so server-to-client requests meet policy before the client sees them.
             ResponseOutcome outcome = exchange.outcome();
-            SseEventRelay.relay(upstream, response, new SseDecoder(), outcome == null ? filter::onEvent
+            SseEventRelay.EventFilter events = outcome == null ? filter::onEvent
                     : event -> {
                         SseEvent relayed = filter.onEvent(event);
                         return relayed == null ? null : outcome.onEvent(relayed);
-                    }).onComplete(ar -> {
+                    };
+            (filter.waitsOnEvents() ? SseEventRelay.relay(upstream, response, new SseDecoder(), filter::beforeEvent, events)
+                    : SseEventRelay.relay(upstream, response, new SseDecoder(), events)).onComplete(ar -> {
                         if (ar.failed() && ar.cause() instanceof SseFramingException framing) {
                             // An event too large or malformed to frame: the client's stream was cut, never relayed in part.
                             errors.count(RejectReason.UPSTREAM_INVALID_EVENT);
@@ -587,8 +589,8 @@ final class UpstreamCall {
 
     /** An upstream message dropped as unreadable: counted under its reason and logged. */
     private void refused(RejectReason reason, ServerMessage.Unreadable why) {
-        if (reason == RejectReason.UPSTREAM_INVALID_EVENT) {
-            // A JSON answer refused is counted when its 502 is sent; a dropped event only here.
+        if (reason == RejectReason.UPSTREAM_INVALID_EVENT || reason == RejectReason.TASK_STORE_UNAVAILABLE) {
+            // A JSON answer refused is counted when its 502 is sent; a dropped or replaced event only here.
             errors.count(reason);
         }
         CallLogContext.log(exchange, () -> LOG.warn("route {}: upstream message refused ({}: {}){}", exchange.route().route().name(),

@@ -170,6 +170,46 @@ class SharedTaskStoreTest {
         assertThat(a2aList.json().at("/result/totalSize").asInt()).isEqualTo(1);
     }
 
+    /** Streamable HTTP servers commonly answer a POST with SSE: the event holding the list waits for Redis, later ones behind it. */
+    @Test
+    @org.junit.jupiter.api.Timeout(15)
+    void aTasksListAnsweredOnAnSseStreamThroughTheOtherReplicaLosesAnotherCallersTasks() throws Exception {
+        String acme = initialize(replica1, "acme");
+        String globex = initialize(replica2, "globex");
+        mcp(replica1, "acme", acme, CREATE_REPORT);
+        awaitBindings(1);
+        answerListOnSse();
+
+        TestHttp.Reply list = mcp(replica2, "globex", globex, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tasks/list\",\"params\":{}}");
+
+        assertThat(list.status()).isEqualTo(200);
+        String body = list.body().toString();
+        assertThat(body).as(body).contains("notifications/message").contains("job-elsewhere").doesNotContain("job-1");
+        assertThat(body.indexOf("notifications/message")).as("events stay in order").isLessThan(body.indexOf("job-elsewhere"));
+        assertThat(body.indexOf("job-elsewhere")).isLessThan(body.indexOf("after the list"));
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(15)
+    void whenRedisCannotAnswerATasksListOnAnSseStreamTheCallGetsTheStoresErrorInItsPlace() throws Exception {
+        String globex = initialize(replica2, "globex");
+        redisServer.stop();
+        answerListOnSse();
+
+        TestHttp.Reply list = mcp(replica2, "globex", globex, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tasks/list\",\"params\":{}}");
+
+        String body = list.body().toString();
+        assertThat(body).as(body).contains("task_store_unavailable").contains("\"id\":5").doesNotContain("job-1").doesNotContain("job-elsewhere");
+    }
+
+    private void answerListOnSse() {
+        mcpUpstream.answer(request -> request.response().putHeader("Mcp-Session-Id", UPSTREAM_SESSION).putHeader("Content-Type", "text/event-stream")
+                .end("event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\",\"params\":{\"level\":\"info\",\"data\":\"listing\"}}\n\n"
+                        + "event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":5,\"result\":{\"tasks\":[{\"taskId\":\"job-1\",\"status\":\"working\"},"
+                        + "{\"taskId\":\"job-elsewhere\",\"status\":\"working\"}]}}\n\n"
+                        + "event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\",\"params\":{\"level\":\"info\",\"data\":\"after the list\"}}\n\n"));
+    }
+
     @Test
     void whenRedisCannotAnswerARequestNamingAnUnseenTaskIsRefusedAndOthersPass() throws Exception {
         String acme = initialize(replica1, "acme");
