@@ -390,7 +390,7 @@ final class McpResponseFilter implements ResponseFilter {
                 return event.withData(new String(bytes(replacement), StandardCharsets.UTF_8));
             }
         }
-        if (listUnchecked != null && message.messages().get(0) instanceof JsonRpcResponse response && !listedTaskIds(message.root()).isEmpty()) {
+        if (listUnchecked != null && message.messages().get(0) instanceof JsonRpcResponse && !listedTaskIds(message.root()).isEmpty()) {
             // Whose its tasks are could not be read: the list is not relayed, the call gets the store's error in its place.
             ServerMessage.Unreadable why = new ServerMessage.Unreadable(RejectReason.TASK_STORE_UNAVAILABLE.code(),
                     "the task store could not be read to filter the answer: " + listUnchecked, null, false);
