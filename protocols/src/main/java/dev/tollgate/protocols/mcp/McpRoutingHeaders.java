@@ -101,8 +101,13 @@ public final class McpRoutingHeaders {
 
     /** A header value as sent: the sentinel decoded, or the value itself; null when the sentinel is malformed. */
     public static String decode(String value) {
-        if (!value.startsWith(SENTINEL_PREFIX) || !value.endsWith(SENTINEL_SUFFIX) || value.length() < SENTINEL_PREFIX.length() + SENTINEL_SUFFIX.length()) {
+        if (!value.startsWith(SENTINEL_PREFIX) || !value.endsWith(SENTINEL_SUFFIX)) {
             return value;
+        }
+        if (value.length() < SENTINEL_PREFIX.length() + SENTINEL_SUFFIX.length()) {
+            // "=?base64?=": prefix and suffix share the '='. The SDK v2 server's decoder reads it as the empty string,
+            // a literal reading as itself: a value naming two things is malformed.
+            return null;
         }
         String payload = value.substring(SENTINEL_PREFIX.length(), value.length() - SENTINEL_SUFFIX.length());
         if (!CANONICAL_BASE64.matcher(payload).matches()) {

@@ -24,6 +24,8 @@ class McpRoutingHeadersTest {
     private static final String TASK = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tasks/get\",\"params\":{\"taskId\":\"t1\"," + META + "}}";
     private static final String LIST = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"params\":{" + META + "}}";
     private static final String LEGACY_CALL = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\"}}";
+    /** A tool literally named like the empty sentinel: the SDK v2 server reads the header "=?base64?=" as "". */
+    private static final String SENTINEL_NAMED = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"=?base64?=\"," + META + "}}";
     private static final String CAFE = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"caf\u00e9 \u2615\"," + META + "}}";
 
     static Stream<Arguments> cases() {
@@ -53,6 +55,9 @@ class McpRoutingHeadersTest {
                 Arguments.of("raw non-ASCII name is not the name", CAFE, List.of(v, "Mcp-Method: tools/call", "Mcp-Name: caf\u00e9 \u2615x"), false),
                 Arguments.of("repeated Mcp-Name", CALL_ECHO, List.of(v, "Mcp-Method: tools/call", "Mcp-Name: echo", "Mcp-Name: echo"), false),
                 Arguments.of("Mcp-Name on a method that has no name", LIST, List.of(v, "Mcp-Method: tools/list", "Mcp-Name: echo"), false),
+                // Prefix and suffix overlap on the '=': the SDK's decoder reads it as the empty name, a literal reading as
+                // "=?base64?=", so the value names no one thing and is refused (review, low).
+                Arguments.of("the overlapping empty sentinel", SENTINEL_NAMED, List.of(v, "Mcp-Method: tools/call", "Mcp-Name: =?base64?="), false),
                 Arguments.of("a 2025 call whose Mcp-Name disagrees", LEGACY_CALL, List.of("Mcp-Name: get-env"), false));
     }
 
