@@ -119,8 +119,13 @@ public final class RedisTaskStore implements SharedTaskStore {
             }
             for (int i = 0; i < contextList.size(); i++) {
                 JsonNode value = parse(all.get(taskList.size() + i));
-                if (value != null && text(value, "owner") != null) {
-                    contexts.put(contextList.get(i), text(value, "owner"));
+                if (value != null) {
+                    String owner = text(value, "owner");
+                    if (owner == null) {
+                        // Only owned contexts are ever written: a context binding without an owner is not one.
+                        throw new IllegalStateException("a context binding in Redis names no owner");
+                    }
+                    contexts.put(contextList.get(i), owner);
                 }
             }
             return new Found(tasks, contexts);
@@ -143,9 +148,19 @@ public final class RedisTaskStore implements SharedTaskStore {
         }
     }
 
+    /**
+     * A field of a binding: text, or null when absent or JSON null (an anonymous owner). Any other value fails the
+     * read (the caller refuses): read as null it would make another caller's task nobody's.
+     */
     private static String text(JsonNode node, String field) {
         JsonNode value = node.get(field);
-        return value == null || !value.isTextual() ? null : value.textValue();
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw new IllegalStateException("a task binding in Redis has a " + field + " that is not text");
+        }
+        return value.textValue();
     }
 
     /** With the per-command timeout; a closed Vert.x rejects the send, which becomes the failed future it means. */
