@@ -315,6 +315,41 @@ class SharedTaskStoreTest {
         assertThat(replica1.gateway().snapshot().live().toJson().at("/config/tasks/store").asText()).isEqualTo("REDIS");
     }
 
+    /**
+     * A value under a binding's key that the gateway would not write (an owner that is not text, a context without an
+     * owner: corruption, or another deployment under the same prefix) fails the read and the call is refused 503,
+     * never read as nobody's (review of the store: it was, and the call passed).
+     */
+    @Test
+    void aMalformedBindingInRedisRefusesTheCallInsteadOfBindingNobody() throws Exception {
+        String globex = initialize(replica2, "globex");
+        Redis client = Redis.createClient(vertx, redisServer.uri());
+        try {
+            RedisAPI api = RedisAPI.api(client);
+            api.set(List.of(key("task", "upstream", "job-1"), "{\"tool\":\"report\",\"owner\":42}"))
+                    .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            api.set(List.of(key("context", "agent", "ctx-1"), "{\"owner\":[\"acme\"]}"))
+                    .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        } finally {
+            client.close();
+        }
+        int before = mcpUpstream.received().size();
+
+        TestHttp.Reply get = mcp(replica2, "globex", globex, taskRequest(4, "tasks/get"));
+        TestHttp.Reply joined = a2a(replica2, "globex", "SendMessage", message("\"contextId\":\"ctx-1\","));
+
+        assertThat(get.status()).as("an unreadable binding is not nobody's: " + get.body()).isEqualTo(503);
+        assertThat(joined.status()).as("an unreadable context binding is not nobody's: " + joined.body()).isEqualTo(503);
+        assertThat(mcpUpstream.received()).hasSize(before);
+    }
+
+    /** TaskStoreKeys.key, spelt out (the class is package-private). */
+    private static String key(String kind, String route, String id) throws Exception {
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                .digest((route.length() + ":" + route + ":" + id).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return "tollgate:task:" + kind + ":" + java.util.HexFormat.of().formatHex(digest);
+    }
+
     private double writeErrors(RunningGateway replica) {
         return replica.gateway().metrics().registry().get("tollgate.task.store.errors").tag("op", "write").counter().count();
     }
