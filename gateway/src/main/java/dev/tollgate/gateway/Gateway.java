@@ -107,15 +107,22 @@ public final class Gateway {
                 }, false));
     }
 
+    /** Task ownership as {@code tasks:} configures it: in this replica's memory, or shared through Redis too. */
+    private static TaskOrigins taskOrigins(Vertx vertx, GatewayConfig config, io.micrometer.core.instrument.MeterRegistry registry) {
+        var retention = config.tasks().retention();
+        return new TaskOrigins(config.tasks().store() != TasksConfig.Store.REDIS ? null
+                : new RedisTaskStore(vertx, config.redis(), TaskOrigins.sharedRetention(retention), registry), retention);
+    }
+
     /** Starts with the given services (tests: an in-memory span exporter). The gateway closes them when it closes. */
     public static Future<Gateway> start(Vertx vertx, GatewaySnapshot initial, int eventLoops, GatewayServices given) {
         GatewayConfig config = initial.config();
         // With tasks: {store: redis} every replica reads and writes the task and context bindings in Redis.
         boolean sharedTasks = config.tasks().store() == TasksConfig.Store.REDIS;
-        GatewayServices services = given.budgets() != null && given.approvals() != null && !sharedTasks ? given : new GatewayServices(given.metrics(),
+        boolean ownTasks = sharedTasks || !config.tasks().retention().equals(TasksConfig.DEFAULT_RETENTION);
+        GatewayServices services = given.budgets() != null && given.approvals() != null && !ownTasks ? given : new GatewayServices(given.metrics(),
                 given.telemetry(), given.audit(), given.svids(), given.budgets() != null ? given.budgets() : Budgets.create(vertx, config),
-                sharedTasks ? given.learnt().withTaskOrigins(new TaskOrigins(new RedisTaskStore(vertx, config.redis(), given.metrics().registry())))
-                        : given.learnt(), given.concurrentCalls(), given.replays(), given.upstreams(),
+                ownTasks ? given.learnt().withTaskOrigins(taskOrigins(vertx, config, given.metrics().registry())) : given.learnt(), given.concurrentCalls(), given.replays(), given.upstreams(),
                 given.approvals() != null ? given.approvals() : Approvals.create(vertx, config, given.metrics().registry()), given.recentDecisions());
         AtomicReference<GatewaySnapshot> snapshot = new AtomicReference<>(initial);
         GatewayMetrics metrics = services.metrics();

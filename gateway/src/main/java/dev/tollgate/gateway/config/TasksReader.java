@@ -1,11 +1,16 @@
 package dev.tollgate.gateway.config;
 
+import java.time.Duration;
 import java.util.Set;
 
-/** Reads {@code tasks: {store: memory|redis}}. */
+/** Reads {@code tasks: {store: memory|redis, retention: 24h}}. */
 final class TasksReader {
 
-    static final Set<String> FIELDS = Set.of("store");
+    static final Set<String> FIELDS = Set.of("store", "retention");
+
+    /** Below a second a task would be forgotten between two calls of one exchange; past 30 days memory is the limit. */
+    private static final Duration MIN_RETENTION = Duration.ofSeconds(1);
+    private static final Duration MAX_RETENTION = Duration.ofDays(30);
 
     private TasksReader() {
     }
@@ -24,6 +29,10 @@ final class TasksReader {
         if (store == TasksConfig.Store.REDIS && redis == null) {
             t.problemAt("store", "redis needs the top-level redis: {uri: ...} section");
         }
-        return new TasksConfig(store);
+        Duration retention = t.duration("retention", TasksConfig.DEFAULT_RETENTION);
+        if (retention.compareTo(MIN_RETENTION) < 0 || retention.compareTo(MAX_RETENTION) > 0) {
+            t.problemAt("retention", "must be between 1s and 720h (30 days)");
+        }
+        return new TasksConfig(store, retention);
     }
 }

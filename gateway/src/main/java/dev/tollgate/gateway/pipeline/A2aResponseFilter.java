@@ -58,6 +58,8 @@ final class A2aResponseFilter implements ResponseFilter {
     private final ResultPolicing results;
     /** Set once an event of this stream was denied: the client has the policy's error, nothing more is relayed. */
     private boolean resultWithheld;
+    /** The bindings of the task and context this call's answer names that the shared store has yet to confirm. */
+    private final PendingBindings bindings = new PendingBindings();
     /** The skills of the card being rewritten that are not the reviewed ones, on a route that hides them. */
     private final Set<String> hiddenSkills = new HashSet<>();
 
@@ -91,12 +93,43 @@ final class A2aResponseFilter implements ResponseFilter {
                 io.vertx.core.Vertx.currentContext());
     }
 
+    /** With a shared store, a message send's stream waits for the bindings of the task and context it names. */
+    @Override
+    public boolean waitsOnEvents() {
+        return tasks != null && taskOrigins.shared();
+    }
+
+    @Override
+    public io.vertx.core.Future<Void> bindingsWritten() {
+        return bindings.take();
+    }
+
+    /** An event naming a new task or context is sent once they are bound in the shared store; else the store's error ends the stream. */
+    @Override
+    public io.vertx.core.Future<SseEvent> settle(SseEvent passed) {
+        io.vertx.core.Future<Void> written = bindings.take();
+        if (written.succeeded()) {
+            return io.vertx.core.Future.succeededFuture(passed);
+        }
+        return written.transform(ar -> {
+            if (ar.succeeded() || passed == null) {
+                return io.vertx.core.Future.succeededFuture(passed);
+            }
+            resultWithheld = true; // the ids are not handed out: nothing more of this stream either
+            errors.count(RejectReason.TASK_STORE_UNAVAILABLE);
+            exchange.errorType(RejectReason.TASK_STORE_UNAVAILABLE.code());
+            byte[] error = A2aErrors.body(exchange, RejectReason.TASK_STORE_UNAVAILABLE,
+                    "the task or context the answer names could not be bound in the task store: " + ar.cause().getMessage());
+            return io.vertx.core.Future.succeededFuture(passed.withData(new String(error, java.nio.charset.StandardCharsets.UTF_8)));
+        });
+    }
+
     @Override
     public byte[] rewriteJson(byte[] body, HttpServerResponse response) {
         if (!exchange.a2a().returnsCard()) {
             // A message send's answer, read to learn which task it created and, under result rules, decided before it is relayed.
             if (tasks != null) {
-                tasks.learnFrom(body);
+                bindings.add(tasks.learnFrom(body));
             }
             if (taskList != null && response.getStatusCode() == 200) {
                 A2aTaskListFilter.Filtered filtered = taskList.filter(body, exchange.a2a().target() instanceof A2aTarget.JsonRpc);
@@ -223,7 +256,7 @@ final class A2aResponseFilter implements ResponseFilter {
             return null;
         }
         if (tasks != null && event.data() != null && !event.data().isEmpty()) {
-            tasks.learnFrom(event.data().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            bindings.add(tasks.learnFrom(event.data().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
         if (results == null || event.data() == null || event.data().isEmpty()) {
             return event;

@@ -5,6 +5,7 @@ import dev.tollgate.policy.CallerKey;
 import dev.tollgate.protocols.a2a.A2aMethod;
 import dev.tollgate.protocols.json.JsonRejection;
 import dev.tollgate.protocols.json.StrictJsonParser;
+import io.vertx.core.Future;
 
 /**
  * Learns, from the answer to an A2A message send (a JSON answer or each event of its stream), which task the
@@ -50,30 +51,34 @@ final class A2aTaskLearner {
                 affinity && exchange.upstreamInstance() != null ? exchange.upstreamInstance().url() : null);
     }
 
-    void learnFrom(byte[] json) {
+    /**
+     * Learns the context and task an answer (or one stream event) names. Completes when their bindings are in the shared
+     * store (at once without one, or when nothing is new); fails when a binding could not be written there.
+     */
+    Future<Void> learnFrom(byte[] json) {
         if (learnt) {
-            return;
+            return Future.succeededFuture();
         }
         JsonNode root;
         try {
             root = PARSER.parse(json);
         } catch (JsonRejection e) {
-            return;
+            return Future.succeededFuture();
         }
         JsonNode answer = root.has("result") ? root.get("result") : root;
         String contextId = contextId(answer);
-        if (contextId != null) {
-            tasks.learnContext(route, contextId, owner);
-        }
+        Future<Void> context = contextId == null ? Future.succeededFuture() : tasks.learnContext(route, contextId, owner);
         String taskId = taskId(answer);
         if (taskId == null) {
-            return;
+            return context;
         }
         learnt = true;
         // A task already bound keeps its first owner: an answer cannot hand another caller's task to this one.
-        if (tasks.of(route, taskId) == null) {
-            tasks.learn(route, taskId, skill, owner, instance);
+        if (tasks.of(route, taskId) != null) {
+            return context;
         }
+        Future<Void> task = tasks.learn(route, taskId, skill, owner, instance);
+        return context.succeeded() ? task : task.succeeded() ? context : Future.all(context, task).mapEmpty();
     }
 
     /** The context of a task, message, status or artifact update (1.0 shapes, or 0.3's at the top with {@code kind}). */

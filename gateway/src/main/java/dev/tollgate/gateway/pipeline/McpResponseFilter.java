@@ -94,6 +94,12 @@ final class McpResponseFilter implements ResponseFilter {
      * batch, no tools list asked for, no result rules): a plain result to it is relayed without reading a tree.
      */
     private final JsonNode plainAnswerTo;
+    /** With a shared task store, the call POSTed a tools/call: its answer may create a task, whose binding it waits for. */
+    private final boolean bindsTasks;
+    /** The bindings of the tasks this call's answers created that the shared store has yet to confirm. */
+    private final PendingBindings bindings = new PendingBindings();
+    /** The id of the last answer that created a task: the error in its place when its binding could not be written. */
+    private JsonNode bindingAnswerId;
 
     /** Result members the filter acts on (see rewriteJson): an answer holding one is read whole. */
     private static final Set<String> ACTED_ON_IN_RESULT = Set.of("tools", "task", EmbeddedInputRequests.INPUT_REQUESTS);
@@ -149,6 +155,8 @@ final class McpResponseFilter implements ResponseFilter {
         this.clientListsTools = exchange.payload() instanceof JsonRpcPayload.Single single
                 && single.message() instanceof JsonRpcRequest request && McpMethods.TOOLS_LIST.equals(request.method());
         this.clientListsTasks = asksForTasksList(exchange.payload());
+        this.bindsTasks = taskOrigins.shared() && exchange.payload() != null && exchange.payload().messages().stream()
+                .anyMatch(m -> m instanceof JsonRpcRequest request && McpMethods.TOOLS_CALL.equals(request.method()));
         this.batchDenials = exchange.batchDenials();
         this.answerUpstream = answerUpstream;
         this.plainAnswerTo = exchange.payload() instanceof JsonRpcPayload.Single single && single.message() instanceof JsonRpcRequest request
@@ -186,7 +194,33 @@ final class McpResponseFilter implements ResponseFilter {
 
     @Override
     public boolean waitsOnEvents() {
-        return clientListsTasks && taskOrigins.shared();
+        return clientListsTasks && taskOrigins.shared() || bindsTasks;
+    }
+
+    @Override
+    public io.vertx.core.Future<Void> bindingsWritten() {
+        return bindings.take();
+    }
+
+    /** A streamed answer that created a task is sent once the task's binding is in the shared store; else the store's error in its place. */
+    @Override
+    public io.vertx.core.Future<SseEvent> settle(SseEvent passed) {
+        io.vertx.core.Future<Void> written = bindings.take();
+        if (written.succeeded()) {
+            return io.vertx.core.Future.succeededFuture(passed);
+        }
+        JsonNode id = bindingAnswerId;
+        return written.transform(ar -> {
+            if (ar.succeeded() || passed == null) {
+                return io.vertx.core.Future.succeededFuture(passed);
+            }
+            ServerMessage.Unreadable why = new ServerMessage.Unreadable(RejectReason.TASK_STORE_UNAVAILABLE.code(),
+                    "the task the answer creates could not be bound in the task store: " + ar.cause().getMessage(), null, false);
+            refusals.refused(RejectReason.TASK_STORE_UNAVAILABLE, why);
+            resultWithheld = true; // the task's id is not handed out: nothing more of this stream either
+            return io.vertx.core.Future.succeededFuture(passed.withData(
+                    new String(bytes(errorInPlace(id, RejectReason.TASK_STORE_UNAVAILABLE, why)), StandardCharsets.UTF_8)));
+        });
     }
 
     /**
@@ -541,7 +575,8 @@ final class McpResponseFilter implements ResponseFilter {
             if (message instanceof JsonRpcRequest request && request.id().value().equals(response.id().value())
                     && McpMethods.TOOLS_CALL.equals(request.method()) && request.params() != null
                     && request.params().path("name").isTextual()) {
-                taskOrigins.learn(route, taskId.textValue(), request.params().get("name").textValue(), CallerKey.of(identity), instance);
+                bindings.add(taskOrigins.learn(route, taskId.textValue(), request.params().get("name").textValue(), CallerKey.of(identity), instance));
+                bindingAnswerId = response.id().value();
                 return;
             }
         }

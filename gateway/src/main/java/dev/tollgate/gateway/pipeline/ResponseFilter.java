@@ -66,4 +66,21 @@ interface ResponseFilter {
     default Future<Void> beforeEvent(SseEvent event) {
         return Future.succeededFuture();
     }
+
+    /**
+     * The shared task store writes that deciding the JSON answer made (the task or context it creates): the answer is
+     * relayed once they have landed, and withheld (502 task_store_unavailable) when one has not. At once when none.
+     */
+    default Future<Void> bindingsWritten() {
+        return Future.succeededFuture();
+    }
+
+    /**
+     * For a stream relayed by a relay that can wait ({@link #waitsOnEvents}): the event {@link #onEvent} passed, once what
+     * deciding it wrote to the shared task store has landed; when a write failed, an error in place of the call's answer
+     * (nothing more of the stream is relayed).
+     */
+    default Future<SseEvent> settle(SseEvent passed) {
+        return Future.succeededFuture(passed);
+    }
 }

@@ -6,6 +6,7 @@ import dev.tollgate.gateway.tasks.SharedTaskStore;
 import dev.tollgate.gateway.tasks.TaskBinding;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -18,19 +19,26 @@ import java.util.Set;
  * call of the creating tool, so a {@code tool:} rule covers the task's whole life, not only its start.
  * The caller who created the task is kept too: another caller naming the task is told it does not exist.
  * So is the upstream instance that answered, for routes with several: the task's follow-ups go to it.
- * Shared by every event loop; bounded in count and kept for a day after last use. A task this gateway did
- * not see created (another replica, before a restart, evicted) has no known tool or owner, unless a
+ * Shared by every event loop; bounded in count and kept for {@code tasks.retention} (a day) after last use. A task this
+ * gateway did not see created (another replica, before a restart, evicted) has no known tool or owner, unless a
  * {@link SharedTaskStore} is configured ({@code tasks: {store: redis}}): every binding learnt here is written there
- * too, and {@link #load} fetches the bindings this replica lacks before a request naming them is decided.
+ * too, and the answer that creates it waits for that write (withheld when it fails: an id the store lacks would be
+ * nobody's on the other replicas). {@link #load} fetches the bindings this replica lacks before a request naming them
+ * is decided, and binds again, at most once per refresh interval, those it has: a task or context in use stays in the
+ * store as long as any replica keeps it.
  */
 public final class TaskOrigins {
 
     /** The most tasks remembered at once; the least recently used are forgotten first. */
     static final long MAX_TASKS = 100_000;
-    /** How long a task is remembered after it was last named. */
-    static final Duration RETENTION = Duration.ofHours(24);
+    /** A binding in use is bound again in the shared store this many times per retention at most (once an hour by default). */
+    private static final int REFRESHES_PER_RETENTION = 24;
 
     private record Key(String route, String taskId) {
+    }
+
+    /** A binding in the shared store: a task's or a context's. */
+    private record SharedKey(boolean context, String route, String id) {
     }
 
     /**
@@ -44,38 +52,73 @@ public final class TaskOrigins {
         boolean boundToAnother(String caller) {
             return owner != null && !owner.equals(caller);
         }
+
+        TaskBinding binding() {
+            return new TaskBinding(tool, owner, instance);
+        }
+
+        static Origin of(TaskBinding binding) {
+            return new Origin(binding.tool(), binding.owner(), binding.instance());
+        }
     }
 
     /** Where bindings are shared with the other replicas; null: this replica's memory only ({@code tasks: {store: memory}}). */
     private final SharedTaskStore shared;
-
-    TaskOrigins() {
-        this(null);
-    }
-
-    public TaskOrigins(SharedTaskStore shared) {
-        this.shared = shared;
-    }
-
-    private final Cache<Key, Origin> byTask = Caffeine.newBuilder()
-            .maximumSize(MAX_TASKS)
-            .expireAfterAccess(RETENTION)
-            .build();
+    private final Cache<Key, Origin> byTask;
 
     /**
      * Who started each A2A context (a conversation: agents commonly keep its history and memory under its id), learnt
      * from the answers to messages; kept like tasks. Only contexts with an owner are kept: an anonymous one binds nobody.
      */
-    private final Cache<Key, String> contextOwners = Caffeine.newBuilder()
-            .maximumSize(MAX_TASKS)
-            .expireAfterAccess(RETENTION)
-            .build();
+    private final Cache<Key, String> contextOwners;
 
-    /** Binds the context to its first owner: an answer cannot hand another caller's context to this one. */
-    void learnContext(String route, String contextId, String owner) {
-        if (owner != null && contextOwners.asMap().putIfAbsent(new Key(route, contextId), owner) == null && shared != null) {
-            shared.bindContext(route, contextId, owner);
+    /**
+     * The bindings this replica bound in (or read from) the shared store within the last refresh interval: naming them
+     * again needs no write. One that failed is taken out, so the next use binds it again.
+     */
+    private final Cache<SharedKey, Boolean> recentlyBound;
+
+    TaskOrigins() {
+        this(null, dev.tollgate.gateway.config.TasksConfig.DEFAULT_RETENTION);
+    }
+
+    /** @param retention how long a task or context is kept after it was last named ({@code tasks.retention}) */
+    public TaskOrigins(SharedTaskStore shared, Duration retention) {
+        this.shared = shared;
+        this.byTask = Caffeine.newBuilder().maximumSize(MAX_TASKS).expireAfterAccess(retention).build();
+        this.contextOwners = Caffeine.newBuilder().maximumSize(MAX_TASKS).expireAfterAccess(retention).build();
+        this.recentlyBound = Caffeine.newBuilder().maximumSize(2 * MAX_TASKS).expireAfterWrite(refreshEvery(retention)).build();
+    }
+
+    /**
+     * How long the shared store keeps a binding after it was last bound or read: a replica's retention and one refresh
+     * interval, so that a binding a replica still keeps (it binds again at most a refresh interval before its last use)
+     * is never gone from the store.
+     */
+    public static Duration sharedRetention(Duration retention) {
+        return retention.plus(refreshEvery(retention));
+    }
+
+    private static Duration refreshEvery(Duration retention) {
+        return retention.dividedBy(REFRESHES_PER_RETENTION);
+    }
+
+    /**
+     * Binds the context to its first owner: an answer cannot hand another caller's context to this one. With a shared
+     * store, completes once the binding is there (then the store's first owner is this replica's too); fails when it
+     * could not be written, and the answer naming the context is withheld. Completes at once when nothing is new.
+     */
+    Future<Void> learnContext(String route, String contextId, String owner) {
+        if (owner == null) {
+            return Future.succeededFuture();
         }
+        Key key = new Key(route, contextId);
+        String prior = contextOwners.asMap().putIfAbsent(key, owner);
+        if (shared == null || prior != null && (!prior.equals(owner) || recentlyBound.getIfPresent(new SharedKey(true, route, contextId)) != null)) {
+            return Future.succeededFuture();
+        }
+        // New, or this caller's own whose binding the store may lack (its last write failed): handed out only once it is there.
+        return onCaller(bindContext(key, owner));
     }
 
     /** Whether the context on this route was started by a caller other than {@code caller} (false when not seen). */
@@ -84,12 +127,40 @@ public final class TaskOrigins {
         return owner != null && !owner.equals(caller);
     }
 
-    void learn(String route, String taskId, String tool, String owner, String instance) {
-        byTask.put(new Key(route, taskId), new Origin(tool, owner, instance));
-        if (shared != null) {
-            // Not awaited: the answer is not held for it. Until it lands only the creator holds the id.
-            shared.bindTask(route, taskId, new TaskBinding(tool, owner, instance));
+    /**
+     * Binds the task to the call that created it; a task already bound keeps its first binding (an answer cannot hand
+     * another caller's task to this one). With a shared store, as {@link #learnContext}.
+     */
+    Future<Void> learn(String route, String taskId, String tool, String owner, String instance) {
+        Key key = new Key(route, taskId);
+        Origin prior = byTask.asMap().putIfAbsent(key, new Origin(tool, owner, instance));
+        if (shared == null || prior != null && (prior.boundToAnother(owner) || recentlyBound.getIfPresent(new SharedKey(false, route, taskId)) != null)) {
+            return Future.succeededFuture();
         }
+        // New, or this caller's own whose binding the store may lack (its last write failed): handed out only once it is there.
+        return onCaller(bindTask(key, prior != null ? prior : byTask.getIfPresent(key)));
+    }
+
+    private Future<Void> bindTask(Key key, Origin origin) {
+        SharedKey marked = new SharedKey(false, key.route(), key.taskId());
+        recentlyBound.put(marked, Boolean.TRUE);
+        return shared.bindTask(key.route(), key.taskId(), origin.binding()).<Void>map(held -> {
+            if (held != null) {
+                byTask.put(key, Origin.of(held)); // bound first through another replica: that binding is every replica's
+            }
+            return null;
+        }).onFailure(e -> recentlyBound.invalidate(marked));
+    }
+
+    private Future<Void> bindContext(Key key, String owner) {
+        SharedKey marked = new SharedKey(true, key.route(), key.taskId());
+        recentlyBound.put(marked, Boolean.TRUE);
+        return shared.bindContext(key.route(), key.taskId(), owner).<Void>map(held -> {
+            if (held != null) {
+                contextOwners.put(key, held);
+            }
+            return null;
+        }).onFailure(e -> recentlyBound.invalidate(marked));
     }
 
     /** Closes the shared store's connections, if any (the gateway's close). */
@@ -106,9 +177,10 @@ public final class TaskOrigins {
 
     /**
      * Makes the bindings of these ids known here before they are read: those this replica lacks are fetched from the
-     * shared store and kept (a binding learnt here meanwhile wins). Completes at once when there is no shared store or
-     * nothing is missing; fails when the store cannot answer, and the caller then refuses (fail closed). Completes on
-     * {@code context}, the caller's event loop.
+     * shared store and kept (a binding learnt here meanwhile wins); those it has and has not bound within the refresh
+     * interval are bound again, not awaited (kept in the store while in use; written again if the store lost them).
+     * Completes at once when there is no shared store or nothing is missing; fails when the store cannot answer, and the
+     * caller then refuses (fail closed). Completes on {@code context}, the caller's event loop.
      */
     Future<Void> load(String route, Collection<String> taskIds, Collection<String> contextIds, Context context) {
         if (shared == null) {
@@ -116,25 +188,46 @@ public final class TaskOrigins {
         }
         Set<String> tasks = new LinkedHashSet<>();
         for (String id : taskIds) {
-            if (of(route, id) == null) {
+            Key key = new Key(route, id);
+            Origin origin = byTask.getIfPresent(key);
+            if (origin == null) {
                 tasks.add(id);
+            } else if (recentlyBound.getIfPresent(new SharedKey(false, route, id)) == null) {
+                bindTask(key, origin);
             }
         }
         Set<String> contexts = new LinkedHashSet<>();
         for (String id : contextIds) {
-            if (contextOwners.getIfPresent(new Key(route, id)) == null) {
+            Key key = new Key(route, id);
+            String owner = contextOwners.getIfPresent(key);
+            if (owner == null) {
                 contexts.add(id);
+            } else if (recentlyBound.getIfPresent(new SharedKey(true, route, id)) == null) {
+                bindContext(key, owner);
             }
         }
         if (tasks.isEmpty() && contexts.isEmpty()) {
             return Future.succeededFuture();
         }
         Future<Void> loaded = shared.find(route, tasks, contexts).map(found -> {
-            found.tasks().forEach((id, b) -> byTask.asMap().putIfAbsent(new Key(route, id), new Origin(b.tool(), b.owner(), b.instance())));
-            found.contextOwners().forEach((id, owner) -> contextOwners.asMap().putIfAbsent(new Key(route, id), owner));
+            // The store restarted each one's retention as it read it (GETEX): read counts as bound here.
+            found.tasks().forEach((id, b) -> {
+                byTask.asMap().putIfAbsent(new Key(route, id), Origin.of(b));
+                recentlyBound.put(new SharedKey(false, route, id), Boolean.TRUE);
+            });
+            found.contextOwners().forEach((id, owner) -> {
+                contextOwners.asMap().putIfAbsent(new Key(route, id), owner);
+                recentlyBound.put(new SharedKey(true, route, id), Boolean.TRUE);
+            });
             return null;
         });
         return context == null ? loaded : Future.fromCompletionStage(loaded.toCompletionStage(), context);
+    }
+
+    /** A store's answer back on the caller's event loop, where the answer waiting for it is relayed. */
+    private static Future<Void> onCaller(Future<Void> bound) {
+        Context context = Vertx.currentContext();
+        return context == null ? bound : Future.fromCompletionStage(bound.toCompletionStage(), context);
     }
 
     /** Where the task on this route came from, or null when the gateway did not see it created. */

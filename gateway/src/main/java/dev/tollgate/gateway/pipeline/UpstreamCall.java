@@ -373,7 +373,9 @@ final class UpstreamCall {
                         SseEvent relayed = filter.onEvent(event);
                         return relayed == null ? null : outcome.onEvent(relayed);
                     };
-            (filter.waitsOnEvents() ? SseEventRelay.relay(upstream, response, new SseDecoder(), filter::beforeEvent, events)
+            // A relay that waits tells the outcome what it sends once the event is settled (it may be replaced by an error).
+            (filter.waitsOnEvents() ? SseEventRelay.relay(upstream, response, new SseDecoder(), filter::beforeEvent, filter::onEvent,
+                    passed -> filter.settle(passed).map(sent -> sent == null || outcome == null ? sent : outcome.onEvent(sent)))
                     : SseEventRelay.relay(upstream, response, new SseDecoder(), events)).onComplete(ar -> {
                         if (ar.failed() && ar.cause() instanceof SseFramingException framing) {
                             // An event too large or malformed to frame: the client's stream was cut, never relayed in part.
@@ -384,7 +386,7 @@ final class UpstreamCall {
                         finish();
                     });
         } else if (inspected || filter.rewritesJson()) {
-            relayRead(upstream, filter::beforeRewrite, body -> rewritten(body, filter), "the answer is not a JSON-RPC response the gateway can read");
+            relayRead(upstream, filter, body -> rewritten(body, filter), "the answer is not a JSON-RPC response the gateway can read");
         } else if (shouldStream(upstream)) {
             cancelDeadline();
             streamOpened();
@@ -437,15 +439,12 @@ final class UpstreamCall {
         if (isEventStream(upstream)) {
             return false; // relayed event by event, each one read like any other
         }
-        relayRead(upstream, body -> filter.checkErrorAnswer(body, encodingProblem),
+        // Read as a 2xx answer is: a task list filtered with the shared bindings, a task it creates bound before it is relayed.
+        relayRead(upstream, filter, body -> filter.checkErrorAnswer(body, encodingProblem),
                 "an error answer holds JSON-RPC the gateway cannot read or relay");
         return true;
     }
 
-    /**
-     * Reads an answer whole, up to {@code limits.max-inspected-response-bytes}, and relays what {@code check}
-     * makes of it; when {@code check} gives null, or the answer is too large, the client gets the gateway's 502.
-     */
     /**
      * The client gets the upstream's session id sealed to itself and this route (see SealedSessions), so only
      * it can use the session, on any replica holding the keys. An id too long to seal is not relayed: the
@@ -464,13 +463,14 @@ final class UpstreamCall {
         }
     }
 
-    private void relayRead(HttpClientResponse upstream, Function<byte[], byte[]> check, String refusal) {
-        relayRead(upstream, body -> Future.succeededFuture(), check, refusal);
-    }
-
-    /** As above, {@code prepare} first: what the check reads from a shared store; when that fails, the answer is withheld. */
-    private void relayRead(HttpClientResponse upstream, Function<byte[], Future<Void>> prepare, Function<byte[], byte[]> check,
-                           String refusal) {
+    /**
+     * Reads an answer whole, up to {@code limits.max-inspected-response-bytes}, and relays what {@code check} makes of it;
+     * when {@code check} gives null, or the answer is too large, the client gets the gateway's 502. The filter prepares and
+     * settles it: first what the
+     * check reads from a shared store ({@link ResponseFilter#beforeRewrite}), last what deciding it wrote there
+     * ({@link ResponseFilter#bindingsWritten}); when either fails, the answer is withheld.
+     */
+    private void relayRead(HttpClientResponse upstream, ResponseFilter filter, Function<byte[], byte[]> check, String refusal) {
         long limit = exchange.snapshot().config().limits().maxInspectedResponseBytes();
         BoundedBody.read(upstream, limit).onComplete(ar -> {
             if (finished) {
@@ -485,9 +485,9 @@ final class UpstreamCall {
                 return;
             }
             byte[] body = BufferBytes.readOnly(ar.result());
-            Future<Void> ready = prepare.apply(body);
+            Future<Void> ready = filter.beforeRewrite(body);
             if (ready.succeeded()) {
-                relayChecked(upstream, body, check, refusal);
+                relayChecked(upstream, body, check, filter, refusal);
                 return;
             }
             ready.onComplete(prepared -> {
@@ -499,7 +499,7 @@ final class UpstreamCall {
                     refuseAnswer(upstream, RejectReason.TASK_STORE_UNAVAILABLE, WITHHELD_STATUS,
                             "the task store could not be read to filter the answer: " + prepared.cause().getMessage());
                 } else {
-                    relayChecked(upstream, body, check, refusal);
+                    relayChecked(upstream, body, check, filter, refusal);
                 }
             });
         });
@@ -508,12 +508,33 @@ final class UpstreamCall {
     /** An answer withheld after the upstream gave it is the gateway's failure to pass it on, as other refused answers: 502. */
     private static final int WITHHELD_STATUS = 502;
 
-    private void relayChecked(HttpClientResponse upstream, byte[] body, Function<byte[], byte[]> check, String refusal) {
+    private void relayChecked(HttpClientResponse upstream, byte[] body, Function<byte[], byte[]> check, ResponseFilter filter,
+                              String refusal) {
         byte[] relayed = check.apply(body);
         if (relayed == null) {
             refuseAnswer(upstream, RejectReason.UPSTREAM_INVALID_RESPONSE, refusal);
             return;
         }
+        Future<Void> written = filter.bindingsWritten();
+        if (written.succeeded()) {
+            relayJson(relayed);
+            return;
+        }
+        written.onComplete(settled -> {
+            if (finished) {
+                return; // the call's deadline answered meanwhile
+            }
+            if (settled.failed()) {
+                // The task or context it creates is not in the shared store: handed out, it would be nobody's on other replicas.
+                refuseAnswer(upstream, RejectReason.TASK_STORE_UNAVAILABLE, WITHHELD_STATUS,
+                        "the task or context the answer creates could not be bound in the task store: " + settled.cause().getMessage());
+            } else {
+                relayJson(relayed);
+            }
+        });
+    }
+
+    private void relayJson(byte[] relayed) {
         cancelDeadline();
         Buffer out = BufferBytes.wrapping(relayed);
         if (exchange.outcome() != null) {

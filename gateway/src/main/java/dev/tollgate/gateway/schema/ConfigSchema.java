@@ -66,7 +66,10 @@ public final class ConfigSchema {
                         .add("tasks", "Where task and context ownership is kept.", b.mapping("tasks", "Task ownership.", ConfigFields.TASKS,
                                 new Fields().add("store", "memory (each replica knows the tasks created through it, default) | redis (every "
                                         + "replica knows every task; a request naming a task is refused 503 task_store_unavailable when Redis "
-                                        + "cannot answer; needs redis).", choice(TasksConfig.Store.class)))),
+                                        + "cannot answer; needs redis).", choice(TasksConfig.Store.class))
+                                        .add("retention", "How long a task or context is kept after it was last named (with store: redis, "
+                                                + "Redis keeps it 1/24 longer and each replica binds it again while in use). 1s to 720h. "
+                                                + "Read at start. Default 24h.", duration()))),
                 "listeners", "routes");
         return new GeneratedSchema(FILE_NAME, b.document("gateway.yaml", root), b.drift());
     }

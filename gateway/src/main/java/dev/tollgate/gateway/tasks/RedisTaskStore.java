@@ -11,7 +11,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -25,42 +24,44 @@ import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Task and context bindings in Redis ({@code tasks: {store: redis}}). Each binding is one string key (see
- * {@link TaskStoreKeys}) holding {@code {"tool","owner","instance"}} as JSON, written with {@code SET NX EX}: the first
- * binding wins and is kept {@link #RETENTION}, as replicas keep theirs. The ids one request or answer names are read with
- * GETs pipelined on one connection, under the configured per-command timeout. (A standalone Redis, as for the other
+ * {@link TaskStoreKeys}) holding {@code {"tool","owner","instance"}} as JSON, written with {@code SET NX GET PX} (Redis
+ * 7.0 or later): the first binding wins, and the writer learns which one that is. A key expires its TTL after it was last
+ * bound; replicas bind again the ids requests name (see TaskOrigins), so a task in use stays in Redis as long as in their
+ * own memory. The ids one request or answer names are read with
+ * GETEX (which restarts the TTL too) pipelined on one connection, under the configured per-command timeout. (A standalone Redis, as for the other
  * stores: the gateway's client has no cluster mode, see README "Capacity".)
  */
 public final class RedisTaskStore implements SharedTaskStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisTaskStore.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** As long as a replica remembers a task (TaskOrigins.RETENTION): the binding outlives no replica's own memory of it. */
-    public static final Duration RETENTION = Duration.ofHours(24);
     /** At most one warning per this interval for failed writes: a Redis outage must not flood the log. */
     private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final Redis redis;
-    private final RedisAPI api;
     private final TaskStoreKeys keys;
     private final long timeoutMillis;
+    private final String ttlMillis;
     private final Counter readErrors;
     private final Counter writeErrors;
     private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
     private final AtomicLong unwarned = new AtomicLong();
 
-    /** @param registry where {@code tollgate_task_store_errors_total{op}} is counted; null: nowhere */
-    public RedisTaskStore(Vertx vertx, RedisConfig config, MeterRegistry registry) {
+    /**
+     * @param ttl      how long a binding stays after it was last bound (longer than replicas keep theirs after last use)
+     * @param registry where {@code tollgate_task_store_errors_total{op}} is counted; null: nowhere
+     */
+    public RedisTaskStore(Vertx vertx, RedisConfig config, Duration ttl, MeterRegistry registry) {
         this.redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.uri())
                 .setMaxPoolSize(config.maxPoolSize()).setMaxPoolWaiting(1024).setMaxWaitingHandlers(4096));
-        this.api = RedisAPI.api(redis);
         this.keys = new TaskStoreKeys(config.keyPrefix());
         this.timeoutMillis = config.timeout().toMillis();
+        this.ttlMillis = Long.toString(ttl.toMillis());
         MeterRegistry meters = registry == null ? new SimpleMeterRegistry() : registry;
         this.readErrors = errors(meters, "read");
         this.writeErrors = errors(meters, "write");
@@ -68,24 +69,30 @@ public final class RedisTaskStore implements SharedTaskStore {
 
     private static Counter errors(MeterRegistry registry, String op) {
         return Counter.builder("tollgate.task.store.errors").tag("op", op)
-                .description("Task store commands that failed or timed out (read: the call was refused; write: a binding other replicas miss)")
+                .description("Task store commands that failed or timed out (read: the call was refused; write: the answer creating the binding was withheld, or a refresh is tried again)")
                 .register(registry);
     }
 
     @Override
-    public void bindTask(String route, String taskId, TaskBinding binding) {
+    public Future<TaskBinding> bindTask(String route, String taskId, TaskBinding binding) {
         ObjectNode value = JSON.createObjectNode().put("tool", binding.tool()).put("owner", binding.owner()).put("instance", binding.instance());
-        write(keys.key(TaskStoreKeys.TASK, route, taskId), value.toString());
+        return bind(keys.key(TaskStoreKeys.TASK, route, taskId), value.toString()).map(held -> held == null ? null : taskBinding(held));
     }
 
     @Override
-    public void bindContext(String route, String contextId, String owner) {
-        write(keys.key(TaskStoreKeys.CONTEXT, route, contextId), JSON.createObjectNode().put("owner", owner).toString());
+    public Future<String> bindContext(String route, String contextId, String owner) {
+        return bind(keys.key(TaskStoreKeys.CONTEXT, route, contextId), JSON.createObjectNode().put("owner", owner).toString())
+                .map(held -> held == null ? null : contextOwner(held));
     }
 
-    private void write(String key, String value) {
-        timed(() -> api.set(List.of(key, value, "NX", "EX", Long.toString(RETENTION.toSeconds()))))
-                .onFailure(this::writeFailed);
+    /**
+     * SET NX GET and PEXPIRE in one round trip: the binding is written unless one is held, and whichever is held is kept
+     * another TTL from now. Completes with the value held before (null when this one was written).
+     */
+    private Future<JsonNode> bind(String key, String value) {
+        List<Request> commands = List.of(Request.cmd(Command.SET).arg(key).arg(value).arg("NX").arg("GET").arg("PX").arg(ttlMillis),
+                Request.cmd(Command.PEXPIRE).arg(key).arg(ttlMillis));
+        return timedBatch(commands).map(answers -> parse(answers.get(0))).onFailure(this::writeFailed);
     }
 
     private void writeFailed(Throwable cause) {
@@ -94,7 +101,7 @@ public final class RedisTaskStore implements SharedTaskStore {
         long last = lastWarning.get();
         if (now - last >= WARN_EVERY_NANOS && lastWarning.compareAndSet(last, now)) {
             long more = unwarned.getAndSet(0);
-            LOG.warn("task store: a binding was not written to Redis ({}); other replicas do not see that task or context{}",
+            LOG.warn("task store: a binding could not be written to Redis ({}): an answer creating it is withheld, a refresh is tried again on next use{}",
                     cause.toString(), more == 0 ? "" : " (" + more + " more failures since the last warning)");
         } else {
             unwarned.incrementAndGet();
@@ -106,30 +113,39 @@ public final class RedisTaskStore implements SharedTaskStore {
         List<String> taskList = List.copyOf(taskIds);
         List<String> contextList = List.copyOf(contextIds);
         List<Request> reads = new ArrayList<>(taskList.size() + contextList.size());
-        taskList.forEach(id -> reads.add(Request.cmd(Command.GET).arg(keys.key(TaskStoreKeys.TASK, route, id))));
-        contextList.forEach(id -> reads.add(Request.cmd(Command.GET).arg(keys.key(TaskStoreKeys.CONTEXT, route, id))));
+        // GETEX restarts each binding's TTL: a replica reading it keeps it as long as one that bound it.
+        taskList.forEach(id -> reads.add(Request.cmd(Command.GETEX).arg(keys.key(TaskStoreKeys.TASK, route, id)).arg("PX").arg(ttlMillis)));
+        contextList.forEach(id -> reads.add(Request.cmd(Command.GETEX).arg(keys.key(TaskStoreKeys.CONTEXT, route, id)).arg("PX").arg(ttlMillis)));
         return timedBatch(reads).map(all -> {
             Map<String, TaskBinding> tasks = new HashMap<>();
             Map<String, String> contexts = new HashMap<>();
             for (int i = 0; i < taskList.size(); i++) {
                 JsonNode value = parse(all.get(i));
                 if (value != null) {
-                    tasks.put(taskList.get(i), new TaskBinding(text(value, "tool"), text(value, "owner"), text(value, "instance")));
+                    tasks.put(taskList.get(i), taskBinding(value));
                 }
             }
             for (int i = 0; i < contextList.size(); i++) {
                 JsonNode value = parse(all.get(taskList.size() + i));
                 if (value != null) {
-                    String owner = text(value, "owner");
-                    if (owner == null) {
-                        // Only owned contexts are ever written: a context binding without an owner is not one.
-                        throw new IllegalStateException("a context binding in Redis names no owner");
-                    }
-                    contexts.put(contextList.get(i), owner);
+                    contexts.put(contextList.get(i), contextOwner(value));
                 }
             }
             return new Found(tasks, contexts);
         }).onFailure(e -> readErrors.increment());
+    }
+
+    private static TaskBinding taskBinding(JsonNode value) {
+        return new TaskBinding(text(value, "tool"), text(value, "owner"), text(value, "instance"));
+    }
+
+    private static String contextOwner(JsonNode value) {
+        String owner = text(value, "owner");
+        if (owner == null) {
+            // Only owned contexts are ever written: a context binding without an owner is not one.
+            throw new IllegalStateException("a context binding in Redis names no owner");
+        }
+        return owner;
     }
 
     /** A value that is not a binding fails the read (the caller refuses): it could be another caller's task, unreadable. */
@@ -163,16 +179,10 @@ public final class RedisTaskStore implements SharedTaskStore {
         return value.textValue();
     }
 
-    /** With the per-command timeout; a closed Vert.x rejects the send, which becomes the failed future it means. */
-    private Future<Response> timed(Supplier<Future<Response>> send) {
-        try {
-            return send.get().timeout(timeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException | IllegalStateException e) {
-            return Future.failedFuture(e);
-        }
-    }
-
-    /** The GETs pipelined on one connection, one round trip however many ids (a task list may name hundreds). */
+    /**
+     * Commands pipelined on one connection, one round trip however many ids (a task list may name hundreds), under the
+     * per-command timeout; a closed Vert.x rejects the send, which becomes the failed future it means.
+     */
     private Future<List<Response>> timedBatch(List<Request> requests) {
         try {
             return redis.batch(requests).timeout(timeoutMillis, TimeUnit.MILLISECONDS);

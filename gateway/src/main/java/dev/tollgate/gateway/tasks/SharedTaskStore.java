@@ -7,15 +7,20 @@ import java.util.Map;
 /**
  * Task and context bindings shared by every replica (README "Several replicas"): a task created through one replica
  * is another caller's on every other one, and after a restart. The first binding of an id wins, as it does in each
- * replica's own cache. Reads complete on whatever thread the store answers on: callers move back to their context.
+ * replica's own cache. Futures complete on whatever thread the store answers on: callers move back to their context.
  */
 public interface SharedTaskStore {
 
-    /** Records a task's binding unless the task is bound already. Fire-and-forget: a failure is logged and counted. */
-    void bindTask(String route, String taskId, TaskBinding binding);
+    /**
+     * Makes sure the store holds a binding for the task, kept for the store's retention from now: written when the store
+     * has none; an existing one is kept (the first binding wins) and its retention restarted. Completes with the binding
+     * the store already held (null when this one was written), so the caller can take the first binding as its own;
+     * fails when the store cannot answer in time (the binding may then be missing from the store).
+     */
+    Future<TaskBinding> bindTask(String route, String taskId, TaskBinding binding);
 
-    /** Records a context's owner unless it has one already. Fire-and-forget, as {@link #bindTask}. */
-    void bindContext(String route, String contextId, String owner);
+    /** As {@link #bindTask} for a context's owner; completes with the owner the store already held, or null. */
+    Future<String> bindContext(String route, String contextId, String owner);
 
     /**
      * The bindings the store holds for these ids; an id it does not hold is absent from the answer (unknown, as to a

@@ -33,18 +33,29 @@ public final class SseEventRelay {
         Future<Void> prepare(SseEvent event);
     }
 
+    /** Holds an event {@link EventFilter#onEvent} passed until what deciding it started has finished (a shared store write). */
+    @FunctionalInterface
+    public interface EventSettler {
+        /**
+         * @param passed what the filter passed (null: dropped)
+         * @return completes with the event to send in its place (the same, a replacement, or null to drop it); at once when
+         *         nothing is pending. A failed future cuts the client's stream (fail closed).
+         */
+        Future<SseEvent> settle(SseEvent passed);
+    }
+
     private SseEventRelay() {
     }
 
     /**
-     * As {@link #relay(ReadStream, HttpServerResponse, SseDecoder, EventFilter)}, each event prepared first: while an
-     * event waits, the upstream is paused and later events queue behind it, so the client receives them in order; the
-     * client's response ends once the last queued event is written.
+     * As {@link #relay(ReadStream, HttpServerResponse, SseDecoder, EventFilter)}, each event prepared first and settled
+     * after it is decided: while an event waits, the upstream is paused and later events queue behind it, so the client
+     * receives them in order; the client's response ends once the last queued event is written.
      */
     public static Future<Void> relay(ReadStream<Buffer> upstream, HttpServerResponse client, SseDecoder decoder,
-                                     EventPreparer preparer, EventFilter filter) {
+                                     EventPreparer preparer, EventFilter filter, EventSettler settler) {
         Promise<Void> done = Promise.promise();
-        WaitingRelay relay = new WaitingRelay(upstream, client, preparer, filter, done);
+        WaitingRelay relay = new WaitingRelay(upstream, client, preparer, filter, settler, done);
         upstream.handler(chunk -> {
             List<SseEvent> events;
             try {
@@ -67,23 +78,26 @@ public final class SseEventRelay {
         return done.future();
     }
 
-    /** The events of one relayed stream, in order, each decided once it is prepared. Event-loop confined. */
+    /** The events of one relayed stream, in order, each decided once it is prepared and sent once it is settled. Event-loop confined. */
     private static final class WaitingRelay {
 
         private final ReadStream<Buffer> upstream;
         private final HttpServerResponse client;
         private final EventPreparer preparer;
         private final EventFilter filter;
+        private final EventSettler settler;
         private final Promise<Void> done;
         private final java.util.ArrayDeque<SseEvent> queued = new java.util.ArrayDeque<>();
         private boolean waiting;
         private boolean ended;
 
-        WaitingRelay(ReadStream<Buffer> upstream, HttpServerResponse client, EventPreparer preparer, EventFilter filter, Promise<Void> done) {
+        WaitingRelay(ReadStream<Buffer> upstream, HttpServerResponse client, EventPreparer preparer, EventFilter filter,
+                     EventSettler settler, Promise<Void> done) {
             this.upstream = upstream;
             this.client = client;
             this.preparer = preparer;
             this.filter = filter;
+            this.settler = settler;
             this.done = done;
         }
 
@@ -119,31 +133,71 @@ public final class SseEventRelay {
                 Future<Void> ready = prepared ? null : preparer.prepare(queued.peek());
                 prepared = false;
                 if (ready != null && !ready.isComplete()) {
-                    waiting = true;
-                    upstream.pause();
-                    ready.onComplete(ar -> {
-                        waiting = false;
-                        drain(true);
-                        if (!waiting && !client.writeQueueFull()) {
-                            upstream.resume();
+                    write(out);
+                    await(ready, () -> drain(true));
+                    return;
+                }
+                Future<SseEvent> settled = settler.settle(filter.onEvent(queued.poll()));
+                if (!settled.isComplete()) {
+                    write(out);
+                    await(settled, () -> {
+                        if (sent(settled)) {
+                            write(append(null, settled.result()));
+                            drain(false);
                         }
                     });
-                    break;
+                    return;
                 }
-                SseEvent passed = filter.onEvent(queued.poll());
-                if (passed != null) {
-                    if (out == null) {
-                        out = Buffer.buffer();
-                    }
-                    out.appendBytes(SseEncoder.encode(passed));
+                if (!sent(settled)) {
+                    return;
                 }
+                out = append(out, settled.result());
             }
-            if (out != null) {
-                StreamRelay.write(upstream, client, out);
-            }
-            if (ended && !waiting && queued.isEmpty()) {
+            write(out);
+            if (ended && queued.isEmpty()) {
                 client.end();
                 done.tryComplete();
+            }
+        }
+
+        /** Pauses the upstream until {@code pending} completes, then runs {@code then} and resumes unless it waits again. */
+        private void await(Future<?> pending, Runnable then) {
+            waiting = true;
+            upstream.pause();
+            pending.onComplete(ar -> {
+                waiting = false;
+                then.run();
+                if (!waiting && !client.writeQueueFull() && !done.future().isComplete()) {
+                    upstream.resume();
+                }
+            });
+        }
+
+        /** Whether the settled event may be sent; a failed settling cuts the client's stream, nothing of the event sent. */
+        private boolean sent(Future<SseEvent> settled) {
+            if (done.future().isComplete()) {
+                return false;
+            }
+            if (settled.failed()) {
+                upstream.handler(null);
+                client.reset();
+                done.tryFail(settled.cause());
+                return false;
+            }
+            return true;
+        }
+
+        private static Buffer append(Buffer out, SseEvent event) {
+            if (event == null) {
+                return out;
+            }
+            Buffer into = out == null ? Buffer.buffer() : out;
+            return into.appendBytes(SseEncoder.encode(event));
+        }
+
+        private void write(Buffer out) {
+            if (out != null) {
+                StreamRelay.write(upstream, client, out);
             }
         }
     }
