@@ -89,14 +89,66 @@ final class A2aResponseFilter implements ResponseFilter {
         if (taskList == null || !taskOrigins.shared()) {
             return io.vertx.core.Future.succeededFuture();
         }
-        return taskOrigins.load(taskList.route(), taskList.listedIds(body, exchange.a2a().target() instanceof A2aTarget.JsonRpc), List.of(),
+        return taskOrigins.load(taskList.route(), taskList.listedIds(body, jsonRpc()), List.of(),
                 io.vertx.core.Vertx.currentContext());
     }
 
-    /** With a shared store, a message send's stream waits for the bindings of the task and context it names. */
+    /**
+     * With a shared store, a message send's stream waits for the bindings of the task and context it names, and a
+     * ListTasks answered on a stream for the owners of the tasks it lists.
+     */
     @Override
     public boolean waitsOnEvents() {
-        return tasks != null && taskOrigins.shared();
+        return (tasks != null || taskList != null) && taskOrigins.shared();
+    }
+
+    /** A ListTasks event: the owners of its listed tasks not seen here are fetched first (as {@link #beforeRewrite}). */
+    @Override
+    public io.vertx.core.Future<Void> beforeEvent(SseEvent event) {
+        if (taskList == null || !taskOrigins.shared() || event.data() == null || event.data().isEmpty()) {
+            return io.vertx.core.Future.succeededFuture();
+        }
+        List<String> listed = taskList.listedIds(event.data().getBytes(java.nio.charset.StandardCharsets.UTF_8), jsonRpc());
+        if (listed.isEmpty()) {
+            return io.vertx.core.Future.succeededFuture();
+        }
+        return taskOrigins.load(taskList.route(), listed, List.of(), io.vertx.core.Vertx.currentContext()).transform(ar -> {
+            listUnchecked = ar.failed() ? ar.cause().getMessage() : null;
+            return io.vertx.core.Future.succeededFuture();
+        });
+    }
+
+    /** Why the owners of a streamed task list could not be read (its event is then replaced by the error); null while they could. */
+    private String listUnchecked;
+
+    private boolean jsonRpc() {
+        return exchange.a2a().target() instanceof A2aTarget.JsonRpc;
+    }
+
+    /**
+     * A ListTasks answered on a stream (not the protocol's shape, but a client reading SSE reads each event): every event
+     * is filtered as a JSON answer is; one that is no readable list, or whose owners could not be read, is replaced by
+     * the call's error and ends what the client gets of the stream.
+     */
+    private SseEvent filteredList(SseEvent event) {
+        if (listUnchecked != null) {
+            String why = listUnchecked;
+            listUnchecked = null;
+            return streamEnded(event, RejectReason.TASK_STORE_UNAVAILABLE, "the task store could not be read to filter the answer: " + why);
+        }
+        A2aTaskListFilter.Filtered filtered = taskList.filter(event.data().getBytes(java.nio.charset.StandardCharsets.UTF_8), jsonRpc());
+        if (filtered instanceof A2aTaskListFilter.Unreadable unreadable) {
+            return streamEnded(event, RejectReason.UPSTREAM_INVALID_RESPONSE, unreadable.detail());
+        }
+        return event.withData(new String(((A2aTaskListFilter.Visible) filtered).body(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** The call's error in place of this event; nothing more of the stream reaches the client. */
+    private SseEvent streamEnded(SseEvent event, RejectReason reason, String detail) {
+        resultWithheld = true;
+        errors.count(reason);
+        exchange.errorType(reason.code());
+        return event.withData(new String(A2aErrors.body(exchange, reason, detail), java.nio.charset.StandardCharsets.UTF_8));
     }
 
     @Override
@@ -115,12 +167,9 @@ final class A2aResponseFilter implements ResponseFilter {
             if (ar.succeeded() || passed == null) {
                 return io.vertx.core.Future.succeededFuture(passed);
             }
-            resultWithheld = true; // the ids are not handed out: nothing more of this stream either
-            errors.count(RejectReason.TASK_STORE_UNAVAILABLE);
-            exchange.errorType(RejectReason.TASK_STORE_UNAVAILABLE.code());
-            byte[] error = A2aErrors.body(exchange, RejectReason.TASK_STORE_UNAVAILABLE,
-                    "the task or context the answer names could not be bound in the task store: " + ar.cause().getMessage());
-            return io.vertx.core.Future.succeededFuture(passed.withData(new String(error, java.nio.charset.StandardCharsets.UTF_8)));
+            // The ids are not handed out: nothing more of this stream either.
+            return io.vertx.core.Future.succeededFuture(streamEnded(passed, RejectReason.TASK_STORE_UNAVAILABLE,
+                    "the task or context the answer names could not be bound in the task store: " + ar.cause().getMessage()));
         });
     }
 
@@ -132,7 +181,7 @@ final class A2aResponseFilter implements ResponseFilter {
                 bindings.add(tasks.learnFrom(body));
             }
             if (taskList != null && response.getStatusCode() == 200) {
-                A2aTaskListFilter.Filtered filtered = taskList.filter(body, exchange.a2a().target() instanceof A2aTarget.JsonRpc);
+                A2aTaskListFilter.Filtered filtered = taskList.filter(body, jsonRpc());
                 if (filtered instanceof A2aTaskListFilter.Unreadable unreadable) {
                     return refused(response, RejectReason.UPSTREAM_INVALID_RESPONSE, unreadable.detail());
                 }
@@ -258,7 +307,16 @@ final class A2aResponseFilter implements ResponseFilter {
         if (tasks != null && event.data() != null && !event.data().isEmpty()) {
             bindings.add(tasks.learnFrom(event.data().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
-        if (results == null || event.data() == null || event.data().isEmpty()) {
+        if (event.data() == null || event.data().isEmpty()) {
+            return event;
+        }
+        if (taskList != null) {
+            event = filteredList(event);
+            if (resultWithheld) {
+                return event; // the call's error: not decided as a result
+            }
+        }
+        if (results == null) {
             return event;
         }
         byte[] data = event.data().getBytes(java.nio.charset.StandardCharsets.UTF_8);

@@ -56,7 +56,8 @@ interface ResponseFilter {
 
     /**
      * True when an event of this answer's stream may have to wait before {@link #onEvent} decides it (see
-     * {@link #beforeEvent}); the stream is then relayed in order through a relay that can wait. False for nearly all calls.
+     * {@link #beforeEvent}) or be held until what deciding it wrote has landed ({@link #settle}); the stream is then
+     * relayed in order through a relay that can wait. Only with a shared task store (task lists, task creations).
      */
     default boolean waitsOnEvents() {
         return false;

@@ -239,6 +239,26 @@ class A2aTaskOwnershipTest {
         assertThat(acme.json().at("/result/tasks").findValuesAsText("id")).containsExactly("task-9", "task-unknown");
     }
 
+    /**
+     * An agent answering ListTasks with an SSE stream (not the protocol's shape, but a client reading SSE reads its
+     * events) gets each event's list filtered as a JSON answer's: another caller's task never reaches this one. Before,
+     * the events passed unread.
+     */
+    @Test
+    void aListTasksAnsweredOnAnSseStreamIsFilteredEventByEvent() throws Exception {
+        jsonRpc("acme", "SendMessage", "{\"message\":{\"messageId\":\"m1\",\"role\":\"ROLE_USER\",\"parts\":[{\"text\":\"go\"}]}}");
+        String list = "{\"tasks\":[" + TASK + ",{\"id\":\"task-unknown\",\"contextId\":\"ctx-2\"}],\"totalSize\":2}";
+        upstream.answer(request -> request.response().putHeader("Content-Type", "text/event-stream")
+                .end(": keep-alive\n\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":" + list + "}\n\n"
+                        + "data: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"tasks\":{\"task-9\":" + TASK + "}}}\n\n"));
+
+        TestHttp.Reply globex = jsonRpc("globex", "ListTasks", "{}");
+
+        String body = globex.body().toString();
+        assertThat(body).as(body).contains("task-unknown").contains("\"totalSize\":1").doesNotContain("task-9")
+                .contains("upstream_invalid_response");
+    }
+
     @Test
     void aListTasksAnswerWithoutATasksArrayIsNotRelayed() throws Exception {
         upstream.answer(request -> request.response().putHeader("Content-Type", "application/json")

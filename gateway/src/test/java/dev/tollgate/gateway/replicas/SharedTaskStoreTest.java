@@ -189,6 +189,24 @@ class SharedTaskStoreTest {
         assertThat(body.indexOf("job-elsewhere")).isLessThan(body.indexOf("after the list"));
     }
 
+    /** An A2A ListTasks answered on SSE through replica 2: each event's list is filtered with the shared bindings. */
+    @Test
+    @org.junit.jupiter.api.Timeout(15)
+    void aListTasksAnsweredOnAnSseStreamThroughTheOtherReplicaLosesAnotherCallersTasks() throws Exception {
+        a2a(replica1, "acme", "SendMessage", message(""));
+        String list = "{\"tasks\":[" + A2A_TASK + ",{\"id\":\"task-unknown\",\"contextId\":\"ctx-2\"}],\"totalSize\":2}";
+        agent.answer(request -> request.response().putHeader("Content-Type", "text/event-stream")
+                .end("data: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":" + list + "}\n\n"));
+
+        TestHttp.Reply listed = a2a(replica2, "globex", "ListTasks", "{}");
+        redisServer.stop();
+        TestHttp.Reply unchecked = a2a(replica2, "globex", "ListTasks", "{}");
+
+        assertThat(listed.body().toString()).as(listed.body().toString()).contains("task-unknown").doesNotContain("task-9");
+        assertThat(unchecked.body().toString()).as(unchecked.body().toString()).contains("task_store_unavailable")
+                .doesNotContain("task-9").doesNotContain("task-unknown");
+    }
+
     @Test
     @org.junit.jupiter.api.Timeout(15)
     void whenRedisCannotAnswerATasksListOnAnSseStreamTheCallGetsTheStoresErrorInItsPlace() throws Exception {
