@@ -2,10 +2,10 @@
 // Resolves the agent card at <agent-base-url>/.well-known/agent-card.json and then only follows the card.
 // Every URL the SDK fetches is recorded (fetch is wrapped), so a test can check the client never left the
 // gateway. Runs, in order: JSON-RPC 1.0 send, stream (each event timestamped on arrival), get, cancel, a
-// denied send, the HTTP+JSON binding (send and stream), and the 0.3 JSON-RPC transport (message/send,
-// tasks/get) against the 0.3 card. Prints one JSON line of what it saw; exits non-zero on any failure.
+// denied send, the HTTP+JSON binding (send and stream), the 0.3 JSON-RPC transport (message/send,
+// tasks/get) against the 0.3 card, and the 0.3 HTTP+JSON transport (proto JSON: send, stream, get, a denied send). Prints one JSON line of what it saw; exits non-zero on any failure.
 import { ClientFactory, ClientFactoryOptions } from '@a2a-js/sdk/client';
-import { LegacyJsonRpcTransport, parseLegacyAgentCard } from '@a2a-js/sdk/compat/v0_3/client';
+import { LegacyJsonRpcTransport, LegacyRestTransport, parseLegacyAgentCard } from '@a2a-js/sdk/compat/v0_3/client';
 import { Role } from '@a2a-js/sdk';
 
 const HARD_LIMIT_MS = 45_000;
@@ -86,6 +86,28 @@ try {
   const legacySent = taskOf(await legacy.sendMessage(request('old style', 'echo')));
   const legacyGot = await legacy.getTask({ tenant: '', id: legacySent.id });
   out.legacy = { endpoint: legacyJsonRpc.url, state: stateName(legacySent.status.state), get: stateName(legacyGot.status.state) };
+
+  // 0.3 HTTP+JSON: the SDK sends proto JSON (message.content, not parts) to <url>/v1/message:send.
+  const legacyRestInterface = legacyCard.supportedInterfaces.find((i) => i.protocolBinding === 'HTTP+JSON');
+  const legacyRest = new LegacyRestTransport({ endpoint: legacyRestInterface.url });
+  const restOldSent = taskOf(await legacyRest.sendMessage(request('old rest', 'echo')));
+  const restOldStream = [];
+  for await (const ev of legacyRest.sendMessageStream(request('old rest stream', 'echo'))) {
+    restOldStream.push(ev.payload?.$case ?? Object.keys(ev)[0]);
+  }
+  const restOldGot = await legacyRest.getTask({ tenant: '', id: restOldSent.id });
+  let restOldDenied;
+  try {
+    await legacyRest.sendMessage(request('reset everything', 'admin-reset'));
+    restOldDenied = null;
+  } catch (e) {
+    restOldDenied = String(e.message ?? e);
+  }
+  out.legacyRest = {
+    endpoint: legacyRestInterface.url, state: stateName(restOldSent.status.state), artifacts: artifactTexts(restOldSent),
+    reply: restOldSent.status.message?.parts?.[0]?.content?.value, stream: restOldStream, get: stateName(restOldGot.status.state),
+    denied: restOldDenied,
+  };
 
   out.fetched = fetched;
   console.log(JSON.stringify(out));

@@ -81,9 +81,12 @@ final class A2aTaskLearner {
         return context.succeeded() ? task : task.succeeded() ? context : Future.all(context, task).mapEmpty();
     }
 
-    /** The context of a task, message, status or artifact update (1.0 shapes, or 0.3's at the top with {@code kind}). */
+    /**
+     * The context of a task, message, status or artifact update (1.0 shapes, the 0.3 HTTP+JSON proto's {@code msg}, or
+     * 0.3's at the top with {@code kind}).
+     */
     private static String contextId(JsonNode answer) {
-        for (JsonNode candidate : new JsonNode[] {answer.path("task").get("contextId"), answer.path("message").get("contextId"),
+        for (JsonNode candidate : new JsonNode[] {answer.path("task").get("contextId"), answer.path("message").get("contextId"), answer.path("msg").get("contextId"),
                 answer.path("statusUpdate").get("contextId"), answer.path("artifactUpdate").get("contextId"), answer.get("contextId")}) {
             if (candidate != null && candidate.isTextual() && !candidate.textValue().isEmpty()) {
                 return candidate.textValue();

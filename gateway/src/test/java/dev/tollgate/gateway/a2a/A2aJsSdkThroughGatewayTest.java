@@ -159,6 +159,25 @@ class A2aJsSdkThroughGatewayTest {
         assertThat(client.path("legacy").path("get").asText()).isEqualTo("COMPLETED");
     }
 
+    /**
+     * The SDK's 0.3 HTTP+JSON transport sends proto JSON (the message's parts as {@code content}), which the gateway
+     * refused before (400 invalid_params): it is read as that agent reads it, decided, forwarded and answered.
+     */
+    @Test
+    void theV03HttpJsonTransportWorksThroughTheGatewayAndMeetsTheSameRules() {
+        JsonNode legacyRest = client.path("legacyRest");
+        assertThat(legacyRest.path("endpoint").asText()).isEqualTo(gateway.url("/agents/echo/a2a/rest"));
+        assertThat(legacyRest.path("state").asText()).as(legacyRest.toString()).isEqualTo("COMPLETED");
+        assertThat(legacyRest.path("artifacts")).extracting(JsonNode::asText).containsExactly("0:old rest", "1:old rest", "2:old rest");
+        assertThat(legacyRest.path("reply").asText()).isEqualTo("echo: old rest");
+        assertThat(legacyRest.path("stream")).extracting(JsonNode::asText)
+                .containsExactly("task", "statusUpdate", "artifactUpdate", "artifactUpdate", "artifactUpdate", "statusUpdate");
+        assertThat(legacyRest.path("get").asText()).isEqualTo("COMPLETED");
+        assertThat(legacyRest.path("denied").asText()).contains("Admin skills are not for agents.");
+        assertThat(agent.output()).contains("REQ POST /a2a/rest/v1/message:send via=127.0.0.1:" + gateway.port(),
+                "REQ POST /a2a/rest/v1/message:stream via=127.0.0.1:" + gateway.port());
+    }
+
     @Test
     void deniedSkillReachesTheClientAsThePolicyError() {
         assertThat(client.path("denied").path("error").asText()).contains("no-admin-skills", "Admin skills are not for agents.");

@@ -217,8 +217,9 @@ class A2aRejectsTest {
 
     @Test
     void deniedRestCallGets403WithTheRuleAndIsNeverForwarded() throws Exception {
+        // The 0.3 /v1/ binding's proto JSON: the message's parts are content (parts there is refused, its agent ignores it).
         TestHttp.Reply reply = http.send(TestHttp.mcpPost(gateway.port(), "/agent/v1/message:send").putHeader("Content-Type", "application/a2a+json"),
-                Buffer.buffer("{\"message\":{\"messageId\":\"m\",\"role\":\"ROLE_USER\",\"parts\":[{\"text\":\"x\"}],\"metadata\":{\"skillId\":\"admin-wipe\"}}}"));
+                Buffer.buffer("{\"message\":{\"messageId\":\"m\",\"role\":\"ROLE_USER\",\"content\":[{\"text\":\"x\"}],\"metadata\":{\"skillId\":\"admin-wipe\"}}}"));
 
         assertThat(reply.status()).isEqualTo(403);
         JsonNode error = reply.json().path("error");

@@ -240,6 +240,31 @@ class A2aTaskOwnershipTest {
     }
 
     /**
+     * The 0.3 HTTP+JSON binding answers a message send that creates no task as proto JSON {@code {"msg": {...}}}: its
+     * context is bound to the caller as a 1.0 {@code message} answer's is, so another caller cannot join it.
+     */
+    @Test
+    void aContextStartedByA03HttpJsonMessageAnswerIsTheStartersToo() throws Exception {
+        upstream.answer(request -> request.response().putHeader("Content-Type", "application/json")
+                .end("{\"msg\":{\"messageId\":\"a1\",\"contextId\":\"ctx-m\",\"role\":\"ROLE_AGENT\",\"content\":[{\"text\":\"hi\"}]}}"));
+        String body = "{\"message\":{\"messageId\":\"m1\",%s\"role\":\"ROLE_USER\",\"content\":[{\"text\":\"go\"}]}}";
+
+        TestHttp.Reply started = legacyRest("acme", body.formatted(""));
+        int before = upstream.received().size();
+        TestHttp.Reply joined = legacyRest("globex", body.formatted("\"contextId\":\"ctx-m\","));
+
+        assertThat(started.status()).as(started.body().toString()).isEqualTo(200);
+        assertThat(joined.status()).as(joined.body().toString()).isEqualTo(404);
+        assertThat(joined.json().at("/error/details/0/metadata/reason").asText()).isEqualTo("a2a_context_not_found");
+        assertThat(upstream.received()).hasSize(before);
+    }
+
+    private TestHttp.Reply legacyRest(String tenant, String body) throws Exception {
+        return http.send(TestHttp.mcpPost(gateway.port(), "/agent/a2a/rest/v1/message:send").putHeader("X-Waxell-AXID", token(tenant)),
+                Buffer.buffer(body));
+    }
+
+    /**
      * An agent answering ListTasks with an SSE stream (not the protocol's shape, but a client reading SSE reads its
      * events) gets each event's list filtered as a JSON answer's: another caller's task never reaches this one. Before,
      * the events passed unread.

@@ -65,22 +65,16 @@ public final class A2aCalls {
         List<String> referenceTaskIds = List.of();
         Set<String> extensions = new LinkedHashSet<>(extensionsHeader == null ? Set.of() : A2aHeaders.extensions(List.of(extensionsHeader)));
         if (method.sendsMessage()) {
+            boolean proto = legacy && binding == A2aCall.Binding.HTTP_JSON;
             JsonNode message = p.get("message");
             if (message == null || !message.isObject()) {
                 throw new A2aInvalidRequest(method.canonicalName() + " needs a message object");
             }
-            JsonNode parts = message.get("parts");
-            if (parts == null || !parts.isArray()) {
-                throw new A2aInvalidRequest("message.parts must be a list");
+            if (proto && p.has("request")) {
+                // The proto field's own name: an agent reads message first, another request first; only one is sent.
+                throw new A2aInvalidRequest("request (the 0.3 proto field name of message) is not read by the gateway; send message");
             }
-            // The 0.3 REST binding's proto JSON carries parts as content (or request), which the SDK reads and this
-            // gateway does not: a message holding them is refused rather than decided on an empty parts list.
-            for (String unread : List.of("content", "request")) {
-                if (message.has(unread)) {
-                    throw new A2aInvalidRequest("message." + unread + " (the 0.3 REST proto form) is not read by the gateway; send message.parts");
-                }
-            }
-            view.set("message", message(message, extensions));
+            view.set("message", message(message, parts(message, proto), proto, extensions));
             // The SDK reads taskId, else task_id, and hands the agent every task referenceTaskIds names: ownership checks them all.
             String messageTask = A2aFields.id(message, "taskId", "task_id");
             taskId = taskId != null ? taskId : messageTask;
@@ -140,7 +134,29 @@ public final class A2aCalls {
         return new A2aCall(method, wireMethod, binding, legacy, taskId, contextId, referenceTaskIds, skill, pushUrl, view);
     }
 
-    private static ObjectNode message(JsonNode message, Set<String> extensions) throws A2aInvalidRequest {
+    /**
+     * The message's parts as the agent reads them: {@code parts} (1.0, and 0.3 JSON-RPC), or on the 0.3 HTTP+JSON binding
+     * the proto JSON's {@code content}, which is all such an agent reads (a missing list is an empty message, as there).
+     * The member the agent does not read is refused where it is present: a rule would decide on what the agent never sees.
+     */
+    private static JsonNode parts(JsonNode message, boolean proto) throws A2aInvalidRequest {
+        String read = proto ? "content" : "parts";
+        String unread = proto ? "parts" : "content";
+        if (message.has(unread)) {
+            throw new A2aInvalidRequest("message." + unread + " is not read by " + (proto ? "a 0.3 HTTP+JSON agent; send message.content"
+                    : "a 1.0 or 0.3 JSON-RPC agent (content is the 0.3 HTTP+JSON proto form); send message.parts"));
+        }
+        JsonNode parts = message.get(read);
+        if (proto && (parts == null || parts.isNull())) {
+            return F.arrayNode();
+        }
+        if (parts == null || !parts.isArray()) {
+            throw new A2aInvalidRequest("message." + read + " must be a list");
+        }
+        return parts;
+    }
+
+    private static ObjectNode message(JsonNode message, JsonNode messageParts, boolean proto, Set<String> extensions) throws A2aInvalidRequest {
         ObjectNode out = F.objectNode();
         String role = text(message, "role");
         if (role != null) {
@@ -150,8 +166,8 @@ public final class A2aCalls {
         putText(out, "messageId", A2aFields.id(message, "messageId", "message_id"));
         ArrayNode parts = out.putArray("parts");
         long total = 0;
-        for (JsonNode part : message.get("parts")) {
-            ObjectNode summary = A2aParts.summary(part);
+        for (JsonNode part : messageParts) {
+            ObjectNode summary = proto ? A2aParts.protoSummary(part) : A2aParts.summary(part);
             total += summary.path("size").asLong();
             parts.add(summary);
         }

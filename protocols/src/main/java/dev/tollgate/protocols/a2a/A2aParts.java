@@ -74,6 +74,71 @@ final class A2aParts {
         return out;
     }
 
+    /** The 0.3 proto part's content members, in the order the JavaScript SDK's proto reader tries them. */
+    private static final List<String> PROTO_CONTENT = List.of("text", "file", "data");
+    /** A 0.3 proto file's source members, in the order that reader tries them (camel and snake spellings). */
+    private static final List<String> PROTO_FILE_SOURCES = List.of("fileWithUri", "file_with_uri", "fileWithBytes", "file_with_bytes");
+    private static final java.util.Set<String> PROTO_URI_SOURCES = java.util.Set.of("fileWithUri", "file_with_uri");
+
+    /**
+     * A part of the 0.3 HTTP+JSON binding's proto JSON ({@code content} of a message): {@code {"text": "..."}},
+     * {@code {"file": {"fileWithUri" | "fileWithBytes": ..., "mimeType": ...}}} or {@code {"data": {"data": {...}}}}.
+     * Refused like {@link #summary}: more than one content member, a file with more than one source (the SDK reads the
+     * first of uri then bytes, each in either spelling), content that is not a string or object as the reader needs it.
+     */
+    static ObjectNode protoSummary(JsonNode part) throws A2aInvalidRequest {
+        if (!part.isObject()) {
+            throw new A2aInvalidRequest("each message part must be an object");
+        }
+        List<String> members = new ArrayList<>(1);
+        for (String member : PROTO_CONTENT) {
+            if (part.hasNonNull(member)) {
+                members.add(member);
+            }
+        }
+        if (members.size() > 1) {
+            throw new A2aInvalidRequest("a message part carries " + members + "; send one content member per part");
+        }
+        String content = members.isEmpty() ? null : members.get(0);
+        ObjectNode out = F.objectNode();
+        if ("text".equals(content)) {
+            out.put("kind", "text");
+            out.put("size", A2aFields.string(part, "text", null).getBytes(StandardCharsets.UTF_8).length);
+        } else if ("data".equals(content)) {
+            JsonNode data = part.get("data");
+            if (!data.isObject() || data.hasNonNull("data") && !data.get("data").isObject()) {
+                throw new A2aInvalidRequest("a data part's data must be an object holding an object data");
+            }
+            out.put("kind", "data");
+            out.put("size", data.path("data").toString().getBytes(StandardCharsets.UTF_8).length);
+        } else if ("file".equals(content)) {
+            JsonNode file = part.get("file");
+            if (!file.isObject()) {
+                throw new A2aInvalidRequest("a file part's file must be an object");
+            }
+            List<String> sources = new ArrayList<>(1);
+            for (String source : PROTO_FILE_SOURCES) {
+                if (file.hasNonNull(source)) {
+                    sources.add(source);
+                }
+            }
+            if (sources.size() > 1) {
+                throw new A2aInvalidRequest("a file carries " + sources + "; send one of them");
+            }
+            out.put("kind", "file");
+            String source = sources.isEmpty() ? null : sources.get(0);
+            String value = source == null ? null : A2aFields.string(file, source, null);
+            boolean uri = PROTO_URI_SOURCES.contains(source);
+            out.put("size", value == null || uri ? 0 : base64Size(value));
+            putText(out, "url", uri ? value : null);
+            putText(out, "mediaType", A2aFields.string(file, "mimeType", "mime_type"));
+        } else {
+            out.put("kind", "unknown");
+            out.put("size", 0);
+        }
+        return out;
+    }
+
     /** A 1.0 raw or url part, or a 0.3 {@code file: {bytes | uri, mimeType, name}}. */
     private static void file(JsonNode part, ObjectNode out) throws A2aInvalidRequest {
         JsonNode file = part.get("file");

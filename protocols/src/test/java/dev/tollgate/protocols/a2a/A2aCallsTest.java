@@ -121,6 +121,69 @@ class A2aCallsTest {
         }
     }
 
+    private static A2aCall protoRest(String params) throws Exception {
+        return A2aCalls.describe(A2aMethod.SEND_MESSAGE, "message:send", A2aCall.Binding.HTTP_JSON, true, JSON.readTree(params), null, null, null);
+    }
+
+    /**
+     * The 0.3 HTTP+JSON binding's proto JSON, as the SDK's LegacyRestTransport sends it and its 0.3 REST server reads it:
+     * the message's parts are {@code content}, a file is {@code {fileWithUri | fileWithBytes, mimeType}}, data is wrapped
+     * once more. It gives the view 1.0 and 0.3 JSON-RPC messages give.
+     */
+    @Test
+    void theV03RestProtoFormGivesTheSameView() throws Exception {
+        A2aCall proto = protoRest("""
+                {"message":{"messageId":"m","role":"ROLE_USER","taskId":"t","contextId":"c","extensions":["urn:m"],
+                 "content":[{"text":"héllo"},{"file":{"fileWithBytes":"AAECAw==","mimeType":"image/png"}},{"file":{"file_with_uri":"https://x/y"}},
+                            {"data":{"data":{"a":1}}}],
+                 "metadata":{"skillId":"echo"}},
+                 "configuration":{"pushNotification":{"url":"https://hooks.example.com/1"}}}""");
+        assertThat(proto.taskId()).isEqualTo("t");
+        assertThat(proto.contextId()).isEqualTo("c");
+        assertThat(proto.skill()).isEqualTo("echo");
+        assertThat(proto.pushUrl()).isEqualTo("https://hooks.example.com/1");
+        JsonNode view = proto.view();
+        assertThat(view.at("/version").asText()).isEqualTo("0.3");
+        assertThat(view.at("/message/role").asText()).isEqualTo("user");
+        assertThat(view.at("/message/parts")).extracting(p -> p.path("kind").asText()).containsExactly("text", "file", "file", "data");
+        assertThat(view.at("/message/parts/0/size").asInt()).isEqualTo(6);
+        assertThat(view.at("/message/parts/1/size").asInt()).isEqualTo(4);
+        assertThat(view.at("/message/parts/1/mediaType").asText()).isEqualTo("image/png");
+        assertThat(view.at("/message/parts/2/url").asText()).isEqualTo("https://x/y");
+        assertThat(view.at("/message/parts/3/size").asInt()).isEqualTo(7);
+        assertThat(protoRest("{\"message\":{\"messageId\":\"m\"}}").view().at("/message/partCount").asInt())
+                .as("no content: an empty message, as the agent reads it").isZero();
+    }
+
+    /**
+     * What that agent would read otherwise than the gateway is refused: parts it ignores (a rule would decide on them),
+     * the proto field name request beside message, two content members or two file sources (it reads the first), and
+     * content of the wrong type. On the 1.0 and 0.3 JSON-RPC bindings content stays refused.
+     */
+    @Test
+    void theV03RestProtoFormRefusesWhatItsAgentReadsOtherwise() throws Exception {
+        for (String params : new String[] {
+                "{\"message\":{\"messageId\":\"m\",\"parts\":[{\"text\":\"hi\"}],\"content\":[{\"text\":\"other\"}]}}",
+                "{\"message\":{\"messageId\":\"m\",\"parts\":[{\"text\":\"hi\"}]}}",
+                "{\"message\":{\"messageId\":\"m\",\"content\":[]},\"request\":{\"messageId\":\"m\",\"content\":[{\"text\":\"hi\"}]}}",
+                "{\"request\":{\"messageId\":\"m\",\"content\":[{\"text\":\"hi\"}]}}",
+                "{\"message\":{\"messageId\":\"m\",\"content\":[{\"text\":\"hi\",\"file\":{\"fileWithUri\":\"http://x/\"}}]}}",
+                "{\"message\":{\"messageId\":\"m\",\"content\":[{\"file\":{\"fileWithUri\":\"http://x/\",\"fileWithBytes\":\"AA==\"}}]}}",
+                "{\"message\":{\"messageId\":\"m\",\"content\":[{\"file\":{\"fileWithUri\":\"http://x/\",\"file_with_uri\":\"http://y/\"}}]}}",
+                "{\"message\":{\"messageId\":\"m\",\"content\":[{\"file\":{\"fileWithUri\":[\"http://x/\"]}}]}}",
+                "{\"message\":{\"messageId\":\"m\",\"content\":[{\"text\":[\"hi\"]}]}}",
+                "{\"message\":{\"messageId\":\"m\",\"content\":[{\"data\":\"x\"}]}}",
+                "{\"message\":{\"messageId\":\"m\",\"content\":{\"text\":\"hi\"}}}",
+                "{\"message\":{\"messageId\":\"m\",\"taskId\":\"a\",\"task_id\":\"b\",\"content\":[]}}"}) {
+            assertThatThrownBy(() -> protoRest(params)).as(params).isInstanceOf(A2aInvalidRequest.class);
+        }
+        assertThatThrownBy(() -> describe(A2aMethod.SEND_MESSAGE, true, "{\"message\":{\"messageId\":\"m\",\"content\":[{\"text\":\"hi\"}]}}"))
+                .isInstanceOf(A2aInvalidRequest.class);
+        assertThatThrownBy(() -> A2aCalls.describe(A2aMethod.SEND_MESSAGE, "message:send", A2aCall.Binding.HTTP_JSON, false,
+                JSON.readTree("{\"message\":{\"messageId\":\"m\",\"parts\":[],\"content\":[{\"text\":\"hi\"}]}}"), null, null, null))
+                .isInstanceOf(A2aInvalidRequest.class);
+    }
+
     @Test
     void bothExtensionHeadersMustNameTheSameExtensions() throws Exception {
         assertThat(A2aHeaders.requestedExtensions(List.of("urn:a, urn:b"), List.of("urn:b,urn:a"))).containsExactly("urn:a", "urn:b");
