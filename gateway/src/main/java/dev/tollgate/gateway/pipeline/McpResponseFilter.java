@@ -87,6 +87,8 @@ final class McpResponseFilter implements ResponseFilter {
     private final SessionRequestIds sessionRequestIds;
     /** The tool of each tools/call this call POSTed, by request id: whose result an answer is. */
     private final java.util.Map<JsonNode, String> toolCalls;
+    /** The ids of this call's tasks/result and tasks/get whose task's creating tool is unknown: decided as of an unknown tool. */
+    private final Set<JsonNode> unknownTools;
     /** Set once a result on this stream was denied: the client has the policy's error, and nothing more is relayed. */
     private boolean resultWithheld;
     /**
@@ -94,7 +96,7 @@ final class McpResponseFilter implements ResponseFilter {
      * batch, no tools list asked for, no result rules): a plain result to it is relayed without reading a tree.
      */
     private final JsonNode plainAnswerTo;
-    /** With a shared task store, the call POSTed a tools/call: its answer may create a task, whose binding it waits for. */
+    /** With a shared task store, the call POSTed a tools/call or is a GET stream: an answer may create a task, whose binding it waits for. */
     private final boolean bindsTasks;
     /** The bindings of the tasks this call's answers created that the shared store has yet to confirm. */
     private final PendingBindings bindings = new PendingBindings();
@@ -102,7 +104,7 @@ final class McpResponseFilter implements ResponseFilter {
     private JsonNode bindingAnswerId;
 
     /** Result members the filter acts on (see rewriteJson): an answer holding one is read whole. */
-    private static final Set<String> ACTED_ON_IN_RESULT = Set.of("tools", "task", EmbeddedInputRequests.INPUT_REQUESTS);
+    private static final Set<String> ACTED_ON_IN_RESULT = Set.of("tools", "task", EmbeddedInputRequests.INPUT_REQUESTS, CACHE_SCOPE, TTL_MS);
     /** ... and in an object member of the result: the input requests a task waits on. */
     private static final Set<String> ACTED_ON_IN_RESULT_MEMBERS = Set.of(EmbeddedInputRequests.INPUT_REQUESTS);
 
@@ -140,6 +142,8 @@ final class McpResponseFilter implements ResponseFilter {
         this.results = ResultPolicing.of(exchange);
         this.toolCalls = results == null || exchange.payload() == null ? java.util.Map.of()
                 : toolCalls(exchange.payload(), learnt.taskOrigins(), exchange.route().route().name());
+        this.unknownTools = results == null || exchange.payload() == null ? Set.of()
+                : tasksOfUnknownTool(exchange.payload(), learnt.taskOrigins(), exchange.route().route().name());
         // Where the task lives, for routes with several instances: its tasks/get and tasks/cancel must reach it.
         this.instance = exchange.route().route().config().upstreams().endpoints().size() > 1 && exchange.upstreamInstance() != null
                 ? exchange.upstreamInstance().url() : null;
@@ -155,8 +159,9 @@ final class McpResponseFilter implements ResponseFilter {
         this.clientListsTools = exchange.payload() instanceof JsonRpcPayload.Single single
                 && single.message() instanceof JsonRpcRequest request && McpMethods.TOOLS_LIST.equals(request.method());
         this.clientListsTasks = asksForTasksList(exchange.payload());
-        this.bindsTasks = taskOrigins.shared() && exchange.payload() != null && exchange.payload().messages().stream()
-                .anyMatch(m -> m instanceof JsonRpcRequest request && McpMethods.TOOLS_CALL.equals(request.method()));
+        this.resumedStream = exchange.payload() == null && exchange.request().headers().contains("Last-Event-ID");
+        this.bindsTasks = taskOrigins.shared() && (exchange.payload() == null || exchange.payload().messages().stream()
+                .anyMatch(m -> m instanceof JsonRpcRequest request && McpMethods.TOOLS_CALL.equals(request.method())));
         this.batchDenials = exchange.batchDenials();
         this.answerUpstream = answerUpstream;
         this.plainAnswerTo = exchange.payload() instanceof JsonRpcPayload.Single single && single.message() instanceof JsonRpcRequest request
@@ -312,6 +317,7 @@ final class McpResponseFilter implements ResponseFilter {
                     ObjectNode policed = denial == null ? policedResult(elements.get(i)) : null;
                     if (denial != null || policed != null) {
                         elements.set(i, denial != null ? denial : policed);
+                        cachedPerCaller(policed);
                         changed = true;
                     } else {
                         changed |= filterLists(elements.get(i));
@@ -322,6 +328,7 @@ final class McpResponseFilter implements ResponseFilter {
                 ObjectNode policed = denial == null ? policedResult(root) : null;
                 if (denial != null || policed != null) {
                     root = denial != null ? denial : policed;
+                    cachedPerCaller(policed);
                     changed = true;
                 } else {
                     changed = filterLists(root);
@@ -378,7 +385,7 @@ final class McpResponseFilter implements ResponseFilter {
         }
         ServerMessage.Read message = (ServerMessage.Read) read;
         if (message.messages().get(0) instanceof JsonRpcNotification notification && results != null
-                && (toolCalls.size() == 1 || requestIds == null)) {
+                && (!toolCalls.isEmpty() || requestIds == null)) {
             SseEvent policed = policedNotification(event, notification, message.root());
             if (policed != event) {
                 return policed;
@@ -421,6 +428,7 @@ final class McpResponseFilter implements ResponseFilter {
                 replacement = policedResult(message.root());
             }
             if (replacement != null) {
+                cachedPerCaller(replacement);
                 return event.withData(new String(bytes(replacement), StandardCharsets.UTF_8));
             }
         }
@@ -462,6 +470,9 @@ final class McpResponseFilter implements ResponseFilter {
         return policedResult(response, currentSize);
     }
 
+    /** A GET resuming a stream (Last-Event-ID): the responses it carries answer a call the gateway cannot name. */
+    private final boolean resumedStream;
+
     /** The size of the answer or event being read, for result policy's limit. */
     private long currentSize;
 
@@ -469,21 +480,24 @@ final class McpResponseFilter implements ResponseFilter {
         if (results == null || !response.isObject() || !response.hasNonNull("id")) {
             return null;
         }
-        // A GET stream answers no request of its own: a response it carries (a resumed stream, SEP-1699) is the result
-        // of the session's tools/call in flight with its id; when none is, its tool cannot be known, and rules scoped to
-        // a tool apply to it as if it were theirs (fail closed).
+        // A GET stream answers no request of its own. A response on a resumed one (Last-Event-ID, SEP-1699) is the result
+        // of the call whose stream is resumed, whatever its id: the TypeScript client hands it to that call (it sets the
+        // id to the resumed request's), and a replaying server sends what it stored, maybe an answer to an id since
+        // reused. Which call that is the gateway cannot know: rules scoped to a tool apply as if it were theirs (fail
+        // closed). On a stream not resumed, a client takes a response for the session's call in flight with its id.
         boolean getStream = requestIds == null;
         if (!getStream && !toolCalls.containsKey(response.get("id"))) {
             return null;
         }
-        String tool = getStream ? pendingTool(response.get("id")) : toolCalls.get(response.get("id"));
+        String tool = getStream ? (resumedStream ? null : pendingTool(response.get("id"))) : toolCalls.get(response.get("id"));
         // An error's message reaches the model as a result does.
         JsonNode document = response.path("result").isObject() ? response.get("result") : response.path("error");
         if (!document.isObject()) {
             return null;
         }
         CallDescription result = CallDescription.mcpToolResult(route, tool, document);
-        ResultPolicing.Outcome outcome = getStream && tool == null ? results.decideOfUnknownTool(result, response.get("id").asText(), size)
+        boolean unknown = tool == null && (getStream || unknownTools.contains(response.get("id")));
+        ResultPolicing.Outcome outcome = unknown ? results.decideOfUnknownTool(result, response.get("id").asText(), size)
                 : results.decide(result, response.get("id").asText(), size);
         if (outcome == ResultPolicing.Outcome.DENIED) {
             return results.denial(response.get("id"));
@@ -501,17 +515,18 @@ final class McpResponseFilter implements ResponseFilter {
         if (notification.params() == null || !root.path("params").isObject()) {
             return event;
         }
-        if (requestIds == null) {
-            // On the session's GET stream a notification answers no call (its tool unknown: tool-scoped rules apply, fail
-            // closed): a denied one is dropped, the stream goes on.
+        if (requestIds == null || toolCalls.size() > 1) {
+            // On the session's GET stream a notification answers no call, and on a batch's stream no one call (its tool
+            // unknown: tool-scoped rules apply, fail closed): a denied one is dropped, the stream goes on.
             ResultPolicing.Outcome outcome = results.decideOfUnknownTool(CallDescription.mcpToolResult(route, null, root.get("params")),
                     null, currentSize);
             return outcome == ResultPolicing.Outcome.DENIED ? null
                     : outcome == ResultPolicing.Outcome.REDACTED ? event.withData(new String(bytes(root), StandardCharsets.UTF_8)) : event;
         }
         Map.Entry<JsonNode, String> call = toolCalls.entrySet().iterator().next();
-        ResultPolicing.Outcome outcome = results.decide(CallDescription.mcpToolResult(route, call.getValue(), root.get("params")),
-                call.getKey().asText(), currentSize);
+        CallDescription sent = CallDescription.mcpToolResult(route, call.getValue(), root.get("params"));
+        ResultPolicing.Outcome outcome = unknownTools.contains(call.getKey()) ? results.decideOfUnknownTool(sent, call.getKey().asText(), currentSize)
+                : results.decide(sent, call.getKey().asText(), currentSize);
         if (outcome == ResultPolicing.Outcome.DENIED) {
             resultWithheld = true;
             return event.withData(new String(bytes(results.denial(call.getKey())), StandardCharsets.UTF_8));
@@ -526,7 +541,8 @@ final class McpResponseFilter implements ResponseFilter {
     }
 
     /** Answers a client hands to its model though no tool ran. */
-    private static final Set<String> READ_BY_MODEL = Set.of(McpMethods.INITIALIZE, McpMethods.RESOURCES_READ, McpMethods.PROMPTS_GET);
+    private static final Set<String> READ_BY_MODEL = Set.of(McpMethods.INITIALIZE, McpMethods.SERVER_DISCOVER, McpMethods.RESOURCES_READ,
+            McpMethods.PROMPTS_GET);
 
     /** The tool whose result each request of this call will be answered with (null: no tool, or a task's unknown tool). */
     private static java.util.Map<JsonNode, String> toolCalls(JsonRpcPayload payload, TaskOrigins tasks, String route) {
@@ -539,7 +555,7 @@ final class McpResponseFilter implements ResponseFilter {
                 tools.put(request.id().value(), request.params().get("name").textValue());
             } else if (READ_BY_MODEL.contains(request.method())) {
                 // No tool, but text the model reads all the same: a resource's contents, a prompt's messages, a server's
-                // initialize instructions. Result rules without a tool: condition apply to them.
+                // initialize or server/discover (2026-07-28) instructions. Result rules without a tool: condition apply to them.
                 tools.put(request.id().value(), null);
             } else if ("tasks/result".equals(request.method()) || "tasks/get".equals(request.method())) {
                 JsonNode taskId = request.params() == null ? null : request.params().get("taskId");
@@ -547,6 +563,24 @@ final class McpResponseFilter implements ResponseFilter {
             }
         }
         return tools;
+    }
+
+    /**
+     * The tasks/result and tasks/get of this call naming a task whose creating tool the gateway does not know (created on
+     * a resumed stream, through another replica without a shared store, before a restart): their results are the tool's
+     * results all the same, so rules scoped to a tool apply to them as if it were theirs (fail closed).
+     */
+    private static Set<JsonNode> tasksOfUnknownTool(JsonRpcPayload payload, TaskOrigins tasks, String route) {
+        Set<JsonNode> unknown = new HashSet<>();
+        for (JsonRpcMessage message : payload.messages()) {
+            if (message instanceof JsonRpcRequest request && ("tasks/result".equals(request.method()) || "tasks/get".equals(request.method()))) {
+                JsonNode taskId = request.params() == null ? null : request.params().get("taskId");
+                if (taskId == null || !taskId.isTextual() || tasks.toolOf(route, taskId.textValue()) == null) {
+                    unknown.add(request.id().value());
+                }
+            }
+        }
+        return unknown;
     }
 
     /** Whether a response answers a request of this call (an error without an id answers a request the server could not read). */
@@ -564,11 +598,20 @@ final class McpResponseFilter implements ResponseFilter {
      * that tool's. The request is looked up only for an answer that holds a task: no work for every other answer.
      */
     private void noteCreatedTask(JsonRpcResponse response) {
-        if (response.id() == null || response.isError() || payload == null) {
+        if (response.id() == null || response.isError()) {
             return;
         }
         JsonNode taskId = response.result().path("task").get("taskId");
         if (taskId == null || !taskId.isTextual()) {
+            return;
+        }
+        if (payload == null) {
+            // On a GET stream (a resumed one, or a response to a call in flight): the task is this caller's, its tool the
+            // call's in flight with that id when the stream is not a resumption, else unknown (its results are then
+            // decided as of an unknown tool, fail closed).
+            String tool = resumedStream ? null : pendingTool(response.id().value());
+            bindings.add(taskOrigins.learn(route, taskId.textValue(), tool, CallerKey.of(identity), instance));
+            bindingAnswerId = response.id().value();
             return;
         }
         for (JsonRpcMessage message : payload.messages()) {
@@ -646,7 +689,16 @@ final class McpResponseFilter implements ResponseFilter {
 
     /** Filters a tools/list or tasks/list result for this caller; true when anything was removed or changed. */
     private boolean filterLists(JsonNode response) {
-        return filterToolsList(response) | (clientListsTasks && filterTasksList(response));
+        return filterToolsList(response) | (clientListsTasks && filterTasksList(response)) | cachedPerCaller(response);
+    }
+
+    /**
+     * Every answer the gateway relays was decided for this caller (its request, and result rules, under this caller's
+     * identity): a 2026-07-28 {@code cacheScope: public} would let a client's shared cache serve it to another principal
+     * the policy refuses, without reaching the gateway. Made private, its lifetime capped, as a filtered list's is.
+     */
+    private static boolean cachedPerCaller(JsonNode response) {
+        return response != null && response.path("result") instanceof ObjectNode result && privateCacheHint(result);
     }
 
     /**
@@ -720,8 +772,8 @@ final class McpResponseFilter implements ResponseFilter {
     }
 
     /**
-     * A list filtered for this caller must not be served to another from a shared cache: a 2026-07-28 cache
-     * hint is made private and its lifetime capped (a policy reload may change the list). True when changed.
+     * An answer decided for this caller must not be served to another from a shared cache: a 2026-07-28 cache hint is
+     * made private and its lifetime capped (a policy reload may change the decision). True when changed.
      */
     private static boolean privateCacheHint(ObjectNode result) {
         if (!result.has(CACHE_SCOPE) && !result.has(TTL_MS)) {
