@@ -109,6 +109,22 @@ try {
     denied: restOldDenied,
   };
 
+  // A rule on the message's text: the words split over two text parts, sent on each binding.
+  const twoParts = () => {
+    const r = request('please DROP', 'echo');
+    r.message.parts.push({ ...r.message.parts[0], content: { $case: 'text', value: 'table users please' } });
+    return r;
+  };
+  out.textDenied = {};
+  for (const [binding, c] of [['jsonrpc', client], ['rest', rest], ['legacyRest', legacyRest]]) {
+    try {
+      await c.sendMessage(twoParts());
+      out.textDenied[binding] = null;
+    } catch (e) {
+      out.textDenied[binding] = String(e.message ?? e);
+    }
+  }
+
   out.fetched = fetched;
   console.log(JSON.stringify(out));
   clearTimeout(timer);

@@ -55,6 +55,10 @@ class A2aJsSdkThroughGatewayTest {
                 condition: {all: [{protocol: a2a}, {arg: {path: /message/parts/0/url, matches: "^http://169\\\\.254\\\\."}}]}
                 action: deny
                 message: The agent must not fetch the cloud metadata service.
+              - name: no-destructive-sql
+                condition: {all: [{protocol: a2a}, {arg: {path: /message/text, matches: "(?i)\\\\bdrop\\\\s+table\\\\b"}}]}
+                action: deny
+                message: Ask a person to drop tables.
               - name: no-admin-mode-extension
                 condition: {all: [{protocol: a2a}, {arg: {path: /extensions, contains: "urn:admin-mode"}}]}
                 action: deny
@@ -176,6 +180,20 @@ class A2aJsSdkThroughGatewayTest {
         assertThat(legacyRest.path("denied").asText()).contains("Admin skills are not for agents.");
         assertThat(agent.output()).contains("REQ POST /a2a/rest/v1/message:send via=127.0.0.1:" + gateway.port(),
                 "REQ POST /a2a/rest/v1/message:stream via=127.0.0.1:" + gateway.port());
+    }
+
+    /**
+     * A message's text is a policy input ({@code /message/text}, every text part in order): a rule on it holds for the
+     * SDK's 1.0 JSON-RPC client, its HTTP+JSON client and its 0.3 HTTP+JSON transport (proto {@code content}) alike,
+     * here with the words split over two text parts, which the agent reads as one text. (The echo agent answers
+     * every message it receives, so an error here is the gateway's.)
+     */
+    @Test
+    void aRuleOnTheMessageTextHoldsOnEveryBinding() {
+        for (String binding : List.of("jsonrpc", "rest", "legacyRest")) {
+            assertThat(client.path("textDenied").path(binding).asText()).as(binding + ": " + client.path("textDenied"))
+                    .contains("Ask a person to drop tables.");
+        }
     }
 
     @Test

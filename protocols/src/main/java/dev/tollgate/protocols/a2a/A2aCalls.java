@@ -19,7 +19,8 @@ import java.util.Set;
  * {"method": "SendMessage", "binding": "jsonrpc", "version": "1.0" | "0.3", "tenant": "...",
  *  "taskId": "...", "contextId": "...", "configId": "...", "referenceTaskIds": [...], "skill": "...",
  *  "message": {"role": "user", "messageId": "...", "size": 123, "partCount": 1,
- *              "parts": [{"kind": "text" | "file" | "data", "size": 12, "mediaType": "...", "url": "...", "filename": "..."}],
+ *              "parts": [{"kind": "text" | "file" | "data", "size": 12, "text": "...", "data": {...}, "mediaType": "...", "url": "...",
+ *                         "filename": "..."}], "text": "the text parts joined by newlines",
  *              "metadata": {...}, "extensions": [...]},
  *  "metadata": {...}, "extensions": ["uri", ...], "acceptedOutputModes": [...],
  *  "push": {"url": "https://...", "urls": [...]}}
@@ -166,13 +167,24 @@ public final class A2aCalls {
         putText(out, "messageId", A2aFields.id(message, "messageId", "message_id"));
         ArrayNode parts = out.putArray("parts");
         long total = 0;
+        StringBuilder text = null;
         for (JsonNode part : messageParts) {
             ObjectNode summary = proto ? A2aParts.protoSummary(part) : A2aParts.summary(part);
             total += summary.path("size").asLong();
             parts.add(summary);
+            JsonNode partText = summary.get("text");
+            if (partText != null) {
+                text = text == null ? new StringBuilder() : text.append('\n');
+                text.append(partText.textValue());
+            }
         }
         out.put("partCount", parts.size());
         out.put("size", total);
+        if (text != null) {
+            // Agents hand a message's text parts to their model as one text: a rule on /message/text sees them so,
+            // and a pattern split over two parts still matches.
+            out.put("text", text.toString());
+        }
         JsonNode metadata = message.get("metadata");
         if (metadata != null && metadata.isObject()) {
             out.set("metadata", metadata);

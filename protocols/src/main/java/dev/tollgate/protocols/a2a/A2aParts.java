@@ -55,9 +55,11 @@ final class A2aParts {
             out.put("kind", "text");
             String text = A2aFields.string(part, "text", null);
             out.put("size", text == null ? 0 : text.getBytes(StandardCharsets.UTF_8).length);
+            putText(out, "text", text);
         } else if ("data".equals(kind)) {
             out.put("kind", "data");
             out.put("size", part.path("data").toString().getBytes(StandardCharsets.UTF_8).length);
+            putData(out, part.get("data"));
         } else if ("file".equals(kind)) {
             out.put("kind", "file");
             file(part, out);
@@ -103,7 +105,9 @@ final class A2aParts {
         ObjectNode out = F.objectNode();
         if ("text".equals(content)) {
             out.put("kind", "text");
-            out.put("size", A2aFields.string(part, "text", null).getBytes(StandardCharsets.UTF_8).length);
+            String text = A2aFields.string(part, "text", null);
+            out.put("size", text.getBytes(StandardCharsets.UTF_8).length);
+            out.put("text", text);
         } else if ("data".equals(content)) {
             JsonNode data = part.get("data");
             if (!data.isObject() || data.hasNonNull("data") && !data.get("data").isObject()) {
@@ -111,6 +115,8 @@ final class A2aParts {
             }
             out.put("kind", "data");
             out.put("size", data.path("data").toString().getBytes(StandardCharsets.UTF_8).length);
+            // The proto's DataPart wraps the struct the agent reads: {data: {data: {...}}}.
+            putData(out, data.get("data"));
         } else if ("file".equals(content)) {
             JsonNode file = part.get("file");
             if (!file.isObject()) {
@@ -163,6 +169,13 @@ final class A2aParts {
     private static long base64Size(String base64) {
         int padding = base64.endsWith("==") ? 2 : base64.endsWith("=") ? 1 : 0;
         return Math.max(0, (long) base64.length() * 3 / 4 - padding);
+    }
+
+    /** A data part's value as sent (the agent reads it as is), for rules on {@code /message/parts/N/data/...}. */
+    private static void putData(ObjectNode out, JsonNode data) {
+        if (data != null && !data.isNull()) {
+            out.set("data", data);
+        }
     }
 
     private static void putText(ObjectNode node, String field, String value) {

@@ -42,11 +42,36 @@ class A2aCallsTest {
             assertThat(view.at("/message/parts/1/mediaType").asText()).isEqualTo("image/png");
             assertThat(view.at("/message/parts/2/url").asText()).isEqualTo("https://x/y");
             assertThat(view.at("/message/size").asInt()).isEqualTo(6 + 4 + 0 + 7);
+            assertThat(view.at("/message/parts/0/text").asText()).isEqualTo("héllo");
+            assertThat(view.at("/message/parts/3/data/a").asInt()).isEqualTo(1);
+            assertThat(view.at("/message/text").asText()).isEqualTo("héllo");
             assertThat(view.at("/push/url").asText()).isEqualTo("https://hooks.example.com/1");
             assertThat(view.at("/extensions")).extracting(JsonNode::asText).containsExactly("urn:h", "urn:m");
         }
         assertThat(v03.view().at("/version").asText()).isEqualTo("0.3");
         assertThat(v10.view().at("/method").asText()).isEqualTo(v03.view().at("/method").asText()).isEqualTo("SendMessage");
+    }
+
+    /**
+     * A message's text is a policy input: each text part at {@code /message/parts/N/text}, and all of them at
+     * {@code /message/text}, joined by newlines in the order the agent reads them, so a pattern split over two parts
+     * (which agents hand their model as one text) still matches. A message without text parts has no text.
+     */
+    @Test
+    void theMessageTextIsEveryTextPartInOrder() throws Exception {
+        for (boolean legacy : new boolean[] {false, true}) {
+            String kind = legacy ? "\"kind\":\"text\"," : "";
+            JsonNode view = describe(A2aMethod.SEND_MESSAGE, legacy, "{\"message\":{\"messageId\":\"m\",\"parts\":[{" + kind + "\"text\":\"please DROP\"},"
+                    + (legacy ? "{\"kind\":\"data\",\"data\":{\"q\":\"x\"}}" : "{\"data\":{\"q\":\"x\"}}") + ",{" + kind + "\"text\":\"TABLE users\"}]}}").view();
+            assertThat(view.at("/message/text").asText()).isEqualTo("please DROP\nTABLE users");
+            assertThat(view.at("/message/parts/2/text").asText()).isEqualTo("TABLE users");
+            assertThat(view.at("/message/parts/1/data/q").asText()).isEqualTo("x");
+            assertThat(view.at("/message/parts/1/text").isMissingNode()).isTrue();
+        }
+        assertThat(describe(A2aMethod.SEND_MESSAGE, false, "{\"message\":{\"messageId\":\"m\",\"parts\":[{\"url\":\"https://x/\"}]}}")
+                .view().at("/message/text").isMissingNode()).isTrue();
+        assertThat(protoRest("{\"message\":{\"messageId\":\"m\",\"content\":[{\"text\":\"a\"},{\"text\":\"b\"}]}}").view().at("/message/text").asText())
+                .isEqualTo("a\nb");
     }
 
     @Test
@@ -151,6 +176,9 @@ class A2aCallsTest {
         assertThat(view.at("/message/parts/1/mediaType").asText()).isEqualTo("image/png");
         assertThat(view.at("/message/parts/2/url").asText()).isEqualTo("https://x/y");
         assertThat(view.at("/message/parts/3/size").asInt()).isEqualTo(7);
+        assertThat(view.at("/message/parts/0/text").asText()).isEqualTo("héllo");
+        assertThat(view.at("/message/parts/3/data").toString()).as("the struct the agent reads, unwrapped").isEqualTo("{\"a\":1}");
+        assertThat(view.at("/message/text").asText()).isEqualTo("héllo");
         assertThat(protoRest("{\"message\":{\"messageId\":\"m\"}}").view().at("/message/partCount").asInt())
                 .as("no content: an empty message, as the agent reads it").isZero();
     }
