@@ -81,9 +81,13 @@ public final class A2aCalls {
             taskId = taskId != null ? taskId : messageTask;
             contextId = A2aFields.id(message, "contextId", "context_id");
             referenceTaskIds = A2aFields.ids(message, "referenceTaskIds", "reference_task_ids");
-            JsonNode modes = p.path("configuration").get("acceptedOutputModes");
-            if (modes != null && modes.isArray()) {
-                view.set("acceptedOutputModes", modes);
+            // The SDK reads acceptedOutputModes, else accepted_output_modes: a rule reads the one it reads.
+            JsonNode configuration = p.get("configuration");
+            List<String> modes = configuration == null || !configuration.isObject() ? null
+                    : A2aFields.strings(configuration, "acceptedOutputModes", "accepted_output_modes");
+            if (modes != null) {
+                ArrayNode list = view.putArray("acceptedOutputModes");
+                modes.forEach(list::add);
             }
         } else if (isPushConfig(method)) {
             // 1.0 names the task taskId and the config id; 0.3 names the task id and the config pushNotificationConfigId.

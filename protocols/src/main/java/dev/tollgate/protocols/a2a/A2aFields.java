@@ -44,6 +44,37 @@ final class A2aFields {
     }
 
     /**
+     * A list of strings that are not ids ({@code acceptedOutputModes}): null when absent or null; a present list holds
+     * strings only (the SDK's {@code String(e)} of anything else is a value no rule saw), and its two spellings must agree.
+     */
+    static List<String> strings(JsonNode node, String camel, String snake) throws A2aInvalidRequest {
+        List<String> first = stringList(node, camel);
+        List<String> second = stringList(node, snake);
+        if (first != null && second != null && !first.equals(second)) {
+            throw new A2aInvalidRequest(camel + " and " + snake + " differ; send one of them");
+        }
+        return first != null ? first : second;
+    }
+
+    private static List<String> stringList(JsonNode node, String name) throws A2aInvalidRequest {
+        JsonNode value = node.get(name);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isArray()) {
+            throw new A2aInvalidRequest(name + " must be a list of strings");
+        }
+        List<String> out = new ArrayList<>(value.size());
+        for (JsonNode element : value) {
+            if (!element.isTextual()) {
+                throw new A2aInvalidRequest(name + " must hold strings only");
+            }
+            out.add(element.textValue());
+        }
+        return out;
+    }
+
+    /**
      * A string that is not an id ({@code mediaType}, {@code filename}, a URL): null when absent, null or empty; anything
      * but a string is refused, as its {@code String(value)} would be a value no rule saw.
      */

@@ -74,6 +74,21 @@ class A2aCallsTest {
                 .isEqualTo("a\nb");
     }
 
+    /** The SDK reads {@code acceptedOutputModes}, else {@code accepted_output_modes}, each element as {@code String(e)}. */
+    @Test
+    void acceptedOutputModesAreReadUnderEitherNameAndContradictionsRefused() throws Exception {
+        for (String name : List.of("acceptedOutputModes", "accepted_output_modes")) {
+            JsonNode view = describe(A2aMethod.SEND_MESSAGE, false, "{\"message\":{\"messageId\":\"m\",\"parts\":[]},\"configuration\":{\""
+                    + name + "\":[\"text/plain\"]}}").view();
+            assertThat(view.at("/acceptedOutputModes/0").asText()).as(name).isEqualTo("text/plain");
+        }
+        for (String configuration : List.of("{\"acceptedOutputModes\":[\"text/plain\"],\"accepted_output_modes\":[\"image/png\"]}",
+                "{\"acceptedOutputModes\":\"text/plain\"}", "{\"accepted_output_modes\":[[\"text/plain\"]]}")) {
+            assertThatThrownBy(() -> describe(A2aMethod.SEND_MESSAGE, false, "{\"message\":{\"messageId\":\"m\",\"parts\":[]},\"configuration\":"
+                    + configuration + "}")).as(configuration).isInstanceOf(A2aInvalidRequest.class);
+        }
+    }
+
     @Test
     void taskAndConfigIdsOfPushConfigMethods() throws Exception {
         A2aCall v10 = describe(A2aMethod.GET_PUSH_CONFIG, false, "{\"taskId\":\"t\",\"id\":\"c\"}");
