@@ -178,7 +178,14 @@ final class A2aResponseFilter implements ResponseFilter {
         if (!exchange.a2a().returnsCard()) {
             // A message send's answer, read to learn which task it created and, under result rules, decided before it is relayed.
             if (tasks != null) {
-                bindings.add(tasks.learnFrom(body));
+                try {
+                    bindings.add(tasks.learnFrom(body));
+                } catch (A2aTaskLearner.UnreadableAnswer e) {
+                    // A client reads a task or context only from a successful answer; one it could read otherwise is withheld.
+                    if (response.getStatusCode() >= 200 && response.getStatusCode() < 300) {
+                        return refused(response, RejectReason.UPSTREAM_INVALID_RESPONSE, e.getMessage());
+                    }
+                }
             }
             if (taskList != null && response.getStatusCode() == 200) {
                 A2aTaskListFilter.Filtered filtered = taskList.filter(body, jsonRpc());
@@ -305,7 +312,11 @@ final class A2aResponseFilter implements ResponseFilter {
             return null;
         }
         if (tasks != null && event.data() != null && !event.data().isEmpty()) {
-            bindings.add(tasks.learnFrom(event.data().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            try {
+                bindings.add(tasks.learnFrom(event.data().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            } catch (A2aTaskLearner.UnreadableAnswer e) {
+                return streamEnded(event, RejectReason.UPSTREAM_INVALID_RESPONSE, e.getMessage());
+            }
         }
         if (event.data() == null || event.data().isEmpty()) {
             return event;

@@ -13,7 +13,8 @@ import io.vertx.core.Future;
  * (conversation) it belongs to, bound to the caller that started it. Reads the
  * 1.0 shapes ({@code {task: {id}}}, {@code {statusUpdate: {taskId}}}, {@code {artifactUpdate: {taskId}}}) and
  * the 0.3 ones ({@code kind: task} with {@code id}, status and artifact updates with {@code taskId}), under a
- * JSON-RPC {@code result} or bare (HTTP+JSON). An answer it cannot read teaches nothing and is relayed as it is.
+ * JSON-RPC {@code result} or bare (HTTP+JSON), with every name and value the client reads ({@link A2aAnswerIds}). An
+ * answer it cannot read as the client does is not relayed: the client would hold a task or context bound to nobody.
  * A call creates one task: once it is learnt, later events of the stream are not parsed again.
  */
 final class A2aTaskLearner {
@@ -51,11 +52,23 @@ final class A2aTaskLearner {
                 affinity && exchange.upstreamInstance() != null ? exchange.upstreamInstance().url() : null);
     }
 
+    /** An answer naming a task or context in a form the client could read otherwise: not relayed. */
+    static final class UnreadableAnswer extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        UnreadableAnswer(String detail) {
+            super(detail, null, false, false);
+        }
+    }
+
     /**
      * Learns the context and task an answer (or one stream event) names. Completes when their bindings are in the shared
      * store (at once without one, or when nothing is new); fails when a binding could not be written there.
+     *
+     * @throws UnreadableAnswer when the answer is not JSON the gateway reads as the client does (the client would hold a
+     *                          task or context bound to nobody), or names it ambiguously: the answer is withheld
      */
-    Future<Void> learnFrom(byte[] json) {
+    Future<Void> learnFrom(byte[] json) throws UnreadableAnswer {
         if (learnt) {
             return Future.succeededFuture();
         }
@@ -63,12 +76,15 @@ final class A2aTaskLearner {
         try {
             root = PARSER.parse(json);
         } catch (JsonRejection e) {
-            return Future.succeededFuture();
+            throw new UnreadableAnswer("the answer to a message is not JSON the gateway can read (" + e.getMessage() + ")");
         }
         JsonNode answer = root.has("result") ? root.get("result") : root;
-        String contextId = contextId(answer);
+        if (!answer.isObject()) {
+            return Future.succeededFuture();
+        }
+        String contextId = A2aAnswerIds.named(answer, A2aAnswerIds.Kind.CONTEXT);
         Future<Void> context = contextId == null ? Future.succeededFuture() : tasks.learnContext(route, contextId, owner);
-        String taskId = taskId(answer);
+        String taskId = A2aAnswerIds.named(answer, A2aAnswerIds.Kind.TASK);
         if (taskId == null) {
             return context;
         }
@@ -79,30 +95,5 @@ final class A2aTaskLearner {
         }
         Future<Void> task = tasks.learn(route, taskId, skill, owner, instance);
         return context.succeeded() ? task : task.succeeded() ? context : Future.all(context, task).mapEmpty();
-    }
-
-    /**
-     * The context of a task, message, status or artifact update (1.0 shapes, the 0.3 HTTP+JSON proto's {@code msg}, or
-     * 0.3's at the top with {@code kind}).
-     */
-    private static String contextId(JsonNode answer) {
-        for (JsonNode candidate : new JsonNode[] {answer.path("task").get("contextId"), answer.path("message").get("contextId"), answer.path("msg").get("contextId"),
-                answer.path("statusUpdate").get("contextId"), answer.path("artifactUpdate").get("contextId"), answer.get("contextId")}) {
-            if (candidate != null && candidate.isTextual() && !candidate.textValue().isEmpty()) {
-                return candidate.textValue();
-            }
-        }
-        return null;
-    }
-
-    private static String taskId(JsonNode answer) {
-        for (JsonNode candidate : new JsonNode[] {answer.path("task").get("id"), answer.path("statusUpdate").get("taskId"),
-                answer.path("artifactUpdate").get("taskId"), "task".equals(answer.path("kind").asText()) ? answer.get("id") : null,
-                answer.get("taskId")}) {
-            if (candidate != null && candidate.isTextual() && !candidate.textValue().isEmpty()) {
-                return candidate.textValue();
-            }
-        }
-        return null;
     }
 }

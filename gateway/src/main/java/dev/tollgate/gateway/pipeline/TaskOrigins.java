@@ -24,8 +24,8 @@ import java.util.Set;
  * {@link SharedTaskStore} is configured ({@code tasks: {store: redis}}): every binding learnt here is written there
  * too, and the answer that creates it waits for that write (withheld when it fails: an id the store lacks would be
  * nobody's on the other replicas). {@link #load} fetches the bindings this replica lacks before a request naming them
- * is decided, and binds again, at most once per refresh interval, those it has: a task or context in use stays in the
- * store as long as any replica keeps it.
+ * is decided, and binds again, on every use, those it has: a task or context in use stays in the store as long as any
+ * replica keeps it, and one the store lost is written again by its next use.
  */
 public final class TaskOrigins {
 
@@ -73,8 +73,9 @@ public final class TaskOrigins {
     private final Cache<Key, String> contextOwners;
 
     /**
-     * The bindings this replica bound in (or read from) the shared store within the last refresh interval: naming them
-     * again needs no write. One that failed is taken out, so the next use binds it again.
+     * The bindings this replica bound in (or read from) the shared store within the last refresh interval: an answer
+     * naming one of them again is relayed without waiting for the store. One that failed is taken out, so the next answer
+     * naming it waits for its write.
      */
     private final Cache<SharedKey, Boolean> recentlyBound;
 
@@ -177,8 +178,9 @@ public final class TaskOrigins {
 
     /**
      * Makes the bindings of these ids known here before they are read: those this replica lacks are fetched from the
-     * shared store and kept (a binding learnt here meanwhile wins); those it has and has not bound within the refresh
-     * interval are bound again, not awaited (kept in the store while in use; written again if the store lost them).
+     * shared store and kept (a binding learnt here meanwhile wins); those it has are bound again, not awaited, on every
+     * use (kept in the store while in use, and written again at once if the store lost them: a Redis restart without
+     * persistence, a failover, eviction; rate-limiting this left a lost binding nobody's on other replicas meanwhile).
      * Completes at once when there is no shared store or nothing is missing; fails when the store cannot answer, and the
      * caller then refuses (fail closed). Completes on {@code context}, the caller's event loop.
      */
@@ -192,7 +194,7 @@ public final class TaskOrigins {
             Origin origin = byTask.getIfPresent(key);
             if (origin == null) {
                 tasks.add(id);
-            } else if (recentlyBound.getIfPresent(new SharedKey(false, route, id)) == null) {
+            } else {
                 bindTask(key, origin);
             }
         }
@@ -202,7 +204,7 @@ public final class TaskOrigins {
             String owner = contextOwners.getIfPresent(key);
             if (owner == null) {
                 contexts.add(id);
-            } else if (recentlyBound.getIfPresent(new SharedKey(true, route, id)) == null) {
+            } else {
                 bindContext(key, owner);
             }
         }

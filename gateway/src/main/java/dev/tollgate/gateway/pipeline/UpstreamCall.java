@@ -283,14 +283,13 @@ final class UpstreamCall {
             // The media type alone: no charset the upstream could read the decided bytes in differently.
             request.headers().set(HttpHeaders.CONTENT_TYPE, exchange.bodyMediaType());
         }
-        if (exchange.a2a() == null) {
-            // Every MCP answer is read before it is relayed: it must arrive as the bytes it means, uncompressed.
-            request.headers().remove(HttpHeaders.ACCEPT_ENCODING);
-        }
+        // Answers are read before they are relayed (every MCP answer; A2A tasks the gateway binds, lists it filters,
+        // results it decides, cards it rewrites): they must arrive as the bytes they mean, uncompressed.
+        request.headers().remove(HttpHeaders.ACCEPT_ENCODING);
         if (exchange.a2a() != null && exchange.a2a().returnsCard()) {
-            // The card is rewritten: it must arrive uncompressed, and the upstream's validators do not describe
-            // the gateway's version of it (the gateway answers If-None-Match itself, see A2aResponseFilter).
-            request.headers().remove(HttpHeaders.ACCEPT_ENCODING).remove(HttpHeaders.IF_NONE_MATCH).remove(HttpHeaders.IF_MODIFIED_SINCE);
+            // The upstream's validators do not describe the gateway's version of the card (the gateway answers
+            // If-None-Match itself, see A2aResponseFilter).
+            request.headers().remove(HttpHeaders.IF_NONE_MATCH).remove(HttpHeaders.IF_MODIFIED_SINCE);
         }
         if (exchange.trace() != null) {
             UpstreamTarget target = instance.target();
@@ -352,6 +351,16 @@ final class UpstreamCall {
         boolean inspected = policed && status >= 200 && status < 300;
         if (policed && handledBeforeRelay(upstream, filter, status, verb)) {
             return;
+        }
+        if (!policed && filter.rewritesJson() && status >= 200 && status < 300) {
+            // An answer this filter reads (an A2A task or context it binds, a list it filters, a result it decides) is
+            // read as the client reads it, or not relayed: compressed (asked for or not) or in another charset, the
+            // gateway would learn and decide nothing while the client inflates the same bytes into a task bound to nobody.
+            String encodingProblem = AnswerEncoding.problem(upstream.headers());
+            if (encodingProblem != null) {
+                refuseAnswer(upstream, RejectReason.UPSTREAM_INVALID_RESPONSE, encodingProblem);
+                return;
+            }
         }
         // A GET opens a stream whatever the answer calls itself: clients read its body as events.
         if (isEventStream(upstream) || inspected && exchange.request().method() == HttpMethod.GET) {

@@ -73,7 +73,7 @@ public final class UpstreamClients {
                 .setKeepAlive(true)
                 .setTcpNoDelay(true)
                 .setConnectTimeout((int) route.connectTimeout().toMillis())
-                // The client's Accept-Encoding is forwarded as is: bodies pass through undecoded.
+                // No Accept-Encoding is forwarded (UpstreamCall): a compressed answer is refused where it is read, never inflated here.
                 .setDecompressionSupported(false);
         if (route.upstreamTls() != null) {
             SpiffeUpstreamTls.configure(options, route.upstreamTls(), svids.get(route.upstreamTls().svid()));
