@@ -111,6 +111,17 @@ class LegacyRestAnswerAliasesReviewTest {
         assertThat(upstream.received()).hasSize(before);
     }
 
+    /** A duplicate key: JSON.parse reads the last value, the gateway's strict parser refuses the answer, which is withheld. */
+    @Test
+    void anAnswerWithADuplicateKeyIsNotRelayed() throws Exception {
+        answerJson("{\"task\":{\"id\":\"decoy\",\"id\":\"task-5\",\"contextId\":\"ctx-5\",\"status\":{\"state\":\"TASK_STATE_SUBMITTED\"}}}");
+
+        TestHttp.Reply created = send("acme", MESSAGE.formatted(""));
+
+        assertThat(created.status()).as(created.body().toString()).isEqualTo(502);
+        assertThat(created.body().toString()).doesNotContain("task-5");
+    }
+
     private void answerJson(String body) {
         upstream.answer(request -> request.response().putHeader("Content-Type", "application/json").end(body));
     }
