@@ -73,14 +73,17 @@ public final class ServerMessageReader {
     /**
      * Whether a lenient reader (a client's JSON.parse) would find JSON-RPC in the bytes: an object with a
      * {@code jsonrpc} member, or an array holding one. Used on bodies that are not required to be JSON-RPC
-     * (error statuses), to tell a message a client would dispatch from an error page.
+     * (error statuses), to tell a message a client would dispatch from an error page. Bytes that open like JSON but
+     * that this reader cannot read count as JSON-RPC (so they are held to its rules, and refused): a client decodes
+     * an invalid UTF-8 byte as U+FFFD and {@code JSON.parse} takes nesting deeper than Jackson's limit, so it may
+     * read a message there.
      */
     public static boolean looksLikeJsonRpc(byte[] data) {
         JsonNode lenient;
         try {
             lenient = LENIENT.readTree(data);
         } catch (IOException | RuntimeException e) {
-            return false;
+            return opensLikeJson(data);
         }
         if (lenient == null) {
             return false;
@@ -94,6 +97,15 @@ public final class ServerMessageReader {
             return false;
         }
         return lenient.isObject() && lenient.has("jsonrpc");
+    }
+
+    /** After a UTF-8 byte order mark (which a client's decoder drops) and JSON whitespace, an object or an array. */
+    private static boolean opensLikeJson(byte[] data) {
+        int i = data.length >= 3 && (data[0] & 0xFF) == 0xEF && (data[1] & 0xFF) == 0xBB && (data[2] & 0xFF) == 0xBF ? 3 : 0;
+        while (i < data.length && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r')) {
+            i++;
+        }
+        return i < data.length && (data[i] == '{' || data[i] == '[');
     }
 
     private static ServerMessage.Unreadable unreadable(String reason, String detail, byte[] data) {
