@@ -122,6 +122,28 @@ class LegacyRestAnswerAliasesReviewTest {
         assertThat(created.body().toString()).doesNotContain("task-5");
     }
 
+    /**
+     * Not only the 0.3 binding: @a2a-js/sdk 1.3.0's 1.0 client (dist/client: SendMessageResponse/StreamResponse/Task.fromJSON)
+     * reads the same aliases from a 1.0 JSON-RPC result.
+     */
+    @Test
+    void aContextNamedContextIdInA10JsonRpcTaskAnswerIsTheStarters() throws Exception {
+        answerJson("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"task\":{\"id\":\"task-9\",\"context_id\":\"ctx-1\",\"status\":{\"state\":\"TASK_STATE_SUBMITTED\"}}}}");
+        String message = "{\"message\":{\"messageId\":\"m1\",%s\"role\":\"ROLE_USER\",\"parts\":[{\"text\":\"go\"}]}}";
+        assertThat(jsonRpc("acme", message.formatted("")).status()).isEqualTo(200);
+        int before = upstream.received().size();
+
+        TestHttp.Reply joined = jsonRpc("globex", message.formatted("\"contextId\":\"ctx-1\","));
+
+        assertThat(joined.status()).as("globex joins acme's conversation: " + joined.body()).isEqualTo(404);
+        assertThat(upstream.received()).hasSize(before);
+    }
+
+    private TestHttp.Reply jsonRpc(String tenant, String params) throws Exception {
+        return http.send(TestHttp.mcpPost(gateway.port(), "/agent/a2a/jsonrpc").putHeader("X-Waxell-AXID", tokens.token(tenant, "a")),
+                Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"SendMessage\",\"params\":" + params + "}"));
+    }
+
     private void answerJson(String body) {
         upstream.answer(request -> request.response().putHeader("Content-Type", "application/json").end(body));
     }
