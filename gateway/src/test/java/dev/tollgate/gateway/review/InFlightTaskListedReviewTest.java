@@ -1,0 +1,98 @@
+package dev.tollgate.gateway.review;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.gateway.support.NodeServer;
+import dev.tollgate.gateway.support.RunningGateway;
+import dev.tollgate.gateway.support.TenantTokens;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Review (revG, 5b06e28 / f26cd48): a task is bound to its creator only when the answer naming it reaches the gateway.
+ * A blocking SendMessage is answered when the task is done, but the real @a2a-js/sdk 1.3.0 agent (echo-agent.mjs,
+ * DefaultRequestHandler + InMemoryTaskStore) stores the task, with the caller's message in its history, as soon as the
+ * executor publishes it. Meanwhile the task is "not seen created" and binds nobody: globex's ListTasks is handed acme's
+ * task (A2aTaskListFilter keeps unknown tasks), with acme's message, and globex can GetTask, CancelTask or continue it
+ * (TaskOwnershipStage: unknown is anyone's); a message of globex continuing it binds it to globex first, and acme's own
+ * answer then cannot take it back (first binding wins).
+ */
+class InFlightTaskListedReviewTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    @TempDir
+    Path dir;
+    private Vertx vertx;
+    private NodeServer agent;
+    private RunningGateway gateway;
+    private TenantTokens tokens;
+    private final HttpClient client = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start() throws Exception {
+        agent = NodeServer.start("a2a/echo-agent.mjs", Map.of("PORT", "0", "STEP_MS", "1500"));
+        tokens = TenantTokens.in(dir);
+        Path policies = Files.createDirectories(dir.resolve("policies"));
+        Files.writeString(policies.resolve("p.yaml"), "name: p\ndefaults: {action: allow}\nrules: []\n");
+        vertx = Vertx.vertx();
+        gateway = RunningGateway.start(vertx, """
+                listeners: [{name: public, host: 127.0.0.1, port: 0}]
+                admin: {host: 127.0.0.1, port: 0}
+                policies: {directory: %s}
+                %s
+                routes:
+                  - {name: echo-agent, path: /agents/echo, protocol: a2a, upstream: "%s", policy: p}
+                """.formatted(policies, tokens.identityYaml().strip(), agent.url("")));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        gateway.close();
+        agent.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+
+    @Test
+    void anotherTenantIsNotHandedATaskWhileItsCreatorsBlockingSendIsInFlight() throws Exception {
+        CompletableFuture<HttpResponse<String>> acme = client.sendAsync(request("acme", "SendMessage",
+                "{\"message\":{\"messageId\":\"m-acme\",\"role\":\"ROLE_USER\",\"parts\":[{\"text\":\"acme merger plan\"}]},"
+                        + "\"configuration\":{\"blocking\":true}}"), HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(1000); // the agent has stored the task; acme's answer comes when it completes (~7 s)
+
+        HttpResponse<String> listed = client.send(request("globex", "ListTasks", "{}"), HttpResponse.BodyHandlers.ofString());
+        JsonNode tasks = JSON.readTree(listed.body()).at("/result/tasks");
+        String taskId = tasks.size() > 0 ? tasks.get(0).path("id").asText() : null;
+        HttpResponse<String> get = taskId == null ? null
+                : client.send(request("globex", "GetTask", "{\"id\":\"" + taskId + "\"}"), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> own = acme.get(30, TimeUnit.SECONDS);
+
+        assertThat(own.body()).as("acme's call").contains("acme merger plan");
+        assertThat(listed.body()).as("globex is listed acme's in-flight task, with acme's message; globex's GetTask of it: "
+                + (get == null ? "" : get.body())).doesNotContain("acme merger plan");
+        assertThat(get == null ? 404 : JSON.readTree(get.body()).at("/error/code").asInt() == -32001 ? 404 : get.statusCode())
+                .as("globex reads acme's task " + taskId + ": " + (get == null ? "" : get.body())).isEqualTo(404);
+    }
+
+    private HttpRequest request(String tenant, String method, String params) throws Exception {
+        return HttpRequest.newBuilder(URI.create(gateway.url("/agents/echo/a2a/jsonrpc"))).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json").header("A2A-Version", "1.0").header("Accept", "application/json, text/event-stream")
+                .header("X-Waxell-AXID", tokens.token(tenant, "a"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + method + "\",\"params\":" + params + "}"))
+                .build();
+    }
+}
