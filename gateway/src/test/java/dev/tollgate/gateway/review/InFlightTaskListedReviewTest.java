@@ -88,6 +88,29 @@ class InFlightTaskListedReviewTest {
                 .as("globex reads acme's task " + taskId + ": " + (get == null ? "" : get.body())).isEqualTo(404);
     }
 
+    /** The same window taken further: globex joins acme's in-flight conversation first and keeps it; acme is locked out of its own. */
+    @Test
+    void anotherTenantCannotTakeOverAConversationWhileItsCreatorsBlockingSendIsInFlight() throws Exception {
+        CompletableFuture<HttpResponse<String>> acme = client.sendAsync(request("acme", "SendMessage",
+                "{\"message\":{\"messageId\":\"m-acme\",\"role\":\"ROLE_USER\",\"parts\":[{\"text\":\"acme merger plan\"}]}}"),
+                HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(1000);
+        HttpResponse<String> listed = client.send(request("globex", "ListTasks", "{}"), HttpResponse.BodyHandlers.ofString());
+        String context = JSON.readTree(listed.body()).at("/result/tasks/0/contextId").asText();
+        HttpResponse<String> joined = client.send(request("globex", "SendMessage", "{\"message\":{\"messageId\":\"m-globex\",\"contextId\":\""
+                + context + "\",\"role\":\"ROLE_USER\",\"parts\":[{\"text\":\"globex here\"}]},\"configuration\":{\"returnImmediately\":true}}"),
+                HttpResponse.BodyHandlers.ofString());
+        acme.get(30, TimeUnit.SECONDS);
+
+        HttpResponse<String> again = client.send(request("acme", "SendMessage", "{\"message\":{\"messageId\":\"m-acme-2\",\"contextId\":\""
+                + context + "\",\"role\":\"ROLE_USER\",\"parts\":[{\"text\":\"and next\"}]},\"configuration\":{\"returnImmediately\":true}}"),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(again.statusCode()).as("acme continues its own conversation " + context + " after globex joined it ("
+                + joined.statusCode() + " " + joined.body() + "): " + again.body()).isEqualTo(200);
+        assertThat(joined.statusCode()).as("globex joins acme's in-flight conversation: " + joined.body()).isEqualTo(404);
+    }
+
     private HttpRequest request(String tenant, String method, String params) throws Exception {
         return HttpRequest.newBuilder(URI.create(gateway.url("/agents/echo/a2a/jsonrpc"))).timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json").header("A2A-Version", "1.0").header("Accept", "application/json, text/event-stream")
