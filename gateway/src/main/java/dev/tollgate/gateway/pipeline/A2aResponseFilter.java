@@ -187,7 +187,7 @@ final class A2aResponseFilter implements ResponseFilter {
                     }
                 }
             }
-            if (taskList != null && response.getStatusCode() == 200) {
+            if (taskList != null && response.getStatusCode() >= 200 && response.getStatusCode() < 300) {
                 A2aTaskListFilter.Filtered filtered = taskList.filter(body, jsonRpc());
                 if (filtered instanceof A2aTaskListFilter.Unreadable unreadable) {
                     return refused(response, RejectReason.UPSTREAM_INVALID_RESPONSE, unreadable.detail());

@@ -114,6 +114,12 @@ final class A2aTaskListFilter {
             // A listed task without an id cannot be told apart: it is nobody's to see.
             return false;
         }
-        return !tasks.boundToAnother(route, id.textValue(), caller);
+        if (caller == null) {
+            // An anonymous caller binds nothing: it sees the tasks no identified caller holds.
+            return !tasks.boundToAnother(route, id.textValue(), null);
+        }
+        // Only the caller's own: a task nobody is bound to yet may be another caller's still in flight (a blocking
+        // SendMessage binds its task when it answers, while the agent lists it, with that caller's message, at once).
+        return tasks.boundTo(route, id.textValue(), caller);
     }
 }

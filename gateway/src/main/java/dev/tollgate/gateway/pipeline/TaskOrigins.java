@@ -243,6 +243,12 @@ public final class TaskOrigins {
         return origin != null && origin.boundToAnother(caller);
     }
 
+    /** Whether the task on this route is bound to exactly this caller. */
+    boolean boundTo(String route, String taskId, String caller) {
+        Origin origin = of(route, taskId);
+        return origin != null && caller != null && caller.equals(origin.owner());
+    }
+
     /** The tool whose call created the task on this route, or null when the gateway did not see it created. */
     String toolOf(String route, String taskId) {
         Origin origin = of(route, taskId);

@@ -164,10 +164,14 @@ class SharedTaskStoreTest {
 
         TestHttp.Reply mcpList = mcp(replica2, "globex", globex, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tasks/list\",\"params\":{}}");
         TestHttp.Reply a2aList = a2a(replica2, "globex", "ListTasks", "{}");
+        TestHttp.Reply a2aOwn = a2a(replica2, "acme", "ListTasks", "{}");
 
         assertThat(mcpList.json().at("/result/tasks").findValuesAsText("taskId")).as(mcpList.body().toString()).containsExactly("job-elsewhere");
-        assertThat(a2aList.json().at("/result/tasks").findValuesAsText("id")).as(a2aList.body().toString()).containsExactly("task-unknown");
-        assertThat(a2aList.json().at("/result/totalSize").asInt()).isEqualTo(1);
+        // An A2A list shows an identified caller its own tasks only: acme's, learnt from Redis through replica 2, to acme.
+        assertThat(a2aList.json().at("/result/tasks").findValuesAsText("id")).as(a2aList.body().toString()).isEmpty();
+        assertThat(a2aList.json().at("/result/totalSize").asInt()).isZero();
+        assertThat(a2aOwn.json().at("/result/tasks").findValuesAsText("id")).as(a2aOwn.body().toString()).containsExactly("task-9");
+        assertThat(a2aOwn.json().at("/result/totalSize").asInt()).isEqualTo(1);
     }
 
     /** Streamable HTTP servers commonly answer a POST with SSE: the event holding the list waits for Redis, later ones behind it. */
@@ -198,11 +202,12 @@ class SharedTaskStoreTest {
         agent.answer(request -> request.response().putHeader("Content-Type", "text/event-stream")
                 .end("data: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":" + list + "}\n\n"));
 
-        TestHttp.Reply listed = a2a(replica2, "globex", "ListTasks", "{}");
+        TestHttp.Reply listed = a2a(replica2, "acme", "ListTasks", "{}");
         redisServer.stop();
         TestHttp.Reply unchecked = a2a(replica2, "globex", "ListTasks", "{}");
 
-        assertThat(listed.body().toString()).as(listed.body().toString()).contains("task-unknown").doesNotContain("task-9");
+        // acme's own task, known to replica 2 through Redis only; the task nobody holds is no identified caller's to see.
+        assertThat(listed.body().toString()).as(listed.body().toString()).contains("task-9").doesNotContain("task-unknown");
         assertThat(unchecked.body().toString()).as(unchecked.body().toString()).contains("task_store_unavailable")
                 .doesNotContain("task-9").doesNotContain("task-unknown");
     }

@@ -49,7 +49,8 @@ public final class DocumentScan {
     }
 
     /** Members holding base64 content: MCP {@code blob}, A2A 1.0 {@code raw}, A2A 0.3 {@code file.bytes}. */
-    private static final java.util.Set<String> ENCODED_MEMBERS = java.util.Set.of("blob", "raw", "bytes");
+    /** Base64 members: MCP's blob, A2A 1.0's raw, 0.3's bytes, and the 0.3 HTTP+JSON proto's fileWithBytes (either spelling). */
+    private static final java.util.Set<String> ENCODED_MEMBERS = java.util.Set.of("blob", "raw", "bytes", "fileWithBytes", "file_with_bytes");
 
     /** A document's strings and the pattern-matching budget every scan of it shares (evaluation and findings alike). */
     private record Flattened(List<Text> texts, ScanBudget budget) {
@@ -147,6 +148,7 @@ public final class DocumentScan {
         java.nio.charset.Charset charset = textCharset(object.get("mimeType"));
         charset = charset != null ? charset : textCharset(object.get("mediaType"));
         charset = charset != null ? charset : textCharset(object.get("media_type")); // the JavaScript SDK reads this spelling too
+        charset = charset != null ? charset : textCharset(object.get("mime_type")); // and the 0.3 proto's, beside fileWithBytes
         if (charset == null || base64.isEmpty()) {
             return;
         }

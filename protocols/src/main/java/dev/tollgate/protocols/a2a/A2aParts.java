@@ -105,9 +105,10 @@ final class A2aParts {
         ObjectNode out = F.objectNode();
         if ("text".equals(content)) {
             out.put("kind", "text");
+            // An empty text is a text part saying nothing (the reader gives no string for it).
             String text = A2aFields.string(part, "text", null);
-            out.put("size", text.getBytes(StandardCharsets.UTF_8).length);
-            out.put("text", text);
+            out.put("size", text == null ? 0 : text.getBytes(StandardCharsets.UTF_8).length);
+            putText(out, "text", text);
         } else if ("data".equals(content)) {
             JsonNode data = part.get("data");
             if (!data.isObject() || data.hasNonNull("data") && !data.get("data").isObject()) {
