@@ -39,13 +39,19 @@ class ErrorStatusBodyReviewTest {
     private RunningGateway gateway;
     private TestHttp http;
     private final AtomicReference<byte[]> answer = new AtomicReference<>();
+    private volatile boolean gzip;
 
     @BeforeEach
     void setUp() throws Exception {
         vertx = Vertx.vertx();
         upstream = new RecordingUpstream(vertx);
-        upstream.answer(r -> r.response().setStatusCode(400).putHeader("Content-Type", "application/json")
-                .end(Buffer.buffer(answer.get())));
+        upstream.answer(r -> {
+            r.response().setStatusCode(400).putHeader("Content-Type", "application/json");
+            if (gzip) {
+                r.response().putHeader("Content-Encoding", "gzip");
+            }
+            r.response().end(Buffer.buffer(answer.get()));
+        });
         Files.writeString(dir.resolve("p.yaml"), """
                 name: p
                 defaults: {action: allow}
@@ -115,5 +121,69 @@ class ErrorStatusBodyReviewTest {
         String shown = reply.body().toString();
         assertThat(shown).as(shown.substring(0, Math.min(300, shown.length()))).doesNotContain(EVIL_URL);
         assertThat(reply.status()).as("withheld: the gateway cannot read it as the client does").isEqualTo(502);
+    }
+
+    /**
+     * The same error gzipped, with {@code Content-Encoding: gzip}: the probe reads compressed bytes (no JSON-RPC there), the
+     * encoding problem is only looked at once the probe found JSON-RPC, and fetch (undici) inflates the body before
+     * {@code response.text()}.
+     */
+    @Test
+    void gzippedUrlElicitationErrorIsDecidedToo() throws Exception {
+        java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(zipped)) {
+            out.write(urlElicitationError("\"x\""));
+        }
+        answer.set(zipped.toByteArray());
+        gzip = true;
+        TestHttp.Reply reply = call();
+        byte[] seen = reply.body().getBytes();
+        if ("gzip".equalsIgnoreCase(reply.headers().get("Content-Encoding"))) {
+            seen = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(seen)).readAllBytes();
+        }
+        String text = new String(seen, StandardCharsets.UTF_8);
+        assertThat(text).as(reply.status() + " " + reply.headers().get("Content-Encoding") + " " + text).doesNotContain(EVIL_URL);
+    }
+
+    /**
+     * End to end with the real SDK v2 client (ts2-client.mjs, server/discover then {@code call:echo}) through the gateway: the
+     * upstream discovers as a 2026-07-28 server and answers the call with the gzipped 400. The client reports the call's
+     * error: the injected message (and a UrlElicitationRequiredError for the phishing link) that the result rule and the
+     * elicitation rule should have withheld.
+     */
+    @Test
+    void sdkV2ClientGetsTheUncheckedErrorThroughTheGateway() throws Exception {
+        upstream.answer(r -> {
+            String body = upstream.received().get(upstream.received().size() - 1).body().toString();
+            String id;
+            try {
+                id = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).path("id").toString();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            if (body.contains("\"server/discover\"")) {
+                r.response().putHeader("Content-Type", "application/json").end("{\"jsonrpc\":\"2.0\",\"id\":" + id
+                        + ",\"result\":{\"resultType\":\"complete\",\"supportedVersions\":[\"2026-07-28\"],\"capabilities\":{\"tools\":{}},"
+                        + "\"serverInfo\":{\"name\":\"s\",\"version\":\"1\"}}}");
+                return;
+            }
+            if (!body.contains("\"tools/call\"")) {
+                r.response().setStatusCode(202).end();
+                return;
+            }
+            java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+            try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(zipped)) {
+                out.write(new String(urlElicitationError("\"x\""), StandardCharsets.UTF_8).replace("\"id\":1,", "\"id\":" + id + ",")
+                        .getBytes(StandardCharsets.UTF_8));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            r.response().setStatusCode(400).putHeader("Content-Type", "application/json").putHeader("Content-Encoding", "gzip")
+                    .end(Buffer.buffer(zipped.toByteArray()));
+        });
+        dev.tollgate.gateway.support.NodePeers.Result result = dev.tollgate.gateway.support.NodePeers.runWithEnv(60,
+                java.util.Map.of("NEGOTIATION", "auto"), "ts2-client.mjs", "http://localhost:" + gateway.port() + "/mcp", "call:echo");
+        String call = java.util.Arrays.stream(result.output().split("\n")).filter(l -> l.startsWith("CASE ")).findFirst().orElse("");
+        assertThat(call).as(result.output()).contains("\"outcome\":\"error\"").doesNotContain("Ignore all previous instructions");
     }
 }
