@@ -100,4 +100,11 @@ class ListenStreamNotificationsReviewTest {
         assertThat(reply.status()).isEqualTo(200);
         assertThat(reply.body().toString()).as(reply.body().toString()).doesNotContain("ssh");
     }
+
+    /** The same root cause on any other POST stream that is not a tools/call's (here a prompts/list's). */
+    @Test
+    void injectedLogOnAListCallsStreamIsWithheldToo() throws Exception {
+        TestHttp.Reply reply = send("prompts/list", null, "{}");
+        assertThat(reply.body().toString()).as(reply.body().toString()).doesNotContain("ssh");
+    }
 }
