@@ -19,10 +19,9 @@ final class AnswerEncoding {
 
     /** Why the answer cannot be read as the client reads it, or null when it can. */
     static String problem(MultiMap headers) {
-        for (String encoding : headers.getAll(HttpHeaders.CONTENT_ENCODING)) {
-            if (!encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
-                return "answer has Content-Encoding '" + encoding.trim() + "'";
-            }
+        String compressed = compression(headers);
+        if (compressed != null) {
+            return compressed;
         }
         if (headers.getAll(HttpHeaders.CONTENT_TYPE).size() > 1) {
             return "answer has more than one Content-Type";
@@ -38,6 +37,19 @@ final class AnswerEncoding {
         if (!isEventStream(contentType) && contentType.toLowerCase(Locale.ROOT).contains(EVENT_STREAM)) {
             // One client tests the essence, another searches the header: they would read it differently.
             return "answer Content-Type names text/event-stream outside its media type: '" + contentType + "'";
+        }
+        return null;
+    }
+
+    /**
+     * Why the body is not the bytes it means (a Content-Encoding other than identity), or null. A client inflates it,
+     * so even an error page the gateway relays unread may hold a message the client dispatches.
+     */
+    static String compression(MultiMap headers) {
+        for (String encoding : headers.getAll(HttpHeaders.CONTENT_ENCODING)) {
+            if (!encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
+                return "answer has Content-Encoding '" + encoding.trim() + "'";
+            }
         }
         return null;
     }

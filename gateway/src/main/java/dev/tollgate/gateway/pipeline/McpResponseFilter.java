@@ -358,13 +358,33 @@ final class McpResponseFilter implements ResponseFilter {
     @Override
     public byte[] checkErrorAnswer(byte[] body, String encodingProblem) {
         if (!ServerMessageReader.looksLikeJsonRpc(body)) {
-            return body; // an error page or a plain JSON error: nothing a client dispatches as a message
+            // An error page or a plain JSON error: nothing a client dispatches as a message, but every SDK makes its text
+            // the failed call's error, which an agent shows its model: held to the result rules like an error message.
+            return errorPageAllowed(body) ? body : null;
         }
         if (encodingProblem != null) {
             refuse(RejectReason.UPSTREAM_INVALID_RESPONSE, new ServerMessage.Unreadable("unreadable_encoding", encodingProblem, null, false));
             return null;
         }
         return rewriteJson(body, null);
+    }
+
+    /**
+     * Whether an error page's text may reach the client: decided as the result of the call's one tool (as of an unknown
+     * tool when the call ran none or several), read as a client reads it (UTF-8, a bad byte as U+FFFD). A denial or a
+     * redaction withholds the page (it cannot be rewritten in place as a JSON result can): the client gets the 502.
+     */
+    private boolean errorPageAllowed(byte[] body) {
+        if (results == null || body.length == 0) {
+            return true;
+        }
+        ObjectNode page = JSON.createObjectNode().put("error_page", new String(body, StandardCharsets.UTF_8));
+        Map.Entry<JsonNode, String> call = toolCalls.size() == 1 ? toolCalls.entrySet().iterator().next() : null;
+        CallDescription shown = CallDescription.mcpToolResult(route, call == null ? null : call.getValue(), page);
+        ResultPolicing.Outcome outcome = call == null || unknownTools.contains(call.getKey())
+                ? results.decideOfUnknownTool(shown, call == null ? null : call.getKey().asText(), body.length)
+                : results.decide(shown, call.getKey().asText(), body.length);
+        return outcome != ResultPolicing.Outcome.DENIED && outcome != ResultPolicing.Outcome.REDACTED;
     }
 
     /** For {@link dev.tollgate.gateway.upstream.SseEventRelay}: the event to deliver, rewritten, or null to drop. */
@@ -384,8 +404,9 @@ final class McpResponseFilter implements ResponseFilter {
             return null;
         }
         ServerMessage.Read message = (ServerMessage.Read) read;
-        if (message.messages().get(0) instanceof JsonRpcNotification notification && results != null
-                && (!toolCalls.isEmpty() || requestIds == null)) {
+        // Every notification reaches the client's handlers, whatever stream carries it (a tools/call's, a list's, the
+        // 2026 subscriptions/listen stream, the GET stream): each is held to the result rules.
+        if (message.messages().get(0) instanceof JsonRpcNotification notification && results != null) {
             SseEvent policed = policedNotification(event, notification, message.root());
             if (policed != event) {
                 return policed;
@@ -515,9 +536,10 @@ final class McpResponseFilter implements ResponseFilter {
         if (notification.params() == null || !root.path("params").isObject()) {
             return event;
         }
-        if (requestIds == null || toolCalls.size() > 1) {
-            // On the session's GET stream a notification answers no call, and on a batch's stream no one call (its tool
-            // unknown: tool-scoped rules apply, fail closed): a denied one is dropped, the stream goes on.
+        if (requestIds == null || toolCalls.size() != 1) {
+            // On the session's GET stream a notification answers no call, on a batch's stream no one call, and on the
+            // stream of a call that runs no tool (subscriptions/listen, a list) no tool's (its tool unknown: tool-scoped
+            // rules apply, fail closed): a denied one is dropped, the stream goes on.
             ResultPolicing.Outcome outcome = results.decideOfUnknownTool(CallDescription.mcpToolResult(route, null, root.get("params")),
                     null, currentSize);
             return outcome == ResultPolicing.Outcome.DENIED ? null

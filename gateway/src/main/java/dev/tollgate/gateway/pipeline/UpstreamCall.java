@@ -61,7 +61,14 @@ final class UpstreamCall {
     /** The AXID is a credential for the gateway; by default it does not travel on (axid.forward: strip). */
     private static final HopByHopHeaders.Skipped REQUEST_HEADERS_SET_BY_GATEWAY_AND_AXID = HopByHopHeaders.skipping(
             ForwardedHeaders.skippingClientClaims(Set.of("host", "content-length", "x-waxell-axid")));
-    private static final HopByHopHeaders.Skipped RESPONSE_HEADERS_SET_BY_GATEWAY = HopByHopHeaders.skipping(Set.of("content-length"));
+    /**
+     * Upstream answer headers not relayed: the length (the gateway frames what it sends), and the upstream's
+     * authentication challenges, which concern the gateway's hop (its upstream credential), not the client's: the SDK
+     * clients run their authorization again on a {@code WWW-Authenticate} (a resource_metadata of any origin, a step-up
+     * to the scopes it names), so an upstream must not steer the client's authorization with the gateway.
+     */
+    private static final HopByHopHeaders.Skipped RESPONSE_HEADERS_SET_BY_GATEWAY = HopByHopHeaders.skipping(
+            Set.of("content-length", "www-authenticate", "dpop-nonce"));
     /** Requests that read and change nothing: sent again on another instance when the first failed after sending. */
     private static final Set<String> IDEMPOTENT_MCP_METHODS = Set.of(McpMethods.PING, McpMethods.TOOLS_LIST, McpMethods.RESOURCES_LIST,
             McpMethods.RESOURCES_TEMPLATES_LIST, McpMethods.PROMPTS_LIST);
@@ -445,12 +452,18 @@ final class UpstreamCall {
             }
             return false;
         }
+        String compressed = AnswerEncoding.compression(upstream.headers());
+        if (compressed != null) {
+            // An error body the client inflates may hold JSON-RPC it dispatches (a -32042 elicitation): unreadable here, not relayed.
+            refuseAnswer(upstream, RejectReason.UPSTREAM_INVALID_RESPONSE, compressed);
+            return true;
+        }
         if (isEventStream(upstream)) {
             return false; // relayed event by event, each one read like any other
         }
         // Read as a 2xx answer is: a task list filtered with the shared bindings, a task it creates bound before it is relayed.
         relayRead(upstream, filter, body -> filter.checkErrorAnswer(body, encodingProblem),
-                "an error answer holds JSON-RPC the gateway cannot read or relay");
+                "an error answer holds JSON-RPC the gateway cannot read or relay, or text the result rules withhold");
         return true;
     }
 
