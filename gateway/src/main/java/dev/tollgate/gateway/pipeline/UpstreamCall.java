@@ -363,9 +363,7 @@ final class UpstreamCall {
             // An answer this filter reads (an A2A task or context it binds, a list it filters, a result it decides) is
             // read as the client reads it, or not relayed: compressed (asked for or not) or in another charset, the
             // gateway would learn and decide nothing while the client inflates the same bytes into a task bound to nobody.
-            String encodingProblem = AnswerEncoding.problem(upstream.headers());
-            if (encodingProblem != null) {
-                refuseAnswer(upstream, RejectReason.UPSTREAM_INVALID_RESPONSE, encodingProblem);
+            if (refusedUnreadable(upstream, AnswerEncoding.problem(upstream.headers()))) {
                 return;
             }
         }
@@ -446,16 +444,10 @@ final class UpstreamCall {
         }
         String encodingProblem = AnswerEncoding.problem(upstream.headers());
         if (status >= 200 && status < 300) {
-            if (encodingProblem != null) {
-                refuseAnswer(upstream, RejectReason.UPSTREAM_INVALID_RESPONSE, encodingProblem);
-                return true;
-            }
-            return false;
+            return refusedUnreadable(upstream, encodingProblem);
         }
-        String compressed = AnswerEncoding.compression(upstream.headers());
-        if (compressed != null) {
-            // An error body the client inflates may hold JSON-RPC it dispatches (a -32042 elicitation): unreadable here, not relayed.
-            refuseAnswer(upstream, RejectReason.UPSTREAM_INVALID_RESPONSE, compressed);
+        // An error body the client inflates may hold JSON-RPC it dispatches (a -32042 elicitation): unreadable here, not relayed.
+        if (refusedUnreadable(upstream, AnswerEncoding.compression(upstream.headers()))) {
             return true;
         }
         if (isEventStream(upstream)) {
@@ -464,6 +456,15 @@ final class UpstreamCall {
         // Read as a 2xx answer is: a task list filtered with the shared bindings, a task it creates bound before it is relayed.
         relayRead(upstream, filter, body -> filter.checkErrorAnswer(body, encodingProblem),
                 "an error answer holds JSON-RPC the gateway cannot read or relay, or text the result rules withhold");
+        return true;
+    }
+
+    /** An answer whose headers make it unreadable as the client reads it ({@link AnswerEncoding}) is not relayed. */
+    private boolean refusedUnreadable(HttpClientResponse upstream, String encodingProblem) {
+        if (encodingProblem == null) {
+            return false;
+        }
+        refuseAnswer(upstream, RejectReason.UPSTREAM_INVALID_RESPONSE, encodingProblem);
         return true;
     }
 

@@ -35,12 +35,8 @@ final class A2aFields {
 
     /** A list of ids ({@code referenceTaskIds}): empty when absent or null; a present list holds non-empty strings only. */
     static List<String> ids(JsonNode node, String camel, String snake) throws A2aInvalidRequest {
-        List<String> first = idList(node, camel);
-        List<String> second = idList(node, snake);
-        if (first != null && second != null && !first.equals(second)) {
-            throw new A2aInvalidRequest(camel + " and " + snake + " name different ids; send one of them");
-        }
-        return first != null ? first : second != null ? second : List.of();
+        List<String> ids = agreeing(node, camel, snake, true);
+        return ids != null ? ids : List.of();
     }
 
     /**
@@ -48,30 +44,17 @@ final class A2aFields {
      * strings only (the SDK's {@code String(e)} of anything else is a value no rule saw), and its two spellings must agree.
      */
     static List<String> strings(JsonNode node, String camel, String snake) throws A2aInvalidRequest {
-        List<String> first = stringList(node, camel);
-        List<String> second = stringList(node, snake);
-        if (first != null && second != null && !first.equals(second)) {
-            throw new A2aInvalidRequest(camel + " and " + snake + " differ; send one of them");
-        }
-        return first != null ? first : second;
+        return agreeing(node, camel, snake, false);
     }
 
-    private static List<String> stringList(JsonNode node, String name) throws A2aInvalidRequest {
-        JsonNode value = node.get(name);
-        if (value == null || value.isNull()) {
-            return null;
+    /** The list under camel, else snake; both present and different is refused (the agent reads the first). */
+    private static List<String> agreeing(JsonNode node, String camel, String snake, boolean ids) throws A2aInvalidRequest {
+        List<String> first = list(node, camel, ids);
+        List<String> second = list(node, snake, ids);
+        if (first != null && second != null && !first.equals(second)) {
+            throw new A2aInvalidRequest(camel + " and " + snake + (ids ? " name different ids" : " differ") + "; send one of them");
         }
-        if (!value.isArray()) {
-            throw new A2aInvalidRequest(name + " must be a list of strings");
-        }
-        List<String> out = new ArrayList<>(value.size());
-        for (JsonNode element : value) {
-            if (!element.isTextual()) {
-                throw new A2aInvalidRequest(name + " must hold strings only");
-            }
-            out.add(element.textValue());
-        }
-        return out;
+        return first != null ? first : second;
     }
 
     /**
@@ -98,18 +81,19 @@ final class A2aFields {
         return value.textValue();
     }
 
-    private static List<String> idList(JsonNode node, String name) throws A2aInvalidRequest {
+    /** A list of strings (ids: non-empty ones); null when absent or null. */
+    private static List<String> list(JsonNode node, String name, boolean ids) throws A2aInvalidRequest {
         JsonNode value = node.get(name);
         if (value == null || value.isNull()) {
             return null;
         }
         if (!value.isArray()) {
-            throw new A2aInvalidRequest(name + " must be a list of ids");
+            throw new A2aInvalidRequest(name + (ids ? " must be a list of ids" : " must be a list of strings"));
         }
         List<String> out = new ArrayList<>(value.size());
         for (JsonNode element : value) {
-            if (!element.isTextual() || element.textValue().isEmpty()) {
-                throw new A2aInvalidRequest(name + " must hold non-empty strings only");
+            if (!element.isTextual() || ids && element.textValue().isEmpty()) {
+                throw new A2aInvalidRequest(name + (ids ? " must hold non-empty strings only" : " must hold strings only"));
             }
             out.add(element.textValue());
         }
