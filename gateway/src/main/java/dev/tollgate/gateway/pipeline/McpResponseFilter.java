@@ -724,9 +724,8 @@ final class McpResponseFilter implements ResponseFilter {
     }
 
     /**
-     * Removes from a tasks/list result the tasks {@link TaskOrigins} binds to another caller (the tasks whose tasks/get
-     * this caller is told do not exist) and entries without a readable taskId; true when anything was removed. Tasks
-     * the gateway did not see created bind nobody and stay.
+     * Keeps in a tasks/list result only the tasks this caller may see (see {@link #listedToCaller}) and drops entries
+     * without a readable taskId; true when anything was removed.
      */
     private boolean filterTasksList(JsonNode response) {
         if (!response.isObject() || !(response.path("result").get("tasks") instanceof ArrayNode tasks)) {
@@ -736,12 +735,22 @@ final class McpResponseFilter implements ResponseFilter {
         boolean removed = false;
         for (Iterator<JsonNode> it = tasks.elements(); it.hasNext(); ) {
             JsonNode taskId = it.next().get("taskId");
-            if (taskId == null || !taskId.isTextual() || taskOrigins.boundToAnother(route, taskId.textValue(), caller)) {
+            if (taskId == null || !taskId.isTextual() || !listedToCaller(taskId.textValue(), caller)) {
                 it.remove();
                 removed = true;
             }
         }
         return removed;
+    }
+
+    /**
+     * An identified caller sees only the tasks bound to it: a task bound to nobody may be another caller's whose
+     * creating answer has not reached the gateway yet (the upstream lists a task as soon as it exists, with what the
+     * call asked), or one created before a restart of a replica that kept its bindings in memory. An anonymous caller
+     * binds nothing and sees the tasks no identified caller holds. As A2A ListTasks ({@link A2aTaskListFilter}).
+     */
+    private boolean listedToCaller(String taskId, String caller) {
+        return caller == null ? !taskOrigins.boundToAnother(route, taskId, null) : taskOrigins.boundTo(route, taskId, caller);
     }
 
     /** Removes from a tools/list result the tools this caller can never call; true when anything was removed. */

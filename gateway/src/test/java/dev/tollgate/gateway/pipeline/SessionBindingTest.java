@@ -183,9 +183,12 @@ class SessionBindingTest {
         assertThat(upstream.received()).as("no task request with such an id was forwarded").hasSize(before);
     }
 
-    /** An upstream may list every task it holds (a stateless server): each caller's tasks/list keeps what is not another's. */
+    /**
+     * An upstream may list every task it holds (a stateless server): an identified caller's tasks/list keeps its own
+     * tasks only. A task bound to nobody may be another caller's whose creating answer is still on its way.
+     */
     @Test
-    void tasksListShowsACallerOnlyTasksNotBoundToAnother() throws Exception {
+    void tasksListShowsAnIdentifiedCallerOnlyItsOwnTasks() throws Exception {
         String acmeSession = initialize(gateway, "acme");
         String globexSession = initialize(gateway, "globex");
         sendTo(gateway, post("acme").putHeader("Mcp-Session-Id", acmeSession),
@@ -198,8 +201,33 @@ class SessionBindingTest {
         TestHttp.Reply globex = sendTo(gateway, post("globex").putHeader("Mcp-Session-Id", globexSession), Buffer.buffer(list));
         TestHttp.Reply acme = sendTo(gateway, post("acme").putHeader("Mcp-Session-Id", acmeSession), Buffer.buffer(list));
 
-        assertThat(globex.json().at("/result/tasks").findValuesAsText("taskId")).containsExactly("job-elsewhere");
-        assertThat(acme.json().at("/result/tasks").findValuesAsText("taskId")).containsExactly("job-1", "job-elsewhere");
+        assertThat(globex.json().at("/result/tasks").findValuesAsText("taskId")).as(globex.body().toString()).isEmpty();
+        assertThat(acme.json().at("/result/tasks").findValuesAsText("taskId")).as(acme.body().toString()).containsExactly("job-1");
+    }
+
+    /** A caller without an AXID (the route's `axid: optional`) binds nothing: it sees the tasks no identified caller holds. */
+    @Test
+    void tasksListShowsAnAnonymousCallerOnlyTasksBoundToNobody() throws Exception {
+        RunningGateway optional = RunningGateway.start(vertx, RunningGateway.mcpYaml(upstream.url("/mcp"), dir.resolve("policies"), "p",
+                tokens.identityYaml() + keysYaml(List.of(Map.entry("current", CURRENT)), "1h")).replace("policy: p}", "policy: p, axid: optional}"));
+        try {
+            String acmeSession = initialize(optional, "acme");
+            sendTo(optional, post("acme").putHeader("Mcp-Session-Id", acmeSession),
+                    Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"report\",\"arguments\":{}}}"));
+            TestHttp.Reply anonymousInit = sendTo(optional, TestHttp.mcpPost(0, "/mcp"), Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":1,"
+                    + "\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}"));
+            assertThat(anonymousInit.status()).as(anonymousInit.body().toString()).isEqualTo(200);
+            upstream.answer(request -> request.response().putHeader("Mcp-Session-Id", UPSTREAM_SESSION).putHeader("Content-Type", "application/json")
+                    .end("{\"jsonrpc\":\"2.0\",\"id\":5,\"result\":{\"tasks\":[{\"taskId\":\"job-1\",\"status\":\"working\"},"
+                            + "{\"taskId\":\"job-elsewhere\",\"status\":\"working\"}]}}"));
+
+            TestHttp.Reply anonymous = sendTo(optional, TestHttp.mcpPost(0, "/mcp").putHeader("Mcp-Session-Id", anonymousInit.headers().get("Mcp-Session-Id")),
+                    Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tasks/list\",\"params\":{}}"));
+
+            assertThat(anonymous.json().at("/result/tasks").findValuesAsText("taskId")).as(anonymous.body().toString()).containsExactly("job-elsewhere");
+        } finally {
+            optional.close();
+        }
     }
 
     @Test

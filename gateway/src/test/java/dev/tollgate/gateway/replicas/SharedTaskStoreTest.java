@@ -152,6 +152,7 @@ class SharedTaskStoreTest {
     void listsThroughTheOtherReplicaLoseAnotherCallersTasks() throws Exception {
         String acme = initialize(replica1, "acme");
         String globex = initialize(replica2, "globex");
+        String acmeOn2 = initialize(replica2, "acme");
         mcp(replica1, "acme", acme, CREATE_REPORT);
         a2a(replica1, "acme", "SendMessage", message(""));
         awaitBindings(3);
@@ -163,10 +164,14 @@ class SharedTaskStoreTest {
                 .end("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":" + list + "}"));
 
         TestHttp.Reply mcpList = mcp(replica2, "globex", globex, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tasks/list\",\"params\":{}}");
+        TestHttp.Reply mcpOwn = mcp(replica2, "acme", acmeOn2, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tasks/list\",\"params\":{}}");
         TestHttp.Reply a2aList = a2a(replica2, "globex", "ListTasks", "{}");
         TestHttp.Reply a2aOwn = a2a(replica2, "acme", "ListTasks", "{}");
 
-        assertThat(mcpList.json().at("/result/tasks").findValuesAsText("taskId")).as(mcpList.body().toString()).containsExactly("job-elsewhere");
+        // Both lists show an identified caller its own tasks only: acme's, learnt from Redis through replica 2, to acme;
+        // the task nobody holds (maybe another caller's still in flight) to no identified caller.
+        assertThat(mcpList.json().at("/result/tasks").findValuesAsText("taskId")).as(mcpList.body().toString()).isEmpty();
+        assertThat(mcpOwn.json().at("/result/tasks").findValuesAsText("taskId")).as(mcpOwn.body().toString()).containsExactly("job-1");
         // An A2A list shows an identified caller its own tasks only: acme's, learnt from Redis through replica 2, to acme.
         assertThat(a2aList.json().at("/result/tasks").findValuesAsText("id")).as(a2aList.body().toString()).isEmpty();
         assertThat(a2aList.json().at("/result/totalSize").asInt()).isZero();
@@ -180,17 +185,22 @@ class SharedTaskStoreTest {
     void aTasksListAnsweredOnAnSseStreamThroughTheOtherReplicaLosesAnotherCallersTasks() throws Exception {
         String acme = initialize(replica1, "acme");
         String globex = initialize(replica2, "globex");
+        String acmeOn2 = initialize(replica2, "acme");
         mcp(replica1, "acme", acme, CREATE_REPORT);
         awaitBindings(1);
         answerListOnSse();
 
         TestHttp.Reply list = mcp(replica2, "globex", globex, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tasks/list\",\"params\":{}}");
+        TestHttp.Reply own = mcp(replica2, "acme", acmeOn2, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tasks/list\",\"params\":{}}");
 
         assertThat(list.status()).isEqualTo(200);
         String body = list.body().toString();
-        assertThat(body).as(body).contains("notifications/message").contains("job-elsewhere").doesNotContain("job-1");
-        assertThat(body.indexOf("notifications/message")).as("events stay in order").isLessThan(body.indexOf("job-elsewhere"));
-        assertThat(body.indexOf("job-elsewhere")).isLessThan(body.indexOf("after the list"));
+        assertThat(body).as(body).contains("notifications/message").contains("\"tasks\":[]").doesNotContain("job-1").doesNotContain("job-elsewhere");
+        assertThat(body.indexOf("notifications/message")).as("events stay in order").isLessThan(body.indexOf("\"tasks\":[]"));
+        assertThat(body.indexOf("\"tasks\":[]")).isLessThan(body.indexOf("after the list"));
+        String acmeBody = own.body().toString();
+        assertThat(acmeBody).as(acmeBody).contains("job-1").doesNotContain("job-elsewhere");
+        assertThat(acmeBody.indexOf("job-1")).as("events stay in order").isLessThan(acmeBody.indexOf("after the list"));
     }
 
     /** An A2A ListTasks answered on SSE through replica 2: each event's list is filtered with the shared bindings. */
@@ -453,6 +463,7 @@ class SharedTaskStoreTest {
     void aTasksListAnsweredWithAnErrorStatusIsFilteredWithTheSharedBindingsToo() throws Exception {
         String acme = initialize(replica1, "acme");
         String globex = initialize(replica2, "globex");
+        String acmeOn2 = initialize(replica2, "acme");
         mcp(replica1, "acme", acme, CREATE_REPORT);
         mcpUpstream.answer(request -> request.response().setStatusCode(400).putHeader("Mcp-Session-Id", UPSTREAM_SESSION)
                 .putHeader("Content-Type", "application/json")
@@ -460,8 +471,10 @@ class SharedTaskStoreTest {
                         + "{\"taskId\":\"job-elsewhere\",\"status\":\"working\"}]}}"));
 
         TestHttp.Reply list = mcp(replica2, "globex", globex, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tasks/list\",\"params\":{}}");
+        TestHttp.Reply own = mcp(replica2, "acme", acmeOn2, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tasks/list\",\"params\":{}}");
 
-        assertThat(list.body().toString()).as(list.body().toString()).contains("job-elsewhere").doesNotContain("job-1");
+        assertThat(list.json().at("/result/tasks").findValuesAsText("taskId")).as(list.body().toString()).isEmpty();
+        assertThat(own.json().at("/result/tasks").findValuesAsText("taskId")).as(own.body().toString()).containsExactly("job-1");
     }
 
     @Test
