@@ -76,11 +76,14 @@ public final class McpFixtureServer implements AutoCloseable {
     private final McpSyncServer server;
     private final List<Seen> seen;
     private final List<String> toolCalls;
+    /** Tomcat's base directory, made for this server and deleted when it closes. */
+    private final java.nio.file.Path baseDir;
 
     /** Every tool the server lists now, by name (to redefine one as a server changing under review would). */
     private final Map<String, SyncToolSpecification> specs = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private McpFixtureServer(Tomcat tomcat, McpSyncServer server, List<Seen> seen, List<String> toolCalls) {
+    private McpFixtureServer(Tomcat tomcat, McpSyncServer server, List<Seen> seen, List<String> toolCalls, java.nio.file.Path baseDir) {
+        this.baseDir = baseDir;
         this.tomcat = tomcat;
         this.server = server;
         this.seen = seen;
@@ -105,7 +108,8 @@ public final class McpFixtureServer implements AutoCloseable {
                 .requestTimeout(Duration.ofSeconds(30))
                 .build();
         Tomcat tomcat = new Tomcat();
-        tomcat.setBaseDir(Files.createTempDirectory("tollgate-fixture").toString());
+        java.nio.file.Path baseDir = Files.createTempDirectory("tollgate-fixture");
+        tomcat.setBaseDir(baseDir.toString());
         tomcat.setHostname("127.0.0.1");
         tomcat.getConnector().setProperty("address", "127.0.0.1");
         tomcat.getConnector().setPort(port);
@@ -127,7 +131,7 @@ public final class McpFixtureServer implements AutoCloseable {
         everything.addURLPattern("/*");
         context.addFilterMap(everything);
         tomcat.start();
-        McpFixtureServer fixture = new McpFixtureServer(tomcat, server, seen, toolCalls);
+        McpFixtureServer fixture = new McpFixtureServer(tomcat, server, seen, toolCalls, baseDir);
         tools.forEach(t -> fixture.specs.put(t.tool().name(), t));
         return fixture;
     }
@@ -192,6 +196,7 @@ public final class McpFixtureServer implements AutoCloseable {
         server.closeGracefully();
         tomcat.stop();
         tomcat.destroy();
+        dev.tollgate.gateway.support.TempDirs.delete(baseDir);
     }
 
     public static void main(String[] args) throws Exception {

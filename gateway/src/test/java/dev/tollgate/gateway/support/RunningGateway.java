@@ -12,9 +12,16 @@ import java.util.concurrent.TimeUnit;
 public final class RunningGateway implements AutoCloseable {
 
     private final Gateway gateway;
+    /** A policy directory this class made for the gateway (deleted on close), or null. */
+    private final java.nio.file.Path ownPolicies;
 
     private RunningGateway(Gateway gateway) {
+        this(gateway, null);
+    }
+
+    private RunningGateway(Gateway gateway, java.nio.file.Path ownPolicies) {
         this.gateway = gateway;
+        this.ownPolicies = ownPolicies;
     }
 
     /** Starts from YAML with the given services (an in-memory span exporter, say). */
@@ -58,7 +65,7 @@ public final class RunningGateway implements AutoCloseable {
         Files.writeString(policies.resolve("policy.yaml"), policyYaml);
         String policyName = policyYaml.lines().filter(l -> l.startsWith("name:")).findFirst()
                 .orElseThrow().substring("name:".length()).trim();
-        return start(vertx, """
+        RunningGateway started = start(vertx, """
                 listeners:
                   - name: public
                     host: 127.0.0.1
@@ -78,6 +85,7 @@ public final class RunningGateway implements AutoCloseable {
                 %s
                 """.formatted(policies, limitsYaml == null ? "" : limitsYaml, upstreamUrl, policyName,
                 extraRouteYaml == null ? "" : extraRouteYaml.indent(4)));
+        return new RunningGateway(started.gateway, policies);
     }
 
     public Gateway gateway() {
@@ -94,6 +102,10 @@ public final class RunningGateway implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        gateway.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        try {
+            gateway.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } finally {
+            TempDirs.delete(ownPolicies);
+        }
     }
 }
