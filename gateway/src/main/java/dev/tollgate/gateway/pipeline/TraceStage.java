@@ -1,5 +1,6 @@
 package dev.tollgate.gateway.pipeline;
 
+import dev.tollgate.gateway.telemetry.AttributeSink;
 import dev.tollgate.gateway.telemetry.CallAttributes;
 import dev.tollgate.gateway.telemetry.CallTrace;
 import dev.tollgate.gateway.telemetry.Telemetry;
@@ -35,12 +36,13 @@ public final class TraceStage implements Stage {
     public Future<StageResult> apply(Exchange exchange) {
         if (!telemetry.exporting()) {
             // Nothing would read the attributes: the span is kept for its ids only.
-            exchange.trace(CallTrace.starting(telemetry, exchange.request().headers(), spanName(exchange)).start(Attributes.empty()));
+            exchange.trace(CallTrace.starting(telemetry, exchange.request().headers(), spanName(exchange)).start(Attributes::empty));
             return StageResult.proceed();
         }
         CallTrace.Starting span = CallTrace.starting(telemetry, exchange.request().headers(), spanName(exchange));
         callAttributes(exchange, span);
-        exchange.trace(span.start(decisionAttributes(exchange)));
+        putDecision(exchange, span);
+        exchange.trace(span.start(() -> decisionAttributes(exchange)));
         return StageResult.proceed();
     }
 
@@ -117,35 +119,41 @@ public final class TraceStage implements Stage {
         }
     }
 
-    /**
-     * The decision as attributes. For a batch, the first enforced deny if any (the call is then not wholly
-     * allowed), else the first decision. Requests policy does not decide (initialize, ping, notifications,
-     * GET/DELETE) are allowed with action {@code not_policed}.
-     */
+    /** The decision as attributes (see {@link #putDecision}), for the call's own decision span. */
     static Attributes decisionAttributes(Exchange exchange) {
+        AttributesBuilder a = Attributes.builder();
+        putDecision(exchange, AttributeSink.of(a));
+        return a.build();
+    }
+
+    /**
+     * Puts the decision. For a batch, the first enforced deny if any (the call is then not wholly allowed), else
+     * the first decision. Requests policy does not decide (initialize, ping, notifications, GET/DELETE) are
+     * allowed with action {@code not_policed}.
+     */
+    static void putDecision(Exchange exchange, AttributeSink a) {
         Decision shown = null;
         for (Decision d : exchange.decisions()) {
             if (d != null && (shown == null || d.enforcedDeny() && !shown.enforcedDeny())) {
                 shown = d;
             }
         }
-        AttributesBuilder a = Attributes.builder();
         budgetAttributes(exchange, a);
         if (!exchange.pinFindings().isEmpty()) {
             a.put(CallAttributes.PINNING_UNREVIEWED, CallAttributes.pinLabels(exchange.pinFindings()));
         }
         if (shown == null) {
-            return a.put(CallAttributes.POLICY_ALLOWED, true).put(CallAttributes.POLICY_ACTION, "not_policed").build();
+            a.put(CallAttributes.POLICY_ALLOWED, true).put(CallAttributes.POLICY_ACTION, "not_policed");
+            return;
         }
         a.put(CallAttributes.POLICY_ALLOWED, !shown.enforcedDeny())
                 .put(CallAttributes.POLICY_ACTION, shown.action().name().toLowerCase(Locale.ROOT))
                 .put(CallAttributes.POLICY_MODE, shown.mode().name().toLowerCase(Locale.ROOT))
-                .put(CallAttributes.POLICY_RULE, shown.ruleName() == null ? "default" : shown.ruleName());
-        putIfPresent(a, CallAttributes.POLICY_NAME, shown.policyName());
-        return a.build();
+                .put(CallAttributes.POLICY_RULE, shown.ruleName() == null ? "default" : shown.ruleName())
+                .put(CallAttributes.POLICY_NAME, shown.policyName());
     }
 
-    private static void budgetAttributes(Exchange exchange, AttributesBuilder a) {
+    private static void budgetAttributes(Exchange exchange, AttributeSink a) {
         var spend = exchange.spend();
         if (spend == null) {
             return;
@@ -170,10 +178,4 @@ public final class TraceStage implements Stage {
         return null;
     }
 
-
-    private static void putIfPresent(AttributesBuilder a, io.opentelemetry.api.common.AttributeKey<String> key, String value) {
-        if (value != null) {
-            a.put(key, value);
-        }
-    }
 }

@@ -11,7 +11,6 @@ import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.gateway.routing.Route;
 import dev.tollgate.gateway.routing.UpstreamTarget;
 import dev.tollgate.gateway.telemetry.CallAttributes;
-import io.opentelemetry.api.common.Attributes;
 import dev.tollgate.gateway.upstream.SseEventRelay;
 import dev.tollgate.gateway.upstream.StreamRelay;
 import dev.tollgate.gateway.upstream.UpstreamFailures;
@@ -300,8 +299,7 @@ final class UpstreamCall {
         }
         if (exchange.trace() != null) {
             UpstreamTarget target = instance.target();
-            exchange.trace().startUpstream(TraceStage.spanName(exchange), Attributes.of(
-                    CallAttributes.SERVER_ADDRESS, target.host(), CallAttributes.SERVER_PORT, (long) target.port()), request.headers());
+            exchange.trace().startUpstream(() -> TraceStage.spanName(exchange), target.host(), target.port(), request.headers());
         }
         exchange.upstreamStarted();
         Buffer body = exchange.forwardBody();

@@ -8,6 +8,7 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
 import io.vertx.core.MultiMap;
+import java.util.function.Supplier;
 
 /**
  * The spans of one call. By default one SERVER span per call: it continues an incoming W3C traceparent,
@@ -23,12 +24,13 @@ public final class CallTrace {
     private final Span server;
     private final Context serverContext;
     private final Context parent;
-    private final Attributes decision;
+    /** The decision's attributes for its own short span, built only when that span is exported (rare). */
+    private final Supplier<Attributes> decision;
     private Span client;
     private boolean decisionExported;
     private boolean ended;
 
-    private CallTrace(Telemetry telemetry, Span server, Context serverContext, Context parent, Attributes decision) {
+    private CallTrace(Telemetry telemetry, Span server, Context serverContext, Context parent, Supplier<Attributes> decision) {
         this.telemetry = telemetry;
         this.server = server;
         this.serverContext = serverContext;
@@ -39,7 +41,8 @@ public final class CallTrace {
     /**
      * The SERVER span of a call, about to start as a child of the trace context in the inbound headers (if any).
      * The call's attributes go straight into the SDK's span builder: an {@code Attributes.builder()} would sort
-     * them into an immutable copy that the SDK then copies again. {@link Starting#start} adds the decision.
+     * them into an immutable copy that the SDK then copies again. The decision goes in the same way, before
+     * {@link Starting#start}.
      */
     public static Starting starting(Telemetry telemetry, MultiMap inboundHeaders, String name) {
         Context parent = telemetry.propagator().extract(Context.root(), inboundHeaders, HeaderCarrier.GETTER);
@@ -47,7 +50,7 @@ public final class CallTrace {
     }
 
     /** The SERVER span's builder, collecting the call's attributes; used once, on the call's event loop. */
-    public static final class Starting {
+    public static final class Starting implements AttributeSink {
         private final Telemetry telemetry;
         private final Context parent;
         private final SpanBuilder builder;
@@ -59,6 +62,7 @@ public final class CallTrace {
         }
 
         /** Sets one attribute; a null value sets nothing. */
+        @Override
         public <T> Starting put(AttributeKey<T> key, T value) {
             if (value != null) {
                 builder.setAttribute(key, value);
@@ -66,9 +70,14 @@ public final class CallTrace {
             return this;
         }
 
-        /** Starts the span with the decision on it from its start (a sampler sees it). */
-        public CallTrace start(Attributes decision) {
-            Span server = builder.setAllAttributes(decision).startSpan();
+        /**
+         * Starts the span, the decision already put on it (a sampler sees it).
+         *
+         * @param decision the decision's attributes again, for the short decision span of a call that outlives
+         *                 {@code decision-span-after}: built then, not on every call
+         */
+        public CallTrace start(Supplier<Attributes> decision) {
+            Span server = builder.startSpan();
             return new CallTrace(telemetry, server, parent.with(server), parent, decision);
         }
     }
@@ -83,7 +92,7 @@ public final class CallTrace {
         }
         decisionExported = true;
         telemetry.tracer().spanBuilder("policy decision").setParent(serverContext).setSpanKind(SpanKind.INTERNAL)
-                .setAllAttributes(decision).startSpan().end();
+                .setAllAttributes(decision.get()).startSpan().end();
     }
 
     /** Facts learnt after the decision (a held call's approval) on the SERVER span, while it is open. */
@@ -102,16 +111,18 @@ public final class CallTrace {
     }
 
     /**
-     * The upstream request is about to be sent: its trace context goes into the upstream request's headers,
-     * as a CLIENT span's when {@code upstream-spans} is on, else as the SERVER span's (one span per call).
+     * The upstream request to {@code host:port} is about to be sent: its trace context goes into the upstream
+     * request's headers, as a CLIENT span's (named by {@code name}) when {@code upstream-spans} is on, else as the
+     * SERVER span's (one span per call), which then records the address itself.
      */
-    public void startUpstream(String name, Attributes attributes, MultiMap upstreamHeaders) {
+    public void startUpstream(Supplier<String> name, String host, long port, MultiMap upstreamHeaders) {
         if (telemetry.config().upstreamSpans()) {
-            client = telemetry.tracer().spanBuilder(name).setParent(serverContext).setSpanKind(SpanKind.CLIENT)
-                    .setAllAttributes(attributes).startSpan();
+            client = telemetry.tracer().spanBuilder(name.get()).setParent(serverContext).setSpanKind(SpanKind.CLIENT)
+                    .setAttribute(CallAttributes.SERVER_ADDRESS, host).setAttribute(CallAttributes.SERVER_PORT, port).startSpan();
             telemetry.propagator().inject(serverContext.with(client), upstreamHeaders, HeaderCarrier.SETTER);
         } else {
-            server.setAllAttributes(attributes);
+            server.setAttribute(CallAttributes.SERVER_ADDRESS, host);
+            server.setAttribute(CallAttributes.SERVER_PORT, port);
             telemetry.propagator().inject(serverContext, upstreamHeaders, HeaderCarrier.SETTER);
         }
     }
