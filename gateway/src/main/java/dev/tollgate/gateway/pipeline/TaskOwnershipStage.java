@@ -45,31 +45,68 @@ final class TaskOwnershipStage implements Stage {
             var call = exchange.a2a().call();
             // A context another caller started is not joined: agents keep a conversation's history and memory under it.
             if (call != null && call.contextId() != null && tasks.contextBoundToAnother(route, call.contextId(), caller)) {
-                exchange.errorType(RejectReason.A2A_CONTEXT_NOT_FOUND.code());
-                A2aErrors.respond(exchange, errors, RejectReason.A2A_CONTEXT_NOT_FOUND, null);
+                return contextNotFound(exchange);
+            }
+            if (call != null && call.contextId() != null && caller != null && call.method().sendsMessage()) {
+                // A message naming a context nobody holds claims it before it is forwarded, not when its answer comes:
+                // meanwhile the agent already keeps the conversation under that id, and another caller who knows it (a
+                // context id the client chose) would join it. The claim is atomic, here and in the shared store.
+                Future<Void> claimed = tasks.learnContext(route, call.contextId(), caller);
+                if (claimed.succeeded()) {
+                    return afterClaim(exchange, route, caller);
+                }
+                return claimed.transform(ar -> {
+                    if (ar.failed()) {
+                        exchange.errorType(RejectReason.TASK_STORE_UNAVAILABLE.code());
+                        A2aErrors.respond(exchange, errors, RejectReason.TASK_STORE_UNAVAILABLE, "the conversation could not be bound in the task store");
+                        return StageResult.responded();
+                    }
+                    return afterClaim(exchange, route, caller);
+                });
+            }
+            return checkTasks(exchange, route, caller);
+        }
+        return checkMcpTasks(exchange, route, caller);
+    }
+
+    private Future<StageResult> contextNotFound(Exchange exchange) {
+        exchange.errorType(RejectReason.A2A_CONTEXT_NOT_FOUND.code());
+        A2aErrors.respond(exchange, errors, RejectReason.A2A_CONTEXT_NOT_FOUND, null);
+        return StageResult.responded();
+    }
+
+    /** The claim lost to another caller (first in the shared store, or on another event loop) is a context not found. */
+    private Future<StageResult> afterClaim(Exchange exchange, String route, String caller) {
+        return tasks.contextBoundToAnother(route, exchange.a2a().call().contextId(), caller) ? contextNotFound(exchange)
+                : checkTasks(exchange, route, caller);
+    }
+
+    /** The A2A tasks the call names: another caller's is not found; a known one pins the call to its instance. */
+    private Future<StageResult> checkTasks(Exchange exchange, String route, String caller) {
+        var call = exchange.a2a().call();
+        List<String> named = new ArrayList<>();
+        if (call != null && call.taskId() != null) {
+            named.add(call.taskId());
+        }
+        if (call != null) {
+            named.addAll(call.referenceTaskIds());
+        }
+        for (String taskId : named) {
+            TaskOrigins.Origin origin = tasks.of(route, taskId);
+            if (origin != null && origin.boundToAnother(caller)) {
+                exchange.errorType(RejectReason.A2A_TASK_NOT_FOUND.code());
+                A2aErrors.respond(exchange, errors, RejectReason.A2A_TASK_NOT_FOUND, null);
                 return StageResult.responded();
             }
-            List<String> named = new ArrayList<>();
-            if (call != null && call.taskId() != null) {
-                named.add(call.taskId());
+            if (origin != null && origin.instance() != null && exchange.pinnedUpstream() == null) {
+                // The continued task's instance first: a referenced task held elsewhere is "not found" there, never another's.
+                exchange.pinnedUpstream(origin.instance());
             }
-            if (call != null) {
-                named.addAll(call.referenceTaskIds());
-            }
-            for (String taskId : named) {
-                TaskOrigins.Origin origin = tasks.of(route, taskId);
-                if (origin != null && origin.boundToAnother(caller)) {
-                    exchange.errorType(RejectReason.A2A_TASK_NOT_FOUND.code());
-                    A2aErrors.respond(exchange, errors, RejectReason.A2A_TASK_NOT_FOUND, null);
-                    return StageResult.responded();
-                }
-                if (origin != null && origin.instance() != null && exchange.pinnedUpstream() == null) {
-                    // The continued task's instance first: a referenced task held elsewhere is "not found" there, never another's.
-                    exchange.pinnedUpstream(origin.instance());
-                }
-            }
-            return StageResult.proceed();
         }
+        return StageResult.proceed();
+    }
+
+    private Future<StageResult> checkMcpTasks(Exchange exchange, String route, String caller) {
         for (McpMessage message : exchange.messages()) {
             if (!(message instanceof McpMessage.OtherRequest request) || !McpMethods.isTaskRequest(request.method())) {
                 continue;

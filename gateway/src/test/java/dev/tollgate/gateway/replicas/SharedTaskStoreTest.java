@@ -127,6 +127,28 @@ class SharedTaskStoreTest {
         assertThat(mcpUpstream.received()).as("only the tasks/get was forwarded").hasSize(before + 1);
     }
 
+    /**
+     * A context the client chose is claimed in Redis by its first message, before the agent sees it: here the agent's
+     * answer never names it (the answer binds nothing), and another caller through the other replica still cannot join.
+     */
+    @Test
+    void aClientChosenContextIsClaimedInTheSharedStoreBeforeTheMessageIsForwarded() throws Exception {
+        agent.answer(request -> request.response().putHeader("Content-Type", "application/json")
+                .end("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"message\":{\"messageId\":\"a1\",\"role\":\"ROLE_AGENT\","
+                        + "\"parts\":[{\"text\":\"noted\"}]}}}"));
+        TestHttp.Reply first = a2a(replica1, "acme", "SendMessage", message("\"contextId\":\"ctx-chosen\","));
+        assertThat(first.status()).as(first.body().toString()).isEqualTo(200);
+        int before = agent.received().size();
+
+        TestHttp.Reply joined = a2a(replica2, "globex", "SendMessage", message("\"contextId\":\"ctx-chosen\","));
+        TestHttp.Reply own = a2a(replica2, "acme", "SendMessage", message("\"contextId\":\"ctx-chosen\","));
+
+        assertThat(joined.status()).as(joined.body().toString()).isEqualTo(404);
+        assertThat(joined.reason()).isEqualTo("a2a_context_not_found");
+        assertThat(own.status()).as(own.body().toString()).isEqualTo(200);
+        assertThat(agent.received()).as("only acme's second message reaches the agent").hasSize(before + 1);
+    }
+
     @Test
     void anA2aTaskAndItsContextCreatedThroughOneReplicaAreTheCreatorsOnTheOther() throws Exception {
         assertThat(a2a(replica1, "acme", "SendMessage", message("")).json().at("/result/task/id").asText()).isEqualTo("task-9");
