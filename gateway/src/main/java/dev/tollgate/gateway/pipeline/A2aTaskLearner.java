@@ -15,7 +15,9 @@ import io.vertx.core.Future;
  * the 0.3 ones ({@code kind: task} with {@code id}, status and artifact updates with {@code taskId}), under a
  * JSON-RPC {@code result} or bare (HTTP+JSON), with every name and value the client reads ({@link A2aAnswerIds}). An
  * answer it cannot read as the client does is not relayed: the client would hold a task or context bound to nobody.
- * A call creates one task: once it is learnt, later events of the stream are not parsed again.
+ * Every event of a stream is read, not only until the first task is learnt: a later event naming another task or
+ * context binds it too (else the client would hold one bound to nobody, anyone's to read), and one naming it in a
+ * form the client reads otherwise is withheld like the first.
  */
 final class A2aTaskLearner {
 
@@ -26,7 +28,6 @@ final class A2aTaskLearner {
     private final String skill;
     private final String owner;
     private final String instance;
-    private boolean learnt;
 
     private A2aTaskLearner(TaskOrigins tasks, String route, String skill, String owner, String instance) {
         this.tasks = tasks;
@@ -69,9 +70,6 @@ final class A2aTaskLearner {
      *                          task or context bound to nobody), or names it ambiguously: the answer is withheld
      */
     Future<Void> learnFrom(byte[] json) throws UnreadableAnswer {
-        if (learnt) {
-            return Future.succeededFuture();
-        }
         JsonNode root;
         try {
             root = PARSER.parse(json);
@@ -88,7 +86,6 @@ final class A2aTaskLearner {
         if (taskId == null) {
             return context;
         }
-        learnt = true;
         // A task already bound keeps its first owner: an answer cannot hand another caller's task to this one.
         if (tasks.of(route, taskId) != null) {
             return context;

@@ -291,6 +291,36 @@ class A2aTaskOwnershipTest {
         assertThat(other).as(other).contains("\"totalSize\":0").doesNotContain("task-9").doesNotContain("task-unknown");
     }
 
+    /**
+     * A stream's later events are read too (they used to be skipped once the first task was learnt): a second task or
+     * context an event names is the caller's as well, and a later event naming a task in a form the client reads
+     * otherwise (two spellings that disagree) is replaced like a first one.
+     */
+    @Test
+    void everyEventOfAMessageStreamBindsWhatItNames() throws Exception {
+        upstream.answer(request -> request.response().putHeader("Content-Type", "text/event-stream")
+                .end("data: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"task\":" + TASK + "}}\n\n"
+                        + "data: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"statusUpdate\":{\"taskId\":\"task-second\","
+                        + "\"contextId\":\"ctx-second\",\"status\":{\"state\":\"TASK_STATE_WORKING\"}}}}\n\n"
+                        + "data: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"statusUpdate\":{\"taskId\":\"task-third\","
+                        + "\"task_id\":\"task-fourth\",\"status\":{\"state\":\"TASK_STATE_WORKING\"}}}}\n\n"));
+        TestHttp.Reply stream = jsonRpc("acme", "SendStreamingMessage",
+                "{\"message\":{\"messageId\":\"m1\",\"role\":\"ROLE_USER\",\"parts\":[{\"text\":\"go\"}]}}");
+        upstream.answer(request -> request.response().putHeader("Content-Type", "application/json")
+                .end("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"id\":\"task-second\",\"contextId\":\"ctx-second\"}}"));
+        int before = upstream.received().size();
+
+        TestHttp.Reply get = jsonRpc("globex", "GetTask", "{\"id\":\"task-second\"}");
+        TestHttp.Reply joined = jsonRpc("globex", "SendMessage", message("\"contextId\":\"ctx-second\""));
+
+        String body = stream.body().toString();
+        assertThat(body).as(body).contains("task-second").contains("upstream_invalid_response").doesNotContain("\"task_id\"");
+        assertThat(get.json().at("/error/code").asInt()).as(get.body().toString()).isEqualTo(-32001);
+        assertThat(joined.reason()).as(joined.body().toString()).isEqualTo("a2a_context_not_found");
+        assertThat(upstream.received()).as("nothing of acme's second task or context reaches the agent for globex").hasSize(before);
+        assertThat(jsonRpc("acme", "GetTask", "{\"id\":\"task-second\"}").json().at("/result/id").asText()).isEqualTo("task-second");
+    }
+
     @Test
     void aListTasksAnswerWithoutATasksArrayIsNotRelayed() throws Exception {
         upstream.answer(request -> request.response().putHeader("Content-Type", "application/json")
