@@ -79,7 +79,7 @@ public final class LiteralCheck {
 
     private static Test compile(LiteralQuery query) {
         if (query instanceof LiteralQuery.AnyOf any) {
-            return new AnyOf(any.strings().toArray(String[]::new));
+            return anyOf(any.strings());
         }
         if (query instanceof LiteralQuery.NonAscii) {
             return new NonAscii();
@@ -88,6 +88,48 @@ public final class LiteralCheck {
             return new All(and.all().stream().map(LiteralCheck::compile).toArray(Test[]::new));
         }
         return new Any(((LiteralQuery.Or) query).any().stream().map(LiteralCheck::compile).toArray(Test[]::new));
+    }
+
+    /** Shorter than this, a part every literal shares rules out too little to stand in for them. */
+    private static final int MIN_SHARED = 3;
+
+    /**
+     * One {@code contains} per literal, or one in all when the literals share a prefix or suffix of at least
+     * {@link #MIN_SHARED} characters: a character class expands into one literal per character ({@code ^forbidden-7-[a-z]+$}
+     * gives 26, tested on every call). A text holding any of them holds what they share, so the shared part is a weaker
+     * test, never a wrong one: it only lets through texts the pattern then reads itself.
+     */
+    private static Test anyOf(java.util.Collection<String> strings) {
+        String[] literals = strings.toArray(String[]::new);
+        if (literals.length > 1) {
+            String prefix = literals[0];
+            String suffix = literals[0];
+            for (String literal : literals) {
+                prefix = prefix.substring(0, sharedPrefix(prefix, literal));
+                suffix = suffix.substring(suffix.length() - sharedSuffix(suffix, literal));
+            }
+            String shared = prefix.length() >= suffix.length() ? prefix : suffix;
+            if (shared.length() >= MIN_SHARED) {
+                return new AnyOf(new String[] {shared});
+            }
+        }
+        return new AnyOf(literals);
+    }
+
+    private static int sharedPrefix(String a, String b) {
+        int n = 0;
+        while (n < a.length() && n < b.length() && a.charAt(n) == b.charAt(n)) {
+            n++;
+        }
+        return n;
+    }
+
+    private static int sharedSuffix(String a, String b) {
+        int n = 0;
+        while (n < a.length() && n < b.length() && a.charAt(a.length() - 1 - n) == b.charAt(b.length() - 1 - n)) {
+            n++;
+        }
+        return n;
     }
 
     /**

@@ -17,12 +17,13 @@ class LiteralCheckTest {
     private static final List<String> PATTERNS = List.of(
             "^forbidden-7-[a-z]+$", "\\bdrop\\s+table_12\\b", "(?i)\\bdrop\\s+table\\b", "\\brm\\s+-[a-z]*[rf]",
             "secret|token", "(?i)kelvin", "(?i)K", "a{,3}b", "[A-Z]+-\\d+", "(?s)begin.*end", "(?i:ab)c", "\\.env$",
-            "x\\ny", "^/etc/(passwd|shadow)", "(?i)(delete|remove)\\s+(all|every)", "é+t", "(?i)straße", "\\x41BC",
+            "x\\ny", "^/etc/(passwd|shadow)", "[a-z]_secret_key", "(?i)[xyz]ab", "pre(fix|fax)", "(?i)(delete|remove)\\s+(all|every)", "é+t", "(?i)straße", "\\x41BC",
             "[[:alpha:]]+ok", "\\pL+id", "\\Qa.b\\E", "(a|b)c", "café", "^$", "x*");
     private static final List<String> WORDS = List.of("forbidden-7-abc", "drop table_12", "DROP  Table", "rm -rf /",
             "secret", "TOKEN", "\u212Aelvin", "KELVIN", "aab", "ABC-12", "begin\nend", "ABc", "abC", ".env", "x\ny",
             "/etc/passwd", "Delete ALL", "remove every", "éét", "STRASSE", "straße", "ABC", "alpha ok", "xid", "a.b",
-            "bc", "café", "CAFÉ", "", "hello", "\n", "line\n");
+            "bc", "café", "CAFÉ", "", "hello", "\n", "line\n", "q_secret_key", "_secret_key", "XAB", "prefix", "prefax",
+            "forbidden-7-");
 
     @Test
     void theCheckNeverChangesAnAnswer() {
@@ -52,6 +53,22 @@ class LiteralCheckTest {
         assertThat(check.mayMatch("hello")).isFalse();
         assertThat(check.mayMatch("FORBIDDEN-7-x")).as("folded: a weaker test, never a wrong one").isTrue();
         assertThat(LiteralCheck.forNativePattern("(?i)\\bdrop\\s+table\\b").mayMatch("Drop TABLE x")).isTrue();
+    }
+
+    /** A character class expands into one literal per character: the check tests what they share, once. */
+    @Test
+    void literalsSharingAPrefixOrSuffixAreTestedByWhatTheyShare() {
+        LiteralCheck prefixed = LiteralCheck.forNativePattern("^forbidden-7-[a-z]+$");
+        LiteralCheck suffixed = LiteralCheck.forNativePattern("[a-z]_secret_key");
+        LiteralCheck unrelated = LiteralCheck.forNativePattern("cat|dog");
+
+        assertThat(prefixed.mayMatch("forbidden-7-")).as("a weaker test: the pattern itself then decides").isTrue();
+        assertThat(prefixed.mayMatch("forbidden-x-abc")).isFalse();
+        assertThat(suffixed.mayMatch("_secret_key")).isTrue();
+        assertThat(suffixed.mayMatch("secret key")).isFalse();
+        assertThat(unrelated.mayMatch("a dog")).isTrue();
+        assertThat(unrelated.mayMatch("a cow")).as("nothing shared: each literal is still tested").isFalse();
+        assertThat(LinearRegex.compile("^forbidden-7-[a-z]+$").find("forbidden-7-")).isFalse();
     }
 
     @Test
