@@ -35,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 class InFlightTaskListedReviewTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CHOSEN_CONTEXT = "ctx-acme-chosen-7f3a";
     @TempDir
     Path dir;
     private Vertx vertx;
@@ -118,6 +119,40 @@ class InFlightTaskListedReviewTest {
                 .header("Content-Type", "application/json").header("A2A-Version", "1.0").header("Accept", "application/json, text/event-stream")
                 .header("X-Waxell-AXID", tokens.token(tenant, "a"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + method + "\",\"params\":" + params + "}"))
+                .build();
+    }
+
+    /**
+     * A client may choose its conversation's context id: the message claims it before it is forwarded, so another caller
+     * who knows the id cannot join while the first blocking SendMessage is in flight (the agent keeps the conversation
+     * under that id from the moment the message arrives).
+     */
+    @Test
+    void anotherCallerCannotJoinAClientChosenContextWhileItsFirstMessageIsInFlight() throws Exception {
+        CompletableFuture<HttpResponse<String>> acme = client.sendAsync(sendChosen("acme", "m-acme", "acme merger plan", true),
+                HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(700); // the agent holds the conversation; acme's answer comes when its task completes (seconds later)
+
+        HttpResponse<String> joined = client.send(sendChosen("globex", "m-globex", "globex here", false), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> own = acme.get(30, TimeUnit.SECONDS);
+        HttpResponse<String> again = client.send(sendChosen("acme", "m-acme-2", "and next", false), HttpResponse.BodyHandlers.ofString());
+
+        JsonNode refused = JSON.readTree(joined.body());
+        assertThat(joined.statusCode()).as(joined.body()).isEqualTo(404);
+        assertThat(refused.at("/error/code").asInt()).isEqualTo(-32001);
+        assertThat(refused.at("/error/data/reason").asText()).as(joined.body()).isEqualTo("a2a_context_not_found");
+        assertThat(own.body()).as("acme's own call").contains("acme merger plan").doesNotContain("globex here");
+        assertThat(JSON.readTree(own.body()).at("/result/task/contextId").asText()).isEqualTo(CHOSEN_CONTEXT);
+        assertThat(again.statusCode()).as("acme continues its own conversation: " + again.body()).isEqualTo(200);
+    }
+
+    private HttpRequest sendChosen(String tenant, String messageId, String text, boolean blocking) throws Exception {
+        String params = "{\"message\":{\"messageId\":\"" + messageId + "\",\"contextId\":\"" + CHOSEN_CONTEXT + "\",\"role\":\"ROLE_USER\","
+                + "\"parts\":[{\"text\":\"" + text + "\"}]},\"configuration\":{\"" + (blocking ? "blocking\":true" : "returnImmediately\":true") + "}}";
+        return HttpRequest.newBuilder(URI.create(gateway.url("/agents/echo/a2a/jsonrpc"))).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json").header("A2A-Version", "1.0").header("Accept", "application/json, text/event-stream")
+                .header("X-Waxell-AXID", tokens.token(tenant, "a"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"SendMessage\",\"params\":" + params + "}"))
                 .build();
     }
 }
