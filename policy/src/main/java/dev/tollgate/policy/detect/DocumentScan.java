@@ -53,7 +53,7 @@ public final class DocumentScan {
     private static final java.util.Set<String> ENCODED_MEMBERS = java.util.Set.of("blob", "raw", "bytes", "fileWithBytes", "file_with_bytes");
 
     /** A document's strings and the pattern-matching budget every scan of it shares (evaluation and findings alike). */
-    private record Flattened(List<Text> texts, ScanBudget budget) {
+    private record Flattened(List<Text> texts, ScanBudget budget, boolean shared) {
     }
 
     /**
@@ -82,15 +82,38 @@ public final class DocumentScan {
         return findings;
     }
 
+    /**
+     * The budget every document scanned on this thread draws on while {@link #sharingOneBudget} runs; null otherwise
+     * (each document has its own).
+     */
+    private static final ThreadLocal<ScanBudget> SHARED = new ThreadLocal<>();
+
+    /**
+     * Runs {@code scans} with every document it scans drawing on one budget of {@link ScanBudget#DEFAULT_CHARS}: the
+     * entries of one list are decided one by one, and an upstream listing a thousand entries built to trip every
+     * trigger must not get a thousand budgets. Past it, each later check fails closed as one document's would.
+     */
+    public static <T> T sharingOneBudget(java.util.function.Supplier<T> scans) {
+        ScanBudget outer = SHARED.get();
+        SHARED.set(outer != null ? outer : new ScanBudget(ScanBudget.DEFAULT_CHARS));
+        try {
+            return scans.get();
+        } finally {
+            SHARED.set(outer);
+        }
+    }
+
     private static Flattened flattened(JsonNode document) {
         Object[] last = LAST.get();
-        if (last[0] == document) {
+        ScanBudget shared = SHARED.get();
+        // A document flattened under another budget (a list's shared one, or its own) is read again under this one.
+        if (last[0] == document && (shared == null ? !((Flattened) last[1]).shared() : ((Flattened) last[1]).budget() == shared)) {
             return (Flattened) last[1];
         }
         List<Text> texts = new ArrayList<>();
         walk(document, "", texts);
         // One budget per document: every check of a decision and the findings scan draw on it (not one each).
-        Flattened flattened = new Flattened(texts, new ScanBudget(ScanBudget.DEFAULT_CHARS));
+        Flattened flattened = new Flattened(texts, shared != null ? shared : new ScanBudget(ScanBudget.DEFAULT_CHARS), shared != null);
         last[0] = document;
         last[1] = flattened;
         return flattened;
