@@ -197,7 +197,8 @@ public final class AuditRecords {
 
         /**
          * What result policy did with the call's result: the action, the rule, and each finding by detector, kind, JSON
-         * pointer and digest (never the matched text: the record must not become the leak it reports).
+         * pointer and digest (never the matched text: the record must not become the leak it reports); on a list, the
+         * entries it withheld.
          */
         private void writeResult(JsonGenerator g) throws IOException {
             if (result == null) {
@@ -215,6 +216,13 @@ public final class AuditRecords {
                     g.writeStringField("pointer", f.pointer());
                     g.writeStringField("digest", f.digest());
                     g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
+            if (!result.withheld().isEmpty()) {
+                g.writeArrayFieldStart("withheld");
+                for (String entry : result.withheld()) {
+                    g.writeString(entry);
                 }
                 g.writeEndArray();
             }

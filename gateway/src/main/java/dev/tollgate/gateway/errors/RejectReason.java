@@ -90,6 +90,9 @@ public enum RejectReason {
     RESULT_DENIED(200, GatewayErrorCodes.POLICY_DENIED, "result_denied", "Result withheld by policy"),
     TOOL_NOT_PINNED(200, GatewayErrorCodes.POLICY_DENIED, "tool_not_pinned",
             "Denied: the tool's definition is not the reviewed one pinned for this route"),
+    /** A tools/call naming a tool whose definition result rules withheld from the tools list (a poisoned description). */
+    TOOL_WITHHELD(200, GatewayErrorCodes.POLICY_DENIED, "tool_withheld",
+            "Denied: the tool's listed definition was withheld by a result rule"),
     APPROVAL_DENIED(200, GatewayErrorCodes.POLICY_DENIED, "approval_denied", "Denied by the approver"),
     APPROVAL_TIMEOUT(200, GatewayErrorCodes.POLICY_DENIED, "approval_timeout", "Denied: nobody approved the call in time"),
     APPROVAL_CANNOT_WAIT(200, GatewayErrorCodes.POLICY_DENIED, "approval_cannot_wait",

@@ -341,6 +341,9 @@ public final class Exchange {
             if (!verdict.findings().isEmpty()) {
                 attributes.put(dev.tollgate.gateway.telemetry.CallAttributes.RESULT_DETECTORS, verdict.detectorLabels());
             }
+            if (!verdict.withheld().isEmpty()) {
+                attributes.put(dev.tollgate.gateway.telemetry.CallAttributes.RESULT_WITHHELD, verdict.withheld());
+            }
             trace.annotate(attributes.build());
         }
     }

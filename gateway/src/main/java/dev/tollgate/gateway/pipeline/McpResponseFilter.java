@@ -83,6 +83,8 @@ final class McpResponseFilter implements ResponseFilter {
     private final Exchange exchange;
     /** Result policy for this call's tools/call results; null when its policy has no result rule. */
     private final ResultPolicing results;
+    /** Result policy for the entries of lists (tool descriptions and the like); null when its policy has no result rule. */
+    private final ListPolicing lists;
     /** The session's request ids in flight, with their tools: whose result a response on a GET stream is. */
     private final SessionRequestIds sessionRequestIds;
     /** The tool of each tools/call this call POSTed, by request id: whose result an answer is. */
@@ -140,6 +142,7 @@ final class McpResponseFilter implements ResponseFilter {
         // Every answer a client may take for a tool's result: POSTed tools/call and tasks/result (and tasks/get, whose
         // status message a client shows), and on a GET stream any response at all (a resumed stream carries results too).
         this.results = ResultPolicing.of(exchange);
+        this.lists = results == null ? null : new ListPolicing(results, learnt.withheldTools(), exchange);
         this.toolCalls = results == null || exchange.payload() == null ? java.util.Map.of()
                 : toolCalls(exchange.payload(), learnt.taskOrigins(), exchange.route().route().name());
         this.unknownTools = results == null || exchange.payload() == null ? Set.of()
@@ -321,6 +324,11 @@ final class McpResponseFilter implements ResponseFilter {
                         changed = true;
                     } else {
                         changed |= filterLists(elements.get(i));
+                        ObjectNode listed = policedLists(elements.get(i));
+                        if (listed != null) {
+                            elements.set(i, listed);
+                            changed = true;
+                        }
                     }
                 }
             } else {
@@ -332,6 +340,11 @@ final class McpResponseFilter implements ResponseFilter {
                     changed = true;
                 } else {
                     changed = filterLists(root);
+                    ObjectNode listed = policedLists(root);
+                    if (listed != null) {
+                        root = listed;
+                        changed = true;
+                    }
                 }
             }
         } catch (EmbeddedInputRequests.Malformed e) {
@@ -462,7 +475,19 @@ final class McpResponseFilter implements ResponseFilter {
             return event.withData(new String(bytes(errorInPlace(message.root().get("id"), RejectReason.TASK_STORE_UNAVAILABLE, why)),
                     StandardCharsets.UTF_8));
         }
-        return filterLists(message.root()) ? event.withData(new String(bytes(message.root()), StandardCharsets.UTF_8)) : event;
+        boolean filtered = filterLists(message.root());
+        ObjectNode listed = policedLists(message.root());
+        return filtered || listed != null ? event.withData(new String(bytes(listed != null ? listed : message.root()), StandardCharsets.UTF_8))
+                : event;
+    }
+
+    /**
+     * Holds the entries of any list a response carries (tools, prompts, resources, templates: text a client shows its
+     * model) against the result rules, after the lists were filtered for the caller: null when nothing changed, else the
+     * response to relay (changed in place, or the policy's error when the list could not be read).
+     */
+    private ObjectNode policedLists(JsonNode response) {
+        return lists == null ? null : lists.police(response, currentSize);
     }
 
     /**
@@ -536,24 +561,38 @@ final class McpResponseFilter implements ResponseFilter {
         if (notification.params() == null || !root.path("params").isObject()) {
             return event;
         }
+        ResultPolicing.Outcome outcome = decideBeside(root.get("params"));
         if (requestIds == null || toolCalls.size() != 1) {
             // On the session's GET stream a notification answers no call, on a batch's stream no one call, and on the
-            // stream of a call that runs no tool (subscriptions/listen, a list) no tool's (its tool unknown: tool-scoped
-            // rules apply, fail closed): a denied one is dropped, the stream goes on.
-            ResultPolicing.Outcome outcome = results.decideOfUnknownTool(CallDescription.mcpToolResult(route, null, root.get("params")),
-                    null, currentSize);
+            // stream of a call that runs no tool (subscriptions/listen, a list) no tool's: a denied one is dropped, the
+            // stream goes on.
             return outcome == ResultPolicing.Outcome.DENIED ? null
                     : outcome == ResultPolicing.Outcome.REDACTED ? event.withData(new String(bytes(root), StandardCharsets.UTF_8)) : event;
         }
         Map.Entry<JsonNode, String> call = toolCalls.entrySet().iterator().next();
-        CallDescription sent = CallDescription.mcpToolResult(route, call.getValue(), root.get("params"));
-        ResultPolicing.Outcome outcome = unknownTools.contains(call.getKey()) ? results.decideOfUnknownTool(sent, call.getKey().asText(), currentSize)
-                : results.decide(sent, call.getKey().asText(), currentSize);
         if (outcome == ResultPolicing.Outcome.DENIED) {
             resultWithheld = true;
             return event.withData(new String(bytes(results.denial(call.getKey())), StandardCharsets.UTF_8));
         }
         return outcome == ResultPolicing.Outcome.REDACTED ? event.withData(new String(bytes(root), StandardCharsets.UTF_8)) : event;
+    }
+
+    /**
+     * Decides what a stream carries beside the call's answer (a notification's params) as part of the result of the
+     * stream's one call, under its tool; on the session's GET stream, a batch's stream, or that of a call whose tool is
+     * unknown, as of an unknown tool (tool-scoped rules apply, fail closed).
+     */
+    private ResultPolicing.Outcome decideBeside(JsonNode document) {
+        Map.Entry<JsonNode, String> call = streamCall();
+        CallDescription read = CallDescription.mcpToolResult(route, call == null ? null : call.getValue(), document);
+        String id = call == null ? null : call.getKey().asText();
+        return call == null || unknownTools.contains(call.getKey()) ? results.decideOfUnknownTool(read, id, currentSize)
+                : results.decide(read, id, currentSize);
+    }
+
+    /** The one call this stream runs, with its tool; null on the GET stream, a batch's, or a stream of no call read as a result. */
+    private Map.Entry<JsonNode, String> streamCall() {
+        return requestIds == null || toolCalls.size() != 1 ? null : toolCalls.entrySet().iterator().next();
     }
 
     /** The tool of the session's tools/call in flight with this id, or null when none is (or the GET has no session). */

@@ -26,6 +26,9 @@ final class PolicyDenials {
         if (PinDecisions.isPinDenial(decision)) {
             return RejectReason.TOOL_NOT_PINNED;
         }
+        if (WithheldToolDecisions.isWithheldDenial(decision)) {
+            return RejectReason.TOOL_WITHHELD;
+        }
         if (decision.requiresApproval()) {
             // Reached only where a call cannot be held (a batch element, a server-to-client request): fail closed.
             return RejectReason.APPROVAL_CANNOT_WAIT;
@@ -71,7 +74,7 @@ final class PolicyDenials {
         if (decision.policyName() == null) {
             return RejectReason.NO_POLICY.message();
         }
-        if (PinDecisions.isPinDenial(decision)) {
+        if (PinDecisions.isPinDenial(decision) || WithheldToolDecisions.isWithheldDenial(decision)) {
             return "Denied: " + decision.message();
         }
         String rule = decision.ruleName() == null ? "default action" : "rule '" + decision.ruleName() + "'";

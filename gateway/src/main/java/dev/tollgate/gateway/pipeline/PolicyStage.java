@@ -48,11 +48,13 @@ public final class PolicyStage implements Stage {
     private final Budgets budgets;
     private final TaskOrigins tasks;
     private final PinWatch pins;
+    private final WithheldTools withheld;
 
-    public PolicyStage(Budgets budgets, TaskOrigins tasks, PinWatch pins) {
+    public PolicyStage(Budgets budgets, TaskOrigins tasks, PinWatch pins, WithheldTools withheld) {
         this.budgets = budgets;
         this.tasks = tasks;
         this.pins = pins;
+        this.withheld = withheld;
     }
 
     @Override
@@ -88,7 +90,10 @@ public final class PolicyStage implements Stage {
             PinState pin = pinState(exchange, call);
             BudgetFacts callFacts = new BudgetFacts(exchange.spend(),
                     PricedCalls.isPriced(call) ? pricing.estimateMicros(route, call.toolName()) : 0, pin == PinState.PINNED);
-            Decision decision = decide(exchange, call, pin, callFacts, now);
+            Decision withholding = McpMethods.TOOLS_CALL.equals(call.method()) && call.toolName() != null
+                    ? withheld.withholding(route, call.toolName(), policy) : null;
+            // A tool whose listed definition result rules withheld was never shown: its call is denied before policy.
+            Decision decision = withholding != null ? WithheldToolDecisions.withheld(call, withholding) : decide(exchange, call, pin, callFacts, now);
             decisions.add(decision);
             facts.add(callFacts);
             securing |= needsSecuring(decision, callFacts, call);

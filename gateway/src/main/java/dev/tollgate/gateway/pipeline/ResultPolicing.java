@@ -106,8 +106,43 @@ final class ResultPolicing {
      * @return what was done; on {@link Outcome#DENIED} the caller answers with {@link #denial}
      */
     private Outcome decide(CallDescription call, String requestId, long sizeBytes, boolean byArtifact, boolean streamed, boolean anyTool) {
-        var limits = exchange.snapshot().config().limits();
-        ShownTexts texts = ShownTexts.of(call.arguments(), byArtifact);
+        Judgement judgement = judge(call, ShownTexts.of(call.arguments(), byArtifact), streamed, anyTool,
+                sizeBytes > exchange.snapshot().config().limits().maxScannedResultBytes());
+        record(requestId, judgement);
+        return carryOut(judgement, call);
+    }
+
+    /**
+     * What result rules make of one result, neither recorded nor carried out: the deciding rule's decision (a deny
+     * anywhere wins, then a redact, then the first match, else the pass) and what the deciding rules' detectors found.
+     */
+    record Judgement(Decision decision, List<Finding> findings) {
+    }
+
+    /** The verdict on a result larger than limits.max-scanned-result-bytes, by limits.unscannable-results. */
+    Judgement unscannable() {
+        return new Judgement(exchange.snapshot().config().limits().denyUnscannableResults() ? UNSCANNABLE_DENIED : UNSCANNABLE_ALLOWED,
+                List.of());
+    }
+
+    /**
+     * Judges one entry of a list (a tool, prompt, resource or resource template definition a client shows its model): its
+     * name, titles and description read joined ({@link ShownTexts#ofListed}), never joined to a stream's text. The caller
+     * checks the answer's size, records one verdict for the whole list and carries each judgement out.
+     */
+    Judgement judgeListed(CallDescription entry) {
+        return judge(entry, ShownTexts.ofListed(entry.arguments()), false, false, false);
+    }
+
+    /**
+     * Judges a result ({@code call.arguments()} is the result object) with its shown texts joined, and on a stream
+     * joined to the stream's tails, which it then extends.
+     *
+     * @param streamed a stream event: joined to the stream's tails, which it extends for the next event
+     * @param anyTool  the result's tool cannot be known: {@code tool:} conditions read as holding where that makes a rule match
+     * @param tooLarge past limits.max-scanned-result-bytes: not read (a stream's tails are extended all the same)
+     */
+    private Judgement judge(CallDescription call, ShownTexts texts, boolean streamed, boolean anyTool, boolean tooLarge) {
         // Text parts are read together as a client hands them to the model: joined within the answer, and joined to the
         // end of what the stream relayed before in the same channel, so a phrase split between two parts or two events
         // is read whole.
@@ -130,7 +165,7 @@ final class ResultPolicing {
             }
         }
         if (newChannels > 0 && (streamTails == null ? 0 : streamTails.size()) + newChannels > MAX_STREAM_TEXT_CHANNELS) {
-            return conclude(requestId, TOO_MANY_ARTIFACTS_DENIED, List.of(), call);
+            return new Judgement(TOO_MANY_ARTIFACTS_DENIED, List.of());
         }
         CallDescription read = call;
         if (joints != null && call.arguments().isObject()) {
@@ -146,43 +181,54 @@ final class ResultPolicing {
         if (streamed) {
             keepTails(texts);
         }
-        if (sizeBytes > limits.maxScannedResultBytes()) {
-            return conclude(requestId, limits.denyUnscannableResults() ? UNSCANNABLE_DENIED : UNSCANNABLE_ALLOWED, List.of(), call);
+        if (tooLarge) {
+            return unscannable();
         }
         PolicyRequest request = new PolicyRequest(read, exchange.identity(), Instant.now());
         List<Decision> matched = anyTool ? policy.evaluateResultAllOfUnknownTool(request) : policy.evaluateResultAll(request);
         Decision deny = matched.stream().filter(d -> d.action() == Action.DENY).findFirst().orElse(null);
         if (deny != null) {
-            return conclude(requestId, deny, findings(List.of(deny), read), call);
+            return new Judgement(deny, findings(List.of(deny), read));
         }
         List<Decision> redacts = matched.stream().filter(d -> d.action() == Action.REDACT).toList();
         if (!redacts.isEmpty()) {
             List<Finding> found = findings(redacts, read);
             if (found == null || !redactable(found, call.arguments())) {
                 // What cannot be replaced in place (a match in a key or a blob, across two parts, or past the scan budget) is not relayed.
-                return conclude(requestId, new Decision(Action.DENY, redacts.get(0).ruleName(), "what the rule found cannot be redacted "
+                return new Judgement(new Decision(Action.DENY, redacts.get(0).ruleName(), "what the rule found cannot be redacted "
                         + "in place (it is in a key, in a base64 blob, split across parts, or the result is too costly to scan); withheld (fail closed)",
-                        redacts.get(0).policyName(), redacts.get(0).mode()), found == null ? List.of() : found, call);
+                        redacts.get(0).policyName(), redacts.get(0).mode()), found == null ? List.of() : found);
             }
-            return conclude(requestId, redacts.get(0), found, call);
+            return new Judgement(redacts.get(0), found);
         }
         Decision shown = matched.isEmpty() ? policy.resultPass() : matched.get(0);
         List<Finding> found = findings(matched, read);
-        return conclude(requestId, shown, found == null ? List.of() : found, call);
+        return new Judgement(shown, found == null ? List.of() : found);
     }
 
-    /** Records the verdict and carries it out: the outcome for the caller to act on. */
-    private Outcome conclude(String requestId, Decision decision, List<Finding> findings, CallDescription call) {
-        lastDecision = decision;
-        exchange.resultDecided(new ResultVerdict(requestId, decision, findings));
+    /** Records a verdict (the audit record, span and metric take it from the exchange); {@link #denial} explains the last one. */
+    void record(String requestId, Judgement judgement) {
+        lastDecision = judgement.decision();
+        exchange.resultDecided(new ResultVerdict(requestId, judgement.decision(), judgement.findings()));
+    }
+
+    /** Records a verdict on a list, naming the entries it withheld. */
+    void record(String requestId, Judgement judgement, List<String> withheld) {
+        lastDecision = judgement.decision();
+        exchange.resultDecided(new ResultVerdict(requestId, judgement.decision(), judgement.findings(), withheld));
+    }
+
+    /** Carries a judgement out on the result it judged: what happened to it (a redaction is made in place). */
+    static Outcome carryOut(Judgement judgement, CallDescription call) {
+        Decision decision = judgement.decision();
         if (decision.mode() == Mode.SHADOW) {
             return Outcome.PASSED;
         }
         if (decision.action() == Action.DENY) {
             return Outcome.DENIED;
         }
-        if (decision.action() == Action.REDACT && !findings.isEmpty()) {
-            DocumentScan.redact(call.arguments(), findings);
+        if (decision.action() == Action.REDACT && !judgement.findings().isEmpty()) {
+            DocumentScan.redact(call.arguments(), judgement.findings());
             return Outcome.REDACTED;
         }
         return Outcome.PASSED;

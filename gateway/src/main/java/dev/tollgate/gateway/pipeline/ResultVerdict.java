@@ -9,8 +9,18 @@ import java.util.List;
  * the rule's detectors found, by location and digest (never the matched text).
  *
  * @param requestId the JSON-RPC id of the call whose result it was (as text), for its audit record
+ * @param withheld  on a list (tools, prompts, resources, templates): the entries result rules left out of it, each as
+ *                  {@code kind name} ({@code tool echo}); empty otherwise
  */
-public record ResultVerdict(String requestId, Decision decision, List<Finding> findings) {
+public record ResultVerdict(String requestId, Decision decision, List<Finding> findings, List<String> withheld) {
+
+    public ResultVerdict {
+        withheld = List.copyOf(withheld);
+    }
+
+    public ResultVerdict(String requestId, Decision decision, List<Finding> findings) {
+        this(requestId, decision, findings, List.of());
+    }
 
     /** {@code deny}, {@code redact}, {@code audit} or {@code allow}, as metrics, spans and audit records name it. */
     public String action() {

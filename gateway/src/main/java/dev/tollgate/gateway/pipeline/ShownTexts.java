@@ -73,6 +73,23 @@ final class ShownTexts {
         return texts;
     }
 
+    /**
+     * The shown texts of one entry of a list (a tool, prompt, resource or resource template): its name, titles and
+     * description, in the order a client shows them together ("title: description", the name beside them), each a run
+     * of its own. A phrase split between the title and the description is read whole; the other strings of the entry
+     * (schema descriptions, property names, {@code _meta}) are read each on its own.
+     */
+    static ShownTexts ofListed(JsonNode entry) {
+        ShownTexts texts = new ShownTexts(false);
+        for (JsonNode member : new JsonNode[] {entry.get("name"), entry.get("title"), entry.path("annotations").get("title"),
+                entry.get("description")}) {
+            if (member != null && member.isTextual()) {
+                texts.add(member.textValue(), member); // each member is its own container: a run of its own
+            }
+        }
+        return texts;
+    }
+
     /** How many channels hold text. */
     int channels() {
         return channels.size();

@@ -33,6 +33,8 @@ public final class CallAttributes {
     public static final AttributeKey<String> RESULT_RULE = AttributeKey.stringKey("tollgate.result.rule");
     /** What the rule's detectors found in the result, as {@code detector:kind} (never the matched text). */
     public static final AttributeKey<java.util.List<String>> RESULT_DETECTORS = AttributeKey.stringArrayKey("tollgate.result.detectors");
+    /** Entries result rules left out of a list the call answered, each as {@code kind name} ({@code tool echo}). */
+    public static final AttributeKey<java.util.List<String>> RESULT_WITHHELD = AttributeKey.stringArrayKey("tollgate.result.withheld");
     /** Tools (skills) met by the call whose definitions are not the reviewed ones, each as {@code name (changed|new)}. */
     public static final AttributeKey<java.util.List<String>> PINNING_UNREVIEWED = AttributeKey.stringArrayKey("tollgate.pinning.unreviewed");
 
