@@ -429,12 +429,20 @@ final class McpResponseFilter implements ResponseFilter {
                 && !McpMethods.PING.equals(request.method())) {
             CallDescription call = CallDescription.mcpServerRequest(route, request.method(), request.params());
             Decision decision = RoutePolicy.decide(policy, new PolicyRequest(call, identity, Instant.now()));
-            decisions.decided(call, decision, request.id().value());
             if (decision.enforcedDeny()) {
+                decisions.decided(call, decision, request.id().value());
                 answerUpstream.answer(request.id().value(), PolicyDenials.response(request.id().value(), decision), null);
                 return null;
             }
-            return event;
+            // Decided by the result rules before it is recorded, so its audit record carries their verdict.
+            ResultPolicing.Outcome shown = policedServerRequest(request.method(), request.id().value(), message.root().get("params"));
+            decisions.decided(call, decision, request.id().value());
+            if (shown == ResultPolicing.Outcome.DENIED) {
+                // Not delivered: the server's request gets the policy's error, and the call's stream goes on.
+                answerUpstream.answer(request.id().value(), results.denial(request.id().value()), null);
+                return null;
+            }
+            return shown == ResultPolicing.Outcome.REDACTED ? event.withData(new String(bytes(message.root()), StandardCharsets.UTF_8)) : event;
         }
         if (message.messages().get(0) instanceof JsonRpcResponse response && !answersThisCall(response)) {
             // A response to a request this POST did not carry would be taken by the client for another call's answer.
@@ -497,15 +505,44 @@ final class McpResponseFilter implements ResponseFilter {
      */
     private ObjectNode deniedEmbeddedRequest(JsonNode response) throws EmbeddedInputRequests.Malformed {
         ObjectNode denial = null;
-        for (EmbeddedInputRequests.Embedded embedded : EmbeddedInputRequests.in(response)) {
-            CallDescription call = CallDescription.mcpServerRequest(route, embedded.method(), embedded.params());
+        List<EmbeddedInputRequests.Embedded> embedded = EmbeddedInputRequests.in(response);
+        for (EmbeddedInputRequests.Embedded request : embedded) {
+            CallDescription call = CallDescription.mcpServerRequest(route, request.method(), request.params());
             Decision decision = RoutePolicy.decide(policy, new PolicyRequest(call, identity, Instant.now()));
-            decisions.decided(call, decision, embedded.id());
+            decisions.decided(call, decision, request.id());
             if (decision.enforcedDeny() && denial == null) {
                 denial = PolicyDenials.response(response.get("id"), decision);
             }
         }
-        return denial;
+        return denial != null || embedded.isEmpty() || results == null || readWholeAsResult(response) ? denial
+                : policedEmbeddedRequests(response, embedded);
+    }
+
+    /**
+     * The sampling and elicitation requests an answer carries that no result rule reads otherwise (the answer to a call
+     * whose result is not read whole, a tools/list's say): each is held to the result rules as a request sent on a stream
+     * is. The policy's error for the client's call when one is denied (the client cannot answer part of the requests),
+     * the answer itself when one was redacted in place, else null.
+     */
+    private ObjectNode policedEmbeddedRequests(JsonNode response, List<EmbeddedInputRequests.Embedded> embedded) {
+        boolean redacted = false;
+        for (EmbeddedInputRequests.Embedded request : embedded) {
+            if (!SHOWN_BY_CLIENT.contains(request.method()) || request.params() == null || !request.params().isObject()) {
+                continue;
+            }
+            ResultPolicing.Outcome outcome = results.decideApart(CallDescription.mcpToolResult(route, null, request.params()),
+                    response.path("id").asText(), currentSize, false);
+            if (outcome == ResultPolicing.Outcome.DENIED) {
+                return results.denial(response.get("id"));
+            }
+            redacted |= outcome == ResultPolicing.Outcome.REDACTED;
+        }
+        return redacted ? (ObjectNode) response : null;
+    }
+
+    /** Whether {@link #policedResult} reads this response whole (embedded requests and all) against the result rules. */
+    private boolean readWholeAsResult(JsonNode response) {
+        return response.hasNonNull("id") && (requestIds == null || toolCalls.containsKey(response.get("id")));
     }
 
     /**
@@ -593,6 +630,24 @@ final class McpResponseFilter implements ResponseFilter {
     /** The one call this stream runs, with its tool; null on the GET stream, a batch's, or a stream of no call read as a result. */
     private Map.Entry<JsonNode, String> streamCall() {
         return requestIds == null || toolCalls.size() != 1 ? null : toolCalls.entrySet().iterator().next();
+    }
+
+    /** Server requests whose text a client puts before its model (sampling) or its user (elicitation). */
+    private static final Set<String> SHOWN_BY_CLIENT = Set.of(McpMethods.SAMPLING_CREATE_MESSAGE, McpMethods.ELICITATION_CREATE);
+
+    /**
+     * Holds a sampling or elicitation request the server sends on a stream against the result rules: its messages and
+     * system prompt go straight into the client's model, an elicitation's message and form before its user. Decided as
+     * text of the stream's call (under its tool, as {@link #decideBeside} decides a notification), but read apart from the call's own
+     * text: it reaches another reader. Redacted in place. Passed when there are no result rules.
+     */
+    private ResultPolicing.Outcome policedServerRequest(String method, JsonNode id, JsonNode params) {
+        if (results == null || !SHOWN_BY_CLIENT.contains(method) || params == null || !params.isObject()) {
+            return ResultPolicing.Outcome.PASSED;
+        }
+        Map.Entry<JsonNode, String> call = streamCall();
+        return results.decideApart(CallDescription.mcpToolResult(route, call == null ? null : call.getValue(), params), id.asText(),
+                currentSize, call == null || unknownTools.contains(call.getKey()));
     }
 
     /** The tool of the session's tools/call in flight with this id, or null when none is (or the GET has no session). */

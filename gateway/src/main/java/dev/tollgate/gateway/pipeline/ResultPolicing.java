@@ -89,6 +89,17 @@ final class ResultPolicing {
         return decide(call, requestId, sizeBytes, false, true, true);
     }
 
+    /**
+     * Decides text a stream carries that reaches another reader than the call's result (a server's sampling request, for
+     * the client's model; an elicitation, for its user): read on its own, neither joined to the stream's text nor
+     * extending it (a denied request's text, never delivered, must not make the call's next events read as its sequel).
+     *
+     * @param anyTool the text's tool cannot be known: {@code tool:} conditions read as holding where that makes a rule match
+     */
+    Outcome decideApart(CallDescription call, String requestId, long sizeBytes, boolean anyTool) {
+        return decide(call, requestId, sizeBytes, false, false, anyTool);
+    }
+
     /** Decides an A2A answer (an answer whole, or a stream event). */
     Outcome decide(CallDescription call, String requestId, long sizeBytes, boolean byArtifact, boolean streamed) {
         return decide(call, requestId, sizeBytes, byArtifact, streamed, false);
