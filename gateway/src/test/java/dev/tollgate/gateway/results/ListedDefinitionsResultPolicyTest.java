@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.gateway.audit.AuditFiles;
+import dev.tollgate.gateway.support.AuditLines;
 import dev.tollgate.gateway.support.RecordingUpstream;
 import dev.tollgate.gateway.support.RunningGateway;
 import dev.tollgate.gateway.support.TestHttp;
@@ -30,7 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ListedDefinitionsResultPolicyTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String AWS_KEY = "AKIAIOSFODNN7EXAMPLE";
     private static final String POLICY = """
             name: p
@@ -290,16 +289,6 @@ class ListedDefinitionsResultPolicyTest {
     }
 
     private JsonNode audit(String method) throws Exception {
-        Path file = AuditFiles.file(dir.resolve("audit"), 1);
-        if (!Files.exists(file)) {
-            return null;
-        }
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            JsonNode record = JSON.readTree(line);
-            if (method.equals(record.path("method").asText()) && record.has("result")) {
-                return record;
-            }
-        }
-        return null;
+        return AuditLines.first(dir.resolve("audit"), r -> method.equals(r.path("method").asText()) && r.has("result"));
     }
 }

@@ -10,6 +10,7 @@ import dev.tollgate.gateway.Gateway;
 import dev.tollgate.gateway.audit.AuditFiles;
 import dev.tollgate.gateway.reload.SnapshotLoader;
 import dev.tollgate.gateway.sdk.McpFixtureServer;
+import dev.tollgate.gateway.support.AuditLines;
 import dev.tollgate.policy.check.CheckRegistry;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
@@ -270,16 +271,6 @@ class ResultPolicyThroughGatewayTest {
     }
 
     private JsonNode auditRecord(String tool) throws Exception {
-        Path file = AuditFiles.file(dir.resolve("audit"), 1);
-        if (!Files.exists(file)) {
-            return null;
-        }
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            JsonNode record = JSON.readTree(line);
-            if (tool.equals(record.path("tool").asText()) && record.has("result")) {
-                return record;
-            }
-        }
-        return null;
+        return AuditLines.first(dir.resolve("audit"), r -> tool.equals(r.path("tool").asText()) && r.has("result"));
     }
 }
