@@ -5,7 +5,8 @@
 // The executor echoes the user's text as a task that goes WORKING -> artifact chunks -> COMPLETED, with
 // STEP_MS between events so a test can tell a relayed stream from a buffered one. A message whose text is
 // "slow" keeps its task WORKING until it is canceled (for CancelTask). The card carries a signature and
-// security schemes of its own so tests can see the gateway rewrite them.
+// security schemes of its own so tests can see the gateway rewrite them. EXTRA_SKILLS and CARD_DESCRIPTION
+// (environment) add skills to the card and replace its description, for tests of what a card tells a model.
 import express from 'express';
 import { AgentEvent, DefaultRequestHandler, InMemoryTaskStore, InMemoryPushNotificationStore } from '@a2a-js/sdk/server';
 import { agentCardHandler, jsonRpcHandler, restHandler, UserBuilder } from '@a2a-js/sdk/server/express';
@@ -80,7 +81,7 @@ const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   const skill = (id, name) => ({ id, name, description: `${name} skill`, tags: [id], examples: [], inputModes: [], outputModes: [], securityRequirements: [] });
   const card = {
     name: 'Echo Agent',
-    description: 'Echoes what it is told, in a few streamed steps',
+    description: process.env.CARD_DESCRIPTION ?? 'Echoes what it is told, in a few streamed steps',
     supportedInterfaces: [
       { url: `${base}/a2a/jsonrpc`, protocolBinding: 'JSONRPC', protocolVersion: '1.0', tenant: '' },
       { url: `${base}/a2a/rest`, protocolBinding: 'HTTP+JSON', protocolVersion: '1.0', tenant: '' },
@@ -95,7 +96,9 @@ const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
     securityRequirements: [],
     defaultInputModes: ['text/plain'],
     defaultOutputModes: ['text/plain'],
-    skills: [skill('echo', 'Echo'), skill('translate', 'Translate'), skill('admin-reset', 'Admin reset')],
+    skills: [skill('echo', 'Echo'), skill('translate', 'Translate'), skill('admin-reset', 'Admin reset'),
+      // A test can give the card more skills (EXTRA_SKILLS, a JSON array of {id, name, description}) and its own description.
+      ...JSON.parse(process.env.EXTRA_SKILLS ?? '[]').map((s) => ({ ...skill(s.id, s.name), description: s.description }))],
     signatures: [{ protected: 'eyJhbGciOiJFUzI1NiJ9', signature: 'c2lnbmVkLWJ5LXRoZS11cHN0cmVhbQ', header: undefined }],
     iconUrl: undefined,
     documentationUrl: undefined,

@@ -56,6 +56,8 @@ final class A2aResponseFilter implements ResponseFilter {
     private final TaskOrigins taskOrigins;
     /** Result policy for this call's answers (message sends, task reads, their streams); null when there is none to apply. */
     private final ResultPolicing results;
+    /** Result policy for the card this call reads (its text and skills); null when it reads none, or there is none to apply. */
+    private final CardPolicing card;
     /** Set once an event of this stream was denied: the client has the policy's error, nothing more is relayed. */
     private boolean resultWithheld;
     /** The bindings of the task and context this call's answer names that the shared store has yet to confirm. */
@@ -71,6 +73,8 @@ final class A2aResponseFilter implements ResponseFilter {
         this.pinWatch = learnt.pins();
         this.taskOrigins = learnt.taskOrigins();
         this.results = exchange.a2a().call() == null ? null : ResultPolicing.of(exchange);
+        ResultPolicing cardResults = exchange.a2a().returnsCard() ? ResultPolicing.of(exchange) : null;
+        this.card = cardResults == null ? null : new CardPolicing(cardResults, exchange);
     }
 
     @Override
@@ -216,6 +220,17 @@ final class A2aResponseFilter implements ResponseFilter {
             return invalid(response, jsonRpc ? "result is not an object" : "not a JSON object");
         }
         rewrite((ObjectNode) card);
+        if (this.card != null) {
+            JsonNode id = exchange.a2a().jsonRpcId();
+            if (this.card.police((ObjectNode) card, id == null ? null : id.asText(), body.length)
+                    == ResultPolicing.Outcome.DENIED) {
+                // Neither the upstream's validators nor a cache lifetime may name the error in the card's place.
+                response.headers().remove(HttpHeaders.ETAG).remove(HttpHeaders.LAST_MODIFIED);
+                response.putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+                response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+                return withheld(response, this.card.denialMessage(id));
+            }
+        }
         byte[] out = McpResponseFilter.bytes(root);
         if (exchange.request().method() == HttpMethod.GET) {
             return cacheHeaders(response, out);

@@ -3,14 +3,11 @@ package dev.tollgate.gateway.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tollgate.policy.Action;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.CompiledPolicy;
 import dev.tollgate.policy.Decision;
-import dev.tollgate.policy.Mode;
 import dev.tollgate.policy.detect.DocumentScan;
-import dev.tollgate.policy.detect.Finding;
-import java.util.ArrayList;
+import dev.tollgate.protocols.a2a.A2aMethod;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -28,20 +25,37 @@ import org.slf4j.LoggerFactory;
  * poisoned one is not shown either: which of the two a client keeps, and which the server runs, is theirs to choose);
  * a withheld tool's later calls are denied ({@link WithheldTools}). A redacted entry is relayed with the findings
  * replaced in place. One verdict is recorded per response: the strongest of its entries' (deny, then redact, then the
- * first match), with every finding at its pointer in the result and the withheld entries by name.
+ * first match), with every finding at its pointer in the result and the withheld entries by name. The skills of an A2A
+ * agent card are entries of the same kind ({@link CardPolicing}).
  */
 final class ListPolicing {
 
     private static final Logger LOG = LoggerFactory.getLogger(ListPolicing.class);
 
-    /** A list member of a result: what its entries are called in records, and the member naming an entry. */
-    private record Listed(String member, String kind, String key) {
+    /** How an entry is read by the rules: the call description of the entry named {@code key} on {@code route}. */
+    @FunctionalInterface
+    interface EntryReading {
+        CallDescription read(String route, String key, JsonNode entry);
     }
 
-    private static final List<Listed> LISTS = List.of(new Listed("tools", "tool", "name"), new Listed("prompts", "prompt", "name"),
-            new Listed("resources", "resource", "uri"), new Listed("resourceTemplates", "resource template", "uriTemplate"));
+    /** A list member of a result: what its entries are called in records, the member naming an entry, and how it is read. */
+    record Listed(String member, String kind, String key, EntryReading reading) {
+    }
+
+    /** A tool is read under its own name (rules scoped to it apply); the other definitions under no tool, as their contents are. */
+    private static final List<Listed> MCP_LISTS = List.of(
+            new Listed("tools", "tool", "name", CallDescription::mcpToolResult),
+            new Listed("prompts", "prompt", "name", (route, key, entry) -> CallDescription.mcpToolResult(route, null, entry)),
+            new Listed("resources", "resource", "uri", (route, key, entry) -> CallDescription.mcpToolResult(route, null, entry)),
+            new Listed("resourceTemplates", "resource template", "uriTemplate",
+                    (route, key, entry) -> CallDescription.mcpToolResult(route, null, entry)));
+
+    /** An A2A card's skills: each read under its id, as the skill a message declares ({@code tool:} rules scoped to it apply). */
+    static final Listed CARD_SKILLS = new Listed("skills", "skill", "id",
+            (route, key, entry) -> CallDescription.a2aResult(route, A2aMethod.SEND_MESSAGE.canonicalName(), key, entry));
 
     private final ResultPolicing results;
+    /** Where withheld tools are remembered (their calls are denied); null where the lists name no tool. */
     private final WithheldTools withheldTools;
     private final Exchange exchange;
     private final String route;
@@ -61,7 +75,7 @@ final class ListPolicing {
         if (!result.isObject()) {
             return false;
         }
-        for (Listed listed : LISTS) {
+        for (Listed listed : MCP_LISTS) {
             if (result.path(listed.member()).isArray()) {
                 return true;
             }
@@ -70,7 +84,7 @@ final class ListPolicing {
     }
 
     /**
-     * Holds every list in a response against the result rules, in place.
+     * Holds every list in an MCP response against the result rules, in place.
      *
      * @param sizeBytes how large the answer (or event) holding it is: past limits.max-scanned-result-bytes it is not read
      * @return null when nothing changed; the response itself when entries were left out or redacted; the policy's error
@@ -88,59 +102,69 @@ final class ListPolicing {
         }
         // One scan budget for every entry of the answer: a thousand entries built to trip every trigger cost what one
         // result of that size would, and past it each remaining entry fails closed (left out).
-        Verdicts verdicts = DocumentScan.sharingOneBudget(() -> decideEntries((ObjectNode) response.get("result")));
+        ListVerdicts verdicts = DocumentScan.sharingOneBudget(() -> {
+            ListVerdicts gathered = new ListVerdicts();
+            ObjectNode result = (ObjectNode) response.get("result");
+            for (Listed listed : MCP_LISTS) {
+                decideEntries(result, listed, "/", gathered);
+            }
+            return gathered;
+        });
+        recordAndLog(requestId, verdicts, "the list answering request " + requestId);
+        return verdicts.isChanged() ? (ObjectNode) response : null;
+    }
+
+    /** Records an answer's one verdict, naming what it withheld; logs a warning when it withheld anything. */
+    ResultPolicing.Judgement recordAndLog(String requestId, ListVerdicts verdicts, String what) {
         ResultPolicing.Judgement strongest = verdicts.strongest(policy);
         results.record(requestId, strongest, verdicts.withheld());
         if (!verdicts.withheld().isEmpty()) {
-            CallLogContext.log(exchange, () -> LOG.warn("route {}: result rule '{}' of policy '{}' withheld {} from the list answering request {}",
-                    route, strongest.decision().ruleName(), strongest.decision().policyName(), verdicts.withheld(), requestId));
+            CallLogContext.log(exchange, () -> LOG.warn("route {}: result rule '{}' of policy '{}' withheld {} from {}",
+                    route, strongest.decision().ruleName(), strongest.decision().policyName(), verdicts.withheld(), what));
         }
-        return verdicts.changed() ? (ObjectNode) response : null;
+        return strongest;
     }
 
-    /** Decides and carries out every entry of every list in the result. */
-    private Verdicts decideEntries(ObjectNode result) {
-        Verdicts verdicts = new Verdicts();
-        for (Listed listed : LISTS) {
-            if (!(result.get(listed.member()) instanceof ArrayNode entries)) {
-                continue;
-            }
-            Set<String> denied = new HashSet<>();
-            Set<JsonNode> deniedEntries = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-            Decision withholding = null;
-            for (int i = 0; i < entries.size(); i++) {
-                JsonNode entry = entries.get(i);
-                String key = entry.path(listed.key()).asText(null);
-                String tool = listed.member().equals("tools") ? key : null;
-                CallDescription read = CallDescription.mcpToolResult(route, tool, entry);
-                ResultPolicing.Judgement judgement = results.judgeListed(read);
-                verdicts.add(judgement, "/" + listed.member() + "/" + i);
-                ResultPolicing.Outcome outcome = ResultPolicing.carryOut(judgement, read);
-                if (outcome == ResultPolicing.Outcome.DENIED) {
-                    if (key != null) {
-                        denied.add(key);
-                    }
-                    deniedEntries.add(entry);
-                    withholding = withholding != null ? withholding : judgement.decision();
-                } else if (outcome == ResultPolicing.Outcome.REDACTED) {
-                    verdicts.changed = true;
+    /**
+     * Decides and carries out every entry of {@code holder}'s list {@code listed}, gathering the judgements in
+     * {@code verdicts}; {@code at} is the holder's pointer in the answer (ending in /).
+     */
+    void decideEntries(ObjectNode holder, Listed listed, String at, ListVerdicts verdicts) {
+        if (!(holder.get(listed.member()) instanceof ArrayNode entries)) {
+            return;
+        }
+        Set<String> denied = new HashSet<>();
+        Set<JsonNode> deniedEntries = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Decision withholding = null;
+        for (int i = 0; i < entries.size(); i++) {
+            JsonNode entry = entries.get(i);
+            String key = entry.path(listed.key()).asText(null);
+            CallDescription read = listed.reading().read(route, key, entry);
+            ResultPolicing.Judgement judgement = results.judgeListed(read);
+            verdicts.add(judgement, at + listed.member() + "/" + i);
+            ResultPolicing.Outcome outcome = ResultPolicing.carryOut(judgement, read);
+            if (outcome == ResultPolicing.Outcome.DENIED) {
+                if (key != null) {
+                    denied.add(key);
                 }
-            }
-            for (Iterator<JsonNode> it = entries.elements(); it.hasNext(); ) {
-                JsonNode entry = it.next();
-                String key = entry.path(listed.key()).asText(null);
-                // Every entry of a denied one's name goes: a name listed twice is one tool to the client and the server.
-                if (deniedEntries.contains(entry) || key != null && denied.contains(key)) {
-                    it.remove();
-                    verdicts.changed = true;
-                    verdicts.withheld(listed.kind() + " " + (key == null ? "(unnamed)" : key));
-                }
-            }
-            if (listed.member().equals("tools")) {
-                rememberTools(entries, denied, withholding);
+                deniedEntries.add(entry);
+                withholding = withholding != null ? withholding : judgement.decision();
+            } else if (outcome == ResultPolicing.Outcome.REDACTED) {
+                verdicts.changed();
             }
         }
-        return verdicts;
+        for (Iterator<JsonNode> it = entries.elements(); it.hasNext(); ) {
+            JsonNode entry = it.next();
+            String key = entry.path(listed.key()).asText(null);
+            // Every entry of a denied one's name goes: a name listed twice is one tool to the client and the server.
+            if (deniedEntries.contains(entry) || key != null && denied.contains(key)) {
+                it.remove();
+                verdicts.withheld(listed.kind() + " " + (key == null ? "(unnamed)" : key));
+            }
+        }
+        if (withheldTools != null && listed.member().equals("tools")) {
+            rememberTools(entries, denied, withholding);
+        }
     }
 
     /** Notes which tools this list withheld (their calls are denied) and which it showed (callable again). */
@@ -152,51 +176,6 @@ final class ListPolicing {
             if (entry.path("name").isTextual()) {
                 withheldTools.shown(route, entry.get("name").textValue());
             }
-        }
-    }
-
-    /** The entries' judgements of one response, gathered into its one verdict. */
-    private static final class Verdicts {
-        private Decision deny;
-        private Decision redact;
-        private Decision matched;
-        private final List<Finding> findings = new ArrayList<>(0);
-        private final List<String> withheld = new ArrayList<>(0);
-        private boolean changed;
-
-        /** @param at the entry's pointer in the result: each finding is recorded where it is in the result */
-        void add(ResultPolicing.Judgement judgement, String at) {
-            Decision d = judgement.decision();
-            if (d.action() == Action.DENY) {
-                deny = deny != null && deny.mode() == Mode.ENFORCE ? deny : d;
-            } else if (d.action() == Action.REDACT) {
-                redact = redact != null ? redact : d;
-            } else if (d.ruleName() != null) {
-                matched = matched != null ? matched : d;
-            }
-            for (Finding f : judgement.findings()) {
-                findings.add(new Finding(f.detector(), f.kind(), at + f.pointer(), f.start(), f.end(), f.digest(), f.inKey(), f.encoded()));
-            }
-        }
-
-        void withheld(String entry) {
-            if (!withheld.contains(entry)) {
-                withheld.add(entry);
-            }
-        }
-
-        List<String> withheld() {
-            return withheld;
-        }
-
-        boolean changed() {
-            return changed;
-        }
-
-        /** Deny (an enforced one first), then redact, then the first rule that matched, else the pass. */
-        ResultPolicing.Judgement strongest(CompiledPolicy policy) {
-            Decision decision = deny != null ? deny : redact != null ? redact : matched != null ? matched : policy.resultPass();
-            return new ResultPolicing.Judgement(decision, List.copyOf(findings));
         }
     }
 }
