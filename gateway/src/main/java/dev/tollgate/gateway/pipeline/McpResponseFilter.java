@@ -30,7 +30,6 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import dev.tollgate.gateway.pinning.PinChange;
 import dev.tollgate.gateway.pinning.PinWatch;
 import dev.tollgate.gateway.pinning.RoutePins;
@@ -46,7 +45,7 @@ import java.util.Set;
  * call's answer is filtered too. Requests carried inside a response (the {@code inputRequests} of an MCP
  * 2026-07-28 {@code input_required} result, the URL elicitations of a -32042 error) are decided the same way,
  * and a denied one turns the whole answer into the policy's error. Errors for denied batch elements are
- * merged into the upstream's answer.
+ * merged into the upstream's answer. Result rules on what the answers and the stream carry are {@link McpResultRules}'.
  */
 final class McpResponseFilter implements ResponseFilter {
 
@@ -81,16 +80,10 @@ final class McpResponseFilter implements ResponseFilter {
     private final RoutePins pins;
     private final PinWatch pinWatch;
     private final Exchange exchange;
-    /** Result policy for this call's tools/call results; null when its policy has no result rule. */
-    private final ResultPolicing results;
-    /** Result policy for the entries of lists (tool descriptions and the like); null when its policy has no result rule. */
-    private final ListPolicing lists;
+    /** Result rules on what this call's answers and stream carry; null when its policy has no result rule. */
+    private final McpResultRules results;
     /** The session's request ids in flight, with their tools: whose result a response on a GET stream is. */
     private final SessionRequestIds sessionRequestIds;
-    /** The tool of each tools/call this call POSTed, by request id: whose result an answer is. */
-    private final java.util.Map<JsonNode, String> toolCalls;
-    /** The ids of this call's tasks/result and tasks/get whose task's creating tool is unknown: decided as of an unknown tool. */
-    private final Set<JsonNode> unknownTools;
     /** Set once a result on this stream was denied: the client has the policy's error, and nothing more is relayed. */
     private boolean resultWithheld;
     /**
@@ -139,14 +132,6 @@ final class McpResponseFilter implements ResponseFilter {
         this.sessionRequestIds = learnt.sessionRequestIds();
         this.pins = exchange.snapshot().pins(exchange.route().route().name());
         this.exchange = exchange;
-        // Every answer a client may take for a tool's result: POSTed tools/call and tasks/result (and tasks/get, whose
-        // status message a client shows), and on a GET stream any response at all (a resumed stream carries results too).
-        this.results = ResultPolicing.of(exchange);
-        this.lists = results == null ? null : new ListPolicing(results, learnt.withheldTools(), exchange);
-        this.toolCalls = results == null || exchange.payload() == null ? java.util.Map.of()
-                : toolCalls(exchange.payload(), learnt.taskOrigins(), exchange.route().route().name());
-        this.unknownTools = results == null || exchange.payload() == null ? Set.of()
-                : tasksOfUnknownTool(exchange.payload(), learnt.taskOrigins(), exchange.route().route().name());
         // Where the task lives, for routes with several instances: its tasks/get and tasks/cancel must reach it.
         this.instance = exchange.route().route().config().upstreams().endpoints().size() > 1 && exchange.upstreamInstance() != null
                 ? exchange.upstreamInstance().url() : null;
@@ -163,6 +148,7 @@ final class McpResponseFilter implements ResponseFilter {
                 && single.message() instanceof JsonRpcRequest request && McpMethods.TOOLS_LIST.equals(request.method());
         this.clientListsTasks = asksForTasksList(exchange.payload());
         this.resumedStream = exchange.payload() == null && exchange.request().headers().contains("Last-Event-ID");
+        this.results = McpResultRules.of(exchange, learnt, requestIds, resumedStream);
         this.bindsTasks = taskOrigins.shared() && (exchange.payload() == null || exchange.payload().messages().stream()
                 .anyMatch(m -> m instanceof JsonRpcRequest request && McpMethods.TOOLS_CALL.equals(request.method())));
         this.batchDenials = exchange.batchDenials();
@@ -373,31 +359,13 @@ final class McpResponseFilter implements ResponseFilter {
         if (!ServerMessageReader.looksLikeJsonRpc(body)) {
             // An error page or a plain JSON error: nothing a client dispatches as a message, but every SDK makes its text
             // the failed call's error, which an agent shows its model: held to the result rules like an error message.
-            return errorPageAllowed(body) ? body : null;
+            return results == null || results.errorPageAllowed(body) ? body : null;
         }
         if (encodingProblem != null) {
             refuse(RejectReason.UPSTREAM_INVALID_RESPONSE, new ServerMessage.Unreadable("unreadable_encoding", encodingProblem, null, false));
             return null;
         }
         return rewriteJson(body, null);
-    }
-
-    /**
-     * Whether an error page's text may reach the client: decided as the result of the call's one tool (as of an unknown
-     * tool when the call ran none or several), read as a client reads it (UTF-8, a bad byte as U+FFFD). A denial or a
-     * redaction withholds the page (it cannot be rewritten in place as a JSON result can): the client gets the 502.
-     */
-    private boolean errorPageAllowed(byte[] body) {
-        if (results == null || body.length == 0) {
-            return true;
-        }
-        ObjectNode page = JSON.createObjectNode().put("error_page", new String(body, StandardCharsets.UTF_8));
-        Map.Entry<JsonNode, String> call = toolCalls.size() == 1 ? toolCalls.entrySet().iterator().next() : null;
-        CallDescription shown = CallDescription.mcpToolResult(route, call == null ? null : call.getValue(), page);
-        ResultPolicing.Outcome outcome = call == null || unknownTools.contains(call.getKey())
-                ? results.decideOfUnknownTool(shown, call == null ? null : call.getKey().asText(), body.length)
-                : results.decide(shown, call.getKey().asText(), body.length);
-        return outcome != ResultPolicing.Outcome.DENIED && outcome != ResultPolicing.Outcome.REDACTED;
     }
 
     /** For {@link dev.tollgate.gateway.upstream.SseEventRelay}: the event to deliver, rewritten, or null to drop. */
@@ -435,7 +403,8 @@ final class McpResponseFilter implements ResponseFilter {
                 return null;
             }
             // Decided by the result rules before it is recorded, so its audit record carries their verdict.
-            ResultPolicing.Outcome shown = policedServerRequest(request.method(), request.id().value(), message.root().get("params"));
+            ResultPolicing.Outcome shown = results == null ? ResultPolicing.Outcome.PASSED
+                    : results.policedServerRequest(request.method(), request.id().value(), message.root().get("params"), currentSize);
             decisions.decided(call, decision, request.id().value());
             if (shown == ResultPolicing.Outcome.DENIED) {
                 // Not delivered: the server's request gets the policy's error, and the call's stream goes on.
@@ -495,7 +464,7 @@ final class McpResponseFilter implements ResponseFilter {
      * response to relay (changed in place, or the policy's error when the list could not be read).
      */
     private ObjectNode policedLists(JsonNode response) {
-        return lists == null ? null : lists.police(response, currentSize);
+        return results == null ? null : results.policedLists(response, currentSize);
     }
 
     /**
@@ -514,35 +483,8 @@ final class McpResponseFilter implements ResponseFilter {
                 denial = PolicyDenials.response(response.get("id"), decision);
             }
         }
-        return denial != null || embedded.isEmpty() || results == null || readWholeAsResult(response) ? denial
-                : policedEmbeddedRequests(response, embedded);
-    }
-
-    /**
-     * The sampling and elicitation requests an answer carries that no result rule reads otherwise (the answer to a call
-     * whose result is not read whole, a tools/list's say): each is held to the result rules as a request sent on a stream
-     * is. The policy's error for the client's call when one is denied (the client cannot answer part of the requests),
-     * the answer itself when one was redacted in place, else null.
-     */
-    private ObjectNode policedEmbeddedRequests(JsonNode response, List<EmbeddedInputRequests.Embedded> embedded) {
-        boolean redacted = false;
-        for (EmbeddedInputRequests.Embedded request : embedded) {
-            if (!SHOWN_BY_CLIENT.contains(request.method()) || request.params() == null || !request.params().isObject()) {
-                continue;
-            }
-            ResultPolicing.Outcome outcome = results.decideApart(CallDescription.mcpToolResult(route, null, request.params()),
-                    response.path("id").asText(), currentSize, false);
-            if (outcome == ResultPolicing.Outcome.DENIED) {
-                return results.denial(response.get("id"));
-            }
-            redacted |= outcome == ResultPolicing.Outcome.REDACTED;
-        }
-        return redacted ? (ObjectNode) response : null;
-    }
-
-    /** Whether {@link #policedResult} reads this response whole (embedded requests and all) against the result rules. */
-    private boolean readWholeAsResult(JsonNode response) {
-        return response.hasNonNull("id") && (requestIds == null || toolCalls.containsKey(response.get("id")));
+        return denial != null || embedded.isEmpty() || results == null ? denial
+                : results.policedEmbeddedRequests(response, embedded, currentSize);
     }
 
     /**
@@ -550,7 +492,7 @@ final class McpResponseFilter implements ResponseFilter {
      * or the response redacted in place), or null when it passes unchanged (or is no tools/call result).
      */
     private ObjectNode policedResult(JsonNode response) {
-        return policedResult(response, currentSize);
+        return results == null ? null : results.policedResult(response, currentSize);
     }
 
     /** A GET resuming a stream (Last-Event-ID): the responses it carries answer a call the gateway cannot name. */
@@ -558,35 +500,6 @@ final class McpResponseFilter implements ResponseFilter {
 
     /** The size of the answer or event being read, for result policy's limit. */
     private long currentSize;
-
-    private ObjectNode policedResult(JsonNode response, long size) {
-        if (results == null || !response.isObject() || !response.hasNonNull("id")) {
-            return null;
-        }
-        // A GET stream answers no request of its own. A response on a resumed one (Last-Event-ID, SEP-1699) is the result
-        // of the call whose stream is resumed, whatever its id: the TypeScript client hands it to that call (it sets the
-        // id to the resumed request's), and a replaying server sends what it stored, maybe an answer to an id since
-        // reused. Which call that is the gateway cannot know: rules scoped to a tool apply as if it were theirs (fail
-        // closed). On a stream not resumed, a client takes a response for the session's call in flight with its id.
-        boolean getStream = requestIds == null;
-        if (!getStream && !toolCalls.containsKey(response.get("id"))) {
-            return null;
-        }
-        String tool = getStream ? (resumedStream ? null : pendingTool(response.get("id"))) : toolCalls.get(response.get("id"));
-        // An error's message reaches the model as a result does.
-        JsonNode document = response.path("result").isObject() ? response.get("result") : response.path("error");
-        if (!document.isObject()) {
-            return null;
-        }
-        CallDescription result = CallDescription.mcpToolResult(route, tool, document);
-        boolean unknown = tool == null && (getStream || unknownTools.contains(response.get("id")));
-        ResultPolicing.Outcome outcome = unknown ? results.decideOfUnknownTool(result, response.get("id").asText(), size)
-                : results.decide(result, response.get("id").asText(), size);
-        if (outcome == ResultPolicing.Outcome.DENIED) {
-            return results.denial(response.get("id"));
-        }
-        return outcome == ResultPolicing.Outcome.REDACTED ? (ObjectNode) response : null;
-    }
 
     /**
      * Text a tool sends while it runs (progress messages, log data) reaches the model as surely as its result: the
@@ -598,105 +511,20 @@ final class McpResponseFilter implements ResponseFilter {
         if (notification.params() == null || !root.path("params").isObject()) {
             return event;
         }
-        ResultPolicing.Outcome outcome = decideBeside(root.get("params"));
-        if (requestIds == null || toolCalls.size() != 1) {
+        ResultPolicing.Outcome outcome = results.decideBeside(root.get("params"), currentSize);
+        JsonNode call = results.streamCallId();
+        if (call == null) {
             // On the session's GET stream a notification answers no call, on a batch's stream no one call, and on the
             // stream of a call that runs no tool (subscriptions/listen, a list) no tool's: a denied one is dropped, the
             // stream goes on.
             return outcome == ResultPolicing.Outcome.DENIED ? null
                     : outcome == ResultPolicing.Outcome.REDACTED ? event.withData(new String(bytes(root), StandardCharsets.UTF_8)) : event;
         }
-        Map.Entry<JsonNode, String> call = toolCalls.entrySet().iterator().next();
         if (outcome == ResultPolicing.Outcome.DENIED) {
             resultWithheld = true;
-            return event.withData(new String(bytes(results.denial(call.getKey())), StandardCharsets.UTF_8));
+            return event.withData(new String(bytes(results.denial(call)), StandardCharsets.UTF_8));
         }
         return outcome == ResultPolicing.Outcome.REDACTED ? event.withData(new String(bytes(root), StandardCharsets.UTF_8)) : event;
-    }
-
-    /**
-     * Decides what a stream carries beside the call's answer (a notification's params) as part of the result of the
-     * stream's one call, under its tool; on the session's GET stream, a batch's stream, or that of a call whose tool is
-     * unknown, as of an unknown tool (tool-scoped rules apply, fail closed).
-     */
-    private ResultPolicing.Outcome decideBeside(JsonNode document) {
-        Map.Entry<JsonNode, String> call = streamCall();
-        CallDescription read = CallDescription.mcpToolResult(route, call == null ? null : call.getValue(), document);
-        String id = call == null ? null : call.getKey().asText();
-        return call == null || unknownTools.contains(call.getKey()) ? results.decideOfUnknownTool(read, id, currentSize)
-                : results.decide(read, id, currentSize);
-    }
-
-    /** The one call this stream runs, with its tool; null on the GET stream, a batch's, or a stream of no call read as a result. */
-    private Map.Entry<JsonNode, String> streamCall() {
-        return requestIds == null || toolCalls.size() != 1 ? null : toolCalls.entrySet().iterator().next();
-    }
-
-    /** Server requests whose text a client puts before its model (sampling) or its user (elicitation). */
-    private static final Set<String> SHOWN_BY_CLIENT = Set.of(McpMethods.SAMPLING_CREATE_MESSAGE, McpMethods.ELICITATION_CREATE);
-
-    /**
-     * Holds a sampling or elicitation request the server sends on a stream against the result rules: its messages and
-     * system prompt go straight into the client's model, an elicitation's message and form before its user. Decided as
-     * text of the stream's call (under its tool, as {@link #decideBeside} decides a notification), but read apart from the call's own
-     * text: it reaches another reader. Redacted in place. Passed when there are no result rules.
-     */
-    private ResultPolicing.Outcome policedServerRequest(String method, JsonNode id, JsonNode params) {
-        if (results == null || !SHOWN_BY_CLIENT.contains(method) || params == null || !params.isObject()) {
-            return ResultPolicing.Outcome.PASSED;
-        }
-        Map.Entry<JsonNode, String> call = streamCall();
-        return results.decideApart(CallDescription.mcpToolResult(route, call == null ? null : call.getValue(), params), id.asText(),
-                currentSize, call == null || unknownTools.contains(call.getKey()));
-    }
-
-    /** The tool of the session's tools/call in flight with this id, or null when none is (or the GET has no session). */
-    private String pendingTool(JsonNode id) {
-        String session = exchange.upstreamSessionId();
-        return session == null ? null : sessionRequestIds.pendingTool(route, session, id);
-    }
-
-    /** Answers a client hands to its model though no tool ran. */
-    private static final Set<String> READ_BY_MODEL = Set.of(McpMethods.INITIALIZE, McpMethods.SERVER_DISCOVER, McpMethods.RESOURCES_READ,
-            McpMethods.PROMPTS_GET);
-
-    /** The tool whose result each request of this call will be answered with (null: no tool, or a task's unknown tool). */
-    private static java.util.Map<JsonNode, String> toolCalls(JsonRpcPayload payload, TaskOrigins tasks, String route) {
-        java.util.Map<JsonNode, String> tools = new java.util.HashMap<>();
-        for (JsonRpcMessage message : payload.messages()) {
-            if (!(message instanceof JsonRpcRequest request)) {
-                continue;
-            }
-            if (McpMethods.TOOLS_CALL.equals(request.method()) && request.params() != null && request.params().path("name").isTextual()) {
-                tools.put(request.id().value(), request.params().get("name").textValue());
-            } else if (READ_BY_MODEL.contains(request.method())) {
-                // No tool, but text the model reads all the same: a resource's contents, a prompt's messages, a server's
-                // initialize or server/discover (2026-07-28) instructions. Result rules without a tool: condition apply to them.
-                tools.put(request.id().value(), null);
-            } else if ("tasks/result".equals(request.method()) || "tasks/get".equals(request.method())) {
-                JsonNode taskId = request.params() == null ? null : request.params().get("taskId");
-                tools.put(request.id().value(), taskId != null && taskId.isTextual() ? tasks.toolOf(route, taskId.textValue()) : null);
-            }
-        }
-        return tools;
-    }
-
-    /**
-     * The tasks/result and tasks/get of this call naming a task whose creating tool the gateway does not know (created on
-     * a resumed stream, through another replica without a shared store, before a restart): their results are the tool's
-     * results all the same, so rules scoped to a tool apply to them as if it were theirs (fail closed).
-     */
-    private static Set<JsonNode> tasksOfUnknownTool(JsonRpcPayload payload, TaskOrigins tasks, String route) {
-        Set<JsonNode> unknown = new HashSet<>();
-        for (JsonRpcMessage message : payload.messages()) {
-            if (message instanceof JsonRpcRequest request && ("tasks/result".equals(request.method()) || "tasks/get".equals(request.method()))) {
-                JsonNode taskId = request.params() == null ? null : request.params().get("taskId");
-                if (taskId == null || !taskId.isTextual() || tasks.toolOf(route, taskId.textValue()) == null) {
-                    unknown.add(request.id().value());
-                }
-            }
-        }
-        return unknown;
     }
 
     /** Whether a response answers a request of this call (an error without an id answers a request the server could not read). */
@@ -725,7 +553,7 @@ final class McpResponseFilter implements ResponseFilter {
             // On a GET stream (a resumed one, or a response to a call in flight): the task is this caller's, its tool the
             // call's in flight with that id when the stream is not a resumption, else unknown (its results are then
             // decided as of an unknown tool, fail closed).
-            String tool = resumedStream ? null : pendingTool(response.id().value());
+            String tool = resumedStream ? null : sessionRequestIds.pendingTool(route, exchange.upstreamSessionId(), response.id().value());
             bindings.add(taskOrigins.learn(route, taskId.textValue(), tool, CallerKey.of(identity), instance));
             bindingAnswerId = response.id().value();
             return;

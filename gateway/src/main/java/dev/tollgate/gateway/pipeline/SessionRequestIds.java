@@ -94,9 +94,12 @@ public final class SessionRequestIds {
 
     /**
      * The tool of the {@code tools/call} in flight (or abandoned, its result still to come) with this id in the session,
-     * or null when no {@code tools/call} with that id is: the answer's tool cannot be known.
+     * or null when no {@code tools/call} with that id is, or there is no session (null): the answer's tool cannot be known.
      */
     public String pendingTool(String route, String session, JsonNode id) {
+        if (session == null) {
+            return null;
+        }
         String tool = inFlight.get(new Key(route, session, id));
         return tool == null || tool.equals(NOT_A_TOOL_CALL) ? null : tool;
     }

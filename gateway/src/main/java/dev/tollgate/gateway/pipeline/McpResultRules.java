@@ -1,0 +1,246 @@
+package dev.tollgate.gateway.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.policy.CallDescription;
+import dev.tollgate.protocols.jsonrpc.JsonRpcMessage;
+import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
+import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
+import dev.tollgate.protocols.mcp.McpMethods;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Result rules on what one MCP call's answers and stream carry to the client: every answer a client may take for a
+ * tool's result (POSTed tools/call and tasks/result, tasks/get, whose status message a client shows, answers read by
+ * the model though no tool ran, and on a GET stream any response at all: a resumed stream carries results too), the
+ * notifications and server requests beside them, error pages, and the entries of listed definitions
+ * ({@link ListPolicing}). Each is decided under the tool whose result it is, or as of an unknown tool (tool-scoped
+ * rules apply, fail closed) where the gateway cannot name it. Made only for a call whose policy has result rules.
+ */
+final class McpResultRules {
+
+    /** Answers a client hands to its model though no tool ran. */
+    private static final Set<String> READ_BY_MODEL = Set.of(McpMethods.INITIALIZE, McpMethods.SERVER_DISCOVER, McpMethods.RESOURCES_READ,
+            McpMethods.PROMPTS_GET);
+    /** Server requests whose text a client puts before its model (sampling) or its user (elicitation). */
+    private static final Set<String> SHOWN_BY_CLIENT = Set.of(McpMethods.SAMPLING_CREATE_MESSAGE, McpMethods.ELICITATION_CREATE);
+
+    private final ResultPolicing results;
+    private final ListPolicing lists;
+    private final Exchange exchange;
+    private final String route;
+    private final SessionRequestIds sessionRequestIds;
+    /** The ids of the requests this call POSTed; null on a GET stream. */
+    private final Set<JsonNode> requestIds;
+    /** A GET resuming a stream (Last-Event-ID): the responses it carries answer a call the gateway cannot name. */
+    private final boolean resumedStream;
+    /** The tool of each request this call POSTed whose answer is read as a result, by request id (null: no tool). */
+    private final Map<JsonNode, String> toolCalls;
+    /** The ids of this call's tasks/result and tasks/get whose task's creating tool is unknown: decided as of an unknown tool. */
+    private final Set<JsonNode> unknownTools;
+
+    private McpResultRules(ResultPolicing results, Exchange exchange, UpstreamLearning learnt, Set<JsonNode> requestIds,
+                           boolean resumedStream) {
+        this.results = results;
+        this.lists = new ListPolicing(results, learnt.withheldTools(), exchange);
+        this.exchange = exchange;
+        this.route = exchange.route().route().name();
+        this.sessionRequestIds = learnt.sessionRequestIds();
+        this.requestIds = requestIds;
+        this.resumedStream = resumedStream;
+        this.toolCalls = exchange.payload() == null ? Map.of() : toolCalls(exchange.payload(), learnt.taskOrigins(), route);
+        this.unknownTools = exchange.payload() == null ? Set.of() : tasksOfUnknownTool(exchange.payload(), learnt.taskOrigins(), route);
+    }
+
+    /**
+     * @param requestIds    the ids of the requests the call POSTed; null on a GET stream
+     * @param resumedStream the call is a GET resuming a stream (Last-Event-ID)
+     * @return null when the call's policy has no result rule (nothing to do for any of its answers)
+     */
+    static McpResultRules of(Exchange exchange, UpstreamLearning learnt, Set<JsonNode> requestIds, boolean resumedStream) {
+        ResultPolicing results = ResultPolicing.of(exchange);
+        return results == null ? null : new McpResultRules(results, exchange, learnt, requestIds, resumedStream);
+    }
+
+    /** The policy's error explaining the last verdict, for the request {@code id}. */
+    ObjectNode denial(JsonNode id) {
+        return results.denial(id);
+    }
+
+    /**
+     * Whether an error page's text may reach the client: decided as the result of the call's one tool (as of an unknown
+     * tool when the call ran none or several), read as a client reads it (UTF-8, a bad byte as U+FFFD). A denial or a
+     * redaction withholds the page (it cannot be rewritten in place as a JSON result can): the client gets the 502.
+     */
+    boolean errorPageAllowed(byte[] body) {
+        if (body.length == 0) {
+            return true;
+        }
+        ObjectNode page = JsonNodeFactory.instance.objectNode().put("error_page", new String(body, StandardCharsets.UTF_8));
+        Map.Entry<JsonNode, String> call = toolCalls.size() == 1 ? toolCalls.entrySet().iterator().next() : null;
+        CallDescription shown = CallDescription.mcpToolResult(route, call == null ? null : call.getValue(), page);
+        ResultPolicing.Outcome outcome = call == null || unknownTools.contains(call.getKey())
+                ? results.decideOfUnknownTool(shown, call == null ? null : call.getKey().asText(), body.length)
+                : results.decide(shown, call.getKey().asText(), body.length);
+        return outcome != ResultPolicing.Outcome.DENIED && outcome != ResultPolicing.Outcome.REDACTED;
+    }
+
+    /**
+     * Holds a result (or error) against the result rules: the response to relay instead (the denial, or the response
+     * redacted in place), or null when it passes unchanged (or answers no call read as a result).
+     *
+     * @param size the size of the answer or event holding it, for limits.max-scanned-result-bytes
+     */
+    ObjectNode policedResult(JsonNode response, long size) {
+        if (!response.isObject() || !response.hasNonNull("id")) {
+            return null;
+        }
+        // A GET stream answers no request of its own. A response on a resumed one (Last-Event-ID, SEP-1699) is the result
+        // of the call whose stream is resumed, whatever its id: the TypeScript client hands it to that call (it sets the
+        // id to the resumed request's), and a replaying server sends what it stored, maybe an answer to an id since
+        // reused. Which call that is the gateway cannot know: rules scoped to a tool apply as if it were theirs (fail
+        // closed). On a stream not resumed, a client takes a response for the session's call in flight with its id.
+        boolean getStream = requestIds == null;
+        if (!getStream && !toolCalls.containsKey(response.get("id"))) {
+            return null;
+        }
+        String tool = !getStream ? toolCalls.get(response.get("id"))
+                : resumedStream ? null : sessionRequestIds.pendingTool(route, exchange.upstreamSessionId(), response.get("id"));
+        // An error's message reaches the model as a result does.
+        JsonNode document = response.path("result").isObject() ? response.get("result") : response.path("error");
+        if (!document.isObject()) {
+            return null;
+        }
+        CallDescription result = CallDescription.mcpToolResult(route, tool, document);
+        boolean unknown = tool == null && (getStream || unknownTools.contains(response.get("id")));
+        ResultPolicing.Outcome outcome = unknown ? results.decideOfUnknownTool(result, response.get("id").asText(), size)
+                : results.decide(result, response.get("id").asText(), size);
+        if (outcome == ResultPolicing.Outcome.DENIED) {
+            return results.denial(response.get("id"));
+        }
+        return outcome == ResultPolicing.Outcome.REDACTED ? (ObjectNode) response : null;
+    }
+
+    /**
+     * Holds the entries of any list a response carries (tools, prompts, resources, templates: text a client shows its
+     * model) against the result rules: null when nothing changed, else the response to relay (changed in place, or the
+     * policy's error when the list could not be read).
+     */
+    ObjectNode policedLists(JsonNode response, long size) {
+        return lists.police(response, size);
+    }
+
+    /**
+     * The sampling and elicitation requests an answer carries that no result rule reads otherwise (the answer to a call
+     * whose result is not read whole, a tools/list's say): each is held to the result rules as a request sent on a stream
+     * is. The policy's error for the client's call when one is denied (the client cannot answer part of the requests),
+     * the answer itself when one was redacted in place, else null.
+     */
+    ObjectNode policedEmbeddedRequests(JsonNode response, List<EmbeddedInputRequests.Embedded> embedded, long size) {
+        if (readWholeAsResult(response)) {
+            return null;
+        }
+        boolean redacted = false;
+        for (EmbeddedInputRequests.Embedded request : embedded) {
+            if (!SHOWN_BY_CLIENT.contains(request.method()) || request.params() == null || !request.params().isObject()) {
+                continue;
+            }
+            ResultPolicing.Outcome outcome = results.decideApart(CallDescription.mcpToolResult(route, null, request.params()),
+                    response.path("id").asText(), size, false);
+            if (outcome == ResultPolicing.Outcome.DENIED) {
+                return results.denial(response.get("id"));
+            }
+            redacted |= outcome == ResultPolicing.Outcome.REDACTED;
+        }
+        return redacted ? (ObjectNode) response : null;
+    }
+
+    /** Whether {@link #policedResult} reads this response whole (embedded requests and all) against the result rules. */
+    private boolean readWholeAsResult(JsonNode response) {
+        return response.hasNonNull("id") && (requestIds == null || toolCalls.containsKey(response.get("id")));
+    }
+
+    /**
+     * Decides what a stream carries beside the call's answer (a notification's params) as part of the result of the
+     * stream's one call, under its tool; on the session's GET stream, a batch's stream, or that of a call whose tool is
+     * unknown, as of an unknown tool (tool-scoped rules apply, fail closed).
+     */
+    ResultPolicing.Outcome decideBeside(JsonNode document, long size) {
+        Map.Entry<JsonNode, String> call = streamCall();
+        CallDescription read = CallDescription.mcpToolResult(route, call == null ? null : call.getValue(), document);
+        String id = call == null ? null : call.getKey().asText();
+        return call == null || unknownTools.contains(call.getKey()) ? results.decideOfUnknownTool(read, id, size)
+                : results.decide(read, id, size);
+    }
+
+    /**
+     * Holds a sampling or elicitation request the server sends on a stream against the result rules: its messages and
+     * system prompt go straight into the client's model, an elicitation's message and form before its user. Decided as
+     * text of the stream's call (under its tool, as {@link #decideBeside} decides a notification), but read apart from
+     * the call's own text: it reaches another reader. Redacted in place.
+     */
+    ResultPolicing.Outcome policedServerRequest(String method, JsonNode id, JsonNode params, long size) {
+        if (!SHOWN_BY_CLIENT.contains(method) || params == null || !params.isObject()) {
+            return ResultPolicing.Outcome.PASSED;
+        }
+        Map.Entry<JsonNode, String> call = streamCall();
+        return results.decideApart(CallDescription.mcpToolResult(route, call == null ? null : call.getValue(), params), id.asText(),
+                size, call == null || unknownTools.contains(call.getKey()));
+    }
+
+    /** The id of the one call this stream runs; null on the GET stream, a batch's, or a stream of no call read as a result. */
+    JsonNode streamCallId() {
+        Map.Entry<JsonNode, String> call = streamCall();
+        return call == null ? null : call.getKey();
+    }
+
+    private Map.Entry<JsonNode, String> streamCall() {
+        return requestIds == null || toolCalls.size() != 1 ? null : toolCalls.entrySet().iterator().next();
+    }
+
+    /** The tool whose result each request of this call will be answered with (null: no tool, or a task's unknown tool). */
+    private static Map<JsonNode, String> toolCalls(JsonRpcPayload payload, TaskOrigins tasks, String route) {
+        Map<JsonNode, String> tools = new HashMap<>();
+        for (JsonRpcMessage message : payload.messages()) {
+            if (!(message instanceof JsonRpcRequest request)) {
+                continue;
+            }
+            if (McpMethods.TOOLS_CALL.equals(request.method()) && request.params() != null && request.params().path("name").isTextual()) {
+                tools.put(request.id().value(), request.params().get("name").textValue());
+            } else if (READ_BY_MODEL.contains(request.method())) {
+                // No tool, but text the model reads all the same: a resource's contents, a prompt's messages, a server's
+                // initialize or server/discover (2026-07-28) instructions. Result rules without a tool: condition apply to them.
+                tools.put(request.id().value(), null);
+            } else if ("tasks/result".equals(request.method()) || "tasks/get".equals(request.method())) {
+                JsonNode taskId = request.params() == null ? null : request.params().get("taskId");
+                tools.put(request.id().value(), taskId != null && taskId.isTextual() ? tasks.toolOf(route, taskId.textValue()) : null);
+            }
+        }
+        return tools;
+    }
+
+    /**
+     * The tasks/result and tasks/get of this call naming a task whose creating tool the gateway does not know (created on
+     * a resumed stream, through another replica without a shared store, before a restart): their results are the tool's
+     * results all the same, so rules scoped to a tool apply to them as if it were theirs (fail closed).
+     */
+    private static Set<JsonNode> tasksOfUnknownTool(JsonRpcPayload payload, TaskOrigins tasks, String route) {
+        Set<JsonNode> unknown = new HashSet<>();
+        for (JsonRpcMessage message : payload.messages()) {
+            if (message instanceof JsonRpcRequest request
+                    && ("tasks/result".equals(request.method()) || "tasks/get".equals(request.method()))) {
+                JsonNode taskId = request.params() == null ? null : request.params().get("taskId");
+                if (taskId == null || !taskId.isTextual() || tasks.toolOf(route, taskId.textValue()) == null) {
+                    unknown.add(request.id().value());
+                }
+            }
+        }
+        return unknown;
+    }
+}
