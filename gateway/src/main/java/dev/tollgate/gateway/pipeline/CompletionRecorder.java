@@ -137,10 +137,12 @@ public final class CompletionRecorder {
                 exchange.a2a() != null ? a2aVersion(exchange.a2a()) : exchange.mcpRevision());
         AuditRecords.ApprovalState approval = exchange.approval() != null && decision.requiresApproval()
                 ? AuditRecords.ApprovalState.of(exchange.approval()) : null;
-        // The last verdict on this request's result is the one on record (a result read twice was decided twice).
+        // The last verdict on this request's result is the one on record (a result read twice was decided twice); a
+        // request the server sent has its own verdicts, whatever client call shares its id.
+        boolean serverRequest = CallDescription.SERVER_TO_CLIENT.equals(call.direction());
         ResultVerdict result = null;
         for (ResultVerdict verdict : exchange.resultVerdicts()) {
-            if (requestId != null && requestId.equals(verdict.requestId())) {
+            if (requestId != null && requestId.equals(verdict.requestId()) && verdict.ofServerRequest() == serverRequest) {
                 result = verdict;
             }
         }

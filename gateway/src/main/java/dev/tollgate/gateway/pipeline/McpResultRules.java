@@ -190,8 +190,8 @@ final class McpResultRules {
             return ResultPolicing.Outcome.PASSED;
         }
         Map.Entry<JsonNode, String> call = streamCall();
-        return results.decideApart(CallDescription.mcpToolResult(route, call == null ? null : call.getValue(), params), id.asText(),
-                size, call == null || unknownTools.contains(call.getKey()));
+        return results.decideServerRequest(CallDescription.mcpToolResult(route, call == null ? null : call.getValue(), params),
+                id.asText(), size, call == null || unknownTools.contains(call.getKey()));
     }
 
     /** The id of the one call this stream runs; null on the GET stream, a batch's, or a stream of no call read as a result. */

@@ -100,6 +100,16 @@ final class ResultPolicing {
         return decide(call, requestId, sizeBytes, false, false, anyTool);
     }
 
+    /**
+     * Decides a request the server sent on a stream as {@link #decideApart} does, recorded as that request's verdict
+     * (under the server's id, apart from the client's calls: see {@link ResultVerdict#ofServerRequest}).
+     */
+    Outcome decideServerRequest(CallDescription request, String serverRequestId, long sizeBytes, boolean anyTool) {
+        Judgement judgement = judgeWhole(request, sizeBytes, false, false, anyTool);
+        recorded(new ResultVerdict(serverRequestId, judgement.decision(), judgement.findings(), List.of(), true));
+        return carryOut(judgement, request);
+    }
+
     /** Decides an A2A answer (an answer whole, or a stream event). */
     Outcome decide(CallDescription call, String requestId, long sizeBytes, boolean byArtifact, boolean streamed) {
         return decide(call, requestId, sizeBytes, byArtifact, streamed, false);
@@ -117,10 +127,15 @@ final class ResultPolicing {
      * @return what was done; on {@link Outcome#DENIED} the caller answers with {@link #denial}
      */
     private Outcome decide(CallDescription call, String requestId, long sizeBytes, boolean byArtifact, boolean streamed, boolean anyTool) {
-        Judgement judgement = judge(call, ShownTexts.of(call.arguments(), byArtifact), streamed, anyTool,
-                sizeBytes > exchange.snapshot().config().limits().maxScannedResultBytes());
+        Judgement judgement = judgeWhole(call, sizeBytes, byArtifact, streamed, anyTool);
         record(requestId, judgement);
         return carryOut(judgement, call);
+    }
+
+    /** Judges a result with all its shown texts (see {@link #decide} for the parameters). */
+    private Judgement judgeWhole(CallDescription call, long sizeBytes, boolean byArtifact, boolean streamed, boolean anyTool) {
+        return judge(call, ShownTexts.of(call.arguments(), byArtifact), streamed, anyTool,
+                sizeBytes > exchange.snapshot().config().limits().maxScannedResultBytes());
     }
 
     /**
@@ -219,14 +234,17 @@ final class ResultPolicing {
 
     /** Records a verdict (the audit record, span and metric take it from the exchange); {@link #denial} explains the last one. */
     void record(String requestId, Judgement judgement) {
-        lastDecision = judgement.decision();
-        exchange.resultDecided(new ResultVerdict(requestId, judgement.decision(), judgement.findings()));
+        recorded(new ResultVerdict(requestId, judgement.decision(), judgement.findings()));
     }
 
     /** Records a verdict on a list, naming the entries it withheld. */
     void record(String requestId, Judgement judgement, List<String> withheld) {
-        lastDecision = judgement.decision();
-        exchange.resultDecided(new ResultVerdict(requestId, judgement.decision(), judgement.findings(), withheld));
+        recorded(new ResultVerdict(requestId, judgement.decision(), judgement.findings(), withheld, false));
+    }
+
+    private void recorded(ResultVerdict verdict) {
+        lastDecision = verdict.decision();
+        exchange.resultDecided(verdict);
     }
 
     /** Carries a judgement out on the result it judged: what happened to it (a redaction is made in place). */
