@@ -35,6 +35,8 @@ try {
     server,
     protocolVersion: transport.protocolVersion,
     tools: names,
+    // What the client would hand its model about each tool: a test can check no poisoned description got through.
+    descriptions: tools.tools.map((t) => t.description ?? ''),
     echo: echo.content,
     add: add.content,
     progress,

@@ -49,7 +49,7 @@ final class CardPolicing {
             ObjectNode own = card.objectNode().setAll(card);
             own.remove(ListPolicing.CARD_SKILLS.member());
             CallDescription read = CallDescription.a2aResult(route, A2aMethod.GET_EXTENDED_CARD.canonicalName(), null, own);
-            ResultPolicing.Judgement judgement = results.judgeListed(read);
+            ResultPolicing.Judgement judgement = results.judgeListed(read, ShownTexts.ofListed(own, null));
             gathered.add(judgement, ""); // pointers into the card, the result (as into an MCP list's result)
             ResultPolicing.Outcome outcome = ResultPolicing.carryOut(judgement, read);
             if (outcome == ResultPolicing.Outcome.DENIED) {

@@ -8,9 +8,10 @@ import dev.tollgate.policy.CompiledPolicy;
 import dev.tollgate.policy.Decision;
 import dev.tollgate.policy.detect.DocumentScan;
 import dev.tollgate.protocols.a2a.A2aMethod;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -133,45 +134,49 @@ final class ListPolicing {
         if (!(holder.get(listed.member()) instanceof ArrayNode entries)) {
             return;
         }
-        Set<String> denied = new HashSet<>();
+        // Each denied name with the decision that denied it (the first, when a name is listed twice).
+        Map<String, Decision> denied = new HashMap<>();
         Set<JsonNode> deniedEntries = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        Decision withholding = null;
+        // The end of the last shown entry's text, joined to the next one's: a model reads the list in order.
+        String before = null;
         for (int i = 0; i < entries.size(); i++) {
             JsonNode entry = entries.get(i);
             String key = entry.path(listed.key()).asText(null);
             CallDescription read = listed.reading().read(route, key, entry);
-            ResultPolicing.Judgement judgement = results.judgeListed(read);
+            ShownTexts texts = ShownTexts.ofListed(entry, before);
+            ResultPolicing.Judgement judgement = results.judgeListed(read, texts);
             verdicts.add(judgement, at + listed.member() + "/" + i);
             ResultPolicing.Outcome outcome = ResultPolicing.carryOut(judgement, read);
             if (outcome == ResultPolicing.Outcome.DENIED) {
                 if (key != null) {
-                    denied.add(key);
+                    denied.putIfAbsent(key, judgement.decision());
                 }
                 deniedEntries.add(entry);
-                withholding = withholding != null ? withholding : judgement.decision();
             } else if (outcome == ResultPolicing.Outcome.REDACTED) {
                 verdicts.changed();
+                // What the model reads next to the following entry is the redacted text, not what was found in it.
+                before = ShownTexts.ofListed(entry, before).tail(ResultPolicing.STREAM_TAIL_CHARS);
+            } else {
+                before = texts.tail(ResultPolicing.STREAM_TAIL_CHARS);
             }
         }
         for (Iterator<JsonNode> it = entries.elements(); it.hasNext(); ) {
             JsonNode entry = it.next();
             String key = entry.path(listed.key()).asText(null);
             // Every entry of a denied one's name goes: a name listed twice is one tool to the client and the server.
-            if (deniedEntries.contains(entry) || key != null && denied.contains(key)) {
+            if (deniedEntries.contains(entry) || key != null && denied.containsKey(key)) {
                 it.remove();
                 verdicts.withheld(listed.kind() + " " + (key == null ? "(unnamed)" : key));
             }
         }
         if (withheldTools != null && listed.member().equals("tools")) {
-            rememberTools(entries, denied, withholding);
+            rememberTools(entries, denied);
         }
     }
 
     /** Notes which tools this list withheld (their calls are denied) and which it showed (callable again). */
-    private void rememberTools(ArrayNode shown, Set<String> denied, Decision withholding) {
-        for (String name : denied) {
-            withheldTools.withheld(route, name, withholding, policy);
-        }
+    private void rememberTools(ArrayNode shown, Map<String, Decision> denied) {
+        denied.forEach((name, decision) -> withheldTools.withheld(route, name, decision, policy));
         for (JsonNode entry : shown) {
             if (entry.path("name").isTextual()) {
                 withheldTools.shown(route, entry.get("name").textValue());

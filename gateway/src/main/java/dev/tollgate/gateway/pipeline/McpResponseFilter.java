@@ -302,35 +302,17 @@ final class McpResponseFilter implements ResponseFilter {
             if (answer.array()) {
                 ArrayNode elements = (ArrayNode) root;
                 for (int i = 0; i < elements.size(); i++) {
-                    ObjectNode denial = deniedEmbeddedRequest(elements.get(i));
-                    ObjectNode policed = denial == null ? policedResult(elements.get(i)) : null;
-                    if (denial != null || policed != null) {
-                        elements.set(i, denial != null ? denial : policed);
-                        cachedPerCaller(policed);
+                    ObjectNode relayed = decided(elements.get(i));
+                    if (relayed != null) {
+                        elements.set(i, relayed);
                         changed = true;
-                    } else {
-                        changed |= filterLists(elements.get(i));
-                        ObjectNode listed = policedLists(elements.get(i));
-                        if (listed != null) {
-                            elements.set(i, listed);
-                            changed = true;
-                        }
                     }
                 }
             } else {
-                ObjectNode denial = deniedEmbeddedRequest(root);
-                ObjectNode policed = denial == null ? policedResult(root) : null;
-                if (denial != null || policed != null) {
-                    root = denial != null ? denial : policed;
-                    cachedPerCaller(policed);
+                ObjectNode relayed = decided(root);
+                if (relayed != null) {
+                    root = relayed;
                     changed = true;
-                } else {
-                    changed = filterLists(root);
-                    ObjectNode listed = policedLists(root);
-                    if (listed != null) {
-                        root = listed;
-                        changed = true;
-                    }
                 }
             }
         } catch (EmbeddedInputRequests.Malformed e) {
@@ -424,26 +406,11 @@ final class McpResponseFilter implements ResponseFilter {
                     "a second response to request " + response.id().value(), null, false));
             return null;
         }
-        if (message.messages().get(0) instanceof JsonRpcResponse response) {
-            noteCreatedTask(response);
-            ObjectNode replacement;
-            try {
-                replacement = deniedEmbeddedRequest(message.root());
-            } catch (EmbeddedInputRequests.Malformed e) {
-                ServerMessage.Unreadable why = new ServerMessage.Unreadable("malformed_input_requests", e.getMessage(), null, false);
-                refuse(RejectReason.UPSTREAM_INVALID_EVENT, why);
-                // The call's own answer cannot be dropped silently: the client gets an error in its place.
-                replacement = unreadableResponseError(message.root().get("id"), why);
-            }
-            if (replacement == null) {
-                replacement = policedResult(message.root());
-            }
-            if (replacement != null) {
-                cachedPerCaller(replacement);
-                return event.withData(new String(bytes(replacement), StandardCharsets.UTF_8));
-            }
+        if (!(message.messages().get(0) instanceof JsonRpcResponse response)) {
+            return event;
         }
-        if (listUnchecked != null && message.messages().get(0) instanceof JsonRpcResponse && !listedTaskIds(message.root()).isEmpty()) {
+        noteCreatedTask(response);
+        if (listUnchecked != null && !listedTaskIds(message.root()).isEmpty()) {
             // Whose its tasks are could not be read: the list is not relayed, the call gets the store's error in its place.
             ServerMessage.Unreadable why = new ServerMessage.Unreadable(RejectReason.TASK_STORE_UNAVAILABLE.code(),
                     "the task store could not be read to filter the answer: " + listUnchecked, null, false);
@@ -452,11 +419,49 @@ final class McpResponseFilter implements ResponseFilter {
             return event.withData(new String(bytes(errorInPlace(message.root().get("id"), RejectReason.TASK_STORE_UNAVAILABLE, why)),
                     StandardCharsets.UTF_8));
         }
-        boolean filtered = filterLists(message.root());
-        ObjectNode listed = policedLists(message.root());
-        return filtered || listed != null ? event.withData(new String(bytes(listed != null ? listed : message.root()), StandardCharsets.UTF_8))
-                : event;
+        ObjectNode relayed;
+        try {
+            relayed = decided(message.root());
+        } catch (EmbeddedInputRequests.Malformed e) {
+            ServerMessage.Unreadable why = new ServerMessage.Unreadable("malformed_input_requests", e.getMessage(), null, false);
+            refuse(RejectReason.UPSTREAM_INVALID_EVENT, why);
+            // The call's own answer cannot be dropped silently: the client gets an error in its place.
+            relayed = unreadableResponseError(message.root().get("id"), why);
+        }
+        return relayed == null ? event : event.withData(new String(bytes(relayed), StandardCharsets.UTF_8));
     }
+
+    /**
+     * Everything decided on one response, in order: the requests it carries (request policy, then result rules), its
+     * result (result rules), its lists (filtered for the caller, then each entry held to result rules), its cache hint.
+     * A denial anywhere is what is relayed in its place; a change in place (a redaction, entries left out) lets the
+     * later steps run on the changed response, so none is skipped because an earlier one changed something.
+     *
+     * @return null when the response is relayed unchanged; else what to relay (the response changed in place, or an error)
+     */
+    private ObjectNode decided(JsonNode response) throws EmbeddedInputRequests.Malformed {
+        embeddedRedacted = false;
+        ObjectNode denial = deniedEmbeddedRequest(response);
+        if (denial != null) {
+            return denial;
+        }
+        boolean changed = embeddedRedacted;
+        ObjectNode policed = policedResult(response);
+        if (policed != null && policed != response) {
+            return policed; // the result's denial
+        }
+        changed |= policed != null;
+        changed |= filterLists(response);
+        ObjectNode listed = policedLists(response);
+        if (listed != null && listed != response) {
+            return listed; // a list too large to read, denied
+        }
+        changed |= listed != null;
+        return changed ? (ObjectNode) response : null;
+    }
+
+    /** Set by {@link #deniedEmbeddedRequest} when result rules redacted a request the response carries, in place. */
+    private boolean embeddedRedacted;
 
     /**
      * Holds the entries of any list a response carries (tools, prompts, resources, templates: text a client shows its
@@ -470,7 +475,7 @@ final class McpResponseFilter implements ResponseFilter {
     /**
      * Decides the requests a response carries inside it (input_required results, URL-elicitation errors)
      * as if the server had sent them on a stream; the policy's error for the client's call when any is
-     * denied, else null (the response passes).
+     * denied, else null (the response passes, maybe redacted in place: {@link #embeddedRedacted}).
      */
     private ObjectNode deniedEmbeddedRequest(JsonNode response) throws EmbeddedInputRequests.Malformed {
         ObjectNode denial = null;
@@ -483,8 +488,12 @@ final class McpResponseFilter implements ResponseFilter {
                 denial = PolicyDenials.response(response.get("id"), decision);
             }
         }
-        return denial != null || embedded.isEmpty() || results == null ? denial
-                : results.policedEmbeddedRequests(response, embedded, currentSize);
+        if (denial != null || embedded.isEmpty() || results == null) {
+            return denial;
+        }
+        ObjectNode policed = results.policedEmbeddedRequests(response, embedded, currentSize);
+        embeddedRedacted = policed == response;
+        return policed == response ? null : policed;
     }
 
     /**

@@ -151,8 +151,9 @@ final class McpResultRules {
             if (!SHOWN_BY_CLIENT.contains(request.method()) || request.params() == null || !request.params().isObject()) {
                 continue;
             }
+            // The answer is no tool's result (a list's, say): as of an unknown tool, as the same request sent on its stream is.
             ResultPolicing.Outcome outcome = results.decideApart(CallDescription.mcpToolResult(route, null, request.params()),
-                    response.path("id").asText(), size, false);
+                    response.path("id").asText(), size, true);
             if (outcome == ResultPolicing.Outcome.DENIED) {
                 return results.denial(response.get("id"));
             }

@@ -97,7 +97,9 @@ final class ResultPolicing {
      * @param anyTool the text's tool cannot be known: {@code tool:} conditions read as holding where that makes a rule match
      */
     Outcome decideApart(CallDescription call, String requestId, long sizeBytes, boolean anyTool) {
-        return decide(call, requestId, sizeBytes, false, false, anyTool);
+        Judgement judgement = judgeServerRequest(call, sizeBytes, anyTool);
+        record(requestId, judgement);
+        return carryOut(judgement, call);
     }
 
     /**
@@ -105,7 +107,7 @@ final class ResultPolicing {
      * (under the server's id, apart from the client's calls: see {@link ResultVerdict#ofServerRequest}).
      */
     Outcome decideServerRequest(CallDescription request, String serverRequestId, long sizeBytes, boolean anyTool) {
-        Judgement judgement = judgeWhole(request, sizeBytes, false, false, anyTool);
+        Judgement judgement = judgeServerRequest(request, sizeBytes, anyTool);
         recorded(new ResultVerdict(serverRequestId, judgement.decision(), judgement.findings(), List.of(), true));
         return carryOut(judgement, request);
     }
@@ -132,6 +134,12 @@ final class ResultPolicing {
         return carryOut(judgement, call);
     }
 
+    /** Judges a request a server sends (sampling, elicitation) with its shown texts, system prompt first. */
+    private Judgement judgeServerRequest(CallDescription request, long sizeBytes, boolean anyTool) {
+        return judge(request, ShownTexts.ofServerRequest(request.arguments()), false, anyTool,
+                sizeBytes > exchange.snapshot().config().limits().maxScannedResultBytes());
+    }
+
     /** Judges a result with all its shown texts (see {@link #decide} for the parameters). */
     private Judgement judgeWhole(CallDescription call, long sizeBytes, boolean byArtifact, boolean streamed, boolean anyTool) {
         return judge(call, ShownTexts.of(call.arguments(), byArtifact), streamed, anyTool,
@@ -153,11 +161,11 @@ final class ResultPolicing {
 
     /**
      * Judges one entry of a list (a tool, prompt, resource or resource template definition a client shows its model): its
-     * name, titles and description read joined ({@link ShownTexts#ofListed}), never joined to a stream's text. The caller
+     * shown texts ({@link ShownTexts#ofListed}) read joined, never joined to a stream's text. The caller
      * checks the answer's size, records one verdict for the whole list and carries each judgement out.
      */
-    Judgement judgeListed(CallDescription entry) {
-        return judge(entry, ShownTexts.ofListed(entry.arguments()), false, false, false);
+    Judgement judgeListed(CallDescription entry, ShownTexts texts) {
+        return judge(entry, texts, false, false, false);
     }
 
     /**

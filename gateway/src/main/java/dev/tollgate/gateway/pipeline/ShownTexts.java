@@ -73,21 +73,92 @@ final class ShownTexts {
         return texts;
     }
 
+    /** Strings a client shows, wherever they are in a listed definition (its schema's, its arguments'). */
+    private static final Set<String> SHOWN_IN_DEFINITION = Set.of("title", "description");
+    /** The container of the text before an entry's own: a run of its own. */
+    private static final JsonNode BEFORE = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+
     /**
-     * The shown texts of one entry of a list (a tool, prompt, resource or resource template): its name, titles and
-     * description, in the order a client shows them together ("title: description", the name beside them), each a run
-     * of its own. A phrase split between the title and the description is read whole; the other strings of the entry
-     * (schema descriptions, property names, {@code _meta}) are read each on its own.
+     * The shown texts of one entry of a list (a tool, prompt, resource, resource template, an A2A card's skill): its
+     * name, the end of the entry listed before it, its titles and description, in the order a client shows them
+     * together ("title: description", the name beside them), then every {@code title} and {@code description} deeper in it, in order (a tool's schema, a prompt's
+     * arguments: the model reads them right after the description), each a run of its own. A phrase split between any
+     * two of them is read whole; the other strings of the entry (types, property names, {@code _meta}) are read each on
+     * its own.
+     *
+     * @param before the end of the text of the entry listed before it (the model reads the list in order), or null
      */
-    static ShownTexts ofListed(JsonNode entry) {
+    static ShownTexts ofListed(JsonNode entry, String before) {
         ShownTexts texts = new ShownTexts(false);
-        for (JsonNode member : new JsonNode[] {entry.get("name"), entry.get("title"), entry.path("annotations").get("title"),
-                entry.get("description")}) {
+        Set<JsonNode> first = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        JsonNode name = entry.get("name");
+        if (name != null && name.isTextual()) {
+            texts.add(name.textValue(), name); // each member is its own container: a run of its own
+            first.add(name);
+        }
+        // The previous entry's text goes right before this one's prose, not before its name (an identifier, which a
+        // phrase split across two entries would otherwise have between its halves).
+        if (before != null && !before.isEmpty()) {
+            texts.add(before, BEFORE);
+        }
+        for (JsonNode member : new JsonNode[] {entry.get("title"), entry.path("annotations").get("title"), entry.get("description")}) {
             if (member != null && member.isTextual()) {
-                texts.add(member.textValue(), member); // each member is its own container: a run of its own
+                texts.add(member.textValue(), member);
+                first.add(member);
             }
         }
+        texts.addDescriptions(entry, first);
         return texts;
+    }
+
+    /**
+     * The shown texts of a request a server sends the client (sampling, elicitation): the system prompt first, as the
+     * client's model reads it before the messages, then the messages' content and an elicitation's message.
+     */
+    static ShownTexts ofServerRequest(JsonNode params) {
+        ShownTexts texts = new ShownTexts(false);
+        if (params != null && params.isObject()) {
+            JsonNode systemPrompt = params.get("systemPrompt");
+            if (systemPrompt != null && systemPrompt.isTextual()) {
+                texts.add(systemPrompt.textValue(), systemPrompt);
+            }
+            texts.walk(params, null, true);
+        }
+        return texts;
+    }
+
+    /** Adds every {@code title} and {@code description} string under {@code node} not in {@code added}, in order, but {@code _meta}'s. */
+    private void addDescriptions(JsonNode node, Set<JsonNode> added) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            JsonNode value = field.getValue();
+            if (value.isTextual() && SHOWN_IN_DEFINITION.contains(field.getKey()) && !added.contains(value)) {
+                add(value.textValue(), value);
+            } else if (value.isContainerNode() && !field.getKey().equals("_meta")) {
+                addDescriptionsIn(value, added);
+            }
+        }
+    }
+
+    private void addDescriptionsIn(JsonNode container, Set<JsonNode> added) {
+        if (container.isObject()) {
+            addDescriptions(container, added);
+            return;
+        }
+        for (JsonNode element : container) {
+            if (element.isContainerNode()) {
+                addDescriptionsIn(element, added);
+            }
+        }
+    }
+
+    /** The last {@code chars} characters of the text read joined (one channel's), to join to the next entry's. */
+    String tail(int chars) {
+        if (channels.isEmpty()) {
+            return null;
+        }
+        String all = joined(0);
+        return all.length() <= chars ? all : all.substring(all.length() - chars);
     }
 
     /** How many channels hold text. */

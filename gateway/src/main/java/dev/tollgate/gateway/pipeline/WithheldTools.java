@@ -19,32 +19,35 @@ public final class WithheldTools {
 
     static final int MAX_NAMES_PER_ROUTE = 10_000;
 
-    /** What withheld a tool: the result rule's decision, and the compiled policy it belongs to (a reload forgets it). */
-    private record Withheld(Decision decision, CompiledPolicy policy) {
+    /** The tools one route's lists withheld under one compiled policy, each with the result rule's decision that did. */
+    private record RouteWithheld(CompiledPolicy policy, Map<String, Decision> names) {
     }
 
-    private final Map<String, Map<String, Withheld>> byRoute = new ConcurrentHashMap<>();
+    private final Map<String, RouteWithheld> byRoute = new ConcurrentHashMap<>();
 
-    /** Notes that a list withheld {@code tool}'s definition by {@code decision}. */
+    /**
+     * Notes that a list withheld {@code tool}'s definition by {@code decision}. Under a policy other than the one the
+     * route's names were withheld by (a reload), those names are dropped first: they neither deny calls nor fill the cap.
+     */
     void withheld(String route, String tool, Decision decision, CompiledPolicy policy) {
-        Map<String, Withheld> names = byRoute.computeIfAbsent(route, r -> new ConcurrentHashMap<>());
-        if (names.size() < MAX_NAMES_PER_ROUTE || names.containsKey(tool)) {
-            names.put(tool, new Withheld(decision, policy));
+        RouteWithheld current = byRoute.compute(route,
+                (r, held) -> held == null || held.policy() != policy ? new RouteWithheld(policy, new ConcurrentHashMap<>()) : held);
+        if (current.names().size() < MAX_NAMES_PER_ROUTE || current.names().containsKey(tool)) {
+            current.names().put(tool, decision);
         }
     }
 
     /** Notes that a list showed {@code tool}'s definition (it passed, was audited or redacted): callable again. */
     void shown(String route, String tool) {
-        Map<String, Withheld> names = byRoute.get(route);
-        if (names != null) {
-            names.remove(tool);
+        RouteWithheld held = byRoute.get(route);
+        if (held != null) {
+            held.names().remove(tool);
         }
     }
 
     /** The decision that withheld the tool's last listed definition under {@code policy}, or null when none did. */
     Decision withholding(String route, String tool, CompiledPolicy policy) {
-        Map<String, Withheld> names = byRoute.get(route);
-        Withheld withheld = names == null ? null : names.get(tool);
-        return withheld == null || withheld.policy() != policy ? null : withheld.decision();
+        RouteWithheld held = byRoute.get(route);
+        return held == null || held.policy() != policy ? null : held.names().get(tool);
     }
 }

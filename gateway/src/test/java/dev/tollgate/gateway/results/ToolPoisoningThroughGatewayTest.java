@@ -128,6 +128,8 @@ class ToolPoisoningThroughGatewayTest {
 
         assertThat(run.exitCode()).as(run.output()).isZero();
         assertThat(run.output()).contains("hello from typescript").contains("\"summarize\"").doesNotContain("poisoned_add").doesNotContain("id_rsa");
+        // The client printed the descriptions it would hand its model (the check above reads them), the clean ones included.
+        assertThat(run.output()).contains("\"descriptions\":[");
     }
 
     private McpSyncClient client() {

@@ -3,7 +3,8 @@ package dev.tollgate.policy.detect;
 import java.text.Normalizer;
 
 /**
- * A string as detectors read it: NFKC-normalized (fullwidth {@code ＜ｓｙｓｔｅｍ＞} reads as {@code <system>}), with
+ * A string as detectors read it: NFKC-normalized (fullwidth {@code ＜ｓｙｓｔｅｍ＞} reads as {@code <system>}), Cyrillic
+ * and Greek letters drawn as Latin ones read as those ({@link Confusables}), with
  * invisible characters removed (zero-width spaces and joiners, word joiners, soft hyphens, BOMs, bidi controls: what
  * an attacker slips into {@code ig​nore previous instructions} to split a phrase the model still reads), with a map
  * from each normalized character back to the original, so a match is reported and redacted in the original text.
@@ -59,6 +60,8 @@ public final class TextView {
                 piece = "";
             } else if (cp != ' ' && (Character.isWhitespace(cp) || Character.isSpaceChar(cp) || cp == 0x85)) {
                 piece = " "; // RE2's \s is ASCII: every other space or line break reads as a space
+            } else if (Confusables.latin(cp) != 0) {
+                piece = String.valueOf(Confusables.latin(cp)); // a Cyrillic or Greek letter drawn as a Latin one
             } else {
                 piece = cp < 0x80 ? String.valueOf((char) cp) : Normalizer.normalize(text.substring(i, i + width), Normalizer.Form.NFKC);
             }
@@ -87,7 +90,7 @@ public final class TextView {
 
     /** A character the fast path may keep: printable, not invisible, not an unusual space, not a tag character. */
     private static boolean readAsIs(int cp) {
-        return !invisible(cp) && !(cp >= 0xE0000 && cp <= 0xE007F) && (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f'
+        return !invisible(cp) && Confusables.latin(cp) == 0 && !(cp >= 0xE0000 && cp <= 0xE007F) && (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f'
                 || !(Character.isWhitespace(cp) || Character.isSpaceChar(cp) || cp == 0x85 || Character.isISOControl(cp)));
     }
 
