@@ -201,8 +201,8 @@ final class A2aResponseFilter implements ResponseFilter {
             // Every answer a client may read is decided, whatever its status: 2xx bodies and JSON error bodies alike.
             return results == null ? body : policed(body, response);
         }
-        if (response.getStatusCode() != 200) {
-            // Errors carry no interfaces; they pass as they are.
+        if (response.getStatusCode() / 100 != 2) {
+            // Errors carry no interfaces; they pass as they are. Any 2xx is a card to a client (fetch: response.ok).
             return body;
         }
         JsonNode root;

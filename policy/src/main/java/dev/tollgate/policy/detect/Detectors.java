@@ -113,8 +113,14 @@ public final class Detectors {
      */
     public static Detector exfiltrationUrls(List<String> allowed) {
         List<String> hosts = allowed.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
+        // A link is allowed only when its host is allowed as written and as folded (TextView): a look-alike host in
+        // other letters (Cyrillic аррӏе.com folds to apple.com) is not the allowed one; an allowed host in those letters
+        // is allowed in both readings, its folded entry read against the folded link.
+        List<String> foldedHosts = hosts.stream().map(h -> TextView.of(h).normalized().toLowerCase(Locale.ROOT)).toList();
+        PatternDetector.BothReadings outside = (normalized, original) -> !allowedHost(host(normalized), foldedHosts)
+                || !allowedHost(host(original), hosts);
         return new PatternDetector("exfiltration_urls", List.of(new PatternDetector.RegexRule("url", PatternDetector.anyOf("://"),
-                "(?i)\\b((?:https?|ftp|wss?)://[^\\s<>\"'`)\\]]+)", url -> !allowedHost(host(url), hosts))));
+                "(?i)\\b((?:https?|ftp|wss?)://[^\\s<>\"'`)\\]]+)", outside)));
     }
 
     static String host(String url) {

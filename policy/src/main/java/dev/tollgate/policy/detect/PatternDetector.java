@@ -117,6 +117,19 @@ class PatternDetector implements Detector {
         };
     }
 
+    /**
+     * A validator that reads a match both as normalized and as written: where folding could make a look-alike pass
+     * (a host {@code аррӏе.com} in Cyrillic letters reads {@code apple.com} folded), both readings must pass.
+     */
+    public interface BothReadings extends Predicate<String> {
+        boolean test(String normalized, String original);
+
+        @Override
+        default boolean test(String text) {
+            return test(text, text);
+        }
+    }
+
     /** An expression behind a trigger, reporting what it matches (its group 1 when it has one) as {@code kind}. */
     record RegexRule(String kind, Predicate<TextView> trigger, Pattern pattern, Predicate<String> validator) implements Rule {
 
@@ -154,7 +167,9 @@ class PatternDetector implements Detector {
                             end++;
                         }
                     }
-                    if (validator == null || validator.test(s.substring(start, end))) {
+                    if (validator == null || (validator instanceof BothReadings both
+                            ? both.test(s.substring(start, end), text.original().substring(text.originalStart(start), text.originalEnd(end)))
+                            : validator.test(s.substring(start, end)))) {
                         text.report(start, end, kind, out);
                     }
                 }
