@@ -38,8 +38,6 @@ class AgentCardPolicingReviewTest {
     private TestHttp http;
     private final AtomicInteger status = new AtomicInteger(200);
     private final AtomicReference<String> skills = new AtomicReference<>();
-    private final AtomicReference<String> errorMessage = new AtomicReference<>();
-    private final AtomicReference<String> resultSuffix = new AtomicReference<>("");
     private final AtomicReference<String> cardDescription = new AtomicReference<>("Echoes text");
 
     @BeforeEach
@@ -48,9 +46,7 @@ class AgentCardPolicingReviewTest {
         upstream = new RecordingUpstream(vertx);
         upstream.answer(request -> {
             String body = upstream.received().get(upstream.received().size() - 1).body().toString();
-            String out = errorMessage.get() != null
-                    ? "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32000,\"message\":\"" + errorMessage.get() + "\"}}"
-                    : body.contains("jsonrpc") ? "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":" + card(upstream.url("")) + resultSuffix.get() + "}" : card(upstream.url(""));
+            String out = body.contains("jsonrpc") ? "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":" + card(upstream.url("")) + "}" : card(upstream.url(""));
             request.response().setStatusCode(status.get()).putHeader("Content-Type", "application/json").end(out);
         });
         Files.createDirectories(dir.resolve("policies"));
