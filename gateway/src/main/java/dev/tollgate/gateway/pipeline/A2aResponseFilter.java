@@ -202,8 +202,9 @@ final class A2aResponseFilter implements ResponseFilter {
             return results == null ? body : policed(body, response);
         }
         if (response.getStatusCode() / 100 != 2) {
-            // Errors carry no interfaces; they pass as they are. Any 2xx is a card to a client (fetch: response.ok).
-            return body;
+            // Errors carry no interfaces, but a JSON-RPC client reads their message as the call's error: held to the
+            // result rules as every other A2A answer is. Any 2xx is a card to a client (fetch: response.ok).
+            return results == null ? body : policed(body, response);
         }
         JsonNode root;
         try {
@@ -212,9 +213,14 @@ final class A2aResponseFilter implements ResponseFilter {
             return invalid(response, "not JSON: " + e.getMessage());
         }
         boolean jsonRpc = exchange.a2a().target() instanceof A2aTarget.JsonRpc;
-        if (jsonRpc && root.isObject() && root.has("error")) {
-            return body;
+        if (jsonRpc && root.isObject() && root.hasNonNull("error")) {
+            if (root.hasNonNull("result")) {
+                // JSON-RPC allows one of the two, and clients differ on which they read: neither is relayed.
+                return refused(response, RejectReason.UPSTREAM_INVALID_RESPONSE, "the answer carries both a result and an error");
+            }
+            return results == null ? body : policed(body, response);
         }
+        // "error": null beside the card is no error (serializers write absent members as null): the card is read below.
         JsonNode card = jsonRpc ? root.path("result") : root;
         if (!card.isObject()) {
             return invalid(response, jsonRpc ? "result is not an object" : "not a JSON object");

@@ -41,33 +41,39 @@ final class CardPolicing {
         }
         String route = exchange.route().route().name();
         // One scan budget for the card's text and all its skills (as for a list's entries).
-        boolean[] cardDenied = new boolean[1];
-        ListVerdicts verdicts = DocumentScan.sharingOneBudget(() -> {
-            ListVerdicts gathered = new ListVerdicts();
-            // The card's own text without its skills (each decided on its own below): a shallow copy, so a redaction
-            // inside a member reaches the card, and one of a top-level string is copied back.
-            ObjectNode own = card.objectNode().setAll(card);
-            own.remove(ListPolicing.CARD_SKILLS.member());
-            CallDescription read = CallDescription.a2aResult(route, A2aMethod.GET_EXTENDED_CARD.canonicalName(), null, own);
-            ResultPolicing.Judgement judgement = results.judgeListed(read, ShownTexts.ofListed(own, null));
-            gathered.add(judgement, ""); // pointers into the card, the result (as into an MCP list's result)
-            ResultPolicing.Outcome outcome = ResultPolicing.carryOut(judgement, read);
-            if (outcome == ResultPolicing.Outcome.DENIED) {
-                cardDenied[0] = true;
-                return gathered;
-            }
-            if (outcome == ResultPolicing.Outcome.REDACTED) {
-                own.fieldNames().forEachRemaining(name -> card.set(name, own.get(name)));
-                gathered.changed();
-            }
-            entries.decideEntries(card, ListPolicing.CARD_SKILLS, "/", gathered);
-            return gathered;
-        });
-        entries.recordAndLog(requestId, verdicts, "the agent card");
-        if (cardDenied[0]) {
+        CardRead read = DocumentScan.sharingOneBudget(() -> read(card, route));
+        entries.recordAndLog(requestId, read.verdicts(), "the agent card");
+        if (read.cardDenied()) {
             return ResultPolicing.Outcome.DENIED;
         }
-        return verdicts.isChanged() ? ResultPolicing.Outcome.REDACTED : ResultPolicing.Outcome.PASSED;
+        return read.verdicts().isChanged() ? ResultPolicing.Outcome.REDACTED : ResultPolicing.Outcome.PASSED;
+    }
+
+    /** What reading a card decided: every verdict on it, and whether its own text was denied (its skills then unread). */
+    private record CardRead(ListVerdicts verdicts, boolean cardDenied) {
+    }
+
+    private CardRead read(ObjectNode card, String route) {
+        ListVerdicts gathered = new ListVerdicts();
+        // The card's own text without its skills (each decided on its own below): a shallow copy, so a redaction
+        // inside a member reaches the card, and one of a top-level string is copied back.
+        ObjectNode own = card.objectNode().setAll(card);
+        own.remove(ListPolicing.CARD_SKILLS.member());
+        CallDescription read = CallDescription.a2aResult(route, A2aMethod.GET_EXTENDED_CARD.canonicalName(), null, own);
+        ResultPolicing.Judgement judgement = results.judgeListed(read, ShownTexts.ofListed(own, null));
+        gathered.add(judgement, ""); // pointers into the card, the result (as into an MCP list's result)
+        ResultPolicing.Outcome outcome = ResultPolicing.carryOut(judgement, read);
+        if (outcome == ResultPolicing.Outcome.DENIED) {
+            return new CardRead(gathered, true);
+        }
+        if (outcome == ResultPolicing.Outcome.REDACTED) {
+            own.fieldNames().forEachRemaining(name -> card.set(name, own.get(name)));
+            gathered.changed();
+        }
+        // A client shows the card's description right before its skills: a phrase split between them is read whole.
+        String ownTail = ShownTexts.ofListed(own, null).tail(ResultPolicing.STREAM_TAIL_CHARS);
+        entries.decideEntries(card, ListPolicing.CARD_SKILLS, "/", gathered, ownTail);
+        return new CardRead(gathered, false);
     }
 
     /** Why the last card was withheld: the policy's error message, naming the policy, rule and message. */

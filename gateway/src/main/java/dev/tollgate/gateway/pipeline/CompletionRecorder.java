@@ -60,9 +60,11 @@ public final class CompletionRecorder {
                 A2aExchange a2a = exchange.a2a();
                 records.add(record(exchange, A2aCallDescriber.describe(route, a2a.call()), exchange.decisions().get(0), status, error,
                         totalNanos, a2a.jsonRpcId() == null ? null : a2a.jsonRpcId().asText()));
-            } else if (!exchange.pinFindings().isEmpty()) {
-                // The public card is no decided call, but a card showing unreviewed skills must be on record.
-                records.add(record(exchange, CallDescription.a2a(route, PinDecisions.PUBLIC_CARD, null, null), PinDecisions.UNREVIEWED_CARD,
+            } else if (!exchange.pinFindings().isEmpty() || !exchange.resultVerdicts().isEmpty() && exchange.policy() != null) {
+                // The public card is no decided call, but a card showing unreviewed skills, or one result rules read (what
+                // they withheld from it, or that it passed), must be on record.
+                Decision decision = !exchange.pinFindings().isEmpty() ? PinDecisions.UNREVIEWED_CARD : exchange.policy().resultPass();
+                records.add(record(exchange, CallDescription.a2a(route, PinDecisions.PUBLIC_CARD, null, null), decision,
                         status, error, totalNanos, null));
             }
         } else {
@@ -137,13 +139,16 @@ public final class CompletionRecorder {
                 exchange.a2a() != null ? a2aVersion(exchange.a2a()) : exchange.mcpRevision());
         AuditRecords.ApprovalState approval = exchange.approval() != null && decision.requiresApproval()
                 ? AuditRecords.ApprovalState.of(exchange.approval()) : null;
-        // The last verdict on this request's result is the one on record (a result read twice was decided twice); a
-        // request the server sent has its own verdicts, whatever client call shares its id.
+        // Every verdict on this request's result is joined into the one on record, the strongest deciding (a result and
+        // the lists in it are decided apart); a request the server sent has its own verdicts, whatever client call shares
+        // its id. An HTTP+JSON A2A call has no request id: its verdicts carry none either.
         boolean serverRequest = CallDescription.SERVER_TO_CLIENT.equals(call.direction());
+        boolean unnumbered = requestId == null && exchange.a2a() != null && exchange.a2a().restShaped();
         ResultVerdict result = null;
         for (ResultVerdict verdict : exchange.resultVerdicts()) {
-            if (requestId != null && requestId.equals(verdict.requestId()) && verdict.ofServerRequest() == serverRequest) {
-                result = verdict;
+            boolean ofThisCall = requestId != null ? requestId.equals(verdict.requestId()) : unnumbered && verdict.requestId() == null;
+            if (ofThisCall && verdict.ofServerRequest() == serverRequest) {
+                result = result == null ? verdict : result.joinedWith(verdict);
             }
         }
         return new AuditRecords.CallRecord(Instant.now(), call, exchange.identity(), decision, outcome, approval, exchange.pinFindings(), result);

@@ -107,7 +107,7 @@ final class ListPolicing {
             ListVerdicts gathered = new ListVerdicts();
             ObjectNode result = (ObjectNode) response.get("result");
             for (Listed listed : MCP_LISTS) {
-                decideEntries(result, listed, "/", gathered);
+                decideEntries(result, listed, "/", gathered, null);
             }
             return gathered;
         });
@@ -129,8 +129,11 @@ final class ListPolicing {
     /**
      * Decides and carries out every entry of {@code holder}'s list {@code listed}, gathering the judgements in
      * {@code verdicts}; {@code at} is the holder's pointer in the answer (ending in /).
+     *
+     * @param shownBefore the end of what a client shows right before the list (an agent card's own text before its
+     *                    skills), joined to the first entry's; null when nothing is
      */
-    void decideEntries(ObjectNode holder, Listed listed, String at, ListVerdicts verdicts) {
+    void decideEntries(ObjectNode holder, Listed listed, String at, ListVerdicts verdicts, String shownBefore) {
         if (!(holder.get(listed.member()) instanceof ArrayNode entries)) {
             return;
         }
@@ -138,7 +141,7 @@ final class ListPolicing {
         Map<String, Decision> denied = new HashMap<>();
         Set<JsonNode> deniedEntries = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         // The end of the last shown entry's text, joined to the next one's: a model reads the list in order.
-        String before = null;
+        String before = shownBefore;
         for (int i = 0; i < entries.size(); i++) {
             JsonNode entry = entries.get(i);
             String key = entry.path(listed.key()).asText(null);
@@ -179,7 +182,7 @@ final class ListPolicing {
         denied.forEach((name, decision) -> withheldTools.withheld(route, name, decision, policy));
         for (JsonNode entry : shown) {
             if (entry.path("name").isTextual()) {
-                withheldTools.shown(route, entry.get("name").textValue());
+                withheldTools.shown(route, entry.get("name").textValue(), policy);
             }
         }
     }

@@ -410,23 +410,26 @@ final class McpResponseFilter implements ResponseFilter {
             return event;
         }
         noteCreatedTask(response);
-        if (listUnchecked != null && !listedTaskIds(message.root()).isEmpty()) {
-            // Whose its tasks are could not be read: the list is not relayed, the call gets the store's error in its place.
-            ServerMessage.Unreadable why = new ServerMessage.Unreadable(RejectReason.TASK_STORE_UNAVAILABLE.code(),
-                    "the task store could not be read to filter the answer: " + listUnchecked, null, false);
-            listUnchecked = null;
-            refusals.refused(RejectReason.TASK_STORE_UNAVAILABLE, why);
-            return event.withData(new String(bytes(errorInPlace(message.root().get("id"), RejectReason.TASK_STORE_UNAVAILABLE, why)),
-                    StandardCharsets.UTF_8));
-        }
+        boolean listsTasks = listUnchecked != null && !listedTaskIds(message.root()).isEmpty();
         ObjectNode relayed;
         try {
+            // Decided first even when the task store failed below: the requests it carries get their decisions and records.
             relayed = decided(message.root());
         } catch (EmbeddedInputRequests.Malformed e) {
             ServerMessage.Unreadable why = new ServerMessage.Unreadable("malformed_input_requests", e.getMessage(), null, false);
             refuse(RejectReason.UPSTREAM_INVALID_EVENT, why);
             // The call's own answer cannot be dropped silently: the client gets an error in its place.
             relayed = unreadableResponseError(message.root().get("id"), why);
+        }
+        if (listsTasks && (relayed == null || relayed == message.root())) {
+            // Whose its tasks are could not be read: the list is not relayed, the call gets the store's error in its place
+            // (a denial decided above is relayed as it is).
+            ServerMessage.Unreadable why = new ServerMessage.Unreadable(RejectReason.TASK_STORE_UNAVAILABLE.code(),
+                    "the task store could not be read to filter the answer: " + listUnchecked, null, false);
+            listUnchecked = null;
+            refusals.refused(RejectReason.TASK_STORE_UNAVAILABLE, why);
+            return event.withData(new String(bytes(errorInPlace(message.root().get("id"), RejectReason.TASK_STORE_UNAVAILABLE, why)),
+                    StandardCharsets.UTF_8));
         }
         return relayed == null ? event : event.withData(new String(bytes(relayed), StandardCharsets.UTF_8));
     }
@@ -440,12 +443,11 @@ final class McpResponseFilter implements ResponseFilter {
      * @return null when the response is relayed unchanged; else what to relay (the response changed in place, or an error)
      */
     private ObjectNode decided(JsonNode response) throws EmbeddedInputRequests.Malformed {
-        embeddedRedacted = false;
-        ObjectNode denial = deniedEmbeddedRequest(response);
-        if (denial != null) {
-            return denial;
+        EmbeddedOutcome embedded = decidedEmbeddedRequests(response);
+        if (embedded.denial() != null) {
+            return embedded.denial();
         }
-        boolean changed = embeddedRedacted;
+        boolean changed = embedded.redacted();
         ObjectNode policed = policedResult(response);
         if (policed != null && policed != response) {
             return policed; // the result's denial
@@ -460,8 +462,13 @@ final class McpResponseFilter implements ResponseFilter {
         return changed ? (ObjectNode) response : null;
     }
 
-    /** Set by {@link #deniedEmbeddedRequest} when result rules redacted a request the response carries, in place. */
-    private boolean embeddedRedacted;
+    /**
+     * What deciding the requests a response carries came to: the error to relay in the response's place when one is
+     * denied, else whether result rules redacted any of them in place.
+     */
+    private record EmbeddedOutcome(ObjectNode denial, boolean redacted) {
+        static final EmbeddedOutcome UNCHANGED = new EmbeddedOutcome(null, false);
+    }
 
     /**
      * Holds the entries of any list a response carries (tools, prompts, resources, templates: text a client shows its
@@ -473,11 +480,10 @@ final class McpResponseFilter implements ResponseFilter {
     }
 
     /**
-     * Decides the requests a response carries inside it (input_required results, URL-elicitation errors)
-     * as if the server had sent them on a stream; the policy's error for the client's call when any is
-     * denied, else null (the response passes, maybe redacted in place: {@link #embeddedRedacted}).
+     * Decides the requests a response carries inside it (input_required results, URL-elicitation errors) as if the
+     * server had sent them on a stream: request policy, then result rules.
      */
-    private ObjectNode deniedEmbeddedRequest(JsonNode response) throws EmbeddedInputRequests.Malformed {
+    private EmbeddedOutcome decidedEmbeddedRequests(JsonNode response) throws EmbeddedInputRequests.Malformed {
         ObjectNode denial = null;
         List<EmbeddedInputRequests.Embedded> embedded = EmbeddedInputRequests.in(response);
         for (EmbeddedInputRequests.Embedded request : embedded) {
@@ -488,12 +494,14 @@ final class McpResponseFilter implements ResponseFilter {
                 denial = PolicyDenials.response(response.get("id"), decision);
             }
         }
-        if (denial != null || embedded.isEmpty() || results == null) {
-            return denial;
+        if (denial != null) {
+            return new EmbeddedOutcome(denial, false);
+        }
+        if (embedded.isEmpty() || results == null) {
+            return EmbeddedOutcome.UNCHANGED;
         }
         ObjectNode policed = results.policedEmbeddedRequests(response, embedded, currentSize);
-        embeddedRedacted = policed == response;
-        return policed == response ? null : policed;
+        return policed == null ? EmbeddedOutcome.UNCHANGED : policed == response ? new EmbeddedOutcome(null, true) : new EmbeddedOutcome(policed, false);
     }
 
     /**

@@ -220,13 +220,17 @@ final class ResultPolicing {
         }
         PolicyRequest request = new PolicyRequest(read, exchange.identity(), Instant.now());
         List<Decision> matched = anyTool ? policy.evaluateResultAllOfUnknownTool(request) : policy.evaluateResultAll(request);
+        ShownTexts previousEntrys = texts.joinsBefore() ? texts : null;
+        if (previousEntrys != null && !matched.isEmpty()) {
+            matched = ownMatches(matched, read, previousEntrys);
+        }
         Decision deny = matched.stream().filter(d -> d.action() == Action.DENY).findFirst().orElse(null);
         if (deny != null) {
-            return new Judgement(deny, findings(List.of(deny), read));
+            return new Judgement(deny, findings(List.of(deny), read, previousEntrys));
         }
         List<Decision> redacts = matched.stream().filter(d -> d.action() == Action.REDACT).toList();
         if (!redacts.isEmpty()) {
-            List<Finding> found = findings(redacts, read);
+            List<Finding> found = findings(redacts, read, previousEntrys);
             if (found == null || !redactable(found, call.arguments())) {
                 // What cannot be replaced in place (a match in a key or a blob, across two parts, or past the scan budget) is not relayed.
                 return new Judgement(new Decision(Action.DENY, redacts.get(0).ruleName(), "what the rule found cannot be redacted "
@@ -236,7 +240,7 @@ final class ResultPolicing {
             return new Judgement(redacts.get(0), found);
         }
         Decision shown = matched.isEmpty() ? policy.resultPass() : matched.get(0);
-        List<Finding> found = findings(matched, read);
+        List<Finding> found = findings(matched, read, previousEntrys);
         return new Judgement(shown, found == null ? List.of() : found);
     }
 
@@ -352,6 +356,63 @@ final class ResultPolicing {
     }
 
     /** What the deciding rules' detectors find; null when the scan went past its budget or a text blob is not base64. */
+    /**
+     * The rules that matched for what this entry shows, not only for the previous entry's text joined before it: a rule
+     * whose every finding lies in that text is dropped (the previous entry was read under its own rules; a rule scoped
+     * to this tool must not withhold it for its neighbour's description). A rule that finds nothing (it matched on
+     * something else) or whose findings cannot be read (fail closed) is kept.
+     */
+    private List<Decision> ownMatches(List<Decision> matched, CallDescription read, ShownTexts previousEntrys) {
+        List<Decision> own = new java.util.ArrayList<>(matched.size());
+        for (Decision d : matched) {
+            List<Finding> found = findings(List.of(d), read);
+            if (found == null || found.isEmpty() || !withoutPreviousEntrys(found, previousEntrys).isEmpty()) {
+                own.add(d);
+            }
+        }
+        return own;
+    }
+
+    /**
+     * The findings without those of the previous entry's text joined before a listed entry's: wholly in it in the joined
+     * text (where a space ends it), or in the glued text (where nothing does) starting where the joined text has one wholly
+     * in it, found by the same detector (an address at the end of the previous description runs on into this entry's
+     * first word there: {@code support@example.comEchoes}). A phrase split across the two entries is still this one's.
+     */
+    private static List<Finding> withoutPreviousEntrys(List<Finding> found, ShownTexts texts) {
+        java.util.Set<String> previousStarts = new java.util.HashSet<>();
+        for (Finding f : found) {
+            if (jointIndex(f) == 0 && texts.withinBefore(false, f.start(), f.end())) {
+                previousStarts.add(f.detector() + ":" + f.kind() + "@" + texts.gluedOffset(f.start()));
+            }
+        }
+        List<Finding> own = new java.util.ArrayList<>(found.size());
+        for (Finding f : found) {
+            int joint = jointIndex(f);
+            boolean previous = joint == 0 && texts.withinBefore(false, f.start(), f.end())
+                    || joint == 1 && (texts.withinBefore(true, f.start(), f.end())
+                    || texts.startsInBefore(f.start()) && previousStarts.contains(f.detector() + ":" + f.kind() + "@" + f.start()));
+            if (!previous) {
+                own.add(f);
+            }
+        }
+        return own;
+    }
+
+    /** Which joint a finding is in: 0 the joined text, 1 the glued one ({@code /joint/1}), -1 none (or a key). */
+    private static int jointIndex(Finding f) {
+        if (!inJoint(f) || f.inKey()) {
+            return -1;
+        }
+        String pointer = f.pointer();
+        return pointer.length() > STREAM_JOINT.length() + 1 && pointer.substring(STREAM_JOINT.length() + 2).equals("1") ? 1 : 0;
+    }
+
+    private List<Finding> findings(List<Decision> decisions, CallDescription call, ShownTexts previousEntrys) {
+        List<Finding> found = findings(decisions, call);
+        return found == null || previousEntrys == null ? found : withoutPreviousEntrys(found, previousEntrys);
+    }
+
     private List<Finding> findings(List<Decision> decisions, CallDescription call) {
         List<dev.tollgate.policy.detect.Detector> detectors = new java.util.ArrayList<>();
         for (Decision d : decisions) {

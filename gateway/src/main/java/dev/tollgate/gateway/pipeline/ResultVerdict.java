@@ -25,6 +25,29 @@ public record ResultVerdict(String requestId, Decision decision, List<Finding> f
         this(requestId, decision, findings, List.of(), false);
     }
 
+    /**
+     * The one verdict on record for a result decided more than once (its text, then the lists it carries; a result read
+     * twice): the stronger decision (an enforced deny, a shadow deny, a redact, a rule that matched, the pass; the later
+     * of two as strong), with the findings and withheld entries of both. A pass on an empty list beside a redacted result
+     * must not record the result as allowed.
+     */
+    ResultVerdict joinedWith(ResultVerdict later) {
+        ResultVerdict stronger = strength(later.decision) >= strength(decision) ? later : this;
+        List<Finding> allFindings = new java.util.ArrayList<>(findings);
+        allFindings.addAll(later.findings);
+        List<String> allWithheld = new java.util.ArrayList<>(withheld);
+        later.withheld.stream().filter(w -> !allWithheld.contains(w)).forEach(allWithheld::add);
+        return new ResultVerdict(stronger.requestId, stronger.decision, List.copyOf(allFindings), allWithheld, stronger.ofServerRequest);
+    }
+
+    private static int strength(Decision d) {
+        return switch (d.action()) {
+            case DENY -> d.mode() == dev.tollgate.policy.Mode.ENFORCE ? 4 : 3;
+            case REDACT -> 2;
+            default -> d.ruleName() != null ? 1 : 0;
+        };
+    }
+
     /** {@code deny}, {@code redact}, {@code audit} or {@code allow}, as metrics, spans and audit records name it. */
     public String action() {
         return decision.action().name().toLowerCase(java.util.Locale.ROOT);

@@ -44,6 +44,11 @@ final class ShownTexts {
     private String channel = OUTSIDE_ARTIFACTS;
     /** Channel positions by name, once there are more than a few (a hostile answer may name thousands of artifacts). */
     private java.util.Map<String, Integer> index;
+    /**
+     * Where the previous entry's text ({@link #ofListed}'s {@code before}) is in the joined text and in the glued one:
+     * start, end, glued start, glued end; null when there is none.
+     */
+    private int[] before;
 
     private ShownTexts(boolean byArtifact) {
         this.byArtifact = byArtifact;
@@ -75,16 +80,23 @@ final class ShownTexts {
 
     /** Strings a client shows, wherever they are in a listed definition (its schema's, its arguments'). */
     private static final Set<String> SHOWN_IN_DEFINITION = Set.of("title", "description");
+    /**
+     * Members whose strings (or arrays of strings) a client shows with a definition's prose: a schema's {@code enum},
+     * {@code const}, {@code default} and {@code examples}, an A2A skill's {@code examples} (prompts a model is shown as
+     * what the skill is for) and {@code tags}.
+     */
+    private static final Set<String> SHOWN_VALUES = Set.of("enum", "const", "default", "examples", "tags");
     /** The container of the text before an entry's own: a run of its own. */
     private static final JsonNode BEFORE = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
 
     /**
      * The shown texts of one entry of a list (a tool, prompt, resource, resource template, an A2A card's skill): its
      * name, the end of the entry listed before it, its titles and description, in the order a client shows them
-     * together ("title: description", the name beside them), then every {@code title} and {@code description} deeper in it, in order (a tool's schema, a prompt's
-     * arguments: the model reads them right after the description), each a run of its own. A phrase split between any
-     * two of them is read whole; the other strings of the entry (types, property names, {@code _meta}) are read each on
-     * its own.
+     * together ("title: description", the name beside them), then every {@code title} and {@code description} deeper in
+     * it and every string of its {@link #SHOWN_VALUES}, in order (a tool's schema, a prompt's arguments, a skill's
+     * examples and tags: the model reads them right after the description), each a run of its own. A phrase split
+     * between any two of them is read whole; the other strings of the entry (types, property names, {@code _meta}) are
+     * read each on its own.
      *
      * @param before the end of the text of the entry listed before it (the model reads the list in order), or null
      */
@@ -99,7 +111,7 @@ final class ShownTexts {
         // The previous entry's text goes right before this one's prose, not before its name (an identifier, which a
         // phrase split across two entries would otherwise have between its halves).
         if (before != null && !before.isEmpty()) {
-            texts.add(before, BEFORE);
+            texts.addBefore(before);
         }
         for (JsonNode member : new JsonNode[] {entry.get("title"), entry.path("annotations").get("title"), entry.get("description")}) {
             if (member != null && member.isTextual()) {
@@ -127,17 +139,67 @@ final class ShownTexts {
         return texts;
     }
 
-    /** Adds every {@code title} and {@code description} string under {@code node} not in {@code added}, in order, but {@code _meta}'s. */
+    /**
+     * Adds every {@code title} and {@code description} string under {@code node} not in {@code added}, and every string
+     * of its {@link #SHOWN_VALUES}, in order, but {@code _meta}'s.
+     */
     private void addDescriptions(JsonNode node, Set<JsonNode> added) {
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
+            String key = field.getKey();
             JsonNode value = field.getValue();
-            if (value.isTextual() && SHOWN_IN_DEFINITION.contains(field.getKey()) && !added.contains(value)) {
+            if (value.isTextual() && (SHOWN_IN_DEFINITION.contains(key) || SHOWN_VALUES.contains(key)) && !added.contains(value)) {
                 add(value.textValue(), value);
-            } else if (value.isContainerNode() && !field.getKey().equals("_meta")) {
+            } else if (value.isArray() && SHOWN_VALUES.contains(key)) {
+                for (JsonNode element : value) {
+                    if (element.isTextual()) {
+                        add(element.textValue(), element); // each example or value a run of its own
+                    } else if (element.isContainerNode()) {
+                        addDescriptionsIn(element, added);
+                    }
+                }
+            } else if (value.isContainerNode() && !key.equals("_meta")) {
                 addDescriptionsIn(value, added);
             }
         }
+    }
+
+    /** Adds the end of the previous entry's text, noting where it is in the joined and glued texts. */
+    private void addBefore(String text) {
+        int length = channels.isEmpty() ? 0 : joined.get(0).length();
+        int start = length == 0 ? 0 : length + 1; // after the space that starts a new run
+        int gluedStart = channels.isEmpty() || glued.get(0) == null ? length : glued.get(0).length();
+        add(text, BEFORE);
+        before = new int[] {start, start + text.length(), gluedStart, gluedStart + text.length()};
+    }
+
+    /**
+     * Whether {@code [start, end)} of the joined text (of the glued one when {@code inGlued}) lies wholly in the previous
+     * entry's text: what is found there belongs to that entry, read under its own rules, not to this one (a rule scoped
+     * to this tool must not withhold it for what the tool listed before it says). The space after it counts as its own.
+     */
+    boolean withinBefore(boolean inGlued, int start, int end) {
+        if (before == null) {
+            return false;
+        }
+        int from = inGlued ? before[2] : before[0];
+        int to = inGlued ? before[3] : before[1] + 1;
+        return start >= from && end <= to;
+    }
+
+    /** Whether {@code start} of the glued text falls in the previous entry's text. */
+    boolean startsInBefore(int start) {
+        return before != null && start >= before[2] && start < before[3];
+    }
+
+    /** Where an offset of the previous entry's text in the joined text is in the glued one. */
+    int gluedOffset(int joinedOffset) {
+        return joinedOffset - before[0] + before[2];
+    }
+
+    /** Whether the previous entry's text was joined to this one's. */
+    boolean joinsBefore() {
+        return before != null;
     }
 
     private void addDescriptionsIn(JsonNode container, Set<JsonNode> added) {

@@ -46,6 +46,10 @@ class SharedTaskStoreTest {
                 condition: {all: [{tool: report}, {method: tasks/cancel}]}
                 action: deny
                 message: a running report cannot be cancelled
+              - name: no-sampling
+                condition: {method: sampling/createMessage}
+                action: deny
+                message: servers may not sample through this route
             """;
     private static final String A2A_TASK = "{\"id\":\"task-9\",\"contextId\":\"ctx-1\",\"status\":{\"state\":\"TASK_STATE_SUBMITTED\"}}";
     private static final String CREATE_REPORT = "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"report\",\"arguments\":{}}}";
@@ -255,6 +259,26 @@ class SharedTaskStoreTest {
 
         String body = list.body().toString();
         assertThat(body).as(body).contains("task_store_unavailable").contains("\"id\":5").doesNotContain("job-1").doesNotContain("job-elsewhere");
+    }
+
+    /**
+     * The requests a streamed list carries are decided even when the task store cannot filter the list: a denied one is
+     * what the call gets (and is audited), not the store's error that would leave it undecided.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(15)
+    void whenRedisCannotAnswerAStreamedTasksListTheRequestsItCarriesAreStillDecided() throws Exception {
+        String globex = initialize(replica2, "globex");
+        redisServer.stop();
+        mcpUpstream.answer(request -> request.response().putHeader("Mcp-Session-Id", UPSTREAM_SESSION).putHeader("Content-Type", "text/event-stream")
+                .end("event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":5,\"result\":{\"tasks\":[{\"taskId\":\"job-1\",\"status\":\"working\"}],"
+                        + "\"inputRequests\":{\"r1\":{\"method\":\"sampling/createMessage\",\"params\":{\"messages\":[{\"role\":\"user\","
+                        + "\"content\":{\"type\":\"text\",\"text\":\"hi\"}}],\"maxTokens\":10}}}}}\n\n"));
+
+        TestHttp.Reply list = mcp(replica2, "globex", globex, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tasks/list\",\"params\":{}}");
+
+        String body = list.body().toString();
+        assertThat(body).as(body).contains("no-sampling").contains("\"id\":5").doesNotContain("job-1");
     }
 
     private void answerListOnSse() {

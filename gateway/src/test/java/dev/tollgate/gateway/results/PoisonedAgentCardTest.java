@@ -111,7 +111,7 @@ class PoisonedAgentCardTest {
         assertThat(publicCard.statusCode()).isEqualTo(200);
         assertThat(publicCard.body()).contains("\"contact\"").doesNotContain("summarize", "alice@example.com");
         // The SDK client also read the extended card (GetExtendedAgentCard, JSON-RPC): the one card call with an audit record.
-        JsonNode record = AuditLines.first(auditDir, r -> r.path("result").path("withheld").size() > 0);
+        JsonNode record = AuditLines.awaitFirst(auditDir, r -> r.path("result").path("withheld").size() > 0);
         assertThat(record).as("the card's audit record").isNotNull();
         assertThat(record.path("method").asText()).isEqualTo("GetExtendedAgentCard");
         assertThat(record.path("route").asText()).isEqualTo("echo-agent");

@@ -17,6 +17,20 @@ public final class AuditLines {
     private AuditLines() {
     }
 
+    /**
+     * The first record {@code which} accepts, waiting up to five seconds for the writer (records are written after the
+     * answer, off the event loop); null when none came.
+     */
+    public static JsonNode awaitFirst(Path auditDirectory, Predicate<JsonNode> which) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        JsonNode record = first(auditDirectory, which);
+        while (record == null && System.nanoTime() < deadline) {
+            Thread.sleep(25);
+            record = first(auditDirectory, which);
+        }
+        return record;
+    }
+
     /** The first record of the audit directory's first file that {@code which} accepts; null when none (yet). */
     public static JsonNode first(Path auditDirectory, Predicate<JsonNode> which) throws IOException {
         Path file = AuditFiles.file(auditDirectory, 1);
