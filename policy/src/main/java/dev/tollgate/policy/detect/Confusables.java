@@ -1,31 +1,67 @@
 package dev.tollgate.policy.detect;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.TreeMap;
+
 /**
- * Cyrillic and Greek letters drawn exactly like a Latin letter, read as that letter: {@code Іgnоrе аll prеviоus
- * instructiоns} (Cyrillic І, о, е, а) is what a model reads as the English phrase, while NFKC keeps every letter in its
- * own script. The pairs are Unicode's confusables (UTS #39, confusables.txt) restricted to single letters whose
- * prototype is one ASCII letter; a word in those scripts reads as gibberish Latin to the detectors, which look for
- * English phrases, secrets and addresses, so nothing that was found before goes unfound. Written by hand: ICU4J's
- * skeletons would fold ASCII text too ({@code m} becomes {@code rn}), which every detector's patterns would then need.
+ * Letters drawn like a Latin letter, read as that letter: {@code Іgnоrе аll prеviоus instructiоns} (Cyrillic І, о, е,
+ * а) is what a model reads as the English phrase, while NFKC keeps every letter in its own script. The table,
+ * {@code confusables-latin.txt}, is every letter whose Unicode confusables skeleton (UTS #39) is one ASCII letter
+ * (Cyrillic, Greek, Armenian, Cherokee, Latin extensions like dotless ı, ...), keyed by its NFKC form because TextView
+ * folds after NFKC; it is generated with ICU4J by ConfusablesTable (test sources), so the runtime does not carry ICU.
+ * Only single letters are folded, never ASCII: ICU's skeletons would fold ASCII text too ({@code m} becomes
+ * {@code rn}), which every detector's patterns would then need. A word in those scripts reads as gibberish Latin to
+ * the detectors, which look for English phrases, secrets and addresses, so nothing that was found before goes unfound.
  */
 final class Confusables {
 
-    private static final int FIRST = 0x0370;
-    private static final char[] LATIN = new char[0x0530 - FIRST];
+    static final String RESOURCE = "confusables-latin.txt";
+
+    /** The Basic Multilingual Plane, indexed by char: one array read on the path every non-ASCII char takes. */
+    private static final char[] BMP = new char[0x10000];
+    /** Supplementary code points (Old Italic, Warang Citi, ...), sorted, and the letter of each. */
+    private static final int[] SUPPLEMENTARY;
+    private static final char[] SUPPLEMENTARY_LATIN;
 
     static {
-        String pairs = ""
-                // Greek capitals
-                + "\u0391A\u0392B\u0395E\u0396Z\u0397H\u0399I\u039AK\u039CM\u039DN\u039FO\u03A1P\u03A4T\u03A5Y\u03A7X"
-                // Greek small letters
-                + "\u03B1a\u03B9i\u03BDv\u03BFo\u03C1p\u03C5u"
-                // Cyrillic capitals
-                + "\u0405S\u0406I\u0408J\u0410A\u0412B\u0415E\u041AK\u041CM\u041DH\u041EO\u0420P\u0421C\u0422T\u0423Y\u0425X\u04C0I"
-                + "\u051AQ\u051CW"
-                // Cyrillic small letters
-                + "\u0430a\u0435e\u043Eo\u0440p\u0441c\u0443y\u0445x\u0455s\u0456i\u0458j\u04BBh\u04CFl\u0501d\u051Bq\u051Dw";
-        for (int i = 0; i < pairs.length(); i += 2) {
-            LATIN[pairs.charAt(i) - FIRST] = pairs.charAt(i + 1);
+        TreeMap<Integer, Character> supplementary = new TreeMap<>();
+        try (InputStream in = Confusables.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(RESOURCE + " is missing from the classpath");
+            }
+            BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            for (String line; (line = lines.readLine()) != null; ) {
+                int hash = line.indexOf('#');
+                String[] fields = (hash < 0 ? line : line.substring(0, hash)).trim().split("\\s+");
+                if (fields.length == 1 && fields[0].isEmpty()) {
+                    continue;
+                }
+                int cp = Integer.parseInt(fields[0], 16);
+                char latin = fields.length == 2 && fields[1].length() == 1 ? fields[1].charAt(0) : 0;
+                // ASCII is read as written: folding it would change what every pattern sees
+                if (cp < 0x80 || cp > Character.MAX_CODE_POINT || !(latin >= 'a' && latin <= 'z' || latin >= 'A' && latin <= 'Z')) {
+                    throw new IllegalStateException(RESOURCE + ": bad line: " + line);
+                }
+                if (cp < BMP.length) {
+                    BMP[cp] = latin;
+                } else {
+                    supplementary.put(cp, latin);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        SUPPLEMENTARY = supplementary.keySet().stream().mapToInt(Integer::intValue).toArray();
+        SUPPLEMENTARY_LATIN = new char[SUPPLEMENTARY.length];
+        int i = 0;
+        for (char c : supplementary.values()) {
+            SUPPLEMENTARY_LATIN[i++] = c;
         }
     }
 
@@ -34,6 +70,30 @@ final class Confusables {
 
     /** The ASCII letter {@code cp} is drawn as, or 0 when it is none of these. */
     static char latin(int cp) {
-        return cp < FIRST || cp >= FIRST + LATIN.length ? 0 : LATIN[cp - FIRST];
+        if (cp < BMP.length) {
+            return cp < 0 ? 0 : BMP[cp];
+        }
+        int at = Arrays.binarySearch(SUPPLEMENTARY, cp);
+        return at < 0 ? 0 : SUPPLEMENTARY_LATIN[at];
+    }
+
+    /** {@code text} with each letter of the table read as its ASCII letter; {@code text} itself when it has none. */
+    static String fold(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            int width = Character.charCount(cp);
+            char latin = cp < 0x80 ? 0 : latin(cp);
+            if (latin != 0 && out == null) {
+                out = new StringBuilder(text.length()).append(text, 0, i);
+            }
+            if (latin != 0) {
+                out.append(latin);
+            } else if (out != null) {
+                out.appendCodePoint(cp);
+            }
+            i += width;
+        }
+        return out == null ? text : out.toString();
     }
 }

@@ -3,8 +3,8 @@ package dev.tollgate.policy.detect;
 import java.text.Normalizer;
 
 /**
- * A string as detectors read it: NFKC-normalized (fullwidth {@code ＜ｓｙｓｔｅｍ＞} reads as {@code <system>}), Cyrillic
- * and Greek letters drawn as Latin ones read as those ({@link Confusables}), with
+ * A string as detectors read it: NFKC-normalized (fullwidth {@code ＜ｓｙｓｔｅｍ＞} reads as {@code <system>}), then
+ * letters drawn as Latin ones (Cyrillic, Greek, Armenian, ...) read as those ({@link Confusables}), with
  * invisible characters removed (zero-width spaces and joiners, word joiners, soft hyphens, BOMs, bidi controls: what
  * an attacker slips into {@code ig​nore previous instructions} to split a phrase the model still reads), with a map
  * from each normalized character back to the original, so a match is reported and redacted in the original text.
@@ -60,10 +60,11 @@ public final class TextView {
                 piece = "";
             } else if (cp != ' ' && (Character.isWhitespace(cp) || Character.isSpaceChar(cp) || cp == 0x85)) {
                 piece = " "; // RE2's \s is ASCII: every other space or line break reads as a space
-            } else if (Confusables.latin(cp) != 0) {
-                piece = String.valueOf(Confusables.latin(cp)); // a Cyrillic or Greek letter drawn as a Latin one
+            } else if (cp < 0x80) {
+                piece = String.valueOf((char) cp);
             } else {
-                piece = cp < 0x80 ? String.valueOf((char) cp) : Normalizer.normalize(text.substring(i, i + width), Normalizer.Form.NFKC);
+                // Folded after NFKC, not instead of it: a math bold omicron is NFKC Greek ο, which is drawn as o
+                piece = Confusables.fold(Normalizer.normalize(text.substring(i, i + width), Normalizer.Form.NFKC));
             }
             for (int k = 0; k < piece.length(); k++) {
                 if (out.length() == origin.length) {
