@@ -110,10 +110,12 @@ class PoisonedAgentCardTest {
                 .header("A2A-Version", "1.0").GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(publicCard.statusCode()).isEqualTo(200);
         assertThat(publicCard.body()).contains("\"contact\"").doesNotContain("summarize", "alice@example.com");
-        // The SDK client also read the extended card (GetExtendedAgentCard, JSON-RPC): the one card call with an audit record.
-        JsonNode record = AuditLines.awaitFirst(auditDir, r -> r.path("result").path("withheld").size() > 0);
+        // The SDK client also read the extended card (GetExtendedAgentCard, JSON-RPC); each card fetch has its record.
+        JsonNode publicRecord = AuditLines.awaitFirst(auditDir, r -> r.path("method").asText().equals("GetAgentCard"));
+        assertThat(publicRecord).as("the public card's audit record").isNotNull();
+        assertThat(publicRecord.path("result").path("withheld").toString()).contains("skill summarize");
+        JsonNode record = AuditLines.awaitFirst(auditDir, r -> r.path("method").asText().equals("GetExtendedAgentCard"));
         assertThat(record).as("the card's audit record").isNotNull();
-        assertThat(record.path("method").asText()).isEqualTo("GetExtendedAgentCard");
         assertThat(record.path("route").asText()).isEqualTo("echo-agent");
         assertThat(record.path("result").path("action").asText()).isEqualTo("deny");
         assertThat(record.path("result").path("rule").asText()).isEqualTo("no-injected-text");
