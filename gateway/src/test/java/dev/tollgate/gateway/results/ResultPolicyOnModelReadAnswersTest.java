@@ -2,13 +2,9 @@ package dev.tollgate.gateway.results;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tollgate.gateway.support.RecordingUpstream;
-import dev.tollgate.gateway.support.RunningGateway;
+import dev.tollgate.gateway.support.ScriptedMcpGateway;
 import dev.tollgate.gateway.support.TestHttp;
-import io.vertx.core.Vertx;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,56 +20,44 @@ class ResultPolicyOnModelReadAnswersTest {
 
     @TempDir
     Path dir;
-    private Vertx vertx;
-    private RecordingUpstream upstream;
-    private RunningGateway gateway;
-    private TestHttp http;
-    private final AtomicReference<String> answer = new AtomicReference<>();
+    private ScriptedMcpGateway rig;
 
     @BeforeEach
     void setUp() throws Exception {
-        vertx = Vertx.vertx();
-        upstream = new RecordingUpstream(vertx);
-        upstream.answer(r -> r.response().putHeader("Content-Type", "application/json").end(answer.get()));
-        Files.writeString(dir.resolve("p.yaml"), """
+        rig = ScriptedMcpGateway.start(dir, """
                 name: p
                 defaults: {action: allow}
                 rules:
                   - name: no-injected-results
                     condition: {all: [{direction: result}, {check: {name: injection_phrases}}]}
                     action: deny
-                """);
-        gateway = RunningGateway.start(vertx, RunningGateway.mcpYaml(upstream.url("/mcp"), dir, "p", ""));
-        http = new TestHttp(vertx);
+                """, "");
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        http.close();
-        gateway.close();
-        upstream.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get();
+        rig.close();
     }
 
     @Test
     void aResourceAPromptAndServerInstructionsThatInstructTheModelAreWithheld() throws Exception {
-        answer.set("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"contents\":[{\"uri\":\"file:///readme\",\"text\":\"" + POISON + "\"}]}}");
-        assertThat(http.postMcp(gateway.port(), "/mcp", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resources/read\",\"params\":{\"uri\":\"file:///readme\"}}")
+        rig.answerJson("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"contents\":[{\"uri\":\"file:///readme\",\"text\":\"" + POISON + "\"}]}}");
+        assertThat(rig.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resources/read\",\"params\":{\"uri\":\"file:///readme\"}}")
                 .reason()).isEqualTo("result_denied");
 
-        answer.set("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"messages\":[{\"role\":\"user\",\"content\":{\"type\":\"text\",\"text\":\"" + POISON + "\"}}]}}");
-        assertThat(http.postMcp(gateway.port(), "/mcp", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"prompts/get\",\"params\":{\"name\":\"p\"}}")
+        rig.answerJson("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"messages\":[{\"role\":\"user\",\"content\":{\"type\":\"text\",\"text\":\"" + POISON + "\"}}]}}");
+        assertThat(rig.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"prompts/get\",\"params\":{\"name\":\"p\"}}")
                 .reason()).isEqualTo("result_denied");
 
-        answer.set("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},"
+        rig.answerJson("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},"
                 + "\"serverInfo\":{\"name\":\"s\",\"version\":\"1\"},\"instructions\":\"" + POISON + "\"}}");
-        TestHttp.Reply init = http.postMcp(gateway.port(), "/mcp", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
+        TestHttp.Reply init = rig.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
                 + "{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"c\",\"version\":\"1\"}}}");
         assertThat(init.reason()).isEqualTo("result_denied");
         assertThat(init.body().toString()).doesNotContain("ssh");
 
-        answer.set("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"contents\":[{\"uri\":\"file:///readme\",\"text\":\"Install with make.\"}]}}");
-        assertThat(http.postMcp(gateway.port(), "/mcp", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resources/read\",\"params\":{\"uri\":\"file:///readme\"}}")
+        rig.answerJson("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"contents\":[{\"uri\":\"file:///readme\",\"text\":\"Install with make.\"}]}}");
+        assertThat(rig.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resources/read\",\"params\":{\"uri\":\"file:///readme\"}}")
                 .json().path("result").path("contents").get(0).path("text").asText()).isEqualTo("Install with make.");
     }
 }

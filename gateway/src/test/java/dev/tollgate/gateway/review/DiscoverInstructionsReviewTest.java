@@ -2,15 +2,11 @@ package dev.tollgate.gateway.review;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tollgate.gateway.support.RecordingUpstream;
-import dev.tollgate.gateway.support.RunningGateway;
+import dev.tollgate.gateway.support.ScriptedMcpGateway;
 import dev.tollgate.gateway.support.TestHttp;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.RequestOptions;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,47 +24,35 @@ class DiscoverInstructionsReviewTest {
 
     @TempDir
     Path dir;
-    private Vertx vertx;
-    private RecordingUpstream upstream;
-    private RunningGateway gateway;
-    private TestHttp http;
-    private final AtomicReference<String> answer = new AtomicReference<>();
+    private ScriptedMcpGateway rig;
 
     @BeforeEach
     void setUp() throws Exception {
-        vertx = Vertx.vertx();
-        upstream = new RecordingUpstream(vertx);
-        upstream.answer(r -> r.response().putHeader("Content-Type", "application/json").end(answer.get()));
-        Files.writeString(dir.resolve("p.yaml"), """
+        rig = ScriptedMcpGateway.start(dir, """
                 name: p
                 defaults: {action: allow}
                 rules:
                   - name: no-injected-results
                     condition: {all: [{direction: result}, {check: {name: injection_phrases}}]}
                     action: deny
-                """);
-        gateway = RunningGateway.start(vertx, RunningGateway.mcpYaml(upstream.url("/mcp"), dir, "p", ""));
-        http = new TestHttp(vertx);
+                """, "");
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        http.close();
-        gateway.close();
-        upstream.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get();
+        rig.close();
     }
 
     @Test
     void discoverInstructionsThatInstructTheModelAreWithheldAsInitializesAre() throws Exception {
-        answer.set("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"resultType\":\"complete\",\"supportedVersions\":[\"2026-07-28\"],"
+        rig.answerJson("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"resultType\":\"complete\",\"supportedVersions\":[\"2026-07-28\"],"
                 + "\"capabilities\":{},\"instructions\":\"" + POISON + "\",\"ttlMs\":0,\"cacheScope\":\"private\"}}");
         String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"server/discover\",\"params\":{\"_meta\":{"
                 + "\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{}}}}";
-        RequestOptions options = TestHttp.mcpPost(gateway.port(), "/mcp").putHeader("MCP-Protocol-Version", "2026-07-28")
+        RequestOptions options = TestHttp.mcpPost(rig.gateway().port(), "/mcp").putHeader("MCP-Protocol-Version", "2026-07-28")
                 .putHeader("Mcp-Method", "server/discover");
 
-        TestHttp.Reply discover = http.send(options, Buffer.buffer(body));
+        TestHttp.Reply discover = rig.http().send(options, Buffer.buffer(body));
 
         assertThat(discover.body().toString()).as(discover.body().toString()).doesNotContain("ssh");
     }

@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.gateway.support.AuditLines;
-import dev.tollgate.gateway.support.RecordingUpstream;
-import dev.tollgate.gateway.support.RunningGateway;
+import dev.tollgate.gateway.support.ScriptedMcpGateway;
 import dev.tollgate.gateway.support.TestHttp;
-import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,37 +21,15 @@ class McpDecidedStepReviewTest {
 
     @TempDir
     Path dir;
-    private Vertx vertx;
-    private RecordingUpstream upstream;
-    private RunningGateway gateway;
-    private TestHttp http;
-    private final AtomicReference<String> answer = new AtomicReference<>();
+    private ScriptedMcpGateway rig;
 
     void start(String policy) throws Exception {
-        vertx = Vertx.vertx();
-        upstream = new RecordingUpstream(vertx);
-        upstream.answer(r -> {
-            String body = upstream.received().get(upstream.received().size() - 1).body().toString();
-            if (!body.contains("\"method\"")) {
-                r.response().setStatusCode(202).end();
-                return;
-            }
-            String id = body.replaceAll("(?s).*\"id\":(\\d+).*", "$1");
-            r.response().putHeader("Content-Type", "application/json").end(answer.get().replace("\"id\":ID", "\"id\":" + id));
-        });
-        Files.createDirectories(dir.resolve("policies"));
-        Files.writeString(dir.resolve("policies/p.yaml"), policy);
-        gateway = RunningGateway.start(vertx, RunningGateway.mcpYaml(upstream.url("/mcp"), dir.resolve("policies"), "p",
-                "audit: {directory: " + dir.resolve("audit") + "}"));
-        http = new TestHttp(vertx);
+        rig = ScriptedMcpGateway.start(dir, policy, "audit: {directory: " + dir.resolve("audit") + "}");
     }
 
     @AfterEach
     void stop() throws Exception {
-        http.close();
-        gateway.close();
-        upstream.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get();
+        rig.close();
     }
 
     /**
@@ -73,12 +48,10 @@ class McpDecidedStepReviewTest {
                     condition: {all: [{direction: result}, {check: {name: secrets}}]}
                     action: redact
                 """);
-        answer.set("{\"jsonrpc\":\"2.0\",\"id\":ID,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"key " + AWS_KEY + "\"}]}}");
-        TestHttp.Reply plain = http.postMcp(gateway.port(), "/mcp",
-                "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{}}}");
-        answer.set("{\"jsonrpc\":\"2.0\",\"id\":ID,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"key " + AWS_KEY + "\"}],\"tools\":[]}}");
-        TestHttp.Reply withList = http.postMcp(gateway.port(), "/mcp",
-                "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{}}}");
+        rig.answerJson("{\"jsonrpc\":\"2.0\",\"id\":ID,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"key " + AWS_KEY + "\"}]}}");
+        TestHttp.Reply plain = rig.post("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{}}}");
+        rig.answerJson("{\"jsonrpc\":\"2.0\",\"id\":ID,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"key " + AWS_KEY + "\"}],\"tools\":[]}}");
+        TestHttp.Reply withList = rig.post("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{}}}");
         assertThat(plain.body().toString()).doesNotContain(AWS_KEY);
         assertThat(withList.body().toString()).doesNotContain(AWS_KEY);
 
@@ -107,12 +80,12 @@ class McpDecidedStepReviewTest {
                 """);
         String contact = "{\"name\":\"contact\",\"description\":\"Writes to support@example.com\",\"inputSchema\":{\"type\":\"object\"}}";
         String echo = "{\"name\":\"echo\",\"description\":\"Echoes text\",\"inputSchema\":{\"type\":\"object\"}}";
-        answer.set("{\"jsonrpc\":\"2.0\",\"id\":ID,\"result\":{\"tools\":[" + echo + "," + contact + "]}}");
-        TestHttp.Reply echoFirst = http.postMcp(gateway.port(), "/mcp", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
+        rig.answerJson("{\"jsonrpc\":\"2.0\",\"id\":ID,\"result\":{\"tools\":[" + echo + "," + contact + "]}}");
+        TestHttp.Reply echoFirst = rig.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
         assertThat(names(echoFirst.json())).as("control: " + echoFirst.body()).containsExactly("echo", "contact");
-        answer.set("{\"jsonrpc\":\"2.0\",\"id\":ID,\"result\":{\"tools\":[" + contact + "," + echo + "]}}");
+        rig.answerJson("{\"jsonrpc\":\"2.0\",\"id\":ID,\"result\":{\"tools\":[" + contact + "," + echo + "]}}");
 
-        TestHttp.Reply echoSecond = http.postMcp(gateway.port(), "/mcp", "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}");
+        TestHttp.Reply echoSecond = rig.post("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}");
 
         assertThat(names(echoSecond.json())).as(echoSecond.body().toString()).containsExactly("contact", "echo");
     }

@@ -1,0 +1,83 @@
+package dev.tollgate.gateway.support;
+
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A gateway on one MCP route with one policy file ({@code p}), in front of an upstream whose answer each test scripts:
+ * the setup the result-policy tests share. The scripted answer's {@code "id":ID} is replaced by the id of the request it
+ * answers (numeric ids); what the client sends without a method (a response, as to a server request) gets a 202.
+ */
+public final class ScriptedMcpGateway implements AutoCloseable {
+
+    /** What the upstream answers with: the body and its content type. */
+    private record Scripted(String body, String contentType) {
+    }
+
+    private final Vertx vertx;
+    private final RecordingUpstream upstream;
+    private final RunningGateway gateway;
+    private final TestHttp http;
+    private final AtomicReference<Scripted> answer = new AtomicReference<>(new Scripted("{}", "application/json"));
+
+    private ScriptedMcpGateway(Path dir, String policy, String extraTopLevel) throws Exception {
+        vertx = Vertx.vertx();
+        upstream = new RecordingUpstream(vertx);
+        upstream.answer(r -> {
+            String body = upstream.received().get(upstream.received().size() - 1).body().toString();
+            if (!body.contains("\"method\"")) {
+                r.response().setStatusCode(202).end();
+                return;
+            }
+            String id = body.replaceAll("(?s).*\"id\":(\\d+).*", "$1");
+            Scripted scripted = answer.get();
+            r.response().putHeader("Content-Type", scripted.contentType()).end(scripted.body().replace("\"id\":ID", "\"id\":" + id));
+        });
+        Files.createDirectories(dir.resolve("policies"));
+        Files.writeString(dir.resolve("policies/p.yaml"), policy);
+        gateway = RunningGateway.start(vertx, RunningGateway.mcpYaml(upstream.url("/mcp"), dir.resolve("policies"), "p", extraTopLevel));
+        http = new TestHttp(vertx);
+    }
+
+    /** Starts the gateway with {@code policy} as policy {@code p}; {@code extraTopLevel} is more of its YAML (audit, sessions). */
+    public static ScriptedMcpGateway start(Path dir, String policy, String extraTopLevel) throws Exception {
+        return new ScriptedMcpGateway(dir, policy, extraTopLevel);
+    }
+
+    /** The upstream answers every later request with {@code body} as JSON. */
+    public void answerJson(String body) {
+        answer(body, "application/json");
+    }
+
+    /** The upstream answers every later request with {@code body} of {@code contentType}. */
+    public void answer(String body, String contentType) {
+        answer.set(new Scripted(body, contentType));
+    }
+
+    /** Sends a JSON-RPC message to the route through the gateway. */
+    public TestHttp.Reply post(String json) throws Exception {
+        return http.postMcp(gateway.port(), "/mcp", json);
+    }
+
+    public TestHttp http() {
+        return http;
+    }
+
+    public RunningGateway gateway() {
+        return gateway;
+    }
+
+    public RecordingUpstream upstream() {
+        return upstream;
+    }
+
+    @Override
+    public void close() throws Exception {
+        http.close();
+        gateway.close();
+        upstream.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+}
