@@ -62,6 +62,8 @@ final class McpResponseFilter implements ResponseFilter {
     private final boolean clientSentBatch;
     /** The ids of the requests this call POSTed: the only responses its answer may carry; null on a GET stream. */
     private final Set<JsonNode> requestIds;
+    /** The progress tokens this POST's requests gave ({@code params._meta.progressToken}); null on a stream no POST opened. */
+    private final Set<JsonNode> progressTokens;
     /** Request ids already answered on this stream: a second answer to one is not relayed. */
     private final Set<JsonNode> answered = new HashSet<>();
     private final boolean clientListsTools;
@@ -143,6 +145,7 @@ final class McpResponseFilter implements ResponseFilter {
         this.reader = new ServerMessageReader(exchange.snapshot().jsonRpc());
         this.clientSentBatch = exchange.payload() instanceof JsonRpcPayload.Batch;
         this.requestIds = exchange.payload() == null ? null : requestIds(exchange.payload());
+        this.progressTokens = exchange.payload() == null ? null : progressTokens(exchange.payload());
         this.payload = exchange.payload();
         this.clientListsTools = exchange.payload() instanceof JsonRpcPayload.Single single
                 && single.message() instanceof JsonRpcRequest request && McpMethods.TOOLS_LIST.equals(request.method());
@@ -367,6 +370,11 @@ final class McpResponseFilter implements ResponseFilter {
             return null;
         }
         ServerMessage.Read message = (ServerMessage.Read) read;
+        if (message.messages().get(0) instanceof JsonRpcNotification notification && progressOfAnotherCall(notification, message.root())) {
+            refuse(RejectReason.UPSTREAM_INVALID_EVENT, new ServerMessage.Unreadable("foreign_progress_token",
+                    "a progress notification whose token names no request of this call", null, false));
+            return null;
+        }
         // Every notification reaches the client's handlers, whatever stream carries it (a tools/call's, a list's, the
         // 2026 subscriptions/listen stream, the GET stream): each is held to the result rules.
         if (message.messages().get(0) instanceof JsonRpcNotification notification && results != null) {
@@ -584,6 +592,30 @@ final class McpResponseFilter implements ResponseFilter {
                 return;
             }
         }
+    }
+
+    private static Set<JsonNode> progressTokens(JsonRpcPayload payload) {
+        Set<JsonNode> tokens = new HashSet<>(2);
+        for (JsonRpcMessage message : payload.messages()) {
+            if (message instanceof JsonRpcRequest request && request.params() != null) {
+                JsonNode token = request.params().path("_meta").get("progressToken");
+                if (token != null && (token.isTextual() || token.isIntegralNumber())) {
+                    tokens.add(token);
+                }
+            }
+        }
+        return tokens;
+    }
+
+    /**
+     * A progress notification on a POST's stream that names no request of that POST by its token: a client hands it to
+     * another call's progress handler (the TypeScript SDK's is keyed by token), though it was read here under this
+     * call's tool, not that one's. Progress reports only on a request in flight that gave the token (MCP: tokens "MUST
+     * only reference" an active request's).
+     */
+    private boolean progressOfAnotherCall(JsonRpcNotification notification, JsonNode root) {
+        return progressTokens != null && McpMethods.NOTIFICATIONS_PROGRESS.equals(notification.method())
+                && !progressTokens.contains(root.path("params").path("progressToken"));
     }
 
     private static Set<JsonNode> requestIds(JsonRpcPayload payload) {
