@@ -344,7 +344,7 @@ final class McpResponseFilter implements ResponseFilter {
         if (!ServerMessageReader.looksLikeJsonRpc(body)) {
             // An error page or a plain JSON error: nothing a client dispatches as a message, but every SDK makes its text
             // the failed call's error, which an agent shows its model: held to the result rules like an error message.
-            return results == null || results.errorPageAllowed(body) ? body : null;
+            return results == null ? body : results.errorPageShown(body);
         }
         if (encodingProblem != null) {
             refuse(RejectReason.UPSTREAM_INVALID_RESPONSE, new ServerMessage.Unreadable("unreadable_encoding", encodingProblem, null, false));

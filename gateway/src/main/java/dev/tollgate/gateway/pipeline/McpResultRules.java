@@ -74,13 +74,15 @@ final class McpResultRules {
     }
 
     /**
-     * Whether an error page's text may reach the client: decided as the result of the call's one tool (as of an unknown
-     * tool when the call ran none or several), read as a client reads it (UTF-8, a bad byte as U+FFFD). A denial or a
-     * redaction withholds the page (it cannot be rewritten in place as a JSON result can): the client gets the 502.
+     * What of an error page may reach the client: decided as the result of the call's one tool (as of an unknown tool
+     * when the call ran none or several), read as a client reads it (UTF-8, a bad byte as U+FFFD). The page as it is when
+     * it passes; redacted in place when a rule redacts and the page is well-formed UTF-8 (its text is the page: the
+     * findings are replaced in it, as in a JSON result's string); null when it is denied, or would be redacted but holds
+     * bytes that are not UTF-8 (rewriting it would change what else it says): the client gets the 502.
      */
-    boolean errorPageAllowed(byte[] body) {
+    byte[] errorPageShown(byte[] body) {
         if (body.length == 0) {
-            return true;
+            return body;
         }
         ObjectNode page = JsonNodeFactory.instance.objectNode().put("error_page", new String(body, StandardCharsets.UTF_8));
         Map.Entry<JsonNode, String> call = toolCalls.size() == 1 ? toolCalls.entrySet().iterator().next() : null;
@@ -88,7 +90,20 @@ final class McpResultRules {
         ResultPolicing.Outcome outcome = call == null || unknownTools.contains(call.getKey())
                 ? results.decideOfUnknownTool(shown, call == null ? null : call.getKey().asText(), body.length)
                 : results.decide(shown, call.getKey().asText(), body.length);
-        return outcome != ResultPolicing.Outcome.DENIED && outcome != ResultPolicing.Outcome.REDACTED;
+        if (outcome == ResultPolicing.Outcome.PASSED) {
+            return body;
+        }
+        return outcome == ResultPolicing.Outcome.REDACTED && wellFormedUtf8(body)
+                ? page.get("error_page").textValue().getBytes(StandardCharsets.UTF_8) : null;
+    }
+
+    private static boolean wellFormedUtf8(byte[] body) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(body));
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
+        }
     }
 
     /**

@@ -12,15 +12,15 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class ScriptedMcpGateway implements AutoCloseable {
 
-    /** What the upstream answers with: the body and its content type. */
-    private record Scripted(String body, String contentType) {
+    /** What the upstream answers with: the status, the body and its content type. */
+    private record Scripted(int status, String body, String contentType) {
     }
 
     private final Vertx vertx;
     private final RecordingUpstream upstream;
     private final RunningGateway gateway;
     private final TestHttp http;
-    private final AtomicReference<Scripted> answer = new AtomicReference<>(new Scripted("{}", "application/json"));
+    private final AtomicReference<Scripted> answer = new AtomicReference<>(new Scripted(200, "{}", "application/json"));
 
     private ScriptedMcpGateway(Path dir, String policy, String extraTopLevel) throws Exception {
         vertx = Vertx.vertx();
@@ -33,7 +33,7 @@ public final class ScriptedMcpGateway implements AutoCloseable {
             }
             String id = body.replaceAll("(?s).*\"id\":(\\d+).*", "$1");
             Scripted scripted = answer.get();
-            r.response().putHeader("Content-Type", scripted.contentType()).end(scripted.body().replace("\"id\":ID", "\"id\":" + id));
+            r.response().setStatusCode(scripted.status()).putHeader("Content-Type", scripted.contentType()).end(scripted.body().replace("\"id\":ID", "\"id\":" + id));
         });
         Files.createDirectories(dir.resolve("policies"));
         Files.writeString(dir.resolve("policies/p.yaml"), policy);
@@ -53,7 +53,12 @@ public final class ScriptedMcpGateway implements AutoCloseable {
 
     /** The upstream answers every later request with {@code body} of {@code contentType}. */
     public void answer(String body, String contentType) {
-        answer.set(new Scripted(body, contentType));
+        answer(200, body, contentType);
+    }
+
+    /** The upstream answers every later request with {@code status} and {@code body} of {@code contentType}. */
+    public void answer(int status, String body, String contentType) {
+        answer.set(new Scripted(status, body, contentType));
     }
 
     /** Sends a JSON-RPC message to the route through the gateway. */
