@@ -13,14 +13,14 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class ScriptedMcpGateway implements AutoCloseable {
 
     /** What the upstream answers with: the status, the body and its content type. */
-    private record Scripted(int status, String body, String contentType) {
+    private record Scripted(int status, byte[] body, String contentType) {
     }
 
     private final Vertx vertx;
     private final RecordingUpstream upstream;
     private final RunningGateway gateway;
     private final TestHttp http;
-    private final AtomicReference<Scripted> answer = new AtomicReference<>(new Scripted(200, "{}", "application/json"));
+    private final AtomicReference<Scripted> answer = new AtomicReference<>(new Scripted(200, "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/json"));
 
     private ScriptedMcpGateway(Path dir, String policy, String extraTopLevel) throws Exception {
         vertx = Vertx.vertx();
@@ -33,7 +33,10 @@ public final class ScriptedMcpGateway implements AutoCloseable {
             }
             String id = body.replaceAll("(?s).*\"id\":(\\d+).*", "$1");
             Scripted scripted = answer.get();
-            r.response().setStatusCode(scripted.status()).putHeader("Content-Type", scripted.contentType()).end(scripted.body().replace("\"id\":ID", "\"id\":" + id));
+            String text = new String(scripted.body(), java.nio.charset.StandardCharsets.UTF_8);
+            io.vertx.core.buffer.Buffer out = text.contains("\"id\":ID") ? io.vertx.core.buffer.Buffer.buffer(text.replace("\"id\":ID", "\"id\":" + id))
+                    : io.vertx.core.buffer.Buffer.buffer(scripted.body());
+            r.response().setStatusCode(scripted.status()).putHeader("Content-Type", scripted.contentType()).end(out);
         });
         Files.createDirectories(dir.resolve("policies"));
         Files.writeString(dir.resolve("policies/p.yaml"), policy);
@@ -58,6 +61,11 @@ public final class ScriptedMcpGateway implements AutoCloseable {
 
     /** The upstream answers every later request with {@code status} and {@code body} of {@code contentType}. */
     public void answer(int status, String body, String contentType) {
+        answer.set(new Scripted(status, body.getBytes(java.nio.charset.StandardCharsets.UTF_8), contentType));
+    }
+
+    /** The same with the body's bytes as they are (not UTF-8, say); ids are not filled in. */
+    public void answer(int status, byte[] body, String contentType) {
         answer.set(new Scripted(status, body, contentType));
     }
 
