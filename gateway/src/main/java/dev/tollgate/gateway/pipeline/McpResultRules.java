@@ -25,9 +25,12 @@ import java.util.Set;
  */
 final class McpResultRules {
 
-    /** Answers a client hands to its model though no tool ran. */
+    /**
+     * Answers a client hands to its model though no tool ran, or shows its user to pick from ({@code completion/complete}
+     * values, which become a prompt's or a resource template's arguments, and so the model's text).
+     */
     private static final Set<String> READ_BY_MODEL = Set.of(McpMethods.INITIALIZE, McpMethods.SERVER_DISCOVER, McpMethods.RESOURCES_READ,
-            McpMethods.PROMPTS_GET);
+            McpMethods.PROMPTS_GET, McpMethods.COMPLETION_COMPLETE);
     /** Server requests whose text a client puts before its model (sampling) or its user (elicitation). */
     private static final Set<String> SHOWN_BY_CLIENT = Set.of(McpMethods.SAMPLING_CREATE_MESSAGE, McpMethods.ELICITATION_CREATE);
 

@@ -60,4 +60,17 @@ class ResultPolicyOnModelReadAnswersTest {
         assertThat(rig.post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resources/read\",\"params\":{\"uri\":\"file:///readme\"}}")
                 .json().path("result").path("contents").get(0).path("text").asText()).isEqualTo("Install with make.");
     }
+    /** Completion values are what a user picks a prompt's or a template's argument from: held to the result rules too. */
+    @Test
+    void completionValuesThatInstructTheModelAreWithheld() throws Exception {
+        String complete = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"completion/complete\",\"params\":{\"ref\":{\"type\":\"ref/prompt\","
+                + "\"name\":\"p\"},\"argument\":{\"name\":\"city\",\"value\":\"Par\"}}}";
+        rig.answerJson("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"completion\":{\"values\":[\"Paris\",\"" + POISON + "\"],\"hasMore\":false}}}");
+        TestHttp.Reply poisoned = rig.post(complete);
+        rig.answerJson("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"completion\":{\"values\":[\"Paris\",\"Parma\"],\"hasMore\":false}}}");
+        TestHttp.Reply clean = rig.post(complete);
+
+        assertThat(poisoned.reason()).as(poisoned.body().toString()).isEqualTo("result_denied");
+        assertThat(clean.json().path("result").path("completion").path("values").toString()).isEqualTo("[\"Paris\",\"Parma\"]");
+    }
 }
