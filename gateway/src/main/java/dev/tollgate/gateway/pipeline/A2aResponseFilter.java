@@ -199,12 +199,12 @@ final class A2aResponseFilter implements ResponseFilter {
                 body = ((A2aTaskListFilter.Visible) filtered).body();
             }
             // Every answer a client may read is decided, whatever its status: 2xx bodies and JSON error bodies alike.
-            return results == null ? body : policed(body, response);
+            return policedIfRuled(body, response);
         }
         if (response.getStatusCode() / 100 != 2) {
             // Errors carry no interfaces, but a JSON-RPC client reads their message as the call's error: held to the
             // result rules as every other A2A answer is. Any 2xx is a card to a client (fetch: response.ok).
-            return results == null ? body : policed(body, response);
+            return policedIfRuled(body, response);
         }
         JsonNode root;
         try {
@@ -218,7 +218,7 @@ final class A2aResponseFilter implements ResponseFilter {
                 // JSON-RPC allows one of the two, and clients differ on which they read: neither is relayed.
                 return refused(response, RejectReason.UPSTREAM_INVALID_RESPONSE, "the answer carries both a result and an error");
             }
-            return results == null ? body : policed(body, response);
+            return policedIfRuled(body, response);
         }
         // "error": null beside the card is no error (serializers write absent members as null): the card is read below.
         JsonNode card = jsonRpc ? root.path("result") : root;
@@ -364,6 +364,11 @@ final class A2aResponseFilter implements ResponseFilter {
      *
      * @param response the answer's response, to set the HTTP status of a refused HTTP+JSON answer; null for an event
      */
+    /** The answer as result rules decide it, or as it is on a call without them. */
+    private byte[] policedIfRuled(byte[] body, HttpServerResponse response) {
+        return results == null ? body : policed(body, response);
+    }
+
     private byte[] policed(byte[] body, HttpServerResponse response) {
         A2aExchange a2a = exchange.a2a();
         JsonNode root;

@@ -60,7 +60,8 @@ final class CardPolicing {
         ObjectNode own = card.objectNode().setAll(card);
         own.remove(ListPolicing.CARD_SKILLS.member());
         CallDescription read = CallDescription.a2aResult(route, A2aMethod.GET_EXTENDED_CARD.canonicalName(), null, own);
-        ResultPolicing.Judgement judgement = results.judgeListed(read, ShownTexts.ofListed(own, null));
+        ShownTexts ownTexts = ShownTexts.ofListed(own, null);
+        ResultPolicing.Judgement judgement = results.judgeListed(read, ownTexts);
         gathered.add(judgement, ""); // pointers into the card, the result (as into an MCP list's result)
         ResultPolicing.Outcome outcome = ResultPolicing.carryOut(judgement, read);
         if (outcome == ResultPolicing.Outcome.DENIED) {
@@ -69,9 +70,10 @@ final class CardPolicing {
         if (outcome == ResultPolicing.Outcome.REDACTED) {
             own.fieldNames().forEachRemaining(name -> card.set(name, own.get(name)));
             gathered.changed();
+            ownTexts = ShownTexts.ofListed(own, null); // what the client shows is the redacted text
         }
         // A client shows the card's description right before its skills: a phrase split between them is read whole.
-        String ownTail = ShownTexts.ofListed(own, null).tail(ResultPolicing.STREAM_TAIL_CHARS);
+        String ownTail = ownTexts.tail(ResultPolicing.STREAM_TAIL_CHARS);
         entries.decideEntries(card, ListPolicing.CARD_SKILLS, "/", gathered, ownTail);
         return new CardRead(gathered, false);
     }

@@ -60,9 +60,11 @@ public final class CompletionRecorder {
                 A2aExchange a2a = exchange.a2a();
                 records.add(record(exchange, A2aCallDescriber.describe(route, a2a.call()), exchange.decisions().get(0), status, error,
                         totalNanos, a2a.jsonRpcId() == null ? null : a2a.jsonRpcId().asText()));
-            } else if (!exchange.pinFindings().isEmpty() || !exchange.resultVerdicts().isEmpty() && exchange.policy() != null) {
-                // The public card is no decided call, but a card showing unreviewed skills, or one result rules read (what
-                // they withheld from it, or that it passed), must be on record.
+            } else if (!exchange.pinFindings().isEmpty() || exchange.policy() != null
+                    && exchange.resultVerdicts().stream().anyMatch(v -> v.decision().ruleName() != null)) {
+                // The public card is no decided call, but a card showing unreviewed skills, or one a result rule matched
+                // (what it withheld or redacted), must be on record. A card that passed is not: the unauthenticated
+                // discovery fetch must not fill the audit queue.
                 Decision decision = !exchange.pinFindings().isEmpty() ? PinDecisions.UNREVIEWED_CARD : exchange.policy().resultPass();
                 records.add(record(exchange, CallDescription.a2a(route, PinDecisions.PUBLIC_CARD, null, null), decision,
                         status, error, totalNanos, null));

@@ -356,6 +356,9 @@ final class McpResponseFilter implements ResponseFilter {
     /** For {@link dev.tollgate.gateway.upstream.SseEventRelay}: the event to deliver, rewritten, or null to drop. */
     @Override
     public SseEvent onEvent(SseEvent event) {
+        // Why this event's task owners could not be read (beforeEvent), taken for this event alone.
+        String unchecked = listUnchecked;
+        listUnchecked = null;
         if (resultWithheld) {
             return null; // the client already has the policy's error for this call: nothing more of its stream
         }
@@ -418,7 +421,7 @@ final class McpResponseFilter implements ResponseFilter {
             return event;
         }
         noteCreatedTask(response);
-        boolean listsTasks = listUnchecked != null && !listedTaskIds(message.root()).isEmpty();
+        boolean listsTasks = unchecked != null && !listedTaskIds(message.root()).isEmpty();
         ObjectNode relayed;
         try {
             // Decided first even when the task store failed below: the requests it carries get their decisions and records.
@@ -433,8 +436,7 @@ final class McpResponseFilter implements ResponseFilter {
             // Whose its tasks are could not be read: the list is not relayed, the call gets the store's error in its place
             // (a denial decided above is relayed as it is).
             ServerMessage.Unreadable why = new ServerMessage.Unreadable(RejectReason.TASK_STORE_UNAVAILABLE.code(),
-                    "the task store could not be read to filter the answer: " + listUnchecked, null, false);
-            listUnchecked = null;
+                    "the task store could not be read to filter the answer: " + unchecked, null, false);
             refusals.refused(RejectReason.TASK_STORE_UNAVAILABLE, why);
             return event.withData(new String(bytes(errorInPlace(message.root().get("id"), RejectReason.TASK_STORE_UNAVAILABLE, why)),
                     StandardCharsets.UTF_8));

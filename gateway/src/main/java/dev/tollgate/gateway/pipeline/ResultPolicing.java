@@ -61,6 +61,14 @@ final class ResultPolicing {
             "the stream carries text in more than " + MAX_STREAM_TEXT_CHANNELS + " artifacts, more than result rules follow",
             "tollgate-limits", Mode.ENFORCE);
 
+    /**
+     * A result holding a member of the name the rules read joined texts under: its own text would be replaced by the
+     * joints in what the rules read, so it is never read. No server has a reason to send it: withheld.
+     */
+    static final Decision RESERVED_MEMBER_DENIED = new Decision(Action.DENY, "result_reserved_member",
+            "the result holds a member named " + STREAM_JOINT + ", the name result rules read joined text under",
+            "tollgate-limits", Mode.ENFORCE);
+
     private ResultPolicing(Exchange exchange, CompiledPolicy policy) {
         this.exchange = exchange;
         this.policy = policy;
@@ -151,6 +159,10 @@ final class ResultPolicing {
      * anywhere wins, then a redact, then the first match, else the pass) and what the deciding rules' detectors found.
      */
     record Judgement(Decision decision, List<Finding> findings) {
+        Judgement {
+            // A deny whose findings scan ran past the scan budget (null) still denies: it is recorded without findings.
+            findings = findings == null ? List.of() : findings;
+        }
     }
 
     /** The verdict on a result larger than limits.max-scanned-result-bytes, by limits.unscannable-results. */
@@ -180,57 +192,35 @@ final class ResultPolicing {
         // Text parts are read together as a client hands them to the model: joined within the answer, and joined to the
         // end of what the stream relayed before in the same channel, so a phrase split between two parts or two events
         // is read whole.
-        ArrayNode joints = null;
         int newChannels = 0;
-        for (int i = 0; i < texts.channels(); i++) {
-            String tail = streamed && streamTails != null ? streamTails.get(texts.channel(i)) : null;
-            newChannels += streamed && tail == null ? 1 : 0;
-            if (texts.count(i) > 1 || tail != null) {
-                joints = joints != null ? joints : JsonNodeFactory.instance.arrayNode(1);
-                String separator = separator(texts.channel(i));
-                joints.add(tail == null ? texts.joined(i) : tail + separator + texts.joined(i));
-                // Two messages are two runs of text ("hi" | "Ignore all ..."), yet a word split between them
-                // ("Ignore all prev" | "ious instructions"), in one answer or across two events, must not pass either:
-                // read both ways.
-                String glued = texts.glued(i);
-                if (glued != null || tail != null && !separator.isEmpty()) {
-                    joints.add((tail == null ? "" : tail) + (glued != null ? glued : texts.joined(i)));
-                }
-            }
+        for (int i = 0; streamed && i < texts.channels(); i++) {
+            newChannels += streamTails == null || !streamTails.containsKey(texts.channel(i)) ? 1 : 0;
         }
         if (newChannels > 0 && (streamTails == null ? 0 : streamTails.size()) + newChannels > MAX_STREAM_TEXT_CHANNELS) {
             return new Judgement(TOO_MANY_ARTIFACTS_DENIED, List.of());
         }
-        CallDescription read = call;
-        if (joints != null && call.arguments().isObject()) {
-            ObjectNode joined = ((ObjectNode) call.arguments()).deepCopy();
-            if (joints.size() == 1) {
-                joined.set(STREAM_JOINT, joints.get(0));
-            } else {
-                joined.set(STREAM_JOINT, joints);
-            }
-            read = new CallDescription(call.protocol(), call.route(), call.method(), call.toolName(), call.resourceUri(), call.promptName(),
-                    joined, call.direction());
+        if (call.arguments() != null && call.arguments().has(STREAM_JOINT)) {
+            return new Judgement(RESERVED_MEMBER_DENIED, List.of());
         }
+        CallDescription read = withJoints(call, joints(texts, streamed));
         if (streamed) {
             keepTails(texts);
         }
         if (tooLarge) {
             return unscannable();
         }
-        PolicyRequest request = new PolicyRequest(read, exchange.identity(), Instant.now());
-        List<Decision> matched = anyTool ? policy.evaluateResultAllOfUnknownTool(request) : policy.evaluateResultAll(request);
-        ShownTexts previousEntrys = texts.joinsBefore() ? texts : null;
-        if (previousEntrys != null && !matched.isEmpty()) {
-            matched = ownMatches(matched, read, previousEntrys);
+        List<Decision> matched = matches(read, anyTool);
+        ShownTexts previousEntry = texts.joinsBefore() ? texts : null;
+        if (previousEntry != null && !matched.isEmpty()) {
+            matched = ownMatches(matched, call, read, previousEntry, anyTool);
         }
         Decision deny = matched.stream().filter(d -> d.action() == Action.DENY).findFirst().orElse(null);
         if (deny != null) {
-            return new Judgement(deny, findings(List.of(deny), read, previousEntrys));
+            return new Judgement(deny, findings(List.of(deny), read, previousEntry));
         }
         List<Decision> redacts = matched.stream().filter(d -> d.action() == Action.REDACT).toList();
         if (!redacts.isEmpty()) {
-            List<Finding> found = findings(redacts, read, previousEntrys);
+            List<Finding> found = findings(redacts, read, previousEntry);
             if (found == null || !redactable(found, call.arguments())) {
                 // What cannot be replaced in place (a match in a key or a blob, across two parts, or past the scan budget) is not relayed.
                 return new Judgement(new Decision(Action.DENY, redacts.get(0).ruleName(), "what the rule found cannot be redacted "
@@ -240,7 +230,7 @@ final class ResultPolicing {
             return new Judgement(redacts.get(0), found);
         }
         Decision shown = matched.isEmpty() ? policy.resultPass() : matched.get(0);
-        List<Finding> found = findings(matched, read, previousEntrys);
+        List<Finding> found = findings(matched, read, previousEntry);
         return new Judgement(shown, found == null ? List.of() : found);
     }
 
@@ -355,22 +345,76 @@ final class ResultPolicing {
         return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
     }
 
-    /** What the deciding rules' detectors find; null when the scan went past its budget or a text blob is not base64. */
+    /** Every result rule that matches the result as read. */
+    private List<Decision> matches(CallDescription read, boolean anyTool) {
+        PolicyRequest request = new PolicyRequest(read, exchange.identity(), Instant.now());
+        return anyTool ? policy.evaluateResultAllOfUnknownTool(request) : policy.evaluateResultAll(request);
+    }
+
     /**
-     * The rules that matched for what this entry shows, not only for the previous entry's text joined before it: a rule
-     * whose every finding lies in that text is dropped (the previous entry was read under its own rules; a rule scoped
-     * to this tool must not withhold it for its neighbour's description). A rule that finds nothing (it matched on
-     * something else) or whose findings cannot be read (fail closed) is kept.
+     * The joined texts a result is read with besides its own strings: each channel's texts joined, and on a stream joined
+     * to the channel's tail; null when there is nothing to join (one text, no tail).
      */
-    private List<Decision> ownMatches(List<Decision> matched, CallDescription read, ShownTexts previousEntrys) {
+    private ArrayNode joints(ShownTexts texts, boolean streamed) {
+        ArrayNode joints = null;
+        for (int i = 0; i < texts.channels(); i++) {
+            String tail = streamed && streamTails != null ? streamTails.get(texts.channel(i)) : null;
+            if (texts.count(i) > 1 || tail != null) {
+                joints = joints != null ? joints : JsonNodeFactory.instance.arrayNode(1);
+                String separator = separator(texts.channel(i));
+                joints.add(tail == null ? texts.joined(i) : tail + separator + texts.joined(i));
+                // Two messages are two runs of text ("hi" | "Ignore all ..."), yet a word split between them
+                // ("Ignore all prev" | "ious instructions"), in one answer or across two events, must not pass either:
+                // read both ways.
+                String glued = texts.glued(i);
+                if (glued != null || tail != null && !separator.isEmpty()) {
+                    joints.add((tail == null ? "" : tail) + (glued != null ? glued : texts.joined(i)));
+                }
+            }
+        }
+        return joints;
+    }
+
+    /** The result as the rules read it: its own strings, and the joined texts under {@link #STREAM_JOINT}. */
+    private static CallDescription withJoints(CallDescription call, ArrayNode joints) {
+        if (joints == null || !call.arguments().isObject()) {
+            return call;
+        }
+        ObjectNode joined = ((ObjectNode) call.arguments()).deepCopy();
+        joined.set(STREAM_JOINT, joints.size() == 1 ? joints.get(0) : joints);
+        return new CallDescription(call.protocol(), call.route(), call.method(), call.toolName(), call.resourceUri(), call.promptName(),
+                joined, call.direction());
+    }
+
+    /**
+     * The rules that matched for what a listed entry shows, not only for the previous entry's text joined before it. A
+     * rule that matches the entry read without that text matched on its own (whatever made it match: a detector, an
+     * {@code arg:} condition). One that matches only with it is kept when some finding of its detectors reaches into
+     * the entry (a phrase split between the two), or when it has none to tell (it matched on something else; fail
+     * closed); it is dropped when every finding lies in the previous entry's text, which was read under its own rules
+     * (a rule scoped to this tool must not withhold it for its neighbour's description).
+     */
+    private List<Decision> ownMatches(List<Decision> matched, CallDescription call, CallDescription read, ShownTexts texts, boolean anyTool) {
+        java.util.Set<String> matchedAlone = new java.util.HashSet<>();
+        for (Decision d : matches(withJoints(call, joints(texts.withoutBefore(), false)), anyTool)) {
+            matchedAlone.add(d.ruleName());
+        }
         List<Decision> own = new java.util.ArrayList<>(matched.size());
         for (Decision d : matched) {
+            if (d.ruleName() == null || matchedAlone.contains(d.ruleName())) {
+                own.add(d);
+                continue;
+            }
             List<Finding> found = findings(List.of(d), read);
-            if (found == null || found.isEmpty() || !withoutPreviousEntrys(found, previousEntrys).isEmpty()) {
+            if (found == null || found.isEmpty() || !findingsOfThisEntry(found, texts).isEmpty()) {
                 own.add(d);
             }
         }
         return own;
+    }
+
+    /** Where a detector's finding starts: one found in the joined text is looked for at the same place in the glued one. */
+    private record FindingStart(String detector, String kind, int start) {
     }
 
     /**
@@ -379,11 +423,11 @@ final class ResultPolicing {
      * in it, found by the same detector (an address at the end of the previous description runs on into this entry's
      * first word there: {@code support@example.comEchoes}). A phrase split across the two entries is still this one's.
      */
-    private static List<Finding> withoutPreviousEntrys(List<Finding> found, ShownTexts texts) {
-        java.util.Set<String> previousStarts = new java.util.HashSet<>();
+    private static List<Finding> findingsOfThisEntry(List<Finding> found, ShownTexts texts) {
+        java.util.Set<FindingStart> previousStarts = new java.util.HashSet<>();
         for (Finding f : found) {
             if (jointIndex(f) == 0 && texts.withinBefore(false, f.start(), f.end())) {
-                previousStarts.add(f.detector() + ":" + f.kind() + "@" + texts.gluedOffset(f.start()));
+                previousStarts.add(new FindingStart(f.detector(), f.kind(), texts.gluedOffset(f.start())));
             }
         }
         List<Finding> own = new java.util.ArrayList<>(found.size());
@@ -391,7 +435,7 @@ final class ResultPolicing {
             int joint = jointIndex(f);
             boolean previous = joint == 0 && texts.withinBefore(false, f.start(), f.end())
                     || joint == 1 && (texts.withinBefore(true, f.start(), f.end())
-                    || texts.startsInBefore(f.start()) && previousStarts.contains(f.detector() + ":" + f.kind() + "@" + f.start()));
+                    || texts.startsInBefore(f.start()) && previousStarts.contains(new FindingStart(f.detector(), f.kind(), f.start())));
             if (!previous) {
                 own.add(f);
             }
@@ -408,11 +452,12 @@ final class ResultPolicing {
         return pointer.length() > STREAM_JOINT.length() + 1 && pointer.substring(STREAM_JOINT.length() + 2).equals("1") ? 1 : 0;
     }
 
-    private List<Finding> findings(List<Decision> decisions, CallDescription call, ShownTexts previousEntrys) {
+    private List<Finding> findings(List<Decision> decisions, CallDescription call, ShownTexts previousEntry) {
         List<Finding> found = findings(decisions, call);
-        return found == null || previousEntrys == null ? found : withoutPreviousEntrys(found, previousEntrys);
+        return found == null || previousEntry == null ? found : findingsOfThisEntry(found, previousEntry);
     }
 
+    /** What the deciding rules' detectors find; null when the scan went past its budget or a text blob is not base64. */
     private List<Finding> findings(List<Decision> decisions, CallDescription call) {
         List<dev.tollgate.policy.detect.Detector> detectors = new java.util.ArrayList<>();
         for (Decision d : decisions) {

@@ -49,6 +49,8 @@ final class ShownTexts {
      * start, end, glued start, glued end; null when there is none.
      */
     private int[] before;
+    /** The listed entry these texts are of ({@link #ofListed}); null for any other document. */
+    private JsonNode listedEntry;
 
     private ShownTexts(boolean byArtifact) {
         this.byArtifact = byArtifact;
@@ -102,6 +104,7 @@ final class ShownTexts {
      */
     static ShownTexts ofListed(JsonNode entry, String before) {
         ShownTexts texts = new ShownTexts(false);
+        texts.listedEntry = entry;
         Set<JsonNode> first = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         JsonNode name = entry.get("name");
         if (name != null && name.isTextual()) {
@@ -150,17 +153,32 @@ final class ShownTexts {
             JsonNode value = field.getValue();
             if (value.isTextual() && (SHOWN_IN_DEFINITION.contains(key) || SHOWN_VALUES.contains(key)) && !added.contains(value)) {
                 add(value.textValue(), value);
-            } else if (value.isArray() && SHOWN_VALUES.contains(key)) {
-                for (JsonNode element : value) {
-                    if (element.isTextual()) {
-                        add(element.textValue(), element); // each example or value a run of its own
-                    } else if (element.isContainerNode()) {
-                        addDescriptionsIn(element, added);
-                    }
-                }
+            } else if (value.isContainerNode() && SHOWN_VALUES.contains(key)) {
+                addStringsIn(value); // an example or default that is an object or array is shown whole, every string of it
             } else if (value.isContainerNode() && !key.equals("_meta")) {
                 addDescriptionsIn(value, added);
             }
+        }
+    }
+
+    /** Adds every string under {@code container}, in order, each a run of its own (but {@code _meta}'s). */
+    private void addStringsIn(JsonNode container) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = container.isObject() ? container.fields() : java.util.Collections.emptyIterator(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            if (!field.getKey().equals("_meta")) {
+                addStringOrStringsIn(field.getValue());
+            }
+        }
+        if (container.isArray()) {
+            container.forEach(this::addStringOrStringsIn);
+        }
+    }
+
+    private void addStringOrStringsIn(JsonNode value) {
+        if (value.isTextual()) {
+            add(value.textValue(), value);
+        } else if (value.isContainerNode()) {
+            addStringsIn(value);
         }
     }
 
@@ -195,6 +213,11 @@ final class ShownTexts {
     /** Where an offset of the previous entry's text in the joined text is in the glued one. */
     int gluedOffset(int joinedOffset) {
         return joinedOffset - before[0] + before[2];
+    }
+
+    /** A listed entry's shown texts without the previous entry's text (what the entry shows on its own). */
+    ShownTexts withoutBefore() {
+        return before == null ? this : ofListed(listedEntry, null);
     }
 
     /** Whether the previous entry's text was joined to this one's. */

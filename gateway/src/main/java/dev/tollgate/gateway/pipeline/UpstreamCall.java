@@ -531,7 +531,15 @@ final class UpstreamCall {
 
     private void relayChecked(HttpClientResponse upstream, byte[] body, Function<byte[], byte[]> check, ResponseFilter filter,
                               String refusal) {
-        byte[] relayed = check.apply(body);
+        byte[] relayed;
+        try {
+            relayed = check.apply(body);
+        } catch (RuntimeException e) {
+            // A fault in the gateway's own reading: the answer is not relayed (fail closed), and the client is answered.
+            CallLogContext.log(exchange, () -> LOG.error("route {}: reading the upstream's answer failed", exchange.route().route().name(), e));
+            refuseAnswer(upstream, RejectReason.INTERNAL_ERROR, "the gateway could not read the upstream's answer");
+            return;
+        }
         if (relayed == null) {
             refuseAnswer(upstream, RejectReason.UPSTREAM_INVALID_RESPONSE, refusal);
             return;

@@ -71,15 +71,18 @@ public final class DocumentScan {
     public static List<Finding> scan(JsonNode document, List<Detector> detectors) {
         List<Finding> findings = new ArrayList<>(0);
         Flattened flattened = flattened(document);
+        boolean twoReadings = false;
         for (Text text : flattened.texts()) {
             TextView view = text.view().within(flattened.budget());
             String original = view.original();
+            twoReadings |= view.folded();
             for (Detector detector : detectors) {
                 detector.scan(view, (start, end, kind) -> findings.add(new Finding(detector.name(), kind, text.pointer(), start, end,
                         digest(original.substring(start, end)), text.key(), text.encoded())));
             }
         }
-        return findings;
+        // A span both readings of a string find is one finding.
+        return twoReadings ? findings.stream().distinct().collect(java.util.stream.Collectors.toCollection(ArrayList::new)) : findings;
     }
 
     /**
@@ -156,7 +159,19 @@ public final class DocumentScan {
 
     private static void add(String text, String pointer, boolean key, List<Text> out) {
         if (!text.isEmpty()) {
-            out.add(new Text(pointer, key, false, TextView.of(text)));
+            addReadings(text, pointer, key, false, out);
+        }
+    }
+
+    /**
+     * A string as detectors read it, and, when that folded a look-alike letter, as written too (a fold beside an ASCII
+     * word removes the word boundary a pattern anchors on): a finding in either reading counts.
+     */
+    private static void addReadings(String text, String pointer, boolean key, boolean encoded, List<Text> out) {
+        TextView view = TextView.of(text);
+        out.add(new Text(pointer, key, encoded, view));
+        if (view.folded()) {
+            out.add(new Text(pointer, key, encoded, TextView.unfolded(text)));
         }
     }
 
@@ -184,7 +199,7 @@ public final class DocumentScan {
         }
         String text = new String(bytes, charset);
         if (!text.isEmpty()) {
-            out.add(new Text(pointer, false, true, TextView.of(text)));
+            addReadings(text, pointer, false, true, out);
         }
     }
 

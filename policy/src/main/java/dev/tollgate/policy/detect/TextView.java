@@ -24,13 +24,35 @@ public final class TextView {
      */
     private final int[] origin;
 
-    private TextView(String original, String normalized, int[] origin) {
+    /** Whether a look-alike letter was read as its Latin letter ({@link Confusables}): {@link #unfolded} reads it as written. */
+    private final boolean folded;
+
+    private TextView(String original, String normalized, int[] origin, boolean folded) {
         this.original = original;
         this.normalized = normalized;
         this.origin = origin;
+        this.folded = folded;
     }
 
     public static TextView of(String text) {
+        return of(text, true);
+    }
+
+    /**
+     * The same text with every letter read as written, look-alikes too: the reading for a match that folding breaks.
+     * Detectors anchor on ASCII word boundaries, and a letter folded beside an ASCII word joins it (Hebrew's prefix vav
+     * glued to a key, {@code וAKIA...}, reads {@code lAKIA...}): {@link DocumentScan} reads a folded text both ways.
+     */
+    static TextView unfolded(String text) {
+        return of(text, false);
+    }
+
+    /** Whether this reading folded a look-alike letter (so the text is also read {@link #unfolded}). */
+    boolean folded() {
+        return folded;
+    }
+
+    private static TextView of(String text, boolean fold) {
         boolean plain = true;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
@@ -44,8 +66,9 @@ public final class TextView {
         }
         if (plain) {
             // The common case costs no normalization and no map: the text is read as it is.
-            return new TextView(text, text, null);
+            return new TextView(text, text, null, false);
         }
+        boolean folded = false;
         StringBuilder out = new StringBuilder(text.length());
         int[] origin = new int[Math.max(16, text.length() + 8)];
         for (int i = 0; i < text.length(); ) {
@@ -64,7 +87,9 @@ public final class TextView {
                 piece = String.valueOf((char) cp);
             } else {
                 // Folded after NFKC, not instead of it: a math bold omicron is NFKC Greek ο, which is drawn as o
-                piece = Confusables.fold(Normalizer.normalize(text.substring(i, i + width), Normalizer.Form.NFKC));
+                String nfkc = Normalizer.normalize(text.substring(i, i + width), Normalizer.Form.NFKC);
+                piece = fold ? Confusables.fold(nfkc) : nfkc;
+                folded |= piece != nfkc;
             }
             for (int k = 0; k < piece.length(); k++) {
                 if (out.length() == origin.length) {
@@ -75,7 +100,7 @@ public final class TextView {
             }
             i += width;
         }
-        return new TextView(text, out.toString(), origin);
+        return new TextView(text, out.toString(), origin, folded);
     }
 
     /** Whether the tag character at {@code i} has another tag character right before or after it. */
