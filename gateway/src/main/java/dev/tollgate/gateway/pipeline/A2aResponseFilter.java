@@ -356,6 +356,11 @@ final class A2aResponseFilter implements ResponseFilter {
         return policed == data ? event : event.withData(new String(policed, java.nio.charset.StandardCharsets.UTF_8));
     }
 
+    /** The answer as result rules decide it, or as it is on a call without them. */
+    private byte[] policedIfRuled(byte[] body, HttpServerResponse response) {
+        return results == null ? body : policed(body, response);
+    }
+
     /**
      * An answer (or one stream event) held against the result rules: the JSON-RPC {@code result} or the whole HTTP+JSON
      * answer is the result (task, artifacts, status message, message parts). The bytes to relay: the input when it
@@ -364,11 +369,6 @@ final class A2aResponseFilter implements ResponseFilter {
      *
      * @param response the answer's response, to set the HTTP status of a refused HTTP+JSON answer; null for an event
      */
-    /** The answer as result rules decide it, or as it is on a call without them. */
-    private byte[] policedIfRuled(byte[] body, HttpServerResponse response) {
-        return results == null ? body : policed(body, response);
-    }
-
     private byte[] policed(byte[] body, HttpServerResponse response) {
         A2aExchange a2a = exchange.a2a();
         JsonNode root;

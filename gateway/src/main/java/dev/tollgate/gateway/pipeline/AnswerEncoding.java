@@ -17,6 +17,32 @@ final class AnswerEncoding {
     private AnswerEncoding() {
     }
 
+    /**
+     * Why an error page's text (a body that is not JSON-RPC) may not be what a client reads when the gateway reads it as
+     * UTF-8, or null: a charset other than UTF-8 or US-ASCII declared in its Content-Type (a client decoding by the
+     * header reads other text: Latin-1's no-break space, UTF-16's two bytes a letter), or none declared on a body that
+     * starts with a UTF-16 or UTF-32 byte order mark (some clients sniff it).
+     */
+    static String pageCharsetProblem(MultiMap headers, byte[] body) {
+        String contentType = headers.get(HttpHeaders.CONTENT_TYPE);
+        String charset = null;
+        for (String parameter : contentType == null ? new String[0] : contentType.split(";")) {
+            int eq = parameter.indexOf('=');
+            if (eq > 0 && parameter.substring(0, eq).trim().equalsIgnoreCase("charset")) {
+                if (charset != null) {
+                    return "error page names more than one charset";
+                }
+                charset = parameter.substring(eq + 1).trim().replace("\"", "").toLowerCase(Locale.ROOT);
+            }
+        }
+        if (charset != null && !charset.equals("utf-8") && !charset.equals("utf8") && !charset.equals("us-ascii")) {
+            return "error page in charset '" + charset + "', which the gateway does not read as the client would";
+        }
+        boolean utf16or32Bom = body.length >= 2 && ((body[0] == (byte) 0xFE && body[1] == (byte) 0xFF) || (body[0] == (byte) 0xFF && body[1] == (byte) 0xFE))
+                || body.length >= 4 && body[0] == 0 && body[1] == 0 && body[2] == (byte) 0xFE && body[3] == (byte) 0xFF;
+        return utf16or32Bom ? "error page starts with a UTF-16 or UTF-32 byte order mark" : null;
+    }
+
     /** Why the answer cannot be read as the client reads it, or null when it can. */
     static String problem(MultiMap headers) {
         String compressed = compression(headers);

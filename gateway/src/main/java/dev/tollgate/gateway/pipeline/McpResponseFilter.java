@@ -340,10 +340,16 @@ final class McpResponseFilter implements ResponseFilter {
      * @param encodingProblem why the answer's headers make it unreadable as the client reads it, or null
      */
     @Override
-    public byte[] checkErrorAnswer(byte[] body, String encodingProblem) {
+    public byte[] checkErrorAnswer(byte[] body, String encodingProblem, String pageCharsetProblem) {
         if (!ServerMessageReader.looksLikeJsonRpc(body)) {
             // An error page or a plain JSON error: nothing a client dispatches as a message, but every SDK makes its text
-            // the failed call's error, which an agent shows its model: held to the result rules like an error message.
+            // the failed call's error, which an agent shows its model: held to the result rules like an error message,
+            // which read it as UTF-8. One a client may decode otherwise is not relayed to be read unread.
+            if (results != null && pageCharsetProblem != null) {
+                refusals.refused(RejectReason.UPSTREAM_INVALID_RESPONSE,
+                        new ServerMessage.Unreadable("unreadable_charset", pageCharsetProblem, null, false));
+                return null;
+            }
             return results == null ? body : results.errorPageShown(body);
         }
         if (encodingProblem != null) {
@@ -596,9 +602,18 @@ final class McpResponseFilter implements ResponseFilter {
         }
     }
 
+    /**
+     * The tokens a POST's requests gave; null when the POST asks about a task or listens (tasks/result, tasks/get,
+     * subscriptions/listen): a task reports progress under the token of the call that created it for its whole life
+     * (MCP 2025-11-25), on whatever stream the client holds open for it, and which call created it is the server's.
+     */
     private static Set<JsonNode> progressTokens(JsonRpcPayload payload) {
         Set<JsonNode> tokens = new HashSet<>(2);
         for (JsonRpcMessage message : payload.messages()) {
+            if (message instanceof JsonRpcRequest request && (request.method().startsWith("tasks/")
+                    || McpMethods.SUBSCRIPTIONS_LISTEN.equals(request.method()))) {
+                return null;
+            }
             if (message instanceof JsonRpcRequest request && request.params() != null) {
                 JsonNode token = request.params().path("_meta").get("progressToken");
                 if (token != null && (token.isTextual() || token.isIntegralNumber())) {

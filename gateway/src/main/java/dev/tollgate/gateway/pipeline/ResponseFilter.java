@@ -46,8 +46,9 @@ interface ResponseFilter {
      * was given: the bytes to relay, or null when it must not be relayed.
      *
      * @param encodingProblem why the answer's headers make it unreadable as the client reads it, or null
+     * @param pageCharsetProblem why its text, if it is an error page, may not be what a client reads as UTF-8, or null
      */
-    default byte[] checkErrorAnswer(byte[] body, String encodingProblem) {
+    default byte[] checkErrorAnswer(byte[] body, String encodingProblem, String pageCharsetProblem) {
         return body;
     }
 

@@ -452,7 +452,8 @@ final class UpstreamCall {
             return false; // relayed event by event, each one read like any other
         }
         // Read as a 2xx answer is: a task list filtered with the shared bindings, a task it creates bound before it is relayed.
-        relayRead(upstream, filter, body -> filter.checkErrorAnswer(body, encodingProblem),
+        relayRead(upstream, filter, body -> filter.checkErrorAnswer(body, encodingProblem,
+                        AnswerEncoding.pageCharsetProblem(upstream.headers(), body)),
                 "an error answer holds JSON-RPC the gateway cannot read or relay, or text the result rules withhold");
         return true;
     }

@@ -75,7 +75,7 @@ public final class DocumentScan {
         for (Text text : flattened.texts()) {
             TextView view = text.view().within(flattened.budget());
             String original = view.original();
-            twoReadings |= view.folded();
+            twoReadings |= view.changed();
             for (Detector detector : detectors) {
                 detector.scan(view, (start, end, kind) -> findings.add(new Finding(detector.name(), kind, text.pointer(), start, end,
                         digest(original.substring(start, end)), text.key(), text.encoded())));
@@ -164,14 +164,14 @@ public final class DocumentScan {
     }
 
     /**
-     * A string as detectors read it, and, when that folded a look-alike letter, as written too (a fold beside an ASCII
-     * word removes the word boundary a pattern anchors on): a finding in either reading counts.
+     * A string as detectors read it, and, when normalizing changed it, exactly as written too (NFKC or a fold beside an
+     * ASCII word removes the word boundary a pattern anchors on): a finding in either reading counts.
      */
     private static void addReadings(String text, String pointer, boolean key, boolean encoded, List<Text> out) {
         TextView view = TextView.of(text);
         out.add(new Text(pointer, key, encoded, view));
-        if (view.folded()) {
-            out.add(new Text(pointer, key, encoded, TextView.unfolded(text)));
+        if (view.changed()) {
+            out.add(new Text(pointer, key, encoded, TextView.asWritten(text)));
         }
     }
 

@@ -24,35 +24,28 @@ public final class TextView {
      */
     private final int[] origin;
 
-    /** Whether a look-alike letter was read as its Latin letter ({@link Confusables}): {@link #unfolded} reads it as written. */
-    private final boolean folded;
-
-    private TextView(String original, String normalized, int[] origin, boolean folded) {
+    private TextView(String original, String normalized, int[] origin) {
         this.original = original;
         this.normalized = normalized;
         this.origin = origin;
-        this.folded = folded;
-    }
-
-    public static TextView of(String text) {
-        return of(text, true);
     }
 
     /**
-     * The same text with every letter read as written, look-alikes too: the reading for a match that folding breaks.
-     * Detectors anchor on ASCII word boundaries, and a letter folded beside an ASCII word joins it (Hebrew's prefix vav
-     * glued to a key, {@code וAKIA...}, reads {@code lAKIA...}): {@link DocumentScan} reads a folded text both ways.
+     * The text read exactly as written: no NFKC, no fold, nothing removed. Detectors anchor on ASCII word boundaries,
+     * and normalizing a character beside an ASCII word can join it to the word ({@code AKIA...EXAMPLE™} reads
+     * {@code AKIA...EXAMPLETM}; Hebrew's prefix vav folded, {@code וAKIA...}, reads {@code lAKIA...}): {@link DocumentScan}
+     * reads a text that normalizing changed both ways.
      */
-    static TextView unfolded(String text) {
-        return of(text, false);
+    static TextView asWritten(String text) {
+        return new TextView(text, text, null);
     }
 
-    /** Whether this reading folded a look-alike letter (so the text is also read {@link #unfolded}). */
-    boolean folded() {
-        return folded;
+    /** Whether normalizing changed the text (so it is also read {@link #asWritten}). */
+    boolean changed() {
+        return !normalized.equals(original);
     }
 
-    private static TextView of(String text, boolean fold) {
+    public static TextView of(String text) {
         boolean plain = true;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
@@ -66,9 +59,8 @@ public final class TextView {
         }
         if (plain) {
             // The common case costs no normalization and no map: the text is read as it is.
-            return new TextView(text, text, null, false);
+            return new TextView(text, text, null);
         }
-        boolean folded = false;
         StringBuilder out = new StringBuilder(text.length());
         int[] origin = new int[Math.max(16, text.length() + 8)];
         for (int i = 0; i < text.length(); ) {
@@ -87,9 +79,7 @@ public final class TextView {
                 piece = String.valueOf((char) cp);
             } else {
                 // Folded after NFKC, not instead of it: a math bold omicron is NFKC Greek ο, which is drawn as o
-                String nfkc = Normalizer.normalize(text.substring(i, i + width), Normalizer.Form.NFKC);
-                piece = fold ? Confusables.fold(nfkc) : nfkc;
-                folded |= piece != nfkc;
+                piece = Confusables.fold(Normalizer.normalize(text.substring(i, i + width), Normalizer.Form.NFKC));
             }
             for (int k = 0; k < piece.length(); k++) {
                 if (out.length() == origin.length) {
@@ -100,7 +90,7 @@ public final class TextView {
             }
             i += width;
         }
-        return new TextView(text, out.toString(), origin, folded);
+        return new TextView(text, out.toString(), origin);
     }
 
     /** Whether the tag character at {@code i} has another tag character right before or after it. */
