@@ -62,8 +62,12 @@ final class McpResponseFilter implements ResponseFilter {
     private final boolean clientSentBatch;
     /** The ids of the requests this call POSTed: the only responses its answer may carry; null on a GET stream. */
     private final Set<JsonNode> requestIds;
-    /** The progress tokens this POST's requests gave ({@code params._meta.progressToken}); null on a stream no POST opened. */
-    private final Set<JsonNode> progressTokens;
+    /**
+     * The progress tokens this POST's requests gave ({@code params._meta.progressToken}), read at the first progress
+     * notification (most calls see none); null until then, and on a stream no POST opened or one no check applies to.
+     */
+    private Set<JsonNode> progressTokens;
+    private boolean progressTokensRead;
     /** Request ids already answered on this stream: a second answer to one is not relayed. */
     private final Set<JsonNode> answered = new HashSet<>();
     private final boolean clientListsTools;
@@ -145,7 +149,6 @@ final class McpResponseFilter implements ResponseFilter {
         this.reader = new ServerMessageReader(exchange.snapshot().jsonRpc());
         this.clientSentBatch = exchange.payload() instanceof JsonRpcPayload.Batch;
         this.requestIds = exchange.payload() == null ? null : requestIds(exchange.payload());
-        this.progressTokens = exchange.payload() == null ? null : progressTokens(exchange.payload());
         this.payload = exchange.payload();
         this.clientListsTools = exchange.payload() instanceof JsonRpcPayload.Single single
                 && single.message() instanceof JsonRpcRequest request && McpMethods.TOOLS_LIST.equals(request.method());
@@ -631,8 +634,14 @@ final class McpResponseFilter implements ResponseFilter {
      * only reference" an active request's).
      */
     private boolean progressOfAnotherCall(JsonRpcNotification notification, JsonNode root) {
-        return progressTokens != null && McpMethods.NOTIFICATIONS_PROGRESS.equals(notification.method())
-                && !progressTokens.contains(root.path("params").path("progressToken"));
+        if (!McpMethods.NOTIFICATIONS_PROGRESS.equals(notification.method())) {
+            return false;
+        }
+        if (!progressTokensRead) {
+            progressTokensRead = true;
+            progressTokens = payload == null ? null : progressTokens(payload);
+        }
+        return progressTokens != null && !progressTokens.contains(root.path("params").path("progressToken"));
     }
 
     private static Set<JsonNode> requestIds(JsonRpcPayload payload) {
