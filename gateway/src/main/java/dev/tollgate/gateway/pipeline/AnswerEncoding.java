@@ -24,6 +24,9 @@ final class AnswerEncoding {
      * starts with a UTF-16 or UTF-32 byte order mark (some clients sniff it).
      */
     static String pageCharsetProblem(MultiMap headers, byte[] body) {
+        if (headers.getAll(HttpHeaders.CONTENT_TYPE).size() > 1) {
+            return "error page has more than one Content-Type"; // clients join them, or take either
+        }
         String contentType = headers.get(HttpHeaders.CONTENT_TYPE);
         String charset = null;
         for (String parameter : contentType == null ? new String[0] : contentType.split(";")) {
@@ -40,7 +43,12 @@ final class AnswerEncoding {
         }
         boolean utf16or32Bom = body.length >= 2 && ((body[0] == (byte) 0xFE && body[1] == (byte) 0xFF) || (body[0] == (byte) 0xFF && body[1] == (byte) 0xFE))
                 || body.length >= 4 && body[0] == 0 && body[1] == 0 && body[2] == (byte) 0xFE && body[3] == (byte) 0xFF;
-        return utf16or32Bom ? "error page starts with a UTF-16 or UTF-32 byte order mark" : null;
+        if (utf16or32Bom) {
+            return "error page starts with a UTF-16 or UTF-32 byte order mark";
+        }
+        // JSON readers tell UTF-16 and UTF-32 from the zero bytes among the first four (RFC 4627), marks or not.
+        boolean zeroByteFirst = body.length >= 2 && (body[0] == 0 || body[1] == 0) || body.length >= 4 && (body[2] == 0 || body[3] == 0);
+        return zeroByteFirst ? "error page starts with a zero byte (UTF-16 or UTF-32 to a JSON reader)" : null;
     }
 
     /** Why the answer cannot be read as the client reads it, or null when it can. */

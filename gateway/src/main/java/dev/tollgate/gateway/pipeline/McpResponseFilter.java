@@ -605,18 +605,22 @@ final class McpResponseFilter implements ResponseFilter {
         }
     }
 
+    /** The requests whose stream carries a task's progress: the task's result, its status, the 2026 listen stream. */
+    private static final Set<String> TASK_PROGRESS_STREAMS = Set.of(McpMethods.TASKS_RESULT, McpMethods.TASKS_GET, McpMethods.SUBSCRIPTIONS_LISTEN);
+
     /**
-     * The tokens a POST's requests gave; null when the POST asks about a task or listens (tasks/result, tasks/get,
-     * subscriptions/listen): a task reports progress under the token of the call that created it for its whole life
-     * (MCP 2025-11-25), on whatever stream the client holds open for it, and which call created it is the server's.
+     * The tokens a POST's requests gave; null when the POST is one request whose stream carries a task's progress
+     * ({@link #TASK_PROGRESS_STREAMS}): a task reports progress under the token of the call that created it for its
+     * whole life (MCP 2025-11-25), and which call created it the gateway does not remember. Only a lone such request:
+     * one added to a batch beside a tools/call does not lift the check for the call.
      */
     private static Set<JsonNode> progressTokens(JsonRpcPayload payload) {
+        if (payload instanceof JsonRpcPayload.Single single && single.message() instanceof JsonRpcRequest request
+                && TASK_PROGRESS_STREAMS.contains(request.method())) {
+            return null;
+        }
         Set<JsonNode> tokens = new HashSet<>(2);
         for (JsonRpcMessage message : payload.messages()) {
-            if (message instanceof JsonRpcRequest request && (request.method().startsWith("tasks/")
-                    || McpMethods.SUBSCRIPTIONS_LISTEN.equals(request.method()))) {
-                return null;
-            }
             if (message instanceof JsonRpcRequest request && request.params() != null) {
                 JsonNode token = request.params().path("_meta").get("progressToken");
                 if (token != null && (token.isTextual() || token.isIntegralNumber())) {

@@ -117,9 +117,8 @@ public final class Detectors {
         // other letters (Cyrillic аррӏе.com folds to apple.com) is not the allowed one; an allowed host in those letters
         // is allowed in both readings, its folded entry read against the folded link.
         List<String> foldedHosts = hosts.stream().map(h -> TextView.of(h).normalized().toLowerCase(Locale.ROOT)).toList();
-        // In the reading as written (DocumentScan reads a changed text that way too) the two are one: as written only.
-        PatternDetector.BothReadings outside = (normalized, original) -> normalized.equals(original) ? !allowedHost(host(original), hosts)
-                : !allowedHost(host(normalized), foldedHosts) || !allowedHost(host(original), hosts);
+        PatternDetector.BothReadings outside = (normalized, original) -> !allowedHost(host(normalized), foldedHosts)
+                || !allowedHost(host(original), hosts);
         return new PatternDetector("exfiltration_urls", List.of(new PatternDetector.RegexRule("url", PatternDetector.anyOf("://"),
                 "(?i)\\b((?:https?|ftp|wss?)://[^\\s<>\"'`)\\]]+)", outside)));
     }

@@ -75,7 +75,7 @@ public final class DocumentScan {
         for (Text text : flattened.texts()) {
             TextView view = text.view().within(flattened.budget());
             String original = view.original();
-            twoReadings |= view.changed();
+            twoReadings |= view.asciiFromOther();
             for (Detector detector : detectors) {
                 detector.scan(view, (start, end, kind) -> findings.add(new Finding(detector.name(), kind, text.pointer(), start, end,
                         digest(original.substring(start, end)), text.key(), text.encoded())));
@@ -164,14 +164,16 @@ public final class DocumentScan {
     }
 
     /**
-     * A string as detectors read it, and, when normalizing changed it, exactly as written too (NFKC or a fold beside an
-     * ASCII word removes the word boundary a pattern anchors on): a finding in either reading counts.
+     * A string as detectors read it, and, when a character other than ASCII read as ASCII letters or digits in it, with
+     * each such character read as a space too ({@link TextView#withBoundaries}: read as letters beside an ASCII word, it
+     * removes the word boundary a pattern anchors on): a finding in either reading counts. Most text needs no second
+     * reading (a fullwidth comma, a no-break space or CJK text reads as no ASCII letter).
      */
     private static void addReadings(String text, String pointer, boolean key, boolean encoded, List<Text> out) {
         TextView view = TextView.of(text);
         out.add(new Text(pointer, key, encoded, view));
-        if (view.changed()) {
-            out.add(new Text(pointer, key, encoded, TextView.asWritten(text)));
+        if (view.asciiFromOther()) {
+            out.add(new Text(pointer, key, encoded, TextView.withBoundaries(text)));
         }
     }
 

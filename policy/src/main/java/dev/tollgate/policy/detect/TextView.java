@@ -24,28 +24,42 @@ public final class TextView {
      */
     private final int[] origin;
 
-    private TextView(String original, String normalized, int[] origin) {
+    /**
+     * Whether a character other than ASCII, written beside an ASCII letter or digit, was read as ASCII letters or digits
+     * (a look-alike folded, NFKC's ™ as TM): such a text is also read {@link #withBoundaries}.
+     */
+    private final boolean asciiFromOther;
+
+    private TextView(String original, String normalized, int[] origin, boolean asciiFromOther) {
         this.original = original;
         this.normalized = normalized;
         this.origin = origin;
-    }
-
-    /**
-     * The text read exactly as written: no NFKC, no fold, nothing removed. Detectors anchor on ASCII word boundaries,
-     * and normalizing a character beside an ASCII word can join it to the word ({@code AKIA...EXAMPLE™} reads
-     * {@code AKIA...EXAMPLETM}; Hebrew's prefix vav folded, {@code וAKIA...}, reads {@code lAKIA...}): {@link DocumentScan}
-     * reads a text that normalizing changed both ways.
-     */
-    static TextView asWritten(String text) {
-        return new TextView(text, text, null);
-    }
-
-    /** Whether normalizing changed the text (so it is also read {@link #asWritten}). */
-    boolean changed() {
-        return !normalized.equals(original);
+        this.asciiFromOther = asciiFromOther;
     }
 
     public static TextView of(String text) {
+        return read(text, false);
+    }
+
+    /**
+     * The second reading of a text in which a character other than ASCII, written beside an ASCII letter or digit, reads
+     * as ASCII letters or digits: the same, but each such character read as a space. Detectors anchor on ASCII word boundaries, and a character read as
+     * letters beside an ASCII word joins it ({@code AKIA...EXAMPLE™} reads {@code AKIA...EXAMPLETM}, Hebrew's prefix vav
+     * glued to a key, {@code וAKIA...}, reads {@code lAKIA...}); the first reading is what joins look-alikes to their
+     * ASCII neighbours ({@code Іgnоrе}). Everything else (invisible characters removed, spaces, NFKC) is read as in the
+     * first, so a phrase split by a zero-width space is read whole in both. {@link DocumentScan} reads both.
+     */
+    static TextView withBoundaries(String text) {
+        return read(text, true);
+    }
+
+    /** Whether a character other than ASCII was read as ASCII letters or digits (so the text is also read {@link #withBoundaries}). */
+    boolean asciiFromOther() {
+        return asciiFromOther;
+    }
+
+    /** @param boundaries read a character other than ASCII that reads as ASCII letters or digits as a space */
+    private static TextView read(String text, boolean boundaries) {
         boolean plain = true;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
@@ -59,8 +73,9 @@ public final class TextView {
         }
         if (plain) {
             // The common case costs no normalization and no map: the text is read as it is.
-            return new TextView(text, text, null);
+            return new TextView(text, text, null, false);
         }
+        boolean asciiFromOther = false;
         StringBuilder out = new StringBuilder(text.length());
         int[] origin = new int[Math.max(16, text.length() + 8)];
         for (int i = 0; i < text.length(); ) {
@@ -80,6 +95,10 @@ public final class TextView {
             } else {
                 // Folded after NFKC, not instead of it: a math bold omicron is NFKC Greek ο, which is drawn as o
                 piece = Confusables.fold(Normalizer.normalize(text.substring(i, i + width), Normalizer.Form.NFKC));
+                if (hasAsciiLetterOrDigit(piece) && besideAsciiLetterOrDigit(text, i, width)) {
+                    asciiFromOther = true;
+                    piece = boundaries ? " " : piece;
+                }
             }
             for (int k = 0; k < piece.length(); k++) {
                 if (out.length() == origin.length) {
@@ -90,7 +109,39 @@ public final class TextView {
             }
             i += width;
         }
-        return new TextView(text, out.toString(), origin);
+        return new TextView(text, out.toString(), origin, asciiFromOther);
+    }
+
+    /**
+     * Whether the character at {@code i} is written right beside an ASCII letter or digit (invisible characters between
+     * them aside): only there does reading it as letters join it to an ASCII word. Inside a word of its own script
+     * ({@code пример}) it is read as in the first reading, so a host or word written in that script stays whole.
+     */
+    private static boolean besideAsciiLetterOrDigit(String text, int i, int width) {
+        int before = i;
+        while (before > 0 && invisible(text.codePointBefore(before))) {
+            before -= Character.charCount(text.codePointBefore(before));
+        }
+        int after = i + width;
+        while (after < text.length() && invisible(text.codePointAt(after))) {
+            after += Character.charCount(text.codePointAt(after));
+        }
+        return before > 0 && isAsciiLetterOrDigit(text.codePointBefore(before))
+                || after < text.length() && isAsciiLetterOrDigit(text.codePointAt(after));
+    }
+
+    private static boolean isAsciiLetterOrDigit(int c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
+    }
+
+    private static boolean hasAsciiLetterOrDigit(String piece) {
+        for (int k = 0; k < piece.length(); k++) {
+            char c = piece.charAt(k);
+            if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the tag character at {@code i} has another tag character right before or after it. */

@@ -1,0 +1,66 @@
+package dev.tollgate.gateway.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.gateway.support.RunningGateway;
+import dev.tollgate.gateway.support.ScriptedMcpGateway;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Review (264d696): McpResponseFilter.progressTokens returns null (no check at all) for a POST holding any tasks/*
+ * request or subscriptions/listen. The exemption is for a task's own progress (the token of the call that created the
+ * task), but it lets through a progress notification with ANY token on that POST's stream: one naming another call in
+ * flight (which the client's progress handler, keyed by token, takes for that call's), read under this POST's rules,
+ * not that call's tool's. A batch that carries a tools/call with a tasks/get (or a tasks/list) beside it loses the check
+ * for the tools/call too; so does every tasks/get poll. Expected: a token no request of the POST gave and no task the
+ * POST names was created with is still refused.
+ */
+class TaskRequestProgressExemptionReviewTest {
+
+    @TempDir
+    Path dir;
+    private ScriptedMcpGateway rig;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        rig = ScriptedMcpGateway.start(dir, RunningGateway.ALLOW_ALL.replace("allow-all", "p"), "");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        rig.close();
+    }
+
+    @Test
+    void aTasksListBesideAToolsCallDoesNotLetAForeignProgressTokenThrough() throws Exception {
+        rig.answer("event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{\"progressToken\":\"someone-else\","
+                + "\"progress\":1,\"message\":\"FOREIGN PROGRESS\"}}\n\n"
+                + "event: message\ndata: [{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"done\"}]}},"
+                + "{\"jsonrpc\":\"2.0\",\"id\":8,\"result\":{\"tasks\":[]}}]\n\n",
+                "text/event-stream");
+
+        String stream = rig.post("[{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{},"
+                + "\"_meta\":{\"progressToken\":7}}},{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tasks/list\",\"params\":{}}]").body().toString();
+
+        assertThat(stream).doesNotContain("FOREIGN PROGRESS");
+    }
+
+    /** Control: the same batch without the tasks/list: the foreign token is refused (c56b622). */
+    @Test
+    void withoutTheTasksRequestTheForeignProgressTokenIsRefused() throws Exception {
+        rig.answer("event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{\"progressToken\":\"someone-else\","
+                + "\"progress\":1,\"message\":\"FOREIGN PROGRESS\"}}\n\n"
+                + "event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"done\"}]}}\n\n",
+                "text/event-stream");
+
+        String stream = rig.post("[{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{},"
+                + "\"_meta\":{\"progressToken\":7}}}]").body().toString();
+
+        assertThat(stream).doesNotContain("FOREIGN PROGRESS");
+    }
+}
+
