@@ -62,6 +62,7 @@ final class McpResponseFilter implements ResponseFilter {
     private final boolean clientSentBatch;
     /** The ids of the requests this call POSTed: the only responses its answer may carry; null on a GET stream. */
     private final Set<JsonNode> requestIds;
+    private final TaskProgressTokens taskProgressTokens;
     /**
      * The progress tokens this POST's requests gave ({@code params._meta.progressToken}), read at the first progress
      * notification (most calls see none); null until then, and on a stream no POST opened or one no check applies to.
@@ -134,6 +135,7 @@ final class McpResponseFilter implements ResponseFilter {
                       UpstreamLearning learnt) {
         this.paramHeaders = learnt.paramHeaders();
         this.taskOrigins = learnt.taskOrigins();
+        this.taskProgressTokens = learnt.taskProgressTokens();
         this.pinWatch = learnt.pins();
         this.sessionRequestIds = learnt.sessionRequestIds();
         this.pins = exchange.snapshot().pins(exchange.route().route().name());
@@ -599,6 +601,10 @@ final class McpResponseFilter implements ResponseFilter {
                     && McpMethods.TOOLS_CALL.equals(request.method()) && request.params() != null
                     && request.params().path("name").isTextual()) {
                 bindings.add(taskOrigins.learn(route, taskId.textValue(), request.params().get("name").textValue(), CallerKey.of(identity), instance));
+                JsonNode token = request.params().path("_meta").get("progressToken");
+                if (token != null && (token.isTextual() || token.isIntegralNumber())) {
+                    taskProgressTokens.created(route, taskId.textValue(), token);
+                }
                 bindingAnswerId = response.id().value();
                 return;
             }
@@ -609,15 +615,18 @@ final class McpResponseFilter implements ResponseFilter {
     private static final Set<String> TASK_PROGRESS_STREAMS = Set.of(McpMethods.TASKS_RESULT, McpMethods.TASKS_GET, McpMethods.SUBSCRIPTIONS_LISTEN);
 
     /**
-     * The tokens a POST's requests gave; null when the POST is one request whose stream carries a task's progress
-     * ({@link #TASK_PROGRESS_STREAMS}): a task reports progress under the token of the call that created it for its
-     * whole life (MCP 2025-11-25), and which call created it the gateway does not remember. Only a lone such request:
-     * one added to a batch beside a tools/call does not lift the check for the call.
+     * The tokens a POST's requests gave. A POST that is one request whose stream carries a task's progress
+     * ({@link #TASK_PROGRESS_STREAMS}) gets the token of the call that created the task (a task reports progress under
+     * it for its whole life, MCP 2025-11-25), when this replica learnt it; null (no check) when it did not, or on a
+     * listen stream, which names no task. Only a lone such request: one added to a batch beside a tools/call does not
+     * lift the check for the call.
      */
-    private static Set<JsonNode> progressTokens(JsonRpcPayload payload) {
+    private Set<JsonNode> progressTokens(JsonRpcPayload payload) {
         if (payload instanceof JsonRpcPayload.Single single && single.message() instanceof JsonRpcRequest request
                 && TASK_PROGRESS_STREAMS.contains(request.method())) {
-            return null;
+            JsonNode taskId = request.params() == null ? null : request.params().get("taskId");
+            JsonNode token = taskId != null && taskId.isTextual() ? taskProgressTokens.of(route, taskId.textValue()) : null;
+            return token == null ? null : Set.of(token);
         }
         Set<JsonNode> tokens = new HashSet<>(2);
         for (JsonRpcMessage message : payload.messages()) {

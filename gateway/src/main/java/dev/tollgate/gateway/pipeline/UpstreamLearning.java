@@ -6,10 +6,10 @@ package dev.tollgate.gateway.pipeline;
  * {@code tools/call} answers), and the definitions each route's upstream last listed, held against its pin manifest
  * and against result rules (a tool whose listed definition they withheld is not called). Process-wide, shared by every
  * event loop, not part of the reloadable snapshot. With them, the request ids in flight in each upstream session, by
- * which the upstream pairs its answers with calls.
+ * which the upstream pairs its answers with calls, and the progress token each task's creating call gave.
  */
 public record UpstreamLearning(ToolParamHeaders paramHeaders, TaskOrigins taskOrigins, dev.tollgate.gateway.pinning.PinWatch pins,
-                               SessionRequestIds sessionRequestIds, WithheldTools withheldTools) {
+                               SessionRequestIds sessionRequestIds, WithheldTools withheldTools, TaskProgressTokens taskProgressTokens) {
 
     public UpstreamLearning() {
         this(null);
@@ -18,11 +18,11 @@ public record UpstreamLearning(ToolParamHeaders paramHeaders, TaskOrigins taskOr
     /** @param registry where pinning differences are counted; null to count nothing */
     public UpstreamLearning(io.micrometer.core.instrument.MeterRegistry registry) {
         this(new ToolParamHeaders(), new TaskOrigins(), new dev.tollgate.gateway.pinning.PinWatch(registry), new SessionRequestIds(),
-                new WithheldTools());
+                new WithheldTools(), new TaskProgressTokens());
     }
 
     /** The same learning with task ownership kept in {@code taskOrigins} (one backed by a shared store). */
     public UpstreamLearning withTaskOrigins(TaskOrigins taskOrigins) {
-        return new UpstreamLearning(paramHeaders, taskOrigins, pins, sessionRequestIds, withheldTools);
+        return new UpstreamLearning(paramHeaders, taskOrigins, pins, sessionRequestIds, withheldTools, taskProgressTokens);
     }
 }

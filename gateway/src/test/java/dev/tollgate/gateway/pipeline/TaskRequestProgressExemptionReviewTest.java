@@ -62,5 +62,21 @@ class TaskRequestProgressExemptionReviewTest {
 
         assertThat(stream).doesNotContain("FOREIGN PROGRESS");
     }
-}
 
+    @Test
+    void aTasksGetPollDoesNotCarryProgressForAnotherCallsToken() throws Exception {
+        rig.answerJson("{\"jsonrpc\":\"2.0\",\"id\":ID,\"result\":{\"task\":{\"taskId\":\"t-1\",\"status\":\"working\","
+                + "\"createdAt\":\"2025-11-25T00:00:00Z\",\"lastUpdatedAt\":\"2025-11-25T00:00:00Z\",\"ttl\":60000}}}");
+        rig.post("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{},"
+                + "\"task\":{\"ttl\":60000},\"_meta\":{\"progressToken\":5}}}");
+
+        rig.answer("event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{\"progressToken\":\"another-call\","
+                + "\"progress\":1,\"message\":\"FOREIGN PROGRESS\"}}\n\n"
+                + "event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":ID,\"result\":{\"taskId\":\"t-1\",\"status\":\"working\","
+                + "\"createdAt\":\"2025-11-25T00:00:00Z\",\"lastUpdatedAt\":\"2025-11-25T00:00:00Z\",\"ttl\":60000}}\n\n",
+                "text/event-stream");
+        String stream = rig.post("{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tasks/get\",\"params\":{\"taskId\":\"t-1\"}}").body().toString();
+
+        assertThat(stream).doesNotContain("FOREIGN PROGRESS");
+    }
+}
