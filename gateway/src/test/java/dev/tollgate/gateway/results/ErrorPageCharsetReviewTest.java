@@ -2,6 +2,7 @@ package dev.tollgate.gateway.results;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.gateway.support.ResultPolicies;
 import dev.tollgate.gateway.support.ScriptedMcpGateway;
 import dev.tollgate.gateway.support.TestHttp;
 import java.nio.charset.Charset;
@@ -32,17 +33,7 @@ class ErrorPageCharsetReviewTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        rig = ScriptedMcpGateway.start(dir, """
-                name: p
-                defaults: {action: allow}
-                rules:
-                  - name: no-injected-results
-                    condition: {all: [{direction: result}, {check: {name: injection_phrases}}]}
-                    action: deny
-                  - name: no-leaked-secrets
-                    condition: {all: [{direction: result}, {check: {name: secrets}}]}
-                    action: redact
-                """, "");
+        rig = ScriptedMcpGateway.start(dir, ResultPolicies.DENY_INJECTIONS_REDACT_SECRETS, "");
     }
 
     @AfterEach

@@ -3,6 +3,7 @@ package dev.tollgate.gateway.results;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.gateway.support.ResultPolicies;
 import dev.tollgate.gateway.support.ScriptedMcpGateway;
 import dev.tollgate.gateway.support.TestHttp;
 import java.nio.charset.StandardCharsets;
@@ -34,14 +35,7 @@ class ErrorPageCharsetSniffReviewTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        rig = ScriptedMcpGateway.start(dir, """
-                name: p
-                defaults: {action: allow}
-                rules:
-                  - name: no-injected-results
-                    condition: {all: [{direction: result}, {check: {name: injection_phrases}}]}
-                    action: deny
-                """, "");
+        rig = ScriptedMcpGateway.start(dir, ResultPolicies.DENY_INJECTIONS, "");
     }
 
     @AfterEach

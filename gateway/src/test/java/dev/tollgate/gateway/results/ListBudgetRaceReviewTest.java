@@ -2,6 +2,7 @@ package dev.tollgate.gateway.results;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.gateway.support.ResultPolicies;
 import dev.tollgate.gateway.support.ScriptedMcpGateway;
 import dev.tollgate.gateway.support.TestHttp;
 import java.nio.file.Path;
@@ -20,14 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ListBudgetRaceReviewTest {
 
-    private static final String POLICY = """
-            name: p
-            defaults: {action: allow}
-            rules:
-              - name: no-injected-results
-                condition: {all: [{direction: result}, {check: {name: injection_phrases}}]}
-                action: deny
-            """;
+    private static final String POLICY = ResultPolicies.DENY_INJECTIONS;
 
     @TempDir
     Path dir;

@@ -2,6 +2,7 @@ package dev.tollgate.gateway.review;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.gateway.support.ResultPolicies;
 import dev.tollgate.gateway.support.ScriptedMcpGateway;
 import dev.tollgate.gateway.support.TestHttp;
 import io.vertx.core.buffer.Buffer;
@@ -28,14 +29,7 @@ class DiscoverInstructionsReviewTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        rig = ScriptedMcpGateway.start(dir, """
-                name: p
-                defaults: {action: allow}
-                rules:
-                  - name: no-injected-results
-                    condition: {all: [{direction: result}, {check: {name: injection_phrases}}]}
-                    action: deny
-                """, "");
+        rig = ScriptedMcpGateway.start(dir, ResultPolicies.DENY_INJECTIONS, "");
     }
 
     @AfterEach

@@ -1,5 +1,6 @@
 package dev.tollgate.gateway.review;
 
+import dev.tollgate.gateway.support.ResultPolicies;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.gateway.support.RecordingUpstream;
@@ -36,14 +37,7 @@ class ErrorPageTextReviewTest {
     void setUp() throws Exception {
         vertx = Vertx.vertx();
         upstream = new RecordingUpstream(vertx);
-        Files.writeString(dir.resolve("p.yaml"), """
-                name: p
-                defaults: {action: allow}
-                rules:
-                  - name: no-injected-results
-                    condition: {all: [{direction: result}, {check: {name: injection_phrases}}]}
-                    action: deny
-                """);
+        Files.writeString(dir.resolve("p.yaml"), ResultPolicies.DENY_INJECTIONS);
         gateway = RunningGateway.start(vertx, RunningGateway.mcpYaml(upstream.url("/mcp"), dir, "p", ""));
         http = new TestHttp(vertx);
     }

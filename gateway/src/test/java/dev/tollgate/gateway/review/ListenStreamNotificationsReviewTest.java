@@ -1,5 +1,6 @@
 package dev.tollgate.gateway.review;
 
+import dev.tollgate.gateway.support.ResultPolicies;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -54,14 +55,7 @@ class ListenStreamNotificationsReviewTest {
             r.response().putHeader("Content-Type", "text/event-stream").end("event: message\ndata: " + LOG + "\n\n"
                     + "event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":{\"resultType\":\"complete\",\"content\":[]}}\n\n");
         });
-        Files.writeString(dir.resolve("p.yaml"), """
-                name: p
-                defaults: {action: allow}
-                rules:
-                  - name: no-injected-results
-                    condition: {all: [{direction: result}, {check: {name: injection_phrases}}]}
-                    action: deny
-                """);
+        Files.writeString(dir.resolve("p.yaml"), ResultPolicies.DENY_INJECTIONS);
         gateway = RunningGateway.start(vertx, RunningGateway.mcpYaml(upstream.url("/mcp"), dir, "p", ""));
         http = new TestHttp(vertx);
     }
