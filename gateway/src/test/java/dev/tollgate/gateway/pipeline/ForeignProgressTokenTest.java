@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.gateway.support.RunningGateway;
 import dev.tollgate.gateway.support.ScriptedMcpGateway;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A progress notification names the request it reports on by its token, and a client hands it to that request's
@@ -17,19 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ForeignProgressTokenTest {
 
-    @TempDir
-    Path dir;
-    private ScriptedMcpGateway rig;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        rig = ScriptedMcpGateway.start(dir, RunningGateway.ALLOW_ALL.replace("allow-all", "p"), "");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        rig.close();
-    }
+    @RegisterExtension
+    final ScriptedMcpGateway rig = ScriptedMcpGateway.forEachTest(RunningGateway.ALLOW_ALL.replace("allow-all", "p"));
 
     @Test
     void progressNamingAnotherRequestsTokenIsDroppedAndTheCallsOwnPasses() throws Exception {

@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.gateway.support.RunningGateway;
 import dev.tollgate.gateway.support.ScriptedMcpGateway;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Review (264d696): McpResponseFilter.progressTokens returns null (no check at all) for a POST holding any tasks/*
@@ -21,19 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TaskRequestProgressExemptionReviewTest {
 
-    @TempDir
-    Path dir;
-    private ScriptedMcpGateway rig;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        rig = ScriptedMcpGateway.start(dir, RunningGateway.ALLOW_ALL.replace("allow-all", "p"), "");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        rig.close();
-    }
+    @RegisterExtension
+    final ScriptedMcpGateway rig = ScriptedMcpGateway.forEachTest(RunningGateway.ALLOW_ALL.replace("allow-all", "p"));
 
     @Test
     void aTasksListBesideAToolsCallDoesNotLetAForeignProgressTokenThrough() throws Exception {

@@ -3,11 +3,8 @@ package dev.tollgate.gateway.results;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.gateway.support.ScriptedMcpGateway;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Review (a134610, end to end): a tool result whose key is followed by a trademark sign. NFKC reads ™ as TM, which
@@ -19,26 +16,15 @@ class CompatibilityCharacterSecretReviewTest {
 
     private static final String AWS_KEY = "AKIAIOSFODNN7EXAMPLE";
 
-    @TempDir
-    Path dir;
-    private ScriptedMcpGateway rig;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        rig = ScriptedMcpGateway.start(dir, """
+    @RegisterExtension
+    final ScriptedMcpGateway rig = ScriptedMcpGateway.forEachTest("""
                 name: p
                 defaults: {action: allow}
                 rules:
                   - name: no-leaked-secrets
                     condition: {all: [{direction: result}, {check: {name: secrets}}]}
                     action: redact
-                """, "");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        rig.close();
-    }
+                """);
 
     @Test
     void aKeyFollowedByATrademarkSignIsRedacted() throws Exception {

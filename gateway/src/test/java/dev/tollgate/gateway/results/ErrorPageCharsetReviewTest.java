@@ -7,11 +7,8 @@ import dev.tollgate.gateway.support.ScriptedMcpGateway;
 import dev.tollgate.gateway.support.TestHttp;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Review (ce520a7): McpResultRules.errorPageShown reads an error page as UTF-8 whatever its Content-Type says, and the
@@ -27,19 +24,8 @@ class ErrorPageCharsetReviewTest {
     private static final String AWS_KEY = "AKIAIOSFODNN7EXAMPLE";
     private static final String CALL = "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"fetch\",\"arguments\":{}}}";
 
-    @TempDir
-    Path dir;
-    private ScriptedMcpGateway rig;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        rig = ScriptedMcpGateway.start(dir, ResultPolicies.DENY_INJECTIONS_REDACT_SECRETS, "");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        rig.close();
-    }
+    @RegisterExtension
+    final ScriptedMcpGateway rig = ScriptedMcpGateway.forEachTest(ResultPolicies.DENY_INJECTIONS_REDACT_SECRETS);
 
     @Test
     void anInjectionInAUtf16ErrorPageIsNotRelayed() throws Exception {

@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.gateway.support.ResultPolicies;
 import dev.tollgate.gateway.support.ScriptedMcpGateway;
 import dev.tollgate.gateway.support.TestHttp;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An error page (a 4xx/5xx body that is not JSON-RPC) becomes the failed call's error message in every SDK, so the
@@ -21,19 +18,8 @@ class ErrorPageRedactionTest {
     private static final String AWS_KEY = "AKIAIOSFODNN7EXAMPLE";
     private static final String CALL = "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"fetch\",\"arguments\":{}}}";
 
-    @TempDir
-    Path dir;
-    private ScriptedMcpGateway rig;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        rig = ScriptedMcpGateway.start(dir, ResultPolicies.DENY_INJECTIONS_REDACT_SECRETS, "");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        rig.close();
-    }
+    @RegisterExtension
+    final ScriptedMcpGateway rig = ScriptedMcpGateway.forEachTest(ResultPolicies.DENY_INJECTIONS_REDACT_SECRETS);
 
     @Test
     void aSecretInAnErrorPageIsRedactedAndThePageRelayedWithItsStatus() throws Exception {

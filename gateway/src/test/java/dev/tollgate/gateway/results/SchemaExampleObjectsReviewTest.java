@@ -5,12 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.gateway.support.ResultPolicies;
 import dev.tollgate.gateway.support.ScriptedMcpGateway;
 import dev.tollgate.gateway.support.TestHttp;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Review (12aeb39): ShownTexts.ofListed now joins a schema's enum/const/default/examples strings, but an example (or
@@ -22,19 +19,8 @@ class SchemaExampleObjectsReviewTest {
 
     private static final String POLICY = ResultPolicies.DENY_INJECTIONS;
 
-    @TempDir
-    Path dir;
-    private ScriptedMcpGateway rig;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        rig = ScriptedMcpGateway.start(dir, POLICY, "");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        rig.close();
-    }
+    @RegisterExtension
+    final ScriptedMcpGateway rig = ScriptedMcpGateway.forEachTest(POLICY);
 
     @Test
     void aPhraseSplitBetweenTheDescriptionAndAnObjectExampleIsReadWhole() throws Exception {

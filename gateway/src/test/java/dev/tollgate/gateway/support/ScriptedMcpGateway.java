@@ -4,25 +4,37 @@ import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A gateway on one MCP route with one policy file ({@code p}), in front of an upstream whose answer each test scripts:
  * the setup the result-policy tests share. The scripted answer's {@code "id":ID} is replaced by the id of the request it
  * answers (numeric ids); what the client sends without a method (a response, as to a server request) gets a 202.
  */
-public final class ScriptedMcpGateway implements AutoCloseable {
+public final class ScriptedMcpGateway implements AutoCloseable, BeforeEachCallback, AfterEachCallback {
 
     /** What the upstream answers with: the status, the body and its content type. */
     private record Scripted(int status, byte[] body, String contentType) {
     }
 
-    private final Vertx vertx;
-    private final RecordingUpstream upstream;
-    private final RunningGateway gateway;
-    private final TestHttp http;
+    private final String policy;
+    private final String extraTopLevel;
+    /** A directory this rig made for itself (one per test), deleted when the test ends; null when given one. */
+    private Path ownDirectory;
+    private Vertx vertx;
+    private RecordingUpstream upstream;
+    private RunningGateway gateway;
+    private TestHttp http;
     private final AtomicReference<Scripted> answer = new AtomicReference<>(new Scripted(200, "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/json"));
 
-    private ScriptedMcpGateway(Path dir, String policy, String extraTopLevel) throws Exception {
+    private ScriptedMcpGateway(String policy, String extraTopLevel) {
+        this.policy = policy;
+        this.extraTopLevel = extraTopLevel;
+    }
+
+    private void startIn(Path dir) throws Exception {
         vertx = Vertx.vertx();
         upstream = new RecordingUpstream(vertx);
         upstream.answer(r -> {
@@ -46,7 +58,30 @@ public final class ScriptedMcpGateway implements AutoCloseable {
 
     /** Starts the gateway with {@code policy} as policy {@code p}; {@code extraTopLevel} is more of its YAML (audit, sessions). */
     public static ScriptedMcpGateway start(Path dir, String policy, String extraTopLevel) throws Exception {
-        return new ScriptedMcpGateway(dir, policy, extraTopLevel);
+        ScriptedMcpGateway rig = new ScriptedMcpGateway(policy, extraTopLevel);
+        rig.startIn(dir);
+        return rig;
+    }
+
+    /** A rig started before each test and closed after it ({@code @RegisterExtension}), in a directory of its own. */
+    public static ScriptedMcpGateway forEachTest(String policy) {
+        return new ScriptedMcpGateway(policy, "");
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws Exception {
+        ownDirectory = Files.createTempDirectory("tollgate-rig");
+        startIn(ownDirectory);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
+        close();
+        if (ownDirectory != null) {
+            try (java.util.stream.Stream<Path> paths = Files.walk(ownDirectory)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
     }
 
     /** The upstream answers every later request with {@code body} as JSON. */
