@@ -48,7 +48,21 @@ final class AnswerEncoding {
         }
         // JSON readers tell UTF-16 and UTF-32 from the zero bytes among the first four (RFC 4627), marks or not.
         boolean zeroByteFirst = body.length >= 2 && (body[0] == 0 || body[1] == 0) || body.length >= 4 && (body[2] == 0 || body[3] == 0);
-        return zeroByteFirst ? "error page starts with a zero byte (UTF-16 or UTF-32 to a JSON reader)" : null;
+        if (zeroByteFirst) {
+            return "error page starts with a zero byte (UTF-16 or UTF-32 to a JSON reader)";
+        }
+        // Bytes that are not UTF-8, with no charset named: some clients read text/* as ISO-8859-1 then (Python's
+        // requests), where the gateway's UTF-8 reading has U+FFFD (a no-break space 0xA0 between the words of a phrase).
+        return wellFormedUtf8(body) ? null : "error page is not UTF-8 and names no charset";
+    }
+
+    private static boolean wellFormedUtf8(byte[] body) {
+        try {
+            java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(body));
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
+        }
     }
 
     /** Why the answer cannot be read as the client reads it, or null when it can. */

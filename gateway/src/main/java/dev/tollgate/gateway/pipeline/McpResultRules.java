@@ -78,8 +78,8 @@ final class McpResultRules {
 
     /**
      * What of an error page may reach the client: decided as the result of the call's one tool (as of an unknown tool
-     * when the call ran none or several), read as UTF-8 (a bad byte as U+FFFD), as a client reads a page that declares
-     * no other charset (one that does is not relayed: {@link AnswerEncoding#pageCharsetProblem}). The page as it is when
+     * when the call ran none or several), read as UTF-8, as a client reads a page that declares
+     * no other charset (a page that does, or is not UTF-8, is not relayed: {@link AnswerEncoding#pageCharsetProblem}). The page as it is when
      * it passes; redacted in place when a rule redacts and the page is well-formed UTF-8 (its text is the page: the
      * findings are replaced in it, as in a JSON result's string); null when it is denied, or would be redacted but holds
      * bytes that are not UTF-8 (rewriting it would change what else it says): the client gets the 502.
@@ -97,20 +97,8 @@ final class McpResultRules {
         if (outcome == ResultPolicing.Outcome.PASSED) {
             return body;
         }
-        if (outcome == ResultPolicing.Outcome.REDACTED && !wellFormedUtf8(body)) {
-            results.recordUnredactable(call == null ? null : call.getKey().asText(), "the error page is not UTF-8");
-            return null;
-        }
+        // Well-formed UTF-8 (AnswerEncoding.pageCharsetProblem refused any other page): the redacted text is the page.
         return outcome == ResultPolicing.Outcome.REDACTED ? page.get("error_page").textValue().getBytes(StandardCharsets.UTF_8) : null;
-    }
-
-    private static boolean wellFormedUtf8(byte[] body) {
-        try {
-            StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(body));
-            return true;
-        } catch (java.nio.charset.CharacterCodingException e) {
-            return false;
-        }
     }
 
     /**

@@ -239,13 +239,6 @@ final class ResultPolicing {
         recorded(new ResultVerdict(requestId, judgement.decision(), judgement.findings()));
     }
 
-    /** Records that the last verdict, a redaction, could not be made in place, so its result was withheld instead. */
-    void recordUnredactable(String requestId, String why) {
-        Decision redact = lastDecision;
-        record(requestId, new Judgement(new Decision(Action.DENY, redact.ruleName(), "what the rule found cannot be redacted in place ("
-                + why + "); withheld (fail closed)", redact.policyName(), redact.mode()), List.of()));
-    }
-
     /** Records a verdict on a list, naming the entries it withheld. */
     void record(String requestId, Judgement judgement, List<String> withheld) {
         recorded(new ResultVerdict(requestId, judgement.decision(), judgement.findings(), withheld, false));

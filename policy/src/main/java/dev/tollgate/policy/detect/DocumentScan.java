@@ -75,7 +75,7 @@ public final class DocumentScan {
         for (Text text : flattened.texts()) {
             TextView view = text.view().within(flattened.budget());
             String original = view.original();
-            twoReadings |= view.asciiFromOther();
+            twoReadings |= view.compatibilityBesideAscii() || view.lookAlikeBesideAscii();
             for (Detector detector : detectors) {
                 detector.scan(view, (start, end, kind) -> findings.add(new Finding(detector.name(), kind, text.pointer(), start, end,
                         digest(original.substring(start, end)), text.key(), text.encoded())));
@@ -164,16 +164,18 @@ public final class DocumentScan {
     }
 
     /**
-     * A string as detectors read it, and, when a character other than ASCII read as ASCII letters or digits in it, with
-     * each such character read as a space too ({@link TextView#withBoundaries}: read as letters beside an ASCII word, it
-     * removes the word boundary a pattern anchors on): a finding in either reading counts. Most text needs no second
-     * reading (a fullwidth comma, a no-break space or CJK text reads as no ASCII letter).
+     * A string as detectors read it, and in the other {@link TextView.Reading}s it needs (a character that reads as
+     * letters beside an ASCII word: a part of the word, or a thing apart, which removes the word boundary a pattern
+     * anchors on): a finding in any reading counts. Most text needs one reading.
      */
     private static void addReadings(String text, String pointer, boolean key, boolean encoded, List<Text> out) {
         TextView view = TextView.of(text);
         out.add(new Text(pointer, key, encoded, view));
-        if (view.asciiFromOther()) {
-            out.add(new Text(pointer, key, encoded, TextView.withBoundaries(text)));
+        if (view.compatibilityBesideAscii()) {
+            out.add(new Text(pointer, key, encoded, TextView.of(text, TextView.Reading.COMPATIBILITY_APART)));
+        }
+        if (view.compatibilityBesideAscii() || view.lookAlikeBesideAscii()) {
+            out.add(new Text(pointer, key, encoded, TextView.of(text, TextView.Reading.LETTERS_APART)));
         }
     }
 

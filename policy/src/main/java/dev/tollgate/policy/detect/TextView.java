@@ -25,41 +25,57 @@ public final class TextView {
     private final int[] origin;
 
     /**
-     * Whether a character other than ASCII, written beside an ASCII letter or digit, was read as ASCII letters or digits
-     * (a look-alike folded, NFKC's ™ as TM): such a text is also read {@link #withBoundaries}.
+     * How a character other than ASCII that reads as ASCII letters or digits (written beside an ASCII letter or digit)
+     * is read, in the three readings {@link DocumentScan} makes of a text that holds one. Detectors anchor on ASCII word
+     * boundaries, and such a character may be part of the word or a thing apart: {@code Іgnоrе} (look-alikes) and
+     * {@code ᵢnstructions} (a compatibility letter) must join their word, {@code AKIA...EXAMPLE™} ({@code ™} reads
+     * {@code TM}) and Hebrew's prefix vav glued to a key ({@code וAKIA...}, the vav folds to {@code l}) must not.
+     * Fullwidth and mathematical letters ({@code Ａ}, {@code 𝐀}) are the letter itself and join in every reading.
      */
-    private final boolean asciiFromOther;
+    enum Reading {
+        /** Every such character read as its letters. */
+        JOINED,
+        /** A compatibility character (NFKC made it letters: {@code ™}, {@code №}, {@code ª}) read as a space; look-alikes joined. */
+        COMPATIBILITY_APART,
+        /**
+         * Compatibility characters and look-alike letters read as spaces; a look-alike is joined when it is beside no
+         * ASCII letter ({@code 1с}) or beside another letter of its script ({@code 2гис}: a word of that script).
+         */
+        LETTERS_APART
+    }
 
-    private TextView(String original, String normalized, int[] origin, boolean asciiFromOther) {
+    /** Which of the other readings this text needs (none for most: see {@link Reading}). */
+    private final boolean compatibilityBesideAscii;
+    private final boolean lookAlikeBesideAscii;
+
+    private TextView(String original, String normalized, int[] origin, boolean compatibilityBesideAscii, boolean lookAlikeBesideAscii) {
         this.original = original;
         this.normalized = normalized;
         this.origin = origin;
-        this.asciiFromOther = asciiFromOther;
+        this.compatibilityBesideAscii = compatibilityBesideAscii;
+        this.lookAlikeBesideAscii = lookAlikeBesideAscii;
     }
 
     public static TextView of(String text) {
-        return read(text, false);
+        return read(text, Reading.JOINED);
     }
 
-    /**
-     * The second reading of a text in which a character other than ASCII, written beside an ASCII letter or digit, reads
-     * as ASCII letters or digits: the same, but each such character read as a space. Detectors anchor on ASCII word boundaries, and a character read as
-     * letters beside an ASCII word joins it ({@code AKIA...EXAMPLE™} reads {@code AKIA...EXAMPLETM}, Hebrew's prefix vav
-     * glued to a key, {@code וAKIA...}, reads {@code lAKIA...}); the first reading is what joins look-alikes to their
-     * ASCII neighbours ({@code Іgnоrе}). Everything else (invisible characters removed, spaces, NFKC) is read as in the
-     * first, so a phrase split by a zero-width space is read whole in both. {@link DocumentScan} reads both.
-     */
-    static TextView withBoundaries(String text) {
-        return read(text, true);
+    /** The text in another {@link Reading}. */
+    static TextView of(String text, Reading reading) {
+        return read(text, reading);
     }
 
-    /** Whether a character other than ASCII was read as ASCII letters or digits (so the text is also read {@link #withBoundaries}). */
-    boolean asciiFromOther() {
-        return asciiFromOther;
+    /** Whether a compatibility character reads as letters beside an ASCII word (so {@link Reading#COMPATIBILITY_APART} is read too). */
+    boolean compatibilityBesideAscii() {
+        return compatibilityBesideAscii;
     }
 
-    /** @param boundaries read a character other than ASCII that reads as ASCII letters or digits as a space */
-    private static TextView read(String text, boolean boundaries) {
+    /** Whether a look-alike letter reads as a letter beside an ASCII word (so {@link Reading#LETTERS_APART} is read too). */
+    boolean lookAlikeBesideAscii() {
+        return lookAlikeBesideAscii;
+    }
+
+    private static TextView read(String text, Reading reading) {
         boolean plain = true;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
@@ -73,9 +89,10 @@ public final class TextView {
         }
         if (plain) {
             // The common case costs no normalization and no map: the text is read as it is.
-            return new TextView(text, text, null, false);
+            return new TextView(text, text, null, false, false);
         }
-        boolean asciiFromOther = false;
+        boolean compatibility = false;
+        boolean lookAlike = false;
         StringBuilder out = new StringBuilder(text.length());
         int[] origin = new int[Math.max(16, text.length() + 8)];
         for (int i = 0; i < text.length(); ) {
@@ -94,10 +111,16 @@ public final class TextView {
                 piece = String.valueOf((char) cp);
             } else {
                 // Folded after NFKC, not instead of it: a math bold omicron is NFKC Greek ο, which is drawn as o
-                piece = Confusables.fold(Normalizer.normalize(text.substring(i, i + width), Normalizer.Form.NFKC));
-                if (hasAsciiLetterOrDigit(piece) && besideAsciiLetterOrDigit(text, i, width)) {
-                    asciiFromOther = true;
-                    piece = boundaries ? " " : piece;
+                String nfkc = Normalizer.normalize(text.substring(i, i + width), Normalizer.Form.NFKC);
+                piece = Confusables.fold(nfkc);
+                if (hasAsciiLetterOrDigit(piece) && !widthOrFontVariant(cp) && besideAsciiLetterOrDigit(text, i, width)) {
+                    boolean folded = !piece.equals(nfkc);
+                    compatibility |= !folded;
+                    lookAlike |= folded;
+                    if (!folded && reading != Reading.JOINED
+                            || folded && reading == Reading.LETTERS_APART && besideAsciiLetter(text, i, width) && !besideOtherLetter(text, i, width)) {
+                        piece = " ";
+                    }
                 }
             }
             for (int k = 0; k < piece.length(); k++) {
@@ -109,13 +132,12 @@ public final class TextView {
             }
             i += width;
         }
-        return new TextView(text, out.toString(), origin, asciiFromOther);
+        return new TextView(text, out.toString(), origin, compatibility, lookAlike);
     }
 
     /**
      * Whether the character at {@code i} is written right beside an ASCII letter or digit (invisible characters between
-     * them aside): only there does reading it as letters join it to an ASCII word. Inside a word of its own script
-     * ({@code пример}) it is read as in the first reading, so a host or word written in that script stays whole.
+     * them aside): only there does reading it as letters, or as a space, change an ASCII word.
      */
     private static boolean besideAsciiLetterOrDigit(String text, int i, int width) {
         int before = i;
@@ -126,8 +148,31 @@ public final class TextView {
         while (after < text.length() && invisible(text.codePointAt(after))) {
             after += Character.charCount(text.codePointAt(after));
         }
-        return before > 0 && isAsciiLetterOrDigit(text.codePointBefore(before))
-                || after < text.length() && isAsciiLetterOrDigit(text.codePointAt(after));
+        return before > 0 && readsAsAsciiLetterOrDigit(text.codePointBefore(before))
+                || after < text.length() && readsAsAsciiLetterOrDigit(text.codePointAt(after));
+    }
+
+    /** An ASCII letter or digit, or a character read as one ({@code Ａ}, a look-alike): the word goes on through it. */
+    private static boolean readsAsAsciiLetterOrDigit(int cp) {
+        return cp < 0x80 ? isAsciiLetterOrDigit(cp)
+                : hasAsciiLetterOrDigit(Confusables.fold(Normalizer.normalize(new String(Character.toChars(cp)), Normalizer.Form.NFKC)));
+    }
+
+    /** Whether an ASCII letter is written right before or after {@code i} (invisible characters aside). */
+    private static boolean besideAsciiLetter(String text, int i, int width) {
+        int before = i;
+        while (before > 0 && invisible(text.codePointBefore(before))) {
+            before -= Character.charCount(text.codePointBefore(before));
+        }
+        int after = i + width;
+        while (after < text.length() && invisible(text.codePointAt(after))) {
+            after += Character.charCount(text.codePointAt(after));
+        }
+        return before > 0 && asciiLetter(text.codePointBefore(before)) || after < text.length() && asciiLetter(text.codePointAt(after));
+    }
+
+    private static boolean asciiLetter(int c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
     }
 
     private static boolean isAsciiLetterOrDigit(int c) {
@@ -136,12 +181,37 @@ public final class TextView {
 
     private static boolean hasAsciiLetterOrDigit(String piece) {
         for (int k = 0; k < piece.length(); k++) {
-            char c = piece.charAt(k);
-            if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+            if (isAsciiLetterOrDigit(piece.charAt(k))) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** Fullwidth forms and mathematical letters and digits: the letter itself, in another width or font. */
+    private static boolean widthOrFontVariant(int cp) {
+        return cp >= 0xFF00 && cp <= 0xFFEF || cp >= 0x1D400 && cp <= 0x1D7FF;
+    }
+
+    /** Whether a letter other than ASCII is written right before or after {@code i} (combining and invisible marks aside). */
+    private static boolean besideOtherLetter(String text, int i, int width) {
+        int before = i;
+        while (before > 0 && skippable(text.codePointBefore(before))) {
+            before -= Character.charCount(text.codePointBefore(before));
+        }
+        int after = i + width;
+        while (after < text.length() && skippable(text.codePointAt(after))) {
+            after += Character.charCount(text.codePointAt(after));
+        }
+        return before > 0 && otherLetter(text.codePointBefore(before)) || after < text.length() && otherLetter(text.codePointAt(after));
+    }
+
+    private static boolean skippable(int cp) {
+        return invisible(cp) || Character.getType(cp) == Character.NON_SPACING_MARK || Character.getType(cp) == Character.ENCLOSING_MARK;
+    }
+
+    private static boolean otherLetter(int cp) {
+        return cp >= 0x80 && Character.isLetter(cp);
     }
 
     /** Whether the tag character at {@code i} has another tag character right before or after it. */
