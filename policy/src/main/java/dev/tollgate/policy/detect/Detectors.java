@@ -133,7 +133,9 @@ public final class Detectors {
         authority = authority.substring(authority.lastIndexOf('@') + 1);
         int colon = authority.startsWith("[") ? authority.indexOf("]:") + 1 : authority.lastIndexOf(':');
         String host = colon > 0 ? authority.substring(0, colon) : authority;
-        return host.toLowerCase(Locale.ROOT).replaceAll("\\.$", "");
+        // A trailing full stop ends the sentence, not the host: ASCII, fullwidth, ideographic or halfwidth (URL parsers read
+        // the last three as dots too).
+        return host.toLowerCase(Locale.ROOT).replaceAll("[.\u3002\uFF0E\uFF61]$", "");
     }
 
     static boolean allowedHost(String host, List<String> allowed) {

@@ -75,6 +75,11 @@ public final class DocumentScan {
         for (Text text : flattened.texts()) {
             TextView view = text.view().within(flattened.budget());
             String original = view.original();
+            if (view.readsSomethingApart()) {
+                scanApart(view, text, detectors, findings);
+                twoReadings = true;
+                continue;
+            }
             twoReadings |= view.compatibilityBesideAscii() || view.lookAlikeBesideAscii();
             for (Detector detector : detectors) {
                 detector.scan(view, (start, end, kind) -> findings.add(new Finding(detector.name(), kind, text.pointer(), start, end,
@@ -83,6 +88,22 @@ public final class DocumentScan {
         }
         // A span both readings of a string find is one finding.
         return twoReadings ? findings.stream().distinct().collect(java.util.stream.Collectors.toCollection(ArrayList::new)) : findings;
+    }
+
+    /**
+     * A reading with characters read apart: a link that ends right where one was (its host cut there, {@code 1с.рф})
+     * is not a finding of this reading; the joined reading reads that link whole.
+     */
+    private static void scanApart(TextView view, Text text, List<Detector> detectors, List<Finding> findings) {
+        String original = view.original();
+        for (Detector detector : detectors) {
+            detector.scan(view, (start, end, kind) -> {
+                if (!(detector.name().equals("exfiltration_urls") && view.readApartAt(end))) {
+                    findings.add(new Finding(detector.name(), kind, text.pointer(), start, end, digest(original.substring(start, end)),
+                            text.key(), text.encoded()));
+                }
+            });
+        }
     }
 
     /**

@@ -38,8 +38,8 @@ public final class TextView {
         /** A compatibility character (NFKC made it letters: {@code ™}, {@code №}, {@code ª}) read as a space; look-alikes joined. */
         COMPATIBILITY_APART,
         /**
-         * Compatibility characters and look-alike letters read as spaces; a look-alike is joined when it is beside no
-         * ASCII letter ({@code 1с}) or beside another letter of its script ({@code 2гис}: a word of that script).
+         * Compatibility characters, and look-alike letters at the edge of an ASCII word (ASCII on one side only), read as
+         * spaces: a look-alike inside an ASCII word joins it.
          */
         LETTERS_APART
     }
@@ -93,6 +93,7 @@ public final class TextView {
         }
         boolean compatibility = false;
         boolean lookAlike = false;
+        java.util.BitSet replaced = null;
         StringBuilder out = new StringBuilder(text.length());
         int[] origin = new int[Math.max(16, text.length() + 8)];
         for (int i = 0; i < text.length(); ) {
@@ -117,9 +118,10 @@ public final class TextView {
                     boolean folded = !piece.equals(nfkc);
                     compatibility |= !folded;
                     lookAlike |= folded;
-                    if (!folded && reading != Reading.JOINED
-                            || folded && reading == Reading.LETTERS_APART && besideAsciiLetter(text, i, width) && !besideOtherLetter(text, i, width)) {
+                    if (!folded && reading != Reading.JOINED || folded && reading == Reading.LETTERS_APART && atAsciiWordEdge(text, i, width)) {
                         piece = " ";
+                        replaced = replaced != null ? replaced : new java.util.BitSet();
+                        replaced.set(i);
                     }
                 }
             }
@@ -132,7 +134,22 @@ public final class TextView {
             }
             i += width;
         }
-        return new TextView(text, out.toString(), origin, compatibility, lookAlike);
+        TextView view = new TextView(text, out.toString(), origin, compatibility, lookAlike);
+        view.replaced = replaced;
+        return view;
+    }
+
+    /** The original indices of the characters this reading read as spaces; null when none. */
+    private java.util.BitSet replaced;
+
+    /** Whether this reading read any character as a space (an other reading than the joined one). */
+    boolean readsSomethingApart() {
+        return replaced != null;
+    }
+
+    /** Whether this reading read the character at original index {@code i} as a space (a thing apart from its word). */
+    boolean readApartAt(int i) {
+        return replaced != null && i < original.length() && replaced.get(i);
     }
 
     /**
@@ -158,21 +175,23 @@ public final class TextView {
                 : hasAsciiLetterOrDigit(Confusables.fold(Normalizer.normalize(new String(Character.toChars(cp)), Normalizer.Form.NFKC)));
     }
 
-    /** Whether an ASCII letter is written right before or after {@code i} (invisible characters aside). */
-    private static boolean besideAsciiLetter(String text, int i, int width) {
+    /**
+     * Whether the look-alike at {@code i} is at the edge of an ASCII word: a letter or digit (or a character read as one)
+     * on exactly one side. One with ASCII on both sides is inside the word ({@code Ignоre}, a key with a look-alike in it)
+     * and joins it; one with none beside it is in a word of its own script.
+     */
+    private static boolean atAsciiWordEdge(String text, int i, int width) {
         int before = i;
-        while (before > 0 && invisible(text.codePointBefore(before))) {
+        while (before > 0 && skippable(text.codePointBefore(before))) {
             before -= Character.charCount(text.codePointBefore(before));
         }
         int after = i + width;
-        while (after < text.length() && invisible(text.codePointAt(after))) {
+        while (after < text.length() && skippable(text.codePointAt(after))) {
             after += Character.charCount(text.codePointAt(after));
         }
-        return before > 0 && asciiLetter(text.codePointBefore(before)) || after < text.length() && asciiLetter(text.codePointAt(after));
-    }
-
-    private static boolean asciiLetter(int c) {
-        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
+        boolean left = before > 0 && readsAsAsciiLetterOrDigit(text.codePointBefore(before));
+        boolean right = after < text.length() && readsAsAsciiLetterOrDigit(text.codePointAt(after));
+        return left != right;
     }
 
     private static boolean isAsciiLetterOrDigit(int c) {
@@ -188,31 +207,22 @@ public final class TextView {
         return false;
     }
 
-    /** Fullwidth forms and mathematical letters and digits: the letter itself, in another width or font. */
+    /**
+     * The letter itself in another width, font or form, read as part of its word in every reading: fullwidth forms,
+     * mathematical letters and digits, letterlike letters ({@code ℯ}, {@code ℌ}; not the symbols {@code ™} {@code №} of
+     * that block), Roman numerals ({@code Ⅰ}) and Latin ligatures ({@code ﬆ}).
+     */
     private static boolean widthOrFontVariant(int cp) {
-        return cp >= 0xFF00 && cp <= 0xFFEF || cp >= 0x1D400 && cp <= 0x1D7FF;
-    }
-
-    /** Whether a letter other than ASCII is written right before or after {@code i} (combining and invisible marks aside). */
-    private static boolean besideOtherLetter(String text, int i, int width) {
-        int before = i;
-        while (before > 0 && skippable(text.codePointBefore(before))) {
-            before -= Character.charCount(text.codePointBefore(before));
-        }
-        int after = i + width;
-        while (after < text.length() && skippable(text.codePointAt(after))) {
-            after += Character.charCount(text.codePointAt(after));
-        }
-        return before > 0 && otherLetter(text.codePointBefore(before)) || after < text.length() && otherLetter(text.codePointAt(after));
+        return cp >= 0xFF00 && cp <= 0xFFEF || cp >= 0x1D400 && cp <= 0x1D7FF
+                || cp >= 0x2100 && cp <= 0x214F && Character.isLetter(cp)
+                || cp >= 0x2160 && cp <= 0x2188 && Character.getType(cp) == Character.LETTER_NUMBER
+                || cp >= 0xFB00 && cp <= 0xFB06;
     }
 
     private static boolean skippable(int cp) {
         return invisible(cp) || Character.getType(cp) == Character.NON_SPACING_MARK || Character.getType(cp) == Character.ENCLOSING_MARK;
     }
 
-    private static boolean otherLetter(int cp) {
-        return cp >= 0x80 && Character.isLetter(cp);
-    }
 
     /** Whether the tag character at {@code i} has another tag character right before or after it. */
     private static boolean inTagRun(String text, int i, int width) {
