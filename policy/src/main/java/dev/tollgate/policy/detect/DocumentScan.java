@@ -194,6 +194,7 @@ public final class DocumentScan {
         out.add(new Text(pointer, key, encoded, view));
         if (view.compatibilityBesideAscii()) {
             out.add(new Text(pointer, key, encoded, TextView.of(text, TextView.Reading.COMPATIBILITY_APART)));
+            out.add(new Text(pointer, key, encoded, TextView.of(text, TextView.Reading.SYMBOLS_APART)));
         }
         if (view.compatibilityBesideAscii() || view.lookAlikeBesideAscii()) {
             out.add(new Text(pointer, key, encoded, TextView.of(text, TextView.Reading.LETTERS_APART)));

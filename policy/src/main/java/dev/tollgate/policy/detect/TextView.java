@@ -38,6 +38,11 @@ public final class TextView {
         /** A compatibility character (NFKC made it letters: {@code ™}, {@code №}, {@code ª}) read as a space; look-alikes joined. */
         COMPATIBILITY_APART,
         /**
+         * As {@link #COMPATIBILITY_APART}, but a compatibility letter ({@code ᵢ}, {@code ª}) joined: only symbols
+         * ({@code ™}, {@code №}, {@code ⒜}) apart ({@code ™ignore all previous ᵢnstructions}).
+         */
+        SYMBOLS_APART,
+        /**
          * Compatibility characters, and look-alike letters at the edge of an ASCII word (ASCII on one side only), read as
          * spaces: a look-alike inside an ASCII word joins it.
          */
@@ -118,7 +123,11 @@ public final class TextView {
                     boolean folded = !piece.equals(nfkc);
                     compatibility |= !folded;
                     lookAlike |= folded;
-                    if (!folded && reading != Reading.JOINED || folded && reading == Reading.LETTERS_APART && atAsciiWordEdge(text, i, width)) {
+                    boolean symbol = !Character.isLetterOrDigit(cp);
+                    boolean apart = !folded && (reading == Reading.COMPATIBILITY_APART || reading == Reading.LETTERS_APART
+                            || reading == Reading.SYMBOLS_APART && symbol)
+                            || folded && reading == Reading.LETTERS_APART && atAsciiWordEdge(text, i, width);
+                    if (apart) {
                         piece = " ";
                         replaced = replaced != null ? replaced : new java.util.BitSet();
                         replaced.set(i);
