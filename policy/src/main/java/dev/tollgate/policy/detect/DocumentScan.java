@@ -34,7 +34,10 @@ public final class DocumentScan {
     }
 
     /** A string of the document, where it is, whether it is a key or a decoded blob, and how detectors read it. */
-    private record Text(String pointer, boolean key, boolean encoded, TextView view) {
+    private record Text(String pointer, boolean key, boolean encoded, TextView view, TextView joined) {
+        Text(String pointer, boolean key, boolean encoded, TextView view) {
+            this(pointer, key, encoded, view, null);
+        }
     }
 
     /**
@@ -92,13 +95,17 @@ public final class DocumentScan {
 
     /**
      * A reading with characters read apart: a link that ends right where one was (its host cut there, {@code 1с.рф})
-     * is not a finding of this reading; the joined reading reads that link whole.
+     * is not a finding of this reading when the joined reading reads that link whole (a word starts where it does).
      */
     private static void scanApart(TextView view, Text text, List<Detector> detectors, List<Finding> findings) {
         String original = view.original();
         for (Detector detector : detectors) {
             detector.scan(view, (start, end, kind) -> {
-                if (!(detector.name().equals("exfiltration_urls") && view.readApartAt(end))) {
+                // Cut where a character was read apart: the joined reading reads the link whole when a word starts where
+                // it does there (else, glued to what is before it, the joined reading does not see it: reported here).
+                boolean cut = detector.name().equals("exfiltration_urls") && view.readApartAt(end)
+                        && text.joined() != null && text.joined().wordStartsAt(start);
+                if (!cut) {
                     findings.add(new Finding(detector.name(), kind, text.pointer(), start, end, digest(original.substring(start, end)),
                             text.key(), text.encoded()));
                 }
@@ -193,11 +200,15 @@ public final class DocumentScan {
         TextView view = TextView.of(text);
         out.add(new Text(pointer, key, encoded, view));
         if (view.compatibilityBesideAscii()) {
-            out.add(new Text(pointer, key, encoded, TextView.of(text, TextView.Reading.COMPATIBILITY_APART)));
-            out.add(new Text(pointer, key, encoded, TextView.of(text, TextView.Reading.SYMBOLS_APART)));
+            out.add(new Text(pointer, key, encoded, TextView.of(text, TextView.Reading.COMPATIBILITY_APART), view));
+            out.add(new Text(pointer, key, encoded, TextView.of(text, TextView.Reading.SYMBOLS_APART), view));
         }
         if (view.compatibilityBesideAscii() || view.lookAlikeBesideAscii()) {
-            out.add(new Text(pointer, key, encoded, TextView.of(text, TextView.Reading.LETTERS_APART)));
+            out.add(new Text(pointer, key, encoded, TextView.of(text, TextView.Reading.LETTERS_APART), view));
+        }
+        if (view.lookAlikeBesideAscii()) {
+            out.add(new Text(pointer, key, encoded, TextView.of(text, TextView.Reading.LEADING_LETTERS_APART), view));
+            out.add(new Text(pointer, key, encoded, TextView.of(text, TextView.Reading.TRAILING_LETTERS_APART), view));
         }
     }
 

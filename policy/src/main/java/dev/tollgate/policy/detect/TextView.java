@@ -46,7 +46,15 @@ public final class TextView {
          * Compatibility characters, and look-alike letters at the edge of an ASCII word (ASCII on one side only), read as
          * spaces: a look-alike inside an ASCII word joins it.
          */
-        LETTERS_APART
+        LETTERS_APART,
+        /** As {@link #LETTERS_APART}, look-alikes apart only before an ASCII word ({@code хAKIA...EXAMPLЕ}: the last joins). */
+        LEADING_LETTERS_APART,
+        /** As {@link #LETTERS_APART}, look-alikes apart only after an ASCII word. */
+        TRAILING_LETTERS_APART;
+
+        boolean compatibilityApart() {
+            return this == COMPATIBILITY_APART || this == LETTERS_APART || this == LEADING_LETTERS_APART || this == TRAILING_LETTERS_APART;
+        }
     }
 
     /** Which of the other readings this text needs (none for most: see {@link Reading}). */
@@ -124,9 +132,8 @@ public final class TextView {
                     compatibility |= !folded;
                     lookAlike |= folded;
                     boolean symbol = !Character.isLetterOrDigit(cp);
-                    boolean apart = !folded && (reading == Reading.COMPATIBILITY_APART || reading == Reading.LETTERS_APART
-                            || reading == Reading.SYMBOLS_APART && symbol)
-                            || folded && reading == Reading.LETTERS_APART && atAsciiWordEdge(text, i, width);
+                    boolean apart = !folded && (reading.compatibilityApart() || reading == Reading.SYMBOLS_APART && symbol)
+                            || folded && lookAlikeApart(reading, asciiWordEdge(text, i, width));
                     if (apart) {
                         piece = " ";
                         replaced = replaced != null ? replaced : new java.util.BitSet();
@@ -150,6 +157,24 @@ public final class TextView {
 
     /** The original indices of the characters this reading read as spaces; null when none. */
     private java.util.BitSet replaced;
+
+    /**
+     * Whether a word starts at original index {@code i} in this reading: a normalized character begins there and the one
+     * before it is no ASCII word character (so a pattern anchored on {@code \\b} may match from there).
+     */
+    boolean wordStartsAt(int i) {
+        for (int k = 0; k < normalized.length(); k++) {
+            int at = originalStart(k);
+            if (at >= i) {
+                if (at != i) {
+                    return false;
+                }
+                char c = k == 0 ? ' ' : normalized.charAt(k - 1);
+                return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_');
+            }
+        }
+        return false;
+    }
 
     /** Whether this reading read any character as a space (an other reading than the joined one). */
     boolean readsSomethingApart() {
@@ -184,12 +209,25 @@ public final class TextView {
                 : hasAsciiLetterOrDigit(Confusables.fold(Normalizer.normalize(new String(Character.toChars(cp)), Normalizer.Form.NFKC)));
     }
 
+    /** Where a look-alike is against an ASCII word: none, or before it (ASCII after), or after it (ASCII before). */
+    private enum Edge { NONE, LEADING, TRAILING }
+
+    private static boolean lookAlikeApart(Reading reading, Edge edge) {
+        return switch (reading) {
+            case LETTERS_APART -> edge != Edge.NONE;
+            case LEADING_LETTERS_APART -> edge == Edge.LEADING;
+            case TRAILING_LETTERS_APART -> edge == Edge.TRAILING;
+            default -> false;
+        };
+    }
+
     /**
-     * Whether the look-alike at {@code i} is at the edge of an ASCII word: a letter or digit (or a character read as one)
-     * on exactly one side. One with ASCII on both sides is inside the word ({@code Ignоre}, a key with a look-alike in it)
-     * and joins it; one with none beside it is in a word of its own script.
+     * Whether the look-alike at {@code i} is at the edge of an ASCII word: an ASCII letter or digit (or the letter itself
+     * in another width or font) on exactly one side. Other look-alikes do not count as ASCII here: a word of them glued
+     * to an ASCII word ({@code сорhttps}) has its edge where it meets the ASCII. One with ASCII on both sides is inside the
+     * word ({@code Ignоre}) and joins it.
      */
-    private static boolean atAsciiWordEdge(String text, int i, int width) {
+    private static Edge asciiWordEdge(String text, int i, int width) {
         int before = i;
         while (before > 0 && skippable(text.codePointBefore(before))) {
             before -= Character.charCount(text.codePointBefore(before));
@@ -198,9 +236,13 @@ public final class TextView {
         while (after < text.length() && skippable(text.codePointAt(after))) {
             after += Character.charCount(text.codePointAt(after));
         }
-        boolean left = before > 0 && readsAsAsciiLetterOrDigit(text.codePointBefore(before));
-        boolean right = after < text.length() && readsAsAsciiLetterOrDigit(text.codePointAt(after));
-        return left != right;
+        boolean left = before > 0 && asciiOrVariantLetterOrDigit(text.codePointBefore(before));
+        boolean right = after < text.length() && asciiOrVariantLetterOrDigit(text.codePointAt(after));
+        return left == right ? Edge.NONE : right ? Edge.LEADING : Edge.TRAILING;
+    }
+
+    private static boolean asciiOrVariantLetterOrDigit(int cp) {
+        return cp < 0x80 ? isAsciiLetterOrDigit(cp) : widthOrFontVariant(cp) && readsAsAsciiLetterOrDigit(cp);
     }
 
     private static boolean isAsciiLetterOrDigit(int c) {
