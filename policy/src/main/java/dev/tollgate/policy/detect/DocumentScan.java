@@ -34,7 +34,8 @@ public final class DocumentScan {
     }
 
     /** A string of the document, where it is, whether it is a key or a decoded blob, and how detectors read it. */
-    private record Text(String pointer, boolean key, boolean encoded, TextView view, TextView joined) {
+    /** @param readings every reading of the same string (this one among them), or null when it is read once */
+    private record Text(String pointer, boolean key, boolean encoded, TextView view, List<TextView> readings) {
         Text(String pointer, boolean key, boolean encoded, TextView view) {
             this(pointer, key, encoded, view, null);
         }
@@ -95,16 +96,16 @@ public final class DocumentScan {
 
     /**
      * A reading with characters read apart: a link that ends right where one was (its host cut there, {@code 1с.рф})
-     * is not a finding of this reading when the joined reading reads that link whole (a word starts where it does).
+     * is not a finding of this reading when another reading sees the link start there and reads on past it.
      */
     private static void scanApart(TextView view, Text text, List<Detector> detectors, List<Finding> findings) {
         String original = view.original();
         for (Detector detector : detectors) {
             detector.scan(view, (start, end, kind) -> {
-                // Cut where a character was read apart: the joined reading reads the link whole when a word starts where
-                // it does there (else, glued to what is before it, the joined reading does not see it: reported here).
-                boolean cut = detector.name().equals("exfiltration_urls") && view.readApartAt(end)
-                        && text.joined() != null && text.joined().wordStartsAt(start);
+                // Cut where a character was read apart: left to another reading that sees the link start there and reads
+                // on past that character (it reports the longer link itself); when none does, reported here.
+                boolean cut = detector.name().equals("exfiltration_urls") && view.readApartAt(end) && text.readings() != null
+                        && text.readings().stream().anyMatch(other -> other != view && other.wordStartsAt(start) && !other.readApartAt(end));
                 if (!cut) {
                     findings.add(new Finding(detector.name(), kind, text.pointer(), start, end, digest(original.substring(start, end)),
                             text.key(), text.encoded()));
@@ -198,17 +199,23 @@ public final class DocumentScan {
      */
     private static void addReadings(String text, String pointer, boolean key, boolean encoded, List<Text> out) {
         TextView view = TextView.of(text);
-        out.add(new Text(pointer, key, encoded, view));
+        if (!view.compatibilityBesideAscii() && !view.lookAlikeBesideAscii()) {
+            out.add(new Text(pointer, key, encoded, view));
+            return;
+        }
+        List<TextView> readings = new ArrayList<>(6);
+        readings.add(view);
         if (view.compatibilityBesideAscii()) {
-            out.add(new Text(pointer, key, encoded, TextView.of(text, TextView.Reading.COMPATIBILITY_APART), view));
-            out.add(new Text(pointer, key, encoded, TextView.of(text, TextView.Reading.SYMBOLS_APART), view));
+            readings.add(TextView.of(text, TextView.Reading.COMPATIBILITY_APART));
+            readings.add(TextView.of(text, TextView.Reading.SYMBOLS_APART));
         }
-        if (view.compatibilityBesideAscii() || view.lookAlikeBesideAscii()) {
-            out.add(new Text(pointer, key, encoded, TextView.of(text, TextView.Reading.LETTERS_APART), view));
-        }
+        readings.add(TextView.of(text, TextView.Reading.LETTERS_APART));
         if (view.lookAlikeBesideAscii()) {
-            out.add(new Text(pointer, key, encoded, TextView.of(text, TextView.Reading.LEADING_LETTERS_APART), view));
-            out.add(new Text(pointer, key, encoded, TextView.of(text, TextView.Reading.TRAILING_LETTERS_APART), view));
+            readings.add(TextView.of(text, TextView.Reading.LEADING_LETTERS_APART));
+            readings.add(TextView.of(text, TextView.Reading.TRAILING_LETTERS_APART));
+        }
+        for (TextView reading : readings) {
+            out.add(new Text(pointer, key, encoded, reading, readings));
         }
     }
 
