@@ -117,34 +117,26 @@ public final class Detectors {
         // other letters (Cyrillic аррӏе.com folds to apple.com) is not the allowed one; an allowed host in those letters
         // is allowed in both readings, its folded entry read against the folded link.
         List<String> foldedHosts = hosts.stream().map(h -> TextView.of(h).normalized().toLowerCase(Locale.ROOT)).toList();
-        PatternDetector.BothReadings outside = (normalized, original) -> !allowedHost(host(normalized), foldedHosts)
-                || !allowedHost(host(original), hosts);
-        return new PatternDetector("exfiltration_urls", List.of(new PatternDetector.RegexRule("url", PatternDetector.anyOf("://"),
-                "(?i)\\b((?:https?|ftp|wss?)://[^\\s<>\"'`)\\]]+)", outside)));
+        PatternDetector.BothReadings outside = (normalized, original) -> !allAllowed(normalized, foldedHosts)
+                || !allAllowed(original, hosts);
+        // A link starts at a scheme no letter or digit is glued before (after an underscore, markdown's emphasis, it is
+        // still a link); any run of slashes and backslashes may follow the colon (WHATWG reads https:evil.net and
+        // https:\\evil.net as links to evil.net); a tab or line break inside a link is removed by WHATWG readers (an HTML
+        // attribute split over two lines), so the link reads on past one when the next line goes on with . @ % : \ or -
+        // and then more of a host (a list item, "- step", or a rule, "---", after a line ending in a link is no host).
+        return new PatternDetector("exfiltration_urls", List.of(new PatternDetector.RegexRule("url",
+                PatternDetector.anyOf("http", "ftp:", "ws:", "wss:"),
+                "(?i)(?:^|[^a-z0-9])((?:https?|ftp|wss?):[/\\\\]*[^\\s<>\"'`)\\]/\\\\][^\\s<>\"'`)\\]]*"
+                        + "(?:[\\t\\r\\n]+[.@%:\\\\-]+[^\\s<>\"'`)\\].@%:\\\\-][^\\s<>\"'`)\\]]*)*)", outside)));
     }
 
-    static String host(String url) {
-        int start = url.indexOf("://") + 3;
-        int end = start;
-        while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
-            end++;
-        }
-        String authority = url.substring(start, end);
-        authority = authority.substring(authority.lastIndexOf('@') + 1);
-        int colon = authority.startsWith("[") ? authority.indexOf("]:") + 1 : authority.lastIndexOf(':');
-        String host = colon > 0 ? authority.substring(0, colon) : authority;
-        // A trailing full stop ends the sentence, not the host: ASCII, fullwidth, ideographic or halfwidth (URL parsers read
-        // the last three as dots too).
-        return host.toLowerCase(Locale.ROOT).replaceAll("[.\u3002\uFF0E\uFF61]$", "");
-    }
-
-    static boolean allowedHost(String host, List<String> allowed) {
-        for (String a : allowed) {
-            if (a.startsWith("*.") ? host.endsWith(a.substring(1)) : host.equals(a)) {
-                return true;
+    private static boolean allAllowed(String link, List<String> allowed) {
+        for (String host : LinkHosts.of(link)) {
+            if (!LinkHosts.allowed(host, allowed)) {
+                return false;
             }
         }
-        return false;
+        return true;
     }
 
     static String digits(String s) {

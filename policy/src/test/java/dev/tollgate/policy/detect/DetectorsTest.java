@@ -217,7 +217,7 @@ class DetectorsTest {
     @org.junit.jupiter.api.Timeout(60)
     void hostileInputEndsAndFindsNothingThatIsNotThere() {
         String[] hostile = {"<".repeat(1 << 18), "ignore ".repeat(40_000), "a".repeat(1 << 18) + "!", "1 ".repeat(130_000),
-                "x@".repeat(130_000), "http:/" + "a.".repeat(100_000)};
+                "x@".repeat(130_000), "ahttp:/" + "a.".repeat(100_000)};
         for (String text : hostile) {
             TextView view = TextView.of(text);
             for (String name : List.of("instruction_tags", "injection_phrases", "pii", "exfiltration_urls")) {
@@ -227,6 +227,10 @@ class DetectorsTest {
             }
             detector("secrets").scan(view, (s, e, k) -> { });
         }
+        // Without the letter glued before it, that is a link: WHATWG reads http:/a.a.… as one to the host a.a.…
+        List<String> kinds = new ArrayList<>();
+        detector("exfiltration_urls").scan(TextView.of("http:/" + "a.".repeat(100_000)), (s, e, k) -> kinds.add(k));
+        assertThat(kinds).containsExactly("url");
     }
 
     private static Detector detector(String name) {
