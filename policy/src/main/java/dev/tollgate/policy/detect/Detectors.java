@@ -117,26 +117,7 @@ public final class Detectors {
         // other letters (Cyrillic аррӏе.com folds to apple.com) is not the allowed one; an allowed host in those letters
         // is allowed in both readings, its folded entry read against the folded link.
         List<String> foldedHosts = hosts.stream().map(h -> TextView.of(h).normalized().toLowerCase(Locale.ROOT)).toList();
-        PatternDetector.BothReadings outside = (normalized, original) -> !allAllowed(normalized, foldedHosts)
-                || !allAllowed(original, hosts);
-        // A link starts at a scheme no letter or digit is glued before (after an underscore, markdown's emphasis, it is
-        // still a link); any run of slashes and backslashes may follow the colon (WHATWG reads https:evil.net and
-        // https:\\evil.net as links to evil.net); a tab or line break inside a link is removed by WHATWG readers (an HTML
-        // attribute split over two lines), so the link reads on past one when the next line goes on with . @ % : \ or -
-        // and then more of a host (a list item, "- step", or a rule, "---", after a line ending in a link is no host).
-        return new PatternDetector("exfiltration_urls", List.of(new PatternDetector.RegexRule("url",
-                PatternDetector.anyOf("http", "ftp:", "ws:", "wss:"),
-                "(?i)(?:^|[^a-z0-9])((?:https?|ftp|wss?):[/\\\\]*[^\\s<>\"'`)\\]/\\\\][^\\s<>\"'`)\\]]*"
-                        + "(?:[\\t\\r\\n]+[.@%:\\\\-]+[^\\s<>\"'`)\\].@%:\\\\-][^\\s<>\"'`)\\]]*)*)", outside)));
-    }
-
-    private static boolean allAllowed(String link, List<String> allowed) {
-        for (String host : LinkHosts.of(link)) {
-            if (!LinkHosts.allowed(host, allowed)) {
-                return false;
-            }
-        }
-        return true;
+        return new PatternDetector("exfiltration_urls", List.of(new LinkRule(hosts, foldedHosts)));
     }
 
     static String digits(String s) {

@@ -14,28 +14,34 @@ import java.util.Locale;
  *       and tabs and line breaks inside the link are removed before it is read;</li>
  *   <li>RFC 3986 (Python's urllib and requests, Go, curl): an authority only after exactly {@code //}, ending at
  *       {@code / ? #} alone ({@code https://evil.net\@docs.example.com} goes to docs.example.com);</li>
- *   <li>linkifiers, which end a link at the first punctuation or space outside ASCII (a Japanese comma), where the
- *       other two read on.</li>
+ *   <li>linkifiers (markdown-it's linkify-it, many chat interfaces), which end a link at its first {@code @} or
+ *       punctuation or space outside ASCII (a Japanese comma), where the other two read on.</li>
  * </ul>
- * Both take the host after the authority's last {@code @}. A port, or a full stop ending the sentence, is no part of
- * the host.
+ * A link without a scheme ({@code //evil.net/p} where markdown or HTML takes a URL, GitHub's {@code www.evil.net}) is
+ * read as its page's scheme would read it. WHATWG and RFC readers take the host after the authority's last {@code @}.
+ * Punctuation ending the link ({@code https://docs.example.com, then}) ends the sentence, as linkifiers read it; a
+ * port is no part of the host.
  */
 final class LinkHosts {
 
     private LinkHosts() {
     }
 
-    /** The hosts {@code link} (starting with its scheme) leads to in each reading that reads it as having one. */
+    /** The hosts {@code link} leads to in each reading that reads it as having one. */
     static List<String> of(String link) {
-        String url = withoutTabsAndLineBreaks(link);
-        int colon = url.indexOf(':');
-        List<String> hosts = new ArrayList<>(2);
+        String url = withoutTabsAndLineBreaks(link).replaceFirst("[.,:;!?*_~]+$", "");
+        char first = url.isEmpty() ? ' ' : url.charAt(0);
+        boolean noScheme = first == '/' || first == '\\' || url.regionMatches(true, 0, "www.", 0, 4);
+        int colon = noScheme ? -1 : url.indexOf(':');
+        List<String> hosts = new ArrayList<>(3);
         int afterSlashes = colon + 1;
         while (afterSlashes < url.length() && (url.charAt(afterSlashes) == '/' || url.charAt(afterSlashes) == '\\')) {
             afterSlashes++;
         }
         hosts.add(hostOf(url, afterSlashes, "/\\?#"));
-        if (url.startsWith("//", colon + 1)) {
+        if (noScheme && first != '/' && first != '\\') {
+            hosts.add(hostOf(url, 0, "/?#"));  // www.…, linked as http://www.…
+        } else if (url.startsWith("//", colon + 1)) {
             hosts.add(hostOf(url, colon + 3, "/?#"));
         }
         int linkEnd = linkifierEnd(url, afterSlashes);
@@ -46,13 +52,55 @@ final class LinkHosts {
     }
 
     /**
-     * Where a linkifier (markdown-it's linkify-it, many chat interfaces) ends the link: at the first punctuation, space
-     * or control character outside ASCII ({@code https://evil.net、@docs.example.com} links evil.net there).
+     * Whether {@code host} is one of {@code allowed} (exact names, or {@code *.example.com} for its subdomains); or one
+     * of them followed by text that cannot name another registrable host: from its first character that is no ASCII
+     * letter, digit, hyphen or dot, text without a dot, a full stop URL parsers read as a dot, or a {@code %} (a Japanese
+     * comma and words, {@code docs.example.com、をご覧ください}, or an apostrophe, {@code docs.example.com's}). Such text
+     * only lengthens the top-level label into one no registry hands out; with a dot in it
+     * ({@code docs.example.com、.evil.net}, read by Node as {@code docs.example.xn--com-6y3b.evil.net}) it is not allowed.
+     * A host with a space in it is refused by every reader, so it leads nowhere.
+     */
+    static boolean allowed(String host, List<String> allowed) {
+        if (listed(host, allowed) || host.chars().anyMatch(c -> c <= ' ')) {
+            return true;
+        }
+        int glued = 0;
+        while (glued < host.length() && isLetterDigitHyphenOrDot(host.charAt(glued))) {
+            glued++;
+        }
+        if (glued == 0 || glued == host.length()) {
+            return false;
+        }
+        for (int i = glued; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c == '.' || c == '%' || c == '\u3002' || c == '\uFF0E' || c == '\uFF61') {
+                return false;
+            }
+        }
+        return listed(host.substring(0, glued), allowed);
+    }
+
+    private static boolean isLetterDigitHyphenOrDot(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+    }
+
+    private static boolean listed(String host, List<String> allowed) {
+        for (String a : allowed) {
+            if (a.startsWith("*.") ? host.endsWith(a.substring(1)) : host.equals(a)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Where a linkifier ends the link: at its first {@code @}, or punctuation, space or control character outside
+     * ASCII ({@code https://evil.net、@docs.example.com} and {@code https://evil.net@docs.example.com} link evil.net).
      */
     private static int linkifierEnd(String url, int from) {
         for (int i = from; i < url.length(); i++) {
             char c = url.charAt(i);
-            if (c >= 0x80 && endsLinkifiedLink(Character.getType(c))) {
+            if (c == '@' || (c >= 0x80 && endsLinkifiedLink(Character.getType(c)))) {
                 return i;
             }
         }
@@ -69,54 +117,24 @@ final class LinkHosts {
         };
     }
 
-    /**
-     * Whether {@code host} is one of {@code allowed} (exact names, or {@code *.example.com} for its subdomains), or one
-     * of them followed by text that cannot name another registrable host: characters none of which is ASCII or a full
-     * stop URL parsers read as a dot (a Japanese comma and words glued after a link, {@code docs.example.com、をご覧ください}).
-     * Such text only lengthens the top-level label into one no registry hands out; with an ASCII letter or a dot in it
-     * ({@code docs.example.com、.evil.net}, read by Node as {@code docs.example.xn--com-6y3b.evil.net}) it is not allowed.
-     */
-    static boolean allowed(String host, List<String> allowed) {
-        if (listed(host, allowed)) {
-            return true;
-        }
-        int firstOther = 0;
-        while (firstOther < host.length() && host.charAt(firstOther) < 0x80) {
-            firstOther++;
-        }
-        if (firstOther == 0 || firstOther == host.length()) {
-            return false;
-        }
-        for (int i = firstOther; i < host.length(); i++) {
-            char c = host.charAt(i);
-            if (c < 0x80 || c == '\u3002' || c == '\uFF0E' || c == '\uFF61') {
-                return false;
-            }
-        }
-        return listed(host.substring(0, firstOther), allowed);
-    }
-
-    private static boolean listed(String host, List<String> allowed) {
-        for (String a : allowed) {
-            if (a.startsWith("*.") ? host.endsWith(a.substring(1)) : host.equals(a)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private static String hostOf(String url, int start, String authorityEnds) {
-        int end = start;
+        int end = Math.min(start, url.length());
         while (end < url.length() && authorityEnds.indexOf(url.charAt(end)) < 0) {
             end++;
         }
-        String authority = url.substring(start, end);
+        String authority = url.substring(Math.min(start, end), end);
         authority = authority.substring(authority.lastIndexOf('@') + 1);
         int colon = authority.startsWith("[") ? authority.indexOf("]:") + 1 : authority.lastIndexOf(':');
         String host = colon > 0 ? authority.substring(0, colon) : authority;
-        // A trailing full stop ends the sentence, not the host: ASCII, fullwidth, ideographic or halfwidth (URL parsers read
-        // the last three as dots too).
-        return host.toLowerCase(Locale.ROOT).replaceAll("[.\u3002\uFF0E\uFF61]$", "");
+        // A bracket past the start is no host a reader accepts (WHATWG and Python refuse it): the footnote mark of
+        // https://docs.example.com[1] is not the host's.
+        int bracket = host.indexOf('[', 1);
+        if (bracket > 0) {
+            host = host.substring(0, bracket);
+        }
+        // Full stops ending the host end the sentence: ASCII, fullwidth, ideographic or halfwidth (URL parsers read the
+        // last three as dots too).
+        return host.toLowerCase(Locale.ROOT).replaceAll("[.\u3002\uFF0E\uFF61]+$", "");
     }
 
     private static String withoutTabsAndLineBreaks(String link) {

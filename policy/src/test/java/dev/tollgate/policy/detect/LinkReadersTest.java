@@ -80,17 +80,26 @@ class LinkReadersTest {
             "Use https: for every link, and ws: only on loopback.",
             "Scheme https:// then the host.",
             "sftp:files.example.org and news:comp.lang are not web links; neither is xhttps:evil.net",
+            "int x = 1; // http is the protocol\nlet a = //comment\nfetch('//api/x')",
+            "<a href=\"/docs/guide\">guide</a> and <a href=\"https://docs.example.com/guide\">the guide</a>",
+            "[guide](https://docs.example.com/guide) and [api](https://api.docs.example.com/v1).",
+            "(see https://docs.example.com). Or \"https://docs.example.com is the site\", she said.",
+            "Email support@docs.example.com or visit https://docs.example.com.",
+            "https://docs.example.com/a?x=1&amp;y=2&#38;z=3 and <https://docs.example.com/b>",
+            "[1]: https://docs.example.com/ref\n\nSee [the reference][1] and www.docs.example.com/x.",
+            "Python's http:// prefix, C:\\\\server\\share, and a path a//b.",
+            "[docs](https://docs.example.com's-guide) and https://docs.example.com's guide",
     })
     void ordinaryTextAroundAnAllowedLinkIsNoFinding(String text) {
         assertThat(found(text)).as(text).isEmpty();
     }
 
     /**
-     * Text glued after an allowed host that holds a dot or an ASCII letter could name another registrable host (Node
+     * Text glued after an allowed host that holds a dot (or a percent-encoded one) could name another registrable host (Node
      * reads {@code docs.example.com、.evil.net} as {@code docs.example.xn--com-6y3b.evil.net}): still a finding.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"https://docs.example.com\u3001.evil.net/p", "https://docs.example.com\u3001evil/p",
+    @ValueSource(strings = {"https://docs.example.com\u3001.evil.net/p", "https://docs.example.com\u3001%2Eevil.net/p",
             "https://docs.example.com\u3002evil.net/p", "https://docs.example.com\uFF0Eevil.net/p"})
     void gluedTextThatCouldNameAnotherHostIsStillAFinding(String text) {
         assertThat(found(text)).as(text).containsExactly("url");

@@ -1,0 +1,131 @@
+package dev.tollgate.policy.detect;
+
+import java.util.Map;
+
+/**
+ * Text with its HTML character references decoded, as an HTML attribute or a CommonMark link destination is decoded
+ * before its URL is read ({@code https&colon;//evil.net} is a link there). Numeric references ({@code &#58;},
+ * {@code &#x3A}, the semicolon optional as HTML allows) and the named references of ASCII punctuation, the characters
+ * that shape a URL; a named reference of a letter or symbol outside ASCII cannot make a link's scheme or split its
+ * authority, and is left as written.
+ */
+final class CharacterReferences {
+
+    private static final Map<String, Character> NAMED = Map.ofEntries(
+            Map.entry("colon", ':'), Map.entry("sol", '/'), Map.entry("bsol", '\\'), Map.entry("quest", '?'),
+            Map.entry("num", '#'), Map.entry("period", '.'), Map.entry("commat", '@'), Map.entry("percnt", '%'),
+            Map.entry("lowbar", '_'), Map.entry("UnderBar", '_'), Map.entry("lpar", '('), Map.entry("rpar", ')'),
+            Map.entry("lsqb", '['), Map.entry("lbrack", '['), Map.entry("rsqb", ']'), Map.entry("rbrack", ']'),
+            Map.entry("excl", '!'), Map.entry("quot", '"'), Map.entry("QUOT", '"'), Map.entry("apos", '\''),
+            Map.entry("lt", '<'), Map.entry("LT", '<'), Map.entry("gt", '>'), Map.entry("GT", '>'),
+            Map.entry("amp", '&'), Map.entry("AMP", '&'), Map.entry("equals", '='), Map.entry("plus", '+'),
+            Map.entry("ast", '*'), Map.entry("midast", '*'), Map.entry("semi", ';'), Map.entry("comma", ','),
+            Map.entry("Tab", '\t'), Map.entry("NewLine", '\n'), Map.entry("dollar", '$'), Map.entry("grave", '`'),
+            Map.entry("DiacriticalGrave", '`'), Map.entry("Hat", '^'), Map.entry("verbar", '|'), Map.entry("vert", '|'),
+            Map.entry("VerticalLine", '|'), Map.entry("lcub", '{'), Map.entry("lbrace", '{'), Map.entry("rcub", '}'),
+            Map.entry("rbrace", '}'));
+
+    /** Names HTML also decodes without their semicolon (the legacy ones among the above). */
+    private static final java.util.Set<String> WITHOUT_SEMICOLON = java.util.Set.of("quot", "QUOT", "lt", "LT", "gt", "GT", "amp", "AMP");
+
+    /**
+     * The decoded text; {@code from[i]} and {@code to[i]} are where the decoded character {@code i} was written in the
+     * source (a reference's whole extent for each character it became).
+     */
+    record Decoded(String text, int[] from, int[] to) {
+
+        /** Whether the decoded span {@code [start, end)} holds a decoded reference (it reads otherwise than written). */
+        boolean decodedWithin(int start, int end) {
+            return to[end - 1] - from[start] != end - start;
+        }
+    }
+
+    private CharacterReferences() {
+    }
+
+    /** The decoded text, or null when {@code s} holds no reference this decodes. */
+    static Decoded decode(String s) {
+        int amp = s.indexOf('&');
+        if (amp < 0) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder(s.length());
+        int[] from = new int[s.length()];
+        int[] to = new int[s.length()];
+        boolean any = false;
+        int i = 0;
+        while (i < s.length()) {
+            int end = s.charAt(i) == '&' ? referenceEnd(s, i) : -1;
+            String decoded = end > 0 ? value(s, i, end) : null;
+            if (decoded == null) {
+                from[out.length()] = i;
+                to[out.length()] = i + 1;
+                out.append(s.charAt(i++));
+                continue;
+            }
+            any = true;
+            for (int k = 0; k < decoded.length(); k++) {
+                from[out.length()] = i;
+                to[out.length()] = end;
+                out.append(decoded.charAt(k));
+            }
+            i = end;
+        }
+        if (!any) {
+            return null;
+        }
+        return new Decoded(out.toString(), java.util.Arrays.copyOf(from, out.length()), java.util.Arrays.copyOf(to, out.length()));
+    }
+
+    /** The end of the reference starting at {@code amp} (after its semicolon when it has one), or -1. */
+    private static int referenceEnd(String s, int amp) {
+        int i = amp + 1;
+        if (i < s.length() && s.charAt(i) == '#') {
+            i++;
+            boolean hex = i < s.length() && (s.charAt(i) == 'x' || s.charAt(i) == 'X');
+            if (hex) {
+                i++;
+            }
+            int digits = i;
+            while (i < s.length() && i - digits < 32 && (hex ? Character.digit(s.charAt(i), 16) >= 0 : isAsciiDigit(s.charAt(i)))) {
+                i++;
+            }
+            if (i == digits) {
+                return -1;
+            }
+            return i < s.length() && s.charAt(i) == ';' ? i + 1 : i;
+        }
+        while (i < s.length() && i - amp <= 32 && isAsciiLetter(s.charAt(i))) {
+            i++;
+        }
+        if (i == amp + 1) {
+            return -1;
+        }
+        return i < s.length() && s.charAt(i) == ';' ? i + 1 : i;
+    }
+
+    private static String value(String s, int amp, int end) {
+        boolean semicolon = s.charAt(end - 1) == ';';
+        String body = s.substring(amp + 1, semicolon ? end - 1 : end);
+        if (body.startsWith("#")) {
+            boolean hex = body.length() > 1 && (body.charAt(1) == 'x' || body.charAt(1) == 'X');
+            // Leading zeros do not hide a reference (&#0000058; is a colon).
+            String digits = body.substring(hex ? 2 : 1).replaceFirst("^0+(?=.)", "");
+            long cp = digits.length() > 8 ? -1 : Long.parseLong(digits, hex ? 16 : 10);
+            return cp > 0 && Character.isValidCodePoint((int) cp) ? new String(Character.toChars((int) cp)) : null;
+        }
+        Character c = NAMED.get(body);
+        if (c == null || (!semicolon && !WITHOUT_SEMICOLON.contains(body))) {
+            return null;
+        }
+        return String.valueOf(c);
+    }
+
+    private static boolean isAsciiDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static boolean isAsciiLetter(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    }
+}
