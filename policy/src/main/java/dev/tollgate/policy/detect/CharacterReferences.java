@@ -1,5 +1,6 @@
 package dev.tollgate.policy.detect;
 
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -32,7 +33,7 @@ final class CharacterReferences {
      * The decoded text; {@code from[i]} and {@code to[i]} are where the decoded character {@code i} was written in the
      * source (a reference's whole extent for each character it became).
      */
-    record Decoded(String text, int[] from, int[] to) {
+    record Decoded(String text, int[] from, int[] to, int[] references) {
 
         /** Whether the decoded span {@code [start, end)} holds a decoded reference (it reads otherwise than written). */
         boolean decodedWithin(int start, int end) {
@@ -46,24 +47,31 @@ final class CharacterReferences {
     /** The decoded text, or null when {@code s} holds no reference this decodes. */
     static Decoded decode(String s) {
         int amp = s.indexOf('&');
+        while (amp >= 0 && decodedAt(s, amp) == null) {
+            amp = s.indexOf('&', amp + 1);
+        }
         if (amp < 0) {
             return null;
         }
         StringBuilder out = new StringBuilder(s.length());
         int[] from = new int[s.length()];
         int[] to = new int[s.length()];
-        boolean any = false;
+        int[] references = new int[8];
+        int count = 0;
         int i = 0;
         while (i < s.length()) {
-            int end = s.charAt(i) == '&' ? referenceEnd(s, i) : -1;
-            String decoded = end > 0 ? value(s, i, end) : null;
+            String decoded = i >= amp && s.charAt(i) == '&' ? decodedAt(s, i) : null;
             if (decoded == null) {
                 from[out.length()] = i;
                 to[out.length()] = i + 1;
                 out.append(s.charAt(i++));
                 continue;
             }
-            any = true;
+            int end = referenceEnd(s, i);
+            if (count == references.length) {
+                references = Arrays.copyOf(references, count * 2);
+            }
+            references[count++] = out.length();
             for (int k = 0; k < decoded.length(); k++) {
                 from[out.length()] = i;
                 to[out.length()] = end;
@@ -71,10 +79,14 @@ final class CharacterReferences {
             }
             i = end;
         }
-        if (!any) {
-            return null;
-        }
-        return new Decoded(out.toString(), java.util.Arrays.copyOf(from, out.length()), java.util.Arrays.copyOf(to, out.length()));
+        return new Decoded(out.toString(), Arrays.copyOf(from, out.length()), Arrays.copyOf(to, out.length()),
+                Arrays.copyOf(references, count));
+    }
+
+    /** What the reference starting at {@code amp} decodes to, or null when it is none this decodes. */
+    private static String decodedAt(String s, int amp) {
+        int end = referenceEnd(s, amp);
+        return end > 0 ? value(s, amp, end) : null;
     }
 
     /** The end of the reference starting at {@code amp} (after its semicolon when it has one), or -1. */

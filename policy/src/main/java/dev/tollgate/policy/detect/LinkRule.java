@@ -28,7 +28,8 @@ final class LinkRule implements PatternDetector.Rule {
             + "|\\b(?:src|href|srcset|poster|action|formaction|data|background|cite|ping|lowsrc|dynsrc|xlink:href)\\s*=\\s*[\"']?)"
             + "([/\\\\][/\\\\]" + FIRST + NEXT + "*" + ACROSS_LINES + ")"
             + "|(?:^|[\\s*_~(])(www\\." + FIRST + NEXT + "*)");
-    private static final List<String> TRIGGERS = List.of("http", "ftp:", "ws:", "wss:", "//", "\\\\", "/\\", "\\/", "www.");
+    // How far a link may reach from what triggers a read of the text around it (its scheme's colon, a double slash).
+    private static final int REACH = PatternDetector.Literals.REACH;
     // How far past a link its context is read for where it ends.
     private static final int CONTEXT_REACH = 2048;
 
@@ -44,59 +45,122 @@ final class LinkRule implements PatternDetector.Rule {
     @Override
     public void scan(TextView text, String detector, Detector.SpanSink out) {
         String s = text.normalized();
-        if (triggered(text.lower())) {
-            text.budget().charge(s.length());
-            scan(text, s, null, out);
-        }
+        String lower = text.lower();
+        scan(text, s, null, triggers(lower.length() == s.length() ? lower : lowerCharByChar(s)), out);
         CharacterReferences.Decoded decoded = CharacterReferences.decode(s);
-        if (decoded != null && triggered(decoded.text().toLowerCase(java.util.Locale.ROOT))) {
-            text.budget().charge(decoded.text().length());
-            scan(text, decoded.text(), decoded, out);
+        if (decoded != null) {
+            scan(text, decoded.text(), decoded, decoded.references(), out);
         }
     }
 
-    private static boolean triggered(String lower) {
-        for (String literal : TRIGGERS) {
-            if (lower.contains(literal)) {
-                return true;
+    /**
+     * Where a link may be, in increasing order: each colon after a scheme's name, each pair of slashes or backslashes,
+     * each {@code www.}. Most text has none of these, and is not read by the pattern at all.
+     */
+    private static int[] triggers(String lower) {
+        int[] at = new int[8];
+        int n = 0;
+        for (int i = lower.indexOf(':'); i >= 0; i = lower.indexOf(':', i + 1)) {
+            if (lower.startsWith("http", i - 4) || lower.startsWith("https", i - 5) || lower.startsWith("ftp", i - 3)
+                    || lower.startsWith("ws", i - 2) || lower.startsWith("wss", i - 3)) {
+                at = add(at, n++, i);
             }
         }
-        return false;
+        for (int i = nextSlashPair(lower, 0); i >= 0; i = nextSlashPair(lower, i + 2)) {
+            at = add(at, n++, i);
+        }
+        for (int i = lower.indexOf("www."); i >= 0; i = lower.indexOf("www.", i + 4)) {
+            at = add(at, n++, i);
+        }
+        int[] sorted = java.util.Arrays.copyOf(at, n);
+        java.util.Arrays.sort(sorted);
+        return sorted;
     }
 
-    /** Reads the links of {@code t}: the view's normalized text, or ({@code decoded} not null) that text decoded. */
-    private void scan(TextView text, String t, CharacterReferences.Decoded decoded, Detector.SpanSink out) {
-        Matcher m = LINK.matcher(t);
+    /** Lower case with one character for each (the view's lower case can be longer: İ is two). */
+    private static String lowerCharByChar(String s) {
+        char[] lower = new char[s.length()];
+        for (int i = 0; i < lower.length; i++) {
+            lower[i] = Character.toLowerCase(s.charAt(i));
+        }
+        return new String(lower);
+    }
+
+    private static int nextSlashPair(String s, int from) {
+        int slash = s.indexOf("//", from);
+        int backslash = s.indexOf('\\', from);
+        while (backslash >= 0 && (slash < 0 || backslash < slash)) {
+            if (backslash > 0 && s.charAt(backslash - 1) == '/' || backslash + 1 < s.length() && (s.charAt(backslash + 1) == '/'
+                    || s.charAt(backslash + 1) == '\\')) {
+                return backslash;
+            }
+            backslash = s.indexOf('\\', backslash + 1);
+        }
+        return slash;
+    }
+
+    private static int[] add(int[] at, int n, int value) {
+        int[] grown = n < at.length ? at : java.util.Arrays.copyOf(at, at.length * 2);
+        grown[n] = value;
+        return grown;
+    }
+
+    /**
+     * Reads the links of {@code t} (the view's normalized text, or, {@code decoded} not null, that text with its
+     * character references decoded) within {@link #REACH} of each trigger position, the regions merged where they meet.
+     */
+    private void scan(TextView text, String t, CharacterReferences.Decoded decoded, int[] triggers, Detector.SpanSink out) {
+        int w = 0;
+        while (w < triggers.length) {
+            int from = Math.max(0, triggers[w] - REACH);
+            int to = Math.min(t.length(), triggers[w] + REACH);
+            while (++w < triggers.length && triggers[w] - REACH <= to) {
+                to = Math.min(t.length(), triggers[w] + REACH);
+            }
+            text.budget().charge(to - from);
+            scanWindow(text, t, from, to, decoded, out);
+        }
+    }
+
+    private void scanWindow(TextView text, String t, int from, int to, CharacterReferences.Decoded decoded, Detector.SpanSink out) {
+        Matcher m = LINK.matcher(from == 0 && to == t.length() ? t : t.substring(from, to));
         while (m.find()) {
             int group = m.group(1) != null ? 1 : m.group(2) != null ? 2 : 3;
-            int start = m.start(group);
-            int end = m.end(group);
-            int contextEnd = contextEnd(t, start, end);
-            int reportEnd = end;
-            boolean outside;
-            if (decoded != null && !decoded.decodedWithin(start, Math.max(end, contextEnd))) {
-                continue; // read as written by the first pass
-            }
-            String link = t.substring(start, end);
-            outside = !allAllowed(link, allowedFolded) || !allAllowed(asWritten(text, t, decoded, start, end), allowed);
-            if (!outside && contextEnd > end) {
-                String inContext = t.substring(start, contextEnd);
-                if (readOnInContext(start > 0 ? t.charAt(start - 1) : ' ', inContext, end - start)
-                        && !allAllowed(inContext, allowedFolded)) {
-                    outside = true;
-                    reportEnd = contextEnd;
+            int start = from + m.start(group);
+            int end = from + m.end(group);
+            if (end == to && to < t.length()) {
+                // Cut by the window, not by the text: the rest of the token is part of the link.
+                while (end < t.length() && !Character.isWhitespace(t.charAt(end))) {
+                    end++;
                 }
             }
-            if (outside) {
-                int from = decoded == null ? start : decoded.from()[start];
-                int to = decoded == null ? reportEnd : decoded.to()[reportEnd - 1];
-                text.report(from, to, "url", out);
-            }
+            check(text, t, start, end, decoded, out);
+        }
+    }
+
+    /** Reports the link found at {@code [start, end)} of {@code t} when a reading of it leads to a host not allowed. */
+    private void check(TextView text, String t, int start, int end, CharacterReferences.Decoded decoded, Detector.SpanSink out) {
+        int contextEnd = contextEnd(t, start, end);
+        if (decoded != null && !decoded.decodedWithin(start, contextEnd)) {
+            return; // read as written by the first pass
+        }
+        int reportEnd = end;
+        boolean outside = !allAllowed(t.substring(start, end), allowedFolded)
+                || !allAllowed(asWritten(text, decoded, start, end), allowed);
+        if (!outside && contextEnd > end) {
+            String inContext = t.substring(start, contextEnd);
+            outside = readOnInContext(start > 0 ? t.charAt(start - 1) : ' ', inContext, end - start)
+                    && !allAllowed(inContext, allowedFolded);
+            reportEnd = contextEnd;
+        }
+        if (outside) {
+            text.report(decoded == null ? start : decoded.from()[start], decoded == null ? reportEnd : decoded.to()[reportEnd - 1],
+                    "url", out);
         }
     }
 
     /** The link as written (before NFKC and folding, and undecoded references decoded on their own). */
-    private static String asWritten(TextView text, String t, CharacterReferences.Decoded decoded, int start, int end) {
+    private static String asWritten(TextView text, CharacterReferences.Decoded decoded, int start, int end) {
         int from = decoded == null ? start : decoded.from()[start];
         int to = decoded == null ? end : decoded.to()[end - 1];
         String written = text.original().substring(text.originalStart(from), text.originalEnd(to));
