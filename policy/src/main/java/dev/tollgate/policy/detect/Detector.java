@@ -13,6 +13,14 @@ public interface Detector {
     /** Reports each match in {@code text} as a span of the original text (start inclusive, end exclusive). */
     void scan(TextView text, SpanSink out);
 
+    /**
+     * Whether it reports links, which end where a character read apart is (a link cut there in one reading is read on
+     * in another, and reported there): see {@link DocumentScan}.
+     */
+    default boolean reportsLinks() {
+        return false;
+    }
+
     /** Receives matches. */
     @FunctionalInterface
     interface SpanSink {

@@ -104,7 +104,7 @@ public final class DocumentScan {
             detector.scan(view, (start, end, kind) -> {
                 // Cut where a character was read apart: left to another reading that sees the link start there and reads
                 // on past that character (it reports the longer link itself); when none does, reported here.
-                boolean cut = detector.name().equals("exfiltration_urls") && view.readApartAt(end) && text.readings() != null
+                boolean cut = detector.reportsLinks() && view.readApartAt(end) && text.readings() != null
                         && text.readings().stream().anyMatch(other -> other != view && other.wordStartsAt(start) && !other.readApartAt(end));
                 if (!cut) {
                     findings.add(new Finding(detector.name(), kind, text.pointer(), start, end, digest(original.substring(start, end)),

@@ -191,6 +191,11 @@ class PatternDetector implements Detector {
     }
 
     @Override
+    public boolean reportsLinks() {
+        return rules.stream().anyMatch(LinkRule.class::isInstance);
+    }
+
+    @Override
     public void scan(TextView text, SpanSink out) {
         for (Rule rule : rules) {
             rule.scan(text, name, out);

@@ -191,16 +191,27 @@ public final class TextView {
      * them aside): only there does reading it as letters, or as a space, change an ASCII word.
      */
     private static boolean besideAsciiLetterOrDigit(String text, int i, int width) {
+        int before = neighbourBefore(text, i, TextView::invisible);
+        int after = neighbourAfter(text, i + width, TextView::invisible);
+        return before >= 0 && readsAsAsciiLetterOrDigit(before) || after >= 0 && readsAsAsciiLetterOrDigit(after);
+    }
+
+    /** The code point before {@code i}, characters {@code skipped} aside; -1 at the text's start. */
+    private static int neighbourBefore(String text, int i, java.util.function.IntPredicate skipped) {
         int before = i;
-        while (before > 0 && invisible(text.codePointBefore(before))) {
+        while (before > 0 && skipped.test(text.codePointBefore(before))) {
             before -= Character.charCount(text.codePointBefore(before));
         }
-        int after = i + width;
-        while (after < text.length() && invisible(text.codePointAt(after))) {
+        return before > 0 ? text.codePointBefore(before) : -1;
+    }
+
+    /** The code point at or after {@code i}, characters {@code skipped} aside; -1 at the text's end. */
+    private static int neighbourAfter(String text, int i, java.util.function.IntPredicate skipped) {
+        int after = i;
+        while (after < text.length() && skipped.test(text.codePointAt(after))) {
             after += Character.charCount(text.codePointAt(after));
         }
-        return before > 0 && readsAsAsciiLetterOrDigit(text.codePointBefore(before))
-                || after < text.length() && readsAsAsciiLetterOrDigit(text.codePointAt(after));
+        return after < text.length() ? text.codePointAt(after) : -1;
     }
 
     /** An ASCII letter or digit, or a character read as one ({@code Ａ}, a look-alike): the word goes on through it. */
@@ -228,16 +239,10 @@ public final class TextView {
      * word ({@code Ignоre}) and joins it.
      */
     private static Edge asciiWordEdge(String text, int i, int width) {
-        int before = i;
-        while (before > 0 && skippable(text.codePointBefore(before))) {
-            before -= Character.charCount(text.codePointBefore(before));
-        }
-        int after = i + width;
-        while (after < text.length() && skippable(text.codePointAt(after))) {
-            after += Character.charCount(text.codePointAt(after));
-        }
-        boolean left = before > 0 && asciiOrVariantLetterOrDigit(text.codePointBefore(before));
-        boolean right = after < text.length() && asciiOrVariantLetterOrDigit(text.codePointAt(after));
+        int before = neighbourBefore(text, i, TextView::skippable);
+        int after = neighbourAfter(text, i + width, TextView::skippable);
+        boolean left = before >= 0 && asciiOrVariantLetterOrDigit(before);
+        boolean right = after >= 0 && asciiOrVariantLetterOrDigit(after);
         return left == right ? Edge.NONE : right ? Edge.LEADING : Edge.TRAILING;
     }
 
