@@ -37,8 +37,10 @@ public final class Detectors {
                                 + ")?(?:\\s+[\\p{L}-]{2,20})?\\s+" + orders),
                 new PatternDetector.RegexRule("new_instructions", PatternDetector.anyOf("instruction"),
                         "(?i)\\b(?:new|updated|real|actual)\\s+instructions?\\s*:"),
+                // "You are now in" a mode ("in developer mode"), not in a queue or a meeting.
                 new PatternDetector.RegexRule("role_change", PatternDetector.anyOf("now"),
-                        "(?i)\\byou\\s+are\\s+now\\s+(?:a|an|in|the)\\b|\\bfrom\\s+now\\s+on,?\\s+you\\b"),
+                        "(?i)\\byou\\s+are\\s+now\\s+(?:a|an|the)\\b|\\byou\\s+are\\s+now\\s+in\\s+(?:[\\w-]+\\s+){0,3}mode\\b"
+                                + "|\\bfrom\\s+now\\s+on,?\\s+you\\b"),
                 new PatternDetector.RegexRule("hide_from_user", PatternDetector.anyOf("user"),
                         "(?i)\\b(?:do\\s+not|don't|never)\\s+(?:tell|inform|mention|reveal|show)\\s+(?:this\\s+to\\s+)?(?:the\\s+)?user\\b"),
                 new PatternDetector.RegexRule("prompt_exfiltration", PatternDetector.anyOf("prompt", "instructions"),
