@@ -99,7 +99,12 @@ final class CharacterReferences {
                 i++;
             }
             int digits = i;
-            while (i < s.length() && i - digits < 32 && (hex ? Character.digit(s.charAt(i), 16) >= 0 : isAsciiDigit(s.charAt(i)))) {
+            // Any number of leading zeros (HTML reads &#0000…058; as a colon), then at most eight digits more.
+            while (i < s.length() && s.charAt(i) == '0') {
+                i++;
+            }
+            int significant = i;
+            while (i < s.length() && i - significant < 8 && (hex ? Character.digit(s.charAt(i), 16) >= 0 : isAsciiDigit(s.charAt(i)))) {
                 i++;
             }
             if (i == digits) {
@@ -121,8 +126,12 @@ final class CharacterReferences {
         String body = s.substring(amp + 1, semicolon ? end - 1 : end);
         if (body.startsWith("#")) {
             boolean hex = body.length() > 1 && (body.charAt(1) == 'x' || body.charAt(1) == 'X');
-            // Leading zeros do not hide a reference (&#0000058; is a colon).
-            String digits = body.substring(hex ? 2 : 1).replaceFirst("^0+(?=.)", "");
+            String digits = body.substring(hex ? 2 : 1);
+            int zeros = 0;
+            while (zeros < digits.length() - 1 && digits.charAt(zeros) == '0') {
+                zeros++;
+            }
+            digits = digits.substring(zeros);
             long cp = digits.length() > 8 ? -1 : Long.parseLong(digits, hex ? 16 : 10);
             return cp > 0 && Character.isValidCodePoint((int) cp) ? new String(Character.toChars((int) cp)) : null;
         }

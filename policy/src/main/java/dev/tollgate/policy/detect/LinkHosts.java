@@ -29,7 +29,12 @@ final class LinkHosts {
 
     /** The hosts {@code link} leads to in each reading that reads it as having one. */
     static List<String> of(String link) {
-        String url = withoutTabsAndLineBreaks(link).replaceFirst("[.,:;!?*_~]+$", "");
+        String url = asBrowsersRead(link);
+        int ending = url.length();
+        while (ending > 0 && ".,:;!?*_~".indexOf(url.charAt(ending - 1)) >= 0) {
+            ending--;
+        }
+        url = url.substring(0, ending);
         char first = url.isEmpty() ? ' ' : url.charAt(0);
         boolean noScheme = first == '/' || first == '\\' || url.regionMatches(true, 0, "www.", 0, 4);
         int colon = noScheme ? -1 : url.indexOf(':');
@@ -54,14 +59,15 @@ final class LinkHosts {
     /**
      * Whether {@code host} is one of {@code allowed} (exact names, or {@code *.example.com} for its subdomains); or one
      * of them followed by text that cannot name another registrable host: from its first character that is no ASCII
-     * letter, digit, hyphen or dot, text without a dot, a full stop URL parsers read as a dot, or a {@code %} (a Japanese
-     * comma and words, {@code docs.example.com、をご覧ください}, or an apostrophe, {@code docs.example.com's}). Such text
-     * only lengthens the top-level label into one no registry hands out; with a dot in it
-     * ({@code docs.example.com、.evil.net}, read by Node as {@code docs.example.xn--com-6y3b.evil.net}) it is not allowed.
-     * A host with a space in it is refused by every reader, so it leads nowhere.
+     * letter, digit, hyphen or dot, text without a dot, a full stop URL parsers read as a dot, a {@code %}, or what a
+     * shell expands ({@code $ \ `}): a Japanese comma and words, {@code docs.example.com、をご覧ください}, an apostrophe,
+     * {@code docs.example.com's}, a footnote mark, {@code docs.example.com[1]}. Such text only lengthens the top-level
+     * label into one no registry hands out; with a dot in it ({@code docs.example.com、.evil.net}, read by Node as
+     * {@code docs.example.xn--com-6y3b.evil.net}; curl's glob {@code docs.example.com[1-1].evil.net}) it is not allowed.
+     * A host with a space in it (a pointy markdown destination read whole) is refused by every reader: it leads nowhere.
      */
     static boolean allowed(String host, List<String> allowed) {
-        if (listed(host, allowed) || host.chars().anyMatch(c -> c <= ' ')) {
+        if (listed(host, allowed) || host.indexOf(' ') >= 0) {
             return true;
         }
         int glued = 0;
@@ -73,7 +79,7 @@ final class LinkHosts {
         }
         for (int i = glued; i < host.length(); i++) {
             char c = host.charAt(i);
-            if (c == '.' || c == '%' || c == '\u3002' || c == '\uFF0E' || c == '\uFF61') {
+            if (".%$\\`\u3002\uFF0E\uFF61".indexOf(c) >= 0) {
                 return false;
             }
         }
@@ -100,7 +106,7 @@ final class LinkHosts {
     private static int linkifierEnd(String url, int from) {
         for (int i = from; i < url.length(); i++) {
             char c = url.charAt(i);
-            if (c == '@' || (c >= 0x80 && endsLinkifiedLink(Character.getType(c)))) {
+            if (c == '@' || c < ' ' || c == 0x7F || (c >= 0x80 && endsLinkifiedLink(Character.getType(c)))) {
                 return i;
             }
         }
@@ -126,21 +132,32 @@ final class LinkHosts {
         authority = authority.substring(authority.lastIndexOf('@') + 1);
         int colon = authority.startsWith("[") ? authority.indexOf("]:") + 1 : authority.lastIndexOf(':');
         String host = colon > 0 ? authority.substring(0, colon) : authority;
-        // A bracket past the start is no host a reader accepts (WHATWG and Python refuse it): the footnote mark of
-        // https://docs.example.com[1] is not the host's.
-        int bracket = host.indexOf('[', 1);
-        if (bracket > 0) {
-            host = host.substring(0, bracket);
-        }
         // Full stops ending the host end the sentence: ASCII, fullwidth, ideographic or halfwidth (URL parsers read the
         // last three as dots too).
-        return host.toLowerCase(Locale.ROOT).replaceAll("[.\u3002\uFF0E\uFF61]+$", "");
+        int ending = host.length();
+        while (ending > 0 && ".\u3002\uFF0E\uFF61".indexOf(host.charAt(ending - 1)) >= 0) {
+            ending--;
+        }
+        return host.substring(0, ending).toLowerCase(Locale.ROOT);
     }
 
-    private static String withoutTabsAndLineBreaks(String link) {
-        if (link.indexOf('\t') < 0 && link.indexOf('\n') < 0 && link.indexOf('\r') < 0) {
-            return link;
+    /**
+     * A URL as browsers read it (WHATWG): spaces and control characters at either end stripped, tabs and line breaks
+     * inside removed.
+     */
+    static String asBrowsersRead(String link) {
+        int start = 0;
+        int end = link.length();
+        while (start < end && link.charAt(start) <= ' ') {
+            start++;
         }
-        return link.replaceAll("[\t\r\n]", "");
+        while (end > start && link.charAt(end - 1) <= ' ') {
+            end--;
+        }
+        String url = link.substring(start, end);
+        if (url.indexOf('\t') < 0 && url.indexOf('\n') < 0 && url.indexOf('\r') < 0) {
+            return url;
+        }
+        return url.replaceAll("[\t\r\n]", "");
     }
 }

@@ -1,0 +1,325 @@
+package dev.tollgate.policy.detect;
+
+import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Where links are in text, found where the programs that follow them find them:
+ * <ul>
+ *   <li>a scheme's link (http(s), ws(s), ftp) with no letter glued before it (after {@code _}, markdown's emphasis, or a
+ *       digit, GitHub still links it) and any run of slashes and backslashes after its colon, as WHATWG reads
+ *       {@code https:evil.net} and {@code https:\\evil.net};</li>
+ *   <li>a link without a scheme where markdown takes a URL ({@code ![a](//evil.net/p)}, {@code [a]: //evil.net}, also on
+ *       the next line or inside a quote or list), or in plain text with a dot in its host ({@code //evil.net/p}, which
+ *       linkify-it links);</li>
+ *   <li>GitHub's {@code www.} autolinks;</li>
+ *   <li>the value of an HTML attribute that takes a URL ({@code src}, {@code href}, each candidate of a {@code srcset},
+ *       ...) and of a CSS {@code url(...)}, read as a browser reads it: spaces and control characters at its ends
+ *       stripped, tabs and line breaks inside removed ({@code src=" //evil.net"}, {@code href="htt&#9;ps://evil.net"}
+ *       once references are decoded).</li>
+ * </ul>
+ * Each link is reported with how far a reader of its context reads it: to the end of a markdown destination (balanced
+ * parentheses, {@code \} escapes, or up to the {@code >} of a pointy one, spaces and all), else, in plain text, on to the
+ * next space, {@code <}, {@code /}, {@code ?} or {@code #} (GitHub's autolinks run on to a space, and URL parsers read
+ * the authority on past the characters the pattern stops at: {@code https://docs.example.com'@evil.net}).
+ */
+final class LinkFinder {
+
+    /** Receives each link as {@code [start, end)} of the text, and where a reader of its context reads it to. */
+    @FunctionalInterface
+    interface Found {
+        void link(int start, int end, int readOnTo);
+    }
+
+    // A host's first character, and any later character of a link.
+    private static final String FIRST = "[^\\s<>\"'`)\\]/\\\\]";
+    private static final String NEXT = "[^\\s<>\"'`)\\]]";
+    // A tab or line break inside a link is removed by WHATWG readers (an HTML attribute over two lines): the link reads
+    // on past one when the next line goes on with . @ % : \ or - and then more of a host (not "- step" or "---").
+    private static final String ACROSS_LINES = "(?:[\\t\\r\\n]+[.@%:\\\\-]+[^\\s<>\"'`)\\].@%:\\\\-]" + NEXT + "*)*";
+    private static final Pattern WITH_SCHEME = Pattern.compile("(?i)(?:https?|ftp|wss?):[/\\\\]*" + FIRST + NEXT + "*" + ACROSS_LINES);
+    private static final Pattern SCHEME_RELATIVE = Pattern.compile("[/\\\\]{2,}" + FIRST + NEXT + "*" + ACROSS_LINES);
+    private static final Pattern WWW = Pattern.compile("(?i)www\\." + FIRST + NEXT + "*");
+    /** An attribute value or CSS url() read as a URL: a scheme, or a run of two slashes or backslashes, first. */
+    private static final Pattern URL_VALUE = Pattern.compile("(?i)(?:(?:https?|ftp|wss?):|[/\\\\]{2})");
+    /** Characters no link the patterns match holds: where the text a link is matched in may end. */
+    private static final String NEVER_IN_A_LINK = " \f\u000B<>\"'`)]";
+    /** HTML attributes that take a URL ({@code srcset}s a list of them). */
+    private static final Set<String> URL_ATTRIBUTES = Set.of("src", "href", "poster", "action", "formaction", "data", "background",
+            "cite", "ping", "lowsrc", "dynsrc", "xlink:href", "manifest", "icon", "longdesc", "usemap", "codebase", "archive");
+    private static final Set<String> URL_LIST_ATTRIBUTES = Set.of("srcset", "imagesrcset");
+
+    private static final int SCHEME = 0;
+    private static final int RELATIVE = 1;
+    private static final int RELATIVE_PLAIN = 2;
+    private static final int AUTOLINK_WWW = 3;
+
+    private LinkFinder() {
+    }
+
+    /**
+     * Reports the links of {@code t}, reading it in {@code lower} (its lower case, one character for each); every
+     * character read is charged to {@code budget}.
+     */
+    static void find(String t, String lower, ScanBudget budget, Found out) {
+        int lastEnd = 0;
+        for (long candidate : candidates(t, lower)) {
+            int start = (int) (candidate >>> 32);
+            int kind = (int) candidate;
+            if (start < lastEnd) {
+                continue;
+            }
+            Pattern pattern = kind == SCHEME ? WITH_SCHEME : kind == AUTOLINK_WWW ? WWW : SCHEME_RELATIVE;
+            int end = matchFrom(t, start, pattern, budget);
+            if (end > start && (kind != RELATIVE_PLAIN || t.substring(start, end).indexOf('.') > 0)) {
+                int readOnTo = readOnTo(t, start, end);
+                budget.charge(readOnTo - end);
+                out.link(start, end, readOnTo);
+                lastEnd = end;
+            }
+        }
+        attributeValues(t, lower, budget, out);
+    }
+
+    /** Where each link may start, packed as start (high) and kind (low), sorted. */
+    private static long[] candidates(String t, String lower) {
+        long[] found = new long[8];
+        int n = 0;
+        for (int i = lower.indexOf(':'); i >= 0; i = lower.indexOf(':', i + 1)) {
+            int start = schemeStart(lower, i);
+            if (start >= 0 && (start == 0 || !isAsciiLetter(lower.charAt(start - 1)))) {
+                found = add(found, n++, start, SCHEME);
+            }
+        }
+        for (int i = nextSlashPair(lower, 0); i >= 0; ) {
+            int run = i;
+            while (run > 0 && isSlash(t.charAt(run - 1))) {
+                run--;
+            }
+            if (markdownTakesUrlBefore(t, run)) {
+                found = add(found, n++, run, RELATIVE);
+            } else if (run == 0 || Character.isWhitespace(t.charAt(run - 1)) || "(*_~".indexOf(t.charAt(run - 1)) >= 0) {
+                found = add(found, n++, run, RELATIVE_PLAIN);
+            }
+            int runEnd = i;
+            while (runEnd < t.length() && isSlash(t.charAt(runEnd))) {
+                runEnd++;
+            }
+            i = nextSlashPair(lower, runEnd);
+        }
+        for (int i = lower.indexOf("www."); i >= 0; i = lower.indexOf("www.", i + 4)) {
+            if (i == 0 || Character.isWhitespace(t.charAt(i - 1)) || "*_~(".indexOf(t.charAt(i - 1)) >= 0) {
+                found = add(found, n++, i, AUTOLINK_WWW);
+            }
+        }
+        long[] sorted = Arrays.copyOf(found, n);
+        Arrays.sort(sorted);
+        return sorted;
+    }
+
+    /** The scheme ending at the colon {@code colon}: its start, or -1 when none of the web's schemes ends there. */
+    private static int schemeStart(String lower, int colon) {
+        for (String scheme : new String[] {"https", "http", "wss", "ws", "ftp"}) {
+            if (lower.startsWith(scheme, colon - scheme.length())) {
+                return colon - scheme.length();
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Whether markdown takes a URL right before {@code at}: a link destination ({@code ](}, an optional {@code <} and
+     * spaces between), or a link reference definition ({@code [label]:}, the destination on its line or the next).
+     */
+    private static boolean markdownTakesUrlBefore(String t, int at) {
+        int j = at;
+        if (j > 0 && t.charAt(j - 1) == '<') {
+            j--;
+        }
+        boolean lineBreak = false;
+        while (j > 0 && Character.isWhitespace(t.charAt(j - 1)) && !(lineBreak && t.charAt(j - 1) == '\n')) {
+            lineBreak |= t.charAt(j - 1) == '\n';
+            j--;
+        }
+        if (j >= 2 && t.charAt(j - 1) == '(' && t.charAt(j - 2) == ']' && !lineBreak) {
+            return true;
+        }
+        // A label on its line, in a quote or a list item as well ("> [a]: //evil.net").
+        return j >= 2 && t.charAt(j - 1) == ':' && t.charAt(j - 2) == ']' && t.lastIndexOf('[', j - 2) > t.lastIndexOf('\n', j - 2);
+    }
+
+    /**
+     * How far a reader of the link's context reads it: a markdown destination's end (pointy: the first unescaped
+     * {@code >} on its line; else balanced parentheses up to a space), else the next space, {@code <}, {@code /},
+     * {@code ?} or {@code #}.
+     */
+    private static int readOnTo(String t, int start, int end) {
+        boolean destination = start >= 2 && t.charAt(start - 1) == '(' && t.charAt(start - 2) == ']';
+        boolean pointy = start >= 3 && t.charAt(start - 1) == '<' && t.charAt(start - 2) == '(' && t.charAt(start - 3) == ']';
+        if (pointy) {
+            for (int i = end; i < t.length() && t.charAt(i) != '\n'; i++) {
+                if (t.charAt(i) == '\\') {
+                    i++;
+                } else if (t.charAt(i) == '>') {
+                    return i;
+                }
+            }
+            return end;
+        }
+        int depth = 0;
+        for (int i = destination ? start : end; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (Character.isWhitespace(c) || !destination && "</?#".indexOf(c) >= 0) {
+                return Math.max(i, end);
+            }
+            if (destination) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '(') {
+                    depth++;
+                } else if (c == ')' && depth-- == 0) {
+                    return Math.max(i, end);
+                }
+            }
+        }
+        return t.length();
+    }
+
+    /**
+     * The values of URL attributes ({@code src=…}, each candidate of a {@code srcset}) and CSS {@code url(…)}s that a
+     * browser reads as a link: each reported whole.
+     */
+    private static void attributeValues(String t, String lower, ScanBudget budget, Found out) {
+        for (int eq = lower.indexOf('='); eq >= 0; eq = lower.indexOf('=', eq + 1)) {
+            String name = attributeNameBefore(lower, eq);
+            boolean list = URL_LIST_ATTRIBUTES.contains(name);
+            if (!list && !URL_ATTRIBUTES.contains(name)) {
+                continue;
+            }
+            int from = eq + 1;
+            while (from < t.length() && (t.charAt(from) == ' ' || t.charAt(from) == '\t')) {
+                from++;
+            }
+            char quote = from < t.length() && (t.charAt(from) == '"' || t.charAt(from) == '\'') ? t.charAt(from) : 0;
+            int start = quote != 0 ? from + 1 : from;
+            int end = start;
+            while (end < t.length() && (quote != 0 ? t.charAt(end) != quote : !Character.isWhitespace(t.charAt(end)) && t.charAt(end) != '>')) {
+                end++;
+            }
+            budget.charge(end - start);
+            if (list) {
+                for (int candidate = start; candidate < end; ) {
+                    int comma = t.indexOf(',', candidate);
+                    int candidateEnd = comma < 0 || comma > end ? end : comma;
+                    reportUrlValue(t, candidate, urlEnd(t, candidate, candidateEnd), out);
+                    candidate = candidateEnd + 1;
+                }
+            } else {
+                reportUrlValue(t, start, end, out);
+            }
+        }
+        for (int url = lower.indexOf("url("); url >= 0; url = lower.indexOf("url(", url + 4)) {
+            int start = url + 4;
+            int end = start;
+            while (end < t.length() && t.charAt(end) != ')' && t.charAt(end) != '\n') {
+                end++;
+            }
+            budget.charge(end - start);
+            int inner = start;
+            while (inner < end && (t.charAt(inner) == '"' || t.charAt(inner) == '\'' || Character.isWhitespace(t.charAt(inner)))) {
+                inner++;
+            }
+            int innerEnd = end;
+            while (innerEnd > inner && (t.charAt(innerEnd - 1) == '"' || t.charAt(innerEnd - 1) == '\'' || Character.isWhitespace(t.charAt(innerEnd - 1)))) {
+                innerEnd--;
+            }
+            reportUrlValue(t, inner, innerEnd, out);
+        }
+    }
+
+    /** A srcset candidate's URL: up to its first space after some text (the descriptor follows). */
+    private static int urlEnd(String t, int from, int to) {
+        int i = from;
+        while (i < to && Character.isWhitespace(t.charAt(i))) {
+            i++;
+        }
+        while (i < to && !Character.isWhitespace(t.charAt(i))) {
+            i++;
+        }
+        return i;
+    }
+
+    /** Reports {@code [start, end)} when, read as a browser reads a URL there, it names a scheme or starts with two slashes. */
+    private static void reportUrlValue(String t, int start, int end, Found out) {
+        if (end <= start) {
+            return;
+        }
+        String value = LinkHosts.asBrowsersRead(t.substring(start, end));
+        if (URL_VALUE.matcher(value).lookingAt()) {
+            out.link(start, end, end);
+        }
+    }
+
+    private static String attributeNameBefore(String lower, int eq) {
+        int end = eq;
+        while (end > 0 && (lower.charAt(end - 1) == ' ' || lower.charAt(end - 1) == '\t')) {
+            end--;
+        }
+        int start = end;
+        while (start > 0 && (isAsciiLetter(lower.charAt(start - 1)) || lower.charAt(start - 1) == ':' || lower.charAt(start - 1) == '-')) {
+            start--;
+        }
+        return start == end || end - start > 16 ? "" : lower.substring(start, end);
+    }
+
+    /** The end of the link {@code pattern} matches right at {@code start}, or -1. */
+    private static int matchFrom(String t, int start, Pattern pattern, ScanBudget budget) {
+        int limit = start;
+        while (limit < t.length() && NEVER_IN_A_LINK.indexOf(t.charAt(limit)) < 0) {
+            char c = t.charAt(limit);
+            if (c == '\t' || c == '\r' || c == '\n') {
+                // A link goes on past a line break only as ACROSS_LINES allows: otherwise the next line is no part of it.
+                int next = limit;
+                while (next < t.length() && (t.charAt(next) == '\t' || t.charAt(next) == '\r' || t.charAt(next) == '\n')) {
+                    next++;
+                }
+                if (next == t.length() || ".@%:\\-".indexOf(t.charAt(next)) < 0) {
+                    break;
+                }
+                limit = next;
+                continue;
+            }
+            limit++;
+        }
+        budget.charge(limit - start);
+        Matcher m = pattern.matcher(t.substring(start, limit));
+        return m.lookingAt() ? start + m.end() : -1;
+    }
+
+    private static int nextSlashPair(String s, int from) {
+        int slash = s.indexOf("//", from);
+        for (int b = s.indexOf('\\', from); b >= 0 && (slash < 0 || b < slash); b = s.indexOf('\\', b + 1)) {
+            if (b > 0 && s.charAt(b - 1) == '/' || b + 1 < s.length() && isSlash(s.charAt(b + 1))) {
+                return b > 0 && s.charAt(b - 1) == '/' ? b - 1 : b;
+            }
+        }
+        return slash;
+    }
+
+    private static boolean isSlash(char c) {
+        return c == '/' || c == '\\';
+    }
+
+    private static boolean isAsciiLetter(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
+    }
+
+    private static long[] add(long[] found, int n, int start, int kind) {
+        long[] grown = n < found.length ? found : Arrays.copyOf(found, found.length * 2);
+        grown[n] = (long) start << 32 | kind;
+        return grown;
+    }
+}
