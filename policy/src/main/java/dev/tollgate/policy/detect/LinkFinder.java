@@ -28,10 +28,13 @@ import java.util.Set;
  */
 final class LinkFinder {
 
-    /** Receives each link as {@code [start, end)} of the text, and where a reader of its context reads it to. */
+    /**
+     * Receives each link as {@code [start, end)} of the text, where a reader of its context reads it to, and the text
+     * to read as the link when it is not the span itself (a CSS value with its escapes decoded), else null.
+     */
     @FunctionalInterface
     interface Found {
-        void link(int start, int end, int readOnTo);
+        void link(int start, int end, int readOnTo, String readAs);
     }
 
     // A host's first character, and any later character of a link.
@@ -66,26 +69,68 @@ final class LinkFinder {
      */
     static void find(String t, String lower, ScanBudget budget, Found out) {
         int lastEnd = 0;
-        for (long candidate : candidates(t, lower)) {
+        int lastBreak = Integer.MAX_VALUE;
+        for (long candidate : candidates(t, lower, budget)) {
             int start = (int) (candidate >>> 32);
             int kind = (int) candidate;
-            if (start < lastEnd) {
-                continue;
+            if (start < lastEnd && start < lastBreak && continuesUrl(t.charAt(start - 1))) {
+                continue; // inside the last link, which every reader reads on through here (…?next=https://…)
             }
             Pattern pattern = kind == SCHEME ? WITH_SCHEME : kind == AUTOLINK_WWW ? WWW : SCHEME_RELATIVE;
             int end = matchFrom(t, start, pattern, budget);
-            if (end > start && (kind != RELATIVE_PLAIN || t.substring(start, end).indexOf('.') > 0)) {
-                int readOnTo = readOnTo(t, start, end);
-                budget.charge(readOnTo - end);
-                out.link(start, end, readOnTo);
-                lastEnd = end;
+            if (end > start && (kind != RELATIVE_PLAIN || domainAuthority(t, start, end))) {
+                out.link(start, end, readOnTo(t, start, end, budget), null);
+                if (end > lastEnd) {
+                    lastEnd = end;
+                    lastBreak = lineBreakIn(t, start, end);
+                }
             }
         }
         attributeValues(t, lower, budget, out);
+        cssValues(t, lower, budget, out);
+    }
+
+    /**
+     * Whether a linkifier reads a link on through {@code c}: an ASCII letter, digit, or character URLs hold (but the
+     * parentheses, commas and full stops linkify-it ends a link at; a full stop is also what NFKC makes of …). A link starting after any other (a brace, a character outside
+     * ASCII: {@code https://docs.example.com/{https://evil.net}) is a link of its own to linkify-it, and is read as one.
+     */
+    private static boolean continuesUrl(char c) {
+        return c < 0x80 && (Character.isLetterOrDigit(c) || "-_~:/?#@!$&'*+;=%".indexOf(c) >= 0);
+    }
+
+    private static int lineBreakIn(String t, int start, int end) {
+        for (int i = start; i < end; i++) {
+            char c = t.charAt(i);
+            if (c == '\n' || c == '\r' || c == '\t') {
+                return i;
+            }
+        }
+        return Integer.MAX_VALUE;
+    }
+
+    /**
+     * Whether a plain-text {@code //} link's authority is a domain, as linkify-it wants one: labels of letters, digits
+     * and hyphens with a dot between ({@code //evil.net/x}; not {@code //api/v1/users.json} or {@code //console.log(x)}).
+     */
+    private static boolean domainAuthority(String t, int start, int end) {
+        int from = start;
+        while (from < end && t.charAt(from) == '/') {
+            from++;
+        }
+        int to = from;
+        while (to < end && "/?#".indexOf(t.charAt(to)) < 0) {
+            to++;
+        }
+        String authority = t.substring(from, to);
+        authority = authority.substring(authority.lastIndexOf('@') + 1);
+        int colon = authority.indexOf(':');
+        String host = colon >= 0 ? authority.substring(0, colon) : authority;
+        return host.indexOf('.') > 0 && host.chars().allMatch(c -> c == '.' || c == '-' || Character.isLetterOrDigit(c));
     }
 
     /** Where each link may start, packed as start (high) and kind (low), sorted. */
-    private static long[] candidates(String t, String lower) {
+    private static long[] candidates(String t, String lower, ScanBudget budget) {
         long[] found = new long[8];
         int n = 0;
         for (int i = lower.indexOf(':'); i >= 0; i = lower.indexOf(':', i + 1)) {
@@ -94,21 +139,24 @@ final class LinkFinder {
                 found = add(found, n++, start, SCHEME);
             }
         }
-        for (int i = nextSlashPair(lower, 0); i >= 0; ) {
+        SlashPairs pairs = new SlashPairs(lower);
+        for (int i = pairs.next(0); i >= 0; ) {
             int run = i;
             while (run > 0 && isSlash(t.charAt(run - 1))) {
                 run--;
-            }
-            if (markdownTakesUrlBefore(t, run)) {
-                found = add(found, n++, run, RELATIVE);
-            } else if (run == 0 || Character.isWhitespace(t.charAt(run - 1)) || "(*_~".indexOf(t.charAt(run - 1)) >= 0) {
-                found = add(found, n++, run, RELATIVE_PLAIN);
             }
             int runEnd = i;
             while (runEnd < t.length() && isSlash(t.charAt(runEnd))) {
                 runEnd++;
             }
-            i = nextSlashPair(lower, runEnd);
+            budget.charge(runEnd - run);
+            if (markdownTakesUrlBefore(t, run)) {
+                found = add(found, n++, run, RELATIVE);
+            } else if (t.startsWith("//", run) && (run == 0 || !Character.isLetterOrDigit(t.charAt(run - 1)) && t.charAt(run - 1) != ':')
+                    && !indentedCode(t, run)) {
+                found = add(found, n++, run, RELATIVE_PLAIN);  // linkify-it links //host.tld after any punctuation
+            }
+            i = pairs.next(runEnd);
         }
         for (int i = lower.indexOf("www."); i >= 0; i = lower.indexOf("www.", i + 4)) {
             if (i == 0 || Character.isWhitespace(t.charAt(i - 1)) || "*_~(".indexOf(t.charAt(i - 1)) >= 0) {
@@ -118,6 +166,46 @@ final class LinkFinder {
         long[] sorted = Arrays.copyOf(found, n);
         Arrays.sort(sorted);
         return sorted;
+    }
+
+    /** Whether {@code at} starts a line's text after four spaces or a tab (markdown's indented code: a comment there). */
+    private static boolean indentedCode(String t, int at) {
+        int i = at;
+        while (i > 0 && (t.charAt(i - 1) == ' ' || t.charAt(i - 1) == '\t')) {
+            i--;
+        }
+        return (i == 0 || t.charAt(i - 1) == '\n') && (at - i >= 4 || t.indexOf('\t', i) >= 0 && t.indexOf('\t', i) < at);
+    }
+
+    /** The pairs of slashes or backslashes of a text, front to back; each search resumes where the last one stopped. */
+    private static final class SlashPairs {
+        private final String s;
+        private int slash = -2;
+        private int backslash = -2;
+
+        SlashPairs(String s) {
+            this.s = s;
+        }
+
+        /** The first index at or after {@code from} of two slashes or backslashes in a row, or -1. */
+        int next(int from) {
+            while (true) {
+                if (slash != -1 && slash < from) {
+                    slash = s.indexOf('/', from);
+                }
+                if (backslash != -1 && backslash < from) {
+                    backslash = s.indexOf('\\', from);
+                }
+                int at = slash < 0 ? backslash : backslash < 0 ? slash : Math.min(slash, backslash);
+                if (at < 0) {
+                    return -1;
+                }
+                if (at + 1 < s.length() && isSlash(s.charAt(at + 1))) {
+                    return at;
+                }
+                from = at + 1;
+            }
+        }
     }
 
     /** The scheme ending at the colon {@code colon}: its start, or -1 when none of the web's schemes ends there. */
@@ -147,8 +235,16 @@ final class LinkFinder {
         if (j >= 2 && t.charAt(j - 1) == '(' && t.charAt(j - 2) == ']' && !lineBreak) {
             return true;
         }
-        // A label on its line, in a quote or a list item as well ("> [a]: //evil.net").
-        return j >= 2 && t.charAt(j - 1) == ':' && t.charAt(j - 2) == ']' && t.lastIndexOf('[', j - 2) > t.lastIndexOf('\n', j - 2);
+        // A label on its line, in a quote or a list item as well ("> [a]: //evil.net"); a label holds at most 999 characters.
+        if (j < 2 || t.charAt(j - 1) != ':' || t.charAt(j - 2) != ']') {
+            return false;
+        }
+        for (int k = j - 3; k >= 0 && k >= j - 1003 && t.charAt(k) != '\n'; k--) {
+            if (t.charAt(k) == '[') {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -156,18 +252,26 @@ final class LinkFinder {
      * {@code >} on its line; else balanced parentheses up to a space), else the next space, {@code <}, {@code /},
      * {@code ?} or {@code #}.
      */
+    private static int readOnTo(String t, int start, int end, ScanBudget budget) {
+        int to = readOnTo(t, start, end);
+        budget.charge(Math.abs(to - end) + 1);
+        return Math.max(to, end);
+    }
+
+    /** As above; a pointy destination without its {@code >} returns minus where its reading stopped (to charge it). */
     private static int readOnTo(String t, int start, int end) {
         boolean destination = start >= 2 && t.charAt(start - 1) == '(' && t.charAt(start - 2) == ']';
         boolean pointy = start >= 3 && t.charAt(start - 1) == '<' && t.charAt(start - 2) == '(' && t.charAt(start - 3) == ']';
         if (pointy) {
-            for (int i = end; i < t.length() && t.charAt(i) != '\n'; i++) {
+            int i = end;
+            for (; i < t.length() && t.charAt(i) != '\n'; i++) {
                 if (t.charAt(i) == '\\') {
                     i++;
                 } else if (t.charAt(i) == '>') {
                     return i;
                 }
             }
-            return end;
+            return end - (i - end);
         }
         int depth = 0;
         for (int i = destination ? start : end; i < t.length(); i++) {
@@ -189,8 +293,8 @@ final class LinkFinder {
     }
 
     /**
-     * The values of URL attributes ({@code src=…}, each candidate of a {@code srcset}) and CSS {@code url(…)}s that a
-     * browser reads as a link: each reported whole.
+     * The values of URL attributes ({@code src=…}, each candidate of a {@code srcset}) that a browser reads as a link:
+     * each reported whole.
      */
     private static void attributeValues(String t, String lower, ScanBudget budget, Found out) {
         for (int eq = lower.indexOf('='); eq >= 0; eq = lower.indexOf('=', eq + 1)) {
@@ -200,7 +304,7 @@ final class LinkFinder {
                 continue;
             }
             int from = eq + 1;
-            while (from < t.length() && (t.charAt(from) == ' ' || t.charAt(from) == '\t')) {
+            while (from < t.length() && Character.isWhitespace(t.charAt(from))) {
                 from++;
             }
             char quote = from < t.length() && (t.charAt(from) == '"' || t.charAt(from) == '\'') ? t.charAt(from) : 0;
@@ -209,18 +313,28 @@ final class LinkFinder {
             while (end < t.length() && (quote != 0 ? t.charAt(end) != quote : !Character.isWhitespace(t.charAt(end)) && t.charAt(end) != '>')) {
                 end++;
             }
-            budget.charge(end - start);
+            budget.charge(end - eq);
             if (list) {
-                for (int candidate = start; candidate < end; ) {
-                    int comma = t.indexOf(',', candidate);
-                    int candidateEnd = comma < 0 || comma > end ? end : comma;
-                    reportUrlValue(t, candidate, urlEnd(t, candidate, candidateEnd), out);
-                    candidate = candidateEnd + 1;
+                int candidate = start;
+                while (candidate < end) {
+                    int comma = candidate;
+                    while (comma < end && t.charAt(comma) != ',') {
+                        comma++;
+                    }
+                    reportUrlValue(t, candidate, urlEnd(t, candidate, comma), null, out);
+                    candidate = comma + 1;
                 }
             } else {
-                reportUrlValue(t, start, end, out);
+                reportUrlValue(t, start, end, null, out);
             }
         }
+    }
+
+    /**
+     * CSS's URLs: {@code url(…)}, the strings of {@code image-set(…)} and {@code @import}, with CSS escapes decoded as
+     * a browser decodes them ({@code url(\2f\2f evil.net)} is {@code //evil.net}).
+     */
+    private static void cssValues(String t, String lower, ScanBudget budget, Found out) {
         for (int url = lower.indexOf("url("); url >= 0; url = lower.indexOf("url(", url + 4)) {
             int start = url + 4;
             int end = start;
@@ -228,16 +342,66 @@ final class LinkFinder {
                 end++;
             }
             budget.charge(end - start);
-            int inner = start;
-            while (inner < end && (t.charAt(inner) == '"' || t.charAt(inner) == '\'' || Character.isWhitespace(t.charAt(inner)))) {
-                inner++;
-            }
-            int innerEnd = end;
-            while (innerEnd > inner && (t.charAt(innerEnd - 1) == '"' || t.charAt(innerEnd - 1) == '\'' || Character.isWhitespace(t.charAt(innerEnd - 1)))) {
-                innerEnd--;
-            }
-            reportUrlValue(t, inner, innerEnd, out);
+            reportCssValue(t, start, end, out);
         }
+        for (String opener : new String[] {"image-set(", "@import"}) {
+            for (int at = lower.indexOf(opener); at >= 0; at = lower.indexOf(opener, at + opener.length())) {
+                int from = at + opener.length();
+                int close = from;
+                while (close < t.length() && t.charAt(close) != ')' && t.charAt(close) != ';' && t.charAt(close) != '\n') {
+                    close++;
+                }
+                budget.charge(close - from);
+                for (int q = from; q < close; q++) {
+                    char c = t.charAt(q);
+                    if (c == '"' || c == '\'') {
+                        int endQuote = t.indexOf(c, q + 1);
+                        if (endQuote < 0 || endQuote > close) {
+                            break;
+                        }
+                        reportCssValue(t, q + 1, endQuote, out);
+                        q = endQuote;
+                    }
+                }
+            }
+        }
+    }
+
+    private static void reportCssValue(String t, int start, int end, Found out) {
+        int inner = start;
+        while (inner < end && (t.charAt(inner) == '"' || t.charAt(inner) == '\'' || Character.isWhitespace(t.charAt(inner)))) {
+            inner++;
+        }
+        int innerEnd = end;
+        while (innerEnd > inner && (t.charAt(innerEnd - 1) == '"' || t.charAt(innerEnd - 1) == '\'' || Character.isWhitespace(t.charAt(innerEnd - 1)))) {
+            innerEnd--;
+        }
+        String value = t.substring(inner, innerEnd);
+        reportUrlValue(t, inner, innerEnd, value.indexOf('\\') >= 0 ? cssUnescaped(value) : null, out);
+    }
+
+    /** CSS escapes decoded: a backslash and one to six hex digits (and one space after), or a backslash and a character. */
+    static String cssUnescaped(String value) {
+        StringBuilder out = new StringBuilder(value.length());
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c != '\\' || i + 1 == value.length()) {
+                out.append(c);
+                continue;
+            }
+            int hex = i + 1;
+            while (hex < value.length() && hex - i <= 6 && Character.digit(value.charAt(hex), 16) >= 0) {
+                hex++;
+            }
+            if (hex == i + 1) {
+                out.append(value.charAt(++i));
+                continue;
+            }
+            int cp = Integer.parseInt(value.substring(i + 1, hex), 16);
+            out.appendCodePoint(cp == 0 || !Character.isValidCodePoint(cp) || cp >= 0xD800 && cp <= 0xDFFF ? 0xFFFD : cp);
+            i = hex < value.length() && Character.isWhitespace(value.charAt(hex)) ? hex : hex - 1;
+        }
+        return out.toString();
     }
 
     /** A srcset candidate's URL: up to its first space after some text (the descriptor follows). */
@@ -252,20 +416,23 @@ final class LinkFinder {
         return i;
     }
 
-    /** Reports {@code [start, end)} when, read as a browser reads a URL there, it names a scheme or starts with two slashes. */
-    private static void reportUrlValue(String t, int start, int end, Found out) {
+    /**
+     * Reports {@code [start, end)} (read as {@code readAs} when that is not null) when, read as a browser reads a URL
+     * there, it names a scheme or starts with two slashes.
+     */
+    private static void reportUrlValue(String t, int start, int end, String readAs, Found out) {
         if (end <= start) {
             return;
         }
-        String value = LinkHosts.asBrowsersRead(t.substring(start, end));
+        String value = LinkHosts.asBrowsersRead(readAs != null ? readAs : t.substring(start, end));
         if (URL_VALUE.matcher(value).lookingAt()) {
-            out.link(start, end, end);
+            out.link(start, end, end, readAs);
         }
     }
 
     private static String attributeNameBefore(String lower, int eq) {
         int end = eq;
-        while (end > 0 && (lower.charAt(end - 1) == ' ' || lower.charAt(end - 1) == '\t')) {
+        while (end > 0 && Character.isWhitespace(lower.charAt(end - 1))) {
             end--;
         }
         int start = end;
@@ -297,16 +464,6 @@ final class LinkFinder {
         budget.charge(limit - start);
         Matcher m = pattern.matcher(t.substring(start, limit));
         return m.lookingAt() ? start + m.end() : -1;
-    }
-
-    private static int nextSlashPair(String s, int from) {
-        int slash = s.indexOf("//", from);
-        for (int b = s.indexOf('\\', from); b >= 0 && (slash < 0 || b < slash); b = s.indexOf('\\', b + 1)) {
-            if (b > 0 && s.charAt(b - 1) == '/' || b + 1 < s.length() && isSlash(s.charAt(b + 1))) {
-                return b > 0 && s.charAt(b - 1) == '/' ? b - 1 : b;
-            }
-        }
-        return slash;
     }
 
     private static boolean isSlash(char c) {

@@ -26,12 +26,12 @@ final class LinkRule implements PatternDetector.Rule {
         // A link two ways of finding it both found (an attribute's value and the link in it) is reported once.
         java.util.TreeMap<Integer, Integer> reported = new java.util.TreeMap<>();
         LinkFinder.find(s, lower.length() == s.length() ? lower : lowerCharByChar(s), text.budget(),
-                (start, end, readOnTo) -> check(text, s, start, end, readOnTo, null, reported, out));
+                (start, end, readOnTo, readAs) -> check(text, s, start, end, readOnTo, readAs, null, reported, out));
         CharacterReferences.Decoded decoded = CharacterReferences.decode(s);
         if (decoded != null) {
             String t = decoded.text();
             LinkFinder.find(t, lowerCharByChar(t), text.budget(),
-                    (start, end, readOnTo) -> check(text, t, start, end, readOnTo, decoded, reported, out));
+                    (start, end, readOnTo, readAs) -> check(text, t, start, end, readOnTo, readAs, decoded, reported, out));
         }
     }
 
@@ -45,17 +45,19 @@ final class LinkRule implements PatternDetector.Rule {
     }
 
     /**
-     * Reports the link found at {@code [start, end)} of {@code t} when a reading of it, or of it read on to
-     * {@code readOnTo}, leads to a host not allowed.
+     * Reports the link found at {@code [start, end)} of {@code t} (read as {@code readAs} when not null) when a reading
+     * of it, or of it read on to {@code readOnTo}, leads to a host not allowed.
      */
-    private void check(TextView text, String t, int start, int end, int readOnTo, CharacterReferences.Decoded decoded,
-            java.util.TreeMap<Integer, Integer> reported, Detector.SpanSink out) {
-        if (decoded != null && !decoded.decodedWithin(start, readOnTo)) {
-            return; // read as written by the first pass
+    private void check(TextView text, String t, int start, int end, int readOnTo, String readAs,
+            CharacterReferences.Decoded decoded, java.util.TreeMap<Integer, Integer> reported, Detector.SpanSink out) {
+        // Read as written by the first pass, unless a decoded reference is in the link or right beside it (the quotes of
+        // an attribute inside an attribute: srcdoc="<img src=&quot;//evil.net&quot;>").
+        if (decoded != null && !decoded.decodedWithin(Math.max(0, start - 1), Math.min(t.length(), readOnTo + 1))) {
+            return;
         }
         int reportEnd = end;
-        boolean outside = !allAllowed(t.substring(start, end), allowedFolded)
-                || !allAllowed(asWritten(text, decoded, start, end), allowed);
+        boolean outside = readAs != null ? !allAllowed(readAs, allowedFolded)
+                : !allAllowed(t.substring(start, end), allowedFolded) || !allAllowed(asWritten(text, decoded, start, end), allowed);
         if (!outside && readOnTo > end) {
             outside = !allAllowed(t.substring(start, readOnTo), allowedFolded);
             reportEnd = readOnTo;
