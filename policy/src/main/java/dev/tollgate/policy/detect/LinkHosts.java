@@ -58,13 +58,22 @@ final class LinkHosts {
 
     /**
      * Whether {@code host} is one of {@code allowed} (exact names, or {@code *.example.com} for its subdomains); or one
-     * of them followed by text that cannot name another registrable host: from its first character that is no ASCII
-     * letter, digit, hyphen or dot, text without a dot, a full stop URL parsers read as a dot, a {@code %}, or what a
-     * shell expands ({@code $ \ `}): a Japanese comma and words, {@code docs.example.com、をご覧ください}, an apostrophe,
-     * {@code docs.example.com's}, a footnote mark, {@code docs.example.com[1]}. Such text only lengthens the top-level
-     * label into one no registry hands out; with a dot in it ({@code docs.example.com、.evil.net}, read by Node as
-     * {@code docs.example.xn--com-6y3b.evil.net}; curl's glob {@code docs.example.com[1-1].evil.net}) it is not allowed.
-     * A host with a space in it (a pointy markdown destination read whole) is refused by every reader: it leads nowhere.
+     * of them followed by glued text (from its first character that is no ASCII letter, digit, hyphen or dot) that
+     * cannot make it name another registrable domain:
+     * <ul>
+     *   <li>text without a dot (ASCII, or a full stop URL parsers read as one) only lengthens the top-level label into
+     *       one no registry hands out: a Japanese comma and words, {@code docs.example.com、をご覧ください}, an
+     *       apostrophe, {@code docs.example.com's}, a footnote mark, {@code docs.example.com[1]};</li>
+     *   <li>text with a dot whose last two labels are not both labels a domain can have (letters, digits, hyphens):
+     *       code calling a method on a quoted origin, {@code "https://docs.example.com".equals(x)},
+     *       {@code ("https://docs.example.com").href}, where the would-be domain is {@code com").href}.</li>
+     * </ul>
+     * With a dot and a plausible domain at its end ({@code docs.example.com、.evil.net}, read by Node as
+     * {@code docs.example.xn--com-6y3b.evil.net}; {@code "https://docs.example.com".evil.net} as a shell or cmark-gfm
+     * reads it), or with what encodes or expands into one (a {@code %}, a shell's {@code \}, {@code $'…'},
+     * {@code $(…)} or backquoted command, curl's and the shell's {@code [..]} and <code>{..}</code> globs beside a dot),
+     * it is not allowed. A host with a space in it (a pointy markdown destination read whole) is refused by every
+     * reader: it leads nowhere.
      */
     static boolean allowed(String host, List<String> allowed) {
         if (listed(host, allowed) || host.indexOf(' ') >= 0) {
@@ -74,16 +83,56 @@ final class LinkHosts {
         while (glued < host.length() && isLetterDigitHyphenOrDot(host.charAt(glued))) {
             glued++;
         }
-        if (glued == 0 || glued == host.length()) {
+        if (glued == 0 || glued == host.length() || !listed(host.substring(0, glued), allowed)) {
             return false;
         }
-        for (int i = glued; i < host.length(); i++) {
+        String text = host.substring(glued);
+        boolean dot = text.chars().anyMatch(LinkHosts::isDot);
+        if (text.indexOf('%') >= 0 || text.indexOf('\\') >= 0 || text.contains("$'") || text.contains("$(")
+                || dot && (text.indexOf('[') >= 0 || text.indexOf('{') >= 0 || backquotedDot(text))) {
+            return false;
+        }
+        return !dot || !endsInPlausibleDomain(host);
+    }
+
+    private static boolean isDot(int c) {
+        return c == '.' || c == '\u3002' || c == '\uFF0E' || c == '\uFF61';
+    }
+
+    /** Whether a backquoted command ({@code `printf .evil.net`}) holds a dot. */
+    private static boolean backquotedDot(String text) {
+        int open = text.indexOf('`');
+        int close = open < 0 ? -1 : text.indexOf('`', open + 1);
+        return close > 0 && text.substring(open, close).chars().anyMatch(LinkHosts::isDot);
+    }
+
+    /** Whether the host's last two labels could both be a domain's (letters, digits, hyphens; in any script). */
+    private static boolean endsInPlausibleDomain(String host) {
+        int last = host.length();
+        int labels = 0;
+        for (int i = host.length() - 1; i >= -1 && labels < 2; i--) {
+            if (i < 0 || isDot(host.charAt(i))) {
+                if (!plausibleLabel(host, i + 1, last)) {
+                    return false;
+                }
+                labels++;
+                last = i;
+            }
+        }
+        return labels == 2;
+    }
+
+    private static boolean plausibleLabel(String host, int from, int to) {
+        if (from >= to) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
             char c = host.charAt(i);
-            if (".%$\\`\u3002\uFF0E\uFF61".indexOf(c) >= 0) {
+            if (!(isLetterDigitHyphenOrDot(c) || c >= 0x80 && Character.isLetterOrDigit(c))) {
                 return false;
             }
         }
-        return listed(host.substring(0, glued), allowed);
+        return true;
     }
 
     private static boolean isLetterDigitHyphenOrDot(char c) {
