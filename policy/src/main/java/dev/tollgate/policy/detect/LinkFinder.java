@@ -92,11 +92,11 @@ final class LinkFinder {
 
     /**
      * Whether a linkifier reads a link on through {@code c}: an ASCII letter, digit, or character URLs hold (but the
-     * parentheses, commas and full stops linkify-it ends a link at; a full stop is also what NFKC makes of …). A link starting after any other (a brace, a character outside
+     * parentheses, commas, colons and full stops linkify-it ends a link at; a full stop is also what NFKC makes of …). A link starting after any other (a brace, a character outside
      * ASCII: {@code https://docs.example.com/{https://evil.net}) is a link of its own to linkify-it, and is read as one.
      */
     private static boolean continuesUrl(char c) {
-        return c < 0x80 && (Character.isLetterOrDigit(c) || "-_~:/?#@!$&'*+;=%".indexOf(c) >= 0);
+        return c < 0x80 && (Character.isLetterOrDigit(c) || "-_~/?#@!$&'*+;=%".indexOf(c) >= 0);
     }
 
     private static int lineBreakIn(String t, int start, int end) {
@@ -119,14 +119,15 @@ final class LinkFinder {
             from++;
         }
         int to = from;
-        while (to < end && "/?#".indexOf(t.charAt(to)) < 0) {
+        boolean dot = false;
+        while (to < end && (Character.isLetterOrDigit(t.charAt(to)) || t.charAt(to) == '-' || t.charAt(to) == '.')) {
+            dot |= t.charAt(to) == '.' && to > from && to + 1 < end && Character.isLetterOrDigit(t.charAt(to + 1));
             to++;
         }
-        String authority = t.substring(from, to);
-        authority = authority.substring(authority.lastIndexOf('@') + 1);
-        int colon = authority.indexOf(':');
-        String host = colon >= 0 ? authority.substring(0, colon) : authority;
-        return host.indexOf('.') > 0 && host.chars().allMatch(c -> c == '.' || c == '-' || Character.isLetterOrDigit(c));
+        // The domain ends the authority, or punctuation ending a sentence follows it (//evil.net, then): not a call's
+        // parenthesis or an operator (//console.log(x), //a.b=c).
+        return dot && (to == end || "/?#:@,;!*_~.".indexOf(t.charAt(to)) >= 0
+                || t.charAt(to) >= 0x80 && !Character.isLetterOrDigit(t.charAt(to)));
     }
 
     /** Where each link may start, packed as start (high) and kind (low), sorted. */
@@ -174,7 +175,16 @@ final class LinkFinder {
         while (i > 0 && (t.charAt(i - 1) == ' ' || t.charAt(i - 1) == '\t')) {
             i--;
         }
-        return (i == 0 || t.charAt(i - 1) == '\n') && (at - i >= 4 || t.indexOf('\t', i) >= 0 && t.indexOf('\t', i) < at);
+        if (i > 0 && t.charAt(i - 1) != '\n' || at - i < 4 && t.lastIndexOf('\t', at) < i) {
+            return false;
+        }
+        // Indented code cannot interrupt a paragraph: the line before must be blank (or the text start there).
+        int lineEnd = i - 1;
+        int k = lineEnd;
+        while (k > 0 && t.charAt(k - 1) != '\n' && Character.isWhitespace(t.charAt(k - 1))) {
+            k--;
+        }
+        return i == 0 || k == 0 || t.charAt(k - 1) == '\n';
     }
 
     /** The pairs of slashes or backslashes of a text, front to back; each search resumes where the last one stopped. */

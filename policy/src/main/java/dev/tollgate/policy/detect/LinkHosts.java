@@ -89,21 +89,45 @@ final class LinkHosts {
         String text = host.substring(glued);
         boolean dot = text.chars().anyMatch(LinkHosts::isDot);
         if (text.indexOf('%') >= 0 || text.indexOf('\\') >= 0 || text.contains("$'") || text.contains("$(")
-                || dot && (text.indexOf('[') >= 0 || text.indexOf('{') >= 0 || backquotedDot(text))) {
+                || backquotedCommand(text) || dot && (text.indexOf('[') >= 0 || text.indexOf('{') >= 0)) {
             return false;
         }
-        return !dot || !endsInPlausibleDomain(host);
+        return !dot || !endsInPlausibleDomain(host) && !endsInPlausibleDomain(asShellReadsIt(text));
+    }
+
+    /**
+     * The glued text as a shell reads it: up to its first operator ({@code ; | & ) < >}), quotes removed
+     * ({@code ".ev"il".net)} is {@code .evil.net}). Only its own labels count here: one label after the allowed host's
+     * top-level one ({@code "https://docs.example.com".host}) is code reading a property, not a domain a shell builds.
+     */
+    private static String asShellReadsIt(String text) {
+        int end = 0;
+        while (end < text.length() && ";|&)<>".indexOf(text.charAt(end)) < 0) {
+            end++;
+        }
+        String words = text.substring(0, end).replace("\"", "").replace("'", "");
+        int firstDot = 0;
+        while (firstDot < words.length() && !isDot(words.charAt(firstDot))) {
+            firstDot++;
+        }
+        return firstDot < words.length() ? words.substring(firstDot + 1) : "";
+    }
+
+    /**
+     * Whether a backquote opens a command ({@code `dirname x`} prints the dot): one followed by a letter. A backquote
+     * closing a template literal is followed by {@code )}, {@code +} or {@code ;}.
+     */
+    private static boolean backquotedCommand(String text) {
+        for (int i = text.indexOf('`'); i >= 0 && i + 1 < text.length(); i = text.indexOf('`', i + 1)) {
+            if (Character.isLetter(text.charAt(i + 1))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isDot(int c) {
         return c == '.' || c == '\u3002' || c == '\uFF0E' || c == '\uFF61';
-    }
-
-    /** Whether a backquoted command ({@code `printf .evil.net`}) holds a dot. */
-    private static boolean backquotedDot(String text) {
-        int open = text.indexOf('`');
-        int close = open < 0 ? -1 : text.indexOf('`', open + 1);
-        return close > 0 && text.substring(open, close).chars().anyMatch(LinkHosts::isDot);
     }
 
     /** Whether the host's last two labels could both be a domain's (letters, digits, hyphens; in any script). */
@@ -122,13 +146,18 @@ final class LinkHosts {
         return labels == 2;
     }
 
+    /**
+     * A label a domain can have, as IDNA reads it: ASCII letters, digits and hyphens, and outside ASCII anything but
+     * punctuation, spaces and controls (letters with their combining marks, हिंदी; emoji, registrable under some
+     * top-level domains; characters IDNA ignores or Java does not know yet, U+180F).
+     */
     private static boolean plausibleLabel(String host, int from, int to) {
         if (from >= to) {
             return false;
         }
         for (int i = from; i < to; i++) {
             char c = host.charAt(i);
-            if (!(isLetterDigitHyphenOrDot(c) || c >= 0x80 && Character.isLetterOrDigit(c))) {
+            if (c < 0x80 ? !isLetterDigitHyphenOrDot(c) : endsLinkifiedLink(Character.getType(c))) {
                 return false;
             }
         }
