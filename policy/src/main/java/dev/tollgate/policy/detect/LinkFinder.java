@@ -78,7 +78,7 @@ final class LinkFinder {
             }
             Pattern pattern = kind == SCHEME ? WITH_SCHEME : kind == AUTOLINK_WWW ? WWW : SCHEME_RELATIVE;
             int end = matchFrom(t, start, pattern, budget);
-            if (end > start && (kind != RELATIVE_PLAIN || domainAuthority(t, start, end))) {
+            if (end > start && (kind != RELATIVE_PLAIN || domainAuthority(t, start, end, commentContext(t, start)))) {
                 out.link(start, end, readOnTo(t, start, end, budget), null);
                 if (end > lastEnd) {
                     lastEnd = end;
@@ -113,7 +113,7 @@ final class LinkFinder {
      * Whether a plain-text {@code //} link's authority is a domain, as linkify-it wants one: labels of letters, digits
      * and hyphens with a dot between ({@code //evil.net/x}; not {@code //api/v1/users.json} or {@code //console.log(x)}).
      */
-    private static boolean domainAuthority(String t, int start, int end) {
+    private static boolean domainAuthority(String t, int start, int end, boolean comment) {
         int from = start;
         while (from < end && t.charAt(from) == '/') {
             from++;
@@ -124,10 +124,30 @@ final class LinkFinder {
             dot |= t.charAt(to) == '.' && to > from && to + 1 < end && Character.isLetterOrDigit(t.charAt(to + 1));
             to++;
         }
-        // The domain ends the authority, or punctuation ending a sentence follows it (//evil.net, then): not a call's
-        // parenthesis or an operator (//console.log(x), //a.b=c).
-        return dot && (to == end || "/?#:@,;!*_~.".indexOf(t.charAt(to)) >= 0
-                || t.charAt(to) >= 0x80 && !Character.isLetterOrDigit(t.charAt(to)));
+        if (!dot) {
+            return false;
+        }
+        // Where // opens a code comment (a line's start, after ; { }), only a URL's shape counts: a path, query, port or
+        // nothing after the domain on its line (//evil.net/x), not a statement (//this.cache = null;, //obj.field;).
+        int next = to;
+        while (comment && next < t.length() && (t.charAt(next) == ' ' || t.charAt(next) == '\t')) {
+            next++;
+        }
+        if (comment) {
+            return next == t.length() || "/?#:\n\r".indexOf(t.charAt(next)) >= 0;
+        }
+        // In prose, punctuation ending a sentence may follow (//evil.net, then), not a call's parenthesis or an operator.
+        return to == end || "/?#:@,;!*_~.&%\\[{".indexOf(t.charAt(to)) >= 0
+                || t.charAt(to) >= 0x80 && !Character.isLetterOrDigit(t.charAt(to));
+    }
+
+    /** Whether {@code //} at {@code at} is where code comments start: a line's start (after indentation), or after ; { }. */
+    private static boolean commentContext(String t, int at) {
+        int i = at;
+        while (i > 0 && (t.charAt(i - 1) == ' ' || t.charAt(i - 1) == '\t')) {
+            i--;
+        }
+        return i == 0 || "\n\r;{}".indexOf(t.charAt(i - 1)) >= 0;
     }
 
     /** Where each link may start, packed as start (high) and kind (low), sorted. */
@@ -153,8 +173,8 @@ final class LinkFinder {
             budget.charge(runEnd - run);
             if (markdownTakesUrlBefore(t, run)) {
                 found = add(found, n++, run, RELATIVE);
-            } else if (t.startsWith("//", run) && (run == 0 || !Character.isLetterOrDigit(t.charAt(run - 1)) && t.charAt(run - 1) != ':')
-                    && !indentedCode(t, run)) {
+            } else if (t.startsWith("//", run) && run > 0 && !Character.isLetterOrDigit(t.charAt(run - 1)) && t.charAt(run - 1) != ':'
+                    || run == 0 && t.startsWith("//")) {
                 found = add(found, n++, run, RELATIVE_PLAIN);  // linkify-it links //host.tld after any punctuation
             }
             i = pairs.next(runEnd);
@@ -167,24 +187,6 @@ final class LinkFinder {
         long[] sorted = Arrays.copyOf(found, n);
         Arrays.sort(sorted);
         return sorted;
-    }
-
-    /** Whether {@code at} starts a line's text after four spaces or a tab (markdown's indented code: a comment there). */
-    private static boolean indentedCode(String t, int at) {
-        int i = at;
-        while (i > 0 && (t.charAt(i - 1) == ' ' || t.charAt(i - 1) == '\t')) {
-            i--;
-        }
-        if (i > 0 && t.charAt(i - 1) != '\n' || at - i < 4 && t.lastIndexOf('\t', at) < i) {
-            return false;
-        }
-        // Indented code cannot interrupt a paragraph: the line before must be blank (or the text start there).
-        int lineEnd = i - 1;
-        int k = lineEnd;
-        while (k > 0 && t.charAt(k - 1) != '\n' && Character.isWhitespace(t.charAt(k - 1))) {
-            k--;
-        }
-        return i == 0 || k == 0 || t.charAt(k - 1) == '\n';
     }
 
     /** The pairs of slashes or backslashes of a text, front to back; each search resumes where the last one stopped. */
@@ -270,6 +272,9 @@ final class LinkFinder {
 
     /** As above; a pointy destination without its {@code >} returns minus where its reading stopped (to charge it). */
     private static int readOnTo(String t, int start, int end) {
+        if (start > 0 && t.charAt(start - 1) == '`') {
+            return end; // inline code or a template literal: its closing backquote ends it
+        }
         boolean destination = start >= 2 && t.charAt(start - 1) == '(' && t.charAt(start - 2) == ']';
         boolean pointy = start >= 3 && t.charAt(start - 1) == '<' && t.charAt(start - 2) == '(' && t.charAt(start - 3) == ']';
         if (pointy) {

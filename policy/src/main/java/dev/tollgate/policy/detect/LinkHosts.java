@@ -92,20 +92,32 @@ final class LinkHosts {
                 || backquotedCommand(text) || dot && (text.indexOf('[') >= 0 || text.indexOf('{') >= 0)) {
             return false;
         }
-        return !dot || !endsInPlausibleDomain(host) && !endsInPlausibleDomain(asShellReadsIt(text));
+        // The glued text may start inside the quotes the link was written in ("https://docs.example.com".evil.net):
+        // read it from each state a shell can be in there.
+        return !dot || !endsInPlausibleDomain(host) && !shellNamesADomain(asShellReadsIt(text, (char) 0))
+                && !shellNamesADomain(asShellReadsIt(text, '"')) && !shellNamesADomain(asShellReadsIt(text, '\''));
     }
 
     /**
-     * The glued text as a shell reads it: up to its first operator ({@code ; | & ) < >}), quotes removed
-     * ({@code ".ev"il".net)} is {@code .evil.net}). Only its own labels count here: one label after the allowed host's
-     * top-level one ({@code "https://docs.example.com".host}) is code reading a property, not a domain a shell builds.
+     * The glued text as a shell reads it, starting inside {@code openQuote} (0: outside quotes): up to its first operator outside quotes ({@code ; | & ( ) < >}), quotes
+     * removed and parameters ({@code $1}, {@code $*}, {@code $name}, <code>${…}</code>, unset or empty in a model's
+     * shell) expanded to nothing: {@code ".ev"il".n$1et)} is {@code .evil.net}. What follows its first dot is returned.
      */
-    private static String asShellReadsIt(String text) {
-        int end = 0;
-        while (end < text.length() && ";|&)<>".indexOf(text.charAt(end)) < 0) {
-            end++;
+    private static String asShellReadsIt(String text, char openQuote) {
+        StringBuilder words = new StringBuilder(text.length());
+        char quote = openQuote;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (quote == 0 && (c == '"' || c == '\'') || c == quote) {
+                quote = quote == 0 ? c : 0;
+            } else if (quote == 0 && ";|&()<>".indexOf(c) >= 0) {
+                break;
+            } else if (c == '$' && quote != '\'' && i + 1 < text.length()) {
+                i = parameterEnd(text, i + 1) - 1;
+            } else {
+                words.append(c);
+            }
         }
-        String words = text.substring(0, end).replace("\"", "").replace("'", "");
         int firstDot = 0;
         while (firstDot < words.length() && !isDot(words.charAt(firstDot))) {
             firstDot++;
@@ -113,37 +125,87 @@ final class LinkHosts {
         return firstDot < words.length() ? words.substring(firstDot + 1) : "";
     }
 
+    /** Where the shell parameter after a {@code $} at {@code from - 1} ends. */
+    private static int parameterEnd(String text, int from) {
+        char c = text.charAt(from);
+        if (c == '{') {
+            int close = text.indexOf('}', from);
+            return close < 0 ? text.length() : close + 1;
+        }
+        if (Character.isDigit(c) || "*@#?-$!".indexOf(c) >= 0) {
+            return from + 1;
+        }
+        int end = from;
+        while (end < text.length() && (Character.isLetterOrDigit(text.charAt(end)) || text.charAt(end) == '_')) {
+            end++;
+        }
+        return end;
+    }
+
     /**
-     * Whether a backquote opens a command ({@code `dirname x`} prints the dot): one followed by a letter. A backquote
-     * closing a template literal is followed by {@code )}, {@code +} or {@code ;}.
+     * Whether the shell's reading names a domain of its own: two plausible labels, or one of two letters, which after
+     * the allowed host's top-level label makes a country's public suffix ({@code docs.example.com.co} is under
+     * {@code example.com.co}, registrable).
+     */
+    private static boolean shellNamesADomain(String afterDot) {
+        if (endsInPlausibleDomain(afterDot)) {
+            return true;
+        }
+        return afterDot.length() == 2 && isAsciiLetter(afterDot.charAt(0)) && isAsciiLetter(afterDot.charAt(1));
+    }
+
+    private static boolean isAsciiLetter(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
+    }
+
+    /**
+     * Whether a backquote opens a command ({@code `dirname x`} prints the dot). A link inside inline code or a template
+     * literal is not read on past its closing backquote (see LinkFinder), so any backquote in glued text opens one.
      */
     private static boolean backquotedCommand(String text) {
-        for (int i = text.indexOf('`'); i >= 0 && i + 1 < text.length(); i = text.indexOf('`', i + 1)) {
-            if (Character.isLetter(text.charAt(i + 1))) {
-                return true;
-            }
-        }
-        return false;
+        return text.indexOf('`') >= 0;
     }
 
     private static boolean isDot(int c) {
         return c == '.' || c == '\u3002' || c == '\uFF0E' || c == '\uFF61';
     }
 
-    /** Whether the host's last two labels could both be a domain's (letters, digits, hyphens; in any script). */
+    /**
+     * Whether the host's last two labels could both be a domain's (letters, digits, hyphens; in any script). Emoji and
+     * other symbols are registered under a few ASCII country domains (.ws) only: a label holding one counts before an
+     * ASCII top-level label, not before one in another script (a Chinese sentence's full stop after an emoji,
+     * {@code docs.example.com👍。谢谢}).
+     */
     private static boolean endsInPlausibleDomain(String host) {
         int last = host.length();
         int labels = 0;
+        boolean asciiTop = false;
         for (int i = host.length() - 1; i >= -1 && labels < 2; i--) {
             if (i < 0 || isDot(host.charAt(i))) {
-                if (!plausibleLabel(host, i + 1, last)) {
+                // A top-level label has a letter (no top-level domain is a number: 1.2.3 is a version) and no symbol.
+                if (!plausibleLabel(host, i + 1, last) || labels == 1 && !asciiTop && holdsSymbol(host, i + 1, last)
+                        || labels == 0 && (holdsSymbol(host, i + 1, last) || host.substring(i + 1, last).chars().noneMatch(Character::isLetter))) {
                     return false;
+                }
+                if (labels == 0) {
+                    asciiTop = host.substring(i + 1, last).chars().allMatch(c -> c < 0x80);
                 }
                 labels++;
                 last = i;
             }
         }
         return labels == 2;
+    }
+
+    private static boolean holdsSymbol(String host, int from, int to) {
+        for (int i = from; i < to; i++) {
+            int type = Character.getType(host.charAt(i));
+            if (type == Character.OTHER_SYMBOL || type == Character.MATH_SYMBOL || type == Character.MODIFIER_SYMBOL
+                    || type == Character.CURRENCY_SYMBOL || Character.isSurrogate(host.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -157,7 +219,9 @@ final class LinkHosts {
         }
         for (int i = from; i < to; i++) {
             char c = host.charAt(i);
-            if (c < 0x80 ? !isLetterDigitHyphenOrDot(c) : endsLinkifiedLink(Character.getType(c))) {
+            // IDNA allows a few punctuation marks in context: Catalan's middle dot (col·legi.cat), Greek and Hebrew signs,
+            // the katakana middle dot.
+            if (c < 0x80 ? !isLetterDigitHyphenOrDot(c) : endsLinkifiedLink(Character.getType(c)) && "\u00B7\u0375\u05F3\u05F4\u30FB".indexOf(c) < 0) {
                 return false;
             }
         }
