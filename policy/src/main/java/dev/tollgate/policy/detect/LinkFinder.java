@@ -4,7 +4,6 @@ import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * Where links are in text, found where the programs that follow them find them:
@@ -16,10 +15,7 @@ import java.util.Set;
  *       the next line or inside a quote or list), or in plain text with a dot in its host ({@code //evil.net/p}, which
  *       linkify-it links);</li>
  *   <li>GitHub's {@code www.} autolinks;</li>
- *   <li>the value of an HTML attribute that takes a URL ({@code src}, {@code href}, each candidate of a {@code srcset},
- *       ...) and of a CSS {@code url(...)}, read as a browser reads it: spaces and control characters at its ends
- *       stripped, tabs and line breaks inside removed ({@code src=" //evil.net"}, {@code href="htt&#9;ps://evil.net"}
- *       once references are decoded).</li>
+ *   <li>the URLs of HTML attributes and CSS, read as a browser reads them ({@link MarkupUrls}).</li>
  * </ul>
  * Each link is reported with how far a reader of its context reads it: to the end of a markdown destination (balanced
  * parentheses, {@code \} escapes, or up to the {@code >} of a pointy one, spaces and all), else, in plain text, on to the
@@ -46,14 +42,8 @@ final class LinkFinder {
     private static final Pattern WITH_SCHEME = Pattern.compile("(?i)(?:https?|ftp|wss?):[/\\\\]*" + FIRST + NEXT + "*" + ACROSS_LINES);
     private static final Pattern SCHEME_RELATIVE = Pattern.compile("[/\\\\]{2,}" + FIRST + NEXT + "*" + ACROSS_LINES);
     private static final Pattern WWW = Pattern.compile("(?i)www\\." + FIRST + NEXT + "*");
-    /** An attribute value or CSS url() read as a URL: a scheme, or a run of two slashes or backslashes, first. */
-    private static final Pattern URL_VALUE = Pattern.compile("(?i)(?:(?:https?|ftp|wss?):|[/\\\\]{2})");
     /** Characters no link the patterns match holds: where the text a link is matched in may end. */
     private static final String NEVER_IN_A_LINK = " \f\u000B<>\"'`)]";
-    /** HTML attributes that take a URL ({@code srcset}s a list of them). */
-    private static final Set<String> URL_ATTRIBUTES = Set.of("src", "href", "poster", "action", "formaction", "data", "background",
-            "cite", "ping", "lowsrc", "dynsrc", "xlink:href", "manifest", "icon", "longdesc", "usemap", "codebase", "archive");
-    private static final Set<String> URL_LIST_ATTRIBUTES = Set.of("srcset", "imagesrcset");
 
     private static final int SCHEME = 0;
     private static final int RELATIVE = 1;
@@ -86,8 +76,8 @@ final class LinkFinder {
                 }
             }
         }
-        attributeValues(t, lower, budget, out);
-        cssValues(t, lower, budget, out);
+        MarkupUrls.attributeValues(t, lower, budget, out);
+        MarkupUrls.cssValues(t, lower, budget, out);
     }
 
     /**
@@ -305,156 +295,6 @@ final class LinkFinder {
             }
         }
         return t.length();
-    }
-
-    /**
-     * The values of URL attributes ({@code src=…}, each candidate of a {@code srcset}) that a browser reads as a link:
-     * each reported whole.
-     */
-    private static void attributeValues(String t, String lower, ScanBudget budget, Found out) {
-        for (int eq = lower.indexOf('='); eq >= 0; eq = lower.indexOf('=', eq + 1)) {
-            String name = attributeNameBefore(lower, eq);
-            boolean list = URL_LIST_ATTRIBUTES.contains(name);
-            if (!list && !URL_ATTRIBUTES.contains(name)) {
-                continue;
-            }
-            int from = eq + 1;
-            while (from < t.length() && Character.isWhitespace(t.charAt(from))) {
-                from++;
-            }
-            char quote = from < t.length() && (t.charAt(from) == '"' || t.charAt(from) == '\'') ? t.charAt(from) : 0;
-            int start = quote != 0 ? from + 1 : from;
-            int end = start;
-            while (end < t.length() && (quote != 0 ? t.charAt(end) != quote : !Character.isWhitespace(t.charAt(end)) && t.charAt(end) != '>')) {
-                end++;
-            }
-            budget.charge(end - eq);
-            if (list) {
-                int candidate = start;
-                while (candidate < end) {
-                    int comma = candidate;
-                    while (comma < end && t.charAt(comma) != ',') {
-                        comma++;
-                    }
-                    reportUrlValue(t, candidate, urlEnd(t, candidate, comma), null, out);
-                    candidate = comma + 1;
-                }
-            } else {
-                reportUrlValue(t, start, end, null, out);
-            }
-        }
-    }
-
-    /**
-     * CSS's URLs: {@code url(…)}, the strings of {@code image-set(…)} and {@code @import}, with CSS escapes decoded as
-     * a browser decodes them ({@code url(\2f\2f evil.net)} is {@code //evil.net}).
-     */
-    private static void cssValues(String t, String lower, ScanBudget budget, Found out) {
-        for (int url = lower.indexOf("url("); url >= 0; url = lower.indexOf("url(", url + 4)) {
-            int start = url + 4;
-            int end = start;
-            while (end < t.length() && t.charAt(end) != ')' && t.charAt(end) != '\n') {
-                end++;
-            }
-            budget.charge(end - start);
-            reportCssValue(t, start, end, out);
-        }
-        for (String opener : new String[] {"image-set(", "@import"}) {
-            for (int at = lower.indexOf(opener); at >= 0; at = lower.indexOf(opener, at + opener.length())) {
-                int from = at + opener.length();
-                int close = from;
-                while (close < t.length() && t.charAt(close) != ')' && t.charAt(close) != ';' && t.charAt(close) != '\n') {
-                    close++;
-                }
-                budget.charge(close - from);
-                for (int q = from; q < close; q++) {
-                    char c = t.charAt(q);
-                    if (c == '"' || c == '\'') {
-                        int endQuote = t.indexOf(c, q + 1);
-                        if (endQuote < 0 || endQuote > close) {
-                            break;
-                        }
-                        reportCssValue(t, q + 1, endQuote, out);
-                        q = endQuote;
-                    }
-                }
-            }
-        }
-    }
-
-    private static void reportCssValue(String t, int start, int end, Found out) {
-        int inner = start;
-        while (inner < end && (t.charAt(inner) == '"' || t.charAt(inner) == '\'' || Character.isWhitespace(t.charAt(inner)))) {
-            inner++;
-        }
-        int innerEnd = end;
-        while (innerEnd > inner && (t.charAt(innerEnd - 1) == '"' || t.charAt(innerEnd - 1) == '\'' || Character.isWhitespace(t.charAt(innerEnd - 1)))) {
-            innerEnd--;
-        }
-        String value = t.substring(inner, innerEnd);
-        reportUrlValue(t, inner, innerEnd, value.indexOf('\\') >= 0 ? cssUnescaped(value) : null, out);
-    }
-
-    /** CSS escapes decoded: a backslash and one to six hex digits (and one space after), or a backslash and a character. */
-    static String cssUnescaped(String value) {
-        StringBuilder out = new StringBuilder(value.length());
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c != '\\' || i + 1 == value.length()) {
-                out.append(c);
-                continue;
-            }
-            int hex = i + 1;
-            while (hex < value.length() && hex - i <= 6 && Character.digit(value.charAt(hex), 16) >= 0) {
-                hex++;
-            }
-            if (hex == i + 1) {
-                out.append(value.charAt(++i));
-                continue;
-            }
-            int cp = Integer.parseInt(value.substring(i + 1, hex), 16);
-            out.appendCodePoint(cp == 0 || !Character.isValidCodePoint(cp) || cp >= 0xD800 && cp <= 0xDFFF ? 0xFFFD : cp);
-            i = hex < value.length() && Character.isWhitespace(value.charAt(hex)) ? hex : hex - 1;
-        }
-        return out.toString();
-    }
-
-    /** A srcset candidate's URL: up to its first space after some text (the descriptor follows). */
-    private static int urlEnd(String t, int from, int to) {
-        int i = from;
-        while (i < to && Character.isWhitespace(t.charAt(i))) {
-            i++;
-        }
-        while (i < to && !Character.isWhitespace(t.charAt(i))) {
-            i++;
-        }
-        return i;
-    }
-
-    /**
-     * Reports {@code [start, end)} (read as {@code readAs} when that is not null) when, read as a browser reads a URL
-     * there, it names a scheme or starts with two slashes.
-     */
-    private static void reportUrlValue(String t, int start, int end, String readAs, Found out) {
-        if (end <= start) {
-            return;
-        }
-        String value = LinkHosts.asBrowsersRead(readAs != null ? readAs : t.substring(start, end));
-        if (URL_VALUE.matcher(value).lookingAt()) {
-            out.link(start, end, end, readAs);
-        }
-    }
-
-    private static String attributeNameBefore(String lower, int eq) {
-        int end = eq;
-        while (end > 0 && Character.isWhitespace(lower.charAt(end - 1))) {
-            end--;
-        }
-        int start = end;
-        while (start > 0 && (isAsciiLetter(lower.charAt(start - 1)) || lower.charAt(start - 1) == ':' || lower.charAt(start - 1) == '-')) {
-            start--;
-        }
-        return start == end || end - start > 16 ? "" : lower.substring(start, end);
     }
 
     /** The end of the link {@code pattern} matches right at {@code start}, or -1. */

@@ -89,57 +89,13 @@ final class LinkHosts {
         String text = host.substring(glued);
         boolean dot = text.chars().anyMatch(LinkHosts::isDot);
         if (text.indexOf('%') >= 0 || text.indexOf('\\') >= 0 || text.contains("$'") || text.contains("$(")
-                || backquotedCommand(text) || dot && (text.indexOf('[') >= 0 || text.indexOf('{') >= 0)) {
+                || ShellReading.opensCommand(text) || dot && (text.indexOf('[') >= 0 || text.indexOf('{') >= 0)) {
             return false;
         }
         // The glued text may start inside the quotes the link was written in ("https://docs.example.com".evil.net):
         // read it from each state a shell can be in there.
-        return !dot || !endsInPlausibleDomain(host) && !shellNamesADomain(asShellReadsIt(text, (char) 0))
-                && !shellNamesADomain(asShellReadsIt(text, '"')) && !shellNamesADomain(asShellReadsIt(text, '\''));
-    }
-
-    /**
-     * The glued text as a shell reads it, starting inside {@code openQuote} (0: outside quotes): up to its first operator outside quotes ({@code ; | & ( ) < >}), quotes
-     * removed and parameters ({@code $1}, {@code $*}, {@code $name}, <code>${…}</code>, unset or empty in a model's
-     * shell) expanded to nothing: {@code ".ev"il".n$1et)} is {@code .evil.net}. What follows its first dot is returned.
-     */
-    private static String asShellReadsIt(String text, char openQuote) {
-        StringBuilder words = new StringBuilder(text.length());
-        char quote = openQuote;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (quote == 0 && (c == '"' || c == '\'') || c == quote) {
-                quote = quote == 0 ? c : 0;
-            } else if (quote == 0 && ";|&()<>".indexOf(c) >= 0) {
-                break;
-            } else if (c == '$' && quote != '\'' && i + 1 < text.length()) {
-                i = parameterEnd(text, i + 1) - 1;
-            } else {
-                words.append(c);
-            }
-        }
-        int firstDot = 0;
-        while (firstDot < words.length() && !isDot(words.charAt(firstDot))) {
-            firstDot++;
-        }
-        return firstDot < words.length() ? words.substring(firstDot + 1) : "";
-    }
-
-    /** Where the shell parameter after a {@code $} at {@code from - 1} ends. */
-    private static int parameterEnd(String text, int from) {
-        char c = text.charAt(from);
-        if (c == '{') {
-            int close = text.indexOf('}', from);
-            return close < 0 ? text.length() : close + 1;
-        }
-        if (Character.isDigit(c) || "*@#?-$!".indexOf(c) >= 0) {
-            return from + 1;
-        }
-        int end = from;
-        while (end < text.length() && (Character.isLetterOrDigit(text.charAt(end)) || text.charAt(end) == '_')) {
-            end++;
-        }
-        return end;
+        return !dot || !endsInPlausibleDomain(host) && !shellNamesADomain(ShellReading.afterFirstDot(text, (char) 0))
+                && !shellNamesADomain(ShellReading.afterFirstDot(text, '"')) && !shellNamesADomain(ShellReading.afterFirstDot(text, '\''));
     }
 
     /**
@@ -158,15 +114,7 @@ final class LinkHosts {
         return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
     }
 
-    /**
-     * Whether a backquote opens a command ({@code `dirname x`} prints the dot). A link inside inline code or a template
-     * literal is not read on past its closing backquote (see LinkFinder), so any backquote in glued text opens one.
-     */
-    private static boolean backquotedCommand(String text) {
-        return text.indexOf('`') >= 0;
-    }
-
-    private static boolean isDot(int c) {
+    static boolean isDot(int c) {
         return c == '.' || c == '\u3002' || c == '\uFF0E' || c == '\uFF61';
     }
 
