@@ -124,11 +124,40 @@ final class LinkFinder {
             next++;
         }
         if (comment) {
-            return next == t.length() || "/?#:\n\r".indexOf(t.charAt(next)) >= 0;
+            if (next == t.length() || "/?#:\n\r".indexOf(t.charAt(next)) >= 0) {
+                return true;
+            }
+            // Or prose after a domain in lower-case letters (//evil.net is up, //evil.net, then), not a statement
+            // (//this.cache = null;, //obj.field;, //self.assertTrue,).
+            boolean prose = next > to && (Character.isLetter(t.charAt(next)) || t.charAt(next) == '}')
+                    || t.charAt(to) == ',' && to + 1 < t.length() && t.charAt(to + 1) == ' ';
+            return prose && lowerCaseTopLabel(t, from, to);
         }
         // In prose, punctuation ending a sentence may follow (//evil.net, then), not a call's parenthesis or an operator.
-        return to == end || "/?#:@,;!*_~.&%\\[{".indexOf(t.charAt(to)) >= 0
+        return to == end || "/?#:@,;!*_~.&%\\[{|".indexOf(t.charAt(to)) >= 0
                 || t.charAt(to) >= 0x80 && !Character.isLetterOrDigit(t.charAt(to));
+    }
+
+    /**
+     * Whether the domain ends as domains are written in prose: a last label of two or more lower-case ASCII letters, and
+     * no upper-case letter in the label before it ({@code evil.net}, not {@code TODO.fix}).
+     */
+    private static boolean lowerCaseTopLabel(String t, int from, int to) {
+        int dot = t.lastIndexOf('.', to - 1);
+        if (dot < from || to - dot - 1 < 2) {
+            return false;
+        }
+        for (int i = dot + 1; i < to; i++) {
+            if (t.charAt(i) < 'a' || t.charAt(i) > 'z') {
+                return false;
+            }
+        }
+        for (int i = dot - 1; i >= from && t.charAt(i) != '.'; i--) {
+            if (Character.isUpperCase(t.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether {@code //} at {@code at} is where code comments start: a line's start (after indentation), or after ; { }. */
@@ -262,8 +291,8 @@ final class LinkFinder {
 
     /** As above; a pointy destination without its {@code >} returns minus where its reading stopped (to charge it). */
     private static int readOnTo(String t, int start, int end) {
-        if (start > 0 && t.charAt(start - 1) == '`') {
-            return end; // inline code or a template literal: its closing backquote ends it
+        if (start > 0 && t.charAt(start - 1) == '`' && closesCodeSpan(t, start, end)) {
+            return end; // inline code or a template literal: its closing backquotes end it
         }
         boolean destination = start >= 2 && t.charAt(start - 1) == '(' && t.charAt(start - 2) == ']';
         boolean pointy = start >= 3 && t.charAt(start - 1) == '<' && t.charAt(start - 2) == '(' && t.charAt(start - 3) == ']';
@@ -295,6 +324,22 @@ final class LinkFinder {
             }
         }
         return t.length();
+    }
+
+    /**
+     * Whether the backquotes right before {@code start} open a code span the same number of backquotes closes right at
+     * {@code end} (a lone or unmatched backquote opens none, and markdown reads on).
+     */
+    private static boolean closesCodeSpan(String t, int start, int end) {
+        int open = start;
+        while (open > 0 && t.charAt(open - 1) == '`') {
+            open--;
+        }
+        int close = end;
+        while (close < t.length() && t.charAt(close) == '`') {
+            close++;
+        }
+        return close - end == start - open;
     }
 
     /** The end of the link {@code pattern} matches right at {@code start}, or -1. */

@@ -94,24 +94,36 @@ final class LinkHosts {
         }
         // The glued text may start inside the quotes the link was written in ("https://docs.example.com".evil.net):
         // read it from each state a shell can be in there.
-        return !dot || !endsInPlausibleDomain(host) && !shellNamesADomain(ShellReading.afterFirstDot(text, (char) 0))
-                && !shellNamesADomain(ShellReading.afterFirstDot(text, '"')) && !shellNamesADomain(ShellReading.afterFirstDot(text, '\''));
+        String prefix = host.substring(0, glued);
+        return !dot || !endsInPlausibleDomain(host) && !shellNamesADomain(prefix, ShellReading.word(text, (char) 0))
+                && !shellNamesADomain(prefix, ShellReading.word(text, '"')) && !shellNamesADomain(prefix, ShellReading.word(text, '\''));
     }
 
     /**
-     * Whether the shell's reading names a domain of its own: two plausible labels, or one of two letters, which after
-     * the allowed host's top-level label makes a country's public suffix ({@code docs.example.com.co} is under
-     * {@code example.com.co}, registrable).
+     * Whether the allowed host {@code prefix} with the shell's reading {@code word} of the glued text names another
+     * registrable domain: the word glued onto the top-level label and ending in a domain
+     * ({@code "https://docs.example.com"evil.com} is {@code comevil.com}); two labels of its own after a dot
+     * ({@code .evil.net}); or one label that with the allowed host's top-level label makes a public suffix
+     * ({@code docs.example.com.co}, {@code docs.example.de.com}). One other label is code reading a property
+     * ({@code "https://docs.example.com".host}).
      */
-    private static boolean shellNamesADomain(String afterDot) {
-        if (endsInPlausibleDomain(afterDot)) {
+    private static boolean shellNamesADomain(String prefix, String word) {
+        int firstDot = 0;
+        while (firstDot < word.length() && !isDot(word.charAt(firstDot))) {
+            firstDot++;
+        }
+        if (firstDot == word.length()) {
+            return false;
+        }
+        if (firstDot > 0 && endsInPlausibleDomain(prefix + word)) {
             return true;
         }
-        return afterDot.length() == 2 && isAsciiLetter(afterDot.charAt(0)) && isAsciiLetter(afterDot.charAt(1));
-    }
-
-    private static boolean isAsciiLetter(char c) {
-        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
+        String after = word.substring(firstDot + 1);
+        if (endsInPlausibleDomain(after)) {
+            return true;
+        }
+        String top = prefix.substring(prefix.lastIndexOf('.') + 1);
+        return firstDot == 0 && plausibleLabel(after, 0, after.length()) && PublicSuffixes.isTwoLabelSuffix(top + "." + after);
     }
 
     static boolean isDot(int c) {

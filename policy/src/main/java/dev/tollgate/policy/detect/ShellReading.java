@@ -13,9 +13,9 @@ final class ShellReading {
     /**
      * The glued text as a shell reads it, starting inside {@code openQuote} (0: outside quotes): up to its first
      * operator outside quotes ({@code ; | & ( ) < >}), quotes removed and parameters ({@code $1}, {@code $*}, {@code $name}, <code>${…}</code>, unset or empty in a model's
-     * shell) expanded to nothing: {@code ".ev"il".n$1et)} is {@code .evil.net}. What follows its first dot is returned.
+     * shell) expanded to nothing: {@code ".ev"il".n$1et)} is {@code .evil.net}.
      */
-    static String afterFirstDot(String text, char openQuote) {
+    static String word(String text, char openQuote) {
         StringBuilder words = new StringBuilder(text.length());
         char quote = openQuote;
         for (int i = 0; i < text.length(); i++) {
@@ -30,11 +30,7 @@ final class ShellReading {
                 words.append(c);
             }
         }
-        int firstDot = 0;
-        while (firstDot < words.length() && !LinkHosts.isDot(words.charAt(firstDot))) {
-            firstDot++;
-        }
-        return firstDot < words.length() ? words.substring(firstDot + 1) : "";
+        return words.toString();
     }
 
     /** Where the shell parameter after a {@code $} at {@code from - 1} ends. */
