@@ -60,6 +60,7 @@ final class LinkFinder {
     static void find(String t, String lower, ScanBudget budget, Found out) {
         int lastEnd = 0;
         int lastBreak = Integer.MAX_VALUE;
+        CodeSpans spans = new CodeSpans(t);
         for (long candidate : candidates(t, lower, budget)) {
             int start = (int) (candidate >>> 32);
             int kind = (int) candidate;
@@ -69,7 +70,7 @@ final class LinkFinder {
             Pattern pattern = kind == SCHEME ? WITH_SCHEME : kind == AUTOLINK_WWW ? WWW : SCHEME_RELATIVE;
             int end = matchFrom(t, start, pattern, budget);
             if (end > start && (kind != RELATIVE_PLAIN || domainAuthority(t, start, end, commentContext(t, start)))) {
-                out.link(start, end, readOnTo(t, start, end, budget), null);
+                out.link(start, end, readOnTo(t, start, end, spans, budget), null);
                 if (end > lastEnd) {
                     lastEnd = end;
                     lastBreak = lineBreakIn(t, start, end);
@@ -139,8 +140,8 @@ final class LinkFinder {
     }
 
     /**
-     * Whether the domain ends as domains are written in prose: a last label of two or more lower-case ASCII letters, and
-     * no upper-case letter in the label before it ({@code evil.net}, not {@code TODO.fix}).
+     * Whether the domain is written as domains are in prose: a last label of two or more ASCII letters, and one case
+     * throughout (evil.net, EVIL.NET, Evil.net), not an identifier's mix ({@code TODO.fix}, {@code assertTrue}).
      */
     private static boolean lowerCaseTopLabel(String t, int from, int to) {
         int dot = t.lastIndexOf('.', to - 1);
@@ -148,16 +149,15 @@ final class LinkFinder {
             return false;
         }
         for (int i = dot + 1; i < to; i++) {
-            if (t.charAt(i) < 'a' || t.charAt(i) > 'z') {
+            if (!isAsciiLetter(t.charAt(i))) {
                 return false;
             }
         }
-        for (int i = dot - 1; i >= from && t.charAt(i) != '.'; i--) {
-            if (Character.isUpperCase(t.charAt(i))) {
-                return false;
-            }
-        }
-        return true;
+        int before = t.lastIndexOf('.', dot - 1);
+        String domain = t.substring(Math.max(from, before + 1), to); // the last two labels: a subdomain may carry data
+        String rest = domain.substring(1);
+        return domain.equals(domain.toLowerCase(java.util.Locale.ROOT)) || domain.equals(domain.toUpperCase(java.util.Locale.ROOT))
+                || rest.equals(rest.toLowerCase(java.util.Locale.ROOT));
     }
 
     /** Whether {@code //} at {@code at} is where code comments start: a line's start (after indentation), or after ; { }. */
@@ -283,17 +283,16 @@ final class LinkFinder {
      * {@code >} on its line; else balanced parentheses up to a space), else the next space, {@code <}, {@code /},
      * {@code ?} or {@code #}.
      */
-    private static int readOnTo(String t, int start, int end, ScanBudget budget) {
+    private static int readOnTo(String t, int start, int end, CodeSpans spans, ScanBudget budget) {
         int to = readOnTo(t, start, end);
         budget.charge(Math.abs(to - end) + 1);
-        return Math.max(to, end);
+        int spanEnd = spans.endOf(start, end, budget);
+        // Inside inline code, its closing backquotes end the link's context.
+        return spanEnd >= 0 ? Math.min(spanEnd, Math.max(to, end)) : Math.max(to, end);
     }
 
     /** As above; a pointy destination without its {@code >} returns minus where its reading stopped (to charge it). */
     private static int readOnTo(String t, int start, int end) {
-        if (start > 0 && t.charAt(start - 1) == '`' && closesCodeSpan(t, start, end)) {
-            return end; // inline code or a template literal: its closing backquotes end it
-        }
         boolean destination = start >= 2 && t.charAt(start - 1) == '(' && t.charAt(start - 2) == ']';
         boolean pointy = start >= 3 && t.charAt(start - 1) == '<' && t.charAt(start - 2) == '(' && t.charAt(start - 3) == ']';
         if (pointy) {
@@ -327,19 +326,60 @@ final class LinkFinder {
     }
 
     /**
-     * Whether the backquotes right before {@code start} open a code span the same number of backquotes closes right at
-     * {@code end} (a lone or unmatched backquote opens none, and markdown reads on).
+     * Code spans along a text, read front to back as links are found (markdown: a run of backquotes, not escaped, opens
+     * one that the next run of the same length on its line closes). A lone or unmatched backquote, or one closing an
+     * earlier span ({@code `x`https://…}), opens none, and markdown reads on. The state is carried from one link to the
+     * next, so a long line is read once.
      */
-    private static boolean closesCodeSpan(String t, int start, int end) {
-        int open = start;
-        while (open > 0 && t.charAt(open - 1) == '`') {
-            open--;
+    private static final class CodeSpans {
+        private final String t;
+        private int scanned;
+        private int open;
+
+        CodeSpans(String t) {
+            this.t = t;
         }
-        int close = end;
-        while (close < t.length() && t.charAt(close) == '`') {
-            close++;
+
+        /** Where the span the link at {@code start} is in closes, or -1 when it is in none; the search is charged. */
+        int endOf(int start, int end, ScanBudget budget) {
+            if (start < scanned) {
+                return -1; // links come front to back; an earlier start is not read again
+            }
+            for (int i = scanned; i < start; i++) {
+                char c = t.charAt(i);
+                if (c == '\n') {
+                    open = 0;
+                } else if (c == '\\') {
+                    i++;
+                } else if (c == '`') {
+                    int run = i;
+                    while (i + 1 < start && t.charAt(i + 1) == '`') {
+                        i++;
+                    }
+                    int length = i - run + 1;
+                    open = open == 0 ? length : open == length ? 0 : open;
+                }
+            }
+            scanned = start;
+            if (open == 0) {
+                return -1;
+            }
+            int i = end;
+            for (; i < t.length() && t.charAt(i) != '\n'; i++) {
+                if (t.charAt(i) == '`') {
+                    int run = i;
+                    while (i + 1 < t.length() && t.charAt(i + 1) == '`') {
+                        i++;
+                    }
+                    if (i - run + 1 == open) {
+                        budget.charge(run - end);
+                        return run;
+                    }
+                }
+            }
+            budget.charge(i - end);
+            return -1;
         }
-        return close - end == start - open;
     }
 
     /** The end of the link {@code pattern} matches right at {@code start}, or -1. */

@@ -76,6 +76,10 @@ final class LinkHosts {
      * reader: it leads nowhere.
      */
     static boolean allowed(String host, List<String> allowed) {
+        if (host.startsWith("*.")) {
+            // A wildcard written in a configuration (https://*.docs.example.com): a name under the domain it follows.
+            host = "wildcard" + host.substring(1);
+        }
         if (listed(host, allowed) || host.indexOf(' ') >= 0) {
             return true;
         }
@@ -95,8 +99,23 @@ final class LinkHosts {
         // The glued text may start inside the quotes the link was written in ("https://docs.example.com".evil.net):
         // read it from each state a shell can be in there.
         String prefix = host.substring(0, glued);
-        return !dot || !endsInPlausibleDomain(host) && !shellNamesADomain(prefix, ShellReading.word(text, (char) 0))
-                && !shellNamesADomain(prefix, ShellReading.word(text, '"')) && !shellNamesADomain(prefix, ShellReading.word(text, '\''));
+        for (char openQuote : new char[] {0, '"', '\''}) {
+            String word = ShellReading.word(text, openQuote);
+            if (dot ? shellNamesADomain(prefix, word) : shellLengthensTheTopLabel(prefix, text, word)) {
+                return false;
+            }
+        }
+        return !dot || !endsInPlausibleDomain(host);
+    }
+
+    /**
+     * Whether the shell, removing quotes or expanding a parameter, glues letters onto the top-level label that make
+     * another top-level domain: {@code "https://docs.example.com"pany} is {@code docs.example.company}, and .company is
+     * open to anyone ({@code …com's} is no top-level domain).
+     */
+    private static boolean shellLengthensTheTopLabel(String prefix, String text, String word) {
+        return !word.isEmpty() && !word.equals(text)
+                && PublicSuffixes.isTopLevel(prefix.substring(prefix.lastIndexOf('.') + 1) + word);
     }
 
     /**

@@ -22,7 +22,9 @@ final class ShellReading {
             char c = text.charAt(i);
             if (quote == 0 && (c == '"' || c == '\'') || c == quote) {
                 quote = quote == 0 ? c : 0;
-            } else if (quote == 0 && ";|&()<>".indexOf(c) >= 0) {
+            } else if (quote == 0 && c == '(') {
+                return ""; // a word glued to "(" is a syntax error: no shell runs it (".tr(" is Ruby)
+            } else if (quote == 0 && ";|&)<>".indexOf(c) >= 0) {
                 break;
             } else if (c == '$' && quote != '\'' && i + 1 < text.length()) {
                 i = parameterEnd(text, i + 1) - 1;
