@@ -132,7 +132,7 @@ final class LinkFinder {
             // (//this.cache = null;, //obj.field;, //self.assertTrue,).
             boolean prose = next > to && (Character.isLetter(t.charAt(next)) || t.charAt(next) == '}')
                     || t.charAt(to) == ',' && to + 1 < t.length() && t.charAt(to + 1) == ' ';
-            return prose && lowerCaseTopLabel(t, from, to);
+            return prose && writtenAsADomain(t, from, to);
         }
         // In prose, punctuation ending a sentence may follow (//evil.net, then), not a call's parenthesis or an operator.
         return to == end || "/?#:@,;!*_~.&%\\[{|".indexOf(t.charAt(to)) >= 0
@@ -141,9 +141,9 @@ final class LinkFinder {
 
     /**
      * Whether the domain is written as domains are in prose: a last label of two or more ASCII letters, and one case
-     * throughout (evil.net, EVIL.NET, Evil.net), not an identifier's mix ({@code TODO.fix}, {@code assertTrue}).
+     * throughout (evil.net, EVIL.NET, Evil.net), not an identifier's mix ({@code API.get}, {@code assertTrue}).
      */
-    private static boolean lowerCaseTopLabel(String t, int from, int to) {
+    private static boolean writtenAsADomain(String t, int from, int to) {
         int dot = t.lastIndexOf('.', to - 1);
         if (dot < from || to - dot - 1 < 2) {
             return false;
