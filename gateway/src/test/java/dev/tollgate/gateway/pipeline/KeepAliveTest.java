@@ -2,18 +2,16 @@ package dev.tollgate.gateway.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.gateway.support.RawHttpReply;
 import dev.tollgate.gateway.support.RecordingUpstream;
 import dev.tollgate.gateway.support.RunningGateway;
 import io.vertx.core.Vertx;
 import java.io.BufferedInputStream;
-import java.io.EOFException;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,7 +50,7 @@ class KeepAliveTest {
                     out.write(body);
                     out.flush();
 
-                    int status = readResponse(in);
+                    int status = RawHttpReply.read(in).status();
 
                     assertThat(status).as("round %d, %s %s", round, sent.method(), sent.path()).isEqualTo(sent.expectedStatus());
                 }
@@ -61,31 +59,5 @@ class KeepAliveTest {
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get();
         }
-    }
-
-    /** Reads one HTTP/1.1 response with a Content-Length body; returns its status. */
-    private static int readResponse(InputStream in) throws IOException {
-        String statusLine = readLine(in);
-        int length = 0;
-        for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
-            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                length = Integer.parseInt(line.substring("content-length:".length()).trim());
-            }
-        }
-        in.readNBytes(length);
-        return Integer.parseInt(statusLine.split(" ")[1]);
-    }
-
-    private static String readLine(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        for (int c = in.read(); c != '\n'; c = in.read()) {
-            if (c < 0) {
-                throw new EOFException("connection closed mid-response");
-            }
-            if (c != '\r') {
-                sb.append((char) c);
-            }
-        }
-        return sb.toString();
     }
 }
