@@ -244,12 +244,19 @@ gateway_calls() { # target -> calls the gateway itself counted (sum of tollgate_
   { curl -s "http://127.0.0.1:${gw_admin[$1]}/metrics" 2>/dev/null || true; } \
     | awk '/^tollgate_requests_total[{ ]/ { s += $NF } END { printf "%d\n", s }'
 }
-wait_observers_settle() { # target: polls spans and audit lines until they stop growing (at most 10 s)
-  local t=$1 last="" now deadline=$((SECONDS + 10)) stable=0
+wait_observers_settle() { # target: polls spans and audit lines until each reaches the calls the gateway counted, or
+  # stops growing for 6 s, longer than the batch processor's 5 s delay before a partial batch leaves (at most 15 s)
+  local t=$1 last="" now want n reached deadline=$((SECONDS + 15)) stable=0
   while [ "$SECONDS" -lt "$deadline" ]; do
-    now="$(if has_feature "$t" otlp; then span_count "$t"; fi) $(audit_lines "$t")"
+    want=$(( $(gateway_calls "$t") - ${refused_probes[$t]:-0} ))
+    now=""
+    has_feature "$t" otlp && now+=" $(( $(span_count "$t" SERVER) + $(sampled_out "$t") ))"
+    { has_feature "$t" audit-full || has_feature "$t" audit-digest; } && now+=" $(audit_lines "$t")"
+    reached=1
+    for n in $now; do [ "$n" -ge "$want" ] || reached=0; done
+    [ "$reached" = 1 ] && return 0
     if [ "$now" = "$last" ]; then
-      stable=$((stable + 1)); [ "$stable" -ge 3 ] && return 0
+      stable=$((stable + 1)); [ "$stable" -ge 12 ] && return 0
     else
       stable=0
     fi

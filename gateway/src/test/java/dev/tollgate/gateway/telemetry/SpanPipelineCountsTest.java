@@ -88,6 +88,26 @@ class SpanPipelineCountsTest {
         assertThat(telemetry.counts().exported()).isEqualTo(20_000);
     }
 
+    /**
+     * The defaults wait 5 s before exporting a partial batch (fewer exports, a shorter tail for the calls around
+     * them) but must not hold back a full one: at saturation 2,048 spans fill in about 0.1 s, and a queue that
+     * waited out the delay would overflow.
+     */
+    @Test
+    void theGatewaysBatchDefaultsExportAFullBatchWithoutWaitingForTheDelay() {
+        Telemetry telemetry = telemetry(Map.of());
+        try {
+            for (int i = 0; i < 2_048; i++) {
+                telemetry.tracer().spanBuilder("full batch").startSpan().end();
+            }
+
+            await().atMost(Duration.ofSeconds(4)).until(() -> received.get() >= 2_048);
+        } finally {
+            telemetry.close();
+        }
+        assertThat(telemetry.counts().exported()).isEqualTo(2_048);
+    }
+
     private Telemetry telemetry(Map<String, String> batch) {
         Map<String, String> settings = new java.util.HashMap<>(batch);
         settings.put("otel.exporter.otlp.endpoint", "http://127.0.0.1:" + port);
