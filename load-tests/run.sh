@@ -13,7 +13,8 @@
 #   --duration S     seconds per measured wrk run (default 20)
 #   --warmup S       seconds of load per target before measuring, results discarded (default 20)
 #   --connections N  wrk connections, one wrk thread (default 32)
-#   --rounds N       measured rounds; every round runs each target once, in a rotated order (default 2)
+#   --rounds N       measured rounds; every round runs each target once, in an order rotated every other round and
+#                    reversed every even round, so that each target runs before and after each other one (default 2)
 #   --smoke          duration 3, warm-up 2, 1 round: proves the harness end to end in seconds (CI)
 #   --gateway-template FILE  the `tollgate` target's yaml, with the @PLACEHOLDERS@ of harness/gateway.yaml.template
 #   --observed       also measure "tollgate-obs": OTLP tracing + audit (full arguments), no AXID, bench policy
@@ -44,7 +45,7 @@ while [ $# -gt 0 ]; do
     --gateway-template) gateway_template=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
     --observed) observed=1; shift ;;
     --tsv-dir) mkdir -p "$2"; tsv_dir=$(cd "$2" && pwd); shift 2 ;;
-    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -200,7 +201,7 @@ cpu_us_per_call() { # ticks-before ticks-after calls
 }
 
 echo "ports: upstream $upstream_port, nginx proxy $proxy_port$(for t in "${targets[@]}"; do is_gateway "$t" && printf ', %s %s (admin %s, ready in %s ms)' "$t" "${gw_port[$t]}" "${gw_admin[$t]}" "${gw_started_ms[$t]}"; done)"
-echo "warm-up ${warmup}s per target, then $rounds round(s) x ${duration}s per target, order rotated each round; wrk -t1 -c$connections"
+echo "warm-up ${warmup}s per target, then $rounds round(s) x ${duration}s per target, order rotated and reversed in turn; wrk -t1 -c$connections"
 if [ "$warmup" -gt 0 ]; then
   for t in "${targets[@]}"; do
     sample=$(run_wrk "$t" "$warmup" warmup) || exit 1
@@ -210,7 +211,12 @@ fi
 declare -A samples
 for r in $(seq 1 "$rounds"); do
   for i in "${!targets[@]}"; do
-    t=${targets[$(( (i + r - 1) % ${#targets[@]} ))]}
+    # Rotated every other round, and every even round is the round before it reversed: each pair of targets
+    # runs in both orders equally often. With rotation alone the second of two neighbours (an A/B's @prev)
+    # always ran right after the first, and an A/A run of one jar gave it 4 % more req/s.
+    n=${#targets[@]} j=$i
+    [ $(( r % 2 )) = 0 ] && j=$(( n - 1 - i ))
+    t=${targets[$(( (j + (r - 1) / 2) % n ))]}
     cpu_before=$(gateway_cpu_ticks "$t") jit_before=$(gateway_jit_ticks "$t") receiver_before=$(receiver_cpu_ticks)
     sample=$(run_wrk "$t" "$duration" "round$r") || exit 1
     read -r rps p50 _ p99 errors requests <<<"$sample"
