@@ -12,7 +12,8 @@
 #                    fresh client JVM, whose own JIT burst takes 8-10 s of both cores on this VM)
 #   --jit-warmup S   seconds of wrk load on each gateway after it starts, before any measurement (default 20)
 #   --connections N  keep-alive connections of the client's pool (default 128)
-#   --rounds N       measured rounds per rate; each round runs every target once, in a rotated order (default 1)
+#   --rounds N       measured rounds per rate; each round runs every target once, in an order rotated every other round
+#                    and reversed every even round (default 1; even for an A/B)
 #   --targets LIST   comma list (default direct,nginx-proxy,tollgate,tollgate-full; see run.sh --targets; vertx-bare,
 #                    the bare Vert.x proxy, and netty-bare, the same on Netty alone, show what any JVM proxy hop adds
 #                    on this machine)
@@ -36,7 +37,7 @@ while [ $# -gt 0 ]; do
     --rounds) rounds=$2; shift 2 ;;
     --targets) target_list=$2; shift 2 ;;
     --tsv-dir) mkdir -p "$2"; tsv_dir=$(cd "$2" && pwd); shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -100,7 +101,11 @@ for rate in $rates; do
   for t in "${targets[@]}"; do has_gc_log "$t" && gc_from[$t]=$(wc -l < "$work/gc-$t.log"); done
   for round in $(seq 1 "$rounds"); do
     for k in $(seq 0 $(( n - 1 ))); do
-      t=${targets[$(( (k + round - 1) % n ))]}
+      # As run.sh: rotated every other round, every even round the one before reversed, so that each pair of
+      # targets runs in both orders equally often (the second of two back-to-back runs has an edge on this VM).
+      j=$k
+      [ $(( round % 2 )) = 0 ] && j=$(( n - 1 - k ))
+      t=${targets[$(( (j + (round - 1) / 2) % n ))]}
       if is_gateway "$t" && has_feature "$t" axid; then mint_axid; fi   # a fresh 5-minute token per run
       # shellcheck disable=SC2086 # axid_args is empty or two words
       line=$(java -cp "$bench_jar" dev.tollgate.bench.OpenLoopLatency --url "${url[$t]}" --rate "$rate" --duration "$duration" \
