@@ -101,11 +101,7 @@ for rate in $rates; do
   for t in "${targets[@]}"; do has_gc_log "$t" && gc_from[$t]=$(wc -l < "$work/gc-$t.log"); done
   for round in $(seq 1 "$rounds"); do
     for k in $(seq 0 $(( n - 1 ))); do
-      # As run.sh: rotated every other round, every even round the one before reversed, so that each pair of
-      # targets runs in both orders equally often (the second of two back-to-back runs has an edge on this VM).
-      j=$k
-      [ $(( round % 2 )) = 0 ] && j=$(( n - 1 - k ))
-      t=${targets[$(( (j + (round - 1) / 2) % n ))]}
+      t=${targets[$(round_position "$round" "$k" "$n")]}
       if is_gateway "$t" && has_feature "$t" axid; then mint_axid; fi   # a fresh 5-minute token per run
       # shellcheck disable=SC2086 # axid_args is empty or two words
       line=$(java -cp "$bench_jar" dev.tollgate.bench.OpenLoopLatency --url "${url[$t]}" --rate "$rate" --duration "$duration" \

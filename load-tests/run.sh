@@ -211,12 +211,8 @@ fi
 declare -A samples
 for r in $(seq 1 "$rounds"); do
   for i in "${!targets[@]}"; do
-    # Rotated every other round, and every even round is the round before it reversed: each pair of targets
-    # runs in both orders equally often. With rotation alone the second of two neighbours (an A/B's @prev)
-    # always ran right after the first, and an A/A run of one jar gave it 4 % more req/s.
-    n=${#targets[@]} j=$i
-    [ $(( r % 2 )) = 0 ] && j=$(( n - 1 - i ))
-    t=${targets[$(( (j + (r - 1) / 2) % n ))]}
+    # Rotation alone kept an A/B's @prev always right after its twin (an A/A run gave it 4 % more req/s).
+    t=${targets[$(round_position "$r" "$i" "${#targets[@]}")]}
     cpu_before=$(gateway_cpu_ticks "$t") jit_before=$(gateway_jit_ticks "$t") receiver_before=$(receiver_cpu_ticks)
     sample=$(run_wrk "$t" "$duration" "round$r") || exit 1
     read -r rps p50 _ p99 errors requests <<<"$sample"

@@ -42,6 +42,13 @@ tg_features() { # target -> space-separated features: rules100 axid otlp audit-f
     *) return 1 ;;
   esac
 }
+round_position() { # round index count -> which target (0-based) runs at position index of round (1-based): rotated
+  # every other round, every even round the one before reversed, so that each pair of targets runs in both orders
+  # equally often (the second of two back-to-back runs has a ~4 % edge on this VM: an A/A run of one jar)
+  local r=$1 j=$2 n=$3
+  [ $(( r % 2 )) = 0 ] && j=$(( n - 1 - j ))
+  echo $(( (j + (r - 1) / 2) % n ))
+}
 is_gateway() { [[ "$1" == tollgate* ]]; }
 has_feature() { [[ " $(tg_features "$1") " == *" $2 "* ]]; }
 
