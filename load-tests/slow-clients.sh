@@ -21,11 +21,13 @@ while [ $# -gt 0 ]; do
 done
 BENCH=load-tests/target/benchmarks.jar
 [ -f "$JAR" ] && [ -f "$BENCH" ] || mvn -B -q -DskipTests -DskipNpm=true package
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+root=$(pwd) harness=$(pwd)/load-tests/harness
+source load-tests/harness/lib.sh
 WORK=$(mktemp -d)
 GATEWAY_PID=""
 trap '[ -n "$GATEWAY_PID" ] && kill "$GATEWAY_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
-PORT=$(free_port); ADMIN=$(free_port)
+read -r PORT ADMIN <<<"$(free_ports 2)"
 mkdir -p "$WORK/policies"
 printf 'name: p\ndefaults: {action: allow}\nrules: []\n' > "$WORK/policies/p.yaml"
 cat > "$WORK/gateway.yaml" <<YAML

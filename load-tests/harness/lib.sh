@@ -1,4 +1,4 @@
-# Shared by run.sh, latency.sh and sse-scale.sh (sourced, not run): free ports, nginx, the gateway
+# Shared by run.sh, latency.sh, profile.sh, sse-scale.sh and slow-clients.sh (sourced, not run): free ports, nginx, the gateway
 # configurations of every target, AXID tokens, the counting OTLP receiver, observer counts.
 # Expects: $root (repository), $work (scratch directory), $harness (this directory), an array `pids`
 # whose members the caller's EXIT trap stops, and a `fail` function.
@@ -53,9 +53,13 @@ is_gateway() { [[ "$1" == tollgate* ]]; }
 has_feature() { [[ " $(tg_features "$1") " == *" $2 "* ]]; }
 
 free_ports() { # n -> n distinct free ports on 127.0.0.1, space-separated, none in $used_ports
-  local n=$1 got=() p
+  # Picked below the kernel's ephemeral range: a port inside it can be free when checked and then taken as the local
+  # port of an outgoing connection (wrk's, the gateway's to its upstream) before the server meant for it binds it.
+  local n=$1 got=() p low
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || low=32768
+  [ "$low" -gt 12000 ] || fail "free_ports: the ephemeral port range starts at $low; no room below it for servers"
   while [ ${#got[@]} -lt "$n" ]; do
-    p=$((20000 + RANDOM % 30000))
+    p=$((10000 + RANDOM % (low - 10000)))
     [[ " ${got[*]} ${used_ports:-} " == *" $p "* ]] && continue
     (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null && continue
     got+=("$p")
