@@ -107,10 +107,6 @@ public final class PlainResultScan {
     }
 
     /**
-     * Walks a value token by token (strings are skipped undecoded; the parser still refuses duplicate keys and deep
-     * nesting): false for a number beyond a double's range, which the whole read refuses.
-     */
-    /**
      * As the whole read's range check: not infinite as a double, and not zero as a double unless zero as written (read
      * as the whole read reads it, a BigDecimal, only then: its exponent may be beyond an int, which that read refuses).
      */
@@ -119,6 +115,10 @@ public final class PlainResultScan {
         return Double.isFinite(d) && (d != 0 || dev.tollgate.protocols.json.NonFiniteNumbers.isPlainZero(p.getDecimalValue()));
     }
 
+    /**
+     * Walks a value token by token (strings are skipped undecoded; the parser still refuses duplicate keys and deep
+     * nesting): false for a number beyond a double's range, which the whole read refuses.
+     */
     private static boolean plainValue(JsonParser p, JsonToken value) throws IOException {
         if (value == JsonToken.VALUE_NUMBER_FLOAT) {
             return inDoubleRange(p);
