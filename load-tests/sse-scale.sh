@@ -13,13 +13,15 @@
 #                    gateway targets of run.sh (default direct,tollgate)
 #   --tsv-dir DIR    append rows to DIR/sse.tsv (report.sh)
 #   --hold S         keep the streams open S seconds after measuring (to inspect the gateway's heap)
+#   --smoke          CI's check that streams are relayed at all: 200 streams, direct and through a plain gateway, 30 s
+#                    timeout; exits 1 if any stream got no first event (the figures mean nothing)
 #   --max-connecting N  connects pending at once (default 512); the stream count opens every connect at once,
 #                    past the listen backlog: the kernel then drops handshakes (its ListenOverflows/ListenDrops
 #                    counters, printed after every run, say how many) and those clients wait on TCP retransmits
 # Streams that never get their first event are listed, with the gateway's log and metrics, in
 # load-tests/results/sse-stalled-<time>-<target>-<N>/ (kept).
 set -euo pipefail
-stream_counts=8000 timeout=120 target_list=direct,tollgate tsv_dir="" jar_arg="" hold=0 max_connecting=512
+stream_counts=8000 timeout=120 target_list=direct,tollgate tsv_dir="" jar_arg="" hold=0 max_connecting=512 smoke=false
 root=$(cd "$(dirname "$0")/.." && pwd)
 harness=$root/load-tests/harness
 while [ $# -gt 0 ]; do
@@ -29,9 +31,10 @@ while [ $# -gt 0 ]; do
     --timeout) timeout=$2; shift 2 ;;
     --hold) hold=$2; shift 2 ;;
     --max-connecting) max_connecting=$2; shift 2 ;;
+    --smoke) smoke=true stream_counts=200 timeout=30 target_list=direct,tollgate; shift ;;
     --targets) target_list=$2; shift 2 ;;
     --tsv-dir) mkdir -p "$2"; tsv_dir=$(cd "$2" && pwd); shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -51,6 +54,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 IFS=, read -r -a targets <<<"$target_list"
+stalled_runs=()
 # The kernel's counts of full accept queues and of handshakes it dropped: a client whose handshake was dropped
 # waits on TCP retransmits (seconds to minutes) and looks, from outside, like a stream the gateway stalled.
 listen_counters() {
@@ -111,6 +115,7 @@ for n in $stream_counts; do
       is_gateway "$t" && cp "$work/$t/gateway.log" "$work/$t/gateway.yaml" "$keep/" \
         && curl -s "http://127.0.0.1:${gw_admin[$t]}/metrics" > "$keep/metrics.txt" 2>/dev/null
       echo "  kept the stalled streams, the gateway's log, config and metrics in $keep"
+      stalled_runs+=("$t x $n")
     fi
     if is_bare_proxy "$t"; then
       stop_gateway "$t"
@@ -121,3 +126,6 @@ for n in $stream_counts; do
     fi
   done
 done
+if [ "$smoke" = true ] && [ ${#stalled_runs[@]} -gt 0 ]; then
+  fail "streams without their first event: ${stalled_runs[*]}"
+fi

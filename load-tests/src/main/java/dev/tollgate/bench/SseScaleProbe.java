@@ -81,11 +81,19 @@ public final class SseScaleProbe {
         NetSocket socket;
     }
 
+    /**
+     * A call that asks for progress under the upstream's token, as a client that wants progress does: the upstream's
+     * first event is a progress notification, which a gateway relays only to the call that named its token (without it
+     * every first event was dropped as foreign_progress_token, and every stream looked stalled).
+     */
+    static final String CALL = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\","
+            + "\"arguments\":{\"text\":\"hello\"},\"_meta\":{\"progressToken\":\"" + SseUpstream.PROGRESS_TOKEN + "\"}}}";
+
     public static void main(String[] args) throws Exception {
         Options o = Options.parse(args);
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
         NetClient client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(60_000).setTcpNoDelay(true));
-        byte[] requestBody = OpenLoopLatency.BODY.getBytes(StandardCharsets.UTF_8);
+        byte[] requestBody = CALL.getBytes(StandardCharsets.UTF_8);
         Buffer request = Buffer.buffer("POST " + o.path() + " HTTP/1.1\r\nHost: 127.0.0.1:" + o.port()
                 + "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
                 + "MCP-Protocol-Version: 2025-11-25\r\nContent-Length: " + requestBody.length + "\r\n\r\n").appendBytes(requestBody);

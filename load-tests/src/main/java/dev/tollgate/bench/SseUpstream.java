@@ -20,8 +20,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class SseUpstream {
 
+    /** The token the probe's calls ask progress under; a gateway drops progress naming a token its call did not send. */
+    static final String PROGRESS_TOKEN = "bench";
+
     static final String FIRST_EVENT = "event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\","
-            + "\"params\":{\"progressToken\":\"bench\",\"progress\":0,\"message\":\"started\"}}\n\n";
+            + "\"params\":{\"progressToken\":\"" + PROGRESS_TOKEN + "\",\"progress\":0,\"message\":\"started\"}}\n\n";
 
     private SseUpstream() {
     }
