@@ -2,7 +2,6 @@ package dev.tollgate.bench;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import dev.tollgate.protocols.json.StrictJsonParser;
@@ -56,12 +55,8 @@ public class AnswerScanBenchmark {
 
     @Benchmark
     public int answerTokens() throws IOException {
-        return walk(plainFactory);
-    }
-
-    private static int walk(JsonFactory factory) throws IOException {
         int tokens = 0;
-        try (JsonParser p = factory.createParser(ANSWER)) {
+        try (JsonParser p = plainFactory.createParser(ANSWER)) {
             while (p.nextToken() != null) {
                 tokens++;
             }
