@@ -4,6 +4,7 @@ import dev.tollgate.gateway.errors.RejectReason;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
+import java.util.concurrent.TimeoutException;
 
 /** Maps a failure to reach or read the upstream onto the stable reject reason the client receives. */
 public final class UpstreamFailures {
@@ -43,7 +44,10 @@ public final class UpstreamFailures {
     public static RejectReason classify(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             // Netty's ConnectTimeoutException extends ConnectException: test it first.
-            if (t instanceof io.netty.channel.ConnectTimeoutException) {
+            // Vert.x fails the wait for a pooled connection (connecting included) with a TimeoutException of its own
+            // when the request's connect timeout ends, usually before Netty's connect timer of the same length. The
+            // gateway sets no other Vert.x timeout on an upstream request: its response timeout is its own timer.
+            if (t instanceof io.netty.channel.ConnectTimeoutException || t instanceof TimeoutException) {
                 return RejectReason.UPSTREAM_CONNECT_TIMEOUT;
             }
             if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException) {
