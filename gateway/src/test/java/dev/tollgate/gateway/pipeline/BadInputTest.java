@@ -96,6 +96,12 @@ class BadInputTest {
                 bad("id that is an object", "{\"jsonrpc\":\"2.0\",\"id\":{},\"method\":\"ping\"}", RejectReason.INVALID_ID),
                 bad("method that is a number", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":5}", RejectReason.INVALID_METHOD),
                 bad("tools/call without a tool name", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{}}", RejectReason.INVALID_PARAMS),
+                bad("tools/call without an id (policy decides requests; a server may run it all the same)",
+                        "{\"jsonrpc\":\"2.0\",\"method\":\"tools/call\",\"params\":{\"name\":\"rm_rf\",\"arguments\":{}}}",
+                        RejectReason.REQUEST_AS_NOTIFICATION),
+                new Case("a batch whose second call has no id", r -> r.putHeader("MCP-Protocol-Version", "2025-03-26"),
+                        ("[" + VALID_CALL + ",{\"jsonrpc\":\"2.0\",\"method\":\"tools/call\",\"params\":{\"name\":\"rm_rf\",\"arguments\":{}}}]")
+                                .getBytes(StandardCharsets.UTF_8), RejectReason.REQUEST_AS_NOTIFICATION).args(),
                 bad("empty batch", "[]", RejectReason.EMPTY_BATCH),
                 bad("batch with two calls of one id", "[" + VALID_CALL + "," + VALID_CALL + "]", RejectReason.DUPLICATE_ID),
                 bad("a number with an exponent beyond an int", VALID_CALL.replace("\"arguments\":{}", "\"arguments\":{\"n\":1e99999999999}"), RejectReason.INVALID_JSON),
