@@ -2,9 +2,10 @@
 // SDK's own createMcpExpressApp, so the body is read by express.json() exactly as in production servers).
 // Stateless: a new server and transport per request. Every tool it runs prints one line
 //   EXECUTED {"tool":"...","args":{...}}
+// and every resource it reads one line EXECUTED {"tool":"resources/read","args":{"uri":"<the URI the SDK read>"}}
 // so a differential test can compare what the gateway decided with what the server actually executed.
 // Prints "LISTENING <port>" once ready (port 0 = any free port; PORT env to choose).
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { createMcpExpressApp } from '@modelcontextprotocol/sdk/server/express.js';
 import { z } from 'zod';
@@ -29,6 +30,15 @@ function buildServer() {
   // and "0x2A" are all account 42 here. It prints the account it acts on.
   server.registerTool('pay', { description: 'Pays an account given by reference', inputSchema: { account: z.string(), amount: z.number() } },
     async (args) => executed('pay', { account: Number.parseInt(args.account), amount: args.amount }));
+  // resources/read looks a resource up under new URL(uri).toString(), the WHATWG reading of the URI sent.
+  const read = (uri) => {
+    executed('resources/read', { uri: uri.href });
+    return { contents: [{ uri: uri.href, text: `contents of ${uri.href}` }] };
+  };
+  server.registerResource('secret', 'file:///secret.txt', { mimeType: 'text/plain' }, async (uri) => read(uri));
+  server.registerResource('public', 'file:///public.txt', { mimeType: 'text/plain' }, async (uri) => read(uri));
+  server.registerResource('vault', new ResourceTemplate('file:///vault/{name}', { list: undefined }), { mimeType: 'text/plain' },
+    async (uri) => read(uri));
   return server;
 }
 

@@ -29,6 +29,8 @@ public enum RejectReason {
     INVALID_METHOD(400, GatewayErrorCodes.INVALID_REQUEST, "invalid_method", "Invalid Request: method must be a string"),
     INVALID_RESPONSE(400, GatewayErrorCodes.INVALID_REQUEST, "invalid_response", "Invalid Request: malformed JSON-RPC response"),
     INVALID_PARAMS(400, GatewayErrorCodes.INVALID_PARAMS, "invalid_params", "Invalid params"),
+    NON_CANONICAL_URI(400, GatewayErrorCodes.INVALID_PARAMS, "non_canonical_uri",
+            "Invalid params: the resource URI is not written as servers read it"),
     EMPTY_BATCH(400, GatewayErrorCodes.INVALID_REQUEST, "empty_batch", "Invalid Request: empty batch"),
     DUPLICATE_ID(400, GatewayErrorCodes.INVALID_REQUEST, "duplicate_id",
             "Invalid Request: two messages of the batch carry the same id"),

@@ -102,6 +102,9 @@ class BadInputTest {
                 new Case("a batch whose second call has no id", r -> r.putHeader("MCP-Protocol-Version", "2025-03-26"),
                         ("[" + VALID_CALL + ",{\"jsonrpc\":\"2.0\",\"method\":\"tools/call\",\"params\":{\"name\":\"rm_rf\",\"arguments\":{}}}]")
                                 .getBytes(StandardCharsets.UTF_8), RejectReason.REQUEST_AS_NOTIFICATION).args(),
+                bad("resource URI a server reads as another (FILE: is file: to the TypeScript SDK)",
+                        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resources/read\",\"params\":{\"uri\":\"FILE:///secret.txt\"}}",
+                        RejectReason.NON_CANONICAL_URI),
                 bad("empty batch", "[]", RejectReason.EMPTY_BATCH),
                 bad("batch with two calls of one id", "[" + VALID_CALL + "," + VALID_CALL + "]", RejectReason.DUPLICATE_ID),
                 bad("a number with an exponent beyond an int", VALID_CALL.replace("\"arguments\":{}", "\"arguments\":{\"n\":1e99999999999}"), RejectReason.INVALID_JSON),

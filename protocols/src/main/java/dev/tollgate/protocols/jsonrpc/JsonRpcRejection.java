@@ -26,6 +26,8 @@ public final class JsonRpcRejection extends Exception {
     public static final String INVALID_METHOD = "invalid_method";
     /** Code -32602. */
     public static final String INVALID_PARAMS = "invalid_params";
+    /** Code -32602: a resource URI servers would read as another text (see ResourceUriForm). */
+    public static final String NON_CANONICAL_URI = "non_canonical_uri";
     public static final String INVALID_RESPONSE = "invalid_response";
     public static final String EMPTY_BATCH = "empty_batch";
     /** Two requests, or two responses, of one batch with the same id. */

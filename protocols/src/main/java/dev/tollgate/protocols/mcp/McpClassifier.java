@@ -26,12 +26,45 @@ public final class McpClassifier {
         if (message instanceof JsonRpcRequest request) {
             return switch (request.method()) {
                 case McpMethods.TOOLS_CALL -> toolCall(request);
-                case McpMethods.RESOURCES_READ -> new McpMessage.ResourceRead(request.id(), requiredString(request, "uri"));
+                case McpMethods.RESOURCES_READ -> new McpMessage.ResourceRead(request.id(), canonicalUri(request, requiredString(request, "uri")));
                 case McpMethods.PROMPTS_GET -> promptGet(request);
-                default -> new McpMessage.OtherRequest(request.id(), request.method(), request.params());
+                default -> {
+                    checkNamedResource(request);
+                    yield new McpMessage.OtherRequest(request.id(), request.method(), request.params());
+                }
             };
         }
         return classifyPassive(message);
+    }
+
+    /**
+     * Subscribing to a resource and completing one of its template's arguments name it too; a server reads those URIs
+     * as it reads resources/read's, so they are held to the same form (the server's own checks decide the rest).
+     */
+    private static void checkNamedResource(JsonRpcRequest request) throws JsonRpcRejection {
+        JsonNode params = request.params();
+        if (params == null || !params.isObject()) {
+            return;
+        }
+        JsonNode uri = switch (request.method()) {
+            case McpMethods.RESOURCES_SUBSCRIBE, McpMethods.RESOURCES_UNSUBSCRIBE -> params.get("uri");
+            case McpMethods.COMPLETION_COMPLETE -> "ref/resource".equals(params.path("ref").path("type").asText(null))
+                    ? params.path("ref").get("uri") : null;
+            default -> null;
+        };
+        if (uri != null && uri.isTextual()) {
+            canonicalUri(request, uri.textValue());
+        }
+    }
+
+    /** The URI as written, refused when a server would read another resource in it (ResourceUriForm). */
+    private static String canonicalUri(JsonRpcRequest request, String uri) throws JsonRpcRejection {
+        String problem = ResourceUriForm.problem(uri);
+        if (problem != null) {
+            throw new JsonRpcRejection(JsonRpcErrorCodes.INVALID_PARAMS, JsonRpcRejection.NON_CANONICAL_URI,
+                    request.method() + " names a resource URI servers would read otherwise: " + problem, request.id().value());
+        }
+        return uri;
     }
 
     public static McpMessage classifyServerMessage(JsonRpcMessage message) {

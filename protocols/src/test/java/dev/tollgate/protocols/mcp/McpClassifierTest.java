@@ -106,6 +106,36 @@ class McpClassifierTest {
                 });
     }
 
+    static Stream<Arguments> nonCanonicalUris() {
+        return Stream.of(
+                Arguments.of("resources/read", request(1, "resources/read", "{\"uri\":\"FILE:///secret.txt\"}")),
+                Arguments.of("resources/subscribe", request(1, "resources/subscribe", "{\"uri\":\"file:///a/../secret.txt\"}")),
+                Arguments.of("resources/unsubscribe", request(1, "resources/unsubscribe", "{\"uri\":\"file://localhost/secret.txt\"}")),
+                Arguments.of("completion/complete of a resource template", request(1, "completion/complete",
+                        "{\"ref\":{\"type\":\"ref/resource\",\"uri\":\"file:///%2e%2e/vault/{name}\"},\"argument\":{\"name\":\"name\",\"value\":\"k\"}}")));
+    }
+
+    /** A URI a server would read as another text (ResourceUriForm) is refused wherever a request names a resource. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("nonCanonicalUris")
+    void resourceUrisServersWouldReadOtherwiseAreRefused(String name, String json) {
+        assertThatThrownBy(() -> McpClassifier.classifyClientMessage(message(json)))
+                .isInstanceOfSatisfying(JsonRpcRejection.class, e -> {
+                    assertThat(e.jsonRpcCode()).isEqualTo(-32602);
+                    assertThat(e.reason()).isEqualTo("non_canonical_uri");
+                    assertThat(e.id().asInt()).isEqualTo(1);
+                });
+    }
+
+    @Test
+    void aPromptRefOrATemplateUriInCanonicalFormIsLeftToTheServer() throws Exception {
+        assertThat(McpClassifier.classifyClientMessage(message(request(1, "completion/complete",
+                "{\"ref\":{\"type\":\"ref/prompt\",\"name\":\"FILE:///x\"},\"argument\":{\"name\":\"a\",\"value\":\"\"}}"))))
+                .isInstanceOf(McpMessage.OtherRequest.class);
+        assertThat(McpClassifier.classifyClientMessage(message(request(1, "resources/subscribe", "{\"uri\":\"file:///vault/keys\"}"))))
+                .isInstanceOf(McpMessage.OtherRequest.class);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"sampling/createMessage", "elicitation/create", "roots/list", "ping"})
     void serverToClientRequestsAreRecognisedOnTheServerStream(String method) throws Exception {
