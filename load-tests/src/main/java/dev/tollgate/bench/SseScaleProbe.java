@@ -103,6 +103,7 @@ public final class SseScaleProbe {
             streams[i] = new Stream();
         }
         long rssBefore = rssKib(o.pid());
+        ProcessCpu cpuBefore = ProcessCpu.of(o.pid());
         long[] rssPeak = {rssBefore};
         AtomicInteger withFirstEvent = new AtomicInteger();
         CountDownLatch allFirstEvents = new CountDownLatch(o.streams());
@@ -166,6 +167,7 @@ public final class SseScaleProbe {
         // First events that arrive after this (while the metrics are read) do not count: the timeout is the limit.
         long cutoff = allAt;
         rssPeak[0] = Math.max(rssPeak[0], rssKib(o.pid()));
+        ProcessCpu cpu = ProcessCpu.of(o.pid()).since(cpuBefore);
         vertx.cancelTimer(sampler);
         String metrics = o.metricsUrl() == null ? "" : metricLines(o.metricsUrl());
 
@@ -198,6 +200,10 @@ public final class SseScaleProbe {
                 o.label(), streams.length, opened, withStatus, n, o.timeoutSeconds(), none,
                 all ? String.format(Locale.ROOT, "%.0f", lastMs) : "NOT ALL (" + Math.round(allAt / 1e6) + " ms waited)",
                 p50, p99, rssBefore / 1024.0, rssPeak[0] / 1024.0, perStreamKib);
+        if (o.pid() > 0) {
+            System.out.printf(Locale.ROOT, "  CPU of the streams' holder until then: %.1f s, of which its JIT compilers %.1f s (%.0f %%)%n",
+                    cpu.totalSeconds(), cpu.compilerSeconds(), cpu.totalTicks() == 0 ? 0.0 : 100.0 * cpu.compilerTicks() / cpu.totalTicks());
+        }
         if (!metrics.isEmpty()) {
             System.out.print(metrics.lines().map(l -> "  gateway metric at peak: " + l + "\n").reduce("", String::concat));
         }
