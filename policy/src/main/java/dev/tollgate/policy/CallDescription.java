@@ -9,7 +9,7 @@ import dev.tollgate.policy.condition.NumberReadings;
  * @param protocol     {@code mcp} or {@code a2a}
  * @param method       JSON-RPC method, e.g. {@code tools/call}, {@code sampling/createMessage}
  * @param toolName     the tool of a {@code tools/call}; null otherwise
- * @param resourceUri  the URI of a {@code resources/read}; null otherwise
+ * @param resourceUri  the URI of a {@code resources/read}, or the resource a subscription or a completion names; null otherwise
  * @param promptName   the prompt of a {@code prompts/get}; null otherwise
  * @param arguments    tool arguments, prompt arguments, or the request params; may be null
  * @param direction    {@link #CLIENT_TO_SERVER} or {@link #SERVER_TO_CLIENT}
@@ -66,6 +66,16 @@ public record CallDescription(String protocol, String route, String method, Stri
 
     public static CallDescription mcpRequest(String route, String method, JsonNode params) {
         return new CallDescription(MCP, route, method, null, null, null, params, CLIENT_TO_SERVER);
+    }
+
+    /**
+     * A request naming a resource or a prompt without reading it: {@code resources/subscribe} and {@code unsubscribe}
+     * (the resource's URI), {@code completion/complete} (the resource template or prompt whose argument it completes).
+     * A {@code resource:} or {@code prompt:} rule then covers them as it covers the read, so a denied resource cannot be
+     * watched, nor a denied template's values listed by completion.
+     */
+    public static CallDescription mcpRequestNaming(String route, String method, String resourceUri, String promptName, JsonNode params) {
+        return new CallDescription(MCP, route, method, null, resourceUri, promptName, params, CLIENT_TO_SERVER);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.protocols.mcp.McpMessage;
 import dev.tollgate.protocols.mcp.McpMethods;
@@ -37,9 +38,34 @@ final class McpCallDescriber {
             return CallDescription.mcpTaskRequest(route, request.method(), tool, request.params());
         }
         if (message instanceof McpMessage.OtherRequest request && !isSessionPlumbing(request.method())) {
-            return CallDescription.mcpRequest(route, request.method(), request.params());
+            return namedTarget(route, request);
         }
         return null;
+    }
+
+    /** A request with the resource or prompt it names (subscriptions, completions), for resource: and prompt: rules. */
+    private static CallDescription namedTarget(String route, McpMessage.OtherRequest request) {
+        JsonNode params = request.params() == null ? MissingNode.getInstance() : request.params();
+        String resource = null, prompt = null;
+        switch (request.method()) {
+            case McpMethods.RESOURCES_SUBSCRIBE, McpMethods.RESOURCES_UNSUBSCRIBE -> resource = textOrNull(params.path("uri"));
+            case McpMethods.COMPLETION_COMPLETE -> {
+                JsonNode ref = params.path("ref");
+                if ("ref/resource".equals(ref.path("type").asText(null))) {
+                    resource = textOrNull(ref.path("uri"));
+                } else if ("ref/prompt".equals(ref.path("type").asText(null))) {
+                    prompt = textOrNull(ref.path("name"));
+                }
+            }
+            default -> {
+                return CallDescription.mcpRequest(route, request.method(), request.params());
+            }
+        }
+        return CallDescription.mcpRequestNaming(route, request.method(), resource, prompt, request.params());
+    }
+
+    private static String textOrNull(JsonNode value) {
+        return value.isTextual() ? value.textValue() : null;
     }
 
     /** The JSON-RPC id of a client request, as text; null for notifications and responses. */

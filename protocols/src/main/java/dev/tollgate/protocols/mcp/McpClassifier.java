@@ -38,20 +38,17 @@ public final class McpClassifier {
     }
 
     /**
-     * Subscribing to a resource and completing one of its template's arguments name it too; a server reads those URIs
-     * as it reads resources/read's, so they are held to the same form (the server's own checks decide the rest).
+     * Subscribing to a resource names it too, and a server's subscription handler reads the URI as resources/read's
+     * does, so it is held to the same form (the server's own checks decide the rest). A completion's resource reference
+     * is a URI template ({@code file:///vault/{name}}) that the SDKs compare as written: left as it is.
      */
     private static void checkNamedResource(JsonRpcRequest request) throws JsonRpcRejection {
         JsonNode params = request.params();
         if (params == null || !params.isObject()) {
             return;
         }
-        JsonNode uri = switch (request.method()) {
-            case McpMethods.RESOURCES_SUBSCRIBE, McpMethods.RESOURCES_UNSUBSCRIBE -> params.get("uri");
-            case McpMethods.COMPLETION_COMPLETE -> "ref/resource".equals(params.path("ref").path("type").asText(null))
-                    ? params.path("ref").get("uri") : null;
-            default -> null;
-        };
+        JsonNode uri = McpMethods.RESOURCES_SUBSCRIBE.equals(request.method()) || McpMethods.RESOURCES_UNSUBSCRIBE.equals(request.method())
+                ? params.get("uri") : null;
         if (uri != null && uri.isTextual()) {
             canonicalUri(request, uri.textValue());
         }

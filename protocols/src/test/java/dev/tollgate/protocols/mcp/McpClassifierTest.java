@@ -110,9 +110,7 @@ class McpClassifierTest {
         return Stream.of(
                 Arguments.of("resources/read", request(1, "resources/read", "{\"uri\":\"FILE:///secret.txt\"}")),
                 Arguments.of("resources/subscribe", request(1, "resources/subscribe", "{\"uri\":\"file:///a/../secret.txt\"}")),
-                Arguments.of("resources/unsubscribe", request(1, "resources/unsubscribe", "{\"uri\":\"file://localhost/secret.txt\"}")),
-                Arguments.of("completion/complete of a resource template", request(1, "completion/complete",
-                        "{\"ref\":{\"type\":\"ref/resource\",\"uri\":\"file:///%2e%2e/vault/{name}\"},\"argument\":{\"name\":\"name\",\"value\":\"k\"}}")));
+                Arguments.of("resources/unsubscribe", request(1, "resources/unsubscribe", "{\"uri\":\"file://localhost/secret.txt\"}")));
     }
 
     /** A URI a server would read as another text (ResourceUriForm) is refused wherever a request names a resource. */
@@ -127,10 +125,11 @@ class McpClassifierTest {
                 });
     }
 
+    /** A completion's resource reference is a URI template the SDKs compare as written: not held to a URI's form. */
     @Test
-    void aPromptRefOrATemplateUriInCanonicalFormIsLeftToTheServer() throws Exception {
+    void completionReferencesAndCanonicalSubscriptionsAreLeftToTheServer() throws Exception {
         assertThat(McpClassifier.classifyClientMessage(message(request(1, "completion/complete",
-                "{\"ref\":{\"type\":\"ref/prompt\",\"name\":\"FILE:///x\"},\"argument\":{\"name\":\"a\",\"value\":\"\"}}"))))
+                "{\"ref\":{\"type\":\"ref/resource\",\"uri\":\"file:///vault/{name}\"},\"argument\":{\"name\":\"name\",\"value\":\"k\"}}"))))
                 .isInstanceOf(McpMessage.OtherRequest.class);
         assertThat(McpClassifier.classifyClientMessage(message(request(1, "resources/subscribe", "{\"uri\":\"file:///vault/keys\"}"))))
                 .isInstanceOf(McpMessage.OtherRequest.class);
