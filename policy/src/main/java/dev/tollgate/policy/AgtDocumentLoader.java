@@ -91,6 +91,7 @@ final class AgtDocumentLoader {
         Mode mode = PolicyLoader.mode(root, problems);
         Action defaultAction = defaults(root, problems, warnings);
         notEnforced(root, warnings);
+        hostChecks.inPolicy(name);
         List<CompiledRule> rules = rules(root, name, mode, problems, warnings, hostChecks);
         CompiledRule cap = maxToolCalls(root, name, mode, problems, hostChecks, rules.size());
         if (cap != null) {

@@ -132,7 +132,7 @@ public final class PolicyLoader {
                 defaultMessage = defaults.hasNonNull("message") ? defaults.get("message").asText() : null;
             }
         }
-        ConditionCompiler conditions = new ConditionCompiler(checks, problems);
+        ConditionCompiler conditions = new ConditionCompiler(checks, problems).inPolicy(name);
         List<CompiledRule> rules = rules(root, name, mode, conditions, problems);
         if (!problems.isEmpty()) {
             throw new PolicyException(problems.list());

@@ -260,7 +260,7 @@ class BudgetThroughGatewayTest {
 
         assertThat(third.errorCode()).isEqualTo(-32010);
         assertThat(third.json().at("/error/data/rule").asText()).isEqualTo("search-rate");
-        assertThat(third.json().toString()).contains("rate limit reached for search-rate|acme");
+        assertThat(third.json().toString()).contains("rate limit reached for p|search-rate|0|acme");
         assertThat(BudgetFixture.call(http, gateway.port(), fixture.token("beta", "t"), 4, "search").json().has("result")).isTrue();
         assertThat(upstream.received()).hasSize(3);
     }
@@ -290,7 +290,7 @@ class BudgetThroughGatewayTest {
         assertThat(third.json().at("/error/data/rule").asText()).isEqualTo("per-tool-rate");
         assertThat(third.json().toString()).contains("rate-limit table full").contains("denied (fail closed)");
         assertThat(againA.errorCode()).isEqualTo(-32010);
-        assertThat(againA.json().toString()).contains("rate limit reached for per-tool-rate|tool-a");
+        assertThat(againA.json().toString()).contains("rate limit reached for p|per-tool-rate|0|tool-a");
         assertThat(upstream.received()).hasSize(2);
     }
 
@@ -314,7 +314,7 @@ class BudgetThroughGatewayTest {
         TestHttp.Reply otherTenant = BudgetFixture.call(http, gateway.port(), fixture.token("beta", "t"), 4, "tool-c");
 
         assertThat(third.errorCode()).isEqualTo(-32010);
-        assertThat(third.json().toString()).contains("rate-limit buckets of per-tenant-tool|axid:acme/").contains("denied (fail closed)");
+        assertThat(third.json().toString()).contains("rate-limit buckets of p|per-tenant-tool|0|axid:acme/").contains("denied (fail closed)");
         assertThat(otherTenant.json().has("result")).as("another tenant's first call").isTrue();
         assertThat(gateway.gateway().services().budgets().rateTableFull()).isEqualTo(1);
         assertThat(upstream.received()).hasSize(3);

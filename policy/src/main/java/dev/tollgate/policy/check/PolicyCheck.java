@@ -51,4 +51,13 @@ public interface PolicyCheck {
     default CompiledCheck compile(JsonNode args, String rule) {
         return compile(args);
     }
+
+    /**
+     * As {@link #compile(JsonNode, String)}, knowing also which check this is: {@code scope} names the policy, the
+     * rule and the check's place in it, for checks that keep state of their own (a rate limit's buckets) that must not
+     * be shared with another rule's, another policy's, or another check's of the same rule.
+     */
+    default CompiledCheck compile(JsonNode args, String rule, String scope) {
+        return compile(args, rule);
+    }
 }

@@ -13,8 +13,8 @@ import java.util.Set;
 
 /**
  * {@code check: {name: rate_limit, args: {rate: 10, period: 1s, burst: 20, per: [tenant, tool]}}} holds
- * when the caller's token bucket is empty. One bucket per rule and per combination of the {@code per}
- * values (no {@code per}: one bucket for the rule); it refills at {@code rate} tokens per {@code period}
+ * when the caller's token bucket is empty. One bucket per check (its policy, rule and place in the rule) and per
+ * combination of the {@code per} values (no {@code per}: one bucket for the check); it refills at {@code rate} tokens per {@code period}
  * up to {@code burst} (default: {@code rate}). Used as a condition of a deny rule. The token is taken by
  * the gateway after the decision (locally, or in Redis when buckets are shared), so evaluating a policy
  * (explain, dry runs) never consumes tokens. A value missing from the identity keys as "-"; values are escaped
@@ -39,6 +39,17 @@ public final class RateLimitCheck implements PolicyCheck {
 
     @Override
     public CompiledCheck compile(JsonNode args, String rule) {
+        return compile(args, rule, rule);
+    }
+
+    /**
+     * @param scope the policy, rule and place of this check (ConditionCompiler): its buckets' key starts with it. Keyed
+     *              by the rule's name alone, two checks of one rule ("10 a second and 3 an hour") and same-named rules
+     *              of two policies shared a bucket, each take refilling it at its own rate and capping it at its own
+     *              burst, so the stricter limit never held (review revJ).
+     */
+    @Override
+    public CompiledCheck compile(JsonNode args, String rule, String scope) {
         if (args == null || !args.isObject()) {
             throw new IllegalArgumentException("rate_limit needs args: {rate, period, burst, per}");
         }
@@ -64,24 +75,25 @@ public final class RateLimitCheck implements PolicyCheck {
         List<String> per = per(args.get("per"));
         double perSecond = rate.doubleValue() * 1e9 / period.toNanos();
         String name = rule == null ? NAME : rule;
+        String bucketScope = scope == null ? name : scope;
         boolean callerNamesKeys = per.stream().anyMatch(CALL_FIELDS::contains);
         return request -> {
-            String key = key(name, per, request);
-            String owner = callerNamesKeys ? name + "|" + caller(request.identity()) : key;
+            String key = key(bucketScope, per, request);
+            String owner = callerNamesKeys ? bucketScope + "|" + caller(request.identity()) : key;
             return request.facts().rateLimited(name, owner, key, perSecond, burst);
         };
     }
 
     /**
-     * The bucket's key: the rule and each {@code per} value in order. A value longer than {@link #LONGEST_KEY_VALUE}
+     * The bucket's key: the check's scope and each {@code per} value in order. A value longer than {@link #LONGEST_KEY_VALUE}
      * characters (a tool name is the caller's to choose, up to the body limit), or one spelled like a digest, keys as
      * its SHA-256, so a bucket's key stays small and a name cannot pose as another's digest.
      */
-    private static String key(String rule, List<String> per, PolicyRequest request) {
+    private static String key(String scope, List<String> per, PolicyRequest request) {
         if (per.isEmpty()) {
-            return rule;
+            return scope;
         }
-        StringBuilder key = new StringBuilder(rule);
+        StringBuilder key = new StringBuilder(scope);
         for (String field : per) {
             String value = value(field, request.call(), request.identity());
             // Escaped: "acme|ops" + "planner" is not "acme" + "ops|planner", nor a present "-" a missing value.

@@ -35,6 +35,9 @@ public final class ConditionCompiler {
     private final Problems problems;
     private final java.util.Set<String> checksUsed = new java.util.TreeSet<>();
     private String rule;
+    private String policy;
+    /** How many checks of the current rule were compiled: the next one's place in its scope. */
+    private int checksInRule;
 
     public ConditionCompiler(CheckRegistry checks, Problems problems) {
         this.checks = checks;
@@ -46,10 +49,23 @@ public final class ConditionCompiler {
         return checks;
     }
 
+    /** Names the policy whose rules this compiles: checks keeping state of their own scope it by policy too. */
+    public ConditionCompiler inPolicy(String policy) {
+        this.policy = policy;
+        return this;
+    }
+
     /** Compiles the condition of rule {@code rule}: checks that report denials by rule name get it. */
     public Condition compileRule(String rule, JsonNode node, String pointer) {
         this.rule = rule;
+        this.checksInRule = 0;
         return compile(node, pointer);
+    }
+
+    /** The policy, the rule and the check's place in the rule, each escaped, so no two checks share a scope. */
+    private String nextCheckScope() {
+        return dev.tollgate.policy.CallerKey.part(policy == null ? "-" : policy) + "|"
+                + dev.tollgate.policy.CallerKey.part(rule == null ? "-" : rule) + "|" + checksInRule++;
     }
 
     /** The names of the custom checks the compiled conditions use, so the gateway fetches only the state they read. */
@@ -236,7 +252,7 @@ public final class ConditionCompiler {
             return problem(at + "/name", "unknown check '" + name + "' (registered: " + checks.names() + ")");
         }
         try {
-            CheckCondition condition = new CheckCondition(name, check.compile(value.get("args"), rule));
+            CheckCondition condition = new CheckCondition(name, check.compile(value.get("args"), rule, nextCheckScope()));
             checksUsed.add(name);
             return condition;
         } catch (IllegalArgumentException e) {

@@ -97,7 +97,7 @@ class BudgetAndRateLimitChecksTest {
         assertThat(decide(p, "search", facts).ruleName()).isEqualTo("slow");
 
         // The owner is the caller as the gateway knows it (ACME's tenant and agent), whatever the rule is keyed by.
-        assertThat(facts.asked).containsOnly("owner slow|axid:" + ACME.tenant() + "/" + ACME.agent(), "rate slow|acme|search 0.5 30");
+        assertThat(facts.asked).containsOnly("owner p|slow|0|axid:" + ACME.tenant() + "/" + ACME.agent(), "rate p|slow|0|acme|search 0.5 30");
     }
 
     @Test
@@ -111,10 +111,10 @@ class BudgetAndRateLimitChecksTest {
         decide(p, "t".repeat(128), facts);
         decide(p, posingAsADigest, facts);
 
-        String owner = "owner slow|axid:" + ACME.tenant() + "/" + ACME.agent();
-        assertThat(facts.asked).containsExactly(owner, "rate slow|sha256:" + sha256Hex(longName) + "|acme 0.5 30",
-                owner, "rate slow|" + "t".repeat(128) + "|acme 0.5 30",
-                owner, "rate slow|sha256:" + sha256Hex(posingAsADigest) + "|acme 0.5 30");
+        String owner = "owner p|slow|0|axid:" + ACME.tenant() + "/" + ACME.agent();
+        assertThat(facts.asked).containsExactly(owner, "rate p|slow|0|sha256:" + sha256Hex(longName) + "|acme 0.5 30",
+                owner, "rate p|slow|0|" + "t".repeat(128) + "|acme 0.5 30",
+                owner, "rate p|slow|0|sha256:" + sha256Hex(posingAsADigest) + "|acme 0.5 30");
     }
 
     @Test
@@ -127,8 +127,8 @@ class BudgetAndRateLimitChecksTest {
         p.evaluate(new PolicyRequest(CallDescription.mcpToolCall("r", "search", null), oauthCaller, Instant.now(), facts));
         p.evaluate(new PolicyRequest(CallDescription.mcpToolCall("r", "search", null), anonymous, Instant.now(), facts));
 
-        assertThat(facts.asked).containsExactly("owner slow|oauth:-/app/alice", "rate slow|search 0.5 30",
-                "owner slow|anonymous", "rate slow|search 0.5 30");
+        assertThat(facts.asked).containsExactly("owner p|slow|0|oauth:-/app/alice", "rate p|slow|0|search 0.5 30",
+                "owner p|slow|0|anonymous", "rate p|slow|0|search 0.5 30");
     }
 
     @Test
@@ -140,8 +140,24 @@ class BudgetAndRateLimitChecksTest {
             p.evaluate(new PolicyRequest(CallDescription.mcpToolCall("r", "search", null), caller, Instant.now(), facts));
         }
 
-        assertThat(facts.asked).filteredOn(asked -> asked.startsWith("rate ")).containsExactly("rate slow|acme%7Cops|planner 0.5 30",
-                "rate slow|acme|ops%7Cplanner 0.5 30", "rate slow|acme|%2D 0.5 30", "rate slow|acme|- 0.5 30");
+        assertThat(facts.asked).filteredOn(asked -> asked.startsWith("rate ")).containsExactly("rate p|slow|0|acme%7Cops|planner 0.5 30",
+                "rate p|slow|0|acme|ops%7Cplanner 0.5 30", "rate p|slow|0|acme|%2D 0.5 30", "rate p|slow|0|acme|- 0.5 30");
+    }
+
+    /** Review revJ: two checks of one rule, and same-named rules of two policies, keep buckets of their own. */
+    @Test
+    void eachCheckOfEachRuleOfEachPolicyHasItsOwnBuckets() throws Exception {
+        CompiledPolicy p = policy("  - {name: slow, condition: {any: [{check: {name: rate_limit, args: {rate: 10, period: 1s}}},"
+                + " {check: {name: rate_limit, args: {rate: 3, period: 1h}}}]}, action: deny}\n");
+        CompiledPolicy other = PolicyLoader.parse("name: other\nrules:\n  - {name: slow, condition: {check: {name: rate_limit,"
+                + " args: {rate: 3, period: 1h}}}, action: deny}\n", "other.yaml", CheckRegistry.withDefaults());
+        RecordingFacts facts = new RecordingFacts(0);
+
+        p.evaluate(new PolicyRequest(CallDescription.mcpToolCall("r", "search", null), ACME, Instant.now(), facts));
+        other.evaluate(new PolicyRequest(CallDescription.mcpToolCall("r", "search", null), ACME, Instant.now(), facts));
+
+        assertThat(facts.asked).filteredOn(asked -> asked.startsWith("rate "))
+                .containsExactly("rate p|slow|0 10.0 10", "rate p|slow|1 8.333333333333334E-4 3", "rate other|slow|0 8.333333333333334E-4 3");
     }
 
     private static Identity axid(String tenant, String agent) {
