@@ -93,7 +93,7 @@ public final class Gateway {
         AuditLog audit = null;
         if (config.audit().enabled()) {
             try {
-                audit = AuditLog.open(config.audit(), new dev.tollgate.gateway.telemetry.ArgumentRedactor(config.telemetry().redactPaths()));
+                audit = AuditLog.open(config.audit());
                 metrics.watchAudit(audit);
             } catch (IOException e) {
                 SvidSources.closeAll(svids.values());
@@ -231,7 +231,24 @@ public final class Gateway {
         if (!previous.config().tasks().equals(next.config().tasks())) {
             needRestart.add("tasks");
         }
+        // The audit log, the span exporter and the approval channels are built once, at start (review revJ: a reload
+        // turning the audit log on was reported applied while calls went unrecorded). Argument redaction is the one
+        // telemetry setting each call reads from its snapshot.
+        if (!previous.config().audit().equals(next.config().audit())) {
+            needRestart.add("audit");
+        }
+        if (!sameBesidesRedaction(previous.config().telemetry(), next.config().telemetry())) {
+            needRestart.add("telemetry");
+        }
+        if (!previous.config().approvals().equals(next.config().approvals())) {
+            needRestart.add("approvals");
+        }
         return needRestart;
+    }
+
+    private static boolean sameBesidesRedaction(dev.tollgate.gateway.config.TelemetryConfig was, dev.tollgate.gateway.config.TelemetryConfig now) {
+        return was.equals(new dev.tollgate.gateway.config.TelemetryConfig(now.serviceName(), now.tracesExporter(), now.recordArguments(),
+                was.redactPaths(), now.upstreamSpans(), now.decisionSpanAfter(), now.sampleAllowed(), now.accessLog()));
     }
 
     /** Marks the gateway not ready (so load balancers drain it), then closes listeners and pools. */

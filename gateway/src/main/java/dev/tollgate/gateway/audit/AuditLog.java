@@ -1,7 +1,6 @@
 package dev.tollgate.gateway.audit;
 
 import dev.tollgate.gateway.config.AuditConfig;
-import dev.tollgate.gateway.telemetry.ArgumentRedactor;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -65,9 +64,9 @@ public final class AuditLog implements AutoCloseable {
     /** Writer thread only: what it brings to each record (its own time formatter among them). */
     private final AuditWriting writing;
 
-    private AuditLog(AuditConfig config, ArgumentRedactor redactor) throws IOException {
+    private AuditLog(AuditConfig config) throws IOException {
         this.config = config;
-        this.writing = new AuditWriting(config.arguments(), redactor, new InstantText());
+        this.writing = new AuditWriting(config.arguments(), new InstantText());
         this.room = new Semaphore(config.queueCapacity());
         this.appender = new AuditAppender(config.directory(), config.maxFileBytes(), Clock.systemUTC());
         AuditAppender.ChainEnd end = appender.open();
@@ -80,13 +79,9 @@ public final class AuditLog implements AutoCloseable {
     }
 
     public static AuditLog open(AuditConfig config) throws IOException {
-        return new AuditLog(config, new ArgumentRedactor(List.of()));
+        return new AuditLog(config);
     }
 
-    /** @param redactor applied to arguments before they are digested or kept */
-    public static AuditLog open(AuditConfig config, ArgumentRedactor redactor) throws IOException {
-        return new AuditLog(config, redactor);
-    }
 
     /** Queues a record for writing; false (and counted as dropped) when the queue is full. Never blocks. */
     public boolean offer(AuditEntry record) {

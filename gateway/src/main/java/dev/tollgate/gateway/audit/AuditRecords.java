@@ -10,6 +10,7 @@ import dev.tollgate.gateway.approval.PendingApproval;
 import dev.tollgate.gateway.config.AuditConfig;
 import dev.tollgate.gateway.pinning.PinChange;
 import dev.tollgate.gateway.pipeline.ResultVerdict;
+import dev.tollgate.gateway.telemetry.ArgumentRedactor;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.Decision;
 import dev.tollgate.policy.Identity;
@@ -65,8 +66,9 @@ public final class AuditRecords {
      * @param pins     the unreviewed tool definitions the call met (empty for none)
      * @param result   what result policy did with the call's result; null when it did not read one
      */
+    /** @param redactor the redaction of the configuration the call was decided under, applied on the writer thread */
     public record CallRecord(Instant time, CallDescription call, Identity caller, Decision decision, Outcome outcome,
-                             ApprovalState approval, List<PinChange> pins, ResultVerdict result) implements AuditEntry {
+                             ApprovalState approval, List<PinChange> pins, ResultVerdict result, ArgumentRedactor redactor) implements AuditEntry {
 
         public CallRecord {
             pins = List.copyOf(pins);
@@ -234,7 +236,7 @@ public final class AuditRecords {
             if (call.arguments() == null || writing.arguments() == AuditConfig.ArgumentsMode.NONE) {
                 return;
             }
-            JsonNode redacted = writing.redactor().redact(call.arguments());
+            JsonNode redacted = redactor.redact(call.arguments());
             g.writeStringField("args_digest", AuditChain.sha256(canonical(redacted, writing.digests())));
             if (writing.arguments() == AuditConfig.ArgumentsMode.FULL) {
                 g.writeFieldName("arguments");

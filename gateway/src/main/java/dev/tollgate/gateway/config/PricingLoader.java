@@ -66,7 +66,7 @@ final class PricingLoader {
         for (String route : routesNode.fieldNames()) {
             routes.put(route, route(routesNode.child(route)));
         }
-        return new PricingTable(root.usdMicros("default", 0), routes, reported, tokenUsage);
+        return new PricingTable(root.usdMicros("default", 0), routes, reported, tokenUsage, file);
     }
 
     private static PricingTable.RoutePrices route(NodeReader r) {

@@ -15,11 +15,13 @@ import java.util.Map;
  *
  * @param reportedCost JSON pointer into a {@code tools/call} result where upstreams report the call's cost in USD
  * @param usage        JSON pointers to the input and output token counts in a result
+ * @param source       the file it was read from (watched for reloads like gateway.yaml), or null for {@link #NONE}
  */
-public record PricingTable(long defaultMicros, Map<String, RoutePrices> routes, JsonPointer reportedCost, TokenUsage usage) {
+public record PricingTable(long defaultMicros, Map<String, RoutePrices> routes, JsonPointer reportedCost, TokenUsage usage,
+                           java.nio.file.Path source) {
 
     public static final PricingTable NONE = new PricingTable(0, Map.of(), JsonPointer.compile("/_meta/cost_usd"),
-            new TokenUsage(JsonPointer.compile("/_meta/usage/input_tokens"), JsonPointer.compile("/_meta/usage/output_tokens")));
+            new TokenUsage(JsonPointer.compile("/_meta/usage/input_tokens"), JsonPointer.compile("/_meta/usage/output_tokens")), null);
 
     public PricingTable {
         routes = Map.copyOf(routes);

@@ -141,8 +141,8 @@ final class AccessLog {
     void format(Line l, StringBuilder b) {
         if (text) {
             appendTime(l.epochMillis(), b);
-            b.append(" INFO  tollgate.access - route=").append(l.route()).append(" method=").append(l.method())
-                    .append(" tool=").append(or(l.tool())).append(" caller=").append(or(l.caller())).append(" decision=").append(l.decision())
+            b.append(" INFO  tollgate.access - route=").append(or(l.route())).append(" method=").append(or(l.method()))
+                    .append(" tool=").append(or(l.tool())).append(" caller=").append(or(l.caller())).append(" decision=").append(or(l.decision()))
                     .append(" status=").append(l.status()).append(" upstream_ms=").append(millis(l.upstreamNanos()))
                     .append(" total_ms=").append(millis(l.totalNanos())).append(" trace_id=").append(or(l.traceId()))
                     .append(" error=").append(or(l.error())).append('\n');
@@ -195,7 +195,10 @@ final class AccessLog {
         return false;
     }
 
-    /** Text lines keep one token per field: what a client chose (a tool name) cannot add fields or lines. */
+    /**
+     * Text lines keep one token per field: what a client chose (a tool name, a JSON-RPC method) cannot add fields or
+     * lines (review revJ: a method holding newlines wrote a forged access line).
+     */
     private static String or(String value) {
         if (value == null) {
             return "-";

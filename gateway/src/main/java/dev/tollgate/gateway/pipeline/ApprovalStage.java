@@ -9,7 +9,6 @@ import dev.tollgate.gateway.approval.Approvals;
 import dev.tollgate.gateway.approval.PendingApproval;
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
-import dev.tollgate.gateway.telemetry.ArgumentRedactor;
 import dev.tollgate.gateway.telemetry.CallAttributes;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.Decision;
@@ -90,7 +89,7 @@ final class ApprovalStage implements Stage {
         JsonNode arguments = call == null || call.arguments() == null ? null
                 : exchange.body() != null && exchange.body().length() > MAX_SHOWN_BODY_BYTES
                 ? com.fasterxml.jackson.databind.node.TextNode.valueOf("(" + exchange.body().length() + " bytes of request: too large to show here)")
-                : new ArgumentRedactor(exchange.snapshot().config().telemetry().redactPaths()).redact(call.arguments());
+                : exchange.snapshot().redactor().redact(call.arguments());
         String method = call != null ? call.method() : exchange.request().method().name();
         return new ApprovalRequest(exchange.route().route().name(), method, call == null ? null : call.toolName(), arguments,
                 exchange.identity(), decision.policyName(), decision.ruleName(), decision.message());

@@ -153,7 +153,8 @@ public final class CompletionRecorder {
                 result = result == null ? verdict : result.joinedWith(verdict);
             }
         }
-        return new AuditRecords.CallRecord(Instant.now(), call, exchange.identity(), decision, outcome, approval, exchange.pinFindings(), result);
+        return new AuditRecords.CallRecord(Instant.now(), call, exchange.identity(), decision, outcome, approval, exchange.pinFindings(), result,
+                exchange.snapshot().redactor());
     }
 
     /** The A2A generation the call spoke, as the audit and the {@code /version} policy pointer name it. */

@@ -32,6 +32,7 @@ public final class GatewaySnapshot {
     private final LiveConfig live;
     private final Map<String, OAuthVerifier> oauth;
     private final Map<String, RoutePins> pins;
+    private final dev.tollgate.gateway.telemetry.ArgumentRedactor redactor;
 
     private GatewaySnapshot(GatewayConfig config, PolicyBundle policies, AxidCache axid, Map<String, String> policyDigests,
                             Map<String, OAuthVerifier> oauth, Map<String, RoutePins> pins) {
@@ -51,6 +52,15 @@ public final class GatewaySnapshot {
         this.policyByRoute = Map.copyOf(byRoute);
         this.sessions = new SealedSessions(config.sessions());
         this.live = LiveConfig.of(config, policyDigests);
+        this.redactor = new dev.tollgate.gateway.telemetry.ArgumentRedactor(config.telemetry().redactPaths());
+    }
+
+    /**
+     * The argument redaction ({@code telemetry.redact}) of this configuration: what a call decided under it records in
+     * spans and in its audit record, so a reload that adds a path redacts the next call.
+     */
+    public dev.tollgate.gateway.telemetry.ArgumentRedactor redactor() {
+        return redactor;
     }
 
     /** Compiles a snapshot; policy references must already have been checked (see SnapshotLoader). */

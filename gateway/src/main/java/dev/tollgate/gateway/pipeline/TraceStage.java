@@ -81,7 +81,7 @@ public final class TraceStage implements Stage {
             if (message instanceof McpMessage.ToolCall call) {
                 a.put(CallAttributes.GEN_AI_TOOL_NAME, call.toolName()).put(CallAttributes.GEN_AI_OPERATION, "execute_tool");
                 if (telemetry.config().recordArguments()) {
-                    a.put(CallAttributes.GEN_AI_TOOL_ARGUMENTS, telemetry.redactor().redact(call.arguments()).toString());
+                    a.put(CallAttributes.GEN_AI_TOOL_ARGUMENTS, exchange.snapshot().redactor().redact(call.arguments()).toString());
                 }
             } else if (message instanceof McpMessage.ResourceRead read) {
                 a.put(CallAttributes.MCP_RESOURCE_URI, read.uri());

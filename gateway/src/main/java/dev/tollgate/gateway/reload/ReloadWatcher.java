@@ -155,6 +155,10 @@ public final class ReloadWatcher implements AutoCloseable {
             record(times, gateway.snapshot().config().axid().jwksFile());
         }
         gateway.snapshot().config().routes().stream().filter(r -> r.pinning() != null).forEach(r -> record(times, r.pinning().manifest()));
+        java.nio.file.Path pricing = gateway.snapshot().config().budget().pricing().source();
+        if (pricing != null) {
+            record(times, pricing);
+        }
         Path policies = gateway.snapshot().config().policyDirectory();
         if (policies != null && Files.isDirectory(policies)) {
             try (Stream<Path> files = Files.list(policies)) {

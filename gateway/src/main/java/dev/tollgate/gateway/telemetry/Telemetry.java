@@ -24,7 +24,6 @@ public final class Telemetry implements AutoCloseable {
     private final OpenTelemetrySdk ownedSdk;
     private final Tracer tracer;
     private final TelemetryConfig config;
-    private final ArgumentRedactor redactor;
     private final SpanPipelineCounts counts;
     private final boolean exporting;
 
@@ -36,7 +35,6 @@ public final class Telemetry implements AutoCloseable {
         this.counts = counts;
         this.tracer = openTelemetry.getTracer(INSTRUMENTATION);
         this.config = config;
-        this.redactor = new ArgumentRedactor(config.redactPaths());
     }
 
     /**
@@ -121,10 +119,6 @@ public final class Telemetry implements AutoCloseable {
 
     public TelemetryConfig config() {
         return config;
-    }
-
-    public ArgumentRedactor redactor() {
-        return redactor;
     }
 
     /** Flushes pending spans and stops the exporters; only for an SDK this object created. */

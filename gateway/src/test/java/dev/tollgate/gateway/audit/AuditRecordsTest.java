@@ -35,8 +35,8 @@ class AuditRecordsTest {
         CallDescription call = CallDescription.mcpToolCall("files", "read_file", JSON.readTree("{\"path\":\"/etc/hosts\"}"));
         Decision allowed = new Decision(Action.ALLOW, "r", null, "p", Mode.ENFORCE);
         var record = new AuditRecords.CallRecord(time, call, Identity.ANONYMOUS, allowed,
-                new AuditRecords.Outcome(200, null, 1.5, 1.0, null, "7", null), null, List.of(), null);
-        AuditWriting writing = new AuditWriting(AuditConfig.ArgumentsMode.DIGEST, new ArgumentRedactor(List.of()), new InstantText());
+                new AuditRecords.Outcome(200, null, 1.5, 1.0, null, "7", null), null, List.of(), null, new ArgumentRedactor(List.of()));
+        AuditWriting writing = new AuditWriting(AuditConfig.ArgumentsMode.DIGEST, new InstantText());
 
         String line = new String(AuditLine.seal(record, 1, AuditChain.GENESIS, writing).bytes(), java.nio.charset.StandardCharsets.UTF_8);
 

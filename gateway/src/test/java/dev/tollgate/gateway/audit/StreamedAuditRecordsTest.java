@@ -63,9 +63,9 @@ class StreamedAuditRecordsTest {
         ResultVerdict first = new ResultVerdict("7", new Decision(Action.AUDIT, "first", null, "p", Mode.ENFORCE), List.of());
         ResultVerdict last = new ResultVerdict("7", new Decision(Action.REDACT, "last", null, "p", Mode.ENFORCE), List.of());
         var record = new AuditRecords.CallRecord(CREATED, CallDescription.mcpToolCall("r", "deploy", null), Identity.ANONYMOUS, approve,
-                new AuditRecords.Outcome(200, null, 2, 1, null, "7", null), approval, List.of(), last);
+                new AuditRecords.Outcome(200, null, 2, 1, null, "7", null), approval, List.of(), last, new ArgumentRedactor(List.of()));
 
-        JsonNode line = JSON.readTree(AuditLine.utf8(record, 1, AuditChain.GENESIS, writing(AuditConfig.ArgumentsMode.NONE, List.of())));
+        JsonNode line = JSON.readTree(AuditLine.utf8(record, 1, AuditChain.GENESIS, writing(AuditConfig.ArgumentsMode.NONE)));
 
         assertThat(line.path("decision").path("enforced").asBoolean(true)).isFalse();
         assertThat(line.path("approval").path("outcome").asText()).isEqualTo("approved");
@@ -134,12 +134,12 @@ class StreamedAuditRecordsTest {
             }
         }
         AuditRecordsAsTree.finish(tree, argumentsMode, new ArgumentRedactor(redact), new InstantText());
-        var record = new AuditRecords.CallRecord(time, call, caller, decision, outcome, approval, pins, result);
-        return new Case(record, tree, writing(argumentsMode, redact));
+        var record = new AuditRecords.CallRecord(time, call, caller, decision, outcome, approval, pins, result, new ArgumentRedactor(redact));
+        return new Case(record, tree, writing(argumentsMode));
     }
 
-    private static AuditWriting writing(AuditConfig.ArgumentsMode mode, List<String> redact) {
-        return new AuditWriting(mode, new ArgumentRedactor(redact), new InstantText());
+    private static AuditWriting writing(AuditConfig.ArgumentsMode mode) {
+        return new AuditWriting(mode, new InstantText());
     }
 
     private static JsonNode arguments(Random random, String text) {

@@ -3,15 +3,13 @@ package dev.tollgate.gateway.audit;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.gateway.config.AuditConfig;
-import dev.tollgate.gateway.telemetry.ArgumentRedactor;
 import java.io.IOException;
-import java.util.List;
 
 /** A test's audit record given as a tree: its fields written as they are, in their order. */
 record TreeAuditEntry(ObjectNode tree) implements AuditEntry {
 
     /** A writer's setting for records that carry no call arguments: nothing to redact or digest. */
-    static final AuditWriting WRITING = new AuditWriting(AuditConfig.ArgumentsMode.DIGEST, new ArgumentRedactor(List.of()), new InstantText());
+    static final AuditWriting WRITING = new AuditWriting(AuditConfig.ArgumentsMode.DIGEST, new InstantText());
 
     /** The tree sealed into its line, as the writer thread seals records. */
     static AuditLine seal(ObjectNode tree, long seq, String prev) throws IOException {

@@ -31,6 +31,8 @@ import org.junit.jupiter.api.Test;
  * Consequence: a configured rate limit (per hour, per day: the kind that caps cost or abuse) is exceeded without bound.
  * Should be: each check of each policy has a bucket of its own (the key names the policy and the check, or its rate,
  * period and burst).
+ *
+ * <p>Fixed: a bucket is keyed by its check's policy, rule and place in the rule (RateLimitCheck, ConditionCompiler).
  */
 class SharedRateBucketReviewTest {
 
