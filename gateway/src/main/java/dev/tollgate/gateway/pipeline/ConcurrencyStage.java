@@ -36,6 +36,12 @@ public final class ConcurrencyStage implements Stage {
             exchange.onComplete(admitted::release);
             return StageResult.proceed();
         }
+        return refused(exchange, admission, errors);
+    }
+
+    /** Answers 429 with the reason of the limit the admission ran into, and {@code Retry-After}. */
+    static Future<StageResult> refused(Exchange exchange, ConcurrentCalls.Admission admission, ErrorResponder errors) {
+        var route = exchange.route().route();
         RejectReason reason;
         String detail;
         if (admission instanceof ConcurrentCalls.RouteFull full) {

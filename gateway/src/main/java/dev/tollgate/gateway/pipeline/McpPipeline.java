@@ -35,6 +35,8 @@ public final class McpPipeline {
         stages.add(new ReadBodyStage(errors, services.metrics()));
         // Parsing precedes every stage that reads the call (policy, spans, audit, budget).
         stages.add(new ParseJsonRpcStage(errors, services.learnt().paramHeaders()));
+        // A batch's requests run at once upstream: each beyond the first takes a concurrency slot of its own.
+        stages.add(new BatchConcurrencyStage(services.concurrentCalls(), errors));
         // A session's upstream pairs answers by id: an id still in flight in the session is refused before anything else.
         stages.add(new SessionRequestIdStage(services.learnt().sessionRequestIds(), errors));
         // A client's answer to the gateway's own approval question: taken here, never forwarded.
