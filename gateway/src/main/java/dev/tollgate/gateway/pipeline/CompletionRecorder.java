@@ -111,11 +111,14 @@ public final class CompletionRecorder {
         ResponseOutcome outcome = exchange.outcome();
         // One JSON-RPC answer to read: a single MCP request, or an A2A JSON-RPC call (REST answers are judged by status).
         boolean single = exchange.payload() instanceof JsonRpcPayload.Single || exchange.a2a() != null && !exchange.a2a().restShaped();
-        boolean succeeded = error == null && status >= 200 && status < 300 && !(single && outcome.failed())
+        // A client that leaves does not cancel the call (MCP: a disconnect is not a cancellation): a call already sent
+        // runs on, so it pays its estimate (review revJ: six abandoned calls ran upstream and the budget never moved).
+        boolean abandonedRunning = "client_aborted".equals(error) && exchange.sentUpstream();
+        boolean succeeded = abandonedRunning || error == null && status >= 200 && status < 300 && !(single && outcome.failed())
                 && !(single && awaitsInput(outcome.result()));
         PricingTable pricing = exchange.snapshot().config().budget().pricing();
         for (CallCharge charge : exchange.charges()) {
-            long actual = pricing.actualMicros(charge.route(), charge.tool(), single ? outcome.result() : null);
+            long actual = pricing.actualMicros(charge.route(), charge.tool(), single && !abandonedRunning ? outcome.result() : null);
             services.budgets().settle(charge, succeeded, actual);
         }
     }

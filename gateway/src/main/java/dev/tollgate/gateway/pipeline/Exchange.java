@@ -372,6 +372,11 @@ public final class Exchange {
         upstreamStartNanos = System.nanoTime();
     }
 
+    /** Whether the call was sent to an upstream instance (its request started), whatever came of it. */
+    boolean sentUpstream() {
+        return upstreamStartNanos != 0;
+    }
+
     void upstreamAnswered() {
         if (upstreamEndNanos == 0 && upstreamStartNanos != 0) {
             upstreamEndNanos = System.nanoTime();
