@@ -117,9 +117,15 @@ public final class CompletionRecorder {
         boolean succeeded = abandonedRunning || error == null && status >= 200 && status < 300 && !(single && outcome.failed())
                 && !(single && awaitsInput(outcome.result()));
         PricingTable pricing = exchange.snapshot().config().budget().pricing();
-        for (CallCharge charge : exchange.charges()) {
-            long actual = pricing.actualMicros(charge.route(), charge.tool(), single && !abandonedRunning ? outcome.result() : null);
-            services.budgets().settle(charge, succeeded, actual);
+        List<CallCharge> charges = exchange.charges();
+        for (int i = 0; i < charges.size(); i++) {
+            CallCharge charge = charges.get(i);
+            // A batch's answer holds one response per call (review revJ: every call of a batch paid its estimate, never
+            // the cost its result reported, nor was released when its own response was an error).
+            JsonNode own = single || abandonedRunning ? null : outcome.responseTo(exchange.chargedRequestId(i));
+            boolean paid = own == null ? succeeded : succeeded && own.has("result") && !awaitsInput(own.get("result"));
+            JsonNode result = abandonedRunning ? null : single ? outcome.result() : own == null ? null : own.get("result");
+            services.budgets().settle(charge, paid, pricing.actualMicros(charge.route(), charge.tool(), result));
         }
     }
 

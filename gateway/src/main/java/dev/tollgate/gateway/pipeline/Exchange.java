@@ -64,6 +64,7 @@ public final class Exchange {
     private boolean completed;
     private SpendView spend;
     private List<CallCharge> charges = List.of();
+    private List<String> chargedRequestIds = List.of();
     private ResponseOutcome outcome;
     private int auditReserved;
 
@@ -422,11 +423,18 @@ public final class Exchange {
         return charges;
     }
 
-    void charge(CallCharge charge) {
+    /** The JSON-RPC id (as text) of the request the i-th charge is for; null when it has none (A2A over HTTP+JSON). */
+    String chargedRequestId(int i) {
+        return i < chargedRequestIds.size() ? chargedRequestIds.get(i) : null;
+    }
+
+    void charge(CallCharge charge, String requestId) {
         if (charges.isEmpty()) {
             charges = new java.util.ArrayList<>(1);
+            chargedRequestIds = new java.util.ArrayList<>(1);
         }
         charges.add(charge);
+        chargedRequestIds.add(requestId);
         if (outcome == null) {
             outcome = new ResponseOutcome();
         }

@@ -157,7 +157,8 @@ public final class PolicyStage implements Stage {
                         if (secured instanceof Secured.Refused refused) {
                             decisions.set(index, BudgetDenials.refused(decision, refused));
                         } else if (((Secured.Granted) secured).charge() != null) {
-                            exchange.charge(((Secured.Granted) secured).charge());
+                            exchange.charge(((Secured.Granted) secured).charge(), index < exchange.messages().size()
+                                    ? McpCallDescriber.requestId(exchange.messages().get(index)) : null);
                         }
                         return secure(exchange, decisions, facts, calls, index + 1);
                     });

@@ -18,6 +18,8 @@ final class ResponseOutcome {
 
     private JsonNode result;
     private boolean error;
+    /** Each response seen, by its id's text: a batch's calls are settled one by one. */
+    private final java.util.Map<String, JsonNode> responsesById = new java.util.HashMap<>();
 
     void onJson(Buffer body) {
         inspect(BufferBytes.readOnly(body));
@@ -37,14 +39,30 @@ final class ResponseOutcome {
         } catch (IOException e) {
             return;
         }
-        if (node == null || !node.isObject() || node.has("method")) {
-            return; // a batch answer, or a request or notification from the server on the stream
+        if (node != null && node.isArray()) {
+            node.forEach(this::noteById); // a batch's answer
+            return;
         }
+        if (node == null || !node.isObject() || node.has("method")) {
+            return; // a request or notification from the server on the stream
+        }
+        noteById(node);
         if (node.has("error")) {
             error = true;
         } else if (node.has("result")) {
             result = node.get("result");
         }
+    }
+
+    private void noteById(JsonNode response) {
+        if (response.isObject() && !response.has("method") && response.hasNonNull("id") && (response.has("result") || response.has("error"))) {
+            responsesById.putIfAbsent(response.get("id").asText(), response);
+        }
+    }
+
+    /** The response to the request of this id (its text), or null when none was seen. */
+    JsonNode responseTo(String id) {
+        return id == null ? null : responsesById.get(id);
     }
 
     /** The result, or null when none was seen (an error, a cut stream, a body too large to inspect). */
