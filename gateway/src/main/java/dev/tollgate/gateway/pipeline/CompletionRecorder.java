@@ -133,14 +133,21 @@ public final class CompletionRecorder {
         return result != null && "input_required".equals(result.path("resultType").asText(null));
     }
 
-    /** A server-to-client request decided on an SSE stream (sampling, elicitation): audited when decided. */
-    void serverRequestDecided(Exchange exchange, CallDescription call, Decision decision, JsonNode id) {
+    /**
+     * A server-to-client request decided on an SSE stream (sampling, elicitation): audited when decided.
+     *
+     * @return false when its record was dropped by a full queue under {@code when-full: reject}: then the request is not
+     *         delivered, as a call that could not be recorded is not made (review revJ: it was relayed unrecorded)
+     */
+    boolean serverRequestDecided(Exchange exchange, CallDescription call, Decision decision, JsonNode id) {
         services.metrics().serverRequestDecided(exchange.route().route().name(), call.method(), decision.enforcedDeny());
-        if (services.audit() != null) {
-            // Not reserved: the request was decided mid-stream; a full queue drops (and counts) it.
-            services.audit().offer(record(exchange, call, decision, 0, decision.enforcedDeny() ? "policy_denied" : null,
-                    System.nanoTime() - exchange.startNanos(), id == null ? null : id.asText()));
+        if (services.audit() == null) {
+            return true;
         }
+        // Not reserved: the request was decided mid-stream; a full queue drops (and counts) it.
+        boolean queued = services.audit().offer(record(exchange, call, decision, 0, decision.enforcedDeny() ? "policy_denied" : null,
+                System.nanoTime() - exchange.startNanos(), id == null ? null : id.asText()));
+        return queued || services.audit().config().whenFull() != dev.tollgate.gateway.config.AuditConfig.WhenFull.REJECT;
     }
 
     private AuditRecords.CallRecord record(Exchange exchange, CallDescription call, Decision decision, int status, String error,

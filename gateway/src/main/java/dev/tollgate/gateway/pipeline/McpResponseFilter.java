@@ -113,7 +113,8 @@ final class McpResponseFilter implements ResponseFilter {
     /** Told about every server-to-client request decided, allowed or denied (for metrics and audit). */
     @FunctionalInterface
     interface DecisionListener {
-        void decided(CallDescription call, Decision decision, JsonNode id);
+        /** @return false when the decision could not be recorded and the request must not be delivered (fail closed) */
+        boolean decided(CallDescription call, Decision decision, JsonNode id);
     }
 
     /**
@@ -409,7 +410,11 @@ final class McpResponseFilter implements ResponseFilter {
             // Decided by the result rules before it is recorded, so its audit record carries their verdict.
             ResultPolicing.Outcome shown = results == null ? ResultPolicing.Outcome.PASSED
                     : results.policedServerRequest(request.method(), request.id().value(), message.root().get("params"), currentSize);
-            decisions.decided(call, decision, request.id().value());
+            if (!decisions.decided(call, decision, request.id().value())) {
+                // Its record could not be kept (audit when-full: reject): not delivered, as a call would not be made.
+                answerUpstream.answer(request.id().value(), AuditUnavailable.response(request.id().value()), RejectReason.AUDIT_UNAVAILABLE);
+                return null;
+            }
             if (shown == ResultPolicing.Outcome.DENIED) {
                 // Not delivered: the server's request gets the policy's error, and the call's stream goes on.
                 answerUpstream.answer(request.id().value(), results.denial(request.id().value()), null);

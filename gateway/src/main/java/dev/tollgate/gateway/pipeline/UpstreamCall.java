@@ -344,10 +344,11 @@ final class UpstreamCall {
         ResponseFilter filter = exchange.a2a() != null ? new A2aResponseFilter(exchange, errors, learnt)
                 : new McpResponseFilter(exchange, new ServerRequestAnswers(exchange, client, errors, () -> upstreamSessionId),
                         (call, decision, id) -> {
-                            completion.serverRequestDecided(exchange, call, decision, id);
+                            boolean recorded = completion.serverRequestDecided(exchange, call, decision, id);
                             if (decision.enforcedDeny()) {
                                 errors.count(PolicyDenials.reasonFor(decision));
                             }
+                            return recorded;
                         }, this::refused, learnt);
         HttpMethod verb = exchange.request().method();
         // What a client dispatches: the answers to its POSTs and its GET stream (a DELETE's body is never read).
