@@ -85,6 +85,11 @@ public final class AuditLog implements AutoCloseable {
 
     /** Queues a record for writing; false (and counted as dropped) when the queue is full. Never blocks. */
     public boolean offer(AuditEntry record) {
+        if (!running) {
+            // After close nothing writes it: counted, not queued to be lost silently.
+            dropped.incrementAndGet();
+            return false;
+        }
         if (!room.tryAcquire()) {
             dropped.incrementAndGet();
             return false;
@@ -105,6 +110,10 @@ public final class AuditLog implements AutoCloseable {
 
     /** Queues a record on room already reserved with {@link #tryReserve}: never fails, never blocks. */
     public void offerReserved(AuditEntry record) {
+        if (!running) {
+            dropped.incrementAndGet();
+            return;
+        }
         enqueue(record);
     }
 

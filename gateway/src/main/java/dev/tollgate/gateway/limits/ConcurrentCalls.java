@@ -75,6 +75,11 @@ public final class ConcurrentCalls {
         return count == null ? 0 : count.get();
     }
 
+    /** Calls in flight on every route together (shutdown waits for them to end before the audit log closes). */
+    public int total() {
+        return byRoute.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
+
     /** How many callers have a call in flight (the table's size). */
     public int callersInFlight() {
         return byCaller.size();
