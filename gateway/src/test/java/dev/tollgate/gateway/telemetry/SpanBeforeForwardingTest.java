@@ -78,7 +78,8 @@ class SpanBeforeForwardingTest {
         GatewayServices services = new GatewayServices(new GatewayMetrics(), Telemetry.of(sdk, new TelemetryConfig("tollgate", "none",
                 true, List.of("/password"), upstreamSpans, decisionSpanAfter)), null);
         gateway = RunningGateway.start(vertx, RunningGateway.mcpYaml(upstream.url("/mcp"), dir, "p",
-                "limits: {max-body-bytes: 65536}\n" + dev.tollgate.gateway.support.TestSessions.YAML), services);
+                // Redaction is read from the configuration each call was decided under, as a reload would change it.
+                "limits: {max-body-bytes: 65536}\ntelemetry: {redact: [/password]}\n" + dev.tollgate.gateway.support.TestSessions.YAML), services);
     }
 
     @AfterEach
