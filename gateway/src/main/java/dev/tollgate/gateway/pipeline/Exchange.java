@@ -63,6 +63,7 @@ public final class Exchange {
     private String errorType;
     private boolean completed;
     private SpendView spend;
+    private java.util.function.Supplier<GatewaySnapshot> liveSnapshots;
     private List<CallCharge> charges = List.of();
     private List<String> chargedRequestIds = List.of();
     private ResponseOutcome outcome;
@@ -145,6 +146,19 @@ public final class Exchange {
     /** The policy deciding this request's route in this request's snapshot; null means none (fail closed). */
     public CompiledPolicy policy() {
         return snapshot.policyFor(route.route());
+    }
+
+    /**
+     * The route's policy in the configuration serving now, which a reload may have replaced since this call began:
+     * what a stream open for hours decides the server's requests on (review revJ: a GET stream kept relaying sampling
+     * requests a reload had denied). Null when the route is gone (decided as no policy: denied).
+     */
+    CompiledPolicy currentPolicy() {
+        return liveSnapshots == null ? policy() : liveSnapshots.get().policyFor(route.route());
+    }
+
+    void liveSnapshots(java.util.function.Supplier<GatewaySnapshot> snapshots) {
+        this.liveSnapshots = snapshots;
     }
 
     /** One decision per message, null where policy does not decide (notifications, responses, initialize). */

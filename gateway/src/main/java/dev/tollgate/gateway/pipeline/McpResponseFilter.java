@@ -55,7 +55,6 @@ final class McpResponseFilter implements ResponseFilter {
     /** The longest a client may cache a tools list filtered for it: a policy reload may change what it may call. */
     static final long MAX_FILTERED_LIST_TTL_MS = 60_000;
 
-    private final CompiledPolicy policy;
     private final Identity identity;
     private final String route;
     private final ServerMessageReader reader;
@@ -146,7 +145,6 @@ final class McpResponseFilter implements ResponseFilter {
                 ? exchange.upstreamInstance().url() : null;
         this.decisions = decisions;
         this.refusals = refusals;
-        this.policy = exchange.policy();
         this.identity = exchange.identity();
         this.route = exchange.route().route().name();
         this.reader = new ServerMessageReader(exchange.snapshot().jsonRpc());
@@ -401,7 +399,7 @@ final class McpResponseFilter implements ResponseFilter {
         if (message.messages().get(0) instanceof JsonRpcRequest request && McpMethods.isServerToClientRequest(request.method())
                 && !McpMethods.PING.equals(request.method())) {
             CallDescription call = CallDescription.mcpServerRequest(route, request.method(), request.params());
-            Decision decision = RoutePolicy.decide(policy, new PolicyRequest(call, identity, Instant.now()));
+            Decision decision = RoutePolicy.decide(exchange.currentPolicy(), new PolicyRequest(call, identity, Instant.now()));
             if (decision.enforcedDeny()) {
                 decisions.decided(call, decision, request.id().value());
                 answerUpstream.answer(request.id().value(), PolicyDenials.response(request.id().value(), decision), null);
@@ -514,7 +512,7 @@ final class McpResponseFilter implements ResponseFilter {
         List<EmbeddedInputRequests.Embedded> embedded = EmbeddedInputRequests.in(response);
         for (EmbeddedInputRequests.Embedded request : embedded) {
             CallDescription call = CallDescription.mcpServerRequest(route, request.method(), request.params());
-            Decision decision = RoutePolicy.decide(policy, new PolicyRequest(call, identity, Instant.now()));
+            Decision decision = RoutePolicy.decide(exchange.currentPolicy(), new PolicyRequest(call, identity, Instant.now()));
             decisions.decided(call, decision, request.id());
             if (decision.enforcedDeny() && denial == null) {
                 denial = PolicyDenials.response(response.get("id"), decision);
@@ -780,6 +778,7 @@ final class McpResponseFilter implements ResponseFilter {
         // What each tool's arguments put in Mcp-Param-* headers (2026-07-28): learnt before filtering, from the whole list.
         paramHeaders.learn(route, tools);
         boolean removed = hideUnreviewed(tools);
+        CompiledPolicy policy = exchange.policy();
         for (Iterator<JsonNode> it = tools.elements(); it.hasNext(); ) {
             JsonNode tool = it.next();
             JsonNode name = tool.path("name");

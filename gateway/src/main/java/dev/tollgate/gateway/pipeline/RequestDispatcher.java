@@ -54,6 +54,8 @@ public final class RequestDispatcher implements Handler<HttpServerRequest> {
             // Hold the body until the body stage installs its handlers; earlier stages may be asynchronous.
             request.pause();
         }
-        pipeline.run(new Exchange(request, snapshot, listener, match, start));
+        Exchange exchange = new Exchange(request, snapshot, listener, match, start);
+        exchange.liveSnapshots(snapshots);
+        pipeline.run(exchange);
     }
 }
