@@ -43,7 +43,9 @@ import java.util.List;
  */
 public final class PolicyStage implements Stage {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // Reads numbers exactly: a partly denied batch forwards its allowed elements with the numbers as sent (review revJ:
+    // 0.1000000000000000000001 went out as 0.1 and 1E+2 as 100.0 while the audit kept the exact values).
+    private static final ObjectMapper JSON = dev.tollgate.protocols.json.ExactNumbers.readingExactly(new ObjectMapper());
 
     private final Budgets budgets;
     private final TaskOrigins tasks;
@@ -243,8 +245,8 @@ public final class PolicyStage implements Stage {
             return StageResult.proceed();
         }
         // Rare path (batches exist only before MCP 2025-06-18): re-read the body as a tree and keep the
-        // allowed elements. Duplicate keys were refused at parse time, so this re-serialization means
-        // exactly what the client sent.
+        // allowed elements. Duplicate keys were refused at parse time and numbers are read exactly, so this
+        // re-serialization means exactly what the client sent.
         ArrayNode allowed = JsonNodeFactory.instance.arrayNode();
         JsonNode original = tree(exchange.body());
         for (int i = 0; i < messages.size(); i++) {
