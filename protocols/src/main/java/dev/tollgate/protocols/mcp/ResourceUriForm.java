@@ -67,6 +67,19 @@ public final class ResourceUriForm {
                 return "a '" + segment + "' segment in its path (servers resolve it)";
             }
         }
+        // A handler that decodes its path variable reads an escaped slash (or backslash) as a separator.
+        for (String segment : path.replace("%2F", "/").replace("%5C", "/").split("/", -1)) {
+            if (segment.equals(".") || segment.equals("..")) {
+                return "a '" + segment + "' segment once its escaped slashes are read (%2F, %5C)";
+            }
+        }
+        if (special && queryOrFragment >= 0 && rest.charAt(queryOrFragment) == '?') {
+            int fragment = rest.indexOf('#', queryOrFragment);
+            String query = fragment < 0 ? rest.substring(queryOrFragment) : rest.substring(queryOrFragment, fragment);
+            if (query.indexOf('\'') >= 0) {
+                return "a ' in the query of a " + scheme + ": URI (servers escape it)";
+            }
+        }
         return null;
     }
 
@@ -83,6 +96,16 @@ public final class ResourceUriForm {
                 if (isUnreserved(decoded)) {
                     return "an escape of '" + decoded + "', which needs none (servers read it as '" + decoded + "')";
                 }
+                if (Character.isLowerCase(uri.charAt(i + 1)) || Character.isLowerCase(uri.charAt(i + 2))) {
+                    return "an escape in lower case (%" + uri.substring(i + 1, i + 3) + "; normalizers read it in upper case)";
+                }
+                if (decoded < 0x20 || decoded == 0x7F) {
+                    return "an escaped control character (" + describe(decoded) + ")";
+                }
+                if (decoded == '%' && i + 4 < uri.length() && Character.digit(uri.charAt(i + 3), 16) >= 0
+                        && Character.digit(uri.charAt(i + 4), 16) >= 0) {
+                    return "an escaped escape (%25" + uri.substring(i + 3, i + 5) + ", which a second decoding reads)";
+                }
                 i += 2;
             } else if (!isUnreserved(c) && URI_PUNCTUATION.indexOf(c) < 0) {
                 return "a character no URI holds as written (" + describe(c) + ")";
@@ -92,10 +115,13 @@ public final class ResourceUriForm {
     }
 
     private static String authorityProblem(String scheme, boolean special, String authority) {
-        int at = authority.lastIndexOf('@');
-        String hostAndPort = at < 0 ? authority : authority.substring(at + 1);
+        // Servers drop an empty user or password and escape some characters of either: no user information at all.
+        if (authority.indexOf('@') >= 0) {
+            return "user information before its host (servers rewrite it)";
+        }
+        String hostAndPort = authority;
         if (hostAndPort.startsWith("[")) {
-            return special ? "an IPv6 host (write the resource's host as a name)" : null;
+            return "an IP literal host in brackets (servers rewrite it in its short form)";
         }
         int portColon = hostAndPort.lastIndexOf(':');
         String host = portColon < 0 ? hostAndPort : hostAndPort.substring(0, portColon);
@@ -116,9 +142,6 @@ public final class ResourceUriForm {
         }
         if (!special) {
             return null;
-        }
-        if (at >= 0 && scheme.equals("file")) {
-            return "user information in a file: URI";
         }
         if (host.isEmpty()) {
             return scheme.equals("file") ? null : "no host (servers read the path's first segment as the host)";

@@ -19,7 +19,10 @@ class ResourceUriFormTest {
             "file://fileserver/share/a.txt",
             "file:///C:/Users/me/notes.md",
             "https://example.com/docs/readme.md",
-            "https://user@example.com:8443/a?b=c#d",
+            "https://example.com:8443/a?b=c#d",
+            "file:///a%2Fb%5Cc",
+            "custom://h/?b'c",
+            "file:///100%25",
             "http://127.0.0.1:8080/x",
             "http://10.0.0.1/",
             "https://v2.api.example.com./x",
@@ -28,6 +31,7 @@ class ResourceUriFormTest {
             "urn:isbn:0451450523",
             "mem:note-1",
             "git://repo/a%20b%2Fc",
+            "file:///a%25zz",
             "file:///a%C3%A9.txt"})
     void urisServersReadAsWrittenPass(String uri) {
         assertThat(ResourceUriForm.problem(uri)).as(uri).isNull();
@@ -65,9 +69,25 @@ class ResourceUriFormTest {
             http://0x7f.1/admin                 => IPv4
             http://2130706433/admin             => IPv4
             http://127.0.0.01/admin             => IPv4
-            http://[::1]/admin                  => IPv6
+            http://[::1]/admin                  => IP literal
             file://c:/secret.txt                => drive letter
             file://u@host/x                     => user information
+            http://@h/x                         => user information
+            http://u:@h/x                       => user information
+            custom://a;b@h/x                    => user information
+            custom://[0:0:0:0:0:0:0:1]/x        => IP literal
+            custom://[::1]:080/x                => IP literal
+            https://h/a?b'c                     => in the query
+            file:///a?'                         => in the query
+            file:///public/..%2Fsecret          => escaped slashes
+            file:///a%2F..%2Fb                  => escaped slashes
+            file:///..%5Csecret                 => escaped slashes
+            file:///%252e                       => escaped escape
+            file:///a%3ab                       => lower case
+            file:///a%c3%a9                     => lower case
+            file:///a%00b                       => control
+            file:///a%0Ab                       => control
+            file:///a%7Fb                       => control
             "file:///secr et.txt"               => U+0020
             "file:///a""b"                      => "'""'"
             file:///a<b>                        => '<'
