@@ -232,8 +232,8 @@ public final class Gateway {
             needRestart.add("tasks");
         }
         // The audit log, the span exporter and the approval channels are built once, at start (review revJ: a reload
-        // turning the audit log on was reported applied while calls went unrecorded). Argument redaction is the one
-        // telemetry setting each call reads from its snapshot.
+        // turning the audit log on was reported applied while calls went unrecorded). Argument redaction and the access
+        // log are the telemetry settings each call reads from its snapshot.
         if (!previous.config().audit().equals(next.config().audit())) {
             needRestart.add("audit");
         }
@@ -247,8 +247,9 @@ public final class Gateway {
     }
 
     private static boolean sameBesidesRedaction(dev.tollgate.gateway.config.TelemetryConfig was, dev.tollgate.gateway.config.TelemetryConfig now) {
+        // Redaction and the access log are read from each call's snapshot: a change to them is applied.
         return was.equals(new dev.tollgate.gateway.config.TelemetryConfig(now.serviceName(), now.tracesExporter(), now.recordArguments(),
-                was.redactPaths(), now.upstreamSpans(), now.decisionSpanAfter(), now.sampleAllowed(), now.accessLog()));
+                was.redactPaths(), now.upstreamSpans(), now.decisionSpanAfter(), now.sampleAllowed(), was.accessLog()));
     }
 
     /** Marks the gateway not ready (so load balancers drain it), then closes listeners and pools. */

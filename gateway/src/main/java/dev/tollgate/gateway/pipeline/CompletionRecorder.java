@@ -112,19 +112,20 @@ public final class CompletionRecorder {
         // One JSON-RPC answer to read: a single MCP request, or an A2A JSON-RPC call (REST answers are judged by status).
         boolean single = exchange.payload() instanceof JsonRpcPayload.Single || exchange.a2a() != null && !exchange.a2a().restShaped();
         // A client that leaves does not cancel the call (MCP: a disconnect is not a cancellation): a call already sent
-        // runs on, so it pays its estimate (review revJ: six abandoned calls ran upstream and the budget never moved).
-        boolean abandonedRunning = "client_aborted".equals(error) && exchange.sentUpstream();
-        boolean succeeded = abandonedRunning || error == null && status >= 200 && status < 300 && !(single && outcome.failed())
-                && !(single && awaitsInput(outcome.result()));
+        // runs on, so with no answer seen it pays its estimate (review revJ: six abandoned calls ran upstream and the
+        // budget never moved); an answer seen before it left settles it as usual.
+        boolean leftAfterSending = "client_aborted".equals(error) && exchange.sentUpstream();
+        boolean statusOk = error == null && status >= 200 && status < 300;
         PricingTable pricing = exchange.snapshot().config().budget().pricing();
         List<CallCharge> charges = exchange.charges();
         for (int i = 0; i < charges.size(); i++) {
             CallCharge charge = charges.get(i);
             // A batch's answer holds one response per call (review revJ: every call of a batch paid its estimate, never
             // the cost its result reported, nor was released when its own response was an error).
-            JsonNode own = single || abandonedRunning ? null : outcome.responseTo(exchange.chargedRequestId(i));
-            boolean paid = own == null ? succeeded : succeeded && own.has("result") && !awaitsInput(own.get("result"));
-            JsonNode result = abandonedRunning ? null : single ? outcome.result() : own == null ? null : own.get("result");
+            JsonNode own = single ? null : outcome.responseTo(exchange.chargedRequestId(i));
+            boolean seen = single ? outcome.result() != null || outcome.failed() : own != null;
+            JsonNode result = single ? outcome.result() : own == null ? null : own.get("result");
+            boolean paid = seen ? (statusOk || leftAfterSending) && result != null && !awaitsInput(result) : statusOk || leftAfterSending;
             services.budgets().settle(charge, paid, pricing.actualMicros(charge.route(), charge.tool(), result));
         }
     }

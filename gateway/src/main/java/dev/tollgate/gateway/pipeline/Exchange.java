@@ -437,7 +437,7 @@ public final class Exchange {
         return charges;
     }
 
-    /** The JSON-RPC id (as text) of the request the i-th charge is for; null when it has none (A2A over HTTP+JSON). */
+    /** The JSON-RPC id ({@link ResponseOutcome#key}) of the request the i-th charge is for; null when it has none (A2A). */
     String chargedRequestId(int i) {
         return i < chargedRequestIds.size() ? chargedRequestIds.get(i) : null;
     }

@@ -513,8 +513,11 @@ final class McpResponseFilter implements ResponseFilter {
         for (EmbeddedInputRequests.Embedded request : embedded) {
             CallDescription call = CallDescription.mcpServerRequest(route, request.method(), request.params());
             Decision decision = RoutePolicy.decide(exchange.currentPolicy(), new PolicyRequest(call, identity, Instant.now()));
-            decisions.decided(call, decision, request.id());
-            if (decision.enforcedDeny() && denial == null) {
+            boolean recorded = decisions.decided(call, decision, request.id());
+            if (!recorded && denial == null) {
+                // Its record could not be kept (audit when-full: reject): the answer carrying it is not delivered either.
+                denial = AuditUnavailable.response(response.get("id"));
+            } else if (decision.enforcedDeny() && denial == null) {
                 denial = PolicyDenials.response(response.get("id"), decision);
             }
         }

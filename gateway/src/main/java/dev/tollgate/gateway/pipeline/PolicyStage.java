@@ -159,8 +159,10 @@ public final class PolicyStage implements Stage {
                         if (secured instanceof Secured.Refused refused) {
                             decisions.set(index, BudgetDenials.refused(decision, refused));
                         } else if (((Secured.Granted) secured).charge() != null) {
-                            exchange.charge(((Secured.Granted) secured).charge(), index < exchange.messages().size()
-                                    ? McpCallDescriber.requestId(exchange.messages().get(index)) : null);
+                            exchange.charge(((Secured.Granted) secured).charge(), exchange.payload() != null
+                                    && index < exchange.payload().messages().size()
+                                    && exchange.payload().messages().get(index) instanceof JsonRpcRequest request
+                                    ? ResponseOutcome.key(request.id().value()) : null);
                         }
                         return secure(exchange, decisions, facts, calls, index + 1);
                     });

@@ -26,7 +26,8 @@ final class ResponseOutcome {
     }
 
     SseEvent onEvent(SseEvent event) {
-        if (result == null && !error && event.data() != null && event.data().contains("\"id\"")) {
+        // Every response event is read: a batch answered as a stream carries one per call (review: only the first was).
+        if (event.data() != null && event.data().contains("\"id\"")) {
             inspect(event.data().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         return event;
@@ -47,6 +48,9 @@ final class ResponseOutcome {
             return; // a request or notification from the server on the stream
         }
         noteById(node);
+        if (result != null || error) {
+            return; // a single call's first response is its answer
+        }
         if (node.has("error")) {
             error = true;
         } else if (node.has("result")) {
@@ -54,15 +58,23 @@ final class ResponseOutcome {
         }
     }
 
+    /**
+     * The key a response is kept under: the id's text and whether it is a string, since a batch may carry both {@code 1}
+     * and {@code "1"} (review: keyed by the text alone, a call was settled on the other one's error and paid nothing).
+     */
+    static String key(JsonNode id) {
+        return (id.isTextual() ? "s:" : "n:") + id.asText();
+    }
+
     private void noteById(JsonNode response) {
         if (response.isObject() && !response.has("method") && response.hasNonNull("id") && (response.has("result") || response.has("error"))) {
-            responsesById.putIfAbsent(response.get("id").asText(), response);
+            responsesById.putIfAbsent(key(response.get("id")), response);
         }
     }
 
-    /** The response to the request of this id (its text), or null when none was seen. */
-    JsonNode responseTo(String id) {
-        return id == null ? null : responsesById.get(id);
+    /** The response to the request of this id ({@link #key}), or null when none was seen. */
+    JsonNode responseTo(String idKey) {
+        return idKey == null ? null : responsesById.get(idKey);
     }
 
     /** The result, or null when none was seen (an error, a cut stream, a body too large to inspect). */

@@ -82,12 +82,7 @@ class SettledChargesTest {
 
     @Test
     void aCallOfABatchAnsweredWithAnErrorPaysNothing() throws Exception {
-        upstream.answer(request -> respond(request, id -> {
-            ObjectNode response = JSON.createObjectNode().put("jsonrpc", "2.0");
-            response.set("id", id);
-            response.putObject("error").put("code", -32603).put("message", "tool failed");
-            return response;
-        }));
+        upstream.answer(request -> respond(request, SettledChargesTest::error));
         String token = fixture.token("acme", "tree-failed");
 
         JsonNode answer = post(token, "[" + call(1) + "," + call(2) + "]");
@@ -95,6 +90,51 @@ class SettledChargesTest {
         assertThat(answer.get(0).has("error")).isTrue();
         Thread.sleep(300);
         assertThat(spent("tree-failed")).isZero();
+    }
+
+    /** Review: responses were kept by the id's text, so the error of {@code "1"} settled the call {@code 1} (free). */
+    @Test
+    void aCallIsSettledOnTheResponseToItsOwnIdNotOneOfTheSameText() throws Exception {
+        upstream.answer(request -> respond(request, id -> id.isTextual() ? error(id) : result(id, 0.75)));
+        String token = fixture.token("acme", "tree-ids");
+
+        post(token, "[{\"jsonrpc\":\"2.0\",\"id\":\"1\",\"method\":\"no/such\"}," + call(1) + "]");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> spent("tree-ids") > 0);
+        assertThat(spent("tree-ids")).isEqualTo(750_000);
+    }
+
+    /** Review: a batch answered as a stream was settled on its first response only. */
+    @Test
+    void eachCallOfABatchAnsweredAsAStreamPaysItsOwnReportedCost() throws Exception {
+        upstream.answer(request -> {
+            StringBuilder events = new StringBuilder();
+            try {
+                for (JsonNode message : JSON.readTree(upstream.received().get(upstream.received().size() - 1).body().getBytes())) {
+                    events.append("data: ").append(result(message.get("id"), 0.75)).append("\n\n");
+                }
+            } catch (java.io.IOException e) {
+                request.response().setStatusCode(500).end();
+                return;
+            }
+            request.response().putHeader("content-type", "text/event-stream").end(events.toString());
+        });
+        String token = fixture.token("acme", "tree-stream");
+
+        TestHttp.Reply reply = http.send(TestHttp.mcpPost(gateway.port(), "/mcp").putHeader("X-Waxell-AXID", token)
+                .putHeader("MCP-Protocol-Version", "2025-03-26"), Buffer.buffer("[" + call(1) + "," + call(2) + "]"));
+
+        assertThat(reply.status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> spent("tree-stream") >= 1_500_000);
+        Thread.sleep(200);
+        assertThat(spent("tree-stream")).as("two calls, each reported $0.75").isEqualTo(1_500_000);
+    }
+
+    private static ObjectNode error(JsonNode id) {
+        ObjectNode response = JSON.createObjectNode().put("jsonrpc", "2.0");
+        response.set("id", id);
+        response.putObject("error").put("code", -32601).put("message", "no such method");
+        return response;
     }
 
     @Test
