@@ -82,7 +82,6 @@ public final class AuditLog implements AutoCloseable {
         return new AuditLog(config);
     }
 
-
     /** Queues a record for writing; false (and counted as dropped) when the queue is full. Never blocks. */
     public boolean offer(AuditEntry record) {
         if (!running) {

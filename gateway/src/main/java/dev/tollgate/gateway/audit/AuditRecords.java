@@ -65,8 +65,8 @@ public final class AuditRecords {
      * @param approval the approval the call waited for, when its decision required one; else null
      * @param pins     the unreviewed tool definitions the call met (empty for none)
      * @param result   what result policy did with the call's result; null when it did not read one
+     * @param redactor the redaction of the configuration the call was decided under, applied on the writer thread
      */
-    /** @param redactor the redaction of the configuration the call was decided under, applied on the writer thread */
     public record CallRecord(Instant time, CallDescription call, Identity caller, Decision decision, Outcome outcome,
                              ApprovalState approval, List<PinChange> pins, ResultVerdict result, ArgumentRedactor redactor) implements AuditEntry {
 

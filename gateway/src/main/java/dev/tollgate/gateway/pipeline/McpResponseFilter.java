@@ -220,7 +220,7 @@ final class McpResponseFilter implements ResponseFilter {
             refusals.refused(RejectReason.TASK_STORE_UNAVAILABLE, why);
             resultWithheld = true; // the task's id is not handed out: nothing more of this stream either
             return io.vertx.core.Future.succeededFuture(passed.withData(
-                    new String(bytes(errorInPlace(id, RejectReason.TASK_STORE_UNAVAILABLE, why)), StandardCharsets.UTF_8)));
+                    new String(bytes(errorInPlace(id, RejectReason.TASK_STORE_UNAVAILABLE, why.detail())), StandardCharsets.UTF_8)));
         });
     }
 
@@ -410,7 +410,7 @@ final class McpResponseFilter implements ResponseFilter {
                     : results.policedServerRequest(request.method(), request.id().value(), message.root().get("params"), currentSize);
             if (!decisions.decided(call, decision, request.id().value())) {
                 // Its record could not be kept (audit when-full: reject): not delivered, as a call would not be made.
-                answerUpstream.answer(request.id().value(), AuditUnavailable.response(request.id().value()), RejectReason.AUDIT_UNAVAILABLE);
+                answerUpstream.answer(request.id().value(), errorInPlace(request.id().value(), RejectReason.AUDIT_UNAVAILABLE, null), RejectReason.AUDIT_UNAVAILABLE);
                 return null;
             }
             if (shown == ResultPolicing.Outcome.DENIED) {
@@ -452,7 +452,7 @@ final class McpResponseFilter implements ResponseFilter {
             ServerMessage.Unreadable why = new ServerMessage.Unreadable(RejectReason.TASK_STORE_UNAVAILABLE.code(),
                     "the task store could not be read to filter the answer: " + unchecked, null, false);
             refusals.refused(RejectReason.TASK_STORE_UNAVAILABLE, why);
-            return event.withData(new String(bytes(errorInPlace(message.root().get("id"), RejectReason.TASK_STORE_UNAVAILABLE, why)),
+            return event.withData(new String(bytes(errorInPlace(message.root().get("id"), RejectReason.TASK_STORE_UNAVAILABLE, why.detail())),
                     StandardCharsets.UTF_8));
         }
         return relayed == null ? event : event.withData(new String(bytes(relayed), StandardCharsets.UTF_8));
@@ -516,7 +516,7 @@ final class McpResponseFilter implements ResponseFilter {
             boolean recorded = decisions.decided(call, decision, request.id());
             if (!recorded && denial == null) {
                 // Its record could not be kept (audit when-full: reject): the answer carrying it is not delivered either.
-                denial = AuditUnavailable.response(response.get("id"));
+                denial = errorInPlace(response.get("id"), RejectReason.AUDIT_UNAVAILABLE, null);
             } else if (decision.enforcedDeny() && denial == null) {
                 denial = PolicyDenials.response(response.get("id"), decision);
             }
@@ -675,10 +675,11 @@ final class McpResponseFilter implements ResponseFilter {
 
     /** The error a client gets in place of its call's answer when that answer could not be read. */
     private static ObjectNode unreadableResponseError(JsonNode id, ServerMessage.Unreadable why) {
-        return errorInPlace(id, RejectReason.UPSTREAM_INVALID_RESPONSE, why);
+        return errorInPlace(id, RejectReason.UPSTREAM_INVALID_RESPONSE, why.detail());
     }
 
-    private static ObjectNode errorInPlace(JsonNode id, RejectReason reason, ServerMessage.Unreadable why) {
+    /** A JSON-RPC error response with a reject reason's code, message and reason, and the detail when there is one. */
+    private static ObjectNode errorInPlace(JsonNode id, RejectReason reason, String detail) {
         ObjectNode response = JsonNodeFactory.instance.objectNode();
         response.put("jsonrpc", "2.0");
         response.set("id", id);
@@ -687,7 +688,9 @@ final class McpResponseFilter implements ResponseFilter {
         error.put("message", reason.message());
         ObjectNode data = error.putObject("data");
         data.put("reason", reason.code());
-        data.put("detail", why.detail());
+        if (detail != null) {
+            data.put("detail", detail);
+        }
         return response;
     }
 

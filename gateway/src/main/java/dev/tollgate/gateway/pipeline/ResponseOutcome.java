@@ -18,7 +18,7 @@ final class ResponseOutcome {
 
     private JsonNode result;
     private boolean error;
-    /** Each response seen, by its id's text: a batch's calls are settled one by one. */
+    /** Each response seen, by its id ({@link #key}): a batch's calls are settled one by one. */
     private final java.util.Map<String, JsonNode> responsesById = new java.util.HashMap<>();
 
     void onJson(Buffer body) {

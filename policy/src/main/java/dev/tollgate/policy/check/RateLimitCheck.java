@@ -14,8 +14,8 @@ import java.util.Set;
 /**
  * {@code check: {name: rate_limit, args: {rate: 10, period: 1s, burst: 20, per: [tenant, tool]}}} holds
  * when the caller's token bucket is empty. One bucket per check (its policy, rule and place in the rule) and per
- * combination of the {@code per} values (no {@code per}: one bucket for the check); it refills at {@code rate} tokens per {@code period}
- * up to {@code burst} (default: {@code rate}). Used as a condition of a deny rule. The token is taken by
+ * combination of the {@code per} values (no {@code per}: one bucket for the check); it refills at {@code rate}
+ * tokens per {@code period} up to {@code burst} (default: {@code rate}). Used as a condition of a deny rule. The token is taken by
  * the gateway after the decision (locally, or in Redis when buckets are shared), so evaluating a policy
  * (explain, dry runs) never consumes tokens. A value missing from the identity keys as "-"; values are escaped
  * ({@link dev.tollgate.policy.CallerKey#part}) so no two combinations join alike.
@@ -85,9 +85,9 @@ public final class RateLimitCheck implements PolicyCheck {
     }
 
     /**
-     * The bucket's key: the check's scope and each {@code per} value in order. A value longer than {@link #LONGEST_KEY_VALUE}
-     * characters (a tool name is the caller's to choose, up to the body limit), or one spelled like a digest, keys as
-     * its SHA-256, so a bucket's key stays small and a name cannot pose as another's digest.
+     * The bucket's key: the check's scope and each {@code per} value in order. A value longer than
+     * {@link #LONGEST_KEY_VALUE} characters (a tool name is the caller's to choose, up to the body limit), or one spelled
+     * like a digest, keys as its SHA-256, so a bucket's key stays small and a name cannot pose as another's digest.
      */
     private static String key(String scope, List<String> per, PolicyRequest request) {
         if (per.isEmpty()) {
