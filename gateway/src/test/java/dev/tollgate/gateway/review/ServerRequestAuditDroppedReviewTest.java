@@ -51,7 +51,13 @@ class ServerRequestAuditDroppedReviewTest {
                 return;
             }
             String body = upstream.received().get(upstream.received().size() - 1).body().toString();
-            if (body.contains("\"tools/call\"")) {
+            if (body.contains("\"ask_first\"")) {
+                // The 2026-07-28 form: the request the server waits on travels inside the call's result.
+                request.response().putHeader("Content-Type", "application/json").end("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":"
+                        + "{\"resultType\":\"input_required\",\"requestState\":\"s1\",\"inputRequests\":{\"confirm\":"
+                        + "{\"method\":\"elicitation/create\",\"params\":{\"mode\":\"form\",\"message\":\"Go on?\","
+                        + "\"requestedSchema\":{\"type\":\"object\",\"properties\":{}}}}}}}");
+            } else if (body.contains("\"tools/call\"")) {
                 request.response().setChunked(true).putHeader("Content-Type", "text/event-stream");
                 request.response().write("id: 1\ndata: {\"jsonrpc\":\"2.0\",\"id\":\"s1\",\"method\":\"sampling/createMessage\",\"params\":"
                         + "{\"messages\":[{\"role\":\"user\",\"content\":{\"type\":\"text\",\"text\":\"summarize\"}}],\"maxTokens\":10}}\n\n");
@@ -94,5 +100,16 @@ class ServerRequestAuditDroppedReviewTest {
         assertThat(relayed).isFalse();
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> upstream.received().stream()
                 .anyMatch(r -> r.body().toString().contains("\"reason\":\"audit_unavailable\"")));
+    }
+
+    /** The same for a request embedded in a result (input_required): the answer carrying it is withheld too. */
+    @Test
+    void anEmbeddedRequestWhoseRecordFindsNoRoomWithholdsItsAnswer() throws Exception {
+        TestHttp.Reply reply = http.send(TestHttp.mcpPost(gateway.port(), "/mcp"),
+                Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"ask_first\",\"arguments\":{}}}"));
+
+        assertThat(reply.body().toString()).doesNotContain("elicitation/create");
+        assertThat(reply.json().path("error").path("data").path("reason").asText()).isEqualTo("audit_unavailable");
+        assertThat(reply.json().path("id").asInt()).isEqualTo(1);
     }
 }
