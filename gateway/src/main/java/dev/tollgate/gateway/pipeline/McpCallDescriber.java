@@ -2,7 +2,10 @@ package dev.tollgate.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import java.util.ArrayList;
+import java.util.List;
 import dev.tollgate.policy.CallDescription;
+import dev.tollgate.protocols.mcp.ListenFilter;
 import dev.tollgate.protocols.mcp.McpMessage;
 import dev.tollgate.protocols.mcp.McpMethods;
 
@@ -62,6 +65,22 @@ final class McpCallDescriber {
             }
         }
         return CallDescription.mcpRequestNaming(route, request.method(), resource, prompt, request.params());
+    }
+
+    /**
+     * A {@code subscriptions/listen} asking for the updates of resources, as one call per resource: each is decided as
+     * a {@code resources/subscribe} of it would be, so a denied resource cannot be watched through the 2026 stream
+     * either. Empty for any other call, and for a listen naming no resource (decided as the call it is).
+     */
+    static List<CallDescription> listenedResources(CallDescription call) {
+        if (!McpMethods.SUBSCRIPTIONS_LISTEN.equals(call.method())) {
+            return List.of();
+        }
+        List<CallDescription> each = new ArrayList<>();
+        for (JsonNode uri : ListenFilter.resourceSubscriptions(call.arguments())) {
+            each.add(CallDescription.mcpRequestNaming(call.route(), call.method(), textOrNull(uri), null, call.arguments()));
+        }
+        return each;
     }
 
     private static String textOrNull(JsonNode value) {

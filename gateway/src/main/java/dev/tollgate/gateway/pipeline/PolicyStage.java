@@ -96,6 +96,14 @@ public final class PolicyStage implements Stage {
                     ? withheld.withholding(route, call.toolName(), policy) : null;
             // A tool whose listed definition result rules withheld was never shown: its call is denied before policy.
             Decision decision = withholding != null ? WithheldToolDecisions.withheld(call, withholding) : decide(exchange, call, pin, callFacts, now);
+            for (CallDescription resource : McpCallDescriber.listenedResources(call)) {
+                // One resource the caller may not watch refuses the whole listen, named in the decision and the record.
+                Decision each = decide(exchange, resource, PinState.NOT_PINNING, callFacts, now);
+                if (refusesMore(each, decision)) {
+                    decision = each;
+                    calls.set(i, resource);
+                }
+            }
             decisions.add(decision);
             facts.add(callFacts);
             securing |= needsSecuring(decision, callFacts, call);
@@ -105,6 +113,14 @@ public final class PolicyStage implements Stage {
             return conclude(exchange, decisions);
         }
         return secure(exchange, decisions, facts, calls, 0).compose(v -> conclude(exchange, decisions));
+    }
+
+    /** Whether {@code candidate} stops more than {@code current}: an enforced refusal, then a shadow (dry-run) deny. */
+    private static boolean refusesMore(Decision candidate, Decision current) {
+        if (current.enforcedDeny()) {
+            return false;
+        }
+        return candidate.enforcedDeny() || candidate.isDenied() && !current.isDenied();
     }
 
     /**

@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * {@code resource:} and {@code prompt:} rules cover every request that names the resource or prompt, not only the read:
  * a denied resource cannot be subscribed to (its update notifications), nor a denied template's or prompt's argument
- * values listed by {@code completion/complete}. What names nothing denied is forwarded as sent.
+ * values listed by {@code completion/complete}, nor watched among a 2026 {@code subscriptions/listen}'s resources (one
+ * denied resource refuses the listen). What names nothing denied is forwarded as sent.
  */
 class NamedResourcePolicyTest {
 
@@ -66,6 +67,8 @@ class NamedResourcePolicyTest {
             resources/unsubscribe => {"uri":"file:///vault/keys"}                                                                      => no-vault
             completion/complete   => {"ref":{"type":"ref/resource","uri":"file:///vault/{name}"},"argument":{"name":"name","value":"k"}} => no-vault
             completion/complete   => {"ref":{"type":"ref/prompt","name":"admin-shell"},"argument":{"name":"cmd","value":"r"}}          => no-admin-prompt
+            subscriptions/listen  => {"notifications":{"resourceSubscriptions":["file:///vault/keys"]}}                                 => no-vault
+            subscriptions/listen  => {"notifications":{"toolsListChanged":true,"resourceSubscriptions":["file:///public.txt","file:///vault/keys"]}} => no-vault
             """)
     void aRequestNamingADeniedResourceOrPromptIsDenied(String method, String params, String rule) throws Exception {
         TestHttp.Reply reply = http.postMcp(gateway.port(), "/mcp", request(method, params));
@@ -80,6 +83,8 @@ class NamedResourcePolicyTest {
             resources/subscribe => {"uri":"file:///public.txt"}
             completion/complete => {"ref":{"type":"ref/resource","uri":"file:///docs/{page}"},"argument":{"name":"page","value":"a"}}
             completion/complete => {"ref":{"type":"ref/prompt","name":"summarize"},"argument":{"name":"text","value":"a"}}
+            subscriptions/listen => {"notifications":{"toolsListChanged":true,"resourceSubscriptions":["file:///public.txt","file:///docs/a"]}}
+            subscriptions/listen => {"notifications":{"promptsListChanged":true}}
             """)
     void aRequestNamingNothingDeniedIsForwardedAsSent(String method, String params) throws Exception {
         String body = request(method, params);

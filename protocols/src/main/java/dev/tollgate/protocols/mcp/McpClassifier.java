@@ -38,13 +38,22 @@ public final class McpClassifier {
     }
 
     /**
-     * Subscribing to a resource names it too, and a server's subscription handler reads the URI as resources/read's
-     * does, so it is held to the same form (the server's own checks decide the rest). A completion's resource reference
+     * Subscribing to a resource names it too (2025-11-25 {@code resources/subscribe}, each of a 2026-07-28
+     * {@code subscriptions/listen}'s {@code resourceSubscriptions}), and a server's subscription handler reads the URI
+     * as resources/read's does, so it is held to the same form (the server's own checks decide the rest). A completion's resource reference
      * is a URI template ({@code file:///vault/{name}}) that the SDKs compare as written: left as it is.
      */
     private static void checkNamedResource(JsonRpcRequest request) throws JsonRpcRejection {
         JsonNode params = request.params();
         if (params == null || !params.isObject()) {
+            return;
+        }
+        if (McpMethods.SUBSCRIPTIONS_LISTEN.equals(request.method())) {
+            for (JsonNode uri : ListenFilter.resourceSubscriptions(params)) {
+                if (uri.isTextual()) {
+                    canonicalUri(request, uri.textValue());
+                }
+            }
             return;
         }
         JsonNode uri = McpMethods.RESOURCES_SUBSCRIBE.equals(request.method()) || McpMethods.RESOURCES_UNSUBSCRIBE.equals(request.method())

@@ -102,6 +102,9 @@ public final class ResourceUriForm {
                 if (decoded < 0x20 || decoded == 0x7F) {
                     return "an escaped control character (" + describe(decoded) + ")";
                 }
+                if (decoded >= 0x80 && !escapesUtf8(uri, i)) {
+                    return "escapes that are not UTF-8 (%" + uri.substring(i + 1, i + 3) + "...; decoders refuse them or read U+FFFD)";
+                }
                 if (decoded == '%' && i + 4 < uri.length() && Character.digit(uri.charAt(i + 3), 16) >= 0
                         && Character.digit(uri.charAt(i + 4), 16) >= 0) {
                     return "an escaped escape (%25" + uri.substring(i + 3, i + 5) + ", which a second decoding reads)";
@@ -112,6 +115,35 @@ public final class ResourceUriForm {
             }
         }
         return null;
+    }
+
+    /**
+     * Whether the run of escaped non-ASCII bytes starting at {@code from} is UTF-8. A server decoding it otherwise either
+     * fails the read or reads U+FFFD for each bad byte, so two different URIs would name one resource. Checked at the
+     * run's first escape only: a run is read whole, and its later escapes are skipped by the caller one at a time.
+     */
+    private static boolean escapesUtf8(String uri, int from) {
+        if (from >= 3 && uri.charAt(from - 3) == '%' && Character.digit(uri.charAt(from - 2), 16) >= 8) {
+            return true;
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (int i = from; i + 2 < uri.length() && uri.charAt(i) == '%'; i += 3) {
+            int high = Character.digit(uri.charAt(i + 1), 16);
+            int low = Character.digit(uri.charAt(i + 2), 16);
+            if (high < 8 || low < 0) {
+                break;
+            }
+            bytes.write(high * 16 + low);
+        }
+        try {
+            java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes.toByteArray()));
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
+        }
     }
 
     private static String authorityProblem(String scheme, boolean special, String authority) {

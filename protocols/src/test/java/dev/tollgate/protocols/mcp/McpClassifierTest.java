@@ -110,7 +110,10 @@ class McpClassifierTest {
         return Stream.of(
                 Arguments.of("resources/read", request(1, "resources/read", "{\"uri\":\"FILE:///secret.txt\"}")),
                 Arguments.of("resources/subscribe", request(1, "resources/subscribe", "{\"uri\":\"file:///a/../secret.txt\"}")),
-                Arguments.of("resources/unsubscribe", request(1, "resources/unsubscribe", "{\"uri\":\"file://localhost/secret.txt\"}")));
+                Arguments.of("resources/unsubscribe", request(1, "resources/unsubscribe", "{\"uri\":\"file://localhost/secret.txt\"}")),
+                Arguments.of("subscriptions/listen", request(1, "subscriptions/listen",
+                        "{\"notifications\":{\"toolsListChanged\":true,\"resourceSubscriptions\":[\"file:///ok.txt\",\"file:///%2e%2e/secret.txt\"]}}")),
+                Arguments.of("resources/read, invalid UTF-8", request(1, "resources/read", "{\"uri\":\"file:///a%FF.txt\"}")));
     }
 
     /** A URI a server would read as another text (ResourceUriForm) is refused wherever a request names a resource. */
@@ -132,6 +135,9 @@ class McpClassifierTest {
                 "{\"ref\":{\"type\":\"ref/resource\",\"uri\":\"file:///vault/{name}\"},\"argument\":{\"name\":\"name\",\"value\":\"k\"}}"))))
                 .isInstanceOf(McpMessage.OtherRequest.class);
         assertThat(McpClassifier.classifyClientMessage(message(request(1, "resources/subscribe", "{\"uri\":\"file:///vault/keys\"}"))))
+                .isInstanceOf(McpMessage.OtherRequest.class);
+        assertThat(McpClassifier.classifyClientMessage(message(request(1, "subscriptions/listen",
+                "{\"notifications\":{\"resourceSubscriptions\":[\"file:///vault/keys\",\"https://example.com/a\"]}}"))))
                 .isInstanceOf(McpMessage.OtherRequest.class);
     }
 

@@ -32,7 +32,9 @@ class ResourceUriFormTest {
             "mem:note-1",
             "git://repo/a%20b%2Fc",
             "file:///a%25zz",
-            "file:///a%C3%A9.txt"})
+            "file:///a%C3%A9.txt",
+            "file:///%E2%82%AC%F0%9F%98%80%C3%A9",
+            "file:///%C3%A9%20x%E2%82%AC"})
     void urisServersReadAsWrittenPass(String uri) {
         assertThat(ResourceUriForm.problem(uri)).as(uri).isNull();
     }
@@ -95,6 +97,17 @@ class ResourceUriFormTest {
             file:///a|b                         => '|'
             file:///a`b                         => '`'
             file:///résumé.txt                  => U+00E9
+            file:///a%FF.txt                    => not UTF-8
+            file:///a%FE.txt                    => not UTF-8
+            file:///a%C3.txt                    => not UTF-8
+            file:///a%C3%28                     => not UTF-8
+            file:///a%A9                        => not UTF-8
+            file:///a%C0%AF                     => not UTF-8
+            file:///a%E0%80%AE                  => not UTF-8
+            file:///a%ED%A0%80                  => not UTF-8
+            file:///a%F4%90%80%80               => not UTF-8
+            file:///a%C3%A9%A9                  => not UTF-8
+            file:///a%E2%82                     => not UTF-8
             """)
     void urisServersWouldReadAsAnotherTextAreRefused(String uri, String why) {
         assertThat(ResourceUriForm.problem(uri)).as(uri).isNotNull().contains(why);
