@@ -34,13 +34,26 @@ public final class ReloadWatcher implements AutoCloseable {
 
     private final Path configFile;
     private final Gateway gateway;
-    private final SnapshotLoader loader;
+    private final Load loader;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "tollgate-reload");
         t.setDaemon(true);
         return t;
     });
     private volatile Map<Path, FileStamp> lastSeen;
+    /** A change seen but not yet settled, and since when it has looked the same (the watcher's thread only). */
+    private Map<Path, FileStamp> pending;
+    private long pendingSinceNanos;
+    private Duration settle = SETTLE;
+
+    /**
+     * How long the watched files must stay unchanged before a change is loaded. A file written in place ({@code cp},
+     * a script's redirect, an editor without atomic save) is seen between its truncation and its last write; loaded
+     * then, a policy cut after its first rules is valid YAML with the later deny rules missing, and would serve until
+     * the next poll. Waiting for the files to settle closes that window for any writer faster than this; an atomic
+     * rename (ConfigMaps, most editors) never shows a partial file at all.
+     */
+    static final Duration SETTLE = Duration.ofMillis(250);
 
     /**
      * How far before the initial load's start a file's modification time may lie and still be an edit made after it:
@@ -58,7 +71,17 @@ public final class ReloadWatcher implements AutoCloseable {
         static final FileStamp MISSING = new FileStamp(FileTime.fromMillis(0), "");
     }
 
+    /** How a snapshot is read from the files: {@link SnapshotLoader#load}, or a test's stand-in around it. */
+    @FunctionalInterface
+    interface Load {
+        GatewaySnapshot load(Path configFile) throws ConfigException;
+    }
+
     public ReloadWatcher(Path configFile, Gateway gateway, SnapshotLoader loader) {
+        this(configFile, gateway, (Load) loader::load);
+    }
+
+    ReloadWatcher(Path configFile, Gateway gateway, Load loader) {
         this.configFile = configFile;
         this.gateway = gateway;
         this.loader = loader;
@@ -98,18 +121,49 @@ public final class ReloadWatcher implements AutoCloseable {
         }, thread);
     }
 
+    /** Tests: a settle time other than {@link #SETTLE}; set before {@link #start}. */
+    ReloadWatcher settlingFor(Duration settle) {
+        this.settle = settle;
+        return this;
+    }
+
+    /**
+     * Loads a change once the files have looked the same for {@link #settle}: the first poll that sees it asks for
+     * one more look after the settle time (so a change still loads within about a poll interval plus the settle), and
+     * every further change restarts the wait.
+     */
     private void reloadIfChanged() {
         Map<Path, FileStamp> now = fingerprint();
-        if (!now.equals(lastSeen)) {
-            lastSeen = now;
-            reload();
+        if (now.equals(lastSeen)) {
+            pending = null;
+            return;
         }
+        if (!now.equals(pending)) {
+            pending = now;
+            pendingSinceNanos = System.nanoTime();
+            thread.schedule(this::reloadIfChanged, settle.toMillis(), TimeUnit.MILLISECONDS);
+            return;
+        }
+        if (System.nanoTime() - pendingSinceNanos < settle.toNanos()) {
+            return;
+        }
+        pending = null;
+        lastSeen = now;
+        reload();
     }
 
     private ReloadResult reload() {
         reloadSvids();
         try {
+            Map<Path, FileStamp> before = fingerprint();
             GatewaySnapshot next = loader.load(configFile);
+            if (!fingerprint().equals(before)) {
+                // The files moved while they were read: what was loaded may mix two versions, or hold half of one.
+                LOG.warn("reload: files changed while being read; keeping the previous configuration until they settle");
+                lastSeen = before;
+                gateway.metrics().reloaded(false);
+                return new ReloadResult(false, List.of("files changed while being read; reload again once they are written"), List.of());
+            }
             List<String> needRestart = gateway.swap(next);
             LOG.info("reload: applied {} ({} route(s), {} polic(ies)){}", configFile, next.config().routes().size(),
                     next.policies().all().size(), needRestart.isEmpty() ? "" : "; restart needed for " + needRestart);

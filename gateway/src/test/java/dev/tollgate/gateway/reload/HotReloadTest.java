@@ -52,7 +52,8 @@ class HotReloadTest {
                 """.formatted(upstream.url("/mcp")));
         SnapshotLoader loader = new SnapshotLoader(CheckRegistry.withDefaults());
         gateway = Gateway.start(vertx, loader.load(config), 1).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        watcher = new ReloadWatcher(config, gateway, loader).start(Duration.ofMillis(50));
+        // A short settle keeps these tests' rhythm of one write every 150 ms; the settling itself is tested below.
+        watcher = new ReloadWatcher(config, gateway, loader).settlingFor(Duration.ofMillis(20)).start(Duration.ofMillis(50));
         http = new TestHttp(vertx);
     }
 
@@ -121,6 +122,65 @@ class HotReloadTest {
         Files.setLastModifiedTime(policy, before);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> "policy_denied".equals(http.postMcp(gateway.port(), "/mcp", CALL).reason()));
+    }
+
+    /**
+     * A policy rewritten in place is seen between its truncation and its last write. Cut after its first rule it is
+     * valid YAML without the later deny rules: loaded then, those calls were allowed until the next poll. The watcher
+     * waits for the files to stay unchanged for its settle time, so the cut file is never served.
+     */
+    @Test
+    void aPolicyCaughtHalfWrittenIsNotLoadedBeforeItSettles() throws Exception {
+        String rule = "  - name: no-%1$s\n    condition: {tool: %1$s}\n    action: deny\n";
+        String head = "name: p\ndefaults: {action: allow}\nrules:\n";
+        Path policy = dir.resolve("policies/p.yaml");
+        Files.writeString(policy, head + rule.formatted("echo") + rule.formatted("other"));
+        assertThat(watcher.reloadNow().get(10, TimeUnit.SECONDS).applied()).isTrue();
+        watcher.close();
+        SnapshotLoader loader = new SnapshotLoader(CheckRegistry.withDefaults());
+        double appliedBefore = gateway.metrics().registry().get("tollgate.reloads").tag("result", "applied").counter().count();
+        try (ReloadWatcher settling = new ReloadWatcher(config, gateway, loader).settlingFor(Duration.ofSeconds(3)).start(Duration.ofMillis(20))) {
+            // The writer has written the first rule of three and not yet the rest; several polls see it like this.
+            Files.writeString(policy, head + rule.formatted("echo"));
+            Thread.sleep(300);
+            assertThat(http.postMcp(gateway.port(), "/mcp", call("other")).reason()).as("the rule the cut file lacks still denies").isEqualTo("policy_denied");
+
+            Files.writeString(policy, head + rule.formatted("echo") + rule.formatted("other") + rule.formatted("third"));
+            await().atMost(Duration.ofSeconds(15)).until(() -> "policy_denied".equals(http.postMcp(gateway.port(), "/mcp", call("third")).reason()));
+        }
+        assertThat(http.postMcp(gateway.port(), "/mcp", call("other")).reason()).isEqualTo("policy_denied");
+        assertThat(gateway.metrics().registry().get("tollgate.reloads").tag("result", "applied").counter().count())
+                .as("only the finished file was loaded").isEqualTo(appliedBefore + 1);
+    }
+
+    /** Files that change while a reload reads them may give a mix of two versions: that read is thrown away, not served. */
+    @Test
+    void aReloadWhoseFilesChangedWhileReadKeepsThePreviousSnapshot() throws Exception {
+        watcher.close();
+        SnapshotLoader loader = new SnapshotLoader(CheckRegistry.withDefaults());
+        Path policy = dir.resolve("policies/p.yaml");
+        Files.writeString(policy, DENY_ECHO);
+        // The load reads DENY_ECHO, and the file is rewritten (to allow everything) before the reload could compare.
+        ReloadWatcher.Load racing = file -> {
+            var snapshot = loader.load(file);
+            try {
+                Files.writeString(policy, ALLOW + "# edited during the read\n");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return snapshot;
+        };
+        try (ReloadWatcher reading = new ReloadWatcher(config, gateway, racing)) {
+            ReloadResult result = reading.reloadNow().get(10, TimeUnit.SECONDS);
+
+            assertThat(result.applied()).isFalse();
+            assertThat(result.problems()).containsExactly("files changed while being read; reload again once they are written");
+        }
+        assertThat(http.postMcp(gateway.port(), "/mcp", CALL).json().has("result")).as("the allow-all policy still serves").isTrue();
+    }
+
+    private static String call(String tool) {
+        return CALL.replace("\"echo\"", "\"" + tool + "\"");
     }
 
     @Test
