@@ -109,8 +109,8 @@ public final class CompletionRecorder {
             return;
         }
         ResponseOutcome outcome = exchange.outcome();
-        // One JSON-RPC answer to read: a single MCP request, or an A2A JSON-RPC call (REST answers are judged by status).
-        boolean single = exchange.payload() instanceof JsonRpcPayload.Single || exchange.a2a() != null && !exchange.a2a().restShaped();
+        // One answer to read: a single MCP request, or an A2A call (its JSON-RPC response, or the HTTP+JSON body itself).
+        boolean single = exchange.payload() instanceof JsonRpcPayload.Single || exchange.a2a() != null;
         // A client that leaves does not cancel the call (MCP: a disconnect is not a cancellation): a call already sent
         // runs on, so with no answer seen it pays its estimate (review revJ: six abandoned calls ran upstream and the
         // budget never moved); an answer seen before it left settles it as usual.

@@ -450,7 +450,7 @@ public final class Exchange {
         charges.add(charge);
         chargedRequestIds.add(requestId);
         if (outcome == null) {
-            outcome = new ResponseOutcome();
+            outcome = new ResponseOutcome(a2a != null && a2a.restShaped());
         }
     }
 

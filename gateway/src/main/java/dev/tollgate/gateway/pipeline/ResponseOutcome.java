@@ -18,6 +18,19 @@ final class ResponseOutcome {
 
     private JsonNode result;
     private boolean error;
+    /**
+     * An A2A HTTP+JSON answer: no JSON-RPC envelope, the body (each event of a stream) is the response itself, and an
+     * error is a non-2xx status (review: these calls were charged their estimate only, the cost they reported unread).
+     */
+    private final boolean bare;
+
+    ResponseOutcome() {
+        this(false);
+    }
+
+    ResponseOutcome(boolean bare) {
+        this.bare = bare;
+    }
     /** Each response seen, by its id ({@link #key}): a batch's calls are settled one by one. */
     private final java.util.Map<String, JsonNode> responsesById = new java.util.HashMap<>();
 
@@ -27,7 +40,7 @@ final class ResponseOutcome {
 
     SseEvent onEvent(SseEvent event) {
         // Every response event is read: a batch answered as a stream carries one per call (review: only the first was).
-        if (event.data() != null && event.data().contains("\"id\"")) {
+        if (event.data() != null && (bare || event.data().contains("\"id\""))) {
             inspect(event.data().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         return event;
@@ -38,6 +51,12 @@ final class ResponseOutcome {
         try {
             node = JSON.readTree(bytes);
         } catch (IOException e) {
+            return;
+        }
+        if (bare) {
+            if (result == null && node != null && node.isObject()) {
+                result = node; // the first answer, as a JSON-RPC call's first response
+            }
             return;
         }
         if (node != null && node.isArray()) {

@@ -320,6 +320,46 @@ class BudgetThroughGatewayTest {
         assertThat(upstream.received()).hasSize(3);
     }
 
+    /**
+     * An A2A call pays the cost its answer reports, whichever binding carried it: the HTTP+JSON body is the response
+     * itself (review: these were charged the route's estimate, the reported cost never read), and each event of its
+     * stream too, as the JSON-RPC call's first response is.
+     */
+    @Test
+    void a2aSendsPayTheCostTheirAnswerReportsOverEveryBinding() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("pricing.yaml"), "reported-cost: /message/metadata/cost_usd\nroutes: {upstream: {default: 0.01}}\n");
+        fixture.policy("name: p\ndefaults: {action: allow}\nrules: []\n");
+        String answer = "{\"message\":{\"messageId\":\"r\",\"role\":\"ROLE_AGENT\",\"parts\":[{\"text\":\"ok\"}],\"metadata\":{\"cost_usd\":0.05}}}";
+        upstream.answer(request -> {
+            if (request.path().endsWith(":stream")) {
+                request.response().putHeader("content-type", "text/event-stream").end("data: " + answer + "\n\n");
+            } else if (request.path().contains(":")) {
+                request.response().putHeader("content-type", "application/json").end(answer);
+            } else {
+                request.response().putHeader("content-type", "application/json").end("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":" + answer + "}");
+            }
+        });
+        gateway = RunningGateway.start(vertx, fixture.gatewayYaml(upstream.url("/mcp"), "budgets: {pricing: PRICING}")
+                .replace("path: /mcp, protocol: mcp", "path: /agent, protocol: a2a"));
+        String message = "{\"message\":{\"messageId\":\"m\",\"role\":\"ROLE_USER\",\"parts\":[{\"text\":\"hi\"}]}}";
+
+        TestHttp.Reply jsonRpc = http.send(a2aPost("/agent", "rpc-tree"),
+                io.vertx.core.buffer.Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"SendMessage\",\"params\":" + message + "}"));
+        TestHttp.Reply rest = http.send(a2aPost("/agent/message:send", "rest-tree"), io.vertx.core.buffer.Buffer.buffer(message));
+        TestHttp.Reply stream = http.send(a2aPost("/agent/message:stream", "stream-tree").putHeader("Accept", "text/event-stream"),
+                io.vertx.core.buffer.Buffer.buffer(message));
+
+        assertThat(List.of(jsonRpc.status(), rest.status(), stream.status())).as(rest.body() + " " + stream.body()).containsOnly(200);
+        assertThat(upstream.received()).hasSize(3);
+        awaitSpent("acme", "rpc-tree", 50_000);
+        awaitSpent("acme", "rest-tree", 50_000);
+        awaitSpent("acme", "stream-tree", 50_000);
+    }
+
+    private io.vertx.core.http.RequestOptions a2aPost(String path, String tree) throws Exception {
+        return TestHttp.mcpPost(gateway.port(), path).putHeader("X-Waxell-AXID", fixture.token("acme", tree)).putHeader("A2A-Version", "1.0");
+    }
+
     @Test
     void a2aMessageSendsAreChargedAndStoppedByTheSameBudgetRule() throws Exception {
         fixture.policy("""
