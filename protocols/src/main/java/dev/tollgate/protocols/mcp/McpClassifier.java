@@ -50,9 +50,11 @@ public final class McpClassifier {
         }
         if (McpMethods.SUBSCRIPTIONS_LISTEN.equals(request.method())) {
             for (JsonNode uri : ListenFilter.resourceSubscriptions(params)) {
-                if (uri.isTextual()) {
-                    canonicalUri(request, uri.textValue());
+                if (!uri.isTextual()) {
+                    // No rule can decide on it: the SDK refuses it too, a laxer server might read something into it.
+                    throw invalidParams(request, "subscriptions/listen names a resource that is not a string in notifications.resourceSubscriptions");
                 }
+                canonicalUri(request, uri.textValue());
             }
             return;
         }

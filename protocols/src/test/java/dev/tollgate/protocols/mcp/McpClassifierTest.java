@@ -92,6 +92,8 @@ class McpClassifierTest {
                 Arguments.of("prompts/get without name", request(1, "prompts/get", "{}")),
                 Arguments.of("prompts/get arguments an array", request(1, "prompts/get", "{\"name\":\"p\",\"arguments\":[\"a\"]}")),
                 Arguments.of("prompts/get non-string argument", request(1, "prompts/get", "{\"name\":\"p\",\"arguments\":{\"a\":1}}")),
+                Arguments.of("subscriptions/listen, a resource that is not a string",
+                        request(1, "subscriptions/listen", "{\"notifications\":{\"resourceSubscriptions\":[\"file:///ok.txt\",{\"uri\":\"file:///vault/keys\"}]}}")),
                 Arguments.of("prompts/get nested argument", request(1, "prompts/get", "{\"name\":\"p\",\"arguments\":{\"a\":{}}}")));
     }
 
