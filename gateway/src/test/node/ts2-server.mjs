@@ -3,6 +3,7 @@
 // traffic. Served by node:http through the SDK's fetch-style handler so every raw request can be logged:
 //   RECEIVED {"method":..., "mcp-method":..., "mcp-name":..., "body":...}   for every HTTP request
 //   EXECUTED {"tool":..., "args":..., "inputResponses":...}                  for every tool run
+// Resources: file:///public.txt and file:///vault/keys (subscribable, for subscriptions/listen).
 // Tools: echo {message}, get-env {}, deploy {region, also sent as Mcp-Param-Region}, and ask-model / ask-user-url / list-roots, which answer input_required
 // (sampling, URL elicitation, roots) and complete on the retry carrying inputResponses.
 // Prints "LISTENING <port>" when ready (PORT env, default any free port).
@@ -15,7 +16,7 @@ const executed = (tool, args, ctx) => log('EXECUTED', { tool, args, inputRespons
 const text = (t) => ({ content: [{ type: 'text', text: t }] });
 
 function factory() {
-  const server = new McpServer({ name: 'tollgate-sdk2-peer', version: '1.0.0' });
+  const server = new McpServer({ name: 'tollgate-sdk2-peer', version: '1.0.0' }, { capabilities: { resources: { subscribe: true } } });
   server.registerTool('echo', { description: 'Echoes a message', inputSchema: z.object({ message: z.string() }) }, async (args, ctx) => {
     executed('echo', args, ctx);
     return text(args.message);
@@ -51,6 +52,10 @@ function factory() {
     if (r.kind === 'roots') return text(`roots ${r.roots.length}`);
     return inputRequired({ inputRequests: { roots: inputRequired.listRoots() } });
   });
+  // Two subscribable resources, for subscriptions/listen's resourceSubscriptions (the catalog's policy denies the vault).
+  for (const uri of ['file:///public.txt', 'file:///vault/keys']) {
+    server.registerResource(uri, uri, { mimeType: 'text/plain' }, async (u) => ({ contents: [{ uri: u.href, text: uri }] }));
+  }
   return server;
 }
 
