@@ -31,7 +31,9 @@ const canceled = new Set();
 const executor = {
   async execute(ctx, bus) {
     const { taskId, contextId } = ctx;
-    const text = ctx.userMessage.parts.map((p) => (p.content?.$case === 'text' ? p.content.value : '')).join('');
+    // ECHO_DATA=1: a data part is echoed too, as the JSON of the value the executor was handed (for tests of what it reads).
+    const text = ctx.userMessage.parts.map((p) => (p.content?.$case === 'text' ? p.content.value
+      : process.env.ECHO_DATA && p.content?.$case === 'data' ? JSON.stringify(p.content.value) : '')).join('');
     const status = (state, message) => AgentEvent.statusUpdate({
       taskId, contextId, status: { state, message, timestamp: new Date().toISOString() }, metadata: undefined,
     });
