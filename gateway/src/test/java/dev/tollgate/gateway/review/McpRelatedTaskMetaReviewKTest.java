@@ -1,0 +1,124 @@
+package dev.tollgate.gateway.review;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.gateway.support.NodeServer;
+import dev.tollgate.gateway.support.RunningGateway;
+import dev.tollgate.gateway.support.TenantTokens;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Review K, finding: a 2025-11-25 task is named by {@code params.taskId} of tasks/get|result|cancel, which
+ * TaskOwnershipStage checks, and also by {@code params._meta["io.modelcontextprotocol/related-task"].taskId} of ANY
+ * request, which nothing in the gateway reads. The official TypeScript SDK (1.32.2, Protocol._onrequest) hands such a
+ * request's handler {@code extra.taskId} = that task and its task store, queues the request's response and
+ * notifications into that task's message queue (delivered on the task's tasks/result stream), and its sendRequest sets
+ * that task to input_required. On a stateless server (no Mcp-Session-Id: the SDK's task lookup is global) another
+ * caller's task is attached to this way. Here globex, told acme's task does not exist by tasks/get, runs echo as part
+ * of acme's task. Proved against the real server directly (ts-task-server.mjs), then through the gateway.
+ */
+class McpRelatedTaskMetaReviewKTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    @TempDir
+    Path dir;
+    private Vertx vertx;
+    private NodeServer server;
+    private RunningGateway gateway;
+    private TenantTokens tokens;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start() throws Exception {
+        server = NodeServer.start("ts-task-server.mjs", Map.of("PORT", "0", "JOB_MS", "60000"));
+        tokens = TenantTokens.in(dir);
+        Path policies = Files.createDirectories(dir.resolve("policies"));
+        Files.writeString(policies.resolve("p.yaml"), "name: p\ndefaults: {action: allow}\nrules: []\n");
+        vertx = Vertx.vertx();
+        gateway = RunningGateway.start(vertx, """
+                listeners: [{name: public, host: 127.0.0.1, port: 0}]
+                admin: {host: 127.0.0.1, port: 0}
+                policies: {directory: %s}
+                %s
+                routes:
+                  - {name: tasks, path: /mcp, protocol: mcp, upstream: "%s", policy: p}
+                """.formatted(policies, tokens.identityYaml().strip(), server.url("/mcp")));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        gateway.close();
+        server.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+
+    /** The body's answer, or null when none came in time (the SDK queued it into the related task instead). */
+    private String post(String url, String tenant, String body, Duration timeout) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
+                .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+                .header("MCP-Protocol-Version", "2025-11-25");
+        if (tenant != null) {
+            request.header("X-Waxell-AXID", tokens.token(tenant, "a"));
+        }
+        try {
+            return http.send(request.POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        } catch (HttpTimeoutException e) {
+            return null;
+        }
+    }
+
+    private static String job(int id) {
+        return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\"job\",\"arguments\":{\"name\":\"acme\"},"
+                + "\"task\":{\"ttl\":60000}}}";
+    }
+
+    private static String echoInTask(int id, String taskId) {
+        return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"message\":\"globex\"},"
+                + "\"_meta\":{\"io.modelcontextprotocol/related-task\":{\"taskId\":\"" + taskId + "\"}}}}";
+    }
+
+    private static String taskOf(String answer) throws Exception {
+        return JSON.readTree(answer.substring(answer.indexOf('{'))).at("/result/task/taskId").asText();
+    }
+
+    @Test
+    void theServerItselfRunsARequestAsPartOfTheTaskItsMetaNames() throws Exception {
+        String taskId = taskOf(post(server.url("/mcp"), null, job(1), Duration.ofSeconds(10)));
+        int mark = server.output().length();
+
+        String answer = post(server.url("/mcp"), null, echoInTask(2, taskId), Duration.ofSeconds(3));
+
+        assertThat(answer).as("the response went into the task's queue, not to the caller").isNull();
+        assertThat(server.output().substring(mark)).contains("\"tool\":\"echo\"").contains("\"taskId\":\"" + taskId + "\"");
+    }
+
+    @Test
+    void anotherCallersTaskNamedInRelatedTaskMetaMustBeRefusedLikeTasksGet() throws Exception {
+        String acmeTask = taskOf(post(gateway.url("/mcp"), "acme", job(1), Duration.ofSeconds(10)));
+        assertThat(acmeTask).isNotEmpty();
+        String get = post(gateway.url("/mcp"), "globex", "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tasks/get\",\"params\":{\"taskId\":\""
+                + acmeTask + "\"}}", Duration.ofSeconds(10));
+        assertThat(get).as("control: tasks/get of acme's task by globex").contains("\"error\"");
+        int mark = server.output().length();
+
+        String answer = post(gateway.url("/mcp"), "globex", echoInTask(3, acmeTask), Duration.ofSeconds(3));
+
+        // Fails today: forwarded; the SDK runs globex's echo as part of acme's task and queues its answer there.
+        assertThat(server.output().substring(mark)).as("globex's answer: " + answer).doesNotContain("\"taskId\":\"" + acmeTask + "\"");
+    }
+}
