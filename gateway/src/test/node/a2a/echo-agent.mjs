@@ -32,7 +32,9 @@ const executor = {
   async execute(ctx, bus) {
     const { taskId, contextId } = ctx;
     // ECHO_DATA=1: a data part is echoed too, as the JSON of the value the executor was handed (for tests of what it reads).
-    const text = ctx.userMessage.parts.map((p) => (p.content?.$case === 'text' ? p.content.value
+    // ECHO_MESSAGE_EXTENSIONS=1: the text is prefixed with the message's extensions as the executor is handed them.
+    const ext = process.env.ECHO_MESSAGE_EXTENSIONS ? `[msgext ${(ctx.userMessage.extensions ?? []).join('|')}] ` : '';
+    const text = ext + ctx.userMessage.parts.map((p) => (p.content?.$case === 'text' ? p.content.value
       : process.env.ECHO_DATA && p.content?.$case === 'data' ? JSON.stringify(p.content.value) : '')).join('');
     const status = (state, message) => AgentEvent.statusUpdate({
       taskId, contextId, status: { state, message, timestamp: new Date().toISOString() }, metadata: undefined,
