@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.policy.CallerKey;
-import dev.tollgate.protocols.mcp.McpMessage;
+import dev.tollgate.protocols.jsonrpc.JsonRpcMessage;
+import dev.tollgate.protocols.jsonrpc.JsonRpcNotification;
+import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
 import dev.tollgate.protocols.mcp.McpMethods;
 import io.vertx.core.Future;
 import java.util.ArrayList;
@@ -106,33 +108,61 @@ final class TaskOwnershipStage implements Stage {
         return StageResult.proceed();
     }
 
+    /**
+     * The MCP tasks the messages name: a task request's {@code params.taskId}, and on any message the task its
+     * {@code _meta["io.modelcontextprotocol/related-task"]} relates it to, which the TypeScript SDK server reads on every
+     * request: it runs the request as part of that task (its handler gets the task and its store, its answer and
+     * notifications go to the task's queue, a request it sends the client sets the task to input_required). Review K:
+     * another caller's task, refused to it by tasks/get, was joined this way on a stateless server.
+     */
     private Future<StageResult> checkMcpTasks(Exchange exchange, String route, String caller) {
-        for (McpMessage message : exchange.messages()) {
-            if (!(message instanceof McpMessage.OtherRequest request) || !McpMethods.isTaskRequest(request.method())) {
+        List<JsonRpcMessage> messages = exchange.payload() == null ? List.of() : exchange.payload().messages();
+        for (JsonRpcMessage message : messages) {
+            JsonNode params = message instanceof JsonRpcRequest r ? r.params() : message instanceof JsonRpcNotification n ? n.params() : null;
+            JsonNode id = message instanceof JsonRpcRequest r ? r.id().value() : null;
+            String method = message instanceof JsonRpcRequest r ? r.method() : ((JsonRpcNotification) message).method();
+            if (params == null || !params.isObject()) {
                 continue;
             }
-            JsonNode taskId = request.params() == null ? null : request.params().get("taskId");
-            if (taskId != null && !(taskId.isTextual() && !taskId.textValue().isEmpty())) {
-                // An id the gateway cannot look up must not reach a server that may read it as text (the A2A SDK's
-                // String(["job-1"]) is "job-1"): refused, as A2A routes refuse such ids.
-                exchange.errorType(RejectReason.INVALID_PARAMS.code());
-                errors.respond(exchange.response(), RejectReason.INVALID_PARAMS, exchange.messages().size() == 1 ? request.id().value() : null,
-                        request.method() + " params.taskId must be a non-empty string");
+            if (McpMethods.isTaskRequest(method) && params.has("taskId")
+                    && !checkMcpTask(exchange, route, caller, params.get("taskId"), id, method + " params.taskId")) {
                 return StageResult.responded();
             }
-            TaskOrigins.Origin origin = taskId != null ? tasks.of(route, taskId.textValue()) : null;
-            if (origin != null && origin.boundToAnother(caller)) {
-                exchange.errorType(RejectReason.TASK_NOT_FOUND.code());
-                errors.respond(exchange.response(), RejectReason.TASK_NOT_FOUND,
-                        exchange.messages().size() == 1 ? request.id().value() : null, null);
-                return StageResult.responded();
-            }
-            if (origin != null && origin.instance() != null && exchange.pinnedUpstream() == null) {
-                // A batch naming tasks of two instances goes to the first one's: batches of task requests are rare, and
-                // the other instance's answer would be "task not found", never another task.
-                exchange.pinnedUpstream(origin.instance());
+            JsonNode meta = params.get("_meta");
+            JsonNode related = meta != null && meta.isObject() ? meta.get(RELATED_TASK) : null;
+            if (related != null) {
+                JsonNode relatedId = related.isObject() ? related.get("taskId") : null;
+                if (!checkMcpTask(exchange, route, caller, relatedId, id, method + " params._meta[\"" + RELATED_TASK + "\"].taskId")) {
+                    return StageResult.responded();
+                }
             }
         }
         return StageResult.proceed();
+    }
+
+    static final String RELATED_TASK = "io.modelcontextprotocol/related-task";
+
+    /** False when the call was answered: an id that is not a non-empty string, or another caller's task (not found). */
+    private boolean checkMcpTask(Exchange exchange, String route, String caller, JsonNode taskId, JsonNode requestId, String where) {
+        JsonNode answerId = exchange.messages().size() == 1 ? requestId : null;
+        if (taskId == null || !(taskId.isTextual() && !taskId.textValue().isEmpty())) {
+            // An id the gateway cannot look up must not reach a server that may read it as text (the A2A SDK's
+            // String(["job-1"]) is "job-1"): refused, as A2A routes refuse such ids.
+            exchange.errorType(RejectReason.INVALID_PARAMS.code());
+            errors.respond(exchange.response(), RejectReason.INVALID_PARAMS, answerId, where + " must be a non-empty string");
+            return false;
+        }
+        TaskOrigins.Origin origin = tasks.of(route, taskId.textValue());
+        if (origin != null && origin.boundToAnother(caller)) {
+            exchange.errorType(RejectReason.TASK_NOT_FOUND.code());
+            errors.respond(exchange.response(), RejectReason.TASK_NOT_FOUND, answerId, null);
+            return false;
+        }
+        if (origin != null && origin.instance() != null && exchange.pinnedUpstream() == null) {
+            // A batch naming tasks of two instances goes to the first one's: batches of task requests are rare, and
+            // the other instance's answer would be "task not found", never another task.
+            exchange.pinnedUpstream(origin.instance());
+        }
+        return true;
     }
 }

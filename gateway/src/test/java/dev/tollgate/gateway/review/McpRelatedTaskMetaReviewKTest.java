@@ -121,4 +121,20 @@ class McpRelatedTaskMetaReviewKTest {
         // Fails today: forwarded; the SDK runs globex's echo as part of acme's task and queues its answer there.
         assertThat(server.output().substring(mark)).as("globex's answer: " + answer).doesNotContain("\"taskId\":\"" + acmeTask + "\"");
     }
+
+    /** A related task the gateway cannot look up (not an object, an id that is not a non-empty string) is refused, unsent. */
+    @Test
+    void aRelatedTaskThatCannotBeLookedUpIsRefusedAndNotForwarded() throws Exception {
+        int mark = server.output().length();
+        for (String related : new String[] {"{\"taskId\":42}", "{\"taskId\":[\"t\"]}", "{\"taskId\":\"\"}", "{}", "\"t-1\""}) {
+            String body = "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"message\":\"x\"},"
+                    + "\"_meta\":{\"io.modelcontextprotocol/related-task\":" + related + "}}}";
+
+            JsonNode answer = JSON.readTree(post(gateway.url("/mcp"), "globex", body, Duration.ofSeconds(10)));
+
+            assertThat(answer.at("/error/data/reason").asText()).as(related).isEqualTo("invalid_params");
+            assertThat(answer.path("error").toString()).as(related).contains("related-task");
+        }
+        assertThat(server.output().substring(mark)).doesNotContain("\"tool\":\"echo\"");
+    }
 }
