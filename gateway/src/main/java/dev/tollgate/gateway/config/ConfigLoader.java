@@ -57,7 +57,7 @@ public final class ConfigLoader {
     static final Set<String> ROUTE_FIELDS = union(Set.of("name", "path", "protocol", "connect-timeout",
             "response-timeout", "max-connections", "max-concurrent-calls", "max-concurrent-calls-per-caller", "policy", "axid", "allowed-spiffe-ids",
             "upstream-tls", "a2a", "oauth", "pinning"), UpstreamsReader.ROUTE_FIELDS);
-    static final Set<String> A2A_ROUTE_FIELDS = Set.of("public-url", "card-security");
+    static final Set<String> A2A_ROUTE_FIELDS = Set.of("public-url", "card-security", "rest-base");
     private static final int DEFAULT_ADMIN_PORT = 9090;
     /** Deeper nesting than this is refused outright: it only ever serves to exhaust a parser. */
     private static final int MAX_JSON_DEPTH_CEILING = 1000;
@@ -335,12 +335,12 @@ public final class ConfigLoader {
         }
         NodeReader a = r.child("a2a");
         if (!a.isObject()) {
-            a.problem("must be a mapping with public-url and/or card-security");
+            a.problem("must be a mapping with public-url, card-security and/or rest-base");
             return null;
         }
         a.rejectUnknown(A2A_ROUTE_FIELDS);
         URI publicUrl = null;
-        String value = a.string("public-url", null);
+        String value = a.has("public-url") ? a.string("public-url", null) : null;
         if (value != null) {
             try {
                 publicUrl = new URI(value);
@@ -353,7 +353,13 @@ public final class ConfigLoader {
                 a.problemAt("public-url", "is not a valid URL: " + e.getReason());
             }
         }
-        return new A2aRouteConfig(publicUrl, a.choice("card-security", A2aRouteConfig.CardSecurity.class, A2aRouteConfig.CardSecurity.UPSTREAM));
+        String restBase = a.has("rest-base") ? a.string("rest-base", null) : null;
+        if (restBase != null && !restBase.startsWith("/")) {
+            a.problemAt("rest-base", "must be a path below the route starting with '/', such as /a2a/rest");
+            restBase = null;
+        }
+        return new A2aRouteConfig(publicUrl, a.choice("card-security", A2aRouteConfig.CardSecurity.class, A2aRouteConfig.CardSecurity.UPSTREAM),
+                restBase);
     }
 
     private static Path policyDirectory(NodeReader root, Path baseDir) {

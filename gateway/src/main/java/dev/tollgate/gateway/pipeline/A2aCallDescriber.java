@@ -1,5 +1,7 @@
 package dev.tollgate.gateway.pipeline;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.protocols.a2a.A2aCall;
 import dev.tollgate.protocols.a2a.A2aMethod;
@@ -12,6 +14,21 @@ final class A2aCallDescriber {
 
     static CallDescription describe(String route, A2aCall call) {
         return CallDescription.a2a(route, call.method().canonicalName(), call.skill(), call.view());
+    }
+
+    /**
+     * The call as an agent reading its tenant from the path would see it ({@code /tenant} = the path's
+     * {@link A2aCall#PATH_TENANT} segment); null when the path names none, or the same tenant as the body.
+     */
+    static CallDescription inPathTenant(CallDescription call) {
+        JsonNode view = call.arguments();
+        JsonNode segment = view == null ? null : view.get(A2aCall.PATH_TENANT);
+        if (segment == null || segment.asText().equals(view.path("tenant").asText(null))) {
+            return null;
+        }
+        ObjectNode reading = ((ObjectNode) view).deepCopy();
+        reading.put("tenant", segment.asText());
+        return CallDescription.a2a(call.route(), call.method(), call.toolName(), reading);
     }
 
     /** The probe asking whether a caller may ever use a skill: through either way of sending it a message. */

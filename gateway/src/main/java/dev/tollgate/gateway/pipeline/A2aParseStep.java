@@ -5,6 +5,7 @@ import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.gateway.http.BufferBytes;
 import dev.tollgate.protocols.a2a.A2aCall;
+import dev.tollgate.protocols.a2a.A2aPaths;
 import dev.tollgate.protocols.a2a.A2aCalls;
 import dev.tollgate.protocols.a2a.A2aHeaderMismatch;
 import dev.tollgate.protocols.a2a.A2aHeaders;
@@ -61,7 +62,8 @@ final class A2aParseStep {
         String wire = exchange.request().method().name() + " " + A2aRoutes.remainder(exchange);
         try {
             A2aCall call = A2aCalls.describe(rest.method(), wire, A2aCall.Binding.HTTP_JSON, rest.legacy(), body,
-                    rest.taskId(), rest.configId(), extensionsHeader(exchange));
+                    rest.taskId(), rest.configId(), extensionsHeader(exchange))
+                    .withPathTenant(A2aPaths.tenantCandidate(A2aRoutes.remainder(exchange), rest, exchange.route().route().config().a2a().restBase()));
             exchange.a2a(a2a.parsed(call, null));
             return StageResult.proceed();
         } catch (A2aInvalidRequest e) {

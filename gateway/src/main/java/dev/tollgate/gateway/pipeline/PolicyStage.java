@@ -226,7 +226,18 @@ public final class PolicyStage implements Stage {
         PinState pin = pinState(exchange, call);
         BudgetFacts facts = new BudgetFacts(exchange.spend(), PricedCalls.isPriced(call)
                 ? exchange.snapshot().config().budget().pricing().estimateMicros(route, call.toolName()) : 0, pin == PinState.PINNED);
-        Decision decision = decide(exchange, call, pin, facts, Instant.now());
+        Instant now = Instant.now();
+        Decision decision = decide(exchange, call, pin, facts, now);
+        CallDescription inPathTenant = A2aCallDescriber.inPathTenant(call);
+        if (inPathTenant != null) {
+            // The agent may read the tenant from the path (review K: the SDK overwrites the body's with it): decided
+            // under that reading too, the stronger refusal deciding.
+            Decision underPath = decide(exchange, inPathTenant, pin, facts, now);
+            if (refusesMore(underPath, decision)) {
+                decision = underPath;
+                call = inPathTenant;
+            }
+        }
         List<Decision> decisions = new ArrayList<>(List.of(decision));
         if (!needsSecuring(decision, facts, call)) {
             return concludeA2a(exchange, a2a, decisions);

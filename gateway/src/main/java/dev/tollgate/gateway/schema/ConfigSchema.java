@@ -215,7 +215,9 @@ public final class ConfigSchema {
                                 ConfigFields.A2A_ROUTE, new Fields()
                                         .add("public-url", "What cards advertise; default: from the request.", url())
                                         .add("card-security", "upstream: keep the agent's securitySchemes | gateway: advertise the gateway's.",
-                                                choice(A2aRouteConfig.CardSecurity.class))))
+                                                choice(A2aRouteConfig.CardSecurity.class))
+                                        .add("rest-base", "Where below the route the agent serves HTTP+JSON (/a2a/rest): the segment after it is the tenant. Default: unknown, either reading decided.",
+                                                Types.pattern("^/"))))
                         .add("oauth", "MCP authorization: the route is an OAuth protected resource.", oauth(b))
                         .add("pinning", "Tool pinning against rug pulls.", b.mapping("routes[].pinning", "Tool pinning.", ConfigFields.PINNING,
                                 new Fields()

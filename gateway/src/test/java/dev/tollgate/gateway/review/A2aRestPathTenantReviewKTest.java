@@ -129,4 +129,29 @@ class A2aRestPathTenantReviewKTest {
         String taskId = reply.json().path("task").path("id").asText();
         assertThat(taskId.isEmpty() || !getTaskAtAgent(taskId, "prod").has("result")).as("task kept in tenant prod").isTrue();
     }
+
+    /**
+     * With the route's {@code a2a.rest-base} the reading is exact: the segment after it is the tenant the agent acts in
+     * (it overwrites the body's), so a body naming prod on a sandbox path is allowed and the task is kept in sandbox,
+     * while the prod path is denied whatever the body says.
+     */
+    @Test
+    void withTheRestBaseKnownThePathTenantIsReadExactly() throws Exception {
+        try (RunningGateway exact = RunningGateway.start(vertx, """
+                listeners: [{name: public, host: 127.0.0.1, port: 0}]
+                admin: {host: 127.0.0.1, port: 0}
+                policies: {directory: %s}
+                routes:
+                  - {name: echo-agent, path: /agents/echo, protocol: a2a, upstream: "%s", policy: a2a, a2a: {rest-base: /a2a/rest}}
+                """.formatted(dir.resolve("policies"), agent.url("")))) {
+            Reply sandbox = post(exact.url("/agents/echo/a2a/rest/sandbox/message:send"), "application/a2a+json",
+                    "{\"tenant\":\"prod\",\"message\":" + MESSAGE + "}");
+            Reply prod = post(exact.url("/agents/echo/a2a/rest/prod/message:send"), "application/a2a+json",
+                    "{\"tenant\":\"sandbox\",\"message\":" + MESSAGE + "}");
+
+            assertThat(sandbox.status()).as(sandbox.json().toString()).isEqualTo(200);
+            assertThat(getTaskAtAgent(sandbox.json().path("task").path("id").asText(), "sandbox").has("result")).isTrue();
+            assertThat(prod.status()).as(prod.json().toString()).isGreaterThanOrEqualTo(400);
+        }
+    }
 }

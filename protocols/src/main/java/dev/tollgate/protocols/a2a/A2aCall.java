@@ -20,6 +20,26 @@ import java.util.List;
 public record A2aCall(A2aMethod method, String wireMethod, Binding binding, boolean legacy, String taskId, String contextId,
                       List<String> referenceTaskIds, String skill, String pushUrl, ObjectNode view) {
 
+    /**
+     * The view's member for the segment right before an HTTP+JSON operation ({@code /{tenant}/message:send}): the
+     * agent's tenant when it serves its API one level above that segment, nothing when the segment is part of where it
+     * serves it. The gateway cannot tell which, so policy decides the call under either reading of the tenant.
+     */
+    public static final String PATH_TENANT = "pathTenant";
+
+    /**
+     * This call with the tenant its HTTP+JSON path names: read exactly, it is the view's {@code tenant} (the agent
+     * overwrites the body's with it); a candidate goes in {@link #PATH_TENANT}. Itself when the path names none.
+     */
+    public A2aCall withPathTenant(A2aPaths.PathTenant tenant) {
+        if (tenant == null || tenant.segment() == null) {
+            return this;
+        }
+        ObjectNode withSegment = view.deepCopy();
+        withSegment.put(tenant.exact() ? "tenant" : PATH_TENANT, tenant.segment());
+        return new A2aCall(method, wireMethod, binding, legacy, taskId, contextId, referenceTaskIds, skill, pushUrl, withSegment);
+    }
+
     /** How the call travelled. */
     public enum Binding {
         JSONRPC("jsonrpc"), HTTP_JSON("http+json");

@@ -115,6 +115,55 @@ public final class A2aPaths {
         return new A2aTarget.Invalid("no A2A operation at " + verb + " " + (path.isEmpty() ? "/" : path), null);
     }
 
+    /**
+     * The segment right before the operation a 1.0 HTTP+JSON path names, percent-decoded as the agent's router decodes
+     * its {@code :tenant} parameter; null for a 0.3 form (no tenant), a path with nothing before the operation, or a
+     * segment that does not decode. {@code /a2a/rest/prod/message:send} gives {@code prod} (the tenant, to an agent
+     * serving its API at {@code /a2a/rest}) and {@code /a2a/rest/message:send} gives {@code rest} (no tenant at all),
+     * both candidates. Below a known {@code restBase} the reading is exact: the one segment between the base and the
+     * operation, or none.
+     */
+    public static PathTenant tenantCandidate(String path, A2aTarget.Rest rest, String restBase) {
+        if (rest.legacy()) {
+            return null;
+        }
+        List<String> raw = segments(path);
+        int operation = raw.size() - operationSegments(rest.method());
+        if (restBase != null) {
+            List<String> base = segments(restBase);
+            boolean under = operation >= base.size() && operation - base.size() <= 1;
+            for (int i = 0; under && i < base.size(); i++) {
+                // Mount paths are matched ignoring case, as Express does.
+                under = raw.get(i).equalsIgnoreCase(base.get(i));
+            }
+            if (under) {
+                String tenant = operation == base.size() ? null : PercentEncoding.decodedSegment(raw.get(base.size()));
+                return new PathTenant(tenant, true);
+            }
+        }
+        return operation < 1 ? null : new PathTenant(PercentEncoding.decodedSegment(raw.get(operation - 1)), false);
+    }
+
+    /**
+     * The tenant an HTTP+JSON path names.
+     *
+     * @param segment the tenant (null: none, or a segment that does not decode)
+     * @param exact   read below the route's known REST base, so the agent reads exactly this; else a candidate: the agent
+     *                may read it as the tenant or as part of where it serves its API
+     */
+    public record PathTenant(String segment, boolean exact) {
+    }
+
+    /** How many segments the operation's own part of its path has ({@code tasks/{id}:cancel}: 2). */
+    private static int operationSegments(A2aMethod method) {
+        return switch (method) {
+            case GET_TASK, CANCEL_TASK, SUBSCRIBE_TO_TASK -> 2;
+            case CREATE_PUSH_CONFIG, LIST_PUSH_CONFIGS -> 3;
+            case GET_PUSH_CONFIG, DELETE_PUSH_CONFIG -> 4;
+            default -> 1;
+        };
+    }
+
     private static A2aTarget only(String verb, String allowed, String path, A2aTarget target) {
         return verb.equals(allowed) ? target : wrongVerb(path, allowed);
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -53,6 +54,33 @@ class A2aPathsTest {
     @MethodSource("restOperations")
     void restPathsMapToTheirOperation(String verb, String path, A2aMethod method, String taskId, String configId, boolean legacy) {
         assertThat(A2aPaths.classify(verb, path)).isEqualTo(new A2aTarget.Rest(method, taskId, configId, legacy));
+    }
+
+    /**
+     * The tenant a 1.0 path names: without the agent's REST base, the segment before the operation is only a candidate
+     * (the tenant, or part of where the agent serves its API); below a known base it is exact, or there is none.
+     */
+    @ParameterizedTest(name = "{0} {1} under {2}")
+    @CsvSource(nullValues = "-", delimiter = '|', textBlock = """
+            POST | /a2a/rest/prod/message:send                  | -         | prod   | false
+            POST | /a2a/rest/message:send                       | -         | rest   | false
+            POST | /message:send                                | -         | -      | -
+            GET  | /acme/tasks/t1                               | -         | acme   | false
+            POST | /a%2Fb/tasks/t1:cancel                       | -         | a/b    | false
+            GET  | /x/acme/tasks/t1/pushNotificationConfigs/c1  | -         | acme   | false
+            POST | /x/acme/tasks/t1/pushNotificationConfigs     | -         | acme   | false
+            POST | /v1/message:send                             | -         | -      | -
+            POST | /a2a/rest/prod/message:send                  | /a2a/rest | prod   | true
+            POST | /A2A/Rest/prod/message:send                  | /a2a/rest | prod   | true
+            POST | /a2a/rest/message:send                       | /a2a/rest | -      | true
+            GET  | /a2a/rest/%70rod/tasks/t1                    | /a2a/rest | prod   | true
+            POST | /a2a/rest/x/prod/message:send                | /a2a/rest | prod   | false
+            POST | /other/prod/message:send                     | /a2a/rest | prod   | false
+            """)
+    void theTenantAPathNames(String verb, String path, String restBase, String segment, Boolean exact) {
+        A2aPaths.PathTenant tenant = A2aPaths.tenantCandidate(path, (A2aTarget.Rest) A2aPaths.classify(verb, path), restBase);
+
+        assertThat(tenant).isEqualTo(exact == null ? null : new A2aPaths.PathTenant(segment, exact));
     }
 
     @Test
