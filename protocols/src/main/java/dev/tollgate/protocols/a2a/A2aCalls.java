@@ -163,7 +163,7 @@ public final class A2aCalls {
 
     private static ObjectNode message(JsonNode message, JsonNode messageParts, boolean proto, Set<String> extensions) throws A2aInvalidRequest {
         ObjectNode out = F.objectNode();
-        String role = text(message, "role");
+        String role = role(message.get("role"));
         if (role != null) {
             // ROLE_USER (1.0) and user (0.3) are the same role.
             out.put("role", role.toLowerCase(Locale.ROOT).replace("role_", ""));
@@ -196,13 +196,30 @@ public final class A2aCalls {
         JsonNode ext = message.get("extensions");
         if (ext != null && ext.isArray()) {
             out.set("extensions", ext);
-            ext.forEach(e -> {
-                if (e.isTextual()) {
-                    extensions.add(e.textValue());
+            for (JsonNode e : ext) {
+                if (!e.isTextual()) {
+                    // The SDK reads String(e): [["urn:admin-mode"]] is urn:admin-mode to the agent (review K), unseen by a rule.
+                    throw new A2aInvalidRequest("message.extensions must hold strings (URIs), got " + e);
                 }
-            });
+                extensions.add(e.textValue());
+            }
         }
         return out;
+    }
+
+    /**
+     * A message's role as the agent reads it: a string, or the 1.0 enum's number, which the SDK accepts as ProtoJSON
+     * allows (review K: {@code "role": 2} is ROLE_AGENT to it, a client's text kept as the agent's own turn, and was no
+     * role at all to a rule). Any other value is refused.
+     */
+    private static String role(JsonNode role) throws A2aInvalidRequest {
+        if (role == null || role.isNull() || role.isTextual()) {
+            return role == null || role.isNull() ? null : role.textValue();
+        }
+        if (role.isIntegralNumber() && role.canConvertToInt() && (role.intValue() == 1 || role.intValue() == 2)) {
+            return role.intValue() == 1 ? "ROLE_USER" : "ROLE_AGENT";
+        }
+        throw new A2aInvalidRequest("message.role must be ROLE_USER or ROLE_AGENT (user or agent in 0.3), got " + role);
     }
 
     /**

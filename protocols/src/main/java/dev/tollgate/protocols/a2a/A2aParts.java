@@ -58,8 +58,9 @@ final class A2aParts {
             putText(out, "text", text);
         } else if ("data".equals(kind)) {
             out.put("kind", "data");
-            out.put("size", part.path("data").toString().getBytes(StandardCharsets.UTF_8).length);
-            putData(out, part.get("data"));
+            JsonNode data = declared != null && !declared.isNull() ? compatUnwrapped(part) : part.get("data");
+            out.put("size", data == null ? 0 : data.toString().getBytes(StandardCharsets.UTF_8).length);
+            putData(out, data);
         } else if ("file".equals(kind)) {
             out.put("kind", "file");
             file(part, out);
@@ -74,6 +75,18 @@ final class A2aParts {
             putText(out, "filename", A2aFields.string(part, "filename", null));
         }
         return out;
+    }
+
+    /**
+     * A 0.3 data part's value as the JavaScript SDK's 0.3 layer hands it to the agent: flagged
+     * {@code metadata.data_part_compat: true} (how it carries a 1.0 value that is not an object), an object's
+     * {@code value} member is the value (review K: a rule on {@code /message/parts/0/data/action} read the wrapper while
+     * the agent acted on the unwrapped {@code {"action": "delete"}}).
+     */
+    private static JsonNode compatUnwrapped(JsonNode part) {
+        JsonNode data = part.get("data");
+        boolean flagged = part.path("metadata").path("data_part_compat").isBoolean() && part.path("metadata").path("data_part_compat").booleanValue();
+        return flagged && data != null && data.isObject() && data.has("value") ? data.get("value") : data;
     }
 
     /** The 0.3 proto part's content members, in the order the JavaScript SDK's proto reader tries them. */

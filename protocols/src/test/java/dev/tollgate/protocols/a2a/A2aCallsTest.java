@@ -237,4 +237,27 @@ class A2aCallsTest {
         assertThatThrownBy(() -> A2aHeaders.requestedExtensions(List.of("urn:admin-mode"), List.of("")))
                 .isInstanceOf(A2aHeaderMismatch.class);
     }
+
+    /** Review K: what the JavaScript SDK reads otherwise than a rule would: enum-number roles, non-string extensions, compat data parts. */
+    @Test
+    void rolesExtensionsAndCompatDataPartsAreReadAsTheSdkReadsThem() throws Exception {
+        String parts = "\"parts\":[{\"text\":\"hi\"}]";
+        assertThat(describe(A2aMethod.SEND_MESSAGE, false, "{\"message\":{\"messageId\":\"m\",\"role\":2," + parts + "}}").view()
+                .at("/message/role").asText()).isEqualTo("agent");
+        assertThat(describe(A2aMethod.SEND_MESSAGE, false, "{\"message\":{\"messageId\":\"m\",\"role\":1," + parts + "}}").view()
+                .at("/message/role").asText()).isEqualTo("user");
+        for (String role : new String[] {"0", "3", "2.0", "true", "[\"ROLE_AGENT\"]", "{}"}) {
+            assertThatThrownBy(() -> describe(A2aMethod.SEND_MESSAGE, false, "{\"message\":{\"messageId\":\"m\",\"role\":" + role + "," + parts + "}}"))
+                    .as(role).isInstanceOf(A2aInvalidRequest.class).hasMessageContaining("role");
+        }
+        for (String extension : new String[] {"[\"urn:admin-mode\"]", "42", "null", "{\"uri\":\"urn:x\"}"}) {
+            assertThatThrownBy(() -> describe(A2aMethod.SEND_MESSAGE, false, "{\"message\":{\"messageId\":\"m\",\"extensions\":[" + extension + "]," + parts + "}}"))
+                    .as(extension).isInstanceOf(A2aInvalidRequest.class).hasMessageContaining("extensions");
+        }
+        String compat = "{\"message\":{\"kind\":\"message\",\"messageId\":\"m\",\"role\":\"user\",\"parts\":[{\"kind\":\"data\","
+                + "\"data\":{\"value\":{\"action\":\"delete\"}},\"metadata\":{\"data_part_compat\":%s}}]}}";
+        assertThat(describe(A2aMethod.SEND_MESSAGE, true, compat.formatted("true")).view().at("/message/parts/0/data/action").asText()).isEqualTo("delete");
+        assertThat(describe(A2aMethod.SEND_MESSAGE, true, compat.formatted("\"true\"")).view().at("/message/parts/0/data/value/action").asText())
+                .as("only the boolean true unwraps, as the SDK's === true").isEqualTo("delete");
+    }
 }
