@@ -35,16 +35,40 @@ public final class A2aHeaders {
         return current.isEmpty() ? extensions(legacy) : named;
     }
 
-    /** Comma-separated URIs, trimmed, empty ones dropped. */
+    /**
+     * Comma-separated URIs, trimmed as the JavaScript SDK trims them ({@code String.prototype.trim}), empty ones dropped.
+     * Java's {@code trim} keeps a no-break space (a 0xA0 byte, read as Latin-1 by Node and Vert.x alike), which
+     * JavaScript's removes: {@code \u00A0urn:admin-mode} was {@code urn:admin-mode} to the agent and another URI to a
+     * rule (review K).
+     */
     static Set<String> extensions(List<String> lines) {
         Set<String> out = new LinkedHashSet<>();
         for (String line : lines) {
             for (String value : line.split(",")) {
-                if (!value.isBlank()) {
-                    out.add(value.trim());
+                String trimmed = jsTrim(value);
+                if (!trimmed.isEmpty()) {
+                    out.add(trimmed);
                 }
             }
         }
         return out;
+    }
+
+    /** {@code String.prototype.trim}: ECMAScript's WhiteSpace (tab, VT, FF, space, NBSP, BOM, every Zs) and LineTerminators. */
+    static String jsTrim(String value) {
+        int start = 0;
+        int end = value.length();
+        while (start < end && isJsWhitespace(value.charAt(start))) {
+            start++;
+        }
+        while (end > start && isJsWhitespace(value.charAt(end - 1))) {
+            end--;
+        }
+        return value.substring(start, end);
+    }
+
+    private static boolean isJsWhitespace(char c) {
+        return c == '\t' || c == '\u000B' || c == '\f' || c == '\n' || c == '\r' || c == '\u2028' || c == '\u2029' || c == '\uFEFF'
+                || Character.getType(c) == Character.SPACE_SEPARATOR;
     }
 }
