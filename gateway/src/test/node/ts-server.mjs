@@ -4,25 +4,59 @@
 //   EXECUTED {"tool":"...","args":{...}}
 // and every resource it reads one line EXECUTED {"tool":"resources/read","args":{"uri":"<the URI the SDK read>"}}
 // so a differential test can compare what the gateway decided with what the server actually executed.
+// TASKS=1 adds 2025-11-25 tasks (see below).
 // Prints "LISTENING <port>" once ready (port 0 = any free port; PORT env to choose).
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { createMcpExpressApp } from '@modelcontextprotocol/sdk/server/express.js';
+import { InMemoryTaskStore, InMemoryTaskMessageQueue } from '@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js';
 import { z } from 'zod';
 
-function executed(tool, args) {
-  console.log('EXECUTED ' + JSON.stringify({ tool, args }));
+// TASKS=1: 2025-11-25 tasks too (a store and message queue shared by the per-request servers, as stateless servers
+// are written), a task-augmented tool `job` that completes after JOB_MS, and each EXECUTED line names the task the SDK
+// ran the call as part of (extra.taskId), so a test sees which task a request was attributed to.
+const TASKS = Boolean(process.env.TASKS);
+const JOB_MS = Number(process.env.JOB_MS ?? 300);
+const taskStore = TASKS ? new InMemoryTaskStore() : undefined;
+const taskMessageQueue = TASKS ? new InMemoryTaskMessageQueue() : undefined;
+
+function executed(tool, args, extra) {
+  console.log('EXECUTED ' + JSON.stringify(TASKS ? { tool, args, taskId: extra?.taskId ?? null } : { tool, args }));
   return { content: [{ type: 'text', text: `${tool} ran` }] };
 }
 
+function registerJob(server) {
+  server.experimental.tasks.registerToolTask('job', { description: 'A long job', inputSchema: { name: z.string() } }, {
+    async createTask({ name }, { taskStore: store, taskRequestedTtl }) {
+      const task = await store.createTask({ ttl: taskRequestedTtl });
+      executed('job', { name }, { taskId: task.taskId });
+      setTimeout(() => store.storeTaskResult(task.taskId, 'completed', { content: [{ type: 'text', text: `job done: ${name}` }] })
+        .catch(() => {}), JOB_MS);
+      return { task };
+    },
+    async getTask(_args, { taskId, taskStore: store }) {
+      return await store.getTask(taskId);
+    },
+    async getTaskResult(_args, { taskId, taskStore: store }) {
+      return await store.getTaskResult(taskId);
+    },
+  });
+}
+
 function buildServer() {
-  const server = new McpServer({ name: 'tollgate-differential-peer', version: '1.0.0' });
+  const server = TASKS
+    ? new McpServer({ name: 'tollgate-differential-peer', version: '1.0.0' },
+      { capabilities: { logging: {}, tasks: { requests: { tools: { call: {} } }, list: {}, cancel: {} } }, taskStore, taskMessageQueue })
+    : new McpServer({ name: 'tollgate-differential-peer', version: '1.0.0' });
+  if (TASKS) {
+    registerJob(server);
+  }
   server.registerTool('get-env', { description: 'Returns the environment (dangerous)', inputSchema: {} },
     async () => executed('get-env', {}));
   server.registerTool('read-file', { description: 'Reads a file', inputSchema: { path: z.string() } },
     async (args) => executed('read-file', args));
   server.registerTool('echo', { description: 'Echoes a message', inputSchema: { message: z.string() } },
-    async (args) => executed('echo', args));
+    async (args, extra) => executed('echo', args, extra));
   // Numbers as JSON.parse reads them: every one a double, so integers beyond 2^53 arrive as a neighbour.
   server.registerTool('transfer', { description: 'Moves money to an account', inputSchema: { to: z.number(), amount: z.number() } },
     async (args) => executed('transfer', args));

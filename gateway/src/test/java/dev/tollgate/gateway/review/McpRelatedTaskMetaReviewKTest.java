@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * notifications into that task's message queue (delivered on the task's tasks/result stream), and its sendRequest sets
  * that task to input_required. On a stateless server (no Mcp-Session-Id: the SDK's task lookup is global) another
  * caller's task is attached to this way. Here globex, told acme's task does not exist by tasks/get, runs echo as part
- * of acme's task. Proved against the real server directly (ts-task-server.mjs), then through the gateway.
+ * of acme's task. Proved against the real server directly (ts-server.mjs with TASKS=1), then through the gateway.
  */
 class McpRelatedTaskMetaReviewKTest {
 
@@ -45,7 +45,7 @@ class McpRelatedTaskMetaReviewKTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = NodeServer.start("ts-task-server.mjs", Map.of("PORT", "0", "JOB_MS", "60000"));
+        server = NodeServer.start("ts-server.mjs", Map.of("PORT", "0", "TASKS", "1", "JOB_MS", "60000"));
         tokens = TenantTokens.in(dir);
         Path policies = Files.createDirectories(dir.resolve("policies"));
         Files.writeString(policies.resolve("p.yaml"), "name: p\ndefaults: {action: allow}\nrules: []\n");
