@@ -114,6 +114,10 @@ const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   app.use('/.well-known/agent-card.json', agentCardHandler({ agentCardProvider: handler, legacyCompat: compat }));
   app.use('/a2a/jsonrpc', jsonRpcHandler({ requestHandler: handler, userBuilder: UserBuilder.noAuthentication, legacyCompat: compat }));
   app.use('/a2a/rest', restHandler({ requestHandler: handler, userBuilder: UserBuilder.noAuthentication, legacyCompat: compat }));
+  // EXTRA_REST_BASE: HTTP+JSON served at a second base too (an agent under /api/v1/..., for tests of path readings).
+  if (process.env.EXTRA_REST_BASE) {
+    app.use(process.env.EXTRA_REST_BASE, restHandler({ requestHandler: handler, userBuilder: UserBuilder.noAuthentication, legacyCompat: compat }));
+  }
   console.log(`LISTENING ${server.address().port}`);
 });
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
