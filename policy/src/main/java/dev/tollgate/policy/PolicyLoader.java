@@ -80,16 +80,19 @@ public final class PolicyLoader {
         return root != null && root.isObject() && AgtDocumentLoader.looksLikeAgt(root);
     }
 
+    /** Whether a file of the policy directory is a policy the loader reads (YAML, not a policy's tests). */
+    public static boolean isPolicyFile(Path file) {
+        String n = file.getFileName().toString();
+        return (n.endsWith(".yaml") || n.endsWith(".yml")) && !n.endsWith(TESTS_SUFFIX) && !n.endsWith(".tests.yml");
+    }
+
     static List<Path> policyFiles(Path dir, List<PolicyProblem> problems) {
         if (!Files.isDirectory(dir)) {
             problems.add(new PolicyProblem(dir.toString(), 0, "", "policy directory does not exist"));
             return List.of();
         }
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> {
-                String n = f.getFileName().toString();
-                return (n.endsWith(".yaml") || n.endsWith(".yml")) && !n.endsWith(TESTS_SUFFIX) && !n.endsWith(".tests.yml");
-            }).sorted().toList();
+            return files.filter(PolicyLoader::isPolicyFile).sorted().toList();
         } catch (IOException e) {
             problems.add(new PolicyProblem(dir.toString(), 0, "", "cannot list: " + e.getMessage()));
             return List.of();

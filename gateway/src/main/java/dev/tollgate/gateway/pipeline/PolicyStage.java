@@ -115,12 +115,23 @@ public final class PolicyStage implements Stage {
         return secure(exchange, decisions, facts, calls, 0).compose(v -> conclude(exchange, decisions));
     }
 
-    /** Whether {@code candidate} stops more than {@code current}: an enforced refusal, then a shadow (dry-run) deny. */
+    /**
+     * Whether {@code candidate} stops more than {@code current}: an enforced deny, then an approval (review L: an approval
+     * ranked as a deny, so a first reading held for approval hid a later reading's deny, forwarded once approved), then
+     * a shadow (dry-run) deny. Of two approvals the first is kept: the approver is shown the whole call.
+     */
     private static boolean refusesMore(Decision candidate, Decision current) {
-        if (current.enforcedDeny()) {
-            return false;
+        return strictness(candidate) > strictness(current);
+    }
+
+    private static int strictness(Decision decision) {
+        if (decision.isDenied() && decision.enforcedDeny()) {
+            return 3;
         }
-        return candidate.enforcedDeny() || candidate.isDenied() && !current.isDenied();
+        if (decision.requiresApproval()) {
+            return 2;
+        }
+        return decision.isDenied() ? 1 : 0;
     }
 
     /**

@@ -118,7 +118,10 @@ final class TaskOwnershipStage implements Stage {
     private Future<StageResult> checkMcpTasks(Exchange exchange, String route, String caller) {
         List<JsonRpcMessage> messages = exchange.payload() == null ? List.of() : exchange.payload().messages();
         for (JsonRpcMessage message : messages) {
-            JsonNode params = message instanceof JsonRpcRequest r ? r.params() : message instanceof JsonRpcNotification n ? n.params() : null;
+            if (!(message instanceof JsonRpcRequest) && !(message instanceof JsonRpcNotification)) {
+                continue; // a client's answer to the server's request: the SDK reads no related task on responses
+            }
+            JsonNode params = message instanceof JsonRpcRequest r ? r.params() : ((JsonRpcNotification) message).params();
             JsonNode id = message instanceof JsonRpcRequest r ? r.id().value() : null;
             String method = message instanceof JsonRpcRequest r ? r.method() : ((JsonRpcNotification) message).method();
             if (params == null || !params.isObject()) {

@@ -44,7 +44,10 @@ public final class ReloadWatcher implements AutoCloseable {
     /** A change seen but not yet settled, and since when it has looked the same (the watcher's thread only). */
     private Map<Path, FileStamp> pending;
     private long pendingSinceNanos;
+    /** When the files were first seen differing from the last load; reset by a load. */
+    private long changingSinceNanos;
     private Duration settle = SETTLE;
+    private Duration maxSettleWait = MAX_SETTLE_WAIT;
 
     /**
      * How long the watched files must stay unchanged before a change is loaded. A file written in place ({@code cp},
@@ -54,6 +57,12 @@ public final class ReloadWatcher implements AutoCloseable {
      * rename (ConfigMaps, most editors) never shows a partial file at all.
      */
     static final Duration SETTLE = Duration.ofMillis(250);
+
+    /**
+     * How long files may keep changing before they are loaded as they are, with a warning: a policy file some process
+     * rewrites without pause must not keep every other change from ever loading.
+     */
+    static final Duration MAX_SETTLE_WAIT = Duration.ofSeconds(5);
 
     /**
      * How far before the initial load's start a file's modification time may lie and still be an edit made after it:
@@ -123,7 +132,13 @@ public final class ReloadWatcher implements AutoCloseable {
 
     /** Tests: a settle time other than {@link #SETTLE}; set before {@link #start}. */
     ReloadWatcher settlingFor(Duration settle) {
+        return settlingFor(settle, MAX_SETTLE_WAIT);
+    }
+
+    /** Tests: a settle time and a longest wait other than {@link #SETTLE} and {@link #MAX_SETTLE_WAIT}. */
+    ReloadWatcher settlingFor(Duration settle, Duration maxWait) {
         this.settle = settle;
+        this.maxSettleWait = maxWait;
         return this;
     }
 
@@ -138,14 +153,22 @@ public final class ReloadWatcher implements AutoCloseable {
             pending = null;
             return;
         }
-        if (!now.equals(pending)) {
+        long nanos = System.nanoTime();
+        if (pending == null) {
+            changingSinceNanos = nanos;
+        }
+        boolean waitedLongEnough = nanos - changingSinceNanos >= maxSettleWait.toNanos();
+        if (!now.equals(pending) && !waitedLongEnough) {
             pending = now;
-            pendingSinceNanos = System.nanoTime();
+            pendingSinceNanos = nanos;
             thread.schedule(this::reloadIfChanged, settle.toMillis(), TimeUnit.MILLISECONDS);
             return;
         }
-        if (System.nanoTime() - pendingSinceNanos < settle.toNanos()) {
+        if (!waitedLongEnough && nanos - pendingSinceNanos < settle.toNanos()) {
             return;
+        }
+        if (waitedLongEnough) {
+            LOG.warn("reload: the watched files kept changing for {} ms; loading them as they are now", maxSettleWait.toMillis());
         }
         pending = null;
         lastSeen = now;
@@ -216,7 +239,9 @@ public final class ReloadWatcher implements AutoCloseable {
         Path policies = gateway.snapshot().config().policyDirectory();
         if (policies != null && Files.isDirectory(policies)) {
             try (Stream<Path> files = Files.list(policies)) {
-                files.forEach(f -> record(times, f));
+                // Only what the loader reads: a heartbeat or an editor's swap file rewritten faster than the settle time
+                // kept every change from settling (review L: a new deny rule never loaded).
+                files.filter(dev.tollgate.policy.PolicyLoader::isPolicyFile).forEach(f -> record(times, f));
             } catch (IOException e) {
                 LOG.warn("reload: cannot list {}: {}", policies, e.toString());
             }

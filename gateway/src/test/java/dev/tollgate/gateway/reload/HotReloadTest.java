@@ -179,6 +179,33 @@ class HotReloadTest {
         assertThat(http.postMcp(gateway.port(), "/mcp", CALL).json().has("result")).as("the allow-all policy still serves").isTrue();
     }
 
+    /** A policy file rewritten without pause is loaded after the longest wait, as it is then: reloads never starve. */
+    @Test
+    void aPolicyFileThatNeverStopsChangingIsLoadedAfterTheLongestWait() throws Exception {
+        watcher.close();
+        SnapshotLoader loader = new SnapshotLoader(CheckRegistry.withDefaults());
+        Path policy = dir.resolve("policies/p.yaml");
+        AtomicBoolean writing = new AtomicBoolean(true);
+        Thread writer = new Thread(() -> {
+            for (int i = 0; writing.get(); i++) {
+                try {
+                    Files.writeString(policy, DENY_ECHO + "# write " + i + "\n");
+                    Thread.sleep(50);
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+        try (ReloadWatcher restless = new ReloadWatcher(config, gateway, loader).settlingFor(Duration.ofSeconds(3), Duration.ofSeconds(1))
+                .start(Duration.ofMillis(20))) {
+            writer.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> "policy_denied".equals(http.postMcp(gateway.port(), "/mcp", CALL).reason()));
+        } finally {
+            writing.set(false);
+            writer.join();
+        }
+    }
+
     private static String call(String tool) {
         return CALL.replace("\"echo\"", "\"" + tool + "\"");
     }

@@ -75,7 +75,7 @@ public final class A2aCalls {
                 // The proto field's own name: an agent reads message first, another request first; only one is sent.
                 throw new A2aInvalidRequest("request (the 0.3 proto field name of message) is not read by the gateway; send message");
             }
-            view.set("message", message(message, parts(message, proto), proto, extensions));
+            view.set("message", message(message, parts(message, proto), proto, legacy, extensions));
             // The SDK reads taskId, else task_id, and hands the agent every task referenceTaskIds names: ownership checks them all.
             String messageTask = A2aFields.id(message, "taskId", "task_id");
             taskId = taskId != null ? taskId : messageTask;
@@ -161,7 +161,8 @@ public final class A2aCalls {
         return parts;
     }
 
-    private static ObjectNode message(JsonNode message, JsonNode messageParts, boolean proto, Set<String> extensions) throws A2aInvalidRequest {
+    private static ObjectNode message(JsonNode message, JsonNode messageParts, boolean proto, boolean legacy, Set<String> extensions)
+            throws A2aInvalidRequest {
         ObjectNode out = F.objectNode();
         String role = role(message.get("role"));
         if (role != null) {
@@ -173,7 +174,7 @@ public final class A2aCalls {
         long total = 0;
         StringBuilder text = null;
         for (JsonNode part : messageParts) {
-            ObjectNode summary = proto ? A2aParts.protoSummary(part) : A2aParts.summary(part);
+            ObjectNode summary = proto ? A2aParts.protoSummary(part) : A2aParts.summary(part, legacy);
             total += summary.path("size").asLong();
             parts.add(summary);
             JsonNode partText = summary.get("text");

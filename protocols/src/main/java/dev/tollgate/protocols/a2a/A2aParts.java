@@ -27,7 +27,8 @@ final class A2aParts {
     private A2aParts() {
     }
 
-    static ObjectNode summary(JsonNode part) throws A2aInvalidRequest {
+    /** @param legacy a 0.3 call: the SDK's 0.3 layer reads the part (and unwraps a compat data part); 1.0 reads it as sent */
+    static ObjectNode summary(JsonNode part, boolean legacy) throws A2aInvalidRequest {
         if (!part.isObject()) {
             throw new A2aInvalidRequest("each message part must be an object");
         }
@@ -58,7 +59,9 @@ final class A2aParts {
             putText(out, "text", text);
         } else if ("data".equals(kind)) {
             out.put("kind", "data");
-            JsonNode data = declared != null && !declared.isNull() ? compatUnwrapped(part) : part.get("data");
+            // Only the 0.3 layer unwraps (review L: a 1.0 part carrying kind and the flag was unwrapped by the gateway alone,
+            // its data's other members, which the 1.0 agent reads, undecided).
+            JsonNode data = legacy ? compatUnwrapped(part) : part.get("data");
             out.put("size", data == null ? 0 : data.toString().getBytes(StandardCharsets.UTF_8).length);
             putData(out, data);
         } else if ("file".equals(kind)) {

@@ -31,25 +31,37 @@ public final class A2aPaths {
      * @param path the request path below the route prefix (the part forwarded after the upstream base)
      */
     public static A2aTarget classify(String verb, String path) {
+        A2aTarget target = byTail(verb, path);
+        if (target instanceof A2aTarget.Rest rest) {
+            // 0.3 when the operation sits right below /v1, where the SDK mounts its 0.3 router (review L: any v1 segment
+            // made a call 0.3, so under /api/v1/a2a/rest a 1.0 send was refused and a path tenant not read).
+            List<String> s = segments(path);
+            int before = s.size() - operationSegments(rest.method()) - 1;
+            boolean legacy = before >= 0 && s.get(before).equalsIgnoreCase("v1");
+            return new A2aTarget.Rest(rest.method(), rest.taskId(), rest.configId(), legacy);
+        }
+        return target;
+    }
+
+    private static A2aTarget byTail(String verb, String path) {
         List<String> raw = segments(path);
         List<String> s = raw.stream().map(segment -> segment.toLowerCase(Locale.ROOT)).toList();
         int n = s.size();
         String last = n == 0 ? "" : s.get(n - 1);
         String prev = n < 2 ? "" : s.get(n - 2);
-        boolean legacy = s.contains("v1");
         if (prev.equals(".well-known") && (last.equals("agent-card.json") || last.equals("agent.json"))) {
             return verb.equals("GET") ? new A2aTarget.AgentCard() : wrongVerb(path, "GET");
         }
         switch (last) {
             case "message:send":
-                return only(verb, "POST", path, new A2aTarget.Rest(A2aMethod.SEND_MESSAGE, null, null, legacy));
+                return only(verb, "POST", path, new A2aTarget.Rest(A2aMethod.SEND_MESSAGE, null, null, false));
             case "message:stream":
-                return only(verb, "POST", path, new A2aTarget.Rest(A2aMethod.SEND_STREAMING_MESSAGE, null, null, legacy));
+                return only(verb, "POST", path, new A2aTarget.Rest(A2aMethod.SEND_STREAMING_MESSAGE, null, null, false));
             case "extendedagentcard":
-                return only(verb, "GET", path, new A2aTarget.Rest(A2aMethod.GET_EXTENDED_CARD, null, null, legacy));
+                return only(verb, "GET", path, new A2aTarget.Rest(A2aMethod.GET_EXTENDED_CARD, null, null, false));
             case TASKS:
                 if (verb.equals("GET")) {
-                    return new A2aTarget.Rest(A2aMethod.LIST_TASKS, null, null, legacy);
+                    return new A2aTarget.Rest(A2aMethod.LIST_TASKS, null, null, false);
                 }
                 break;
             case PUSH_CONFIGS:
@@ -59,9 +71,9 @@ public final class A2aPaths {
                         return malformed(path);
                     }
                     if (verb.equals("POST")) {
-                        return new A2aTarget.Rest(A2aMethod.CREATE_PUSH_CONFIG, taskId, null, legacy);
+                        return new A2aTarget.Rest(A2aMethod.CREATE_PUSH_CONFIG, taskId, null, false);
                     }
-                    return verb.equals("GET") ? new A2aTarget.Rest(A2aMethod.LIST_PUSH_CONFIGS, taskId, null, legacy) : wrongVerb(path, "GET, POST");
+                    return verb.equals("GET") ? new A2aTarget.Rest(A2aMethod.LIST_PUSH_CONFIGS, taskId, null, false) : wrongVerb(path, "GET, POST");
                 }
                 break;
             default:
@@ -77,9 +89,9 @@ public final class A2aPaths {
                 return malformed(path);
             }
             if (verb.equals("GET")) {
-                return new A2aTarget.Rest(A2aMethod.GET_PUSH_CONFIG, taskId, configId, legacy);
+                return new A2aTarget.Rest(A2aMethod.GET_PUSH_CONFIG, taskId, configId, false);
             }
-            return verb.equals("DELETE") ? new A2aTarget.Rest(A2aMethod.DELETE_PUSH_CONFIG, taskId, configId, legacy) : wrongVerb(path, "GET, DELETE");
+            return verb.equals("DELETE") ? new A2aTarget.Rest(A2aMethod.DELETE_PUSH_CONFIG, taskId, configId, false) : wrongVerb(path, "GET, DELETE");
         }
         if (prev.equals(TASKS) && !last.isEmpty()) {
             String rawLast = raw.get(n - 1);
@@ -89,14 +101,14 @@ public final class A2aPaths {
                 return malformed(path);
             }
             if (colon < 0) {
-                return only(verb, "GET", path, new A2aTarget.Rest(A2aMethod.GET_TASK, taskId, null, legacy));
+                return only(verb, "GET", path, new A2aTarget.Rest(A2aMethod.GET_TASK, taskId, null, false));
             }
             String action = last.substring(colon + 1);
             if (!taskId.isEmpty() && action.equals("cancel")) {
-                return only(verb, "POST", path, new A2aTarget.Rest(A2aMethod.CANCEL_TASK, taskId, null, legacy));
+                return only(verb, "POST", path, new A2aTarget.Rest(A2aMethod.CANCEL_TASK, taskId, null, false));
             }
             if (!taskId.isEmpty() && action.equals("subscribe")) {
-                return verb.equals("GET") || verb.equals("POST") ? new A2aTarget.Rest(A2aMethod.SUBSCRIBE_TO_TASK, taskId, null, legacy)
+                return verb.equals("GET") || verb.equals("POST") ? new A2aTarget.Rest(A2aMethod.SUBSCRIBE_TO_TASK, taskId, null, false)
                         : wrongVerb(path, "GET, POST");
             }
             return new A2aTarget.Invalid("no A2A operation '" + action + "' on a task", null);

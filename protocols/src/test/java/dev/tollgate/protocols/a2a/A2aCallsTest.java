@@ -259,5 +259,9 @@ class A2aCallsTest {
         assertThat(describe(A2aMethod.SEND_MESSAGE, true, compat.formatted("true")).view().at("/message/parts/0/data/action").asText()).isEqualTo("delete");
         assertThat(describe(A2aMethod.SEND_MESSAGE, true, compat.formatted("\"true\"")).view().at("/message/parts/0/data/value/action").asText())
                 .as("only the boolean true unwraps, as the SDK's === true").isEqualTo("delete");
+        String in10 = "{\"message\":{\"messageId\":\"m\",\"role\":\"ROLE_USER\",\"parts\":[{\"kind\":\"data\","
+                + "\"data\":{\"value\":{\"note\":\"hi\"},\"action\":\"delete\"},\"metadata\":{\"data_part_compat\":true}}]}}";
+        assertThat(describe(A2aMethod.SEND_MESSAGE, false, in10).view().at("/message/parts/0/data/action").asText())
+                .as("1.0 reads data as sent (review L)").isEqualTo("delete");
     }
 }

@@ -83,6 +83,16 @@ class A2aPathsTest {
         assertThat(tenant).isEqualTo(exact == null ? null : new A2aPaths.PathTenant(segment, exact));
     }
 
+    /** 0.3 is the operation right below /v1 (where the SDK mounts its 0.3 router), not any v1 on the way (review L). */
+    @Test
+    void aV1SegmentMakesA03CallOnlyRightBeforeTheOperation() {
+        assertThat(((A2aTarget.Rest) A2aPaths.classify("POST", "/api/v1/a2a/rest/message:send")).legacy()).isFalse();
+        assertThat(((A2aTarget.Rest) A2aPaths.classify("GET", "/api/v1/a2a/rest/prod/tasks/t1")).legacy()).isFalse();
+        assertThat(((A2aTarget.Rest) A2aPaths.classify("POST", "/api/v1/a2a/rest/v1/message:send")).legacy()).isTrue();
+        assertThat(((A2aTarget.Rest) A2aPaths.classify("GET", "/a2a/rest/V1/tasks/t1/pushNotificationConfigs/c")).legacy()).isTrue();
+        assertThat(A2aPaths.classify("GET", "/x/v1/card")).isEqualTo(new A2aTarget.Rest(A2aMethod.GET_EXTENDED_CARD, null, null, true));
+    }
+
     @Test
     void cardJsonRpcAndInvalid() {
         assertThat(A2aPaths.classify("GET", "/.well-known/agent-card.json")).isInstanceOf(A2aTarget.AgentCard.class);
