@@ -179,6 +179,37 @@ class HotReloadTest {
         assertThat(http.postMcp(gateway.port(), "/mcp", CALL).json().has("result")).as("the allow-all policy still serves").isTrue();
     }
 
+    /**
+     * Only the files the gateway reads are watched: another file in the policy directory rewritten faster than the settle
+     * time (a heartbeat, an editor's swap file) kept every change from settling (review L: a new deny rule never loaded).
+     */
+    @Test
+    void aDenyRuleLoadsWhileAnotherFileInThePolicyDirectoryKeepsChanging() throws Exception {
+        watcher.close();
+        SnapshotLoader loader = new SnapshotLoader(CheckRegistry.withDefaults());
+        Path heartbeat = dir.resolve("policies/.heartbeat");
+        AtomicBoolean writing = new AtomicBoolean(true);
+        Thread writer = new Thread(() -> {
+            for (int i = 0; writing.get(); i++) {
+                try {
+                    Files.writeString(heartbeat, Integer.toString(i));
+                    Thread.sleep(100);
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+        try (ReloadWatcher defaults = new ReloadWatcher(config, gateway, loader).start(Duration.ofMillis(500))) {
+            writer.start();
+            Files.writeString(dir.resolve("policies/p.yaml"), DENY_ECHO);
+            // Well inside the longest wait (5 s): loaded because it settled, not because the wait ran out.
+            await().atMost(Duration.ofSeconds(4)).until(() -> "policy_denied".equals(http.postMcp(gateway.port(), "/mcp", CALL).reason()));
+        } finally {
+            writing.set(false);
+            writer.join();
+        }
+    }
+
     /** A policy file rewritten without pause is loaded after the longest wait, as it is then: reloads never starve. */
     @Test
     void aPolicyFileThatNeverStopsChangingIsLoadedAfterTheLongestWait() throws Exception {

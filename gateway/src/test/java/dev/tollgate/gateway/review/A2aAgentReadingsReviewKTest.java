@@ -21,14 +21,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Review K: four places where @a2a-js/sdk 1.3.0 read an A2A request otherwise than the gateway's policy view did, each
+ * Reviews K and L: places where @a2a-js/sdk 1.3.0 read an A2A request otherwise than the gateway's policy view did, each
  * proved against the real agent directly (the {@code theAgentItself...} tests), then through the gateway, where each
  * failed before its fix:
  * <ul>
  *   <li>the HTTP+JSON path's {@code /{tenant}/} segment, which the SDK takes over the body's tenant and keeps tasks
- *       under, while {@code /tenant} read the body only;</li>
+ *       under, while {@code /tenant} read the body only (and, review L, an approval matching the body's tenant hid the
+ *       path tenant's deny, and a v1 segment anywhere made a call 0.3, its path tenant unread);</li>
  *   <li>a 0.3 data part flagged {@code metadata.data_part_compat: true}, whose {@code {value: ...}} wrapper the SDK's 0.3
- *       layer unwraps for the executor, while a rule read the wrapper;</li>
+ *       layer unwraps for the executor, while a rule read the wrapper (and, review L, the fix unwrapped 1.0 parts too,
+ *       which the 1.0 SDK reads as sent);</li>
  *   <li>{@code message.extensions} elements that are not strings, which the SDK reads as {@code String(e)}
  *       ({@code [["urn:admin-mode"]]} is {@code urn:admin-mode}), while the view skipped them;</li>
  *   <li>a message {@code role} given as the 1.0 enum's number ({@code 2} is ROLE_AGENT: the client's text kept as the
@@ -43,9 +45,15 @@ class A2aAgentReadingsReviewKTest {
             defaults: {action: allow}
             rules:
               - name: no-prod-tenant
+                priority: 10
                 condition: {all: [{protocol: a2a}, {arg: {path: /tenant, eq: prod}}]}
                 action: deny
                 message: Agents do not act in the prod tenant.
+              - name: approve-sandbox
+                condition: {all: [{protocol: a2a}, {arg: {path: /tenant, eq: sandbox}}]}
+                action: approve
+                message: sandbox sends get a nod
+                approval: {timeout: 1s, on-timeout: allow, approvers: [ops]}
               - name: no-delete-actions
                 condition: {all: [{protocol: a2a}, {arg: {path: /message/parts/0/data/action, eq: delete}}]}
                 action: deny
@@ -65,6 +73,10 @@ class A2aAgentReadingsReviewKTest {
     private static final String WRAPPED = """
             {"jsonrpc":"2.0","id":1,"method":"message/send","params":{"message":{"kind":"message","messageId":"m1","role":"user",
              "parts":[{"kind":"data","data":{"value":{"action":"delete"}},"metadata":{"data_part_compat":true}}]}}}""";
+    /** A 1.0 SendMessage whose part carries kind and the flag: the 1.0 SDK ignores both and reads data as sent (review L). */
+    private static final String FLAGGED_10 = """
+            {"jsonrpc":"2.0","id":3,"method":"SendMessage","params":{"message":{"messageId":"m3","role":"ROLE_USER",
+             "parts":[{"kind":"data","data":{"value":{"note":"hi"},"action":"delete"},"metadata":{"data_part_compat":true}}]}}}""";
     /** The same part sent plainly: the gateway's rule saw it before the fix too. */
     private static final String PLAIN = """
             {"jsonrpc":"2.0","id":2,"method":"message/send","params":{"message":{"kind":"message","messageId":"m2","role":"user",
@@ -79,8 +91,10 @@ class A2aAgentReadingsReviewKTest {
 
     @BeforeAll
     static void start() throws Exception {
-        // The agent echoes data parts and the message's extensions as its executor is handed them.
-        agent = NodeServer.start("a2a/echo-agent.mjs", Map.of("PORT", "0", "STEP_MS", "5", "ECHO_DATA", "1", "ECHO_MESSAGE_EXTENSIONS", "1"));
+        // The agent echoes data parts and the message's extensions as its executor is handed them, and serves its
+        // HTTP+JSON API a second time under a base holding a v1 segment.
+        agent = NodeServer.start("a2a/echo-agent.mjs", Map.of("PORT", "0", "STEP_MS", "5", "ECHO_DATA", "1", "ECHO_MESSAGE_EXTENSIONS", "1",
+                "EXTRA_REST_BASE", "/api/v1/a2a/rest"));
         Files.writeString(Files.createDirectories(dir.resolve("policies")).resolve("a2a.yaml"), POLICY);
         vertx = Vertx.vertx();
         gateway = RunningGateway.start(vertx, gatewayYaml(""));
@@ -91,9 +105,11 @@ class A2aAgentReadingsReviewKTest {
                 listeners: [{name: public, host: 127.0.0.1, port: 0}]
                 admin: {host: 127.0.0.1, port: 0}
                 policies: {directory: %s}
+                approvals:
+                  webhook: {url: "%s", secret: s3cret}
                 routes:
                   - %s
-                """.formatted(dir.resolve("policies"), ROUTE.formatted(agent.url(""), a2aSettings));
+                """.formatted(dir.resolve("policies"), agent.url("/hook"), ROUTE.formatted(agent.url(""), a2aSettings));
     }
 
     @AfterAll
@@ -173,6 +189,7 @@ class A2aAgentReadingsReviewKTest {
         assertThat(reply.status()).as(reply.json().toString()).isGreaterThanOrEqualTo(400);
     }
 
+    /** Also when an approval rule matches the body's tenant: the path tenant's deny outranks it (review L). */
     @Test
     void aBodyTenantDoesNotHideThePathTenant() throws Exception {
         Reply reply = post(gateway.url("/agents/echo/a2a/rest/prod/message:send"), "application/a2a+json",
@@ -202,6 +219,30 @@ class A2aAgentReadingsReviewKTest {
         }
     }
 
+    /** A v1 segment on the way to the agent's 1.0 API does not make the call 0.3 (review L: its path tenant went unread). */
+    @Test
+    void theAgentItselfRunsA10CallUnderAV1BaseInTenantProd() throws Exception {
+        Reply sent = post(agent.url("/api/v1/a2a/rest/prod/message:send"), "application/a2a+json", "{\"message\":" + MESSAGE + "}");
+
+        assertThat(getTaskAtAgent(sent.json().path("task").path("id").asText(), "prod").has("result")).as(sent.json().toString()).isTrue();
+    }
+
+    @Test
+    void underAV1BaseTheProdPathTenantIsDeniedWithOrWithoutTheRestBase() throws Exception {
+        String taskId = post(agent.url("/a2a/rest/prod/message:send"), "application/a2a+json", "{\"message\":" + MESSAGE + "}")
+                .json().path("task").path("id").asText();
+        Reply send = post(gateway.url("/agents/echo/api/v1/a2a/rest/prod/message:send"), "application/a2a+json", "{\"message\":" + MESSAGE + "}");
+        HttpResponse<String> read = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.url("/agents/echo/api/v1/a2a/rest/prod/tasks/" + taskId)))
+                .timeout(Duration.ofSeconds(20)).header("A2A-Version", "1.0").GET().build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(send.json().toString()).as(send.json().toString()).contains("no-prod-tenant");
+        assertThat(read.statusCode()).as(read.body()).isGreaterThanOrEqualTo(400);
+        try (RunningGateway exact = RunningGateway.start(vertx, gatewayYaml(", a2a: {rest-base: /api/v1/a2a/rest}"))) {
+            Reply exactSend = post(exact.url("/agents/echo/api/v1/a2a/rest/prod/message:send"), "application/a2a+json", "{\"message\":" + MESSAGE + "}");
+            assertThat(exactSend.json().toString()).as(exactSend.json().toString()).contains("no-prod-tenant");
+        }
+    }
+
     // The 0.3 compat data part.
 
     @Test
@@ -217,6 +258,13 @@ class A2aAgentReadingsReviewKTest {
         assertThat(jsonRpc03(gatewayJsonRpc(), PLAIN).has("error")).isTrue();
         JsonNode wrapped = jsonRpc03(gatewayJsonRpc(), WRAPPED);
         assertThat(wrapped.path("error").path("data").path("rule").asText()).as(wrapped.toString()).isEqualTo("no-delete-actions");
+    }
+
+    @Test
+    void aFlagged10DataPartIsReadAsSent() throws Exception {
+        assertThat(jsonRpc(agent.url("/a2a/jsonrpc"), FLAGGED_10).toString()).contains("{\\\"value\\\":{\\\"note\\\":\\\"hi\\\"},\\\"action\\\":\\\"delete\\\"}");
+        JsonNode answer = jsonRpc(gatewayJsonRpc(), FLAGGED_10);
+        assertThat(answer.path("error").path("data").path("rule").asText()).as(answer.toString()).isEqualTo("no-delete-actions");
     }
 
     // Extensions that are not strings.
