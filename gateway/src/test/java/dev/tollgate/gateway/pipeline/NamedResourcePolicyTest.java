@@ -32,10 +32,16 @@ class NamedResourcePolicyTest {
                 condition: {prompt: admin-shell}
                 action: deny
                 message: The admin prompt is off limits.
+              - name: approve-reports
+                condition: {resource: "file:///reports/*"}
+                action: approve
+                message: reports need a nod
+                approval: {timeout: 1s, on-timeout: allow, approvers: [ops-oncall]}
             """;
 
     private static Vertx vertx;
     private static RecordingUpstream upstream;
+    private static RecordingUpstream webhook;
     private static RunningGateway gateway;
     private static TestHttp http;
 
@@ -43,7 +49,10 @@ class NamedResourcePolicyTest {
     static void start() throws Exception {
         vertx = Vertx.vertx();
         upstream = new RecordingUpstream(vertx);
-        gateway = RunningGateway.mcpWithPolicy(vertx, upstream.url("/mcp"), POLICY, null, null);
+        webhook = new RecordingUpstream(vertx);
+        webhook.answer(r -> r.response().setStatusCode(204).end());
+        gateway = RunningGateway.mcpWithPolicy(vertx, upstream.url("/mcp"), POLICY, null,
+                "approvals:\n  webhook: {url: \"" + webhook.url("/hook") + "\", secret: s3cret}\n");
         http = new TestHttp(vertx);
     }
 
@@ -52,6 +61,7 @@ class NamedResourcePolicyTest {
         http.close();
         gateway.close();
         upstream.close();
+        webhook.close();
         vertx.close().toCompletionStage().toCompletableFuture().get();
     }
 
@@ -93,6 +103,19 @@ class NamedResourcePolicyTest {
 
         assertThat(upstream.received()).hasSize(1);
         assertThat(upstream.received().get(0).body().toString()).isEqualTo(body);
+    }
+
+    /**
+     * A listen naming a resource held for approval and a denied one is denied: the deny outranks the approval (review L:
+     * the first reading's approval was kept, and once approved, here on timeout, the vault listen was forwarded).
+     */
+    @org.junit.jupiter.api.Test
+    void aDeniedResourceOutranksAnotherThatNeedsApproval() throws Exception {
+        TestHttp.Reply reply = http.postMcp(gateway.port(), "/mcp", request("subscriptions/listen",
+                "{\"notifications\":{\"resourceSubscriptions\":[\"file:///reports/q3\",\"file:///vault/keys\"]}}"));
+
+        assertThat(reply.json().path("error").path("data").path("rule").asText()).as(reply.body().toString()).isEqualTo("no-vault");
+        assertThat(upstream.received()).isEmpty();
     }
 
     private static String request(String method, String params) {

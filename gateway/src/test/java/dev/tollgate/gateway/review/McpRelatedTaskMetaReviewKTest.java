@@ -137,4 +137,15 @@ class McpRelatedTaskMetaReviewKTest {
         }
         assertThat(server.output().substring(mark)).doesNotContain("\"tool\":\"echo\"");
     }
+
+    /**
+     * A client's answer to a server's request carries no related task the SDK reads; it passes the ownership check (review L: the check cast it as a notification, a 500 on every elicitation, sampling and roots answer).
+     */
+    @Test
+    void aClientsResponseIsNotCheckedForARelatedTaskAndFailsNothing() throws Exception {
+        String answer = post(gateway.url("/mcp"), "globex", "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"action\":\"accept\",\"content\":{}}}",
+                Duration.ofSeconds(10));
+
+        assertThat(answer == null ? "" : answer).doesNotContain("internal_error");
+    }
 }
