@@ -11,6 +11,7 @@ import dev.tollgate.protocols.a2a.A2aHeaderMismatch;
 import dev.tollgate.protocols.a2a.A2aHeaders;
 import dev.tollgate.protocols.a2a.A2aInvalidRequest;
 import dev.tollgate.protocols.a2a.A2aMethod;
+import dev.tollgate.protocols.a2a.A2aQuery;
 import dev.tollgate.protocols.a2a.A2aTarget;
 import dev.tollgate.protocols.json.JsonRejection;
 import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
@@ -59,6 +60,18 @@ final class A2aParseStep {
             return reject(exchange, RejectReason.INVALID_PARAMS, "a JSON-RPC message sent to the HTTP+JSON path "
                     + A2aRoutes.remainder(exchange) + "; send JSON-RPC to the agent's JSON-RPC endpoint");
         }
+        if (rest.legacy() && !A2aHeaders.routesAsLegacy(versionHeader(exchange))) {
+            // The agent's 1.0 routes would take it, as a call in tenant v1, while the gateway read a 0.3 one (review N).
+            return reject(exchange, RejectReason.HEADER_MISMATCH, "A2A-Version " + versionHeader(exchange)
+                    + " sends a /v1/ path (A2A 0.3's) to the agent's 1.0 API; send 0.3 calls without it or with 0.3, 1.0 calls on 1.0 paths");
+        }
+        if (rest.method() == A2aMethod.LIST_TASKS && (body == null || body.isMissingNode())) {
+            try {
+                body = A2aQuery.listTasksParams(exchange.request().query());
+            } catch (A2aInvalidRequest e) {
+                return reject(exchange, RejectReason.INVALID_PARAMS, e.getMessage());
+            }
+        }
         String wire = exchange.request().method().name() + " " + A2aRoutes.remainder(exchange);
         try {
             A2aCall call = A2aCalls.describe(rest.method(), wire, A2aCall.Binding.HTTP_JSON, rest.legacy(), body,
@@ -71,6 +84,12 @@ final class A2aParseStep {
         } catch (A2aHeaderMismatch e) {
             return reject(exchange, RejectReason.HEADER_MISMATCH, e.getMessage());
         }
+    }
+
+    /** The A2A-Version header as Node hands it to the agent: a repeated header's lines joined by ", ". */
+    private static String versionHeader(Exchange exchange) {
+        List<String> lines = exchange.request().headers().getAll(A2aHeaders.VERSION);
+        return lines.isEmpty() ? null : String.join(", ", lines);
     }
 
     private Future<StageResult> jsonRpc(Exchange exchange, A2aExchange a2a) {

@@ -40,6 +40,9 @@ final class ResponseOutcome {
 
     SseEvent onEvent(SseEvent event) {
         // Every response event is read: a batch answered as a stream carries one per call (review: only the first was).
+        if (bare && result != null) {
+            return event; // an HTTP+JSON stream is settled on its first answer: the rest is not read
+        }
         if (event.data() != null && (bare || event.data().contains("\"id\""))) {
             inspect(event.data().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }

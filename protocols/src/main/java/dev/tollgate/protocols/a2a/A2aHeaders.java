@@ -54,6 +54,49 @@ public final class A2aHeaders {
         return out;
     }
 
+    /**
+     * Whether the JavaScript SDK sends an HTTP+JSON request to its 0.3 router, by its {@code A2A-Version} header (absent or
+     * blank is 0.3; {@code isLegacyVersion}: a version from 0.3 up to, not including, 1.0; a version it cannot parse is
+     * not). Its 0.3 router serves only {@code /v1/...} paths; any other version sends a {@code /v1/message:send} to its 1.0
+     * routes, as a call in tenant {@code v1} (review N).
+     */
+    public static boolean routesAsLegacy(String versionHeader) {
+        if (versionHeader == null || jsTrim(versionHeader).isEmpty()) {
+            return true;
+        }
+        String[] segments = jsTrim(versionHeader).split("\\.", -1);
+        java.math.BigInteger major = jsParseInt(segments[0]);
+        java.math.BigInteger minor = segments.length < 2 ? java.math.BigInteger.ZERO : jsParseInt(segments[1]);
+        if (major == null || minor == null || major.signum() < 0 || minor.signum() < 0) {
+            return false;
+        }
+        return major.signum() == 0 && minor.compareTo(java.math.BigInteger.valueOf(3)) >= 0;
+    }
+
+    /**
+     * JavaScript's {@code Number.parseInt(text, 10)}: leading whitespace, a sign, then digits up to the first other; null
+     * for NaN, and for a number too large for a double (Infinity).
+     */
+    static java.math.BigInteger jsParseInt(String text) {
+        String s = jsTrim(text);
+        int i = 0;
+        boolean negative = false;
+        if (i < s.length() && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+            negative = s.charAt(i) == '-';
+            i++;
+        }
+        int start = i;
+        while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+            i++;
+        }
+        if (i == start) {
+            return null;
+        }
+        java.math.BigInteger value = new java.math.BigInteger(s.substring(start, i));
+        // Past a double's range JavaScript's number is Infinity, which the SDK's Number.isFinite refuses: no version.
+        return Double.isInfinite(value.doubleValue()) ? null : negative ? value.negate() : value;
+    }
+
     /** {@code String.prototype.trim}: ECMAScript's WhiteSpace (tab, VT, FF, space, NBSP, BOM, every Zs) and LineTerminators. */
     static String jsTrim(String value) {
         int start = 0;
