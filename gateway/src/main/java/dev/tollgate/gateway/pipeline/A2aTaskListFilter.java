@@ -92,8 +92,10 @@ final class A2aTaskListFilter {
             return new Unreadable("a ListTasks answer without a tasks array");
         }
         int removed = 0;
+        boolean lastRemoved = false;
         for (Iterator<JsonNode> it = listed.elements(); it.hasNext(); ) {
-            if (!visible(it.next())) {
+            lastRemoved = !visible(it.next());
+            if (lastRemoved) {
                 it.remove();
                 removed++;
             }
@@ -101,9 +103,19 @@ final class A2aTaskListFilter {
         if (removed == 0) {
             return new Visible(body);
         }
-        JsonNode total = list.get("totalSize");
-        if (total != null && total.canConvertToLong()) {
-            ((ObjectNode) list).put("totalSize", Math.max(0, total.asLong() - removed));
+        ObjectNode page = (ObjectNode) list;
+        if (lastRemoved) {
+            // The SDK's page token is base64(timestamp|id) of the page's last task: on a task this caller may not see, it
+            // would hand that task's id over, so the listing ends here for this caller (review N).
+            page.remove(List.of("nextPageToken", "next_page_token"));
+        }
+        // totalSize counts every caller's tasks: the count of this page is the only one known to be this caller's
+        // when no page follows; with one following, none is given rather than one counting others (review N).
+        page.remove("total_size");
+        if (page.hasNonNull("nextPageToken") && !page.get("nextPageToken").asText().isEmpty() || page.hasNonNull("next_page_token")) {
+            page.remove("totalSize");
+        } else if (page.has("totalSize")) {
+            page.put("totalSize", listed.size());
         }
         return new Visible(McpResponseFilter.bytes(root));
     }

@@ -752,12 +752,19 @@ final class McpResponseFilter implements ResponseFilter {
         }
         String caller = CallerKey.of(identity);
         boolean removed = false;
+        boolean lastRemoved = false;
         for (Iterator<JsonNode> it = tasks.elements(); it.hasNext(); ) {
             JsonNode taskId = it.next().get("taskId");
-            if (taskId == null || !taskId.isTextual() || !listedToCaller(taskId.textValue(), caller)) {
+            lastRemoved = taskId == null || !taskId.isTextual() || !listedToCaller(taskId.textValue(), caller);
+            if (lastRemoved) {
                 it.remove();
                 removed = true;
             }
+        }
+        if (lastRemoved) {
+            // Servers page from the last task listed (the SDK's store: its id is the cursor): a page ending on a task this
+            // caller may not see ends its listing, rather than hand it that task's id (review N).
+            ((ObjectNode) response.get("result")).remove("nextCursor");
         }
         return removed;
     }
