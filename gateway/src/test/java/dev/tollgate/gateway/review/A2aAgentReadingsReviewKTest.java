@@ -243,6 +243,31 @@ class A2aAgentReadingsReviewKTest {
         }
     }
 
+    /**
+     * The SDK sends an HTTP+JSON call to its 0.3 router by the A2A-Version header, not the path: a /v1/ path sent with 1.0
+     * runs in its 1.0 API as a call in tenant v1, which the gateway had decided as a 0.3 call in the body's tenant
+     * (review N). Refused now: the two readings cannot both hold.
+     */
+    private static final String V1_BODY = "{\"tenant\":\"sandbox\",\"message\":{\"messageId\":\"m1\",\"role\":\"ROLE_USER\",\"content\":[{\"text\":\"hi\"}]}}";
+
+    @Test
+    void theAgentItselfRunsAV1PathSentWithVersion10InTenantV1() throws Exception {
+        Reply sent = post(agent.url("/a2a/rest/v1/message:send"), "application/a2a+json", V1_BODY);
+
+        assertThat(sent.status()).as(sent.json().toString()).isEqualTo(200);
+        assertThat(getTaskAtAgent(sent.json().path("task").path("id").asText(), "v1").has("result")).isTrue();
+    }
+
+    @Test
+    void aV1PathSentWithVersion10IsRefused() throws Exception {
+        Reply sent = post(gateway.url("/agents/echo/a2a/rest/v1/message:send"), "application/a2a+json", V1_BODY);
+        Reply legacy = post(gateway.url("/agents/echo/a2a/rest/v1/message:send"), "application/json", V1_BODY.replace("\"tenant\":\"sandbox\",", ""), null);
+
+        assertThat(sent.status()).as(sent.json().toString()).isEqualTo(400);
+        assertThat(sent.json().toString()).contains("header_mismatch");
+        assertThat(legacy.status()).as("the same path as 0.3 (no version header) passes: " + legacy.json()).isBetween(200, 299);
+    }
+
     // The 0.3 compat data part.
 
     @Test

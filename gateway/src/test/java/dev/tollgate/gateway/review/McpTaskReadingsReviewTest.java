@@ -16,6 +16,8 @@ import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,7 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Review K, finding: a 2025-11-25 task is named by {@code params.taskId} of tasks/get|result|cancel, which
+ * Where the TypeScript SDK server reads a task otherwise than the gateway did. Review N: its tasks/list {@code nextCursor}
+ * is the last listed task's id, which the gateway relayed after taking that task out of the page (now dropped).
+ *
+ * <p>Review K, finding: a 2025-11-25 task is named by {@code params.taskId} of tasks/get|result|cancel, which
  * TaskOwnershipStage checks, and also by {@code params._meta["io.modelcontextprotocol/related-task"].taskId} of ANY
  * request, which nothing in the gateway reads. The official TypeScript SDK (1.32.2, Protocol._onrequest) hands such a
  * request's handler {@code extra.taskId} = that task and its task store, queues the request's response and
@@ -32,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * caller's task is attached to this way. Here globex, told acme's task does not exist by tasks/get, runs echo as part
  * of acme's task. Proved against the real server directly (ts-server.mjs with TASKS=1), then through the gateway.
  */
-class McpRelatedTaskMetaReviewKTest {
+class McpTaskReadingsReviewTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     @TempDir
@@ -147,5 +152,44 @@ class McpRelatedTaskMetaReviewKTest {
                 Duration.ofSeconds(10));
 
         assertThat(answer == null ? "" : answer).doesNotContain("internal_error");
+    }
+
+    // Review N: a stateless server's tasks/list cursor is the last listed task's id, whoever's.
+
+    private static final Duration TEN_SECONDS = Duration.ofSeconds(10);
+
+    private static JsonNode json(String answer) throws Exception {
+        return JSON.readTree(answer.substring(answer.indexOf('{')));
+    }
+
+    private List<String> acmeJobs(String url, int count) throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            ids.add(json(post(url, url.equals(server.url("/mcp")) ? null : "acme", "{\"jsonrpc\":\"2.0\",\"id\":" + i
+                    + ",\"method\":\"tools/call\",\"params\":{\"name\":\"job\",\"arguments\":{\"name\":\"acme\"},\"task\":{\"ttl\":60000}}}", TEN_SECONDS))
+                    .at("/result/task/taskId").asText());
+        }
+        return ids;
+    }
+
+    private static final String LIST = "{\"jsonrpc\":\"2.0\",\"id\":99,\"method\":\"tasks/list\",\"params\":{}}";
+
+    @Test
+    void theServerItselfNamesTheLastListedTaskAsItsCursor() throws Exception {
+        List<String> ids = acmeJobs(server.url("/mcp"), 11);
+        JsonNode page = json(post(server.url("/mcp"), null, LIST, TEN_SECONDS));
+        assertThat(page.at("/result/nextCursor").asText()).as(page.toString()).isEqualTo(ids.get(9));
+    }
+
+    @Test
+    void anotherCallersTaskListDoesNotNameAcmesTasks() throws Exception {
+        List<String> ids = acmeJobs(gateway.url("/mcp"), 11);
+        assertThat(ids).allMatch(id -> !id.isEmpty());
+        String answer = post(gateway.url("/mcp"), "globex", LIST, TEN_SECONDS);
+        JsonNode page = json(answer);
+
+        assertThat(page.at("/result/tasks").size()).as(answer).isZero();
+        assertThat(ids).as("globex's tasks/list hands it the id of acme's task as nextCursor: " + answer)
+                .doesNotContain(page.at("/result/nextCursor").asText(""));
     }
 }
