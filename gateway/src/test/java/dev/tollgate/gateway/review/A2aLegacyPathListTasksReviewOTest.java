@@ -1,0 +1,106 @@
+package dev.tollgate.gateway.review;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.gateway.support.NodeServer;
+import dev.tollgate.gateway.support.RunningGateway;
+import dev.tollgate.gateway.support.TenantTokens;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Review O: the SDK's 0.3 REST router has no GET /v1/tasks (express/index.js legacyRestRouter: /v1/card, message:send,
+ * message:stream, tasks/{id}[:cancel|:subscribe], pushNotificationConfigs only), so a GET /v1/tasks sent as 0.3 (no
+ * A2A-Version) falls through to the 1.0 router's "/:tenant/tasks": a 1.0 ListTasks in tenant v1. The gateway classifies
+ * it as a 0.3 (legacy) ListTasks. Whatever it decides, another caller's tasks must not come back.
+ */
+class A2aLegacyPathListTasksReviewOTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    @TempDir
+    Path dir;
+    private Vertx vertx;
+    private NodeServer agent;
+    private RunningGateway gateway;
+    private TenantTokens tokens;
+    private final HttpClient client = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start() throws Exception {
+        agent = NodeServer.start("a2a/echo-agent.mjs", Map.of("PORT", "0", "STEP_MS", "5"));
+        tokens = TenantTokens.in(dir);
+        Path policies = Files.createDirectories(dir.resolve("policies"));
+        Files.writeString(policies.resolve("p.yaml"), "name: p\ndefaults: {action: allow}\nrules: []\n");
+        vertx = Vertx.vertx();
+        gateway = RunningGateway.start(vertx, """
+                listeners: [{name: public, host: 127.0.0.1, port: 0}]
+                admin: {host: 127.0.0.1, port: 0}
+                policies: {directory: %s}
+                %s
+                routes:
+                  - {name: echo-agent, path: /agents/echo, protocol: a2a, upstream: "%s", policy: p}
+                """.formatted(policies, tokens.identityYaml().strip(), agent.url("")));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        gateway.close();
+        agent.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+
+    /** acme's task (completed), through the gateway so it is bound to acme; its id and context id. */
+    private String[] acmeTask(String contextId, int n) throws Exception {
+        String context = contextId == null ? "" : ",\"contextId\":\"" + contextId + "\"";
+        JsonNode sent = JSON.readTree(client.send(rpc(gateway.url("/agents/echo/a2a/jsonrpc"), "acme", "SendMessage",
+                "{\"message\":{\"messageId\":\"m-acme-" + n + "\"" + context + ",\"role\":\"ROLE_USER\",\"parts\":[{\"text\":\"acme merger plan\"}]}}"),
+                HttpResponse.BodyHandlers.ofString()).body());
+        return new String[] {sent.at("/result/task/id").asText(), sent.at("/result/task/contextId").asText()};
+    }
+
+    @Test
+    void aLegacyPathListTasksListsNoOtherCallersTasks() throws Exception {
+        String[] acme = acmeTask(null, 1);
+        acmeTask(null, 2);
+        for (String version : new String[] {null, "0.3", "1.0"}) {
+            for (String query : new String[] {"", "?contextId=" + URLEncoder.encode(acme[1], StandardCharsets.UTF_8)}) {
+                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(gateway.url("/agents/echo/a2a/rest/v1/tasks" + query)))
+                        .timeout(Duration.ofSeconds(30)).header("X-Waxell-AXID", tokens.token("globex", "a")).GET();
+                if (version != null) {
+                    b.header("A2A-Version", version);
+                }
+                HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.body()).as("GET /v1/tasks" + query + " A2A-Version " + version + " -> " + r.statusCode() + " " + r.body())
+                        .doesNotContain(acme[0]).doesNotContain("acme merger plan");
+                if (r.statusCode() == 200) {
+                    assertThat(JSON.readTree(r.body()).path("totalSize").asInt(0)).as(r.body()).isZero();
+                }
+            }
+        }
+    }
+
+    private HttpRequest rpc(String url, String tenant, String method, String params) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json").header("A2A-Version", "1.0").header("Accept", "application/json, text/event-stream");
+        if (tenant != null) {
+            b.header("X-Waxell-AXID", tokens.token(tenant, "a"));
+        }
+        return b.POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + method + "\",\"params\":" + params + "}")).build();
+    }
+}
