@@ -100,21 +100,23 @@ final class A2aTaskListFilter {
                 removed++;
             }
         }
-        if (removed == 0) {
-            return new Visible(body);
-        }
         ObjectNode page = (ObjectNode) list;
         if (lastRemoved) {
             // The SDK's page token is base64(timestamp|id) of the page's last task: on a task this caller may not see, it
             // would hand that task's id over, so the listing ends here for this caller (review N).
             page.remove(List.of("nextPageToken", "next_page_token"));
         }
-        // totalSize counts every caller's tasks: the count of this page is the only one known to be this caller's
-        // when no page follows; with one following, none is given rather than one counting others (review N).
-        page.remove("total_size");
-        if (page.hasNonNull("nextPageToken") && !page.get("nextPageToken").asText().isEmpty() || page.hasNonNull("next_page_token")) {
-            page.remove("totalSize");
-        } else if (page.has("totalSize")) {
+        boolean counted = page.has("totalSize") || page.has("total_size");
+        if (removed == 0 && !counted) {
+            return new Visible(body);
+        }
+        // totalSize counts every caller's tasks, whatever this page holds (review O: one task of its own, a caller was told
+        // 4; with a token naming no task, the count of all): the count of this page is the only one known to be this
+        // caller's when no page follows; with one following, none is given rather than one counting others.
+        page.remove(List.of("totalSize", "total_size"));
+        boolean follows = page.hasNonNull("nextPageToken") && !page.get("nextPageToken").asText().isEmpty()
+                || page.hasNonNull("next_page_token") && !page.get("next_page_token").asText().isEmpty();
+        if (counted && !follows) {
             page.put("totalSize", listed.size());
         }
         return new Visible(McpResponseFilter.bytes(root));

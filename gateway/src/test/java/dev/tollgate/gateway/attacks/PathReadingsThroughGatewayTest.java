@@ -163,6 +163,22 @@ class PathReadingsThroughGatewayTest {
 
     // ---------------------------------------------------------------- findings
 
+    /**
+     * Servers parse the request target as a URL and drop a fragment before routing, while Vert.x keeps it in the path
+     * and the query: an A2A agent served another caller's task for {@code /tasks/<id>#x}, whose id the gateway read as
+     * {@code <id>#x} (review O). A '#' anywhere in the target is refused, on every route, before anything is forwarded.
+     */
+    @Test
+    void aFragmentInTheTargetIsRefusedBeforeAnyRoute() throws Exception {
+        ADMIN_RAN.clear();
+        for (String target : new String[] {"/admin/mcp#x", "/open/mcp#/../../admin/mcp", "/open/mcp?x=1#frag"}) {
+            String answer = post(target, null, DELETE_CALL);
+
+            assertThat(answer).as(target).startsWith("HTTP/1.1 400").contains("invalid_path").contains("'#'");
+        }
+        assertThat(ADMIN_RAN).isEmpty();
+    }
+
     /** Control: on its own route the call is denied and never runs. */
     @Test
     void controlAdminRouteDeniesDeleteFile() throws Exception {

@@ -111,7 +111,9 @@ class A2aListTasksCountOracleReviewOTest {
         if (status.contains(" 200 ")) {
             assertThat(json).as("GET /tasks?contextId=<acme's>#f: " + answer).doesNotContain("\"totalSize\":2");
         }
-        assertThat(status).as("GET /tasks?contextId=<acme's>#f is refused as without the fragment: " + answer).contains(" 404 ");
+        // Refused: any target holding a '#' is (400 invalid_path), as the server would read another one.
+        assertThat(status).as("GET /tasks?contextId=<acme's>#f is refused: " + answer).contains(" 400 ");
+        assertThat(json).contains("invalid_path").doesNotContain("totalSize");
     }
 
     private HttpRequest rpc(String url, String tenant, String method, String params) throws Exception {
