@@ -38,12 +38,17 @@ class H2TabTaskPathJavaUpstreamReviewPTest {
     void aTrailingTabInAnH2PathDoesNotReachAnotherCallersTaskOnAJavaUpstream() throws Exception {
         Vertx vertx = Vertx.vertx();
         List<String> agentPaths = new CopyOnWriteArrayList<>();
+        List<String> cancels = new CopyOnWriteArrayList<>();
         String task = "{\"id\":\"t-acme-1\",\"contextId\":\"c-acme-1\",\"status\":{\"state\":\"TASK_STATE_COMPLETED\"},"
                 + "\"artifacts\":[{\"artifactId\":\"a\",\"parts\":[{\"text\":\"acme merger plan\"}]}]}";
         HttpServer agent = vertx.createHttpServer().requestHandler(req -> {
             agentPaths.add(req.path());
             if (req.method() == HttpMethod.POST && req.path().equals("/a2a/rest/message:send")) {
                 req.body().onSuccess(b -> req.response().putHeader("Content-Type", "application/json").end("{\"task\":" + task + "}"));
+            } else if (req.method() == HttpMethod.POST && req.path().replaceAll("/$", "").equals("/a2a/rest/tasks/t-acme-1:cancel")) {
+                // Express (strict: false) and many routers take a trailing slash as the same route.
+                cancels.add(req.path());
+                req.response().putHeader("Content-Type", "application/json").end(task.replace("COMPLETED", "CANCELED"));
             } else if (req.method() == HttpMethod.GET && req.path().equals("/a2a/rest/tasks/t-acme-1")) {
                 req.response().putHeader("Content-Type", "application/json").end(task);
             } else {
@@ -80,6 +85,13 @@ class H2TabTaskPathJavaUpstreamReviewPTest {
                 if (answer.contains("merger")) {
                     reached.add(String.format("tail \\x%02x -> %s", (int) tail.charAt(0), answer));
                 }
+            }
+            // The same byte after a trailing slash: the gateway's last segment is the tab (no ':' in it), so a POST there is
+            // JSON-RPC to it (body: an allowed ListTasks); the agent reads POST /tasks/<acme's id>:cancel/.
+            call(asGlobex, gw.port(), HttpMethod.POST, "/agents/java/a2a/rest/tasks/t-acme-1:cancel/\t",
+                    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ListTasks\",\"params\":{}}");
+            if (!cancels.isEmpty()) {
+                reached.add("POST .../tasks/t-acme-1:cancel/\\t -> the agent canceled acme's task at " + cancels);
             }
             assertThat(reached).as("globex read acme's task (agent saw paths " + agentPaths + ")").isEmpty();
         } finally {
