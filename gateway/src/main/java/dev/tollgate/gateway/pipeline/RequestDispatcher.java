@@ -28,14 +28,34 @@ public final class RequestDispatcher implements Handler<HttpServerRequest> {
         this.errors = errors;
     }
 
+    /**
+     * What in the request target servers read otherwise, or null. A '#': servers parse the target as a URL and drop the
+     * fragment before routing, while Vert.x keeps it in the path and the query ({@code /tasks/<id>#x} was another
+     * caller's task to the agent and task {@code <id>#x} to the gateway: review O). Anything but visible ASCII: HTTP/2's
+     * {@code :path} can carry what no HTTP/1 request line can, and a Netty or Tomcat upstream reads a tab, VT or FF in the
+     * forwarded request line as the space before the version ({@code /tasks/<id>\t} was task {@code <id>} to it), while a
+     * space or CR/LF made the forwarded request unbuildable and left the caller unanswered (review P).
+     */
+    static String targetProblem(String uri) {
+        for (int i = 0; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c == '#') {
+                return "a '#' in the request target: servers drop what follows it";
+            }
+            if (c < 0x21 || c > 0x7E) {
+                return String.format("a character that is not visible ASCII (U+%04X) in the request target: escape it", (int) c);
+            }
+        }
+        return null;
+    }
+
     @Override
     public void handle(HttpServerRequest request) {
         long start = System.nanoTime();
         String path = request.path();
-        if (request.uri().indexOf('#') >= 0) {
-            // Servers parse the target as a URL and drop the fragment before routing; Vert.x keeps it in the path and
-            // the query. /tasks/<id>#x was another caller's task to the agent and task "<id>#x" to the gateway (review O).
-            errors.respond(request.response(), RejectReason.INVALID_PATH, null, "a '#' in the request target: servers drop what follows it");
+        String targetProblem = targetProblem(request.uri());
+        if (targetProblem != null) {
+            errors.respond(request.response(), RejectReason.INVALID_PATH, null, targetProblem);
             return;
         }
         if (!PathCheck.isSafe(path)) {

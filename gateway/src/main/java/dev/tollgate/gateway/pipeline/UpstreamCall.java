@@ -188,7 +188,16 @@ final class UpstreamCall {
             } else if (finished) {
                 ar.result().reset();
             } else {
-                send(ar.result());
+                try {
+                    send(ar.result());
+                } catch (RuntimeException e) {
+                    // A request the HTTP client refuses to write (review P: a path or header byte Netty will not put on
+                    // an HTTP/1.1 line) was left unanswered until the deadline: it is answered now, and nothing was sent.
+                    ar.result().reset();
+                    CallLogContext.log(exchange, () -> LOG.warn("route {}: the upstream request could not be written: {}",
+                            exchange.route().route().name(), e.toString()));
+                    fail(RejectReason.INTERNAL_ERROR, e);
+                }
             }
         });
     }
