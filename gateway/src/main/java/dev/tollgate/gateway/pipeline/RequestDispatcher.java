@@ -49,6 +49,41 @@ public final class RequestDispatcher implements Handler<HttpServerRequest> {
         return null;
     }
 
+    /**
+     * An HTTP/2 header field an HTTP/1.1 message cannot carry, or null. HTTP/2 frames a field's bytes by length, so a value
+     * may hold CR, LF or NUL: a value {@code a\r\n b} was forwarded as a folded line, which an HTTP/1 upstream joins or
+     * reads as a header of its own, and other such bytes made the forwarded request unwritable (answered 500, blamed on
+     * the upstream: review Q). RFC 9113 8.2.1 makes such a request malformed. HTTP/1 requests never hold them: Netty's
+     * parser ends or joins the line first.
+     */
+    static String headerProblem(io.vertx.core.MultiMap headers) {
+        for (java.util.Map.Entry<String, String> field : headers) {
+            String name = field.getKey();
+            for (int i = 0; i < name.length(); i++) {
+                if (!isTokenChar(name.charAt(i))) {
+                    return String.format("header name %s holds U+%04X, which a header name cannot", describe(name), (int) name.charAt(i));
+                }
+            }
+            String value = field.getValue();
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c < 0x20 && c != '\t' || c == 0x7F) {
+                    return String.format("header %s holds U+%04X, which an HTTP/1.1 field value cannot", describe(name), (int) c);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** RFC 9110's tchar. */
+    private static boolean isTokenChar(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+    }
+
+    private static String describe(String name) {
+        return name.chars().allMatch(c -> c >= 0x21 && c <= 0x7E) ? name : "(unprintable)";
+    }
+
     @Override
     public void handle(HttpServerRequest request) {
         long start = System.nanoTime();
@@ -56,6 +91,11 @@ public final class RequestDispatcher implements Handler<HttpServerRequest> {
         String targetProblem = targetProblem(request.uri());
         if (targetProblem != null) {
             errors.respond(request.response(), RejectReason.INVALID_PATH, null, targetProblem);
+            return;
+        }
+        String headerProblem = request.version() == io.vertx.core.http.HttpVersion.HTTP_2 ? headerProblem(request.headers()) : null;
+        if (headerProblem != null) {
+            errors.respond(request.response(), RejectReason.INVALID_HEADER, null, headerProblem);
             return;
         }
         if (!PathCheck.isSafe(path)) {
