@@ -8,6 +8,9 @@ import dev.tollgate.gateway.support.NodeServer;
 import dev.tollgate.gateway.support.RunningGateway;
 import dev.tollgate.gateway.support.TenantTokens;
 import io.vertx.core.Vertx;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -17,30 +20,35 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
-import java.net.Socket;
-import java.io.OutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Review O: with a fragment after the operation and one more segment ({@code POST .../tasks/<acme's id>:cancel#/x}),
- * the gateway's A2aPaths sees no REST operation (last segment "x") and decides the POST as JSON-RPC by its body, an
- * allowed ListTasks; Node drops the fragment and runs {@code POST /tasks/<acme's id>:cancel} (or {@code :subscribe}) on
- * acme's WORKING task. globex cancels acme's task / reads its stream.
+ * Review O, on tasks still working (the agent steps every 4 s): a '#' in the target disguised a cancel or subscribe of
+ * another caller's task as JSON-RPC (the agent cancelled it), and SubscribeToTask of another caller's task in every
+ * spelling stays refused (the agent itself streams any task to anyone: the gateway is the only check).
  */
-class A2aFragmentJsonRpcDisguiseReviewOTest {
+class A2aWorkingTaskReviewOTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
     @TempDir
     Path dir;
+
     private Vertx vertx;
+
     private NodeServer agent;
+
     private RunningGateway gateway;
+
     private TenantTokens tokens;
+
     private final HttpClient client = HttpClient.newHttpClient();
 
     @BeforeEach
@@ -150,5 +158,64 @@ class A2aFragmentJsonRpcDisguiseReviewOTest {
             b.header("X-Waxell-AXID", tokens.token(tenant, "a"));
         }
         return b.POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + method + "\",\"params\":" + params + "}")).build();
+    }
+
+    private String attempt(String label, HttpRequest request) throws Exception {
+        HttpResponse<InputStream> r = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        byte[] head = new byte[300];
+        int n = 0;
+        if (r.statusCode() != 200) {
+            n = Math.max(0, r.body().readNBytes(head, 0, head.length));
+        }
+        r.body().close();
+        return r.statusCode() == 200 ? label + " -> 200 " + r.headers().firstValue("content-type").orElse("") : null;
+    }
+
+    @Test
+    void globexCannotSubscribeToAcmesTaskInAnySpelling() throws Exception {
+        String id = workingAcmeTask();
+        // The peer itself streams it to anyone: resubscribe is the one way to read acme's task events.
+        HttpResponse<InputStream> direct = client.send(HttpRequest.newBuilder(URI.create(agent.url("/a2a/rest/tasks/" + id + ":subscribe")))
+                .header("A2A-Version", "1.0").timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        direct.body().close();
+        assertThat(direct.statusCode()).isEqualTo(200);
+        String enc = id.chars().mapToObj(c -> String.format("%%%02X", c)).reduce("", String::concat);
+        String base = gateway.url("/agents/echo/a2a/rest");
+        String token = tokens.token("globex", "a");
+        List<String> passed = new ArrayList<>();
+        String[][] rest = {
+                {"GET", base + "/tasks/" + id + ":subscribe", "1.0"},
+                {"POST", base + "/tasks/" + id + ":subscribe", "1.0"},
+                {"GET", base + "/globex/tasks/" + id + ":subscribe", "1.0"},
+                {"GET", base + "/tasks/" + id + ":SUBSCRIBE", "1.0"},
+                {"GET", base + "/Tasks/" + enc + ":Subscribe", "1.0"},
+                {"GET", base + "/tasks/" + id + ":subscribe/", "1.0"},
+                {"GET", base + "/v1/tasks/" + id + ":subscribe", null},
+                {"POST", base + "/v1/tasks/" + id + ":subscribe", "0.3"},
+        };
+        for (String[] r : rest) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(r[1])).timeout(Duration.ofSeconds(10)).header("X-Waxell-AXID", token)
+                    .header("Accept", "text/event-stream, application/json");
+            if (r[2] != null) {
+                b.header("A2A-Version", r[2]);
+            }
+            b = r[0].equals("GET") ? b.GET() : b.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}"));
+            String p = attempt(r[0] + " " + r[1], b.build());
+            if (p != null) {
+                passed.add(p);
+            }
+        }
+        String p1 = attempt("JSON-RPC SubscribeToTask", rpc(gateway.url("/agents/echo/a2a/jsonrpc"), "globex", "SubscribeToTask", "{\"id\":\"" + id + "\"}"));
+        if (p1 != null) {
+            passed.add(p1);
+        }
+        HttpRequest legacy = HttpRequest.newBuilder(URI.create(gateway.url("/agents/echo/a2a/jsonrpc"))).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json").header("X-Waxell-AXID", token).header("Accept", "text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tasks/resubscribe\",\"params\":{\"id\":\"" + id + "\"}}")).build();
+        String p2 = attempt("JSON-RPC tasks/resubscribe", legacy);
+        if (p2 != null) {
+            passed.add(p2);
+        }
+        assertThat(passed).as("globex reached acme's WORKING task's stream").isEmpty();
     }
 }
