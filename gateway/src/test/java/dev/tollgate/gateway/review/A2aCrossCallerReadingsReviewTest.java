@@ -23,18 +23,26 @@ import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Reviews N and O: where one caller reached or learnt another caller's A2A tasks through how a request is read: a '#' in
  * the target (Node drops the fragment before routing, Vert.x kept it), ListTasks' continuation token and totalSize,
  * GET /tasks' query contextId (with or without a body, on a /v1/ path), each shown against the real @a2a-js/sdk agent.
- * The agent answers at once (STEP_MS 5); the tests needing a task still working are in A2aWorkingTaskReviewOTest.
+ * On tasks still working (tagged {@link #WORKING_TASK}): a '#' disguised a cancel or subscribe of another caller's task as
+ * JSON-RPC (the agent cancelled it), and SubscribeToTask of another caller's task in every spelling stays refused (the
+ * agent streams any task to anyone: the gateway is the only check).
  */
 class A2aCrossCallerReadingsReviewTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String WORKING_TASK = "working-task";
 
     @TempDir
     Path dir;
@@ -50,8 +58,9 @@ class A2aCrossCallerReadingsReviewTest {
     private final HttpClient client = HttpClient.newHttpClient();
 
     @BeforeEach
-    void start() throws Exception {
-        agent = NodeServer.start("a2a/echo-agent.mjs", Map.of("PORT", "0", "STEP_MS", "5"));
+    void start(TestInfo test) throws Exception {
+        // A test tagged WORKING_TASK needs a task still working when it acts: that agent steps every 4 s, the others at once.
+        agent = NodeServer.start("a2a/echo-agent.mjs", Map.of("PORT", "0", "STEP_MS", test.getTags().contains(WORKING_TASK) ? "4000" : "5"));
         tokens = TenantTokens.in(dir);
         Path policies = Files.createDirectories(dir.resolve("policies"));
         Files.writeString(policies.resolve("p.yaml"), "name: p\ndefaults: {action: allow}\nrules: []\n");
@@ -309,5 +318,85 @@ class A2aCrossCallerReadingsReviewTest {
         // Refused: any target holding a '#' is (400 invalid_path), as the server would read another one.
         assertThat(status).as("GET /tasks?contextId=<acme's>#f is refused: " + answer).contains(" 400 ");
         assertThat(json).contains("invalid_path").doesNotContain("totalSize");
+    }
+
+    @Test
+    @Tag(WORKING_TASK)
+    void aFragmentDoesNotDisguiseACancelOfAnotherCallersTaskAsJsonRpc() throws Exception {
+        String id = workingAcmeTask();
+        String answer = rawPost("/agents/echo/a2a/rest/tasks/" + id + ":cancel#/x", ALLOWED_RPC, 3000);
+        JsonNode task = JSON.readTree(client.send(rpc(gateway.url("/agents/echo/a2a/jsonrpc"), "acme", "GetTask", "{\"id\":\"" + id + "\"}"),
+                HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(task.at("/result/status/state").asText()).as("globex's POST .../tasks/<acme's>:cancel#/x -> " + answer)
+                .isNotEqualTo("TASK_STATE_CANCELED");
+        assertThat(answer).doesNotContain(id);
+    }
+
+    @Test
+    @Tag(WORKING_TASK)
+    void aFragmentDoesNotDisguiseASubscribeToAnotherCallersTaskAsJsonRpc() throws Exception {
+        String id = workingAcmeTask();
+        String answer = rawPost("/agents/echo/a2a/rest/tasks/" + id + ":subscribe#/x", ALLOWED_RPC, 4000);
+        assertThat(answer).as("globex's POST .../tasks/<acme's>:subscribe#/x").doesNotContain(id).doesNotContain("acme merger plan");
+    }
+
+    private String attempt(String label, HttpRequest request) throws Exception {
+        HttpResponse<InputStream> r = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        byte[] head = new byte[300];
+        int n = 0;
+        if (r.statusCode() != 200) {
+            n = Math.max(0, r.body().readNBytes(head, 0, head.length));
+        }
+        r.body().close();
+        return r.statusCode() == 200 ? label + " -> 200 " + r.headers().firstValue("content-type").orElse("") : null;
+    }
+
+    @Test
+    @Tag(WORKING_TASK)
+    void globexCannotSubscribeToAcmesTaskInAnySpelling() throws Exception {
+        String id = workingAcmeTask();
+        // The peer itself streams it to anyone: resubscribe is the one way to read acme's task events.
+        HttpResponse<InputStream> direct = client.send(HttpRequest.newBuilder(URI.create(agent.url("/a2a/rest/tasks/" + id + ":subscribe")))
+                .header("A2A-Version", "1.0").timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        direct.body().close();
+        assertThat(direct.statusCode()).isEqualTo(200);
+        String enc = id.chars().mapToObj(c -> String.format("%%%02X", c)).reduce("", String::concat);
+        String base = gateway.url("/agents/echo/a2a/rest");
+        String token = tokens.token("globex", "a");
+        List<String> passed = new ArrayList<>();
+        String[][] rest = {
+                {"GET", base + "/tasks/" + id + ":subscribe", "1.0"},
+                {"POST", base + "/tasks/" + id + ":subscribe", "1.0"},
+                {"GET", base + "/globex/tasks/" + id + ":subscribe", "1.0"},
+                {"GET", base + "/tasks/" + id + ":SUBSCRIBE", "1.0"},
+                {"GET", base + "/Tasks/" + enc + ":Subscribe", "1.0"},
+                {"GET", base + "/tasks/" + id + ":subscribe/", "1.0"},
+                {"GET", base + "/v1/tasks/" + id + ":subscribe", null},
+                {"POST", base + "/v1/tasks/" + id + ":subscribe", "0.3"},
+        };
+        for (String[] r : rest) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(r[1])).timeout(Duration.ofSeconds(10)).header("X-Waxell-AXID", token)
+                    .header("Accept", "text/event-stream, application/json");
+            if (r[2] != null) {
+                b.header("A2A-Version", r[2]);
+            }
+            b = r[0].equals("GET") ? b.GET() : b.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}"));
+            String p = attempt(r[0] + " " + r[1], b.build());
+            if (p != null) {
+                passed.add(p);
+            }
+        }
+        String p1 = attempt("JSON-RPC SubscribeToTask", rpc(gateway.url("/agents/echo/a2a/jsonrpc"), "globex", "SubscribeToTask", "{\"id\":\"" + id + "\"}"));
+        if (p1 != null) {
+            passed.add(p1);
+        }
+        HttpRequest legacy = HttpRequest.newBuilder(URI.create(gateway.url("/agents/echo/a2a/jsonrpc"))).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json").header("X-Waxell-AXID", token).header("Accept", "text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tasks/resubscribe\",\"params\":{\"id\":\"" + id + "\"}}")).build();
+        String p2 = attempt("JSON-RPC tasks/resubscribe", legacy);
+        if (p2 != null) {
+            passed.add(p2);
+        }
+        assertThat(passed).as("globex reached acme's WORKING task's stream").isEmpty();
     }
 }
