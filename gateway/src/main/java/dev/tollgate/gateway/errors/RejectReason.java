@@ -50,6 +50,8 @@ public enum RejectReason {
     /** MCP prescribes 404 for a session the server does not know: the client then starts a new one. */
     SESSION_NOT_FOUND(404, GatewayErrorCodes.TRANSPORT, "session_not_found",
             "Session not found: this Mcp-Session-Id was not issued to this caller on this route, or has expired"),
+    UNKNOWN_EVENT_ID(400, GatewayErrorCodes.TRANSPORT, "unknown_event_id",
+            "Last-Event-ID names no event this gateway relayed to this caller on this route, or one that has expired"),
     ROUTE_CONCURRENCY_LIMIT(429, GatewayErrorCodes.TRANSPORT, "route_concurrency_limit",
             "Too many calls in flight on this route; retry later"),
     CALLER_CONCURRENCY_LIMIT(429, GatewayErrorCodes.TRANSPORT, "caller_concurrency_limit",

@@ -38,6 +38,7 @@ public final class Exchange {
     private List<CallDescription> calls = List.of();
     private String mcpRevision;
     private String upstreamSessionId;
+    private String upstreamLastEventId;
     private String pinnedUpstream;
     /** The caller's validated OAuth token, kept only for a token exchange; never logged, never forwarded. */
     private String bearerToken;
@@ -250,6 +251,15 @@ public final class Exchange {
 
     void upstreamSessionId(String id) {
         this.upstreamSessionId = id;
+    }
+
+    /** The upstream's own event id for the sealed {@code Last-Event-ID} the client sent; null when it sent none. */
+    public String upstreamLastEventId() {
+        return upstreamLastEventId;
+    }
+
+    void upstreamLastEventId(String id) {
+        this.upstreamLastEventId = id;
     }
 
     /** The MCP revision the request speaks (2025-11-25, 2026-07-28, ...); null for GET, DELETE and A2A. */

@@ -25,6 +25,8 @@ public final class McpPipeline {
         stages.add(new OAuthStage(errors));
         // A session must be the caller's own: settled from headers, before the body is read.
         stages.add(new SessionStage(errors));
+        // So must the stream a GET resumes: its Last-Event-ID one the gateway relayed to this caller.
+        stages.add(new ResumptionStage(errors));
         // Over a route's or a caller's concurrency limit: 429 before any body byte is read or buffered.
         stages.add(new ConcurrencyStage(services.concurrentCalls(), errors));
         if (services.audit() != null) {

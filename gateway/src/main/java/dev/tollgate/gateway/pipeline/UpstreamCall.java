@@ -294,6 +294,13 @@ final class UpstreamCall {
             // The client holds a sealed id (SessionStage opened it); the upstream knows only its own.
             request.headers().set(McpHeaders.SESSION_ID, exchange.upstreamSessionId());
         }
+        if (exchange.a2a() == null) {
+            // Sealed as well (ResumptionStage opened it): never the client's own value, whatever reached this point.
+            request.headers().remove(McpHeaders.LAST_EVENT_ID);
+            if (exchange.upstreamLastEventId() != null) {
+                request.headers().set(McpHeaders.LAST_EVENT_ID, exchange.upstreamLastEventId());
+            }
+        }
         if (exchange.bodyMediaType() != null) {
             // The media type alone: no charset the upstream could read the decided bytes in differently.
             request.headers().set(HttpHeaders.CONTENT_TYPE, exchange.bodyMediaType());
@@ -390,14 +397,13 @@ final class UpstreamCall {
             }
             // Event by event, so server-to-client requests meet policy before the client sees them.
             ResponseOutcome outcome = exchange.outcome();
-            SseEventRelay.EventFilter events = outcome == null ? filter::onEvent
-                    : event -> {
-                        SseEvent relayed = filter.onEvent(event);
-                        return relayed == null ? null : outcome.onEvent(relayed);
-                    };
+            SseEventRelay.EventFilter events = event -> {
+                SseEvent relayed = filter.onEvent(event);
+                return relayed == null ? null : sealedId(outcome == null ? relayed : outcome.onEvent(relayed));
+            };
             // A relay that waits tells the outcome what it sends once the event is settled (it may be replaced by an error).
             (filter.waitsOnEvents() ? SseEventRelay.relay(upstream, response, new SseDecoder(), filter::beforeEvent, filter::onEvent,
-                    passed -> filter.settle(passed).map(sent -> sent == null || outcome == null ? sent : outcome.onEvent(sent)))
+                    passed -> filter.settle(passed).map(sent -> sent == null ? null : sealedId(outcome == null ? sent : outcome.onEvent(sent))))
                     : SseEventRelay.relay(upstream, response, new SseDecoder(), events)).onComplete(ar -> {
                         if (ar.failed() && ar.cause() instanceof SseFramingException framing) {
                             // An event too large or malformed to frame: the client's stream was cut, never relayed in part.
@@ -475,6 +481,23 @@ final class UpstreamCall {
         }
         refuseAnswer(upstream, RejectReason.UPSTREAM_INVALID_RESPONSE, encodingProblem);
         return true;
+    }
+
+    /**
+     * An MCP event's id as the client gets it: sealed to this caller and route (see ResumptionStage), so only it can resume
+     * the stream from there. An id too long to seal is not relayed: the client cannot resume from that event. A2A events
+     * pass as written (no A2A binding resumes by event id).
+     */
+    private SseEvent sealedId(SseEvent event) {
+        if (event == null || event.id() == null || event.id().isEmpty() || exchange.a2a() != null) {
+            return event;
+        }
+        try {
+            return event.withId(exchange.snapshot().sessions().sealEventId(exchange.route().route().name(), exchange.identity(),
+                    event.id(), java.time.Instant.now()));
+        } catch (IllegalArgumentException e) {
+            return event.withId(null);
+        }
     }
 
     /**

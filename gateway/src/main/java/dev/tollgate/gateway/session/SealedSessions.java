@@ -30,15 +30,20 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>On a route with several upstream instances the seal also holds which instance issued the session, so any
  * replica sends the session's requests to that instance, with no shared session table.
  *
+ * <p>SSE event ids are sealed the same way (see {@link #sealEventId}): a stream is resumed ({@code Last-Event-ID}) only
+ * by the caller it was relayed to, whatever ids the upstream's event store hands out.
+ *
  * <p>Wire form: base64url (no padding) of {@code version(1) | keyTag(4) | nonce(12) | ciphertext+tag}; the
  * plaintext of version 2 is {@code issuedEpochSeconds(8) | instanceLength(2) | instanceUrl(UTF-8) | upstreamId(UTF-8)}
- * (an empty instance on one-instance routes); version 1, still opened, had no instance. Visible ASCII only, as the
- * specification asks of session ids.
+ * (an empty instance on one-instance routes); version 1, still opened, had no instance; version 3 is an event id, laid
+ * out as version 2 with no instance. Each version is authenticated, so neither kind opens as the other. Visible ASCII
+ * only, as the specification asks of session ids.
  */
 public final class SealedSessions {
 
     private static final byte VERSION = 2;
     private static final byte VERSION_WITHOUT_INSTANCE = 1;
+    private static final byte VERSION_EVENT_ID = 3;
     private static final int TAG_BYTES = 4;
     private static final int NONCE_BYTES = 12;
     private static final int GCM_TAG_BITS = 128;
@@ -82,9 +87,25 @@ public final class SealedSessions {
      * @param instance the URL of the upstream instance that holds the session; null on a route with one instance
      */
     public String seal(String route, Identity caller, String upstreamId, String instance, Instant now) {
+        return seal(VERSION, route, caller, upstreamId, instance, now);
+    }
+
+    /**
+     * The id to hand the client for an SSE event id the upstream wrote, bound to this route and caller: a
+     * {@code Last-Event-ID} opens (see {@link #openEventId}) only for the caller the event was relayed to. An upstream
+     * event store that serves any session's events by id (one store for every session, ids a counter) then replays a
+     * stream to its own caller only.
+     *
+     * @throws IllegalArgumentException when the id is longer than {@value #MAX_UPSTREAM_ID_BYTES} bytes
+     */
+    public String sealEventId(String route, Identity caller, String upstreamEventId, Instant now) {
+        return seal(VERSION_EVENT_ID, route, caller, upstreamEventId, null, now);
+    }
+
+    private String seal(byte version, String route, Identity caller, String upstreamId, String instance, Instant now) {
         byte[] id = upstreamId.getBytes(StandardCharsets.UTF_8);
         if (id.length > MAX_UPSTREAM_ID_BYTES) {
-            throw new IllegalArgumentException("upstream session id longer than " + MAX_UPSTREAM_ID_BYTES + " bytes");
+            throw new IllegalArgumentException("upstream id longer than " + MAX_UPSTREAM_ID_BYTES + " bytes");
         }
         byte[] where = instance == null ? new byte[0] : instance.getBytes(StandardCharsets.UTF_8);
         if (where.length > Short.MAX_VALUE) {
@@ -96,10 +117,10 @@ public final class SealedSessions {
         byte[] plain = ByteBuffer.allocate(8 + 2 + where.length + id.length).putLong(now.getEpochSecond())
                 .putShort((short) where.length).put(where).put(id).array();
         try {
-            Cipher cipher = cipher(Cipher.ENCRYPT_MODE, VERSION, key.key(), nonce, route, caller);
+            Cipher cipher = cipher(Cipher.ENCRYPT_MODE, version, key.key(), nonce, route, caller);
             byte[] sealed = cipher.doFinal(plain);
             ByteBuffer out = ByteBuffer.allocate(1 + TAG_BYTES + NONCE_BYTES + sealed.length)
-                    .put(VERSION).put(key.tag()).put(nonce).put(sealed);
+                    .put(version).put(key.tag()).put(nonce).put(sealed);
             return Base64.getUrlEncoder().withoutPadding().encodeToString(out.array());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is unavailable", e);
@@ -123,16 +144,26 @@ public final class SealedSessions {
     }
 
     public Opened open(String route, Identity caller, String clientId, Instant now) {
+        return open(route, caller, clientId, now, false);
+    }
+
+    /** The upstream's own event id for a {@code Last-Event-ID} the client sent: {@link Valid} only for the caller it was relayed to. */
+    public Opened openEventId(String route, Identity caller, String clientId, Instant now) {
+        return open(route, caller, clientId, now, true);
+    }
+
+    private Opened open(String route, Identity caller, String clientId, Instant now, boolean eventId) {
         byte[] raw;
         try {
             raw = Base64.getUrlDecoder().decode(clientId);
         } catch (IllegalArgumentException e) {
-            return new Unknown("not a session id this gateway issued (not base64url)");
+            return new Unknown("not an id this gateway issued (not base64url)");
         }
         int header = 1 + TAG_BYTES + NONCE_BYTES;
         byte version = raw.length == 0 ? 0 : raw[0];
-        if (raw.length < header + GCM_TAG_BITS / 8 + 8 || (version != VERSION && version != VERSION_WITHOUT_INSTANCE)) {
-            return new Unknown("not a session id this gateway issued");
+        boolean known = eventId ? version == VERSION_EVENT_ID : version == VERSION || version == VERSION_WITHOUT_INSTANCE;
+        if (raw.length < header + GCM_TAG_BITS / 8 + 8 || !known) {
+            return new Unknown(eventId ? "not an event id this gateway relayed" : "not a session id this gateway issued");
         }
         byte[] tag = java.util.Arrays.copyOfRange(raw, 1, 1 + TAG_BYTES);
         SealingKey key = keys.stream().filter(k -> MessageDigest.isEqual(k.tag(), tag)).findFirst().orElse(null);

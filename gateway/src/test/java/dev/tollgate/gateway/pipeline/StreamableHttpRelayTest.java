@@ -77,9 +77,14 @@ class StreamableHttpRelayTest {
                 .onFailure(done::completeExceptionally);
 
         assertThat(done.get(10, TimeUnit.SECONDS)).isEqualTo(200);
-        assertThat(String.join("", chunks)).isEqualTo(
-                "id: 1\ndata: {\"jsonrpc\":\"2.0\",\"id\":\"s1\",\"method\":\"sampling/createMessage\",\"params\":{}}\n\n"
-                        + "id: 2\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n\n");
+        // Event ids reach the client sealed to it (a Last-Event-ID resumes only its own stream); each opens to the upstream's.
+        java.util.regex.Matcher relayed = java.util.regex.Pattern.compile(
+                "id: (\\S+)\ndata: \\{\"jsonrpc\":\"2.0\",\"id\":\"s1\",\"method\":\"sampling/createMessage\",\"params\":\\{}}\n\n"
+                        + "id: (\\S+)\ndata: \\{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\\{}}\n\n").matcher(String.join("", chunks));
+        assertThat(relayed.matches()).as(String.join("", chunks)).isTrue();
+        assertThat(List.of(relayed.group(1), relayed.group(2))).extracting(id -> ((dev.tollgate.gateway.session.SealedSessions.Valid)
+                TestSessions.sealer().openEventId("upstream", dev.tollgate.policy.Identity.ANONYMOUS, id, java.time.Instant.now())).upstreamId())
+                .containsExactly("1", "2");
     }
 
     @Test
@@ -94,7 +99,7 @@ class StreamableHttpRelayTest {
         RequestOptions options = TestHttp.mcpPost(gateway.port(), "/mcp")
                 .putHeader("Mcp-Session-Id", TestSessions.sealed("upstream", "session-abc"))
                 .putHeader("MCP-Protocol-Version", "2025-11-25")
-                .putHeader("Last-Event-ID", "evt-9")
+                .putHeader("Last-Event-ID", TestSessions.sealedEventId("upstream", "evt-9"))
                 .putHeader("Connection", "keep-alive, X-Client-Private")
                 .putHeader("X-Client-Private", "hop")
                 .putHeader("Proxy-Authorization", "Basic c2VjcmV0")

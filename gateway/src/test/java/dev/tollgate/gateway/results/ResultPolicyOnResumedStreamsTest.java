@@ -144,7 +144,7 @@ class ResultPolicyOnResumedStreamsTest {
     private TestHttp.Reply resume() throws Exception {
         return http.send(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(gateway.port())
                 .setURI("/mcp").putHeader("Accept", "text/event-stream").putHeader("Mcp-Session-Id", SESSION)
-                .putHeader("MCP-Protocol-Version", "2025-11-25").putHeader("Last-Event-ID", "s1_1"), null);
+                .putHeader("MCP-Protocol-Version", "2025-11-25").putHeader("Last-Event-ID", TestSessions.sealedEventId("upstream", "s1_1")), null);
     }
 
     private static String event(String eventId, int id) {

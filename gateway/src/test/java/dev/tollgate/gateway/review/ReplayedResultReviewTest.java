@@ -96,7 +96,7 @@ class ReplayedResultReviewTest {
 
         TestHttp.Reply replayed = http.send(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(gateway.port())
                 .setURI("/mcp").putHeader("Accept", "text/event-stream").putHeader("Mcp-Session-Id", SESSION)
-                .putHeader("MCP-Protocol-Version", "2025-11-25").putHeader("Last-Event-ID", "s1_1"), null);
+                .putHeader("MCP-Protocol-Version", "2025-11-25").putHeader("Last-Event-ID", TestSessions.sealedEventId("upstream", "s1_1")), null);
 
         assertThat(replayed.body().toString()).as("customer_lookup's result, replayed: " + replayed.body()).doesNotContain("4111 1111 1111 1111");
         held.forEach(r -> r.response().setStatusCode(202).end());

@@ -95,7 +95,7 @@ class ResumedStreamIdReviewTest {
         // The SDK client resumes its fetch_page call (resumptionToken s9_1): a GET with Last-Event-ID, nothing POSTed.
         TestHttp.Reply resumed = http.send(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(gateway.port())
                 .setURI("/mcp").putHeader("Accept", "text/event-stream").putHeader("Mcp-Session-Id", SESSION)
-                .putHeader("MCP-Protocol-Version", "2025-11-25").putHeader("Last-Event-ID", "s9_1"), null);
+                .putHeader("MCP-Protocol-Version", "2025-11-25").putHeader("Last-Event-ID", TestSessions.sealedEventId("upstream", "s9_1")), null);
 
         assertThat(resumed.body().toString()).as("the client takes this for fetch_page's result: " + resumed.body())
                 .doesNotContain("Ignore all previous");

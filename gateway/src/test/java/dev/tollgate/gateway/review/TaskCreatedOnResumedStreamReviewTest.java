@@ -96,7 +96,7 @@ class TaskCreatedOnResumedStreamReviewTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> held.size() == 1);
         TestHttp.Reply resumed = http.send(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(gateway.port())
                 .setURI("/mcp").putHeader("Accept", "text/event-stream").putHeader("Mcp-Session-Id", SESSION)
-                .putHeader("MCP-Protocol-Version", "2025-11-25").putHeader("Last-Event-ID", "s9_1"), null);
+                .putHeader("MCP-Protocol-Version", "2025-11-25").putHeader("Last-Event-ID", TestSessions.sealedEventId("upstream", "s9_1")), null);
         assertThat(resumed.body().toString()).as("the client learns its task from the resumed stream").contains("job-7");
 
         TestHttp.Reply result = http.send(post(), Buffer.buffer(

@@ -44,4 +44,23 @@ class SealedSessionsTest {
                     .as("byte %d flipped", i).isInstanceOf(SealedSessions.Unknown.class);
         }
     }
+
+    @Test
+    void eventIdsOpenOnlyAsEventIdsForTheirCallerAndSessionIdsNeverAsEventIds() {
+        SealedSessions sessions = TestSessions.sealer();
+        Identity acme = new Identity("spiffe://prod/agent", "acme", "a", null, null, null, null, java.util.List.of(), java.util.Map.of());
+        String event = sessions.sealEventId("tools", acme, "stream-1_42", Instant.now());
+        assertThat(event).doesNotContain("stream").matches("[A-Za-z0-9_-]+");
+        assertThat(sessions.openEventId("tools", acme, event, Instant.now())).isEqualTo(new SealedSessions.Valid("stream-1_42", null));
+        assertThat(sessions.openEventId("tools", Identity.ANONYMOUS, event, Instant.now())).isInstanceOf(SealedSessions.Unknown.class);
+        assertThat(sessions.openEventId("other", acme, event, Instant.now())).isInstanceOf(SealedSessions.Unknown.class);
+        assertThat(sessions.open("tools", acme, event, Instant.now())).as("an event id is no session id").isInstanceOf(SealedSessions.Unknown.class);
+        String session = sessions.seal("tools", acme, "stream-1_42", Instant.now());
+        assertThat(sessions.openEventId("tools", acme, session, Instant.now())).as("a session id is no event id")
+                .isInstanceOf(SealedSessions.Unknown.class);
+        byte[] raw = Base64.getUrlDecoder().decode(event);
+        raw[0] = 2; // the version byte is authenticated: an event id edited to read as a session id does not open
+        assertThat(sessions.open("tools", acme, Base64.getUrlEncoder().withoutPadding().encodeToString(raw), Instant.now()))
+                .isInstanceOf(SealedSessions.Unknown.class);
+    }
 }

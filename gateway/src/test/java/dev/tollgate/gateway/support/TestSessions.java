@@ -33,4 +33,9 @@ public final class TestSessions {
     public static String sealed(String route, String upstreamId) {
         return sealer().seal(route, Identity.ANONYMOUS, upstreamId, Instant.now());
     }
+
+    /** What the gateway hands an anonymous caller of the route for an event id the upstream wrote (its Last-Event-ID). */
+    public static String sealedEventId(String route, String upstreamEventId) {
+        return sealer().sealEventId(route, Identity.ANONYMOUS, upstreamEventId, Instant.now());
+    }
 }

@@ -24,6 +24,11 @@ public record SseEvent(String id, String event, String data, Long retryMillis, L
         return new SseEvent(id, event, newData, retryMillis, comments);
     }
 
+    /** @param newId the id field to write; null writes none */
+    public SseEvent withId(String newId) {
+        return new SseEvent(newId, event, data, retryMillis, comments);
+    }
+
     /** True when the block carries nothing; such an event encodes to a bare blank line and decodes to nothing. */
     public boolean isEmpty() {
         return id == null && event == null && data == null && retryMillis == null && comments.isEmpty();

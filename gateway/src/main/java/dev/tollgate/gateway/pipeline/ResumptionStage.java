@@ -1,0 +1,65 @@
+package dev.tollgate.gateway.pipeline;
+
+import dev.tollgate.gateway.errors.ErrorResponder;
+import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.gateway.session.SealedSessions;
+import dev.tollgate.protocols.mcp.McpHeaders;
+import io.vertx.core.Future;
+import java.time.Instant;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An MCP request resuming a stream ({@code Last-Event-ID}) goes on only with an event id the gateway relayed to this
+ * caller on this route: the client holds sealed ids (see {@link SealedSessions#sealEventId}), and the upstream gets its
+ * own id back. Anything else is answered 400 {@code unknown_event_id} and never forwarded. Session ids bind a resumed
+ * GET to its session already; this binds it to the events: an upstream whose event store replays any session's events
+ * by id (one store for all sessions, as the Python SDK's session manager keeps, ids a counter) would otherwise replay
+ * another caller's stream, results and server requests included, to whoever names one of its ids.
+ * An empty value is dropped: the SDKs read it as no Last-Event-ID, and it is not forwarded.
+ */
+public final class ResumptionStage implements Stage {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ResumptionStage.class);
+    /** What the client is told: not which check failed (that would say whose stream it was). */
+    private static final String CLIENT_DETAIL = "Last-Event-ID is not an event id this gateway relayed to this caller: open a new stream";
+
+    private final ErrorResponder errors;
+
+    public ResumptionStage(ErrorResponder errors) {
+        this.errors = errors;
+    }
+
+    @Override
+    public String name() {
+        return "resumption";
+    }
+
+    @Override
+    public Future<StageResult> apply(Exchange exchange) {
+        if (exchange.a2a() != null) {
+            return StageResult.proceed();
+        }
+        List<String> values = exchange.request().headers().getAll(McpHeaders.LAST_EVENT_ID);
+        if (values.isEmpty()) {
+            return StageResult.proceed();
+        }
+        if (values.size() == 1 && values.get(0).strip().isEmpty()) {
+            return StageResult.proceed(); // UpstreamCall forwards no Last-Event-ID but the one opened here
+        }
+        String route = exchange.route().route().name();
+        SealedSessions.Opened opened = values.size() > 1
+                ? new SealedSessions.Unknown("more than one Last-Event-ID header")
+                : exchange.snapshot().sessions().openEventId(route, exchange.identity(), values.get(0).strip(), Instant.now());
+        if (opened instanceof SealedSessions.Valid valid) {
+            exchange.upstreamLastEventId(valid.upstreamId());
+            return StageResult.proceed();
+        }
+        String detail = ((SealedSessions.Unknown) opened).detail();
+        CallLogContext.log(exchange, () -> LOG.info("route {}: stream resumption refused ({})", route, detail));
+        exchange.errorType(RejectReason.UNKNOWN_EVENT_ID.code());
+        errors.respond(exchange.response(), RejectReason.UNKNOWN_EVENT_ID, null, CLIENT_DETAIL);
+        return StageResult.responded();
+    }
+}
