@@ -38,13 +38,11 @@ public final class ResumptionStage implements Stage {
 
     @Override
     public Future<StageResult> apply(Exchange exchange) {
-        if (exchange.a2a() != null) {
+        // Most calls resume nothing: a lookup, no list.
+        if (exchange.a2a() != null || !exchange.request().headers().contains(McpHeaders.LAST_EVENT_ID)) {
             return StageResult.proceed();
         }
         List<String> values = exchange.request().headers().getAll(McpHeaders.LAST_EVENT_ID);
-        if (values.isEmpty()) {
-            return StageResult.proceed();
-        }
         if (values.size() == 1 && values.get(0).strip().isEmpty()) {
             return StageResult.proceed(); // UpstreamCall forwards no Last-Event-ID but the one opened here
         }

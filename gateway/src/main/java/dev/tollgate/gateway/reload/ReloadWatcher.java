@@ -3,6 +3,7 @@ package dev.tollgate.gateway.reload;
 import dev.tollgate.gateway.Gateway;
 import dev.tollgate.gateway.config.ConfigException;
 import dev.tollgate.gateway.config.ConfigProblem;
+import dev.tollgate.gateway.config.GatewayConfig;
 import dev.tollgate.gateway.config.LiveConfig;
 import dev.tollgate.gateway.pipeline.GatewaySnapshot;
 import java.io.IOException;
@@ -178,14 +179,25 @@ public final class ReloadWatcher implements AutoCloseable {
     private ReloadResult reload() {
         reloadSvids();
         try {
-            Map<Path, FileStamp> before = fingerprint();
-            GatewaySnapshot next = loader.load(configFile);
-            if (!fingerprint().equals(before)) {
-                // The files moved while they were read: what was loaded may mix two versions, or hold half of one.
-                LOG.warn("reload: files changed while being read; keeping the previous configuration until they settle");
-                lastSeen = before;
-                gateway.metrics().reloaded(false);
-                return new ReloadResult(false, List.of("files changed while being read; reload again once they are written"), List.of());
+            List<GatewayConfig> watched = List.of(gateway.snapshot().config());
+            GatewaySnapshot next;
+            while (true) {
+                Map<Path, FileStamp> before = fingerprint(watched);
+                next = loader.load(configFile);
+                if (!fingerprint(watched).equals(before)) {
+                    // The files moved while they were read: what was loaded may mix two versions, or hold half of one.
+                    LOG.warn("reload: files changed while being read; keeping the previous configuration until they settle");
+                    lastSeen = before;
+                    gateway.metrics().reloaded(false);
+                    return new ReloadResult(false, List.of("files changed while being read; reload again once they are written"), List.of());
+                }
+                List<GatewayConfig> named = List.of(watched.get(0), next.config());
+                if (watched.size() == 2 || fingerprint(named).keySet().equals(before.keySet())) {
+                    break;
+                }
+                // The new configuration reads files the previous one did not name (another policy directory, a pricing file):
+                // nothing watched them during this read, so it is read once more with them watched too.
+                watched = named;
             }
             List<String> needRestart = gateway.swap(next);
             LOG.info("reload: applied {} ({} route(s), {} polic(ies)){}", configFile, next.config().routes().size(),
@@ -218,25 +230,35 @@ public final class ReloadWatcher implements AutoCloseable {
         });
     }
 
-    /** The stamps of the config file, the policy directory's files, the AXID keys, the SVID files and the pin manifests. */
+    /** The stamps of the files the serving configuration reads. */
     private Map<Path, FileStamp> fingerprint() {
+        return fingerprint(List.of(gateway.snapshot().config()));
+    }
+
+    /** The stamps of the config file and of what each configuration reads: policy files, AXID keys, SVID files, pin manifests, pricing. */
+    private Map<Path, FileStamp> fingerprint(List<GatewayConfig> configs) {
         Map<Path, FileStamp> times = new TreeMap<>();
         record(times, configFile);
-        gateway.snapshot().config().listeners().stream()
+        configs.forEach(config -> record(times, config));
+        return times;
+    }
+
+    private static void record(Map<Path, FileStamp> times, GatewayConfig config) {
+        config.listeners().stream()
                 .filter(l -> l.tls() != null && l.tls().source() == dev.tollgate.gateway.config.TlsConfig.Source.FILES).forEach(l -> {
             record(times, l.tls().certChain());
             record(times, l.tls().privateKey());
             record(times, l.tls().trustBundle());
         });
-        if (gateway.snapshot().config().axid() != null) {
-            record(times, gateway.snapshot().config().axid().jwksFile());
+        if (config.axid() != null) {
+            record(times, config.axid().jwksFile());
         }
-        gateway.snapshot().config().routes().stream().filter(r -> r.pinning() != null).forEach(r -> record(times, r.pinning().manifest()));
-        java.nio.file.Path pricing = gateway.snapshot().config().budget().pricing().source();
+        config.routes().stream().filter(r -> r.pinning() != null).forEach(r -> record(times, r.pinning().manifest()));
+        java.nio.file.Path pricing = config.budget().pricing().source();
         if (pricing != null) {
             record(times, pricing);
         }
-        Path policies = gateway.snapshot().config().policyDirectory();
+        Path policies = config.policyDirectory();
         if (policies != null && Files.isDirectory(policies)) {
             try (Stream<Path> files = Files.list(policies)) {
                 // Only what the loader reads: a heartbeat or an editor's swap file rewritten faster than the settle time
@@ -246,7 +268,6 @@ public final class ReloadWatcher implements AutoCloseable {
                 LOG.warn("reload: cannot list {}: {}", policies, e.toString());
             }
         }
-        return times;
     }
 
     private static void record(Map<Path, FileStamp> times, Path file) {

@@ -180,6 +180,40 @@ class HotReloadTest {
     }
 
     /**
+     * A new configuration naming files the previous one did not (here another policy directory) is read again with those
+     * files watched: nothing watched them during the first read, so an edit made while it read them went unseen and the
+     * version read first served (a policy cut after its first rules, had the write been half done).
+     */
+    @Test
+    void filesOnlyTheNewConfigurationNamesAreWatchedWhileItIsRead() throws Exception {
+        watcher.close();
+        SnapshotLoader loader = new SnapshotLoader(CheckRegistry.withDefaults());
+        Path moved = Files.createDirectories(dir.resolve("policies-2")).resolve("p.yaml");
+        Files.writeString(moved, DENY_ECHO);
+        Files.writeString(config, Files.readString(config).replace("directory: policies}", "directory: policies-2}"));
+        java.util.concurrent.atomic.AtomicInteger loads = new java.util.concurrent.atomic.AtomicInteger();
+        // The first read takes DENY_ECHO; the file is rewritten to allow everything before that read is compared.
+        ReloadWatcher.Load racing = file -> {
+            var snapshot = loader.load(file);
+            if (loads.incrementAndGet() == 1) {
+                try {
+                    Files.writeString(moved, ALLOW + "# edited during the read\n");
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            return snapshot;
+        };
+        try (ReloadWatcher reading = new ReloadWatcher(config, gateway, racing)) {
+            ReloadResult result = reading.reloadNow().get(10, TimeUnit.SECONDS);
+
+            assertThat(result.applied()).isTrue();
+            assertThat(loads.get()).as("read again with policies-2 watched").isEqualTo(2);
+        }
+        assertThat(http.postMcp(gateway.port(), "/mcp", CALL).json().has("result")).as("the policy as the file now says: allow-all").isTrue();
+    }
+
+    /**
      * Only the files the gateway reads are watched: another file in the policy directory rewritten faster than the settle
      * time (a heartbeat, an editor's swap file) kept every change from settling (review L: a new deny rule never loaded).
      */
