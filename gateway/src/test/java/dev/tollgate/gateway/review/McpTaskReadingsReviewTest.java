@@ -13,7 +13,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,17 +51,8 @@ class McpTaskReadingsReviewTest {
     void start() throws Exception {
         server = NodeServer.start("ts-server.mjs", Map.of("PORT", "0", "TASKS", "1", "JOB_MS", "60000"));
         tokens = TenantTokens.in(dir);
-        Path policies = Files.createDirectories(dir.resolve("policies"));
-        Files.writeString(policies.resolve("p.yaml"), "name: p\ndefaults: {action: allow}\nrules: []\n");
         vertx = Vertx.vertx();
-        gateway = RunningGateway.start(vertx, """
-                listeners: [{name: public, host: 127.0.0.1, port: 0}]
-                admin: {host: 127.0.0.1, port: 0}
-                policies: {directory: %s}
-                %s
-                routes:
-                  - {name: tasks, path: /mcp, protocol: mcp, upstream: "%s", policy: p}
-                """.formatted(policies, tokens.identityYaml().strip(), server.url("/mcp")));
+        gateway = RunningGateway.start(vertx, tokens.allowAllMcpYaml(dir, "tasks", server.url("/mcp")));
     }
 
     @AfterEach

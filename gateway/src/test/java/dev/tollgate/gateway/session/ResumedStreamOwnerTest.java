@@ -12,7 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,17 +55,8 @@ class ResumedStreamOwnerTest {
     void start() throws Exception {
         server = NodeServer.start("ts-resumable-server.mjs", Map.of("PORT", "0"));
         tokens = TenantTokens.in(dir);
-        Path policies = Files.createDirectories(dir.resolve("policies"));
-        Files.writeString(policies.resolve("p.yaml"), "name: p\ndefaults: {action: allow}\nrules: []\n");
         vertx = Vertx.vertx();
-        gateway = RunningGateway.start(vertx, """
-                listeners: [{name: public, host: 127.0.0.1, port: 0}]
-                admin: {host: 127.0.0.1, port: 0}
-                policies: {directory: %s}
-                %s
-                routes:
-                  - {name: resumable, path: /mcp, protocol: mcp, upstream: "%s", policy: p}
-                """.formatted(policies, tokens.identityYaml().strip(), server.url("/mcp")));
+        gateway = RunningGateway.start(vertx, tokens.allowAllMcpYaml(dir, "resumable", server.url("/mcp")));
     }
 
     @AfterEach

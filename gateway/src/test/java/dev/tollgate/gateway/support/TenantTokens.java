@@ -40,6 +40,23 @@ public final class TenantTokens {
                 + ", required-claims: [tenant]}}\n";
     }
 
+    /**
+     * A gateway configuration requiring these tokens, with one MCP route to the upstream under an allow-all policy
+     * (written into {@code dir}/policies): tests of what one tenant can reach of another's.
+     */
+    public String allowAllMcpYaml(Path dir, String route, String upstreamUrl) throws java.io.IOException {
+        Path policies = Files.createDirectories(dir.resolve("policies"));
+        Files.writeString(policies.resolve("p.yaml"), "name: p\ndefaults: {action: allow}\nrules: []\n");
+        return """
+                listeners: [{name: public, host: 127.0.0.1, port: 0}]
+                admin: {host: 127.0.0.1, port: 0}
+                policies: {directory: %s}
+                %s
+                routes:
+                  - {name: %s, path: /mcp, protocol: mcp, upstream: "%s", policy: p}
+                """.formatted(policies, identityYaml().strip(), route, upstreamUrl);
+    }
+
     /** A valid token for the tenant's agent; a null agent leaves the claim out. */
     public String token(String tenant, String agent) throws Exception {
         Map<String, Object> claims = agent == null ? Map.of("tenant", tenant) : Map.of("tenant", tenant, "agent", agent);
