@@ -39,6 +39,7 @@ public final class Exchange {
     private String mcpRevision;
     private String upstreamSessionId;
     private String upstreamLastEventId;
+    private String resumedTool;
     private String pinnedUpstream;
     /** The caller's validated OAuth token, kept only for a token exchange; never logged, never forwarded. */
     private String bearerToken;
@@ -260,6 +261,15 @@ public final class Exchange {
 
     void upstreamLastEventId(String id) {
         this.upstreamLastEventId = id;
+    }
+
+    /** The tool whose call the stream this GET resumes answered (sealed into its event ids); null when none or unknown. */
+    public String resumedTool() {
+        return resumedTool;
+    }
+
+    void resumedTool(String tool) {
+        this.resumedTool = tool;
     }
 
     /** The MCP revision the request speaks (2025-11-25, 2026-07-28, ...); null for GET, DELETE and A2A. */

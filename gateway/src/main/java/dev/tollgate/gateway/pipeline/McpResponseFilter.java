@@ -539,7 +539,7 @@ final class McpResponseFilter implements ResponseFilter {
         return results == null ? null : results.policedResult(response, currentSize);
     }
 
-    /** A GET resuming a stream (Last-Event-ID): the responses it carries answer a call the gateway cannot name. */
+    /** A GET resuming a stream (Last-Event-ID): the responses it carries answer the call its event id names, if any. */
     private final boolean resumedStream;
 
     /** The size of the answer or event being read, for result policy's limit. */
@@ -595,9 +595,9 @@ final class McpResponseFilter implements ResponseFilter {
         }
         if (payload == null) {
             // On a GET stream (a resumed one, or a response to a call in flight): the task is this caller's, its tool the
-            // call's in flight with that id when the stream is not a resumption, else unknown (its results are then
-            // decided as of an unknown tool, fail closed).
-            String tool = resumedStream ? null : sessionRequestIds.pendingTool(route, exchange.upstreamSessionId(), response.id().value());
+            // call's in flight with that id when the stream is not a resumption, else the one its event id was sealed with,
+            // else unknown (its results are then decided as of an unknown tool, fail closed).
+            String tool = resumedStream ? exchange.resumedTool() : sessionRequestIds.pendingTool(route, exchange.upstreamSessionId(), response.id().value());
             bindings.add(taskOrigins.learn(route, taskId.textValue(), tool, CallerKey.of(identity), instance));
             bindingAnswerId = response.id().value();
             return;

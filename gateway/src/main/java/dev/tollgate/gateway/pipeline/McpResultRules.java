@@ -41,7 +41,7 @@ final class McpResultRules {
     private final SessionRequestIds sessionRequestIds;
     /** The ids of the requests this call POSTed; null on a GET stream. */
     private final Set<JsonNode> requestIds;
-    /** A GET resuming a stream (Last-Event-ID): the responses it carries answer a call the gateway cannot name. */
+    /** A GET resuming a stream (Last-Event-ID): the responses it carries answer the call its event id names, if any. */
     private final boolean resumedStream;
     /** The tool of each request this call POSTed whose answer is read as a result, by request id (null: no tool). */
     private final Map<JsonNode, String> toolCalls;
@@ -114,14 +114,16 @@ final class McpResultRules {
         // A GET stream answers no request of its own. A response on a resumed one (Last-Event-ID, SEP-1699) is the result
         // of the call whose stream is resumed, whatever its id: the TypeScript client hands it to that call (it sets the
         // id to the resumed request's), and a replaying server sends what it stored, maybe an answer to an id since
-        // reused. Which call that is the gateway cannot know: rules scoped to a tool apply as if it were theirs (fail
-        // closed). On a stream not resumed, a client takes a response for the session's call in flight with its id.
+        // reused. Which call that is, the event id says: the gateway sealed the tool of the stream's one tools/call into
+        // it (ResumptionStage). When it names none (a GET's stream, a batch's), rules scoped to a tool apply as if it
+        // were theirs (fail closed). On a stream not resumed, a client takes a response for the session's call in flight
+        // with its id.
         boolean getStream = requestIds == null;
         if (!getStream && !toolCalls.containsKey(response.get("id"))) {
             return null;
         }
         String tool = !getStream ? toolCalls.get(response.get("id"))
-                : resumedStream ? null : sessionRequestIds.pendingTool(route, exchange.upstreamSessionId(), response.get("id"));
+                : resumedStream ? exchange.resumedTool() : sessionRequestIds.pendingTool(route, exchange.upstreamSessionId(), response.get("id"));
         // An error's message reaches the model as a result does.
         JsonNode document = response.path("result").isObject() ? response.get("result") : response.path("error");
         if (!document.isObject()) {

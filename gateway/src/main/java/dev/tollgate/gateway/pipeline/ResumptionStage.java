@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * An MCP request resuming a stream ({@code Last-Event-ID}) goes on only with an event id the gateway relayed to this
  * caller on this route: the client holds sealed ids (see {@link SealedSessions#sealEventId}), and the upstream gets its
- * own id back. Anything else is answered 400 {@code unknown_event_id} and never forwarded. Session ids bind a resumed
+ * own id back, and the stream's results are decided as those of the tool whose call it answered (sealed in the id).
+ * Anything else is answered 400 {@code unknown_event_id} and never forwarded. Session ids bind a resumed
  * GET to its session already; this binds it to the events: an upstream whose event store replays any session's events
  * by id (one store for all sessions, as the Python SDK's session manager keeps, ids a counter) would otherwise replay
  * another caller's stream, results and server requests included, to whoever names one of its ids.
@@ -50,11 +51,12 @@ public final class ResumptionStage implements Stage {
         SealedSessions.Opened opened = values.size() > 1
                 ? new SealedSessions.Unknown("more than one Last-Event-ID header")
                 : exchange.snapshot().sessions().openEventId(route, exchange.identity(), values.get(0).strip(), Instant.now());
-        if (opened instanceof SealedSessions.Valid valid) {
-            exchange.upstreamLastEventId(valid.upstreamId());
+        if (opened instanceof SealedSessions.Event event) {
+            exchange.upstreamLastEventId(event.upstreamId());
+            exchange.resumedTool(event.tool());
             return StageResult.proceed();
         }
-        String detail = ((SealedSessions.Unknown) opened).detail();
+        String detail = opened instanceof SealedSessions.Unknown unknown ? unknown.detail() : "a session id, not an event id";
         CallLogContext.log(exchange, () -> LOG.info("route {}: stream resumption refused ({})", route, detail));
         exchange.errorType(RejectReason.UNKNOWN_EVENT_ID.code());
         errors.respond(exchange.response(), RejectReason.UNKNOWN_EVENT_ID, null, CLIENT_DETAIL);

@@ -22,6 +22,7 @@ import java.util.List;
 import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
 import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
 import dev.tollgate.protocols.mcp.McpHeaders;
+import dev.tollgate.protocols.mcp.McpMessage;
 import dev.tollgate.protocols.sse.SseDecoder;
 import dev.tollgate.protocols.sse.SseEncoder;
 import dev.tollgate.protocols.sse.SseEvent;
@@ -494,10 +495,23 @@ final class UpstreamCall {
         }
         try {
             return event.withId(exchange.snapshot().sessions().sealEventId(exchange.route().route().name(), exchange.identity(),
-                    event.id(), java.time.Instant.now()));
+                    event.id(), streamTool(), java.time.Instant.now()));
         } catch (IllegalArgumentException e) {
             return event.withId(null);
         }
+    }
+
+    /** The longest tool name an event id carries: a longer one is left out (its stream resumes as of an unknown tool). */
+    private static final int MAX_SEALED_TOOL_CHARS = 128;
+
+    /**
+     * The tool whose call this stream answers, sealed into its event ids so that a resumed stream's results are decided
+     * as that tool's: the POST's one {@code tools/call}, or the tool the resumed stream was sealed with; null otherwise.
+     */
+    private String streamTool() {
+        String tool = exchange.messages().size() == 1 && exchange.messages().get(0) instanceof McpMessage.ToolCall call
+                ? call.toolName() : exchange.resumedTool();
+        return tool == null || tool.length() > MAX_SEALED_TOOL_CHARS ? null : tool;
     }
 
     /**

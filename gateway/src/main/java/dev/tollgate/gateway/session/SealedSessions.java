@@ -36,7 +36,7 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>Wire form: base64url (no padding) of {@code version(1) | keyTag(4) | nonce(12) | ciphertext+tag}; the
  * plaintext of version 2 is {@code issuedEpochSeconds(8) | instanceLength(2) | instanceUrl(UTF-8) | upstreamId(UTF-8)}
  * (an empty instance on one-instance routes); version 1, still opened, had no instance; version 3 is an event id, laid
- * out as version 2 with no instance. Each version is authenticated, so neither kind opens as the other. Visible ASCII
+ * out as version 2 with the tool of the stream's call (UTF-8, empty when none) where the instance is. Each version is authenticated, so neither kind opens as the other. Visible ASCII
  * only, as the specification asks of session ids.
  */
 public final class SealedSessions {
@@ -96,10 +96,11 @@ public final class SealedSessions {
      * event store that serves any session's events by id (one store for every session, ids a counter) then replays a
      * stream to its own caller only.
      *
+     * @param tool the tool whose call the stream answers (its one {@code tools/call}); null when it answers none or several
      * @throws IllegalArgumentException when the id is longer than {@value #MAX_UPSTREAM_ID_BYTES} bytes
      */
-    public String sealEventId(String route, Identity caller, String upstreamEventId, Instant now) {
-        return seal(VERSION_EVENT_ID, route, caller, upstreamEventId, null, now);
+    public String sealEventId(String route, Identity caller, String upstreamEventId, String tool, Instant now) {
+        return seal(VERSION_EVENT_ID, route, caller, upstreamEventId, tool, now);
     }
 
     private String seal(byte version, String route, Identity caller, String upstreamId, String instance, Instant now) {
@@ -109,7 +110,7 @@ public final class SealedSessions {
         }
         byte[] where = instance == null ? new byte[0] : instance.getBytes(StandardCharsets.UTF_8);
         if (where.length > Short.MAX_VALUE) {
-            throw new IllegalArgumentException("instance URL too long to seal");
+            throw new IllegalArgumentException("instance URL or tool name too long to seal");
         }
         SealingKey key = keys.get(0);
         byte[] nonce = new byte[NONCE_BYTES];
@@ -127,8 +128,8 @@ public final class SealedSessions {
         }
     }
 
-    /** What a client's session id opens to. */
-    public sealed interface Opened permits Valid, Unknown {
+    /** What a client's session or event id opens to. */
+    public sealed interface Opened permits Valid, Event, Unknown {
     }
 
     /**
@@ -139,6 +140,14 @@ public final class SealedSessions {
     public record Valid(String upstreamId, String instance) implements Opened {
     }
 
+    /**
+     * The upstream's own event id, for this route and caller.
+     *
+     * @param tool the tool whose call the stream answered; null when it answered none or several
+     */
+    public record Event(String upstreamId, String tool) implements Opened {
+    }
+
     /** Not a session of this caller on this route (the detail is for logs; the client is told only "unknown"). */
     public record Unknown(String detail) implements Opened {
     }
@@ -147,7 +156,7 @@ public final class SealedSessions {
         return open(route, caller, clientId, now, false);
     }
 
-    /** The upstream's own event id for a {@code Last-Event-ID} the client sent: {@link Valid} only for the caller it was relayed to. */
+    /** The upstream's own event id for a {@code Last-Event-ID} the client sent: an {@link Event} only for the caller it was relayed to. */
     public Opened openEventId(String route, Identity caller, String clientId, Instant now) {
         return open(route, caller, clientId, now, true);
     }
@@ -189,7 +198,8 @@ public final class SealedSessions {
         // Authenticated by the tag above: a length that does not fit is a bug of ours, not an attacker's edit.
         int instanceLength = plainBuffer.getShort();
         String instance = instanceLength == 0 ? null : new String(plain, 10, instanceLength, StandardCharsets.UTF_8);
-        return new Valid(new String(plain, 10 + instanceLength, plain.length - 10 - instanceLength, StandardCharsets.UTF_8), instance);
+        String upstreamId = new String(plain, 10 + instanceLength, plain.length - 10 - instanceLength, StandardCharsets.UTF_8);
+        return eventId ? new Event(upstreamId, instance) : new Valid(upstreamId, instance);
     }
 
     /** Version 2 authenticates its version byte too: an id edited to read as version 1 does not open. */

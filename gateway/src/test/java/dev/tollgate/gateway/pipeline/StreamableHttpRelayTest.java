@@ -82,7 +82,7 @@ class StreamableHttpRelayTest {
                 "id: (\\S+)\ndata: \\{\"jsonrpc\":\"2.0\",\"id\":\"s1\",\"method\":\"sampling/createMessage\",\"params\":\\{}}\n\n"
                         + "id: (\\S+)\ndata: \\{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\\{}}\n\n").matcher(String.join("", chunks));
         assertThat(relayed.matches()).as(String.join("", chunks)).isTrue();
-        assertThat(List.of(relayed.group(1), relayed.group(2))).extracting(id -> ((dev.tollgate.gateway.session.SealedSessions.Valid)
+        assertThat(List.of(relayed.group(1), relayed.group(2))).extracting(id -> ((dev.tollgate.gateway.session.SealedSessions.Event)
                 TestSessions.sealer().openEventId("upstream", dev.tollgate.policy.Identity.ANONYMOUS, id, java.time.Instant.now())).upstreamId())
                 .containsExactly("1", "2");
     }

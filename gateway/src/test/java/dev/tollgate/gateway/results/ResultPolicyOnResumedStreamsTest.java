@@ -28,9 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A tool's result delivered on the session's GET stream that resumes a cut POST stream ({@code Last-Event-ID},
  * SEP-1699): the TypeScript client hands it to the call whose stream it resumes whatever its id (it sets the id to that
- * call's), and a replaying server sends what it stored, maybe an answer to an id since reused; which call it answers
- * cannot be known, so rules scoped to a tool apply to it as if it were theirs (fail closed), even when a call with its id
- * is in flight. (Before, it was decided under the tool of the call in flight with its id: review revD, findings 1-2.)
+ * call's), and a replaying server sends what it stored, maybe an answer to an id since reused. Which call it answers the
+ * event id says: the gateway seals the tool of the stream's one tools/call into the ids it relays. Resumed from an id
+ * that names no tool (a GET's stream, a batch's), rules scoped to a tool apply to it as if it were theirs (fail closed),
+ * even when a call with its id is in flight. (Before, it was decided under the tool of the call in flight with its id:
+ * review revD, findings 1-2.)
  */
 class ResultPolicyOnResumedStreamsTest {
 
@@ -111,6 +113,28 @@ class ResultPolicyOnResumedStreamsTest {
         assertThat(resume().body().toString()).contains("fine").doesNotContain("result_denied");
     }
 
+    @Test
+    void aResultResumedFromAnEventSealedWithItsStreamsToolIsDecidedAsThatToolsResult() throws Exception {
+        resumed.set(event("s1_2", 7));
+
+        assertThat(resume("echo").body().toString()).as("echo has no result rule").contains("Ignore all previous")
+                .doesNotContain("result_denied");
+        assertThat(resume("fetch_page").body().toString()).contains("result_denied").contains("no-injected-pages")
+                .doesNotContain("Ignore all previous");
+    }
+
+    @Test
+    void theEventIdsOfAToolCallsStreamAreSealedWithItsTool() throws Exception {
+        upstream.answer(r -> r.response().putHeader("Content-Type", "text/event-stream")
+                .end("id: s5_1\ndata: {\"jsonrpc\":\"2.0\",\"id\":5,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"ok\"}]}}\n\n"));
+
+        TestHttp.Reply answer = call(5, "fetch_page").get(10, TimeUnit.SECONDS);
+
+        String id = answer.body().toString().lines().filter(line -> line.startsWith("id: ")).findFirst().orElseThrow().substring(4);
+        assertThat(TestSessions.sealer().openEventId("upstream", dev.tollgate.policy.Identity.ANONYMOUS, id, java.time.Instant.now()))
+                .isEqualTo(new dev.tollgate.gateway.session.SealedSessions.Event("s5_1", "fetch_page"));
+    }
+
     /**
      * A task whose creating tool the gateway does not know (never seen created here): its tasks/result, and a progress
      * notification on that answer's stream, are held against tool-scoped rules too (before, decided as of no tool).
@@ -142,9 +166,14 @@ class ResultPolicyOnResumedStreamsTest {
     }
 
     private TestHttp.Reply resume() throws Exception {
+        return resume(null);
+    }
+
+    /** Resumes after an event id the gateway sealed with the tool of the stream's call (null: none). */
+    private TestHttp.Reply resume(String tool) throws Exception {
         return http.send(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(gateway.port())
                 .setURI("/mcp").putHeader("Accept", "text/event-stream").putHeader("Mcp-Session-Id", SESSION)
-                .putHeader("MCP-Protocol-Version", "2025-11-25").putHeader("Last-Event-ID", TestSessions.sealedEventId("upstream", "s1_1")), null);
+                .putHeader("MCP-Protocol-Version", "2025-11-25").putHeader("Last-Event-ID", TestSessions.sealedEventId("upstream", "s1_1", tool)), null);
     }
 
     private static String event(String eventId, int id) {

@@ -36,6 +36,11 @@ public final class TestSessions {
 
     /** What the gateway hands an anonymous caller of the route for an event id the upstream wrote (its Last-Event-ID). */
     public static String sealedEventId(String route, String upstreamEventId) {
-        return sealer().sealEventId(route, Identity.ANONYMOUS, upstreamEventId, Instant.now());
+        return sealedEventId(route, upstreamEventId, null);
+    }
+
+    /** The same, for an event of a stream answering a call of {@code tool} (null: none or several). */
+    public static String sealedEventId(String route, String upstreamEventId, String tool) {
+        return sealer().sealEventId(route, Identity.ANONYMOUS, upstreamEventId, tool, Instant.now());
     }
 }
