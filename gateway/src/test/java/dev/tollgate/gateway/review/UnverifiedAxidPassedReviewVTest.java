@@ -42,6 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
  * On {@code required}/{@code optional} routes a forged token is refused 401 (AxidModesThroughGatewayTest), so the same
  * forged header is refused on one route and delivered on another.
  *
+ * <p>Variant (second test): with no {@code identity.axid} at all, the header is relayed as the client sent it too
+ * ({@code axid != null && forward == STRIP} is false), although strip is the documented default.
+ *
  * <p>Suggested fix: forward the header only when the IdentityStage verified it on this call (e.g. keep the verified token
  * on the Exchange and set it on the upstream request from there; always skip the client's copy), so {@code off} routes
  * and anonymous {@code optional} calls never pass a client's header on.
@@ -97,6 +100,23 @@ class UnverifiedAxidPassedReviewVTest {
             assertThat(upstream.received()).hasSize(1);
             assertThat(upstream.received().get(0).headers().getAll("X-Waxell-AXID"))
                     .as("an AXID the gateway never verified must not reach the upstream as the call's identity").isEmpty();
+        }
+    }
+
+    /**
+     * The same without any {@code identity.axid}: UpstreamCall strips the header only when an AXID config says
+     * {@code strip}, so with none (the documented default being strip) every client's X-Waxell-AXID is relayed as sent.
+     */
+    @Test
+    void withoutAnyAxidConfigurationTheClientsHeaderIsNotRelayed() throws Exception {
+        String forged = sign(DevAxid.newKey("k1"), "globex");
+        try (RunningGateway gateway = RunningGateway.start(vertx, RunningGateway.mcpYaml(upstream.url("/mcp"), dir.resolve("policies"), "allow-all", null))) {
+            TestHttp.Reply reply = http.send(TestHttp.mcpPost(gateway.port(), "/mcp").putHeader("X-Waxell-AXID", forged), Buffer.buffer(CALL));
+
+            assertThat(reply.status()).isEqualTo(200);
+            assertThat(upstream.received()).hasSize(1);
+            assertThat(upstream.received().get(0).headers().getAll("X-Waxell-AXID"))
+                    .as("a gateway that verifies no AXID must not relay one as if it had").isEmpty();
         }
     }
 
