@@ -21,19 +21,22 @@ public final class CallerKey {
     }
 
     public static String of(Identity who) {
+        // Review V: every identity layer present is part of the owner (the first one alone let every OAuth user behind
+        // one SPIFFE workload, and every sub-user of one tenant's agent, own each other's tasks).
+        String key = null;
         if (who.tenant() != null || who.agent() != null) {
-            return "axid:" + part(who.tenant()) + '/' + part(who.agent());
-        }
-        if (who.spiffeId() != null) {
-            return "spiffe:" + who.spiffeId(); // one part: nothing to join
+            key = "axid:" + part(who.tenant()) + '/' + part(who.agent()) + (who.subUser() == null ? "" : "/" + part(who.subUser()));
+        } else if (who.spiffeId() != null) {
+            key = "spiffe:" + who.spiffeId(); // one part: nothing to join
         }
         Object issuer = who.claims().get(OAUTH_ISSUER);
         Object client = who.claims().get("client_id");
         Object subject = who.claims().get("oauth_sub");
         if (client != null || subject != null) {
-            return "oauth:" + part(text(issuer)) + '/' + part(text(client)) + '/' + part(text(subject));
+            String oauth = "oauth:" + part(text(issuer)) + '/' + part(text(client)) + '/' + part(text(subject));
+            key = key == null ? oauth : key + '|' + oauth;
         }
-        return null;
+        return key;
     }
 
     /**

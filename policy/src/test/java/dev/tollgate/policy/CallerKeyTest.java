@@ -35,6 +35,22 @@ class CallerKeyTest {
         assertThat(CallerKey.of(oauth("https://as-1", "c", "alice"))).isNotEqualTo(CallerKey.of(oauth("https://as-2", "c", "alice")));
     }
 
+    /** Review V: every layer of the caller is part of its key, not only the first one present. */
+    @Test
+    void subUsersAndOAuthUsersBehindOneWorkloadOrAgentAreCallersOfTheirOwn() {
+        Identity alice = new Identity(null, "acme", "planner", "run-1", "alice", null, null, null, null);
+        Identity bob = new Identity(null, "acme", "planner", "run-1", "bob", null, null, null, null);
+        assertThat(CallerKey.of(alice)).isEqualTo("axid:acme/planner/alice").isNotEqualTo(CallerKey.of(bob));
+        assertThat(CallerKey.of(new Identity(null, "acme", "planner/alice", "run-1", null, null, null, null, null)))
+                .isNotEqualTo(CallerKey.of(alice));
+        Map<String, Object> aliceToken = Map.of(CallerKey.OAUTH_ISSUER, "https://as", "client_id", "c", "oauth_sub", "alice");
+        Map<String, Object> bobToken = Map.of(CallerKey.OAUTH_ISSUER, "https://as", "client_id", "c", "oauth_sub", "bob");
+        String workload = "spiffe://example.org/apps/chat";
+        assertThat(CallerKey.of(new Identity(workload, null, null, null, "alice", null, null, List.of(), aliceToken)))
+                .isEqualTo("spiffe:spiffe://example.org/apps/chat|oauth:https:%2F%2Fas/c/alice")
+                .isNotEqualTo(CallerKey.of(new Identity(workload, null, null, null, "bob", null, null, List.of(), bobToken)));
+    }
+
     @Test
     void aCallerWithNoIdentityHasNoKey() {
         assertThat(CallerKey.of(Identity.ANONYMOUS)).isNull();

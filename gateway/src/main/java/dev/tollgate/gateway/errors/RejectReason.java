@@ -77,7 +77,7 @@ public enum RejectReason {
     AXID_LIFETIME_TOO_LONG(401, GatewayErrorCodes.UNAUTHENTICATED, "axid_lifetime_too_long", "AXID lives longer than allowed"),
     AXID_WRONG_ISSUER(401, GatewayErrorCodes.UNAUTHENTICATED, "axid_wrong_issuer", "AXID issuer not accepted"),
     AXID_WRONG_AUDIENCE(401, GatewayErrorCodes.UNAUTHENTICATED, "axid_wrong_audience", "AXID audience does not include this gateway"),
-    AXID_BINDING_MISMATCH(401, GatewayErrorCodes.UNAUTHENTICATED, "axid_binding_mismatch", "AXID does not belong to this workload (SPIFFE ID)"),
+    AXID_BINDING_MISMATCH(401, GatewayErrorCodes.UNAUTHENTICATED, "axid_binding_mismatch", "AXID does not belong to this caller: another workload (SPIFFE ID), or a sub-user who is not the OAuth token's subject"),
     AXID_REPLAYED(401, GatewayErrorCodes.UNAUTHENTICATED, "axid_replayed", "AXID already used (this route accepts each token once)"),
     AXID_REPLAY_GUARD_FULL(503, GatewayErrorCodes.TRANSPORT, "axid_replay_guard_full",
             "Too many single-use AXIDs within one token lifetime to remember another; retry later (fail closed)"),

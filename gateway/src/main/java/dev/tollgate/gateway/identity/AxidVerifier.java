@@ -36,6 +36,11 @@ public final class AxidVerifier {
 
     /** The claims read as the caller's identity (and jti, the single-use key): JSON strings or absent. */
     private static final List<String> IDENTITY_CLAIMS = List.of("tenant", "agent", "run", "sub", "parent", "tree", "jti");
+    /**
+     * Names under which the OAuth stage puts what a validated bearer token says (scopes, subject, client, issuer): an
+     * AXID claim of the same name is not a fact about an OAuth token, so it is not among the identity's claims (Review V).
+     */
+    private static final java.util.Set<String> OAUTH_FACTS = java.util.Set.of("scope", "oauth_sub", "oauth_iss", "client_id");
 
     private final AxidConfig config;
     private final java.util.function.Supplier<AxidKeys> keys;
@@ -201,7 +206,7 @@ public final class AxidVerifier {
         }
         Map<String, Object> all = new HashMap<>();
         claims.getClaims().forEach((k, v) -> {
-            if (v != null) {
+            if (v != null && !OAUTH_FACTS.contains(k)) {
                 all.put(k, v instanceof Date d ? d.toInstant().getEpochSecond() : v);
             }
         });

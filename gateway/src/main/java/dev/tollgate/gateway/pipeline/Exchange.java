@@ -43,6 +43,8 @@ public final class Exchange {
     private String pinnedUpstream;
     /** The caller's validated OAuth token, kept only for a token exchange; never logged, never forwarded. */
     private String bearerToken;
+    /** The AXID the identity stage verified on this call (the only one ever forwarded with forward: pass); null otherwise. */
+    private String verifiedAxid;
     /** The upstream's own token the gateway obtained for this call (client credentials or token exchange). */
     private String upstreamToken;
     private dev.tollgate.gateway.approval.PendingApproval approval;
@@ -211,6 +213,14 @@ public final class Exchange {
 
     String bearerToken() {
         return bearerToken;
+    }
+
+    String verifiedAxid() {
+        return verifiedAxid;
+    }
+
+    void verifiedAxid(String token) {
+        this.verifiedAxid = token;
     }
 
     void bearerToken(String token) {

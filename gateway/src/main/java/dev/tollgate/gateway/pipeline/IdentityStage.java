@@ -106,6 +106,7 @@ public final class IdentityStage implements Stage {
                         + (spiffeId == null ? "any SPIFFE ID (no mTLS client certificate)" : spiffeId));
             }
             exchange.identity(spiffeId == null ? fromToken : withSpiffeId(fromToken, spiffeId));
+            exchange.verifiedAxid(token);
             return StageResult.proceed();
         } catch (AxidException e) {
             if (mayRefetch && e.reason() == RejectReason.AXID_UNKNOWN_KEY) {

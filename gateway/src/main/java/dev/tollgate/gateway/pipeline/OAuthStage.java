@@ -61,6 +61,9 @@ final class OAuthStage implements Stage {
         if (verifier.introspection() != null) {
             return Future.fromCompletionStage(verifier.introspection().introspect(token), io.vertx.core.Vertx.currentContext())
                     .compose(principal -> {
+                        if (disagrees(exchange.identity(), principal)) {
+                            return subjectMismatch(exchange);
+                        }
                         exchange.identity(withPrincipal(exchange.identity(), principal, verifier.config().issuer()));
                         return StageResult.proceed();
                     }, failure -> {
@@ -71,6 +74,9 @@ final class OAuthStage implements Stage {
         }
         try {
             OAuthPrincipal principal = verifier.verify(token);
+            if (disagrees(exchange.identity(), principal)) {
+                return subjectMismatch(exchange);
+            }
             exchange.identity(withPrincipal(exchange.identity(), principal, verifier.config().issuer()));
             return StageResult.proceed();
         } catch (OAuthVerifier.Rejected e) {
@@ -99,6 +105,18 @@ final class OAuthStage implements Stage {
         }
         return new Identity(i.spiffeId(), i.tenant(), i.agent(), i.run(), i.subUser() != null ? i.subUser() : principal.subject(), i.parent(),
                 i.tree(), i.capabilities(), claims);
+    }
+
+    /** Review V: the AXID's sub-user and the authenticated OAuth subject name two people; policy would read the AXID's. */
+    private static boolean disagrees(Identity identity, OAuthPrincipal principal) {
+        return identity.subUser() != null && principal.subject() != null && !identity.subUser().equals(principal.subject());
+    }
+
+    private Future<StageResult> subjectMismatch(Exchange exchange) {
+        exchange.errorType(RejectReason.AXID_BINDING_MISMATCH.code());
+        errors.respond(exchange.response(), RejectReason.AXID_BINDING_MISMATCH, null,
+                "the AXID's sub-user is not the subject of the bearer token");
+        return StageResult.responded();
     }
 
     private Future<StageResult> challenge(Exchange exchange, OAuthVerifier verifier, RejectReason reason, String detail) {

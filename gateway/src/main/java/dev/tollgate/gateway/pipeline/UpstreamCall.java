@@ -277,9 +277,12 @@ final class UpstreamCall {
         upstreamRequest = request;
         HttpServerRequest inbound = exchange.request();
         var axid = exchange.snapshot().config().axid();
-        HopByHopHeaders.copyEndToEnd(inbound.headers(), request.headers(),
-                axid != null && axid.forward() == dev.tollgate.gateway.config.AxidConfig.Forward.STRIP
-                        ? REQUEST_HEADERS_SET_BY_GATEWAY_AND_AXID : REQUEST_HEADERS_SET_BY_GATEWAY);
+        // The client's header is never copied: with forward: pass the upstream gets the token this call's identity stage
+        // verified, and nothing on a route that did not read it (axid: off) or a call that sent none (Review V).
+        HopByHopHeaders.copyEndToEnd(inbound.headers(), request.headers(), REQUEST_HEADERS_SET_BY_GATEWAY_AND_AXID);
+        if (axid != null && axid.forward() == dev.tollgate.gateway.config.AxidConfig.Forward.PASS && exchange.verifiedAxid() != null) {
+            request.headers().set(dev.tollgate.gateway.config.AxidConfig.HEADER, exchange.verifiedAxid());
+        }
         ForwardedHeaders.set(inbound, request.headers());
         var oauth = exchange.route().route().config().oauth();
         if (oauth != null) {

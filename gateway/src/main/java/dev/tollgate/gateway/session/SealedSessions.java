@@ -237,9 +237,17 @@ public final class SealedSessions {
         Object issuer = caller.claims().get(CallerKey.OAUTH_ISSUER);
         // The OAuth caller binds the session too, as parts only present on OAuth routes (so other ids still open).
         // Review: the subject alone let two clients whose tokens have no subject (client credentials) share sessions.
-        String[] parts = subject == null && client == null
-                ? new String[] {route, caller.spiffeId(), caller.tenant(), caller.agent()}
-                : new String[] {route, caller.spiffeId(), caller.tenant(), caller.agent(), text(subject), text(client), text(issuer)};
+        // The AXID's sub-user binds it as well (review V: two users of one tenant's agent shared sessions), as a part present
+        // only when named: sessions of callers without one still open after an upgrade, and the part count (each part
+        // length-prefixed) keeps the forms apart.
+        List<String> owner = new ArrayList<>(java.util.Arrays.asList(route, caller.spiffeId(), caller.tenant(), caller.agent()));
+        if (caller.subUser() != null) {
+            owner.add(caller.subUser());
+        }
+        if (subject != null || client != null) {
+            owner.addAll(java.util.Arrays.asList(text(subject), text(client), text(issuer)));
+        }
+        String[] parts = owner.toArray(String[]::new);
         byte[][] encoded = new byte[parts.length][];
         int size = 0;
         for (int i = 0; i < parts.length; i++) {
