@@ -93,7 +93,7 @@ final class A2aResponseFilter implements ResponseFilter {
         if (taskList == null || !taskOrigins.shared()) {
             return io.vertx.core.Future.succeededFuture();
         }
-        return taskOrigins.load(taskList.route(), taskList.listedIds(body, jsonRpc()), List.of(),
+        return taskOrigins.load(taskList.scope(), taskList.listedIds(body, jsonRpc()), List.of(),
                 io.vertx.core.Vertx.currentContext());
     }
 
@@ -116,7 +116,7 @@ final class A2aResponseFilter implements ResponseFilter {
         if (listed.isEmpty()) {
             return io.vertx.core.Future.succeededFuture();
         }
-        return taskOrigins.load(taskList.route(), listed, List.of(), io.vertx.core.Vertx.currentContext()).transform(ar -> {
+        return taskOrigins.load(taskList.scope(), listed, List.of(), io.vertx.core.Vertx.currentContext()).transform(ar -> {
             listUnchecked = ar.failed() ? ar.cause().getMessage() : null;
             return io.vertx.core.Future.succeededFuture();
         });

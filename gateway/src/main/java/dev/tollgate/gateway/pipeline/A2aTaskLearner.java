@@ -24,14 +24,14 @@ final class A2aTaskLearner {
     private static final StrictJsonParser PARSER = new StrictJsonParser();
 
     private final TaskOrigins tasks;
-    private final String route;
+    private final String scope;
     private final String skill;
     private final String owner;
     private final String instance;
 
-    private A2aTaskLearner(TaskOrigins tasks, String route, String skill, String owner, String instance) {
+    private A2aTaskLearner(TaskOrigins tasks, String scope, String skill, String owner, String instance) {
         this.tasks = tasks;
-        this.route = route;
+        this.scope = scope;
         this.skill = skill;
         this.owner = owner;
         this.instance = instance;
@@ -49,7 +49,7 @@ final class A2aTaskLearner {
                 || (call.method() != A2aMethod.SEND_MESSAGE && call.method() != A2aMethod.SEND_STREAMING_MESSAGE)) {
             return null;
         }
-        return new A2aTaskLearner(tasks, exchange.route().route().name(), call.skill(), owner,
+        return new A2aTaskLearner(tasks, exchange.route().route().taskScope(), call.skill(), owner,
                 affinity && exchange.upstreamInstance() != null ? exchange.upstreamInstance().url() : null);
     }
 
@@ -81,16 +81,16 @@ final class A2aTaskLearner {
             return Future.succeededFuture();
         }
         String contextId = A2aAnswerIds.named(answer, A2aAnswerIds.Kind.CONTEXT);
-        Future<Void> context = contextId == null ? Future.succeededFuture() : tasks.learnContext(route, contextId, owner);
+        Future<Void> context = contextId == null ? Future.succeededFuture() : tasks.learnContext(scope, contextId, owner);
         String taskId = A2aAnswerIds.named(answer, A2aAnswerIds.Kind.TASK);
         if (taskId == null) {
             return context;
         }
         // A task already bound keeps its first owner: an answer cannot hand another caller's task to this one.
-        if (tasks.of(route, taskId) != null) {
+        if (tasks.of(scope, taskId) != null) {
             return context;
         }
-        Future<Void> task = tasks.learn(route, taskId, skill, owner, instance);
+        Future<Void> task = tasks.learn(scope, taskId, skill, owner, instance);
         return context.succeeded() ? task : task.succeeded() ? context : Future.all(context, task).mapEmpty();
     }
 }

@@ -34,12 +34,12 @@ final class A2aTaskListFilter {
     }
 
     private final TaskOrigins tasks;
-    private final String route;
+    private final String scope;
     private final String caller;
 
-    private A2aTaskListFilter(TaskOrigins tasks, String route, String caller) {
+    private A2aTaskListFilter(TaskOrigins tasks, String scope, String caller) {
         this.tasks = tasks;
-        this.route = route;
+        this.scope = scope;
         this.caller = caller;
     }
 
@@ -49,7 +49,7 @@ final class A2aTaskListFilter {
         if (call == null || call.method() != A2aMethod.LIST_TASKS) {
             return null;
         }
-        return new A2aTaskListFilter(tasks, exchange.route().route().name(), CallerKey.of(exchange.identity()));
+        return new A2aTaskListFilter(tasks, exchange.route().route().taskScope(), CallerKey.of(exchange.identity()));
     }
 
     /** The ids of the tasks a ListTasks answer lists (none when it is no readable list: {@link #filter} refuses it then). */
@@ -70,8 +70,9 @@ final class A2aTaskListFilter {
         return ids;
     }
 
-    String route() {
-        return route;
+    /** What the route's task bindings are kept under (shared by every route to its server). */
+    String scope() {
+        return scope;
     }
 
     /**
@@ -130,10 +131,10 @@ final class A2aTaskListFilter {
         }
         if (caller == null) {
             // An anonymous caller binds nothing: it sees the tasks no identified caller holds.
-            return !tasks.boundToAnother(route, id.textValue(), null);
+            return !tasks.boundToAnother(scope, id.textValue(), null);
         }
         // Only the caller's own: a task nobody is bound to yet may be another caller's still in flight (a blocking
         // SendMessage binds its task when it answers, while the agent lists it, with that caller's message, at once).
-        return tasks.boundTo(route, id.textValue(), caller);
+        return tasks.boundTo(scope, id.textValue(), caller);
     }
 }

@@ -21,7 +21,8 @@ final class McpCallDescriber {
     private McpCallDescriber() {
     }
 
-    static CallDescription describe(String route, McpMessage message, TaskOrigins tasks) {
+    /** @param taskScope what the route's task bindings are kept under ({@link dev.tollgate.gateway.routing.Route#taskScope}) */
+    static CallDescription describe(String route, String taskScope, McpMessage message, TaskOrigins tasks) {
         // Java 17: no pattern matching for switch yet, so an instanceof chain over the sealed type.
         if (message instanceof McpMessage.ToolCall call) {
             return CallDescription.mcpToolCall(route, call.toolName(), call.arguments());
@@ -37,7 +38,7 @@ final class McpCallDescriber {
         }
         if (message instanceof McpMessage.OtherRequest request && McpMethods.isTaskRequest(request.method())) {
             JsonNode taskId = request.params() == null ? null : request.params().get("taskId");
-            String tool = taskId != null && taskId.isTextual() ? tasks.toolOf(route, taskId.textValue()) : null;
+            String tool = taskId != null && taskId.isTextual() ? tasks.toolOf(taskScope, taskId.textValue()) : null;
             return CallDescription.mcpTaskRequest(route, request.method(), tool, request.params());
         }
         if (message instanceof McpMessage.OtherRequest request && !isSessionPlumbing(request.method())) {

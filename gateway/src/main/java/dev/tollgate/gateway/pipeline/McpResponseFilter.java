@@ -57,6 +57,8 @@ final class McpResponseFilter implements ResponseFilter {
 
     private final Identity identity;
     private final String route;
+    /** What the route's task bindings are kept under (shared by every route to its server). */
+    private final String taskScope;
     private final ServerMessageReader reader;
     private final boolean clientSentBatch;
     /** The ids of the requests this call POSTed: the only responses its answer may carry; null on a GET stream. */
@@ -147,6 +149,7 @@ final class McpResponseFilter implements ResponseFilter {
         this.refusals = refusals;
         this.identity = exchange.identity();
         this.route = exchange.route().route().name();
+        this.taskScope = exchange.route().route().taskScope();
         this.reader = new ServerMessageReader(exchange.snapshot().jsonRpc());
         this.clientSentBatch = exchange.payload() instanceof JsonRpcPayload.Batch;
         this.requestIds = exchange.payload() == null ? null : requestIds(exchange.payload());
@@ -190,7 +193,7 @@ final class McpResponseFilter implements ResponseFilter {
         if (!clientListsTasks || !taskOrigins.shared() || !(reader.read(body, clientSentBatch) instanceof ServerMessage.Read answer)) {
             return io.vertx.core.Future.succeededFuture();
         }
-        return taskOrigins.load(route, listedTaskIds(answer.root()), List.of(), io.vertx.core.Vertx.currentContext());
+        return taskOrigins.load(taskScope, listedTaskIds(answer.root()), List.of(), io.vertx.core.Vertx.currentContext());
     }
 
     @Override
@@ -239,7 +242,7 @@ final class McpResponseFilter implements ResponseFilter {
         if (listed.isEmpty()) {
             return io.vertx.core.Future.succeededFuture();
         }
-        return taskOrigins.load(route, listed, List.of(), io.vertx.core.Vertx.currentContext()).transform(ar -> {
+        return taskOrigins.load(taskScope, listed, List.of(), io.vertx.core.Vertx.currentContext()).transform(ar -> {
             if (ar.failed()) {
                 listUnchecked = ar.cause().getMessage();
             }
@@ -598,7 +601,7 @@ final class McpResponseFilter implements ResponseFilter {
             // call's in flight with that id when the stream is not a resumption, else the one its event id was sealed with,
             // else unknown (its results are then decided as of an unknown tool, fail closed).
             String tool = resumedStream ? exchange.resumedTool() : sessionRequestIds.pendingTool(route, exchange.upstreamSessionId(), response.id().value());
-            bindings.add(taskOrigins.learn(route, taskId.textValue(), tool, CallerKey.of(identity), instance));
+            bindings.add(taskOrigins.learn(taskScope, taskId.textValue(), tool, CallerKey.of(identity), instance));
             bindingAnswerId = response.id().value();
             return;
         }
@@ -606,10 +609,10 @@ final class McpResponseFilter implements ResponseFilter {
             if (message instanceof JsonRpcRequest request && request.id().value().equals(response.id().value())
                     && McpMethods.TOOLS_CALL.equals(request.method()) && request.params() != null
                     && request.params().path("name").isTextual()) {
-                bindings.add(taskOrigins.learn(route, taskId.textValue(), request.params().get("name").textValue(), CallerKey.of(identity), instance));
+                bindings.add(taskOrigins.learn(taskScope, taskId.textValue(), request.params().get("name").textValue(), CallerKey.of(identity), instance));
                 JsonNode token = request.params().path("_meta").get("progressToken");
                 if (token != null && (token.isTextual() || token.isIntegralNumber())) {
-                    taskProgressTokens.created(route, taskId.textValue(), token);
+                    taskProgressTokens.created(taskScope, taskId.textValue(), token);
                 }
                 bindingAnswerId = response.id().value();
                 return;
@@ -631,7 +634,7 @@ final class McpResponseFilter implements ResponseFilter {
         if (payload instanceof JsonRpcPayload.Single single && single.message() instanceof JsonRpcRequest request
                 && TASK_PROGRESS_STREAMS.contains(request.method())) {
             JsonNode taskId = request.params() == null ? null : request.params().get("taskId");
-            JsonNode token = taskId != null && taskId.isTextual() ? taskProgressTokens.of(route, taskId.textValue()) : null;
+            JsonNode token = taskId != null && taskId.isTextual() ? taskProgressTokens.of(taskScope, taskId.textValue()) : null;
             return token == null ? null : Set.of(token);
         }
         Set<JsonNode> tokens = new HashSet<>(2);
@@ -776,7 +779,7 @@ final class McpResponseFilter implements ResponseFilter {
      * binds nothing and sees the tasks no identified caller holds. As A2A ListTasks ({@link A2aTaskListFilter}).
      */
     private boolean listedToCaller(String taskId, String caller) {
-        return caller == null ? !taskOrigins.boundToAnother(route, taskId, null) : taskOrigins.boundTo(route, taskId, caller);
+        return caller == null ? !taskOrigins.boundToAnother(taskScope, taskId, null) : taskOrigins.boundTo(taskScope, taskId, caller);
     }
 
     /** Removes from a tools/list result the tools this caller can never call; true when anything was removed. */

@@ -57,8 +57,9 @@ final class McpResultRules {
         this.sessionRequestIds = learnt.sessionRequestIds();
         this.requestIds = requestIds;
         this.resumedStream = resumedStream;
-        this.toolCalls = exchange.payload() == null ? Map.of() : toolCalls(exchange.payload(), learnt.taskOrigins(), route);
-        this.unknownTools = exchange.payload() == null ? Set.of() : tasksOfUnknownTool(exchange.payload(), learnt.taskOrigins(), route);
+        String taskScope = exchange.route().route().taskScope();
+        this.toolCalls = exchange.payload() == null ? Map.of() : toolCalls(exchange.payload(), learnt.taskOrigins(), taskScope);
+        this.unknownTools = exchange.payload() == null ? Set.of() : tasksOfUnknownTool(exchange.payload(), learnt.taskOrigins(), taskScope);
     }
 
     /**

@@ -82,7 +82,7 @@ public final class PolicyStage implements Stage {
         List<BudgetFacts> facts = new ArrayList<>(size);
         boolean securing = false;
         for (int i = 0; i < size; i++) {
-            CallDescription call = McpCallDescriber.describe(route, exchange.messages().get(i), tasks);
+            CallDescription call = McpCallDescriber.describe(route, exchange.route().route().taskScope(), exchange.messages().get(i), tasks);
             calls.add(call);
             if (call == null) {
                 decisions.add(null);

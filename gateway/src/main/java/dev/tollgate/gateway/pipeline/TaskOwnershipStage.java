@@ -39,7 +39,8 @@ final class TaskOwnershipStage implements Stage {
 
     @Override
     public Future<StageResult> apply(Exchange exchange) {
-        String route = exchange.route().route().name();
+        // Every route to this server shares its task bindings (review V: a second route was one where nobody's were bound).
+        String route = exchange.route().route().taskScope();
         String caller = CallerKey.of(exchange.identity());
         if (exchange.a2a() != null) {
             // GetTask, CancelTask, SubscribeToTask, push configs, a message continuing a task, and the tasks a message

@@ -49,7 +49,7 @@ final class TaskStorePrefetchStage implements Stage {
             return StageResult.proceed();
         }
         String route = exchange.route().route().name();
-        Future<Void> loaded = tasks.load(route, taskIds, contextIds, Vertx.currentContext());
+        Future<Void> loaded = tasks.load(exchange.route().route().taskScope(), taskIds, contextIds, Vertx.currentContext());
         if (loaded.succeeded()) {
             return StageResult.proceed();
         }

@@ -7,11 +7,19 @@ import java.util.List;
 /**
  * A configured route with its SPIFFE ID patterns compiled: the immutable, per-snapshot form of a
  * {@link RouteConfig}. Its upstream instances and their state are in {@code Upstreams}.
+ *
+ * @param taskScope what its task and context bindings are kept under: shared by every route to the same server (see
+ *                  {@link TaskScopes}); the route's name when no other route reaches its server
  */
-public record Route(RouteConfig config, List<Glob> allowedSpiffeIds) {
+public record Route(RouteConfig config, List<Glob> allowedSpiffeIds, String taskScope) {
 
+    /** A route that shares its server with no other. */
     public static Route of(RouteConfig config) {
-        return new Route(config, config.allowedSpiffeIds().stream().map(Glob::path).toList());
+        return of(config, config.name());
+    }
+
+    static Route of(RouteConfig config, String taskScope) {
+        return new Route(config, config.allowedSpiffeIds().stream().map(Glob::path).toList(), taskScope);
     }
 
     public String name() {

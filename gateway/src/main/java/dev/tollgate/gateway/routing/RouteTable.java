@@ -10,8 +10,9 @@ public final class RouteTable {
     private final List<Route> byLongestPrefix;
 
     public RouteTable(List<RouteConfig> routes) {
+        java.util.Map<String, String> scopes = TaskScopes.of(routes);
         this.byLongestPrefix = routes.stream()
-                .map(Route::of)
+                .map(route -> Route.of(route, scopes.get(route.name())))
                 .sorted(Comparator.comparingInt((Route r) -> r.config().path().length()).reversed())
                 .toList();
     }

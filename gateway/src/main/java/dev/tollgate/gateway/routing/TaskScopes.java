@@ -1,0 +1,71 @@
+package dev.tollgate.gateway.routing;
+
+import dev.tollgate.gateway.config.RouteConfig;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Which routes share task and context bindings: those that reach one server. Bindings were kept per route name, so
+ * a second route to the same server (say {@code /partners}, with a stricter policy) was a route on which nobody's tasks
+ * were bound, and another tenant read a task by naming it there (review V). Routes whose upstream instances share an
+ * origin (scheme, host, port; paths may differ, as one server can mount its API twice) are one group, joined
+ * transitively, and the group's scope is the least of its route names: a route alone keeps its own name, so its
+ * bindings (in Redis too) keep their keys. Two host names for one server (an alias, an IP address) are not seen as one.
+ */
+final class TaskScopes {
+
+    private TaskScopes() {
+    }
+
+    /** The scope of each route, by route name. */
+    static Map<String, String> of(List<RouteConfig> routes) {
+        Map<String, String> parent = new HashMap<>();
+        Map<String, String> routeOfOrigin = new HashMap<>();
+        for (RouteConfig route : routes) {
+            parent.putIfAbsent(route.name(), route.name());
+            if (route.upstreams() == null) {
+                continue;
+            }
+            for (var endpoint : route.upstreams().endpoints()) {
+                String first = routeOfOrigin.putIfAbsent(origin(endpoint.url()), route.name());
+                if (first != null) {
+                    union(parent, first, route.name());
+                }
+            }
+        }
+        Map<String, String> scopes = new HashMap<>();
+        parent.keySet().forEach(name -> scopes.put(name, find(parent, name)));
+        return scopes;
+    }
+
+    private static String origin(URI url) {
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        String host = url.getHost() == null ? "" : url.getHost().toLowerCase(Locale.ROOT);
+        int port = url.getPort() != -1 ? url.getPort() : "https".equals(scheme) ? 443 : 80;
+        return scheme + "://" + host + ":" + port;
+    }
+
+    private static String find(Map<String, String> parent, String name) {
+        String root = name;
+        while (!parent.get(root).equals(root)) {
+            root = parent.get(root);
+        }
+        return root;
+    }
+
+    /** Joins two groups under the lesser root name, so a group's root is always its least name. */
+    private static void union(Map<String, String> parent, String a, String b) {
+        String ra = find(parent, a);
+        String rb = find(parent, b);
+        if (!ra.equals(rb)) {
+            if (ra.compareTo(rb) < 0) {
+                parent.put(rb, ra);
+            } else {
+                parent.put(ra, rb);
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.tollgate.gateway.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.gateway.config.AxidMode;
+import dev.tollgate.gateway.config.Protocol;
+import dev.tollgate.gateway.config.RouteConfig;
+import dev.tollgate.gateway.config.UpstreamsConfig;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Routes reaching one server share their task bindings; a route alone keeps its name as its scope. */
+class TaskScopesTest {
+
+    @Test
+    void routesToOneServerShareTheLeastOfTheirNamesWhateverTheirPaths() {
+        Map<String, String> scopes = TaskScopes.of(List.of(
+                route("mcp", "http://10.0.0.5:3000/mcp"),
+                route("partners", "http://10.0.0.5:3000/other-mount"),
+                route("billing", "http://10.0.0.9:3000/mcp"),
+                route("alone", "https://tools.example/mcp")));
+
+        assertThat(scopes).containsEntry("mcp", "mcp").containsEntry("partners", "mcp")
+                .containsEntry("billing", "billing").containsEntry("alone", "alone");
+    }
+
+    @Test
+    void instancesJoinGroupsTransitivelyAndDefaultPortsAndCaseAreTheSameOrigin() {
+        Map<String, String> scopes = TaskScopes.of(List.of(
+                route("c", "http://a.example/mcp", "http://b.example:8080/mcp"),
+                route("b", "HTTP://B.EXAMPLE:8080/x"),
+                route("a", "http://c.example:80/mcp"),
+                route("d", "http://c.example/mcp", "http://a.example:80/y"),
+                route("e", "https://a.example/mcp")));
+
+        assertThat(scopes).containsEntry("a", "a").containsEntry("b", "a").containsEntry("c", "a").containsEntry("d", "a")
+                .as("https is another origin").containsEntry("e", "e");
+    }
+
+    private static RouteConfig route(String name, String... urls) {
+        List<UpstreamsConfig.Endpoint> endpoints = Arrays.stream(urls).map(url -> new UpstreamsConfig.Endpoint(URI.create(url), 1)).toList();
+        return new RouteConfig(name, "/" + name, Protocol.MCP, null, Duration.ofSeconds(5), Duration.ofSeconds(30), 10, "p",
+                AxidMode.OFF, List.of(), null, null, null, new UpstreamsConfig(endpoints, null, null, null), null, null);
+    }
+}
