@@ -75,6 +75,35 @@ public final class RequestDispatcher implements Handler<HttpServerRequest> {
         return null;
     }
 
+    /**
+     * Headers the gateway decides on (identity, session, protocol version, extensions, routing headers, body type,
+     * resumption, elicitation): a Connection header may not name them, or the gateway would decide on a field that
+     * {@code HopByHopHeaders.copyEndToEnd} then strips from the forwarded request (RFC 9110 7.6.1).
+     */
+    private static final java.util.Set<String> READ_BY_GATEWAY = java.util.Set.of("a2a-version", "x-a2a-version", "a2a-extensions",
+            "x-a2a-extensions", "mcp-protocol-version", "mcp-session-id", "mcp-method", "mcp-name", "x-waxell-axid", "authorization",
+            "last-event-id", "accept", "content-type", "content-encoding", "origin");
+
+    /**
+     * A Connection header naming a field the gateway reads, or null (review R: {@code Connection: close, A2A-Extensions}
+     * let a policy requiring an extension pass while the agent ran without it). Other private fields may still be named:
+     * they are stripped before forwarding, and the gateway never read them.
+     */
+    static String connectionProblem(io.vertx.core.MultiMap headers) {
+        if (!headers.contains("Connection")) {
+            return null; // most requests: a lookup, no list
+        }
+        for (String line : headers.getAll("Connection")) {
+            for (String option : line.split(",")) {
+                String name = option.trim().toLowerCase(java.util.Locale.ROOT);
+                if (READ_BY_GATEWAY.contains(name) || name.startsWith("mcp-param-")) {
+                    return "Connection names " + describe(name) + ", a header the gateway decides on: send it without naming it in Connection";
+                }
+            }
+        }
+        return null;
+    }
+
     /** RFC 9110's tchar. */
     private static boolean isTokenChar(char c) {
         return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
@@ -88,6 +117,17 @@ public final class RequestDispatcher implements Handler<HttpServerRequest> {
     public void handle(HttpServerRequest request) {
         long start = System.nanoTime();
         String path = request.path();
+        if (request.uri() == null || request.method() == HttpMethod.CONNECT) {
+            // An HTTP/2 CONNECT has no :path (RFC 9113 8.5): the gateway tunnels nothing (review R: it was never answered).
+            request.response().putHeader("Allow", "GET, POST, DELETE");
+            errors.respond(request.response(), RejectReason.METHOD_NOT_ALLOWED, null, "CONNECT is not proxied");
+            return;
+        }
+        String connectionProblem = request.version() != io.vertx.core.http.HttpVersion.HTTP_2 ? connectionProblem(request.headers()) : null;
+        if (connectionProblem != null) {
+            errors.respond(request.response(), RejectReason.INVALID_HEADER, null, connectionProblem);
+            return;
+        }
         String targetProblem = targetProblem(request.uri());
         if (targetProblem != null) {
             errors.respond(request.response(), RejectReason.INVALID_PATH, null, targetProblem);

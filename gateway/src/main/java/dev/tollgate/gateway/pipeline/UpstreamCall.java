@@ -312,6 +312,11 @@ final class UpstreamCall {
         // Answers are read before they are relayed (every MCP answer; A2A tasks the gateway binds, lists it filters,
         // results it decides, cards it rewrites): they must arrive as the bytes they mean, uncompressed.
         request.headers().remove(HttpHeaders.ACCEPT_ENCODING);
+        // Nor may the upstream answer 304 or a range on bytes the gateway would have filtered (review R).
+        request.headers().remove(HttpHeaders.IF_MATCH).remove("If-Unmodified-Since").remove("If-Range").remove("Range");
+        if (exchange.a2a() == null || !exchange.a2a().returnsCard()) {
+            request.headers().remove(HttpHeaders.IF_NONE_MATCH).remove(HttpHeaders.IF_MODIFIED_SINCE);
+        }
         if (exchange.a2a() != null && exchange.a2a().returnsCard()) {
             // The upstream's validators do not describe the gateway's version of the card (the gateway answers
             // If-None-Match itself, see A2aResponseFilter).
@@ -357,6 +362,11 @@ final class UpstreamCall {
                 response.setStatusMessage(upstream.statusMessage());
             }
             HopByHopHeaders.copyEndToEnd(upstream.headers(), response.headers(), RESPONSE_HEADERS_SET_BY_GATEWAY);
+            if (exchange.a2a() == null || !exchange.a2a().returnsCard()) {
+                // The upstream's validators name the upstream's bytes, which the gateway may filter, redact or withhold: a
+                // filtered ListTasks carried the agent's ETag over every caller's tasks (review R). Cards get their own.
+                response.headers().remove(HttpHeaders.ETAG).remove(HttpHeaders.LAST_MODIFIED);
+            }
             if (upstreamSessionId != null && exchange.a2a() == null) {
                 sealSessionId(response, upstreamSessionId);
             }
