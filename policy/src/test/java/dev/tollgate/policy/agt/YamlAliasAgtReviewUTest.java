@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p><b>Tollgate.</b> {@code LocatedYaml} reads YAML through jackson-dataformat-yaml, whose parser reports an alias
  * as a string token holding the anchor's <i>name</i> ({@code *destructive} is the text {@code "destructive"}), and
- * which knows no merge key ({@code <<} is an ordinary key holding the text {@code "high"}). So
+ * which knows no merge key ({@code <<} is an ordinary key holding the text {@code "critical"}). So
  * {@code value: *destructive} becomes the string "destructive" and {@code in} on a string is a substring test:
  * {@code delete_file} is not "in" it, the deny rule never matches and the call is allowed. A merged
  * {@code priority} is lost (the {@code <<} key is only warned about as an unknown rule field): the rule runs at
