@@ -18,7 +18,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Review U, finding 2 (MEDIUM, AGT denies and Tollgate allows): plain YAML scalars are typed by YAML 1.1 (PyYAML) in
- * AGT and otherwise by Tollgate's parser, so an operand is a different value.
+ * AGT and otherwise by Tollgate's parser, so an operand is a different value. Already known: the AGT differential's
+ * deviations.yaml lists it as a bug ({@code yaml-1-1-scalars}, for {@code eq} on 1e3, 1:30 and a date); these cases add
+ * the ordering ({@code lt}) and {@code ne} forms, where the allowed call is the one an author most likely meant to stop.
  *
  * <p><b>AGT 4.1.0.</b> {@code PolicyDocument.from_yaml} uses {@code yaml.safe_load} (schema.py line 150, v4.1.0,
  * commit 0de71ca6c9) and keeps {@code value} as parsed ({@code value: Any}, schema.py line 49). PyYAML's resolver
