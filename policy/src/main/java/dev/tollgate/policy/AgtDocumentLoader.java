@@ -93,7 +93,9 @@ final class AgtDocumentLoader {
         notEnforced(root, warnings);
         hostChecks.inPolicy(name);
         List<CompiledRule> rules = rules(root, name, mode, problems, warnings, hostChecks);
-        CompiledRule cap = maxToolCalls(root, name, mode, problems, hostChecks, rules.size());
+        // Order 0: the cap runs before every rule of the file, a rule of priority Integer.MAX_VALUE included (AGT's host
+        // checks it before the document's rules); the file's rules are ordered from 1.
+        CompiledRule cap = maxToolCalls(root, name, mode, problems, hostChecks, 0);
         if (cap != null) {
             rules = new ArrayList<>(rules);
             rules.add(cap);
@@ -148,22 +150,26 @@ final class AgtDocumentLoader {
         if (cap == null || cap.isNull()) {
             return null;
         }
-        if (!cap.isIntegralNumber() || cap.longValue() < 1 || !cap.canConvertToInt()) {
-            problems.add("/defaults/max_tool_calls", "max_tool_calls is a positive integer, got '" + cap.asText() + "'");
+        // As pydantic's lax int reads it (3, "3", 3.0); 0 is AGT v4's "no tool call at all" (base.py accepts >= 0).
+        Integer n = cap.isBoolean() ? null : AgtPriority.of(cap);
+        if (n == null || n < 0) {
+            problems.add("/defaults/max_tool_calls", "max_tool_calls is a non-negative integer, got '" + cap.asText() + "'");
             return null;
         }
         com.fasterxml.jackson.databind.node.JsonNodeFactory f = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
         com.fasterxml.jackson.databind.node.ObjectNode condition = f.objectNode();
         com.fasterxml.jackson.databind.node.ArrayNode all = condition.putArray("all");
         all.addObject().put("method", "tools/call");
-        com.fasterxml.jackson.databind.node.ObjectNode args = all.addObject().putObject("check").put("name", "rate_limit").putObject("args");
-        args.put("rate", 1).put("period", "24h").put("burst", cap.intValue()).putArray("per").add("run");
+        if (n > 0) {
+            com.fasterxml.jackson.databind.node.ObjectNode args = all.addObject().putObject("check").put("name", "rate_limit").putObject("args");
+            args.put("rate", 1).put("period", "24h").put("burst", n).putArray("per").add("run");
+        }
         Condition compiled = compiler.compileRule(MAX_TOOL_CALLS_RULE, condition, "/defaults/max_tool_calls");
         if (compiled == null) {
             return null;
         }
         return CompiledRule.of(MAX_TOOL_CALLS_RULE, "AGT defaults.max_tool_calls", Integer.MAX_VALUE, order, compiled, Action.DENY,
-                "this run has made its " + cap.intValue() + " tool calls (defaults.max_tool_calls)", policyName, mode);
+                "this run has made its " + n + " tool calls (defaults.max_tool_calls)", policyName, mode);
     }
 
     private static void notEnforced(JsonNode root, Problems warnings) {
@@ -224,7 +230,7 @@ final class AgtDocumentLoader {
             String description = rule.hasNonNull("description") ? rule.get("description").asText() : null;
             String message = rule.hasNonNull("message") ? rule.get("message").asText() : null;
             if (name != null && priority != null && condition != null && action != null) {
-                out.add(CompiledRule.of(name, description, priority, i, condition, action, message, policyName, mode));
+                out.add(CompiledRule.of(name, description, priority, i + 1, condition, action, message, policyName, mode));
             }
         }
         return out;

@@ -102,17 +102,20 @@ public final class AgtImporter {
         if (cap == null || cap.isNull()) {
             return;
         }
-        if (!cap.isIntegralNumber() || cap.longValue() < 1 || !cap.canConvertToInt()) {
-            throw new AgtImportException("defaults.max_tool_calls is a positive integer, got '" + cap.asText() + "'");
+        // As pydantic's lax int reads it (3, "3", 3.0); 0 is AGT v4's "no tool call at all".
+        Integer n = cap.isBoolean() ? null : AgtPriority.of(cap);
+        if (n == null || n < 0) {
+            throw new AgtImportException("defaults.max_tool_calls is a non-negative integer, got '" + cap.asText() + "'");
         }
-        ObjectNode args = Nodes.F.objectNode().put("rate", 1).put("period", "24h").put("burst", cap.intValue());
+        ObjectNode args = Nodes.F.objectNode().put("rate", 1).put("period", "24h").put("burst", n);
         args.putArray("per").add("run");
         ObjectNode check = Nodes.F.objectNode().put("name", "rate_limit");
         check.set("args", args);
         ObjectNode rule = rules.addObject().put("name", MAX_TOOL_CALLS_RULE).put("description", "AGT defaults.max_tool_calls")
                 .put("priority", Integer.MAX_VALUE);
-        rule.set("condition", Nodes.all(Nodes.single("method", Nodes.F.textNode("tools/call")), Nodes.single("check", check)));
-        rule.put("action", "deny").put("message", "this run has made its " + cap.intValue() + " tool calls (defaults.max_tool_calls)");
+        JsonNode toolsCall = Nodes.single("method", Nodes.F.textNode("tools/call"));
+        rule.set("condition", n == 0 ? toolsCall : Nodes.all(toolsCall, Nodes.single("check", check)));
+        rule.put("action", "deny").put("message", "this run has made its " + n + " tool calls (defaults.max_tool_calls)");
     }
 
     private static List<RuleImport> rules(JsonNode rules, ArrayNode out) {

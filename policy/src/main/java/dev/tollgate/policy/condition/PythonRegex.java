@@ -42,6 +42,7 @@ public final class PythonRegex {
 
     /** Compiles a Python pattern; IllegalArgumentException says what is wrong, naming the pattern as written. */
     public static PolicyRegex compile(String python) {
+        refuseWhatPythonRefuses(python);
         String core = PythonRegexParser.searchCore(python);
         LinearRegex linear;
         try {
@@ -110,8 +111,44 @@ public final class PythonRegex {
         StringBuilder out = new StringBuilder(python.length() + 16);
         boolean inClass = false;
         int n = python.length();
+        // RE2's (?i) folds i only with I; Python's also finds U+0130 (its lower case is i) and U+0131 (sre's casefix for
+        // i). Java's UNICODE_CASE does too. So on RE2, under (?i), i and I and the classes holding them are widened.
+        boolean ignoreCase = !java && hasGlobalIgnoreCase(python);
+        java.util.ArrayDeque<Boolean> scopes = new java.util.ArrayDeque<>();
+        StringBuilder classText = new StringBuilder();
         for (int i = 0; i < n; i++) {
             char c = python.charAt(i);
+            if (!java && !inClass && c == '(') {
+                int end = groupOpening(python, i);
+                String opening = python.substring(i, end + 1);
+                scopes.push(ignoreCase);
+                if (opening.matches("\\(\\?[aiLmsux]*\\)")) {
+                    scopes.pop(); // a global flag group: no scope of its own, closed by its own ')'
+                    out.append(opening);
+                    i = end;
+                    continue;
+                }
+                java.util.regex.Matcher scoped = SCOPED_FLAGS.matcher(opening);
+                if (scoped.matches()) {
+                    String on = scoped.group(1);
+                    String off = scoped.group(2) == null ? "" : scoped.group(2);
+                    ignoreCase = (ignoreCase || on.indexOf('i') >= 0) && off.indexOf('i') < 0;
+                }
+                out.append(opening);
+                i = end;
+                continue;
+            }
+            if (!java && !inClass && c == ')') {
+                if (!scopes.isEmpty()) {
+                    ignoreCase = scopes.pop();
+                }
+                out.append(c);
+                continue;
+            }
+            if (!java && !inClass && ignoreCase && (c == 'i' || c == 'I' || c == '\u0130' || c == '\u0131')) {
+                out.append(DOTTED_I);
+                continue;
+            }
             if (c == '\\' && i + 1 < n) {
                 char e = python.charAt(++i);
                 switch (e) {
@@ -142,12 +179,16 @@ public final class PythonRegex {
             if (inClass) {
                 if (c == ']') {
                     inClass = false;
+                    if (!java && ignoreCase && holdsI(classText)) {
+                        out.append("\\x{130}\\x{131}");
+                    }
                     out.append(c);
                 } else if (java && (c == '[' || c == '&')) {
                     // In Python these are plain characters inside brackets; in Java they open a nested class or
                     // an intersection (&&).
                     out.append('\\').append(c);
                 } else {
+                    classText.append(c);
                     out.append(c);
                 }
                 continue;
@@ -172,6 +213,7 @@ public final class PythonRegex {
             out.append(c);
             if (c == '[') {
                 inClass = true;
+                classText.setLength(0);
                 // In Python (and RE2) a ']' right after '[' or '[^' is a literal, not the end of the class.
                 if (i + 1 < n && python.charAt(i + 1) == '^') {
                     out.append('^');
@@ -184,6 +226,166 @@ public final class PythonRegex {
             }
         }
         return out.toString();
+    }
+
+    /** The ASCII letters Python's {@code re} reads after a backslash ({@code sre_parse}: any other letter is "bad escape"). */
+    private static final String PYTHON_ESCAPE_LETTERS = "abBdDfnrsStuUvwWxAZN";
+
+    /**
+     * What Python 3.11's {@code re} refuses to compile and Java or RE2 would read with a meaning of its own: AGT denies
+     * every call such a rule is reached on (re.error), so loading it would allow calls AGT denies. Refused: an escape of
+     * a letter Python does not know ({@code \z}, {@code \Q}, {@code \h}, {@code \p}...), global flags after the
+     * start, and {@code (?-i)} (turning a flag off needs a scope: {@code (?-i:...)}).
+     */
+    private static void refuseWhatPythonRefuses(String python) {
+        boolean inClass = false;
+        boolean atStart = true;
+        for (int i = 0, n = python.length(); i < n; i++) {
+            char c = python.charAt(i);
+            if (c == '\\' && i + 1 < n) {
+                char e = python.charAt(++i);
+                if (e < 0x80 && Character.isLetter(e) && PYTHON_ESCAPE_LETTERS.indexOf(e) < 0) {
+                    throw new IllegalArgumentException("bad escape \\" + e + " (Python's re refuses it; AGT would deny every call)");
+                }
+                atStart = false;
+                continue;
+            }
+            if (inClass) {
+                inClass = c != ']';
+                continue;
+            }
+            if (c == '[') {
+                inClass = true;
+                i = skipLeadingClassChars(python, i);
+                atStart = false;
+                continue;
+            }
+            if (c == '(' && python.startsWith("(?", i)) {
+                int close = python.indexOf(')', i);
+                String group = close > 0 ? python.substring(i, close + 1) : "";
+                if (group.matches("\\(\\?[aiLmsux]+\\)")) {
+                    if (!atStart) {
+                        throw new IllegalArgumentException("global flags not at the start of the expression (Python's re refuses it)");
+                    }
+                    i = close;
+                    continue;
+                }
+                if (group.matches("\\(\\?[aiLmsux]*-[imsx]+\\)")) {
+                    throw new IllegalArgumentException("flags turned off need a scope, (?-i:...) (Python's re refuses " + group + ")");
+                }
+                if ((python.startsWith("(?<=", i) || python.startsWith("(?<!", i))
+                        && LookbehindWidth.of(python, i + 4) == LookbehindWidth.VARIABLE) {
+                    throw new IllegalArgumentException("look-behind requires fixed-width pattern (Python's re refuses it)");
+                }
+                if (python.startsWith("(?#", i) && close > 0) {
+                    i = close; // a comment: nothing in it is read
+                } else {
+                    i++; // the '?' opens the group's kind: it repeats nothing
+                }
+                atStart = false;
+                continue;
+            }
+            int repeated = repetitionEnd(python, i);
+            if (repeated > i) {
+                // A lazy or possessive mark may follow a repetition; another repetition may not (sre: "multiple repeat").
+                // Java reads x{2}{3} as (x{2}){3}; RE2 and Java refuse the other doubled forms themselves.
+                int next = repeated < n && (python.charAt(repeated) == '?' || python.charAt(repeated) == '+') ? repeated + 1 : repeated;
+                if (repetitionEnd(python, next) > next) {
+                    throw new IllegalArgumentException("multiple repeat at position " + next + " (Python's re refuses it)");
+                }
+                i = next - 1;
+            }
+            atStart = false;
+        }
+    }
+
+    /** Where the repetition starting at {@code at} ends ({@code *}, {@code +}, {@code ?} or braces Python reads as one), else {@code at}. */
+    private static int repetitionEnd(String python, int at) {
+        if (at >= python.length()) {
+            return at;
+        }
+        char c = python.charAt(at);
+        if (c == '*' || c == '+' || c == '?') {
+            return at + 1;
+        }
+        if (c != '{') {
+            return at;
+        }
+        int end = braces(python, at, new StringBuilder());
+        return end == at ? at : end + 1;
+    }
+
+    private static final String DOTTED_I = "[iI\\x{130}\\x{131}]";
+    private static final java.util.regex.Pattern SCOPED_FLAGS = java.util.regex.Pattern.compile("\\(\\?([aiLmsux]*)(?:-([imsx]+))?:");
+
+    /** Whether a flag group {@code (?...i...)} (which Python applies to the whole pattern) is outside brackets. */
+    private static boolean hasGlobalIgnoreCase(String python) {
+        boolean inClass = false;
+        for (int i = 0, n = python.length(); i < n; i++) {
+            char c = python.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (inClass) {
+                inClass = c != ']';
+            } else if (c == '[') {
+                inClass = true;
+                i = skipLeadingClassChars(python, i);
+            } else if (c == '(' && python.startsWith("(?", i)) {
+                int close = python.indexOf(')', i);
+                if (close > 0 && python.substring(i, close + 1).matches("\\(\\?[aiLmsux]*i[aiLmsux]*\\)")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The index of the last character of the group opening at {@code open}: {@code (}, {@code (?:}, {@code (?=},
+     * {@code (?!}, {@code (?<=}, {@code (?<!}, {@code (?P<name>}, {@code (?flags:}, {@code (?flags)}; so that names
+     * and flags are copied as they are.
+     */
+    private static int groupOpening(String python, int open) {
+        if (!python.startsWith("(?", open)) {
+            return open;
+        }
+        if (python.startsWith("(?P<", open)) {
+            int close = python.indexOf('>', open);
+            return close > 0 ? close : open + 1;
+        }
+        if (python.startsWith("(?P=", open) || python.startsWith("(?#", open)) {
+            int close = python.indexOf(')', open);
+            // The closing ')' is part of it: the scope pushed for it is popped when that ')' is read, so stop before.
+            return close > 0 ? close - 1 : open + 1;
+        }
+        if (python.startsWith("(?<=", open) || python.startsWith("(?<!", open)) {
+            return open + 3;
+        }
+        int i = open + 2;
+        while (i < python.length() && "aiLmsux-".indexOf(python.charAt(i)) >= 0) {
+            i++;
+        }
+        if (i < python.length() && (python.charAt(i) == ':' || python.charAt(i) == ')')) {
+            return python.charAt(i) == ')' && i > open + 2 ? i : i == open + 2 ? open + 1 : i;
+        }
+        return open + 2 <= python.length() - 1 && "=!:".indexOf(python.charAt(open + 2)) >= 0 ? open + 2 : open + 1;
+    }
+
+    /** Whether the literal text of a class holds i or I, as itself or in a range. */
+    private static boolean holdsI(CharSequence cls) {
+        for (int k = 0; k < cls.length(); k++) {
+            char a = cls.charAt(k);
+            if (k + 2 < cls.length() && cls.charAt(k + 1) == '-') {
+                char b = cls.charAt(k + 2);
+                if ((a <= 'i' && 'i' <= b) || (a <= 'I' && 'I' <= b)) {
+                    return true;
+                }
+                k += 2;
+            } else if (a == 'i' || a == 'I' || a == '\u0130' || a == '\u0131') {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -38,7 +38,8 @@ public record LocatedYaml(JsonNode root, Map<String, Integer> linesByPointer) {
 
     public static LocatedYaml parse(String text) throws YamlSyntaxException {
         try {
-            return new LocatedYaml(MAPPER.readTree(text), lines(text));
+            JsonNode root = MAPPER.readTree(text);
+            return new LocatedYaml(root, lines(text));
         } catch (JsonProcessingException e) {
             throw new YamlSyntaxException(e.getLocation() == null ? 0 : e.getLocation().getLineNr(), e.getOriginalMessage());
         } catch (IOException e) {
@@ -65,11 +66,24 @@ public record LocatedYaml(JsonNode root, Map<String, Integer> linesByPointer) {
         }
     }
 
-    private static Map<String, Integer> lines(String text) throws IOException {
+    /**
+     * Also refuses aliases and merge keys: Jackson reads an alias {@code *name} as the text "name" and a merge key
+     * {@code <<} as an ordinary key, where PyYAML (what AGT reads its documents with) and SnakeYAML's own loader resolve
+     * them, so a policy holding one would silently mean something else.
+     */
+    private static Map<String, Integer> lines(String text) throws IOException, YamlSyntaxException {
         Map<String, Integer> lines = new HashMap<>();
         try (JsonParser parser = YAML.createParser(text)) {
             JsonToken token;
             while ((token = parser.nextToken()) != null) {
+                if (parser instanceof com.fasterxml.jackson.dataformat.yaml.YAMLParser yaml && yaml.isCurrentAlias()) {
+                    throw new YamlSyntaxException(parser.currentTokenLocation().getLineNr(), "YAML aliases (*" + parser.getText()
+                            + ") are not supported: write the value out (an alias would be read as the text '" + parser.getText() + "')");
+                }
+                if (token == JsonToken.FIELD_NAME && "<<".equals(parser.currentName())) {
+                    throw new YamlSyntaxException(parser.currentTokenLocation().getLineNr(),
+                            "YAML merge keys (<<) are not supported: write the fields out");
+                }
                 if (token == JsonToken.END_OBJECT || token == JsonToken.END_ARRAY) {
                     continue;
                 }

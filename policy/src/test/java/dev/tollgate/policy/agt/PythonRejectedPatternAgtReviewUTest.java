@@ -57,7 +57,7 @@ class PythonRejectedPatternAgtReviewUTest {
 
     /** AGT: re.error on the call, which has the field: denied. Tollgate today: the pattern does not match "hello": allowed. */
     @ParameterizedTest
-    @ValueSource(strings = {"secret\\\\z", "(?<=token=|apikey=)\\\\w+", "password(?i)", "x{2}{3}", "\\\\Qa.b\\\\E", "(?-i)DROP TABLE"})
+    @ValueSource(strings = {"secret\\\\z", "(?<=token=|apikey=)\\\\w+", "password(?i)", "x{2}{3}", "x*{2}", "x{2}*", "a{,}{2}", "x{2}?{3}", "\\\\Qa.b\\\\E", "(?-i)DROP TABLE"})
     void aPatternPythonRefusesDeniesOrIsRefused(String pattern) throws Exception {
         String agt = """
                 version: "1.0"

@@ -96,8 +96,8 @@ class BudgetAndRateLimitChecksTest {
         facts.bucketEmpty = true;
         assertThat(decide(p, "search", facts).ruleName()).isEqualTo("slow");
 
-        // The owner is the caller as the gateway knows it (ACME's tenant and agent), whatever the rule is keyed by.
-        assertThat(facts.asked).containsOnly("owner p|slow|0|axid:" + ACME.tenant() + "/" + ACME.agent(), "rate p|slow|0|acme|search 0.5 30");
+        // The owner is the caller as the gateway knows it (ACME's tenant, agent and sub-user), whatever the rule is keyed by.
+        assertThat(facts.asked).containsOnly("owner p|slow|0|axid:" + ACME.tenant() + "/" + ACME.agent() + "/" + ACME.subUser(), "rate p|slow|0|acme|search 0.5 30");
     }
 
     @Test
@@ -111,7 +111,7 @@ class BudgetAndRateLimitChecksTest {
         decide(p, "t".repeat(128), facts);
         decide(p, posingAsADigest, facts);
 
-        String owner = "owner p|slow|0|axid:" + ACME.tenant() + "/" + ACME.agent();
+        String owner = "owner p|slow|0|axid:" + ACME.tenant() + "/" + ACME.agent() + "/" + ACME.subUser();
         assertThat(facts.asked).containsExactly(owner, "rate p|slow|0|sha256:" + sha256Hex(longName) + "|acme 0.5 30",
                 owner, "rate p|slow|0|" + "t".repeat(128) + "|acme 0.5 30",
                 owner, "rate p|slow|0|sha256:" + sha256Hex(posingAsADigest) + "|acme 0.5 30");
