@@ -2,6 +2,7 @@ package dev.tollgate.gateway.oauth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.gateway.support.OAuthRoutes;
 import dev.tollgate.gateway.support.RecordingUpstream;
 import dev.tollgate.gateway.support.RunningGateway;
 import dev.tollgate.gateway.support.TestHttp;
@@ -46,10 +47,7 @@ class OAuthCallerBindingTest {
         http = new TestHttp(vertx);
         Files.createDirectories(dir.resolve("policies"));
         Files.writeString(dir.resolve("policies/p.yaml"), RunningGateway.ALLOW_ALL.replace("allow-all", "p"));
-        int port;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
+        int port = OAuthRoutes.freePort();
         resource = "http://127.0.0.1:" + port + "/mcp";
         byte[] secret = new byte[32];
         for (int i = 0; i < secret.length; i++) {
@@ -64,17 +62,8 @@ class OAuthCallerBindingTest {
                   keys:
                     - {id: k, secret: "%s"}
                 routes:
-                  - name: tools
-                    path: /mcp
-                    protocol: mcp
-                    policy: p
-                    upstream: "%s"
-                    oauth:
-                      resource: "%s"
-                      issuer: "%s"
-                      required-scopes: ["tools:read"]
-                """.formatted(port, dir.resolve("policies"), Base64.getEncoder().encodeToString(secret), upstream.url("/mcp"), resource,
-                authorizationServer.issuerUrl("as").toString().replaceAll("/+$", "")));
+                %s
+                """.formatted(port, dir.resolve("policies"), Base64.getEncoder().encodeToString(secret), OAuthRoutes.toolsRoute(upstream.url("/mcp"), resource, authorizationServer).stripTrailing()));
     }
 
     @AfterEach

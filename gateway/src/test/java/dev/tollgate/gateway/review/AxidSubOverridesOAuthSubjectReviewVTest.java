@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import dev.tollgate.gateway.identity.DevAxid;
+import dev.tollgate.gateway.support.OAuthRoutes;
 import dev.tollgate.gateway.support.RecordingUpstream;
 import dev.tollgate.gateway.support.RunningGateway;
 import dev.tollgate.gateway.support.TestHttp;
@@ -78,10 +79,7 @@ class AxidSubOverridesOAuthSubjectReviewVTest {
         Files.writeString(dir.resolve("jwks.json"), new JWKSet(key.toPublicJWK()).toString());
         Files.createDirectories(dir.resolve("policies"));
         Files.writeString(dir.resolve("policies/p.yaml"), POLICY);
-        int port;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
+        int port = OAuthRoutes.freePort();
         resource = "http://127.0.0.1:" + port + "/mcp";
         gateway = RunningGateway.start(vertx, """
                 listeners: [{name: public, host: 127.0.0.1, port: %d}]
@@ -89,17 +87,8 @@ class AxidSubOverridesOAuthSubjectReviewVTest {
                 policies: {directory: %s}
                 identity: {axid: {jwks-file: %s, issuer: "https://auth.test", audience: tollgate}}
                 routes:
-                  - name: tools
-                    path: /mcp
-                    protocol: mcp
-                    policy: p
-                    upstream: "%s"
-                    oauth:
-                      resource: "%s"
-                      issuer: "%s"
-                      required-scopes: ["tools:read"]
-                """.formatted(port, dir.resolve("policies"), dir.resolve("jwks.json"), upstream.url("/mcp"), resource,
-                authorizationServer.issuerUrl("as").toString().replaceAll("/+$", "")));
+                %s
+                """.formatted(port, dir.resolve("policies"), dir.resolve("jwks.json"), OAuthRoutes.toolsRoute(upstream.url("/mcp"), resource, authorizationServer).stripTrailing()));
     }
 
     @AfterEach

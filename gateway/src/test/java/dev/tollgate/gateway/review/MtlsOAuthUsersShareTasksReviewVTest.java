@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.gateway.identity.DevPki;
+import dev.tollgate.gateway.support.OAuthRoutes;
 import dev.tollgate.gateway.support.RecordingUpstream;
 import dev.tollgate.gateway.support.RunningGateway;
 import io.vertx.core.Vertx;
@@ -78,10 +79,7 @@ class MtlsOAuthUsersShareTasksReviewVTest {
         Files.writeString(dir.resolve("bundle.pem"), DevPki.pem(ca.certificate()));
         Files.createDirectories(dir.resolve("policies"));
         Files.writeString(dir.resolve("policies/p.yaml"), RunningGateway.ALLOW_ALL.replace("allow-all", "p"));
-        int port;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
+        int port = OAuthRoutes.freePort();
         resource = "https://127.0.0.1:" + port + "/mcp";
         byte[] secret = new byte[32];
         for (int i = 0; i < secret.length; i++) {
@@ -100,18 +98,9 @@ class MtlsOAuthUsersShareTasksReviewVTest {
                   keys:
                     - {id: k, secret: "%s"}
                 routes:
-                  - name: tools
-                    path: /mcp
-                    protocol: mcp
-                    policy: p
-                    upstream: "%s"
-                    oauth:
-                      resource: "%s"
-                      issuer: "%s"
-                      required-scopes: ["tools:read"]
+                %s
                 """.formatted(port, server[0], server[1], dir.resolve("bundle.pem"), TD, dir.resolve("policies"),
-                Base64.getEncoder().encodeToString(secret), upstream.url("/mcp"), resource,
-                authorizationServer.issuerUrl("as").toString().replaceAll("/+$", "")));
+                Base64.getEncoder().encodeToString(secret), OAuthRoutes.toolsRoute(upstream.url("/mcp"), resource, authorizationServer).stripTrailing()));
     }
 
     @AfterEach
