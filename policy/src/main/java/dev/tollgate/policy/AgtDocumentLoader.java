@@ -139,7 +139,8 @@ final class AgtDocumentLoader {
 
     /**
      * {@code defaults.max_tool_calls: N} caps the tool calls of one agent run, which the gateway can count: a
-     * rule ahead of every other denies a {@code tools/call} once the caller's AXID run has made N of them (a
+     * rule ahead of every other denies a {@code tools/call}, or an A2A message send (a call of the skill it declares, which
+     * AGT's fields read as the tool), once the caller's AXID run has made N of them (a
      * rate_limit bucket of N per run that gives back one call a day, so the cap holds for any run shorter than
      * that; callers without a run share one bucket). Counted per gateway, or across replicas when rate limits
      * are kept in Redis.
@@ -159,7 +160,7 @@ final class AgtDocumentLoader {
         com.fasterxml.jackson.databind.node.JsonNodeFactory f = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
         com.fasterxml.jackson.databind.node.ObjectNode condition = f.objectNode();
         com.fasterxml.jackson.databind.node.ArrayNode all = condition.putArray("all");
-        all.addObject().put("method", "tools/call");
+        dev.tollgate.policy.agt.MaxToolCalls.METHODS.forEach(all.addObject().putArray("method")::add);
         if (n > 0) {
             com.fasterxml.jackson.databind.node.ObjectNode args = all.addObject().putObject("check").put("name", "rate_limit").putObject("args");
             args.put("rate", 1).put("period", "24h").put("burst", n).putArray("per").add("run");

@@ -191,6 +191,22 @@ class AgtDecisionTest {
         assertThat(policy.warnings()).noneMatch(w -> w.field().contains("max_tool_calls"));
     }
 
+    /** An A2A message send calls the skill it declares: counted like a tool call (before, a run on an A2A route was uncapped). */
+    @org.junit.jupiter.api.Test
+    void maxToolCallsCountsA2aSendsOfEitherGenerationToo() throws Exception {
+        CompiledPolicy policy = AgtExamplesTest.load("docs__tutorials__policy-as-code__examples__02_admin_policy.yaml");
+        AssumedFacts exhausted = new AssumedFacts(0, 0, true);
+        for (String method : new String[] {"SendMessage", "SendStreamingMessage"}) {
+            Decision send = policy.evaluate(new PolicyRequest(CallDescription.a2a("agents", method, "read_file", null), PolicyFixtures.ACME,
+                    java.time.Instant.now(), exhausted));
+
+            assertThat(send.ruleName()).as(method).isEqualTo("defaults.max_tool_calls");
+        }
+        Decision card = policy.evaluate(new PolicyRequest(CallDescription.a2a("agents", "GetTask", null, null), PolicyFixtures.ACME,
+                java.time.Instant.now(), exhausted));
+        assertThat(card.ruleName()).as("reading a task calls no tool").isNotEqualTo("defaults.max_tool_calls");
+    }
+
     @org.junit.jupiter.api.Test
     void agentIdIsTheAxidAgentClaim() {
         Identity planner = new Identity(null, "beta", "planner", null, null, null, null, List.of(), Map.of());

@@ -113,7 +113,9 @@ public final class AgtImporter {
         check.set("args", args);
         ObjectNode rule = rules.addObject().put("name", MAX_TOOL_CALLS_RULE).put("description", "AGT defaults.max_tool_calls")
                 .put("priority", Integer.MAX_VALUE);
-        JsonNode toolsCall = Nodes.single("method", Nodes.F.textNode("tools/call"));
+        ArrayNode methods = Nodes.F.arrayNode();
+        MaxToolCalls.METHODS.forEach(methods::add);
+        JsonNode toolsCall = Nodes.single("method", methods);
         rule.set("condition", n == 0 ? toolsCall : Nodes.all(toolsCall, Nodes.single("check", check)));
         rule.put("action", "deny").put("message", "this run has made its " + n + " tool calls (defaults.max_tool_calls)");
     }
