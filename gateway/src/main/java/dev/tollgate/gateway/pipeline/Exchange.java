@@ -39,7 +39,7 @@ public final class Exchange {
     private String mcpRevision;
     private String upstreamSessionId;
     private String upstreamLastEventId;
-    private String resumedTool;
+    private dev.tollgate.gateway.session.StreamCall resumedCall;
     private String pinnedUpstream;
     /** The caller's validated OAuth token, kept only for a token exchange; never logged, never forwarded. */
     private String bearerToken;
@@ -273,13 +273,18 @@ public final class Exchange {
         this.upstreamLastEventId = id;
     }
 
-    /** The tool whose call the stream this GET resumes answered (sealed into its event ids); null when none or unknown. */
-    public String resumedTool() {
-        return resumedTool;
+    /** The call the stream this GET resumes answered (sealed into its event ids); null when none or unknown. */
+    public dev.tollgate.gateway.session.StreamCall resumedCall() {
+        return resumedCall;
     }
 
-    void resumedTool(String tool) {
-        this.resumedTool = tool;
+    /** The tool a response with {@code id} on the resumed stream is the result of; null when unknown (fail closed). */
+    public String resumedToolFor(com.fasterxml.jackson.databind.JsonNode id) {
+        return resumedCall == null ? null : resumedCall.toolFor(id);
+    }
+
+    void resumedCall(dev.tollgate.gateway.session.StreamCall call) {
+        this.resumedCall = call;
     }
 
     /** The MCP revision the request speaks (2025-11-25, 2026-07-28, ...); null for GET, DELETE and A2A. */

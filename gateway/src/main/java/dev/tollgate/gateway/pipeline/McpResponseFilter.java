@@ -600,7 +600,7 @@ final class McpResponseFilter implements ResponseFilter {
             // On a GET stream (a resumed one, or a response to a call in flight): the task is this caller's, its tool the
             // call's in flight with that id when the stream is not a resumption, else the one its event id was sealed with,
             // else unknown (its results are then decided as of an unknown tool, fail closed).
-            String tool = resumedStream ? exchange.resumedTool() : sessionRequestIds.pendingTool(route, exchange.upstreamSessionId(), response.id().value());
+            String tool = resumedStream ? exchange.resumedToolFor(response.id().value()) : sessionRequestIds.pendingTool(route, exchange.upstreamSessionId(), response.id().value());
             bindings.add(taskOrigins.learn(taskScope, taskId.textValue(), tool, CallerKey.of(identity), instance));
             bindingAnswerId = response.id().value();
             return;

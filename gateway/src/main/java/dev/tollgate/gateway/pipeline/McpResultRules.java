@@ -124,7 +124,7 @@ final class McpResultRules {
             return null;
         }
         String tool = !getStream ? toolCalls.get(response.get("id"))
-                : resumedStream ? exchange.resumedTool() : sessionRequestIds.pendingTool(route, exchange.upstreamSessionId(), response.get("id"));
+                : resumedStream ? exchange.resumedToolFor(response.get("id")) : sessionRequestIds.pendingTool(route, exchange.upstreamSessionId(), response.get("id"));
         // An error's message reaches the model as a result does.
         JsonNode document = response.path("result").isObject() ? response.get("result") : response.path("error");
         if (!document.isObject()) {

@@ -93,8 +93,10 @@ final class OAuthStage implements Stage {
      * when no AXID named a sub-user. The issuer is the route's: a subject or client id is unique only per issuer.
      */
     private static Identity withPrincipal(Identity i, OAuthPrincipal principal, java.net.URI issuer) {
-        Map<String, Object> claims = new HashMap<>(principal.claims());
-        claims.putAll(i.claims());
+        // The token's claims over the AXID's (review W: an AXID claim "role" replaced the role the authorization server
+        // gave the user): on a route that validates tokens, the authorization server speaks for the user.
+        Map<String, Object> claims = new HashMap<>(i.claims());
+        claims.putAll(principal.claims());
         claims.put(ScopeCondition.CLAIM, principal.scopes());
         claims.put(CallerKey.OAUTH_ISSUER, issuer.toString());
         if (principal.clientId() != null) {

@@ -40,7 +40,10 @@ public final class ResumptionStage implements Stage {
     @Override
     public Future<StageResult> apply(Exchange exchange) {
         // Most calls resume nothing: a lookup, no list.
-        if (exchange.a2a() != null || !exchange.request().headers().contains(McpHeaders.LAST_EVENT_ID)) {
+        // Only a GET resumes a stream (review W: a POST carrying another stream's id had its own stream's ids sealed with
+        // that stream's tool). Elsewhere the header is never opened, and UpstreamCall forwards none.
+        if (exchange.a2a() != null || exchange.request().method() != io.vertx.core.http.HttpMethod.GET
+                || !exchange.request().headers().contains(McpHeaders.LAST_EVENT_ID)) {
             return StageResult.proceed();
         }
         List<String> values = exchange.request().headers().getAll(McpHeaders.LAST_EVENT_ID);
@@ -53,7 +56,7 @@ public final class ResumptionStage implements Stage {
                 : exchange.snapshot().sessions().openEventId(route, exchange.identity(), values.get(0).strip(), Instant.now());
         if (opened instanceof SealedSessions.Event event) {
             exchange.upstreamLastEventId(event.upstreamId());
-            exchange.resumedTool(event.tool());
+            exchange.resumedCall(event.call());
             return StageResult.proceed();
         }
         String detail = opened instanceof SealedSessions.Unknown unknown ? unknown.detail() : "a session id, not an event id";

@@ -23,6 +23,7 @@ import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
 import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
 import dev.tollgate.protocols.mcp.McpHeaders;
 import dev.tollgate.protocols.mcp.McpMessage;
+import dev.tollgate.gateway.session.StreamCall;
 import dev.tollgate.protocols.sse.SseDecoder;
 import dev.tollgate.protocols.sse.SseEncoder;
 import dev.tollgate.protocols.sse.SseEvent;
@@ -508,7 +509,7 @@ final class UpstreamCall {
         }
         try {
             return event.withId(exchange.snapshot().sessions().sealEventId(exchange.route().route().name(), exchange.identity(),
-                    event.id(), streamTool(), java.time.Instant.now()));
+                    event.id(), streamCall(), java.time.Instant.now()));
         } catch (IllegalArgumentException e) {
             return event.withId(null);
         }
@@ -518,13 +519,20 @@ final class UpstreamCall {
     private static final int MAX_SEALED_TOOL_CHARS = 128;
 
     /**
-     * The tool whose call this stream answers, sealed into its event ids so that a resumed stream's results are decided
-     * as that tool's: the POST's one {@code tools/call}, or the tool the resumed stream was sealed with; null otherwise.
+     * The call this stream answers, sealed into its event ids so that a resumed stream's results are decided as that
+     * call's tool: a POST's one {@code tools/call} (its id and tool), or, on a GET resuming a stream, the call that stream
+     * was sealed with; null otherwise. A request with a body answers its own messages only, never the call of a
+     * Last-Event-ID it carried (review W: a batch's stream was sealed with a tool of the caller's choosing).
      */
-    private String streamTool() {
-        String tool = exchange.messages().size() == 1 && exchange.messages().get(0) instanceof McpMessage.ToolCall call
-                ? call.toolName() : exchange.resumedTool();
-        return tool == null || tool.length() > MAX_SEALED_TOOL_CHARS ? null : tool;
+    private StreamCall streamCall() {
+        if (exchange.payload() == null) {
+            return exchange.resumedCall();
+        }
+        if (exchange.messages().size() == 1 && exchange.messages().get(0) instanceof McpMessage.ToolCall call && call.id() != null
+                && call.toolName() != null && call.toolName().length() <= MAX_SEALED_TOOL_CHARS) {
+            return new StreamCall(call.id().value().toString(), call.toolName());
+        }
+        return null;
     }
 
     /**

@@ -36,16 +36,42 @@ final class TaskScopes {
                 }
             }
         }
+        // The scope names the group by its least origin, not by its least route name (review W: a reload adding a route
+        // whose name sorts first moved every binding of the group to a key nobody had written). A route with no upstream
+        // keeps its name.
+        Map<String, String> leastOrigin = new HashMap<>();
+        routeOfOrigin.forEach((origin, route) -> leastOrigin.merge(find(parent, route), origin, (a, b) -> a.compareTo(b) <= 0 ? a : b));
         Map<String, String> scopes = new HashMap<>();
-        parent.keySet().forEach(name -> scopes.put(name, find(parent, name)));
+        parent.keySet().forEach(name -> {
+            String origin = leastOrigin.get(find(parent, name));
+            scopes.put(name, origin == null ? name : "origin " + origin);
+        });
         return scopes;
     }
 
     private static String origin(URI url) {
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-        String host = url.getHost() == null ? "" : url.getHost().toLowerCase(Locale.ROOT);
+        String host = canonicalHost(url.getHost() == null ? "" : url.getHost().toLowerCase(Locale.ROOT));
         int port = url.getPort() != -1 ? url.getPort() : "https".equals(scheme) ? 443 : 80;
         return scheme + "://" + host + ":" + port;
+    }
+
+    private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
+    /**
+     * One spelling per host (review W): a DNS name without its root dot, an IP literal as its address (IPv6 zero
+     * compression and padding folded, an IPv4-mapped IPv6 address as the IPv4 one). Literals only: nothing is resolved.
+     */
+    private static String canonicalHost(String host) {
+        if (host.startsWith("[") && host.endsWith("]") || IPV4.matcher(host).matches()) {
+            try {
+                String literal = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+                return java.net.InetAddress.getByName(literal).getHostAddress();
+            } catch (java.net.UnknownHostException e) {
+                return host;
+            }
+        }
+        return host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
     }
 
     private static String find(Map<String, String> parent, String name) {

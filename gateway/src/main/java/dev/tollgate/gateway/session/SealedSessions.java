@@ -36,7 +36,8 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>Wire form: base64url (no padding) of {@code version(1) | keyTag(4) | nonce(12) | ciphertext+tag}; the
  * plaintext of version 2 is {@code issuedEpochSeconds(8) | instanceLength(2) | instanceUrl(UTF-8) | upstreamId(UTF-8)}
  * (an empty instance on one-instance routes); version 1, still opened, had no instance; version 3 is an event id, laid
- * out as version 2 with the tool of the stream's call (UTF-8, empty when none) where the instance is. Each version is authenticated, so neither kind opens as the other. Visible ASCII
+ * out as version 2 with the call the stream answers ({@link StreamCall}: its request id and tool, UTF-8, empty when none)
+ * where the instance is. Each version is authenticated, so neither kind opens as the other. Visible ASCII
  * only, as the specification asks of session ids.
  */
 public final class SealedSessions {
@@ -96,11 +97,11 @@ public final class SealedSessions {
      * event store that serves any session's events by id (one store for every session, ids a counter) then replays a
      * stream to its own caller only.
      *
-     * @param tool the tool whose call the stream answers (its one {@code tools/call}); null when it answers none or several
+     * @param call the call the stream answers (its one {@code tools/call}); null when it answers none or several
      * @throws IllegalArgumentException when the id is longer than {@value #MAX_UPSTREAM_ID_BYTES} bytes
      */
-    public String sealEventId(String route, Identity caller, String upstreamEventId, String tool, Instant now) {
-        return seal(VERSION_EVENT_ID, route, caller, upstreamEventId, tool, now);
+    public String sealEventId(String route, Identity caller, String upstreamEventId, StreamCall call, Instant now) {
+        return seal(VERSION_EVENT_ID, route, caller, upstreamEventId, call == null ? null : call.sealed(), now);
     }
 
     private String seal(byte version, String route, Identity caller, String upstreamId, String instance, Instant now) {
@@ -143,9 +144,9 @@ public final class SealedSessions {
     /**
      * The upstream's own event id, for this route and caller.
      *
-     * @param tool the tool whose call the stream answered; null when it answered none or several
+     * @param call the call the stream answered; null when it answered none or several
      */
-    public record Event(String upstreamId, String tool) implements Opened {
+    public record Event(String upstreamId, StreamCall call) implements Opened {
     }
 
     /** Not a session of this caller on this route (the detail is for logs; the client is told only "unknown"). */
@@ -199,7 +200,7 @@ public final class SealedSessions {
         int instanceLength = plainBuffer.getShort();
         String instance = instanceLength == 0 ? null : new String(plain, 10, instanceLength, StandardCharsets.UTF_8);
         String upstreamId = new String(plain, 10 + instanceLength, plain.length - 10 - instanceLength, StandardCharsets.UTF_8);
-        return eventId ? new Event(upstreamId, instance) : new Valid(upstreamId, instance);
+        return eventId ? new Event(upstreamId, StreamCall.unsealed(instance)) : new Valid(upstreamId, instance);
     }
 
     /** Version 2 authenticates its version byte too: an id edited to read as version 1 does not open. */

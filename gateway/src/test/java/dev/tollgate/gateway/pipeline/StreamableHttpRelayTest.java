@@ -122,7 +122,8 @@ class StreamableHttpRelayTest {
         var seen = upstream.received().get(0).headers();
         assertThat(seen.get("Mcp-Session-Id")).isEqualTo("session-abc");
         assertThat(seen.get("MCP-Protocol-Version")).isEqualTo("2025-11-25");
-        assertThat(seen.get("Last-Event-ID")).isEqualTo("evt-9");
+        // Only a GET resumes a stream: on a POST the header is not forwarded (review W), whoever sealed it.
+        assertThat(seen.get("Last-Event-ID")).isNull();
         assertThat(seen.get("Accept")).isEqualTo("application/json, text/event-stream");
         assertThat(seen.get("X-End-To-End")).isEqualTo("kept");
         assertThat(seen.get("X-Client-Private")).isNull();

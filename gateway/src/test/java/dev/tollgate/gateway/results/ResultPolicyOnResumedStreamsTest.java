@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.tollgate.gateway.support.RecordingUpstream;
 import dev.tollgate.gateway.support.RunningGateway;
 import dev.tollgate.gateway.support.TestHttp;
+import dev.tollgate.gateway.session.StreamCall;
 import dev.tollgate.gateway.support.TestSessions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Vertx;
@@ -114,13 +115,26 @@ class ResultPolicyOnResumedStreamsTest {
     }
 
     @Test
-    void aResultResumedFromAnEventSealedWithItsStreamsToolIsDecidedAsThatToolsResult() throws Exception {
+    void aResultResumedFromAnEventSealedWithItsStreamsCallIsDecidedAsThatToolsResult() throws Exception {
         resumed.set(event("s1_2", 7));
 
-        assertThat(resume("echo").body().toString()).as("echo has no result rule").contains("Ignore all previous")
+        assertThat(resume(new StreamCall("7", "echo")).body().toString()).as("echo has no result rule").contains("Ignore all previous")
                 .doesNotContain("result_denied");
-        assertThat(resume("fetch_page").body().toString()).contains("result_denied").contains("no-injected-pages")
+        assertThat(resume(new StreamCall("7", "fetch_page")).body().toString()).contains("result_denied").contains("no-injected-pages")
                 .doesNotContain("Ignore all previous");
+    }
+
+    /**
+     * Review W: a server keeping one event sequence per session replays other calls' answers on the resumed stream too; only
+     * the answer to the sealed call's id is decided as its tool's, any other as of an unknown tool (fail closed).
+     */
+    @Test
+    void anAnswerToAnotherIdOnTheResumedStreamIsNotDecidedAsTheSealedCallsTool() throws Exception {
+        resumed.set(event("s1_2", 8));
+
+        TestHttp.Reply other = resume(new StreamCall("7", "echo"));
+
+        assertThat(other.body().toString()).as(other.body().toString()).contains("result_denied").doesNotContain("Ignore all previous");
     }
 
     @Test
@@ -132,7 +146,7 @@ class ResultPolicyOnResumedStreamsTest {
 
         String id = answer.body().toString().lines().filter(line -> line.startsWith("id: ")).findFirst().orElseThrow().substring(4);
         assertThat(TestSessions.sealer().openEventId("upstream", dev.tollgate.policy.Identity.ANONYMOUS, id, java.time.Instant.now()))
-                .isEqualTo(new dev.tollgate.gateway.session.SealedSessions.Event("s5_1", "fetch_page"));
+                .isEqualTo(new dev.tollgate.gateway.session.SealedSessions.Event("s5_1", new StreamCall("5", "fetch_page")));
     }
 
     /**
@@ -169,11 +183,11 @@ class ResultPolicyOnResumedStreamsTest {
         return resume(null);
     }
 
-    /** Resumes after an event id the gateway sealed with the tool of the stream's call (null: none). */
-    private TestHttp.Reply resume(String tool) throws Exception {
+    /** Resumes after an event id the gateway sealed with the stream's call (null: none). */
+    private TestHttp.Reply resume(dev.tollgate.gateway.session.StreamCall call) throws Exception {
         return http.send(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(gateway.port())
                 .setURI("/mcp").putHeader("Accept", "text/event-stream").putHeader("Mcp-Session-Id", SESSION)
-                .putHeader("MCP-Protocol-Version", "2025-11-25").putHeader("Last-Event-ID", TestSessions.sealedEventId("upstream", "s1_1", tool)), null);
+                .putHeader("MCP-Protocol-Version", "2025-11-25").putHeader("Last-Event-ID", TestSessions.sealedEventId("upstream", "s1_1", call)), null);
     }
 
     private static String event(String eventId, int id) {

@@ -24,8 +24,8 @@ class TaskScopesTest {
                 route("billing", "http://10.0.0.9:3000/mcp"),
                 route("alone", "https://tools.example/mcp")));
 
-        assertThat(scopes).containsEntry("mcp", "mcp").containsEntry("partners", "mcp")
-                .containsEntry("billing", "billing").containsEntry("alone", "alone");
+        assertThat(scopes).containsEntry("mcp", "origin http://10.0.0.5:3000").containsEntry("partners", "origin http://10.0.0.5:3000")
+                .containsEntry("billing", "origin http://10.0.0.9:3000").containsEntry("alone", "origin https://tools.example:443");
     }
 
     @Test
@@ -37,8 +37,9 @@ class TaskScopesTest {
                 route("d", "http://c.example/mcp", "http://a.example:80/y"),
                 route("e", "https://a.example/mcp")));
 
-        assertThat(scopes).containsEntry("a", "a").containsEntry("b", "a").containsEntry("c", "a").containsEntry("d", "a")
-                .as("https is another origin").containsEntry("e", "e");
+        String group = "origin http://a.example:80";
+        assertThat(scopes).containsEntry("a", group).containsEntry("b", group).containsEntry("c", group).containsEntry("d", group)
+                .as("https is another origin").containsEntry("e", "origin https://a.example:443");
     }
 
     private static RouteConfig route(String name, String... urls) {

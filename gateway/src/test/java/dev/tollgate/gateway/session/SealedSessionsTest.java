@@ -49,9 +49,9 @@ class SealedSessionsTest {
     void eventIdsOpenOnlyAsEventIdsForTheirCallerAndSessionIdsNeverAsEventIds() {
         SealedSessions sessions = TestSessions.sealer();
         Identity acme = new Identity("spiffe://prod/agent", "acme", "a", null, null, null, null, java.util.List.of(), java.util.Map.of());
-        String event = sessions.sealEventId("tools", acme, "stream-1_42", "fetch_page", Instant.now());
+        String event = sessions.sealEventId("tools", acme, "stream-1_42", new StreamCall("\"a-1\"", "fetch_page"), Instant.now());
         assertThat(event).doesNotContain("stream").doesNotContain("fetch").matches("[A-Za-z0-9_-]+");
-        assertThat(sessions.openEventId("tools", acme, event, Instant.now())).isEqualTo(new SealedSessions.Event("stream-1_42", "fetch_page"));
+        assertThat(sessions.openEventId("tools", acme, event, Instant.now())).isEqualTo(new SealedSessions.Event("stream-1_42", new StreamCall("\"a-1\"", "fetch_page")));
         assertThat(sessions.openEventId("tools", Identity.ANONYMOUS, event, Instant.now())).isInstanceOf(SealedSessions.Unknown.class);
         assertThat(sessions.openEventId("other", acme, event, Instant.now())).isInstanceOf(SealedSessions.Unknown.class);
         assertThat(sessions.open("tools", acme, event, Instant.now())).as("an event id is no session id").isInstanceOf(SealedSessions.Unknown.class);

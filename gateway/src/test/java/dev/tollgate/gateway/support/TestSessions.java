@@ -39,8 +39,8 @@ public final class TestSessions {
         return sealedEventId(route, upstreamEventId, null);
     }
 
-    /** The same, for an event of a stream answering a call of {@code tool} (null: none or several). */
-    public static String sealedEventId(String route, String upstreamEventId, String tool) {
-        return sealer().sealEventId(route, Identity.ANONYMOUS, upstreamEventId, tool, Instant.now());
+    /** The same, for an event of a stream answering {@code call} (null: none or several calls). */
+    public static String sealedEventId(String route, String upstreamEventId, dev.tollgate.gateway.session.StreamCall call) {
+        return sealer().sealEventId(route, Identity.ANONYMOUS, upstreamEventId, call, Instant.now());
     }
 }
