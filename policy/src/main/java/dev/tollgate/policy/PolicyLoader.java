@@ -6,6 +6,7 @@ import dev.tollgate.policy.condition.Condition;
 import dev.tollgate.policy.condition.ConditionCompiler;
 import dev.tollgate.policy.yaml.LocatedYaml;
 import dev.tollgate.policy.yaml.Problems;
+import dev.tollgate.policy.yaml.PythonYaml;
 import dev.tollgate.policy.yaml.YamlSyntaxException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -80,6 +81,38 @@ public final class PolicyLoader {
         return root != null && root.isObject() && AgtDocumentLoader.looksLikeAgt(root);
     }
 
+    /**
+     * A policy document's tree as the loader reads it: an AGT-format document as AGT does (PyYAML's YAML 1.1 types,
+     * {@link PythonYaml}), any other as {@link LocatedYaml} does. What {@code tollgate import-agt} converts.
+     */
+    public static JsonNode readDocument(String yamlText) throws YamlSyntaxException {
+        return read(yamlText).root();
+    }
+
+    /**
+     * Native documents are read as YAML 1.2 ({@link LocatedYaml}); an AGT-format one is read again as AGT reads it
+     * ({@link PythonYaml}: PyYAML's YAML 1.1, so {@code 1e4} is a string and {@code 1:30} the int 90). A document
+     * Jackson refuses outright ({@code .inf}) is still an AGT document when PyYAML reads it as one.
+     */
+    private static LocatedYaml read(String yamlText) throws YamlSyntaxException {
+        LocatedYaml jackson;
+        try {
+            jackson = LocatedYaml.parse(yamlText);
+        } catch (YamlSyntaxException refused) {
+            LocatedYaml python;
+            try {
+                python = PythonYaml.parse(yamlText);
+            } catch (YamlSyntaxException alsoRefused) {
+                throw refused;
+            }
+            if (isAgtDocument(python.root())) {
+                return python;
+            }
+            throw refused;
+        }
+        return isAgtDocument(jackson.root()) ? PythonYaml.parse(yamlText) : jackson;
+    }
+
     /** Whether a file of the policy directory is a policy the loader reads (YAML, not a policy's tests). */
     public static boolean isPolicyFile(Path file) {
         String n = file.getFileName().toString();
@@ -102,14 +135,14 @@ public final class PolicyLoader {
     public static CompiledPolicy parse(String yamlText, String file, CheckRegistry checks) throws PolicyException {
         LocatedYaml yaml;
         try {
-            yaml = LocatedYaml.parse(yamlText);
+            yaml = read(yamlText);
         } catch (YamlSyntaxException e) {
             throw new PolicyException(List.of(new PolicyProblem(file, e.line(), "", e.getMessage())));
         }
         Problems problems = new Problems(file, yaml);
         JsonNode root = yaml.root();
         if (root == null || !root.isObject()) {
-            problems.add("", "a policy document is a mapping with name, defaults and rules");
+            problems.add("", "a policy document is a mapping with name, defaults and rules (its keys strings)");
             throw new PolicyException(problems.list());
         }
         if (AgtDocumentLoader.looksLikeAgt(root)) {

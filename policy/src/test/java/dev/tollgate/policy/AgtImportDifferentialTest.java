@@ -77,7 +77,7 @@ class AgtImportDifferentialTest {
         for (String document : AgtExamplesTest.documents().toList()) {
             ImportResult result;
             try {
-                result = AgtImporter.convert(LocatedYaml.parse(Files.readString(AgtExamplesTest.examples().resolve(document))).root());
+                result = AgtImporter.convert(PolicyLoader.readDocument(Files.readString(AgtExamplesTest.examples().resolve(document))));
             } catch (AgtImportException | dev.tollgate.policy.yaml.YamlSyntaxException e) {
                 counts.merge("document not imported: " + e.getMessage(), 1, Integer::sum);
                 continue;
@@ -100,7 +100,7 @@ class AgtImportDifferentialTest {
     }
 
     private static void compare(Source source) throws Exception {
-        JsonNode agt = LocatedYaml.parse(source.yaml()).root();
+        JsonNode agt = PolicyLoader.readDocument(source.yaml());
         ImportResult result;
         try {
             result = AgtImporter.convert(agt);

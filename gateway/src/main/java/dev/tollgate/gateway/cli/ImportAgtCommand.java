@@ -8,7 +8,6 @@ import dev.tollgate.policy.agt.ImportResult;
 import dev.tollgate.policy.agt.NativeDocumentWriter;
 import dev.tollgate.policy.agt.RuleImport;
 import dev.tollgate.policy.check.CheckRegistry;
-import dev.tollgate.policy.yaml.LocatedYaml;
 import dev.tollgate.policy.yaml.YamlSyntaxException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -108,7 +107,7 @@ final class ImportAgtCommand implements Callable<Integer> {
 
     private static ImportResult convert(Path file, List<String> errors) {
         try {
-            return AgtImporter.convert(LocatedYaml.parse(Files.readString(file, StandardCharsets.UTF_8)).root());
+            return AgtImporter.convert(PolicyLoader.readDocument(Files.readString(file, StandardCharsets.UTF_8)));
         } catch (IOException e) {
             errors.add(file + ": cannot read: " + e.getMessage());
         } catch (YamlSyntaxException e) {

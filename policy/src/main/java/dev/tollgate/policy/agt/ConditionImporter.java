@@ -123,6 +123,11 @@ final class ConditionImporter {
             }
             return out;
         }
+        if (value.isPojo()) {
+            // A date, or a mapping with non-string keys, as PyYAML reads the operand: no JSON value is one.
+            throw new Unconvertible("comparing with " + value.asText() + " (a value AGT's YAML reader makes that JSON has no form for) has no"
+                    + " native form");
+        }
         // Python compares lists and mappings deeply with numbers by value (1 == 1.0 == True); native eq does not.
         throw new Unconvertible("comparing with " + (value.isNull() ? "null (never matches)" : "a list or mapping") + " has no exact native form");
     }

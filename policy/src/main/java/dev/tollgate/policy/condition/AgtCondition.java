@@ -7,6 +7,7 @@ import dev.tollgate.policy.Identity;
 import dev.tollgate.policy.PolicyRequest;
 import dev.tollgate.policy.RegexInputTooLongException;
 import dev.tollgate.policy.RegexStepBudgetException;
+import dev.tollgate.policy.yaml.PythonDict;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -53,6 +54,10 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
         this(field, operator, value, regex, requiredLiterals, OperandReadings.of(operator, value));
     }
 
+    /** Why a plain date operand is not text: AGT's YAML reader makes a date of it (which every call would fail on). */
+    private static final String QUOTE_IT = " (AGT reads an unquoted 2024-10-21 as a date, which no call value can be compared with"
+            + " this way: every call would be denied; quote it to compare text)";
+
     public static final List<String> OPERATORS = List.of("eq", "ne", "gt", "lt", "gte", "lte", "in", "not_in", "matches", "contains");
 
     /** Validates the operand for the operator, once, at load; IllegalArgumentException says what is wrong. */
@@ -63,18 +68,20 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
             }
             case "gt", "gte", "lt", "lte" -> {
                 if (!value.isNumber() && !value.isTextual()) {
-                    throw new IllegalArgumentException(operator + " needs a number (or a string, compared as text), got " + PythonValues.kind(value));
+                    throw new IllegalArgumentException(operator + " needs a number (or a string, compared as text), got " + PythonValues.kind(value)
+                            + (value.isPojo() && PythonValues.pythonDict(value) == null ? QUOTE_IT : ""));
                 }
                 return new AgtCondition(field, operator, value, null, null);
             }
             case "in", "not_in" -> {
-                if (!value.isArray() && !value.isTextual() && !value.isObject()) {
-                    throw new IllegalArgumentException(operator + " needs a list, got " + PythonValues.kind(value));
+                if (!value.isArray() && !value.isTextual() && !value.isObject() && PythonValues.pythonDict(value) == null) {
+                    throw new IllegalArgumentException(operator + " needs a list, got " + PythonValues.kind(value)
+                            + (value.isPojo() ? QUOTE_IT : ""));
                 }
                 return new AgtCondition(field, operator, value, null, null);
             }
             case "matches" -> {
-                if (!value.isValueNode() || value.isNull()) {
+                if (!value.isValueNode() || value.isNull() || PythonValues.pythonDict(value) != null) {
                     throw new IllegalArgumentException("matches needs a regular expression string");
                 }
                 // AGT searches with str(value), so `value: 123` is the pattern "123".
@@ -186,10 +193,7 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
         return switch (operator) {
             case "eq" -> PythonValues.eq(actual, operand);
             case "ne" -> !PythonValues.eq(actual, operand);
-            case "gt" -> PythonValues.compare(actual, operand) > 0;
-            case "gte" -> PythonValues.compare(actual, operand) >= 0;
-            case "lt" -> PythonValues.compare(actual, operand) < 0;
-            case "lte" -> PythonValues.compare(actual, operand) <= 0;
+            case "gt", "gte", "lt", "lte" -> PythonValues.ordered(operator, actual, operand);
             case "in" -> PythonValues.in(actual, operand);
             case "not_in" -> !PythonValues.in(actual, operand);
             // AGT: `target in ctx_value`, a substring of a string, an element of a list, a key of a dict.
@@ -223,6 +227,16 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
                 }
             }
             return false;
+        }
+        PythonDict dict = PythonValues.pythonDict(container);
+        if (dict != null && (item.isNumber() || item.isBoolean())) {
+            // Its number and bool keys by value, its string keys by the item's texts.
+            for (String text : TextReadings.of(item)) {
+                if (dict.hasStringKey(text)) {
+                    return true;
+                }
+            }
+            return dict.containsKey(item);
         }
         if (container.isObject() && (item.isNumber() || item.isBoolean())) {
             for (String text : TextReadings.of(item)) {

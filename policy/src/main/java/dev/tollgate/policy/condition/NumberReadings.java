@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.tollgate.policy.NumberReadingsDisagreeException;
+import dev.tollgate.policy.yaml.PythonDict;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Iterator;
@@ -86,7 +87,12 @@ public final class NumberReadings {
             return false;
         }
         return operand.isIntegralNumber() || booleansAreIntegers && operand.isBoolean()
-                || operand.isFloatingPointNumber() && operand.decimalValue().stripTrailingZeros().scale() <= 0;
+                || operand.isFloatingPointNumber() && isFinite(operand) && operand.decimalValue().stripTrailingZeros().scale() <= 0;
+    }
+
+    /** False for an infinity or NaN, which an AGT operand can be (YAML's {@code .inf}, {@code .nan}) and no decimal is. */
+    static boolean isFinite(JsonNode number) {
+        return !(number.isDouble() || number.isFloat()) || Double.isFinite(number.doubleValue());
     }
 
     /**
@@ -209,6 +215,12 @@ public final class NumberReadings {
         }
         if (operand.isObject() && operand.size() > 0) {
             return true; // its keys: AGT's in looks a value up among them
+        }
+        PythonDict dict = PythonValues.pythonDict(operand);
+        if (dict != null) {
+            // Its string keys, as a JSON object's. Its number keys are matched by value alone, as a JSON object's keys are
+            // matched by text alone: "401" is not among {401: x} to AGT, and is not read as an integer against it.
+            return dict.hasStringKeys();
         }
         if (operand.isContainerNode()) {
             for (JsonNode element : operand) {

@@ -57,8 +57,9 @@ final class OtherIntegerReadings {
             if (operand.isBoolean()) {
                 return true; // AGT's True is 1
             }
-            if (!operand.isNumber() || operand.isFloatingPointNumber() && operand.decimalValue().stripTrailingZeros().scale() > 0) {
-                return false;
+            if (!operand.isNumber() || !NumberReadings.isFinite(operand)
+                    || operand.isFloatingPointNumber() && operand.decimalValue().stripTrailingZeros().scale() > 0) {
+                return false; // an infinity or NaN (YAML's .inf, .nan) is no integer
             }
             BigInteger value = operand.isFloatingPointNumber() ? operand.decimalValue().toBigInteger() : operand.bigIntegerValue();
             return value.bitLength() < width.bits();

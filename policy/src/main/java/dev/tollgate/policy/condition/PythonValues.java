@@ -1,6 +1,9 @@
 package dev.tollgate.policy.condition;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.POJONode;
+import dev.tollgate.policy.yaml.PythonDate;
+import dev.tollgate.policy.yaml.PythonDict;
 import java.math.BigDecimal;
 import java.util.Iterator;
 import java.util.Map;
@@ -15,9 +18,17 @@ final class PythonValues {
     private PythonValues() {
     }
 
-    /** Python {@code a == b}: numbers by value (a bool is the number 0 or 1), strings, lists and dicts deeply. */
+    /**
+     * Python {@code a == b}: numbers by value (a bool is the number 0 or 1; an infinity equals itself, NaN nothing),
+     * strings, lists and dicts deeply. A date or a dict with non-string keys from the YAML ({@link PythonDate},
+     * {@link PythonDict}) equals no JSON value.
+     */
     static boolean eq(JsonNode a, JsonNode b) {
         if (isNumeric(a) && isNumeric(b)) {
+            if (!isFinite(a) || !isFinite(b)) {
+                // An exact value (10**400 included) is never an infinity; NaN equals nothing.
+                return !isFinite(a) && !isFinite(b) && asDouble(a) == asDouble(b);
+            }
             return number(a).compareTo(number(b)) == 0;
         }
         if (a.isArray() && b.isArray()) {
@@ -58,9 +69,32 @@ final class PythonValues {
             return compareCodePoints(value.textValue(), operand.textValue());
         }
         if (isNumeric(value) && isNumeric(operand)) {
+            if (!isFinite(value) || !isFinite(operand)) {
+                // An infinity (YAML's .inf) orders as in Python, every exact value between the two (10**400 included, which
+                // a double would round to one); NaN is unordered: see ordered().
+                return Double.compare(isFinite(value) ? 0.0 : asDouble(value), isFinite(operand) ? 0.0 : asDouble(operand));
+            }
             return number(value).compareTo(number(operand));
         }
         throw new IllegalArgumentException("cannot order " + kind(value) + " against " + kind(operand));
+    }
+
+    /**
+     * Python's {@code value <op> operand} for gt, gte, lt and lte: {@link #compare}, except that every ordering with a
+     * NaN (YAML's {@code .nan}) is False in Python, not an error.
+     */
+    static boolean ordered(String operator, JsonNode value, JsonNode operand) {
+        if (isNumeric(value) && isNumeric(operand) && (Double.isNaN(asDouble(value)) || Double.isNaN(asDouble(operand)))) {
+            return false;
+        }
+        int c = compare(value, operand);
+        return switch (operator) {
+            case "gt" -> c > 0;
+            case "gte" -> c >= 0;
+            case "lt" -> c < 0;
+            case "lte" -> c <= 0;
+            default -> throw new IllegalStateException(operator);
+        };
     }
 
     /** Python orders str by code point; String.compareTo orders UTF-16 units, which differs above U+FFFF. */
@@ -79,7 +113,10 @@ final class PythonValues {
         return Boolean.compare(i < a.length(), j < b.length());
     }
 
-    /** Python {@code item in container}: membership in a list, substring of a string, key of a dict. */
+    /**
+     * Python {@code item in container}: membership in a list, substring of a string, key of a dict (of a
+     * {@link PythonDict}'s typed keys by Python's {@code ==}).
+     */
     static boolean in(JsonNode item, JsonNode container) {
         if (container.isArray()) {
             for (JsonNode element : container) {
@@ -95,8 +132,11 @@ final class PythonValues {
             }
             return container.textValue().contains(item.textValue());
         }
+        if (container.isPojo() && ((POJONode) container).getPojo() instanceof PythonDict dict) {
+            return dict.containsKey(item);
+        }
         if (container.isObject()) {
-            if (item.isArray() || item.isObject()) {
+            if (item.isArray() || item.isObject() || pythonDict(item) != null) {
                 // A list or dict is unhashable: Python raises looking it up among a dict's keys.
                 throw new IllegalArgumentException("unhashable " + kind(item) + " in a dict");
             }
@@ -109,6 +149,9 @@ final class PythonValues {
     static String str(JsonNode value) {
         if (value.isTextual()) {
             return value.textValue();
+        }
+        if (value.isPojo()) {
+            return String.valueOf(((POJONode) value).getPojo()); // PythonDate's is Python's str()
         }
         return repr(value);
     }
@@ -213,6 +256,19 @@ final class PythonValues {
         return n.isNumber() || n.isBoolean();
     }
 
+    private static boolean isFinite(JsonNode n) {
+        return !(n.isDouble() || n.isFloat()) || Double.isFinite(n.doubleValue());
+    }
+
+    private static double asDouble(JsonNode n) {
+        return n.isBoolean() ? (n.booleanValue() ? 1 : 0) : n.doubleValue();
+    }
+
+    /** The dict with non-string keys a node holds, or null. */
+    static PythonDict pythonDict(JsonNode n) {
+        return n.isPojo() && ((POJONode) n).getPojo() instanceof PythonDict dict ? dict : null;
+    }
+
     private static BigDecimal number(JsonNode n) {
         if (n.isBoolean()) {
             return n.booleanValue() ? BigDecimal.ONE : BigDecimal.ZERO;
@@ -238,6 +294,9 @@ final class PythonValues {
         }
         if (n.isArray()) {
             return "a list";
+        }
+        if (n.isPojo()) {
+            return ((POJONode) n).getPojo() instanceof PythonDate date ? date.kind() : "a dict";
         }
         return n.isObject() ? "a dict" : "None";
     }

@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * A parsed YAML document plus the line on which every field and list element starts, so that validation
  * errors can name the line. Duplicate keys are refused: two values for one key is always a mistake, and in
- * a policy file a silent "last one wins" would be a security bug. Used for gateway and policy files alike.
+ * a policy file a silent "last one wins" would be a security bug. Used for gateway and policy files alike, in YAML
+ * 1.2's typing ({@code 1e4} a number); an AGT-format document is read again as AGT reads it, by {@link PythonYaml}.
  */
 public record LocatedYaml(JsonNode root, Map<String, Integer> linesByPointer) {
 
