@@ -73,10 +73,18 @@ public final class NumberReadings {
         };
     }
 
-    /** An integer, or a list or mapping holding one at any depth ({@code eq: [42]} against a {@code List<Long>} field). */
+    /**
+     * An integer, or a list or mapping holding one at any depth ({@code eq: [42]} against a {@code List<Long>} field), or
+     * an AGT mapping with an integer key ({@code in: {401: x}}: "401" is no key to AGT, but 401 to an upstream reading the
+     * field as an integer, so the two readings are decided as for a list).
+     */
     private static boolean holdsAnInteger(JsonNode operand, boolean booleansAreIntegers) {
         if (operand == null) {
             return false;
+        }
+        PythonDict dict = PythonValues.pythonDict(operand);
+        if (dict != null) {
+            return dict.entries().stream().anyMatch(entry -> holdsAnInteger(entry.key(), booleansAreIntegers));
         }
         if (operand.isContainerNode()) {
             for (JsonNode element : operand) {

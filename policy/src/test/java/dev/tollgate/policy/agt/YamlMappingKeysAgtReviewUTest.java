@@ -61,12 +61,20 @@ class YamlMappingKeysAgtReviewUTest {
                 Identity.ANONYMOUS, NOW, new AssumedFacts(0, 0, false)));
     }
 
-    /** AGT: "401" in {401: ..., 403: ...} is False -> allow (compatibility, lower severity). */
+    /**
+     * AGT: "401" in {401: ..., 403: ...} is False. The key stays the integer 401 (PythonYaml), so the rule does not match
+     * "401" as AGT reads it; but an upstream reading the field as an integer acts on 401, which the rule denies: the two
+     * readings disagree, and the call is denied as for {@code in: [401]} ({@code number_readings_disagree}, see the README's
+     * table). A status no key names is allowed, as in AGT; the integer 401 is denied by the rule itself.
+     */
     @Test
-    void aStringIsNotAmongIntegerKeys() throws Exception {
-        Decision decision = decide("{\"status\": \"401\"}");
-        if (decision != null) {
-            assertThat(decision.action()).isEqualTo(Action.ALLOW);
-        }
+    void aStringIsNotAmongIntegerKeysButItsIntegerReadingIs() throws Exception {
+        Decision text = decide("{\"status\": \"401\"}");
+        assertThat(text.action()).isEqualTo(Action.DENY);
+        assertThat(text.failure()).isEqualTo(Decision.Failure.NUMBER_READINGS_DISAGREE);
+        assertThat(decide("{\"status\": \"200\"}").action()).isEqualTo(Action.ALLOW);
+        Decision number = decide("{\"status\": 401}");
+        assertThat(number.action()).isEqualTo(Action.DENY);
+        assertThat(number.ruleName()).isEqualTo("block-auth-failures");
     }
 }

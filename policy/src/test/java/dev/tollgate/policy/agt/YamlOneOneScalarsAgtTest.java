@@ -60,7 +60,8 @@ class YamlOneOneScalarsAgtTest {
 
         assertThat(denied(policy, "{\"status\": 401}")).isTrue();
         assertThat(denied(policy, "{\"status\": 403.0}")).isTrue();
-        assertThat(denied(policy, "{\"status\": \"401\"}")).isFalse();
+        // "401" is no key to AGT, but 401 to an upstream reading the field as an integer: the readings disagree, denied.
+        assertThat(decide(policy, "{\"status\": \"401\"}").failure()).isEqualTo(Decision.Failure.NUMBER_READINGS_DISAGREE);
         assertThat(denied(policy, "{\"status\": 404}")).isFalse();
         // A list is unhashable: TypeError in AGT, the call denied.
         assertThat(denied(policy, "{\"status\": [401]}")).isTrue();
