@@ -142,7 +142,7 @@ final class AgtDocumentLoader {
      * rule ahead of every other denies a {@code tools/call}, or an A2A message send (a call of the skill it declares, which
      * AGT's fields read as the tool), once the caller's AXID run has made N of them (a
      * rate_limit bucket of N per run that gives back one call a day, so the cap holds for any run shorter than
-     * that; callers without a run share one bucket). Counted per gateway, or across replicas when rate limits
+     * that; a run is named within its caller: tenant, agent, sub-user, SPIFFE ID, see MaxToolCalls.PER). Counted per gateway, or across replicas when rate limits
      * are kept in Redis.
      */
     private static CompiledRule maxToolCalls(JsonNode root, String policyName, Mode mode, Problems problems, ConditionCompiler compiler,
@@ -163,7 +163,8 @@ final class AgtDocumentLoader {
         dev.tollgate.policy.agt.MaxToolCalls.METHODS.forEach(all.addObject().putArray("method")::add);
         if (n > 0) {
             com.fasterxml.jackson.databind.node.ObjectNode args = all.addObject().putObject("check").put("name", "rate_limit").putObject("args");
-            args.put("rate", 1).put("period", "24h").put("burst", n).putArray("per").add("run");
+            args.put("rate", 1).put("period", "24h").put("burst", n);
+            dev.tollgate.policy.agt.MaxToolCalls.PER.forEach(args.putArray("per")::add);
         }
         Condition compiled = compiler.compileRule(MAX_TOOL_CALLS_RULE, condition, "/defaults/max_tool_calls");
         if (compiled == null) {

@@ -101,6 +101,11 @@ public final class Budgets implements AutoCloseable {
      * @param key null when the call has no tree (then only rate limits apply and nothing is charged)
      */
     public Future<Secured> secure(BudgetFacts facts, SpendKey key, String route, String tool) {
+        return secure(facts, key, route, tool, true);
+    }
+
+    /** @param priced whether the call is priced; an unpriced call's charge settles at 0 whatever its tool's price */
+    public Future<Secured> secure(BudgetFacts facts, SpendKey key, String route, String tool, boolean priced) {
         Future<Secured.Refused> tokens = Future.succeededFuture(null);
         Obligation.BudgetHold tightest = null;
         for (Obligation o : facts.obligations()) {
@@ -121,9 +126,9 @@ public final class Budgets implements AutoCloseable {
             TreeAccount account = cache.account(key);
             if (hold == null) {
                 return Future.succeededFuture(new Secured.Granted(
-                        new CallCharge(key, account, route, tool, facts.costMicros(), false, null)));
+                        new CallCharge(key, account, route, tool, facts.costMicros(), false, null, priced)));
             }
-            return strict != null ? reserve(facts, key, account, route, tool, hold) : holdLocally(facts, key, account, route, tool, hold);
+            return strict != null ? reserve(facts, key, account, route, tool, hold, priced) : holdLocally(facts, key, account, route, tool, hold, priced);
         });
     }
 
@@ -148,11 +153,11 @@ public final class Budgets implements AutoCloseable {
     }
 
     private Future<Secured> holdLocally(BudgetFacts facts, SpendKey key, TreeAccount account, String route, String tool,
-                                        Obligation.BudgetHold hold) {
+                                        Obligation.BudgetHold hold, boolean priced) {
         SpendReading reading = facts.view().reading();
         if (account.tryHold(reading.base(), facts.costMicros(), hold.limitMicros())) {
             return Future.succeededFuture(new Secured.Granted(
-                    new CallCharge(key, account, route, tool, facts.costMicros(), true, null)));
+                    new CallCharge(key, account, route, tool, facts.costMicros(), true, null, priced)));
         }
         holdsRefused.increment();
         return Future.succeededFuture(new Secured.Refused(hold.rule(),
@@ -160,14 +165,14 @@ public final class Budgets implements AutoCloseable {
     }
 
     private Future<Secured> reserve(BudgetFacts facts, SpendKey key, TreeAccount account, String route, String tool,
-                                    Obligation.BudgetHold hold) {
+                                    Obligation.BudgetHold hold, boolean priced) {
         Context context = Vertx.currentContext();
         var reserving = strict.reserve(key, facts.costMicros(), hold.limitMicros());
         // Back to the caller's event loop: the exchange is only ever touched there.
         return (context == null ? Future.fromCompletionStage(reserving) : Future.fromCompletionStage(reserving, context))
                 .<Secured>map(r -> {
                     if (r.granted()) {
-                        return new Secured.Granted(new CallCharge(key, account, route, tool, facts.costMicros(), false, r));
+                        return new Secured.Granted(new CallCharge(key, account, route, tool, facts.costMicros(), false, r, priced));
                     }
                     holdsRefused.increment();
                     return new Secured.Refused(hold.rule(), BudgetMessages.over(r.spentMicros() + r.heldMicros(),
@@ -177,7 +182,7 @@ public final class Budgets implements AutoCloseable {
                     if (config.onLedgerError() == BudgetConfig.OnLedgerError.ALLOW_STALE && facts.view().reading() != null) {
                         // Degraded, as configured: hold against the cached spend on this gateway alone.
                         degradedHolds.increment();
-                        return holdLocally(facts, key, account, route, tool, hold);
+                        return holdLocally(facts, key, account, route, tool, hold, priced);
                     }
                     return Future.succeededFuture(new Secured.Refused(hold.rule(), "spend ledger (" + ledger.kind()
                             + ") unavailable: " + error.getMessage() + "; denied (fail closed)"));

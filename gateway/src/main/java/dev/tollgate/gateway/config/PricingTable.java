@@ -81,9 +81,8 @@ public record PricingTable(long defaultMicros, Map<String, RoutePrices> routes, 
         if (result == null) {
             return estimate;
         }
-        JsonNode reported = result.at(reportedCost);
-        if (reported.isNumber() && reported.decimalValue().signum() >= 0) {
-            BigDecimal usd = reported.decimalValue();
+        BigDecimal usd = reportedUsd(result.at(reportedCost));
+        if (usd != null && usd.signum() >= 0) {
             return usd.compareTo(MAX_CHARGE_USD) >= 0 ? MAX_CHARGE_MICROS : Usd.micros(usd);
         }
         RoutePrices prices = routes.get(route);
@@ -100,6 +99,23 @@ public record PricingTable(long defaultMicros, Map<String, RoutePrices> routes, 
             total = cappedSum(total, tokenMicros(out.longValue(), prices.outputPerThousandMicros()));
         }
         return total;
+    }
+
+    /**
+     * A reported cost: a JSON number, or a string spelling a plain decimal ("0.75": pydantic serializes Decimal so; review
+     * Y); null for anything else. Exponents in a string are refused, so "1e999999999" cannot make BigDecimal work hard.
+     */
+    private static BigDecimal reportedUsd(JsonNode reported) {
+        if (reported.isNumber()) {
+            return reported.decimalValue();
+        }
+        if (reported.isTextual()) {
+            String text = reported.textValue().strip();
+            if (text.length() <= 40 && text.matches("\\d{1,30}(\\.\\d{1,18})?")) {
+                return new BigDecimal(text);
+            }
+        }
+        return null;
     }
 
     /** {@code tokens} at a price per thousand, rounded up; at most {@link #MAX_CHARGE_MICROS} (a product beyond a long included). */

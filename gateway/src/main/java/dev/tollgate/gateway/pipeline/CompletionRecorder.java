@@ -126,7 +126,9 @@ public final class CompletionRecorder {
             boolean seen = single ? outcome.result() != null || outcome.failed() : own != null;
             JsonNode result = single ? outcome.result() : own == null ? null : own.get("result");
             boolean paid = seen ? (statusOk || leftAfterSending) && result != null && !awaitsInput(result) : statusOk || leftAfterSending;
-            services.budgets().settle(charge, paid, pricing.actualMicros(charge.route(), charge.tool(), result));
+            // An unpriced call (a list, a read, a task's follow-up) a budget rule covered held 0 and pays 0 (review Y: it was
+            // settled at its route's or tool's price, every tasks/get poll at the tool's).
+            services.budgets().settle(charge, paid, charge.priced() ? pricing.actualMicros(charge.route(), charge.tool(), result) : 0);
         }
     }
 

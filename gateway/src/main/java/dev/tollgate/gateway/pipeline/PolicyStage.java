@@ -181,7 +181,7 @@ public final class PolicyStage implements Stage {
                 continue;
             }
             int index = i;
-            return budgets.secure(facts.get(i), Budgets.keyOf(exchange.identity()), call.route(), call.toolName())
+            return budgets.secure(facts.get(i), Budgets.keyOf(exchange.identity()), call.route(), call.toolName(), PricedCalls.isPriced(call))
                     .compose(secured -> {
                         if (secured instanceof Secured.Refused refused) {
                             decisions.set(index, BudgetDenials.refused(decision, refused));

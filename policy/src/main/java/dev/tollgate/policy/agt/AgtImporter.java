@@ -108,7 +108,7 @@ public final class AgtImporter {
             throw new AgtImportException("defaults.max_tool_calls is a non-negative integer, got '" + cap.asText() + "'");
         }
         ObjectNode args = Nodes.F.objectNode().put("rate", 1).put("period", "24h").put("burst", n);
-        args.putArray("per").add("run");
+        MaxToolCalls.PER.forEach(args.putArray("per")::add);
         ObjectNode check = Nodes.F.objectNode().put("name", "rate_limit");
         check.set("args", args);
         ObjectNode rule = rules.addObject().put("name", MAX_TOOL_CALLS_RULE).put("description", "AGT defaults.max_tool_calls")

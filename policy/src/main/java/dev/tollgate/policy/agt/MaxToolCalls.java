@@ -12,6 +12,12 @@ public final class MaxToolCalls {
      */
     public static final List<String> METHODS = List.of("tools/call", "SendMessage", "SendStreamingMessage");
 
+    /**
+     * Whose run a bucket counts: the run id within its caller (review Y: keyed by the run id alone, acme's {@code run-1}
+     * and globex's {@code run-1} drew on one cap, and every caller without a run on another). AGT counts per agent context.
+     */
+    public static final List<String> PER = List.of("tenant", "agent", "sub", "run", "spiffe_id");
+
     private MaxToolCalls() {
     }
 }

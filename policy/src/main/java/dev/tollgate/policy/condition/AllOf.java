@@ -6,11 +6,24 @@ import dev.tollgate.policy.PolicyRequest;
 import java.util.List;
 import java.util.Set;
 
-/** {@code all: [...]}: every condition holds (evaluated in order, stopping at the first that fails). */
+/**
+ * {@code all: [...]}: every condition holds (evaluated in order, stopping at the first that fails), members that note
+ * obligations (checks) after the others: written first, a rate-limit check took a token from every call that reached it,
+ * and when its bucket ran dry the rule denied calls its other members did not cover (review Y: the third {@code search}
+ * refused by {@code [{check: rate_limit}, {tool: "export*"}]}). A conjunction is the same whatever its order.
+ */
 public record AllOf(List<Condition> conditions) implements Condition {
 
     public AllOf {
-        conditions = List.copyOf(conditions);
+        List<Condition> ordered = new java.util.ArrayList<>(conditions.size());
+        conditions.stream().filter(c -> !c.notesObligations()).forEach(ordered::add);
+        conditions.stream().filter(Condition::notesObligations).forEach(ordered::add);
+        conditions = List.copyOf(ordered);
+    }
+
+    @Override
+    public boolean notesObligations() {
+        return conditions.stream().anyMatch(Condition::notesObligations);
     }
 
     @Override

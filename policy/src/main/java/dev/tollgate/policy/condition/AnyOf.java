@@ -14,6 +14,11 @@ public record AnyOf(List<Condition> conditions) implements Condition {
     }
 
     @Override
+    public boolean notesObligations() {
+        return conditions.stream().anyMatch(Condition::notesObligations);
+    }
+
+    @Override
     public boolean matches(PolicyRequest request) {
         for (int i = 0, n = conditions.size(); i < n; i++) {
             if (conditions.get(i).matches(request)) {

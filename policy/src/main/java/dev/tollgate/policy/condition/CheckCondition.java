@@ -8,6 +8,12 @@ import dev.tollgate.policy.check.CompiledCheck;
 /** {@code check: {name: ..., args: {...}}}: a custom check registered in code holds. */
 public record CheckCondition(String name, CompiledCheck check) implements Condition {
 
+    /** Every check, conservatively: rate limits and budgets note obligations, and detectors cost most, so run last anyway. */
+    @Override
+    public boolean notesObligations() {
+        return true;
+    }
+
     @Override
     public boolean matches(PolicyRequest request) {
         return check.test(request);

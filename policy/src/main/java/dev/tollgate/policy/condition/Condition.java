@@ -29,4 +29,12 @@ public interface Condition {
     default Set<String> requiredToolNames() {
         return null;
     }
+
+    /**
+     * Whether evaluating it may note an obligation the gateway secures after the decision (a rate-limit token, a budget
+     * hold): a check, or a composite holding one. {@link AllOf} evaluates such members last.
+     */
+    default boolean notesObligations() {
+        return false;
+    }
 }

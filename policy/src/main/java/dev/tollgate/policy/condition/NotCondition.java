@@ -8,6 +8,12 @@ import dev.tollgate.policy.PolicyRequest;
 public record NotCondition(Condition inner) implements Condition {
 
     @Override
+    public boolean notesObligations() {
+        return inner.notesObligations();
+    }
+
+
+    @Override
     public boolean matches(PolicyRequest request) {
         return !inner.matches(request);
     }

@@ -132,7 +132,7 @@ class AgtImporterTest {
         JsonNode first = result.document().get("rules").get(0);
         assertThat(first.get("name").asText()).isEqualTo("defaults.max_tool_calls");
         assertThat(first.get("priority").intValue()).isEqualTo(Integer.MAX_VALUE);
-        assertThat(first.get("condition").toString()).contains("\"rate_limit\"", "\"burst\":25", "\"per\":[\"run\"]");
+        assertThat(first.get("condition").toString()).contains("\"rate_limit\"", "\"burst\":25", "\"per\":[\"tenant\",\"agent\",\"sub\",\"run\",\"spiffe_id\"]");
         assertThat(result.notes()).noneSatisfy(n -> assertThat(n).contains("max_tool_calls"));
     }
 

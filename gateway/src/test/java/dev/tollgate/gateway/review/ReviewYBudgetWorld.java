@@ -1,0 +1,67 @@
+package dev.tollgate.gateway.review;
+
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.OctetKeyPair;
+import dev.tollgate.gateway.identity.DevAxid;
+import dev.tollgate.gateway.support.RunningGateway;
+import dev.tollgate.gateway.support.TestHttp;
+import dev.tollgate.policy.budget.SpendKey;
+import io.vertx.core.buffer.Buffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Review Y: an AXID key, a policy folder and a pricing table for budget findings (as budget/BudgetFixture, public here). */
+final class ReviewYBudgetWorld {
+
+    static final String ISSUER = "https://auth.test";
+    static final String AUDIENCE = "tollgate";
+
+    final Path dir;
+    final OctetKeyPair key;
+
+    ReviewYBudgetWorld(Path dir, String pricingYaml, String policyYaml) throws Exception {
+        this.dir = dir;
+        this.key = DevAxid.newKey("k1");
+        Files.writeString(dir.resolve("jwks.json"), new JWKSet(key.toPublicJWK()).toString());
+        Files.createDirectories(dir.resolve("policies"));
+        Files.writeString(dir.resolve("pricing.yaml"), pricingYaml);
+        Files.writeString(dir.resolve("policies/p.yaml"), policyYaml);
+    }
+
+    /** One MCP route {@code upstream} at /mcp, AXIDs required, {@code budgets} the top-level budgets line (PRICING replaced). */
+    String gatewayYaml(String upstreamUrl, String extraTopLevel) {
+        return RunningGateway.mcpYaml(upstreamUrl, dir.resolve("policies"), "p",
+                "identity: {axid: {jwks-file: " + dir.resolve("jwks.json") + ", issuer: \"" + ISSUER + "\", audience: " + AUDIENCE
+                        + ", required-claims: [tenant]}}\n" + extraTopLevel.replace("PRICING", dir.resolve("pricing.yaml").toString()));
+    }
+
+    String token(String tenant, String tree, String run) throws Exception {
+        Map<String, Object> claims = new HashMap<>();
+        claims.put("tenant", tenant);
+        claims.put("agent", "planner");
+        if (run != null) {
+            claims.put("run", run);
+        }
+        claims.put("sub", "user-1");
+        if (tree != null) {
+            claims.put("tree", tree);
+        }
+        return DevAxid.mint(key, ISSUER, AUDIENCE, Duration.ofMinutes(4), claims, List.of());
+    }
+
+    static TestHttp.Reply post(TestHttp http, int port, String token, String version, String body) throws Exception {
+        var options = TestHttp.mcpPost(port, "/mcp").putHeader("X-Waxell-AXID", token);
+        if (version != null) {
+            options.putHeader("MCP-Protocol-Version", version);
+        }
+        return http.send(options, Buffer.buffer(body));
+    }
+
+    static long spent(RunningGateway gateway, String tenant, String tree) throws Exception {
+        return gateway.gateway().services().budgets().ledger().spent(new SpendKey(tenant, tree)).toCompletableFuture().get();
+    }
+}
