@@ -6,6 +6,7 @@ import dev.tollgate.gateway.audit.AuditLog;
 import dev.tollgate.gateway.audit.AuditRecords;
 import dev.tollgate.gateway.budget.CallCharge;
 import dev.tollgate.gateway.config.PricingTable;
+import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.Decision;
 import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
@@ -99,7 +100,8 @@ public final class CompletionRecorder {
 
     /**
      * Ends each charge: the actual cost (reported by the upstream, else priced) is recorded when the call
-     * succeeded; holds are released when it failed, timed out or was abandoned. The answer's result is
+     * succeeded; holds are released when it failed, or timed out or was abandoned before it was sent (once sent, it runs on
+     * and pays its estimate). The answer's result is
      * known for a single call only; calls of a batch are charged their estimate. An MCP 2026-07-28 answer
      * that asks for input ({@code resultType: input_required}) did not complete the call: its hold is released,
      * and the retry carrying the input is the call that pays, so the two legs are one priced call.
@@ -114,7 +116,9 @@ public final class CompletionRecorder {
         // A client that leaves does not cancel the call (MCP: a disconnect is not a cancellation): a call already sent
         // runs on, so with no answer seen it pays its estimate (review revJ: six abandoned calls ran upstream and the
         // budget never moved); an answer seen before it left settles it as usual.
-        boolean leftAfterSending = "client_aborted".equals(error) && exchange.sentUpstream();
+        // So does a call the gateway stopped waiting for (review Y: a response-timeout let six calls run on a budget for three).
+        boolean leftAfterSending = ("client_aborted".equals(error) || RejectReason.UPSTREAM_TIMEOUT.code().equals(error))
+                && exchange.sentUpstream();
         boolean statusOk = error == null && status >= 200 && status < 300;
         PricingTable pricing = exchange.snapshot().config().budget().pricing();
         List<CallCharge> charges = exchange.charges();
