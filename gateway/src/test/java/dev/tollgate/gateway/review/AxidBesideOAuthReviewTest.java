@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import dev.tollgate.gateway.identity.DevAxid;
+import dev.tollgate.gateway.support.OAuthRoutes;
 import dev.tollgate.gateway.support.RecordingUpstream;
 import dev.tollgate.gateway.support.RunningGateway;
 import dev.tollgate.gateway.support.TestHttp;
@@ -24,6 +25,28 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
+ * Review V, finding 4 (low-medium): on a route that authenticates the user with OAuth and the run with an AXID, the two
+ * may name different people and the gateway never compares them: policy's {@code sub} is the AXID's sub-user, and the
+ * OAuth subject the route authenticated is only the claim {@code oauth_sub}. A caller authenticated as bob is decided
+ * as alice.
+ *
+ * <p>Input: route with {@code oauth} (issuer = the test AS) and {@code identity.axid} (required). Policy: tool
+ * {@code payroll} is denied unless {@code claim: {name: sub, eq: alice}}. Request: {@code Authorization: Bearer <token
+ * sub=bob>} and {@code X-Waxell-AXID: <tenant acme, agent planner, sub alice>} (an AXID of alice's run: AXIDs are bearer
+ * tokens, handed to every upstream with {@code forward: pass}, replayable for 5 minutes unless single-use), calling
+ * {@code payroll}.
+ *
+ * <p>Gateway's reading: OAuthStage keeps {@code i.subUser()} when the AXID named one ("an OAuth subject fills sub when no
+ * AXID named a sub-user"), so policy sees sub=alice and allows; the call is forwarded (with the upstream credential
+ * obtained for bob's token when {@code upstream-grant: token-exchange} is set: the upstream then acts for bob on a call
+ * the gateway decided for alice). The other reading: the route requires OAuth precisely so that the user is the one the
+ * authorization server authenticated (bob); with the AXID alone the route would not need OAuth.
+ *
+ * <p>Suggested fix: when both are present and the AXID names a sub-user that differs from the OAuth subject, refuse the
+ * call (401 {@code axid_binding_mismatch} or a new reason); or make {@code sub} the authenticated OAuth subject and
+ * expose the AXID's as a separate claim, so a rule on {@code sub} cannot be satisfied by a replayed AXID.
+ *
+ * <p>Also, in this class for its OAuth-and-AXID route:
  * Review W, finding 4 (low: Review V's "AXID claims cannot pose as OAuth facts" fixed for four names only): OAuthStage
  * builds the caller's claims as the bearer token's claims with every AXID claim written over them
  * ({@code claims = principal.claims(); claims.putAll(axidClaims)}), and AxidVerifier now drops only {@code scope},
@@ -43,16 +66,20 @@ import org.junit.jupiter.api.io.TempDir;
  * apart (AXID claims under their own names, or {@code principal.claims()} written last), or refuse a call whose AXID
  * and token disagree on a claim both carry.
  */
-class AxidClaimOverridesOAuthClaimReviewWTest {
+class AxidBesideOAuthReviewTest {
 
     private static final String POLICY = """
             name: p
             defaults: {action: allow}
             rules:
-              - name: payroll-needs-the-role
-                condition: {all: [{tool: payroll}, {not: {claim: {name: role, eq: payroll-admin}}}]}
+              - name: payroll-is-alices
+                condition: {all: [{tool: payroll}, {not: {claim: {name: sub, eq: alice}}}]}
                 action: deny
-                message: only payroll admins read payroll
+                message: only alice reads payroll
+              - name: salaries-need-the-role
+                condition: {all: [{tool: salaries}, {not: {claim: {name: role, eq: payroll-admin}}}]}
+                action: deny
+                message: only payroll admins read salaries
             """;
 
     @TempDir
@@ -76,10 +103,7 @@ class AxidClaimOverridesOAuthClaimReviewWTest {
         Files.writeString(dir.resolve("jwks.json"), new JWKSet(key.toPublicJWK()).toString());
         Files.createDirectories(dir.resolve("policies"));
         Files.writeString(dir.resolve("policies/p.yaml"), POLICY);
-        int port;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
+        int port = OAuthRoutes.freePort();
         resource = "http://127.0.0.1:" + port + "/mcp";
         gateway = RunningGateway.start(vertx, """
                 listeners: [{name: public, host: 127.0.0.1, port: %d}]
@@ -87,17 +111,8 @@ class AxidClaimOverridesOAuthClaimReviewWTest {
                 policies: {directory: %s}
                 identity: {axid: {jwks-file: %s, issuer: "https://auth.test", audience: tollgate}}
                 routes:
-                  - name: tools
-                    path: /mcp
-                    protocol: mcp
-                    policy: p
-                    upstream: "%s"
-                    oauth:
-                      resource: "%s"
-                      issuer: "%s"
-                      required-scopes: ["tools:read"]
-                """.formatted(port, dir.resolve("policies"), dir.resolve("jwks.json"), upstream.url("/mcp"), resource,
-                authorizationServer.issuerUrl("as").toString().replaceAll("/+$", "")));
+                %s
+                """.formatted(port, dir.resolve("policies"), dir.resolve("jwks.json"), OAuthRoutes.toolsRoute(upstream.url("/mcp"), resource, authorizationServer).stripTrailing()));
     }
 
     @AfterEach
@@ -110,16 +125,16 @@ class AxidClaimOverridesOAuthClaimReviewWTest {
     }
 
     @Test
-    void anAxidClaimDoesNotReplaceTheRoleTheAuthorizationServerGaveTheUser() throws Exception {
-        TestHttp.Reply admin = call(oauth("carol", "payroll-admin"), axid("carol", Map.of()));
-        assertThat(admin.body().toString()).as("control: a payroll admin per the token is allowed").doesNotContain("\"error\"");
-        TestHttp.Reply viewer = call(oauth("bob", "viewer"), axid("bob", Map.of()));
-        assertThat(viewer.reason()).as("control: bob, a viewer per the token, is denied").isEqualTo("policy_denied");
+    void aCallerAuthenticatedAsBobIsNotDecidedAsAlice() throws Exception {
+        TestHttp.Reply asAlice = call(oauth("alice"), axid("alice"));
+        assertThat(asAlice.status()).as("alice herself is allowed: " + asAlice.body()).isEqualTo(200);
+        TestHttp.Reply bobAlone = call(oauth("bob"), axid("bob"));
+        assertThat(bobAlone.reason()).as("bob with his own run is denied").isEqualTo("policy_denied");
         int before = upstream.received().size();
 
-        TestHttp.Reply withAxidRole = call(oauth("bob", "viewer"), axid("bob", Map.of("role", "payroll-admin")));
+        TestHttp.Reply bobWithAlicesRun = call(oauth("bob"), axid("alice"));
 
-        assertThat(withAxidRole.reason()).as("the token says viewer: " + withAxidRole.body()).isEqualTo("policy_denied");
+        assertThat(bobWithAlicesRun.status()).as("the user the route authenticated is bob: " + bobWithAlicesRun.body()).isNotEqualTo(200);
         assertThat(upstream.received()).as("bob's payroll call must not reach the upstream").hasSize(before);
     }
 
@@ -128,12 +143,41 @@ class AxidClaimOverridesOAuthClaimReviewWTest {
                 Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"payroll\",\"arguments\":{}}}"));
     }
 
-    private String oauth(String subject, String role) {
+    private String oauth(String subject) {
+        return authorizationServer.issueToken("as", "agent-client", new DefaultOAuth2TokenCallback("as", subject, "JWT", List.of(resource),
+                Map.of("scope", "tools:read", "client_id", "agent-client"), 300)).serialize();
+    }
+
+    private String axid(String subUser) throws Exception {
+        return DevAxid.mint(key, "https://auth.test", "tollgate", Duration.ofMinutes(4), Map.of("tenant", "acme", "agent", "planner",
+                "sub", subUser, "run", "run-" + subUser, "parent", "root", "tree", "tree-" + subUser), List.of());
+    }
+
+    @Test
+    void anAxidClaimDoesNotReplaceTheRoleTheAuthorizationServerGaveTheUser() throws Exception {
+        TestHttp.Reply admin = callSalaries(oauthWithRole("carol", "payroll-admin"), axidWith("carol", Map.of()));
+        assertThat(admin.body().toString()).as("control: a payroll admin per the token is allowed").doesNotContain("\"error\"");
+        TestHttp.Reply viewer = callSalaries(oauthWithRole("bob", "viewer"), axidWith("bob", Map.of()));
+        assertThat(viewer.reason()).as("control: bob, a viewer per the token, is denied").isEqualTo("policy_denied");
+        int before = upstream.received().size();
+
+        TestHttp.Reply withAxidRole = callSalaries(oauthWithRole("bob", "viewer"), axidWith("bob", Map.of("role", "payroll-admin")));
+
+        assertThat(withAxidRole.reason()).as("the token says viewer: " + withAxidRole.body()).isEqualTo("policy_denied");
+        assertThat(upstream.received()).as("bob's salaries call must not reach the upstream").hasSize(before);
+    }
+
+    private TestHttp.Reply callSalaries(String bearer, String axid) throws Exception {
+        return http.send(TestHttp.mcpPost(gateway.port(), "/mcp").putHeader("Authorization", "Bearer " + bearer).putHeader("X-Waxell-AXID", axid),
+                Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"salaries\",\"arguments\":{}}}"));
+    }
+
+    private String oauthWithRole(String subject, String role) {
         return authorizationServer.issueToken("as", "agent-client", new DefaultOAuth2TokenCallback("as", subject, "JWT", List.of(resource),
                 Map.of("scope", "tools:read", "client_id", "agent-client", "role", role), 300)).serialize();
     }
 
-    private String axid(String subUser, Map<String, Object> extra) throws Exception {
+    private String axidWith(String subUser, Map<String, Object> extra) throws Exception {
         Map<String, Object> claims = new java.util.HashMap<>(Map.of("tenant", "acme", "agent", "planner",
                 "sub", subUser, "run", "run-" + subUser, "parent", "root", "tree", "tree-" + subUser));
         claims.putAll(extra);
