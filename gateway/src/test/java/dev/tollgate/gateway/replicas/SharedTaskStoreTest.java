@@ -574,9 +574,9 @@ class SharedTaskStoreTest {
         Redis client = Redis.createClient(vertx, redisServer.uri());
         try {
             RedisAPI api = RedisAPI.api(client);
-            api.set(List.of(key("task", "upstream", "job-1"), "{\"tool\":\"report\",\"owner\":42}"))
+            api.set(List.of(key("task", scopeOf("upstream"), "job-1"), "{\"tool\":\"report\",\"owner\":42}"))
                     .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-            api.set(List.of(key("context", "agent", "ctx-1"), "{\"owner\":[\"acme\"]}"))
+            api.set(List.of(key("context", scopeOf("agent"), "ctx-1"), "{\"owner\":[\"acme\"]}"))
                     .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
         } finally {
             client.close();
@@ -589,6 +589,12 @@ class SharedTaskStoreTest {
         assertThat(get.status()).as("an unreadable binding is not nobody's: " + get.body()).isEqualTo(503);
         assertThat(joined.status()).as("an unreadable context binding is not nobody's: " + joined.body()).isEqualTo(503);
         assertThat(mcpUpstream.received()).hasSize(before);
+    }
+
+    /** What the route's bindings are kept under (its server's scope, see TaskScopes). */
+    private String scopeOf(String route) {
+        return replica2.gateway().snapshot().routes().routes().stream().filter(r -> r.name().equals(route)).findFirst().orElseThrow()
+                .taskScope();
     }
 
     /** TaskStoreKeys.key, spelt out (the class is package-private). */
