@@ -129,6 +129,10 @@ public final class CompletionRecorder {
             JsonNode own = single ? null : outcome.responseTo(exchange.chargedRequestId(i));
             boolean seen = single ? outcome.result() != null || outcome.failed() : own != null;
             JsonNode result = single ? outcome.result() : own == null ? null : own.get("result");
+            if (exchange.a2a() != null && exchange.a2a().call() != null) {
+                // The pricing pointers read 1.0's shape, whichever generation answered.
+                result = A2aAnswerShape.current(result, exchange.a2a().call().legacy());
+            }
             boolean paid = seen ? (statusOk || leftAfterSending) && result != null && !awaitsInput(result) : statusOk || leftAfterSending;
             // An unpriced call (a list, a read, a task's follow-up) a budget rule covered held 0 and pays 0 (review Y: it was
             // settled at its route's or tool's price, every tasks/get poll at the tool's).
