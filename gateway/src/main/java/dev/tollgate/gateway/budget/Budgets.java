@@ -49,9 +49,11 @@ public final class Budgets implements AutoCloseable {
     private static final long TABLE_FULL_LOG_EVERY = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
     private final LongAdder recordFailures = new LongAdder();
     private final LongAdder degradedHolds = new LongAdder();
+    private final DeferredCosts deferred;
 
-    Budgets(BudgetConfig config, SpendLedger ledger, RateLimiter rateLimiter, RedisStore redis) {
+    Budgets(BudgetConfig config, SpendLedger ledger, RateLimiter rateLimiter, RedisStore redis, Duration taskRetention) {
         this.config = config;
+        this.deferred = new DeferredCosts(taskRetention);
         this.ledger = ledger;
         this.strict = config.mode() == BudgetConfig.Mode.STRICT ? (ReservingLedger) ledger : null;
         this.cache = new SpendCache(ledger, config);
@@ -71,12 +73,13 @@ public final class Budgets implements AutoCloseable {
         };
         RateLimiter limiter = config.rateLimits().store() == RateLimitConfig.Store.REDIS ? new RedisRateLimiter(redis)
                 : new LocalTokenBuckets(config.rateLimits().maxLocalBuckets(), config.rateLimits().maxBucketsPerOwner());
-        return new Budgets(budget, ledger, limiter, redis);
+        return new Budgets(budget, ledger, limiter, redis, config.tasks().retention());
     }
 
     /** For tests: a given ledger, local buckets. */
     public static Budgets of(BudgetConfig config, SpendLedger ledger) {
-        return new Budgets(config, ledger, new LocalTokenBuckets(RateLimitConfig.DEFAULT_MAX_LOCAL_BUCKETS, RateLimitConfig.DEFAULT_MAX_BUCKETS_PER_OWNER), null);
+        return new Budgets(config, ledger, new LocalTokenBuckets(RateLimitConfig.DEFAULT_MAX_LOCAL_BUCKETS, RateLimitConfig.DEFAULT_MAX_BUCKETS_PER_OWNER), null,
+                dev.tollgate.gateway.config.TasksConfig.DEFAULT_RETENTION);
     }
 
     /** The tree a call is charged to: tenant and spawn tree from the AXID; null when either is missing. */
@@ -215,6 +218,25 @@ public final class Budgets implements AutoCloseable {
         if (actual > 0) {
             write(charge.key(), charge.account(), charge.account().queueRecord(actual));
         }
+    }
+
+    /** Calls whose cost is reported after their own exchange ended (tasks, resumed streams). */
+    public DeferredCosts deferred() {
+        return deferred;
+    }
+
+    /**
+     * Charges what a deferred call's late answer reports beyond what the call already paid (nothing when it reports
+     * less: the ledger only adds). Written as cached mode writes, in every mode: the call's hold, if any, is long settled.
+     */
+    public void settleDeferred(DeferredCosts.Deferred call, long actualMicros) {
+        long extra = actualMicros - call.paidMicros();
+        if (extra <= 0) {
+            return;
+        }
+        TreeAccount account = call.charge().account();
+        account.settle(0, extra);
+        write(call.charge().key(), account, account.queueRecord(extra));
     }
 
     /** Writes queued charges to the ledger, one write in flight per tree. */

@@ -78,20 +78,30 @@ public record PricingTable(long defaultMicros, Map<String, RoutePrices> routes, 
     /** The cost after the call, from the result the upstream returned (null when there was none); at most {@link #MAX_CHARGE_MICROS}. */
     public long actualMicros(String route, String tool, JsonNode result) {
         long estimate = estimateMicros(route, tool);
-        if (result == null) {
-            return estimate;
-        }
+        return result == null ? estimate : fromResult(route, result, estimate);
+    }
+
+    /**
+     * What a result itself says the call cost: its reported cost, else its token usage priced, else 0. For an answer that
+     * is not the call's last (an MCP 2026-07-28 {@code input_required} leg), which must not pay the call's price again.
+     */
+    public long reportedMicros(String route, String tool, JsonNode result) {
+        return result == null ? 0 : fromResult(route, result, 0);
+    }
+
+    /** The reported cost, else {@code base} plus the priced token usage. */
+    private long fromResult(String route, JsonNode result, long base) {
         BigDecimal usd = reportedUsd(result.at(reportedCost));
         if (usd != null && usd.signum() >= 0) {
             return usd.compareTo(MAX_CHARGE_USD) >= 0 ? MAX_CHARGE_MICROS : Usd.micros(usd);
         }
         RoutePrices prices = routes.get(route);
         if (prices == null) {
-            return estimate;
+            return base;
         }
         JsonNode in = result.at(usage.input());
         JsonNode out = result.at(usage.output());
-        long total = Math.min(estimate, MAX_CHARGE_MICROS);
+        long total = Math.min(base, MAX_CHARGE_MICROS);
         if (in.canConvertToLong() && in.longValue() > 0) {
             total = cappedSum(total, tokenMicros(in.longValue(), prices.inputPerThousandMicros()));
         }

@@ -5,11 +5,14 @@ import dev.tollgate.gateway.GatewayServices;
 import dev.tollgate.gateway.audit.AuditLog;
 import dev.tollgate.gateway.audit.AuditRecords;
 import dev.tollgate.gateway.budget.CallCharge;
+import dev.tollgate.gateway.budget.DeferredCosts;
 import dev.tollgate.gateway.config.PricingTable;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.Decision;
+import dev.tollgate.policy.CallerKey;
 import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
+import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
 import dev.tollgate.protocols.mcp.McpMessage;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,6 +43,7 @@ public final class CompletionRecorder {
             exchange.trace().end(status, error);
         }
         settleCharges(exchange, status, error);
+        settleLateAnswers(exchange);
         long totalNanos = System.nanoTime() - exchange.startNanos();
         String decisionLabel = decisionLabel(exchange);
         services.metrics().completed(exchange.route().route().name(), methodLabel(exchange), decisionLabel,
@@ -133,10 +137,86 @@ public final class CompletionRecorder {
                 // The pricing pointers read 1.0's shape, whichever generation answered.
                 result = A2aAnswerShape.current(result, exchange.a2a().call().legacy());
             }
-            boolean paid = seen ? (statusOk || leftAfterSending) && result != null && !awaitsInput(result) : statusOk || leftAfterSending;
+            boolean answered = statusOk || leftAfterSending;
+            if (seen && answered && awaitsInput(result)) {
+                // The leg ran upstream work before it asked for input, and nothing obliges the caller to retry (review Y: five
+                // abandoned legs ran free on $3.75 reported): it pays what it reports, never its estimate, so a leg that
+                // reports nothing still leaves the retry the one priced call.
+                services.budgets().settle(charge, true, charge.priced() ? pricing.reportedMicros(charge.route(), charge.tool(), result) : 0);
+                continue;
+            }
+            boolean paid = seen ? answered && result != null : answered;
             // An unpriced call (a list, a read, a task's follow-up) a budget rule covered held 0 and pays 0 (review Y: it was
             // settled at its route's or tool's price, every tasks/get poll at the tool's).
-            services.budgets().settle(charge, paid, charge.priced() ? pricing.actualMicros(charge.route(), charge.tool(), result) : 0);
+            long actual = charge.priced() ? pricing.actualMicros(charge.route(), charge.tool(), result) : 0;
+            services.budgets().settle(charge, paid, actual);
+            if (paid && charge.priced() && exchange.a2a() == null) {
+                deferIfAnsweredLater(exchange, i, charge, seen ? result : null, actual);
+            }
+        }
+    }
+
+    /**
+     * A call answered with a task, or whose stream ended before its answer, has its cost reported later (review Y: a task's
+     * {@code tasks/result}, a resumed stream's response, were never charged; every task ran for its estimate): it pays its
+     * estimate now, and what the later answer reports beyond it when that answer passes ({@link #settleLateAnswers}).
+     */
+    private void deferIfAnsweredLater(Exchange exchange, int index, CallCharge charge, JsonNode result, long paid) {
+        DeferredCosts.Deferred deferred = new DeferredCosts.Deferred(charge, paid);
+        JsonNode taskId = result == null ? null : result.path("task").get("taskId");
+        if (taskId != null && taskId.isTextual()) {
+            services.budgets().deferred().taskCreated(exchange.route().route().taskScope(), taskId.textValue(), deferred);
+        } else if (result == null && exchange.payload() instanceof JsonRpcPayload.Single single
+                && single.message() instanceof JsonRpcRequest request) {
+            String owner = CallerKey.of(exchange.identity());
+            if (owner != null) {
+                services.budgets().deferred().streamLeftUnanswered(owner, exchange.upstreamSessionId(), request.id().toString(), deferred);
+            }
+        }
+    }
+
+    /**
+     * Charges the calls a late answer relayed here settles: the result of a {@code tasks/result} for a task whose creating
+     * call awaits its cost, or the response a resumed stream carries for the call it was sealed with. Each is taken from
+     * {@link DeferredCosts} by the first answer that settles it.
+     */
+    private void settleLateAnswers(Exchange exchange) {
+        ResponseOutcome outcome = exchange.outcome();
+        if (outcome == null || exchange.a2a() != null) {
+            return;
+        }
+        DeferredCosts deferred = services.budgets().deferred();
+        PricingTable pricing = exchange.snapshot().config().budget().pricing();
+        if (exchange.resumedCall() != null) {
+            String requestId = exchange.resumedCall().requestId();
+            JsonNode result = resultOf(outcome.responseTo(ResponseOutcome.keyOfJson(requestId)));
+            String owner = CallerKey.of(exchange.identity());
+            if (result != null && !awaitsInput(result) && owner != null) {
+                settleLate(deferred.takeStreamCall(owner, exchange.upstreamSessionId(), requestId), pricing, result);
+            }
+            return;
+        }
+        String scope = exchange.route().route().taskScope();
+        for (McpMessage message : exchange.messages()) {
+            String taskId = DeferredCostWatchStage.taskResultOf(message);
+            if (taskId == null) {
+                continue;
+            }
+            JsonNode result = resultOf(outcome.responseTo(ResponseOutcome.key(((McpMessage.OtherRequest) message).id().value())));
+            if (result != null && !awaitsInput(result)) {
+                settleLate(deferred.takeTask(scope, taskId), pricing, result);
+            }
+        }
+    }
+
+    /** A response's result; null for an error response or none. */
+    private static JsonNode resultOf(JsonNode response) {
+        return response == null || response.has("error") ? null : response.get("result");
+    }
+
+    private void settleLate(DeferredCosts.Deferred call, PricingTable pricing, JsonNode result) {
+        if (call != null) {
+            services.budgets().settleDeferred(call, pricing.actualMicros(call.charge().route(), call.charge().tool(), result));
         }
     }
 

@@ -489,6 +489,13 @@ public final class Exchange {
         }
     }
 
+    /** Reads the answer for costs though this exchange charges nothing itself: it may carry a deferred call's (DeferredCosts). */
+    void watchOutcome() {
+        if (outcome == null) {
+            outcome = new ResponseOutcome(a2a != null && a2a.restShaped());
+        }
+    }
+
     /** Watches the answer of a charged call for its result (cost, usage) or error; null when nothing is charged. */
     ResponseOutcome outcome() {
         return outcome;

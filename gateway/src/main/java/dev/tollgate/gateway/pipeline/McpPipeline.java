@@ -47,6 +47,8 @@ public final class McpPipeline {
         stages.add(new TaskStorePrefetchStage(services.learnt().taskOrigins(), errors));
         // Another caller's task does not exist for this one: refused before policy, never forwarded.
         stages.add(new TaskOwnershipStage(services.learnt().taskOrigins(), errors));
+        // Late answers of calls paid earlier are read for their cost (a task's result, a resumed stream's response).
+        stages.add(new DeferredCostWatchStage(services.budgets().deferred()));
         stages.add(new AuditReservationStage(services.audit(), errors));
         // Decides only; answering a denial waits until the decision is on the span.
         // Spend is read (from cache: at once) only for policies with a budget rule, before they are evaluated.

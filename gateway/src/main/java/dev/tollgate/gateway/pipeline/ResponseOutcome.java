@@ -88,6 +88,16 @@ final class ResponseOutcome {
         return (id.isTextual() ? "s:" : "n:") + id.asText();
     }
 
+    /** {@link #key} of an id given as its JSON text ({@code 7}, {@code "a"}), as stream event ids seal it; null when unreadable. */
+    static String keyOfJson(String idJson) {
+        try {
+            JsonNode id = JSON.readTree(idJson);
+            return id == null || !(id.isTextual() || id.isNumber()) ? null : key(id);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     private void noteById(JsonNode response) {
         if (response.isObject() && !response.has("method") && response.hasNonNull("id") && (response.has("result") || response.has("error"))) {
             responsesById.putIfAbsent(key(response.get("id")), response);
