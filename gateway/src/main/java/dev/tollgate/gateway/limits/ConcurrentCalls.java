@@ -69,6 +69,68 @@ public final class ConcurrentCalls {
         });
     }
 
+    /**
+     * Tasks running on each route and for each caller (review Y: a task-augmented {@code tools/call} held its slot only
+     * until the task was created, so a caller limited to 1 ran five tools at once). A task takes over its creating call's
+     * slot when that call ends; it does not block the caller's other exchanges (its own {@code tasks/get} must get through),
+     * only the start of more work: see {@link #admitBesideTasks}.
+     */
+    private final Map<String, AtomicInteger> tasksByRoute = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> tasksByCaller = new ConcurrentHashMap<>();
+    private final RunningTasks runningTasks = new RunningTasks();
+
+    /** The tasks holding slots of these limits, by task. */
+    public RunningTasks runningTasks() {
+        return runningTasks;
+    }
+
+    /** Counts a task created by an admitted call of this caller until the returned hold is released. */
+    public Admitted holdTask(String route, String caller) {
+        String key = route + '\0' + caller;
+        tasksByRoute.compute(route, (k, c) -> increment(c));
+        tasksByCaller.compute(key, (k, c) -> increment(c));
+        return new Admitted(() -> {
+            tasksByRoute.computeIfPresent(route, (k, c) -> c.decrementAndGet() == 0 ? null : c);
+            tasksByCaller.computeIfPresent(key, (k, c) -> c.decrementAndGet() == 0 ? null : c);
+        });
+    }
+
+    private static AtomicInteger increment(AtomicInteger count) {
+        AtomicInteger c = count == null ? new AtomicInteger() : count;
+        c.incrementAndGet();
+        return c;
+    }
+
+    /**
+     * Whether a call that starts work ({@code tools/call}), already admitted as an exchange, still fits once the tasks
+     * running are counted: the route's and the caller's calls in flight and tasks together stay within their limits.
+     *
+     * @return null when it fits, else the limit it runs into
+     */
+    public Admission admitBesideTasks(String route, String caller, ConcurrencyLimits limits) {
+        if (tasksByRoute.isEmpty()) {
+            return null; // no task anywhere: the common case costs one read
+        }
+        AtomicInteger routeTasks = tasksByRoute.get(route);
+        if (routeTasks == null) {
+            return null;
+        }
+        if (inFlight(route) + routeTasks.get() > limits.maxCalls()) {
+            return new RouteFull(limits.maxCalls());
+        }
+        String key = route + '\0' + caller;
+        AtomicInteger callerTasks = tasksByCaller.get(key);
+        AtomicInteger callerCalls = byCaller.get(key);
+        int mine = (callerTasks == null ? 0 : callerTasks.get()) + (callerCalls == null ? 0 : callerCalls.get());
+        return mine > limits.maxPerCaller() ? new CallerFull(limits.maxPerCaller()) : null;
+    }
+
+    /** Tasks counted on a route now (for metrics and tests). */
+    public int tasksRunning(String route) {
+        AtomicInteger count = tasksByRoute.get(route);
+        return count == null ? 0 : count.get();
+    }
+
     /** Calls in flight on a route now (for metrics and tests). */
     public int inFlight(String route) {
         AtomicInteger count = byRoute.get(route);

@@ -182,7 +182,7 @@ public final class CompletionRecorder {
      */
     private void settleLateAnswers(Exchange exchange) {
         ResponseOutcome outcome = exchange.outcome();
-        if (outcome == null || exchange.a2a() != null) {
+        if (outcome == null || exchange.a2a() != null || services.budgets() == null) {
             return;
         }
         DeferredCosts deferred = services.budgets().deferred();

@@ -33,10 +33,30 @@ public final class ConcurrencyStage implements Stage {
         var route = exchange.route().route();
         ConcurrentCalls.Admission admission = calls.admit(route.name(), callerKey(exchange), route.config().concurrency());
         if (admission instanceof ConcurrentCalls.Admitted admitted) {
-            exchange.onComplete(admitted::release);
+            exchange.onComplete(() -> {
+                handOverToTasks(exchange, route.name());
+                admitted.release();
+            });
             return StageResult.proceed();
         }
         return refused(exchange, admission, errors);
+    }
+
+    /**
+     * A task this exchange saw created holds a slot of its own from the moment the exchange gives its slot back, until it
+     * is seen to end (RunningTasks); one seen to end here gives its slot back.
+     */
+    private void handOverToTasks(Exchange exchange, String route) {
+        if (exchange.createdTasks().isEmpty() && exchange.endedTasks().isEmpty()) {
+            return;
+        }
+        String scope = exchange.route().route().taskScope();
+        for (TaskLifecycle.Created task : exchange.createdTasks()) {
+            calls.runningTasks().started(scope, task.taskId(), calls.holdTask(route, callerKey(exchange)), task.ttlMillis());
+        }
+        for (String taskId : exchange.endedTasks()) {
+            calls.runningTasks().ended(scope, taskId);
+        }
     }
 
     /** Answers 429 with the reason of the limit the admission ran into, and {@code Retry-After}. */

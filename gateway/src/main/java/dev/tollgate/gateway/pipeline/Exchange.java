@@ -489,6 +489,32 @@ public final class Exchange {
         }
     }
 
+    /** Tasks the upstream's answers created and showed ended in this exchange (for their concurrency slots). */
+    private List<TaskLifecycle.Created> createdTasks = List.of();
+    private List<String> endedTasks = List.of();
+
+    void taskCreated(TaskLifecycle.Created task) {
+        if (createdTasks.isEmpty()) {
+            createdTasks = new java.util.ArrayList<>(1);
+        }
+        createdTasks.add(task);
+    }
+
+    void taskEnded(String taskId) {
+        if (endedTasks.isEmpty()) {
+            endedTasks = new java.util.ArrayList<>(1);
+        }
+        endedTasks.add(taskId);
+    }
+
+    List<TaskLifecycle.Created> createdTasks() {
+        return createdTasks;
+    }
+
+    List<String> endedTasks() {
+        return endedTasks;
+    }
+
     /** Reads the answer for costs though this exchange charges nothing itself: it may carry a deferred call's (DeferredCosts). */
     void watchOutcome() {
         if (outcome == null) {

@@ -39,6 +39,8 @@ public final class McpPipeline {
         stages.add(new ParseJsonRpcStage(errors, services.learnt().paramHeaders()));
         // A batch's requests run at once upstream: each beyond the first takes a concurrency slot of its own.
         stages.add(new BatchConcurrencyStage(services.concurrentCalls(), errors));
+        // Tasks still running count against the limits when a call would start more work.
+        stages.add(new TaskConcurrencyStage(services.concurrentCalls(), errors));
         // A session's upstream pairs answers by id: an id still in flight in the session is refused before anything else.
         stages.add(new SessionRequestIdStage(services.learnt().sessionRequestIds(), errors));
         // A client's answer to the gateway's own approval question: taken here, never forwarded.
@@ -48,7 +50,9 @@ public final class McpPipeline {
         // Another caller's task does not exist for this one: refused before policy, never forwarded.
         stages.add(new TaskOwnershipStage(services.learnt().taskOrigins(), errors));
         // Late answers of calls paid earlier are read for their cost (a task's result, a resumed stream's response).
-        stages.add(new DeferredCostWatchStage(services.budgets().deferred()));
+        if (services.budgets() != null) {
+            stages.add(new DeferredCostWatchStage(services.budgets().deferred()));
+        }
         stages.add(new AuditReservationStage(services.audit(), errors));
         // Decides only; answering a denial waits until the decision is on the span.
         // Spend is read (from cache: at once) only for policies with a budget rule, before they are evaluated.

@@ -164,7 +164,8 @@ final class McpResponseFilter implements ResponseFilter {
         this.batchDenials = exchange.batchDenials();
         this.answerUpstream = answerUpstream;
         this.plainAnswerTo = exchange.payload() instanceof JsonRpcPayload.Single single && single.message() instanceof JsonRpcRequest request
-                && !clientListsTools && !clientListsTasks && batchDenials == null && results == null ? request.id().value() : null;
+                && !clientListsTools && !clientListsTasks && batchDenials == null && results == null
+                && !TaskLifecycle.mayEndTask(request.method()) ? request.id().value() : null;
     }
 
     @Override
@@ -305,6 +306,7 @@ final class McpResponseFilter implements ResponseFilter {
                 return null;
             }
             noteCreatedTask((JsonRpcResponse) message);
+            noteTaskLifecycle((JsonRpcResponse) message);
         }
         JsonNode root = answer.root();
         boolean changed = false;
@@ -391,6 +393,12 @@ final class McpResponseFilter implements ResponseFilter {
                     "a progress notification whose token names no request of this call", null, false));
             return null;
         }
+        if (message.messages().get(0) instanceof JsonRpcNotification notification) {
+            String ended = TaskLifecycle.ended(notification);
+            if (ended != null) {
+                exchange.taskEnded(ended);
+            }
+        }
         // Every notification reaches the client's handlers, whatever stream carries it (a tools/call's, a list's, the
         // 2026 subscriptions/listen stream, the GET stream): each is held to the result rules.
         if (message.messages().get(0) instanceof JsonRpcNotification notification && results != null) {
@@ -438,6 +446,7 @@ final class McpResponseFilter implements ResponseFilter {
             return event;
         }
         noteCreatedTask(response);
+        noteTaskLifecycle(response);
         boolean listsTasks = unchecked != null && !listedTaskIds(message.root()).isEmpty();
         ObjectNode relayed;
         try {
@@ -617,6 +626,18 @@ final class McpResponseFilter implements ResponseFilter {
                 bindingAnswerId = response.id().value();
                 return;
             }
+        }
+    }
+
+    /** Notes a task this answer created or showed ended: a running task holds a concurrency slot (RunningTasks). */
+    private void noteTaskLifecycle(JsonRpcResponse response) {
+        TaskLifecycle.Created created = TaskLifecycle.created(response);
+        if (created != null) {
+            exchange.taskCreated(created);
+        }
+        String ended = TaskLifecycle.ended(response, payload);
+        if (ended != null) {
+            exchange.taskEnded(ended);
         }
     }
 

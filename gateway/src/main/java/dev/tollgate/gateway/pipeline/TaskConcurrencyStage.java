@@ -1,0 +1,48 @@
+package dev.tollgate.gateway.pipeline;
+
+import dev.tollgate.gateway.errors.ErrorResponder;
+import dev.tollgate.gateway.limits.ConcurrentCalls;
+import dev.tollgate.protocols.mcp.McpMessage;
+import io.vertx.core.Future;
+
+/**
+ * A {@code tools/call} starts work, and the tasks its caller already runs count against the same limits as its calls in
+ * flight (review Y: a caller limited to 1 ran five tools at once by asking for tasks). Over the route's or the caller's
+ * limit it is refused 429 like any call over them. Only calls that start work are held back: a task's own
+ * {@code tasks/get}, {@code tasks/result} or {@code tasks/cancel} must get through, or the caller could never see its
+ * task end.
+ */
+final class TaskConcurrencyStage implements Stage {
+
+    private final ConcurrentCalls calls;
+    private final ErrorResponder errors;
+
+    TaskConcurrencyStage(ConcurrentCalls calls, ErrorResponder errors) {
+        this.calls = calls;
+        this.errors = errors;
+    }
+
+    @Override
+    public String name() {
+        return "task-concurrency";
+    }
+
+    @Override
+    public Future<StageResult> apply(Exchange exchange) {
+        if (!startsWork(exchange)) {
+            return StageResult.proceed();
+        }
+        var route = exchange.route().route();
+        ConcurrentCalls.Admission over = calls.admitBesideTasks(route.name(), ConcurrencyStage.callerKey(exchange), route.config().concurrency());
+        return over == null ? StageResult.proceed() : ConcurrencyStage.refused(exchange, over, errors);
+    }
+
+    private static boolean startsWork(Exchange exchange) {
+        for (McpMessage message : exchange.messages()) {
+            if (message instanceof McpMessage.ToolCall) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
