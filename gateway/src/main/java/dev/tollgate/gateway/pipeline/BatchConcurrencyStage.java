@@ -46,7 +46,7 @@ public final class BatchConcurrencyStage implements Stage {
             }
             taken.add(admitted);
         }
-        taken.forEach(admitted -> exchange.onComplete(admitted::release));
+        taken.forEach(admitted -> exchange.onComplete(() -> exchange.releaseSlot(admitted::release)));
         return StageResult.proceed();
     }
 

@@ -35,7 +35,7 @@ public final class ConcurrencyStage implements Stage {
         if (admission instanceof ConcurrentCalls.Admitted admitted) {
             exchange.onComplete(() -> {
                 handOverToTasks(exchange, route.name());
-                admitted.release();
+                exchange.releaseSlot(admitted::release);
             });
             return StageResult.proceed();
         }

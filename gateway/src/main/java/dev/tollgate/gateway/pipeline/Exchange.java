@@ -3,6 +3,7 @@ package dev.tollgate.gateway.pipeline;
 import dev.tollgate.gateway.upstream.UpstreamInstance;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.tollgate.gateway.budget.CallCharge;
+import io.vertx.core.Future;
 import dev.tollgate.gateway.budget.SpendView;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.gateway.routing.RouteMatch;
@@ -420,6 +421,25 @@ public final class Exchange {
 
     void upstreamStarted() {
         upstreamStartNanos = System.nanoTime();
+    }
+
+    /** Completes when the upstream is done with a call its client abandoned; null while the client is there. */
+    private Future<Void> slotsHeldUntil;
+
+    void slotsHeldUntil(Future<Void> upstreamDone) {
+        this.slotsHeldUntil = upstreamDone;
+    }
+
+    /**
+     * Gives a concurrency slot back when the call is over for the upstream: at once, or, for a call its client abandoned
+     * after it was sent, once the upstream's answer has ended.
+     */
+    void releaseSlot(Runnable release) {
+        if (slotsHeldUntil == null) {
+            release.run();
+        } else {
+            slotsHeldUntil.onComplete(v -> release.run());
+        }
     }
 
     /** Whether the call was sent to an upstream instance (its request started), whatever came of it. */

@@ -91,6 +91,8 @@ final class UpstreamCall {
     private List<UpstreamInstance> tried;
     private HttpClientRequest upstreamRequest;
     private CallDeadlines.Deadline deadline;
+    /** Set when the client hung up after the call was sent: completes when the upstream's answer has ended or timed out. */
+    private Promise<Void> abandoned;
     private String upstreamSessionId;
     private boolean finished;
 
@@ -759,6 +761,12 @@ final class UpstreamCall {
 
     private void timedOut() {
         deadline = null;
+        if (abandoned != null) {
+            // An abandoned call's upstream ran out its time: no longer waited for, its slots are given back.
+            cancelUpstream();
+            abandoned.tryComplete();
+            return;
+        }
         recordOutcome(true);
         fail(RejectReason.UPSTREAM_TIMEOUT, null);
     }
@@ -770,9 +778,40 @@ final class UpstreamCall {
         metrics.clientAborted();
         exchange.errorType("client_aborted");
         finished = true;
-        cancelDeadline();
-        cancelUpstream();
+        if (upstreamRequest != null && exchange.sentUpstream()) {
+            outliveTheClient();
+        } else {
+            cancelDeadline();
+            cancelUpstream();
+        }
         done.tryComplete(StageResult.RESPONDED);
+    }
+
+    /**
+     * A call already sent runs on upstream when its client hangs up (MCP: a disconnect is not a cancellation), so it keeps
+     * its concurrency slots until the upstream's answer ends, read and dropped, or the route's response timeout passes
+     * (review Y: a caller limited to 1 call in flight kept six tools running by hanging up after each was forwarded).
+     */
+    private void outliveTheClient() {
+        Promise<Void> upstreamDone = Promise.promise();
+        abandoned = upstreamDone;
+        exchange.slotsHeldUntil(upstreamDone.future());
+        if (deadline == null) {
+            // A stream no longer has a deadline once it started: the wait for an abandoned one is bounded all the same.
+            deadline = CallDeadlines.current().after(exchange.route().route().config().responseTimeout().toMillis(), this::timedOut);
+        }
+        upstreamDone.future().onComplete(v -> cancelDeadline());
+        upstreamRequest.response().onComplete(ar -> {
+            if (ar.failed()) {
+                upstreamDone.tryComplete();
+                return;
+            }
+            HttpClientResponse answer = ar.result();
+            answer.exceptionHandler(e -> upstreamDone.tryComplete());
+            answer.handler(dropped -> { });
+            answer.end().onComplete(end -> upstreamDone.tryComplete());
+            answer.resume();
+        });
     }
 
     private void fail(RejectReason reason, Throwable cause) {
