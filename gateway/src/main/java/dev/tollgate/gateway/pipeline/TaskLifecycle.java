@@ -45,21 +45,25 @@ final class TaskLifecycle {
     }
 
     /**
-     * The task an answer shows ended: a {@code tasks/get} (or any) result naming a task in a terminal status, or any
-     * answer to a {@code tasks/result} or {@code tasks/cancel} of this exchange's payload (the task's result, or its
-     * failure, has been given). Null when none.
+     * The task an answer shows ended: a result naming a task in a terminal status (a {@code tasks/get} or
+     * {@code tasks/cancel} answer), or a result answering a {@code tasks/result} of this exchange's payload (the task's
+     * result has been given). Null when none. An error ends nothing: a server refusing a malformed {@code tasks/cancel} or
+     * {@code tasks/result} says nothing of the task, which may run on (a caller could otherwise free its slot at will).
      */
     static String ended(JsonRpcResponse response, JsonRpcPayload payload) {
-        if (!response.isError() && response.result() != null && response.result().path("taskId").isTextual()
-                && TERMINAL.contains(response.result().path("status").asText())) {
-            return response.result().get("taskId").textValue();
+        if (response.isError() || response.result() == null) {
+            return null;
         }
-        if (payload == null || response.id() == null) {
+        JsonNode result = response.result();
+        if (result.path("taskId").isTextual() && TERMINAL.contains(result.path("status").asText())) {
+            return result.get("taskId").textValue();
+        }
+        if (payload == null || response.id() == null || "input_required".equals(result.path("resultType").asText(null))) {
             return null;
         }
         for (JsonRpcMessage message : payload.messages()) {
             if (message instanceof JsonRpcRequest request && request.id().equals(response.id())
-                    && (McpMethods.TASKS_RESULT.equals(request.method()) || McpMethods.TASKS_CANCEL.equals(request.method()))
+                    && McpMethods.TASKS_RESULT.equals(request.method())
                     && request.params() != null && request.params().path("taskId").isTextual()) {
                 return request.params().get("taskId").textValue();
             }
