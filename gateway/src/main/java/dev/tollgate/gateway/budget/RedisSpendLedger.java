@@ -14,7 +14,8 @@ import java.util.concurrent.CompletionStage;
  * Spend per tree in Redis, shared by every gateway replica. One hash per tree holds {@code spent} and
  * {@code held}; strict-mode holds are also listed with their expiry, so a hold whose gateway died is
  * released by the next reserve instead of shrinking the budget forever. Reserve, commit and release are
- * Lua scripts: Redis runs each one alone, so the check and the hold are one step for all replicas.
+ * Lua scripts: Redis runs each one alone, so the check and the hold are one step for all replicas; commit
+ * and release count once per hold, so a caller may retry them.
  */
 public final class RedisSpendLedger implements ReservingLedger {
 
@@ -40,8 +41,15 @@ public final class RedisSpendLedger implements ReservingLedger {
             return {1, spent, held + cost}
             """);
 
-    /** KEYS as RESERVE. ARGV: hold id, actual micros to record (0 to release). A hold already expired still records. */
+    /**
+     * KEYS as RESERVE, then the hold's settled marker. ARGV: hold id, actual micros to record (0 to release), marker ttl
+     * ms. Settles once per hold id, however often it is retried (a commit that timed out may have landed); a hold
+     * already expired still records.
+     */
     private static final RedisStore.Script SETTLE = RedisStore.Script.of("""
+            if not redis.call('SET', KEYS[4], '1', 'NX', 'PX', ARGV[3]) then
+              return 0
+            end
             local amount = redis.call('HGET', KEYS[3], ARGV[1])
             if amount then
               redis.call('HINCRBY', KEYS[1], 'held', -tonumber(amount))
@@ -68,10 +76,13 @@ public final class RedisSpendLedger implements ReservingLedger {
 
     private final RedisStore store;
     private final long holdTtlMillis;
+    /** Retried settles stop once hold-expiry has passed; the marker outlives them as a write's does. */
+    private final long settledMarkerTtlMillis;
 
     public RedisSpendLedger(RedisStore store, Duration holdExpiry) {
         this.store = store;
         this.holdTtlMillis = holdExpiry.toMillis();
+        this.settledMarkerTtlMillis = holdTtlMillis + WRITE_MARKER_TTL_MILLIS;
     }
 
     @Override
@@ -107,7 +118,10 @@ public final class RedisSpendLedger implements ReservingLedger {
     }
 
     private CompletionStage<Void> settle(Reservation reservation, long actualMicros) {
-        return store.run(SETTLE, keys(reservation.key()), List.of(reservation.id(), Long.toString(actualMicros)))
+        String tree = treeId(reservation.key());
+        List<String> keys = List.of(store.key("spend", tree), store.key("hold-expiry", tree), store.key("hold-amount", tree),
+                store.key("settled:" + reservation.id(), tree));
+        return store.run(SETTLE, keys, List.of(reservation.id(), Long.toString(actualMicros), Long.toString(settledMarkerTtlMillis)))
                 .<Void>mapEmpty().toCompletionStage();
     }
 
