@@ -303,6 +303,16 @@ public final class Budgets implements AutoCloseable {
         return settlements == null ? 0 : settlements.abandoned();
     }
 
+    /** Strict-mode holds this gateway keeps alive for its calls in flight; back to 0 when no call runs. */
+    public int holdsRenewing() {
+        return ledger instanceof RedisSpendLedger redisLedger ? redisLedger.holdsRenewing() : 0;
+    }
+
+    /** Strict-mode holds found lapsed while their call still ran. */
+    public long holdsLapsed() {
+        return ledger instanceof RedisSpendLedger redisLedger ? redisLedger.holdsLapsed() : 0;
+    }
+
     public long degradedHolds() {
         return degradedHolds.sum();
     }

@@ -115,6 +115,26 @@ class RedisBudgetTest {
         assertThat(upstream.received()).hasSize(10);
         await().atMost(java.time.Duration.ofSeconds(5))
                 .untilAsserted(() -> assertThat(redisSpent(replicas.get(0), "strict-tree")).isEqualTo(3_000_000));
+        for (RunningGateway g : replicas) {
+            await().atMost(java.time.Duration.ofSeconds(5)).untilAsserted(() ->
+                    assertThat(g.gateway().services().budgets().holdsRenewing()).as("holds still renewed once every call ended").isZero());
+        }
+    }
+
+    @Test
+    void strictCallsThatFailReleaseTheirHoldsAndStopRenewingThem() throws Exception {
+        RunningGateway g = replicas(1, "budgets: {ledger: redis, mode: strict, pricing: PRICING}").get(0);
+        fixture.failing.set(true);
+
+        int[] allowed = burst(List.of(g), fixture.token("acme", "failing-tree"), 6);
+
+        assertThat(allowed[0]).as("failed calls answer with the upstream's error").isZero();
+        assertThat(upstream.received()).hasSize(6);
+        await().atMost(java.time.Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(g.gateway().services().budgets().holdsRenewing()).isZero());
+        assertThat(redisSpent(g, "failing-tree")).isZero();
+        fixture.failing.set(false);
+        assertThat(allowedUntilDenied(g, fixture.token("acme", "failing-tree"), 100, 20)).as("released holds free the budget").isEqualTo(10);
     }
 
     /** Calls {@code synthesize} ($0.30) one after another until one is denied (or {@code max} pass); returns how many passed. */

@@ -121,4 +121,26 @@ class RedisSpendLedgerTest {
         ledger.commit(orphan, 50_000).toCompletableFuture().get(5, TimeUnit.SECONDS);
         assertThat(spent(key)).as("a commit after the hold expired still records the cost").isEqualTo(50_000);
     }
+
+    @Test
+    void aRunningCallsHoldIsRenewedUntilItIsSettled() throws Exception {
+        SpendKey key = new SpendKey("acme", "tree-renewed");
+        RedisSpendLedger shortHolds = ledgerWithHoldExpiry(Duration.ofMillis(300));
+        try {
+            Reservation running = reserve(shortHolds, key, 900_000);
+            Reservation refused = reserve(shortHolds, key, 900_000);
+            assertThat(refused.granted()).isFalse();
+            assertThat(shortHolds.holdsRenewing()).as("refused holds are not renewed").isEqualTo(1);
+
+            Thread.sleep(700); // more than twice hold-expiry
+            assertThat(reserve(shortHolds, key, 900_000).granted()).as("the running call still holds its budget").isFalse();
+
+            shortHolds.release(running).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            assertThat(shortHolds.holdsRenewing()).as("renewals stop once the call settles").isZero();
+            assertThat(shortHolds.holdRenewalFailures()).isZero();
+            assertThat(shortHolds.holdsLapsed()).isZero();
+        } finally {
+            shortHolds.close();
+        }
+    }
 }

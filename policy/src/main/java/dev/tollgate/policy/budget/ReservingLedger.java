@@ -9,8 +9,8 @@ import java.util.concurrent.CompletionStage;
  * released. A settle that failed or timed out may have landed, so the gateway retries it with the same
  * reservation, and the ledger must settle each hold id once however often it is sent (good: a marker per
  * hold id; bad: subtracting the hold and adding the cost on every call). Holds carry an expiry, so one
- * left by a gateway that died is released by the ledger; a commit arriving after the hold expired still
- * records the cost.
+ * left by a gateway that died is released by the ledger; the gateway holding it keeps it alive while its
+ * call runs, and a commit arriving after the hold expired still records the cost.
  */
 public interface ReservingLedger extends SpendLedger {
 
