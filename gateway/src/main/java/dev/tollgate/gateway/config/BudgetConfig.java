@@ -60,6 +60,11 @@ public record BudgetConfig(boolean enabled, LedgerKind ledger, Mode mode, Durati
 
     public static final Duration DEFAULT_TTL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(250);
+
+    public static final Duration DEFAULT_HOLD_EXPIRY = Duration.ofMinutes(5);
+
+    /** Strict holds are renewed every third of hold-expiry: below this the renewals would be a load of their own. */
+    public static final Duration MIN_HOLD_EXPIRY = Duration.ofSeconds(1);
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(5);
 
     /** No budgets section: an in-memory ledger, nothing priced. */
