@@ -36,6 +36,7 @@ public final class Budgets implements AutoCloseable {
     private final BudgetConfig config;
     private final SpendLedger ledger;
     private final ReservingLedger strict;
+    private final HoldSettlements settlements;
     private final SpendCache cache;
     private final RateLimiter rateLimiter;
     private final RedisStore redis;
@@ -56,6 +57,7 @@ public final class Budgets implements AutoCloseable {
         this.deferred = new DeferredCosts(taskRetention);
         this.ledger = ledger;
         this.strict = config.mode() == BudgetConfig.Mode.STRICT ? (ReservingLedger) ledger : null;
+        this.settlements = strict == null ? null : new HoldSettlements(strict, config.holdExpiry(), () -> closed);
         this.cache = new SpendCache(ledger, config);
         this.rateLimiter = rateLimiter;
         this.redis = redis;
@@ -196,22 +198,7 @@ public final class Budgets implements AutoCloseable {
     public void settle(CallCharge charge, boolean succeeded, long actualMicros) {
         long actual = succeeded ? actualMicros : 0;
         if (charge.reservation() != null) {
-            CompletionStage<Void> settling;
-            try {
-                settling = succeeded ? strict.commit(charge.reservation(), actual) : strict.release(charge.reservation());
-            } catch (RuntimeException e) {
-                // The hold expires in the ledger (hold-expiry) if it cannot be settled now.
-                settling = CompletableFuture.failedFuture(e);
-            }
-            settling.whenComplete((v, error) -> {
-                if (error != null) {
-                    recordFailures.increment();
-                    LOG.warn("could not settle hold on {} ({}): {}", charge.key(), ledger.kind(), error.toString());
-                } else {
-                    charge.account().settle(0, actual);
-                    charge.account().acknowledge(actual);
-                }
-            });
+            settlements.settle(charge, succeeded, actual);
             return;
         }
         charge.account().settle(charge.local() ? charge.estimateMicros() : 0, actual);
@@ -276,11 +263,14 @@ public final class Budgets implements AutoCloseable {
         });
     }
 
-    /** Waits until the ledger has confirmed every charge or the time is up; returns what is still unconfirmed. */
+    /**
+     * Waits until the ledger has confirmed every charge and every hold's settle, or the time is up; returns the charges
+     * still unconfirmed (micro-USD).
+     */
     private long awaitChargesRecorded(Duration within) {
         long deadline = System.nanoTime() + within.toNanos();
         long pending = cache.unacknowledged();
-        while (pending > 0 && System.nanoTime() < deadline) {
+        while ((pending > 0 || pendingSettles() > 0) && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
@@ -290,6 +280,10 @@ public final class Budgets implements AutoCloseable {
             pending = cache.unacknowledged();
         }
         return pending;
+    }
+
+    private int pendingSettles() {
+        return settlements == null ? 0 : settlements.pending();
     }
 
     public SpendCache cache() {
@@ -321,8 +315,24 @@ public final class Budgets implements AutoCloseable {
         return rateTableFull.sum();
     }
 
+    /** Ledger writes that failed: cached-mode records and strict-mode settles (each retry counts). */
     public long recordFailures() {
-        return recordFailures.sum();
+        return recordFailures.sum() + (settlements == null ? 0 : settlements.failures());
+    }
+
+    /** Strict-mode settles given up (retried for hold-expiry, or pending at stop): those calls' costs are not in the ledger. */
+    public long settlesAbandoned() {
+        return settlements == null ? 0 : settlements.abandoned();
+    }
+
+    /** Strict-mode holds this gateway keeps alive for its calls in flight; back to 0 when no call runs. */
+    public int holdsRenewing() {
+        return ledger instanceof RedisSpendLedger redisLedger ? redisLedger.holdsRenewing() : 0;
+    }
+
+    /** Strict-mode holds found lapsed while their call still ran. */
+    public long holdsLapsed() {
+        return ledger instanceof RedisSpendLedger redisLedger ? redisLedger.holdsLapsed() : 0;
     }
 
     public long degradedHolds() {
@@ -337,6 +347,10 @@ public final class Budgets implements AutoCloseable {
     @Override
     public void close() {
         long unwritten = awaitChargesRecorded(config.drainTimeout());
+        if (pendingSettles() > 0) {
+            LOG.warn("stopping with {} hold(s) not settled in the {} ledger after waiting {}: their costs are not recorded",
+                    pendingSettles(), ledger.kind(), config.drainTimeout());
+        }
         if (unwritten > 0) {
             LOG.warn("stopping with {} of charges not recorded in the {} ledger after waiting {}: the ledger undercounts them",
                     Usd.format(unwritten), ledger.kind(), config.drainTimeout());

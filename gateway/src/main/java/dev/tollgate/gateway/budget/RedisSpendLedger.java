@@ -6,6 +6,7 @@ import dev.tollgate.policy.budget.SpendKey;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
@@ -13,8 +14,10 @@ import java.util.concurrent.CompletionStage;
 /**
  * Spend per tree in Redis, shared by every gateway replica. One hash per tree holds {@code spent} and
  * {@code held}; strict-mode holds are also listed with their expiry, so a hold whose gateway died is
- * released by the next reserve instead of shrinking the budget forever. Reserve, commit and release are
- * Lua scripts: Redis runs each one alone, so the check and the hold are one step for all replicas.
+ * released by the next reserve instead of shrinking the budget forever. The gateway holding a hold renews
+ * its expiry while the call runs ({@link HoldRenewals}), so a live call's hold never lapses. Reserve,
+ * commit and release are Lua scripts: Redis runs each one alone, so the check and the hold are one step for
+ * all replicas; commit and release count once per hold, so a caller may retry them.
  */
 public final class RedisSpendLedger implements ReservingLedger {
 
@@ -40,8 +43,15 @@ public final class RedisSpendLedger implements ReservingLedger {
             return {1, spent, held + cost}
             """);
 
-    /** KEYS as RESERVE. ARGV: hold id, actual micros to record (0 to release). A hold already expired still records. */
+    /**
+     * KEYS as RESERVE, then the hold's settled marker. ARGV: hold id, actual micros to record (0 to release), marker ttl
+     * ms. Settles once per hold id, however often it is retried (a commit that timed out may have landed); a hold
+     * already expired still records.
+     */
     private static final RedisStore.Script SETTLE = RedisStore.Script.of("""
+            if not redis.call('SET', KEYS[4], '1', 'NX', 'PX', ARGV[3]) then
+              return 0
+            end
             local amount = redis.call('HGET', KEYS[3], ARGV[1])
             if amount then
               redis.call('HINCRBY', KEYS[1], 'held', -tonumber(amount))
@@ -55,6 +65,26 @@ public final class RedisSpendLedger implements ReservingLedger {
             return 1
             """);
 
+    /**
+     * KEYS: hold expiries (zset). ARGV: hold ttl ms, hold ids. Pushes back the expiry of each hold still there and
+     * returns the ids that are not. A hold past its expiry but not yet swept is renewed too: only a reserve sweeps, so
+     * no call has been given its headroom.
+     */
+    private static final RedisStore.Script RENEW = RedisStore.Script.of("""
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local expiry = now + tonumber(ARGV[1])
+            local gone = {}
+            for i = 2, #ARGV do
+              if redis.call('ZSCORE', KEYS[1], ARGV[i]) then
+                redis.call('ZADD', KEYS[1], expiry, ARGV[i])
+              else
+                gone[#gone + 1] = ARGV[i]
+              end
+            end
+            return gone
+            """);
+
     /** KEYS: account, the write's marker. ARGV: micros, marker ttl ms. Adds once per write id, however often it is retried. */
     private static final RedisStore.Script RECORD = RedisStore.Script.of("""
             if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[2]) then
@@ -66,12 +96,20 @@ public final class RedisSpendLedger implements ReservingLedger {
     /** Retries of one write stop long before this (the drain on stop is seconds); markers then expire. */
     private static final long WRITE_MARKER_TTL_MILLIS = Duration.ofHours(1).toMillis();
 
+    /** Renewed this often, a hold survives two renewals failing in a row before it lapses. */
+    private static final int RENEWALS_PER_HOLD_EXPIRY = 3;
+
     private final RedisStore store;
     private final long holdTtlMillis;
+    /** Retried settles stop once hold-expiry has passed (Budgets); the marker outlives them as a write's does. */
+    private final long settledMarkerTtlMillis;
+    private final HoldRenewals renewals;
 
     public RedisSpendLedger(RedisStore store, Duration holdExpiry) {
         this.store = store;
         this.holdTtlMillis = holdExpiry.toMillis();
+        this.settledMarkerTtlMillis = holdTtlMillis + WRITE_MARKER_TTL_MILLIS;
+        this.renewals = new HoldRenewals(store.vertx(), holdTtlMillis / RENEWALS_PER_HOLD_EXPIRY, this::renew);
     }
 
     @Override
@@ -92,7 +130,12 @@ public final class RedisSpendLedger implements ReservingLedger {
         String id = UUID.randomUUID().toString();
         return store.run(RESERVE, keys(key), List.of(Long.toString(micros), Long.toString(limitMicros), id,
                         Long.toString(holdTtlMillis)))
-                .map(r -> reservation(key, id, micros, r))
+                .map(r -> {
+                    Reservation reservation = reservation(key, id, micros, r);
+                    // Tracked before the caller sees it: a settle can then never come before the tracking it stops.
+                    renewals.track(reservation);
+                    return reservation;
+                })
                 .toCompletionStage();
     }
 
@@ -106,9 +149,42 @@ public final class RedisSpendLedger implements ReservingLedger {
         return settle(reservation, 0);
     }
 
+    /**
+     * Renewal ends with the first attempt, whatever its outcome: the hold then has at least two thirds of hold-expiry
+     * left for the caller's retries, and a call whose settle never gets through cannot keep its hold forever.
+     */
     private CompletionStage<Void> settle(Reservation reservation, long actualMicros) {
-        return store.run(SETTLE, keys(reservation.key()), List.of(reservation.id(), Long.toString(actualMicros)))
+        renewals.stop(reservation);
+        String tree = treeId(reservation.key());
+        List<String> keys = List.of(store.key("spend", tree), store.key("hold-expiry", tree), store.key("hold-amount", tree),
+                store.key("settled:" + reservation.id(), tree));
+        return store.run(SETTLE, keys, List.of(reservation.id(), Long.toString(actualMicros), Long.toString(settledMarkerTtlMillis)))
                 .<Void>mapEmpty().toCompletionStage();
+    }
+
+    private Future<List<String>> renew(SpendKey key, List<String> holdIds) {
+        List<String> args = new ArrayList<>(1 + holdIds.size());
+        args.add(Long.toString(holdTtlMillis));
+        args.addAll(holdIds);
+        return store.run(RENEW, List.of(store.key("hold-expiry", treeId(key))), args).map(r -> {
+            List<String> gone = new ArrayList<>(r.size());
+            r.forEach(id -> gone.add(id.toString()));
+            return gone;
+        });
+    }
+
+    /** Holds this gateway is keeping alive: its strict-mode calls in flight (0 when none runs). */
+    public int holdsRenewing() {
+        return renewals.live();
+    }
+
+    public long holdRenewalFailures() {
+        return renewals.failures();
+    }
+
+    /** Holds that lapsed while their call still ran (the ledger was out of reach for a whole hold-expiry). */
+    public long holdsLapsed() {
+        return renewals.lapsed();
     }
 
     private static Reservation reservation(SpendKey key, String id, long micros, Response r) {
@@ -137,6 +213,7 @@ public final class RedisSpendLedger implements ReservingLedger {
 
     @Override
     public void close() {
+        renewals.close();
         store.close();
     }
 }

@@ -24,17 +24,24 @@ import java.util.function.Supplier;
  */
 public final class RedisStore implements AutoCloseable {
 
+    private final Vertx vertx;
     private final Redis redis;
     private final RedisAPI api;
     private final String prefix;
     private final long timeoutMillis;
 
     public RedisStore(Vertx vertx, RedisConfig config) {
+        this.vertx = vertx;
         this.redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.uri())
                 .setMaxPoolSize(config.maxPoolSize()).setMaxPoolWaiting(1024).setMaxWaitingHandlers(4096));
         this.api = RedisAPI.api(redis);
         this.prefix = config.keyPrefix();
         this.timeoutMillis = config.timeout().toMillis();
+    }
+
+    /** For timers of the store's users (hold renewals): the Vert.x instance the connections run on. */
+    Vertx vertx() {
+        return vertx;
     }
 
     /** A key under the configured prefix; {@code {...}} is a Redis Cluster hash tag, keeping a tree's keys on one shard. */

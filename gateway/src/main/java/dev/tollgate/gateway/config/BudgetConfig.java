@@ -16,7 +16,8 @@ import java.time.Duration;
  *                      answers (a call then waits for a fresh read)
  * @param onLedgerError deny (fail closed), or allow on the last good read if younger than {@code maxStaleness}
  * @param timeout       per ledger operation
- * @param holdExpiry    strict mode: a hold not settled within this (its gateway died) is released by the ledger
+ * @param holdExpiry    strict mode: a hold its gateway stopped renewing (it died) is released by the ledger after this;
+ *                      a settle the ledger did not confirm is retried this long
  * @param drainTimeout  on stop, how long the gateway waits for its charges to reach the ledger before giving up
  * @param pricing       the pricing table (from {@code pricing:}, a file next to gateway.yaml)
  */
@@ -59,6 +60,11 @@ public record BudgetConfig(boolean enabled, LedgerKind ledger, Mode mode, Durati
 
     public static final Duration DEFAULT_TTL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(250);
+
+    public static final Duration DEFAULT_HOLD_EXPIRY = Duration.ofMinutes(5);
+
+    /** Strict holds are renewed every third of hold-expiry: below this the renewals would be a load of their own. */
+    public static final Duration MIN_HOLD_EXPIRY = Duration.ofSeconds(1);
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(5);
 
     /** No budgets section: an in-memory ledger, nothing priced. */

@@ -574,8 +574,18 @@ public final class ConfigLoader {
         if (pricingFile != null) {
             pricing = PricingLoader.load(baseDir.resolve(pricingFile).normalize(), problems);
         }
+        java.time.Duration holdExpiry = b.duration("hold-expiry", BudgetConfig.DEFAULT_HOLD_EXPIRY);
+        if (mode == BudgetConfig.Mode.STRICT && ledger == BudgetConfig.LedgerKind.REDIS && redis != null) {
+            // Holds of running calls are renewed every third of hold-expiry: a renewal must fit in a third, with time to spare.
+            java.time.Duration least = BudgetConfig.MIN_HOLD_EXPIRY.compareTo(redis.timeout().multipliedBy(3)) > 0
+                    ? BudgetConfig.MIN_HOLD_EXPIRY : redis.timeout().multipliedBy(3);
+            if (holdExpiry.compareTo(least) < 0) {
+                b.problemAt("hold-expiry", "must be at least " + least.toMillis() + "ms (1s, and 3 x redis.timeout: holds of running "
+                        + "calls are renewed every third of it)");
+            }
+        }
         return new BudgetConfig(true, ledger, mode, ttl, maxAge, onError, staleness,
-                b.duration("timeout", BudgetConfig.DEFAULT_TIMEOUT), b.duration("hold-expiry", java.time.Duration.ofMinutes(5)),
+                b.duration("timeout", BudgetConfig.DEFAULT_TIMEOUT), holdExpiry,
                 b.duration("drain-timeout", BudgetConfig.DEFAULT_DRAIN_TIMEOUT), http, pricing);
     }
 

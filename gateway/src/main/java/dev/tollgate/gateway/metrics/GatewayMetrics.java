@@ -96,6 +96,15 @@ public final class GatewayMetrics {
                 .description("Calls decided on a stale spend because the ledger failed (on-ledger-error: allow-stale)").register(registry);
         FunctionCounter.builder("tollgate.ledger.record.failures", budgets, b -> b.recordFailures()).tag("ledger", ledger)
                 .description("Charges the ledger did not confirm").register(registry);
+        FunctionCounter.builder("tollgate.ledger.settle.abandoned", budgets, b -> b.settlesAbandoned()).tag("ledger", ledger)
+                .description("Strict-mode holds whose commit or release the ledger never confirmed within hold-expiry of retries")
+                .register(registry);
+        Gauge.builder("tollgate.budget.holds.renewing", budgets, b -> b.holdsRenewing())
+                .description("Strict-mode holds this gateway keeps alive for its calls in flight (0 when none runs)")
+                .register(registry);
+        FunctionCounter.builder("tollgate.budget.holds.lapsed", budgets, b -> b.holdsLapsed())
+                .description("Strict-mode holds found lapsed while their call still ran (the ledger was out of reach)")
+                .register(registry);
         FunctionCounter.builder("tollgate.budget.holds.refused", budgets, b -> b.holdsRefused())
                 .description("Calls denied because their cost did not fit the budget").register(registry);
         FunctionCounter.builder("tollgate.rate.limited", budgets, b -> b.rateRefused())

@@ -285,7 +285,7 @@ public final class ConfigSchema {
                 .add("on-ledger-error", "deny (fail closed) | allow-stale (with max-staleness).", choice(BudgetConfig.OnLedgerError.class))
                 .add("max-staleness", "How old a cached spend may be with on-ledger-error: allow-stale.", duration())
                 .add("timeout", "Per ledger operation.", duration())
-                .add("hold-expiry", "strict mode: a hold not settled within this (its gateway died) is released by the ledger. Default 5m.", duration())
+                .add("hold-expiry", "strict mode: a hold its gateway stopped renewing (renewed every third of this while its call runs; the gateway died) is released by the ledger after this. Default 5m.", duration())
                 .add("drain-timeout", "On stop, wait this long for charges to reach the ledger.", duration())
                 .add("http", "The HTTP ledger (ledger: http).", http)
                 .add("pricing", "What calls cost (pricing.yaml), relative to this file.", string()));

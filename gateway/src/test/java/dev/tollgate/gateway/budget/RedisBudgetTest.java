@@ -115,6 +115,62 @@ class RedisBudgetTest {
         assertThat(upstream.received()).hasSize(10);
         await().atMost(java.time.Duration.ofSeconds(5))
                 .untilAsserted(() -> assertThat(redisSpent(replicas.get(0), "strict-tree")).isEqualTo(3_000_000));
+        for (RunningGateway g : replicas) {
+            await().atMost(java.time.Duration.ofSeconds(5)).untilAsserted(() ->
+                    assertThat(g.gateway().services().budgets().holdsRenewing()).as("holds still renewed once every call ended").isZero());
+        }
+    }
+
+    @Test
+    void strictCallsThatFailReleaseTheirHoldsAndStopRenewingThem() throws Exception {
+        RunningGateway g = replicas(1, "budgets: {ledger: redis, mode: strict, pricing: PRICING}").get(0);
+        fixture.failing.set(true);
+
+        int[] allowed = burst(List.of(g), fixture.token("acme", "failing-tree"), 6);
+
+        assertThat(allowed[0]).as("failed calls answer with the upstream's error").isZero();
+        assertThat(upstream.received()).hasSize(6);
+        await().atMost(java.time.Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(g.gateway().services().budgets().holdsRenewing()).isZero());
+        assertThat(redisSpent(g, "failing-tree")).isZero();
+        fixture.failing.set(false);
+        assertThat(allowedUntilDenied(g, fixture.token("acme", "failing-tree"), 100, 20)).as("released holds free the budget").isEqualTo(10);
+    }
+
+    @Test
+    void callsRunningLongerThanHoldExpiryKeepTheirHoldsSoLaterCallsCannotPassTheBudget() throws Exception {
+        RunningGateway g = replicas(1, "budgets: {ledger: redis, mode: strict, hold-expiry: 1s, pricing: PRICING}").get(0);
+        java.util.concurrent.atomic.AtomicBoolean slow = new java.util.concurrent.atomic.AtomicBoolean(true);
+        upstream.answer(request -> {
+            String body = upstream.received().get(upstream.received().size() - 1).body().toString();
+            String id = body.replaceAll("(?s).*\"id\":(\\d+).*", "$1");
+            String answer = "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"ok\"}]}}";
+            // The first calls stream (or wait for an approver) for more than twice hold-expiry.
+            vertx.setTimer(slow.get() ? 2_500 : 1, t -> request.response().putHeader("content-type", "application/json").end(answer));
+        });
+        String token = fixture.token("acme", "long-tree");
+        ExecutorService pool = Executors.newFixedThreadPool(9);
+        try {
+            List<Future<TestHttp.Reply>> running = new ArrayList<>();
+            for (int i = 0; i < 9; i++) {
+                int id = i + 1;
+                running.add(pool.submit(() -> BudgetFixture.call(http, g.port(), token, id, "synthesize")));
+            }
+            await().atMost(java.time.Duration.ofSeconds(5)).until(() -> upstream.received().size() == 9);
+            Thread.sleep(1_500); // past hold-expiry: only renewals keep the nine $0.30 holds
+            slow.set(false);
+
+            assertThat(allowedUntilDenied(g, token, 100, 5)).as("$3.00 budget with $2.70 held by running calls").isEqualTo(1);
+            for (Future<TestHttp.Reply> call : running) {
+                assertThat(call.get().json().has("result")).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        awaitLedger(g, "long-tree", 3_000_000);
+        await().atMost(java.time.Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(g.gateway().services().budgets().holdsRenewing()).isZero());
+        assertThat(g.gateway().services().budgets().holdsLapsed()).isZero();
     }
 
     /** Calls {@code synthesize} ($0.30) one after another until one is denied (or {@code max} pass); returns how many passed. */

@@ -122,6 +122,22 @@ class BudgetConfigTest {
     }
 
     @Test
+    void aStrictHoldExpiryTooShortToRenewIsRefused() {
+        assertThatThrownBy(() -> parse("""
+                redis: {uri: "redis://127.0.0.1:6379", timeout: 500ms}
+                budgets: {ledger: redis, mode: strict, hold-expiry: 1s}
+                """)).isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).anySatisfy(p ->
+                        assertThat(p.field() + ": " + p.message()).contains("hold-expiry: must be at least 1500ms")));
+        assertThatThrownBy(() -> parse("""
+                redis: {uri: "redis://127.0.0.1:6379", timeout: 100ms}
+                budgets: {ledger: redis, mode: strict, hold-expiry: 900ms}
+                """)).isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).anySatisfy(p ->
+                        assertThat(p.field() + ": " + p.message()).contains("hold-expiry: must be at least 1000ms")));
+    }
+
+    @Test
     void aBadPriceIsReportedInThePricingFileWithItsLine() throws Exception {
         Files.writeString(dir.resolve("pricing.yaml"), "routes:\n  tools:\n    tools:\n      synthesize: cheap\n");
 

@@ -1,6 +1,8 @@
 package dev.tollgate.policy.budget;
 
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,7 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The ledger of a single gateway instance: spend and holds per tree in memory, lost on restart. Every
  * operation completes before it returns. Reserve is atomic per tree (the tree's account is locked for the
- * check and the hold), so strict mode works here too.
+ * check and the hold), so strict mode works here too. Holds never expire here: they live as long as the
+ * process whose calls hold them, so a call that outlives any hold-expiry keeps its hold. A hold is settled
+ * once, however often its commit or release is sent.
  */
 public final class InMemoryLedger implements ReservingLedger {
 
@@ -20,6 +24,8 @@ public final class InMemoryLedger implements ReservingLedger {
     private static final class Account {
         long spent;
         long held;
+        /** Holds granted and not settled yet: a settle retried after it landed finds its hold gone and does nothing. */
+        final Set<String> holds = new HashSet<>();
     }
 
     @Override
@@ -52,8 +58,9 @@ public final class InMemoryLedger implements ReservingLedger {
                 return CompletableFuture.completedFuture(new Reservation(key, null, micros, false, account.spent, account.held));
             }
             account.held += micros;
-            return CompletableFuture.completedFuture(
-                    new Reservation(key, Long.toString(nextId.incrementAndGet()), micros, true, account.spent, account.held));
+            String id = Long.toString(nextId.incrementAndGet());
+            account.holds.add(id);
+            return CompletableFuture.completedFuture(new Reservation(key, id, micros, true, account.spent, account.held));
         }
     }
 
@@ -61,8 +68,10 @@ public final class InMemoryLedger implements ReservingLedger {
     public CompletionStage<Void> commit(Reservation reservation, long actualMicros) {
         Account account = account(reservation.key());
         synchronized (account) {
-            account.held -= reservation.micros();
-            account.spent += actualMicros;
+            if (account.holds.remove(reservation.id())) {
+                account.held -= reservation.micros();
+                account.spent += actualMicros;
+            }
         }
         return CompletableFuture.completedFuture(null);
     }
@@ -71,7 +80,9 @@ public final class InMemoryLedger implements ReservingLedger {
     public CompletionStage<Void> release(Reservation reservation) {
         Account account = account(reservation.key());
         synchronized (account) {
-            account.held -= reservation.micros();
+            if (account.holds.remove(reservation.id())) {
+                account.held -= reservation.micros();
+            }
         }
         return CompletableFuture.completedFuture(null);
     }

@@ -52,6 +52,23 @@ class InMemoryLedgerTest {
     }
 
     @Test
+    void aSettleSentAgainCountsOnce() throws Exception {
+        InMemoryLedger ledger = new InMemoryLedger();
+        Reservation committed = ledger.reserve(TREE, 300, 1_000).toCompletableFuture().get();
+        Reservation released = ledger.reserve(TREE, 200, 1_000).toCompletableFuture().get();
+
+        // The gateway retries a settle whose answer it did not see: the ledger must not apply it twice.
+        ledger.commit(committed, 750).toCompletableFuture().get();
+        ledger.commit(committed, 750).toCompletableFuture().get();
+        ledger.release(released).toCompletableFuture().get();
+        ledger.release(released).toCompletableFuture().get();
+
+        assertThat(ledger.spent(TREE).toCompletableFuture().get()).isEqualTo(750);
+        assertThat(ledger.reserve(TREE, 250, 1_000).toCompletableFuture().get().heldMicros()).as("no hold left, none negative")
+                .isEqualTo(250);
+    }
+
+    @Test
     void dollarsConvertExactlyAndPricesNeverRoundDown() {
         assertThat(Usd.micros(new BigDecimal("10"))).isEqualTo(10_000_000);
         assertThat(Usd.micros(new BigDecimal("0.0000001"))).isEqualTo(1);
