@@ -135,8 +135,9 @@ public final class CompletionRecorder {
             }
             boolean paid = seen ? (statusOk || leftAfterSending) && result != null && !awaitsInput(result) : statusOk || leftAfterSending;
             // An unpriced call (a list, a read, a task's follow-up) a budget rule covered held 0 and pays 0 (review Y: it was
-            // settled at its route's or tool's price, every tasks/get poll at the tool's).
-            services.budgets().settle(charge, paid, charge.priced() ? pricing.actualMicros(charge.route(), charge.tool(), result) : 0);
+            // settled at its route's or tool's price, every tasks/get poll at the tool's). A priced one pays from the price it
+            // was held at: an A2A send of a skill the gateway does not know was priced at its route's dearest skill (review Y).
+            services.budgets().settle(charge, paid, charge.priced() ? pricing.actualMicros(charge.route(), charge.estimateMicros(), result) : 0);
         }
     }
 
