@@ -372,6 +372,9 @@ class BudgetThroughGatewayTest {
                 """);
         upstream.answer(request -> request.response().putHeader("content-type", "application/json")
                 .end("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"message\":{\"messageId\":\"r\",\"role\":\"ROLE_AGENT\",\"parts\":[{\"text\":\"ok\"}]}}}"));
+        // Priced by its default alone: a send that declares no skill pays the route's dearest price (review Y), which on
+        // the fixture's table is synthesize's $0.30.
+        java.nio.file.Files.writeString(fixture.dir.resolve("pricing.yaml"), "routes: {upstream: {default: 0.01}}\n");
         String yaml = fixture.gatewayYaml(upstream.url("/mcp"), "budgets: {pricing: PRICING}")
                 .replace("path: /mcp, protocol: mcp", "path: /agent, protocol: a2a");
         gateway = RunningGateway.start(vertx, yaml);
