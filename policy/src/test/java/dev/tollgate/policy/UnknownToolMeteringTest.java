@@ -100,6 +100,28 @@ class UnknownToolMeteringTest {
     }
 
     @Test
+    void aRateLimitedDenyRuleScopedToASkillCoversAnUnknownOne() {
+        CompiledPolicy policy = PolicyFixtures.policy("""
+                name: p
+                defaults: {action: allow}
+                rules:
+                  - name: research-rate
+                    condition: {all: [{tool: research}, {check: {name: rate_limit, args: {rate: 1, period: 1m, per: [tenant, tool]}}}]}
+                    action: deny
+                """);
+        Facts unknown = new Facts(true, false);
+        Facts other = new Facts(false, false);
+
+        Decision decision = policy.evaluate(new PolicyRequest(CallDescription.a2a("agent", "SendMessage", "research-9", null), ACME,
+                Instant.now(), unknown));
+        policy.evaluate(new PolicyRequest(CallDescription.a2a("agent", "SendMessage", "chat", null), ACME, Instant.now(), other));
+
+        assertThat(decision.ruleName()).as("every bucket is empty in these facts").isEqualTo("research-rate");
+        assertThat(unknown.asked).containsExactly("p|research-rate|0|acme|-");
+        assertThat(other.asked).as("a known other skill is outside the rule").isEmpty();
+    }
+
+    @Test
     void explainReadsAnUnknownSkillAsEvaluateDoes() {
         Explanation explanation = POLICY.explain(new PolicyRequest(CallDescription.a2a("agent", "SendMessage", null, null), ACME, Instant.now(),
                 new Facts(true, true)));
