@@ -52,6 +52,27 @@ public interface CallFacts {
         return false;
     }
 
+    /**
+     * True when the call's tool is a label its callee is not bound by and the gateway does not know: an A2A send that
+     * declares no skill, or one its route neither prices nor pins ({@code metadata.skillId} is a convention; the agent
+     * picks its skill from the text). Then every deny rule holding a {@code budget} or {@code rate_limit} check reads its
+     * {@code tool:} conditions as holding wherever that makes it match, so leaving the label out or making one up
+     * escapes no metered rule. Good: a send labelled nothing meets the {@code {tool: research}} budget. Bad: returning
+     * true for an MCP {@code tools/call}, whose tool the server is bound by (an unknown tool fails there).
+     */
+    default boolean toolUnknown() {
+        return false;
+    }
+
+    /**
+     * What a {@code rate_limit} keyed {@code per: tool} keys this call by: its tool, or null (keyed "-", one bucket)
+     * for a tool the gateway does not know ({@link #toolUnknown}), so a new label per message is not a new bucket.
+     * An implementation may name a coarser bucket (the glob a skill is priced by).
+     */
+    default String toolBucket(String tool) {
+        return toolUnknown() ? null : tool;
+    }
+
     /** Facts for evaluations with no gateway state behind them (explain, replay, policy tests): fail closed. */
     CallFacts NONE = new CallFacts() {
         @Override

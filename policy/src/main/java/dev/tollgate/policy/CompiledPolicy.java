@@ -37,6 +37,11 @@ public final class CompiledPolicy {
     private final CompiledRule[] allRules;
     private final CompiledRule[] wildcardRules;
     private final Map<String, CompiledRule[]> rulesByTool;
+    /**
+     * Every rule, in evaluation order, as a call whose tool is unknown is decided ({@link CallFacts#toolUnknown}): the
+     * metering deny rules read any tool ({@link UnknownTools#meteringRulesOfAnyTool}); {@link #allRules} when none is.
+     */
+    private final CompiledRule[] rulesOfUnknownTool;
     private final Set<String> checksUsed;
     private final List<PolicyProblem> warnings;
     /**
@@ -89,6 +94,7 @@ public final class CompiledPolicy {
         // have consecutive hashes, so a miss (a tool no rule names) could walk a long cluster. Never mutated
         // after this point, so safe to share across threads once the policy is published.
         this.rulesByTool = merged;
+        this.rulesOfUnknownTool = UnknownTools.meteringRulesOfAnyTool(allRules);
         Condition[] conditionsByOrder = new Condition[Arrays.stream(allRules).mapToInt(CompiledRule::order).max().orElse(-1) + 1];
         for (CompiledRule rule : allRules) {
             conditionsByOrder[rule.order()] = rule.condition();
@@ -114,6 +120,7 @@ public final class CompiledPolicy {
         this.allRules = with.allRules;
         this.wildcardRules = with.wildcardRules;
         this.rulesByTool = with.rulesByTool;
+        this.rulesOfUnknownTool = with.rulesOfUnknownTool;
         this.checksUsed = with.checksUsed;
         this.warnings = with.warnings;
         this.prefilter = null;
@@ -262,7 +269,7 @@ public final class CompiledPolicy {
     private Decision firstMatch(PolicyRequest request) {
         // One scan of each field for the literals of the document's AGT patterns, done when a rule first needs it.
         LiteralPrefilter.Scan scan = prefilter == null ? null : prefilter.start(request);
-        for (CompiledRule rule : candidates(request.call())) {
+        for (CompiledRule rule : candidates(request)) {
             if (scan != null && scan.rulesOut(rule.order())) {
                 continue;
             }
@@ -278,6 +285,14 @@ public final class CompiledPolicy {
             }
         }
         return defaultDecision;
+    }
+
+    /**
+     * The rules that can apply to this call, in evaluation order. A call whose tool is unknown walks every rule (the
+     * index by tool name would leave out the rules scoped to a tool), its metering deny rules reading any tool.
+     */
+    private CompiledRule[] candidates(PolicyRequest request) {
+        return request.facts().toolUnknown() ? rulesOfUnknownTool : candidates(request.call());
     }
 
     /** The rules that can apply to this call, in evaluation order. */
@@ -305,7 +320,7 @@ public final class CompiledPolicy {
         List<RuleTrace> trace = new ArrayList<>();
         Decision decision = null;
         LiteralPrefilter.Scan scan = prefilter == null ? null : prefilter.start(request);
-        for (CompiledRule rule : allRules) {
+        for (CompiledRule rule : request.facts().toolUnknown() ? rulesOfUnknownTool : allRules) {
             if (decision != null) {
                 trace.add(new RuleTrace(rule.name(), rule.priority(), false, "not reached"));
                 continue;

@@ -40,46 +40,7 @@ final class ResultRules {
      * The condition itself when it names no tool. Built once per document, not per result.
      */
     static Condition anyTool(Condition condition) {
-        return anyTool(condition, true);
-    }
-
-    private static Condition anyTool(Condition condition, boolean positive) {
-        if (condition instanceof CallFieldCondition field && field.field() == CallField.TOOL) {
-            return positive ? Constant.HOLDS : Constant.FAILS;
-        }
-        if (condition instanceof AllOf all) {
-            List<Condition> inner = all.conditions().stream().map(c -> anyTool(c, positive)).toList();
-            return inner.equals(all.conditions()) ? all : new AllOf(inner);
-        }
-        if (condition instanceof AnyOf any) {
-            List<Condition> inner = any.conditions().stream().map(c -> anyTool(c, positive)).toList();
-            return inner.equals(any.conditions()) ? any : new AnyOf(inner);
-        }
-        if (condition instanceof NotCondition not) {
-            Condition inner = anyTool(not.inner(), !positive);
-            return inner == not.inner() ? not : new NotCondition(inner);
-        }
-        return condition;
-    }
-
-    /** A condition that always holds or never does: a {@code tool:} condition on a result of an unknown tool. */
-    private enum Constant implements Condition {
-        HOLDS, FAILS;
-
-        @Override
-        public boolean matches(dev.tollgate.policy.PolicyRequest request) {
-            return this == HOLDS;
-        }
-
-        @Override
-        public String mismatch(dev.tollgate.policy.PolicyRequest request) {
-            return this == HOLDS ? null : "the result's tool is unknown (read as the rule's tool where that makes it match)";
-        }
-
-        @Override
-        public dev.tollgate.policy.condition.Truth staticTruth(CallDescription call, dev.tollgate.policy.Identity identity) {
-            return dev.tollgate.policy.condition.Truth.of(this == HOLDS);
-        }
+        return UnknownTools.anyTool(condition);
     }
 
     /** The detectors a rule's condition uses anywhere (under any, all, not), in the order they appear. */

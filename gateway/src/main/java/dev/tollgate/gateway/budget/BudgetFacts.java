@@ -15,6 +15,10 @@ public final class BudgetFacts implements CallFacts {
     private final long costMicros;
     private final List<Obligation> obligations = new ArrayList<>(2);
     private final boolean toolPinned;
+    /** An A2A call's declared skill as the gateway knows it; null for MCP calls, whose tool the server is bound by. */
+    private final DeclaredSkill skill;
+    /** Whether the call is an A2A send whose skill the gateway does not know (read fail closed by metering rules). */
+    private final boolean toolUnknown;
     private String overDetail;
 
     /** @param view the spend read for this call, or null when none was read (the policy has no budget rule) */
@@ -24,9 +28,35 @@ public final class BudgetFacts implements CallFacts {
 
     /** @param toolPinned whether the call's tool is pinned (the route's manifest holds its listed definition) */
     public BudgetFacts(SpendView view, long costMicros, boolean toolPinned) {
+        this(view, costMicros, toolPinned, null, false);
+    }
+
+    private BudgetFacts(SpendView view, long costMicros, boolean toolPinned, DeclaredSkill skill, boolean toolUnknown) {
         this.view = view;
         this.costMicros = costMicros;
         this.toolPinned = toolPinned;
+        this.skill = skill;
+        this.toolUnknown = toolUnknown;
+    }
+
+    /**
+     * An A2A call's facts. A send ({@code priced}) costs its skill's estimate and, when the gateway does not know the
+     * skill, is read by metering rules as any skill ({@link #toolUnknown}); any A2A call keys per-tool rate limits by
+     * {@link DeclaredSkill#bucket}. Other calls (task reads, cancels) cost nothing and keep their tool's reading: a
+     * {@code tasks/get} poll is no run of the research skill.
+     */
+    public static BudgetFacts ofA2a(SpendView view, DeclaredSkill skill, boolean priced, boolean toolPinned) {
+        return new BudgetFacts(view, priced ? skill.estimateMicros() : 0, toolPinned, skill, priced && !skill.known());
+    }
+
+    @Override
+    public boolean toolUnknown() {
+        return toolUnknown;
+    }
+
+    @Override
+    public String toolBucket(String tool) {
+        return skill == null ? tool : skill.bucket();
     }
 
     @Override

@@ -67,6 +67,46 @@ public record PricingTable(long defaultMicros, Map<String, RoutePrices> routes, 
     }
 
     /**
+     * The entry of the route's prices that prices {@code tool}: its own name, else the glob it matches (as written in
+     * the file); null when none does (the route's default prices it) or the route has no prices.
+     */
+    public String priceEntry(String route, String tool) {
+        RoutePrices prices = routes.get(route);
+        if (prices == null || tool == null) {
+            return null;
+        }
+        if (prices.exactTools().containsKey(tool)) {
+            return tool;
+        }
+        for (GlobPrice g : prices.globTools()) {
+            if (g.glob().matches(tool)) {
+                return g.glob().toString();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The most a call on the route is priced at before it runs: the route's default or its dearest tool (exact or glob),
+     * whichever is higher; the table's default for a route it does not list. What an A2A send pays when its declared
+     * skill is one the gateway does not know: the agent may run any of its skills.
+     */
+    public long highestMicros(String route) {
+        RoutePrices prices = routes.get(route);
+        if (prices == null) {
+            return defaultMicros;
+        }
+        long highest = prices.defaultMicros();
+        for (long micros : prices.exactTools().values()) {
+            highest = Math.max(highest, micros);
+        }
+        for (GlobPrice g : prices.globTools()) {
+            highest = Math.max(highest, g.micros());
+        }
+        return highest;
+    }
+
+    /**
      * Most one call is charged, in micro-dollars ($1,000,000,000): more than any budget, so the call still exhausts
      * whatever budget it is charged to, while the ledger's sums stay far from overflowing. The cost is the
      * upstream's to report, so a reported 1e300 (or a token count near 2^63) must not throw or wrap around on the
@@ -77,7 +117,14 @@ public record PricingTable(long defaultMicros, Map<String, RoutePrices> routes, 
 
     /** The cost after the call, from the result the upstream returned (null when there was none); at most {@link #MAX_CHARGE_MICROS}. */
     public long actualMicros(String route, String tool, JsonNode result) {
-        long estimate = estimateMicros(route, tool);
+        return actualMicros(route, estimateMicros(route, tool), result);
+    }
+
+    /**
+     * The cost after a call priced at {@code estimate} before it ran (the price its budget hold reserved): what the
+     * upstream reports, else the estimate plus its token usage; at most {@link #MAX_CHARGE_MICROS}.
+     */
+    public long actualMicros(String route, long estimate, JsonNode result) {
         return result == null ? estimate : fromResult(route, result, estimate);
     }
 
@@ -85,7 +132,7 @@ public record PricingTable(long defaultMicros, Map<String, RoutePrices> routes, 
      * What a result itself says the call cost: its reported cost, else its token usage priced, else 0. For an answer that
      * is not the call's last (an MCP 2026-07-28 {@code input_required} leg), which must not pay the call's price again.
      */
-    public long reportedMicros(String route, String tool, JsonNode result) {
+    public long reportedMicros(String route, JsonNode result) {
         return result == null ? 0 : fromResult(route, result, 0);
     }
 

@@ -2,9 +2,12 @@ package dev.tollgate.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.gateway.budget.DeclaredSkill;
+import dev.tollgate.gateway.pinning.RoutePins;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.protocols.a2a.A2aCall;
 import dev.tollgate.protocols.a2a.A2aMethod;
+import java.util.Set;
 
 /** Turns an A2A call into the protocol-neutral description policy, audit and budget read. */
 final class A2aCallDescriber {
@@ -29,6 +32,16 @@ final class A2aCallDescriber {
         ObjectNode reading = ((ObjectNode) view).deepCopy();
         reading.put("tenant", segment.asText());
         return CallDescription.a2a(call.route(), call.method(), call.toolName(), reading);
+    }
+
+    /**
+     * The skill the call declares as the gateway knows it on its route: priced by the route's prices (its name or a glob)
+     * or listed by the route's reviewed pin manifest; anything else is unknown (see {@link DeclaredSkill}).
+     */
+    static DeclaredSkill declaredSkill(GatewaySnapshot snapshot, String route, CallDescription call) {
+        RoutePins pins = snapshot.pins(route);
+        Set<String> reviewed = pins == null ? Set.of() : pins.manifest().pins().keySet();
+        return DeclaredSkill.of(snapshot.config().budget().pricing(), route, call.toolName(), reviewed);
     }
 
     /** The probe asking whether a caller may ever use a skill: through either way of sending it a message. */

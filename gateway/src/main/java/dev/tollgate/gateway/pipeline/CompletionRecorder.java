@@ -142,13 +142,14 @@ public final class CompletionRecorder {
                 // The leg ran upstream work before it asked for input, and nothing obliges the caller to retry (review Y: five
                 // abandoned legs ran free on $3.75 reported): it pays what it reports, never its estimate, so a leg that
                 // reports nothing still leaves the retry the one priced call.
-                services.budgets().settle(charge, true, charge.priced() ? pricing.reportedMicros(charge.route(), charge.tool(), result) : 0);
+                services.budgets().settle(charge, true, charge.priced() ? pricing.reportedMicros(charge.route(), result) : 0);
                 continue;
             }
             boolean paid = seen ? answered && result != null : answered;
             // An unpriced call (a list, a read, a task's follow-up) a budget rule covered held 0 and pays 0 (review Y: it was
-            // settled at its route's or tool's price, every tasks/get poll at the tool's).
-            long actual = charge.priced() ? pricing.actualMicros(charge.route(), charge.tool(), result) : 0;
+            // settled at its route's or tool's price, every tasks/get poll at the tool's). A priced one pays from the price it
+            // was held at: an A2A send of a skill the gateway does not know was priced at its route's dearest skill (review Y).
+            long actual = charge.priced() ? pricing.actualMicros(charge.route(), charge.estimateMicros(), result) : 0;
             services.budgets().settle(charge, paid, actual);
             if (paid && charge.priced() && exchange.a2a() == null) {
                 deferIfAnsweredLater(exchange, i, charge, seen ? result : null, actual);
@@ -216,7 +217,7 @@ public final class CompletionRecorder {
 
     private void settleLate(DeferredCosts.Deferred call, PricingTable pricing, JsonNode result) {
         if (call != null) {
-            services.budgets().settleDeferred(call, pricing.actualMicros(call.charge().route(), call.charge().tool(), result));
+            services.budgets().settleDeferred(call, pricing.actualMicros(call.charge().route(), call.charge().estimateMicros(), result));
         }
     }
 

@@ -235,8 +235,9 @@ public final class PolicyStage implements Stage {
         String route = exchange.route().route().name();
         CallDescription call = A2aCallDescriber.describe(route, a2a.call());
         PinState pin = pinState(exchange, call);
-        BudgetFacts facts = new BudgetFacts(exchange.spend(), PricedCalls.isPriced(call)
-                ? exchange.snapshot().config().budget().pricing().estimateMicros(route, call.toolName()) : 0, pin == PinState.PINNED);
+        // The declared skill binds no agent: priced, metered and bucketed by it only when the gateway knows it (review Y).
+        BudgetFacts facts = BudgetFacts.ofA2a(exchange.spend(), A2aCallDescriber.declaredSkill(exchange.snapshot(), route, call),
+                PricedCalls.isPriced(call), pin == PinState.PINNED);
         Instant now = Instant.now();
         Decision decision = decide(exchange, call, pin, facts, now);
         CallDescription inPathTenant = A2aCallDescriber.inPathTenant(call);

@@ -372,6 +372,9 @@ class BudgetThroughGatewayTest {
                 """);
         upstream.answer(request -> request.response().putHeader("content-type", "application/json")
                 .end("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"message\":{\"messageId\":\"r\",\"role\":\"ROLE_AGENT\",\"parts\":[{\"text\":\"ok\"}]}}}"));
+        // Priced by its default alone: a send that declares no skill pays the route's dearest price (review Y), which on
+        // the fixture's table is synthesize's $0.30.
+        java.nio.file.Files.writeString(fixture.dir.resolve("pricing.yaml"), "routes: {upstream: {default: 0.01}}\n");
         String yaml = fixture.gatewayYaml(upstream.url("/mcp"), "budgets: {pricing: PRICING}")
                 .replace("path: /mcp, protocol: mcp", "path: /agent, protocol: a2a");
         gateway = RunningGateway.start(vertx, yaml);
@@ -392,5 +395,44 @@ class BudgetThroughGatewayTest {
         assertThat(replies.get(2).json().toString()).contains("agent-budget").contains("$0.02").contains("$0.025");
         assertThat(upstream.received()).hasSize(2);
         awaitSpent("acme", "a2a-tree", 20_000);
+    }
+    @Test
+    void a2aSendsOfAPricedSkillKeepTheirPriceWhileAnUndeclaredOnePaysTheDearestAndMeetsItsBudget() throws Exception {
+        fixture.policy("""
+                name: p
+                defaults: {action: allow}
+                rules:
+                  - name: synthesis-budget
+                    condition: {all: [{tool: synthesize}, {check: {name: budget, args: {limit_usd: 0.5}}}]}
+                    action: deny
+                """);
+        upstream.answer(request -> request.response().putHeader("content-type", "application/json")
+                .end("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"message\":{\"messageId\":\"r\",\"role\":\"ROLE_AGENT\",\"parts\":[{\"text\":\"ok\"}]}}}"));
+        // The fixture's table: synthesize $0.30, "search*" $0.05, default $0.01.
+        gateway = RunningGateway.start(vertx, fixture.gatewayYaml(upstream.url("/mcp"), "budgets: {pricing: PRICING}")
+                .replace("path: /mcp, protocol: mcp", "path: /agent, protocol: a2a"));
+
+        List<Integer> searches = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            searches.add(http.send(a2aPost("/agent", "search-tree"), io.vertx.core.buffer.Buffer.buffer(send(",\"metadata\":{\"skillId\":\"search_web\"}")))
+                    .json().has("result") ? 1 : 0);
+        }
+        TestHttp.Reply first = http.send(a2aPost("/agent", "undeclared-tree"), io.vertx.core.buffer.Buffer.buffer(send("")));
+        TestHttp.Reply second = http.send(a2aPost("/agent", "undeclared-tree"), io.vertx.core.buffer.Buffer.buffer(send("")));
+
+        // A skill priced by a glob is known: $0.05 each, outside the synthesis budget.
+        assertThat(searches).containsOnly(1);
+        awaitSpent("acme", "search-tree", 150_000);
+        // No skill: priced as synthesize, the route's dearest, and held against the synthesis budget ($0.30 + $0.30 > $0.50).
+        assertThat(first.json().has("result")).as(first.body().toString()).isTrue();
+        assertThat(second.errorCode()).isEqualTo(-32010);
+        assertThat(second.json().toString()).contains("synthesis-budget").contains("$0.30").contains("$0.50");
+        awaitSpent("acme", "undeclared-tree", 300_000);
+        assertThat(upstream.received()).hasSize(4);
+    }
+
+    private static String send(String metadata) {
+        return "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"SendMessage\",\"params\":{\"message\":"
+                + "{\"messageId\":\"m\",\"role\":\"ROLE_USER\",\"parts\":[{\"text\":\"hi\"}]" + metadata + "}}}";
     }
 }

@@ -95,7 +95,7 @@ public final class RateLimitCheck implements PolicyCheck {
         }
         StringBuilder key = new StringBuilder(scope);
         for (String field : per) {
-            String value = value(field, request.call(), request.identity());
+            String value = value(field, request);
             // Escaped: "acme|ops" + "planner" is not "acme" + "ops|planner", nor a present "-" a missing value.
             key.append('|').append(value == null ? CallerKey.MISSING
                     : value.length() > LONGEST_KEY_VALUE || value.startsWith(DIGEST_PREFIX) ? sha256(value) : CallerKey.part(value));
@@ -129,9 +129,12 @@ public final class RateLimitCheck implements PolicyCheck {
         }
     }
 
-    private static String value(String field, CallDescription call, Identity identity) {
+    /** A {@code per} value; the tool as the gateway knows it ({@link dev.tollgate.policy.CallFacts#toolBucket}: an unknown A2A skill keys as "-"). */
+    private static String value(String field, PolicyRequest request) {
+        CallDescription call = request.call();
+        Identity identity = request.identity();
         return switch (field) {
-            case "tool" -> call.toolName();
+            case "tool" -> request.facts().toolBucket(call.toolName());
             case "method" -> call.method();
             case "route" -> call.route();
             default -> {

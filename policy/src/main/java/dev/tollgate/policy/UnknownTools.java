@@ -1,0 +1,108 @@
+package dev.tollgate.policy;
+
+import dev.tollgate.policy.check.BudgetCheck;
+import dev.tollgate.policy.check.RateLimitCheck;
+import dev.tollgate.policy.condition.AllOf;
+import dev.tollgate.policy.condition.AnyOf;
+import dev.tollgate.policy.condition.CallField;
+import dev.tollgate.policy.condition.CallFieldCondition;
+import dev.tollgate.policy.condition.CheckCondition;
+import dev.tollgate.policy.condition.Condition;
+import dev.tollgate.policy.condition.NotCondition;
+import dev.tollgate.policy.condition.Truth;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * How rules read a call or a result whose tool cannot be known: fail closed, as if it were whichever tool makes the rule
+ * match. Used for results nobody can tie to a call ({@link ResultRules#anyTool}) and for A2A sends whose declared skill
+ * is a label the gateway does not know ({@link CallFacts#toolUnknown}), where metering deny rules (a {@code budget} or
+ * {@code rate_limit} check) are read so: an agent is not bound by the label, so leaving it out or making one up must not
+ * take a send out of a {@code {tool: research}} budget.
+ */
+final class UnknownTools {
+
+    /** The checks whose rules an unknown tool must not escape: they meter what the tool costs or how often it runs. */
+    private static final Set<String> METERING_CHECKS = Set.of(BudgetCheck.NAME, RateLimitCheck.NAME);
+
+    private UnknownTools() {
+    }
+
+    /**
+     * The condition with every {@code tool:} condition taken to hold where that makes the rule match, and not to hold
+     * under an odd number of {@code not:}, so a tool-scoped rule applies whatever the tool was. The condition itself when
+     * it names no tool. Built once per document, not per call.
+     */
+    static Condition anyTool(Condition condition) {
+        return anyTool(condition, true);
+    }
+
+    private static Condition anyTool(Condition condition, boolean positive) {
+        if (condition instanceof CallFieldCondition field && field.field() == CallField.TOOL) {
+            return positive ? Constant.HOLDS : Constant.FAILS;
+        }
+        if (condition instanceof AllOf all) {
+            List<Condition> inner = all.conditions().stream().map(c -> anyTool(c, positive)).toList();
+            return inner.equals(all.conditions()) ? all : new AllOf(inner);
+        }
+        if (condition instanceof AnyOf any) {
+            List<Condition> inner = any.conditions().stream().map(c -> anyTool(c, positive)).toList();
+            return inner.equals(any.conditions()) ? any : new AnyOf(inner);
+        }
+        if (condition instanceof NotCondition not) {
+            Condition inner = anyTool(not.inner(), !positive);
+            return inner == not.inner() ? not : new NotCondition(inner);
+        }
+        return condition;
+    }
+
+    /** Whether the condition holds a {@code budget} or {@code rate_limit} check anywhere (under any, all, not). */
+    static boolean meters(Condition condition) {
+        if (condition instanceof CheckCondition check) {
+            return METERING_CHECKS.contains(check.name());
+        }
+        if (condition instanceof AllOf all) {
+            return all.conditions().stream().anyMatch(UnknownTools::meters);
+        }
+        if (condition instanceof AnyOf any) {
+            return any.conditions().stream().anyMatch(UnknownTools::meters);
+        }
+        return condition instanceof NotCondition not && meters(not.inner());
+    }
+
+    /**
+     * The rules, in the same order, as they read a call whose tool is unknown: each metering deny rule with its
+     * {@code tool:} conditions read by {@link #anyTool}. Only deny rules: matching sooner can only refuse more, while an
+     * allow, audit or approve rule matching sooner would decide before a deny rule further down.
+     */
+    static CompiledRule[] meteringRulesOfAnyTool(CompiledRule[] rules) {
+        CompiledRule[] read = new CompiledRule[rules.length];
+        boolean changed = false;
+        for (int i = 0; i < rules.length; i++) {
+            CompiledRule rule = rules[i];
+            read[i] = rule.action() == Action.DENY && meters(rule.condition()) ? rule.withCondition(anyTool(rule.condition())) : rule;
+            changed |= read[i] != rule;
+        }
+        return changed ? read : rules;
+    }
+
+    /** A condition that always holds or never does: a {@code tool:} condition read for an unknown tool. */
+    private enum Constant implements Condition {
+        HOLDS, FAILS;
+
+        @Override
+        public boolean matches(PolicyRequest request) {
+            return this == HOLDS;
+        }
+
+        @Override
+        public String mismatch(PolicyRequest request) {
+            return this == HOLDS ? null : "the tool is unknown (read as the rule's tool where that makes it match)";
+        }
+
+        @Override
+        public Truth staticTruth(CallDescription call, Identity identity) {
+            return Truth.of(this == HOLDS);
+        }
+    }
+}
