@@ -126,10 +126,15 @@ class UpstreamFailureTest {
         }
     }
 
+    /**
+     * A client that hangs up does not cancel its call (MCP: a disconnect is not a cancellation): the upstream request is
+     * left to run, holding the call's concurrency slot (review Y), and is cancelled when the route's response timeout
+     * passes without an answer, the slot then given back.
+     */
     @Test
-    void clientThatDisconnectsCancelsItsUpstreamRequest() throws Exception {
+    void clientThatDisconnectsLeavesItsUpstreamRequestUntilTheResponseTimeout() throws Exception {
         try (RecordingUpstream upstream = new RecordingUpstream(vertx);
-             RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, null)) {
+             RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), "response-timeout: 3s", null)) {
             upstream.answer(request -> { /* holds the call open */ });
             CompletableFuture<HttpClientRequest> sent = new CompletableFuture<>();
             http.raw().request(TestHttp.mcpPost(gateway.port(), "/mcp")).onSuccess(req -> {
@@ -141,9 +146,12 @@ class UpstreamFailureTest {
 
             request.connection().close();
 
-            await().atMost(Duration.ofSeconds(5)).until(() -> upstream.closedConnections() >= 1);
             await().atMost(Duration.ofSeconds(5)).until(() -> gateway.gateway().metrics().registry()
                     .get("tollgate.client.aborts").counter().count() == 1.0);
+            assertThat(upstream.closedConnections()).as("the call runs on upstream").isZero();
+            assertThat(gateway.gateway().services().concurrentCalls().inFlight("upstream")).as("and holds its slot").isEqualTo(1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> upstream.closedConnections() >= 1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> gateway.gateway().services().concurrentCalls().inFlight("upstream") == 0);
         }
     }
 }
