@@ -46,13 +46,7 @@ class FreeCallsChargedReviewYTest {
         vertx = Vertx.vertx();
         upstream = new RecordingUpstream(vertx);
         http = new TestHttp(vertx);
-        world = new ReviewYBudgetWorld(dir, """
-                routes:
-                  upstream:
-                    default: 0.01
-                    tools:
-                      synthesize: 0.30
-                """, """
+        world = new ReviewYBudgetWorld(dir, ReviewYBudgetWorld.SYNTH_PRICING, """
                 name: p
                 defaults: {action: allow}
                 rules:

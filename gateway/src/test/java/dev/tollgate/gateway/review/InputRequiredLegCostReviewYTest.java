@@ -44,20 +44,7 @@ class InputRequiredLegCostReviewYTest {
         vertx = Vertx.vertx();
         upstream = new RecordingUpstream(vertx);
         http = new TestHttp(vertx);
-        world = new ReviewYBudgetWorld(dir, """
-                routes:
-                  upstream:
-                    default: 0.01
-                    tools:
-                      synthesize: 0.30
-                """, """
-                name: p
-                defaults: {action: allow}
-                rules:
-                  - name: synthesis-budget
-                    condition: {all: [{tool: "synth*"}, {check: {name: budget, args: {limit_usd: 1.00}}}]}
-                    action: deny
-                """);
+        world = ReviewYBudgetWorld.synthesis(dir);
         upstream.answer(request -> {
             String body = upstream.received().get(upstream.received().size() - 1).body().toString();
             String id = body.replaceAll("(?s).*\"id\":(\\d+).*", "$1");

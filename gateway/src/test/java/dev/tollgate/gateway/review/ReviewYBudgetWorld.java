@@ -23,6 +23,30 @@ final class ReviewYBudgetWorld {
     final Path dir;
     final OctetKeyPair key;
 
+    /** synthesize at $0.30, anything else $0.01, on route {@code upstream}. */
+    static final String SYNTH_PRICING = """
+            routes:
+              upstream:
+                default: 0.01
+                tools:
+                  synthesize: 0.30
+            """;
+
+    /** The README's budget rule: synth* tools on a $1.00 budget per spawn tree. */
+    static final String SYNTH_BUDGET_POLICY = """
+            name: p
+            defaults: {action: allow}
+            rules:
+              - name: synthesis-budget
+                condition: {all: [{tool: "synth*"}, {check: {name: budget, args: {limit_usd: 1.00}}}]}
+                action: deny
+            """;
+
+    /** {@link #SYNTH_PRICING} and {@link #SYNTH_BUDGET_POLICY}: the world most budget findings are shown in. */
+    static ReviewYBudgetWorld synthesis(Path dir) throws Exception {
+        return new ReviewYBudgetWorld(dir, SYNTH_PRICING, SYNTH_BUDGET_POLICY);
+    }
+
     ReviewYBudgetWorld(Path dir, String pricingYaml, String policyYaml) throws Exception {
         this.dir = dir;
         this.key = DevAxid.newKey("k1");

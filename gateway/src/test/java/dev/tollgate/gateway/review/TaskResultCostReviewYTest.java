@@ -58,13 +58,7 @@ class TaskResultCostReviewYTest {
         vertx = Vertx.vertx();
         upstream = new RecordingUpstream(vertx);
         http = new TestHttp(vertx);
-        world = new ReviewYBudgetWorld(dir, """
-                routes:
-                  upstream:
-                    default: 0.01
-                    tools:
-                      synthesize: 0.30
-                """, README_RULE);
+        world = new ReviewYBudgetWorld(dir, ReviewYBudgetWorld.SYNTH_PRICING, README_RULE);
         upstream.answer(request -> {
             JsonNode body;
             try {
