@@ -212,6 +212,11 @@ public final class Budgets implements AutoCloseable {
         return deferred;
     }
 
+    /** A deferred call as another replica shared it: charged to {@code key}, priced by route and tool, held at the estimate. */
+    public DeferredCosts.Deferred deferredFor(SpendKey key, String route, String tool, long estimateMicros, long paidMicros) {
+        return new DeferredCosts.Deferred(new CallCharge(key, cache.account(key), route, tool, estimateMicros, false, null), paidMicros);
+    }
+
     /**
      * Charges what a deferred call's late answer reports beyond what the call already paid (nothing when it reports
      * less: the ledger only adds). Written as cached mode writes, in every mode: the call's hold, if any, is long settled.

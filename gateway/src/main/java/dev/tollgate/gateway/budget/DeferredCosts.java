@@ -14,8 +14,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * beyond that estimate, once (the entry is taken by the first answer that settles it). A reported cost below the
  * estimate refunds nothing: the ledger only adds.
  *
- * <p>This replica's memory only, bounded in count and time: a later answer read by another replica, or after a restart,
- * finds no entry and the call stays at its estimate.
+ * <p>Bounded in count and time. A task's entry is shared through the task store when there is one
+ * ({@code tasks: {store: redis}}: any replica relaying its result takes it, once); without one, and for streams, this
+ * replica's memory only: a later answer relayed by another replica, or after a restart, finds no entry and the call
+ * stays at its estimate.
  */
 public final class DeferredCosts {
 

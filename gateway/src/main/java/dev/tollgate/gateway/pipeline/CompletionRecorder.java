@@ -7,6 +7,9 @@ import dev.tollgate.gateway.audit.AuditRecords;
 import dev.tollgate.gateway.budget.CallCharge;
 import dev.tollgate.gateway.budget.DeferredCosts;
 import dev.tollgate.gateway.config.PricingTable;
+import dev.tollgate.gateway.tasks.DeferredTaskCost;
+import dev.tollgate.gateway.tasks.SharedTaskStore;
+import dev.tollgate.policy.budget.SpendKey;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.Decision;
@@ -24,6 +27,8 @@ import java.util.List;
  * Runs once per exchange, from the outside of the stages (no stage records anything by hand).
  */
 public final class CompletionRecorder {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CompletionRecorder.class);
 
     private final GatewayServices services;
 
@@ -166,7 +171,22 @@ public final class CompletionRecorder {
         DeferredCosts.Deferred deferred = new DeferredCosts.Deferred(charge, paid);
         JsonNode taskId = result == null ? null : result.path("task").get("taskId");
         if (taskId != null && taskId.isTextual()) {
-            services.budgets().deferred().taskCreated(exchange.route().route().taskScope(), taskId.textValue(), deferred);
+            String scope = exchange.route().route().taskScope();
+            services.budgets().deferred().taskCreated(scope, taskId.textValue(), deferred);
+            SharedTaskStore shared = services.learnt().taskOrigins().sharedStore();
+            if (shared != null) {
+                // Any replica may relay the task's result (review Z): it takes the cost from the store.
+                // Once the store has it, the store's copy is the one: this replica's is dropped, so no replica charges it twice.
+                shared.deferCost(scope, taskId.textValue(), new DeferredTaskCost(charge.key().tenant(), charge.key().tree(), charge.route(),
+                        charge.tool(), charge.estimateMicros(), paid)).onComplete(written -> {
+                            if (written.succeeded()) {
+                                services.budgets().deferred().takeTask(scope, taskId.textValue());
+                            } else {
+                                LOG.warn("task {}: its deferred cost could not be shared ({}); only this replica can charge what its result reports",
+                                        taskId, written.cause().toString());
+                            }
+                        });
+            }
         } else if (result == null && exchange.payload() instanceof JsonRpcPayload.Single single
                 && single.message() instanceof JsonRpcRequest request) {
             String owner = CallerKey.of(exchange.identity());
@@ -205,9 +225,36 @@ public final class CompletionRecorder {
             }
             JsonNode result = resultOf(outcome.responseTo(ResponseOutcome.key(((McpMessage.OtherRequest) message).id().value())));
             if (result != null && !awaitsInput(result)) {
-                settleLate(deferred.takeTask(scope, taskId), pricing, result);
+                settleTaskResult(scope, taskId, pricing, result);
             }
         }
+    }
+
+    /**
+     * Settles a task's deferred cost from its result. With a shared store, the store's copy is taken (one replica gets
+     * it): the creating replica dropped its own once the store had it, so its own is used only when sharing failed or
+     * the store cannot answer now.
+     */
+    private void settleTaskResult(String scope, String taskId, PricingTable pricing, JsonNode result) {
+        SharedTaskStore shared = services.learnt().taskOrigins().sharedStore();
+        if (shared == null) {
+            settleLate(services.budgets().deferred().takeTask(scope, taskId), pricing, result);
+            return;
+        }
+        shared.takeDeferredCost(scope, taskId).onComplete(taken -> {
+            DeferredCosts.Deferred local = services.budgets().deferred().takeTask(scope, taskId);
+            if (taken.succeeded() && taken.result() != null) {
+                DeferredTaskCost cost = taken.result();
+                settleLate(services.budgets().deferredFor(new SpendKey(cost.tenant(), cost.tree()), cost.route(), cost.tool(),
+                        cost.estimateMicros(), cost.paidMicros()), pricing, result);
+                return;
+            }
+            if (taken.failed()) {
+                LOG.warn("task {}: its deferred cost could not be read from the shared store ({}){}", taskId, taken.cause().toString(),
+                        local == null ? ": what its result reports beyond its estimate is not charged here" : "; charged from this replica's copy");
+            }
+            settleLate(local, pricing, result);
+        });
     }
 
     /** A response's result; null for an error response or none. */

@@ -14,9 +14,12 @@ import io.vertx.core.Future;
 final class DeferredCostWatchStage implements Stage {
 
     private final DeferredCosts deferred;
+    /** Whether another replica may have deferred a task's cost (tasks: {store: redis}): then every tasks/result is read. */
+    private final boolean sharedTasks;
 
-    DeferredCostWatchStage(DeferredCosts deferred) {
+    DeferredCostWatchStage(DeferredCosts deferred, boolean sharedTasks) {
         this.deferred = deferred;
+        this.sharedTasks = sharedTasks;
     }
 
     @Override
@@ -39,7 +42,7 @@ final class DeferredCostWatchStage implements Stage {
         String scope = exchange.route().route().taskScope();
         for (McpMessage message : exchange.messages()) {
             String taskId = taskResultOf(message);
-            if (taskId != null && deferred.awaitsTaskResult(scope, taskId)) {
+            if (taskId != null && (sharedTasks || deferred.awaitsTaskResult(scope, taskId))) {
                 exchange.watchOutcome();
                 break;
             }

@@ -171,6 +171,11 @@ public final class TaskOrigins {
         }
     }
 
+    /** The store bindings are shared through, or null (this replica's memory only). */
+    SharedTaskStore sharedStore() {
+        return shared;
+    }
+
     /** Whether bindings are shared with other replicas (then {@link #load} may have to wait for the store). */
     boolean shared() {
         return shared != null;

@@ -192,6 +192,30 @@ public final class RedisTaskStore implements SharedTaskStore {
     }
 
     @Override
+    public Future<Void> deferCost(String route, String taskId, DeferredTaskCost cost) {
+        ObjectNode value = JSON.createObjectNode().put("tenant", cost.tenant()).put("tree", cost.tree()).put("route", cost.route())
+                .put("tool", cost.tool()).put("estimate", cost.estimateMicros()).put("paid", cost.paidMicros());
+        return timedBatch(List.of(Request.cmd(Command.SET).arg(keys.key(TaskStoreKeys.DEFERRED_COST, route, taskId)).arg(value.toString())
+                .arg("NX").arg("PX").arg(ttlMillis))).mapEmpty();
+    }
+
+    @Override
+    public Future<DeferredTaskCost> takeDeferredCost(String route, String taskId) {
+        return timedBatch(List.of(Request.cmd(Command.GETDEL).arg(keys.key(TaskStoreKeys.DEFERRED_COST, route, taskId))))
+                .map(answers -> {
+                    JsonNode value = parse(answers.get(0));
+                    if (value == null) {
+                        return null;
+                    }
+                    if (!value.path("estimate").canConvertToLong() || !value.path("paid").canConvertToLong()) {
+                        throw new IllegalStateException("a deferred task cost in Redis holds no amounts");
+                    }
+                    return new DeferredTaskCost(text(value, "tenant"), text(value, "tree"), text(value, "route"), text(value, "tool"),
+                            value.get("estimate").longValue(), value.get("paid").longValue());
+                });
+    }
+
+    @Override
     public void close() {
         redis.close();
     }

@@ -28,6 +28,18 @@ public interface SharedTaskStore {
      */
     Future<Found> find(String route, Collection<String> taskIds, Collection<String> contextIds);
 
+    /**
+     * Keeps a task's deferred cost for any replica to settle, for the store's retention. Completes when written; fails
+     * when the store cannot answer in time (then only this replica can settle it).
+     */
+    Future<Void> deferCost(String route, String taskId, DeferredTaskCost cost);
+
+    /**
+     * Takes a task's deferred cost, atomically: of any number of replicas asking, one gets it. Completes with null when
+     * the store holds none (never deferred, already taken, expired).
+     */
+    Future<DeferredTaskCost> takeDeferredCost(String route, String taskId);
+
     void close();
 
     /** @param contextOwners context id to its owner */

@@ -14,6 +14,7 @@ final class TaskStoreKeys {
 
     static final String TASK = "task";
     static final String CONTEXT = "context";
+    static final String DEFERRED_COST = "cost";
 
     private final String prefix;
 

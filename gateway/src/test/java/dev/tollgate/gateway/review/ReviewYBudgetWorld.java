@@ -1,8 +1,11 @@
 package dev.tollgate.gateway.review;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import dev.tollgate.gateway.identity.DevAxid;
+import dev.tollgate.gateway.support.RecordingUpstream;
 import dev.tollgate.gateway.support.RunningGateway;
 import dev.tollgate.gateway.support.TestHttp;
 import dev.tollgate.policy.budget.SpendKey;
@@ -16,6 +19,8 @@ import java.util.Map;
 
 /** Review Y: an AXID key, a policy folder and a pricing table for budget findings (as budget/BudgetFixture, public here). */
 final class ReviewYBudgetWorld {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     static final String ISSUER = "https://auth.test";
     static final String AUDIENCE = "tollgate";
@@ -87,5 +92,36 @@ final class ReviewYBudgetWorld {
 
     static long spent(RunningGateway gateway, String tenant, String tree) throws Exception {
         return gateway.gateway().services().budgets().ledger().spent(new SpendKey(tenant, tree)).toCompletableFuture().get();
+    }
+
+    /**
+     * An MCP server that runs tools as tasks when asked ({@code params.task}): it reports {@code _meta.cost_usd: 0.75} in a
+     * tool's result, whether the call answers it or the task's {@code tasks/result}; {@code tasks/get} shows the task working.
+     */
+    static void answerAsPricedTaskServer(RecordingUpstream upstream) {
+                upstream.answer(request -> {
+            JsonNode body;
+            try {
+                body = JSON.readTree(upstream.received().get(upstream.received().size() - 1).body().getBytes());
+            } catch (java.io.IOException e) {
+                request.response().setStatusCode(400).end();
+                return;
+            }
+            String id = body.path("id").toString();
+            String method = body.path("method").asText();
+            String result;
+            if ("tools/call".equals(method) && body.path("params").has("task")) {
+                result = "{\"task\":{\"taskId\":\"task-" + id + "\",\"status\":\"working\",\"createdAt\":\"2026-12-06T09:00:00Z\","
+                        + "\"lastUpdatedAt\":\"2026-12-06T09:00:00Z\",\"ttl\":60000,\"pollInterval\":100}}";
+            } else if ("tools/call".equals(method) || "tasks/result".equals(method)) {
+                result = "{\"content\":[{\"type\":\"text\",\"text\":\"synthesized\"}],\"_meta\":{\"cost_usd\":0.75}}";
+            } else if ("tasks/get".equals(method)) {
+                result = "{\"taskId\":\"" + body.at("/params/taskId").asText() + "\",\"status\":\"working\","
+                        + "\"createdAt\":\"2026-12-06T09:00:00Z\",\"lastUpdatedAt\":\"2026-12-06T09:00:00Z\",\"ttl\":60000,\"pollInterval\":100}";
+            } else {
+                result = "{}";
+            }
+            request.response().putHeader("content-type", "application/json").end("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":" + result + "}");
+        });
     }
 }

@@ -3,7 +3,6 @@ package dev.tollgate.gateway.review;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.gateway.support.RecordingUpstream;
 import dev.tollgate.gateway.support.RunningGateway;
 import dev.tollgate.gateway.support.TestHttp;
@@ -43,8 +42,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TaskResultCostReviewYTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @TempDir
     Path dir;
     private Vertx vertx;
@@ -59,30 +56,7 @@ class TaskResultCostReviewYTest {
         upstream = new RecordingUpstream(vertx);
         http = new TestHttp(vertx);
         world = new ReviewYBudgetWorld(dir, ReviewYBudgetWorld.SYNTH_PRICING, README_RULE);
-        upstream.answer(request -> {
-            JsonNode body;
-            try {
-                body = JSON.readTree(upstream.received().get(upstream.received().size() - 1).body().getBytes());
-            } catch (java.io.IOException e) {
-                request.response().setStatusCode(400).end();
-                return;
-            }
-            String id = body.path("id").toString();
-            String method = body.path("method").asText();
-            String result;
-            if ("tools/call".equals(method) && body.path("params").has("task")) {
-                result = "{\"task\":{\"taskId\":\"task-" + id + "\",\"status\":\"working\",\"createdAt\":\"2026-12-06T09:00:00Z\","
-                        + "\"lastUpdatedAt\":\"2026-12-06T09:00:00Z\",\"ttl\":60000,\"pollInterval\":100}}";
-            } else if ("tools/call".equals(method) || "tasks/result".equals(method)) {
-                result = "{\"content\":[{\"type\":\"text\",\"text\":\"synthesized\"}],\"_meta\":{\"cost_usd\":0.75}}";
-            } else if ("tasks/get".equals(method)) {
-                result = "{\"taskId\":\"" + body.at("/params/taskId").asText() + "\",\"status\":\"working\","
-                        + "\"createdAt\":\"2026-12-06T09:00:00Z\",\"lastUpdatedAt\":\"2026-12-06T09:00:00Z\",\"ttl\":60000,\"pollInterval\":100}";
-            } else {
-                result = "{}";
-            }
-            request.response().putHeader("content-type", "application/json").end("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":" + result + "}");
-        });
+        ReviewYBudgetWorld.answerAsPricedTaskServer(upstream);
     }
 
     private void startGateway(String policy) throws Exception {
