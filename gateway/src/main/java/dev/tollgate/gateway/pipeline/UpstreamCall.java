@@ -807,10 +807,16 @@ final class UpstreamCall {
                 return;
             }
             HttpClientResponse answer = ar.result();
-            answer.exceptionHandler(e -> upstreamDone.tryComplete());
-            answer.handler(dropped -> { });
+            // First: an answer already read to its end completes this at once.
             answer.end().onComplete(end -> upstreamDone.tryComplete());
-            answer.resume();
+            try {
+                answer.exceptionHandler(e -> upstreamDone.tryComplete());
+                answer.handler(dropped -> { });
+                answer.resume();
+            } catch (IllegalStateException alreadyRead) {
+                // The relay read it all (the client left as its answer ended): nothing to drain, the slot is free.
+                upstreamDone.tryComplete();
+            }
         });
     }
 

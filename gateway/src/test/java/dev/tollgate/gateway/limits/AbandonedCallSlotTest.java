@@ -114,4 +114,19 @@ class AbandonedCallSlotTest {
         stream = true;
         assertSlotHeldThenGivenBack();
     }
+
+    /** Clients that close their connection as their answer ends (Connection: close) leave no slot behind. */
+    @Test
+    void clientsClosingAsTheirAnswerEndsLeaveNoSlotBehind() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            var options = TestHttp.mcpPost(gateway.port(), "/mcp").putHeader("Connection", "close");
+            assertThat(http.send(options, Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"quick\",\"arguments\":{}}}"))
+                    .status()).isEqualTo(200);
+        }
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (gateway.gateway().services().concurrentCalls().inFlight("upstream") > 0 && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        assertThat(gateway.gateway().services().concurrentCalls().inFlight("upstream")).isZero();
+    }
 }
