@@ -2,9 +2,10 @@ package dev.tollgate.gateway.budget;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.tollgate.gateway.config.PricingTable;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.ArrayDeque;
+import java.util.Deque;
 
 /**
  * Calls whose cost is reported after the exchange that paid for them ended (review Y): a {@code tools/call} run as an MCP
@@ -22,40 +23,67 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class DeferredCosts {
 
     static final long MAX_ENTRIES = 100_000;
-    /** How long a stream's call waits for its answer on a resumed stream. */
+    /** How long a stream's call waits for its answer on a resumed stream, from the moment its own stream ended. */
     static final Duration STREAM_RESUME_WINDOW = Duration.ofHours(1);
+    /** How long a task's result relayed before the call that created the task ended waits for that call. */
+    static final Duration EARLY_RESULT_WINDOW = Duration.ofMinutes(10);
 
     /** A charge already settled at {@code paidMicros}, whose answer is still to come. */
     public record Deferred(CallCharge charge, long paidMicros) {
     }
 
+    /**
+     * What a resumed stream's answer to a request settles: a call's cost ({@code charge}), or the result of the task a
+     * {@code tasks/result} asked for ({@code taskId}), whose stream ended before its answer too.
+     */
+    public record StreamAnswer(Deferred charge, String taskId) {
+
+        public static StreamAnswer ofCharge(Deferred charge) {
+            return new StreamAnswer(charge, null);
+        }
+
+        public static StreamAnswer ofTaskResult(String taskId) {
+            return new StreamAnswer(null, taskId);
+        }
+    }
+
     private record TaskKey(String scope, String taskId) {
     }
 
-    /** @param session the upstream session id, "" for a server that keeps none (it may still resume streams by event id) */
-    private record StreamKey(String owner, String session) {
+    /**
+     * One request of a caller's session: its own entry, so each call waits its own window (review Z: one window per
+     * session ran from its first call). Calls reusing the request id queue under it, each answer taking the oldest.
+     *
+     * @param session the upstream session id, "" for a server that keeps none (it may still resume streams by event id)
+     */
+    private record StreamKey(String owner, String session, String requestId) {
         StreamKey {
             session = session == null ? "" : session;
         }
     }
 
     private final Cache<TaskKey, Deferred> byTask;
-    /** Per caller and upstream session, the calls by response key ({@code ResponseOutcome.key}). */
-    private final Cache<StreamKey, Map<String, Deferred>> byStream;
+    private final Cache<TaskKey, PricingTable.ResultCost> earlyResults;
+    private final Cache<StreamKey, Deque<StreamAnswer>> byStream;
 
     public DeferredCosts(Duration taskRetention) {
         this.byTask = Caffeine.newBuilder().maximumSize(MAX_ENTRIES).expireAfterWrite(taskRetention).build();
+        this.earlyResults = Caffeine.newBuilder().maximumSize(MAX_ENTRIES).expireAfterWrite(EARLY_RESULT_WINDOW).build();
         this.byStream = Caffeine.newBuilder().maximumSize(MAX_ENTRIES).expireAfterWrite(STREAM_RESUME_WINDOW).build();
     }
 
-    /** A call answered with a task ({@code result.task.taskId}): its cost comes with the task's result. */
-    public void taskCreated(String scope, String taskId, Deferred deferred) {
-        byTask.asMap().putIfAbsent(new TaskKey(scope, taskId), deferred);
-    }
-
-    /** Whether the answer to a {@code tasks/result} of this task settles a cost (so the exchange must read it). */
-    public boolean awaitsTaskResult(String scope, String taskId) {
-        return byTask.getIfPresent(new TaskKey(scope, taskId)) != null;
+    /**
+     * A call answered with a task ({@code result.task.taskId}): its cost comes with the task's result.
+     *
+     * @return the cost of the task's result when it was relayed already (then nothing is kept: the caller settles it now)
+     */
+    public PricingTable.ResultCost taskCreated(String scope, String taskId, Deferred deferred) {
+        TaskKey key = new TaskKey(scope, taskId);
+        PricingTable.ResultCost early = earlyResults.asMap().remove(key);
+        if (early == null) {
+            byTask.asMap().putIfAbsent(key, deferred);
+        }
+        return early;
     }
 
     /** Takes the task's entry: only the first answer that settles the task charges it. */
@@ -63,20 +91,36 @@ public final class DeferredCosts {
         return byTask.asMap().remove(new TaskKey(scope, taskId));
     }
 
-    /** A call whose stream ended without its answer; the answer may come on a stream the same caller resumes. */
-    public void streamLeftUnanswered(String owner, String session, String responseKey, Deferred deferred) {
-        byStream.asMap().computeIfAbsent(new StreamKey(owner, session), k -> new ConcurrentHashMap<>()).putIfAbsent(responseKey, deferred);
+    /**
+     * A task's result relayed while no call awaits it here: kept a while for the call that created the task, whose
+     * exchange may still be open (review Z: a tasks/result sent on a second connection before the creating stream ended
+     * went uncharged). The first result is kept.
+     */
+    public void taskResultFirst(String scope, String taskId, PricingTable.ResultCost cost) {
+        earlyResults.asMap().putIfAbsent(new TaskKey(scope, taskId), cost);
     }
 
-    /** The calls of this caller's session still waiting for their answer on a resumed stream (empty when none). */
-    public Map<String, Deferred> awaitingOnStream(String owner, String session) {
-        Map<String, Deferred> calls = owner == null ? null : byStream.getIfPresent(new StreamKey(owner, session));
-        return calls == null ? Map.of() : calls;
+    /** A request whose stream ended without its answer; the answer may come on a stream the same caller resumes. */
+    public void streamLeftUnanswered(String owner, String session, String requestId, StreamAnswer awaited) {
+        byStream.asMap().compute(new StreamKey(owner, session, requestId), (k, queue) -> {
+            Deque<StreamAnswer> calls = queue == null ? new ArrayDeque<>(1) : queue;
+            calls.addLast(awaited);
+            return calls;
+        });
     }
 
-    /** Takes one call's entry of a session: only the first resumed answer charges it. */
-    public Deferred takeStreamCall(String owner, String session, String responseKey) {
-        Map<String, Deferred> calls = byStream.getIfPresent(new StreamKey(owner, session));
-        return calls == null ? null : calls.remove(responseKey);
+    /** Whether a request of this caller's session awaits its answer on a resumed stream. */
+    public boolean awaitsOnStream(String owner, String session, String requestId) {
+        return owner != null && requestId != null && byStream.getIfPresent(new StreamKey(owner, session, requestId)) != null;
+    }
+
+    /** Takes the oldest entry of a request of a session: only the first resumed answer settles it. */
+    public StreamAnswer takeStreamAnswer(String owner, String session, String requestId) {
+        StreamAnswer[] taken = new StreamAnswer[1];
+        byStream.asMap().computeIfPresent(new StreamKey(owner, session, requestId), (k, queue) -> {
+            taken[0] = queue.pollFirst();
+            return queue.isEmpty() ? null : queue;
+        });
+        return taken[0];
     }
 }

@@ -136,6 +136,25 @@ public record PricingTable(long defaultMicros, Map<String, RoutePrices> routes, 
         return result == null ? 0 : fromResult(route, result, 0);
     }
 
+    /**
+     * What a result says of its cost before the call's estimate is known (a task's result relayed before the call that
+     * created the task ended): its reported cost, or its token usage priced, which {@link ResultCost#actual} then adds
+     * to the estimate, as {@link #actualMicros} would.
+     */
+    public ResultCost resultCost(String route, JsonNode result) {
+        BigDecimal usd = reportedUsd(result.at(reportedCost));
+        boolean reported = usd != null && usd.signum() >= 0;
+        return new ResultCost(reported, fromResult(route, result, 0));
+    }
+
+    /** @param reported whether the result reported its cost ({@code micros} is it), else {@code micros} is its priced usage */
+    public record ResultCost(boolean reported, long micros) {
+
+        public long actual(long estimateMicros) {
+            return reported ? micros : cappedSum(Math.min(estimateMicros, MAX_CHARGE_MICROS), micros);
+        }
+    }
+
     /** The reported cost, else {@code base} plus the priced token usage. */
     private long fromResult(String route, JsonNode result, long base) {
         BigDecimal usd = reportedUsd(result.at(reportedCost));

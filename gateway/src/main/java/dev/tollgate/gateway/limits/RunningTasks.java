@@ -2,7 +2,6 @@ package dev.tollgate.gateway.limits;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Scheduler;
 import java.time.Duration;
@@ -23,12 +22,15 @@ public final class RunningTasks {
     private record Key(String scope, String taskId) {
     }
 
-    private record Held(ConcurrentCalls.Admitted slot, long holdNanos) {
+    private record Held(ConcurrentCalls.Admitted slot) {
     }
+
+    /** Tasks seen to end before they were seen created (a creating stream still open): they take no slot when it ends. */
+    private final Cache<Key, Boolean> endedEarly = Caffeine.newBuilder().maximumSize(MAX_TASKS).expireAfterWrite(Duration.ofMinutes(10)).build();
 
     private final Cache<Key, Held> tasks = Caffeine.newBuilder()
             .maximumSize(MAX_TASKS)
-            .expireAfter(Expiry.<Key, Held>creating((key, held) -> Duration.ofNanos(held.holdNanos())))
+            .expireAfterWrite(LONGEST_HOLD)
             // Expired entries are removed on time, not at the next access: their slots are given back when the ttl passes.
             .scheduler(Scheduler.systemScheduler())
             .removalListener((Key key, Held held, RemovalCause cause) -> {
@@ -39,16 +41,17 @@ public final class RunningTasks {
             .build();
 
     /**
-     * The task {@code taskId} was created: its slot is held from now. A task already known keeps its first hold.
-     *
-     * @param ttlMillis the ttl the server gave the task, or a negative number when it gave none
+     * The task {@code taskId} was created: a slot of its caller's is held from now, until it is seen to end or
+     * {@link #LONGEST_HOLD} passes. Not its ttl: a ttl is how long the server keeps the task's result, which the client
+     * asks for (review Z: {@code ttl: 0} freed the slot at once while the job ran 15 s; a ttl of 1e13 ms overflowed and
+     * kept the route's slots for ever). A task already known, or already seen to end, takes no slot.
      */
-    public void started(String scope, String taskId, ConcurrentCalls.Admitted slot, long ttlMillis) {
-        long hold = ttlMillis < 0 ? LONGEST_HOLD.toNanos() : Math.min(LONGEST_HOLD.toNanos(), Duration.ofMillis(ttlMillis).toNanos());
-        Held prior = tasks.asMap().putIfAbsent(new Key(scope, taskId), new Held(slot, Math.max(1, hold)));
-        if (prior != null) {
-            slot.release();
+    public void started(String scope, String taskId, java.util.function.Supplier<ConcurrentCalls.Admitted> slot) {
+        Key key = new Key(scope, taskId);
+        if (endedEarly.asMap().remove(key) != null) {
+            return; // its end was relayed before the call that created it ended (review Z)
         }
+        tasks.asMap().computeIfAbsent(key, k -> new Held(slot.get()));
     }
 
     /** The task was seen to end: its slot is given back. */
@@ -58,6 +61,9 @@ public final class RunningTasks {
         Held held = tasks.asMap().remove(new Key(scope, taskId));
         if (held != null) {
             held.slot().release();
+        } else {
+            // Its end may come first: a tasks/result answered while the stream that created the task is still open.
+            endedEarly.put(new Key(scope, taskId), Boolean.TRUE);
         }
     }
 

@@ -5,17 +5,11 @@ import dev.tollgate.gateway.GatewayServices;
 import dev.tollgate.gateway.audit.AuditLog;
 import dev.tollgate.gateway.audit.AuditRecords;
 import dev.tollgate.gateway.budget.CallCharge;
-import dev.tollgate.gateway.budget.DeferredCosts;
 import dev.tollgate.gateway.config.PricingTable;
-import dev.tollgate.gateway.tasks.DeferredTaskCost;
-import dev.tollgate.gateway.tasks.SharedTaskStore;
-import dev.tollgate.policy.budget.SpendKey;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.Decision;
-import dev.tollgate.policy.CallerKey;
 import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
-import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
 import dev.tollgate.protocols.mcp.McpMessage;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,12 +22,13 @@ import java.util.List;
  */
 public final class CompletionRecorder {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CompletionRecorder.class);
 
     private final GatewayServices services;
+    private final LateCosts lateCosts;
 
     public CompletionRecorder(GatewayServices services) {
         this.services = services;
+        this.lateCosts = new LateCosts(services);
     }
 
     void completed(Exchange exchange) {
@@ -48,7 +43,9 @@ public final class CompletionRecorder {
             exchange.trace().end(status, error);
         }
         settleCharges(exchange, status, error);
-        settleLateAnswers(exchange);
+        if (exchange.outcome() != null && services.budgets() != null) {
+            lateCosts.answersRelayed(exchange);
+        }
         long totalNanos = System.nanoTime() - exchange.startNanos();
         String decisionLabel = decisionLabel(exchange);
         services.metrics().completed(exchange.route().route().name(), methodLabel(exchange), decisionLabel,
@@ -155,116 +152,15 @@ public final class CompletionRecorder {
             // settled at its route's or tool's price, every tasks/get poll at the tool's). A priced one pays from the price it
             // was held at: an A2A send of a skill the gateway does not know was priced at its route's dearest skill (review Y).
             long actual = charge.priced() ? pricing.actualMicros(charge.route(), charge.estimateMicros(), result) : 0;
+            if (paid && LateCosts.createsTask(result)) {
+                // A task's creation pays at least its estimate, whatever it reports (review Z: a CreateTaskResult reporting $0
+                // let every task start on a spent budget); its result pays the rest.
+                actual = Math.max(actual, charge.estimateMicros());
+            }
             services.budgets().settle(charge, paid, actual);
             if (paid && charge.priced() && exchange.a2a() == null) {
-                deferIfAnsweredLater(exchange, i, charge, seen ? result : null, actual);
+                lateCosts.callEnded(exchange, i, charge, seen ? result : null, actual);
             }
-        }
-    }
-
-    /**
-     * A call answered with a task, or whose stream ended before its answer, has its cost reported later (review Y: a task's
-     * {@code tasks/result}, a resumed stream's response, were never charged; every task ran for its estimate): it pays its
-     * estimate now, and what the later answer reports beyond it when that answer passes ({@link #settleLateAnswers}).
-     */
-    private void deferIfAnsweredLater(Exchange exchange, int index, CallCharge charge, JsonNode result, long paid) {
-        DeferredCosts.Deferred deferred = new DeferredCosts.Deferred(charge, paid);
-        JsonNode taskId = result == null ? null : result.path("task").get("taskId");
-        if (taskId != null && taskId.isTextual()) {
-            String scope = exchange.route().route().taskScope();
-            services.budgets().deferred().taskCreated(scope, taskId.textValue(), deferred);
-            SharedTaskStore shared = services.learnt().taskOrigins().sharedStore();
-            if (shared != null) {
-                // Any replica may relay the task's result (review Z): it takes the cost from the store.
-                // Once the store has it, the store's copy is the one: this replica's is dropped, so no replica charges it twice.
-                shared.deferCost(scope, taskId.textValue(), new DeferredTaskCost(charge.key().tenant(), charge.key().tree(), charge.route(),
-                        charge.tool(), charge.estimateMicros(), paid)).onComplete(written -> {
-                            if (written.succeeded()) {
-                                services.budgets().deferred().takeTask(scope, taskId.textValue());
-                            } else {
-                                LOG.warn("task {}: its deferred cost could not be shared ({}); only this replica can charge what its result reports",
-                                        taskId, written.cause().toString());
-                            }
-                        });
-            }
-        } else if (result == null && exchange.payload() instanceof JsonRpcPayload.Single single
-                && single.message() instanceof JsonRpcRequest request) {
-            String owner = CallerKey.of(exchange.identity());
-            if (owner != null) {
-                services.budgets().deferred().streamLeftUnanswered(owner, exchange.upstreamSessionId(), request.id().toString(), deferred);
-            }
-        }
-    }
-
-    /**
-     * Charges the calls a late answer relayed here settles: the result of a {@code tasks/result} for a task whose creating
-     * call awaits its cost, or the response a resumed stream carries for the call it was sealed with. Each is taken from
-     * {@link DeferredCosts} by the first answer that settles it.
-     */
-    private void settleLateAnswers(Exchange exchange) {
-        ResponseOutcome outcome = exchange.outcome();
-        if (outcome == null || exchange.a2a() != null || services.budgets() == null) {
-            return;
-        }
-        DeferredCosts deferred = services.budgets().deferred();
-        PricingTable pricing = exchange.snapshot().config().budget().pricing();
-        if (exchange.resumedCall() != null) {
-            String requestId = exchange.resumedCall().requestId();
-            JsonNode result = resultOf(outcome.responseTo(ResponseOutcome.keyOfJson(requestId)));
-            String owner = CallerKey.of(exchange.identity());
-            if (result != null && !awaitsInput(result) && owner != null) {
-                settleLate(deferred.takeStreamCall(owner, exchange.upstreamSessionId(), requestId), pricing, result);
-            }
-            return;
-        }
-        String scope = exchange.route().route().taskScope();
-        for (McpMessage message : exchange.messages()) {
-            String taskId = DeferredCostWatchStage.taskResultOf(message);
-            if (taskId == null) {
-                continue;
-            }
-            JsonNode result = resultOf(outcome.responseTo(ResponseOutcome.key(((McpMessage.OtherRequest) message).id().value())));
-            if (result != null && !awaitsInput(result)) {
-                settleTaskResult(scope, taskId, pricing, result);
-            }
-        }
-    }
-
-    /**
-     * Settles a task's deferred cost from its result. With a shared store, the store's copy is taken (one replica gets
-     * it): the creating replica dropped its own once the store had it, so its own is used only when sharing failed or
-     * the store cannot answer now.
-     */
-    private void settleTaskResult(String scope, String taskId, PricingTable pricing, JsonNode result) {
-        SharedTaskStore shared = services.learnt().taskOrigins().sharedStore();
-        if (shared == null) {
-            settleLate(services.budgets().deferred().takeTask(scope, taskId), pricing, result);
-            return;
-        }
-        shared.takeDeferredCost(scope, taskId).onComplete(taken -> {
-            DeferredCosts.Deferred local = services.budgets().deferred().takeTask(scope, taskId);
-            if (taken.succeeded() && taken.result() != null) {
-                DeferredTaskCost cost = taken.result();
-                settleLate(services.budgets().deferredFor(new SpendKey(cost.tenant(), cost.tree()), cost.route(), cost.tool(),
-                        cost.estimateMicros(), cost.paidMicros()), pricing, result);
-                return;
-            }
-            if (taken.failed()) {
-                LOG.warn("task {}: its deferred cost could not be read from the shared store ({}){}", taskId, taken.cause().toString(),
-                        local == null ? ": what its result reports beyond its estimate is not charged here" : "; charged from this replica's copy");
-            }
-            settleLate(local, pricing, result);
-        });
-    }
-
-    /** A response's result; null for an error response or none. */
-    private static JsonNode resultOf(JsonNode response) {
-        return response == null || response.has("error") ? null : response.get("result");
-    }
-
-    private void settleLate(DeferredCosts.Deferred call, PricingTable pricing, JsonNode result) {
-        if (call != null) {
-            services.budgets().settleDeferred(call, pricing.actualMicros(call.charge().route(), call.charge().estimateMicros(), result));
         }
     }
 

@@ -34,8 +34,12 @@ public final class ConcurrencyStage implements Stage {
         ConcurrentCalls.Admission admission = calls.admit(route.name(), callerKey(exchange), route.config().concurrency());
         if (admission instanceof ConcurrentCalls.Admitted admitted) {
             exchange.onComplete(() -> {
-                handOverToTasks(exchange, route.name());
-                exchange.releaseSlot(admitted::release);
+                try {
+                    handOverToTasks(exchange, route.name());
+                } finally {
+                    // Whatever happened above, the exchange's own slot is given back (review Z: a throw kept it for ever).
+                    exchange.releaseSlot(admitted::release);
+                }
             });
             return StageResult.proceed();
         }
@@ -52,7 +56,8 @@ public final class ConcurrencyStage implements Stage {
         }
         String scope = exchange.route().route().taskScope();
         for (TaskLifecycle.Created task : exchange.createdTasks()) {
-            calls.runningTasks().started(scope, task.taskId(), calls.holdTask(route, callerKey(exchange)), task.ttlMillis());
+            String caller = callerKey(exchange);
+            calls.runningTasks().started(scope, task.taskId(), () -> calls.holdTask(route, caller));
         }
         for (String taskId : exchange.endedTasks()) {
             calls.runningTasks().ended(scope, taskId);

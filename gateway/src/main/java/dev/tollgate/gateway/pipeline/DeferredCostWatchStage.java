@@ -7,19 +7,17 @@ import dev.tollgate.protocols.mcp.McpMethods;
 import io.vertx.core.Future;
 
 /**
- * Has the answer read for costs when it may settle a call paid earlier (see {@link DeferredCosts}): a {@code tasks/result}
- * of a task whose creating call awaits its cost, or a GET resuming the stream of a call that ended unanswered. Every
- * other exchange reads no answer it does not charge: only these few pay for the parse.
+ * Has the answer read for costs when it may settle a call paid earlier (see {@link DeferredCosts}): every
+ * {@code tasks/result} (its task's creating call may await its cost here, on another replica, or in an exchange still
+ * open), and a GET resuming the stream of a request that ended unanswered. Every other exchange reads no answer it does
+ * not charge: only these few pay for the parse.
  */
 final class DeferredCostWatchStage implements Stage {
 
     private final DeferredCosts deferred;
-    /** Whether another replica may have deferred a task's cost (tasks: {store: redis}): then every tasks/result is read. */
-    private final boolean sharedTasks;
 
-    DeferredCostWatchStage(DeferredCosts deferred, boolean sharedTasks) {
+    DeferredCostWatchStage(DeferredCosts deferred) {
         this.deferred = deferred;
-        this.sharedTasks = sharedTasks;
     }
 
     @Override
@@ -33,16 +31,13 @@ final class DeferredCostWatchStage implements Stage {
             return StageResult.proceed();
         }
         if (exchange.resumedCall() != null) {
-            if (deferred.awaitingOnStream(CallerKey.of(exchange.identity()), exchange.upstreamSessionId())
-                    .containsKey(exchange.resumedCall().requestId())) {
+            if (deferred.awaitsOnStream(CallerKey.of(exchange.identity()), exchange.upstreamSessionId(), exchange.resumedCall().requestId())) {
                 exchange.watchOutcome();
             }
             return StageResult.proceed();
         }
-        String scope = exchange.route().route().taskScope();
         for (McpMessage message : exchange.messages()) {
-            String taskId = taskResultOf(message);
-            if (taskId != null && (sharedTasks || deferred.awaitsTaskResult(scope, taskId))) {
+            if (taskResultOf(message) != null) {
                 exchange.watchOutcome();
                 break;
             }

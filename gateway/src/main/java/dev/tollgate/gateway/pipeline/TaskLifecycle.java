@@ -18,8 +18,8 @@ final class TaskLifecycle {
     /** The statuses after which a task does no more work. */
     private static final Set<String> TERMINAL = Set.of("completed", "failed", "cancelled");
 
-    /** A task an answer created, with the ttl its server gave it (negative: none). */
-    record Created(String taskId, long ttlMillis) {
+    /** A task an answer created. */
+    record Created(String taskId) {
     }
 
     private TaskLifecycle() {
@@ -40,8 +40,7 @@ final class TaskLifecycle {
         if (taskId == null || !taskId.isTextual() || TERMINAL.contains(task.path("status").asText())) {
             return null;
         }
-        JsonNode ttl = task.get("ttl");
-        return new Created(taskId.textValue(), ttl != null && ttl.canConvertToLong() && ttl.longValue() >= 0 ? ttl.longValue() : -1);
+        return new Created(taskId.textValue());
     }
 
     /**

@@ -534,6 +534,14 @@ final class UpstreamCall {
                 && call.toolName() != null && call.toolName().length() <= MAX_SEALED_TOOL_CHARS) {
             return new StreamCall(call.id().value().toString(), call.toolName());
         }
+        // A task's tasks/result, described as its creating tool's call: its answer may come on a resumed stream too (review Z:
+        // it was never charged there), and is decided as that tool's result, as on the POST.
+        if (exchange.messages().size() == 1 && DeferredCostWatchStage.taskResultOf(exchange.messages().get(0)) != null
+                && exchange.messages().get(0) instanceof McpMessage.OtherRequest request && request.id() != null
+                && exchange.calls().size() == 1 && exchange.calls().get(0) != null) {
+            String tool = exchange.calls().get(0).toolName();
+            return tool == null || tool.length() > MAX_SEALED_TOOL_CHARS ? null : new StreamCall(request.id().value().toString(), tool);
+        }
         return null;
     }
 

@@ -2,6 +2,7 @@ package dev.tollgate.gateway.budget;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.gateway.config.PricingTable;
 import dev.tollgate.policy.budget.SpendKey;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -11,10 +12,14 @@ class DeferredCostsTest {
     private final DeferredCosts deferred = new DeferredCosts(Duration.ofHours(1));
     private final CallCharge charge = new CallCharge(new SpendKey("acme", "tree"), new TreeAccount(), "r", "synthesize", 300_000, true, null);
 
+    private DeferredCosts.StreamAnswer paid(long micros) {
+        return DeferredCosts.StreamAnswer.ofCharge(new DeferredCosts.Deferred(charge, micros));
+    }
+
     @Test
     void aTasksCostIsTakenOnceAndOnlyByItsOwnTask() {
-        deferred.taskCreated("origin a", "t1", new DeferredCosts.Deferred(charge, 300_000));
-        assertThat(deferred.awaitsTaskResult("origin b", "t1")).as("another server's task of the same id").isFalse();
+        assertThat(deferred.taskCreated("origin a", "t1", new DeferredCosts.Deferred(charge, 300_000))).isNull();
+        assertThat(deferred.takeTask("origin b", "t1")).as("another server's task of the same id").isNull();
         assertThat(deferred.takeTask("origin a", "t2")).isNull();
         assertThat(deferred.takeTask("origin a", "t1")).isNotNull();
         assertThat(deferred.takeTask("origin a", "t1")).as("a second tasks/result charges nothing").isNull();
@@ -28,20 +33,38 @@ class DeferredCostsTest {
     }
 
     @Test
+    void aResultRelayedBeforeItsTaskWasSeenCreatedIsHandedToTheCreatingCall() {
+        deferred.taskResultFirst("s", "t1", new PricingTable.ResultCost(true, 750_000));
+        assertThat(deferred.taskCreated("s", "t1", new DeferredCosts.Deferred(charge, 300_000)).actual(300_000)).isEqualTo(750_000);
+        assertThat(deferred.takeTask("s", "t1")).as("settled by its creation: nothing kept").isNull();
+    }
+
+    @Test
     void aStreamCallIsTakenOnceAndOnlyByItsCallerAndSession() {
-        deferred.streamLeftUnanswered("alice", "s1", "7", new DeferredCosts.Deferred(charge, 300_000));
-        assertThat(deferred.awaitingOnStream("bob", "s1")).isEmpty();
-        assertThat(deferred.awaitingOnStream("alice", "s2")).isEmpty();
-        assertThat(deferred.awaitingOnStream("alice", "s1")).containsKey("7");
-        assertThat(deferred.takeStreamCall("alice", "s1", "\"7\"")).as("the string id \"7\" is another request").isNull();
-        assertThat(deferred.takeStreamCall("alice", "s1", "7")).isNotNull();
-        assertThat(deferred.takeStreamCall("alice", "s1", "7")).as("a second resume charges nothing").isNull();
+        deferred.streamLeftUnanswered("alice", "s1", "7", paid(300_000));
+        assertThat(deferred.awaitsOnStream("bob", "s1", "7")).isFalse();
+        assertThat(deferred.awaitsOnStream("alice", "s2", "7")).isFalse();
+        assertThat(deferred.awaitsOnStream("alice", "s1", "7")).isTrue();
+        assertThat(deferred.takeStreamAnswer("alice", "s1", "\"7\"")).as("the string id \"7\" is another request").isNull();
+        assertThat(deferred.takeStreamAnswer("alice", "s1", "7")).isNotNull();
+        assertThat(deferred.takeStreamAnswer("alice", "s1", "7")).as("a second resume charges nothing").isNull();
+        assertThat(deferred.awaitsOnStream("alice", "s1", "7")).isFalse();
+    }
+
+    @Test
+    void callsReusingARequestIdAreTakenOneByOneOldestFirst() {
+        deferred.streamLeftUnanswered("alice", "s1", "1", paid(100_000));
+        deferred.streamLeftUnanswered("alice", "s1", "1", paid(200_000));
+        assertThat(deferred.takeStreamAnswer("alice", "s1", "1").charge().paidMicros()).isEqualTo(100_000);
+        assertThat(deferred.takeStreamAnswer("alice", "s1", "1").charge().paidMicros()).isEqualTo(200_000);
+        assertThat(deferred.takeStreamAnswer("alice", "s1", "1")).isNull();
     }
 
     @Test
     void aSessionlessServerIsOneSessionPerCaller() {
-        deferred.streamLeftUnanswered("alice", null, "1", new DeferredCosts.Deferred(charge, 300_000));
-        assertThat(deferred.awaitingOnStream("alice", null)).containsKey("1");
-        assertThat(deferred.awaitingOnStream(null, null)).isEmpty();
+        deferred.streamLeftUnanswered("alice", null, "1", DeferredCosts.StreamAnswer.ofTaskResult("t1"));
+        assertThat(deferred.awaitsOnStream("alice", null, "1")).isTrue();
+        assertThat(deferred.awaitsOnStream(null, null, "1")).isFalse();
+        assertThat(deferred.takeStreamAnswer("alice", "", "1").taskId()).isEqualTo("t1");
     }
 }

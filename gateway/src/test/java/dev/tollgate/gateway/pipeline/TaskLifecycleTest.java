@@ -29,10 +29,9 @@ class TaskLifecycleTest {
     }
 
     @Test
-    void aCreateTaskResultStartsATaskWithItsTtl() throws Exception {
+    void aCreateTaskResultStartsATask() throws Exception {
         assertThat(TaskLifecycle.created(result("{\"task\":{\"taskId\":\"t1\",\"status\":\"working\",\"ttl\":60000}}")))
-                .isEqualTo(new TaskLifecycle.Created("t1", 60000));
-        assertThat(TaskLifecycle.created(result("{\"task\":{\"taskId\":\"t1\",\"status\":\"working\",\"ttl\":null}}")).ttlMillis()).isNegative();
+                .isEqualTo(new TaskLifecycle.Created("t1"));
         assertThat(TaskLifecycle.created(result("{\"task\":{\"taskId\":\"t1\",\"status\":\"completed\"}}"))).as("born finished").isNull();
         assertThat(TaskLifecycle.created(result("{\"content\":[]}"))).isNull();
     }

@@ -1,0 +1,214 @@
+package dev.tollgate.gateway.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.gateway.GatewayServices;
+import dev.tollgate.gateway.budget.CallCharge;
+import dev.tollgate.gateway.budget.DeferredCosts;
+import dev.tollgate.gateway.config.PricingTable;
+import dev.tollgate.gateway.tasks.DeferredTaskCost;
+import dev.tollgate.gateway.tasks.SharedTaskStore;
+import dev.tollgate.policy.CallerKey;
+import dev.tollgate.policy.budget.SpendKey;
+import dev.tollgate.protocols.jsonrpc.JsonRpcMessage;
+import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
+import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
+import dev.tollgate.protocols.mcp.McpMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Charges the costs answers report after the exchange that paid for their call ended (review Y, review Z): a task's
+ * result ({@code tasks/result}), a call's answer on a stream the client resumed, the result of a {@code tasks/result}
+ * whose own stream ended early. A call answered with a task or whose stream ended unanswered is kept in
+ * {@link DeferredCosts} ({@link #callEnded}); the exchange relaying its late answer takes it and charges what the answer
+ * reports beyond what the call paid ({@link #answersRelayed}).
+ */
+final class LateCosts {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LateCosts.class);
+
+    private final GatewayServices services;
+
+    LateCosts(GatewayServices services) {
+        this.services = services;
+    }
+
+    /** Whether a result is a {@code CreateTaskResult}: the call's work goes on as a task. */
+    static boolean createsTask(JsonNode result) {
+        return result != null && result.path("task").path("taskId").isTextual();
+    }
+
+    /**
+     * A priced MCP call ended having paid {@code paid}: kept for the answer that reports its cost later when it was
+     * answered with a task, or when no answer was seen (its stream ended first).
+     *
+     * @param result the call's result, or null when no answer was seen
+     */
+    void callEnded(Exchange exchange, int index, CallCharge charge, JsonNode result, long paid) {
+        DeferredCosts.Deferred deferred = new DeferredCosts.Deferred(charge, paid);
+        if (createsTask(result)) {
+            taskCreated(exchange, result.path("task").get("taskId").textValue(), deferred);
+        } else if (result == null) {
+            String requestId = requestIdText(exchange, exchange.chargedRequestId(index));
+            String owner = CallerKey.of(exchange.identity());
+            if (requestId != null && owner != null) {
+                services.budgets().deferred().streamLeftUnanswered(owner, exchange.upstreamSessionId(), requestId,
+                        DeferredCosts.StreamAnswer.ofCharge(deferred));
+            }
+        }
+    }
+
+    /**
+     * The JSON text of the request id of a charged request ({@link ResponseOutcome#key} form), as stream event ids seal it:
+     * a batch's requests too (review Z: wrapping a call in a batch escaped the resumed stream's charge).
+     */
+    private static String requestIdText(Exchange exchange, String idKey) {
+        if (idKey == null || exchange.payload() == null) {
+            return null;
+        }
+        for (JsonRpcMessage message : exchange.payload().messages()) {
+            if (message instanceof JsonRpcRequest request && idKey.equals(ResponseOutcome.key(request.id().value()))) {
+                return request.id().toString();
+            }
+        }
+        return null;
+    }
+
+    /** Keeps a task's call for its result (shared with the other replicas when tasks are); settles it now if that came first. */
+    private void taskCreated(Exchange exchange, String taskId, DeferredCosts.Deferred deferred) {
+        String scope = exchange.route().route().taskScope();
+        PricingTable.ResultCost early = services.budgets().deferred().taskCreated(scope, taskId, deferred);
+        if (early != null) {
+            services.budgets().settleDeferred(deferred, early.actual(deferred.charge().estimateMicros()));
+            return;
+        }
+        SharedTaskStore shared = services.learnt().taskOrigins().sharedStore();
+        if (shared == null) {
+            return;
+        }
+        // Any replica may relay the task's result (review Z): it takes the cost from the store. Once the store has it, the
+        // store's copy is the one: this replica's is dropped, so no replica charges it twice.
+        CallCharge charge = deferred.charge();
+        shared.deferCost(scope, taskId, new DeferredTaskCost(charge.key().tenant(), charge.key().tree(), charge.route(), charge.tool(),
+                charge.estimateMicros(), deferred.paidMicros())).onComplete(written -> {
+                    if (written.succeeded()) {
+                        services.budgets().deferred().takeTask(scope, taskId);
+                    } else {
+                        LOG.warn("task {}: its deferred cost could not be shared ({}); only this replica can charge what its result reports",
+                                taskId, written.cause().toString());
+                    }
+                });
+    }
+
+    /** Settles what the answers this exchange relayed report for calls paid earlier (its outcome was watched). */
+    void answersRelayed(Exchange exchange) {
+        if (exchange.a2a() != null) {
+            return;
+        }
+        ResponseOutcome outcome = exchange.outcome();
+        PricingTable pricing = exchange.snapshot().config().budget().pricing();
+        String owner = CallerKey.of(exchange.identity());
+        if (exchange.resumedCall() != null) {
+            String requestId = exchange.resumedCall().requestId();
+            JsonNode result = resultOf(outcome.responseTo(ResponseOutcome.keyOfJson(requestId)));
+            if (result != null && !awaitsInput(result) && owner != null) {
+                resumedAnswer(exchange, services.budgets().deferred().takeStreamAnswer(owner, exchange.upstreamSessionId(), requestId),
+                        pricing, result);
+            }
+            return;
+        }
+        for (McpMessage message : exchange.messages()) {
+            String taskId = DeferredCostWatchStage.taskResultOf(message);
+            if (taskId == null) {
+                continue;
+            }
+            McpMessage.OtherRequest request = (McpMessage.OtherRequest) message;
+            JsonNode response = outcome.responseTo(ResponseOutcome.key(request.id().value()));
+            if (response == null) {
+                // Its stream ended before the answer (review Z): the answer may come on the stream the caller resumes.
+                if (owner != null) {
+                    services.budgets().deferred().streamLeftUnanswered(owner, exchange.upstreamSessionId(), request.id().toString(),
+                            DeferredCosts.StreamAnswer.ofTaskResult(taskId));
+                }
+                continue;
+            }
+            JsonNode result = resultOf(response);
+            if (result != null && !awaitsInput(result)) {
+                taskResult(exchange, taskId, pricing, result);
+            }
+        }
+    }
+
+    /** The answer a resumed stream relayed to the request it was sealed with: a call's late answer or a task's result. */
+    private void resumedAnswer(Exchange exchange, DeferredCosts.StreamAnswer awaited, PricingTable pricing, JsonNode result) {
+        if (awaited == null) {
+            return;
+        }
+        String scope = exchange.route().route().taskScope();
+        if (awaited.taskId() != null) {
+            taskResult(exchange, awaited.taskId(), pricing, result);
+            // The result was given: the task ended (review Z: it kept its caller's slot for its ttl).
+            services.concurrentCalls().runningTasks().ended(scope, awaited.taskId());
+            return;
+        }
+        DeferredCosts.Deferred call = awaited.charge();
+        long actual = pricing.actualMicros(call.charge().route(), call.charge().estimateMicros(), result);
+        settleLate(call, actual);
+        if (createsTask(result)) {
+            // The late answer is a task (review Z: the task it created was never charged its result): its result pays the rest.
+            taskCreated(exchange, result.path("task").get("taskId").textValue(),
+                    new DeferredCosts.Deferred(call.charge(), Math.max(call.paidMicros(), actual)));
+        }
+    }
+
+    /**
+     * Settles a task's deferred cost from its result. With a shared store, the store's copy is taken (one replica gets
+     * it): the creating replica dropped its own once the store had it, so its own is used only when sharing failed or
+     * the store cannot answer now. A result no call awaits yet is kept a while for the one that may (its exchange still open).
+     */
+    private void taskResult(Exchange exchange, String taskId, PricingTable pricing, JsonNode result) {
+        String scope = exchange.route().route().taskScope();
+        DeferredCosts deferred = services.budgets().deferred();
+        PricingTable.ResultCost cost = pricing.resultCost(exchange.route().route().name(), result);
+        SharedTaskStore shared = services.learnt().taskOrigins().sharedStore();
+        if (shared == null) {
+            settleOrKeep(deferred.takeTask(scope, taskId), scope, taskId, cost);
+            return;
+        }
+        shared.takeDeferredCost(scope, taskId).onComplete(taken -> {
+            DeferredCosts.Deferred local = deferred.takeTask(scope, taskId);
+            if (taken.succeeded() && taken.result() != null) {
+                DeferredTaskCost stored = taken.result();
+                settleOrKeep(services.budgets().deferredFor(new SpendKey(stored.tenant(), stored.tree()), stored.route(), stored.tool(),
+                        stored.estimateMicros(), stored.paidMicros()), scope, taskId, cost);
+                return;
+            }
+            if (taken.failed()) {
+                LOG.warn("task {}: its deferred cost could not be read from the shared store ({}){}", taskId, taken.cause().toString(),
+                        local == null ? ": what its result reports beyond its estimate is not charged here" : "; charged from this replica's copy");
+            }
+            settleOrKeep(local, scope, taskId, cost);
+        });
+    }
+
+    private void settleOrKeep(DeferredCosts.Deferred call, String scope, String taskId, PricingTable.ResultCost cost) {
+        if (call != null) {
+            settleLate(call, cost.actual(call.charge().estimateMicros()));
+        } else {
+            services.budgets().deferred().taskResultFirst(scope, taskId, cost);
+        }
+    }
+
+    private void settleLate(DeferredCosts.Deferred call, long actualMicros) {
+        services.budgets().settleDeferred(call, actualMicros);
+    }
+
+    /** A response's result; null for an error response or none. */
+    private static JsonNode resultOf(JsonNode response) {
+        return response == null || response.has("error") ? null : response.get("result");
+    }
+
+    private static boolean awaitsInput(JsonNode result) {
+        return result != null && "input_required".equals(result.path("resultType").asText(null));
+    }
+}
