@@ -164,6 +164,26 @@ public final class CompletionRecorder {
         }
     }
 
+    /**
+     * A response the upstream sent to a call its client abandoned (read after the exchange ended): a task it created holds
+     * the caller's slot as any task does, and what it reports is charged as a late answer.
+     */
+    void abandonedAnswer(Exchange exchange, JsonNode response) {
+        if (exchange.a2a() != null) {
+            return;
+        }
+        JsonNode result = response.get("result");
+        if (result != null && LateCosts.createsTask(result)) {
+            String route = exchange.route().route().name();
+            String caller = ConcurrencyStage.callerKey(exchange);
+            services.concurrentCalls().runningTasks().started(exchange.route().route().taskScope(), result.path("task").get("taskId").textValue(),
+                    () -> services.concurrentCalls().holdTask(route, caller));
+        }
+        if (services.budgets() != null && result != null && !awaitsInput(result)) {
+            lateCosts.abandonedAnswer(exchange, response.get("id"), result);
+        }
+    }
+
     private static boolean awaitsInput(JsonNode result) {
         return result != null && "input_required".equals(result.path("resultType").asText(null));
     }

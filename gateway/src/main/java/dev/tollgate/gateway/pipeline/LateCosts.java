@@ -139,6 +139,16 @@ final class LateCosts {
         }
     }
 
+    /** The upstream's answer to a request whose client hung up: read after the call paid its estimate, a late answer. */
+    void abandonedAnswer(Exchange exchange, JsonNode id, JsonNode result) {
+        String owner = CallerKey.of(exchange.identity());
+        if (owner == null || id == null || !(id.isTextual() || id.isNumber())) {
+            return;
+        }
+        resumedAnswer(exchange, services.budgets().deferred().takeStreamAnswer(owner, exchange.upstreamSessionId(), id.toString()),
+                exchange.snapshot().config().budget().pricing(), result);
+    }
+
     /** The answer a resumed stream relayed to the request it was sealed with: a call's late answer or a task's result. */
     private void resumedAnswer(Exchange exchange, DeferredCosts.StreamAnswer awaited, PricingTable pricing, JsonNode result) {
         if (awaited == null) {

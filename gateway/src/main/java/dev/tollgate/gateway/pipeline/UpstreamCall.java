@@ -815,12 +815,10 @@ final class UpstreamCall {
                 return;
             }
             HttpClientResponse answer = ar.result();
-            // First: an answer already read to its end completes this at once.
-            answer.end().onComplete(end -> upstreamDone.tryComplete());
             try {
-                answer.exceptionHandler(e -> upstreamDone.tryComplete());
-                answer.handler(dropped -> { });
-                answer.resume();
+                // Read to its end, relaying nothing: a cost it reports or a task it creates is still accounted (review Z).
+                AbandonedAnswer.drain(answer, response -> completion.abandonedAnswer(exchange, response))
+                        .onComplete(end -> upstreamDone.tryComplete());
             } catch (IllegalStateException alreadyRead) {
                 // The relay read it all (the client left as its answer ended): nothing to drain, the slot is free.
                 upstreamDone.tryComplete();
