@@ -50,6 +50,11 @@ final class A2aResponseFilter implements ResponseFilter {
     private final Exchange exchange;
     private final ErrorResponder errors;
     private final A2aTaskLearner tasks;
+    /**
+     * Whether the answer may show a task starting or ending (a send, GetTask, CancelTask, SubscribeToTask): read for the
+     * concurrency slot a running task holds (review Z).
+     */
+    private final boolean watchesTasks;
     /** For a ListTasks call: takes other callers' tasks out of the answer; null for any other call. */
     private final A2aTaskListFilter taskList;
     private final PinWatch pinWatch;
@@ -69,6 +74,7 @@ final class A2aResponseFilter implements ResponseFilter {
         this.exchange = exchange;
         this.errors = errors;
         this.tasks = A2aTaskLearner.of(exchange, learnt.taskOrigins());
+        this.watchesTasks = exchange.a2a().call() != null && TASK_SHOWING.contains(exchange.a2a().call().method());
         this.taskList = A2aTaskListFilter.of(exchange, learnt.taskOrigins());
         this.pinWatch = learnt.pins();
         this.taskOrigins = learnt.taskOrigins();
@@ -79,7 +85,7 @@ final class A2aResponseFilter implements ResponseFilter {
 
     @Override
     public boolean rewritesJson() {
-        return exchange.a2a().returnsCard() || tasks != null || taskList != null || results != null;
+        return exchange.a2a().returnsCard() || tasks != null || taskList != null || results != null || watchesTasks;
     }
 
     @Override
@@ -179,6 +185,9 @@ final class A2aResponseFilter implements ResponseFilter {
 
     @Override
     public byte[] rewriteJson(byte[] body, HttpServerResponse response) {
+        if (watchesTasks && response.getStatusCode() >= 200 && response.getStatusCode() < 300) {
+            noteTask(body);
+        }
         if (!exchange.a2a().returnsCard()) {
             // A message send's answer, read to learn which task it created and, under result rules, decided before it is relayed.
             if (tasks != null) {
@@ -318,6 +327,39 @@ final class A2aResponseFilter implements ResponseFilter {
         return refused(response, RejectReason.A2A_INVALID_AGENT_CARD, detail);
     }
 
+    private static final java.util.Set<dev.tollgate.protocols.a2a.A2aMethod> TASK_SHOWING = java.util.EnumSet.of(
+            dev.tollgate.protocols.a2a.A2aMethod.SEND_MESSAGE, dev.tollgate.protocols.a2a.A2aMethod.SEND_STREAMING_MESSAGE,
+            dev.tollgate.protocols.a2a.A2aMethod.GET_TASK, dev.tollgate.protocols.a2a.A2aMethod.CANCEL_TASK,
+            dev.tollgate.protocols.a2a.A2aMethod.SUBSCRIBE_TO_TASK);
+
+    /**
+     * Notes the task an answer (or event) shows: one a send started and that still runs holds its caller's slot until it
+     * is seen done, in any later answer or event (RunningTasks, as MCP tasks).
+     */
+    private void noteTask(byte[] json) {
+        JsonNode root;
+        try {
+            root = TASK_READER.readTree(json);
+        } catch (java.io.IOException e) {
+            return; // what the client cannot read either starts nothing it could follow
+        }
+        if (root == null || !root.isObject()) {
+            return;
+        }
+        A2aTaskStates.Seen seen = A2aTaskStates.seen(root.has("result") ? root.get("result") : root);
+        if (seen == null) {
+            return;
+        }
+        if (seen.terminal()) {
+            exchange.taskEnded(seen.taskId());
+        } else if (exchange.a2a().call().method() == dev.tollgate.protocols.a2a.A2aMethod.SEND_MESSAGE
+                || exchange.a2a().call().method() == dev.tollgate.protocols.a2a.A2aMethod.SEND_STREAMING_MESSAGE) {
+            exchange.taskCreated(new TaskLifecycle.Created(seen.taskId()));
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper TASK_READER = new com.fasterxml.jackson.databind.ObjectMapper();
+
     private byte[] refused(HttpServerResponse response, RejectReason reason, String detail) {
         errors.count(reason);
         exchange.errorType(reason.code());
@@ -331,6 +373,9 @@ final class A2aResponseFilter implements ResponseFilter {
     public SseEvent onEvent(SseEvent event) {
         if (resultWithheld) {
             return null;
+        }
+        if (watchesTasks && event.data() != null && !event.data().isEmpty()) {
+            noteTask(event.data().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         if (tasks != null && event.data() != null && !event.data().isEmpty()) {
             try {

@@ -38,6 +38,12 @@ final class TaskConcurrencyStage implements Stage {
     }
 
     private static boolean startsWork(Exchange exchange) {
+        if (exchange.a2a() != null) {
+            // An A2A message starts the agent's work (review Z: A2A tasks ran uncounted).
+            var call = exchange.a2a().call();
+            return call != null && (call.method() == dev.tollgate.protocols.a2a.A2aMethod.SEND_MESSAGE
+                    || call.method() == dev.tollgate.protocols.a2a.A2aMethod.SEND_STREAMING_MESSAGE);
+        }
         for (McpMessage message : exchange.messages()) {
             if (message instanceof McpMessage.ToolCall) {
                 return true;

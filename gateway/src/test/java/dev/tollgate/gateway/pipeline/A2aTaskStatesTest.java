@@ -1,0 +1,33 @@
+package dev.tollgate.gateway.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+class A2aTaskStatesTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static A2aTaskStates.Seen seen(String json) throws Exception {
+        return A2aTaskStates.seen(JSON.readTree(json));
+    }
+
+    @Test
+    void readsBothGenerationsTasksAndStatusUpdates() throws Exception {
+        assertThat(seen("{\"task\":{\"id\":\"t1\",\"status\":{\"state\":\"TASK_STATE_WORKING\"}}}")).isEqualTo(new A2aTaskStates.Seen("t1", false));
+        assertThat(seen("{\"id\":\"t1\",\"contextId\":\"c\",\"status\":{\"state\":\"TASK_STATE_COMPLETED\"}}")).isEqualTo(new A2aTaskStates.Seen("t1", true));
+        assertThat(seen("{\"statusUpdate\":{\"taskId\":\"t1\",\"status\":{\"state\":\"TASK_STATE_FAILED\"}}}")).isEqualTo(new A2aTaskStates.Seen("t1", true));
+        assertThat(seen("{\"kind\":\"task\",\"id\":\"t2\",\"status\":{\"state\":\"working\"}}")).isEqualTo(new A2aTaskStates.Seen("t2", false));
+        assertThat(seen("{\"kind\":\"status-update\",\"taskId\":\"t2\",\"status\":{\"state\":\"canceled\"},\"final\":true}"))
+                .isEqualTo(new A2aTaskStates.Seen("t2", true));
+    }
+
+    @Test
+    void anInterruptedTaskStillRunsAndAMessageShowsNoTask() throws Exception {
+        assertThat(seen("{\"task\":{\"id\":\"t1\",\"status\":{\"state\":\"TASK_STATE_INPUT_REQUIRED\"}}}").terminal()).isFalse();
+        assertThat(seen("{\"message\":{\"messageId\":\"m\",\"role\":\"ROLE_AGENT\",\"parts\":[]}}")).isNull();
+        assertThat(seen("{\"kind\":\"message\",\"messageId\":\"m\",\"role\":\"agent\",\"parts\":[]}")).isNull();
+        assertThat(seen("{\"task\":{\"id\":7,\"status\":{\"state\":\"TASK_STATE_WORKING\"}}}")).as("an id no client reads").isNull();
+    }
+}
