@@ -152,7 +152,7 @@ public final class CompletionRecorder {
             // settled at its route's or tool's price, every tasks/get poll at the tool's). A priced one pays from the price it
             // was held at: an A2A send of a skill the gateway does not know was priced at its route's dearest skill (review Y).
             long actual = charge.priced() ? pricing.actualMicros(charge.route(), charge.estimateMicros(), result) : 0;
-            if (paid && LateCosts.createsTask(result)) {
+            if (paid && (LateCosts.createsTask(result) || exchange.a2a() != null && LateCosts.startsA2aTask(result))) {
                 // A task's creation pays at least its estimate, whatever it reports (review Z: a CreateTaskResult reporting $0
                 // let every task start on a spent budget); its result pays the rest.
                 actual = Math.max(actual, charge.estimateMicros());
@@ -160,6 +160,8 @@ public final class CompletionRecorder {
             services.budgets().settle(charge, paid, actual);
             if (paid && charge.priced() && exchange.a2a() == null) {
                 lateCosts.callEnded(exchange, i, charge, seen ? result : null, actual);
+            } else if (paid && charge.priced() && LateCosts.startsA2aTask(result)) {
+                lateCosts.a2aTaskStarted(exchange, charge, result, actual);
             }
         }
     }

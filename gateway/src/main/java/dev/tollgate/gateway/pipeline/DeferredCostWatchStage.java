@@ -2,6 +2,7 @@ package dev.tollgate.gateway.pipeline;
 
 import dev.tollgate.gateway.budget.DeferredCosts;
 import dev.tollgate.policy.CallerKey;
+import dev.tollgate.protocols.a2a.A2aMethod;
 import dev.tollgate.protocols.mcp.McpMessage;
 import dev.tollgate.protocols.mcp.McpMethods;
 import io.vertx.core.Future;
@@ -28,6 +29,11 @@ final class DeferredCostWatchStage implements Stage {
     @Override
     public Future<StageResult> apply(Exchange exchange) {
         if (exchange.a2a() != null) {
+            // A task's GetTask or CancelTask may show it done: the send that started it awaits its cost (review Z).
+            var call = exchange.a2a().call();
+            if (call != null && (call.method() == A2aMethod.GET_TASK || call.method() == A2aMethod.CANCEL_TASK)) {
+                exchange.watchOutcome();
+            }
             return StageResult.proceed();
         }
         if (exchange.resumedCall() != null) {

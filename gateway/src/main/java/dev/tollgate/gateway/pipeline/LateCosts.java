@@ -38,6 +38,17 @@ final class LateCosts {
         return result != null && result.path("task").path("taskId").isTextual();
     }
 
+    /** Whether an A2A answer (read in 1.0's shape) is a task still running: the agent's work goes on, its cost comes later. */
+    static boolean startsA2aTask(JsonNode result) {
+        A2aTaskStates.Seen seen = A2aTaskStates.seen(result);
+        return seen != null && !seen.terminal();
+    }
+
+    /** A priced A2A send answered with a task still running: kept for the answer that shows the task done (review Z). */
+    void a2aTaskStarted(Exchange exchange, CallCharge charge, JsonNode result, long paid) {
+        taskCreated(exchange, A2aTaskStates.seen(result).taskId(), new DeferredCosts.Deferred(charge, paid));
+    }
+
     /**
      * A priced MCP call ended having paid {@code paid}: kept for the answer that reports its cost later when it was
      * answered with a task, or when no answer was seen (its stream ended first).
@@ -102,11 +113,21 @@ final class LateCosts {
 
     /** Settles what the answers this exchange relayed report for calls paid earlier (its outcome was watched). */
     void answersRelayed(Exchange exchange) {
-        if (exchange.a2a() != null) {
-            return;
-        }
         ResponseOutcome outcome = exchange.outcome();
         PricingTable pricing = exchange.snapshot().config().budget().pricing();
+        if (exchange.a2a() != null) {
+            // A GetTask or CancelTask answer showing a task done settles the send that started it (review Z), its cost read
+            // through the same 1.0-shaped pointers as a send's answer ({"task": ...}).
+            var call = exchange.a2a().call();
+            JsonNode result = call == null || outcome.failed() ? null : A2aAnswerShape.current(outcome.result(), call.legacy());
+            A2aTaskStates.Seen seen = A2aTaskStates.seen(result);
+            if (seen != null && seen.terminal()) {
+                JsonNode wrapped = result.has("task") ? result
+                        : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().set("task", result);
+                taskResult(exchange, seen.taskId(), pricing, wrapped);
+            }
+            return;
+        }
         String owner = CallerKey.of(exchange.identity());
         if (exchange.resumedCall() != null) {
             String requestId = exchange.resumedCall().requestId();
