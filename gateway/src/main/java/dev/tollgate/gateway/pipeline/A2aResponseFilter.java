@@ -185,17 +185,22 @@ final class A2aResponseFilter implements ResponseFilter {
 
     @Override
     public byte[] rewriteJson(byte[] body, HttpServerResponse response) {
-        if (watchesTasks && response.getStatusCode() >= 200 && response.getStatusCode() < 300) {
-            noteTask(body);
-        }
         if (!exchange.a2a().returnsCard()) {
-            // A message send's answer, read to learn which task it created and, under result rules, decided before it is relayed.
-            if (tasks != null) {
+            // A message send's answer, read to learn which task it created and, under result rules, decided before it is relayed;
+            // the answers that may show a task start or end, read for its slot. One parse for both.
+            boolean succeeded = response.getStatusCode() >= 200 && response.getStatusCode() < 300;
+            if (tasks != null || watchesTasks && succeeded) {
                 try {
-                    bindings.add(tasks.learnFrom(body));
+                    JsonNode answer = A2aTaskLearner.answerOf(body);
+                    if (watchesTasks && succeeded) {
+                        noteTask(answer);
+                    }
+                    if (tasks != null) {
+                        bindings.add(tasks.learnFrom(answer));
+                    }
                 } catch (A2aTaskLearner.UnreadableAnswer e) {
                     // A client reads a task or context only from a successful answer; one it could read otherwise is withheld.
-                    if (response.getStatusCode() >= 200 && response.getStatusCode() < 300) {
+                    if (tasks != null && succeeded) {
                         return refused(response, RejectReason.UPSTREAM_INVALID_RESPONSE, e.getMessage());
                     }
                 }
@@ -336,17 +341,8 @@ final class A2aResponseFilter implements ResponseFilter {
      * Notes the task an answer (or event) shows: one a send started and that still runs holds its caller's slot until it
      * is seen done, in any later answer or event (RunningTasks, as MCP tasks).
      */
-    private void noteTask(byte[] json) {
-        JsonNode root;
-        try {
-            root = TASK_READER.readTree(json);
-        } catch (java.io.IOException e) {
-            return; // what the client cannot read either starts nothing it could follow
-        }
-        if (root == null || !root.isObject()) {
-            return;
-        }
-        A2aTaskStates.Seen seen = A2aTaskStates.seen(root.has("result") ? root.get("result") : root);
+    private void noteTask(JsonNode answer) {
+        A2aTaskStates.Seen seen = A2aTaskStates.seen(answer);
         if (seen == null) {
             return;
         }
@@ -357,8 +353,6 @@ final class A2aResponseFilter implements ResponseFilter {
             exchange.taskCreated(new TaskLifecycle.Created(seen.taskId()));
         }
     }
-
-    private static final com.fasterxml.jackson.databind.ObjectMapper TASK_READER = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private byte[] refused(HttpServerResponse response, RejectReason reason, String detail) {
         errors.count(reason);
@@ -374,14 +368,19 @@ final class A2aResponseFilter implements ResponseFilter {
         if (resultWithheld) {
             return null;
         }
-        if (watchesTasks && event.data() != null && !event.data().isEmpty()) {
-            noteTask(event.data().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        }
-        if (tasks != null && event.data() != null && !event.data().isEmpty()) {
+        if ((tasks != null || watchesTasks) && event.data() != null && !event.data().isEmpty()) {
             try {
-                bindings.add(tasks.learnFrom(event.data().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                JsonNode answer = A2aTaskLearner.answerOf(event.data().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                if (watchesTasks) {
+                    noteTask(answer);
+                }
+                if (tasks != null) {
+                    bindings.add(tasks.learnFrom(answer));
+                }
             } catch (A2aTaskLearner.UnreadableAnswer e) {
-                return streamEnded(event, RejectReason.UPSTREAM_INVALID_RESPONSE, e.getMessage());
+                if (tasks != null) {
+                    return streamEnded(event, RejectReason.UPSTREAM_INVALID_RESPONSE, e.getMessage());
+                }
             }
         }
         if (event.data() == null || event.data().isEmpty()) {

@@ -63,20 +63,29 @@ final class A2aTaskLearner {
     }
 
     /**
-     * Learns the context and task an answer (or one stream event) names. Completes when their bindings are in the shared
-     * store (at once without one, or when nothing is new); fails when a binding could not be written there.
+     * An answer (or one stream event) as the client reads it: its JSON-RPC {@code result}, or the HTTP+JSON body itself.
+     * Parsed once for everything that reads it (the task it binds, the task state it shows).
      *
-     * @throws UnreadableAnswer when the answer is not JSON the gateway reads as the client does (the client would hold a
-     *                          task or context bound to nobody), or names it ambiguously: the answer is withheld
+     * @throws UnreadableAnswer when it is not JSON the gateway reads as the client does (duplicate keys included)
      */
-    Future<Void> learnFrom(byte[] json) throws UnreadableAnswer {
+    static JsonNode answerOf(byte[] json) throws UnreadableAnswer {
         JsonNode root;
         try {
             root = PARSER.parse(json);
         } catch (JsonRejection e) {
             throw new UnreadableAnswer("the answer to a message is not JSON the gateway can read (" + e.getMessage() + ")");
         }
-        JsonNode answer = root.has("result") ? root.get("result") : root;
+        return root.has("result") ? root.get("result") : root;
+    }
+
+    /**
+     * Learns the context and task an answer (or one stream event, see {@link #answerOf}) names. Completes when their bindings are in the shared
+     * store (at once without one, or when nothing is new); fails when a binding could not be written there.
+     *
+     * @throws UnreadableAnswer when the answer is not JSON the gateway reads as the client does (the client would hold a
+     *                          task or context bound to nobody), or names it ambiguously: the answer is withheld
+     */
+    Future<Void> learnFrom(JsonNode answer) throws UnreadableAnswer {
         if (!answer.isObject()) {
             return Future.succeededFuture();
         }

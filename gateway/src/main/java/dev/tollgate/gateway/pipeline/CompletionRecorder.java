@@ -160,7 +160,7 @@ public final class CompletionRecorder {
             services.budgets().settle(charge, paid, actual);
             if (paid && charge.priced() && exchange.a2a() == null) {
                 lateCosts.callEnded(exchange, i, charge, seen ? result : null, actual);
-            } else if (paid && charge.priced() && LateCosts.startsA2aTask(result)) {
+            } else if (paid && charge.priced() && exchange.a2a() != null && LateCosts.startsA2aTask(result)) {
                 lateCosts.a2aTaskStarted(exchange, charge, result, actual);
             }
         }
@@ -176,10 +176,7 @@ public final class CompletionRecorder {
         }
         JsonNode result = response.get("result");
         if (result != null && LateCosts.createsTask(result)) {
-            String route = exchange.route().route().name();
-            String caller = ConcurrencyStage.callerKey(exchange);
-            services.concurrentCalls().runningTasks().started(exchange.route().route().taskScope(), result.path("task").get("taskId").textValue(),
-                    () -> services.concurrentCalls().holdTask(route, caller));
+            ConcurrencyStage.taskStarted(services.concurrentCalls(), exchange, result.path("task").get("taskId").textValue());
         }
         if (services.budgets() != null && result != null && !awaitsInput(result)) {
             lateCosts.abandonedAnswer(exchange, response.get("id"), result);

@@ -35,7 +35,7 @@ public final class ConcurrencyStage implements Stage {
         if (admission instanceof ConcurrentCalls.Admitted admitted) {
             exchange.onComplete(() -> {
                 try {
-                    handOverToTasks(exchange, route.name());
+                    handOverToTasks(exchange);
                 } finally {
                     // Whatever happened above, the exchange's own slot is given back (review Z: a throw kept it for ever).
                     exchange.releaseSlot(admitted::release);
@@ -50,18 +50,24 @@ public final class ConcurrencyStage implements Stage {
      * A task this exchange saw created holds a slot of its own from the moment the exchange gives its slot back, until it
      * is seen to end (RunningTasks); one seen to end here gives its slot back.
      */
-    private void handOverToTasks(Exchange exchange, String route) {
+    private void handOverToTasks(Exchange exchange) {
         if (exchange.createdTasks().isEmpty() && exchange.endedTasks().isEmpty()) {
             return;
         }
-        String scope = exchange.route().route().taskScope();
         for (TaskLifecycle.Created task : exchange.createdTasks()) {
-            String caller = callerKey(exchange);
-            calls.runningTasks().started(scope, task.taskId(), () -> calls.holdTask(route, caller));
+            taskStarted(calls, exchange, task.taskId());
         }
+        String scope = exchange.route().route().taskScope();
         for (String taskId : exchange.endedTasks()) {
             calls.runningTasks().ended(scope, taskId);
         }
+    }
+
+    /** A task the exchange's call created holds a slot of its caller's on the route until it is seen to end (RunningTasks). */
+    static void taskStarted(ConcurrentCalls calls, Exchange exchange, String taskId) {
+        String route = exchange.route().route().name();
+        String caller = callerKey(exchange);
+        calls.runningTasks().started(exchange.route().route().taskScope(), taskId, () -> calls.holdTask(route, caller));
     }
 
     /** Answers 429 with the reason of the limit the admission ran into, and {@code Retry-After}. */

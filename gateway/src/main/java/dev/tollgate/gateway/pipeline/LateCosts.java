@@ -118,8 +118,11 @@ final class LateCosts {
         if (exchange.a2a() != null) {
             // A GetTask or CancelTask answer showing a task done settles the send that started it (review Z), its cost read
             // through the same 1.0-shaped pointers as a send's answer ({"task": ...}).
+            // Only these: a send's own answer settled the send (a Caffeine write, or a Redis read, per send would be for nothing).
             var call = exchange.a2a().call();
-            JsonNode result = call == null || outcome.failed() ? null : A2aAnswerShape.current(outcome.result(), call.legacy());
+            boolean showsTask = call != null && (call.method() == dev.tollgate.protocols.a2a.A2aMethod.GET_TASK
+                    || call.method() == dev.tollgate.protocols.a2a.A2aMethod.CANCEL_TASK);
+            JsonNode result = !showsTask || outcome.failed() ? null : A2aAnswerShape.current(outcome.result(), call.legacy());
             A2aTaskStates.Seen seen = A2aTaskStates.seen(result);
             if (seen != null && seen.terminal()) {
                 JsonNode wrapped = result.has("task") ? result
