@@ -2,6 +2,7 @@ package dev.tollgate.policy;
 
 import dev.tollgate.policy.check.BudgetCheck;
 import dev.tollgate.policy.check.RateLimitCheck;
+import dev.tollgate.policy.condition.AgtCondition;
 import dev.tollgate.policy.condition.AllOf;
 import dev.tollgate.policy.condition.AnyOf;
 import dev.tollgate.policy.condition.CallField;
@@ -15,7 +16,7 @@ import java.util.Set;
 
 /**
  * How rules read a call or a result whose tool cannot be known: fail closed, as if it were whichever tool makes the rule
- * match. Used for results nobody can tie to a call ({@link ResultRules#anyTool}) and for A2A sends whose declared skill
+ * match (native {@code tool:} conditions and AGT {@code tool_name} comparisons alike). Used for results nobody can tie to a call ({@link ResultRules#anyTool}) and for A2A sends whose declared skill
  * is a label the gateway does not know ({@link CallFacts#toolUnknown}), where metering deny rules (a {@code budget} or
  * {@code rate_limit} check) are read so: an agent is not bound by the label, so leaving it out or making one up must not
  * take a send out of a {@code {tool: research}} budget.
@@ -38,7 +39,7 @@ final class UnknownTools {
     }
 
     private static Condition anyTool(Condition condition, boolean positive) {
-        if (condition instanceof CallFieldCondition field && field.field() == CallField.TOOL) {
+        if (namesTheTool(condition)) {
             return positive ? Constant.HOLDS : Constant.FAILS;
         }
         if (condition instanceof AllOf all) {
@@ -54,6 +55,15 @@ final class UnknownTools {
             return inner == not.inner() ? not : new NotCondition(inner);
         }
         return condition;
+    }
+
+    /**
+     * A native {@code tool:} condition, or an AGT comparison of {@code tool_name} (AGT's host-check form
+     * {@code {tool: synthesize_report, custom_check: waxell_budget_check}} compiles to one beside a budget check).
+     */
+    private static boolean namesTheTool(Condition condition) {
+        return condition instanceof CallFieldCondition field && field.field() == CallField.TOOL
+                || condition instanceof AgtCondition agt && "tool_name".equals(agt.field());
     }
 
     /** Whether the condition holds a {@code budget} or {@code rate_limit} check anywhere (under any, all, not). */

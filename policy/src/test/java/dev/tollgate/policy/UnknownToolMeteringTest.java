@@ -150,4 +150,32 @@ class UnknownToolMeteringTest {
         assertThat(keys).containsExactly("p|agent-rate|0|acme|-", "p|agent-rate|0|acme|-", "p|agent-rate|0|acme|-");
         assertThat(known.asked).containsExactly("p|agent-rate|0|acme|research");
     }
+
+    @Test
+    void anAgtBudgetRuleNamingATool() throws Exception {
+        // AGT's integration guide: {tool: synthesize_report, custom_check: waxell_budget_check}, a tool_name comparison
+        // beside a budget check. An A2A send with an unknown skill could be that tool: it meets the rule.
+        CompiledPolicy policy = PolicyLoader.parse("""
+                name: p
+                defaults: {action: allow}
+                rules:
+                  - name: cost_guard_synthesis
+                    condition: {tool: synthesize_report, custom_check: waxell_budget_check}
+                    action: deny
+                  - name: no-admin
+                    condition: {field: tool_name, operator: matches, value: "^admin"}
+                    action: deny
+                """, "agt.yaml", dev.tollgate.policy.check.CheckRegistry.withDefaults().withBindings(java.util.Map.of("waxell_budget_check",
+                new dev.tollgate.policy.check.CheckBinding("budget", PolicyFixtures.json("{\"limit_usd\": 10}")))));
+
+        assertThat(policy.evaluate(new PolicyRequest(CallDescription.a2a("agent", "SendMessage", null, null), ACME, Instant.now(),
+                new Facts(true, true))).ruleName()).isEqualTo("cost_guard_synthesis");
+        assertThat(policy.evaluate(new PolicyRequest(CallDescription.a2a("agent", "SendMessage", "made-up", null), ACME, Instant.now(),
+                new Facts(true, true))).ruleName()).isEqualTo("cost_guard_synthesis");
+        // Known, the label decides; and a rule that meters nothing is not widened.
+        assertThat(policy.evaluate(new PolicyRequest(CallDescription.a2a("agent", "SendMessage", "chat", null), ACME, Instant.now(),
+                new Facts(false, true))).action()).isEqualTo(Action.ALLOW);
+        assertThat(policy.evaluate(new PolicyRequest(CallDescription.a2a("agent", "SendMessage", "made-up", null), ACME, Instant.now(),
+                new Facts(true, false))).action()).isEqualTo(Action.ALLOW);
+    }
 }
