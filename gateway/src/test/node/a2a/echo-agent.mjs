@@ -6,7 +6,8 @@
 // STEP_MS between events so a test can tell a relayed stream from a buffered one. A message whose text is
 // "slow" keeps its task WORKING until it is canceled (for CancelTask). The card carries a signature and
 // security schemes of its own so tests can see the gateway rewrite them. EXTRA_SKILLS and CARD_DESCRIPTION
-// (environment) add skills to the card and replace its description, for tests of what a card tells a model.
+// (environment) add skills to the card and replace its description, for tests of what a card tells a model. COST_USD
+// makes the COMPLETED status update report that cost in its metadata.
 import express from 'express';
 import { AgentEvent, DefaultRequestHandler, InMemoryTaskStore, InMemoryPushNotificationStore } from '@a2a-js/sdk/server';
 import { agentCardHandler, jsonRpcHandler, restHandler, UserBuilder } from '@a2a-js/sdk/server/express';
@@ -36,8 +37,11 @@ const executor = {
     const ext = process.env.ECHO_MESSAGE_EXTENSIONS ? `[msgext ${(ctx.userMessage.extensions ?? []).join('|')}] ` : '';
     const text = ext + ctx.userMessage.parts.map((p) => (p.content?.$case === 'text' ? p.content.value
       : process.env.ECHO_DATA && p.content?.$case === 'data' ? JSON.stringify(p.content.value) : '')).join('');
+    // COST_USD: the final status update reports the task's cost in its metadata ({cost_usd}), which the SDK's task store
+    // merges into the task's own (GetTask shows it there too).
+    const cost = (state) => (process.env.COST_USD && state === TaskState.TASK_STATE_COMPLETED ? { cost_usd: Number(process.env.COST_USD) } : undefined);
     const status = (state, message) => AgentEvent.statusUpdate({
-      taskId, contextId, status: { state, message, timestamp: new Date().toISOString() }, metadata: undefined,
+      taskId, contextId, status: { state, message, timestamp: new Date().toISOString() }, metadata: cost(state),
     });
     bus.publish(AgentEvent.task({
       id: taskId, contextId, status: { state: TaskState.TASK_STATE_SUBMITTED, message: undefined, timestamp: new Date().toISOString() },

@@ -138,6 +138,7 @@ public final class CompletionRecorder {
             if (exchange.a2a() != null && exchange.a2a().call() != null) {
                 // The pricing pointers read 1.0's shape, whichever generation answered.
                 result = A2aAnswerShape.current(result, exchange.a2a().call().legacy());
+                result = LateCosts.finishedOnItsStream(result, outcome);
             }
             boolean answered = statusOk || leftAfterSending;
             if (seen && answered && awaitsInput(result)) {

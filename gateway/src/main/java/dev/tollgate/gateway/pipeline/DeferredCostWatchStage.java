@@ -29,9 +29,10 @@ final class DeferredCostWatchStage implements Stage {
     @Override
     public Future<StageResult> apply(Exchange exchange) {
         if (exchange.a2a() != null) {
-            // A task's GetTask or CancelTask may show it done: the send that started it awaits its cost (review Z).
+            // A task's GetTask, CancelTask or SubscribeToTask may show it done: the send that started it awaits its cost (review Z).
             var call = exchange.a2a().call();
-            if (call != null && (call.method() == A2aMethod.GET_TASK || call.method() == A2aMethod.CANCEL_TASK)) {
+            if (call != null && (call.method() == A2aMethod.GET_TASK || call.method() == A2aMethod.CANCEL_TASK
+                    || call.method() == A2aMethod.SUBSCRIBE_TO_TASK)) {
                 exchange.watchOutcome();
             }
             return StageResult.proceed();

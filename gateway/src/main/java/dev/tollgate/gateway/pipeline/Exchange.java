@@ -505,7 +505,7 @@ public final class Exchange {
         charges.add(charge);
         chargedRequestIds.add(requestId);
         if (outcome == null) {
-            outcome = new ResponseOutcome(a2a != null && a2a.restShaped());
+            outcome = ResponseOutcome.of(a2a);
         }
     }
 
@@ -538,7 +538,7 @@ public final class Exchange {
     /** Reads the answer for costs though this exchange charges nothing itself: it may carry a deferred call's (DeferredCosts). */
     void watchOutcome() {
         if (outcome == null) {
-            outcome = new ResponseOutcome(a2a != null && a2a.restShaped());
+            outcome = ResponseOutcome.of(a2a);
         }
     }
 

@@ -44,6 +44,18 @@ final class LateCosts {
         return seen != null && !seen.terminal();
     }
 
+    /**
+     * The answer to price a streaming send by: the task its first event started, as its last showed it done, when the
+     * stream showed that (its final cost is known now, nothing is deferred); else the first answer itself.
+     */
+    static JsonNode finishedOnItsStream(JsonNode first, ResponseOutcome outcome) {
+        JsonNode finished = outcome.finishedTask();
+        if (finished == null || !startsA2aTask(first)) {
+            return first;
+        }
+        return A2aTaskStates.seen(first).taskId().equals(A2aTaskStates.seen(finished).taskId()) ? finished : first;
+    }
+
     /** A priced A2A send answered with a task still running: kept for the answer that shows the task done (review Z). */
     void a2aTaskStarted(Exchange exchange, CallCharge charge, JsonNode result, long paid) {
         taskCreated(exchange, A2aTaskStates.seen(result).taskId(), new DeferredCosts.Deferred(charge, paid));
@@ -119,10 +131,13 @@ final class LateCosts {
             // A GetTask or CancelTask answer showing a task done settles the send that started it (review Z), its cost read
             // through the same 1.0-shaped pointers as a send's answer ({"task": ...}).
             // Only these: a send's own answer settled the send (a Caffeine write, or a Redis read, per send would be for nothing).
+            // And a SubscribeToTask stream whose events showed the task done (its metadata folded over them, as the agent's store does).
             var call = exchange.a2a().call();
             boolean showsTask = call != null && (call.method() == dev.tollgate.protocols.a2a.A2aMethod.GET_TASK
                     || call.method() == dev.tollgate.protocols.a2a.A2aMethod.CANCEL_TASK);
-            JsonNode result = !showsTask || outcome.failed() ? null : A2aAnswerShape.current(outcome.result(), call.legacy());
+            boolean subscribed = call != null && call.method() == dev.tollgate.protocols.a2a.A2aMethod.SUBSCRIBE_TO_TASK;
+            JsonNode result = subscribed ? outcome.finishedTask()
+                    : !showsTask || outcome.failed() ? null : A2aAnswerShape.current(outcome.result(), call.legacy());
             A2aTaskStates.Seen seen = A2aTaskStates.seen(result);
             if (seen != null && seen.terminal()) {
                 JsonNode wrapped = result.has("task") ? result

@@ -31,6 +31,18 @@ final class ResponseOutcome {
     ResponseOutcome(boolean bare) {
         this.bare = bare;
     }
+
+    /** For an A2A stream: the task its events show, folded to its end (null for every other call). */
+    private A2aStreamedTask streamed;
+
+    /** The outcome of an exchange's answer; an A2A stream's also folds the task its events show ({@link #finishedTask}). */
+    static ResponseOutcome of(A2aExchange a2a) {
+        ResponseOutcome outcome = new ResponseOutcome(a2a != null && a2a.restShaped());
+        if (a2a != null && a2a.call() != null && a2a.call().method().streams()) {
+            outcome.streamed = new A2aStreamedTask(a2a.call().legacy());
+        }
+        return outcome;
+    }
     /** Each response seen, by its id ({@link #key}): a batch's calls are settled one by one. */
     private final java.util.Map<String, JsonNode> responsesById = new java.util.HashMap<>();
 
@@ -40,8 +52,8 @@ final class ResponseOutcome {
 
     SseEvent onEvent(SseEvent event) {
         // Every response event is read: a batch answered as a stream carries one per call (review: only the first was).
-        if (bare && result != null) {
-            return event; // an HTTP+JSON stream is settled on its first answer: the rest is not read
+        if (bare && result != null && streamed == null) {
+            return event; // an HTTP+JSON answer is settled on its first event: the rest is not read
         }
         if (event.data() != null && (bare || event.data().contains("\"id\""))) {
             inspect(event.data().getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -60,6 +72,9 @@ final class ResponseOutcome {
             if (result == null && node != null && node.isObject()) {
                 result = node; // the first answer, as a JSON-RPC call's first response
             }
+            if (streamed != null) {
+                streamed.fold(node);
+            }
             return;
         }
         if (node != null && node.isArray()) {
@@ -70,6 +85,9 @@ final class ResponseOutcome {
             return; // a request or notification from the server on the stream
         }
         noteById(node);
+        if (streamed != null && node.has("result")) {
+            streamed.fold(node.get("result"));
+        }
         if (result != null || error) {
             return; // a single call's first response is its answer
         }
@@ -112,6 +130,14 @@ final class ResponseOutcome {
     /** The result, or null when none was seen (an error, a cut stream, a body too large to inspect). */
     JsonNode result() {
         return result;
+    }
+
+    /**
+     * The task an A2A stream showed done, as 1.0 wraps it ({@code {"task": ...}}, its metadata merged over the stream's
+     * events); null when the stream showed none done (it was cut, or the task still runs), or this is no A2A stream.
+     */
+    JsonNode finishedTask() {
+        return streamed == null ? null : streamed.finished();
     }
 
     boolean failed() {
