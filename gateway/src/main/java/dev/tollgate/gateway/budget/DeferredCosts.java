@@ -15,10 +15,10 @@ import java.util.Deque;
  * beyond that estimate, once (the entry is taken by the first answer that settles it). A reported cost below the
  * estimate refunds nothing: the ledger only adds.
  *
- * <p>Bounded in count and time. A task's entry is shared through the task store when there is one
- * ({@code tasks: {store: redis}}: any replica relaying its result takes it, once); without one, and for streams, this
- * replica's memory only: a later answer relayed by another replica, or after a restart, finds no entry and the call
- * stays at its estimate.
+ * <p>Bounded in count and time. Entries are shared through the task store when there is one
+ * ({@code tasks: {store: redis}}: any replica relaying the task's result, or the resumed stream's answer, takes it, once);
+ * without one, this replica's memory only: a later answer relayed by another replica, or after a restart, finds no entry
+ * and the call stays at its estimate.
  */
 public final class DeferredCosts {
 
@@ -107,6 +107,20 @@ public final class DeferredCosts {
             calls.addLast(awaited);
             return calls;
         });
+    }
+
+    /**
+     * Drops one entry (this very one) once the shared store holds it: the store's copy is the one then.
+     *
+     * @return false when it was taken already (a resumed answer on this replica came before the store's write completed)
+     */
+    public boolean dropStreamAnswer(String owner, String session, String requestId, StreamAnswer awaited) {
+        boolean[] dropped = new boolean[1];
+        byStream.asMap().computeIfPresent(new StreamKey(owner, session, requestId), (k, queue) -> {
+            dropped[0] = queue.removeIf(entry -> entry == awaited);
+            return queue.isEmpty() ? null : queue;
+        });
+        return dropped[0];
     }
 
     /** Whether a request of this caller's session awaits its answer on a resumed stream. */

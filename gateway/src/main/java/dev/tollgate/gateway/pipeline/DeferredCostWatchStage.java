@@ -16,9 +16,12 @@ import io.vertx.core.Future;
 final class DeferredCostWatchStage implements Stage {
 
     private final DeferredCosts deferred;
+    /** With a shared task store another replica may have left the resumed request's entry there: every resume is read. */
+    private final boolean shared;
 
-    DeferredCostWatchStage(DeferredCosts deferred) {
+    DeferredCostWatchStage(DeferredCosts deferred, boolean shared) {
         this.deferred = deferred;
+        this.shared = shared;
     }
 
     @Override
@@ -38,7 +41,7 @@ final class DeferredCostWatchStage implements Stage {
             return StageResult.proceed();
         }
         if (exchange.resumedCall() != null) {
-            if (deferred.awaitsOnStream(CallerKey.of(exchange.identity()), exchange.upstreamSessionId(), exchange.resumedCall().requestId())) {
+            if (shared || deferred.awaitsOnStream(CallerKey.of(exchange.identity()), exchange.upstreamSessionId(), exchange.resumedCall().requestId())) {
                 exchange.watchOutcome();
             }
             return StageResult.proceed();

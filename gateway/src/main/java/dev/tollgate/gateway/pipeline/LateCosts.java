@@ -5,6 +5,7 @@ import dev.tollgate.gateway.GatewayServices;
 import dev.tollgate.gateway.budget.CallCharge;
 import dev.tollgate.gateway.budget.DeferredCosts;
 import dev.tollgate.gateway.config.PricingTable;
+import dev.tollgate.gateway.tasks.DeferredStreamAnswer;
 import dev.tollgate.gateway.tasks.DeferredTaskCost;
 import dev.tollgate.gateway.tasks.SharedTaskStore;
 import dev.tollgate.policy.CallerKey;
@@ -13,6 +14,7 @@ import dev.tollgate.protocols.jsonrpc.JsonRpcMessage;
 import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
 import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
 import dev.tollgate.protocols.mcp.McpMessage;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,8 +77,7 @@ final class LateCosts {
             String requestId = requestIdText(exchange, exchange.chargedRequestId(index));
             String owner = CallerKey.of(exchange.identity());
             if (requestId != null && owner != null) {
-                services.budgets().deferred().streamLeftUnanswered(owner, exchange.upstreamSessionId(), requestId,
-                        DeferredCosts.StreamAnswer.ofCharge(deferred));
+                streamLeftUnanswered(exchange, owner, requestId, DeferredCosts.StreamAnswer.ofCharge(deferred));
             }
         }
     }
@@ -151,8 +152,7 @@ final class LateCosts {
             String requestId = exchange.resumedCall().requestId();
             JsonNode result = resultOf(outcome.responseTo(ResponseOutcome.keyOfJson(requestId)));
             if (result != null && !awaitsInput(result) && owner != null) {
-                resumedAnswer(exchange, services.budgets().deferred().takeStreamAnswer(owner, exchange.upstreamSessionId(), requestId),
-                        pricing, result);
+                takeStreamAnswer(exchange, owner, requestId, awaited -> resumedAnswer(exchange, awaited, pricing, result));
             }
             return;
         }
@@ -166,8 +166,7 @@ final class LateCosts {
             if (response == null) {
                 // Its stream ended before the answer (review Z): the answer may come on the stream the caller resumes.
                 if (owner != null) {
-                    services.budgets().deferred().streamLeftUnanswered(owner, exchange.upstreamSessionId(), request.id().toString(),
-                            DeferredCosts.StreamAnswer.ofTaskResult(taskId));
+                    streamLeftUnanswered(exchange, owner, request.id().toString(), DeferredCosts.StreamAnswer.ofTaskResult(taskId));
                 }
                 continue;
             }
@@ -184,8 +183,78 @@ final class LateCosts {
         if (owner == null || id == null || !(id.isTextual() || id.isNumber())) {
             return;
         }
-        resumedAnswer(exchange, services.budgets().deferred().takeStreamAnswer(owner, exchange.upstreamSessionId(), id.toString()),
-                exchange.snapshot().config().budget().pricing(), result);
+        PricingTable pricing = exchange.snapshot().config().budget().pricing();
+        takeStreamAnswer(exchange, owner, id.toString(), awaited -> resumedAnswer(exchange, awaited, pricing, result));
+    }
+
+    /**
+     * A request whose stream ended unanswered: kept here and, with a shared task store, there too for whichever replica
+     * relays the resumed stream's answer (the client may resume through another). Once the store holds it, the store's
+     * copy is the one: this replica's is dropped, or, when a resumed answer here took it meanwhile, the store's is.
+     */
+    private void streamLeftUnanswered(Exchange exchange, String owner, String requestId, DeferredCosts.StreamAnswer awaited) {
+        DeferredCosts deferred = services.budgets().deferred();
+        String session = exchange.upstreamSessionId();
+        deferred.streamLeftUnanswered(owner, session, requestId, awaited);
+        SharedTaskStore shared = services.learnt().taskOrigins().sharedStore();
+        if (shared == null) {
+            return;
+        }
+        String scope = exchange.route().route().taskScope();
+        String stream = streamName(owner, session, requestId);
+        DeferredStreamAnswer entry = shared(awaited);
+        shared.deferStreamAnswer(scope, stream, entry).onComplete(written -> {
+            if (written.failed()) {
+                LOG.warn("request {}: its deferred cost could not be shared ({}); only this replica can charge its resumed answer",
+                        requestId, written.cause().toString());
+            } else if (!deferred.dropStreamAnswer(owner, session, requestId, awaited)) {
+                shared.dropStreamAnswer(scope, stream, entry);
+            }
+        });
+    }
+
+    /** Takes what a request awaits on its resumed stream: this replica's entry, else the shared store's; null when none. */
+    private void takeStreamAnswer(Exchange exchange, String owner, String requestId, Consumer<DeferredCosts.StreamAnswer> settle) {
+        String session = exchange.upstreamSessionId();
+        DeferredCosts.StreamAnswer local = services.budgets().deferred().takeStreamAnswer(owner, session, requestId);
+        SharedTaskStore shared = services.learnt().taskOrigins().sharedStore();
+        if (local != null || shared == null) {
+            settle.accept(local);
+            return;
+        }
+        shared.takeStreamAnswer(exchange.route().route().taskScope(), streamName(owner, session, requestId)).onComplete(taken -> {
+            if (taken.failed()) {
+                LOG.warn("request {}: its deferred cost could not be read from the shared store ({}): what its answer reports beyond"
+                        + " its estimate is not charged", requestId, taken.cause().toString());
+            } else if (taken.result() != null) {
+                settle.accept(local(taken.result()));
+            }
+        });
+    }
+
+    /** A request of a caller's session, length-prefixed so no caller, session and id spell another's. */
+    private static String streamName(String owner, String session, String requestId) {
+        String s = session == null ? "" : session;
+        return owner.length() + ":" + owner + ":" + s.length() + ":" + s + ":" + requestId;
+    }
+
+    private static DeferredStreamAnswer shared(DeferredCosts.StreamAnswer awaited) {
+        String nonce = java.util.UUID.randomUUID().toString();
+        if (awaited.taskId() != null) {
+            return new DeferredStreamAnswer(null, awaited.taskId(), nonce);
+        }
+        CallCharge charge = awaited.charge().charge();
+        return new DeferredStreamAnswer(new DeferredTaskCost(charge.key().tenant(), charge.key().tree(), charge.route(), charge.tool(),
+                charge.estimateMicros(), awaited.charge().paidMicros()), null, nonce);
+    }
+
+    private DeferredCosts.StreamAnswer local(DeferredStreamAnswer stored) {
+        if (stored.charge() == null) {
+            return stored.taskId() == null ? null : DeferredCosts.StreamAnswer.ofTaskResult(stored.taskId());
+        }
+        DeferredTaskCost cost = stored.charge();
+        return DeferredCosts.StreamAnswer.ofCharge(services.budgets().deferredFor(new SpendKey(cost.tenant(), cost.tree()), cost.route(),
+                cost.tool(), cost.estimateMicros(), cost.paidMicros()));
     }
 
     /** The answer a resumed stream relayed to the request it was sealed with: a call's late answer or a task's result. */

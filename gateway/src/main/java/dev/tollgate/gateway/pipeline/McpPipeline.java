@@ -51,7 +51,7 @@ public final class McpPipeline {
         stages.add(new TaskOwnershipStage(services.learnt().taskOrigins(), errors));
         // Late answers of calls paid earlier are read for their cost (a task's result, a resumed stream's response).
         if (services.budgets() != null) {
-            stages.add(new DeferredCostWatchStage(services.budgets().deferred()));
+            stages.add(new DeferredCostWatchStage(services.budgets().deferred(), services.learnt().taskOrigins().sharedStore() != null));
         }
         stages.add(new AuditReservationStage(services.audit(), errors));
         // Decides only; answering a denial waits until the decision is on the span.

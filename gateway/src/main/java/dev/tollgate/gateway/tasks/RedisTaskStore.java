@@ -193,8 +193,7 @@ public final class RedisTaskStore implements SharedTaskStore {
 
     @Override
     public Future<Void> deferCost(String route, String taskId, DeferredTaskCost cost) {
-        ObjectNode value = JSON.createObjectNode().put("tenant", cost.tenant()).put("tree", cost.tree()).put("route", cost.route())
-                .put("tool", cost.tool()).put("estimate", cost.estimateMicros()).put("paid", cost.paidMicros());
+        ObjectNode value = costValue(cost);
         return timedBatch(List.of(Request.cmd(Command.SET).arg(keys.key(TaskStoreKeys.DEFERRED_COST, route, taskId)).arg(value.toString())
                 .arg("NX").arg("PX").arg(ttlMillis))).mapEmpty();
     }
@@ -204,15 +203,61 @@ public final class RedisTaskStore implements SharedTaskStore {
         return timedBatch(List.of(Request.cmd(Command.GETDEL).arg(keys.key(TaskStoreKeys.DEFERRED_COST, route, taskId))))
                 .map(answers -> {
                     JsonNode value = parse(answers.get(0));
+                    return value == null ? null : deferredTaskCost(value);
+                });
+    }
+
+    private static ObjectNode costValue(DeferredTaskCost cost) {
+        return JSON.createObjectNode().put("tenant", cost.tenant()).put("tree", cost.tree()).put("route", cost.route())
+                .put("tool", cost.tool()).put("estimate", cost.estimateMicros()).put("paid", cost.paidMicros());
+    }
+
+    private static DeferredTaskCost deferredTaskCost(JsonNode value) {
+        if (!value.path("estimate").canConvertToLong() || !value.path("paid").canConvertToLong()) {
+            throw new IllegalStateException("a deferred cost in Redis holds no amounts");
+        }
+        return new DeferredTaskCost(text(value, "tenant"), text(value, "tree"), text(value, "route"), text(value, "tool"),
+                value.get("estimate").longValue(), value.get("paid").longValue());
+    }
+
+    /** How long a stream's entry waits for its resumed answer (DeferredCosts' own window). */
+    private static final String STREAM_WINDOW_MILLIS = Long.toString(TimeUnit.HOURS.toMillis(1));
+
+    @Override
+    public Future<Void> deferStreamAnswer(String scope, String stream, DeferredStreamAnswer answer) {
+        String key = keys.key(TaskStoreKeys.DEFERRED_STREAM, scope, stream);
+        return timedBatch(List.of(Request.cmd(Command.RPUSH).arg(key).arg(streamValue(answer)),
+                Request.cmd(Command.PEXPIRE).arg(key).arg(STREAM_WINDOW_MILLIS))).mapEmpty();
+    }
+
+    @Override
+    public Future<DeferredStreamAnswer> takeStreamAnswer(String scope, String stream) {
+        return timedBatch(List.of(Request.cmd(Command.LPOP).arg(keys.key(TaskStoreKeys.DEFERRED_STREAM, scope, stream))))
+                .map(answers -> {
+                    JsonNode value = parse(answers.get(0));
                     if (value == null) {
                         return null;
                     }
-                    if (!value.path("estimate").canConvertToLong() || !value.path("paid").canConvertToLong()) {
-                        throw new IllegalStateException("a deferred task cost in Redis holds no amounts");
-                    }
-                    return new DeferredTaskCost(text(value, "tenant"), text(value, "tree"), text(value, "route"), text(value, "tool"),
-                            value.get("estimate").longValue(), value.get("paid").longValue());
+                    JsonNode charge = value.get("charge");
+                    return new DeferredStreamAnswer(charge == null || !charge.isObject() ? null : deferredTaskCost(charge),
+                            text(value, "task"), text(value, "nonce"));
                 });
+    }
+
+    @Override
+    public Future<Void> dropStreamAnswer(String scope, String stream, DeferredStreamAnswer answer) {
+        return timedBatch(List.of(Request.cmd(Command.LREM).arg(keys.key(TaskStoreKeys.DEFERRED_STREAM, scope, stream)).arg(1)
+                .arg(streamValue(answer)))).mapEmpty();
+    }
+
+    private static String streamValue(DeferredStreamAnswer answer) {
+        ObjectNode value = JSON.createObjectNode().put("nonce", answer.nonce());
+        if (answer.charge() != null) {
+            value.set("charge", costValue(answer.charge()));
+        } else {
+            value.put("task", answer.taskId());
+        }
+        return value.toString();
     }
 
     @Override

@@ -40,6 +40,18 @@ public interface SharedTaskStore {
      */
     Future<DeferredTaskCost> takeDeferredCost(String route, String taskId);
 
+    /**
+     * Queues what a request whose stream ended unanswered awaits, for whichever replica relays the resumed stream's answer;
+     * kept an hour. {@code stream} names the request (its caller, session and id). Fails when the store cannot answer in time.
+     */
+    Future<Void> deferStreamAnswer(String scope, String stream, DeferredStreamAnswer answer);
+
+    /** Takes the oldest entry queued for the request, atomically (one replica gets each); completes with null when none is. */
+    Future<DeferredStreamAnswer> takeStreamAnswer(String scope, String stream);
+
+    /** Removes one entry this replica queued and then settled itself (its own copy was taken before the write completed). */
+    Future<Void> dropStreamAnswer(String scope, String stream, DeferredStreamAnswer answer);
+
     void close();
 
     /** @param contextOwners context id to its owner */

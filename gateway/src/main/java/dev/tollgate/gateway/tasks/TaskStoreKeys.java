@@ -15,6 +15,7 @@ final class TaskStoreKeys {
     static final String TASK = "task";
     static final String CONTEXT = "context";
     static final String DEFERRED_COST = "cost";
+    static final String DEFERRED_STREAM = "stream";
 
     private final String prefix;
 
