@@ -7,6 +7,7 @@ import dev.tollgate.gateway.budget.DeferredCosts;
 import dev.tollgate.gateway.config.PricingTable;
 import dev.tollgate.gateway.tasks.DeferredStreamAnswer;
 import dev.tollgate.gateway.tasks.DeferredTaskCost;
+import dev.tollgate.gateway.tasks.EarlyTaskResult;
 import dev.tollgate.gateway.tasks.SharedTaskStore;
 import dev.tollgate.policy.CallerKey;
 import dev.tollgate.policy.budget.SpendKey;
@@ -111,15 +112,26 @@ final class LateCosts {
             return;
         }
         // Any replica may relay the task's result (review Z): it takes the cost from the store. Once the store has it, the
-        // store's copy is the one: this replica's is dropped, so no replica charges it twice.
+        // store's copy is the one: this replica's is dropped, so no replica charges it twice. A result another replica
+        // relayed while this call's exchange was still open waits in the store instead: taken in the same step, settled here.
         CallCharge charge = deferred.charge();
+        DeferredCosts local = services.budgets().deferred();
         shared.deferCost(scope, taskId, new DeferredTaskCost(charge.key().tenant(), charge.key().tree(), charge.route(), charge.tool(),
                 charge.estimateMicros(), deferred.paidMicros())).onComplete(written -> {
-                    if (written.succeeded()) {
-                        services.budgets().deferred().takeTask(scope, taskId);
-                    } else {
+                    if (written.failed()) {
                         LOG.warn("task {}: its deferred cost could not be shared ({}); only this replica can charge what its result reports",
                                 taskId, written.cause().toString());
+                        return;
+                    }
+                    DeferredCosts.Deferred mine = local.takeTask(scope, taskId);
+                    EarlyTaskResult relayed = written.result();
+                    if (relayed != null) {
+                        if (mine != null) {
+                            settleLate(mine, new PricingTable.ResultCost(relayed.reported(), relayed.micros()).actual(charge.estimateMicros()));
+                        }
+                    } else if (mine == null) {
+                        // A result relayed here took this replica's copy while the store's was written: the store's goes too.
+                        shared.takeDeferredCost(scope, taskId, null);
                     }
                 });
     }
@@ -280,9 +292,10 @@ final class LateCosts {
     }
 
     /**
-     * Settles a task's deferred cost from its result. With a shared store, the store's copy is taken (one replica gets
-     * it): the creating replica dropped its own once the store had it, so its own is used only when sharing failed or
-     * the store cannot answer now. A result no call awaits yet is kept a while for the one that may (its exchange still open).
+     * Settles a task's deferred cost from its result. With a shared store, this replica's copy when it still has one (the
+     * creating call's write to the store not done, or failed), else the store's (one replica gets it). A result no call
+     * awaits yet is kept a while for the one that may (its exchange still open): in the store, in the same atomic step
+     * that found no cost there, so the creating call takes it whichever replica it ends on.
      */
     private void taskResult(Exchange exchange, String taskId, PricingTable pricing, JsonNode result) {
         String scope = exchange.route().route().taskScope();
@@ -293,19 +306,25 @@ final class LateCosts {
             settleOrKeep(deferred.takeTask(scope, taskId), scope, taskId, cost);
             return;
         }
-        shared.takeDeferredCost(scope, taskId).onComplete(taken -> {
-            DeferredCosts.Deferred local = deferred.takeTask(scope, taskId);
-            if (taken.succeeded() && taken.result() != null) {
-                DeferredTaskCost stored = taken.result();
-                settleOrKeep(services.budgets().deferredFor(new SpendKey(stored.tenant(), stored.tree()), stored.route(), stored.tool(),
-                        stored.estimateMicros(), stored.paidMicros()), scope, taskId, cost);
-                return;
-            }
+        DeferredCosts.Deferred local = deferred.takeTask(scope, taskId);
+        if (local != null) {
+            // The creating call's copy is still here (its write to the store is on its way, or failed): settled from it, and
+            // the store's copy, if it landed, taken so that no later result charges the task again.
+            settleLate(local, cost.actual(local.charge().estimateMicros()));
+            shared.takeDeferredCost(scope, taskId, null);
+            return;
+        }
+        shared.takeDeferredCost(scope, taskId, new EarlyTaskResult(cost.reported(), cost.micros())).onComplete(taken -> {
             if (taken.failed()) {
-                LOG.warn("task {}: its deferred cost could not be read from the shared store ({}){}", taskId, taken.cause().toString(),
-                        local == null ? ": what its result reports beyond its estimate is not charged here" : "; charged from this replica's copy");
+                LOG.warn("task {}: its deferred cost could not be read from the shared store ({}): what its result reports beyond its"
+                        + " estimate is charged only if its creating call ends on this replica", taskId, taken.cause().toString());
+                deferred.taskResultFirst(scope, taskId, cost);
+            } else if (taken.result() != null) {
+                DeferredTaskCost stored = taken.result();
+                settleLate(services.budgets().deferredFor(new SpendKey(stored.tenant(), stored.tree()), stored.route(), stored.tool(),
+                        stored.estimateMicros(), stored.paidMicros()), cost.actual(stored.estimateMicros()));
             }
-            settleOrKeep(local, scope, taskId, cost);
+            // Else the store keeps the result for the creating call, on whichever replica its exchange ends.
         });
     }
 

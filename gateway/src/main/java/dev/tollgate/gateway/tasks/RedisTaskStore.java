@@ -191,20 +191,48 @@ public final class RedisTaskStore implements SharedTaskStore {
         }
     }
 
+    /** KEYS[1] the deferred cost, KEYS[2] the early result: takes the early result, or keeps the cost (ARGV[1], PX ARGV[2]). */
+    private static final String DEFER_UNLESS_RESULTED = """
+            local early = redis.call('GETDEL', KEYS[2])
+            if early then return early end
+            redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
+            return false""";
+    /** KEYS[1] the deferred cost, KEYS[2] the early result: takes the cost, or keeps the result (ARGV[1], PX ARGV[2]). */
+    private static final String TAKE_OR_LEAVE_RESULT = """
+            local cost = redis.call('GETDEL', KEYS[1])
+            if cost then return cost end
+            redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2])
+            return false""";
+    /** How long an early result waits for its creating call (DeferredCosts' own window). */
+    private static final String EARLY_WINDOW_MILLIS = Long.toString(TimeUnit.MINUTES.toMillis(10));
+
     @Override
-    public Future<Void> deferCost(String route, String taskId, DeferredTaskCost cost) {
-        ObjectNode value = costValue(cost);
-        return timedBatch(List.of(Request.cmd(Command.SET).arg(keys.key(TaskStoreKeys.DEFERRED_COST, route, taskId)).arg(value.toString())
-                .arg("NX").arg("PX").arg(ttlMillis))).mapEmpty();
+    public Future<EarlyTaskResult> deferCost(String route, String taskId, DeferredTaskCost cost) {
+        return timedBatch(List.of(Request.cmd(Command.EVAL).arg(DEFER_UNLESS_RESULTED).arg(2)
+                .arg(keys.key(TaskStoreKeys.DEFERRED_COST, route, taskId)).arg(keys.key(TaskStoreKeys.EARLY_RESULT, route, taskId))
+                .arg(costValue(cost).toString()).arg(ttlMillis))).map(answers -> {
+                    JsonNode early = parse(answers.get(0));
+                    if (early == null) {
+                        return null;
+                    }
+                    if (!early.path("micros").canConvertToLong() || !early.path("reported").isBoolean()) {
+                        throw new IllegalStateException("an early task result in Redis holds no amount");
+                    }
+                    return new EarlyTaskResult(early.get("reported").booleanValue(), early.get("micros").longValue());
+                });
     }
 
     @Override
-    public Future<DeferredTaskCost> takeDeferredCost(String route, String taskId) {
-        return timedBatch(List.of(Request.cmd(Command.GETDEL).arg(keys.key(TaskStoreKeys.DEFERRED_COST, route, taskId))))
-                .map(answers -> {
-                    JsonNode value = parse(answers.get(0));
-                    return value == null ? null : deferredTaskCost(value);
-                });
+    public Future<DeferredTaskCost> takeDeferredCost(String route, String taskId, EarlyTaskResult result) {
+        String costKey = keys.key(TaskStoreKeys.DEFERRED_COST, route, taskId);
+        Request request = result == null ? Request.cmd(Command.GETDEL).arg(costKey)
+                : Request.cmd(Command.EVAL).arg(TAKE_OR_LEAVE_RESULT).arg(2).arg(costKey).arg(keys.key(TaskStoreKeys.EARLY_RESULT, route, taskId))
+                        .arg(JSON.createObjectNode().put("reported", result.reported()).put("micros", result.micros()).toString())
+                        .arg(EARLY_WINDOW_MILLIS);
+        return timedBatch(List.of(request)).map(answers -> {
+            JsonNode value = parse(answers.get(0));
+            return value == null ? null : deferredTaskCost(value);
+        });
     }
 
     private static ObjectNode costValue(DeferredTaskCost cost) {

@@ -29,16 +29,20 @@ public interface SharedTaskStore {
     Future<Found> find(String route, Collection<String> taskIds, Collection<String> contextIds);
 
     /**
-     * Keeps a task's deferred cost for any replica to settle, for the store's retention. Completes when written; fails
-     * when the store cannot answer in time (then only this replica can settle it).
+     * Keeps a task's deferred cost for any replica to settle, for the store's retention, unless its result was relayed
+     * first ({@link #takeDeferredCost} left it): then that is taken instead, and nothing kept. One atomic step, so a
+     * result relayed by one replica while another's creating call is still open is neither lost nor charged twice.
+     * Completes with the early result (null when the cost was kept); fails when the store cannot answer in time (then
+     * only this replica can settle it).
      */
-    Future<Void> deferCost(String route, String taskId, DeferredTaskCost cost);
+    Future<EarlyTaskResult> deferCost(String route, String taskId, DeferredTaskCost cost);
 
     /**
-     * Takes a task's deferred cost, atomically: of any number of replicas asking, one gets it. Completes with null when
-     * the store holds none (never deferred, already taken, expired).
+     * Takes a task's deferred cost, atomically: of any number of replicas asking, one gets it. When the store holds none,
+     * {@code result} (unless null) is kept a while in its place for the creating call ({@link #deferCost}), in the same
+     * atomic step. Completes with null when the store held none (not deferred yet, already taken, expired).
      */
-    Future<DeferredTaskCost> takeDeferredCost(String route, String taskId);
+    Future<DeferredTaskCost> takeDeferredCost(String route, String taskId, EarlyTaskResult result);
 
     /**
      * Queues what a request whose stream ended unanswered awaits, for whichever replica relays the resumed stream's answer;

@@ -16,6 +16,7 @@ final class TaskStoreKeys {
     static final String CONTEXT = "context";
     static final String DEFERRED_COST = "cost";
     static final String DEFERRED_STREAM = "stream";
+    static final String EARLY_RESULT = "early";
 
     private final String prefix;
 
