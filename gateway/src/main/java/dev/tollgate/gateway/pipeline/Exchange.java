@@ -310,7 +310,7 @@ public final class Exchange {
         this.decisions = java.util.Collections.unmodifiableList(decisions);
     }
 
-    /** What to send upstream: the original body, or the allowed part of a partly denied batch. */
+    /** What to send upstream: the original body, the allowed part of a partly denied batch, or a body the gateway rewrote. */
     public Buffer forwardBody() {
         return forwardBody != null ? forwardBody : body;
     }
@@ -318,6 +318,11 @@ public final class Exchange {
     /** Error responses for the denied elements of a batch, to merge into the upstream's answer; or null. */
     public ArrayNode batchDenials() {
         return batchDenials;
+    }
+
+    /** A body the gateway wrote in place of the client's (a tasks/list with the upstream's own cursor). */
+    void forwardRewritten(Buffer rewritten) {
+        this.forwardBody = rewritten;
     }
 
     void forwardPartialBatch(Buffer allowedElements, ArrayNode denials) {

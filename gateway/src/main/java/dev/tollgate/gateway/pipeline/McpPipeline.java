@@ -49,6 +49,8 @@ public final class McpPipeline {
         stages.add(new TaskStorePrefetchStage(services.learnt().taskOrigins(), errors));
         // Another caller's task does not exist for this one: refused before policy, never forwarded.
         stages.add(new TaskOwnershipStage(services.learnt().taskOrigins(), errors));
+        // A tasks/list page is asked for with a cursor this gateway sealed to the caller, never one the caller made up.
+        stages.add(new TaskListCursorStage(errors));
         // Late answers of calls paid earlier are read for their cost (a task's result, a resumed stream's response).
         if (services.budgets() != null) {
             stages.add(new DeferredCostWatchStage(services.budgets().deferred(), services.learnt().taskOrigins().sharedStore() != null));

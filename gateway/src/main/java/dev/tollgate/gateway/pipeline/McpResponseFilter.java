@@ -768,7 +768,7 @@ final class McpResponseFilter implements ResponseFilter {
 
     /**
      * Keeps in a tasks/list result only the tasks this caller may see (see {@link #listedToCaller}) and drops entries
-     * without a readable taskId; true when anything was removed.
+     * without a readable taskId, its cursor sealed to the caller; true when anything changed.
      */
     private boolean filterTasksList(JsonNode response) {
         if (!response.isObject() || !(response.path("result").get("tasks") instanceof ArrayNode tasks)) {
@@ -776,21 +776,34 @@ final class McpResponseFilter implements ResponseFilter {
         }
         String caller = CallerKey.of(identity);
         boolean removed = false;
-        boolean lastRemoved = false;
         for (Iterator<JsonNode> it = tasks.elements(); it.hasNext(); ) {
             JsonNode taskId = it.next().get("taskId");
-            lastRemoved = taskId == null || !taskId.isTextual() || !listedToCaller(taskId.textValue(), caller);
-            if (lastRemoved) {
+            if (taskId == null || !taskId.isTextual() || !listedToCaller(taskId.textValue(), caller)) {
                 it.remove();
                 removed = true;
             }
         }
-        if (lastRemoved) {
-            // Servers page from the last task listed (the SDK's store: its id is the cursor): a page ending on a task this
-            // caller may not see ends its listing, rather than hand it that task's id (review N).
-            ((ObjectNode) response.get("result")).remove("nextCursor");
+        return sealCursor((ObjectNode) response.get("result")) | removed;
+    }
+
+    /**
+     * The page's {@code nextCursor} as a cursor sealed to this caller (see {@link dev.tollgate.gateway.session.SealedSessions#sealCursor}):
+     * servers page from the last task listed (the SDK's store: its id is the cursor), so the upstream's may name a task this
+     * caller may not see (review N ended the listing there, which cut most listings short on a server many callers share).
+     * A cursor longer than a seal holds ends the listing (no client cursor but a sealed one is forwarded). True when the
+     * page changed.
+     */
+    private boolean sealCursor(ObjectNode result) {
+        JsonNode cursor = result.get("nextCursor");
+        if (cursor == null || !cursor.isTextual()) {
+            return false;
         }
-        return removed;
+        try {
+            result.put("nextCursor", exchange.snapshot().sessions().sealCursor(route, identity, cursor.textValue(), instance, java.time.Instant.now()));
+        } catch (IllegalArgumentException tooLong) {
+            result.remove("nextCursor");
+        }
+        return true;
     }
 
     /**

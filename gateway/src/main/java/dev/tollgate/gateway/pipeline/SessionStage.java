@@ -63,8 +63,8 @@ public final class SessionStage implements Stage {
         return StageResult.responded();
     }
 
-    /** A session sealed to an instance the route no longer lists is gone with it (null: any instance of the route). */
-    private static boolean holdsInstance(Exchange exchange, String instance) {
+    /** A session (or list cursor) sealed to an instance the route no longer lists is gone with it (null: any instance of the route). */
+    static boolean holdsInstance(Exchange exchange, String instance) {
         return instance == null || exchange.route().route().config().upstreams().endpoints().stream()
                 .anyMatch(endpoint -> endpoint.url().toString().equals(instance));
     }

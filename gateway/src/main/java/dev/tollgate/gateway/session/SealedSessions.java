@@ -37,14 +37,15 @@ import javax.crypto.spec.SecretKeySpec;
  * plaintext of version 2 is {@code issuedEpochSeconds(8) | instanceLength(2) | instanceUrl(UTF-8) | upstreamId(UTF-8)}
  * (an empty instance on one-instance routes); version 1, still opened, had no instance; version 3 is an event id, laid
  * out as version 2 with the call the stream answers ({@link StreamCall}: its request id and tool, UTF-8, empty when none)
- * where the instance is. Each version is authenticated, so neither kind opens as the other. Visible ASCII
- * only, as the specification asks of session ids.
+ * where the instance is; version 4 is a list cursor, laid out as version 2 (see {@link #sealCursor}). Each version is
+ * authenticated, so no kind opens as another. Visible ASCII only, as the specification asks of session ids.
  */
 public final class SealedSessions {
 
     private static final byte VERSION = 2;
     private static final byte VERSION_WITHOUT_INSTANCE = 1;
     private static final byte VERSION_EVENT_ID = 3;
+    private static final byte VERSION_CURSOR = 4;
     private static final int TAG_BYTES = 4;
     private static final int NONCE_BYTES = 12;
     private static final int GCM_TAG_BITS = 128;
@@ -104,6 +105,24 @@ public final class SealedSessions {
         return seal(VERSION_EVENT_ID, route, caller, upstreamEventId, call == null ? null : call.sealed(), now);
     }
 
+    /**
+     * The cursor to hand the client for the upstream's {@code nextCursor} of a {@code tasks/list} page, bound to this
+     * route and caller: the upstream's cursor may name another caller's task (the TypeScript SDK's store pages from the
+     * last task listed, by its id), and a cursor the client makes up must not reach the upstream (whether it names a task
+     * is an existence oracle). Opened by {@link #openCursor} only for the caller it was handed to.
+     *
+     * @param instance the upstream instance that listed the page; null on a route with one instance
+     * @throws IllegalArgumentException when the cursor is longer than {@value #MAX_UPSTREAM_ID_BYTES} bytes
+     */
+    public String sealCursor(String route, Identity caller, String upstreamCursor, String instance, Instant now) {
+        return seal(VERSION_CURSOR, route, caller, upstreamCursor, instance, now);
+    }
+
+    /** The upstream's own cursor for one the client sent: {@link Valid} only for the caller it was handed to, on this route. */
+    public Opened openCursor(String route, Identity caller, String clientCursor, Instant now) {
+        return open(route, caller, clientCursor, now, VERSION_CURSOR);
+    }
+
     private String seal(byte version, String route, Identity caller, String upstreamId, String instance, Instant now) {
         byte[] id = upstreamId.getBytes(StandardCharsets.UTF_8);
         if (id.length > MAX_UPSTREAM_ID_BYTES) {
@@ -154,15 +173,17 @@ public final class SealedSessions {
     }
 
     public Opened open(String route, Identity caller, String clientId, Instant now) {
-        return open(route, caller, clientId, now, false);
+        return open(route, caller, clientId, now, VERSION);
     }
 
     /** The upstream's own event id for a {@code Last-Event-ID} the client sent: an {@link Event} only for the caller it was relayed to. */
     public Opened openEventId(String route, Identity caller, String clientId, Instant now) {
-        return open(route, caller, clientId, now, true);
+        return open(route, caller, clientId, now, VERSION_EVENT_ID);
     }
 
-    private Opened open(String route, Identity caller, String clientId, Instant now, boolean eventId) {
+    /** @param kind {@link #VERSION} for a session id (version 1 too), {@link #VERSION_EVENT_ID}, or {@link #VERSION_CURSOR} */
+    private Opened open(String route, Identity caller, String clientId, Instant now, byte kind) {
+        boolean eventId = kind == VERSION_EVENT_ID;
         byte[] raw;
         try {
             raw = Base64.getUrlDecoder().decode(clientId);
@@ -171,9 +192,10 @@ public final class SealedSessions {
         }
         int header = 1 + TAG_BYTES + NONCE_BYTES;
         byte version = raw.length == 0 ? 0 : raw[0];
-        boolean known = eventId ? version == VERSION_EVENT_ID : version == VERSION || version == VERSION_WITHOUT_INSTANCE;
+        boolean known = kind == VERSION ? version == VERSION || version == VERSION_WITHOUT_INSTANCE : version == kind;
         if (raw.length < header + GCM_TAG_BITS / 8 + 8 || !known) {
-            return new Unknown(eventId ? "not an event id this gateway relayed" : "not a session id this gateway issued");
+            return new Unknown(eventId ? "not an event id this gateway relayed" : kind == VERSION_CURSOR ? "not a cursor this gateway handed out"
+                    : "not a session id this gateway issued");
         }
         byte[] tag = java.util.Arrays.copyOfRange(raw, 1, 1 + TAG_BYTES);
         SealingKey key = keys.stream().filter(k -> MessageDigest.isEqual(k.tag(), tag)).findFirst().orElse(null);
