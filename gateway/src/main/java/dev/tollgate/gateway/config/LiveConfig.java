@@ -44,6 +44,12 @@ public record LiveConfig(String hash, JsonNode config, Map<String, String> polic
     private static final Pattern SECRET_NAME = Pattern.compile("(?i).*(token|secret|password|authorization|credential|api-key).*");
     /** user:password@ in any URL-shaped value (a Redis URI, a ledger URL). */
     private static final Pattern URL_USERINFO = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@");
+    /**
+     * A query parameter of a URL-shaped value whose name says it is a credential ({@code redis://h/0?password=...}, which
+     * the Redis client reads): review AA, the user-info form alone was redacted, and /admin/config served this one in clear.
+     */
+    private static final Pattern URL_SECRET_PARAM = Pattern.compile(
+            "(?i)([?&;](?:[^=&;#]*(?:pass|pwd|secret|token|key|auth|credential)[^=&;#]*)=)[^&;#]*");
     private static final Set<String> NOT_SECRETS = Set.of("token-usage", "max-tokens");
     private static final ObjectMapper MAPPER = mapper();
 
@@ -90,8 +96,10 @@ public record LiveConfig(String hash, JsonNode config, Map<String, String> polic
             }
             return node;
         }
-        if (node.isTextual() && URL_USERINFO.matcher(node.textValue()).find()) {
-            return TextNode.valueOf(URL_USERINFO.matcher(node.textValue()).replaceFirst("$1" + REDACTED + "@"));
+        if (node.isTextual() && node.textValue().contains("://")) {
+            String text = URL_USERINFO.matcher(node.textValue()).replaceFirst("$1" + REDACTED + "@");
+            text = URL_SECRET_PARAM.matcher(text).replaceAll("$1" + REDACTED);
+            return text.equals(node.textValue()) ? node : TextNode.valueOf(text);
         }
         return node;
     }

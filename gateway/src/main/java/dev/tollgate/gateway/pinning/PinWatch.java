@@ -31,7 +31,7 @@ public final class PinWatch {
     static final int MAX_REPORTED = 10_000;
 
     private final Map<String, Map<String, String>> lastListed = new ConcurrentHashMap<>();
-    /** The manifest each route's last-listed digests were compared with: a renewed manifest starts afresh. */
+    /** The manifest each route's last-listed digests were compared with: a renewed manifest (other content) starts afresh. */
     private final Map<String, PinManifest> comparedWith = new ConcurrentHashMap<>();
     /** What a name listed twice in one list counts as: never the reviewed definition. */
     static final String LISTED_TWICE = "listed-twice";
@@ -50,8 +50,11 @@ public final class PinWatch {
      */
     public List<PinChange> observe(String route, RoutePins pins, Iterable<JsonNode> definitions) {
         PinManifest manifest = pins.manifest();
-        if (comparedWith.put(route, manifest) != manifest) {
-            lastListed.remove(route); // a renewed manifest: what was unreviewed may be reviewed now
+        if (!manifest.equals(comparedWith.put(route, manifest))) {
+            // A renewed manifest (another content: `tollgate pin` writes a fresh pinned-at each run): what was unreviewed
+            // may be reviewed now. Compared by value (review AB: by identity, every reload, which reads the same file into a
+            // new object, forgot a rug pull, and the rug-pulled tool's calls reached the upstream again).
+            lastListed.remove(route);
         }
         Map<String, String> listed = lastListed.computeIfAbsent(route, r -> new ConcurrentHashMap<>());
         List<PinChange> changes = new ArrayList<>(0);
@@ -89,7 +92,7 @@ public final class PinWatch {
         if (pins == null) {
             return PinState.NOT_PINNING;
         }
-        if (comparedWith.get(route) != null && comparedWith.get(route) != pins.manifest()) {
+        if (comparedWith.get(route) != null && !comparedWith.get(route).equals(pins.manifest())) {
             lastListed.remove(route);
             comparedWith.put(route, pins.manifest());
         }

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * a withheld tool's later calls are denied ({@link WithheldTools}). A redacted entry is relayed with the findings
  * replaced in place. One verdict is recorded per response: the strongest of its entries' (deny, then redact, then the
  * first match), with every finding at its pointer in the result and the withheld entries by name. The skills of an A2A
- * agent card are entries of the same kind ({@link CardPolicing}).
+ * agent card are entries of the same kind ({@link CardPolicing}), and so are the tasks of a {@code tasks/list} answer,
+ * each read under the tool that created it, a denied one kept with its id and state only.
  */
 final class ListPolicing {
 
@@ -39,9 +40,20 @@ final class ListPolicing {
         CallDescription read(String route, String key, JsonNode entry);
     }
 
-    /** A list member of a result: what its entries are called in records, the member naming an entry, and how it is read. */
-    record Listed(String member, String kind, String key, EntryReading reading) {
+    /**
+     * A list member of a result: what its entries are called in records, the member naming an entry, and how it is read.
+     *
+     * @param keptWhenDenied null: a denied entry is left out; else it stays with only these members (a task's id and
+     *                       state, which say nothing to the model, so its caller can still see and manage it)
+     */
+    record Listed(String member, String kind, String key, EntryReading reading, Set<String> keptWhenDenied) {
+        Listed(String member, String kind, String key, EntryReading reading) {
+            this(member, kind, key, reading, null);
+        }
     }
+
+    /** What a denied task entry keeps: no text (its {@code statusMessage}, its {@code _meta}) a client could show. */
+    private static final Set<String> TASK_STATE = Set.of("taskId", "status", "createdAt", "lastUpdatedAt", "ttl", "pollInterval");
 
     /** A tool is read under its own name (rules scoped to it apply); the other definitions under no tool, as their contents are. */
     private static final List<Listed> MCP_LISTS = List.of(
@@ -62,21 +74,41 @@ final class ListPolicing {
     private final String route;
     private final CompiledPolicy policy;
 
+    /** The lists this answer's entries are read from: MCP's definitions, and a tasks/list's tasks when the caller asked. */
+    private final List<Listed> mcpLists;
+
     ListPolicing(ResultPolicing results, WithheldTools withheldTools, Exchange exchange) {
+        this(results, withheldTools, exchange, null);
+    }
+
+    /**
+     * @param taskTools the tool that created a task, by id (null when unknown), when the call is a {@code tasks/list}:
+     *                  each task's {@code statusMessage} is text a client shows (review AB: held to the rules on
+     *                  tasks/get only); null when the call lists no tasks
+     */
+    ListPolicing(ResultPolicing results, WithheldTools withheldTools, Exchange exchange, java.util.function.UnaryOperator<String> taskTools) {
         this.results = results;
         this.withheldTools = withheldTools;
         this.exchange = exchange;
         this.route = exchange.route().route().name();
         this.policy = exchange.policy();
+        if (taskTools == null) {
+            this.mcpLists = MCP_LISTS;
+        } else {
+            List<Listed> lists = new java.util.ArrayList<>(MCP_LISTS);
+            lists.add(new Listed("tasks", "task", "taskId",
+                    (r, key, entry) -> CallDescription.mcpToolResult(r, key == null ? null : taskTools.apply(key), entry), TASK_STATE));
+            this.mcpLists = List.copyOf(lists);
+        }
     }
 
     /** Whether a response's result holds a list of definitions a client shows its model (a loop: this runs on every answer). */
-    static boolean holdsList(JsonNode response) {
+    private boolean holdsList(JsonNode response) {
         JsonNode result = response.path("result");
         if (!result.isObject()) {
             return false;
         }
-        for (Listed listed : MCP_LISTS) {
+        for (Listed listed : mcpLists) {
             if (result.path(listed.member()).isArray()) {
                 return true;
             }
@@ -106,7 +138,7 @@ final class ListPolicing {
         ListVerdicts verdicts = DocumentScan.sharingOneBudget(() -> {
             ListVerdicts gathered = new ListVerdicts();
             ObjectNode result = (ObjectNode) response.get("result");
-            for (Listed listed : MCP_LISTS) {
+            for (Listed listed : mcpLists) {
                 decideEntries(result, listed, "/", gathered, null);
             }
             return gathered;
@@ -147,7 +179,9 @@ final class ListPolicing {
             String key = entry.path(listed.key()).asText(null);
             CallDescription read = listed.reading().read(route, key, entry);
             ShownTexts texts = ShownTexts.ofListed(entry, before);
-            ResultPolicing.Judgement judgement = results.judgeListed(read, texts);
+            // A task whose creating tool is unknown is read as of any tool (tool-scoped rules apply, fail closed), as its tasks/get is.
+            boolean anyTool = listed.keptWhenDenied() != null && read.toolName() == null;
+            ResultPolicing.Judgement judgement = results.judgeListed(read, texts, anyTool);
             verdicts.add(judgement, at + listed.member() + "/" + i);
             ResultPolicing.Outcome outcome = ResultPolicing.carryOut(judgement, read);
             if (outcome == ResultPolicing.Outcome.DENIED) {
@@ -168,7 +202,12 @@ final class ListPolicing {
             String key = entry.path(listed.key()).asText(null);
             // Every entry of a denied one's name goes: a name listed twice is one tool to the client and the server.
             if (deniedEntries.contains(entry) || key != null && denied.containsKey(key)) {
-                it.remove();
+                if (listed.keptWhenDenied() != null && entry.isObject()) {
+                    ((ObjectNode) entry).retain(listed.keptWhenDenied());
+                    verdicts.changed();
+                } else {
+                    it.remove();
+                }
                 verdicts.withheld(listed.kind() + " " + (key == null ? "(unnamed)" : key));
             }
         }

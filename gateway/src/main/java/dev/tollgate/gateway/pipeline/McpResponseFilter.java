@@ -740,7 +740,7 @@ final class McpResponseFilter implements ResponseFilter {
     }
 
     /** Whether the client's message or batch holds a tasks/list (a loop: this runs on every call). */
-    private static boolean asksForTasksList(JsonRpcPayload payload) {
+    static boolean asksForTasksList(JsonRpcPayload payload) {
         if (payload == null) {
             return false;
         }

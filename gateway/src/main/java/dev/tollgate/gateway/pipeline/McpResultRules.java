@@ -17,7 +17,7 @@ import java.util.Set;
 
 /**
  * Result rules on what one MCP call's answers and stream carry to the client: every answer a client may take for a
- * tool's result (POSTed tools/call and tasks/result, tasks/get, whose status message a client shows, answers read by
+ * tool's result (POSTed tools/call and tasks/result, tasks/get and tasks/cancel, whose status message a client shows, answers read by
  * the model though no tool ran, and on a GET stream any response at all: a resumed stream carries results too), the
  * notifications and server requests beside them, error pages, and the entries of listed definitions
  * ({@link ListPolicing}). Each is decided under the tool whose result it is, or as of an unknown tool (tool-scoped
@@ -51,13 +51,14 @@ final class McpResultRules {
     private McpResultRules(ResultPolicing results, Exchange exchange, UpstreamLearning learnt, Set<JsonNode> requestIds,
                            boolean resumedStream) {
         this.results = results;
-        this.lists = new ListPolicing(results, learnt.withheldTools(), exchange);
+        String taskScope = exchange.route().route().taskScope();
+        this.lists = new ListPolicing(results, learnt.withheldTools(), exchange, McpResponseFilter.asksForTasksList(exchange.payload())
+                ? taskId -> learnt.taskOrigins().toolOf(taskScope, taskId) : null);
         this.exchange = exchange;
         this.route = exchange.route().route().name();
         this.sessionRequestIds = learnt.sessionRequestIds();
         this.requestIds = requestIds;
         this.resumedStream = resumedStream;
-        String taskScope = exchange.route().route().taskScope();
         this.toolCalls = exchange.payload() == null ? Map.of() : toolCalls(exchange.payload(), learnt.taskOrigins(), taskScope);
         this.unknownTools = exchange.payload() == null ? Set.of() : tasksOfUnknownTool(exchange.payload(), learnt.taskOrigins(), taskScope);
     }
@@ -218,6 +219,13 @@ final class McpResultRules {
         return requestIds == null || toolCalls.size() != 1 ? null : toolCalls.entrySet().iterator().next();
     }
 
+    /**
+     * The task requests whose answer is the task (MCP 2025-11-25: tasks/get's GetTaskResult and tasks/cancel's
+     * CancelTaskResult are the Task, whose status message a client shows; review AB: only tasks/get was read) or its
+     * result (tasks/result).
+     */
+    private static final Set<String> TASK_ANSWERS = Set.of("tasks/result", "tasks/get", "tasks/cancel", "tasks/update");
+
     /** The tool whose result each request of this call will be answered with (null: no tool, or a task's unknown tool). */
     private static Map<JsonNode, String> toolCalls(JsonRpcPayload payload, TaskOrigins tasks, String route) {
         Map<JsonNode, String> tools = new HashMap<>();
@@ -231,7 +239,7 @@ final class McpResultRules {
                 // No tool, but text the model reads all the same: a resource's contents, a prompt's messages, a server's
                 // initialize or server/discover (2026-07-28) instructions. Result rules without a tool: condition apply to them.
                 tools.put(request.id().value(), null);
-            } else if ("tasks/result".equals(request.method()) || "tasks/get".equals(request.method())) {
+            } else if (TASK_ANSWERS.contains(request.method())) {
                 JsonNode taskId = request.params() == null ? null : request.params().get("taskId");
                 tools.put(request.id().value(), taskId != null && taskId.isTextual() ? tasks.toolOf(route, taskId.textValue()) : null);
             }
@@ -247,8 +255,7 @@ final class McpResultRules {
     private static Set<JsonNode> tasksOfUnknownTool(JsonRpcPayload payload, TaskOrigins tasks, String route) {
         Set<JsonNode> unknown = new HashSet<>();
         for (JsonRpcMessage message : payload.messages()) {
-            if (message instanceof JsonRpcRequest request
-                    && ("tasks/result".equals(request.method()) || "tasks/get".equals(request.method()))) {
+            if (message instanceof JsonRpcRequest request && TASK_ANSWERS.contains(request.method())) {
                 JsonNode taskId = request.params() == null ? null : request.params().get("taskId");
                 if (taskId == null || !taskId.isTextual() || tasks.toolOf(route, taskId.textValue()) == null) {
                     unknown.add(request.id().value());

@@ -177,7 +177,12 @@ final class ResultPolicing {
      * checks the answer's size, records one verdict for the whole list and carries each judgement out.
      */
     Judgement judgeListed(CallDescription entry, ShownTexts texts) {
-        return judge(entry, texts, false, false, false);
+        return judgeListed(entry, texts, false);
+    }
+
+    /** @param anyTool the entry's tool cannot be known (a task's): {@code tool:} conditions read as holding where that makes a rule match */
+    Judgement judgeListed(CallDescription entry, ShownTexts texts, boolean anyTool) {
+        return judge(entry, texts, false, anyTool, false);
     }
 
     /**

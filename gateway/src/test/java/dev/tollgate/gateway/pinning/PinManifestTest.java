@@ -119,8 +119,14 @@ class PinManifestTest {
         // Listed clean again (to another client, say): what was shown before is not vouched for; it stays unreviewed.
         watch.observe("r", pins, List.of(echo));
         assertThat(watch.state("r", pins, "echo")).isEqualTo(PinState.CHANGED);
-        // A renewed manifest (a reload after review) starts afresh.
-        RoutePins renewed = new RoutePins(PinManifest.record("r", PinnedDefinitions.Kind.TOOLS, List.of(echo), null, null), PinningConfig.OnChange.HIDE);
+        // The same manifest read again (a reload of an unchanged file: another object, the same content) renews nothing.
+        RoutePins reread = new RoutePins(PinManifest.record("r", PinnedDefinitions.Kind.TOOLS, List.of(echo), null, null), PinningConfig.OnChange.HIDE);
+        watch.observe("r", reread, List.of(echo));
+        assertThat(watch.state("r", reread, "echo")).isEqualTo(PinState.CHANGED);
+        // A renewed manifest (a reload after review: `tollgate pin` writes a fresh pinned-at) starts afresh; the same
+        // manifest read again by a reload does not (RugPullForgottenOnReloadReviewABTest).
+        RoutePins renewed = new RoutePins(PinManifest.record("r", PinnedDefinitions.Kind.TOOLS, List.of(echo), null, "2026-12-06T10:00:00Z"),
+                PinningConfig.OnChange.HIDE);
         watch.observe("r", renewed, List.of(echo));
         assertThat(watch.state("r", renewed, "echo")).isEqualTo(PinState.PINNED);
         // A poisoned twin after the reviewed definition, or before it: either way the name counts as changed.

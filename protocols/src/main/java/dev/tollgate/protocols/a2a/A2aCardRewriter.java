@@ -61,7 +61,10 @@ public final class A2aCardRewriter {
         if (skills != null && skills.isArray()) {
             for (Iterator<JsonNode> it = skills.elements(); it.hasNext(); ) {
                 JsonNode skill = it.next();
-                String id = skill.path("id").asText(null);
+                // Only a skill named by a non-empty string is listed (review AB: `"id": 7` or `["summarize"]` was read as
+                // "7" or "", escaped pinning, and an SDK reading the proto shape (String(id)) saw a twin of a reviewed skill).
+                JsonNode idNode = skill.get("id");
+                String id = idNode != null && idNode.isTextual() && !idNode.textValue().isEmpty() ? idNode.textValue() : null;
                 if (id == null || !skillVisible.test(id)) {
                     it.remove();
                 } else if (replaceSecurity && skill.isObject()) {
