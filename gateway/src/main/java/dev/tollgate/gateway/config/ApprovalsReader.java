@@ -28,7 +28,12 @@ final class ApprovalsReader {
             NodeReader w = a.child("webhook");
             w.rejectUnknown(WEBHOOK_FIELDS);
             URI url = UpstreamsReader.url(w, "url", w.string("url", null));
-            webhook = url == null ? null : new ApprovalsConfig.Webhook(url, w.duration("timeout", Duration.ofSeconds(5)), w.optionalString("secret"));
+            String secret = w.optionalString("secret");
+            if (secret == null && w.has("secret")) {
+                // An unset ${ENV} reads as empty: deliveries would go unsigned though signing was asked for (review AA).
+                w.problemAt("secret", "is empty (an unset environment variable?): give the signing secret, or leave secret out to send unsigned deliveries");
+            }
+            webhook = url == null ? null : new ApprovalsConfig.Webhook(url, w.duration("timeout", Duration.ofSeconds(5)), secret);
         }
         URI adminUrl = a.has("admin-url") ? UpstreamsReader.url(a, "admin-url", a.string("admin-url", null)) : null;
         ApprovalsConfig.Store store = a.choice("store", ApprovalsConfig.Store.class, ApprovalsConfig.Store.MEMORY);

@@ -249,7 +249,15 @@ public final class CompletionRecorder {
         services.recentDecisions().record(Instant.now(), exchange.route().route().name(), call != null ? call.method() : methodLabel(exchange),
                 target, exchange.identity(), decisionLabel, decision == null ? null : decision.policyName(),
                 decision == null ? null : decision.ruleName(), exchange.errorType(), status, totalNanos / 1e6,
-                exchange.trace() == null ? null : exchange.trace().traceId(), call == null || !smallBody(exchange) ? null : call.arguments());
+                exchange.trace() == null ? null : exchange.trace().traceId(), call == null || !keepsArguments(exchange) ? null : call.arguments());
+    }
+
+    /**
+     * Whether the admin page keeps the call's arguments: not where the audit keeps none ({@code audit.arguments: none}: the
+     * operator records no argument anywhere; review AA found the page kept them all the same), nor from large requests.
+     */
+    private static boolean keepsArguments(Exchange exchange) {
+        return smallBody(exchange) && exchange.snapshot().config().audit().arguments() != dev.tollgate.gateway.config.AuditConfig.ArgumentsMode.NONE;
     }
 
     /**
