@@ -221,7 +221,7 @@ public final class DocumentScan {
 
     /**
      * The text a base64 member decodes to, read like any string, when its object's {@code mimeType} (MCP, A2A 0.3) or
-     * {@code mediaType} (A2A 1.0) says it is text: {@code text/*}, {@code application/json} or {@code +json}; decoded
+     * {@code mediaType} (A2A 1.0) says it is text ({@link #isText}: {@code text/*}, JSON, XML, YAML, scripts); decoded
      * with the type's charset (UTF-8 when none or unknown). Bounded as every string is: the answer holding it is within
      * limits.max-scanned-result-bytes, and its pattern matching draws on the document's scan budget.
      */
@@ -266,11 +266,26 @@ public final class DocumentScan {
         return mediaType != null && mediaType.isTextual() ? textCharset(mediaType.textValue()) : null;
     }
 
+    /** Application types whose bytes are text a client may hand its model as such (source, markup, data). */
+    private static final java.util.Set<String> TEXT_APPLICATION_TYPES = java.util.Set.of("application/json", "application/xml",
+            "application/yaml", "application/x-yaml", "application/toml", "application/javascript", "application/x-javascript",
+            "application/ecmascript", "application/sql", "application/graphql", "application/x-sh", "application/x-ndjson",
+            "application/jsonl");
+
+    /**
+     * Whether a media type's essence is text: {@code text/*}, a known text application type, or a structured suffix of one
+     * ({@code +json}, {@code +xml}, {@code +yaml}; review AB, noted: XML, YAML and JavaScript blobs went unread).
+     */
+    private static boolean isText(String essence) {
+        return essence.startsWith("text/") || TEXT_APPLICATION_TYPES.contains(essence) || essence.endsWith("+json")
+                || essence.endsWith("+xml") || essence.endsWith("+yaml");
+    }
+
     /** The charset of a text or JSON media type ({@code text/plain; charset=utf-16}), or null when it is not one. */
     static java.nio.charset.Charset textCharset(String mediaType) {
         int semicolon = mediaType.indexOf(';');
         String essence = (semicolon < 0 ? mediaType : mediaType.substring(0, semicolon)).trim().toLowerCase(java.util.Locale.ROOT);
-        if (!essence.startsWith("text/") && !essence.equals("application/json") && !essence.endsWith("+json")) {
+        if (!isText(essence)) {
             return null;
         }
         int at = semicolon < 0 ? -1 : mediaType.toLowerCase(java.util.Locale.ROOT).indexOf("charset=", semicolon);

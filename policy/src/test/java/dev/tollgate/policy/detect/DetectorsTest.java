@@ -122,7 +122,10 @@ class DetectorsTest {
         assertThat(findings).filteredOn(Finding::inKey).extracting(Finding::kind).containsExactly("aws_access_key");
     }
 
-    /** A client decodes a text blob for its model: MCP resource blob, A2A 1.0 raw, A2A 0.3 file bytes. */
+    /**
+     * A client decodes a text blob for its model: MCP resource blob, A2A 1.0 raw, A2A 0.3 file bytes; text is any type a
+     * client may hand a model as text (review AB, noted: XML, YAML and JavaScript blobs were opaque).
+     */
     @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', textBlock = """
             MCP text/plain blob                       | {"content":[{"type":"resource","resource":{"uri":"f","mimeType":"text/plain","blob":"%s"}}]} | /content/0/resource/blob | true
@@ -130,6 +133,10 @@ class DetectorsTest {
             A2A 0.3 file bytes as JSON                | {"parts":[{"kind":"file","file":{"bytes":"%s","mimeType":"application/vnd.x+json"}}]}      | /parts/0/file/bytes      | true
             wrapped in lines (MIME style)             | {"parts":[{"raw":"%s\\n","mediaType":"text/plain"}]}                                       | /parts/0/raw             | true
             mimeType hides a mediaType that says text | {"parts":[{"raw":"%s","mimeType":"image/png","mediaType":"text/plain"}]}                   | /parts/0/raw             | true
+            an XML blob                               | {"content":[{"type":"resource","resource":{"uri":"f","mimeType":"application/xml","blob":"%s"}}]} | /content/0/resource/blob | true
+            an SVG (+xml) blob                        | {"parts":[{"raw":"%s","mediaType":"image/svg+xml"}]}                                       | /parts/0/raw             | true
+            a YAML blob                               | {"parts":[{"raw":"%s","mediaType":"application/yaml"}]}                                    | /parts/0/raw             | true
+            a JavaScript blob                         | {"parts":[{"raw":"%s","mediaType":"application/javascript"}]}                              | /parts/0/raw             | true
             an image is not decoded                   | {"parts":[{"raw":"%s","mediaType":"image/png"}]}                                           | ''                       | false
             no media type is not decoded              | {"content":[{"type":"resource","resource":{"uri":"f","blob":"%s"}}]}                       | ''                       | false
             """)
