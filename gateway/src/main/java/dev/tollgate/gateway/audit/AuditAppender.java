@@ -38,6 +38,12 @@ final class AuditAppender implements AutoCloseable {
     private OutputStream out;
     /** The chain end read back at the last (re)open: lines up to it are on disk already. */
     private ChainEnd onDisk;
+    /** This writer's hold on the directory ({@link #LOCK_FILE}), taken at the first open, released at close. */
+    private FileChannel lockChannel;
+    private java.nio.channels.FileLock lock;
+
+    /** The file whose lock says which gateway writes the directory's chain. */
+    static final String LOCK_FILE = ".tollgate-audit.lock";
 
     AuditAppender(Path directory, long maxFileBytes, Clock clock) {
         this.directory = directory;
@@ -48,6 +54,7 @@ final class AuditAppender implements AutoCloseable {
     /** Opens the newest file (repairing a partial tail) and returns where its chain ends. */
     ChainEnd open() throws IOException {
         Files.createDirectories(directory);
+        lockDirectory();
         List<Path> existing = AuditFiles.inOrder(directory);
         ChainEnd end = ChainEnd.GENESIS;
         if (!existing.isEmpty()) {
@@ -139,12 +146,48 @@ final class AuditAppender implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes the directory for this writer alone: two gateways continuing one chain from the same end fork it (two records
+     * with one seq and prev), and the verifier can then no longer tell their records from tampering (review AC: a second
+     * replica mounting the same volume, or a restart while the old process drains). A second writer is refused at start.
+     */
+    private void lockDirectory() throws IOException {
+        if (lock != null) {
+            return;
+        }
+        FileChannel candidate = FileChannel.open(directory.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        java.nio.channels.FileLock taken;
+        try {
+            taken = candidate.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException held) {
+            taken = null; // held by another log in this process
+        } catch (IOException | RuntimeException e) {
+            candidate.close();
+            throw e;
+        }
+        if (taken == null) {
+            candidate.close();
+            throw new IOException("another gateway writes the audit log in " + directory + " (it holds " + LOCK_FILE
+                    + "): give each gateway its own audit.directory");
+        }
+        lockChannel = candidate;
+        lock = taken;
+    }
+
     @Override
     public void close() throws IOException {
-        if (out != null) {
-            out.flush();
-            channel.close();
-            out = null;
+        try {
+            if (out != null) {
+                out.flush();
+                channel.close();
+                out = null;
+            }
+        } finally {
+            if (lockChannel != null) {
+                lockChannel.close(); // releases the lock
+                lockChannel = null;
+                lock = null;
+            }
         }
     }
 }

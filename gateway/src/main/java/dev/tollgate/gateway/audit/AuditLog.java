@@ -165,6 +165,19 @@ public final class AuditLog implements AutoCloseable {
     }
 
     private void drain() {
+        try {
+            drainUntilClosed();
+        } catch (RuntimeException | Error e) {
+            // The writer thread is ending though the log is open: calls must not go on being admitted against a queue
+            // nobody drains (review AC: healthy stayed true, when-full: reject admitted calls whose records were lost).
+            healthy = false;
+            LOG.error("audit: the writer stopped unexpectedly; {} record(s) not written, calls refused under when-full: reject",
+                    queue.size(), e);
+            throw e;
+        }
+    }
+
+    private void drainUntilClosed() {
         List<AuditEntry> taken = new ArrayList<>();
         List<AuditLine> pending = new ArrayList<>();
         long retryMillis = RETRY_FIRST_MILLIS;
@@ -235,7 +248,9 @@ public final class AuditLog implements AutoCloseable {
             lastSeq = line.seq();
             lastHash = line.hash();
             return line;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
+            // An Error too (an OutOfMemoryError serializing one huge record, a StackOverflowError): that record is lost and
+            // counted, the ones after it are written (review AC: it ended the writer thread, and nothing noticed).
             failedRecords.incrementAndGet();
             LOG.error("audit: a record could not be serialized and is lost (method {})", record.method(), e);
             return null;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.policy.CompiledPolicy;
 import dev.tollgate.policy.Decision;
+import dev.tollgate.policy.Identity;
 import dev.tollgate.policy.PolicyBundle;
 import dev.tollgate.policy.PolicyRequest;
 import dev.tollgate.policy.PolicyTestRunner;
@@ -29,7 +30,8 @@ import java.util.Map;
  */
 public final class AuditReplay {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Reads numbers as the gateway read them (review AC: 10000.0000000000001 read back as a double replayed a deny as allowed). */
+    private static final ObjectMapper JSON = dev.tollgate.protocols.json.ExactNumbers.readingExactly(new ObjectMapper());
     private static final int EXAMPLES_PER_CHANGE = 3;
 
     /** One changed decision, for the report. */
@@ -141,11 +143,34 @@ public final class AuditReplay {
         copy(record, call, "prompt");
         copy(record, call, "direction");
         copy(record, call, "route");
+        copy(record, call, "protocol"); // an A2A record is an A2A call ({protocol: a2a} rules), not MCP (review AC)
         if (record.has("arguments")) {
             call.set("arguments", record.get("arguments"));
         }
         Instant time = record.hasNonNull("time") ? Instant.parse(record.get("time").asText()) : Instant.now();
-        return new PolicyRequest(PolicyTestRunner.call(call), PolicyTestRunner.identity(record.path("caller")), time);
+        return new PolicyRequest(PolicyTestRunner.call(call), caller(record.path("caller")), time);
+    }
+
+    /**
+     * The caller as the gateway built it: the recorded OAuth subject, client and scopes are claims, as a validated token's
+     * are (review AC: dropped, a {@code scope:} rule replayed allowed calls as denied).
+     */
+    private static Identity caller(JsonNode recorded) {
+        Identity identity = PolicyTestRunner.identity(recorded);
+        java.util.Map<String, Object> claims = new java.util.HashMap<>(identity.claims());
+        if (recorded.path("oauth_sub").isTextual()) {
+            claims.put("oauth_sub", recorded.get("oauth_sub").textValue());
+        }
+        if (recorded.path("client_id").isTextual()) {
+            claims.put("client_id", recorded.get("client_id").textValue());
+        }
+        if (recorded.path("scopes").isArray()) {
+            java.util.List<String> scopes = new java.util.ArrayList<>();
+            recorded.get("scopes").forEach(scope -> scopes.add(scope.asText()));
+            claims.put(dev.tollgate.policy.condition.ScopeCondition.CLAIM, java.util.List.copyOf(scopes));
+        }
+        return claims.equals(identity.claims()) ? identity : new Identity(identity.spiffeId(), identity.tenant(), identity.agent(),
+                identity.run(), identity.subUser(), identity.parent(), identity.tree(), identity.capabilities(), claims);
     }
 
     private static void copy(JsonNode from, ObjectNode to, String field) {

@@ -35,8 +35,8 @@ final class JsonScratch {
             writing.write(json);
             json.flush();
             return bytes.toByteArray();
-        } catch (IOException | RuntimeException e) {
-            generator = null;
+        } catch (IOException | RuntimeException | Error e) {
+            generator = null; // an Error too (review AC): the next record must not start in this one's half-written object
             throw e;
         } finally {
             if (bytes != null) {

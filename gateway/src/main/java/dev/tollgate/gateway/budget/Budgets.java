@@ -111,10 +111,18 @@ public final class Budgets implements AutoCloseable {
 
     /** @param priced whether the call is priced; an unpriced call's charge settles at 0 whatever its tool's price */
     public Future<Secured> secure(BudgetFacts facts, SpendKey key, String route, String tool, boolean priced) {
+        return secure(facts, key, route, tool, priced, true);
+    }
+
+    /**
+     * @param takesRateTokens false for a call that runs only because its policy is in shadow mode (enforce would have
+     *                        refused it): it pays what it costs, but takes no rate token enforce would not have taken
+     */
+    public Future<Secured> secure(BudgetFacts facts, SpendKey key, String route, String tool, boolean priced, boolean takesRateTokens) {
         Future<Secured.Refused> tokens = Future.succeededFuture(null);
         Obligation.BudgetHold tightest = null;
         for (Obligation o : facts.obligations()) {
-            if (o instanceof Obligation.RateToken t) {
+            if (o instanceof Obligation.RateToken t && takesRateTokens) {
                 tokens = tokens.compose(refused -> refused != null ? Future.succeededFuture(refused) : take(t));
             } else if (o instanceof Obligation.BudgetHold h && (tightest == null || h.limitMicros() < tightest.limitMicros())) {
                 tightest = h;

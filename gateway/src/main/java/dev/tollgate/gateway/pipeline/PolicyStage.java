@@ -181,7 +181,12 @@ public final class PolicyStage implements Stage {
                 continue;
             }
             int index = i;
-            return budgets.secure(facts.get(i), Budgets.keyOf(exchange.identity()), call.route(), call.toolName(), PricedCalls.isPriced(call))
+            // A shadow decision enforce would refuse (deny, approve) lets the call run: it pays, but takes no rate token, so
+            // the rate rule's record of later calls is what enforce would make (review AC: the next call read as rate-denied).
+            boolean refusedUnderEnforce = decision.mode() == dev.tollgate.policy.Mode.SHADOW
+                    && decision.action() != dev.tollgate.policy.Action.ALLOW && decision.action() != dev.tollgate.policy.Action.AUDIT;
+            return budgets.secure(facts.get(i), Budgets.keyOf(exchange.identity()), call.route(), call.toolName(), PricedCalls.isPriced(call),
+                            !refusedUnderEnforce)
                     .compose(secured -> {
                         if (secured instanceof Secured.Refused refused) {
                             decisions.set(index, BudgetDenials.refused(decision, refused));
