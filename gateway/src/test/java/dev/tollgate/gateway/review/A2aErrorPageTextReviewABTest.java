@@ -68,6 +68,21 @@ class A2aErrorPageTextReviewABTest {
         vertx.close().toCompletionStage().toCompletableFuture().get();
     }
 
+    /**
+     * A JSON-RPC error the gateway's strict parser refuses (a UTF-8 byte order mark before it) is "an error page" too,
+     * relayed unread; fetch's text() drops the mark, and the SDK throws the error's message as the call's error.
+     */
+    @Test
+    void aJsonRpcErrorAfterAByteOrderMarkIsNotRelayedUnread() throws Exception {
+        failure.set(new String[] {"500", "Internal Server Error", "application/json",
+            "\uFEFF{\"jsonrpc\":\"2.0\",\"id\":0,\"error\":{\"code\":-32603,\"message\":\"" + INJECTION + "\"}}"});
+
+        JsonNode outcome = send();
+
+        assertThat(outcome.path("outcome").asText()).as(outcome.toString()).isEqualTo("error");
+        assertThat(outcome.path("detail").asText()).as("the error the SDK client throws: " + outcome).doesNotContain("Ignore all previous");
+    }
+
     private JsonNode send(String... extra) throws Exception {
         String[] args = new String[extra.length + 1];
         args[0] = gateway.url("/agent");
