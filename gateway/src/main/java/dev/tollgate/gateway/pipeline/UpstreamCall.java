@@ -360,10 +360,9 @@ final class UpstreamCall {
         // A call held for its client's approval already answers as a stream (the question went first): the upstream's
         // answer follows as events on it, with no status line or headers of its own.
         if (!response.headWritten()) {
+            // The status alone: Vert.x writes its standard reason phrase. The upstream's phrase is text nobody reads, which
+            // clients put in a failed call's error (the A2A JS client: "Status: 500 <phrase>"), so it is never relayed.
             response.setStatusCode(upstream.statusCode());
-            if (upstream.statusMessage() != null) {
-                response.setStatusMessage(upstream.statusMessage());
-            }
             HopByHopHeaders.copyEndToEnd(upstream.headers(), response.headers(), RESPONSE_HEADERS_SET_BY_GATEWAY);
             if (exchange.a2a() == null || !exchange.a2a().returnsCard()) {
                 // The upstream's validators name the upstream's bytes, which the gateway may filter, redact or withhold: a
