@@ -420,7 +420,8 @@ final class A2aResponseFilter implements ResponseFilter {
             root = PARSER.parse(body);
         } catch (JsonRejection e) {
             if (response != null && response.getStatusCode() / 100 != 2) {
-                return body; // an error page, not an answer a client reads as the agent's
+                // An error page: a client makes its text the call's error (A2aErrorPages).
+                return errorPage(A2aErrorPages.unparsed(body, e, response.headers(), results, exchange), response);
             }
             return withheld(response, "the answer is not JSON the gateway can read, so result rules cannot decide it");
         }
@@ -428,6 +429,9 @@ final class A2aResponseFilter implements ResponseFilter {
         // reach a model as well (clients differ on which they read).
         JsonNode result = root;
         if (!result.isObject()) {
+            if (response != null && response.getStatusCode() / 100 != 2) {
+                return errorPage(A2aErrorPages.value(body, root, results, exchange), response);
+            }
             return body;
         }
         String id = a2a.jsonRpcId() == null ? null : a2a.jsonRpcId().asText();
@@ -437,6 +441,19 @@ final class A2aResponseFilter implements ResponseFilter {
             return withheld(response, results.denial(a2a.jsonRpcId()).path("error").path("message").asText());
         }
         return outcome == ResultPolicing.Outcome.REDACTED ? McpResponseFilter.bytes(root) : body;
+    }
+
+    /** The bytes to relay for an error status's body as {@link A2aErrorPages} decided it. */
+    private byte[] errorPage(A2aErrorPages.Shown shown, HttpServerResponse response) {
+        if (shown instanceof A2aErrorPages.Relayed relayed) {
+            return relayed.body();
+        }
+        if (shown instanceof A2aErrorPages.Unreadable unreadable) {
+            return refused(response, RejectReason.UPSTREAM_INVALID_RESPONSE, unreadable.detail());
+        }
+        // The page's type no longer describes the body: the policy's error is JSON.
+        response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+        return withheld(response, results.denial(exchange.a2a().jsonRpcId()).path("error").path("message").asText());
     }
 
     private byte[] withheld(HttpServerResponse response, String detail) {
