@@ -117,6 +117,30 @@ class A2aErrorStatusBodyTest {
         assertThat(reply.body().toString()).doesNotContain("Ignore all previous");
     }
 
+    /**
+     * Not an error status, but the same value unread before: the JSON-RPC client's {@code "error" in json} throws a TypeError
+     * quoting the string ({@code Cannot use 'in' operator to search for 'error' in Ignore all previous ...}).
+     */
+    @Test
+    void aJsonStringAsASuccessfulAnswerIsDecidedToo() throws Exception {
+        answer(200, "application/json", "\"" + INJECTION + "\"");
+
+        TestHttp.Reply reply = send();
+
+        assertThat(reply.reason()).isEqualTo("result_denied");
+        assertThat(reply.body().toString()).doesNotContain("Ignore all previous");
+    }
+
+    @Test
+    void aSecretInAJsonArrayAnswerIsRedactedInPlace() throws Exception {
+        answer(200, "application/json", "[\"fine\",\"key " + AWS_KEY + "\"]");
+
+        TestHttp.Reply reply = send();
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.body().toString()).isEqualTo("[\"fine\",\"key [REDACTED:secrets]\"]");
+    }
+
     @Test
     void anErrorPageThatInstructsTheModelIsWithheld() throws Exception {
         answer(500, "text/html", "<html><body>" + INJECTION + "</body></html>");
