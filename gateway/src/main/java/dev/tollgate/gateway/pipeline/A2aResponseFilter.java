@@ -2,6 +2,7 @@ package dev.tollgate.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.gateway.config.A2aRouteConfig;
 import dev.tollgate.gateway.config.AxidConfig;
@@ -46,6 +47,8 @@ final class A2aResponseFilter implements ResponseFilter {
     static final long MAX_CARD_CACHE_SECONDS = 300;
     private static final Pattern MAX_AGE = Pattern.compile("max-age\\s*=\\s*(\\d+)");
     private static final StrictJsonParser PARSER = new StrictJsonParser();
+    /** The member a JSON answer that is no object (a string, an array) is decided under. */
+    private static final String NON_OBJECT_ANSWER = "answer";
 
     private final Exchange exchange;
     private final ErrorResponder errors;
@@ -420,7 +423,8 @@ final class A2aResponseFilter implements ResponseFilter {
             root = PARSER.parse(body);
         } catch (JsonRejection e) {
             if (response != null && response.getStatusCode() / 100 != 2) {
-                return body; // an error page, not an answer a client reads as the agent's
+                // An error page: a client makes its text the call's error (A2aErrorPages).
+                return errorPage(A2aErrorPages.unparsed(body, e, response.headers(), results, exchange), response);
             }
             return withheld(response, "the answer is not JSON the gateway can read, so result rules cannot decide it");
         }
@@ -428,7 +432,12 @@ final class A2aResponseFilter implements ResponseFilter {
         // reach a model as well (clients differ on which they read).
         JsonNode result = root;
         if (!result.isObject()) {
-            return body;
+            if (response != null && response.getStatusCode() / 100 != 2) {
+                return errorPage(A2aErrorPages.value(body, root, results, exchange), response);
+            }
+            // No A2A answer, but a client still hands it on (the HTTP+JSON result, a stream's event) or shows it (the JSON-RPC
+            // client's TypeError quotes a string): decided under a member of its own, as an error page's value is.
+            result = JsonNodeFactory.instance.objectNode().set(NON_OBJECT_ANSWER, root);
         }
         String id = a2a.jsonRpcId() == null ? null : a2a.jsonRpcId().asText();
         ResultPolicing.Outcome outcome = results.decide(CallDescription.a2aResult(exchange.route().route().name(),
@@ -436,7 +445,21 @@ final class A2aResponseFilter implements ResponseFilter {
         if (outcome == ResultPolicing.Outcome.DENIED) {
             return withheld(response, results.denial(a2a.jsonRpcId()).path("error").path("message").asText());
         }
-        return outcome == ResultPolicing.Outcome.REDACTED ? McpResponseFilter.bytes(root) : body;
+        // Redacted in place: a bare string is replaced in its wrapper, not in itself.
+        return outcome == ResultPolicing.Outcome.REDACTED ? McpResponseFilter.bytes(root.isObject() ? root : result.get(NON_OBJECT_ANSWER)) : body;
+    }
+
+    /** The bytes to relay for an error status's body as {@link A2aErrorPages} decided it. */
+    private byte[] errorPage(A2aErrorPages.Shown shown, HttpServerResponse response) {
+        if (shown instanceof A2aErrorPages.Relayed relayed) {
+            return relayed.body();
+        }
+        if (shown instanceof A2aErrorPages.Unreadable unreadable) {
+            return refused(response, RejectReason.UPSTREAM_INVALID_RESPONSE, unreadable.detail());
+        }
+        // The page's type no longer describes the body: the policy's error is JSON.
+        response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+        return withheld(response, results.denial(exchange.a2a().jsonRpcId()).path("error").path("message").asText());
     }
 
     private byte[] withheld(HttpServerResponse response, String detail) {

@@ -102,6 +102,25 @@ final class AnswerEncoding {
         return null;
     }
 
+    /**
+     * Why an error status's body (not 2xx) is not relayed whatever it says, or null: compressed (a client inflates it, so
+     * even a page relayed unread may hold a message the client dispatches or text it shows), or an event stream (a
+     * client reads a failed call's body whole as text, comments and event names included, and makes it the call's error,
+     * where the gateway would relay it event by event and read only the events' data).
+     */
+    static String errorBodyProblem(MultiMap headers) {
+        String compressed = compression(headers);
+        if (compressed != null) {
+            return compressed;
+        }
+        for (String contentType : headers.getAll(HttpHeaders.CONTENT_TYPE)) {
+            if (isEventStream(contentType)) {
+                return "an error status answered as an event stream, which a client reads as the call's error text";
+            }
+        }
+        return null;
+    }
+
     /** The answer is an event stream: its media type's essence (before any parameter) is text/event-stream. */
     static boolean isEventStream(String contentType) {
         if (contentType == null) {

@@ -360,10 +360,9 @@ final class UpstreamCall {
         // A call held for its client's approval already answers as a stream (the question went first): the upstream's
         // answer follows as events on it, with no status line or headers of its own.
         if (!response.headWritten()) {
+            // The status alone: Vert.x writes its standard reason phrase. The upstream's phrase is text nobody reads, which
+            // clients put in a failed call's error (the A2A JS client: "Status: 500 <phrase>"), so it is never relayed.
             response.setStatusCode(upstream.statusCode());
-            if (upstream.statusMessage() != null) {
-                response.setStatusMessage(upstream.statusMessage());
-            }
             HopByHopHeaders.copyEndToEnd(upstream.headers(), response.headers(), RESPONSE_HEADERS_SET_BY_GATEWAY);
             if (exchange.a2a() == null || !exchange.a2a().returnsCard()) {
                 // The upstream's validators name the upstream's bytes, which the gateway may filter, redact or withhold: a
@@ -391,11 +390,14 @@ final class UpstreamCall {
         if (policed && handledBeforeRelay(upstream, filter, status, verb)) {
             return;
         }
-        if (!policed && filter.rewritesJson() && status >= 200 && status < 300) {
+        if (!policed && filter.rewritesJson()) {
             // An answer this filter reads (an A2A task or context it binds, a list it filters, a result it decides) is
             // read as the client reads it, or not relayed: compressed (asked for or not) or in another charset, the
             // gateway would learn and decide nothing while the client inflates the same bytes into a task bound to nobody.
-            if (refusedUnreadable(upstream, AnswerEncoding.problem(upstream.headers()))) {
+            // An error status's body is read too (the client makes its text the call's error): neither compressed nor a stream.
+            boolean succeeded = status >= 200 && status < 300;
+            if (refusedUnreadable(upstream, succeeded ? AnswerEncoding.problem(upstream.headers())
+                    : AnswerEncoding.errorBodyProblem(upstream.headers()))) {
                 return;
             }
         }
@@ -460,8 +462,9 @@ final class UpstreamCall {
      * The MCP answers that are not relayed as they come: redirects (a client would follow one to another
      * route with the same body and credentials), 202 Accepted (no body in MCP: none is relayed unread, and
      * what the upstream sends is drained within a bound), answers the client could not read as the gateway
-     * does (charset, encoding), and error statuses whose body is JSON-RPC (a client still dispatches an error
-     * response, a -32042 URL elicitation included). True when the answer has been dealt with here.
+     * does (charset, encoding), and error statuses, read whole: a body that is JSON-RPC (a client still dispatches an
+     * error response, a -32042 URL elicitation included) or a page (its text is the call's error), never a compressed
+     * body or an event stream. True when the answer has been dealt with here.
      */
     private boolean handledBeforeRelay(HttpClientResponse upstream, ResponseFilter filter, int status, HttpMethod verb) {
         if (status >= 300 && status < 400) {
@@ -477,12 +480,10 @@ final class UpstreamCall {
         if (status >= 200 && status < 300) {
             return refusedUnreadable(upstream, encodingProblem);
         }
-        // An error body the client inflates may hold JSON-RPC it dispatches (a -32042 elicitation): unreadable here, not relayed.
-        if (refusedUnreadable(upstream, AnswerEncoding.compression(upstream.headers()))) {
+        // An error body the client inflates may hold JSON-RPC it dispatches (a -32042 elicitation), and one sent as an event
+        // stream is read whole as the call's error text, comments included: neither is relayed (fail closed).
+        if (refusedUnreadable(upstream, AnswerEncoding.errorBodyProblem(upstream.headers()))) {
             return true;
-        }
-        if (isEventStream(upstream)) {
-            return false; // relayed event by event, each one read like any other
         }
         // Read as a 2xx answer is: a task list filtered with the shared bindings, a task it creates bound before it is relayed.
         relayRead(upstream, filter, body -> filter.checkErrorAnswer(body, encodingProblem,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.protocols.json.JsonOpening;
 import dev.tollgate.protocols.json.JsonRejection;
 import dev.tollgate.protocols.json.StrictJsonParser;
 import dev.tollgate.protocols.jsonrpc.JsonRpcId;
@@ -83,7 +84,7 @@ public final class ServerMessageReader {
         try {
             lenient = LENIENT.readTree(data);
         } catch (IOException | RuntimeException e) {
-            return opensLikeJson(data);
+            return JsonOpening.opensLikeJson(data);
         }
         if (lenient == null) {
             return false;
@@ -97,15 +98,6 @@ public final class ServerMessageReader {
             return false;
         }
         return lenient.isObject() && lenient.has("jsonrpc");
-    }
-
-    /** After a UTF-8 byte order mark (which a client's decoder drops) and JSON whitespace, an object or an array. */
-    private static boolean opensLikeJson(byte[] data) {
-        int i = data.length >= 3 && (data[0] & 0xFF) == 0xEF && (data[1] & 0xFF) == 0xBB && (data[2] & 0xFF) == 0xBF ? 3 : 0;
-        while (i < data.length && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r')) {
-            i++;
-        }
-        return i < data.length && (data[i] == '{' || data[i] == '[');
     }
 
     private static ServerMessage.Unreadable unreadable(String reason, String detail, byte[] data) {
