@@ -94,6 +94,8 @@ final class ApprovalEndpoints {
                     ObjectNode conflict = error("approval " + id + " has already ended");
                     conflict.set("decision", ended.outcome().toJson());
                     json(request, 409, conflict);
+                } else if (ar.result() instanceof Approvals.Expired) {
+                    json(request, 409, error("approval " + id + " is past its deadline: its on-timeout applies"));
                 } else {
                     json(request, 404, error("no pending approval " + id));
                 }
