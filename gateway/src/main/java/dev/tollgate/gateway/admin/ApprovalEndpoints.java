@@ -11,7 +11,7 @@ import io.vertx.core.http.HttpServerRequest;
 import java.io.IOException;
 
 /**
- * {@code GET /approvals} (pending, and recently ended on this replica), {@code GET /approvals/{id}}, and
+ * {@code GET /approvals} (pending, and the most recently ended on this replica, their arguments cut short), {@code GET /approvals/{id}}, and
  * {@code POST /approvals/{id}} with {@code {"decision": "approve"|"deny", "by": "who", "reason": "why"}}: the
  * approver's side of an {@code approve} rule. Behind the admin token like every endpoint that changes state; who
  * decided is the {@code by} the approver gives, recorded with the decision on the span and in the audit record.

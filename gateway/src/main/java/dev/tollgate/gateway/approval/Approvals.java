@@ -36,6 +36,10 @@ public final class Approvals {
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Who ends an approval the gateway ends by itself (timeout, cancel, stop). */
     static final String GATEWAY = "tollgate";
+    /** An ended approval keeps its arguments as text of at most this many characters, never as a tree. */
+    static final int MAX_ENDED_ARGUMENT_CHARS = 2048;
+    /** {@code GET /approvals} lists at most this many recently ended approvals (each is still found by id). */
+    static final int MAX_RECENT_LISTED = 200;
 
     /** What {@link #decide} found. */
     public sealed interface Decided permits Done, NotFound, AlreadyEnded, Expired {
@@ -179,7 +183,7 @@ public final class Approvals {
         finish(approval, new ApprovalOutcome(ApprovalOutcome.Verdict.CANCELLED, GATEWAY, "the client closed its connection", Instant.now()), false);
     }
 
-    /** Approvals pending (here, or on every replica with the Redis store) and the recently ended ones held here. */
+    /** Approvals pending (here, or on every replica with the Redis store) and the most recently ended ones held here. */
     public Future<ObjectNode> list() {
         Future<List<ObjectNode>> pending = shared == null
                 ? Future.succeededFuture(held.values().stream().map(PendingApproval::toJson).toList())
@@ -189,7 +193,7 @@ public final class Approvals {
             list.forEach(out.putArray("pending")::add);
             var recent = out.putArray("recent");
             synchronized (history) {
-                history.forEach(a -> recent.add(a.toJson()));
+                history.stream().limit(MAX_RECENT_LISTED).forEach(a -> recent.add(a.toJson()));
             }
             return out;
         });
@@ -287,8 +291,9 @@ public final class Approvals {
         held.remove(approval.id());
         vertx.cancelTimer(approval.timerId());
         ended.get(outcome.verdict()).increment();
+        PendingApproval kept = approval.summary(MAX_ENDED_ARGUMENT_CHARS);
         synchronized (history) {
-            history.addFirst(approval);
+            history.addFirst(kept);
             while (history.size() > historySize) {
                 history.removeLast();
             }

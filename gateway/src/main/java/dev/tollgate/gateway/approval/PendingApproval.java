@@ -97,6 +97,17 @@ public final class PendingApproval {
         this.shared = published;
     }
 
+    /**
+     * What the history keeps once this has ended: the same listing, but the arguments as a bounded string, never the
+     * tree (a tree costs tens of times its JSON text, and ended approvals are kept by the thousand).
+     */
+    PendingApproval summary(int maxArgumentChars) {
+        PendingApproval copy = new PendingApproval(id, request.withArgumentsCut(maxArgumentChars), terms, createdAt, null, null);
+        copy.ending.set(ending.get());
+        copy.outcome.tryComplete(ending.get());
+        return copy;
+    }
+
     long timerId() {
         return timerId;
     }
