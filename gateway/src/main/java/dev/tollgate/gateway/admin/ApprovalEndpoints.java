@@ -11,7 +11,7 @@ import io.vertx.core.http.HttpServerRequest;
 import java.io.IOException;
 
 /**
- * {@code GET /approvals} (pending, and recently ended on this replica), {@code GET /approvals/{id}}, and
+ * {@code GET /approvals} (pending, and the most recently ended on this replica, their arguments cut short), {@code GET /approvals/{id}}, and
  * {@code POST /approvals/{id}} with {@code {"decision": "approve"|"deny", "by": "who", "reason": "why"}}: the
  * approver's side of an {@code approve} rule. Behind the admin token like every endpoint that changes state; who
  * decided is the {@code by} the approver gives, recorded with the decision on the span and in the audit record.
@@ -94,6 +94,8 @@ final class ApprovalEndpoints {
                     ObjectNode conflict = error("approval " + id + " has already ended");
                     conflict.set("decision", ended.outcome().toJson());
                     json(request, 409, conflict);
+                } else if (ar.result() instanceof Approvals.Expired) {
+                    json(request, 409, error("approval " + id + " is past its deadline: its on-timeout applies"));
                 } else {
                     json(request, 404, error("no pending approval " + id));
                 }

@@ -3,6 +3,7 @@ package dev.tollgate.gateway.approval;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.tollgate.policy.Identity;
 
 /**
@@ -13,6 +14,19 @@ import dev.tollgate.policy.Identity;
  */
 public record ApprovalRequest(String route, String method, String tool, JsonNode arguments, Identity caller, String policy,
                               String rule, String message) {
+
+    /**
+     * The same request with its arguments as JSON text of at most {@code maxChars} characters (cut ones end with a
+     * marker saying how long they were): what an ended approval keeps.
+     */
+    ApprovalRequest withArgumentsCut(int maxChars) {
+        if (arguments == null) {
+            return this;
+        }
+        String text = arguments.toString();
+        String kept = text.length() <= maxChars ? text : text.substring(0, maxChars) + "... (cut: " + text.length() + " characters)";
+        return new ApprovalRequest(route, method, tool, TextNode.valueOf(kept), caller, policy, rule, message);
+    }
 
     /** The request's fields as the webhook and {@code GET /approvals} show them. */
     public ObjectNode toJson() {

@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * Calls held until a person decides ({@code approve} rules). A held call costs a map entry, a timer and a future:
  * thousands may wait at once. Each approval ends exactly once: approved or denied through the admin API (on any
  * replica when the store is Redis), timed out by its rule's terms, cancelled when its client goes away, or denied
- * when the gateway stops. Lives for the process, across reloads: a held call keeps waiting through a reload.
+ * when the gateway stops. Without a shared store the first local ending wins; with one, Redis alone decides which
+ * ending was first, on every replica, and the holder applies the ending Redis recorded. Lives for the process, across
+ * reloads: a held call keeps waiting through a reload.
  */
 public final class Approvals {
 
@@ -34,9 +36,13 @@ public final class Approvals {
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Who ends an approval the gateway ends by itself (timeout, cancel, stop). */
     static final String GATEWAY = "tollgate";
+    /** An ended approval keeps its arguments as text of at most this many characters, never as a tree. */
+    static final int MAX_ENDED_ARGUMENT_CHARS = 2048;
+    /** {@code GET /approvals} lists at most this many recently ended approvals (each is still found by id). */
+    static final int MAX_RECENT_LISTED = 200;
 
     /** What {@link #decide} found. */
-    public sealed interface Decided permits Done, NotFound, AlreadyEnded {
+    public sealed interface Decided permits Done, NotFound, AlreadyEnded, Expired {
     }
 
     public record Done(ApprovalOutcome outcome) implements Decided {
@@ -46,6 +52,10 @@ public final class Approvals {
     }
 
     public record AlreadyEnded(ApprovalOutcome outcome) implements Decided {
+    }
+
+    /** A person's decision after the approval's deadline: refused, its on-timeout applies. */
+    public record Expired() implements Decided {
     }
 
     private final Vertx vertx;
@@ -94,21 +104,37 @@ public final class Approvals {
         this.adminUrl = url;
     }
 
-    /** Holds a call: the returned approval's outcome completes when it is decided, times out, or is cancelled. */
+    /** Who a client question is put to: the caller (see {@code CallerKey}; null when anonymous) in one MCP session. */
+    public static String asker(String callerKey, String session) {
+        return callerKey + "\n" + (session == null ? "" : session);
+    }
+
+    /** Holds a call nobody is asked about in its client. */
     public PendingApproval hold(ApprovalRequest request, ApprovalTerms terms) {
-        PendingApproval approval = new PendingApproval(newId(), request, terms, Instant.now(), Vertx.currentContext());
+        return hold(request, terms, null);
+    }
+
+    /**
+     * Holds a call: the returned approval's outcome completes when it is decided, times out, or is cancelled.
+     *
+     * @param asker who is asked in the client ({@link #asker}), so that any replica can take their answer; null if nobody
+     */
+    public PendingApproval hold(ApprovalRequest request, ApprovalTerms terms, String asker) {
+        PendingApproval approval = new PendingApproval(newId(), request, terms, Instant.now(), Vertx.currentContext(), asker);
         held.put(approval.id(), approval);
-        approval.timerId(vertx.setTimer(terms.timeout().toMillis(), t -> end(approval, new ApprovalOutcome(
+        if (shared != null) {
+            approval.whenShared(shared.held(approval).otherwise(e -> {
+                LOG.warn("approval {}: not shared through Redis ({}); its decisions wait for Redis, its timeout ends it", approval.id(), e.toString());
+                return null;
+            }));
+        }
+        approval.timerId(vertx.setTimer(terms.timeout().toMillis(), t -> finish(approval, new ApprovalOutcome(
                 terms.onTimeout() == Action.ALLOW ? ApprovalOutcome.Verdict.TIMED_OUT_ALLOWED : ApprovalOutcome.Verdict.TIMED_OUT_DENIED,
-                GATEWAY, "no decision within " + terms.timeout(), Instant.now()))));
+                GATEWAY, "no decision within " + terms.timeout(), Instant.now()), false)));
         ObjectNode announced = approval.toJson();
         ObjectNode links = announced.putObject("links");
         links.put("decide", adminUrl + "/approvals/" + approval.id());
         links.put("list", adminUrl + "/approvals");
-        if (shared != null) {
-            shared.held(approval).onFailure(e -> LOG.warn("approval {}: not shared through Redis ({}); only this replica can decide it",
-                    approval.id(), e.toString()));
-        }
         if (webhook != null) {
             webhook.deliver(announced).onFailure(e -> {
                 webhookFailures.increment();
@@ -121,15 +147,15 @@ public final class Approvals {
     }
 
     /**
-     * A person's decision, taken on this replica: for a call held here it ends the approval at once; for one held
-     * on another replica (Redis store) it is recorded there and reaches the holder.
+     * A person's decision, taken on this replica: for a call held here it ends the approval (with a shared store,
+     * only if Redis has recorded no other ending first); for one held on another replica it is recorded in Redis
+     * and reaches the holder. Fails when Redis cannot be reached: nothing was decided.
      */
     public Future<Decided> decide(String id, boolean approve, String by, String reason) {
-        ApprovalOutcome outcome = new ApprovalOutcome(approve ? ApprovalOutcome.Verdict.APPROVED : ApprovalOutcome.Verdict.DENIED, by, reason,
-                Instant.now());
+        ApprovalOutcome outcome = decision(approve, by, reason);
         PendingApproval local = held.get(id);
         if (local != null) {
-            return Future.succeededFuture(end(local, outcome) ? new Done(outcome) : new AlreadyEnded(local.ended()));
+            return finish(local, outcome, true);
         }
         PendingApproval past = find(id);
         if (past != null) {
@@ -138,15 +164,26 @@ public final class Approvals {
         if (shared == null) {
             return Future.succeededFuture(new NotFound());
         }
-        return shared.decideRemote(id, outcome);
+        return shared.decideRemote(id, outcome, null);
+    }
+
+    /**
+     * A client's answer to a question another replica asked (shared store only): taken only when Redis says this
+     * {@code asker} was asked, and the approval is still pending and within its deadline; else not found.
+     */
+    public Future<Decided> answerAskedElsewhere(String id, String asker, boolean approve, String by, String reason) {
+        if (shared == null) {
+            return Future.succeededFuture(new NotFound());
+        }
+        return shared.decideRemote(id, decision(approve, by, reason), asker);
     }
 
     /** The client of a held call went away. */
     public void cancel(PendingApproval approval) {
-        end(approval, new ApprovalOutcome(ApprovalOutcome.Verdict.CANCELLED, GATEWAY, "the client closed its connection", Instant.now()));
+        finish(approval, new ApprovalOutcome(ApprovalOutcome.Verdict.CANCELLED, GATEWAY, "the client closed its connection", Instant.now()), false);
     }
 
-    /** Approvals pending (here, or on every replica with the Redis store) and the recently ended ones held here. */
+    /** Approvals pending (here, or on every replica with the Redis store) and the most recently ended ones held here. */
     public Future<ObjectNode> list() {
         Future<List<ObjectNode>> pending = shared == null
                 ? Future.succeededFuture(held.values().stream().map(PendingApproval::toJson).toList())
@@ -156,7 +193,7 @@ public final class Approvals {
             list.forEach(out.putArray("pending")::add);
             var recent = out.putArray("recent");
             synchronized (history) {
-                history.forEach(a -> recent.add(a.toJson()));
+                history.stream().limit(MAX_RECENT_LISTED).forEach(a -> recent.add(a.toJson()));
             }
             return out;
         });
@@ -182,46 +219,91 @@ public final class Approvals {
         return held.size();
     }
 
-    /** On stop: every call still held is denied with the reason, so its client gets an answer before the listeners close. */
+    /**
+     * On stop: every call still held is denied with the reason (unless Redis recorded another ending first), so its
+     * client gets an answer before the listeners close; the store closes once those endings are recorded.
+     */
     public Future<Void> stop() {
-        new ArrayList<>(held.values()).forEach(a -> end(a, new ApprovalOutcome(ApprovalOutcome.Verdict.GATEWAY_STOPPED, GATEWAY,
-                "the gateway stopped while the call was held; send it again", Instant.now())));
-        List<Future<Void>> closing = new ArrayList<>();
-        if (webhook != null) {
-            closing.add(webhook.close());
+        List<Future<Decided>> endings = new ArrayList<>();
+        for (PendingApproval a : new ArrayList<>(held.values())) {
+            endings.add(finish(a, new ApprovalOutcome(ApprovalOutcome.Verdict.GATEWAY_STOPPED, GATEWAY,
+                    "the gateway stopped while the call was held; send it again", Instant.now()), false));
         }
-        if (shared != null) {
-            closing.add(shared.close());
-        }
-        return Future.join(closing).mapEmpty();
+        return Future.join(endings).transform(done -> {
+            List<Future<Void>> closing = new ArrayList<>();
+            if (webhook != null) {
+                closing.add(webhook.close());
+            }
+            if (shared != null) {
+                closing.add(shared.close());
+            }
+            return Future.join(closing).mapEmpty();
+        });
     }
 
     private void decidedElsewhere(String id, ApprovalOutcome outcome) {
         PendingApproval approval = held.get(id);
         if (approval != null) {
-            end(approval, outcome);
+            settle(approval, outcome); // already recorded in Redis by the replica that decided
         }
     }
 
-    /** @return true when this ended the approval (false: it had ended already) */
-    private boolean end(PendingApproval approval, ApprovalOutcome outcome) {
+    /**
+     * Ends an approval held here. Without a shared store the first local ending wins. With one, the ending is
+     * recorded in Redis only if it is still pending there, and the approval ends as Redis recorded it (an earlier
+     * decision from any replica wins). When Redis cannot be reached, a person's decision fails (nothing decided);
+     * the gateway's own endings end it here, and a timeout that would allow denies instead: an approver may have
+     * denied on another replica.
+     */
+    private Future<Decided> finish(PendingApproval approval, ApprovalOutcome outcome, boolean person) {
+        if (shared == null) {
+            return Future.succeededFuture(settled(approval, outcome));
+        }
+        return approval.whenShared().compose(v -> shared.end(approval, outcome, person)).map(found -> {
+            if (found instanceof Done done) {
+                return settled(approval, done.outcome());
+            }
+            if (found instanceof AlreadyEnded first) {
+                settle(approval, first.outcome()); // the first ending Redis recorded is the one applied here too
+            }
+            return found;
+        }).recover(e -> {
+            if (person) {
+                return Future.failedFuture(e);
+            }
+            ApprovalOutcome unconfirmed = outcome.verdict() != ApprovalOutcome.Verdict.TIMED_OUT_ALLOWED ? outcome
+                    : new ApprovalOutcome(ApprovalOutcome.Verdict.TIMED_OUT_DENIED, GATEWAY, outcome.reason()
+                            + "; Redis could not be reached to learn whether an approver decided on another replica", outcome.at());
+            LOG.warn("approval {}: ending not recorded in Redis ({}); ended here as {}", approval.id(), e.toString(), unconfirmed.verdict().label());
+            return Future.succeededFuture(settled(approval, unconfirmed));
+        });
+    }
+
+    private Decided settled(PendingApproval approval, ApprovalOutcome outcome) {
+        return settle(approval, outcome) ? new Done(outcome) : new AlreadyEnded(approval.ended());
+    }
+
+    /** Ends the approval here: @return true when this ended it (false: it had ended already) */
+    private boolean settle(PendingApproval approval, ApprovalOutcome outcome) {
         if (!approval.complete(outcome)) {
             return false;
         }
         held.remove(approval.id());
         vertx.cancelTimer(approval.timerId());
         ended.get(outcome.verdict()).increment();
+        PendingApproval kept = approval.summary(MAX_ENDED_ARGUMENT_CHARS);
         synchronized (history) {
-            history.addFirst(approval);
+            history.addFirst(kept);
             while (history.size() > historySize) {
                 history.removeLast();
             }
         }
-        if (shared != null) {
-            shared.ended(approval, outcome).onFailure(e -> LOG.warn("approval {}: end not shared through Redis ({})", approval.id(), e.toString()));
-        }
         LOG.info("approval {}: {} by {}{}", approval.id(), outcome.verdict().label(), outcome.by(), outcome.reason() == null ? "" : " (" + outcome.reason() + ")");
         return true;
+    }
+
+    private static ApprovalOutcome decision(boolean approve, String by, String reason) {
+        return new ApprovalOutcome(approve ? ApprovalOutcome.Verdict.APPROVED : ApprovalOutcome.Verdict.DENIED, by, reason, Instant.now());
     }
 
     private static String newId() {

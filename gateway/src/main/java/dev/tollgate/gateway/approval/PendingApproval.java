@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.policy.ApprovalTerms;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import java.util.concurrent.atomic.AtomicReference;
 import io.vertx.core.Promise;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** One call held for a person: what is asked, until when, and the outcome it waits for (a future: no thread waits). */
 public final class PendingApproval {
@@ -20,10 +20,15 @@ public final class PendingApproval {
     /** The held request's event loop: the outcome is delivered there, whichever thread decided (admin port, Redis, timer). */
     private final Context context;
     private final AtomicReference<ApprovalOutcome> ending = new AtomicReference<>();
+    /** Who was asked in the client ({@code caller key + "\n" + session}); null when nobody was. */
+    private final String asker;
     private volatile long timerId = -1;
+    /** Completes once the approval is published to the shared store (or could not be): endings run after it. */
+    private volatile Future<Void> shared = Future.succeededFuture();
 
-    PendingApproval(String id, ApprovalRequest request, ApprovalTerms terms, Instant createdAt, Context context) {
+    PendingApproval(String id, ApprovalRequest request, ApprovalTerms terms, Instant createdAt, Context context, String asker) {
         this.context = context;
+        this.asker = asker;
         this.id = id;
         this.request = request;
         this.terms = terms;
@@ -76,6 +81,31 @@ public final class PendingApproval {
     /** How it ended; null while pending. */
     public ApprovalOutcome ended() {
         return ending.get();
+    }
+
+    /** The client question's caller and session ({@link Approvals#hold}); null when the client was not asked. */
+    String asker() {
+        return asker;
+    }
+
+    /** Completes (never fails) once other replicas can see this approval, or once publishing it failed. */
+    public Future<Void> whenShared() {
+        return shared;
+    }
+
+    void whenShared(Future<Void> published) {
+        this.shared = published;
+    }
+
+    /**
+     * What the history keeps once this has ended: the same listing, but the arguments as a bounded string, never the
+     * tree (a tree costs tens of times its JSON text, and ended approvals are kept by the thousand).
+     */
+    PendingApproval summary(int maxArgumentChars) {
+        PendingApproval copy = new PendingApproval(id, request.withArgumentsCut(maxArgumentChars), terms, createdAt, null, null);
+        copy.ending.set(ending.get());
+        copy.outcome.tryComplete(ending.get());
+        return copy;
     }
 
     long timerId() {

@@ -22,12 +22,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Approvals shared by replicas through Redis. Each pending approval is a hash ({@code json}, {@code owner}, {@code
- * state}, {@code decision}) listed in a sorted set by expiry; a replica deciding an approval another one holds runs
- * one script that checks it is still pending, records the decision and pushes it to the holder's inbox, a list the
- * holder drains every {@link #POLL_MILLIS} ms. Nothing is lost if the holder is briefly away from Redis: the
- * decision waits in its inbox. A single Redis (or a primary with replicas) is assumed: the inbox key is computed
- * inside the script, which Redis Cluster forbids.
+ * Approvals shared by replicas through Redis. Each approval is a hash ({@code json}, {@code owner}, {@code state},
+ * {@code decision}, {@code expires}, {@code asker}); pending ones are listed in a sorted set by expiry. Redis is the
+ * only arbiter of how an approval ends: every ending, on any replica, runs {@link #END}, which moves a pending hash to
+ * ended and never touches one that has ended; the loser reads the ending recorded first. A replica deciding an
+ * approval another one holds also pushes the decision to the holder's inbox, a list the holder drains every {@link
+ * #POLL_MILLIS} ms; nothing is lost if the holder is briefly away from Redis. A single Redis (or a primary with
+ * replicas) is assumed: the inbox key is computed inside the script, which Redis Cluster forbids.
  */
 final class RedisApprovals implements SharedApprovals {
 
@@ -37,16 +38,38 @@ final class RedisApprovals implements SharedApprovals {
     /** Ended approvals stay readable this long after they expire, for listings and late decisions (told "already ended"). */
     private static final long KEEP_MILLIS = TimeUnit.HOURS.toMillis(1);
 
-    private static final String DECIDE = """
+    /** Publishes a pending approval, unless its hash exists: an ending recorded before a late publication stays. */
+    private static final String HELD = """
+            if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+            redis.call('HSET', KEYS[1], 'json', ARGV[1], 'owner', ARGV[2], 'state', 'pending', 'expires', ARGV[3], 'asker', ARGV[4])
+            redis.call('PEXPIRE', KEYS[1], ARGV[5])
+            redis.call('ZADD', KEYS[2], ARGV[3], ARGV[6])
+            return 1
+            """;
+
+    /**
+     * The one "pending to ended" step. KEYS: the approval's hash, the pending set. ARGV: 1 the decision (JSON), 2 its
+     * state, 3 the id, 4 the holder's inbox prefix ('' when the holder ends it itself), 5 now in ms ('' for the
+     * gateway's own endings, which have no deadline), 6 who must have been asked ('' for an approver), 7 the owner to
+     * record when there is no hash ('' to answer not found), 8 how long to keep such a hash (ms).
+     */
+    private static final String END = """
             local state = redis.call('HGET', KEYS[1], 'state')
-            if state ~= 'pending' then
-              if state then return {'ended', redis.call('HGET', KEYS[1], 'decision')} end
-              return false
+            if not state then
+              if ARGV[7] == '' then return false end
+              redis.call('HSET', KEYS[1], 'state', ARGV[2], 'decision', ARGV[1], 'owner', ARGV[7])
+              redis.call('PEXPIRE', KEYS[1], ARGV[8])
+              return {'decided', ARGV[1]}
             end
+            if ARGV[6] ~= '' and redis.call('HGET', KEYS[1], 'asker') ~= ARGV[6] then return false end
+            if state ~= 'pending' then return {'ended', redis.call('HGET', KEYS[1], 'decision')} end
+            local expires = tonumber(redis.call('HGET', KEYS[1], 'expires') or '0') or 0
+            if ARGV[5] ~= '' and expires > 0 and tonumber(ARGV[5]) > expires then return {'expired'} end
             redis.call('HSET', KEYS[1], 'state', ARGV[2], 'decision', ARGV[1])
             redis.call('ZREM', KEYS[2], ARGV[3])
-            local owner = redis.call('HGET', KEYS[1], 'owner')
-            redis.call('RPUSH', ARGV[4] .. owner, ARGV[3] .. ' ' .. ARGV[1])
+            if ARGV[4] ~= '' then
+              redis.call('RPUSH', ARGV[4] .. redis.call('HGET', KEYS[1], 'owner'), ARGV[3] .. ' ' .. ARGV[1])
+            end
             return {'decided', ARGV[1]}
             """;
 
@@ -84,32 +107,37 @@ final class RedisApprovals implements SharedApprovals {
 
     @Override
     public Future<Void> held(PendingApproval approval) {
-        String key = key(approval.id());
+        long expires = approval.expiresAt().toEpochMilli();
         long keep = approval.terms().timeout().toMillis() + KEEP_MILLIS;
-        return timed(api.hset(List.of(key, "json", approval.toJson().toString(), "owner", replica, "state", "pending")))
-                .compose(r -> timed(api.pexpire(List.of(key, Long.toString(keep)))))
-                .compose(r -> timed(api.zadd(List.of(pendingSet(), Long.toString(approval.expiresAt().toEpochMilli()), approval.id()))))
-                .mapEmpty();
+        return timed(api.eval(List.of(HELD, "2", key(approval.id()), pendingSet(), approval.toJson().toString(), replica, Long.toString(expires),
+                approval.asker() == null ? "" : approval.asker(), Long.toString(keep), approval.id()))).mapEmpty();
     }
 
     @Override
-    public Future<Void> ended(PendingApproval approval, ApprovalOutcome outcome) {
-        return timed(api.hset(List.of(key(approval.id()), "state", outcome.verdict().label(), "decision", outcome.toJson().toString(),
-                        "json", approval.toJson().toString())))
-                .compose(r -> timed(api.zrem(List.of(pendingSet(), approval.id()))))
-                .mapEmpty();
+    public Future<Approvals.Decided> end(PendingApproval approval, ApprovalOutcome outcome, boolean person) {
+        long keep = approval.terms().timeout().toMillis() + KEEP_MILLIS;
+        return step(approval.id(), outcome, "", person, "", replica, keep);
     }
 
     @Override
-    public Future<Approvals.Decided> decideRemote(String id, ApprovalOutcome outcome) {
+    public Future<Approvals.Decided> decideRemote(String id, ApprovalOutcome outcome, String asker) {
+        return step(id, outcome, inboxPrefix(), true, asker == null ? "" : asker, "", 0);
+    }
+
+    private Future<Approvals.Decided> step(String id, ApprovalOutcome outcome, String inbox, boolean person, String asker, String owner, long keep) {
         String decision = outcome.toJson().toString();
-        return timed(api.eval(List.of(DECIDE, "2", key(id), pendingSet(), decision, outcome.verdict().label(), id, inboxPrefix())))
-                .map(r -> {
-                    if (r == null || r.size() < 2) {
+        String now = person ? Long.toString(System.currentTimeMillis()) : "";
+        return timed(api.eval(List.of(END, "2", key(id), pendingSet(), decision, outcome.verdict().label(), id, inbox, now, asker, owner,
+                Long.toString(keep)))).map(r -> {
+                    if (r == null || r.size() == 0) {
                         return new Approvals.NotFound();
                     }
+                    String found = r.get(0).toString();
+                    if ("expired".equals(found)) {
+                        return new Approvals.Expired();
+                    }
                     ApprovalOutcome recorded = parse(r.get(1).toString());
-                    return "decided".equals(r.get(0).toString()) ? new Approvals.Done(recorded) : new Approvals.AlreadyEnded(recorded);
+                    return "decided".equals(found) ? new Approvals.Done(recorded) : new Approvals.AlreadyEnded(recorded);
                 });
     }
 

@@ -1,26 +1,40 @@
 package dev.tollgate.gateway.approval;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
  * Approvals visible to every replica (Redis): a replica publishes what it holds, any replica may decide any of
- * them, and the decision reaches the replica holding the call.
+ * them, and the decision reaches the replica holding the call. The store is the only arbiter: every ending, on any
+ * replica (a decision, a client's answer, a timeout, a cancel, a stop), is one atomic "pending to ended" step there,
+ * and whoever loses it follows the ending recorded first.
  */
 interface SharedApprovals {
 
-    /** Publishes a new pending approval held by this replica. */
+    /** Publishes a new pending approval held by this replica (never over an approval the store already has). */
     Future<Void> held(PendingApproval approval);
 
-    /** Records how an approval held here ended (a local decision, a timeout, a cancel). */
-    Future<Void> ended(PendingApproval approval, ApprovalOutcome outcome);
+    /**
+     * Ends an approval held here if the store still has it pending: {@link Approvals.Done} with ours, {@link
+     * Approvals.AlreadyEnded} with the ending recorded first, {@link Approvals.Expired} for a person's decision after
+     * the deadline. An approval the store never had is recorded as ended (so a late publication cannot revive it).
+     *
+     * @param person a person's decision (refused after the deadline), not the gateway's own ending
+     */
+    Future<Approvals.Decided> end(PendingApproval approval, ApprovalOutcome outcome, boolean person);
 
-    /** Decides an approval held by another replica: done, already ended (with how), or not found. */
-    Future<Approvals.Decided> decideRemote(String id, ApprovalOutcome outcome);
+    /**
+     * Decides an approval held by another replica, through the same step: done, already ended (with how), expired,
+     * or not found.
+     *
+     * @param asker for a client's answer, who was asked ({@link PendingApproval#asker()}); null for an approver
+     */
+    Future<Approvals.Decided> decideRemote(String id, ApprovalOutcome outcome, String asker);
 
     /** Every approval still pending on any replica, as listed. */
-    Future<List<com.fasterxml.jackson.databind.node.ObjectNode>> pending();
+    Future<List<ObjectNode>> pending();
 
     /** Starts delivering decisions taken elsewhere for approvals held here: {@code onDecision(id, outcome)}. */
     void listen(BiConsumer<String, ApprovalOutcome> onDecision);

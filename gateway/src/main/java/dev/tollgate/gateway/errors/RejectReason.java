@@ -104,6 +104,9 @@ public enum RejectReason {
             "Denied: the call needs a person's approval and cannot be held (send it alone, not in a batch)"),
     APPROVAL_ABANDONED(503, GatewayErrorCodes.TRANSPORT, "approval_abandoned",
             "The gateway stopped while the call waited for approval; send it again"),
+    /** A client's answer to the gateway's approval question that decided nothing (404; 409 when it came too late; 503 when Redis is down). */
+    APPROVAL_ANSWER_NOT_TAKEN(404, GatewayErrorCodes.TRANSPORT, "approval_answer_not_taken",
+            "The answer was not taken: no question of this caller in this session is waiting for it"),
     REGEX_LIMIT(200, GatewayErrorCodes.POLICY_DENIED, "regex_input_too_long",
             "Denied: a value is longer than the policy's regular expression may scan (fail closed)"),
     REGEX_STEP_BUDGET(200, GatewayErrorCodes.POLICY_DENIED, "regex_step_budget",

@@ -53,15 +53,22 @@ final class ApprovalStage implements Stage {
             return StageResult.proceed(); // the enforce stage refuses what nobody can approve
         }
         CallDescription call = exchange.calls().isEmpty() ? null : exchange.calls().get(0);
-        PendingApproval approval = approvals.hold(request(exchange, decision, call), decision.approval());
+        boolean askClient = ClientElicitation.applies(exchange, decision.approval());
+        PendingApproval approval = approvals.hold(request(exchange, decision, call), decision.approval(),
+                askClient ? ClientElicitation.asker(exchange) : null);
         exchange.approval(approval);
         if (exchange.trace() != null) {
             exchange.trace().annotate(Attributes.of(CallAttributes.APPROVAL_ID, approval.id()));
             // The call may wait minutes: its decision (approval required) is exported now, not when it ends.
             exchange.trace().exportDecisionNow();
         }
-        if (ClientElicitation.applies(exchange, decision.approval())) {
-            ClientElicitation.ask(exchange, approval);
+        if (askClient) {
+            // Asked once every replica can see who was asked: the client's answer may reach any of them.
+            approval.whenShared().onComplete(v -> {
+                if (approval.ended() == null && !exchange.response().closed()) {
+                    ClientElicitation.ask(exchange, approval);
+                }
+            });
         }
         exchange.response().closeHandler(v -> approvals.cancel(approval));
         return approval.outcome().map(outcome -> {

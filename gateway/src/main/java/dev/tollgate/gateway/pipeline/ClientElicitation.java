@@ -92,4 +92,10 @@ final class ClientElicitation {
         String type = response.headers().get(HttpHeaders.CONTENT_TYPE);
         return response.headWritten() && type != null && type.startsWith("text/event-stream");
     }
+
+    /** Who a question in this exchange is put to, as the approval records it so any replica can check an answer. */
+    static String asker(Exchange exchange) {
+        return dev.tollgate.gateway.approval.Approvals.asker(dev.tollgate.policy.CallerKey.of(exchange.identity()),
+                exchange.request().getHeader("Mcp-Session-Id"));
+    }
 }

@@ -2,10 +2,13 @@ package dev.tollgate.gateway.pipeline;
 
 import dev.tollgate.gateway.approval.Approvals;
 import dev.tollgate.gateway.approval.PendingApproval;
+import dev.tollgate.gateway.errors.ErrorResponder;
+import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.policy.CallerKey;
 import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
 import dev.tollgate.protocols.jsonrpc.JsonRpcResponse;
 import io.vertx.core.Future;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,16 +16,20 @@ import org.slf4j.LoggerFactory;
  * Takes a client's answer to the gateway's own approval question ({@link ClientElicitation}): a POSTed JSON-RPC
  * response whose id is the gateway's. It decides the approval (yes only for an accepted form with {@code approve:
  * true}), is answered 202 as MCP answers a response, and never reaches the upstream, which asked nothing. Only the
- * caller whose call is held, in the session it was asked in, can answer for it: anyone else's answer changes nothing.
+ * caller whose call is held, in the session it was asked in, can answer for it. An answer for a call another replica
+ * holds (shared store) is checked and recorded through Redis. An answer that decided nothing (someone else's, too
+ * late, unknown) gets an error, never 202: the client must not believe it was heard.
  */
 final class ElicitationAnswerStage implements Stage {
 
     private static final Logger LOG = LoggerFactory.getLogger(ElicitationAnswerStage.class);
 
     private final Approvals approvals;
+    private final ErrorResponder errors;
 
-    ElicitationAnswerStage(Approvals approvals) {
+    ElicitationAnswerStage(Approvals approvals, ErrorResponder errors) {
         this.approvals = approvals;
+        this.errors = errors;
     }
 
     @Override
@@ -40,17 +47,39 @@ final class ElicitationAnswerStage implements Stage {
         if (approvalId == null) {
             return StageResult.proceed();
         }
-        PendingApproval approval = approvals == null ? null : approvals.find(approvalId);
         String owner = CallerKey.of(exchange.identity());
-        if (approval != null && java.util.Objects.equals(CallerKey.of(approval.request().caller()), owner)
-                && ClientElicitation.sameSession(approvalId, exchange)) {
-            boolean approve = !response.isError() && ClientElicitation.approves(response.result());
-            String by = "client:" + (owner == null ? "anonymous" : owner);
-            approvals.decide(approvalId, approve, by, approve ? "approved by the user in the client" : "declined by the user in the client");
-        } else {
-            LOG.warn("approval answer for {} ignored: {}", approvalId, approval == null ? "no such approval here" : "not the held call's caller");
+        boolean approve = !response.isError() && ClientElicitation.approves(response.result());
+        String by = "client:" + (owner == null ? "anonymous" : owner);
+        String reason = approve ? "approved by the user in the client" : "declined by the user in the client";
+        return take(exchange, approvalId, owner, approve, by, reason).recover(e -> {
+            LOG.warn("approval answer for {} not recorded: {}", approvalId, e.toString());
+            return Future.succeededFuture(null);
+        }).compose(decided -> {
+            if (decided instanceof Approvals.Done) {
+                exchange.response().setStatusCode(202).end();
+                return StageResult.responded();
+            }
+            int status = decided == null ? 503 : decided instanceof Approvals.NotFound ? 404 : 409;
+            LOG.warn("approval answer for {} not taken: {}", approvalId, decided == null ? "Redis unreachable" : decided);
+            return errors.respond(exchange.response(), RejectReason.APPROVAL_ANSWER_NOT_TAKEN, status, null,
+                    status == 409 ? "the approval has already ended" : status == 503 ? "the answer could not be recorded; send it again" : null)
+                    .transform(done -> StageResult.responded());
+        });
+    }
+
+    /** Decides with the answer: here for a question asked here, through Redis for one another replica asked. */
+    private Future<Approvals.Decided> take(Exchange exchange, String approvalId, String owner, boolean approve, String by, String reason) {
+        if (approvals == null) {
+            return Future.succeededFuture(new Approvals.NotFound());
         }
-        exchange.response().setStatusCode(202).end();
-        return StageResult.responded();
+        PendingApproval approval = approvals.find(approvalId);
+        if (approval == null) {
+            return approvals.answerAskedElsewhere(approvalId, ClientElicitation.asker(exchange), approve, by, reason);
+        }
+        if (!Objects.equals(CallerKey.of(approval.request().caller()), owner) || !ClientElicitation.sameSession(approvalId, exchange)) {
+            return Future.succeededFuture(approval.ended() != null && Objects.equals(CallerKey.of(approval.request().caller()), owner)
+                    ? new Approvals.AlreadyEnded(approval.ended()) : new Approvals.NotFound());
+        }
+        return approvals.decide(approvalId, approve, by, reason);
     }
 }

@@ -44,7 +44,7 @@ public final class McpPipeline {
         // A session's upstream pairs answers by id: an id still in flight in the session is refused before anything else.
         stages.add(new SessionRequestIdStage(services.learnt().sessionRequestIds(), errors));
         // A client's answer to the gateway's own approval question: taken here, never forwarded.
-        stages.add(new ElicitationAnswerStage(services.approvals()));
+        stages.add(new ElicitationAnswerStage(services.approvals(), errors));
         // Whose are the tasks and context the call names, when another replica learnt it: fetched before anything reads it.
         stages.add(new TaskStorePrefetchStage(services.learnt().taskOrigins(), errors));
         // Another caller's task does not exist for this one: refused before policy, never forwarded.

@@ -209,6 +209,25 @@ class ApprovalThroughGatewayTest {
         assertThat(plain.received()).isEmpty();
     }
 
+    @Test
+    void anAnswerThatDecidesNothingIsRefusedNever202() throws Exception {
+        Files.writeString(dir.resolve("policies/p.yaml"), POLICY.formatted("30s", "allow")
+                .replace("approvers: [ops-oncall]}", "approvers: [ops-oncall], ask-client: true}"));
+        gateway = start("");
+        CompletableFuture<TestHttp.Reply> held = CompletableFuture.supplyAsync(() -> post(call(9, "add")));
+        String id = awaitWebhook(0).path("id").asText();
+        assertThat(admin(HttpMethod.POST, "/approvals/" + id, "{\"decision\":\"deny\",\"by\":\"alice\"}").status()).isEqualTo(200);
+        assertThat(held.get(10, TimeUnit.SECONDS).body().toString()).contains("approval_denied");
+        // The user's yes comes after the approver's no: it is not taken, and the client is told so.
+        TestHttp.Reply late = post("{\"jsonrpc\":\"2.0\",\"id\":\"tollgate-approval-" + id + "\",\"result\":{\"action\":\"accept\",\"content\":{\"approve\":true}}}");
+        assertThat(late.status()).isEqualTo(409);
+        assertThat(late.reason()).isEqualTo("approval_answer_not_taken");
+        TestHttp.Reply unknown = post("{\"jsonrpc\":\"2.0\",\"id\":\"tollgate-approval-apr_unknown\",\"result\":{\"action\":\"decline\"}}");
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.reason()).isEqualTo("approval_answer_not_taken");
+        assertThat(plain.received()).isEmpty();
+    }
+
     private McpSyncClient elicitingClient(java.util.function.Function<McpSchema.ElicitFormRequest, McpSchema.ElicitResult> user) {
         McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport.builder("http://localhost:" + gateway.port()).endpoint("/mcp").build())
                 .requestTimeout(Duration.ofSeconds(30)).capabilities(McpSchema.ClientCapabilities.builder().elicitation().build())
