@@ -92,8 +92,12 @@ public final class PinWatch {
         if (pins == null) {
             return PinState.NOT_PINNING;
         }
-        if (comparedWith.get(route) != null && !comparedWith.get(route).equals(pins.manifest())) {
-            lastListed.remove(route);
+        PinManifest compared = comparedWith.get(route);
+        if (compared != null && compared != pins.manifest()) {
+            // Compared by value once per new object (a reload reads the same file into a new one), then by identity.
+            if (!compared.equals(pins.manifest())) {
+                lastListed.remove(route);
+            }
             comparedWith.put(route, pins.manifest());
         }
         PinManifest.Pin pin = pins.manifest().pins().get(name);
