@@ -1,12 +1,12 @@
 package dev.tollgate.gateway.pipeline;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.gateway.approval.ApprovalOutcome;
 import dev.tollgate.gateway.approval.ApprovalRequest;
 import dev.tollgate.gateway.approval.Approvals;
 import dev.tollgate.gateway.approval.PendingApproval;
+import dev.tollgate.gateway.approval.ShownArguments;
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.gateway.telemetry.CallAttributes;
@@ -25,9 +25,6 @@ import java.time.Duration;
  * and, through the exchange, in the audit record.
  */
 final class ApprovalStage implements Stage {
-
-    /** Arguments of larger requests are not copied into approvals (held and in history, they would pin the heap). */
-    static final int MAX_SHOWN_BODY_BYTES = 64 * 1024;
 
     private final Approvals approvals;
     private final ErrorResponder errors;
@@ -86,13 +83,12 @@ final class ApprovalStage implements Stage {
     }
 
     private static ApprovalRequest request(Exchange exchange, Decision decision, CallDescription call) {
-        JsonNode arguments = call == null || call.arguments() == null ? null
-                : exchange.body() != null && exchange.body().length() > MAX_SHOWN_BODY_BYTES
-                ? com.fasterxml.jackson.databind.node.TextNode.valueOf("(" + exchange.body().length() + " bytes of request: too large to show here)")
-                : exchange.snapshot().redactor().redact(call.arguments());
+        // A bounded view, every member shown and long values cut where they are: the agent chooses its arguments' size, so
+        // a size must never hide them all, and the approval (held, then in history) keeps the view, not the call's tree.
+        ShownArguments shown = ShownArguments.of(call == null ? null : exchange.snapshot().redactor().redact(call.arguments()));
         String method = call != null ? call.method() : exchange.request().method().name();
-        return new ApprovalRequest(exchange.route().route().name(), method, call == null ? null : call.toolName(), arguments,
-                exchange.identity(), decision.policyName(), decision.ruleName(), decision.message());
+        return new ApprovalRequest(exchange.route().route().name(), method, call == null ? null : call.toolName(), shown.arguments(),
+                !shown.complete(), exchange.identity(), decision.policyName(), decision.ruleName(), decision.message());
     }
 
     private static void annotate(Exchange exchange, PendingApproval approval, ApprovalOutcome outcome) {
