@@ -16,6 +16,8 @@ import io.opentelemetry.api.common.Attributes;
 import io.vertx.core.Future;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Holds a call its policy sends to a person ({@code approve}), after its span records the decision and before
@@ -25,6 +27,8 @@ import java.time.Duration;
  * and, through the exchange, in the audit record.
  */
 final class ApprovalStage implements Stage {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApprovalStage.class);
 
     private final Approvals approvals;
     private final ErrorResponder errors;
@@ -58,7 +62,12 @@ final class ApprovalStage implements Stage {
             exchange.trace().exportDecisionNow();
         }
         if (ClientElicitation.applies(exchange, decision.approval())) {
-            ClientElicitation.ask(exchange, approval);
+            if (ApprovalQuestion.canAsk(approval.request())) {
+                ClientElicitation.ask(exchange, approval);
+            } else {
+                // A yes to arguments cut short would approve values the user never saw: the approvers, or the timeout, decide.
+                LOG.info("approval {}: the client's user is not asked, the call's arguments are too long to show whole", approval.id());
+            }
         }
         exchange.response().closeHandler(v -> approvals.cancel(approval));
         return approval.outcome().map(outcome -> {
