@@ -1,7 +1,5 @@
 package dev.tollgate.gateway.pipeline;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.gateway.approval.ApprovalOutcome;
 import dev.tollgate.gateway.approval.ApprovalRequest;
 import dev.tollgate.gateway.approval.Approvals;
@@ -14,7 +12,6 @@ import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.Decision;
 import io.opentelemetry.api.common.Attributes;
 import io.vertx.core.Future;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,9 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Holds a call its policy sends to a person ({@code approve}), after its span records the decision and before
  * anything is forwarded: nothing reaches the upstream while it waits. Approved (or timed out with {@code on-timeout:
- * allow}), the call goes on as decided; denied, timed out, or abandoned by a stopping gateway, the client gets a
- * JSON-RPC error saying which, who and why. A client that goes away cancels the approval. The outcome is on the span
- * and, through the exchange, in the audit record.
+ * allow}), the call goes on as decided; denied, timed out, or abandoned by a stopping gateway, the client gets an
+ * error saying which, who and why ({@link ApprovalRefusal}). A client that goes away cancels the approval. The outcome
+ * is on the span and, through the exchange, in the audit record.
  */
 final class ApprovalStage implements Stage {
 
@@ -86,7 +83,7 @@ final class ApprovalStage implements Stage {
                 default -> RejectReason.APPROVAL_DENIED;
             };
             exchange.errorType(reason.code());
-            errors.respondWith(exchange.response(), reason, reason.httpStatus(), body(exchange, decision, approval, outcome, reason));
+            ApprovalRefusal.respond(exchange, errors, decision, approval, outcome, reason);
             return StageResult.RESPONDED;
         });
     }
@@ -113,28 +110,5 @@ final class ApprovalStage implements Stage {
             attributes.put(CallAttributes.APPROVAL_REASON, outcome.reason());
         }
         exchange.trace().annotate(attributes.build());
-    }
-
-    /** The JSON-RPC error: the rule that asked for approval, the approval id, and who decided what and why. */
-    private static byte[] body(Exchange exchange, Decision decision, PendingApproval approval, ApprovalOutcome outcome, RejectReason reason) {
-        ObjectNode response = JsonNodeFactory.instance.objectNode().put("jsonrpc", "2.0");
-        response.set("id", exchange.payload() instanceof dev.tollgate.protocols.jsonrpc.JsonRpcPayload.Single single
-                && single.message() instanceof dev.tollgate.protocols.jsonrpc.JsonRpcRequest request ? request.id().value()
-                : exchange.a2a() != null ? exchange.a2a().jsonRpcId() : null);
-        ObjectNode error = response.putObject("error");
-        error.put("code", reason.jsonRpcCode());
-        error.put("message", reason.message() + (outcome.reason() == null ? "" : ": " + outcome.reason()));
-        ObjectNode data = error.putObject("data");
-        data.put("reason", reason.code());
-        data.put("approval_id", approval.id());
-        data.put("decided_by", outcome.by());
-        data.put("decided_at", outcome.at().toString());
-        if (decision.policyName() != null) {
-            data.put("policy", decision.policyName());
-        }
-        if (decision.ruleName() != null) {
-            data.put("rule", decision.ruleName());
-        }
-        return response.toString().getBytes(StandardCharsets.UTF_8);
     }
 }
