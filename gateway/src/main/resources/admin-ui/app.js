@@ -35,18 +35,33 @@ async function loadRoutes() {
       el('span', { class: 'muted' }, ' in flight ' + u.in_flight + (u.ejections ? ', ejected ' + u.ejections + 'x' : ''))))))));
 }
 
+// A value written as JSON, every character that would not show as itself (controls, direction overrides, zero-width
+// and other format characters, private use) as its escape: the operator reads what the held call would send.
+function shown(value) {
+  return JSON.stringify(value, null, 2).replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}\p{Cs}]/gu, c => c.charCodeAt(0) < 0x7f ? c
+    : Array.from({ length: c.length }, (_, i) => '\\u' + c.charCodeAt(i).toString(16).padStart(4, '0')).join(''));
+}
+
 async function loadApprovals() {
   const data = await api('/approvals');
   const body = document.querySelector('#approvals tbody'); body.replaceChildren();
   document.getElementById('no-approvals').style.display = data.pending.length ? 'none' : 'block';
+  document.querySelector('#approvals table').style.display = data.pending.length ? '' : 'none';
   data.pending.forEach(a => {
     const by = el('input', { placeholder: 'your name', size: 12 });
     const reason = el('input', { placeholder: 'reason', size: 20 });
     const decide = decision => api('/approvals/' + a.id, { method: 'POST', body: JSON.stringify({ decision, by: by.value, reason: reason.value || undefined }) })
       .then(loadApprovals);
-    body.append(el('tr', {}, el('td', {}, a.tool || a.method), el('td', {}, a.route), el('td', {}, (a.caller.tenant || a.caller.spiffe_id || 'anonymous')),
-      el('td', {}, 'rule ' + a.rule), el('td', {}, 'until ' + a.expires_at), el('td', {}, by, reason,
-        el('button', { onclick: () => decide('approve') }, 'Approve'), el('button', { onclick: () => decide('deny') }, 'Deny'))));
+    // Everything the approver decides on, each a text node: what the call would do (its arguments, cuts marked), who
+    // asks, the rule that wants a person, and what happens if nobody decides.
+    const caller = Object.entries(a.caller || {});
+    body.append(el('tr', { 'data-approval': a.id }, el('td', {}, el('div', {}, a.tool || a.method), el('div', { class: 'muted' }, a.method + ' on ' + a.route)),
+      el('td', {}, caller.length ? caller.map(([k, v]) => el('div', {}, el('span', { class: 'muted' }, k + ' '), v)) : 'anonymous'),
+      el('td', {}, el('div', {}, 'rule ' + a.rule), a.policy ? el('div', { class: 'muted' }, 'policy ' + a.policy) : '', a.message ? el('div', {}, a.message) : ''),
+      el('td', {}, a.arguments === undefined ? el('span', { class: 'muted' }, 'no arguments') : el('pre', { class: 'arguments' }, shown(a.arguments)),
+        a.arguments_truncated ? el('div', { class: 'warn' }, 'values cut to fit (marked where cut): the call sends them whole') : ''),
+      el('td', {}, el('div', {}, 'until ' + a.expires_at), el('div', { class: a.on_timeout === 'allow' ? 'warn' : 'muted' }, 'then ' + a.on_timeout)),
+      el('td', {}, by, reason, el('button', { onclick: () => decide('approve') }, 'Approve'), el('button', { onclick: () => decide('deny') }, 'Deny'))));
   });
 }
 

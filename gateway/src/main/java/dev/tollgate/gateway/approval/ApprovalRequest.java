@@ -10,10 +10,11 @@ import dev.tollgate.policy.Identity;
  * What an approver is asked about: the held call and who made it, as the audit records it (arguments already
  * redacted with {@code telemetry.redact}; never the AXID itself).
  *
- * @param arguments the call's arguments, redacted; null when the call has none
+ * @param arguments          what is shown of the call's arguments, redacted ({@link ShownArguments}); null when it has none
+ * @param argumentsTruncated whether values of {@code arguments} were cut to fit (each cut is marked where it is)
  */
-public record ApprovalRequest(String route, String method, String tool, JsonNode arguments, Identity caller, String policy,
-                              String rule, String message) {
+public record ApprovalRequest(String route, String method, String tool, JsonNode arguments, boolean argumentsTruncated, Identity caller,
+                              String policy, String rule, String message) {
 
     /**
      * The same request with its arguments as JSON text of at most {@code maxChars} characters (cut ones end with a
@@ -25,7 +26,8 @@ public record ApprovalRequest(String route, String method, String tool, JsonNode
         }
         String text = arguments.toString();
         String kept = text.length() <= maxChars ? text : text.substring(0, maxChars) + "... (cut: " + text.length() + " characters)";
-        return new ApprovalRequest(route, method, tool, TextNode.valueOf(kept), caller, policy, rule, message);
+        return new ApprovalRequest(route, method, tool, TextNode.valueOf(kept), argumentsTruncated || kept.length() < text.length(),
+                caller, policy, rule, message);
     }
 
     /** The request's fields as the webhook and {@code GET /approvals} show them. */
@@ -36,6 +38,9 @@ public record ApprovalRequest(String route, String method, String tool, JsonNode
         put(out, "tool", tool);
         if (arguments != null) {
             out.set("arguments", arguments);
+        }
+        if (argumentsTruncated) {
+            out.put("arguments_truncated", true);
         }
         ObjectNode who = out.putObject("caller");
         put(who, "spiffe_id", caller.spiffeId());

@@ -62,6 +62,11 @@ final class A2aErrors {
         return bytes(status(DENIED_STATUS, PolicyDenials.reasonFor(decision), PolicyDenials.message(decision), metadata));
     }
 
+    /** A google.rpc.Status body for an HTTP+JSON call: its ErrorInfo says the reason, with the metadata given (strings). */
+    static byte[] restStatus(int httpStatus, RejectReason reason, String message, ObjectNode metadata) {
+        return bytes(status(httpStatus, reason, message, metadata));
+    }
+
     private static ObjectNode status(int httpStatus, RejectReason reason, String message, ObjectNode metadata) {
         ObjectNode root = JsonNodeFactory.instance.objectNode();
         ObjectNode error = root.putObject("error");

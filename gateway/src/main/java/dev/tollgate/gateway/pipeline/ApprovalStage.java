@@ -1,12 +1,10 @@
 package dev.tollgate.gateway.pipeline;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.gateway.approval.ApprovalOutcome;
 import dev.tollgate.gateway.approval.ApprovalRequest;
 import dev.tollgate.gateway.approval.Approvals;
 import dev.tollgate.gateway.approval.PendingApproval;
+import dev.tollgate.gateway.approval.ShownArguments;
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.gateway.telemetry.CallAttributes;
@@ -14,20 +12,20 @@ import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.Decision;
 import io.opentelemetry.api.common.Attributes;
 import io.vertx.core.Future;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Holds a call its policy sends to a person ({@code approve}), after its span records the decision and before
  * anything is forwarded: nothing reaches the upstream while it waits. Approved (or timed out with {@code on-timeout:
- * allow}), the call goes on as decided; denied, timed out, or abandoned by a stopping gateway, the client gets a
- * JSON-RPC error saying which, who and why. A client that goes away cancels the approval. The outcome is on the span
- * and, through the exchange, in the audit record.
+ * allow}), the call goes on as decided; denied, timed out, or abandoned by a stopping gateway, the client gets an
+ * error saying which, who and why ({@link ApprovalRefusal}). A client that goes away cancels the approval. The outcome
+ * is on the span and, through the exchange, in the audit record.
  */
 final class ApprovalStage implements Stage {
 
-    /** Arguments of larger requests are not copied into approvals (held and in history, they would pin the heap). */
-    static final int MAX_SHOWN_BODY_BYTES = 64 * 1024;
+    private static final Logger LOG = LoggerFactory.getLogger(ApprovalStage.class);
 
     private final Approvals approvals;
     private final ErrorResponder errors;
@@ -63,12 +61,17 @@ final class ApprovalStage implements Stage {
             exchange.trace().exportDecisionNow();
         }
         if (askClient) {
-            // Asked once every replica can see who was asked: the client's answer may reach any of them.
-            approval.whenShared().onComplete(v -> {
-                if (approval.ended() == null && !exchange.response().closed()) {
-                    ClientElicitation.ask(exchange, approval);
-                }
-            });
+            if (ApprovalQuestion.canAsk(approval.request())) {
+                // Asked once every replica can see who was asked: the client's answer may reach any of them.
+                approval.whenShared().onComplete(v -> {
+                    if (approval.ended() == null && !exchange.response().closed()) {
+                        ClientElicitation.ask(exchange, approval);
+                    }
+                });
+            } else {
+                // A yes to arguments cut short would approve values the user never saw: the approvers, or the timeout, decide.
+                LOG.info("approval {}: the client's user is not asked, the call's arguments are too long to show whole", approval.id());
+            }
         }
         exchange.response().closeHandler(v -> approvals.cancel(approval));
         return approval.outcome().map(outcome -> {
@@ -87,19 +90,18 @@ final class ApprovalStage implements Stage {
                 default -> RejectReason.APPROVAL_DENIED;
             };
             exchange.errorType(reason.code());
-            errors.respondWith(exchange.response(), reason, reason.httpStatus(), body(exchange, decision, approval, outcome, reason));
+            ApprovalRefusal.respond(exchange, errors, decision, approval, outcome, reason);
             return StageResult.RESPONDED;
         });
     }
 
     private static ApprovalRequest request(Exchange exchange, Decision decision, CallDescription call) {
-        JsonNode arguments = call == null || call.arguments() == null ? null
-                : exchange.body() != null && exchange.body().length() > MAX_SHOWN_BODY_BYTES
-                ? com.fasterxml.jackson.databind.node.TextNode.valueOf("(" + exchange.body().length() + " bytes of request: too large to show here)")
-                : exchange.snapshot().redactor().redact(call.arguments());
+        // A bounded view, every member shown and long values cut where they are: the agent chooses its arguments' size, so
+        // a size must never hide them all, and the approval (held, then in history) keeps the view, not the call's tree.
+        ShownArguments shown = ShownArguments.of(call == null ? null : exchange.snapshot().redactor().redact(call.arguments()));
         String method = call != null ? call.method() : exchange.request().method().name();
-        return new ApprovalRequest(exchange.route().route().name(), method, call == null ? null : call.toolName(), arguments,
-                exchange.identity(), decision.policyName(), decision.ruleName(), decision.message());
+        return new ApprovalRequest(exchange.route().route().name(), method, call == null ? null : call.toolName(), shown.arguments(),
+                !shown.complete(), exchange.identity(), decision.policyName(), decision.ruleName(), decision.message());
     }
 
     private static void annotate(Exchange exchange, PendingApproval approval, ApprovalOutcome outcome) {
@@ -115,28 +117,5 @@ final class ApprovalStage implements Stage {
             attributes.put(CallAttributes.APPROVAL_REASON, outcome.reason());
         }
         exchange.trace().annotate(attributes.build());
-    }
-
-    /** The JSON-RPC error: the rule that asked for approval, the approval id, and who decided what and why. */
-    private static byte[] body(Exchange exchange, Decision decision, PendingApproval approval, ApprovalOutcome outcome, RejectReason reason) {
-        ObjectNode response = JsonNodeFactory.instance.objectNode().put("jsonrpc", "2.0");
-        response.set("id", exchange.payload() instanceof dev.tollgate.protocols.jsonrpc.JsonRpcPayload.Single single
-                && single.message() instanceof dev.tollgate.protocols.jsonrpc.JsonRpcRequest request ? request.id().value()
-                : exchange.a2a() != null ? exchange.a2a().jsonRpcId() : null);
-        ObjectNode error = response.putObject("error");
-        error.put("code", reason.jsonRpcCode());
-        error.put("message", reason.message() + (outcome.reason() == null ? "" : ": " + outcome.reason()));
-        ObjectNode data = error.putObject("data");
-        data.put("reason", reason.code());
-        data.put("approval_id", approval.id());
-        data.put("decided_by", outcome.by());
-        data.put("decided_at", outcome.at().toString());
-        if (decision.policyName() != null) {
-            data.put("policy", decision.policyName());
-        }
-        if (decision.ruleName() != null) {
-            data.put("rule", decision.ruleName());
-        }
-        return response.toString().getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -53,8 +53,8 @@ final class ClientElicitation {
                 .put("method", "elicitation/create");
         ObjectNode params = request.putObject("params");
         String tool = approval.request().tool();
-        params.put("message", "Tollgate holds a call to '" + tool + "' for approval (rule '" + approval.request().rule() + "'"
-                + (approval.request().message() == null ? "" : ": " + approval.request().message()) + "). Allow it?");
+        // The call, not just its tool: the question carries its arguments as the approvers see them.
+        params.put("message", ApprovalQuestion.text(approval.request()));
         ObjectNode schema = params.putObject("requestedSchema").put("type", "object");
         ObjectNode approve = schema.putObject("properties").putObject("approve");
         approve.put("type", "boolean").put("title", "Allow this call").put("description", "Call " + tool + " with the arguments shown");

@@ -28,6 +28,11 @@ public final class EnforceStage implements Stage {
             // Defence in depth: an approve decision without a granted approval is refused, never forwarded.
             Decision decision = exchange.decisions().get(0);
             exchange.errorType(RejectReason.APPROVAL_CANNOT_WAIT.code());
+            if (exchange.a2a() != null && exchange.a2a().restShaped()) {
+                // An HTTP+JSON client reads a 200 as success: it gets a REST refusal, as its policy denials do.
+                errors.respondWith(exchange.response(), RejectReason.APPROVAL_CANNOT_WAIT, A2aErrors.DENIED_STATUS, A2aErrors.restDenial(decision));
+                return StageResult.responded();
+            }
             JsonNode id = exchange.payload() instanceof JsonRpcPayload.Single single && single.message() instanceof JsonRpcRequest request
                     ? request.id().value() : exchange.a2a() != null ? exchange.a2a().jsonRpcId() : null;
             errors.respondWith(exchange.response(), RejectReason.APPROVAL_CANNOT_WAIT,

@@ -39,7 +39,7 @@ class ApprovalHistoryLimitsTest {
         }
         List<PendingApproval> held = new ArrayList<>();
         for (int i = 0; i < Approvals.MAX_RECENT_LISTED + 10; i++) {
-            held.add(approvals.hold(new ApprovalRequest("tools", "tools/call", "deploy", arguments, Identity.ANONYMOUS, "p", "r", null),
+            held.add(approvals.hold(new ApprovalRequest("tools", "tools/call", "deploy", arguments, false, Identity.ANONYMOUS, "p", "r", null),
                     new ApprovalTerms(Duration.ofMinutes(5), Action.DENY, List.of(), false)));
         }
         // While held, approvers see the arguments as they are.
@@ -62,9 +62,9 @@ class ApprovalHistoryLimitsTest {
     @Test
     void shortArgumentsAreKeptWhole() {
         ObjectNode arguments = JsonNodeFactory.instance.objectNode().put("cluster", "prod-eu");
-        ApprovalRequest request = new ApprovalRequest("tools", "tools/call", "deploy", arguments, Identity.ANONYMOUS, "p", "r", null);
+        ApprovalRequest request = new ApprovalRequest("tools", "tools/call", "deploy", arguments, false, Identity.ANONYMOUS, "p", "r", null);
         assertThat(request.withArgumentsCut(Approvals.MAX_ENDED_ARGUMENT_CHARS).arguments().textValue()).isEqualTo("{\"cluster\":\"prod-eu\"}");
-        ApprovalRequest none = new ApprovalRequest("tools", "tools/call", "deploy", null, Identity.ANONYMOUS, "p", "r", null);
+        ApprovalRequest none = new ApprovalRequest("tools", "tools/call", "deploy", null, false, Identity.ANONYMOUS, "p", "r", null);
         assertThat(none.withArgumentsCut(10).arguments()).isNull();
     }
 }

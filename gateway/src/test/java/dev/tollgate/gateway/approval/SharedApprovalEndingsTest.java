@@ -155,7 +155,7 @@ class SharedApprovalEndingsTest {
 
     private static ApprovalRequest request() {
         ObjectNode arguments = JsonNodeFactory.instance.objectNode().put("cluster", "prod-eu");
-        return new ApprovalRequest("tools", "tools/call", "deploy", arguments, Identity.ANONYMOUS, "p", "deploys-need-a-person", null);
+        return new ApprovalRequest("tools", "tools/call", "deploy", arguments, false, Identity.ANONYMOUS, "p", "deploys-need-a-person", null);
     }
 
     private static ApprovalTerms terms(Duration timeout, Action onTimeout) {
