@@ -25,6 +25,11 @@ final class A2aAuditFields {
         copy(view, "binding", g, "binding");
         copy(view, "version", g, "version");
         copy(view, "tenant", g, "tenant");
+        // The path's tenant where it differs from the one decided on: the agent may act in it (the SDK reads the path's).
+        JsonNode pathTenant = view.get(dev.tollgate.protocols.a2a.A2aCall.PATH_TENANT);
+        if (pathTenant != null && pathTenant.isTextual() && !pathTenant.textValue().equals(view.path("tenant").asText(null))) {
+            g.writeStringField("path_tenant", pathTenant.textValue());
+        }
         copy(view, "taskId", g, "task_id");
         copy(view, "contextId", g, "context_id");
         copy(view, "configId", g, "config_id");

@@ -65,7 +65,8 @@ public final class CompletionRecorder {
             // One call per A2A request: its decision, if policy decided one (the public card is not decided).
             if (exchange.a2a().call() != null && !exchange.decisions().isEmpty()) {
                 A2aExchange a2a = exchange.a2a();
-                records.add(record(exchange, A2aCallDescriber.describe(route, a2a.call()), exchange.decisions().get(0), status, error,
+                CallDescription decided = exchange.calls().isEmpty() ? A2aCallDescriber.describe(route, a2a.call()) : exchange.calls().get(0);
+                records.add(record(exchange, decided, exchange.decisions().get(0), status, error,
                         totalNanos, a2a.jsonRpcId() == null ? null : a2a.jsonRpcId().asText()));
             } else if (!exchange.pinFindings().isEmpty() || exchange.policy() != null
                     && exchange.resultVerdicts().stream().anyMatch(v -> v.decision().ruleName() != null)) {

@@ -255,6 +255,9 @@ public final class PolicyStage implements Stage {
                 call = inPathTenant;
             }
         }
+        // The reading decided on is the one recorded (review AC: the audit re-described the body's reading, so a send denied
+        // in the path's tenant was recorded in the body's).
+        exchange.described(List.of(call));
         List<Decision> decisions = new ArrayList<>(List.of(decision));
         if (!needsSecuring(decision, facts, call)) {
             return concludeA2a(exchange, a2a, decisions);
