@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.gateway.telemetry.ArgumentRedactor;
+import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.Identity;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,19 +21,24 @@ public final class RecentDecisions {
     /** Calls kept: enough for a screen of history, small enough to cost nothing. */
     static final int SIZE = 512;
 
-    /** One decided call, as the admin page shows it and replays it through explain. */
+    /**
+     * One decided call, as the admin page shows it and replays it through explain.
+     *
+     * @param call the call as policy decided it (its protocol, target and direction; arguments are {@code arguments},
+     *             kept apart, null where not kept); null when the request was decided as no call
+     */
     public record Entry(long seq, Instant time, String route, String method, String target, Identity caller, String decision, String policy,
-                        String rule, String reason, int status, double millis, String traceId, JsonNode arguments) {
+                        String rule, String reason, int status, double millis, String traceId, JsonNode arguments, CallDescription call) {
     }
 
     private final AtomicLong seq = new AtomicLong();
     private final AtomicReferenceArray<Entry> ring = new AtomicReferenceArray<>(SIZE);
 
     public void record(Instant time, String route, String method, String target, Identity caller, String decision, String policy, String rule,
-                       String reason, int status, double millis, String traceId, JsonNode arguments) {
+                       String reason, int status, double millis, String traceId, JsonNode arguments, CallDescription call) {
         long n = seq.incrementAndGet();
         ring.set((int) (n % SIZE), new Entry(n, time, route, method, target, caller, decision, policy, rule, reason, status, millis, traceId,
-                arguments));
+                arguments, call));
     }
 
     /** Entries after {@code after}, oldest first, at most {@code max}; arguments redacted with the given redactor. */
@@ -66,24 +72,55 @@ public final class RecentDecisions {
         put(caller, "tenant", e.caller().tenant());
         put(caller, "agent", e.caller().agent());
         put(caller, "sub", e.caller().subUser());
-        // What POST /explain needs to say why again, under the current policy.
+        // What POST /explain needs to say why again, under the current policy: the call as policy decided it (protocol,
+        // target, direction) and the whole caller (review AC: a resources/read, a prompt, an A2A send and a caller's
+        // capabilities and claims were left out, and explained otherwise than decided).
         ObjectNode explain = o.putObject("explain");
         explain.put("route", e.route());
         ObjectNode call = explain.putObject("call").put("method", e.method());
-        if (e.target() != null && "tools/call".equals(e.method())) {
+        CallDescription decided = e.call();
+        if (decided != null) {
+            put(call, "protocol", decided.protocol());
+            put(call, "tool", decided.toolName());
+            put(call, "resource", decided.resourceUri());
+            put(call, "prompt", decided.promptName());
+            put(call, "direction", decided.direction());
+        } else if (e.target() != null && "tools/call".equals(e.method())) {
             call.put("tool", e.target());
         }
         if (e.arguments() != null) {
             call.set("arguments", redactor.redact(e.arguments()));
         }
-        ObjectNode identity = explain.putObject("identity");
-        put(identity, "spiffe_id", e.caller().spiffeId());
-        put(identity, "tenant", e.caller().tenant());
-        put(identity, "agent", e.caller().agent());
-        put(identity, "sub", e.caller().subUser());
+        explain.set("identity", explainIdentity(e.caller()));
         explain.put("time", e.time().toString());
         return o;
     }
+
+    /** The caller as explain reads it ({@code PolicyTestRunner.identity}): every part of the identity and its claims. */
+    private static ObjectNode explainIdentity(Identity caller) {
+        ObjectNode identity = JsonNodeFactory.instance.objectNode();
+        put(identity, "spiffe_id", caller.spiffeId());
+        put(identity, "tenant", caller.tenant());
+        put(identity, "agent", caller.agent());
+        put(identity, "run", caller.run());
+        put(identity, "sub", caller.subUser());
+        put(identity, "parent", caller.parent());
+        put(identity, "tree", caller.tree());
+        if (!caller.capabilities().isEmpty()) {
+            ArrayNode capabilities = identity.putArray("capabilities");
+            caller.capabilities().forEach(capabilities::add);
+        }
+        if (!caller.claims().isEmpty()) {
+            try {
+                identity.set("claims", CLAIMS.valueToTree(caller.claims()));
+            } catch (IllegalArgumentException notJson) {
+                identity.put("claims_unreadable", notJson.getMessage()); // explained without them: the page says so
+            }
+        }
+        return identity;
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper CLAIMS = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private static void put(ObjectNode node, String field, String value) {
         if (value != null) {

@@ -244,13 +244,27 @@ public final class CompletionRecorder {
         if (services.recentDecisions() == null) {
             return;
         }
-        CallDescription call = exchange.calls().isEmpty() ? null : exchange.calls().get(0);
-        Decision decision = exchange.decisions().isEmpty() ? null : exchange.decisions().get(0);
+        // The deciding element of a batch (its first enforced denial, else its first call): the one the row's decision is.
+        int shown = decidingIndex(exchange);
+        CallDescription call = shown < exchange.calls().size() ? exchange.calls().get(shown) : null;
+        Decision decision = shown < exchange.decisions().size() ? exchange.decisions().get(shown) : null;
         String target = call == null ? null : targetOf(call);
         services.recentDecisions().record(Instant.now(), exchange.route().route().name(), call != null ? call.method() : methodLabel(exchange),
                 target, exchange.identity(), decisionLabel, decision == null ? null : decision.policyName(),
                 decision == null ? null : decision.ruleName(), exchange.errorType(), status, totalNanos / 1e6,
-                exchange.trace() == null ? null : exchange.trace().traceId(), call == null || !keepsArguments(exchange) ? null : call.arguments());
+                exchange.trace() == null ? null : exchange.trace().traceId(), call == null || !keepsArguments(exchange) ? null : call.arguments(),
+                call);
+    }
+
+    /** The index of a request's first enforced denial, else 0. */
+    private static int decidingIndex(Exchange exchange) {
+        List<Decision> decisions = exchange.decisions();
+        for (int i = 0; i < decisions.size(); i++) {
+            if (decisions.get(i) != null && decisions.get(i).enforcedDeny() && i < exchange.calls().size() && exchange.calls().get(i) != null) {
+                return i;
+            }
+        }
+        return 0;
     }
 
     /**
