@@ -38,7 +38,16 @@ public final class RecentDecisions {
                        String reason, int status, double millis, String traceId, JsonNode arguments, CallDescription call) {
         long n = seq.incrementAndGet();
         ring.set((int) (n % SIZE), new Entry(n, time, route, method, target, caller, decision, policy, rule, reason, status, millis, traceId,
-                arguments, call));
+                arguments, withoutArguments(call)));
+    }
+
+    /**
+     * The decided call without its arguments: {@code arguments} holds them where they are kept (small requests, not under
+     * {@code audit.arguments: none}), so 512 calls of the largest allowed body cannot pin their arguments through here.
+     */
+    private static CallDescription withoutArguments(CallDescription call) {
+        return call == null ? null : new CallDescription(call.protocol(), call.route(), call.method(), call.toolName(), call.resourceUri(),
+                call.promptName(), null, call.direction(), null, null);
     }
 
     /** Entries after {@code after}, oldest first, at most {@code max}; arguments redacted with the given redactor. */
