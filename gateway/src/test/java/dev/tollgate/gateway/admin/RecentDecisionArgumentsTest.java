@@ -63,8 +63,15 @@ class RecentDecisionArgumentsTest {
         http.postMcp(gateway.port(), "/mcp", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\","
                 + "\"arguments\":{\"text\":\"account 4111-private\"}}}");
 
-        TestHttp.Reply decisions = http.send(new RequestOptions().setHost("127.0.0.1").setPort(gateway.gateway().adminPort())
-                .setURI("/admin/decisions").putHeader("Authorization", "Bearer " + TOKEN), null);
+        // The decision is recorded once the call's response has ended: read until it is there.
+        TestHttp.Reply decisions = null;
+        for (int i = 0; i < 50 && (decisions == null || !decisions.body().toString().contains("echo")); i++) {
+            if (decisions != null) {
+                Thread.sleep(100);
+            }
+            decisions = http.send(new RequestOptions().setHost("127.0.0.1").setPort(gateway.gateway().adminPort())
+                    .setURI("/admin/decisions").putHeader("Authorization", "Bearer " + TOKEN), null);
+        }
 
         assertThat(decisions.status()).isEqualTo(200);
         assertThat(decisions.body().toString()).contains("echo");
