@@ -106,12 +106,19 @@ class ExplainWhyLosesTargetReviewACTest {
     /** What the admin page does on "why?": takes the decision's {@code explain} input and posts it to /explain. */
     private JsonNode whyOfLatest(String method) throws Exception {
         int admin = gateway.gateway().adminPort();
-        JsonNode decisions = JSON.readTree(http.send(new RequestOptions().setHost("127.0.0.1").setPort(admin).setURI("/admin/decisions")
-                .addHeader("Authorization", "Bearer " + TOKEN), null).body().toString());
+        // The decision is recorded once the call's response has ended (after the client has it): read until it is there.
+        JsonNode decisions = null;
         JsonNode recorded = null;
-        for (JsonNode d : decisions.path("decisions")) {
-            if (method.equals(d.path("method").asText())) {
-                recorded = d;
+        for (int i = 0; i < 50 && recorded == null; i++) {
+            if (decisions != null) {
+                Thread.sleep(100);
+            }
+            decisions = JSON.readTree(http.send(new RequestOptions().setHost("127.0.0.1").setPort(admin).setURI("/admin/decisions")
+                    .addHeader("Authorization", "Bearer " + TOKEN), null).body().toString());
+            for (JsonNode d : decisions.path("decisions")) {
+                if (method.equals(d.path("method").asText())) {
+                    recorded = d;
+                }
             }
         }
         assertThat(recorded).as("recent decisions: " + decisions).isNotNull();
