@@ -6,7 +6,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -24,12 +23,14 @@ import org.slf4j.LoggerFactory;
  * queue does whenever it was empty) made a context switch per call, on cores the event loops need; a
  * record now reaches the disk within a few milliseconds of its call instead of at once.
  *
- * <p>Room in the queue is counted by permits, one per record. A call that must not go unrecorded
- * ({@code when-full: reject}) reserves one permit per decision it will produce before any work is done
- * ({@link #tryReserve}) and later queues its records on those permits ({@link #offerReserved}), so a
- * batch cannot pass a capacity check and then overflow the queue. Good: {@code tryReserve(n)} once,
- * {@code offerReserved} up to n times, {@code release} the rest. Bad: {@code offerReserved} without a
- * reservation (the queue would exceed its capacity).
+ * <p>The queue holds {@code queue-capacity} records. Under {@code when-full: reject} a call is admitted only when
+ * the records it can produce fit in the queue right now ({@link #hasRoomFor}), and the records of an admitted call
+ * are always queued ({@link #offerAdmitted}), past the capacity if other calls filled it meanwhile: a call that was
+ * let through is never left unrecorded. The overshoot is bounded by the calls in flight. Admission takes no room
+ * and holds none while the call runs: a call held open for minutes (an SSE stream, {@code subscriptions/listen},
+ * an approval) used to hold its room all that time, and {@code queue-capacity} of them refused every other call
+ * with the queue empty (review AC). Records nobody admitted ({@link #offer}: a server's request on a stream)
+ * are dropped, and counted, when the queue is full.
  *
  * <p>A failed write (disk full, file gone) loses nothing: the writer keeps the records and retries with
  * back-off, and {@link #healthy()} turns false so fail-closed callers refuse new calls meanwhile.
@@ -45,9 +46,9 @@ public final class AuditLog implements AutoCloseable {
     static final long RETRY_MAX_MILLIS = 5_000;
 
     private final AuditConfig config;
-    private final Semaphore room;
+    private final int capacity;
     private final ConcurrentLinkedQueue<AuditEntry> queue = new ConcurrentLinkedQueue<>();
-    /** Counted apart from the queue: its size() walks every node. */
+    /** Counted apart from the queue (its size() walks every node); what admission and {@link #offer} compare with the capacity. */
     private final AtomicLong queuedCount = new AtomicLong();
     private final AuditAppender appender;
     private final Thread writerThread;
@@ -58,6 +59,8 @@ public final class AuditLog implements AutoCloseable {
     private final AtomicLong lastWrittenSeq = new AtomicLong();
     private volatile boolean running = true;
     private volatile boolean healthy = true;
+    /** Tests only ({@link #holdWriter}): the writer takes nothing while set, as when the disk is slower than the calls. */
+    private volatile boolean writerHeld;
     /** Writer thread only: the chain as sealed so far (it may run ahead of the disk while writes fail). */
     private String lastHash;
     private long lastSeq;
@@ -67,7 +70,7 @@ public final class AuditLog implements AutoCloseable {
     private AuditLog(AuditConfig config) throws IOException {
         this.config = config;
         this.writing = new AuditWriting(config.arguments(), new InstantText());
-        this.room = new Semaphore(config.queueCapacity());
+        this.capacity = config.queueCapacity();
         this.appender = new AuditAppender(config.directory(), config.maxFileBytes(), Clock.systemUTC());
         AuditAppender.ChainEnd end = appender.open();
         lastHash = end.hash();
@@ -89,43 +92,40 @@ public final class AuditLog implements AutoCloseable {
             dropped.incrementAndGet();
             return false;
         }
-        if (!room.tryAcquire()) {
-            dropped.incrementAndGet();
-            return false;
+        for (long queued = queuedCount.get(); ; queued = queuedCount.get()) {
+            if (queued >= capacity) {
+                dropped.incrementAndGet();
+                return false;
+            }
+            if (queuedCount.compareAndSet(queued, queued + 1)) {
+                break;
+            }
         }
-        enqueue(record);
+        queue.add(record);
         return true;
     }
 
-    private void enqueue(AuditEntry record) {
-        queuedCount.incrementAndGet();
-        queue.add(record);
+    /** True when {@code records} more records fit in the queue right now: whether a call that will produce them is admitted. */
+    public boolean hasRoomFor(int records) {
+        return queuedCount.get() + records <= capacity;
     }
 
-    /** Holds room for {@code records} records at once, or none; false when they do not all fit right now. */
-    public boolean tryReserve(int records) {
-        return records <= 0 || room.tryAcquire(records);
-    }
-
-    /** Queues a record on room already reserved with {@link #tryReserve}: never fails, never blocks. */
-    public void offerReserved(AuditEntry record) {
+    /**
+     * Queues a record of a call that was admitted ({@link #hasRoomFor}): never refused, even past the capacity, so an
+     * admitted call is always recorded. Never blocks.
+     */
+    public void offerAdmitted(AuditEntry record) {
         if (!running) {
             dropped.incrementAndGet();
             return;
         }
-        enqueue(record);
-    }
-
-    /** Gives back reserved room that was not used (the call ended before it had decisions to record). */
-    public void release(int unused) {
-        if (unused > 0) {
-            room.release(unused);
-        }
+        queuedCount.incrementAndGet();
+        queue.add(record);
     }
 
     /** True when a new record would be dropped right now (used to refuse calls in fail-closed mode). */
     public boolean isFull() {
-        return room.availablePermits() == 0;
+        return queuedCount.get() >= capacity;
     }
 
     /** False while writes fail (the writer holds its records and retries): fail-closed callers refuse calls. */
@@ -219,7 +219,7 @@ public final class AuditLog implements AutoCloseable {
 
     /** Takes what is queued, frees its room and seals it into lines; false (after lingering) when nothing came. */
     private boolean take(List<AuditEntry> taken, List<AuditLine> pending) throws InterruptedException {
-        for (AuditEntry record = queue.poll(); record != null; record = queue.poll()) {
+        for (AuditEntry record = writerHeld ? null : queue.poll(); record != null; record = queue.poll()) {
             taken.add(record);
         }
         if (taken.isEmpty()) {
@@ -230,7 +230,6 @@ public final class AuditLog implements AutoCloseable {
             return false;
         }
         queuedCount.addAndGet(-taken.size());
-        room.release(taken.size());
         for (AuditEntry record : taken) {
             AuditLine line = seal(record);
             if (line != null) {
@@ -265,6 +264,18 @@ public final class AuditLog implements AutoCloseable {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /**
+     * Tests only: the writer takes nothing until the returned handle is closed, so records stay queued as they do when
+     * the disk is slower than the calls; the log stays healthy. What a full queue does can then be shown for certain.
+     */
+    AutoCloseable holdWriter() {
+        writerHeld = true;
+        return () -> {
+            writerHeld = false;
+            LockSupport.unpark(writerThread);
+        };
     }
 
     /** Writes everything queued, then stops the writer (giving up after a while if writes keep failing). */

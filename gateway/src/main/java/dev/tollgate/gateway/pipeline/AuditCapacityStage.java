@@ -9,8 +9,8 @@ import io.vertx.core.Future;
 /**
  * With {@code audit.when-full: reject}, refuses new calls (503 audit_unavailable) while the audit writer's
  * queue is full or its writes are failing, so no decision goes unrecorded. With {@code drop}, calls proceed
- * and overflow is counted. A cheap early check, before the body is read; the room for a call's records is
- * reserved once its messages are known ({@link AuditReservationStage}).
+ * and overflow is counted. A cheap early check, before the body is read; whether all of a call's records fit
+ * is checked once its messages are known ({@link AuditAdmissionStage}).
  */
 public final class AuditCapacityStage implements Stage {
 

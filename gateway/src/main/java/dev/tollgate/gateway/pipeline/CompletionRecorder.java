@@ -87,22 +87,19 @@ public final class CompletionRecorder {
                 }
             }
         }
-        queue(exchange.auditReserved(), records);
+        queue(exchange.auditAdmitted(), records);
     }
 
-    /** Queues the records on the call's reservation (when-full: reject) and gives back the room it did not use. */
-    private void queue(int reserved, List<AuditRecords.CallRecord> records) {
+    /** Queues the records the call was admitted with (when-full: reject) whatever the queue holds; any others only if they fit. */
+    private void queue(int admitted, List<AuditRecords.CallRecord> records) {
         AuditLog audit = services.audit();
-        int unused = reserved;
-        for (AuditRecords.CallRecord record : records) {
-            if (unused > 0) {
-                audit.offerReserved(record);
-                unused--;
+        for (int i = 0; i < records.size(); i++) {
+            if (i < admitted) {
+                audit.offerAdmitted(records.get(i));
             } else {
-                audit.offer(record);
+                audit.offer(records.get(i));
             }
         }
-        audit.release(unused);
     }
 
     /**
@@ -200,7 +197,7 @@ public final class CompletionRecorder {
         if (services.audit() == null) {
             return true;
         }
-        // Not reserved: the request was decided mid-stream; a full queue drops (and counts) it.
+        // Not admitted with the call: the request was decided mid-stream; a full queue drops (and counts) it.
         boolean queued = services.audit().offer(record(exchange, call, decision, 0, decision.enforcedDeny() ? "policy_denied" : null,
                 System.nanoTime() - exchange.startNanos(), id == null ? null : id.asText()));
         return queued || services.audit().config().whenFull() != dev.tollgate.gateway.config.AuditConfig.WhenFull.REJECT;

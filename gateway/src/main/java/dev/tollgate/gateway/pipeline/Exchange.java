@@ -72,7 +72,7 @@ public final class Exchange {
     private List<CallCharge> charges = List.of();
     private List<String> chargedRequestIds = List.of();
     private ResponseOutcome outcome;
-    private int auditReserved;
+    private int auditAdmitted;
 
     public Exchange(HttpServerRequest request, GatewaySnapshot snapshot, ListenerRuntime listener, RouteMatch route,
                     long startNanos) {
@@ -552,12 +552,12 @@ public final class Exchange {
         return outcome;
     }
 
-    /** Audit records this call reserved room for (when-full: reject), queued or released when it completes. */
-    public int auditReserved() {
-        return auditReserved;
+    /** Audit records this call was admitted with (when-full: reject): queued when it completes, even past the capacity. */
+    public int auditAdmitted() {
+        return auditAdmitted;
     }
 
-    void auditReserved(int records) {
-        this.auditReserved = records;
+    void auditAdmitted(int records) {
+        this.auditAdmitted = records;
     }
 }

@@ -55,7 +55,7 @@ public final class McpPipeline {
         if (services.budgets() != null) {
             stages.add(new DeferredCostWatchStage(services.budgets().deferred(), services.learnt().taskOrigins().sharedStore() != null));
         }
-        stages.add(new AuditReservationStage(services.audit(), errors));
+        stages.add(new AuditAdmissionStage(services.audit(), errors));
         // Decides only; answering a denial waits until the decision is on the span.
         // Spend is read (from cache: at once) only for policies with a budget rule, before they are evaluated.
         stages.add(new SpendStage(services.budgets()));

@@ -322,26 +322,34 @@ class AuditLogTest {
     }
 
     @Test
-    void aBatchReservesRoomForAllItsRecordsOrNone() throws Exception {
+    void aCallIsAdmittedOnlyWhenAllItsRecordsFitAndAnAdmittedCallsRecordsAreNeverDropped() throws Exception {
         try (AuditLog log = AuditLog.open(new AuditConfig(dir, AuditConfig.DEFAULT_MAX_FILE_BYTES, 10, AuditConfig.WhenFull.REJECT,
                 AuditConfig.ArgumentsMode.NONE))) {
-            assertThat(log.tryReserve(11)).isFalse();
-            assertThat(log.tryReserve(6)).isTrue();
-            assertThat(log.tryReserve(4)).isTrue();
+            AutoCloseable held = log.holdWriter();
+            assertThat(log.hasRoomFor(11)).as("a batch of 11 never fits a queue of 10").isFalse();
+            assertThat(log.hasRoomFor(10)).isTrue();
+            for (int i = 0; i < 6; i++) {
+                assertThat(log.offer(new TreeAuditEntry(record(i, "allow")))).isTrue();
+            }
+            assertThat(log.hasRoomFor(5)).isFalse();
+            assertThat(log.hasRoomFor(4)).as("admission holds nothing: the same room admits any number of calls").isTrue();
+            assertThat(log.hasRoomFor(4)).isTrue();
+
+            // Two calls admitted with 4 records each while 6 were queued: all 8 are queued, past the capacity.
+            for (int i = 6; i < 14; i++) {
+                log.offerAdmitted(new TreeAuditEntry(record(i, "allow")));
+            }
+            assertThat(log.queued()).isEqualTo(14);
             assertThat(log.isFull()).isTrue();
-            assertThat(log.tryReserve(1)).isFalse();
-            assertThat(log.offer(new TreeAuditEntry(record(99, "allow")))).isFalse();
+            assertThat(log.hasRoomFor(1)).isFalse();
+            assertThat(log.offer(new TreeAuditEntry(record(99, "allow")))).as("a record nobody admitted finds no room").isFalse();
             assertThat(log.dropped()).isEqualTo(1);
 
-            for (int i = 0; i < 6; i++) {
-                log.offerReserved(new TreeAuditEntry(record(i, "allow")));
-            }
-            log.release(4);
-
-            await().atMost(Duration.ofSeconds(5)).until(() -> log.written() == 6);
-            await().atMost(Duration.ofSeconds(5)).until(() -> log.tryReserve(10));
-            log.release(10);
+            held.close();
+            await().atMost(Duration.ofSeconds(5)).until(() -> log.written() == 14);
+            assertThat(log.queued()).isZero();
+            assertThat(log.hasRoomFor(10)).isTrue();
         }
-        assertThat(AuditVerifier.verify(AuditFiles.inOrder(dir)).records()).isEqualTo(6);
+        assertThat(AuditVerifier.verify(AuditFiles.inOrder(dir)).records()).isEqualTo(14);
     }
 }

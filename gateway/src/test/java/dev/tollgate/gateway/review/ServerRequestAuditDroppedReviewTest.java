@@ -24,8 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
  * of its own) is queued unreserved (CompletionRecorder.serverRequestDecided: {@code audit().offer(...)}, result ignored):
  * when the queue has no room, its record is dropped (counted) and the request is relayed to the client all the same.
  * The calls in flight hold their own reservations, so the room can be gone exactly while streams are open; here
- * {@code queue-capacity: 1} and the one tools/call in flight holds it: the server's sampling request reaches the client
- * with no record, while the tools/call's own record is written (control).
+ * {@code queue-capacity: 1} and another call's record fills it while the tools/call's stream is open (the writer held, as
+ * behind a slow disk): the server's sampling request reaches the client with no record, while the tools/call's own
+ * record is written (control). (Until review AC the tools/call's own admission held the room; it no longer does.)
  * Should be: in reject mode, a server request whose record cannot be queued is withheld (answered to the upstream with
  * an error), or the call reserves room for the records its stream may produce.
  *
@@ -41,6 +42,10 @@ class ServerRequestAuditDroppedReviewTest {
     private RunningGateway gateway;
     private TestHttp http;
 
+    /** The upstream holds the answer of the call under test until the test has filled the audit queue. */
+    private final java.util.concurrent.CompletableFuture<Void> queueFilled = new java.util.concurrent.CompletableFuture<>();
+    private final java.util.concurrent.CompletableFuture<Void> callArrived = new java.util.concurrent.CompletableFuture<>();
+
     @BeforeEach
     void start() throws Exception {
         vertx = Vertx.vertx();
@@ -51,18 +56,26 @@ class ServerRequestAuditDroppedReviewTest {
                 return;
             }
             String body = upstream.received().get(upstream.received().size() - 1).body().toString();
-            if (body.contains("\"ask_first\"")) {
+            if (body.contains("\"fill\"")) {
+                request.response().putHeader("Content-Type", "application/json")
+                        .end("{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"content\":[]}}");
+            } else if (body.contains("\"ask_first\"")) {
                 // The 2026-07-28 form: the request the server waits on travels inside the call's result.
-                request.response().putHeader("Content-Type", "application/json").end("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":"
+                callArrived.complete(null);
+                queueFilled.thenRun(() -> vertx.runOnContext(v -> request.response().putHeader("Content-Type", "application/json")
+                        .end("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":"
                         + "{\"resultType\":\"input_required\",\"requestState\":\"s1\",\"inputRequests\":{\"confirm\":"
                         + "{\"method\":\"elicitation/create\",\"params\":{\"mode\":\"form\",\"message\":\"Go on?\","
-                        + "\"requestedSchema\":{\"type\":\"object\",\"properties\":{}}}}}}}");
+                        + "\"requestedSchema\":{\"type\":\"object\",\"properties\":{}}}}}}}")));
             } else if (body.contains("\"tools/call\"")) {
                 request.response().setChunked(true).putHeader("Content-Type", "text/event-stream");
-                request.response().write("id: 1\ndata: {\"jsonrpc\":\"2.0\",\"id\":\"s1\",\"method\":\"sampling/createMessage\",\"params\":"
-                        + "{\"messages\":[{\"role\":\"user\",\"content\":{\"type\":\"text\",\"text\":\"summarize\"}}],\"maxTokens\":10}}\n\n");
-                vertx.setTimer(200, t -> request.response().end("id: 2\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":"
-                        + "{\"content\":[{\"type\":\"text\",\"text\":\"ok\"}]}}\n\n"));
+                callArrived.complete(null);
+                queueFilled.thenRun(() -> vertx.runOnContext(v -> {
+                    request.response().write("id: 1\ndata: {\"jsonrpc\":\"2.0\",\"id\":\"s1\",\"method\":\"sampling/createMessage\",\"params\":"
+                            + "{\"messages\":[{\"role\":\"user\",\"content\":{\"type\":\"text\",\"text\":\"summarize\"}}],\"maxTokens\":10}}\n\n");
+                    vertx.setTimer(200, t -> request.response().end("id: 2\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":"
+                            + "{\"content\":[{\"type\":\"text\",\"text\":\"ok\"}]}}\n\n"));
+                }));
             } else {
                 request.response().setStatusCode(202).end();
             }
@@ -72,6 +85,31 @@ class ServerRequestAuditDroppedReviewTest {
         gateway = RunningGateway.start(vertx, RunningGateway.mcpYaml(upstream.url("/mcp"), dir.resolve("policies"), "allow-all",
                 "audit: {directory: " + dir.resolve("audit") + ", when-full: reject, queue-capacity: 1}"));
         http = new TestHttp(vertx);
+    }
+
+    /**
+     * Sends the call under test and, once the upstream holds it, fills the audit queue for certain: with the writer held
+     * (as behind a slow disk), another call's record takes the one place. Then the upstream answers. Admission holds no
+     * room while a call runs (review AC), so the queue is full only when records really wait in it.
+     */
+    private TestHttp.Reply sendWithTheQueueFilledMeanwhile(String json) throws Exception {
+        AuditLog audit = gateway.gateway().services().audit();
+        try (AutoCloseable held = dev.tollgate.gateway.audit.AuditWriterHold.hold(audit)) {
+            java.util.concurrent.CompletableFuture<TestHttp.Reply> reply = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return http.send(TestHttp.mcpPost(gateway.port(), "/mcp"), Buffer.buffer(json));
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            callArrived.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            TestHttp.Reply filler = http.send(TestHttp.mcpPost(gateway.port(), "/mcp"),
+                    Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"fill\",\"arguments\":{}}}"));
+            assertThat(filler.status()).isEqualTo(200);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> audit.isFull());
+            queueFilled.complete(null);
+            return reply.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 
     @AfterEach
@@ -84,8 +122,8 @@ class ServerRequestAuditDroppedReviewTest {
 
     @Test
     void aServerRequestRelayedInRejectModeHasItsAuditRecord() throws Exception {
-        TestHttp.Reply reply = http.send(TestHttp.mcpPost(gateway.port(), "/mcp"),
-                Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"summarize\",\"arguments\":{}}}"));
+        TestHttp.Reply reply = sendWithTheQueueFilledMeanwhile(
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"summarize\",\"arguments\":{}}}");
         assertThat(reply.status()).isEqualTo(200);
         boolean relayed = reply.body().toString().contains("sampling/createMessage");
 
@@ -105,8 +143,8 @@ class ServerRequestAuditDroppedReviewTest {
     /** The same for a request embedded in a result (input_required): the answer carrying it is withheld too. */
     @Test
     void anEmbeddedRequestWhoseRecordFindsNoRoomWithholdsItsAnswer() throws Exception {
-        TestHttp.Reply reply = http.send(TestHttp.mcpPost(gateway.port(), "/mcp"),
-                Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"ask_first\",\"arguments\":{}}}"));
+        TestHttp.Reply reply = sendWithTheQueueFilledMeanwhile(
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"ask_first\",\"arguments\":{}}}");
 
         assertThat(reply.body().toString()).doesNotContain("elicitation/create");
         assertThat(reply.json().path("error").path("data").path("reason").asText()).isEqualTo("audit_unavailable");

@@ -7,27 +7,28 @@ import dev.tollgate.gateway.errors.RejectReason;
 import io.vertx.core.Future;
 
 /**
- * With {@code audit.when-full: reject}, reserves room in the audit queue for every record the call can
- * produce (one per JSON-RPC message; one for an A2A call) before anything is decided or forwarded, and
- * refuses the call (503 audit_unavailable) when they do not all fit. Runs right after parsing, the first
- * point the count is known: a 30,000-element batch passes the early capacity check alone, and without the
- * reservation most of its records would be dropped. The completion recorder queues the records on the
- * reservation and gives back what was not used. With {@code drop} or without an audit log, does nothing.
+ * With {@code audit.when-full: reject}, admits the call only when every record it can produce (one per JSON-RPC
+ * message; one for an A2A call) fits in the audit queue right now, before anything is decided or forwarded, and
+ * refuses it (503 audit_unavailable) otherwise. Runs right after parsing, the first point the count is known: a
+ * 30,000-element batch passes the early capacity check alone. The completion recorder then queues the admitted
+ * records whatever the queue holds by then ({@link AuditLog#offerAdmitted}). Admission holds no room while the call
+ * runs, so calls held open (streams, approvals) do not fill an empty queue. With {@code drop} or without an audit
+ * log, does nothing.
  */
-public final class AuditReservationStage implements Stage {
+public final class AuditAdmissionStage implements Stage {
 
     private final AuditLog audit;
     private final ErrorResponder errors;
 
     /** @param audit the audit log, or null when auditing is off */
-    public AuditReservationStage(AuditLog audit, ErrorResponder errors) {
+    public AuditAdmissionStage(AuditLog audit, ErrorResponder errors) {
         this.audit = audit;
         this.errors = errors;
     }
 
     @Override
     public String name() {
-        return "audit-reservation";
+        return "audit-admission";
     }
 
     @Override
@@ -36,12 +37,12 @@ public final class AuditReservationStage implements Stage {
             return StageResult.proceed();
         }
         int records = exchange.a2a() != null ? 1 : exchange.messages().size();
-        if (!audit.tryReserve(records)) {
+        if (!audit.hasRoomFor(records)) {
             errors.respond(exchange.response(), RejectReason.AUDIT_UNAVAILABLE, null,
                     "audit queue has no room for this call's " + records + " record(s) (" + audit.queued() + " queued)");
             return StageResult.responded();
         }
-        exchange.auditReserved(records);
+        exchange.auditAdmitted(records);
         return StageResult.proceed();
     }
 }
