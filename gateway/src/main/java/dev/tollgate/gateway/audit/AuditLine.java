@@ -18,11 +18,12 @@ record AuditLine(long seq, String hash, byte[] bytes) {
 
     /**
      * Numbers the record, names the previous hash, serializes it, replaces unpaired surrogates (client- or
-     * server-sent text may hold them; UTF-8 cannot) and seals it. The hash covers the text as written.
+     * server-sent text may hold them; UTF-8 cannot) and seals it (keyed when the operator set a key). The hash covers
+     * the text as written.
      */
     static AuditLine seal(AuditEntry record, long seq, String prev, AuditWriting writing) throws IOException {
         byte[] content = utf8(record, seq, prev, writing);
-        String hash = AuditChain.sha256(content);
+        String hash = writing.seal(content);
         return new AuditLine(seq, hash, AuditChain.sealedLine(content, hash));
     }
 

@@ -69,7 +69,7 @@ public final class AuditLog implements AutoCloseable {
 
     private AuditLog(AuditConfig config) throws IOException {
         this.config = config;
-        this.writing = new AuditWriting(config.arguments(), new InstantText());
+        this.writing = new AuditWriting(config.arguments(), new InstantText(), config.keyFile() == null ? null : AuditKey.read(config.keyFile()));
         this.capacity = config.queueCapacity();
         this.appender = new AuditAppender(config.directory(), config.maxFileBytes(), Clock.systemUTC());
         AuditAppender.ChainEnd end = appender.open();

@@ -20,6 +20,10 @@ public final class AuditVerifier {
 
     static final String GAP = "seq does not follow the previous record's (records removed)";
     static final String SEQ_MISSING = "no seq after records that had one (edited)";
+    static final String EDITED = "record content does not match its hash (edited; or the log was sealed with a key: verify with --key)";
+    static final String EDITED_UNDER_KEY = "record content does not match its seal under this key (edited, or sealed with another key)";
+    static final String UNKEYED_AFTER_KEYED = "sealed without the key after records sealed with it (rewritten by someone without the key)";
+    static final String NOTHING_KEYED = "no record is sealed with this key (the log was sealed again without it, or with another key)";
 
     /**
      * @param ok        true when every record checks out
@@ -29,14 +33,25 @@ public final class AuditVerifier {
      * @param reason    what is wrong with it, else null
      * @param firstSeq  the seq of the first record that had one, else 0 (a legacy log)
      * @param lastSeq   the seq of the last verified record that had one, else 0
+     * @param keyed     records verified under the operator's key; -1 when verified without a key
      */
-    public record Result(boolean ok, long records, Path file, long line, String reason, long firstSeq, long lastSeq) {
+    public record Result(boolean ok, long records, Path file, long line, String reason, long firstSeq, long lastSeq, long keyed) {
 
         @Override
         public String toString() {
             String seqs = lastSeq == 0 ? "" : ", seq " + firstSeq + ".." + lastSeq;
-            return ok ? "OK: " + records + " record(s)" + seqs + ", chain intact" : "BROKEN at " + file + ":" + line + ": " + reason
+            String where = file == null ? "the end of the log" : file + ":" + line;
+            return ok ? "OK: " + records + " record(s)" + seqs + ", chain intact" + sealing() : "BROKEN at " + where + ": " + reason
                     + " (" + records + " record(s) before it verified" + seqs + ")";
+        }
+
+        private String sealing() {
+            if (keyed < 0) {
+                return "";
+            }
+            return keyed == records ? ", every record sealed with the key"
+                    : ", sealed with the key from record " + (records - keyed + 1) + " on (the " + (records - keyed)
+                    + " before it were written before the key was set)";
         }
     }
 
@@ -46,8 +61,20 @@ public final class AuditVerifier {
     }
 
     public static Result verify(List<Path> files) throws IOException {
+        return verify(files, null);
+    }
+
+    /**
+     * With the operator's key, every record must carry its HMAC seal, except a first run of records sealed plainly (the
+     * log as it was before {@code audit.key-file} was set, bound to the keyed records by the first keyed record's
+     * {@code prev}). A plainly sealed record after a keyed one, or a log with no keyed record, is a rewrite.
+     *
+     * @param key the key the gateway sealed with, or null to check a plain SHA-256 chain
+     */
+    public static Result verify(List<Path> files, AuditKey key) throws IOException {
         String previous = AuditChain.GENESIS;
         long records = 0;
+        long keyed = key == null ? -1 : 0;
         long firstSeq = 0;
         long lastSeq = 0;
         for (Path file : files) {
@@ -59,30 +86,39 @@ public final class AuditVerifier {
                     number++;
                     String content = AuditChain.content(line);
                     if (content == null) {
-                        return broken(records, file, number, "no well-formed hash at the end of the line", firstSeq, lastSeq);
+                        return broken(records, file, number, "no well-formed hash at the end of the line", firstSeq, lastSeq, keyed);
                     }
                     String claimed = AuditChain.claimedHash(line);
-                    if (!AuditChain.sha256(content).equals(claimed)) {
-                        return broken(records, file, number, "record content does not match its hash (edited)", firstSeq, lastSeq);
+                    byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+                    if (key == null) {
+                        if (!AuditChain.sha256(bytes).equals(claimed)) {
+                            return broken(records, file, number, EDITED, firstSeq, lastSeq, keyed);
+                        }
+                    } else if (key.seal(bytes).equals(claimed)) {
+                        keyed++;
+                    } else if (!AuditChain.sha256(bytes).equals(claimed)) {
+                        return broken(records, file, number, EDITED_UNDER_KEY, firstSeq, lastSeq, keyed);
+                    } else if (keyed > 0) {
+                        return broken(records, file, number, UNKEYED_AFTER_KEYED, firstSeq, lastSeq, keyed);
                     }
                     JsonNode record;
                     try {
                         record = JSON.readTree(content);
                     } catch (IOException e) {
-                        return broken(records, file, number, "not JSON", firstSeq, lastSeq);
+                        return broken(records, file, number, "not JSON", firstSeq, lastSeq, keyed);
                     }
                     if (!previous.equals(record.path("prev").asText())) {
                         return broken(records, file, number, "prev does not name the previous record's hash (removed, reordered or inserted)",
-                                firstSeq, lastSeq);
+                                firstSeq, lastSeq, keyed);
                     }
                     JsonNode seq = record.get("seq");
                     if (seq == null && lastSeq > 0) {
-                        return broken(records, file, number, SEQ_MISSING, firstSeq, lastSeq);
+                        return broken(records, file, number, SEQ_MISSING, firstSeq, lastSeq, keyed);
                     }
                     if (seq != null) {
                         // Numbering starts at 1, also when a legacy log went on with seq.
                         if (!seq.canConvertToLong() || seq.asLong() != lastSeq + 1) {
-                            return broken(records, file, number, GAP, firstSeq, lastSeq);
+                            return broken(records, file, number, GAP, firstSeq, lastSeq, keyed);
                         }
                         lastSeq = seq.asLong();
                         firstSeq = firstSeq == 0 ? lastSeq : firstSeq;
@@ -92,10 +128,13 @@ public final class AuditVerifier {
                 }
             }
         }
-        return new Result(true, records, null, 0, null, firstSeq, lastSeq);
+        if (keyed == 0) {
+            return broken(records, null, 0, NOTHING_KEYED, firstSeq, lastSeq, keyed);
+        }
+        return new Result(true, records, null, 0, null, firstSeq, lastSeq, keyed);
     }
 
-    private static Result broken(long records, Path file, long line, String reason, long firstSeq, long lastSeq) {
-        return new Result(false, records, file, line, reason, firstSeq, lastSeq);
+    private static Result broken(long records, Path file, long line, String reason, long firstSeq, long lastSeq, long keyed) {
+        return new Result(false, records, file, line, reason, firstSeq, lastSeq, keyed);
     }
 }

@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.cli;
 
 import dev.tollgate.gateway.audit.AuditFiles;
+import dev.tollgate.gateway.audit.AuditKey;
 import dev.tollgate.gateway.audit.AuditVerifier;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,9 +14,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code tollgate audit verify [--expect-seq N] FILE|DIR...}: recomputes the hash chain and reports the first
- * broken record; with {@code --expect-seq}, also a log that ends before record N (its tail removed, which
- * a hash chain alone cannot show).
+ * {@code tollgate audit verify [--expect-seq N] [--key FILE] FILE|DIR...}: recomputes the hash chain and reports the
+ * first broken record; with {@code --expect-seq}, also a log that ends before record N (its tail removed, which
+ * a hash chain alone cannot show); with {@code --key}, checks the seals made under {@code audit.key-file}, which only
+ * the key's holder can make again.
  */
 @Command(name = "audit", mixinStandardHelpOptions = true, description = "Audit log tools.",
         subcommands = AuditCommand.Verify.class)
@@ -30,6 +32,11 @@ final class AuditCommand {
                 description = "fail unless the log reaches record N (e.g. the gateway's tollgate_audit_last_seq)")
         Long expectSeq;
 
+        @Option(names = "--key", paramLabel = "FILE",
+                description = "the gateway's audit.key-file: every record must be sealed with it (HMAC-SHA256), so a log "
+                        + "edited and sealed again by someone without the key fails")
+        Path keyFile;
+
         @Parameters(arity = "1..*", paramLabel = "FILE", description = "audit files or directories, oldest first")
         List<Path> inputs;
 
@@ -40,7 +47,14 @@ final class AuditCommand {
                 System.err.println("error: " + missing);
                 return 2;
             }
-            AuditVerifier.Result result = AuditVerifier.verify(expand(inputs));
+            AuditKey key;
+            try {
+                key = keyFile == null ? null : AuditKey.read(keyFile);
+            } catch (IOException e) {
+                System.err.println("error: --key: " + (e instanceof java.nio.file.NoSuchFileException ? keyFile + " does not exist" : e.getMessage()));
+                return 2;
+            }
+            AuditVerifier.Result result = AuditVerifier.verify(expand(inputs), key);
             (result.ok() ? System.out : System.err).println(result);
             if (result.ok() && expectSeq != null && result.lastSeq() < expectSeq) {
                 System.err.println("INCOMPLETE: the log ends at seq " + result.lastSeq() + ", expected at least " + expectSeq

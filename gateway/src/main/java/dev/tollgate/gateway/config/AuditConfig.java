@@ -9,8 +9,13 @@ import java.nio.file.Path;
  * @param maxFileBytes  a file is closed and the next one started past this size (the chain continues)
  * @param queueCapacity records waiting for the writer thread; see {@link WhenFull}
  * @param arguments     what of the call's arguments a record keeps
+ * @param keyFile       the operator's key the lines are sealed with (HMAC-SHA256), or null for a plain SHA-256 chain
  */
-public record AuditConfig(Path directory, long maxFileBytes, int queueCapacity, WhenFull whenFull, ArgumentsMode arguments) {
+public record AuditConfig(Path directory, long maxFileBytes, int queueCapacity, WhenFull whenFull, ArgumentsMode arguments, Path keyFile) {
+
+    public AuditConfig(Path directory, long maxFileBytes, int queueCapacity, WhenFull whenFull, ArgumentsMode arguments) {
+        this(directory, maxFileBytes, queueCapacity, whenFull, arguments, null);
+    }
 
     public static final long DEFAULT_MAX_FILE_BYTES = 64L * 1024 * 1024;
     public static final int DEFAULT_QUEUE_CAPACITY = 10_000;

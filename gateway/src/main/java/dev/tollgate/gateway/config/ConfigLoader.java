@@ -39,7 +39,7 @@ public final class ConfigLoader {
     static final Set<String> BINDING_FIELDS = Set.of("claim", "spiffe-segment");
     static final Set<String> TELEMETRY_FIELDS = Set.of("service-name", "traces-exporter", "record-arguments", "redact",
             "upstream-spans", "decision-span-after", "sample-allowed", "access-log");
-    static final Set<String> AUDIT_FIELDS = Set.of("directory", "max-file-bytes", "queue-capacity", "when-full", "arguments");
+    static final Set<String> AUDIT_FIELDS = Set.of("directory", "max-file-bytes", "queue-capacity", "when-full", "arguments", "key-file");
     static final Set<String> POLICIES_FIELDS = Set.of("directory", "custom-checks");
     static final Set<String> CUSTOM_CHECK_FIELDS = Set.of("check", "args");
     static final Set<String> LISTENER_FIELDS = Set.of("name", "host", "port", "allowed-hosts", "allowed-origins", "tls");
@@ -514,9 +514,19 @@ public final class ConfigLoader {
         String directory = a.string("directory", null);
         AuditConfig.WhenFull whenFull = a.choice("when-full", AuditConfig.WhenFull.class, AuditConfig.WhenFull.REJECT);
         AuditConfig.ArgumentsMode arguments = a.choice("arguments", AuditConfig.ArgumentsMode.class, AuditConfig.ArgumentsMode.DIGEST);
+        String keyFile = a.optionalString("key-file");
+        Path key = keyFile == null ? null : baseDir.resolve(keyFile).normalize();
+        if (key != null) {
+            try {
+                AuditKeyFile.read(key);
+            } catch (IOException e) {
+                // Refused at load, not at the first record: a log that cannot be sealed as configured must not start.
+                a.problemAt("key-file", "cannot be used: " + (e instanceof java.nio.file.NoSuchFileException ? key + " does not exist" : e.getMessage()));
+            }
+        }
         return new AuditConfig(directory == null ? null : baseDir.resolve(directory).normalize(),
                 a.byteSize("max-file-bytes", AuditConfig.DEFAULT_MAX_FILE_BYTES),
-                a.positiveInt("queue-capacity", AuditConfig.DEFAULT_QUEUE_CAPACITY), whenFull, arguments);
+                a.positiveInt("queue-capacity", AuditConfig.DEFAULT_QUEUE_CAPACITY), whenFull, arguments, key);
     }
 
     private static RedisConfig redis(NodeReader root) {
