@@ -52,6 +52,9 @@ final class RedisApprovals implements SharedApprovals {
      * state, 3 the id, 4 the holder's inbox prefix ('' when the holder ends it itself), 5 now in ms ('' for the
      * gateway's own endings, which have no deadline), 6 who must have been asked ('' for an approver), 7 the owner to
      * record when there is no hash ('' to answer not found), 8 how long to keep such a hash (ms).
+     * A holder's inbox lives as long as the longest-lived approval pushed to it: a live holder empties it within
+     * {@link #POLL_MILLIS}, and a crashed one's is gone once nothing in it matters (the approval's hash, which says
+     * how it ended, is gone too); before, it stayed in Redis for ever.
      */
     private static final String END = """
             local state = redis.call('HGET', KEYS[1], 'state')
@@ -68,7 +71,10 @@ final class RedisApprovals implements SharedApprovals {
             redis.call('HSET', KEYS[1], 'state', ARGV[2], 'decision', ARGV[1])
             redis.call('ZREM', KEYS[2], ARGV[3])
             if ARGV[4] ~= '' then
-              redis.call('RPUSH', ARGV[4] .. redis.call('HGET', KEYS[1], 'owner'), ARGV[3] .. ' ' .. ARGV[1])
+              local inbox = ARGV[4] .. redis.call('HGET', KEYS[1], 'owner')
+              redis.call('RPUSH', inbox, ARGV[3] .. ' ' .. ARGV[1])
+              local keep = redis.call('PTTL', KEYS[1])
+              if keep > 0 and redis.call('PTTL', inbox) < keep then redis.call('PEXPIRE', inbox, keep) end
             end
             return {'decided', ARGV[1]}
             """;
