@@ -273,8 +273,16 @@ final class A2aResponseFilter implements ResponseFilter {
 
     /** Compares the card's skills with the route's pin manifest (if it pins): findings noted, unreviewed skills hidden if so configured. */
     private void holdAgainstPins(JsonNode skills) {
-        RoutePins pins = exchange.snapshot().pins(exchange.route().route().name());
-        if (pins == null || skills == null || !skills.isArray()) {
+        String route = exchange.route().route().name();
+        RoutePins pins = exchange.snapshot().pins(route);
+        if (skills == null || !skills.isArray()) {
+            return;
+        }
+        // Also against the other routes to the same server that pin: the card read here is what the model knows.
+        for (String neighbour : exchange.snapshot().pinningNeighbours(route)) {
+            pinWatch.observe(neighbour, exchange.snapshot().pins(neighbour), skills);
+        }
+        if (pins == null) {
             return;
         }
         List<PinChange> changes = pinWatch.observe(exchange.route().route().name(), pins, skills);

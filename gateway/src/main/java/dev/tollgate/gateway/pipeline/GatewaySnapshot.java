@@ -32,6 +32,7 @@ public final class GatewaySnapshot {
     private final LiveConfig live;
     private final Map<String, OAuthVerifier> oauth;
     private final Map<String, RoutePins> pins;
+    private final Map<String, java.util.List<String>> pinningNeighbours;
     private final dev.tollgate.gateway.telemetry.ArgumentRedactor redactor;
 
     private GatewaySnapshot(GatewayConfig config, PolicyBundle policies, AxidCache axid, Map<String, String> policyDigests,
@@ -41,6 +42,7 @@ public final class GatewaySnapshot {
         this.axid = axid;
         this.config = config;
         this.routes = new RouteTable(config.routes());
+        this.pinningNeighbours = pinningNeighbours(routes, this.pins);
         this.jsonRpc = new JsonRpcParser(new StrictJsonParser(config.limits().maxJsonDepth()));
         this.policies = policies;
         Map<String, CompiledPolicy> byRoute = new HashMap<>();
@@ -88,6 +90,29 @@ public final class GatewaySnapshot {
     public static GatewaySnapshot compile(GatewayConfig config, PolicyBundle policies, AxidCache axid, Map<String, String> policyDigests,
                                           Map<String, OAuthVerifier> oauth, Map<String, RoutePins> pins) {
         return new GatewaySnapshot(config, policies, axid, policyDigests, oauth, pins);
+    }
+
+    /**
+     * The other routes of the same protocol that reach the route's server (its task scope) and pin: a list answered
+     * through any route of a server is what the model may have read, so it is held against each of their manifests. Kept
+     * per route name, a rug pull listed through a route that pins nothing went unseen by the route that pins.
+     */
+    public java.util.List<String> pinningNeighbours(String route) {
+        return pinningNeighbours.getOrDefault(route, java.util.List.of());
+    }
+
+    private static Map<String, java.util.List<String>> pinningNeighbours(RouteTable routes, Map<String, RoutePins> pins) {
+        Map<String, java.util.List<String>> neighbours = new HashMap<>();
+        for (Route route : routes.routes()) {
+            java.util.List<String> pinning = routes.routes().stream()
+                    .filter(other -> other != route && pins.containsKey(other.name()) && other.taskScope().equals(route.taskScope())
+                            && other.config().protocol() == route.config().protocol())
+                    .map(Route::name).toList();
+            if (!pinning.isEmpty()) {
+                neighbours.put(route.name(), pinning);
+            }
+        }
+        return Map.copyOf(neighbours);
     }
 
     /** The pin manifest of a route with {@code pinning}; null for a route that pins nothing. */

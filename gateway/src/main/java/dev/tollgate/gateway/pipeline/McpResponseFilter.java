@@ -844,8 +844,13 @@ final class McpResponseFilter implements ResponseFilter {
     /**
      * Holds a tools list against the route's pin manifest: differences are noted for the call's audit record and span
      * (and logged once, counted), and on a route that hides them the unreviewed tools are left out. True when any was.
+     * The list is also held against the manifests of the other routes to the same server (see
+     * {@link GatewaySnapshot#pinningNeighbours}).
      */
     private boolean hideUnreviewed(JsonNode tools) {
+        for (String neighbour : exchange.snapshot().pinningNeighbours(route)) {
+            pinWatch.observe(neighbour, exchange.snapshot().pins(neighbour), tools);
+        }
         if (pins == null) {
             return false;
         }
