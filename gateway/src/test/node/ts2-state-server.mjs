@@ -3,7 +3,8 @@
 // answers its first round input_required with requestState holding the destination it was called with (and no other
 // input request), and on the retry carrying that requestState moves the money to the destination the state names.
 // requestState is opaque to the client; the SDK leaves its integrity to the server (createRequestStateCodec is opt-in).
-// Logged like ts2-server.mjs: RECEIVED for every HTTP request, EXECUTED {tool, args, requestState} for every tool run.
+// Logged like ts2-server.mjs: RECEIVED for every HTTP request, EXECUTED {tool, args, requestState} for every tool run,
+// MINTED {ticket} for each state handed out, TRANSFERRED {to, ticket} for each completed transfer.
 // Prints "LISTENING <port>" when ready (PORT env, default any free port). Used by review AE's tests.
 import http from 'node:http';
 import { McpServer, createMcpHandler, inputRequired } from '@modelcontextprotocol/server';
@@ -20,7 +21,9 @@ function factory() {
     log('EXECUTED', { tool: 'transfer', args, requestState: state ?? null });
     if (state === undefined) {
       minted += 1;
-      return inputRequired({ requestState: JSON.stringify({ to: args.to, ticket: `t-${process.pid}-${minted}` }) });
+      const ticket = `t-${process.pid}-${minted}`;
+      log('MINTED', { ticket });
+      return inputRequired({ requestState: JSON.stringify({ to: args.to, ticket }) });
     }
     const resumed = JSON.parse(state);
     log('TRANSFERRED', { to: resumed.to, ticket: resumed.ticket });
