@@ -73,6 +73,7 @@ public final class Exchange {
     private List<String> chargedRequestIds = List.of();
     private ResponseOutcome outcome;
     private int auditAdmitted;
+    private boolean unsealedCursor;
 
     public Exchange(HttpServerRequest request, GatewaySnapshot snapshot, ListenerRuntime listener, RouteMatch route,
                     long startNanos) {
@@ -323,6 +324,15 @@ public final class Exchange {
     /** A body the gateway wrote in place of the client's (a tasks/list with the upstream's own cursor). */
     void forwardRewritten(Buffer rewritten) {
         this.forwardBody = rewritten;
+    }
+
+    /** The tasks/list forwarded carries the upstream's own cursor, unsealed by the gateway: its errors are not relayed. */
+    void forwardsUnsealedCursor() {
+        this.unsealedCursor = true;
+    }
+
+    boolean unsealedCursor() {
+        return unsealedCursor;
     }
 
     void forwardPartialBatch(Buffer allowedElements, ArrayNode denials) {

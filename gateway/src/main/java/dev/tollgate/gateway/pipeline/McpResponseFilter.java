@@ -479,6 +479,12 @@ final class McpResponseFilter implements ResponseFilter {
      * @return null when the response is relayed unchanged; else what to relay (the response changed in place, or an error)
      */
     private ObjectNode decided(JsonNode response) throws EmbeddedInputRequests.Malformed {
+        if (exchange.unsealedCursor() && response.has("error")) {
+            // The upstream's error about the cursor the gateway unsealed may name it, and the cursor is a task id in the
+            // TypeScript SDK's store, perhaps another caller's (review AD: "Invalid cursor: <globex's task>" once that task
+            // expired). The caller gets the gateway's own answer, as for a cursor it did not hand out.
+            return errorInPlace(response.get("id"), RejectReason.INVALID_PARAMS, STALE_CURSOR);
+        }
         EmbeddedOutcome embedded = decidedEmbeddedRequests(response);
         if (embedded.denial() != null) {
             return embedded.denial();
@@ -703,6 +709,8 @@ final class McpResponseFilter implements ResponseFilter {
     }
 
     /** A JSON-RPC error response with a reject reason's code, message and reason, and the detail when there is one. */
+    static final String STALE_CURSOR = "the upstream no longer pages from this cursor: start the listing again without one";
+
     private static ObjectNode errorInPlace(JsonNode id, RejectReason reason, String detail) {
         ObjectNode response = JsonNodeFactory.instance.objectNode();
         response.put("jsonrpc", "2.0");

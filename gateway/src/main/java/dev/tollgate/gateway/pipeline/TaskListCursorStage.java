@@ -61,6 +61,7 @@ final class TaskListCursorStage implements Stage {
                 return StageResult.responded();
             }
             exchange.forwardRewritten(Buffer.buffer(body(request, valid.upstreamId())));
+            exchange.forwardsUnsealedCursor();
             if (valid.instance() != null && exchange.pinnedUpstream() == null) {
                 exchange.pinnedUpstream(valid.instance());
             }
