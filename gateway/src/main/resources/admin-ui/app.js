@@ -36,9 +36,10 @@ async function loadRoutes() {
 }
 
 // A value written as JSON, every character that would not show as itself (controls, direction overrides, zero-width
-// and other format characters, private use) as its escape: the operator reads what the held call would send.
+// and other format characters, private use, and the default-ignorable ones such as variation selectors, which carry
+// a hidden byte each) as its escape: the operator reads what the held call would send.
 function shown(value) {
-  return JSON.stringify(value, null, 2).replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}\p{Cs}]/gu, c => c.charCodeAt(0) < 0x7f ? c
+  return JSON.stringify(value, null, 2).replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}\p{Cs}\p{Default_Ignorable_Code_Point}]/gu, c => c.charCodeAt(0) < 0x7f ? c
     : Array.from({ length: c.length }, (_, i) => '\\u' + c.charCodeAt(i).toString(16).padStart(4, '0')).join(''));
 }
 

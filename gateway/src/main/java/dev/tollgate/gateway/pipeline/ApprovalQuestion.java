@@ -68,7 +68,18 @@ final class ApprovalQuestion {
         return switch (Character.getType(codePoint)) {
             case Character.CONTROL, Character.FORMAT, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR, Character.PRIVATE_USE,
                     Character.SURROGATE, Character.UNASSIGNED -> true;
-            default -> false;
+            default -> ignorableMarkOrFiller(codePoint);
         };
+    }
+
+    /**
+     * Unicode's default-ignorable characters that are not format characters (Cf, unassigned and private use are caught
+     * above): they render as nothing, yet a model reads them. Variation selectors carry a byte each (review AD: an
+     * instruction hidden after a harmless sentence, approved by a user who saw only the sentence). The Java regex
+     * engine has no Default_Ignorable_Code_Point property, so the ranges are listed (DerivedCoreProperties.txt).
+     */
+    static boolean ignorableMarkOrFiller(int c) {
+        return c == 0x034F || c == 0x115F || c == 0x1160 || c == 0x17B4 || c == 0x17B5 || (c >= 0x180B && c <= 0x180F)
+                || c == 0x3164 || (c >= 0xFE00 && c <= 0xFE0F) || c == 0xFFA0 || (c >= 0xE0100 && c <= 0xE01EF);
     }
 }
