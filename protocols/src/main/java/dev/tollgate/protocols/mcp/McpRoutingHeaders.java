@@ -99,7 +99,10 @@ public final class McpRoutingHeaders {
                 : "the body carries params." + source + "=" + printable(bodyName) + " but the Mcp-Name header names " + printable(decoded);
     }
 
-    /** A header value as sent: the sentinel decoded, or the value itself; null when the sentinel is malformed. */
+    /**
+     * A header value as sent: the sentinel decoded, or the value itself; null when the sentinel is malformed (not
+     * canonical base64, not UTF-8, or decoding to text that starts with a byte-order mark).
+     */
     public static String decode(String value) {
         if (!value.startsWith(SENTINEL_PREFIX) || !value.endsWith(SENTINEL_SUFFIX)) {
             return value;
@@ -113,13 +116,17 @@ public final class McpRoutingHeaders {
         if (!CANONICAL_BASE64.matcher(payload).matches()) {
             return null;
         }
+        String decoded;
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+            decoded = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(Base64.getDecoder().decode(payload))).toString();
         } catch (CharacterCodingException | IllegalArgumentException e) {
             return null;
         }
+        // A leading byte-order mark is kept by this decoder and dropped by the WHATWG TextDecoder the SDK v2 server (and
+        // any JavaScript router) uses: one header, two names (review AE). Such a value is malformed here.
+        return decoded.startsWith("\uFEFF") ? null : decoded;
     }
 
     /** The header's one value, or null when absent (repeats are refused before this is asked). */

@@ -75,4 +75,13 @@ class McpRoutingHeadersTest {
 
         assertThat(problem).as(name).matches(p -> agrees == (p == null), agrees ? "no mismatch" : "a mismatch");
     }
+
+    @org.junit.jupiter.api.Test
+    void aSentinelDecodingToTextThatStartsWithAByteOrderMarkIsMalformed() {
+        // "\uFEFFecho": a WHATWG TextDecoder (the SDK v2 server's) reads "echo".
+        assertThat(McpRoutingHeaders.decode("=?base64?77u/ZWNobw==?=")).isNull();
+        assertThat(McpRoutingHeaders.decode("=?base64?ZWNobw==?=")).isEqualTo("echo");
+        // Inside the text a byte-order mark is an ordinary character to both decoders.
+        assertThat(McpRoutingHeaders.decode("=?base64?ZWPvu79obw==?=")).isEqualTo("ec\uFEFFho");
+    }
 }
