@@ -1,5 +1,6 @@
 package dev.tollgate.gateway.pipeline;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.gateway.approval.ApprovalOutcome;
 import dev.tollgate.gateway.approval.ApprovalRequest;
 import dev.tollgate.gateway.approval.Approvals;
@@ -100,8 +101,25 @@ final class ApprovalStage implements Stage {
         // a size must never hide them all, and the approval (held, then in history) keeps the view, not the call's tree.
         ShownArguments shown = ShownArguments.of(call == null ? null : exchange.snapshot().redactor().redact(call.arguments()));
         String method = call != null ? call.method() : exchange.request().method().name();
+        // An A2A file whose content travels inline is shown as its size and type only: the view is not the whole call, and
+        // says so (review AD: the instruction sat in a small text/plain file the approver never saw, under a view that read as
+        // complete). Marked so, the approvers decide; the user is not asked through ask-client.
+        boolean fileUnshown = exchange.a2a() != null && call != null && carriesInlineFile(call.arguments());
         return new ApprovalRequest(exchange.route().route().name(), method, call == null ? null : call.toolName(), shown.arguments(),
-                !shown.complete(), exchange.identity(), decision.policyName(), decision.ruleName(), decision.message());
+                !shown.complete() || fileUnshown, exchange.identity(), decision.policyName(), decision.ruleName(), decision.message());
+    }
+
+    /** Whether an A2A call's view holds a file part whose content is inline (raw, bytes): the view keeps its size, not its content. */
+    static boolean carriesInlineFile(JsonNode view) {
+        if (view == null) {
+            return false;
+        }
+        for (JsonNode part : view.path("message").path("parts")) {
+            if ("file".equals(part.path("kind").asText()) && part.path("size").asLong() > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void annotate(Exchange exchange, PendingApproval approval, ApprovalOutcome outcome) {
