@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
  * taken here and closed at what it paid, locally and in the shared store; a later GetTask, CancelTask or SubscribeToTask
  * then finds nothing to settle.
  *
- * <p>Why the finishing send pays the report rather than the deferred one: each ledger write then belongs to one call and
- * is what its audit record shows (the first send its price, the finishing send the reported cost), and a continued task
- * is charged as a one-turn task is.
+ * <p>Why the finishing send pays the report rather than the deferred one: each send is then charged once, when it ends
+ * (the first its price, the finishing one the reported cost), with no later top-up to explain, and a continued task is
+ * charged as a one-turn task is. A reported cost is not split across the sends.
  */
 final class A2aContinuedTaskCosts {
 
