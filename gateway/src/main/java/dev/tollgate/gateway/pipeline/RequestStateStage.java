@@ -10,6 +10,8 @@ import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
 import dev.tollgate.protocols.mcp.RequestStateCall;
 import io.vertx.core.Future;
 import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An MCP 2026-07-28 retry ({@code params.requestState}, with {@code inputResponses}) must carry the state the gateway
@@ -25,6 +27,7 @@ import java.time.Instant;
  */
 final class RequestStateStage implements Stage {
 
+    private static final Logger LOG = LoggerFactory.getLogger(RequestStateStage.class);
     static final String REQUEST_STATE = "requestState";
     private static final String CLIENT_DETAIL =
             "params.requestState is not a state this gateway relayed to you for this call: make the call again without one";
@@ -56,6 +59,10 @@ final class RequestStateStage implements Stage {
                     : exchange.snapshot().sessions().openRequestState(exchange.route().route().name(), exchange.identity(),
                             RequestStateCall.of(request.method(), request.params()), state.textValue(), Instant.now());
             if (!(opened instanceof SealedSessions.Valid valid) || !SessionStage.holdsInstance(exchange, valid.instance())) {
+                // Why, for the operator only (another caller's, another call's, expired): the client is told "not yours".
+                String why = !state.isTextual() ? "not a string" : opened == null ? "in a batch"
+                        : opened instanceof SealedSessions.Unknown unknown ? unknown.detail() : "its upstream instance is no longer configured";
+                CallLogContext.log(exchange, () -> LOG.info("route {}: requestState refused ({})", exchange.route().route().name(), why));
                 exchange.errorType(RejectReason.INVALID_PARAMS.code());
                 errors.respond(exchange.response(), RejectReason.INVALID_PARAMS, payload instanceof JsonRpcPayload.Single ? request.id().value() : null,
                         CLIENT_DETAIL);
