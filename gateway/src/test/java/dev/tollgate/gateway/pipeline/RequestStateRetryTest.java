@@ -191,6 +191,22 @@ class RequestStateRetryTest {
     }
 
     @Test
+    void aRetriedListPageGetsBothItsCursorAndItsStateBackAsTheUpstreamWroteThem() throws Exception {
+        upstream.answer(request -> request.response().putHeader("Content-Type", "application/json").end("{\"jsonrpc\":\"2.0\",\"id\":"
+                + (upstream.received().size()) + ",\"result\":{\"tasks\":[],\"nextCursor\":\"up-cursor\",\"resultType\":\"input_required\","
+                + "\"requestState\":\"up-state\"}}"));
+        JsonNode first = message(post("acme", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tasks/list\",\"params\":{}}"));
+        String cursor = first.at("/result/nextCursor").asText();
+        String state = first.at("/result/requestState").asText();
+        assertThat(first.toString()).as("both sealed").doesNotContain("up-cursor").doesNotContain("up-state");
+
+        post("acme", "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tasks/list\",\"params\":{\"cursor\":\"" + cursor + "\",\"requestState\":\"" + state + "\"}}");
+
+        assertThat(upstream.received().get(1).body().toString())
+                .isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tasks/list\",\"params\":{\"cursor\":\"up-cursor\",\"requestState\":\"up-state\"}}");
+    }
+
+    @Test
     void aStreamedInputRequiredAnswerIsRelayedSealedAndItsRetryCompletes() throws Exception {
         streamed = true;
         TestHttp.Reply first = post("acme", call(1, "transfer", "{\"to\":\"bob\",\"amount\":10}", null));
