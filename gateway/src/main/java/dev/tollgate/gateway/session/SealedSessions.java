@@ -40,7 +40,8 @@ import javax.crypto.spec.SecretKeySpec;
  * out as version 2 with the call the stream answers ({@link StreamCall}: its request id and tool, UTF-8, empty when none)
  * where the instance is; version 4 is a list cursor, laid out as version 2 (see {@link #sealCursor}); version 5 is an MCP
  * 2026-07-28 {@code requestState}, laid out as version 2, with the call it answers ({@link RequestStateCall}) in its
- * associated data (see {@link #sealRequestState}). Each version is authenticated, so no kind opens as another. Visible ASCII only, as the specification asks of session ids.
+ * associated data (see {@link #sealRequestState}). Each version is authenticated, so no kind opens as another. Visible
+ * ASCII only, as the specification asks of session ids.
  */
 public final class SealedSessions {
 
