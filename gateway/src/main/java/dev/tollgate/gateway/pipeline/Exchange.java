@@ -53,6 +53,8 @@ public final class Exchange {
     private final List<Runnable> onComplete = new java.util.ArrayList<>(1);
     private Identity identity = Identity.ANONYMOUS;
     private Buffer forwardBody;
+    /** The params of the one request forwarded, with the members the gateway replaced; null while none was. */
+    private com.fasterxml.jackson.databind.node.ObjectNode forwardedParams;
     private ArrayNode batchDenials;
     private byte[] denialBody;
     private RejectReason denialReason;
@@ -333,6 +335,19 @@ public final class Exchange {
 
     boolean unsealedCursor() {
         return unsealedCursor;
+    }
+
+    /**
+     * Forwards the client's one request with {@code params.<name>} replaced by the upstream's own value (a cursor, a
+     * requestState the gateway sealed), in a body the gateway writes ({@link RewrittenRequest}). Replacements by several
+     * stages add up: a {@code tasks/list} retried with a cursor and a requestState gets both of the upstream's own.
+     */
+    void forwardWithParam(dev.tollgate.protocols.jsonrpc.JsonRpcRequest request, String name, String value) {
+        if (forwardedParams == null) {
+            forwardedParams = ((com.fasterxml.jackson.databind.node.ObjectNode) request.params()).deepCopy();
+        }
+        forwardedParams.put(name, value);
+        forwardRewritten(Buffer.buffer(RewrittenRequest.body(request, forwardedParams)));
     }
 
     void forwardPartialBatch(Buffer allowedElements, ArrayNode denials) {
