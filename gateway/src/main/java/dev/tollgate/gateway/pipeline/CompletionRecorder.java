@@ -89,19 +89,17 @@ public final class CompletionRecorder {
                 }
             }
         }
-        queue(exchange.auditAdmitted(), records);
+        queue(exchange.auditAdmission(), records);
     }
 
-    /** Queues the records the call was admitted with (when-full: reject) whatever the queue holds; any others only if they fit. */
-    private void queue(int admitted, List<AuditRecords.CallRecord> records) {
+    /** Queues the records on the call's admission (when-full: reject), never refused; without one, each only if it fits. */
+    private void queue(AuditLog.Admission admission, List<AuditRecords.CallRecord> records) {
         AuditLog audit = services.audit();
-        for (int i = 0; i < records.size(); i++) {
-            if (i < admitted) {
-                audit.offerAdmitted(records.get(i));
-            } else {
-                audit.offer(records.get(i));
-            }
+        if (admission != null) {
+            audit.queueAdmitted(admission, records);
+            return;
         }
+        records.forEach(audit::offer);
     }
 
     /**

@@ -74,7 +74,7 @@ public final class Exchange {
     private List<CallCharge> charges = List.of();
     private List<String> chargedRequestIds = List.of();
     private ResponseOutcome outcome;
-    private int auditAdmitted;
+    private dev.tollgate.gateway.audit.AuditLog.Admission auditAdmission;
     private boolean unsealedCursor;
 
     public Exchange(HttpServerRequest request, GatewaySnapshot snapshot, ListenerRuntime listener, RouteMatch route,
@@ -577,12 +577,12 @@ public final class Exchange {
         return outcome;
     }
 
-    /** Audit records this call was admitted with (when-full: reject): queued when it completes, even past the capacity. */
-    public int auditAdmitted() {
-        return auditAdmitted;
+    /** How this call was admitted to the audit queue (when-full: reject): what its records are queued on; null otherwise. */
+    public dev.tollgate.gateway.audit.AuditLog.Admission auditAdmission() {
+        return auditAdmission;
     }
 
-    void auditAdmitted(int records) {
-        this.auditAdmitted = records;
+    void auditAdmission(dev.tollgate.gateway.audit.AuditLog.Admission admission) {
+        this.auditAdmission = admission;
     }
 }
