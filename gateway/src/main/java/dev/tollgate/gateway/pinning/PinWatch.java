@@ -36,6 +36,13 @@ public final class PinWatch {
     /** What a name listed twice in one list counts as: never the reviewed definition. */
     static final String LISTED_TWICE = "listed-twice";
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
+    /**
+     * What each upstream endpoint last listed of each name, through any route, pinning or not (endpoint and kind, then
+     * name to digest): a route that starts pinning (a reload adds it) begins from it, since the model may already have read
+     * a changed definition through another route (review AF). At most {@link #MAX_REMEMBERED} names per endpoint.
+     */
+    private final Map<String, Map<String, String>> listedAtEndpoint = new ConcurrentHashMap<>();
+    static final int MAX_REMEMBERED = 10_000;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final MeterRegistry registry;
 
@@ -50,7 +57,10 @@ public final class PinWatch {
      */
     public List<PinChange> observe(String route, RoutePins pins, Iterable<JsonNode> definitions) {
         PinManifest manifest = pins.manifest();
-        if (!manifest.equals(comparedWith.put(route, manifest))) {
+        PinManifest comparedBefore = comparedWith.put(route, manifest);
+        if (comparedBefore == null) {
+            startFromWhatWasListed(route, pins);
+        } else if (!manifest.equals(comparedBefore)) {
             // A renewed manifest (another content: `tollgate pin` writes a fresh pinned-at each run): what was unreviewed
             // may be reviewed now. Compared by value (review AB: by identity, every reload, which reads the same file into a
             // new object, forgot a rug pull, and the rug-pulled tool's calls reached the upstream again).
@@ -93,7 +103,9 @@ public final class PinWatch {
             return PinState.NOT_PINNING;
         }
         PinManifest compared = comparedWith.get(route);
-        if (compared != null && compared != pins.manifest()) {
+        if (compared == null && comparedWith.putIfAbsent(route, pins.manifest()) == null) {
+            startFromWhatWasListed(route, pins);
+        } else if (compared != null && compared != pins.manifest()) {
             // Compared by value once per new object (a reload reads the same file into a new one), then by identity.
             if (!compared.equals(pins.manifest())) {
                 lastListed.remove(route);
@@ -107,6 +119,48 @@ public final class PinWatch {
         Map<String, String> listed = lastListed.get(route);
         String seen = listed == null ? null : listed.get(name);
         return seen == null || seen.equals(pin.digest()) ? PinState.PINNED : PinState.CHANGED;
+    }
+
+    /**
+     * Notes what a list answered through any route names (every route, pinning or not): the definitions an upstream endpoint
+     * showed the model, for routes that start pinning later.
+     */
+    public void remember(Set<String> endpoints, PinnedDefinitions.Kind kind, Iterable<JsonNode> definitions) {
+        if (endpoints.isEmpty()) {
+            return;
+        }
+        Map<String, String> digests = new java.util.HashMap<>();
+        for (JsonNode definition : definitions) {
+            String name = kind.nameOf(definition);
+            if (name != null) {
+                digests.put(name, digests.containsKey(name) ? LISTED_TWICE : PinnedDefinitions.digest(kind.pinnedPart(definition)));
+            }
+        }
+        for (String endpoint : endpoints) {
+            Map<String, String> listed = listedAtEndpoint.computeIfAbsent(endpoint + '\0' + kind, e -> new ConcurrentHashMap<>());
+            digests.forEach((name, digest) -> {
+                if (listed.size() < MAX_REMEMBERED || listed.containsKey(name)) {
+                    listed.put(name, digest);
+                }
+            });
+        }
+    }
+
+    /** A route seen for the first time begins with what its endpoints last listed of its pinned names through other routes. */
+    private void startFromWhatWasListed(String route, RoutePins pins) {
+        Map<String, String> listed = lastListed.computeIfAbsent(route, r -> new ConcurrentHashMap<>());
+        for (String endpoint : pins.endpoints()) {
+            Map<String, String> seen = listedAtEndpoint.get(endpoint + '\0' + pins.manifest().kind());
+            if (seen == null) {
+                continue;
+            }
+            pins.manifest().pins().forEach((name, pin) -> {
+                String digest = seen.get(name);
+                if (digest != null && !digest.equals(pin.digest())) {
+                    listed.putIfAbsent(name, digest);
+                }
+            });
+        }
     }
 
     /** Logs and counts a difference the first time it is seen (a tool and the digest listed for it). */

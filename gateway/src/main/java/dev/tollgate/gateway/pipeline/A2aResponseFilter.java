@@ -279,6 +279,7 @@ final class A2aResponseFilter implements ResponseFilter {
             return;
         }
         // Also against the other routes to the same server that pin: the card read here is what the model knows.
+        pinWatch.remember(exchange.snapshot().endpoints(route), dev.tollgate.gateway.pinning.PinnedDefinitions.Kind.SKILLS, skills);
         for (String neighbour : exchange.snapshot().pinningNeighbours(route)) {
             pinWatch.observe(neighbour, exchange.snapshot().pins(neighbour), skills);
         }

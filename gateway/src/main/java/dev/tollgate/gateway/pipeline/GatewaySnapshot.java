@@ -33,6 +33,7 @@ public final class GatewaySnapshot {
     private final Map<String, OAuthVerifier> oauth;
     private final Map<String, RoutePins> pins;
     private final Map<String, java.util.List<String>> pinningNeighbours;
+    private final Map<String, java.util.Set<String>> endpoints;
     private final dev.tollgate.gateway.telemetry.ArgumentRedactor redactor;
 
     private GatewaySnapshot(GatewayConfig config, PolicyBundle policies, AxidCache axid, Map<String, String> policyDigests,
@@ -42,6 +43,7 @@ public final class GatewaySnapshot {
         this.axid = axid;
         this.config = config;
         this.routes = new RouteTable(config.routes());
+        this.endpoints = endpointsByRoute(routes);
         this.pinningNeighbours = pinningNeighbours(routes, this.pins);
         this.jsonRpc = new JsonRpcParser(new StrictJsonParser(config.limits().maxJsonDepth()));
         this.policies = policies;
@@ -98,14 +100,24 @@ public final class GatewaySnapshot {
      * the model may have read, so it is held against each of their manifests. Kept per route name, a rug pull listed
      * through a route that pins nothing went unseen by the route that pins.
      */
+    /** The upstream endpoints a route reaches (see {@link dev.tollgate.gateway.routing.ServerEndpoints}). */
+    public java.util.Set<String> endpoints(String route) {
+        return endpoints.getOrDefault(route, java.util.Set.of());
+    }
+
+    private static Map<String, java.util.Set<String>> endpointsByRoute(RouteTable routes) {
+        Map<String, java.util.Set<String>> endpoints = new HashMap<>();
+        routes.routes().forEach(r -> endpoints.put(r.name(), java.util.Set.copyOf(dev.tollgate.gateway.routing.ServerEndpoints.of(r.config()))));
+        return Map.copyOf(endpoints);
+    }
+
     public java.util.List<String> pinningNeighbours(String route) {
         return pinningNeighbours.getOrDefault(route, java.util.List.of());
     }
 
     private static Map<String, java.util.List<String>> pinningNeighbours(RouteTable routes, Map<String, RoutePins> pins) {
         Map<String, java.util.List<String>> neighbours = new HashMap<>();
-        Map<String, java.util.Set<String>> endpoints = new HashMap<>();
-        routes.routes().forEach(r -> endpoints.put(r.name(), dev.tollgate.gateway.routing.ServerEndpoints.of(r.config())));
+        Map<String, java.util.Set<String>> endpoints = endpointsByRoute(routes);
         for (Route route : routes.routes()) {
             java.util.Set<String> mine = endpoints.get(route.name());
             java.util.List<String> pinning = routes.routes().stream()

@@ -868,6 +868,7 @@ final class McpResponseFilter implements ResponseFilter {
      * {@link GatewaySnapshot#pinningNeighbours}).
      */
     private boolean hideUnreviewed(JsonNode tools) {
+        pinWatch.remember(exchange.snapshot().endpoints(route), dev.tollgate.gateway.pinning.PinnedDefinitions.Kind.TOOLS, tools);
         for (String neighbour : exchange.snapshot().pinningNeighbours(route)) {
             pinWatch.observe(neighbour, exchange.snapshot().pins(neighbour), tools);
         }

@@ -192,7 +192,7 @@ public final class SnapshotLoader implements AutoCloseable {
                             + " pins " + manifest.kind().yamlKey() + ", but route " + route.name() + " is " + route.protocol()));
                     continue;
                 }
-                out.put(route.name(), new RoutePins(manifest, route.pinning().onChange()));
+                out.put(route.name(), new RoutePins(manifest, route.pinning().onChange(), dev.tollgate.gateway.routing.ServerEndpoints.of(route)));
             } catch (IllegalArgumentException e) {
                 problems.add(new ConfigProblem(config.source(), 0, "routes[" + i + "].pinning.manifest", e.getMessage()));
             }
