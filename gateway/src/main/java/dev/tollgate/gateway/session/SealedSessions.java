@@ -317,18 +317,7 @@ public final class SealedSessions {
         if (subject != null || client != null) {
             owner.addAll(java.util.Arrays.asList(text(subject), text(client), text(issuer)));
         }
-        String[] parts = owner.toArray(String[]::new);
-        byte[][] encoded = new byte[parts.length][];
-        int size = 0;
-        for (int i = 0; i < parts.length; i++) {
-            encoded[i] = parts[i] == null ? new byte[0] : parts[i].getBytes(StandardCharsets.UTF_8);
-            size += 5 + encoded[i].length;
-        }
-        ByteBuffer out = ByteBuffer.allocate(size);
-        for (int i = 0; i < parts.length; i++) {
-            out.put(parts[i] == null ? (byte) 0 : (byte) 1).putInt(encoded[i].length).put(encoded[i]);
-        }
-        return out.array();
+        return dev.tollgate.protocols.json.LengthPrefixed.encode(owner.toArray(String[]::new));
     }
 
     private static String text(Object claim) {

@@ -2,7 +2,6 @@ package dev.tollgate.protocols.mcp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -42,18 +41,7 @@ public record RequestStateCall(String method, String target, String argumentsDig
 
     /** Every part length-prefixed (a null marked apart from ""), so no two calls serialize alike: associated data for a seal. */
     public byte[] bytes() {
-        String[] parts = {method, target, argumentsDigest};
-        byte[][] encoded = new byte[parts.length][];
-        int size = 0;
-        for (int i = 0; i < parts.length; i++) {
-            encoded[i] = parts[i] == null ? new byte[0] : parts[i].getBytes(StandardCharsets.UTF_8);
-            size += 5 + encoded[i].length;
-        }
-        ByteBuffer out = ByteBuffer.allocate(size);
-        for (int i = 0; i < parts.length; i++) {
-            out.put(parts[i] == null ? (byte) 0 : (byte) 1).putInt(encoded[i].length).put(encoded[i]);
-        }
-        return out.array();
+        return dev.tollgate.protocols.json.LengthPrefixed.encode(method, target, argumentsDigest);
     }
 
     private static void canonical(JsonNode node, StringBuilder out) {

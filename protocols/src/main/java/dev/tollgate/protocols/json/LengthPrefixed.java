@@ -1,0 +1,28 @@
+package dev.tollgate.protocols.json;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Strings as one unambiguous byte string: each part marked present or null and prefixed with its UTF-8 length, so no two
+ * different lists encode alike (["ab", "c"] and ["a", "bc"], null and ""). What seals bind as associated data.
+ */
+public final class LengthPrefixed {
+
+    private LengthPrefixed() {
+    }
+
+    public static byte[] encode(String... parts) {
+        byte[][] encoded = new byte[parts.length][];
+        int size = 0;
+        for (int i = 0; i < parts.length; i++) {
+            encoded[i] = parts[i] == null ? new byte[0] : parts[i].getBytes(StandardCharsets.UTF_8);
+            size += 5 + encoded[i].length;
+        }
+        ByteBuffer out = ByteBuffer.allocate(size);
+        for (int i = 0; i < parts.length; i++) {
+            out.put(parts[i] == null ? (byte) 0 : (byte) 1).putInt(encoded[i].length).put(encoded[i]);
+        }
+        return out.array();
+    }
+}
