@@ -49,6 +49,7 @@ public final class Exchange {
     /** The upstream's own token the gateway obtained for this call (client credentials or token exchange). */
     private String upstreamToken;
     private dev.tollgate.gateway.approval.PendingApproval approval;
+    private AskClientAnswer askClientAnswer;
     private UpstreamInstance upstreamInstance;
     private final List<Runnable> onComplete = new java.util.ArrayList<>(1);
     private Identity identity = Identity.ANONYMOUS;
@@ -244,6 +245,15 @@ public final class Exchange {
 
     void approval(dev.tollgate.gateway.approval.PendingApproval approval) {
         this.approval = approval;
+    }
+
+    /** The user's answer a 2026 client's retry carried for its call's approval (ask-client); null for any other request. */
+    AskClientAnswer askClientAnswer() {
+        return askClientAnswer;
+    }
+
+    void askClientAnswer(AskClientAnswer answer) {
+        this.askClientAnswer = answer;
     }
 
     /**

@@ -37,7 +37,9 @@ import javax.crypto.spec.SecretKeySpec;
  * plaintext of version 2 is {@code issuedEpochSeconds(8) | instanceLength(2) | instanceUrl(UTF-8) | upstreamId(UTF-8)}
  * (an empty instance on one-instance routes); version 1, still opened, had no instance; version 3 is an event id, laid
  * out as version 2 with the call the stream answers ({@link StreamCall}: its request id and tool, UTF-8, empty when none)
- * where the instance is; version 4 is a list cursor, laid out as version 2 (see {@link #sealCursor}). Each version is
+ * where the instance is; version 4 is a list cursor, laid out as version 2 (see {@link #sealCursor}); version 17 is the
+ * requestState of an ask-client question (see {@link #sealApprovalState}), laid out as version 2 with the call it asks
+ * about where the instance is. Each version is
  * authenticated, so no kind opens as another. Visible ASCII only, as the specification asks of session ids.
  */
 public final class SealedSessions {
@@ -46,6 +48,11 @@ public final class SealedSessions {
     private static final byte VERSION_WITHOUT_INSTANCE = 1;
     private static final byte VERSION_EVENT_ID = 3;
     private static final byte VERSION_CURSOR = 4;
+    /**
+     * The gateway's own requestState for an ask-client question put to a 2026-07-28 client: a number far from the others
+     * so that a kind added meanwhile (upstream requestStates, say) cannot take it by accident when branches merge.
+     */
+    private static final byte VERSION_APPROVAL_STATE = 17;
     private static final int TAG_BYTES = 4;
     private static final int NONCE_BYTES = 12;
     private static final int GCM_TAG_BITS = 128;
@@ -123,6 +130,40 @@ public final class SealedSessions {
         return open(route, caller, clientCursor, now, VERSION_CURSOR);
     }
 
+    /**
+     * The requestState the gateway hands a 2026-07-28 client with its own ask-client question (an {@code input_required}
+     * answer), bound to this route and caller: it names the approval and the call asked about, so the client's retry is
+     * taken as the answer only from that caller, for that call. Opened by {@link #openApprovalState} only.
+     *
+     * @param approval the approval asked about (its id and when it was held), as the gateway writes it
+     * @param call     the call asked about (method, target and a digest of the arguments), as the gateway writes it
+     */
+    public String sealApprovalState(String route, Identity caller, String approval, String call, Instant now) {
+        return seal(VERSION_APPROVAL_STATE, route, caller, approval, call, now);
+    }
+
+    /**
+     * The approval and call a requestState the client sent names: {@link Valid} ({@code upstreamId} the approval,
+     * {@code instance} the call) only for the caller it was handed to, on this route.
+     */
+    public Opened openApprovalState(String route, Identity caller, String clientState, Instant now) {
+        return open(route, caller, clientState, now, VERSION_APPROVAL_STATE);
+    }
+
+    /**
+     * Whether a value is written as the gateway's ask-client requestState (its kind, in clear), whether or not it opens
+     * for anyone: such a value is the gateway's to take or refuse, never the upstream's to read.
+     */
+    public static boolean writtenAsApprovalState(String clientState) {
+        byte[] raw;
+        try {
+            raw = Base64.getUrlDecoder().decode(clientState);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        return raw.length > 0 && raw[0] == VERSION_APPROVAL_STATE;
+    }
+
     private String seal(byte version, String route, Identity caller, String upstreamId, String instance, Instant now) {
         byte[] id = upstreamId.getBytes(StandardCharsets.UTF_8);
         if (id.length > MAX_UPSTREAM_ID_BYTES) {
@@ -181,7 +222,10 @@ public final class SealedSessions {
         return open(route, caller, clientId, now, VERSION_EVENT_ID);
     }
 
-    /** @param kind {@link #VERSION} for a session id (version 1 too), {@link #VERSION_EVENT_ID}, or {@link #VERSION_CURSOR} */
+    /**
+     * @param kind {@link #VERSION} for a session id (version 1 too), {@link #VERSION_EVENT_ID}, {@link #VERSION_CURSOR} or
+     *             {@link #VERSION_APPROVAL_STATE}
+     */
     private Opened open(String route, Identity caller, String clientId, Instant now, byte kind) {
         boolean eventId = kind == VERSION_EVENT_ID;
         byte[] raw;
@@ -195,7 +239,7 @@ public final class SealedSessions {
         boolean known = kind == VERSION ? version == VERSION || version == VERSION_WITHOUT_INSTANCE : version == kind;
         if (raw.length < header + GCM_TAG_BITS / 8 + 8 || !known) {
             return new Unknown(eventId ? "not an event id this gateway relayed" : kind == VERSION_CURSOR ? "not a cursor this gateway handed out"
-                    : "not a session id this gateway issued");
+                    : kind == VERSION_APPROVAL_STATE ? "not a requestState this gateway handed out" : "not a session id this gateway issued");
         }
         byte[] tag = java.util.Arrays.copyOfRange(raw, 1, 1 + TAG_BYTES);
         SealingKey key = keys.stream().filter(k -> MessageDigest.isEqual(k.tag(), tag)).findFirst().orElse(null);

@@ -1,0 +1,123 @@
+package dev.tollgate.gateway.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.gateway.approval.PendingApproval;
+import dev.tollgate.gateway.session.SealedSessions;
+import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The requestState the gateway hands a 2026-07-28 client with its ask-client question ({@link ClientInputRequired}),
+ * and what a retry's requestState says: sealed by the gateway ({@link SealedSessions#sealApprovalState}) to the route and
+ * the caller, naming the approval (its id and when it was held) and the call asked about (a digest of its method, tool
+ * and arguments). The SDK v2 client retries with the original params, so the retry must name the very same call: a
+ * yes given to one call must not let another through.
+ *
+ * @param approvalId the approval the question was about
+ * @param askedAt    when that approval was held (the retry's audit record and span say how long it waited)
+ */
+record AskClientState(String approvalId, Instant askedAt) {
+
+    /** The key of the gateway's question in {@code inputRequests}, and of the user's answer in {@code inputResponses}. */
+    static final String INPUT_KEY = "tollgate-approval";
+
+    /** What a request's requestState is to the ask-client retry. */
+    sealed interface Read permits NotOurs, Ours, Refused {
+    }
+
+    /** No requestState, or one the gateway did not write as its ask-client state: for later stages (or the upstream). */
+    record NotOurs() implements Read {
+    }
+
+    /** The gateway's state, for this caller and this call. */
+    record Ours(AskClientState state) implements Read {
+    }
+
+    /** Written as the gateway's state, but not this caller's, this route's, this call's, or no longer valid. */
+    record Refused(String detail) implements Read {
+    }
+
+    /** The state to hand the caller of this exchange with the question about its held call. */
+    static String seal(Exchange exchange, JsonRpcRequest call, PendingApproval approval) {
+        return exchange.snapshot().sessions().sealApprovalState(exchange.route().route().name(), exchange.identity(),
+                approval.id() + " " + approval.createdAt().toEpochMilli(), digest(call), Instant.now());
+    }
+
+    /** What the requestState of a request is. */
+    static Read read(Exchange exchange, JsonRpcRequest request) {
+        JsonNode params = request.params();
+        JsonNode state = params == null || !params.isObject() ? null : params.get("requestState");
+        if (state == null || !state.isTextual() || !SealedSessions.writtenAsApprovalState(state.textValue())) {
+            return new NotOurs();
+        }
+        SealedSessions.Opened opened = exchange.snapshot().sessions().openApprovalState(exchange.route().route().name(), exchange.identity(),
+                state.textValue(), Instant.now());
+        if (!(opened instanceof SealedSessions.Valid valid)) {
+            return new Refused(((SealedSessions.Unknown) opened).detail());
+        }
+        if (!valid.instance().equals(digest(request))) {
+            return new Refused("the requestState was handed out for another call (tool or arguments)");
+        }
+        int space = valid.upstreamId().indexOf(' ');
+        return new Ours(new AskClientState(valid.upstreamId().substring(0, space),
+                Instant.ofEpochMilli(Long.parseLong(valid.upstreamId().substring(space + 1)))));
+    }
+
+    /**
+     * The call a request makes, as a digest: its method, its tool ({@code params.name}) and its arguments, in a canonical
+     * form (members sorted) so a client that writes the same arguments in another order still names the same call.
+     */
+    static String digest(JsonRpcRequest request) {
+        JsonNode params = request.params() == null ? null : request.params();
+        StringBuilder canonical = new StringBuilder();
+        canonical(params == null ? null : params.get("arguments"), canonical);
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (String part : new String[] {request.method(), params == null || params.get("name") == null ? "" : params.get("name").toString(),
+                    canonical.toString()}) {
+                byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
+                sha.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
+                sha.update(bytes);
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void canonical(JsonNode node, StringBuilder out) {
+        if (node == null || node.isMissingNode()) {
+            out.append("-");
+        } else if (node.isObject()) {
+            Map<String, JsonNode> sorted = new TreeMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> member = it.next();
+                sorted.put(member.getKey(), member.getValue());
+            }
+            out.append('{');
+            sorted.forEach((key, value) -> {
+                out.append(com.fasterxml.jackson.databind.node.TextNode.valueOf(key)).append(':');
+                canonical(value, out);
+                out.append(',');
+            });
+            out.append('}');
+        } else if (node.isArray()) {
+            out.append('[');
+            for (JsonNode item : node) {
+                canonical(item, out);
+                out.append(',');
+            }
+            out.append(']');
+        } else {
+            out.append(node); // a scalar's JSON text: strings quoted and escaped, numbers as parsed
+        }
+    }
+}
