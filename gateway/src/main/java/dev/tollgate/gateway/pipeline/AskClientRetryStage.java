@@ -15,6 +15,8 @@ import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
 import dev.tollgate.protocols.mcp.McpMethods;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -124,7 +126,15 @@ final class AskClientRetryStage implements Stage {
         return approvals.decide(approvalId, approve, by, reason);
     }
 
-    private static Future<StageResult> proceed(Exchange exchange, JsonRpcRequest request, AskClientAnswer answer) {
+    private Future<StageResult> proceed(Exchange exchange, JsonRpcRequest request, AskClientAnswer answer) {
+        boolean mayGoOn = answer.outcome() == null || answer.outcome().allows();
+        Instant stateExpires = answer.askedAt().plus(exchange.snapshot().sessions().maxAge()).plus(Duration.ofMinutes(1));
+        if (mayGoOn && !AskClientReleases.release(answer.approvalId(), stateExpires)) {
+            LOG.warn("approval {}: a retry came again after its call went on; refused", answer.approvalId());
+            exchange.errorType(RejectReason.APPROVAL_ANSWER_NOT_TAKEN.code());
+            return errors.respond(exchange.response(), RejectReason.APPROVAL_ANSWER_NOT_TAKEN, 409, request.id().value(),
+                    "the approval has already let its call through: one approval, one call").transform(done -> StageResult.responded());
+        }
         exchange.askClientAnswer(answer);
         exchange.forwardRewritten(Buffer.buffer(withoutAnswer(request)));
         return StageResult.proceed();

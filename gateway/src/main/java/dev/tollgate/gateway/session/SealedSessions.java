@@ -80,6 +80,11 @@ public final class SealedSessions {
         this.generated = config.keys().isEmpty();
     }
 
+    /** How long a sealed value opens after it was issued. */
+    public Duration maxAge() {
+        return maxAge;
+    }
+
     /** Whether the key was generated at start (sessions do not survive a restart or reach another replica). */
     public boolean usesGeneratedKey() {
         return generated;

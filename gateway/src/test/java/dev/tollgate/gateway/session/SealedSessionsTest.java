@@ -63,4 +63,34 @@ class SealedSessionsTest {
         assertThat(sessions.open("tools", acme, Base64.getUrlEncoder().withoutPadding().encodeToString(raw), Instant.now()))
                 .isInstanceOf(SealedSessions.Unknown.class);
     }
+
+    @Test
+    void anAskClientRequestStateOpensOnlyAsOneForItsCallerAndNoOtherKindOpensAsOne() {
+        SealedSessions sessions = TestSessions.sealer();
+        Identity acme = new Identity("spiffe://prod/agent", "acme", "a", null, null, null, null, java.util.List.of(), java.util.Map.of());
+        Identity globex = new Identity("spiffe://prod/agent", "globex", "a", null, null, null, null, java.util.List.of(), java.util.Map.of());
+        String state = sessions.sealApprovalState("tools", acme, "apr_1 1700000000000", "digest-of-the-call", Instant.now());
+        assertThat(state).doesNotContain("apr_1").matches("[A-Za-z0-9_-]+");
+        assertThat(SealedSessions.writtenAsApprovalState(state)).isTrue();
+        assertThat(sessions.openApprovalState("tools", acme, state, Instant.now()))
+                .isEqualTo(new SealedSessions.Valid("apr_1 1700000000000", "digest-of-the-call"));
+        assertThat(sessions.openApprovalState("tools", globex, state, Instant.now())).isInstanceOf(SealedSessions.Unknown.class);
+        assertThat(sessions.openApprovalState("other", acme, state, Instant.now())).isInstanceOf(SealedSessions.Unknown.class);
+        // Never a session id, an event id or a cursor; and none of those is ever an approval state.
+        assertThat(sessions.open("tools", acme, state, Instant.now())).isInstanceOf(SealedSessions.Unknown.class);
+        assertThat(sessions.openEventId("tools", acme, state, Instant.now())).isInstanceOf(SealedSessions.Unknown.class);
+        assertThat(sessions.openCursor("tools", acme, state, Instant.now())).isInstanceOf(SealedSessions.Unknown.class);
+        for (String other : java.util.List.of(sessions.seal("tools", acme, "apr_1 1700000000000", "digest-of-the-call", Instant.now()),
+                sessions.sealCursor("tools", acme, "apr_1 1700000000000", "digest-of-the-call", Instant.now()),
+                sessions.sealEventId("tools", acme, "apr_1 1700000000000", null, Instant.now()))) {
+            assertThat(SealedSessions.writtenAsApprovalState(other)).isFalse();
+            assertThat(sessions.openApprovalState("tools", acme, other, Instant.now())).isInstanceOf(SealedSessions.Unknown.class);
+            byte[] raw = Base64.getUrlDecoder().decode(other);
+            raw[0] = 17; // relabelled as an approval state: the version byte is authenticated
+            assertThat(sessions.openApprovalState("tools", acme, Base64.getUrlEncoder().withoutPadding().encodeToString(raw), Instant.now()))
+                    .isInstanceOf(SealedSessions.Unknown.class);
+        }
+        assertThat(SealedSessions.writtenAsApprovalState("not base64 !")).isFalse();
+        assertThat(SealedSessions.writtenAsApprovalState("")).isFalse();
+    }
 }
