@@ -122,6 +122,40 @@ class AskClient2026OtherReplicaTest {
         assertThat(upstream.received().get(0).body().toString()).doesNotContain("requestState").doesNotContain("inputResponses");
     }
 
+    @Test
+    void anApproversNoBeforeTheRetryStandsAgainstTheUsersYes() throws Exception {
+        JsonNode asked = call(holder, null, null);
+        String id = await().atMost(Duration.ofSeconds(5)).until(() -> admin(other, HttpMethod.GET, "/approvals", null).json().path("pending"),
+                list -> list.size() == 1).get(0).path("id").asText();
+        admin(other, HttpMethod.POST, "/approvals/" + id, "{\"decision\":\"deny\",\"by\":\"ops\"}");
+
+        JsonNode answer = call(other, asked.at("/result/requestState").asText(), yes());
+
+        assertThat(answer.at("/error/data/reason").asText()).as(answer.toString()).isEqualTo("approval_denied");
+        assertThat(answer.at("/error/data/decided_by").asText()).isEqualTo("ops");
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
+    void anApproversYesBeforeTheRetryLetsItThroughOnce() throws Exception {
+        JsonNode asked = call(holder, null, null);
+        String id = await().atMost(Duration.ofSeconds(5)).until(() -> admin(holder, HttpMethod.GET, "/approvals", null).json().path("pending"),
+                list -> list.size() == 1).get(0).path("id").asText();
+        admin(holder, HttpMethod.POST, "/approvals/" + id, "{\"decision\":\"approve\",\"by\":\"ops\"}");
+
+        JsonNode done = call(holder, asked.at("/result/requestState").asText(), yes());
+        assertThat(done.at("/result/content/0/text").asText()).as(done.toString()).isEqualTo("deployed");
+        JsonNode again = call(holder, asked.at("/result/requestState").asText(), yes());
+        assertThat(again.at("/error/data/reason").asText()).as(again.toString()).isEqualTo("approval_answer_not_taken");
+        assertThat(upstream.received()).hasSize(1);
+    }
+
+    private static ObjectNode yes() {
+        ObjectNode yes = JSON.createObjectNode().put("action", "accept");
+        yes.putObject("content").put("approve", true);
+        return yes;
+    }
+
     private JsonNode call(Gateway gateway, String state, JsonNode answer) throws Exception {
         ObjectNode params = JSON.createObjectNode().put("name", "deploy");
         params.putObject("arguments").put("env", "prod");
@@ -149,7 +183,11 @@ class AskClient2026OtherReplicaTest {
     }
 
     private TestHttp.Reply admin(Gateway gateway, String path) throws Exception {
-        return http.send(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(gateway.adminPort()).setURI(path)
-                .putHeader("Authorization", "Bearer " + TOKEN), (Buffer) null);
+        return admin(gateway, HttpMethod.GET, path, null);
+    }
+
+    private TestHttp.Reply admin(Gateway gateway, HttpMethod method, String path, String body) throws Exception {
+        return http.send(new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(gateway.adminPort()).setURI(path)
+                .putHeader("Authorization", "Bearer " + TOKEN), body == null ? null : Buffer.buffer(body));
     }
 }
