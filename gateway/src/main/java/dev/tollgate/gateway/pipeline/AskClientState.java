@@ -3,6 +3,7 @@ package dev.tollgate.gateway.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.gateway.approval.PendingApproval;
 import dev.tollgate.gateway.session.SealedSessions;
+import dev.tollgate.policy.Identity;
 import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -53,13 +54,17 @@ record AskClientState(String approvalId, Instant askedAt) {
 
     /** What the requestState of a request is. */
     static Read read(Exchange exchange, JsonRpcRequest request) {
+        return read(exchange.snapshot().sessions(), exchange.route().route().name(), exchange.identity(), request);
+    }
+
+    /** What the requestState of a request is, to this route's caller. */
+    static Read read(SealedSessions sessions, String route, Identity caller, JsonRpcRequest request) {
         JsonNode params = request.params();
         JsonNode state = params == null || !params.isObject() ? null : params.get("requestState");
-        if (state == null || !state.isTextual() || !SealedSessions.writtenAsApprovalState(state.textValue())) {
+        if (state == null || !state.isTextual() || !sessions.writtenAsApprovalState(state.textValue())) {
             return new NotOurs();
         }
-        SealedSessions.Opened opened = exchange.snapshot().sessions().openApprovalState(exchange.route().route().name(), exchange.identity(),
-                state.textValue(), Instant.now());
+        SealedSessions.Opened opened = sessions.openApprovalState(route, caller, state.textValue(), Instant.now());
         if (!(opened instanceof SealedSessions.Valid valid)) {
             return new Refused(((SealedSessions.Unknown) opened).detail());
         }

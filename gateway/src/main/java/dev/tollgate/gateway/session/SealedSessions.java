@@ -156,17 +156,23 @@ public final class SealedSessions {
     }
 
     /**
-     * Whether a value is written as the gateway's ask-client requestState (its kind, in clear), whether or not it opens
-     * for anyone: such a value is the gateway's to take or refuse, never the upstream's to read.
+     * Whether a value is written as the gateway's ask-client requestState (its kind and the tag of a key held here, in
+     * clear, and room for a seal), whether or not it opens for this caller: such a value is the gateway's to take or
+     * refuse, never the upstream's to read. The key tag makes an upstream's own opaque state that happens to start with
+     * the kind byte (1 in 256 random base64url values) read as ours only once in 2^40.
      */
-    public static boolean writtenAsApprovalState(String clientState) {
+    public boolean writtenAsApprovalState(String clientState) {
         byte[] raw;
         try {
             raw = Base64.getUrlDecoder().decode(clientState);
         } catch (IllegalArgumentException e) {
             return false;
         }
-        return raw.length > 0 && raw[0] == VERSION_APPROVAL_STATE;
+        if (raw.length < 1 + TAG_BYTES + NONCE_BYTES + GCM_TAG_BITS / 8 + 8 || raw[0] != VERSION_APPROVAL_STATE) {
+            return false;
+        }
+        byte[] tag = java.util.Arrays.copyOfRange(raw, 1, 1 + TAG_BYTES);
+        return keys.stream().anyMatch(k -> MessageDigest.isEqual(k.tag(), tag));
     }
 
     private String seal(byte version, String route, Identity caller, String upstreamId, String instance, Instant now) {
