@@ -203,15 +203,29 @@ class AskClient2026RetryTest {
         return params;
     }
 
+    @Test
+    void aClientThatAcceptsOnlyAStreamGetsTheQuestionAsOneEvent() throws Exception {
+        HttpResponse<String> response = send("acme", "tools/call", "echo", params("echo", "hi", null, null), "text/event-stream");
+
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        assertThat(response.body()).startsWith("data: ");
+        JsonNode asked = JSON.readTree(response.body().substring(response.body().indexOf('{')));
+        assertThat(asked.at("/result/inputRequests/" + KEY + "/method").asText()).as(response.body()).isEqualTo("elicitation/create");
+        assertThat(upstream.received()).isEmpty();
+    }
+
     private JsonNode post(String tenant, String method, String name, ObjectNode params) throws Exception {
+        String text = send(tenant, method, name, params, "application/json, text/event-stream").body();
+        return JSON.readTree(text.substring(text.indexOf('{')));
+    }
+
+    private HttpResponse<String> send(String tenant, String method, String name, ObjectNode params, String accept) throws Exception {
         ObjectNode body = JSON.createObjectNode().put("jsonrpc", "2.0").put("id", 7).put("method", method);
         body.set("params", params);
         HttpRequest request = HttpRequest.newBuilder(URI.create(gateway.url("/mcp"))).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+                .header("Content-Type", "application/json").header("Accept", accept)
                 .header("MCP-Protocol-Version", "2026-07-28").header("Mcp-Method", method).header("Mcp-Name", name)
                 .header("X-Waxell-AXID", tokens.token(tenant, "a")).POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        String text = response.body();
-        return JSON.readTree(text.substring(text.indexOf('{')));
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 }
