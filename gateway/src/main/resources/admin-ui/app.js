@@ -35,12 +35,20 @@ async function loadRoutes() {
       el('span', { class: 'muted' }, ' in flight ' + u.in_flight + (u.ejections ? ', ejected ' + u.ejections + 'x' : ''))))))));
 }
 
-// A value written as JSON, every character that would not show as itself (controls, direction overrides, zero-width
-// and other format characters, private use, and the default-ignorable ones such as variation selectors, which carry
-// a hidden byte each) as its escape: the operator reads what the held call would send.
+// Every character that would not show as itself: controls, direction overrides, zero-width and other format
+// characters, private use, and the default-ignorable ones such as variation selectors, which carry a hidden byte each.
+const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}\p{Cs}\p{Default_Ignorable_Code_Point}]/gu;
+const escaped = c => Array.from({ length: c.length }, (_, i) => '\\u' + c.charCodeAt(i).toString(16).padStart(4, '0')).join('');
+
+// A value written as JSON, those characters as their escapes: the operator reads what the held call would send.
 function shown(value) {
-  return JSON.stringify(value, null, 2).replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}\p{Cs}\p{Default_Ignorable_Code_Point}]/gu, c => c.charCodeAt(0) < 0x7f ? c
-    : Array.from({ length: c.length }, (_, i) => '\\u' + c.charCodeAt(i).toString(16).padStart(4, '0')).join(''));
+  return JSON.stringify(value, null, 2).replace(HIDDEN, c => c.charCodeAt(0) < 0x7f ? c : escaped(c));
+}
+
+// Text the caller or the server chose (a tool name, a claim, a route's target), those characters as their escapes: a
+// right-to-left override in a tool name would show the operator another name (review AF).
+function visible(text) {
+  return text === undefined || text === null ? '' : String(text).replace(HIDDEN, escaped);
 }
 
 async function loadApprovals() {
@@ -56,9 +64,9 @@ async function loadApprovals() {
     // Everything the approver decides on, each a text node: what the call would do (its arguments, cuts marked), who
     // asks, the rule that wants a person, and what happens if nobody decides.
     const caller = Object.entries(a.caller || {});
-    body.append(el('tr', { 'data-approval': a.id }, el('td', {}, el('div', {}, a.tool || a.method), el('div', { class: 'muted' }, a.method + ' on ' + a.route)),
-      el('td', {}, caller.length ? caller.map(([k, v]) => el('div', {}, el('span', { class: 'muted' }, k + ' '), v)) : 'anonymous'),
-      el('td', {}, el('div', {}, 'rule ' + a.rule), a.policy ? el('div', { class: 'muted' }, 'policy ' + a.policy) : '', a.message ? el('div', {}, a.message) : ''),
+    body.append(el('tr', { 'data-approval': a.id }, el('td', {}, el('div', {}, visible(a.tool || a.method)), el('div', { class: 'muted' }, visible(a.method) + ' on ' + visible(a.route))),
+      el('td', {}, caller.length ? caller.map(([k, v]) => el('div', {}, el('span', { class: 'muted' }, visible(k) + ' '), visible(typeof v === 'string' ? v : JSON.stringify(v)))) : 'anonymous'),
+      el('td', {}, el('div', {}, 'rule ' + visible(a.rule)), a.policy ? el('div', { class: 'muted' }, 'policy ' + visible(a.policy)) : '', a.message ? el('div', {}, visible(a.message)) : ''),
       el('td', {}, a.arguments === undefined ? el('span', { class: 'muted' }, 'no arguments') : el('pre', { class: 'arguments' }, shown(a.arguments)),
         a.arguments_truncated ? el('div', { class: 'warn' }, 'values cut to fit (marked where cut): the call sends them whole') : ''),
       el('td', {}, el('div', {}, 'until ' + a.expires_at), el('div', { class: a.on_timeout === 'allow' ? 'warn' : 'muted' }, 'then ' + a.on_timeout)),
@@ -80,16 +88,16 @@ function renderDecisions() {
   decisions.filter(d => (!want.decision || d.decision === want.decision) && (!want.tool || (d.target || '').includes(want.tool))
       && (!want.tenant || (d.caller.tenant || '') === want.tenant)).slice(0, 100).forEach(d => {
     const cls = /denied|refused|rejected/.test(d.decision || '') ? 'bad' : d.decision === 'allowed' || d.decision === 'approved' ? 'ok' : 'warn';
-    body.append(el('tr', { 'data-decision': d.decision || '' }, el('td', {}, d.time.slice(11, 23)), el('td', {}, d.route), el('td', {}, d.method + (d.target ? ' ' + d.target : '')),
-      el('td', {}, d.caller.tenant ? d.caller.tenant + '/' + (d.caller.agent || '') : (d.caller.spiffe_id || 'anonymous')),
-      el('td', { class: cls }, d.decision + (d.rule ? ' (' + d.rule + ')' : '')), el('td', {}, d.status), el('td', {}, d.ms),
+    body.append(el('tr', { 'data-decision': d.decision || '' }, el('td', {}, d.time.slice(11, 23)), el('td', {}, visible(d.route)), el('td', {}, visible(d.method + (d.target ? ' ' + d.target : ''))),
+      el('td', {}, visible(d.caller.tenant ? d.caller.tenant + '/' + (d.caller.agent || '') : (d.caller.spiffe_id || 'anonymous'))),
+      el('td', { class: cls }, d.decision + (d.rule ? ' (' + visible(d.rule) + ')' : '')), el('td', {}, d.status), el('td', {}, d.ms),
       el('td', {}, el('button', { onclick: () => why(d) }, 'why?'))));
   });
 }
 
 async function why(d) {
   const out = await api('/explain', { method: 'POST', body: JSON.stringify(d.explain) });
-  document.getElementById('why').replaceChildren(el('h3', {}, 'Why: ' + d.method + ' ' + (d.target || '') + ' at ' + d.time),
+  document.getElementById('why').replaceChildren(el('h3', {}, 'Why: ' + visible(d.method + ' ' + (d.target || '')) + ' at ' + d.time),
     el('pre', { id: 'why-trace' }, JSON.stringify(out, null, 2)));
 }
 

@@ -24,13 +24,13 @@ import org.slf4j.LoggerFactory;
  * record now reaches the disk within a few milliseconds of its call instead of at once.
  *
  * <p>The queue holds {@code queue-capacity} records. Under {@code when-full: reject} a call is admitted only when
- * the records it can produce fit in the queue right now ({@link #hasRoomFor}), and the records of an admitted call
- * are always queued ({@link #offerAdmitted}), past the capacity if other calls filled it meanwhile: a call that was
- * let through is never left unrecorded. The overshoot is bounded by the calls in flight. Admission takes no room
- * and holds none while the call runs: a call held open for minutes (an SSE stream, {@code subscriptions/listen},
- * an approval) used to hold its room all that time, and {@code queue-capacity} of them refused every other call
- * with the queue empty (review AC). Records nobody admitted ({@link #offer}: a server's request on a stream)
- * are dropped, and counted, when the queue is full.
+ * the records it can produce fit in the queue right now ({@link #admit}), and the records of an admitted call are
+ * always queued ({@link #queueAdmitted}). A call's first record takes no room until it is queued: a call held open for
+ * minutes (an SSE stream, {@code subscriptions/listen}, an approval) used to hold its room all that time, and
+ * {@code queue-capacity} of them refused every other call with the queue empty (review AC). So the queue can go past
+ * its capacity by one record per call in flight. A batch's other records hold their room from admission until they are
+ * queued (review AF: batches admitted together against the same empty queue each queued all their records). Records
+ * nobody admitted ({@link #offer}: a server's request on a stream) are dropped, and counted, when the queue is full.
  *
  * <p>A failed write (disk full, file gone) loses nothing: the writer keeps the records and retries with
  * back-off, and {@link #healthy()} turns false so fail-closed callers refuse new calls meanwhile.
@@ -50,6 +50,8 @@ public final class AuditLog implements AutoCloseable {
     private final ConcurrentLinkedQueue<AuditEntry> queue = new ConcurrentLinkedQueue<>();
     /** Counted apart from the queue (its size() walks every node); what admission and {@link #offer} compare with the capacity. */
     private final AtomicLong queuedCount = new AtomicLong();
+    /** Room held for the records of admitted batches beyond their first, until they are queued. */
+    private final AtomicLong heldForBatches = new AtomicLong();
     private final AuditAppender appender;
     private final Thread writerThread;
     private final AtomicLong written = new AtomicLong();
@@ -93,7 +95,7 @@ public final class AuditLog implements AutoCloseable {
             return false;
         }
         for (long queued = queuedCount.get(); ; queued = queuedCount.get()) {
-            if (queued >= capacity) {
+            if (queued + heldForBatches.get() >= capacity) {
                 dropped.incrementAndGet();
                 return false;
             }
@@ -105,16 +107,69 @@ public final class AuditLog implements AutoCloseable {
         return true;
     }
 
-    /** True when {@code records} more records fit in the queue right now: whether a call that will produce them is admitted. */
-    public boolean hasRoomFor(int records) {
-        return queuedCount.get() + records <= capacity;
+    /**
+     * What an admitted call may queue: its first record whatever the queue holds then, and {@code held} more on room
+     * held for them since admission.
+     */
+    public static final class Admission {
+        private int held;
+
+        private Admission(int held) {
+            this.held = held;
+        }
+    }
+
+    private static final Admission ONE = new Admission(0);
+
+    /**
+     * Admits a call that will produce up to {@code records} records when they fit in the queue right now (null when they
+     * do not): its first takes no room until queued, the others hold theirs. Never blocks.
+     */
+    public Admission admit(int records) {
+        int held = Math.max(0, records - 1);
+        while (true) {
+            long heldNow = heldForBatches.get();
+            if (queuedCount.get() + heldNow + Math.max(records, 0) > capacity) {
+                return null;
+            }
+            if (held == 0) {
+                return ONE;
+            }
+            if (heldForBatches.compareAndSet(heldNow, heldNow + held)) {
+                return new Admission(held);
+            }
+        }
     }
 
     /**
-     * Queues a record of a call that was admitted ({@link #hasRoomFor}): never refused, even past the capacity, so an
-     * admitted call is always recorded. Never blocks.
+     * Queues the records of an admitted call, never refused: the first whatever the queue holds, the next ones on the room
+     * held for them, any beyond the admission only if they fit ({@link #offer}); room held and not used is given back.
      */
-    public void offerAdmitted(AuditEntry record) {
+    public void queueAdmitted(Admission admission, List<? extends AuditEntry> records) {
+        for (int i = 0; i < records.size(); i++) {
+            AuditEntry record = records.get(i);
+            if (i == 0 || admission.held > 0) {
+                if (i > 0) {
+                    admission.held--;
+                    heldForBatches.decrementAndGet();
+                }
+                enqueueAdmitted(record);
+            } else {
+                offer(record);
+            }
+        }
+        release(admission);
+    }
+
+    /** Gives back the room an admitted call held and will not use (it ended without all its records). */
+    public void release(Admission admission) {
+        if (admission.held > 0) {
+            heldForBatches.addAndGet(-admission.held);
+            admission.held = 0;
+        }
+    }
+
+    private void enqueueAdmitted(AuditEntry record) {
         if (!running) {
             dropped.incrementAndGet();
             return;
@@ -125,7 +180,7 @@ public final class AuditLog implements AutoCloseable {
 
     /** True when a new record would be dropped right now (used to refuse calls in fail-closed mode). */
     public boolean isFull() {
-        return queuedCount.get() >= capacity;
+        return queuedCount.get() + heldForBatches.get() >= capacity;
     }
 
     /** False while writes fail (the writer holds its records and retries): fail-closed callers refuse calls. */

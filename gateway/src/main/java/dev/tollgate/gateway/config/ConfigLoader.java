@@ -516,7 +516,12 @@ public final class ConfigLoader {
         AuditConfig.ArgumentsMode arguments = a.choice("arguments", AuditConfig.ArgumentsMode.class, AuditConfig.ArgumentsMode.DIGEST);
         String keyFile = a.optionalString("key-file");
         Path key = keyFile == null ? null : baseDir.resolve(keyFile).normalize();
-        if (key != null) {
+        Path auditDir = directory == null ? null : baseDir.resolve(directory).normalize();
+        if (key != null && auditDir != null && key.toAbsolutePath().startsWith(auditDir.toAbsolutePath())) {
+            // Whoever can rewrite the log could read the key beside it and seal the rewrite (review AF).
+            a.problemAt("key-file", "must not be inside audit.directory (" + auditDir + "): whoever can rewrite the audit files "
+                    + "could read the key there and seal the rewrite; keep it where only the gateway reads it");
+        } else if (key != null) {
             try {
                 AuditKeyFile.read(key);
             } catch (IOException e) {
@@ -524,8 +529,7 @@ public final class ConfigLoader {
                 a.problemAt("key-file", "cannot be used: " + (e instanceof java.nio.file.NoSuchFileException ? key + " does not exist" : e.getMessage()));
             }
         }
-        return new AuditConfig(directory == null ? null : baseDir.resolve(directory).normalize(),
-                a.byteSize("max-file-bytes", AuditConfig.DEFAULT_MAX_FILE_BYTES),
+        return new AuditConfig(auditDir, a.byteSize("max-file-bytes", AuditConfig.DEFAULT_MAX_FILE_BYTES),
                 a.positiveInt("queue-capacity", AuditConfig.DEFAULT_QUEUE_CAPACITY), whenFull, arguments, key);
     }
 

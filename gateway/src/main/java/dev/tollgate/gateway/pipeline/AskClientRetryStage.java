@@ -1,9 +1,6 @@
 package dev.tollgate.gateway.pipeline;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.gateway.approval.Approvals;
 import dev.tollgate.gateway.approval.PendingApproval;
 import dev.tollgate.gateway.errors.ErrorResponder;
@@ -14,7 +11,6 @@ import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
 import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
 import dev.tollgate.protocols.mcp.McpMethods;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -37,7 +33,6 @@ import org.slf4j.LoggerFactory;
 final class AskClientRetryStage implements Stage {
 
     private static final Logger LOG = LoggerFactory.getLogger(AskClientRetryStage.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Approvals approvals;
     private final ErrorResponder errors;
@@ -136,27 +131,12 @@ final class AskClientRetryStage implements Stage {
                     "the approval has already let its call through: one approval, one call").transform(done -> StageResult.responded());
         }
         exchange.askClientAnswer(answer);
-        exchange.forwardRewritten(Buffer.buffer(withoutAnswer(request)));
+        exchange.forwardWithoutParams(request, "inputResponses", "requestState");
         return StageResult.proceed();
     }
 
     private Future<StageResult> refuse(Exchange exchange, JsonNode id, String detail) {
         exchange.errorType(RejectReason.INVALID_PARAMS.code());
         return errors.respond(exchange.response(), RejectReason.INVALID_PARAMS, id, detail).transform(done -> StageResult.responded());
-    }
-
-    /** The call as the upstream gets it: the client's, without the gateway's requestState and the answer to its question. */
-    private static byte[] withoutAnswer(JsonRpcRequest request) {
-        ObjectNode params = ((ObjectNode) request.params()).deepCopy();
-        params.remove("inputResponses");
-        params.remove("requestState");
-        ObjectNode body = JSON.createObjectNode().put("jsonrpc", "2.0");
-        body.set("id", request.id().value());
-        body.put("method", request.method()).set("params", params);
-        try {
-            return JSON.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

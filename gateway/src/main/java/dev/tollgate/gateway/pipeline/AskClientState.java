@@ -5,15 +5,11 @@ import dev.tollgate.gateway.approval.PendingApproval;
 import dev.tollgate.gateway.session.SealedSessions;
 import dev.tollgate.policy.Identity;
 import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import dev.tollgate.protocols.mcp.RequestStateCall;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.Iterator;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The requestState the gateway hands a 2026-07-28 client with its ask-client question ({@link ClientInputRequired}),
@@ -77,52 +73,14 @@ record AskClientState(String approvalId, Instant askedAt) {
     }
 
     /**
-     * The call a request makes, as a digest: its method, its tool ({@code params.name}) and its arguments, in a canonical
-     * form (members sorted) so a client that writes the same arguments in another order still names the same call.
+     * The call a request makes, as a digest of its {@link RequestStateCall} (method, tool, canonical arguments: the same
+     * reading as for an upstream's requestState), so a client that re-spells the same arguments still names the same call.
      */
     static String digest(JsonRpcRequest request) {
-        JsonNode params = request.params() == null ? null : request.params();
-        StringBuilder canonical = new StringBuilder();
-        canonical(params == null ? null : params.get("arguments"), canonical);
         try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (String part : new String[] {request.method(), params == null || params.get("name") == null ? "" : params.get("name").toString(),
-                    canonical.toString()}) {
-                byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
-                sha.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
-                sha.update(bytes);
-            }
-            return HexFormat.of().formatHex(sha.digest());
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(RequestStateCall.of(request.method(), request.params()).bytes()));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static void canonical(JsonNode node, StringBuilder out) {
-        if (node == null || node.isMissingNode()) {
-            out.append("-");
-        } else if (node.isObject()) {
-            Map<String, JsonNode> sorted = new TreeMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> member = it.next();
-                sorted.put(member.getKey(), member.getValue());
-            }
-            out.append('{');
-            sorted.forEach((key, value) -> {
-                out.append(com.fasterxml.jackson.databind.node.TextNode.valueOf(key)).append(':');
-                canonical(value, out);
-                out.append(',');
-            });
-            out.append('}');
-        } else if (node.isArray()) {
-            out.append('[');
-            for (JsonNode item : node) {
-                canonical(item, out);
-                out.append(',');
-            }
-            out.append(']');
-        } else {
-            out.append(node); // a scalar's JSON text: strings quoted and escaped, numbers as parsed
         }
     }
 }

@@ -11,9 +11,9 @@ import io.vertx.core.Future;
  * message; one for an A2A call) fits in the audit queue right now, before anything is decided or forwarded, and
  * refuses it (503 audit_unavailable) otherwise. Runs right after parsing, the first point the count is known: a
  * 30,000-element batch passes the early capacity check alone. The completion recorder then queues the admitted
- * records whatever the queue holds by then ({@link AuditLog#offerAdmitted}). Admission holds no room while the call
- * runs, so calls held open (streams, approvals) do not fill an empty queue. With {@code drop} or without an audit
- * log, does nothing.
+ * records whatever the queue holds by then ({@link AuditLog#queueAdmitted}). A call's first record holds no room while
+ * the call runs, so calls held open (streams, approvals) do not fill an empty queue; a batch's others do. With
+ * {@code drop} or without an audit log, does nothing.
  */
 public final class AuditAdmissionStage implements Stage {
 
@@ -37,12 +37,13 @@ public final class AuditAdmissionStage implements Stage {
             return StageResult.proceed();
         }
         int records = exchange.a2a() != null ? 1 : exchange.messages().size();
-        if (!audit.hasRoomFor(records)) {
+        AuditLog.Admission admission = audit.admit(records);
+        if (admission == null) {
             errors.respond(exchange.response(), RejectReason.AUDIT_UNAVAILABLE, null,
                     "audit queue has no room for this call's " + records + " record(s) (" + audit.queued() + " queued)");
             return StageResult.responded();
         }
-        exchange.auditAdmitted(records);
+        exchange.auditAdmission(admission);
         return StageResult.proceed();
     }
 }

@@ -25,10 +25,12 @@ public final class CompletionRecorder {
 
     private final GatewayServices services;
     private final LateCosts lateCosts;
+    private final A2aContinuedTaskCosts continuedTasks;
 
     public CompletionRecorder(GatewayServices services) {
         this.services = services;
         this.lateCosts = new LateCosts(services);
+        this.continuedTasks = new A2aContinuedTaskCosts(services);
     }
 
     void completed(Exchange exchange) {
@@ -87,19 +89,17 @@ public final class CompletionRecorder {
                 }
             }
         }
-        queue(exchange.auditAdmitted(), records);
+        queue(exchange.auditAdmission(), records);
     }
 
-    /** Queues the records the call was admitted with (when-full: reject) whatever the queue holds; any others only if they fit. */
-    private void queue(int admitted, List<AuditRecords.CallRecord> records) {
+    /** Queues the records on the call's admission (when-full: reject), never refused; without one, each only if it fits. */
+    private void queue(AuditLog.Admission admission, List<AuditRecords.CallRecord> records) {
         AuditLog audit = services.audit();
-        for (int i = 0; i < records.size(); i++) {
-            if (i < admitted) {
-                audit.offerAdmitted(records.get(i));
-            } else {
-                audit.offer(records.get(i));
-            }
+        if (admission != null) {
+            audit.queueAdmitted(admission, records);
+            return;
         }
+        records.forEach(audit::offer);
     }
 
     /**
@@ -161,6 +161,9 @@ public final class CompletionRecorder {
                 lateCosts.callEnded(exchange, i, charge, seen ? result : null, actual);
             } else if (paid && charge.priced() && exchange.a2a() != null && LateCosts.startsA2aTask(result)) {
                 lateCosts.a2aTaskStarted(exchange, charge, result, actual);
+            } else if (paid && charge.priced() && finishesContinuedTask(exchange, result)) {
+                // It paid the finished task's report: the send that started the task must not pay it again (review AD).
+                continuedTasks.finishedBySend(exchange, exchange.a2a().call().taskId());
             }
         }
     }
@@ -184,6 +187,19 @@ public final class CompletionRecorder {
 
     private static boolean awaitsInput(JsonNode result) {
         return result != null && "input_required".equals(result.path("resultType").asText(null));
+    }
+
+    /**
+     * Whether an A2A send continuing a task ({@code message.taskId}) was answered, or streamed, with that task done. Only
+     * a continuation can find a deferral of its task, so a send starting one costs no take (a Redis round trip per send).
+     */
+    private static boolean finishesContinuedTask(Exchange exchange, JsonNode result) {
+        var call = exchange.a2a() == null ? null : exchange.a2a().call();
+        if (call == null || !call.method().sendsMessage() || call.taskId() == null) {
+            return false;
+        }
+        A2aTaskStates.Seen seen = A2aTaskStates.seen(result);
+        return seen != null && seen.terminal() && call.taskId().equals(seen.taskId());
     }
 
     /**

@@ -54,6 +54,8 @@ public final class Exchange {
     private final List<Runnable> onComplete = new java.util.ArrayList<>(1);
     private Identity identity = Identity.ANONYMOUS;
     private Buffer forwardBody;
+    /** The params of the one request forwarded, with the members the gateway replaced; null while none was. */
+    private com.fasterxml.jackson.databind.node.ObjectNode forwardedParams;
     private ArrayNode batchDenials;
     private byte[] denialBody;
     private RejectReason denialReason;
@@ -73,7 +75,7 @@ public final class Exchange {
     private List<CallCharge> charges = List.of();
     private List<String> chargedRequestIds = List.of();
     private ResponseOutcome outcome;
-    private int auditAdmitted;
+    private dev.tollgate.gateway.audit.AuditLog.Admission auditAdmission;
     private boolean unsealedCursor;
 
     public Exchange(HttpServerRequest request, GatewaySnapshot snapshot, ListenerRuntime listener, RouteMatch route,
@@ -345,6 +347,32 @@ public final class Exchange {
         return unsealedCursor;
     }
 
+    /**
+     * Forwards the client's one request with {@code params.<name>} replaced by the upstream's own value (a cursor, a
+     * requestState the gateway sealed), in a body the gateway writes ({@link RewrittenRequest}). Replacements by several
+     * stages add up: a {@code tasks/list} retried with a cursor and a requestState gets both of the upstream's own.
+     */
+    void forwardWithParam(dev.tollgate.protocols.jsonrpc.JsonRpcRequest request, String name, String value) {
+        if (forwardedParams == null) {
+            forwardedParams = ((com.fasterxml.jackson.databind.node.ObjectNode) request.params()).deepCopy();
+        }
+        forwardedParams.put(name, value);
+        forwardRewritten(Buffer.buffer(RewrittenRequest.body(request, forwardedParams)));
+    }
+
+    /**
+     * Forwards the client's one request without these {@code params} members (the gateway's own requestState and the
+     * answer to its own question, which mean nothing upstream), in a body the gateway writes; adds up with
+     * {@link #forwardWithParam} like the replacements do.
+     */
+    void forwardWithoutParams(dev.tollgate.protocols.jsonrpc.JsonRpcRequest request, String... names) {
+        if (forwardedParams == null) {
+            forwardedParams = ((com.fasterxml.jackson.databind.node.ObjectNode) request.params()).deepCopy();
+        }
+        forwardedParams.remove(java.util.List.of(names));
+        forwardRewritten(Buffer.buffer(RewrittenRequest.body(request, forwardedParams)));
+    }
+
     void forwardPartialBatch(Buffer allowedElements, ArrayNode denials) {
         this.forwardBody = allowedElements;
         this.batchDenials = denials;
@@ -572,12 +600,12 @@ public final class Exchange {
         return outcome;
     }
 
-    /** Audit records this call was admitted with (when-full: reject): queued when it completes, even past the capacity. */
-    public int auditAdmitted() {
-        return auditAdmitted;
+    /** How this call was admitted to the audit queue (when-full: reject): what its records are queued on; null otherwise. */
+    public dev.tollgate.gateway.audit.AuditLog.Admission auditAdmission() {
+        return auditAdmission;
     }
 
-    void auditAdmitted(int records) {
-        this.auditAdmitted = records;
+    void auditAdmission(dev.tollgate.gateway.audit.AuditLog.Admission admission) {
+        this.auditAdmission = admission;
     }
 }

@@ -93,9 +93,10 @@ public final class GatewaySnapshot {
     }
 
     /**
-     * The other routes of the same protocol that reach the route's server (its task scope) and pin: a list answered
-     * through any route of a server is what the model may have read, so it is held against each of their manifests. Kept
-     * per route name, a rug pull listed through a route that pins nothing went unseen by the route that pins.
+     * The other routes of the same protocol that reach one of the route's upstream endpoints (origin and path, see
+     * {@link dev.tollgate.gateway.routing.ServerEndpoints}) and pin: a list answered through any route of a server is what
+     * the model may have read, so it is held against each of their manifests. Kept per route name, a rug pull listed
+     * through a route that pins nothing went unseen by the route that pins.
      */
     public java.util.List<String> pinningNeighbours(String route) {
         return pinningNeighbours.getOrDefault(route, java.util.List.of());
@@ -103,10 +104,13 @@ public final class GatewaySnapshot {
 
     private static Map<String, java.util.List<String>> pinningNeighbours(RouteTable routes, Map<String, RoutePins> pins) {
         Map<String, java.util.List<String>> neighbours = new HashMap<>();
+        Map<String, java.util.Set<String>> endpoints = new HashMap<>();
+        routes.routes().forEach(r -> endpoints.put(r.name(), dev.tollgate.gateway.routing.ServerEndpoints.of(r.config())));
         for (Route route : routes.routes()) {
+            java.util.Set<String> mine = endpoints.get(route.name());
             java.util.List<String> pinning = routes.routes().stream()
-                    .filter(other -> other != route && pins.containsKey(other.name()) && other.taskScope().equals(route.taskScope())
-                            && other.config().protocol() == route.config().protocol())
+                    .filter(other -> other != route && pins.containsKey(other.name()) && other.config().protocol() == route.config().protocol()
+                            && endpoints.get(other.name()).stream().anyMatch(mine::contains))
                     .map(Route::name).toList();
             if (!pinning.isEmpty()) {
                 neighbours.put(route.name(), pinning);

@@ -300,18 +300,23 @@ final class LateCosts {
     private void taskResult(Exchange exchange, String taskId, PricingTable pricing, JsonNode result) {
         String scope = exchange.route().route().taskScope();
         DeferredCosts deferred = services.budgets().deferred();
+        // Priced under the route that created the task when it is known (review AD: two routes to one server with other
+        // token prices let the result be priced under the cheaper one by fetching it there); under this one for a result
+        // that comes before its creating call ended.
         PricingTable.ResultCost cost = pricing.resultCost(exchange.route().route().name(), result);
         SharedTaskStore shared = services.learnt().taskOrigins().sharedStore();
-        if (shared == null) {
-            settleOrKeep(deferred.takeTask(scope, taskId), scope, taskId, cost);
-            return;
-        }
         DeferredCosts.Deferred local = deferred.takeTask(scope, taskId);
         if (local != null) {
-            // The creating call's copy is still here (its write to the store is on its way, or failed): settled from it, and
-            // the store's copy, if it landed, taken so that no later result charges the task again.
-            settleLate(local, cost.actual(local.charge().estimateMicros()));
-            shared.takeDeferredCost(scope, taskId, null);
+            // The creating call's copy is here (with a shared store: its write to the store is on its way, or failed): settled
+            // from it, and the store's copy, if it landed, taken so that no later result charges the task again.
+            settleLate(local, pricing.resultCost(local.charge().route(), result).actual(local.charge().estimateMicros()));
+            if (shared != null) {
+                shared.takeDeferredCost(scope, taskId, null);
+            }
+            return;
+        }
+        if (shared == null) {
+            deferred.taskResultFirst(scope, taskId, cost);
             return;
         }
         shared.takeDeferredCost(scope, taskId, new EarlyTaskResult(cost.reported(), cost.micros())).onComplete(taken -> {
@@ -322,18 +327,10 @@ final class LateCosts {
             } else if (taken.result() != null) {
                 DeferredTaskCost stored = taken.result();
                 settleLate(services.budgets().deferredFor(new SpendKey(stored.tenant(), stored.tree()), stored.route(), stored.tool(),
-                        stored.estimateMicros(), stored.paidMicros()), cost.actual(stored.estimateMicros()));
+                        stored.estimateMicros(), stored.paidMicros()), pricing.resultCost(stored.route(), result).actual(stored.estimateMicros()));
             }
             // Else the store keeps the result for the creating call, on whichever replica its exchange ends.
         });
-    }
-
-    private void settleOrKeep(DeferredCosts.Deferred call, String scope, String taskId, PricingTable.ResultCost cost) {
-        if (call != null) {
-            settleLate(call, cost.actual(call.charge().estimateMicros()));
-        } else {
-            services.budgets().deferred().taskResultFirst(scope, taskId, cost);
-        }
     }
 
     private void settleLate(DeferredCosts.Deferred call, long actualMicros) {

@@ -45,7 +45,8 @@ import java.util.Set;
  * call's answer is filtered too. Requests carried inside a response (the {@code inputRequests} of an MCP
  * 2026-07-28 {@code input_required} result, the URL elicitations of a -32042 error) are decided the same way,
  * and a denied one turns the whole answer into the policy's error. Errors for denied batch elements are
- * merged into the upstream's answer. Result rules on what the answers and the stream carry are {@link McpResultRules}'.
+ * merged into the upstream's answer. The {@code requestState} of an answer is relayed sealed to the caller and the call
+ * ({@link RequestStateSeal}). Result rules on what the answers and the stream carry are {@link McpResultRules}'.
  */
 final class McpResponseFilter implements ResponseFilter {
 
@@ -105,9 +106,12 @@ final class McpResponseFilter implements ResponseFilter {
     private final PendingBindings bindings = new PendingBindings();
     /** The id of the last answer that created a task: the error in its place when its binding could not be written. */
     private JsonNode bindingAnswerId;
+    /** Seals each requestState relayed to this caller and the call it answers. */
+    private final RequestStateSeal requestStates;
 
     /** Result members the filter acts on (see rewriteJson): an answer holding one is read whole. */
-    private static final Set<String> ACTED_ON_IN_RESULT = Set.of("tools", "task", EmbeddedInputRequests.INPUT_REQUESTS, CACHE_SCOPE, TTL_MS);
+    private static final Set<String> ACTED_ON_IN_RESULT = Set.of("tools", "task", EmbeddedInputRequests.INPUT_REQUESTS, CACHE_SCOPE, TTL_MS,
+            RequestStateStage.REQUEST_STATE);
     /** ... and in an object member of the result: the input requests a task waits on. */
     private static final Set<String> ACTED_ON_IN_RESULT_MEMBERS = Set.of(EmbeddedInputRequests.INPUT_REQUESTS);
 
@@ -162,6 +166,7 @@ final class McpResponseFilter implements ResponseFilter {
         this.bindsTasks = taskOrigins.shared() && (exchange.payload() == null || exchange.payload().messages().stream()
                 .anyMatch(m -> m instanceof JsonRpcRequest request && McpMethods.TOOLS_CALL.equals(request.method())));
         this.batchDenials = exchange.batchDenials();
+        this.requestStates = new RequestStateSeal(exchange.snapshot().sessions(), route, identity, instance, payload);
         this.answerUpstream = answerUpstream;
         this.plainAnswerTo = exchange.payload() instanceof JsonRpcPayload.Single single && single.message() instanceof JsonRpcRequest request
                 && !clientListsTools && !clientListsTasks && batchDenials == null && results == null
@@ -501,6 +506,13 @@ final class McpResponseFilter implements ResponseFilter {
             return listed; // a list too large to read, denied
         }
         changed |= listed != null;
+        try {
+            // Last, on what is relayed: a state handed out only with an answer that reaches the client.
+            changed |= requestStates.sealIn(response);
+        } catch (RequestStateSeal.Unsealable e) {
+            refusals.refused(RejectReason.UPSTREAM_INVALID_RESPONSE, new ServerMessage.Unreadable("unsealable_request_state", e.getMessage(), null, false));
+            return errorInPlace(response.get("id"), RejectReason.UPSTREAM_INVALID_RESPONSE, e.getMessage());
+        }
         return changed ? (ObjectNode) response : null;
     }
 

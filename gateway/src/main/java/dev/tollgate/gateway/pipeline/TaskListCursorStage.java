@@ -1,9 +1,6 @@
 package dev.tollgate.gateway.pipeline;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.gateway.session.SealedSessions;
@@ -12,13 +9,12 @@ import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
 import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
 import dev.tollgate.protocols.mcp.McpMethods;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import java.time.Instant;
 
 /**
  * A {@code tasks/list} page is asked for with the cursor the gateway handed the caller (McpResponseFilter seals the
  * upstream's {@code nextCursor} to the caller, see {@link SealedSessions#sealCursor}): the upstream gets its own cursor
- * back, in a body the gateway writes ({@code jsonrpc}, {@code id}, {@code method}, {@code params} with the cursor
+ * back, in a body the gateway writes ({@link RewrittenRequest}: {@code jsonrpc}, {@code id}, {@code method}, {@code params} with the cursor
  * replaced; on a route with several instances, to the instance that listed the page). Any other cursor (made up, another
  * caller's, another route's, expired) is refused 400 {@code invalid_params} and nothing is forwarded: the upstream's cursor
  * is a task id in the TypeScript SDK's store, so forwarding a made-up one tells the caller whether that task exists. A
@@ -26,7 +22,6 @@ import java.time.Instant;
  */
 final class TaskListCursorStage implements Stage {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CLIENT_DETAIL = "params.cursor is not a cursor this gateway handed you: start the listing again without one";
 
     private final ErrorResponder errors;
@@ -60,7 +55,7 @@ final class TaskListCursorStage implements Stage {
                         CLIENT_DETAIL);
                 return StageResult.responded();
             }
-            exchange.forwardRewritten(Buffer.buffer(body(request, valid.upstreamId())));
+            exchange.forwardWithParam(request, "cursor", valid.upstreamId());
             exchange.forwardsUnsealedCursor();
             if (valid.instance() != null && exchange.pinnedUpstream() == null) {
                 exchange.pinnedUpstream(valid.instance());
@@ -77,17 +72,5 @@ final class TaskListCursorStage implements Stage {
             return cursor == null || cursor.isNull() ? null : cursor;
         }
         return null;
-    }
-
-    private static byte[] body(JsonRpcRequest request, String upstreamCursor) {
-        ObjectNode params = ((ObjectNode) request.params()).deepCopy().put("cursor", upstreamCursor);
-        ObjectNode body = JSON.createObjectNode().put("jsonrpc", "2.0");
-        body.set("id", request.id().value());
-        body.put("method", request.method()).set("params", params);
-        try {
-            return JSON.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

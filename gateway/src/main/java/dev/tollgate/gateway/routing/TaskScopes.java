@@ -49,7 +49,7 @@ final class TaskScopes {
         return scopes;
     }
 
-    private static String origin(URI url) {
+    static String origin(URI url) {
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
         String host = canonicalHost(url.getHost() == null ? "" : url.getHost().toLowerCase(Locale.ROOT));
         int port = url.getPort() != -1 ? url.getPort() : "https".equals(scheme) ? 443 : 80;

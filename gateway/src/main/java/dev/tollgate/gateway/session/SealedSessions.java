@@ -3,6 +3,7 @@ package dev.tollgate.gateway.session;
 import dev.tollgate.gateway.config.SessionConfig;
 import dev.tollgate.policy.CallerKey;
 import dev.tollgate.policy.Identity;
+import dev.tollgate.protocols.mcp.RequestStateCall;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -37,10 +38,11 @@ import javax.crypto.spec.SecretKeySpec;
  * plaintext of version 2 is {@code issuedEpochSeconds(8) | instanceLength(2) | instanceUrl(UTF-8) | upstreamId(UTF-8)}
  * (an empty instance on one-instance routes); version 1, still opened, had no instance; version 3 is an event id, laid
  * out as version 2 with the call the stream answers ({@link StreamCall}: its request id and tool, UTF-8, empty when none)
- * where the instance is; version 4 is a list cursor, laid out as version 2 (see {@link #sealCursor}); version 17 is the
- * requestState of an ask-client question (see {@link #sealApprovalState}), laid out as version 2 with the call it asks
- * about where the instance is. Each version is
- * authenticated, so no kind opens as another. Visible ASCII only, as the specification asks of session ids.
+ * where the instance is; version 4 is a list cursor, laid out as version 2 (see {@link #sealCursor}); version 5 is an MCP
+ * 2026-07-28 {@code requestState}, laid out as version 2, with the call it answers ({@link RequestStateCall}) in its
+ * associated data (see {@link #sealRequestState}); version 17 is the gateway's own requestState of an ask-client question
+ * (see {@link #sealApprovalState}), laid out as version 2 with the call it asks about where the instance is. Each version
+ * is authenticated, so no kind opens as another. Visible ASCII only, as the specification asks of session ids.
  */
 public final class SealedSessions {
 
@@ -48,6 +50,7 @@ public final class SealedSessions {
     private static final byte VERSION_WITHOUT_INSTANCE = 1;
     private static final byte VERSION_EVENT_ID = 3;
     private static final byte VERSION_CURSOR = 4;
+    private static final byte VERSION_REQUEST_STATE = 5;
     /**
      * The gateway's own requestState for an ask-client question put to a 2026-07-28 client: a number far from the others
      * so that a kind added meanwhile (upstream requestStates, say) cannot take it by accident when branches merge.
@@ -58,6 +61,12 @@ public final class SealedSessions {
     private static final int GCM_TAG_BITS = 128;
     /** An upstream id longer than this is not sealed (the specification's ids are short; this bounds the header). */
     static final int MAX_UPSTREAM_ID_BYTES = 512;
+    /**
+     * An upstream requestState longer than this is not sealed (the answer carrying it is not relayed): a state travels in
+     * bodies, not headers, and servers keep a call's state in it, so it may be far longer than an id; this bounds what a
+     * client must send back (about 4/3 of it once sealed) well under the default request body limit.
+     */
+    public static final int MAX_REQUEST_STATE_BYTES = 64 * 1024;
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Generated once per process when no key is configured: sessions then live as long as the process. */
     private static final SessionConfig.Key PROCESS_KEY = generatedKey();
@@ -136,6 +145,25 @@ public final class SealedSessions {
     }
 
     /**
+     * The {@code requestState} to hand the client for the one an upstream's {@code input_required} answer carries, bound
+     * to this route, this caller and the call it answers: behind the gateway every caller is the same one to the upstream
+     * (credentials are not forwarded), so a server binding its state to the caller it sees cannot tell one from another,
+     * and a server trusting its state would act on one the caller made up. Opened by {@link #openRequestState} only for the
+     * same caller, route and call.
+     *
+     * @param instance the upstream instance that answered; null on a route with one instance
+     * @throws IllegalArgumentException when the state is longer than {@value #MAX_REQUEST_STATE_BYTES} bytes
+     */
+    public String sealRequestState(String route, Identity caller, RequestStateCall call, String upstreamState, String instance, Instant now) {
+        return seal(VERSION_REQUEST_STATE, route, caller, call.bytes(), upstreamState, MAX_REQUEST_STATE_BYTES, instance, now);
+    }
+
+    /** The upstream's own requestState for one the client sent: {@link Valid} only for the caller, route and call it was relayed to. */
+    public Opened openRequestState(String route, Identity caller, RequestStateCall call, String clientState, Instant now) {
+        return open(route, caller, call.bytes(), clientState, now, VERSION_REQUEST_STATE);
+    }
+
+    /**
      * The requestState the gateway hands a 2026-07-28 client with its own ask-client question (an {@code input_required}
      * answer), bound to this route and caller: it names the approval and the call asked about, so the client's retry is
      * taken as the answer only from that caller, for that call. Opened by {@link #openApprovalState} only.
@@ -176,9 +204,14 @@ public final class SealedSessions {
     }
 
     private String seal(byte version, String route, Identity caller, String upstreamId, String instance, Instant now) {
+        return seal(version, route, caller, null, upstreamId, MAX_UPSTREAM_ID_BYTES, instance, now);
+    }
+
+    /** @param call what else the seal is bound to (associated data), null for ids bound to the route and caller alone */
+    private String seal(byte version, String route, Identity caller, byte[] call, String upstreamId, int maxBytes, String instance, Instant now) {
         byte[] id = upstreamId.getBytes(StandardCharsets.UTF_8);
-        if (id.length > MAX_UPSTREAM_ID_BYTES) {
-            throw new IllegalArgumentException("upstream id longer than " + MAX_UPSTREAM_ID_BYTES + " bytes");
+        if (id.length > maxBytes) {
+            throw new IllegalArgumentException("upstream value longer than " + maxBytes + " bytes");
         }
         byte[] where = instance == null ? new byte[0] : instance.getBytes(StandardCharsets.UTF_8);
         if (where.length > Short.MAX_VALUE) {
@@ -190,7 +223,7 @@ public final class SealedSessions {
         byte[] plain = ByteBuffer.allocate(8 + 2 + where.length + id.length).putLong(now.getEpochSecond())
                 .putShort((short) where.length).put(where).put(id).array();
         try {
-            Cipher cipher = cipher(Cipher.ENCRYPT_MODE, version, key.key(), nonce, route, caller);
+            Cipher cipher = cipher(Cipher.ENCRYPT_MODE, version, key.key(), nonce, route, caller, call);
             byte[] sealed = cipher.doFinal(plain);
             ByteBuffer out = ByteBuffer.allocate(1 + TAG_BYTES + NONCE_BYTES + sealed.length)
                     .put(version).put(key.tag()).put(nonce).put(sealed);
@@ -233,11 +266,16 @@ public final class SealedSessions {
         return open(route, caller, clientId, now, VERSION_EVENT_ID);
     }
 
-    /**
-     * @param kind {@link #VERSION} for a session id (version 1 too), {@link #VERSION_EVENT_ID}, {@link #VERSION_CURSOR} or
-     *             {@link #VERSION_APPROVAL_STATE}
-     */
     private Opened open(String route, Identity caller, String clientId, Instant now, byte kind) {
+        return open(route, caller, null, clientId, now, kind);
+    }
+
+    /**
+     * @param call what else the seal must be bound to (a requestState's call), null for the other kinds
+     * @param kind {@link #VERSION} for a session id (version 1 too), {@link #VERSION_EVENT_ID}, {@link #VERSION_CURSOR},
+     *             {@link #VERSION_REQUEST_STATE} or {@link #VERSION_APPROVAL_STATE}
+     */
+    private Opened open(String route, Identity caller, byte[] call, String clientId, Instant now, byte kind) {
         boolean eventId = kind == VERSION_EVENT_ID;
         byte[] raw;
         try {
@@ -250,6 +288,7 @@ public final class SealedSessions {
         boolean known = kind == VERSION ? version == VERSION || version == VERSION_WITHOUT_INSTANCE : version == kind;
         if (raw.length < header + GCM_TAG_BITS / 8 + 8 || !known) {
             return new Unknown(eventId ? "not an event id this gateway relayed" : kind == VERSION_CURSOR ? "not a cursor this gateway handed out"
+                    : kind == VERSION_REQUEST_STATE ? "not a requestState this gateway relayed"
                     : kind == VERSION_APPROVAL_STATE ? "not a requestState this gateway handed out" : "not a session id this gateway issued");
         }
         byte[] tag = java.util.Arrays.copyOfRange(raw, 1, 1 + TAG_BYTES);
@@ -260,10 +299,12 @@ public final class SealedSessions {
         byte[] nonce = java.util.Arrays.copyOfRange(raw, 1 + TAG_BYTES, header);
         byte[] plain;
         try {
-            plain = cipher(Cipher.DECRYPT_MODE, version, key.key(), nonce, route, caller).doFinal(raw, header, raw.length - header);
+            plain = cipher(Cipher.DECRYPT_MODE, version, key.key(), nonce, route, caller, call).doFinal(raw, header, raw.length - header);
         } catch (GeneralSecurityException e) {
-            // The tag covers route and caller: another caller's session, another route's, or an edited id.
-            return new Unknown("the seal does not open for this caller on this route");
+            // The tag covers route and caller (and a requestState's call): another caller's, another route's, another
+            // call's, or an edited id.
+            return new Unknown(call == null ? "the seal does not open for this caller on this route"
+                    : "the seal does not open for this caller and this call on this route");
         }
         ByteBuffer plainBuffer = ByteBuffer.wrap(plain);
         Instant issued = Instant.ofEpochSecond(plainBuffer.getLong());
@@ -293,7 +334,7 @@ public final class SealedSessions {
         }
     });
 
-    private static Cipher cipher(int mode, byte version, SecretKeySpec key, byte[] nonce, String route, Identity caller)
+    private static Cipher cipher(int mode, byte version, SecretKeySpec key, byte[] nonce, String route, Identity caller, byte[] call)
             throws GeneralSecurityException {
         Cipher cipher = CIPHERS.get();
         cipher.init(mode, key, new GCMParameterSpec(GCM_TAG_BITS, nonce));
@@ -301,6 +342,9 @@ public final class SealedSessions {
             cipher.updateAAD(new byte[] {version});
         }
         cipher.updateAAD(associatedData(route, caller));
+        if (call != null) {
+            cipher.updateAAD(call);
+        }
         return cipher;
     }
 

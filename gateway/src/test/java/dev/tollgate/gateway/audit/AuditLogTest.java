@@ -326,30 +326,38 @@ class AuditLogTest {
         try (AuditLog log = AuditLog.open(new AuditConfig(dir, AuditConfig.DEFAULT_MAX_FILE_BYTES, 10, AuditConfig.WhenFull.REJECT,
                 AuditConfig.ArgumentsMode.NONE))) {
             AutoCloseable held = log.holdWriter();
-            assertThat(log.hasRoomFor(11)).as("a batch of 11 never fits a queue of 10").isFalse();
-            assertThat(log.hasRoomFor(10)).isTrue();
+            assertThat(log.admit(11)).as("a batch of 11 never fits a queue of 10").isNull();
             for (int i = 0; i < 6; i++) {
                 assertThat(log.offer(new TreeAuditEntry(record(i, "allow")))).isTrue();
             }
-            assertThat(log.hasRoomFor(5)).isFalse();
-            assertThat(log.hasRoomFor(4)).as("admission holds nothing: the same room admits any number of calls").isTrue();
-            assertThat(log.hasRoomFor(4)).isTrue();
-
-            // Two calls admitted with 4 records each while 6 were queued: all 8 are queued, past the capacity.
-            for (int i = 6; i < 14; i++) {
-                log.offerAdmitted(new TreeAuditEntry(record(i, "allow")));
-            }
-            assertThat(log.queued()).isEqualTo(14);
+            assertThat(log.admit(5)).isNull();
+            // Single calls hold nothing while they run: the same room admits any number of them (streams held open).
+            AuditLog.Admission[] singles = {log.admit(1), log.admit(1), log.admit(1), log.admit(1), log.admit(1)};
+            assertThat(singles).doesNotContainNull();
+            // A batch holds room for its records beyond the first: 6 queued + 3 held, so a second batch of 4 waits.
+            AuditLog.Admission batch = log.admit(4);
+            assertThat(batch).isNotNull();
+            assertThat(log.admit(4)).as("the first batch's other records hold their room").isNull();
+            assertThat(log.admit(1)).as("one record still fits: 6 queued + 3 held").isNotNull();
+            assertThat(log.offer(new TreeAuditEntry(record(98, "allow")))).as("nor does a record nobody admitted take that room").isTrue();
             assertThat(log.isFull()).isTrue();
-            assertThat(log.hasRoomFor(1)).isFalse();
+
+            // The five single calls end: each record is queued past the capacity, one per call in flight.
+            for (int i = 0; i < 5; i++) {
+                log.queueAdmitted(singles[i], List.of(new TreeAuditEntry(record(10 + i, "allow"))));
+            }
+            // The batch ends with 3 records of its 4: the fourth's room comes back.
+            log.queueAdmitted(batch, List.of(new TreeAuditEntry(record(20, "allow")), new TreeAuditEntry(record(21, "allow")),
+                    new TreeAuditEntry(record(22, "allow"))));
+            assertThat(log.queued()).isEqualTo(6 + 1 + 5 + 3);
             assertThat(log.offer(new TreeAuditEntry(record(99, "allow")))).as("a record nobody admitted finds no room").isFalse();
             assertThat(log.dropped()).isEqualTo(1);
 
             held.close();
-            await().atMost(Duration.ofSeconds(5)).until(() -> log.written() == 14);
+            await().atMost(Duration.ofSeconds(5)).until(() -> log.written() == 15);
             assertThat(log.queued()).isZero();
-            assertThat(log.hasRoomFor(10)).isTrue();
+            assertThat(log.admit(10)).as("all held room came back").isNotNull();
         }
-        assertThat(AuditVerifier.verify(AuditFiles.inOrder(dir)).records()).isEqualTo(14);
+        assertThat(AuditVerifier.verify(AuditFiles.inOrder(dir)).records()).isEqualTo(15);
     }
 }

@@ -163,6 +163,15 @@ class KeyedAuditChainTest {
         Files.writeString(key, "a".repeat(32));
         GatewayConfig config = ConfigLoader.parse(yaml.formatted("audit.key"), "g.yaml", Map.of(), dir);
         assertThat(config.audit().keyFile()).isEqualTo(key);
+
+        Files.createDirectories(dir.resolve("audit"));
+        Files.writeString(dir.resolve("audit/audit.key"), "a".repeat(32));
+        assertThatThrownBy(() -> ConfigLoader.parse(yaml.formatted("./audit/../audit/audit.key"), "g.yaml", Map.of(), dir))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).singleElement().satisfies(p -> {
+                    assertThat(p.field()).isEqualTo("audit.key-file");
+                    assertThat(p.message()).contains("must not be inside audit.directory");
+                }));
     }
 
     /** Review AC's insider: from line {@code from} (0-based) on, the deny becomes an allow and each line is sealed again with SHA-256. */
