@@ -98,6 +98,18 @@ public final class PendingApproval {
     }
 
     /**
+     * An approval that ended before this request came, as the request records it: a 2026-07-28 client's retry that
+     * carries its user's answer (ask-client) is a new request, and the call it carries was held by an earlier one, maybe on
+     * another replica. Never held, timed or listed: it only says, on this request's span and audit record, which approval
+     * let the call through (or refused it) and how.
+     */
+    public static PendingApproval ended(String id, ApprovalRequest request, ApprovalTerms terms, Instant createdAt, ApprovalOutcome outcome) {
+        PendingApproval ended = new PendingApproval(id, request, terms, createdAt, null, null);
+        ended.complete(outcome);
+        return ended;
+    }
+
+    /**
      * What the history keeps once this has ended: the same listing, but the arguments as a bounded string, never the
      * tree (a tree costs tens of times its JSON text, and ended approvals are kept by the thousand).
      */

@@ -9,11 +9,14 @@ import dev.tollgate.gateway.approval.ShownArguments;
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.gateway.telemetry.CallAttributes;
+import dev.tollgate.policy.Action;
+import dev.tollgate.policy.ApprovalTerms;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.Decision;
 import io.opentelemetry.api.common.Attributes;
 import io.vertx.core.Future;
 import java.time.Duration;
+import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +46,9 @@ final class ApprovalStage implements Stage {
 
     @Override
     public Future<StageResult> apply(Exchange exchange) {
+        if (exchange.askClientAnswer() != null && exchange.decisions().size() == 1 && exchange.decisions().get(0) != null && !exchange.isDenied()) {
+            return Future.succeededFuture(answeredInClient(exchange, exchange.decisions().get(0), exchange.askClientAnswer()));
+        }
         if (exchange.decisions().size() != 1 || exchange.decisions().get(0) == null || !exchange.decisions().get(0).requiresApproval()
                 || exchange.isDenied()) {
             return StageResult.proceed();
@@ -53,47 +59,83 @@ final class ApprovalStage implements Stage {
         }
         CallDescription call = exchange.calls().isEmpty() ? null : exchange.calls().get(0);
         boolean askClient = ClientElicitation.applies(exchange, decision.approval());
+        boolean askClient2026 = ClientInputRequired.applies(exchange, decision.approval());
         PendingApproval approval = approvals.hold(request(exchange, decision, call), decision.approval(),
-                askClient ? ClientElicitation.asker(exchange) : null);
+                askClient || askClient2026 ? ClientElicitation.asker(exchange) : null);
         exchange.approval(approval);
         if (exchange.trace() != null) {
             exchange.trace().annotate(Attributes.of(CallAttributes.APPROVAL_ID, approval.id()));
             // The call may wait minutes: its decision (approval required) is exported now, not when it ends.
             exchange.trace().exportDecisionNow();
         }
-        if (askClient) {
-            if (ApprovalQuestion.canAsk(approval.request())) {
-                // Asked once every replica can see who was asked: the client's answer may reach any of them.
-                approval.whenShared().onComplete(v -> {
-                    if (approval.ended() == null && !exchange.response().closed()) {
-                        ClientElicitation.ask(exchange, approval);
-                    }
-                });
-            } else {
-                // A yes to arguments cut short would approve values the user never saw: the approvers, or the timeout, decide.
-                LOG.info("approval {}: the client's user is not asked, the call's arguments are too long to show whole", approval.id());
-            }
+        if ((askClient || askClient2026) && !ApprovalQuestion.canAsk(approval.request())) {
+            // A yes to arguments cut short would approve values the user never saw: the approvers, or the timeout, decide.
+            LOG.info("approval {}: the client's user is not asked, the call's arguments are too long to show whole", approval.id());
+        } else if (askClient2026) {
+            // Asked once every replica can see who was asked: the retry carrying the answer may reach any of them. This
+            // request ends with the question; the approval stays pending for the retry, the approvers and its timeout.
+            return approval.whenShared().map(v -> {
+                if (approval.ended() != null) {
+                    return concluded(exchange, decision, approval, approval.ended());
+                }
+                ClientInputRequired.ask(exchange, approval);
+                return StageResult.RESPONDED;
+            });
+        } else if (askClient) {
+            // Asked once every replica can see who was asked: the client's answer may reach any of them.
+            approval.whenShared().onComplete(v -> {
+                if (approval.ended() == null && !exchange.response().closed()) {
+                    ClientElicitation.ask(exchange, approval);
+                }
+            });
         }
         exchange.response().closeHandler(v -> approvals.cancel(approval));
         return approval.outcome().map(outcome -> {
             exchange.response().closeHandler(null);
-            annotate(exchange, approval, outcome);
-            if (outcome.allows()) {
-                return StageResult.CONTINUE;
-            }
-            if (outcome.verdict() == ApprovalOutcome.Verdict.CANCELLED) {
-                exchange.errorType("client_aborted");
-                return StageResult.RESPONDED;
-            }
-            RejectReason reason = switch (outcome.verdict()) {
-                case TIMED_OUT_DENIED -> RejectReason.APPROVAL_TIMEOUT;
-                case GATEWAY_STOPPED -> RejectReason.APPROVAL_ABANDONED;
-                default -> RejectReason.APPROVAL_DENIED;
-            };
-            exchange.errorType(reason.code());
-            ApprovalRefusal.respond(exchange, errors, decision, approval, outcome, reason);
-            return StageResult.RESPONDED;
+            return concluded(exchange, decision, approval, outcome);
         });
+    }
+
+    /** Goes on, or answers the refusal, as the approval ended. */
+    private StageResult concluded(Exchange exchange, Decision decision, PendingApproval approval, ApprovalOutcome outcome) {
+        annotate(exchange, approval, outcome);
+        if (outcome.allows()) {
+            return StageResult.CONTINUE;
+        }
+        if (outcome.verdict() == ApprovalOutcome.Verdict.CANCELLED && exchange.askClientAnswer() == null) {
+            exchange.errorType("client_aborted");
+            return StageResult.RESPONDED;
+        }
+        RejectReason reason = switch (outcome.verdict()) {
+            case TIMED_OUT_DENIED -> RejectReason.APPROVAL_TIMEOUT;
+            case GATEWAY_STOPPED -> RejectReason.APPROVAL_ABANDONED;
+            default -> RejectReason.APPROVAL_DENIED;
+        };
+        exchange.errorType(reason.code());
+        ApprovalRefusal.respond(exchange, errors, decision, approval, outcome, reason);
+        return StageResult.RESPONDED;
+    }
+
+    /**
+     * A 2026 client's retry carrying its user's answer ({@link AskClientRetryStage}): the approval ended then (or before),
+     * and the call goes on or is refused as it ended, never held again. Should the policy no longer ask for an approval,
+     * a refusal still stands (the user said no to this call), and an allowing ending leaves the call to the policy.
+     */
+    private StageResult answeredInClient(Exchange exchange, Decision decision, AskClientAnswer answer) {
+        ApprovalTerms terms = decision.requiresApproval() && decision.approval() != null ? decision.approval() : ApprovalTerms.DEFAULT;
+        ApprovalOutcome outcome = answer.outcome() != null ? answer.outcome()
+                : new ApprovalOutcome(terms.onTimeout() == Action.ALLOW && decision.requiresApproval() ? ApprovalOutcome.Verdict.TIMED_OUT_ALLOWED
+                        : ApprovalOutcome.Verdict.TIMED_OUT_DENIED, "tollgate", "no decision within " + terms.timeout(), Instant.now());
+        if (!decision.requiresApproval() && outcome.allows()) {
+            return StageResult.CONTINUE;
+        }
+        CallDescription call = exchange.calls().isEmpty() ? null : exchange.calls().get(0);
+        PendingApproval approval = PendingApproval.ended(answer.approvalId(), request(exchange, decision, call), terms, answer.askedAt(), outcome);
+        exchange.approval(approval);
+        if (exchange.trace() != null) {
+            exchange.trace().annotate(Attributes.of(CallAttributes.APPROVAL_ID, approval.id()));
+        }
+        return concluded(exchange, decision, approval, outcome);
     }
 
     private static ApprovalRequest request(Exchange exchange, Decision decision, CallDescription call) {

@@ -8,6 +8,7 @@ import dev.tollgate.policy.ApprovalTerms;
 import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
 import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
 import dev.tollgate.protocols.mcp.McpMethods;
+import dev.tollgate.protocols.mcp.McpRoutingHeaders;
 import dev.tollgate.protocols.sse.SseEncoder;
 import dev.tollgate.protocols.sse.SseEvent;
 import io.vertx.core.buffer.Buffer;
@@ -40,8 +41,11 @@ final class ClientElicitation {
             return false;
         }
         String accept = exchange.request().getHeader(HttpHeaders.ACCEPT);
+        // A call in the 2026-07-28 envelope is asked the 2026 way (ClientInputRequired): that revision has no server-to-client
+        // requests, and the SDK v2 client drops this one unanswered (review AE), so its user would never be asked.
         return accept != null && accept.contains("text/event-stream") && exchange.payload() instanceof JsonRpcPayload.Single single
-                && single.message() instanceof JsonRpcRequest request && McpMethods.TOOLS_CALL.equals(request.method());
+                && single.message() instanceof JsonRpcRequest request && McpMethods.TOOLS_CALL.equals(request.method())
+                && McpRoutingHeaders.envelopeVersion(request) == null;
     }
 
     /** Starts the call's answer as an SSE stream and sends the question. */
@@ -51,7 +55,20 @@ final class ClientElicitation {
                 .setChunked(true);
         ObjectNode request = JsonNodeFactory.instance.objectNode().put("jsonrpc", "2.0").put("id", ID_PREFIX + approval.id())
                 .put("method", "elicitation/create");
-        ObjectNode params = request.putObject("params");
+        request.set("params", question(approval));
+        String session = exchange.request().getHeader("Mcp-Session-Id");
+        SESSIONS.put(approval.id(), session == null ? "" : session);
+        approval.outcome().onComplete(done -> SESSIONS.remove(approval.id()));
+        response.write(Buffer.buffer(SseEncoder.encode(SseEvent.data(request.toString()))));
+    }
+
+    /**
+     * The question's {@code elicitation/create} params: the call as the approvers see it, and a yes/no form. The same for
+     * a 2025 request and a 2026 input request ({@link ClientInputRequired}), so a user reads one question whatever the
+     * client speaks.
+     */
+    static ObjectNode question(PendingApproval approval) {
+        ObjectNode params = JsonNodeFactory.instance.objectNode();
         String tool = approval.request().tool();
         // The call, not just its tool: the question carries its arguments as the approvers see them.
         params.put("message", ApprovalQuestion.text(approval.request()));
@@ -59,10 +76,7 @@ final class ClientElicitation {
         ObjectNode approve = schema.putObject("properties").putObject("approve");
         approve.put("type", "boolean").put("title", "Allow this call").put("description", "Call " + tool + " with the arguments shown");
         schema.putArray("required").add("approve");
-        String session = exchange.request().getHeader("Mcp-Session-Id");
-        SESSIONS.put(approval.id(), session == null ? "" : session);
-        approval.outcome().onComplete(done -> SESSIONS.remove(approval.id()));
-        response.write(Buffer.buffer(SseEncoder.encode(SseEvent.data(request.toString()))));
+        return params;
     }
 
     /** Whether an answer came in the session the question was asked in (a question nobody asked here: never). */

@@ -312,7 +312,7 @@ public final class CompletionRecorder {
         return method == null ? "response" : method;
     }
 
-    /** allowed, denied, audited, shadow_denied, approved, approval_refused, not_policed, or rejected (answered before policy ran). */
+    /** allowed, denied, audited, shadow_denied, approved, approval_refused, approval_asked, not_policed, or rejected (answered before policy ran). */
     private static String decisionLabel(Exchange exchange) {
         if (exchange.a2a() != null) {
             if (exchange.a2a().call() == null && !(exchange.a2a().target() instanceof dev.tollgate.protocols.a2a.A2aTarget.AgentCard)) {
@@ -327,8 +327,11 @@ public final class CompletionRecorder {
                 continue;
             }
             if (d.requiresApproval()) {
-                return exchange.approval() != null && exchange.approval().ended() != null && exchange.approval().ended().allows()
-                        ? "approved" : "approval_refused";
+                if (exchange.approval() != null && exchange.approval().ended() == null) {
+                    // Answered with the ask-client question of a 2026 client (ClientInputRequired): its retry decides.
+                    return "approval_asked";
+                }
+                return exchange.approval() != null && exchange.approval().ended().allows() ? "approved" : "approval_refused";
             }
             if (d.enforcedDeny()) {
                 return "denied";

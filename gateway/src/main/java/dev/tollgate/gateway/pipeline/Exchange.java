@@ -49,6 +49,7 @@ public final class Exchange {
     /** The upstream's own token the gateway obtained for this call (client credentials or token exchange). */
     private String upstreamToken;
     private dev.tollgate.gateway.approval.PendingApproval approval;
+    private AskClientAnswer askClientAnswer;
     private UpstreamInstance upstreamInstance;
     private final List<Runnable> onComplete = new java.util.ArrayList<>(1);
     private Identity identity = Identity.ANONYMOUS;
@@ -248,6 +249,15 @@ public final class Exchange {
         this.approval = approval;
     }
 
+    /** The user's answer a 2026 client's retry carried for its call's approval (ask-client); null for any other request. */
+    AskClientAnswer askClientAnswer() {
+        return askClientAnswer;
+    }
+
+    void askClientAnswer(AskClientAnswer answer) {
+        this.askClientAnswer = answer;
+    }
+
     /**
      * Whether the call's policy asks for an approval that was not given (none was held, or it did not allow the call):
      * such a call must never be forwarded, whatever path it took.
@@ -347,6 +357,19 @@ public final class Exchange {
             forwardedParams = ((com.fasterxml.jackson.databind.node.ObjectNode) request.params()).deepCopy();
         }
         forwardedParams.put(name, value);
+        forwardRewritten(Buffer.buffer(RewrittenRequest.body(request, forwardedParams)));
+    }
+
+    /**
+     * Forwards the client's one request without these {@code params} members (the gateway's own requestState and the
+     * answer to its own question, which mean nothing upstream), in a body the gateway writes; adds up with
+     * {@link #forwardWithParam} like the replacements do.
+     */
+    void forwardWithoutParams(dev.tollgate.protocols.jsonrpc.JsonRpcRequest request, String... names) {
+        if (forwardedParams == null) {
+            forwardedParams = ((com.fasterxml.jackson.databind.node.ObjectNode) request.params()).deepCopy();
+        }
+        forwardedParams.remove(java.util.List.of(names));
         forwardRewritten(Buffer.buffer(RewrittenRequest.body(request, forwardedParams)));
     }
 

@@ -45,6 +45,9 @@ public final class McpPipeline {
         stages.add(new SessionRequestIdStage(services.learnt().sessionRequestIds(), errors));
         // A client's answer to the gateway's own approval question: taken here, never forwarded.
         stages.add(new ElicitationAnswerStage(services.approvals(), errors));
+        // A 2026 client's retry carrying its user's answer to that question: the approval ends with it, the call goes on as
+        // it ended (never held again), without the gateway's requestState; any other requestState is left to later stages.
+        stages.add(new AskClientRetryStage(services.approvals(), errors));
         // Whose are the tasks and context the call names, when another replica learnt it: fetched before anything reads it.
         stages.add(new TaskStorePrefetchStage(services.learnt().taskOrigins(), errors));
         // Another caller's task does not exist for this one: refused before policy, never forwarded.

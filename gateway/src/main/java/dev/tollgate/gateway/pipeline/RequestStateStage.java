@@ -46,7 +46,9 @@ final class RequestStateStage implements Stage {
     @Override
     public Future<StageResult> apply(Exchange exchange) {
         JsonRpcPayload payload = exchange.payload();
-        if (payload == null) {
+        if (payload == null || exchange.askClientAnswer() != null) {
+            // A retry answering the gateway's own ask-client question (AskClientRetryStage): its requestState was the
+            // gateway's, opened and taken there, and is not forwarded; it relays no upstream state.
             return StageResult.proceed();
         }
         for (JsonRpcMessage message : payload.messages()) {

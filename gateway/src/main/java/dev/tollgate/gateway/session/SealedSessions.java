@@ -40,8 +40,9 @@ import javax.crypto.spec.SecretKeySpec;
  * out as version 2 with the call the stream answers ({@link StreamCall}: its request id and tool, UTF-8, empty when none)
  * where the instance is; version 4 is a list cursor, laid out as version 2 (see {@link #sealCursor}); version 5 is an MCP
  * 2026-07-28 {@code requestState}, laid out as version 2, with the call it answers ({@link RequestStateCall}) in its
- * associated data (see {@link #sealRequestState}). Each version is authenticated, so no kind opens as another. Visible
- * ASCII only, as the specification asks of session ids.
+ * associated data (see {@link #sealRequestState}); version 17 is the gateway's own requestState of an ask-client question
+ * (see {@link #sealApprovalState}), laid out as version 2 with the call it asks about where the instance is. Each version
+ * is authenticated, so no kind opens as another. Visible ASCII only, as the specification asks of session ids.
  */
 public final class SealedSessions {
 
@@ -50,6 +51,11 @@ public final class SealedSessions {
     private static final byte VERSION_EVENT_ID = 3;
     private static final byte VERSION_CURSOR = 4;
     private static final byte VERSION_REQUEST_STATE = 5;
+    /**
+     * The gateway's own requestState for an ask-client question put to a 2026-07-28 client: a number far from the others
+     * so that a kind added meanwhile (upstream requestStates, say) cannot take it by accident when branches merge.
+     */
+    private static final byte VERSION_APPROVAL_STATE = 17;
     private static final int TAG_BYTES = 4;
     private static final int NONCE_BYTES = 12;
     private static final int GCM_TAG_BITS = 128;
@@ -81,6 +87,11 @@ public final class SealedSessions {
         this.keys = List.copyOf(list);
         this.maxAge = config.maxAge();
         this.generated = config.keys().isEmpty();
+    }
+
+    /** How long a sealed value opens after it was issued. */
+    public Duration maxAge() {
+        return maxAge;
     }
 
     /** Whether the key was generated at start (sessions do not survive a restart or reach another replica). */
@@ -152,6 +163,46 @@ public final class SealedSessions {
         return open(route, caller, call.bytes(), clientState, now, VERSION_REQUEST_STATE);
     }
 
+    /**
+     * The requestState the gateway hands a 2026-07-28 client with its own ask-client question (an {@code input_required}
+     * answer), bound to this route and caller: it names the approval and the call asked about, so the client's retry is
+     * taken as the answer only from that caller, for that call. Opened by {@link #openApprovalState} only.
+     *
+     * @param approval the approval asked about (its id and when it was held), as the gateway writes it
+     * @param call     the call asked about (method, target and a digest of the arguments), as the gateway writes it
+     */
+    public String sealApprovalState(String route, Identity caller, String approval, String call, Instant now) {
+        return seal(VERSION_APPROVAL_STATE, route, caller, approval, call, now);
+    }
+
+    /**
+     * The approval and call a requestState the client sent names: {@link Valid} ({@code upstreamId} the approval,
+     * {@code instance} the call) only for the caller it was handed to, on this route.
+     */
+    public Opened openApprovalState(String route, Identity caller, String clientState, Instant now) {
+        return open(route, caller, clientState, now, VERSION_APPROVAL_STATE);
+    }
+
+    /**
+     * Whether a value is written as the gateway's ask-client requestState (its kind and the tag of a key held here, in
+     * clear, and room for a seal), whether or not it opens for this caller: such a value is the gateway's to take or
+     * refuse, never the upstream's to read. The key tag makes an upstream's own opaque state that happens to start with
+     * the kind byte (1 in 256 random base64url values) read as ours only once in 2^40.
+     */
+    public boolean writtenAsApprovalState(String clientState) {
+        byte[] raw;
+        try {
+            raw = Base64.getUrlDecoder().decode(clientState);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        if (raw.length < 1 + TAG_BYTES + NONCE_BYTES + GCM_TAG_BITS / 8 + 8 || raw[0] != VERSION_APPROVAL_STATE) {
+            return false;
+        }
+        byte[] tag = java.util.Arrays.copyOfRange(raw, 1, 1 + TAG_BYTES);
+        return keys.stream().anyMatch(k -> MessageDigest.isEqual(k.tag(), tag));
+    }
+
     private String seal(byte version, String route, Identity caller, String upstreamId, String instance, Instant now) {
         return seal(version, route, caller, null, upstreamId, MAX_UPSTREAM_ID_BYTES, instance, now);
     }
@@ -221,8 +272,8 @@ public final class SealedSessions {
 
     /**
      * @param call what else the seal must be bound to (a requestState's call), null for the other kinds
-     * @param kind {@link #VERSION} for a session id (version 1 too), {@link #VERSION_EVENT_ID}, {@link #VERSION_CURSOR} or
-     *             {@link #VERSION_REQUEST_STATE}
+     * @param kind {@link #VERSION} for a session id (version 1 too), {@link #VERSION_EVENT_ID}, {@link #VERSION_CURSOR},
+     *             {@link #VERSION_REQUEST_STATE} or {@link #VERSION_APPROVAL_STATE}
      */
     private Opened open(String route, Identity caller, byte[] call, String clientId, Instant now, byte kind) {
         boolean eventId = kind == VERSION_EVENT_ID;
@@ -237,7 +288,8 @@ public final class SealedSessions {
         boolean known = kind == VERSION ? version == VERSION || version == VERSION_WITHOUT_INSTANCE : version == kind;
         if (raw.length < header + GCM_TAG_BITS / 8 + 8 || !known) {
             return new Unknown(eventId ? "not an event id this gateway relayed" : kind == VERSION_CURSOR ? "not a cursor this gateway handed out"
-                    : kind == VERSION_REQUEST_STATE ? "not a requestState this gateway relayed" : "not a session id this gateway issued");
+                    : kind == VERSION_REQUEST_STATE ? "not a requestState this gateway relayed"
+                    : kind == VERSION_APPROVAL_STATE ? "not a requestState this gateway handed out" : "not a session id this gateway issued");
         }
         byte[] tag = java.util.Arrays.copyOfRange(raw, 1, 1 + TAG_BYTES);
         SealingKey key = keys.stream().filter(k -> MessageDigest.isEqual(k.tag(), tag)).findFirst().orElse(null);

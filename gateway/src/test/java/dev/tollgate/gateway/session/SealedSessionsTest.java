@@ -63,4 +63,43 @@ class SealedSessionsTest {
         assertThat(sessions.open("tools", acme, Base64.getUrlEncoder().withoutPadding().encodeToString(raw), Instant.now()))
                 .isInstanceOf(SealedSessions.Unknown.class);
     }
+
+    @Test
+    void anAskClientRequestStateOpensOnlyAsOneForItsCallerAndNoOtherKindOpensAsOne() {
+        SealedSessions sessions = TestSessions.sealer();
+        Identity acme = new Identity("spiffe://prod/agent", "acme", "a", null, null, null, null, java.util.List.of(), java.util.Map.of());
+        Identity globex = new Identity("spiffe://prod/agent", "globex", "a", null, null, null, null, java.util.List.of(), java.util.Map.of());
+        String state = sessions.sealApprovalState("tools", acme, "apr_1 1700000000000", "digest-of-the-call", Instant.now());
+        assertThat(state).doesNotContain("apr_1").matches("[A-Za-z0-9_-]+");
+        assertThat(sessions.writtenAsApprovalState(state)).isTrue();
+        assertThat(sessions.openApprovalState("tools", acme, state, Instant.now()))
+                .isEqualTo(new SealedSessions.Valid("apr_1 1700000000000", "digest-of-the-call"));
+        assertThat(sessions.openApprovalState("tools", globex, state, Instant.now())).isInstanceOf(SealedSessions.Unknown.class);
+        assertThat(sessions.openApprovalState("other", acme, state, Instant.now())).isInstanceOf(SealedSessions.Unknown.class);
+        // Never a session id, an event id or a cursor; and none of those is ever an approval state.
+        assertThat(sessions.open("tools", acme, state, Instant.now())).isInstanceOf(SealedSessions.Unknown.class);
+        assertThat(sessions.openEventId("tools", acme, state, Instant.now())).isInstanceOf(SealedSessions.Unknown.class);
+        assertThat(sessions.openCursor("tools", acme, state, Instant.now())).isInstanceOf(SealedSessions.Unknown.class);
+        for (String other : java.util.List.of(sessions.seal("tools", acme, "apr_1 1700000000000", "digest-of-the-call", Instant.now()),
+                sessions.sealCursor("tools", acme, "apr_1 1700000000000", "digest-of-the-call", Instant.now()),
+                sessions.sealEventId("tools", acme, "apr_1 1700000000000", null, Instant.now()))) {
+            assertThat(sessions.writtenAsApprovalState(other)).isFalse();
+            assertThat(sessions.openApprovalState("tools", acme, other, Instant.now())).isInstanceOf(SealedSessions.Unknown.class);
+            byte[] raw = Base64.getUrlDecoder().decode(other);
+            raw[0] = 17; // relabelled as an approval state: the version byte is authenticated
+            assertThat(sessions.openApprovalState("tools", acme, Base64.getUrlEncoder().withoutPadding().encodeToString(raw), Instant.now()))
+                    .isInstanceOf(SealedSessions.Unknown.class);
+        }
+        assertThat(sessions.writtenAsApprovalState("not base64 !")).isFalse();
+        // An upstream's own opaque state that merely starts with the kind byte is not the gateway's (no key tag of ours).
+        byte[] lookalike = new byte[64];
+        lookalike[0] = 17;
+        assertThat(sessions.writtenAsApprovalState(Base64.getUrlEncoder().withoutPadding().encodeToString(lookalike))).isFalse();
+        // Another gateway's (another key's) state is not this one's either.
+        SealedSessions elsewhere = new SealedSessions(new dev.tollgate.gateway.config.SessionConfig(
+                java.util.List.of(new dev.tollgate.gateway.config.SessionConfig.Key("another-gateway", new byte[32])),
+                dev.tollgate.gateway.config.SessionConfig.DEFAULT_MAX_AGE));
+        assertThat(elsewhere.writtenAsApprovalState(state)).isFalse();
+        assertThat(sessions.writtenAsApprovalState("")).isFalse();
+    }
 }

@@ -1,0 +1,16 @@
+package dev.tollgate.gateway.pipeline;
+
+import dev.tollgate.gateway.approval.ApprovalOutcome;
+import java.time.Instant;
+
+/**
+ * The user's answer a 2026-07-28 client's retry carried ({@link AskClientRetryStage}), once the approval it answers
+ * has ended: the call goes on as that ending says ({@link ApprovalStage}), never held again.
+ *
+ * @param approvalId the approval the retry answered
+ * @param askedAt    when it was held
+ * @param outcome    how it ended (the user's answer, or an approver's earlier decision, or its timeout); null when the
+ *                   store says its deadline passed before the answer came, so its {@code on-timeout} applies
+ */
+record AskClientAnswer(String approvalId, Instant askedAt, ApprovalOutcome outcome) {
+}

@@ -1,0 +1,86 @@
+package dev.tollgate.gateway.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.gateway.approval.PendingApproval;
+import dev.tollgate.gateway.session.SealedSessions;
+import dev.tollgate.policy.Identity;
+import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
+import dev.tollgate.protocols.mcp.RequestStateCall;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+
+/**
+ * The requestState the gateway hands a 2026-07-28 client with its ask-client question ({@link ClientInputRequired}),
+ * and what a retry's requestState says: sealed by the gateway ({@link SealedSessions#sealApprovalState}) to the route and
+ * the caller, naming the approval (its id and when it was held) and the call asked about (a digest of its method, tool
+ * and arguments). The SDK v2 client retries with the original params, so the retry must name the very same call: a
+ * yes given to one call must not let another through.
+ *
+ * @param approvalId the approval the question was about
+ * @param askedAt    when that approval was held (the retry's audit record and span say how long it waited)
+ */
+record AskClientState(String approvalId, Instant askedAt) {
+
+    /** The key of the gateway's question in {@code inputRequests}, and of the user's answer in {@code inputResponses}. */
+    static final String INPUT_KEY = "tollgate-approval";
+
+    /** What a request's requestState is to the ask-client retry. */
+    sealed interface Read permits NotOurs, Ours, Refused {
+    }
+
+    /** No requestState, or one the gateway did not write as its ask-client state: for later stages (or the upstream). */
+    record NotOurs() implements Read {
+    }
+
+    /** The gateway's state, for this caller and this call. */
+    record Ours(AskClientState state) implements Read {
+    }
+
+    /** Written as the gateway's state, but not this caller's, this route's, this call's, or no longer valid. */
+    record Refused(String detail) implements Read {
+    }
+
+    /** The state to hand the caller of this exchange with the question about its held call. */
+    static String seal(Exchange exchange, JsonRpcRequest call, PendingApproval approval) {
+        return exchange.snapshot().sessions().sealApprovalState(exchange.route().route().name(), exchange.identity(),
+                approval.id() + " " + approval.createdAt().toEpochMilli(), digest(call), Instant.now());
+    }
+
+    /** What the requestState of a request is. */
+    static Read read(Exchange exchange, JsonRpcRequest request) {
+        return read(exchange.snapshot().sessions(), exchange.route().route().name(), exchange.identity(), request);
+    }
+
+    /** What the requestState of a request is, to this route's caller. */
+    static Read read(SealedSessions sessions, String route, Identity caller, JsonRpcRequest request) {
+        JsonNode params = request.params();
+        JsonNode state = params == null || !params.isObject() ? null : params.get("requestState");
+        if (state == null || !state.isTextual() || !sessions.writtenAsApprovalState(state.textValue())) {
+            return new NotOurs();
+        }
+        SealedSessions.Opened opened = sessions.openApprovalState(route, caller, state.textValue(), Instant.now());
+        if (!(opened instanceof SealedSessions.Valid valid)) {
+            return new Refused(((SealedSessions.Unknown) opened).detail());
+        }
+        if (!valid.instance().equals(digest(request))) {
+            return new Refused("the requestState was handed out for another call (tool or arguments)");
+        }
+        int space = valid.upstreamId().indexOf(' ');
+        return new Ours(new AskClientState(valid.upstreamId().substring(0, space),
+                Instant.ofEpochMilli(Long.parseLong(valid.upstreamId().substring(space + 1)))));
+    }
+
+    /**
+     * The call a request makes, as a digest of its {@link RequestStateCall} (method, tool, canonical arguments: the same
+     * reading as for an upstream's requestState), so a client that re-spells the same arguments still names the same call.
+     */
+    static String digest(JsonRpcRequest request) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(RequestStateCall.of(request.method(), request.params()).bytes()));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

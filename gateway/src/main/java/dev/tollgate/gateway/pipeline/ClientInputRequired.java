@@ -1,0 +1,55 @@
+package dev.tollgate.gateway.pipeline;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.gateway.approval.PendingApproval;
+import dev.tollgate.policy.ApprovalTerms;
+import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
+import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
+import dev.tollgate.protocols.mcp.McpMethods;
+import dev.tollgate.protocols.mcp.McpRoutingHeaders;
+import dev.tollgate.protocols.sse.SseEncoder;
+import dev.tollgate.protocols.sse.SseEvent;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+
+/**
+ * Asking the user of a 2026-07-28 client for an approval ({@code ask-client}) as a 2026 server asks: that revision has
+ * no server-to-client requests (the SDK v2 client drops {@link ClientElicitation}'s), so the held call is answered at
+ * once with an {@code input_required} result whose {@code inputRequests} hold the same question under
+ * {@value AskClientState#INPUT_KEY}, and a requestState the gateway sealed ({@link AskClientState}). The client asks its
+ * user and retries the same call with the answer; {@link AskClientRetryStage} takes it. This answer is the gateway's:
+ * nothing was forwarded, and the approval stays pending (approvers can decide, its timeout runs) until the retry comes.
+ */
+final class ClientInputRequired {
+
+    private ClientInputRequired() {
+    }
+
+    /** Whether this call's client is asked the 2026 way: the rule asks the client, and the call is in the 2026 envelope. */
+    static boolean applies(Exchange exchange, ApprovalTerms terms) {
+        return terms != null && terms.askClient() && exchange.a2a() == null && exchange.payload() instanceof JsonRpcPayload.Single single
+                && single.message() instanceof JsonRpcRequest request && McpMethods.TOOLS_CALL.equals(request.method())
+                && McpRoutingHeaders.envelopeVersion(request) != null;
+    }
+
+    /** Answers the held call with the question: JSON, or one SSE event when the client accepts only a stream. */
+    static void ask(Exchange exchange, PendingApproval approval) {
+        JsonRpcRequest call = (JsonRpcRequest) ((JsonRpcPayload.Single) exchange.payload()).message();
+        ObjectNode answer = JsonNodeFactory.instance.objectNode().put("jsonrpc", "2.0");
+        answer.set("id", call.id().value());
+        ObjectNode result = answer.putObject("result").put("resultType", "input_required");
+        ObjectNode question = result.putObject("inputRequests").putObject(AskClientState.INPUT_KEY).put("method", "elicitation/create");
+        question.set("params", ClientElicitation.question(approval));
+        result.put("requestState", AskClientState.seal(exchange, call, approval));
+        String accept = exchange.request().getHeader(HttpHeaders.ACCEPT);
+        boolean streamOnly = accept != null && accept.contains("text/event-stream") && !accept.contains("application/json");
+        exchange.response().setStatusCode(200).putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
+        if (streamOnly) {
+            exchange.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream")
+                    .end(Buffer.buffer(SseEncoder.encode(SseEvent.data(answer.toString()))));
+        } else {
+            exchange.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(answer.toString());
+        }
+    }
+}
