@@ -93,7 +93,8 @@ class AskClient2026RetryTest {
         assertThat(forwarded.at("/params/arguments/message").asText()).isEqualTo("hi");
         assertThat(forwarded.at("/params/_meta/io.modelcontextprotocol~1protocolVersion").asText()).isEqualTo("2026-07-28");
 
-        String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.gateway().adminPort() + "/metrics")).build(),
+        String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.gateway().adminPort() + "/metrics"))
+                        .version(HttpClient.Version.HTTP_1_1).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         assertThat(metrics).contains("decision=\"approval_asked\"").contains("decision=\"approved\"");
 
