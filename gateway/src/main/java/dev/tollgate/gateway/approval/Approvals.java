@@ -61,6 +61,9 @@ public final class Approvals {
     private final Vertx vertx;
     private final ApprovalWebhook webhook;
     private final SharedApprovals shared;
+    /** Approvals whose call a retry let through on this replica, until the state it answered expires (see {@link #releaseOnce}). */
+    private final java.util.Map<String, java.time.Instant> released = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_RELEASED_KEPT = 10_000;
     private volatile String adminUrl;
     private final int historySize;
     private final Map<String, PendingApproval> held = new ConcurrentHashMap<>();
@@ -171,6 +174,26 @@ public final class Approvals {
      * A client's answer to a question another replica asked (shared store only): taken only when Redis says this
      * {@code asker} was asked, and the approval is still pending and within its deadline; else not found.
      */
+    /**
+     * Lets the call of an approval through once (a 2026 client's approved retry, see {@code AskClientRetryStage}): true for
+     * the first time, here and, with a shared store, on every replica; false once it went through. The requestState it
+     * answers stays valid after the answer (it is sealed, not stored), so without this the same caller could send the
+     * approved retry again and again, each forwarded. Fails when the shared store cannot be reached.
+     */
+    public Future<Boolean> releaseOnce(String id, java.time.Instant until) {
+        if (released.size() >= MAX_RELEASED_KEPT) {
+            java.time.Instant now = java.time.Instant.now();
+            released.values().removeIf(expiry -> expiry.isBefore(now));
+        }
+        if (released.putIfAbsent(id, until) != null) {
+            return Future.succeededFuture(false);
+        }
+        if (shared == null) {
+            return Future.succeededFuture(true);
+        }
+        return shared.releaseOnce(id, java.time.Duration.between(java.time.Instant.now(), until).toMillis());
+    }
+
     public Future<Decided> answerAskedElsewhere(String id, String asker, boolean approve, String by, String reason) {
         if (shared == null) {
             return Future.succeededFuture(new NotFound());

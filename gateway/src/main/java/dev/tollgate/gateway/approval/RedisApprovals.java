@@ -126,6 +126,12 @@ final class RedisApprovals implements SharedApprovals {
     }
 
     @Override
+    public Future<Boolean> releaseOnce(String id, long keepMillis) {
+        return timed(api.set(List.of(prefix + ":approval-released:" + id, "1", "NX", "PX", Long.toString(Math.max(1, keepMillis)))))
+                .map(reply -> reply != null && "OK".equals(reply.toString()));
+    }
+
+    @Override
     public Future<Approvals.Decided> decideRemote(String id, ApprovalOutcome outcome, String asker) {
         return step(id, outcome, inboxPrefix(), true, asker == null ? "" : asker, "", 0);
     }

@@ -33,6 +33,12 @@ interface SharedApprovals {
      */
     Future<Approvals.Decided> decideRemote(String id, ApprovalOutcome outcome, String asker);
 
+    /**
+     * Marks the approval's call as let through, once across replicas: true for the first mark, false when one was made
+     * (kept {@code keepMillis}). A 2026 client's approved retry is one call, whichever replica it is sent to.
+     */
+    Future<Boolean> releaseOnce(String id, long keepMillis);
+
     /** Every approval still pending on any replica, as listed. */
     Future<List<ObjectNode>> pending();
 

@@ -124,12 +124,24 @@ final class AskClientRetryStage implements Stage {
     private Future<StageResult> proceed(Exchange exchange, JsonRpcRequest request, AskClientAnswer answer) {
         boolean mayGoOn = answer.outcome() == null || answer.outcome().allows();
         Instant stateExpires = answer.askedAt().plus(exchange.snapshot().sessions().maxAge()).plus(Duration.ofMinutes(1));
-        if (mayGoOn && !AskClientReleases.release(answer.approvalId(), stateExpires)) {
-            LOG.warn("approval {}: a retry came again after its call went on; refused", answer.approvalId());
-            exchange.errorType(RejectReason.APPROVAL_ANSWER_NOT_TAKEN.code());
-            return errors.respond(exchange.response(), RejectReason.APPROVAL_ANSWER_NOT_TAKEN, 409, request.id().value(),
-                    "the approval has already let its call through: one approval, one call").transform(done -> StageResult.responded());
+        if (!mayGoOn) {
+            return goOn(exchange, request, answer);
         }
+        return approvals.releaseOnce(answer.approvalId(), stateExpires).transform(released -> {
+            if (released.succeeded() && released.result()) {
+                return goOn(exchange, request, answer);
+            }
+            boolean unknown = released.failed();
+            LOG.warn("approval {}: {}", answer.approvalId(), unknown ? "whether its call already went on could not be read (Redis unreachable): refused"
+                    : "a retry came again after its call went on; refused");
+            exchange.errorType(RejectReason.APPROVAL_ANSWER_NOT_TAKEN.code());
+            return errors.respond(exchange.response(), RejectReason.APPROVAL_ANSWER_NOT_TAKEN, unknown ? 503 : 409, request.id().value(),
+                    unknown ? "the answer could not be recorded; send it again" : "the approval has already let its call through: one approval, one call")
+                    .transform(done -> StageResult.responded());
+        });
+    }
+
+    private Future<StageResult> goOn(Exchange exchange, JsonRpcRequest request, AskClientAnswer answer) {
         exchange.askClientAnswer(answer);
         exchange.forwardWithoutParams(request, "inputResponses", "requestState");
         return StageResult.proceed();

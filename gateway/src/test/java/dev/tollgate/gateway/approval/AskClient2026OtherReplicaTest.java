@@ -136,6 +136,20 @@ class AskClient2026OtherReplicaTest {
         assertThat(upstream.received()).isEmpty();
     }
 
+    /** One approved answer is one call on every replica: its retry replayed to another replica is refused there too. */
+    @Test
+    void anApprovedRetryReplayedToAnotherReplicaIsRefused() throws Exception {
+        JsonNode asked = call(holder, null, null);
+        String state = asked.at("/result/requestState").asText();
+
+        JsonNode done = call(other, state, yes());
+        assertThat(done.at("/result/content/0/text").asText()).as(done.toString()).isEqualTo("deployed");
+        JsonNode replayed = call(holder, state, yes());
+
+        assertThat(replayed.at("/error/data/reason").asText()).as(replayed.toString()).isEqualTo("approval_answer_not_taken");
+        assertThat(upstream.received()).hasSize(1);
+    }
+
     @Test
     void anApproversYesBeforeTheRetryLetsItThroughOnce() throws Exception {
         JsonNode asked = call(holder, null, null);

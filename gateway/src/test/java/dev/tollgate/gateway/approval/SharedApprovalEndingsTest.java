@@ -188,6 +188,11 @@ class SharedApprovalEndingsTest {
         }
 
         @Override
+        public Future<Boolean> releaseOnce(String id, long keepMillis) {
+            return store.releaseOnce(id, keepMillis);
+        }
+
+        @Override
         public Future<List<ObjectNode>> pending() {
             return store.pending();
         }
