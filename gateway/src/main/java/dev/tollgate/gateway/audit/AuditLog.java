@@ -126,10 +126,13 @@ public final class AuditLog implements AutoCloseable {
      * do not): its first takes no room until queued, the others hold theirs. Never blocks.
      */
     public Admission admit(int records) {
-        int held = Math.max(0, records - 1);
+        if (records <= 0) {
+            return ONE; // nothing to record needs no room (as before admission checked room)
+        }
+        int held = records - 1;
         while (true) {
             long heldNow = heldForBatches.get();
-            if (queuedCount.get() + heldNow + Math.max(records, 0) > capacity) {
+            if (queuedCount.get() + heldNow + records > capacity) {
                 return null;
             }
             if (held == 0) {

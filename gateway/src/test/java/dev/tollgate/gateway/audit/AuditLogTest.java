@@ -341,6 +341,7 @@ class AuditLogTest {
             assertThat(log.admit(1)).as("one record still fits: 6 queued + 3 held").isNotNull();
             assertThat(log.offer(new TreeAuditEntry(record(98, "allow")))).as("nor does a record nobody admitted take that room").isTrue();
             assertThat(log.isFull()).isTrue();
+            assertThat(log.admit(0)).as("a call with nothing to record needs no room").isNotNull();
 
             // The five single calls end: each record is queued past the capacity, one per call in flight.
             for (int i = 0; i < 5; i++) {
