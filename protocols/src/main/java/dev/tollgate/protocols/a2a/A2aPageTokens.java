@@ -68,7 +68,7 @@ public final class A2aPageTokens {
         for (String pair : rawQuery.split("&")) {
             int eq = pair.indexOf('=');
             String key = decodedOrNull(eq < 0 ? pair : pair.substring(0, eq));
-            if (!REQUEST_MEMBERS.contains(key)) {
+            if (key == null || !REQUEST_MEMBERS.contains(key)) {
                 continue;
             }
             if (named != null) {
