@@ -304,6 +304,67 @@ class A2aListTasksPageTokenReviewADTest {
         assertThat(plain.body()).as(plain.body()).contains("pageSize must be");
     }
 
+    @Test
+    void onARouteWithTwoInstancesTheNextPageIsAskedOfTheInstanceThatListedThePage() throws Exception {
+        try (NodeServer second = NodeServer.start("a2a/echo-agent.mjs", Map.of("PORT", "0", "STEP_MS", "2"));
+                RunningGateway balanced = RunningGateway.start(vertx, """
+                        listeners: [{name: public, host: 127.0.0.1, port: 0}]
+                        admin: {host: 127.0.0.1, port: 0}
+                        policies: {directory: %s}
+                        %s
+                        routes:
+                          - name: echo-pair
+                            path: /agents/pair
+                            protocol: a2a
+                            policy: p
+                            upstreams: [{url: "%s"}, {url: "%s"}]
+                            balance: round-robin
+                        """.formatted(dir.resolve("policies"), tokens.identityYaml().strip(), agent.url(""), second.url("")))) {
+            String url = balanced.url("/agents/pair/a2a/jsonrpc");
+            for (int i = 0; i < 4; i++) {
+                HttpResponse<String> sent = http.send(post(url, "acme", "SendMessage", "{\"message\":{\"messageId\":\"m-pair-" + i
+                        + "\",\"role\":\"ROLE_USER\",\"parts\":[{\"text\":\"pair " + i + "\"}]}}"), HttpResponse.BodyHandlers.ofString());
+                assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
+                Thread.sleep(5);
+            }
+            List<String> first = directListing(agent);
+            List<String> other = directListing(second);
+            assertThat(first).as("round-robin: each instance holds two of acme's tasks").hasSize(2);
+            assertThat(other).hasSize(2);
+
+            List<String> listed = new ArrayList<>();
+            String token = null;
+            for (int page = 0; page < 5; page++) {
+                HttpResponse<String> r = http.send(post(url, "acme", "ListTasks", "{\"pageSize\":1"
+                        + (token == null ? "" : ",\"pageToken\":\"" + token + "\"") + "}"), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                JsonNode result = JSON.readTree(r.body()).path("result");
+                result.path("tasks").forEach(t -> listed.add(t.path("id").asText()));
+                token = result.path("nextPageToken").asText("");
+                if (token.isEmpty()) {
+                    break;
+                }
+            }
+            // Round-robin sends every other page to the other instance, where the agent's token names no task (an empty
+            // last page): the listing is whole only when each page is asked of the instance that listed the one before.
+            assertThat(listed).as("acme's listing, page by page").isIn(first, other);
+        }
+    }
+
+    private HttpRequest post(String url, String tenant, String method, String params) throws Exception {
+        return HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).header("Content-Type", "application/json").header("A2A-Version", "1.0")
+                .header("X-Waxell-AXID", tokens.token(tenant, "a"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"" + method + "\",\"params\":" + params + "}")).build();
+    }
+
+    /** The tasks one agent instance holds, newest first, as it lists them to anyone. */
+    private List<String> directListing(NodeServer instance) throws Exception {
+        JsonNode answer = JSON.readTree(http.send(post(instance.url("/a2a/jsonrpc"), "acme", "ListTasks", "{}"), HttpResponse.BodyHandlers.ofString()).body());
+        List<String> ids = new ArrayList<>();
+        answer.at("/result/tasks").forEach(t -> ids.add(t.path("id").asText()));
+        return ids;
+    }
+
     private static List<String> concat(List<String> a, List<String> b) {
         List<String> all = new ArrayList<>(a);
         all.addAll(b);
