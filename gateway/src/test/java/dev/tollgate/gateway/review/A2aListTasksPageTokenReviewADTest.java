@@ -241,6 +241,11 @@ class A2aListTasksPageTokenReviewADTest {
                 rpc("/agents/echo", "globex", "ListTasks", "{\"page_token\":\"" + agentToken + "\"}"),
                 rpc("/agents/echo", "globex", "ListTasks", "{\"pageToken\":12345}"),
                 rpc("/agents/echo", "globex", "ListTasks", "{\"pageToken\":\"\",\"page_token\":\"" + agentToken + "\"}"));
+        // Control: A2A has no batches, and the parse stage refuses one before any token is read (as before this fix).
+        HttpResponse<String> batch = http.send(HttpRequest.newBuilder(URI.create(gateway.url("/agents/echo/a2a/jsonrpc"))).timeout(TIMEOUT)
+                .header("Content-Type", "application/json").header("A2A-Version", "1.0").header("X-Waxell-AXID", tokens.token("globex", "a"))
+                .POST(HttpRequest.BodyPublishers.ofString("[{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"ListTasks\",\"params\":{\"pageToken\":\""
+                        + agentToken + "\"}}]")).build(), HttpResponse.BodyHandlers.ofString());
         HttpResponse<String> rest = restList("globex", "pageToken=" + URLEncoder.encode(agentToken, StandardCharsets.UTF_8));
         HttpResponse<String> restTwice = restList("globex", "pageToken=&pageToken=" + URLEncoder.encode(agentToken, StandardCharsets.UTF_8));
 
@@ -248,6 +253,8 @@ class A2aListTasksPageTokenReviewADTest {
             assertRefusedJsonRpc(answer, "JSON-RPC ListTasks with a token the gateway did not hand out");
             assertThat(answer.body()).doesNotContain(tasks.get("acme").get(1));
         }
+        assertThat(batch.statusCode()).as("a batch: " + batch.body()).isEqualTo(400);
+        assertThat(batch.body()).doesNotContain(tasks.get("acme").get(1));
         assertRefusedRest(rest, "GET /tasks?pageToken=<the agent's own>");
         assertRefusedRest(restTwice, "GET /tasks naming pageToken twice");
         assertThat(JSON.readTree(rest.body()).at("/error/details/0/metadata/detail").asText()).contains("not one this gateway handed you");
