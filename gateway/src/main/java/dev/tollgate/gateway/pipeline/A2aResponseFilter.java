@@ -131,6 +131,25 @@ final class A2aResponseFilter implements ResponseFilter {
         });
     }
 
+    /**
+     * Whether an answer is an error: an error status, or a JSON-RPC response carrying one (what a client reads as the
+     * call's error). A 2xx body the gateway cannot read is left to the list filter, which refuses it.
+     */
+    private boolean errorAnswer(byte[] body, int status) {
+        if (status / 100 != 2) {
+            return true;
+        }
+        if (!jsonRpc()) {
+            return false;
+        }
+        try {
+            JsonNode root = PARSER.parse(body);
+            return root.isObject() && root.hasNonNull("error");
+        } catch (JsonRejection e) {
+            return false;
+        }
+    }
+
     /** Why the owners of a streamed task list could not be read (its event is then replaced by the error); null while they could. */
     private String listUnchecked;
 
@@ -144,6 +163,9 @@ final class A2aResponseFilter implements ResponseFilter {
      * the call's error and ends what the client gets of the stream.
      */
     private SseEvent filteredList(SseEvent event) {
+        if (exchange.unsealedCursor() && errorAnswer(event.data().getBytes(java.nio.charset.StandardCharsets.UTF_8), 200)) {
+            return streamEnded(event, RejectReason.INVALID_PARAMS, A2aPageTokenStage.STALE_DETAIL);
+        }
         if (listUnchecked != null) {
             String why = listUnchecked;
             listUnchecked = null;
@@ -189,6 +211,11 @@ final class A2aResponseFilter implements ResponseFilter {
     @Override
     public byte[] rewriteJson(byte[] body, HttpServerResponse response) {
         if (!exchange.a2a().returnsCard()) {
+            if (exchange.unsealedCursor() && errorAnswer(body, response.getStatusCode())) {
+                // The agent's error about the page token the gateway unsealed may quote it, and the token names the page's
+                // last task, perhaps another caller's (review AD, as for MCP cursors): the caller gets the gateway's own.
+                return refused(response, RejectReason.INVALID_PARAMS, A2aPageTokenStage.STALE_DETAIL);
+            }
             // A message send's answer, read to learn which task it created and, under result rules, decided before it is relayed;
             // the answers that may show a task start or end, read for its slot. One parse for both.
             boolean succeeded = response.getStatusCode() >= 200 && response.getStatusCode() < 300;

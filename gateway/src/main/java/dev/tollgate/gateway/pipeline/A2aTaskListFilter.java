@@ -16,8 +16,9 @@ import java.util.List;
  * ListTasks answered for one caller: an agent lists every task it holds, whoever created it, so the tasks that
  * {@link TaskOrigins} binds to another caller are taken out of the answer (the same tasks GetTask would call "not
  * found" for this caller), and {@code totalSize} is lowered by as many. A task the gateway did not see created binds
- * nobody and stays, as it does for GetTask. An answer that is not a readable list is refused, not relayed: it could
- * hold another caller's tasks in a shape this filter does not know.
+ * nobody and stays, as it does for GetTask. The next-page token is sealed to the caller ({@link A2aPageTokenSeal}),
+ * whoever's task the page ended on: a page left empty by the filter still leads on. An answer that is not a readable list
+ * is refused, not relayed: it could hold another caller's tasks in a shape this filter does not know.
  */
 final class A2aTaskListFilter {
 
@@ -36,11 +37,13 @@ final class A2aTaskListFilter {
     private final TaskOrigins tasks;
     private final String scope;
     private final String caller;
+    private final A2aPageTokenSeal pageTokens;
 
-    private A2aTaskListFilter(TaskOrigins tasks, String scope, String caller) {
+    private A2aTaskListFilter(TaskOrigins tasks, String scope, String caller, A2aPageTokenSeal pageTokens) {
         this.tasks = tasks;
         this.scope = scope;
         this.caller = caller;
+        this.pageTokens = pageTokens;
     }
 
     /** A filter for a ListTasks call, or null for any other call. */
@@ -49,7 +52,8 @@ final class A2aTaskListFilter {
         if (call == null || call.method() != A2aMethod.LIST_TASKS) {
             return null;
         }
-        return new A2aTaskListFilter(tasks, exchange.route().route().taskScope(), CallerKey.of(exchange.identity()));
+        return new A2aTaskListFilter(tasks, exchange.route().route().taskScope(), CallerKey.of(exchange.identity()),
+                A2aPageTokenSeal.of(exchange));
     }
 
     /** The ids of the tasks a ListTasks answer lists (none when it is no readable list: {@link #filter} refuses it then). */
@@ -93,30 +97,25 @@ final class A2aTaskListFilter {
             return new Unreadable("a ListTasks answer without a tasks array");
         }
         int removed = 0;
-        boolean lastRemoved = false;
         for (Iterator<JsonNode> it = listed.elements(); it.hasNext(); ) {
-            lastRemoved = !visible(it.next());
-            if (lastRemoved) {
+            if (!visible(it.next())) {
                 it.remove();
                 removed++;
             }
         }
         ObjectNode page = (ObjectNode) list;
-        if (lastRemoved) {
-            // The SDK's page token is base64(timestamp|id) of the page's last task: on a task this caller may not see, it
-            // would hand that task's id over, so the listing ends here for this caller (review N).
-            page.remove(List.of("nextPageToken", "next_page_token"));
-        }
         boolean counted = page.has("totalSize") || page.has("total_size");
-        if (removed == 0 && !counted) {
-            return new Visible(body);
-        }
         // totalSize counts every caller's tasks, whatever this page holds (review O: one task of its own, a caller was told
         // 4; with a token naming no task, the count of all): the count of this page is the only one known to be this
         // caller's when no page follows; with one following, none is given rather than one counting others.
-        page.remove(List.of("totalSize", "total_size"));
         boolean follows = page.hasNonNull("nextPageToken") && !page.get("nextPageToken").asText().isEmpty()
                 || page.hasNonNull("next_page_token") && !page.get("next_page_token").asText().isEmpty();
+        // Sealed whoever's task the page ended on (review N dropped it then, and the caller's listing ended there).
+        boolean sealed = pageTokens.sealIn(page);
+        if (removed == 0 && !counted && !sealed) {
+            return new Visible(body);
+        }
+        page.remove(List.of("totalSize", "total_size"));
         if (counted && !follows) {
             page.put("totalSize", listed.size());
         }

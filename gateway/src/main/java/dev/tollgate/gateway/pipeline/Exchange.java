@@ -77,6 +77,8 @@ public final class Exchange {
     private ResponseOutcome outcome;
     private dev.tollgate.gateway.audit.AuditLog.Admission auditAdmission;
     private boolean unsealedCursor;
+    /** The query the upstream gets in place of the client's (an A2A ListTasks with the upstream's own page token); null: the client's. */
+    private String forwardQuery;
 
     public Exchange(HttpServerRequest request, GatewaySnapshot snapshot, ListenerRuntime listener, RouteMatch route,
                     long startNanos) {
@@ -338,13 +340,26 @@ public final class Exchange {
         this.forwardBody = rewritten;
     }
 
-    /** The tasks/list forwarded carries the upstream's own cursor, unsealed by the gateway: its errors are not relayed. */
+    /**
+     * The list page forwarded (an MCP tasks/list, an A2A ListTasks) carries the upstream's own cursor or page token,
+     * unsealed by the gateway: its errors are not relayed.
+     */
     void forwardsUnsealedCursor() {
         this.unsealedCursor = true;
     }
 
     boolean unsealedCursor() {
         return unsealedCursor;
+    }
+
+    /** Forwards the request with this query in place of the client's (written by the gateway, like a rewritten body). */
+    void forwardWithQuery(String rawQuery) {
+        this.forwardQuery = rawQuery;
+    }
+
+    /** The request URI on this upstream instance: the path after the route's prefix, and the client's query or the gateway's. */
+    String upstreamUri(dev.tollgate.gateway.routing.UpstreamTarget instance) {
+        return forwardQuery == null ? route.upstreamUri(instance) : instance.uriFor(route.remainder(), forwardQuery);
     }
 
     /**

@@ -54,6 +54,8 @@ public final class McpPipeline {
         stages.add(new TaskOwnershipStage(services.learnt().taskOrigins(), errors));
         // A tasks/list page is asked for with a cursor this gateway sealed to the caller, never one the caller made up.
         stages.add(new TaskListCursorStage(errors));
+        // So is an A2A ListTasks page, with a page token this gateway sealed to the caller.
+        stages.add(new A2aPageTokenStage(errors));
         // So is a 2026 retry with the requestState this gateway sealed to the caller and the call: the upstream gets its own.
         stages.add(new RequestStateStage(errors));
         // Late answers of calls paid earlier are read for their cost (a task's result, a resumed stream's response).

@@ -184,7 +184,7 @@ final class UpstreamCall {
                 .setHost(target.host())
                 .setPort(target.port())
                 .setSsl(target.tls())
-                .setURI(exchange.route().upstreamUri(target))
+                .setURI(exchange.upstreamUri(target))
                 .setConnectTimeout(exchange.route().route().config().connectTimeout().toMillis());
         client.request(options).onComplete(ar -> {
             if (ar.failed()) {

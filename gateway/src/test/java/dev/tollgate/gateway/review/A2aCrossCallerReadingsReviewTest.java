@@ -201,7 +201,8 @@ class A2aCrossCallerReadingsReviewTest {
                 HttpResponse.BodyHandlers.ofString()).body();
         JsonNode page = JSON.readTree(body);
         String token = page.at("/result/nextPageToken").asText("");
-        String decoded = token.isEmpty() ? "" : new String(Base64.getDecoder().decode(token), StandardCharsets.UTF_8);
+        // The gateway's own tokens are sealed (base64url, review AD): read in clear only when they are the agent's.
+        String decoded = token.isEmpty() || !token.matches("[A-Za-z0-9+/]*=*") ? "" : new String(Base64.getDecoder().decode(token), StandardCharsets.UTF_8);
 
         assertThat(page.at("/result/tasks").size()).as(body).isZero();
         assertThat(decoded).as("globex's ListTasks (pageSize 1) hands it acme's task id in nextPageToken: " + body)
