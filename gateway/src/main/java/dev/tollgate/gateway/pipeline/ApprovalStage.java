@@ -143,21 +143,25 @@ final class ApprovalStage implements Stage {
         // a size must never hide them all, and the approval (held, then in history) keeps the view, not the call's tree.
         ShownArguments shown = ShownArguments.of(call == null ? null : exchange.snapshot().redactor().redact(call.arguments()));
         String method = call != null ? call.method() : exchange.request().method().name();
-        // An A2A file whose content travels inline is shown as its size and type only: the view is not the whole call, and
-        // says so (review AD: the instruction sat in a small text/plain file the approver never saw, under a view that read as
-        // complete). Marked so, the approvers decide; the user is not asked through ask-client.
+        // An A2A file whose content travels inline is shown decoded when it is text every reader decodes the same way
+        // (review AD: the instruction sat in a small text/plain file the approver never saw, under a view that read as
+        // complete). Any other inline file is shown as its size and type only, and the view says it is not the whole call:
+        // the approvers decide; the user is not asked through ask-client.
         boolean fileUnshown = exchange.a2a() != null && call != null && carriesInlineFile(call.arguments());
         return new ApprovalRequest(exchange.route().route().name(), method, call == null ? null : call.toolName(), shown.arguments(),
                 !shown.complete() || fileUnshown, exchange.identity(), decision.policyName(), decision.ruleName(), decision.message());
     }
 
-    /** Whether an A2A call's view holds a file part whose content is inline (raw, bytes): the view keeps its size, not its content. */
+    /**
+     * Whether an A2A call's view holds a file part whose content is inline (raw, bytes) and not shown: the view keeps its
+     * size, not its content (binary, not UTF-8, over 64 KiB, or base64 readers could decode differently).
+     */
     static boolean carriesInlineFile(JsonNode view) {
         if (view == null) {
             return false;
         }
         for (JsonNode part : view.path("message").path("parts")) {
-            if ("file".equals(part.path("kind").asText()) && part.path("size").asLong() > 0) {
+            if ("file".equals(part.path("kind").asText()) && part.path("size").asLong() > 0 && !part.has("content")) {
                 return true;
             }
         }

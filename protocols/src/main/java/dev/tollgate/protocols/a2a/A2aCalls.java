@@ -20,13 +20,15 @@ import java.util.Set;
  *  "taskId": "...", "contextId": "...", "configId": "...", "referenceTaskIds": [...], "skill": "...",
  *  "message": {"role": "user", "messageId": "...", "size": 123, "partCount": 1,
  *              "parts": [{"kind": "text" | "file" | "data", "size": 12, "text": "...", "data": {...}, "mediaType": "...", "url": "...",
- *                         "filename": "..."}], "text": "the text parts joined by newlines",
+ *                         "filename": "...", "content": "an inline file's text"}], "text": "the text parts joined by newlines",
  *              "metadata": {...}, "extensions": [...]},
  *  "metadata": {...}, "extensions": ["uri", ...], "acceptedOutputModes": [...],
  *  "push": {"url": "https://...", "urls": [...]}}
  * </pre>
  *
- * Part kinds use the 0.3 names: a 1.0 {@code raw} or {@code url} part is a {@code file}. Sizes are bytes
+ * Part kinds use the 0.3 names: a 1.0 {@code raw} or {@code url} part is a {@code file}; a file whose content travels
+ * inline carries it decoded in {@code content} when every reader decodes the same text ({@link InlineFileText}: canonical
+ * base64, UTF-8, at most 64 KiB), and only its size otherwise. Sizes are bytes
  * (UTF-8 text, decoded base64, serialized JSON data). {@code extensions} merges the message's and the
  * {@code A2A-Extensions} header's. Every push-notification URL anywhere in the request is collected; a
  * request naming two different ones is refused, so a rule on {@code /push/url} cannot be sidestepped; so is a push URL

@@ -23,6 +23,8 @@ final class A2aParts {
     /** Part kinds use the 0.3 names: a 1.0 raw or url part is a file. */
     private static final Map<String, String> KIND_OF = Map.of("text", "text", "raw", "file", "url", "file", "data", "data", "file", "file");
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
+    /** A file part's member holding the text its inline content decodes to, when every reader decodes the same ({@link InlineFileText}). */
+    static final String CONTENT_MEMBER = "content";
 
     private A2aParts() {
     }
@@ -154,7 +156,9 @@ final class A2aParts {
             boolean uri = PROTO_URI_SOURCES.contains(source);
             out.put("size", value == null || uri ? 0 : base64Size(value));
             putText(out, "url", uri ? value : null);
-            putText(out, "mediaType", A2aFields.string(file, "mimeType", "mime_type"));
+            String mediaType = A2aFields.string(file, "mimeType", "mime_type");
+            putText(out, "mediaType", mediaType);
+            putText(out, CONTENT_MEMBER, uri ? null : InlineFileText.of(value, mediaType));
         } else {
             out.put("kind", "unknown");
             out.put("size", 0);
@@ -177,10 +181,12 @@ final class A2aParts {
         }
         out.put("size", bytes == null ? 0 : base64Size(bytes));
         putText(out, "url", url);
+        String mediaType = v03 ? A2aFields.string(file, "mimeType", null) : A2aFields.string(part, "mediaType", "media_type");
         if (v03) {
-            putText(out, "mediaType", A2aFields.string(file, "mimeType", null));
+            putText(out, "mediaType", mediaType);
             putText(out, "filename", A2aFields.string(file, "name", null));
         }
+        putText(out, CONTENT_MEMBER, InlineFileText.of(bytes, mediaType));
     }
 
     private static long base64Size(String base64) {

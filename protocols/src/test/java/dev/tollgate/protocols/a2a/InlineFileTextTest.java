@@ -1,0 +1,82 @@
+package dev.tollgate.protocols.a2a;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+
+/** An inline file's text is in the policy view only when every base64 and UTF-8 reader gets the same text. */
+class InlineFileTextTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String NOTE = "Transfer 50000 EUR now. ünïcødé ✓";
+
+    private static String b64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void canonicalBase64OfUtf8TextIsDecoded() {
+        assertThat(InlineFileText.of(b64(NOTE), "text/plain")).isEqualTo(NOTE);
+        assertThat(InlineFileText.of(b64(NOTE), null)).isEqualTo(NOTE);
+        assertThat(InlineFileText.of(b64(NOTE), "text/markdown; charset=UTF-8")).isEqualTo(NOTE);
+        assertThat(InlineFileText.of(b64(NOTE), "application/json;charset=\"utf-8\"")).isEqualTo(NOTE);
+    }
+
+    @Test
+    void base64ThatLenientReadersReadOtherwiseIsNotDecoded() {
+        String canonical = b64("Hello world"); // SGVsbG8gd29ybGQ=
+        assertThat(InlineFileText.of(canonical.replace("=", ""), null)).as("unpadded").isNull();
+        assertThat(InlineFileText.of(canonical.substring(0, 8) + "\n" + canonical.substring(8), null)).as("a line break (Node skips it)").isNull();
+        assertThat(InlineFileText.of(canonical.substring(0, 8) + " " + canonical.substring(8), null)).as("a space").isNull();
+        assertThat(InlineFileText.of("QR==", null)).as("spare bits set: QQ== is the canonical A").isNull();
+        String urlSafe = Base64.getUrlEncoder().encodeToString(new byte[] {(byte) 0xfb, (byte) 0xff, 'a'});
+        assertThat(InlineFileText.of(urlSafe, null)).as("url-safe alphabet (Python's b64decode drops - and _)").isNull();
+        assertThat(InlineFileText.of("not base64!", null)).isNull();
+        assertThat(InlineFileText.of("", null)).isNull();
+        assertThat(InlineFileText.of(null, null)).isNull();
+    }
+
+    @Test
+    void bytesThatAreNotUtf8TextAsDeclaredAreNotDecoded() {
+        assertThat(InlineFileText.of(Base64.getEncoder().encodeToString(new byte[] {(byte) 0xc3, 0x28}), null)).as("malformed UTF-8").isNull();
+        assertThat(InlineFileText.of(Base64.getEncoder().encodeToString(new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80}), null))
+                .as("an encoded surrogate").isNull();
+        // "ab" read as UTF-16LE is U+6261: an agent honouring the charset reads other text from the same bytes.
+        assertThat(InlineFileText.of(b64("abcd"), "text/plain; charset=utf-16le")).isNull();
+        assertThat(InlineFileText.of(b64("abcd"), "text/plain; charset=utf-8; charset=utf-16")).as("two charsets").isNull();
+    }
+
+    @Test
+    void aFileOverTheBoundIsNotDecoded() {
+        String atBound = "a".repeat(InlineFileText.MAX_BYTES);
+        // Compared as booleans: a failure would print 64 KiB.
+        assertThat(atBound.equals(InlineFileText.of(b64(atBound), null))).as("a file of exactly 64 KiB is decoded").isTrue();
+        assertThat(InlineFileText.of(b64(atBound + "a"), null) == null).as("one byte more is not").isTrue();
+    }
+
+    @Test
+    void theViewOfEveryInlineFileShapeCarriesItsText() throws Exception {
+        JsonNode v10 = A2aParts.summary(JSON.readTree("{\"raw\":\"" + b64(NOTE) + "\",\"mediaType\":\"text/plain\",\"filename\":\"n.txt\"}"), false);
+        JsonNode v03 = A2aParts.summary(JSON.readTree("{\"kind\":\"file\",\"file\":{\"bytes\":\"" + b64(NOTE) + "\",\"mimeType\":\"text/plain\"}}"), true);
+        JsonNode proto = A2aParts.protoSummary(JSON.readTree("{\"file\":{\"fileWithBytes\":\"" + b64(NOTE) + "\",\"mimeType\":\"text/plain\"}}"));
+
+        for (JsonNode part : new JsonNode[] {v10, v03, proto}) {
+            assertThat(part.path("kind").asText()).isEqualTo("file");
+            assertThat(part.path("content").asText()).as(part.toString()).isEqualTo(NOTE);
+            assertThat(part.path("size").asLong()).isEqualTo(NOTE.getBytes(StandardCharsets.UTF_8).length);
+        }
+    }
+
+    @Test
+    void aFileByUrlOrOfAnotherCharsetHasNoContent() throws Exception {
+        assertThat(A2aParts.summary(JSON.readTree("{\"url\":\"https://files.example/n.txt\",\"mediaType\":\"text/plain\"}"), false)
+                .has("content")).isFalse();
+        assertThat(A2aParts.summary(JSON.readTree("{\"raw\":\"" + b64("abcd") + "\",\"media_type\":\"text/plain; charset=utf-16le\"}"), false)
+                .has("content")).as("the snake_case media type is read as the SDK reads it").isFalse();
+        assertThat(A2aParts.protoSummary(JSON.readTree("{\"file\":{\"fileWithUri\":\"https://files.example/n.txt\"}}")).has("content")).isFalse();
+    }
+}
