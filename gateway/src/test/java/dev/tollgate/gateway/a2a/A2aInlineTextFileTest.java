@@ -137,13 +137,29 @@ class A2aInlineTextFileTest {
     }
 
     @Test
-    void aFileReadersCouldDecodeDifferentlyIsNotShownAndTheApprovalSaysItsViewIsIncomplete() throws Exception {
-        // MIME-style base64 (a line break inside): Node's Buffer.from skips it and the agent reads the text, Python's
-        // b64decode and strict decoders read otherwise or refuse. The gateway shows no text it is not sure of.
+    void aFileWhoseBase64ReadersDecodeDifferentlyIsRefusedAndNeverForwarded() throws Exception {
+        // MIME-style base64 (a line break inside): Node's Buffer.from skips it and this agent reads the text a content rule
+        // denies; Python's b64decode and strict decoders read otherwise or refuse. Decided on no reading, it is refused.
         String canonical = b64(HIDDEN);
-        JsonNode pending = held(canonical.substring(0, 16) + "\\n" + canonical.substring(16));
+        long before = agentRequests();
+        HttpResponse<String> refused = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.url("/agents/echo/a2a/jsonrpc")))
+                .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json").header("A2A-Version", "1.0")
+                .POST(HttpRequest.BodyPublishers.ofString(send("Please summarize the attached notes.",
+                        canonical.substring(0, 16) + "\\n" + canonical.substring(16)))).build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode error = JSON.readTree(refused.body()).path("error");
 
-        assertThat(pending.path("arguments").toString()).as(pending.toString()).doesNotContain("50000");
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+        assertThat(error.path("code").asInt()).as(refused.body()).isEqualTo(-32602);
+        assertThat(error.path("data").path("reason").asText()).as(refused.body()).isEqualTo("invalid_params");
+        assertThat(error.toString()).contains("not canonical base64");
+        assertThat(agentRequests()).as("the refused send never reached the agent").isEqualTo(before);
+    }
+
+    @Test
+    void aBinaryInlineFileIsNotShownAndTheApprovalSaysItsViewIsIncomplete() throws Exception {
+        JsonNode pending = held(Base64.getEncoder().encodeToString(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, (byte) 0xff}));
+
+        assertThat(pending.path("arguments").toString()).as(pending.toString()).doesNotContain("content");
         assertThat(pending.path("arguments_truncated").asBoolean(false)).as(pending.toString()).isTrue();
     }
 

@@ -154,6 +154,9 @@ final class A2aParts {
             String source = sources.isEmpty() ? null : sources.get(0);
             String value = source == null ? null : A2aFields.string(file, source, null);
             boolean uri = PROTO_URI_SOURCES.contains(source);
+            if (!uri) {
+                requireCanonical(value);
+            }
             out.put("size", value == null || uri ? 0 : base64Size(value));
             putText(out, "url", uri ? value : null);
             String mediaType = A2aFields.string(file, "mimeType", "mime_type");
@@ -179,6 +182,7 @@ final class A2aParts {
         if (v03 && file.hasNonNull("bytes") && file.hasNonNull("uri")) {
             throw new A2aInvalidRequest("a file carries both bytes and a uri; send one of them");
         }
+        requireCanonical(bytes);
         out.put("size", bytes == null ? 0 : base64Size(bytes));
         putText(out, "url", url);
         String mediaType = v03 ? A2aFields.string(file, "mimeType", null) : A2aFields.string(part, "mediaType", "media_type");
@@ -187,6 +191,14 @@ final class A2aParts {
             putText(out, "filename", A2aFields.string(file, "name", null));
         }
         putText(out, CONTENT_MEMBER, InlineFileText.of(bytes, mediaType));
+    }
+
+    /** An inline file's base64 must read as the same bytes to every decoder ({@link InlineFileText#canonical}). */
+    private static void requireCanonical(String base64) throws A2aInvalidRequest {
+        if (base64 != null && !InlineFileText.canonical(base64)) {
+            throw new A2aInvalidRequest("a file's inline bytes are not canonical base64 (standard alphabet, padded, no line breaks"
+                    + " or spare bits): agents' decoders read such bytes differently");
+        }
     }
 
     private static long base64Size(String base64) {

@@ -26,18 +26,44 @@ class InlineFileTextTest {
         assertThat(InlineFileText.of(b64(NOTE), "application/json;charset=\"utf-8\"")).isEqualTo(NOTE);
     }
 
+    /** Base64 that lenient readers (Node's Buffer.from) and others (Python's b64decode, strict decoders) read differently. */
+    private static final String[] READ_TWO_WAYS = {
+        "SGVsbG8gd29ybGQ", // unpadded
+        "SGVsbG8g\nd29ybGQ=", // a line break, as MIME encoders write them (Node skips it)
+        "SGVsbG8g d29ybGQ=", // a space
+        "QR==", // spare bits set: QQ== is the canonical "A"
+        "QUI=QUI=", // padding inside
+        "-_-_", // the URL-safe alphabet (Python's b64decode drops - and _)
+        "not base64!",
+        "QQ=A",
+    };
+
     @Test
-    void base64ThatLenientReadersReadOtherwiseIsNotDecoded() {
-        String canonical = b64("Hello world"); // SGVsbG8gd29ybGQ=
-        assertThat(InlineFileText.of(canonical.replace("=", ""), null)).as("unpadded").isNull();
-        assertThat(InlineFileText.of(canonical.substring(0, 8) + "\n" + canonical.substring(8), null)).as("a line break (Node skips it)").isNull();
-        assertThat(InlineFileText.of(canonical.substring(0, 8) + " " + canonical.substring(8), null)).as("a space").isNull();
-        assertThat(InlineFileText.of("QR==", null)).as("spare bits set: QQ== is the canonical A").isNull();
-        String urlSafe = Base64.getUrlEncoder().encodeToString(new byte[] {(byte) 0xfb, (byte) 0xff, 'a'});
-        assertThat(InlineFileText.of(urlSafe, null)).as("url-safe alphabet (Python's b64decode drops - and _)").isNull();
-        assertThat(InlineFileText.of("not base64!", null)).isNull();
+    void base64ThatReadersReadDifferentlyIsNotCanonical() {
+        for (String base64 : READ_TWO_WAYS) {
+            assertThat(InlineFileText.canonical(base64)).as(base64).isFalse();
+            assertThat(InlineFileText.of(base64, null)).as(base64).isNull();
+        }
+        for (int n = 0; n < 40; n++) {
+            byte[] bytes = new byte[n];
+            new java.util.Random(n).nextBytes(bytes);
+            assertThat(InlineFileText.canonical(Base64.getEncoder().encodeToString(bytes))).as("%d bytes", n).isTrue();
+        }
         assertThat(InlineFileText.of("", null)).isNull();
         assertThat(InlineFileText.of(null, null)).isNull();
+    }
+
+    @Test
+    void aFilePartWhoseBase64ReadsTwoWaysIsRefusedBeforePolicy() {
+        for (String base64 : READ_TWO_WAYS) {
+            String json = base64.replace("\n", "\\n");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> A2aParts.summary(JSON.readTree("{\"raw\":\"" + json + "\"}"), false))
+                    .as(base64).isInstanceOf(A2aInvalidRequest.class).hasMessageContaining("not canonical base64");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> A2aParts.summary(
+                    JSON.readTree("{\"kind\":\"file\",\"file\":{\"bytes\":\"" + json + "\"}}"), true)).as(base64).isInstanceOf(A2aInvalidRequest.class);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> A2aParts.protoSummary(
+                    JSON.readTree("{\"file\":{\"file_with_bytes\":\"" + json + "\"}}"))).as(base64).isInstanceOf(A2aInvalidRequest.class);
+        }
     }
 
     @Test
