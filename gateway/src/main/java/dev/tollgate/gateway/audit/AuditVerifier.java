@@ -22,8 +22,13 @@ public final class AuditVerifier {
     static final String SEQ_MISSING = "no seq after records that had one (edited)";
     static final String EDITED = "record content does not match its hash (edited; or the log was sealed with a key: verify with --key)";
     static final String EDITED_UNDER_KEY = "record content does not match its seal under this key (edited, or sealed with another key)";
+    static final String EDITED_UNDER_KEYS = "record content does not match its seal under any of the keys (edited, or sealed with another key)";
     static final String UNKEYED_AFTER_KEYED = "sealed without the key after records sealed with it (rewritten by someone without the key)";
     static final String NOTHING_KEYED = "no record is sealed with this key (the log was sealed again without it, or with another key)";
+    static final String RETIRED_KEY_AFTER_NEWER = "sealed with an older key after records sealed with a newer one (rewritten by "
+            + "someone holding a retired key)";
+    static final String NEWEST_KEY_UNUSED = "the log ends with records sealed with an older key, not the newest --key (the records "
+            + "sealed after the rotation were removed; if the newest key has sealed nothing yet, verify without it)";
 
     /**
      * @param ok        true when every record checks out
@@ -33,9 +38,10 @@ public final class AuditVerifier {
      * @param reason    what is wrong with it, else null
      * @param firstSeq  the seq of the first record that had one, else 0 (a legacy log)
      * @param lastSeq   the seq of the last verified record that had one, else 0
-     * @param keyed     records verified under the operator's key; -1 when verified without a key
+     * @param keyed     records verified under the operator's key (or keys); -1 when verified without a key
+     * @param keys      how many keys the log was verified with (one per rotation, oldest first)
      */
-    public record Result(boolean ok, long records, Path file, long line, String reason, long firstSeq, long lastSeq, long keyed) {
+    public record Result(boolean ok, long records, Path file, long line, String reason, long firstSeq, long lastSeq, long keyed, int keys) {
 
         @Override
         public String toString() {
@@ -49,9 +55,10 @@ public final class AuditVerifier {
             if (keyed < 0) {
                 return "";
             }
-            return keyed == records ? ", every record sealed with the key"
-                    : ", sealed with the key from record " + (records - keyed + 1) + " on (the " + (records - keyed)
-                    + " before it were written before the key was set)";
+            String theKey = keys > 1 ? "the keys, oldest first," : "the key";
+            return keyed == records ? ", every record sealed with " + theKey
+                    : ", sealed with " + theKey + " from record " + (records - keyed + 1) + " on (the " + (records - keyed)
+                    + " before it were written before a key was set)";
         }
     }
 
@@ -61,7 +68,7 @@ public final class AuditVerifier {
     }
 
     public static Result verify(List<Path> files) throws IOException {
-        return verify(files, null);
+        return verify(files, List.of());
     }
 
     /**
@@ -72,9 +79,23 @@ public final class AuditVerifier {
      * @param key the key the gateway sealed with, or null to check a plain SHA-256 chain
      */
     public static Result verify(List<Path> files, AuditKey key) throws IOException {
+        return verify(files, key == null ? List.of() : List.of(key));
+    }
+
+    /**
+     * With the keys the gateway has sealed with over time, oldest first ({@code audit.key-file} rotated at restarts): each
+     * record must be sealed with the key of its time, and the keys in order, as {@link #verify(List, AuditKey)} requires of
+     * one. A record sealed with an older key after one sealed with a newer key is a rewrite (a retired key may have leaked;
+     * only the newest is secret), and so is a log whose last record is not sealed with the newest key (every record after the
+     * rotation cut off, the rest sealed again with a retired key). A key may have sealed nothing between its neighbours.
+     *
+     * @param keys oldest first; empty to check a plain SHA-256 chain
+     */
+    public static Result verify(List<Path> files, List<AuditKey> keys) throws IOException {
         String previous = AuditChain.GENESIS;
         long records = 0;
-        long keyed = key == null ? -1 : 0;
+        long keyed = keys.isEmpty() ? -1 : 0;
+        int current = -1; // the key of the last keyed record, an index into keys
         long firstSeq = 0;
         long lastSeq = 0;
         for (Path file : files) {
@@ -90,16 +111,22 @@ public final class AuditVerifier {
                     }
                     String claimed = AuditChain.claimedHash(line);
                     byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
-                    if (key == null) {
+                    if (keys.isEmpty()) {
                         if (!AuditChain.sha256(bytes).equals(claimed)) {
                             return broken(records, file, number, EDITED, firstSeq, lastSeq, keyed);
                         }
-                    } else if (key.seal(bytes).equals(claimed)) {
-                        keyed++;
-                    } else if (!AuditChain.sha256(bytes).equals(claimed)) {
-                        return broken(records, file, number, EDITED_UNDER_KEY, firstSeq, lastSeq, keyed);
-                    } else if (keyed > 0) {
-                        return broken(records, file, number, UNKEYED_AFTER_KEYED, firstSeq, lastSeq, keyed);
+                    } else {
+                        int sealedWith = sealedWith(keys, bytes, claimed);
+                        if (sealedWith >= 0 && sealedWith < current) {
+                            return broken(records, file, number, RETIRED_KEY_AFTER_NEWER, firstSeq, lastSeq, keyed);
+                        } else if (sealedWith >= 0) {
+                            current = sealedWith;
+                            keyed++;
+                        } else if (!AuditChain.sha256(bytes).equals(claimed)) {
+                            return broken(records, file, number, keys.size() == 1 ? EDITED_UNDER_KEY : EDITED_UNDER_KEYS, firstSeq, lastSeq, keyed);
+                        } else if (keyed > 0) {
+                            return broken(records, file, number, UNKEYED_AFTER_KEYED, firstSeq, lastSeq, keyed);
+                        }
                     }
                     JsonNode record;
                     try {
@@ -131,10 +158,23 @@ public final class AuditVerifier {
         if (keyed == 0) {
             return broken(records, null, 0, NOTHING_KEYED, firstSeq, lastSeq, keyed);
         }
-        return new Result(true, records, null, 0, null, firstSeq, lastSeq, keyed);
+        if (keyed > 0 && current != keys.size() - 1) {
+            return broken(records, null, 0, NEWEST_KEY_UNUSED, firstSeq, lastSeq, keyed);
+        }
+        return new Result(true, records, null, 0, null, firstSeq, lastSeq, keyed, keys.size());
+    }
+
+    /** The index of the key the line was sealed with, or -1 when none of them sealed it. */
+    private static int sealedWith(List<AuditKey> keys, byte[] content, String claimed) {
+        for (int i = 0; i < keys.size(); i++) {
+            if (keys.get(i).seal(content).equals(claimed)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static Result broken(long records, Path file, long line, String reason, long firstSeq, long lastSeq, long keyed) {
-        return new Result(false, records, file, line, reason, firstSeq, lastSeq, keyed);
+        return new Result(false, records, file, line, reason, firstSeq, lastSeq, keyed, 0);
     }
 }

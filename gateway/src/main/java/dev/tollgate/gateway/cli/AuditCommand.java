@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code tollgate audit verify [--expect-seq N] [--key FILE] FILE|DIR...}: recomputes the hash chain and reports the
+ * {@code tollgate audit verify [--expect-seq N] [--key FILE]... FILE|DIR...}: recomputes the hash chain and reports the
  * first broken record; with {@code --expect-seq}, also a log that ends before record N (its tail removed, which
  * a hash chain alone cannot show); with {@code --key}, checks the seals made under {@code audit.key-file}, which only
  * the key's holder can make again.
@@ -34,8 +34,9 @@ final class AuditCommand {
 
         @Option(names = "--key", paramLabel = "FILE",
                 description = "the gateway's audit.key-file: every record must be sealed with it (HMAC-SHA256), so a log "
-                        + "edited and sealed again by someone without the key fails")
-        Path keyFile;
+                        + "edited and sealed again by someone without the key fails. Repeat it for a key rotated at restarts, "
+                        + "oldest first: records must be sealed with the keys in that order, the last with the newest")
+        List<Path> keyFiles;
 
         @Parameters(arity = "1..*", paramLabel = "FILE", description = "audit files or directories, oldest first")
         List<Path> inputs;
@@ -47,14 +48,16 @@ final class AuditCommand {
                 System.err.println("error: " + missing);
                 return 2;
             }
-            AuditKey key;
-            try {
-                key = keyFile == null ? null : AuditKey.read(keyFile);
-            } catch (IOException e) {
-                System.err.println("error: --key: " + (e instanceof java.nio.file.NoSuchFileException ? keyFile + " does not exist" : e.getMessage()));
-                return 2;
+            List<AuditKey> keys = new ArrayList<>();
+            for (Path keyFile : keyFiles == null ? List.<Path>of() : keyFiles) {
+                try {
+                    keys.add(AuditKey.read(keyFile));
+                } catch (IOException e) {
+                    System.err.println("error: --key: " + (e instanceof java.nio.file.NoSuchFileException ? keyFile + " does not exist" : e.getMessage()));
+                    return 2;
+                }
             }
-            AuditVerifier.Result result = AuditVerifier.verify(expand(inputs), key);
+            AuditVerifier.Result result = AuditVerifier.verify(expand(inputs), keys);
             (result.ok() ? System.out : System.err).println(result);
             if (result.ok() && expectSeq != null && result.lastSeq() < expectSeq) {
                 System.err.println("INCOMPLETE: the log ends at seq " + result.lastSeq() + ", expected at least " + expectSeq

@@ -126,7 +126,7 @@ class KeyedAuditChainTest {
 
         Cli.Result verified = Cli.run("audit", "verify", "--key", key.toString(), "--expect-seq", Long.toString(lastSeq), log.toString());
         assertThat(verified.exit()).as(verified.out() + verified.err()).isZero();
-        assertThat(verified.out()).contains("sealed with the key from record 4 on (the 3 before it were written before the key was set)");
+        assertThat(verified.out()).contains("sealed with the key from record 4 on (the 3 before it were written before a key was set)");
 
         // The deny (record 2, written before the key) rewritten and records 2 and 3 sealed again: record 4, keyed, names
         // the old hash of record 3, and nobody without the key can seal it again.
@@ -136,6 +136,69 @@ class KeyedAuditChainTest {
         Files.write(AuditFiles.file(log, 1), forged, StandardCharsets.UTF_8);
 
         Cli.Result edited = Cli.run("audit", "verify", "--key", key.toString(), log.toString());
+        assertThat(edited.exit()).isEqualTo(1);
+        assertThat(edited.err()).contains(":4: prev does not name the previous record's hash");
+    }
+
+    @Test
+    void aKeyRotatedAtARestartVerifiesWithBothKeysOldestFirst() throws Exception {
+        Path rotated = dir.resolve("audit-2.key");
+        Files.writeString(rotated, "1b7e0c2f9a8d4e6b3c5a7f9e1d2c4b6a8f0e2d4c6b8a0f2e4d6c8b0a2f4e6d8c\n");
+        write(key, 1, 3);
+        long lastSeq = write(rotated, 4, 6);
+
+        Cli.Result both = Cli.run("audit", "verify", "--key", key.toString(), "--key", rotated.toString(), "--expect-seq",
+                Long.toString(lastSeq), log.toString());
+        assertThat(both.exit()).as(both.out() + both.err()).isZero();
+        assertThat(both.out()).contains("OK: 6 record(s), seq 1..6, chain intact, every record sealed with the keys, oldest first,");
+
+        Cli.Result newOnly = Cli.run("audit", "verify", "--key", rotated.toString(), log.toString());
+        assertThat(newOnly.exit()).isEqualTo(1);
+        assertThat(newOnly.err()).contains(":1: " + AuditVerifier.EDITED_UNDER_KEY);
+        Cli.Result oldOnly = Cli.run("audit", "verify", "--key", key.toString(), log.toString());
+        assertThat(oldOnly.exit()).isEqualTo(1);
+        assertThat(oldOnly.err()).contains(":4: " + AuditVerifier.EDITED_UNDER_KEY);
+        Cli.Result reversed = Cli.run("audit", "verify", "--key", rotated.toString(), "--key", key.toString(), log.toString());
+        assertThat(reversed.exit()).isEqualTo(1);
+        assertThat(reversed.err()).contains(":4: " + AuditVerifier.RETIRED_KEY_AFTER_NEWER);
+
+        // A key between the two that sealed nothing (rotated twice with no call between) is passed over.
+        Path unused = dir.resolve("audit-unused.key");
+        Files.writeString(unused, "c".repeat(64));
+        assertThat(Cli.run("audit", "verify", "--key", key.toString(), "--key", unused.toString(), "--key", rotated.toString(),
+                log.toString()).exit()).isZero();
+        // The newest key given must have sealed the log's end.
+        Cli.Result newestUnused = Cli.run("audit", "verify", "--key", key.toString(), "--key", rotated.toString(), "--key",
+                unused.toString(), log.toString());
+        assertThat(newestUnused.exit()).isEqualTo(1);
+        assertThat(newestUnused.err()).contains(AuditVerifier.NEWEST_KEY_UNUSED);
+    }
+
+    @Test
+    void aHolderOfTheRetiredKeyCannotRewriteTheLog() throws Exception {
+        Path rotated = dir.resolve("audit-2.key");
+        Files.writeString(rotated, "1b7e0c2f9a8d4e6b3c5a7f9e1d2c4b6a8f0e2d4c6b8a0f2e4d6c8b0a2f4e6d8c\n");
+        write(key, 1, 3);
+        long lastSeq = write(rotated, 4, 6);
+        AuditKey retired = AuditKey.read(key);
+        Path file = AuditFiles.file(log, 1);
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+
+        // Everything from the deny on sealed again with the retired key, the records after the rotation included.
+        List<String> all = new ArrayList<>(lines.subList(0, 1));
+        all.addAll(resealed(lines, 1, retired).subList(1, lines.size()));
+        Files.write(file, all, StandardCharsets.UTF_8);
+        Cli.Result rewritten = Cli.run("audit", "verify", "--key", key.toString(), "--key", rotated.toString(), "--expect-seq",
+                Long.toString(lastSeq), log.toString());
+        assertThat(rewritten.exit()).as(rewritten.out() + rewritten.err()).isEqualTo(1);
+        assertThat(rewritten.err()).contains(AuditVerifier.NEWEST_KEY_UNUSED);
+
+        // Only the records before the rotation sealed again: the first record after it names the old hash.
+        List<String> before = new ArrayList<>(lines.subList(0, 1));
+        before.addAll(resealed(lines.subList(0, 3), 1, retired).subList(1, 3));
+        before.addAll(lines.subList(3, lines.size()));
+        Files.write(file, before, StandardCharsets.UTF_8);
+        Cli.Result edited = Cli.run("audit", "verify", "--key", key.toString(), "--key", rotated.toString(), log.toString());
         assertThat(edited.exit()).isEqualTo(1);
         assertThat(edited.err()).contains(":4: prev does not name the previous record's hash");
     }
@@ -180,12 +243,18 @@ class KeyedAuditChainTest {
     }
 
     private static List<String> resealed(List<String> lines, int from) throws Exception {
+        return resealed(lines, from, null);
+    }
+
+    /** @param with the key the insider holds (a retired one), or null: plain SHA-256 */
+    private static List<String> resealed(List<String> lines, int from, AuditKey with) throws Exception {
         List<String> forged = new ArrayList<>(lines.subList(0, from));
         String prev = from == 0 ? AuditChain.GENESIS : claimedHash(lines.get(from - 1));
         for (int i = from; i < lines.size(); i++) {
             String content = contentOf(lines.get(i)).replace("\"action\":\"deny\",\"enforced\":true", "\"action\":\"allow\",\"enforced\":false")
                     .replaceAll("\"prev\":\"[0-9a-f]{64}\"}$", "\"prev\":\"" + prev + "\"}");
-            prev = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content.getBytes(StandardCharsets.UTF_8)));
+            byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+            prev = with != null ? with.seal(bytes) : HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
             forged.add(content.substring(0, content.length() - 1) + HASH_FIELD + prev + "\"}");
         }
         assertThat(String.join("\n", forged)).doesNotContain("\"action\":\"deny\"");
