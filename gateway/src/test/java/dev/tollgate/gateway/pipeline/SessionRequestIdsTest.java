@@ -62,4 +62,31 @@ class SessionRequestIdsTest {
         assertThat(claim("s", IntNode.valueOf(0))).as("the oldest, given back early").isInstanceOf(SessionRequestIds.Taken.class);
         assertThat(claim("s", IntNode.valueOf(SessionRequestIds.MAX_ABANDONED))).isInstanceOf(SessionRequestIds.InFlight.class);
     }
+
+    /** Review AG: a long id is held as a 32-byte digest, and still refuses exactly itself and nothing else. */
+    @Test
+    void aLongIdIsHeldAsADigestThatRefusesItselfAndNoOtherId() throws Exception {
+        String longText = "x".repeat(SessionRequestIds.MAX_KEPT_ID_CHARS * 1000);
+        JsonNode longId = TextNode.valueOf(longText);
+        SessionRequestIds.Taken taken = (SessionRequestIds.Taken) ids.claim("route", "s", List.of(longId), List.of("slow"));
+        taken.abandon().run();
+
+        JsonNode held = SessionRequestIds.keyOf(longId);
+        assertThat(held).isInstanceOf(com.fasterxml.jackson.databind.node.BinaryNode.class);
+        assertThat(held.binaryValue()).hasSize(32);
+        assertThat(claim("s", TextNode.valueOf(new String(longText)))).as("the same id, another copy")
+                .isEqualTo(new SessionRequestIds.InFlight(TextNode.valueOf(longText)));
+        assertThat(ids.pendingTool("route", "s", TextNode.valueOf(new String(longText)))).isEqualTo("slow");
+        assertThat(claim("s", TextNode.valueOf(longText + "y"))).as("a longer id").isInstanceOf(SessionRequestIds.Taken.class);
+        assertThat(claim("s", TextNode.valueOf(longText.substring(1)))).as("a shorter id").isInstanceOf(SessionRequestIds.Taken.class);
+        assertThat(claim("s", TextNode.valueOf(java.util.Base64.getEncoder().encodeToString(held.binaryValue()))))
+                .as("a short id spelling the digest is its own id").isInstanceOf(SessionRequestIds.Taken.class);
+        JsonNode longNumber = new com.fasterxml.jackson.databind.node.BigIntegerNode(new java.math.BigInteger("9".repeat(100)));
+        JsonNode sameDigitsAsText = TextNode.valueOf("9".repeat(100));
+        ((SessionRequestIds.Taken) claim("s", longNumber)).abandon().run();
+        assertThat(claim("s", sameDigitsAsText)).as("a string of the number's digits is another id").isInstanceOf(SessionRequestIds.Taken.class);
+        assertThat(claim("s", new com.fasterxml.jackson.databind.node.BigIntegerNode(new java.math.BigInteger("9".repeat(100)))))
+                .isInstanceOf(SessionRequestIds.InFlight.class);
+        assertThat(SessionRequestIds.keyOf(IntNode.valueOf(7))).as("a short id is kept as it is").isEqualTo(IntNode.valueOf(7));
+    }
 }
