@@ -1,10 +1,6 @@
 package dev.tollgate.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.BinaryNode;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,15 +15,13 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SessionRequestIds {
 
     /**
-     * One id of one session. {@code id} is the id itself when short, else a digest of it ({@link #keyOf}): the id is the
+     * One id of one session. {@code id} is the id itself when short, else a digest of it ({@link HeldIds#keyOf}): the id is the
      * client's to choose, up to the body limit, and an abandoned one is held for {@link #ABANDONED_HOLD} (review AG: six
      * abandoned calls with 3 MiB ids kept 18 MiB of heap for 15 minutes).
      */
     private record Key(String route, String session, JsonNode id) {
     }
 
-    /** An id whose JSON text is at most this long is kept as it is; a longer one as the digest of its type and text. */
-    static final int MAX_KEPT_ID_CHARS = 64;
 
     /**
      * How long the ids of a call the upstream may still be running stay taken: the client went away, the gateway timed
@@ -82,7 +76,7 @@ public final class SessionRequestIds {
         List<Key> taken = new ArrayList<>(ids.size());
         for (int i = 0; i < ids.size(); i++) {
             JsonNode id = ids.get(i);
-            Key key = new Key(route, session, keyOf(id));
+            Key key = new Key(route, session, HeldIds.keyOf(id));
             if (inFlight.putIfAbsent(key, tools.get(i)) != null) {
                 taken.forEach(inFlight::remove);
                 return new InFlight(id);
@@ -112,33 +106,8 @@ public final class SessionRequestIds {
         if (session == null) {
             return null;
         }
-        String tool = inFlight.get(new Key(route, session, keyOf(id)));
+        String tool = inFlight.get(new Key(route, session, HeldIds.keyOf(id)));
         return tool == null || tool.equals(NOT_A_TOOL_CALL) ? null : tool;
-    }
-
-    /**
-     * What an id is held as: itself when its text is short, else a {@link BinaryNode} of the SHA-256 of its JSON type and
-     * text (32 bytes). A parsed id is never a binary node, so a short id never equals a digest; two long ids are one key
-     * only when their type and text are (up to a SHA-256 collision), so no id is refused for another's sake and none can
-     * get past one in flight.
-     */
-    static JsonNode keyOf(JsonNode id) {
-        if (id == null || !(id.isTextual() || id.isNumber())) {
-            return id; // null or absent: short already
-        }
-        String text = id.isTextual() ? id.textValue() : id.toString();
-        if (text.length() <= MAX_KEPT_ID_CHARS) {
-            return id;
-        }
-        MessageDigest sha256;
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
-        sha256.update((byte) (id.isTextual() ? 's' : 'n'));
-        sha256.update(text.getBytes(StandardCharsets.UTF_8));
-        return BinaryNode.valueOf(sha256.digest());
     }
 
     private void giveBackExpired(long now) {

@@ -66,12 +66,12 @@ class SessionRequestIdsTest {
     /** Review AG: a long id is held as a 32-byte digest, and still refuses exactly itself and nothing else. */
     @Test
     void aLongIdIsHeldAsADigestThatRefusesItselfAndNoOtherId() throws Exception {
-        String longText = "x".repeat(SessionRequestIds.MAX_KEPT_ID_CHARS * 1000);
+        String longText = "x".repeat(HeldIds.MAX_KEPT_ID_CHARS * 1000);
         JsonNode longId = TextNode.valueOf(longText);
         SessionRequestIds.Taken taken = (SessionRequestIds.Taken) ids.claim("route", "s", List.of(longId), List.of("slow"));
         taken.abandon().run();
 
-        JsonNode held = SessionRequestIds.keyOf(longId);
+        JsonNode held = HeldIds.keyOf(longId);
         assertThat(held).isInstanceOf(com.fasterxml.jackson.databind.node.BinaryNode.class);
         assertThat(held.binaryValue()).hasSize(32);
         assertThat(claim("s", TextNode.valueOf(new String(longText)))).as("the same id, another copy")
@@ -87,6 +87,6 @@ class SessionRequestIdsTest {
         assertThat(claim("s", sameDigitsAsText)).as("a string of the number's digits is another id").isInstanceOf(SessionRequestIds.Taken.class);
         assertThat(claim("s", new com.fasterxml.jackson.databind.node.BigIntegerNode(new java.math.BigInteger("9".repeat(100)))))
                 .isInstanceOf(SessionRequestIds.InFlight.class);
-        assertThat(SessionRequestIds.keyOf(IntNode.valueOf(7))).as("a short id is kept as it is").isEqualTo(IntNode.valueOf(7));
+        assertThat(HeldIds.keyOf(IntNode.valueOf(7))).as("a short id is kept as it is").isEqualTo(IntNode.valueOf(7));
     }
 }
