@@ -55,7 +55,9 @@ class SessionRequestIdsTest {
         assertThat(claim("s", IntNode.valueOf(0))).isInstanceOf(SessionRequestIds.InFlight.class);
 
         for (int i = 1; i <= SessionRequestIds.MAX_ABANDONED; i++) {
-            ((SessionRequestIds.Taken) claim("s", IntNode.valueOf(i))).abandon().run();
+            // many callers, each within its share (MAX_ABANDONED_PER_CALLER), together past the cap
+            ((SessionRequestIds.Taken) ids.claim("route", "s", "caller-" + i % 20, List.of(IntNode.valueOf(i)),
+                    List.of(SessionRequestIds.NOT_A_TOOL_CALL))).abandon().run();
         }
 
         assertThat(ids.size()).isEqualTo(SessionRequestIds.MAX_ABANDONED);
@@ -88,5 +90,20 @@ class SessionRequestIdsTest {
         assertThat(claim("s", new com.fasterxml.jackson.databind.node.BigIntegerNode(new java.math.BigInteger("9".repeat(100)))))
                 .isInstanceOf(SessionRequestIds.InFlight.class);
         assertThat(HeldIds.keyOf(IntNode.valueOf(7))).as("a short id is kept as it is").isEqualTo(IntNode.valueOf(7));
+    }
+
+    /** Review AG: a caller abandoning calls in a loop gives back its own oldest holds, never another caller's. */
+    @Test
+    void aCallerPastItsShareOfAbandonedIdsGivesBackItsOwnOldestNotAnothers() {
+        ((SessionRequestIds.Taken) ids.claim("route", "victim", "acme", List.of(IntNode.valueOf(1)), List.of("slow"))).abandon().run();
+        for (int i = 0; i <= SessionRequestIds.MAX_ABANDONED_PER_CALLER; i++) {
+            ((SessionRequestIds.Taken) ids.claim("route", "s" + (i % 7), "evil", List.of(IntNode.valueOf(i)), List.of("slow")))
+                    .abandon().run();
+        }
+
+        assertThat(claim("victim", IntNode.valueOf(1))).as("another caller's hold stays").isInstanceOf(SessionRequestIds.InFlight.class);
+        assertThat(claim("s0", IntNode.valueOf(0))).as("the flooder's oldest was given back").isInstanceOf(SessionRequestIds.Taken.class);
+        assertThat(claim("s1", IntNode.valueOf(1))).as("its next oldest is still held").isInstanceOf(SessionRequestIds.InFlight.class);
+        assertThat(ids.size()).isEqualTo(1 + SessionRequestIds.MAX_ABANDONED_PER_CALLER + 1);
     }
 }
