@@ -3,9 +3,13 @@ package dev.tollgate.gateway.budget;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tollgate.gateway.config.PricingTable;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HexFormat;
 
 /**
  * Calls whose cost is reported after the exchange that paid for them ended (review Y): a {@code tools/call} run as an MCP
@@ -59,6 +63,27 @@ public final class DeferredCosts {
     private record StreamKey(String owner, String session, String requestId) {
         StreamKey {
             session = session == null ? "" : session;
+            requestId = heldAs(requestId);
+        }
+    }
+
+    /** A request id whose JSON text is at most this long is held as it is; a longer one as its digest. */
+    static final int MAX_KEPT_ID_CHARS = 64;
+
+    /**
+     * What a request id (its JSON text) is held as for {@link #STREAM_RESUME_WINDOW}: itself when short, else
+     * {@code sha256:} and the hex SHA-256 of the text, which no JSON string or number begins with, so a digest is never a
+     * short id (review AG: the id is the client's, up to the body limit, and an hour is long to hold megabytes).
+     */
+    static String heldAs(String requestId) {
+        if (requestId == null || requestId.length() <= MAX_KEPT_ID_CHARS) {
+            return requestId;
+        }
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            return "sha256:" + HexFormat.of().formatHex(sha256.digest(requestId.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
         }
     }
 

@@ -1,7 +1,5 @@
 package dev.tollgate.gateway.pinning;
 
-import java.util.List;
-
 /**
  * A tool listed by an upstream whose definition is not the reviewed one.
  *
@@ -9,7 +7,9 @@ import java.util.List;
  * @param state    {@link PinState#CHANGED} or {@link PinState#NEW}
  * @param pinned   the reviewed digest, or null for a new tool
  * @param listed   the digest of the definition the upstream listed
- * @param diff     what changed, one line per JSON pointer (for a new tool, the whole definition as added)
+ *
+ * <p>Carries no diff: {@link PinWatch} builds one ({@link DefinitionDiff}) only when it logs the change, once per tool and
+ * digest, never on every list answer (review AG: diffing a rug-pulled definition on each list was a heap amplifier).
  */
-public record PinChange(String name, PinState state, String pinned, String listed, List<String> diff) {
+public record PinChange(String name, PinState state, String pinned, String listed) {
 }

@@ -89,10 +89,10 @@ public final class PinWatch {
                 }
             }
             PinChange change = pin == null
-                    ? new PinChange(name, PinState.NEW, null, digest, DefinitionDiff.between(null, part))
-                    : new PinChange(name, PinState.CHANGED, pin.digest(), digest, DefinitionDiff.between(pin.definition(), part));
+                    ? new PinChange(name, PinState.NEW, null, digest)
+                    : new PinChange(name, PinState.CHANGED, pin.digest(), digest);
             changes.add(change);
-            report(route, change);
+            report(route, change, pin == null ? null : pin.definition(), part);
         }
         return changes;
     }
@@ -163,8 +163,11 @@ public final class PinWatch {
         }
     }
 
-    /** Logs and counts a difference the first time it is seen (a tool and the digest listed for it). */
-    private void report(String route, PinChange change) {
+    /**
+     * Logs and counts a difference the first time it is seen (a tool and the digest listed for it). The diff is built
+     * only for the line logged: an upstream repeating a rug pull on every list costs a digest, not a diff, each time.
+     */
+    private void report(String route, PinChange change, JsonNode reviewed, JsonNode listedPart) {
         String key = route + '\0' + change.name() + '\0' + change.listed();
         boolean full = reported.size() >= MAX_REPORTED;
         if (!full && !reported.add(key)) {
@@ -178,7 +181,7 @@ public final class PinWatch {
         if (!full) {
             LOG.warn("pinning: route {} lists {} {} (reviewed {}, listed {}); review and pin again with tollgate pin --route {}:\n  {}",
                     route, com.fasterxml.jackson.databind.node.TextNode.valueOf(change.name()), change.state() == PinState.NEW ? "which is not in the manifest" : "with a changed definition",
-                    change.pinned() == null ? "never" : change.pinned(), change.listed(), route, String.join("\n  ", change.diff()));
+                    change.pinned() == null ? "never" : change.pinned(), change.listed(), route, String.join("\n  ", DefinitionDiff.between(reviewed, listedPart)));
         }
     }
 }

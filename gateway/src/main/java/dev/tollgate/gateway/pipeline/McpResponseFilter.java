@@ -663,7 +663,7 @@ final class McpResponseFilter implements ResponseFilter {
     private static final Set<String> TASK_PROGRESS_STREAMS = Set.of(McpMethods.TASKS_RESULT, McpMethods.TASKS_GET, McpMethods.SUBSCRIPTIONS_LISTEN);
 
     /**
-     * The tokens a POST's requests gave. A POST that is one request whose stream carries a task's progress
+     * The tokens a POST's requests gave (as {@link HeldIds#keyOf} holds them). A POST that is one request whose stream carries a task's progress
      * ({@link #TASK_PROGRESS_STREAMS}) gets the token of the call that created the task (a task reports progress under
      * it for its whole life, MCP 2025-11-25), when this replica learnt it; null (no check) when it did not, or on a
      * listen stream, which names no task. Only a lone such request: one added to a batch beside a tools/call does not
@@ -681,7 +681,7 @@ final class McpResponseFilter implements ResponseFilter {
             if (message instanceof JsonRpcRequest request && request.params() != null) {
                 JsonNode token = request.params().path("_meta").get("progressToken");
                 if (token != null && (token.isTextual() || token.isIntegralNumber())) {
-                    tokens.add(token);
+                    tokens.add(HeldIds.keyOf(token)); // compared with the held form of a task's token
                 }
             }
         }
@@ -702,7 +702,7 @@ final class McpResponseFilter implements ResponseFilter {
             progressTokensRead = true;
             progressTokens = payload == null ? null : progressTokens(payload);
         }
-        return progressTokens != null && !progressTokens.contains(root.path("params").path("progressToken"));
+        return progressTokens != null && !progressTokens.contains(HeldIds.keyOf(root.path("params").path("progressToken")));
     }
 
     private static Set<JsonNode> requestIds(JsonRpcPayload payload) {

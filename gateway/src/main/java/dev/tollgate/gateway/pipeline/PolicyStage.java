@@ -141,7 +141,7 @@ public final class PolicyStage implements Stage {
     private static Decision decide(Exchange exchange, CallDescription call, PinState pin, BudgetFacts facts, Instant now) {
         if (pin.unreviewed()) {
             PinManifest.Pin reviewed = exchange.snapshot().pins(call.route()).manifest().pins().get(call.toolName());
-            exchange.pinFindings(List.of(new PinChange(call.toolName(), pin, reviewed == null ? null : reviewed.digest(), null, List.of())));
+            exchange.pinFindings(List.of(new PinChange(call.toolName(), pin, reviewed == null ? null : reviewed.digest(), null)));
             if (exchange.snapshot().pins(call.route()).hides()) {
                 return PinDecisions.notPinned(call, pin);
             }

@@ -3,6 +3,7 @@ package dev.tollgate.gateway.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.policy.CallerKey;
 import dev.tollgate.protocols.jsonrpc.JsonRpcMessage;
 import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
 import dev.tollgate.protocols.mcp.McpMethods;
@@ -60,7 +61,8 @@ public final class SessionRequestIdStage implements Stage {
         }
         // By route and the upstream's session id alone: two sealed ids of one upstream session (one naming its instance,
         // one from before the route had several) must not get past each other.
-        SessionRequestIds.Claim claim = ids.claim(exchange.route().route().name(), session, requestIds, tools);
+        SessionRequestIds.Claim claim = ids.claim(exchange.route().route().name(), session, CallerKey.of(exchange.identity()),
+                requestIds, tools);
         if (claim instanceof SessionRequestIds.Taken taken) {
             // Forwarded and ended before its answer came (client gone, timed out, connection lost): the upstream may
             // still run it. An answer the gateway refused or withheld did come: the id is free again.

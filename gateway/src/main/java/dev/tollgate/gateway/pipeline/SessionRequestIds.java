@@ -14,8 +14,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class SessionRequestIds {
 
+    /**
+     * One id of one session. {@code id} is the id itself when short, else a digest of it ({@link HeldIds#keyOf}): the id is the
+     * client's to choose, up to the body limit, and an abandoned one is held for {@link #ABANDONED_HOLD} (review AG: six
+     * abandoned calls with 3 MiB ids kept 18 MiB of heap for 15 minutes).
+     */
     private record Key(String route, String session, JsonNode id) {
     }
+
 
     /**
      * How long the ids of a call the upstream may still be running stay taken: the client went away, the gateway timed
@@ -23,10 +29,26 @@ public final class SessionRequestIds {
      * to whichever POST carries the id next, so the id is not given back at once.
      */
     static final java.time.Duration ABANDONED_HOLD = java.time.Duration.ofMinutes(15);
-    /** At most this many abandoned ids are held (about 100 bytes each); beyond it the oldest is given back early. */
+    /** At most this many abandoned ids are held (about 200 bytes each, whatever the id); beyond it the oldest is given back early. */
     static final int MAX_ABANDONED = 100_000;
+    /**
+     * At most this many of them are one caller's: beyond it that caller's oldest is given back early, so one caller
+     * abandoning calls in a loop cannot push everyone else's holds out through {@link #MAX_ABANDONED} (review AG).
+     */
+    static final int MAX_ABANDONED_PER_CALLER = 10_000;
 
-    private record Held(Key key, long untilNanos) {
+    /** An abandoned id; {@code givenBack} (under the lock) when its caller's share gave it back before its time. */
+    private static final class Held {
+        final Key key;
+        final String caller;
+        final long untilNanos;
+        boolean givenBack;
+
+        Held(Key key, String caller, long untilNanos) {
+            this.key = key;
+            this.caller = caller;
+            this.untilNanos = untilNanos;
+        }
     }
 
     /**
@@ -38,6 +60,8 @@ public final class SessionRequestIds {
     static final String NOT_A_TOOL_CALL = "";
     /** Oldest first; guarded by itself. Rarely touched: only calls that end without their answer land here. */
     private final java.util.ArrayDeque<Held> abandoned = new java.util.ArrayDeque<>();
+    /** The same, each caller's still held, oldest first; guarded by {@link #abandoned}. */
+    private final java.util.HashMap<String, java.util.ArrayDeque<Held>> abandonedBy = new java.util.HashMap<>();
     /** The deque's size, read without the lock so that a claim takes no lock while nothing is held. */
     private volatile int abandonedCount;
 
@@ -60,35 +84,64 @@ public final class SessionRequestIds {
         return claim(route, session, ids, java.util.Collections.nCopies(ids.size(), NOT_A_TOOL_CALL));
     }
 
+    /** Takes every id of a call of an unknown caller (all such share one caller's share of abandoned ids). */
+    public Claim claim(String route, String session, List<JsonNode> ids, List<String> tools) {
+        return claim(route, session, null, ids, tools);
+    }
+
     /**
      * Takes every id of a call in the route's upstream session {@code session}.
      *
-     * @param tools for each id, the tool its {@code tools/call} names, or {@link #NOT_A_TOOL_CALL}
+     * @param caller who sent the call ({@code CallerKey}), null when unknown: its share of held abandoned ids
+     * @param tools  for each id, the tool its {@code tools/call} names, or {@link #NOT_A_TOOL_CALL}
      */
-    public Claim claim(String route, String session, List<JsonNode> ids, List<String> tools) {
+    public Claim claim(String route, String session, String caller, List<JsonNode> ids, List<String> tools) {
         giveBackExpired(System.nanoTime());
         List<Key> taken = new ArrayList<>(ids.size());
         for (int i = 0; i < ids.size(); i++) {
             JsonNode id = ids.get(i);
-            Key key = new Key(route, session, id);
+            Key key = new Key(route, session, HeldIds.keyOf(id));
             if (inFlight.putIfAbsent(key, tools.get(i)) != null) {
                 taken.forEach(inFlight::remove);
                 return new InFlight(id);
             }
             taken.add(key);
         }
-        return new Taken(() -> taken.forEach(inFlight::remove), () -> hold(taken, System.nanoTime()));
+        String owner = caller == null ? "" : caller;
+        return new Taken(() -> taken.forEach(inFlight::remove), () -> hold(taken, owner, System.nanoTime()));
     }
 
-    private void hold(List<Key> keys, long now) {
+    private void hold(List<Key> keys, String caller, long now) {
         synchronized (abandoned) {
+            java.util.ArrayDeque<Held> callers = abandonedBy.computeIfAbsent(caller, c -> new java.util.ArrayDeque<>());
             for (Key key : keys) {
-                abandoned.addLast(new Held(key, now + ABANDONED_HOLD.toNanos()));
+                Held held = new Held(key, caller, now + ABANDONED_HOLD.toNanos());
+                abandoned.addLast(held);
+                callers.addLast(held);
+            }
+            while (callers.size() > MAX_ABANDONED_PER_CALLER) {
+                Held oldest = callers.removeFirst();
+                oldest.givenBack = true; // left in the deque (removing it there costs a scan); skipped when it comes out
+                inFlight.remove(oldest.key);
             }
             while (abandoned.size() > MAX_ABANDONED) {
-                inFlight.remove(abandoned.removeFirst().key());
+                giveBack(abandoned.removeFirst());
             }
             abandonedCount = abandoned.size();
+        }
+    }
+
+    /** Gives back an id leaving the deque (its hold ended), unless its caller's share already did. Under the lock. */
+    private void giveBack(Held held) {
+        if (held.givenBack) {
+            return;
+        }
+        inFlight.remove(held.key);
+        java.util.ArrayDeque<Held> callers = abandonedBy.get(held.caller);
+        // All holds last as long and are added under one lock: a caller's oldest is the one leaving the deque.
+        callers.removeFirst();
+        if (callers.isEmpty()) {
+            abandonedBy.remove(held.caller);
         }
     }
 
@@ -100,7 +153,7 @@ public final class SessionRequestIds {
         if (session == null) {
             return null;
         }
-        String tool = inFlight.get(new Key(route, session, id));
+        String tool = inFlight.get(new Key(route, session, HeldIds.keyOf(id)));
         return tool == null || tool.equals(NOT_A_TOOL_CALL) ? null : tool;
     }
 
@@ -109,8 +162,8 @@ public final class SessionRequestIds {
             return;
         }
         synchronized (abandoned) {
-            while (!abandoned.isEmpty() && abandoned.peekFirst().untilNanos() - now <= 0) {
-                inFlight.remove(abandoned.removeFirst().key());
+            while (!abandoned.isEmpty() && abandoned.peekFirst().untilNanos - now <= 0) {
+                giveBack(abandoned.removeFirst());
             }
             abandonedCount = abandoned.size();
         }

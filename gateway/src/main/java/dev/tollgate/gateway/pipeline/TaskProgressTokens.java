@@ -21,11 +21,15 @@ public final class TaskProgressTokens {
 
     private final Cache<Key, JsonNode> tokens = Caffeine.newBuilder().maximumSize(MAX_TASKS).expireAfterWrite(Duration.ofDays(1)).build();
 
+    /** Keeps the token as {@link HeldIds#keyOf} holds it: the client chose it, up to the body limit, and it is kept a day. */
     void created(String route, String taskId, JsonNode progressToken) {
-        tokens.put(new Key(route, taskId), progressToken);
+        tokens.put(new Key(route, taskId), HeldIds.keyOf(progressToken));
     }
 
-    /** The token the task's creating call gave, or null when this replica does not know the task (or it gave none). */
+    /**
+     * The token the task's creating call gave, in its {@link HeldIds#keyOf} form (compare it with other tokens in that
+     * form), or null when this replica does not know the task (or it gave none).
+     */
     JsonNode of(String route, String taskId) {
         return tokens.getIfPresent(new Key(route, taskId));
     }

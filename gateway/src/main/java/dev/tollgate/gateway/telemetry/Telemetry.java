@@ -38,6 +38,14 @@ public final class Telemetry implements AutoCloseable {
     }
 
     /**
+     * The longest span attribute value kept (longer ones are cut by the SDK). The SDK's default is no limit, and
+     * attributes carry client-chosen text ({@code jsonrpc.request.id}, tool names, recorded arguments) up to the body
+     * limit: a queue of 32,768 spans waiting on a slow collector would hold that much each (review AG).
+     * {@code OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT} overrides it.
+     */
+    static final int MAX_ATTRIBUTE_CHARS = 8192;
+
+    /**
      * The batch processor's defaults, sized for a gateway: the SDK's (a 2,048-span queue, 512-span batches, 5 s
      * delay) drop spans within milliseconds of a burst at tens of thousands of calls per second. A 32,768-span
      * queue holds about 2 s of a saturated gateway's spans while a batch is on the wire, and 2,048-span batches
@@ -49,7 +57,8 @@ public final class Telemetry implements AutoCloseable {
     static final Map<String, String> BATCH_DEFAULTS = Map.of(
             "otel.bsp.max.queue.size", "32768",
             "otel.bsp.max.export.batch.size", "2048",
-            "otel.bsp.schedule.delay", "5000");
+            "otel.bsp.schedule.delay", "5000",
+            "otel.attribute.value.length.limit", Integer.toString(MAX_ATTRIBUTE_CHARS));
 
     /** Builds the SDK from OTEL_* settings over the configuration's defaults. */
     public static Telemetry create(TelemetryConfig config) {

@@ -106,7 +106,7 @@ class StreamedAuditRecordsTest {
         List<PinChange> pins = new ArrayList<>();
         for (int i = random.nextInt(3); i > 0; i--) {
             pins.add(new PinChange("tool-" + text + i, random.nextBoolean() ? PinState.CHANGED : PinState.NEW,
-                    random.nextBoolean() ? "sha256:aa" : null, random.nextBoolean() ? "sha256:bb" : null, List.of("diff")));
+                    random.nextBoolean() ? "sha256:aa" : null, random.nextBoolean() ? "sha256:bb" : null));
         }
         List<ResultVerdict> verdicts = new ArrayList<>();
         for (int i = random.nextInt(3); i > 0; i--) {

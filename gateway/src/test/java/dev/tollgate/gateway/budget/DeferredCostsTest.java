@@ -67,4 +67,17 @@ class DeferredCostsTest {
         assertThat(deferred.awaitsOnStream(null, null, "1")).isFalse();
         assertThat(deferred.takeStreamAnswer("alice", "", "1").taskId()).isEqualTo("t1");
     }
+
+    /** Review AG: a long request id is held for the resume window as a digest, and still matches only itself. */
+    @Test
+    void aLongRequestIdIsHeldAsADigestAndMatchesOnlyItself() {
+        String longId = "\"" + "x".repeat(DeferredCosts.MAX_KEPT_ID_CHARS * 1000) + "\"";
+        deferred.streamLeftUnanswered("alice", "s1", longId, paid(100_000));
+
+        assertThat(DeferredCosts.heldAs(longId)).startsWith("sha256:").hasSize("sha256:".length() + 64);
+        assertThat(DeferredCosts.heldAs("7")).as("a short id is held as it is").isEqualTo("7");
+        assertThat(deferred.awaitsOnStream("alice", "s1", longId.substring(0, longId.length() - 2) + "\"")).as("another id").isFalse();
+        assertThat(deferred.takeStreamAnswer("alice", "s1", DeferredCosts.heldAs(longId))).as("a short id spelling the digest").isNull();
+        assertThat(deferred.takeStreamAnswer("alice", "s1", new String(longId)).charge().paidMicros()).isEqualTo(100_000);
+    }
 }

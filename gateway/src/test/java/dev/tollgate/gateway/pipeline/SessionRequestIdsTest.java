@@ -55,11 +55,55 @@ class SessionRequestIdsTest {
         assertThat(claim("s", IntNode.valueOf(0))).isInstanceOf(SessionRequestIds.InFlight.class);
 
         for (int i = 1; i <= SessionRequestIds.MAX_ABANDONED; i++) {
-            ((SessionRequestIds.Taken) claim("s", IntNode.valueOf(i))).abandon().run();
+            // many callers, each within its share (MAX_ABANDONED_PER_CALLER), together past the cap
+            ((SessionRequestIds.Taken) ids.claim("route", "s", "caller-" + i % 20, List.of(IntNode.valueOf(i)),
+                    List.of(SessionRequestIds.NOT_A_TOOL_CALL))).abandon().run();
         }
 
         assertThat(ids.size()).isEqualTo(SessionRequestIds.MAX_ABANDONED);
         assertThat(claim("s", IntNode.valueOf(0))).as("the oldest, given back early").isInstanceOf(SessionRequestIds.Taken.class);
         assertThat(claim("s", IntNode.valueOf(SessionRequestIds.MAX_ABANDONED))).isInstanceOf(SessionRequestIds.InFlight.class);
+    }
+
+    /** Review AG: a long id is held as a 32-byte digest, and still refuses exactly itself and nothing else. */
+    @Test
+    void aLongIdIsHeldAsADigestThatRefusesItselfAndNoOtherId() throws Exception {
+        String longText = "x".repeat(HeldIds.MAX_KEPT_ID_CHARS * 1000);
+        JsonNode longId = TextNode.valueOf(longText);
+        SessionRequestIds.Taken taken = (SessionRequestIds.Taken) ids.claim("route", "s", List.of(longId), List.of("slow"));
+        taken.abandon().run();
+
+        JsonNode held = HeldIds.keyOf(longId);
+        assertThat(held).isInstanceOf(com.fasterxml.jackson.databind.node.BinaryNode.class);
+        assertThat(held.binaryValue()).hasSize(32);
+        assertThat(claim("s", TextNode.valueOf(new String(longText)))).as("the same id, another copy")
+                .isEqualTo(new SessionRequestIds.InFlight(TextNode.valueOf(longText)));
+        assertThat(ids.pendingTool("route", "s", TextNode.valueOf(new String(longText)))).isEqualTo("slow");
+        assertThat(claim("s", TextNode.valueOf(longText + "y"))).as("a longer id").isInstanceOf(SessionRequestIds.Taken.class);
+        assertThat(claim("s", TextNode.valueOf(longText.substring(1)))).as("a shorter id").isInstanceOf(SessionRequestIds.Taken.class);
+        assertThat(claim("s", TextNode.valueOf(java.util.Base64.getEncoder().encodeToString(held.binaryValue()))))
+                .as("a short id spelling the digest is its own id").isInstanceOf(SessionRequestIds.Taken.class);
+        JsonNode longNumber = new com.fasterxml.jackson.databind.node.BigIntegerNode(new java.math.BigInteger("9".repeat(100)));
+        JsonNode sameDigitsAsText = TextNode.valueOf("9".repeat(100));
+        ((SessionRequestIds.Taken) claim("s", longNumber)).abandon().run();
+        assertThat(claim("s", sameDigitsAsText)).as("a string of the number's digits is another id").isInstanceOf(SessionRequestIds.Taken.class);
+        assertThat(claim("s", new com.fasterxml.jackson.databind.node.BigIntegerNode(new java.math.BigInteger("9".repeat(100)))))
+                .isInstanceOf(SessionRequestIds.InFlight.class);
+        assertThat(HeldIds.keyOf(IntNode.valueOf(7))).as("a short id is kept as it is").isEqualTo(IntNode.valueOf(7));
+    }
+
+    /** Review AG: a caller abandoning calls in a loop gives back its own oldest holds, never another caller's. */
+    @Test
+    void aCallerPastItsShareOfAbandonedIdsGivesBackItsOwnOldestNotAnothers() {
+        ((SessionRequestIds.Taken) ids.claim("route", "victim", "acme", List.of(IntNode.valueOf(1)), List.of("slow"))).abandon().run();
+        for (int i = 0; i <= SessionRequestIds.MAX_ABANDONED_PER_CALLER; i++) {
+            ((SessionRequestIds.Taken) ids.claim("route", "s" + (i % 7), "evil", List.of(IntNode.valueOf(i)), List.of("slow")))
+                    .abandon().run();
+        }
+
+        assertThat(claim("victim", IntNode.valueOf(1))).as("another caller's hold stays").isInstanceOf(SessionRequestIds.InFlight.class);
+        assertThat(claim("s0", IntNode.valueOf(0))).as("the flooder's oldest was given back").isInstanceOf(SessionRequestIds.Taken.class);
+        assertThat(claim("s1", IntNode.valueOf(1))).as("its next oldest is still held").isInstanceOf(SessionRequestIds.InFlight.class);
+        assertThat(ids.size()).isEqualTo(1 + SessionRequestIds.MAX_ABANDONED_PER_CALLER + 1);
     }
 }
