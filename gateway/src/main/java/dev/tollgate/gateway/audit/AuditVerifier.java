@@ -25,6 +25,9 @@ public final class AuditVerifier {
     static final String EDITED_UNDER_KEYS = "record content does not match its seal under any of the keys (edited, or sealed with another key)";
     static final String UNKEYED_AFTER_KEYED = "sealed without the key after records sealed with it (rewritten by someone without the key)";
     static final String NOTHING_KEYED = "no record is sealed with this key (the log was sealed again without it, or with another key)";
+    static final String ANCHOR_MISMATCH = "the record at an --anchor seq does not carry the anchored hash (rewritten, or removed and "
+            + "written again, since the anchor was taken)";
+    static final String ANCHOR_NOT_REACHED = "the log ends before an --anchor (records removed since it was taken: anchor seq ";
     static final String RETIRED_KEY_AFTER_NEWER = "sealed with an older key after records sealed with a newer one (rewritten by "
             + "someone holding a retired key)";
     static final String NEWEST_KEY_UNUSED = "the log ends with records sealed with an older key, not the newest --key (the records "
@@ -92,6 +95,18 @@ public final class AuditVerifier {
      * @param keys oldest first; empty to check a plain SHA-256 chain
      */
     public static Result verify(List<Path> files, List<AuditKey> keys) throws IOException {
+        return verify(files, keys, java.util.Map.of());
+    }
+
+    /**
+     * As {@link #verify(List, List)}, and the record numbered with each anchor's seq must carry the anchor's hash: a chain
+     * end taken off the host (the gateway logs one at every close) shows records up to it removed or sealed again since,
+     * which a chain alone cannot while the files' writer holds a key that sealed them (a retired one) or the gateway
+     * resumes from a cut tail (review AH).
+     *
+     * @param anchors seq to the hash the record with that seq had when the anchor was taken
+     */
+    public static Result verify(List<Path> files, List<AuditKey> keys, java.util.Map<Long, String> anchors) throws IOException {
         String previous = AuditChain.GENESIS;
         long records = 0;
         long keyed = keys.isEmpty() ? -1 : 0;
@@ -149,6 +164,10 @@ public final class AuditVerifier {
                         }
                         lastSeq = seq.asLong();
                         firstSeq = firstSeq == 0 ? lastSeq : firstSeq;
+                        String anchored = anchors.get(lastSeq);
+                        if (anchored != null && !anchored.equalsIgnoreCase(claimed)) {
+                            return broken(records, file, number, ANCHOR_MISMATCH, firstSeq, lastSeq - 1, keyed);
+                        }
                     }
                     previous = claimed;
                     records++;
@@ -157,6 +176,10 @@ public final class AuditVerifier {
         }
         if (keyed == 0) {
             return broken(records, null, 0, NOTHING_KEYED, firstSeq, lastSeq, keyed);
+        }
+        long furthest = anchors.keySet().stream().mapToLong(Long::longValue).max().orElse(0);
+        if (furthest > lastSeq) {
+            return broken(records, null, 0, ANCHOR_NOT_REACHED + furthest + ")", firstSeq, lastSeq, keyed);
         }
         if (keyed > 0 && current != keys.size() - 1) {
             return broken(records, null, 0, NEWEST_KEY_UNUSED, firstSeq, lastSeq, keyed);

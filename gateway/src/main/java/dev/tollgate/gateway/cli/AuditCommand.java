@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code tollgate audit verify [--expect-seq N] [--key FILE]... FILE|DIR...}: recomputes the hash chain and reports the
+ * {@code tollgate audit verify [--expect-seq N] [--key FILE]... [--anchor SEQ:HASH]... FILE|DIR...}: recomputes the hash chain and reports the
  * first broken record; with {@code --expect-seq}, also a log that ends before record N (its tail removed, which
  * a hash chain alone cannot show); with {@code --key}, checks the seals made under {@code audit.key-file}, which only
  * the key's holder can make again.
@@ -28,6 +28,8 @@ final class AuditCommand {
                     + "audit-*.jsonl). Exit 1 at the first broken record, or when the log ends before --expect-seq.")
     static final class Verify implements Callable<Integer> {
 
+        private static final java.util.regex.Pattern ANCHOR = java.util.regex.Pattern.compile("([1-9][0-9]{0,17}):([0-9a-fA-F]{64})");
+
         @Option(names = "--expect-seq", paramLabel = "N",
                 description = "fail unless the log reaches record N (e.g. the gateway's tollgate_audit_last_seq)")
         Long expectSeq;
@@ -37,6 +39,12 @@ final class AuditCommand {
                         + "edited and sealed again by someone without the key fails. Repeat it for a key rotated at restarts, "
                         + "oldest first: records must be sealed with the keys in that order, the last with the newest")
         List<Path> keyFiles;
+
+        @Option(names = "--anchor", paramLabel = "SEQ:HASH",
+                description = "a chain end taken off the host (the gateway logs 'audit chain closed at seq N, hash H' at every "
+                        + "stop): the record with that seq must carry that hash, so records up to it removed or sealed again "
+                        + "since fail. Repeatable")
+        List<String> anchors;
 
         @Parameters(arity = "1..*", paramLabel = "FILE", description = "audit files or directories, oldest first")
         List<Path> inputs;
@@ -57,7 +65,16 @@ final class AuditCommand {
                     return 2;
                 }
             }
-            AuditVerifier.Result result = AuditVerifier.verify(expand(inputs), keys);
+            java.util.Map<Long, String> anchored = new java.util.HashMap<>();
+            for (String anchor : anchors == null ? List.<String>of() : anchors) {
+                java.util.regex.Matcher m = ANCHOR.matcher(anchor);
+                if (!m.matches() || anchored.putIfAbsent(Long.parseLong(m.group(1)), m.group(2)) != null) {
+                    System.err.println("error: --anchor " + anchor + ": expected SEQ:HASH (a seq and the 64 hex digits of its hash, "
+                            + "as the gateway logs them at close), each seq once");
+                    return 2;
+                }
+            }
+            AuditVerifier.Result result = AuditVerifier.verify(expand(inputs), keys, anchored);
             (result.ok() ? System.out : System.err).println(result);
             if (result.ok() && expectSeq != null && result.lastSeq() < expectSeq) {
                 System.err.println("INCOMPLETE: the log ends at seq " + result.lastSeq() + ", expected at least " + expectSeq
