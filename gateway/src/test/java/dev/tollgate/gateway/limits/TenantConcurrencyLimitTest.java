@@ -63,5 +63,6 @@ class TenantConcurrencyLimitTest {
         var acme = (ConcurrentCalls.Admitted) calls.admit("r", "acme/u1", "tenant:acme", limits);
         assertThat(calls.admitBesideTasks("r", "acme/u1", "tenant:acme", limits)).isNull();
         acme.release();
+        assertThat(calls.tenantsInFlight()).as("a tenant's entry goes with its last call").isZero();
     }
 }
