@@ -44,6 +44,15 @@ public interface CallFacts {
     }
 
     /**
+     * As {@link #rateLimited(String, String, String, double, long)}, naming the owner's tenant too ({@link TenantKey}):
+     * every bucket counts against its tenant's share of the store, whatever the rule is keyed by, so one tenant's
+     * sub-users, agents or runs cannot fill the table every other tenant's buckets live in (review AG).
+     */
+    default boolean rateLimited(String rule, String tenant, String owner, String key, double perSecond, long burst) {
+        return rateLimited(rule, owner, key, perSecond, burst);
+    }
+
+    /**
      * True when the call's tool (an A2A call's skill) is pinned: its route keeps a reviewed manifest of tool
      * definitions and the definition the upstream lists is the reviewed one. False when the route pins nothing, when
      * the call names no tool, and wherever the gateway's state is not at hand (explain, replay, policy tests).

@@ -88,7 +88,12 @@ public final class BudgetFacts implements CallFacts {
 
     @Override
     public boolean rateLimited(String rule, String owner, String key, double perSecond, long burst) {
-        obligations.add(new Obligation.RateToken(rule, owner, key, perSecond, burst));
+        return rateLimited(rule, owner, owner, key, perSecond, burst);
+    }
+
+    @Override
+    public boolean rateLimited(String rule, String tenant, String owner, String key, double perSecond, long burst) {
+        obligations.add(new Obligation.RateToken(rule, tenant, owner, key, perSecond, burst));
         return false;
     }
 

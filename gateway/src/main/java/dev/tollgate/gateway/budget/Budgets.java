@@ -74,13 +74,13 @@ public final class Budgets implements AutoCloseable {
             case REDIS -> new RedisSpendLedger(redis, budget.holdExpiry());
         };
         RateLimiter limiter = config.rateLimits().store() == RateLimitConfig.Store.REDIS ? new RedisRateLimiter(redis)
-                : new LocalTokenBuckets(config.rateLimits().maxLocalBuckets(), config.rateLimits().maxBucketsPerOwner());
+                : new LocalTokenBuckets(config.rateLimits());
         return new Budgets(budget, ledger, limiter, redis, config.tasks().retention());
     }
 
     /** For tests: a given ledger, local buckets. */
     public static Budgets of(BudgetConfig config, SpendLedger ledger) {
-        return new Budgets(config, ledger, new LocalTokenBuckets(RateLimitConfig.DEFAULT_MAX_LOCAL_BUCKETS, RateLimitConfig.DEFAULT_MAX_BUCKETS_PER_OWNER), null,
+        return new Budgets(config, ledger, new LocalTokenBuckets(RateLimitConfig.DEFAULT), null,
                 dev.tollgate.gateway.config.TasksConfig.DEFAULT_RETENTION);
     }
 
@@ -146,7 +146,7 @@ public final class Budgets implements AutoCloseable {
     }
 
     private Future<Secured.Refused> take(Obligation.RateToken t) {
-        return rateLimiter.tryTake(t.owner(), t.key(), t.perSecond(), t.burst())
+        return rateLimiter.tryTake(t.tenant(), t.owner(), t.key(), t.perSecond(), t.burst())
                 .map(ok -> {
                     if (ok) {
                         return (Secured.Refused) null;

@@ -9,7 +9,7 @@ sealed interface Obligation {
     record BudgetHold(String rule, long limitMicros) implements Obligation {
     }
 
-    /** Take one token from the rule's bucket for this key; {@code owner}: see CallFacts#rateLimited. */
-    record RateToken(String rule, String owner, String key, double perSecond, long burst) implements Obligation {
+    /** Take one token from the rule's bucket for this key; {@code tenant} and {@code owner}: see CallFacts#rateLimited. */
+    record RateToken(String rule, String tenant, String owner, String key, double perSecond, long burst) implements Obligation {
     }
 }

@@ -8,9 +8,15 @@ public interface RateLimiter extends AutoCloseable {
     /**
      * True when a token was taken. Local buckets answer at once; shared ones after a Redis round trip.
      *
-     * @param owner who the bucket counts against (see CallFacts#rateLimited)
+     * @param tenant whose share of the store the bucket counts against (TenantKey; see CallFacts#rateLimited)
+     * @param owner  who the bucket counts against within a rule keyed by what the call names (see CallFacts#rateLimited)
      */
-    Future<Boolean> tryTake(String owner, String key, double perSecond, long burst);
+    Future<Boolean> tryTake(String tenant, String owner, String key, double perSecond, long burst);
+
+    /** As {@link #tryTake(String, String, String, double, long)}, the owner being its own tenant (tests). */
+    default Future<Boolean> tryTake(String owner, String key, double perSecond, long burst) {
+        return tryTake(owner, owner, key, perSecond, burst);
+    }
 
     @Override
     default void close() {

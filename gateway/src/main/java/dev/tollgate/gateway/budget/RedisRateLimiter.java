@@ -39,7 +39,7 @@ public final class RedisRateLimiter implements RateLimiter {
     }
 
     @Override
-    public Future<Boolean> tryTake(String owner, String key, double perSecond, long burst) {
+    public Future<Boolean> tryTake(String tenant, String owner, String key, double perSecond, long burst) {
         return store.run(TAKE, List.of(store.key("bucket", key)),
                         List.of(String.format(Locale.ROOT, "%.9f", perSecond), Long.toString(burst)))
                 .map(r -> r.toLong() == 1);

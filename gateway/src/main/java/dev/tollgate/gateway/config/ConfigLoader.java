@@ -32,7 +32,7 @@ public final class ConfigLoader {
             "max-staleness", "timeout", "hold-expiry", "drain-timeout", "http", "pricing");
     static final Set<String> HTTP_LEDGER_FIELDS = Set.of("spent-url", "spent-pointer", "record-url", "amount-field");
     static final Set<String> REDIS_FIELDS = Set.of("uri", "key-prefix", "timeout", "max-pool-size");
-    static final Set<String> RATE_LIMIT_FIELDS = Set.of("store", "max-local-buckets", "max-buckets-per-owner");
+    static final Set<String> RATE_LIMIT_FIELDS = Set.of("store", "max-local-buckets", "max-buckets-per-owner", "max-buckets-per-tenant");
     static final Set<String> IDENTITY_FIELDS = Set.of("axid");
     static final Set<String> AXID_FIELDS = Set.of("jwks-file", "issuer", "audience", "type", "max-lifetime", "clock-skew",
             "required-claims", "forward", "binding", "jwks-url", "jwks-refresh", "jwks-min-refetch", "jwks-max-stale");
@@ -55,7 +55,7 @@ public final class ConfigLoader {
             "max-batch-messages", "max-inspected-response-bytes", "header-timeout", "body-timeout", "idle-timeout",
             "max-scanned-result-bytes", "unscannable-results");
     static final Set<String> ROUTE_FIELDS = union(Set.of("name", "path", "protocol", "connect-timeout",
-            "response-timeout", "max-connections", "max-concurrent-calls", "max-concurrent-calls-per-caller", "policy", "axid", "allowed-spiffe-ids",
+            "response-timeout", "max-connections", "max-concurrent-calls", "max-concurrent-calls-per-caller", "max-concurrent-calls-per-tenant", "policy", "axid", "allowed-spiffe-ids",
             "upstream-tls", "a2a", "oauth", "pinning"), UpstreamsReader.ROUTE_FIELDS);
     static final Set<String> A2A_ROUTE_FIELDS = Set.of("public-url", "card-security", "rest-base");
     private static final int DEFAULT_ADMIN_PORT = 9090;
@@ -319,7 +319,8 @@ public final class ConfigLoader {
                     axidMode(r, axidConfigured),
                     r.strings("allowed-spiffe-ids", List.of()),
                     UpstreamTlsReader.read(r, upstream, listeners), a2aRoute(r, protocol),
-                    new ConcurrencyLimits(maxCalls, r.positiveInt("max-concurrent-calls-per-caller", Math.min(defaults.maxPerCaller(), maxCalls))),
+                    new ConcurrencyLimits(maxCalls, r.positiveInt("max-concurrent-calls-per-caller", Math.min(defaults.maxPerCaller(), maxCalls)),
+                            r.positiveInt("max-concurrent-calls-per-tenant", maxCalls)),
                     upstreams, OAuthReader.read(r), PinningReader.read(r, baseDir)));
         }
         return out;
@@ -621,8 +622,10 @@ public final class ConfigLoader {
         if (store == RateLimitConfig.Store.REDIS && redis == null) {
             r.problemAt("store", "redis needs a top-level redis: section with its uri");
         }
-        return new RateLimitConfig(store, r.positiveInt("max-local-buckets", RateLimitConfig.DEFAULT_MAX_LOCAL_BUCKETS),
-                r.positiveInt("max-buckets-per-owner", RateLimitConfig.DEFAULT_MAX_BUCKETS_PER_OWNER));
+        int maxLocalBuckets = r.positiveInt("max-local-buckets", RateLimitConfig.DEFAULT_MAX_LOCAL_BUCKETS);
+        return new RateLimitConfig(store, maxLocalBuckets,
+                r.positiveInt("max-buckets-per-owner", RateLimitConfig.DEFAULT_MAX_BUCKETS_PER_OWNER),
+                r.positiveInt("max-buckets-per-tenant", maxLocalBuckets));
     }
 
     private static String routePath(NodeReader r) {

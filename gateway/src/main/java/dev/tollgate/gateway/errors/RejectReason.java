@@ -56,6 +56,8 @@ public enum RejectReason {
             "Too many calls in flight on this route; retry later"),
     CALLER_CONCURRENCY_LIMIT(429, GatewayErrorCodes.TRANSPORT, "caller_concurrency_limit",
             "Too many calls in flight from this caller on this route; retry later"),
+    TENANT_CONCURRENCY_LIMIT(429, GatewayErrorCodes.TRANSPORT, "tenant_concurrency_limit",
+            "Too many calls in flight from this tenant on this route; retry later"),
     BODY_TIMEOUT(408, GatewayErrorCodes.INVALID_REQUEST, "body_timeout", "The request body did not arrive in time"),
     /** MCP: another caller's task (or one that does not exist); the caller must not learn which. */
     TASK_NOT_FOUND(404, GatewayErrorCodes.INVALID_PARAMS, "task_not_found", "Task not found"),

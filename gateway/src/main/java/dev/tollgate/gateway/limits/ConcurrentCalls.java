@@ -7,14 +7,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Counts the calls in flight per route and per caller on a route, across every event loop of the process.
- * A caller's counter exists only while it has a call in flight, so the table is bounded by the calls in
- * flight, not by how many callers were ever seen.
+ * Counts the calls in flight per route, per tenant on a route and per caller on a route, across every event loop of
+ * the process. A caller's or tenant's counter exists only while it has a call in flight, so the table is bounded by the
+ * calls in flight, not by how many callers were ever seen.
+ *
+ * <p>The caller is {@code CallerKey} (sub-user included); the tenant is {@code TenantKey} (its agents, sub-users and runs
+ * together). Review AG: counted per caller only, one tenant's agent acting as four users held every slot of a route, and
+ * every other tenant got 429. Now a tenant is held to {@code max-concurrent-calls-per-tenant}, and at the route's limit
+ * a tenant within one caller's limit is still admitted while others hold more than one caller's limit each
+ * ({@link TenantReserve}).
  */
 public final class ConcurrentCalls {
 
     /** Whether a call may start, and how to give its slot back. */
-    public sealed interface Admission permits Admitted, RouteFull, CallerFull {
+    public sealed interface Admission permits Admitted, RouteFull, TenantFull, CallerFull {
     }
 
     /** Admitted: {@link #release()} must run exactly once when the call ends (later calls are ignored). */
@@ -36,17 +42,33 @@ public final class ConcurrentCalls {
     public record RouteFull(int limit) implements Admission {
     }
 
+    public record TenantFull(int limit) implements Admission {
+    }
+
     public record CallerFull(int limit) implements Admission {
     }
 
     private final Map<String, AtomicInteger> byRoute = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> byCaller = new ConcurrentHashMap<>();
+    private final TenantCounts byTenant = new TenantCounts();
 
+    /** A caller that is its own tenant (tests). */
     public Admission admit(String route, String caller, ConcurrencyLimits limits) {
+        return admit(route, caller, caller, limits);
+    }
+
+    public Admission admit(String route, String caller, String tenant, ConcurrencyLimits limits) {
+        // The route first: a tenant refused for lack of room on the route is told so, not that its own share is full.
         AtomicInteger routeCount = byRoute.computeIfAbsent(route, r -> new AtomicInteger());
-        if (routeCount.incrementAndGet() > limits.maxCalls()) {
+        int taken = routeCount.incrementAndGet() - 1;
+        if (taken >= limits.maxCalls() && !TenantReserve.admits(taken, limits.maxCalls(), byTenant.held(route, tenant),
+                limits.maxPerCaller(), byTenant.borrowedByOthers(route, tenant, limits.maxPerCaller(), null))) {
             routeCount.decrementAndGet();
             return new RouteFull(limits.maxCalls());
+        }
+        if (!byTenant.tryAdd(route, tenant, limits.maxPerTenant())) {
+            routeCount.decrementAndGet();
+            return new TenantFull(limits.maxPerTenant());
         }
         String key = route + '\0' + caller;
         boolean[] over = {false};
@@ -61,10 +83,12 @@ public final class ConcurrentCalls {
         });
         if (over[0]) {
             routeCount.decrementAndGet();
+            byTenant.remove(route, tenant);
             return new CallerFull(limits.maxPerCaller());
         }
         return new Admitted(() -> {
             routeCount.decrementAndGet();
+            byTenant.remove(route, tenant);
             byCaller.computeIfPresent(key, (k, c) -> c.decrementAndGet() == 0 ? null : c);
         });
     }
@@ -77,6 +101,7 @@ public final class ConcurrentCalls {
      */
     private final Map<String, AtomicInteger> tasksByRoute = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> tasksByCaller = new ConcurrentHashMap<>();
+    private final TenantCounts tasksByTenant = new TenantCounts();
     private final RunningTasks runningTasks = new RunningTasks();
 
     /** The tasks holding slots of these limits, by task. */
@@ -86,12 +111,19 @@ public final class ConcurrentCalls {
 
     /** Counts a task created by an admitted call of this caller until the returned hold is released. */
     public Admitted holdTask(String route, String caller) {
+        return holdTask(route, caller, caller);
+    }
+
+    /** Counts a task created by an admitted call of this caller and tenant until the returned hold is released. */
+    public Admitted holdTask(String route, String caller, String tenant) {
         String key = route + '\0' + caller;
         tasksByRoute.compute(route, (k, c) -> increment(c));
         tasksByCaller.compute(key, (k, c) -> increment(c));
+        tasksByTenant.tryAdd(route, tenant, Integer.MAX_VALUE);
         return new Admitted(() -> {
             tasksByRoute.computeIfPresent(route, (k, c) -> c.decrementAndGet() == 0 ? null : c);
             tasksByCaller.computeIfPresent(key, (k, c) -> c.decrementAndGet() == 0 ? null : c);
+            tasksByTenant.remove(route, tenant);
         });
     }
 
@@ -108,6 +140,11 @@ public final class ConcurrentCalls {
      * @return null when it fits, else the limit it runs into
      */
     public Admission admitBesideTasks(String route, String caller, ConcurrencyLimits limits) {
+        return admitBesideTasks(route, caller, caller, limits);
+    }
+
+    /** As {@link #admitBesideTasks(String, String, ConcurrencyLimits)}, the tenant's calls and tasks held to its limit too. */
+    public Admission admitBesideTasks(String route, String caller, String tenant, ConcurrencyLimits limits) {
         if (tasksByRoute.isEmpty()) {
             return null; // no task anywhere: the common case costs one read
         }
@@ -115,8 +152,15 @@ public final class ConcurrentCalls {
         if (routeTasks == null) {
             return null;
         }
-        if (inFlight(route) + routeTasks.get() > limits.maxCalls()) {
+        // This call is already counted among the tenant's calls and the route's.
+        int tenantHolds = byTenant.held(route, tenant) + tasksByTenant.held(route, tenant);
+        int taken = inFlight(route) + routeTasks.get() - 1;
+        if (taken >= limits.maxCalls() && !TenantReserve.admits(taken, limits.maxCalls(), tenantHolds - 1, limits.maxPerCaller(),
+                byTenant.borrowedByOthers(route, tenant, limits.maxPerCaller(), tasksByTenant))) {
             return new RouteFull(limits.maxCalls());
+        }
+        if (tenantHolds > limits.maxPerTenant()) {
+            return new TenantFull(limits.maxPerTenant());
         }
         String key = route + '\0' + caller;
         AtomicInteger callerTasks = tasksByCaller.get(key);
@@ -145,5 +189,10 @@ public final class ConcurrentCalls {
     /** How many callers have a call in flight (the table's size). */
     public int callersInFlight() {
         return byCaller.size();
+    }
+
+    /** How many tenants have a call in flight, every route together (the tenants' table's size). */
+    public int tenantsInFlight() {
+        return byTenant.size();
     }
 }

@@ -37,9 +37,10 @@ public final class BatchConcurrencyStage implements Stage {
         long requests = exchange.messages().stream().filter(BatchConcurrencyStage::isRequest).count();
         var route = exchange.route().route();
         String caller = ConcurrencyStage.callerKey(exchange);
+        String tenant = ConcurrencyStage.tenantKey(exchange);
         List<ConcurrentCalls.Admitted> taken = new ArrayList<>();
         for (long more = requests - 1; more > 0; more--) {
-            ConcurrentCalls.Admission admission = calls.admit(route.name(), caller, route.config().concurrency());
+            ConcurrentCalls.Admission admission = calls.admit(route.name(), caller, tenant, route.config().concurrency());
             if (!(admission instanceof ConcurrentCalls.Admitted admitted)) {
                 taken.forEach(ConcurrentCalls.Admitted::release);
                 return ConcurrencyStage.refused(exchange, admission, errors);

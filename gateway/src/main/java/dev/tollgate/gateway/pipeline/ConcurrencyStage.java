@@ -4,14 +4,16 @@ import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.gateway.limits.ConcurrentCalls;
 import dev.tollgate.policy.CallerKey;
+import dev.tollgate.policy.TenantKey;
 import io.vertx.core.Future;
 
 /**
- * Admits a call only while its route and its caller are under their concurrency limits (see
+ * Admits a call only while its route, its tenant and its caller are under their concurrency limits (see
  * {@link dev.tollgate.gateway.config.ConcurrencyLimits}); over one, 429 with a stable reason and
  * {@code Retry-After}, before the body is read. The slot is given back when the exchange completes, however
- * it ends. The caller is the AXID tenant and agent, else the SPIFFE ID, else the client's IP address: an
- * unauthenticated flood is limited per address.
+ * it ends. The caller is {@link CallerKey} (the AXID tenant, agent and sub-user, else the SPIFFE ID; with the OAuth
+ * issuer, client and subject when present), the tenant {@link TenantKey}; a caller with neither is its client's IP
+ * address for both: an unauthenticated flood is limited per address.
  */
 public final class ConcurrencyStage implements Stage {
 
@@ -31,7 +33,7 @@ public final class ConcurrencyStage implements Stage {
     @Override
     public Future<StageResult> apply(Exchange exchange) {
         var route = exchange.route().route();
-        ConcurrentCalls.Admission admission = calls.admit(route.name(), callerKey(exchange), route.config().concurrency());
+        ConcurrentCalls.Admission admission = calls.admit(route.name(), callerKey(exchange), tenantKey(exchange), route.config().concurrency());
         if (admission instanceof ConcurrentCalls.Admitted admitted) {
             exchange.onComplete(() -> {
                 try {
@@ -67,7 +69,8 @@ public final class ConcurrencyStage implements Stage {
     static void taskStarted(ConcurrentCalls calls, Exchange exchange, String taskId) {
         String route = exchange.route().route().name();
         String caller = callerKey(exchange);
-        calls.runningTasks().started(exchange.route().route().taskScope(), taskId, () -> calls.holdTask(route, caller));
+        String tenant = tenantKey(exchange);
+        calls.runningTasks().started(exchange.route().route().taskScope(), taskId, () -> calls.holdTask(route, caller, tenant));
     }
 
     /** Answers 429 with the reason of the limit the admission ran into, and {@code Retry-After}. */
@@ -78,6 +81,10 @@ public final class ConcurrencyStage implements Stage {
         if (admission instanceof ConcurrentCalls.RouteFull full) {
             reason = RejectReason.ROUTE_CONCURRENCY_LIMIT;
             detail = "route " + route.name() + " has " + full.limit() + " calls in flight (max-concurrent-calls)";
+        } else if (admission instanceof ConcurrentCalls.TenantFull full) {
+            reason = RejectReason.TENANT_CONCURRENCY_LIMIT;
+            detail = "this tenant has " + full.limit() + " calls in flight on route " + route.name()
+                    + " (max-concurrent-calls-per-tenant)";
         } else {
             reason = RejectReason.CALLER_CONCURRENCY_LIMIT;
             detail = "this caller has " + ((ConcurrentCalls.CallerFull) admission).limit()
@@ -91,9 +98,16 @@ public final class ConcurrencyStage implements Stage {
 
     static String callerKey(Exchange exchange) {
         String owner = CallerKey.of(exchange.identity());
-        if (owner != null) {
-            return owner;
-        }
+        return owner != null ? owner : address(exchange);
+    }
+
+    /** Whose share of the route the call counts against: {@link TenantKey}, else the client's address. */
+    static String tenantKey(Exchange exchange) {
+        String tenant = TenantKey.of(exchange.identity());
+        return tenant != null ? tenant : address(exchange);
+    }
+
+    private static String address(Exchange exchange) {
         var remote = exchange.request().remoteAddress();
         return "ip:" + (remote == null ? "unknown" : remote.hostAddress());
     }

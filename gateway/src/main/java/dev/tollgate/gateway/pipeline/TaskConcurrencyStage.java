@@ -33,7 +33,8 @@ final class TaskConcurrencyStage implements Stage {
             return StageResult.proceed();
         }
         var route = exchange.route().route();
-        ConcurrentCalls.Admission over = calls.admitBesideTasks(route.name(), ConcurrencyStage.callerKey(exchange), route.config().concurrency());
+        ConcurrentCalls.Admission over = calls.admitBesideTasks(route.name(), ConcurrencyStage.callerKey(exchange),
+                ConcurrencyStage.tenantKey(exchange), route.config().concurrency());
         return over == null ? StageResult.proceed() : ConcurrencyStage.refused(exchange, over, errors);
     }
 

@@ -57,10 +57,14 @@ public final class ConfigSchema {
                         .add("rate-limits", "Where rate_limit checks keep their counters.", b.mapping("rate-limits",
                                 "Rate limit state.", ConfigFields.RATE_LIMITS, new Fields()
                                         .add("store", "local: per instance | redis: shared by replicas.", choice(RateLimitConfig.Store.class))
-                                        .add("max-local-buckets", "With store: local, the most buckets held at once (each is kept until full again); "
-                                                + "a call needing a new one past this is denied, fail closed. Default 200000.", integer(1))
+                                        .add("max-local-buckets", "With store: local, the buckets all tenants share (each is kept until full again); "
+                                                + "past this a call needing a new one is denied, fail closed, except a tenant holding fewer than "
+                                                + "max-buckets-per-owner while others hold more, from a reserve of at most a quarter of this. Default 200000.", integer(1))
                                         .add("max-buckets-per-owner", "With store: local, the most buckets one caller holds in a rule keyed by tool, "
-                                                + "method or route (names the call chooses). Default 1000.", integer(1))))
+                                                + "method or route (names the call chooses). Default 1000.", integer(1))
+                                        .add("max-buckets-per-tenant", "With store: local, the most buckets one tenant (AXID tenant, else SPIFFE ID, "
+                                                + "else OAuth subject) holds, every rule together; past it that tenant's calls needing a new bucket are "
+                                                + "denied, fail closed. Default max-local-buckets.", integer(1))))
                         .add("sessions", "Keys that seal MCP session ids so that every replica can route a session.", sessions(b))
                         .add("approvals", "Calls held until a person approves them (rules with action: approve).", approvals(b))
                         .add("tasks", "Where task and context ownership is kept.", b.mapping("tasks", "Task ownership.", ConfigFields.TASKS,
@@ -205,7 +209,11 @@ public final class ConfigSchema {
                         .add("response-timeout", "Time to the response headers (and whole body for JSON answers): 504 upstream_timeout. Open SSE streams are not cut. Default 60s.", duration())
                         .add("max-connections", "Keep-alive pool size to the upstream, per event loop; each open SSE stream holds one. Default 256.", integer(1))
                         .add("max-concurrent-calls", "Calls in flight on the route, every caller together; more get 429 route_concurrency_limit. At most max-connections (the default).", integer(1))
-                        .add("max-concurrent-calls-per-caller", "Calls in flight on the route per caller; more get 429 caller_concurrency_limit. Default 64.", integer(1))
+                        .add("max-concurrent-calls-per-caller", "Calls in flight on the route per caller (AXID tenant, agent and sub-user, "
+                                + "else SPIFFE ID; OAuth issuer, client and subject too; else client IP); more get 429 caller_concurrency_limit. Default 64.", integer(1))
+                        .add("max-concurrent-calls-per-tenant", "Calls in flight on the route per tenant (AXID tenant, else SPIFFE ID, else "
+                                + "OAuth subject; else client IP), all its agents and sub-users together; more get 429 tenant_concurrency_limit. "
+                                + "Default max-concurrent-calls.", integer(1))
                         .add("policy", "Name of the policy document deciding this route's calls; none denies every call.", text())
                         .add("axid", "required (default with identity.axid), optional, off (default without), or single-use (required, each token accepted once by its jti).", choice(AxidMode.class))
                         .add("allowed-spiffe-ids", "SPIFFE ID globs (* one path segment, ** any) of the workloads allowed on the route. Default: any.", strings())

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -114,5 +115,59 @@ class LocalTokenBucketsTest {
         assertThat(taken(buckets.tryTake("r", "r|a", 1, 1))).isTrue();
         advance(Duration.ofSeconds(2));
         assertThat(buckets.size()).isZero();
+    }
+
+    @Test
+    void oneTenantIsHeldToItsShareEveryRuleAndCallerTogether() {
+        // Review AG: two sub-users of one tenant, a tool-keyed rule and a run-keyed one: all count for the tenant.
+        LocalTokenBuckets buckets = new LocalTokenBuckets(now::get, 100, 10, 3, Runnable::run);
+        assertThat(taken(buckets.tryTake("tenant:evil", "r|axid:evil/a/u1", "r|evil|t1", 1, 1))).isTrue();
+        assertThat(taken(buckets.tryTake("tenant:evil", "r|axid:evil/a/u2", "r|evil|t2", 1, 1))).isTrue();
+        assertThat(taken(buckets.tryTake("tenant:evil", "run|run-1", "run|run-1", 1, 1))).isTrue();
+
+        Future<Boolean> fourth = buckets.tryTake("tenant:evil", "run|run-2", "run|run-2", 1, 1);
+
+        assertThat(fourth.failed()).isTrue();
+        assertThat(fourth.cause()).isInstanceOf(LocalTokenBuckets.TableFull.class)
+                .hasMessage("rate-limit buckets of tenant:evil full: 3 are still refilling (rate-limits.max-buckets-per-tenant)");
+        assertThat(taken(buckets.tryTake("tenant:acme", "run|run-2b", "run|run-2b", 1, 1))).as("another tenant").isTrue();
+        assertThat(buckets.heldByTenant("tenant:evil")).isEqualTo(3);
+
+        advance(Duration.ofSeconds(2));
+        assertThat(buckets.heldByTenant("tenant:evil")).as("refilled buckets stop counting").isZero();
+        assertThat(taken(buckets.tryTake("tenant:evil", "run|run-2", "run|run-2", 1, 1))).isTrue();
+    }
+
+    @Test
+    void aTableOneTenantFilledThroughManyCallersStillAdmitsAnotherTenantFromTheReserve() {
+        // Table 8, one owner's share 2: evil's four sub-users take all 8 (6 beyond one owner's share); the reserve is 2.
+        LocalTokenBuckets buckets = buckets(8, 2);
+        for (int user = 1; user <= 4; user++) {
+            for (int tool = 1; tool <= 2; tool++) {
+                assertThat(taken(buckets.tryTake("tenant:evil", "r|u" + user, "r|u" + user + "|t" + tool, 1, 1))).isTrue();
+            }
+        }
+        assertThat(buckets.tryTake("tenant:evil", "r|u5", "r|u5|t1", 1, 1).cause())
+                .as("the tenant that filled the table").hasMessageContaining("rate-limit table full");
+
+        assertThat(taken(buckets.tryTake("tenant:acme", "r|acme", "r|acme|t1", 1, 1))).as("acme, from the reserve").isTrue();
+        assertThat(taken(buckets.tryTake("tenant:acme", "r|acme", "r|acme|t2", 1, 1))).isTrue();
+        assertThat(buckets.heldByTenant("tenant:acme")).as("one owner's share at most").isEqualTo(2);
+        assertThat(buckets.tryTake("tenant:acme", "r|acme2", "r|acme2|t1", 1, 1).cause())
+                .as("past one owner's share, acme too waits").hasMessageContaining("rate-limit table full");
+        assertThat(buckets.tryTake("tenant:beta", "r|beta", "r|beta|t1", 1, 1).cause())
+                .as("the reserve (a quarter of the table) is taken").hasMessageContaining("rate-limit table full");
+        assertThat(buckets.size()).isEqualTo(10);
+    }
+
+    @Test
+    void aTableSharedByTenantsWithinOneOwnersShareHasNoReserve() {
+        LocalTokenBuckets buckets = buckets(4, 2);
+        for (String tenant : List.of("a", "b")) {
+            for (int tool = 1; tool <= 2; tool++) {
+                assertThat(taken(buckets.tryTake(tenant, tenant + "|t" + tool, 1, 1))).isTrue();
+            }
+        }
+        assertThat(buckets.tryTake("c", "c|t1", 1, 1).cause()).hasMessageContaining("rate-limit table full");
     }
 }

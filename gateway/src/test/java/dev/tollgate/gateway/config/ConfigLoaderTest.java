@@ -50,6 +50,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void tenantSharesDefaultToTheSharedBoundsAndAreRead() throws Exception {
+        GatewayConfig defaults = ConfigLoader.parse(VALID, "g.yaml", Map.of());
+        assertThat(defaults.routes().get(0).concurrency()).isEqualTo(new ConcurrencyLimits(256, 64, 256));
+        assertThat(defaults.rateLimits().maxBucketsPerTenant()).isEqualTo(RateLimitConfig.DEFAULT_MAX_LOCAL_BUCKETS);
+
+        GatewayConfig set = ConfigLoader.parse(VALID.replace("response-timeout: 2m", "response-timeout: 2m\n    max-concurrent-calls: 40\n"
+                + "    max-concurrent-calls-per-tenant: 10") + "rate-limits: {store: local, max-local-buckets: 5000, max-buckets-per-tenant: 500}\n",
+                "g.yaml", Map.of());
+        assertThat(set.routes().get(0).concurrency()).isEqualTo(new ConcurrencyLimits(40, 40, 10));
+        assertThat(set.rateLimits()).isEqualTo(new RateLimitConfig(RateLimitConfig.Store.LOCAL, 5000,
+                RateLimitConfig.DEFAULT_MAX_BUCKETS_PER_OWNER, 500));
+        GatewayConfig tableOnly = ConfigLoader.parse(VALID + "rate-limits: {max-local-buckets: 5000}\n", "g.yaml", Map.of());
+        assertThat(tableOnly.rateLimits().maxBucketsPerTenant()).as("follows the table").isEqualTo(5000);
+    }
+
+    @Test
     void adminTokenComesFromTheEnvironmentAndNeverShowsInToString() throws Exception {
         String yaml = VALID.replace("  port: 9090", "  port: 9090\n  token: ${TOLLGATE_ADMIN_TOKEN}\n"
                 + "  allowed-hosts: [tollgate-admin.internal]\n  allowed-origins: [\"https://ops.example\"]");

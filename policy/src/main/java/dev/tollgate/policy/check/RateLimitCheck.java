@@ -5,6 +5,7 @@ import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.CallerKey;
 import dev.tollgate.policy.Identity;
 import dev.tollgate.policy.PolicyRequest;
+import dev.tollgate.policy.TenantKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,7 +81,7 @@ public final class RateLimitCheck implements PolicyCheck {
         return request -> {
             String key = key(bucketScope, per, request);
             String owner = callerNamesKeys ? bucketScope + "|" + caller(request.identity()) : key;
-            return request.facts().rateLimited(name, owner, key, perSecond, burst);
+            return request.facts().rateLimited(name, tenant(request.identity()), owner, key, perSecond, burst);
         };
     }
 
@@ -111,6 +112,16 @@ public final class RateLimitCheck implements PolicyCheck {
      */
     static String caller(Identity who) {
         String key = CallerKey.of(who);
+        return key == null ? "anonymous" : key;
+    }
+
+    /**
+     * Whose share of the store every bucket of the call counts against, whatever the rule's {@code per} (review AG: a rule
+     * keyed by identity values only, {@code per: [tenant, run]}, had no share at all, so one tenant's runs filled the
+     * table): {@link TenantKey}; callers with no identity are one anonymous tenant.
+     */
+    static String tenant(Identity who) {
+        String key = TenantKey.of(who);
         return key == null ? "anonymous" : key;
     }
 
