@@ -35,10 +35,14 @@ const executor = {
     // ECHO_DATA=1: a data part is echoed too, as the JSON of the value the executor was handed (for tests of what it reads).
     // ECHO_MESSAGE_EXTENSIONS=1: the text is prefixed with the message's extensions as the executor is handed them.
     const ext = process.env.ECHO_MESSAGE_EXTENSIONS ? `[msgext ${(ctx.userMessage.extensions ?? []).join('|')}] ` : '';
-    // ECHO_FILES=1: an inline file (raw) is echoed as the UTF-8 text of the bytes the SDK decoded from its base64.
-    const text = ext + ctx.userMessage.parts.map((p) => (p.content?.$case === 'text' ? p.content.value
+    // ECHO_FILES=1: an inline file (raw) is echoed as the UTF-8 text of the bytes the SDK decoded from its base64, and a
+    // file sent as a data: URL as the text Node's own fetch resolves it to (no network access).
+    const echoed = await Promise.all(ctx.userMessage.parts.map(async (p) => (p.content?.$case === 'text' ? p.content.value
       : process.env.ECHO_DATA && p.content?.$case === 'data' ? JSON.stringify(p.content.value)
-      : process.env.ECHO_FILES && p.content?.$case === 'raw' ? `[file ${Buffer.from(p.content.value).toString('utf8')}]` : '')).join('');
+      : process.env.ECHO_FILES && p.content?.$case === 'raw' ? `[file ${Buffer.from(p.content.value).toString('utf8')}]`
+      : process.env.ECHO_FILES && p.content?.$case === 'url' && /^data:/i.test(p.content.value)
+        ? `[file ${await (await fetch(p.content.value)).text()}]` : '')));
+    const text = ext + echoed.join('');
     // COST_USD: the final status update reports the task's cost in its metadata ({cost_usd}), which the SDK's task store
     // merges into the task's own (GetTask shows it there too).
     const cost = (state) => (process.env.COST_USD && state === TaskState.TASK_STATE_COMPLETED ? { cost_usd: Number(process.env.COST_USD) } : undefined);

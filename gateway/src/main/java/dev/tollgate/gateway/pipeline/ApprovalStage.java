@@ -153,15 +153,17 @@ final class ApprovalStage implements Stage {
     }
 
     /**
-     * Whether an A2A call's view holds a file part whose content is inline (raw, bytes) and not shown: the view keeps its
-     * size, not its content (binary, not UTF-8, over 64 KiB, or base64 readers could decode differently).
+     * Whether an A2A call's view holds a file part whose content is inline (raw, bytes, or a {@code data:} URL) and not
+     * shown: the view keeps its size, not its content (binary, not UTF-8, over 64 KiB, another charset). A data: URL
+     * counts even with no size: an approver cannot read its base64 or percent-encoding (review AH).
      */
     static boolean carriesInlineFile(JsonNode view) {
         if (view == null) {
             return false;
         }
         for (JsonNode part : view.path("message").path("parts")) {
-            if ("file".equals(part.path("kind").asText()) && part.path("size").asLong() > 0 && !part.has("content")) {
+            boolean inline = part.path("size").asLong() > 0 || part.path("url").asText("").regionMatches(true, 0, "data:", 0, 5);
+            if ("file".equals(part.path("kind").asText()) && inline && !part.has("content")) {
                 return true;
             }
         }

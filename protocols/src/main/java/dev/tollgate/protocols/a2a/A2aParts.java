@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One message part summarized for policy (kind, size in bytes, media type, file name, URL), read as the agent reads it.
+ * One message part summarized for policy (kind, size in bytes, media type, file name, URL, and the text of a file carried
+ * inline as base64 or a {@code data:} URL, {@link InlineFileText}, {@link DataUrl}), read as the agent reads it.
  * The JavaScript SDK reads a 1.0 part by its first content member that is not null, in the order text, raw, url, data
  * ({@code {"text":null,"url":"..."}} is a URL part), and a 0.3 part by its {@code kind} alone
  * ({@code {"kind":"file","text":"hi","file":{...}}} is a file part). A part that could be read two ways is refused: more
@@ -154,14 +155,15 @@ final class A2aParts {
             String source = sources.isEmpty() ? null : sources.get(0);
             String value = source == null ? null : A2aFields.string(file, source, null);
             boolean uri = PROTO_URI_SOURCES.contains(source);
+            DataUrl data = uri && value != null ? DataUrl.of(value) : null;
             if (!uri) {
                 requireCanonical(value);
             }
-            out.put("size", value == null || uri ? 0 : base64Size(value));
+            out.put("size", data != null ? data.size() : value == null || uri ? 0 : base64Size(value));
             putText(out, "url", uri ? value : null);
             String mediaType = A2aFields.string(file, "mimeType", "mime_type");
             putText(out, "mediaType", mediaType);
-            putText(out, CONTENT_MEMBER, uri ? null : InlineFileText.of(value, mediaType));
+            putText(out, CONTENT_MEMBER, data != null ? data.text(mediaType) : uri ? null : InlineFileText.of(value, mediaType));
         } else {
             out.put("kind", "unknown");
             out.put("size", 0);
@@ -183,14 +185,16 @@ final class A2aParts {
             throw new A2aInvalidRequest("a file carries both bytes and a uri; send one of them");
         }
         requireCanonical(bytes);
-        out.put("size", bytes == null ? 0 : base64Size(bytes));
+        // A data: URL carries the file inline too: the agent resolving it reads its bytes (review AH).
+        DataUrl data = url == null ? null : DataUrl.of(url);
+        out.put("size", bytes != null ? base64Size(bytes) : data != null ? data.size() : 0);
         putText(out, "url", url);
         String mediaType = v03 ? A2aFields.string(file, "mimeType", null) : A2aFields.string(part, "mediaType", "media_type");
         if (v03) {
             putText(out, "mediaType", mediaType);
             putText(out, "filename", A2aFields.string(file, "name", null));
         }
-        putText(out, CONTENT_MEMBER, InlineFileText.of(bytes, mediaType));
+        putText(out, CONTENT_MEMBER, data != null ? data.text(mediaType) : InlineFileText.of(bytes, mediaType));
     }
 
     /** An inline file's base64 must read as the same bytes to every decoder ({@link InlineFileText#canonical}). */

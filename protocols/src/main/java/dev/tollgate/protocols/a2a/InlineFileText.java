@@ -9,14 +9,17 @@ import java.util.Base64;
 import java.util.Locale;
 
 /**
- * The text a file part carries inline (a 1.0 {@code raw} part, a 0.3 file's {@code bytes}, a proto {@code fileWithBytes}),
- * decoded so that policy and approvers read what an agent reads: an instruction put in a small text file instead of the
- * message's text was otherwise seen by nobody but the agent (review AD). Given only when every reader of the part gets
- * this same text, else null (the view keeps the file's size alone, and an approval says its view is incomplete):
+ * The text a file part carries inline (a 1.0 {@code raw} part, a 0.3 file's {@code bytes}, a proto {@code fileWithBytes},
+ * or any of them sent as a {@code data:} URL, {@link DataUrl}), decoded so that policy and approvers read what an agent
+ * reads: an instruction put in a small text file instead of the message's text was otherwise seen by nobody but the agent
+ * (review AD). Given only when every reader of the part gets this same text, else null (the view keeps the file's size
+ * alone, and an approval says its view is incomplete):
  * <ul>
  *   <li>the base64 is canonical ({@link #canonical}: a part whose base64 is not is refused before policy);</li>
- *   <li>the bytes are well-formed UTF-8 and the media type names no other charset: an agent honouring
- *       {@code charset=utf-16} reads other text from the same bytes;</li>
+ *   <li>the bytes are well-formed UTF-8 and no media type names another charset: an agent honouring
+ *       {@code charset=utf-16} (or {@code charset*=''utf-16}, RFC 2231) reads other text from the same bytes. Only
+ *       {@code charset=utf-8} is vouched for, and {@code charset=us-ascii} when every byte is ASCII;</li>
+ *   <li>the text holds no NUL (U+0000): a text file has none, and UTF-16 text is valid UTF-8 full of them;</li>
  *   <li>the file is at most {@link #MAX_BYTES}: a view is read on every call and kept in audit records and approvals.</li>
  * </ul>
  */
@@ -30,7 +33,7 @@ final class InlineFileText {
 
     /** The file's text, or null when it is not shown (see the class comment). */
     static String of(String base64, String mediaType) {
-        if (base64 == null || base64.isEmpty() || base64.length() > (MAX_BYTES + 2) / 3 * 4 || !utf8(mediaType)) {
+        if (base64 == null || base64.isEmpty() || base64.length() > (MAX_BYTES + 2) / 3 * 4) {
             return null;
         }
         byte[] bytes;
@@ -39,19 +42,47 @@ final class InlineFileText {
         } catch (IllegalArgumentException notBase64) {
             return null;
         }
-        if (bytes.length > MAX_BYTES) {
-            return null;
-        }
         if (!Base64.getEncoder().encodeToString(bytes).equals(base64)) {
             return null; // not canonical: unpadded, or spare bits set, which readers may decode differently
         }
+        return text(bytes, mediaType);
+    }
+
+    /**
+     * The text of a file's bytes, or null when it is not shown (see the class comment). Every media type given must leave
+     * the text UTF-8: a {@code data:} URL has its own and the part has another, and a reader may honour either.
+     */
+    static String text(byte[] bytes, String... mediaTypes) {
+        if (bytes == null || bytes.length == 0 || bytes.length > MAX_BYTES) {
+            return null;
+        }
+        boolean ascii = ascii(bytes);
+        for (String mediaType : mediaTypes) {
+            Declared declared = declared(mediaType);
+            if (declared == Declared.OTHER || declared == Declared.US_ASCII && !ascii) {
+                return null;
+            }
+        }
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        String text;
         try {
-            return decoder.decode(ByteBuffer.wrap(bytes)).toString();
+            text = decoder.decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException notUtf8) {
             return null;
         }
+        // A text file holds no NUL. Bytes that are UTF-8 full of NULs are text in another charset (ASCII written as UTF-16
+        // is valid UTF-8: "T\0r\0a\0..."), which an agent honouring a charset the gateway did not recognise reads as words.
+        return text.indexOf('\0') >= 0 ? null : text;
+    }
+
+    private static boolean ascii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -91,21 +122,45 @@ final class InlineFileText {
         return c == '+' ? 62 : c == '/' ? 63 : -1;
     }
 
-    /** Whether a media type leaves the text UTF-8: no charset parameter, or utf-8. */
-    private static boolean utf8(String mediaType) {
+    /** The charset a media type declares, as far as the gateway vouches for its reading. */
+    private enum Declared {
+        /** No charset parameter: readers take UTF-8 (the A2A SDKs, Node's {@code Response.text()}). */
+        NONE,
+        UTF_8,
+        /** ASCII text reads the same in UTF-8 and in every charset a reader may map the label to (windows-1252 for WHATWG). */
+        US_ASCII,
+        /** Another charset, a charset spelt some other way, or two charsets: readers may read other text from the bytes. */
+        OTHER
+    }
+
+    /**
+     * The charset a media type declares. Any parameter whose name starts with {@code charset} declares one: the RFC 2231
+     * spellings ({@code charset*=''utf-16}, {@code charset*0=utf-16}, {@code charset*0*=...}) name a charset for Python's
+     * {@code email} package (review AH), and only {@code charset=utf-8} (or {@code utf8}, quoted or not) is vouched for.
+     */
+    private static Declared declared(String mediaType) {
         if (mediaType == null) {
-            return true;
+            return Declared.NONE;
         }
-        String charset = null;
-        for (String parameter : mediaType.split(";")) {
-            String[] pair = parameter.trim().split("=", 2);
-            if (pair.length == 2 && pair[0].trim().equalsIgnoreCase("charset")) {
-                if (charset != null) {
-                    return false; // two charsets: readers take either
-                }
-                charset = pair[1].trim().replace("\"", "").toLowerCase(Locale.ROOT);
+        Declared declared = Declared.NONE;
+        for (String parameter : mediaType.split(";", -1)) {
+            String[] pair = parameter.split("=", 2);
+            if (!pair[0].trim().toLowerCase(Locale.ROOT).startsWith("charset")) {
+                continue;
             }
+            if (declared != Declared.NONE || pair.length < 2 || !pair[0].trim().equalsIgnoreCase("charset")) {
+                return Declared.OTHER; // two charsets (readers take either), or one named the RFC 2231 way or without a value
+            }
+            String value = pair[1].trim();
+            if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+                value = value.substring(1, value.length() - 1);
+            }
+            declared = switch (value.toLowerCase(Locale.ROOT)) {
+                case "utf-8", "utf8" -> Declared.UTF_8;
+                case "us-ascii", "ascii" -> Declared.US_ASCII;
+                default -> Declared.OTHER;
+            };
         }
-        return charset == null || charset.equals("utf-8") || charset.equals("utf8");
+        return declared;
     }
 }

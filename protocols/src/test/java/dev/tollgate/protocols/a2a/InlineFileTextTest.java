@@ -105,4 +105,32 @@ class InlineFileTextTest {
                 .has("content")).as("the snake_case media type is read as the SDK reads it").isFalse();
         assertThat(A2aParts.protoSummary(JSON.readTree("{\"file\":{\"fileWithUri\":\"https://files.example/n.txt\"}}")).has("content")).isFalse();
     }
+
+    @Test
+    void anyParameterNamedCharsetSomeOtherWayDeclaresAnotherCharset() {
+        for (String mediaType : new String[] {"text/plain; charset*=''utf-8", "text/plain; CHARSET*=utf-8''utf-8", "text/plain; charset*0=utf-8",
+            "text/plain; charset*0*=''utf-16", "text/plain; charset", "text/plain; charset=\"utf-8", "text/plain; charset='utf-8'",
+            "text/plain; charset=latin1"}) {
+            assertThat(InlineFileText.of(b64("abcd"), mediaType)).as(mediaType).isNull();
+        }
+        for (String mediaType : new String[] {"text/plain; charset=utf-8", "text/plain;Charset=UTF8", "text/plain; charset = \"utf-8\"",
+            "text/plain; format=flowed"}) {
+            assertThat(InlineFileText.of(b64("abcd"), mediaType)).as(mediaType).isEqualTo("abcd");
+        }
+    }
+
+    @Test
+    void asciiIsVouchedForOnlyWhenEveryByteIsAscii() {
+        assertThat(InlineFileText.of(b64("Transfer"), "text/plain; charset=us-ascii")).isEqualTo("Transfer");
+        assertThat(InlineFileText.of(b64("Tränsfer"), "text/plain; charset=US-ASCII")).as("read as windows-1252 by WHATWG readers").isNull();
+    }
+
+    @Test
+    void textHoldingANulIsNotShown() {
+        // ASCII written as UTF-16LE is valid UTF-8, every other byte NUL: an agent told it is UTF-16 reads the words.
+        String utf16 = Base64.getEncoder().encodeToString("Transfer".getBytes(StandardCharsets.UTF_16LE));
+        assertThat(InlineFileText.of(utf16, "text/plain")).isNull();
+        assertThat(InlineFileText.of(utf16, null)).isNull();
+        assertThat(InlineFileText.of(b64("a\0b"), null)).isNull();
+    }
 }
