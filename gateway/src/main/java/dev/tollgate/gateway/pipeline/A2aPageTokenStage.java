@@ -20,11 +20,15 @@ import java.time.Instant;
  * instance that listed the page. Any other token (made up, another caller's, another route's, expired, not a string) is
  * refused 400 invalid params in the call's binding and nothing is forwarded: the JavaScript SDK's token is
  * base64({@code timestamp|task id}) of the page's last task, whoever's, so a made-up one asks whether that task exists
- * (the page after it, or none). A2A has no batches: the parse stage refuses them before this stage.
+ * (the page after it, or none). So is a token of this caller's sent with another listing's parameters (another
+ * {@code status}, {@code contextId}, tenant...: see {@link dev.tollgate.protocols.a2a.A2aListing}): it asked whether the
+ * other caller's task its page ended on passes that filter (review AH). A2A has no batches: the parse stage refuses them
+ * before this stage.
  */
 final class A2aPageTokenStage implements Stage {
 
-    static final String CLIENT_DETAIL = "the page token is not one this gateway handed you: start the listing again without one";
+    static final String CLIENT_DETAIL = "the page token is not one this gateway handed you for this listing (send the same filters"
+            + " as for the page it came with, or start the listing again without one)";
     /** In place of the agent's error to a page asked for with a token the gateway unsealed (see A2aResponseFilter). */
     static final String STALE_DETAIL = "the agent no longer pages from this token: start the listing again without one";
 
@@ -57,15 +61,20 @@ final class A2aPageTokenStage implements Stage {
             return StageResult.proceed();
         }
         JsonNode token = named.value();
-        SealedSessions.Opened opened = !token.isTextual() ? null
-                : exchange.snapshot().sessions().openCursor(exchange.route().route().name(), exchange.identity(), token.textValue(), Instant.now());
+        // Opened for the listing it was handed out for only: the seal's associated data holds that listing's digest.
+        SealedSessions.Opened opened = !token.isTextual() ? null : exchange.snapshot().sessions().openCursor(exchange.route().route().name(),
+                exchange.identity(), A2aPageTokenSeal.listing(exchange), token.textValue(), Instant.now());
         if (!(opened instanceof SealedSessions.Valid valid) || !SessionStage.holdsInstance(exchange, valid.instance())) {
             return refused(exchange, CLIENT_DETAIL);
         }
         if (jsonRpc) {
             exchange.forwardWithParam(request(exchange), named.member(), valid.upstreamId());
         } else {
-            exchange.forwardWithQuery(A2aPageTokens.queryWith(exchange.route().rawQuery(), named.member(), valid.upstreamId()));
+            try {
+                exchange.forwardWithQuery(A2aPageTokens.queryWith(exchange.route().rawQuery(), valid.upstreamId()));
+            } catch (A2aInvalidRequest e) {
+                return refused(exchange, e.getMessage()); // not reached: the query named the token just above
+            }
         }
         exchange.forwardsUnsealedCursor();
         if (valid.instance() != null && exchange.pinnedUpstream() == null) {

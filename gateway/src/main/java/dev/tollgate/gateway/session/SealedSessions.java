@@ -38,7 +38,8 @@ import javax.crypto.spec.SecretKeySpec;
  * plaintext of version 2 is {@code issuedEpochSeconds(8) | instanceLength(2) | instanceUrl(UTF-8) | upstreamId(UTF-8)}
  * (an empty instance on one-instance routes); version 1, still opened, had no instance; version 3 is an event id, laid
  * out as version 2 with the call the stream answers ({@link StreamCall}: its request id and tool, UTF-8, empty when none)
- * where the instance is; version 4 is a list cursor, laid out as version 2 (see {@link #sealCursor}); version 5 is an MCP
+ * where the instance is; version 4 is a list cursor, laid out as version 2 (see {@link #sealCursor}), an A2A page token
+ * with the digest of the listing it pages in its associated data; version 5 is an MCP
  * 2026-07-28 {@code requestState}, laid out as version 2, with the call it answers ({@link RequestStateCall}) in its
  * associated data (see {@link #sealRequestState}); version 17 is the gateway's own requestState of an ask-client question
  * (see {@link #sealApprovalState}), laid out as version 2 with the call it asks about where the instance is. Each version
@@ -57,6 +58,8 @@ public final class SealedSessions {
      */
     private static final byte VERSION_APPROVAL_STATE = 17;
     private static final int TAG_BYTES = 4;
+    /** A listing a cursor is bound to is a SHA-256 digest: of fixed length, it cannot run into the owner before it. */
+    private static final int LISTING_DIGEST_BYTES = 32;
     private static final int NONCE_BYTES = 12;
     private static final int GCM_TAG_BITS = 128;
     /** An upstream id longer than this is not sealed (the specification's ids are short; this bounds the header). */
@@ -142,6 +145,30 @@ public final class SealedSessions {
     /** The upstream's own cursor for one the client sent: {@link Valid} only for the caller it was handed to, on this route. */
     public Opened openCursor(String route, Identity caller, String clientCursor, Instant now) {
         return open(route, caller, clientCursor, now, VERSION_CURSOR);
+    }
+
+    /**
+     * A list cursor bound to the listing it pages as well ({@link #sealCursor(String, Identity, String, String, Instant)}
+     * otherwise): an A2A ListTasks page token, whose agent pages from a task the listing's filter must still pass, so a
+     * token replayed under another filter told whether another caller's task passes it (review AH). The listing is
+     * associated data of fixed length (a digest), so no cursor opens for another caller or listing.
+     *
+     * @param listing the digest of the listing's parameters ({@code A2aListing}), 32 bytes
+     */
+    public String sealCursor(String route, Identity caller, byte[] listing, String upstreamCursor, String instance, Instant now) {
+        return seal(VERSION_CURSOR, route, caller, listing(listing), upstreamCursor, MAX_UPSTREAM_ID_BYTES, instance, now);
+    }
+
+    /** The upstream's own cursor for one the client sent: {@link Valid} only for the caller, route and listing it was handed out for. */
+    public Opened openCursor(String route, Identity caller, byte[] listing, String clientCursor, Instant now) {
+        return open(route, caller, listing(listing), clientCursor, now, VERSION_CURSOR);
+    }
+
+    private static byte[] listing(byte[] digest) {
+        if (digest == null || digest.length != LISTING_DIGEST_BYTES) {
+            throw new IllegalArgumentException("a listing digest is " + LISTING_DIGEST_BYTES + " bytes");
+        }
+        return digest;
     }
 
     /**
@@ -304,6 +331,7 @@ public final class SealedSessions {
             // The tag covers route and caller (and a requestState's call): another caller's, another route's, another
             // call's, or an edited id.
             return new Unknown(call == null ? "the seal does not open for this caller on this route"
+                    : kind == VERSION_CURSOR ? "the seal does not open for this caller and this listing on this route"
                     : "the seal does not open for this caller and this call on this route");
         }
         ByteBuffer plainBuffer = ByteBuffer.wrap(plain);

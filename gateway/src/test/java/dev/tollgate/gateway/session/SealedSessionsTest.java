@@ -25,6 +25,27 @@ class SealedSessionsTest {
     }
 
     @Test
+    void aCursorSealedToAListingOpensForThatListingOnly() {
+        SealedSessions sessions = TestSessions.sealer();
+        byte[] working = new byte[32];
+        byte[] completed = new byte[32];
+        completed[31] = 1;
+        String sealed = sessions.sealCursor("agents", Identity.ANONYMOUS, working, "MjAyNnx0LTE=", null, Instant.now());
+        assertThat(sessions.openCursor("agents", Identity.ANONYMOUS, working, sealed, Instant.now()))
+                .isEqualTo(new SealedSessions.Valid("MjAyNnx0LTE=", null));
+        // Review AH: replayed under another filter, the agent's token told whether another caller's task passes it.
+        assertThat(sessions.openCursor("agents", Identity.ANONYMOUS, completed, sealed, Instant.now()))
+                .isEqualTo(new SealedSessions.Unknown("the seal does not open for this caller and this listing on this route"));
+        assertThat(sessions.openCursor("agents", Identity.ANONYMOUS, sealed, Instant.now())).as("opened as a cursor bound to no listing")
+                .isInstanceOf(SealedSessions.Unknown.class);
+        assertThat(sessions.openCursor("agents", Identity.ANONYMOUS, working,
+                sessions.sealCursor("agents", Identity.ANONYMOUS, "MjAyNnx0LTE=", null, Instant.now()), Instant.now()))
+                .as("a cursor bound to no listing").isInstanceOf(SealedSessions.Unknown.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> sessions.sealCursor("agents", Identity.ANONYMOUS, new byte[31], "t", null, Instant.now()))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void anIdEditedToAnotherVersionOrRouteDoesNotOpen() {
         SealedSessions sessions = TestSessions.sealer();
         byte[] raw = Base64.getUrlDecoder().decode(sessions.seal("tools", Identity.ANONYMOUS, "upstream-42", INSTANCE, Instant.now()));

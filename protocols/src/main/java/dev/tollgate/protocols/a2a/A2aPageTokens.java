@@ -2,10 +2,8 @@ package dev.tollgate.protocols.a2a;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -58,57 +56,52 @@ public final class A2aPageTokens {
 
     /**
      * The page token an HTTP+JSON {@code GET /tasks} query names; null when none does (absent or empty). A key that
-     * does not decode is kept as written by Node, so it is never the token's.
+     * does not decode is kept as written by Node, so it is never the token's. A token named after the pairs Node reads
+     * is refused ({@link A2aQueryPairs#requireReadByNode}).
      */
     public static Named inQuery(String rawQuery) throws A2aInvalidRequest {
-        if (rawQuery == null || rawQuery.isEmpty()) {
+        A2aQueryPairs.Pair pair = tokenPair(rawQuery);
+        if (pair == null) {
             return null;
         }
-        Named named = null;
-        for (String pair : rawQuery.split("&")) {
-            int eq = pair.indexOf('=');
-            String key = decodedOrNull(eq < 0 ? pair : pair.substring(0, eq));
-            if (key == null || !REQUEST_MEMBERS.contains(key)) {
+        String value = pair.value(rawQuery);
+        return value.isEmpty() ? null : new Named(pair.key(), TextNode.valueOf(value));
+    }
+
+    /**
+     * The query with the value of the pair naming the page token replaced by {@code token}, percent-encoded (a base64
+     * token holds {@code +}, {@code /} and {@code =}), where the client wrote it: every other byte as the client sent it,
+     * empty and trailing pairs included. Appended after the other pairs (review AH), the token could fall past the 1000
+     * pairs Node reads, and the agent listed the first page again.
+     *
+     * @throws A2aInvalidRequest when the query names no token, or names it more than once
+     */
+    public static String queryWith(String rawQuery, String token) throws A2aInvalidRequest {
+        A2aQueryPairs.Pair pair = tokenPair(rawQuery);
+        if (pair == null) {
+            throw new A2aInvalidRequest("the query names no page token");
+        }
+        String encoded = URLEncoder.encode(token, StandardCharsets.UTF_8);
+        // A pair written "pageToken" alone (no '=') gets one: Node reads it as "" otherwise.
+        return pair.eq() < 0 ? rawQuery.substring(0, pair.end()) + "=" + encoded + rawQuery.substring(pair.end())
+                : rawQuery.substring(0, pair.eq()) + encoded + rawQuery.substring(pair.end());
+    }
+
+    /** The one pair naming the page token (either spelling); null when none does. */
+    private static A2aQueryPairs.Pair tokenPair(String rawQuery) throws A2aInvalidRequest {
+        List<A2aQueryPairs.Pair> pairs = A2aQueryPairs.of(rawQuery);
+        A2aQueryPairs.requireReadByNode(pairs, REQUEST_MEMBERS);
+        A2aQueryPairs.Pair named = null;
+        for (A2aQueryPairs.Pair pair : pairs) {
+            if (pair.key() == null || !REQUEST_MEMBERS.contains(pair.key())) {
                 continue;
             }
             if (named != null) {
                 // Node hands the agent an array of tokens: no single page to open.
                 throw new A2aInvalidRequest("the query names the page token more than once");
             }
-            named = new Named(key, TextNode.valueOf(eq < 0 ? "" : decoded(pair.substring(eq + 1))));
+            named = pair;
         }
-        return named == null || named.value().textValue().isEmpty() ? null : named;
-    }
-
-    /**
-     * The query with the page token {@code key} names replaced by {@code token}: every other pair as the client wrote it,
-     * then {@code key=token}, percent-encoded (a base64 token holds {@code +}, {@code /} and {@code =}).
-     */
-    public static String queryWith(String rawQuery, String key, String token) {
-        List<String> kept = new ArrayList<>();
-        for (String pair : rawQuery == null || rawQuery.isEmpty() ? new String[0] : rawQuery.split("&")) {
-            int eq = pair.indexOf('=');
-            if (!key.equals(decodedOrNull(eq < 0 ? pair : pair.substring(0, eq)))) {
-                kept.add(pair);
-            }
-        }
-        kept.add(URLEncoder.encode(key, StandardCharsets.UTF_8) + "=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
-        return String.join("&", kept);
-    }
-
-    private static String decodedOrNull(String text) {
-        try {
-            return URLDecoder.decode(text, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    private static String decoded(String text) throws A2aInvalidRequest {
-        try {
-            return URLDecoder.decode(text, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw new A2aInvalidRequest("malformed percent-encoding in the query: " + text);
-        }
+        return named;
     }
 }

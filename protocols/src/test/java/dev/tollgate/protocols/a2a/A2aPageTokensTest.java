@@ -59,8 +59,39 @@ class A2aPageTokensTest {
 
     @Test
     void theQueryForwardedCarriesTheAgentsTokenInPlaceOfTheClients() throws Exception {
-        String query = A2aPageTokens.queryWith("pageSize=2&page%54oken=sealed&contextId=c", "pageToken", "MjAyNnx0LTE+/=");
-        assertThat(query).isEqualTo("pageSize=2&contextId=c&pageToken=MjAyNnx0LTE%2B%2F%3D");
+        // Where the client wrote it, its key as written, every other byte kept (review AH: appended, it could fall past
+        // the 1000 pairs Node reads).
+        String query = A2aPageTokens.queryWith("pageSize=2&page%54oken=sealed&contextId=c", "MjAyNnx0LTE+/=");
+        assertThat(query).isEqualTo("pageSize=2&page%54oken=MjAyNnx0LTE%2B%2F%3D&contextId=c");
         assertThat(A2aPageTokens.inQuery(query).value().textValue()).isEqualTo("MjAyNnx0LTE+/=");
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+            "pageToken=s                       | pageToken=T",
+            "pageToken=s&                      | pageToken=T&",
+            "&&pageToken=s&&&                  | &&pageToken=T&&&",
+            "a=1&&page_token=s&b=%41&c         | a=1&&page_token=T&b=%41&c",
+            "x=1&pageToken=s=s&y=a+b           | x=1&pageToken=T&y=a+b",
+    })
+    void theTokenIsReplacedWhereItStandsAndEveryOtherByteKept(String client, String forwarded) throws Exception {
+        assertThat(A2aPageTokens.queryWith(client, "T")).isEqualTo(forwarded);
+    }
+
+    @Test
+    void aTokenPairWithoutEqualsSignIsGivenOne() throws Exception {
+        // "pageToken" alone is read as "" (the first page), so the stage never forwards it; rewritten anyway, it is well formed.
+        assertThat(A2aPageTokens.queryWith("a=1&pageToken&b=2", "T")).isEqualTo("a=1&pageToken=T&b=2");
+    }
+
+    @Test
+    void aTokenTheAgentWouldNotReadPastNodesCutIsRefused() throws Exception {
+        String beforeCut = "pageToken=s" + "&".repeat(999) + "x=1";
+        assertThat(A2aPageTokens.inQuery(beforeCut).value().textValue()).as("pair 1 of 1001").isEqualTo("s");
+        assertThat(A2aPageTokens.queryWith(beforeCut, "T")).isEqualTo("pageToken=T" + "&".repeat(999) + "x=1");
+        String pastCut = "&".repeat(1000) + "pageToken=s";
+        assertThatThrownBy(() -> A2aPageTokens.inQuery(pastCut)).isInstanceOf(A2aInvalidRequest.class)
+                .hasMessageContaining("after its first 1000 pairs");
+        assertThat(A2aPageTokens.inQuery("&".repeat(999) + "pageToken=s").value().textValue()).as("pair 1000").isEqualTo("s");
     }
 }
