@@ -71,7 +71,7 @@ public final class McpPipeline {
         // The span starts with the decision on it, before anything is forwarded or answered.
         stages.add(new TraceStage(services.telemetry()));
         // A call its policy sends to a person waits here, traced and not yet forwarded (no thread waits with it).
-        stages.add(new ApprovalStage(services.approvals(), errors));
+        stages.add(new ApprovalStage(services.approvals(), services.concurrentCalls(), errors));
         // A denied call is answered here and never reaches the upstream.
         stages.add(new EnforceStage(errors));
         // Last: only vetted requests reach the upstream.
