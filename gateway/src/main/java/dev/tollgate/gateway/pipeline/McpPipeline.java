@@ -74,6 +74,9 @@ public final class McpPipeline {
         stages.add(new ApprovalStage(services.approvals(), services.concurrentCalls(), errors));
         // A denied call is answered here and never reaches the upstream.
         stages.add(new EnforceStage(errors));
+        // Only a call about to be forwarded binds: a message claims its context, a call that may start a task or a
+        // conversation needs room in its tenant's share of the task table (a refused call claims nothing).
+        stages.add(new TaskBindingClaimStage(services.learnt().taskOrigins(), errors));
         // Last: only vetted requests reach the upstream.
         stages.add(new ForwardStage(vertx, clients, errors, services.metrics(), completion, services.learnt(), services.upstreams()));
         return new Pipeline(stages, errors, completion);

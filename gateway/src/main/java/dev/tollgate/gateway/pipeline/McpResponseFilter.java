@@ -628,7 +628,7 @@ final class McpResponseFilter implements ResponseFilter {
             // call's in flight with that id when the stream is not a resumption, else the one its event id was sealed with,
             // else unknown (its results are then decided as of an unknown tool, fail closed).
             String tool = resumedStream ? exchange.resumedToolFor(response.id().value()) : sessionRequestIds.pendingTool(route, exchange.upstreamSessionId(), response.id().value());
-            bindings.add(taskOrigins.learn(taskScope, taskId.textValue(), tool, CallerKey.of(identity), instance));
+            bindings.add(TaskOrigins.required(taskOrigins.learn(taskScope, taskId.textValue(), tool, CallerKey.of(identity), instance)));
             bindingAnswerId = response.id().value();
             return;
         }
@@ -636,7 +636,7 @@ final class McpResponseFilter implements ResponseFilter {
             if (message instanceof JsonRpcRequest request && request.id().value().equals(response.id().value())
                     && McpMethods.TOOLS_CALL.equals(request.method()) && request.params() != null
                     && request.params().path("name").isTextual()) {
-                bindings.add(taskOrigins.learn(taskScope, taskId.textValue(), request.params().get("name").textValue(), CallerKey.of(identity), instance));
+                bindings.add(TaskOrigins.required(taskOrigins.learn(taskScope, taskId.textValue(), request.params().get("name").textValue(), CallerKey.of(identity), instance)));
                 JsonNode token = request.params().path("_meta").get("progressToken");
                 if (token != null && (token.isTextual() || token.isIntegralNumber())) {
                     taskProgressTokens.created(taskScope, taskId.textValue(), token);
