@@ -100,7 +100,10 @@ final class McpResponseFilter implements ResponseFilter {
      * batch, no tools list asked for, no result rules): a plain result to it is relayed without reading a tree.
      */
     private final JsonNode plainAnswerTo;
-    /** With a shared task store, the call POSTed a tools/call or is a GET stream: an answer may create a task, whose binding it waits for. */
+    /**
+     * With a shared task store, the call POSTed a tools/call or is a GET stream; with any store, it asked for a task: an
+     * answer may create a task, whose binding it waits for (withheld when the binding could not be made).
+     */
     private final boolean bindsTasks;
     /** The bindings of the tasks this call's answers created that the shared store has yet to confirm. */
     private final PendingBindings bindings = new PendingBindings();
@@ -164,7 +167,11 @@ final class McpResponseFilter implements ResponseFilter {
         this.resumedStream = exchange.payload() == null && exchange.request().headers().contains("Last-Event-ID");
         this.results = McpResultRules.of(exchange, learnt, requestIds, resumedStream);
         this.bindsTasks = taskOrigins.shared() && (exchange.payload() == null || exchange.payload().messages().stream()
-                .anyMatch(m -> m instanceof JsonRpcRequest request && McpMethods.TOOLS_CALL.equals(request.method())));
+                .anyMatch(m -> m instanceof JsonRpcRequest request && McpMethods.TOOLS_CALL.equals(request.method())))
+                // Without one too for a call asking for a task: its binding may be refused (the tenant's share is full,
+                // calls racing past TaskBindingClaimStage), and the event handing the task's id out is then withheld.
+                || exchange.payload() != null && exchange.payload().messages().stream().anyMatch(m -> m instanceof JsonRpcRequest request
+                        && McpMethods.TOOLS_CALL.equals(request.method()) && request.params() != null && request.params().path("task").isObject());
         this.batchDenials = exchange.batchDenials();
         this.requestStates = new RequestStateSeal(exchange.snapshot().sessions(), route, identity, instance, payload);
         this.answerUpstream = answerUpstream;
