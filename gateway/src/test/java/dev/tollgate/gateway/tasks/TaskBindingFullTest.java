@@ -37,14 +37,24 @@ class TaskBindingFullTest {
     private TenantTokens tokens;
     private TestHttp http;
     private final AtomicInteger tasks = new AtomicInteger();
+    /** The conversation the agent's answers name (null: none), and whether it answers on a stream. */
+    private volatile String chosen;
+    private volatile boolean streaming;
 
     @BeforeEach
     void start() throws Exception {
         vertx = Vertx.vertx();
         agent = new RecordingUpstream(vertx);
-        agent.answer(request -> request.response().putHeader("Content-Type", "application/json")
-                .end("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"message\":{\"messageId\":\"r1\",\"role\":\"ROLE_AGENT\","
-                        + "\"parts\":[{\"text\":\"ok\"}]}}}"));
+        agent.answer(request -> {
+            String context = chosen == null ? "" : "\"contextId\":\"" + chosen + "\",";
+            String answer = "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"message\":{\"messageId\":\"r1\",\"role\":\"ROLE_AGENT\","
+                    + context + "\"parts\":[{\"text\":\"ok\"}]}}}";
+            if (streaming) {
+                request.response().putHeader("Content-Type", "text/event-stream").end("data: " + answer + "\n\n");
+            } else {
+                request.response().putHeader("Content-Type", "application/json").end(answer);
+            }
+        });
         tools = new RecordingUpstream(vertx);
         tools.answer(request -> request.response().putHeader("Content-Type", "application/json")
                 .end("{\"jsonrpc\":\"2.0\",\"id\":" + lastId() + ",\"result\":{\"task\":{\"taskId\":\"task-" + tasks.incrementAndGet()
@@ -113,6 +123,31 @@ class TaskBindingFullTest {
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Calls racing past the check, or an agent answering with a conversation of its own choosing: the answer that would
+     * bind past the share is withheld (502 task_store_unavailable, JSON; on a stream, the event is replaced by the error),
+     * never handed out bound to nobody.
+     */
+    @Test
+    void anAnswerThatWouldBindPastTheShareIsWithheld() throws Exception {
+        chosen = "agent-chosen-1";
+        assertThat(send("evil", "a1", "evil-1").json().has("result")).as("the agent's conversation is bound: one left").isTrue();
+
+        chosen = "agent-chosen-2";
+        TestHttp.Reply withheld = send("evil", "a1", "evil-1"); // its own conversation: claimed, so forwarded
+
+        assertThat(withheld.status()).as(withheld.body().toString()).isEqualTo(502);
+        assertThat(withheld.json().at("/error/data/reason").asText()).isEqualTo("task_store_unavailable");
+        assertThat(withheld.body().toString()).doesNotContain("agent-chosen-2").contains("max-bindings-per-tenant");
+
+        chosen = "agent-chosen-3";
+        streaming = true;
+        TestHttp.Reply stream = http.send(TestHttp.mcpPost(gateway.port(), "/agent/a2a/jsonrpc").putHeader("X-Waxell-AXID", tokens.token("evil", "a1")),
+                Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"SendStreamingMessage\",\"params\":{\"message\":{\"messageId\":\"m1\","
+                        + "\"contextId\":\"evil-1\",\"role\":\"ROLE_USER\",\"parts\":[{\"text\":\"go\"}]}}}"));
+        assertThat(stream.body().toString()).as(stream.body().toString()).doesNotContain("agent-chosen-3").contains("task_store_unavailable");
     }
 
     private static void assertFull(TestHttp.Reply reply) throws Exception {
