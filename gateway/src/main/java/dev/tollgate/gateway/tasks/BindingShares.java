@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The share is the AXID tenant's, not the caller's: a tenant's tokens vary the agent, the sub-user and the run at
  * will (each a caller of its own), while tenants are what the operator's identity provider issues. A caller without an
- * AXID tenant (a SPIFFE workload, an OAuth client) has a share of its own. A counter exists only while its share holds a
+ * AXID tenant has the share of its workload (SPIFFE ID) or of its OAuth client ({@link #shareOf}). A counter exists only while its share holds a
  * binding.
  */
 public final class BindingShares {
@@ -64,8 +64,10 @@ public final class BindingShares {
     }
 
     /**
-     * The share an owner ({@code CallerKey}) counts in: {@code axid:<tenant>} for an AXID caller with a tenant, else the
-     * whole key. CallerKey escapes '/' and '|' in its parts, so the first '/' ends the tenant.
+     * The share an owner ({@code CallerKey}) counts in: {@code axid:<tenant>} for an AXID caller with a tenant; else its
+     * first identity layer (the workload's SPIFFE ID, or the AXID agent without a tenant); else, for an OAuth caller alone,
+     * {@code oauth:<issuer>/<client>} (a client's subjects are its users, as sub-users are a tenant's). CallerKey escapes
+     * '/' and '|' in its parts, so these separators are the key's own.
      */
     static String shareOf(String owner) {
         if (owner.startsWith("axid:")) {
@@ -74,6 +76,14 @@ public final class BindingShares {
             if (tenant != null && !tenant.equals("axid:-")) {
                 return tenant;
             }
+        }
+        int layer = owner.indexOf('|');
+        if (layer >= 0) {
+            return owner.substring(0, layer);
+        }
+        if (owner.startsWith("oauth:")) {
+            int subject = owner.lastIndexOf('/');
+            return subject < 0 ? owner : owner.substring(0, subject);
         }
         return owner;
     }

@@ -27,7 +27,9 @@ class BindingSharesTest {
         assertThat(BindingShares.shareOf("axid:acme/bot|oauth:i/c/s")).isEqualTo("axid:acme");
         assertThat(BindingShares.shareOf("axid:-/bot")).isEqualTo("axid:-/bot");
         assertThat(BindingShares.shareOf("spiffe:spiffe://example.org/w")).isEqualTo("spiffe:spiffe://example.org/w");
-        assertThat(BindingShares.shareOf("oauth:i/c/s")).isEqualTo("oauth:i/c/s");
+        assertThat(BindingShares.shareOf("spiffe:spiffe://example.org/w|oauth:i/c/s")).as("the workload's").isEqualTo("spiffe:spiffe://example.org/w");
+        assertThat(BindingShares.shareOf("oauth:i/c/s")).as("the OAuth client's: its subjects are its users").isEqualTo("oauth:i/c");
+        assertThat(BindingShares.shareOf("oauth:i/c%2Fx/s%2Fy")).isEqualTo("oauth:i/c%2Fx");
         assertThat(BindingShares.shareOf("axid:acme%2Fops/bot")).as("an escaped '/' stays in the tenant").isEqualTo("axid:acme%2Fops");
     }
 
