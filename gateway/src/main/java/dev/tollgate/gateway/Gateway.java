@@ -111,7 +111,8 @@ public final class Gateway {
     private static TaskOrigins taskOrigins(Vertx vertx, GatewayConfig config, io.micrometer.core.instrument.MeterRegistry registry) {
         var retention = config.tasks().retention();
         return new TaskOrigins(config.tasks().store() != TasksConfig.Store.REDIS ? null
-                : new RedisTaskStore(vertx, config.redis(), TaskOrigins.sharedRetention(retention), registry), retention);
+                : new RedisTaskStore(vertx, config.redis(), TaskOrigins.sharedRetention(retention), registry), retention,
+                config.tasks().maxBindingsPerTenant());
     }
 
     /** Starts with the given services (tests: an in-memory span exporter). The gateway closes them when it closes. */
@@ -119,7 +120,8 @@ public final class Gateway {
         GatewayConfig config = initial.config();
         // With tasks: {store: redis} every replica reads and writes the task and context bindings in Redis.
         boolean sharedTasks = config.tasks().store() == TasksConfig.Store.REDIS;
-        boolean ownTasks = sharedTasks || !config.tasks().retention().equals(TasksConfig.DEFAULT_RETENTION);
+        boolean ownTasks = sharedTasks || !config.tasks().retention().equals(TasksConfig.DEFAULT_RETENTION)
+                || config.tasks().maxBindingsPerTenant() != TasksConfig.DEFAULT_MAX_BINDINGS_PER_TENANT;
         GatewayServices services = given.budgets() != null && given.approvals() != null && !ownTasks ? given : new GatewayServices(given.metrics(),
                 given.telemetry(), given.audit(), given.svids(), given.budgets() != null ? given.budgets() : Budgets.create(vertx, config),
                 ownTasks ? given.learnt().withTaskOrigins(taskOrigins(vertx, config, given.metrics().registry())) : given.learnt(), given.concurrentCalls(), given.replays(), given.upstreams(),

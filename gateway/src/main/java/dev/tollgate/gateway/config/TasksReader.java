@@ -3,10 +3,10 @@ package dev.tollgate.gateway.config;
 import java.time.Duration;
 import java.util.Set;
 
-/** Reads {@code tasks: {store: memory|redis, retention: 24h}}. */
+/** Reads {@code tasks: {store: memory|redis, retention: 24h, max-bindings-per-tenant: 20000}}. */
 final class TasksReader {
 
-    static final Set<String> FIELDS = Set.of("store", "retention");
+    static final Set<String> FIELDS = Set.of("store", "retention", "max-bindings-per-tenant");
 
     /** Below a second a task would be forgotten between two calls of one exchange; past 30 days memory is the limit. */
     private static final Duration MIN_RETENTION = Duration.ofSeconds(1);
@@ -33,6 +33,7 @@ final class TasksReader {
         if (retention.compareTo(MIN_RETENTION) < 0 || retention.compareTo(MAX_RETENTION) > 0) {
             t.problemAt("retention", "must be between 1s and 720h (30 days)");
         }
-        return new TasksConfig(store, retention);
+        int perTenant = t.positiveInt("max-bindings-per-tenant", TasksConfig.DEFAULT_MAX_BINDINGS_PER_TENANT);
+        return new TasksConfig(store, retention, perTenant);
     }
 }

@@ -116,6 +116,12 @@ public enum RejectReason {
     NUMBER_READINGS_DISAGREE(200, GatewayErrorCodes.POLICY_DENIED, "number_readings_disagree",
             "Denied: a number in the call is not held by a double as written, and the policy decides differently on"
                     + " its exact value and on the value a JavaScript upstream reads (fail closed)"),
+    /**
+     * The caller's tenant holds as many task or context bindings as one tenant may ({@code tasks.max-bindings-per-tenant}):
+     * a call that could start another is refused before it is forwarded, rather than push out another caller's binding.
+     */
+    TASK_BINDINGS_FULL(429, GatewayErrorCodes.TRANSPORT, "task_bindings_full",
+            "This tenant holds as many tasks and conversations as the gateway keeps for one; retry once some have gone unused"),
     /** The shared task store (tasks: {store: redis}) could not say whose a named task or context is: refused, fail closed. */
     TASK_STORE_UNAVAILABLE(503, GatewayErrorCodes.TRANSPORT, "task_store_unavailable",
             "The shared task store is unavailable; call refused (fail closed)"),

@@ -97,7 +97,8 @@ public final class ConcurrentCalls {
      * Tasks running on each route and for each caller (review Y: a task-augmented {@code tools/call} held its slot only
      * until the task was created, so a caller limited to 1 ran five tools at once). A task takes over its creating call's
      * slot when that call ends; it does not block the caller's other exchanges (its own {@code tasks/get} must get through),
-     * only the start of more work: see {@link #admitBesideTasks}.
+     * only the start of more work: see {@link #admitBesideTasks}. A pending 2026 ask-client approval is counted here the
+     * same way ({@link #holdAskedApproval}).
      */
     private final Map<String, AtomicInteger> tasksByRoute = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> tasksByCaller = new ConcurrentHashMap<>();
@@ -107,6 +108,36 @@ public final class ConcurrentCalls {
     /** The tasks holding slots of these limits, by task. */
     public RunningTasks runningTasks() {
         return runningTasks;
+    }
+
+    /**
+     * The 2026 ask-client approvals holding slots, by approval id (review AG: their calls were answered at once with the
+     * question, and a caller kept forty pending while limited to four calls in flight). One exists only while its approval
+     * is pending, so this is bounded by the limits it counts against.
+     */
+    private final Map<String, Admitted> askedApprovals = new ConcurrentHashMap<>();
+
+    /**
+     * Counts a pending 2026 ask-client approval of this caller as held work, beside its tasks, until the returned hold is
+     * released (when the approval ends, however it ends): the call it holds has been answered with the question, yet it is
+     * still the caller's call, as a held 2025 call whose request stays open is.
+     */
+    public Admitted holdAskedApproval(String route, String caller, String tenant, String approvalId) {
+        Admitted work = holdTask(route, caller, tenant);
+        Admitted hold = new Admitted(() -> {
+            askedApprovals.remove(approvalId);
+            work.release();
+        });
+        askedApprovals.put(approvalId, hold);
+        return hold;
+    }
+
+    /**
+     * Whether this approval still holds a slot here: its client's retry carries the held call on (it ends the approval,
+     * giving the slot back), so it is not new work to count again.
+     */
+    public boolean holdsAskedApproval(String approvalId) {
+        return askedApprovals.containsKey(approvalId);
     }
 
     /** Counts a task created by an admitted call of this caller until the returned hold is released. */

@@ -107,12 +107,13 @@ final class A2aResponseFilter implements ResponseFilter {
     }
 
     /**
-     * With a shared store, a message send's stream waits for the bindings of the task and context it names, and a
-     * ListTasks answered on a stream for the owners of the tasks it lists.
+     * A message send's stream waits for the bindings of the task and context it names (with a shared store, their writes;
+     * with any store, a binding refused past the tenant's share ends the stream in place of the event naming the id), and
+     * with a shared store a ListTasks answered on a stream waits for the owners of the tasks it lists.
      */
     @Override
     public boolean waitsOnEvents() {
-        return (tasks != null || taskList != null) && taskOrigins.shared();
+        return tasks != null || taskList != null && taskOrigins.shared();
     }
 
     /** A ListTasks event: the owners of its listed tasks not seen here are fetched first (as {@link #beforeRewrite}). */

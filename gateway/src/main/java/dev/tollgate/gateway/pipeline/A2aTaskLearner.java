@@ -90,7 +90,7 @@ final class A2aTaskLearner {
             return Future.succeededFuture();
         }
         String contextId = A2aAnswerIds.named(answer, A2aAnswerIds.Kind.CONTEXT);
-        Future<Void> context = contextId == null ? Future.succeededFuture() : tasks.learnContext(scope, contextId, owner);
+        Future<Void> context = contextId == null ? Future.succeededFuture() : TaskOrigins.required(tasks.learnContext(scope, contextId, owner));
         String taskId = A2aAnswerIds.named(answer, A2aAnswerIds.Kind.TASK);
         if (taskId == null) {
             return context;
@@ -99,7 +99,7 @@ final class A2aTaskLearner {
         if (tasks.of(scope, taskId) != null) {
             return context;
         }
-        Future<Void> task = tasks.learn(scope, taskId, skill, owner, instance);
+        Future<Void> task = TaskOrigins.required(tasks.learn(scope, taskId, skill, owner, instance));
         return context.succeeded() ? task : task.succeeded() ? context : Future.all(context, task).mapEmpty();
     }
 }

@@ -8,6 +8,7 @@ import dev.tollgate.gateway.approval.PendingApproval;
 import dev.tollgate.gateway.approval.ShownArguments;
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.gateway.limits.ConcurrentCalls;
 import dev.tollgate.gateway.telemetry.CallAttributes;
 import dev.tollgate.policy.Action;
 import dev.tollgate.policy.ApprovalTerms;
@@ -32,10 +33,12 @@ final class ApprovalStage implements Stage {
     private static final Logger LOG = LoggerFactory.getLogger(ApprovalStage.class);
 
     private final Approvals approvals;
+    private final ConcurrentCalls calls;
     private final ErrorResponder errors;
 
-    ApprovalStage(Approvals approvals, ErrorResponder errors) {
+    ApprovalStage(Approvals approvals, ConcurrentCalls calls, ErrorResponder errors) {
         this.approvals = approvals;
+        this.calls = calls;
         this.errors = errors;
     }
 
@@ -72,6 +75,14 @@ final class ApprovalStage implements Stage {
             // A yes to arguments cut short would approve values the user never saw: the approvers, or the timeout, decide.
             LOG.info("approval {}: the client's user is not asked, the call's arguments are too long to show whole", approval.id());
         } else if (askClient2026) {
+            // This request ends with the question, yet the call is still held: until the approval ends (approved, denied,
+            // timed out, answered on any replica, or the gateway stops) it counts against the caller's and the route's
+            // limits as held work, as a held 2025 call counts while its request is open (review AG: one caller kept forty
+            // pending, limited to four calls). New tools/calls over the limits are refused 429 (TaskConcurrencyStage); the
+            // retry that carries this call on is not. The outcome completes exactly once, and a hold is released once.
+            ConcurrentCalls.Admitted held = calls.holdAskedApproval(exchange.route().route().name(), ConcurrencyStage.callerKey(exchange),
+                    ConcurrencyStage.tenantKey(exchange), approval.id());
+            approval.outcome().onComplete(v -> held.release());
             // Asked once every replica can see who was asked: the retry carrying the answer may reach any of them. This
             // request ends with the question; the approval stays pending for the retry, the approvers and its timeout.
             return approval.whenShared().map(v -> {

@@ -75,20 +75,25 @@ public final class ConcurrencyStage implements Stage {
 
     /** Answers 429 with the reason of the limit the admission ran into, and {@code Retry-After}. */
     static Future<StageResult> refused(Exchange exchange, ConcurrentCalls.Admission admission, ErrorResponder errors) {
+        return refused(exchange, admission, errors, "calls in flight");
+    }
+
+    /** @param counted what the limit counted, as the detail says it ("calls in flight", or with the work held besides) */
+    static Future<StageResult> refused(Exchange exchange, ConcurrentCalls.Admission admission, ErrorResponder errors, String counted) {
         var route = exchange.route().route();
         RejectReason reason;
         String detail;
         if (admission instanceof ConcurrentCalls.RouteFull full) {
             reason = RejectReason.ROUTE_CONCURRENCY_LIMIT;
-            detail = "route " + route.name() + " has " + full.limit() + " calls in flight (max-concurrent-calls)";
+            detail = "route " + route.name() + " has " + full.limit() + " " + counted + " (max-concurrent-calls)";
         } else if (admission instanceof ConcurrentCalls.TenantFull full) {
             reason = RejectReason.TENANT_CONCURRENCY_LIMIT;
-            detail = "this tenant has " + full.limit() + " calls in flight on route " + route.name()
+            detail = "this tenant has " + full.limit() + " " + counted + " on route " + route.name()
                     + " (max-concurrent-calls-per-tenant)";
         } else {
             reason = RejectReason.CALLER_CONCURRENCY_LIMIT;
             detail = "this caller has " + ((ConcurrentCalls.CallerFull) admission).limit()
-                    + " calls in flight on route " + route.name() + " (max-concurrent-calls-per-caller)";
+                    + " " + counted + " on route " + route.name() + " (max-concurrent-calls-per-caller)";
         }
         exchange.errorType(reason.code());
         exchange.response().putHeader("Retry-After", "1");

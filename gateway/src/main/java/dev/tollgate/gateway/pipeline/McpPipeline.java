@@ -71,9 +71,12 @@ public final class McpPipeline {
         // The span starts with the decision on it, before anything is forwarded or answered.
         stages.add(new TraceStage(services.telemetry()));
         // A call its policy sends to a person waits here, traced and not yet forwarded (no thread waits with it).
-        stages.add(new ApprovalStage(services.approvals(), errors));
+        stages.add(new ApprovalStage(services.approvals(), services.concurrentCalls(), errors));
         // A denied call is answered here and never reaches the upstream.
         stages.add(new EnforceStage(errors));
+        // Only a call about to be forwarded binds: a message claims its context, a call that may start a task or a
+        // conversation needs room in its tenant's share of the task table (a refused call claims nothing).
+        stages.add(new TaskBindingClaimStage(services.learnt().taskOrigins(), errors));
         // Last: only vetted requests reach the upstream.
         stages.add(new ForwardStage(vertx, clients, errors, services.metrics(), completion, services.learnt(), services.upstreams()));
         return new Pipeline(stages, errors, completion);

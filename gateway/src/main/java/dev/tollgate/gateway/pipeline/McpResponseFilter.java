@@ -100,7 +100,10 @@ final class McpResponseFilter implements ResponseFilter {
      * batch, no tools list asked for, no result rules): a plain result to it is relayed without reading a tree.
      */
     private final JsonNode plainAnswerTo;
-    /** With a shared task store, the call POSTed a tools/call or is a GET stream: an answer may create a task, whose binding it waits for. */
+    /**
+     * With a shared task store, the call POSTed a tools/call or is a GET stream; with any store, it asked for a task: an
+     * answer may create a task, whose binding it waits for (withheld when the binding could not be made).
+     */
     private final boolean bindsTasks;
     /** The bindings of the tasks this call's answers created that the shared store has yet to confirm. */
     private final PendingBindings bindings = new PendingBindings();
@@ -164,7 +167,11 @@ final class McpResponseFilter implements ResponseFilter {
         this.resumedStream = exchange.payload() == null && exchange.request().headers().contains("Last-Event-ID");
         this.results = McpResultRules.of(exchange, learnt, requestIds, resumedStream);
         this.bindsTasks = taskOrigins.shared() && (exchange.payload() == null || exchange.payload().messages().stream()
-                .anyMatch(m -> m instanceof JsonRpcRequest request && McpMethods.TOOLS_CALL.equals(request.method())));
+                .anyMatch(m -> m instanceof JsonRpcRequest request && McpMethods.TOOLS_CALL.equals(request.method())))
+                // Without one too for a call asking for a task: its binding may be refused (the tenant's share is full,
+                // calls racing past TaskBindingClaimStage), and the event handing the task's id out is then withheld.
+                || exchange.payload() != null && exchange.payload().messages().stream().anyMatch(m -> m instanceof JsonRpcRequest request
+                        && McpMethods.TOOLS_CALL.equals(request.method()) && request.params() != null && request.params().path("task").isObject());
         this.batchDenials = exchange.batchDenials();
         this.requestStates = new RequestStateSeal(exchange.snapshot().sessions(), route, identity, instance, payload);
         this.answerUpstream = answerUpstream;
@@ -628,7 +635,7 @@ final class McpResponseFilter implements ResponseFilter {
             // call's in flight with that id when the stream is not a resumption, else the one its event id was sealed with,
             // else unknown (its results are then decided as of an unknown tool, fail closed).
             String tool = resumedStream ? exchange.resumedToolFor(response.id().value()) : sessionRequestIds.pendingTool(route, exchange.upstreamSessionId(), response.id().value());
-            bindings.add(taskOrigins.learn(taskScope, taskId.textValue(), tool, CallerKey.of(identity), instance));
+            bindings.add(TaskOrigins.required(taskOrigins.learn(taskScope, taskId.textValue(), tool, CallerKey.of(identity), instance)));
             bindingAnswerId = response.id().value();
             return;
         }
@@ -636,7 +643,7 @@ final class McpResponseFilter implements ResponseFilter {
             if (message instanceof JsonRpcRequest request && request.id().value().equals(response.id().value())
                     && McpMethods.TOOLS_CALL.equals(request.method()) && request.params() != null
                     && request.params().path("name").isTextual()) {
-                bindings.add(taskOrigins.learn(taskScope, taskId.textValue(), request.params().get("name").textValue(), CallerKey.of(identity), instance));
+                bindings.add(TaskOrigins.required(taskOrigins.learn(taskScope, taskId.textValue(), request.params().get("name").textValue(), CallerKey.of(identity), instance)));
                 JsonNode token = request.params().path("_meta").get("progressToken");
                 if (token != null && (token.isTextual() || token.isIntegralNumber())) {
                     taskProgressTokens.created(taskScope, taskId.textValue(), token);

@@ -11,6 +11,8 @@ import io.vertx.core.Future;
  * limit it is refused 429 like any call over them. Only calls that start work are held back: a task's own
  * {@code tasks/get}, {@code tasks/result} or {@code tasks/cancel} must get through, or the caller could never see its
  * task end.
+ * Nor is a 2026 client's retry carrying on a call its pending ask-client approval holds a slot for: that approval is
+ * the held work, counted here until it ends ({@link ConcurrentCalls#holdAskedApproval}).
  */
 final class TaskConcurrencyStage implements Stage {
 
@@ -29,13 +31,27 @@ final class TaskConcurrencyStage implements Stage {
 
     @Override
     public Future<StageResult> apply(Exchange exchange) {
-        if (!startsWork(exchange)) {
+        if (!startsWork(exchange) || carriesOnAskedApproval(exchange)) {
             return StageResult.proceed();
         }
         var route = exchange.route().route();
         ConcurrentCalls.Admission over = calls.admitBesideTasks(route.name(), ConcurrencyStage.callerKey(exchange),
                 ConcurrencyStage.tenantKey(exchange), route.config().concurrency());
-        return over == null ? StageResult.proceed() : ConcurrencyStage.refused(exchange, over, errors);
+        return over == null ? StageResult.proceed()
+                : ConcurrencyStage.refused(exchange, over, errors, "calls in flight, running tasks and pending ask-client approvals");
+    }
+
+    /**
+     * A 2026 client's retry answering the gateway's question about a call whose approval still holds a slot here: the same
+     * call carried on, not new work. Its answer ends the approval and gives that slot back, so counting it again would
+     * refuse, to a caller at its limit, the very answer that frees it.
+     */
+    private boolean carriesOnAskedApproval(Exchange exchange) {
+        if (!(exchange.payload() instanceof dev.tollgate.protocols.jsonrpc.JsonRpcPayload.Single single)
+                || !(single.message() instanceof dev.tollgate.protocols.jsonrpc.JsonRpcRequest request)) {
+            return false;
+        }
+        return AskClientState.read(exchange, request) instanceof AskClientState.Ours ours && calls.holdsAskedApproval(ours.state().approvalId());
     }
 
     private static boolean startsWork(Exchange exchange) {

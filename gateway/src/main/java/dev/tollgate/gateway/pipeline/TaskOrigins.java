@@ -2,6 +2,8 @@ package dev.tollgate.gateway.pipeline;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Scheduler;
+import dev.tollgate.gateway.tasks.BindingShares;
 import dev.tollgate.gateway.tasks.SharedTaskStore;
 import dev.tollgate.gateway.tasks.TaskBinding;
 import io.vertx.core.Context;
@@ -19,8 +21,11 @@ import java.util.Set;
  * call of the creating tool, so a {@code tool:} rule covers the task's whole life, not only its start.
  * The caller who created the task is kept too: another caller naming the task is told it does not exist.
  * So is the upstream instance that answered, for routes with several: the task's follow-ups go to it.
- * Shared by every event loop; bounded in count and kept for {@code tasks.retention} (a day) after last use. A task this
- * gateway did not see created (another replica, before a restart, evicted) has no known tool or owner, unless a
+ * Shared by every event loop; kept for {@code tasks.retention} (a day) after last use, and bounded per tenant
+ * ({@link BindingShares}, {@code tasks.max-bindings-per-tenant}): a binding is never pushed out to make room for another
+ * (review AG: one caller's fresh ids pushed out another's, which then bound nobody), a tenant whose share is full is
+ * refused new ones (fail closed). A task this gateway did not see created (another replica, before a restart) has no
+ * known tool or owner, unless a
  * {@link SharedTaskStore} is configured ({@code tasks: {store: redis}}): every binding learnt here is written there
  * too, and the answer that creates it waits for that write (withheld when it fails: an id the store lacks would be
  * nobody's on the other replicas). {@link #load} fetches the bindings this replica lacks before a request naming them
@@ -29,7 +34,7 @@ import java.util.Set;
  */
 public final class TaskOrigins {
 
-    /** The most tasks remembered at once; the least recently used are forgotten first. */
+    /** The most entries of {@link #recentlyBound} (a forgotten one costs one more write to the shared store, nothing else). */
     static final long MAX_TASKS = 100_000;
     /** A binding in use is bound again in the shared store this many times per retention at most (once an hour by default). */
     private static final int REFRESHES_PER_RETENTION = 24;
@@ -72,6 +77,10 @@ public final class TaskOrigins {
      */
     private final Cache<Key, String> contextOwners;
 
+    /** How many tasks, and how many contexts, each tenant holds: given back only as its own bindings expire. */
+    private final BindingShares taskShares;
+    private final BindingShares contextShares;
+
     /**
      * The bindings this replica bound in (or read from) the shared store within the last refresh interval: an answer
      * naming one of them again is relayed without waiting for the store. One that failed is taken out, so the next answer
@@ -85,9 +94,32 @@ public final class TaskOrigins {
 
     /** @param retention how long a task or context is kept after it was last named ({@code tasks.retention}) */
     public TaskOrigins(SharedTaskStore shared, Duration retention) {
+        this(shared, retention, dev.tollgate.gateway.config.TasksConfig.DEFAULT_MAX_BINDINGS_PER_TENANT);
+    }
+
+    /**
+     * @param retention        how long a task or context is kept after it was last named ({@code tasks.retention})
+     * @param maxPerTenant     the most tasks, and the most contexts, one tenant holds ({@code tasks.max-bindings-per-tenant})
+     */
+    public TaskOrigins(SharedTaskStore shared, Duration retention, int maxPerTenant) {
         this.shared = shared;
-        this.byTask = Caffeine.newBuilder().maximumSize(MAX_TASKS).expireAfterAccess(retention).build();
-        this.contextOwners = Caffeine.newBuilder().maximumSize(MAX_TASKS).expireAfterAccess(retention).build();
+        this.taskShares = new BindingShares(maxPerTenant);
+        this.contextShares = new BindingShares(maxPerTenant);
+        // No size bound: expiry alone ends a binding, and gives its room back to its own tenant's share.
+        // Expired promptly (the scheduler), not only when the table is next written: an expired binding's room goes back to
+        // its tenant's share then.
+        this.byTask = Caffeine.newBuilder().expireAfterAccess(retention).scheduler(Scheduler.systemScheduler())
+                .<Key, Origin>evictionListener((key, origin, cause) -> {
+                    if (origin != null) {
+                        taskShares.giveBack(shareOwner(origin.owner()));
+                    }
+                }).build();
+        this.contextOwners = Caffeine.newBuilder().expireAfterAccess(retention).scheduler(Scheduler.systemScheduler())
+                .<Key, String>evictionListener((key, owner, cause) -> {
+                    if (owner != null) {
+                        contextShares.giveBack(owner);
+                    }
+                }).build();
         this.recentlyBound = Caffeine.newBuilder().maximumSize(2 * MAX_TASKS).expireAfterWrite(refreshEvery(retention)).build();
     }
 
@@ -108,18 +140,64 @@ public final class TaskOrigins {
      * Binds the context to its first owner: an answer cannot hand another caller's context to this one. With a shared
      * store, completes once the binding is there (then the store's first owner is this replica's too); fails when it
      * could not be written, and the answer naming the context is withheld. Completes at once when nothing is new.
+     *
+     * @return true when the context is bound (to this owner, or already to another: see {@link #contextBoundToAnother});
+     *         false when it is new and the owner's tenant holds as many contexts as it may: nothing bound, the caller
+     *         refuses (fail closed), no other binding was pushed out
      */
-    Future<Void> learnContext(String route, String contextId, String owner) {
+    Future<Boolean> learnContext(String route, String contextId, String owner) {
         if (owner == null) {
-            return Future.succeededFuture();
+            return Future.succeededFuture(true);
         }
         Key key = new Key(route, contextId);
-        String prior = contextOwners.asMap().putIfAbsent(key, owner);
+        String prior = contextOwners.getIfPresent(key);
+        if (prior == null) {
+            if (!contextShares.take(owner)) {
+                return Future.succeededFuture(false);
+            }
+            prior = contextOwners.asMap().putIfAbsent(key, owner);
+            if (prior != null) {
+                contextShares.giveBack(owner); // bound meanwhile, on another event loop
+            }
+        }
         if (shared == null || prior != null && (!prior.equals(owner) || recentlyBound.getIfPresent(new SharedKey(true, route, contextId)) != null)) {
-            return Future.succeededFuture();
+            return Future.succeededFuture(true);
         }
         // New, or this caller's own whose binding the store may lack (its last write failed): handed out only once it is there.
-        return onCaller(bindContext(key, owner));
+        return onCaller(bindContext(key, owner)).map(v -> true);
+    }
+
+    /** Whether this owner's tenant may bind one more context (a call that may start a conversation is forwarded only then). */
+    boolean roomForContext(String owner) {
+        return owner == null || contextShares.held(owner) < contextShares.max();
+    }
+
+    /** Whether this owner's tenant may bind one more task (anonymous callers share one allowance). */
+    boolean roomForTask(String owner) {
+        return taskShares.held(shareOwner(owner)) < taskShares.max();
+    }
+
+    /** The share of the tenant whose binding could not be made: the answer that would hand its id out is withheld. */
+    static Future<Void> required(Future<Boolean> bound) {
+        if (bound.succeeded()) {
+            return bound.result() ? Future.succeededFuture() : Future.failedFuture(FULL);
+        }
+        return bound.compose(b -> b ? Future.succeededFuture() : Future.failedFuture(FULL));
+    }
+
+    /** Why a binding was not made: its tenant's share is full. */
+    static final String FULL_DETAIL = "this tenant holds as many tasks or contexts as it may (tasks.max-bindings-per-tenant); "
+            + "they are freed as they go unused for tasks.retention";
+    private static final IllegalStateException FULL = new IllegalStateException(FULL_DETAIL, null) {
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    };
+
+    /** Anonymous tasks (bound to nobody, kept for their tool) count in one share of their own. */
+    private static String shareOwner(String owner) {
+        return owner == null ? "" : owner;
     }
 
     /** Whether the context on this route was started by a caller other than {@code caller} (false when not seen). */
@@ -132,14 +210,24 @@ public final class TaskOrigins {
      * Binds the task to the call that created it; a task already bound keeps its first binding (an answer cannot hand
      * another caller's task to this one). With a shared store, as {@link #learnContext}.
      */
-    Future<Void> learn(String route, String taskId, String tool, String owner, String instance) {
+    Future<Boolean> learn(String route, String taskId, String tool, String owner, String instance) {
         Key key = new Key(route, taskId);
-        Origin prior = byTask.asMap().putIfAbsent(key, new Origin(tool, owner, instance));
+        Origin prior = byTask.getIfPresent(key);
+        Origin mine = new Origin(tool, owner, instance);
+        if (prior == null) {
+            if (!taskShares.take(shareOwner(owner))) {
+                return Future.succeededFuture(false);
+            }
+            prior = byTask.asMap().putIfAbsent(key, mine);
+            if (prior != null) {
+                taskShares.giveBack(shareOwner(owner)); // bound meanwhile, on another event loop
+            }
+        }
         if (shared == null || prior != null && (prior.boundToAnother(owner) || recentlyBound.getIfPresent(new SharedKey(false, route, taskId)) != null)) {
-            return Future.succeededFuture();
+            return Future.succeededFuture(true);
         }
         // New, or this caller's own whose binding the store may lack (its last write failed): handed out only once it is there.
-        return onCaller(bindTask(key, prior != null ? prior : byTask.getIfPresent(key)));
+        return onCaller(bindTask(key, prior != null ? prior : mine)).map(v -> true);
     }
 
     private Future<Void> bindTask(Key key, Origin origin) {
@@ -147,7 +235,7 @@ public final class TaskOrigins {
         recentlyBound.put(marked, Boolean.TRUE);
         return shared.bindTask(key.route(), key.taskId(), origin.binding()).<Void>map(held -> {
             if (held != null) {
-                byTask.put(key, Origin.of(held)); // bound first through another replica: that binding is every replica's
+                replaceTask(key, Origin.of(held)); // bound first through another replica: that binding is every replica's
             }
             return null;
         }).onFailure(e -> recentlyBound.invalidate(marked));
@@ -158,10 +246,31 @@ public final class TaskOrigins {
         recentlyBound.put(marked, Boolean.TRUE);
         return shared.bindContext(key.route(), key.taskId(), owner).<Void>map(held -> {
             if (held != null) {
-                contextOwners.put(key, held);
+                replaceContext(key, held);
             }
             return null;
         }).onFailure(e -> recentlyBound.invalidate(marked));
+    }
+
+    /** The store's binding in place of this replica's: the room moves to its owner's share (the store's binding must hold). */
+    private void replaceTask(Key key, Origin held) {
+        byTask.asMap().compute(key, (k, old) -> {
+            if (old != null) {
+                taskShares.giveBack(shareOwner(old.owner()));
+            }
+            taskShares.force(shareOwner(held.owner()));
+            return held;
+        });
+    }
+
+    private void replaceContext(Key key, String held) {
+        contextOwners.asMap().compute(key, (k, old) -> {
+            if (old != null) {
+                contextShares.giveBack(old);
+            }
+            contextShares.force(held);
+            return held;
+        });
     }
 
     /** Closes the shared store's connections, if any (the gateway's close). */
@@ -218,12 +327,17 @@ public final class TaskOrigins {
         }
         Future<Void> loaded = shared.find(route, tasks, contexts).map(found -> {
             // The store restarted each one's retention as it read it (GETEX): read counts as bound here.
+            // The store's bindings are known here whatever the shares hold: each is its tenant's, bounded where it was made.
             found.tasks().forEach((id, b) -> {
-                byTask.asMap().putIfAbsent(new Key(route, id), Origin.of(b));
+                if (byTask.asMap().putIfAbsent(new Key(route, id), Origin.of(b)) == null) {
+                    taskShares.force(shareOwner(b.owner()));
+                }
                 recentlyBound.put(new SharedKey(false, route, id), Boolean.TRUE);
             });
             found.contextOwners().forEach((id, owner) -> {
-                contextOwners.asMap().putIfAbsent(new Key(route, id), owner);
+                if (contextOwners.asMap().putIfAbsent(new Key(route, id), owner) == null) {
+                    contextShares.force(owner);
+                }
                 recentlyBound.put(new SharedKey(true, route, id), Boolean.TRUE);
             });
             return null;

@@ -19,7 +19,8 @@ import java.util.List;
  * one created by an anonymous caller, binds nobody (see {@link TaskOrigins}). A2A tasks the same way: one
  * created by another caller's SendMessage is not found (A2A's TaskNotFoundError, -32001 / 404), whether the call names
  * it as its task or among a message's {@code referenceTaskIds}; a message naming a context another caller started is
- * refused the same way (reason {@code a2a_context_not_found}). On a route with
+ * refused the same way (reason {@code a2a_context_not_found}), here before policy; a context nobody holds is claimed
+ * for the caller only when its message is about to be forwarded ({@link TaskBindingClaimStage}). On a route with
  * several upstream instances, a request naming a known task is pinned to the instance that created it.
  */
 final class TaskOwnershipStage implements Stage {
@@ -50,23 +51,8 @@ final class TaskOwnershipStage implements Stage {
             if (call != null && call.contextId() != null && tasks.contextBoundToAnother(route, call.contextId(), caller)) {
                 return contextNotFound(exchange);
             }
-            if (call != null && call.contextId() != null && caller != null && call.method().sendsMessage()) {
-                // A message naming a context nobody holds claims it before it is forwarded, not when its answer comes:
-                // meanwhile the agent already keeps the conversation under that id, and another caller who knows it (a
-                // context id the client chose) would join it. The claim is atomic, here and in the shared store.
-                Future<Void> claimed = tasks.learnContext(route, call.contextId(), caller);
-                if (claimed.succeeded()) {
-                    return afterClaim(exchange, route, caller);
-                }
-                return claimed.transform(ar -> {
-                    if (ar.failed()) {
-                        exchange.errorType(RejectReason.TASK_STORE_UNAVAILABLE.code());
-                        A2aErrors.respond(exchange, errors, RejectReason.TASK_STORE_UNAVAILABLE, "the conversation could not be bound in the task store");
-                        return StageResult.responded();
-                    }
-                    return afterClaim(exchange, route, caller);
-                });
-            }
+            // A message naming a context nobody holds claims it, but only once it will be forwarded: after policy, approval and
+            // enforcement (TaskBindingClaimStage), so a call that is refused claims nothing (review AG).
             return checkTasks(exchange, route, caller);
         }
         return checkMcpTasks(exchange, route, caller);
@@ -76,12 +62,6 @@ final class TaskOwnershipStage implements Stage {
         exchange.errorType(RejectReason.A2A_CONTEXT_NOT_FOUND.code());
         A2aErrors.respond(exchange, errors, RejectReason.A2A_CONTEXT_NOT_FOUND, null);
         return StageResult.responded();
-    }
-
-    /** The claim lost to another caller (first in the shared store, or on another event loop) is a context not found. */
-    private Future<StageResult> afterClaim(Exchange exchange, String route, String caller) {
-        return tasks.contextBoundToAnother(route, exchange.a2a().call().contextId(), caller) ? contextNotFound(exchange)
-                : checkTasks(exchange, route, caller);
     }
 
     /** The A2A tasks the call names: another caller's is not found; a known one pins the call to its instance. */

@@ -73,7 +73,11 @@ public final class ConfigSchema {
                                         + "cannot answer; needs redis).", choice(TasksConfig.Store.class))
                                         .add("retention", "How long a task or context is kept after it was last named (with store: redis, "
                                                 + "Redis keeps it 1/24 longer and each replica binds it again while in use). 1s to 720h. "
-                                                + "Read at start. Default 24h.", duration()))),
+                                                + "Read at start. Default 24h.", duration())
+                                        .add("max-bindings-per-tenant", "The most tasks, and the most A2A contexts, one AXID tenant (else one "
+                                                + "caller) holds in a replica's table; past it a call that could start another is refused 429 "
+                                                + "task_bindings_full, and no binding is ever pushed out for another. Read at start. Default 20000.",
+                                                integer(1)))),
                 "listeners", "routes");
         return new GeneratedSchema(FILE_NAME, b.document("gateway.yaml", root), b.drift());
     }

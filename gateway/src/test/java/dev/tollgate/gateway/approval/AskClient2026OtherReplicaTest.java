@@ -164,6 +164,19 @@ class AskClient2026OtherReplicaTest {
         assertThat(upstream.received()).hasSize(1);
     }
 
+    /** Review AG: the holder counts the pending approval against the caller until it ends, wherever it was answered. */
+    @Test
+    void theHoldersSlotIsGivenBackWhenAnotherReplicaTakesTheAnswer() throws Exception {
+        JsonNode asked = call(holder, null, null);
+        assertThat(holder.services().concurrentCalls().tasksRunning("tools")).as("the pending approval holds a slot on its holder").isEqualTo(1);
+
+        JsonNode done = call(other, asked.at("/result/requestState").asText(), yes());
+
+        assertThat(done.at("/result/content/0/text").asText()).as(done.toString()).isEqualTo("deployed");
+        await().atMost(Duration.ofSeconds(5)).until(() -> holder.services().concurrentCalls().tasksRunning("tools") == 0);
+        assertThat(other.services().concurrentCalls().tasksRunning("tools")).isZero();
+    }
+
     private static ObjectNode yes() {
         ObjectNode yes = JSON.createObjectNode().put("action", "accept");
         yes.putObject("content").put("approve", true);

@@ -1,0 +1,63 @@
+package dev.tollgate.gateway.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Review AG: a tenant's bindings never push out another's. Past its share, a tenant's new task or context is refused
+ * (nothing bound, the caller refuses the call), every binding already made holds, and room comes back only as the
+ * tenant's own bindings expire.
+ */
+class TaskOriginSharesTest {
+
+    private static final String ACME = "axid:acme/bot";
+    private static final String EVIL = "axid:evil/bot";
+
+    @Test
+    void aFullTenantIsRefusedNewContextsAndEveryoneKeepsTheirs() {
+        TaskOrigins origins = new TaskOrigins(null, Duration.ofHours(1), 3);
+        assertThat(origins.learnContext("r", "acme-1", ACME).result()).isTrue();
+        for (int i = 0; i < 3; i++) {
+            assertThat(origins.learnContext("r", "evil-" + i, EVIL + "/user-" + i).result()).isTrue();
+        }
+
+        assertThat(origins.learnContext("r", "evil-3", EVIL).result()).as("past evil's share").isFalse();
+        assertThat(origins.roomForContext(EVIL)).isFalse();
+        assertThat(origins.contextBoundToAnother("r", "evil-3", ACME)).as("nothing was bound").isFalse();
+        assertThat(origins.learnContext("r", "evil-0", EVIL + "/user-0").result()).as("its own, already bound").isTrue();
+        assertThat(origins.contextBoundToAnother("r", "acme-1", EVIL)).isTrue();
+        assertThat(origins.learnContext("r", "acme-2", ACME).result()).as("acme's share is its own").isTrue();
+    }
+
+    @Test
+    void aFullTenantIsRefusedNewTasksAndTheAnswerThatWouldBindOneIsWithheld() {
+        TaskOrigins origins = new TaskOrigins(null, Duration.ofHours(1), 1);
+        assertThat(origins.learn("r", "t1", "echo", EVIL, null).result()).isTrue();
+
+        assertThat(origins.roomForTask(EVIL)).isFalse();
+        assertThat(origins.learn("r", "t2", "echo", EVIL, null).result()).isFalse();
+        assertThat(TaskOrigins.required(origins.learn("r", "t2", "echo", EVIL, null)).failed()).isTrue();
+        assertThat(origins.of("r", "t2")).isNull();
+        assertThat(origins.learn("r", "t3", "echo", ACME, null).result()).isTrue();
+        assertThat(origins.roomForTask(null)).as("anonymous callers have a share of their own").isTrue();
+    }
+
+    @Test
+    void roomComesBackOnlyAsTheTenantsOwnBindingsExpire() throws Exception {
+        TaskOrigins origins = new TaskOrigins(null, Duration.ofMillis(300), 1);
+        assertThat(origins.learnContext("r", "evil-1", EVIL).result()).isTrue();
+        assertThat(origins.learn("r", "t1", "echo", EVIL, null).result()).isTrue();
+        assertThat(origins.learnContext("r", "evil-2", EVIL).result()).isFalse();
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!(origins.roomForContext(EVIL) && origins.roomForTask(EVIL)) && System.nanoTime() < deadline) {
+            Thread.sleep(50); // not read meanwhile: a read is a use, and keeps a binding another retention
+        }
+        assertThat(origins.roomForContext(EVIL)).as("the expired context gave its room back").isTrue();
+        assertThat(origins.roomForTask(EVIL)).as("the expired task gave its room back").isTrue();
+        assertThat(origins.learnContext("r", "evil-2", EVIL).result()).isTrue();
+    }
+}
