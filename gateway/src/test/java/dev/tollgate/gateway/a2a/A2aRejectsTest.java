@@ -135,6 +135,24 @@ class A2aRejectsTest {
         assertThat(upstream.received()).isEmpty();
     }
 
+    @ParameterizedTest(name = "{0} {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"GET,/agent/a2a/rest/tasks?contextId=ctx-of-another", "GET,/agent/a2a/rest/tasks/t1",
+            "DELETE,/agent/a2a/rest/tasks/t1/pushNotificationConfigs/c1"})
+    void aBodyOnAGetOrDeleteIsNeitherDecidedOnNorForwarded(String method, String uri) throws Exception {
+        // The agent reads these operations' parameters from the path and query only (the SDK's ListTasks reads req.query):
+        // a body the gateway decided on (a contextId of the caller's own) would differ from what the agent acts on. Only a
+        // POST body is read; any other is dropped unread, so the gateway decides on the query and the agent gets no body.
+        TestHttp.Reply reply = http.send(new RequestOptions().setMethod(HttpMethod.valueOf(method)).setHost("127.0.0.1").setPort(gateway.port())
+                .setURI(uri).putHeader("Content-Type", "application/json"), Buffer.buffer("{\"contextId\":\"ctx-of-mine\"}"));
+
+        // (The recording upstream's answer is no task list: a ListTasks is then answered 502, which is not the point here.)
+        assertThat(reply.status()).as(reply.body().toString()).isNotEqualTo(400);
+        assertThat(upstream.received()).singleElement().satisfies(received -> {
+            assertThat(received.uri()).isEqualTo(uri.substring("/agent".length()));
+            assertThat(received.body() == null ? 0 : received.body().length()).as("the body forwarded").isZero();
+        });
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("badJsonRpc")
     void badJsonRpcIsRefusedWithAStableReasonAndNeverForwarded(String name, String body, int status, int code, String reason) throws Exception {
