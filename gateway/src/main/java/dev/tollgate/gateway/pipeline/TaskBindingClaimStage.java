@@ -37,12 +37,12 @@ final class TaskBindingClaimStage implements Stage {
 
     @Override
     public Future<StageResult> apply(Exchange exchange) {
-        String caller = CallerKey.of(exchange.identity());
         if (exchange.a2a() != null) {
             var call = exchange.a2a().call();
             if (call == null || !call.method().sendsMessage()) {
                 return StageResult.proceed();
             }
+            String caller = CallerKey.of(exchange.identity());
             // A message may start a task (unless it continues one of the caller's), and a conversation when it names none:
             // room for both before it goes.
             String route = exchange.route().route().taskScope();
@@ -59,7 +59,7 @@ final class TaskBindingClaimStage implements Stage {
             }
             return claimed.transform(ar -> afterClaim(exchange, route, caller, claimed));
         }
-        return mcp(exchange, caller);
+        return mcp(exchange);
     }
 
     /** The claim's outcome: store unreachable (503), share full (429), lost to another caller (not found), or ours. */
@@ -84,13 +84,14 @@ final class TaskBindingClaimStage implements Stage {
     }
 
     /** An MCP {@code tools/call} asking for a task ({@code params.task}) needs room for it in its tenant's share. */
-    private Future<StageResult> mcp(Exchange exchange, String caller) {
+    private Future<StageResult> mcp(Exchange exchange) {
         if (exchange.payload() == null) {
             return StageResult.proceed();
         }
         for (JsonRpcMessage message : exchange.payload().messages()) {
+            // The caller's key only for a call asking for a task: every other call passes without building it.
             if (message instanceof JsonRpcRequest request && McpMethods.TOOLS_CALL.equals(request.method()) && request.params() != null
-                    && request.params().path("task").isObject() && !tasks.roomForTask(caller)) {
+                    && request.params().path("task").isObject() && !tasks.roomForTask(CallerKey.of(exchange.identity()))) {
                 exchange.errorType(RejectReason.TASK_BINDINGS_FULL.code());
                 return errors.respond(exchange.response(), RejectReason.TASK_BINDINGS_FULL,
                         exchange.payload().messages().size() == 1 ? request.id().value() : null, TaskOrigins.FULL_DETAIL)
