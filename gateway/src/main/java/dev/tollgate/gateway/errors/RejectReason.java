@@ -26,7 +26,7 @@ public enum RejectReason {
     DUPLICATE_KEY(400, GatewayErrorCodes.PARSE_ERROR, "duplicate_key", "Parse error: duplicate object key"),
     NESTING_TOO_DEEP(400, GatewayErrorCodes.PARSE_ERROR, "nesting_too_deep", "Parse error: JSON nested too deeply"),
     NOT_JSONRPC(400, GatewayErrorCodes.INVALID_REQUEST, "not_jsonrpc", "Invalid Request: not a JSON-RPC 2.0 message"),
-    INVALID_ID(400, GatewayErrorCodes.INVALID_REQUEST, "invalid_id", "Invalid Request: id must be a string or an integer of at most 2^53 - 1 in magnitude"),
+    INVALID_ID(400, GatewayErrorCodes.INVALID_REQUEST, "invalid_id", "Invalid Request: id must be a string of at most 1024 characters or an integer of at most 2^53 - 1 in magnitude"),
     INVALID_METHOD(400, GatewayErrorCodes.INVALID_REQUEST, "invalid_method", "Invalid Request: method must be a string"),
     INVALID_RESPONSE(400, GatewayErrorCodes.INVALID_REQUEST, "invalid_response", "Invalid Request: malformed JSON-RPC response"),
     INVALID_PARAMS(400, GatewayErrorCodes.INVALID_PARAMS, "invalid_params", "Invalid params"),

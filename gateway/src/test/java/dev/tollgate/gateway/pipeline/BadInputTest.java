@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class BadInputTest {
 
-    private static final int MAX_BODY_BYTES = 1024;
+    private static final int MAX_BODY_BYTES = 2048; // room for an id of the longest length allowed plus one
     private static final int MAX_JSON_DEPTH = 8;
     private static final int MAX_BATCH_MESSAGES = 3;
     private static final String VALID_CALL = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{}}}";
@@ -110,6 +110,7 @@ class BadInputTest {
                 bad("a number with an exponent beyond an int", VALID_CALL.replace("\"arguments\":{}", "\"arguments\":{\"n\":1e99999999999}"), RejectReason.INVALID_JSON),
                 bad("a number a double holds as zero", VALID_CALL.replace("\"arguments\":{}", "\"arguments\":{\"n\":1e-400}"), RejectReason.INVALID_JSON),
                 bad("id beyond 2^53", VALID_CALL.replace("\"id\":7", "\"id\":9007199254740993"), RejectReason.INVALID_ID),
+                bad("string id of 1,025 characters", VALID_CALL.replace("\"id\":7", "\"id\":\"" + "i".repeat(1025) + "\""), RejectReason.INVALID_ID),
                 new Case("batch under MCP 2025-11-25 (batching removed in 2025-06-18)",
                         r -> r.putHeader("MCP-Protocol-Version", "2025-11-25"),
                         ("[" + VALID_CALL + "," + VALID_CALL.replace("\"id\":7", "\"id\":8") + "]").getBytes(StandardCharsets.UTF_8),

@@ -7,6 +7,7 @@ import dev.tollgate.gateway.pipeline.SessionRequestIds;
 import dev.tollgate.gateway.support.RecordingUpstream;
 import dev.tollgate.gateway.support.RunningGateway;
 import dev.tollgate.gateway.support.TestHttp;
+import dev.tollgate.protocols.jsonrpc.JsonRpcId;
 import io.vertx.core.Vertx;
 import java.io.OutputStream;
 import java.lang.reflect.Field;
@@ -25,10 +26,15 @@ import org.junit.jupiter.api.Test;
  * The id is the client's to choose and nothing bounds its length but the body limit (4 MiB). One client in its own
  * session sends {@code tools/call}s whose id is a 3 MiB string and hangs up once each is forwarded: every one keeps 3 MiB
  * of heap for 15 minutes after its slot is free (a few hundred of them are a gigabyte; the 100,000 bound is 300 GB).
+ *
+ * <p>Two mends since: an id is at most {@value JsonRpcId#MAX_STRING_LENGTH} characters (the 3 MiB id is refused before
+ * anything is forwarded), and a held id longer than 64 characters is held as its digest. The heap bound is checked with
+ * ids of the longest length allowed, each abandoned as the review's were.
  */
 class AbandonedRequestIdHeapReviewAGTest {
 
-    private static final int ID_CHARS = 3 * 1024 * 1024;
+    private static final int ATTACK_ID_CHARS = 3 * 1024 * 1024;
+    private static final int ID_CHARS = JsonRpcId.MAX_STRING_LENGTH;
     private static final int CALLS = 6;
     /** The class's own estimate is about 100 bytes per held id; allow ten times that. */
     private static final long BYTES_PER_HELD_ID = 1024;
@@ -67,11 +73,29 @@ class AbandonedRequestIdHeapReviewAGTest {
     }
 
     @Test
-    void callsWithHugeIdsAbandonedByTheirClientKeepTheIdsOnTheHeapForFifteenMinutes() throws Exception {
+    void aCallWhoseIdIsThreeMebibytesIsRefusedAndNotForwarded() throws Exception {
+        String session = initialize();
+        int before = upstream.received().size();
+        TestHttp.Reply reply = http.send(TestHttp.mcpPost(gateway.port(), "/mcp").putHeader("Mcp-Session-Id", session).putHeader("MCP-Protocol-Version", "2025-11-25"),
+                io.vertx.core.buffer.Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":\"" + "x".repeat(ATTACK_ID_CHARS)
+                        + "\",\"method\":\"tools/call\",\"params\":{\"name\":\"hang\",\"arguments\":{}}}"));
+
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.reason()).isEqualTo("invalid_id");
+        assertThat(upstream.received()).as("nothing forwarded").hasSize(before);
+    }
+
+    private String initialize() throws Exception {
         TestHttp.Reply init = http.postMcp(gateway.port(), "/mcp", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
                 + "{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"c\",\"version\":\"1\"}}}");
         String session = init.headers().get("Mcp-Session-Id");
         assertThat(session).as(init.body().toString()).isNotNull();
+        return session;
+    }
+
+    @Test
+    void callsWithTheLongestIdsAbandonedByTheirClientHoldOnlyTheirDigests() throws Exception {
+        String session = initialize();
 
         for (int i = 0; i < CALLS; i++) {
             int before = upstream.received().size();

@@ -29,14 +29,28 @@ public record JsonRpcId(JsonNode value) {
     public static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
 
     /**
-     * Strings and integers. Numbers with a fractional part (including {@code 1.0}) are refused: the spec says
+     * Longest string id, in characters (Unicode code points). The SDKs send integers or UUID-sized strings; the id
+     * is echoed in every answer and kept with every call in flight, in audit records and in traces, so a client's
+     * megabyte id would be copied into each of them (review AG forwarded a 3 MiB id). A kibibyte leaves room for any
+     * id a client builds from its own names.
+     */
+    public static final int MAX_STRING_LENGTH = 1024;
+
+    /**
+     * Strings of at most {@link #MAX_STRING_LENGTH} characters and integers. Numbers with a fractional part (including {@code 1.0}) are refused: the spec says
      * ids SHOULD NOT have one, and float ids do not round-trip reliably through every client. Integers beyond
      * ±(2^53 - 1) are refused too: a peer reading JSON numbers as doubles (JSON.parse) reads 2^53 + 1 as 2^53, so
      * two ids the gateway keeps apart would be one id to it, and an answer could be paired with another call.
      */
     public static boolean isValid(JsonNode value) {
-        return value != null && (value.isTextual() || value.isIntegralNumber() && value.canConvertToLong()
-                && Math.abs(value.longValue()) <= MAX_SAFE_INTEGER);
+        return value != null && (value.isTextual() && withinLength(value.textValue()) || value.isIntegralNumber()
+                && value.canConvertToLong() && Math.abs(value.longValue()) <= MAX_SAFE_INTEGER);
+    }
+
+    private static boolean withinLength(String id) {
+        // A code point is one or two chars: only a string between the two bounds needs counting.
+        return id.length() <= MAX_STRING_LENGTH
+                || id.length() <= 2 * MAX_STRING_LENGTH && id.codePointCount(0, id.length()) <= MAX_STRING_LENGTH;
     }
 
     public boolean isString() {

@@ -27,7 +27,8 @@ public final class JsonRpcParser {
         return json;
     }
 
-    private static final String ID_RULE = "\"id\" must be a string or an integer of at most 2^53 - 1 in magnitude";
+    private static final String ID_RULE = "\"id\" must be a string of at most " + JsonRpcId.MAX_STRING_LENGTH
+            + " characters or an integer of at most 2^53 - 1 in magnitude";
 
     public JsonRpcPayload parse(byte[] body) throws JsonRpcRejection {
         JsonNode root;

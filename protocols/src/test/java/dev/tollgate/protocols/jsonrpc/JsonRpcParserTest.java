@@ -70,6 +70,10 @@ class JsonRpcParserTest {
                 Arguments.of("integer id beyond 2^53 (JavaScript reads it as 2^53)", "{\"jsonrpc\":\"2.0\",\"id\":9007199254740993,\"method\":\"m\"}", -32600, "invalid_id", null),
                 Arguments.of("integer id beyond a long", "{\"jsonrpc\":\"2.0\",\"id\":-123456789012345678901234567890,\"method\":\"m\"}", -32600, "invalid_id", null),
                 Arguments.of("response id beyond 2^53", "{\"jsonrpc\":\"2.0\",\"id\":-9007199254740992,\"result\":{}}", -32600, "invalid_id", null),
+                Arguments.of("string id of 1,025 characters", "{\"jsonrpc\":\"2.0\",\"id\":\"" + "i".repeat(1025) + "\",\"method\":\"m\"}", -32600, "invalid_id", null),
+                Arguments.of("string id of 1,025 characters outside the BMP", "{\"jsonrpc\":\"2.0\",\"id\":\"" + "\uD83D\uDE00".repeat(1025) + "\",\"method\":\"m\"}", -32600, "invalid_id", null),
+                Arguments.of("string id of 3 MiB", "{\"jsonrpc\":\"2.0\",\"id\":\"" + "i".repeat(3 << 20) + "\",\"method\":\"m\"}", -32600, "invalid_id", null),
+                Arguments.of("response id of 1,025 characters", "{\"jsonrpc\":\"2.0\",\"id\":\"" + "i".repeat(1025) + "\",\"result\":{}}", -32600, "invalid_id", null),
                 Arguments.of("batch: two requests with one id", "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"a\"},{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"b\"}]", -32600, "duplicate_id", null),
                 Arguments.of("batch: two responses with one id", "[{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"result\":{}},{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"error\":{\"code\":1,\"message\":\"m\"}}]", -32600, "duplicate_id", null),
                 Arguments.of("batch with a scalar", "[{\"jsonrpc\":\"2.0\",\"method\":\"n\"},1]", -32600, "not_jsonrpc", null),
@@ -187,6 +191,16 @@ class JsonRpcParserTest {
     }
 
     @Test
+    void aStringIdOfExactly1024CharactersIsAnId() throws Exception {
+        String ascii = "i".repeat(JsonRpcId.MAX_STRING_LENGTH);
+        String astral = "\uD83D\uDE00".repeat(JsonRpcId.MAX_STRING_LENGTH); // 2,048 chars, 1,024 characters
+        for (String id : List.of(ascii, astral)) {
+            assertThat(parser.parse(("{\"jsonrpc\":\"2.0\",\"id\":\"" + id + "\",\"method\":\"m\"}").getBytes(StandardCharsets.UTF_8)))
+                    .isEqualTo(new JsonRpcPayload.Single(new JsonRpcRequest(JsonRpcId.of(id), "m", null)));
+        }
+    }
+
+    @Test
     void idToStringIsTheRawJsonText() throws Exception {
         assertThat(JsonRpcId.of(7).toString()).isEqualTo("7");
         assertThat(JsonRpcId.of("a\"b").toString()).isEqualTo("\"a\\\"b\"");
@@ -200,6 +214,7 @@ class JsonRpcParserTest {
                 Arguments.of("id holding a fraction", (Runnable) () -> new JsonRpcId(json("1.5"))),
                 Arguments.of("id beyond 2^53", (Runnable) () -> new JsonRpcId(json("9007199254740992"))),
                 Arguments.of("id beyond a long", (Runnable) () -> new JsonRpcId(json("12345678901234567890"))),
+                Arguments.of("string id of 1,025 characters", (Runnable) () -> JsonRpcId.of("i".repeat(1025))),
                 Arguments.of("request without id", (Runnable) () -> new JsonRpcRequest(null, "ping", null)),
                 Arguments.of("request with scalar params", (Runnable) () -> new JsonRpcRequest(JsonRpcId.of(1), "ping", json("1"))),
                 Arguments.of("notification without method", (Runnable) () -> new JsonRpcNotification(null, null)),
