@@ -22,6 +22,10 @@ import java.util.Locale;
  *   <li>the text holds no NUL (U+0000): a text file has none, and UTF-16 text is valid UTF-8 full of them;</li>
  *   <li>the file is at most {@link #MAX_BYTES}: a view is read on every call and kept in audit records and approvals.</li>
  * </ul>
+ * A leading byte-order mark is not part of the text: readers differ on it (WHATWG's UTF-8 decode, which Node's
+ * {@code fetch} of a {@code data:} URL and {@code TextDecoder} use, drops it; {@code Buffer.toString} keeps it, an
+ * invisible first character), and a rule anchored at the start ({@code ^Wire}) read on the kept one would miss what the
+ * agent reads as the file's first word.
  */
 final class InlineFileText {
 
@@ -73,8 +77,13 @@ final class InlineFileText {
         }
         // A text file holds no NUL. Bytes that are UTF-8 full of NULs are text in another charset (ASCII written as UTF-16
         // is valid UTF-8: "T\0r\0a\0..."), which an agent honouring a charset the gateway did not recognise reads as words.
-        return text.indexOf('\0') >= 0 ? null : text;
+        if (text.indexOf('\0') >= 0) {
+            return null;
+        }
+        return text.startsWith(BYTE_ORDER_MARK) ? text.substring(BYTE_ORDER_MARK.length()) : text;
     }
+
+    private static final String BYTE_ORDER_MARK = "\uFEFF";
 
     private static boolean ascii(byte[] bytes) {
         for (byte b : bytes) {

@@ -26,6 +26,14 @@ class InlineFileTextTest {
         assertThat(InlineFileText.of(b64(NOTE), "application/json;charset=\"utf-8\"")).isEqualTo(NOTE);
     }
 
+    @Test
+    void aLeadingByteOrderMarkIsNotPartOfTheText() {
+        // Node's fetch of a data: URL drops it, Buffer.toString keeps it: the text both read after it is the file's.
+        assertThat(InlineFileText.of(b64("\uFEFF" + NOTE), "text/plain")).isEqualTo(NOTE);
+        assertThat(InlineFileText.of(b64("\uFEFF\uFEFF" + NOTE), "text/plain")).as("only the first is a mark").isEqualTo("\uFEFF" + NOTE);
+        assertThat(InlineFileText.of(b64(NOTE + "\uFEFF"), "text/plain")).isEqualTo(NOTE + "\uFEFF");
+    }
+
     /** Base64 that lenient readers (Node's Buffer.from) and others (Python's b64decode, strict decoders) read differently. */
     private static final String[] READ_TWO_WAYS = {
         "SGVsbG8gd29ybGQ", // unpadded
