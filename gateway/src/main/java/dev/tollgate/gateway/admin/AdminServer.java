@@ -173,6 +173,11 @@ public final class AdminServer {
             } catch (IOException | IllegalArgumentException | DateTimeParseException e) {
                 ObjectNode error = JSON.createObjectNode().put("error", e.getMessage());
                 json(request, 400, error.toString());
+            } catch (RuntimeException unforeseen) {
+                // A description no check above foresaw: answered, never left hanging (its cause is the operator's to read).
+                LOG.warn("explain failed on a call description it could not evaluate", unforeseen);
+                json(request, 500, JSON.createObjectNode().put("error", "explain could not evaluate this call description ("
+                        + unforeseen.getClass().getSimpleName() + "); the gateway's log has the cause").toString());
             }
         }).onFailure(failure -> {
             if (failure instanceof BoundedBody.TooLarge) {
