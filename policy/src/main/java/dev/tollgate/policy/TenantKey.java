@@ -34,6 +34,52 @@ public final class TenantKey {
         return null;
     }
 
+    /**
+     * The same key read back from a {@link CallerKey}, for what keeps only the caller's key: the task and context bindings
+     * (in the gateway's table and in the shared store), whose share of the table is their tenant's (review AI: that share,
+     * re-parsed from the key by hand, was the OAuth client's, all of its users in one, and a tenantless agent's sub-user's).
+     * Agrees with {@link #of} for every identity but one that CallerKey does not spell: a tenantless AXID on a SPIFFE
+     * workload (CallerKey keeps its agent, not the workload) is its OAuth subject, else its agent. Null for null, and for a
+     * key CallerKey does not write. CallerKey escapes '/' and '|' in its parts, so these separators are its own.
+     */
+    public static String ofCaller(String callerKey) {
+        if (callerKey == null) {
+            return null;
+        }
+        int layer = callerKey.indexOf('|');
+        String first = layer < 0 ? callerKey : callerKey.substring(0, layer);
+        String axidTenant = null;
+        if (first.startsWith("axid:")) {
+            int slash = first.indexOf('/');
+            if (slash < 0) {
+                return null;
+            }
+            axidTenant = first.substring("axid:".length(), slash);
+            if (!axidTenant.equals(CallerKey.MISSING)) {
+                return "tenant:" + axidTenant;
+            }
+        } else if (first.startsWith("spiffe:")) {
+            return first;
+        }
+        String oauth = first.startsWith("oauth:") ? first : layer < 0 ? null : callerKey.substring(layer + 1);
+        if (oauth != null && oauth.startsWith("oauth:")) {
+            int subjectAt = oauth.lastIndexOf('/');
+            int clientAt = subjectAt < 0 ? -1 : oauth.lastIndexOf('/', subjectAt - 1);
+            if (clientAt < 0) {
+                return null;
+            }
+            String issuer = oauth.substring("oauth:".length(), clientAt);
+            String subject = oauth.substring(subjectAt + 1);
+            return "oauth:" + issuer + '/' + (!subject.equals(CallerKey.MISSING) ? "sub:" + subject : "client:" + oauth.substring(clientAt + 1, subjectAt));
+        }
+        if (axidTenant != null) {
+            int agentAt = "axid:".length() + axidTenant.length() + 1;
+            int agentEnd = first.indexOf('/', agentAt);
+            return "agent:" + first.substring(agentAt, agentEnd < 0 ? first.length() : agentEnd);
+        }
+        return null;
+    }
+
     private static String text(Object claim) {
         return claim == null ? null : claim.toString();
     }

@@ -32,4 +32,37 @@ class TenantKeyTest {
         assertThat(TenantKey.of(axid(null, "planner", null, null))).isEqualTo("agent:planner");
         assertThat(TenantKey.of(Identity.ANONYMOUS)).isNull();
     }
+
+    /** Task and context bindings keep only the owner's CallerKey: read back, it is the same tenant for every identity it spells. */
+    @Test
+    void readBackFromTheCallerKeyItIsTheSameKey() {
+        Map<String, Object> oauth = Map.of(CallerKey.OAUTH_ISSUER, "https://idp/a|b", "client_id", "app/1", "oauth_sub", "al/ice");
+        Map<String, Object> clientOnly = Map.of(CallerKey.OAUTH_ISSUER, "https://idp", "client_id", "-");
+        Map<String, Object> subjectOnly = Map.of(CallerKey.OAUTH_ISSUER, "https://idp", "oauth_sub", "-");
+        Map<String, Object> noIssuer = Map.of("oauth_sub", "bob");
+        List<Identity> identities = List.of(
+                axid("acme", "planner", "run-1", "u1"), axid("acme/ops", "planner", null, null), axid("-", "a", null, null),
+                axid(null, "planner", null, "u1"), axid(null, "ops/planner", "r", null),
+                new Identity("spiffe://td/w", null, null, null, null, null, null, List.of(), Map.of()),
+                new Identity("spiffe://td/w", null, null, null, null, null, null, List.of(), oauth),
+                new Identity(null, "acme", "bot", null, "u", null, null, List.of(), oauth),
+                new Identity(null, null, "bot", null, "u", null, null, List.of(), oauth),
+                new Identity(null, null, "bot", null, "u", null, null, List.of(), clientOnly),
+                new Identity(null, null, null, null, null, null, null, List.of(), oauth),
+                new Identity(null, null, null, null, null, null, null, List.of(), clientOnly),
+                new Identity(null, null, null, null, null, null, null, List.of(), subjectOnly),
+                new Identity(null, null, null, null, null, null, null, List.of(), noIssuer),
+                Identity.ANONYMOUS);
+        for (Identity who : identities) {
+            assertThat(TenantKey.ofCaller(CallerKey.of(who))).as("%s (%s)", CallerKey.of(who), who).isEqualTo(TenantKey.of(who));
+        }
+    }
+
+    @Test
+    void aTenantlessAgentOnASpiffeWorkloadIsReadBackAsItsAgentForCallerKeyDropsTheWorkload() {
+        Identity who = new Identity("spiffe://td/w", null, "a", null, "u", null, null, List.of(), Map.of());
+        assertThat(TenantKey.ofCaller(CallerKey.of(who))).isEqualTo("agent:a");
+        assertThat(TenantKey.ofCaller("not a caller key")).isNull();
+        assertThat(TenantKey.ofCaller(null)).isNull();
+    }
 }

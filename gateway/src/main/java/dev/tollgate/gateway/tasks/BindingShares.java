@@ -1,5 +1,6 @@
 package dev.tollgate.gateway.tasks;
 
+import dev.tollgate.policy.TenantKey;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -10,10 +11,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * binds nobody). A binding is never pushed out to make room: a share that is full refuses its owner's new bindings (fail
  * closed), and room comes back only as that owner's own bindings expire.
  *
- * <p>The share is the AXID tenant's, not the caller's: a tenant's tokens vary the agent, the sub-user and the run at
- * will (each a caller of its own), while tenants are what the operator's identity provider issues. A caller without an
- * AXID tenant has the share of its workload (SPIFFE ID) or of its OAuth client ({@link #shareOf}). A counter exists only while its share holds a
- * binding.
+ * <p>The share is the tenant's ({@link TenantKey}), not the caller's: a tenant's tokens vary the agent, the sub-user and
+ * the run at will (each a caller of its own), while tenants are what the operator's identity provider issues. A caller
+ * without an AXID tenant has the share of its workload (SPIFFE ID), else of its OAuth principal (issuer and subject), else
+ * of its agent ({@link #shareOf}). A counter exists only while its share holds a binding.
  */
 public final class BindingShares {
 
@@ -64,27 +65,14 @@ public final class BindingShares {
     }
 
     /**
-     * The share an owner ({@code CallerKey}) counts in: {@code axid:<tenant>} for an AXID caller with a tenant; else its
-     * first identity layer (the workload's SPIFFE ID, or the AXID agent without a tenant); else, for an OAuth caller alone,
-     * {@code oauth:<issuer>/<client>} (a client's subjects are its users, as sub-users are a tenant's). CallerKey escapes
-     * '/' and '|' in its parts, so these separators are the key's own.
+     * The share an owner ({@code CallerKey}) counts in: its {@link TenantKey}, the key the concurrency and rate-limit shares
+     * use (review AI: parsed here by hand, it was the OAuth client's, so one user of a widely used client app, or of an
+     * issuer whose tokens name no client, filled every other user's share for a day; and a tenantless agent had one share
+     * per sub-user). Read back from the owner, as bindings keep only that (here and in the shared store): every replica
+     * counts a binding in the same share. An owner that names no tenant (the anonymous "") is its own share.
      */
     static String shareOf(String owner) {
-        if (owner.startsWith("axid:")) {
-            int slash = owner.indexOf('/');
-            String tenant = slash < 0 ? null : owner.substring(0, slash);
-            if (tenant != null && !tenant.equals("axid:-")) {
-                return tenant;
-            }
-        }
-        int layer = owner.indexOf('|');
-        if (layer >= 0) {
-            return owner.substring(0, layer);
-        }
-        if (owner.startsWith("oauth:")) {
-            int subject = owner.lastIndexOf('/');
-            return subject < 0 ? owner : owner.substring(0, subject);
-        }
-        return owner;
+        String tenant = TenantKey.ofCaller(owner);
+        return tenant == null ? owner : tenant;
     }
 }

@@ -22,15 +22,28 @@ class BindingSharesTest {
     }
 
     @Test
-    void callersWithoutATenantHaveAShareOfTheirOwn() {
-        assertThat(BindingShares.shareOf("axid:acme/bot/u")).isEqualTo("axid:acme");
-        assertThat(BindingShares.shareOf("axid:acme/bot|oauth:i/c/s")).isEqualTo("axid:acme");
-        assertThat(BindingShares.shareOf("axid:-/bot")).isEqualTo("axid:-/bot");
+    void theShareIsTheTenantKey() {
+        assertThat(BindingShares.shareOf("axid:acme/bot/u")).isEqualTo("tenant:acme");
+        assertThat(BindingShares.shareOf("axid:acme/bot|oauth:i/c/s")).isEqualTo("tenant:acme");
+        assertThat(BindingShares.shareOf("axid:-/bot")).as("a tenantless agent's").isEqualTo("agent:bot");
+        assertThat(BindingShares.shareOf("axid:-/bot/user-1")).as("whatever its sub-user").isEqualTo("agent:bot");
         assertThat(BindingShares.shareOf("spiffe:spiffe://example.org/w")).isEqualTo("spiffe:spiffe://example.org/w");
         assertThat(BindingShares.shareOf("spiffe:spiffe://example.org/w|oauth:i/c/s")).as("the workload's").isEqualTo("spiffe:spiffe://example.org/w");
-        assertThat(BindingShares.shareOf("oauth:i/c/s")).as("the OAuth client's: its subjects are its users").isEqualTo("oauth:i/c");
-        assertThat(BindingShares.shareOf("oauth:i/c%2Fx/s%2Fy")).isEqualTo("oauth:i/c%2Fx");
-        assertThat(BindingShares.shareOf("axid:acme%2Fops/bot")).as("an escaped '/' stays in the tenant").isEqualTo("axid:acme%2Fops");
+        assertThat(BindingShares.shareOf("oauth:i/c/s")).as("the OAuth principal's, not its client's (review AI)").isEqualTo("oauth:i/sub:s");
+        assertThat(BindingShares.shareOf("oauth:i/-/s")).as("a token naming no client").isEqualTo("oauth:i/sub:s");
+        assertThat(BindingShares.shareOf("oauth:i/c%2Fx/-")).as("a client without a subject").isEqualTo("oauth:i/client:c%2Fx");
+        assertThat(BindingShares.shareOf("axid:-/bot|oauth:i/c/s")).isEqualTo("oauth:i/sub:s");
+        assertThat(BindingShares.shareOf("axid:acme%2Fops/bot")).as("an escaped '/' stays in the tenant").isEqualTo("tenant:acme%2Fops");
+        assertThat(BindingShares.shareOf("")).as("anonymous tasks' one share").isEqualTo("");
+    }
+
+    @Test
+    void usersOfOneOAuthClientHaveSharesOfTheirOwn() {
+        BindingShares shares = new BindingShares(1);
+        assertThat(shares.take("oauth:i/app/mallory")).isTrue();
+        assertThat(shares.take("oauth:i/app/mallory")).as("mallory's share is full").isFalse();
+        assertThat(shares.take("oauth:i/app/alice")).as("alice, a user of the same client, has her own").isTrue();
+        assertThat(shares.take("oauth:i/-/bob")).as("so has a user whose token names no client").isTrue();
     }
 
     @Test
