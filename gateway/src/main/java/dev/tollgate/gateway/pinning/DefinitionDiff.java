@@ -21,7 +21,8 @@ import java.util.PriorityQueue;
  * array was diffed into a million formatted lines, about 320 bytes allocated per byte listed, to keep twenty). Only the
  * {@link #MAX_LINES} lines shown are formatted (their pointers and values); the differences past them are counted
  * without building any text, an added or removed run of array items or members in one step, and at most
- * {@link #MAX_COUNTED_NODES} node pairs are visited to count the rest.
+ * {@link #MAX_COUNTED_NODES} node pairs are visited to count the rest. Whether a pair differs is asked at every level
+ * down to a change; {@link PairEquality} answers each large pair once per diff (review AI).
  */
 public final class DefinitionDiff {
 
@@ -42,10 +43,6 @@ public final class DefinitionDiff {
         Walk walk = new Walk();
         walk.diff(null, pinned, now);
         return walk.result();
-    }
-
-    private static boolean same(JsonNode before, JsonNode after) {
-        return before == null ? after == null : before.equals(after);
     }
 
     /** A JSON pointer, rendered only for a line that is shown: each step keeps its parent (index used when name is null). */
@@ -96,6 +93,11 @@ public final class DefinitionDiff {
         private int budget = MAX_COUNTED_NODES;
         /** The counting budget ran out: {@link #more} is a lower bound. */
         private boolean incomplete;
+        private final PairEquality equality = new PairEquality();
+
+        private boolean same(JsonNode before, JsonNode after) {
+            return equality.same(before, after);
+        }
 
         List<String> result() {
             if (more == 0) {

@@ -3,7 +3,7 @@ package dev.tollgate.gateway.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
-import dev.tollgate.policy.CallerKey;
+import dev.tollgate.policy.TenantKey;
 import dev.tollgate.protocols.jsonrpc.JsonRpcMessage;
 import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
 import dev.tollgate.protocols.mcp.McpMethods;
@@ -60,8 +60,9 @@ public final class SessionRequestIdStage implements Stage {
             return StageResult.proceed();
         }
         // By route and the upstream's session id alone: two sealed ids of one upstream session (one naming its instance,
-        // one from before the route had several) must not get past each other.
-        SessionRequestIds.Claim claim = ids.claim(exchange.route().route().name(), session, CallerKey.of(exchange.identity()),
+        // one from before the route had several) must not get past each other. Abandoned ids count against the tenant's
+        // share: its sub-users, agents and runs are one tenant (review AI).
+        SessionRequestIds.Claim claim = ids.claim(exchange.route().route().name(), session, TenantKey.of(exchange.identity()),
                 requestIds, tools);
         if (claim instanceof SessionRequestIds.Taken taken) {
             // Forwarded and ended before its answer came (client gone, timed out, connection lost): the upstream may

@@ -29,27 +29,17 @@ public final class SessionRequestIds {
      * to whichever POST carries the id next, so the id is not given back at once.
      */
     static final java.time.Duration ABANDONED_HOLD = java.time.Duration.ofMinutes(15);
-    /** At most this many abandoned ids are held (about 200 bytes each, whatever the id); beyond it the oldest is given back early. */
+    /**
+     * At most this many abandoned ids are held (about 200 bytes each, whatever the id); beyond it the largest share gives
+     * back its oldest early, so a tenant abandoning calls cannot push out the holds of tenants holding fewer (review AI).
+     */
     static final int MAX_ABANDONED = 100_000;
     /**
-     * At most this many of them are one caller's: beyond it that caller's oldest is given back early, so one caller
-     * abandoning calls in a loop cannot push everyone else's holds out through {@link #MAX_ABANDONED} (review AG).
+     * At most this many of them are one tenant's ({@code TenantKey}: its agents, runs and sub-users together); beyond it
+     * that tenant's oldest is given back early (review AG, review AI: per {@code CallerKey}, one tenant's agent acting as
+     * eleven users held eleven shares).
      */
     static final int MAX_ABANDONED_PER_CALLER = 10_000;
-
-    /** An abandoned id; {@code givenBack} (under the lock) when its caller's share gave it back before its time. */
-    private static final class Held {
-        final Key key;
-        final String caller;
-        final long untilNanos;
-        boolean givenBack;
-
-        Held(Key key, String caller, long untilNanos) {
-            this.key = key;
-            this.caller = caller;
-            this.untilNanos = untilNanos;
-        }
-    }
 
     /**
      * Each id in flight, with the tool its {@code tools/call} names ({@link #NOT_A_TOOL_CALL} for any other request): a
@@ -58,12 +48,9 @@ public final class SessionRequestIds {
     private final ConcurrentHashMap<Key, String> inFlight = new ConcurrentHashMap<>();
     /** What an id of a request other than {@code tools/call} maps to. */
     static final String NOT_A_TOOL_CALL = "";
-    /** Oldest first; guarded by itself. Rarely touched: only calls that end without their answer land here. */
-    private final java.util.ArrayDeque<Held> abandoned = new java.util.ArrayDeque<>();
-    /** The same, each caller's still held, oldest first; guarded by {@link #abandoned}. */
-    private final java.util.HashMap<String, java.util.ArrayDeque<Held>> abandonedBy = new java.util.HashMap<>();
-    /** The deque's size, read without the lock so that a claim takes no lock while nothing is held. */
-    private volatile int abandonedCount;
+    /** The ids of calls that ended without their answer, still taken; a hold that ends gives its id back. */
+    private final AbandonedHolds<Key> abandoned = new AbandonedHolds<>(MAX_ABANDONED, MAX_ABANDONED_PER_CALLER,
+            ABANDONED_HOLD.toNanos(), inFlight::remove);
 
     /** The ids taken for a call, or the id that was already in flight (then nothing is taken). */
     public sealed interface Claim permits Taken, InFlight {
@@ -84,7 +71,7 @@ public final class SessionRequestIds {
         return claim(route, session, ids, java.util.Collections.nCopies(ids.size(), NOT_A_TOOL_CALL));
     }
 
-    /** Takes every id of a call of an unknown caller (all such share one caller's share of abandoned ids). */
+    /** Takes every id of a call of an unknown caller (all such share one share of abandoned ids). */
     public Claim claim(String route, String session, List<JsonNode> ids, List<String> tools) {
         return claim(route, session, null, ids, tools);
     }
@@ -92,11 +79,11 @@ public final class SessionRequestIds {
     /**
      * Takes every id of a call in the route's upstream session {@code session}.
      *
-     * @param caller who sent the call ({@code CallerKey}), null when unknown: its share of held abandoned ids
+     * @param share  whose share of held abandoned ids the call's ids count against ({@code TenantKey}), null when unknown
      * @param tools  for each id, the tool its {@code tools/call} names, or {@link #NOT_A_TOOL_CALL}
      */
-    public Claim claim(String route, String session, String caller, List<JsonNode> ids, List<String> tools) {
-        giveBackExpired(System.nanoTime());
+    public Claim claim(String route, String session, String share, List<JsonNode> ids, List<String> tools) {
+        abandoned.giveBackExpired(System.nanoTime());
         List<Key> taken = new ArrayList<>(ids.size());
         for (int i = 0; i < ids.size(); i++) {
             JsonNode id = ids.get(i);
@@ -107,42 +94,8 @@ public final class SessionRequestIds {
             }
             taken.add(key);
         }
-        String owner = caller == null ? "" : caller;
-        return new Taken(() -> taken.forEach(inFlight::remove), () -> hold(taken, owner, System.nanoTime()));
-    }
-
-    private void hold(List<Key> keys, String caller, long now) {
-        synchronized (abandoned) {
-            java.util.ArrayDeque<Held> callers = abandonedBy.computeIfAbsent(caller, c -> new java.util.ArrayDeque<>());
-            for (Key key : keys) {
-                Held held = new Held(key, caller, now + ABANDONED_HOLD.toNanos());
-                abandoned.addLast(held);
-                callers.addLast(held);
-            }
-            while (callers.size() > MAX_ABANDONED_PER_CALLER) {
-                Held oldest = callers.removeFirst();
-                oldest.givenBack = true; // left in the deque (removing it there costs a scan); skipped when it comes out
-                inFlight.remove(oldest.key);
-            }
-            while (abandoned.size() > MAX_ABANDONED) {
-                giveBack(abandoned.removeFirst());
-            }
-            abandonedCount = abandoned.size();
-        }
-    }
-
-    /** Gives back an id leaving the deque (its hold ended), unless its caller's share already did. Under the lock. */
-    private void giveBack(Held held) {
-        if (held.givenBack) {
-            return;
-        }
-        inFlight.remove(held.key);
-        java.util.ArrayDeque<Held> callers = abandonedBy.get(held.caller);
-        // All holds last as long and are added under one lock: a caller's oldest is the one leaving the deque.
-        callers.removeFirst();
-        if (callers.isEmpty()) {
-            abandonedBy.remove(held.caller);
-        }
+        String owner = share == null ? "" : share;
+        return new Taken(() -> taken.forEach(inFlight::remove), () -> abandoned.hold(taken, owner, System.nanoTime()));
     }
 
     /**
@@ -155,18 +108,6 @@ public final class SessionRequestIds {
         }
         String tool = inFlight.get(new Key(route, session, HeldIds.keyOf(id)));
         return tool == null || tool.equals(NOT_A_TOOL_CALL) ? null : tool;
-    }
-
-    private void giveBackExpired(long now) {
-        if (abandonedCount == 0) {
-            return;
-        }
-        synchronized (abandoned) {
-            while (!abandoned.isEmpty() && abandoned.peekFirst().untilNanos - now <= 0) {
-                giveBack(abandoned.removeFirst());
-            }
-            abandonedCount = abandoned.size();
-        }
     }
 
     /** How many ids are in flight (for tests). */

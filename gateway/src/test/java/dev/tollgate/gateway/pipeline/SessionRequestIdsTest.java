@@ -50,18 +50,22 @@ class SessionRequestIdsTest {
     }
 
     @Test
-    void anAbandonedIdStaysTakenAndTheOldestIsGivenBackBeyondTheCap() {
+    void anAbandonedIdStaysTakenAndTheLargestSharesOldestIsGivenBackBeyondTheCap() {
         ((SessionRequestIds.Taken) claim("s", IntNode.valueOf(0))).abandon().run();
         assertThat(claim("s", IntNode.valueOf(0))).isInstanceOf(SessionRequestIds.InFlight.class);
 
         for (int i = 1; i <= SessionRequestIds.MAX_ABANDONED; i++) {
-            // many callers, each within its share (MAX_ABANDONED_PER_CALLER), together past the cap
-            ((SessionRequestIds.Taken) ids.claim("route", "s", "caller-" + i % 20, List.of(IntNode.valueOf(i)),
+            // many callers, each within its share (MAX_ABANDONED_PER_CALLER), together past the cap; caller-1 the largest
+            String caller = i <= 10 ? "caller-1" : "caller-" + i % 20;
+            ((SessionRequestIds.Taken) ids.claim("route", "s", caller, List.of(IntNode.valueOf(i)),
                     List.of(SessionRequestIds.NOT_A_TOOL_CALL))).abandon().run();
         }
 
         assertThat(ids.size()).isEqualTo(SessionRequestIds.MAX_ABANDONED);
-        assertThat(claim("s", IntNode.valueOf(0))).as("the oldest, given back early").isInstanceOf(SessionRequestIds.Taken.class);
+        // Review AI: the global cap takes from whoever holds the most, not the oldest of anyone.
+        assertThat(claim("s", IntNode.valueOf(0))).as("the oldest of all, alone in its share, stays").isInstanceOf(SessionRequestIds.InFlight.class);
+        assertThat(claim("s", IntNode.valueOf(1))).as("the largest share's oldest, given back early").isInstanceOf(SessionRequestIds.Taken.class);
+        assertThat(claim("s", IntNode.valueOf(2))).isInstanceOf(SessionRequestIds.InFlight.class);
         assertThat(claim("s", IntNode.valueOf(SessionRequestIds.MAX_ABANDONED))).isInstanceOf(SessionRequestIds.InFlight.class);
     }
 
