@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  *   CallerKey keeps the users apart (review V), the share lumps them.</li>
  * </ol>
  *
- * <p>Drives the gateway's own {@code TaskOrigins} as review AI's test does ({@code learnContext}, {@code roomForTask}),
+ * <p>Drives the gateway's own {@code TaskOrigins} as review AI's test does ({@code learnContext}, {@code roomForContext}),
  * with owners built by {@code CallerKey.of} from the identities the SPIFFE, AXID and OAuth stages build.
  */
 class TaskBindingShareTenantKeyReviewAJTest {
@@ -50,10 +50,10 @@ class TaskBindingShareTenantKeyReviewAJTest {
         for (int i = 0; i < SHARE; i++) {
             assertThat(learnContext(origins, "team-a-" + i, ownerA)).as("team A's own conversation %d", i).isTrue();
         }
-        boolean roomForB = room(origins, "roomForTask", ownerB);
+        boolean roomForB = room(origins, "roomForContext", ownerB);
         boolean boundB = learnContext(origins, "team-b-first", ownerB);
         assertThat(roomForB && boundB)
-                .as("team B's FIRST task/conversation after ANOTHER workload (team A) filled a share of %d: room %s, bound %s"
+                .as("team B's FIRST conversation after ANOTHER workload (team A) filled a share of %d: room for a context %s, bound %s"
                         + " (owners %s / %s; binding share TenantKey.ofCaller %s / %s; TenantKey.of, which the concurrency and rate"
                         + " limits use: %s / %s)", SHARE, roomForB, boundB, ownerA, ownerB, TenantKey.ofCaller(ownerA),
                         TenantKey.ofCaller(ownerB), TenantKey.of(teamA), TenantKey.of(teamB))
@@ -90,11 +90,11 @@ class TaskBindingShareTenantKeyReviewAJTest {
         for (int i = 0; i < SHARE; i++) {
             assertThat(learnContext(origins, "mallory-" + i, mallory)).as("mallory's own conversation %d", i).isTrue();
         }
-        boolean aliceRoom = room(origins, "roomForTask", alice);
+        boolean aliceRoom = room(origins, "roomForContext", alice);
         boolean aliceBound = learnContext(origins, "alice-first", alice);
         assertThat(aliceRoom && aliceBound)
-                .as("alice's FIRST task/conversation after another OAuth user (mallory) of the same SPIFFE workload filled a share"
-                        + " of %d: room %s, bound %s (owners %s / %s; share %s / %s)", SHARE, aliceRoom, aliceBound, mallory, alice,
+                .as("alice's FIRST conversation after another OAuth user (mallory) of the same SPIFFE workload filled a share"
+                        + " of %d: room for a context %s, bound %s (owners %s / %s; share %s / %s)", SHARE, aliceRoom, aliceBound, mallory, alice,
                         TenantKey.ofCaller(mallory), TenantKey.ofCaller(alice))
                 .isTrue();
     }
