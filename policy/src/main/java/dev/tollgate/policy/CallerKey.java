@@ -26,6 +26,12 @@ public final class CallerKey {
         String key = null;
         if (who.tenant() != null || who.agent() != null) {
             key = "axid:" + part(who.tenant()) + '/' + part(who.agent()) + (who.subUser() == null ? "" : "/" + part(who.subUser()));
+            if (who.tenant() == null && who.spiffeId() != null) {
+                // Review AJ: a tenantless AXID names only an agent, a name any workload's tokens may carry; without the
+                // workload, two teams' "planner" agents owned each other's tasks. (A tenant's agent is that tenant's
+                // wherever it runs.) A SPIFFE ID holds no '|': it is a URI of unreserved path characters.
+                key += "|spiffe:" + who.spiffeId();
+            }
         } else if (who.spiffeId() != null) {
             key = "spiffe:" + who.spiffeId(); // one part: nothing to join
         }

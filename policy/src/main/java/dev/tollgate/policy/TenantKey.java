@@ -4,8 +4,10 @@ package dev.tollgate.policy;
  * Whose share a caller's rate-limit buckets and in-flight calls count against when the gateway keeps one tenant from
  * taking what every tenant shares (review AG: counted per {@link CallerKey}, which holds the sub-user, one tenant's agent
  * acting as many users, or starting many runs, took the whole rate-limit table and every slot of a route). The AXID's
- * tenant, else the SPIFFE ID, else the OAuth issuer and subject (the principal the token names; a client without a
- * subject, its client id); a tenantless AXID is its agent. Null for a caller with none of these.
+ * tenant, else the OAuth issuer and subject (the principal the token names; a client without a subject, its client id),
+ * else the SPIFFE ID; a tenantless AXID on neither is its agent. Null for a caller with none of these. The OAuth
+ * principal comes before the workload (review AJ): the users of one client app connecting over mTLS are people apart,
+ * and with the workload first one of them filled every other's share of the task table and of held request ids.
  *
  * <p>Coarser than {@link CallerKey} on purpose: sub-users, agents and runs of one tenant are one tenant here.
  */
@@ -18,15 +20,13 @@ public final class TenantKey {
         if (who.tenant() != null) {
             return "tenant:" + CallerKey.part(who.tenant());
         }
-        if (who.spiffeId() != null) {
-            return "spiffe:" + who.spiffeId();
-        }
         Object subject = who.claims().get("oauth_sub");
         Object client = who.claims().get("client_id");
         if (subject != null || client != null) {
-            Object issuer = who.claims().get(CallerKey.OAUTH_ISSUER);
-            return "oauth:" + CallerKey.part(text(issuer)) + '/'
-                    + (subject != null ? "sub:" + CallerKey.part(subject.toString()) : "client:" + CallerKey.part(client.toString()));
+            return oauth(text(who.claims().get(CallerKey.OAUTH_ISSUER)), text(client), text(subject), false);
+        }
+        if (who.spiffeId() != null) {
+            return "spiffe:" + who.spiffeId();
         }
         if (who.agent() != null) {
             return "agent:" + CallerKey.part(who.agent());
@@ -34,50 +34,55 @@ public final class TenantKey {
         return null;
     }
 
+    /** @param escaped whether the parts are already as {@link CallerKey#part} writes them */
+    private static String oauth(String issuer, String client, String subject, boolean escaped) {
+        if (escaped) {
+            return "oauth:" + issuer + '/' + (!subject.equals(CallerKey.MISSING) ? "sub:" + subject : "client:" + client);
+        }
+        return "oauth:" + CallerKey.part(issuer) + '/' + (subject != null ? "sub:" + CallerKey.part(subject) : "client:" + CallerKey.part(client));
+    }
+
     /**
      * The same key read back from a {@link CallerKey}, for what keeps only the caller's key: the task and context bindings
      * (in the gateway's table and in the shared store), whose share of the table is their tenant's (review AI: that share,
      * re-parsed from the key by hand, was the OAuth client's, all of its users in one, and a tenantless agent's sub-user's).
-     * Agrees with {@link #of} for every identity but one that CallerKey does not spell: a tenantless AXID on a SPIFFE
-     * workload (CallerKey keeps its agent, not the workload) is its OAuth subject, else its agent. Null for null, and for a
-     * key CallerKey does not write. CallerKey escapes '/' and '|' in its parts, so these separators are its own.
+     * Agrees with {@link #of} for every identity (TenantKeyTest). Null for null, and for a key CallerKey does not write.
+     * CallerKey escapes '/' and '|' in its parts, so these separators are its own; its layers are an AXID or a SPIFFE ID
+     * first, then (a tenantless AXID's) the SPIFFE ID, then the OAuth token's issuer, client and subject.
      */
     public static String ofCaller(String callerKey) {
         if (callerKey == null) {
             return null;
         }
-        int layer = callerKey.indexOf('|');
-        String first = layer < 0 ? callerKey : callerKey.substring(0, layer);
-        String axidTenant = null;
-        if (first.startsWith("axid:")) {
-            int slash = first.indexOf('/');
-            if (slash < 0) {
+        String axid = null;
+        String spiffe = null;
+        String oauth = null;
+        for (String layer : callerKey.split("\\|", -1)) {
+            if (layer.startsWith("axid:") && axid == null && spiffe == null && oauth == null) {
+                axid = layer.substring("axid:".length());
+            } else if (layer.startsWith("spiffe:") && spiffe == null && oauth == null) {
+                spiffe = layer;
+            } else if (layer.startsWith("oauth:") && oauth == null) {
+                oauth = layer.substring("oauth:".length());
+            } else {
                 return null;
             }
-            axidTenant = first.substring("axid:".length(), slash);
-            if (!axidTenant.equals(CallerKey.MISSING)) {
-                return "tenant:" + axidTenant;
-            }
-        } else if (first.startsWith("spiffe:")) {
-            return first;
         }
-        String oauth = first.startsWith("oauth:") ? first : layer < 0 ? null : callerKey.substring(layer + 1);
-        if (oauth != null && oauth.startsWith("oauth:")) {
-            int subjectAt = oauth.lastIndexOf('/');
-            int clientAt = subjectAt < 0 ? -1 : oauth.lastIndexOf('/', subjectAt - 1);
-            if (clientAt < 0) {
-                return null;
-            }
-            String issuer = oauth.substring("oauth:".length(), clientAt);
-            String subject = oauth.substring(subjectAt + 1);
-            return "oauth:" + issuer + '/' + (!subject.equals(CallerKey.MISSING) ? "sub:" + subject : "client:" + oauth.substring(clientAt + 1, subjectAt));
+        String[] agentParts = axid == null ? null : axid.split("/", -1);
+        if (agentParts != null && (agentParts.length < 2 || agentParts.length > 3)) {
+            return null;
         }
-        if (axidTenant != null) {
-            int agentAt = "axid:".length() + axidTenant.length() + 1;
-            int agentEnd = first.indexOf('/', agentAt);
-            return "agent:" + first.substring(agentAt, agentEnd < 0 ? first.length() : agentEnd);
+        if (agentParts != null && !agentParts[0].equals(CallerKey.MISSING)) {
+            return "tenant:" + agentParts[0];
         }
-        return null;
+        if (oauth != null) {
+            String[] parts = oauth.split("/", -1);
+            return parts.length != 3 ? null : oauth(parts[0], parts[1], parts[2], true);
+        }
+        if (spiffe != null) {
+            return spiffe;
+        }
+        return agentParts == null ? null : "agent:" + agentParts[1];
     }
 
     private static String text(Object claim) {

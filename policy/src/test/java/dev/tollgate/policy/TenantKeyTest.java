@@ -45,6 +45,9 @@ class TenantKeyTest {
                 axid(null, "planner", null, "u1"), axid(null, "ops/planner", "r", null),
                 new Identity("spiffe://td/w", null, null, null, null, null, null, List.of(), Map.of()),
                 new Identity("spiffe://td/w", null, null, null, null, null, null, List.of(), oauth),
+                new Identity("spiffe://td/w", null, "a", null, "u", null, null, List.of(), Map.of()),
+                new Identity("spiffe://td/w", null, "a", null, "u", null, null, List.of(), oauth),
+                new Identity("spiffe://td/w", "acme", "a", null, "u", null, null, List.of(), oauth),
                 new Identity(null, "acme", "bot", null, "u", null, null, List.of(), oauth),
                 new Identity(null, null, "bot", null, "u", null, null, List.of(), oauth),
                 new Identity(null, null, "bot", null, "u", null, null, List.of(), clientOnly),
@@ -59,10 +62,19 @@ class TenantKeyTest {
     }
 
     @Test
-    void aTenantlessAgentOnASpiffeWorkloadIsReadBackAsItsAgentForCallerKeyDropsTheWorkload() {
-        Identity who = new Identity("spiffe://td/w", null, "a", null, "u", null, null, List.of(), Map.of());
-        assertThat(TenantKey.ofCaller(CallerKey.of(who))).isEqualTo("agent:a");
+    void aTenantlessAgentOnASpiffeWorkloadIsThatWorkloadsAndAnOAuthUserBehindOneIsTheUsers() {
+        // Review AJ: a tenantless agent's name is any workload's to use; the users of one mTLS client app are people apart.
+        Identity planner = new Identity("spiffe://td/w", null, "a", null, "u", null, null, List.of(), Map.of());
+        Identity sameNameElsewhere = new Identity("spiffe://td/other", null, "a", null, "u", null, null, List.of(), Map.of());
+        assertThat(CallerKey.of(planner)).isNotEqualTo(CallerKey.of(sameNameElsewhere));
+        assertThat(TenantKey.ofCaller(CallerKey.of(planner))).isEqualTo("spiffe:spiffe://td/w").isEqualTo(TenantKey.of(planner));
+        Map<String, Object> alice = Map.of(CallerKey.OAUTH_ISSUER, "https://idp", "client_id", "app", "oauth_sub", "alice");
+        Map<String, Object> mallory = Map.of(CallerKey.OAUTH_ISSUER, "https://idp", "client_id", "app", "oauth_sub", "mallory");
+        Identity aliceBehind = new Identity("spiffe://td/w", null, null, null, null, null, null, List.of(), alice);
+        Identity malloryBehind = new Identity("spiffe://td/w", null, null, null, null, null, null, List.of(), mallory);
+        assertThat(TenantKey.of(aliceBehind)).isEqualTo("oauth:https:%2F%2Fidp/sub:alice").isNotEqualTo(TenantKey.of(malloryBehind));
         assertThat(TenantKey.ofCaller("not a caller key")).isNull();
+        assertThat(TenantKey.ofCaller("spiffe:x|axid:acme/a")).as("layers out of CallerKey's order").isNull();
         assertThat(TenantKey.ofCaller(null)).isNull();
     }
 }

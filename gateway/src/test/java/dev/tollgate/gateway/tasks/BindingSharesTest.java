@@ -28,7 +28,10 @@ class BindingSharesTest {
         assertThat(BindingShares.shareOf("axid:-/bot")).as("a tenantless agent's").isEqualTo("agent:bot");
         assertThat(BindingShares.shareOf("axid:-/bot/user-1")).as("whatever its sub-user").isEqualTo("agent:bot");
         assertThat(BindingShares.shareOf("spiffe:spiffe://example.org/w")).isEqualTo("spiffe:spiffe://example.org/w");
-        assertThat(BindingShares.shareOf("spiffe:spiffe://example.org/w|oauth:i/c/s")).as("the workload's").isEqualTo("spiffe:spiffe://example.org/w");
+        assertThat(BindingShares.shareOf("spiffe:spiffe://example.org/w|oauth:i/c/s")).as("the OAuth user's, behind a workload too (review AJ)")
+                .isEqualTo("oauth:i/sub:s");
+        assertThat(BindingShares.shareOf("axid:-/bot|spiffe:spiffe://example.org/w")).as("a tenantless agent's workload (review AJ)")
+                .isEqualTo("spiffe:spiffe://example.org/w");
         assertThat(BindingShares.shareOf("oauth:i/c/s")).as("the OAuth principal's, not its client's (review AI)").isEqualTo("oauth:i/sub:s");
         assertThat(BindingShares.shareOf("oauth:i/-/s")).as("a token naming no client").isEqualTo("oauth:i/sub:s");
         assertThat(BindingShares.shareOf("oauth:i/c%2Fx/-")).as("a client without a subject").isEqualTo("oauth:i/client:c%2Fx");
