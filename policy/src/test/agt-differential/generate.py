@@ -1,16 +1,22 @@
 #!/usr/bin/env python3
-"""Golden decisions of AGT 4.1.0's own PolicyEvaluator, for Tollgate's AgtDifferentialTest.
+"""Golden decisions of AGT 5.0.0's own PolicyEvaluator, for Tollgate's AgtDifferentialTest.
 
 Run it only to regenerate the golden files; CI never runs it (it compares Tollgate with the JSON written here).
 
-    git -C <AGT clone> archive v4.1.0 agent-governance-python/agent-os/src/agent_os/policies | tar -x -C /tmp/agt
+    git -C <AGT clone> archive v5.0.0 agent-governance-python/agent-os/src/agent_os/policies | tar -x -C /tmp/agt
     python3 policy/src/test/agt-differential/generate.py \
         /tmp/agt/agent-governance-python/agent-os/src/agent_os/policies \
         [--examples /work/shared/agt-examples]
 
-Needs Python 3.11, pydantic 2 and PyYAML (what AGT 4.1.0 itself needs to load and evaluate a document). The first
-argument is the directory of AGT's `agent_os/policies` package at tag v4.1.0 (schema.py, evaluator.py). Only those
-two modules are imported, through a stub package, so the rest of agent_os (and its dependencies) is not needed.
+Needs Python 3.11, pydantic 2 and PyYAML (what AGT 5.0.0 itself needs to load and evaluate a document; generated with
+Python 3.11.7, pydantic 2.13.4, PyYAML 6.0.3). The first argument is the directory of AGT's `agent_os/policies` package
+at tag v5.0.0. Only schema.py, evaluator.py and dynamic_conditions.py are imported, through a stub package named
+agent_os.policies (dynamic_conditions.py imports `agent_os.policies.schema` by its absolute name), so the rest of
+agent_os (and its dependencies) is not needed.
+
+Every call is evaluated at a fixed instant, passed as AGT 5.0.0's dynamic_context={"timestamp": ...} (what its
+time_window and day_of_week dynamic conditions read): the call's `at` when its case gives one, else DEFAULT_TIME, the
+instant AgtDifferentialTest evaluates calls without `at` at.
 
 For every document (AGT's examples, read from --examples, and ours under
 policy/src/test/resources/agt-differential/documents/) it writes
@@ -48,7 +54,9 @@ HERE = Path(__file__).resolve().parent
 RESOURCES = HERE.parent / "resources" / "agt-differential"
 OWN_DOCUMENTS = RESOURCES / "documents"
 GOLDEN = RESOURCES / "golden"
+# Kept from the AGT 4.1.0 generation so the derived calls stay the same and a regenerated file diffs by decision.
 SEED = 4_1_0
+DEFAULT_TIME = "2026-11-23T10:00:00Z"
 # Documents with more rules than this get cases for a seeded sample of their rules (the ATR packs: 1,555 each).
 MAX_RULES_WITH_CASES = 60
 # Documents with more rules than this get only a few of the generic type edges per rule (they are alike).
@@ -66,13 +74,18 @@ FULLWIDTH_DIGITS = "０１２３４５６７８９"
 
 
 def load_agt(policies_dir: Path):
-    """schema.py and evaluator.py of AGT as modules of a stub package (agent_os/__init__ pulls in far more)."""
-    if not (policies_dir / "evaluator.py").is_file() or not (policies_dir / "schema.py").is_file():
-        sys.exit(f"{policies_dir} is not AGT's agent_os/policies directory (no evaluator.py/schema.py)")
-    package = types.ModuleType("agt_policies")
+    """schema.py, dynamic_conditions.py and evaluator.py of AGT as modules of a stub package (agent_os/__init__ pulls
+    in far more)."""
+    for module in ("evaluator.py", "schema.py", "dynamic_conditions.py"):
+        if not (policies_dir / module).is_file():
+            sys.exit(f"{policies_dir} is not AGT 5.0.0's agent_os/policies directory (no {module})")
+    root = types.ModuleType("agent_os")
+    root.__path__ = []
+    package = types.ModuleType("agent_os.policies")
     package.__path__ = [str(policies_dir)]
-    sys.modules["agt_policies"] = package
-    return importlib.import_module("agt_policies.schema"), importlib.import_module("agt_policies.evaluator")
+    sys.modules["agent_os"] = root
+    sys.modules["agent_os.policies"] = package
+    return importlib.import_module("agent_os.policies.schema"), importlib.import_module("agent_os.policies.evaluator")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -422,7 +435,8 @@ def benign_calls(rng):
 
 def decide(schema, evaluator, document, call) -> dict:
     context = context_of(call)
-    decision = evaluator.PolicyEvaluator(policies=[document]).evaluate(dict(context))
+    dynamic_context = {"timestamp": call.get("at", DEFAULT_TIME)}
+    decision = evaluator.PolicyEvaluator(policies=[document]).evaluate(dict(context), dynamic_context)
     out = {"allowed": decision.allowed, "action": decision.action, "matched_rule": decision.matched_rule}
     if decision.audit_entry.get("error"):
         # AGT logged and swallowed the exception; find where it was raised, as its own loop would.
@@ -462,7 +476,7 @@ def run_document(schema, evaluator, name: str, path: Path, source: str, extra: l
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("agt_policies", type=Path, help="AGT v4.1.0 agent_os/policies directory")
+    parser.add_argument("agt_policies", type=Path, help="AGT v5.0.0 agent_os/policies directory")
     parser.add_argument("--examples", type=Path, default=Path("/work/shared/agt-examples"))
     args = parser.parse_args()
     schema, evaluator = load_agt(args.agt_policies)

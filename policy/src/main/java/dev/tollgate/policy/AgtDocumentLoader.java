@@ -16,25 +16,26 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Loads a Microsoft Agent Governance Toolkit (AGT 4.1.0, {@code agent_os.policies}) document as it is, into the
+ * Loads a Microsoft Agent Governance Toolkit (AGT 5.0.0, {@code agent_os.policies}) document as it is, into the
  * same compiled model as a native one: each rule's {@code {field, operator, value}} becomes an
- * {@link AgtCondition}. Where AGT fails open, this fails closed at load (see the AGT section of
+ * {@link AgtCondition}, ANDed with the native time condition its {@code dynamic_condition} means
+ * ({@link AgtRuleWindow}). Where AGT fails open, this fails closed at load (see the AGT section of
  * policy/README.md); fields with no meaning in a gateway load with a warning.
  */
 final class AgtDocumentLoader {
 
     /** Top-level keys only AGT documents have. */
     private static final Set<String> AGT_ONLY_FIELDS = Set.of("inherit", "scope", "tool_allowlist", "network_allowlist",
-            "disclaimer", "metadata");
+            "sandbox_mounts", "disclaimer", "metadata");
     private static final Set<String> DOCUMENT_FIELDS = Set.of("version", "name", "description", "mode", "rules", "defaults",
-            "inherit", "scope", "tool_allowlist", "network_allowlist", "disclaimer", "metadata");
+            "inherit", "scope", "tool_allowlist", "network_allowlist", "sandbox_mounts", "disclaimer", "metadata");
     /**
      * The condition keys of the rule form AGT's integration guides write ({@code rule_id}, a condition naming a
      * tool and a host-provided {@code custom_check}), beside 4.1.0's {@code {field, operator, value}}.
      */
     private static final Set<String> HOST_CHECK_CONDITION_FIELDS = Set.of("tool", "custom_check");
     private static final Set<String> RULE_FIELDS = Set.of("name", "rule_id", "description", "condition", "action", "priority", "message",
-            "override");
+            "override", "dynamic_condition");
     /** Defaults AGT reads but a gateway cannot enforce: LLM budgets and sandbox settings. */
     private static final Set<String> UNENFORCED_DEFAULTS = Set.of("max_tokens", "confidence_threshold",
             "max_cpu", "max_memory_mb", "timeout_seconds", "network_default");
@@ -109,11 +110,11 @@ final class AgtDocumentLoader {
     private static Action defaults(JsonNode root, Problems problems, Problems warnings) {
         JsonNode defaults = root.get("defaults");
         if (defaults == null || defaults.isNull() || (defaults.isObject() && !defaults.has("action"))) {
-            // AGT 4.1.0 allows when no rule matches and no default is written; later AGT versions deny.
+            // AGT 5.0.0 denies (PolicyDefaults.action = DENY, as its TS and .NET SDKs); 4.1.0 allowed. Fail closed.
             warnings.add(defaults == null || defaults.isNull() ? "" : "/defaults",
-                    "no defaults.action: calls no rule matches are allowed, as in AGT 4.1.0; write `defaults: {action: deny}`"
-                            + " (or allow) to say which you mean");
-            return Action.ALLOW;
+                    "no defaults.action: calls no rule matches are denied, as in AGT 5.0.0 (AGT 4.1.0 allowed them);"
+                            + " to keep 4.1.0's behaviour write `defaults: {action: allow}`");
+            return Action.DENY;
         }
         if (!defaults.isObject()) {
             problems.add("/defaults", "defaults is a mapping with action");
@@ -127,7 +128,7 @@ final class AgtDocumentLoader {
             if (UNENFORCED_DEFAULTS.contains(field)) {
                 warnings.add("/defaults/" + field, "not enforced by the gateway (an LLM or sandbox setting); ignored");
             } else if (!"action".equals(field)) {
-                warnings.add("/defaults/" + field, "not an AGT 4.1.0 default; ignored");
+                warnings.add("/defaults/" + field, "not an AGT 5.0.0 default; ignored");
             }
         }
         Action action = action(defaults, "/defaults", problems);
@@ -187,6 +188,10 @@ final class AgtDocumentLoader {
         if (root.has("inherit")) {
             warnings.add("/inherit", "folder inheritance has no meaning in a gateway; ignored");
         }
+        if (root.has("sandbox_mounts")) {
+            warnings.add("/sandbox_mounts", "a sandbox setting (host directories mounted into AGT's sandbox): not enforced by the"
+                    + " gateway; ignored");
+        }
     }
 
     private static List<CompiledRule> rules(JsonNode root, String policyName, Mode mode, Problems problems, Problems warnings,
@@ -225,6 +230,10 @@ final class AgtDocumentLoader {
             Condition condition = isHostCheckForm(rule.get("condition"))
                     ? hostCheckCondition(rule.get("condition"), name, at + "/condition", problems, hostChecks)
                     : condition(rule, at, problems);
+            if (condition != null && rule.hasNonNull("dynamic_condition")) {
+                condition = AgtRuleWindow.and(condition, rule.get("dynamic_condition"), at + "/dynamic_condition", problems, warnings,
+                        hostChecks);
+            }
             Action action = action(rule, at, problems);
             if (rule.path("override").asBoolean(false)) {
                 warnings.add(at + "/override", "override only matters in AGT's folder merge; ignored");
@@ -245,7 +254,7 @@ final class AgtDocumentLoader {
                 problems.add(at + "/conditions", "AGT 4.1.0 rules have one condition {field, operator, value}, not a"
                         + " conditions list (AGT refuses this rule too): write one rule per condition, or use Tollgate's all:/any:");
             } else if (!"id".equals(field) && !RULE_FIELDS.contains(field)) {
-                warnings.add(at + "/" + field, "not an AGT 4.1.0 rule field; ignored");
+                warnings.add(at + "/" + field, "not an AGT 5.0.0 rule field; ignored");
             }
         }
     }
@@ -384,7 +393,7 @@ final class AgtDocumentLoader {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String field = it.next();
             if (!known.contains(field)) {
-                warnings.add(at + "/" + field, "not an AGT 4.1.0 field; ignored");
+                warnings.add(at + "/" + field, "not an AGT 5.0.0 field; ignored");
             }
         }
     }

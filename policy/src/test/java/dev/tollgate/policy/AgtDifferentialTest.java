@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Tollgate against AGT 4.1.0's own evaluator. {@code src/test/agt-differential/generate.py} ran AGT's
+ * Tollgate against AGT 5.0.0's own evaluator. {@code src/test/agt-differential/generate.py} ran AGT's
  * PolicyEvaluator on calls derived from every rule of AGT's example documents and of ours
  * ({@code resources/agt-differential/documents}) and recorded each decision in {@code golden/}; this test loads the
  * same documents through {@link PolicyLoader} and evaluates the same calls. Two checks:
@@ -44,9 +44,10 @@ class AgtDifferentialTest {
     private static final String RESOURCES = "/agt-differential/";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** The instant calls without {@code at} are evaluated at: generate.py's DEFAULT_TIME, AGT's dynamic_context timestamp. */
     private static final Instant TIME = Instant.parse("2026-11-23T10:00:00Z");
     private static final Path README = Path.of("README.md");
-    private static final String README_TABLE = "### Where Tollgate differs from AGT 4.1.0";
+    private static final String README_TABLE = "### Where Tollgate differs from AGT 5.0.0";
 
     /** Golden files, by document name, in name order. */
     private static final Map<String, JsonNode> GOLDEN = golden();
@@ -79,7 +80,7 @@ class AgtDifferentialTest {
         long cases = GOLDEN.values().stream().mapToLong(g -> g.get("cases").size()).sum();
         long notCompared = GOLDEN.values().stream().filter(g -> DEVIATIONS.notLoaded(g.get("document").asText()) != null)
                 .mapToLong(g -> g.get("cases").size()).sum();
-        StringBuilder summary = new StringBuilder("AGT 4.1.0 differential: " + GOLDEN.size() + " documents, " + cases
+        StringBuilder summary = new StringBuilder("AGT 5.0.0 differential: " + GOLDEN.size() + " documents, " + cases
                 + " calls (" + notCompared + " in documents Tollgate does not load), " + AGREED[0] + " decided alike");
         DEVIATIONS.all().forEach(d -> summary.append("\n  ").append(d.bug != null ? "bug " : "").append(d.kind).append(' ')
                 .append(d.name).append(": ").append(d.used)
@@ -135,7 +136,7 @@ class AgtDifferentialTest {
         Deviation notLoaded = DEVIATIONS.notLoaded(document);
         if (policy == null) {
             if (agtLoads) {
-                assertThat(notLoaded).as(document + ": AGT 4.1.0 loads it, Tollgate refuses it and deviations.yaml does"
+                assertThat(notLoaded).as(document + ": AGT 5.0.0 loads it, Tollgate refuses it and deviations.yaml does"
                         + " not list it under not_loaded:\n" + refusal).isNotNull();
                 notLoaded.used++;
             }
@@ -144,7 +145,7 @@ class AgtDifferentialTest {
         assertThat(notLoaded).as(document + " loads now: remove it from not_loaded in deviations.yaml").isNull();
         if (!agtLoads) {
             Deviation listed = DEVIATIONS.loadedThoughAgtRefuses(document);
-            assertThat(listed).as(document + ": AGT 4.1.0 refuses it (" + golden.path("agt_load_error").asText()
+            assertThat(listed).as(document + ": AGT 5.0.0 refuses it (" + golden.path("agt_load_error").asText()
                     + "), Tollgate loads it and deviations.yaml does not list it under loaded_though_agt_refuses").isNotNull();
             listed.used++;
             return;
@@ -229,7 +230,21 @@ class AgtDifferentialTest {
                 ? CallDescription.mcpToolCall(route, call.get("tool").asText(), arguments)
                 : CallDescription.mcpRequest(route, method, arguments);
         // One call of a run within its defaults.max_tool_calls: AGT's evaluator decides single calls and counts nothing.
-        return new PolicyRequest(description, identity(call.get("identity")), TIME, new AssumedFacts(0, 0, false));
+        return new PolicyRequest(description, identity(call.get("identity")), at(call.get("at")), new AssumedFacts(0, 0, false));
+    }
+
+    /**
+     * The instant AGT evaluated the call at (its dynamic_context timestamp, read as dynamic_conditions.py's
+     * _coerce_timestamp does): epoch seconds, or ISO 8601 with Z or an offset; absent, generate.py's DEFAULT_TIME.
+     */
+    private static Instant at(JsonNode at) {
+        if (at == null || at.isNull()) {
+            return TIME;
+        }
+        if (at.isNumber()) {
+            return Instant.ofEpochSecond(at.longValue());
+        }
+        return java.time.OffsetDateTime.parse(at.asText()).toInstant();
     }
 
     private static Identity identity(JsonNode id) {

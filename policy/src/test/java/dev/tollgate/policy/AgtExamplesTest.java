@@ -132,9 +132,10 @@ class AgtExamplesTest {
     }
 
     @Test
-    void warnsWhenDefaultsAreOmittedThatCallsNoRuleMatchesAreAllowed() throws Exception {
+    void warnsWhenDefaultsAreOmittedThatCallsNoRuleMatchesAreDeniedAsInAgt5() throws Exception {
         CompiledPolicy policy = load("examples__policies__lotl_prevention_policy.yaml");
-        assertThat(policy.defaultDecision().action()).isEqualTo(Action.ALLOW);
-        assertThat(policy.warnings()).anySatisfy(w -> assertThat(w.message()).contains("no defaults.action").contains("AGT 4.1.0"));
+        assertThat(policy.defaultDecision().action()).isEqualTo(Action.DENY);
+        assertThat(policy.warnings()).anySatisfy(w -> assertThat(w.message()).contains("no defaults.action")
+                .contains("AGT 5.0.0", "AGT 4.1.0 allowed", "defaults: {action: allow}"));
     }
 }

@@ -75,15 +75,15 @@ class ImportAgtCommandTest {
                 "converted block-drop: AGT searches the Python text of a list or mapping value",
                 "NOT CONVERTED block-ssn: Python regex semantics differ (\\b is Unicode-aware in AGT, ASCII in RE2)",
                 "NOT CONVERTED block-admin-route: no native condition reads the route name",
-                "defaults.action was omitted, which AGT 4.1.0 reads as allow");
+                "defaults.action was omitted, which AGT 5.0.0 reads as deny");
         String written = Files.readString(out.resolve("partly.yaml"));
-        assertThat(written).startsWith("# Converted by `tollgate import-agt` from the AGT 4.1.0 document partly.yml")
+        assertThat(written).startsWith("# Converted by `tollgate import-agt` from the AGT 5.0.0 document partly.yml")
                 .contains("# NOT CONVERTED (these rules are omitted; this document does not enforce them):",
                         "#   - block-ssn: Python regex semantics differ", "#   - block-admin-route: no native condition",
                         "# Converted with a note (1 rule(s): block-drop): AGT searches the Python text");
         CompiledPolicy policy = PolicyLoader.parse(written, "partly.yaml", CheckRegistry.withDefaults());
         assertThat(policy.rules()).extracting(r -> r.name()).containsExactly("high-amount", "block-drop");
-        assertThat(policy.defaultDecision().action()).hasToString("ALLOW");
+        assertThat(policy.defaultDecision().action()).hasToString("DENY");
     }
 
     @Test

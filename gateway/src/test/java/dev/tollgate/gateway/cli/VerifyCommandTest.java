@@ -114,10 +114,10 @@ class VerifyCommandTest {
                     policy: contoso-bank-policy
                     call: {tool: execute_code}
                     expect: {action: deny, rule: block-exec}
-                  - name: omitted defaults allow, as in AGT 4.1.0
+                  - name: omitted defaults deny, as in AGT 5.0.0 (4.1.0 allowed)
                     policy: contoso-bank-policy
                     call: {tool: read}
-                    expect: {action: allow}
+                    expect: {action: deny}
                 """);
         Path config = dir.resolve("gateway.yaml");
         Files.writeString(config, """
@@ -130,6 +130,7 @@ class VerifyCommandTest {
 
         assertThat(result.exit()).isZero();
         assertThat(result.out()).contains("warning: " + dir.resolve("policies/agt.yaml") + ":1: no defaults.action",
+                "denied, as in AGT 5.0.0", "defaults: {action: allow}",
                 "policy tests: 2 passed, 0 failed");
     }
 

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Converts an Agent Governance Toolkit 4.1.0 document (the parsed tree) into a native Tollgate document that
+ * Converts an Agent Governance Toolkit 5.0.0 document (the parsed tree) into a native Tollgate document that
  * decides every call as the AGT document does, rule by rule: a rule no native condition decides exactly like
  * is left out and reported, never approximated in the direction of allowing more. Pure: no I/O.
  *
@@ -22,7 +22,7 @@ public final class AgtImporter {
     private static final Set<String> UNENFORCED = Set.of("max_tokens", "confidence_threshold", "max_cpu",
             "max_memory_mb", "timeout_seconds", "network_default");
     private static final Set<String> DROPPED_TOP_LEVEL = Set.of("inherit", "scope", "tool_allowlist", "network_allowlist",
-            "disclaimer", "metadata");
+            "sandbox_mounts", "disclaimer", "metadata");
 
     private AgtImporter() {
     }
@@ -65,10 +65,10 @@ public final class AgtImporter {
     private static ObjectNode defaults(JsonNode defaults, List<String> notes) throws AgtImportException {
         ObjectNode out = Nodes.F.objectNode();
         if (defaults == null || defaults.isNull() || (defaults.isObject() && !defaults.has("action"))) {
-            // AGT 4.1.0 allows calls no rule matches when no default is written; native documents deny then.
-            out.put("action", "allow");
-            notes.add("defaults.action was omitted, which AGT 4.1.0 reads as allow: written as allow explicitly;"
-                    + " consider deny (calls no rule matches are then refused)");
+            // AGT 5.0.0 denies calls no rule matches when no default is written (4.1.0 allowed them): written out, fail closed.
+            out.put("action", "deny");
+            notes.add("defaults.action was omitted, which AGT 5.0.0 reads as deny (AGT 4.1.0 read it as allow): written as deny"
+                    + " explicitly; write allow to keep 4.1.0's behaviour");
         } else if (!defaults.isObject()) {
             throw new AgtImportException("defaults is a mapping with action");
         } else {
@@ -83,7 +83,7 @@ public final class AgtImporter {
                 String field = it.next();
                 if (!"action".equals(field) && !MAX_TOOL_CALLS.equals(field)) {
                     notes.add("dropped defaults." + field + (UNENFORCED.contains(field)
-                            ? ": an LLM or sandbox setting the gateway never enforced" : ": not an AGT 4.1.0 default"));
+                            ? ": an LLM or sandbox setting the gateway never enforced" : ": not an AGT 5.0.0 default"));
                 }
             }
         }

@@ -29,7 +29,7 @@ public final class NativeDocumentWriter {
 
     public static String write(ImportResult result, String source) {
         StringBuilder out = new StringBuilder();
-        out.append("# Converted by `tollgate import-agt` from the AGT 4.1.0 document ").append(oneLine(source)).append('\n');
+        out.append("# Converted by `tollgate import-agt` from the AGT 5.0.0 document ").append(oneLine(source)).append('\n');
         for (String note : result.notes()) {
             out.append("# Note: ").append(oneLine(note)).append('\n');
         }

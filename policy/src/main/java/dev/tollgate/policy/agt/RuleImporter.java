@@ -14,7 +14,8 @@ final class RuleImporter {
 
     /** Suffix of the deny rule written before an allow or audit rule whose condition AGT may fail to evaluate. */
     static final String TYPE_ERROR_SUFFIX = "-type-error";
-    private static final Set<String> RULE_FIELDS = Set.of("name", "rule_id", "description", "condition", "action", "priority", "message");
+    private static final Set<String> RULE_FIELDS = Set.of("name", "rule_id", "description", "condition", "action", "priority", "message",
+            "dynamic_condition");
 
     private final Set<String> names;
 
@@ -50,14 +51,15 @@ final class RuleImporter {
         for (Iterator<String> it = rule.fieldNames(); it.hasNext(); ) {
             String field = it.next();
             if (!RULE_FIELDS.contains(field)) {
-                notes.add("dropped " + field + " (" + ("override".equals(field) ? "only AGT's folder merge reads it" : "not an AGT 4.1.0 rule field") + ")");
+                notes.add("dropped " + field + " (" + ("override".equals(field) ? "only AGT's folder merge reads it" : "not an AGT 5.0.0 rule field") + ")");
             }
         }
         int priority = priority(rule.get("priority"));
         String action = action(rule.get("action"));
+        JsonNode window = window(rule.get("dynamic_condition"));
         JsonNode c = rule.get("condition");
         if (c != null && c.isObject() && !c.has("field") && !c.has("operator") && (c.has("tool") || c.has("custom_check"))) {
-            out.add(rule(label, text(rule, "description"), priority, hostForm(c), action, text(rule, "message")));
+            out.add(rule(label, text(rule, "description"), priority, Nodes.all(hostForm(c), window), action, text(rule, "message")));
             return notes;
         }
         if (c == null || !c.isObject() || c.size() != 3 || !c.path("field").isTextual() || !c.path("operator").isTextual() || !c.has("value")) {
@@ -73,10 +75,11 @@ final class RuleImporter {
         boolean deny = "deny".equals(action);
         ConditionImporter.Translation t = ConditionImporter.translate(field, operator, c.get("value"), deny);
         notes.addAll(t.notes());
-        JsonNode condition = t.match();
+        // AGT evaluates the dynamic condition only once the condition held: the window limits the match, never the error.
+        JsonNode condition = Nodes.all(t.match(), window);
         if (t.error() != null && deny) {
             // AGT denies the call when it cannot evaluate the condition: for a deny rule that is the rule matching.
-            condition = Nodes.any(t.match(), t.error());
+            condition = Nodes.any(condition, t.error());
         } else if (t.error() != null) {
             String guard = label + TYPE_ERROR_SUFFIX;
             if (names.contains(guard)) {
@@ -89,6 +92,18 @@ final class RuleImporter {
         }
         out.add(rule(label, text(rule, "description"), priority, condition, action, text(rule, "message")));
         return notes;
+    }
+
+    /** The native {@code time} condition an AGT 5.0.0 {@code dynamic_condition} means; null when the rule has none. */
+    private static JsonNode window(JsonNode dynamic) {
+        if (dynamic == null || dynamic.isNull()) {
+            return null;
+        }
+        AgtDynamicCondition.Result result = AgtDynamicCondition.translate(dynamic);
+        if (result instanceof AgtDynamicCondition.Refused refused) {
+            throw new Unconvertible("dynamic_condition" + refused.pointer().replace('/', '.') + ": " + refused.message());
+        }
+        return Nodes.single("time", ((AgtDynamicCondition.Time) result).time());
     }
 
     /**

@@ -106,11 +106,29 @@ class AgtImporterTest {
     }
 
     @Test
-    void omittedDefaultsAreWrittenAsAllowWithANoteRecommendingDeny() throws Exception {
+    void omittedDefaultsAreWrittenAsDenyAsAgt5ReadsThem() throws Exception {
         ImportResult result = convert("name: p\nrules:\n  - name: r\n    condition: {field: tool_name, operator: eq, value: x}\n    action: deny\n");
 
-        assertThat(result.document().get("defaults").toString()).isEqualTo("{\"action\":\"allow\"}");
-        assertThat(result.notes()).anySatisfy(n -> assertThat(n).contains("AGT 4.1.0 reads as allow", "consider deny"));
+        assertThat(result.document().get("defaults").toString()).isEqualTo("{\"action\":\"deny\"}");
+        assertThat(result.notes()).anySatisfy(n -> assertThat(n).contains("AGT 5.0.0 reads as deny", "write allow to keep 4.1.0"));
+    }
+
+    @Test
+    void timeWindowBecomesANativeTimeConditionAndBudgetWindowsAreNotConverted() throws Exception {
+        ImportResult result = convert("name: p\ndefaults: {action: deny}\nsandbox_mounts: {input_dir: /in}\nrules:\n"
+                + "  - name: hours\n    condition: {field: tool_name, operator: eq, value: x}\n    action: allow\n"
+                + "    dynamic_condition: {type: time_window, timezone: utc, start_time: \" 9:5\", end_time: \"17:00\", days_of_week: [1, \"5\"]}\n"
+                + "  - name: tokens\n    condition: {field: tool_name, operator: eq, value: y}\n    action: deny\n"
+                + "    dynamic_condition: {type: token_count_per_window, window: 1h, limit: 100}\n"
+                + "  - name: offset\n    condition: {field: tool_name, operator: eq, value: z}\n    action: deny\n"
+                + "    dynamic_condition: {type: day_of_week, timezone: \"+02:00\", days_of_week: [1]}\n");
+
+        assertThat(condition(result, 0).toString()).isEqualTo("{\"all\":[{\"tool\":\"x\"},{\"time\":{\"after\":\"09:05\","
+                + "\"before\":\"17:00\",\"zone\":\"UTC\",\"days\":[\"mon\",\"fri\"]}}]}");
+        assertThat(result.rules()).filteredOn(r -> r instanceof RuleImport.NotConverted).extracting(RuleImport::name)
+                .containsExactly("tokens", "offset");
+        assertThat(result.rules()).filteredOn(r -> r.name().equals("tokens")).singleElement().asString().contains("native budget or rate_limit");
+        assertThat(result.notes()).anySatisfy(n -> assertThat(n).startsWith("dropped sandbox_mounts"));
     }
 
     @Test

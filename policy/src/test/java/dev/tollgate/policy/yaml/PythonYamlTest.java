@@ -129,13 +129,15 @@ class PythonYamlTest {
 
     /**
      * Where YAML 1.1 and 1.2 agree, the tree is the very one Jackson reads (node types included): every AGT document of
-     * the differential test but the one written to differ.
+     * the differential test but those written to differ (yaml-scalars, and the unquoted {@code end_time: 17:00} that
+     * YAML 1.1 reads as the integer 1020).
      */
     @Test
     void theDifferentialDocumentsReadAsJacksonReadsThem() throws Exception {
         try (Stream<Path> files = Files.list(Path.of("src/test/resources/agt-differential/documents"))) {
             // The documents, not their .cases.yaml (Tollgate's test calls, read as gateway YAML).
             for (Path file : files.filter(f -> !f.getFileName().toString().startsWith("yaml-scalars")
+                    && !f.getFileName().toString().equals("load-dynamic-end-time-unquoted.yaml")
                     && !f.getFileName().toString().endsWith(".cases.yaml")).sorted().toList()) {
                 String text = Files.readString(file);
                 LocatedYaml jackson;
