@@ -25,6 +25,17 @@ public final class AgtDynamicCondition {
 
     private static final Set<String> FIELDS = Set.of("type", "timezone", "start_time", "end_time", "days_of_week", "window", "limit");
     private static final List<String> TYPES = List.of("time_window", "day_of_week", "token_count_per_window", "cost_per_window");
+    private static final List<String> BUDGET_TYPES = List.of("token_count_per_window", "cost_per_window");
+
+    /**
+     * Whether a dynamic condition is a budget window AGT loads (a window and a limit given): one the gateway cannot
+     * enforce, as the amounts come from AGT's host. The importer writes a deny rule with such a window without it (it then
+     * denies whenever its condition holds: more than AGT, never less).
+     */
+    public static boolean isBudgetWindow(JsonNode dynamic) {
+        return dynamic != null && dynamic.isObject() && dynamic.path("type").isTextual() && BUDGET_TYPES.contains(dynamic.get("type").textValue())
+                && dynamic.hasNonNull("window") && dynamic.hasNonNull("limit");
+    }
     private static final String[] DAY_NAMES = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
     private static final int MINUTES_PER_HOUR = 60;
     private static final int HOURS_PER_DAY = 24;
@@ -157,7 +168,9 @@ public final class AgtDynamicCondition {
             time.put("zone", "UTC");
             return null;
         }
-        if (!java.time.ZoneId.getAvailableZoneIds().contains(name)) {
+        // Java still lists SystemV/* ids that Python's tz database dropped (review AK: ZoneInfo("SystemV/EST5") raises, so
+        // AGT's rule never matched, while Java read a fixed UTC-5 and the windowed allow allowed).
+        if (!java.time.ZoneId.getAvailableZoneIds().contains(name) || name.startsWith("SystemV/")) {
             return new Refused("/timezone", "unknown time zone '" + name + "': an IANA zone id such as Europe/Paris or UTC"
                     + " (offsets are not zones; AGT loads it and the rule never matches)");
         }

@@ -56,7 +56,17 @@ final class RuleImporter {
         }
         int priority = priority(rule.get("priority"));
         String action = action(rule.get("action"));
-        JsonNode window = window(rule.get("dynamic_condition"));
+        boolean denies = "deny".equals(action);
+        JsonNode window;
+        if (denies && AgtDynamicCondition.isBudgetWindow(rule.get("dynamic_condition"))) {
+            // Review AK: left out, the rule let through what AGT denies. Without its window it denies more, never less.
+            window = null;
+            notes.add("dynamic_condition " + rule.get("dynamic_condition").get("type").textValue() + " dropped: AGT counts amounts its host"
+                    + " passes with each call, which a gateway never sees; the rule now denies whenever its condition holds (write the"
+                    + " limit as a native budget or rate_limit check to deny only past it)");
+        } else {
+            window = window(rule.get("dynamic_condition"));
+        }
         JsonNode c = rule.get("condition");
         if (c != null && c.isObject() && !c.has("field") && !c.has("operator") && (c.has("tool") || c.has("custom_check"))) {
             out.add(rule(label, text(rule, "description"), priority, Nodes.all(hostForm(c), window), action, text(rule, "message")));
@@ -72,7 +82,7 @@ final class RuleImporter {
         } catch (IllegalArgumentException e) {
             throw new Unconvertible("the AGT condition does not load in Tollgate: " + e.getMessage());
         }
-        boolean deny = "deny".equals(action);
+        boolean deny = denies;
         ConditionImporter.Translation t = ConditionImporter.translate(field, operator, c.get("value"), deny);
         notes.addAll(t.notes());
         // AGT evaluates the dynamic condition only once the condition held: the window limits the match, never the error.
