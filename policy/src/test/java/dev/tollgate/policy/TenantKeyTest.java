@@ -57,22 +57,25 @@ class TenantKeyTest {
                 new Identity(null, null, null, null, null, null, null, List.of(), noIssuer),
                 Identity.ANONYMOUS);
         for (Identity who : identities) {
-            assertThat(TenantKey.ofCaller(CallerKey.of(who))).as("%s (%s)", CallerKey.of(who), who).isEqualTo(TenantKey.of(who));
+            assertThat(TenantKey.ofCaller(CallerKey.of(who))).as("%s (%s)", CallerKey.of(who), who).isEqualTo(TenantKey.ofHolder(who));
         }
     }
 
     @Test
-    void aTenantlessAgentOnASpiffeWorkloadIsThatWorkloadsAndAnOAuthUserBehindOneIsTheUsers() {
+    void aTenantlessAgentOnASpiffeWorkloadIsThatWorkloadsAndAnOAuthUserBehindOneHoldsAsTheUserAndUsesCapacityAsTheWorkload() {
         // Review AJ: a tenantless agent's name is any workload's to use; the users of one mTLS client app are people apart.
         Identity planner = new Identity("spiffe://td/w", null, "a", null, "u", null, null, List.of(), Map.of());
         Identity sameNameElsewhere = new Identity("spiffe://td/other", null, "a", null, "u", null, null, List.of(), Map.of());
         assertThat(CallerKey.of(planner)).isNotEqualTo(CallerKey.of(sameNameElsewhere));
-        assertThat(TenantKey.ofCaller(CallerKey.of(planner))).isEqualTo("spiffe:spiffe://td/w").isEqualTo(TenantKey.of(planner));
+        assertThat(TenantKey.ofCaller(CallerKey.of(planner))).isEqualTo("spiffe:spiffe://td/w").isEqualTo(TenantKey.ofHolder(planner))
+                .isEqualTo(TenantKey.of(planner));
         Map<String, Object> alice = Map.of(CallerKey.OAUTH_ISSUER, "https://idp", "client_id", "app", "oauth_sub", "alice");
         Map<String, Object> mallory = Map.of(CallerKey.OAUTH_ISSUER, "https://idp", "client_id", "app", "oauth_sub", "mallory");
         Identity aliceBehind = new Identity("spiffe://td/w", null, null, null, null, null, null, List.of(), alice);
         Identity malloryBehind = new Identity("spiffe://td/w", null, null, null, null, null, null, List.of(), mallory);
-        assertThat(TenantKey.of(aliceBehind)).isEqualTo("oauth:https:%2F%2Fidp/sub:alice").isNotEqualTo(TenantKey.of(malloryBehind));
+        assertThat(TenantKey.ofHolder(aliceBehind)).isEqualTo("oauth:https:%2F%2Fidp/sub:alice").isNotEqualTo(TenantKey.ofHolder(malloryBehind));
+        // Review AL: for capacity the client app is one tenant, however many users sign in through it.
+        assertThat(TenantKey.of(aliceBehind)).isEqualTo("spiffe:spiffe://td/w").isEqualTo(TenantKey.of(malloryBehind));
         assertThat(TenantKey.ofCaller("not a caller key")).isNull();
         assertThat(TenantKey.ofCaller("spiffe:x|axid:acme/a")).as("layers out of CallerKey's order").isNull();
         assertThat(TenantKey.ofCaller(null)).isNull();

@@ -92,11 +92,18 @@ final class OAuthStage implements Stage {
      * Policy sees {@code claim: client_id}, {@code scope: x}, {@code claim: oauth_iss}; an OAuth subject fills {@code sub}
      * when no AXID named a sub-user. The issuer is the route's: a subject or client id is unique only per issuer.
      */
+    /** What {@link #withPrincipal} writes from the verified principal alone. */
+    private static final java.util.Set<String> PRINCIPAL_CLAIMS = java.util.Set.of("oauth_sub", CallerKey.OAUTH_ISSUER, "client_id");
+
     private static Identity withPrincipal(Identity i, OAuthPrincipal principal, java.net.URI issuer) {
         // The token's claims over the AXID's (review W: an AXID claim "role" replaced the role the authorization server
         // gave the user): on a route that validates tokens, the authorization server speaks for the user.
         Map<String, Object> claims = new HashMap<>(i.claims());
         claims.putAll(principal.claims());
+        // The names the gateway gives the verified principal hold only verified values (review AL: a token without sub
+        // but with a custom "oauth_sub": "alice" claim was alice to CallerKey and TenantKey, her tasks and shares). The
+        // AXID's claims never carry them (AxidVerifier drops them); the token's unregistered claims could.
+        claims.keySet().removeAll(PRINCIPAL_CLAIMS);
         claims.put(ScopeCondition.CLAIM, principal.scopes());
         claims.put(CallerKey.OAUTH_ISSUER, issuer.toString());
         if (principal.clientId() != null) {

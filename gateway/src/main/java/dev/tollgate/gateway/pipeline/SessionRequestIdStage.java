@@ -61,8 +61,9 @@ public final class SessionRequestIdStage implements Stage {
         }
         // By route and the upstream's session id alone: two sealed ids of one upstream session (one naming its instance,
         // one from before the route had several) must not get past each other. Abandoned ids count against the tenant's
-        // share: its sub-users, agents and runs are one tenant (review AI).
-        SessionRequestIds.Claim claim = ids.claim(exchange.route().route().name(), session, TenantKey.of(exchange.identity()),
+        // holdings share: its sub-users, agents and runs are one tenant (review AI), the users behind one workload are not
+        // (review AJ).
+        SessionRequestIds.Claim claim = ids.claim(exchange.route().route().name(), session, TenantKey.ofHolder(exchange.identity()),
                 requestIds, tools);
         if (claim instanceof SessionRequestIds.Taken taken) {
             // Forwarded and ended before its answer came (client gone, timed out, connection lost): the upstream may

@@ -24,7 +24,9 @@ import org.junit.jupiter.api.Test;
  * next POST carrying the id), which is what the hold is for (review AG #1, review AI #3).
  *
  * <p>Drives the gateway's own {@code SessionRequestIds} with the calls {@code SessionRequestIdStage} makes (claim with
- * {@code TenantKey.of(identity)}, then abandon when the client went away).
+ * {@code TenantKey.ofHolder(identity)}, then abandon when the client went away). [Fixture updated with the fix: the stage
+ * passed TenantKey.of when the review was written and passes TenantKey.ofHolder now (capacity and holdings shares were
+ * split after review AL); the assertions are unchanged.]
  */
 class AbandonedIdShareBehindSpiffeReviewAJTest {
 
@@ -37,16 +39,16 @@ class AbandonedIdShareBehindSpiffeReviewAJTest {
         SessionRequestIds ids = new SessionRequestIds();
         Identity alice = oauthUserBehind(WORKLOAD, "alice");
         Identity mallory = oauthUserBehind(WORKLOAD, "mallory");
-        abandon(ids, "alice-session", TenantKey.of(alice), List.of(TextNode.valueOf("alice-call-7")), "transfer");
-        abandon(ids, "mallory-session", TenantKey.of(mallory), batch(PER_SHARE), "noop");
+        abandon(ids, "alice-session", TenantKey.ofHolder(alice), List.of(TextNode.valueOf("alice-call-7")), "transfer");
+        abandon(ids, "mallory-session", TenantKey.ofHolder(mallory), batch(PER_SHARE), "noop");
 
         String tool = ids.pendingTool(ROUTE, "alice-session", TextNode.valueOf("alice-call-7"));
-        SessionRequestIds.Claim again = ids.claim(ROUTE, "alice-session", TenantKey.of(alice),
+        SessionRequestIds.Claim again = ids.claim(ROUTE, "alice-session", TenantKey.ofHolder(alice),
                 List.of(TextNode.valueOf("alice-call-7")), List.of("read_file"));
         assertThat(again)
                 .as("alice's abandoned id, seconds after she abandoned it, after ANOTHER OAuth user (mallory, CallerKey %s vs %s)"
                         + " of the same SPIFFE workload abandoned one batch of %d ids (alice's pending tool now %s; share %s / %s)",
-                        CallerKey.of(mallory), CallerKey.of(alice), PER_SHARE, tool, TenantKey.of(mallory), TenantKey.of(alice))
+                        CallerKey.of(mallory), CallerKey.of(alice), PER_SHARE, tool, TenantKey.ofHolder(mallory), TenantKey.ofHolder(alice))
                 .isInstanceOf(SessionRequestIds.InFlight.class);
     }
 
@@ -55,8 +57,8 @@ class AbandonedIdShareBehindSpiffeReviewAJTest {
         SessionRequestIds ids = new SessionRequestIds();
         Identity alice = oauthUserBehind(null, "alice");
         Identity mallory = oauthUserBehind(null, "mallory");
-        abandon(ids, "alice-session", TenantKey.of(alice), List.of(TextNode.valueOf("alice-call-7")), "transfer");
-        abandon(ids, "mallory-session", TenantKey.of(mallory), batch(PER_SHARE), "noop");
+        abandon(ids, "alice-session", TenantKey.ofHolder(alice), List.of(TextNode.valueOf("alice-call-7")), "transfer");
+        abandon(ids, "mallory-session", TenantKey.ofHolder(mallory), batch(PER_SHARE), "noop");
         assertThat(ids.pendingTool(ROUTE, "alice-session", TextNode.valueOf("alice-call-7"))).isEqualTo("transfer");
     }
 
