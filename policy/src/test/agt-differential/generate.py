@@ -65,6 +65,8 @@ MANY_RULES = 20
 # Context names Tollgate supplies itself; never taken from the arguments (AgtCondition.GATEWAY_FIELDS).
 GATEWAY_FIELDS = {"tool_name", "tool_args", "method", "route", "agent_id", "spiffe_id", "tenant", "agent", "run",
                   "sub", "parent", "tree", "capabilities"}
+# The verified OAuth token's facts (review AM): claims, never read from the arguments.
+TOKEN_FACTS = {"client_id", "oauth_sub", "oauth_iss", "scope"}
 # Identity fields that are strings in Tollgate's Identity record.
 STRING_CLAIMS = {"tenant": "tenant", "agent": "agent", "agent_id": "agent", "run": "run", "sub": "sub",
                  "parent": "parent", "tree": "tree", "spiffe_id": "spiffe_id"}
@@ -98,7 +100,7 @@ def context_of(call: dict) -> dict:
     ctx: dict = {}
     if isinstance(args, dict):
         for k, v in args.items():
-            if k not in GATEWAY_FIELDS:
+            if k not in GATEWAY_FIELDS and k not in TOKEN_FACTS:
                 ctx[k] = v
     for k, v in (ident.get("claims") or {}).items():
         if k not in GATEWAY_FIELDS and v is not None:

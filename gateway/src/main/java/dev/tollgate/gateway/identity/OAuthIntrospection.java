@@ -34,6 +34,10 @@ import java.util.concurrent.CompletionException;
  */
 public final class OAuthIntrospection {
 
+    /** RFC 7662's members (and a JWT's registered names): read by the gateway itself, never passed on as claims. */
+    private static final java.util.Set<String> RFC7662_MEMBERS = java.util.Set.of("active", "scope", "client_id", "username",
+            "token_type", "exp", "iat", "nbf", "sub", "aud", "iss", "jti", "scp", "azp");
+
     static final Duration TIMEOUT = Duration.ofSeconds(5);
     static final Duration MAX_CACHE = Duration.ofMinutes(5);
     static final Duration REFUSAL_CACHE = Duration.ofSeconds(10);
@@ -125,7 +129,26 @@ public final class OAuthIntrospection {
         if (!missing.isEmpty()) {
             throw new OAuthVerifier.Rejected(RejectReason.OAUTH_INSUFFICIENT_SCOPE, "missing scope(s) " + String.join(" ", missing));
         }
+        // The authorization server's other members are claims, as a JWT's unregistered claims are (review AM: keeping only
+        // username, an introspection route read a role from the AXID where the JWT route read the user's own).
         Map<String, Object> claims = new LinkedHashMap<>();
+        answer.fields().forEachRemaining(member -> {
+            JsonNode v = member.getValue();
+            if (RFC7662_MEMBERS.contains(member.getKey())) {
+                return;
+            }
+            if (v.isTextual()) {
+                claims.put(member.getKey(), v.textValue());
+            } else if (v.isNumber()) {
+                claims.put(member.getKey(), v.numberValue());
+            } else if (v.isBoolean()) {
+                claims.put(member.getKey(), v.booleanValue());
+            } else if (v.isArray() && java.util.stream.StreamSupport.stream(v.spliterator(), false).allMatch(JsonNode::isTextual)) {
+                List<String> texts = new ArrayList<>();
+                v.forEach(e -> texts.add(e.textValue()));
+                claims.put(member.getKey(), List.copyOf(texts));
+            }
+        });
         if (answer.hasNonNull("username")) {
             claims.put("username", answer.get("username").asText());
         }

@@ -92,13 +92,20 @@ final class OAuthStage implements Stage {
      * Policy sees {@code claim: client_id}, {@code scope: x}, {@code claim: oauth_iss}; an OAuth subject fills {@code sub}
      * when no AXID named a sub-user. The issuer is the route's: a subject or client id is unique only per issuer.
      */
+    /** The AXID claims that name the run's identity (Identity's own fields), kept by name beside the token's. */
+    private static final java.util.Set<String> AXID_IDENTITY_CLAIMS = java.util.Set.of("tenant", "agent", "run", "sub", "parent",
+            "tree", "capabilities");
+
     /** What {@link #withPrincipal} writes from the verified principal alone. */
     private static final java.util.Set<String> PRINCIPAL_CLAIMS = java.util.Set.of("oauth_sub", CallerKey.OAUTH_ISSUER, "client_id");
 
     private static Identity withPrincipal(Identity i, OAuthPrincipal principal, java.net.URI issuer) {
         // The token's claims over the AXID's (review W: an AXID claim "role" replaced the role the authorization server
         // gave the user): on a route that validates tokens, the authorization server speaks for the user.
-        Map<String, Object> claims = new HashMap<>(i.claims());
+        // The AXID's own claims stay under "axid." (review AM: where the token said nothing, an AXID's "role" was read as
+        // the role the authorization server gave the user): on this route only the token speaks for the user by name.
+        Map<String, Object> claims = new HashMap<>();
+        i.claims().forEach((name, value) -> claims.put(AXID_IDENTITY_CLAIMS.contains(name) ? name : "axid." + name, value));
         claims.putAll(principal.claims());
         // The names the gateway gives the verified principal hold only verified values (review AL: a token without sub
         // but with a custom "oauth_sub": "alice" claim was alice to CallerKey and TenantKey, her tasks and shares). The

@@ -29,7 +29,8 @@ sealed interface ContextField {
     }
 
     Map<String, String> CALL_NAMES = Map.of("tool_name", "tool", "method", "method", "spiffe_id", "spiffe_id");
-    Set<String> CLAIMS = Set.of("tenant", "agent", "run", "sub", "parent", "tree", "capabilities");
+    Set<String> CLAIMS = Set.of("tenant", "agent", "run", "sub", "parent", "tree", "capabilities",
+            "client_id", "oauth_sub", "oauth_iss", "scope"); // the verified token's facts too (review AM)
 
     static ContextField of(String field) {
         if (CALL_NAMES.containsKey(field)) {

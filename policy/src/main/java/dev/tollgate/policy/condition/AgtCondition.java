@@ -95,7 +95,10 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
 
     /** Context names the gateway supplies: never read from the arguments, even when absent for this call. */
     private static final Set<String> GATEWAY_FIELDS = Set.of("tool_name", "tool_args", "method", "route", "agent_id",
-            "spiffe_id", "tenant", "agent", "run", "sub", "parent", "tree", "capabilities");
+            "spiffe_id", "tenant", "agent", "run", "sub", "parent", "tree", "capabilities",
+            // The facts the OAuth stage writes from the verified token (review AM: a caller whose token named no client
+            // sent {"client_id": "admin-console"} as an argument and a rule on client_id read it).
+            "client_id", "oauth_sub", "oauth_iss", "scope");
 
     /** The context value of {@code field} for this call; null when absent (JSON null counts as absent, as Python None). */
     public static JsonNode lookup(String field, CallDescription call, Identity identity) {
