@@ -34,6 +34,9 @@ import java.util.concurrent.CompletionException;
  */
 public final class OAuthIntrospection {
 
+    /** The members naming who the token is for: strings, or the answer is refused. */
+    private static final List<String> NAMING_MEMBERS = List.of("sub", "client_id", "username");
+
     /** RFC 7662's members (and a JWT's registered names): read by the gateway itself, never passed on as claims. */
     private static final java.util.Set<String> RFC7662_MEMBERS = java.util.Set.of("active", "scope", "client_id", "username",
             "token_type", "exp", "iat", "nbf", "sub", "aud", "iss", "jti", "scp", "azp");
@@ -97,6 +100,13 @@ public final class OAuthIntrospection {
     OAuthPrincipal check(JsonNode answer, Instant now) throws OAuthVerifier.Rejected {
         if (!answer.path("active").asBoolean(false)) {
             throw new OAuthVerifier.Rejected(RejectReason.OAUTH_TOKEN_INVALID, "the authorization server says the token is not active");
+        }
+        for (String name : NAMING_MEMBERS) {
+            // Read as text, an object or a number would be "" or its digits for every such user alike: all of them one
+            // caller, owning each other's tasks (review AM). A JWT's are strings by its parser; the answer is refused.
+            if (answer.hasNonNull(name) && !answer.get(name).isTextual()) {
+                throw new OAuthVerifier.Rejected(RejectReason.OAUTH_TOKEN_INVALID, "the introspection answer's " + name + " is not a string");
+            }
         }
         if (answer.hasNonNull("iss") && !answer.get("iss").asText().replaceAll("/+$", "").equals(config.issuer().toString().replaceAll("/+$", ""))) {
             throw new OAuthVerifier.Rejected(RejectReason.OAUTH_TOKEN_INVALID, "issued by " + answer.get("iss").asText() + ", not " + config.issuer());
