@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -141,24 +140,9 @@ public final class OAuthIntrospection {
         }
         // The authorization server's other members are claims, as a JWT's unregistered claims are (review AM: keeping only
         // username, an introspection route read a role from the AXID where the JWT route read the user's own).
-        Map<String, Object> claims = new LinkedHashMap<>();
-        answer.fields().forEachRemaining(member -> {
-            JsonNode v = member.getValue();
-            if (RFC7662_MEMBERS.contains(member.getKey())) {
-                return;
-            }
-            if (v.isTextual()) {
-                claims.put(member.getKey(), v.textValue());
-            } else if (v.isNumber()) {
-                claims.put(member.getKey(), v.numberValue());
-            } else if (v.isBoolean()) {
-                claims.put(member.getKey(), v.booleanValue());
-            } else if (v.isArray() && java.util.stream.StreamSupport.stream(v.spliterator(), false).allMatch(JsonNode::isTextual)) {
-                List<String> texts = new ArrayList<>();
-                v.forEach(e -> texts.add(e.textValue()));
-                claims.put(member.getKey(), List.copyOf(texts));
-            }
-        });
+        @SuppressWarnings("unchecked")
+        Map<String, Object> members = JSON.convertValue(answer, Map.class);
+        Map<String, Object> claims = OAuthVerifier.simpleClaims(members, RFC7662_MEMBERS);
         if (answer.hasNonNull("username")) {
             claims.put("username", answer.get("username").asText());
         }

@@ -182,9 +182,17 @@ public final class OAuthVerifier {
     }
 
     private static Map<String, Object> simpleClaims(JWTClaimsSet claims) {
+        return simpleClaims(claims.getClaims(), REGISTERED);
+    }
+
+    /**
+     * The claims policy reads, from a token's (or an introspection answer's) members other than those the gateway reads
+     * itself: strings, numbers, booleans and lists of strings; other shapes are left out.
+     */
+    static Map<String, Object> simpleClaims(Map<String, ?> members, java.util.Set<String> readByTheGateway) {
         Map<String, Object> out = new LinkedHashMap<>();
-        claims.getClaims().forEach((name, value) -> {
-            if (REGISTERED.contains(name)) {
+        members.forEach((name, value) -> {
+            if (readByTheGateway.contains(name)) {
                 return;
             }
             if (value instanceof String || value instanceof Number || value instanceof Boolean) {

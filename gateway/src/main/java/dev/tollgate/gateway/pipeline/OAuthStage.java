@@ -96,6 +96,8 @@ final class OAuthStage implements Stage {
     private static final java.util.Set<String> AXID_IDENTITY_CLAIMS = java.util.Set.of("tenant", "agent", "run", "sub", "parent",
             "tree", "capabilities");
 
+    private static final String AXID_PREFIX = "axid.";
+
     /** What {@link #withPrincipal} writes from the verified principal alone. */
     private static final java.util.Set<String> PRINCIPAL_CLAIMS = java.util.Set.of("oauth_sub", CallerKey.OAUTH_ISSUER, "client_id");
 
@@ -105,8 +107,13 @@ final class OAuthStage implements Stage {
         // The AXID's own claims stay under "axid." (review AM: where the token said nothing, an AXID's "role" was read as
         // the role the authorization server gave the user): on this route only the token speaks for the user by name.
         Map<String, Object> claims = new HashMap<>();
-        i.claims().forEach((name, value) -> claims.put(AXID_IDENTITY_CLAIMS.contains(name) ? name : "axid." + name, value));
-        claims.putAll(principal.claims());
+        i.claims().forEach((name, value) -> claims.put(AXID_IDENTITY_CLAIMS.contains(name) ? name : AXID_PREFIX + name, value));
+        // ... and those names are the AXID's alone: a token's own "axid.role" claim would read as what the AXID said.
+        principal.claims().forEach((name, value) -> {
+            if (!name.startsWith(AXID_PREFIX)) {
+                claims.put(name, value);
+            }
+        });
         // The names the gateway gives the verified principal hold only verified values (review AL: a token without sub
         // but with a custom "oauth_sub": "alice" claim was alice to CallerKey and TenantKey, her tasks and shares). The
         // AXID's claims never carry them (AxidVerifier drops them); the token's unregistered claims could.

@@ -112,6 +112,19 @@ class OAuthSubjectClaimSmuggleReviewALTest {
         assertThat(CallerKey.of(mallorySeen)).as("mallory's owner key vs alice's").isNotEqualTo(CallerKey.of(aliceSeen));
     }
 
+    /** The AXID's claims read as axid.<name> on an OAuth route; a token's own claim of such a name does not stand in for them. */
+    @Test
+    void aTokensAxidPrefixedClaimDoesNotReplaceWhatTheAxidSaid() throws Exception {
+        OAuthPrincipal bob = verifier.verify(token(new JWTClaimsSet.Builder().subject("bob").claim("axid.role", "admin").claim("role", "viewer")));
+        Identity axid = new Identity(null, "acme", "planner", null, null, null, null, List.of(), Map.of("role", "analyst"));
+        Method with = Class.forName("dev.tollgate.gateway.pipeline.OAuthStage").getDeclaredMethod("withPrincipal", Identity.class,
+                OAuthPrincipal.class, URI.class);
+        with.setAccessible(true);
+        Identity seen = (Identity) with.invoke(null, axid, bob, ISSUER);
+
+        assertThat(seen.claims()).containsEntry("axid.role", "analyst").containsEntry("role", "viewer");
+    }
+
     /** Control: a token with a real sub keeps it, whatever custom oauth_sub it carries (the registered sub is put last). */
     @Test
     void controlARegisteredSubjectWins() throws Exception {
