@@ -229,7 +229,7 @@ final class AgtDocumentLoader {
             Integer priority = priority(rule, at, problems);
             Condition condition = isHostCheckForm(rule.get("condition"))
                     ? hostCheckCondition(rule.get("condition"), name, at + "/condition", problems, hostChecks)
-                    : condition(rule, at, problems);
+                    : condition(rule, at, problems, warnings);
             if (condition != null && rule.hasNonNull("dynamic_condition")) {
                 condition = AgtRuleWindow.and(condition, rule.get("dynamic_condition"), at + "/dynamic_condition", problems, warnings,
                         hostChecks);
@@ -319,7 +319,7 @@ final class AgtDocumentLoader {
         return parts.size() == 1 ? parts.get(0) : new AllOf(parts);
     }
 
-    private static AgtCondition condition(JsonNode rule, String at, Problems problems) {
+    private static AgtCondition condition(JsonNode rule, String at, Problems problems, Problems warnings) {
         JsonNode c = rule.get("condition");
         if (c == null || c.isNull()) {
             if (!rule.has("conditions")) {
@@ -348,6 +348,10 @@ final class AgtDocumentLoader {
         if (!operator.isTextual()) {
             problems.add(where + "/operator", "operator is one of " + String.join(", ", AgtCondition.OPERATORS));
             return null;
+        }
+        String lookalike = AgtCondition.speltLikeGatewayField(field.textValue());
+        if (lookalike != null) {
+            warnings.add(where + "/field", lookalike);
         }
         try {
             return AgtCondition.compile(field.textValue(), operator.textValue(), c.get("value"));

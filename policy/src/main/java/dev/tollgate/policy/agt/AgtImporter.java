@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.policy.PolicyLoader;
+import dev.tollgate.policy.condition.AgtCondition;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -57,7 +58,7 @@ public final class AgtImporter {
         }
         ArrayNode rules = Nodes.F.arrayNode();
         maxToolCalls(agt.path("defaults").get("max_tool_calls"), rules);
-        List<RuleImport> reports = rules(agt.get("rules"), rules);
+        List<RuleImport> reports = rules(agt.get("rules"), rules, notes);
         out.set("rules", rules);
         return new ImportResult(agt.get("name").textValue(), out, reports, notes);
     }
@@ -120,7 +121,7 @@ public final class AgtImporter {
         rule.put("action", "deny").put("message", "this run has made its " + n + " tool calls (defaults.max_tool_calls)");
     }
 
-    private static List<RuleImport> rules(JsonNode rules, ArrayNode out) {
+    private static List<RuleImport> rules(JsonNode rules, ArrayNode out, List<String> notes) {
         List<RuleImport> reports = new ArrayList<>();
         if (rules == null || !rules.isArray()) {
             return reports;
@@ -139,8 +140,21 @@ public final class AgtImporter {
                 continue;
             }
             reports.add(importer.importRule(rule, i, out));
+            lookalikeField(rule, notes);
         }
         return reports;
+    }
+
+    /**
+     * A note on the document, not the rule: the rule decides exactly as AGT's (a caller's argument then decides it in
+     * both), which is what the author should hear about.
+     */
+    private static void lookalikeField(JsonNode rule, List<String> notes) {
+        JsonNode field = rule.path("condition").path("field");
+        String said = field.isTextual() ? AgtCondition.speltLikeGatewayField(field.textValue()) : null;
+        if (said != null) {
+            notes.add("rule " + RuleImporter.name(rule) + ": " + said);
+        }
     }
 
     private static void copyText(JsonNode from, ObjectNode to, String field) {

@@ -100,6 +100,22 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
             // sent {"client_id": "admin-console"} as an argument and a rule on client_id read it).
             "client_id", "oauth_sub", "oauth_iss", "scope");
 
+    /**
+     * What to tell the author of a condition on {@code field} spelt like a gateway field but not one ({@code Tenant},
+     * {@code client-id}, {@code TOOL_NAME}): names are exact, so it reads the caller's claims, then the call's arguments,
+     * which a caller chooses. Null when {@code field} is a gateway field or like none. The loader and {@code import-agt}
+     * say it.
+     */
+    public static String speltLikeGatewayField(String field) {
+        if (GATEWAY_FIELDS.contains(field)) {
+            return null;
+        }
+        String folded = field.strip().replace('-', '_').toLowerCase(java.util.Locale.ROOT);
+        return !GATEWAY_FIELDS.contains(folded) ? null : "field '" + field + "' is not the gateway's '" + folded
+                + "' (names are exact): it is read from the caller's claims, then from the call's arguments, which the"
+                + " caller chooses; write '" + folded + "'";
+    }
+
     /** The context value of {@code field} for this call; null when absent (JSON null counts as absent, as Python None). */
     public static JsonNode lookup(String field, CallDescription call, Identity identity) {
         return lookup(field, call, identity, call.arguments());
