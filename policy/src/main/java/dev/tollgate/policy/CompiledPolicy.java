@@ -56,6 +56,8 @@ public final class CompiledPolicy {
     /** What a result no result rule matches gets: it passes. The document's default is about calls, not results. */
     private final Decision resultPass;
     private final Map<String, List<dev.tollgate.policy.detect.Detector>> detectorsByRule;
+    /** The caller's claims any rule may read, sorted ({@link Condition#addClaimsRead}). */
+    private final Set<String> claimsRead;
 
     CompiledPolicy(String name, String version, Mode mode, Action defaultAction, String defaultMessage, List<CompiledRule> rules,
                    Set<String> checksUsed) {
@@ -109,6 +111,9 @@ public final class CompiledPolicy {
             detectors.put(rule.name(), ResultRules.detectors(rule.condition()));
         }
         this.detectorsByRule = detectors;
+        Set<String> claims = new java.util.TreeSet<>();
+        Arrays.stream(allRules).forEach(rule -> rule.condition().addClaimsRead(claims));
+        this.claimsRead = java.util.Collections.unmodifiableSet(claims);
     }
 
     /** The same document without its literal prefilter: every pattern runs (benchmarks and exactness tests compare). */
@@ -128,6 +133,12 @@ public final class CompiledPolicy {
         this.resultRulesOfAnyTool = with.resultRulesOfAnyTool;
         this.resultPass = with.resultPass;
         this.detectorsByRule = with.detectorsByRule;
+        this.claimsRead = with.claimsRead;
+    }
+
+    /** The names of the caller's claims any of its rules may read, sorted: what an audit record keeps for a replay. */
+    public Set<String> claimsRead() {
+        return claimsRead;
     }
 
     /** True when the document has rules on results ({@code direction: result}): only then are results read for policy. */

@@ -156,7 +156,12 @@ public final class PolicyTestRunner {
         List<String> capabilities = new ArrayList<>();
         id.path("capabilities").forEach(c -> capabilities.add(c.asText()));
         Map<String, Object> claims = new HashMap<>();
-        id.path("claims").fields().forEachRemaining(e -> claims.put(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue()));
+        // A null claim is one the caller did not have (an audit record keeps it so), as a claim left out.
+        id.path("claims").fields().forEachRemaining(e -> {
+            if (!e.getValue().isNull()) {
+                claims.put(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue());
+            }
+        });
         return new Identity(id.path("spiffe_id").asText(null), id.path("tenant").asText(null), id.path("agent").asText(null),
                 id.path("run").asText(null), id.path("sub").asText(null), id.path("parent").asText(null), id.path("tree").asText(null),
                 capabilities, claims);

@@ -66,12 +66,20 @@ public final class AuditRecords {
      * @param pins     the unreviewed tool definitions the call met (empty for none)
      * @param result   what result policy did with the call's result; null when it did not read one
      * @param redactor the redaction of the configuration the call was decided under, applied on the writer thread
+     * @param claimsKept the caller's claims to record, those its configuration's policies read ({@link AuditedClaims})
      */
     public record CallRecord(Instant time, CallDescription call, Identity caller, Decision decision, Outcome outcome,
-                             ApprovalState approval, List<PinChange> pins, ResultVerdict result, ArgumentRedactor redactor) implements AuditEntry {
+                             ApprovalState approval, List<PinChange> pins, ResultVerdict result, ArgumentRedactor redactor,
+                             java.util.Set<String> claimsKept) implements AuditEntry {
 
         public CallRecord {
             pins = List.copyOf(pins);
+        }
+
+        /** A record keeping no custom claim (policies that read none). */
+        public CallRecord(Instant time, CallDescription call, Identity caller, Decision decision, Outcome outcome,
+                          ApprovalState approval, List<PinChange> pins, ResultVerdict result, ArgumentRedactor redactor) {
+            this(time, call, caller, decision, outcome, approval, pins, result, redactor, java.util.Set.of());
         }
 
         @Override
@@ -147,6 +155,25 @@ public final class AuditRecords {
                     g.writeString(String.valueOf(scope));
                 }
                 g.writeEndArray();
+            }
+            writeClaims(g);
+            g.writeEndObject();
+        }
+
+        /** Null for a claim the caller did not have: the replay then knows it was absent, not unrecorded. */
+        private void writeClaims(JsonGenerator g) throws IOException {
+            if (claimsKept.isEmpty()) {
+                return;
+            }
+            g.writeObjectFieldStart("claims");
+            for (String name : claimsKept) {
+                JsonNode value = dev.tollgate.policy.condition.ValueTest.toJson(caller.claims().get(name));
+                g.writeFieldName(name);
+                if (value == null) {
+                    g.writeNull();
+                } else {
+                    JSON.writeTree(g, value);
+                }
             }
             g.writeEndObject();
         }

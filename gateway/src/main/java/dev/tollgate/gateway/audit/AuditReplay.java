@@ -41,9 +41,11 @@ public final class AuditReplay {
     /**
      * @param changes "ALLOW -> DENY" style transitions with their counts, in first-seen order
      * @param withoutArguments records replayed without their arguments (their argument conditions saw none)
+     * @param withoutClaims    records replayed without a claim the replaying policy reads (their claim conditions saw
+     *                         none): kept by records only when the recording gateway's policies read it
      */
-    public record Report(long replayed, long unchanged, long skipped, long withoutArguments, Map<String, Long> changes,
-                         List<Change> examples) {
+    public record Report(long replayed, long unchanged, long skipped, long withoutArguments, long withoutClaims,
+                         Map<String, Long> changes, List<Change> examples) {
 
         public String render() {
             StringBuilder sb = new StringBuilder();
@@ -56,6 +58,10 @@ public final class AuditReplay {
             if (withoutArguments > 0) {
                 sb.append("note: ").append(withoutArguments).append(" record(s) kept no arguments (audit.arguments is not full): "
                         + "rules on arguments saw none\n");
+            }
+            if (withoutClaims > 0) {
+                sb.append("note: ").append(withoutClaims).append(" record(s) kept no value of a claim the policy reads (the"
+                        + " recording gateway's policies did not read it): rules on it saw none\n");
             }
             changes.forEach((transition, count) -> sb.append("  ").append(transition).append(": ").append(count).append('\n'));
             if (!examples.isEmpty()) {
@@ -76,6 +82,7 @@ public final class AuditReplay {
         long unchanged = 0;
         long skipped = 0;
         long withoutArguments = 0;
+        long withoutClaims = 0;
         Map<String, Long> changes = new LinkedHashMap<>();
         Map<String, Integer> examplesPerChange = new LinkedHashMap<>();
         List<Change> examples = new ArrayList<>();
@@ -96,6 +103,9 @@ public final class AuditReplay {
                     if (!record.has("arguments")) {
                         withoutArguments++;
                     }
+                    if (!AuditedClaims.kept(record.path("caller"), policy)) {
+                        withoutClaims++;
+                    }
                     Decision now = policy.evaluate(request(record));
                     String recorded = recordedAction(record);
                     String before = recorded + " (" + decision.path("rule").asText("default") + ")";
@@ -113,7 +123,7 @@ public final class AuditReplay {
                 }
             }
         }
-        return new Report(replayed, unchanged, skipped, withoutArguments, changes, examples);
+        return new Report(replayed, unchanged, skipped, withoutArguments, withoutClaims, changes, examples);
     }
 
     /** The recorded action; an approval says how it ended: {@code APPROVE:approved}, {@code APPROVE:denied}, ... */

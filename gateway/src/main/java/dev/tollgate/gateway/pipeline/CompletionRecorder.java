@@ -239,7 +239,7 @@ public final class CompletionRecorder {
             }
         }
         return new AuditRecords.CallRecord(Instant.now(), call, exchange.identity(), decision, outcome, approval, exchange.pinFindings(), result,
-                exchange.snapshot().redactor());
+                exchange.snapshot().redactor(), exchange.snapshot().auditedClaims());
     }
 
     /** The A2A generation the call spoke, as the audit and the {@code /version} policy pointer name it. */

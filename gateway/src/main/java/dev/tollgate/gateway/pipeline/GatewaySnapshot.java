@@ -35,6 +35,7 @@ public final class GatewaySnapshot {
     private final Map<String, java.util.List<String>> pinningNeighbours;
     private final Map<String, java.util.Set<String>> endpoints;
     private final dev.tollgate.gateway.telemetry.ArgumentRedactor redactor;
+    private final java.util.Set<String> auditedClaims;
 
     private GatewaySnapshot(GatewayConfig config, PolicyBundle policies, AxidCache axid, Map<String, String> policyDigests,
                             Map<String, OAuthVerifier> oauth, Map<String, RoutePins> pins) {
@@ -57,6 +58,12 @@ public final class GatewaySnapshot {
         this.sessions = new SealedSessions(config.sessions());
         this.live = LiveConfig.of(config, policyDigests);
         this.redactor = new dev.tollgate.gateway.telemetry.ArgumentRedactor(config.telemetry().redactPaths());
+        this.auditedClaims = dev.tollgate.gateway.audit.AuditedClaims.of(policies);
+    }
+
+    /** The caller's claims this configuration's audit records keep: those its policies read. */
+    public java.util.Set<String> auditedClaims() {
+        return auditedClaims;
     }
 
     /**

@@ -116,6 +116,14 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
                 + " caller chooses; write '" + folded + "'";
     }
 
+    /** Any name but the call's own fields is read as a claim (first, for a name that is not the gateway's). */
+    @Override
+    public void addClaimsRead(Set<String> names) {
+        if (!Set.of("tool_name", "tool_args", "method", "route", "agent_id").contains(field)) {
+            names.add(field);
+        }
+    }
+
     /** The context value of {@code field} for this call; null when absent (JSON null counts as absent, as Python None). */
     public static JsonNode lookup(String field, CallDescription call, Identity identity) {
         return lookup(field, call, identity, call.arguments());

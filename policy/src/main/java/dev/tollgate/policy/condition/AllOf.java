@@ -27,6 +27,11 @@ public record AllOf(List<Condition> conditions) implements Condition {
     }
 
     @Override
+    public void addClaimsRead(java.util.Set<String> names) {
+        conditions.forEach(c -> c.addClaimsRead(names));
+    }
+
+    @Override
     public boolean matches(PolicyRequest request) {
         // Indexed loop: no iterator on the hot path, whatever the JIT's escape analysis decides.
         for (int i = 0, n = conditions.size(); i < n; i++) {

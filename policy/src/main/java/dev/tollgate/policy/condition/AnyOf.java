@@ -19,6 +19,11 @@ public record AnyOf(List<Condition> conditions) implements Condition {
     }
 
     @Override
+    public void addClaimsRead(java.util.Set<String> names) {
+        conditions.forEach(c -> c.addClaimsRead(names));
+    }
+
+    @Override
     public boolean matches(PolicyRequest request) {
         for (int i = 0, n = conditions.size(); i < n; i++) {
             if (conditions.get(i).matches(request)) {

@@ -13,6 +13,11 @@ public record ClaimCondition(String name, ValueTest test) implements Condition {
         return holdsFor(request.identity());
     }
 
+    @Override
+    public void addClaimsRead(java.util.Set<String> names) {
+        names.add(name);
+    }
+
     private boolean holdsFor(Identity identity) {
         try {
             return test(identity.claim(name));

@@ -37,4 +37,11 @@ public interface Condition {
     default boolean notesObligations() {
         return false;
     }
+
+    /**
+     * Adds the names of the caller's claims this condition may read ({@link Identity#claim}), so the audit record can keep
+     * them and a replay decide as the gateway did. Nothing for a condition that reads no claim.
+     */
+    default void addClaimsRead(Set<String> names) {
+    }
 }

@@ -12,6 +12,11 @@ public record NotCondition(Condition inner) implements Condition {
         return inner.notesObligations();
     }
 
+    @Override
+    public void addClaimsRead(java.util.Set<String> names) {
+        inner.addClaimsRead(names);
+    }
+
 
     @Override
     public boolean matches(PolicyRequest request) {

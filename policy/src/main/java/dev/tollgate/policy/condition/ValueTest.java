@@ -327,7 +327,7 @@ public final class ValueTest {
     }
 
     /** Converts a claim value (string, list, number, boolean, map) to JSON for comparison. */
-    static JsonNode toJson(Object value) {
+    public static JsonNode toJson(Object value) {
         if (value == null) {
             return null;
         }
