@@ -113,10 +113,20 @@ public final class PolicyLoader {
         return isAgtDocument(jackson.root()) ? PythonYaml.parse(yamlText) : jackson;
     }
 
-    /** Whether a file of the policy directory is a policy the loader reads (YAML, not a policy's tests). */
+    /**
+     * Whether a file of the policy directory is a policy the loader reads (YAML, not a policy's tests, not hidden). A
+     * hidden name is an editor's or a system's, not the operator's: Emacs' lock {@code .#p.yaml} (a dangling symlink while
+     * p.yaml is edited), macOS' {@code ._p.yaml} (binary metadata copied beside the file), Kubernetes' {@code ..data}.
+     * Read, any of them blocked every reload and start-up (review AO).
+     */
     public static boolean isPolicyFile(Path file) {
         String n = file.getFileName().toString();
-        return (n.endsWith(".yaml") || n.endsWith(".yml")) && !n.endsWith(TESTS_SUFFIX) && !n.endsWith(".tests.yml");
+        return (n.endsWith(".yaml") || n.endsWith(".yml")) && !n.endsWith(TESTS_SUFFIX) && !n.endsWith(".tests.yml") && !isHidden(n);
+    }
+
+    /** A name starting with a dot: not a document the operator wrote (see {@link #isPolicyFile}). */
+    public static boolean isHidden(String fileName) {
+        return fileName.startsWith(".");
     }
 
     static List<Path> policyFiles(Path dir, List<PolicyProblem> problems) {

@@ -41,7 +41,7 @@ public final class PolicyTestRunner {
         List<PolicyProblem> problems = new ArrayList<>();
         List<PolicyTestResult> results = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(PolicyLoader.TESTS_SUFFIX)).sorted().toList()) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(PolicyLoader.TESTS_SUFFIX) && !PolicyLoader.isHidden(f.getFileName().toString())).sorted().toList()) {
                 runFile(bundle, file, results, problems);
             }
         } catch (IOException e) {

@@ -107,6 +107,20 @@ class PolicyLoaderTest {
         assertThat(results.get(2).toString()).contains("tools.tests.yaml:10", "expected DENY, got ALLOW (default)");
     }
 
+    /** Review AO: an editor's lock or a copied AppleDouble file beside a policy blocked every reload and start-up. */
+    @Test
+    void hiddenFilesBesideThePoliciesAreNotRead(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("p.yaml"), "name: p\ndefaults: {action: allow}\n");
+        Files.createSymbolicLink(dir.resolve(".#p.yaml"), Path.of("root@host.1234:1700000000")); // Emacs: dangling on purpose
+        Files.write(dir.resolve("._p.yaml"), new byte[] {0, 5, 22, 7, 0, 2, 0, 0, (byte) 0xff, (byte) 0xfe}); // macOS metadata
+        Files.writeString(dir.resolve(".p.tests.yaml"), "tests: [{name: t, policy: nope, call: {tool: x}, expect: {action: deny}}]\n");
+
+        PolicyBundle bundle = PolicyLoader.loadDirectory(dir, CheckRegistry.withDefaults());
+
+        assertThat(bundle.all()).extracting(CompiledPolicy::name).containsExactly("p");
+        assertThat(PolicyTestRunner.run(bundle, dir)).isEmpty();
+    }
+
     @Test
     void twoDocumentsWithOneNameAreRejected(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("a.yaml"), "name: same\nrules: []\n");

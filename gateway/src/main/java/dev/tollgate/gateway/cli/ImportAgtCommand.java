@@ -91,10 +91,7 @@ final class ImportAgtCommand implements Callable<Integer> {
             return List.of();
         }
         try (Stream<Path> files = Files.list(dir)) {
-            List<Path> found = files.filter(Files::isRegularFile).filter(f -> {
-                String n = f.getFileName().toString();
-                return (n.endsWith(".yaml") || n.endsWith(".yml")) && !n.endsWith(".tests.yaml") && !n.endsWith(".tests.yml");
-            }).sorted().toList();
+            List<Path> found = files.filter(Files::isRegularFile).filter(dev.tollgate.policy.PolicyLoader::isPolicyFile).sorted().toList();
             if (found.isEmpty()) {
                 errors.add("no *.yaml or *.yml documents in " + dir);
             }
