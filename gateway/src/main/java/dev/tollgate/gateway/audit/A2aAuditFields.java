@@ -34,7 +34,10 @@ final class A2aAuditFields {
         copy(view, "contextId", g, "context_id");
         copy(view, "configId", g, "config_id");
         copy(view, "skill", g, "skill");
-        copy(view.path("push"), "url", g, "push_url");
+        JsonNode pushUrl = view.path("push").get("url");
+        if (pushUrl != null && pushUrl.isTextual()) {
+            g.writeStringField("push_url", withoutSecrets(pushUrl.textValue()));
+        }
         JsonNode message = view.path("message");
         if (message.isObject()) {
             g.writeArrayFieldStart("part_kinds");
@@ -50,6 +53,33 @@ final class A2aAuditFields {
             g.writeTree(extensions);
         }
         g.writeEndObject();
+    }
+
+    /**
+     * Where the agent will send the task's updates, without what may be a credential: user info, query, fragment
+     * ({@code https://hooks.example/t?token=...} is {@code https://hooks.example/t?…}). The destination is what an
+     * investigator asks; the record is kept whatever {@code audit.arguments} says, and the token is the caller's
+     * webhook secret (review AN). Cut as text: a URL Java cannot parse is still written without them.
+     */
+    static String withoutSecrets(String url) {
+        int end = url.length();
+        for (char stop : new char[] {'?', '#'}) {
+            int at = url.indexOf(stop);
+            if (at >= 0 && at < end) {
+                end = at;
+            }
+        }
+        String kept = url.substring(0, end);
+        int authority = kept.indexOf("//");
+        if (authority >= 0) {
+            int pathStart = kept.indexOf('/', authority + 2);
+            int hostEnd = pathStart < 0 ? kept.length() : pathStart;
+            int userInfo = kept.lastIndexOf('@', hostEnd - 1);
+            if (userInfo > authority) {
+                kept = kept.substring(0, authority + 2) + "\u2026@" + kept.substring(userInfo + 1);
+            }
+        }
+        return end < url.length() ? kept + url.charAt(end) + "\u2026" : kept;
     }
 
     private static void copy(JsonNode from, String field, JsonGenerator g, String as) throws IOException {

@@ -257,7 +257,7 @@ public final class CompletionRecorder {
         if (services.recentDecisions() == null) {
             return;
         }
-        // The deciding element of a batch (its first enforced denial, else its first call): the one the row's decision is.
+        // The deciding element of a batch (ShownDecision's, as the span's and the metric's): the one the row's decision is.
         int shown = decidingIndex(exchange);
         CallDescription call = shown < exchange.calls().size() ? exchange.calls().get(shown) : null;
         Decision decision = shown < exchange.decisions().size() ? exchange.decisions().get(shown) : null;
@@ -269,15 +269,10 @@ public final class CompletionRecorder {
                 call);
     }
 
-    /** The index of a request's first enforced denial, else 0. */
+    /** The index of the decision shown ({@link ShownDecision}) when it has its call, else 0. */
     private static int decidingIndex(Exchange exchange) {
-        List<Decision> decisions = exchange.decisions();
-        for (int i = 0; i < decisions.size(); i++) {
-            if (decisions.get(i) != null && decisions.get(i).enforcedDeny() && i < exchange.calls().size() && exchange.calls().get(i) != null) {
-                return i;
-            }
-        }
-        return 0;
+        int shown = ShownDecision.indexOf(exchange.decisions());
+        return shown >= 0 && shown < exchange.calls().size() && exchange.calls().get(shown) != null ? shown : 0;
     }
 
     /**
@@ -321,24 +316,22 @@ public final class CompletionRecorder {
         } else if (exchange.payload() == null && exchange.request().method() == io.vertx.core.http.HttpMethod.POST) {
             return "rejected";
         }
-        String label = "not_policed";
-        for (Decision d : exchange.decisions()) {
-            if (d == null) {
-                continue;
-            }
-            if (d.requiresApproval()) {
-                if (exchange.approval() != null && exchange.approval().ended() == null) {
-                    // Answered with the ask-client question of a 2026 client (ClientInputRequired): its retry decides.
-                    return "approval_asked";
-                }
-                return exchange.approval() != null && exchange.approval().ended().allows() ? "approved" : "approval_refused";
-            }
-            if (d.enforcedDeny()) {
-                return "denied";
-            }
-            label = d.isDenied() ? "shadow_denied" : d.action() == dev.tollgate.policy.Action.AUDIT ? "audited" : "allowed";
+        // The decision the span shows too (review AN: this counted a batch's last, the span its first).
+        Decision d = ShownDecision.of(exchange.decisions());
+        if (d == null) {
+            return "not_policed";
         }
-        return label;
+        if (d.requiresApproval()) {
+            if (exchange.approval() != null && exchange.approval().ended() == null) {
+                // Answered with the ask-client question of a 2026 client (ClientInputRequired): its retry decides.
+                return "approval_asked";
+            }
+            return exchange.approval() != null && exchange.approval().ended().allows() ? "approved" : "approval_refused";
+        }
+        if (d.enforcedDeny()) {
+            return "denied";
+        }
+        return d.isDenied() ? "shadow_denied" : d.action() == dev.tollgate.policy.Action.AUDIT ? "audited" : "allowed";
     }
 
 }

@@ -46,12 +46,19 @@ public final class TraceStage implements Stage {
         return StageResult.proceed();
     }
 
+    /**
+     * The longest method or target (tool, resource, prompt, skill) a span's name carries. The SDK cuts attribute values
+     * ({@code Telemetry.MAX_ATTRIBUTE_CHARS}), never names, and the target is the caller's text up to the body limit:
+     * every such span held and exported it whole (review AN). The whole target is in the span's attributes.
+     */
+    static final int MAX_NAMED_TARGET_CHARS = 128;
+
     /** Like {@code tools/call search}, {@code resources/read file:///x}, {@code batch}, or {@code GET /mcp}. */
     static String spanName(Exchange exchange) {
         if (exchange.a2a() != null && exchange.a2a().call() != null) {
             // Like the MCP names: the operation, then what it targets (the declared skill), e.g. "SendMessage echo".
             A2aCall call = exchange.a2a().call();
-            return call.skill() == null ? call.method().canonicalName() : call.method().canonicalName() + " " + call.skill();
+            return call.skill() == null ? call.method().canonicalName() : call.method().canonicalName() + " " + named(call.skill());
         }
         if (exchange.messages().isEmpty()) {
             return exchange.request().method().name() + " " + exchange.route().route().config().path();
@@ -61,8 +68,18 @@ public final class TraceStage implements Stage {
         }
         McpMessage message = exchange.messages().get(0);
         String target = target(message);
-        String method = message.method() == null ? "response" : message.method();
-        return target == null ? method : method + " " + target;
+        // A method the gateway does not know is the caller's text too.
+        String method = message.method() == null ? "response" : named(message.method());
+        return target == null ? method : method + " " + named(target);
+    }
+
+    /** The target as a span name carries it: cut to {@link #MAX_NAMED_TARGET_CHARS}, never inside a surrogate pair. */
+    static String named(String target) {
+        if (target.length() <= MAX_NAMED_TARGET_CHARS) {
+            return target;
+        }
+        int end = Character.isHighSurrogate(target.charAt(MAX_NAMED_TARGET_CHARS - 1)) ? MAX_NAMED_TARGET_CHARS - 1 : MAX_NAMED_TARGET_CHARS;
+        return target.substring(0, end) + "\u2026";
     }
 
     private void callAttributes(Exchange exchange, CallTrace.Starting a) {
@@ -127,17 +144,12 @@ public final class TraceStage implements Stage {
     }
 
     /**
-     * Puts the decision. For a batch, the first enforced deny if any (the call is then not wholly allowed), else
-     * the first decision. Requests policy does not decide (initialize, ping, notifications, GET/DELETE) are
-     * allowed with action {@code not_policed}.
+     * Puts the decision. For a batch, the one {@link ShownDecision} picks (an enforced deny before an audit before an
+     * allow: the sampler keeps the span of a batch holding an audited call). Requests policy does not decide
+     * (initialize, ping, notifications, GET/DELETE) are allowed with action {@code not_policed}.
      */
     static void putDecision(Exchange exchange, AttributeSink a) {
-        Decision shown = null;
-        for (Decision d : exchange.decisions()) {
-            if (d != null && (shown == null || d.enforcedDeny() && !shown.enforcedDeny())) {
-                shown = d;
-            }
-        }
+        Decision shown = ShownDecision.of(exchange.decisions());
         budgetAttributes(exchange, a);
         if (!exchange.pinFindings().isEmpty()) {
             a.put(CallAttributes.PINNING_UNREVIEWED, CallAttributes.pinLabels(exchange.pinFindings()));

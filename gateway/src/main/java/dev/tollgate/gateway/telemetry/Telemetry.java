@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 public final class Telemetry implements AutoCloseable {
 
     private static final String INSTRUMENTATION = "dev.tollgate.gateway";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Telemetry.class);
     private static final long SHUTDOWN_SECONDS = 5;
 
     private final OpenTelemetry openTelemetry;
@@ -69,6 +70,10 @@ public final class Telemetry implements AutoCloseable {
     static Telemetry create(TelemetryConfig config, Map<String, String> overrides) {
         Map<String, String> defaults = new java.util.HashMap<>(BATCH_DEFAULTS);
         defaults.putAll(Map.of(
+                // Not the SDK's parentbased_always_on: that follows the caller's traceparent, and a caller sending the
+                // flag 00 had no span exported, its denied calls included, and counted in no span metric (review AN).
+                // Sampling is telemetry.sample-allowed's, which sees the decision.
+                "otel.traces.sampler", "always_on",
                 "otel.service.name", config.serviceName(),
                 "otel.traces.exporter", config.tracesExporter(),
                 "otel.metrics.exporter", "none",
@@ -83,6 +88,15 @@ public final class Telemetry implements AutoCloseable {
                 .addSpanExporterCustomizer((exporter, properties) -> {
                     exporting.set(true);
                     return sampling.wrap(counts.counting(exporter));
+                })
+                .addSamplerCustomizer((sampler, properties) -> {
+                    String chosen = properties.getString("otel.traces.sampler", "always_on");
+                    if (!"always_on".equals(chosen)) {
+                        LOG.warn("OTEL_TRACES_SAMPLER=" + chosen + ": not every call is traced" + (chosen.startsWith("parentbased")
+                                ? ", and callers choose which with their traceparent's sampled flag (a denied call included)" : "")
+                                + "; telemetry.sample-allowed thins allowed calls only");
+                    }
+                    return sampler;
                 })
                 // The batch processor reports its drops to the SDK's meter provider: this reader is how they are read.
                 .addMeterProviderCustomizer((builder, properties) -> builder.registerMetricReader(counts))

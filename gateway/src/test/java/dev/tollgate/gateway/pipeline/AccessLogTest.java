@@ -106,6 +106,20 @@ class AccessLogTest {
         assertThat(text.toString()).contains("tool=evil\"_,\"status\":500_{\"x\":\"").contains("caller=a_b_c").contains("status=200");
     }
 
+    /** Review AN: Unicode line breaks and C1 controls, which shippers and terminals may read as a new line or a command. */
+    @Test
+    void unicodeLineBreaksAndC1ControlsCannotStartALineEither() throws Exception {
+        String tool = "a\u0085status=500\u2028b\u2029c\u009b31md";
+        AccessLog.Line line = new AccessLog.Line(0, "r", "tools/call", tool, null, "allowed", 200, 0, 0, null, null);
+        StringBuilder text = new StringBuilder();
+        new AccessLog(new ByteArrayOutputStream(), true).format(line, text);
+        assertThat(text.toString()).contains(" tool=a_status_500_b_c_31md ").doesNotContain("\u0085", "\u2028", "\u2029", "\u009b");
+        StringBuilder json = new StringBuilder();
+        log.format(line, json);
+        assertThat(json.toString()).contains("\\u0085", "\\u2028", "\\u2029", "\\u009b").doesNotContain("\u0085", "\u2028", "\u2029");
+        assertThat(JSON.readTree(json.toString()).path("tool").asText()).isEqualTo(tool);
+    }
+
     @Test
     void pastItsQueueItDropsAndCountsRatherThanWait() {
         AccessLog tiny = new AccessLog(new ByteArrayOutputStream(), false);

@@ -110,6 +110,8 @@ class BatchHidesAuditedCallReviewANTest {
         assertThat(serverSpans()).as("an allowed call at sample-allowed 0").isZero();
         post(EXPORT);
         assertThat(serverSpans()).as("an audited call is always exported").isEqualTo(1);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> metrics.scrape().contains("decision=\"audited\""));
         assertThat(metrics.scrape()).contains("tollgate_requests_total{decision=\"audited\",method=\"tools/call\",route=\"upstream\"} 1.0");
     }
 
@@ -128,6 +130,9 @@ class BatchHidesAuditedCallReviewANTest {
     @Test
     void aBatchHoldingAnAuditedCallIsNotCountedAsAllowed() throws Exception {
         post("[" + EXPORT + "," + ECHO + "]");
+        // The request is counted when it completes, which may be just after the client has read the answer.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> metrics.scrape().lines().anyMatch(l -> l.startsWith("tollgate_requests_total{")));
         List<String> counted = metrics.scrape().lines().filter(l -> l.startsWith("tollgate_requests_total{")).toList();
         assertThat(counted)
                 .as("tollgate_requests_total for a batch [audited, allowed]")
