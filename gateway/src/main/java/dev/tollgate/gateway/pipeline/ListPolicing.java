@@ -91,7 +91,8 @@ final class ListPolicing {
         this.withheldTools = withheldTools;
         this.exchange = exchange;
         this.route = exchange.route().route().name();
-        this.policy = exchange.policy();
+        // The policy whose result rules read the entries (on a stream, the one serving since a reload: ResultPolicing#under).
+        this.policy = results.policy();
         if (taskTools == null) {
             this.mcpLists = MCP_LISTS;
         } else {

@@ -89,8 +89,18 @@ final class McpResponseFilter implements ResponseFilter {
     private final RoutePins pins;
     private final PinWatch pinWatch;
     private final Exchange exchange;
-    /** Result rules on what this call's answers and stream carry; null when its policy has no result rule. */
+    /**
+     * Result rules on the answers to this call's own requests, under the policy they were decided on; null when it has
+     * no result rule. What the server sends of its own on the stream is read under {@link #servingRules()}.
+     */
     private final McpResultRules results;
+    private final UpstreamLearning learnt;
+    /**
+     * The route's policy {@link #servingResults} were last made for, and those rules (null: it has none): a stream
+     * open across a reload holds what the server sends to the policy serving now (review AO), made once per policy.
+     */
+    private CompiledPolicy servingPolicy;
+    private McpResultRules servingResults;
     /** The session's request ids in flight, with their tools: whose result a response on a GET stream is. */
     private final SessionRequestIds sessionRequestIds;
     /** Set once a result on this stream was denied: the client has the policy's error, and nothing more is relayed. */
@@ -166,6 +176,9 @@ final class McpResponseFilter implements ResponseFilter {
         this.clientListsTasks = asksForTasksList(exchange.payload());
         this.resumedStream = exchange.payload() == null && exchange.request().headers().contains("Last-Event-ID");
         this.results = McpResultRules.of(exchange, learnt, requestIds, resumedStream);
+        this.learnt = learnt;
+        this.servingPolicy = exchange.policy();
+        this.servingResults = results;
         this.bindsTasks = taskOrigins.shared() && (exchange.payload() == null || exchange.payload().messages().stream()
                 .anyMatch(m -> m instanceof JsonRpcRequest request && McpMethods.TOOLS_CALL.equals(request.method())))
                 // Without one too for a call asking for a task: its binding may be refused (the tenant's share is full,
@@ -413,8 +426,9 @@ final class McpResponseFilter implements ResponseFilter {
         }
         // Every notification reaches the client's handlers, whatever stream carries it (a tools/call's, a list's, the
         // 2026 subscriptions/listen stream, the GET stream): each is held to the result rules.
-        if (message.messages().get(0) instanceof JsonRpcNotification notification && results != null) {
-            SseEvent policed = policedNotification(event, notification, message.root());
+        if (message.messages().get(0) instanceof JsonRpcNotification notification) {
+            McpResultRules serving = servingRules();
+            SseEvent policed = serving == null ? event : policedNotification(serving, event, notification, message.root());
             if (policed != event) {
                 return policed;
             }
@@ -428,9 +442,11 @@ final class McpResponseFilter implements ResponseFilter {
                 answerUpstream.answer(request.id().value(), PolicyDenials.response(request.id().value(), decision), null);
                 return null;
             }
-            // Decided by the result rules before it is recorded, so its audit record carries their verdict.
-            ResultPolicing.Outcome shown = results == null ? ResultPolicing.Outcome.PASSED
-                    : results.policedServerRequest(request.method(), request.id().value(), message.root().get("params"), currentSize);
+            // Decided by the result rules before it is recorded, so its audit record carries their verdict: those of the
+            // policy serving now, as its request rules above (a GET stream stays open across reloads).
+            McpResultRules serving = servingRules();
+            ResultPolicing.Outcome shown = serving == null ? ResultPolicing.Outcome.PASSED
+                    : serving.policedServerRequest(request.method(), request.id().value(), message.root().get("params"), currentSize);
             if (!decisions.decided(call, decision, request.id().value())) {
                 // Its record could not be kept (audit when-full: reject): not delivered, as a call would not be made.
                 answerUpstream.answer(request.id().value(), errorInPlace(request.id().value(), RejectReason.AUDIT_UNAVAILABLE, null), RejectReason.AUDIT_UNAVAILABLE);
@@ -438,7 +454,7 @@ final class McpResponseFilter implements ResponseFilter {
             }
             if (shown == ResultPolicing.Outcome.DENIED) {
                 // Not delivered: the server's request gets the policy's error, and the call's stream goes on.
-                answerUpstream.answer(request.id().value(), results.denial(request.id().value()), null);
+                answerUpstream.answer(request.id().value(), serving.denial(request.id().value()), null);
                 return null;
             }
             return shown == ResultPolicing.Outcome.REDACTED ? event.withData(new String(bytes(message.root()), StandardCharsets.UTF_8)) : event;
@@ -537,7 +553,8 @@ final class McpResponseFilter implements ResponseFilter {
      * response to relay (changed in place, or the policy's error when the list could not be read).
      */
     private ObjectNode policedLists(JsonNode response) {
-        return results == null ? null : results.policedLists(response, currentSize);
+        McpResultRules rules = answerRules();
+        return rules == null ? null : rules.policedLists(response, currentSize);
     }
 
     /**
@@ -561,10 +578,12 @@ final class McpResponseFilter implements ResponseFilter {
         if (denial != null) {
             return new EmbeddedOutcome(denial, false);
         }
-        if (embedded.isEmpty() || results == null) {
+        // The server's own requests: under the policy serving now, as their request rules above.
+        McpResultRules serving = embedded.isEmpty() ? null : servingRules();
+        if (serving == null) {
             return EmbeddedOutcome.UNCHANGED;
         }
-        ObjectNode policed = results.policedEmbeddedRequests(response, embedded, currentSize);
+        ObjectNode policed = serving.policedEmbeddedRequests(response, embedded, currentSize);
         return policed == null ? EmbeddedOutcome.UNCHANGED : policed == response ? new EmbeddedOutcome(null, true) : new EmbeddedOutcome(policed, false);
     }
 
@@ -573,7 +592,8 @@ final class McpResponseFilter implements ResponseFilter {
      * or the response redacted in place), or null when it passes unchanged (or is no tools/call result).
      */
     private ObjectNode policedResult(JsonNode response) {
-        return results == null ? null : results.policedResult(response, currentSize);
+        McpResultRules rules = answerRules();
+        return rules == null ? null : rules.policedResult(response, currentSize);
     }
 
     /** A GET resuming a stream (Last-Event-ID): the responses it carries answer the call its event id names, if any. */
@@ -588,12 +608,12 @@ final class McpResponseFilter implements ResponseFilter {
      * client's stream with the policy's error for the call (later events are dropped, the final result included); a
      * redacted one is relayed redacted. The same event when it passes.
      */
-    private SseEvent policedNotification(SseEvent event, JsonRpcNotification notification, JsonNode root) {
+    private SseEvent policedNotification(McpResultRules rules, SseEvent event, JsonRpcNotification notification, JsonNode root) {
         if (notification.params() == null || !root.path("params").isObject()) {
             return event;
         }
-        ResultPolicing.Outcome outcome = results.decideBeside(root.get("params"), currentSize);
-        JsonNode call = results.streamCallId();
+        ResultPolicing.Outcome outcome = rules.decideBeside(root.get("params"), currentSize);
+        JsonNode call = rules.streamCallId();
         if (call == null) {
             // On the session's GET stream a notification answers no call, on a batch's stream no one call, and on the
             // stream of a call that runs no tool (subscriptions/listen, a list) no tool's: a denied one is dropped, the
@@ -603,9 +623,33 @@ final class McpResponseFilter implements ResponseFilter {
         }
         if (outcome == ResultPolicing.Outcome.DENIED) {
             resultWithheld = true;
-            return event.withData(new String(bytes(results.denial(call)), StandardCharsets.UTF_8));
+            return event.withData(new String(bytes(rules.denial(call)), StandardCharsets.UTF_8));
         }
         return outcome == ResultPolicing.Outcome.REDACTED ? event.withData(new String(bytes(root), StandardCharsets.UTF_8)) : event;
+    }
+
+    /**
+     * Result rules of the route's policy serving now, for what the server sends of its own (its requests, its
+     * notifications, and on a GET stream any response: the stream was opened by no call they answer), so a stream
+     * open across a reload is read as one opened after it, both ways (review AO). Null when that policy has none. A
+     * volatile read and a map lookup per such message; the rules are made again only when the policy instance changed.
+     */
+    private McpResultRules servingRules() {
+        CompiledPolicy now = exchange.currentPolicy();
+        if (now != servingPolicy) {
+            servingResults = now == exchange.policy() ? results
+                    : McpResultRules.under(now, results, exchange, learnt, requestIds, resumedStream);
+            servingPolicy = now;
+        }
+        return servingResults;
+    }
+
+    /**
+     * Result rules for a response: on a POST's answer the call's own (its answer stays decided under the policy its
+     * request was), on a GET stream the serving one's ({@link #servingRules}).
+     */
+    private McpResultRules answerRules() {
+        return requestIds == null ? servingRules() : results;
     }
 
     /** Whether a response answers a request of this call (an error without an id answers a request the server could not read). */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.policy.CallDescription;
+import dev.tollgate.policy.CompiledPolicy;
 import dev.tollgate.protocols.jsonrpc.JsonRpcMessage;
 import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
 import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
@@ -71,6 +72,19 @@ final class McpResultRules {
     static McpResultRules of(Exchange exchange, UpstreamLearning learnt, Set<JsonNode> requestIds, boolean resumedStream) {
         ResultPolicing results = ResultPolicing.of(exchange);
         return results == null ? null : new McpResultRules(results, exchange, learnt, requestIds, resumedStream);
+    }
+
+    /**
+     * The result rules of {@code policy} (the route's serving now, a reload having replaced the call's) for what the
+     * server sends on this call's stream: null when it has none.
+     *
+     * @param callRules the rules of the call's own policy, whose stream tails the new ones share; null when it had none
+     */
+    static McpResultRules under(CompiledPolicy policy, McpResultRules callRules, Exchange exchange, UpstreamLearning learnt,
+                                Set<JsonNode> requestIds, boolean resumedStream) {
+        ResultPolicing results = callRules == null ? ResultPolicing.of(exchange, policy) : callRules.results.under(policy);
+        return results == null ? null : callRules != null && results == callRules.results ? callRules
+                : new McpResultRules(results, exchange, learnt, requestIds, resumedStream);
     }
 
     /** The policy's error explaining the last verdict, for the request {@code id}. */

@@ -46,6 +46,11 @@ final class ResultPolicing {
      * rules read. Null until a stream event has text; at most {@link #MAX_STREAM_TEXT_CHANNELS} entries.
      */
     private java.util.Map<String, String> streamTails;
+    /**
+     * Who keeps this stream's tails: this, or the call's own policing when this one reads the stream under a policy a
+     * reload put in place since ({@link #under}): the client reads one stream, whichever policy reads each event.
+     */
+    private final ResultPolicing tailsKeeper;
 
     /** The field holding the previous events' tail joined to this event's text, for result rules on streams. */
     static final String STREAM_JOINT = "tollgate_stream_joint";
@@ -69,15 +74,36 @@ final class ResultPolicing {
             "the result holds a member named " + STREAM_JOINT + ", the name result rules read joined text under",
             "tollgate-limits", Mode.ENFORCE);
 
-    private ResultPolicing(Exchange exchange, CompiledPolicy policy) {
+    private ResultPolicing(Exchange exchange, CompiledPolicy policy, ResultPolicing tailsKeeper) {
         this.exchange = exchange;
         this.policy = policy;
+        this.tailsKeeper = tailsKeeper == null ? this : tailsKeeper;
     }
 
     /** Null when the call's policy has no result rule (nothing to do for any of its results). */
     static ResultPolicing of(Exchange exchange) {
-        CompiledPolicy policy = exchange.policy();
-        return policy == null || !policy.hasResultRules() ? null : new ResultPolicing(exchange, policy);
+        return of(exchange, exchange.policy());
+    }
+
+    /** Result rules of {@code policy} for this exchange; null when it has none. */
+    static ResultPolicing of(Exchange exchange, CompiledPolicy policy) {
+        return policy == null || !policy.hasResultRules() ? null : new ResultPolicing(exchange, policy, null);
+    }
+
+    /**
+     * The same stream read under another policy (the route's, since a reload): this when it is the same, null when it
+     * has no result rule; else one sharing this stream's tails, so text split across the reload is still read whole.
+     */
+    ResultPolicing under(CompiledPolicy other) {
+        if (other == policy) {
+            return this;
+        }
+        return other == null || !other.hasResultRules() ? null : new ResultPolicing(exchange, other, tailsKeeper);
+    }
+
+    /** The policy whose result rules this reads. */
+    CompiledPolicy policy() {
+        return policy;
     }
 
     /**
@@ -199,9 +225,9 @@ final class ResultPolicing {
         // is read whole.
         int newChannels = 0;
         for (int i = 0; streamed && i < texts.channels(); i++) {
-            newChannels += streamTails == null || !streamTails.containsKey(texts.channel(i)) ? 1 : 0;
+            newChannels += tailsKeeper.streamTails == null || !tailsKeeper.streamTails.containsKey(texts.channel(i)) ? 1 : 0;
         }
-        if (newChannels > 0 && (streamTails == null ? 0 : streamTails.size()) + newChannels > MAX_STREAM_TEXT_CHANNELS) {
+        if (newChannels > 0 && (tailsKeeper.streamTails == null ? 0 : tailsKeeper.streamTails.size()) + newChannels > MAX_STREAM_TEXT_CHANNELS) {
             return new Judgement(TOO_MANY_ARTIFACTS_DENIED, List.of());
         }
         if (call.arguments() != null && call.arguments().has(STREAM_JOINT)) {
@@ -282,12 +308,15 @@ final class ResultPolicing {
             if (text.isEmpty()) {
                 continue;
             }
-            streamTails = streamTails != null ? streamTails : new java.util.HashMap<>(4);
-            String tail = streamTails.get(texts.channel(i));
+            if (tailsKeeper.streamTails == null) {
+                tailsKeeper.streamTails = new java.util.HashMap<>(4);
+            }
+            java.util.Map<String, String> tails = tailsKeeper.streamTails;
+            String tail = tails.get(texts.channel(i));
             // Only the end matters: collapse spaces over at most twice the tail, not over a whole large result.
             String recent = text.length() > 2 * STREAM_TAIL_CHARS ? text.substring(text.length() - 2 * STREAM_TAIL_CHARS) : text;
             String all = collapseSpaces(tail == null ? recent : tail + separator(texts.channel(i)) + recent);
-            streamTails.put(texts.channel(i), all.length() <= STREAM_TAIL_CHARS ? all : all.substring(all.length() - STREAM_TAIL_CHARS));
+            tails.put(texts.channel(i), all.length() <= STREAM_TAIL_CHARS ? all : all.substring(all.length() - STREAM_TAIL_CHARS));
         }
     }
 
@@ -363,7 +392,7 @@ final class ResultPolicing {
     private ArrayNode joints(ShownTexts texts, boolean streamed) {
         ArrayNode joints = null;
         for (int i = 0; i < texts.channels(); i++) {
-            String tail = streamed && streamTails != null ? streamTails.get(texts.channel(i)) : null;
+            String tail = streamed && tailsKeeper.streamTails != null ? tailsKeeper.streamTails.get(texts.channel(i)) : null;
             if (texts.count(i) > 1 || tail != null) {
                 joints = joints != null ? joints : JsonNodeFactory.instance.arrayNode(1);
                 String separator = separator(texts.channel(i));
