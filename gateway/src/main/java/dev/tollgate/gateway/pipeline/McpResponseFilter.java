@@ -636,6 +636,10 @@ final class McpResponseFilter implements ResponseFilter {
      */
     private McpResultRules servingRules() {
         CompiledPolicy now = exchange.currentPolicy();
+        if (now == null) {
+            // The route is gone (its server requests are denied, as with no policy): never fewer rules than the call's own.
+            now = exchange.policy();
+        }
         if (now != servingPolicy) {
             servingResults = now == exchange.policy() ? results
                     : McpResultRules.under(now, results, exchange, learnt, requestIds, resumedStream);
