@@ -295,8 +295,10 @@ public final class Budgets implements AutoCloseable {
         return pending;
     }
 
+    /** Settles of holds, and releases of failed reserves' holds, not yet confirmed. */
     private int pendingSettles() {
-        return settlements == null ? 0 : settlements.pending();
+        return (settlements == null ? 0 : settlements.pending())
+                + (ledger instanceof RedisSpendLedger redisLedger ? redisLedger.reserveReleasesPending() : 0);
     }
 
     public SpendCache cache() {
@@ -328,14 +330,19 @@ public final class Budgets implements AutoCloseable {
         return rateTableFull.sum();
     }
 
-    /** Ledger writes that failed: cached-mode records and strict-mode settles (each retry counts). */
+    /** Ledger writes that failed: cached-mode records, strict-mode settles and failed reserves' releases (each retry counts). */
     public long recordFailures() {
-        return recordFailures.sum() + (settlements == null ? 0 : settlements.failures());
+        return recordFailures.sum() + (settlements == null ? 0 : settlements.failures())
+                + (ledger instanceof RedisSpendLedger redisLedger ? redisLedger.reserveReleaseFailures() : 0);
     }
 
-    /** Strict-mode settles given up (retried for hold-expiry, or pending at stop): those calls' costs are not in the ledger. */
+    /**
+     * Strict-mode settles given up (retried for hold-expiry, or pending at stop): those calls' costs are not in the ledger;
+     * and failed reserves not released: if they landed, their holds lapse only after hold-expiry.
+     */
     public long settlesAbandoned() {
-        return settlements == null ? 0 : settlements.abandoned();
+        return (settlements == null ? 0 : settlements.abandoned())
+                + (ledger instanceof RedisSpendLedger redisLedger ? redisLedger.reserveReleasesAbandoned() : 0);
     }
 
     /** Strict-mode holds this gateway keeps alive for its calls in flight; back to 0 when no call runs. */

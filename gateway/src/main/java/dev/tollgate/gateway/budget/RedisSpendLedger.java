@@ -17,12 +17,21 @@ import java.util.concurrent.CompletionStage;
  * released by the next reserve instead of shrinking the budget forever. The gateway holding a hold renews
  * its expiry while the call runs ({@link HoldRenewals}), so a live call's hold never lapses. Reserve,
  * commit and release are Lua scripts: Redis runs each one alone, so the check and the hold are one step for
- * all replicas; commit and release count once per hold, so a caller may retry them.
+ * all replicas; commit and release count once per hold, so a caller may retry them. A reserve that failed on this
+ * gateway (a timeout does not stop Redis running it later) is released here, retried, so its hold never outlives the
+ * call it was for ({@link FailedReserveReleases}).
  */
 public final class RedisSpendLedger implements ReservingLedger {
 
-    /** KEYS: account, hold expiries (zset), hold amounts (hash). ARGV: micros, limit, hold id, hold ttl ms. */
+    /**
+     * KEYS: account, hold expiries (zset), hold amounts (hash), the hold's settled marker. ARGV: micros, limit, hold id,
+     * hold ttl ms. Holds nothing for a hold id already settled: a reserve the gateway gave up on is released, and that
+     * release may reach Redis before the reserve itself.
+     */
     private static final RedisStore.Script RESERVE = RedisStore.Script.of("""
+            if redis.call('EXISTS', KEYS[4]) == 1 then
+              return {0, 0, 0}
+            end
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)) do
@@ -99,17 +108,29 @@ public final class RedisSpendLedger implements ReservingLedger {
     /** Renewed this often, a hold survives two renewals failing in a row before it lapses. */
     private static final int RENEWALS_PER_HOLD_EXPIRY = 3;
 
+    /**
+     * Releases of failed reserves waiting at once (FailedReserveReleases): with Redis away for a whole hold-expiry this
+     * is at most this many attempts a second; a gateway's failed reserves beyond it lapse after hold-expiry if they landed.
+     */
+    static final int MAX_PENDING_RESERVE_RELEASES = 10_000;
+
     private final RedisStore store;
     private final long holdTtlMillis;
     /** Retried settles stop once hold-expiry has passed (Budgets); the marker outlives them as a write's does. */
     private final long settledMarkerTtlMillis;
     private final HoldRenewals renewals;
+    private final FailedReserveReleases failedReserves;
 
     public RedisSpendLedger(RedisStore store, Duration holdExpiry) {
+        this(store, holdExpiry, MAX_PENDING_RESERVE_RELEASES);
+    }
+
+    RedisSpendLedger(RedisStore store, Duration holdExpiry, int maxPendingReserveReleases) {
         this.store = store;
         this.holdTtlMillis = holdExpiry.toMillis();
         this.settledMarkerTtlMillis = holdTtlMillis + WRITE_MARKER_TTL_MILLIS;
         this.renewals = new HoldRenewals(store.vertx(), holdTtlMillis / RENEWALS_PER_HOLD_EXPIRY, this::renew);
+        this.failedReserves = new FailedReserveReleases(this::releaseFailedReserve, holdExpiry.toNanos(), maxPendingReserveReleases);
     }
 
     @Override
@@ -127,14 +148,24 @@ public final class RedisSpendLedger implements ReservingLedger {
 
     @Override
     public CompletionStage<Reservation> reserve(SpendKey key, long micros, long limitMicros) {
-        String id = UUID.randomUUID().toString();
-        return store.run(RESERVE, keys(key), List.of(Long.toString(micros), Long.toString(limitMicros), id,
+        return reserve(key, micros, limitMicros, UUID.randomUUID().toString());
+    }
+
+    /** With the hold id given: tests send a reserve after its release. */
+    CompletionStage<Reservation> reserve(SpendKey key, long micros, long limitMicros, String id) {
+        List<String> keys = holdKeys(key, id);
+        return store.run(RESERVE, keys, List.of(Long.toString(micros), Long.toString(limitMicros), id,
                         Long.toString(holdTtlMillis)))
                 .map(r -> {
                     Reservation reservation = reservation(key, id, micros, r);
                     // Tracked before the caller sees it: a settle can then never come before the tracking it stops.
                     renewals.track(reservation);
                     return reservation;
+                })
+                .onFailure(error -> {
+                    // The call is denied (or held locally with allow-stale), but a reserve that timed out may still run
+                    // in Redis: its hold, if any, is released, so it neither outlives the call nor counts it twice.
+                    failedReserves.release(key, keys, id);
                 })
                 .toCompletionStage();
     }
@@ -155,11 +186,17 @@ public final class RedisSpendLedger implements ReservingLedger {
      */
     private CompletionStage<Void> settle(Reservation reservation, long actualMicros) {
         renewals.stop(reservation);
-        String tree = treeId(reservation.key());
-        List<String> keys = List.of(store.key("spend", tree), store.key("hold-expiry", tree), store.key("hold-amount", tree),
-                store.key("settled:" + reservation.id(), tree));
-        return store.run(SETTLE, keys, List.of(reservation.id(), Long.toString(actualMicros), Long.toString(settledMarkerTtlMillis)))
-                .<Void>mapEmpty().toCompletionStage();
+        return settle(holdKeys(reservation.key(), reservation.id()), reservation.id(), actualMicros).toCompletionStage();
+    }
+
+    /** A failed reserve's release: its hold id settled with nothing spent. */
+    private Future<Void> releaseFailedReserve(List<String> keys, String holdId) {
+        return settle(keys, holdId, 0);
+    }
+
+    private Future<Void> settle(List<String> keys, String holdId, long actualMicros) {
+        return store.run(SETTLE, keys, List.of(holdId, Long.toString(actualMicros), Long.toString(settledMarkerTtlMillis)))
+                .mapEmpty();
     }
 
     private Future<List<String>> renew(SpendKey key, List<String> holdIds) {
@@ -171,6 +208,21 @@ public final class RedisSpendLedger implements ReservingLedger {
             r.forEach(id -> gone.add(id.toString()));
             return gone;
         });
+    }
+
+    /** Releases of failed reserves not yet confirmed; the drain on stop waits for them as for settles. */
+    public int reserveReleasesPending() {
+        return failedReserves.pending();
+    }
+
+    /** Release attempts of failed reserves that failed (each retry counts). */
+    public long reserveReleaseFailures() {
+        return failedReserves.failures();
+    }
+
+    /** Failed reserves not released (too many waiting, hold-expiry of retries, or stop): if they landed, they lapse. */
+    public long reserveReleasesAbandoned() {
+        return failedReserves.abandoned();
     }
 
     /** Holds this gateway is keeping alive: its strict-mode calls in flight (0 when none runs). */
@@ -196,9 +248,11 @@ public final class RedisSpendLedger implements ReservingLedger {
         return store.key("spend", treeId(key));
     }
 
-    private List<String> keys(SpendKey key) {
+    /** The keys of RESERVE and SETTLE: the tree's account, hold expiries and amounts, and the hold id's settled marker. */
+    private List<String> holdKeys(SpendKey key, String holdId) {
         String tree = treeId(key);
-        return List.of(store.key("spend", tree), store.key("hold-expiry", tree), store.key("hold-amount", tree));
+        return List.of(store.key("spend", tree), store.key("hold-expiry", tree), store.key("hold-amount", tree),
+                store.key("settled:" + holdId, tree));
     }
 
     /** Tenant and tree joined unambiguously: a tenant containing the separator cannot forge another's key. */
@@ -213,6 +267,7 @@ public final class RedisSpendLedger implements ReservingLedger {
 
     @Override
     public void close() {
+        failedReserves.close();
         renewals.close();
         store.close();
     }

@@ -266,6 +266,51 @@ class RedisBudgetTest {
     }
 
     @Test
+    void aStrictCallHeldLocallyAfterItsReserveTimedOutIsNotAlsoHeldInRedis() throws Exception {
+        RunningGateway g = replicas(1, "budgets: {ledger: redis, mode: strict, on-ledger-error: allow-stale, max-staleness: 1m, "
+                + "pricing: PRICING}").get(0);
+        // Scripts loaded, connections open: a cold JVM may take longer than the 200 ms timeout for its first reserves.
+        String warm = fixture.token("acme", "warm-tree");
+        for (int i = 0; i < 20 && !BudgetFixture.call(http, g.port(), warm, 50 + i, "synthesize").json().has("result"); i++) {
+            Thread.sleep(100);
+        }
+        String token = fixture.token("acme", "stale-strict-tree");
+        assertThat(BudgetFixture.call(http, g.port(), token, 1, "synthesize").json().has("result")).isTrue();
+        long degradedWarmingUp = g.gateway().services().budgets().degradedHolds();
+
+        // Redis slower than redis.timeout: the reserve times out, the call is held on this gateway (allow-stale) and
+        // forwarded; Redis then runs the reserve anyway.
+        assertThat(pauseRedis(700)).isEqualTo("+OK");
+        assertThat(BudgetFixture.call(http, g.port(), token, 2, "synthesize").json().has("result")).isTrue();
+        Budgets budgets = g.gateway().services().budgets();
+        assertThat(budgets.degradedHolds() - degradedWarmingUp).isEqualTo(1);
+        Thread.sleep(700); // the pause ends: Redis runs the reserve that timed out (and the gateway's writes meanwhile)
+
+        awaitLedger(g, "stale-strict-tree", 600_000);
+        RedisSpendLedger ledger = (RedisSpendLedger) budgets.ledger();
+        await().atMost(java.time.Duration.ofSeconds(10)).until(() -> ledger.reserveReleasesPending() == 0);
+        // $0.60 spent of $3.00: eight more calls. Had the timed-out reserve's hold stayed in Redis, the call held
+        // locally would count twice until hold-expiry, and only seven would pass.
+        assertThat(allowedUntilDenied(g, token, 100, 20)).isEqualTo(8);
+        assertThat(budgets.settlesAbandoned()).isZero();
+    }
+
+    /** Pauses every client of the test Redis (a slow Redis: a fork, a failover), on a connection of its own. */
+    private String pauseRedis(long millis) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", redis.port())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(("CLIENT PAUSE " + millis + " ALL\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            StringBuilder reply = new StringBuilder();
+            int c;
+            while ((c = socket.getInputStream().read()) != -1 && c != '\n') {
+                reply.append((char) c);
+            }
+            return reply.toString().trim();
+        }
+    }
+
+    @Test
     void redisDownInCachedModeDeniesOnceTheReadExpiresUnlessStaleReadsAreAllowed() throws Exception {
         RunningGateway deny = replicas(1, "budgets: {ledger: redis, cache-ttl: 100ms, cache-max-age: 200ms, pricing: PRICING}").get(0);
         RunningGateway stale = replicas(1, "budgets: {ledger: redis, cache-ttl: 100ms, cache-max-age: 200ms, "

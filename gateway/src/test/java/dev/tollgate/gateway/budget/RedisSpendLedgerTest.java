@@ -1,13 +1,20 @@
 package dev.tollgate.gateway.budget;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.gateway.config.RedisConfig;
 import dev.tollgate.gateway.support.RedisServer;
 import dev.tollgate.policy.budget.Reservation;
 import dev.tollgate.policy.budget.SpendKey;
 import io.vertx.core.Vertx;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -141,6 +148,78 @@ class RedisSpendLedgerTest {
             assertThat(shortHolds.holdsLapsed()).isZero();
         } finally {
             shortHolds.close();
+        }
+    }
+
+    @Test
+    void aReleaseThatReachesRedisBeforeItsLateReserveWins() throws Exception {
+        SpendKey key = new SpendKey("acme", "tree-overtaken");
+        // The gateway gave up on reserve "late-hold" and released it; the release ran first, the reserve arrives now.
+        ledger.release(new Reservation(key, "late-hold", 600_000, true, 0, 0)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        Reservation late = ledger.reserve(key, 600_000, LIMIT, "late-hold").toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+        assertThat(late.granted()).as("a reserve of a hold id already released holds nothing").isFalse();
+        assertThat(ledger.holdsRenewing()).isZero();
+        Reservation next = reserve(ledger, key, LIMIT);
+        assertThat(next.granted()).as("the whole budget is still free").isTrue();
+        assertThat(next.heldMicros()).isEqualTo(LIMIT);
+    }
+
+    @Test
+    void failedReservesAreReleasedUpToTheBoundThenLeftToLapse() throws Exception {
+        SpendKey key = new SpendKey("acme", "tree-bounded");
+        RedisSpendLedger impatient = new RedisSpendLedger(
+                new RedisStore(vertx, new RedisConfig(redis.uri(), "t", Duration.ofMillis(200), 4)), Duration.ofMinutes(5), 1);
+        try {
+            // Scripts loaded and a connection open: the paused reserves below are one EVALSHA each. (A cold JVM may take
+            // longer than the 200 ms timeout for the first ones: tried until one goes through.)
+            for (int i = 0; ; i++) {
+                try {
+                    impatient.release(reserve(impatient, new SpendKey("warm", "up" + i), 1)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+                    break;
+                } catch (ExecutionException e) {
+                    if (i == 20) {
+                        throw e;
+                    }
+                }
+            }
+            long abandonedWarmingUp = impatient.reserveReleasesAbandoned();
+            assertThat(pause(700)).isEqualTo("+OK");
+            CompletionStage<Reservation> first = impatient.reserve(key, 300_000, LIMIT);
+            CompletionStage<Reservation> second = impatient.reserve(key, 300_000, LIMIT);
+            assertThatThrownBy(() -> first.toCompletableFuture().get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+            assertThatThrownBy(() -> second.toCompletableFuture().get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+            assertThat(impatient.reserveReleasesAbandoned() - abandonedWarmingUp).as("one release may wait; the other is left to lapse")
+                    .isEqualTo(1);
+
+            // Both reserves run once the pause ends; the one release waiting is retried until Redis confirms it.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (impatient.reserveReleasesPending() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(impatient.reserveReleasesPending()).isZero();
+            Reservation next = reserve(ledger, key, 100_000);
+            assertThat(next.granted()).isTrue();
+            assertThat(next.heldMicros()).as("only the reserve not released still holds").isEqualTo(300_000 + 100_000);
+        } finally {
+            impatient.close();
+        }
+    }
+
+    /** Pauses every client of the test Redis (a slow Redis: a fork, a failover), on a connection of its own. */
+    private String pause(long millis) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", redis.port())) {
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("CLIENT PAUSE " + millis + " ALL\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            StringBuilder reply = new StringBuilder();
+            int c;
+            while ((c = in.read()) != -1 && c != '\n') {
+                reply.append((char) c);
+            }
+            return reply.toString().trim();
         }
     }
 }
