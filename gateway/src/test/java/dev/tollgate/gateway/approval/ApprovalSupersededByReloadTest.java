@@ -194,6 +194,40 @@ class ApprovalSupersededByReloadTest {
     }
 
     @Test
+    void anApprovedCallIsNotRefusedByTheRateTokenItTookWhenHeld() throws Exception {
+        String rated = """
+                name: p
+                defaults: {action: allow}
+                rules:
+                  - name: add-rate
+                    condition: {all: [{tool: add}, {check: {name: rate_limit, args: {rate: 1, period: 1h, burst: 1}}}]}
+                    action: deny
+                    message: one add an hour
+                  - name: approve-add
+                    condition: {tool: add}
+                    action: approve
+                    approval: {timeout: 30s, on-timeout: deny}
+                """;
+        Files.writeString(dir.resolve("policies/p.yaml"), rated);
+        gateway.swap(load());
+        CompletableFuture<TestHttp.Reply> held = CompletableFuture.supplyAsync(() -> post("/raw", ADD));
+        String id = awaitPending();
+        Files.writeString(dir.resolve("policies/p.yaml"), rated + """
+                  - name: no-sub
+                    condition: {tool: sub}
+                    action: deny
+                """);
+        gateway.swap(load());
+        approve(id);
+        TestHttp.Reply reply = held.get(10, TimeUnit.SECONDS);
+
+        assertThat(reply.json().path("error").isMissingNode()).as("the held call's one token was taken once: %s", reply.json()).isTrue();
+        assertThat(plain.received()).hasSize(1);
+        TestHttp.Reply next = post("/raw", ADD.replace("\"id\":1", "\"id\":2"));
+        assertThat(next.json().path("error").path("data").path("rule").asText()).as("control: the bucket is empty now").isEqualTo("add-rate");
+    }
+
+    @Test
     void anApprovedA2aRestCallThePolicyServingNowDeniesGets403AndIsNotForwarded() throws Exception {
         CompletableFuture<TestHttp.Reply> held = CompletableFuture.supplyAsync(() -> {
             try {
