@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tollgate.gateway.approval.ApprovalOutcome;
 import dev.tollgate.gateway.approval.PendingApproval;
 import dev.tollgate.gateway.config.AuditConfig;
+import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.gateway.pinning.PinChange;
 import dev.tollgate.gateway.pipeline.ResultVerdict;
 import dev.tollgate.gateway.telemetry.ArgumentRedactor;
@@ -121,9 +122,15 @@ public final class AuditRecords {
             writeArguments(g, writing);
         }
 
-        /** The approve decision was enforced unless a person (or an allowing timeout) let the call through. */
+        /**
+         * The approve decision was enforced unless a person (or an allowing timeout) let the call through, and a call
+         * approved and then refused because a reload since superseded the approval was not let through either.
+         */
         private boolean enforced() {
-            return approval != null && approval.ended() != null ? !approval.ended().allows() : decision.enforcedDeny();
+            if (approval != null && approval.ended() != null) {
+                return !approval.ended().allows() || RejectReason.APPROVAL_SUPERSEDED.code().equals(outcome.error());
+            }
+            return decision.enforcedDeny();
         }
 
         private void writeCaller(JsonGenerator g) throws IOException {

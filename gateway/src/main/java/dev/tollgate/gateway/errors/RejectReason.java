@@ -104,6 +104,9 @@ public enum RejectReason {
     APPROVAL_TIMEOUT(200, GatewayErrorCodes.POLICY_DENIED, "approval_timeout", "Denied: nobody approved the call in time"),
     APPROVAL_CANNOT_WAIT(200, GatewayErrorCodes.POLICY_DENIED, "approval_cannot_wait",
             "Denied: the call needs a person's approval and cannot be held (send it alone, not in a batch)"),
+    /** Approved, then refused: a reload since the call was held removed its route, moved its upstream, or now denies it. */
+    APPROVAL_SUPERSEDED(200, GatewayErrorCodes.POLICY_DENIED, "approval_superseded",
+            "Refused: approved, but the configuration serving now no longer lets the call through"),
     APPROVAL_ABANDONED(503, GatewayErrorCodes.TRANSPORT, "approval_abandoned",
             "The gateway stopped while the call waited for approval; send it again"),
     /** A client's answer to the gateway's approval question that decided nothing (404; 409 when it came too late; 503 when Redis is down). */

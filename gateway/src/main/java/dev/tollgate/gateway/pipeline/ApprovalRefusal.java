@@ -12,7 +12,8 @@ import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The answer to a held call its approval did not let through (denied, timed out, abandoned by a stopping gateway), in
+ * The answer to a held call its approval did not let through (denied, timed out, abandoned by a stopping gateway, or
+ * approved and then superseded by a reload), in
  * the call's own binding, saying the approval id, who decided, when and why, and the rule that asked. MCP and A2A
  * JSON-RPC calls get a JSON-RPC error. An A2A HTTP+JSON call gets what a REST client reads as a refusal, as its policy
  * denials do: 403 with a google.rpc.Status (503 when the gateway stopped: send it again); a 200 would read as a
@@ -26,7 +27,35 @@ final class ApprovalRefusal {
     static void respond(Exchange exchange, ErrorResponder errors, Decision decision, PendingApproval approval, ApprovalOutcome outcome,
                         RejectReason reason) {
         ObjectNode data = data(decision, approval, outcome, reason);
-        String message = reason.message() + (outcome.reason() == null ? "" : ": " + outcome.reason());
+        send(exchange, errors, reason, reason.message() + (outcome.reason() == null ? "" : ": " + outcome.reason()), data);
+    }
+
+    /**
+     * An approved call a reload since refused ({@link ApprovalRecheck}): {@code approval_superseded}, with the approval and
+     * who approved it, what superseded it ({@code superseded}: route_removed, upstream_changed or policy_denies) and, for a
+     * deny, the serving policy and rule.
+     */
+    static void superseded(Exchange exchange, ErrorResponder errors, PendingApproval approval, ApprovalOutcome outcome,
+                           ApprovalRecheck.Superseded superseded) {
+        RejectReason reason = RejectReason.APPROVAL_SUPERSEDED;
+        ObjectNode data = JsonNodeFactory.instance.objectNode();
+        data.put("reason", reason.code());
+        data.put("approval_id", approval.id());
+        data.put("decided_by", outcome.by());
+        data.put("decided_at", outcome.at().toString());
+        data.put("superseded", superseded.cause().label());
+        data.put("route", exchange.route().route().name());
+        Decision denial = superseded.denial();
+        if (denial != null && denial.policyName() != null) {
+            data.put("policy", denial.policyName());
+        }
+        if (denial != null && denial.ruleName() != null) {
+            data.put("rule", denial.ruleName());
+        }
+        send(exchange, errors, reason, reason.message() + ": " + superseded.detail(), data);
+    }
+
+    private static void send(Exchange exchange, ErrorResponder errors, RejectReason reason, String message, ObjectNode data) {
         if (exchange.a2a() != null && exchange.a2a().restShaped()) {
             int status = reason == RejectReason.APPROVAL_ABANDONED ? reason.httpStatus() : A2aErrors.DENIED_STATUS;
             errors.respondWith(exchange.response(), reason, status, A2aErrors.restStatus(status, reason, message, data));

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Holds a call its policy sends to a person ({@code approve}), after its span records the decision and before
  * anything is forwarded: nothing reaches the upstream while it waits. Approved (or timed out with {@code on-timeout:
- * allow}), the call goes on as decided; denied, timed out, or abandoned by a stopping gateway, the client gets an
+ * allow}), the call goes on as decided, unless a reload since has removed its route, moved its upstream or denies it
+ * ({@link ApprovalRecheck}: refused {@code approval_superseded}); denied, timed out, or abandoned by a stopping gateway, the client gets an
  * error saying which, who and why ({@link ApprovalRefusal}). A client that goes away cancels the approval. The outcome
  * is on the span and, through the exchange, in the audit record.
  */
@@ -111,7 +112,19 @@ final class ApprovalStage implements Stage {
     private StageResult concluded(Exchange exchange, Decision decision, PendingApproval approval, ApprovalOutcome outcome) {
         annotate(exchange, approval, outcome);
         if (outcome.allows()) {
-            return StageResult.CONTINUE;
+            // Approved under the configuration the call was held in; forwarded only if the one serving now agrees.
+            ApprovalRecheck.Superseded superseded = ApprovalRecheck.check(exchange);
+            if (superseded == null) {
+                return StageResult.CONTINUE;
+            }
+            LOG.info("approval {}: approved by {}, refused: {}", approval.id(), outcome.by(), superseded.detail());
+            if (exchange.trace() != null) {
+                exchange.trace().annotate(Attributes.of(CallAttributes.POLICY_ALLOWED, false,
+                        CallAttributes.APPROVAL_SUPERSEDED, superseded.cause().label()));
+            }
+            exchange.errorType(RejectReason.APPROVAL_SUPERSEDED.code());
+            ApprovalRefusal.superseded(exchange, errors, approval, outcome, superseded);
+            return StageResult.RESPONDED;
         }
         if (outcome.verdict() == ApprovalOutcome.Verdict.CANCELLED && exchange.askClientAnswer() == null) {
             exchange.errorType("client_aborted");

@@ -326,7 +326,9 @@ public final class CompletionRecorder {
                 // Answered with the ask-client question of a 2026 client (ClientInputRequired): its retry decides.
                 return "approval_asked";
             }
-            return exchange.approval() != null && exchange.approval().ended().allows() ? "approved" : "approval_refused";
+            // Approved, then superseded by a reload (ApprovalRecheck): refused, not forwarded.
+            boolean superseded = RejectReason.APPROVAL_SUPERSEDED.code().equals(exchange.errorType());
+            return exchange.approval() != null && exchange.approval().ended().allows() && !superseded ? "approved" : "approval_refused";
         }
         if (d.enforcedDeny()) {
             return "denied";

@@ -72,6 +72,7 @@ public final class Exchange {
     private boolean completed;
     private SpendView spend;
     private java.util.function.Supplier<GatewaySnapshot> liveSnapshots;
+    private dev.tollgate.policy.CallFacts heldFacts;
     private List<CallCharge> charges = List.of();
     private List<String> chargedRequestIds = List.of();
     private ResponseOutcome outcome;
@@ -166,6 +167,23 @@ public final class Exchange {
      */
     CompiledPolicy currentPolicy() {
         return liveSnapshots == null ? policy() : liveSnapshots.get().policyFor(route.route());
+    }
+
+    /**
+     * The configuration serving now (the one a new call would get), which a reload may have swapped in since this call
+     * began: what a held call's approval is checked against before it is forwarded (review AO).
+     */
+    GatewaySnapshot servingSnapshot() {
+        return liveSnapshots == null ? snapshot : liveSnapshots.get();
+    }
+
+    /** The facts the held call was decided on (its budget and rate obligations secured then); null for a call not held. */
+    dev.tollgate.policy.CallFacts heldFacts() {
+        return heldFacts;
+    }
+
+    void heldFacts(dev.tollgate.policy.CallFacts facts) {
+        this.heldFacts = facts;
     }
 
     void liveSnapshots(java.util.function.Supplier<GatewaySnapshot> snapshots) {

@@ -106,6 +106,9 @@ public final class PolicyStage implements Stage {
             }
             decisions.add(decision);
             facts.add(callFacts);
+            if (decision.requiresApproval()) {
+                exchange.heldFacts(callFacts); // read again only if a reload comes before its approval (ApprovalRecheck)
+            }
             securing |= needsSecuring(decision, callFacts, call);
         }
         exchange.described(calls);
@@ -258,6 +261,9 @@ public final class PolicyStage implements Stage {
         // The reading decided on is the one recorded (review AC: the audit re-described the body's reading, so a send denied
         // in the path's tenant was recorded in the body's).
         exchange.described(List.of(call));
+        if (decision.requiresApproval()) {
+            exchange.heldFacts(facts); // read again only if a reload comes before its approval (ApprovalRecheck)
+        }
         List<Decision> decisions = new ArrayList<>(List.of(decision));
         if (!needsSecuring(decision, facts, call)) {
             return concludeA2a(exchange, a2a, decisions);

@@ -21,6 +21,16 @@ public final class RouteTable {
         return byLongestPrefix;
     }
 
+    /** The route of that name, or null when this configuration has none (a loop: routes are few, and few ask). */
+    public Route named(String name) {
+        for (Route route : byLongestPrefix) {
+            if (route.name().equals(name)) {
+                return route;
+            }
+        }
+        return null;
+    }
+
     /** @return the match, or null when no route's prefix covers the path */
     public RouteMatch match(String path, String rawQuery) {
         for (Route route : byLongestPrefix) {

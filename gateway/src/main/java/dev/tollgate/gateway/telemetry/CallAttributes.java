@@ -27,6 +27,8 @@ public final class CallAttributes {
     public static final AttributeKey<String> APPROVAL_BY = AttributeKey.stringKey("tollgate.approval.by");
     public static final AttributeKey<String> APPROVAL_REASON = AttributeKey.stringKey("tollgate.approval.reason");
     public static final AttributeKey<Double> APPROVAL_WAIT_MS = AttributeKey.doubleKey("tollgate.approval.wait_ms");
+    /** Why an approved call was refused: a reload since it was held removed its route, moved its upstream, or denies it. */
+    public static final AttributeKey<String> APPROVAL_SUPERSEDED = AttributeKey.stringKey("tollgate.approval.superseded");
     /** What result policy did with the call's result: allow, audit, redact or deny. */
     public static final AttributeKey<String> RESULT_ACTION = AttributeKey.stringKey("tollgate.result.action");
     /** The result rule that decided (absent when none matched). */

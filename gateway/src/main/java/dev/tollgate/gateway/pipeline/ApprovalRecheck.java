@@ -1,0 +1,112 @@
+package dev.tollgate.gateway.pipeline;
+
+import dev.tollgate.gateway.routing.Route;
+import dev.tollgate.policy.CallDescription;
+import dev.tollgate.policy.CompiledPolicy;
+import dev.tollgate.policy.Decision;
+import dev.tollgate.policy.PolicyRequest;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * Whether a held call an approval let through may still be forwarded: decided again on the configuration serving now,
+ * as a new call would be (review AO: an approval given after an operator reloaded an emergency deny of the tool, or
+ * removed the route, still forwarded the call, to the removed route's upstream too). Approvals wait minutes or hours,
+ * far longer than a call in flight, so the snapshot the call was held in is not the one to forward it under.
+ *
+ * <p>The approval stands when no reload came (the snapshot serving is the call's own: one reference compared), or when
+ * the route is still there with the same upstream and its policy now allows, audits or asks an approval for the call
+ * (any rule: the person's yes answers that). It is superseded when the route is gone, its upstream endpoints or
+ * upstream mTLS changed, or its policy (or its absence) now denies the call, enforced. Pure and in memory: the policy is
+ * evaluated with {@link SettledFacts}, so nothing is secured twice and nothing waits.
+ */
+final class ApprovalRecheck {
+
+    /** Why a held call's approval no longer lets it through. */
+    enum Cause {
+        ROUTE_REMOVED("route_removed"),
+        UPSTREAM_CHANGED("upstream_changed"),
+        POLICY_DENIES("policy_denies");
+
+        private final String label;
+
+        Cause(String label) {
+            this.label = label;
+        }
+
+        String label() {
+            return label;
+        }
+    }
+
+    /**
+     * @param denial the serving policy's deny (naming its policy and rule) when {@link Cause#POLICY_DENIES}; null otherwise
+     * @param detail one sentence for the client and the log
+     */
+    record Superseded(Cause cause, Decision denial, String detail) {
+    }
+
+    private ApprovalRecheck() {
+    }
+
+    /** @return why the approval no longer lets the call through, or null when it stands */
+    static Superseded check(Exchange exchange) {
+        GatewaySnapshot serving = exchange.servingSnapshot();
+        if (serving == exchange.snapshot()) {
+            return null; // no reload since the call began: the decision it was held on is the serving one
+        }
+        Route held = exchange.route().route();
+        Route now = serving.routes().named(held.name());
+        if (now == null) {
+            return new Superseded(Cause.ROUTE_REMOVED, null, "route '" + held.name() + "' was removed by a reload while the call was held");
+        }
+        if (!serving.endpoints(held.name()).equals(exchange.snapshot().endpoints(held.name()))
+                || !Objects.equals(now.config().upstreamTls(), held.config().upstreamTls())) {
+            return new Superseded(Cause.UPSTREAM_CHANGED, null,
+                    "route '" + held.name() + "' was given another upstream by a reload while the call was held");
+        }
+        Decision decision = decide(exchange, serving.policyFor(now));
+        if (decision != null && decision.isDenied() && decision.enforcedDeny()) {
+            return new Superseded(Cause.POLICY_DENIES, decision, "the policy serving now denies the call"
+                    + (decision.ruleName() == null ? "" : " (rule " + decision.ruleName() + ")"));
+        }
+        return null;
+    }
+
+    /**
+     * The serving policy's decision for the call as it was described and decided at first: its every reading (an A2A
+     * call's body and path tenant, a listen's each resource), the one that refuses most deciding, as in the policy stage.
+     */
+    private static Decision decide(Exchange exchange, CompiledPolicy policy) {
+        if (exchange.calls().isEmpty() || exchange.calls().get(0) == null) {
+            return null;
+        }
+        SettledFacts facts = new SettledFacts(exchange.heldFacts());
+        Instant now = Instant.now();
+        CallDescription recorded = exchange.calls().get(0);
+        Decision decision;
+        if (exchange.a2a() != null && exchange.a2a().call() != null) {
+            CallDescription body = A2aCallDescriber.describe(recorded.route(), exchange.a2a().call());
+            decision = stricter(decide(policy, body, exchange, facts, now), A2aCallDescriber.inPathTenant(body), policy, exchange, facts, now);
+        } else {
+            decision = decide(policy, recorded, exchange, facts, now);
+            for (CallDescription resource : McpCallDescriber.listenedResources(recorded)) {
+                decision = stricter(decision, resource, policy, exchange, facts, now);
+            }
+        }
+        return decision;
+    }
+
+    private static Decision stricter(Decision current, CallDescription other, CompiledPolicy policy, Exchange exchange, SettledFacts facts,
+                                     Instant now) {
+        if (other == null || current.isDenied() && current.enforcedDeny()) {
+            return current;
+        }
+        Decision candidate = decide(policy, other, exchange, facts, now);
+        return candidate.isDenied() && candidate.enforcedDeny() ? candidate : current;
+    }
+
+    private static Decision decide(CompiledPolicy policy, CallDescription call, Exchange exchange, SettledFacts facts, Instant now) {
+        return RoutePolicy.decide(policy, new PolicyRequest(call, exchange.identity(), now, facts));
+    }
+}
