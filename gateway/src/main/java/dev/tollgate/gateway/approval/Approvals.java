@@ -152,7 +152,8 @@ public final class Approvals {
     /**
      * A person's decision, taken on this replica: for a call held here it ends the approval (with a shared store,
      * only if Redis has recorded no other ending first); for one held on another replica it is recorded in Redis
-     * and reaches the holder. Fails when Redis cannot be reached: nothing was decided.
+     * and reaches the holder. Fails with {@link ApprovalNotConfirmed} when Redis does not answer in time: not
+     * recorded, or (the read back failing too) outcome unknown.
      */
     public Future<Decided> decide(String id, boolean approve, String by, String reason) {
         ApprovalOutcome outcome = decision(approve, by, reason);
@@ -236,6 +237,18 @@ public final class Approvals {
             }
         }
         return null;
+    }
+
+    /**
+     * One approval as {@code GET /approvals/<id>} shows it: held or recently ended here, else (with a shared store)
+     * as Redis has it, whichever replica holds it; null when unknown.
+     */
+    public Future<ObjectNode> lookup(String id) {
+        PendingApproval here = find(id);
+        if (here != null || shared == null) {
+            return Future.succeededFuture(here == null ? null : here.toJson());
+        }
+        return shared.read(id);
     }
 
     public int pendingCount() {
