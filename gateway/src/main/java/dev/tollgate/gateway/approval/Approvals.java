@@ -316,7 +316,8 @@ public final class Approvals {
     }
 
     private Decided settled(PendingApproval approval, ApprovalOutcome outcome) {
-        return settle(approval, outcome) ? new Done(outcome) : new AlreadyEnded(approval.ended());
+        // Ended already with this very outcome: the holder's inbox delivered the decision before its own reply came.
+        return settle(approval, outcome) || outcome.equals(approval.ended()) ? new Done(outcome) : new AlreadyEnded(approval.ended());
     }
 
     /** Ends the approval here: @return true when this ended it (false: it had ended already) */
