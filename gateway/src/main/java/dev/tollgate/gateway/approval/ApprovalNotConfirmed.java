@@ -20,8 +20,8 @@ public abstract sealed class ApprovalNotConfirmed extends RuntimeException permi
 
     /** Redis has voided this attempt: it did not and will not take effect, so sending it again is safe. */
     public static final class NotRecorded extends ApprovalNotConfirmed {
-        NotRecorded(Throwable cause) {
-            super("not recorded: Redis did not answer within redis.timeout, and has since confirmed nothing was decided", cause);
+        NotRecorded() {
+            super("not recorded: Redis did not answer within redis.timeout, and has since confirmed nothing was decided", null);
         }
     }
 

@@ -287,7 +287,8 @@ public final class Approvals {
     /**
      * Ends an approval held here. Without a shared store the first local ending wins. With one, the ending is
      * recorded in Redis only if it is still pending there, and the approval ends as Redis recorded it (an earlier
-     * decision from any replica wins). When Redis cannot be reached, a person's decision fails (nothing decided);
+     * decision from any replica wins). When Redis does not confirm it, a person's decision fails ({@link
+     * ApprovalNotConfirmed}: not recorded, or outcome unknown, and never applied after that answer);
      * the gateway's own endings end it here, and a timeout that would allow denies instead: an approver may have
      * denied on another replica.
      */

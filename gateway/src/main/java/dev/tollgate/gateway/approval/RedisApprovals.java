@@ -217,7 +217,7 @@ final class RedisApprovals implements SharedApprovals {
     private static Approvals.Decided decided(Response r, String owner) {
         String found = r == null || r.size() == 0 ? null : r.get(0).toString();
         if ("void".equals(found) || (found == null && !owner.isEmpty())) {
-            throw new ApprovalNotConfirmed.NotRecorded(null);
+            throw new ApprovalNotConfirmed.NotRecorded();
         }
         if (found == null) {
             return new Approvals.NotFound();

@@ -123,6 +123,26 @@ class UnconfirmedClientAnswerTest {
     }
 
     @Test
+    void anApproversDecisionRedisDidNotConfirmIsAnswered503OutcomeUnknownAndGetSaysWhatHolds() throws Exception {
+        JsonNode asked = call(holder, null);
+        assertThat(asked.at("/result/resultType").asText()).as(asked.toString()).isEqualTo("input_required");
+        String id = await().atMost(Duration.ofSeconds(5)).until(() -> admin(holder, "/approvals").json().path("pending"),
+                list -> list.size() == 1).get(0).path("id").asText();
+        admin(other, "/approvals");
+        Thread.sleep(300);
+
+        assertThat(command("CLIENT PAUSE 800 ALL")).isEqualTo("+OK");
+        TestHttp.Reply bob = http.send(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(other.adminPort())
+                .setURI("/approvals/" + id).putHeader("Authorization", "Bearer " + TOKEN), Buffer.buffer("{\"decision\":\"approve\",\"by\":\"bob\"}"));
+
+        assertThat(bob.status()).as(bob.body().toString()).isEqualTo(503);
+        assertThat(bob.json().path("error").asText()).startsWith("outcome unknown").endsWith("see GET /approvals/" + id);
+        Thread.sleep(1500);
+        assertThat(admin(other, "/approvals/" + id).json().path("state").asText()).isEqualTo("pending");
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
     void getOfAnApprovalNoReplicaKnowsIs404() throws Exception {
         TestHttp.Reply unknown = admin(other, "/approvals/apr_nobody");
         assertThat(unknown.status()).isEqualTo(404);
