@@ -3,15 +3,16 @@ package dev.tollgate.gateway.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.gateway.approval.ApprovalNotConfirmed;
 import dev.tollgate.gateway.approval.Approvals;
-import dev.tollgate.gateway.approval.PendingApproval;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import java.io.IOException;
 
 /**
- * {@code GET /approvals} (pending, and the most recently ended on this replica, their arguments cut short), {@code GET /approvals/{id}}, and
+ * {@code GET /approvals} (pending, and the most recently ended on this replica, their arguments cut short), {@code GET
+ * /approvals/{id}} (held or recently ended here, else as Redis has it with a shared store), and
  * {@code POST /approvals/{id}} with {@code {"decision": "approve"|"deny", "by": "who", "reason": "why"}}: the
  * approver's side of an {@code approve} rule. Behind the admin token like every endpoint that changes state; who
  * decided is the {@code by} the approver gives, recorded with the decision on the span and in the audit record.
@@ -50,8 +51,13 @@ final class ApprovalEndpoints {
             return;
         }
         if (request.method() == HttpMethod.GET) {
-            PendingApproval approval = approvals.find(id);
-            json(request, approval == null ? 404 : 200, approval == null ? error("no approval " + id + " on this replica") : approval.toJson());
+            approvals.lookup(id).onComplete(ar -> {
+                if (ar.failed()) {
+                    json(request, 503, error("approval " + id + " could not be read from Redis: " + ar.cause().getMessage()));
+                } else {
+                    json(request, ar.result() == null ? 404 : 200, ar.result() == null ? error("no approval " + id) : ar.result());
+                }
+            });
         } else if (request.method() == HttpMethod.POST) {
             decide(request, id);
         } else {
@@ -85,7 +91,10 @@ final class ApprovalEndpoints {
             }
             approvals.decide(id, decision.equals("approve"), by, reason).onComplete(ar -> {
                 if (ar.failed()) {
-                    json(request, 503, error("the decision could not be recorded: " + ar.cause().getMessage()));
+                    json(request, 503, error(ar.cause() instanceof ApprovalNotConfirmed.NotRecorded
+                            ? "the decision was not recorded (Redis did not answer in time, then confirmed nothing was decided): send it again"
+                            : "outcome unknown: Redis did not answer in time; the decision took effect only if Redis ran it within"
+                                    + " redis.timeout: see GET " + PREFIX + "/" + id));
                     return;
                 }
                 if (ar.result() instanceof Approvals.Done done) {

@@ -152,7 +152,8 @@ public final class Approvals {
     /**
      * A person's decision, taken on this replica: for a call held here it ends the approval (with a shared store,
      * only if Redis has recorded no other ending first); for one held on another replica it is recorded in Redis
-     * and reaches the holder. Fails when Redis cannot be reached: nothing was decided.
+     * and reaches the holder. Fails with {@link ApprovalNotConfirmed} when Redis does not answer in time: not
+     * recorded, or (the read back failing too) outcome unknown.
      */
     public Future<Decided> decide(String id, boolean approve, String by, String reason) {
         ApprovalOutcome outcome = decision(approve, by, reason);
@@ -238,6 +239,18 @@ public final class Approvals {
         return null;
     }
 
+    /**
+     * One approval as {@code GET /approvals/<id>} shows it: held or recently ended here, else (with a shared store)
+     * as Redis has it, whichever replica holds it; null when unknown.
+     */
+    public Future<ObjectNode> lookup(String id) {
+        PendingApproval here = find(id);
+        if (here != null || shared == null) {
+            return Future.succeededFuture(here == null ? null : here.toJson());
+        }
+        return shared.read(id);
+    }
+
     public int pendingCount() {
         return held.size();
     }
@@ -274,7 +287,8 @@ public final class Approvals {
     /**
      * Ends an approval held here. Without a shared store the first local ending wins. With one, the ending is
      * recorded in Redis only if it is still pending there, and the approval ends as Redis recorded it (an earlier
-     * decision from any replica wins). When Redis cannot be reached, a person's decision fails (nothing decided);
+     * decision from any replica wins). When Redis does not confirm it, a person's decision fails ({@link
+     * ApprovalNotConfirmed}: not recorded, or outcome unknown, and never applied after that answer);
      * the gateway's own endings end it here, and a timeout that would allow denies instead: an approver may have
      * denied on another replica.
      */
@@ -303,7 +317,8 @@ public final class Approvals {
     }
 
     private Decided settled(PendingApproval approval, ApprovalOutcome outcome) {
-        return settle(approval, outcome) ? new Done(outcome) : new AlreadyEnded(approval.ended());
+        // Ended already with this very outcome: the holder's inbox delivered the decision before its own reply came.
+        return settle(approval, outcome) || outcome.equals(approval.ended()) ? new Done(outcome) : new AlreadyEnded(approval.ended());
     }
 
     /** Ends the approval here: @return true when this ended it (false: it had ended already) */

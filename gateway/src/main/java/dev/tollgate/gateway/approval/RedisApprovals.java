@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,10 +26,12 @@ import org.slf4j.LoggerFactory;
  * Approvals shared by replicas through Redis. Each approval is a hash ({@code json}, {@code owner}, {@code state},
  * {@code decision}, {@code expires}, {@code asker}); pending ones are listed in a sorted set by expiry. Redis is the
  * only arbiter of how an approval ends: every ending, on any replica, runs {@link #END}, which moves a pending hash to
- * ended and never touches one that has ended; the loser reads the ending recorded first. A replica deciding an
- * approval another one holds also pushes the decision to the holder's inbox, a list the holder drains every {@link
- * #POLL_MILLIS} ms; nothing is lost if the holder is briefly away from Redis. A single Redis (or a primary with
- * replicas) is assumed: the inbox key is computed inside the script, which Redis Cluster forbids.
+ * ended and never touches one that has ended; the loser reads the ending recorded first. A person's decision also
+ * pushes the decision to the holder's inbox, a list the holder reads every {@link #POLL_MILLIS} ms and trims only of
+ * what it has acted on: nothing is lost if the holder is briefly away from Redis. A command that times out on the
+ * gateway is not cancelled in Redis, so a person's decision carries a deadline and, when it times out, is read back
+ * ({@link #RESOLVE}) before anyone is answered. A single Redis (or a primary with replicas) is assumed: the inbox key is
+ * computed inside the script, which Redis Cluster forbids.
  */
 final class RedisApprovals implements SharedApprovals {
 
@@ -48,15 +51,24 @@ final class RedisApprovals implements SharedApprovals {
             """;
 
     /**
-     * The one "pending to ended" step. KEYS: the approval's hash, the pending set. ARGV: 1 the decision (JSON), 2 its
-     * state, 3 the id, 4 the holder's inbox prefix ('' when the holder ends it itself), 5 now in ms ('' for the
-     * gateway's own endings, which have no deadline), 6 who must have been asked ('' for an approver), 7 the owner to
-     * record when there is no hash ('' to answer not found), 8 how long to keep such a hash (ms).
+     * The one "pending to ended" step. KEYS: the approval's hash, the pending set, and for a person's decision the
+     * attempt's void marker. ARGV: 1 the decision (JSON), 2 its state, 3 the id, 4 the holder's inbox prefix ('' for the
+     * gateway's own endings, which the holder applies itself), 5 now in ms ('' for the gateway's own endings, which have
+     * no deadline), 6 who must have been asked ('' for an approver), 7 the owner to record when there is no hash ('' to
+     * answer not found), 8 how long to keep such a hash (ms), 9 for a person's decision the time (ms, Redis's clock)
+     * after which the gateway has stopped waiting for this script.
+     * A person's decision that Redis runs after ARGV[9], or after {@link #RESOLVE} voided it, does nothing: the gateway
+     * has answered without it, and it must not take effect behind that answer.
      * A holder's inbox lives as long as the longest-lived approval pushed to it: a live holder empties it within
      * {@link #POLL_MILLIS}, and a crashed one's is gone once nothing in it matters (the approval's hash, which says
      * how it ended, is gone too); before, it stayed in Redis for ever.
      */
     private static final String END = """
+            if ARGV[9] ~= '' then
+              if redis.call('EXISTS', KEYS[3]) == 1 then return {'void'} end
+              local t = redis.call('TIME')
+              if tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > tonumber(ARGV[9]) then return {'void'} end
+            end
             local state = redis.call('HGET', KEYS[1], 'state')
             if not state then
               if ARGV[7] == '' then return false end
@@ -79,6 +91,36 @@ final class RedisApprovals implements SharedApprovals {
             return {'decided', ARGV[1]}
             """;
 
+    /**
+     * After a person's {@link #END} timed out: voids that attempt (so it can no longer take effect, whenever Redis runs
+     * it), then says what the approval recorded. KEYS: the hash, the attempt's void marker. ARGV: 1 the decision sent
+     * (JSON, compared as sent), 2 who must have been asked ('' for an approver), 3 now in ms, 4 how long to keep the
+     * marker (ms). Answers as END does, with {@code void} for "still pending: the attempt decided nothing".
+     */
+    private static final String RESOLVE = """
+            redis.call('SET', KEYS[2], '1', 'PX', ARGV[4])
+            local state = redis.call('HGET', KEYS[1], 'state')
+            if not state then return false end
+            if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'asker') ~= ARGV[2] then return false end
+            if state == 'pending' then
+              local expires = tonumber(redis.call('HGET', KEYS[1], 'expires') or '0') or 0
+              if expires > 0 and tonumber(ARGV[3]) > expires then return {'expired'} end
+              return {'void'}
+            end
+            local decision = redis.call('HGET', KEYS[1], 'decision')
+            if decision == ARGV[1] then return {'decided', decision} end
+            return {'ended', decision}
+            """;
+
+    /** Removes the inbox items the holder has acted on, by value: a removal that runs late or twice removes nothing else. */
+    private static final String ACK = """
+            for i = 1, #ARGV do redis.call('LREM', KEYS[1], 1, ARGV[i]) end
+            return #ARGV
+            """;
+
+    /** The inbox is read this many items at a time. */
+    static final int MAX_INBOX_BATCH = 100;
+
     private final Vertx vertx;
     private final Redis redis;
     private final RedisAPI api;
@@ -86,6 +128,8 @@ final class RedisApprovals implements SharedApprovals {
     private final String replica = UUID.randomUUID().toString();
     private final long timeoutMillis;
     private long pollTimer = -1;
+    /** A poll is in flight: the next tick skips, so a slow Redis does not pile up reads of the same inbox. */
+    private final AtomicBoolean polling = new AtomicBoolean();
 
     RedisApprovals(Vertx vertx, RedisConfig config) {
         this.vertx = vertx;
@@ -122,7 +166,9 @@ final class RedisApprovals implements SharedApprovals {
     @Override
     public Future<Approvals.Decided> end(PendingApproval approval, ApprovalOutcome outcome, boolean person) {
         long keep = approval.terms().timeout().toMillis() + KEEP_MILLIS;
-        return step(approval.id(), outcome, "", person, "", replica, keep);
+        // A person's decision goes to the holder's (our own) inbox too: should Redis run it only after we stopped
+        // waiting, and before its deadline, the inbox still tells this replica.
+        return step(approval.id(), outcome, person ? inboxPrefix() : "", person, "", replica, keep);
     }
 
     @Override
@@ -136,21 +182,51 @@ final class RedisApprovals implements SharedApprovals {
         return step(id, outcome, inboxPrefix(), true, asker == null ? "" : asker, "", 0);
     }
 
+    @Override
+    public Future<ObjectNode> read(String id) {
+        return timed(api.hmget(List.of(key(id), "json", "state", "decision"))).map(r -> {
+            if (r == null || r.size() < 3 || r.get(1) == null) {
+                return null;
+            }
+            ObjectNode out = r.get(0) == null ? JSON.createObjectNode().put("id", id) : readObject(r.get(0).toString());
+            out.put("state", r.get(1).toString());
+            if (r.get(2) != null) {
+                out.set("decision", readObject(r.get(2).toString()));
+            }
+            return out;
+        });
+    }
+
     private Future<Approvals.Decided> step(String id, ApprovalOutcome outcome, String inbox, boolean person, String asker, String owner, long keep) {
         String decision = outcome.toJson().toString();
-        String now = person ? Long.toString(System.currentTimeMillis()) : "";
-        return timed(api.eval(List.of(END, "2", key(id), pendingSet(), decision, outcome.verdict().label(), id, inbox, now, asker, owner,
-                Long.toString(keep)))).map(r -> {
-                    if (r == null || r.size() == 0) {
-                        return new Approvals.NotFound();
-                    }
-                    String found = r.get(0).toString();
-                    if ("expired".equals(found)) {
-                        return new Approvals.Expired();
-                    }
-                    ApprovalOutcome recorded = parse(r.get(1).toString());
-                    return "decided".equals(found) ? new Approvals.Done(recorded) : new Approvals.AlreadyEnded(recorded);
-                });
+        if (!person) {
+            return timed(api.eval(List.of(END, "2", key(id), pendingSet(), decision, outcome.verdict().label(), id, inbox, "", asker, owner,
+                    Long.toString(keep), ""))).map(r -> decided(r, owner));
+        }
+        long now = System.currentTimeMillis();
+        String voidMarker = prefix + ":approval-void:" + UUID.randomUUID();
+        return timed(api.eval(List.of(END, "3", key(id), pendingSet(), voidMarker, decision, outcome.verdict().label(), id, inbox,
+                Long.toString(now), asker, owner, Long.toString(keep), Long.toString(now + timeoutMillis))))
+                .recover(timedOut -> timed(api.eval(List.of(RESOLVE, "2", key(id), voidMarker, decision, asker,
+                        Long.toString(System.currentTimeMillis()), Long.toString(KEEP_MILLIS))))
+                        .recover(unread -> Future.failedFuture(new ApprovalNotConfirmed.OutcomeUnknown(timedOut))))
+                .map(r -> decided(r, owner));
+    }
+
+    /** What END or RESOLVE answered; {@code void} (and nothing found for the holder's own ending) means nothing was recorded. */
+    private static Approvals.Decided decided(Response r, String owner) {
+        String found = r == null || r.size() == 0 ? null : r.get(0).toString();
+        if ("void".equals(found) || (found == null && !owner.isEmpty())) {
+            throw new ApprovalNotConfirmed.NotRecorded();
+        }
+        if (found == null) {
+            return new Approvals.NotFound();
+        }
+        if ("expired".equals(found)) {
+            return new Approvals.Expired();
+        }
+        ApprovalOutcome recorded = parse(r.get(1).toString());
+        return "decided".equals(found) ? new Approvals.Done(recorded) : new Approvals.AlreadyEnded(recorded);
     }
 
     @Override
@@ -178,18 +254,52 @@ final class RedisApprovals implements SharedApprovals {
 
     @Override
     public void listen(BiConsumer<String, ApprovalOutcome> onDecision) {
-        pollTimer = vertx.setPeriodic(POLL_MILLIS, t -> timed(api.lpop(List.of(inboxPrefix() + replica, "100"))).onSuccess(items -> {
-            if (items == null) {
+        pollTimer = vertx.setPeriodic(POLL_MILLIS, t -> poll(onDecision));
+    }
+
+    /**
+     * Reads the inbox without removing anything, acts on each decision, then removes those it read. A read that times
+     * out but runs in Redis removes nothing; a removal that fails leaves decisions to be read again, which is harmless:
+     * the holder ignores a decision for an approval it no longer holds.
+     */
+    private void poll(BiConsumer<String, ApprovalOutcome> onDecision) {
+        if (!polling.compareAndSet(false, true)) {
+            return;
+        }
+        String inbox = inboxPrefix() + replica;
+        timed(api.lrange(inbox, "0", Integer.toString(MAX_INBOX_BATCH - 1))).onComplete(read -> {
+            polling.set(false);
+            if (read.failed()) {
+                LOG.debug("approvals inbox not read: {}", read.cause().toString());
                 return;
             }
-            for (Response item : items) {
-                String text = item.toString();
-                int space = text.indexOf(' ');
-                if (space > 0) {
-                    onDecision.accept(text.substring(0, space), parse(text.substring(space + 1)));
-                }
+            if (read.result() == null || read.result().size() == 0) {
+                return;
             }
-        }).onFailure(e -> LOG.debug("approvals inbox not read: {}", e.toString())));
+            List<String> ack = new ArrayList<>(List.of(ACK, "1", inbox));
+            for (Response item : read.result()) {
+                String text = item.toString();
+                ack.add(text);
+                deliver(text, onDecision);
+            }
+            timed(api.eval(ack)).onFailure(e -> LOG.debug("approvals inbox not trimmed (read again next time): {}", e.toString()));
+        });
+    }
+
+    private static void deliver(String item, BiConsumer<String, ApprovalOutcome> onDecision) {
+        int space = item.indexOf(' ');
+        ApprovalOutcome outcome;
+        try {
+            outcome = space > 0 ? parse(item.substring(space + 1)) : null;
+        } catch (RuntimeException e) {
+            outcome = null;
+        }
+        if (outcome == null) {
+            // Only replicas write the inbox: one unreadable item (a bug, version skew) must not hold up the others.
+            LOG.warn("approvals inbox: an item could not be read; dropped");
+            return;
+        }
+        onDecision.accept(item.substring(0, space), outcome);
     }
 
     @Override

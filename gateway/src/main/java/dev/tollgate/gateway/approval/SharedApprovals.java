@@ -21,17 +21,23 @@ interface SharedApprovals {
      * Approvals.AlreadyEnded} with the ending recorded first, {@link Approvals.Expired} for a person's decision after
      * the deadline. An approval the store never had is recorded as ended (so a late publication cannot revive it).
      *
+     * A person's decision that Redis does not confirm in time fails with {@link ApprovalNotConfirmed}: it is read
+     * back first, so the failure says whether it was recorded, and it never takes effect after that answer.
+     *
      * @param person a person's decision (refused after the deadline), not the gateway's own ending
      */
     Future<Approvals.Decided> end(PendingApproval approval, ApprovalOutcome outcome, boolean person);
 
     /**
      * Decides an approval held by another replica, through the same step: done, already ended (with how), expired,
-     * or not found.
+     * or not found; or {@link ApprovalNotConfirmed} as for {@link #end}.
      *
      * @param asker for a client's answer, who was asked ({@link PendingApproval#asker()}); null for an approver
      */
     Future<Approvals.Decided> decideRemote(String id, ApprovalOutcome outcome, String asker);
+
+    /** The approval as the store has it (held by any replica, pending or ended), or null when it has none. */
+    Future<ObjectNode> read(String id);
 
     /**
      * Marks the approval's call as let through, once across replicas: true for the first mark, false when one was made

@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.gateway.approval.ApprovalNotConfirmed;
 import dev.tollgate.gateway.approval.Approvals;
 import dev.tollgate.gateway.approval.PendingApproval;
 import dev.tollgate.gateway.errors.ErrorResponder;
@@ -83,10 +84,11 @@ final class AskClientRetryStage implements Stage {
         boolean approve = ClientElicitation.approves(answer);
         String by = "client:" + (owner == null ? "anonymous" : owner);
         String reason = approve ? "approved by the user in the client" : "declined by the user in the client";
-        return take(exchange, state.approvalId(), owner, approve, by, reason).recover(e -> {
-            LOG.warn("approval answer for {} not recorded: {}", state.approvalId(), e.toString());
-            return Future.succeededFuture(null);
-        }).compose(decided -> {
+        return take(exchange, state.approvalId(), owner, approve, by, reason).transform(ar -> {
+            if (ar.failed()) {
+                LOG.warn("approval answer for {} not confirmed: {}", state.approvalId(), ar.cause().toString());
+            }
+            Approvals.Decided decided = ar.result();
             if (decided instanceof Approvals.Done done) {
                 return proceed(exchange, request, new AskClientAnswer(state.approvalId(), state.askedAt(), done.outcome()));
             }
@@ -98,10 +100,10 @@ final class AskClientRetryStage implements Stage {
                 return proceed(exchange, request, new AskClientAnswer(state.approvalId(), state.askedAt(), null));
             }
             int status = decided == null ? 503 : 404;
-            LOG.warn("approval answer for {} not taken: {}", state.approvalId(), decided == null ? "Redis unreachable" : decided);
+            LOG.warn("approval answer for {} not taken: {}", state.approvalId(), decided == null ? "not confirmed by Redis" : decided);
             exchange.errorType(RejectReason.APPROVAL_ANSWER_NOT_TAKEN.code());
             return errors.respond(exchange.response(), RejectReason.APPROVAL_ANSWER_NOT_TAKEN, status, request.id().value(),
-                    status == 503 ? "the answer could not be recorded; send it again" : "the approval is not known here; call again without the requestState")
+                    status == 503 ? ApprovalNotConfirmed.clientDetail(ar.cause()) : "the approval is not known here; call again without the requestState")
                     .transform(done -> StageResult.responded());
         });
     }

@@ -1,5 +1,6 @@
 package dev.tollgate.gateway.pipeline;
 
+import dev.tollgate.gateway.approval.ApprovalNotConfirmed;
 import dev.tollgate.gateway.approval.Approvals;
 import dev.tollgate.gateway.approval.PendingApproval;
 import dev.tollgate.gateway.errors.ErrorResponder;
@@ -51,18 +52,19 @@ final class ElicitationAnswerStage implements Stage {
         boolean approve = !response.isError() && ClientElicitation.approves(response.result());
         String by = "client:" + (owner == null ? "anonymous" : owner);
         String reason = approve ? "approved by the user in the client" : "declined by the user in the client";
-        return take(exchange, approvalId, owner, approve, by, reason).recover(e -> {
-            LOG.warn("approval answer for {} not recorded: {}", approvalId, e.toString());
-            return Future.succeededFuture(null);
-        }).compose(decided -> {
+        return take(exchange, approvalId, owner, approve, by, reason).transform(ar -> {
+            if (ar.failed()) {
+                LOG.warn("approval answer for {} not confirmed: {}", approvalId, ar.cause().toString());
+            }
+            Approvals.Decided decided = ar.result();
             if (decided instanceof Approvals.Done) {
                 exchange.response().setStatusCode(202).end();
                 return StageResult.responded();
             }
             int status = decided == null ? 503 : decided instanceof Approvals.NotFound ? 404 : 409;
-            LOG.warn("approval answer for {} not taken: {}", approvalId, decided == null ? "Redis unreachable" : decided);
+            LOG.warn("approval answer for {} not taken: {}", approvalId, decided == null ? "not confirmed by Redis" : decided);
             return errors.respond(exchange.response(), RejectReason.APPROVAL_ANSWER_NOT_TAKEN, status, null,
-                    status == 409 ? "the approval has already ended" : status == 503 ? "the answer could not be recorded; send it again" : null)
+                    status == 409 ? "the approval has already ended" : status == 503 ? ApprovalNotConfirmed.clientDetail(ar.cause()) : null)
                     .transform(done -> StageResult.responded());
         });
     }

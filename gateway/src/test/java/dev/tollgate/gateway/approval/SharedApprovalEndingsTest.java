@@ -188,6 +188,11 @@ class SharedApprovalEndingsTest {
         }
 
         @Override
+        public Future<ObjectNode> read(String id) {
+            return store.read(id);
+        }
+
+        @Override
         public Future<Boolean> releaseOnce(String id, long keepMillis) {
             return store.releaseOnce(id, keepMillis);
         }
