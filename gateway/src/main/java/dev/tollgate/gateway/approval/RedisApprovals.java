@@ -130,13 +130,32 @@ final class RedisApprovals implements SharedApprovals {
     private long pollTimer = -1;
     /** A poll is in flight: the next tick skips, so a slow Redis does not pile up reads of the same inbox. */
     private final AtomicBoolean polling = new AtomicBoolean();
+    private final java.util.function.LongSupplier wallClock;
+    /**
+     * How far Redis's clock is ahead of this gateway's, in ms (TIME, measured at start and every {@link #CLOCK_EVERY_POLLS}
+     * polls). A person's decision's deadline is checked on Redis's clock: without it, a gateway whose clock lags Redis's
+     * by more than redis.timeout had every such decision refused as late.
+     */
+    private volatile long redisAheadMillis;
+    private volatile boolean closed;
+    private int pollsSinceClock;
+    static final int CLOCK_EVERY_POLLS = 50;
+    /** Clocks further apart than this are logged: approval expiries are compared across replicas' clocks too. */
+    private static final long CLOCK_SKEW_WARN_MILLIS = 1000;
 
     RedisApprovals(Vertx vertx, RedisConfig config) {
+        this(vertx, config, System::currentTimeMillis);
+    }
+
+    /** @param wallClock this gateway's clock in ms (tests: one that disagrees with Redis's) */
+    RedisApprovals(Vertx vertx, RedisConfig config, java.util.function.LongSupplier wallClock) {
         this.vertx = vertx;
+        this.wallClock = wallClock;
         this.redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(config.uri()).setMaxPoolSize(4).setMaxPoolWaiting(1024));
         this.api = RedisAPI.api(redis);
         this.prefix = config.keyPrefix();
         this.timeoutMillis = config.timeout().toMillis();
+        measureClock(); // a replica that decides before its first poll
     }
 
     static SharedApprovals create(Vertx vertx, RedisConfig config) {
@@ -203,12 +222,12 @@ final class RedisApprovals implements SharedApprovals {
             return timed(api.eval(List.of(END, "2", key(id), pendingSet(), decision, outcome.verdict().label(), id, inbox, "", asker, owner,
                     Long.toString(keep), ""))).map(r -> decided(r, owner));
         }
-        long now = System.currentTimeMillis();
+        long now = wallClock.getAsLong();
         String voidMarker = prefix + ":approval-void:" + UUID.randomUUID();
         return timed(api.eval(List.of(END, "3", key(id), pendingSet(), voidMarker, decision, outcome.verdict().label(), id, inbox,
-                Long.toString(now), asker, owner, Long.toString(keep), Long.toString(now + timeoutMillis))))
+                Long.toString(now), asker, owner, Long.toString(keep), Long.toString(now + redisAheadMillis + timeoutMillis))))
                 .recover(timedOut -> timed(api.eval(List.of(RESOLVE, "2", key(id), voidMarker, decision, asker,
-                        Long.toString(System.currentTimeMillis()), Long.toString(KEEP_MILLIS))))
+                        Long.toString(wallClock.getAsLong()), Long.toString(KEEP_MILLIS))))
                         .recover(unread -> Future.failedFuture(new ApprovalNotConfirmed.OutcomeUnknown(timedOut))))
                 .map(r -> decided(r, owner));
     }
@@ -231,7 +250,7 @@ final class RedisApprovals implements SharedApprovals {
 
     @Override
     public Future<List<ObjectNode>> pending() {
-        String now = Long.toString(System.currentTimeMillis());
+        String now = Long.toString(wallClock.getAsLong());
         return timed(api.zremrangebyscore(pendingSet(), "-inf", "(" + now))
                 .compose(r -> timed(api.zrange(List.of(pendingSet(), "0", "999"))))
                 .compose(ids -> {
@@ -254,7 +273,44 @@ final class RedisApprovals implements SharedApprovals {
 
     @Override
     public void listen(BiConsumer<String, ApprovalOutcome> onDecision) {
-        pollTimer = vertx.setPeriodic(POLL_MILLIS, t -> poll(onDecision));
+        pollTimer = vertx.setPeriodic(POLL_MILLIS, t -> {
+            if (++pollsSinceClock >= CLOCK_EVERY_POLLS) {
+                pollsSinceClock = 0;
+                measureClock();
+            }
+            poll(onDecision);
+        });
+    }
+
+    /** Measures {@link #redisAheadMillis}: Redis's TIME against the middle of the round trip (off by at most half of it). */
+    private void measureClock() {
+        long sent = wallClock.getAsLong();
+        timed(api.time()).onSuccess(r -> {
+            long received = wallClock.getAsLong();
+            long redisMillis = Long.parseLong(r.get(0).toString()) * 1000 + Long.parseLong(r.get(1).toString()) / 1000;
+            long ahead = redisMillis - (sent + received) / 2;
+            if (Math.abs(ahead) > CLOCK_SKEW_WARN_MILLIS && Math.abs(redisAheadMillis) <= CLOCK_SKEW_WARN_MILLIS) {
+                LOG.warn("Redis's clock is {} ms {} this gateway's: approval timeouts are compared across replicas' clocks",
+                        Math.abs(ahead), ahead > 0 ? "ahead of" : "behind");
+            }
+            redisAheadMillis = ahead;
+        }).onFailure(e -> {
+            // Until it is read, a lagging clock's decisions are refused as late: read it again soon, not only at the next
+            // measurement of a listening replica.
+            LOG.debug("Redis's clock not read (again in 1 s): {}", e.toString());
+            if (!closed) {
+                vertx.setTimer(1000, t -> {
+                    if (!closed) {
+                        measureClock();
+                    }
+                });
+            }
+        });
+    }
+
+    /** For tests: the measured offset of Redis's clock (ms). */
+    long redisAheadMillis() {
+        return redisAheadMillis;
     }
 
     /**
@@ -304,6 +360,7 @@ final class RedisApprovals implements SharedApprovals {
 
     @Override
     public Future<Void> close() {
+        closed = true;
         if (pollTimer >= 0) {
             vertx.cancelTimer(pollTimer);
         }
