@@ -101,6 +101,16 @@ public final class BudgetFacts implements CallFacts {
         return obligations;
     }
 
+    /** Whether this evaluation noted a hold under {@code rule}'s budget of {@code limitMicros} (what the call secured). */
+    public boolean notedBudgetHold(String rule, long limitMicros) {
+        return obligations.contains(new Obligation.BudgetHold(rule, limitMicros));
+    }
+
+    /** Whether this evaluation noted a token of {@code rule}'s bucket for exactly this key and rate (what the call secured). */
+    public boolean notedRateToken(String rule, String tenant, String owner, String key, double perSecond, long burst) {
+        return obligations.contains(new Obligation.RateToken(rule, tenant, owner, key, perSecond, burst));
+    }
+
     public boolean hasObligations() {
         return !obligations.isEmpty();
     }

@@ -17,8 +17,10 @@ import java.util.Objects;
  * <p>The approval stands when no reload came (the snapshot serving is the call's own: one reference compared), or when
  * the route is still there with the same upstream and its policy now allows, audits or asks an approval for the call
  * (any rule: the person's yes answers that). It is superseded when the route is gone, its upstream endpoints or
- * upstream mTLS changed, or its policy (or its absence) now denies the call, enforced. Pure and in memory: the policy is
- * evaluated with {@link SettledFacts}, so nothing is secured twice and nothing waits.
+ * upstream mTLS changed, who it admits changed (AXID mode, SPIFFE IDs, OAuth, the AXID settings: the caller was never
+ * checked so), its policy (or its absence) now denies the call, enforced, or applies a rate or budget limit the call did
+ * not secure when it was held (review AQ). Pure and in memory: the policy is evaluated with {@link SettledFacts}, so
+ * nothing is secured twice and nothing waits; a limit not secured then refuses the call rather than being secured late.
  */
 final class ApprovalRecheck {
 
@@ -26,7 +28,11 @@ final class ApprovalRecheck {
     enum Cause {
         ROUTE_REMOVED("route_removed"),
         UPSTREAM_CHANGED("upstream_changed"),
-        POLICY_DENIES("policy_denies");
+        /** Who the route admits changed (its AXID mode, SPIFFE IDs, OAuth, the AXID settings): the caller was not checked so. */
+        ADMISSION_CHANGED("admission_changed"),
+        POLICY_DENIES("policy_denies"),
+        /** The serving policy applies a rate or budget limit the call did not secure when it was held. */
+        LIMIT_ADDED("limit_added");
 
         private final String label;
 
@@ -65,23 +71,37 @@ final class ApprovalRecheck {
             return new Superseded(Cause.UPSTREAM_CHANGED, null,
                     "route '" + held.name() + "' was given another upstream by a reload while the call was held");
         }
-        Decision decision = decide(exchange, serving.policyFor(now));
+        if (!admitsAlike(held.config(), now.config()) || !Objects.equals(serving.config().axid(), exchange.snapshot().config().axid())) {
+            // Review AQ: an anonymous caller's held call was forwarded after the route came to require a verified AXID.
+            return new Superseded(Cause.ADMISSION_CHANGED, null, "who route '" + held.name()
+                    + "' admits was changed by a reload while the call was held: send the call again");
+        }
+        SettledFacts facts = new SettledFacts(exchange.heldFacts());
+        Decision decision = decide(exchange, serving.policyFor(now), facts);
         if (decision != null && decision.isDenied() && decision.enforcedDeny()) {
             return new Superseded(Cause.POLICY_DENIES, decision, "the policy serving now denies the call"
                     + (decision.ruleName() == null ? "" : " (rule " + decision.ruleName() + ")"));
         }
+        if (facts.unsecured() != null) {
+            return new Superseded(Cause.LIMIT_ADDED, null, "a reload while the call was held added the limit of rule '"
+                    + facts.unsecured() + "', which the call was not checked against: send the call again");
+        }
         return null;
+    }
+
+    /** The route's own admission: its AXID mode, the SPIFFE IDs it allows, its OAuth resource server. */
+    private static boolean admitsAlike(dev.tollgate.gateway.config.RouteConfig held, dev.tollgate.gateway.config.RouteConfig now) {
+        return held.axid() == now.axid() && held.allowedSpiffeIds().equals(now.allowedSpiffeIds()) && Objects.equals(held.oauth(), now.oauth());
     }
 
     /**
      * The serving policy's decision for the call as it was described and decided at first: its every reading (an A2A
      * call's body and path tenant, a listen's each resource), the one that refuses most deciding, as in the policy stage.
      */
-    private static Decision decide(Exchange exchange, CompiledPolicy policy) {
+    private static Decision decide(Exchange exchange, CompiledPolicy policy, SettledFacts facts) {
         if (exchange.calls().isEmpty() || exchange.calls().get(0) == null) {
             return null;
         }
-        SettledFacts facts = new SettledFacts(exchange.heldFacts());
         Instant now = Instant.now();
         CallDescription recorded = exchange.calls().get(0);
         Decision decision;
