@@ -32,7 +32,7 @@ final class ApprovalRefusal {
 
     /**
      * An approved call a reload since refused ({@link ApprovalRecheck}): {@code approval_superseded}, with the approval and
-     * who approved it, what superseded it ({@code superseded}: route_removed, upstream_changed or policy_denies) and, for a
+     * who approved it, what superseded it ({@code superseded}: an {@link ApprovalRecheck.Cause} label) and, for a
      * deny, the serving policy and rule.
      */
     static void superseded(Exchange exchange, ErrorResponder errors, PendingApproval approval, ApprovalOutcome outcome,

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Holds a call its policy sends to a person ({@code approve}), after its span records the decision and before
  * anything is forwarded: nothing reaches the upstream while it waits. Approved (or timed out with {@code on-timeout:
- * allow}), the call goes on as decided, unless a reload since has removed its route, moved its upstream or denies it
+ * allow}), the call goes on as decided, unless a reload since has removed its route, moved its upstream, changed its
+ * admission, or denies it or limits it anew
  * ({@link ApprovalRecheck}: refused {@code approval_superseded}); denied, timed out, or abandoned by a stopping gateway, the client gets an
  * error saying which, who and why ({@link ApprovalRefusal}). A client that goes away cancels the approval. The outcome
  * is on the span and, through the exchange, in the audit record.
