@@ -104,11 +104,19 @@ class BatchHidesAuditedCallReviewANTest {
         return spans.getFinishedSpanItems().stream().filter(s -> s.getKind() == SpanKind.SERVER).count();
     }
 
+    /** The SERVER span ends when the call completes, which may be just after the client has read the answer. */
+    private void awaitServerSpans(InMemorySpanExporter exporter, int count) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() ->
+                exporter.getFinishedSpanItems().stream().filter(s -> s.getKind() == SpanKind.SERVER).count() >= count);
+    }
+
     @Test
     void control_anAuditedCallAloneIsExportedAndCountedAnAllowedOneSampledOut() throws Exception {
         post(ECHO);
+        awaitServerSpans(all, 1);
         assertThat(serverSpans()).as("an allowed call at sample-allowed 0").isZero();
         post(EXPORT);
+        awaitServerSpans(all, 2);
         assertThat(serverSpans()).as("an audited call is always exported").isEqualTo(1);
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
                 .until(() -> metrics.scrape().contains("decision=\"audited\""));
@@ -119,6 +127,7 @@ class BatchHidesAuditedCallReviewANTest {
     void anAuditedCallBehindAnAllowedOneInABatchIsStillExported() throws Exception {
         post("[" + ECHO + "," + EXPORT + "]");
         assertThat(upstream.received()).hasSize(1);
+        awaitServerSpans(all, 1);
         var span = all.getFinishedSpanItems().stream().filter(x -> x.getKind() == SpanKind.SERVER).findFirst().orElseThrow();
         assertThat(span.getName()).isEqualTo("batch");
         System.out.println("review AN: the batch's span says action=" + span.getAttributes().get(
