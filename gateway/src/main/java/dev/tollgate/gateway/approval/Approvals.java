@@ -192,7 +192,10 @@ public final class Approvals {
         if (shared == null) {
             return Future.succeededFuture(true);
         }
-        return shared.releaseOnce(id, java.time.Duration.between(java.time.Instant.now(), until).toMillis());
+        // Not let through here when Redis did not confirm it: kept, the next retry on this replica got 409 and the
+        // approved call was lost.
+        return shared.releaseOnce(id, java.time.Duration.between(java.time.Instant.now(), until).toMillis())
+                .onFailure(e -> released.remove(id, until));
     }
 
     public Future<Decided> answerAskedElsewhere(String id, String asker, boolean approve, String by, String reason) {

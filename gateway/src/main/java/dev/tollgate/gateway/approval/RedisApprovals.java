@@ -112,6 +112,30 @@ final class RedisApprovals implements SharedApprovals {
             return {'ended', decision}
             """;
 
+    /**
+     * Marks an approval's call let through by an ask-client retry, once. KEYS: the marker, the attempt's void marker.
+     * ARGV: 1 the attempt's token, 2 how long to keep the marker (ms), 3 the time (ms, Redis's clock) after which the
+     * gateway has stopped waiting for this script. Run later than that, or once {@link #RESOLVE_RELEASE} voided it, it
+     * does nothing: the retry was answered 503 without it.
+     */
+    private static final String RELEASE = """
+            if redis.call('EXISTS', KEYS[2]) == 1 then return 'void' end
+            local t = redis.call('TIME')
+            if tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > tonumber(ARGV[3]) then return 'void' end
+            if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 'released' end
+            return 'taken'
+            """;
+
+    /**
+     * After a {@link #RELEASE} timed out: voids that attempt, then says whether it had marked the call let through.
+     * KEYS: the marker, the attempt's void marker. ARGV: 1 the attempt's token, 2 how long to keep the void marker (ms).
+     */
+    private static final String RESOLVE_RELEASE = """
+            redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
+            if redis.call('GET', KEYS[1]) == ARGV[1] then return 'released' end
+            return 'void'
+            """;
+
     /** Removes the inbox items the holder has acted on, by value: a removal that runs late or twice removes nothing else. */
     private static final String ACK = """
             for i = 1, #ARGV do redis.call('LREM', KEYS[1], 1, ARGV[i]) end
@@ -192,8 +216,23 @@ final class RedisApprovals implements SharedApprovals {
 
     @Override
     public Future<Boolean> releaseOnce(String id, long keepMillis) {
-        return timed(api.set(List.of(prefix + ":approval-released:" + id, "1", "NX", "PX", Long.toString(Math.max(1, keepMillis)))))
-                .map(reply -> reply != null && "OK".equals(reply.toString()));
+        // As a person's decision: a marker set late, behind the 503 its timeout answered, made every retry of the
+        // approved call a 409 (one approval, one call) and the call was lost (review AP's suspicion).
+        String marker = prefix + ":approval-released:" + id;
+        String attempt = UUID.randomUUID().toString();
+        String voidMarker = prefix + ":approval-release-void:" + attempt;
+        long now = wallClock.getAsLong();
+        return timed(api.eval(List.of(RELEASE, "2", marker, voidMarker, attempt, Long.toString(Math.max(1, keepMillis)),
+                Long.toString(now + redisAheadMillis + timeoutMillis))))
+                .recover(timedOut -> timed(api.eval(List.of(RESOLVE_RELEASE, "2", marker, voidMarker, attempt, Long.toString(KEEP_MILLIS))))
+                        .recover(unread -> Future.failedFuture(new ApprovalNotConfirmed.OutcomeUnknown(timedOut))))
+                .map(reply -> {
+                    String said = reply == null ? "" : reply.toString();
+                    if ("void".equals(said)) {
+                        throw new ApprovalNotConfirmed.NotRecorded();
+                    }
+                    return "released".equals(said);
+                });
     }
 
     @Override

@@ -138,7 +138,10 @@ final class AskClientRetryStage implements Stage {
                     : "a retry came again after its call went on; refused");
             exchange.errorType(RejectReason.APPROVAL_ANSWER_NOT_TAKEN.code());
             return errors.respond(exchange.response(), RejectReason.APPROVAL_ANSWER_NOT_TAKEN, unknown ? 503 : 409, request.id().value(),
-                    unknown ? "the answer could not be recorded; send it again" : "the approval has already let its call through: one approval, one call")
+                    unknown ? (released.cause() instanceof ApprovalNotConfirmed.NotRecorded
+                            ? "the call was not let through (Redis did not answer in time); send it again"
+                            : "whether the call was let through is unknown (Redis did not answer in time); send it again")
+                            : "the approval has already let its call through: one approval, one call")
                     .transform(done -> StageResult.responded());
         });
     }

@@ -1,0 +1,90 @@
+package dev.tollgate.gateway.approval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.gateway.config.ApprovalsConfig;
+import dev.tollgate.gateway.config.RedisConfig;
+import dev.tollgate.gateway.support.RedisServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An approved ask-client retry lets its call through once ({@link Approvals#releaseOnce}). When Redis does not answer
+ * the release in time the retry is answered 503 "send it again", so that release must not take effect behind it (review
+ * AP's suspicion: the marker, set late, made every later retry a 409 "already let through", and the approved call was
+ * lost), and this replica must not remember it as let through either (it did, with the same 409).
+ */
+class UnconfirmedReleaseTest {
+
+    private RedisServer redis;
+    private Vertx vertx;
+    private RedisApprovals store;
+    private Approvals approvals;
+
+    @BeforeEach
+    void start() throws Exception {
+        redis = RedisServer.start();
+        vertx = Vertx.vertx();
+        store = new RedisApprovals(vertx, new RedisConfig(redis.uri(), "release-" + System.nanoTime(), Duration.ofMillis(300), 4));
+        approvals = new Approvals(vertx, ApprovalsConfig.DEFAULT, "http://127.0.0.1:1", store, new SimpleMeterRegistry());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        store.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        redis.close();
+    }
+
+    @Test
+    void aReleaseRedisDidNotConfirmInTimeNeverTakesEffectAndTheRetrySentAgainGoesThroughOnce() throws Exception {
+        String id = "apr_release" + System.nanoTime();
+        Instant until = Instant.now().plus(Duration.ofMinutes(5));
+        // The connections are open and idle before the pause (the first one may take longer than the 300 ms timeout).
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> get(store.pending()) != null);
+        Thread.sleep(300);
+
+        // Paused past the release's 300 ms timeout, not past its read back (sent then, waiting 300 ms more).
+        assertThat(command("CLIENT PAUSE 450 ALL")).isEqualTo("+OK");
+        ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> get(approvals.releaseOnce(id, until)));
+        assertThat(failed.getCause()).isInstanceOf(ApprovalNotConfirmed.NotRecorded.class);
+        Thread.sleep(300);
+
+        assertThat(get(approvals.releaseOnce(id, until))).as("the approved retry sent again, Redis back").isTrue();
+        assertThat(get(approvals.releaseOnce(id, until))).as("one approval, one call").isFalse();
+    }
+
+    private static <T> T get(Future<T> future) throws Exception {
+        return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    /** Sends one inline command on its own connection and waits for its first reply line. */
+    private String command(String line) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", redis.port())) {
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            out.write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            StringBuilder reply = new StringBuilder();
+            int c;
+            while ((c = in.read()) != -1 && c != '\n') {
+                reply.append((char) c);
+            }
+            return reply.toString().trim();
+        }
+    }
+}
