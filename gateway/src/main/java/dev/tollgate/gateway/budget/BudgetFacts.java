@@ -14,6 +14,8 @@ public final class BudgetFacts implements CallFacts {
     private final SpendView view;
     private final long costMicros;
     private final List<Obligation> obligations = new ArrayList<>(2);
+    /** The budget checks answered "over" (no hold noted for them); kept for a held call's recheck (ApprovalRecheck). */
+    private List<Obligation.BudgetHold> overAnswered;
     private final boolean toolPinned;
     /** An A2A call's declared skill as the gateway knows it; null for MCP calls, whose tool the server is bound by. */
     private final DeclaredSkill skill;
@@ -75,6 +77,10 @@ public final class BudgetFacts implements CallFacts {
         long spent = view.effectiveMicros();
         if (spent >= limitMicros || spent + costMicros > limitMicros) {
             overDetail = BudgetMessages.over(spent, costMicros, limitMicros);
+            if (overAnswered == null) {
+                overAnswered = new ArrayList<>(1);
+            }
+            overAnswered.add(new Obligation.BudgetHold(rule, limitMicros));
             return true;
         }
         obligations.add(new Obligation.BudgetHold(rule, limitMicros));
@@ -101,9 +107,13 @@ public final class BudgetFacts implements CallFacts {
         return obligations;
     }
 
-    /** Whether this evaluation noted a hold under {@code rule}'s budget of {@code limitMicros} (what the call secured). */
-    public boolean notedBudgetHold(String rule, long limitMicros) {
-        return obligations.contains(new Obligation.BudgetHold(rule, limitMicros));
+    /**
+     * How this evaluation answered {@code rule}'s budget check of {@code limitMicros}: TRUE over (no hold noted), FALSE
+     * within (a hold noted: what the call secured), null when it was not asked.
+     */
+    public Boolean budgetAnswer(String rule, long limitMicros) {
+        Obligation.BudgetHold check = new Obligation.BudgetHold(rule, limitMicros);
+        return obligations.contains(check) ? Boolean.FALSE : overAnswered != null && overAnswered.contains(check) ? Boolean.TRUE : null;
     }
 
     /** Whether this evaluation noted a token of {@code rule}'s bucket for exactly this key and rate (what the call secured). */

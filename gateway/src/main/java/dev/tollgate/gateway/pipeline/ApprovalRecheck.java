@@ -18,7 +18,7 @@ import java.util.Objects;
  * the route is still there with the same upstream and its policy now allows, audits or asks an approval for the call
  * (any rule: the person's yes answers that). It is superseded when the route is gone, its upstream endpoints or
  * upstream mTLS changed, who it admits changed (AXID mode, SPIFFE IDs, OAuth, the AXID settings: the caller was never
- * checked so), its policy (or its absence) now denies the call, enforced, or applies a rate or budget limit the call did
+ * checked so) or its pin manifest did (the tool may no longer be a reviewed one), its policy (or its absence) now denies the call, enforced, or applies a rate or budget limit the call did
  * not secure when it was held (review AQ). Pure and in memory: the policy is evaluated with {@link SettledFacts}, so
  * nothing is secured twice and nothing waits; a limit not secured then refuses the call rather than being secured late.
  */
@@ -30,6 +30,8 @@ final class ApprovalRecheck {
         UPSTREAM_CHANGED("upstream_changed"),
         /** Who the route admits changed (its AXID mode, SPIFFE IDs, OAuth, the AXID settings): the caller was not checked so. */
         ADMISSION_CHANGED("admission_changed"),
+        /** The route's pin manifest or pinning settings changed: the call's tool may no longer be a reviewed one. */
+        PINS_CHANGED("pins_changed"),
         POLICY_DENIES("policy_denies"),
         /** The serving policy applies a rate or budget limit the call did not secure when it was held. */
         LIMIT_ADDED("limit_added");
@@ -75,6 +77,11 @@ final class ApprovalRecheck {
             // Review AQ: an anonymous caller's held call was forwarded after the route came to require a verified AXID.
             return new Superseded(Cause.ADMISSION_CHANGED, null, "who route '" + held.name()
                     + "' admits was changed by a reload while the call was held: send the call again");
+        }
+        if (!Objects.equals(serving.pins(held.name()), exchange.snapshot().pins(held.name()))) {
+            // Review AR: a held call to a tool the reloaded manifest no longer lists went on, a new one was refused unpinned.
+            return new Superseded(Cause.PINS_CHANGED, null, "route '" + held.name()
+                    + "' was given another pin manifest by a reload while the call was held: send the call again");
         }
         SettledFacts facts = new SettledFacts(exchange.heldFacts());
         Decision decision = decide(exchange, serving.policyFor(now), facts);

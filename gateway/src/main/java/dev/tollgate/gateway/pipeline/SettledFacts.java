@@ -6,7 +6,8 @@ import dev.tollgate.policy.CallFacts;
 /**
  * The facts of a held call decided again after its approval ({@link ApprovalRecheck}): its tool's facts as they were at
  * its first decision, and the budget and rate-limit checks it secured then answered as met. Those obligations were
- * judged and secured once, when the call arrived (its budget hold and rate tokens are still its own); judged again, the
+ * judged and secured once, when the call arrived (its budget hold and rate tokens are still its own; a budget check it
+ * was over then stays over); judged again, the
  * call would count against itself (its own hold) or take a second token. A limit it did not secure then (one a reload
  * added, or changed) is noted in {@link #unsecured()} (review AQ: answered "met" too, an emergency limit reloaded during
  * an incident let every call already waiting through): the recheck refuses the call rather than secure it late.
@@ -29,12 +30,15 @@ final class SettledFacts implements CallFacts {
         return unsecured;
     }
 
+    /** As answered when the call was held (over or within: review AR, a call held for being over was read as unsecured). */
     @Override
     public boolean overBudget(String rule, long limitMicros) {
-        if (secured == null || !secured.notedBudgetHold(rule, limitMicros)) {
+        Boolean first = secured == null ? null : secured.budgetAnswer(rule, limitMicros);
+        if (first == null) {
             noteUnsecured(rule);
+            return false;
         }
-        return false;
+        return first;
     }
 
     @Override
