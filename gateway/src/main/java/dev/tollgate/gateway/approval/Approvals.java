@@ -205,6 +205,24 @@ public final class Approvals {
         return shared.decideRemote(id, decision(approve, by, reason), asker);
     }
 
+    /**
+     * Notes on the approval's listing (here, and in Redis for the other replicas' {@code GET /approvals/<id>}) that the
+     * call it approved was refused after all, a reload having superseded the approval: its state stays {@code approved}
+     * (what the person decided) and {@code superseded} says the call was not forwarded, and why. For an ask-client
+     * retry the approval may have been held by an earlier request, here or on another replica.
+     */
+    public void overruled(PendingApproval approval, ApprovalOverruled note) {
+        approval.overruled(note);
+        PendingApproval kept = find(approval.id());
+        if (kept != null) {
+            kept.overruled(note);
+        }
+        if (shared != null) {
+            shared.overruled(approval.id(), note).onFailure(e -> LOG.warn("approval {}: its supersession was not recorded in Redis ({}); "
+                    + "other replicas list it as approved only", approval.id(), e.toString()));
+        }
+    }
+
     /** The client of a held call went away. */
     public void cancel(PendingApproval approval) {
         finish(approval, new ApprovalOutcome(ApprovalOutcome.Verdict.CANCELLED, GATEWAY, "the client closed its connection", Instant.now()), false);

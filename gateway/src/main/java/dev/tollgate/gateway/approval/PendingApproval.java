@@ -20,6 +20,8 @@ public final class PendingApproval {
     /** The held request's event loop: the outcome is delivered there, whichever thread decided (admin port, Redis, timer). */
     private final Context context;
     private final AtomicReference<ApprovalOutcome> ending = new AtomicReference<>();
+    /** Set when the approved call was refused by a reload's recheck; shared with the history's {@link #summary}. */
+    private final AtomicReference<ApprovalOverruled> overruled;
     /** Who was asked in the client ({@code caller key + "\n" + session}); null when nobody was. */
     private final String asker;
     private volatile long timerId = -1;
@@ -27,6 +29,12 @@ public final class PendingApproval {
     private volatile Future<Void> shared = Future.succeededFuture();
 
     PendingApproval(String id, ApprovalRequest request, ApprovalTerms terms, Instant createdAt, Context context, String asker) {
+        this(id, request, terms, createdAt, context, asker, new AtomicReference<>());
+    }
+
+    private PendingApproval(String id, ApprovalRequest request, ApprovalTerms terms, Instant createdAt, Context context, String asker,
+                            AtomicReference<ApprovalOverruled> overruled) {
+        this.overruled = overruled;
         this.context = context;
         this.asker = asker;
         this.id = id;
@@ -78,6 +86,16 @@ public final class PendingApproval {
         return ending.get() == null;
     }
 
+    /** Records that the approved call was refused after all (the first such note stays). */
+    void overruled(ApprovalOverruled note) {
+        overruled.compareAndSet(null, note);
+    }
+
+    /** Why the approved call was refused after all; null when it was not. */
+    public ApprovalOverruled overruled() {
+        return overruled.get();
+    }
+
     /** How it ended; null while pending. */
     public ApprovalOutcome ended() {
         return ending.get();
@@ -114,7 +132,7 @@ public final class PendingApproval {
      * tree (a tree costs tens of times its JSON text, and ended approvals are kept by the thousand).
      */
     PendingApproval summary(int maxArgumentChars) {
-        PendingApproval copy = new PendingApproval(id, request.withArgumentsCut(maxArgumentChars), terms, createdAt, null, null);
+        PendingApproval copy = new PendingApproval(id, request.withArgumentsCut(maxArgumentChars), terms, createdAt, null, null, overruled);
         copy.ending.set(ending.get());
         copy.outcome.tryComplete(ending.get());
         return copy;
@@ -142,6 +160,10 @@ public final class PendingApproval {
         }
         if (end != null) {
             out.set("decision", end.toJson());
+        }
+        ApprovalOverruled refusedAfter = overruled.get();
+        if (refusedAfter != null) {
+            out.set("superseded", refusedAfter.toJson());
         }
         return out;
     }

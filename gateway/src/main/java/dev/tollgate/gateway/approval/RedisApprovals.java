@@ -50,6 +50,13 @@ final class RedisApprovals implements SharedApprovals {
             return 1
             """;
 
+    /** Notes the supersession on an approval's hash, if it still has one (never creates a hash without a state). */
+    private static final String OVERRULED = """
+            if redis.call('HEXISTS', KEYS[1], 'state') == 0 then return 0 end
+            redis.call('HSET', KEYS[1], 'superseded', ARGV[1])
+            return 1
+            """;
+
     /**
      * The one "pending to ended" step. KEYS: the approval's hash, the pending set, and for a person's decision the
      * attempt's void marker. ARGV: 1 the decision (JSON), 2 its state, 3 the id, 4 the holder's inbox prefix ('' for the
@@ -241,15 +248,23 @@ final class RedisApprovals implements SharedApprovals {
     }
 
     @Override
+    public Future<Void> overruled(String id, ApprovalOverruled note) {
+        return timed(api.eval(List.of(OVERRULED, "1", key(id), note.toJson().toString()))).mapEmpty();
+    }
+
+    @Override
     public Future<ObjectNode> read(String id) {
-        return timed(api.hmget(List.of(key(id), "json", "state", "decision"))).map(r -> {
-            if (r == null || r.size() < 3 || r.get(1) == null) {
+        return timed(api.hmget(List.of(key(id), "json", "state", "decision", "superseded"))).map(r -> {
+            if (r == null || r.size() < 4 || r.get(1) == null) {
                 return null;
             }
             ObjectNode out = r.get(0) == null ? JSON.createObjectNode().put("id", id) : readObject(r.get(0).toString());
             out.put("state", r.get(1).toString());
             if (r.get(2) != null) {
                 out.set("decision", readObject(r.get(2).toString()));
+            }
+            if (r.get(3) != null) {
+                out.set("superseded", readObject(r.get(3).toString()));
             }
             return out;
         });

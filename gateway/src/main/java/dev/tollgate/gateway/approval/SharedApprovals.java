@@ -36,6 +36,9 @@ interface SharedApprovals {
      */
     Future<Approvals.Decided> decideRemote(String id, ApprovalOutcome outcome, String asker);
 
+    /** Adds to an ended approval's record that its approved call was refused after all (nothing when the store has none). */
+    Future<Void> overruled(String id, ApprovalOverruled note);
+
     /** The approval as the store has it (held by any replica, pending or ended), or null when it has none. */
     Future<ObjectNode> read(String id);
 

@@ -2,6 +2,7 @@ package dev.tollgate.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.gateway.approval.ApprovalOutcome;
+import dev.tollgate.gateway.approval.ApprovalOverruled;
 import dev.tollgate.gateway.approval.ApprovalRequest;
 import dev.tollgate.gateway.approval.Approvals;
 import dev.tollgate.gateway.approval.PendingApproval;
@@ -124,6 +125,7 @@ final class ApprovalStage implements Stage {
                         CallAttributes.APPROVAL_SUPERSEDED, superseded.cause().label()));
             }
             exchange.errorType(RejectReason.APPROVAL_SUPERSEDED.code());
+            approvals.overruled(approval, new ApprovalOverruled(superseded.cause().label(), superseded.detail(), Instant.now()));
             ApprovalRefusal.superseded(exchange, errors, approval, outcome, superseded);
             return StageResult.RESPONDED;
         }

@@ -130,6 +130,14 @@ class ApprovalSupersededByReloadTest {
         assertThat(record.path("outcome").path("error").asText()).isEqualTo("approval_superseded");
         assertThat(record.path("decision").path("enforced").asBoolean()).as("the call was not let through").isTrue();
         assertThat(record.path("approval").path("outcome").asText()).isEqualTo("approved");
+        // The approval's listing says what the person decided and that the call was not forwarded all the same.
+        JsonNode listed = JSON.readTree(admin(HttpMethod.GET, "/approvals/" + id, null).body().getBytes());
+        assertThat(listed.path("state").asText()).isEqualTo("approved");
+        assertThat(listed.path("superseded").path("cause").asText()).isEqualTo("policy_denies");
+        assertThat(listed.path("superseded").path("detail").asText()).contains("emergency-no-add");
+        JsonNode recent = JSON.readTree(admin(HttpMethod.GET, "/approvals", null).body().getBytes()).path("recent").get(0);
+        assertThat(recent.path("id").asText()).isEqualTo(id);
+        assertThat(recent.path("superseded").path("cause").asText()).isEqualTo("policy_denies");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.approval;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -117,6 +118,23 @@ class SharedApprovalEndingsTest {
     }
 
     @Test
+    void anApprovedCallRefusedByAReloadIsListedSoOnEveryReplica() throws Exception {
+        PendingApproval approval = holder.hold(request(), terms(Duration.ofSeconds(30), Action.DENY));
+        get(approval.whenShared());
+        assertThat(get(holder.decide(approval.id(), true, "alice", null))).isInstanceOf(Approvals.Done.class);
+        holder.overruled(approval, new ApprovalOverruled("policy_denies", "the policy serving now denies the call (rule r)", Instant.now()));
+        // Another replica's GET /approvals/<id> reads Redis: approved by alice, and not forwarded all the same.
+        ObjectNode seen = await().atMost(Duration.ofSeconds(5)).until(() -> get(elsewhere.read(approval.id())), r -> r.has("superseded"));
+        assertThat(seen.path("state").asText()).isEqualTo("approved");
+        assertThat(seen.path("superseded").path("cause").asText()).isEqualTo("policy_denies");
+        assertThat(holder.find(approval.id()).toJson().path("superseded").path("detail").asText()).contains("rule r");
+        // A note for an approval Redis no longer has makes no record of its own.
+        String gone = "apr_gone" + System.nanoTime();
+        get(here.overruled(gone, new ApprovalOverruled("route_removed", "gone", Instant.now())));
+        assertThat(get(elsewhere.read(gone))).isNull();
+    }
+
+    @Test
     void onlyWhoWasAskedCanAnswerAClientQuestionThroughRedis() throws Exception {
         String asked = Approvals.asker("axid:acme/agent", "session-1");
         PendingApproval approval = holder.hold(request(), terms(Duration.ofSeconds(30), Action.ALLOW), asked);
@@ -185,6 +203,11 @@ class SharedApprovalEndingsTest {
         @Override
         public Future<Approvals.Decided> decideRemote(String id, ApprovalOutcome outcome, String asker) {
             return store.decideRemote(id, outcome, asker);
+        }
+
+        @Override
+        public Future<Void> overruled(String id, ApprovalOverruled note) {
+            return store.overruled(id, note);
         }
 
         @Override

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tollgate.gateway.support.RecordingUpstream;
+import dev.tollgate.gateway.support.RefusingPort;
 import dev.tollgate.gateway.support.RunningGateway;
 import dev.tollgate.gateway.support.TestHttp;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -104,7 +104,7 @@ class UpstreamBalancingTest {
 
     @Test
     void aRefusedConnectionGoesOnToAnotherInstanceAndEjectsTheDeadOne() throws Exception {
-        String dead = "http://127.0.0.1:" + freePort() + "/mcp";
+        String dead = refusingUrl();
         RecordingUpstream alive = upstream();
         RunningGateway gateway = gateway("""
                 upstreams: [{url: "%s"}, {url: "%s"}]
@@ -124,8 +124,8 @@ class UpstreamBalancingTest {
 
     @Test
     void whenEveryInstanceIsDownTheClientGetsA502NamingTheInstanceAndTheCause() throws Exception {
-        String dead1 = "http://127.0.0.1:" + freePort() + "/mcp";
-        String dead2 = "http://127.0.0.1:" + freePort() + "/mcp";
+        String dead1 = refusingUrl();
+        String dead2 = refusingUrl();
         RunningGateway gateway = gateway("upstreams: [{url: \"%s\"}, {url: \"%s\"}]".formatted(dead1, dead2));
         TestHttp.Reply reply = http.postMcp(gateway.port(), "/mcp", CALL);
         assertThat(reply.status()).isEqualTo(502);
@@ -336,9 +336,9 @@ class UpstreamBalancingTest {
         return gateway;
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+    private String refusingUrl() throws Exception {
+        RefusingPort port = new RefusingPort();
+        closing.add(port);
+        return port.url("/mcp");
     }
 }
