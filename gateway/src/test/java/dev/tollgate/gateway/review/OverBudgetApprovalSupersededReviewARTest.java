@@ -81,6 +81,38 @@ class OverBudgetApprovalSupersededReviewARTest {
         assertThat(unsecured(settled)).as("a hold secured under the same rule is recognised").isNull();
     }
 
+    @Test
+    void aBudgetCeilingTheReloadAddedIsNamedAsNotSecured() throws Exception {
+        CompiledPolicy before = PolicyLoader.parse("""
+                name: p
+                defaults: {action: allow}
+                rules:
+                  - name: approve-add
+                    condition: {tool: add}
+                    action: approve
+                    approval: {timeout: 30s, on-timeout: deny}
+                """, "p.yaml", CheckRegistry.withDefaults());
+        CompiledPolicy after = PolicyLoader.parse("""
+                name: p
+                defaults: {action: allow}
+                rules:
+                  - name: emergency-ceiling
+                    condition: {check: {name: budget, args: {limit_usd: 10}}}
+                    action: deny
+                  - name: approve-add
+                    condition: {tool: add}
+                    action: approve
+                    approval: {timeout: 30s, on-timeout: deny}
+                """, "p.yaml", CheckRegistry.withDefaults());
+        CallDescription call = CallDescription.mcpToolCall("raw", "add", new ObjectMapper().readTree("{\"a\":1}"));
+        BudgetFacts first = new BudgetFacts(spend(1_000_000L), 100_000L);
+        assertThat(before.evaluate(new PolicyRequest(call, Identity.ANONYMOUS, Instant.now(), first)).requiresApproval()).isTrue();
+        Object settled = settled(first);
+        after.evaluate(new PolicyRequest(call, Identity.ANONYMOUS, Instant.now(), (CallFacts) settled));
+        assertThat(unsecured(settled)).as("a ceiling added by the reload: no hold was taken under it, so the call is refused limit_added")
+                .isEqualTo("emergency-ceiling");
+    }
+
     private static SpendView spend(long ledgerMicros) throws Exception {
         Class<?> accountType = Class.forName("dev.tollgate.gateway.budget.TreeAccount");
         Constructor<?> account = accountType.getDeclaredConstructor();
