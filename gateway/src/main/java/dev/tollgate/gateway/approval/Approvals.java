@@ -172,10 +172,6 @@ public final class Approvals {
     }
 
     /**
-     * A client's answer to a question another replica asked (shared store only): taken only when Redis says this
-     * {@code asker} was asked, and the approval is still pending and within its deadline; else not found.
-     */
-    /**
      * Lets the call of an approval through once (a 2026 client's approved retry, see {@code AskClientRetryStage}): true for
      * the first time, here and, with a shared store, on every replica; false once it went through. The requestState it
      * answers stays valid after the answer (it is sealed, not stored), so without this the same caller could send the
@@ -198,6 +194,10 @@ public final class Approvals {
                 .onFailure(e -> released.remove(id, until));
     }
 
+    /**
+     * A client's answer to a question another replica asked (shared store only): taken only when Redis says this
+     * {@code asker} was asked, and the approval is still pending and within its deadline; else not found.
+     */
     public Future<Decided> answerAskedElsewhere(String id, String asker, boolean approve, String by, String reason) {
         if (shared == null) {
             return Future.succeededFuture(new NotFound());

@@ -229,7 +229,10 @@ final class RedisApprovals implements SharedApprovals {
         String attempt = UUID.randomUUID().toString();
         String voidMarker = prefix + ":approval-release-void:" + attempt;
         long now = wallClock.getAsLong();
-        return timed(api.eval(List.of(RELEASE, "2", marker, voidMarker, attempt, Long.toString(Math.max(1, keepMillis)),
+        // Kept an hour past the state's expiry as this replica's clock reads it: another replica whose clock is behind
+        // takes the same state as valid for longer, and must still find the mark (else a second release; review AR).
+        long keep = Math.max(0, keepMillis) + KEEP_MILLIS;
+        return timed(api.eval(List.of(RELEASE, "2", marker, voidMarker, attempt, Long.toString(keep),
                 Long.toString(now + redisAheadMillis + timeoutMillis))))
                 .recover(timedOut -> timed(api.eval(List.of(RESOLVE_RELEASE, "2", marker, voidMarker, attempt, Long.toString(KEEP_MILLIS))))
                         .recover(unread -> Future.failedFuture(new ApprovalNotConfirmed.OutcomeUnknown(timedOut))))

@@ -44,7 +44,8 @@ interface SharedApprovals {
 
     /**
      * Marks the approval's call as let through, once across replicas: true for the first mark, false when one was made
-     * (kept {@code keepMillis}). A 2026 client's approved retry is one call, whichever replica it is sent to.
+     * (kept {@code keepMillis}, and an hour more: a replica whose clock lags takes the state as valid for longer). A 2026
+     * client's approved retry is one call, whichever replica it is sent to.
      */
     Future<Boolean> releaseOnce(String id, long keepMillis);
 

@@ -30,6 +30,7 @@ class UnconfirmedReleaseTest {
 
     private RedisServer redis;
     private Vertx vertx;
+    private String prefix;
     private RedisApprovals store;
     private Approvals approvals;
 
@@ -37,7 +38,8 @@ class UnconfirmedReleaseTest {
     void start() throws Exception {
         redis = RedisServer.start();
         vertx = Vertx.vertx();
-        store = new RedisApprovals(vertx, new RedisConfig(redis.uri(), "release-" + System.nanoTime(), Duration.ofMillis(300), 4));
+        prefix = "release-" + System.nanoTime();
+        store = new RedisApprovals(vertx, new RedisConfig(redis.uri(), prefix, Duration.ofMillis(300), 4));
         approvals = new Approvals(vertx, ApprovalsConfig.DEFAULT, "http://127.0.0.1:1", store, new SimpleMeterRegistry());
     }
 
@@ -65,6 +67,23 @@ class UnconfirmedReleaseTest {
 
         assertThat(get(approvals.releaseOnce(id, until))).as("the approved retry sent again, Redis back").isTrue();
         assertThat(get(approvals.releaseOnce(id, until))).as("one approval, one call").isFalse();
+    }
+
+    @Test
+    void aReplicaWhoseClockRunsAheadLeavesTheMarkForOneWhoseClockLags() throws Exception {
+        String id = "apr_skew" + System.nanoTime();
+        RedisApprovals ahead = new RedisApprovals(vertx, new RedisConfig(redis.uri(), prefix, Duration.ofSeconds(2), 4));
+        RedisApprovals lagging = new RedisApprovals(vertx, new RedisConfig(redis.uri(), prefix, Duration.ofSeconds(2), 4));
+        try {
+            // The releasing replica's clock is ahead: the sealed state expires, as it reads it, in a millisecond. A replica
+            // whose clock lags a minute takes the same state as valid for a minute more and must still find the mark.
+            assertThat(get(ahead.releaseOnce(id, 1))).isTrue();
+            Thread.sleep(50); // past the millisecond the ahead clock gave the state
+            assertThat(get(lagging.releaseOnce(id, 60_000))).as("the retry sent to the lagging replica is a second release").isFalse();
+        } finally {
+            ahead.close();
+            lagging.close();
+        }
     }
 
     private static <T> T get(Future<T> future) throws Exception {
