@@ -251,7 +251,7 @@ public final class Gateway {
     private static boolean sameBesidesRedaction(dev.tollgate.gateway.config.TelemetryConfig was, dev.tollgate.gateway.config.TelemetryConfig now) {
         // Redaction and the access log are read from each call's snapshot: a change to them is applied.
         return was.equals(new dev.tollgate.gateway.config.TelemetryConfig(now.serviceName(), now.tracesExporter(), now.recordArguments(),
-                was.redactPaths(), now.upstreamSpans(), now.decisionSpanAfter(), now.sampleAllowed(), was.accessLog()));
+                was.redactPaths(), now.upstreamSpans(), now.decisionSpanAfter(), now.sampleAllowed(), was.accessLog(), now.linkIncomingTrace()));
     }
 
     /** Marks the gateway not ready (so load balancers drain it), then closes listeners and pools. */

@@ -38,7 +38,7 @@ public final class ConfigLoader {
             "required-claims", "forward", "binding", "jwks-url", "jwks-refresh", "jwks-min-refetch", "jwks-max-stale");
     static final Set<String> BINDING_FIELDS = Set.of("claim", "spiffe-segment");
     static final Set<String> TELEMETRY_FIELDS = Set.of("service-name", "traces-exporter", "record-arguments", "redact",
-            "upstream-spans", "decision-span-after", "sample-allowed", "access-log");
+            "upstream-spans", "decision-span-after", "sample-allowed", "access-log", "incoming-trace");
     static final Set<String> AUDIT_FIELDS = Set.of("directory", "max-file-bytes", "queue-capacity", "when-full", "arguments", "key-file");
     static final Set<String> POLICIES_FIELDS = Set.of("directory", "custom-checks");
     static final Set<String> CUSTOM_CHECK_FIELDS = Set.of("check", "args");
@@ -485,7 +485,16 @@ public final class ConfigLoader {
         return new TelemetryConfig(t.string("service-name", TelemetryConfig.DEFAULT.serviceName()), exporter,
                 t.bool("record-arguments", false), redact, t.bool("upstream-spans", false),
                 t.duration("decision-span-after", TelemetryConfig.DEFAULT_DECISION_SPAN_AFTER), share(t, "sample-allowed"),
-                t.bool("access-log", true));
+                t.bool("access-log", true), linksIncomingTrace(t));
+    }
+
+    /** {@code incoming-trace}: {@code continue} (the default) or {@code link}. */
+    private static boolean linksIncomingTrace(NodeReader t) {
+        String mode = t.string("incoming-trace", "continue");
+        if (!"continue".equals(mode) && !"link".equals(mode)) {
+            t.problemAt("incoming-trace", "must be continue or link, got '" + mode + "'");
+        }
+        return "link".equals(mode);
     }
 
     /** A share between 0 and 1 (default 1). */

@@ -19,9 +19,13 @@ import java.util.List;
  *                        approval and failed calls are always exported
  * @param accessLog       a line per call on the {@code tollgate.access} logger (route, method, tool, caller, decision,
  *                        status, times, trace id), as web servers write; on unless turned off
+ * @param linkIncomingTrace {@code incoming-trace: link}: each call starts a trace of its own, linked to the caller's
+ *                        span, instead of continuing the caller's traceparent (the caller then chooses neither the trace
+ *                        id its audit record and upstream request carry nor the tracestate passed on)
  */
 public record TelemetryConfig(String serviceName, String tracesExporter, boolean recordArguments, List<String> redactPaths,
-                              boolean upstreamSpans, Duration decisionSpanAfter, double sampleAllowed, boolean accessLog) {
+                              boolean upstreamSpans, Duration decisionSpanAfter, double sampleAllowed, boolean accessLog,
+                              boolean linkIncomingTrace) {
 
     public static final Duration DEFAULT_DECISION_SPAN_AFTER = Duration.ofSeconds(1);
     public static final TelemetryConfig DEFAULT = new TelemetryConfig("tollgate", "none", false, List.of());
@@ -29,6 +33,12 @@ public record TelemetryConfig(String serviceName, String tracesExporter, boolean
     public TelemetryConfig {
         redactPaths = List.copyOf(redactPaths);
         decisionSpanAfter = decisionSpanAfter == null ? DEFAULT_DECISION_SPAN_AFTER : decisionSpanAfter;
+    }
+
+    /** Continuing the caller's trace, as W3C trace context has it. */
+    public TelemetryConfig(String serviceName, String tracesExporter, boolean recordArguments, List<String> redactPaths,
+                           boolean upstreamSpans, Duration decisionSpanAfter, double sampleAllowed, boolean accessLog) {
+        this(serviceName, tracesExporter, recordArguments, redactPaths, upstreamSpans, decisionSpanAfter, sampleAllowed, accessLog, false);
     }
 
     /** The defaults for span shape: one span per call, a decision span for calls open longer than a second. */

@@ -4,6 +4,7 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
@@ -11,7 +12,8 @@ import io.vertx.core.MultiMap;
 import java.util.function.Supplier;
 
 /**
- * The spans of one call. By default one SERVER span per call: it continues an incoming W3C traceparent,
+ * The spans of one call. By default one SERVER span per call: it continues an incoming W3C traceparent (or, with
+ * {@code incoming-trace: link}, starts a trace of its own linked to the caller's span),
  * carries the decision from its start (so a sampler sees it), records the upstream leg (address, time) and
  * is the context propagated upstream. Every extra span is export work on every call, so the others are
  * opt-in or rare: a CLIENT span for the upstream request with {@code telemetry.upstream-spans}, and a short
@@ -19,6 +21,9 @@ import java.util.function.Supplier;
  * into a stream, so a call whose upstream never answers still has its decision exported before it ends.
  */
 public final class CallTrace {
+
+    private static final String TRACEPARENT = "traceparent";
+    private static final String TRACESTATE = "tracestate";
 
     private final Telemetry telemetry;
     private final Span server;
@@ -45,8 +50,18 @@ public final class CallTrace {
      * {@link Starting#start}.
      */
     public static Starting starting(Telemetry telemetry, MultiMap inboundHeaders, String name) {
-        Context parent = telemetry.propagator().extract(Context.root(), inboundHeaders, HeaderCarrier.GETTER);
-        return new Starting(telemetry, parent, telemetry.tracer().spanBuilder(name).setParent(parent).setSpanKind(SpanKind.SERVER));
+        Context incoming = telemetry.propagator().extract(Context.root(), inboundHeaders, HeaderCarrier.GETTER);
+        SpanBuilder builder = telemetry.tracer().spanBuilder(name).setSpanKind(SpanKind.SERVER);
+        if (!telemetry.config().linkIncomingTrace()) {
+            return new Starting(telemetry, incoming, builder.setParent(incoming));
+        }
+        // incoming-trace: link. A trace of the gateway's own, the caller's span a link: a caller choosing the trace id
+        // could otherwise file its calls (audit records included) under another run's trace, or collide with it.
+        SpanContext caller = Span.fromContext(incoming).getSpanContext();
+        if (caller.isValid()) {
+            builder.addLink(caller);
+        }
+        return new Starting(telemetry, Context.root(), builder.setNoParent());
     }
 
     /** The SERVER span's builder, collecting the call's attributes; used once, on the call's event loop. */
@@ -116,6 +131,10 @@ public final class CallTrace {
      * SERVER span's (one span per call), which then records the address itself.
      */
     public void startUpstream(Supplier<String> name, String host, long port, MultiMap upstreamHeaders) {
+        if (telemetry.config().linkIncomingTrace()) {
+            // The caller's context is not passed on: the gateway's span, when there is one, is the only parent upstream.
+            upstreamHeaders.remove(TRACEPARENT).remove(TRACESTATE);
+        }
         if (telemetry.config().upstreamSpans()) {
             client = telemetry.tracer().spanBuilder(name.get()).setParent(serverContext).setSpanKind(SpanKind.CLIENT)
                     .setAttribute(CallAttributes.SERVER_ADDRESS, host).setAttribute(CallAttributes.SERVER_PORT, port).startSpan();

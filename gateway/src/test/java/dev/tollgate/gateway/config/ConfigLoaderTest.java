@@ -50,6 +50,12 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aCallersTraceIsContinuedUnlessLinkIsChosen() throws Exception {
+        assertThat(ConfigLoader.parse(VALID, "g.yaml", Map.of()).telemetry().linkIncomingTrace()).isFalse();
+        assertThat(ConfigLoader.parse(VALID + "telemetry: {incoming-trace: link}\n", "g.yaml", Map.of()).telemetry().linkIncomingTrace()).isTrue();
+    }
+
+    @Test
     void tenantSharesDefaultToTheSharedBoundsAndAreRead() throws Exception {
         GatewayConfig defaults = ConfigLoader.parse(VALID, "g.yaml", Map.of());
         assertThat(defaults.routes().get(0).concurrency()).isEqualTo(new ConcurrencyLimits(256, 64, 256));
@@ -117,6 +123,8 @@ class ConfigLoaderTest {
                 Arguments.of("admin token too short", VALID.replace("  port: 9090", "  port: 9090\n  token: abc123"), 8, "admin.token", "at least 16 characters"),
                 Arguments.of("admin token with a space", VALID.replace("  port: 9090", "  port: 9090\n  token: \"abc def ghi jkl mno pqr\""), 8, "admin.token", "must be a bearer token"),
                 Arguments.of("admin token not a string", VALID.replace("  port: 9090", "  port: 9090\n  token: [a, b]"), 8, "admin.token", "must be a string"),
+                Arguments.of("incoming trace neither continued nor linked", VALID + "telemetry: {incoming-trace: drop}\n", 14,
+                        "telemetry.incoming-trace", "must be continue or link, got 'drop'"),
                 Arguments.of("admin misspelt field", VALID.replace("  port: 9090", "  port: 9090\n  allowed-host: [x]"), 8, "admin.allowed-host", "unknown field"),
                 Arguments.of("AXID keys kept stale no longer than a refresh", VALID + AXID_FROM_URL.formatted("jwks-max-stale: 5m"), 0,
                         "identity.axid.jwks-max-stale", "longer than the refresh interval"),

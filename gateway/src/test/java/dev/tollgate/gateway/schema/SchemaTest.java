@@ -180,7 +180,7 @@ class SchemaTest {
                          max-inspected-response-bytes: 16MiB, header-timeout: 10s, body-timeout: 30s, idle-timeout: 2m}
                 policies: {directory: policies, custom-checks: {big_spender: {check: budget, args: {limit_usd: 10}}}}
                 telemetry: {service-name: t, traces-exporter: otlp, record-arguments: true, redact: [/password], upstream-spans: true,
-                            decision-span-after: 5ms, sample-allowed: 0.1, access-log: false}
+                            decision-span-after: 5ms, sample-allowed: 0.1, access-log: false, incoming-trace: link}
                 audit: {directory: audit, max-file-bytes: 1MiB, queue-capacity: 100, when-full: drop, arguments: none}
                 identity:
                   axid: {jwks-url: "https://idp.example/jwks", jwks-refresh: 5m, jwks-min-refetch: 30s, issuer: dev, audience: tollgate,

@@ -66,6 +66,10 @@ class SpanBeforeForwardingTest {
     }
 
     private void startGateway(boolean upstreamSpans, Duration decisionSpanAfter) throws Exception {
+        startGateway(new TelemetryConfig("tollgate", "none", true, List.of("/password"), upstreamSpans, decisionSpanAfter));
+    }
+
+    private void startGateway(TelemetryConfig telemetry) throws Exception {
         if (gateway != null) {
             gateway.close();
         }
@@ -75,8 +79,7 @@ class SpanBeforeForwardingTest {
                 .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
                 .build();
         Files.writeString(dir.resolve("p.yaml"), POLICY);
-        GatewayServices services = new GatewayServices(new GatewayMetrics(), Telemetry.of(sdk, new TelemetryConfig("tollgate", "none",
-                true, List.of("/password"), upstreamSpans, decisionSpanAfter)), null);
+        GatewayServices services = new GatewayServices(new GatewayMetrics(), Telemetry.of(sdk, telemetry), null);
         gateway = RunningGateway.start(vertx, RunningGateway.mcpYaml(upstream.url("/mcp"), dir, "p",
                 // Redaction is read from the configuration each call was decided under, as a reload would change it.
                 "limits: {max-body-bytes: 65536}\ntelemetry: {redact: [/password]}\n" + dev.tollgate.gateway.support.TestSessions.YAML), services);
@@ -118,6 +121,34 @@ class SpanBeforeForwardingTest {
         assertThat(server.getAttributes().get(CallAttributes.UPSTREAM_DURATION_MS)).isPositive();
         String forwarded = upstream.received().get(0).headers().get("traceparent");
         assertThat(forwarded).startsWith("00-" + TRACE_ID + "-" + server.getSpanId());
+    }
+
+    @Test
+    void withIncomingTraceLinkACallStartsItsOwnTraceLinkedToTheCallersSpan() throws Exception {
+        startGateway(new TelemetryConfig("tollgate", "none", true, List.of(), false, TelemetryConfig.DEFAULT_DECISION_SPAN_AFTER, 1.0, true, true));
+        TestHttp.Reply reply = http.send(TestHttp.mcpPost(gateway.port(), "/mcp")
+                        .putHeader("traceparent", "00-" + TRACE_ID + "-" + PARENT_SPAN_ID + "-01")
+                        .putHeader("tracestate", "caller=chosen"),
+                Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"search\",\"arguments\":{}}}"));
+
+        assertThat(reply.status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> server().isPresent());
+        SpanData server = server().orElseThrow();
+        assertThat(server.getTraceId()).as("a trace of the gateway's own").isNotEqualTo(TRACE_ID);
+        assertThat(server.getParentSpanContext().isValid()).as("a root span").isFalse();
+        assertThat(server.getLinks()).singleElement().satisfies(link -> {
+            assertThat(link.getSpanContext().getTraceId()).isEqualTo(TRACE_ID);
+            assertThat(link.getSpanContext().getSpanId()).isEqualTo(PARENT_SPAN_ID);
+        });
+        // The upstream continues the gateway's trace only: neither the caller's traceparent nor its tracestate.
+        assertThat(upstream.received().get(0).headers().getAll("traceparent")).singleElement().asString()
+                .startsWith("00-" + server.getTraceId() + "-" + server.getSpanId() + "-");
+        assertThat(upstream.received().get(0).headers().contains("tracestate")).isFalse();
+
+        // Without a traceparent there is nothing to link.
+        http.postMcp(gateway.port(), "/mcp", "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\",\"params\":{\"name\":\"search\",\"arguments\":{}}}");
+        await().atMost(Duration.ofSeconds(5)).until(() -> spans.getFinishedSpanItems().size() == 2);
+        assertThat(spans.getFinishedSpanItems().get(1).getLinks()).isEmpty();
     }
 
     @Test
