@@ -38,6 +38,8 @@ const executor = {
     // ECHO_REQUESTED_EXTENSIONS=1: the text is prefixed with the extensions the SDK says the client requested (from the
     // extension header its handler reads, kept to those the card declares: CARD_EXTENSIONS, comma-separated URIs).
     const reqExt = process.env.ECHO_REQUESTED_EXTENSIONS ? `[reqext ${(ctx.context?.requestedExtensions ?? []).join('|')}] ` : '';
+    // ECHO_TENANT=1: the text is prefixed with the tenant the SDK runs the call in (the one its task store keeps it under).
+    const tenant = process.env.ECHO_TENANT ? `[tenant ${ctx.context?.tenant ?? ''}] ` : '';
     // ECHO_FILES=1: an inline file (raw) is echoed as the UTF-8 text of the bytes the SDK decoded from its base64, and a
     // file sent as a data: URL as the text Node's own fetch resolves it to (no network access).
     const echoed = await Promise.all(ctx.userMessage.parts.map(async (p) => (p.content?.$case === 'text' ? p.content.value
@@ -45,7 +47,7 @@ const executor = {
       : process.env.ECHO_FILES && p.content?.$case === 'raw' ? `[file ${Buffer.from(p.content.value).toString('utf8')}]`
       : process.env.ECHO_FILES && p.content?.$case === 'url' && /^data:/i.test(p.content.value)
         ? `[file ${await (await fetch(p.content.value)).text()}]` : '')));
-    const text = reqExt + ext + echoed.join('');
+    const text = tenant + reqExt + ext + echoed.join('');
     // COST_USD: the final status update reports the task's cost in its metadata ({cost_usd}), which the SDK's task store
     // merges into the task's own (GetTask shows it there too).
     const cost = (state) => (process.env.COST_USD && state === TaskState.TASK_STATE_COMPLETED ? { cost_usd: Number(process.env.COST_USD) } : undefined);
