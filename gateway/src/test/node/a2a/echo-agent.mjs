@@ -35,6 +35,11 @@ const executor = {
     // ECHO_DATA=1: a data part is echoed too, as the JSON of the value the executor was handed (for tests of what it reads).
     // ECHO_MESSAGE_EXTENSIONS=1: the text is prefixed with the message's extensions as the executor is handed them.
     const ext = process.env.ECHO_MESSAGE_EXTENSIONS ? `[msgext ${(ctx.userMessage.extensions ?? []).join('|')}] ` : '';
+    // ECHO_REQUESTED_EXTENSIONS=1: the text is prefixed with the extensions the SDK says the client requested (from the
+    // extension header its handler reads, kept to those the card declares: CARD_EXTENSIONS, comma-separated URIs).
+    const reqExt = process.env.ECHO_REQUESTED_EXTENSIONS ? `[reqext ${(ctx.context?.requestedExtensions ?? []).join('|')}] ` : '';
+    // ECHO_TENANT=1: the text is prefixed with the tenant the SDK runs the call in (the one its task store keeps it under).
+    const tenant = process.env.ECHO_TENANT ? `[tenant ${ctx.context?.tenant ?? ''}] ` : '';
     // ECHO_FILES=1: an inline file (raw) is echoed as the UTF-8 text of the bytes the SDK decoded from its base64, and a
     // file sent as a data: URL as the text Node's own fetch resolves it to (no network access).
     const echoed = await Promise.all(ctx.userMessage.parts.map(async (p) => (p.content?.$case === 'text' ? p.content.value
@@ -42,7 +47,7 @@ const executor = {
       : process.env.ECHO_FILES && p.content?.$case === 'raw' ? `[file ${Buffer.from(p.content.value).toString('utf8')}]`
       : process.env.ECHO_FILES && p.content?.$case === 'url' && /^data:/i.test(p.content.value)
         ? `[file ${await (await fetch(p.content.value)).text()}]` : '')));
-    const text = ext + echoed.join('');
+    const text = tenant + reqExt + ext + echoed.join('');
     // COST_USD: the final status update reports the task's cost in its metadata ({cost_usd}), which the SDK's task store
     // merges into the task's own (GetTask shows it there too).
     const cost = (state) => (process.env.COST_USD && state === TaskState.TASK_STATE_COMPLETED ? { cost_usd: Number(process.env.COST_USD) } : undefined);
@@ -104,7 +109,9 @@ const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
     ],
     provider: { url: 'https://example.com', organization: 'Tollgate tests' },
     version: '1.0.0',
-    capabilities: { streaming: true, pushNotifications: true, extensions: [], extendedAgentCard: true },
+    capabilities: { streaming: true, pushNotifications: true,
+      extensions: (process.env.CARD_EXTENSIONS ?? '').split(',').filter((u) => u).map((uri) => ({ uri, description: '', required: false, params: undefined })),
+      extendedAgentCard: true },
     // The SDK serves the 1.0 card as given (this internal $case form reaches the wire as is) and converts it for 0.3.
     securitySchemes: { upstreamKey: { scheme: { $case: 'apiKeySecurityScheme', value: { description: '', location: 'header', name: 'X-Upstream-Key' } } } },
     securityRequirements: [],
