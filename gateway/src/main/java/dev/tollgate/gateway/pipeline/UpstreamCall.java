@@ -287,6 +287,9 @@ final class UpstreamCall {
             request.headers().set(dev.tollgate.gateway.config.AxidConfig.HEADER, exchange.verifiedAxid());
         }
         ForwardedHeaders.set(inbound, request.headers());
+        if (exchange.a2a() != null) {
+            A2aExtensionHeaders.forwardUnderBothNames(inbound.headers(), request.headers());
+        }
         var oauth = exchange.route().route().config().oauth();
         if (oauth != null) {
             // No token passthrough (MCP authorization): the client's token was for the gateway; the upstream gets its own.

@@ -67,6 +67,13 @@ class A2aRejectsTest {
                 Arguments.of("notification", "{\"jsonrpc\":\"2.0\",\"method\":\"SendMessage\",\"params\":{}}", 400, -32600, "a2a_not_a_request"),
                 Arguments.of("send without message", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"SendMessage\",\"params\":{}}", 400, -32602, "invalid_params"),
                 Arguments.of("params not an object", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"GetTask\",\"params\":[1]}", 400, -32602, "invalid_params"),
+                // A2A 0.3 has no tenant: the SDK's 0.3 handlers run the call in the default tenant, whatever params names (review AU).
+                Arguments.of("0.3 call naming a tenant", """
+                        {"jsonrpc":"2.0","id":1,"method":"message/send","params":{"tenant":"sandbox",
+                         "message":{"kind":"message","messageId":"m","role":"user","parts":[{"kind":"text","text":"hi"}]}}}""",
+                        400, -32602, "invalid_params"),
+                Arguments.of("0.3 task read naming a tenant", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tasks/get\",\"params\":{\"id\":\"t1\",\"tenant\":\"sandbox\"}}",
+                        400, -32602, "invalid_params"),
                 Arguments.of("two push URLs", """
                         {"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"m","role":"ROLE_USER","parts":[]},
                          "configuration":{"taskPushNotificationConfig":{"url":"https://hooks.example.com/a"},

@@ -60,6 +60,12 @@ public final class A2aCalls {
         view.put("method", method.canonicalName());
         view.put("binding", binding.label());
         view.put("version", legacy ? "0.3" : "1.0");
+        if (legacy && p.hasNonNull("tenant")) {
+            // A2A 0.3 has no tenant: the SDK's 0.3 handlers ignore the member and run the call in the default tenant, which
+            // a rule reading this tenant never saw (review AU).
+            throw new A2aInvalidRequest("A2A 0.3 has no tenant: the agent would run this " + wireMethod
+                    + " in its default tenant, not in the one params names; send an A2A 1.0 call to name a tenant");
+        }
         putText(view, "tenant", A2aFields.string(p, "tenant", null));
 
         String taskId = pathTaskId;
