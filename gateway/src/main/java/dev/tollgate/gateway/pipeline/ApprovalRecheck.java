@@ -117,8 +117,10 @@ final class ApprovalRecheck {
             decision = stricter(decide(policy, body, exchange, facts, now), A2aCallDescriber.inPathTenant(body), policy, exchange, facts, now);
         } else {
             decision = decide(policy, recorded, exchange, facts, now);
-            for (CallDescription resource : McpCallDescriber.listenedResources(recorded)) {
-                decision = stricter(decision, resource, policy, exchange, facts, now);
+            for (McpCallDescriber.ListenedResource resource : McpCallDescriber.listenedResources(recorded)) {
+                for (CallDescription reading : resource.readings()) {
+                    decision = stricter(decision, reading, policy, exchange, facts, now);
+                }
             }
         }
         return decision;

@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,19 +70,34 @@ final class McpCallDescriber {
     }
 
     /**
-     * A {@code subscriptions/listen} asking for the updates of resources, as one call per resource: each is decided as
-     * a {@code resources/subscribe} of it would be, so a denied resource cannot be watched through the 2026 stream
-     * either. Empty for any other call, and for a listen naming no resource (decided as the call it is).
+     * A {@code subscriptions/listen} asking for the updates of resources, as two calls per resource: the listen naming
+     * it, and the {@code resources/subscribe} of it that 2025-11-25 spells the same request as, so a denied resource cannot
+     * be watched through the 2026 stream either, whether its rule names the resource alone or the older method too (review
+     * AU: {@code {all: [{method: resources/subscribe}, {resource: ...}]}} never saw a listen). Empty for any other call,
+     * and for a listen naming no resource (decided as the call it is).
      */
-    static List<CallDescription> listenedResources(CallDescription call) {
+    static List<ListenedResource> listenedResources(CallDescription call) {
         if (!McpMethods.SUBSCRIPTIONS_LISTEN.equals(call.method())) {
             return List.of();
         }
-        List<CallDescription> each = new ArrayList<>();
+        List<ListenedResource> each = new ArrayList<>();
         for (JsonNode uri : ListenFilter.resourceSubscriptions(call.arguments())) {
-            each.add(CallDescription.mcpRequestNaming(call.route(), call.method(), textOrNull(uri), null, call.arguments()));
+            String resource = textOrNull(uri);
+            each.add(new ListenedResource(CallDescription.mcpRequestNaming(call.route(), call.method(), resource, null, call.arguments()),
+                    CallDescription.mcpRequestNaming(call.route(), McpMethods.RESOURCES_SUBSCRIBE, resource, null,
+                            JsonNodeFactory.instance.objectNode().set("uri", uri))));
         }
         return each;
+    }
+
+    /**
+     * One resource a listen watches, in its two readings. The listen's is the one recorded (the call made), whichever of
+     * the two refuses it.
+     */
+    record ListenedResource(CallDescription asListen, CallDescription asSubscribe) {
+        List<CallDescription> readings() {
+            return List.of(asListen, asSubscribe);
+        }
     }
 
     private static String textOrNull(JsonNode value) {

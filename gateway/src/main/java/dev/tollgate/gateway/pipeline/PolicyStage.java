@@ -96,12 +96,14 @@ public final class PolicyStage implements Stage {
                     ? withheld.withholding(route, call.toolName(), policy) : null;
             // A tool whose listed definition result rules withheld was never shown: its call is denied before policy.
             Decision decision = withholding != null ? WithheldToolDecisions.withheld(call, withholding) : decide(exchange, call, pin, callFacts, now);
-            for (CallDescription resource : McpCallDescriber.listenedResources(call)) {
+            for (McpCallDescriber.ListenedResource resource : McpCallDescriber.listenedResources(call)) {
                 // One resource the caller may not watch refuses the whole listen, named in the decision and the record.
-                Decision each = decide(exchange, resource, PinState.NOT_PINNING, callFacts, now);
-                if (refusesMore(each, decision)) {
-                    decision = each;
-                    calls.set(i, resource);
+                for (CallDescription reading : resource.readings()) {
+                    Decision each = decide(exchange, reading, PinState.NOT_PINNING, callFacts, now);
+                    if (refusesMore(each, decision)) {
+                        decision = each;
+                        calls.set(i, resource.asListen());
+                    }
                 }
             }
             decisions.add(decision);

@@ -28,6 +28,10 @@ class NamedResourcePolicyTest {
                 condition: {resource: "file:///vault/*"}
                 action: deny
                 message: The vault is off limits.
+              - name: no-watching-secrets
+                condition: {all: [{method: resources/subscribe}, {resource: "file:///secrets/*"}]}
+                action: deny
+                message: Secrets may be read, not watched.
               - name: no-admin-prompt
                 condition: {prompt: admin-shell}
                 action: deny
@@ -79,6 +83,8 @@ class NamedResourcePolicyTest {
             completion/complete   => {"ref":{"type":"ref/prompt","name":"admin-shell"},"argument":{"name":"cmd","value":"r"}}          => no-admin-prompt
             subscriptions/listen  => {"notifications":{"resourceSubscriptions":["file:///vault/keys"]}}                                 => no-vault
             subscriptions/listen  => {"notifications":{"toolsListChanged":true,"resourceSubscriptions":["file:///public.txt","file:///vault/keys"]}} => no-vault
+            resources/subscribe   => {"uri":"file:///secrets/db"}                                                                      => no-watching-secrets
+            subscriptions/listen  => {"notifications":{"resourceSubscriptions":["file:///secrets/db"]}}                                 => no-watching-secrets
             """)
     void aRequestNamingADeniedResourceOrPromptIsDenied(String method, String params, String rule) throws Exception {
         TestHttp.Reply reply = http.postMcp(gateway.port(), "/mcp", request(method, params));
@@ -95,6 +101,7 @@ class NamedResourcePolicyTest {
             completion/complete => {"ref":{"type":"ref/prompt","name":"summarize"},"argument":{"name":"text","value":"a"}}
             subscriptions/listen => {"notifications":{"toolsListChanged":true,"resourceSubscriptions":["file:///public.txt","file:///docs/a"]}}
             subscriptions/listen => {"notifications":{"promptsListChanged":true}}
+            resources/read => {"uri":"file:///secrets/db"}
             """)
     void aRequestNamingNothingDeniedIsForwardedAsSent(String method, String params) throws Exception {
         String body = request(method, params);
