@@ -5,6 +5,7 @@ import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.CompiledPolicy;
 import dev.tollgate.policy.Decision;
 import dev.tollgate.policy.PolicyRequest;
+import dev.tollgate.protocols.mcp.McpMethods;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -18,7 +19,8 @@ import java.util.Objects;
  * the route is still there with the same upstream and its policy now allows, audits or asks an approval for the call
  * (any rule: the person's yes answers that). It is superseded when the route is gone, its upstream endpoints or
  * upstream mTLS changed, who it admits changed (AXID mode, SPIFFE IDs, OAuth, the AXID settings: the caller was never
- * checked so) or its pin manifest did (the tool may no longer be a reviewed one), its policy (or its absence) now denies the call, enforced, or applies a rate or budget limit the call did
+ * checked so) or its pin manifest did (the tool may no longer be a reviewed one), its result rules now withhold the
+ * tool's definition, its policy (or its absence) now denies the call, enforced, or applies a rate or budget limit the call did
  * not secure when it was held (review AQ). Pure and in memory: the policy is evaluated with {@link SettledFacts}, so
  * nothing is secured twice and nothing waits; a limit not secured then refuses the call rather than being secured late.
  */
@@ -32,6 +34,8 @@ final class ApprovalRecheck {
         ADMISSION_CHANGED("admission_changed"),
         /** The route's pin manifest or pinning settings changed: the call's tool may no longer be a reviewed one. */
         PINS_CHANGED("pins_changed"),
+        /** The serving policy's result rules withheld the tool's listed definition (review AS): a new call is refused so. */
+        TOOL_WITHHELD("tool_withheld"),
         POLICY_DENIES("policy_denies"),
         /** The serving policy applies a rate or budget limit the call did not secure when it was held. */
         LIMIT_ADDED("limit_added");
@@ -48,7 +52,8 @@ final class ApprovalRecheck {
     }
 
     /**
-     * @param denial the serving policy's deny (naming its policy and rule) when {@link Cause#POLICY_DENIES}; null otherwise
+     * @param denial the serving policy's deny (naming its policy and rule) when {@link Cause#POLICY_DENIES}, the result rule's
+     *               decision that withheld the tool when {@link Cause#TOOL_WITHHELD}; null otherwise
      * @param detail one sentence for the client and the log
      */
     record Superseded(Cause cause, Decision denial, String detail) {
@@ -58,7 +63,7 @@ final class ApprovalRecheck {
     }
 
     /** @return why the approval no longer lets the call through, or null when it stands */
-    static Superseded check(Exchange exchange) {
+    static Superseded check(Exchange exchange, WithheldTools withheld) {
         GatewaySnapshot serving = exchange.servingSnapshot();
         if (serving == exchange.snapshot()) {
             return null; // no reload since the call began: the decision it was held on is the serving one
@@ -83,8 +88,17 @@ final class ApprovalRecheck {
             return new Superseded(Cause.PINS_CHANGED, null, "route '" + held.name()
                     + "' was given another pin manifest by a reload while the call was held: send the call again");
         }
+        CompiledPolicy policy = serving.policyFor(now);
+        CallDescription call = exchange.calls().isEmpty() ? null : exchange.calls().get(0);
+        Decision withholding = call != null && McpMethods.TOOLS_CALL.equals(call.method()) && call.toolName() != null
+                ? withheld.withholding(held.name(), call.toolName(), policy) : null;
+        if (withholding != null) {
+            // As the policy stage refuses a new call to it: the serving result rules keep the tool's definition from callers.
+            return new Superseded(Cause.TOOL_WITHHELD, withholding, "the result rules serving now withhold tool '" + call.toolName()
+                    + "'" + (withholding.ruleName() == null ? "" : " (rule " + withholding.ruleName() + ")"));
+        }
         SettledFacts facts = new SettledFacts(exchange.heldFacts());
-        Decision decision = decide(exchange, serving.policyFor(now), facts);
+        Decision decision = decide(exchange, policy, facts);
         if (decision != null && decision.isDenied() && decision.enforcedDeny()) {
             return new Superseded(Cause.POLICY_DENIES, decision, "the policy serving now denies the call"
                     + (decision.ruleName() == null ? "" : " (rule " + decision.ruleName() + ")"));

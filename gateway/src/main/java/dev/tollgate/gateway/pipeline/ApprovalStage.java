@@ -38,11 +38,14 @@ final class ApprovalStage implements Stage {
     private final Approvals approvals;
     private final ConcurrentCalls calls;
     private final ErrorResponder errors;
+    /** What the serving result rules withhold, asked again when an approval is given after a reload. */
+    private final WithheldTools withheld;
 
-    ApprovalStage(Approvals approvals, ConcurrentCalls calls, ErrorResponder errors) {
+    ApprovalStage(Approvals approvals, ConcurrentCalls calls, ErrorResponder errors, WithheldTools withheld) {
         this.approvals = approvals;
         this.calls = calls;
         this.errors = errors;
+        this.withheld = withheld;
     }
 
     @Override
@@ -115,7 +118,7 @@ final class ApprovalStage implements Stage {
         annotate(exchange, approval, outcome);
         if (outcome.allows()) {
             // Approved under the configuration the call was held in; forwarded only if the one serving now agrees.
-            ApprovalRecheck.Superseded superseded = ApprovalRecheck.check(exchange);
+            ApprovalRecheck.Superseded superseded = ApprovalRecheck.check(exchange, withheld);
             if (superseded == null) {
                 return StageResult.CONTINUE;
             }
