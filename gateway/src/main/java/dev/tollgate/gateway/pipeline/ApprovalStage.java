@@ -120,6 +120,11 @@ final class ApprovalStage implements Stage {
             // Approved under the configuration the call was held in; forwarded only if the one serving now agrees.
             ApprovalRecheck.Superseded superseded = ApprovalRecheck.check(exchange, withheld);
             if (superseded == null) {
+                GatewaySnapshot serving = exchange.servingSnapshot();
+                if (serving != exchange.snapshot()) {
+                    // Let through on the serving configuration: its answer is read under the serving result rules too.
+                    exchange.answerUnder(serving.policyFor(serving.routes().named(exchange.route().route().name())));
+                }
                 return StageResult.CONTINUE;
             }
             LOG.info("approval {}: approved by {}, refused: {}", approval.id(), outcome.by(), superseded.detail());

@@ -73,6 +73,9 @@ public final class Exchange {
     private SpendView spend;
     private java.util.function.Supplier<GatewaySnapshot> liveSnapshots;
     private dev.tollgate.policy.CallFacts heldFacts;
+    /** Set when an approval given after a reload let the call through: the serving policy, whose result rules read its answer. */
+    private CompiledPolicy answerPolicy;
+    private boolean answersUnderServingPolicy;
     private List<CallCharge> charges = List.of();
     private List<String> chargedRequestIds = List.of();
     private ResponseOutcome outcome;
@@ -158,6 +161,20 @@ public final class Exchange {
     /** The policy deciding this request's route in this request's snapshot; null means none (fail closed). */
     public CompiledPolicy policy() {
         return snapshot.policyFor(route.route());
+    }
+
+    /**
+     * The policy whose result rules read this call's answer: the one it was decided under, or, for a held call an approval
+     * let through after a reload, the route's serving policy (review AS: the answer was read under the old snapshot's
+     * rules, and an injected result a reload had come to refuse reached the client).
+     */
+    CompiledPolicy answerPolicy() {
+        return answersUnderServingPolicy ? answerPolicy : policy();
+    }
+
+    void answerUnder(CompiledPolicy serving) {
+        this.answerPolicy = serving;
+        this.answersUnderServingPolicy = true;
     }
 
     /**

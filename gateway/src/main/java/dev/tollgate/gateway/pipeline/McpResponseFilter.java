@@ -177,7 +177,7 @@ final class McpResponseFilter implements ResponseFilter {
         this.resumedStream = exchange.payload() == null && exchange.request().headers().contains("Last-Event-ID");
         this.results = McpResultRules.of(exchange, learnt, requestIds, resumedStream);
         this.learnt = learnt;
-        this.servingPolicy = exchange.policy();
+        this.servingPolicy = exchange.answerPolicy();
         this.servingResults = results;
         this.bindsTasks = taskOrigins.shared() && (exchange.payload() == null || exchange.payload().messages().stream()
                 .anyMatch(m -> m instanceof JsonRpcRequest request && McpMethods.TOOLS_CALL.equals(request.method())))
@@ -638,10 +638,10 @@ final class McpResponseFilter implements ResponseFilter {
         CompiledPolicy now = exchange.currentPolicy();
         if (now == null) {
             // The route is gone (its server requests are denied, as with no policy): never fewer rules than the call's own.
-            now = exchange.policy();
+            now = exchange.answerPolicy();
         }
         if (now != servingPolicy) {
-            servingResults = now == exchange.policy() ? results
+            servingResults = now == exchange.answerPolicy() ? results
                     : McpResultRules.under(now, results, exchange, learnt, requestIds, resumedStream);
             servingPolicy = now;
         }

@@ -82,7 +82,7 @@ final class ResultPolicing {
 
     /** Null when the call's policy has no result rule (nothing to do for any of its results). */
     static ResultPolicing of(Exchange exchange) {
-        return of(exchange, exchange.policy());
+        return of(exchange, exchange.answerPolicy());
     }
 
     /** Result rules of {@code policy} for this exchange; null when it has none. */
