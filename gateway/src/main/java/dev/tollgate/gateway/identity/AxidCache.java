@@ -70,6 +70,14 @@ public final class AxidCache {
                 .build();
     }
 
+    /**
+     * Verifies a token as of {@code at} (a call that came then and waited since, held for a person), with the keys and
+     * settings of this cache, uncached: whether this configuration would have admitted it when it came.
+     */
+    public VerifiedAxid verifyAsOf(String token, Instant at) throws AxidException {
+        return verifier.verify(token, at);
+    }
+
     public VerifiedAxid verify(String token) throws AxidException {
         Instant now = clock.instant();
         Last last = lastOnThread.get();

@@ -1,5 +1,6 @@
 package dev.tollgate.gateway.pipeline;
 
+import dev.tollgate.gateway.identity.AxidException;
 import dev.tollgate.gateway.routing.Route;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.CompiledPolicy;
@@ -83,6 +84,13 @@ final class ApprovalRecheck {
             return new Superseded(Cause.ADMISSION_CHANGED, null, "who route '" + held.name()
                     + "' admits was changed by a reload while the call was held: send the call again");
         }
+        String axidRefused = axidRefusedNow(exchange, serving);
+        if (axidRefused != null) {
+            // Review AS: the operator revoked the signing key (the same jwks-file, new keys); a new call with the token got
+            // 401 while the held one went on.
+            return new Superseded(Cause.ADMISSION_CHANGED, null, "the caller's AXID is no longer accepted by the configuration"
+                    + " serving now (" + axidRefused + "): send the call again");
+        }
         if (!Objects.equals(serving.pins(held.name()), exchange.snapshot().pins(held.name()))) {
             // Review AR: a held call to a tool the reloaded manifest no longer lists went on, a new one was refused unpinned.
             return new Superseded(Cause.PINS_CHANGED, null, "route '" + held.name()
@@ -108,6 +116,28 @@ final class ApprovalRecheck {
                     + facts.unsecured() + "', which the call was not checked against: send the call again");
         }
         return null;
+    }
+
+    /**
+     * Why the serving configuration's keys and AXID settings refuse the token the call was admitted with, judged as of
+     * when the call came (its 5 minutes may have run out while a person decided); null when they accept it, or the call
+     * carried none.
+     */
+    private static String axidRefusedNow(Exchange exchange, GatewaySnapshot serving) {
+        String token = exchange.verifiedAxid();
+        if (token == null) {
+            return null;
+        }
+        if (serving.axid() == null) {
+            return "AXID tokens are no longer verified";
+        }
+        Instant came = Instant.now().minusNanos(System.nanoTime() - exchange.startNanos());
+        try {
+            serving.axid().verifyAsOf(token, came);
+            return null;
+        } catch (AxidException e) {
+            return e.reason().code() + ": " + e.getMessage();
+        }
     }
 
     /** The route's own admission: its AXID mode, the SPIFFE IDs it allows, its OAuth resource server. */

@@ -110,6 +110,22 @@ class HeldCallRevokedAxidKeyReviewASTest {
                 .isEmpty();
     }
 
+    /** Control for the fix: keys kept, the token's minutes run out while the person decides: the approval stands. */
+    @Test
+    void aHeldCallWhoseTokenExpiredWhileAPersonDecidedIsForwardedAfterAReloadKeepingItsKey() throws Exception {
+        String token = DevAxid.mint(compromised, "https://auth.test", "tollgate", Duration.ofSeconds(2), Map.of("tenant", "acme", "agent", "a",
+                "run", "run-1", "sub", "user-1"), List.of());
+        CompletableFuture<TestHttp.Reply> held = CompletableFuture.supplyAsync(() -> post(ADD, token));
+        String id = awaitPending();
+        Files.writeString(dir.resolve("policies/p.yaml"), APPROVE.replace("timeout: 30s", "timeout: 40s")); // a reload, keys kept
+        gateway.swap(load());
+        Thread.sleep(2_500); // past the token's expiry (1 ms of clock skew allowed here): the check is as of the call's arrival
+
+        approve(id);
+        TestHttp.Reply reply = held.get(10, TimeUnit.SECONDS);
+        assertThat(upstream.received()).as("forwarded: %s", reply.body().toString()).hasSize(1);
+    }
+
     private GatewaySnapshot load() throws Exception {
         return new SnapshotLoader(CheckRegistry.withDefaults()).load(dir.resolve("gateway.yaml"));
     }
@@ -119,7 +135,7 @@ class HeldCallRevokedAxidKeyReviewASTest {
                 listeners: [{name: public, host: 127.0.0.1, port: 0}]
                 admin: {host: 127.0.0.1, port: 0, token: "%s"}
                 policies: {directory: policies}
-                identity: {axid: {jwks-file: %s, issuer: "https://auth.test", audience: tollgate, required-claims: [tenant]}}
+                identity: {axid: {jwks-file: %s, issuer: "https://auth.test", audience: tollgate, required-claims: [tenant], clock-skew: 1ms}}
                 routes:
                   - {name: raw, path: /raw, protocol: mcp, policy: p, upstream: "%s", axid: %s}
                 """.formatted(TOKEN, dir.resolve("jwks.json"), upstream.url("/mcp"), axid));
