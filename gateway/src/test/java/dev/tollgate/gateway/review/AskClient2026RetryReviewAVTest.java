@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Review AV: a 2026-07-28 client's approved retry is never checked against the configuration its call was held (and
+ * Review AV (medium): a 2026-07-28 client's approved retry is never checked against the configuration its call was held (and
  * asked about) in. {@code ApprovalRecheck.check} compares the exchange's own snapshot with the serving one; for the retry
  * that carries the user's answer ({@code ApprovalStage.answeredInClient}) the exchange is the retry, which began under
  * the configuration serving now, so a reload between the question and the retry never supersedes the approval:
@@ -44,11 +44,16 @@ import org.junit.jupiter.api.io.TempDir;
  *       approved with no {@code superseded}, where the 2025 path lists {@code superseded: policy_denies}.</li>
  * </ul>
  *
+ * <p>Likewise the retry is decided anew by PolicyStage after AskClientRetryStage has released the approval: a rate token the
+ * asking request took is taken a second time, and under a tight limit the approved call is refused by its own token with
+ * the release spent (lost: its retry is 409 afterwards), where a 2025 client's held call is forwarded (README: rate
+ * tokens "were secured once, when it was held").
+ *
  * <p>Fix: seal (or keep with the approval) what the call was held under (route, endpoints, admission) and recheck the
  * retry against it, noting {@code approvals.overruled} when it no longer stands; and note the supersession when an
  * approved retry is refused by the serving policy.
  */
-class AskClient2026ReloadReviewAVTest {
+class AskClient2026RetryReviewAVTest {
 
     private static final String TOKEN = "approvals-admin-token-0123456789";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -139,6 +144,41 @@ class AskClient2026ReloadReviewAVTest {
         assertThat(listed.has("superseded"))
                 .as("the approval reads 'approved' with no 'superseded' for a call a reload refused and that was never forwarded: " + listed)
                 .isTrue();
+    }
+
+    /**
+     * The rate token the asking request took is taken again by the retry (AskClientRetryStage releases the approval, then
+     * PolicyStage evaluates the rate_limit check anew): under a one-an-hour limit the approved call is refused by its own
+     * token, and the release is spent, so the approved call can never go through (a retry after the hour is 409
+     * "already let its call through"). README: "Budget and rate-limit rules the call was held under are not judged
+     * again: its ... rate tokens were secured once, when it was held" (a 2025 client's held call is forwarded).
+     */
+    @Test
+    void anApprovedRetryIsNotRefusedByTheRateTokenItsQuestionTook() throws Exception {
+        Files.writeString(dir.resolve("policies/p.yaml"), """
+                name: p
+                defaults: {action: allow}
+                rules:
+                  - name: deploy-rate
+                    condition: {all: [{tool: deploy}, {check: {name: rate_limit, args: {rate: 1, period: 1h, burst: 1}}}]}
+                    action: deny
+                    message: one deploy an hour
+                  - name: deploys-need-a-yes
+                    condition: {tool: deploy}
+                    action: approve
+                    approval: {timeout: 30s, on-timeout: deny, ask-client: true}
+                """);
+        assertThat(gateway.swap(load())).isEmpty();
+        JsonNode asked = call(null, null);
+        assertThat(asked.at("/result/resultType").asText()).as(asked.toString()).isEqualTo("input_required");
+
+        JsonNode answer = call(asked.at("/result/requestState").asText(), yes());
+
+        assertThat(answer.at("/result/content/0/text").asText())
+                .as("the user's yes to a call held under a one-an-hour limit: the retry was refused by the token the question itself took: "
+                        + answer)
+                .isEqualTo("deployed");
+        assertThat(staging.received()).hasSize(1);
     }
 
     private JsonNode listed(String id) throws Exception {
