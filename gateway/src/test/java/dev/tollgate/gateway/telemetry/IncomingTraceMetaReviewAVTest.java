@@ -1,0 +1,106 @@
+package dev.tollgate.gateway.telemetry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tollgate.gateway.GatewayServices;
+import dev.tollgate.gateway.config.TelemetryConfig;
+import dev.tollgate.gateway.metrics.GatewayMetrics;
+import dev.tollgate.gateway.support.RecordingUpstream;
+import dev.tollgate.gateway.support.RunningGateway;
+import dev.tollgate.gateway.support.TestHttp;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Review AV (low): with {@code telemetry.incoming-trace: link} the caller's trace context still reaches the upstream, in
+ * the MCP request's {@code params._meta}. MCP carries W3C trace context there (SEP-414, final: the unprefixed
+ * {@code _meta} keys {@code traceparent}, {@code tracestate}, {@code baggage}; the OpenTelemetry MCP semantic conventions:
+ * "Instrumentations SHOULD propagate trace context inside MCP request params._meta"; the C# SDK's servers read it), and
+ * {@code CallTrace.startUpstream} strips and replaces only the HTTP headers. The body is forwarded as the caller wrote it,
+ * so an MCP server following SEP-414 continues the caller-chosen trace id, and receives the caller's tracestate, which
+ * the setting says are not passed upstream (README, TelemetryConfig: "the caller then chooses neither the trace id its
+ * audit record and upstream request carry nor the tracestate passed on").
+ *
+ * <p>Fix: with {@code link}, rewrite {@code params._meta.traceparent} to the gateway's span context (as the header is)
+ * and drop {@code _meta.tracestate} (and the gateway's own decision on {@code baggage}); the call is already re-encoded
+ * for other reasons ({@code forwardWithoutParams}).
+ */
+class IncomingTraceMetaReviewAVTest {
+
+    private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+    private static final String PARENT_SPAN_ID = "00f067aa0ba902b7";
+
+    @TempDir
+    Path dir;
+    private Vertx vertx;
+    private RecordingUpstream upstream;
+    private InMemorySpanExporter spans;
+    private RunningGateway gateway;
+    private TestHttp http;
+
+    @BeforeEach
+    void start() throws Exception {
+        vertx = Vertx.vertx();
+        upstream = new RecordingUpstream(vertx);
+        spans = InMemorySpanExporter.create();
+        OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()
+                .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
+                .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+                .build();
+        Files.writeString(dir.resolve("p.yaml"), "name: p\ndefaults: {action: allow}\nrules: []\n");
+        TelemetryConfig link = new TelemetryConfig("tollgate", "none", false, List.of(), false, TelemetryConfig.DEFAULT_DECISION_SPAN_AFTER,
+                1.0, true, true);
+        gateway = RunningGateway.start(vertx, RunningGateway.mcpYaml(upstream.url("/mcp"), dir, "p", "telemetry: {incoming-trace: link}\n"),
+                new GatewayServices(new GatewayMetrics(), Telemetry.of(sdk, link), null));
+        http = new TestHttp(vertx);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        http.close();
+        gateway.close();
+        upstream.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+
+    @Test
+    void theCallersTraceContextInParamsMetaIsNotPassedUpstream() throws Exception {
+        String traceparent = "00-" + TRACE_ID + "-" + PARENT_SPAN_ID + "-01";
+        TestHttp.Reply reply = http.send(TestHttp.mcpPost(gateway.port(), "/mcp")
+                        .putHeader("traceparent", traceparent).putHeader("tracestate", "caller=chosen"),
+                Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"search\",\"arguments\":{},"
+                        + "\"_meta\":{\"traceparent\":\"" + traceparent + "\",\"tracestate\":\"caller=chosen\"}}}"));
+        assertThat(reply.status()).isEqualTo(200);
+        SpanData server = await().atMost(Duration.ofSeconds(5)).until(
+                () -> spans.getFinishedSpanItems().stream().filter(s -> s.getKind() == SpanKind.SERVER).findFirst(), o -> o.isPresent()).get();
+
+        RecordingUpstream.Received forwarded = upstream.received().get(0);
+        // Control: the headers carry the gateway's own trace only (what the change did).
+        assertThat(server.getTraceId()).isNotEqualTo(TRACE_ID);
+        assertThat(forwarded.headers().get("traceparent")).startsWith("00-" + server.getTraceId());
+        assertThat(forwarded.headers().contains("tracestate")).isFalse();
+
+        String body = forwarded.body().toString();
+        assertThat(body)
+                .as("incoming-trace: link, yet the upstream got the caller's trace id and tracestate in params._meta (SEP-414's carrier): " + body)
+                .doesNotContain(TRACE_ID)
+                .doesNotContain("caller=chosen");
+    }
+}
