@@ -423,6 +423,22 @@ public final class Exchange {
         forwardRewritten(Buffer.buffer(RewrittenRequest.body(request, forwardedParams)));
     }
 
+    /**
+     * Forwards the client's one request without these {@code params._meta} members (the caller's trace context, under
+     * {@code incoming-trace: link}); adds up with the other rewrites. Nothing when {@code _meta} holds none of them.
+     */
+    void forwardWithoutMeta(dev.tollgate.protocols.jsonrpc.JsonRpcRequest request, java.util.List<String> names) {
+        com.fasterxml.jackson.databind.JsonNode meta = (forwardedParams != null ? forwardedParams : request.params()).path("_meta");
+        if (!meta.isObject() || names.stream().noneMatch(meta::has)) {
+            return;
+        }
+        if (forwardedParams == null) {
+            forwardedParams = ((com.fasterxml.jackson.databind.node.ObjectNode) request.params()).deepCopy();
+        }
+        ((com.fasterxml.jackson.databind.node.ObjectNode) forwardedParams.get("_meta")).remove(names);
+        forwardRewritten(Buffer.buffer(RewrittenRequest.body(request, forwardedParams)));
+    }
+
     void forwardPartialBatch(Buffer allowedElements, ArrayNode denials) {
         this.forwardBody = allowedElements;
         this.batchDenials = denials;

@@ -12,6 +12,7 @@ import dev.tollgate.protocols.mcp.McpMessage;
 import dev.tollgate.protocols.a2a.A2aCall;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
+import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
 import io.vertx.core.Future;
 import java.util.Locale;
 
@@ -34,6 +35,9 @@ public final class TraceStage implements Stage {
 
     @Override
     public Future<StageResult> apply(Exchange exchange) {
+        if (telemetry.config().linkIncomingTrace()) {
+            withoutCallersTraceInMeta(exchange);
+        }
         if (!telemetry.exporting()) {
             // Nothing would read the attributes: the span is kept for its ids only.
             exchange.trace(CallTrace.starting(telemetry, exchange.request().headers(), spanName(exchange)).start(Attributes::empty));
@@ -45,6 +49,20 @@ public final class TraceStage implements Stage {
         exchange.trace(span.start(() -> decisionAttributes(exchange)));
         return StageResult.proceed();
     }
+
+    /**
+     * Under {@code incoming-trace: link}, an MCP request's {@code params._meta} trace context (SEP-414 carries it there as
+     * well as in headers) is not passed on: an upstream reading it would continue the trace the caller chose (review AV).
+     * The gateway's own context travels in the headers.
+     */
+    private static void withoutCallersTraceInMeta(Exchange exchange) {
+        if (exchange.a2a() == null && exchange.payload() instanceof JsonRpcPayload.Single single
+                && single.message() instanceof JsonRpcRequest request && request.params() != null && request.params().isObject()) {
+            exchange.forwardWithoutMeta(request, TRACE_CONTEXT_META);
+        }
+    }
+
+    private static final java.util.List<String> TRACE_CONTEXT_META = java.util.List.of("traceparent", "tracestate");
 
     /**
      * The longest method or target (tool, resource, prompt, skill) a span's name carries. The SDK cuts attribute values
