@@ -16,4 +16,16 @@ public record ApprovalOverruled(String cause, String detail, Instant at) {
     ObjectNode toJson() {
         return JsonNodeFactory.instance.objectNode().put("cause", cause).put("detail", detail).put("at", at.toString());
     }
+
+    /** As {@link #toJson} wrote it (read back from Redis); null when it is not such a note. */
+    static ApprovalOverruled fromJson(com.fasterxml.jackson.databind.JsonNode json) {
+        if (json == null || !json.path("cause").isTextual() || !json.path("at").isTextual()) {
+            return null;
+        }
+        try {
+            return new ApprovalOverruled(json.path("cause").textValue(), json.path("detail").asText(""), Instant.parse(json.path("at").textValue()));
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
 }

@@ -233,15 +233,41 @@ public final class Approvals {
         Future<List<ObjectNode>> pending = shared == null
                 ? Future.succeededFuture(held.values().stream().map(PendingApproval::toJson).toList())
                 : shared.pending();
-        return pending.map(list -> {
+        List<PendingApproval> recentlyEnded;
+        synchronized (history) {
+            recentlyEnded = history.stream().limit(MAX_RECENT_LISTED).toList();
+        }
+        return pending.compose(list -> withOverrulingsFromStore(recentlyEnded).map(v -> {
             ObjectNode out = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
             list.forEach(out.putArray("pending")::add);
             var recent = out.putArray("recent");
-            synchronized (history) {
-                history.stream().limit(MAX_RECENT_LISTED).forEach(a -> recent.add(a.toJson()));
-            }
+            recentlyEnded.forEach(a -> recent.add(a.toJson()));
             return out;
-        });
+        }));
+    }
+
+    /**
+     * Notes on these ended approvals the supersessions another replica recorded in Redis (a 2026 retry answered there,
+     * refused by its recheck), in one round trip for those approved and not yet noted here. Listing without them when
+     * Redis cannot say: the listing is informational, the call's own record and span say what happened.
+     */
+    private Future<Void> withOverrulingsFromStore(List<PendingApproval> ended) {
+        if (shared == null) {
+            return Future.succeededFuture();
+        }
+        List<PendingApproval> unnoted = ended.stream().filter(a -> a.ended() != null && a.ended().allows() && a.overruled() == null).toList();
+        if (unnoted.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        return shared.overruledAmong(unnoted.stream().map(PendingApproval::id).toList()).map(found -> {
+            unnoted.forEach(a -> {
+                ApprovalOverruled note = found.get(a.id());
+                if (note != null) {
+                    a.overruled(note);
+                }
+            });
+            return (Void) null;
+        }).otherwiseEmpty();
     }
 
     /** One approval held or recently ended here; null when unknown. */
@@ -266,10 +292,10 @@ public final class Approvals {
      */
     public Future<ObjectNode> lookup(String id) {
         PendingApproval here = find(id);
-        if (here != null || shared == null) {
-            return Future.succeededFuture(here == null ? null : here.toJson());
+        if (here != null) {
+            return withOverrulingsFromStore(List.of(here)).map(v -> here.toJson());
         }
-        return shared.read(id);
+        return shared == null ? Future.succeededFuture(null) : shared.read(id);
     }
 
     public int pendingCount() {

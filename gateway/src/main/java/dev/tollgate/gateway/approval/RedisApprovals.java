@@ -57,6 +57,13 @@ final class RedisApprovals implements SharedApprovals {
             return 1
             """;
 
+    /** The supersession note of each approval hash named (false where there is none). */
+    private static final String OVERRULED_AMONG = """
+            local out = {}
+            for i = 1, #KEYS do out[i] = redis.call('HGET', KEYS[i], 'superseded') end
+            return out
+            """;
+
     /**
      * The one "pending to ended" step. KEYS: the approval's hash, the pending set, and for a person's decision the
      * attempt's void marker. ARGV: 1 the decision (JSON), 2 its state, 3 the id, 4 the holder's inbox prefix ('' for the
@@ -253,6 +260,27 @@ final class RedisApprovals implements SharedApprovals {
     @Override
     public Future<Void> overruled(String id, ApprovalOverruled note) {
         return timed(api.eval(List.of(OVERRULED, "1", key(id), note.toJson().toString()))).mapEmpty();
+    }
+
+    @Override
+    public Future<java.util.Map<String, ApprovalOverruled>> overruledAmong(List<String> ids) {
+        if (ids.isEmpty()) {
+            return Future.succeededFuture(java.util.Map.of());
+        }
+        List<String> command = new ArrayList<>(ids.size() + 2);
+        command.add(OVERRULED_AMONG);
+        command.add(Integer.toString(ids.size()));
+        ids.forEach(id -> command.add(key(id)));
+        return timed(api.eval(command)).map(r -> {
+            java.util.Map<String, ApprovalOverruled> found = new java.util.HashMap<>();
+            for (int i = 0; r != null && i < r.size() && i < ids.size(); i++) {
+                ApprovalOverruled note = r.get(i) == null ? null : ApprovalOverruled.fromJson(readObject(r.get(i).toString()));
+                if (note != null) {
+                    found.put(ids.get(i), note);
+                }
+            }
+            return found;
+        });
     }
 
     @Override

@@ -39,6 +39,9 @@ interface SharedApprovals {
     /** Adds to an ended approval's record that its approved call was refused after all (nothing when the store has none). */
     Future<Void> overruled(String id, ApprovalOverruled note);
 
+    /** The supersession notes the store has for these approvals (one round trip), by id; those without one are absent. */
+    Future<java.util.Map<String, ApprovalOverruled>> overruledAmong(List<String> ids);
+
     /** The approval as the store has it (held by any replica, pending or ended), or null when it has none. */
     Future<ObjectNode> read(String id);
 

@@ -211,6 +211,11 @@ class SharedApprovalEndingsTest {
         }
 
         @Override
+        public Future<java.util.Map<String, ApprovalOverruled>> overruledAmong(List<String> ids) {
+            return store.overruledAmong(ids);
+        }
+
+        @Override
         public Future<ObjectNode> read(String id) {
             return store.read(id);
         }
