@@ -7,6 +7,8 @@ import dev.tollgate.gateway.pinning.RoutePins;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.protocols.a2a.A2aCall;
 import dev.tollgate.protocols.a2a.A2aMethod;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /** Turns an A2A call into the protocol-neutral description policy, audit and budget read. */
@@ -17,6 +19,54 @@ final class A2aCallDescriber {
 
     static CallDescription describe(String route, A2aCall call) {
         return CallDescription.a2a(route, call.method().canonicalName(), call.skill(), call.view());
+    }
+
+    /**
+     * The readings of the call other than its body's, each decided too, the stronger refusal deciding: its tenant as an
+     * agent reading it from the path sees it ({@link #inPathTenant}), and its text parts joined with nothing between them
+     * ({@link #textPartsRunTogether}), each alone and both together. Empty for most calls.
+     */
+    static List<CallDescription> otherReadings(CallDescription call) {
+        CallDescription inPath = inPathTenant(call);
+        CallDescription runTogether = textPartsRunTogether(call);
+        List<CallDescription> readings = new ArrayList<>(3);
+        if (inPath != null) {
+            readings.add(inPath);
+        }
+        if (runTogether != null) {
+            readings.add(runTogether);
+            if (inPath != null) {
+                readings.add(textPartsRunTogether(inPath));
+            }
+        }
+        return readings;
+    }
+
+    /**
+     * The call with {@code /message/text} its text parts run together (the view joins them with a newline). Agents
+     * differ: one concatenating them read {@code rm -rf} from the parts {@code "rm -"} and {@code "rf"}, which a rule
+     * looking for it in the newline-joined text never matched (review AT). Null for fewer than two text parts.
+     */
+    static CallDescription textPartsRunTogether(CallDescription call) {
+        JsonNode view = call.arguments();
+        JsonNode message = view == null ? null : view.get("message");
+        if (message == null || !message.path("text").isTextual()) {
+            return null;
+        }
+        StringBuilder joined = new StringBuilder();
+        int texts = 0;
+        for (JsonNode part : message.path("parts")) {
+            if (part.path("text").isTextual()) {
+                joined.append(part.path("text").textValue());
+                texts++;
+            }
+        }
+        if (texts < 2) {
+            return null;
+        }
+        ObjectNode reading = ((ObjectNode) view).deepCopy();
+        ((ObjectNode) reading.get("message")).put("text", joined.toString());
+        return CallDescription.a2a(call.route(), call.method(), call.toolName(), reading);
     }
 
     /**

@@ -158,7 +158,10 @@ final class ApprovalRecheck {
         Decision decision;
         if (exchange.a2a() != null && exchange.a2a().call() != null) {
             CallDescription body = A2aCallDescriber.describe(recorded.route(), exchange.a2a().call());
-            decision = stricter(decide(policy, body, exchange, facts, now), A2aCallDescriber.inPathTenant(body), policy, exchange, facts, now);
+            decision = decide(policy, body, exchange, facts, now);
+            for (CallDescription reading : A2aCallDescriber.otherReadings(body)) {
+                decision = stricter(decision, reading, policy, exchange, facts, now);
+            }
         } else {
             decision = decide(policy, recorded, exchange, facts, now);
             for (McpCallDescriber.ListenedResource resource : McpCallDescriber.listenedResources(recorded)) {

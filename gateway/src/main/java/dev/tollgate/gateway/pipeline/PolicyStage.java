@@ -250,14 +250,13 @@ public final class PolicyStage implements Stage {
                 PricedCalls.isPriced(call), pin == PinState.PINNED);
         Instant now = Instant.now();
         Decision decision = decide(exchange, call, pin, facts, now);
-        CallDescription inPathTenant = A2aCallDescriber.inPathTenant(call);
-        if (inPathTenant != null) {
-            // The agent may read the tenant from the path (review K: the SDK overwrites the body's with it): decided
-            // under that reading too, the stronger refusal deciding.
-            Decision underPath = decide(exchange, inPathTenant, pin, facts, now);
-            if (refusesMore(underPath, decision)) {
-                decision = underPath;
-                call = inPathTenant;
+        for (CallDescription reading : A2aCallDescriber.otherReadings(call)) {
+            // The agent may read the tenant from the path (review K: the SDK overwrites the body's with it), or its text
+            // parts run together (review AT): decided under those readings too, the stronger refusal deciding.
+            Decision other = decide(exchange, reading, pin, facts, now);
+            if (refusesMore(other, decision)) {
+                decision = other;
+                call = reading;
             }
         }
         // The reading decided on is the one recorded (review AC: the audit re-described the body's reading, so a send denied

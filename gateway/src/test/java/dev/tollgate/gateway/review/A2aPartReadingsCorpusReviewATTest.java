@@ -143,6 +143,12 @@ class A2aPartReadingsCorpusReviewATTest {
             cases.add(new Case("0.3 part, no message kind " + part, null,
                     send03("{\"messageId\":\"m1\",\"role\":\"user\",\"parts\":[" + part + "]}")));
         }
+        // The word split over two text parts: an agent running its parts together (the echo agent does) reads it whole.
+        cases.add(new Case("1.0 word split over two text parts", "1.0",
+                send10("{\"messageId\":\"m1\",\"role\":\"ROLE_USER\",\"parts\":[{\"text\":\"LAU\"},{\"text\":\"NCH\"}]}")));
+        cases.add(new Case("0.3 word split over two text parts", null,
+                send03("{\"kind\":\"message\",\"messageId\":\"m1\",\"role\":\"user\",\"parts\":[{\"kind\":\"text\",\"text\":\"lau\"},"
+                        + "{\"kind\":\"data\",\"data\":{}},{\"kind\":\"text\",\"text\":\"nch\"}]}")));
         return cases;
     }
 
