@@ -8,13 +8,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.gateway.Gateway;
 import dev.tollgate.gateway.pipeline.GatewaySnapshot;
 import dev.tollgate.gateway.reload.SnapshotLoader;
+import dev.tollgate.gateway.support.AdminApprovals;
 import dev.tollgate.gateway.support.RecordingUpstream;
 import dev.tollgate.gateway.support.TestHttp;
 import dev.tollgate.policy.check.CheckRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -157,12 +157,11 @@ class HeldCallResultRulesAcrossReloadReviewASTest {
     }
 
     private void approve(String id) throws Exception {
-        assertThat(admin(HttpMethod.POST, "/approvals/" + id, "{\"decision\":\"approve\",\"by\":\"alice\"}").status()).isEqualTo(200);
+        new AdminApprovals(http, gateway.adminPort(), TOKEN).approve(id);
     }
 
     private TestHttp.Reply admin(HttpMethod method, String path, String body) throws Exception {
-        return http.send(new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(gateway.adminPort()).setURI(path)
-                .putHeader("Authorization", "Bearer " + TOKEN), body == null ? null : Buffer.buffer(body));
+        return new AdminApprovals(http, gateway.adminPort(), TOKEN).send(method, path, body);
     }
 
     private TestHttp.Reply post(String body) {

@@ -1,9 +1,7 @@
 package dev.tollgate.gateway.review;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.OctetKeyPair;
@@ -13,13 +11,13 @@ import dev.tollgate.gateway.Gateway;
 import dev.tollgate.gateway.identity.DevAxid;
 import dev.tollgate.gateway.pipeline.GatewaySnapshot;
 import dev.tollgate.gateway.reload.SnapshotLoader;
+import dev.tollgate.gateway.support.AdminApprovals;
 import dev.tollgate.gateway.support.RecordingUpstream;
 import dev.tollgate.gateway.support.TestHttp;
 import dev.tollgate.policy.check.CheckRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -142,24 +140,15 @@ class HeldCallRevokedAxidKeyReviewASTest {
     }
 
     private String awaitPending() {
-        return await().atMost(Duration.ofSeconds(10)).until(() -> {
-            JsonNode list = JSON.readTree(admin(HttpMethod.GET, "/approvals", null).body().getBytes());
-            for (JsonNode approval : list.isArray() ? list : list.path("pending")) {
-                if ("pending".equals(approval.path("status").asText("pending")) && approval.has("id")) {
-                    return approval.path("id").asText();
-                }
-            }
-            return null;
-        }, id -> id != null);
+        return new AdminApprovals(http, gateway.adminPort(), TOKEN).awaitPending();
     }
 
     private void approve(String id) throws Exception {
-        assertThat(admin(HttpMethod.POST, "/approvals/" + id, "{\"decision\":\"approve\",\"by\":\"alice\"}").status()).isEqualTo(200);
+        new AdminApprovals(http, gateway.adminPort(), TOKEN).approve(id);
     }
 
     private TestHttp.Reply admin(HttpMethod method, String path, String body) throws Exception {
-        return http.send(new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(gateway.adminPort()).setURI(path)
-                .putHeader("Authorization", "Bearer " + TOKEN), body == null ? null : Buffer.buffer(body));
+        return new AdminApprovals(http, gateway.adminPort(), TOKEN).send(method, path, body);
     }
 
     private TestHttp.Reply post(String body, String token) {
