@@ -195,6 +195,14 @@ public final class Approvals {
     }
 
     /**
+     * Whether a retry let this approval's call through on this replica, or is doing so ({@link #releaseOnce}): a replay
+     * seen here is refused before it is decided again. Another replica's release is found by {@link #releaseOnce} only.
+     */
+    public boolean releasedHere(String id) {
+        return released.containsKey(id);
+    }
+
+    /**
      * A client's answer to a question another replica asked (shared store only): taken only when Redis says this
      * {@code asker} was asked, and the approval is still pending and within its deadline; else not found.
      */
