@@ -172,8 +172,8 @@ public final class Approvals {
     }
 
     /**
-     * Lets the call of an approval through once (a 2026 client's approved retry, see {@code AskClientRetryStage}): true for
-     * the first time, here and, with a shared store, on every replica; false once it went through. The requestState it
+     * Lets the call of an approval through once (a 2026 client's approved retry, right before it is forwarded: see
+     * {@code AskClientReleaseStage}): true for the first time, here and, with a shared store, on every replica; false once it went through. The requestState it
      * answers stays valid after the answer (it is sealed, not stored), so without this the same caller could send the
      * approved retry again and again, each forwarded. Fails when the shared store cannot be reached.
      */
@@ -192,6 +192,14 @@ public final class Approvals {
         // approved call was lost.
         return shared.releaseOnce(id, java.time.Duration.between(java.time.Instant.now(), until).toMillis())
                 .onFailure(e -> released.remove(id, until));
+    }
+
+    /**
+     * Whether a retry let this approval's call through on this replica, or is doing so ({@link #releaseOnce}): a replay
+     * seen here is refused before it is decided again. Another replica's release is found by {@link #releaseOnce} only.
+     */
+    public boolean releasedHere(String id) {
+        return released.containsKey(id);
     }
 
     /**

@@ -141,14 +141,21 @@ final class RedisApprovals implements SharedApprovals {
             """;
 
     /**
-     * After a {@link #RELEASE} timed out: voids that attempt, then says whether it had marked the call let through.
-     * KEYS: the marker, the attempt's void marker. ARGV: 1 the attempt's token, 2 how long to keep the void marker (ms).
+     * After a {@link #RELEASE} timed out: voids that attempt (a RELEASE of it Redis runs later sets nothing) and gives back
+     * the mark it set, if it did. The gateway forwards a call only on reading {@code released} from RELEASE itself, so an
+     * attempt whose reply it did not read let nothing through: its mark, kept, made the retry sent again (as the 503 told
+     * it) a 409 "already let through", and the approved call was lost (review AS). Safe to run again. KEYS: the marker,
+     * the attempt's void marker. ARGV: 1 the attempt's token, 2 how long to keep the void marker (ms).
      */
     private static final String RESOLVE_RELEASE = """
             redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
-            if redis.call('GET', KEYS[1]) == ARGV[1] then return 'released' end
+            if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
             return 'void'
             """;
+
+    /** A give-back whose reply was not read is sent again this many times, {@link #GIVE_BACK_EVERY_MILLIS} apart. */
+    static final int GIVE_BACK_ATTEMPTS = 5;
+    static final long GIVE_BACK_EVERY_MILLIS = 1000;
 
     /** Removes the inbox items the holder has acted on, by value: a removal that runs late or twice removes nothing else. */
     private static final String ACK = """
@@ -239,10 +246,14 @@ final class RedisApprovals implements SharedApprovals {
         // Kept an hour past the state's expiry as this replica's clock reads it: another replica whose clock is behind
         // takes the same state as valid for longer, and must still find the mark (else a second release; review AR).
         long keep = Math.max(0, keepMillis) + KEEP_MILLIS;
+        List<String> giveBack = List.of(RESOLVE_RELEASE, "2", marker, voidMarker, attempt, Long.toString(KEEP_MILLIS));
         return timed(api.eval(List.of(RELEASE, "2", marker, voidMarker, attempt, Long.toString(keep),
                 Long.toString(now + redisAheadMillis + timeoutMillis))))
-                .recover(timedOut -> timed(api.eval(List.of(RESOLVE_RELEASE, "2", marker, voidMarker, attempt, Long.toString(KEEP_MILLIS))))
-                        .recover(unread -> Future.failedFuture(new ApprovalNotConfirmed.OutcomeUnknown(timedOut))))
+                .recover(timedOut -> timed(api.eval(giveBack)).recover(unread -> {
+                    // Not forwarded, and maybe still marked: given back in the background, so the retry sent again goes on.
+                    giveBackLater(id, giveBack, GIVE_BACK_ATTEMPTS);
+                    return Future.failedFuture(new ApprovalNotConfirmed.OutcomeUnknown(timedOut));
+                }))
                 .map(reply -> {
                     String said = reply == null ? "" : reply.toString();
                     if ("void".equals(said)) {
@@ -250,6 +261,20 @@ final class RedisApprovals implements SharedApprovals {
                     }
                     return "released".equals(said);
                 });
+    }
+
+    /** Sends a release's give-back again until Redis answers it (it is idempotent), at most {@code attempts} times. */
+    private void giveBackLater(String id, List<String> giveBack, int attempts) {
+        if (attempts <= 0 || closed) {
+            LOG.warn("approval {}: the let-through mark of a release Redis did not confirm may remain; a retry of its call is refused 409"
+                    + " until the mark expires", id);
+            return;
+        }
+        vertx.setTimer(GIVE_BACK_EVERY_MILLIS, t -> {
+            if (!closed) {
+                timed(api.eval(giveBack)).onFailure(e -> giveBackLater(id, giveBack, attempts - 1));
+            }
+        });
     }
 
     @Override

@@ -11,6 +11,8 @@ import java.time.Instant;
  * @param askedAt    when it was held
  * @param outcome    how it ended (the user's answer, or an approver's earlier decision, or its timeout); null when the
  *                   store says its deadline passed before the answer came, so its {@code on-timeout} applies
+ * @param stateExpires when the requestState the retry carried stops being valid ({@link AskClientState#expiresAt}): the
+ *                     "let through once" mark ({@link AskClientReleaseStage}) is kept past it
  */
-record AskClientAnswer(String approvalId, Instant askedAt, ApprovalOutcome outcome) {
+record AskClientAnswer(String approvalId, Instant askedAt, ApprovalOutcome outcome, Instant stateExpires) {
 }

@@ -12,8 +12,6 @@ import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
 import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
 import dev.tollgate.protocols.mcp.McpMethods;
 import io.vertx.core.Future;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +23,8 @@ import org.slf4j.LoggerFactory;
  * client's answer), and the call then goes on as the approval ended ({@link ApprovalStage}: approved, it is forwarded
  * without being held again; denied or timed out, it is refused as any refused approval is), with a body the gateway
  * writes: without {@code inputResponses} and {@code requestState}, which were the gateway's and mean nothing upstream.
+ * The approved call is marked let through (one approval, one call) only once every later stage let it go on
+ * ({@link AskClientReleaseStage}).
  *
  * <p>A requestState the gateway did not write as its own is left alone, for later stages. One written as the
  * gateway's that does not open for this caller, on this route, for this very call (tool and arguments), or a retry
@@ -80,6 +80,10 @@ final class AskClientRetryStage implements Stage {
     }
 
     private Future<StageResult> answered(Exchange exchange, JsonRpcRequest request, AskClientState state, JsonNode answer) {
+        if (approvals != null && approvals.releasedHere(state.approvalId())) {
+            // A replay of a retry that went on here: refused at once, not decided (and held budget for) again.
+            return AskClientReleaseStage.alreadyLetThrough(exchange, errors, request.id().value());
+        }
         String owner = CallerKey.of(exchange.identity());
         boolean approve = ClientElicitation.approves(answer);
         String by = "client:" + (owner == null ? "anonymous" : owner);
@@ -90,14 +94,14 @@ final class AskClientRetryStage implements Stage {
             }
             Approvals.Decided decided = ar.result();
             if (decided instanceof Approvals.Done done) {
-                return proceed(exchange, request, new AskClientAnswer(state.approvalId(), state.askedAt(), done.outcome()));
+                return goOn(exchange, request, new AskClientAnswer(state.approvalId(), state.askedAt(), done.outcome(), state.expiresAt()));
             }
             if (decided instanceof Approvals.AlreadyEnded ended) {
                 // An approver decided first, or the timeout did: the call goes on as that ending says.
-                return proceed(exchange, request, new AskClientAnswer(state.approvalId(), state.askedAt(), ended.outcome()));
+                return goOn(exchange, request, new AskClientAnswer(state.approvalId(), state.askedAt(), ended.outcome(), state.expiresAt()));
             }
             if (decided instanceof Approvals.Expired) {
-                return proceed(exchange, request, new AskClientAnswer(state.approvalId(), state.askedAt(), null));
+                return goOn(exchange, request, new AskClientAnswer(state.approvalId(), state.askedAt(), null, state.expiresAt()));
             }
             int status = decided == null ? 503 : 404;
             LOG.warn("approval answer for {} not taken: {}", state.approvalId(), decided == null ? "not confirmed by Redis" : decided);
@@ -121,29 +125,6 @@ final class AskClientRetryStage implements Stage {
             return Future.succeededFuture(new Approvals.NotFound()); // the seal names the caller: defence in depth
         }
         return approvals.decide(approvalId, approve, by, reason);
-    }
-
-    private Future<StageResult> proceed(Exchange exchange, JsonRpcRequest request, AskClientAnswer answer) {
-        boolean mayGoOn = answer.outcome() == null || answer.outcome().allows();
-        Instant stateExpires = answer.askedAt().plus(exchange.snapshot().sessions().maxAge()).plus(Duration.ofMinutes(1));
-        if (!mayGoOn) {
-            return goOn(exchange, request, answer);
-        }
-        return approvals.releaseOnce(answer.approvalId(), stateExpires).transform(released -> {
-            if (released.succeeded() && released.result()) {
-                return goOn(exchange, request, answer);
-            }
-            boolean unknown = released.failed();
-            LOG.warn("approval {}: {}", answer.approvalId(), unknown ? "whether its call already went on could not be read (Redis unreachable): refused"
-                    : "a retry came again after its call went on; refused");
-            exchange.errorType(RejectReason.APPROVAL_ANSWER_NOT_TAKEN.code());
-            return errors.respond(exchange.response(), RejectReason.APPROVAL_ANSWER_NOT_TAKEN, unknown ? 503 : 409, request.id().value(),
-                    unknown ? (released.cause() instanceof ApprovalNotConfirmed.NotRecorded
-                            ? "the call was not let through (Redis did not answer in time); send it again"
-                            : "whether the call was let through is unknown (Redis did not answer in time); send it again")
-                            : "the approval has already let its call through: one approval, one call")
-                    .transform(done -> StageResult.responded());
-        });
     }
 
     private Future<StageResult> goOn(Exchange exchange, JsonRpcRequest request, AskClientAnswer answer) {

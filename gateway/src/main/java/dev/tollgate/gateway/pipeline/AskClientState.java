@@ -18,10 +18,15 @@ import java.util.HexFormat;
  * and arguments). The SDK v2 client retries with the original params, so the retry must name the very same call: a
  * yes given to one call must not let another through.
  *
+ * <p>The state carries the instant it stops being valid, fixed when it is handed out (issued + the sessions' max-age
+ * then): a reload that lengthens {@code sessions.max-age} does not extend it (review AS: the state outlived the "let
+ * through once" mark, sized from the max-age serving at the release, and one approval let two calls through).
+ *
  * @param approvalId the approval the question was about
  * @param askedAt    when that approval was held (the retry's audit record and span say how long it waited)
+ * @param expiresAt  when the state stops being valid, on the clock of the replica that handed it out
  */
-record AskClientState(String approvalId, Instant askedAt) {
+record AskClientState(String approvalId, Instant askedAt, Instant expiresAt) {
 
     /** The key of the gateway's question in {@code inputRequests}, and of the user's answer in {@code inputResponses}. */
     static final String INPUT_KEY = "tollgate-approval";
@@ -44,8 +49,10 @@ record AskClientState(String approvalId, Instant askedAt) {
 
     /** The state to hand the caller of this exchange with the question about its held call. */
     static String seal(Exchange exchange, JsonRpcRequest call, PendingApproval approval) {
+        Instant now = Instant.now();
+        Instant expires = now.plus(exchange.snapshot().sessions().maxAge());
         return exchange.snapshot().sessions().sealApprovalState(exchange.route().route().name(), exchange.identity(),
-                approval.id() + " " + approval.createdAt().toEpochMilli(), digest(call), Instant.now());
+                approval.id() + " " + approval.createdAt().toEpochMilli() + " " + expires.toEpochMilli(), digest(call), now);
     }
 
     /** What the requestState of a request is. */
@@ -67,9 +74,18 @@ record AskClientState(String approvalId, Instant askedAt) {
         if (!valid.instance().equals(digest(request))) {
             return new Refused("the requestState was handed out for another call (tool or arguments)");
         }
-        int space = valid.upstreamId().indexOf(' ');
-        return new Ours(new AskClientState(valid.upstreamId().substring(0, space),
-                Instant.ofEpochMilli(Long.parseLong(valid.upstreamId().substring(space + 1)))));
+        String[] named = valid.upstreamId().split(" ");
+        Instant askedAt = Instant.ofEpochMilli(Long.parseLong(named[1]));
+        if (named.length < 3) {
+            // Handed out before states said when they expire (an upgrade): valid as the serving max-age says (the seal
+            // checked it), its mark kept as long as before.
+            return new Ours(new AskClientState(named[0], askedAt, askedAt.plus(sessions.maxAge())));
+        }
+        Instant expiresAt = Instant.ofEpochMilli(Long.parseLong(named[2]));
+        if (Instant.now().isAfter(expiresAt)) {
+            return new Refused("the requestState expired at " + expiresAt + " (the max-age serving when it was handed out)");
+        }
+        return new Ours(new AskClientState(named[0], askedAt, expiresAt));
     }
 
     /**

@@ -42,6 +42,9 @@ final class ClientInputRequired {
         ObjectNode question = result.putObject("inputRequests").putObject(AskClientState.INPUT_KEY).put("method", "elicitation/create");
         question.set("params", ClientElicitation.question(approval));
         result.put("requestState", AskClientState.seal(exchange, call, approval));
+        // The gateway's answer, not the upstream's: the call's budget hold is released, not paid (review AS: it was read as
+        // "answered, no result seen" and paid its estimate, and the approved retry paid again).
+        exchange.askedInClient(true);
         String accept = exchange.request().getHeader(HttpHeaders.ACCEPT);
         boolean streamOnly = accept != null && accept.contains("text/event-stream") && !accept.contains("application/json");
         exchange.response().setStatusCode(200).putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");

@@ -114,6 +114,12 @@ public final class CompletionRecorder {
         if (exchange.charges().isEmpty()) {
             return;
         }
+        if (exchange.askedInClient()) {
+            // Answered with the gateway's ask-client question: nothing ran upstream. The hold is released; the retry carrying
+            // the user's answer is decided and held again, and pays if it is forwarded.
+            exchange.charges().forEach(charge -> services.budgets().settle(charge, false, 0));
+            return;
+        }
         ResponseOutcome outcome = exchange.outcome();
         // One answer to read: a single MCP request, or an A2A call (its JSON-RPC response, or the HTTP+JSON body itself).
         boolean single = exchange.payload() instanceof JsonRpcPayload.Single || exchange.a2a() != null;

@@ -50,6 +50,7 @@ public final class Exchange {
     private String upstreamToken;
     private dev.tollgate.gateway.approval.PendingApproval approval;
     private AskClientAnswer askClientAnswer;
+    private boolean askedInClient;
     private UpstreamInstance upstreamInstance;
     private final List<Runnable> onComplete = new java.util.ArrayList<>(1);
     private Identity identity = Identity.ANONYMOUS;
@@ -293,6 +294,18 @@ public final class Exchange {
 
     void askClientAnswer(AskClientAnswer answer) {
         this.askClientAnswer = answer;
+    }
+
+    /**
+     * Whether this request was answered with the gateway's own ask-client question ({@link ClientInputRequired}): nothing
+     * was forwarded, so its charge is released, and the retry carrying the answer is the call that pays.
+     */
+    boolean askedInClient() {
+        return askedInClient;
+    }
+
+    void askedInClient(boolean asked) {
+        this.askedInClient = asked;
     }
 
     /**

@@ -77,6 +77,8 @@ public final class McpPipeline {
         // Only a call about to be forwarded binds: a message claims its context, a call that may start a task or a
         // conversation needs room in its tenant's share of the task table (a refused call claims nothing).
         stages.add(new TaskBindingClaimStage(services.learnt().taskOrigins(), errors));
+        // An approved ask-client retry spends its approval's one call here, once nothing else can refuse it.
+        stages.add(new AskClientReleaseStage(services.approvals(), errors));
         // Last: only vetted requests reach the upstream.
         stages.add(new ForwardStage(vertx, clients, errors, services.metrics(), completion, services.learnt(), services.upstreams()));
         return new Pipeline(stages, errors, completion);

@@ -190,8 +190,12 @@ public final class PolicyStage implements Stage {
             // the rate rule's record of later calls is what enforce would make (review AC: the next call read as rate-denied).
             boolean refusedUnderEnforce = decision.mode() == dev.tollgate.policy.Mode.SHADOW
                     && decision.action() != dev.tollgate.policy.Action.ALLOW && decision.action() != dev.tollgate.policy.Action.AUDIT;
+            // An ask-client retry is the second leg of one call: its question's leg, held for approval, took the call's rate
+            // tokens (review AS: the retry took a second one, and under "one call an hour" the approved call was refused).
+            // Its budget hold was released with the question (nothing ran), so the retry holds again, and pays if forwarded.
+            boolean takesRateTokens = !refusedUnderEnforce && exchange.askClientAnswer() == null;
             return budgets.secure(facts.get(i), Budgets.keyOf(exchange.identity()), call.route(), call.toolName(), PricedCalls.isPriced(call),
-                            !refusedUnderEnforce)
+                            takesRateTokens)
                     .compose(secured -> {
                         if (secured instanceof Secured.Refused refused) {
                             decisions.set(index, BudgetDenials.refused(decision, refused));

@@ -38,9 +38,27 @@ class AskClientStateTest {
         String state = TestSessions.sealer().sealApprovalState("tools", acme, "apr_1 1700000000000", digest, Instant.now());
         String retry = "{\"name\":\"echo\",\"arguments\":{\"m\":\"hi\"},\"inputResponses\":{},\"requestState\":\"" + state + "\"}";
 
-        assertThat(read(call(retry), acme)).isEqualTo(new AskClientState.Ours(new AskClientState("apr_1", Instant.ofEpochMilli(1700000000000L))));
+        Instant askedAt = Instant.ofEpochMilli(1700000000000L);
+        assertThat(read(call(retry), acme)).isEqualTo(new AskClientState.Ours(
+                new AskClientState("apr_1", askedAt, askedAt.plus(TestSessions.sealer().maxAge()))));
         assertThat(read(call(retry), Identity.ANONYMOUS)).isInstanceOf(AskClientState.Refused.class);
         assertThat(read(call(retry.replace("\"hi\"", "\"ho\"")), acme)).isInstanceOf(AskClientState.Refused.class);
+    }
+
+    @Test
+    void aStateIsRefusedPastTheExpiryItWasHandedOutWithWhateverTheServingMaxAge() throws Exception {
+        String digest = AskClientState.digest(call("{\"name\":\"echo\",\"arguments\":{}}"));
+        Instant asked = Instant.now().minusSeconds(10);
+        String retry = "{\"name\":\"echo\",\"arguments\":{},\"inputResponses\":{},\"requestState\":\"%s\"}";
+        String expired = TestSessions.sealer().sealApprovalState("tools", Identity.ANONYMOUS,
+                "apr_2 " + asked.toEpochMilli() + " " + asked.plusSeconds(5).toEpochMilli(), digest, asked);
+        assertThat(read(call(retry.formatted(expired)), Identity.ANONYMOUS)).isInstanceOf(AskClientState.Refused.class);
+
+        String valid = TestSessions.sealer().sealApprovalState("tools", Identity.ANONYMOUS,
+                "apr_3 " + asked.toEpochMilli() + " " + asked.plusSeconds(60).toEpochMilli(), digest, asked);
+        assertThat(read(call(retry.formatted(valid)), Identity.ANONYMOUS))
+                .isEqualTo(new AskClientState.Ours(new AskClientState("apr_3", Instant.ofEpochMilli(asked.toEpochMilli()),
+                        Instant.ofEpochMilli(asked.plusSeconds(60).toEpochMilli()))));
     }
 
     private static AskClientState.Read read(JsonRpcRequest request, Identity caller) {
