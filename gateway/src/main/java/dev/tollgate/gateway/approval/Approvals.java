@@ -221,13 +221,18 @@ public final class Approvals {
      */
     public void overruled(PendingApproval approval, ApprovalOverruled note) {
         approval.overruled(note);
-        PendingApproval kept = find(approval.id());
+        overruled(approval.id(), note);
+    }
+
+    /** As {@link #overruled(PendingApproval, ApprovalOverruled)}, for an approval known by its id only (a 2026 retry's). */
+    public void overruled(String id, ApprovalOverruled note) {
+        PendingApproval kept = find(id);
         if (kept != null) {
             kept.overruled(note);
         }
         if (shared != null) {
-            shared.overruled(approval.id(), note).onFailure(e -> LOG.warn("approval {}: its supersession was not recorded in Redis ({}); "
-                    + "other replicas list it as approved only", approval.id(), e.toString()));
+            shared.overruled(id, note).onFailure(e -> LOG.warn("approval {}: its supersession was not recorded in Redis ({}); "
+                    + "other replicas list it as approved only", id, e.toString()));
         }
     }
 

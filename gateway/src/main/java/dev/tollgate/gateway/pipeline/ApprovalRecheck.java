@@ -140,6 +140,20 @@ final class ApprovalRecheck {
         }
     }
 
+    /**
+     * For a 2026 client's approved retry (a new request, decided on the serving configuration): superseded when its
+     * route's upstream is not the one the call was held for ({@link HeldUpstream}, sealed in the question's requestState);
+     * null when it is, or the state predates that.
+     */
+    static Superseded upstreamMovedSinceAsked(Exchange exchange, String heldUpstream) {
+        String route = exchange.route().route().name();
+        if (heldUpstream == null || heldUpstream.equals(HeldUpstream.of(exchange.snapshot(), route))) {
+            return null;
+        }
+        return new Superseded(Cause.UPSTREAM_CHANGED, null, "route '" + route
+                + "' was given another upstream by a reload since the call was asked about");
+    }
+
     /** The route's own admission: its AXID mode, the SPIFFE IDs it allows, its OAuth resource server. */
     private static boolean admitsAlike(dev.tollgate.gateway.config.RouteConfig held, dev.tollgate.gateway.config.RouteConfig now) {
         return held.axid() == now.axid() && held.allowedSpiffeIds().equals(now.allowedSpiffeIds()) && Objects.equals(held.oauth(), now.oauth());

@@ -58,6 +58,9 @@ final class ApprovalStage implements Stage {
         if (exchange.askClientAnswer() != null && exchange.decisions().size() == 1 && exchange.decisions().get(0) != null && !exchange.isDenied()) {
             return Future.succeededFuture(answeredInClient(exchange, exchange.decisions().get(0), exchange.askClientAnswer()));
         }
+        if (exchange.askClientAnswer() != null && exchange.isDenied() && approvals != null) {
+            noteRetryDenied(exchange, exchange.askClientAnswer());
+        }
         if (exchange.decisions().size() != 1 || exchange.decisions().get(0) == null || !exchange.decisions().get(0).requiresApproval()
                 || exchange.isDenied()) {
             return StageResult.proceed();
@@ -113,12 +116,33 @@ final class ApprovalStage implements Stage {
         });
     }
 
+    /**
+     * A 2026 client's approved retry the serving policy refuses (the policy stage decided it anew, a reload having denied
+     * it since the question): the approval's listing says so, as for a held call a reload superseded (review AV).
+     */
+    private void noteRetryDenied(Exchange exchange, AskClientAnswer answer) {
+        Decision denial = exchange.decisions().size() == 1 ? exchange.decisions().get(0) : null;
+        if (answer.outcome() == null || !answer.outcome().allows() || denial == null || !denial.isDenied() || !denial.enforcedDeny()) {
+            return;
+        }
+        approvals.overruled(answer.approvalId(), new ApprovalOverruled(ApprovalRecheck.Cause.POLICY_DENIES.label(),
+                "the policy serving now denies the call" + (denial.ruleName() == null ? "" : " (rule " + denial.ruleName() + ")"), Instant.now()));
+    }
+
     /** Goes on, or answers the refusal, as the approval ended. */
     private StageResult concluded(Exchange exchange, Decision decision, PendingApproval approval, ApprovalOutcome outcome) {
+        return concluded(exchange, decision, approval, outcome, null);
+    }
+
+    /** @param answered a 2026 client's retry's answer, whose question named the upstream the call was held for; else null */
+    private StageResult concluded(Exchange exchange, Decision decision, PendingApproval approval, ApprovalOutcome outcome, AskClientAnswer answered) {
         annotate(exchange, approval, outcome);
         if (outcome.allows()) {
             // Approved under the configuration the call was held in; forwarded only if the one serving now agrees.
             ApprovalRecheck.Superseded superseded = ApprovalRecheck.check(exchange, withheld);
+            if (superseded == null && answered != null) {
+                superseded = ApprovalRecheck.upstreamMovedSinceAsked(exchange, answered.heldUpstream());
+            }
             if (superseded == null) {
                 GatewaySnapshot serving = exchange.servingSnapshot();
                 if (serving != exchange.snapshot()) {
@@ -170,7 +194,7 @@ final class ApprovalStage implements Stage {
         if (exchange.trace() != null) {
             exchange.trace().annotate(Attributes.of(CallAttributes.APPROVAL_ID, approval.id()));
         }
-        return concluded(exchange, decision, approval, outcome);
+        return concluded(exchange, decision, approval, outcome, answer);
     }
 
     private static ApprovalRequest request(Exchange exchange, Decision decision, CallDescription call) {

@@ -13,6 +13,7 @@ import java.time.Instant;
  *                   store says its deadline passed before the answer came, so its {@code on-timeout} applies
  * @param stateExpires when the requestState the retry carried stops being valid ({@link AskClientState#expiresAt}): the
  *                     "let through once" mark ({@link AskClientReleaseStage}) is kept past it
+ * @param heldUpstream the route's upstream when the call was held ({@link HeldUpstream}); null for an older state
  */
-record AskClientAnswer(String approvalId, Instant askedAt, ApprovalOutcome outcome, Instant stateExpires) {
+record AskClientAnswer(String approvalId, Instant askedAt, ApprovalOutcome outcome, Instant stateExpires, String heldUpstream) {
 }

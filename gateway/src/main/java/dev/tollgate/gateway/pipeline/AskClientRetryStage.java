@@ -2,6 +2,7 @@ package dev.tollgate.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.gateway.approval.ApprovalNotConfirmed;
+import dev.tollgate.gateway.approval.ApprovalOutcome;
 import dev.tollgate.gateway.approval.Approvals;
 import dev.tollgate.gateway.approval.PendingApproval;
 import dev.tollgate.gateway.errors.ErrorResponder;
@@ -94,14 +95,14 @@ final class AskClientRetryStage implements Stage {
             }
             Approvals.Decided decided = ar.result();
             if (decided instanceof Approvals.Done done) {
-                return goOn(exchange, request, new AskClientAnswer(state.approvalId(), state.askedAt(), done.outcome(), state.expiresAt()));
+                return goOn(exchange, request, answer(state, done.outcome()));
             }
             if (decided instanceof Approvals.AlreadyEnded ended) {
                 // An approver decided first, or the timeout did: the call goes on as that ending says.
-                return goOn(exchange, request, new AskClientAnswer(state.approvalId(), state.askedAt(), ended.outcome(), state.expiresAt()));
+                return goOn(exchange, request, answer(state, ended.outcome()));
             }
             if (decided instanceof Approvals.Expired) {
-                return goOn(exchange, request, new AskClientAnswer(state.approvalId(), state.askedAt(), null, state.expiresAt()));
+                return goOn(exchange, request, answer(state, null));
             }
             int status = decided == null ? 503 : 404;
             LOG.warn("approval answer for {} not taken: {}", state.approvalId(), decided == null ? "not confirmed by Redis" : decided);
@@ -110,6 +111,10 @@ final class AskClientRetryStage implements Stage {
                     status == 503 ? ApprovalNotConfirmed.clientDetail(ar.cause()) : "the approval is not known here; call again without the requestState")
                     .transform(done -> StageResult.responded());
         });
+    }
+
+    private static AskClientAnswer answer(AskClientState state, ApprovalOutcome outcome) {
+        return new AskClientAnswer(state.approvalId(), state.askedAt(), outcome, state.expiresAt(), state.heldUpstream());
     }
 
     /** Decides with the answer: here for a call held here, through Redis for one another replica holds. */

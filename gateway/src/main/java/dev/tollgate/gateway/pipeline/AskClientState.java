@@ -25,8 +25,14 @@ import java.util.HexFormat;
  * @param approvalId the approval the question was about
  * @param askedAt    when that approval was held (the retry's audit record and span say how long it waited)
  * @param expiresAt  when the state stops being valid, on the clock of the replica that handed it out
+ * @param heldUpstream the route's upstream when the call was held ({@link HeldUpstream}); null in older states
  */
-record AskClientState(String approvalId, Instant askedAt, Instant expiresAt) {
+record AskClientState(String approvalId, Instant askedAt, Instant expiresAt, String heldUpstream) {
+
+    /** A state from before states named the upstream the call was held for ({@link HeldUpstream}). */
+    AskClientState(String approvalId, Instant askedAt, Instant expiresAt) {
+        this(approvalId, askedAt, expiresAt, null);
+    }
 
     /** The key of the gateway's question in {@code inputRequests}, and of the user's answer in {@code inputResponses}. */
     static final String INPUT_KEY = "tollgate-approval";
@@ -52,7 +58,8 @@ record AskClientState(String approvalId, Instant askedAt, Instant expiresAt) {
         Instant now = Instant.now();
         Instant expires = now.plus(exchange.snapshot().sessions().maxAge());
         return exchange.snapshot().sessions().sealApprovalState(exchange.route().route().name(), exchange.identity(),
-                approval.id() + " " + approval.createdAt().toEpochMilli() + " " + expires.toEpochMilli(), digest(call), now);
+                approval.id() + " " + approval.createdAt().toEpochMilli() + " " + expires.toEpochMilli() + " "
+                        + HeldUpstream.of(exchange.snapshot(), exchange.route().route().name()), digest(call), now);
     }
 
     /** What the requestState of a request is. */
@@ -85,7 +92,7 @@ record AskClientState(String approvalId, Instant askedAt, Instant expiresAt) {
         if (Instant.now().isAfter(expiresAt)) {
             return new Refused("the requestState expired at " + expiresAt + " (the max-age serving when it was handed out)");
         }
-        return new Ours(new AskClientState(named[0], askedAt, expiresAt));
+        return new Ours(new AskClientState(named[0], askedAt, expiresAt, named.length < 4 ? null : named[3]));
     }
 
     /**
