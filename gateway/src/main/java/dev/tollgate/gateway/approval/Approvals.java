@@ -195,6 +195,21 @@ public final class Approvals {
     }
 
     /**
+     * A 2026 retry let the approval's call through (its release confirmed): a note that an earlier retry of it was refused
+     * is taken back, here and in the shared store, so the listing does not say "not forwarded" for a call that went on.
+     */
+    public void letThrough(String id) {
+        PendingApproval kept = find(id);
+        if (kept != null) {
+            kept.overruledAsStored(null);
+        }
+        if (shared != null) {
+            shared.letThrough(id).onFailure(e -> LOG.warn("approval {}: a note that an earlier retry was refused remains in Redis ({})",
+                    id, e.toString()));
+        }
+    }
+
+    /**
      * Whether a retry let this approval's call through on this replica, or is doing so ({@link #releaseOnce}): a replay
      * seen here is refused before it is decided again. Another replica's release is found by {@link #releaseOnce} only.
      */
@@ -226,6 +241,9 @@ public final class Approvals {
 
     /** As {@link #overruled(PendingApproval, ApprovalOverruled)}, for an approval known by its id only (a 2026 retry's). */
     public void overruled(String id, ApprovalOverruled note) {
+        if (released.containsKey(id)) {
+            return; // a retry let its call through here: a later refused replay does not make it "not forwarded"
+        }
         PendingApproval kept = find(id);
         if (kept != null) {
             kept.overruled(note);
@@ -260,25 +278,22 @@ public final class Approvals {
     }
 
     /**
-     * Notes on these ended approvals the supersessions another replica recorded in Redis (a 2026 retry answered there,
-     * refused by its recheck), in one round trip for those approved and not yet noted here. Listing without them when
-     * Redis cannot say: the listing is informational, the call's own record and span say what happened.
+     * Sets on these ended approvals the supersession notes as Redis has them (one noted on another replica, a 2026
+     * retry answered there and refused; one taken back by a later retry's release), in one round trip for those
+     * approved. Listing as they are here when Redis cannot say: the listing is informational, the call's own record and
+     * span say what happened.
      */
     private Future<Void> withOverrulingsFromStore(List<PendingApproval> ended) {
         if (shared == null) {
             return Future.succeededFuture();
         }
-        List<PendingApproval> unnoted = ended.stream().filter(a -> a.ended() != null && a.ended().allows() && a.overruled() == null).toList();
-        if (unnoted.isEmpty()) {
+        List<PendingApproval> approved = ended.stream().filter(a -> a.ended() != null && a.ended().allows()).toList();
+        if (approved.isEmpty()) {
             return Future.succeededFuture();
         }
-        return shared.overruledAmong(unnoted.stream().map(PendingApproval::id).toList()).map(found -> {
-            unnoted.forEach(a -> {
-                ApprovalOverruled note = found.get(a.id());
-                if (note != null) {
-                    a.overruled(note);
-                }
-            });
+        // Redis says how each stands now: noted on another replica, or a note taken back by a later release (review AW).
+        return shared.overruledAmong(approved.stream().map(PendingApproval::id).toList()).map(found -> {
+            approved.forEach(a -> a.overruledAsStored(found.get(a.id())));
             return (Void) null;
         }).otherwiseEmpty();
     }

@@ -91,6 +91,14 @@ public final class PendingApproval {
         overruled.compareAndSet(null, note);
     }
 
+    /**
+     * Sets the note as the shared store has it (null: none), replacing this copy's: a 2026 retry refused once (noted)
+     * may go through when sent again, and its release takes the note back (review AW).
+     */
+    void overruledAsStored(ApprovalOverruled note) {
+        overruled.set(note);
+    }
+
     /** Why the approved call was refused after all; null when it was not. */
     public ApprovalOverruled overruled() {
         return overruled.get();

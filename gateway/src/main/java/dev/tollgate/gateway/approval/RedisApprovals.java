@@ -53,6 +53,7 @@ final class RedisApprovals implements SharedApprovals {
     /** Notes the supersession on an approval's hash, if it still has one (never creates a hash without a state). */
     private static final String OVERRULED = """
             if redis.call('HEXISTS', KEYS[1], 'state') == 0 then return 0 end
+            if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
             redis.call('HSET', KEYS[1], 'superseded', ARGV[1])
             return 1
             """;
@@ -170,6 +171,8 @@ final class RedisApprovals implements SharedApprovals {
     private final Redis redis;
     private final RedisAPI api;
     private final String prefix;
+    /** Approvals whose let-through mark this replica is giving back in the background ({@link #giveBackLater}). */
+    private final java.util.Set<String> givingBack = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final String replica = UUID.randomUUID().toString();
     private final long timeoutMillis;
     private long pollTimer = -1;
@@ -239,7 +242,7 @@ final class RedisApprovals implements SharedApprovals {
     public Future<Boolean> releaseOnce(String id, long keepMillis) {
         // As a person's decision: a marker set late, behind the 503 its timeout answered, made every retry of the
         // approved call a 409 (one approval, one call) and the call was lost (review AP's suspicion).
-        String marker = prefix + ":approval-released:" + id;
+        String marker = releasedMarker(id);
         String attempt = UUID.randomUUID().toString();
         String voidMarker = prefix + ":approval-release-void:" + attempt;
         long now = wallClock.getAsLong();
@@ -251,6 +254,7 @@ final class RedisApprovals implements SharedApprovals {
                 Long.toString(now + redisAheadMillis + timeoutMillis))))
                 .recover(timedOut -> timed(api.eval(giveBack)).recover(unread -> {
                     // Not forwarded, and maybe still marked: given back in the background, so the retry sent again goes on.
+                    givingBack.add(id);
                     giveBackLater(id, giveBack, GIVE_BACK_ATTEMPTS);
                     return Future.failedFuture(new ApprovalNotConfirmed.OutcomeUnknown(timedOut));
                 }))
@@ -259,6 +263,11 @@ final class RedisApprovals implements SharedApprovals {
                     if ("void".equals(said)) {
                         throw new ApprovalNotConfirmed.NotRecorded();
                     }
+                    if (!"released".equals(said) && givingBack.contains(id)) {
+                        // The mark found may be the one this replica is still giving back (review AW: a retry sent again
+                        // within the second was told 409 "already let through", and the approved call was lost).
+                        throw new ApprovalNotConfirmed.OutcomeUnknown(new IllegalStateException("a give-back of this approval's mark is pending"));
+                    }
                     return "released".equals(said);
                 });
     }
@@ -266,13 +275,14 @@ final class RedisApprovals implements SharedApprovals {
     /** Sends a release's give-back again until Redis answers it (it is idempotent), at most {@code attempts} times. */
     private void giveBackLater(String id, List<String> giveBack, int attempts) {
         if (attempts <= 0 || closed) {
+            givingBack.remove(id);
             LOG.warn("approval {}: the let-through mark of a release Redis did not confirm may remain; a retry of its call is refused 409"
                     + " until the mark expires", id);
             return;
         }
         vertx.setTimer(GIVE_BACK_EVERY_MILLIS, t -> {
             if (!closed) {
-                timed(api.eval(giveBack)).onFailure(e -> giveBackLater(id, giveBack, attempts - 1));
+                timed(api.eval(giveBack)).onSuccess(r -> givingBack.remove(id)).onFailure(e -> giveBackLater(id, giveBack, attempts - 1));
             }
         });
     }
@@ -284,7 +294,17 @@ final class RedisApprovals implements SharedApprovals {
 
     @Override
     public Future<Void> overruled(String id, ApprovalOverruled note) {
-        return timed(api.eval(List.of(OVERRULED, "1", key(id), note.toJson().toString()))).mapEmpty();
+        // Never over an approval whose call a retry let through (its mark is set): the note would say the opposite.
+        return timed(api.eval(List.of(OVERRULED, "2", key(id), releasedMarker(id), note.toJson().toString()))).mapEmpty();
+    }
+
+    @Override
+    public Future<Void> letThrough(String id) {
+        return timed(api.hdel(List.of(key(id), "superseded"))).mapEmpty();
+    }
+
+    private String releasedMarker(String id) {
+        return prefix + ":approval-released:" + id;
     }
 
     @Override

@@ -36,8 +36,14 @@ interface SharedApprovals {
      */
     Future<Approvals.Decided> decideRemote(String id, ApprovalOutcome outcome, String asker);
 
-    /** Adds to an ended approval's record that its approved call was refused after all (nothing when the store has none). */
+    /**
+     * Adds to an ended approval's record that its approved call was refused after all (nothing when the store has none,
+     * or when a retry already let its call through).
+     */
     Future<Void> overruled(String id, ApprovalOverruled note);
+
+    /** Takes back such a note: a 2026 retry of the call, refused once, went through when sent again. */
+    Future<Void> letThrough(String id);
 
     /** The supersession notes the store has for these approvals (one round trip), by id; those without one are absent. */
     Future<java.util.Map<String, ApprovalOverruled>> overruledAmong(List<String> ids);

@@ -49,6 +49,7 @@ final class AskClientReleaseStage implements Stage {
         Instant keepUntil = answer.stateExpires().plus(CLOCK_MARGIN);
         return approvals.releaseOnce(answer.approvalId(), keepUntil).transform(released -> {
             if (released.succeeded() && released.result()) {
+                approvals.letThrough(answer.approvalId());
                 return StageResult.proceed();
             }
             boolean unknown = released.failed();

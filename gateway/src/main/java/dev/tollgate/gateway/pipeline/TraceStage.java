@@ -56,9 +56,14 @@ public final class TraceStage implements Stage {
      * The gateway's own context travels in the headers.
      */
     private static void withoutCallersTraceInMeta(Exchange exchange) {
-        if (exchange.a2a() == null && exchange.payload() instanceof JsonRpcPayload.Single single
+        if (exchange.a2a() != null) {
+            return;
+        }
+        if (exchange.payload() instanceof JsonRpcPayload.Single single
                 && single.message() instanceof JsonRpcRequest request && request.params() != null && request.params().isObject()) {
             exchange.forwardWithoutMeta(request, TRACE_CONTEXT_META);
+        } else if (exchange.payload() instanceof JsonRpcPayload.Batch) {
+            BatchTraceMeta.strip(exchange, TRACE_CONTEXT_META); // review AW: each element's _meta too
         }
     }
 

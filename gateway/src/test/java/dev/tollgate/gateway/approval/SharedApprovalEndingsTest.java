@@ -211,6 +211,11 @@ class SharedApprovalEndingsTest {
         }
 
         @Override
+        public Future<Void> letThrough(String id) {
+            return store.letThrough(id);
+        }
+
+        @Override
         public Future<java.util.Map<String, ApprovalOverruled>> overruledAmong(List<String> ids) {
             return store.overruledAmong(ids);
         }

@@ -83,7 +83,7 @@ class IncomingTraceMetaBatchReviewAWTest {
                         .putHeader("MCP-Protocol-Version", "2025-03-26")
                         .putHeader("traceparent", traceparent).putHeader("tracestate", "caller=chosen"),
                 Buffer.buffer("[{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"search\",\"arguments\":{},"
-                        + meta + "}},{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\",\"params\":{\"name\":\"fetch\",\"arguments\":{},"
+                        + meta + "}},{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\",\"params\":{\"name\":\"fetch\",\"arguments\":{\"n\":0.1000000000000000055511151231257827,\"big\":123456789012345678901234567890},"
                         + meta + "}}]"));
         assertThat(reply.status()).as("control: %s", reply.body()).isEqualTo(200);
         SpanData server = await().atMost(Duration.ofSeconds(5)).until(
@@ -100,5 +100,7 @@ class IncomingTraceMetaBatchReviewAWTest {
                 .as("incoming-trace: link, yet the upstream got the caller's trace id and tracestate in a batch's params._meta (SEP-414's carrier): " + body)
                 .doesNotContain(TRACE_ID)
                 .doesNotContain("caller=chosen");
+        // The batch the gateway writes keeps the arguments as decided, numbers as written.
+        assertThat(body).contains("\"n\":0.1000000000000000055511151231257827").contains("\"big\":123456789012345678901234567890");
     }
 }
