@@ -121,6 +121,21 @@ public final class BudgetFacts implements CallFacts {
         return obligations.contains(new Obligation.RateToken(rule, tenant, owner, key, perSecond, burst));
     }
 
+    /**
+     * The rate-limit tokens this evaluation noted, each as a short digest of its rule, bucket key and rate (the same on
+     * every replica): what an ask-client question leg secured, sealed into its requestState so that its retry can tell
+     * a limit reloaded since from one the question already took a token for.
+     */
+    public java.util.Set<String> rateTokenDigests() {
+        java.util.Set<String> digests = new java.util.TreeSet<>();
+        for (Obligation obligation : obligations) {
+            if (obligation instanceof Obligation.RateToken token) {
+                digests.add(RateTokenDigest.of(token));
+            }
+        }
+        return digests;
+    }
+
     public boolean hasObligations() {
         return !obligations.isEmpty();
     }

@@ -154,6 +154,24 @@ final class ApprovalRecheck {
                 + "' was given another upstream by a reload since the call was asked about");
     }
 
+    /**
+     * For a 2026 client's approved retry: superseded when the serving policy applies a rate limit its question's leg took
+     * no token of (sealed in the requestState), a limit reloaded since; the retry takes no token itself (the question's
+     * leg took the call's), so without this it passed the new limit (review AW), where a held 2025 call is refused so.
+     */
+    static Superseded limitAddedSinceAsked(Exchange exchange, java.util.Set<String> securedRateTokens) {
+        if (securedRateTokens == null || !(exchange.heldFacts() instanceof dev.tollgate.gateway.budget.BudgetFacts facts)) {
+            return null;
+        }
+        for (String token : facts.rateTokenDigests()) {
+            if (!securedRateTokens.contains(token)) {
+                return new Superseded(Cause.LIMIT_ADDED, null, "a reload since the call was asked about added a rate limit the call"
+                        + " was not checked against: send the call again");
+            }
+        }
+        return null;
+    }
+
     /** The route's own admission: its AXID mode, the SPIFFE IDs it allows, its OAuth resource server. */
     private static boolean admitsAlike(dev.tollgate.gateway.config.RouteConfig held, dev.tollgate.gateway.config.RouteConfig now) {
         return held.axid() == now.axid() && held.allowedSpiffeIds().equals(now.allowedSpiffeIds()) && Objects.equals(held.oauth(), now.oauth());

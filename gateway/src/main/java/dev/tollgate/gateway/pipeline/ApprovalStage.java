@@ -143,6 +143,9 @@ final class ApprovalStage implements Stage {
             if (superseded == null && answered != null) {
                 superseded = ApprovalRecheck.upstreamMovedSinceAsked(exchange, answered.heldUpstream());
             }
+            if (superseded == null && answered != null) {
+                superseded = ApprovalRecheck.limitAddedSinceAsked(exchange, answered.securedRateTokens());
+            }
             if (superseded == null) {
                 GatewaySnapshot serving = exchange.servingSnapshot();
                 if (serving != exchange.snapshot()) {

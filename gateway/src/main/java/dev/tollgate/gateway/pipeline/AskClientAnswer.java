@@ -14,6 +14,8 @@ import java.time.Instant;
  * @param stateExpires when the requestState the retry carried stops being valid ({@link AskClientState#expiresAt}): the
  *                     "let through once" mark ({@link AskClientReleaseStage}) is kept past it
  * @param heldUpstream the route's upstream when the call was held ({@link HeldUpstream}); null for an older state
+ * @param securedRateTokens the rate-limit tokens the question's leg took; null for an older state
  */
-record AskClientAnswer(String approvalId, Instant askedAt, ApprovalOutcome outcome, Instant stateExpires, String heldUpstream) {
+record AskClientAnswer(String approvalId, Instant askedAt, ApprovalOutcome outcome, Instant stateExpires, String heldUpstream,
+                       java.util.Set<String> securedRateTokens) {
 }

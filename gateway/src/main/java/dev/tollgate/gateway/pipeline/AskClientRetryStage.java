@@ -114,7 +114,8 @@ final class AskClientRetryStage implements Stage {
     }
 
     private static AskClientAnswer answer(AskClientState state, ApprovalOutcome outcome) {
-        return new AskClientAnswer(state.approvalId(), state.askedAt(), outcome, state.expiresAt(), state.heldUpstream());
+        return new AskClientAnswer(state.approvalId(), state.askedAt(), outcome, state.expiresAt(), state.heldUpstream(),
+                state.securedRateTokens());
     }
 
     /** Decides with the answer: here for a call held here, through Redis for one another replica holds. */

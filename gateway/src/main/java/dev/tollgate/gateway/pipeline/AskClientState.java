@@ -26,12 +26,14 @@ import java.util.HexFormat;
  * @param askedAt    when that approval was held (the retry's audit record and span say how long it waited)
  * @param expiresAt  when the state stops being valid, on the clock of the replica that handed it out
  * @param heldUpstream the route's upstream when the call was held ({@link HeldUpstream}); null in older states
+ * @param securedRateTokens the rate-limit tokens the question's leg took ({@code BudgetFacts#rateTokenDigests}); null in
+ *                          older states
  */
-record AskClientState(String approvalId, Instant askedAt, Instant expiresAt, String heldUpstream) {
+record AskClientState(String approvalId, Instant askedAt, Instant expiresAt, String heldUpstream, java.util.Set<String> securedRateTokens) {
 
     /** A state from before states named the upstream the call was held for ({@link HeldUpstream}). */
     AskClientState(String approvalId, Instant askedAt, Instant expiresAt) {
-        this(approvalId, askedAt, expiresAt, null);
+        this(approvalId, askedAt, expiresAt, null, null);
     }
 
     /** The key of the gateway's question in {@code inputRequests}, and of the user's answer in {@code inputResponses}. */
@@ -59,7 +61,15 @@ record AskClientState(String approvalId, Instant askedAt, Instant expiresAt, Str
         Instant expires = now.plus(exchange.snapshot().sessions().maxAge());
         return exchange.snapshot().sessions().sealApprovalState(exchange.route().route().name(), exchange.identity(),
                 approval.id() + " " + approval.createdAt().toEpochMilli() + " " + expires.toEpochMilli() + " "
-                        + HeldUpstream.of(exchange.snapshot(), exchange.route().route().name()), digest(call), now);
+                        + HeldUpstream.of(exchange.snapshot(), exchange.route().route().name()) + " " + securedRateTokens(exchange),
+                digest(call), now);
+    }
+
+    /** The question leg's rate tokens, comma-separated; {@code -} for none. */
+    private static String securedRateTokens(Exchange exchange) {
+        java.util.Set<String> taken = exchange.heldFacts() instanceof dev.tollgate.gateway.budget.BudgetFacts facts
+                ? facts.rateTokenDigests() : java.util.Set.of();
+        return taken.isEmpty() ? "-" : String.join(",", taken);
     }
 
     /** What the requestState of a request is. */
@@ -92,7 +102,9 @@ record AskClientState(String approvalId, Instant askedAt, Instant expiresAt, Str
         if (Instant.now().isAfter(expiresAt)) {
             return new Refused("the requestState expired at " + expiresAt + " (the max-age serving when it was handed out)");
         }
-        return new Ours(new AskClientState(named[0], askedAt, expiresAt, named.length < 4 ? null : named[3]));
+        java.util.Set<String> secured = named.length < 5 ? null
+                : "-".equals(named[4]) ? java.util.Set.of() : java.util.Set.of(named[4].split(","));
+        return new Ours(new AskClientState(named[0], askedAt, expiresAt, named.length < 4 ? null : named[3], secured));
     }
 
     /**
