@@ -195,6 +195,24 @@ public final class Approvals {
     }
 
     /**
+     * The call a retry was let through for ended without being sent upstream (no connection, no upstream token...):
+     * the release is taken back, here and in the shared store, so the approved call is not lost (review AW: sent again,
+     * it got 409 "already let its call through"). Or, {@code sent}, the release is kept for good.
+     */
+    public void releaseEnded(String id, boolean sent) {
+        if (sent) {
+            if (shared != null) {
+                shared.releaseKept(id);
+            }
+            return;
+        }
+        released.remove(id);
+        if (shared != null) {
+            shared.unrelease(id);
+        }
+    }
+
+    /**
      * A 2026 retry let the approval's call through (its release confirmed): a note that an earlier retry of it was refused
      * is taken back, here and in the shared store, so the listing does not say "not forwarded" for a call that went on.
      */

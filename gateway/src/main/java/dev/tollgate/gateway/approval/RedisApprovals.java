@@ -171,6 +171,11 @@ final class RedisApprovals implements SharedApprovals {
     private final Redis redis;
     private final RedisAPI api;
     private final String prefix;
+    /**
+     * Releases confirmed here whose call is not yet known sent: how to take each back ({@link #unrelease}). One per call
+     * in flight at most, removed when its call ends either way.
+     */
+    private final java.util.Map<String, List<String>> confirmedReleases = new java.util.concurrent.ConcurrentHashMap<>();
     /** Approvals whose let-through mark this replica is giving back in the background ({@link #giveBackLater}). */
     private final java.util.Set<String> givingBack = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final String replica = UUID.randomUUID().toString();
@@ -263,6 +268,9 @@ final class RedisApprovals implements SharedApprovals {
                     if ("void".equals(said)) {
                         throw new ApprovalNotConfirmed.NotRecorded();
                     }
+                    if ("released".equals(said)) {
+                        confirmedReleases.put(id, giveBack);
+                    }
                     if (!"released".equals(said) && givingBack.contains(id)) {
                         // The mark found may be the one this replica is still giving back (review AW: a retry sent again
                         // within the second was told 409 "already let through", and the approved call was lost).
@@ -270,6 +278,20 @@ final class RedisApprovals implements SharedApprovals {
                     }
                     return "released".equals(said);
                 });
+    }
+
+    @Override
+    public void unrelease(String id) {
+        List<String> giveBack = confirmedReleases.remove(id);
+        if (giveBack != null) {
+            givingBack.add(id);
+            timed(api.eval(giveBack)).onSuccess(r -> givingBack.remove(id)).onFailure(e -> giveBackLater(id, giveBack, GIVE_BACK_ATTEMPTS));
+        }
+    }
+
+    @Override
+    public void releaseKept(String id) {
+        confirmedReleases.remove(id);
     }
 
     /** Sends a release's give-back again until Redis answers it (it is idempotent), at most {@code attempts} times. */

@@ -58,6 +58,15 @@ interface SharedApprovals {
      */
     Future<Boolean> releaseOnce(String id, long keepMillis);
 
+    /**
+     * Takes back this replica's last confirmed release of the approval (its call was never sent upstream): the mark goes
+     * if it is still that release's, so the retry sent again goes on. Nothing when there is none.
+     */
+    void unrelease(String id);
+
+    /** The call of this replica's last release of the approval was sent: its release is no longer taken back. */
+    void releaseKept(String id);
+
     /** Every approval still pending on any replica, as listed. */
     Future<List<ObjectNode>> pending();
 

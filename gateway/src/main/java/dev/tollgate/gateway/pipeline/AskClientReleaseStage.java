@@ -50,6 +50,8 @@ final class AskClientReleaseStage implements Stage {
         return approvals.releaseOnce(answer.approvalId(), keepUntil).transform(released -> {
             if (released.succeeded() && released.result()) {
                 approvals.letThrough(answer.approvalId());
+                // Spent only if the call reaches the upstream: one that fails before it is sent keeps the user's yes.
+                exchange.onComplete(() -> approvals.releaseEnded(answer.approvalId(), exchange.sentUpstream()));
                 return StageResult.proceed();
             }
             boolean unknown = released.failed();

@@ -211,6 +211,16 @@ class SharedApprovalEndingsTest {
         }
 
         @Override
+        public void unrelease(String id) {
+            store.unrelease(id);
+        }
+
+        @Override
+        public void releaseKept(String id) {
+            store.releaseKept(id);
+        }
+
+        @Override
         public Future<Void> letThrough(String id) {
             return store.letThrough(id);
         }
