@@ -93,10 +93,13 @@ class AskClient2026RetryTest {
         assertThat(forwarded.at("/params/arguments/message").asText()).isEqualTo("hi");
         assertThat(forwarded.at("/params/_meta/io.modelcontextprotocol~1protocolVersion").asText()).isEqualTo("2026-07-28");
 
-        String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.gateway().adminPort() + "/metrics"))
-                        .version(HttpClient.Version.HTTP_1_1).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        assertThat(metrics).contains("decision=\"approval_asked\"").contains("decision=\"approved\"");
+        // The retry's call is counted when it completes, just after its answer reached the client: read until it is.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.gateway().adminPort() + "/metrics"))
+                            .version(HttpClient.Version.HTTP_1_1).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("decision=\"approval_asked\"").contains("decision=\"approved\"");
+        });
 
         JsonNode replayed = call("acme", "echo", "hi", asked.at("/result/requestState").asText(), yes());
         assertThat(replayed.at("/error/data/reason").asText()).as("one yes lets one call through: " + replayed).isEqualTo("approval_answer_not_taken");
