@@ -23,31 +23,38 @@ final class A2aCallDescriber {
 
     /**
      * The readings of the call other than its body's, each decided too, the stronger refusal deciding: its tenant as an
-     * agent reading it from the path sees it ({@link #inPathTenant}), and its text parts joined with nothing between them
-     * ({@link #textPartsRunTogether}), each alone and both together. Empty for most calls.
+     * agent reading it from the path sees it ({@link #inPathTenant}), and its text parts joined as agents join them other
+     * than by a newline ({@link #textPartsJoined}: run together, or by a space), each alone and with the path's tenant.
+     * Empty for most calls.
      */
     static List<CallDescription> otherReadings(CallDescription call) {
         CallDescription inPath = inPathTenant(call);
-        CallDescription runTogether = textPartsRunTogether(call);
-        List<CallDescription> readings = new ArrayList<>(3);
+        List<CallDescription> readings = new ArrayList<>(5);
         if (inPath != null) {
             readings.add(inPath);
         }
-        if (runTogether != null) {
-            readings.add(runTogether);
-            if (inPath != null) {
-                readings.add(textPartsRunTogether(inPath));
+        for (String separator : OTHER_TEXT_JOINS) {
+            CallDescription joined = textPartsJoined(call, separator);
+            if (joined != null) {
+                readings.add(joined);
+                if (inPath != null) {
+                    readings.add(textPartsJoined(inPath, separator));
+                }
             }
         }
         return readings;
     }
 
+    /** How agents join a message's text parts besides the view's newline: concatenated, or with a space. */
+    private static final List<String> OTHER_TEXT_JOINS = List.of("", " ");
+
     /**
-     * The call with {@code /message/text} its text parts run together (the view joins them with a newline). Agents
-     * differ: one concatenating them read {@code rm -rf} from the parts {@code "rm -"} and {@code "rf"}, which a rule
-     * looking for it in the newline-joined text never matched (review AT). Null for fewer than two text parts.
+     * The call with {@code /message/text} its text parts joined by {@code separator} (the view joins them with a newline).
+     * Agents differ: one concatenating them read {@code rm -rf} from the parts {@code "rm -"} and {@code "rf"}, which a
+     * rule looking for it in the newline-joined text never matched (review AT); one joining them with a space reads
+     * {@code rm -rf} from {@code "rm"} and {@code "-rf"} (review AW). Null for fewer than two text parts.
      */
-    static CallDescription textPartsRunTogether(CallDescription call) {
+    static CallDescription textPartsJoined(CallDescription call, String separator) {
         JsonNode view = call.arguments();
         JsonNode message = view == null ? null : view.get("message");
         if (message == null || !message.path("text").isTextual()) {
@@ -57,6 +64,9 @@ final class A2aCallDescriber {
         int texts = 0;
         for (JsonNode part : message.path("parts")) {
             if (part.path("text").isTextual()) {
+                if (texts > 0) {
+                    joined.append(separator);
+                }
                 joined.append(part.path("text").textValue());
                 texts++;
             }
