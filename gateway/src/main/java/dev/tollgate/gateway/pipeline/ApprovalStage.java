@@ -141,10 +141,9 @@ final class ApprovalStage implements Stage {
             // Approved under the configuration the call was held in; forwarded only if the one serving now agrees.
             ApprovalRecheck.Superseded superseded = ApprovalRecheck.check(exchange, withheld);
             if (superseded == null && answered != null) {
+                // The retry is a new request on the serving configuration: what it cannot see is what changed since the question.
                 superseded = ApprovalRecheck.upstreamMovedSinceAsked(exchange, answered.heldUpstream());
-            }
-            if (superseded == null && answered != null) {
-                superseded = ApprovalRecheck.limitAddedSinceAsked(exchange, answered.securedRateTokens());
+                superseded = superseded != null ? superseded : ApprovalRecheck.limitAddedSinceAsked(exchange, answered.securedRateTokens());
             }
             if (superseded == null) {
                 GatewaySnapshot serving = exchange.servingSnapshot();

@@ -416,10 +416,7 @@ public final class Exchange {
      * stages add up: a {@code tasks/list} retried with a cursor and a requestState gets both of the upstream's own.
      */
     void forwardWithParam(dev.tollgate.protocols.jsonrpc.JsonRpcRequest request, String name, String value) {
-        if (forwardedParams == null) {
-            forwardedParams = ((com.fasterxml.jackson.databind.node.ObjectNode) request.params()).deepCopy();
-        }
-        forwardedParams.put(name, value);
+        editableParams(request).put(name, value);
         forwardRewritten(Buffer.buffer(RewrittenRequest.body(request, forwardedParams)));
     }
 
@@ -429,10 +426,7 @@ public final class Exchange {
      * {@link #forwardWithParam} like the replacements do.
      */
     void forwardWithoutParams(dev.tollgate.protocols.jsonrpc.JsonRpcRequest request, String... names) {
-        if (forwardedParams == null) {
-            forwardedParams = ((com.fasterxml.jackson.databind.node.ObjectNode) request.params()).deepCopy();
-        }
-        forwardedParams.remove(java.util.List.of(names));
+        editableParams(request).remove(java.util.List.of(names));
         forwardRewritten(Buffer.buffer(RewrittenRequest.body(request, forwardedParams)));
     }
 
@@ -445,11 +439,16 @@ public final class Exchange {
         if (!meta.isObject() || names.stream().noneMatch(meta::has)) {
             return;
         }
+        ((com.fasterxml.jackson.databind.node.ObjectNode) editableParams(request).get("_meta")).remove(names);
+        forwardRewritten(Buffer.buffer(RewrittenRequest.body(request, forwardedParams)));
+    }
+
+    /** The params forwarded in place of the client's, copied from them at the first rewrite; the rewrites add up. */
+    private com.fasterxml.jackson.databind.node.ObjectNode editableParams(dev.tollgate.protocols.jsonrpc.JsonRpcRequest request) {
         if (forwardedParams == null) {
             forwardedParams = ((com.fasterxml.jackson.databind.node.ObjectNode) request.params()).deepCopy();
         }
-        ((com.fasterxml.jackson.databind.node.ObjectNode) forwardedParams.get("_meta")).remove(names);
-        forwardRewritten(Buffer.buffer(RewrittenRequest.body(request, forwardedParams)));
+        return forwardedParams;
     }
 
     void forwardPartialBatch(Buffer allowedElements, ArrayNode denials) {
