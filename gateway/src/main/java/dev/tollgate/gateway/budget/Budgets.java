@@ -240,6 +240,13 @@ public final class Budgets implements AutoCloseable {
         }
     }
 
+    /** A parked question hold's approval ended with a yes: kept hold-expiry more at most, for the retry to take it over. */
+    public void questionApproved(String ref, SpendKey key) {
+        if (key != null) {
+            questionHolds.keepUntil(ref, key, java.time.Instant.now().plus(config.holdExpiry()));
+        }
+    }
+
     /** Question holds parked on this gateway (cached mode, in-memory ledger), not yet taken over nor released. */
     public int questionHoldsParkedHere() {
         return questionHolds.parkedHere();

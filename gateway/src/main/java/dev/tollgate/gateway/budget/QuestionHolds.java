@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * <p>Two kinds. A hold in the Redis ledger (strict mode) stays in Redis, findable by id from any replica, with its expiry
  * pushed to the requestState's; one claim takes it (a Redis marker, so two replicas never both do). Any other hold (this
  * gateway's account in cached mode, the in-memory ledger's) is parked here, taken by removing it from the map; a retry
- * reaching another replica does not find it and holds anew, and the parked hold is released when the state expires.
- * Nobody taking it over, a hold is released when the state expires, or when its approval ends without a yes.
+ * reaching another replica does not find it and holds anew. Nobody taking it over, a hold is released when its approval
+ * ends without a yes, hold-expiry after it ends with one (the retry carrying the yes is already on its way), or when
+ * the state expires.
  */
 final class QuestionHolds {
 
@@ -51,13 +52,7 @@ final class QuestionHolds {
      */
     String park(CallCharge charge, Instant until) {
         if (charge.reservation() != null && redis != null) {
-            redis.park(charge.reservation(), until).onComplete(ar -> {
-                if (ar.failed()) {
-                    // Not pushed back: the hold lapses after hold-expiry, and a retry later than that holds anew.
-                    LOG.warn("could not keep the ask-client question's budget hold {} until {}: {}", charge.reservation().id(),
-                            until, ar.cause().toString());
-                }
-            });
+            keepInRedis(charge.reservation(), until);
             return REDIS + charge.reservation().id();
         }
         if (!charge.local() && charge.reservation() == null) {
@@ -65,15 +60,40 @@ final class QuestionHolds {
         }
         String id = UUID.randomUUID().toString();
         parked.put(id, charge);
-        long delay = Math.max(0, Duration.between(Instant.now(), until).toMillis());
         // Nobody took it over by the state's expiry: no retry can, so it is released (a taken hold is no longer here).
+        releaseLocalAt(id, until);
+        return LOCAL + id;
+    }
+
+    /**
+     * Keeps a parked hold no later than {@code until} (its approval ended with a yes: the retry is on its way, or came to
+     * another replica, which in cached mode holds anew; a hold kept the state's whole life would only shrink the budget).
+     */
+    void keepUntil(String ref, SpendKey key, Instant until) {
+        if (ref != null && ref.startsWith(LOCAL)) {
+            releaseLocalAt(ref.substring(LOCAL.length()), until);
+        } else if (ref != null && ref.startsWith(REDIS) && redis != null) {
+            keepInRedis(new dev.tollgate.policy.budget.Reservation(key, ref.substring(REDIS.length()), 0, true, 0, 0), until);
+        }
+    }
+
+    private void releaseLocalAt(String id, Instant until) {
+        long delay = Math.max(0, Duration.between(Instant.now(), until).toMillis());
         CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS).execute(() -> {
             CallCharge left = parked.remove(id);
             if (left != null) {
                 releaser.accept(left);
             }
         });
-        return LOCAL + id;
+    }
+
+    private void keepInRedis(dev.tollgate.policy.budget.Reservation hold, Instant until) {
+        redis.park(hold, until).onComplete(ar -> {
+            if (ar.failed()) {
+                // Not pushed back: the hold lapses after hold-expiry, and a retry later than that holds anew.
+                LOG.warn("could not keep the ask-client question's budget hold {} until {}: {}", hold.id(), until, ar.cause().toString());
+            }
+        });
     }
 
     /**

@@ -84,13 +84,17 @@ class AskClientQuestionHoldTest {
 
     /** Two replicas sharing Redis for the strict ledger and the approvals. */
     private List<RunningGateway> redisReplicas() throws Exception {
+        return redisReplicas("budgets: {ledger: redis, mode: strict, pricing: PRICING}");
+    }
+
+    private List<RunningGateway> redisReplicas(String budgets) throws Exception {
         redis = RedisServer.start();
         long prefix = System.nanoTime();
         for (int i = 0; i < 2; i++) {
             gateways.add(RunningGateway.start(vertx, fixture.gatewayYaml(upstream.url("/mcp"),
                     "redis: {uri: \"" + redis.uri() + "\", timeout: 500ms, key-prefix: \"hold-" + prefix + "\"}\n"
                             + "approvals: {store: redis}\n"
-                            + "budgets: {ledger: redis, mode: strict, pricing: PRICING}")));
+                            + budgets)));
         }
         return gateways;
     }
@@ -174,6 +178,20 @@ class AskClientQuestionHoldTest {
         assertThat(searchesRun(g, token, 11)).as("nothing of the declined call stays held: the whole $0.50 is left").isEqualTo(10);
     }
 
+    /** No retry comes: the approval's timeout ends it without a yes, and the question's hold is released then. */
+    @Test
+    void anApprovalTimingOutWithoutARetryReleasesTheQuestionsHold() throws Exception {
+        fixture.policy(POLICY.replace("timeout: 30s", "timeout: 1s"));
+        RunningGateway g = RunningGateway.start(vertx, fixture.gatewayYaml(upstream.url("/mcp"), "budgets: {pricing: PRICING, cache-ttl: 1s}"));
+        gateways.add(g);
+        String token = fixture.token("acme", "tree-t");
+        call(g, token, "synthesize", 1, null, null);
+        assertThat(searchesRun(g, token, 5)).as("held while the approval is pending").isEqualTo(4);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> g.gateway().services().budgets().questionHoldsParkedHere() == 0);
+        assertThat(searchesRun(g, token, 7)).as("$0.20 spent, nothing held once the approval timed out").isEqualTo(6);
+    }
+
     @Test
     void aNoTakenOnAnotherReplicaReleasesTheHoldKeptInRedis() throws Exception {
         List<RunningGateway> replicas = redisReplicas();
@@ -187,6 +205,24 @@ class AskClientQuestionHoldTest {
         // The holder learns the ending through Redis (published, so a moment later) and releases the hold.
         await().atMost(Duration.ofSeconds(5)).until(() -> searchesRun(replicas.get(0), token, 1) == 1);
         assertThat(searchesRun(replicas.get(1), token, 10)).as("$0.05 spent since, nothing held").isEqualTo(9);
+    }
+
+    /**
+     * Cached mode: the question's hold is this replica's own, so a retry reaching the other replica holds anew there. Once
+     * the approval has ended with that yes, the first replica keeps its parked hold hold-expiry more, not the requestState's
+     * whole life: it would only shrink the budget.
+     */
+    @Test
+    void inCachedModeAYesTakenOnAnotherReplicaLetsTheQuestionsReplicaReleaseItsHoldSoon() throws Exception {
+        List<RunningGateway> replicas = redisReplicas("budgets: {ledger: redis, mode: cached, hold-expiry: 1s, pricing: PRICING}");
+        String token = fixture.token("acme", "tree-c");
+        JsonNode asked = call(replicas.get(0), token, "synthesize", 1, null, null);
+        assertThat(replicas.get(0).gateway().services().budgets().questionHoldsParkedHere()).isEqualTo(1);
+
+        JsonNode done = call(replicas.get(1), token, "synthesize", 2, asked.at("/result/requestState").asText(), yes());
+
+        assertThat(done.at("/result/content/0/text").asText()).as(done.toString()).isEqualTo("ok");
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas.get(0).gateway().services().budgets().questionHoldsParkedHere() == 0);
     }
 
     private int searchesRun(RunningGateway g, String token, int count) throws Exception {
