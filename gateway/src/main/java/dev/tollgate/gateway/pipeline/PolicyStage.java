@@ -79,9 +79,9 @@ public final class PolicyStage implements Stage {
             // The retry of an ask-client question takes over the budget its question's leg secured when it was held, as a
             // held 2025 call keeps its hold: calls made while the user decided cannot have spent it (review AW).
             return budgets.takeOverQuestionHold(answer.questionHold(), Budgets.keyOf(exchange.identity()), exchange.route().route().name(),
-                    request.params() == null ? null : request.params().path("name").asText(null)).compose(taken -> decide(exchange, taken));
+                    request.params() == null ? null : request.params().path("name").asText(null)).compose(taken -> decideMcp(exchange, taken));
         }
-        return decide(exchange, null);
+        return decideMcp(exchange, null);
     }
 
     /**
@@ -90,7 +90,7 @@ public final class PolicyStage implements Stage {
      * @param taken the budget hold an ask-client retry took over from its question ({@link Budgets#takeOverQuestionHold}),
      *              or null: its call's hold, not secured again
      */
-    private Future<StageResult> decide(Exchange exchange, CallCharge taken) {
+    private Future<StageResult> decideMcp(Exchange exchange, CallCharge taken) {
         CompiledPolicy policy = exchange.policy();
         String route = exchange.route().route().name();
         PricingTable pricing = exchange.snapshot().config().budget().pricing();
@@ -233,16 +233,16 @@ public final class PolicyStage implements Stage {
                     : budgets.secure(facts.get(i), Budgets.keyOf(exchange.identity()), call.route(), call.toolName(), PricedCalls.isPriced(call),
                             takesRateTokens);
             return securing.compose(secured -> {
-                        if (secured instanceof Secured.Refused refused) {
-                            decisions.set(index, BudgetDenials.refused(decision, refused));
-                        } else if (((Secured.Granted) secured).charge() != null) {
-                            exchange.charge(((Secured.Granted) secured).charge(), exchange.payload() != null
-                                    && index < exchange.payload().messages().size()
-                                    && exchange.payload().messages().get(index) instanceof JsonRpcRequest request
-                                    ? ResponseOutcome.key(request.id().value()) : null);
-                        }
-                        return secure(exchange, decisions, facts, calls, index + 1, taken);
-                    });
+                if (secured instanceof Secured.Refused refused) {
+                    decisions.set(index, BudgetDenials.refused(decision, refused));
+                } else if (((Secured.Granted) secured).charge() != null) {
+                    exchange.charge(((Secured.Granted) secured).charge(), exchange.payload() != null
+                            && index < exchange.payload().messages().size()
+                            && exchange.payload().messages().get(index) instanceof JsonRpcRequest request
+                            ? ResponseOutcome.key(request.id().value()) : null);
+                }
+                return secure(exchange, decisions, facts, calls, index + 1, taken);
+            });
         }
         return Future.succeededFuture();
     }
