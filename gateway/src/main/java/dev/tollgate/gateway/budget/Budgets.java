@@ -220,12 +220,15 @@ public final class Budgets implements AutoCloseable {
 
     /**
      * Parks the budget hold of a call held for approval whose 2026-07-28 client was asked ({@link QuestionHolds}): kept,
-     * not paid nor released, until {@code until} (its requestState's expiry) for the retry carrying the answer.
+     * not paid nor released, for the retry carrying the answer, until its requestState expires or hold-expiry after the
+     * approval's deadline, whichever is first (a retry after its deadline goes on only under {@code on-timeout: allow},
+     * a yes at the deadline; a hold kept longer, its replica gone with the approval, would only shrink the budget).
      *
      * @return the reference to seal in the requestState, or null when the charge holds nothing
      */
-    public String parkQuestionHold(CallCharge charge, java.time.Instant until) {
-        return questionHolds.park(charge, until);
+    public String parkQuestionHold(CallCharge charge, java.time.Instant stateExpires, java.time.Instant approvalDeadline) {
+        java.time.Instant decidedBy = approvalDeadline.plus(config.holdExpiry());
+        return questionHolds.park(charge, decidedBy.isBefore(stateExpires) ? decidedBy : stateExpires);
     }
 
     /** Takes over a parked question hold for the retry of its call, once; completes with null when it cannot. */

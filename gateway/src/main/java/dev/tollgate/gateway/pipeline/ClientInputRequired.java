@@ -70,8 +70,8 @@ final class ClientInputRequired {
      * Parks the budget hold the call secured when it was held ({@link PolicyStage}) for the retry to take over, as a held
      * 2025 call keeps its hold while a person decides: calls made meanwhile cannot spend it (review AW: it was released
      * with the question, and the approved retry was refused over budget). Released when the approval ends without a yes,
-     * hold-expiry after it ends with one, or when the requestState expires, whichever comes first; the retry that takes it
-     * over pays it if forwarded, releases it if refused.
+     * hold-expiry after it ends with one, or when the requestState expires (or hold-expiry after the approval's deadline),
+     * whichever comes first; the retry that takes it over pays it if forwarded, releases it if refused.
      *
      * @return the reference to seal in the requestState, or null when the call holds nothing
      */
@@ -80,7 +80,7 @@ final class ClientInputRequired {
             return null;
         }
         CallCharge charge = exchange.charges().get(0);
-        String ref = budgets.parkQuestionHold(charge, expires);
+        String ref = budgets.parkQuestionHold(charge, expires, approval.expiresAt());
         if (ref == null) {
             return null;
         }
