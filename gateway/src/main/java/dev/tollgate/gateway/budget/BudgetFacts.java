@@ -22,6 +22,8 @@ public final class BudgetFacts implements CallFacts {
     /** Whether the call is an A2A send whose skill the gateway does not know (read fail closed by metering rules). */
     private final boolean toolUnknown;
     private String overDetail;
+    /** What this call already holds in the spend read (an ask-client retry's hold, taken over from its question). */
+    private long alreadyHeldMicros;
 
     /** @param view the spend read for this call, or null when none was read (the policy has no budget rule) */
     public BudgetFacts(SpendView view, long costMicros) {
@@ -74,7 +76,7 @@ public final class BudgetFacts implements CallFacts {
         if (view.unavailable() != null) {
             throw new IllegalStateException(view.unavailable());
         }
-        long spent = view.effectiveMicros();
+        long spent = view.effectiveMicros() - alreadyHeldMicros;
         if (spent >= limitMicros || spent + costMicros > limitMicros) {
             overDetail = BudgetMessages.over(spent, costMicros, limitMicros);
             if (overAnswered == null) {
@@ -101,6 +103,15 @@ public final class BudgetFacts implements CallFacts {
     public boolean rateLimited(String rule, String tenant, String owner, String key, double perSecond, long burst) {
         obligations.add(new Obligation.RateToken(rule, tenant, owner, key, perSecond, burst));
         return false;
+    }
+
+    /**
+     * This call already holds {@code micros} in this gateway's account, which the spend read counts: an ask-client retry
+     * that took over its question's hold ({@link Budgets#takeOverQuestionHold}) is decided on the spend without it, as
+     * the held call it continues was.
+     */
+    public void alreadyHolding(long micros) {
+        this.alreadyHeldMicros = micros;
     }
 
     List<Obligation> obligations() {

@@ -51,6 +51,7 @@ public final class Budgets implements AutoCloseable {
     private final LongAdder recordFailures = new LongAdder();
     private final LongAdder degradedHolds = new LongAdder();
     private final DeferredCosts deferred;
+    private final QuestionHolds questionHolds;
 
     Budgets(BudgetConfig config, SpendLedger ledger, RateLimiter rateLimiter, RedisStore redis, Duration taskRetention) {
         this.config = config;
@@ -61,6 +62,8 @@ public final class Budgets implements AutoCloseable {
         this.cache = new SpendCache(ledger, config);
         this.rateLimiter = rateLimiter;
         this.redis = redis;
+        this.questionHolds = new QuestionHolds(strict instanceof RedisSpendLedger redisLedger ? redisLedger : null,
+                charge -> settle(charge, false, 0));
     }
 
     public static Budgets create(Vertx vertx, GatewayConfig config) {
@@ -213,6 +216,43 @@ public final class Budgets implements AutoCloseable {
         if (actual > 0) {
             write(charge.key(), charge.account(), charge.account().queueRecord(actual));
         }
+    }
+
+    /**
+     * Parks the budget hold of a call held for approval whose 2026-07-28 client was asked ({@link QuestionHolds}): kept,
+     * not paid nor released, for the retry carrying the answer, until its requestState expires or hold-expiry after the
+     * approval's deadline, whichever is first (a retry after its deadline goes on only under {@code on-timeout: allow},
+     * a yes at the deadline; a hold kept longer, its replica gone with the approval, would only shrink the budget).
+     *
+     * @return the reference to seal in the requestState, or null when the charge holds nothing
+     */
+    public String parkQuestionHold(CallCharge charge, java.time.Instant stateExpires, java.time.Instant approvalDeadline) {
+        java.time.Instant decidedBy = approvalDeadline.plus(config.holdExpiry());
+        return questionHolds.park(charge, decidedBy.isBefore(stateExpires) ? decidedBy : stateExpires);
+    }
+
+    /** Takes over a parked question hold for the retry of its call, once; completes with null when it cannot. */
+    public Future<CallCharge> takeOverQuestionHold(String ref, SpendKey key, String route, String tool) {
+        return key == null ? Future.succeededFuture() : questionHolds.takeOver(ref, key, cache.account(key), route, tool);
+    }
+
+    /** Releases a parked question hold no retry will take over (its approval ended without a yes). */
+    public void releaseQuestionHold(String ref, SpendKey key) {
+        if (ref != null && key != null) {
+            questionHolds.release(ref, key, cache.account(key));
+        }
+    }
+
+    /** A parked question hold's approval ended with a yes: kept hold-expiry more at most, for the retry to take it over. */
+    public void questionApproved(String ref, SpendKey key) {
+        if (key != null) {
+            questionHolds.keepUntil(ref, key, java.time.Instant.now().plus(config.holdExpiry()));
+        }
+    }
+
+    /** Question holds parked on this gateway (cached mode, in-memory ledger), not yet taken over nor released. */
+    public int questionHoldsParkedHere() {
+        return questionHolds.parkedHere();
     }
 
     /** Calls whose cost is reported after their own exchange ended (tasks, resumed streams). */

@@ -94,6 +94,35 @@ public final class RedisSpendLedger implements ReservingLedger {
             return gone
             """);
 
+    /**
+     * KEYS: hold expiries (zset). ARGV: ms from now the hold lives, hold id. Sets a parked hold's expiry (an ask-client
+     * question's, kept until its requestState expires); returns 0 when the hold is gone.
+     */
+    private static final RedisStore.Script KEEP = RedisStore.Script.of("""
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            return redis.call('ZADD', KEYS[1], 'XX', 'CH', now + tonumber(ARGV[1]), ARGV[2])
+            """);
+
+    /**
+     * KEYS: hold expiries (zset), hold amounts (hash), the hold's claimed marker. ARGV: hold ttl ms, marker ttl ms, hold id.
+     * Hands a parked hold to one caller only, on whichever replica (the marker is set once): its amount, with its expiry
+     * back to hold-expiry for the claimer to renew; -1 when it is gone (settled, lapsed) or was claimed before.
+     */
+    private static final RedisStore.Script CLAIM = RedisStore.Script.of("""
+            local amount = redis.call('HGET', KEYS[2], ARGV[3])
+            if not amount or not redis.call('ZSCORE', KEYS[1], ARGV[3]) then
+              return -1
+            end
+            if not redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[2]) then
+              return -1
+            end
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            redis.call('ZADD', KEYS[1], now + tonumber(ARGV[1]), ARGV[3])
+            return tonumber(amount)
+            """);
+
     /** KEYS: account, the write's marker. ARGV: micros, marker ttl ms. Adds once per write id, however often it is retried. */
     private static final RedisStore.Script RECORD = RedisStore.Script.of("""
             if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[2]) then
@@ -187,6 +216,38 @@ public final class RedisSpendLedger implements ReservingLedger {
     private CompletionStage<Void> settle(Reservation reservation, long actualMicros) {
         renewals.stop(reservation);
         return settle(holdKeys(reservation.key(), reservation.id()), reservation.id(), actualMicros).toCompletionStage();
+    }
+
+    /**
+     * Parks a granted hold until {@code until} (an ask-client question's hold, kept for the retry that carries the user's
+     * answer, which may reach another replica): no longer renewed here, it lapses in Redis then unless {@link #claim}ed.
+     *
+     * @return whether the hold was still there
+     */
+    public Future<Boolean> park(Reservation hold, java.time.Instant until) {
+        renewals.stop(hold);
+        long ttl = Math.max(1, java.time.Duration.between(java.time.Instant.now(), until).toMillis());
+        return store.run(KEEP, List.of(store.key("hold-expiry", treeId(hold.key()))), List.of(Long.toString(ttl), hold.id()))
+                .map(r -> r != null && r.toLong() == 1);
+    }
+
+    /**
+     * Takes over a parked hold, once across every replica: the hold as granted, renewed here while its call runs (settle it
+     * as any hold), or null when it is gone or another caller took it.
+     */
+    public Future<Reservation> claim(SpendKey key, String holdId) {
+        String tree = treeId(key);
+        return store.run(CLAIM, List.of(store.key("hold-expiry", tree), store.key("hold-amount", tree), store.key("claimed:" + holdId, tree)),
+                        List.of(Long.toString(holdTtlMillis), Long.toString(settledMarkerTtlMillis), holdId))
+                .map(r -> {
+                    long amount = r == null ? -1 : r.toLong();
+                    if (amount < 0) {
+                        return null;
+                    }
+                    Reservation hold = new Reservation(key, holdId, amount, true, 0, amount);
+                    renewals.track(hold);
+                    return hold;
+                });
     }
 
     /** A failed reserve's release: its hold id settled with nothing spent. */

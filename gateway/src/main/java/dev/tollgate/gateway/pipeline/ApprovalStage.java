@@ -7,6 +7,7 @@ import dev.tollgate.gateway.approval.ApprovalRequest;
 import dev.tollgate.gateway.approval.Approvals;
 import dev.tollgate.gateway.approval.PendingApproval;
 import dev.tollgate.gateway.approval.ShownArguments;
+import dev.tollgate.gateway.budget.Budgets;
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.gateway.limits.ConcurrentCalls;
@@ -40,12 +41,15 @@ final class ApprovalStage implements Stage {
     private final ErrorResponder errors;
     /** What the serving result rules withhold, asked again when an approval is given after a reload. */
     private final WithheldTools withheld;
+    /** Where an ask-client question's budget hold is parked for its retry (null without budgets). */
+    private final Budgets budgets;
 
-    ApprovalStage(Approvals approvals, ConcurrentCalls calls, ErrorResponder errors, WithheldTools withheld) {
+    ApprovalStage(Approvals approvals, ConcurrentCalls calls, ErrorResponder errors, WithheldTools withheld, Budgets budgets) {
         this.approvals = approvals;
         this.calls = calls;
         this.errors = errors;
         this.withheld = withheld;
+        this.budgets = budgets;
     }
 
     @Override
@@ -98,7 +102,7 @@ final class ApprovalStage implements Stage {
                 if (approval.ended() != null) {
                     return concluded(exchange, decision, approval, approval.ended());
                 }
-                ClientInputRequired.ask(exchange, approval);
+                ClientInputRequired.ask(exchange, approval, budgets);
                 return StageResult.RESPONDED;
             });
         } else if (askClient) {

@@ -15,7 +15,9 @@ import java.time.Instant;
  *                     "let through once" mark ({@link AskClientReleaseStage}) is kept past it
  * @param heldUpstream the route's upstream when the call was held ({@link HeldUpstream}); null for an older state
  * @param securedRateTokens the rate-limit tokens the question's leg took; null for an older state
+ * @param questionHold the question leg's parked budget hold, for the retry to take over ({@link PolicyStage}); null when
+ *                     it held none
  */
 record AskClientAnswer(String approvalId, Instant askedAt, ApprovalOutcome outcome, Instant stateExpires, String heldUpstream,
-                       java.util.Set<String> securedRateTokens) {
+                       java.util.Set<String> securedRateTokens, String questionHold) {
 }

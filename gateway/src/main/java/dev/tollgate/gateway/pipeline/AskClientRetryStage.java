@@ -115,7 +115,7 @@ final class AskClientRetryStage implements Stage {
 
     private static AskClientAnswer answer(AskClientState state, ApprovalOutcome outcome) {
         return new AskClientAnswer(state.approvalId(), state.askedAt(), outcome, state.expiresAt(), state.heldUpstream(),
-                state.securedRateTokens());
+                state.securedRateTokens(), state.questionHold());
     }
 
     /** Decides with the answer: here for a call held here, through Redis for one another replica holds. */

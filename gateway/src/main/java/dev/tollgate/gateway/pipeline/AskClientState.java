@@ -28,12 +28,15 @@ import java.util.HexFormat;
  * @param heldUpstream the route's upstream when the call was held ({@link HeldUpstream}); null in older states
  * @param securedRateTokens the rate-limit tokens the question's leg took ({@code BudgetFacts#rateTokenDigests}); null in
  *                          older states
+ * @param questionHold the question leg's budget hold, parked for the retry to take over
+ *                     ({@code Budgets#parkQuestionHold}); null when it held none, and in older states
  */
-record AskClientState(String approvalId, Instant askedAt, Instant expiresAt, String heldUpstream, java.util.Set<String> securedRateTokens) {
+record AskClientState(String approvalId, Instant askedAt, Instant expiresAt, String heldUpstream, java.util.Set<String> securedRateTokens,
+                      String questionHold) {
 
     /** A state from before states named the upstream the call was held for ({@link HeldUpstream}). */
     AskClientState(String approvalId, Instant askedAt, Instant expiresAt) {
-        this(approvalId, askedAt, expiresAt, null, null);
+        this(approvalId, askedAt, expiresAt, null, null, null);
     }
 
     /** The key of the gateway's question in {@code inputRequests}, and of the user's answer in {@code inputResponses}. */
@@ -55,13 +58,21 @@ record AskClientState(String approvalId, Instant askedAt, Instant expiresAt, Str
     record Refused(String detail) implements Read {
     }
 
-    /** The state to hand the caller of this exchange with the question about its held call. */
-    static String seal(Exchange exchange, JsonRpcRequest call, PendingApproval approval) {
-        Instant now = Instant.now();
-        Instant expires = now.plus(exchange.snapshot().sessions().maxAge());
+    /** When a state handed out now stops being valid: the sessions' max-age serving now. */
+    static Instant expiresFromNow(Exchange exchange, Instant now) {
+        return now.plus(exchange.snapshot().sessions().maxAge());
+    }
+
+    /**
+     * The state to hand the caller of this exchange with the question about its held call.
+     *
+     * @param questionHold the parked budget hold of the question's leg, or null
+     */
+    static String seal(Exchange exchange, JsonRpcRequest call, PendingApproval approval, Instant now, Instant expires, String questionHold) {
         return exchange.snapshot().sessions().sealApprovalState(exchange.route().route().name(), exchange.identity(),
                 approval.id() + " " + approval.createdAt().toEpochMilli() + " " + expires.toEpochMilli() + " "
-                        + HeldUpstream.of(exchange.snapshot(), exchange.route().route().name()) + " " + securedRateTokens(exchange),
+                        + HeldUpstream.of(exchange.snapshot(), exchange.route().route().name()) + " " + securedRateTokens(exchange)
+                        + " " + (questionHold == null ? "-" : questionHold),
                 digest(call), now);
     }
 
@@ -104,7 +115,8 @@ record AskClientState(String approvalId, Instant askedAt, Instant expiresAt, Str
         }
         java.util.Set<String> secured = named.length < 5 ? null
                 : "-".equals(named[4]) ? java.util.Set.of() : java.util.Set.of(named[4].split(","));
-        return new Ours(new AskClientState(named[0], askedAt, expiresAt, named.length < 4 ? null : named[3], secured));
+        String questionHold = named.length < 6 || "-".equals(named[5]) ? null : named[5];
+        return new Ours(new AskClientState(named[0], askedAt, expiresAt, named.length < 4 ? null : named[3], secured, questionHold));
     }
 
     /**

@@ -115,8 +115,8 @@ public final class CompletionRecorder {
             return;
         }
         if (exchange.askedInClient()) {
-            // Answered with the gateway's ask-client question: nothing ran upstream. The hold is released; the retry carrying
-            // the user's answer is decided and held again, and pays if it is forwarded.
+            // Answered with the gateway's ask-client question: nothing ran upstream. Its hold was parked for the retry
+            // (ClientInputRequired.parkHold), which pays if forwarded; a charge left here holds nothing to park: released.
             exchange.charges().forEach(charge -> services.budgets().settle(charge, false, 0));
             return;
         }

@@ -628,6 +628,15 @@ public final class Exchange {
         return i < chargedRequestIds.size() ? chargedRequestIds.get(i) : null;
     }
 
+    /**
+     * The charges are handed on, not settled with this exchange: an ask-client question's hold, parked for the retry that
+     * carries the user's answer ({@link ClientInputRequired}).
+     */
+    void chargesHandedOn() {
+        charges = List.of();
+        chargedRequestIds = List.of();
+    }
+
     void charge(CallCharge charge, String requestId) {
         if (charges.isEmpty()) {
             charges = new java.util.ArrayList<>(1);

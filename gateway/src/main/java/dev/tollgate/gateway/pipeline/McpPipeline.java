@@ -71,7 +71,8 @@ public final class McpPipeline {
         // The span starts with the decision on it, before anything is forwarded or answered.
         stages.add(new TraceStage(services.telemetry()));
         // A call its policy sends to a person waits here, traced and not yet forwarded (no thread waits with it).
-        stages.add(new ApprovalStage(services.approvals(), services.concurrentCalls(), errors, services.learnt().withheldTools()));
+        stages.add(new ApprovalStage(services.approvals(), services.concurrentCalls(), errors, services.learnt().withheldTools(),
+                services.budgets()));
         // A denied call is answered here and never reaches the upstream.
         stages.add(new EnforceStage(errors));
         // Only a call about to be forwarded binds: a message claims its context, a call that may start a task or a

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.gateway.budget.BudgetFacts;
 import dev.tollgate.gateway.budget.Budgets;
+import dev.tollgate.gateway.budget.CallCharge;
 import dev.tollgate.gateway.budget.Secured;
 import dev.tollgate.gateway.config.PricingTable;
 import dev.tollgate.gateway.pinning.PinChange;
@@ -72,6 +73,24 @@ public final class PolicyStage implements Stage {
         if (exchange.messages().isEmpty()) {
             return StageResult.proceed();
         }
+        AskClientAnswer answer = exchange.askClientAnswer();
+        if (answer != null && answer.questionHold() != null && budgets != null && exchange.payload() instanceof JsonRpcPayload.Single single
+                && single.message() instanceof JsonRpcRequest request) {
+            // The retry of an ask-client question takes over the budget its question's leg secured when it was held, as a
+            // held 2025 call keeps its hold: calls made while the user decided cannot have spent it (review AW).
+            return budgets.takeOverQuestionHold(answer.questionHold(), Budgets.keyOf(exchange.identity()), exchange.route().route().name(),
+                    request.params() == null ? null : request.params().path("name").asText(null)).compose(taken -> decideMcp(exchange, taken));
+        }
+        return decideMcp(exchange, null);
+    }
+
+    /**
+     * Decides the request's MCP messages.
+     *
+     * @param taken the budget hold an ask-client retry took over from its question ({@link Budgets#takeOverQuestionHold}),
+     *              or null: its call's hold, not secured again
+     */
+    private Future<StageResult> decideMcp(Exchange exchange, CallCharge taken) {
         CompiledPolicy policy = exchange.policy();
         String route = exchange.route().route().name();
         PricingTable pricing = exchange.snapshot().config().budget().pricing();
@@ -92,6 +111,10 @@ public final class PolicyStage implements Stage {
             PinState pin = pinState(exchange, call);
             BudgetFacts callFacts = new BudgetFacts(exchange.spend(),
                     PricedCalls.isPriced(call) ? pricing.estimateMicros(route, call.toolName()) : 0, pin == PinState.PINNED);
+            if (taken != null && taken.local()) {
+                // The spend read here counts this gateway's holds, the one this call took over too: not counted twice.
+                callFacts.alreadyHolding(taken.estimateMicros());
+            }
             Decision withholding = McpMethods.TOOLS_CALL.equals(call.method()) && call.toolName() != null
                     ? withheld.withholding(route, call.toolName(), policy) : null;
             // A tool whose listed definition result rules withheld was never shown: its call is denied before policy.
@@ -115,9 +138,20 @@ public final class PolicyStage implements Stage {
         }
         exchange.described(calls);
         if (!securing) {
+            releaseUnused(exchange, taken);
             return conclude(exchange, decisions);
         }
-        return secure(exchange, decisions, facts, calls, 0).compose(v -> conclude(exchange, decisions));
+        return secure(exchange, decisions, facts, calls, 0, taken).compose(v -> {
+            releaseUnused(exchange, taken);
+            return conclude(exchange, decisions);
+        });
+    }
+
+    /** A hold the retry took over that its decision did not use (denied by policy now): released, nothing ran. */
+    private void releaseUnused(Exchange exchange, CallCharge taken) {
+        if (taken != null && !exchange.charges().contains(taken)) {
+            budgets.settle(taken, false, 0);
+        }
     }
 
     /**
@@ -178,7 +212,7 @@ public final class PolicyStage implements Stage {
      * refused obligation turns the call's decision into a deny by the rule that asked for it.
      */
     private Future<Void> secure(Exchange exchange, List<Decision> decisions, List<BudgetFacts> facts,
-                                List<CallDescription> calls, int from) {
+                                List<CallDescription> calls, int from, CallCharge taken) {
         for (int i = from; i < decisions.size(); i++) {
             Decision decision = decisions.get(i);
             CallDescription call = calls.get(i);
@@ -192,21 +226,23 @@ public final class PolicyStage implements Stage {
                     && decision.action() != dev.tollgate.policy.Action.ALLOW && decision.action() != dev.tollgate.policy.Action.AUDIT;
             // An ask-client retry is the second leg of one call: its question's leg, held for approval, took the call's rate
             // tokens (review AS: the retry took a second one, and under "one call an hour" the approved call was refused).
-            // Its budget hold was released with the question (nothing ran), so the retry holds again, and pays if forwarded.
+            // Its budget hold was parked with the question: taken over, it is this call's charge, paid if forwarded; not found
+            // (another replica's local hold, lapsed, or taken by an earlier retry), the retry holds again.
             boolean takesRateTokens = !refusedUnderEnforce && exchange.askClientAnswer() == null;
-            return budgets.secure(facts.get(i), Budgets.keyOf(exchange.identity()), call.route(), call.toolName(), PricedCalls.isPriced(call),
-                            takesRateTokens)
-                    .compose(secured -> {
-                        if (secured instanceof Secured.Refused refused) {
-                            decisions.set(index, BudgetDenials.refused(decision, refused));
-                        } else if (((Secured.Granted) secured).charge() != null) {
-                            exchange.charge(((Secured.Granted) secured).charge(), exchange.payload() != null
-                                    && index < exchange.payload().messages().size()
-                                    && exchange.payload().messages().get(index) instanceof JsonRpcRequest request
-                                    ? ResponseOutcome.key(request.id().value()) : null);
-                        }
-                        return secure(exchange, decisions, facts, calls, index + 1);
-                    });
+            Future<Secured> securing = taken != null && index == 0 ? Future.succeededFuture(new Secured.Granted(taken))
+                    : budgets.secure(facts.get(i), Budgets.keyOf(exchange.identity()), call.route(), call.toolName(), PricedCalls.isPriced(call),
+                            takesRateTokens);
+            return securing.compose(secured -> {
+                if (secured instanceof Secured.Refused refused) {
+                    decisions.set(index, BudgetDenials.refused(decision, refused));
+                } else if (((Secured.Granted) secured).charge() != null) {
+                    exchange.charge(((Secured.Granted) secured).charge(), exchange.payload() != null
+                            && index < exchange.payload().messages().size()
+                            && exchange.payload().messages().get(index) instanceof JsonRpcRequest request
+                            ? ResponseOutcome.key(request.id().value()) : null);
+                }
+                return secure(exchange, decisions, facts, calls, index + 1, taken);
+            });
         }
         return Future.succeededFuture();
     }
@@ -273,7 +309,7 @@ public final class PolicyStage implements Stage {
         if (!needsSecuring(decision, facts, call)) {
             return concludeA2a(exchange, a2a, decisions);
         }
-        return secure(exchange, decisions, List.of(facts), List.of(call), 0).compose(v -> concludeA2a(exchange, a2a, decisions));
+        return secure(exchange, decisions, List.of(facts), List.of(call), 0, null).compose(v -> concludeA2a(exchange, a2a, decisions));
     }
 
     private Future<StageResult> concludeA2a(Exchange exchange, A2aExchange a2a, List<Decision> decisions) {
