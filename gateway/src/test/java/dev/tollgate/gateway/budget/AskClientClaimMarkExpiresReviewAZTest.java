@@ -137,6 +137,9 @@ class AskClientClaimMarkExpiresReviewAZTest {
 
         JsonNode replayed = call(gateways.get(0), token, "synthesize", 3, state, yes());
         assertThat(replayed.has("error")).as("the replay is refused: %s", replayed).isTrue();
+        // Whatever the replay held or took, its refusal has settled it in Redis before the long call ends.
+        Budgets replaying = gateways.get(0).gateway().services().budgets();
+        await().atMost(Duration.ofSeconds(10)).until(() -> replaying.holdsRenewing() == 0 && pendingSettles(replaying) == 0);
 
         synthesizing.get().response().putHeader("content-type", "application/json")
                 .end("{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"ok\"}]}}");
@@ -149,6 +152,12 @@ class AskClientClaimMarkExpiresReviewAZTest {
                 .as("the approved call ran and must pay its $0.30: the replay took its hold over, released it, and the call's"
                         + " commit found the hold id settled")
                 .isEqualTo(300_000));
+    }
+
+    private static int pendingSettles(Budgets budgets) throws Exception {
+        java.lang.reflect.Method pending = Budgets.class.getDeclaredMethod("pendingSettles");
+        pending.setAccessible(true);
+        return (int) pending.invoke(budgets);
     }
 
     private List<String> keys(String pattern) throws Exception {
