@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * once ({@link #takeOver}): settled as its own charge, paid if forwarded, released if refused.
  *
  * <p>Two kinds. A hold in the Redis ledger (strict mode) stays in Redis, findable by id from any replica, with its expiry
- * pushed to the requestState's; one claim takes it (a Redis marker, so two replicas never both do). Any other hold (this
+ * pushed to the requestState's; one claim takes it (a Redis marker set when it is parked, naming its claimant once
+ * claimed, so two replicas never both do, however long the claimed call runs). Any other hold (this
  * gateway's account in cached mode, the in-memory ledger's) is parked here, taken by removing it from the map; a retry
  * reaching another replica does not find it and holds anew. Nobody taking it over, a hold is released when its approval
  * ends without a yes, hold-expiry after it ends with one (the retry carrying the yes is already on its way), or when
@@ -52,7 +53,7 @@ final class QuestionHolds {
      */
     String park(CallCharge charge, Instant until) {
         if (charge.reservation() != null && redis != null) {
-            keepInRedis(charge.reservation(), until);
+            keepInRedis(charge.reservation(), until, true);
             return REDIS + charge.reservation().id();
         }
         if (!charge.local() && charge.reservation() == null) {
@@ -73,7 +74,7 @@ final class QuestionHolds {
         if (ref != null && ref.startsWith(LOCAL)) {
             releaseLocalAt(ref.substring(LOCAL.length()), until);
         } else if (ref != null && ref.startsWith(REDIS) && redis != null) {
-            keepInRedis(new dev.tollgate.policy.budget.Reservation(key, ref.substring(REDIS.length()), 0, true, 0, 0), until);
+            keepInRedis(new dev.tollgate.policy.budget.Reservation(key, ref.substring(REDIS.length()), 0, true, 0, 0), until, false);
         }
     }
 
@@ -87,8 +88,8 @@ final class QuestionHolds {
         });
     }
 
-    private void keepInRedis(dev.tollgate.policy.budget.Reservation hold, Instant until) {
-        redis.park(hold, until).onComplete(ar -> {
+    private void keepInRedis(dev.tollgate.policy.budget.Reservation hold, Instant until, boolean first) {
+        redis.park(hold, until, first).onComplete(ar -> {
             if (ar.failed()) {
                 // Not pushed back: the hold lapses after hold-expiry, and a retry later than that holds anew.
                 LOG.warn("could not keep the ask-client question's budget hold {} until {}: {}", hold.id(), until, ar.cause().toString());
@@ -114,7 +115,13 @@ final class QuestionHolds {
             return Future.succeededFuture();
         }
         Context context = Vertx.currentContext();
-        Future<CallCharge> claimed = redis.claim(key, ref.substring(REDIS.length()))
+        String holdId = ref.substring(REDIS.length());
+        // One claimant per take-over, asked twice when the first answer is lost: a claim that ran in Redis but whose reply
+        // never came is this claimant's all the same (review AZ: it was left claimed by nobody, and the approved retry was
+        // refused over budget by its own question's hold until that lapsed).
+        String claimant = UUID.randomUUID().toString();
+        Future<CallCharge> claimed = redis.claim(key, holdId, claimant)
+                .recover(first -> redis.claim(key, holdId, claimant))
                 .map(hold -> hold == null ? null : new CallCharge(key, account, route, tool, hold.micros(), false, hold, true))
                 .recover(error -> {
                     // Not known to be taken: the retry holds anew (the parked hold lapses when the state expires).

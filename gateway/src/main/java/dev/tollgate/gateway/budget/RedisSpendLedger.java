@@ -95,27 +95,45 @@ public final class RedisSpendLedger implements ReservingLedger {
             """);
 
     /**
-     * KEYS: hold expiries (zset). ARGV: ms from now the hold lives, hold id. Sets a parked hold's expiry (an ask-client
-     * question's, kept until its requestState expires); returns 0 when the hold is gone.
+     * KEYS: hold expiries (zset), the hold's claim marker. ARGV: ms from now the hold lives, hold id, "1" when parking it
+     * first. Sets a parked hold's expiry (an ask-client question's, kept until its requestState expires) and marks it
+     * parked, claimable once ({@link #CLAIM}) for as long as it is kept; returns 0 when the hold is gone, or claimed
+     * already (its claimer keeps it: a later keep must not make it claimable again).
      */
     private static final RedisStore.Script KEEP = RedisStore.Script.of("""
+            local marker = redis.call('GET', KEYS[2])
+            if (marker and marker ~= 'parked') or (not marker and ARGV[3] ~= '1') then
+              return 0
+            end
+            if not redis.call('ZSCORE', KEYS[1], ARGV[2]) then
+              return 0
+            end
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-            return redis.call('ZADD', KEYS[1], 'XX', 'CH', now + tonumber(ARGV[1]), ARGV[2])
+            redis.call('ZADD', KEYS[1], now + tonumber(ARGV[1]), ARGV[2])
+            redis.call('SET', KEYS[2], 'parked', 'PX', ARGV[1])
+            return 1
             """);
 
     /**
-     * KEYS: hold expiries (zset), hold amounts (hash), the hold's claimed marker. ARGV: hold ttl ms, marker ttl ms, hold id.
-     * Hands a parked hold to one caller only, on whichever replica (the marker is set once): its amount, with its expiry
-     * back to hold-expiry for the claimer to renew; -1 when it is gone (settled, lapsed) or was claimed before.
+     * KEYS: hold expiries (zset), hold amounts (hash), the hold's claim marker. ARGV: hold ttl ms, marker ttl ms, hold id,
+     * the claimant. Hands a parked hold to one claimant only, on whichever replica: its amount, with its expiry back to
+     * hold-expiry for the claimer to renew; -1 when it is gone (settled, lapsed), not parked, or another's. The marker says
+     * "parked" from {@link #KEEP} on and names its claimant once claimed; a claim is never given again, however long the
+     * claimed call runs (review AZ: a marker set only at claim, with a TTL, expired under a long call, and a replay claimed
+     * the running call's hold and released it). The same claimant claiming again gets it again: its reply was lost.
      */
     private static final RedisStore.Script CLAIM = RedisStore.Script.of("""
             local amount = redis.call('HGET', KEYS[2], ARGV[3])
             if not amount or not redis.call('ZSCORE', KEYS[1], ARGV[3]) then
               return -1
             end
-            if not redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[2]) then
-              return -1
+            local marker = redis.call('GET', KEYS[3])
+            if marker ~= ARGV[4] then
+              if marker ~= 'parked' then
+                return -1
+              end
+              redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[2])
             end
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -221,24 +239,28 @@ public final class RedisSpendLedger implements ReservingLedger {
     /**
      * Parks a granted hold until {@code until} (an ask-client question's hold, kept for the retry that carries the user's
      * answer, which may reach another replica): no longer renewed here, it lapses in Redis then unless {@link #claim}ed.
+     * Parking it again (a nearer {@code until}, {@code first} false) changes nothing once it was claimed.
      *
-     * @return whether the hold was still there
+     * @return whether the hold was still there, parked
      */
-    public Future<Boolean> park(Reservation hold, java.time.Instant until) {
+    public Future<Boolean> park(Reservation hold, java.time.Instant until, boolean first) {
         renewals.stop(hold);
         long ttl = Math.max(1, java.time.Duration.between(java.time.Instant.now(), until).toMillis());
-        return store.run(KEEP, List.of(store.key("hold-expiry", treeId(hold.key()))), List.of(Long.toString(ttl), hold.id()))
+        String tree = treeId(hold.key());
+        return store.run(KEEP, List.of(store.key("hold-expiry", tree), claimMarker(tree, hold.id())),
+                        List.of(Long.toString(ttl), hold.id(), first ? "1" : "0"))
                 .map(r -> r != null && r.toLong() == 1);
     }
 
     /**
      * Takes over a parked hold, once across every replica: the hold as granted, renewed here while its call runs (settle it
-     * as any hold), or null when it is gone or another caller took it.
+     * as any hold), or null when it is gone or another claimant took it. The same {@code claimant} asking again (its
+     * reply was lost) gets it again.
      */
-    public Future<Reservation> claim(SpendKey key, String holdId) {
+    public Future<Reservation> claim(SpendKey key, String holdId, String claimant) {
         String tree = treeId(key);
-        return store.run(CLAIM, List.of(store.key("hold-expiry", tree), store.key("hold-amount", tree), store.key("claimed:" + holdId, tree)),
-                        List.of(Long.toString(holdTtlMillis), Long.toString(settledMarkerTtlMillis), holdId))
+        return store.run(CLAIM, List.of(store.key("hold-expiry", tree), store.key("hold-amount", tree), claimMarker(tree, holdId)),
+                        List.of(Long.toString(holdTtlMillis), Long.toString(settledMarkerTtlMillis), holdId, claimant))
                 .map(r -> {
                     long amount = r == null ? -1 : r.toLong();
                     if (amount < 0) {
@@ -248,6 +270,10 @@ public final class RedisSpendLedger implements ReservingLedger {
                     renewals.track(hold);
                     return hold;
                 });
+    }
+
+    private String claimMarker(String tree, String holdId) {
+        return store.key("claimed:" + holdId, tree);
     }
 
     /** A failed reserve's release: its hold id settled with nothing spent. */

@@ -33,6 +33,13 @@ public final class SpendCache {
     private final AsyncLoadingCache<SpendKey, SpendReading> readings;
     private final Cache<SpendKey, SpendReading> lastGood;
     private final Cache<SpendKey, TreeAccount> accounts;
+    /**
+     * Every account something still refers to: a call's charge running or parked (an ask-client question's hold, a held
+     * call's) keeps its account here however long nobody reads the tree, so a read finds the account holding it, never a
+     * fresh one that does not (review AZ: an account dropped after an hour unread forgot a parked hold, and the tree went
+     * past its budget on this replica). Weak values: an account nothing refers to goes with the next collection.
+     */
+    private final Cache<SpendKey, TreeAccount> referenced;
     private final Cache<SpendKey, Throwable> recentFailures;
     private final boolean allowStale;
     private final LongAdder hits = new LongAdder();
@@ -47,6 +54,7 @@ public final class SpendCache {
         // Accounts outlive any read by far (a read lives at most cache-max-age), so an account is never
         // dropped while a read still refers to it.
         this.accounts = Caffeine.newBuilder().expireAfterAccess(Duration.ofHours(1)).build();
+        this.referenced = Caffeine.newBuilder().weakValues().build();
         this.lastGood = Caffeine.newBuilder()
                 .expireAfterWrite(allowStale ? config.maxStaleness() : Duration.ofNanos(1))
                 .maximumSize(allowStale ? 1_000_000 : 0)
@@ -86,7 +94,7 @@ public final class SpendCache {
     }
 
     TreeAccount account(SpendKey key) {
-        return accounts.get(key, k -> new TreeAccount());
+        return accounts.get(key, k -> referenced.get(k, ignored -> new TreeAccount()));
     }
 
     private CompletableFuture<SpendReading> read(SpendKey key) {

@@ -21,4 +21,9 @@ public record SpendView(SpendReading reading, boolean stale, String unavailable)
     public long effectiveMicros() {
         return reading.effectiveMicros();
     }
+
+    /** Whether this spend counts {@code charge}'s hold: it is held in the account the reading adds to the ledger's spend. */
+    public boolean counts(CallCharge charge) {
+        return reading != null && charge.local() && reading.account() == charge.account();
+    }
 }

@@ -111,8 +111,9 @@ public final class PolicyStage implements Stage {
             PinState pin = pinState(exchange, call);
             BudgetFacts callFacts = new BudgetFacts(exchange.spend(),
                     PricedCalls.isPriced(call) ? pricing.estimateMicros(route, call.toolName()) : 0, pin == PinState.PINNED);
-            if (taken != null && taken.local()) {
-                // The spend read here counts this gateway's holds, the one this call took over too: not counted twice.
+            if (taken != null && exchange.spend() != null && exchange.spend().counts(taken)) {
+                // The spend read here counts this gateway's holds, the one this call took over too: not counted twice (only
+                // when it sits in the account read: review AZ, a hold in an account the reading did not add was subtracted).
                 callFacts.alreadyHolding(taken.estimateMicros());
             }
             Decision withholding = McpMethods.TOOLS_CALL.equals(call.method()) && call.toolName() != null

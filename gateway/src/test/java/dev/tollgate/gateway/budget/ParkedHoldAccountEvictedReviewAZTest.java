@@ -100,6 +100,23 @@ class ParkedHoldAccountEvictedReviewAZTest {
                 .isLessThanOrEqualTo(500_000);
     }
 
+    /** The same hour, read more closely: the parked hold still counts (4 searches fit), and the approved call goes on. */
+    @Test
+    void aParkedHoldStillCountsAfterItsAccountWentUnreadAndTheApprovedCallGoesOn() throws Exception {
+        RunningGateway g = RunningGateway.start(vertx, fixture.gatewayYaml(upstream.url("/mcp"), "budgets: {pricing: PRICING, cache-ttl: 1s}"));
+        gateways.add(g);
+        String token = fixture.token("acme", "tree-f");
+        JsonNode asked = call(g, token, "synthesize", 1, null, null);
+        assertThat(asked.at("/result/resultType").asText()).as(asked.toString()).isEqualTo("input_required");
+
+        quietForAnHour(g.gateway().services().budgets().cache());
+
+        assertThat(searchesRun(g, token, 10)).as("$0.05 searches beside the parked $0.30 on a $0.50 budget").isEqualTo(4);
+        JsonNode done = call(g, token, "synthesize", 2, asked.at("/result/requestState").asText(), yes());
+        assertThat(done.at("/result/content/0/text").asText()).as(done.toString()).isEqualTo("ok");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(spent(g, "tree-f")).isEqualTo(500_000));
+    }
+
     /** An hour without a call on the tree: the spend cache's entries have expired (accounts after 1 h, reads long before). */
     private static void quietForAnHour(SpendCache cache) throws Exception {
         for (String name : new String[] {"accounts", "readings"}) {

@@ -53,7 +53,7 @@ class RedisQuestionHoldTest {
     @Test
     void aParkedHoldOutlivesHoldExpiryAndIsTakenOverOnceAcrossReplicas() throws Exception {
         Reservation question = a.reserve(key, 300_000, LIMIT).toCompletableFuture().get(5, TimeUnit.SECONDS);
-        assertThat(a.park(question, Instant.now().plusSeconds(60)).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(a.park(question, Instant.now().plusSeconds(60), true).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS)).isTrue();
         assertThat(a.holdsRenewing()).as("parked, not renewed by its replica").isZero();
 
         Thread.sleep(1_500); // past hold-expiry (1 s): a reserve now sweeps every lapsed hold
@@ -62,7 +62,7 @@ class RedisQuestionHoldTest {
 
         List<Future<Reservation>> claims = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-            claims.add((i % 2 == 0 ? a : b).claim(key, question.id()));
+            claims.add((i % 2 == 0 ? a : b).claim(key, question.id(), "retry-" + i));
         }
         int taken = 0;
         for (Future<Reservation> claim : claims) {
@@ -80,9 +80,46 @@ class RedisQuestionHoldTest {
     @Test
     void aSettledHoldIsNotTakenOver() throws Exception {
         Reservation question = a.reserve(key, 300_000, LIMIT).toCompletableFuture().get(5, TimeUnit.SECONDS);
-        a.park(question, Instant.now().plusSeconds(60)).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        a.park(question, Instant.now().plusSeconds(60), true).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
         a.release(question).toCompletableFuture().get(5, TimeUnit.SECONDS);
 
-        assertThat(b.claim(key, question.id()).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS)).isNull();
+        assertThat(b.claim(key, question.id(), "retry").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS)).isNull();
+    }
+
+    @Test
+    void aClaimantWhoseReplyWasLostGetsItsClaimAgainAndNoOneElseDoes() throws Exception {
+        Reservation question = a.reserve(key, 300_000, LIMIT).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        a.park(question, Instant.now().plusSeconds(60), true).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+        assertThat(b.claim(key, question.id(), "retry-1").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS)).isNotNull();
+        assertThat(b.claim(key, question.id(), "retry-1").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS))
+                .as("the same claimant asking again (its reply lost)").isNotNull();
+        assertThat(a.claim(key, question.id(), "retry-2").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS))
+                .as("another claimant").isNull();
+    }
+
+    @Test
+    void aClaimedHoldIsNeverClaimableAgainEvenOnceItsMarkerIsGoneOrItIsKeptAgain() throws Exception {
+        Reservation question = a.reserve(key, 300_000, LIMIT).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        a.park(question, Instant.now().plusSeconds(60), true).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(b.claim(key, question.id(), "retry-1").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS)).isNotNull();
+
+        assertThat(a.park(question, Instant.now().plusSeconds(30), false).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS))
+                .as("a later keep (the approval's yes) leaves a claimed hold to its claimer").isFalse();
+        assertThat(a.claim(key, question.id(), "replay").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS)).isNull();
+
+        // The claimed call runs longer than the marker lives (review AZ): the hold, renewed by its claimer, stays its.
+        io.vertx.redis.client.Redis client = io.vertx.redis.client.Redis.createClient(vertx, redis.uri());
+        try {
+            var keys = client.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.KEYS).arg("*claimed:*"))
+                    .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            assertThat(keys.size()).isEqualTo(1);
+            client.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.DEL).arg(keys.get(0).toString()))
+                    .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        } finally {
+            client.close();
+        }
+        assertThat(a.claim(key, question.id(), "replay").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS))
+                .as("a replay once the marker is gone").isNull();
     }
 }
