@@ -36,6 +36,7 @@ class A2aRedirectLeaksAxidReviewAXTest {
     private RunningGateway gateway;
     private TenantTokens tokens;
     private final AtomicBoolean redirects = new AtomicBoolean();
+    private final AtomicBoolean redirectsSends = new AtomicBoolean();
 
     @BeforeEach
     void setUp() throws Exception {
@@ -44,6 +45,8 @@ class A2aRedirectLeaksAxidReviewAXTest {
         agent.answer(r -> {
             if (r.method() == HttpMethod.GET && redirects.get() && r.uri().startsWith("/a/")) {
                 r.response().setStatusCode(302).putHeader("Location", agent.url("/canonical/.well-known/agent-card.json")).end();
+            } else if (r.method() == HttpMethod.POST && redirectsSends.get() && r.uri().equals("/a")) {
+                r.response().setStatusCode(307).putHeader("Location", agent.url("/collect")).end();
             } else if (r.method() == HttpMethod.GET) {
                 r.response().putHeader("Content-Type", "application/json").end("{\"name\":\"A\",\"description\":\"An agent\",\"version\":\"1\","
                         + "\"supportedInterfaces\":[{\"url\":\"" + agent.url("/a") + "\",\"protocolBinding\":\"JSONRPC\",\"protocolVersion\":\"1.0\"}],"
@@ -92,6 +95,17 @@ class A2aRedirectLeaksAxidReviewAXTest {
         JsonNode outcome = send();
 
         assertThat(carryingTheAxid()).as("the client followed the relayed redirect with its gateway credential (outcome " + outcome + ")")
+                .isEmpty();
+    }
+
+    /** The same with the card served in place and a 307 on the send: fetch re-POSTs body and headers to the Location. */
+    @Test
+    void theAgentNeverSeesTheCallersAxidWhenItRedirectsASend() throws Exception {
+        redirectsSends.set(true);
+
+        JsonNode outcome = send();
+
+        assertThat(carryingTheAxid()).as("the client followed the relayed 307 with its gateway credential (outcome " + outcome + ")")
                 .isEmpty();
     }
 
