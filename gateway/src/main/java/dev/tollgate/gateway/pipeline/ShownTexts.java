@@ -266,7 +266,7 @@ final class ShownTexts {
         int spaces = 0; // whitespace characters in the run being read (backwards), invisible ones between them aside
         int lone = -1; // the run's one character while it has only one
         int i = text.length();
-        while (i > 0 && reversed.length() + (spaces > 0 ? 1 : 0) < chars) {
+        while (i > 0 && reversed.length() < chars) {
             int cp = text.codePointBefore(i);
             int width = Character.charCount(cp);
             if (TextView.invisible(cp) && !inTagRun(text, i - width, width)) {
@@ -274,6 +274,7 @@ final class ShownTexts {
                 continue;
             }
             if (isSpace(cp)) {
+                // The whole run is read before it is written: how long it is decides what it reads as.
                 spaces++;
                 lone = cp;
                 i -= width;
@@ -282,6 +283,9 @@ final class ShownTexts {
             if (spaces > 0) {
                 appendRun(reversed, spaces, lone);
                 spaces = 0;
+                if (reversed.length() >= chars) {
+                    break;
+                }
             }
             if (reversed.length() + width > chars) {
                 break;
