@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * replaced in place. One verdict is recorded per response: the strongest of its entries' (deny, then redact, then the
  * first match), with every finding at its pointer in the result and the withheld entries by name. The skills of an A2A
  * agent card are entries of the same kind ({@link CardPolicing}), and so are the tasks of a {@code tasks/list} answer,
- * each read under the tool that created it, a denied one kept with its id and state only.
+ * each read under the tool that created it, a denied one kept with its id and state only. Each entry is read after the
+ * end of the entry shown before it, and a page asked for with a cursor after the end of the page the gateway handed that
+ * cursor out with ({@link ListingTails}): the SDK clients hand the model every page of a listing as one list.
  */
 final class ListPolicing {
 
