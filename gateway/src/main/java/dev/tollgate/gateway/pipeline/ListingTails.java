@@ -19,9 +19,12 @@ import java.time.Duration;
  * page asked for with that cursor.
  *
  * <p>Process-wide, shared by every event loop, and bounded: at most {@link #MAX_TAILS} tails (a key is a SHA-256 digest,
- * whatever the cursor's length; a value at most {@value ResultPolicing#STREAM_TAIL_CHARS} characters: a few MB at most),
+ * whatever the cursor's length; a value at most {@value ResultPolicing#STREAM_TAIL_CHARS} characters: under 1 KB an
+ * entry, under 10 MB in all),
  * each kept {@link #KEPT_FOR} after its page was listed. A page asked for once its tail is gone (expired, evicted by
  * others' listings, listed through another replica, before a restart) is read on its own, as any first page is.
+ * The cursors of these lists are the upstream's own, relayed as they are (a client may hand one back that it kept), so
+ * the tail cannot travel sealed inside them as a {@code tasks/list} cursor's state could.
  */
 public final class ListingTails {
 
