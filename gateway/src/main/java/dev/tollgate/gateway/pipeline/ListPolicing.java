@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * replaced in place. One verdict is recorded per response: the strongest of its entries' (deny, then redact, then the
  * first match), with every finding at its pointer in the result and the withheld entries by name. The skills of an A2A
  * agent card are entries of the same kind ({@link CardPolicing}), and so are the tasks of a {@code tasks/list} answer,
- * each read under the tool that created it, a denied one kept with its id and state only.
+ * each read under the tool that created it, a denied one kept with its id and state only. Each entry is read after the
+ * end of the entry shown before it, and a page asked for with a cursor after the end of the page the gateway handed that
+ * cursor out with ({@link ListingTails}): the SDK clients hand the model every page of a listing as one list.
  */
 final class ListPolicing {
 
@@ -76,18 +78,23 @@ final class ListPolicing {
 
     /** The lists this answer's entries are read from: MCP's definitions, and a tasks/list's tasks when the caller asked. */
     private final List<Listed> mcpLists;
+    /** Where the end of each page of a listing is kept for the next page (null: each page is read on its own). */
+    private final ListingTails listingTails;
 
     ListPolicing(ResultPolicing results, WithheldTools withheldTools, Exchange exchange) {
-        this(results, withheldTools, exchange, null);
+        this(results, withheldTools, exchange, null, null);
     }
 
     /**
-     * @param taskTools the tool that created a task, by id (null when unknown), when the call is a {@code tasks/list}:
-     *                  each task's {@code statusMessage} is text a client shows (review AB: held to the rules on
-     *                  tasks/get only); null when the call lists no tasks
+     * @param taskTools    the tool that created a task, by id (null when unknown), when the call is a {@code tasks/list}:
+     *                     each task's {@code statusMessage} is text a client shows (review AB: held to the rules on
+     *                     tasks/get only); null when the call lists no tasks
+     * @param listingTails where the end of a page is kept for the page after it (its {@code nextCursor}); null: none
      */
-    ListPolicing(ResultPolicing results, WithheldTools withheldTools, Exchange exchange, java.util.function.UnaryOperator<String> taskTools) {
+    ListPolicing(ResultPolicing results, WithheldTools withheldTools, Exchange exchange, java.util.function.UnaryOperator<String> taskTools,
+                 ListingTails listingTails) {
         this.results = results;
+        this.listingTails = listingTails;
         this.withheldTools = withheldTools;
         this.exchange = exchange;
         this.route = exchange.route().route().name();
@@ -139,13 +146,40 @@ final class ListPolicing {
         ListVerdicts verdicts = DocumentScan.sharingOneBudget(() -> {
             ListVerdicts gathered = new ListVerdicts();
             ObjectNode result = (ObjectNode) response.get("result");
+            // A client walking a listing hands its model every page as one list (review AX): the page asked for with a
+            // cursor is read after the end of the page that cursor was handed out with, and this page's end is kept
+            // under its own nextCursor for the next.
+            String cursor = cursorAskedWith(response.get("id"));
+            JsonNode next = result.get("nextCursor");
             for (Listed listed : mcpLists) {
-                decideEntries(result, listed, "/", gathered, null);
+                if (!result.path(listed.member()).isArray()) {
+                    continue;
+                }
+                String before = listingTails == null ? null : listingTails.before(route, exchange.identity(), listed.member(), cursor);
+                String end = decideEntries(result, listed, "/", gathered, before);
+                if (listingTails != null && next != null && next.isTextual()) {
+                    listingTails.kept(route, exchange.identity(), listed.member(), next.textValue(), end);
+                }
             }
             return gathered;
         });
         recordAndLog(requestId, verdicts, "the list answering request " + requestId);
         return verdicts.isChanged() ? (ObjectNode) response : null;
+    }
+
+    /** The textual {@code params.cursor} of the client's request answered by {@code id}; null when none, or unknown. */
+    private String cursorAskedWith(JsonNode id) {
+        dev.tollgate.protocols.jsonrpc.JsonRpcPayload payload = exchange.payload();
+        if (payload == null || id == null) {
+            return null;
+        }
+        for (dev.tollgate.protocols.jsonrpc.JsonRpcMessage message : payload.messages()) {
+            if (message instanceof dev.tollgate.protocols.jsonrpc.JsonRpcRequest request && request.id() != null
+                    && id.equals(request.id().value()) && request.params() != null && request.params().path("cursor").isTextual()) {
+                return request.params().get("cursor").textValue();
+            }
+        }
+        return null;
     }
 
     /** Records an answer's one verdict, naming what it withheld; logs a warning when it withheld anything. */
@@ -164,11 +198,13 @@ final class ListPolicing {
      * {@code verdicts}; {@code at} is the holder's pointer in the answer (ending in /).
      *
      * @param shownBefore the end of what a client shows right before the list (an agent card's own text before its
-     *                    skills), joined to the first entry's; null when nothing is
+     *                    skills, the previous page of a listing), joined to the first entry's; null when nothing is
+     * @return the end of what the list shows, as it ends with its last entry shown ({@link ShownTexts#readTail}), for
+     *         what a client shows after it (the next page); {@code shownBefore} when it shows no entry
      */
-    void decideEntries(ObjectNode holder, Listed listed, String at, ListVerdicts verdicts, String shownBefore) {
+    String decideEntries(ObjectNode holder, Listed listed, String at, ListVerdicts verdicts, String shownBefore) {
         if (!(holder.get(listed.member()) instanceof ArrayNode entries)) {
-            return;
+            return shownBefore;
         }
         // Each denied name with the decision that denied it (the first, when a name is listed twice).
         Map<String, Decision> denied = new HashMap<>();
@@ -215,6 +251,7 @@ final class ListPolicing {
         if (withheldTools != null && listed.member().equals("tools")) {
             rememberTools(entries, denied);
         }
+        return before;
     }
 
     /** Notes which tools this list withheld (their calls are denied) and which it showed (callable again). */

@@ -54,7 +54,7 @@ final class McpResultRules {
         this.results = results;
         String taskScope = exchange.route().route().taskScope();
         this.lists = new ListPolicing(results, learnt.withheldTools(), exchange, McpResponseFilter.asksForTasksList(exchange.payload())
-                ? taskId -> learnt.taskOrigins().toolOf(taskScope, taskId) : null);
+                ? taskId -> learnt.taskOrigins().toolOf(taskScope, taskId) : null, learnt.listingTails());
         this.exchange = exchange;
         this.route = exchange.route().route().name();
         this.sessionRequestIds = learnt.sessionRequestIds();

@@ -313,10 +313,12 @@ final class ResultPolicing {
             }
             java.util.Map<String, String> tails = tailsKeeper.streamTails;
             String tail = tails.get(texts.channel(i));
-            // Only the end matters: collapse spaces over at most twice the tail, not over a whole large result.
-            String recent = text.length() > 2 * STREAM_TAIL_CHARS ? text.substring(text.length() - 2 * STREAM_TAIL_CHARS) : text;
-            String all = collapseSpaces(tail == null ? recent : tail + separator(texts.channel(i)) + recent);
-            tails.put(texts.channel(i), all.length() <= STREAM_TAIL_CHARS ? all : all.substring(all.length() - STREAM_TAIL_CHARS));
+            // Only the end matters, as the detectors read it: spaces collapsed and invisible characters removed before
+            // it is cut (review AX: cut first, 600 trailing spaces or zero-width spaces left nothing of the text before
+            // them), read from the end of the event's text, not over a whole large result.
+            String recent = ShownTexts.readTail(text, STREAM_TAIL_CHARS);
+            tails.put(texts.channel(i), tail == null || recent.length() >= STREAM_TAIL_CHARS ? recent
+                    : ShownTexts.readTail(tail + separator(texts.channel(i)) + recent, STREAM_TAIL_CHARS));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.policy.detect.TextView;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -237,13 +238,92 @@ final class ShownTexts {
         }
     }
 
-    /** The last {@code chars} characters of the text read joined (one channel's), to join to the next entry's. */
+    /**
+     * The last {@code chars} characters of the text read joined (one channel's), as the detectors read it
+     * ({@link #readTail}), to join to the next entry's.
+     */
     String tail(int chars) {
         if (channels.isEmpty()) {
             return null;
         }
-        String all = joined(0);
-        return all.length() <= chars ? all : all.substring(all.length() - chars);
+        return readTail(joined(0), chars);
+    }
+
+    /**
+     * The end of {@code text} as the detectors read it, at most {@code chars} characters of it: the characters they skip
+     * removed ({@link TextView#invisible}: zero-width spaces and joiners, soft hyphens, bidi controls, a lone tag
+     * character; a run of tag characters is text they read, and is kept), and every run of two or more whitespace
+     * characters (those left between them once the invisible ones are gone) as one space, a lone one kept as it is;
+     * only then cut. Review AX: cut first, the last characters of "Ignore all previous" and 300 spaces (or zero-width
+     * spaces) were padding only, and the phrase's second half, in the next entry or event, was read alone. Read from
+     * the end, so a tail costs what its padding is long, never the whole text again.
+     */
+    static String readTail(String text, int chars) {
+        if (text == null) {
+            return null;
+        }
+        StringBuilder reversed = new StringBuilder(Math.min(chars, text.length()) + 2);
+        int spaces = 0; // whitespace characters in the run being read (backwards), invisible ones between them aside
+        int lone = -1; // the run's one character while it has only one
+        int i = text.length();
+        while (i > 0 && reversed.length() < chars) {
+            int cp = text.codePointBefore(i);
+            int width = Character.charCount(cp);
+            if (TextView.invisible(cp) && !inTagRun(text, i - width, width)) {
+                i -= width;
+                continue;
+            }
+            if (isSpace(cp)) {
+                // The whole run is read before it is written: how long it is decides what it reads as.
+                spaces++;
+                lone = cp;
+                i -= width;
+                continue;
+            }
+            if (spaces > 0) {
+                appendRun(reversed, spaces, lone);
+                spaces = 0;
+                if (reversed.length() >= chars) {
+                    break;
+                }
+            }
+            if (reversed.length() + width > chars) {
+                break;
+            }
+            reversed.appendCodePoint(cp); // StringBuilder#reverse keeps a surrogate pair in order
+            i -= width;
+        }
+        if (spaces > 0 && reversed.length() < chars) {
+            appendRun(reversed, spaces, lone);
+        }
+        return reversed.reverse().toString();
+    }
+
+    /** A run of whitespace read backwards: one space for two or more, the character itself when it is alone. */
+    private static void appendRun(StringBuilder reversed, int spaces, int lone) {
+        if (spaces >= 2) {
+            reversed.append(' ');
+        } else {
+            reversed.append((char) lone);
+        }
+    }
+
+    /** Whitespace the detectors read as a space: regex {@code \s}, and every other space or line break (read as a space). */
+    private static boolean isSpace(int cp) {
+        return cp == ' ' || cp == '\t' || cp == '\n' || cp == 0x0B || cp == '\f' || cp == '\r' || cp == 0x85
+                || Character.isWhitespace(cp) || Character.isSpaceChar(cp);
+    }
+
+    /** Whether the tag character at {@code i} has another right before or after it: a run, read as the ASCII it encodes. */
+    private static boolean inTagRun(String text, int i, int width) {
+        if (!isTag(text.codePointAt(i))) {
+            return false;
+        }
+        return i + width < text.length() && isTag(text.codePointAt(i + width)) || i > 0 && isTag(text.codePointBefore(i));
+    }
+
+    private static boolean isTag(int cp) {
+        return cp >= 0xE0020 && cp <= 0xE007E;
     }
 
     /** How many channels hold text. */

@@ -302,7 +302,7 @@ public final class TextView {
      * joiners, bidi embeddings, overrides and isolates, word joiners, soft hyphens, BOMs, tag characters), variation
      * selectors, the combining grapheme joiner, Hangul fillers and Mongolian free variation selectors.
      */
-    static boolean invisible(int cp) {
+    public static boolean invisible(int cp) {
         return Character.getType(cp) == Character.FORMAT || cp == 0x00AD || cp == 0x034F || cp == 0x115F || cp == 0x1160 || cp == 0x3164
                 || cp == 0xFFA0 || cp >= 0xFE00 && cp <= 0xFE0F || cp >= 0xE0100 && cp <= 0xE01EF || cp >= 0x180B && cp <= 0x180E;
     }
