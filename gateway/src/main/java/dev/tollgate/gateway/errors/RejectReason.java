@@ -46,7 +46,7 @@ public enum RejectReason {
     A2A_UNKNOWN_OPERATION(404, GatewayErrorCodes.TRANSPORT, "a2a_unknown_operation", "No A2A operation at this path"),
     A2A_NOT_A_REQUEST(400, GatewayErrorCodes.INVALID_REQUEST, "a2a_not_a_request",
             "Invalid Request: A2A takes one JSON-RPC request with an id (no batches, notifications or responses)"),
-    A2A_INVALID_AGENT_CARD(502, GatewayErrorCodes.UPSTREAM, "a2a_invalid_agent_card", "Upstream agent card is not a JSON object"),
+    A2A_INVALID_AGENT_CARD(502, GatewayErrorCodes.UPSTREAM, "a2a_invalid_agent_card", "Upstream agent card cannot be read or names no interface the gateway carries"),
     /** MCP prescribes 404 for a session the server does not know: the client then starts a new one. */
     SESSION_NOT_FOUND(404, GatewayErrorCodes.TRANSPORT, "session_not_found",
             "Session not found: this Mcp-Session-Id was not issued to this caller on this route, or has expired"),

@@ -49,7 +49,7 @@ final class A2aAnswerIds {
     }
 
     /** camelCase, else snake_case, as the client reads them; both present and different is refused. */
-    private static String spelled(JsonNode object, String camel, String snake) throws A2aTaskLearner.UnreadableAnswer {
+    static String spelled(JsonNode object, String camel, String snake) throws A2aTaskLearner.UnreadableAnswer {
         String first = value(object, camel);
         String second = value(object, snake);
         if (first != null && second != null && !first.equals(second)) {

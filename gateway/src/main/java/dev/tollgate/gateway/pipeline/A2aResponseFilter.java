@@ -270,7 +270,12 @@ final class A2aResponseFilter implements ResponseFilter {
         if (!card.isObject()) {
             return invalid(response, jsonRpc ? "result is not an object" : "not a JSON object");
         }
-        rewrite((ObjectNode) card);
+        if (!rewrite((ObjectNode) card)) {
+            // Nothing a client could call through the gateway: a card with no interface left either names its agent in
+            // a form the gateway does not read, or offers nothing but bindings and addresses it does not carry.
+            return invalid(response, "the card names no interface the gateway carries (interfaces in gRPC, elsewhere than the "
+                    + "route's upstream, or not in a form the gateway reads are dropped)");
+        }
         if (this.card != null) {
             JsonNode id = exchange.a2a().jsonRpcId();
             if (this.card.police((ObjectNode) card, id == null ? null : id.asText(), body.length)
@@ -289,14 +294,15 @@ final class A2aResponseFilter implements ResponseFilter {
         return out;
     }
 
-    private void rewrite(ObjectNode card) {
+    /** @return whether the card still names an interface (under the gateway) */
+    private boolean rewrite(ObjectNode card) {
         RouteConfig route = exchange.route().route().config();
         A2aCardRewriter rewriter = new A2aCardRewriter(java.net.URI.create(exchange.upstreamInstance().url()), A2aRoutes.publicUrl(exchange));
         boolean gatewaySecurity = route.a2a().cardSecurity() == A2aRouteConfig.CardSecurity.GATEWAY;
         A2aCardRewriter.GatewayAuth auth = gatewaySecurity && route.axid() != AxidMode.OFF
                 ? new A2aCardRewriter.GatewayAuth("tollgate-axid", AxidConfig.HEADER, route.axid() == AxidMode.REQUIRED || route.axid() == AxidMode.SINGLE_USE) : null;
         holdAgainstPins(card.get("skills"));
-        rewriter.rewrite(card, this::skillVisible, auth, gatewaySecurity);
+        return rewriter.rewrite(card, this::skillVisible, auth, gatewaySecurity);
     }
 
     /** Compares the card's skills with the route's pin manifest (if it pins): findings noted, unreviewed skills hidden if so configured. */

@@ -7,7 +7,7 @@ import java.util.Set;
 /**
  * Reads from an A2A answer (or one stream event) which task it shows and whether that task is done, in either generation:
  * 1.0 {@code {"task": {"id", "status": {"state": "TASK_STATE_WORKING"}}}} or a status update
- * ({@code statusUpdate.taskId}), 0.3 the task itself ({@code kind: task}, {@code state: working}) or a
+ * ({@code statusUpdate.taskId}, or in proto JSON's other spelling {@code status_update.task_id}), 0.3 the task itself ({@code kind: task}, {@code state: working}) or a
  * {@code status-update}. For the concurrency slot an A2A task holds while it runs (review Z: A2A tasks held none).
  */
 final class A2aTaskStates {
@@ -27,30 +27,50 @@ final class A2aTaskStates {
         if (answer == null || !answer.isObject()) {
             return null;
         }
-        for (String member : new String[] {"task", "statusUpdate", "status_update"}) {
+        JsonNode task = answer.get("task");
+        if (task != null && task.isObject()) {
+            return of(task, textual(task.get("id")));
+        }
+        for (String member : new String[] {"statusUpdate", "status_update"}) {
             JsonNode object = answer.get(member);
             if (object != null && object.isObject()) {
-                return of(object, "task".equals(member) ? "id" : "taskId");
+                return of(object, updatedTask(object));
             }
         }
         String kind = answer.path("kind").asText("");
-        if ("task".equals(kind) || answer.path("status").isObject() && answer.path("id").isTextual() && !answer.has("taskId")) {
-            return of(answer, "id"); // 0.3's task itself, or a GetTask answer (a Task)
+        if ("task".equals(kind) || answer.path("status").isObject() && answer.path("id").isTextual()
+                && !answer.has("taskId") && !answer.has("task_id")) {
+            return of(answer, textual(answer.get("id"))); // 0.3's task itself, or a GetTask answer (a Task)
         }
         if ("status-update".equals(kind)) {
-            return of(answer, "taskId");
+            return of(answer, updatedTask(answer));
         }
         return null;
     }
 
-    private static Seen of(JsonNode object, String idMember) {
-        JsonNode id = object.get(idMember);
+    /**
+     * The task a status update names, as the client reads it: {@code taskId}, else {@code task_id} (review AX: a task ended
+     * in {@code status_update.task_id}, which ts-proto reads, kept its slot for an hour). Null when it names none, or two.
+     */
+    private static String updatedTask(JsonNode update) {
+        try {
+            return A2aAnswerIds.spelled(update, "taskId", "task_id");
+        } catch (A2aTaskLearner.UnreadableAnswer e) {
+            return null; // the slot stays held: a send's answer reading so is refused anyway (A2aTaskLearner)
+        }
+    }
+
+    private static String textual(JsonNode id) {
+        return id != null && id.isTextual() ? id.textValue() : null;
+    }
+
+    private static Seen of(JsonNode object, String id) {
         JsonNode state = object.path("status").get("state");
-        if (id == null || !id.isTextual() || state == null || !state.isTextual()) {
+        if (id == null || state == null || !state.isTextual()) {
             return null;
         }
         String name = state.textValue().toLowerCase(Locale.ROOT);
         name = name.startsWith("task_state_") ? name.substring("task_state_".length()) : name;
-        return new Seen(id.textValue(), TERMINAL.contains(name));
+        return new Seen(id, TERMINAL.contains(name));
     }
 }

@@ -66,10 +66,12 @@ final class UpstreamCall {
      * Upstream answer headers not relayed: the length (the gateway frames what it sends), and the upstream's
      * authentication challenges, which concern the gateway's hop (its upstream credential), not the client's: the SDK
      * clients run their authorization again on a {@code WWW-Authenticate} (a resource_metadata of any origin, a step-up
-     * to the scopes it names), so an upstream must not steer the client's authorization with the gateway.
+     * to the scopes it names), so an upstream must not steer the client's authorization with the gateway. Nor is its
+     * {@code Location}, on any route or status (review AX): fetch follows a redirect with the same headers, the caller's
+     * AXID among them, to wherever the upstream names, and reads the card or sends the message there, around the gateway.
      */
     private static final HopByHopHeaders.Skipped RESPONSE_HEADERS_SET_BY_GATEWAY = HopByHopHeaders.skipping(
-            Set.of("content-length", "www-authenticate", "dpop-nonce"));
+            Set.of("content-length", "www-authenticate", "dpop-nonce", "location"));
     /** Requests that read and change nothing: sent again on another instance when the first failed after sending. */
     private static final Set<String> IDEMPOTENT_MCP_METHODS = Set.of(McpMethods.PING, McpMethods.TOOLS_LIST, McpMethods.RESOURCES_LIST,
             McpMethods.RESOURCES_TEMPLATES_LIST, McpMethods.PROMPTS_LIST);
@@ -390,6 +392,12 @@ final class UpstreamCall {
         boolean policed = filter.inspectsEveryAnswer() && (verb == HttpMethod.POST || verb == HttpMethod.GET);
         int status = upstream.statusCode();
         boolean inspected = policed && status >= 200 && status < 300;
+        if (exchange.a2a() != null && status >= 300 && status < 400) {
+            // As on MCP routes (handledBeforeRelay), on every verb: the A2A clients follow a redirect (fetch's default) to
+            // the agent's own card or endpoint with the caller's headers, and a 304 would answer bytes the gateway never read.
+            refuseRedirect(upstream, status);
+            return;
+        }
         if (policed && handledBeforeRelay(upstream, filter, status, verb)) {
             return;
         }
@@ -471,8 +479,7 @@ final class UpstreamCall {
      */
     private boolean handledBeforeRelay(HttpClientResponse upstream, ResponseFilter filter, int status, HttpMethod verb) {
         if (status >= 300 && status < 400) {
-            refuseAnswer(upstream, RejectReason.UPSTREAM_INVALID_RESPONSE, "upstream answered " + status + " (Location: "
-                    + upstream.getHeader(HttpHeaders.LOCATION) + "); redirects are not relayed: point the route at the final URL");
+            refuseRedirect(upstream, status);
             return true;
         }
         if (status == 202 && verb == HttpMethod.POST && filter.batchDenials() == null) {
@@ -493,6 +500,16 @@ final class UpstreamCall {
                         AnswerEncoding.pageCharsetProblem(upstream.headers(), body)),
                 "an error answer holds JSON-RPC the gateway cannot read or relay, or text the result rules withhold");
         return true;
+    }
+
+    /** A redirect (any 3xx) is not relayed: a client would follow it, body and credentials included, where the upstream says. */
+    private void refuseRedirect(HttpClientResponse upstream, int status) {
+        // Where it pointed is for the operator's log, not the caller's error (a model reads that text, and may follow a URL).
+        String location = upstream.getHeader(HttpHeaders.LOCATION);
+        CallLogContext.log(exchange, () -> LOG.warn("route {}: upstream redirect {} to {} not relayed", exchange.route().route().name(),
+                status, location));
+        refuseAnswer(upstream, RejectReason.UPSTREAM_INVALID_RESPONSE, "upstream answered " + status
+                + "; redirects are not relayed: point the route at the final URL");
     }
 
     /** An answer whose headers make it unreadable as the client reads it ({@link AnswerEncoding}) is not relayed. */

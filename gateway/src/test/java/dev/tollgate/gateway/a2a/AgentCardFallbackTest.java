@@ -26,7 +26,9 @@ class AgentCardFallbackTest {
     void oneRouteInTheDirectoryServesItsCardSeveralGetTheTrailingSlashHint() throws Exception {
         Vertx vertx = Vertx.vertx();
         RecordingUpstream echo = new RecordingUpstream(vertx);
-        echo.answer(r -> r.response().putHeader("Content-Type", "application/json").end("{\"name\":\"echo\",\"supportedInterfaces\":[],\"skills\":[]}"));
+        // (A card must keep an interface at the gateway to be relayed: review AX.)
+        echo.answer(r -> r.response().putHeader("Content-Type", "application/json").end("{\"name\":\"echo\",\"supportedInterfaces\":[{\"url\":\""
+                + echo.url("/e") + "\",\"protocolBinding\":\"JSONRPC\"}],\"skills\":[]}"));
         Files.writeString(dir.resolve("p.yaml"), RunningGateway.ALLOW_ALL);
         String routes = "  - {name: echo, path: /agents/echo, protocol: a2a, upstream: \"" + echo.url("/e") + "\", policy: allow-all}\n";
         try (TestHttp http = new TestHttp(vertx)) {

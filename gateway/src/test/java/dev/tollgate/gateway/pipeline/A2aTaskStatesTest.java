@@ -30,4 +30,21 @@ class A2aTaskStatesTest {
         assertThat(seen("{\"kind\":\"message\",\"messageId\":\"m\",\"role\":\"agent\",\"parts\":[]}")).isNull();
         assertThat(seen("{\"task\":{\"id\":7,\"status\":{\"state\":\"TASK_STATE_WORKING\"}}}")).as("an id no client reads").isNull();
     }
+
+    /** Review AX: proto JSON's other spelling, which the SDK's ts-proto reader takes when the camelCase one is absent. */
+    @Test
+    void readsAStatusUpdateInEitherSpelling() throws Exception {
+        assertThat(seen("{\"status_update\":{\"task_id\":\"t1\",\"context_id\":\"c\",\"status\":{\"state\":\"TASK_STATE_COMPLETED\"}}}"))
+                .isEqualTo(new A2aTaskStates.Seen("t1", true));
+        assertThat(seen("{\"statusUpdate\":{\"task_id\":\"t1\",\"status\":{\"state\":\"TASK_STATE_CANCELED\"}}}"))
+                .isEqualTo(new A2aTaskStates.Seen("t1", true));
+        assertThat(seen("{\"status_update\":{\"taskId\":\"t1\",\"status\":{\"state\":\"TASK_STATE_WORKING\"}}}"))
+                .isEqualTo(new A2aTaskStates.Seen("t1", false));
+        assertThat(seen("{\"kind\":\"status-update\",\"task_id\":\"t2\",\"status\":{\"state\":\"completed\"},\"final\":true}"))
+                .isEqualTo(new A2aTaskStates.Seen("t2", true));
+        assertThat(seen("{\"status_update\":{\"task_id\":7,\"status\":{\"state\":\"TASK_STATE_COMPLETED\"}}}"))
+                .as("String(7), as the client reads it").isEqualTo(new A2aTaskStates.Seen("7", true));
+        assertThat(seen("{\"status_update\":{\"taskId\":\"t1\",\"task_id\":\"t2\",\"status\":{\"state\":\"TASK_STATE_COMPLETED\"}}}"))
+                .as("two tasks named: none is taken as ended").isNull();
+    }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
 
@@ -14,15 +15,19 @@ import java.util.function.Predicate;
  * following it stays behind the gateway:
  * <ul>
  *   <li>every interface URL under the upstream's base is moved under the gateway's public URL (1.0
- *       {@code supportedInterfaces[].url}; 0.3 {@code url} and {@code additionalInterfaces[].url});</li>
- *   <li>interfaces the gateway cannot carry are dropped: gRPC, and URLs elsewhere than the upstream, which a
- *       client would call around the gateway;</li>
+ *       {@code supportedInterfaces[].url}; 0.3 {@code url} and {@code additionalInterfaces[].url}; each list also
+ *       under its proto field name, {@code supported_interfaces} / {@code additional_interfaces}, which proto JSON
+ *       readers accept);</li>
+ *   <li>interfaces the gateway cannot carry are dropped: gRPC (in either spelling of the binding), a binding or URL
+ *       that is not a string, and URLs elsewhere than the upstream, which a client would call around the gateway; a
+ *       0.3 {@code url} that cannot be carried is replaced by one that can;</li>
  *   <li>{@code signatures} are removed: they sign the upstream's URLs, so they no longer verify;</li>
  *   <li>skills the caller may not use are removed;</li>
  *   <li>with {@link GatewayAuth}, the security schemes and requirements are the gateway's, and the skills'
  *       own requirements (naming the upstream's schemes) are removed.</li>
  * </ul>
- * The card is modified in place.
+ * The card is modified in place; {@link #rewrite} says whether it still names an interface (a card that names none
+ * at the gateway is not relayed).
  */
 public final class A2aCardRewriter {
 
@@ -51,10 +56,17 @@ public final class A2aCardRewriter {
     /**
      * @param skillVisible decides per skill id whether this caller sees it
      * @param auth         the gateway's own authentication to advertise instead of the upstream's; null keeps the card's
+     * @return whether the card still names an interface a client would call (each one now under the gateway): a card left
+     *         with none is not to be relayed
      */
-    public void rewrite(ObjectNode card, Predicate<String> skillVisible, GatewayAuth auth, boolean replaceSecurity) {
-        rewriteInterfaces(card.get("supportedInterfaces"), "protocolBinding");
-        rewriteInterfaces(card.get("additionalInterfaces"), "transport");
+    public boolean rewrite(ObjectNode card, Predicate<String> skillVisible, GatewayAuth auth, boolean replaceSecurity) {
+        // Every spelling a proto JSON reader accepts (ts-proto's fromJSON and protobuf's JsonFormat take the field's own
+        // snake_case name when the camelCase one is absent or, for a list, not an array), each rewritten on its own
+        // (review AX: `supported_interfaces` was relayed with the agent's URL, and the @a2a-js/sdk client called it).
+        rewriteInterfaces(card, "supportedInterfaces", "protocolBinding", "protocol_binding");
+        rewriteInterfaces(card, "supported_interfaces", "protocolBinding", "protocol_binding");
+        rewriteInterfaces(card, "additionalInterfaces", "transport");
+        rewriteInterfaces(card, "additional_interfaces", "transport");
         rewriteLegacyUrl(card);
         card.remove("signatures");
         JsonNode skills = card.get("skills");
@@ -68,24 +80,50 @@ public final class A2aCardRewriter {
                 if (id == null || !skillVisible.test(id)) {
                     it.remove();
                 } else if (replaceSecurity && skill.isObject()) {
-                    ((ObjectNode) skill).remove("securityRequirements");
-                    ((ObjectNode) skill).remove("security");
+                    ((ObjectNode) skill).remove(List.of("securityRequirements", "security_requirements", "security"));
                 }
             }
         }
         if (replaceSecurity) {
             replaceSecurity(card, auth);
         }
+        return listsAny(card, INTERFACE_LISTS) || card.path("url").isTextual();
     }
 
-    private void rewriteInterfaces(JsonNode interfaces, String bindingField) {
-        if (interfaces == null || !interfaces.isArray()) {
+    /** The members naming a card's interface lists, in every spelling. */
+    private static final List<String> INTERFACE_LISTS = List.of("supportedInterfaces", "supported_interfaces",
+            "additionalInterfaces", "additional_interfaces");
+
+    private static boolean listsAny(ObjectNode card, List<String> members) {
+        for (String member : members) {
+            JsonNode list = card.get(member);
+            if (list != null && list.isArray() && list.size() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Keeps the interfaces of one list the gateway carries, each moved under it. A list that is no array is removed (a
+     * reader then takes the other spelling, or a lenient one iterates it anyway); so is an entry that is no object,
+     * whose {@code url} is not a string (a reader's {@code String(url)} makes {@code ["http://agent/a"]} the agent's
+     * URL), or whose binding is gRPC or not a string, in any spelling.
+     */
+    private void rewriteInterfaces(ObjectNode card, String member, String... bindingFields) {
+        JsonNode interfaces = card.get(member);
+        if (interfaces == null) {
+            return;
+        }
+        if (!interfaces.isArray()) {
+            card.remove(member);
             return;
         }
         for (Iterator<JsonNode> it = interfaces.elements(); it.hasNext(); ) {
             JsonNode entry = it.next();
-            String mapped = entry.isObject() && !isGrpc(entry.path(bindingField).asText(""))
-                    ? map(entry.path("url").asText(null)) : null;
+            JsonNode url = entry.get("url");
+            String mapped = entry.isObject() && carried(entry, bindingFields) && url != null && url.isTextual()
+                    ? map(url.textValue()) : null;
             if (mapped == null) {
                 it.remove();
             } else {
@@ -94,31 +132,61 @@ public final class A2aCardRewriter {
         }
     }
 
-    /** 0.3: the main {@code url}; when it cannot be carried, the first remaining additional interface takes its place. */
+    /** Whether the binding an object names, in each spelling given, is one the gateway carries (absent is no binding). */
+    private static boolean carried(JsonNode object, String... bindingFields) {
+        for (String field : bindingFields) {
+            JsonNode binding = object.get(field);
+            if (binding != null && !binding.isNull() && (!binding.isTextual() || isGrpc(binding.textValue()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * 0.3: the main {@code url}; when it cannot be carried (elsewhere, gRPC, or not a string: the SDK's 0.3 card
+     * translation copies it as it is and fetch stringifies it), the first remaining additional interface takes its place,
+     * else the route's public URL.
+     */
     private void rewriteLegacyUrl(ObjectNode card) {
         JsonNode url = card.get("url");
-        if (url == null || !url.isTextual()) {
+        if (url == null || url.isNull()) {
             return;
         }
-        String mapped = isGrpc(card.path("preferredTransport").asText("")) ? null : map(url.textValue());
+        String mapped = url.isTextual() && carried(card, "preferredTransport", "preferred_transport") ? map(url.textValue()) : null;
         if (mapped != null) {
             card.put("url", mapped);
             return;
         }
-        JsonNode others = card.get("additionalInterfaces");
-        if (others != null && others.isArray() && others.size() > 0) {
-            JsonNode first = others.get(0);
+        card.remove("preferred_transport");
+        JsonNode first = firstInterface(card);
+        if (first != null) {
             card.put("url", first.path("url").asText());
-            card.put("preferredTransport", first.path("transport").asText("JSONRPC"));
+            JsonNode transport = first.get("transport");
+            card.put("preferredTransport", transport != null && transport.isTextual() ? transport.textValue() : "JSONRPC");
         } else {
             card.put("url", publicBase);
             card.put("preferredTransport", "JSONRPC");
         }
     }
 
+    /** The first additional interface left (each already under the gateway), in either spelling; null when none. */
+    private static JsonNode firstInterface(ObjectNode card) {
+        for (String member : List.of("additionalInterfaces", "additional_interfaces")) {
+            JsonNode others = card.get(member);
+            if (others != null && others.isArray() && others.size() > 0) {
+                return others.get(0);
+            }
+        }
+        return null;
+    }
+
     private void replaceSecurity(ObjectNode card, GatewayAuth auth) {
-        boolean v1 = card.has("supportedInterfaces") || card.has("securityRequirements");
-        boolean v03 = card.has("url") || card.has("protocolVersion") || card.has("security");
+        boolean v1 = card.has("supportedInterfaces") || card.has("supported_interfaces") || card.has("securityRequirements")
+                || card.has("security_requirements");
+        boolean v03 = card.has("url") || card.has("protocolVersion") || card.has("protocol_version") || card.has("security");
+        // The upstream's schemes and requirements go in every spelling: a reader falls back on the snake_case one.
+        card.remove(List.of("security_schemes", "security_requirements"));
         ObjectNode schemes = card.putObject("securitySchemes");
         if (auth != null && auth.headerName() != null) {
             ObjectNode scheme = schemes.putObject(auth.schemeName());
