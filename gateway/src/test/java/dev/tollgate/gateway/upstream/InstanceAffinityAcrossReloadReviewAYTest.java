@@ -131,6 +131,40 @@ class InstanceAffinityAcrossReloadReviewAYTest {
         assertThat(a.received()).hasSize(7);
     }
 
+    /**
+     * The same against two instances of a real MCP TypeScript SDK server that keeps sessions (ts-resumable-server.mjs): a
+     * client's session made before the route scaled out gets the SDK's 404 "Session not found" from the new instance on
+     * about every other call, i.e. its session is lost.
+     */
+    @Test
+    void aRealSdkSessionSurvivesTheRouteScalingOut() throws Exception {
+        dev.tollgate.gateway.support.NodeServer a = dev.tollgate.gateway.support.NodeServer.start("ts-resumable-server.mjs", java.util.Map.of("PORT", "0"));
+        closing.add(a);
+        dev.tollgate.gateway.support.NodeServer b = dev.tollgate.gateway.support.NodeServer.start("ts-resumable-server.mjs", java.util.Map.of("PORT", "0"));
+        closing.add(b);
+        startGateway("upstream: \"" + a.url("/mcp") + "\"");
+        TestHttp.Reply init = http.send(TestHttp.mcpPost(port(), "/mcp").putHeader("MCP-Protocol-Version", "2025-11-25"), Buffer.buffer(INITIALIZE));
+        assertThat(init.status()).as(init.body().toString()).isEqualTo(200);
+        String session = init.headers().get("Mcp-Session-Id");
+        assertThat(session).isNotNull();
+        http.send(TestHttp.mcpPost(port(), "/mcp").putHeader("MCP-Protocol-Version", "2025-11-25").putHeader("Mcp-Session-Id", session),
+                Buffer.buffer("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"));
+
+        reloadTo("upstreams: [{url: \"%s\"}, {url: \"%s\"}]\nbalance: round-robin".formatted(a.url("/mcp"), b.url("/mcp")));
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            TestHttp.Reply reply = http.send(TestHttp.mcpPost(port(), "/mcp").putHeader("MCP-Protocol-Version", "2025-11-25")
+                    .putHeader("Mcp-Session-Id", session), Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":" + (10 + i)
+                    + ",\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"message\":\"hi\"}}}"));
+            statuses.add(reply.status());
+        }
+
+        assertThat(statuses).as("the session's calls after the route scaled out (b: " + b.output().lines()
+                .filter(l -> l.startsWith("REQUEST")).toList() + ")").containsOnly(200);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                .until(() -> a.output().lines().filter(l -> l.startsWith("EXECUTED")).count() == 4);
+    }
+
     private int port() {
         return gateway.port();
     }
