@@ -106,4 +106,100 @@ class ResumedStreamInstanceReviewAYTest {
                 + other.received().stream().map(r -> r.headers().get("Last-Event-ID")).toList()).isEmpty();
         assertThat(writer.received()).hasSize(5);
     }
+
+    /**
+     * The same against two instances of a real MCP TypeScript SDK server, stateless with an event store
+     * (ts-stateless-resumable-server.mjs: the SDK's stateless transport replays by Last-Event-ID on a GET): a client
+     * resuming a tool call's stream after its first event gets the call's result from the instance that ran it, and
+     * nothing from the other.
+     */
+    @Test
+    void aRealSdkStreamResumedThroughTheGatewayReplaysTheResult() throws Exception {
+        dev.tollgate.gateway.support.NodeServer a = dev.tollgate.gateway.support.NodeServer.start("ts-stateless-resumable-server.mjs",
+                java.util.Map.of("PORT", "0"));
+        closing.add(a);
+        dev.tollgate.gateway.support.NodeServer b = dev.tollgate.gateway.support.NodeServer.start("ts-stateless-resumable-server.mjs",
+                java.util.Map.of("PORT", "0"));
+        closing.add(b);
+        RunningGateway gateway = RunningGateway.start(vertx, """
+                listeners: [{name: public, host: 127.0.0.1, port: 0}]
+                admin: {host: 127.0.0.1, port: 0}
+                policies: {directory: %s}
+                sessions: {keys: [{id: k1, secret: "%s"}]}
+                routes:
+                  - name: tools
+                    path: /mcp
+                    protocol: mcp
+                    policy: p
+                    upstreams: [{url: "%s"}, {url: "%s"}]
+                    balance: round-robin
+                """.formatted(dir.resolve("policies"), java.util.Base64.getEncoder().encodeToString(new byte[32]), a.url("/mcp"), b.url("/mcp")));
+        closing.add(gateway);
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpResponse<String> streamed = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(gateway.url("/mcp")))
+                .timeout(java.time.Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream").header("MCP-Protocol-Version", "2025-11-25")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\","
+                        + "\"params\":{\"name\":\"step-echo\",\"arguments\":{\"message\":\"hi\"}}}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(streamed.body()).as(streamed.body()).contains("echo: hi");
+        // The id of the event before the result: the stream as if it had been cut right after the log message.
+        List<String> lines = streamed.body().lines().toList();
+        String lastBeforeResult = null;
+        for (String line : lines) {
+            if (line.startsWith("id:")) {
+                lastBeforeResult = line.substring(3).strip();
+            }
+            if (line.startsWith("data:") && line.contains("\"result\"")) {
+                break;
+            }
+        }
+        // lastBeforeResult is now the result's own id: take the one before it.
+        List<String> ids = lines.stream().filter(l -> l.startsWith("id:")).map(l -> l.substring(3).strip()).toList();
+        String resumeFrom = ids.get(ids.indexOf(lastBeforeResult) - 1);
+
+        List<String> replays = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            replays.add(resume(client, gateway, resumeFrom));
+        }
+        assertThat(replays).as("each resumed stream replays the call's result (a REQUESTs: "
+                + a.output().lines().filter(l -> l.startsWith("REQUEST {\"method\":\"GET\"")).count() + ", b REQUESTs: "
+                + b.output().lines().filter(l -> l.startsWith("REQUEST {\"method\":\"GET\"")).count() + ")").containsOnly("result");
+    }
+
+    /** "result" when the resumed stream replays the call's result within 3 s, else what came. */
+    private static String resume(java.net.http.HttpClient client, RunningGateway gateway, String lastEventId) throws Exception {
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(gateway.url("/mcp")))
+                .timeout(java.time.Duration.ofSeconds(3)).header("Accept", "text/event-stream").header("MCP-Protocol-Version", "2025-11-25")
+                .header("Last-Event-ID", lastEventId).GET().build();
+        java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<java.util.stream.Stream<String>>> sent =
+                client.sendAsync(request, java.net.http.HttpResponse.BodyHandlers.ofLines());
+        java.net.http.HttpResponse<java.util.stream.Stream<String>> response;
+        try {
+            response = sent.get(4, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            sent.cancel(true);
+            return "nothing replayed (" + e + ")";
+        }
+        StringBuilder seen = new StringBuilder("status " + response.statusCode() + ": ");
+        java.util.concurrent.CompletableFuture<String> reading = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try (java.util.stream.Stream<String> body = response.body()) {
+                java.util.Iterator<String> it = body.iterator();
+                while (it.hasNext()) {
+                    String line = it.next();
+                    seen.append(line).append(' ');
+                    if (line.startsWith("data:") && line.contains("echo: hi")) {
+                        return "result";
+                    }
+                }
+            }
+            return seen.toString();
+        });
+        try {
+            return reading.get(3, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            reading.cancel(true);
+            return "no result within 3 s: " + seen;
+        }
+    }
 }
