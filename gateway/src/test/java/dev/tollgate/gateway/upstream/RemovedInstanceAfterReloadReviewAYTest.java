@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Review AY, finding 2 (low-medium: an instance a reload removed is called and comes back in the metrics): a request keeps
+ * Review AY, finding 2 (low: an instance a reload removed comes back in the metrics, and is called): a request keeps
  * the snapshot it started under, and UpstreamCall resolves its instances from that snapshot's route object
  * ({@code upstreams.of(exchange.route().route())}). When that happens after the reload ran {@link Upstreams#retain}, the
  * old route object is not the current set's, so {@link Upstreams#of} resolves it again: {@code instance()} re-creates the
@@ -34,8 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  * does this (its headers came before; a client sends its body as slowly as {@code limits.body-timeout} allows): the
  * tool call runs on an instance the operator took out (decommissioned, compromised, being drained) after {@code
  * /reload} answered 200, and {@code tollgate_upstream_healthy{upstream=<removed>} 1} is exported again until the next
- * reload, so dashboards and alerts count an instance that no longer exists. (Held approvals already refuse such a call,
- * {@code approval_superseded}, review AO; other calls do not.)
+ * reload, so dashboards and alerts count an instance that no longer exists. (The README says calls in flight finish on
+ * the configuration they started with; but this window is the client's to stretch, and held approvals already refuse
+ * such a call, {@code approval_superseded}, review AO. The resurrected instance and meters are the clear defect.)
  * Fix: in UpstreamCall, take the serving snapshot's route of the same name (and refuse the call, or balance on the
  * serving set, when its endpoints changed); and never create instances or meters for a route object that is not the
  * serving one (Upstreams.of should not resurrect keys retain removed).
