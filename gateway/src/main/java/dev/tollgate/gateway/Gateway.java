@@ -140,6 +140,8 @@ public final class Gateway {
         // not under the port it resolved to: re-binding the resolved port would fail with "in use").
         GatewayVerticle first = new GatewayVerticle(snapshot::get, config.listeners(), services);
         UpstreamHealthChecker health = new UpstreamHealthChecker(services.upstreams(), services.svids());
+        // The serving routes' instances and meters, before any call or probe resolves them.
+        services.upstreams().retain(initial.routes().routes());
         return vertx.deployVerticle(health).compose(healthId -> {
             deployments.add(healthId);
             health.watch(initial.routes().routes());
@@ -204,9 +206,11 @@ public final class Gateway {
      * the returned list names any such change that this swap could not apply.
      */
     public List<String> swap(GatewaySnapshot next) {
-        GatewaySnapshot previous = snapshot.getAndSet(next);
-        // Instances that stay keep their state; removed ones go with their metrics; checks follow the new routes.
+        // Instances that stay keep their state; removed ones go with their metrics; checks follow the new routes. The new
+        // routes' instances are resolved before they serve: a call of the new snapshot never finds its route unresolved, and
+        // a call of the old one is balanced over the new instances of its route (Upstreams.of), never a removed one.
         services.upstreams().retain(next.routes().routes());
+        GatewaySnapshot previous = snapshot.getAndSet(next);
         services.metrics().configLive(next.live().hash());
         health.watch(next.routes().routes());
         List<String> needRestart = new ArrayList<>();

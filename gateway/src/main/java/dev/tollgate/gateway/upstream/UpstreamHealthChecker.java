@@ -26,7 +26,10 @@ import org.slf4j.LoggerFactory;
  * Probes the instances of every route that has a {@code health-check}, each route on its own interval, from one
  * context of its own: an instance failing {@code unhealthy-after} probes in a row stops taking new calls, and
  * {@code healthy-after} good probes bring it back. Each change is logged once. {@link #watch} is called at start and
- * after every reload; a route whose check or instances did not change keeps its timer and its instances' state.
+ * after every reload; a route whose check or instances did not change keeps its timer and its instances' state, and
+ * is probed through the serving route from then on. When a reload removes a route's check, its instances' probed
+ * health is forgotten (they take calls again: nothing will probe them); when it changes the check, the streaks start
+ * again under the new one. Verdicts of probes that outlive their watch are dropped.
  */
 public final class UpstreamHealthChecker extends VerticleBase {
 
@@ -34,7 +37,18 @@ public final class UpstreamHealthChecker extends VerticleBase {
     /** An MCP request every server answers without a session: errors (400 without a session) still prove it serves. */
     private static final Buffer PING = Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":\"tollgate-health-check\",\"method\":\"ping\"}");
 
-    private record Watched(Route route, long timerId, HttpClientAgent client) {
+    /** One route's probing; {@code route} follows the serving route across reloads that keep the check. */
+    private static final class Watched {
+        private Route route;
+        private long timerId;
+        private final HttpClientAgent client;
+        /** Set when the watch ends: verdicts of its probes still on their way are dropped. */
+        private boolean cancelled;
+
+        private Watched(Route route, HttpClientAgent client) {
+            this.route = route;
+            this.client = client;
+        }
     }
 
     private final Upstreams upstreams;
@@ -64,29 +78,52 @@ public final class UpstreamHealthChecker extends VerticleBase {
         for (String name : List.copyOf(watched.keySet())) {
             Route next = wanted.get(name);
             Watched current = watched.get(name);
-            if (next == null || !sameChecks(current.route(), next)) {
-                vertx.cancelTimer(current.timerId());
-                current.client().close();
-                watched.remove(name);
+            if (next != null && sameChecks(current.route, next)) {
+                // Probe the serving route's instances (review AY: probing through an old route object disturbed balancing).
+                current.route = next;
+                continue;
+            }
+            cancel(current);
+            watched.remove(name);
+            for (UpstreamInstance instance : upstreams.instancesOf(name)) {
+                if (next == null) {
+                    // No check any more (review AY): nothing will probe the instance again, so no verdict of one may keep it out.
+                    instance.probesForgotten();
+                } else {
+                    // Another check: its probes count afresh (the last verdict holds until they overturn it).
+                    instance.probeStreakForgotten();
+                }
             }
         }
-        wanted.forEach((name, route) -> watched.computeIfAbsent(name, n -> {
-            HealthCheck check = route.config().upstreams().healthCheck();
-            HttpClientAgent client = vertx.httpClientBuilder().with(UpstreamClients.options(route.config(), svids)).build();
-            probeAll(route, client);
-            long timer = vertx.setPeriodic(check.interval().toMillis(), id -> probeAll(route, client));
-            return new Watched(route, timer, client);
-        }));
+        wanted.forEach((name, route) -> {
+            if (!watched.containsKey(name)) {
+                HealthCheck check = route.config().upstreams().healthCheck();
+                Watched watch = new Watched(route, vertx.httpClientBuilder().with(UpstreamClients.options(route.config(), svids)).build());
+                watched.put(name, watch);
+                probeAll(watch);
+                watch.timerId = vertx.setPeriodic(check.interval().toMillis(), id -> probeAll(watch));
+            }
+        });
+    }
+
+    private void cancel(Watched watch) {
+        watch.cancelled = true;
+        vertx.cancelTimer(watch.timerId);
+        watch.client.close();
     }
 
     private static boolean sameChecks(Route was, Route now) {
         return was.config().upstreams().equals(now.config().upstreams()) && java.util.Objects.equals(was.config().upstreamTls(), now.config().upstreamTls());
     }
 
-    private void probeAll(Route route, HttpClientAgent client) {
+    private void probeAll(Watched watch) {
+        Route route = watch.route;
         HealthCheck check = route.config().upstreams().healthCheck();
         for (UpstreamInstance instance : upstreams.of(route).instances()) {
-            probe(instance, check, client).onComplete(ar -> {
+            probe(instance, check, watch.client).onComplete(ar -> {
+                if (watch.cancelled) {
+                    return;
+                }
                 boolean good = ar.succeeded() && ar.result() == null;
                 String why = ar.succeeded() ? ar.result() : ar.cause().toString();
                 if (instance.probed(good, check.healthyAfter(), check.unhealthyAfter())) {
@@ -140,10 +177,7 @@ public final class UpstreamHealthChecker extends VerticleBase {
 
     @Override
     public Future<?> stop() {
-        watched.values().forEach(w -> {
-            vertx.cancelTimer(w.timerId());
-            w.client().close();
-        });
+        watched.values().forEach(this::cancel);
         watched.clear();
         return tcp.close();
     }

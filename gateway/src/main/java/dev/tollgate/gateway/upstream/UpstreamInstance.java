@@ -100,8 +100,11 @@ public final class UpstreamInstance {
         }
         failuresInARow.set(0);
         int previous = Math.min(ejectionsInARow.getAndIncrement(), 20);
-        long length = Math.min(policy.baseTime().toNanos() << previous, policy.maxTime().toNanos());
-        ejectedUntilNanos = nowNanos + Math.max(length, 0);
+        long base = Math.max(policy.baseTime().toNanos(), 0);
+        long max = Math.max(policy.maxTime().toNanos(), 0);
+        // Doubled only while below max-time: base << previous would overflow for a base-time of hours (review AY).
+        long length = base > (max >> previous) ? max : base << previous;
+        ejectedUntilNanos = nowNanos + length;
         ejected = true;
         ejections.incrementAndGet();
         return true;
@@ -125,6 +128,24 @@ public final class UpstreamInstance {
             return true;
         }
         return false;
+    }
+
+    /** No health check judges the instance (any more): from any thread, unlike the streak. */
+    void probedHealthyAgain() {
+        if (!probedHealthy) {
+            probedHealthy = true;
+        }
+    }
+
+    /** The route's health check was removed: no probe will judge the instance again, so none keeps it out. */
+    void probesForgotten() {
+        probeStreak = 0;
+        probedHealthy = true;
+    }
+
+    /** The route's health check changed: the new check's probes count from zero; the last verdict stands until they overturn it. */
+    void probeStreakForgotten() {
+        probeStreak = 0;
     }
 
     @Override

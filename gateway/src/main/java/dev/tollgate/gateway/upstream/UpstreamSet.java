@@ -21,10 +21,13 @@ public final class UpstreamSet {
     private final UpstreamsConfig.OutlierEjection ejection;
     /** Round-robin: the instance index for each turn, every instance as many turns as its weight, interleaved. */
     private final int[] schedule;
-    private final AtomicLong turn = new AtomicLong();
+    /** Shared with the set of the route's next configuration when that keeps the same instances (a reload must not restart it). */
+    private final AtomicLong turn;
 
-    UpstreamSet(Route route, List<UpstreamInstance> instances) {
+    /** @param turn the balancing turn to go on from (the previous set of this route name), or null to start one */
+    UpstreamSet(Route route, List<UpstreamInstance> instances, AtomicLong turn) {
         this.route = route;
+        this.turn = turn != null ? turn : new AtomicLong();
         this.instances = List.copyOf(instances);
         UpstreamsConfig config = route.config().upstreams();
         this.weights = config.endpoints().stream().mapToInt(UpstreamsConfig.Endpoint::weight).toArray();
@@ -36,6 +39,10 @@ public final class UpstreamSet {
     /** The route these instances were resolved for (a reload resolves the new route's set again). */
     Route route() {
         return route;
+    }
+
+    AtomicLong turn() {
+        return turn;
     }
 
     public List<UpstreamInstance> instances() {
