@@ -506,7 +506,7 @@ final class UpstreamCall {
 
     /**
      * An MCP event's id as the client gets it: sealed to this caller and route (see ResumptionStage), so only it can resume
-     * the stream from there. An id too long to seal is not relayed: the client cannot resume from that event. A2A events
+     * the stream from there, and with the instance that wrote it, where the resumed stream is sent. An id too long to seal is not relayed: the client cannot resume from that event. A2A events
      * pass as written (no A2A binding resumes by event id).
      */
     private SseEvent sealedId(SseEvent event) {
@@ -514,8 +514,9 @@ final class UpstreamCall {
             return event;
         }
         try {
+            // With the instance that wrote the stream: only its event store can replay it (review AY).
             return event.withId(exchange.snapshot().sessions().sealEventId(exchange.route().route().name(), exchange.identity(),
-                    event.id(), streamCall(), java.time.Instant.now()));
+                    event.id(), streamCall(), instance == null ? null : instance.url(), java.time.Instant.now()));
         } catch (IllegalArgumentException e) {
             return event.withId(null);
         }
@@ -556,8 +557,9 @@ final class UpstreamCall {
      */
     private void sealSessionId(HttpServerResponse response, String upstreamId) {
         try {
-            // On a route with several instances the seal names the one that issued the session: every replica sends it there.
-            String holder = instances.instances().size() > 1 ? instance.url() : null;
+            // The seal names the instance that issued the session, whatever the number of instances: every replica sends it
+            // there, also after a reload scaled the route out, and a session whose instance left is not found (review AY).
+            String holder = instance.url();
             response.headers().set(McpHeaders.SESSION_ID, exchange.snapshot().sessions()
                     .seal(exchange.route().route().name(), exchange.identity(), upstreamId, holder, java.time.Instant.now()));
         } catch (IllegalArgumentException e) {
