@@ -130,7 +130,12 @@ final class UpstreamCall {
         } else {
             deadline = deadlines.after(timeoutMillis, this::timedOut);
         }
-        done.future().onComplete(v -> release());
+        // An abandoned call still runs on its instance: it is released when its answer ends instead (outliveTheClient).
+        done.future().onComplete(v -> {
+            if (abandoned == null) {
+                release();
+            }
+        });
         var verifier = exchange.snapshot().oauth(route.name());
         if (verifier != null && verifier.upstreamTokens() != null) {
             // The upstream's own token first (client credentials or token exchange): the client's never travels on.
@@ -814,7 +819,12 @@ final class UpstreamCall {
             // A stream no longer has a deadline once it started: the wait for an abandoned one is bounded all the same.
             deadline = CallDeadlines.current().after(exchange.route().route().config().responseTimeout().toMillis(), this::timedOut);
         }
-        upstreamDone.future().onComplete(v -> cancelDeadline());
+        // The instance runs the call until then: it counts as in flight there (least-requests, tollgate_upstream_in_flight),
+        // or a caller hanging up after each slow call steered everyone's calls onto the instance it kept busy (review AY).
+        upstreamDone.future().onComplete(v -> {
+            cancelDeadline();
+            release();
+        });
         upstreamRequest.response().onComplete(ar -> {
             if (ar.failed()) {
                 upstreamDone.tryComplete();
