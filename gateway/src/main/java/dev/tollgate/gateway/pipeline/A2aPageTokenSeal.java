@@ -13,8 +13,7 @@ import java.time.Instant;
 
 /**
  * The next-page token of a ListTasks answer as the caller gets it: sealed to this caller and route
- * ({@link SealedSessions#sealCursor}, the shape of an MCP tasks/list cursor), with the instance that listed the page on a
- * route with several. The JavaScript SDK's token is base64({@code timestamp|task id}) of the page's last task, whoever's:
+ * ({@link SealedSessions#sealCursor}, the shape of an MCP tasks/list cursor), with the instance that listed the page. The JavaScript SDK's token is base64({@code timestamp|task id}) of the page's last task, whoever's:
  * relayed raw it handed out another caller's task id, and ended the listing when the gateway dropped it (review N).
  * Sealed, it says nothing and the listing goes on. {@link A2aPageTokenStage} opens it, for the same listing only
  * ({@link A2aListing}: the filters, the tenant, the binding): replayed under another filter, a token ending on another
@@ -27,7 +26,7 @@ final class A2aPageTokenSeal {
     private final Identity caller;
     /** The digest of the listing the page belongs to. */
     private final byte[] listing;
-    /** The instance that answered, on a route with several; null on a route with one. */
+    /** The instance that answered. */
     private final String instance;
 
     private A2aPageTokenSeal(SealedSessions sessions, String route, Identity caller, byte[] listing, String instance) {
@@ -40,8 +39,8 @@ final class A2aPageTokenSeal {
 
     /** For the answer to this exchange (made once it was forwarded: the instance that answered is known). */
     static A2aPageTokenSeal of(Exchange exchange) {
-        boolean several = exchange.route().route().config().upstreams().endpoints().size() > 1;
-        String instance = several && exchange.upstreamInstance() != null ? exchange.upstreamInstance().url() : null;
+        // The instance whatever the number of instances: a reload may scale the route out (review AY).
+        String instance = exchange.upstreamInstance() != null ? exchange.upstreamInstance().url() : null;
         return new A2aPageTokenSeal(exchange.snapshot().sessions(), exchange.route().route().name(), exchange.identity(),
                 listing(exchange), instance);
     }

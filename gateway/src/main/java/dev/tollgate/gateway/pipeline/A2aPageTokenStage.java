@@ -16,7 +16,7 @@ import java.time.Instant;
 /**
  * An A2A ListTasks page is asked for with the page token the gateway handed the caller ({@link A2aPageTokenSeal} seals
  * the agent's {@code nextPageToken} to the caller and route, as MCP {@code tasks/list} cursors are): the agent gets its own
- * token back, in a body (JSON-RPC) or query (HTTP+JSON) the gateway writes; on a route with several instances, from the
+ * token back, in a body (JSON-RPC) or query (HTTP+JSON) the gateway writes; from the
  * instance that listed the page. Any other token (made up, another caller's, another route's, expired, not a string) is
  * refused 400 invalid params in the call's binding and nothing is forwarded: the JavaScript SDK's token is
  * base64({@code timestamp|task id}) of the page's last task, whoever's, so a made-up one asks whether that task exists

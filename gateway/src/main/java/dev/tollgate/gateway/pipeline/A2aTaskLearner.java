@@ -38,19 +38,19 @@ final class A2aTaskLearner {
     }
 
     /**
-     * A learner for a message send by a caller something can be bound to, or on a route with several instances (the
-     * task's follow-ups must reach the instance that holds it); null otherwise (nothing to learn).
+     * A learner for a message send (the task's follow-ups must reach the instance that holds it, and its caller, when
+     * something can be bound to one, owns it); null otherwise (nothing to learn).
      */
     static A2aTaskLearner of(Exchange exchange, TaskOrigins tasks) {
         var call = exchange.a2a().call();
         String owner = CallerKey.of(exchange.identity());
-        boolean affinity = exchange.route().route().config().upstreams().endpoints().size() > 1;
-        if (call == null || (owner == null && !affinity)
+        // The instance is bound whatever the number of instances: a reload may scale the route out (review AY).
+        String instance = exchange.upstreamInstance() != null ? exchange.upstreamInstance().url() : null;
+        if (call == null || (owner == null && instance == null)
                 || (call.method() != A2aMethod.SEND_MESSAGE && call.method() != A2aMethod.SEND_STREAMING_MESSAGE)) {
             return null;
         }
-        return new A2aTaskLearner(tasks, exchange.route().route().taskScope(), call.skill(), owner,
-                affinity && exchange.upstreamInstance() != null ? exchange.upstreamInstance().url() : null);
+        return new A2aTaskLearner(tasks, exchange.route().route().taskScope(), call.skill(), owner, instance);
     }
 
     /** An answer naming a task or context in a form the client could read otherwise: not relayed. */

@@ -159,9 +159,9 @@ final class McpResponseFilter implements ResponseFilter {
         this.sessionRequestIds = learnt.sessionRequestIds();
         this.pins = exchange.snapshot().pins(exchange.route().route().name());
         this.exchange = exchange;
-        // Where the task lives, for routes with several instances: its tasks/get and tasks/cancel must reach it.
-        this.instance = exchange.route().route().config().upstreams().endpoints().size() > 1 && exchange.upstreamInstance() != null
-                ? exchange.upstreamInstance().url() : null;
+        // Where the task (cursor, requestState) lives: its tasks/get and tasks/cancel must reach it, whatever the number of
+        // instances, since a reload may scale the route out (review AY).
+        this.instance = exchange.upstreamInstance() != null ? exchange.upstreamInstance().url() : null;
         this.decisions = decisions;
         this.refusals = refusals;
         this.identity = exchange.identity();

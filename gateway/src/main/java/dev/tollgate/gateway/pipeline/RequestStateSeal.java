@@ -32,7 +32,7 @@ final class RequestStateSeal {
     private final SealedSessions sessions;
     private final String route;
     private final Identity caller;
-    /** The upstream instance that answered, on a route with several; else null. */
+    /** The upstream instance that answered. */
     private final String instance;
     /** What this call POSTed (null on a GET stream): the call each answer answers, by id. */
     private final JsonRpcPayload payload;

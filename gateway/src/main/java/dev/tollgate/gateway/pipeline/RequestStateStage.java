@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * relayed to this caller for this call: McpResponseFilter seals every {@code requestState} it relays
  * ({@link RequestStateSeal}, {@link SealedSessions#sealRequestState}) to the caller, the route and the call it answers (method,
  * tool name or uri, digest of the arguments). The upstream gets its own state back, in a body the gateway writes
- * ({@link RewrittenRequest}; on a route with several instances, to the instance that answered). Anything else is refused
+ * ({@link RewrittenRequest}; to the instance that answered). Anything else is refused
  * 400 {@code invalid_params} and nothing is forwarded: another caller's state (behind the gateway every caller is the same
  * one to the upstream, so a server binding its state to its caller cannot tell them apart), a state for other arguments
  * (policy decided these; a server trusting its state would act on the state's), a made-up, edited or expired one, one

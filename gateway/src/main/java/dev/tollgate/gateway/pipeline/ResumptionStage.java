@@ -54,15 +54,33 @@ public final class ResumptionStage implements Stage {
         SealedSessions.Opened opened = values.size() > 1
                 ? new SealedSessions.Unknown("more than one Last-Event-ID header")
                 : exchange.snapshot().sessions().openEventId(route, exchange.identity(), values.get(0).strip(), Instant.now());
-        if (opened instanceof SealedSessions.Event event) {
+        if (opened instanceof SealedSessions.Event event && writerServes(exchange, event.instance())) {
             exchange.upstreamLastEventId(event.upstreamId());
             exchange.resumedCall(event.call());
+            if (event.instance() != null && exchange.pinnedUpstream() == null) {
+                // Review AY: the stream is in the event store of the instance that wrote it; a session pins it there already.
+                exchange.pinnedUpstream(event.instance());
+            }
             return StageResult.proceed();
         }
-        String detail = opened instanceof SealedSessions.Unknown unknown ? unknown.detail() : "a session id, not an event id";
+        String detail = opened instanceof SealedSessions.Event event
+                ? "the upstream instance " + event.instance() + " that wrote the stream is not one of the route's"
+                : opened instanceof SealedSessions.Unknown unknown ? unknown.detail() : "a session id, not an event id";
         CallLogContext.log(exchange, () -> LOG.info("route {}: stream resumption refused ({})", route, detail));
         exchange.errorType(RejectReason.UNKNOWN_EVENT_ID.code());
         errors.respond(exchange.response(), RejectReason.UNKNOWN_EVENT_ID, null, CLIENT_DETAIL);
         return StageResult.responded();
+    }
+
+    /**
+     * Whether the instance that wrote the stream still serves the route: one no longer configured took its event store
+     * with it. An id naming none (sealed by an earlier version) is resumed where a session pins it, or on a route of one
+     * instance (as it was then); on a route of several without a session nothing says which instance holds it.
+     */
+    private static boolean writerServes(Exchange exchange, String instance) {
+        if (instance == null && exchange.pinnedUpstream() != null) {
+            return true;
+        }
+        return SessionStage.holdsInstance(exchange, instance);
     }
 }

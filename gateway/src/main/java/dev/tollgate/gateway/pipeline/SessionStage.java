@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * this route: the id must open (see {@link SealedSessions}) for this route and the identity the previous
  * stage established. Anything else is answered 404 {@code session_not_found} before the body is read, and the
  * upstream never sees it; the upstream's own id replaces the sealed one when the request is forwarded, to the
- * instance that issued it (on a route with several).
+ * instance that issued it.
  * Runs on every verb: a borrowed session's GET stream or DELETE is refused like its POSTs.
  */
 public final class SessionStage implements Stage {
@@ -54,7 +54,9 @@ public final class SessionStage implements Stage {
             return StageResult.proceed();
         }
         if (opened instanceof SealedSessions.Valid valid) {
-            opened = new SealedSessions.Unknown("the upstream instance " + valid.instance() + " that holds the session is no longer configured");
+            opened = new SealedSessions.Unknown(valid.instance() == null
+                    ? "sealed without its upstream instance (an earlier version) and the route now has several"
+                    : "the upstream instance " + valid.instance() + " that holds the session is no longer configured");
         }
         String detail = ((SealedSessions.Unknown) opened).detail();
         CallLogContext.log(exchange, () -> LOG.info("route {}: session refused ({})", route, detail));
@@ -63,9 +65,17 @@ public final class SessionStage implements Stage {
         return StageResult.responded();
     }
 
-    /** A session (or list cursor) sealed to an instance the route no longer lists is gone with it (null: any instance of the route). */
+    /**
+     * A session (or list cursor, requestState, page token, event id) sealed to an instance the route no longer lists is
+     * gone with it. One naming no instance was sealed by an earlier version on a route of one instance (review AY: the
+     * gateway now always seals the instance): it holds while the route still has one instance (which cannot be told
+     * from another), and is unknown once the route has several, since nothing says which of them holds it.
+     */
     static boolean holdsInstance(Exchange exchange, String instance) {
-        return instance == null || exchange.route().route().config().upstreams().endpoints().stream()
-                .anyMatch(endpoint -> endpoint.url().toString().equals(instance));
+        var endpoints = exchange.route().route().config().upstreams().endpoints();
+        if (instance == null) {
+            return endpoints.size() == 1;
+        }
+        return endpoints.stream().anyMatch(endpoint -> endpoint.url().toString().equals(instance));
     }
 }

@@ -15,7 +15,7 @@ import java.time.Instant;
  * A {@code tasks/list} page is asked for with the cursor the gateway handed the caller (McpResponseFilter seals the
  * upstream's {@code nextCursor} to the caller, see {@link SealedSessions#sealCursor}): the upstream gets its own cursor
  * back, in a body the gateway writes ({@link RewrittenRequest}: {@code jsonrpc}, {@code id}, {@code method}, {@code params} with the cursor
- * replaced; on a route with several instances, to the instance that listed the page). Any other cursor (made up, another
+ * replaced; to the instance that listed the page). Any other cursor (made up, another
  * caller's, another route's, expired) is refused 400 {@code invalid_params} and nothing is forwarded: the upstream's cursor
  * is a task id in the TypeScript SDK's store, so forwarding a made-up one tells the caller whether that task exists. A
  * cursor in a batch is refused the same way (batches predate tasks: MCP 2025-06-18 removed them).

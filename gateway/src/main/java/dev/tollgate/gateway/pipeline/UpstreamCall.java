@@ -132,7 +132,12 @@ final class UpstreamCall {
         } else {
             deadline = deadlines.after(timeoutMillis, this::timedOut);
         }
-        done.future().onComplete(v -> release());
+        // An abandoned call still runs on its instance: it is released when its answer ends instead (outliveTheClient).
+        done.future().onComplete(v -> {
+            if (abandoned == null) {
+                release();
+            }
+        });
         var verifier = exchange.snapshot().oauth(route.name());
         if (verifier != null && verifier.upstreamTokens() != null) {
             // The upstream's own token first (client credentials or token exchange): the client's never travels on.
@@ -523,7 +528,7 @@ final class UpstreamCall {
 
     /**
      * An MCP event's id as the client gets it: sealed to this caller and route (see ResumptionStage), so only it can resume
-     * the stream from there. An id too long to seal is not relayed: the client cannot resume from that event. A2A events
+     * the stream from there, and with the instance that wrote it, where the resumed stream is sent. An id too long to seal is not relayed: the client cannot resume from that event. A2A events
      * pass as written (no A2A binding resumes by event id).
      */
     private SseEvent sealedId(SseEvent event) {
@@ -531,8 +536,9 @@ final class UpstreamCall {
             return event;
         }
         try {
+            // With the instance that wrote the stream: only its event store can replay it (review AY).
             return event.withId(exchange.snapshot().sessions().sealEventId(exchange.route().route().name(), exchange.identity(),
-                    event.id(), streamCall(), java.time.Instant.now()));
+                    event.id(), streamCall(), instance == null ? null : instance.url(), java.time.Instant.now()));
         } catch (IllegalArgumentException e) {
             return event.withId(null);
         }
@@ -573,8 +579,9 @@ final class UpstreamCall {
      */
     private void sealSessionId(HttpServerResponse response, String upstreamId) {
         try {
-            // On a route with several instances the seal names the one that issued the session: every replica sends it there.
-            String holder = instances.instances().size() > 1 ? instance.url() : null;
+            // The seal names the instance that issued the session, whatever the number of instances: every replica sends it
+            // there, also after a reload scaled the route out, and a session whose instance left is not found (review AY).
+            String holder = instance.url();
             response.headers().set(McpHeaders.SESSION_ID, exchange.snapshot().sessions()
                     .seal(exchange.route().route().name(), exchange.identity(), upstreamId, holder, java.time.Instant.now()));
         } catch (IllegalArgumentException e) {
@@ -829,7 +836,12 @@ final class UpstreamCall {
             // A stream no longer has a deadline once it started: the wait for an abandoned one is bounded all the same.
             deadline = CallDeadlines.current().after(exchange.route().route().config().responseTimeout().toMillis(), this::timedOut);
         }
-        upstreamDone.future().onComplete(v -> cancelDeadline());
+        // The instance runs the call until then: it counts as in flight there (least-requests, tollgate_upstream_in_flight),
+        // or a caller hanging up after each slow call steered everyone's calls onto the instance it kept busy (review AY).
+        upstreamDone.future().onComplete(v -> {
+            cancelDeadline();
+            release();
+        });
         upstreamRequest.response().onComplete(ar -> {
             if (ar.failed()) {
                 upstreamDone.tryComplete();

@@ -12,8 +12,8 @@ import java.util.Map;
  * a second route to the same server (say {@code /partners}, with a stricter policy) was a route on which nobody's tasks
  * were bound, and another tenant read a task by naming it there (review V). Routes whose upstream instances share an
  * origin (scheme, host, port; paths may differ, as one server can mount its API twice) are one group, joined
- * transitively, and the group's scope is the least of its route names: a route alone keeps its own name, so its
- * bindings (in Redis too) keep their keys. Two host names for one server (an alias, an IP address) are not seen as one.
+ * transitively, and the group's scope is the least origin of its routes' first instances: instances added after the first
+ * (scaling a route out) leave it as it was. Two host names for one server (an alias, an IP address) are not seen as one.
  */
 final class TaskScopes {
 
@@ -24,23 +24,28 @@ final class TaskScopes {
     static Map<String, String> of(List<RouteConfig> routes) {
         Map<String, String> parent = new HashMap<>();
         Map<String, String> routeOfOrigin = new HashMap<>();
+        Map<String, String> firstOrigins = new HashMap<>();
         for (RouteConfig route : routes) {
             parent.putIfAbsent(route.name(), route.name());
             if (route.upstreams() == null) {
                 continue;
             }
             for (var endpoint : route.upstreams().endpoints()) {
-                String first = routeOfOrigin.putIfAbsent(origin(endpoint.url()), route.name());
+                String origin = origin(endpoint.url());
+                firstOrigins.putIfAbsent(route.name(), origin);
+                String first = routeOfOrigin.putIfAbsent(origin, route.name());
                 if (first != null) {
                     union(parent, first, route.name());
                 }
             }
         }
         // The scope names the group by its least origin, not by its least route name (review W: a reload adding a route
-        // whose name sorts first moved every binding of the group to a key nobody had written). A route with no upstream
-        // keeps its name.
+        // whose name sorts first moved every binding of the group to a key nobody had written), and by the least of its
+        // routes' first instances only (review AY: a reload scaling a route out with an instance whose origin sorted first
+        // moved every binding of the route, owners and instances, to a key nobody had written: its tasks became anyone's).
+        // A route with no upstream keeps its name.
         Map<String, String> leastOrigin = new HashMap<>();
-        routeOfOrigin.forEach((origin, route) -> leastOrigin.merge(find(parent, route), origin, (a, b) -> a.compareTo(b) <= 0 ? a : b));
+        firstOrigins.forEach((route, origin) -> leastOrigin.merge(find(parent, route), origin, (a, b) -> a.compareTo(b) <= 0 ? a : b));
         Map<String, String> scopes = new HashMap<>();
         parent.keySet().forEach(name -> {
             String origin = leastOrigin.get(find(parent, name));

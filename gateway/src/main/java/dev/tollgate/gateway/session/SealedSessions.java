@@ -28,17 +28,19 @@ import javax.crypto.spec.SecretKeySpec;
  * edited or expired id) is a session the gateway does not know: 404, as MCP prescribes, and the client
  * starts a new one. No table is kept, so every replica with the same keys accepts every other's sessions.
  *
- * <p>On a route with several upstream instances the seal also holds which instance issued the session, so any
- * replica sends the session's requests to that instance, with no shared session table.
+ * <p>The seal also holds which upstream instance issued the session, so any replica sends the session's requests to
+ * that instance, with no shared session table, whatever the number of instances the route has then (review AY: earlier
+ * versions sealed it only on routes with several, and a reload scaling the route out lost every session made before).
  *
  * <p>SSE event ids are sealed the same way (see {@link #sealEventId}): a stream is resumed ({@code Last-Event-ID}) only
  * by the caller it was relayed to, whatever ids the upstream's event store hands out.
  *
  * <p>Wire form: base64url (no padding) of {@code version(1) | keyTag(4) | nonce(12) | ciphertext+tag}; the
  * plaintext of version 2 is {@code issuedEpochSeconds(8) | instanceLength(2) | instanceUrl(UTF-8) | upstreamId(UTF-8)}
- * (an empty instance on one-instance routes); version 1, still opened, had no instance; version 3 is an event id, laid
+ * (empty when not known; earlier versions left it empty on one-instance routes); version 1, still opened, had no instance; version 3 is an event id, laid
  * out as version 2 with the call the stream answers ({@link StreamCall}: its request id and tool, UTF-8, empty when none)
- * where the instance is; version 4 is a list cursor, laid out as version 2 (see {@link #sealCursor}), an A2A page token
+ * where the instance is (still opened; version 6, written now, holds the instance that wrote the stream, a newline, then
+ * the call); version 4 is a list cursor, laid out as version 2 (see {@link #sealCursor}), an A2A page token
  * with the digest of the listing it pages in its associated data; version 5 is an MCP
  * 2026-07-28 {@code requestState}, laid out as version 2, with the call it answers ({@link RequestStateCall}) in its
  * associated data (see {@link #sealRequestState}); version 17 is the gateway's own requestState of an ask-client question
@@ -52,6 +54,8 @@ public final class SealedSessions {
     private static final byte VERSION_EVENT_ID = 3;
     private static final byte VERSION_CURSOR = 4;
     private static final byte VERSION_REQUEST_STATE = 5;
+    /** An event id with the instance that wrote its stream (version 3 had none): see {@link #sealEventId}. */
+    private static final byte VERSION_EVENT_ID_AT = 6;
     /**
      * The gateway's own requestState for an ask-client question put to a 2026-07-28 client: a number far from the others
      * so that a kind added meanwhile (upstream requestStates, say) cannot take it by accident when branches merge.
@@ -110,7 +114,7 @@ public final class SealedSessions {
     /**
      * The id to hand the client for the upstream's session id, bound to this route and caller.
      *
-     * @param instance the URL of the upstream instance that holds the session; null on a route with one instance
+     * @param instance the URL of the upstream instance that holds the session (null: not known)
      */
     public String seal(String route, Identity caller, String upstreamId, String instance, Instant now) {
         return seal(VERSION, route, caller, upstreamId, instance, now);
@@ -126,7 +130,20 @@ public final class SealedSessions {
      * @throws IllegalArgumentException when the id is longer than {@value #MAX_UPSTREAM_ID_BYTES} bytes
      */
     public String sealEventId(String route, Identity caller, String upstreamEventId, StreamCall call, Instant now) {
-        return seal(VERSION_EVENT_ID, route, caller, upstreamEventId, call == null ? null : call.sealed(), now);
+        return sealEventId(route, caller, upstreamEventId, call, null, now);
+    }
+
+    /**
+     * As {@link #sealEventId(String, Identity, String, StreamCall, Instant)}, with the upstream instance that wrote the
+     * stream (review AY: a resumed stream must reach the instance whose event store holds it, whatever the number of
+     * instances the route has when it is resumed). Sealed as version 6: the instance, a newline, then the call where
+     * version 3 had the call alone (a URL holds no raw newline).
+     *
+     * @param instance the URL of the upstream instance that wrote the stream; null when not known
+     */
+    public String sealEventId(String route, Identity caller, String upstreamEventId, StreamCall call, String instance, Instant now) {
+        String where = (instance == null ? "" : instance) + '\n' + (call == null ? "" : call.sealed());
+        return seal(VERSION_EVENT_ID_AT, route, caller, upstreamEventId, where, now);
     }
 
     /**
@@ -135,7 +152,7 @@ public final class SealedSessions {
      * last task listed, by its id), and a cursor the client makes up must not reach the upstream (whether it names a task
      * is an existence oracle). Opened by {@link #openCursor} only for the caller it was handed to.
      *
-     * @param instance the upstream instance that listed the page; null on a route with one instance
+     * @param instance the upstream instance that listed the page (null: not known)
      * @throws IllegalArgumentException when the cursor is longer than {@value #MAX_UPSTREAM_ID_BYTES} bytes
      */
     public String sealCursor(String route, Identity caller, String upstreamCursor, String instance, Instant now) {
@@ -178,7 +195,7 @@ public final class SealedSessions {
      * and a server trusting its state would act on one the caller made up. Opened by {@link #openRequestState} only for the
      * same caller, route and call.
      *
-     * @param instance the upstream instance that answered; null on a route with one instance
+     * @param instance the upstream instance that answered (null: not known)
      * @throws IllegalArgumentException when the state is longer than {@value #MAX_REQUEST_STATE_BYTES} bytes
      */
     public String sealRequestState(String route, Identity caller, RequestStateCall call, String upstreamState, String instance, Instant now) {
@@ -267,7 +284,8 @@ public final class SealedSessions {
     /**
      * The upstream's own session id, for this route and caller.
      *
-     * @param instance the URL of the upstream instance that holds it; null when the id does not say (one-instance route)
+     * @param instance the URL of the upstream instance that holds it; null when the id does not say (sealed by an earlier
+     *                 version on a one-instance route)
      */
     public record Valid(String upstreamId, String instance) implements Opened {
     }
@@ -275,9 +293,15 @@ public final class SealedSessions {
     /**
      * The upstream's own event id, for this route and caller.
      *
-     * @param call the call the stream answered; null when it answered none or several
+     * @param call     the call the stream answered; null when it answered none or several
+     * @param instance the URL of the upstream instance that wrote the stream; null when the id does not say (an id sealed
+     *                 by an earlier version, which sealed none)
      */
-    public record Event(String upstreamId, StreamCall call) implements Opened {
+    public record Event(String upstreamId, StreamCall call, String instance) implements Opened {
+
+        public Event(String upstreamId, StreamCall call) {
+            this(upstreamId, call, null);
+        }
     }
 
     /** Not a session of this caller on this route (the detail is for logs; the client is told only "unknown"). */
@@ -290,7 +314,7 @@ public final class SealedSessions {
 
     /** The upstream's own event id for a {@code Last-Event-ID} the client sent: an {@link Event} only for the caller it was relayed to. */
     public Opened openEventId(String route, Identity caller, String clientId, Instant now) {
-        return open(route, caller, clientId, now, VERSION_EVENT_ID);
+        return open(route, caller, clientId, now, VERSION_EVENT_ID_AT);
     }
 
     private Opened open(String route, Identity caller, String clientId, Instant now, byte kind) {
@@ -299,11 +323,11 @@ public final class SealedSessions {
 
     /**
      * @param call what else the seal must be bound to (a requestState's call), null for the other kinds
-     * @param kind {@link #VERSION} for a session id (version 1 too), {@link #VERSION_EVENT_ID}, {@link #VERSION_CURSOR},
+     * @param kind {@link #VERSION} for a session id (version 1 too), {@link #VERSION_EVENT_ID_AT} (version 3 too), {@link #VERSION_CURSOR},
      *             {@link #VERSION_REQUEST_STATE} or {@link #VERSION_APPROVAL_STATE}
      */
     private Opened open(String route, Identity caller, byte[] call, String clientId, Instant now, byte kind) {
-        boolean eventId = kind == VERSION_EVENT_ID;
+        boolean eventId = kind == VERSION_EVENT_ID_AT;
         byte[] raw;
         try {
             raw = Base64.getUrlDecoder().decode(clientId);
@@ -312,7 +336,8 @@ public final class SealedSessions {
         }
         int header = 1 + TAG_BYTES + NONCE_BYTES;
         byte version = raw.length == 0 ? 0 : raw[0];
-        boolean known = kind == VERSION ? version == VERSION || version == VERSION_WITHOUT_INSTANCE : version == kind;
+        boolean known = kind == VERSION ? version == VERSION || version == VERSION_WITHOUT_INSTANCE
+                : eventId ? version == VERSION_EVENT_ID_AT || version == VERSION_EVENT_ID : version == kind;
         if (raw.length < header + GCM_TAG_BITS / 8 + 8 || !known) {
             return new Unknown(eventId ? "not an event id this gateway relayed" : kind == VERSION_CURSOR ? "not a cursor this gateway handed out"
                     : kind == VERSION_REQUEST_STATE ? "not a requestState this gateway relayed"
@@ -346,7 +371,16 @@ public final class SealedSessions {
         int instanceLength = plainBuffer.getShort();
         String instance = instanceLength == 0 ? null : new String(plain, 10, instanceLength, StandardCharsets.UTF_8);
         String upstreamId = new String(plain, 10 + instanceLength, plain.length - 10 - instanceLength, StandardCharsets.UTF_8);
-        return eventId ? new Event(upstreamId, StreamCall.unsealed(instance)) : new Valid(upstreamId, instance);
+        if (version == VERSION_EVENT_ID) {
+            return new Event(upstreamId, StreamCall.unsealed(instance), null);
+        }
+        if (eventId) {
+            String where = instance == null ? "" : instance;
+            int newline = where.indexOf('\n');
+            String writer = newline <= 0 ? null : where.substring(0, newline);
+            return new Event(upstreamId, StreamCall.unsealed(newline < 0 ? null : where.substring(newline + 1)), writer);
+        }
+        return new Valid(upstreamId, instance);
     }
 
     /** Version 2 authenticates its version byte too: an id edited to read as version 1 does not open. */

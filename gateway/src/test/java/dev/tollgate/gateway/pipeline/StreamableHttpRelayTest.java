@@ -136,7 +136,7 @@ class StreamableHttpRelayTest {
         // The client holds the session sealed to it; the upstream sees only its own id.
         assertThat(reply.headers().get("Mcp-Session-Id")).isNotEqualTo("session-abc");
         assertThat(TestSessions.sealer().open("upstream", dev.tollgate.policy.Identity.ANONYMOUS, reply.headers().get("Mcp-Session-Id"),
-                java.time.Instant.now())).isEqualTo(new dev.tollgate.gateway.session.SealedSessions.Valid("session-abc", null));
+                java.time.Instant.now())).isEqualTo(new dev.tollgate.gateway.session.SealedSessions.Valid("session-abc", upstream.url("/mcp"))); // fixR: with its instance
         assertThat(reply.headers().get("X-Upstream-Private")).isNull();
         assertThat(reply.headers().get("Keep-Alive")).isNull();
     }

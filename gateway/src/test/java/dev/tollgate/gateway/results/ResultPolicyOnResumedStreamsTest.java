@@ -146,7 +146,8 @@ class ResultPolicyOnResumedStreamsTest {
 
         String id = answer.body().toString().lines().filter(line -> line.startsWith("id: ")).findFirst().orElseThrow().substring(4);
         assertThat(TestSessions.sealer().openEventId("upstream", dev.tollgate.policy.Identity.ANONYMOUS, id, java.time.Instant.now()))
-                .isEqualTo(new dev.tollgate.gateway.session.SealedSessions.Event("s5_1", new StreamCall("5", "fetch_page")));
+                // fixR (review AY): and with the instance that wrote the stream, where a resumed stream is sent.
+                .isEqualTo(new dev.tollgate.gateway.session.SealedSessions.Event("s5_1", new StreamCall("5", "fetch_page"), upstream.url("/mcp")));
     }
 
     /**

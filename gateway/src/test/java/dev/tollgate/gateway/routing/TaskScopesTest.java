@@ -42,6 +42,18 @@ class TaskScopesTest {
                 .as("https is another origin").containsEntry("e", "origin https://a.example:443");
     }
 
+    /**
+     * Review AY / fixR: scaling a route out with an instance whose origin sorts before its first one kept the route's
+     * bindings under a key nobody had written (its tasks became anyone's, and lost their instance).
+     */
+    @Test
+    void scalingARouteOutKeepsItsScopeWhateverTheNewInstanceIsNamed() {
+        String before = TaskScopes.of(List.of(route("tools", "http://10.0.0.9:3000/mcp"))).get("tools");
+        Map<String, String> after = TaskScopes.of(List.of(route("tools", "http://10.0.0.9:3000/mcp", "http://10.0.0.1:3000/mcp")));
+
+        assertThat(after).containsEntry("tools", before);
+    }
+
     private static RouteConfig route(String name, String... urls) {
         List<UpstreamsConfig.Endpoint> endpoints = Arrays.stream(urls).map(url -> new UpstreamsConfig.Endpoint(URI.create(url), 1)).toList();
         return new RouteConfig(name, "/" + name, Protocol.MCP, null, Duration.ofSeconds(5), Duration.ofSeconds(30), 10, "p",

@@ -79,6 +79,10 @@ class AbandonedCallsInFlightReviewAYTest {
         busy.answer(held::add);
         RecordingUpstream idle = new RecordingUpstream(vertx);
         closing.add(idle);
+        // While the busy instance is loaded the idle one holds its calls too (fixR: once abandoned calls count, least-requests
+        // sends nothing more to an instance running one while the other runs none, so both must be busy to load one with 3).
+        List<HttpServerRequest> heldByIdle = new CopyOnWriteArrayList<>();
+        idle.answer(heldByIdle::add);
         RunningGateway gateway = RunningGateway.start(vertx, """
                 listeners: [{name: public, host: 127.0.0.1, port: 0}]
                 admin: {host: 127.0.0.1, port: 0}
@@ -112,6 +116,12 @@ class AbandonedCallsInFlightReviewAYTest {
         }
         assertThat(busy.received()).hasSize(3);
         String inFlight = "tollgate_upstream_in_flight{route=\"tools\",upstream=\"" + busy.url("/mcp") + "\"}";
+        // The idle instance finishes its abandoned calls and answers at once from now on: it runs nothing.
+        String answer = "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{}}";
+        idle.answer(r -> r.response().putHeader("Content-Type", "application/json").end(answer));
+        heldByIdle.forEach(r -> r.response().putHeader("Content-Type", "application/json").end(answer));
+        String idleInFlight = "tollgate_upstream_in_flight{route=\"tools\",upstream=\"" + idle.url("/mcp") + "\"}";
+        await().atMost(Duration.ofSeconds(10)).until(() -> gateway.gateway().metrics().scrape().contains(idleInFlight + " 0.0"));
         // Its gauge counts the calls it runs (stable: nothing answers them while the test runs).
         String scrape = gateway.gateway().metrics().scrape();
         org.assertj.core.api.SoftAssertions soft = new org.assertj.core.api.SoftAssertions();
