@@ -76,14 +76,7 @@ final class ServerRequestAnswers implements McpResponseFilter.UpstreamAnswerer {
         }
         // The upstream's own credential, as on the call that brought its request (review AY): an upstream that
         // authenticates its callers would refuse the answer, and its request would hang until its own timeout.
-        var oauth = exchange.route().route().config().oauth();
-        if (oauth != null) {
-            if (oauth.upstreamHeader() != null && oauth.upstreamValue() != null) {
-                options.putHeader(oauth.upstreamHeader(), oauth.upstreamValue());
-            } else if (exchange.upstreamToken() != null) {
-                options.putHeader(oauth.upstreamHeader() == null ? "Authorization" : oauth.upstreamHeader(), "Bearer " + exchange.upstreamToken());
-            }
-        }
+        UpstreamCredential.apply(exchange, options::putHeader);
         Buffer body = Buffer.buffer(McpResponseFilter.bytes(errorResponse));
         // The upstream's reply is read to its end and dropped, never buffered.
         client.request(options)

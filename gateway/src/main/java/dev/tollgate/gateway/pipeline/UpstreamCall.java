@@ -301,11 +301,7 @@ final class UpstreamCall {
         if (oauth != null) {
             // No token passthrough (MCP authorization): the client's token was for the gateway; the upstream gets its own.
             request.headers().remove(HttpHeaders.AUTHORIZATION);
-            if (oauth.upstreamHeader() != null && oauth.upstreamValue() != null) {
-                request.headers().set(oauth.upstreamHeader(), oauth.upstreamValue());
-            } else if (exchange.upstreamToken() != null) {
-                request.headers().set(oauth.upstreamHeader() == null ? "Authorization" : oauth.upstreamHeader(), "Bearer " + exchange.upstreamToken());
-            }
+            UpstreamCredential.apply(exchange, request.headers()::set);
         }
         if (exchange.upstreamSessionId() != null) {
             // The client holds a sealed id (SessionStage opened it); the upstream knows only its own.
