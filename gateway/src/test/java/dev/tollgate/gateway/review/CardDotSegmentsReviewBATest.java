@@ -106,6 +106,16 @@ class CardDotSegmentsReviewBATest {
                 .isEmpty();
     }
 
+    /** The same with percent-encoded dot segments, which WHATWG URL resolves as well. */
+    @Test
+    void aCardWithEncodedDotSegmentsDoesNotLeadTheClientToAnotherRoute() throws Exception {
+        cardNaming(agentA.url("/a") + "/%2e%2e/%2E%2e/b");
+        JsonNode outcome = sent();
+        assertThat(agentB.received().stream().filter(r -> r.method() == HttpMethod.POST).toList())
+                .as("route agent's card sent the client's message to route b's agent (client outcome " + outcome + ")")
+                .isEmpty();
+    }
+
     private JsonNode sent() throws Exception {
         NodePeers.Result run = NodePeers.run(40, "a2a/send-client.mjs", gateway.url("/agent/"));
         assertThat(run.exitCode()).as(run.output()).isZero();
