@@ -151,6 +151,13 @@ final class ListPolicing {
             // under its own nextCursor for the next.
             String cursor = cursorAskedWith(response.get("id"));
             JsonNode next = result.get("nextCursor");
+            if (next != null && !next.isTextual() && !next.isNull()) {
+                // A cursor is a string (MCP). Another value the TS clients refuse, but the Java SDK's reads 2 as "2", walks on
+                // and joins the pages, while no tail could be kept under it (review BA): the walk ends here instead.
+                result.remove("nextCursor");
+                gathered.changed();
+                next = null;
+            }
             for (Listed listed : mcpLists) {
                 if (!result.path(listed.member()).isArray()) {
                     continue;

@@ -252,7 +252,7 @@ final class ShownTexts {
     /**
      * The end of {@code text} as the detectors read it, at most {@code chars} characters of it: the characters they skip
      * removed ({@link TextView#invisible}: zero-width spaces and joiners, soft hyphens, bidi controls, a lone tag
-     * character; a run of tag characters is text they read, and is kept), and every run of two or more whitespace
+     * character; a run of tag characters is text they read, as the ASCII it encodes), and every run of two or more whitespace
      * characters (those left between them once the invisible ones are gone) as one space, a lone one kept as it is;
      * only then cut. Review AX: cut first, the last characters of "Ignore all previous" and 300 spaces (or zero-width
      * spaces) were padding only, and the phrase's second half, in the next entry or event, was read alone. Read from
@@ -269,9 +269,15 @@ final class ShownTexts {
         while (i > 0 && reversed.length() < chars) {
             int cp = text.codePointBefore(i);
             int width = Character.charCount(cp);
-            if (TextView.invisible(cp) && !inTagRun(text, i - width, width)) {
+            boolean tagRun = inTagRun(text, i - width, width);
+            if (TextView.invisible(cp) && !tagRun) {
                 i -= width;
                 continue;
+            }
+            if (tagRun) {
+                // Read as the ASCII it encodes, as the detectors read a run of tag characters (review BA: 300 tag spaces
+                // kept as written filled the tail, two UTF-16 units each, and the phrase before them was cut off).
+                cp -= 0xE0000;
             }
             if (isSpace(cp)) {
                 // The whole run is read before it is written: how long it is decides what it reads as.
@@ -287,7 +293,7 @@ final class ShownTexts {
                     break;
                 }
             }
-            if (reversed.length() + width > chars) {
+            if (reversed.length() + Character.charCount(cp) > chars) {
                 break;
             }
             reversed.appendCodePoint(cp); // StringBuilder#reverse keeps a surrogate pair in order

@@ -33,9 +33,11 @@ class ShownTextsTailTest {
         assertThat(ShownTexts.readTail("a\tb\nc", 256)).as("a lone whitespace character is kept as it is").isEqualTo("a\tb\nc");
         assertThat(ShownTexts.readTail("ig" + ZW + "nore", 256)).isEqualTo("ignore");
         assertThat(ShownTexts.readTail("", 256)).isEmpty();
-        // A run of tag characters is hidden text the detectors read as ASCII: kept, pairs whole.
-        assertThat(ShownTexts.readTail("x" + TAG_A.repeat(3), 256)).isEqualTo("x" + TAG_A.repeat(3));
-        assertThat(ShownTexts.readTail("x" + TAG_A.repeat(3), 5)).isEqualTo(TAG_A.repeat(2));
+        // A run of tag characters is hidden text the detectors read as ASCII: kept as that ASCII (review BA: kept as
+        // written, 300 tag spaces filled the tail two UTF-16 units each and cut off the phrase before them).
+        assertThat(ShownTexts.readTail("x" + TAG_A.repeat(3), 256)).isEqualTo("xAAA");
+        assertThat(ShownTexts.readTail("x" + TAG_A.repeat(3), 2)).isEqualTo("AA");
+        assertThat(ShownTexts.readTail("x" + "\uDB40\uDC20".repeat(300), 256)).as("a run of tag spaces is one space").isEqualTo("x ");
         assertThat(ShownTexts.readTail("ab\uD83D\uDE00cd", 3)).isEqualTo("cd");
         assertThat(ShownTexts.readTail("ab\uD83D\uDE00cd", 4)).isEqualTo("\uD83D\uDE00cd");
     }

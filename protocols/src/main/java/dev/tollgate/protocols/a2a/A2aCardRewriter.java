@@ -123,7 +123,7 @@ public final class A2aCardRewriter {
             JsonNode entry = it.next();
             JsonNode url = entry.get("url");
             String mapped = entry.isObject() && carried(entry, bindingFields) && url != null && url.isTextual()
-                    ? map(url.textValue()) : null;
+                    && staysInPath(entry.get("tenant")) ? map(url.textValue()) : null;
             if (mapped == null) {
                 it.remove();
             } else {
@@ -232,12 +232,44 @@ public final class A2aCardRewriter {
         }
         String base = trimSlash(upstream.getRawPath());
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        if (hasDotSegment(path)) {
+            // A client resolves "." and ".." (and their %2e spellings) before it sends: <gateway>/agent/../../b is another
+            // route's URL (review BA), whatever the prefix it starts with.
+            return null;
+        }
         if (!(path.equals(base) || path.startsWith(base + "/") || base.isEmpty())) {
             return null;
         }
         String rest = trimSlash(path.substring(base.length()));
         String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
         return publicBase + rest + query;
+    }
+
+    /**
+     * Whether an interface's {@code tenant}, which the HTTP+JSON transport writes into the path after the URL, stays one
+     * segment under it: absent, or a string with no separator and not "." or ".." (review BA's suspicion: a tenant
+     * ".." puts the client's calls one level up, on another route's path).
+     */
+    private static boolean staysInPath(JsonNode tenant) {
+        if (tenant == null || tenant.isNull()) {
+            return true;
+        }
+        if (!tenant.isTextual()) {
+            return false;
+        }
+        String t = tenant.textValue();
+        return t.indexOf('/') < 0 && t.indexOf('\\') < 0 && t.indexOf('?') < 0 && t.indexOf('#') < 0 && !hasDotSegment(t);
+    }
+
+    /** Whether a raw path has a segment a URL parser resolves away: ".", "..", or either with dots written %2e. */
+    static boolean hasDotSegment(String rawPath) {
+        for (String segment : rawPath.split("/", -1)) {
+            String dots = segment.replace("%2e", ".").replace("%2E", ".");
+            if (dots.equals(".") || dots.equals("..")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isGrpc(String binding) {

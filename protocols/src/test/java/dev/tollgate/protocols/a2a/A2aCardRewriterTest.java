@@ -23,6 +23,34 @@ class A2aCardRewriterTest {
         assertThat(rewriter.map("not a url at all")).isNull();
     }
 
+    /** Review BA: a client resolves dot segments before it sends, so such a URL leads under another route of the gateway. */
+    @Test
+    void urlsWithDotSegmentsInAnySpellingAreNotCarried() {
+        assertThat(rewriter.map("http://10.1.2.3:9000/agent/a/../../b")).isNull();
+        assertThat(rewriter.map("http://10.1.2.3:9000/agent/%2e%2e/%2E%2e/b")).isNull();
+        assertThat(rewriter.map("http://10.1.2.3:9000/agent/.%2E/b")).isNull();
+        assertThat(rewriter.map("http://10.1.2.3:9000/agent/./rpc")).isNull();
+        assertThat(rewriter.map("http://10.1.2.3:9000/agent/..rpc/a...b")).as("dots inside a segment are a name")
+                .isEqualTo("https://gw.example.com/a/..rpc/a...b");
+    }
+
+    /** Review BA's suspicion: the HTTP+JSON transport writes an interface's tenant into the path after its URL. */
+    @Test
+    void anInterfaceWhoseTenantLeavesItsPathIsNotCarried() throws Exception {
+        ObjectNode card = (ObjectNode) JSON.readTree("""
+                {"supportedInterfaces":[{"url":"http://10.1.2.3:9000/agent/rest","protocolBinding":"HTTP+JSON","tenant":".."},
+                 {"url":"http://10.1.2.3:9000/agent/rest","protocolBinding":"HTTP+JSON","tenant":"x/../../b"},
+                 {"url":"http://10.1.2.3:9000/agent/rest","protocolBinding":"HTTP+JSON","tenant":"%2E%2e"},
+                 {"url":"http://10.1.2.3:9000/agent/rest","protocolBinding":"HTTP+JSON","tenant":7},
+                 {"url":"http://10.1.2.3:9000/agent/rpc","protocolBinding":"JSONRPC","tenant":"acme"}]}""");
+
+        rewriter.rewrite(card, id -> true, null, false);
+
+        assertThat(card.get("supportedInterfaces")).hasSize(1);
+        assertThat(card.at("/supportedInterfaces/0/tenant").asText()).isEqualTo("acme");
+        assertThat(card.at("/supportedInterfaces/0/url").asText()).isEqualTo("https://gw.example.com/a/rpc");
+    }
+
     @Test
     void gatewayAuthReplacesTheSchemesInBothGenerations() throws Exception {
         ObjectNode card = (ObjectNode) JSON.readTree("""
