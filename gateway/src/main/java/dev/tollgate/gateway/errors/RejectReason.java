@@ -131,6 +131,13 @@ public enum RejectReason {
     AUDIT_UNAVAILABLE(503, GatewayErrorCodes.UPSTREAM, "audit_unavailable", "Audit log cannot keep up; call refused (fail closed)"),
     UPSTREAM_CREDENTIAL(502, GatewayErrorCodes.UPSTREAM, "upstream_credential_unavailable",
             "The gateway could not obtain the upstream's credential"),
+    /**
+     * A reload gave the call's route other upstream instances, upstream mTLS or upstream credential while the call was
+     * being read (review BB): forwarded, it went to the new instances with the old credential and TLS client, or, pinned
+     * to a session on a removed instance, to another instance. Nothing was sent; the client may send it again.
+     */
+    ROUTE_RELOADED(503, GatewayErrorCodes.UPSTREAM, "route_reloaded",
+            "The route's upstream was changed by a reload while the call was read; nothing was sent, send it again"),
     UPSTREAM_UNAVAILABLE(502, GatewayErrorCodes.UPSTREAM, "upstream_unavailable", "Upstream server unreachable"),
     UPSTREAM_ERROR(502, GatewayErrorCodes.UPSTREAM, "upstream_error", "Upstream connection failed before answering"),
     UPSTREAM_CONNECT_TIMEOUT(504, GatewayErrorCodes.TIMEOUT, "upstream_connect_timeout", "Timed out connecting to the upstream server"),

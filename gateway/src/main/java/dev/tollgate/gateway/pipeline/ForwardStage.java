@@ -36,6 +36,14 @@ public final class ForwardStage implements Stage {
 
     @Override
     public Future<StageResult> apply(Exchange exchange) {
+        if (UpstreamMoved.since(exchange)) {
+            exchange.errorType(dev.tollgate.gateway.errors.RejectReason.ROUTE_RELOADED.code());
+            errors.respond(exchange.response(), dev.tollgate.gateway.errors.RejectReason.ROUTE_RELOADED,
+                    exchange.payload() != null && exchange.payload().messages().size() == 1
+                            && exchange.payload().messages().get(0) instanceof dev.tollgate.protocols.jsonrpc.JsonRpcRequest request
+                            ? request.id().value() : null, null);
+            return StageResult.responded();
+        }
         return new UpstreamCall(vertx, exchange, clients.clientFor(exchange.route().route()), errors, metrics, completion, learnt, upstreams).start();
     }
 }

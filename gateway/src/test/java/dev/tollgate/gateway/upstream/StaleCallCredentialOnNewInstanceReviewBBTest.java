@@ -112,7 +112,11 @@ class StaleCallCredentialOnNewInstanceReviewBBTest {
             out.flush();
             String status = readStatusLine(client.getInputStream());
             assertThat(status).startsWith("HTTP/1.1 ");
+            // Refused before anything is sent: the client may send it again, under the configuration serving now.
+            assertThat(status).startsWith("HTTP/1.1 503");
         }
+        assertThat(b.received()).as("nothing was sent to server b").isEmpty();
+        assertThat(a.received()).as("nor to server a, no longer the route's").hasSize(1);
         assertThat(b.received()).as("what server b received").allSatisfy(received ->
                 assertThat(received.headers().get("Authorization")).as("the credential server b got").isNotEqualTo("Bearer secret-for-a"));
     }
