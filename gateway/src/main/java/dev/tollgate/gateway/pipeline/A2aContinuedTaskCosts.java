@@ -37,7 +37,7 @@ final class A2aContinuedTaskCosts {
 
     /** A priced send continuing {@code taskId}, answered (or streamed) with that task finished, was charged its report. */
     void finishedBySend(Exchange exchange, String taskId) {
-        String scope = exchange.route().route().taskScope();
+        String scope = exchange.route().route().taskScope().name();
         DeferredCosts deferred = services.budgets().deferred();
         // Closed at what it paid: nothing to write (settleDeferred charges only beyond it), taking it is the settlement.
         DeferredCosts.Deferred mine = deferred.takeTask(scope, taskId);

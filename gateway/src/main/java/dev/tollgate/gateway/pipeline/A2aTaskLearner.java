@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.gateway.routing.TaskScope;
 import dev.tollgate.policy.CallerKey;
 import dev.tollgate.protocols.a2a.A2aMethod;
 import dev.tollgate.protocols.json.JsonRejection;
@@ -24,12 +25,12 @@ final class A2aTaskLearner {
     private static final StrictJsonParser PARSER = new StrictJsonParser();
 
     private final TaskOrigins tasks;
-    private final String scope;
+    private final TaskScope scope;
     private final String skill;
     private final String owner;
     private final String instance;
 
-    private A2aTaskLearner(TaskOrigins tasks, String scope, String skill, String owner, String instance) {
+    private A2aTaskLearner(TaskOrigins tasks, TaskScope scope, String skill, String owner, String instance) {
         this.tasks = tasks;
         this.scope = scope;
         this.skill = skill;

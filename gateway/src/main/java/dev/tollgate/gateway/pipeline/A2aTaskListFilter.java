@@ -3,6 +3,7 @@ package dev.tollgate.gateway.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.gateway.routing.TaskScope;
 import dev.tollgate.policy.CallerKey;
 import dev.tollgate.protocols.a2a.A2aCall;
 import dev.tollgate.protocols.a2a.A2aMethod;
@@ -35,11 +36,11 @@ final class A2aTaskListFilter {
     }
 
     private final TaskOrigins tasks;
-    private final String scope;
+    private final TaskScope scope;
     private final String caller;
     private final A2aPageTokenSeal pageTokens;
 
-    private A2aTaskListFilter(TaskOrigins tasks, String scope, String caller, A2aPageTokenSeal pageTokens) {
+    private A2aTaskListFilter(TaskOrigins tasks, TaskScope scope, String caller, A2aPageTokenSeal pageTokens) {
         this.tasks = tasks;
         this.scope = scope;
         this.caller = caller;
@@ -75,7 +76,7 @@ final class A2aTaskListFilter {
     }
 
     /** What the route's task bindings are kept under (shared by every route to its server). */
-    String scope() {
+    TaskScope scope() {
         return scope;
     }
 

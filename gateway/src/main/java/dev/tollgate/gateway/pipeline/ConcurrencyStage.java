@@ -59,7 +59,7 @@ public final class ConcurrencyStage implements Stage {
         for (TaskLifecycle.Created task : exchange.createdTasks()) {
             taskStarted(calls, exchange, task.taskId());
         }
-        String scope = exchange.route().route().taskScope();
+        String scope = exchange.route().route().taskScope().name();
         for (String taskId : exchange.endedTasks()) {
             calls.runningTasks().ended(scope, taskId);
         }
@@ -70,7 +70,7 @@ public final class ConcurrencyStage implements Stage {
         String route = exchange.route().route().name();
         String caller = callerKey(exchange);
         String tenant = tenantKey(exchange);
-        calls.runningTasks().started(exchange.route().route().taskScope(), taskId, () -> calls.holdTask(route, caller, tenant));
+        calls.runningTasks().started(exchange.route().route().taskScope().name(), taskId, () -> calls.holdTask(route, caller, tenant));
     }
 
     /** Answers 429 with the reason of the limit the admission ran into, and {@code Retry-After}. */

@@ -3,6 +3,7 @@ package dev.tollgate.gateway.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.tollgate.gateway.routing.TaskScope;
 import java.util.ArrayList;
 import java.util.List;
 import dev.tollgate.policy.CallDescription;
@@ -23,7 +24,7 @@ final class McpCallDescriber {
     }
 
     /** @param taskScope what the route's task bindings are kept under ({@link dev.tollgate.gateway.routing.Route#taskScope}) */
-    static CallDescription describe(String route, String taskScope, McpMessage message, TaskOrigins tasks) {
+    static CallDescription describe(String route, TaskScope taskScope, McpMessage message, TaskOrigins tasks) {
         // Java 17: no pattern matching for switch yet, so an instanceof chain over the sealed type.
         if (message instanceof McpMessage.ToolCall call) {
             return CallDescription.mcpToolCall(route, call.toolName(), call.arguments());

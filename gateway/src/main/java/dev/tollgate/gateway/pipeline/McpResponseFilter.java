@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.gateway.routing.TaskScope;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.CallerKey;
 import dev.tollgate.policy.CompiledPolicy;
@@ -59,7 +60,7 @@ final class McpResponseFilter implements ResponseFilter {
     private final Identity identity;
     private final String route;
     /** What the route's task bindings are kept under (shared by every route to its server). */
-    private final String taskScope;
+    private final TaskScope taskScope;
     private final ServerMessageReader reader;
     private final boolean clientSentBatch;
     /** The ids of the requests this call POSTed: the only responses its answer may carry; null on a GET stream. */
@@ -694,7 +695,7 @@ final class McpResponseFilter implements ResponseFilter {
                 bindings.add(TaskOrigins.required(taskOrigins.learn(taskScope, taskId.textValue(), request.params().get("name").textValue(), CallerKey.of(identity), instance)));
                 JsonNode token = request.params().path("_meta").get("progressToken");
                 if (token != null && (token.isTextual() || token.isIntegralNumber())) {
-                    taskProgressTokens.created(taskScope, taskId.textValue(), token);
+                    taskProgressTokens.created(taskScope.name(), taskId.textValue(), token);
                 }
                 bindingAnswerId = response.id().value();
                 return;
@@ -728,7 +729,7 @@ final class McpResponseFilter implements ResponseFilter {
         if (payload instanceof JsonRpcPayload.Single single && single.message() instanceof JsonRpcRequest request
                 && TASK_PROGRESS_STREAMS.contains(request.method())) {
             JsonNode taskId = request.params() == null ? null : request.params().get("taskId");
-            JsonNode token = taskId != null && taskId.isTextual() ? taskProgressTokens.of(taskScope, taskId.textValue()) : null;
+            JsonNode token = taskId != null && taskId.isTextual() ? taskProgressTokens.of(taskScope.name(), taskId.textValue()) : null;
             return token == null ? null : Set.of(token);
         }
         Set<JsonNode> tokens = new HashSet<>(2);

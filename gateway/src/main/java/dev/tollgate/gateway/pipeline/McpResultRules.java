@@ -3,6 +3,7 @@ package dev.tollgate.gateway.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.gateway.routing.TaskScope;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.CompiledPolicy;
 import dev.tollgate.protocols.jsonrpc.JsonRpcMessage;
@@ -52,7 +53,7 @@ final class McpResultRules {
     private McpResultRules(ResultPolicing results, Exchange exchange, UpstreamLearning learnt, Set<JsonNode> requestIds,
                            boolean resumedStream) {
         this.results = results;
-        String taskScope = exchange.route().route().taskScope();
+        TaskScope taskScope = exchange.route().route().taskScope();
         this.lists = new ListPolicing(results, learnt.withheldTools(), exchange, McpResponseFilter.asksForTasksList(exchange.payload())
                 ? taskId -> learnt.taskOrigins().toolOf(taskScope, taskId) : null, learnt.listingTails());
         this.exchange = exchange;
@@ -241,7 +242,7 @@ final class McpResultRules {
     private static final Set<String> TASK_ANSWERS = Set.of("tasks/result", "tasks/get", "tasks/cancel", "tasks/update");
 
     /** The tool whose result each request of this call will be answered with (null: no tool, or a task's unknown tool). */
-    private static Map<JsonNode, String> toolCalls(JsonRpcPayload payload, TaskOrigins tasks, String route) {
+    private static Map<JsonNode, String> toolCalls(JsonRpcPayload payload, TaskOrigins tasks, TaskScope route) {
         Map<JsonNode, String> tools = new HashMap<>();
         for (JsonRpcMessage message : payload.messages()) {
             if (!(message instanceof JsonRpcRequest request)) {
@@ -266,7 +267,7 @@ final class McpResultRules {
      * a resumed stream, through another replica without a shared store, before a restart): their results are the tool's
      * results all the same, so rules scoped to a tool apply to them as if it were theirs (fail closed).
      */
-    private static Set<JsonNode> tasksOfUnknownTool(JsonRpcPayload payload, TaskOrigins tasks, String route) {
+    private static Set<JsonNode> tasksOfUnknownTool(JsonRpcPayload payload, TaskOrigins tasks, TaskScope route) {
         Set<JsonNode> unknown = new HashSet<>();
         for (JsonRpcMessage message : payload.messages()) {
             if (message instanceof JsonRpcRequest request && TASK_ANSWERS.contains(request.method())) {

@@ -2,6 +2,7 @@ package dev.tollgate.gateway.pipeline;
 
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.gateway.routing.TaskScope;
 import dev.tollgate.policy.CallerKey;
 import dev.tollgate.protocols.jsonrpc.JsonRpcMessage;
 import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
@@ -45,7 +46,7 @@ final class TaskBindingClaimStage implements Stage {
             String caller = CallerKey.of(exchange.identity());
             // A message may start a task (unless it continues one of the caller's), and a conversation when it names none:
             // room for both before it goes.
-            String route = exchange.route().route().taskScope();
+            TaskScope route = exchange.route().route().taskScope();
             boolean continuesOwnTask = call.taskId() != null && tasks.boundTo(route, call.taskId(), caller);
             if (!continuesOwnTask && !tasks.roomForTask(caller) || call.contextId() == null && !tasks.roomForContext(caller)) {
                 return a2aFull(exchange);
@@ -63,7 +64,7 @@ final class TaskBindingClaimStage implements Stage {
     }
 
     /** The claim's outcome: store unreachable (503), share full (429), lost to another caller (not found), or ours. */
-    private Future<StageResult> afterClaim(Exchange exchange, String route, String caller, Future<Boolean> claimed) {
+    private Future<StageResult> afterClaim(Exchange exchange, TaskScope route, String caller, Future<Boolean> claimed) {
         if (claimed.failed()) {
             A2aErrors.respond(exchange, errors, RejectReason.TASK_STORE_UNAVAILABLE, "the conversation could not be bound in the task store");
             return StageResult.responded();

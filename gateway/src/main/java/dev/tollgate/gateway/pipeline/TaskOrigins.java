@@ -3,6 +3,7 @@ package dev.tollgate.gateway.pipeline;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Scheduler;
+import dev.tollgate.gateway.routing.TaskScope;
 import dev.tollgate.gateway.tasks.BindingShares;
 import dev.tollgate.gateway.tasks.SharedTaskStore;
 import dev.tollgate.gateway.tasks.TaskBinding;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Which tool created each MCP task, learnt from the {@code tools/call} answers that pass through the gateway
@@ -31,6 +33,9 @@ import java.util.Set;
  * nobody's on the other replicas). {@link #load} fetches the bindings this replica lacks before a request naming them
  * is decided, and binds again, on every use, those it has: a task or context in use stays in the store as long as any
  * replica keeps it, and one the store lost is written again by its next use.
+ * <p>A binding is kept under every key of its route's {@link TaskScope} and looked up under each (the first found, in the
+ * scope's order, is the binding), and one found under some keys only is copied to the others: a reload that renames the
+ * scope (a route's first instance removed or reordered) leaves the route's bindings found while any instance stays.
  */
 public final class TaskOrigins {
 
@@ -42,8 +47,17 @@ public final class TaskOrigins {
     private record Key(String route, String taskId) {
     }
 
-    /** A binding in the shared store: a task's or a context's. */
-    private record SharedKey(boolean context, String route, String id) {
+    /**
+     * A binding as kept under one key of its scope. Its tenant's share was taken once, under {@code anchor}: only that
+     * entry's expiry gives it back (the copies under the scope's other keys expire too, and must not give it back again).
+     * Once a reload takes the anchor's key out of the route's scope, that entry is no longer read and expires first: the
+     * share comes back while the copies still bind, a retention at most.
+     */
+    private record Held<T>(T value, String anchor) {
+    }
+
+    /** A binding in the shared store: a task's or a context's, under every key of its scope. */
+    private record SharedKey(boolean context, TaskScope scope, String id) {
     }
 
     /**
@@ -69,13 +83,13 @@ public final class TaskOrigins {
 
     /** Where bindings are shared with the other replicas; null: this replica's memory only ({@code tasks: {store: memory}}). */
     private final SharedTaskStore shared;
-    private final Cache<Key, Origin> byTask;
+    private final Cache<Key, Held<Origin>> byTask;
 
     /**
      * Who started each A2A context (a conversation: agents commonly keep its history and memory under its id), learnt
      * from the answers to messages; kept like tasks. Only contexts with an owner are kept: an anonymous one binds nobody.
      */
-    private final Cache<Key, String> contextOwners;
+    private final Cache<Key, Held<String>> contextOwners;
 
     /** How many tasks, and how many contexts, each tenant holds: given back only as its own bindings expire. */
     private final BindingShares taskShares;
@@ -109,15 +123,15 @@ public final class TaskOrigins {
         // Expired promptly (the scheduler), not only when the table is next written: an expired binding's room goes back to
         // its tenant's share then.
         this.byTask = Caffeine.newBuilder().expireAfterAccess(retention).scheduler(Scheduler.systemScheduler())
-                .<Key, Origin>evictionListener((key, origin, cause) -> {
-                    if (origin != null) {
-                        taskShares.giveBack(shareOwner(origin.owner()));
+                .<Key, Held<Origin>>evictionListener((key, held, cause) -> {
+                    if (held != null && key.route().equals(held.anchor())) {
+                        taskShares.giveBack(shareOwner(held.value().owner()));
                     }
                 }).build();
         this.contextOwners = Caffeine.newBuilder().expireAfterAccess(retention).scheduler(Scheduler.systemScheduler())
-                .<Key, String>evictionListener((key, owner, cause) -> {
-                    if (owner != null) {
-                        contextShares.giveBack(owner);
+                .<Key, Held<String>>evictionListener((key, held, cause) -> {
+                    if (held != null && key.route().equals(held.anchor())) {
+                        contextShares.giveBack(held.value());
                     }
                 }).build();
         this.recentlyBound = Caffeine.newBuilder().maximumSize(2 * MAX_TASKS).expireAfterWrite(refreshEvery(retention)).build();
@@ -145,26 +159,66 @@ public final class TaskOrigins {
      *         false when it is new and the owner's tenant holds as many contexts as it may: nothing bound, the caller
      *         refuses (fail closed), no other binding was pushed out
      */
-    Future<Boolean> learnContext(String route, String contextId, String owner) {
+    Future<Boolean> learnContext(TaskScope scope, String contextId, String owner) {
         if (owner == null) {
             return Future.succeededFuture(true);
         }
-        Key key = new Key(route, contextId);
-        String prior = contextOwners.getIfPresent(key);
+        String prior = lookUp(contextOwners, scope, contextId);
         if (prior == null) {
             if (!contextShares.take(owner)) {
                 return Future.succeededFuture(false);
             }
-            prior = contextOwners.asMap().putIfAbsent(key, owner);
+            prior = bindFirst(contextOwners, scope, contextId, owner);
             if (prior != null) {
                 contextShares.giveBack(owner); // bound meanwhile, on another event loop
             }
         }
-        if (shared == null || prior != null && (!prior.equals(owner) || recentlyBound.getIfPresent(new SharedKey(true, route, contextId)) != null)) {
+        if (shared == null || prior != null && (!prior.equals(owner) || recentlyBound.getIfPresent(new SharedKey(true, scope, contextId)) != null)) {
             return Future.succeededFuture(true);
         }
         // New, or this caller's own whose binding the store may lack (its last write failed): handed out only once it is there.
-        return onCaller(bindContext(key, owner)).map(v -> true);
+        return onCaller(bindContext(scope, contextId, owner)).map(v -> true);
+    }
+
+    /**
+     * The binding of the id under the scope's first key holding one, copied to the keys that lack it (a key the scope
+     * gained by a reload: so the binding is still found once the key it was found under leaves the scope). Null when none.
+     */
+    private static <T> T lookUp(Cache<Key, Held<T>> cache, TaskScope scope, String id) {
+        Held<T> found = null;
+        boolean missing = false;
+        for (String key : scope.keys()) {
+            Held<T> held = cache.getIfPresent(new Key(key, id)); // read under every key: a read is a use, and each copy is kept alike
+            if (held == null) {
+                missing = true;
+            } else if (found == null) {
+                found = held;
+            }
+        }
+        if (found == null) {
+            return null;
+        }
+        if (missing) {
+            for (String key : scope.keys()) {
+                cache.asMap().putIfAbsent(new Key(key, id), found);
+            }
+        }
+        return found.value();
+    }
+
+    /**
+     * Binds the id to {@code value} unless it is bound meanwhile (another event loop): decided under the scope's name, so
+     * of two racing bindings one wins; the winner is then copied under the scope's other keys. Returns the binding that
+     * was there first, or null when this one was made (its tenant's share taken under the scope's name).
+     */
+    private static <T> T bindFirst(Cache<Key, Held<T>> cache, TaskScope scope, String id, T value) {
+        Held<T> mine = new Held<>(value, scope.name());
+        Held<T> prior = cache.asMap().putIfAbsent(new Key(scope.name(), id), mine);
+        Held<T> bound = prior == null ? mine : prior;
+        for (String key : scope.keys()) {
+            cache.asMap().putIfAbsent(new Key(key, id), bound);
+        }
+        return prior == null ? null : prior.value();
     }
 
     /** Whether this owner's tenant may bind one more context (a call that may start a conversation is forwarded only then). */
@@ -201,8 +255,8 @@ public final class TaskOrigins {
     }
 
     /** Whether the context on this route was started by a caller other than {@code caller} (false when not seen). */
-    boolean contextBoundToAnother(String route, String contextId, String caller) {
-        String owner = contextOwners.getIfPresent(new Key(route, contextId));
+    boolean contextBoundToAnother(TaskScope scope, String contextId, String caller) {
+        String owner = lookUp(contextOwners, scope, contextId);
         return owner != null && !owner.equals(caller);
     }
 
@@ -210,67 +264,70 @@ public final class TaskOrigins {
      * Binds the task to the call that created it; a task already bound keeps its first binding (an answer cannot hand
      * another caller's task to this one). With a shared store, as {@link #learnContext}.
      */
-    Future<Boolean> learn(String route, String taskId, String tool, String owner, String instance) {
-        Key key = new Key(route, taskId);
-        Origin prior = byTask.getIfPresent(key);
+    Future<Boolean> learn(TaskScope scope, String taskId, String tool, String owner, String instance) {
+        Origin prior = lookUp(byTask, scope, taskId);
         Origin mine = new Origin(tool, owner, instance);
         if (prior == null) {
             if (!taskShares.take(shareOwner(owner))) {
                 return Future.succeededFuture(false);
             }
-            prior = byTask.asMap().putIfAbsent(key, mine);
+            prior = bindFirst(byTask, scope, taskId, mine);
             if (prior != null) {
                 taskShares.giveBack(shareOwner(owner)); // bound meanwhile, on another event loop
             }
         }
-        if (shared == null || prior != null && (prior.boundToAnother(owner) || recentlyBound.getIfPresent(new SharedKey(false, route, taskId)) != null)) {
+        if (shared == null || prior != null && (prior.boundToAnother(owner) || recentlyBound.getIfPresent(new SharedKey(false, scope, taskId)) != null)) {
             return Future.succeededFuture(true);
         }
         // New, or this caller's own whose binding the store may lack (its last write failed): handed out only once it is there.
-        return onCaller(bindTask(key, prior != null ? prior : mine)).map(v -> true);
+        return onCaller(bindTask(scope, taskId, prior != null ? prior : mine)).map(v -> true);
     }
 
-    private Future<Void> bindTask(Key key, Origin origin) {
-        SharedKey marked = new SharedKey(false, key.route(), key.taskId());
+    private Future<Void> bindTask(TaskScope scope, String taskId, Origin origin) {
+        SharedKey marked = new SharedKey(false, scope, taskId);
         recentlyBound.put(marked, Boolean.TRUE);
-        return shared.bindTask(key.route(), key.taskId(), origin.binding()).<Void>map(held -> {
+        return shared.bindTask(scope.keys(), taskId, origin.binding()).<Void>map(held -> {
             if (held != null) {
-                replaceTask(key, Origin.of(held)); // bound first through another replica: that binding is every replica's
+                // bound first through another replica: that binding is every replica's
+                replace(byTask, taskShares, scope, taskId, Origin.of(held), o -> shareOwner(o.owner()));
             }
             return null;
         }).onFailure(e -> recentlyBound.invalidate(marked));
     }
 
-    private Future<Void> bindContext(Key key, String owner) {
-        SharedKey marked = new SharedKey(true, key.route(), key.taskId());
+    private Future<Void> bindContext(TaskScope scope, String contextId, String owner) {
+        SharedKey marked = new SharedKey(true, scope, contextId);
         recentlyBound.put(marked, Boolean.TRUE);
-        return shared.bindContext(key.route(), key.taskId(), owner).<Void>map(held -> {
+        return shared.bindContext(scope.keys(), contextId, owner).<Void>map(held -> {
             if (held != null) {
-                replaceContext(key, held);
+                replace(contextOwners, contextShares, scope, contextId, held, Function.identity());
             }
             return null;
         }).onFailure(e -> recentlyBound.invalidate(marked));
     }
 
-    /** The store's binding in place of this replica's: the room moves to its owner's share (the store's binding must hold). */
-    private void replaceTask(Key key, Origin held) {
-        byTask.asMap().compute(key, (k, old) -> {
-            if (old != null) {
-                taskShares.giveBack(shareOwner(old.owner()));
+    /**
+     * The store's binding in place of this replica's, under every key of the scope: the room moves to its owner's share
+     * (the store's binding must hold), taken under the scope's name.
+     */
+    private static <T> void replace(Cache<Key, Held<T>> cache, BindingShares shares, TaskScope scope, String id, T held,
+            Function<T, String> shareOf) {
+        Held<T> replacing = new Held<>(held, scope.name());
+        shares.force(shareOf.apply(held));
+        for (String key : scope.keys()) {
+            Held<T> old = cache.asMap().put(new Key(key, id), replacing);
+            if (old != null && old.anchor().equals(key)) {
+                shares.giveBack(shareOf.apply(old.value())); // replaced, not expired: its share is given back here
             }
-            taskShares.force(shareOwner(held.owner()));
-            return held;
-        });
+        }
     }
 
-    private void replaceContext(Key key, String held) {
-        contextOwners.asMap().compute(key, (k, old) -> {
-            if (old != null) {
-                contextShares.giveBack(old);
-            }
-            contextShares.force(held);
-            return held;
-        });
+    /** Keeps a binding read from the shared store under every key of the scope (one made here meanwhile wins). */
+    private static <T> void keepFound(Cache<Key, Held<T>> cache, BindingShares shares, TaskScope scope, String id, T found,
+            Function<T, String> shareOf) {
+        if (bindFirst(cache, scope, id, found) == null) {
+            shares.force(shareOf.apply(found));
+        }
     }
 
     /** Closes the shared store's connections, if any (the gateway's close). */
@@ -298,47 +355,42 @@ public final class TaskOrigins {
      * Completes at once when there is no shared store or nothing is missing; fails when the store cannot answer, and the
      * caller then refuses (fail closed). Completes on {@code context}, the caller's event loop.
      */
-    Future<Void> load(String route, Collection<String> taskIds, Collection<String> contextIds, Context context) {
+    Future<Void> load(TaskScope scope, Collection<String> taskIds, Collection<String> contextIds, Context context) {
         if (shared == null) {
             return Future.succeededFuture();
         }
         Set<String> tasks = new LinkedHashSet<>();
         for (String id : taskIds) {
-            Key key = new Key(route, id);
-            Origin origin = byTask.getIfPresent(key);
+            Origin origin = lookUp(byTask, scope, id);
             if (origin == null) {
                 tasks.add(id);
             } else {
-                bindTask(key, origin);
+                bindTask(scope, id, origin);
             }
         }
         Set<String> contexts = new LinkedHashSet<>();
         for (String id : contextIds) {
-            Key key = new Key(route, id);
-            String owner = contextOwners.getIfPresent(key);
+            String owner = lookUp(contextOwners, scope, id);
             if (owner == null) {
                 contexts.add(id);
             } else {
-                bindContext(key, owner);
+                bindContext(scope, id, owner);
             }
         }
         if (tasks.isEmpty() && contexts.isEmpty()) {
             return Future.succeededFuture();
         }
-        Future<Void> loaded = shared.find(route, tasks, contexts).map(found -> {
-            // The store restarted each one's retention as it read it (GETEX): read counts as bound here.
-            // The store's bindings are known here whatever the shares hold: each is its tenant's, bounded where it was made.
+        Future<Void> loaded = shared.find(scope.keys(), tasks, contexts).map(found -> {
+            // The store restarted each one's retention as it read it (and copied it under the scope's keys that lacked it):
+            // read counts as bound here. The store's bindings are known here whatever the shares hold: each is its
+            // tenant's, bounded where it was made.
             found.tasks().forEach((id, b) -> {
-                if (byTask.asMap().putIfAbsent(new Key(route, id), Origin.of(b)) == null) {
-                    taskShares.force(shareOwner(b.owner()));
-                }
-                recentlyBound.put(new SharedKey(false, route, id), Boolean.TRUE);
+                keepFound(byTask, taskShares, scope, id, Origin.of(b), o -> shareOwner(o.owner()));
+                recentlyBound.put(new SharedKey(false, scope, id), Boolean.TRUE);
             });
             found.contextOwners().forEach((id, owner) -> {
-                if (contextOwners.asMap().putIfAbsent(new Key(route, id), owner) == null) {
-                    contextShares.force(owner);
-                }
-                recentlyBound.put(new SharedKey(true, route, id), Boolean.TRUE);
+                keepFound(contextOwners, contextShares, scope, id, owner, Function.identity());
+                recentlyBound.put(new SharedKey(true, scope, id), Boolean.TRUE);
             });
             return null;
         });
@@ -352,25 +404,25 @@ public final class TaskOrigins {
     }
 
     /** Where the task on this route came from, or null when the gateway did not see it created. */
-    Origin of(String route, String taskId) {
-        return byTask.getIfPresent(new Key(route, taskId));
+    Origin of(TaskScope scope, String taskId) {
+        return lookUp(byTask, scope, taskId);
     }
 
     /** Whether the task on this route is bound to a caller other than {@code caller} (false for a task not seen created). */
-    boolean boundToAnother(String route, String taskId, String caller) {
-        Origin origin = of(route, taskId);
+    boolean boundToAnother(TaskScope scope, String taskId, String caller) {
+        Origin origin = of(scope, taskId);
         return origin != null && origin.boundToAnother(caller);
     }
 
     /** Whether the task on this route is bound to exactly this caller. */
-    boolean boundTo(String route, String taskId, String caller) {
-        Origin origin = of(route, taskId);
+    boolean boundTo(TaskScope scope, String taskId, String caller) {
+        Origin origin = of(scope, taskId);
         return origin != null && caller != null && caller.equals(origin.owner());
     }
 
     /** The tool whose call created the task on this route, or null when the gateway did not see it created. */
-    String toolOf(String route, String taskId) {
-        Origin origin = of(route, taskId);
+    String toolOf(TaskScope scope, String taskId) {
+        Origin origin = of(scope, taskId);
         return origin == null ? null : origin.tool();
     }
 }

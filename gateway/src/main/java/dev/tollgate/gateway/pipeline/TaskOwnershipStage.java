@@ -3,6 +3,7 @@ package dev.tollgate.gateway.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.gateway.routing.TaskScope;
 import dev.tollgate.policy.CallerKey;
 import dev.tollgate.protocols.jsonrpc.JsonRpcMessage;
 import dev.tollgate.protocols.jsonrpc.JsonRpcNotification;
@@ -41,7 +42,7 @@ final class TaskOwnershipStage implements Stage {
     @Override
     public Future<StageResult> apply(Exchange exchange) {
         // Every route to this server shares its task bindings (review V: a second route was one where nobody's were bound).
-        String route = exchange.route().route().taskScope();
+        TaskScope route = exchange.route().route().taskScope();
         String caller = CallerKey.of(exchange.identity());
         if (exchange.a2a() != null) {
             // GetTask, CancelTask, SubscribeToTask, push configs, a message continuing a task, and the tasks a message
@@ -65,7 +66,7 @@ final class TaskOwnershipStage implements Stage {
     }
 
     /** The A2A tasks the call names: another caller's is not found; a known one pins the call to its instance. */
-    private Future<StageResult> checkTasks(Exchange exchange, String route, String caller) {
+    private Future<StageResult> checkTasks(Exchange exchange, TaskScope route, String caller) {
         var call = exchange.a2a().call();
         List<String> named = new ArrayList<>();
         if (call != null && call.taskId() != null) {
@@ -96,7 +97,7 @@ final class TaskOwnershipStage implements Stage {
      * notifications go to the task's queue, a request it sends the client sets the task to input_required). Review K:
      * another caller's task, refused to it by tasks/get, was joined this way on a stateless server.
      */
-    private Future<StageResult> checkMcpTasks(Exchange exchange, String route, String caller) {
+    private Future<StageResult> checkMcpTasks(Exchange exchange, TaskScope route, String caller) {
         List<JsonRpcMessage> messages = exchange.payload() == null ? List.of() : exchange.payload().messages();
         for (JsonRpcMessage message : messages) {
             if (!(message instanceof JsonRpcRequest) && !(message instanceof JsonRpcNotification)) {
@@ -127,7 +128,7 @@ final class TaskOwnershipStage implements Stage {
     static final String RELATED_TASK = "io.modelcontextprotocol/related-task";
 
     /** False when the call was answered: an id that is not a non-empty string, or another caller's task (not found). */
-    private boolean checkMcpTask(Exchange exchange, String route, String caller, JsonNode taskId, JsonNode requestId, String where) {
+    private boolean checkMcpTask(Exchange exchange, TaskScope route, String caller, JsonNode taskId, JsonNode requestId, String where) {
         JsonNode answerId = exchange.messages().size() == 1 ? requestId : null;
         if (taskId == null || !(taskId.isTextual() && !taskId.textValue().isEmpty())) {
             // An id the gateway cannot look up must not reach a server that may read it as text (the A2A SDK's

@@ -9,16 +9,16 @@ import java.util.List;
  * {@link RouteConfig}. Its upstream instances and their state are in {@code Upstreams}.
  *
  * @param taskScope what its task and context bindings are kept under: shared by every route to the same server (see
- *                  {@link TaskScopes}); the route's name when no other route reaches its server
+ *                  {@link TaskScopes}); named by the route's name when it has no upstream
  */
-public record Route(RouteConfig config, List<Glob> allowedSpiffeIds, String taskScope) {
+public record Route(RouteConfig config, List<Glob> allowedSpiffeIds, TaskScope taskScope) {
 
     /** A route that shares its server with no other. */
     public static Route of(RouteConfig config) {
-        return of(config, config.name());
+        return of(config, TaskScope.named(config.name()));
     }
 
-    static Route of(RouteConfig config, String taskScope) {
+    static Route of(RouteConfig config, TaskScope taskScope) {
         return new Route(config, config.allowedSpiffeIds().stream().map(Glob::path).toList(), taskScope);
     }
 

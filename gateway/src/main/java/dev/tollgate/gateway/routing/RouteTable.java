@@ -10,7 +10,7 @@ public final class RouteTable {
     private final List<Route> byLongestPrefix;
 
     public RouteTable(List<RouteConfig> routes) {
-        java.util.Map<String, String> scopes = TaskScopes.of(routes);
+        java.util.Map<String, TaskScope> scopes = TaskScopes.of(routes);
         this.byLongestPrefix = routes.stream()
                 .map(route -> Route.of(route, scopes.get(route.name())))
                 .sorted(Comparator.comparingInt((Route r) -> r.config().path().length()).reversed())

@@ -2,18 +2,23 @@ package dev.tollgate.gateway.routing;
 
 import dev.tollgate.gateway.config.RouteConfig;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * Which routes share task and context bindings: those that reach one server. Bindings were kept per route name, so
  * a second route to the same server (say {@code /partners}, with a stricter policy) was a route on which nobody's tasks
  * were bound, and another tenant read a task by naming it there (review V). Routes whose upstream instances share an
  * origin (scheme, host, port; paths may differ, as one server can mount its API twice) are one group, joined
- * transitively, and the group's scope is the least origin of its routes' first instances: instances added after the first
- * (scaling a route out) leave it as it was. Two host names for one server (an alias, an IP address) are not seen as one.
+ * transitively, and the group's scope is named by the least origin of its routes' first instances: instances added after
+ * the first (scaling a route out) leave the name as it was. No name computed from the instance lists survives every
+ * reload (removing or reordering a route's first instance renames it), so bindings are also kept under the origin of
+ * every instance of the group ({@link TaskScope#keys}): found as long as any instance stays. Two host names for one
+ * server (an alias, an IP address) are not seen as one.
  */
 final class TaskScopes {
 
@@ -21,10 +26,11 @@ final class TaskScopes {
     }
 
     /** The scope of each route, by route name. */
-    static Map<String, String> of(List<RouteConfig> routes) {
+    static Map<String, TaskScope> of(List<RouteConfig> routes) {
         Map<String, String> parent = new HashMap<>();
         Map<String, String> routeOfOrigin = new HashMap<>();
         Map<String, String> firstOrigins = new HashMap<>();
+        Map<String, List<String>> originsOfRoute = new HashMap<>();
         for (RouteConfig route : routes) {
             parent.putIfAbsent(route.name(), route.name());
             if (route.upstreams() == null) {
@@ -33,6 +39,7 @@ final class TaskScopes {
             for (var endpoint : route.upstreams().endpoints()) {
                 String origin = origin(endpoint.url());
                 firstOrigins.putIfAbsent(route.name(), origin);
+                originsOfRoute.computeIfAbsent(route.name(), r -> new ArrayList<>()).add(origin);
                 String first = routeOfOrigin.putIfAbsent(origin, route.name());
                 if (first != null) {
                     union(parent, first, route.name());
@@ -46,10 +53,20 @@ final class TaskScopes {
         // A route with no upstream keeps its name.
         Map<String, String> leastOrigin = new HashMap<>();
         firstOrigins.forEach((route, origin) -> leastOrigin.merge(find(parent, route), origin, (a, b) -> a.compareTo(b) <= 0 ? a : b));
-        Map<String, String> scopes = new HashMap<>();
+        Map<String, TreeSet<String>> groupOrigins = new HashMap<>();
+        originsOfRoute.forEach((route, origins) -> groupOrigins.computeIfAbsent(find(parent, route), g -> new TreeSet<>()).addAll(origins));
+        Map<String, TaskScope> scopes = new HashMap<>();
         parent.keySet().forEach(name -> {
-            String origin = leastOrigin.get(find(parent, name));
-            scopes.put(name, origin == null ? name : "origin " + origin);
+            String group = find(parent, name);
+            String origin = leastOrigin.get(group);
+            if (origin == null) {
+                scopes.put(name, TaskScope.named(name));
+                return;
+            }
+            List<String> keys = new ArrayList<>();
+            keys.add("origin " + origin);
+            groupOrigins.get(group).stream().filter(o -> !o.equals(origin)).forEach(o -> keys.add("origin " + o));
+            scopes.put(name, new TaskScope("origin " + origin, keys));
         });
         return scopes;
     }

@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * 7.0 or later): the first binding wins, and the writer learns which one that is. A key expires its TTL after it was last
  * bound; replicas bind again the ids requests name (see TaskOrigins), so a task in use stays in Redis as long as in their
  * own memory. The ids one request or answer names are read with
- * GETEX (which restarts the TTL too) pipelined on one connection, under the configured per-command timeout. (A standalone Redis, as for the other
+ * GETEX (which restarts the TTL too) pipelined on one connection, under the configured per-command timeout. A scope with
+ * several keys (see {@link SharedTaskStore}) binds and reads each id with one script over its keys
+ * ({@link #UNDER_EVERY_KEY}). (A standalone Redis, as for the other
  * stores: the gateway's client has no cluster mode, see README "Capacity".)
  */
 public final class RedisTaskStore implements SharedTaskStore {
@@ -74,24 +76,60 @@ public final class RedisTaskStore implements SharedTaskStore {
     }
 
     @Override
-    public Future<TaskBinding> bindTask(String route, String taskId, TaskBinding binding) {
+    public Future<TaskBinding> bindTask(List<String> scopes, String taskId, TaskBinding binding) {
         ObjectNode value = JSON.createObjectNode().put("tool", binding.tool()).put("owner", binding.owner()).put("instance", binding.instance());
-        return bind(keys.key(TaskStoreKeys.TASK, route, taskId), value.toString()).map(held -> held == null ? null : taskBinding(held));
+        return bind(keysOf(TaskStoreKeys.TASK, scopes, taskId), value.toString()).map(held -> held == null ? null : taskBinding(held));
     }
 
     @Override
-    public Future<String> bindContext(String route, String contextId, String owner) {
-        return bind(keys.key(TaskStoreKeys.CONTEXT, route, contextId), JSON.createObjectNode().put("owner", owner).toString())
+    public Future<String> bindContext(List<String> scopes, String contextId, String owner) {
+        return bind(keysOf(TaskStoreKeys.CONTEXT, scopes, contextId), JSON.createObjectNode().put("owner", owner).toString())
                 .map(held -> held == null ? null : contextOwner(held));
     }
 
+    private List<String> keysOf(String kind, List<String> scopes, String id) {
+        if (scopes.isEmpty()) {
+            throw new IllegalArgumentException("a binding needs a scope");
+        }
+        return scopes.stream().map(scope -> keys.key(kind, scope, id)).toList();
+    }
+
     /**
-     * SET NX GET and PEXPIRE in one round trip: the binding is written unless one is held, and whichever is held is kept
-     * another TTL from now. Completes with the value held before (null when this one was written).
+     * KEYS the id's key under each of its scope's keys; ARGV[1] the TTL, ARGV[2] the binding to write when none is held
+     * ('' to write none: a read). The first key holding a binding gives it; it is copied under the keys that lack one, and
+     * every key is kept another TTL from now. Returns the binding held before, or false. One atomic step: two replicas
+     * binding the same id under overlapping scopes agree on the first.
      */
-    private Future<JsonNode> bind(String key, String value) {
-        List<Request> commands = List.of(Request.cmd(Command.SET).arg(key).arg(value).arg("NX").arg("GET").arg("PX").arg(ttlMillis),
-                Request.cmd(Command.PEXPIRE).arg(key).arg(ttlMillis));
+    static final String UNDER_EVERY_KEY = """
+            local held = false
+            for _, key in ipairs(KEYS) do
+              local value = redis.call('GET', key)
+              if value then held = value break end
+            end
+            local value = held or ARGV[2]
+            if value ~= '' then
+              for _, key in ipairs(KEYS) do
+                redis.call('SET', key, value, 'NX', 'PX', ARGV[1])
+                redis.call('PEXPIRE', key, ARGV[1])
+              end
+            end
+            return held""";
+
+    private Request underEveryKey(List<String> idKeys, String value) {
+        Request script = Request.cmd(Command.EVAL).arg(UNDER_EVERY_KEY).arg(idKeys.size());
+        idKeys.forEach(script::arg);
+        return script.arg(ttlMillis).arg(value);
+    }
+
+    /**
+     * The binding written unless one is held, and whichever is held kept another TTL from now, in one round trip (SET NX
+     * GET and PEXPIRE for a scope of one key). Completes with the value held before (null when this one was written).
+     */
+    private Future<JsonNode> bind(List<String> idKeys, String value) {
+        String key = idKeys.get(0);
+        List<Request> commands = idKeys.size() > 1 ? List.of(underEveryKey(idKeys, value))
+                : List.of(Request.cmd(Command.SET).arg(key).arg(value).arg("NX").arg("GET").arg("PX").arg(ttlMillis),
+                        Request.cmd(Command.PEXPIRE).arg(key).arg(ttlMillis));
         return timedBatch(commands).map(answers -> parse(answers.get(0))).onFailure(this::writeFailed);
     }
 
@@ -109,13 +147,13 @@ public final class RedisTaskStore implements SharedTaskStore {
     }
 
     @Override
-    public Future<Found> find(String route, Collection<String> taskIds, Collection<String> contextIds) {
+    public Future<Found> find(List<String> scopes, Collection<String> taskIds, Collection<String> contextIds) {
         List<String> taskList = List.copyOf(taskIds);
         List<String> contextList = List.copyOf(contextIds);
         List<Request> reads = new ArrayList<>(taskList.size() + contextList.size());
         // GETEX restarts each binding's TTL: a replica reading it keeps it as long as one that bound it.
-        taskList.forEach(id -> reads.add(Request.cmd(Command.GETEX).arg(keys.key(TaskStoreKeys.TASK, route, id)).arg("PX").arg(ttlMillis)));
-        contextList.forEach(id -> reads.add(Request.cmd(Command.GETEX).arg(keys.key(TaskStoreKeys.CONTEXT, route, id)).arg("PX").arg(ttlMillis)));
+        taskList.forEach(id -> reads.add(read(keysOf(TaskStoreKeys.TASK, scopes, id))));
+        contextList.forEach(id -> reads.add(read(keysOf(TaskStoreKeys.CONTEXT, scopes, id))));
         return timedBatch(reads).map(all -> {
             Map<String, TaskBinding> tasks = new HashMap<>();
             Map<String, String> contexts = new HashMap<>();
@@ -133,6 +171,10 @@ public final class RedisTaskStore implements SharedTaskStore {
             }
             return new Found(tasks, contexts);
         }).onFailure(e -> readErrors.increment());
+    }
+
+    private Request read(List<String> idKeys) {
+        return idKeys.size() > 1 ? underEveryKey(idKeys, "") : Request.cmd(Command.GETEX).arg(idKeys.get(0)).arg("PX").arg(ttlMillis);
     }
 
     private static TaskBinding taskBinding(JsonNode value) {

@@ -594,7 +594,7 @@ class SharedTaskStoreTest {
     /** What the route's bindings are kept under (its server's scope, see TaskScopes). */
     private String scopeOf(String route) {
         return replica2.gateway().snapshot().routes().routes().stream().filter(r -> r.name().equals(route)).findFirst().orElseThrow()
-                .taskScope();
+                .taskScope().name();
     }
 
     /** TaskStoreKeys.key, spelt out (the class is package-private). */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import dev.tollgate.gateway.pipeline.TaskOrigins;
+import dev.tollgate.gateway.routing.TaskScope;
 import io.vertx.core.Future;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
@@ -38,7 +39,7 @@ import java.nio.file.Path;
  */
 class TaskBindingEvictionReviewAGTest {
 
-    private static final String ROUTE = "agent";
+    private static final TaskScope ROUTE = TaskScope.named("agent");
     private static final String ACME = "t:acme|a:bot";
     private static final String EVIL = "t:evil|a:bot";
     /** The table's bound (TaskOrigins.MAX_TASKS) and then some. */
@@ -91,27 +92,27 @@ class TaskBindingEvictionReviewAGTest {
     }
 
     private static void learnContext(TaskOrigins origins, String context, String owner) throws Exception {
-        Method m = TaskOrigins.class.getDeclaredMethod("learnContext", String.class, String.class, String.class);
+        Method m = TaskOrigins.class.getDeclaredMethod("learnContext", TaskScope.class, String.class, String.class);
         m.setAccessible(true);
         Future<?> done = (Future<?>) m.invoke(origins, ROUTE, context, owner);
         assertThat(done.succeeded()).isTrue();
     }
 
     private static boolean contextBoundToAnother(TaskOrigins origins, String context, String caller) throws Exception {
-        Method m = TaskOrigins.class.getDeclaredMethod("contextBoundToAnother", String.class, String.class, String.class);
+        Method m = TaskOrigins.class.getDeclaredMethod("contextBoundToAnother", TaskScope.class, String.class, String.class);
         m.setAccessible(true);
         return (Boolean) m.invoke(origins, ROUTE, context, caller);
     }
 
     private static void learn(TaskOrigins origins, String task, String tool, String owner) throws Exception {
-        Method m = TaskOrigins.class.getDeclaredMethod("learn", String.class, String.class, String.class, String.class, String.class);
+        Method m = TaskOrigins.class.getDeclaredMethod("learn", TaskScope.class, String.class, String.class, String.class, String.class);
         m.setAccessible(true);
         Future<?> done = (Future<?>) m.invoke(origins, ROUTE, task, tool, owner, null);
         assertThat(done.succeeded()).isTrue();
     }
 
     private static boolean boundToAnother(TaskOrigins origins, String task, String caller) throws Exception {
-        Method m = TaskOrigins.class.getDeclaredMethod("boundToAnother", String.class, String.class, String.class);
+        Method m = TaskOrigins.class.getDeclaredMethod("boundToAnother", TaskScope.class, String.class, String.class);
         m.setAccessible(true);
         return (Boolean) m.invoke(origins, ROUTE, task, caller);
     }

@@ -3,6 +3,7 @@ package dev.tollgate.gateway.review;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.gateway.pipeline.TaskOrigins;
+import dev.tollgate.gateway.routing.TaskScope;
 import dev.tollgate.policy.CallerKey;
 import dev.tollgate.policy.Identity;
 import dev.tollgate.policy.TenantKey;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.Test;
  */
 class TaskBindingShareTenantKeyReviewAJTest {
 
-    private static final String ROUTE = "agent";
+    private static final TaskScope ROUTE = TaskScope.named("agent");
     private static final String ISSUER = "https://login.example.com/as";
     /** A small tasks.max-bindings-per-tenant, so the share fills in a few calls (default 20,000). */
     private static final int SHARE = 3;
@@ -121,7 +122,7 @@ class TaskBindingShareTenantKeyReviewAJTest {
     }
 
     private static boolean learnContext(TaskOrigins origins, String context, String owner) throws Exception {
-        Method m = TaskOrigins.class.getDeclaredMethod("learnContext", String.class, String.class, String.class);
+        Method m = TaskOrigins.class.getDeclaredMethod("learnContext", TaskScope.class, String.class, String.class);
         m.setAccessible(true);
         @SuppressWarnings("unchecked")
         Future<Boolean> done = (Future<Boolean>) m.invoke(origins, ROUTE, context, owner);

@@ -47,7 +47,7 @@ class TaskScopeSpellingReviewWTest {
     })
     void twoSpellingsOfOneServerShareTaskBindings(String first, String second) {
         Map<String, String> scopes = new RouteTable(List.of(route("mcp", first), route("partners", second))).routes().stream()
-                .collect(Collectors.toMap(Route::name, Route::taskScope));
+                .collect(Collectors.toMap(Route::name, r -> r.taskScope().name()));
 
         assertThat(scopes.get("partners")).as("one server, so one task scope: " + scopes).isEqualTo(scopes.get("mcp"));
     }
