@@ -67,7 +67,7 @@ final class A2aAnswerIds {
     }
 
     /** {@code String(value)} of a member, null when absent, null or empty (the client's "no id"). */
-    private static String value(JsonNode object, String name) throws A2aTaskLearner.UnreadableAnswer {
+    static String value(JsonNode object, String name) throws A2aTaskLearner.UnreadableAnswer {
         JsonNode value = object.get(name);
         if (value == null || value.isNull()) {
             return null;

@@ -29,7 +29,7 @@ final class A2aTaskStates {
         }
         JsonNode task = answer.get("task");
         if (task != null && task.isObject()) {
-            return of(task, textual(task.get("id")));
+            return of(task, idOf(task));
         }
         for (String member : new String[] {"statusUpdate", "status_update"}) {
             JsonNode object = answer.get(member);
@@ -38,9 +38,9 @@ final class A2aTaskStates {
             }
         }
         String kind = answer.path("kind").asText("");
-        if ("task".equals(kind) || answer.path("status").isObject() && answer.path("id").isTextual()
+        if ("task".equals(kind) || answer.path("status").isObject() && answer.has("id")
                 && !answer.has("taskId") && !answer.has("task_id")) {
-            return of(answer, textual(answer.get("id"))); // 0.3's task itself, or a GetTask answer (a Task)
+            return of(answer, idOf(answer)); // 0.3's task itself, or a GetTask answer (a Task)
         }
         if ("status-update".equals(kind)) {
             return of(answer, updatedTask(answer));
@@ -60,8 +60,16 @@ final class A2aTaskStates {
         }
     }
 
-    private static String textual(JsonNode id) {
-        return id != null && id.isTextual() ? id.textValue() : null;
+    /**
+     * A task's id as the client reads it, {@code String(value)} (as {@link A2aTaskLearner} binds it: a task whose id was
+     * the number 7 is task "7", and held no slot while it ran). Null when it has none, or one the client could read otherwise.
+     */
+    private static String idOf(JsonNode task) {
+        try {
+            return A2aAnswerIds.value(task, "id");
+        } catch (A2aTaskLearner.UnreadableAnswer e) {
+            return null; // a send's answer reading so is refused anyway (A2aTaskLearner)
+        }
     }
 
     private static Seen of(JsonNode object, String id) {

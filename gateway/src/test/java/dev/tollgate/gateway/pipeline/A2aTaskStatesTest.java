@@ -28,7 +28,16 @@ class A2aTaskStatesTest {
         assertThat(seen("{\"task\":{\"id\":\"t1\",\"status\":{\"state\":\"TASK_STATE_INPUT_REQUIRED\"}}}").terminal()).isFalse();
         assertThat(seen("{\"message\":{\"messageId\":\"m\",\"role\":\"ROLE_AGENT\",\"parts\":[]}}")).isNull();
         assertThat(seen("{\"kind\":\"message\",\"messageId\":\"m\",\"role\":\"agent\",\"parts\":[]}")).isNull();
-        assertThat(seen("{\"task\":{\"id\":7,\"status\":{\"state\":\"TASK_STATE_WORKING\"}}}")).as("an id no client reads").isNull();
+        assertThat(seen("{\"task\":{\"id\":{\"a\":1},\"status\":{\"state\":\"TASK_STATE_WORKING\"}}}")).as("an id no client reads").isNull();
+    }
+
+    /** A numeric id is the task String(id) to the client and to the task learner: it holds a slot while it runs. */
+    @Test
+    void aNumericTaskIdIsReadAsTheClientReadsIt() throws Exception {
+        assertThat(seen("{\"task\":{\"id\":7,\"status\":{\"state\":\"TASK_STATE_WORKING\"}}}")).isEqualTo(new A2aTaskStates.Seen("7", false));
+        assertThat(seen("{\"kind\":\"task\",\"id\":8,\"status\":{\"state\":\"working\"}}")).isEqualTo(new A2aTaskStates.Seen("8", false));
+        assertThat(seen("{\"id\":9,\"contextId\":\"c\",\"status\":{\"state\":\"TASK_STATE_COMPLETED\"}}")).isEqualTo(new A2aTaskStates.Seen("9", true));
+        assertThat(seen("{\"task\":{\"id\":1.5,\"status\":{\"state\":\"TASK_STATE_WORKING\"}}}")).as("String(1.5) is not Java's").isNull();
     }
 
     /** Review AX: proto JSON's other spelling, which the SDK's ts-proto reader takes when the camelCase one is absent. */
