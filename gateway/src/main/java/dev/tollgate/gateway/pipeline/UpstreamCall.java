@@ -13,6 +13,7 @@ import dev.tollgate.gateway.routing.UpstreamTarget;
 import dev.tollgate.gateway.telemetry.CallAttributes;
 import dev.tollgate.gateway.upstream.SseEventRelay;
 import dev.tollgate.gateway.upstream.StreamRelay;
+import dev.tollgate.gateway.upstream.UpstreamCredential;
 import dev.tollgate.gateway.upstream.UpstreamFailures;
 import dev.tollgate.gateway.upstream.UpstreamInstance;
 import dev.tollgate.gateway.upstream.UpstreamSet;
@@ -324,7 +325,7 @@ final class UpstreamCall {
         if (oauth != null) {
             // No token passthrough (MCP authorization): the client's token was for the gateway; the upstream gets its own.
             request.headers().remove(HttpHeaders.AUTHORIZATION);
-            UpstreamCredential.apply(exchange, request.headers()::set);
+            UpstreamCredential.apply(oauth, exchange.upstreamToken(), request.headers()::set);
         }
         if (exchange.upstreamSessionId() != null) {
             // The client holds a sealed id (SessionStage opened it); the upstream knows only its own.
