@@ -253,24 +253,11 @@ final class UpstreamCall {
             attempt(next);
             return;
         }
-        if (!sent && exchange.upstreamSessionId() != null && exchange.pinnedUpstream() != null) {
-            // The instance holding the session is gone, and the session with it: 404 is how MCP tells the client to
-            // start a new one (which any other instance can serve), where a 502 would only fail every call it makes.
-            sessionGone(failedOn, cause);
-            return;
-        }
+        // A session's instance that cannot be reached gets the answer every other connect failure gets (502, or 504 on the
+        // connect timeout), never 404 session_not_found: that tells an MCP client its session is over and to initialize a
+        // new one, while the instance (and the session on it) may be back in a moment. An instance that restarted answers
+        // 404 itself, and one the route no longer lists is refused 404 by SessionStage before anything is sent.
         fail(UpstreamFailures.classify(cause), cause);
-    }
-
-    private void sessionGone(UpstreamInstance holder, Throwable cause) {
-        finished = true;
-        cancelDeadline();
-        exchange.errorType(RejectReason.SESSION_NOT_FOUND.code());
-        CallLogContext.log(exchange, () -> LOG.warn("route {}: upstream {} holding the session is unreachable ({}): session ended",
-                exchange.route().route().name(), holder.url(), cause.toString()));
-        errors.respond(exchange.response(), RejectReason.SESSION_NOT_FOUND, singleRequestId(),
-                "the upstream instance holding this session is unreachable: start a new one with initialize");
-        done.tryComplete(StageResult.RESPONDED);
     }
 
     private UpstreamInstance nextInstance(UpstreamInstance failedOn) {
