@@ -167,7 +167,10 @@ class SessionInstanceUnreachableFixTTest {
         upstream.answer(request -> {
             String body = upstream.received().get(upstream.received().size() - 1).body().toString();
             String id = body.replaceAll("(?s).*\"id\":(\\d+).*", "$1");
+            // No pooled connection: once the instance stops, the gateway's next call is refused at connect (not sent on a
+            // connection the instance closed a moment before, which is upstream_error, also 502).
             request.response().putHeader("Mcp-Session-Id", sessionId).putHeader("Content-Type", "application/json")
+                    .putHeader("Connection", "close")
                     .end("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":{}}");
         });
         return upstream;

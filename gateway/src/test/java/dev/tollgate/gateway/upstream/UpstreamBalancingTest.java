@@ -212,7 +212,8 @@ class UpstreamBalancingTest {
         closing.remove(a);
         TestHttp.Reply gone = http.send(TestHttp.mcpPost(gateway.port(), "/mcp").putHeader("Mcp-Session-Id", session), Buffer.buffer(CALL));
         assertThat(gone.status()).isEqualTo(502);
-        assertThat(gone.reason()).isEqualTo("upstream_unavailable");
+        // upstream_error when the call went out on the pooled connection the instance closed as it stopped.
+        assertThat(gone.reason()).isIn("upstream_unavailable", "upstream_error");
         assertThat(gone.json().path("id").asInt()).isEqualTo(7);
         assertThat(b.received()).isEmpty();
         assertThat(c.received()).isEmpty();
