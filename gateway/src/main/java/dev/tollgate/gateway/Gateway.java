@@ -139,7 +139,11 @@ public final class Gateway {
         // Vert.x shares the bound servers with them (a server on port 0 is shared under its requested port,
         // not under the port it resolved to: re-binding the resolved port would fail with "in use").
         GatewayVerticle first = new GatewayVerticle(snapshot::get, config.listeners(), services);
-        UpstreamHealthChecker health = new UpstreamHealthChecker(services.upstreams(), services.svids());
+        // Probes carry the route's upstream credential, a client-credentials token of the serving snapshot included.
+        UpstreamHealthChecker health = new UpstreamHealthChecker(services.upstreams(), services.svids(), route -> {
+            var verifier = snapshot.get().oauth(route);
+            return verifier == null ? null : verifier.upstreamTokens();
+        });
         // The serving routes' instances and meters, before any call or probe resolves them.
         services.upstreams().retain(initial.routes().routes());
         return vertx.deployVerticle(health).compose(healthId -> {

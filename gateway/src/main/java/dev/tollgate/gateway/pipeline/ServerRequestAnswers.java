@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.gateway.routing.UpstreamTarget;
+import dev.tollgate.gateway.upstream.UpstreamCredential;
 import dev.tollgate.protocols.mcp.McpHeaders;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
@@ -76,7 +77,7 @@ final class ServerRequestAnswers implements McpResponseFilter.UpstreamAnswerer {
         }
         // The upstream's own credential, as on the call that brought its request (review AY): an upstream that
         // authenticates its callers would refuse the answer, and its request would hang until its own timeout.
-        UpstreamCredential.apply(exchange, options::putHeader);
+        UpstreamCredential.apply(exchange.route().route().config().oauth(), exchange.upstreamToken(), options::putHeader);
         Buffer body = Buffer.buffer(McpResponseFilter.bytes(errorResponse));
         // The upstream's reply is read to its end and dropped, never buffered.
         client.request(options)

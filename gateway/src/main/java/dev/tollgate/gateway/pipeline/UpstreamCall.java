@@ -13,6 +13,7 @@ import dev.tollgate.gateway.routing.UpstreamTarget;
 import dev.tollgate.gateway.telemetry.CallAttributes;
 import dev.tollgate.gateway.upstream.SseEventRelay;
 import dev.tollgate.gateway.upstream.StreamRelay;
+import dev.tollgate.gateway.upstream.UpstreamCredential;
 import dev.tollgate.gateway.upstream.UpstreamFailures;
 import dev.tollgate.gateway.upstream.UpstreamInstance;
 import dev.tollgate.gateway.upstream.UpstreamSet;
@@ -63,15 +64,38 @@ final class UpstreamCall {
     private static final HopByHopHeaders.Skipped REQUEST_HEADERS_SET_BY_GATEWAY_AND_AXID = HopByHopHeaders.skipping(
             ForwardedHeaders.skippingClientClaims(Set.of("host", "content-length", "x-waxell-axid")));
     /**
+     * Answer headers that point a client at another URL, none relayed: {@code Location} (RFC 9110 10.2.2: fetch and the
+     * Java HttpClient follow it), {@code Content-Location} (RFC 9110 8.7: a cache takes it as the answer's URL and
+     * invalidates it, RFC 9111 4.4), {@code Link} (RFC 8288: preload, preconnect, alternate, which browsers fetch),
+     * {@code Refresh} (HTML: the browser loads the URL it names), {@code Alt-Svc} (RFC 7838: an alternative service for
+     * the gateway's own origin, which browsers, curl and HTTP/3 clients connect to for the next calls instead of the
+     * gateway), the reporting endpoints a browser posts to ({@code Report-To}, {@code Reporting-Endpoints}, {@code NEL}),
+     * {@code SourceMap}/{@code X-SourceMap} and {@code Speculation-Rules} (fetched by the browser), and the internal
+     * redirects a proxy in front of the gateway acts on ({@code X-Accel-Redirect}: nginx serves that location instead,
+     * {@code X-Sendfile}: Apache and lighttpd serve that file).
+     */
+    static final Set<String> REDIRECTING_RESPONSE_HEADERS = Set.of("location", "content-location", "link", "refresh", "alt-svc",
+            "report-to", "reporting-endpoints", "nel", "sourcemap", "x-sourcemap", "speculation-rules", "x-accel-redirect",
+            "x-sendfile", "x-lighttpd-send-file");
+
+    private static Set<String> withRedirecting(String... names) {
+        Set<String> all = new java.util.HashSet<>(REDIRECTING_RESPONSE_HEADERS);
+        all.addAll(List.of(names));
+        return all;
+    }
+
+    /**
      * Upstream answer headers not relayed: the length (the gateway frames what it sends), and the upstream's
      * authentication challenges, which concern the gateway's hop (its upstream credential), not the client's: the SDK
      * clients run their authorization again on a {@code WWW-Authenticate} (a resource_metadata of any origin, a step-up
      * to the scopes it names), so an upstream must not steer the client's authorization with the gateway. Nor is its
      * {@code Location}, on any route or status (review AX): fetch follows a redirect with the same headers, the caller's
      * AXID among them, to wherever the upstream names, and reads the card or sends the message there, around the gateway.
+     * Nor is any other header that sends a client (or a proxy in front of the gateway) to a URL of the upstream's choosing
+     * ({@link #REDIRECTING_RESPONSE_HEADERS}), on calls, streams, cards and errors alike.
      */
     private static final HopByHopHeaders.Skipped RESPONSE_HEADERS_SET_BY_GATEWAY = HopByHopHeaders.skipping(
-            Set.of("content-length", "www-authenticate", "dpop-nonce", "location"));
+            withRedirecting("content-length", "www-authenticate", "dpop-nonce"));
     /** Requests that read and change nothing: sent again on another instance when the first failed after sending. */
     private static final Set<String> IDEMPOTENT_MCP_METHODS = Set.of(McpMethods.PING, McpMethods.TOOLS_LIST, McpMethods.RESOURCES_LIST,
             McpMethods.RESOURCES_TEMPLATES_LIST, McpMethods.PROMPTS_LIST);
@@ -229,24 +253,11 @@ final class UpstreamCall {
             attempt(next);
             return;
         }
-        if (!sent && exchange.upstreamSessionId() != null && exchange.pinnedUpstream() != null) {
-            // The instance holding the session is gone, and the session with it: 404 is how MCP tells the client to
-            // start a new one (which any other instance can serve), where a 502 would only fail every call it makes.
-            sessionGone(failedOn, cause);
-            return;
-        }
+        // A session's instance that cannot be reached gets the answer every other connect failure gets (502, or 504 on the
+        // connect timeout), never 404 session_not_found: that tells an MCP client its session is over and to initialize a
+        // new one, while the instance (and the session on it) may be back in a moment. An instance that restarted answers
+        // 404 itself, and one the route no longer lists is refused 404 by SessionStage before anything is sent.
         fail(UpstreamFailures.classify(cause), cause);
-    }
-
-    private void sessionGone(UpstreamInstance holder, Throwable cause) {
-        finished = true;
-        cancelDeadline();
-        exchange.errorType(RejectReason.SESSION_NOT_FOUND.code());
-        CallLogContext.log(exchange, () -> LOG.warn("route {}: upstream {} holding the session is unreachable ({}): session ended",
-                exchange.route().route().name(), holder.url(), cause.toString()));
-        errors.respond(exchange.response(), RejectReason.SESSION_NOT_FOUND, singleRequestId(),
-                "the upstream instance holding this session is unreachable: start a new one with initialize");
-        done.tryComplete(StageResult.RESPONDED);
     }
 
     private UpstreamInstance nextInstance(UpstreamInstance failedOn) {
@@ -301,7 +312,7 @@ final class UpstreamCall {
         if (oauth != null) {
             // No token passthrough (MCP authorization): the client's token was for the gateway; the upstream gets its own.
             request.headers().remove(HttpHeaders.AUTHORIZATION);
-            UpstreamCredential.apply(exchange, request.headers()::set);
+            UpstreamCredential.apply(oauth, exchange.upstreamToken(), request.headers()::set);
         }
         if (exchange.upstreamSessionId() != null) {
             // The client holds a sealed id (SessionStage opened it); the upstream knows only its own.

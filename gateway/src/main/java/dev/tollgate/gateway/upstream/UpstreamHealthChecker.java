@@ -2,6 +2,7 @@ package dev.tollgate.gateway.upstream;
 
 import dev.tollgate.gateway.config.UpstreamsConfig.HealthCheck;
 import dev.tollgate.gateway.identity.SvidSource;
+import dev.tollgate.gateway.identity.UpstreamTokens;
 import dev.tollgate.gateway.routing.Route;
 import dev.tollgate.gateway.routing.UpstreamTarget;
 import io.vertx.core.Future;
@@ -19,6 +20,7 @@ import io.vertx.core.net.NetSocket;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +32,10 @@ import org.slf4j.LoggerFactory;
  * is probed through the serving route from then on. When a reload removes a route's check, its instances' probed
  * health is forgotten (they take calls again: nothing will probe them); when it changes the check, the streaks start
  * again under the new one. Verdicts of probes that outlive their watch are dropped.
+ * HTTP and MCP probes carry the route's {@code oauth.upstream-credential} (see {@link UpstreamCredential}), as every call
+ * does: a fixed header, or the gateway's client-credentials token (a round whose token cannot be had probes nothing and
+ * changes no verdict: the authorization server is down, not the instances). A token-exchange credential exists only for a
+ * caller's token: probes go without it.
  */
 public final class UpstreamHealthChecker extends VerticleBase {
 
@@ -53,12 +59,20 @@ public final class UpstreamHealthChecker extends VerticleBase {
 
     private final Upstreams upstreams;
     private final Map<String, ? extends SvidSource> svids;
+    /** A route's way to its upstream's own token, as the serving snapshot has it (by route name); null when none. */
+    private final Function<String, UpstreamTokens> upstreamTokens;
     private final Map<String, Watched> watched = new HashMap<>();
     private NetClient tcp;
 
     public UpstreamHealthChecker(Upstreams upstreams, Map<String, ? extends SvidSource> svids) {
+        this(upstreams, svids, route -> null);
+    }
+
+    /** @param upstreamTokens a route's upstream token source by route name (the serving snapshot's), null when none */
+    public UpstreamHealthChecker(Upstreams upstreams, Map<String, ? extends SvidSource> svids, Function<String, UpstreamTokens> upstreamTokens) {
         this.upstreams = upstreams;
         this.svids = svids;
+        this.upstreamTokens = upstreamTokens;
     }
 
     @Override
@@ -119,8 +133,39 @@ public final class UpstreamHealthChecker extends VerticleBase {
     private void probeAll(Watched watch) {
         Route route = watch.route;
         HealthCheck check = route.config().upstreams().healthCheck();
+        if (check.probe() == dev.tollgate.gateway.config.UpstreamsConfig.Probe.TCP) {
+            probeAll(watch, route, check, null);
+            return;
+        }
+        upstreamToken(route).onComplete(token -> {
+            if (watch.cancelled) {
+                return;
+            }
+            if (token.failed()) {
+                LOG.warn("route {}: no upstream token for the health probes, none sent this round: {}", route.name(), token.cause().getMessage());
+                return;
+            }
+            probeAll(watch, route, check, token.result());
+        });
+    }
+
+    /** The gateway's own token for the route's upstream (client credentials); null when the route has none to send. */
+    private Future<String> upstreamToken(Route route) {
+        var oauth = route.config().oauth();
+        if (oauth == null || oauth.upstreamGrant() == null || oauth.upstreamGrant().exchange()
+                || oauth.upstreamHeader() != null && oauth.upstreamValue() != null) {
+            return Future.succeededFuture();
+        }
+        UpstreamTokens tokens = upstreamTokens.apply(route.name());
+        if (tokens == null) {
+            return Future.succeededFuture();
+        }
+        return Future.fromCompletionStage(tokens.tokenFor(null), context);
+    }
+
+    private void probeAll(Watched watch, Route route, HealthCheck check, String upstreamToken) {
         for (UpstreamInstance instance : upstreams.of(route).instances()) {
-            probe(instance, check, watch.client).onComplete(ar -> {
+            probe(instance, check, watch.client, route, upstreamToken).onComplete(ar -> {
                 if (watch.cancelled) {
                     return;
                 }
@@ -139,15 +184,16 @@ public final class UpstreamHealthChecker extends VerticleBase {
     }
 
     /** @return null when the probe was good, else what was wrong; failed when the instance could not be reached in time */
-    private Future<String> probe(UpstreamInstance instance, HealthCheck check, HttpClientAgent client) {
+    private Future<String> probe(UpstreamInstance instance, HealthCheck check, HttpClientAgent client, Route route, String upstreamToken) {
         UpstreamTarget target = instance.target();
         Promise<String> verdict = Promise.promise();
         long timer = vertx.setTimer(check.timeout().toMillis(), id -> verdict.tryComplete("no answer within " + check.timeout()));
         Future<String> probing = switch (check.probe()) {
             case TCP -> tcp.connect(target.port(), target.host()).map(NetSocket::close).map(v -> (String) null);
             case HTTP -> httpProbe(client, target, HttpMethod.GET, check.path() == null ? target.uriFor("", null) : check.path(), null, check.timeout(),
-                    status -> status >= 200 && status < 400);
-            case MCP_PING -> httpProbe(client, target, HttpMethod.POST, target.uriFor("", null), PING, check.timeout(), status -> status < 500);
+                    route, upstreamToken, status -> status >= 200 && status < 400);
+            case MCP_PING -> httpProbe(client, target, HttpMethod.POST, target.uriFor("", null), PING, check.timeout(), route, upstreamToken,
+                    status -> status < 500);
         };
         probing.onComplete(ar -> {
             vertx.cancelTimer(timer);
@@ -161,11 +207,13 @@ public final class UpstreamHealthChecker extends VerticleBase {
     }
 
     private Future<String> httpProbe(HttpClientAgent client, UpstreamTarget target, HttpMethod method, String uri, Buffer body,
-                                     java.time.Duration timeout, java.util.function.IntPredicate good) {
+                                     java.time.Duration timeout, Route route, String upstreamToken, java.util.function.IntPredicate good) {
         RequestOptions options = new RequestOptions().setMethod(method).setHost(target.host()).setPort(target.port()).setSsl(target.tls())
                 .setURI(uri).putHeader(HttpHeaders.USER_AGENT, "tollgate-health-check")
                 // Bounded like the verdict: a probe that outlives its timeout must not pile up connections.
                 .setConnectTimeout(timeout.toMillis()).setIdleTimeout(timeout.toMillis());
+        // The upstream's own credential, as on every call (an upstream authenticating its callers would answer 401).
+        UpstreamCredential.apply(route.config().oauth(), upstreamToken, options::putHeader);
         if (body != null) {
             options.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").putHeader(HttpHeaders.ACCEPT, "application/json, text/event-stream");
         }

@@ -404,14 +404,15 @@ class ThreeReplicasTest {
             });
             assertThat(g.admin("/readyz").statusCode()).as(g.name).isEqualTo(200);
         }
-        // B's session: its instance is gone. Every replica answers 404 session_not_found, MCP's signal for the
-        // client to start a new session (a 502 would leave it retrying a session that cannot come back).
+        // B's session: its instance refuses connections. Every replica answers 502 upstream_unavailable, as for any
+        // unreachable instance (fix T): the gateway cannot tell a dead instance from one back in a moment, and 404
+        // session_not_found would end a session that may still be there. A restarted B without it answers 404 itself.
         for (int i = 0; i < 3; i++) {
             HttpResponse<String> orphan = rawEcho(sessionOnB, "orphan-" + i);
             System.out.printf("scenario 2: a call in the session B owned, after B died, via %s: %d %s%n",
                     orphan.headers().firstValue("X-Replica").orElse("?"), orphan.statusCode(), orphan.body());
-            assertThat(orphan.statusCode()).isEqualTo(404);
-            assertThat(orphan.body()).contains("session_not_found");
+            assertThat(orphan.statusCode()).isEqualTo(502);
+            assertThat(orphan.body()).containsAnyOf("upstream_unavailable", "upstream_error");
         }
         // New SDK sessions through nginx start and run on A, whichever replica takes their requests.
         for (int s = 0; s < 3; s++) {
