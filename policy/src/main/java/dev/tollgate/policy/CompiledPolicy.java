@@ -58,6 +58,8 @@ public final class CompiledPolicy {
     private final Map<String, List<dev.tollgate.policy.detect.Detector>> detectorsByRule;
     /** The caller's claims any rule may read, sorted ({@link Condition#addClaimsRead}). */
     private final Set<String> claimsRead;
+    /** The JSON pointers into arguments any rule may read, sorted ({@link Condition#addArgumentsRead}). */
+    private final Set<String> argumentsRead;
 
     CompiledPolicy(String name, String version, Mode mode, Action defaultAction, String defaultMessage, List<CompiledRule> rules,
                    Set<String> checksUsed) {
@@ -114,6 +116,9 @@ public final class CompiledPolicy {
         Set<String> claims = new java.util.TreeSet<>();
         Arrays.stream(allRules).forEach(rule -> rule.condition().addClaimsRead(claims));
         this.claimsRead = java.util.Collections.unmodifiableSet(claims);
+        Set<String> pointers = new java.util.TreeSet<>();
+        Arrays.stream(allRules).forEach(rule -> rule.condition().addArgumentsRead(pointers));
+        this.argumentsRead = java.util.Collections.unmodifiableSet(pointers);
     }
 
     /** The same document without its literal prefilter: every pattern runs (benchmarks and exactness tests compare). */
@@ -134,11 +139,20 @@ public final class CompiledPolicy {
         this.resultPass = with.resultPass;
         this.detectorsByRule = with.detectorsByRule;
         this.claimsRead = with.claimsRead;
+        this.argumentsRead = with.argumentsRead;
     }
 
     /** The names of the caller's claims any of its rules may read, sorted: what an audit record keeps for a replay. */
     public Set<String> claimsRead() {
         return claimsRead;
+    }
+
+    /**
+     * The JSON pointers into a call's arguments any of its rules may read ({@code ""}: the arguments whole), sorted: what a
+     * replay checks a record's redacted members against.
+     */
+    public Set<String> argumentsRead() {
+        return argumentsRead;
     }
 
     /** True when the document has rules on results ({@code direction: result}): only then are results read for policy. */

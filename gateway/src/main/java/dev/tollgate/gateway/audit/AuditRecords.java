@@ -43,9 +43,27 @@ public final class AuditRecords {
     private AuditRecords() {
     }
 
-    /** The outcome of the call the decision belongs to. */
+    /**
+     * The outcome of the call the decision belongs to.
+     *
+     * @param requestId        the call's JSON-RPC id as text; null for none
+     * @param numericRequestId the id is a JSON number, written as one: {@code 1} and {@code "1"} are two calls (review BD)
+     */
     public record Outcome(int status, String error, double latencyMillis, double upstreamMillis, String traceId, String requestId,
-                          String protocolVersion) {
+                          String protocolVersion, boolean numericRequestId) {
+
+        /** An outcome whose request id, if any, is a string. */
+        public Outcome(int status, String error, double latencyMillis, double upstreamMillis, String traceId, String requestId,
+                       String protocolVersion) {
+            this(status, error, latencyMillis, upstreamMillis, traceId, requestId, protocolVersion, false);
+        }
+
+        /** The outcome of a call with the JSON-RPC id {@code id} (null for none), kept with its JSON type. */
+        public static Outcome of(int status, String error, double latencyMillis, double upstreamMillis, String traceId, JsonNode id,
+                                 String protocolVersion) {
+            return new Outcome(status, error, latencyMillis, upstreamMillis, traceId, id == null ? null : id.asText(), protocolVersion,
+                    id != null && id.isNumber());
+        }
     }
 
     /**
@@ -68,19 +86,28 @@ public final class AuditRecords {
      * @param result   what result policy did with the call's result; null when it did not read one
      * @param redactor the redaction of the configuration the call was decided under, applied on the writer thread
      * @param claimsKept the caller's claims to record, those its configuration's policies read ({@link AuditedClaims})
+     * @param decidedAt when policy decided the call (the instant its {@code time:} conditions read), written as
+     *                  {@code decision.time}; null when unknown (the record's {@code time} then stands for it)
      */
     public record CallRecord(Instant time, CallDescription call, Identity caller, Decision decision, Outcome outcome,
                              ApprovalState approval, List<PinChange> pins, ResultVerdict result, ArgumentRedactor redactor,
-                             java.util.Set<String> claimsKept) implements AuditEntry {
+                             java.util.Set<String> claimsKept, Instant decidedAt) implements AuditEntry {
 
         public CallRecord {
             pins = List.copyOf(pins);
         }
 
+        /** A record without its decision time. */
+        public CallRecord(Instant time, CallDescription call, Identity caller, Decision decision, Outcome outcome,
+                          ApprovalState approval, List<PinChange> pins, ResultVerdict result, ArgumentRedactor redactor,
+                          java.util.Set<String> claimsKept) {
+            this(time, call, caller, decision, outcome, approval, pins, result, redactor, claimsKept, null);
+        }
+
         /** A record keeping no custom claim (policies that read none). */
         public CallRecord(Instant time, CallDescription call, Identity caller, Decision decision, Outcome outcome,
                           ApprovalState approval, List<PinChange> pins, ResultVerdict result, ArgumentRedactor redactor) {
-            this(time, call, caller, decision, outcome, approval, pins, result, redactor, java.util.Set.of());
+            this(time, call, caller, decision, outcome, approval, pins, result, redactor, java.util.Set.of(), null);
         }
 
         @Override
@@ -107,6 +134,11 @@ public final class AuditRecords {
             putIfPresent(g, "policy", decision.policyName());
             putIfPresent(g, "rule", decision.ruleName());
             putIfPresent(g, "reason", decision.message());
+            if (decidedAt != null) {
+                // When it was decided: the record's time is when the call ended (review BD: minutes later for a slow tool or
+                // a held approval, and replay decided time: rules then).
+                g.writeStringField("time", writing.times().format(decidedAt));
+            }
             g.writeEndObject();
             g.writeObjectFieldStart("outcome");
             g.writeNumberField("status", outcome.status());
@@ -115,7 +147,12 @@ public final class AuditRecords {
             g.writeNumberField("latency_ms", round(outcome.latencyMillis()));
             g.writeNumberField("upstream_ms", round(outcome.upstreamMillis()));
             putIfPresent(g, "trace_id", outcome.traceId());
-            putIfPresent(g, "request_id", outcome.requestId());
+            if (outcome.numericRequestId() && outcome.requestId() != null) {
+                g.writeFieldName("request_id");
+                g.writeNumber(outcome.requestId()); // as the client wrote it: 1 and "1" are two calls (review BD)
+            } else {
+                putIfPresent(g, "request_id", outcome.requestId());
+            }
             writeApproval(g);
             writePinning(g);
             writeResult(g);

@@ -3,6 +3,8 @@ package dev.tollgate.gateway.audit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.gateway.pipeline.CallReadings;
+import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.CompiledPolicy;
 import dev.tollgate.policy.Decision;
 import dev.tollgate.policy.Identity;
@@ -24,18 +26,28 @@ import java.util.Map;
 /**
  * Re-evaluates recorded calls against another policy set and reports the decisions that would change:
  * "what would this policy change have done to last week's traffic". Each record is re-decided with the
- * call, identity and time it was recorded with; arguments are available when the log kept them
- * ({@code audit.arguments: full}). Records without arguments are still replayed, with a note, since rules
- * on arguments then see none.
+ * call, identity and decision time it was recorded with ({@code decision.time}; a record written before it was kept,
+ * at its {@code time}), under every reading the live gateway decides the call under ({@link CallReadings}: an A2A
+ * message's other text joins and path tenant, each resource a listen watches), the strongest refusal deciding. Whether
+ * the call was let through counts: a shadow deny replayed as an enforced one is a change. Arguments are available when
+ * the log kept them ({@code audit.arguments: full}). Records without arguments are still replayed, with a note, since
+ * rules on arguments then see none; so are records whose redacted member ({@code telemetry.redact}) a rule reads, with a
+ * note: the rule decided on {@code [REDACTED]}, not the value.
  */
 public final class AuditReplay {
 
     /** Reads numbers as the gateway read them (review AC: 10000.0000000000001 read back as a double replayed a deny as allowed). */
     private static final ObjectMapper JSON = dev.tollgate.protocols.json.ExactNumbers.readingExactly(new ObjectMapper());
     private static final int EXAMPLES_PER_CHANGE = 3;
+    /** How a refusal the policy only recorded (mode: shadow: the call was let through) is shown. */
+    private static final String SHADOW = "(shadow)";
 
     /** One changed decision, for the report. */
     public record Change(String file, long line, String call, String before, String after) {
+    }
+
+    /** A record decided on a redacted member a rule reads: where, which call, and the member(s). */
+    public record Redacted(String file, long line, String call, List<String> members) {
     }
 
     /**
@@ -43,9 +55,17 @@ public final class AuditReplay {
      * @param withoutArguments records replayed without their arguments (their argument conditions saw none)
      * @param withoutClaims    records replayed without a claim the replaying policy reads (their claim conditions saw
      *                         none): kept by records only when the recording gateway's policies read it
+     * @param readRedacted     records with a member redacted ({@code telemetry.redact}) that a rule of the replaying policy
+     *                         reads: it read {@code [REDACTED]}, not the value, so their replayed decision says nothing
+     * @param redactedExamples the first of them
      */
     public record Report(long replayed, long unchanged, long skipped, long withoutArguments, long withoutClaims,
-                         Map<String, Long> changes, List<Change> examples) {
+                         Map<String, Long> changes, List<Change> examples, long readRedacted, List<Redacted> redactedExamples) {
+
+        public Report(long replayed, long unchanged, long skipped, long withoutArguments, long withoutClaims,
+                      Map<String, Long> changes, List<Change> examples) {
+            this(replayed, unchanged, skipped, withoutArguments, withoutClaims, changes, examples, 0, List.of());
+        }
 
         public String render() {
             StringBuilder sb = new StringBuilder();
@@ -62,6 +82,13 @@ public final class AuditReplay {
             if (withoutClaims > 0) {
                 sb.append("note: ").append(withoutClaims).append(" record(s) kept no value of a claim the policy reads (the"
                         + " recording gateway's policies did not read it): rules on it saw none\n");
+            }
+            if (readRedacted > 0) {
+                sb.append("note: ").append(readRedacted).append(" record(s) had a member redacted (telemetry.redact) that a rule"
+                        + " of the policy reads: the rule read \"").append(dev.tollgate.gateway.telemetry.ArgumentRedactor.REDACTED)
+                        .append("\", not the value, so their replayed decision is undecidable\n");
+                redactedExamples.forEach(r -> sb.append("  ").append(r.file()).append(':').append(r.line()).append(' ').append(r.call())
+                        .append(": redacted ").append(String.join(", ", r.members())).append('\n'));
             }
             changes.forEach((transition, count) -> sb.append("  ").append(transition).append(": ").append(count).append('\n'));
             if (!examples.isEmpty()) {
@@ -83,6 +110,8 @@ public final class AuditReplay {
         long skipped = 0;
         long withoutArguments = 0;
         long withoutClaims = 0;
+        long readRedacted = 0;
+        List<Redacted> redactedExamples = new ArrayList<>();
         Map<String, Long> changes = new LinkedHashMap<>();
         Map<String, Integer> examplesPerChange = new LinkedHashMap<>();
         List<Change> examples = new ArrayList<>();
@@ -106,7 +135,14 @@ public final class AuditReplay {
                     if (!AuditedClaims.kept(record.path("caller"), policy)) {
                         withoutClaims++;
                     }
-                    Decision now = policy.evaluate(request(record));
+                    List<String> redacted = redactedReads(record.get("arguments"), policy);
+                    if (!redacted.isEmpty()) {
+                        readRedacted++;
+                        if (redactedExamples.size() < EXAMPLES_PER_CHANGE) {
+                            redactedExamples.add(new Redacted(file.getFileName().toString(), number, describe(record), redacted));
+                        }
+                    }
+                    Decision now = decide(policy, request(record));
                     String recorded = recordedAction(record);
                     String before = recorded + " (" + decision.path("rule").asText("default") + ")";
                     String after = replayedAction(now, record) + " (" + (now.ruleName() == null ? "default" : now.ruleName()) + ")";
@@ -123,14 +159,80 @@ public final class AuditReplay {
                 }
             }
         }
-        return new Report(replayed, unchanged, skipped, withoutArguments, withoutClaims, changes, examples);
+        return new Report(replayed, unchanged, skipped, withoutArguments, withoutClaims, changes, examples, readRedacted,
+                List.copyOf(redactedExamples));
     }
 
-    /** The recorded action; an approval says how it ended: {@code APPROVE:approved}, {@code APPROVE:denied}, ... */
+    /**
+     * The decision as the live policy stage makes it: the call, then each of its other readings ({@link CallReadings}), the
+     * strongest refusal deciding (review BD: the recorded reading alone replayed a refused A2A message and listen as unchanged).
+     */
+    private static Decision decide(CompiledPolicy policy, PolicyRequest request) {
+        Decision decision = policy.evaluate(request);
+        for (CallDescription reading : CallReadings.otherReadings(request.call())) {
+            Decision other = policy.evaluate(new PolicyRequest(reading, request.identity(), request.time()));
+            if (CallReadings.refusesMore(other, decision)) {
+                decision = other;
+            }
+        }
+        return decision;
+    }
+
+    /**
+     * The members of the recorded arguments that were redacted ({@code [REDACTED]} in the record) and that a rule of
+     * {@code policy} reads (at, inside or around them), as JSON pointers; empty for none.
+     */
+    private static List<String> redactedReads(JsonNode arguments, CompiledPolicy policy) {
+        if (arguments == null || policy.argumentsRead().isEmpty()) {
+            return List.of();
+        }
+        List<String> redacted = new ArrayList<>();
+        collectRedacted(arguments, "", redacted);
+        if (redacted.isEmpty()) {
+            return List.of();
+        }
+        List<String> read = new ArrayList<>();
+        for (String member : redacted) {
+            for (String pointer : policy.argumentsRead()) {
+                if (pointer.isEmpty() || member.equals(pointer) || member.startsWith(pointer + "/") || pointer.startsWith(member + "/")) {
+                    read.add(member);
+                    break;
+                }
+            }
+        }
+        return read;
+    }
+
+    private static void collectRedacted(JsonNode node, String at, List<String> into) {
+        if (node.isTextual() && dev.tollgate.gateway.telemetry.ArgumentRedactor.REDACTED.equals(node.textValue())) {
+            into.add(at);
+        } else if (node.isObject()) {
+            node.fields().forEachRemaining(e -> collectRedacted(e.getValue(),
+                    com.fasterxml.jackson.core.JsonPointer.compile(at).appendProperty(e.getKey()).toString(), into));
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                collectRedacted(node.get(i), at + "/" + i, into);
+            }
+        }
+    }
+
+    /**
+     * The recorded action; an approval says how it ended: {@code APPROVE:approved}, {@code APPROVE:denied}, ...; a refusal
+     * the policy only recorded ({@code mode: shadow}: the call was let through) is {@code DENY(shadow)} (review BD: replay
+     * compared the action alone, and a rule switched from shadow to enforce changed nothing it reported).
+     */
     private static String recordedAction(JsonNode record) {
-        String action = record.path("decision").path("action").asText().toUpperCase(Locale.ROOT);
+        JsonNode decision = record.path("decision");
+        String action = decision.path("action").asText().toUpperCase(Locale.ROOT);
         JsonNode approval = record.path("approval").path("outcome");
-        return approval.isTextual() ? action + ":" + approval.asText() : action;
+        if (approval.isTextual()) {
+            return action + ":" + approval.asText();
+        }
+        boolean refusal = "DENY".equals(action) || "APPROVE".equals(action);
+        // Records name the mode; one without it says whether the refusal was enforced.
+        boolean shadow = decision.has("mode") ? "shadow".equals(decision.path("mode").asText())
+                : decision.has("enforced") && !decision.path("enforced").asBoolean();
+        return refusal && shadow ? action + SHADOW : action;
     }
 
     /**
@@ -138,6 +240,10 @@ public final class AuditReplay {
      * not reported as changed; an {@code approve} the recorded call never went through is one that would now wait.
      */
     private static String replayedAction(Decision now, JsonNode record) {
+        boolean refusal = now.action() == dev.tollgate.policy.Action.DENY || now.action() == dev.tollgate.policy.Action.APPROVE;
+        if (refusal && now.mode() == dev.tollgate.policy.Mode.SHADOW) {
+            return now.action().name() + SHADOW;
+        }
         if (now.action() != dev.tollgate.policy.Action.APPROVE) {
             return now.action().name();
         }
@@ -157,7 +263,11 @@ public final class AuditReplay {
         if (record.has("arguments")) {
             call.set("arguments", record.get("arguments"));
         }
-        Instant time = record.hasNonNull("time") ? Instant.parse(record.get("time").asText()) : Instant.now();
+        // Decided at its decision time: a record's time is when the call ended, minutes later for a slow tool or a held
+        // approval (review BD); records written before decision.time was kept have their time only.
+        JsonNode decided = record.path("decision").path("time");
+        Instant time = decided.isTextual() ? Instant.parse(decided.asText())
+                : record.hasNonNull("time") ? Instant.parse(record.get("time").asText()) : Instant.now();
         return new PolicyRequest(PolicyTestRunner.call(call), caller(record.path("caller")), time);
     }
 

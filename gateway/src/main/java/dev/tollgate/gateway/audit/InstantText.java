@@ -13,6 +13,12 @@ public final class InstantText {
     private long cachedSecond = Long.MIN_VALUE;
     /** {@code Instant.ofEpochSecond(cachedSecond).toString()} without its "Z". */
     private String cachedSecondText;
+    /**
+     * The second formatted before {@link #cachedSecond}: a record carries two times (its end and its decision), often in
+     * two seconds, which one cached second would format again on every record.
+     */
+    private long previousSecond = Long.MIN_VALUE;
+    private String previousSecondText;
 
     public String format(Instant time) {
         StringBuilder text = new StringBuilder(32);
@@ -23,8 +29,16 @@ public final class InstantText {
     /** Appends what {@code Instant.ofEpochSecond(epochSecond, nanos).toString()} returns. */
     public void append(long epochSecond, int nanos, StringBuilder to) {
         if (epochSecond != cachedSecond || cachedSecondText == null) {
-            String whole = Instant.ofEpochSecond(epochSecond).toString();
-            cachedSecondText = whole.substring(0, whole.length() - 1);
+            String text;
+            if (epochSecond == previousSecond && previousSecondText != null) {
+                text = previousSecondText;
+            } else {
+                String whole = Instant.ofEpochSecond(epochSecond).toString();
+                text = whole.substring(0, whole.length() - 1);
+            }
+            previousSecond = cachedSecond;
+            previousSecondText = cachedSecondText;
+            cachedSecondText = text;
             cachedSecond = epochSecond;
         }
         to.append(cachedSecondText);

@@ -86,7 +86,7 @@ final class A2aErrorPages {
 
     private static ResultPolicing.Outcome decide(ObjectNode page, long size, ResultPolicing results, Exchange exchange) {
         A2aExchange a2a = exchange.a2a();
-        String id = a2a.jsonRpcId() == null ? null : a2a.jsonRpcId().asText();
+        String id = ResponseOutcome.keyOrNull(a2a.jsonRpcId());
         return results.decide(CallDescription.a2aResult(exchange.route().route().name(), a2a.call().method().canonicalName(),
                 a2a.call().skill(), page), id, size, false, false);
     }

@@ -278,7 +278,7 @@ final class A2aResponseFilter implements ResponseFilter {
         }
         if (this.card != null) {
             JsonNode id = exchange.a2a().jsonRpcId();
-            if (this.card.police((ObjectNode) card, id == null ? null : id.asText(), body.length)
+            if (this.card.police((ObjectNode) card, ResponseOutcome.keyOrNull(id), body.length)
                     == ResultPolicing.Outcome.DENIED) {
                 // Neither the upstream's validators nor a cache lifetime may name the error in the card's place.
                 response.headers().remove(HttpHeaders.ETAG).remove(HttpHeaders.LAST_MODIFIED);
@@ -482,7 +482,7 @@ final class A2aResponseFilter implements ResponseFilter {
             // client's TypeError quotes a string): decided under a member of its own, as an error page's value is.
             result = JsonNodeFactory.instance.objectNode().set(NON_OBJECT_ANSWER, root);
         }
-        String id = a2a.jsonRpcId() == null ? null : a2a.jsonRpcId().asText();
+        String id = ResponseOutcome.keyOrNull(a2a.jsonRpcId());
         ResultPolicing.Outcome outcome = results.decide(CallDescription.a2aResult(exchange.route().route().name(),
                 a2a.call().method().canonicalName(), a2a.call().skill(), result), id, body.length, true, response == null);
         if (outcome == ResultPolicing.Outcome.DENIED) {

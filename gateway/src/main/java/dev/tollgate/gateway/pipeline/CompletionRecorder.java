@@ -68,8 +68,7 @@ public final class CompletionRecorder {
             if (exchange.a2a().call() != null && !exchange.decisions().isEmpty()) {
                 A2aExchange a2a = exchange.a2a();
                 CallDescription decided = exchange.calls().isEmpty() ? A2aCallDescriber.describe(route, a2a.call()) : exchange.calls().get(0);
-                records.add(record(exchange, decided, exchange.decisions().get(0), status, error,
-                        totalNanos, a2a.jsonRpcId() == null ? null : a2a.jsonRpcId().asText()));
+                records.add(record(exchange, decided, exchange.decisions().get(0), status, error, totalNanos, a2a.jsonRpcId()));
             } else if (!exchange.pinFindings().isEmpty() || exchange.policy() != null
                     && exchange.resultVerdicts().stream().anyMatch(v -> v.decision().ruleName() != null)) {
                 // The public card is no decided call, but a card showing unreviewed skills, or one a result rule matched
@@ -85,7 +84,7 @@ public final class CompletionRecorder {
                 if (decision != null) {
                     McpMessage message = exchange.messages().get(i);
                     records.add(record(exchange, exchange.calls().get(i), decision, status, error, totalNanos,
-                            McpCallDescriber.requestId(message)));
+                            McpCallDescriber.requestIdValue(message)));
                 }
             }
         }
@@ -221,15 +220,26 @@ public final class CompletionRecorder {
         }
         // Not admitted with the call: the request was decided mid-stream; a full queue drops (and counts) it.
         boolean queued = services.audit().offer(record(exchange, call, decision, 0, decision.enforcedDeny() ? "policy_denied" : null,
-                System.nanoTime() - exchange.startNanos(), id == null ? null : id.asText()));
+                System.nanoTime() - exchange.startNanos(), id, Instant.now()));
         return queued || services.audit().config().whenFull() != dev.tollgate.gateway.config.AuditConfig.WhenFull.REJECT;
     }
 
     private AuditRecords.CallRecord record(Exchange exchange, CallDescription call, Decision decision, int status, String error,
-                                           long totalNanos, String requestId) {
+                                           long totalNanos, JsonNode id) {
+        return record(exchange, call, decision, status, error, totalNanos, id, exchange.decidedAt());
+    }
+
+    /**
+     * @param id        the call's JSON-RPC id (null for none), recorded with its JSON type and matched to its result verdicts
+     *                  by it: {@code 1} and {@code "1"} in one batch are two calls (review BD: one's verdict went into both records)
+     * @param decidedAt when policy decided the call; null when unknown
+     */
+    private AuditRecords.CallRecord record(Exchange exchange, CallDescription call, Decision decision, int status, String error,
+                                           long totalNanos, JsonNode id, Instant decidedAt) {
         String traceId = exchange.trace() == null ? null : exchange.trace().traceId();
-        AuditRecords.Outcome outcome = new AuditRecords.Outcome(status, error, totalNanos / 1e6, exchange.upstreamNanos() / 1e6, traceId, requestId,
+        AuditRecords.Outcome outcome = AuditRecords.Outcome.of(status, error, totalNanos / 1e6, exchange.upstreamNanos() / 1e6, traceId, id,
                 exchange.a2a() != null ? a2aVersion(exchange.a2a()) : exchange.mcpRevision());
+        String requestId = ResponseOutcome.keyOrNull(id);
         AuditRecords.ApprovalState approval = exchange.approval() != null && decision.requiresApproval()
                 ? AuditRecords.ApprovalState.of(exchange.approval()) : null;
         // Every verdict on this request's result is joined into the one on record, the strongest deciding (a result and
@@ -245,7 +255,7 @@ public final class CompletionRecorder {
             }
         }
         return new AuditRecords.CallRecord(Instant.now(), call, exchange.identity(), decision, outcome, approval, exchange.pinFindings(), result,
-                exchange.snapshot().redactor(), exchange.snapshot().auditedClaims());
+                exchange.snapshot().redactor(), exchange.snapshot().auditedClaims(), decidedAt);
     }
 
     /** The A2A generation the call spoke, as the audit and the {@code /version} policy pointer name it. */

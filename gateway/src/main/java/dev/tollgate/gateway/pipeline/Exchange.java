@@ -36,6 +36,8 @@ public final class Exchange {
     private JsonRpcPayload payload;
     private List<McpMessage> messages = List.of();
     private List<Decision> decisions = List.of();
+    /** When policy decided the request's calls (its audit records' decision time); null before, or when it decided none. */
+    private java.time.Instant decidedAt;
     private List<CallDescription> calls = List.of();
     private String mcpRevision;
     private String upstreamSessionId;
@@ -371,6 +373,16 @@ public final class Exchange {
 
     void decided(List<Decision> decisions) {
         this.decisions = java.util.Collections.unmodifiableList(decisions);
+    }
+
+    /** The instant policy decided at (the time its {@code time:} conditions read), for the audit records. */
+    void decidedAt(java.time.Instant at) {
+        this.decidedAt = at;
+    }
+
+    /** When policy decided the request's calls; null when it decided none. */
+    public java.time.Instant decidedAt() {
+        return decidedAt;
     }
 
     /** What to send upstream: the original body, the allowed part of a partly denied batch, or a body the gateway rewrote. */

@@ -135,7 +135,7 @@ final class ListPolicing {
         if (!response.isObject() || !holdsList(response) || !response.hasNonNull("id")) {
             return null;
         }
-        String requestId = response.get("id").asText();
+        String requestId = ResponseOutcome.key(response.get("id")); // typed: 1 and "1" are two calls (review BD)
         if (sizeBytes > exchange.snapshot().config().limits().maxScannedResultBytes()) {
             ResultPolicing.Judgement unscannable = results.unscannable();
             results.record(requestId, unscannable);
@@ -170,7 +170,7 @@ final class ListPolicing {
             }
             return gathered;
         });
-        recordAndLog(requestId, verdicts, "the list answering request " + requestId);
+        recordAndLog(requestId, verdicts, "the list answering request " + response.get("id"));
         return verdicts.isChanged() ? (ObjectNode) response : null;
     }
 

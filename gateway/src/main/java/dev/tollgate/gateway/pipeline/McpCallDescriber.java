@@ -122,6 +122,23 @@ final class McpCallDescriber {
         return null;
     }
 
+    /** The JSON-RPC id of a client request as sent (its JSON type kept: {@code 1} is not {@code "1"}); null for notifications and responses. */
+    static JsonNode requestIdValue(McpMessage message) {
+        if (message instanceof McpMessage.ToolCall m) {
+            return m.id().value();
+        }
+        if (message instanceof McpMessage.ResourceRead m) {
+            return m.id().value();
+        }
+        if (message instanceof McpMessage.PromptGet m) {
+            return m.id().value();
+        }
+        if (message instanceof McpMessage.OtherRequest m) {
+            return m.id().value();
+        }
+        return null;
+    }
+
     private static boolean isSessionPlumbing(String method) {
         return McpMethods.INITIALIZE.equals(method) || McpMethods.PING.equals(method) || McpMethods.SERVER_DISCOVER.equals(method);
     }

@@ -109,8 +109,8 @@ final class McpResultRules {
         Map.Entry<JsonNode, String> call = toolCalls.size() == 1 ? toolCalls.entrySet().iterator().next() : null;
         CallDescription shown = CallDescription.mcpToolResult(route, call == null ? null : call.getValue(), page);
         ResultPolicing.Outcome outcome = call == null || unknownTools.contains(call.getKey())
-                ? results.decideOfUnknownTool(shown, call == null ? null : call.getKey().asText(), body.length)
-                : results.decide(shown, call.getKey().asText(), body.length);
+                ? results.decideOfUnknownTool(shown, call == null ? null : ResponseOutcome.key(call.getKey()), body.length)
+                : results.decide(shown, ResponseOutcome.key(call.getKey()), body.length);
         if (outcome == ResultPolicing.Outcome.PASSED) {
             return body;
         }
@@ -148,8 +148,8 @@ final class McpResultRules {
         }
         CallDescription result = CallDescription.mcpToolResult(route, tool, document);
         boolean unknown = tool == null && (getStream || unknownTools.contains(response.get("id")));
-        ResultPolicing.Outcome outcome = unknown ? results.decideOfUnknownTool(result, response.get("id").asText(), size)
-                : results.decide(result, response.get("id").asText(), size);
+        ResultPolicing.Outcome outcome = unknown ? results.decideOfUnknownTool(result, ResponseOutcome.key(response.get("id")), size)
+                : results.decide(result, ResponseOutcome.key(response.get("id")), size);
         if (outcome == ResultPolicing.Outcome.DENIED) {
             return results.denial(response.get("id"));
         }
@@ -182,7 +182,7 @@ final class McpResultRules {
             }
             // The answer is no tool's result (a list's, say): as of an unknown tool, as the same request sent on its stream is.
             ResultPolicing.Outcome outcome = results.decideApart(CallDescription.mcpToolResult(route, null, request.params()),
-                    response.path("id").asText(), size, true);
+                    ResponseOutcome.keyOrNull(response.get("id")), size, true);
             if (outcome == ResultPolicing.Outcome.DENIED) {
                 return results.denial(response.get("id"));
             }
@@ -204,7 +204,7 @@ final class McpResultRules {
     ResultPolicing.Outcome decideBeside(JsonNode document, long size) {
         Map.Entry<JsonNode, String> call = streamCall();
         CallDescription read = CallDescription.mcpToolResult(route, call == null ? null : call.getValue(), document);
-        String id = call == null ? null : call.getKey().asText();
+        String id = call == null ? null : ResponseOutcome.key(call.getKey());
         return call == null || unknownTools.contains(call.getKey()) ? results.decideOfUnknownTool(read, id, size)
                 : results.decide(read, id, size);
     }
@@ -221,7 +221,7 @@ final class McpResultRules {
         }
         Map.Entry<JsonNode, String> call = streamCall();
         return results.decideServerRequest(CallDescription.mcpToolResult(route, call == null ? null : call.getValue(), params),
-                id.asText(), size, call == null || unknownTools.contains(call.getKey()));
+                ResponseOutcome.key(id), size, call == null || unknownTools.contains(call.getKey()));
     }
 
     /** The id of the one call this stream runs; null on the GET stream, a batch's, or a stream of no call read as a result. */

@@ -95,6 +95,7 @@ public final class PolicyStage implements Stage {
         String route = exchange.route().route().name();
         PricingTable pricing = exchange.snapshot().config().budget().pricing();
         Instant now = Instant.now();
+        exchange.decidedAt(now); // recorded: a replay decides time: conditions at the decision, not at the call's end (review BD)
         int size = exchange.messages().size();
         List<Decision> decisions = new ArrayList<>(size);
         List<CallDescription> calls = new ArrayList<>(size);
@@ -155,23 +156,9 @@ public final class PolicyStage implements Stage {
         }
     }
 
-    /**
-     * Whether {@code candidate} stops more than {@code current}: an enforced deny, then an approval (review L: an approval
-     * ranked as a deny, so a first reading held for approval hid a later reading's deny, forwarded once approved), then
-     * a shadow (dry-run) deny. Of two approvals the first is kept: the approver is shown the whole call.
-     */
+    /** Whether {@code candidate} stops more than {@code current} ({@link CallReadings#refusesMore}). */
     private static boolean refusesMore(Decision candidate, Decision current) {
-        return strictness(candidate) > strictness(current);
-    }
-
-    private static int strictness(Decision decision) {
-        if (decision.isDenied() && decision.enforcedDeny()) {
-            return 3;
-        }
-        if (decision.requiresApproval()) {
-            return 2;
-        }
-        return decision.isDenied() ? 1 : 0;
+        return CallReadings.refusesMore(candidate, current);
     }
 
     /**
@@ -290,6 +277,7 @@ public final class PolicyStage implements Stage {
         BudgetFacts facts = BudgetFacts.ofA2a(exchange.spend(), A2aCallDescriber.declaredSkill(exchange.snapshot(), route, call),
                 PricedCalls.isPriced(call), pin == PinState.PINNED);
         Instant now = Instant.now();
+        exchange.decidedAt(now); // recorded: a replay decides time: conditions at the decision, not at the call's end (review BD)
         Decision decision = decide(exchange, call, pin, facts, now);
         for (CallDescription reading : A2aCallDescriber.otherReadings(call)) {
             // The agent may read the tenant from the path (review K: the SDK overwrites the body's with it), or its text

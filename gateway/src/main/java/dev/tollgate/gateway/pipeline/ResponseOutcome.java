@@ -106,6 +106,11 @@ final class ResponseOutcome {
         return (id.isTextual() ? "s:" : "n:") + id.asText();
     }
 
+    /** {@link #key}, or null for no id (an HTTP+JSON A2A call's). What result verdicts and audit records are paired by. */
+    static String keyOrNull(JsonNode id) {
+        return id == null ? null : key(id);
+    }
+
     /** {@link #key} of an id given as its JSON text ({@code 7}, {@code "a"}), as stream event ids seal it; null when unreadable. */
     static String keyOfJson(String idJson) {
         try {

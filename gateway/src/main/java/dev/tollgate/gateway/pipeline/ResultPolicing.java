@@ -155,7 +155,7 @@ final class ResultPolicing {
      * Decides a result, redacting it in place ({@code call.arguments()} is the result object) when a redact rule matches.
      *
      * @param call       the result as policy sees it
-     * @param requestId  the id of the request it answers, as text (for the audit record)
+     * @param requestId  the id of the request it answers, typed ({@link ResponseOutcome#key}; for the audit record)
      * @param sizeBytes  how large the answer (or event) holding it is: past limits.max-scanned-result-bytes it is not read
      * @param byArtifact an A2A answer: each artifact's text is joined apart from the rest, by artifact id
      * @param streamed   a stream event: joined to the stream's tails, which it extends for the next event

@@ -8,7 +8,8 @@ import java.util.List;
  * What result policy made of one call's result: the decision (a result rule's, or the pass when none matched) and what
  * the rule's detectors found, by location and digest (never the matched text).
  *
- * @param requestId the JSON-RPC id of the call whose result it was (as text), for its audit record
+ * @param requestId the JSON-RPC id of the call whose result it was, typed ({@link ResponseOutcome#key}: {@code n:1} is not
+ *                  {@code s:1}), for its audit record; null for a call without one
  * @param withheld  on a list (tools, prompts, resources, templates): the entries result rules left out of it, each as
  *                  {@code kind name} ({@code tool echo}); empty otherwise
  * @param ofServerRequest the verdict is on a request the server sent (a sampling or elicitation request on a stream),

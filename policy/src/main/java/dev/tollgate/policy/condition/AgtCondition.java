@@ -124,6 +124,19 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
         }
     }
 
+    /**
+     * {@code tool_args} reads the arguments whole; a name that is not the call's own field is read from the arguments when
+     * the caller has no such claim: its top-level member.
+     */
+    @Override
+    public void addArgumentsRead(Set<String> pointers) {
+        if ("tool_args".equals(field)) {
+            pointers.add("");
+        } else if (!GATEWAY_FIELDS.contains(field)) {
+            pointers.add(com.fasterxml.jackson.core.JsonPointer.empty().appendProperty(field).toString());
+        }
+    }
+
     /** The context value of {@code field} for this call; null when absent (JSON null counts as absent, as Python None). */
     public static JsonNode lookup(String field, CallDescription call, Identity identity) {
         return lookup(field, call, identity, call.arguments());

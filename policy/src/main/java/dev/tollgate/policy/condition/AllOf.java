@@ -32,6 +32,11 @@ public record AllOf(List<Condition> conditions) implements Condition {
     }
 
     @Override
+    public void addArgumentsRead(java.util.Set<String> pointers) {
+        conditions.forEach(c -> c.addArgumentsRead(pointers));
+    }
+
+    @Override
     public boolean matches(PolicyRequest request) {
         // Indexed loop: no iterator on the hot path, whatever the JIT's escape analysis decides.
         for (int i = 0, n = conditions.size(); i < n; i++) {

@@ -24,6 +24,11 @@ public record AnyOf(List<Condition> conditions) implements Condition {
     }
 
     @Override
+    public void addArgumentsRead(java.util.Set<String> pointers) {
+        conditions.forEach(c -> c.addArgumentsRead(pointers));
+    }
+
+    @Override
     public boolean matches(PolicyRequest request) {
         for (int i = 0, n = conditions.size(); i < n; i++) {
             if (conditions.get(i).matches(request)) {

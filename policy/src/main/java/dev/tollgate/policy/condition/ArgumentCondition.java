@@ -42,6 +42,11 @@ public record ArgumentCondition(JsonPointer path, ValueTest test) implements Con
         }
     }
 
+    @Override
+    public void addArgumentsRead(java.util.Set<String> pointers) {
+        pointers.add(path.toString());
+    }
+
     private JsonNode valueOf(JsonNode arguments) {
         return arguments == null ? null : arguments.at(path);
     }

@@ -14,6 +14,14 @@ public record CheckCondition(String name, CompiledCheck check) implements Condit
         return true;
     }
 
+    /** A rate limit or a budget reads no argument; any other check (a detector, argument size, a custom one) may read them all. */
+    @Override
+    public void addArgumentsRead(java.util.Set<String> pointers) {
+        if (!dev.tollgate.policy.check.RateLimitCheck.NAME.equals(name) && !dev.tollgate.policy.check.BudgetCheck.NAME.equals(name)) {
+            pointers.add("");
+        }
+    }
+
     @Override
     public boolean matches(PolicyRequest request) {
         return check.test(request);

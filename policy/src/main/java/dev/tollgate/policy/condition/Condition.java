@@ -44,4 +44,12 @@ public interface Condition {
      */
     default void addClaimsRead(Set<String> names) {
     }
+
+    /**
+     * Adds the JSON pointers into the call's arguments this condition may read ({@code ""} for the arguments whole), so a
+     * replay can tell a record whose redacted member ({@code telemetry.redact}) a rule reads: decided on {@code [REDACTED]},
+     * not the value. Nothing for a condition that reads no argument.
+     */
+    default void addArgumentsRead(Set<String> pointers) {
+    }
 }

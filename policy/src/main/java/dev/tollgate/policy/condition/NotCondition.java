@@ -17,6 +17,11 @@ public record NotCondition(Condition inner) implements Condition {
         inner.addClaimsRead(names);
     }
 
+    @Override
+    public void addArgumentsRead(java.util.Set<String> pointers) {
+        inner.addArgumentsRead(pointers);
+    }
+
 
     @Override
     public boolean matches(PolicyRequest request) {
