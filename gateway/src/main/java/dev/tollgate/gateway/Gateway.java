@@ -127,6 +127,7 @@ public final class Gateway {
                 ownTasks ? given.learnt().withTaskOrigins(taskOrigins(vertx, config, given.metrics().registry())) : given.learnt(), given.concurrentCalls(), given.replays(), given.upstreams(),
                 given.approvals() != null ? given.approvals() : Approvals.create(vertx, config, given.metrics().registry()), given.recentDecisions());
         AtomicReference<GatewaySnapshot> snapshot = new AtomicReference<>(initial);
+        services.learnt().pins().serving(initial.pins());
         GatewayMetrics metrics = services.metrics();
         metrics.watchSpans(services.telemetry().counts());
         metrics.configLive(initial.live().hash());
@@ -210,6 +211,9 @@ public final class Gateway {
         // routes' instances are resolved before they serve: a call of the new snapshot never finds its route unresolved, and
         // a call of the old one is balanced over the new instances of its route (Upstreams.of), never a removed one.
         services.upstreams().retain(next.routes().routes());
+        // Renewed pin manifests are the newer ones before the snapshot serves: an exchange begun under the one they replace
+        // changes nothing PinWatch recorded under them (review BC), even when the operator went back to an older file.
+        services.learnt().pins().serving(next.pins());
         GatewaySnapshot previous = snapshot.getAndSet(next);
         services.metrics().configLive(next.live().hash());
         health.watch(next.routes().routes());
