@@ -211,10 +211,11 @@ public final class Gateway {
         // routes' instances are resolved before they serve: a call of the new snapshot never finds its route unresolved, and
         // a call of the old one is balanced over the new instances of its route (Upstreams.of), never a removed one.
         services.upstreams().retain(next.routes().routes());
-        // Renewed pin manifests are the newer ones before the snapshot serves: an exchange begun under the one they replace
-        // changes nothing PinWatch recorded under them (review BC), even when the operator went back to an older file.
-        services.learnt().pins().serving(next.pins());
         GatewaySnapshot previous = snapshot.getAndSet(next);
+        // Renewed pin manifests are the newer ones: an exchange begun under the one they replace changes nothing PinWatch
+        // records under them (review BC), even when the operator went back to an older file. Once the snapshot serves, so
+        // that a list answered before it (held against the old neighbours) is in what a newly pinning route starts from.
+        services.learnt().pins().serving(next.pins());
         services.metrics().configLive(next.live().hash());
         health.watch(next.routes().routes());
         List<String> needRestart = new ArrayList<>();

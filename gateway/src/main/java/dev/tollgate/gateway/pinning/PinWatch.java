@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A tool is pinned when it is in the manifest and every definition its upstream listed through this replica since the
  * manifest was loaded is the reviewed one (a name listed twice in one list counts as changed); a tool in the manifest whose list was never seen here counts as pinned, since no client can have
- * seen any other definition of it through the gateway. Only names in the manifest are remembered, so an upstream
+ * seen any other definition of it through the gateway. The newest manifest of a route is the one compared with: an
+ * exchange begun under the one it replaced (a GET stream, a call in flight across the reload) renews and clears nothing.
+ * Only names in the manifest are remembered, so an upstream
  * listing a million new tools grows nothing. Each difference (tool and digest) is logged once, with its diff, and
  * counted as {@code tollgate_tool_pin_changes_total{route,change}}
  * (past {@link #MAX_REPORTED} remembered differences, every sighting is counted and none logged).
