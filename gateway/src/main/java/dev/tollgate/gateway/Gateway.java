@@ -127,6 +127,7 @@ public final class Gateway {
                 ownTasks ? given.learnt().withTaskOrigins(taskOrigins(vertx, config, given.metrics().registry())) : given.learnt(), given.concurrentCalls(), given.replays(), given.upstreams(),
                 given.approvals() != null ? given.approvals() : Approvals.create(vertx, config, given.metrics().registry()), given.recentDecisions());
         AtomicReference<GatewaySnapshot> snapshot = new AtomicReference<>(initial);
+        services.learnt().pins().serving(initial.pins());
         GatewayMetrics metrics = services.metrics();
         metrics.watchSpans(services.telemetry().counts());
         metrics.configLive(initial.live().hash());
@@ -215,6 +216,10 @@ public final class Gateway {
         // a call of the old one is balanced over the new instances of its route (Upstreams.of), never a removed one.
         services.upstreams().retain(next.routes().routes());
         GatewaySnapshot previous = snapshot.getAndSet(next);
+        // Renewed pin manifests are the newer ones: an exchange begun under the one they replace changes nothing PinWatch
+        // records under them (review BC), even when the operator went back to an older file. Once the snapshot serves, so
+        // that a list answered before it (held against the old neighbours) is in what a newly pinning route starts from.
+        services.learnt().pins().serving(next.pins());
         services.metrics().configLive(next.live().hash());
         health.watch(next.routes().routes());
         List<String> needRestart = new ArrayList<>();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A tool is pinned when it is in the manifest and every definition its upstream listed through this replica since the
  * manifest was loaded is the reviewed one (a name listed twice in one list counts as changed); a tool in the manifest whose list was never seen here counts as pinned, since no client can have
- * seen any other definition of it through the gateway. Only names in the manifest are remembered, so an upstream
+ * seen any other definition of it through the gateway. The newest manifest of a route is the one compared with: an
+ * exchange begun under the one it replaced (a GET stream, a call in flight across the reload) renews and clears nothing.
+ * Only names in the manifest are remembered, so an upstream
  * listing a million new tools grows nothing. Each difference (tool and digest) is logged once, with its diff, and
  * counted as {@code tollgate_tool_pin_changes_total{route,change}}
  * (past {@link #MAX_REPORTED} remembered differences, every sighting is counted and none logged).
@@ -30,21 +33,65 @@ public final class PinWatch {
     /** The most differences remembered as already logged; past it they are still counted and enforced, no longer logged. */
     static final int MAX_REPORTED = 10_000;
 
-    private final Map<String, Map<String, String>> lastListed = new ConcurrentHashMap<>();
-    /** The manifest each route's last-listed digests were compared with: a renewed manifest (other content) starts afresh. */
-    private final Map<String, PinManifest> comparedWith = new ConcurrentHashMap<>();
+    /**
+     * Each route's watch: the newest manifest it was compared with (by value) and what its upstream listed since. A
+     * renewed manifest (another content: `tollgate pin` writes a fresh pinned-at each run) replaces the watch with a
+     * fresh one, whose record starts empty; the manifest instances it replaced are kept (weakly, by identity) as retired.
+     */
+    private final Map<String, RouteWatch> watches = new ConcurrentHashMap<>();
     /** What a name listed twice in one list counts as: never the reviewed definition. */
     static final String LISTED_TWICE = "listed-twice";
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
     /**
-     * What each upstream endpoint last listed of each name, through any route, pinning or not (endpoint and kind, then
-     * name to digest): a route that starts pinning (a reload adds it) begins from it, since the model may already have read
-     * a changed definition through another route (review AF). At most {@link #MAX_REMEMBERED} names per endpoint.
+     * What each upstream endpoint listed of each name, through any route, pinning or not (endpoint and kind, then name
+     * to what was listed): a route that starts pinning (a reload adds it) begins from it, since the model may already have
+     * read a changed definition through another route (review AF). At most {@link #MAX_REMEMBERED} names per endpoint.
      */
-    private final Map<String, Map<String, String>> listedAtEndpoint = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Listed>> listedAtEndpoint = new ConcurrentHashMap<>();
     static final int MAX_REMEMBERED = 10_000;
+    /** The most retired manifest instances remembered per route (each still held by an exchange begun under it). */
+    static final int MAX_RETIRED = 1_000;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final MeterRegistry registry;
+
+    /**
+     * The definitions an endpoint listed of one name: the first one, and the last one that differed from it (null while
+     * every list showed the first). Any of them other than the reviewed one was shown to the model, so a later clean list
+     * does not vouch for it (review BC: only the last one was kept, and a rug pull reverted before the pinning route was
+     * added was forgotten).
+     */
+    private record Listed(String first, String other) {
+
+        Listed with(String digest) {
+            return digest.equals(first) || digest.equals(other) ? this : new Listed(first, digest);
+        }
+
+        /** A digest listed that is not the pinned one, or null when every one listed was. */
+        String otherThan(String pinned) {
+            return !first.equals(pinned) ? first : other;
+        }
+    }
+
+    /** One route's manifest (by value), the instances of it known, and what was listed under it. */
+    private static final class RouteWatch {
+        final PinManifest manifest;
+        /** Each name's first definition listed otherwise than reviewed, or the reviewed one while only it was listed. */
+        final Map<String, String> listed = new ConcurrentHashMap<>();
+        /** The last instance found equal to {@link #manifest}: compared by identity first. */
+        volatile PinManifest lastInstance;
+        /** Every instance found equal to {@link #manifest} (weakly held), retired with it when it is renewed; guarded by the PinWatch. */
+        final List<WeakReference<PinManifest>> instances = new ArrayList<>();
+
+        RouteWatch(PinManifest manifest) {
+            this.manifest = manifest;
+            this.lastInstance = manifest;
+            this.instances.add(new WeakReference<>(manifest));
+        }
+    }
+
+    /** A route's watch, and whether the manifest asked about is one that watch's manifest replaced (an exchange begun before the renewal). */
+    private record Resolved(RouteWatch watch, boolean stale) {
+    }
 
     /** @param registry where changes are counted; null to count nothing (tests) */
     public PinWatch(MeterRegistry registry) {
@@ -52,21 +99,101 @@ public final class PinWatch {
     }
 
     /**
+     * Notes the manifests of a configuration as it starts serving (at start and on each reload, before it serves): one
+     * that differs from the one compared with before is the renewed one, even if an older configuration had it (the
+     * operator went back to it), and what was listed before it is forgotten; the one it replaced is retired.
+     */
+    public void serving(Map<String, RoutePins> pins) {
+        pins.forEach((route, routePins) -> resolve(route, routePins, true));
+    }
+
+    /**
+     * The route's watch for a manifest. A manifest seen for the first time on the route (and not retired) is the newer
+     * one: it replaces the route's watch. A retired one, which an exchange begun before a renewal still holds, changes
+     * nothing (review BC: a list observed under it cleared what was listed under the renewed one). Creating and
+     * replacing a watch is done under a lock, so two event loops never replace each other's findings.
+     */
+    private Resolved resolve(String route, RoutePins pins, boolean servingNow) {
+        PinManifest manifest = pins.manifest();
+        RouteWatch watch = watches.get(route);
+        if (watch != null && (watch.lastInstance == manifest || watch.manifest == manifest)) {
+            return new Resolved(watch, false);
+        }
+        synchronized (this) {
+            watch = watches.get(route);
+            if (watch == null) {
+                watch = new RouteWatch(manifest);
+                startFromWhatWasListed(watch, pins);
+                watches.put(route, watch);
+                return new Resolved(watch, false);
+            }
+            if (watch.manifest.equals(manifest)) {
+                // Compared by value once per new object, then by identity (review AB: a reload reads the same file into a new
+                // object, and comparing by identity forgot every rug pull on each reload).
+                if (watch.lastInstance != manifest) {
+                    watch.lastInstance = manifest;
+                    remember(watch.instances, manifest);
+                }
+                return new Resolved(watch, false);
+            }
+            if (!servingNow && retired(route, manifest)) {
+                return new Resolved(watch, true);
+            }
+            // A renewed manifest: what was unreviewed may be reviewed now.
+            List<WeakReference<PinManifest>> old = retiredInstances.computeIfAbsent(route, r -> new ArrayList<>());
+            watch.instances.forEach(ref -> {
+                PinManifest instance = ref.get();
+                if (instance != null && instance != manifest) {
+                    remember(old, instance);
+                }
+            });
+            old.removeIf(ref -> ref.get() == manifest);
+            RouteWatch renewed = new RouteWatch(manifest);
+            watches.put(route, renewed);
+            return new Resolved(renewed, false);
+        }
+    }
+
+    /** Manifest instances replaced by a renewed one, per route (guarded by this). */
+    private final Map<String, List<WeakReference<PinManifest>>> retiredInstances = new java.util.HashMap<>();
+
+    private boolean retired(String route, PinManifest manifest) {
+        List<WeakReference<PinManifest>> old = retiredInstances.get(route);
+        if (old == null) {
+            return false;
+        }
+        old.removeIf(ref -> ref.get() == null);
+        for (WeakReference<PinManifest> ref : old) {
+            if (ref.get() == manifest) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void remember(List<WeakReference<PinManifest>> instances, PinManifest instance) {
+        instances.removeIf(ref -> ref.get() == null);
+        for (WeakReference<PinManifest> ref : instances) {
+            if (ref.get() == instance) {
+                return;
+            }
+        }
+        if (instances.size() >= MAX_RETIRED) {
+            instances.remove(0);
+        }
+        instances.add(new WeakReference<>(instance));
+    }
+
+    /**
      * Compares the definitions of one list with the route's manifest, remembers them, and returns the ones that are
-     * not the reviewed ones (empty when all are).
+     * not the reviewed ones (empty when all are). A list observed under a retired manifest (an exchange begun before a
+     * renewal) is held against it for the changes returned, and recorded against the manifest serving now, clearing nothing.
      */
     public List<PinChange> observe(String route, RoutePins pins, Iterable<JsonNode> definitions) {
         PinManifest manifest = pins.manifest();
-        PinManifest comparedBefore = comparedWith.put(route, manifest);
-        if (comparedBefore == null) {
-            startFromWhatWasListed(route, pins);
-        } else if (!manifest.equals(comparedBefore)) {
-            // A renewed manifest (another content: `tollgate pin` writes a fresh pinned-at each run): what was unreviewed
-            // may be reviewed now. Compared by value (review AB: by identity, every reload, which reads the same file into a
-            // new object, forgot a rug pull, and the rug-pulled tool's calls reached the upstream again).
-            lastListed.remove(route);
-        }
-        Map<String, String> listed = lastListed.computeIfAbsent(route, r -> new ConcurrentHashMap<>());
+        Resolved resolved = resolve(route, pins, false);
+        PinManifest recordedAgainst = resolved.watch().manifest;
+        Map<String, String> listed = resolved.watch().listed;
         List<PinChange> changes = new ArrayList<>(0);
         java.util.Set<String> inThisList = new java.util.HashSet<>();
         for (JsonNode definition : definitions) {
@@ -74,19 +201,17 @@ public final class PinWatch {
             if (name == null) {
                 continue; // never listed to a client: the response filter drops a definition without a name
             }
-            PinManifest.Pin pin = manifest.pins().get(name);
             ObjectNode part = manifest.kind().pinnedPart(definition);
             String digest = inThisList.add(name) ? PinnedDefinitions.digest(part) : LISTED_TWICE;
-            if (pin != null) {
+            PinManifest.Pin recorded = recordedAgainst.pins().get(name);
+            if (recorded != null) {
                 // Once listed otherwise than reviewed, a tool stays unreviewed until the manifest is renewed: a later clean
                 // list (to another client, or the reviewed twin after a poisoned one) does not vouch for what was shown.
-                String before = listed.get(name);
-                if (before == null || before.equals(pin.digest())) {
-                    listed.put(name, digest);
-                }
-                if (pin.digest().equals(digest)) {
-                    continue;
-                }
+                listed.compute(name, (n, before) -> before == null || before.equals(recorded.digest()) ? digest : before);
+            }
+            PinManifest.Pin pin = manifest.pins().get(name);
+            if (pin != null && pin.digest().equals(digest)) {
+                continue;
             }
             PinChange change = pin == null
                     ? new PinChange(name, PinState.NEW, null, digest)
@@ -97,33 +222,27 @@ public final class PinWatch {
         return changes;
     }
 
-    /** Where a tool stands on a route: {@link PinState#NOT_PINNING} when the route pins nothing. */
+    /**
+     * Where a tool stands on a route: {@link PinState#NOT_PINNING} when the route pins nothing. Under a retired manifest
+     * (an exchange begun before a renewal) what was listed under the serving one is held against the retired pin.
+     */
     public PinState state(String route, RoutePins pins, String name) {
         if (pins == null) {
             return PinState.NOT_PINNING;
         }
-        PinManifest compared = comparedWith.get(route);
-        if (compared == null && comparedWith.putIfAbsent(route, pins.manifest()) == null) {
-            startFromWhatWasListed(route, pins);
-        } else if (compared != null && compared != pins.manifest()) {
-            // Compared by value once per new object (a reload reads the same file into a new one), then by identity.
-            if (!compared.equals(pins.manifest())) {
-                lastListed.remove(route);
-            }
-            comparedWith.put(route, pins.manifest());
-        }
+        Resolved resolved = resolve(route, pins, false);
         PinManifest.Pin pin = pins.manifest().pins().get(name);
         if (pin == null) {
             return PinState.NEW;
         }
-        Map<String, String> listed = lastListed.get(route);
-        String seen = listed == null ? null : listed.get(name);
+        String seen = resolved.watch().listed.get(name);
         return seen == null || seen.equals(pin.digest()) ? PinState.PINNED : PinState.CHANGED;
     }
 
     /**
      * Notes what a list answered through any route names (every route, pinning or not): the definitions an upstream endpoint
-     * showed the model, for routes that start pinning later.
+     * showed the model, for routes that start pinning later. Endpoints are compared as
+     * {@link dev.tollgate.gateway.routing.ServerEndpoints#sameServer} spells them.
      */
     public void remember(Set<String> endpoints, PinnedDefinitions.Kind kind, Iterable<JsonNode> definitions) {
         if (endpoints.isEmpty()) {
@@ -137,27 +256,27 @@ public final class PinWatch {
             }
         }
         for (String endpoint : endpoints) {
-            Map<String, String> listed = listedAtEndpoint.computeIfAbsent(endpoint + '\0' + kind, e -> new ConcurrentHashMap<>());
+            Map<String, Listed> listed = listedAtEndpoint.computeIfAbsent(dev.tollgate.gateway.routing.ServerEndpoints.sameServer(endpoint) + '\0' + kind, e -> new ConcurrentHashMap<>());
             digests.forEach((name, digest) -> {
                 if (listed.size() < MAX_REMEMBERED || listed.containsKey(name)) {
-                    listed.put(name, digest);
+                    listed.merge(name, new Listed(digest, null), (before, now) -> before.with(digest));
                 }
             });
         }
     }
 
-    /** A route seen for the first time begins with what its endpoints last listed of its pinned names through other routes. */
-    private void startFromWhatWasListed(String route, RoutePins pins) {
-        Map<String, String> listed = lastListed.computeIfAbsent(route, r -> new ConcurrentHashMap<>());
+    /** A route seen for the first time begins with what its endpoints listed of its pinned names through other routes. */
+    private void startFromWhatWasListed(RouteWatch watch, RoutePins pins) {
         for (String endpoint : pins.endpoints()) {
-            Map<String, String> seen = listedAtEndpoint.get(endpoint + '\0' + pins.manifest().kind());
+            Map<String, Listed> seen = listedAtEndpoint.get(dev.tollgate.gateway.routing.ServerEndpoints.sameServer(endpoint) + '\0' + pins.manifest().kind());
             if (seen == null) {
                 continue;
             }
             pins.manifest().pins().forEach((name, pin) -> {
-                String digest = seen.get(name);
-                if (digest != null && !digest.equals(pin.digest())) {
-                    listed.putIfAbsent(name, digest);
+                Listed listed = seen.get(name);
+                String other = listed == null ? null : listed.otherThan(pin.digest());
+                if (other != null) {
+                    watch.listed.putIfAbsent(name, other);
                 }
             });
         }

@@ -126,10 +126,12 @@ public final class GatewaySnapshot {
         Map<String, java.util.List<String>> neighbours = new HashMap<>();
         Map<String, java.util.Set<String>> endpoints = endpointsByRoute(routes);
         for (Route route : routes.routes()) {
-            java.util.Set<String> mine = endpoints.get(route.name());
+            java.util.Set<String> mine = new java.util.HashSet<>();
+            endpoints.get(route.name()).forEach(e -> mine.add(dev.tollgate.gateway.routing.ServerEndpoints.sameServer(e)));
             java.util.List<String> pinning = routes.routes().stream()
                     .filter(other -> other != route && pins.containsKey(other.name()) && other.config().protocol() == route.config().protocol()
-                            && endpoints.get(other.name()).stream().anyMatch(mine::contains))
+                            && endpoints.get(other.name()).stream().map(dev.tollgate.gateway.routing.ServerEndpoints::sameServer)
+                                    .anyMatch(mine::contains))
                     .map(Route::name).toList();
             if (!pinning.isEmpty()) {
                 neighbours.put(route.name(), pinning);
@@ -138,9 +140,35 @@ public final class GatewaySnapshot {
         return Map.copyOf(neighbours);
     }
 
+    /**
+     * The routes of this configuration that pin and reach one of the given endpoints (as
+     * {@link dev.tollgate.gateway.routing.ServerEndpoints#sameServer} spells them) with the given protocol, other than
+     * {@code except}: the pinning neighbours, in this configuration, of a stream opened under an older one (review BC).
+     */
+    public java.util.List<String> pinningRoutesReaching(java.util.Set<String> reached, dev.tollgate.gateway.config.Protocol protocol, String except) {
+        java.util.Set<String> servers = new java.util.HashSet<>();
+        reached.forEach(e -> servers.add(dev.tollgate.gateway.routing.ServerEndpoints.sameServer(e)));
+        return routes.routes().stream()
+                .filter(r -> !r.name().equals(except) && pins.containsKey(r.name()) && r.config().protocol() == protocol
+                        && endpoints(r.name()).stream().map(dev.tollgate.gateway.routing.ServerEndpoints::sameServer).anyMatch(servers::contains))
+                .map(Route::name).toList();
+    }
+
+    /** Whether this configuration's route of that name reaches one of the given endpoints (compared as pinning does). */
+    public boolean reachesAny(String route, java.util.Set<String> reached) {
+        java.util.Set<String> servers = new java.util.HashSet<>();
+        reached.forEach(e -> servers.add(dev.tollgate.gateway.routing.ServerEndpoints.sameServer(e)));
+        return endpoints(route).stream().map(dev.tollgate.gateway.routing.ServerEndpoints::sameServer).anyMatch(servers::contains);
+    }
+
     /** The pin manifest of a route with {@code pinning}; null for a route that pins nothing. */
     public RoutePins pins(String route) {
         return pins.get(route);
+    }
+
+    /** The pin manifest of every route with {@code pinning}, by route name. */
+    public Map<String, RoutePins> pins() {
+        return pins;
     }
 
     /** The bearer-token verifier of a route with {@code oauth}; null for a route without. */

@@ -86,8 +86,7 @@ final class McpResponseFilter implements ResponseFilter {
     private final String instance;
     /** What this call POSTed: an answer holding a task was created by the {@code tools/call} with its id. */
     private final JsonRpcPayload payload;
-    /** The route's pin manifest (null when it pins nothing), what upstreams listed, and where findings go. */
-    private final RoutePins pins;
+    /** What upstreams listed, held against each route's pin manifest in the configuration serving now (see {@link #hideUnreviewed}). */
     private final PinWatch pinWatch;
     private final Exchange exchange;
     /**
@@ -158,7 +157,6 @@ final class McpResponseFilter implements ResponseFilter {
         this.taskProgressTokens = learnt.taskProgressTokens();
         this.pinWatch = learnt.pins();
         this.sessionRequestIds = learnt.sessionRequestIds();
-        this.pins = exchange.snapshot().pins(exchange.route().route().name());
         this.exchange = exchange;
         // Where the task (cursor, requestState) lives: its tasks/get and tasks/cancel must reach it, whatever the number of
         // instances, since a reload may scale the route out (review AY).
@@ -922,12 +920,26 @@ final class McpResponseFilter implements ResponseFilter {
      * (and logged once, counted), and on a route that hides them the unreviewed tools are left out. True when any was.
      * The list is also held against the manifests of the other routes to the same server (see
      * {@link GatewaySnapshot#pinningNeighbours}).
+     *
+     * <p>The manifests and neighbours are those of the configuration serving now, not of the one this exchange began
+     * under: a session's GET stream (or subscriptions/listen stream) stays open for hours, and a list the server answers
+     * on it after a reload added pinning, renewed the manifest or switched audit to hide is held to what a stream opened
+     * after the reload would be (review BC; as {@link #servingRules} for result rules, review AO). Should the route be
+     * gone or reach another server now, the stream is held to the route as it began (never fewer checks).
      */
     private boolean hideUnreviewed(JsonNode tools) {
-        pinWatch.remember(exchange.snapshot().endpoints(route), dev.tollgate.gateway.pinning.PinnedDefinitions.Kind.TOOLS, tools);
-        for (String neighbour : exchange.snapshot().pinningNeighbours(route)) {
-            pinWatch.observe(neighbour, exchange.snapshot().pins(neighbour), tools);
+        GatewaySnapshot began = exchange.snapshot();
+        java.util.Set<String> reached = began.endpoints(route);
+        pinWatch.remember(reached, dev.tollgate.gateway.pinning.PinnedDefinitions.Kind.TOOLS, tools);
+        GatewaySnapshot serving = exchange.servingSnapshot();
+        boolean sameServer = serving == began || serving.routes().named(route) != null && serving.reachesAny(route, reached);
+        GatewaySnapshot pinning = sameServer ? serving : began;
+        List<String> neighbours = serving == began ? began.pinningNeighbours(route)
+                : serving.pinningRoutesReaching(reached, exchange.route().route().config().protocol(), route);
+        for (String neighbour : neighbours) {
+            pinWatch.observe(neighbour, serving.pins(neighbour), tools);
         }
+        RoutePins pins = pinning.pins(route);
         if (pins == null) {
             return false;
         }

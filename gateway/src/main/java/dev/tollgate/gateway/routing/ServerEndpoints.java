@@ -27,4 +27,24 @@ public final class ServerEndpoints {
         }
         return endpoints;
     }
+
+    /**
+     * How tool pinning tells one server's endpoint from another (what was listed there, which routes are pinning
+     * neighbours): without a trailing slash, its path in lower case. The TypeScript SDK's express app serves {@code /mcp},
+     * {@code /mcp/} and {@code /MCP} as one (express routes ignore both by default), so a rug pull listed through a route
+     * spelled one way counts for a pinning route spelled another (review BC). Two servers that only these tell apart are
+     * held against each other's manifests: false alarms, never a miss. Only for pinning: whether a reload moved a route's
+     * upstream ({@code UpstreamMoved}, {@code ApprovalRecheck}) still compares the endpoints as spelled.
+     */
+    public static String sameServer(String endpoint) {
+        int slash = endpoint.indexOf('/', endpoint.indexOf("//") + 2);
+        if (slash < 0) {
+            return endpoint;
+        }
+        String path = endpoint.substring(slash).toLowerCase(java.util.Locale.ROOT);
+        while (path.length() > 1 && path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        return endpoint.substring(0, slash) + path;
+    }
 }
