@@ -303,6 +303,7 @@ final class AuditAppender implements AutoCloseable {
      */
     private void lockDirectory() throws IOException {
         if (lock != null) {
+            lockAgainIfLockFileGone();
             return;
         }
         Path lockFile = directory.toRealPath().resolve(LOCK_FILE);
@@ -339,6 +340,52 @@ final class AuditAppender implements AutoCloseable {
                 heldKeys.add(key);
             }
             HELD.addAll(heldKeys);
+        }
+    }
+
+    /**
+     * At a reopen (after a failed write, or a current file gone): when the lock file is no longer the one locked (the whole
+     * directory removed and made again), nothing keeps another gateway out any more, so the new lock file is locked. If
+     * another gateway took it meanwhile, the reopen fails and is retried (the log unhealthy: two writers would fork the chain).
+     */
+    private void lockAgainIfLockFileGone() throws IOException {
+        Path lockFile = (Path) heldKeys.get(0);
+        Object locked = heldKeys.size() > 1 ? heldKeys.get(1) : null;
+        Object now = fileKey(lockFile);
+        if (locked == null || locked.equals(now)) {
+            return;
+        }
+        synchronized (HELD) {
+            if (now != null && HELD.contains(now)) {
+                throw new IOException("another audit log in this process took " + directory + " after its lock file was removed");
+            }
+            FileChannel candidate = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            java.nio.channels.FileLock taken;
+            try {
+                taken = candidate.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException held) {
+                NOT_CLOSED.add(candidate);
+                throw new IOException("the audit directory's " + LOCK_FILE + " is locked elsewhere in this process: " + directory);
+            } catch (IOException | RuntimeException e) {
+                candidate.close();
+                throw e;
+            }
+            if (taken == null) {
+                candidate.close();
+                throw new IOException("the audit directory " + directory + " was removed while this gateway wrote it, and another "
+                        + "gateway has taken it since (it holds " + LOCK_FILE + "): not writing, as two writers would fork the chain");
+            }
+            FileChannel old = lockChannel;
+            lockChannel = candidate;
+            lock = taken;
+            HELD.remove(locked);
+            heldKeys.remove(locked);
+            Object key = fileKey(lockFile);
+            if (key != null) {
+                heldKeys.add(key);
+                HELD.add(key);
+            }
+            old.close(); // the lock on the removed file, another inode: the new lock stays
         }
     }
 

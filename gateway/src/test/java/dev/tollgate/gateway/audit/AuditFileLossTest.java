@@ -153,6 +153,75 @@ class AuditFileLossTest {
     }
 
     @Test
+    void aRemovedDirectoryIsMadeAgainAndLockedAgain() throws Exception {
+        Path audit = dir.resolve("audit");
+        AuditConfig config = new AuditConfig(audit, AuditConfig.DEFAULT_MAX_FILE_BYTES, 1000, AuditConfig.WhenFull.REJECT,
+                AuditConfig.ArgumentsMode.FULL);
+        try (AuditLog log = AuditLog.open(config)) {
+            write(log, 0, 3);
+            try (Stream<Path> files = Files.list(audit)) {
+                for (Path f : files.toList()) {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(audit); // rm -rf audit/, the lock file with it
+            write(log, 3, 5);
+            assertThat(log.lostRecords()).isEqualTo(3);
+            assertThat(records(AuditFiles.file(audit, 1))).extracting(r -> r.path("seq").asLong()).containsExactly(4L, 5L);
+            assertThat(otherProcessCanLock(audit.resolve(AuditAppender.LOCK_FILE))).as("the new lock file is held").isFalse();
+            assertThatThrownBy(() -> AuditLog.open(config)).isInstanceOf(IOException.class);
+        }
+        assertThat(otherProcessCanLock(audit.resolve(AuditAppender.LOCK_FILE))).as("released at close").isTrue();
+    }
+
+    @Test
+    void aRemovedDirectoryTakenByAnotherGatewayIsNotWrittenOn() throws Exception {
+        Path audit = dir.resolve("audit");
+        AuditConfig config = new AuditConfig(audit, AuditConfig.DEFAULT_MAX_FILE_BYTES, 1000, AuditConfig.WhenFull.REJECT,
+                AuditConfig.ArgumentsMode.FULL);
+        Process other = null;
+        try (AuditLog log = AuditLog.open(config)) {
+            write(log, 0, 1);
+            try (Stream<Path> files = Files.list(audit)) {
+                for (Path f : files.toList()) {
+                    Files.delete(f);
+                }
+            }
+            // Another gateway takes the (removed and made again) directory: it holds the new lock file.
+            other = new ProcessBuilder("python3", "-c", "import fcntl,sys\nf=open(sys.argv[1],'a')\nfcntl.lockf(f,fcntl.LOCK_EX)\n"
+                    + "print('locked',flush=True)\nsys.stdin.read()", audit.resolve(AuditAppender.LOCK_FILE).toString()).start();
+            assertThat(new String(other.getInputStream().readNBytes(6))).isEqualTo("locked");
+            ObjectNode r = JSON.createObjectNode().put("route", "r").put("method", "tools/call").put("tool", "t1");
+            assertThat(log.offer(new TreeAuditEntry(r))).isTrue();
+            await().atMost(Duration.ofSeconds(5)).until(() -> !log.healthy());
+            assertThat(log.written()).isEqualTo(1);
+            assertThat(AuditFiles.inOrder(audit)).isEmpty();
+
+            other.destroy(); // the other gateway stops: the directory can be taken again, and the kept record is written
+            other.waitFor();
+            await().atMost(Duration.ofSeconds(15)).until(() -> log.healthy() && log.written() == 2);
+            assertThat(records(AuditFiles.file(audit, 1))).extracting(x -> x.path("seq").asLong()).containsExactly(2L);
+            assertThat(otherProcessCanLock(audit.resolve(AuditAppender.LOCK_FILE))).isFalse();
+        } finally {
+            if (other != null) {
+                other.destroy();
+                other.waitFor();
+            }
+        }
+    }
+
+    /** Whether another process gets an exclusive lock on the file right now (it releases it at once). */
+    private static boolean otherProcessCanLock(Path lock) throws Exception {
+        Process process = new ProcessBuilder("python3", "-c", "import fcntl,sys\nf=open(sys.argv[1],'a')\n"
+                + "try:\n  fcntl.lockf(f,fcntl.LOCK_EX|fcntl.LOCK_NB)\n  print('locked')\nexcept OSError:\n  print('held')",
+                lock.toString()).redirectErrorStream(true).start();
+        assertThat(process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        assertThat(out).isIn("locked", "held");
+        return out.equals("locked");
+    }
+
+    @Test
     void aFileRemovedAfterTheLastBatchIsFoundAtClose() throws Exception {
         AuditLog log = open();
         write(log, 0, 3);
