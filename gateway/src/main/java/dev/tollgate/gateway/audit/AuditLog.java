@@ -32,8 +32,11 @@ import org.slf4j.LoggerFactory;
  * queued (review AF: batches admitted together against the same empty queue each queued all their records). Records
  * nobody admitted ({@link #offer}: a server's request on a stream) are dropped, and counted, when the queue is full.
  *
- * <p>A failed write (disk full, file gone) loses nothing: the writer keeps the records and retries with
- * back-off, and {@link #healthy()} turns false so fail-closed callers refuse new calls meanwhile.
+ * <p>A failed write (disk full, directory not writable) loses nothing: the writer keeps the records and retries with
+ * back-off, and {@link #healthy()} turns false so fail-closed callers refuse new calls meanwhile. A current file removed
+ * (or renamed away, replaced, cut) while open is no failed write: the records already written into it are gone with it.
+ * The writer finds out at its next batch, reopens the file and goes on with the chain; the lost records are counted
+ * ({@link #lostRecords()}), logged and described in a side file (see {@link AuditAppender}), and verify reports the gap.
  */
 public final class AuditLog implements AutoCloseable {
 
@@ -58,6 +61,7 @@ public final class AuditLog implements AutoCloseable {
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong failedRecords = new AtomicLong();
     private final AtomicLong failedWrites = new AtomicLong();
+    private final AtomicLong lostRecords = new AtomicLong();
     private final AtomicLong lastWrittenSeq = new AtomicLong();
     /** The hash of the record at {@link #lastWrittenSeq} (the chain end on disk): the anchor logged at close. */
     private volatile String lastWrittenHash;
@@ -75,8 +79,19 @@ public final class AuditLog implements AutoCloseable {
         this.config = config;
         this.writing = new AuditWriting(config.arguments(), new InstantText(), config.keyFile() == null ? null : AuditKey.read(config.keyFile()));
         this.capacity = config.queueCapacity();
-        this.appender = new AuditAppender(config.directory(), config.maxFileBytes(), Clock.systemUTC());
-        AuditAppender.ChainEnd end = appender.open();
+        this.appender = new AuditAppender(config.directory(), config.maxFileBytes(), Clock.systemUTC(), this::fileLost);
+        AuditAppender.ChainEnd end;
+        try {
+            end = appender.open();
+        } catch (IOException | RuntimeException e) {
+            // Release the directory (its lock, this process's hold on it) so that a start tried again can take it.
+            try {
+                appender.close();
+            } catch (IOException | RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
         lastHash = end.hash();
         lastSeq = end.seq();
         lastWrittenSeq.set(end.seq());
@@ -214,6 +229,22 @@ public final class AuditLog implements AutoCloseable {
     /** Write attempts that failed (their records were kept and retried). */
     public long failedWrites() {
         return failedWrites.get();
+    }
+
+    /**
+     * Records lost with a file removed, renamed away, replaced or cut while the writer had it open: they had been written
+     * (and counted in {@link #written()}), and the directory no longer holds them.
+     */
+    public long lostRecords() {
+        return lostRecords.get();
+    }
+
+    /** Writer thread only: the current file vanished with these records; the appender has reopened it. */
+    private void fileLost(java.nio.file.Path file, String how, long firstSeq, long lastSeq, long records, java.nio.file.Path note) {
+        lostRecords.addAndGet(records);
+        LOG.error("audit: {} was {} while the gateway wrote it: {} record(s) (seq {}..{}) written into it are lost; writing to {} "
+                + "again and continuing the chain, so `audit verify` reports the gap at the next record{}", file, how, records, firstSeq,
+                lastSeq, file.getFileName(), note == null ? "" : " (described in " + note.getFileName() + ")");
     }
 
     /** Records lost because they could not be serialized at all. */

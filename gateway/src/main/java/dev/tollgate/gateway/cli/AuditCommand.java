@@ -76,6 +76,7 @@ final class AuditCommand {
             }
             AuditVerifier.Result result = AuditVerifier.verify(expand(inputs), keys, anchored);
             (result.ok() ? System.out : System.err).println(result);
+            printLossNotes(inputs);
             if (result.ok() && expectSeq != null && result.lastSeq() < expectSeq) {
                 System.err.println("INCOMPLETE: the log ends at seq " + result.lastSeq() + ", expected at least " + expectSeq
                         + " (records missing at the end)");
@@ -101,6 +102,26 @@ final class AuditCommand {
             }
         }
         return null;
+    }
+
+    /**
+     * The writer's notes of files that vanished while it wrote them (removed, renamed away, replaced, cut): the records they
+     * held are missing, and the chain breaks (prev, seq) at the first record written after. Said whatever the result, since
+     * a note explains a break and a renamed file given back in order verifies.
+     */
+    private static void printLossNotes(List<Path> inputs) throws IOException {
+        for (Path input : inputs) {
+            for (Path note : AuditFiles.lossNotes(input)) {
+                String text;
+                try {
+                    text = Files.readString(note, java.nio.charset.StandardCharsets.UTF_8).strip();
+                } catch (IOException | RuntimeException e) {
+                    text = "(unreadable: " + e.getMessage() + ")";
+                }
+                System.err.println("NOTE: " + note + ": the gateway found an audit file gone while it wrote it; the records it "
+                        + "held are not in this directory (unless kept elsewhere): " + text);
+            }
+        }
     }
 
     /** Directories become their audit files in chain order; files stay as given. */

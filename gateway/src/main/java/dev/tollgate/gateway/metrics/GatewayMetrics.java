@@ -140,6 +140,8 @@ public final class GatewayMetrics {
                 .description("Audit records dropped because the queue was full (when-full: drop, or server-to-client requests)").register(registry);
         FunctionCounter.builder("tollgate.audit.failed", audit, a -> a.failedRecords())
                 .description("Audit records lost because they could not be serialized").register(registry);
+        FunctionCounter.builder("tollgate.audit.lost", audit, a -> a.lostRecords())
+                .description("Audit records written to a file that was then removed, renamed away, replaced or cut while open").register(registry);
         FunctionCounter.builder("tollgate.audit.write.failures", audit, a -> a.failedWrites())
                 .description("Audit write attempts that failed (records kept and retried)").register(registry);
         Gauge.builder("tollgate.audit.healthy", audit, a -> a.healthy() ? 1 : 0)
