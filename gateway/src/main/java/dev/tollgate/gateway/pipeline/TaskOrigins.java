@@ -50,8 +50,8 @@ public final class TaskOrigins {
     /**
      * A binding as kept under one key of its scope. Its tenant's share was taken once, under {@code anchor}: only that
      * entry's expiry gives it back (the copies under the scope's other keys expire too, and must not give it back again).
-     * Once a reload takes the anchor's key out of the route's scope, that entry is no longer read and expires first: the
-     * share comes back while the copies still bind, a retention at most.
+     * A binding found by a scope that is not its anchor's (a reload removed the anchor's instance) names that scope as its
+     * anchor from then on ({@link #lookUp}), so the share follows the binding while it is in use.
      */
     private record Held<T>(T value, String anchor) {
     }
@@ -181,15 +181,19 @@ public final class TaskOrigins {
     }
 
     /**
-     * The binding of the id under the scope's first key holding one, copied to the keys that lack it (a key the scope
-     * gained by a reload: so the binding is still found once the key it was found under leaves the scope). Null when none.
+     * The binding of the id under the scope's first key holding one of this scope's (a copy made under a scope that is
+     * another server's now is not: {@link TaskScope#owns}), copied to the keys that lack it (a key the scope gained by a
+     * reload: so the binding is still found once the key it was found under leaves the scope). One made under a scope
+     * that is no group's now (the route's first instance was removed) is carried on by this one: it names this scope from
+     * now on, and its tenant's share moves with it (review BG: the share came back while the binding was still in use).
+     * Null when none.
      */
     private static <T> T lookUp(Cache<Key, Held<T>> cache, TaskScope scope, String id) {
         Held<T> found = null;
         boolean missing = false;
         for (String key : scope.keys()) {
             Held<T> held = cache.getIfPresent(new Key(key, id)); // read under every key: a read is a use, and each copy is kept alike
-            if (held == null) {
+            if (held == null || !scope.owns(held.anchor())) {
                 missing = true;
             } else if (found == null) {
                 found = held;
@@ -198,12 +202,25 @@ public final class TaskOrigins {
         if (found == null) {
             return null;
         }
-        if (missing) {
+        if (!scope.keys().contains(found.anchor())) {
+            Held<T> orphan = found;
+            Held<T> carried = new Held<>(found.value(), scope.name());
+            // The entry that held the share names the new anchor too: its expiry gives nothing back (the new one's will).
+            cache.asMap().computeIfPresent(new Key(orphan.anchor(), id), (k, held) -> held.equals(orphan) ? carried : held);
             for (String key : scope.keys()) {
-                cache.asMap().putIfAbsent(new Key(key, id), found);
+                cache.asMap().compute(new Key(key, id), (k, held) -> held == null || held.equals(orphan) || !scope.owns(held.anchor()) ? carried : held);
             }
+        } else if (missing) {
+            spread(cache, scope, id, found);
         }
         return found.value();
+    }
+
+    /** Puts the binding under each key of the scope that holds none of this scope's (another server's copy is replaced). */
+    private static <T> void spread(Cache<Key, Held<T>> cache, TaskScope scope, String id, Held<T> bound) {
+        for (String key : scope.keys()) {
+            cache.asMap().compute(new Key(key, id), (k, held) -> held == null || !scope.owns(held.anchor()) ? bound : held);
+        }
     }
 
     /**
@@ -213,12 +230,16 @@ public final class TaskOrigins {
      */
     private static <T> T bindFirst(Cache<Key, Held<T>> cache, TaskScope scope, String id, T value) {
         Held<T> mine = new Held<>(value, scope.name());
-        Held<T> prior = cache.asMap().putIfAbsent(new Key(scope.name(), id), mine);
-        Held<T> bound = prior == null ? mine : prior;
-        for (String key : scope.keys()) {
-            cache.asMap().putIfAbsent(new Key(key, id), bound);
-        }
-        return prior == null ? null : prior.value();
+        Object[] prior = {null};
+        Held<T> bound = cache.asMap().compute(new Key(scope.name(), id), (k, held) -> {
+            if (held != null && scope.owns(held.anchor())) {
+                prior[0] = held;
+                return held;
+            }
+            return mine; // none, or another server's copy
+        });
+        spread(cache, scope, id, bound);
+        return prior[0] == null ? null : bound.value();
     }
 
     /** Whether this owner's tenant may bind one more context (a call that may start a conversation is forwarded only then). */
@@ -286,7 +307,7 @@ public final class TaskOrigins {
     private Future<Void> bindTask(TaskScope scope, String taskId, Origin origin) {
         SharedKey marked = new SharedKey(false, scope, taskId);
         recentlyBound.put(marked, Boolean.TRUE);
-        return shared.bindTask(scope.keys(), taskId, origin.binding()).<Void>map(held -> {
+        return shared.bindTask(scope, taskId, origin.binding()).<Void>map(held -> {
             if (held != null) {
                 // bound first through another replica: that binding is every replica's
                 replace(byTask, taskShares, scope, taskId, Origin.of(held), o -> shareOwner(o.owner()));
@@ -298,7 +319,7 @@ public final class TaskOrigins {
     private Future<Void> bindContext(TaskScope scope, String contextId, String owner) {
         SharedKey marked = new SharedKey(true, scope, contextId);
         recentlyBound.put(marked, Boolean.TRUE);
-        return shared.bindContext(scope.keys(), contextId, owner).<Void>map(held -> {
+        return shared.bindContext(scope, contextId, owner).<Void>map(held -> {
             if (held != null) {
                 replace(contextOwners, contextShares, scope, contextId, held, Function.identity());
             }
@@ -380,7 +401,7 @@ public final class TaskOrigins {
         if (tasks.isEmpty() && contexts.isEmpty()) {
             return Future.succeededFuture();
         }
-        Future<Void> loaded = shared.find(scope.keys(), tasks, contexts).map(found -> {
+        Future<Void> loaded = shared.find(scope, tasks, contexts).map(found -> {
             // The store restarted each one's retention as it read it (and copied it under the scope's keys that lacked it):
             // read counts as bound here. The store's bindings are known here whatever the shares hold: each is its
             // tenant's, bounded where it was made.

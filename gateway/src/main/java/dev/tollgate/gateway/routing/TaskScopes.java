@@ -4,9 +4,11 @@ import dev.tollgate.gateway.config.RouteConfig;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -55,18 +57,25 @@ final class TaskScopes {
         firstOrigins.forEach((route, origin) -> leastOrigin.merge(find(parent, route), origin, (a, b) -> a.compareTo(b) <= 0 ? a : b));
         Map<String, TreeSet<String>> groupOrigins = new HashMap<>();
         originsOfRoute.forEach((route, origins) -> groupOrigins.computeIfAbsent(find(parent, route), g -> new TreeSet<>()).addAll(origins));
-        Map<String, TaskScope> scopes = new HashMap<>();
-        parent.keySet().forEach(name -> {
-            String group = find(parent, name);
+        Map<String, List<String>> keysOfGroup = new HashMap<>();
+        parent.keySet().forEach(name -> keysOfGroup.computeIfAbsent(find(parent, name), group -> {
             String origin = leastOrigin.get(group);
             if (origin == null) {
-                scopes.put(name, TaskScope.named(name));
-                return;
+                return List.of(name);
             }
             List<String> keys = new ArrayList<>();
             keys.add("origin " + origin);
             groupOrigins.get(group).stream().filter(o -> !o.equals(origin)).forEach(o -> keys.add("origin " + o));
-            scopes.put(name, new TaskScope("origin " + origin, keys));
+            return keys;
+        }));
+        Set<String> everyKey = new HashSet<>();
+        keysOfGroup.values().forEach(everyKey::addAll);
+        Map<String, TaskScope> scopes = new HashMap<>();
+        parent.keySet().forEach(name -> {
+            List<String> keys = keysOfGroup.get(find(parent, name));
+            Set<String> foreign = new HashSet<>(everyKey);
+            keys.forEach(foreign::remove);
+            scopes.put(name, new TaskScope(keys.get(0), keys, foreign));
         });
         return scopes;
     }

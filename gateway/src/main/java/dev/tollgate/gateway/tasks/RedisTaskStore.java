@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.gateway.config.RedisConfig;
+import dev.tollgate.gateway.routing.TaskScope;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -29,8 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Task and context bindings in Redis ({@code tasks: {store: redis}}). Each binding is one string key (see
- * {@link TaskStoreKeys}) holding {@code {"tool","owner","instance"}} as JSON, written with {@code SET NX GET PX} (Redis
- * 7.0 or later): the first binding wins, and the writer learns which one that is. A key expires its TTL after it was last
+ * {@link TaskStoreKeys}) holding {@code {"tool","owner","instance","scope"}} as JSON, written and read by one script over
+ * the keys of its scope ({@link #UNDER_EVERY_KEY}): the first binding wins, and the writer learns which one that is. A key expires its TTL after it was last
  * bound; replicas bind again the ids requests name (see TaskOrigins), so a task in use stays in Redis as long as in their
  * own memory. The ids one request or answer names are read with
  * GETEX (which restarts the TTL too) pipelined on one connection, under the configured per-command timeout. A scope with
@@ -76,61 +77,81 @@ public final class RedisTaskStore implements SharedTaskStore {
     }
 
     @Override
-    public Future<TaskBinding> bindTask(List<String> scopes, String taskId, TaskBinding binding) {
-        ObjectNode value = JSON.createObjectNode().put("tool", binding.tool()).put("owner", binding.owner()).put("instance", binding.instance());
-        return bind(keysOf(TaskStoreKeys.TASK, scopes, taskId), value.toString()).map(held -> held == null ? null : taskBinding(held));
+    public Future<TaskBinding> bindTask(TaskScope scope, String taskId, TaskBinding binding) {
+        ObjectNode value = JSON.createObjectNode().put("tool", binding.tool()).put("owner", binding.owner()).put("instance", binding.instance())
+                .put("scope", scope.name());
+        return bind(scope, TaskStoreKeys.TASK, taskId, value.toString()).map(held -> held == null ? null : taskBinding(held));
     }
 
     @Override
-    public Future<String> bindContext(List<String> scopes, String contextId, String owner) {
-        return bind(keysOf(TaskStoreKeys.CONTEXT, scopes, contextId), JSON.createObjectNode().put("owner", owner).toString())
+    public Future<String> bindContext(TaskScope scope, String contextId, String owner) {
+        return bind(scope, TaskStoreKeys.CONTEXT, contextId, JSON.createObjectNode().put("owner", owner).put("scope", scope.name()).toString())
                 .map(held -> held == null ? null : contextOwner(held));
     }
 
-    private List<String> keysOf(String kind, List<String> scopes, String id) {
-        if (scopes.isEmpty()) {
-            throw new IllegalArgumentException("a binding needs a scope");
-        }
-        return scopes.stream().map(scope -> keys.key(kind, scope, id)).toList();
-    }
-
     /**
-     * KEYS the id's key under each of its scope's keys; ARGV[1] the TTL, ARGV[2] the binding to write when none is held
-     * ('' to write none: a read). The first key holding a binding gives it; it is copied under the keys that lack one, and
+     * KEYS the id's key under each of its scope's keys (the name's first); ARGV[1] the TTL, ARGV[2] the binding to write
+     * when the scope holds none ('' to write none: a read), ARGV[3] the scope's name, ARGV[4] how many of its keys
+     * follow, then its keys, then the other scopes' names. A value names the scope it was made under ({@code scope}); one
+     * naming another scope of the reader's configuration is that server's, not this scope's (review BG), and is passed
+     * over and replaced. The first key holding one of this scope's gives the binding; made under a scope that is no
+     * group's now, it is carried on by this one (it names it from now on). It is copied under the keys that lack it, and
      * every key is kept another TTL from now. Returns the binding held before, or false. One atomic step: two replicas
      * binding the same id under overlapping scopes agree on the first.
      */
     static final String UNDER_EVERY_KEY = """
-            local held = false
-            for _, key in ipairs(KEYS) do
+            local n = tonumber(ARGV[4])
+            local ours, foreign = {}, {}
+            for i = 5, 4 + n do ours[ARGV[i]] = true end
+            for i = 5 + n, #ARGV do foreign[ARGV[i]] = true end
+            local function madeUnder(value)
+              local ok, binding = pcall(cjson.decode, value)
+              if ok and type(binding) == 'table' and type(binding['scope']) == 'string' then return binding['scope'], binding end
+              return nil, nil
+            end
+            local held, heldScope, heldBinding = false, nil, nil
+            local values = {}
+            for i, key in ipairs(KEYS) do
               local value = redis.call('GET', key)
-              if value then held = value break end
+              values[i] = value
+              if value and not held then
+                local scope, binding = madeUnder(value)
+                if not (scope and foreign[scope]) then held, heldScope, heldBinding = value, scope, binding end
+              end
             end
             local value = held or ARGV[2]
+            if held and heldScope and not ours[heldScope] then
+              heldBinding['scope'] = ARGV[3]
+              value = cjson.encode(heldBinding)
+            end
             if value ~= '' then
-              for _, key in ipairs(KEYS) do
-                redis.call('SET', key, value, 'NX', 'PX', ARGV[1])
-                redis.call('PEXPIRE', key, ARGV[1])
+              for i, key in ipairs(KEYS) do
+                local current = values[i]
+                local replace = (not current) or current == held
+                if not replace then
+                  local scope = madeUnder(current)
+                  replace = scope ~= nil and foreign[scope] == true
+                end
+                if replace then redis.call('SET', key, value, 'PX', ARGV[1]) else redis.call('PEXPIRE', key, ARGV[1]) end
               end
             end
             return held""";
 
-    private Request underEveryKey(List<String> idKeys, String value) {
-        Request script = Request.cmd(Command.EVAL).arg(UNDER_EVERY_KEY).arg(idKeys.size());
-        idKeys.forEach(script::arg);
-        return script.arg(ttlMillis).arg(value);
+    private Request underEveryKey(TaskScope scope, String kind, String id, String value) {
+        Request script = Request.cmd(Command.EVAL).arg(UNDER_EVERY_KEY).arg(scope.keys().size());
+        scope.keys().forEach(key -> script.arg(keys.key(kind, key, id)));
+        script.arg(ttlMillis).arg(value).arg(scope.name()).arg(scope.keys().size());
+        scope.keys().forEach(script::arg);
+        scope.foreign().forEach(script::arg);
+        return script;
     }
 
     /**
-     * The binding written unless one is held, and whichever is held kept another TTL from now, in one round trip (SET NX
-     * GET and PEXPIRE for a scope of one key). Completes with the value held before (null when this one was written).
+     * The binding written unless this scope holds one, and whichever is held kept another TTL from now, in one round trip.
+     * Completes with the value held before (null when this one was written).
      */
-    private Future<JsonNode> bind(List<String> idKeys, String value) {
-        String key = idKeys.get(0);
-        List<Request> commands = idKeys.size() > 1 ? List.of(underEveryKey(idKeys, value))
-                : List.of(Request.cmd(Command.SET).arg(key).arg(value).arg("NX").arg("GET").arg("PX").arg(ttlMillis),
-                        Request.cmd(Command.PEXPIRE).arg(key).arg(ttlMillis));
-        return timedBatch(commands).map(answers -> parse(answers.get(0))).onFailure(this::writeFailed);
+    private Future<JsonNode> bind(TaskScope scope, String kind, String id, String value) {
+        return timedBatch(List.of(underEveryKey(scope, kind, id, value))).map(answers -> parse(answers.get(0))).onFailure(this::writeFailed);
     }
 
     private void writeFailed(Throwable cause) {
@@ -147,13 +168,13 @@ public final class RedisTaskStore implements SharedTaskStore {
     }
 
     @Override
-    public Future<Found> find(List<String> scopes, Collection<String> taskIds, Collection<String> contextIds) {
+    public Future<Found> find(TaskScope scope, Collection<String> taskIds, Collection<String> contextIds) {
         List<String> taskList = List.copyOf(taskIds);
         List<String> contextList = List.copyOf(contextIds);
         List<Request> reads = new ArrayList<>(taskList.size() + contextList.size());
         // GETEX restarts each binding's TTL: a replica reading it keeps it as long as one that bound it.
-        taskList.forEach(id -> reads.add(read(keysOf(TaskStoreKeys.TASK, scopes, id))));
-        contextList.forEach(id -> reads.add(read(keysOf(TaskStoreKeys.CONTEXT, scopes, id))));
+        taskList.forEach(id -> reads.add(underEveryKey(scope, TaskStoreKeys.TASK, id, "")));
+        contextList.forEach(id -> reads.add(underEveryKey(scope, TaskStoreKeys.CONTEXT, id, "")));
         return timedBatch(reads).map(all -> {
             Map<String, TaskBinding> tasks = new HashMap<>();
             Map<String, String> contexts = new HashMap<>();
@@ -171,10 +192,6 @@ public final class RedisTaskStore implements SharedTaskStore {
             }
             return new Found(tasks, contexts);
         }).onFailure(e -> readErrors.increment());
-    }
-
-    private Request read(List<String> idKeys) {
-        return idKeys.size() > 1 ? underEveryKey(idKeys, "") : Request.cmd(Command.GETEX).arg(idKeys.get(0)).arg("PX").arg(ttlMillis);
     }
 
     private static TaskBinding taskBinding(JsonNode value) {

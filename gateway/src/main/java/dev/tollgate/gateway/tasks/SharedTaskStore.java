@@ -1,17 +1,17 @@
 package dev.tollgate.gateway.tasks;
 
+import dev.tollgate.gateway.routing.TaskScope;
 import io.vertx.core.Future;
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 
 /**
  * Task and context bindings shared by every replica (README "Several replicas"): a task created through one replica
  * is another caller's on every other one, and after a restart. The first binding of an id wins, as it does in each
  * replica's own cache. Futures complete on whatever thread the store answers on: callers move back to their context.
- * A binding is kept under every one of its scope's keys ({@code scopes}, see {@code TaskScope#keys}): read under each
- * (the first key holding one, in that order, gives the binding) and copied to those that lack it, so that it is found
- * whatever the route's scope becomes while any of those keys stays in it.
+ * A binding is kept under every one of its scope's keys ({@link TaskScope#keys}): read under each (the first key holding
+ * one of this scope's, in that order, gives the binding: see {@link TaskScope#owns}) and copied to those that lack it,
+ * so that it is found whatever the route's scope becomes while any of those keys stays in it.
  */
 public interface SharedTaskStore {
 
@@ -22,17 +22,17 @@ public interface SharedTaskStore {
      * the store already held (null when this one was written), so the caller can take the first binding as its own;
      * fails when the store cannot answer in time (the binding may then be missing from the store).
      */
-    Future<TaskBinding> bindTask(List<String> scopes, String taskId, TaskBinding binding);
+    Future<TaskBinding> bindTask(TaskScope scope, String taskId, TaskBinding binding);
 
     /** As {@link #bindTask} for a context's owner; completes with the owner the store already held, or null. */
-    Future<String> bindContext(List<String> scopes, String contextId, String owner);
+    Future<String> bindContext(TaskScope scope, String contextId, String owner);
 
     /**
      * The bindings the store holds for these ids under any of the scope's keys (each copied under the keys that lack it,
      * its retention restarted); an id it does not hold is absent from the answer (unknown, as to a replica that never saw
      * it). Fails when the store cannot answer in time: callers then refuse (fail closed).
      */
-    Future<Found> find(List<String> scopes, Collection<String> taskIds, Collection<String> contextIds);
+    Future<Found> find(TaskScope scope, Collection<String> taskIds, Collection<String> contextIds);
 
     /**
      * Keeps a task's deferred cost for any replica to settle, for the store's retention, unless its result was relayed

@@ -70,12 +70,12 @@ class RedisTaskStoreInstanceMovedReviewBGTest {
         List<RouteConfig> after = List.of(route("docs", "http://10.0.0.5:9001/mcp"), route("billing", "http://10.0.0.6:9001/mcp"));
         TaskScope billing = scope(after, "billing");
 
-        assertThat(await(store.bindTask(docsBefore.keys(), "1", ALICES))).isNull();
-        assertThat(await(store.bindContext(docsBefore.keys(), "ctx-1", "axid:acme/alice"))).isNull();
+        assertThat(await(store.bindTask(docsBefore, "1", ALICES))).isNull();
+        assertThat(await(store.bindContext(docsBefore, "ctx-1", "axid:acme/alice"))).isNull();
 
-        assertThat(await(store.find(billing.keys(), Set.of("1"), Set.of("ctx-1"))).tasks())
+        assertThat(await(store.find(billing, Set.of("1"), Set.of("ctx-1"))).tasks())
                 .as("billing's server never had alice's task").isEmpty();
-        assertThat(await(store.bindTask(billing.keys(), "1", BOBS))).as("billing's own task 1, bob's: new there").isNull();
+        assertThat(await(store.bindTask(billing, "1", BOBS))).as("billing's own task 1, bob's: new there").isNull();
     }
 
     private static TaskScope scope(List<RouteConfig> routes, String name) {

@@ -3,6 +3,7 @@ package dev.tollgate.gateway.tasks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.gateway.config.RedisConfig;
+import dev.tollgate.gateway.routing.TaskScope;
 import dev.tollgate.gateway.support.RedisServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -23,9 +24,9 @@ import org.junit.jupiter.api.Test;
  */
 class RedisTaskStoreScopesTest {
 
-    private static final List<String> A_AND_B = List.of("origin a", "origin b");
-    private static final List<String> B_ONLY = List.of("origin b");
-    private static final List<String> A_ONLY = List.of("origin a");
+    private static final TaskScope A_AND_B = new TaskScope("origin a", List.of("origin a", "origin b"));
+    private static final TaskScope B_ONLY = TaskScope.named("origin b");
+    private static final TaskScope A_ONLY = TaskScope.named("origin a");
     private static final TaskBinding ACMES = new TaskBinding("search", "axid:acme/bot", "http://a/mcp");
     private static final TaskBinding EVILS = new TaskBinding("search", "axid:evil/bot", null);
 
@@ -64,7 +65,7 @@ class RedisTaskStoreScopesTest {
         SharedTaskStore.Found found = await(store.find(B_ONLY, Set.of("t1"), Set.of("ctx")));
         assertThat(found.tasks()).containsEntry("t1", ACMES);
         assertThat(found.contextOwners()).containsEntry("ctx", "axid:acme/bot");
-        assertThat(await(store.find(List.of("origin b", "origin a"), Set.of("t1"), Set.of())).tasks()).as("reordered")
+        assertThat(await(store.find(new TaskScope("origin b", List.of("origin b", "origin a")), Set.of("t1"), Set.of())).tasks()).as("reordered")
                 .containsEntry("t1", ACMES);
     }
 
