@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import dev.tollgate.gateway.config.OAuthConfig;
 import dev.tollgate.gateway.errors.RejectReason;
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -49,23 +51,118 @@ public final class OAuthIntrospection {
     private record Cached(OAuthPrincipal principal, OAuthVerifier.Rejected refusal, Instant until) {
     }
 
+    /** How many introspections one route, and one client address on it, may have in flight at once. */
+    public record Limits(int perRoute, int perAddress) {
+    }
+
     private final OAuthConfig config;
     private final Clock clock;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
-    private final Cache<String, Cached> answers = Caffeine.newBuilder().maximumSize(10_000).build();
+    /**
+     * Answers by the SHA-256 of the token (never the token itself: a caller chooses its length), each kept until its own
+     * {@code until} on the same clock, not until 10,000 newer ones push it out (review BE: refusals of made-up tokens of
+     * some 6,000 characters stayed for good, tens of MB per route, and pushed every user's principal out).
+     */
+    private final Cache<String, Cached> answers;
+    /** One introspection in flight per token: concurrent calls with the same token wait on it (review BE). */
+    private final Map<String, CompletableFuture<OAuthPrincipal>> inFlight = new HashMap<>();
+    /** Introspections in flight, on the route and per client address (guarded by {@link #inFlight}). */
+    private int routeInFlight;
+    private final Map<String, Integer> addressInFlight = new HashMap<>();
 
     public OAuthIntrospection(OAuthConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
+        this.answers = Caffeine.newBuilder().maximumSize(10_000)
+                .ticker(() -> {
+                    Instant at = clock.instant();
+                    return at.getEpochSecond() * 1_000_000_000L + at.getNano();
+                })
+                .expireAfter(new Expiry<String, Cached>() {
+                    @Override
+                    public long expireAfterCreate(String key, Cached value, long currentTime) {
+                        return Math.max(0, Duration.between(clock.instant(), value.until()).toNanos());
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(String key, Cached value, long currentTime, long currentDuration) {
+                        return expireAfterCreate(key, value, currentTime);
+                    }
+
+                    @Override
+                    public long expireAfterRead(String key, Cached value, long currentTime, long currentDuration) {
+                        return currentDuration;
+                    }
+                })
+                .build();
     }
 
     /** Completes with the principal, or fails with {@link OAuthVerifier.Rejected} (an unreachable endpoint included: fail closed). */
     public CompletableFuture<OAuthPrincipal> introspect(String token) {
+        return introspect(token, "unknown", null);
+    }
+
+    /**
+     * As {@link #introspect(String)}, for a call from {@code address}: a token neither cached nor being introspected
+     * starts an introspection only while the route and the address are under {@code limits} (null: no limit); past one,
+     * fails at once with {@link OAuthVerifier.Rejected} for {@link RejectReason#ROUTE_CONCURRENCY_LIMIT} or
+     * {@link RejectReason#CALLER_CONCURRENCY_LIMIT}. An unauthenticated flood of made-up tokens is limited per address
+     * before any other limit can apply (review BE: 40 calls, 40 introspections at once).
+     */
+    public CompletableFuture<OAuthPrincipal> introspect(String token, String address, Limits limits) {
+        String key = digest(token);
         Instant now = clock.instant();
-        Cached cached = answers.getIfPresent(token);
+        Cached cached = answers.getIfPresent(key);
         if (cached != null && now.isBefore(cached.until())) {
             return cached.refusal() != null ? CompletableFuture.failedFuture(cached.refusal()) : CompletableFuture.completedFuture(cached.principal());
         }
+        CompletableFuture<OAuthPrincipal> mine = new CompletableFuture<>();
+        synchronized (inFlight) {
+            CompletableFuture<OAuthPrincipal> running = inFlight.get(key);
+            if (running != null) {
+                return running.copy();
+            }
+            if (limits != null && routeInFlight >= limits.perRoute()) {
+                return CompletableFuture.failedFuture(new OAuthVerifier.Rejected(RejectReason.ROUTE_CONCURRENCY_LIMIT,
+                        "the route has " + limits.perRoute() + " token introspections in flight (max-concurrent-calls)"));
+            }
+            if (limits != null && addressInFlight.getOrDefault(address, 0) >= limits.perAddress()) {
+                return CompletableFuture.failedFuture(new OAuthVerifier.Rejected(RejectReason.CALLER_CONCURRENCY_LIMIT,
+                        "this address has " + limits.perAddress() + " token introspections in flight (max-concurrent-calls-per-caller)"));
+            }
+            inFlight.put(key, mine);
+            routeInFlight++;
+            addressInFlight.merge(address, 1, Integer::sum);
+        }
+        CompletableFuture<OAuthPrincipal> sent;
+        try {
+            sent = send(token, key, now);
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        sent.whenComplete((principal, failure) -> {
+            synchronized (inFlight) {
+                inFlight.remove(key, mine);
+                routeInFlight--;
+                addressInFlight.computeIfPresent(address, (a, n) -> n > 1 ? n - 1 : null);
+            }
+            if (failure != null) {
+                mine.completeExceptionally(failure);
+            } else {
+                mine.complete(principal);
+            }
+        });
+        return mine.copy();
+    }
+
+    /** Introspections in flight now (for tests). */
+    int inFlight() {
+        synchronized (inFlight) {
+            return routeInFlight;
+        }
+    }
+
+    private CompletableFuture<OAuthPrincipal> send(String token, String key, Instant now) {
         OAuthConfig.Introspection endpoint = config.introspection();
         String credentials = Base64.getEncoder().encodeToString((endpoint.clientId() + ":" + endpoint.clientSecret()).getBytes(StandardCharsets.UTF_8));
         HttpRequest request = HttpRequest.newBuilder(endpoint.url()).timeout(TIMEOUT)
@@ -85,15 +182,25 @@ public final class OAuthIntrospection {
             try {
                 OAuthPrincipal principal = check(JSON.readTree(response.body()), clock.instant());
                 Instant until = principal.expiresAt().isBefore(now.plus(MAX_CACHE)) ? principal.expiresAt() : now.plus(MAX_CACHE);
-                answers.put(token, new Cached(principal, null, until));
+                answers.put(key, new Cached(principal, null, until));
                 return principal;
             } catch (OAuthVerifier.Rejected refused) {
-                answers.put(token, new Cached(null, refused, now.plus(REFUSAL_CACHE)));
+                answers.put(key, new Cached(null, refused, now.plus(REFUSAL_CACHE)));
                 throw new CompletionException(refused);
             } catch (IOException e) {
                 throw new CompletionException(new OAuthVerifier.Rejected(RejectReason.OAUTH_INTROSPECTION_FAILED, "introspection answer is not JSON"));
             }
         });
+    }
+
+    /** The cache's key for a token: its SHA-256, base64url (43 characters whatever the token's length). */
+    static String digest(String token) {
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(hash);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     OAuthPrincipal check(JsonNode answer, Instant now) throws OAuthVerifier.Rejected {

@@ -35,6 +35,18 @@ public final class ConcurrencyStage implements Stage {
         var route = exchange.route().route();
         ConcurrentCalls.Admission admission = calls.admit(route.name(), callerKey(exchange), tenantKey(exchange), route.config().concurrency());
         if (admission instanceof ConcurrentCalls.Admitted admitted) {
+            String scope = route.taskScope().name();
+            exchange.taskSlots(new Exchange.TaskSlots() {
+                @Override
+                public void started(String taskId) {
+                    taskStarted(calls, exchange, taskId);
+                }
+
+                @Override
+                public void ended(String taskId) {
+                    calls.runningTasks().ended(scope, taskId);
+                }
+            });
             exchange.onComplete(() -> {
                 try {
                     handOverToTasks(exchange);
@@ -112,7 +124,7 @@ public final class ConcurrencyStage implements Stage {
         return tenant != null ? tenant : address(exchange);
     }
 
-    private static String address(Exchange exchange) {
+    static String address(Exchange exchange) {
         var remote = exchange.request().remoteAddress();
         return "ip:" + (remote == null ? "unknown" : remote.hostAddress());
     }

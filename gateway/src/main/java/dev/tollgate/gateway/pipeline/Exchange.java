@@ -661,29 +661,63 @@ public final class Exchange {
         }
     }
 
-    /** Tasks the upstream's answers created and showed ended in this exchange (for their concurrency slots). */
-    private List<TaskLifecycle.Created> createdTasks = List.of();
-    private List<String> endedTasks = List.of();
+    /**
+     * Tasks the upstream's answers created and showed ended in this exchange (for their concurrency slots), each once:
+     * an open stream relays any number of events about the same tasks, and what it keeps must not grow with them (review
+     * BE: one record per event, for as long as the stream stayed open). A created task is handed to RunningTasks when the
+     * exchange gives its own slot back; one created here and also seen to end here gives back what it took then (the
+     * effect of "all created, then all ended" at the end, as before). A task seen to end that this exchange did not
+     * create is handed on at once when the exchange holds a slot ({@link #taskSlots}): a GET stream open for hours no
+     * longer collects them, and the slot of a task created by another call is given back when its end is seen.
+     */
+    private java.util.Set<TaskLifecycle.Created> createdTasks = java.util.Set.of();
+    private java.util.Set<String> endedTasks = java.util.Set.of();
+    private TaskSlots taskSlots;
+
+    /** Created tasks kept for the end of the exchange; past this, a newly created one is handed on at once. */
+    static final int MAX_CREATED_TASKS = 1_000;
+
+    /** Where tasks seen in this exchange go at once: RunningTasks, for the exchange's route, caller and tenant. */
+    interface TaskSlots {
+        void started(String taskId);
+
+        void ended(String taskId);
+    }
+
+    void taskSlots(TaskSlots slots) {
+        this.taskSlots = slots;
+    }
 
     void taskCreated(TaskLifecycle.Created task) {
+        if (createdTasks.contains(task)) {
+            return;
+        }
+        if (taskSlots != null && createdTasks.size() >= MAX_CREATED_TASKS) {
+            taskSlots.started(task.taskId()); // an upstream naming ever more tasks on one stream: held now, not collected
+            return;
+        }
         if (createdTasks.isEmpty()) {
-            createdTasks = new java.util.ArrayList<>(1);
+            createdTasks = new java.util.LinkedHashSet<>(2);
         }
         createdTasks.add(task);
     }
 
     void taskEnded(String taskId) {
+        if (taskSlots != null && !createdTasks.contains(new TaskLifecycle.Created(taskId))) {
+            taskSlots.ended(taskId);
+            return;
+        }
         if (endedTasks.isEmpty()) {
-            endedTasks = new java.util.ArrayList<>(1);
+            endedTasks = new java.util.LinkedHashSet<>(2);
         }
         endedTasks.add(taskId);
     }
 
-    List<TaskLifecycle.Created> createdTasks() {
+    java.util.Collection<TaskLifecycle.Created> createdTasks() {
         return createdTasks;
     }
 
-    List<String> endedTasks() {
+    java.util.Collection<String> endedTasks() {
         return endedTasks;
     }
 

@@ -2,6 +2,7 @@ package dev.tollgate.gateway.pipeline;
 
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.gateway.identity.OAuthIntrospection;
 import dev.tollgate.gateway.identity.OAuthPrincipal;
 import dev.tollgate.gateway.identity.OAuthVerifier;
 import dev.tollgate.policy.CallerKey;
@@ -59,7 +60,11 @@ final class OAuthStage implements Stage {
 
     private Future<StageResult> verify(Exchange exchange, OAuthVerifier verifier, String token, boolean mayRefetch) {
         if (verifier.introspection() != null) {
-            return Future.fromCompletionStage(verifier.introspection().introspect(token), io.vertx.core.Vertx.currentContext())
+            var limits = exchange.route().route().config().concurrency();
+            // Before any concurrency limit can apply: the client's address and the route bound the introspections in flight.
+            var introspecting = verifier.introspection().introspect(token, ConcurrencyStage.address(exchange),
+                    new OAuthIntrospection.Limits(limits.maxCalls(), limits.maxPerCaller()));
+            return Future.fromCompletionStage(introspecting, io.vertx.core.Vertx.currentContext())
                     .compose(principal -> {
                         if (disagrees(exchange.identity(), principal)) {
                             return subjectMismatch(exchange);
@@ -68,6 +73,13 @@ final class OAuthStage implements Stage {
                         return StageResult.proceed();
                     }, failure -> {
                         Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                        if (cause instanceof OAuthVerifier.Rejected rejected && (rejected.reason() == RejectReason.ROUTE_CONCURRENCY_LIMIT
+                                || rejected.reason() == RejectReason.CALLER_CONCURRENCY_LIMIT)) {
+                            exchange.errorType(rejected.reason().code());
+                            exchange.response().putHeader("Retry-After", "1");
+                            errors.respond(exchange.response(), rejected.reason(), null, rejected.getMessage());
+                            return StageResult.responded();
+                        }
                         return cause instanceof OAuthVerifier.Rejected rejected ? challenge(exchange, verifier, rejected.reason(), rejected.getMessage())
                                 : challenge(exchange, verifier, RejectReason.OAUTH_INTROSPECTION_FAILED, cause.toString());
                     });
