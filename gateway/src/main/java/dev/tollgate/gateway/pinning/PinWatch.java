@@ -43,11 +43,13 @@ public final class PinWatch {
     static final String LISTED_TWICE = "listed-twice";
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
     /**
-     * What each upstream endpoint listed of each name, through any route, pinning or not (endpoint and kind, then name
-     * to what was listed): a route that starts pinning (a reload adds it) begins from it, since the model may already have
-     * read a changed definition through another route (review AF). At most {@link #MAX_REMEMBERED} names per endpoint.
+     * What each upstream endpoint listed of each name, through any route, pinning or not (by endpoint and kind): a route
+     * that starts pinning (a reload adds it, or renames a pinning route) begins from it, since the model may already have
+     * read a changed definition through another route (review AF). The names a serving manifest pins for the endpoint are
+     * always remembered; of the others, at most {@link #MAX_REMEMBERED}, first come (review BG: an upstream that listed
+     * 10,000 throwaway tools first pushed its pinned tool's rug pull out of the memory).
      */
-    private final Map<String, Map<String, Listed>> listedAtEndpoint = new ConcurrentHashMap<>();
+    private final Map<String, EndpointMemory> listedAtEndpoint = new ConcurrentHashMap<>();
     static final int MAX_REMEMBERED = 10_000;
     /** The most retired manifest instances remembered per route (each still held by an exchange begun under it). */
     static final int MAX_RETIRED = 1_000;
@@ -69,6 +71,77 @@ public final class PinWatch {
         /** A digest listed that is not the pinned one, or null when every one listed was. */
         String otherThan(String pinned) {
             return !first.equals(pinned) ? first : other;
+        }
+
+        /** What both listed (each a digest other than any pinned one when either holds one). */
+        Listed and(Listed more) {
+            Listed both = with(more.first);
+            return more.other == null ? both : both.with(more.other);
+        }
+    }
+
+    /**
+     * What one endpoint (and kind) listed of each name. The names pinned for it by a manifest serving now are kept
+     * apart and never pushed out: an upstream cannot add to them (they are the operator's), so listing many names fills
+     * only the rest, which holds at most {@link #MAX_REMEMBERED} names, first come. A name a reload stops pinning moves
+     * to the rest ahead of names never pinned (a route the reload removed may come back).
+     */
+    private static final class EndpointMemory {
+        /** What was listed of the names in {@link #pinnedNames} (and, for a moment across a reload, of names it just left). */
+        final Map<String, Listed> pinned = new ConcurrentHashMap<>();
+        final Map<String, Listed> others = new ConcurrentHashMap<>();
+        /** The names the serving manifests pin for this endpoint; replaced on each reload (under the PinWatch). */
+        volatile Set<String> pinnedNames = Set.of();
+
+        void listed(String name, String digest) {
+            if (pinnedNames.contains(name)) {
+                pinned.merge(name, new Listed(digest, null), (before, now) -> before.with(digest));
+            } else if (others.size() < MAX_REMEMBERED || others.containsKey(name)) {
+                others.merge(name, new Listed(digest, null), (before, now) -> before.with(digest));
+            } else if (pinnedNames.contains(name)) {
+                // A reload pinned it meanwhile.
+                pinned.merge(name, new Listed(digest, null), (before, now) -> before.with(digest));
+            }
+        }
+
+        /** What was listed of a name, or null when nothing remembered. */
+        Listed of(String name) {
+            Listed kept = pinned.get(name);
+            Listed other = others.get(name);
+            return kept == null ? other : other == null ? kept : kept.and(other);
+        }
+
+        /** Called under the PinWatch: the names the serving manifests pin now. */
+        void pin(Set<String> names) {
+            pinnedNames = Set.copyOf(names);
+            for (String name : names) {
+                Listed was = others.remove(name);
+                if (was != null) {
+                    pinned.merge(name, was, Listed::and);
+                }
+            }
+            Set<String> unpinned = new java.util.HashSet<>();
+            for (String name : List.copyOf(pinned.keySet())) {
+                if (!names.contains(name)) {
+                    Listed was = pinned.remove(name);
+                    if (was != null) {
+                        others.merge(name, was, Listed::and);
+                        unpinned.add(name);
+                    }
+                }
+            }
+            // Names once pinned go before names never pinned; never more than MAX_REMEMBERED of them all.
+            if (others.size() > MAX_REMEMBERED) {
+                for (java.util.Iterator<String> it = others.keySet().iterator(); it.hasNext() && others.size() > MAX_REMEMBERED; ) {
+                    if (!unpinned.contains(it.next())) {
+                        it.remove();
+                    }
+                }
+                for (java.util.Iterator<String> it = others.keySet().iterator(); it.hasNext() && others.size() > MAX_REMEMBERED; ) {
+                    it.next();
+                    it.remove();
+                }
+            }
         }
     }
 
@@ -104,7 +177,21 @@ public final class PinWatch {
      * operator went back to it), and what was listed before it is forgotten; the one it replaced is retired.
      */
     public void serving(Map<String, RoutePins> pins) {
-        pins.forEach((route, routePins) -> resolve(route, routePins, true));
+        synchronized (this) {
+            // First the names each endpoint must remember whatever else its upstream lists, then the routes (a renamed
+            // route starts from what its endpoints remember).
+            Map<String, Set<String>> pinnedAt = new java.util.HashMap<>();
+            pins.values().forEach(routePins -> routePins.endpoints().forEach(endpoint -> pinnedAt
+                    .computeIfAbsent(memoryKey(endpoint, routePins.manifest().kind()), k -> new java.util.HashSet<>())
+                    .addAll(routePins.manifest().pins().keySet())));
+            pinnedAt.keySet().forEach(key -> listedAtEndpoint.computeIfAbsent(key, k -> new EndpointMemory()));
+            listedAtEndpoint.forEach((key, memory) -> memory.pin(pinnedAt.getOrDefault(key, Set.of())));
+            pins.forEach((route, routePins) -> resolve(route, routePins, true));
+        }
+    }
+
+    private static String memoryKey(String endpoint, PinnedDefinitions.Kind kind) {
+        return dev.tollgate.gateway.routing.ServerEndpoints.sameServer(endpoint) + '\0' + kind;
     }
 
     /**
@@ -256,24 +343,26 @@ public final class PinWatch {
             }
         }
         for (String endpoint : endpoints) {
-            Map<String, Listed> listed = listedAtEndpoint.computeIfAbsent(dev.tollgate.gateway.routing.ServerEndpoints.sameServer(endpoint) + '\0' + kind, e -> new ConcurrentHashMap<>());
-            digests.forEach((name, digest) -> {
-                if (listed.size() < MAX_REMEMBERED || listed.containsKey(name)) {
-                    listed.merge(name, new Listed(digest, null), (before, now) -> before.with(digest));
-                }
-            });
+            EndpointMemory memory = listedAtEndpoint.computeIfAbsent(memoryKey(endpoint, kind), e -> new EndpointMemory());
+            digests.forEach(memory::listed);
         }
+    }
+
+    /** How many names an endpoint remembers (tests). */
+    int rememberedAt(String endpoint, PinnedDefinitions.Kind kind) {
+        EndpointMemory memory = listedAtEndpoint.get(memoryKey(endpoint, kind));
+        return memory == null ? 0 : memory.pinned.size() + memory.others.size();
     }
 
     /** A route seen for the first time begins with what its endpoints listed of its pinned names through other routes. */
     private void startFromWhatWasListed(RouteWatch watch, RoutePins pins) {
         for (String endpoint : pins.endpoints()) {
-            Map<String, Listed> seen = listedAtEndpoint.get(dev.tollgate.gateway.routing.ServerEndpoints.sameServer(endpoint) + '\0' + pins.manifest().kind());
+            EndpointMemory seen = listedAtEndpoint.get(memoryKey(endpoint, pins.manifest().kind()));
             if (seen == null) {
                 continue;
             }
             pins.manifest().pins().forEach((name, pin) -> {
-                Listed listed = seen.get(name);
+                Listed listed = seen.of(name);
                 String other = listed == null ? null : listed.otherThan(pin.digest());
                 if (other != null) {
                     watch.listed.putIfAbsent(name, other);
