@@ -16,8 +16,9 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Review BF (low: a call left unanswered, its answer lost): an upstream's {@code 102 Processing} interim response is
- * relayed to the client as if it were the final answer, and the upstream's real answer is dropped.
+ * Review BF (low: a call left unanswered, its answer lost; on a kept-alive connection the next request's answer becomes
+ * this one's): an upstream's {@code 102 Processing} interim response is relayed to the client as if it were the final
+ * answer, and the upstream's real answer is dropped.
  *
  * <p>A 1xx response is interim (RFC 9110 15.2): the final one follows on the same exchange. Node servers send 102 with
  * {@code res.writeProcessing()} while a long call runs. The Vert.x client hands the gateway only 100 and 103 as interim;
@@ -38,7 +39,13 @@ class UpstreamInterimStatusRelayedAsFinalReviewBFTest {
         Vertx vertx = Vertx.vertx();
         try (ServerSocket upstream = new ServerSocket(0);
              RunningGateway gateway = RunningGateway.mcp(vertx, "http://127.0.0.1:" + upstream.getLocalPort() + "/mcp", null, null)) {
-            Thread server = new Thread(() -> answerWithProcessingFirst(upstream), "raw-upstream");
+            Thread server = new Thread(() -> {
+                try {
+                    answerWithProcessingFirst(upstream.accept());
+                } catch (Exception e) {
+                    // the test ends
+                }
+            }, "raw-upstream");
             server.setDaemon(true);
             server.start();
             String body = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/list\"}";
@@ -64,9 +71,79 @@ class UpstreamInterimStatusRelayedAsFinalReviewBFTest {
         }
     }
 
+    /**
+     * The same on a kept-alive client connection: the 102 ends the first call's answer as far as the gateway is concerned,
+     * and the next request on the connection (a second caller's, behind a front proxy that pipelines) gets its answer there.
+     * The client's HTTP stack reads that answer as the first request's final answer: the first caller receives the second
+     * caller's result.
+     */
+    @Test
+    void theNextAnswerOnTheConnectionIsNotReadAsTheFirstCallsFinalAnswer() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try (ServerSocket upstream = new ServerSocket(0);
+             RunningGateway gateway = RunningGateway.mcp(vertx, "http://127.0.0.1:" + upstream.getLocalPort() + "/mcp", null, null)) {
+            // In order: the first connection gets 102 then the first caller's result; any later one the second caller's.
+            Thread server = new Thread(() -> {
+                try {
+                    Socket firstConnection = upstream.accept();
+                    Thread handler = new Thread(() -> answerWithProcessingFirst(firstConnection), "raw-upstream-1");
+                    handler.setDaemon(true);
+                    handler.start();
+                    answerPlainly(upstream.accept());
+                } catch (Exception e) {
+                    // the test ends
+                }
+            }, "raw-upstream");
+            server.setDaemon(true);
+            server.start();
+            String first = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/list\"}";
+            String other = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/list\",\"params\":{\"_meta\":{\"caller\":\"second\"}}}";
+            String head = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n";
+            String received = exchange(gateway.port(), head + "Content-Length: " + first.length() + "\r\n\r\n" + first
+                    + head + "Connection: close\r\nContent-Length: " + other.length() + "\r\n\r\n" + other);
+
+            // What an HTTP/1.1 reader takes as the first request's answer: the first non-1xx response on the connection.
+            Matcher status = Pattern.compile("(?m)^HTTP/1\\.1 (\\d{3})").matcher(received);
+            int finalStart = -1;
+            while (status.find()) {
+                if (!status.group(1).startsWith("1")) {
+                    finalStart = status.start();
+                    break;
+                }
+            }
+            assertThat(finalStart).as("a final answer to the first request; received: %s", received).isNotNegative();
+            String firstAnswer = received.substring(finalStart);
+            assertThat(firstAnswer).as("the first request's final answer must be its own, not the second caller's; received: %s", received)
+                    .doesNotContain("second-callers-result");
+            assertThat(firstAnswer.startsWith("HTTP/1.1 502") || firstAnswer.contains("upstream-result"))
+                    .as("the first request's final answer is its result (or a 502); received: %s", received).isTrue();
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get();
+        }
+    }
+
+    /** A second connection's request, answered at once with a result naming the second caller. */
+    private static void answerPlainly(Socket connection) {
+        try (Socket socket = connection) {
+            InputStream in = socket.getInputStream();
+            String head = readHead(in);
+            Matcher length = Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(head);
+            in.readNBytes(length.find() ? Integer.parseInt(length.group(1)) : 0);
+            String result = "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"tools\":[{\"name\":\"second-callers-result\",\"inputSchema\":{\"type\":\"object\"}}]}}";
+            socket.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + result.length() + "\r\n\r\n"
+                    + result).getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            while (in.read() >= 0) {
+                // drain
+            }
+        } catch (Exception e) {
+            // the test ends
+        }
+    }
+
     /** One request: 102 Processing at once, then the final answer (as a Node server using res.writeProcessing() does). */
-    private static void answerWithProcessingFirst(ServerSocket server) {
-        try (Socket socket = server.accept()) {
+    private static void answerWithProcessingFirst(Socket connection) {
+        try (Socket socket = connection) {
             InputStream in = socket.getInputStream();
             String head = readHead(in);
             Matcher length = Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(head);
