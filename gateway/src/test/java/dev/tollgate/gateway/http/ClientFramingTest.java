@@ -120,16 +120,31 @@ class ClientFramingTest {
 
     @Test
     void anUpstreamInterimStatusIsNotRelayedAsTheAnswer() throws Exception {
+        assertThat(answerTo("HTTP/1.1 102 Processing\r\n\r\n")).startsWith("HTTP/1.1 502").contains("\"reason\":\"upstream_invalid_response\"");
+    }
+
+    @Test
+    void anUpstreamSwitchingProtocolsOnACallIsRefusedAtOnceNotAtTheTimeout() throws Exception {
+        assertThat(answerTo("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"))
+                .startsWith("HTTP/1.1 502").contains("\"reason\":\"upstream_invalid_response\"");
+    }
+
+    /** What the client gets when the upstream answers its call with these bytes and then holds the connection. */
+    private String answerTo(String upstreamBytes) throws Exception {
         try (ServerSocket raw = new ServerSocket(0);
-             RunningGateway viaRaw = RunningGateway.mcp(vertx, "http://127.0.0.1:" + raw.getLocalPort() + "/mcp", null, null)) {
+             RunningGateway viaRaw = RunningGateway.mcp(vertx, "http://127.0.0.1:" + raw.getLocalPort() + "/mcp", "response-timeout: 3s", null)) {
             Thread server = new Thread(() -> {
                 try (Socket socket = raw.accept()) {
                     InputStream in = socket.getInputStream();
                     ByteArrayOutputStream request = new ByteArrayOutputStream();
                     while (!request.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n" + CALL)) {
-                        request.write(in.read());
+                        int c = in.read();
+                        if (c < 0) {
+                            return;
+                        }
+                        request.write(c);
                     }
-                    socket.getOutputStream().write("HTTP/1.1 102 Processing\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                    socket.getOutputStream().write(upstreamBytes.getBytes(StandardCharsets.ISO_8859_1));
                     socket.getOutputStream().flush();
                     while (in.read() >= 0) {
                         // held until the gateway cuts it
@@ -144,10 +159,10 @@ class ClientFramingTest {
             String received = exchange(viaRaw.port(), "POST /mcp HTTP/1.1\r\n" + HEAD + "Connection: close\r\nContent-Length: " + CALL.length()
                     + "\r\n\r\n" + CALL);
 
-            assertThat(received).as(received).startsWith("HTTP/1.1 502").contains("\"reason\":\"upstream_invalid_response\"")
-                    .doesNotContain("<no close");
+            assertThat(received).as(received).doesNotContain("<no close");
             server.join(10_000);
             assertThat(server.isAlive()).as("the upstream exchange was cut").isFalse();
+            return received;
         }
     }
 
