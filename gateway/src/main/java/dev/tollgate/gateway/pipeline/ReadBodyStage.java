@@ -66,7 +66,7 @@ public final class ReadBodyStage implements Stage {
         }
         if (ExpectContinue.expected(request)) {
             // The client holds its body back until told to send it (the JDK and .NET clients wait for this, curl for a
-            // second): told once the checks a length and a media type allow have passed, so a refused body is never sent.
+            // second): told only now that its media type and declared length passed, so a refused body is never sent.
             request.response().writeContinue();
         }
         return read(exchange, limit, declared);
