@@ -14,6 +14,8 @@ public enum RejectReason {
     NO_ROUTE(404, GatewayErrorCodes.TRANSPORT, "no_route", "No route matches this path"),
     INVALID_PATH(400, GatewayErrorCodes.TRANSPORT, "invalid_path", "Path contains dot-segments, path parameters, empty segments, or encoded separators or characters that need no encoding"),
     INVALID_HEADER(400, GatewayErrorCodes.TRANSPORT, "invalid_header", "A header field holds bytes an HTTP/1.1 message cannot carry"),
+    /** RFC 9110 10.1.1: an expectation the gateway does not meet (anything but {@code Expect: 100-continue}). */
+    EXPECTATION_FAILED(417, GatewayErrorCodes.TRANSPORT, "expectation_failed", "The Expect header asks for something other than 100-continue"),
     METHOD_NOT_ALLOWED(405, GatewayErrorCodes.TRANSPORT, "method_not_allowed", "HTTP method not allowed on an MCP endpoint"),
     FORBIDDEN_HOST(403, GatewayErrorCodes.TRANSPORT, "forbidden_host", "Host header not allowed"),
     FORBIDDEN_ORIGIN(403, GatewayErrorCodes.TRANSPORT, "forbidden_origin", "Origin not allowed"),

@@ -2,6 +2,10 @@ package dev.tollgate.gateway.http;
 
 import dev.tollgate.gateway.config.LimitsConfig;
 import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
@@ -29,6 +33,8 @@ import java.util.function.Supplier;
  * keeps a deadline instead (a field write per request), and one periodic sweep per verticle, a quarter of
  * the shorter timeout apart (25 ms to 1 s), closes the connections past theirs: a connection is closed
  * within a quarter of its timeout after it expired.
+ *
+ * <p>Also ends the connections an HTTP/1.0 answer must end with (see {@link #framedByTheClose}).
  */
 public final class ConnectionTimeouts {
 
@@ -43,6 +49,8 @@ public final class ConnectionTimeouts {
 
     private static final class State {
         int inFlight;
+        /** An answer on it is framed by the close (HTTP/1.0, no length): no further request is taken, it closes at its end. */
+        boolean closing;
         /** System.nanoTime() after which an idle connection is closed; NOT_ARMED while a request is in flight. */
         long deadline = NOT_ARMED;
     }
@@ -69,15 +77,44 @@ public final class ConnectionTimeouts {
             HttpConnection connection = request.connection();
             State state = connections.get(connection);
             if (state != null) {
+                if (state.closing) {
+                    // Pipelined behind an answer that ends with the connection: never run, its client sees the close.
+                    return;
+                }
                 state.inFlight++;
                 state.deadline = NOT_ARMED;
-                request.response().endHandler(v -> ended(state));
+                request.response().endHandler(v -> ended(connection, state));
+                if (request.version() == HttpVersion.HTTP_1_0) {
+                    HttpServerResponse response = request.response();
+                    response.headersEndHandler(v -> framedByTheClose(response, state));
+                }
             }
             handler.handle(request);
         };
     }
 
-    private void ended(State state) {
+    /**
+     * HTTP/1.0 has no chunked coding: an answer without a Content-Length (a stream: SSE relays, the MCP GET stream, an
+     * A2A stream, a large answer without a length, an approval question) ends only where the connection closes (RFC 9112
+     * 6.3). Vert.x ignores {@code setChunked} on such an answer and, when the client asked for keep-alive, says
+     * {@code Connection: keep-alive} and keeps the connection: the client never saw the answer end, and the next answer on
+     * the connection arrived inside it (review BF). Called once the head is complete (Vert.x has set Content-Length for an
+     * answer written whole, and its Connection header): such an answer says {@code Connection: close}, and the connection
+     * takes no further request and closes when the answer ends.
+     */
+    private static void framedByTheClose(HttpServerResponse response, State state) {
+        MultiMap headers = response.headers();
+        if (!headers.contains(HttpHeaders.CONTENT_LENGTH) && headers.contains(HttpHeaders.CONNECTION, HttpHeaders.KEEP_ALIVE, true)) {
+            headers.set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+            state.closing = true;
+        }
+    }
+
+    private void ended(HttpConnection connection, State state) {
+        if (state.closing) {
+            // After the answer's last bytes: Vert.x queues the close behind them.
+            connection.close();
+        }
         state.inFlight--;
         if (state.inFlight == 0) {
             // The next request's headers must arrive within the idle timeout too.

@@ -64,6 +64,11 @@ public final class ReadBodyStage implements Stage {
         if (declared > limit) {
             return reject(exchange, RejectReason.BODY_TOO_LARGE, "Content-Length " + declared + " exceeds " + limit + " bytes", declared);
         }
+        if (ExpectContinue.expected(request)) {
+            // The client holds its body back until told to send it (the JDK and .NET clients wait for this, curl for a
+            // second): told only now that its media type and declared length passed, so a refused body is never sent.
+            request.response().writeContinue();
+        }
         return read(exchange, limit, declared);
     }
 

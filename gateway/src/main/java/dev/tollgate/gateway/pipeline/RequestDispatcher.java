@@ -113,6 +113,21 @@ public final class RequestDispatcher implements Handler<HttpServerRequest> {
         return name.chars().allMatch(c -> c >= 0x21 && c <= 0x7E) ? name : "(unprintable)";
     }
 
+    /**
+     * Answers a request refused on its head. A client waiting for {@code 100 Continue} holds its body back and may or may
+     * not send it now: the connection cannot tell its next request from that body, so it ends with this answer.
+     */
+    private void refuse(HttpServerRequest request, RejectReason reason, String detail) {
+        boolean heldBack = ExpectContinue.bodyHeldBack(request);
+        if (heldBack) {
+            request.response().putHeader(io.vertx.core.http.HttpHeaders.CONNECTION, io.vertx.core.http.HttpHeaders.CLOSE);
+        }
+        io.vertx.core.Future<Void> answered = errors.respond(request.response(), reason, null, detail);
+        if (heldBack) {
+            answered.onComplete(v -> request.connection().close());
+        }
+    }
+
     @Override
     public void handle(HttpServerRequest request) {
         long start = System.nanoTime();
@@ -120,26 +135,31 @@ public final class RequestDispatcher implements Handler<HttpServerRequest> {
         if (request.uri() == null || request.method() == HttpMethod.CONNECT) {
             // An HTTP/2 CONNECT has no :path (RFC 9113 8.5): the gateway tunnels nothing (review R: it was never answered).
             request.response().putHeader("Allow", "GET, POST, DELETE");
-            errors.respond(request.response(), RejectReason.METHOD_NOT_ALLOWED, null, "CONNECT is not proxied");
+            refuse(request, RejectReason.METHOD_NOT_ALLOWED, "CONNECT is not proxied");
             return;
         }
         String connectionProblem = request.version() != io.vertx.core.http.HttpVersion.HTTP_2 ? connectionProblem(request.headers()) : null;
         if (connectionProblem != null) {
-            errors.respond(request.response(), RejectReason.INVALID_HEADER, null, connectionProblem);
+            refuse(request, RejectReason.INVALID_HEADER, connectionProblem);
+            return;
+        }
+        String expectProblem = ExpectContinue.problem(request);
+        if (expectProblem != null) {
+            refuse(request, RejectReason.EXPECTATION_FAILED, expectProblem);
             return;
         }
         String targetProblem = targetProblem(request.uri());
         if (targetProblem != null) {
-            errors.respond(request.response(), RejectReason.INVALID_PATH, null, targetProblem);
+            refuse(request, RejectReason.INVALID_PATH, targetProblem);
             return;
         }
         String headerProblem = request.version() == io.vertx.core.http.HttpVersion.HTTP_2 ? headerProblem(request.headers()) : null;
         if (headerProblem != null) {
-            errors.respond(request.response(), RejectReason.INVALID_HEADER, null, headerProblem);
+            refuse(request, RejectReason.INVALID_HEADER, headerProblem);
             return;
         }
         if (!PathCheck.isSafe(path)) {
-            errors.respond(request.response(), RejectReason.INVALID_PATH, null, null);
+            refuse(request, RejectReason.INVALID_PATH, null);
             return;
         }
         GatewaySnapshot snapshot = snapshots.get();
@@ -152,7 +172,7 @@ public final class RequestDispatcher implements Handler<HttpServerRequest> {
         }
         if (match == null) {
             String hint = AgentCardFallback.hint(snapshot, request.method().name(), path);
-            errors.respond(request.response(), RejectReason.NO_ROUTE, null, hint != null ? hint : "no route's path is a prefix of this path; routes: "
+            refuse(request, RejectReason.NO_ROUTE, hint != null ? hint : "no route's path is a prefix of this path; routes: "
                     + String.join(", ", snapshot.config().routes().stream().map(r -> r.path() + " (" + r.name() + ")").toList()));
             return;
         }

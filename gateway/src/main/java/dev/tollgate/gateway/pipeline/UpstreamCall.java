@@ -57,12 +57,15 @@ final class UpstreamCall {
 
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamCall.class);
 
-    /** Set by the gateway alone: Host, Content-Length and the forwarding headers (ForwardedHeaders). */
+    /**
+     * Set by the gateway alone: Host, Content-Length and the forwarding headers (ForwardedHeaders). Nor is the client's
+     * {@code Expect}: the gateway answered it (ReadBodyStage) and sends the upstream a body it already holds.
+     */
     private static final HopByHopHeaders.Skipped REQUEST_HEADERS_SET_BY_GATEWAY = HopByHopHeaders.skipping(
-            ForwardedHeaders.skippingClientClaims(Set.of("host", "content-length")));
+            ForwardedHeaders.skippingClientClaims(Set.of("host", "content-length", "expect")));
     /** The AXID is a credential for the gateway; by default it does not travel on (axid.forward: strip). */
     private static final HopByHopHeaders.Skipped REQUEST_HEADERS_SET_BY_GATEWAY_AND_AXID = HopByHopHeaders.skipping(
-            ForwardedHeaders.skippingClientClaims(Set.of("host", "content-length", "x-waxell-axid")));
+            ForwardedHeaders.skippingClientClaims(Set.of("host", "content-length", "expect", "x-waxell-axid")));
     /**
      * Answer headers that point a client at another URL, none relayed: {@code Location} (RFC 9110 10.2.2: fetch and the
      * Java HttpClient follow it), {@code Content-Location} (RFC 9110 8.7: a cache takes it as the answer's URL and
@@ -372,6 +375,15 @@ final class UpstreamCall {
     private void relay(HttpClientResponse upstream) {
         exchange.upstreamAnswered();
         recordOutcome(upstream.statusCode() >= 502 && upstream.statusCode() <= 504);
+        if (upstream.statusCode() < 200) {
+            // An interim status the HTTP client hands over as the answer (it takes only 100 and 103 as interim: a 102
+            // Processing from res.writeProcessing() arrives here). Relayed, it ended the client's answer with a status its
+            // client reads as interim, and the upstream's real answer reached nobody (review BF). The exchange with the
+            // upstream is over for the HTTP client, so nothing later can be waited for: cut, and the client gets a 502.
+            refuseAnswer(upstream, RejectReason.UPSTREAM_INVALID_RESPONSE, "upstream answered " + upstream.statusCode()
+                    + ", an interim status, where its answer was due; not relayed");
+            return;
+        }
         HttpServerResponse response = exchange.response();
         upstreamSessionId = upstream.getHeader(McpHeaders.SESSION_ID);
         // A call held for its client's approval already answers as a stream (the question went first): the upstream's
