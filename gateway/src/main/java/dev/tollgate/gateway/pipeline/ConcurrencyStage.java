@@ -6,6 +6,7 @@ import dev.tollgate.gateway.limits.ConcurrentCalls;
 import dev.tollgate.policy.CallerKey;
 import dev.tollgate.policy.TenantKey;
 import io.vertx.core.Future;
+import java.util.List;
 
 /**
  * Admits a call only while its route, its tenant and its caller are under their concurrency limits (see
@@ -59,9 +60,10 @@ public final class ConcurrencyStage implements Stage {
         for (TaskLifecycle.Created task : exchange.createdTasks()) {
             taskStarted(calls, exchange, task.taskId());
         }
-        String scope = exchange.route().route().taskScope().name();
+        // Under every key of the scope (review BG): a task started before a reload renaming the scope ends after it.
+        List<String> scopes = exchange.route().route().taskScope().keys();
         for (String taskId : exchange.endedTasks()) {
-            calls.runningTasks().ended(scope, taskId);
+            calls.runningTasks().ended(scopes, taskId);
         }
     }
 
@@ -70,7 +72,7 @@ public final class ConcurrencyStage implements Stage {
         String route = exchange.route().route().name();
         String caller = callerKey(exchange);
         String tenant = tenantKey(exchange);
-        calls.runningTasks().started(exchange.route().route().taskScope().name(), taskId, () -> calls.holdTask(route, caller, tenant));
+        calls.runningTasks().started(exchange.route().route().taskScope().keys(), taskId, () -> calls.holdTask(route, caller, tenant));
     }
 
     /** Answers 429 with the reason of the limit the admission ran into, and {@code Retry-After}. */
