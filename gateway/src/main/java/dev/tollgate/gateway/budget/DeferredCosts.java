@@ -108,9 +108,19 @@ public final class DeferredCosts {
     private final Cache<StreamKey, Deque<StreamAnswer>> byStream;
 
     public DeferredCosts(Duration taskRetention) {
-        this.byTask = Caffeine.newBuilder().maximumSize(MAX_ENTRIES).expireAfterWrite(taskRetention).build();
-        this.earlyResults = Caffeine.newBuilder().maximumSize(MAX_ENTRIES).expireAfterWrite(EARLY_RESULT_WINDOW).build();
+        // Bounded in tasks, not keys: an entry's copies share one task's weight.
+        this.byTask = Caffeine.newBuilder().maximumWeight(MAX_ENTRIES * TASK_WEIGHT).weigher(DeferredCosts::weight)
+                .expireAfterWrite(taskRetention).build();
+        this.earlyResults = Caffeine.newBuilder().maximumWeight(MAX_ENTRIES * TASK_WEIGHT).weigher(DeferredCosts::weight)
+                .expireAfterWrite(EARLY_RESULT_WINDOW).build();
         this.byStream = Caffeine.newBuilder().maximumSize(MAX_ENTRIES).expireAfterWrite(STREAM_RESUME_WINDOW).build();
+    }
+
+    /** What one task's entry weighs, shared among its copies under the scope's keys. */
+    private static final int TASK_WEIGHT = 64;
+
+    private static int weight(TaskKey key, Filed<?> filed) {
+        return Math.max(1, TASK_WEIGHT / filed.scopes.size());
     }
 
     /** As {@link #taskCreated(List, String, Deferred)} for a scope of one key. */

@@ -42,8 +42,12 @@ public final class RunningTasks {
     /** Tasks seen to end before they were seen created (a creating stream still open): they take no slot when it ends. */
     private final Cache<Key, Boolean> endedEarly = Caffeine.newBuilder().maximumSize(MAX_TASKS).expireAfterWrite(Duration.ofMinutes(10)).build();
 
+    /** What one task weighs, shared among its copies: the bound counts tasks, not keys ({@link #MAX_TASKS} tasks). */
+    private static final int TASK_WEIGHT = 64;
+
     private final Cache<Key, Held> tasks = Caffeine.newBuilder()
-            .maximumSize(MAX_TASKS)
+            .maximumWeight(MAX_TASKS * TASK_WEIGHT)
+            .weigher((Key key, Held held) -> Math.max(1, TASK_WEIGHT / held.scopes.size()))
             .expireAfterWrite(LONGEST_HOLD)
             // Expired entries are removed on time, not at the next access: their slots are given back when the ttl passes.
             .scheduler(Scheduler.systemScheduler())
