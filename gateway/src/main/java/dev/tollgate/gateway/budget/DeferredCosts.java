@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * Calls whose cost is reported after the exchange that paid for them ended (review Y): a {@code tools/call} run as an MCP
@@ -87,42 +88,109 @@ public final class DeferredCosts {
         }
     }
 
-    private final Cache<TaskKey, Deferred> byTask;
-    private final Cache<TaskKey, PricingTable.ResultCost> earlyResults;
+    /**
+     * One entry filed under every key of its task's scope ({@code TaskScope#keys}), the same holder under each: found
+     * under any of them (a reload that renames the scope keeps the others, review BG), taken once, and then removed
+     * under every key it was filed under.
+     */
+    private static final class Filed<T> {
+        final T value;
+        final List<String> scopes;
+
+        Filed(T value, List<String> scopes) {
+            this.value = value;
+            this.scopes = List.copyOf(scopes);
+        }
+    }
+
+    private final Cache<TaskKey, Filed<Deferred>> byTask;
+    private final Cache<TaskKey, Filed<PricingTable.ResultCost>> earlyResults;
     private final Cache<StreamKey, Deque<StreamAnswer>> byStream;
 
     public DeferredCosts(Duration taskRetention) {
-        this.byTask = Caffeine.newBuilder().maximumSize(MAX_ENTRIES).expireAfterWrite(taskRetention).build();
-        this.earlyResults = Caffeine.newBuilder().maximumSize(MAX_ENTRIES).expireAfterWrite(EARLY_RESULT_WINDOW).build();
+        // Bounded in tasks, not keys: an entry's copies share one task's weight.
+        this.byTask = Caffeine.newBuilder().maximumWeight(MAX_ENTRIES * TASK_WEIGHT).weigher(DeferredCosts::weight)
+                .expireAfterWrite(taskRetention).build();
+        this.earlyResults = Caffeine.newBuilder().maximumWeight(MAX_ENTRIES * TASK_WEIGHT).weigher(DeferredCosts::weight)
+                .expireAfterWrite(EARLY_RESULT_WINDOW).build();
         this.byStream = Caffeine.newBuilder().maximumSize(MAX_ENTRIES).expireAfterWrite(STREAM_RESUME_WINDOW).build();
     }
 
+    /** What one task's entry weighs, shared among its copies under the scope's keys. */
+    private static final int TASK_WEIGHT = 64;
+
+    private static int weight(TaskKey key, Filed<?> filed) {
+        return Math.max(1, TASK_WEIGHT / filed.scopes.size());
+    }
+
+    /** As {@link #taskCreated(List, String, Deferred)} for a scope of one key. */
+    public PricingTable.ResultCost taskCreated(String scope, String taskId, Deferred deferred) {
+        return taskCreated(List.of(scope), taskId, deferred);
+    }
+
     /**
-     * A call answered with a task ({@code result.task.taskId}): its cost comes with the task's result.
+     * A call answered with a task ({@code result.task.taskId}): its cost comes with the task's result. Filed under every
+     * key of the task's scope ({@code scopes}), so the result finds it under any key its own exchange's scope still has.
      *
      * @return the cost of the task's result when it was relayed already (then nothing is kept: the caller settles it now)
      */
-    public PricingTable.ResultCost taskCreated(String scope, String taskId, Deferred deferred) {
-        TaskKey key = new TaskKey(scope, taskId);
-        PricingTable.ResultCost early = earlyResults.asMap().remove(key);
-        if (early == null) {
-            byTask.asMap().putIfAbsent(key, deferred);
+    public synchronized PricingTable.ResultCost taskCreated(List<String> scopes, String taskId, Deferred deferred) {
+        PricingTable.ResultCost early = take(earlyResults, scopes, taskId);
+        if (early == null && find(byTask, scopes, taskId) == null) {
+            file(byTask, scopes, taskId, deferred);
         }
         return early;
     }
 
-    /** Takes the task's entry: only the first answer that settles the task charges it. */
+    /** As {@link #takeTask(List, String)} for a scope of one key. */
     public Deferred takeTask(String scope, String taskId) {
-        return byTask.asMap().remove(new TaskKey(scope, taskId));
+        return takeTask(List.of(scope), taskId);
+    }
+
+    /** Takes the task's entry, found under any of the scope's keys: only the first answer that settles the task charges it. */
+    public synchronized Deferred takeTask(List<String> scopes, String taskId) {
+        return take(byTask, scopes, taskId);
+    }
+
+    /** As {@link #taskResultFirst(List, String, PricingTable.ResultCost)} for a scope of one key. */
+    public void taskResultFirst(String scope, String taskId, PricingTable.ResultCost cost) {
+        taskResultFirst(List.of(scope), taskId, cost);
     }
 
     /**
      * A task's result relayed while no call awaits it here: kept a while for the call that created the task, whose
      * exchange may still be open (review Z: a tasks/result sent on a second connection before the creating stream ended
-     * went uncharged). The first result is kept.
+     * went uncharged). The first result is kept; filed under every key of the scope, as a call's entry is.
      */
-    public void taskResultFirst(String scope, String taskId, PricingTable.ResultCost cost) {
-        earlyResults.asMap().putIfAbsent(new TaskKey(scope, taskId), cost);
+    public synchronized void taskResultFirst(List<String> scopes, String taskId, PricingTable.ResultCost cost) {
+        if (find(earlyResults, scopes, taskId) == null) {
+            file(earlyResults, scopes, taskId, cost);
+        }
+    }
+
+    private static <T> Filed<T> find(Cache<TaskKey, Filed<T>> cache, List<String> scopes, String taskId) {
+        for (String scope : scopes) {
+            Filed<T> filed = cache.getIfPresent(new TaskKey(scope, taskId));
+            if (filed != null) {
+                return filed;
+            }
+        }
+        return null;
+    }
+
+    private static <T> void file(Cache<TaskKey, Filed<T>> cache, List<String> scopes, String taskId, T value) {
+        Filed<T> filed = new Filed<>(value, scopes);
+        filed.scopes.forEach(scope -> cache.put(new TaskKey(scope, taskId), filed));
+    }
+
+    /** The entry found under the first of the keys that holds one, removed under every key it was filed under. */
+    private static <T> T take(Cache<TaskKey, Filed<T>> cache, List<String> scopes, String taskId) {
+        Filed<T> filed = find(cache, scopes, taskId);
+        if (filed == null) {
+            return null;
+        }
+        filed.scopes.forEach(scope -> cache.asMap().remove(new TaskKey(scope, taskId), filed));
+        return filed.value;
     }
 
     /** A request whose stream ended without its answer; the answer may come on a stream the same caller resumes. */

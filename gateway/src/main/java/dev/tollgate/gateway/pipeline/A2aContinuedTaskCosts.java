@@ -5,6 +5,7 @@ import dev.tollgate.gateway.budget.DeferredCosts;
 import dev.tollgate.gateway.config.PricingTable;
 import dev.tollgate.gateway.tasks.EarlyTaskResult;
 import dev.tollgate.gateway.tasks.SharedTaskStore;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +38,8 @@ final class A2aContinuedTaskCosts {
 
     /** A priced send continuing {@code taskId}, answered (or streamed) with that task finished, was charged its report. */
     void finishedBySend(Exchange exchange, String taskId) {
-        String scope = exchange.route().route().taskScope().name();
+        // Under every key of the scope, where the starting send filed it (review BG).
+        List<String> scope = exchange.route().route().taskScope().keys();
         DeferredCosts deferred = services.budgets().deferred();
         // Closed at what it paid: nothing to write (settleDeferred charges only beyond it), taking it is the settlement.
         DeferredCosts.Deferred mine = deferred.takeTask(scope, taskId);

@@ -4,33 +4,53 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
+import java.util.List;
 
 /**
- * The progress token of the call that created each task, by route and task id: a task reports progress under that
+ * The progress token of the call that created each task, by task scope and task id: a task reports progress under that
  * token for its whole life (MCP 2025-11-25), on the stream of a later {@code tasks/result} or {@code tasks/get}, which
  * carries no token of its own. Learnt from the {@code tools/call} answer that names the task; per replica (a task
  * created through another replica is not known here, and its streams are not held to a token). Bounded in size and
  * time: a million tasks grow nothing past {@link #MAX_TASKS}, and a task's token is forgotten a day after it was learnt.
+ * Kept under every key of the task's scope ({@code TaskScope#keys}) and looked up under each, as its binding is: a reload
+ * that renames the scope (removing or reordering the route's first instance) keeps the task's token (review BG).
  */
 public final class TaskProgressTokens {
 
     static final int MAX_TASKS = 100_000;
 
-    private record Key(String route, String taskId) {
+    private record Key(String scope, String taskId) {
     }
 
     private final Cache<Key, JsonNode> tokens = Caffeine.newBuilder().maximumSize(MAX_TASKS).expireAfterWrite(Duration.ofDays(1)).build();
 
     /** Keeps the token as {@link HeldIds#keyOf} holds it: the client chose it, up to the body limit, and it is kept a day. */
-    void created(String route, String taskId, JsonNode progressToken) {
-        tokens.put(new Key(route, taskId), HeldIds.keyOf(progressToken));
+    void created(String scope, String taskId, JsonNode progressToken) {
+        created(List.of(scope), taskId, progressToken);
+    }
+
+    /** As {@link #created(String, String, JsonNode)}, under every key of the scope. */
+    void created(List<String> scopes, String taskId, JsonNode progressToken) {
+        JsonNode held = HeldIds.keyOf(progressToken);
+        scopes.forEach(scope -> tokens.put(new Key(scope, taskId), held));
     }
 
     /**
      * The token the task's creating call gave, in its {@link HeldIds#keyOf} form (compare it with other tokens in that
      * form), or null when this replica does not know the task (or it gave none).
      */
-    JsonNode of(String route, String taskId) {
-        return tokens.getIfPresent(new Key(route, taskId));
+    JsonNode of(String scope, String taskId) {
+        return of(List.of(scope), taskId);
+    }
+
+    /** As {@link #of(String, String)}: the token found under the first of the scope's keys that holds one. */
+    JsonNode of(List<String> scopes, String taskId) {
+        for (String scope : scopes) {
+            JsonNode token = tokens.getIfPresent(new Key(scope, taskId));
+            if (token != null) {
+                return token;
+            }
+        }
+        return null;
     }
 }

@@ -7,8 +7,7 @@ import java.util.Set;
  * What a route's task and context bindings are kept under (see {@link TaskScopes}).
  *
  * @param name the scope's name: the least origin of the first instances of the routes reaching its server (the route's
- *             own name when it has no upstream). Keys what lives only as long as a call or a stream does (deferred costs,
- *             a stream's unanswered requests, running-task slots).
+ *             own name when it has no upstream). A binding names the scope it was made under by it.
  * @param keys every name a binding is written under and looked up under: {@code name} first, then the origin of every
  *             other instance of those routes. A reload that removes or reorders a route's first instance renames the
  *             scope, yet its bindings are still found under the instances that stay (review BB: they were kept under the

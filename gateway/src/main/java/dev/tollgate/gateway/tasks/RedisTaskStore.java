@@ -137,6 +137,14 @@ public final class RedisTaskStore implements SharedTaskStore {
             end
             return held""";
 
+    /** The id's key of that kind under each of the scope's keys, in order. */
+    private List<String> keysOf(String kind, List<String> scopes, String id) {
+        if (scopes.isEmpty()) {
+            throw new IllegalArgumentException("an entry needs a scope");
+        }
+        return scopes.stream().map(scope -> keys.key(kind, scope, id)).toList();
+    }
+
     private Request underEveryKey(TaskScope scope, String kind, String id, String value) {
         Request script = Request.cmd(Command.EVAL).arg(UNDER_EVERY_KEY).arg(scope.keys().size());
         scope.keys().forEach(key -> script.arg(keys.key(kind, key, id)));
@@ -250,26 +258,80 @@ public final class RedisTaskStore implements SharedTaskStore {
         }
     }
 
-    /** KEYS[1] the deferred cost, KEYS[2] the early result: takes the early result, or keeps the cost (ARGV[1], PX ARGV[2]). */
-    private static final String DEFER_UNLESS_RESULTED = """
-            local early = redis.call('GETDEL', KEYS[2])
+    /**
+     * Lua shared by the deferral scripts (review BG): an entry is filed under every key of its task's scope, as a binding
+     * is, so a reload renaming the scope leaves it found under the keys that stay; and taken once. Each key holds a
+     * pointer, the entry's nonce; the entry itself is one key, ARGV[3] followed by the nonce, taken with GETDEL: of two
+     * replicas reading pointers under different keys, one gets it, and a pointer left under a key the taker's scope lacks
+     * points at nothing. A pointer that is JSON ('{') is an entry an earlier version wrote under that key itself.
+     * take(first, last): the entry of the first of KEYS[first..last] whose pointer leads to one, its pointers under those
+     * keys removed (dead ones too). held: whether one of them leads to an entry. file: ARGV[4]'s entry, pointed at by each.
+     */
+    private static final String FILED_UNDER_EVERY_KEY = """
+            local function entry(p)
+              if string.sub(p, 1, 1) == '{' then return p end
+              return redis.call('GETDEL', ARGV[3] .. p)
+            end
+            local function take(first, last)
+              for i = first, last do
+                local p = redis.call('GET', KEYS[i])
+                if p then
+                  local v = entry(p)
+                  for j = first, last do
+                    if redis.call('GET', KEYS[j]) == p then redis.call('DEL', KEYS[j]) end
+                  end
+                  if v then return v end
+                end
+              end
+              return false
+            end
+            local function held(first, last)
+              for i = first, last do
+                local p = redis.call('GET', KEYS[i])
+                if p and (string.sub(p, 1, 1) == '{' or redis.call('EXISTS', ARGV[3] .. p) == 1) then return true end
+              end
+              return false
+            end
+            local function file(first, last, value, ttl)
+              redis.call('SET', ARGV[3] .. ARGV[4], value, 'PX', ttl)
+              for i = first, last do redis.call('SET', KEYS[i], ARGV[4], 'PX', ttl) end
+            end
+            local n = #KEYS / 2
+            """;
+    /**
+     * KEYS[1..n] the deferred cost under each of the scope's n keys, KEYS[n+1..2n] the early result: takes the early
+     * result, or keeps the cost (ARGV[1], PX ARGV[2]) unless one is kept already (the first wins).
+     */
+    private static final String DEFER_UNLESS_RESULTED = FILED_UNDER_EVERY_KEY + """
+            local early = take(n + 1, 2 * n)
             if early then return early end
-            redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
+            if not held(1, n) then file(1, n, ARGV[1], ARGV[2]) end
             return false""";
-    /** KEYS[1] the deferred cost, KEYS[2] the early result: takes the cost, or keeps the result (ARGV[1], PX ARGV[2]). */
-    private static final String TAKE_OR_LEAVE_RESULT = """
-            local cost = redis.call('GETDEL', KEYS[1])
+    /**
+     * As {@link #DEFER_UNLESS_RESULTED}: takes the cost, or keeps the result (ARGV[1], PX ARGV[2]; '' keeps none) unless
+     * one is kept already.
+     */
+    private static final String TAKE_OR_LEAVE_RESULT = FILED_UNDER_EVERY_KEY + """
+            local cost = take(1, n)
             if cost then return cost end
-            redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2])
+            if ARGV[1] ~= '' and not held(n + 1, 2 * n) then file(n + 1, 2 * n, ARGV[1], ARGV[2]) end
             return false""";
     /** How long an early result waits for its creating call (DeferredCosts' own window). */
     private static final String EARLY_WINDOW_MILLIS = Long.toString(TimeUnit.MINUTES.toMillis(10));
 
+    /** The script over the scope's cost keys, then its early-result keys, with ARGV value, ttl, entry prefix, nonce. */
+    private Request costScript(String script, List<String> scopes, String taskId, String value, String ttl) {
+        List<String> costKeys = keysOf(TaskStoreKeys.DEFERRED_COST, scopes, taskId);
+        List<String> earlyKeys = keysOf(TaskStoreKeys.EARLY_RESULT, scopes, taskId);
+        Request request = Request.cmd(Command.EVAL).arg(script).arg(costKeys.size() + earlyKeys.size());
+        costKeys.forEach(request::arg);
+        earlyKeys.forEach(request::arg);
+        return request.arg(value).arg(ttl).arg(keys.entryPrefix()).arg(java.util.UUID.randomUUID().toString());
+    }
+
     @Override
-    public Future<EarlyTaskResult> deferCost(String route, String taskId, DeferredTaskCost cost) {
-        return timedBatch(List.of(Request.cmd(Command.EVAL).arg(DEFER_UNLESS_RESULTED).arg(2)
-                .arg(keys.key(TaskStoreKeys.DEFERRED_COST, route, taskId)).arg(keys.key(TaskStoreKeys.EARLY_RESULT, route, taskId))
-                .arg(costValue(cost).toString()).arg(ttlMillis))).map(answers -> {
+    public Future<EarlyTaskResult> deferCost(List<String> scopes, String taskId, DeferredTaskCost cost) {
+        return timedBatch(List.of(costScript(DEFER_UNLESS_RESULTED, scopes, taskId, costValue(cost).toString(), ttlMillis))).map(answers -> {
                     JsonNode early = parse(answers.get(0));
                     if (early == null) {
                         return null;
@@ -282,13 +344,10 @@ public final class RedisTaskStore implements SharedTaskStore {
     }
 
     @Override
-    public Future<DeferredTaskCost> takeDeferredCost(String route, String taskId, EarlyTaskResult result) {
-        String costKey = keys.key(TaskStoreKeys.DEFERRED_COST, route, taskId);
-        Request request = result == null ? Request.cmd(Command.GETDEL).arg(costKey)
-                : Request.cmd(Command.EVAL).arg(TAKE_OR_LEAVE_RESULT).arg(2).arg(costKey).arg(keys.key(TaskStoreKeys.EARLY_RESULT, route, taskId))
-                        .arg(JSON.createObjectNode().put("reported", result.reported()).put("micros", result.micros()).toString())
-                        .arg(EARLY_WINDOW_MILLIS);
-        return timedBatch(List.of(request)).map(answers -> {
+    public Future<DeferredTaskCost> takeDeferredCost(List<String> scopes, String taskId, EarlyTaskResult result) {
+        String early = result == null ? ""
+                : JSON.createObjectNode().put("reported", result.reported()).put("micros", result.micros()).toString();
+        return timedBatch(List.of(costScript(TAKE_OR_LEAVE_RESULT, scopes, taskId, early, EARLY_WINDOW_MILLIS))).map(answers -> {
             JsonNode value = parse(answers.get(0));
             return value == null ? null : deferredTaskCost(value);
         });
@@ -310,16 +369,52 @@ public final class RedisTaskStore implements SharedTaskStore {
     /** How long a stream's entry waits for its resumed answer (DeferredCosts' own window). */
     private static final String STREAM_WINDOW_MILLIS = Long.toString(TimeUnit.HOURS.toMillis(1));
 
+    /**
+     * KEYS the request's queue under each of the scope's keys; ARGV[1] the entry, ARGV[2] its window, ARGV[3] the entry
+     * prefix, ARGV[4] its nonce: the entry is kept once, its nonce queued under every key (review BG), as deferred costs are.
+     */
+    private static final String QUEUE_UNDER_EVERY_KEY = """
+            redis.call('SET', ARGV[3] .. ARGV[4], ARGV[1], 'PX', ARGV[2])
+            for _, key in ipairs(KEYS) do
+              redis.call('RPUSH', key, ARGV[4])
+              redis.call('PEXPIRE', key, ARGV[2])
+            end
+            return false""";
+    /**
+     * KEYS the request's queue under each of the scope's keys; ARGV[1] the entry prefix: the oldest entry still kept of the
+     * first queue that leads to one, taken (GETDEL: once), its nonce removed from every queue; nonces of entries taken
+     * through another queue are dropped on the way. A queued JSON entry was written by an earlier version: itself.
+     */
+    private static final String TAKE_QUEUED = """
+            for _, key in ipairs(KEYS) do
+              while true do
+                local p = redis.call('LPOP', key)
+                if not p then break end
+                if string.sub(p, 1, 1) == '{' then return p end
+                local v = redis.call('GETDEL', ARGV[1] .. p)
+                if v then
+                  for _, other in ipairs(KEYS) do redis.call('LREM', other, 0, p) end
+                  return v
+                end
+              end
+            end
+            return false""";
+
     @Override
-    public Future<Void> deferStreamAnswer(String scope, String stream, DeferredStreamAnswer answer) {
-        String key = keys.key(TaskStoreKeys.DEFERRED_STREAM, scope, stream);
-        return timedBatch(List.of(Request.cmd(Command.RPUSH).arg(key).arg(streamValue(answer)),
-                Request.cmd(Command.PEXPIRE).arg(key).arg(STREAM_WINDOW_MILLIS))).mapEmpty();
+    public Future<Void> deferStreamAnswer(List<String> scopes, String stream, DeferredStreamAnswer answer) {
+        List<String> queues = keysOf(TaskStoreKeys.DEFERRED_STREAM, scopes, stream);
+        Request request = Request.cmd(Command.EVAL).arg(QUEUE_UNDER_EVERY_KEY).arg(queues.size());
+        queues.forEach(request::arg);
+        return timedBatch(List.of(request.arg(streamValue(answer)).arg(STREAM_WINDOW_MILLIS).arg(keys.entryPrefix())
+                .arg(answer.nonce()))).mapEmpty();
     }
 
     @Override
-    public Future<DeferredStreamAnswer> takeStreamAnswer(String scope, String stream) {
-        return timedBatch(List.of(Request.cmd(Command.LPOP).arg(keys.key(TaskStoreKeys.DEFERRED_STREAM, scope, stream))))
+    public Future<DeferredStreamAnswer> takeStreamAnswer(List<String> scopes, String stream) {
+        List<String> queues = keysOf(TaskStoreKeys.DEFERRED_STREAM, scopes, stream);
+        Request request = Request.cmd(Command.EVAL).arg(TAKE_QUEUED).arg(queues.size());
+        queues.forEach(request::arg);
+        return timedBatch(List.of(request.arg(keys.entryPrefix())))
                 .map(answers -> {
                     JsonNode value = parse(answers.get(0));
                     if (value == null) {
@@ -332,9 +427,11 @@ public final class RedisTaskStore implements SharedTaskStore {
     }
 
     @Override
-    public Future<Void> dropStreamAnswer(String scope, String stream, DeferredStreamAnswer answer) {
-        return timedBatch(List.of(Request.cmd(Command.LREM).arg(keys.key(TaskStoreKeys.DEFERRED_STREAM, scope, stream)).arg(1)
-                .arg(streamValue(answer)))).mapEmpty();
+    public Future<Void> dropStreamAnswer(List<String> scopes, String stream, DeferredStreamAnswer answer) {
+        List<Request> drops = new ArrayList<>();
+        drops.add(Request.cmd(Command.DEL).arg(keys.entryPrefix() + answer.nonce()));
+        keysOf(TaskStoreKeys.DEFERRED_STREAM, scopes, stream).forEach(queue -> drops.add(Request.cmd(Command.LREM).arg(queue).arg(0).arg(answer.nonce())));
+        return timedBatch(drops).mapEmpty();
     }
 
     private static String streamValue(DeferredStreamAnswer answer) {

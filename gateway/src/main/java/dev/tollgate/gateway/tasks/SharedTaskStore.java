@@ -3,6 +3,7 @@ package dev.tollgate.gateway.tasks;
 import dev.tollgate.gateway.routing.TaskScope;
 import io.vertx.core.Future;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -11,7 +12,9 @@ import java.util.Map;
  * replica's own cache. Futures complete on whatever thread the store answers on: callers move back to their context.
  * A binding is kept under every one of its scope's keys ({@link TaskScope#keys}): read under each (the first key holding
  * one of this scope's, in that order, gives the binding: see {@link TaskScope#owns}) and copied to those that lack it,
- * so that it is found whatever the route's scope becomes while any of those keys stays in it.
+ * so that it is found whatever the route's scope becomes while any of those keys stays in it. Deferred costs, early
+ * results and stream answers are filed under every key of the scope too (review BG: under its name alone, a reload
+ * renaming the scope lost them), one entry for all its keys: found under any, taken once.
  */
 public interface SharedTaskStore {
 
@@ -41,26 +44,26 @@ public interface SharedTaskStore {
      * Completes with the early result (null when the cost was kept); fails when the store cannot answer in time (then
      * only this replica can settle it).
      */
-    Future<EarlyTaskResult> deferCost(String route, String taskId, DeferredTaskCost cost);
+    Future<EarlyTaskResult> deferCost(List<String> scopes, String taskId, DeferredTaskCost cost);
 
     /**
      * Takes a task's deferred cost, atomically: of any number of replicas asking, one gets it. When the store holds none,
      * {@code result} (unless null) is kept a while in its place for the creating call ({@link #deferCost}), in the same
      * atomic step. Completes with null when the store held none (not deferred yet, already taken, expired).
      */
-    Future<DeferredTaskCost> takeDeferredCost(String route, String taskId, EarlyTaskResult result);
+    Future<DeferredTaskCost> takeDeferredCost(List<String> scopes, String taskId, EarlyTaskResult result);
 
     /**
      * Queues what a request whose stream ended unanswered awaits, for whichever replica relays the resumed stream's answer;
      * kept an hour. {@code stream} names the request (its caller, session and id). Fails when the store cannot answer in time.
      */
-    Future<Void> deferStreamAnswer(String scope, String stream, DeferredStreamAnswer answer);
+    Future<Void> deferStreamAnswer(List<String> scopes, String stream, DeferredStreamAnswer answer);
 
     /** Takes the oldest entry queued for the request, atomically (one replica gets each); completes with null when none is. */
-    Future<DeferredStreamAnswer> takeStreamAnswer(String scope, String stream);
+    Future<DeferredStreamAnswer> takeStreamAnswer(List<String> scopes, String stream);
 
     /** Removes one entry this replica queued and then settled itself (its own copy was taken before the write completed). */
-    Future<Void> dropStreamAnswer(String scope, String stream, DeferredStreamAnswer answer);
+    Future<Void> dropStreamAnswer(List<String> scopes, String stream, DeferredStreamAnswer answer);
 
     void close();
 

@@ -30,6 +30,14 @@ final class TaskStoreKeys {
         return prefix + ":task:" + kind + ":" + HexFormat.of().formatHex(sha.digest());
     }
 
+    /**
+     * What a deferred cost, early result or stream answer filed under several keys is kept under, followed by its nonce
+     * (a UUID; the keys of its scope hold the nonce: see RedisTaskStore).
+     */
+    String entryPrefix() {
+        return prefix + ":task:entry:";
+    }
+
     private static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
