@@ -314,26 +314,10 @@ final class AuditAppender implements AutoCloseable {
                 throw new IOException("another audit log in this process writes " + directory + " (it holds " + LOCK_FILE
                         + "): give each gateway its own audit.directory");
             }
-            FileChannel candidate = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            java.nio.channels.FileLock taken;
-            try {
-                taken = candidate.tryLock();
-            } catch (java.nio.channels.OverlappingFileLockException held) {
-                // Locked in this process by something other than an audit log (or through a path and inode not seen here):
-                // closing the candidate would release that lock, so it stays open.
-                NOT_CLOSED.add(candidate);
-                throw new IOException("the audit directory's " + LOCK_FILE + " is locked elsewhere in this process: " + directory);
-            } catch (IOException | RuntimeException e) {
-                candidate.close();
-                throw e;
-            }
-            if (taken == null) {
-                candidate.close(); // this process held no lock on it: closing drops nothing
-                throw new IOException("another gateway writes the audit log in " + directory + " (it holds " + LOCK_FILE
-                        + "): give each gateway its own audit.directory");
-            }
-            lockChannel = candidate;
-            lock = taken;
+            Locked taken = lock(lockFile, "another gateway writes the audit log in " + directory + " (it holds " + LOCK_FILE
+                    + "): give each gateway its own audit.directory");
+            lockChannel = taken.channel();
+            lock = taken.lock();
             heldKeys.add(lockFile);
             Object key = fileKey(lockFile);
             if (key != null) {
@@ -341,6 +325,31 @@ final class AuditAppender implements AutoCloseable {
             }
             HELD.addAll(heldKeys);
         }
+    }
+
+    private record Locked(FileChannel channel, java.nio.channels.FileLock lock) {
+    }
+
+    /** Opens the lock file and takes its lock; refused with {@code takenElsewhere} when another process holds it. */
+    private Locked lock(Path lockFile, String takenElsewhere) throws IOException {
+        FileChannel candidate = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        java.nio.channels.FileLock taken;
+        try {
+            taken = candidate.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException held) {
+            // Locked in this process by something other than an audit log (or through a path and inode not seen here):
+            // closing the candidate would release that lock, so it stays open.
+            NOT_CLOSED.add(candidate);
+            throw new IOException("the audit directory's " + LOCK_FILE + " is locked elsewhere in this process: " + directory);
+        } catch (IOException | RuntimeException e) {
+            candidate.close();
+            throw e;
+        }
+        if (taken == null) {
+            candidate.close(); // this process held no lock on it: closing drops nothing
+            throw new IOException(takenElsewhere);
+        }
+        return new Locked(candidate, taken);
     }
 
     /**
@@ -359,25 +368,11 @@ final class AuditAppender implements AutoCloseable {
             if (now != null && HELD.contains(now)) {
                 throw new IOException("another audit log in this process took " + directory + " after its lock file was removed");
             }
-            FileChannel candidate = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            java.nio.channels.FileLock taken;
-            try {
-                taken = candidate.tryLock();
-            } catch (java.nio.channels.OverlappingFileLockException held) {
-                NOT_CLOSED.add(candidate);
-                throw new IOException("the audit directory's " + LOCK_FILE + " is locked elsewhere in this process: " + directory);
-            } catch (IOException | RuntimeException e) {
-                candidate.close();
-                throw e;
-            }
-            if (taken == null) {
-                candidate.close();
-                throw new IOException("the audit directory " + directory + " was removed while this gateway wrote it, and another "
-                        + "gateway has taken it since (it holds " + LOCK_FILE + "): not writing, as two writers would fork the chain");
-            }
+            Locked taken = lock(lockFile, "the audit directory " + directory + " was removed while this gateway wrote it, and another "
+                    + "gateway has taken it since (it holds " + LOCK_FILE + "): not writing, as two writers would fork the chain");
             FileChannel old = lockChannel;
-            lockChannel = candidate;
-            lock = taken;
+            lockChannel = taken.channel();
+            lock = taken.lock();
             HELD.remove(locked);
             heldKeys.remove(locked);
             Object key = fileKey(lockFile);
