@@ -9,6 +9,8 @@
 # (kernel, JVM, Netty, Vert.x, JDK, Jackson, OpenTelemetry, the gateway) and by frame, in
 # load-tests/report/cpu-<target>.md; the collapsed stacks are kept next to it (git-ignored).
 #
+# jar=<path> in the environment profiles another build (a previous version's jar) with the same harness.
+#
 # Usage: load-tests/profile.sh [--target tollgate-full] [--warmup S] [--duration S] [--top N] [--cpu [--event cpu|itimer]]
 set -euo pipefail
 target=tollgate-full warmup=30 duration=20 top=25 cpu=false event=cpu
@@ -22,10 +24,15 @@ while [ $# -gt 0 ]; do
     --top) top=$2; shift 2 ;;
     --cpu) cpu=true; shift ;;
     --event) event=$2; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+# What was profiled: the repository's commit, or the jar named by jar= when another build is profiled (an A/B).
+build_label() {
+  if [ "$jar" = "$root/gateway/target/tollgate.jar" ]; then echo "commit $(git -C "$root" rev-parse --short HEAD)"
+  else echo "jar $jar"; fi
+}
 work=$(mktemp -d "${TMPDIR:-/tmp}/tollgate-profile.XXXXXX")
 pids=()
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -71,7 +78,7 @@ if $cpu; then
   calls=$(awk '/requests in/ {print $1}' "$work/wrk.txt")
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$work/wrk.txt")
   {
-    echo "CPU profile of \`$target\` at saturation ($(date -u +%FT%TZ), commit $(git -C "$root" rev-parse --short HEAD), $(nproc) cores):"
+    echo "CPU profile of \`$target\` at saturation ($(date -u +%FT%TZ), $(build_label), $(nproc) cores):"
     echo "wrk -t1 -c32 at ${rps} req/s, async-profiler (event $event) over ${duration} s after a ${warmup} s warm-up (\`load-tests/profile.sh --cpu --target $target\`)."
     echo
     java -cp "$bench_jar" dev.tollgate.bench.CpuProfileSummary "$collapsed" "$calls" "$work/summary.md" "$top"
@@ -88,7 +95,7 @@ wait "$wrk_pid"
 sleep 2
 rps=$(awk '/^Requests\/sec:/ {print $2}' "$work/wrk.txt")
 {
-  echo "Profile of \`$target\` at saturation ($(date -u +%FT%TZ), commit $(git -C "$root" rev-parse --short HEAD), $(nproc) cores):"
+  echo "Profile of \`$target\` at saturation ($(date -u +%FT%TZ), $(build_label), $(nproc) cores):"
   echo "wrk -t1 -c32 at ${rps} req/s, JFR over ${duration} s after a ${warmup} s warm-up (\`load-tests/profile.sh --target $target\`)."
   echo
   # Through a file: opening /dev/stdout from Java truncates the file it points to, which erased the lines above.
