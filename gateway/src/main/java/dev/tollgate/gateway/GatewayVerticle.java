@@ -1,6 +1,7 @@
 package dev.tollgate.gateway;
 
 import dev.tollgate.gateway.config.ListenerConfig;
+import dev.tollgate.gateway.config.RouteConfig;
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.pipeline.GatewaySnapshot;
 import dev.tollgate.gateway.pipeline.ListenerRuntime;
@@ -14,7 +15,9 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import dev.tollgate.gateway.http.ConnectionTimeouts;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -28,6 +31,7 @@ final class GatewayVerticle extends VerticleBase {
     private final GatewayServices services;
     private final List<HttpServer> servers = new ArrayList<>();
     private UpstreamClients clients;
+    private long retireTimer = -1;
 
     GatewayVerticle(Supplier<GatewaySnapshot> snapshots, List<ListenerConfig> listeners, GatewayServices services) {
         this.snapshots = snapshots;
@@ -38,6 +42,8 @@ final class GatewayVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         clients = new UpstreamClients(vertx, services.svids());
+        // On this verticle's event loop, as every use of its pools.
+        retireTimer = vertx.setPeriodic(UpstreamClients.RETIRE_EVERY.toMillis(), id -> clients.retireAllBut(servingRouteConfigs()));
         ErrorResponder errors = new ErrorResponder(services.metrics());
         Pipeline pipeline = McpPipeline.create(vertx, clients, errors, services);
         List<Future<HttpServer>> listening = new ArrayList<>();
@@ -67,6 +73,12 @@ final class GatewayVerticle extends VerticleBase {
         return Future.all(listening);
     }
 
+    private Set<RouteConfig> servingRouteConfigs() {
+        Set<RouteConfig> serving = new HashSet<>();
+        snapshots.get().routes().routes().forEach(route -> serving.add(route.config()));
+        return serving;
+    }
+
     /** Actual bound ports, in listener order (resolves port 0). */
     List<Integer> boundPorts() {
         return servers.stream().map(HttpServer::actualPort).toList();
@@ -74,6 +86,7 @@ final class GatewayVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
+        vertx.cancelTimer(retireTimer);
         List<Future<Void>> closing = new ArrayList<>();
         servers.forEach(s -> closing.add(s.close()));
         closing.add(clients.close());

@@ -8,17 +8,27 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The keep-alive connection pools to upstreams, one per route configuration (for all of its instances), owned by one verticle so
  * that a request and its upstream connection stay on the same event loop (no hop between loops).
  * Keyed by the route's whole configuration record: a reload that changes a route's settings gets a
  * fresh pool, an unchanged route keeps its warm connections.
+ *
+ * <p>A pool whose configuration the serving snapshot no longer has is retired ({@link #retireAllBut}, called every
+ * {@link #RETIRE_EVERY}): not at the first sweep that misses it, since a call begun under the old snapshot may still
+ * take its pool (a retry on the next instance), but at the next one. Retiring is a graceful shutdown: idle connections
+ * close at once, a call or stream in flight finishes on its connection (up to {@link #RETIRED_GRACE}). Without it every
+ * reload that changed a route kept the old pool and its idle connections for the life of the process.
  */
 public final class UpstreamClients {
 
@@ -33,6 +43,13 @@ public final class UpstreamClients {
      * forgotten by clearing once it outgrows the pools.
      */
     private final Map<Route, HttpClientAgent> byRoute = new IdentityHashMap<>();
+    /** Pools the last sweep found no serving route for: retired at the next sweep unless a route has them again. */
+    private final Set<RouteConfig> unserved = new HashSet<>();
+
+    /** How often pools are checked against the serving configuration. */
+    public static final Duration RETIRE_EVERY = Duration.ofSeconds(30);
+    /** How long a retired pool's calls and streams in flight may go on before their connections are closed. */
+    static final Duration RETIRED_GRACE = Duration.ofHours(24);
 
     public UpstreamClients(Vertx vertx) {
         this(vertx, Map.of());
@@ -81,11 +98,40 @@ public final class UpstreamClients {
         return options;
     }
 
+    /**
+     * Retires the pools of configurations {@code serving} lacks that the previous sweep already found unserved.
+     * @return how many pools were retired
+     */
+    public int retireAllBut(Set<RouteConfig> serving) {
+        List<RouteConfig> retiring = new ArrayList<>();
+        for (RouteConfig config : clients.keySet()) {
+            if (serving.contains(config)) {
+                unserved.remove(config);
+            } else if (!unserved.add(config)) {
+                retiring.add(config);
+            }
+        }
+        for (RouteConfig config : retiring) {
+            unserved.remove(config);
+            HttpClientAgent pool = clients.remove(config);
+            byRoute.values().removeIf(known -> known == pool);
+            pool.shutdown(RETIRED_GRACE.toMillis(), TimeUnit.MILLISECONDS).onFailure(e -> LOG.debug("route {}: retiring its old pool: {}",
+                    config.name(), e.toString()));
+        }
+        return retiring.size();
+    }
+
+    /** How many pools are open (one per route configuration a call used and that is not retired). */
+    int pools() {
+        return clients.size();
+    }
+
     public Future<Void> close() {
         List<Future<Void>> closing = new ArrayList<>();
         clients.values().forEach(c -> closing.add(c.close()));
         clients.clear();
         byRoute.clear();
+        unserved.clear();
         return Future.all(closing).mapEmpty();
     }
 }
