@@ -3,6 +3,7 @@ package dev.tollgate.gateway.budget;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tollgate.gateway.config.PricingTable;
+import dev.tollgate.gateway.routing.TaskScope;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -89,17 +90,22 @@ public final class DeferredCosts {
     }
 
     /**
-     * One entry filed under every key of its task's scope ({@code TaskScope#keys}), the same holder under each: found
+     * One entry filed under every key of its task's scope ({@link TaskScope#keys}), the same holder under each: found
      * under any of them (a reload that renames the scope keeps the others, review BG), taken once, and then removed
-     * under every key it was filed under.
+     * under every key it was filed under. It names the scope it was filed for ({@code madeUnder}, the scope's name), as
+     * a task's binding does: one found under a key that a reload gave to another server (a scope now
+     * {@link TaskScope#foreign}) is that server's old entry, not the reader's task's, and is passed over (fix AA: the other
+     * server's task of the same id settled the first one's cost).
      */
     private static final class Filed<T> {
         final T value;
         final List<String> scopes;
+        final String madeUnder;
 
-        Filed(T value, List<String> scopes) {
+        Filed(T value, TaskScope scope) {
             this.value = value;
-            this.scopes = List.copyOf(scopes);
+            this.scopes = scope.keys();
+            this.madeUnder = scope.name();
         }
     }
 
@@ -123,38 +129,60 @@ public final class DeferredCosts {
         return Math.max(1, TASK_WEIGHT / filed.scopes.size());
     }
 
-    /** As {@link #taskCreated(List, String, Deferred)} for a scope of one key. */
+    /** As {@link #taskCreated(TaskScope, String, Deferred)} for a scope of one key. */
     public PricingTable.ResultCost taskCreated(String scope, String taskId, Deferred deferred) {
-        return taskCreated(List.of(scope), taskId, deferred);
+        return taskCreated(TaskScope.named(scope), taskId, deferred);
+    }
+
+    /** As {@link #taskCreated(TaskScope, String, Deferred)} for a scope of these keys alone in its configuration. */
+    public PricingTable.ResultCost taskCreated(List<String> scopes, String taskId, Deferred deferred) {
+        return taskCreated(alone(scopes), taskId, deferred);
     }
 
     /**
      * A call answered with a task ({@code result.task.taskId}): its cost comes with the task's result. Filed under every
-     * key of the task's scope ({@code scopes}), so the result finds it under any key its own exchange's scope still has.
+     * key of the task's scope, so the result finds it under any key its own exchange's scope still has.
      *
      * @return the cost of the task's result when it was relayed already (then nothing is kept: the caller settles it now)
      */
-    public synchronized PricingTable.ResultCost taskCreated(List<String> scopes, String taskId, Deferred deferred) {
-        PricingTable.ResultCost early = take(earlyResults, scopes, taskId);
-        if (early == null && find(byTask, scopes, taskId) == null) {
-            file(byTask, scopes, taskId, deferred);
+    public synchronized PricingTable.ResultCost taskCreated(TaskScope scope, String taskId, Deferred deferred) {
+        PricingTable.ResultCost early = take(earlyResults, scope, taskId);
+        if (early == null && find(byTask, scope, taskId) == null) {
+            file(byTask, scope, taskId, deferred);
         }
         return early;
     }
 
-    /** As {@link #takeTask(List, String)} for a scope of one key. */
+    /** As {@link #takeTask(TaskScope, String)} for a scope of one key. */
     public Deferred takeTask(String scope, String taskId) {
-        return takeTask(List.of(scope), taskId);
+        return takeTask(TaskScope.named(scope), taskId);
     }
 
-    /** Takes the task's entry, found under any of the scope's keys: only the first answer that settles the task charges it. */
-    public synchronized Deferred takeTask(List<String> scopes, String taskId) {
-        return take(byTask, scopes, taskId);
+    /** As {@link #takeTask(TaskScope, String)} for a scope of these keys alone in its configuration. */
+    public Deferred takeTask(List<String> scopes, String taskId) {
+        return takeTask(alone(scopes), taskId);
     }
 
-    /** As {@link #taskResultFirst(List, String, PricingTable.ResultCost)} for a scope of one key. */
+    /**
+     * Takes the task's entry, found under any of the scope's keys (another server's found there is not: see {@link Filed}):
+     * only the first answer that settles the task charges it.
+     */
+    public synchronized Deferred takeTask(TaskScope scope, String taskId) {
+        return take(byTask, scope, taskId);
+    }
+
+    /** As {@link #taskResultFirst(TaskScope, String, PricingTable.ResultCost)} for a scope of one key. */
     public void taskResultFirst(String scope, String taskId, PricingTable.ResultCost cost) {
-        taskResultFirst(List.of(scope), taskId, cost);
+        taskResultFirst(TaskScope.named(scope), taskId, cost);
+    }
+
+    /** As {@link #taskResultFirst(TaskScope, String, PricingTable.ResultCost)} for a scope of these keys alone in its configuration. */
+    public void taskResultFirst(List<String> scopes, String taskId, PricingTable.ResultCost cost) {
+        taskResultFirst(alone(scopes), taskId, cost);
+    }
+
+    private static TaskScope alone(List<String> scopes) {
+        return new TaskScope(scopes.get(0), scopes);
     }
 
     /**
@@ -162,34 +190,36 @@ public final class DeferredCosts {
      * exchange may still be open (review Z: a tasks/result sent on a second connection before the creating stream ended
      * went uncharged). The first result is kept; filed under every key of the scope, as a call's entry is.
      */
-    public synchronized void taskResultFirst(List<String> scopes, String taskId, PricingTable.ResultCost cost) {
-        if (find(earlyResults, scopes, taskId) == null) {
-            file(earlyResults, scopes, taskId, cost);
+    public synchronized void taskResultFirst(TaskScope scope, String taskId, PricingTable.ResultCost cost) {
+        if (find(earlyResults, scope, taskId) == null) {
+            file(earlyResults, scope, taskId, cost);
         }
     }
 
-    private static <T> Filed<T> find(Cache<TaskKey, Filed<T>> cache, List<String> scopes, String taskId) {
-        for (String scope : scopes) {
-            Filed<T> filed = cache.getIfPresent(new TaskKey(scope, taskId));
-            if (filed != null) {
+    /** The entry under the first of the scope's keys that holds one of this scope's (not another server's now). */
+    private static <T> Filed<T> find(Cache<TaskKey, Filed<T>> cache, TaskScope scope, String taskId) {
+        for (String key : scope.keys()) {
+            Filed<T> filed = cache.getIfPresent(new TaskKey(key, taskId));
+            if (filed != null && scope.owns(filed.madeUnder)) {
                 return filed;
             }
         }
         return null;
     }
 
-    private static <T> void file(Cache<TaskKey, Filed<T>> cache, List<String> scopes, String taskId, T value) {
-        Filed<T> filed = new Filed<>(value, scopes);
-        filed.scopes.forEach(scope -> cache.put(new TaskKey(scope, taskId), filed));
+    /** Files the entry under every key of the scope, in place of another server's copy found under one of them. */
+    private static <T> void file(Cache<TaskKey, Filed<T>> cache, TaskScope scope, String taskId, T value) {
+        Filed<T> filed = new Filed<>(value, scope);
+        filed.scopes.forEach(key -> cache.put(new TaskKey(key, taskId), filed));
     }
 
-    /** The entry found under the first of the keys that holds one, removed under every key it was filed under. */
-    private static <T> T take(Cache<TaskKey, Filed<T>> cache, List<String> scopes, String taskId) {
-        Filed<T> filed = find(cache, scopes, taskId);
+    /** The entry found under the first of the keys that holds one of this scope's, removed under every key it was filed under. */
+    private static <T> T take(Cache<TaskKey, Filed<T>> cache, TaskScope scope, String taskId) {
+        Filed<T> filed = find(cache, scope, taskId);
         if (filed == null) {
             return null;
         }
-        filed.scopes.forEach(scope -> cache.asMap().remove(new TaskKey(scope, taskId), filed));
+        filed.scopes.forEach(key -> cache.asMap().remove(new TaskKey(key, taskId), filed));
         return filed.value;
     }
 

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Scheduler;
+import dev.tollgate.gateway.routing.TaskScope;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
@@ -28,19 +29,27 @@ public final class RunningTasks {
      * A task's slot, held under every key of its task's scope ({@code TaskScope#keys}): a reload that renames the scope
      * (removing or reordering the route's first instance) keeps the others, so the task's end is still found (review BG:
      * kept under the scope's name alone, an end seen after such a reload found nothing and the slot was held an hour).
+     * It names the scope it was taken for ({@code madeUnder}, the scope's name), as a task's binding does: one found under
+     * a key that a reload gave to another server ({@link TaskScope#foreign}) is that server's old task, not the reader's,
+     * and is passed over (fix AA: the other server's task of the same id ended the first one's slot, and held none itself).
      */
     private static final class Held {
         final ConcurrentCalls.Admitted slot;
         final List<String> scopes;
+        final String madeUnder;
 
-        Held(ConcurrentCalls.Admitted slot, List<String> scopes) {
+        Held(ConcurrentCalls.Admitted slot, TaskScope scope) {
             this.slot = slot;
-            this.scopes = scopes;
+            this.scopes = scope.keys();
+            this.madeUnder = scope.name();
         }
     }
 
-    /** Tasks seen to end before they were seen created (a creating stream still open): they take no slot when it ends. */
-    private final Cache<Key, Boolean> endedEarly = Caffeine.newBuilder().maximumSize(MAX_TASKS).expireAfterWrite(Duration.ofMinutes(10)).build();
+    /**
+     * Tasks seen to end before they were seen created (a creating stream still open): they take no slot when it ends.
+     * Each names the scope it was seen under, as a slot does.
+     */
+    private final Cache<Key, String> endedEarly = Caffeine.newBuilder().maximumSize(MAX_TASKS).expireAfterWrite(Duration.ofMinutes(10)).build();
 
     /** What one task weighs, shared among its copies: the bound counts tasks, not keys ({@link #MAX_TASKS} tasks). */
     private static final int TASK_WEIGHT = 64;
@@ -52,15 +61,22 @@ public final class RunningTasks {
             // Expired entries are removed on time, not at the next access: their slots are given back when the ttl passes.
             .scheduler(Scheduler.systemScheduler())
             .removalListener((Key key, Held held, RemovalCause cause) -> {
-                if (held != null) {
+                // Not when replaced: only another server's copy is ever replaced (by this scope's task of the same id, filed
+                // under a key a reload moved), and that task still runs; its copies under its own keys hold its slot.
+                if (held != null && cause != RemovalCause.REPLACED) {
                     held.slot.release(); // idempotent: the same slot is held under each of the scope's keys
                 }
             })
             .build();
 
-    /** As {@link #started(List, String, Supplier)} for a scope of one key. */
+    /** As {@link #started(TaskScope, String, Supplier)} for a scope of one key. */
     public void started(String scope, String taskId, Supplier<ConcurrentCalls.Admitted> slot) {
-        started(List.of(scope), taskId, slot);
+        started(TaskScope.named(scope), taskId, slot);
+    }
+
+    /** As {@link #started(TaskScope, String, Supplier)} for a scope of these keys alone in its configuration. */
+    public void started(List<String> scopes, String taskId, Supplier<ConcurrentCalls.Admitted> slot) {
+        started(alone(scopes), taskId, slot);
     }
 
     /**
@@ -68,48 +84,65 @@ public final class RunningTasks {
      * {@link #LONGEST_HOLD} passes. Not its ttl: a ttl is how long the server keeps the task's result, which the client
      * asks for (review Z: {@code ttl: 0} freed the slot at once while the job ran 15 s; a ttl of 1e13 ms overflowed and
      * kept the route's slots for ever). A task already known, or already seen to end, under any of the scope's keys takes
-     * no slot. The slot is held under every key of the scope ({@code scopes}), one slot for all.
+     * no slot (another server's task of the same id, found under a key a reload gave to it, is not this one). The slot is
+     * held under every key of the scope, one slot for all.
      */
-    public synchronized void started(List<String> scopes, String taskId, Supplier<ConcurrentCalls.Admitted> slot) {
+    public synchronized void started(TaskScope scope, String taskId, Supplier<ConcurrentCalls.Admitted> slot) {
         boolean endedFirst = false;
-        for (String scope : scopes) {
-            endedFirst |= endedEarly.asMap().remove(new Key(scope, taskId)) != null;
+        for (String key : scope.keys()) {
+            String seenUnder = endedEarly.getIfPresent(new Key(key, taskId));
+            if (seenUnder != null && scope.owns(seenUnder)) {
+                endedFirst = true;
+                endedEarly.asMap().remove(new Key(key, taskId), seenUnder);
+            }
         }
         if (endedFirst) {
             return; // its end was relayed before the call that created it ended (review Z)
         }
-        for (String scope : scopes) {
-            if (tasks.getIfPresent(new Key(scope, taskId)) != null) {
-                return;
-            }
+        if (held(scope, taskId) != null) {
+            return;
         }
-        Held held = new Held(slot.get(), List.copyOf(scopes));
-        held.scopes.forEach(scope -> tasks.put(new Key(scope, taskId), held));
+        Held held = new Held(slot.get(), scope);
+        held.scopes.forEach(key -> tasks.put(new Key(key, taskId), held));
     }
 
-    /** As {@link #ended(List, String)} for a scope of one key. */
+    /** As {@link #ended(TaskScope, String)} for a scope of one key. */
     public void ended(String scope, String taskId) {
-        ended(List.of(scope), taskId);
+        ended(TaskScope.named(scope), taskId);
     }
 
-    /** The task was seen to end: its slot, found under any of the scope's keys, is given back. */
-    public synchronized void ended(List<String> scopes, String taskId) {
-        Held held = null;
-        for (String scope : scopes) {
-            held = tasks.getIfPresent(new Key(scope, taskId));
-            if (held != null) {
-                break;
+    /** As {@link #ended(TaskScope, String)} for a scope of these keys alone in its configuration. */
+    public void ended(List<String> scopes, String taskId) {
+        ended(alone(scopes), taskId);
+    }
+
+    private static TaskScope alone(List<String> scopes) {
+        return new TaskScope(scopes.get(0), scopes);
+    }
+
+    /** The slot under the first of the scope's keys that holds one of this scope's (not another server's now). */
+    private Held held(TaskScope scope, String taskId) {
+        for (String key : scope.keys()) {
+            Held held = tasks.getIfPresent(new Key(key, taskId));
+            if (held != null && scope.owns(held.madeUnder)) {
+                return held;
             }
         }
+        return null;
+    }
+
+    /** The task was seen to end: its slot, found under any of the scope's keys (this scope's, see {@link Held}), is given back. */
+    public synchronized void ended(TaskScope scope, String taskId) {
+        Held held = held(scope, taskId);
         if (held != null) {
             Held found = held;
-            found.scopes.forEach(scope -> tasks.asMap().remove(new Key(scope, taskId), found));
+            found.scopes.forEach(key -> tasks.asMap().remove(new Key(key, taskId), found));
             // Given back here, not only by the removal listener, which Caffeine runs later on its executor: the caller's next
             // call may already be on its way. Release is idempotent.
             found.slot.release();
         } else {
             // Its end may come first: a tasks/result answered while the stream that created the task is still open.
-            scopes.forEach(scope -> endedEarly.put(new Key(scope, taskId), Boolean.TRUE));
+            scope.keys().forEach(key -> endedEarly.put(new Key(key, taskId), scope.name()));
         }
     }
 

@@ -3,9 +3,9 @@ package dev.tollgate.gateway.pipeline;
 import dev.tollgate.gateway.GatewayServices;
 import dev.tollgate.gateway.budget.DeferredCosts;
 import dev.tollgate.gateway.config.PricingTable;
+import dev.tollgate.gateway.routing.TaskScope;
 import dev.tollgate.gateway.tasks.EarlyTaskResult;
 import dev.tollgate.gateway.tasks.SharedTaskStore;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +39,7 @@ final class A2aContinuedTaskCosts {
     /** A priced send continuing {@code taskId}, answered (or streamed) with that task finished, was charged its report. */
     void finishedBySend(Exchange exchange, String taskId) {
         // Under every key of the scope, where the starting send filed it (review BG).
-        List<String> scope = exchange.route().route().taskScope().keys();
+        TaskScope scope = exchange.route().route().taskScope();
         DeferredCosts deferred = services.budgets().deferred();
         // Closed at what it paid: nothing to write (settleDeferred charges only beyond it), taking it is the settlement.
         DeferredCosts.Deferred mine = deferred.takeTask(scope, taskId);

@@ -3,10 +3,10 @@ package dev.tollgate.gateway.pipeline;
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.gateway.limits.ConcurrentCalls;
+import dev.tollgate.gateway.routing.TaskScope;
 import dev.tollgate.policy.CallerKey;
 import dev.tollgate.policy.TenantKey;
 import io.vertx.core.Future;
-import java.util.List;
 
 /**
  * Admits a call only while its route, its tenant and its caller are under their concurrency limits (see
@@ -36,7 +36,7 @@ public final class ConcurrencyStage implements Stage {
         var route = exchange.route().route();
         ConcurrentCalls.Admission admission = calls.admit(route.name(), callerKey(exchange), tenantKey(exchange), route.config().concurrency());
         if (admission instanceof ConcurrentCalls.Admitted admitted) {
-            List<String> scopes = route.taskScope().keys();
+            TaskScope scopes = route.taskScope();
             exchange.taskSlots(new Exchange.TaskSlots() {
                 @Override
                 public void started(String taskId) {
@@ -73,7 +73,7 @@ public final class ConcurrencyStage implements Stage {
             taskStarted(calls, exchange, task.taskId());
         }
         // Under every key of the scope (review BG): a task started before a reload renaming the scope ends after it.
-        List<String> scopes = exchange.route().route().taskScope().keys();
+        TaskScope scopes = exchange.route().route().taskScope();
         for (String taskId : exchange.endedTasks()) {
             calls.runningTasks().ended(scopes, taskId);
         }
@@ -84,7 +84,7 @@ public final class ConcurrencyStage implements Stage {
         String route = exchange.route().route().name();
         String caller = callerKey(exchange);
         String tenant = tenantKey(exchange);
-        calls.runningTasks().started(exchange.route().route().taskScope().keys(), taskId, () -> calls.holdTask(route, caller, tenant));
+        calls.runningTasks().started(exchange.route().route().taskScope(), taskId, () -> calls.holdTask(route, caller, tenant));
     }
 
     /** Answers 429 with the reason of the limit the admission ran into, and {@code Retry-After}. */

@@ -5,6 +5,7 @@ import dev.tollgate.gateway.GatewayServices;
 import dev.tollgate.gateway.budget.CallCharge;
 import dev.tollgate.gateway.budget.DeferredCosts;
 import dev.tollgate.gateway.config.PricingTable;
+import dev.tollgate.gateway.routing.TaskScope;
 import dev.tollgate.gateway.tasks.DeferredStreamAnswer;
 import dev.tollgate.gateway.tasks.DeferredTaskCost;
 import dev.tollgate.gateway.tasks.EarlyTaskResult;
@@ -15,7 +16,6 @@ import dev.tollgate.protocols.jsonrpc.JsonRpcMessage;
 import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
 import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
 import dev.tollgate.protocols.mcp.McpMessage;
-import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,7 +104,7 @@ final class LateCosts {
     private void taskCreated(Exchange exchange, String taskId, DeferredCosts.Deferred deferred) {
         // Under every key of the scope, as the task's binding (review BG: under its name alone, a reload renaming the scope
         // before the task's result lost its cost).
-        List<String> scope = exchange.route().route().taskScope().keys();
+        TaskScope scope = exchange.route().route().taskScope();
         PricingTable.ResultCost early = services.budgets().deferred().taskCreated(scope, taskId, deferred);
         if (early != null) {
             services.budgets().settleDeferred(deferred, early.actual(deferred.charge().estimateMicros()));
@@ -215,7 +215,7 @@ final class LateCosts {
         if (shared == null) {
             return;
         }
-        List<String> scope = exchange.route().route().taskScope().keys();
+        TaskScope scope = exchange.route().route().taskScope();
         String stream = streamName(owner, session, requestId);
         DeferredStreamAnswer entry = shared(awaited);
         shared.deferStreamAnswer(scope, stream, entry).onComplete(written -> {
@@ -237,7 +237,7 @@ final class LateCosts {
             settle.accept(local);
             return;
         }
-        shared.takeStreamAnswer(exchange.route().route().taskScope().keys(), streamName(owner, session, requestId)).onComplete(taken -> {
+        shared.takeStreamAnswer(exchange.route().route().taskScope(), streamName(owner, session, requestId)).onComplete(taken -> {
             if (taken.failed()) {
                 LOG.warn("request {}: its deferred cost could not be read from the shared store ({}): what its answer reports beyond"
                         + " its estimate is not charged", requestId, taken.cause().toString());
@@ -277,7 +277,7 @@ final class LateCosts {
         if (awaited == null) {
             return;
         }
-        List<String> scope = exchange.route().route().taskScope().keys();
+        TaskScope scope = exchange.route().route().taskScope();
         if (awaited.taskId() != null) {
             taskResult(exchange, awaited.taskId(), pricing, result);
             // The result was given: the task ended (review Z: it kept its caller's slot for its ttl).
@@ -301,7 +301,7 @@ final class LateCosts {
      * that found no cost there, so the creating call takes it whichever replica it ends on.
      */
     private void taskResult(Exchange exchange, String taskId, PricingTable pricing, JsonNode result) {
-        List<String> scope = exchange.route().route().taskScope().keys();
+        TaskScope scope = exchange.route().route().taskScope();
         DeferredCosts deferred = services.budgets().deferred();
         // Priced under the route that created the task when it is known (review AD: two routes to one server with other
         // token prices let the result be priced under the cheaper one by fetching it there); under this one for a result

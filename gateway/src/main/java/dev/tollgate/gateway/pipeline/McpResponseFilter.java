@@ -693,7 +693,7 @@ final class McpResponseFilter implements ResponseFilter {
                 bindings.add(TaskOrigins.required(taskOrigins.learn(taskScope, taskId.textValue(), request.params().get("name").textValue(), CallerKey.of(identity), instance)));
                 JsonNode token = request.params().path("_meta").get("progressToken");
                 if (token != null && (token.isTextual() || token.isIntegralNumber())) {
-                    taskProgressTokens.created(taskScope.keys(), taskId.textValue(), token);
+                    taskProgressTokens.created(taskScope, taskId.textValue(), token);
                 }
                 bindingAnswerId = response.id().value();
                 return;
@@ -727,7 +727,7 @@ final class McpResponseFilter implements ResponseFilter {
         if (payload instanceof JsonRpcPayload.Single single && single.message() instanceof JsonRpcRequest request
                 && TASK_PROGRESS_STREAMS.contains(request.method())) {
             JsonNode taskId = request.params() == null ? null : request.params().get("taskId");
-            JsonNode token = taskId != null && taskId.isTextual() ? taskProgressTokens.of(taskScope.keys(), taskId.textValue()) : null;
+            JsonNode token = taskId != null && taskId.isTextual() ? taskProgressTokens.of(taskScope, taskId.textValue()) : null;
             return token == null ? null : Set.of(token);
         }
         Set<JsonNode> tokens = new HashSet<>(2);

@@ -261,26 +261,39 @@ public final class RedisTaskStore implements SharedTaskStore {
     /**
      * Lua shared by the deferral scripts (review BG): an entry is filed under every key of its task's scope, as a binding
      * is, so a reload renaming the scope leaves it found under the keys that stay; and taken once. Each key holds a
-     * pointer, the entry's nonce; the entry itself is one key, ARGV[3] followed by the nonce, taken with GETDEL: of two
+     * pointer, the entry's nonce; the entry itself is one key, ARGV[3] followed by the nonce, read and deleted in one script: of two
      * replicas reading pointers under different keys, one gets it, and a pointer left under a key the taker's scope lacks
      * points at nothing. A pointer that is JSON ('{') is an entry an earlier version wrote under that key itself.
-     * take(first, last): the entry of the first of KEYS[first..last] whose pointer leads to one, its pointers under those
-     * keys removed (dead ones too). held: whether one of them leads to an entry. file: ARGV[4]'s entry, pointed at by each.
+     * An entry names the scope it was filed for ({@code scope}, as a binding does): one naming a scope among ARGV[5..] (the
+     * other scopes of the reader's configuration) was filed for the server that scope's keys serve now (a reload moved the
+     * key it is found under, fix AA), and is passed over, left for that server's. take(first, last): the entry of the first
+     * of KEYS[first..last] whose pointer leads to one of this scope's, its pointers under those keys removed (dead ones
+     * too). held: whether one of them leads to one of this scope's. file: ARGV[4]'s entry, pointed at by each (another
+     * server's pointer under one of them is replaced).
      */
     private static final String FILED_UNDER_EVERY_KEY = """
+            local foreign = {}
+            for i = 5, #ARGV do foreign[ARGV[i]] = true end
+            local function theirs(v)
+              local ok, e = pcall(cjson.decode, v)
+              return ok and type(e) == 'table' and type(e['scope']) == 'string' and foreign[e['scope']] == true
+            end
             local function entry(p)
               if string.sub(p, 1, 1) == '{' then return p end
-              return redis.call('GETDEL', ARGV[3] .. p)
+              return redis.call('GET', ARGV[3] .. p)
             end
             local function take(first, last)
               for i = first, last do
                 local p = redis.call('GET', KEYS[i])
                 if p then
                   local v = entry(p)
-                  for j = first, last do
-                    if redis.call('GET', KEYS[j]) == p then redis.call('DEL', KEYS[j]) end
+                  if not (v and theirs(v)) then
+                    if v and v ~= p then redis.call('DEL', ARGV[3] .. p) end
+                    for j = first, last do
+                      if redis.call('GET', KEYS[j]) == p then redis.call('DEL', KEYS[j]) end
+                    end
+                    if v then return v end
                   end
-                  if v then return v end
                 end
               end
               return false
@@ -288,7 +301,10 @@ public final class RedisTaskStore implements SharedTaskStore {
             local function held(first, last)
               for i = first, last do
                 local p = redis.call('GET', KEYS[i])
-                if p and (string.sub(p, 1, 1) == '{' or redis.call('EXISTS', ARGV[3] .. p) == 1) then return true end
+                if p then
+                  local v = entry(p)
+                  if v and not theirs(v) then return true end
+                end
               end
               return false
             end
@@ -319,19 +335,25 @@ public final class RedisTaskStore implements SharedTaskStore {
     /** How long an early result waits for its creating call (DeferredCosts' own window). */
     private static final String EARLY_WINDOW_MILLIS = Long.toString(TimeUnit.MINUTES.toMillis(10));
 
-    /** The script over the scope's cost keys, then its early-result keys, with ARGV value, ttl, entry prefix, nonce. */
-    private Request costScript(String script, List<String> scopes, String taskId, String value, String ttl) {
-        List<String> costKeys = keysOf(TaskStoreKeys.DEFERRED_COST, scopes, taskId);
-        List<String> earlyKeys = keysOf(TaskStoreKeys.EARLY_RESULT, scopes, taskId);
+    /**
+     * The script over the scope's cost keys, then its early-result keys, with ARGV value, ttl, entry prefix, nonce, then
+     * the other scopes' names.
+     */
+    private Request costScript(String script, TaskScope scope, String taskId, String value, String ttl) {
+        List<String> costKeys = keysOf(TaskStoreKeys.DEFERRED_COST, scope.keys(), taskId);
+        List<String> earlyKeys = keysOf(TaskStoreKeys.EARLY_RESULT, scope.keys(), taskId);
         Request request = Request.cmd(Command.EVAL).arg(script).arg(costKeys.size() + earlyKeys.size());
         costKeys.forEach(request::arg);
         earlyKeys.forEach(request::arg);
-        return request.arg(value).arg(ttl).arg(keys.entryPrefix()).arg(java.util.UUID.randomUUID().toString());
+        request.arg(value).arg(ttl).arg(keys.entryPrefix()).arg(java.util.UUID.randomUUID().toString());
+        scope.foreign().forEach(request::arg);
+        return request;
     }
 
     @Override
-    public Future<EarlyTaskResult> deferCost(List<String> scopes, String taskId, DeferredTaskCost cost) {
-        return timedBatch(List.of(costScript(DEFER_UNLESS_RESULTED, scopes, taskId, costValue(cost).toString(), ttlMillis))).map(answers -> {
+    public Future<EarlyTaskResult> deferCost(TaskScope scope, String taskId, DeferredTaskCost cost) {
+        String value = costValue(cost).put("scope", scope.name()).toString();
+        return timedBatch(List.of(costScript(DEFER_UNLESS_RESULTED, scope, taskId, value, ttlMillis))).map(answers -> {
                     JsonNode early = parse(answers.get(0));
                     if (early == null) {
                         return null;
@@ -344,10 +366,10 @@ public final class RedisTaskStore implements SharedTaskStore {
     }
 
     @Override
-    public Future<DeferredTaskCost> takeDeferredCost(List<String> scopes, String taskId, EarlyTaskResult result) {
+    public Future<DeferredTaskCost> takeDeferredCost(TaskScope scope, String taskId, EarlyTaskResult result) {
         String early = result == null ? ""
-                : JSON.createObjectNode().put("reported", result.reported()).put("micros", result.micros()).toString();
-        return timedBatch(List.of(costScript(TAKE_OR_LEAVE_RESULT, scopes, taskId, early, EARLY_WINDOW_MILLIS))).map(answers -> {
+                : JSON.createObjectNode().put("reported", result.reported()).put("micros", result.micros()).put("scope", scope.name()).toString();
+        return timedBatch(List.of(costScript(TAKE_OR_LEAVE_RESULT, scope, taskId, early, EARLY_WINDOW_MILLIS))).map(answers -> {
             JsonNode value = parse(answers.get(0));
             return value == null ? null : deferredTaskCost(value);
         });
@@ -381,40 +403,57 @@ public final class RedisTaskStore implements SharedTaskStore {
             end
             return false""";
     /**
-     * KEYS the request's queue under each of the scope's keys; ARGV[1] the entry prefix: the oldest entry still kept of the
-     * first queue that leads to one, taken (GETDEL: once), its nonce removed from every queue; nonces of entries taken
-     * through another queue are dropped on the way. A queued JSON entry was written by an earlier version: itself.
+     * KEYS the request's queue under each of the scope's keys; ARGV[1] the entry prefix, ARGV[2..] the other scopes'
+     * names: the oldest entry still kept of the first queue that leads to one of this scope's, taken (once), its nonce
+     * removed from every queue; nonces of entries taken through another queue are dropped on the way. An entry naming
+     * another scope of the reader's configuration was queued for the server that scope's keys serve now (fix AA): passed
+     * over and left in place. A queued JSON entry was written by an earlier version: itself.
      */
     private static final String TAKE_QUEUED = """
+            local foreign = {}
+            for i = 2, #ARGV do foreign[ARGV[i]] = true end
+            local function theirs(v)
+              local ok, e = pcall(cjson.decode, v)
+              return ok and type(e) == 'table' and type(e['scope']) == 'string' and foreign[e['scope']] == true
+            end
             for _, key in ipairs(KEYS) do
-              while true do
-                local p = redis.call('LPOP', key)
-                if not p then break end
-                if string.sub(p, 1, 1) == '{' then return p end
-                local v = redis.call('GETDEL', ARGV[1] .. p)
-                if v then
-                  for _, other in ipairs(KEYS) do redis.call('LREM', other, 0, p) end
-                  return v
+              for _, p in ipairs(redis.call('LRANGE', key, 0, -1)) do
+                if string.sub(p, 1, 1) == '{' then
+                  if not theirs(p) then
+                    redis.call('LREM', key, 1, p)
+                    return p
+                  end
+                else
+                  local v = redis.call('GET', ARGV[1] .. p)
+                  if not v then
+                    redis.call('LREM', key, 0, p)
+                  elseif not theirs(v) then
+                    redis.call('DEL', ARGV[1] .. p)
+                    for _, other in ipairs(KEYS) do redis.call('LREM', other, 0, p) end
+                    return v
+                  end
                 end
               end
             end
             return false""";
 
     @Override
-    public Future<Void> deferStreamAnswer(List<String> scopes, String stream, DeferredStreamAnswer answer) {
-        List<String> queues = keysOf(TaskStoreKeys.DEFERRED_STREAM, scopes, stream);
+    public Future<Void> deferStreamAnswer(TaskScope scope, String stream, DeferredStreamAnswer answer) {
+        List<String> queues = keysOf(TaskStoreKeys.DEFERRED_STREAM, scope.keys(), stream);
         Request request = Request.cmd(Command.EVAL).arg(QUEUE_UNDER_EVERY_KEY).arg(queues.size());
         queues.forEach(request::arg);
-        return timedBatch(List.of(request.arg(streamValue(answer)).arg(STREAM_WINDOW_MILLIS).arg(keys.entryPrefix())
+        return timedBatch(List.of(request.arg(streamValue(scope, answer)).arg(STREAM_WINDOW_MILLIS).arg(keys.entryPrefix())
                 .arg(answer.nonce()))).mapEmpty();
     }
 
     @Override
-    public Future<DeferredStreamAnswer> takeStreamAnswer(List<String> scopes, String stream) {
-        List<String> queues = keysOf(TaskStoreKeys.DEFERRED_STREAM, scopes, stream);
+    public Future<DeferredStreamAnswer> takeStreamAnswer(TaskScope scope, String stream) {
+        List<String> queues = keysOf(TaskStoreKeys.DEFERRED_STREAM, scope.keys(), stream);
         Request request = Request.cmd(Command.EVAL).arg(TAKE_QUEUED).arg(queues.size());
         queues.forEach(request::arg);
-        return timedBatch(List.of(request.arg(keys.entryPrefix())))
+        request.arg(keys.entryPrefix());
+        scope.foreign().forEach(request::arg);
+        return timedBatch(List.of(request))
                 .map(answers -> {
                     JsonNode value = parse(answers.get(0));
                     if (value == null) {
@@ -427,15 +466,15 @@ public final class RedisTaskStore implements SharedTaskStore {
     }
 
     @Override
-    public Future<Void> dropStreamAnswer(List<String> scopes, String stream, DeferredStreamAnswer answer) {
+    public Future<Void> dropStreamAnswer(TaskScope scope, String stream, DeferredStreamAnswer answer) {
         List<Request> drops = new ArrayList<>();
         drops.add(Request.cmd(Command.DEL).arg(keys.entryPrefix() + answer.nonce()));
-        keysOf(TaskStoreKeys.DEFERRED_STREAM, scopes, stream).forEach(queue -> drops.add(Request.cmd(Command.LREM).arg(queue).arg(0).arg(answer.nonce())));
+        keysOf(TaskStoreKeys.DEFERRED_STREAM, scope.keys(), stream).forEach(queue -> drops.add(Request.cmd(Command.LREM).arg(queue).arg(0).arg(answer.nonce())));
         return timedBatch(drops).mapEmpty();
     }
 
-    private static String streamValue(DeferredStreamAnswer answer) {
-        ObjectNode value = JSON.createObjectNode().put("nonce", answer.nonce());
+    private static String streamValue(TaskScope scope, DeferredStreamAnswer answer) {
+        ObjectNode value = JSON.createObjectNode().put("nonce", answer.nonce()).put("scope", scope.name());
         if (answer.charge() != null) {
             value.set("charge", costValue(answer.charge()));
         } else {
