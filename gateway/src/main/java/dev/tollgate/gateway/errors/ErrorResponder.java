@@ -34,6 +34,19 @@ public final class ErrorResponder {
     /** As above with an explicit HTTP status (a reason answered with another status where it arises elsewhere). */
     public Future<Void> respond(HttpServerResponse response, RejectReason reason, int httpStatus, JsonNode id, String detail) {
         metrics.rejected(reason);
+        return write(response, reason, httpStatus, id, detail);
+    }
+
+    /**
+     * Answers as {@code answered} (its status, JSON-RPC code and {@code error.data.reason}: what clients act on) a reject
+     * counted as {@code counted} (a finer reason operators tell apart, e.g. {@link RejectReason#SESSION_INSTANCE_DOWN}).
+     */
+    public Future<Void> respondAs(HttpServerResponse response, RejectReason counted, RejectReason answered, JsonNode id, String detail) {
+        metrics.rejected(counted);
+        return write(response, answered, answered.httpStatus(), id, detail);
+    }
+
+    private Future<Void> write(HttpServerResponse response, RejectReason reason, int httpStatus, JsonNode id, String detail) {
         if (openStream(response)) {
             ObjectNode data = JsonNodeFactory.instance.objectNode().put("reason", reason.code());
             if (detail != null) {

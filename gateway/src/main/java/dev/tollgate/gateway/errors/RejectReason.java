@@ -52,6 +52,14 @@ public enum RejectReason {
     /** MCP prescribes 404 for a session the server does not know: the client then starts a new one. */
     SESSION_NOT_FOUND(404, GatewayErrorCodes.TRANSPORT, "session_not_found",
             "Session not found: this Mcp-Session-Id was not issued to this caller on this route, or has expired"),
+    /**
+     * A session whose instance the route's active health check has taken out (unhealthy after {@code unhealthy-after}
+     * failed probes) while another instance is healthy: answered as {@link #SESSION_NOT_FOUND} (404, its code and
+     * {@code error.data.reason}, which MCP clients act on by starting a new session), counted and logged under this
+     * reason so an operator can tell it from a foreign or expired id. See {@link ErrorResponder#respondAs}.
+     */
+    SESSION_INSTANCE_DOWN(404, GatewayErrorCodes.TRANSPORT, "session_instance_down",
+            "Session not found: the upstream instance that holds it is down"),
     UNKNOWN_EVENT_ID(400, GatewayErrorCodes.TRANSPORT, "unknown_event_id",
             "Last-Event-ID names no event this gateway relayed to this caller on this route, or one that has expired"),
     ROUTE_CONCURRENCY_LIMIT(429, GatewayErrorCodes.TRANSPORT, "route_concurrency_limit",

@@ -24,7 +24,7 @@ public final class McpPipeline {
         // A route whose tokens the gateway validates as OAuth resource server: 401 with its own metadata, before any body.
         stages.add(new OAuthStage(errors));
         // A session must be the caller's own: settled from headers, before the body is read.
-        stages.add(new SessionStage(errors));
+        stages.add(new SessionStage(errors, services.upstreams()));
         // So must the stream a GET resumes: its Last-Event-ID one the gateway relayed to this caller.
         stages.add(new ResumptionStage(errors));
         // Over a route's or a caller's concurrency limit: 429 before any body byte is read or buffered.

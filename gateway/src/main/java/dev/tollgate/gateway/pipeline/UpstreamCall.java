@@ -259,7 +259,8 @@ final class UpstreamCall {
         // A session's instance that cannot be reached gets the answer every other connect failure gets (502, or 504 on the
         // connect timeout), never 404 session_not_found: that tells an MCP client its session is over and to initialize a
         // new one, while the instance (and the session on it) may be back in a moment. An instance that restarted answers
-        // 404 itself, and one the route no longer lists is refused 404 by SessionStage before anything is sent.
+        // 404 itself, and one the route no longer lists is refused 404 by SessionStage before anything is sent, as is one
+        // the route's health check has taken out while another instance is healthy (fix AB: one dead for good).
         fail(UpstreamFailures.classify(cause), cause);
     }
 
