@@ -115,7 +115,8 @@ class ToolsListOnStreamOpenedBeforePinningReviewBCTest {
         int before = upstreamStreams.size();
         RequestOptions get = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(gateway.port())
                 .setURI("/mcp").putHeader("Accept", "text/event-stream").putHeader("Mcp-Session-Id", TestSessions.sealed("tools", session));
-        http.raw().request(get).compose(req -> req.send()).onSuccess(resp -> resp.handler(chunk -> chunks.add(chunk.toString())));
+        // The handler is set as the head arrives (see TestHttp.exchange): set later, it could miss the ": open" comment.
+        TestHttp.readStream(http.raw(), get, null, resp -> resp.handler(chunk -> chunks.add(chunk.toString())));
         await().atMost(Duration.ofSeconds(10)).until(() -> upstreamStreams.size() == before + 1 && String.join("", chunks).contains(": open"));
         return chunks;
     }

@@ -62,20 +62,19 @@ class StreamableHttpRelayTest {
         });
         List<String> chunks = new CopyOnWriteArrayList<>();
         CompletableFuture<Integer> done = new CompletableFuture<>();
-        http.raw().request(TestHttp.mcpPost(gateway.port(), "/mcp"))
-                // The handlers are set in the callback that sends, on the client's event loop (see readWhole): set from the
-                // test thread after the head arrived, they could miss the first event, which the upstream waits on.
-                .compose(req -> req.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"sample\"}}")
-                        .onSuccess(resp -> {
-                            resp.handler(chunk -> {
-                                chunks.add(chunk.toString());
-                                // What has arrived so far, not this chunk alone: under load TCP may split the first event.
-                                if (String.join("", chunks).contains("sampling/createMessage")) {
-                                    clientSawFirstEvent.tryComplete();
-                                }
-                            });
-                            resp.endHandler(v -> done.complete(resp.statusCode()));
-                        }))
+        // The handlers are set as the head arrives (TestHttp.exchange): set from the test thread after the head arrived,
+        // they could miss the first event, which the upstream waits on.
+        TestHttp.readStream(http.raw(), TestHttp.mcpPost(gateway.port(), "/mcp"),
+                        Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"sample\"}}"), resp -> {
+                    resp.handler(chunk -> {
+                        chunks.add(chunk.toString());
+                        // What has arrived so far, not this chunk alone: under load TCP may split the first event.
+                        if (String.join("", chunks).contains("sampling/createMessage")) {
+                            clientSawFirstEvent.tryComplete();
+                        }
+                    });
+                    resp.endHandler(v -> done.complete(resp.statusCode()));
+                })
                 .onFailure(done::completeExceptionally);
 
         assertThat(done.get(10, TimeUnit.SECONDS)).isEqualTo(200);
@@ -114,9 +113,8 @@ class StreamableHttpRelayTest {
 
         // A keep-alive client: a non-persistent one would replace our Connection header with "close".
         var keepAlive = vertx.createHttpClient();
-        TestHttp.Reply reply = keepAlive.request(options)
-                // The body is asked for in the callback that sends: see readWhole.
-                .compose(req -> readWhole(req.send(Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}"))))
+        // The body is asked for as the head arrives: see TestHttp.exchange.
+        TestHttp.Reply reply = TestHttp.readWhole(keepAlive, options, Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}"))
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         keepAlive.close();
 
@@ -156,9 +154,8 @@ class StreamableHttpRelayTest {
                 .addHeader("Connection", "keep-alive").addHeader("Connection", "X-Client-Private")
                 .putHeader("X-Client-Private", "hop");
         var keepAlive = vertx.createHttpClient();
-        TestHttp.Reply reply = keepAlive.request(options)
-                // The body is asked for in the callback that sends: see readWhole.
-                .compose(req -> readWhole(req.send(Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}"))))
+        // The body is asked for as the head arrives: see TestHttp.exchange.
+        TestHttp.Reply reply = TestHttp.readWhole(keepAlive, options, Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}"))
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         keepAlive.close();
 
@@ -220,18 +217,5 @@ class StreamableHttpRelayTest {
         http.postMcp(gateway.port(), "/mcp/sub/path?x=1&y=2", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}");
 
         assertThat(upstream.received().get(0).uri()).isEqualTo("/mcp/sub/path?x=1&y=2");
-    }
-
-    /**
-     * The whole answer, its body asked for as its head arrives. Vert.x hands an answer's chunks and end to the handlers the
-     * response has when they are read and keeps nothing: a {@code body()} asked for after that never completes. Chained as
-     * {@code request(..).compose(send).compose(resp -> resp.body())} on the test thread, the last callback was attached to
-     * an already completed future whenever that thread was descheduled for the whole exchange (a loaded machine): Vert.x
-     * then ran it in a later event-loop task, after the read that had delivered the body and end to no handler, and the
-     * call timed out with the gateway's answer delivered (flake FL). Attached in the callback that sends, on the client's
-     * event loop, it is in place before any of the answer can be read.
-     */
-    private static io.vertx.core.Future<TestHttp.Reply> readWhole(io.vertx.core.Future<io.vertx.core.http.HttpClientResponse> sent) {
-        return sent.compose(resp -> resp.body().map(b -> new TestHttp.Reply(resp.statusCode(), resp.headers(), b)));
     }
 }

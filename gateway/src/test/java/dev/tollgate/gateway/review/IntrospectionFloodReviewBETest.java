@@ -108,9 +108,9 @@ class IntrospectionFloodReviewBETest {
     void oneClientWithMadeUpTokensHasNoMoreIntrospectionsInFlightThanTheRouteAdmitsCalls() {
         AtomicInteger answered = new AtomicInteger();
         for (int i = 0; i < FLOOD; i++) {
-            client.request(TestHttp.mcpPost(gateway.port(), "/opaque").putHeader("Authorization", "Bearer made-up-token-" + i))
-                    .compose(request -> request.send(Buffer.buffer(CALL)))
-                    .compose(response -> response.body())
+            // The body is asked for as the head arrives (see TestHttp.exchange): asked for later, it could never complete.
+            TestHttp.readWhole(client, TestHttp.mcpPost(gateway.port(), "/opaque").putHeader("Authorization", "Bearer made-up-token-" + i),
+                            Buffer.buffer(CALL))
                     .onComplete(ar -> answered.incrementAndGet());
         }
 

@@ -100,10 +100,11 @@ class TaskResultBeforeCreationEndsAcrossReplicasTest {
         CompletableFuture<String> taskId = new CompletableFuture<>();
         CompletableFuture<Void> streamEnded = new CompletableFuture<>();
         StringBuilder seen = new StringBuilder();
-        http.raw().request(TestHttp.mcpPost(replica1.port(), "/mcp").putHeader("X-Waxell-AXID", token).putHeader("MCP-Protocol-Version", "2025-11-25"))
-                .compose(req -> req.send(Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"synthesize\","
-                        + "\"arguments\":{},\"task\":{\"ttl\":60000}}}")))
-                .onSuccess((HttpClientResponse response) -> {
+        TestHttp.readStream(http.raw(), TestHttp.mcpPost(replica1.port(), "/mcp").putHeader("X-Waxell-AXID", token).putHeader("MCP-Protocol-Version", "2025-11-25"),
+                Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"synthesize\","
+                        + "\"arguments\":{},\"task\":{\"ttl\":60000}}}"),
+                // The handlers are set as the head arrives (see TestHttp.exchange): set later, they could miss the task's event.
+                (HttpClientResponse response) -> {
                     response.handler(chunk -> {
                         seen.append(chunk.toString());
                         Matcher m = TASK_ID.matcher(seen);
