@@ -44,6 +44,6 @@ public final class ForwardStage implements Stage {
                             ? request.id().value() : null, null);
             return StageResult.responded();
         }
-        return new UpstreamCall(vertx, exchange, clients.clientFor(exchange.route().route()), errors, metrics, completion, learnt, upstreams).start();
+        return new UpstreamCall(vertx, exchange, clients.poolFor(exchange.route().route()), errors, metrics, completion, learnt, upstreams).start();
     }
 }

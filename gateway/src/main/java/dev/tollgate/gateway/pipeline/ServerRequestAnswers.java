@@ -8,7 +8,7 @@ import dev.tollgate.gateway.routing.UpstreamTarget;
 import dev.tollgate.gateway.upstream.UpstreamCredential;
 import dev.tollgate.protocols.mcp.McpHeaders;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientAgent;
+import dev.tollgate.gateway.upstream.RoutePool;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -36,12 +36,12 @@ final class ServerRequestAnswers implements McpResponseFilter.UpstreamAnswerer {
     private int inFlight;
 
     private final Exchange exchange;
-    private final HttpClientAgent client;
+    private final RoutePool client;
     private final ErrorResponder errors;
     private final Supplier<String> upstreamSessionId;
 
     /** @param upstreamSessionId the session the upstream named in its answer, when the client's request had none */
-    ServerRequestAnswers(Exchange exchange, HttpClientAgent client, ErrorResponder errors, Supplier<String> upstreamSessionId) {
+    ServerRequestAnswers(Exchange exchange, RoutePool client, ErrorResponder errors, Supplier<String> upstreamSessionId) {
         this.exchange = exchange;
         this.client = client;
         this.errors = errors;

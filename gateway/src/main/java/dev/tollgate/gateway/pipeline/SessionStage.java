@@ -91,7 +91,8 @@ public final class SessionStage implements Stage {
      * Whether the session's instance is out by the route's active health check (its probes, not passive ejection: a
      * slow tool can fail calls of a healthy instance) while another of the route's instances is healthy. With none
      * healthy, calls go to every instance anyway (UpstreamSet's panic mode): a check wrong everywhere must not end every
-     * session on every call, and a new session would land on an unhealthy instance all the same.
+     * session on every call, and a new session would land on an unhealthy instance all the same. Only on a verdict of
+     * the check serving now: one a reload replaced keeps new calls away until the new probes decide, and ends no session.
      */
     private boolean takenOutByHealthCheck(Exchange exchange, String url) {
         var route = exchange.route().route();
@@ -100,7 +101,7 @@ public final class SessionStage implements Stage {
         }
         UpstreamSet set = upstreams.of(route);
         UpstreamInstance instance = set.byUrl(url);
-        if (instance == null || instance.probedHealthy()) {
+        if (instance == null || !instance.takenOutByServingCheck()) {
             return false;
         }
         for (UpstreamInstance other : set.instances()) {

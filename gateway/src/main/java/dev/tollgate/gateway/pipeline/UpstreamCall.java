@@ -37,7 +37,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientAgent;
+import dev.tollgate.gateway.upstream.RoutePool;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
@@ -105,7 +105,7 @@ final class UpstreamCall {
 
     private final Vertx vertx;
     private final Exchange exchange;
-    private final HttpClientAgent client;
+    private final RoutePool client;
     private final ErrorResponder errors;
     private final GatewayMetrics metrics;
     private final CompletionRecorder completion;
@@ -125,7 +125,7 @@ final class UpstreamCall {
     private String upstreamSessionId;
     private boolean finished;
 
-    UpstreamCall(Vertx vertx, Exchange exchange, HttpClientAgent client, ErrorResponder errors, GatewayMetrics metrics,
+    UpstreamCall(Vertx vertx, Exchange exchange, RoutePool client, ErrorResponder errors, GatewayMetrics metrics,
                  CompletionRecorder completion, UpstreamLearning learnt, Upstreams upstreams) {
         this.vertx = vertx;
         this.exchange = exchange;

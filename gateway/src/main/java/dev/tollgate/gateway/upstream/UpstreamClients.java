@@ -25,8 +25,9 @@ import java.util.concurrent.TimeUnit;
  * fresh pool, an unchanged route keeps its warm connections.
  *
  * <p>A pool whose configuration the serving snapshot no longer has is retired ({@link #retireAllBut}, called every
- * {@link #RETIRE_EVERY}): not at the first sweep that misses it, since a call begun under the old snapshot may still
- * take its pool (a retry on the next instance), but at the next one. Retiring is a graceful shutdown: idle connections
+ * {@link #RETIRE_EVERY}): not at the first sweep that misses it, but at the next one. Calls never hold a pool: they
+ * look it up at each request ({@link RoutePool}), so a call begun under the old snapshot that sends again after the
+ * retirement (a retry, an answer to a server request on its stream) gets a fresh pool for its configuration. Retiring is a graceful shutdown: idle connections
  * close at once, a call or stream in flight finishes on its connection (up to {@link #RETIRED_GRACE}). Without it every
  * reload that changed a route kept the old pool and its idle connections for the life of the process.
  */
@@ -61,7 +62,12 @@ public final class UpstreamClients {
         this.svids = svids;
     }
 
-    public HttpClientAgent clientFor(Route route) {
+    /** The route's pool as a call sees it: looked up at each of the call's requests (see {@link RoutePool}). */
+    public RoutePool poolFor(Route route) {
+        return new RoutePool(this, route);
+    }
+
+    HttpClientAgent clientFor(Route route) {
         HttpClientAgent known = byRoute.get(route);
         if (known != null) {
             return known;

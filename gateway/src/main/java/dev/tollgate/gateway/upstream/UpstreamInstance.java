@@ -21,6 +21,11 @@ public final class UpstreamInstance {
     private volatile boolean ejected;
     private volatile long ejectedUntilNanos;
     private volatile boolean probedHealthy = true;
+    /**
+     * Out by the probes of the check serving now: its own last {@code unhealthy-after} probes failed. A verdict a replaced
+     * check left stands for balancing until the new probes overturn it, but ends no session (review BL).
+     */
+    private volatile boolean downByServingCheck;
     /** Good probes in a row when positive, failed probes in a row when negative; touched by the health checker alone. */
     private int probeStreak;
 
@@ -60,6 +65,11 @@ public final class UpstreamInstance {
     /** What the health checks alone say (an ejection is a passing state and does not make a replica unready). */
     public boolean probedHealthy() {
         return probedHealthy;
+    }
+
+    /** Out by the route's health check, on the verdict of the check serving now (not one a reload replaced). */
+    public boolean takenOutByServingCheck() {
+        return !probedHealthy && downByServingCheck;
     }
 
     private boolean ejectedAt(long nowNanos) {
@@ -117,6 +127,7 @@ public final class UpstreamInstance {
      */
     boolean probed(boolean good, int healthyAfter, int unhealthyAfter) {
         probeStreak = good ? Math.max(probeStreak, 0) + 1 : Math.min(probeStreak, 0) - 1;
+        downByServingCheck = probeStreak <= -unhealthyAfter;
         if (probedHealthy && probeStreak <= -unhealthyAfter) {
             probedHealthy = false;
             return true;
@@ -132,6 +143,7 @@ public final class UpstreamInstance {
 
     /** No health check judges the instance (any more): from any thread, unlike the streak. */
     void probedHealthyAgain() {
+        downByServingCheck = false;
         if (!probedHealthy) {
             probedHealthy = true;
         }
@@ -140,12 +152,14 @@ public final class UpstreamInstance {
     /** The route's health check was removed: no probe will judge the instance again, so none keeps it out. */
     void probesForgotten() {
         probeStreak = 0;
+        downByServingCheck = false;
         probedHealthy = true;
     }
 
     /** The route's health check changed: the new check's probes count from zero; the last verdict stands until they overturn it. */
     void probeStreakForgotten() {
         probeStreak = 0;
+        downByServingCheck = false;
     }
 
     @Override
