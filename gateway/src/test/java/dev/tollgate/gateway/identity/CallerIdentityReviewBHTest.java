@@ -155,6 +155,133 @@ class CallerIdentityReviewBHTest {
         }
     }
 
+    /**
+     * Finding 3. The same holds for new connections: the listener resumes TLS sessions (session tickets / the session
+     * cache) without checking the certificate the session was established with again. A client whose SVID has expired,
+     * refused a full handshake, resumes the session it established while the SVID was valid and is the workload again, on
+     * a fresh connection, for the session's lifetime.
+     */
+    @Test
+    void aResumedTlsSessionDoesNotActAsAWorkloadPastItsSvidsExpiry() throws Exception {
+        resumedSessionPastExpiry("openssl");
+    }
+
+    /** Finding 3, on the JDK's TLS engine ({@code engine: jdk}). */
+    @Test
+    void aResumedTlsSessionDoesNotActAsAWorkloadPastItsSvidsExpiryOnTheJdkEngine() throws Exception {
+        resumedSessionPastExpiry("jdk");
+    }
+
+    private void resumedSessionPastExpiry(String engine) throws Exception {
+        RunningGateway gw = RunningGateway.start(vertx, """
+                listeners:
+                  - {name: mtls, host: 127.0.0.1, port: 0, tls: {cert-chain: %s, private-key: %s, trust-bundle: %s, trust-domains: [%s], engine: %s}}
+                admin: {host: 127.0.0.1, port: 0}
+                policies: {directory: %s}
+                routes: [{name: r, path: /mcp, protocol: mcp, upstream: "%s", policy: p, allowed-spiffe-ids: ["spiffe://example.org/agents/*"]}]
+                """.formatted(server[0], server[1], dir.resolve("bundle.pem"), TD, engine, dir.resolve("policies"), upstream.url("/mcp")));
+        try {
+            assertThat(callOnce(gw, DevPki.svid(ca, "spiffe://example.org/agents/warm"), "none")).startsWith("HTTP/1.1 200");
+            Instant notAfter = Instant.now().plusSeconds(8).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            DevPki.Issued shortLived = DevPki.leaf(ca, List.of("spiffe://example.org/agents/planner"), false,
+                    Instant.now().minus(Duration.ofMinutes(5)), notAfter);
+            // One client context, as a client process keeps one: it caches the sessions (and tickets) it was given.
+            javax.net.ssl.SSLContext client = DevPki.clientContext(shortLived, ca.certificate());
+            try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", gw.port())) {
+                socket.setSoTimeout(10_000);
+                socket.startHandshake();
+                assertThat(exchange(socket, 1)).as("within the SVID's validity").startsWith("HTTP/1.1 200");
+                // A second exchange: TLS 1.3 tickets arrive after the handshake and are taken in as the client reads.
+                assertThat(exchange(socket, 2)).startsWith("HTTP/1.1 200");
+            }
+            assertThat(Instant.now()).as("the first calls must finish before the SVID expires for this test to mean anything")
+                    .isBefore(notAfter);
+
+            Instant deadline = notAfter.plusSeconds(10);
+            while (!Instant.now().isAfter(notAfter.plusMillis(1500)) && Instant.now().isBefore(deadline)) {
+                Thread.sleep(100);
+            }
+            // Control: a full handshake with the expired SVID is refused (a fresh context has no session to resume).
+            assertThat(handshakeRefused(shortLived, gw.port())).as("a full handshake with the expired SVID").isTrue();
+
+            int forwardedBefore = upstream.received().size();
+            String resumed;
+            boolean wasResumed = false;
+            try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", gw.port())) {
+                socket.setSoTimeout(10_000);
+                socket.startHandshake();
+                resumed = exchange(socket, 3);
+                wasResumed = socket.getSession().getCreationTime() < notAfter.toEpochMilli();
+            } catch (IOException refused) {
+                resumed = "refused: " + refused;
+            }
+            assertThat(resumed).as("a call on a new connection resuming a session of the expired SVID (resumed: " + wasResumed + ")")
+                    .doesNotStartWith("HTTP/1.1 200");
+            assertThat(upstream.received()).as("calls forwarded after the SVID expired").hasSize(forwardedBefore);
+        } finally {
+            gw.close();
+        }
+    }
+
+    /**
+     * Finding 3, with a revoked CA: the operator removes a CA from {@code trust-bundle} ("rotating the PEM files takes effect
+     * for new connections without a restart"). A full handshake with an SVID that CA issued is refused from then on, but a
+     * new connection resuming a session established before the reload is still that workload.
+     */
+    @Test
+    void aResumedTlsSessionIsRefusedOnceItsCaIsRemovedFromTheTrustBundle() throws Exception {
+        Path sub = Files.createDirectories(dir.resolve("revoke"));
+        DevPki.write(sub, "gateway", DevPki.svid(ca, "spiffe://example.org/tollgate"));
+        Path bundle = sub.resolve("bundle.pem");
+        Files.writeString(bundle, DevPki.pem(ca.certificate()));
+        Path config = sub.resolve("gateway.yaml");
+        Files.writeString(config, """
+                listeners:
+                  - {name: mtls, host: 127.0.0.1, port: 0, tls: {cert-chain: gateway.pem, private-key: gateway-key.pem, trust-bundle: bundle.pem, trust-domains: [%s]}}
+                admin: {host: 127.0.0.1, port: 0}
+                policies: {directory: %s}
+                routes: [{name: r, path: /mcp, protocol: mcp, upstream: "%s", policy: p}]
+                """.formatted(TD, dir.resolve("policies"), upstream.url("/mcp")));
+        dev.tollgate.gateway.reload.SnapshotLoader loader = new dev.tollgate.gateway.reload.SnapshotLoader(
+                dev.tollgate.policy.check.CheckRegistry.withDefaults());
+        dev.tollgate.gateway.Gateway gateway = dev.tollgate.gateway.Gateway.start(vertx, loader.load(config), 1)
+                .toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        try (dev.tollgate.gateway.reload.ReloadWatcher watcher = new dev.tollgate.gateway.reload.ReloadWatcher(config, gateway, loader)
+                .start(Duration.ofMillis(50))) {
+            DevPki.Issued planner = DevPki.svid(ca, "spiffe://example.org/agents/planner");
+            javax.net.ssl.SSLContext client = DevPki.clientContext(planner, ca.certificate());
+            try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", gateway.port())) {
+                socket.setSoTimeout(10_000);
+                socket.startHandshake();
+                assertThat(exchange(socket, 1)).startsWith("HTTP/1.1 200");
+                assertThat(exchange(socket, 2)).startsWith("HTTP/1.1 200");
+            }
+
+            // The operator revokes the CA: the bundle now holds a new CA only.
+            DevPki.Issued newCa = DevPki.ca(TD);
+            Files.writeString(bundle, DevPki.pem(newCa.certificate()));
+            Files.setLastModifiedTime(bundle, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+            // Control: the reload took effect once a full handshake with the revoked CA's SVID is refused.
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> handshakeRefused(planner, gateway.port()));
+
+            int forwardedBefore = upstream.received().size();
+            String resumed;
+            try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", gateway.port())) {
+                socket.setSoTimeout(10_000);
+                socket.startHandshake();
+                resumed = exchange(socket, 3);
+            } catch (IOException refused) {
+                resumed = "refused: " + refused;
+            }
+            assertThat(resumed).as("a call on a new connection resuming a session whose CA was removed from the bundle")
+                    .doesNotStartWith("HTTP/1.1 200");
+            assertThat(upstream.received()).as("calls forwarded after the CA was removed").hasSize(forwardedBefore);
+        } finally {
+            gateway.close().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
     private static boolean handshakeRefused(DevPki.Issued client, int port) {
         try (SSLSocket socket = (SSLSocket) DevPki.clientContext(client, ca.certificate()).getSocketFactory()
                 .createSocket("127.0.0.1", port)) {
