@@ -11,6 +11,13 @@ import io.spiffe.workloadapi.X509Source;
  */
 public interface SvidSource extends X509Source {
 
+    /**
+     * An object that is replaced (a new identity) whenever the trust bundles may have changed, only after the new
+     * bundles are in use: a verdict on a peer's chain taken after reading version {@code v} holds while this still
+     * returns {@code v} (compared by identity). A field read: mTLS listeners compare it on every request.
+     */
+    Object trustVersion();
+
     /** Re-reads material the source does not watch by itself (files); the Workload API pushes its own rotations. */
     default void reload() throws X509SvidException, X509BundleException {
     }
