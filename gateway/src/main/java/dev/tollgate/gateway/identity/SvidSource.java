@@ -7,7 +7,8 @@ import io.spiffe.workloadapi.X509Source;
 /**
  * Where an mTLS listener gets its own SVID and the trust bundles it checks peers against: PEM files
  * ({@link FileSvidSource}) or the SPIFFE Workload API ({@link WorkloadApiSvidSource}). Handshakes read
- * the source each time, so a rotation reaches new connections while open ones keep their session.
+ * the source each time, so a rotation reaches new connections while open ones keep their session; requests on an open
+ * connection are checked against the current bundles again when {@link #trustVersion} moves (PeerSvidGuard).
  */
 public interface SvidSource extends X509Source {
 
