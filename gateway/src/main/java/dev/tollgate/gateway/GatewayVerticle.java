@@ -14,6 +14,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import dev.tollgate.gateway.http.ConnectionTimeouts;
+import dev.tollgate.gateway.http.PeerSvidGuard;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -60,10 +61,13 @@ final class GatewayVerticle extends VerticleBase {
                     // channel: no cross-thread write queue per connection (a 4 KiB array each, half of what
                     // Vert.x holds per idle SSE stream) and no queue hop per write.
                     .setStrictThreadMode(true);
+            PeerSvidGuard peers = null;
             if (listener.tls() != null) {
                 SpiffeTls.configure(options, services.svids().get(listener.name()), listener.tls());
+                // The handshake checks the client SVID once; a connection and a resumed session outlive it (review BH).
+                peers = new PeerSvidGuard(services.svids().get(listener.name()), errors);
             }
-            ConnectionTimeouts timeouts = new ConnectionTimeouts(vertx, () -> snapshots.get().config().limits());
+            ConnectionTimeouts timeouts = new ConnectionTimeouts(vertx, () -> snapshots.get().config().limits(), peers);
             HttpServer server = vertx.createHttpServer(options)
                     .connectionHandler(timeouts::connected)
                     .requestHandler(timeouts.tracking(new RequestDispatcher(snapshots, ListenerRuntime.of(listener), pipeline, errors)));

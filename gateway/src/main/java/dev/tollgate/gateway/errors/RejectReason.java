@@ -75,6 +75,11 @@ public enum RejectReason {
     A2A_TASK_NOT_FOUND(404, GatewayErrorCodes.A2A_TASK_NOT_FOUND, "a2a_task_not_found", "Task not found"),
     /** A message naming a context (conversation) another caller started: A2A has no error of its own, so TaskNotFound's code. */
     A2A_CONTEXT_NOT_FOUND(404, GatewayErrorCodes.A2A_TASK_NOT_FOUND, "a2a_context_not_found", "Context not found"),
+    /** mTLS: the client certificate the connection was opened (or its TLS session resumed) with is past its notAfter. */
+    SVID_EXPIRED(403, GatewayErrorCodes.UNAUTHENTICATED, "svid_expired", "The client SVID of this connection has expired; reconnect with a current one"),
+    /** mTLS: the connection's client certificate no longer chains to the listener's current trust bundle (a CA removed). */
+    SVID_UNTRUSTED(403, GatewayErrorCodes.UNAUTHENTICATED, "svid_untrusted",
+            "The client SVID of this connection is no longer trusted by this listener; reconnect with a current one"),
     SPIFFE_ID_NOT_ALLOWED(403, GatewayErrorCodes.TRANSPORT, "spiffe_id_not_allowed", "This workload may not call this route"),
     AXID_MISSING(401, GatewayErrorCodes.UNAUTHENTICATED, "axid_missing", "X-Waxell-AXID header required"),
     AXID_MALFORMED(401, GatewayErrorCodes.UNAUTHENTICATED, "axid_malformed", "AXID is not a compact JWS"),

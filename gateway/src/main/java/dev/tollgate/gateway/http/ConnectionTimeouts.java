@@ -43,6 +43,8 @@ public final class ConnectionTimeouts {
 
     private final Vertx vertx;
     private final Supplier<LimitsConfig> limits;
+    /** mTLS listeners: re-checks the connection's client SVID per request (its verdict kept in the connection's state). */
+    private final PeerSvidGuard peers;
     private final Map<HttpConnection, State> connections = new HashMap<>();
     private long sweepTimer = -1;
     private long sweepMillis;
@@ -53,13 +55,21 @@ public final class ConnectionTimeouts {
         boolean closing;
         /** System.nanoTime() after which an idle connection is closed; NOT_ARMED while a request is in flight. */
         long deadline = NOT_ARMED;
+        /** The connection's client SVID as {@link PeerSvidGuard} last found it (mTLS listeners). */
+        PeerSvidGuard.Verdict peer;
     }
 
     private static final long NOT_ARMED = Long.MAX_VALUE;
 
     public ConnectionTimeouts(Vertx vertx, Supplier<LimitsConfig> limits) {
+        this(vertx, limits, null);
+    }
+
+    /** @param peers an mTLS listener's per-request check of the client SVID, or null */
+    public ConnectionTimeouts(Vertx vertx, Supplier<LimitsConfig> limits, PeerSvidGuard peers) {
         this.vertx = vertx;
         this.limits = limits;
+        this.peers = peers;
     }
 
     /** For {@code HttpServer.connectionHandler}: a new connection must send its first headers in time. */
@@ -76,11 +86,23 @@ public final class ConnectionTimeouts {
         return request -> {
             HttpConnection connection = request.connection();
             State state = connections.get(connection);
-            if (state != null) {
-                if (state.closing) {
-                    // Pipelined behind an answer that ends with the connection: never run, its client sees the close.
+            if (state != null && state.closing) {
+                // Pipelined behind an answer that ends with the connection: never run, its client sees the close.
+                return;
+            }
+            if (peers != null) {
+                PeerSvidGuard.Verdict verdict = peers.admit(request, state != null ? state.peer : null);
+                if (verdict == null) {
+                    if (state != null) {
+                        state.closing = true;
+                    }
                     return;
                 }
+                if (state != null) {
+                    state.peer = verdict;
+                }
+            }
+            if (state != null) {
                 state.inFlight++;
                 state.deadline = NOT_ARMED;
                 request.response().endHandler(v -> ended(connection, state));

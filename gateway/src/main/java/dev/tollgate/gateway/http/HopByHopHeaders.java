@@ -23,14 +23,48 @@ public final class HopByHopHeaders {
      */
     public static final class Skipped {
         private final MultiMap names = HttpHeaders.headers();
+        /** Lower-case, dashed: names whose spelling with '_' for '-' is left out too (empty: none). */
+        private final Set<String> underscoreGuarded;
+        private final List<String> underscoreGuardedPrefixes;
 
-        private Skipped(Set<String> alsoSkip) {
+        private Skipped(Set<String> alsoSkip, Set<String> guarded, List<String> guardedPrefixes) {
             HOP_BY_HOP.forEach(name -> names.add(name, ""));
             alsoSkip.forEach(name -> names.add(name, ""));
+            if (guarded.isEmpty() && guardedPrefixes.isEmpty()) {
+                underscoreGuarded = Set.of();
+            } else {
+                Set<String> all = new HashSet<>(HOP_BY_HOP);
+                alsoSkip.forEach(name -> all.add(name.toLowerCase(Locale.ROOT)));
+                guarded.forEach(name -> all.add(name.toLowerCase(Locale.ROOT)));
+                underscoreGuarded = Set.copyOf(all);
+            }
+            underscoreGuardedPrefixes = guardedPrefixes.stream().map(p -> p.toLowerCase(Locale.ROOT)).toList();
         }
 
         boolean contains(String name) {
             return names.contains(name);
+        }
+
+        /**
+         * Whether {@code name} is the spelling with '_' for '-' of a guarded name ({@code X_Waxell_AXID}). CGI, WSGI and
+         * Rack servers (and nginx, Apache and PHP behind them) hand both spellings to the application under one key
+         * ({@code HTTP_X_WAXELL_AXID}): forwarded, it would read as the header the gateway stripped or set (review BH).
+         * Only names holding a '_' are looked up.
+         */
+        boolean underscoreSpelling(String name) {
+            if (underscoreGuarded.isEmpty() || name.indexOf('_') < 0) {
+                return false;
+            }
+            String dashed = name.replace('_', '-').toLowerCase(Locale.ROOT);
+            if (underscoreGuarded.contains(dashed)) {
+                return true;
+            }
+            for (String prefix : underscoreGuardedPrefixes) {
+                if (dashed.startsWith(prefix)) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
@@ -39,7 +73,15 @@ public final class HopByHopHeaders {
 
     /** The hop-by-hop headers and {@code alsoSkip} (e.g. Host and Content-Length, which the gateway sets itself). */
     public static Skipped skipping(Set<String> alsoSkip) {
-        return new Skipped(alsoSkip);
+        return new Skipped(alsoSkip, Set.of(), List.of());
+    }
+
+    /**
+     * As {@link #skipping(Set)}, and also leaving out any header whose name, with '_' read as '-', is a skipped one, one of
+     * {@code guarded} (headers the gateway decides on or sets itself) or starts with one of {@code guardedPrefixes}.
+     */
+    public static Skipped skippingWithUnderscoreSpellings(Set<String> alsoSkip, Set<String> guarded, List<String> guardedPrefixes) {
+        return new Skipped(alsoSkip, guarded, guardedPrefixes);
     }
 
     /** Copies end-to-end headers from {@code from} to {@code to}, leaving out {@code skipped} and what Connection names. */
@@ -47,7 +89,8 @@ public final class HopByHopHeaders {
         // Every Connection line counts: a second line naming a header must strip it as surely as the first.
         Set<String> named = from.contains(HttpHeaders.CONNECTION) ? connectionNamed(from.getAll(HttpHeaders.CONNECTION), skipped) : Set.of();
         from.forEach((name, value) -> {
-            if (!skipped.contains(name) && (named.isEmpty() || !named.contains(name.toLowerCase(Locale.ROOT)))) {
+            if (!skipped.contains(name) && (named.isEmpty() || !named.contains(name.toLowerCase(Locale.ROOT)))
+                    && !skipped.underscoreSpelling(name)) {
                 to.add(name, value);
             }
         });

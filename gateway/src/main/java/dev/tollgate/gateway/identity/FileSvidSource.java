@@ -111,6 +111,12 @@ public final class FileSvidSource implements SvidSource {
                 + " with a trust-bundle file holding only its CAs");
     }
 
+    /** The bundles map itself: each reload installs a new one. */
+    @Override
+    public Object trustVersion() {
+        return bundles;
+    }
+
     @Override
     public X509Svid getX509Svid() {
         return svid;

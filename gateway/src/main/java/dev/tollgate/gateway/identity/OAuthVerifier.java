@@ -3,10 +3,12 @@ package dev.tollgate.gateway.identity;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -107,6 +109,14 @@ public final class OAuthVerifier {
         return principal;
     }
 
+    /**
+     * The {@code typ} headers an access token may carry: RFC 9068's {@code at+jwt} (its full media type too), which a
+     * conforming authorization server must set and Nimbus's default verifier refused (review BH), and {@code JWT} or none,
+     * as authorization servers predating RFC 9068 issue (compared ignoring case).
+     */
+    private static final DefaultJOSEObjectTypeVerifier<SecurityContext> ACCESS_TOKEN_TYPES = new DefaultJOSEObjectTypeVerifier<>(
+            new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"), JOSEObjectType.JWT, null);
+
     private JWTClaimsSet signedClaims(String token, JWKSet current) throws Rejected {
         if (!CanonicalJws.isCanonicalCompact(token)) {
             // Before the cache is filled: see CanonicalJws (one token's other spellings would each take an entry).
@@ -114,6 +124,7 @@ public final class OAuthVerifier {
         }
         DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, new ImmutableJWKSet<>(current)));
+        processor.setJWSTypeVerifier(ACCESS_TOKEN_TYPES);
         // Claims are checked below, with reasons of our own.
         processor.setJWTClaimsSetVerifier((claims, context) -> { });
         try {

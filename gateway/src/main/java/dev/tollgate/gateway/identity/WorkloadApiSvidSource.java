@@ -1,6 +1,19 @@
 package dev.tollgate.gateway.identity;
 
+import io.spiffe.bundle.jwtbundle.JwtBundleSet;
 import io.spiffe.bundle.x509bundle.X509Bundle;
+import io.spiffe.bundle.x509bundle.X509BundleSet;
+import io.spiffe.exception.JwtBundleException;
+import io.spiffe.exception.JwtSvidException;
+import io.spiffe.exception.X509BundleException;
+import io.spiffe.exception.X509ContextException;
+import io.spiffe.spiffeid.SpiffeId;
+import io.spiffe.svid.jwtsvid.JwtSvid;
+import io.spiffe.workloadapi.DefaultWorkloadApiClient;
+import io.spiffe.workloadapi.Watcher;
+import io.spiffe.workloadapi.WorkloadApiClient;
+import io.spiffe.workloadapi.X509Context;
+import java.io.IOException;
 import io.spiffe.exception.BundleNotFoundException;
 import io.spiffe.exception.SocketEndpointAddressException;
 import io.spiffe.exception.X509SourceException;
@@ -27,10 +40,12 @@ public final class WorkloadApiSvidSource implements SvidSource {
 
     private final DefaultX509Source source;
     private final Set<TrustDomain> trusted;
+    private final VersionedClient client;
 
-    private WorkloadApiSvidSource(DefaultX509Source source, Set<TrustDomain> trusted) {
+    private WorkloadApiSvidSource(DefaultX509Source source, Set<TrustDomain> trusted, VersionedClient client) {
         this.source = source;
         this.trusted = trusted;
+        this.client = client;
     }
 
     /**
@@ -46,8 +61,16 @@ public final class WorkloadApiSvidSource implements SvidSource {
             throw new IllegalStateException("no SPIFFE Workload API socket: set tls.socket or " + io.spiffe.workloadapi.Address.SOCKET_ENV_VARIABLE);
         }
         AtomicReference<X509Svid> lastGood = new AtomicReference<>();
+        VersionedClient client;
+        try {
+            client = new VersionedClient(DefaultWorkloadApiClient.newClient(
+                    DefaultWorkloadApiClient.ClientOptions.builder().spiffeSocketPath(address).build()));
+        } catch (SocketEndpointAddressException e) {
+            throw new IllegalStateException("SPIFFE Workload API address " + address + " is not valid: " + e.getMessage(), e);
+        }
         DefaultX509Source.X509SourceOptions options = DefaultX509Source.X509SourceOptions.builder()
                 .spiffeSocketPath(address)
+                .workloadApiClient(client)
                 // java-spiffe counts the timeout in whole seconds; zero would mean wait forever.
                 .initTimeout(Duration.ofSeconds(Math.max(1, (timeout.toMillis() + 999) / 1000)))
                 .svidPicker(svids -> pick(svids, lastGood))
@@ -56,8 +79,10 @@ public final class WorkloadApiSvidSource implements SvidSource {
         try {
             source = DefaultX509Source.newSource(options);
         } catch (SocketEndpointAddressException e) {
+            client.closeQuietly();
             throw new IllegalStateException("SPIFFE Workload API address " + address + " is not valid: " + e.getMessage(), e);
         } catch (X509SourceException e) {
+            client.closeQuietly();
             throw new IllegalStateException("no SVID from the SPIFFE Workload API at " + address + " within " + timeout
                     + " (is the agent running and does it attest this process?): " + rootMessage(e), e);
         }
@@ -66,7 +91,7 @@ public final class WorkloadApiSvidSource implements SvidSource {
             source.close();
             throw new IllegalStateException("the SPIFFE Workload API at " + address + " answered without a usable SVID");
         }
-        return new WorkloadApiSvidSource(source, trustDomains.stream().map(TrustDomain::parse).collect(Collectors.toUnmodifiableSet()));
+        return new WorkloadApiSvidSource(source, trustDomains.stream().map(TrustDomain::parse).collect(Collectors.toUnmodifiableSet()), client);
     }
 
     /** The first SVID whose key belongs to its leaf; otherwise the previous good one stays (null before the first). */
@@ -89,6 +114,12 @@ public final class WorkloadApiSvidSource implements SvidSource {
         return root.toString();
     }
 
+    /** Replaced after each update the agent pushes has been installed (an SVID rotation brings new bundle objects too). */
+    @Override
+    public Object trustVersion() {
+        return client.version;
+    }
+
     @Override
     public X509Svid getX509Svid() {
         return source.getX509Svid();
@@ -105,5 +136,102 @@ public final class WorkloadApiSvidSource implements SvidSource {
     @Override
     public void close() {
         source.close();
+    }
+
+    /**
+     * java-spiffe's client, with a version replaced after {@link DefaultX509Source}'s watcher has installed each X.509
+     * context: its SVID picker runs before the new bundles are in place, so a version bumped there could be read with the
+     * old bundles and keep a verdict taken on them.
+     */
+    private static final class VersionedClient implements WorkloadApiClient {
+
+        private final WorkloadApiClient delegate;
+        volatile Object version = new Object();
+
+        VersionedClient(WorkloadApiClient delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void watchX509Context(Watcher<X509Context> watcher) {
+            delegate.watchX509Context(new Watcher<>() {
+                @Override
+                public void onUpdate(X509Context update) {
+                    try {
+                        watcher.onUpdate(update);
+                    } finally {
+                        version = new Object();
+                    }
+                }
+
+                @Override
+                public void onError(Throwable error) {
+                    watcher.onError(error);
+                }
+            });
+        }
+
+        @Override
+        public X509Context fetchX509Context() throws X509ContextException {
+            return delegate.fetchX509Context();
+        }
+
+        @Override
+        public X509BundleSet fetchX509Bundles() throws X509BundleException {
+            return delegate.fetchX509Bundles();
+        }
+
+        @Override
+        public void watchX509Bundles(Watcher<X509BundleSet> watcher) {
+            delegate.watchX509Bundles(watcher);
+        }
+
+        @Override
+        public JwtSvid fetchJwtSvid(String audience, String... extraAudience) throws JwtSvidException {
+            return delegate.fetchJwtSvid(audience, extraAudience);
+        }
+
+        @Override
+        public JwtSvid fetchJwtSvid(SpiffeId subject, String audience, String... extraAudience) throws JwtSvidException {
+            return delegate.fetchJwtSvid(subject, audience, extraAudience);
+        }
+
+        @Override
+        public List<JwtSvid> fetchJwtSvids(String audience, String... extraAudience) throws JwtSvidException {
+            return delegate.fetchJwtSvids(audience, extraAudience);
+        }
+
+        @Override
+        public List<JwtSvid> fetchJwtSvids(SpiffeId subject, String audience, String... extraAudience) throws JwtSvidException {
+            return delegate.fetchJwtSvids(subject, audience, extraAudience);
+        }
+
+        @Override
+        public JwtBundleSet fetchJwtBundles() throws JwtBundleException {
+            return delegate.fetchJwtBundles();
+        }
+
+        @Override
+        public JwtSvid validateJwtSvid(String token, String audience) throws JwtSvidException {
+            return delegate.validateJwtSvid(token, audience);
+        }
+
+        @Override
+        public void watchJwtBundles(Watcher<JwtBundleSet> watcher) {
+            delegate.watchJwtBundles(watcher);
+        }
+
+        @Override
+        public void close() throws IOException {
+            delegate.close();
+        }
+
+        void closeQuietly() {
+            try {
+                delegate.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("closing the Workload API client failed: {}", e.toString());
+            }
+        }
     }
 }

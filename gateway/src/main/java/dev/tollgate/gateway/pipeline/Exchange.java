@@ -48,6 +48,8 @@ public final class Exchange {
     private String bearerToken;
     /** The AXID the identity stage verified on this call (the only one ever forwarded with forward: pass); null otherwise. */
     private String verifiedAxid;
+    /** A single-use route's verified AXID, whose jti {@link AxidReplayStage} spends once identity and OAuth admitted the call. */
+    private dev.tollgate.gateway.identity.VerifiedAxid singleUseAxid;
     /** The upstream's own token the gateway obtained for this call (client credentials or token exchange). */
     private String upstreamToken;
     private dev.tollgate.gateway.approval.PendingApproval approval;
@@ -266,6 +268,14 @@ public final class Exchange {
 
     void verifiedAxid(String token) {
         this.verifiedAxid = token;
+    }
+
+    dev.tollgate.gateway.identity.VerifiedAxid singleUseAxid() {
+        return singleUseAxid;
+    }
+
+    void singleUseAxid(dev.tollgate.gateway.identity.VerifiedAxid verified) {
+        this.singleUseAxid = verified;
     }
 
     void bearerToken(String token) {

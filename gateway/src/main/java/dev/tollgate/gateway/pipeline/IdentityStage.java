@@ -6,7 +6,6 @@ import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.gateway.identity.AxidCache;
 import dev.tollgate.gateway.identity.AxidException;
-import dev.tollgate.gateway.identity.JtiReplayGuard;
 import dev.tollgate.gateway.identity.VerifiedAxid;
 import dev.tollgate.gateway.identity.SvidTrustManager;
 import dev.tollgate.policy.Identity;
@@ -28,11 +27,9 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 public final class IdentityStage implements Stage {
 
     private final ErrorResponder errors;
-    private final JtiReplayGuard replays;
 
-    public IdentityStage(ErrorResponder errors, JtiReplayGuard replays) {
+    public IdentityStage(ErrorResponder errors) {
         this.errors = errors;
-        this.replays = replays;
     }
 
     @Override
@@ -83,22 +80,9 @@ public final class IdentityStage implements Stage {
         try {
             VerifiedAxid verified = axid.verify(token);
             Identity fromToken = verified.identity();
-            if (exchange.route().route().config().axid() == AxidMode.SINGLE_USE) {
-                if (verified.jti() == null) {
-                    return reject(exchange, RejectReason.AXID_MISSING_CLAIM, "this route accepts each token once: it needs a jti claim");
-                }
-                switch (replays.use(verified.jti(), verified.expiresAt(), exchange.snapshot().config().axid().clockSkew())) {
-                    case REPLAYED -> {
-                        return reject(exchange, RejectReason.AXID_REPLAYED, "token " + verified.jti() + " was already used on a single-use route");
-                    }
-                    case GUARD_FULL -> {
-                        return reject(exchange, RejectReason.AXID_REPLAY_GUARD_FULL,
-                                "the gateway remembers as many single-use token ids as it may; expired ones are dropped soon");
-                    }
-                    case FIRST -> {
-                        // accepted once, remembered from now on
-                    }
-                }
+            boolean singleUse = exchange.route().route().config().axid() == AxidMode.SINGLE_USE;
+            if (singleUse && verified.jti() == null) {
+                return reject(exchange, RejectReason.AXID_MISSING_CLAIM, "this route accepts each token once: it needs a jti claim");
             }
             AxidConfig.Binding binding = exchange.snapshot().config().axid().binding();
             if (binding != null && !bound(fromToken, spiffeId, binding)) {
@@ -107,6 +91,11 @@ public final class IdentityStage implements Stage {
             }
             exchange.identity(spiffeId == null ? fromToken : withSpiffeId(fromToken, spiffeId));
             exchange.verifiedAxid(token);
+            if (singleUse) {
+                // Spent by AxidReplayStage once OAuth admitted the call too (review BH: spent here, before the binding and
+                // OAuth checks, a token another workload was refused, or a call without its bearer token, burnt it).
+                exchange.singleUseAxid(verified);
+            }
             return StageResult.proceed();
         } catch (AxidException e) {
             if (mayRefetch && e.reason() == RejectReason.AXID_UNKNOWN_KEY) {
@@ -146,6 +135,11 @@ public final class IdentityStage implements Stage {
     }
 
     private Future<StageResult> reject(Exchange exchange, RejectReason reason, String detail) {
+        return reject(errors, exchange, reason, detail);
+    }
+
+    /** 401 with the AXID challenge and the reason (also {@link AxidReplayStage}'s refusals). */
+    static Future<StageResult> reject(ErrorResponder errors, Exchange exchange, RejectReason reason, String detail) {
         exchange.response().putHeader("WWW-Authenticate",
                 "AXID header=\"" + AxidConfig.HEADER + "\", error=\"invalid_token\", error_description=\"" + reason.code() + "\"");
         exchange.errorType(reason.code());

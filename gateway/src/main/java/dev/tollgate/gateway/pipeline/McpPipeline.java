@@ -20,9 +20,11 @@ public final class McpPipeline {
         stages.add(new HostOriginStage(errors));
         stages.add(new HttpMethodStage(errors));
         // Who is calling, from a header alone: an unauthenticated caller is refused before its body is read.
-        stages.add(new IdentityStage(errors, services.replays()));
+        stages.add(new IdentityStage(errors));
         // A route whose tokens the gateway validates as OAuth resource server: 401 with its own metadata, before any body.
         stages.add(new OAuthStage(errors));
+        // A single-use AXID is spent only once identity and OAuth both admitted the call (a refused call spends nothing).
+        stages.add(new AxidReplayStage(errors, services.replays()));
         // A session must be the caller's own: settled from headers, before the body is read.
         stages.add(new SessionStage(errors, services.upstreams()));
         // So must the stream a GET resumes: its Last-Event-ID one the gateway relayed to this caller.

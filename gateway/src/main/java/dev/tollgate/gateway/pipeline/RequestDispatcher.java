@@ -85,6 +85,20 @@ public final class RequestDispatcher implements Handler<HttpServerRequest> {
             "last-event-id", "accept", "content-type", "content-encoding", "origin");
 
     /**
+     * Headers a forwarded request may not carry under a spelling with '_' for '-' (besides the ones it never carries):
+     * those the gateway decides on, and those it sets or removes before forwarding (UpstreamCall). A CGI, WSGI or Rack
+     * upstream reads {@code Mcp_Session_Id} as {@code Mcp-Session-Id} (review BH).
+     */
+    static final java.util.Set<String> UNDERSCORE_GUARDED;
+
+    static {
+        java.util.Set<String> guarded = new java.util.HashSet<>(READ_BY_GATEWAY);
+        guarded.addAll(java.util.List.of("accept-encoding", "if-match", "if-unmodified-since", "if-range", "range", "if-none-match",
+                "if-modified-since"));
+        UNDERSCORE_GUARDED = java.util.Set.copyOf(guarded);
+    }
+
+    /**
      * A Connection header naming a field the gateway reads, or null (review R: {@code Connection: close, A2A-Extensions}
      * let a policy requiring an extension pass while the agent ran without it). Other private fields may still be named:
      * they are stripped before forwarding, and the gateway never read them.

@@ -64,8 +64,9 @@ final class UpstreamCall {
     private static final HopByHopHeaders.Skipped REQUEST_HEADERS_SET_BY_GATEWAY = HopByHopHeaders.skipping(
             ForwardedHeaders.skippingClientClaims(Set.of("host", "content-length", "expect")));
     /** The AXID is a credential for the gateway; by default it does not travel on (axid.forward: strip). */
-    private static final HopByHopHeaders.Skipped REQUEST_HEADERS_SET_BY_GATEWAY_AND_AXID = HopByHopHeaders.skipping(
-            ForwardedHeaders.skippingClientClaims(Set.of("host", "content-length", "expect", "x-waxell-axid")));
+    private static final HopByHopHeaders.Skipped REQUEST_HEADERS_SET_BY_GATEWAY_AND_AXID = HopByHopHeaders.skippingWithUnderscoreSpellings(
+            ForwardedHeaders.skippingClientClaims(Set.of("host", "content-length", "expect", "x-waxell-axid")),
+            RequestDispatcher.UNDERSCORE_GUARDED, List.of("mcp-param-"));
     /**
      * Answer headers that point a client at another URL, none relayed: {@code Location} (RFC 9110 10.2.2: fetch and the
      * Java HttpClient follow it), {@code Content-Location} (RFC 9110 8.7: a cache takes it as the answer's URL and
