@@ -54,9 +54,11 @@ public final class CompletionRecorder {
                 totalNanos, exchange.upstreamNanos());
         recent(exchange, decisionLabel, status, totalNanos);
         exchange.resultVerdicts().forEach(v -> services.metrics().resultDecided(exchange.route().route().name(), v.action()));
-        CallDescription first = exchange.calls().isEmpty() ? null : exchange.calls().get(0);
+        // The call the decision shown is of (a batch's deciding element, as the admin page's row): review BK, the line of
+        // [echo, wipe_disk] named echo beside wipe_disk's denial.
+        CallDescription shown = exchange.calls().isEmpty() ? null : exchange.calls().get(decidingIndex(exchange));
         String skill = exchange.a2a() != null && exchange.a2a().call() != null ? exchange.a2a().call().skill() : null;
-        AccessLog.write(exchange, first != null ? first.method() : methodLabel(exchange), first == null ? skill : targetOf(first),
+        AccessLog.write(exchange, shown != null ? shown.method() : methodLabel(exchange), shown == null ? skill : targetOf(shown),
                 decisionLabel, status, totalNanos);
         if (services.audit() == null) {
             return;

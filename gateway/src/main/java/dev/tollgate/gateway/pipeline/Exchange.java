@@ -546,7 +546,10 @@ public final class Exchange {
                 attributes.put(dev.tollgate.gateway.telemetry.CallAttributes.RESULT_DETECTORS, verdict.detectorLabels());
             }
             if (!verdict.withheld().isEmpty()) {
-                attributes.put(dev.tollgate.gateway.telemetry.CallAttributes.RESULT_WITHHELD, verdict.withheld());
+                // Bounded: the upstream chooses how many entries, and how long (the audit record keeps them all).
+                dev.tollgate.gateway.telemetry.CallAttributes.putBounded(dev.tollgate.gateway.telemetry.AttributeSink.of(attributes),
+                        dev.tollgate.gateway.telemetry.CallAttributes.RESULT_WITHHELD,
+                        dev.tollgate.gateway.telemetry.CallAttributes.RESULT_WITHHELD_OMITTED, verdict.withheld());
             }
             trace.annotate(attributes.build());
         }
@@ -567,8 +570,12 @@ public final class Exchange {
         }
         pinFindings.addAll(found);
         if (trace != null) {
-            trace.annotate(io.opentelemetry.api.common.Attributes.of(dev.tollgate.gateway.telemetry.CallAttributes.PINNING_UNREVIEWED,
-                    dev.tollgate.gateway.telemetry.CallAttributes.pinLabels(pinFindings)));
+            var attributes = io.opentelemetry.api.common.Attributes.builder();
+            dev.tollgate.gateway.telemetry.CallAttributes.putBounded(dev.tollgate.gateway.telemetry.AttributeSink.of(attributes),
+                    dev.tollgate.gateway.telemetry.CallAttributes.PINNING_UNREVIEWED,
+                    dev.tollgate.gateway.telemetry.CallAttributes.PINNING_UNREVIEWED_OMITTED,
+                    dev.tollgate.gateway.telemetry.CallAttributes.pinLabels(pinFindings));
+            trace.annotate(attributes.build());
         }
     }
 
@@ -628,6 +635,18 @@ public final class Exchange {
     void errorType(String errorType) {
         if (this.errorType == null) {
             this.errorType = errorType;
+        }
+    }
+
+    /**
+     * A result rule withheld the answer of this MCP call (the client got the policy's error in its place): the call ends
+     * with error type {@code result_denied}, as an A2A call does (its span, access line, metric and audit record say so;
+     * review BK: it showed as an allowed call that ended well). Not for a batch: its other calls were answered, and the
+     * withheld one's verdict is on record with it.
+     */
+    void resultWithheld() {
+        if (!(payload instanceof dev.tollgate.protocols.jsonrpc.JsonRpcPayload.Batch)) {
+            errorType(dev.tollgate.gateway.errors.RejectReason.RESULT_DENIED.code());
         }
     }
 

@@ -139,7 +139,11 @@ final class ListPolicing {
         if (sizeBytes > exchange.snapshot().config().limits().maxScannedResultBytes()) {
             ResultPolicing.Judgement unscannable = results.unscannable();
             results.record(requestId, unscannable);
-            return unscannable.decision().enforcedDeny() ? results.denial(response.get("id")) : null;
+            if (!unscannable.decision().enforcedDeny()) {
+                return null;
+            }
+            exchange.resultWithheld();
+            return results.denial(response.get("id"));
         }
         // One scan budget for every entry of the answer: a thousand entries built to trip every trigger cost what one
         // result of that size would, and past it each remaining entry fails closed (left out).
@@ -195,7 +199,7 @@ final class ListPolicing {
         results.record(requestId, strongest, verdicts.withheld());
         if (!verdicts.withheld().isEmpty()) {
             CallLogContext.log(exchange, () -> LOG.warn("route {}: result rule '{}' of policy '{}' withheld {} from {}",
-                    route, strongest.decision().ruleName(), strongest.decision().policyName(), verdicts.withheld(), what));
+                    route, strongest.decision().ruleName(), strongest.decision().policyName(), LogText.entries(verdicts.withheld()), what));
         }
         return strongest;
     }

@@ -622,6 +622,7 @@ final class McpResponseFilter implements ResponseFilter {
         }
         if (outcome == ResultPolicing.Outcome.DENIED) {
             resultWithheld = true;
+            exchange.resultWithheld();
             return event.withData(new String(bytes(rules.denial(call)), StandardCharsets.UTF_8));
         }
         return outcome == ResultPolicing.Outcome.REDACTED ? event.withData(new String(bytes(root), StandardCharsets.UTF_8)) : event;

@@ -151,6 +151,7 @@ final class McpResultRules {
         ResultPolicing.Outcome outcome = unknown ? results.decideOfUnknownTool(result, ResponseOutcome.key(response.get("id")), size)
                 : results.decide(result, ResponseOutcome.key(response.get("id")), size);
         if (outcome == ResultPolicing.Outcome.DENIED) {
+            exchange.resultWithheld();
             return results.denial(response.get("id"));
         }
         return outcome == ResultPolicing.Outcome.REDACTED ? (ObjectNode) response : null;
@@ -184,6 +185,7 @@ final class McpResultRules {
             ResultPolicing.Outcome outcome = results.decideApart(CallDescription.mcpToolResult(route, null, request.params()),
                     ResponseOutcome.keyOrNull(response.get("id")), size, true);
             if (outcome == ResultPolicing.Outcome.DENIED) {
+                exchange.resultWithheld();
                 return results.denial(response.get("id"));
             }
             redacted |= outcome == ResultPolicing.Outcome.REDACTED;

@@ -175,7 +175,8 @@ public final class TraceStage implements Stage {
         Decision shown = ShownDecision.of(exchange.decisions());
         budgetAttributes(exchange, a);
         if (!exchange.pinFindings().isEmpty()) {
-            a.put(CallAttributes.PINNING_UNREVIEWED, CallAttributes.pinLabels(exchange.pinFindings()));
+            CallAttributes.putBounded(a, CallAttributes.PINNING_UNREVIEWED, CallAttributes.PINNING_UNREVIEWED_OMITTED,
+                    CallAttributes.pinLabels(exchange.pinFindings()));
         }
         if (shown == null) {
             a.put(CallAttributes.POLICY_ALLOWED, true).put(CallAttributes.POLICY_ACTION, "not_policed");

@@ -152,7 +152,7 @@ public final class ConfigSchema {
                 .add("upstream-spans", "A CLIENT span per upstream request besides the call's SERVER span. Default false.", bool())
                 .add("incoming-trace", "continue: a call's span continues the caller's traceparent (default); link: each call starts a trace of its own, linked to the caller's span, and the caller's traceparent and tracestate are not passed upstream.", Types.choice("continue", "link"))
                 .add("decision-span-after", "A call still open this long (or streamed) exports its decision at once on a short policy decision span. Default 1s.", duration())
-                .add("sample-allowed", "Share (0 to 1) of allowed, successful calls whose spans are exported; denied, audited, approval and failed calls always are. Default 1.", Types.share())
+                .add("sample-allowed", "Share (0 to 1) of allowed, successful calls whose spans are exported; denied, audited, approval and failed calls, and calls with result findings or unreviewed tools, always are. Default 1.", Types.share())
                 .add("access-log", "One log line per call. Default true.", bool()));
     }
 

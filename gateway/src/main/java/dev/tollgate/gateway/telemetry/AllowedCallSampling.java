@@ -11,9 +11,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code telemetry.sample-allowed}: exports only this share of the spans of calls that were allowed and ended well,
- * and every span of a call that was denied, audited, held for approval, or failed. The decision is on the span from
+ * and every span of a call that was denied, audited, held for approval, or failed, whose result a result rule withheld,
+ * redacted or audited, or that met unreviewed tool definitions ({@link #alwaysKept}). The decision is on the span from
  * its start and the outcome at its end, so the choice is made when the span is exported, by trace id (the same
- * calls are kept by every replica and every span of a kept trace is kept), off the event loop on the exporter's
+ * calls are kept by every replica; a kept call's upstream CLIENT span carries {@link CallAttributes#SAMPLING_KEEP}, so every
+ * span of a kept trace is kept), off the event loop on the exporter's
  * thread. What the export saves is its share of serialization and network. Spans left out are counted
  * ({@code tollgate_spans_sampled_out_total}), so exported + sampled out still equals the calls.
  */
@@ -73,19 +75,45 @@ public final class AllowedCallSampling {
     }
 
     boolean keep(SpanData span) {
-        if (span.getStatus().getStatusCode() == StatusCode.ERROR || span.getAttributes().get(CallAttributes.ERROR_TYPE) != null) {
+        if (Boolean.TRUE.equals(span.getAttributes().get(CallAttributes.SAMPLING_KEEP))
+                || alwaysKept(span.getAttributes()::get, span.getStatus().getStatusCode() == StatusCode.ERROR)) {
             return true;
         }
-        if (!Boolean.TRUE.equals(span.getAttributes().get(CallAttributes.POLICY_ALLOWED))
-                || span.getAttributes().get(CallAttributes.APPROVAL_ID) != null) {
-            // Denied, held for approval, or a span without a decision (an upstream CLIENT span): kept with its trace below.
-            return span.getAttributes().get(CallAttributes.POLICY_ALLOWED) != null || sampledIn(span.getTraceId());
+        // An allowed call ended well, or a span without a decision (an upstream CLIENT span of such a call): by trace id.
+        return sampledIn(span.getTraceId());
+    }
+
+    /** How {@link #alwaysKept} reads a span's attributes (a finished span's, or one still open). */
+    @FunctionalInterface
+    public interface AttributeLookup {
+        <T> T get(io.opentelemetry.api.common.AttributeKey<T> key);
+    }
+
+    /**
+     * Whether a call's span is exported whatever the share: the call failed, was denied or held for approval, was
+     * audited or shadow-denied, had its result withheld, redacted or audited by a result rule (review BK: those were
+     * sampled out as allowed calls), or met unreviewed tool definitions. {@link CallTrace} asks the same of a SERVER span
+     * ending, to mark its CLIENT span ({@link CallAttributes#SAMPLING_KEEP}) so the trace is kept whole.
+     *
+     * @param failed the span's status is an error
+     */
+    public static boolean alwaysKept(AttributeLookup span, boolean failed) {
+        if (failed || span.get(CallAttributes.ERROR_TYPE) != null) {
+            return true;
         }
-        String action = span.getAttributes().get(CallAttributes.POLICY_ACTION);
-        if (action != null && !action.equals("allow") && !action.equals("not_policed")) {
+        Boolean allowed = span.get(CallAttributes.POLICY_ALLOWED);
+        if (allowed != null && (!allowed || span.get(CallAttributes.APPROVAL_ID) != null)) {
+            return true; // denied, or held for approval
+        }
+        String action = span.get(CallAttributes.POLICY_ACTION);
+        if (allowed != null && action != null && !action.equals("allow") && !action.equals("not_policed")) {
             return true; // audit, shadow denials and the like are what an operator looks for
         }
-        return sampledIn(span.getTraceId());
+        String result = span.get(CallAttributes.RESULT_ACTION);
+        if (result != null && !result.equals("allow")) {
+            return true; // a result withheld (an injection), redacted (a leaked secret) or audited
+        }
+        return span.get(CallAttributes.PINNING_UNREVIEWED) != null;
     }
 
     private boolean sampledIn(String traceId) {

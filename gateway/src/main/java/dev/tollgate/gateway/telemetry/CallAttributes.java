@@ -40,9 +40,60 @@ public final class CallAttributes {
     /** Tools (skills) met by the call whose definitions are not the reviewed ones, each as {@code name (changed|new)}. */
     public static final AttributeKey<java.util.List<String>> PINNING_UNREVIEWED = AttributeKey.stringArrayKey("tollgate.pinning.unreviewed");
 
+    /** How many entries of {@link #RESULT_WITHHELD} were left off the span (the audit record has them all); 0 when none. */
+    public static final AttributeKey<Long> RESULT_WITHHELD_OMITTED = AttributeKey.longKey("tollgate.result.withheld_omitted");
+    /** How many entries of {@link #PINNING_UNREVIEWED} were left off the span (the audit record has them all); 0 when none. */
+    public static final AttributeKey<Long> PINNING_UNREVIEWED_OMITTED = AttributeKey.longKey("tollgate.pinning.unreviewed_omitted");
+    /**
+     * On an upstream CLIENT span: its call's SERVER span is always exported (denied, audited, failed, a result finding...),
+     * so {@code telemetry.sample-allowed} keeps this span with it (review BK: the kept trace lost its upstream leg).
+     */
+    public static final AttributeKey<Boolean> SAMPLING_KEEP = AttributeKey.booleanKey("tollgate.sampling.keep");
+
     /** The {@link #PINNING_UNREVIEWED} values of some findings. */
     public static java.util.List<String> pinLabels(java.util.List<dev.tollgate.gateway.pinning.PinChange> findings) {
         return findings.stream().map(f -> f.name() + " (" + f.state().label() + ")").distinct().toList();
+    }
+
+    /**
+     * The most characters a list attribute's entries hold in all on a span: half of one string value's cap (Telemetry's),
+     * so the withheld and the unreviewed lists of one span together hold no more than one value may.
+     */
+    public static final int MAX_LIST_CHARS = Telemetry.MAX_ATTRIBUTE_CHARS / 2;
+
+    /**
+     * Puts a list of upstream-chosen entries (withheld or unreviewed definitions) on a span, bounded: its first entries up
+     * to {@link #MAX_LIST_CHARS} characters in all (the first one cut to fit if it alone is longer), and under
+     * {@code omittedKey} how many were left off (0 when none). The SDK's length limit cuts each entry, never the list: 300 names of 1,000
+     * characters were 300,000 characters on one span (review BK). The audit record keeps the whole list.
+     */
+    public static void putBounded(AttributeSink sink, AttributeKey<java.util.List<String>> key, AttributeKey<Long> omittedKey,
+                                  java.util.List<String> entries) {
+        java.util.List<String> shown = bounded(entries, MAX_LIST_CHARS);
+        sink.put(key, shown);
+        // Put beside every list (0 when none was left off), so a later, shorter list on the same span is not read with an
+        // earlier one's count.
+        sink.put(omittedKey, (long) (entries.size() - shown.size()));
+    }
+
+    /** The first entries up to {@code maxChars} characters in all; the first one cut to fit if it alone is longer. */
+    public static java.util.List<String> bounded(java.util.List<String> entries, int maxChars) {
+        int chars = 0;
+        for (int i = 0; i < entries.size(); i++) {
+            String entry = entries.get(i);
+            if (chars + entry.length() > maxChars) {
+                if (i > 0) {
+                    return java.util.List.copyOf(entries.subList(0, i));
+                }
+                int end = maxChars;
+                if (end > 0 && Character.isHighSurrogate(entry.charAt(end - 1))) {
+                    end--; // a lone high surrogate would be replaced on the wire
+                }
+                return java.util.List.of(entry.substring(0, end));
+            }
+            chars += entry.length();
+        }
+        return entries;
     }
     public static final AttributeKey<Long> JSONRPC_BATCH_SIZE = AttributeKey.longKey("jsonrpc.batch.size");
     public static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.request.method");

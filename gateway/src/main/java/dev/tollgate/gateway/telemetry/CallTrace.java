@@ -153,8 +153,15 @@ public final class CallTrace {
         }
     }
 
-    private void endUpstream(String errorType) {
+    private void endUpstream(int status, String errorType) {
         if (client != null) {
+            // The SERVER span, ending just after, is exported whatever telemetry.sample-allowed says (a denied, audited,
+            // failed call, a result finding): its CLIENT span is marked to be kept with it (review BK: the kept trace lost
+            // its upstream leg). Its attributes are all set by now, the result's verdict included.
+            if (server instanceof io.opentelemetry.sdk.trace.ReadableSpan readable
+                    && AllowedCallSampling.alwaysKept(readable::getAttribute, errorType != null || status >= 500)) {
+                client.setAttribute(CallAttributes.SAMPLING_KEEP, true);
+            }
             end(client, 0, errorType);
             client = null;
         }
@@ -166,7 +173,7 @@ public final class CallTrace {
             return;
         }
         ended = true;
-        endUpstream(errorType);
+        endUpstream(status, errorType);
         end(server, status, errorType);
     }
 
