@@ -143,6 +143,19 @@ class NativeDocumentReadAsAgtReviewBITest {
                         + commandJson + "}}}");
     }
 
+    /** Control: the same document without its metadata block denies shell_exec (read as native, the glob holds). */
+    @Test
+    void controlWithoutMetadataTheGlobDenies() throws Exception {
+        dev.tollgate.policy.CompiledPolicy policy = dev.tollgate.policy.PolicyLoader.parse(
+                DOCUMENT.replace("metadata: {owner: security-team, ticket: SEC-1234}\n", ""), "native.yaml",
+                dev.tollgate.policy.check.CheckRegistry.withDefaults());
+        dev.tollgate.policy.Decision decision = policy.evaluate(new dev.tollgate.policy.PolicyRequest(
+                dev.tollgate.policy.CallDescription.mcpToolCall("r", "shell_exec",
+                        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()),
+                dev.tollgate.policy.Identity.ANONYMOUS, java.time.Instant.now()));
+        assertThat(decision.enforcedDeny()).as(decision.toString()).isTrue();
+    }
+
     /** The document as the loader reads it: refused, or the rule denies shell_exec as its author wrote it. */
     @Test
     void theLoaderRefusesTheDocumentOrItsGlobStillDenies() {
