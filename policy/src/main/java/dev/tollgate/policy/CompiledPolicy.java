@@ -196,9 +196,11 @@ public final class CompiledPolicy {
      * injection behind a secret that an earlier redact rule matches first.
      */
     public List<Decision> evaluateResultAll(PolicyRequest request) {
+        RegexDecisionBudget.begin();
         try {
             return allResultMatches(request, resultRules);
         } finally {
+            RegexDecisionBudget.end();
             LiteralCheck.forgetLastFolded();
         }
     }
@@ -209,9 +211,11 @@ public final class CompiledPolicy {
      * rule scoped to a tool applies to it (fail closed); {@code not: {tool: ...}} is read as not holding.
      */
     public List<Decision> evaluateResultAllOfUnknownTool(PolicyRequest request) {
+        RegexDecisionBudget.begin();
         try {
             return allResultMatches(request, resultRulesOfAnyTool);
         } finally {
+            RegexDecisionBudget.end();
             LiteralCheck.forgetLastFolded();
         }
     }
