@@ -44,37 +44,134 @@ final class AgtDocumentLoader {
     }
 
     /**
-     * Whether a document is written in AGT's format: a rule whose condition has {@code field}/{@code operator}
-     * (native conditions have exactly one key, none of them these), a {@code conditions} list of those, or an
-     * AGT-only top-level key. ({@code action: block} alone is not enough: in a native document it is a mistake.)
+     * Whether a document is written in AGT's format, decided from its rules' shapes ({@link #ruleShape}): a rule only AGT
+     * writes ({@code field}/{@code operator} or {@code custom_check} in its condition, {@code rule_id}, {@code conditions},
+     * {@code dynamic_condition}, {@code override}), or an AGT-only top-level key with no rule only the native format
+     * writes. ({@code action: block} alone is not enough: in a native document it is a mistake.) A document mixing the two
+     * is refused by {@link #mixedFormats}; this answers for it as for an AGT one.
      */
     static boolean looksLikeAgt(JsonNode root) {
-        for (String field : AGT_ONLY_FIELDS) {
-            if (root.has(field)) {
-                return true;
+        Shapes shapes = shapes(root);
+        return shapes.agtRule != null || shapes.agtKey != null && shapes.nativeRule == null;
+    }
+
+    /**
+     * Adds a load error and answers true for a document written in both formats: an AGT rule beside a native one, or an
+     * AGT-only top-level key ({@code metadata}, {@code scope}...) in a document whose rules are native. Read as either
+     * format, part of it would mean something else than its author wrote (a native {@code tool: "shell_*"} read as AGT's
+     * exact tool name never matches).
+     */
+    static boolean mixedFormats(JsonNode root, Problems problems) {
+        Shapes shapes = shapes(root);
+        if (shapes.nativeRule == null) {
+            return false;
+        }
+        if (shapes.agtRule != null) {
+            problems.add(shapes.nativeRule, "this document mixes formats: " + shapes.agtRule + " is an AGT rule (" + shapes.agtWhy
+                    + "), this one native (" + shapes.nativeWhy + "); write every rule in one format (see policy/README.md, AGT documents)");
+            return true;
+        }
+        if (shapes.agtKey != null) {
+            problems.add("/" + shapes.agtKey, "'" + shapes.agtKey + "' is a top-level key only AGT documents have, but the rules are"
+                    + " native (" + shapes.nativeRule + ": " + shapes.nativeWhy + "): remove it (a native document has "
+                    + String.join(", ", PolicyLoader.DOCUMENT_FIELDS.stream().sorted().toList())
+                    + "), or write the rules in AGT's form; read as AGT, the rules would mean something else");
+            return true;
+        }
+        return false;
+    }
+
+    /** The first rule of each format (its pointer and the key that tells) and the first AGT-only top-level key. */
+    private record Shapes(String agtKey, String agtRule, String agtWhy, String nativeRule, String nativeWhy) {
+    }
+
+    private static Shapes shapes(JsonNode root) {
+        String agtKey = null;
+        for (Iterator<String> it = root.fieldNames(); it.hasNext() && agtKey == null; ) {
+            String field = it.next();
+            if (AGT_ONLY_FIELDS.contains(field)) {
+                agtKey = field;
             }
         }
+        String agtRule = null;
+        String agtWhy = null;
+        String nativeRule = null;
+        String nativeWhy = null;
         JsonNode rules = root.get("rules");
         if (rules != null && rules.isArray()) {
-            for (JsonNode rule : rules) {
+            for (int i = 0; i < rules.size(); i++) {
+                JsonNode rule = rules.get(i);
                 if (!rule.isObject()) {
                     continue;
                 }
-                JsonNode condition = rule.get("condition");
-                if (condition != null && condition.isObject() && (condition.has("field") || condition.has("operator")
-                        || condition.has("custom_check"))) {
-                    return true;
+                String agt = agtShape(rule);
+                if (agt != null && agtRule == null) {
+                    agtRule = "/rules/" + i;
+                    agtWhy = agt;
                 }
-                if (rule.has("rule_id")) {
-                    return true;
-                }
-                JsonNode conditions = rule.get("conditions");
-                if (conditions != null && conditions.isArray() && conditions.size() > 0 && conditions.get(0).has("field")) {
-                    return true;
+                String nativeShape = agt == null ? nativeShape(rule) : null;
+                if (nativeShape != null && nativeRule == null) {
+                    nativeRule = "/rules/" + i;
+                    nativeWhy = nativeShape;
                 }
             }
         }
-        return false;
+        return new Shapes(agtKey, agtRule, agtWhy, nativeRule, nativeWhy);
+    }
+
+    /** What makes a rule AGT's (a key of its, or of its condition, no native rule has), or null. */
+    private static String agtShape(JsonNode rule) {
+        JsonNode condition = rule.get("condition");
+        if (condition != null && condition.isObject()) {
+            for (String key : List.of("field", "operator", "custom_check")) {
+                if (condition.has(key)) {
+                    return "condition key '" + key + "'";
+                }
+            }
+        }
+        for (String key : List.of("rule_id", "dynamic_condition", "override")) {
+            if (rule.has(key)) {
+                return "rule key '" + key + "'";
+            }
+        }
+        JsonNode conditions = rule.get("conditions");
+        if (conditions != null && conditions.isArray() && conditions.size() > 0 && conditions.get(0).has("field")) {
+            return "rule key 'conditions'";
+        }
+        return null;
+    }
+
+    /**
+     * What makes a rule native (a condition key AGT has not, a tool glob AGT would compare as a name, a rule key or action
+     * only native rules have), or null: {@code condition: {tool: shell_exec}} reads alike in both.
+     */
+    private static String nativeShape(JsonNode rule) {
+        if (rule.has("approval")) {
+            return "rule key 'approval'";
+        }
+        JsonNode action = rule.get("action");
+        if (action != null && action.isTextual() && Set.of("approve", "redact").contains(action.textValue())) {
+            return "action '" + action.textValue() + "'";
+        }
+        JsonNode condition = rule.get("condition");
+        if (condition == null || !condition.isObject()) {
+            return null;
+        }
+        for (Iterator<String> it = condition.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!"tool".equals(key) && ConditionCompiler.KEYS.contains(key)) {
+                return "condition key '" + key + "'";
+            }
+        }
+        JsonNode tool = condition.get("tool");
+        if (tool != null && (!tool.isTextual() || hasGlob(tool.textValue()))) {
+            return "condition tool " + tool + " (a glob)";
+        }
+        return null;
+    }
+
+    private static boolean hasGlob(String name) {
+        return name.indexOf('*') >= 0 || name.indexOf('?') >= 0;
     }
 
     /** The compiled document, or null when {@code problems} holds errors. */
@@ -275,7 +372,8 @@ final class AgtDocumentLoader {
 
     /**
      * {@code condition: {tool: synthesize_report, custom_check: waxell_budget_check}}: every key given must hold.
-     * {@code tool} is the tool name exactly (no globs: AGT compares names); {@code custom_check} names a check
+     * {@code tool} is the tool name exactly (AGT compares names; a {@code *} or {@code ?} is a load error rather than a
+     * name no tool has); {@code custom_check} names a check
      * bound in the gateway's configuration ({@code policies.custom-checks}) to a registered check and its
      * arguments. An unbound name is a load error: a check that silently never held would allow the call.
      */
@@ -292,6 +390,13 @@ final class AgtDocumentLoader {
         if (tool != null) {
             if (!tool.isTextual() || tool.textValue().isBlank()) {
                 problems.add(where + "/tool", "tool is the tool's name");
+                return null;
+            }
+            if (hasGlob(tool.textValue())) {
+                // AGT compares the name exactly: "shell_*" would hold only for a tool named so, never for shell_exec.
+                problems.add(where + "/tool", "tool is the tool's name exactly in an AGT document (AGT compares names, no globs):"
+                        + " '" + tool.textValue() + "' would match only a tool of that very name; name each tool, or write the"
+                        + " document in the native format, where tool is a glob");
                 return null;
             }
             parts.add(AgtCondition.compile("tool_name", "eq", tool));

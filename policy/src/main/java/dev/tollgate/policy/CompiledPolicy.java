@@ -1,6 +1,7 @@
 package dev.tollgate.policy;
 
 import dev.tollgate.policy.condition.LiteralCheck;
+import dev.tollgate.policy.condition.RegexDecisionBudget;
 
 import dev.tollgate.policy.condition.Condition;
 import dev.tollgate.policy.condition.Truth;
@@ -165,9 +166,11 @@ public final class CompiledPolicy {
      * Fails closed like {@link #evaluate}: a condition that cannot be evaluated denies the result.
      */
     public Decision evaluateResult(PolicyRequest request) {
+        RegexDecisionBudget.begin();
         try {
             return firstResultMatch(request);
         } finally {
+            RegexDecisionBudget.end();
             LiteralCheck.forgetLastFolded();
         }
     }
@@ -193,9 +196,11 @@ public final class CompiledPolicy {
      * injection behind a secret that an earlier redact rule matches first.
      */
     public List<Decision> evaluateResultAll(PolicyRequest request) {
+        RegexDecisionBudget.begin();
         try {
             return allResultMatches(request, resultRules);
         } finally {
+            RegexDecisionBudget.end();
             LiteralCheck.forgetLastFolded();
         }
     }
@@ -206,9 +211,11 @@ public final class CompiledPolicy {
      * rule scoped to a tool applies to it (fail closed); {@code not: {tool: ...}} is read as not holding.
      */
     public List<Decision> evaluateResultAllOfUnknownTool(PolicyRequest request) {
+        RegexDecisionBudget.begin();
         try {
             return allResultMatches(request, resultRulesOfAnyTool);
         } finally {
+            RegexDecisionBudget.end();
             LiteralCheck.forgetLastFolded();
         }
     }
@@ -284,9 +291,11 @@ public final class CompiledPolicy {
      * be null (the pipeline always builds both).
      */
     public Decision evaluate(PolicyRequest request) {
+        RegexDecisionBudget.begin();
         try {
             return firstMatch(request);
         } finally {
+            RegexDecisionBudget.end();
             LiteralCheck.forgetLastFolded();
         }
     }
@@ -334,9 +343,11 @@ public final class CompiledPolicy {
 
     /** Every rule in evaluation order, with why it did or did not match; rules after the decision are "not reached". */
     public Explanation explain(PolicyRequest request) {
+        RegexDecisionBudget.begin();
         try {
             return traced(request);
         } finally {
+            RegexDecisionBudget.end();
             LiteralCheck.forgetLastFolded();
         }
     }

@@ -35,7 +35,9 @@ public record CompiledRule(String name, String description, int priority, int or
                         + LinearRegex.MAX_REGEX_INPUT_CHARS + " characters, fewer for large patterns); denied (fail closed)", policyName, mode,
                         Decision.Failure.REGEX_INPUT_TOO_LONG),
                 new Decision(Action.DENY, name, "a value needs more steps than this rule's regular expression may take (at most "
-                        + BacktrackingRegex.MAX_REGEX_BACKTRACK_STEPS + " characters read); denied (fail closed)", policyName, mode,
+                        + BacktrackingRegex.MAX_REGEX_BACKTRACK_STEPS + " characters read by one search, "
+                        + dev.tollgate.policy.condition.RegexDecisionBudget.MAX_DECISION_STEPS
+                        + " by all the backtracking searches of one decision); denied (fail closed)", policyName, mode,
                         Decision.Failure.REGEX_STEP_BUDGET),
                 new Decision(Action.DENY, name, "a value in the call reads as one value exactly and as another to some upstreams (a"
                         + " double, as a JavaScript upstream reads a number, the integer a Java long field reads from a fraction or"

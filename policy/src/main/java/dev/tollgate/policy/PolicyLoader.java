@@ -155,6 +155,9 @@ public final class PolicyLoader {
             problems.add("", "a policy document is a mapping with name, defaults and rules (its keys strings)");
             throw new PolicyException(problems.list());
         }
+        if (AgtDocumentLoader.mixedFormats(root, problems)) {
+            throw new PolicyException(problems.list());
+        }
         if (AgtDocumentLoader.looksLikeAgt(root)) {
             CompiledPolicy agt = AgtDocumentLoader.compile(root, problems, new Problems(file, yaml), checks);
             if (agt == null) {

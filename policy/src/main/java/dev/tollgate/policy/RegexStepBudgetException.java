@@ -19,15 +19,34 @@ public final class RegexStepBudgetException extends RuntimeException {
      * @param budget the steps (characters read) the search was allowed
      */
     public RegexStepBudgetException(String where, long budget) {
-        super((where == null ? "value" : where) + " needs more than the " + budget
-                + " steps this regular expression may take (backtracking); denied (fail closed)", null, false, false);
+        this(where, budget, false);
+    }
+
+    /**
+     * @param ofDecision the budget spent is the decision's, shared by all its backtracking searches
+     *                   ({@link dev.tollgate.policy.condition.RegexDecisionBudget}), not this search's own
+     */
+    public RegexStepBudgetException(String where, long budget, boolean ofDecision) {
+        super(ofDecision
+                ? (where == null ? "value" : where) + ": the backtracking regular expressions of this decision have read the "
+                        + budget + " characters one decision may read in all; denied (fail closed)"
+                : (where == null ? "value" : where) + " needs more than the " + budget
+                        + " steps this regular expression may take (backtracking); denied (fail closed)", null, false, false);
         this.where = where;
         this.budget = budget;
+        this.ofDecision = ofDecision;
     }
+
+    private final boolean ofDecision;
 
     /** The same failure, saying where the value came from. */
     public RegexStepBudgetException at(String where) {
-        return new RegexStepBudgetException(where, budget);
+        return new RegexStepBudgetException(where, budget, ofDecision);
+    }
+
+    /** True when the decision's shared budget ran out rather than this search's own. */
+    public boolean ofDecision() {
+        return ofDecision;
     }
 
     public String where() {

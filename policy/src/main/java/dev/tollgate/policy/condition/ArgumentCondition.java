@@ -17,8 +17,8 @@ public record ArgumentCondition(JsonPointer path, ValueTest test) implements Con
         try {
             boolean exact = test.test(value);
             // Each further reading only for a value it can change: the message's text is not built on every call.
-            if (test.namesAString() && TextReadings.hasTextReadings(value)) {
-                NumberReadings.decidedAlikeAsText(exact, value, test::testAsText, "argument at " + path);
+            if (test.decidesOnTextReadings(value)) {
+                NumberReadings.decidedAlikeAsTextReadings(exact, value, test::testAsText, "argument at " + path);
             }
             // The integer reading only where the test names an integer (see NumberReadings).
             boolean integerNamed = test.decidesOnIntegerReadings(value);

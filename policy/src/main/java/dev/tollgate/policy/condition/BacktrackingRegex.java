@@ -94,19 +94,28 @@ public final class BacktrackingRegex implements PolicyRegex {
         if (text.length() > LinearRegex.MAX_REGEX_INPUT_CHARS) {
             throw new RegexInputTooLongException(null, text.length(), LinearRegex.MAX_REGEX_INPUT_CHARS);
         }
-        // One budget for both searches: the retry must not double what a caller can make a pattern cost.
-        StepCountingText counted = new StepCountingText(text, MAX_REGEX_BACKTRACK_STEPS);
+        // One budget for both searches: the retry must not double what a caller can make a pattern cost. Within a
+        // decision, no more than what is left of the decision's budget (RegexDecisionBudget).
+        RegexDecisionBudget decision = RegexDecisionBudget.current();
+        StepCountingText counted = decision == null ? new StepCountingText(text, MAX_REGEX_BACKTRACK_STEPS)
+                : new StepCountingText(text, MAX_REGEX_BACKTRACK_STEPS, decision.left());
         try {
             return starts == null ? findAnywhere(counted, text) : findAtStarts(counted, text);
         } catch (RuntimeException e) {
             if (e == StepCountingText.OVER_BUDGET) {
-                throw new RegexStepBudgetException(null, MAX_REGEX_BACKTRACK_STEPS);
+                throw counted.outOfSharedBudget()
+                        ? new RegexStepBudgetException(null, RegexDecisionBudget.MAX_DECISION_STEPS, true)
+                        : new RegexStepBudgetException(null, MAX_REGEX_BACKTRACK_STEPS);
             }
             throw e;
         } catch (StackOverflowError e) {
             // Deep recursion in java.util.regex (alternation inside a long repetition) is the same failure: it
             // could not be answered within bounds.
             throw new RegexStepBudgetException(null, MAX_REGEX_BACKTRACK_STEPS);
+        } finally {
+            if (decision != null) {
+                decision.spend(counted.sharedSpent());
+            }
         }
     }
 
@@ -129,7 +138,7 @@ public final class BacktrackingRegex implements PolicyRegex {
      */
     private boolean findAtStarts(StepCountingText counted, String text) {
         Matcher matcher = pattern.matcher(counted).useTransparentBounds(true).useAnchoringBounds(false);
-        if (attempts(matcher, text, text.length())) {
+        if (attempts(counted, matcher, text, text.length())) {
             return true;
         }
         int trimmed = LinearRegex.withoutFinalLineBreak(text);
@@ -139,11 +148,14 @@ public final class BacktrackingRegex implements PolicyRegex {
         // The text without its final break, as a substring: nothing after it is visible, even to lookahead.
         counted.endAt(trimmed);
         matcher.reset(counted);
-        return attempts(matcher, text, trimmed);
+        return attempts(counted, matcher, text, trimmed);
     }
 
-    private boolean attempts(Matcher matcher, String text, int end) {
+    private boolean attempts(StepCountingText counted, Matcher matcher, String text, int end) {
         for (int i = 0; i < end; i++) {
+            // Each position examined is work too, outside the matcher's reads: counted against the decision's budget (a
+            // document of many patterns examining every position of a long text was the bulk of a decision's time).
+            counted.position();
             if (starts.admits(text, i, end) && matcher.region(i, end).lookingAt()) {
                 return true;
             }

@@ -227,8 +227,19 @@ public final class ConditionCompiler {
             LocalTime before = value.has("before") ? LocalTime.parse(value.get("before").asText()) : null;
             ZoneId zone = ZoneId.of(value.path("zone").asText("UTC"));
             Set<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
-            for (JsonNode d : value.path("days")) {
-                DayOfWeek day = DAYS.get(d.asText().toLowerCase(Locale.ROOT));
+            JsonNode dayList = value.get("days");
+            if (dayList != null && dayList.isTextual() && DAYS.containsKey(dayList.textValue().toLowerCase(Locale.ROOT))) {
+                // One day name is the one-element list (`days: mon` is `days: [mon]`).
+                dayList = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(dayList);
+            }
+            if (dayList != null && (!dayList.isArray() || dayList.isEmpty())) {
+                // A scalar (`days: mon-fri`, `days: weekdays`) or an empty list would hold no day, which TimeCondition reads
+                // as every day: an allow rule meant for weekdays would allow on Saturday.
+                return problem(at + "/days", "days is a non-empty list of day names, e.g. [mon, tue, wed, thu, fri] (got "
+                        + (dayList.isArray() ? "an empty list" : "'" + dayList.asText() + "'") + ")");
+            }
+            for (JsonNode d : dayList == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : dayList) {
+                DayOfWeek day = d.isTextual() ? DAYS.get(d.textValue().toLowerCase(Locale.ROOT)) : null;
                 if (day == null) {
                     return problem(at + "/days", "days are mon, tue, wed, thu, fri, sat, sun");
                 }

@@ -252,6 +252,14 @@ public final class NumberReadings {
         if (!TextReadings.hasTextReadings(exact)) {
             return onExact;
         }
+        return decidedAlikeAsTextReadings(onExact, exact, asText, where);
+    }
+
+    /**
+     * {@link #decidedAlikeAsText} for a value the caller has found to have text readings for its test (a {@code matches}
+     * on a list of strings or a mapping too, {@link ValueTest#decidesOnTextReadings}).
+     */
+    public static boolean decidedAlikeAsTextReadings(boolean onExact, JsonNode exact, Test asText, String where) {
         boolean read;
         try {
             read = asText.test(exact);
@@ -272,7 +280,8 @@ public final class NumberReadings {
             return joined == null ? "its elements joined" : TextNode.valueOf(joined).toString();
         }
         if (value.isObject()) {
-            return "its numbers and booleans as text";
+            String javaText = TextReadings.javaText(value, 80);
+            return javaText == null ? "its fields as text" : TextNode.valueOf(javaText).toString();
         }
         StringBuilder texts = new StringBuilder();
         for (String text : TextReadings.of(value)) {

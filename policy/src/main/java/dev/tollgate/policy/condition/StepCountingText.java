@@ -16,10 +16,41 @@ final class StepCountingText implements CharSequence {
     private long remaining;
     private int length;
 
+    /** What is left of the decision's budget (reads and start positions together); unbounded outside a decision. */
+    private long shared;
+    private final long sharedAtStart;
+
     StepCountingText(String text, long budget) {
+        this(text, budget, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param shared what is left of the decision's budget ({@link RegexDecisionBudget}), spent by every read and by every
+     *               start position examined (a look at one or two characters the matcher does not read through this text)
+     */
+    StepCountingText(String text, long budget, long shared) {
         this.text = text;
         this.remaining = budget;
         this.length = text.length();
+        this.shared = shared;
+        this.sharedAtStart = shared;
+    }
+
+    /** Counts one start position examined against the decision's budget; throws {@link #OVER_BUDGET} past it. */
+    void position() {
+        if (--shared < 0) {
+            throw OVER_BUDGET;
+        }
+    }
+
+    /** Whether the decision's budget, rather than this search's own, ran out. */
+    boolean outOfSharedBudget() {
+        return shared < 0;
+    }
+
+    /** What this search spent of the decision's budget. */
+    long sharedSpent() {
+        return sharedAtStart - Math.max(shared, 0);
     }
 
     /**
@@ -32,7 +63,7 @@ final class StepCountingText implements CharSequence {
 
     @Override
     public char charAt(int index) {
-        if (--remaining < 0) {
+        if (--remaining < 0 || --shared < 0) {
             throw OVER_BUDGET;
         }
         return text.charAt(index);

@@ -113,6 +113,54 @@ final class TextReadings {
     }
 
     /**
+     * Java's {@code String.valueOf} of the value bound as Jackson binds an untyped argument (a {@code List} or
+     * {@code Map}, {@code Integer}/{@code Long}/{@code BigInteger}, {@code Double}): {@code ["rm -rf /", 1.0]} is
+     * "[rm -rf /, 1.0]", {@code {"a": "x"}} is "{a=x}"; null when longer than {@code limit}.
+     */
+    static String javaText(JsonNode value, int limit) {
+        StringBuilder text = new StringBuilder();
+        return java(value, text, limit) ? text.toString() : null;
+    }
+
+    private static boolean java(JsonNode value, StringBuilder text, int limit) {
+        if (value.isArray()) {
+            text.append('[');
+            boolean first = true;
+            for (JsonNode element : value) {
+                text.append(first ? "" : ", ");
+                first = false;
+                if (!java(element, text, limit)) {
+                    return false;
+                }
+            }
+            text.append(']');
+        } else if (value.isObject()) {
+            text.append('{');
+            boolean first = true;
+            for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                text.append(first ? "" : ", ").append(field.getKey()).append('=');
+                first = false;
+                if (!java(field.getValue(), text, limit)) {
+                    return false;
+                }
+            }
+            text.append('}');
+        } else if (value.isTextual()) {
+            text.append(value.textValue());
+        } else if (value.isIntegralNumber()) {
+            text.append(value.bigIntegerValue());
+        } else if (value.isNumber()) {
+            text.append(Double.toString(value.doubleValue()));
+        } else if (value.isBoolean()) {
+            text.append(value.booleanValue());
+        } else {
+            text.append("null");
+        }
+        return text.length() <= limit;
+    }
+
+    /**
      * {@code exactEquals}, or a number, boolean or list that some string-field reader reads as the operand's string;
      * within lists and mappings, element by element.
      */

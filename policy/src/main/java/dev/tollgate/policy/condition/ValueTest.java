@@ -57,6 +57,18 @@ public final class ValueTest {
     }
 
     /**
+     * True when this test is decided on {@code value}'s texts too ({@link #testAsText}, checked against {@link #test}): a
+     * test naming a string on a number, boolean or list ({@link #namesAString}), and {@code matches} on any value but a
+     * string (a number's texts, a list's JavaScript join and Java {@code toString}, a mapping's Java {@code toString}).
+     */
+    public boolean decidesOnTextReadings(JsonNode value) {
+        if (regex != null) {
+            return value != null && (value.isNumber() || value.isBoolean() || value.isContainerNode());
+        }
+        return namesAString && TextReadings.hasTextReadings(value);
+    }
+
+    /**
      * True for an equality or membership test naming an integer ({@code eq: 42}, {@code in: [41, 42]}): the tests
      * decided on the value's integer reading too (see {@link NumberReadings}).
      */
@@ -161,8 +173,45 @@ public final class ValueTest {
             case "in" -> present && anyLooseSame(operand, value);
             case "not_in" -> !present || !anyLooseSame(operand, value);
             case "contains" -> present && containsAsText(value, operand);
+            case "matches" -> present && matchesAsText(value);
             default -> test(rawValue);
         };
+    }
+
+    /**
+     * {@code matches} on any text a string-field reader makes of the value: a number's or boolean's texts
+     * ({@link TextReadings#of}), a list's JavaScript join and Java {@code toString} ({@code ["rm -rf /"]} is
+     * "rm -rf /" and "[rm -rf /]"), a mapping's Java {@code toString}. True when one of them is matched.
+     */
+    private boolean matchesAsText(JsonNode value) {
+        if (value.isTextual()) {
+            return regex.find(value.textValue());
+        }
+        if (value.isContainerNode()) {
+            if (value.isArray()) {
+                String joined = TextReadings.joined(value, TextReadings.MAX_JOINED_CHARS);
+                if (joined == null) {
+                    throw new TextReadings.TooLongToReadAsText();
+                }
+                if (regex.find(joined)) {
+                    return true;
+                }
+            }
+            String javaText = TextReadings.javaText(value, TextReadings.MAX_JOINED_CHARS);
+            if (javaText == null) {
+                throw new TextReadings.TooLongToReadAsText();
+            }
+            return regex.find(javaText);
+        }
+        if (value.isValueNode() && regex.find(value.asText())) {
+            return true;
+        }
+        for (String text : TextReadings.of(value)) {
+            if (regex.find(text)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean anyLooseSame(JsonNode list, JsonNode value) {
