@@ -121,14 +121,13 @@ class StrictDegradedHoldIgnoresOwnHoldsReviewBJTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> upstream.received().size() == before + 9);
             holding.set(false);
 
-            // Redis is slower than redis.timeout for 8 s: every reserve now fails and falls back to a local hold.
-            long degradedBefore = budgets.degradedHolds();
+            // Redis is slower than redis.timeout for 8 s: every reserve now fails and falls back to a local hold (today
+            // budgets.degradedHolds() counts them; a fix may deny them before any reserve, on the spend known here).
             assertThat(pauseRedis(8_000)).isEqualTo("+OK");
             int allowed = 0;
             for (int i = 0; i < 12; i++) {
                 allowed += BudgetFixture.call(http, gateway.port(), token, 100 + i, "synthesize").json().has("result") ? 1 : 0;
             }
-            assertThat(budgets.degradedHolds()).as("the calls were decided by the fallback").isGreaterThan(degradedBefore);
 
             // $3.00 - $0.05 spent - $2.70 held by this gateway's own running calls: no room for another $0.30 call (one at
             // most, whatever the read), not ten.
