@@ -8,7 +8,8 @@ import dev.tollgate.policy.budget.SpendKey;
  * the actual cost on success, released on failure or cancel.
  *
  * @param estimateMicros what was held (the price known before the call)
- * @param local          whether {@code estimateMicros} is held in this gateway's account (cached mode)
+ * @param local          whether {@code estimateMicros} is held in this gateway's account (cached mode; in strict mode too,
+ *                       beside the ledger's hold, until its settle is confirmed or given up)
  * @param reservation    the ledger's hold (strict mode), or null
  * @param priced         whether the call is priced (PricedCalls): an unpriced call a budget rule covered is settled at 0
  */

@@ -59,7 +59,8 @@ final class HoldSettlements {
         }
         settling.whenComplete((v, error) -> {
             if (error == null) {
-                charge.account().settle(0, actual);
+                // Charged before the hold's estimate leaves the account, so the spend known here never dips in between.
+                charge.account().settle(heldHere(charge), actual);
                 charge.account().acknowledge(actual);
                 pending.decrementAndGet();
                 return;
@@ -67,6 +68,8 @@ final class HoldSettlements {
             failures.increment();
             if (closed.getAsBoolean() || System.nanoTime() - deadlineNanos >= 0) {
                 abandoned.increment();
+                // Not charged here either: a charge the ledger never confirms would keep the drain on stop waiting.
+                charge.account().settle(heldHere(charge), 0);
                 pending.decrementAndGet();
                 LOG.error("gave up settling the hold of {} in the {} ledger ({} of actual cost not recorded; "
                         + "the hold lapses after hold-expiry): {}", charge.key(), ledger.kind(),
@@ -77,6 +80,11 @@ final class HoldSettlements {
                     error.toString());
             RETRY.execute(() -> attempt(charge, succeeded, actual, deadlineNanos));
         });
+    }
+
+    /** What the charge holds in its tree's account (a strict hold granted here is held there too, review BJ). */
+    private static long heldHere(CallCharge charge) {
+        return charge.local() ? charge.estimateMicros() : 0;
     }
 
     /** Settles sent and not yet confirmed (retries waiting included); the drain on stop waits for them. */

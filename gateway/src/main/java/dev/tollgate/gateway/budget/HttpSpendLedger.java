@@ -16,10 +16,13 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A ledger service over HTTP: GET the spend, POST a charge. URL shape and JSON field are configured
- * ({@code budgets.http}); amounts travel as decimal US dollars. Every request has the configured timeout;
+ * ({@code budgets.http}); amounts travel as decimal US dollars. Every request has the configured timeout, on the
+ * whole exchange (connect to last byte);
  * a non-2xx answer or an answer without the spend is a failure (the cache then fails closed).
  */
 public final class HttpSpendLedger implements SpendLedger {
@@ -40,7 +43,7 @@ public final class HttpSpendLedger implements SpendLedger {
     @Override
     public CompletionStage<Long> spent(SpendKey key) {
         URI uri = config.spentUri(key.tenant(), key.tree());
-        return client.getAbs(uri.toString()).timeout(timeoutMillis).send()
+        return whole(client.getAbs(uri.toString()).timeout(timeoutMillis).send(), uri)
                 .compose(response -> parseSpent(response, uri))
                 .toCompletionStage();
     }
@@ -55,12 +58,24 @@ public final class HttpSpendLedger implements SpendLedger {
             return Future.<Void>failedFuture(e).toCompletionStage();
         }
         // The IETF Idempotency-Key header: a ledger that honours it counts a retried write once.
-        return client.postAbs(uri.toString()).timeout(timeoutMillis).putHeader("content-type", "application/json")
+        return whole(client.postAbs(uri.toString()).timeout(timeoutMillis).putHeader("content-type", "application/json")
                 .putHeader("Idempotency-Key", writeId)
-                .sendBuffer(Buffer.buffer(body))
+                .sendBuffer(Buffer.buffer(body)), uri)
                 .<Void>compose(response -> response.statusCode() / 100 == 2 ? Future.succeededFuture()
                         : Future.failedFuture("ledger answered " + response.statusCode() + " to " + uri))
                 .toCompletionStage();
+    }
+
+    /**
+     * Bounds the whole exchange by the timeout (review BJ): WebClient's {@code timeout} is the connect and idle timeout,
+     * reset by every byte, so a ledger (or a proxy) that drips its answer would hold the tree's read, and every budgeted
+     * call of the tree, or its one write slot, for as long as it drips. A write timed out here is retried with the same
+     * id, as any failed write (the Idempotency-Key lets the ledger count it once).
+     */
+    private Future<HttpResponse<Buffer>> whole(Future<HttpResponse<Buffer>> exchange, URI uri) {
+        return exchange.timeout(timeoutMillis, TimeUnit.MILLISECONDS).recover(error -> Future.failedFuture(
+                error instanceof TimeoutException ? new TimeoutException("ledger did not answer within " + timeoutMillis + " ms: " + uri)
+                        : error));
     }
 
     private Future<Long> parseSpent(HttpResponse<Buffer> response, URI uri) {

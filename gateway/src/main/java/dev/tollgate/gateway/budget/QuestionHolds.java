@@ -54,6 +54,11 @@ final class QuestionHolds {
     String park(CallCharge charge, Instant until) {
         if (charge.reservation() != null && redis != null) {
             keepInRedis(charge.reservation(), until, true);
+            // Kept in Redis, where any replica may take it over: no longer held in this gateway's account (the charge is
+            // not settled here; whoever takes it over holds it in its own account, review BJ).
+            if (charge.local()) {
+                charge.account().settle(charge.estimateMicros(), 0);
+            }
             return REDIS + charge.reservation().id();
         }
         if (!charge.local() && charge.reservation() == null) {
@@ -122,7 +127,14 @@ final class QuestionHolds {
         String claimant = UUID.randomUUID().toString();
         Future<CallCharge> claimed = redis.claim(key, holdId, claimant)
                 .recover(first -> redis.claim(key, holdId, claimant))
-                .map(hold -> hold == null ? null : new CallCharge(key, account, route, tool, hold.micros(), false, hold, true))
+                .map(hold -> {
+                    if (hold == null) {
+                        return null;
+                    }
+                    // Held in this gateway's account while its call runs, as a hold reserved here is (review BJ).
+                    account.hold(hold.micros());
+                    return new CallCharge(key, account, route, tool, hold.micros(), true, hold, true);
+                })
                 .recover(error -> {
                     // Not known to be taken: the retry holds anew (the parked hold lapses when the state expires).
                     LOG.warn("could not take over the ask-client question's budget hold {}: {}", ref, error.toString());

@@ -47,6 +47,13 @@ public final class SpendCache {
     private final LongAdder reads = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private final LongAdder staleUses = new LongAdder();
+    /** Reads that answered less than this gateway had confirmed writing to the tree: the ledger lost data. */
+    private final LongAdder regressions = new LongAdder();
+    /** When the last "ledger went backwards" warning was logged: one a minute at most. */
+    private final java.util.concurrent.atomic.AtomicLong regressionLoggedNanos =
+            new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - REGRESSION_LOG_EVERY);
+    private static final long REGRESSION_LOG_EVERY = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SpendCache.class);
 
     public SpendCache(SpendLedger ledger, BudgetConfig config) {
         this.ledger = ledger;
@@ -110,6 +117,9 @@ public final class SpendCache {
                 out.completeExceptionally(error);
             } else {
                 SpendReading r = new SpendReading(micros, acknowledged, start, account);
+                if (r.regressed()) {
+                    regressed(key, micros, acknowledged);
+                }
                 if (allowStale) {
                     lastGood.put(key, r);
                 }
@@ -117,6 +127,17 @@ public final class SpendCache {
             }
         });
         return out;
+    }
+
+    private void regressed(SpendKey key, long micros, long acknowledged) {
+        regressions.increment();
+        long last = regressionLoggedNanos.get();
+        long now = System.nanoTime();
+        if (now - last >= REGRESSION_LOG_EVERY && regressionLoggedNanos.compareAndSet(last, now)) {
+            LOG.warn("the {} ledger answered {} micro-USD spent by {}, less than the {} this gateway had recorded there: the "
+                    + "ledger lost data; this gateway keeps counting its own charges (tollgate_budget_ledger_regressions_total "
+                    + "counts such reads; logged at most once a minute)", ledger.kind(), micros, key, acknowledged);
+        }
     }
 
     private SpendView fallback(SpendKey key, Throwable error) {
@@ -144,6 +165,11 @@ public final class SpendCache {
 
     public long failures() {
         return failures.sum();
+    }
+
+    /** Reads that answered less than this gateway had confirmed writing to the tree (the ledger lost data). */
+    public long ledgerRegressions() {
+        return regressions.sum();
     }
 
     public long staleUses() {

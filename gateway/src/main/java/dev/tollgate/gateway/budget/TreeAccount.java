@@ -13,7 +13,10 @@ final class TreeAccount {
     private final AtomicLong charged = new AtomicLong();
     /** The part of {@link #charged} the ledger has confirmed recording. */
     private final AtomicLong acknowledged = new AtomicLong();
-    /** Estimates of this gateway's allowed calls still running (cached mode). */
+    /**
+     * Estimates of this gateway's allowed calls still running: cached mode's holds, and strict mode's holds granted in the
+     * ledger (review BJ: so strict mode's degraded local hold, and the pre-check, count this gateway's own calls running).
+     */
     private final AtomicLong held = new AtomicLong();
     /** Charges waiting to be written to the ledger, and whether a write is in flight. */
     private final AtomicLong unrecorded = new AtomicLong();
@@ -48,6 +51,11 @@ final class TreeAccount {
                 return true;
             }
         }
+    }
+
+    /** Adds a hold granted elsewhere (a strict-mode reserve the ledger granted, a question's hold taken over). */
+    void hold(long micros) {
+        held.addAndGet(micros);
     }
 
     /** Ends a hold with the call's actual cost: charged first, so the known spend never dips in between. */

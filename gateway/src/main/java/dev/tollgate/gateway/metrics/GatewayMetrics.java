@@ -94,6 +94,9 @@ public final class GatewayMetrics {
                 .description("Spend reads that failed or timed out").register(registry);
         FunctionCounter.builder("tollgate.ledger.stale.decisions", cache, c -> c.staleUses()).tag("ledger", ledger)
                 .description("Calls decided on a stale spend because the ledger failed (on-ledger-error: allow-stale)").register(registry);
+        FunctionCounter.builder("tollgate.budget.ledger.regressions", cache, c -> c.ledgerRegressions()).tag("ledger", ledger)
+                .description("Spend reads that answered less than this gateway had recorded for the tree (the ledger lost data)")
+                .register(registry);
         FunctionCounter.builder("tollgate.ledger.record.failures", budgets, b -> b.recordFailures()).tag("ledger", ledger)
                 .description("Charges the ledger did not confirm").register(registry);
         FunctionCounter.builder("tollgate.ledger.settle.abandoned", budgets, b -> b.settlesAbandoned()).tag("ledger", ledger)
