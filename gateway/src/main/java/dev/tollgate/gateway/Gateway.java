@@ -90,6 +90,7 @@ public final class Gateway {
             return Future.failedFuture(e);
         }
         GatewayMetrics metrics = new GatewayMetrics();
+        metrics.watchAccessLog(dev.tollgate.gateway.pipeline.AccessLog::droppedLines);
         AuditLog audit = null;
         if (config.audit().enabled()) {
             try {

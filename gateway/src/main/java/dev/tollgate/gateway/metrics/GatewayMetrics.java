@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * The gateway's meters. Counters the hot path touches are created once up front, so recording is a
@@ -133,6 +134,12 @@ public final class GatewayMetrics {
                 .description("Spans the SDK dropped because its export queue was full (OTEL_BSP_MAX_QUEUE_SIZE)").register(registry);
         FunctionCounter.builder("tollgate.spans.sampled.out", spans, s -> s.sampledOut())
                 .description("Spans of allowed, successful calls left out by telemetry.sample-allowed").register(registry);
+    }
+
+    /** Exposes the access log's dropped lines (read from {@code dropped} at each scrape: the log outlives gateways in tests). */
+    public void watchAccessLog(LongSupplier dropped) {
+        FunctionCounter.builder("tollgate.access.log.dropped", dropped, LongSupplier::getAsLong)
+                .description("Access-log lines dropped: more than 16,384 waiting, or stdout failing").register(registry);
     }
 
     /** Exposes the audit writer's state: queued, written, dropped, lost and retried records, health, last seq. */

@@ -24,7 +24,7 @@ import java.util.concurrent.locks.LockSupport;
  * Past {@link #MAX_QUEUED} waiting lines new ones are dropped and counted, never waited for: the audit log, not this,
  * is the record that keeps every call.
  */
-final class AccessLog {
+public final class AccessLog {
 
     static final int MAX_QUEUED = 16_384;
     private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
@@ -89,6 +89,11 @@ final class AccessLog {
         return dropped.get();
     }
 
+    /** Lines the process's access log dropped (queue full, or stdout gone): {@code tollgate_access_log_dropped_total}. */
+    public static long droppedLines() {
+        return instance.dropped();
+    }
+
     private void startWriter() {
         if (writer == null) {
             synchronized (this) {
@@ -114,9 +119,11 @@ final class AccessLog {
     /** Writes whatever is queued as one batch; false when there was nothing. */
     boolean drain(StringBuilder batch) {
         batch.setLength(0);
+        int lines = 0;
         for (Line line = queue.poll(); line != null; line = queue.poll()) {
             queued.decrementAndGet();
             format(line, batch);
+            lines++;
         }
         if (batch.length() == 0) {
             return false;
@@ -125,7 +132,7 @@ final class AccessLog {
             out.write(batch.toString().getBytes(StandardCharsets.UTF_8));
             out.flush();
         } catch (IOException e) {
-            dropped.incrementAndGet(); // stdout is gone (a closed pipe): nothing to tell it with
+            dropped.addAndGet(lines); // stdout is gone (a closed pipe): nothing to tell it with but the count
         }
         return true;
     }

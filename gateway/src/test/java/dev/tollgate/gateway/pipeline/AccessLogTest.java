@@ -133,6 +133,27 @@ class AccessLogTest {
         assertThat(accepted + tiny.dropped()).isEqualTo(offered);
     }
 
+    @Test
+    void linesItCouldNotWriteAreCountedInTheMetric() throws Exception {
+        // stdout gone (a closed pipe): every line of a failed batch is counted, and the count is a metric, not a secret.
+        AccessLog failing = new AccessLog(new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws java.io.IOException {
+                throw new java.io.IOException("Broken pipe");
+            }
+        }, false);
+        AccessLog.swap(failing);
+        try (RunningGateway gateway = RunningGateway.start(vertx, RunningGateway.mcpYaml(upstream.url("/mcp"), dir, "p", ""));
+             TestHttp http = new TestHttp(vertx)) {
+            http.postMcp(gateway.port(), "/mcp", call("echo"));
+            http.postMcp(gateway.port(), "/mcp", call("rm"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> failing.dropped() == 2);
+            String metrics = http.send(new io.vertx.core.http.RequestOptions().setMethod(io.vertx.core.http.HttpMethod.GET).setHost("127.0.0.1")
+                    .setPort(gateway.gateway().adminPort()).setURI("/metrics"), null).body().toString();
+            assertThat(metrics).contains("tollgate_access_log_dropped_total 2.0");
+        }
+    }
+
     private List<String> lines() {
         log.drain(new StringBuilder());
         return out.toString(StandardCharsets.UTF_8).lines().toList();
