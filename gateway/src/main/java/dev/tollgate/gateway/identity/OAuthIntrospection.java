@@ -39,6 +39,12 @@ public final class OAuthIntrospection {
     private static final List<String> NAMING_MEMBERS = List.of("sub", "client_id", "username");
 
     /** RFC 7662's members (and a JWT's registered names): read by the gateway itself, never passed on as claims. */
+    /**
+     * How introspection answers name a token that is no access token, lower-cased: in {@code token_type} (RFC 7662 leaves
+     * its values open) or Keycloak's {@code typ} ({@code Refresh}, {@code ID}; an access token's is {@code Bearer}).
+     */
+    private static final java.util.Set<String> NOT_ACCESS_TOKEN_TYPES = java.util.Set.of("refresh_token", "refresh", "refresh-token",
+            "urn:ietf:params:oauth:token-type:refresh_token", "id", "id_token", "urn:ietf:params:oauth:token-type:id_token");
     private static final java.util.Set<String> RFC7662_MEMBERS = java.util.Set.of("active", "scope", "client_id", "username",
             "token_type", "exp", "iat", "nbf", "sub", "aud", "iss", "jti", "scp", "azp");
 
@@ -204,8 +210,18 @@ public final class OAuthIntrospection {
     }
 
     OAuthPrincipal check(JsonNode answer, Instant now) throws OAuthVerifier.Rejected {
-        if (!answer.path("active").asBoolean(false)) {
+        // RFC 7662: a JSON boolean. Read leniently ("true", 1 count as true with asBoolean), a server's odd or broken answer
+        // (a string "false " or an error object with a truthy member) could admit a token it meant to refuse.
+        JsonNode active = answer.path("active");
+        if (!active.isBoolean() || !active.booleanValue()) {
             throw new OAuthVerifier.Rejected(RejectReason.OAUTH_TOKEN_INVALID, "the authorization server says the token is not active");
+        }
+        // An active refresh (or ID) token is no access token: the gateway asked for access_token (a hint the server may
+        // ignore), and such a token with the right audience would otherwise be taken as one (review BH's suspicion).
+        for (String type : List.of("token_type", "typ")) {
+            if (answer.path(type).isTextual() && NOT_ACCESS_TOKEN_TYPES.contains(answer.get(type).asText().toLowerCase(java.util.Locale.ROOT))) {
+                throw new OAuthVerifier.Rejected(RejectReason.OAUTH_TOKEN_INVALID, "the introspected token is a " + answer.get(type).asText() + " token, not an access token");
+            }
         }
         for (String name : NAMING_MEMBERS) {
             // Read as text, an object or a number would be "" or its digits for every such user alike: all of them one

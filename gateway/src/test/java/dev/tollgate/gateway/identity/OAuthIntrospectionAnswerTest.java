@@ -43,6 +43,28 @@ class OAuthIntrospectionAnswerTest {
     }
 
     @Test
+    void onlyTheJsonBooleanTrueIsActive() throws Exception {
+        for (String active : List.of("\"true\"", "1", "\"yes\"", "{}", "null", "false")) {
+            String members = answer("").replace("\"active\":true", "\"active\":" + active);
+            assertThatThrownBy(() -> introspection.check(JSON.readTree(members), NOW)).as(active)
+                    .isInstanceOfSatisfying(OAuthVerifier.Rejected.class, e -> assertThat(e.reason()).isEqualTo(RejectReason.OAUTH_TOKEN_INVALID));
+        }
+        assertThat(introspection.check(JSON.readTree(answer("\"sub\":\"alice\"")), NOW).subject()).isEqualTo("alice");
+    }
+
+    @Test
+    void anActiveRefreshOrIdTokenIsNoAccessToken() throws Exception {
+        for (String members : List.of("\"token_type\":\"refresh_token\"", "\"token_type\":\"Refresh\"", "\"typ\":\"Refresh\"",
+                "\"token_type\":\"urn:ietf:params:oauth:token-type:refresh_token\"", "\"typ\":\"ID\"")) {
+            assertThatThrownBy(() -> introspection.check(JSON.readTree(answer(members)), NOW)).as(members)
+                    .isInstanceOfSatisfying(OAuthVerifier.Rejected.class, e -> assertThat(e.reason()).isEqualTo(RejectReason.OAUTH_TOKEN_INVALID));
+        }
+        for (String members : List.of("\"token_type\":\"Bearer\"", "\"token_type\":\"DPoP\"", "\"typ\":\"Bearer\"")) {
+            assertThat(introspection.check(JSON.readTree(answer(members + ",\"sub\":\"alice\"")), NOW).subject()).as(members).isEqualTo("alice");
+        }
+    }
+
+    @Test
     void anAnswerNamingItsUserWithAnythingButAStringIsRefused() throws Exception {
         // Read as text, {"id": 1} is "" for every such user: all of them one caller, owning each other's tasks.
         for (String members : List.of("\"sub\":{\"id\":1}", "\"sub\":42", "\"client_id\":[\"app\"]", "\"username\":{}")) {
