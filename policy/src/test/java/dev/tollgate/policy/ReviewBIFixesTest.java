@@ -44,6 +44,36 @@ class ReviewBIFixesTest {
         assertThat(decision.failure()).isEqualTo(Decision.Failure.NUMBER_READINGS_DISAGREE);
     }
 
+    private static final CompiledPolicy BLOCK_SHADOW = PolicyFixtures.rules("allow", """
+              - name: no-shadow-eq
+                condition:
+                  all:
+                    - tool: read_file
+                    - arg: {path: /path, eq: "/etc/shadow", normalize: path}
+                action: deny
+              - name: no-shadow-in
+                condition:
+                  all:
+                    - tool: read_file
+                    - arg: {path: /path, in: ["/etc/shadow"], normalize: path}
+                action: deny
+            """);
+
+    /**
+     * Review BM: under {@code normalize:} a list was normalized element by element (and not below its top level), then
+     * joined, where the upstream joins the raw value and resolves the whole text: {@code ["/etc/", "/../shadow"]} reads
+     * "/etc/shadow". The value's texts are now made from the raw value and normalized whole (eq and in too).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"[[\"/tmp/../etc/shadow\"]]", "[\"/etc/\", \"/../shadow\"]"})
+    void aNormalizedListIsDecidedOnTheWholeTextItJoinsTo(String path) {
+        Decision decision = BLOCK_SHADOW.evaluate(toolCall("read_file", "{\"path\": " + path + "}"));
+
+        assertThat(decision.enforcedDeny()).as(path + ": " + decision).isTrue();
+        Decision harmless = BLOCK_SHADOW.evaluate(toolCall("read_file", "{\"path\": [\"/tmp/\", \"notes\"]}"));
+        assertThat(harmless.isDenied()).as(harmless.toString()).isFalse();
+    }
+
     @Test
     void theStringIsDeniedAsBeforeAndAHarmlessListPasses() {
         Decision string = BLOCK_RM.evaluate(toolCall("run_command", "{\"command\": \"rm -rf /var/data\"}"));

@@ -165,6 +165,42 @@ public final class ValueTest {
      * Only the tests naming a string differ from {@link #test}.
      */
     public boolean testAsText(JsonNode rawValue) {
+        if (!normalization.isNone() && rawValue != null && rawValue.isContainerNode()) {
+            return testAsNormalizedTexts(rawValue);
+        }
+        return testAsTextOfNormalized(rawValue);
+    }
+
+    /**
+     * A list or mapping under {@code normalize:}: the upstream normalizes the text it makes of the whole value (zod's
+     * {@code String(list)} joins, then the tool resolves the path), not each element, and not only the top level (review
+     * BM: {@code ["/etc/", "/../shadow"]} is "/etc/shadow" once joined and resolved; {@code [["/tmp/../etc/passwd"]]}
+     * was never normalized). So the value's texts (its JavaScript join, its Java {@code toString}) are made from the raw
+     * value and normalized whole, and the test holds on any of them, besides on the value normalized element by element.
+     */
+    private boolean testAsNormalizedTexts(JsonNode rawValue) {
+        boolean byElements = testAsTextOfNormalized(rawValue);
+        List<String> texts = new ArrayList<>(2);
+        if (rawValue.isArray()) {
+            texts.add(readable(TextReadings.joined(rawValue, TextReadings.MAX_JOINED_CHARS)));
+        }
+        texts.add(readable(TextReadings.javaText(rawValue, TextReadings.MAX_JOINED_CHARS)));
+        return switch (operator) {
+            // ne and not_in hold when no text equals: every text must pass them too.
+            case "ne", "not_in" -> byElements && texts.stream().allMatch(this::testText);
+            case "eq", "in", "contains", "matches" -> byElements || texts.stream().anyMatch(this::testText);
+            default -> byElements;
+        };
+    }
+
+    private static String readable(String text) {
+        if (text == null) {
+            throw new TextReadings.TooLongToReadAsText();
+        }
+        return text;
+    }
+
+    private boolean testAsTextOfNormalized(JsonNode rawValue) {
         JsonNode value = normalization.apply(rawValue);
         boolean present = value != null && !value.isMissingNode() && !value.isNull();
         return switch (operator) {
