@@ -20,17 +20,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Review BM (fix AE): a native {@code matches} is now decided on a list's texts (its JavaScript join and Java
- * {@code toString}), but with {@code normalize:} those texts are made from the value as {@link
- * dev.tollgate.policy.condition.TextNormalization#apply} left it, and that normalizes a top-level text and the text
- * elements of a top-level list only. A list within a list keeps its texts raw: {@code [["/tmp/../etc/passwd"]]} is
- * joined to "/tmp/../etc/passwd" (and "[[/tmp/../etc/passwd]]"), neither is path-normalized, {@code ^/etc/} matches
- * neither, the deny rule does not hold, and the call is allowed. The upstream (official TypeScript SDK, zod's
- * {@code z.coerce.string()}) reads the same value as "/tmp/../etc/passwd" and reads /etc/passwd.
- *
- * <p>One level of list is denied (the control): the elements are normalized before the join.
+ * Review BM (fix AE): with {@code normalize: path}, a native {@code matches} on a list was decided on texts joined from
+ * the elements each normalized alone ({@link dev.tollgate.policy.condition.TextNormalization#apply}, which also left a
+ * list within a list raw), while an upstream that reads the list as one text joins the raw value first and resolves
+ * the joined path. Against the official TypeScript SDK (zod's {@code z.coerce.string()}):
+ * <ul>
+ *   <li>{@code ["/etc/", "/../shadow"]}: the gateway decided on "/etc,/shadow" (Java: "[/etc, /shadow]"), which
+ *   {@code ^/etc/} does not match; the upstream reads "/etc/,/../shadow", which resolves to /etc/shadow;</li>
+ *   <li>{@code [["/tmp/../etc/passwd"]]}: never normalized, so neither "/tmp/../etc/passwd" nor
+ *   "[[/tmp/../etc/passwd]]" matched; the upstream reads /etc/passwd.</li>
+ * </ul>
+ * The string and a one-level list of one element were denied all along (the control).
  */
-class NormalizedMatchesNestedListReviewBMTest {
+class NormalizedMatchesListReviewBMTest {
 
     private static final String POLICY = """
             name: bm-paths
@@ -114,6 +116,16 @@ class NormalizedMatchesNestedListReviewBMTest {
         assertThat(answer.toString()).contains("-32010");
         answer.setLength(0);
         assertThat(readsFor("[\"/tmp/../etc/passwd\"]", answer)).isEmpty();
+        assertThat(answer.toString()).contains("-32010");
+    }
+
+    /** Elements that only under /etc once joined: must be denied; the upstream must not read /etc/shadow. */
+    @Test
+    void aListIsNormalizedAsTheTextItIsJoinedTo() throws Exception {
+        StringBuilder answer = new StringBuilder();
+        List<String> reads = readsFor("[\"/etc/\", \"/../shadow\"]", answer);
+
+        assertThat(reads).as("what the upstream read (answer: %s)", answer).noneMatch(l -> l.contains("/etc/"));
         assertThat(answer.toString()).contains("-32010");
     }
 
