@@ -2,6 +2,7 @@ package dev.tollgate.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.policy.condition.NumberReadings;
+import java.util.List;
 
 /**
  * A protocol-neutral description of one call, the only thing about a request that policy reads.
@@ -51,6 +52,8 @@ public record CallDescription(String protocol, String route, String method, Stri
     public static final String RESULT = "result";
     private static final String MCP = "mcp";
     private static final String A2A = "a2a";
+    /** Every protocol a call can have, as rules name them. */
+    public static final List<String> PROTOCOLS = List.of(MCP, A2A);
 
     public static CallDescription mcpToolCall(String route, String tool, JsonNode arguments) {
         return new CallDescription(MCP, route, "tools/call", tool, null, null, arguments, CLIENT_TO_SERVER);

@@ -99,6 +99,11 @@ public final class PolicyTestRunner {
                 PolicyLoader.rejectUnknown(node, at + "/" + part.getKey(), part.getValue(), problems);
             }
         }
+        JsonNode protocol = test.path("call").get("protocol");
+        if (protocol != null && !CallDescription.PROTOCOLS.contains(protocol.asText())) {
+            // A case for a protocol no call has would pass or fail against rules no real call meets.
+            problems.add(at + "/call/protocol", "protocol is " + String.join(" or ", CallDescription.PROTOCOLS));
+        }
         if (problems.list().size() != before) {
             return null;
         }

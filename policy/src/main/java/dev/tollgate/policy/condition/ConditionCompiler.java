@@ -142,6 +142,16 @@ public final class ConditionCompiler {
         } else {
             return problem(at, field.yamlName() + " needs a name or glob, or a list of them");
         }
+        if (field == CallField.PROTOCOL) {
+            for (Glob glob : globs) {
+                if (CallDescription.PROTOCOLS.stream().noneMatch(glob::matches)) {
+                    // Protocol names are compared exactly; a rule written "A2A" or "MCP" would never match any call,
+                    // and a deny rule that matches nothing fails open without a word.
+                    return problem(at, "protocol '" + glob + "' matches no protocol; the protocols are "
+                            + String.join(" and ", CallDescription.PROTOCOLS) + " (lower case)");
+                }
+            }
+        }
         return new CallFieldCondition(field, globs);
     }
 
