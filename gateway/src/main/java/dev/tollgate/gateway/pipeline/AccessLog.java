@@ -183,7 +183,7 @@ public final class AccessLog {
             char c = value.charAt(i);
             if (c == '"' || c == '\\') {
                 b.append('\\').append(c);
-            } else if (c < 0x20 || isLineBreakOrC1(c)) {
+            } else if (LogText.unsafe(c)) {
                 b.append(String.format("\\u%04x", (int) c));
             } else {
                 b.append(c);
@@ -195,7 +195,7 @@ public final class AccessLog {
     private static boolean needsEscaping(String value) {
         for (int i = 0, n = value.length(); i < n; i++) {
             char c = value.charAt(i);
-            if (c == '"' || c == '\\' || c < 0x20 || isLineBreakOrC1(c)) {
+            if (c == '"' || c == '\\' || LogText.unsafe(c)) {
                 return true;
             }
         }
@@ -213,17 +213,9 @@ public final class AccessLog {
         StringBuilder clean = new StringBuilder(value.length());
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            clean.append(c <= ' ' || c == '=' || c == 0x7f || isLineBreakOrC1(c) ? '_' : c);
+            clean.append(c == ' ' || c == '=' || LogText.unsafe(c) ? '_' : c);
         }
         return clean.toString();
-    }
-
-    /**
-     * The C1 controls (NEL U+0085 a line break, CSI U+009B a terminal escape) and the Unicode line and paragraph
-     * separators: log shippers and terminals may read them as a new line or a command (review AN).
-     */
-    private static boolean isLineBreakOrC1(char c) {
-        return c >= 0x80 && c <= 0x9f || c == '\u2028' || c == '\u2029';
     }
 
     /** Who called, as briefly as the identity allows: the AXID's tenant/agent/run, else the OAuth subject, else the SPIFFE ID. */

@@ -57,7 +57,12 @@ final class LogText {
         return b.toString();
     }
 
-    private static boolean unsafe(char c) {
+    /**
+     * Whether a character must not reach a log line as it is: the C0 controls, DEL, the C1 controls (NEL U+0085 a line
+     * break, CSI U+009B a terminal escape) and the Unicode line and paragraph separators, which log shippers and
+     * terminals may read as a new line or a command (reviews AN, BK). The access log's text and JSON forms use it too.
+     */
+    static boolean unsafe(char c) {
         return c < 0x20 || c >= 0x7f && c <= 0x9f || c == '\u2028' || c == '\u2029';
     }
 }
