@@ -233,9 +233,12 @@ public final class Gateway {
         // The ledger, its cache and the token buckets live for the process; the pricing table reloads.
         BudgetConfig was = previous.config().budget();
         BudgetConfig now = next.config().budget();
-        if (was.ledger() != now.ledger() || was.mode() != now.mode() || !was.cacheTtl().equals(now.cacheTtl())
-                || !was.cacheMaxAge().equals(now.cacheMaxAge()) || was.onLedgerError() != now.onLedgerError()
-                || !java.util.Objects.equals(was.http(), now.http())) {
+        // Whether calls are charged (enabled) follows the serving snapshot, as pricing does; every other budgets setting
+        // (ledger, mode, cache-ttl, cache-max-age, on-ledger-error, max-staleness, timeout, hold-expiry, drain-timeout,
+        // http) is read at start only (review BP: max-staleness, timeout, hold-expiry and drain-timeout were ignored
+        // without a word).
+        services.budgets().serving(now);
+        if (!startOnly(was).equals(startOnly(now))) {
             needRestart.add("budgets (ledger settings)");
         }
         if (!java.util.Objects.equals(previous.config().redis(), next.config().redis())) {
@@ -260,6 +263,12 @@ public final class Gateway {
             needRestart.add("approvals");
         }
         return needRestart;
+    }
+
+    /** The budgets settings read only at start: all but whether calls are charged and the pricing table. */
+    private static BudgetConfig startOnly(BudgetConfig c) {
+        return new BudgetConfig(false, c.ledger(), c.mode(), c.cacheTtl(), c.cacheMaxAge(), c.onLedgerError(), c.maxStaleness(), c.timeout(),
+                c.holdExpiry(), c.drainTimeout(), c.http(), null);
     }
 
     private static boolean sameBesidesRedaction(dev.tollgate.gateway.config.TelemetryConfig was, dev.tollgate.gateway.config.TelemetryConfig now) {

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.gateway.config.RouteConfig;
 import dev.tollgate.gateway.pipeline.GatewaySnapshot;
 import dev.tollgate.gateway.routing.Route;
-import dev.tollgate.gateway.telemetry.ArgumentRedactor;
 import dev.tollgate.gateway.upstream.UpstreamInstance;
 import dev.tollgate.gateway.upstream.Upstreams;
 import io.vertx.core.buffer.Buffer;
@@ -85,8 +84,7 @@ final class AdminUi {
                     .end("{\"error\":\"after is the seq of the last decision seen\"}");
             return;
         }
-        ArgumentRedactor redactor = new ArgumentRedactor(snapshots.get().config().telemetry().redactPaths());
-        json(request, recent.since(after, 200, redactor));
+        json(request, recent.since(after, 200));
     }
 
     private static void json(HttpServerRequest request, ObjectNode body) {

@@ -14,7 +14,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 /**
  * The last calls the gateway decided, for the admin page ({@code GET /admin/decisions}): a fixed ring written by every
  * event loop without a lock (one small record and one atomic increment per call), read by the admin port. Arguments
- * are kept as parsed and redacted only when read, so the hot path copies nothing.
+ * are redacted once, when the call is recorded, with the {@code telemetry.redact} list of the snapshot that decided it,
+ * and only that redacted copy is kept (review BP: redacted when read, with the list serving then, a reload changing
+ * {@code telemetry.redact} showed earlier calls' secrets in clear, and the page kept them in memory meanwhile).
  */
 public final class RecentDecisions {
 
@@ -26,6 +28,7 @@ public final class RecentDecisions {
      *
      * @param call the call as policy decided it (its protocol, target and direction; arguments are {@code arguments},
      *             kept apart, null where not kept); null when the request was decided as no call
+     * @param arguments the call's arguments as redacted when recorded; null where not kept
      */
     public record Entry(long seq, Instant time, String route, String method, String target, Identity caller, String decision, String policy,
                         String rule, String reason, int status, double millis, String traceId, JsonNode arguments, CallDescription call) {
@@ -35,10 +38,12 @@ public final class RecentDecisions {
     private final AtomicReferenceArray<Entry> ring = new AtomicReferenceArray<>(SIZE);
 
     public void record(Instant time, String route, String method, String target, Identity caller, String decision, String policy, String rule,
-                       String reason, int status, double millis, String traceId, JsonNode arguments, CallDescription call) {
+                       String reason, int status, double millis, String traceId, JsonNode arguments, CallDescription call,
+                       ArgumentRedactor redactor) {
+        JsonNode kept = arguments == null ? null : redactor.redact(arguments);
         long n = seq.incrementAndGet();
         ring.set((int) (n % SIZE), new Entry(n, time, route, method, target, caller, decision, policy, rule, reason, status, millis, traceId,
-                arguments, withoutArguments(call)));
+                kept, withoutArguments(call)));
     }
 
     /**
@@ -50,8 +55,8 @@ public final class RecentDecisions {
                 call.promptName(), null, call.direction(), null, null);
     }
 
-    /** Entries after {@code after}, oldest first, at most {@code max}; arguments redacted with the given redactor. */
-    public ObjectNode since(long after, int max, ArgumentRedactor redactor) {
+    /** Entries after {@code after}, oldest first, at most {@code max}; arguments as redacted when recorded. */
+    public ObjectNode since(long after, int max) {
         long latest = seq.get();
         ObjectNode out = JsonNodeFactory.instance.objectNode().put("latest", latest);
         ArrayNode list = out.putArray("decisions");
@@ -61,12 +66,12 @@ public final class RecentDecisions {
             if (e == null || e.seq() != n) {
                 continue; // overwritten while reading
             }
-            list.add(toJson(e, redactor));
+            list.add(toJson(e));
         }
         return out;
     }
 
-    private static ObjectNode toJson(Entry e, ArgumentRedactor redactor) {
+    private static ObjectNode toJson(Entry e) {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("seq", e.seq()).put("time", e.time().toString()).put("route", e.route()).put("method", e.method());
         put(o, "target", e.target());
@@ -98,7 +103,7 @@ public final class RecentDecisions {
             call.put("tool", e.target());
         }
         if (e.arguments() != null) {
-            call.set("arguments", redactor.redact(e.arguments()));
+            call.set("arguments", e.arguments());
         }
         explain.set("identity", explainIdentity(e.caller()));
         explain.put("time", e.time().toString());

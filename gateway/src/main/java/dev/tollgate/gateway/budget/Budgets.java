@@ -41,6 +41,11 @@ public final class Budgets implements AutoCloseable {
     private final RateLimiter rateLimiter;
     private final RedisStore redis;
     private volatile boolean closed;
+    /**
+     * Whether calls are charged: the serving snapshot's {@code budgets.enabled} (review BP: read from the start
+     * configuration, a reload adding a budgets section was reported applied while no call was charged).
+     */
+    private volatile boolean accounting;
     private final LongAdder holdsRefused = new LongAdder();
     private final LongAdder rateRefused = new LongAdder();
     /** Calls refused because the local bucket table (or the caller's share of it) was full. */
@@ -55,6 +60,7 @@ public final class Budgets implements AutoCloseable {
 
     Budgets(BudgetConfig config, SpendLedger ledger, RateLimiter rateLimiter, RedisStore redis, Duration taskRetention) {
         this.config = config;
+        this.accounting = config.enabled();
         this.deferred = new DeferredCosts(taskRetention);
         this.ledger = ledger;
         this.strict = config.mode() == BudgetConfig.Mode.STRICT ? (ReservingLedger) ledger : null;
@@ -92,9 +98,17 @@ public final class Budgets implements AutoCloseable {
         return identity.tenant() == null || identity.tree() == null ? null : new SpendKey(identity.tenant(), identity.tree());
     }
 
-    /** Whether calls are charged at all (the configuration has a budgets section). */
+    /** Whether calls are charged at all (the serving configuration has a budgets section). */
     public boolean accounting() {
-        return config.enabled();
+        return accounting;
+    }
+
+    /**
+     * A reload's budgets section now serves: whether calls are charged follows it. The ledger, its cache, the hold and
+     * drain settings stay those of the start (a change to them is named in the reload's {@code needRestart}).
+     */
+    public void serving(BudgetConfig next) {
+        accounting = next.enabled();
     }
 
     public Future<SpendView> view(SpendKey key, Context context) {

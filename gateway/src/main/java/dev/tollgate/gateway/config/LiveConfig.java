@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  * gateway understood it) with secrets redacted, the digest of each policy document, and one hash over both. Replicas
  * given the same files report the same hash, so a rollout can be watched on {@code /admin/config} and on the
  * {@code tollgate_config_info{hash}} metric. Secrets are replaced before hashing: the hash tells configurations apart
- * without being a way to test guesses of a secret.
+ * without being a way to test guesses of a secret, so a change to a secret alone keeps the hash.
  *
  * @param hash     {@code sha256:} and 64 hex digits over the redacted configuration and the policy digests
  * @param config   the redacted effective configuration
@@ -51,6 +51,13 @@ public record LiveConfig(String hash, JsonNode config, Map<String, String> polic
     private static final Pattern URL_SECRET_PARAM = Pattern.compile(
             "(?i)([?&;](?:[^=&;#]*(?:pass|pwd|secret|token|key|auth|credential)[^=&;#]*)=)[^&;#]*");
     private static final Set<String> NOT_SECRETS = Set.of("token-usage", "max-tokens");
+    /**
+     * Credential settings whose names the pattern does not catch: a route's static upstream credential
+     * ({@code oauth.upstream-credential.value}, held as {@code upstreamValue}; review BP: served in clear and hashed).
+     * LiveConfigSecretFieldsTest walks every String field of the configuration records and fails on a secret-looking one
+     * left out of both.
+     */
+    private static final Set<String> SECRET_FIELDS = Set.of("upstream-value");
     private static final ObjectMapper MAPPER = mapper();
 
     public static LiveConfig of(GatewayConfig config, Map<String, String> policyDigests) {
@@ -81,8 +88,7 @@ public record LiveConfig(String hash, JsonNode config, Map<String, String> polic
             ObjectNode object = (ObjectNode) node;
             for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
-                if (SECRET_NAME.matcher(field.getKey()).matches() && !NOT_SECRETS.contains(field.getKey()) && !field.getValue().isNull()
-                        && !field.getValue().isContainerNode()) {
+                if (isSecretName(field.getKey()) && !field.getValue().isNull() && !field.getValue().isContainerNode()) {
                     field.setValue(TextNode.valueOf(REDACTED));
                 } else {
                     field.setValue(redact(field.getValue()));
@@ -104,6 +110,16 @@ public record LiveConfig(String hash, JsonNode config, Map<String, String> polic
         return node;
     }
 
+    /** Whether a setting (its kebab-case name) holds a credential, whose value is never shown nor hashed. */
+    static boolean isSecretName(String name) {
+        return SECRET_FIELDS.contains(name) || SECRET_NAME.matcher(name).matches() && !NOT_SECRETS.contains(name);
+    }
+
+    /** Any configuration record as {@code /admin/config} would show it (for tests over every record). */
+    static JsonNode redacted(Object record) {
+        return redact(MAPPER.valueToTree(record));
+    }
+
     /** Sorted keys, no whitespace: the same configuration always hashes alike. */
     private static byte[] canonical(JsonNode tree) {
         try {
@@ -123,6 +139,12 @@ public record LiveConfig(String hash, JsonNode config, Map<String, String> polic
         values.addSerializer(byte[].class, new StdSerializer<>(byte[].class) {
             @Override
             public void serialize(byte[] value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+                gen.writeString(REDACTED);
+            }
+        });
+        values.addSerializer(char[].class, new StdSerializer<>(char[].class) {
+            @Override
+            public void serialize(char[] value, JsonGenerator gen, SerializerProvider provider) throws IOException {
                 gen.writeString(REDACTED);
             }
         });

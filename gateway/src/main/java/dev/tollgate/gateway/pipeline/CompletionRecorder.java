@@ -284,7 +284,7 @@ public final class CompletionRecorder {
                 target, exchange.identity(), decisionLabel, decision == null ? null : decision.policyName(),
                 decision == null ? null : decision.ruleName(), exchange.errorType(), status, totalNanos / 1e6,
                 exchange.trace() == null ? null : exchange.trace().traceId(), call == null || !keepsArguments(exchange) ? null : call.arguments(),
-                call);
+                call, exchange.snapshot().redactor());
     }
 
     /** The index of the decision shown ({@link ShownDecision}) when it has its call, else 0. */

@@ -22,6 +22,12 @@ public final class UpstreamInstance {
     private volatile long ejectedUntilNanos;
     private volatile boolean probedHealthy = true;
     /**
+     * A probe of the check judging the instance has succeeded at least once. Readiness counts a checked instance only
+     * then (review BP: a never-probed instance counted as healthy, so a replica whose every upstream refused was ready
+     * until the unhealthy-after'th probe, a whole interval or more). Balancing does not wait for it.
+     */
+    private volatile boolean answeredProbe;
+    /**
      * Out by the probes of the check serving now: its own last {@code unhealthy-after} probes failed. A verdict a replaced
      * check left stands for balancing until the new probes overturn it, but ends no session (review BL).
      */
@@ -65,6 +71,14 @@ public final class UpstreamInstance {
     /** What the health checks alone say (an ejection is a passing state and does not make a replica unready). */
     public boolean probedHealthy() {
         return probedHealthy;
+    }
+
+    /**
+     * Whether the instance counts for readiness on a checked route: its probes say healthy and at least one has succeeded
+     * (a never-probed instance is not known to answer).
+     */
+    public boolean readyByProbes() {
+        return probedHealthy && answeredProbe;
     }
 
     /** Out by the route's health check, on the verdict of the check serving now (not one a reload replaced). */
@@ -127,6 +141,9 @@ public final class UpstreamInstance {
      */
     boolean probed(boolean good, int healthyAfter, int unhealthyAfter) {
         probeStreak = good ? Math.max(probeStreak, 0) + 1 : Math.min(probeStreak, 0) - 1;
+        if (good && !answeredProbe) {
+            answeredProbe = true;
+        }
         downByServingCheck = probeStreak <= -unhealthyAfter;
         if (probedHealthy && probeStreak <= -unhealthyAfter) {
             probedHealthy = false;
@@ -144,6 +161,7 @@ public final class UpstreamInstance {
     /** No health check judges the instance (any more): from any thread, unlike the streak. */
     void probedHealthyAgain() {
         downByServingCheck = false;
+        answeredProbe = false; // a check added again later waits for its own first good probe
         if (!probedHealthy) {
             probedHealthy = true;
         }
@@ -153,6 +171,7 @@ public final class UpstreamInstance {
     void probesForgotten() {
         probeStreak = 0;
         downByServingCheck = false;
+        answeredProbe = false;
         probedHealthy = true;
     }
 

@@ -167,13 +167,15 @@ public final class Upstreams {
 
     /**
      * Readiness: the routes that have a health check and not one instance it calls healthy, with how many they
-     * have. An empty map means every checked route can serve.
+     * have. An empty map means every checked route can serve. An instance counts once a probe of it has succeeded: a
+     * replica is not ready before its checked routes' first probes answer, at start and after a reload adding a checked
+     * route or instance (the first probe runs at once, so this delays readiness by one probe).
      */
     public Map<String, Integer> routesWithoutHealthyInstance(List<Route> routes) {
         Map<String, Integer> down = new LinkedHashMap<>();
         for (Route route : routes) {
             if (route.config().upstreams().healthCheck() != null
-                    && of(route).instances().stream().noneMatch(UpstreamInstance::probedHealthy)) {
+                    && of(route).instances().stream().noneMatch(UpstreamInstance::readyByProbes)) {
                 down.put(route.name(), route.config().upstreams().endpoints().size());
             }
         }
