@@ -1,0 +1,161 @@
+package dev.tollgate.gateway.review;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.crypto.Ed25519Signer;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.OctetKeyPair;
+import dev.tollgate.gateway.budget.RedisSpendLedger;
+import dev.tollgate.gateway.budget.RedisStore;
+import dev.tollgate.gateway.config.RedisConfig;
+import dev.tollgate.gateway.identity.DevAxid;
+import dev.tollgate.gateway.support.NodeServer;
+import dev.tollgate.gateway.support.RedisServer;
+import dev.tollgate.gateway.support.RunningGateway;
+import dev.tollgate.gateway.support.TestSessions;
+import dev.tollgate.policy.budget.SpendKey;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Review BR: the AXID's claims naming who acts are JSON strings, and JSON may spell a lone UTF-16 surrogate
+ * ({@code "\ud800"}); Nimbus's parser (Gson) reads it into a Java String as it is, and the verifier accepts it. Every key
+ * the gateway builds as <em>bytes</em> from those claims encodes them with {@code String.getBytes(UTF_8)} (or the Redis
+ * client does), which replaces every unpaired surrogate with {@code '?'}: the sub-user {@code "alice\ud800"},
+ * {@code "alice\udfff"} and {@code "alice?"} become one owner there, while they are three callers everywhere else (policy,
+ * Java maps, audit).
+ *
+ * <ul>
+ * <li>MCP sessions (and everything sealed the same way: SSE event ids resumed by {@code Last-Event-ID}, list cursors,
+ * requestStates): {@code SealedSessions.associatedData} binds the owner through {@code LengthPrefixed.encode}, which is
+ * {@code getBytes(UTF_8)}. A caller whose sub-user is {@code alice\ud800} uses, and can end, the session of the sub-user
+ * {@code alice?} of the same tenant's agent (real TypeScript SDK server: the call is executed in the victim's session).</li>
+ * <li>Budgets on {@code ledger: redis}: {@code RedisSpendLedger.treeId} is {@code length:tenant/tree} sent to Redis as
+ * UTF-8: the tree {@code run-\ud800} and the tree {@code run-?} (same length) are one hash; spend recorded for one is read
+ * as the other's (real redis-server).</li>
+ * </ul>
+ *
+ * <p>Correct behaviour asserted: distinct claim values never share an owner (refuse claims holding an unpaired surrogate
+ * as {@code axid_malformed}, or encode keys injectively, e.g. escape surrogates before encoding).
+ */
+class LoneSurrogateClaimsReviewBRTest {
+
+    private static final String ISSUER = "https://auth.test";
+    private static final String AUDIENCE = "tollgate";
+    private static final String INITIALIZE = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+            + "\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"review-br\",\"version\":\"1\"}}}";
+
+    @TempDir
+    Path dir;
+    private Vertx vertx;
+    private OctetKeyPair key;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start() throws Exception {
+        vertx = Vertx.vertx();
+        key = DevAxid.newKey("k1");
+        Files.writeString(dir.resolve("jwks.json"), new JWKSet(key.toPublicJWK()).toString());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+
+    /** A token whose claims JSON is written by hand, so that a lone surrogate travels as its JSON escape. */
+    private String token(String claimsJson) throws Exception {
+        Instant now = Instant.now();
+        String payload = "{\"iss\":\"" + ISSUER + "\",\"aud\":\"" + AUDIENCE + "\",\"iat\":" + now.getEpochSecond()
+                + ",\"nbf\":" + now.getEpochSecond() + ",\"exp\":" + now.plusSeconds(240).getEpochSecond()
+                + ",\"jti\":\"" + UUID.randomUUID() + "\"," + claimsJson + "}";
+        JWSObject jws = new JWSObject(new JWSHeader.Builder(JWSAlgorithm.EdDSA).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build(),
+                new Payload(payload));
+        jws.sign(new Ed25519Signer(key));
+        return jws.serialize();
+    }
+
+    private HttpResponse<String> post(RunningGateway gateway, String axid, String session, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway.url("/mcp"))).timeout(Duration.ofSeconds(10))
+                .header("Accept", "application/json, text/event-stream").header("MCP-Protocol-Version", "2025-11-25")
+                .header("Content-Type", "application/json").header("X-Waxell-AXID", axid)
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (session != null) {
+            request.header("Mcp-Session-Id", session);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aSubUserSpelledWithALoneSurrogateUsesTheSessionOfTheSubUserSpelledWithAQuestionMark() throws Exception {
+        try (NodeServer server = NodeServer.start("ts-resumable-server.mjs", Map.of("PORT", "0"))) {
+            Files.writeString(dir.resolve("p.yaml"), "name: p\ndefaults: {action: allow}\nrules: []\n");
+            String identity = "identity: {axid: {jwks-file: " + dir.resolve("jwks.json") + ", issuer: \"" + ISSUER + "\", audience: "
+                    + AUDIENCE + ", required-claims: [tenant]}}\n";
+            try (RunningGateway gateway = RunningGateway.start(vertx, RunningGateway.mcpYaml(server.url("/mcp"), dir, "p",
+                    identity + TestSessions.YAML))) {
+                String victim = token("\"tenant\":\"acme\",\"agent\":\"planner\",\"sub\":\"alice?\"");
+                String attacker = token("\"tenant\":\"acme\",\"agent\":\"planner\",\"sub\":\"alice\\ud800\"");
+                String control = token("\"tenant\":\"acme\",\"agent\":\"planner\",\"sub\":\"alice!\"");
+
+                HttpResponse<String> init = post(gateway, victim, null, INITIALIZE);
+                assertThat(init.statusCode()).as(init.body()).isEqualTo(200);
+                String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
+                post(gateway, victim, session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+                String call = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"message\":\"%s\"}}}";
+
+                HttpResponse<String> own = post(gateway, victim, session, call.formatted("by alice?"));
+                HttpResponse<String> other = post(gateway, control, session, call.formatted("by alice!"));
+                HttpResponse<String> borrowed = post(gateway, attacker, session, call.formatted("by alice-lone-surrogate"));
+
+                assertThat(own.statusCode()).as("the owner's own call: %s", own.body()).isEqualTo(200);
+                assertThat(other.statusCode()).as("another sub-user of the tenant's agent: %s", other.body()).isEqualTo(404);
+                assertThat(borrowed.statusCode())
+                        .as("sub-user \"alice\\ud800\" naming the session of sub-user \"alice?\": %s (server saw: %s)", borrowed.body(),
+                                server.output().lines().filter(l -> l.startsWith("EXECUTED")).toList())
+                        .isEqualTo(404);
+                assertThat(server.output()).doesNotContain("alice-lone-surrogate");
+            }
+        }
+    }
+
+    @Test
+    void aTreeSpelledWithALoneSurrogateSharesTheRedisSpendOfTheTreeSpelledWithAQuestionMark() throws Exception {
+        try (RedisServer redis = RedisServer.start()) {
+            RedisSpendLedger ledger = new RedisSpendLedger(new RedisStore(vertx, new RedisConfig(redis.uri(), "t", Duration.ofSeconds(2), 4)),
+                    Duration.ofMinutes(5));
+            try {
+                SpendKey attacker = new SpendKey("acme", "run-\ud800");
+                SpendKey victim = new SpendKey("acme", "run-?");
+                ledger.record(attacker, 7_000_000, "w-1").toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+                long victimSpent = ledger.spent(victim).toCompletableFuture().get(5, TimeUnit.SECONDS);
+                long attackerSpent = ledger.spent(attacker).toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+                assertThat(attackerSpent).isEqualTo(7_000_000);
+                assertThat(victimSpent).as("tree \"run-?\" after tree \"run-\\ud800\" spent $7").isZero();
+            } finally {
+                ledger.close();
+            }
+        }
+    }
+}
