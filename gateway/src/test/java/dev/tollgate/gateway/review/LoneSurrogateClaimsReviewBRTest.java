@@ -15,6 +15,11 @@ import dev.tollgate.gateway.budget.RedisStore;
 import dev.tollgate.gateway.config.RedisConfig;
 import dev.tollgate.gateway.identity.DevAxid;
 import dev.tollgate.gateway.support.NodeServer;
+import dev.tollgate.gateway.support.RecordingUpstream;
+import dev.tollgate.gateway.support.TestHttp;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
 import dev.tollgate.gateway.support.RedisServer;
 import dev.tollgate.gateway.support.RunningGateway;
 import dev.tollgate.gateway.support.TestSessions;
@@ -52,6 +57,9 @@ import org.junit.jupiter.api.io.TempDir;
  * <li>Budgets on {@code ledger: redis}: {@code RedisSpendLedger.treeId} is {@code length:tenant/tree} sent to Redis as
  * UTF-8: the tree {@code run-\ud800} and the tree {@code run-?} (same length) are one hash; spend recorded for one is read
  * as the other's (real redis-server).</li>
+ * <li>Task and context ownership with {@code tasks: {store: redis}}: the binding's owner (a {@code CallerKey}) is written
+ * to Redis as UTF-8, so a task {@code alice\ud800} created through replica 1 is read back on replica 2 as owned by
+ * {@code axid:acme/a/alice?}: the sub-user {@code alice?} reads it there (and its creator is refused its own task).</li>
  * </ul>
  *
  * <p>Correct behaviour asserted: distinct claim values never share an owner (refuse claims holding an unpaired surrogate
@@ -156,6 +164,72 @@ class LoneSurrogateClaimsReviewBRTest {
             } finally {
                 ledger.close();
             }
+        }
+    }
+
+    @Test
+    void anA2aTaskOfTheLoneSurrogateSubUserIsTheQuestionMarkSubUsersOnTheOtherReplica() throws Exception {
+        String task = "{\"id\":\"task-9\",\"contextId\":\"ctx-1\",\"status\":{\"state\":\"TASK_STATE_SUBMITTED\"}}";
+        try (RedisServer redis = RedisServer.start()) {
+            RecordingUpstream agent = new RecordingUpstream(vertx);
+            agent.answer(request -> {
+                String body = agent.received().get(agent.received().size() - 1).body().toString();
+                request.response().putHeader("Content-Type", "application/json").end("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":"
+                        + (body.contains("SendMessage") ? "{\"task\":" + task + "}" : task) + "}");
+            });
+            Files.writeString(dir.resolve("p.yaml"), "name: p\ndefaults: {action: allow}\nrules: []\n");
+            String yaml = """
+                    listeners: [{name: public, host: 127.0.0.1, port: 0}]
+                    policies: {directory: %s}
+                    identity: {axid: {jwks-file: %s, issuer: "%s", audience: %s, required-claims: [tenant]}}
+                    redis: {uri: "%s", timeout: 500ms}
+                    tasks: {store: redis}
+                    routes:
+                      - {name: agent, path: /agent, protocol: a2a, upstream: "%s", policy: p}
+                    """.formatted(dir, dir.resolve("jwks.json"), ISSUER, AUDIENCE, redis.uri(), agent.url(""));
+            TestHttp http = new TestHttp(vertx);
+            try (RunningGateway replica1 = RunningGateway.start(vertx, yaml); RunningGateway replica2 = RunningGateway.start(vertx, yaml)) {
+                String creator = token("\"tenant\":\"acme\",\"agent\":\"a\",\"sub\":\"alice\\ud800\"");
+                String other = token("\"tenant\":\"acme\",\"agent\":\"a\",\"sub\":\"alice?\"");
+                TestHttp.Reply sent = a2a(http, replica1, creator, "SendMessage",
+                        "{\"message\":{\"messageId\":\"m1\",\"role\":\"ROLE_USER\",\"parts\":[{\"text\":\"go\"}]}}");
+                assertThat(sent.json().at("/result/task/id").asText()).as(sent.body().toString()).isEqualTo("task-9");
+                awaitBindings(redis, 2);
+                int before = agent.received().size();
+
+                TestHttp.Reply borrowed = a2a(http, replica2, other, "GetTask", "{\"id\":\"task-9\"}");
+                TestHttp.Reply own = a2a(http, replica2, creator, "GetTask", "{\"id\":\"task-9\"}");
+
+                assertThat(borrowed.status()).as("sub-user \"alice?\" reading the task of sub-user \"alice\\ud800\": %s", borrowed.body())
+                        .isEqualTo(404);
+                assertThat(own.status()).as("the creator reading its own task on the other replica: %s", own.body()).isEqualTo(200);
+                assertThat(agent.received()).as("only the creator's GetTask reached the agent").hasSize(before + 1);
+            } finally {
+                http.close();
+                agent.close();
+            }
+        }
+    }
+
+    private TestHttp.Reply a2a(TestHttp http, RunningGateway replica, String axid, String method, String params) throws Exception {
+        return http.send(TestHttp.mcpPost(replica.port(), "/agent/a2a/jsonrpc").putHeader("X-Waxell-AXID", axid),
+                Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + method + "\",\"params\":" + params + "}"));
+    }
+
+    /** Bounded wait until the creating answer's task and context bindings are in Redis. */
+    private void awaitBindings(RedisServer redis, int count) throws Exception {
+        Redis client = Redis.createClient(vertx, redis.uri());
+        try {
+            RedisAPI api = RedisAPI.api(client);
+            for (int i = 0; i < 250; i++) {
+                if (api.keys("tollgate:task:*").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS).size() >= count) {
+                    return;
+                }
+                Thread.sleep(20);
+            }
+            throw new AssertionError("Redis did not receive " + count + " task bindings");
+        } finally {
+            client.close();
         }
     }
 }
