@@ -145,7 +145,7 @@ class LoneSurrogateClaimsReviewBRTest {
 
     @Test
     void aTreeSpelledWithALoneSurrogateSpendsTheRedisBudgetOfTheTreeSpelledWithAQuestionMark() throws Exception {
-        try (RedisServer redis = RedisServer.start(); NodeServer server = NodeServer.start("ts-server.mjs", Map.of("PORT", "0"))) {
+        try (RedisServer redis = RedisServer.start(); NodeServer server = NodeServer.start("ts-server.mjs", Map.of("PORT", "0", "ECHO_MESSAGE", "1"))) {
             Files.writeString(dir.resolve("p.yaml"), """
                     name: p
                     defaults: {action: allow}
