@@ -17,6 +17,8 @@ import { z } from 'zod';
 // ran the call as part of (extra.taskId), so a test sees which task a request was attributed to.
 const TASKS = Boolean(process.env.TASKS);
 const JOB_MS = Number(process.env.JOB_MS ?? 300);
+// ECHO_MESSAGE=1: the echo tool answers "echo: <message>" rather than "echo ran" (a test sees whose call it answered).
+const ECHO_MESSAGE = Boolean(process.env.ECHO_MESSAGE);
 const taskStore = TASKS ? new InMemoryTaskStore() : undefined;
 const taskMessageQueue = TASKS ? new InMemoryTaskMessageQueue() : undefined;
 
@@ -56,7 +58,10 @@ function buildServer() {
   server.registerTool('read-file', { description: 'Reads a file', inputSchema: { path: z.string() } },
     async (args) => executed('read-file', args));
   server.registerTool('echo', { description: 'Echoes a message', inputSchema: { message: z.string() } },
-    async (args, extra) => executed('echo', args, extra));
+    async (args, extra) => {
+      const ran = executed('echo', args, extra);
+      return ECHO_MESSAGE ? { content: [{ type: 'text', text: `echo: ${args.message}` }] } : ran;
+    });
   // Numbers as JSON.parse reads them: every one a double, so integers beyond 2^53 arrive as a neighbour.
   server.registerTool('transfer', { description: 'Moves money to an account', inputSchema: { to: z.number(), amount: z.number() } },
     async (args) => executed('transfer', args));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.gateway.config.ApprovalsConfig;
 import dev.tollgate.policy.Action;
 import dev.tollgate.policy.ApprovalTerms;
+import dev.tollgate.protocols.json.WellFormedText;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -107,9 +108,13 @@ public final class Approvals {
         this.adminUrl = url;
     }
 
-    /** Who a client question is put to: the caller (see {@code CallerKey}; null when anonymous) in one MCP session. */
+    /**
+     * Who a client question is put to: the caller (see {@code CallerKey}; null when anonymous) in one MCP session.
+     *
+     * @throws IllegalArgumentException for a caller key holding an unpaired surrogate, which Redis would store as another's
+     */
     public static String asker(String callerKey, String session) {
-        return callerKey + "\n" + (session == null ? "" : session);
+        return WellFormedText.checked(callerKey, "the caller") + "\n" + (session == null ? "" : session);
     }
 
     /** Holds a call nobody is asked about in its client. */

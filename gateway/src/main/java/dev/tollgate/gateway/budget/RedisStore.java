@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.budget;
 
 import dev.tollgate.gateway.config.RedisConfig;
+import dev.tollgate.protocols.json.WellFormedText;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
@@ -50,7 +51,7 @@ public final class RedisStore implements AutoCloseable {
     }
 
     Future<Response> hget(String key, String field) {
-        return timed(() -> api.hget(key, field));
+        return timed(List.of(key, field), () -> api.hget(key, field));
     }
 
     Future<Response> run(Script script, List<String> keys, List<String> args) {
@@ -59,7 +60,7 @@ public final class RedisStore implements AutoCloseable {
         command.add(Integer.toString(keys.size()));
         command.addAll(keys);
         command.addAll(args);
-        return timed(() -> api.evalsha(command).recover(error -> {
+        return timed(command, () -> api.evalsha(command).recover(error -> {
             if (error.getMessage() == null || !error.getMessage().startsWith("NOSCRIPT")) {
                 return Future.failedFuture(error);
             }
@@ -72,12 +73,15 @@ public final class RedisStore implements AutoCloseable {
     /**
      * Sends with the configured timeout. Once the Vert.x instance is closed, sending throws (its event
      * loops reject the task) instead of failing the future; callers on other threads (a retry, a cache
-     * refresh) would see that as an uncaught exception, so it becomes the failed future it means.
+     * refresh) would see that as an uncaught exception, so it becomes the failed future it means. A key or argument
+     * holding an unpaired surrogate fails the command the same way: Redis would key it as another text's bytes.
      */
-    private Future<Response> timed(Supplier<Future<Response>> send) {
+    private Future<Response> timed(List<String> sent, Supplier<Future<Response>> send) {
         try {
+            // Review BR: the client writes an unpaired surrogate as '?', so the tree or bucket "x\uD800" would be "x?"'s.
+            sent.forEach(text -> WellFormedText.checked(text, "a Redis key or argument"));
             return send.get().timeout(timeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException | IllegalStateException e) {
+        } catch (RejectedExecutionException | IllegalStateException | IllegalArgumentException e) {
             return Future.failedFuture(e);
         }
     }

@@ -12,6 +12,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.tollgate.gateway.config.AxidConfig;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.policy.Identity;
+import dev.tollgate.protocols.json.WellFormedText;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,9 +26,9 @@ import java.util.Map;
  * Verifies {@code X-Waxell-AXID} tokens: compact JWS, EdDSA over Ed25519 only, key chosen by {@code kid}
  * from the configured JWKS and nowhere else ({@code jku}, {@code x5u}, {@code jwk}, {@code x5c} are refused,
  * never followed), {@code typ} checked, exp/nbf/iat with a small skew, lifetime at most five minutes, issuer
- * and audience checked, required claims present, the identity claims JSON strings. Each check has its own
- * stable reason. Pure CPU work, no I/O: safe on the event loop, and cached by {@link AxidCache} so a repeat
- * costs a lookup.
+ * and audience checked, required claims present, the identity claims JSON strings of Unicode text (no unpaired
+ * surrogate). Each check has its own stable reason. Pure CPU work, no I/O: safe on the event loop, and cached by
+ * {@link AxidCache} so a repeat costs a lookup.
  *
  * <p>Written on Nimbus's parser and Ed25519 verifier rather than its {@code DefaultJWTProcessor}, which in
  * 10.10 does not accept OctetKeyPair keys for EdDSA (see the dependency notes).
@@ -111,13 +112,19 @@ public final class AxidVerifier {
      * The claims that name who acts, each a JSON string when present: a tenant of {@code []}, {@code {"id":"x"}} or
      * {@code false} would be read as the text of that value, and a {@code sub} of {@code 7} as the sub-user "7" (the
      * same as "7"). Read from the payload's JSON rather than with {@link JWTClaimsSet#getStringClaim}, since Nimbus's
-     * claims parser already turned a numeric {@code sub} into a string.
+     * claims parser already turned a numeric {@code sub} into a string. A value holding an unpaired UTF-16 surrogate is
+     * refused too ({@code axid_malformed}): it is no Unicode text, and as UTF-8 bytes it reads as another value.
      */
     private static Map<String, String> identityClaims(Map<String, Object> json) throws AxidException {
         Map<String, String> named = new HashMap<>();
         for (String name : IDENTITY_CLAIMS) {
             try {
                 String value = JSONObjectUtils.getString(json, name);
+                if (value != null && WellFormedText.hasLoneSurrogate(value)) {
+                    // Review BR: JSON may spell one ("alice\ud800"); every key built as UTF-8 bytes (sessions, Redis
+                    // spend trees, task owners) would read it as "alice?", another caller's.
+                    throw new AxidException(RejectReason.AXID_MALFORMED, "claim " + name + " holds an unpaired UTF-16 surrogate");
+                }
                 if (value != null) {
                     named.put(name, value);
                 }

@@ -7,6 +7,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import dev.tollgate.gateway.config.OAuthConfig;
 import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.protocols.json.WellFormedText;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -37,6 +38,8 @@ public final class OAuthIntrospection {
 
     /** The members naming who the token is for: strings, or the answer is refused. */
     private static final List<String> NAMING_MEMBERS = List.of("sub", "client_id", "username");
+    /** The members naming who the token is for or who issued it: Unicode text (no unpaired surrogate), or refused. */
+    private static final List<String> UNICODE_MEMBERS = List.of("sub", "client_id", "username", "iss");
 
     /** RFC 7662's members (and a JWT's registered names): read by the gateway itself, never passed on as claims. */
     /**
@@ -228,6 +231,13 @@ public final class OAuthIntrospection {
             // caller, owning each other's tasks (review AM). A JWT's are strings by its parser; the answer is refused.
             if (answer.hasNonNull(name) && !answer.get(name).isTextual()) {
                 throw new OAuthVerifier.Rejected(RejectReason.OAUTH_TOKEN_INVALID, "the introspection answer's " + name + " is not a string");
+            }
+        }
+        for (String name : UNICODE_MEMBERS) {
+            // Review BR: a subject spelled "alice\ud800" is "alice?" in every key built as UTF-8 bytes (sessions, Redis).
+            if (answer.path(name).isTextual() && WellFormedText.hasLoneSurrogate(answer.get(name).textValue())) {
+                throw new OAuthVerifier.Rejected(RejectReason.OAUTH_TOKEN_INVALID, "the introspection answer's " + name
+                        + " holds an unpaired UTF-16 surrogate");
             }
         }
         if (answer.hasNonNull("iss") && !answer.get("iss").asText().replaceAll("/+$", "").equals(config.issuer().toString().replaceAll("/+$", ""))) {

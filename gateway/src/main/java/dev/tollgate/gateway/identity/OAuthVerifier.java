@@ -15,6 +15,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import dev.tollgate.gateway.config.OAuthConfig;
 import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.protocols.json.WellFormedText;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Instant;
@@ -139,7 +140,16 @@ public final class OAuthVerifier {
         }
     }
 
+    /** The claims naming who the token is for (or who issued it): Unicode text, or the token is refused. */
+    private static final List<String> NAMING_CLAIMS = List.of("iss", "sub", "client_id", "azp");
+
     private OAuthPrincipal check(JWTClaimsSet claims, Instant now) throws Rejected {
+        for (String name : NAMING_CLAIMS) {
+            // Review BR: a subject spelled "alice\ud800" is "alice?" in every key built as UTF-8 bytes (sessions, Redis).
+            if (claims.getClaim(name) instanceof String value && WellFormedText.hasLoneSurrogate(value)) {
+                throw new Rejected(RejectReason.OAUTH_TOKEN_INVALID, "claim " + name + " holds an unpaired UTF-16 surrogate");
+            }
+        }
         if (!config.issuer().toString().replaceAll("/+$", "").equals(String.valueOf(claims.getIssuer()).replaceAll("/+$", ""))) {
             throw new Rejected(RejectReason.OAUTH_TOKEN_INVALID, "issued by " + claims.getIssuer() + ", not " + config.issuer());
         }

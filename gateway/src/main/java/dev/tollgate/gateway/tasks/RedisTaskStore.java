@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.gateway.config.RedisConfig;
 import dev.tollgate.gateway.routing.TaskScope;
+import dev.tollgate.protocols.json.WellFormedText;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -159,6 +160,13 @@ public final class RedisTaskStore implements SharedTaskStore {
      * Completes with the value held before (null when this one was written).
      */
     private Future<JsonNode> bind(TaskScope scope, String kind, String id, String value) {
+        try {
+            // Review BR: Redis would store an owner "axid:acme/a/alice\uD800" as UTF-8, read back as ".../alice?".
+            WellFormedText.checked(value, "a task binding");
+        } catch (IllegalArgumentException e) {
+            writeFailed(e);
+            return Future.failedFuture(e);
+        }
         return timedBatch(List.of(underEveryKey(scope, kind, id, value))).map(answers -> parse(answers.get(0))).onFailure(this::writeFailed);
     }
 

@@ -131,10 +131,18 @@ public final class RateLimitCheck implements PolicyCheck {
     static final Set<String> CALL_FIELDS = Set.of("tool", "method", "route");
     static final int LONGEST_KEY_VALUE = 128;
 
-    private static String sha256(String value) {
+    /**
+     * @throws IllegalArgumentException for a value holding an unpaired surrogate (review BR): getBytes would write it as
+     *                                  '?', another value's bucket. The encoder reports it instead.
+     */
+    static String sha256(String value) {
         try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return DIGEST_PREFIX + java.util.HexFormat.of().formatHex(digest);
+            java.nio.ByteBuffer utf8 = java.nio.charset.StandardCharsets.UTF_8.newEncoder().encode(java.nio.CharBuffer.wrap(value));
+            java.security.MessageDigest sha256 = java.security.MessageDigest.getInstance("SHA-256");
+            sha256.update(utf8);
+            return DIGEST_PREFIX + java.util.HexFormat.of().formatHex(sha256.digest());
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException("a rate_limit key value holds an unpaired UTF-16 surrogate: it has no UTF-8 encoding of its own");
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e); // every JDK has SHA-256
         }

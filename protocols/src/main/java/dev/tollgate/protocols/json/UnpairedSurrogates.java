@@ -53,18 +53,6 @@ final class UnpairedSurrogates {
     }
 
     static boolean isUnpaired(String text) {
-        for (int i = 0, n = text.length(); i < n; i++) {
-            char ch = text.charAt(i);
-            if (Character.isHighSurrogate(ch)) {
-                if (i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
-                    i++;
-                } else {
-                    return true;
-                }
-            } else if (Character.isLowSurrogate(ch)) {
-                return true;
-            }
-        }
-        return false;
+        return WellFormedText.hasLoneSurrogate(text);
     }
 }
