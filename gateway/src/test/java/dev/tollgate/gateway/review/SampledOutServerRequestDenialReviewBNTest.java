@@ -53,6 +53,10 @@ class SampledOutServerRequestDenialReviewBNTest {
                 condition: {all: [{direction: server_to_client}, {method: sampling/createMessage}]}
                 action: deny
                 message: sampling is off
+              - name: no-elicitation
+                condition: {all: [{direction: server_to_client}, {method: elicitation/create}]}
+                action: deny
+                message: elicitation is off
             """;
 
     @TempDir
@@ -70,6 +74,14 @@ class SampledOutServerRequestDenialReviewBNTest {
         upstream = new RecordingUpstream(vertx);
         upstream.answer(request -> {
             String body = upstream.received().get(upstream.received().size() - 1).body().toString();
+            if (request.method() == io.vertx.core.http.HttpMethod.POST && body.contains("\"ask_first\"")) {
+                // The 2026-07-28 form: the request the server waits on travels inside the call's result.
+                request.response().putHeader("Content-Type", "application/json").end("{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":"
+                        + "{\"resultType\":\"input_required\",\"requestState\":\"s1\",\"inputRequests\":{\"confirm\":"
+                        + "{\"method\":\"elicitation/create\",\"params\":{\"mode\":\"form\",\"message\":\"Go on?\","
+                        + "\"requestedSchema\":{\"type\":\"object\",\"properties\":{}}}}}}}");
+                return;
+            }
             if (request.method() != io.vertx.core.http.HttpMethod.POST || !body.contains("\"tools/call\"")) {
                 request.response().setStatusCode(202).end(); // the gateway's answer to the server's request
                 return;
@@ -140,6 +152,27 @@ class SampledOutServerRequestDenialReviewBNTest {
         assertThat(exported(span))
                 .as("the span of a call whose server-to-client request policy denied, at sample-allowed 0 (span: %s; record: %s)",
                         span.getAttributes(), denial)
+                .isTrue();
+    }
+
+    /**
+     * The same for the 2026-07-28 form: a request carried inside the call's result (input_required) that policy denies
+     * turns the call's answer into the policy's error (McpResponseFilter.decidedEmbeddedRequests), with no error type on
+     * the exchange and nothing on the span: the client got a denial, the span reads allowed and ended well.
+     */
+    @Test
+    void theSpanOfACallWhoseEmbeddedRequestPolicyDeniedIsExported() throws Exception {
+        TestHttp.Reply reply = http.send(TestHttp.mcpPost(gateway.port(), "/mcp"),
+                Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"ask_first\",\"arguments\":{}}}"));
+        // Control: the client got the policy's denial in place of the answer carrying the elicitation.
+        assertThat(reply.body().toString()).doesNotContain("elicitation/create").contains("elicitation is off");
+        JsonNode denial = AuditLines.awaitFirst(dir.resolve("audit"), r -> "elicitation/create".equals(r.path("method").asText()));
+        assertThat(denial).as("the denied elicitation's audit record").isNotNull();
+
+        SpanData span = serverSpan("ask_first");
+        assertThat(exported(span))
+                .as("the span of a call whose embedded server request policy denied (the client got the denial), at sample-allowed 0 "
+                        + "(span: %s; answer: %s)", span.getAttributes(), reply.body())
                 .isTrue();
     }
 }
