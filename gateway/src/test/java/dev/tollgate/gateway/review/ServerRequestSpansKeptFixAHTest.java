@@ -76,7 +76,12 @@ class ServerRequestSpansKeptFixAHTest {
         upstream = new RecordingUpstream(vertx);
         upstream.answer(request -> {
             String body = upstream.received().get(upstream.received().size() - 1).body().toString();
-            if (request.method() != HttpMethod.POST) {
+            if (request.method() == HttpMethod.GET) {
+                // The session's GET stream: an elicitation policy denies, then the stream ends.
+                request.response().putHeader("Content-Type", "text/event-stream").end("id: 1\ndata: {\"jsonrpc\":\"2.0\",\"id\":\"e1\","
+                        + "\"method\":\"elicitation/create\",\"params\":{\"mode\":\"form\",\"message\":\"Go on?\","
+                        + "\"requestedSchema\":{\"type\":\"object\",\"properties\":{}}}}\n\n");
+            } else if (request.method() != HttpMethod.POST) {
                 request.response().setStatusCode(405).end();
             } else if (body.startsWith("[")) {
                 // A batch: the first call's answer carries an elicitation, the second is answered plainly.
@@ -126,7 +131,8 @@ class ServerRequestSpansKeptFixAHTest {
     /** The gateway, its audit queue of {@code capacity} records (when-full: reject). */
     private void gateway(int capacity) throws Exception {
         String yaml = RunningGateway.mcpYaml(upstream.url("/mcp"), dir, "p",
-                "audit: {directory: " + dir.resolve("audit") + ", when-full: reject, queue-capacity: " + capacity + "}");
+                "audit: {directory: " + dir.resolve("audit") + ", when-full: reject, queue-capacity: " + capacity + "}\n"
+                        + dev.tollgate.gateway.support.TestSessions.YAML);
         audit = AuditLog.open(dev.tollgate.gateway.config.ConfigLoader.parse(yaml, "test.yaml", java.util.Map.of()).audit());
         gateway = RunningGateway.start(vertx, yaml,
                 new GatewayServices(new GatewayMetrics(), Telemetry.of(sdk, new TelemetryConfig("tollgate", "none", false, List.of())), audit));
@@ -183,6 +189,26 @@ class ServerRequestSpansKeptFixAHTest {
                 .filter(s -> s.getKind() == SpanKind.SERVER).findFirst().orElse(null), s -> s != null);
         assertThat(span.getAttributes().get(CallAttributes.SERVER_REQUEST_DENIED)).isEqualTo(1L);
         assertThat(span.getAttributes().get(CallAttributes.ERROR_TYPE)).as("the batch's other call was answered").isNull();
+        assertThat(exported(span)).isTrue();
+    }
+
+    @Test
+    void theGetStreamOnWhichAServerRequestWasDeniedIsKept() throws Exception {
+        gateway(100);
+        TestHttp.Reply reply = http.send(new io.vertx.core.http.RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
+                .setPort(gateway.port()).setURI("/mcp").putHeader("Accept", "text/event-stream")
+                .putHeader("Mcp-Session-Id", dev.tollgate.gateway.support.TestSessions.sealed("upstream", "session-abc"))
+                .putHeader("MCP-Protocol-Version", "2025-11-25"), null);
+        // Control: the stream was opened and the elicitation not delivered; the upstream got the policy's error.
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.body().toString()).doesNotContain("elicitation/create");
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> upstream.received().stream()
+                .anyMatch(r -> r.body().toString().contains("\"e1\"") && r.body().toString().contains("elicitation is off")));
+
+        SpanData span = Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> all.getFinishedSpanItems().stream()
+                .filter(s -> s.getKind() == SpanKind.SERVER).findFirst().orElse(null), s -> s != null);
+        assertThat(span.getAttributes().get(CallAttributes.SERVER_REQUEST_DENIED)).isEqualTo(1L);
+        assertThat(span.getAttributes().get(CallAttributes.ERROR_TYPE)).as("the stream itself was relayed").isNull();
         assertThat(exported(span)).isTrue();
     }
 
