@@ -217,13 +217,24 @@ public final class CompletionRecorder {
      */
     boolean serverRequestDecided(Exchange exchange, CallDescription call, Decision decision, JsonNode id) {
         services.metrics().serverRequestDecided(exchange.route().route().name(), call.method(), decision.enforcedDeny());
-        if (services.audit() == null) {
-            return true;
+        boolean recorded = true;
+        if (services.audit() != null) {
+            // Not admitted with the call: the request was decided mid-stream; a full queue drops (and counts) it.
+            boolean queued = services.audit().offer(record(exchange, call, decision, 0, decision.enforcedDeny() ? "policy_denied" : null,
+                    System.nanoTime() - exchange.startNanos(), id, Instant.now()));
+            recorded = queued || services.audit().config().whenFull() != dev.tollgate.gateway.config.AuditConfig.WhenFull.REJECT;
         }
-        // Not admitted with the call: the request was decided mid-stream; a full queue drops (and counts) it.
-        boolean queued = services.audit().offer(record(exchange, call, decision, 0, decision.enforcedDeny() ? "policy_denied" : null,
-                System.nanoTime() - exchange.startNanos(), id, Instant.now()));
-        return queued || services.audit().config().whenFull() != dev.tollgate.gateway.config.AuditConfig.WhenFull.REJECT;
+        if (exchange.trace() != null) {
+            // On the call's span, so telemetry.sample-allowed keeps the trace the denial's record names, or the only trace
+            // left of a request withheld unrecorded (review BN: the call's span read as an allowed call's and was dropped).
+            if (decision.enforcedDeny()) {
+                exchange.trace().serverRequestDenied();
+            }
+            if (!recorded) {
+                exchange.trace().serverRequestUnrecorded();
+            }
+        }
+        return recorded;
     }
 
     private AuditRecords.CallRecord record(Exchange exchange, CallDescription call, Decision decision, int status, String error,

@@ -650,6 +650,19 @@ public final class Exchange {
         }
     }
 
+    /**
+     * A request carried in this MCP call's answer (a 2026-07-28 input_required result, a URL elicitation error) was denied
+     * by policy, or withheld because its record could not be kept: the client got that error in place of the answer, so
+     * the call ends with its error type, as for {@link #resultWithheld} (review BN: span, access line and record read as an
+     * allowed call that ended well). Only for a single call: a batch's other calls were answered, and a GET stream's
+     * answers are no call of its own.
+     */
+    void answerRefused(dev.tollgate.gateway.errors.RejectReason reason) {
+        if (payload instanceof dev.tollgate.protocols.jsonrpc.JsonRpcPayload.Single) {
+            errorType(reason.code());
+        }
+    }
+
     /** The spend read for this call's tree before policy, or null when the policy has no budget rule. */
     public SpendView spend() {
         return spend;

@@ -570,8 +570,10 @@ final class McpResponseFilter implements ResponseFilter {
             if (!recorded && denial == null) {
                 // Its record could not be kept (audit when-full: reject): the answer carrying it is not delivered either.
                 denial = errorInPlace(response.get("id"), RejectReason.AUDIT_UNAVAILABLE, null);
+                exchange.answerRefused(RejectReason.AUDIT_UNAVAILABLE);
             } else if (decision.enforcedDeny() && denial == null) {
                 denial = PolicyDenials.response(response.get("id"), decision);
+                exchange.answerRefused(PolicyDenials.reasonFor(decision));
             }
         }
         if (denial != null) {

@@ -247,7 +247,12 @@ final class UpstreamCall {
         recordOutcome(true);
         release();
         if (finished) {
+            // Timed out, hung up on, or refused: the call's end ends the attempt's span, with the call's error.
             return;
+        }
+        if (exchange.trace() != null) {
+            // The attempt's CLIENT span ends here, with its failure, before another attempt's starts (review BN).
+            exchange.trace().upstreamAttemptFailed(UpstreamFailures.classify(cause).code());
         }
         UpstreamInstance next = exchange.pinnedUpstream() != null || (sent && !idempotent()) ? null : nextInstance(failedOn);
         if (next != null) {

@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * {@code telemetry.sample-allowed}: exports only this share of the spans of calls that were allowed and ended well,
  * and every span of a call that was denied, audited, held for approval, or failed, whose result a result rule withheld,
- * redacted or audited, or that met unreviewed tool definitions ({@link #alwaysKept}). The decision is on the span from
+ * redacted or audited, whose upstream sent a request policy denied (or that was withheld unrecorded), that an upstream
+ * instance failed before it was tried on another, or that met unreviewed tool definitions ({@link #alwaysKept}). The decision is on the span from
  * its start and the outcome at its end, so the choice is made when the span is exported, by trace id (the same
  * calls are kept by every replica; a kept call's upstream CLIENT span carries {@link CallAttributes#SAMPLING_KEEP}, so every
  * span of a kept trace is kept), off the event loop on the exporter's
@@ -92,7 +93,8 @@ public final class AllowedCallSampling {
     /**
      * Whether a call's span is exported whatever the share: the call failed, was denied or held for approval, was
      * audited or shadow-denied, had its result withheld, redacted or audited by a result rule (review BK: those were
-     * sampled out as allowed calls), or met unreviewed tool definitions. {@link CallTrace} asks the same of a SERVER span
+     * sampled out as allowed calls), had a request the upstream sent denied by policy or withheld unrecorded, had an
+     * upstream attempt fail (review BN), or met unreviewed tool definitions. {@link CallTrace} asks the same of a SERVER span
      * ending, to mark its CLIENT span ({@link CallAttributes#SAMPLING_KEEP}) so the trace is kept whole.
      *
      * @param failed the span's status is an error
@@ -112,6 +114,12 @@ public final class AllowedCallSampling {
         String result = span.get(CallAttributes.RESULT_ACTION);
         if (result != null && !result.equals("allow")) {
             return true; // a result withheld (an injection), redacted (a leaked secret) or audited
+        }
+        if (span.get(CallAttributes.SERVER_REQUEST_DENIED) != null || span.get(CallAttributes.SERVER_REQUEST_UNRECORDED) != null) {
+            return true; // a request the upstream sent during the call was denied, or withheld unrecorded (review BN)
+        }
+        if (span.get(CallAttributes.UPSTREAM_FAILED_ATTEMPTS) != null) {
+            return true; // an instance failed the call: the failed attempt's CLIENT span is exported, so is its call (review BN)
         }
         return span.get(CallAttributes.PINNING_UNREVIEWED) != null;
     }

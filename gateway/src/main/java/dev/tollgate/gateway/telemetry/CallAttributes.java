@@ -50,6 +50,23 @@ public final class CallAttributes {
      */
     public static final AttributeKey<Boolean> SAMPLING_KEEP = AttributeKey.booleanKey("tollgate.sampling.keep");
 
+    /**
+     * How many requests the upstream sent during the call (sampling, elicitation: on its stream, or carried in its answer)
+     * policy denied; absent when none. Each has an audit record naming this call's trace, so the call's spans are always
+     * exported (review BN: they were sampled out as an allowed call's).
+     */
+    public static final AttributeKey<Long> SERVER_REQUEST_DENIED = AttributeKey.longKey("tollgate.server_request.denied");
+    /**
+     * How many requests the upstream sent during the call were withheld because their audit record could not be kept
+     * ({@code audit.when-full: reject} and a full queue); absent when none. The record is lost, the span is always kept.
+     */
+    public static final AttributeKey<Long> SERVER_REQUEST_UNRECORDED = AttributeKey.longKey("tollgate.server_request.unrecorded");
+    /**
+     * How many upstream attempts of the call failed (no connection, reset, dropped) before it was tried on another instance
+     * or failed; absent when none. Such a call's spans are always exported, each failed attempt's CLIENT span with them.
+     */
+    public static final AttributeKey<Long> UPSTREAM_FAILED_ATTEMPTS = AttributeKey.longKey("tollgate.upstream.failed_attempts");
+
     /** The {@link #PINNING_UNREVIEWED} values of some findings. */
     public static java.util.List<String> pinLabels(java.util.List<dev.tollgate.gateway.pinning.PinChange> findings) {
         return findings.stream().map(f -> f.name() + " (" + f.state().label() + ")").distinct().toList();

@@ -16,7 +16,7 @@ import java.util.function.Supplier;
  * {@code incoming-trace: link}, starts a trace of its own linked to the caller's span),
  * carries the decision from its start (so a sampler sees it), records the upstream leg (address, time) and
  * is the context propagated upstream. Every extra span is export work on every call, so the others are
- * opt-in or rare: a CLIENT span for the upstream request with {@code telemetry.upstream-spans}, and a short
+ * opt-in or rare: a CLIENT span per upstream attempt with {@code telemetry.upstream-spans}, and a short
  * "policy decision" span exported only for a call still open after {@code decision-span-after} or turned
  * into a stream, so a call whose upstream never answers still has its decision exported before it ends.
  */
@@ -31,7 +31,13 @@ public final class CallTrace {
     private final Context parent;
     /** The decision's attributes for its own short span, built only when that span is exported (rare). */
     private final Supplier<Attributes> decision;
+    /** The CLIENT span of the upstream attempt in flight ({@code upstream-spans}); null when none is open. */
     private Span client;
+    /** Whether a CLIENT span was started: it shows the upstream's time, the SERVER span then does not. */
+    private boolean clientStarted;
+    private long failedAttempts;
+    private long serverRequestsDenied;
+    private long serverRequestsUnrecorded;
     private boolean decisionExported;
     private boolean ended;
 
@@ -136,6 +142,12 @@ public final class CallTrace {
             upstreamHeaders.remove(TRACEPARENT).remove(TRACESTATE);
         }
         if (telemetry.config().upstreamSpans()) {
+            if (client != null) {
+                // One CLIENT span per attempt: one still open is an attempt given up without being told (review BN: a
+                // retry's span replaced it, and it was never ended nor exported).
+                upstreamAttemptFailed("upstream_attempt_abandoned");
+            }
+            clientStarted = true;
             client = telemetry.tracer().spanBuilder(name.get()).setParent(serverContext).setSpanKind(SpanKind.CLIENT)
                     .setAttribute(CallAttributes.SERVER_ADDRESS, host).setAttribute(CallAttributes.SERVER_PORT, port).startSpan();
             telemetry.propagator().inject(serverContext.with(client), upstreamHeaders, HeaderCarrier.SETTER);
@@ -146,9 +158,53 @@ public final class CallTrace {
         }
     }
 
+    /**
+     * An upstream attempt failed (no connection, reset, dropped) while the call goes on (tried on another instance) or
+     * is about to fail: counted on the SERVER span ({@link CallAttributes#UPSTREAM_FAILED_ATTEMPTS}, so
+     * {@code sample-allowed} keeps the call), and the attempt's CLIENT span, when one was started, ends now with the
+     * failure, before the next attempt's starts (review BN: it was overwritten, never ended nor exported). It names the
+     * instance it went to ({@code server.address}, {@code server.port}) and is kept with its call.
+     */
+    public void upstreamAttemptFailed(String errorType) {
+        if (ended) {
+            return;
+        }
+        failedAttempts++;
+        server.setAttribute(CallAttributes.UPSTREAM_FAILED_ATTEMPTS, failedAttempts);
+        if (client != null) {
+            client.setAttribute(CallAttributes.SAMPLING_KEEP, true);
+            end(client, 0, errorType);
+            client = null;
+        }
+    }
+
+    /**
+     * A request the upstream sent during the call (on its stream, or carried in its answer) was denied by policy: counted
+     * on the SERVER span ({@link CallAttributes#SERVER_REQUEST_DENIED}), so {@code sample-allowed} keeps the trace its
+     * audit record names (review BN).
+     */
+    public void serverRequestDenied() {
+        if (!ended) {
+            serverRequestsDenied++;
+            server.setAttribute(CallAttributes.SERVER_REQUEST_DENIED, serverRequestsDenied);
+        }
+    }
+
+    /**
+     * A request the upstream sent during the call was withheld because its audit record could not be kept
+     * ({@code when-full: reject}): counted on the SERVER span ({@link CallAttributes#SERVER_REQUEST_UNRECORDED}), so the
+     * span, the only trace of that decision left, is kept.
+     */
+    public void serverRequestUnrecorded() {
+        if (!ended) {
+            serverRequestsUnrecorded++;
+            server.setAttribute(CallAttributes.SERVER_REQUEST_UNRECORDED, serverRequestsUnrecorded);
+        }
+    }
+
     /** The time spent waiting on the upstream, on the SERVER span when there is no CLIENT span to show it. */
     public void upstreamTook(long nanos) {
-        if (client == null && nanos > 0 && !ended) {
+        if (!clientStarted && nanos > 0 && !ended) {
             server.setAttribute(CallAttributes.UPSTREAM_DURATION_MS, nanos / 1e6);
         }
     }
