@@ -115,6 +115,13 @@ public enum RejectReason {
     /** A tools/call naming a tool whose definition result rules withheld from the tools list (a poisoned description). */
     TOOL_WITHHELD(200, GatewayErrorCodes.POLICY_DENIED, "tool_withheld",
             "Denied: the tool's listed definition was withheld by a result rule"),
+    /**
+     * A2A: a push-notification config on a route whose policy has result rules. The agent would send the task's events
+     * (artifacts, status messages) to the caller's webhook directly, never through the gateway, so nothing the result rules
+     * withhold would stay withheld: refused, never forwarded.
+     */
+    PUSH_BYPASSES_RESULT_RULES(200, GatewayErrorCodes.POLICY_DENIED, "push_bypasses_result_rules",
+            "Denied: push notifications would carry the task's results past the route's result rules"),
     APPROVAL_DENIED(200, GatewayErrorCodes.POLICY_DENIED, "approval_denied", "Denied by the approver"),
     APPROVAL_TIMEOUT(200, GatewayErrorCodes.POLICY_DENIED, "approval_timeout", "Denied: nobody approved the call in time"),
     APPROVAL_CANNOT_WAIT(200, GatewayErrorCodes.POLICY_DENIED, "approval_cannot_wait",

@@ -51,6 +51,24 @@ final class A2aErrors {
         return bytes(status(reason.httpStatus(), reason, reason.message(), metadata));
     }
 
+    /**
+     * The error body for a policy refusal written in place of someone else's answer (a withheld result, or stream event):
+     * as {@link #body}, but an HTTP+JSON one says {@link #DENIED_STATUS} and {@code PERMISSION_DENIED}, the status it is
+     * refused with, not the reason's JSON-RPC mapping (review BO: a withheld answer said 403 in its status line and
+     * {@code "code": 200, "status": "INTERNAL"} in its body).
+     */
+    static byte[] deniedBody(Exchange exchange, RejectReason reason, String detail) {
+        A2aExchange a2a = exchange.a2a();
+        if (a2a == null || !a2a.restShaped()) {
+            return body(exchange, reason, detail);
+        }
+        ObjectNode metadata = JsonNodeFactory.instance.objectNode();
+        if (detail != null) {
+            metadata.put("detail", detail);
+        }
+        return bytes(status(DENIED_STATUS, reason, reason.message(), metadata));
+    }
+
     /** The HTTP status of a denied HTTP+JSON call: 403, whatever the JSON-RPC mapping says. */
     static final int DENIED_STATUS = 403;
 

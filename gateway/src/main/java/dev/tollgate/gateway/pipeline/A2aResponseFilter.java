@@ -302,6 +302,7 @@ final class A2aResponseFilter implements ResponseFilter {
         A2aCardRewriter.GatewayAuth auth = gatewaySecurity && route.axid() != AxidMode.OFF
                 ? new A2aCardRewriter.GatewayAuth("tollgate-axid", AxidConfig.HEADER, route.axid() == AxidMode.REQUIRED || route.axid() == AxidMode.SINGLE_USE) : null;
         holdAgainstPins(card.get("skills"));
+        A2aPushDecisions.withoutPush(card, exchange.policy()); // push configs are refused here under result rules (review BO)
         return rewriter.rewrite(card, this::skillVisible, auth, gatewaySecurity);
     }
 
@@ -511,7 +512,8 @@ final class A2aResponseFilter implements ResponseFilter {
         if (response != null && exchange.a2a().restShaped()) {
             response.setStatusCode(A2aErrors.DENIED_STATUS);
         }
-        return A2aErrors.body(exchange, RejectReason.RESULT_DENIED, detail);
+        // An HTTP+JSON answer (or stream event) says in its body the 403 it is refused with (review BO), as a denial does.
+        return A2aErrors.deniedBody(exchange, RejectReason.RESULT_DENIED, detail);
     }
 
     private static String sha256(byte[] bytes) {

@@ -105,6 +105,12 @@ final class ApprovalRecheck {
             return new Superseded(Cause.TOOL_WITHHELD, withholding, "the result rules serving now withhold tool '" + call.toolName()
                     + "'" + (withholding.ruleName() == null ? "" : " (rule " + withholding.ruleName() + ")"));
         }
+        Decision pushDenial = exchange.a2a() == null ? null : A2aPushDecisions.denial(policy, exchange.a2a().call());
+        if (pushDenial != null && pushDenial.enforcedDeny()) {
+            // As the policy stage refuses a new one: a reload gave the route result rules the call's push config would pass.
+            return new Superseded(Cause.POLICY_DENIES, pushDenial, "the call's push-notification config would carry the task's"
+                    + " results past the result rules serving now");
+        }
         SettledFacts facts = new SettledFacts(exchange.heldFacts());
         Decision decision = decide(exchange, policy, facts);
         if (decision != null && decision.isDenied() && decision.enforcedDeny()) {

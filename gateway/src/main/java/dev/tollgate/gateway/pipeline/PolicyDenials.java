@@ -29,6 +29,9 @@ final class PolicyDenials {
         if (WithheldToolDecisions.isWithheldDenial(decision)) {
             return RejectReason.TOOL_WITHHELD;
         }
+        if (A2aPushDecisions.isPushDenial(decision)) {
+            return RejectReason.PUSH_BYPASSES_RESULT_RULES;
+        }
         if (decision.requiresApproval()) {
             // Reached only where a call cannot be held (a batch element, a server-to-client request): fail closed.
             return RejectReason.APPROVAL_CANNOT_WAIT;
@@ -74,7 +77,7 @@ final class PolicyDenials {
         if (decision.policyName() == null) {
             return RejectReason.NO_POLICY.message();
         }
-        if (PinDecisions.isPinDenial(decision) || WithheldToolDecisions.isWithheldDenial(decision)) {
+        if (PinDecisions.isPinDenial(decision) || WithheldToolDecisions.isWithheldDenial(decision) || A2aPushDecisions.isPushDenial(decision)) {
             return "Denied: " + decision.message();
         }
         String rule = decision.ruleName() == null ? "default action" : "rule '" + decision.ruleName() + "'";

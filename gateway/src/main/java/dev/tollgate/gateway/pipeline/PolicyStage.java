@@ -278,6 +278,13 @@ public final class PolicyStage implements Stage {
                 PricedCalls.isPriced(call), pin == PinState.PINNED);
         Instant now = Instant.now();
         exchange.decidedAt(now); // recorded: a replay decides time: conditions at the decision, not at the call's end (review BD)
+        Decision pushDenial = A2aPushDecisions.denial(exchange.policy(), a2a.call());
+        if (pushDenial != null && pushDenial.enforcedDeny()) {
+            // A push config would carry the task's results past the result rules (review BO): refused before policy, as a
+            // withheld tool is; nothing is secured for a call that is never forwarded.
+            exchange.described(List.of(call));
+            return concludeA2a(exchange, a2a, new ArrayList<>(List.of(pushDenial)));
+        }
         Decision decision = decide(exchange, call, pin, facts, now);
         for (CallDescription reading : A2aCallDescriber.otherReadings(call)) {
             // The agent may read the tenant from the path (review K: the SDK overwrites the body's with it), or its text

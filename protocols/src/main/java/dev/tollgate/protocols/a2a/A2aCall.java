@@ -40,6 +40,16 @@ public record A2aCall(A2aMethod method, String wireMethod, Binding binding, bool
         return new A2aCall(method, wireMethod, binding, legacy, taskId, contextId, referenceTaskIds, skill, pushUrl, withSegment);
     }
 
+    /**
+     * True when the call hands the agent a push-notification config, a webhook the agent then sends the task's events to
+     * directly, past the gateway: a {@code CreateTaskPushNotificationConfig} (either generation, either binding), or a
+     * message send whose request holds one ({@code configuration.taskPushNotificationConfig}, 0.3's
+     * {@code pushNotificationConfig}, any spelling: see {@link A2aCalls}).
+     */
+    public boolean configuresPush() {
+        return method == A2aMethod.CREATE_PUSH_CONFIG || pushUrl != null || view.has("push");
+    }
+
     /** How the call travelled. */
     public enum Binding {
         JSONRPC("jsonrpc"), HTTP_JSON("http+json");

@@ -143,6 +143,10 @@ public final class A2aCalls {
         String pushUrl = pushUrls.isEmpty() ? null : pushUrls.iterator().next();
         if (pushUrl != null) {
             view.putObject("push").put("url", pushUrl);
+        } else if (method.sendsMessage() && pushConfigured(p.get("configuration"))) {
+            // A push config the gateway reads no URL in (none, or one in a member it does not know): still a config the
+            // agent is handed, so the call is one that configures push (A2aCall#configuresPush), whatever its URL.
+            view.putObject("push");
         }
         return new A2aCall(method, wireMethod, binding, legacy, taskId, contextId, referenceTaskIds, skill, pushUrl, view);
     }
@@ -317,6 +321,24 @@ public final class A2aCalls {
                 collectPushUrls(element, underPush, out, depth + 1);
             }
         }
+    }
+
+    /**
+     * Whether a send's {@code configuration} holds a push config: any member whose name mentions push
+     * ({@code taskPushNotificationConfig}, {@code task_push_notification_config}, 0.3's {@code pushNotificationConfig},
+     * the proto's {@code push_notification}, ...) that is not null (the SDKs read a null one as absent).
+     */
+    private static boolean pushConfigured(JsonNode configuration) {
+        if (configuration == null || !configuration.isObject()) {
+            return false;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = configuration.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            if (field.getKey().toLowerCase(Locale.ROOT).contains("push") && !field.getValue().isNull()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A push URL must be a string: the agent calls {@code String(url)}, so ["http://10.0.0.1/"] is that webhook. */
