@@ -3,11 +3,12 @@
 // (resources/read is one of the multi-round-trip methods): `file:///reports/{name}` answers its first round
 // input_required with a requestState-only leg holding the uri it was asked for, and on the retry serves the report the
 // state names (the server trusts its own state: that is what the gateway's sealing of requestState is for). The q3
-// report holds a card number; the others do not.
+// report holds a card number; the others do not. Also `deploy` (below), ASKED / DEPLOYED logged.
 // Logged: RECEIVED {body} for every HTTP request, MINTED {uri} for each state handed out, SERVED {uri, requested} for each
 // read completed on a retry (requested: the uri the retry's own params named). Prints "LISTENING <port>" when ready.
 import http from 'node:http';
-import { McpServer, ResourceTemplate, createMcpHandler, inputRequired } from '@modelcontextprotocol/server';
+import { McpServer, ResourceTemplate, acceptedContent, createMcpHandler, inputRequired } from '@modelcontextprotocol/server';
+import * as z from 'zod';
 
 const log = (tag, obj) => process.stdout.write(`${tag} ${JSON.stringify(obj)}\n`);
 
@@ -24,6 +25,19 @@ function factory() {
       log('SERVED', { uri: resumed.uri, requested: uri.href });
       const text = resumed.uri === 'file:///reports/q3' ? 'q3 payroll: card 4111 1111 1111 1111' : `public report ${resumed.uri}`;
       return { contents: [{ uri: resumed.uri, mimeType: 'text/plain', text }] };
+    });
+  // `deploy` is the SDK's own "write-once tool requesting confirmation" example: no requestState, it asks its user to
+  // confirm with an elicitation embedded in an input_required answer and deploys on the retry carrying the yes.
+  const confirmation = z.object({ approve: z.boolean() });
+  server.registerTool('deploy', { description: 'Deploys, once its user confirms', inputSchema: z.object({ message: z.string() }) },
+    async ({ message }, ctx) => {
+      const confirmed = acceptedContent(ctx.mcpReq.inputResponses, 'confirm', confirmation);
+      if (confirmed?.approve !== true) {
+        log('ASKED', { message });
+        return inputRequired({ inputRequests: { confirm: inputRequired.elicit({ message: `Deploy ${message}?`, requestedSchema: confirmation }) } });
+      }
+      log('DEPLOYED', { message });
+      return { content: [{ type: 'text', text: `deployed ${message}` }] };
     });
   return server;
 }
