@@ -104,10 +104,34 @@ public record CallDescription(String protocol, String route, String method, Stri
 
     /**
      * The result of a {@code tools/call} on its way back: {@code arguments} is the result object (content, structured
-     * content, resources), which {@code arg:} pointers and the detectors read.
+     * content, resources), which {@code arg:} pointers and the detectors read. Also what the gateway reads an answer as
+     * when it cannot tell which call it answers (on a GET stream), with a null tool read as any tool.
      */
     public static CallDescription mcpToolResult(String route, String tool, JsonNode result) {
         return new CallDescription(MCP, route, "tools/call", tool, null, null, result, RESULT);
+    }
+
+    /**
+     * An MCP answer on its way back, described with the call it answers: a {@code resources/read}'s contents with its
+     * method and URI, a {@code prompts/get}'s messages with its method and prompt, a {@code tools/call}'s result with its
+     * tool, any other answer (a completion, a task's, a list's) with its method and what it names, so {@code method:},
+     * {@code resource:} and {@code prompt:} conditions hold on a result as on the request it answers.
+     *
+     * @param answered the request as policy described it ({@code direction} and arguments are not read)
+     * @param result   the result object (or error), which {@code arg:} pointers and the detectors read
+     */
+    public static CallDescription mcpResult(CallDescription answered, JsonNode result) {
+        return mcpResult(answered.route(), answered.method(), answered.toolName(), answered.resourceUri(), answered.promptName(), result);
+    }
+
+    /**
+     * Text on its way back to an MCP client, read by result rules: {@code method} is the call it answers or is part of
+     * (or, for a listed definition, the list's method; for a server request on a stream, the request's own method), and
+     * the tool, resource and prompt are those the call names (or the listed entry's own).
+     */
+    public static CallDescription mcpResult(String route, String method, String tool, String resourceUri, String promptName,
+                                            JsonNode result) {
+        return new CallDescription(MCP, route, method, tool, resourceUri, promptName, result, RESULT);
     }
 
     /** An A2A answer on its way back (task, artifacts, status message), for the skill the caller declared. */

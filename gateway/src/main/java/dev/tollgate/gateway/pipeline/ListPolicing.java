@@ -8,6 +8,7 @@ import dev.tollgate.policy.CompiledPolicy;
 import dev.tollgate.policy.Decision;
 import dev.tollgate.policy.detect.DocumentScan;
 import dev.tollgate.protocols.a2a.A2aMethod;
+import dev.tollgate.protocols.mcp.McpMethods;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -57,13 +58,19 @@ final class ListPolicing {
     /** What a denied task entry keeps: no text (its {@code statusMessage}, its {@code _meta}) a client could show. */
     private static final Set<String> TASK_STATE = Set.of("taskId", "status", "createdAt", "lastUpdatedAt", "ttl", "pollInterval");
 
-    /** A tool is read under its own name (rules scoped to it apply); the other definitions under no tool, as their contents are. */
+    /**
+     * Each entry is read with its list's method and under its own name: a tool's (rules scoped to it apply), a prompt's, a
+     * resource's or a template's URI (rules scoped by {@code prompt:} or {@code resource:} apply, as to its get or read).
+     */
     private static final List<Listed> MCP_LISTS = List.of(
-            new Listed("tools", "tool", "name", CallDescription::mcpToolResult),
-            new Listed("prompts", "prompt", "name", (route, key, entry) -> CallDescription.mcpToolResult(route, null, entry)),
-            new Listed("resources", "resource", "uri", (route, key, entry) -> CallDescription.mcpToolResult(route, null, entry)),
+            new Listed("tools", "tool", "name",
+                    (route, key, entry) -> CallDescription.mcpResult(route, McpMethods.TOOLS_LIST, key, null, null, entry)),
+            new Listed("prompts", "prompt", "name",
+                    (route, key, entry) -> CallDescription.mcpResult(route, McpMethods.PROMPTS_LIST, null, null, key, entry)),
+            new Listed("resources", "resource", "uri",
+                    (route, key, entry) -> CallDescription.mcpResult(route, McpMethods.RESOURCES_LIST, null, key, null, entry)),
             new Listed("resourceTemplates", "resource template", "uriTemplate",
-                    (route, key, entry) -> CallDescription.mcpToolResult(route, null, entry)));
+                    (route, key, entry) -> CallDescription.mcpResult(route, McpMethods.RESOURCES_TEMPLATES_LIST, null, key, null, entry)));
 
     /** An A2A card's skills: each read under its id, as the skill a message declares ({@code tool:} rules scoped to it apply). */
     static final Listed CARD_SKILLS = new Listed("skills", "skill", "id",
@@ -105,7 +112,8 @@ final class ListPolicing {
         } else {
             List<Listed> lists = new java.util.ArrayList<>(MCP_LISTS);
             lists.add(new Listed("tasks", "task", "taskId",
-                    (r, key, entry) -> CallDescription.mcpToolResult(r, key == null ? null : taskTools.apply(key), entry), TASK_STATE));
+                    (r, key, entry) -> CallDescription.mcpResult(r, McpMethods.TASKS_LIST, key == null ? null : taskTools.apply(key),
+                            null, null, entry), TASK_STATE));
             this.mcpLists = List.copyOf(lists);
         }
     }

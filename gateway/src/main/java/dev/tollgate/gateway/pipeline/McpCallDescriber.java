@@ -49,6 +49,31 @@ final class McpCallDescriber {
         return null;
     }
 
+    /**
+     * The call each client request of a body is, by its id as sent, described as the request side describes it: what
+     * result rules read its answer as ({@link CallDescription#mcpResult(CallDescription, JsonNode)}), so a rule scoped
+     * by method, resource or prompt holds on the answer to the very call it holds on (review BT). Session plumbing,
+     * which policy does not decide, is described by its method alone.
+     */
+    static java.util.Map<JsonNode, CallDescription> answeredCalls(String route, TaskScope taskScope, List<McpMessage> messages,
+                                                                  TaskOrigins tasks) {
+        java.util.Map<JsonNode, CallDescription> calls = new java.util.HashMap<>();
+        for (McpMessage message : messages) {
+            JsonNode id = requestIdValue(message);
+            if (id == null) {
+                continue;
+            }
+            CallDescription call = describe(route, taskScope, message, tasks);
+            if (call == null && message instanceof McpMessage.OtherRequest request) {
+                call = CallDescription.mcpRequest(route, request.method(), request.params());
+            }
+            if (call != null) {
+                calls.put(id, call);
+            }
+        }
+        return calls;
+    }
+
     /** A request with the resource or prompt it names (subscriptions, completions), for resource: and prompt: rules. */
     private static CallDescription namedTarget(String route, McpMessage.OtherRequest request) {
         JsonNode params = request.params() == null ? MissingNode.getInstance() : request.params();

@@ -49,6 +49,8 @@ final class McpResultRules {
     private final Map<JsonNode, String> toolCalls;
     /** The ids of this call's tasks/result and tasks/get whose task's creating tool is unknown: decided as of an unknown tool. */
     private final Set<JsonNode> unknownTools;
+    /** Each request this call POSTed, by id, as policy described it: its answer is described with it (review BT). */
+    private final Map<JsonNode, CallDescription> answeredCalls;
 
     private McpResultRules(ResultPolicing results, Exchange exchange, UpstreamLearning learnt, Set<JsonNode> requestIds,
                            boolean resumedStream) {
@@ -63,6 +65,7 @@ final class McpResultRules {
         this.resumedStream = resumedStream;
         this.toolCalls = exchange.payload() == null ? Map.of() : toolCalls(exchange.payload(), learnt.taskOrigins(), taskScope);
         this.unknownTools = exchange.payload() == null ? Set.of() : tasksOfUnknownTool(exchange.payload(), learnt.taskOrigins(), taskScope);
+        this.answeredCalls = McpCallDescriber.answeredCalls(route, taskScope, exchange.messages(), learnt.taskOrigins());
     }
 
     /**
@@ -107,7 +110,7 @@ final class McpResultRules {
         }
         ObjectNode page = JsonNodeFactory.instance.objectNode().put("error_page", new String(body, StandardCharsets.UTF_8));
         Map.Entry<JsonNode, String> call = toolCalls.size() == 1 ? toolCalls.entrySet().iterator().next() : null;
-        CallDescription shown = CallDescription.mcpToolResult(route, call == null ? null : call.getValue(), page);
+        CallDescription shown = answer(call == null ? null : call.getKey(), call == null ? null : call.getValue(), page);
         ResultPolicing.Outcome outcome = call == null || unknownTools.contains(call.getKey())
                 ? results.decideOfUnknownTool(shown, call == null ? null : ResponseOutcome.key(call.getKey()), body.length)
                 : results.decide(shown, ResponseOutcome.key(call.getKey()), body.length);
@@ -146,7 +149,7 @@ final class McpResultRules {
         if (!document.isObject()) {
             return null;
         }
-        CallDescription result = CallDescription.mcpToolResult(route, tool, document);
+        CallDescription result = answer(getStream ? null : response.get("id"), tool, document);
         boolean unknown = tool == null && (getStream || unknownTools.contains(response.get("id")));
         ResultPolicing.Outcome outcome = unknown ? results.decideOfUnknownTool(result, ResponseOutcome.key(response.get("id")), size)
                 : results.decide(result, ResponseOutcome.key(response.get("id")), size);
@@ -182,7 +185,7 @@ final class McpResultRules {
                 continue;
             }
             // The answer is no tool's result (a list's, say): as of an unknown tool, as the same request sent on its stream is.
-            ResultPolicing.Outcome outcome = results.decideApart(CallDescription.mcpToolResult(route, null, request.params()),
+            ResultPolicing.Outcome outcome = results.decideApart(serverRequest(answeredCalls.get(response.get("id")), null, request.method(), request.params()),
                     ResponseOutcome.keyOrNull(response.get("id")), size, true);
             if (outcome == ResultPolicing.Outcome.DENIED) {
                 exchange.resultWithheld();
@@ -205,7 +208,7 @@ final class McpResultRules {
      */
     ResultPolicing.Outcome decideBeside(JsonNode document, long size) {
         Map.Entry<JsonNode, String> call = streamCall();
-        CallDescription read = CallDescription.mcpToolResult(route, call == null ? null : call.getValue(), document);
+        CallDescription read = answer(call == null ? null : call.getKey(), call == null ? null : call.getValue(), document);
         String id = call == null ? null : ResponseOutcome.key(call.getKey());
         return call == null || unknownTools.contains(call.getKey()) ? results.decideOfUnknownTool(read, id, size)
                 : results.decide(read, id, size);
@@ -222,7 +225,7 @@ final class McpResultRules {
             return ResultPolicing.Outcome.PASSED;
         }
         Map.Entry<JsonNode, String> call = streamCall();
-        return results.decideServerRequest(CallDescription.mcpToolResult(route, call == null ? null : call.getValue(), params),
+        return results.decideServerRequest(serverRequest(call == null ? null : answeredCalls.get(call.getKey()), call == null ? null : call.getValue(), method, params),
                 ResponseOutcome.key(id), size, call == null || unknownTools.contains(call.getKey()));
     }
 
@@ -230,6 +233,22 @@ final class McpResultRules {
     JsonNode streamCallId() {
         Map.Entry<JsonNode, String> call = streamCall();
         return call == null ? null : call.getKey();
+    }
+
+    /**
+     * The answer to the request {@code id} (or text that is part of it), described with the call it answers: its method,
+     * tool, resource and prompt (review BT: every answer was a tools/call's, so rules scoped by resource, prompt or method
+     * never held). As a tool's result, of {@code tool}, where the call is not known (a GET stream's, a resumed one's).
+     */
+    private CallDescription answer(JsonNode id, String tool, JsonNode document) {
+        CallDescription answered = id == null ? null : answeredCalls.get(id);
+        return answered == null ? CallDescription.mcpToolResult(route, tool, document) : CallDescription.mcpResult(answered, document);
+    }
+
+    /** A server request's text, described with its own method and the resource and prompt of the call whose stream it is on. */
+    private CallDescription serverRequest(CallDescription streamCall, String tool, String method, JsonNode params) {
+        return CallDescription.mcpResult(route, method, tool, streamCall == null ? null : streamCall.resourceUri(),
+                streamCall == null ? null : streamCall.promptName(), params);
     }
 
     private Map.Entry<JsonNode, String> streamCall() {

@@ -10,8 +10,9 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The call an MCP 2026-07-28 {@code requestState} belongs to: the request's method, what it names ({@code params.name}
- * of a tool or prompt, else {@code params.uri} of a resource; null when neither is a string), and a SHA-256 digest of its
+ * The call an MCP 2026-07-28 {@code requestState} belongs to: the request's method, what it names by its method
+ * ({@code params.uri} of a {@code resources/read}, {@code params.name} of a {@code tools/call} or {@code prompts/get}; for
+ * another method its name, else its uri; null when that is not a string), and a SHA-256 digest of its
  * {@code params.arguments} in a canonical form. A client retries an {@code input_required} call with the same params plus
  * {@code inputResponses} and {@code requestState} (the TypeScript SDK rebuilds the retry from the original params), so the
  * retry names the same call; a state relayed for one call must not resume another, nor the same tool with other
@@ -28,7 +29,12 @@ public record RequestStateCall(String method, String target, String argumentsDig
     public static RequestStateCall of(String method, JsonNode params) {
         JsonNode name = params == null ? null : params.get("name");
         JsonNode uri = params == null ? null : params.get("uri");
-        String target = name != null && name.isTextual() ? name.textValue() : uri != null && uri.isTextual() ? uri.textValue() : null;
+        // By method, as the gateway's Mcp-Name check and policy read the call (review BT): a resources/read is its uri,
+        // whatever stray name it carries (the server reads the uri, and a state bound to the name would resume a read of
+        // another uri); a tool or a prompt is its name. Another method: its name, else its uri.
+        String target = McpMethods.RESOURCES_READ.equals(method) ? textOrNull(uri)
+                : McpMethods.TOOLS_CALL.equals(method) || McpMethods.PROMPTS_GET.equals(method) ? textOrNull(name)
+                : name != null && name.isTextual() ? name.textValue() : textOrNull(uri);
         JsonNode arguments = params == null ? null : params.get("arguments");
         StringBuilder canonical = new StringBuilder();
         if (arguments == null) {
@@ -37,6 +43,10 @@ public record RequestStateCall(String method, String target, String argumentsDig
             canonical(arguments, canonical);
         }
         return new RequestStateCall(method, target, HexFormat.of().formatHex(sha256(canonical.toString())));
+    }
+
+    private static String textOrNull(JsonNode value) {
+        return value != null && value.isTextual() ? value.textValue() : null;
     }
 
     /** Every part length-prefixed (a null marked apart from ""), so no two calls serialize alike: associated data for a seal. */
