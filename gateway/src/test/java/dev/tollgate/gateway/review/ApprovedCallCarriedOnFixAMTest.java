@@ -129,10 +129,45 @@ class ApprovedCallCarriedOnFixAMTest {
         assertThat(refused.at("/error/code").asInt()).as(refused.toString()).isEqualTo(-32602);
     }
 
+    /** A tool that keeps its state in requestState: under the approval, the server gets its own state back, unchanged. */
+    @Test
+    void anApprovedToolsOwnStateReachesItUnchangedAndTheCallCompletes() throws Exception {
+        NodeServer stateful = NodeServer.start("ts2-state-server.mjs", Map.of());
+        RunningGateway through = RunningGateway.mcpWithPolicy(vertx, stateful.url("/mcp"), POLICY.replace("{tool: deploy}", "{tool: transfer}"), null, null);
+        try {
+            JsonNode asked = call(through, "transfer", "to", "bob", null, null);
+            assertThat(asked.at("/result/inputRequests/tollgate-approval").isObject()).as(asked.toString()).isTrue();
+            ObjectNode yes = JSON.createObjectNode().put("action", "accept");
+            yes.putObject("content").put("approve", true);
+            JsonNode leg = call(through, "transfer", "to", "bob", asked.at("/result/requestState").asText(),
+                    JSON.createObjectNode().set("tollgate-approval", yes));
+            assertThat(leg.at("/result/resultType").asText()).as(leg.toString()).isEqualTo("input_required");
+            String state = leg.at("/result/requestState").asText();
+            assertThat(state).as("the server's state is sealed, not relayed raw").doesNotContain("bob");
+
+            JsonNode done = call(through, "transfer", "to", "bob", state, JSON.createObjectNode());
+
+            assertThat(done.path("error").isMissingNode()).as("carried on, not held again: " + done).isTrue();
+            assertThat(done.at("/result/inputRequests/tollgate-approval").isMissingNode()).as(done.toString()).isTrue();
+            await().atMost(Duration.ofSeconds(5)).until(() -> stateful.output().contains("TRANSFERRED"));
+            List<JsonNode> bodies = received(stateful);
+            JsonNode minted = JSON.readTree(bodies.get(bodies.size() - 1).path("params").path("requestState").asText());
+            assertThat(minted.path("to").asText()).as("the server's own state came back: " + bodies).isEqualTo("bob");
+            assertThat(bodies.get(bodies.size() - 1).path("params").path("inputResponses")).isEqualTo(JSON.createObjectNode());
+        } finally {
+            through.close();
+            stateful.close();
+        }
+    }
+
     /** The bodies the server received, in order. */
     private List<JsonNode> received() throws Exception {
+        return received(server);
+    }
+
+    private static List<JsonNode> received(NodeServer from) throws Exception {
         List<JsonNode> bodies = new ArrayList<>();
-        for (String line : server.output().split("\n")) {
+        for (String line : from.output().split("\n")) {
             if (line.startsWith("RECEIVED ")) {
                 JsonNode body = JSON.readTree(line.substring("RECEIVED ".length())).path("body");
                 if (body.isTextual()) {
@@ -148,8 +183,13 @@ class ApprovedCallCarriedOnFixAMTest {
     }
 
     private JsonNode call(RunningGateway through, String message, String state, JsonNode inputResponses) throws Exception {
-        ObjectNode params = JSON.createObjectNode().put("name", "deploy");
-        params.putObject("arguments").put("message", message);
+        return call(through, "deploy", "message", message, state, inputResponses);
+    }
+
+    private JsonNode call(RunningGateway through, String tool, String argument, String value, String state, JsonNode inputResponses)
+            throws Exception {
+        ObjectNode params = JSON.createObjectNode().put("name", tool);
+        params.putObject("arguments").put(argument, value);
         ObjectNode meta = params.putObject("_meta");
         meta.put("io.modelcontextprotocol/protocolVersion", "2026-07-28");
         meta.putObject("io.modelcontextprotocol/clientCapabilities").putObject("elicitation").putObject("form");
@@ -164,7 +204,7 @@ class ApprovedCallCarriedOnFixAMTest {
         body.set("params", params);
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + through.port() + "/mcp")).timeout(Duration.ofSeconds(15))
                 .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
-                .header("MCP-Protocol-Version", "2026-07-28").header("Mcp-Method", "tools/call").header("Mcp-Name", "deploy")
+                .header("MCP-Protocol-Version", "2026-07-28").header("Mcp-Method", "tools/call").header("Mcp-Name", tool)
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
         String text = client.send(request, HttpResponse.BodyHandlers.ofString()).body();
         return JSON.readTree(text.substring(text.indexOf('{')));
