@@ -95,7 +95,7 @@ class ApprovedCallCarriedOnFixAMTest {
         assertThat(received()).as("three rounds: the question forwarded nothing").hasSize(2);
 
         JsonNode replay = call("hi", state, confirm());
-        assertThat(replay.path("error").isObject()).as("one state, one retry let through: " + replay).isTrue();
+        assertThat(replay.at("/error/data/reason").asText()).as("one state, one retry let through: " + replay).isEqualTo("approval_answer_not_taken");
         assertThat(server.output().split("DEPLOYED", -1)).as("the tool ran once").hasSize(2);
     }
 
