@@ -73,6 +73,9 @@ final class ApprovalStage implements Stage {
         if (approvals == null) {
             return StageResult.proceed(); // the enforce stage refuses what nobody can approve
         }
+        if (exchange.approvedContinuation() != null) {
+            return Future.succeededFuture(carriedOn(exchange, decision, exchange.approvedContinuation()));
+        }
         CallDescription call = exchange.calls().isEmpty() ? null : exchange.calls().get(0);
         boolean askClient = ClientElicitation.applies(exchange, decision.approval());
         boolean askClient2026 = ClientInputRequired.applies(exchange, decision.approval());
@@ -201,6 +204,26 @@ final class ApprovalStage implements Stage {
             exchange.trace().annotate(Attributes.of(CallAttributes.APPROVAL_ID, approval.id()));
         }
         return concluded(exchange, decision, approval, outcome, answer);
+    }
+
+    /**
+     * A retry carrying on a call its approval let through, with the user's answer to the tool's own question (review BT:
+     * held again, the question was asked on every round and the tool never completed): the approval's yes stands for the
+     * call it was given to (the state names this caller, this route, this tool and these arguments), so it is not held
+     * again. The serving policy decided it (a denial refuses it before this), and the approval it carries on is on its
+     * span and audit record.
+     */
+    private StageResult carriedOn(Exchange exchange, Decision decision, ApprovedContinuation continued) {
+        CallDescription call = exchange.calls().isEmpty() ? null : exchange.calls().get(0);
+        ApprovalTerms terms = decision.approval() != null ? decision.approval() : ApprovalTerms.DEFAULT;
+        ApprovalOutcome outcome = new ApprovalOutcome(ApprovalOutcome.Verdict.APPROVED, "tollgate",
+                "carries on the call approval " + continued.approvalId() + " let through", Instant.now());
+        PendingApproval approval = PendingApproval.ended(continued.approvalId(), request(exchange, decision, call), terms, continued.askedAt(), outcome);
+        exchange.approval(approval);
+        if (exchange.trace() != null) {
+            exchange.trace().annotate(Attributes.of(CallAttributes.APPROVAL_ID, approval.id()));
+        }
+        return concluded(exchange, decision, approval, outcome);
     }
 
     private static ApprovalRequest request(Exchange exchange, Decision decision, CallDescription call) {

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * without this the same caller could send the approved retry again and again, each forwarded. Marked only here, after
  * every stage that may refuse the call (policy, its rate limits and budget, the approval's recheck, enforce, the task
  * table): marked before them, a refused retry spent the user's yes, and the retry sent again was told 409 although
- * nothing had been forwarded (review AS).
+ * nothing had been forwarded (review AS). A retry carrying on an approved call with the state relayed on its
+ * {@code input_required} answer ({@link ApprovedContinuation}) is let through once per state the same way.
  */
 final class AskClientReleaseStage implements Stage {
 
@@ -43,19 +44,24 @@ final class AskClientReleaseStage implements Stage {
     @Override
     public Future<StageResult> apply(Exchange exchange) {
         AskClientAnswer answer = exchange.askClientAnswer();
-        if (answer == null || approvals == null) {
+        ApprovedContinuation continued = exchange.approvedContinuation();
+        if (answer == null && (continued == null || exchange.approval() == null) || approvals == null) {
             return StageResult.proceed();
         }
-        Instant keepUntil = answer.stateExpires().plus(CLOCK_MARGIN);
-        return approvals.releaseOnce(answer.approvalId(), keepUntil).transform(released -> {
+        // A retry carrying on an approved call (review BT) is let through once per round, as the answered retry is once.
+        String key = answer != null ? answer.approvalId() : continued.releaseKey();
+        Instant keepUntil = (answer != null ? answer.stateExpires() : continued.expiresAt()).plus(CLOCK_MARGIN);
+        return approvals.releaseOnce(key, keepUntil).transform(released -> {
             if (released.succeeded() && released.result()) {
-                approvals.letThrough(answer.approvalId());
+                if (answer != null) {
+                    approvals.letThrough(answer.approvalId());
+                }
                 // Spent only if the call reaches the upstream: one that fails before it is sent keeps the user's yes.
-                exchange.onComplete(() -> approvals.releaseEnded(answer.approvalId(), exchange.sentUpstream()));
+                exchange.onComplete(() -> approvals.releaseEnded(key, exchange.sentUpstream()));
                 return StageResult.proceed();
             }
             boolean unknown = released.failed();
-            LOG.warn("approval {}: {}", answer.approvalId(), unknown ? "the let-through mark was not confirmed (Redis did not answer in time): refused"
+            LOG.warn("approval {}: {}", key, unknown ? "the let-through mark was not confirmed (Redis did not answer in time): refused"
                     : "a retry came again after its call went on; refused");
             exchange.errorType(RejectReason.APPROVAL_ANSWER_NOT_TAKEN.code());
             // This attempt forwards nothing when Redis did not confirm its mark, and a mark it may have set is given back

@@ -54,6 +54,7 @@ public final class Exchange {
     private String upstreamToken;
     private dev.tollgate.gateway.approval.PendingApproval approval;
     private AskClientAnswer askClientAnswer;
+    private ApprovedContinuation approvedContinuation;
     private boolean askedInClient;
     private UpstreamInstance upstreamInstance;
     private final List<Runnable> onComplete = new java.util.ArrayList<>(1);
@@ -306,6 +307,18 @@ public final class Exchange {
 
     void askClientAnswer(AskClientAnswer answer) {
         this.askClientAnswer = answer;
+    }
+
+    /**
+     * The approved call this request carries on, a retry with the state relayed on that call's {@code input_required}
+     * answer ({@link RequestStateStage}); null for any other request.
+     */
+    ApprovedContinuation approvedContinuation() {
+        return approvedContinuation;
+    }
+
+    void approvedContinuation(ApprovedContinuation continuation) {
+        this.approvedContinuation = continuation;
     }
 
     /**

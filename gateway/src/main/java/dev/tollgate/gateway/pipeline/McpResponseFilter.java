@@ -185,7 +185,8 @@ final class McpResponseFilter implements ResponseFilter {
                 || exchange.payload() != null && exchange.payload().messages().stream().anyMatch(m -> m instanceof JsonRpcRequest request
                         && McpMethods.TOOLS_CALL.equals(request.method()) && request.params() != null && request.params().path("task").isObject());
         this.batchDenials = exchange.batchDenials();
-        this.requestStates = new RequestStateSeal(exchange.snapshot().sessions(), route, identity, instance, payload);
+        this.requestStates = new RequestStateSeal(exchange.snapshot().sessions(), route, identity, instance, payload,
+                ApprovedContinuation.approvedIn(exchange));
         this.answerUpstream = answerUpstream;
         this.plainAnswerTo = exchange.payload() instanceof JsonRpcPayload.Single single && single.message() instanceof JsonRpcRequest request
                 && !clientListsTools && !clientListsTasks && batchDenials == null && results == null

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * one to the upstream, so a server binding its state to its caller cannot tell them apart), a state for other arguments
  * (policy decided these; a server trusting its state would act on the state's), a made-up, edited or expired one, one
  * that is not a string (null included: the SDK hands a present key to the tool whatever it holds), and any in a batch
- * (2026-07-28 has no batches).
+ * (2026-07-28 has no batches). A state relayed on the {@code input_required} answer to a call an approval let through is
+ * opened the same way ({@link ApprovedContinuation}): the retry carrying it is part of that approved call.
  */
 final class RequestStateStage implements Stage {
 
@@ -60,6 +61,21 @@ final class RequestStateStage implements Stage {
             SealedSessions.Opened opened = !state.isTextual() || payload instanceof JsonRpcPayload.Batch ? null
                     : exchange.snapshot().sessions().openRequestState(exchange.route().route().name(), exchange.identity(),
                             RequestStateCall.of(request.method(), request.params()), state.textValue(), Instant.now());
+            ApprovedContinuation continued = null;
+            if (opened instanceof SealedSessions.Unknown) {
+                // Relayed on the input_required answer to a call an approval let through (review BT)?
+                SealedSessions.Opened approved = exchange.snapshot().sessions().openApprovedRequestState(exchange.route().route().name(),
+                        exchange.identity(), RequestStateCall.of(request.method(), request.params()), state.textValue(), Instant.now());
+                if (approved instanceof SealedSessions.Valid valid) {
+                    continued = ApprovedContinuation.read(valid.upstreamId());
+                    opened = continued == null ? new SealedSessions.Unknown("an approved call's state not in the gateway's form")
+                            : Instant.now().isAfter(continued.expiresAt())
+                            ? new SealedSessions.Unknown("an approved call's state expired at " + continued.expiresAt())
+                            : new SealedSessions.Valid(continued.upstreamState(), valid.instance());
+                } else if (!approved.equals(new SealedSessions.Unknown("not a requestState this gateway relayed"))) {
+                    opened = approved; // written as an approved call's state: why it does not open is its
+                }
+            }
             if (!(opened instanceof SealedSessions.Valid valid) || !SessionStage.holdsInstance(exchange, valid.instance())) {
                 // Why, for the operator only (another caller's, another call's, expired): the client is told "not yours".
                 String why = !state.isTextual() ? "not a string" : opened == null ? "in a batch"
@@ -70,7 +86,15 @@ final class RequestStateStage implements Stage {
                         CLIENT_DETAIL);
                 return StageResult.responded();
             }
-            exchange.forwardWithParam(request, REQUEST_STATE, valid.upstreamId());
+            if (continued != null) {
+                // Part of the approved call: not held again (ApprovalStage), let through once (AskClientReleaseStage).
+                exchange.approvedContinuation(continued);
+            }
+            if (valid.upstreamId() == null) {
+                exchange.forwardWithoutParams(request, REQUEST_STATE); // the upstream sent none: its inputResponses go on alone
+            } else {
+                exchange.forwardWithParam(request, REQUEST_STATE, valid.upstreamId());
+            }
             if (valid.instance() != null && exchange.pinnedUpstream() == null) {
                 exchange.pinnedUpstream(valid.instance());
             }

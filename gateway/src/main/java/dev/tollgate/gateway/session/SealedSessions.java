@@ -44,7 +44,8 @@ import javax.crypto.spec.SecretKeySpec;
  * with the digest of the listing it pages in its associated data; version 5 is an MCP
  * 2026-07-28 {@code requestState}, laid out as version 2, with the call it answers ({@link RequestStateCall}) in its
  * associated data (see {@link #sealRequestState}); version 17 is the gateway's own requestState of an ask-client question
- * (see {@link #sealApprovalState}), laid out as version 2 with the call it asks about where the instance is. Each version
+ * (see {@link #sealApprovalState}), laid out as version 2 with the call it asks about where the instance is; version 18 is
+ * a requestState relayed for a call an approval let through, laid out as version 5 (see {@link #sealApprovedRequestState}). Each version
  * is authenticated, so no kind opens as another. Visible ASCII only, as the specification asks of session ids.
  */
 public final class SealedSessions {
@@ -61,6 +62,14 @@ public final class SealedSessions {
      * so that a kind added meanwhile (upstream requestStates, say) cannot take it by accident when branches merge.
      */
     private static final byte VERSION_APPROVAL_STATE = 17;
+    /**
+     * A requestState relayed on an {@code input_required} answer to a call an approval let through (review BT): the
+     * upstream's own state (or none), the approval and this round, bound like version 5 to the caller, the route and the
+     * call ({@link #sealApprovedRequestState}).
+     */
+    private static final byte VERSION_APPROVED_REQUEST_STATE = 18;
+    /** Room, past an upstream's state, for what an approved call's state names besides (its approval, this round). */
+    private static final int APPROVED_STATE_OVERHEAD_BYTES = 512;
     private static final int TAG_BYTES = 4;
     /** A listing a cursor is bound to is a SHA-256 digest: of fixed length, it cannot run into the owner before it. */
     private static final int LISTING_DIGEST_BYTES = 32;
@@ -208,6 +217,25 @@ public final class SealedSessions {
     }
 
     /**
+     * The {@code requestState} to hand the client on an {@code input_required} answer to a call an approval let through:
+     * bound as {@link #sealRequestState} is (this route, this caller, this call), and of its own kind, so a state relayed
+     * for a call no approval let through never opens as one that did. Opened by {@link #openApprovedRequestState} only.
+     *
+     * @param approved what the gateway writes of the approval and this round, then the upstream's state if it sent one
+     * @param instance the upstream instance that answered (null: not known)
+     * @throws IllegalArgumentException when the state is longer than {@value #MAX_REQUEST_STATE_BYTES} bytes
+     */
+    public String sealApprovedRequestState(String route, Identity caller, RequestStateCall call, String approved, String instance, Instant now) {
+        return seal(VERSION_APPROVED_REQUEST_STATE, route, caller, call.bytes(), approved, MAX_REQUEST_STATE_BYTES + APPROVED_STATE_OVERHEAD_BYTES,
+                instance, now);
+    }
+
+    /** What an approved call's requestState the client sent holds: {@link Valid} only for the caller, route and call it was relayed to. */
+    public Opened openApprovedRequestState(String route, Identity caller, RequestStateCall call, String clientState, Instant now) {
+        return open(route, caller, call.bytes(), clientState, now, VERSION_APPROVED_REQUEST_STATE);
+    }
+
+    /**
      * The requestState the gateway hands a 2026-07-28 client with its own ask-client question (an {@code input_required}
      * answer), bound to this route and caller: it names the approval and the call asked about, so the client's retry is
      * taken as the answer only from that caller, for that call. Opened by {@link #openApprovalState} only.
@@ -324,7 +352,7 @@ public final class SealedSessions {
     /**
      * @param call what else the seal must be bound to (a requestState's call), null for the other kinds
      * @param kind {@link #VERSION} for a session id (version 1 too), {@link #VERSION_EVENT_ID_AT} (version 3 too), {@link #VERSION_CURSOR},
-     *             {@link #VERSION_REQUEST_STATE} or {@link #VERSION_APPROVAL_STATE}
+     *             {@link #VERSION_REQUEST_STATE}, {@link #VERSION_APPROVED_REQUEST_STATE} or {@link #VERSION_APPROVAL_STATE}
      */
     private Opened open(String route, Identity caller, byte[] call, String clientId, Instant now, byte kind) {
         boolean eventId = kind == VERSION_EVENT_ID_AT;
@@ -340,7 +368,7 @@ public final class SealedSessions {
                 : eventId ? version == VERSION_EVENT_ID_AT || version == VERSION_EVENT_ID : version == kind;
         if (raw.length < header + GCM_TAG_BITS / 8 + 8 || !known) {
             return new Unknown(eventId ? "not an event id this gateway relayed" : kind == VERSION_CURSOR ? "not a cursor this gateway handed out"
-                    : kind == VERSION_REQUEST_STATE ? "not a requestState this gateway relayed"
+                    : kind == VERSION_REQUEST_STATE || kind == VERSION_APPROVED_REQUEST_STATE ? "not a requestState this gateway relayed"
                     : kind == VERSION_APPROVAL_STATE ? "not a requestState this gateway handed out" : "not a session id this gateway issued");
         }
         byte[] tag = java.util.Arrays.copyOfRange(raw, 1, 1 + TAG_BYTES);
