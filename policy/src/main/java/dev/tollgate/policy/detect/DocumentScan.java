@@ -21,7 +21,9 @@ import java.util.Map;
  * Object keys are read too (a key can carry text as well as a value can). Base64 blobs are read as the strings they are,
  * and a blob of a text or JSON media type also as the text it decodes to (a client decodes it for the model).
  * Numbers are read as their digits: a card number sent as the JSON number {@code 4111111111111111} is a card number
- * to the model and the client that reads it; redacting one turns it into a string holding the marker.
+ * to the model and the client that reads it; and also as a JavaScript client reads them (the nearest double, printed as
+ * JavaScript prints it: {@code 4111111111111110.9} is 4111111111111111 there). Redacting one turns it into a string
+ * holding the marker (the gateway denies such a result instead: the string breaks the number's type).
  */
 public final class DocumentScan {
 
@@ -163,7 +165,12 @@ public final class DocumentScan {
         if (node.isTextual()) {
             add(node.textValue(), pointer, false, out);
         } else if (node.isNumber()) {
-            add(digitsOf(node), pointer, false, out);
+            String digits = digitsOf(node);
+            add(digits, pointer, false, out);
+            String asJavaScript = javaScriptReading(node);
+            if (asJavaScript != null && !asJavaScript.equals(digits)) {
+                add(asJavaScript, pointer, false, out);
+            }
         } else if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
@@ -179,6 +186,23 @@ public final class DocumentScan {
                 walk(node.get(i), pointer + "/" + i, out);
             }
         }
+    }
+
+    /** Every integer of at most this magnitude is a double exactly, and JavaScript prints it as its digits. */
+    private static final long EXACT_IN_DOUBLE = 1L << 53;
+
+    /**
+     * A number as a JavaScript client reads it (review BS): {@code JSON.parse} takes the double nearest the decimal, which
+     * its caller (and a model given {@code JSON.stringify} of it) sees printed as JavaScript prints it. The fraction
+     * {@code 4111111111111110.9} is the double 4111111111111111, a card number; so is an integer above 2^53 rounded.
+     * Null when it is the exact reading for certain (an integer within 2^53) or no finite double.
+     */
+    private static String javaScriptReading(JsonNode number) {
+        if (number.canConvertToLong() && number.isIntegralNumber() && Math.abs(number.longValue()) <= EXACT_IN_DOUBLE) {
+            return null;
+        }
+        double d = number.doubleValue();
+        return Double.isFinite(d) ? dev.tollgate.policy.condition.JavaScriptText.of(d) : null;
     }
 
     /** A number as the digits a reader sees: integers as written, decimals in plain notation (4.1E15 as 4100000000000000). */
@@ -325,7 +349,8 @@ public final class DocumentScan {
             if (value == null || !value.isTextual() && !value.isNumber()) {
                 continue;
             }
-            String redacted = redactSpans(value.isTextual() ? value.textValue() : digitsOf(value), entry.getValue());
+            // A number is one value, and its finding may be in its JavaScript reading, whose spans are not its digits': it goes whole.
+            String redacted = value.isTextual() ? redactSpans(value.textValue(), entry.getValue()) : marker(entry.getValue().get(0));
             if (parent.isArray()) {
                 ((ArrayNode) parent).set(Integer.parseInt(last), TextNode.valueOf(redacted));
             } else {

@@ -166,6 +166,21 @@ class DetectorsTest {
     }
 
     @Test
+    void aNumberIsAlsoReadAsTheDoubleAJavaScriptClientPrints() throws Exception {
+        // Review BS: JSON.parse rounds these to 4111111111111111 (a card number); read exactly, neither is one.
+        ObjectMapper exact = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
+        JsonNode result = exact.readTree("{\"structuredContent\":{\"a\":4111111111111110.9,\"b\":4111111111111110.99999,"
+                + "\"c\":41111111111111109e-1,\"ok\":4111111111111112.5,\"n\":3}}");
+        List<Finding> findings = DocumentScan.scan(result, List.of(Detectors.pii(Set.of("card"))));
+
+        assertThat(findings).extracting(Finding::pointer).containsExactly("/structuredContent/a", "/structuredContent/b", "/structuredContent/c");
+        ObjectNode copy = (ObjectNode) result.deepCopy();
+        assertThat(DocumentScan.redact(copy, findings)).isEqualTo(3);
+        assertThat(copy.at("/structuredContent/a").asText()).isEqualTo("[REDACTED:pii]");
+    }
+
+    @Test
     void aCardNumberSentAsAJsonNumberIsFoundAndRedactedToAString() throws Exception {
         ObjectNode result = (ObjectNode) JSON.readTree("{\"structuredContent\":{\"card\":4111111111111111,\"exp\":4.111111111111111E15,"
                 + "\"count\":3,\"ratio\":0.25}}");
