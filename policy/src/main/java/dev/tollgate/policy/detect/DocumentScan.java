@@ -37,9 +37,25 @@ public final class DocumentScan {
 
     /** A string of the document, where it is, whether it is a key or a decoded blob, and how detectors read it. */
     /** @param readings every reading of the same string (this one among them), or null when it is read once */
-    private record Text(String pointer, boolean key, boolean encoded, TextView view, List<TextView> readings) {
+    /**
+     * @param references the string's character references decoded, when this reading is of the decoded text: its spans
+     *                   are mapped back to the string as written (each reference whole), or null
+     */
+    private record Text(String pointer, boolean key, boolean encoded, TextView view, List<TextView> readings,
+                        CharacterReferences.Decoded references) {
         Text(String pointer, boolean key, boolean encoded, TextView view) {
-            this(pointer, key, encoded, view, null);
+            this(pointer, key, encoded, view, null, null);
+        }
+
+        /** The finding of a span of this reading, at its place in the string as written. */
+        Finding finding(String detector, String kind, int start, int end, String original) {
+            String digest = digest(original.substring(start, end));
+            if (references == null) {
+                return new Finding(detector, kind, pointer, start, end, digest, key, encoded);
+            }
+            int from = references.from()[start];
+            int to = end > start ? references.to()[end - 1] : from;
+            return new Finding(detector, kind, pointer, from, to, digest, key, encoded);
         }
     }
 
@@ -86,10 +102,9 @@ public final class DocumentScan {
                 twoReadings = true;
                 continue;
             }
-            twoReadings |= view.compatibilityBesideAscii() || view.lookAlikeBesideAscii();
+            twoReadings |= view.compatibilityBesideAscii() || view.lookAlikeBesideAscii() || text.references() != null;
             for (Detector detector : detectors) {
-                detector.scan(view, (start, end, kind) -> findings.add(new Finding(detector.name(), kind, text.pointer(), start, end,
-                        digest(original.substring(start, end)), text.key(), text.encoded())));
+                detector.scan(view, (start, end, kind) -> findings.add(text.finding(detector.name(), kind, start, end, original)));
             }
         }
         // A span both readings of a string find is one finding.
@@ -109,8 +124,7 @@ public final class DocumentScan {
                 boolean cut = detector.reportsLinks() && view.readApartAt(end) && text.readings() != null
                         && text.readings().stream().anyMatch(other -> other != view && other.wordStartsAt(start) && !other.readApartAt(end));
                 if (!cut) {
-                    findings.add(new Finding(detector.name(), kind, text.pointer(), start, end, digest(original.substring(start, end)),
-                            text.key(), text.encoded()));
+                    findings.add(text.finding(detector.name(), kind, start, end, original));
                 }
             });
         }
@@ -222,9 +236,20 @@ public final class DocumentScan {
      * anchors on): a finding in any reading counts. Most text needs one reading.
      */
     private static void addReadings(String text, String pointer, boolean key, boolean encoded, List<Text> out) {
+        addReadings(text, pointer, key, encoded, null, out);
+        // As a renderer and a model read it too: its HTML character references decoded (review BS: Ignore&nbsp;all&nbsp;previous,
+        // AKIA&#73;OSFODNN7EXAMPLE). A finding there is reported at the references as written, so a redaction covers them.
+        CharacterReferences.Decoded decoded = CharacterReferences.decodeForReading(text);
+        if (decoded != null) {
+            addReadings(decoded.text(), pointer, key, encoded, decoded, out);
+        }
+    }
+
+    private static void addReadings(String text, String pointer, boolean key, boolean encoded, CharacterReferences.Decoded references,
+                                    List<Text> out) {
         TextView view = TextView.of(text);
         if (!view.compatibilityBesideAscii() && !view.lookAlikeBesideAscii()) {
-            out.add(new Text(pointer, key, encoded, view));
+            out.add(new Text(pointer, key, encoded, view, null, references));
             return;
         }
         List<TextView> readings = new ArrayList<>(6);
@@ -239,7 +264,7 @@ public final class DocumentScan {
             readings.add(TextView.of(text, TextView.Reading.TRAILING_LETTERS_APART));
         }
         for (TextView reading : readings) {
-            out.add(new Text(pointer, key, encoded, reading, readings));
+            out.add(new Text(pointer, key, encoded, reading, readings, references));
         }
     }
 
