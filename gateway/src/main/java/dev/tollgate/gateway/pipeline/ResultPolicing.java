@@ -253,9 +253,10 @@ final class ResultPolicing {
         if (!redacts.isEmpty()) {
             List<Finding> found = findings(redacts, read, previousEntry);
             if (found == null || !redactable(found, call.arguments())) {
-                // What cannot be replaced in place (a match in a key or a blob, across two parts, or past the scan budget) is not relayed.
+                // What cannot be replaced in place (a match in a key or a blob, across two parts, in a number or structuredContent, or past the scan budget) is not relayed.
                 return new Judgement(new Decision(Action.DENY, redacts.get(0).ruleName(), "what the rule found cannot be redacted "
-                        + "in place (it is in a key, in a base64 blob, split across parts, or the result is too costly to scan); withheld (fail closed)",
+                        + "in place (it is in a key, in a base64 blob, split across parts, in a number or a tool's structuredContent, whose type or "
+                        + "schema the marker would break, or the result is too costly to scan); withheld (fail closed)",
                         redacts.get(0).policyName(), redacts.get(0).mode()), found == null ? List.of() : found);
             }
             return new Judgement(redacts.get(0), found);
@@ -334,11 +335,32 @@ final class ResultPolicing {
             }
         }
         for (Finding f : findings) {
-            if (f.inKey() || f.encoded() || inJoint(f) && !inParts.contains(f.digest())) {
+            if (f.inKey() || f.encoded() || inJoint(f) && !inParts.contains(f.digest()) || !keepsItsType(f, document)) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** A tool result's schema-checked member: a client validates it against the tool's outputSchema. */
+    private static final String STRUCTURED_CONTENT = "/structuredContent";
+
+    /**
+     * Whether replacing the finding's span with the marker leaves a value its reader still accepts (review BS): not a
+     * number (the marker would make it a string), and nothing under a tool result's {@code structuredContent}, which a
+     * client checks against the tool's outputSchema (a type, pattern, format, enum or length the marker may break: the
+     * TypeScript SDK then throws a schema error in place of the result). The gateway does not know whether this tool has
+     * one, so it assumes it does (fail closed): such a result is denied with the policy's error instead.
+     */
+    private static boolean keepsItsType(Finding f, JsonNode document) {
+        if (document == null) {
+            return true;
+        }
+        String pointer = f.pointer();
+        if (pointer.equals(STRUCTURED_CONTENT) || pointer.startsWith(STRUCTURED_CONTENT + "/")) {
+            return false;
+        }
+        return !document.at(pointer).isNumber();
     }
 
     /** A finding in the joined text (one joint, or one of several: {@code /tollgate_stream_joint/1}). */

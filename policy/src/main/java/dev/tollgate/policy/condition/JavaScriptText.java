@@ -7,7 +7,7 @@ import java.math.BigDecimal;
  * below 10^21 without a fraction ({@code 42.0} is "42"), plain digits from 10^-6, an exponent otherwise ("1e+21",
  * "1.5e-7"), in the shortest digits that read back as the double ({@link ShortestDigits}).
  */
-final class JavaScriptText {
+public final class JavaScriptText {
 
     /** JavaScript writes plain digits below 10^21 ... */
     private static final int LARGEST_PLAIN_EXPONENT = 21;
@@ -17,7 +17,7 @@ final class JavaScriptText {
     private JavaScriptText() {
     }
 
-    static String of(double d) {
+    public static String of(double d) {
         if (Double.isNaN(d)) {
             return "NaN";
         }

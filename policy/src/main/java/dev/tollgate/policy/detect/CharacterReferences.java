@@ -27,7 +27,20 @@ final class CharacterReferences {
             Map.entry("rbrace", '}'));
 
     /** Names HTML also decodes without their semicolon (the legacy ones among the above). */
-    private static final java.util.Set<String> WITHOUT_SEMICOLON = java.util.Set.of("quot", "QUOT", "lt", "LT", "gt", "GT", "amp", "AMP");
+    private static final java.util.Set<String> WITHOUT_SEMICOLON = java.util.Set.of("quot", "QUOT", "lt", "LT", "gt", "GT", "amp", "AMP", "nbsp");
+
+    /**
+     * Named references of spaces and invisible characters, decoded beside the above for the reading every detector makes
+     * ({@link #decodeForReading}): HTML a tool relays writes its spaces so ({@code Ignore&nbsp;all&nbsp;previous}), and a
+     * renderer or a model reads them as the characters. Not for links (a link's shape is made of the punctuation above).
+     */
+    private static final Map<String, Character> SPACES = Map.ofEntries(
+            Map.entry("nbsp", '\u00A0'), Map.entry("NonBreakingSpace", '\u00A0'), Map.entry("ensp", '\u2002'),
+            Map.entry("emsp", '\u2003'), Map.entry("emsp13", '\u2004'), Map.entry("emsp14", '\u2005'), Map.entry("numsp", '\u2007'),
+            Map.entry("puncsp", '\u2008'), Map.entry("thinsp", '\u2009'), Map.entry("ThinSpace", '\u2009'), Map.entry("hairsp", '\u200A'),
+            Map.entry("VeryThinSpace", '\u200A'), Map.entry("MediumSpace", '\u205F'), Map.entry("shy", '\u00AD'),
+            Map.entry("ZeroWidthSpace", '\u200B'), Map.entry("zwnj", '\u200C'), Map.entry("zwj", '\u200D'), Map.entry("NoBreak", '\u2060'),
+            Map.entry("hyphen", '\u2010'), Map.entry("dash", '\u2010'), Map.entry("ndash", '\u2013'), Map.entry("mdash", '\u2014'));
 
     /**
      * The decoded text; {@code from[i]} and {@code to[i]} are where the decoded character {@code i} was written in the
@@ -46,8 +59,20 @@ final class CharacterReferences {
 
     /** The decoded text, or null when {@code s} holds no reference this decodes. */
     static Decoded decode(String s) {
+        return decode(s, false);
+    }
+
+    /**
+     * The text as a reader of HTML or Markdown reads it, for every detector (review BS): numeric references, the named
+     * ones of punctuation and those of spaces and invisible characters ({@link #SPACES}) decoded; null when it holds none.
+     */
+    static Decoded decodeForReading(String s) {
+        return s.indexOf('&') < 0 ? null : decode(s, true);
+    }
+
+    private static Decoded decode(String s, boolean spaces) {
         int amp = s.indexOf('&');
-        while (amp >= 0 && decodedAt(s, amp) == null) {
+        while (amp >= 0 && decodedAt(s, amp, spaces) == null) {
             amp = s.indexOf('&', amp + 1);
         }
         if (amp < 0) {
@@ -60,7 +85,7 @@ final class CharacterReferences {
         int count = 0;
         int i = 0;
         while (i < s.length()) {
-            String decoded = i >= amp && s.charAt(i) == '&' ? decodedAt(s, i) : null;
+            String decoded = i >= amp && s.charAt(i) == '&' ? decodedAt(s, i, spaces) : null;
             if (decoded == null) {
                 from[out.length()] = i;
                 to[out.length()] = i + 1;
@@ -84,9 +109,9 @@ final class CharacterReferences {
     }
 
     /** What the reference starting at {@code amp} decodes to, or null when it is none this decodes. */
-    private static String decodedAt(String s, int amp) {
+    private static String decodedAt(String s, int amp, boolean spaces) {
         int end = referenceEnd(s, amp);
-        return end > 0 ? value(s, amp, end) : null;
+        return end > 0 ? value(s, amp, end, spaces) : null;
     }
 
     /** The end of the reference starting at {@code amp} (after its semicolon when it has one), or -1. */
@@ -121,7 +146,7 @@ final class CharacterReferences {
         return i < s.length() && s.charAt(i) == ';' ? i + 1 : i;
     }
 
-    private static String value(String s, int amp, int end) {
+    private static String value(String s, int amp, int end, boolean spaces) {
         boolean semicolon = s.charAt(end - 1) == ';';
         String body = s.substring(amp + 1, semicolon ? end - 1 : end);
         if (body.startsWith("#")) {
@@ -136,6 +161,9 @@ final class CharacterReferences {
             return cp > 0 && Character.isValidCodePoint((int) cp) ? new String(Character.toChars((int) cp)) : null;
         }
         Character c = NAMED.get(body);
+        if (c == null && spaces) {
+            c = SPACES.get(body);
+        }
         if (c == null || (!semicolon && !WITHOUT_SEMICOLON.contains(body))) {
             return null;
         }

@@ -21,7 +21,9 @@ import java.util.Map;
  * Object keys are read too (a key can carry text as well as a value can). Base64 blobs are read as the strings they are,
  * and a blob of a text or JSON media type also as the text it decodes to (a client decodes it for the model).
  * Numbers are read as their digits: a card number sent as the JSON number {@code 4111111111111111} is a card number
- * to the model and the client that reads it; redacting one turns it into a string holding the marker.
+ * to the model and the client that reads it; and also as a JavaScript client reads them (the nearest double, printed as
+ * JavaScript prints it: {@code 4111111111111110.9} is 4111111111111111 there). Redacting one turns it into a string
+ * holding the marker (the gateway denies such a result instead: the string breaks the number's type).
  */
 public final class DocumentScan {
 
@@ -35,9 +37,25 @@ public final class DocumentScan {
 
     /** A string of the document, where it is, whether it is a key or a decoded blob, and how detectors read it. */
     /** @param readings every reading of the same string (this one among them), or null when it is read once */
-    private record Text(String pointer, boolean key, boolean encoded, TextView view, List<TextView> readings) {
+    /**
+     * @param references the string's character references decoded, when this reading is of the decoded text: its spans
+     *                   are mapped back to the string as written (each reference whole), or null
+     */
+    private record Text(String pointer, boolean key, boolean encoded, TextView view, List<TextView> readings,
+                        CharacterReferences.Decoded references) {
         Text(String pointer, boolean key, boolean encoded, TextView view) {
-            this(pointer, key, encoded, view, null);
+            this(pointer, key, encoded, view, null, null);
+        }
+
+        /** The finding of a span of this reading, at its place in the string as written. */
+        Finding finding(String detector, String kind, int start, int end, String original) {
+            String digest = digest(original.substring(start, end));
+            if (references == null) {
+                return new Finding(detector, kind, pointer, start, end, digest, key, encoded);
+            }
+            int from = references.from()[start];
+            int to = end > start ? references.to()[end - 1] : from;
+            return new Finding(detector, kind, pointer, from, to, digest, key, encoded);
         }
     }
 
@@ -84,10 +102,9 @@ public final class DocumentScan {
                 twoReadings = true;
                 continue;
             }
-            twoReadings |= view.compatibilityBesideAscii() || view.lookAlikeBesideAscii();
+            twoReadings |= view.compatibilityBesideAscii() || view.lookAlikeBesideAscii() || text.references() != null;
             for (Detector detector : detectors) {
-                detector.scan(view, (start, end, kind) -> findings.add(new Finding(detector.name(), kind, text.pointer(), start, end,
-                        digest(original.substring(start, end)), text.key(), text.encoded())));
+                detector.scan(view, (start, end, kind) -> findings.add(text.finding(detector.name(), kind, start, end, original)));
             }
         }
         // A span both readings of a string find is one finding.
@@ -107,8 +124,7 @@ public final class DocumentScan {
                 boolean cut = detector.reportsLinks() && view.readApartAt(end) && text.readings() != null
                         && text.readings().stream().anyMatch(other -> other != view && other.wordStartsAt(start) && !other.readApartAt(end));
                 if (!cut) {
-                    findings.add(new Finding(detector.name(), kind, text.pointer(), start, end, digest(original.substring(start, end)),
-                            text.key(), text.encoded()));
+                    findings.add(text.finding(detector.name(), kind, start, end, original));
                 }
             });
         }
@@ -163,7 +179,12 @@ public final class DocumentScan {
         if (node.isTextual()) {
             add(node.textValue(), pointer, false, out);
         } else if (node.isNumber()) {
-            add(digitsOf(node), pointer, false, out);
+            String digits = digitsOf(node);
+            add(digits, pointer, false, out);
+            String asJavaScript = javaScriptReading(node);
+            if (asJavaScript != null && !asJavaScript.equals(digits)) {
+                add(asJavaScript, pointer, false, out);
+            }
         } else if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
@@ -179,6 +200,23 @@ public final class DocumentScan {
                 walk(node.get(i), pointer + "/" + i, out);
             }
         }
+    }
+
+    /** Every integer of at most this magnitude is a double exactly, and JavaScript prints it as its digits. */
+    private static final long EXACT_IN_DOUBLE = 1L << 53;
+
+    /**
+     * A number as a JavaScript client reads it (review BS): {@code JSON.parse} takes the double nearest the decimal, which
+     * its caller (and a model given {@code JSON.stringify} of it) sees printed as JavaScript prints it. The fraction
+     * {@code 4111111111111110.9} is the double 4111111111111111, a card number; so is an integer above 2^53 rounded.
+     * Null when it is the exact reading for certain (an integer within 2^53) or no finite double.
+     */
+    private static String javaScriptReading(JsonNode number) {
+        if (number.canConvertToLong() && number.isIntegralNumber() && Math.abs(number.longValue()) <= EXACT_IN_DOUBLE) {
+            return null;
+        }
+        double d = number.doubleValue();
+        return Double.isFinite(d) ? dev.tollgate.policy.condition.JavaScriptText.of(d) : null;
     }
 
     /** A number as the digits a reader sees: integers as written, decimals in plain notation (4.1E15 as 4100000000000000). */
@@ -198,9 +236,20 @@ public final class DocumentScan {
      * anchors on): a finding in any reading counts. Most text needs one reading.
      */
     private static void addReadings(String text, String pointer, boolean key, boolean encoded, List<Text> out) {
+        addReadings(text, pointer, key, encoded, null, out);
+        // As a renderer and a model read it too: its HTML character references decoded (review BS: Ignore&nbsp;all&nbsp;previous,
+        // AKIA&#73;OSFODNN7EXAMPLE). A finding there is reported at the references as written, so a redaction covers them.
+        CharacterReferences.Decoded decoded = CharacterReferences.decodeForReading(text);
+        if (decoded != null) {
+            addReadings(decoded.text(), pointer, key, encoded, decoded, out);
+        }
+    }
+
+    private static void addReadings(String text, String pointer, boolean key, boolean encoded, CharacterReferences.Decoded references,
+                                    List<Text> out) {
         TextView view = TextView.of(text);
         if (!view.compatibilityBesideAscii() && !view.lookAlikeBesideAscii()) {
-            out.add(new Text(pointer, key, encoded, view));
+            out.add(new Text(pointer, key, encoded, view, null, references));
             return;
         }
         List<TextView> readings = new ArrayList<>(6);
@@ -215,7 +264,7 @@ public final class DocumentScan {
             readings.add(TextView.of(text, TextView.Reading.TRAILING_LETTERS_APART));
         }
         for (TextView reading : readings) {
-            out.add(new Text(pointer, key, encoded, reading, readings));
+            out.add(new Text(pointer, key, encoded, reading, readings, references));
         }
     }
 
@@ -325,7 +374,8 @@ public final class DocumentScan {
             if (value == null || !value.isTextual() && !value.isNumber()) {
                 continue;
             }
-            String redacted = redactSpans(value.isTextual() ? value.textValue() : digitsOf(value), entry.getValue());
+            // A number is one value, and its finding may be in its JavaScript reading, whose spans are not its digits': it goes whole.
+            String redacted = value.isTextual() ? redactSpans(value.textValue(), entry.getValue()) : marker(entry.getValue().get(0));
             if (parent.isArray()) {
                 ((ArrayNode) parent).set(Integer.parseInt(last), TextNode.valueOf(redacted));
             } else {

@@ -9,6 +9,9 @@ import dev.tollgate.protocols.json.JsonRejection;
 import dev.tollgate.protocols.json.StrictJsonParser;
 import dev.tollgate.protocols.jsonrpc.JsonRpcId;
 import dev.tollgate.protocols.jsonrpc.JsonRpcMessage;
+import dev.tollgate.protocols.jsonrpc.JsonRpcNotification;
+import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
+import dev.tollgate.protocols.jsonrpc.JsonRpcResponse;
 import dev.tollgate.protocols.jsonrpc.JsonRpcParser;
 import dev.tollgate.protocols.jsonrpc.JsonRpcRejection;
 import java.io.IOException;
@@ -63,9 +66,12 @@ public final class ServerMessageReader {
                 for (JsonNode element : root) {
                     messages.add(parser.toMessage(element));
                 }
-                return new ServerMessage.Read(root, messages, true);
+                String notMcp = notMcpShaped(messages);
+                return notMcp != null ? unreadable(notMcp, NOT_MCP_SHAPED.get(notMcp), data) : new ServerMessage.Read(root, messages, true);
             }
-            return new ServerMessage.Read(root, List.of(parser.toMessage(root)), false);
+            List<JsonRpcMessage> messages = List.of(parser.toMessage(root));
+            String notMcp = notMcpShaped(messages);
+            return notMcp != null ? unreadable(notMcp, NOT_MCP_SHAPED.get(notMcp), data) : new ServerMessage.Read(root, messages, false);
         } catch (JsonRpcRejection e) {
             return unreadable(e.reason(), e.getMessage(), data);
         }
@@ -98,6 +104,35 @@ public final class ServerMessageReader {
             return false;
         }
         return lenient.isObject() && lenient.has("jsonrpc");
+    }
+
+    /** A response whose {@code result} is not an object: every MCP result is one, in every revision. */
+    public static final String NON_OBJECT_RESULT = "non_object_result";
+    /** A request or notification whose {@code params} is not an object (an array): every MCP params is one. */
+    public static final String NON_OBJECT_PARAMS = "non_object_params";
+
+    private static final java.util.Map<String, String> NOT_MCP_SHAPED = java.util.Map.of(
+            NON_OBJECT_RESULT, "the server sent a result that is not a JSON object (every MCP result is one)",
+            NON_OBJECT_PARAMS, "the server sent params that are not a JSON object (every MCP params is one)");
+
+    /**
+     * Why messages valid as JSON-RPC are no MCP messages a client reads as the gateway does, or null. JSON-RPC lets a
+     * result be any value and params an array; MCP never does, and a client reading one anyway does not read it as its
+     * schema says (the Java SDK quotes a string result in the exception it throws, which an agent hands its model): the
+     * result rules read objects only, so such a message is not relayed unread (review BS).
+     */
+    private static String notMcpShaped(List<JsonRpcMessage> messages) {
+        for (JsonRpcMessage message : messages) {
+            if (message instanceof JsonRpcResponse response && !response.isError() && (response.result() == null || !response.result().isObject())) {
+                return NON_OBJECT_RESULT;
+            }
+            JsonNode params = message instanceof JsonRpcRequest request ? request.params()
+                    : message instanceof JsonRpcNotification notification ? notification.params() : null;
+            if (params != null && !params.isObject()) {
+                return NON_OBJECT_PARAMS;
+            }
+        }
+        return null;
     }
 
     private static ServerMessage.Unreadable unreadable(String reason, String detail, byte[] data) {

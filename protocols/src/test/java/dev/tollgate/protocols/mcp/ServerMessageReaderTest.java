@@ -35,7 +35,18 @@ class ServerMessageReaderTest {
                 Arguments.of("JSON that is not JSON-RPC", "{\"hello\":1}", "not_jsonrpc", null, false),
                 Arguments.of("an unpaired surrogate", "{\"jsonrpc\":\"2.0\",\"id\":\"u\",\"method\":\"sampling/createMessage\",\"params\":{\"t\":\"\\ud800\"}}",
                         "lone_surrogate", "\"u\"", true),
-                Arguments.of("an object id", "{\"jsonrpc\":\"2.0\",\"id\":{},\"method\":\"roots/list\"}", "invalid_id", null, false));
+                Arguments.of("an object id", "{\"jsonrpc\":\"2.0\",\"id\":{},\"method\":\"roots/list\"}", "invalid_id", null, false),
+                // Review BS: MCP results and params are objects; anything else is not relayed unread.
+                Arguments.of("a string result", "{\"jsonrpc\":\"2.0\",\"id\":5,\"result\":\"AKIAIOSFODNN7EXAMPLE\"}",
+                        ServerMessageReader.NON_OBJECT_RESULT, "5", false),
+                Arguments.of("an array result", "{\"jsonrpc\":\"2.0\",\"id\":5,\"result\":[\"x\"]}", ServerMessageReader.NON_OBJECT_RESULT, "5", false),
+                Arguments.of("a number result", "{\"jsonrpc\":\"2.0\",\"id\":5,\"result\":1}", ServerMessageReader.NON_OBJECT_RESULT, "5", false),
+                Arguments.of("a true result", "{\"jsonrpc\":\"2.0\",\"id\":5,\"result\":true}", ServerMessageReader.NON_OBJECT_RESULT, "5", false),
+                Arguments.of("a null result", "{\"jsonrpc\":\"2.0\",\"id\":5,\"result\":null}", ServerMessageReader.NON_OBJECT_RESULT, "5", false),
+                Arguments.of("array params on a notification", "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\",\"params\":[\"x\"]}",
+                        ServerMessageReader.NON_OBJECT_PARAMS, null, false),
+                Arguments.of("array params on a server request", "{\"jsonrpc\":\"2.0\",\"id\":\"s\",\"method\":\"sampling/createMessage\",\"params\":[\"x\"]}",
+                        ServerMessageReader.NON_OBJECT_PARAMS, "\"s\"", true));
     }
 
     @ParameterizedTest(name = "{0}")
