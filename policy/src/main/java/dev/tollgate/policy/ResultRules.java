@@ -34,13 +34,14 @@ final class ResultRules {
     }
 
     /**
-     * The condition as it reads a result whose tool cannot be known (a response on a session's GET stream that answers no
-     * pending {@code tools/call}): every {@code tool:} condition is taken to hold where that makes the rule match, and
-     * not to hold under an odd number of {@code not:}, so a tool-scoped rule applies whatever the tool was (fail closed).
-     * The condition itself when it names no tool. Built once per document, not per result.
+     * The condition as it reads a result whose call cannot be known (a response on a session's GET stream that answers no
+     * pending {@code tools/call}, a resumed stream's, a task's result whose creating tool is gone): every {@code tool:},
+     * {@code resource:}, {@code prompt:} and {@code method:} condition is taken to hold where that makes the rule match,
+     * and not to hold under an odd number of {@code not:}, so a rule scoped to a call applies whatever the call was (fail
+     * closed). The condition itself when it names none. Built once per document, not per result.
      */
     static Condition anyTool(Condition condition) {
-        return UnknownTools.anyTool(condition);
+        return UnknownTools.anyCall(condition);
     }
 
     /** The detectors a rule's condition uses anywhere (under any, all, not), in the order they appear. */

@@ -13,6 +13,7 @@ import dev.tollgate.policy.condition.NotCondition;
 import dev.tollgate.policy.condition.Truth;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * How rules read a call or a result whose tool cannot be known: fail closed, as if it were whichever tool makes the rule
@@ -35,26 +36,43 @@ final class UnknownTools {
      * it names no tool. Built once per document, not per call.
      */
     static Condition anyTool(Condition condition) {
-        return anyTool(condition, true);
+        return unknownAs(condition, true, UnknownTools::namesTheTool);
     }
 
-    private static Condition anyTool(Condition condition, boolean positive) {
-        if (namesTheTool(condition)) {
+    /**
+     * {@link #anyTool}, and the same for {@code resource:}, {@code prompt:} and {@code method:} conditions: for text whose
+     * call cannot be known at all (an answer on a session's GET stream or a resumed stream, whose event id records at most
+     * the tool), so a rule scoped to a resource, a prompt or a method applies to it too (review BU: a resumed
+     * {@code resources/read} answer escaped a {@code resource:} rule). Result rules only: every matching result rule is
+     * applied and a deny anywhere wins, so holding sooner can only withhold or redact more.
+     */
+    static Condition anyCall(Condition condition) {
+        return unknownAs(condition, true, c -> namesTheTool(c) || namesTheCall(c));
+    }
+
+    private static Condition unknownAs(Condition condition, boolean positive, Predicate<Condition> unknown) {
+        if (unknown.test(condition)) {
             return positive ? Constant.HOLDS : Constant.FAILS;
         }
         if (condition instanceof AllOf all) {
-            List<Condition> inner = all.conditions().stream().map(c -> anyTool(c, positive)).toList();
+            List<Condition> inner = all.conditions().stream().map(c -> unknownAs(c, positive, unknown)).toList();
             return inner.equals(all.conditions()) ? all : new AllOf(inner);
         }
         if (condition instanceof AnyOf any) {
-            List<Condition> inner = any.conditions().stream().map(c -> anyTool(c, positive)).toList();
+            List<Condition> inner = any.conditions().stream().map(c -> unknownAs(c, positive, unknown)).toList();
             return inner.equals(any.conditions()) ? any : new AnyOf(inner);
         }
         if (condition instanceof NotCondition not) {
-            Condition inner = anyTool(not.inner(), !positive);
+            Condition inner = unknownAs(not.inner(), !positive, unknown);
             return inner == not.inner() ? not : new NotCondition(inner);
         }
         return condition;
+    }
+
+    /** A native {@code resource:}, {@code prompt:} or {@code method:} condition. */
+    private static boolean namesTheCall(Condition condition) {
+        return condition instanceof CallFieldCondition field
+                && (field.field() == CallField.RESOURCE || field.field() == CallField.PROMPT || field.field() == CallField.METHOD);
     }
 
     /**

@@ -64,6 +64,13 @@ final class McpCallDescriber {
                 continue;
             }
             CallDescription call = describe(route, taskScope, message, tasks);
+            if (call != null && message instanceof McpMessage.OtherRequest request && McpMethods.isTaskRequest(request.method())
+                    && call.toolName() != null) {
+                // A task's status and result are its tool call's answer, whichever request fetched them: a result rule
+                // scoped {method: tools/call} covers them as it covers the call answered at once (review BU: a client
+                // asking for a task escaped it). A task whose tool is unknown is read as of any call (fail closed).
+                call = CallDescription.mcpToolCall(route, call.toolName(), request.params());
+            }
             if (call == null && message instanceof McpMessage.OtherRequest request) {
                 call = CallDescription.mcpRequest(route, request.method(), request.params());
             }
