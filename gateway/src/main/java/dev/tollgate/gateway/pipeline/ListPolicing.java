@@ -111,8 +111,10 @@ final class ListPolicing {
             this.mcpLists = MCP_LISTS;
         } else {
             List<Listed> lists = new java.util.ArrayList<>(MCP_LISTS);
+            // A listed task is its tool call's answer, as tasks/get's is (review BV: a {method: tools/call} result rule met
+            // a task's status message on tasks/get and missed it on tasks/list).
             lists.add(new Listed("tasks", "task", "taskId",
-                    (r, key, entry) -> CallDescription.mcpResult(r, McpMethods.TASKS_LIST, key == null ? null : taskTools.apply(key),
+                    (r, key, entry) -> CallDescription.mcpResult(r, McpMethods.TOOLS_CALL, key == null ? null : taskTools.apply(key),
                             null, null, entry), TASK_STATE));
             this.mcpLists = List.copyOf(lists);
         }

@@ -2,6 +2,7 @@ package dev.tollgate.policy.detect;
 
 import java.util.Arrays;
 import java.util.Map;
+import org.jsoup.nodes.Entities;
 
 /**
  * Text with its HTML character references decoded, as an HTML attribute or a CommonMark link destination is decoded
@@ -64,7 +65,8 @@ final class CharacterReferences {
 
     /**
      * The text as a reader of HTML or Markdown reads it, for every detector (review BS): numeric references, the named
-     * ones of punctuation and those of spaces and invisible characters ({@link #SPACES}) decoded; null when it holds none.
+     * ones of punctuation, those of spaces and invisible characters ({@link #SPACES}) and every other HTML5 name with its
+     * semicolon (jsoup's table; review BV) decoded; null when it holds none.
      */
     static Decoded decodeForReading(String s) {
         return s.indexOf('&') < 0 ? null : decode(s, true);
@@ -163,6 +165,12 @@ final class CharacterReferences {
         Character c = NAMED.get(body);
         if (c == null && spaces) {
             c = SPACES.get(body);
+        }
+        if (c == null && spaces && semicolon) {
+            // Every other HTML5 name, for reading: letters written as references (&Iopf; is a double-struck I, &omicron;
+            // a Greek o) are the letters to a renderer or a model, which the look-alike readings then fold (review BV).
+            String named = Entities.getByName(body);
+            return named.isEmpty() ? null : named;
         }
         if (c == null || (!semicolon && !WITHOUT_SEMICOLON.contains(body))) {
             return null;
