@@ -17,12 +17,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Review BV: since cb511c66 a task's answers (tasks/get, tasks/result) are described as its creating tool's
- * {@code tools/call}, so a result rule scoped {@code method: tools/call} covers a task's statusMessage fetched with
- * tasks/get. The very same statusMessage listed by {@code tasks/list} is still described as a {@code tasks/list}
- * answer (ListPolicing), so the rule does not hold there and the card number reaches the caller in clear.
+ * A task's answers are its tool call's for result rules, however the client fetches them.
+ *
+ * <p>Review BU, finding 1: since fix AL a result was described with the method of the request it answered, so a result
+ * rule scoped {@code method: tools/call} no longer held on {@code tasks/result}. A tool call is task-augmented at the
+ * client's choice ({@code params.task}), and its CallToolResult then comes back only as the answer to
+ * {@code tasks/result}: the caller picked whether the rule applied. Exact input: a policy redacting card numbers from
+ * {@code {method: tools/call}} results; {@code tools/call customer_lookup} with {@code task: {}} answered with task job-1;
+ * {@code tasks/result {taskId: job-1}} answered with the tool's CallToolResult holding a card number.
+ *
+ * <p>Review BV: once tasks/get and tasks/result were read so, the same task's statusMessage listed by {@code tasks/list}
+ * was still described as a {@code tasks/list} answer (ListPolicing), and the card number reached the caller in clear.
  */
-class TaskListStatusDodgesToolsCallResultRuleReviewBVTest {
+class TaskAnswersAreToolCallAnswersReviewBUBVTest {
 
     private static final String SESSION = TestSessions.sealed("upstream", "session-abc");
     private static final String CARD = "4111 1111 1111 1111";
@@ -83,6 +90,22 @@ class TaskListStatusDodgesToolsCallResultRuleReviewBVTest {
         gateway.close();
         upstream.close();
         vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+
+    @Test
+    void aTaskAugmentedToolCallsResultIsStillAToolCallsResult() throws Exception {
+        TestHttp.Reply direct = http.send(post(), Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":"
+                + "{\"name\":\"customer_lookup\",\"arguments\":{\"id\":17}}}"));
+        assertThat(direct.body().toString()).as("control, the plain call: " + direct.body()).contains("customer 17").doesNotContain(CARD);
+
+        TestHttp.Reply task = http.send(post(), Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":"
+                + "{\"name\":\"customer_lookup\",\"arguments\":{\"id\":17},\"task\":{}}}"));
+        assertThat(task.body().toString()).contains("job-1");
+
+        TestHttp.Reply result = http.send(post(), Buffer.buffer(
+                "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tasks/result\",\"params\":{\"taskId\":\"job-1\"}}"));
+        assertThat(result.body().toString()).as("customer_lookup's CallToolResult, fetched with tasks/result: " + result.body())
+                .contains("customer 17").doesNotContain(CARD);
     }
 
     @Test
