@@ -1,7 +1,8 @@
 // Review BW: a real MCP server (official TypeScript SDK, stateless, express.json as ts-server.mjs) whose tools read
 // their arguments as much zod-based tool code does: transfer's account is z.coerce.number() (JavaScript's Number(x):
 // "0x40000000000000", [x], " x " are all x), and read-file's path has a default the server fills in when the call
-// leaves it out (z.string().default(...), advertised as "default" in the tool's inputSchema). Every run prints
+// leaves it out (z.string().default(...), advertised as "default" in the tool's inputSchema), and wipe's force flag is
+// z.coerce.boolean(). Every run prints
 //   EXECUTED {"tool":"...","args":{...}}   with the arguments as the tool received them.
 // Prints "LISTENING <port>" once ready.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -20,6 +21,9 @@ function buildServer() {
     async (args) => executed('transfer', args));
   server.registerTool('read-file', { description: 'Reads a file', inputSchema: { path: z.string().default('/etc/passwd') } },
     async (args) => executed('read-file', args));
+  // wipe's force flag is z.coerce.boolean(): JavaScript's Boolean(x), true for 1, "false", "no", [] and {} alike.
+  server.registerTool('wipe', { description: 'Wipes a disk', inputSchema: { disk: z.string(), force: z.coerce.boolean() } },
+    async (args) => executed('wipe', args));
   server.registerTool('echo', { description: 'Echoes a message', inputSchema: { message: z.string() } },
     async (args) => executed('echo', args));
   return server;
