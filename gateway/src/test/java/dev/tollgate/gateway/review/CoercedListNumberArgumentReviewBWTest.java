@@ -22,10 +22,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Review BW: a tool typing a number as {@code z.coerce.number()} (the real TypeScript SDK server, review-bw-server.mjs)
- * runs JavaScript's {@code Number(x)}, and {@code Number([42])}, {@code Number(["42"])} and {@code Number([[42]])} are
- * all 42. The gateway reads such a list as a list: {@code eq: 42} does not match it and the call to frozen account 42
- * is relayed; the server then moves money to account 42. (Strings, hex, exponents and whitespace around 42 are
- * already caught by the number readings; one-element lists are not.)
+ * runs JavaScript's {@code Number(x)}: {@code Number([42])}, {@code Number(["42"])} and {@code Number([[42]])} are all
+ * 42, and {@code Number([])} and {@code Number(null)} are 0. The gateway reads such a value as it is, so
+ * {@code in: [0, 42]} does not match it and the call to a frozen account is relayed; the server then moves money to
+ * account 42 (or 0). Strings, hex, exponents, booleans and whitespace around 42 are already caught by the number
+ * readings; lists and null are not.
  */
 class CoercedListNumberArgumentReviewBWTest {
 
@@ -38,9 +39,9 @@ class CoercedListNumberArgumentReviewBWTest {
                 condition:
                   all:
                     - tool: transfer
-                    - arg: {path: /to, eq: 42}
+                    - arg: {path: /to, in: [0, 42]}
                 action: deny
-                message: Account 42 is frozen.
+                message: Accounts 0 and 42 are frozen.
             """;
 
     private static Vertx vertx;
@@ -68,14 +69,15 @@ class CoercedListNumberArgumentReviewBWTest {
     }
 
     @Test
-    void aOneElementListThatTheToolCoercesToTheFrozenAccountIsDenied() throws Exception {
+    void aListOrNullThatTheToolCoercesToAFrozenAccountIsDenied() throws Exception {
         // Control: the plain number is denied and never runs.
         assertThat(runsOnFrozenAccount("42")).as("the plain number 42").isEmpty();
+        assertThat(runsOnFrozenAccount("0")).as("the plain number 0").isEmpty();
         List<String> ran = new ArrayList<>();
-        for (String to : List.of("[42]", "[\"42\"]", "[[42]]")) {
+        for (String to : List.of("[42]", "[\"42\"]", "[[42]]", "[]", "null")) {
             ran.addAll(runsOnFrozenAccount(to));
         }
-        assertThat(ran).as("calls the upstream ran on frozen account 42 through the gateway").isEmpty();
+        assertThat(ran).as("calls the upstream ran on frozen accounts 0 and 42 through the gateway").isEmpty();
     }
 
     /** Sends transfer {to: <to>} through the gateway; what the upstream ran on account 42 for it. */
@@ -86,7 +88,7 @@ class CoercedListNumberArgumentReviewBWTest {
                         + ",\"amount\":1}}}");
         List<String> ran = new ArrayList<>();
         for (JsonNode call : executedSince(mark)) {
-            if (call.path("tool").asText().equals("transfer") && call.path("args").path("to").asDouble() == 42d) {
+            if (call.path("tool").asText().equals("transfer") && (call.path("args").path("to").asDouble() == 42d || call.path("args").path("to").asDouble() == 0d)) {
                 ran.add("to " + to + " -> gateway answered " + reply.statusCode() + " " + reply.body() + "; upstream ran " + call);
             }
         }
