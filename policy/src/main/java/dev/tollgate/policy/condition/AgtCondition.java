@@ -222,6 +222,10 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
         if (integerOperand != null) {
             NumberReadings.decidedAlikeAsSpelledIntegers(exact, actual, integerOperand, read -> test(read, integerOperand), field);
         }
+        // JavaScript's Number() of a null or a list (a z.coerce.number() field), for a test naming a number.
+        if (JavaScriptCoercions.namesANumber(operator, value)) {
+            JavaScriptCoercions.decidedAlikeAsNumber(exact, actual, value, readings.namesAnInteger(), this::test, field);
+        }
         return exact;
     }
 
