@@ -111,8 +111,68 @@ class JavaScriptCoercionReadingsPolicyTest {
     @Test
     void agtConditionsReadListsAndNullAsJavaScriptDoes() {
         assertDisagree(call(agtRule("in", "[0, 42]"), "[42]"), "agt [42]");
-        // A null is AGT's None, an absent field that matches no operator (AGT 4.1.0): left as AGT decides it.
-        assertAllowed(call(agtRule("eq", "0"), "null"), "agt null");
+        // A null is AGT's None, which matches no operator; but Number(null) is 0 upstream.
+        assertDisagree(call(agtRule("eq", "0"), "null"), "agt null");
+        assertAllowed(call(agtRule("eq", "1"), "null"), "agt null eq 1");
+        assertDisagree(call(agtRule("eq", "true"), "[1]"), "agt True is 1");
         assertAllowed(call(agtRule("eq", "42"), "[1, 2]"), "agt [1, 2]");
+    }
+
+    @Test
+    void valuesJavaScriptReadsAsTrueAreDeniedByARuleDenyingTrue() {
+        for (String test : List.of("eq: true", "in: [true]", "ne: false", "not_in: [false]")) {
+            CompiledPolicy policy = rule("t", test, "deny", "allow");
+            for (String x : List.of("1", "-1", "0.5", "\"false\"", "\"no\"", "\"0\"", "\"true\"", "\"x\"", "[]", "{}", "[false]", "{\"a\":false}")) {
+                Decision decision = call(policy, x);
+                if (test.startsWith("eq") || test.startsWith("in")) {
+                    assertDisagree(decision, test + " on " + x);
+                } else {
+                    // ne/not_in hold on a value that is not false already: denied by the rule, or by a disagreement.
+                    assertThat(decision.isDenied()).as(test + " on " + x).isTrue();
+                }
+            }
+            assertThat(call(policy, "true").isDenied()).as(test + " on true").isTrue();
+            assertAllowed(call(policy, "false"), test + " on false");
+        }
+    }
+
+    @Test
+    void valuesEveryReaderReadsAsFalsePassARuleDenyingTrue() {
+        CompiledPolicy policy = rule("t", "eq: true", "deny", "allow");
+        for (String x : List.of("0", "0.0", "-0.0", "\"\"", "null", "false")) {
+            assertAllowed(call(policy, x), x);
+        }
+        assertAllowed(policy.evaluate(toolCall("t", "{}")), "absent");
+    }
+
+    @Test
+    void pythonAndLaxReadingsToo() {
+        CompiledPolicy deniesFalse = rule("t", "eq: false", "deny", "allow");
+        // [] and {} are true to JavaScript, false to Python's bool(); "false" and "off" are false to a lax boolean field.
+        for (String x : List.of("[]", "{}", "\"false\"", "\"off\"", "0", "\"\"", "null")) {
+            assertDisagree(call(deniesFalse, x), x);
+        }
+        assertAllowed(call(deniesFalse, "[1]"), "[1]");
+        assertAllowed(call(deniesFalse, "\"yes\""), "yes");
+    }
+
+    @Test
+    void anAllowListOfTrueDoesNotAllowWhatOnlyOneReadingAllows() {
+        CompiledPolicy onlyDryRuns = rule("t", "eq: true", "allow", "deny");
+        assertAllowed(call(onlyDryRuns, "true"), "true");
+        assertDisagree(call(onlyDryRuns, "\"true\""), "\"true\"");
+        assertDisagree(call(onlyDryRuns, "1"), "1");
+        assertThat(call(onlyDryRuns, "false").isDenied()).isTrue();
+        assertThat(call(onlyDryRuns, "0").isDenied()).isTrue();
+    }
+
+    @Test
+    void agtConditionsReadTrueAsOneNotByTruthiness() {
+        // AGT's True == 1: eq: true is a number test there (imported as in: [true, 1]); 2 is not 1, and passes.
+        assertAllowed(call(agtRule("eq", "true"), "2"), "agt 2");
+        assertAllowed(call(agtRule("eq", "true"), "\"false\""), "agt \"false\"");
+        assertDisagree(call(agtRule("eq", "true"), "[1]"), "agt [1]");
+        assertAllowed(call(rule("t", "in: [true, 1]", "deny", "allow"), "2"), "native in [true, 1] on 2");
+        assertDisagree(call(rule("t", "in: [true]", "deny", "allow"), "2"), "native in [true] on 2");
     }
 }

@@ -36,6 +36,10 @@ public record ArgumentCondition(JsonPointer path, ValueTest test) implements Con
             if (test.namesANumber()) {
                 JavaScriptCoercions.decidedAlikeAsNumber(exact, value, test.operand(), test.namesAnInteger(), test::test, "argument at " + path);
             }
+            // Boolean(x), bool(x) and a lax boolean field (z.coerce.boolean(): "false", 1, [] are true), for a test naming a boolean.
+            if (test.namesABoolean()) {
+                JavaScriptCoercions.decidedAlikeAsBoolean(exact, value, test::test, "argument at " + path);
+            }
             ValueTest integerTest = test.integerTest();
             if (integerTest != null) {
                 NumberReadings.decidedAlikeAsSpelledIntegers(exact, value, integerTest.operand(), integerTest::test, "argument at " + path);

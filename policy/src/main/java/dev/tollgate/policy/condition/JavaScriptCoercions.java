@@ -54,16 +54,27 @@ public final class JavaScriptCoercions {
         };
     }
 
-    /** True for {@code eq}/{@code ne} of a boolean, or {@code in}/{@code not_in} of a list holding one. */
+    /**
+     * True for {@code eq}/{@code ne} of a boolean, or {@code in}/{@code not_in} of a list holding true or false (not
+     * both, and not with its number: {@code [true, 1]} is Python's {@code == 1}, as an AGT rule imports).
+     */
     public static boolean namesABoolean(String operator, JsonNode operand) {
         if (operand == null) {
             return false;
         }
         return switch (operator) {
             case "eq", "ne" -> operand.isBoolean();
-            case "in", "not_in" -> operand.isArray() && anyElement(operand, JsonNode::isBoolean);
+            // Both true and false: a type test ("is a bool"), which every boolean reading meets; not a test of which one.
+            // A boolean listed with its number ([true, 1], what AGT's Python == 1 imports as) is that number, not a flag.
+            case "in", "not_in" -> operand.isArray() && names(operand, true) != names(operand, false);
             default -> false;
         };
+    }
+
+    private static boolean names(JsonNode list, boolean which) {
+        BigDecimal twin = which ? BigDecimal.ONE : BigDecimal.ZERO;
+        return anyElement(list, e -> e.isBoolean() && e.booleanValue() == which)
+                && !anyElement(list, e -> isFiniteNumber(e) && e.decimalValue().compareTo(twin) == 0);
     }
 
     private static boolean isFiniteNumber(JsonNode node) {
