@@ -145,8 +145,8 @@ final class ConditionImporter {
         int trueVsOperand = ONE.compareTo(value.decimalValue());
         int falseVsOperand = ZERO.compareTo(value.decimalValue());
         JsonNode match = Nodes.any(
-                holds(operator, trueVsOperand) ? s.leaf("eq", Nodes.F.booleanNode(true)) : null,
-                holds(operator, falseVsOperand) ? s.leaf("eq", Nodes.F.booleanNode(false)) : null,
+                holds(operator, trueVsOperand) ? Nodes.all(isBool(s), s.leaf("eq", Nodes.F.booleanNode(true))) : null,
+                holds(operator, falseVsOperand) ? Nodes.all(isBool(s), s.leaf("eq", Nodes.F.booleanNode(false))) : null,
                 Nodes.all(Nodes.not(isBool(s)), s.leaf(operator, value)));
         return new Translation(match, null, List.of());
     }
@@ -197,12 +197,17 @@ final class ConditionImporter {
         // Only reached for values the pattern did not throw on: a string too long for it has denied already.
         JsonNode container = Nodes.all(s.present(), Nodes.not(s.leaf("matches", Nodes.F.textNode(""))));
         JsonNode match = Nodes.any(strings,
-                regex.find("True") ? s.leaf("eq", Nodes.F.booleanNode(true)) : null,
-                regex.find("False") ? s.leaf("eq", Nodes.F.booleanNode(false)) : null,
+                regex.find("True") ? Nodes.all(isBool(s), s.leaf("eq", Nodes.F.booleanNode(true))) : null,
+                regex.find("False") ? Nodes.all(isBool(s), s.leaf("eq", Nodes.F.booleanNode(false))) : null,
                 denyRule ? container : null);
         return new Translation(match, null, List.of(denyRule ? CONTAINERS_DENIED : CONTAINERS_SKIPPED));
     }
 
+    /**
+     * A bool, {@code in: [true, false]}: a type test, which no reading of the value as a boolean decides otherwise. It
+     * guards the {@code eq: true}/{@code eq: false} branches that stand for Python's True and False as numbers or texts,
+     * so a number or a string never reaches them and is not read by truthiness there (see JavaScriptCoercions).
+     */
     private static JsonNode isBool(ValueSource s) {
         return s.leaf("in", Nodes.F.arrayNode().add(true).add(false));
     }

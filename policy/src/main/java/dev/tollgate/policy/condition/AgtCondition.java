@@ -191,7 +191,27 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
     @Override
     public boolean matches(PolicyRequest request) {
         JsonNode actual = lookup(field, request.call(), request.identity());
-        return actual != null && testEveryReading(actual, request.call(), request.identity());
+        if (actual == null) {
+            nullDecidedAlike(request.call(), request.identity());
+            return false;
+        }
+        return testEveryReading(actual, request.call(), request.identity());
+    }
+
+    /**
+     * A JSON null is AGT's None, which matches no operator; but a coercing upstream reads it as 0 ({@code Number(null)})
+     * (and a test naming True or False names 1 or 0 in AGT): a test naming a number or a boolean that holds on 0 denies, as the native
+     * rule the document imports as does ({@link JavaScriptCoercions}).
+     */
+    private void nullDecidedAlike(CallDescription call, Identity identity) {
+        if (!namesANumber() || !fromArguments(field, identity)) {
+            return;
+        }
+        JsonNode raw = call.arguments() != null && call.arguments().isObject() ? call.arguments().get(field) : null;
+        if (raw == null || !raw.isNull()) {
+            return;
+        }
+        JavaScriptCoercions.decidedAlikeAsNumber(false, raw, value, false, this::test, field);
     }
 
     /**
@@ -222,7 +242,21 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
         if (integerOperand != null) {
             NumberReadings.decidedAlikeAsSpelledIntegers(exact, actual, integerOperand, read -> test(read, integerOperand), field);
         }
+        // JavaScript's Number() of a null or a list (a z.coerce.number() field), for a test naming a number.
+        // AGT's True is 1: a test naming a boolean names the number too (eq: true imports as in: [true, 1]).
+        if (namesANumber()) {
+            JavaScriptCoercions.decidedAlikeAsNumber(exact, actual, value, readings.namesAnInteger(), this::test, field);
+        }
+        // No truthiness reading: AGT's True is 1 (eq: true is eq: 1, imported as in: [true, 1]), a number test, which a
+        // truthiness reading would make deny every other truthy number.
         return exact;
+    }
+
+    /** A test naming a number for {@link JavaScriptCoercions}, True and False counting as 1 and 0 as in Python. */
+    private boolean namesANumber() {
+        return JavaScriptCoercions.namesANumber(operator, value) || ("eq".equals(operator) || "ne".equals(operator)) && value.isBoolean()
+                || ("in".equals(operator) || "not_in".equals(operator)) && value.isArray()
+                && java.util.stream.StreamSupport.stream(value.spliterator(), false).anyMatch(JsonNode::isBoolean);
     }
 
     private boolean test(JsonNode actual) {

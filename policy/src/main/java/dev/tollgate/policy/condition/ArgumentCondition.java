@@ -32,6 +32,14 @@ public record ArgumentCondition(JsonPointer path, ValueTest test) implements Con
                 NumberReadings.decidedAlikeAsOtherIntegers(exact, value, test.operand(), !test.namesAnInteger(), test::test,
                         "argument at " + path);
             }
+            // JavaScript's Number() of a null or a list (z.coerce.number(): [42] and null are 42 and 0), for a test naming a number.
+            if (test.namesANumber()) {
+                JavaScriptCoercions.decidedAlikeAsNumber(exact, value, test.operand(), test.namesAnInteger(), test::test, "argument at " + path);
+            }
+            // Boolean(x), bool(x) and a lax boolean field (z.coerce.boolean(): "false", 1, [] are true), for a test naming a boolean.
+            if (test.namesABoolean()) {
+                JavaScriptCoercions.decidedAlikeAsBoolean(exact, value, test::test, "argument at " + path);
+            }
             ValueTest integerTest = test.integerTest();
             if (integerTest != null) {
                 NumberReadings.decidedAlikeAsSpelledIntegers(exact, value, integerTest.operand(), integerTest::test, "argument at " + path);

@@ -233,6 +233,20 @@ final class OtherIntegerReadings {
     }
 
     /**
+     * JavaScript's {@code Number(text)} as a number node: blank is 0, {@code 0x}/{@code 0o}/{@code 0b} literals, and a
+     * decimal the double it rounds to; null for NaN or an infinity (which equal no rule's number).
+     */
+    static JsonNode javaScriptNumberOf(String text) {
+        JsonNode node = JsonNodeFactory.instance.textNode(text);
+        JsonNode read = javaScriptNumber(node);
+        if (read != node) {
+            return read;
+        }
+        read = textAsDouble(node);
+        return read != node ? read : null;
+    }
+
+    /**
      * The ASCII digits of {@code radix} from {@code from}: null when there are none or too many, or (whole) when
      * anything follows them.
      */

@@ -22,6 +22,9 @@ public final class ValueTest {
     private final TextNormalization normalization;
     private final boolean namesAnInteger;
     private final boolean namesAString;
+    /** A test naming a number or a boolean: decided on JavaScript's coercions too ({@link JavaScriptCoercions}). */
+    private final boolean namesANumber;
+    private final boolean namesABoolean;
     /** {@code contains} of an integer: membership when the value is a list, decided on its elements' integer readings. */
     private final boolean containsAnInteger;
     /** This test with the strings of its operand that spell an integer read as integers; null when there are none. */
@@ -34,6 +37,8 @@ public final class ValueTest {
         this.normalization = normalization;
         this.namesAnInteger = NumberReadings.namesAnInteger(operator, operand, false);
         this.namesAString = NumberReadings.namesAString(operator, operand);
+        this.namesANumber = JavaScriptCoercions.namesANumber(operator, operand);
+        this.namesABoolean = JavaScriptCoercions.namesABoolean(operator, operand);
         this.containsAnInteger = "contains".equals(operator) && NumberReadings.namesAnInteger("eq", operand, false);
         JsonNode integerOperand = NumberReadings.integerOperand(operator, operand);
         this.integerTest = integerOperand == null ? null : new ValueTest(operator, integerOperand, regex, normalization);
@@ -82,6 +87,22 @@ public final class ValueTest {
      */
     public boolean decidesOnIntegerReadings(JsonNode value) {
         return namesAnInteger || containsAnInteger && value != null && value.isArray();
+    }
+
+    /**
+     * True for a test naming a number ({@link JavaScriptCoercions#namesANumber}): decided on JavaScript's
+     * {@code Number(x)} of a null or a list too.
+     */
+    public boolean namesANumber() {
+        return namesANumber;
+    }
+
+    /**
+     * True for a test naming a boolean ({@link JavaScriptCoercions#namesABoolean}): decided on the value's truthiness
+     * too.
+     */
+    public boolean namesABoolean() {
+        return namesABoolean;
     }
 
     /** The rule's operand, normalized as the value is. */

@@ -85,7 +85,9 @@ class AgtImporterTest {
         ImportResult result = oneRule("{field: run, operator: gt, value: 0}", "allow");
 
         assertThat(result.document().get("rules")).hasSize(1);
-        assertThat(condition(result, 0).toString()).isEqualTo("{\"any\":[{\"claim\":{\"name\":\"run\",\"eq\":true}},"
+        // Fix AN: the True branch is guarded by the bool type test, so no number reaches eq: true (read by truthiness).
+        assertThat(condition(result, 0).toString()).isEqualTo("{\"any\":[{\"all\":[{\"claim\":{\"name\":\"run\",\"in\":[true,false]}},"
+                + "{\"claim\":{\"name\":\"run\",\"eq\":true}}]},"
                 + "{\"all\":[{\"not\":{\"claim\":{\"name\":\"run\",\"in\":[true,false]}}},{\"claim\":{\"name\":\"run\",\"gt\":0}}]}]}");
     }
 
