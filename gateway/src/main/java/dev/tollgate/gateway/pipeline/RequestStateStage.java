@@ -72,7 +72,7 @@ final class RequestStateStage implements Stage {
                             : Instant.now().isAfter(continued.expiresAt())
                             ? new SealedSessions.Unknown("an approved call's state expired at " + continued.expiresAt())
                             : new SealedSessions.Valid(continued.upstreamState(), valid.instance());
-                } else if (!approved.equals(new SealedSessions.Unknown("not a requestState this gateway relayed"))) {
+                } else if (!approved.equals(SealedSessions.NOT_A_RELAYED_STATE)) {
                     opened = approved; // written as an approved call's state: why it does not open is its
                 }
             }

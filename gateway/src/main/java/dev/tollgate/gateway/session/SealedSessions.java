@@ -354,6 +354,9 @@ public final class SealedSessions {
      * @param kind {@link #VERSION} for a session id (version 1 too), {@link #VERSION_EVENT_ID_AT} (version 3 too), {@link #VERSION_CURSOR},
      *             {@link #VERSION_REQUEST_STATE}, {@link #VERSION_APPROVED_REQUEST_STATE} or {@link #VERSION_APPROVAL_STATE}
      */
+    /** What opening a requestState of another kind (or none) than the one asked for gives: the caller tries the other kind. */
+    public static final Unknown NOT_A_RELAYED_STATE = new Unknown("not a requestState this gateway relayed");
+
     private Opened open(String route, Identity caller, byte[] call, String clientId, Instant now, byte kind) {
         boolean eventId = kind == VERSION_EVENT_ID_AT;
         byte[] raw;
@@ -368,7 +371,7 @@ public final class SealedSessions {
                 : eventId ? version == VERSION_EVENT_ID_AT || version == VERSION_EVENT_ID : version == kind;
         if (raw.length < header + GCM_TAG_BITS / 8 + 8 || !known) {
             return new Unknown(eventId ? "not an event id this gateway relayed" : kind == VERSION_CURSOR ? "not a cursor this gateway handed out"
-                    : kind == VERSION_REQUEST_STATE || kind == VERSION_APPROVED_REQUEST_STATE ? "not a requestState this gateway relayed"
+                    : kind == VERSION_REQUEST_STATE || kind == VERSION_APPROVED_REQUEST_STATE ? NOT_A_RELAYED_STATE.detail()
                     : kind == VERSION_APPROVAL_STATE ? "not a requestState this gateway handed out" : "not a session id this gateway issued");
         }
         byte[] tag = java.util.Arrays.copyOfRange(raw, 1, 1 + TAG_BYTES);
