@@ -101,16 +101,20 @@ class StaleCallCredentialOnNewInstanceReviewBBTest {
             OutputStream out = client.getOutputStream();
             out.write(("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nContent-Type: application/json\r\n"
                     + "Accept: application/json, text/event-stream\r\nAuthorization: Bearer " + token + "\r\nContent-Length: " + body.length
-                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(body, 0, 10);
+                    + "\r\nExpect: 100-continue\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
+            // The 100 Continue says the gateway holds the call (its configuration taken, its credential checked) and now
+            // waits for the body: only then is the reload certain to come between the call's head and its body.
+            InputStream in = client.getInputStream();
+            assertThat(readStatusLine(in)).isEqualTo("HTTP/1.1 100 Continue");
+            assertThat(readStatusLine(in)).as("the blank line ending the interim response").isEmpty();
             // The operator moves the route to server b, with b's own credential.
             Files.writeString(config, yaml(b.url("/mcp"), "Bearer secret-for-b"));
             ReloadResult result = watcher.reloadNow().get(10, TimeUnit.SECONDS);
             assertThat(result.applied()).as(result.toString()).isTrue();
-            out.write(body, 10, body.length - 10);
+            out.write(body);
             out.flush();
-            String status = readStatusLine(client.getInputStream());
+            String status = readStatusLine(in);
             assertThat(status).startsWith("HTTP/1.1 ");
             // Refused before anything is sent: the client may send it again, under the configuration serving now.
             assertThat(status).startsWith("HTTP/1.1 503");

@@ -90,16 +90,20 @@ class StaleCallSessionOnNewInstanceReviewBBTest {
             OutputStream out = client.getOutputStream();
             out.write(("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + gateway.port() + "\r\nContent-Type: application/json\r\n"
                     + "Accept: application/json, text/event-stream\r\nMcp-Protocol-Version: 2025-06-18\r\nMcp-Session-Id: " + session
-                    + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(body, 0, 10);
+                    + "\r\nContent-Length: " + body.length + "\r\nExpect: 100-continue\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
+            // The 100 Continue says the gateway holds the call under the configuration it arrived in: only then is the
+            // reload certain to come between the call's head and its body.
+            InputStream in = client.getInputStream();
+            assertThat(readStatusLine(in)).isEqualTo("HTTP/1.1 100 Continue");
+            assertThat(readStatusLine(in)).as("the blank line ending the interim response").isEmpty();
             // The operator replaces instance a with b.
             Files.writeString(config, yaml("upstream: \"%s\"".formatted(b.url("/mcp"))));
             ReloadResult result = watcher.reloadNow().get(10, TimeUnit.SECONDS);
             assertThat(result.applied()).as(result.toString()).isTrue();
-            out.write(body, 10, body.length - 10);
+            out.write(body);
             out.flush();
-            status = readStatusLine(client.getInputStream());
+            status = readStatusLine(in);
         }
         assertThat(status).startsWith("HTTP/1.1 ");
         assertThat(b.received()).as("requests b received carrying instance a's session")
