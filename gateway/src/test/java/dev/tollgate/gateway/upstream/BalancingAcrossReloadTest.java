@@ -95,16 +95,20 @@ class BalancingAcrossReloadTest {
             client.setSoTimeout(10_000);
             OutputStream out = client.getOutputStream();
             out.write(("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + gateway.port() + "\r\nContent-Type: application/json\r\n"
-                    + "Accept: application/json, text/event-stream\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(body, 0, 10);
+                    + "Accept: application/json, text/event-stream\r\nContent-Length: " + body.length + "\r\nExpect: 100-continue\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
+            // The 100 Continue says the gateway holds the call under the configuration it arrived in: only then is the
+            // reload certain to come between the call's head and its body.
+            InputStream in = client.getInputStream();
+            assertThat(readStatusLine(in)).isEqualTo("HTTP/1.1 100 Continue");
+            assertThat(readStatusLine(in)).as("the blank line ending the interim response").isEmpty();
             Files.writeString(config, yaml("1s", false));
             ReloadResult result = watcher.reloadNow().get(10, TimeUnit.SECONDS);
             assertThat(result.applied()).as(result.toString()).isTrue();
             await().atMost(Duration.ofSeconds(5)).until(() -> !gateway.metrics().scrape().contains(aSeries));
-            out.write(body, 10, body.length - 10);
+            out.write(body);
             out.flush();
-            assertThat(readStatusLine(client.getInputStream())).isEqualTo("HTTP/1.1 200 OK");
+            assertThat(readStatusLine(in)).isEqualTo("HTTP/1.1 200 OK");
         }
         assertThat(a.received().size() + b.received().size()).as("the call ran on the configuration it started with").isEqualTo(1);
         assertThat(gateway.metrics().scrape()).doesNotContain(aSeries)

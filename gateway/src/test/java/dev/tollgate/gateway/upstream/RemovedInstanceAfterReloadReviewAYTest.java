@@ -95,9 +95,13 @@ class RemovedInstanceAfterReloadReviewAYTest {
             client.setSoTimeout(10_000);
             OutputStream out = client.getOutputStream();
             out.write(("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + gateway.port() + "\r\nContent-Type: application/json\r\n"
-                    + "Accept: application/json, text/event-stream\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(body, 0, 10);
+                    + "Accept: application/json, text/event-stream\r\nContent-Length: " + body.length + "\r\nExpect: 100-continue\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
+            // The 100 Continue says the gateway holds the call under the configuration it arrived in: only then is the
+            // reload certain to come between the call's head and its body.
+            InputStream in = client.getInputStream();
+            assertThat(readStatusLine(in)).isEqualTo("HTTP/1.1 100 Continue");
+            assertThat(readStatusLine(in)).as("the blank line ending the interim response").isEmpty();
             // The operator takes instance a out of the route; the reload is applied (and /reload would answer 200).
             Files.writeString(config, yaml("upstreams: [{url: \"%s\"}]".formatted(b.url("/mcp"))));
             ReloadResult result = watcher.reloadNow().get(10, TimeUnit.SECONDS);
@@ -107,9 +111,9 @@ class RemovedInstanceAfterReloadReviewAYTest {
             assertThat(http.postMcp(gateway.port(), "/mcp", CALL).status()).isEqualTo(200);
             int aBefore = a.received().size();
             // The rest of the body, after the reload.
-            out.write(body, 10, body.length - 10);
+            out.write(body);
             out.flush();
-            String status = readStatusLine(client.getInputStream());
+            String status = readStatusLine(in);
             assertThat(status).startsWith("HTTP/1.1 ");
 
             org.assertj.core.api.SoftAssertions soft = new org.assertj.core.api.SoftAssertions();
