@@ -78,6 +78,12 @@ function buildServer() {
   server.registerResource('public', 'file:///public.txt', { mimeType: 'text/plain' }, async (uri) => read(uri));
   server.registerResource('vault', new ResourceTemplate('file:///vault/{name}', { list: undefined }), { mimeType: 'text/plain' },
     async (uri) => read(uri));
+  // Two prompts: one a policy may leave out of prompts/list (an operator's runbook), one everybody may get.
+  const prompt = (name, text) => ({ messages: [{ role: 'user', content: { type: 'text', text } }] });
+  server.registerPrompt('summarise', { description: 'Summarise a topic', argsSchema: { topic: z.string() } },
+    async ({ topic }) => prompt('summarise', `Summarise ${topic}`));
+  server.registerPrompt('admin-runbook', { description: 'How to rotate the production keys' },
+    async () => prompt('admin-runbook', 'Rotate the keys with the vault token'));
   return server;
 }
 

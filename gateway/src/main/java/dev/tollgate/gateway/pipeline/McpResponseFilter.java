@@ -74,7 +74,8 @@ final class McpResponseFilter implements ResponseFilter {
     private boolean progressTokensRead;
     /** Request ids already answered on this stream: a second answer to one is not relayed. */
     private final Set<JsonNode> answered = new HashSet<>();
-    private final boolean clientListsTools;
+    /** The client sent a tools/list, prompts/list or resources/list: what it may never call, get or read is left out. */
+    private final boolean clientListsDefinitions;
     /** The client sent a tasks/list: an upstream may list every task it holds, and another caller's are taken out. */
     private final boolean clientListsTasks;
     private final ArrayNode batchDenials;
@@ -122,8 +123,10 @@ final class McpResponseFilter implements ResponseFilter {
     /** Seals each requestState relayed to this caller and the call it answers. */
     private final RequestStateSeal requestStates;
 
+    /** The lists whose entries the caller may never call, get or read are left out of (see {@link #filterLists}). */
+    private static final Set<String> FILTERED_LISTS = Set.of(McpMethods.TOOLS_LIST, McpMethods.PROMPTS_LIST, McpMethods.RESOURCES_LIST);
     /** Result members the filter acts on (see rewriteJson): an answer holding one is read whole. */
-    private static final Set<String> ACTED_ON_IN_RESULT = Set.of("tools", "task", EmbeddedInputRequests.INPUT_REQUESTS, CACHE_SCOPE, TTL_MS,
+    private static final Set<String> ACTED_ON_IN_RESULT = Set.of("tools", "prompts", "resources", "task", EmbeddedInputRequests.INPUT_REQUESTS, CACHE_SCOPE, TTL_MS,
             RequestStateStage.REQUEST_STATE);
     /** ... and in an object member of the result: the input requests a task waits on. */
     private static final Set<String> ACTED_ON_IN_RESULT_MEMBERS = Set.of(EmbeddedInputRequests.INPUT_REQUESTS);
@@ -170,8 +173,8 @@ final class McpResponseFilter implements ResponseFilter {
         this.clientSentBatch = exchange.payload() instanceof JsonRpcPayload.Batch;
         this.requestIds = exchange.payload() == null ? null : requestIds(exchange.payload());
         this.payload = exchange.payload();
-        this.clientListsTools = exchange.payload() instanceof JsonRpcPayload.Single single
-                && single.message() instanceof JsonRpcRequest request && McpMethods.TOOLS_LIST.equals(request.method());
+        this.clientListsDefinitions = exchange.payload() instanceof JsonRpcPayload.Single single
+                && single.message() instanceof JsonRpcRequest request && FILTERED_LISTS.contains(request.method());
         this.clientListsTasks = asksForTasksList(exchange.payload());
         this.resumedStream = exchange.payload() == null && exchange.request().headers().contains("Last-Event-ID");
         this.results = McpResultRules.of(exchange, learnt, requestIds, resumedStream);
@@ -189,13 +192,13 @@ final class McpResponseFilter implements ResponseFilter {
                 ApprovedContinuation.approvedIn(exchange));
         this.answerUpstream = answerUpstream;
         this.plainAnswerTo = exchange.payload() instanceof JsonRpcPayload.Single single && single.message() instanceof JsonRpcRequest request
-                && !clientListsTools && !clientListsTasks && batchDenials == null && results == null
+                && !clientListsDefinitions && !clientListsTasks && batchDenials == null && results == null
                 && !TaskLifecycle.mayEndTask(request.method()) ? request.id().value() : null;
     }
 
     @Override
     public boolean rewritesJson() {
-        return clientListsTools || clientListsTasks || batchDenials != null;
+        return clientListsDefinitions || clientListsTasks || batchDenials != null;
     }
 
     @Override
@@ -830,9 +833,38 @@ final class McpResponseFilter implements ResponseFilter {
         return false;
     }
 
-    /** Filters a tools/list or tasks/list result for this caller; true when anything was removed or changed. */
+    /** Filters a tools, prompts, resources or tasks list result for this caller; true when anything was removed or changed. */
     private boolean filterLists(JsonNode response) {
-        return filterToolsList(response) | (clientListsTasks && filterTasksList(response)) | cachedPerCaller(response);
+        return filterToolsList(response)
+                | filterDefinitions(response, "prompts", "name", name -> CallDescription.mcpPromptGet(route, name, null))
+                | filterDefinitions(response, "resources", "uri", uri -> CallDescription.mcpResourceRead(route, uri))
+                | (clientListsTasks && filterTasksList(response)) | cachedPerCaller(response);
+    }
+
+    /**
+     * Removes from a prompts/list or resources/list result the prompts and resources this caller can never get or read
+     * (their prompts/get or resources/read is denied by request policy whatever its arguments and time), as tools/list
+     * leaves out the tools it can never call: a denied resource's URI and description are not shown to the model, and a
+     * client is not invited to a read it will be refused. An entry without a readable name or URI cannot be matched
+     * against policy: it is not listed. Resource templates are kept: whether a read of one is denied depends on the URI
+     * the client fills in.
+     *
+     * @param probe the call a client would make for the entry named by its {@code key} member, without arguments
+     */
+    private boolean filterDefinitions(JsonNode response, String member, String key, java.util.function.Function<String, CallDescription> probe) {
+        if (!(response.path("result") instanceof ObjectNode result) || !(result.get(member) instanceof ArrayNode entries)) {
+            return false;
+        }
+        CompiledPolicy policy = exchange.policy();
+        boolean removed = false;
+        for (Iterator<JsonNode> it = entries.elements(); it.hasNext(); ) {
+            JsonNode named = it.next().path(key);
+            if (!named.isTextual() || policy == null || !policy.mayEverCall(probe.apply(named.textValue()), identity)) {
+                it.remove();
+                removed = true;
+            }
+        }
+        return removed; // its cache hint is made private by cachedPerCaller, as every answer's
     }
 
     /**
