@@ -270,17 +270,22 @@ public final class DocumentScan {
 
     /**
      * The text a base64 member decodes to, read like any string, when its object's {@code mimeType} (MCP, A2A 0.3) or
-     * {@code mediaType} (A2A 1.0) says it is text ({@link #isText}: {@code text/*}, JSON, XML, YAML, scripts); decoded
-     * with the type's charset (UTF-8 when none or unknown). Bounded as every string is: the answer holding it is within
+     * {@code mediaType} (A2A 1.0) says it is text ({@link #isText}: {@code text/*}, JSON, XML, YAML, scripts). Read in every
+     * charset a client may decode it with ({@link #charsetsOf}): the label's as Java and as a browser's TextDecoder read it,
+     * and UTF-8, which most client code uses whatever the label ({@code Buffer.from(blob, 'base64').toString()},
+     * {@code b64decode(blob).decode()}). Bounded as every string is: the answer holding it is within
      * limits.max-scanned-result-bytes, and its pattern matching draws on the document's scan budget.
      */
     private static void addDecoded(JsonNode object, String base64, String pointer, List<Text> out) {
         // Either name may be what the client reads (MCP and A2A 0.3 say mimeType, A2A 1.0 mediaType): text if either says so.
-        java.nio.charset.Charset charset = textCharset(object.get("mimeType"));
-        charset = charset != null ? charset : textCharset(object.get("mediaType"));
-        charset = charset != null ? charset : textCharset(object.get("media_type")); // the JavaScript SDK reads this spelling too
-        charset = charset != null ? charset : textCharset(object.get("mime_type")); // and the 0.3 proto's, beside fileWithBytes
-        if (charset == null || base64.isEmpty()) {
+        java.util.Set<java.nio.charset.Charset> charsets = new java.util.LinkedHashSet<>();
+        for (String member : MEDIA_TYPE_MEMBERS) {
+            JsonNode mediaType = object.get(member);
+            if (mediaType != null && mediaType.isTextual()) {
+                charsets.addAll(charsetsOf(mediaType.textValue()));
+            }
+        }
+        if (charsets.isEmpty() || base64.isEmpty()) {
             return;
         }
         byte[] bytes;
@@ -290,11 +295,17 @@ public final class DocumentScan {
         } catch (IllegalArgumentException e) {
             throw new Undecodable(pointer);
         }
-        String text = new String(bytes, charset);
-        if (!text.isEmpty()) {
-            addReadings(text, pointer, false, true, out);
+        java.util.Set<String> read = new java.util.HashSet<>();
+        for (java.nio.charset.Charset charset : charsets) {
+            String text = new String(bytes, charset);
+            if (!text.isEmpty() && read.add(text)) {
+                addReadings(text, pointer, false, true, out);
+            }
         }
     }
+
+    /** Where a base64 member's object names its media type: MCP and A2A 0.3, A2A 1.0, the JavaScript SDK's and the 0.3 proto's spellings. */
+    private static final List<String> MEDIA_TYPE_MEMBERS = List.of("mimeType", "mediaType", "media_type", "mime_type");
 
     /** The string without spaces, tabs and line breaks (itself when it has none, the usual case). */
     private static String withoutSpaces(String s) {
@@ -309,10 +320,6 @@ public final class DocumentScan {
             }
         }
         return out == null ? s : out.toString();
-    }
-
-    private static java.nio.charset.Charset textCharset(JsonNode mediaType) {
-        return mediaType != null && mediaType.isTextual() ? textCharset(mediaType.textValue()) : null;
     }
 
     /** Application types whose bytes are text a client may hand its model as such (source, markup, data). */
@@ -330,23 +337,50 @@ public final class DocumentScan {
                 || essence.endsWith("+xml") || essence.endsWith("+yaml");
     }
 
-    /** The charset of a text or JSON media type ({@code text/plain; charset=utf-16}), or null when it is not one. */
-    static java.nio.charset.Charset textCharset(String mediaType) {
+    /**
+     * The charsets a client may decode a blob of this media type with ({@code text/plain; charset=utf-16}); empty when the
+     * type is not text. Always UTF-8 (what most client code decodes with, label or not, and the fallback for an unknown
+     * label); the label's charset as Java reads it; and as the WHATWG Encoding Standard (a browser's or Node's
+     * TextDecoder) reads the label where the two differ: {@code utf-16} without a byte order mark is little-endian there
+     * and big-endian in Java, and the Latin-1 and ASCII labels mean windows-1252.
+     */
+    static List<java.nio.charset.Charset> charsetsOf(String mediaType) {
         int semicolon = mediaType.indexOf(';');
         String essence = (semicolon < 0 ? mediaType : mediaType.substring(0, semicolon)).trim().toLowerCase(java.util.Locale.ROOT);
         if (!isText(essence)) {
-            return null;
+            return List.of();
         }
+        java.util.Set<java.nio.charset.Charset> charsets = new java.util.LinkedHashSet<>();
+        charsets.add(StandardCharsets.UTF_8);
         int at = semicolon < 0 ? -1 : mediaType.toLowerCase(java.util.Locale.ROOT).indexOf("charset=", semicolon);
         if (at >= 0) {
-            String name = mediaType.substring(at + "charset=".length()).split(";", 2)[0].trim().replace("\"", "");
+            String label = mediaType.substring(at + "charset=".length()).split(";", 2)[0].trim().replace("\"", "")
+                    .toLowerCase(java.util.Locale.ROOT);
             try {
-                return java.nio.charset.Charset.forName(name);
+                charsets.add(java.nio.charset.Charset.forName(label));
             } catch (RuntimeException unknown) {
-                return StandardCharsets.UTF_8; // what a client falls back to
+                // UTF-8, above: what a client falls back to
             }
+            charsets.addAll(WHATWG_READINGS.getOrDefault(label, List.of()));
         }
-        return StandardCharsets.UTF_8;
+        return List.copyOf(charsets);
+    }
+
+    /** Labels the WHATWG Encoding Standard decodes otherwise than Java's charset of the same name. */
+    private static final Map<String, List<java.nio.charset.Charset>> WHATWG_READINGS = whatwgReadings();
+
+    private static Map<String, List<java.nio.charset.Charset>> whatwgReadings() {
+        Map<String, List<java.nio.charset.Charset>> readings = new java.util.HashMap<>();
+        List<java.nio.charset.Charset> utf16 = List.of(StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE);
+        for (String label : List.of("utf-16", "utf16", "unicode", "ucs-2", "csunicode", "iso-10646-ucs-2", "unicodefeff")) {
+            readings.put(label, utf16);
+        }
+        List<java.nio.charset.Charset> windows1252 = List.of(java.nio.charset.Charset.forName("windows-1252"));
+        for (String label : List.of("iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "l1", "ascii", "us-ascii", "iso-ir-100",
+                "cp819", "ibm819", "csisolatin1", "iso_8859-1:1987", "ansi_x3.4-1968", "x-cp1252", "cp1252")) {
+            readings.put(label, windows1252);
+        }
+        return Map.copyOf(readings);
     }
 
     /**
