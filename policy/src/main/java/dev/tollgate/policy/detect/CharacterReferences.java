@@ -46,8 +46,12 @@ final class CharacterReferences {
     /**
      * The decoded text; {@code from[i]} and {@code to[i]} are where the decoded character {@code i} was written in the
      * source (a reference's whole extent for each character it became).
+     *
+     * @param markupTakenOut the text is the source with its markup taken out ({@link MarkupReading}), not decoded: link
+     *                       detectors do not read it (they read markup themselves, where emphasis marks decide where a
+     *                       link a renderer makes starts and ends)
      */
-    record Decoded(String text, int[] from, int[] to, int[] references) {
+    record Decoded(String text, int[] from, int[] to, int[] references, boolean markupTakenOut) {
 
         /** Whether the decoded span {@code [start, end)} holds a decoded reference (it reads otherwise than written). */
         boolean decodedWithin(int start, int end) {
@@ -107,7 +111,7 @@ final class CharacterReferences {
             i = end;
         }
         return new Decoded(out.toString(), Arrays.copyOf(from, out.length()), Arrays.copyOf(to, out.length()),
-                Arrays.copyOf(references, count));
+                Arrays.copyOf(references, count), false);
     }
 
     /** What the reference starting at {@code amp} decodes to, or null when it is none this decodes. */

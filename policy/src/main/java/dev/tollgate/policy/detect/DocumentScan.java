@@ -103,7 +103,11 @@ public final class DocumentScan {
                 continue;
             }
             twoReadings |= view.compatibilityBesideAscii() || view.lookAlikeBesideAscii() || text.references() != null;
+            boolean markupTakenOut = text.references() != null && text.references().markupTakenOut();
             for (Detector detector : detectors) {
+                if (markupTakenOut && detector.reportsLinks()) {
+                    continue;
+                }
                 detector.scan(view, (start, end, kind) -> findings.add(text.finding(detector.name(), kind, start, end, original)));
             }
         }
@@ -117,7 +121,11 @@ public final class DocumentScan {
      */
     private static void scanApart(TextView view, Text text, List<Detector> detectors, List<Finding> findings) {
         String original = view.original();
+        boolean markupTakenOut = text.references() != null && text.references().markupTakenOut();
         for (Detector detector : detectors) {
+            if (markupTakenOut && detector.reportsLinks()) {
+                continue;
+            }
             detector.scan(view, (start, end, kind) -> {
                 // Cut where a character was read apart: left to another reading that sees the link start there and reads
                 // on past that character (it reports the longer link itself); when none does, reported here.
@@ -242,6 +250,12 @@ public final class DocumentScan {
         CharacterReferences.Decoded decoded = CharacterReferences.decodeForReading(text);
         if (decoded != null) {
             addReadings(decoded.text(), pointer, key, encoded, decoded, out);
+        }
+        // And with its markup taken out, as rendered (Ignore <b>all</b> previous, Ignore **all** previous): a finding there
+        // covers the marks inside it.
+        CharacterReferences.Decoded unmarked = MarkupReading.withoutMarkup(text);
+        if (unmarked != null) {
+            addReadings(unmarked.text(), pointer, key, encoded, unmarked, out);
         }
     }
 
