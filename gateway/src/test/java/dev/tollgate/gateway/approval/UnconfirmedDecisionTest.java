@@ -40,7 +40,10 @@ class UnconfirmedDecisionTest {
         vertx = Vertx.vertx();
         String prefix = "unconfirmed-" + System.nanoTime();
         here = new RedisApprovals(vertx, new RedisConfig(redis.uri(), prefix, Duration.ofSeconds(5), 4));
-        elsewhere = new RedisApprovals(vertx, new RedisConfig(redis.uri(), prefix, Duration.ofMillis(300), 4));
+        // A 1 s timeout and a 1.5 s pause (not 300 ms and 450 ms): the decision must be sent within the pause's first 0.5 s
+        // to time out before Redis runs it, and the read back must be answered within 1 s of the timeout, which a loaded
+        // machine does; with 150 ms to spare it might not.
+        elsewhere = new RedisApprovals(vertx, new RedisConfig(redis.uri(), prefix, Duration.ofSeconds(1), 4));
     }
 
     @AfterEach
@@ -60,8 +63,8 @@ class UnconfirmedDecisionTest {
         get(elsewhere.pending()); // its connections are open and idle before the pause
         Thread.sleep(300);
 
-        // Paused past the decision's 300 ms timeout, but not past its read back (sent then, waiting 300 ms more).
-        assertThat(command("CLIENT PAUSE 450 ALL")).isEqualTo("+OK");
+        // Paused past the decision's 1 s timeout, but not past its read back (sent then, waiting 1 s more).
+        assertThat(command("CLIENT PAUSE 1500 ALL")).isEqualTo("+OK");
         ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
                 () -> get(elsewhere.decideRemote(approval.id(), new ApprovalOutcome(ApprovalOutcome.Verdict.APPROVED, "bob", null, Instant.now()), null)));
 

@@ -39,7 +39,10 @@ class UnconfirmedReleaseTest {
         redis = RedisServer.start();
         vertx = Vertx.vertx();
         prefix = "release-" + System.nanoTime();
-        store = new RedisApprovals(vertx, new RedisConfig(redis.uri(), prefix, Duration.ofMillis(300), 4));
+        // A 1 s timeout and a 1.5 s pause (not 300 ms and 450 ms): the release must be sent within the pause's first 0.5 s to
+        // time out before Redis runs it, and the read back must be answered within 1 s of the timeout, which a loaded
+        // machine does; with 150 ms to spare it might not.
+        store = new RedisApprovals(vertx, new RedisConfig(redis.uri(), prefix, Duration.ofSeconds(1), 4));
         approvals = new Approvals(vertx, ApprovalsConfig.DEFAULT, "http://127.0.0.1:1", store, new SimpleMeterRegistry());
     }
 
@@ -54,12 +57,12 @@ class UnconfirmedReleaseTest {
     void aReleaseRedisDidNotConfirmInTimeNeverTakesEffectAndTheRetrySentAgainGoesThroughOnce() throws Exception {
         String id = "apr_release" + System.nanoTime();
         Instant until = Instant.now().plus(Duration.ofMinutes(5));
-        // The connections are open and idle before the pause (the first one may take longer than the 300 ms timeout).
+        // The connections are open and idle before the pause (the first one may take longer than the 1 s timeout).
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> get(store.pending()) != null);
         Thread.sleep(300);
 
-        // Paused past the release's 300 ms timeout, not past its read back (sent then, waiting 300 ms more).
-        assertThat(command("CLIENT PAUSE 450 ALL")).isEqualTo("+OK");
+        // Paused past the release's 1 s timeout, not past its read back (sent then, waiting 1 s more).
+        assertThat(command("CLIENT PAUSE 1500 ALL")).isEqualTo("+OK");
         ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
                 () -> get(approvals.releaseOnce(id, until)));
         assertThat(failed.getCause()).isInstanceOf(ApprovalNotConfirmed.NotRecorded.class);

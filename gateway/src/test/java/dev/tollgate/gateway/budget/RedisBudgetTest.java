@@ -58,10 +58,20 @@ class RedisBudgetTest {
         http = new TestHttp(vertx);
     }
 
+    /**
+     * Replicas whose Redis commands have 2 s to answer: a loaded machine can keep Redis or the gateway from answering
+     * within 200 ms, and a command timing out is a ledger error (a call denied, a count short), not what these tests
+     * are about.
+     */
     private List<RunningGateway> replicas(int count, String budgets) throws Exception {
+        return replicas(count, budgets, "2s");
+    }
+
+    /** Replicas with this redis.timeout: the tests about a slow or missing Redis keep 200 ms. */
+    private List<RunningGateway> replicas(int count, String budgets, String redisTimeout) throws Exception {
         for (int i = 0; i < count; i++) {
             gateways.add(RunningGateway.start(vertx, fixture.gatewayYaml(upstream.url("/mcp"),
-                    "redis: {uri: \"" + redis.uri() + "\", timeout: 200ms}\n" + budgets)));
+                    "redis: {uri: \"" + redis.uri() + "\", timeout: " + redisTimeout + "}\n" + budgets)));
         }
         return gateways;
     }
@@ -139,7 +149,7 @@ class RedisBudgetTest {
 
     @Test
     void callsRunningLongerThanHoldExpiryKeepTheirHoldsSoLaterCallsCannotPassTheBudget() throws Exception {
-        RunningGateway g = replicas(1, "budgets: {ledger: redis, mode: strict, hold-expiry: 1s, pricing: PRICING}").get(0);
+        RunningGateway g = replicas(1, "budgets: {ledger: redis, mode: strict, hold-expiry: 1s, pricing: PRICING}", "200ms").get(0);
         java.util.concurrent.atomic.AtomicBoolean slow = new java.util.concurrent.atomic.AtomicBoolean(true);
         upstream.answer(request -> {
             String body = upstream.received().get(upstream.received().size() - 1).body().toString();
@@ -268,8 +278,11 @@ class RedisBudgetTest {
     @Test
     void aStrictCallHeldLocallyAfterItsReserveTimedOutIsNotAlsoHeldInRedis() throws Exception {
         RunningGateway g = replicas(1, "budgets: {ledger: redis, mode: strict, on-ledger-error: allow-stale, max-staleness: 1m, "
-                + "pricing: PRICING}").get(0);
-        // Scripts loaded, connections open: a cold JVM may take longer than the 200 ms timeout for its first reserves.
+                + "pricing: PRICING}", "500ms").get(0);
+        // A 500 ms timeout and a 1.5 s pause (not 200 ms and 700 ms): any reserve that times out becomes a hold on this
+        // gateway that Redis also runs, one call fewer until it is released; at 200 ms a loaded machine timed out one of
+        // the calls counted below as well as the paused one (seen: 7 for 8).
+        // Scripts loaded, connections open: a cold JVM may take longer than the timeout for its first reserves.
         String warm = fixture.token("acme", "warm-tree");
         for (int i = 0; i < 20 && !BudgetFixture.call(http, g.port(), warm, 50 + i, "synthesize").json().has("result"); i++) {
             Thread.sleep(100);
@@ -280,11 +293,11 @@ class RedisBudgetTest {
 
         // Redis slower than redis.timeout: the reserve times out, the call is held on this gateway (allow-stale) and
         // forwarded; Redis then runs the reserve anyway.
-        assertThat(pauseRedis(700)).isEqualTo("+OK");
+        assertThat(pauseRedis(1500)).isEqualTo("+OK");
         assertThat(BudgetFixture.call(http, g.port(), token, 2, "synthesize").json().has("result")).isTrue();
         Budgets budgets = g.gateway().services().budgets();
         assertThat(budgets.degradedHolds() - degradedWarmingUp).isEqualTo(1);
-        Thread.sleep(700); // the pause ends: Redis runs the reserve that timed out (and the gateway's writes meanwhile)
+        Thread.sleep(1500); // the pause ends: Redis runs the reserve that timed out (and the gateway's writes meanwhile)
 
         awaitLedger(g, "stale-strict-tree", 600_000);
         RedisSpendLedger ledger = (RedisSpendLedger) budgets.ledger();

@@ -160,7 +160,7 @@ class ThreeReplicasTest {
                 admin: {host: 127.0.0.1, port: 0}
                 policies: {directory: %s}
                 sessions: {keys: [{id: replicas-1, secret: "%s"}]}
-                redis: {uri: "%s", timeout: 500ms}
+                redis: {uri: "%s", timeout: 2s}
                 budgets: {ledger: redis, mode: strict, pricing: %s}
                 identity: {axid: {jwks-file: %s, issuer: "%s", audience: %s, required-claims: [tenant]}}
                 routes:
@@ -196,7 +196,7 @@ class ThreeReplicasTest {
                   - {url: %s, weight: 1}
                   - {url: %s, weight: 1}
                 balance: round-robin
-                health-check: {interval: 500ms, timeout: 300ms}
+                health-check: {interval: 1s, timeout: 1s}
                 outlier-ejection: {consecutive-failures: 2, base-time: 5s, max-time: 30s}
                 """.formatted(mcpA.url(path), mcpB.url(path)).indent(4).stripTrailing();
     }
@@ -396,7 +396,7 @@ class ThreeReplicasTest {
         assertThat(outcome.values().stream().filter(o -> o.equals("ok A")).count()).isGreaterThan(150);
         // Every replica's health checks see B down and A up, and each stays ready (one instance per route is left).
         for (GatewayReplica g : replicas) {
-            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 String metrics = g.admin("/metrics").body();
                 assertThat(metricSum(metrics, "tollgate_upstream_healthy", "route=\"stateless\"", mcpB.url("/stateless"))).as(g.name).isEqualTo(0.0);
                 assertThat(metricSum(metrics, "tollgate_upstream_healthy", "route=\"tools\"", mcpB.url("/mcp"))).as(g.name).isEqualTo(0.0);

@@ -78,7 +78,7 @@ class A2aContinuedTaskCostAcrossReplicasTest {
                 identity: {axid: {jwks-file: %s, issuer: "%s", audience: %s, required-claims: [tenant]}}
                 budgets: {pricing: %s, ledger: redis, cache-ttl: 100ms, cache-max-age: 200ms}
                 tasks: {store: redis}
-                redis: {uri: "%s", timeout: 500ms}
+                redis: {uri: "%s", timeout: 2s}
                 routes:
                   - {name: agent, path: /agent, protocol: a2a, upstream: "%s", policy: p}
                 """.formatted(dir.resolve("policies"), dir.resolve("jwks.json"), ReviewYBudgetWorld.ISSUER, ReviewYBudgetWorld.AUDIENCE,

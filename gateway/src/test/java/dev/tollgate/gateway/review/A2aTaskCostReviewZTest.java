@@ -140,13 +140,13 @@ class A2aTaskCostReviewZTest {
     @Test
     void controlATaskFinishedInTheSendAnswerPaysItsReportedCost() throws Exception {
         int read = rounds(world.token("acme", "tree-blocking", "run-1"), false);
-        assertThat(ReviewYBudgetWorld.spent(gateway, "acme", "tree-blocking")).isEqualTo(read * 750_000L);
+        assertThat(ReviewYBudgetWorld.spentOnceAtLeast(gateway, "acme", "tree-blocking", read * 750_000L)).isEqualTo(read * 750_000L);
     }
 
     @Test
     void aTaskFinishedLaterPaysTheCostItReports() throws Exception {
         int read = rounds(world.token("acme", "tree-later", "run-1"), true);
-        long spent = ReviewYBudgetWorld.spent(gateway, "acme", "tree-later");
+        long spent = ReviewYBudgetWorld.spentOnceAtLeast(gateway, "acme", "tree-later", read * 750_000L);
 
         assertThat(read).as("control: finished tasks read").isGreaterThan(0);
         assertThat(spent).as("%d tasks read finished, each reported $0.75", read).isEqualTo(read * 750_000L);

@@ -97,7 +97,8 @@ class BudgetsAddedByReloadReviewBPTest {
     /** Waits (bounded) for the call's charge to reach the ledger; returns what is there then. */
     private static long spendAfterCall(Gateway g, String tenant, String tree, long expected) throws Exception {
         try {
-            await().atMost(Duration.ofSeconds(3)).until(() -> spent(g, tenant, tree) == expected);
+            // Only a liveness bound: a loaded machine may take seconds to record the charge.
+            await().atMost(Duration.ofSeconds(10)).until(() -> spent(g, tenant, tree) == expected);
         } catch (ConditionTimeoutException e) {
             // reported by the caller's assertion
         }

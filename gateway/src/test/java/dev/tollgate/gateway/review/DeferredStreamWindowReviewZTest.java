@@ -42,6 +42,6 @@ class DeferredStreamWindowReviewZTest {
         assertThat(byStream.asMap()).as("one entry per call, each counted from its own write").hasSize(2);
         assertThat(deferred.awaitsOnStream("caller", "session-1", "2")).isTrue();
         assertThat(youngest).as("age of the entry holding call 2, filed just now (its window is counted from it)")
-                .isLessThan(Duration.ofMillis(500));
+                .isLessThan(Duration.ofMillis(1000)); // well short of call 1's 1.2 s, with room for a loaded machine
     }
 }

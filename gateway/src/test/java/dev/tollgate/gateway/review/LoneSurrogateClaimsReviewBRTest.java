@@ -160,7 +160,7 @@ class LoneSurrogateClaimsReviewBRTest {
                     listeners: [{name: public, host: 127.0.0.1, port: 0}]
                     policies: {directory: %s}
                     identity: {axid: {jwks-file: %s, issuer: "%s", audience: %s, required-claims: [tenant]}}
-                    redis: {uri: "%s", timeout: 500ms}
+                    redis: {uri: "%s", timeout: 2s}
                     budgets: {ledger: redis, mode: strict, pricing: %s}
                     routes:
                       - {name: metered, path: /mcp, protocol: mcp, upstream: "%s", policy: p}
@@ -195,7 +195,7 @@ class LoneSurrogateClaimsReviewBRTest {
                     listeners: [{name: public, host: 127.0.0.1, port: 0}]
                     policies: {directory: %s}
                     identity: {axid: {jwks-file: %s, issuer: "%s", audience: %s, required-claims: [tenant]}}
-                    redis: {uri: "%s", timeout: 500ms}
+                    redis: {uri: "%s", timeout: 2s}
                     tasks: {store: redis}
                     routes:
                       - {name: agent, path: /agent, protocol: a2a, upstream: "%s", policy: p}

@@ -134,7 +134,7 @@ class LostBindingWithinRefreshReviewTest {
                 %s
                 sessions:
                   keys: [{id: k, secret: "%s"}]
-                redis: {uri: "%s", timeout: 500ms}
+                redis: {uri: "%s", timeout: 2s}
                 tasks: {store: redis}
                 routes:
                   - {name: agent, path: /agent, protocol: a2a, upstream: "%s", policy: p}

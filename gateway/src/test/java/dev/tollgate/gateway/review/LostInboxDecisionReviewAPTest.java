@@ -121,7 +121,9 @@ class LostInboxDecisionReviewAPTest {
         assertThat(bob.status()).as("bob's approval on the other replica: %s", bob.body()).isEqualTo(200);
         assertThat(bob.json().path("outcome").asText()).isEqualTo("approved");
         try {
-            await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(20)).until(() -> !upstream.received().isEmpty());
+            // Any bound well short of the approval's 8 s timeout tells "forwarded on the decision" from "only at the timeout";
+            // 6 s leaves a loaded machine room past the 1.2 s pause.
+            await().atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(20)).until(() -> !upstream.received().isEmpty());
             return true;
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             TestHttp.Reply reply = held.get(15, TimeUnit.SECONDS);

@@ -62,7 +62,7 @@ class ResumedStreamCostAcrossReplicasTest {
             request.response().putHeader("content-type", "text/event-stream").end("id: ev-" + id + "\nretry: 100\ndata: \n\n");
         });
         String shared = "budgets: {pricing: PRICING, ledger: redis, cache-ttl: 100ms, cache-max-age: 200ms}\ntasks: {store: redis}\n"
-                + "redis: {uri: \"" + redis.uri() + "\", timeout: 500ms}\n" + TestSessions.YAML;
+                + "redis: {uri: \"" + redis.uri() + "\", timeout: 2s}\n" + TestSessions.YAML;
         replica1 = RunningGateway.start(vertx, world.gatewayYaml(upstream.url("/mcp"), shared));
         replica2 = RunningGateway.start(vertx, world.gatewayYaml(upstream.url("/mcp"), shared));
     }

@@ -139,7 +139,7 @@ class ResumedTaskResultCostReviewZTest {
             Thread.sleep(100);
         }
         Thread.sleep(400);
-        long spent = ReviewYBudgetWorld.spent(gateway, "acme", "tree-resumed-result");
+        long spent = ReviewYBudgetWorld.spentOnceAtLeast(gateway, "acme", "tree-resumed-result", tasks * 750_000L);
 
         assertThat(spent).as("%d tasks, each reported $0.75 in its tasks/result (delivered on a resumed stream)", tasks)
                 .isEqualTo(tasks * 750_000L);

@@ -129,13 +129,13 @@ class ReusedRequestIdResumedCostReviewZTest {
     void controlDistinctIdsArePaidTheirReportedCost() throws Exception {
         int delivered = callThenResumeAll(world.token("acme", "tree-distinct", "run-1"), 1, 2, 3);
         assertThat(delivered).isEqualTo(3);
-        assertThat(ReviewYBudgetWorld.spent(gateway, "acme", "tree-distinct")).isEqualTo(2_250_000L);
+        assertThat(ReviewYBudgetWorld.spentOnceAtLeast(gateway, "acme", "tree-distinct", 2_250_000L)).isEqualTo(2_250_000L);
     }
 
     @Test
     void callsSharingARequestIdArePaidTheirReportedCostEach() throws Exception {
         int delivered = callThenResumeAll(world.token("acme", "tree-reused", "run-1"), 7, 7, 7);
-        long spent = ReviewYBudgetWorld.spent(gateway, "acme", "tree-reused");
+        long spent = ReviewYBudgetWorld.spentOnceAtLeast(gateway, "acme", "tree-reused", 2_250_000L);
 
         assertThat(delivered).as("control: every result delivered on its resumed stream").isEqualTo(3);
         assertThat(spent).as("3 results delivered, each reported $0.75").isEqualTo(2_250_000L);

@@ -95,6 +95,21 @@ final class ReviewYBudgetWorld {
     }
 
     /**
+     * The tree's spend once it has reached {@code expected}, or what it is after 10 s: a call's charge lands after its
+     * answer, and a loaded machine can take longer than a fixed sleep to land it. The caller's assertion still checks the
+     * exact amount (a spend past {@code expected} is returned at once).
+     */
+    static long spentOnceAtLeast(RunningGateway gateway, String tenant, String tree, long expected) throws Exception {
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long spent = spent(gateway, tenant, tree);
+        while (spent < expected && System.nanoTime() < until) {
+            Thread.sleep(20);
+            spent = spent(gateway, tenant, tree);
+        }
+        return spent;
+    }
+
+    /**
      * An MCP server that runs tools as tasks when asked ({@code params.task}): it reports {@code _meta.cost_usd: 0.75} in a
      * tool's result, whether the call answers it or the task's {@code tasks/result}; {@code tasks/get} shows the task working.
      */

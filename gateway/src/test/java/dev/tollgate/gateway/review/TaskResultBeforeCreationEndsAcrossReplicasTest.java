@@ -74,7 +74,7 @@ class TaskResultBeforeCreationEndsAcrossReplicasTest {
                     + ",\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"synthesized\"}],\"_meta\":{\"cost_usd\":0.75}}}");
         });
         String shared = "budgets: {pricing: PRICING, ledger: redis, cache-ttl: 100ms, cache-max-age: 200ms}\ntasks: {store: redis}\n"
-                + "redis: {uri: \"" + redis.uri() + "\", timeout: 500ms}";
+                + "redis: {uri: \"" + redis.uri() + "\", timeout: 2s}";
         replica1 = RunningGateway.start(vertx, world.gatewayYaml(upstream.url("/mcp"), shared));
         replica2 = RunningGateway.start(vertx, world.gatewayYaml(upstream.url("/mcp"), shared));
     }

@@ -42,7 +42,7 @@ class TaskResultCostAcrossReplicasTest {
         http = new TestHttp(vertx);
         world = ReviewYBudgetWorld.synthesis(dir);
         String shared = "budgets: {pricing: PRICING, ledger: redis, cache-ttl: 100ms, cache-max-age: 200ms}\ntasks: {store: redis}\n"
-                + "redis: {uri: \"" + redis.uri() + "\", timeout: 500ms}";
+                + "redis: {uri: \"" + redis.uri() + "\", timeout: 2s}";
         replica1 = RunningGateway.start(vertx, world.gatewayYaml(upstream.url("/mcp"), shared));
         replica2 = RunningGateway.start(vertx, world.gatewayYaml(upstream.url("/mcp"), shared));
     }

@@ -108,7 +108,7 @@ class TaskResultCostReviewYTest {
             Thread.sleep(100);
         }
         assertThat(ran).isEqualTo(1);
-        assertThat(ReviewYBudgetWorld.spent(gateway, "acme", "tree-plain")).isEqualTo(750_000);
+        assertThat(ReviewYBudgetWorld.spentOnceAtLeast(gateway, "acme", "tree-plain", 750_000L)).isEqualTo(750_000);
     }
 
     /** Undercharged: a budget rule on tool calls; tasks/result is never charged, the task pays its $0.30 estimate. */
@@ -132,7 +132,7 @@ class TaskResultCostReviewYTest {
             Thread.sleep(100);
         }
         Thread.sleep(300);
-        long spent = ReviewYBudgetWorld.spent(gateway, "acme", "tree-tasks");
+        long spent = ReviewYBudgetWorld.spentOnceAtLeast(gateway, "acme", "tree-tasks", tasks * 750_000L);
 
         assertThat(spent).as("%d tasks ran, the upstream reported $%.2f for them; the ledger says %d micro-USD", tasks, tasks * 0.75, spent)
                 .isEqualTo(tasks * 750_000L);
@@ -166,6 +166,6 @@ class TaskResultCostReviewYTest {
         assertThat(result.json().at("/result/_meta/cost_usd").asDouble()).as(result.body().toString()).isEqualTo(0.75);
         Thread.sleep(400);
 
-        assertThat(ReviewYBudgetWorld.spent(gateway, "acme", "tree-polls")).as("one task, reported $0.75").isEqualTo(750_000);
+        assertThat(ReviewYBudgetWorld.spentOnceAtLeast(gateway, "acme", "tree-polls", 750_000L)).as("one task, reported $0.75").isEqualTo(750_000);
     }
 }

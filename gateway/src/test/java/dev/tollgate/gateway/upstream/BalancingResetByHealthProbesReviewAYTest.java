@@ -102,6 +102,7 @@ class BalancingResetByHealthProbesReviewAYTest {
         return (int) upstream.received().stream().filter(r -> r.body().toString().contains("tools/call")).count();
     }
 
+    /** Probes every 500 ms with as long to answer: a loaded machine cannot take an instance out and skew the split. */
     private String yaml(String connectTimeout) {
         return """
                 listeners: [{name: public, host: 127.0.0.1, port: 0}]
@@ -115,7 +116,7 @@ class BalancingResetByHealthProbesReviewAYTest {
                     connect-timeout: %s
                     upstreams: [{url: "%s"}, {url: "%s"}]
                     balance: round-robin
-                    health-check: {interval: 100ms, timeout: 100ms}
+                    health-check: {interval: 500ms, timeout: 500ms}
                 """.formatted(dir.resolve("policies"), connectTimeout, a.url("/mcp"), b.url("/mcp"));
     }
 }

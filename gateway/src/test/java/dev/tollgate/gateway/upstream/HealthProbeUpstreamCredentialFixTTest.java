@@ -54,6 +54,8 @@ class HealthProbeUpstreamCredentialFixTTest {
         Files.createDirectories(dir.resolve("policies"));
         Files.writeString(dir.resolve("policies/p.yaml"), "name: p\ndefaults: {action: allow}\nrules: []\n");
         String issuer = authorizationServer.issuerUrl("as").toString().replaceAll("/+$", "");
+        // Probe timeouts of a second: a refused probe fails at once, and a loaded machine cannot make a healthy instance
+        // miss one (unhealthy-after 1) and fail "stays healthy".
         gateway = RunningGateway.start(vertx, """
                 listeners: [{name: public, host: 127.0.0.1, port: 0}]
                 admin: {host: 127.0.0.1, port: 0}
@@ -64,7 +66,7 @@ class HealthProbeUpstreamCredentialFixTTest {
                     protocol: mcp
                     policy: p
                     upstream: "%2$s"
-                    health-check: {interval: 300ms, timeout: 300ms, probe: http, path: /static/health, unhealthy-after: 1, healthy-after: 1}
+                    health-check: {interval: 1s, timeout: 1s, probe: http, path: /static/health, unhealthy-after: 1, healthy-after: 1}
                     oauth:
                       resource: "http://gateway.example/fixed"
                       issuer: "%3$s"
@@ -74,7 +76,7 @@ class HealthProbeUpstreamCredentialFixTTest {
                     protocol: mcp
                     policy: p
                     upstream: "%5$s"
-                    health-check: {interval: 300ms, timeout: 300ms, probe: http, path: /cc/health, unhealthy-after: 1, healthy-after: 1}
+                    health-check: {interval: 1s, timeout: 1s, probe: http, path: /cc/health, unhealthy-after: 1, healthy-after: 1}
                     oauth:
                       resource: "http://gateway.example/granted"
                       issuer: "%3$s"
@@ -85,7 +87,7 @@ class HealthProbeUpstreamCredentialFixTTest {
                     protocol: mcp
                     policy: p
                     upstream: "%6$s"
-                    health-check: {interval: 300ms, timeout: 300ms, unhealthy-after: 1, healthy-after: 1}
+                    health-check: {interval: 1s, timeout: 1s, unhealthy-after: 1, healthy-after: 1}
                     oauth:
                       resource: "http://gateway.example/pinged"
                       issuer: "%3$s"

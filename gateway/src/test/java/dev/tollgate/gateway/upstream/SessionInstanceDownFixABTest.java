@@ -79,7 +79,7 @@ class SessionInstanceDownFixABTest {
         RunningGateway gateway = gateway("""
                 upstreams: [{url: "%s"}, {url: "%s"}]
                 balance: round-robin
-                health-check: {interval: 300ms, timeout: 300ms, unhealthy-after: 2, healthy-after: 1}""".formatted(a.url("/mcp"), b.url("/mcp")));
+                health-check: {interval: 1s, timeout: 1s, unhealthy-after: 2, healthy-after: 1}""".formatted(a.url("/mcp"), b.url("/mcp")));
         String session = initialize(gateway);
         TestHttp.Reply before = sdkCall(gateway, session, "before");
         assertThat(before.status()).as(before.body().toString()).isEqualTo(200);
@@ -131,7 +131,7 @@ class SessionInstanceDownFixABTest {
         RunningGateway gateway = gateway("""
                 upstreams: [{url: "%s"}, {url: "%s"}]
                 balance: round-robin
-                health-check: {interval: 300ms, timeout: 300ms, unhealthy-after: 2, healthy-after: 1}""".formatted(a.url("/mcp"), b.url("/mcp")));
+                health-check: {interval: 1s, timeout: 1s, unhealthy-after: 2, healthy-after: 1}""".formatted(a.url("/mcp"), b.url("/mcp")));
         String session = sessionOn(gateway, a);
         sick.set(true);
         awaitHealthy(gateway, a.url("/mcp"), false);
@@ -201,7 +201,7 @@ class SessionInstanceDownFixABTest {
         RunningGateway gateway = gateway("""
                 upstreams: [{url: "%s"}, {url: "%s"}]
                 balance: round-robin
-                health-check: {interval: 300ms, timeout: 300ms, unhealthy-after: 2, healthy-after: 1}""".formatted(a.url("/mcp"), b.url("/mcp")));
+                health-check: {interval: 1s, timeout: 1s, unhealthy-after: 2, healthy-after: 1}""".formatted(a.url("/mcp"), b.url("/mcp")));
         String session = sessionOn(gateway, a);
         sick.set(true);
         awaitHealthy(gateway, a.url("/mcp"), false);
@@ -303,6 +303,8 @@ class SessionInstanceDownFixABTest {
         return upstream;
     }
 
+    // The tests' probes have a second to answer (a dead or sick instance fails at once): a loaded machine cannot take
+    // the instance holding a session out before the test does.
     private RunningGateway gateway(String upstreamsYaml) throws Exception {
         RunningGateway gateway = RunningGateway.start(vertx, """
                 listeners: [{name: public, host: 127.0.0.1, port: 0}]

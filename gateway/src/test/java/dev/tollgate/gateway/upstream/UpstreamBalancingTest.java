@@ -259,14 +259,16 @@ class UpstreamBalancingTest {
         RunningGateway gateway = gateway("""
                 upstreams: [{url: "%s"}, {url: "%s"}]
                 balance: round-robin
-                health-check: {interval: 100ms, timeout: 100ms, unhealthy-after: 1, healthy-after: 1}""".formatted(a.url("/mcp"), b.url("/mcp")));
+                health-check: {interval: 1s, timeout: 1s, unhealthy-after: 1, healthy-after: 1}""".formatted(a.url("/mcp"), b.url("/mcp")));
+        // A dead instance fails its probe at once (connection refused); a live one has a second to answer, so a loaded
+        // machine cannot take b out while the test needs it healthy (with unhealthy-after 1, one slow probe would).
         // The probe is an MCP ping to the instance's endpoint.
-        await().atMost(Duration.ofSeconds(5)).until(() -> a.received().stream().anyMatch(r -> r.body().toString().contains("\"ping\"")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.received().stream().anyMatch(r -> r.body().toString().contains("\"ping\"")));
         assertThat(a.received().get(0).uri()).isEqualTo("/mcp");
         a.close();
         closing.remove(a);
         String healthyA = "tollgate_upstream_healthy{route=\"tools\",upstream=\"" + "http://127.0.0.1:" + portOfA + "/mcp" + "\"}";
-        await().atMost(Duration.ofSeconds(5)).until(() -> gateway.gateway().metrics().scrape().contains(healthyA + " 0.0"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> gateway.gateway().metrics().scrape().contains(healthyA + " 0.0"));
         int bBefore = calls(b);
         for (int i = 0; i < 6; i++) {
             assertThat(http.postMcp(gateway.port(), "/mcp", CALL).status()).isEqualTo(200);
@@ -276,11 +278,11 @@ class UpstreamBalancingTest {
         assertThat(readyz(gateway).status()).isEqualTo(200);
         b.close();
         closing.remove(b);
-        await().atMost(Duration.ofSeconds(5)).until(() -> readyz(gateway).status() == 503);
+        await().atMost(Duration.ofSeconds(10)).until(() -> readyz(gateway).status() == 503);
         assertThat(readyz(gateway).json().path("routes_without_healthy_upstream").path("tools").asText()).isEqualTo("2 instance(s), none healthy");
         RecordingUpstream back = new RecordingUpstream(vertx, portOfA);
         closing.add(back);
-        await().atMost(Duration.ofSeconds(5)).until(() -> readyz(gateway).status() == 200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> readyz(gateway).status() == 200);
         assertThat(gateway.gateway().metrics().scrape()).contains(healthyA + " 1.0");
         assertThat(http.postMcp(gateway.port(), "/mcp", CALL).status()).isEqualTo(200);
     }
