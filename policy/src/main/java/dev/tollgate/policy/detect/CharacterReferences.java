@@ -57,6 +57,39 @@ final class CharacterReferences {
         boolean decodedWithin(int start, int end) {
             return to[end - 1] - from[start] != end - start;
         }
+
+        /**
+         * This reading read again by {@code inner} (whose source is this reading's text), mapped back to this reading's
+         * source: markup taken out, then the character references of what is left decoded, as a renderer shows it.
+         */
+        Decoded then(Decoded inner) {
+            int length = inner.text().length();
+            int[] f = new int[length];
+            int[] t = new int[length];
+            for (int i = 0; i < length; i++) {
+                f[i] = from[inner.from()[i]];
+                t[i] = to[inner.to()[i] - 1];
+            }
+            return new Decoded(inner.text(), f, t, seams(f, t), markupTakenOut || inner.markupTakenOut());
+        }
+
+        /**
+         * Where a reading reads otherwise than its source: each index whose character is not the next one written after the
+         * character before it (a mark taken out before it, or a reference it was decoded from).
+         */
+        static int[] seams(int[] from, int[] to) {
+            int[] seams = new int[8];
+            int count = 0;
+            for (int i = 0; i < from.length; i++) {
+                if (to[i] - from[i] != 1 || i > 0 && from[i] != to[i - 1]) {
+                    if (count == seams.length) {
+                        seams = Arrays.copyOf(seams, count * 2);
+                    }
+                    seams[count++] = i;
+                }
+            }
+            return Arrays.copyOf(seams, count);
+        }
     }
 
     private CharacterReferences() {

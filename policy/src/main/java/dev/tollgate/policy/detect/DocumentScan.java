@@ -255,13 +255,19 @@ public final class DocumentScan {
         // covers the marks inside it.
         CharacterReferences.Decoded unmarked = MarkupReading.withoutMarkup(text);
         if (unmarked != null) {
-            addReadings(unmarked.text(), pointer, key, encoded, unmarked, out);
+            // Its references decoded too (Ignore&nbsp;<b>all</b>): what a renderer shows.
+            CharacterReferences.Decoded references = CharacterReferences.decodeForReading(unmarked.text());
+            addReadings(references == null ? unmarked.text() : references.text(), pointer, key, encoded,
+                    references == null ? unmarked : unmarked.then(references), out);
         }
     }
 
     private static void addReadings(String text, String pointer, boolean key, boolean encoded, CharacterReferences.Decoded references,
                                     List<Text> out) {
-        TextView view = TextView.of(text);
+        // A reading with markup taken out is a second reading of most of the string: read only where it reads otherwise
+        // (around the marks taken out), so a Markdown page does not cost twice its scan budget (review CA).
+        int[] seams = references != null && references.markupTakenOut() ? references.references() : null;
+        TextView view = TextView.of(text).onlyAround(seams);
         if (!view.compatibilityBesideAscii() && !view.lookAlikeBesideAscii()) {
             out.add(new Text(pointer, key, encoded, view, null, references));
             return;
@@ -278,6 +284,7 @@ public final class DocumentScan {
             readings.add(TextView.of(text, TextView.Reading.TRAILING_LETTERS_APART));
         }
         for (TextView reading : readings) {
+            reading.onlyAround(seams);
             out.add(new Text(pointer, key, encoded, reading, readings, references));
         }
     }

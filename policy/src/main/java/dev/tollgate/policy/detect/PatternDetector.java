@@ -149,11 +149,19 @@ class PatternDetector implements Detector {
             String s = text.normalized();
             int[] windows = trigger instanceof Literals literals ? literals.windows(text) : null;
             if (windows == null) {
+                if (text.readOnlyAroundSeams()) {
+                    // A rule whose trigger is no word (a run of digits) reads the whole text: not again in a reading
+                    // made only of marks taken out (a Markdown page would cost its budget twice); see DocumentScan.
+                    return;
+                }
                 windows = new int[] {0, s.length()};
             }
             for (int w = 0; w < windows.length; w += 2) {
                 int from = windows[w];
                 int to = windows[w + 1];
+                if (!text.holdsSeam(from, to)) {
+                    continue; // read as written by the string's own reading
+                }
                 text.budget().charge(to - from);
                 // A window's edges are not the text's: a match must not start or end there unless the text does.
                 Matcher m = pattern.matcher(from == 0 && to == s.length() ? s : s.substring(from, to));

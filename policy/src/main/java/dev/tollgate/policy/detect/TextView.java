@@ -316,6 +316,38 @@ public final class TextView {
         return normalized;
     }
 
+    /**
+     * Where this reading reads otherwise than the string it was made of (sorted indexes into {@link #original()}), when
+     * only the windows holding one need reading: null for a reading read whole.
+     */
+    private int[] seams;
+
+    /** This reading is read only in the windows holding one of {@code seams} (null: read whole); see {@link #holdsSeam}. */
+    TextView onlyAround(int[] seams) {
+        this.seams = seams;
+        return this;
+    }
+
+    /** Whether this reading is read only around its seams. */
+    boolean readOnlyAroundSeams() {
+        return seams != null;
+    }
+
+    /**
+     * Whether the normalized window {@code [from, to)} holds a seam: a window without one reads as the same characters of
+     * the string as written, which its own reading reads.
+     */
+    boolean holdsSeam(int from, int to) {
+        if (seams == null) {
+            return true;
+        }
+        int start = originalStart(Math.min(from, Math.max(0, normalized.length() - 1)));
+        int end = originalEnd(to);
+        int at = java.util.Arrays.binarySearch(seams, start);
+        int next = at >= 0 ? at : -at - 1;
+        return next < seams.length && seams[next] <= end;
+    }
+
     /** This text's strings share the document's budget. */
     TextView within(ScanBudget documentBudget) {
         this.budget = documentBudget;
