@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * tool's own {@code input_required} answer) carries how its approval ended, and its retry is refused
  * {@code approval_superseded} once the serving rule would no longer accept that ending: here a call nobody approved,
  * let through by {@code on-timeout: allow}, after a reload sets {@code on-timeout: deny}. The guards: the same chain
- * goes on when the reload keeps {@code on-timeout: allow}, and a call an approver approved goes on after a reload turns
+ * goes on when the reload keeps {@code on-timeout: allow}; a round after the first carries the ending on (a call its
+ * client approved, refused two rounds on once {@code ask-client} is off); and a call an approver approved goes on after a reload turns
  * {@code ask-client} off (an approver's yes answers any rule). Real peer: the TypeScript SDK v2 server
  * (ts2-bt-resume-server.mjs, tool {@code deploy}, which asks its user to confirm), raw HTTP in the 2026-07-28 form.
  */
@@ -128,6 +129,39 @@ class ApprovedRoundEndingRecheckedFixAOTest {
         JsonNode done = call("hi", round, confirm());
 
         assertThat(done.at("/result/content/0/text").asText()).as(done.toString()).isEqualTo("deployed hi");
+    }
+
+    @Test
+    void aLaterRoundOfACallItsClientApprovedIsRefusedOnceAskClientIsOff() throws Exception {
+        String selfApproved = """
+                name: p
+                defaults: {action: allow}
+                rules:
+                  - name: ask-before-deploy
+                    condition: {tool: deploy}
+                    action: approve
+                    message: deploying needs a person
+                    approval: {timeout: 20s, on-timeout: deny, ask-client: true}
+                """;
+        reload(selfApproved);
+        JsonNode asked = call("hi", null, null);
+        ObjectNode yes = JSON.createObjectNode().put("action", "accept");
+        yes.putObject("content").put("approve", true);
+        JsonNode toolAsks = call("hi", asked.at("/result/requestState").asText(), JSON.createObjectNode().set("tollgate-approval", yes));
+        assertThat(toolAsks.at("/result/inputRequests/confirm").isObject()).as(toolAsks.toString()).isTrue();
+        // Not yet: the tool asks again, and its second round's state is sealed by the carried-on call, not by the approval.
+        ObjectNode notYet = JSON.createObjectNode();
+        notYet.putObject("confirm").put("action", "accept").putObject("content").put("approve", false);
+        JsonNode asksAgain = call("hi", toolAsks.at("/result/requestState").asText(), notYet);
+        assertThat(asksAgain.at("/result/inputRequests/confirm").isObject()).as(asksAgain.toString()).isTrue();
+
+        reload(selfApproved.replace("ask-client: true", "approvers: [ops-oncall]"));
+        JsonNode retry = call("hi", asksAgain.at("/result/requestState").asText(), confirm());
+
+        assertThat(retry.at("/error/data/reason").asText()).as(retry.toString()).isEqualTo("approval_superseded");
+        assertThat(retry.at("/error/data/superseded").asText()).as(retry.toString()).isEqualTo("ask_client_off");
+        assertThat(server.output()).as("the client's own yes, two rounds on, after the rule came to want approvers: " + retry)
+                .doesNotContain("DEPLOYED");
     }
 
     /** A call held for approvers nobody answers, let through by its timeout, whose tool asks its user: the round's state. */
