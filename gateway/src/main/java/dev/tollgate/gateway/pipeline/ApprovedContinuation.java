@@ -96,11 +96,6 @@ record ApprovedContinuation(String approvalId, Instant askedAt, Instant expiresA
                 origin.ending(), upstreamState);
     }
 
-    /** The approved call a round carries on, for the next round's state. */
-    Origin origin() {
-        return new Origin(approvalId, askedAt, ending, sealedBy);
-    }
-
     /**
      * The approved call this exchange let through, carried into the state of an {@code input_required} answer; null
      * when none did (no approval, one that refused, or not one call).
