@@ -65,6 +65,17 @@ public final class Approvals {
     /** Approvals whose call a retry let through on this replica, until the state it answered expires (see {@link #releaseOnce}). */
     private final java.util.Map<String, java.time.Instant> released = new java.util.concurrent.ConcurrentHashMap<>();
     private static final int MAX_RELEASED_KEPT = 10_000;
+    /**
+     * The size of {@link #released} at which expired marks are next swept: twice what a sweep left, and never below
+     * {@link #MAX_RELEASED_KEPT}, so that a map of live marks (a tool asking round after round) is scanned once per
+     * doubling, not on every release (review BZ: past 10,000 live marks every release scanned them all).
+     */
+    private final java.util.concurrent.atomic.AtomicInteger sweepAt = new java.util.concurrent.atomic.AtomicInteger(MAX_RELEASED_KEPT);
+    /**
+     * This instance, which lives as long as its process: a round of an approved call names the instance that sealed it,
+     * and without a shared store only this one's marks say whether it was let through already ({@link #keepsMarksOf}).
+     */
+    private final String instance = newInstanceId();
     private volatile String adminUrl;
     private final int historySize;
     private final Map<String, PendingApproval> held = new ConcurrentHashMap<>();
@@ -183,9 +194,13 @@ public final class Approvals {
      * approved retry again and again, each forwarded. Fails when the shared store cannot be reached.
      */
     public Future<Boolean> releaseOnce(String id, java.time.Instant until) {
-        if (released.size() >= MAX_RELEASED_KEPT) {
+        int size = released.size();
+        int due = sweepAt.get();
+        if (size >= due && sweepAt.compareAndSet(due, Integer.MAX_VALUE)) {
+            // One sweep at a time (the others skip it); the next is due when the map has doubled again.
             java.time.Instant now = java.time.Instant.now();
             released.values().removeIf(expiry -> expiry.isBefore(now));
+            sweepAt.set((int) Math.min(Integer.MAX_VALUE, Math.max(MAX_RELEASED_KEPT, 2L * released.size())));
         }
         if (released.putIfAbsent(id, until) != null) {
             return Future.succeededFuture(false);
@@ -230,6 +245,21 @@ public final class Approvals {
             shared.letThrough(id).onFailure(e -> LOG.warn("approval {}: a note that an earlier retry was refused remains in Redis ({})",
                     id, e.toString()));
         }
+    }
+
+    /** This instance's id, sealed into a round of an approved call relayed here (see {@link #keepsMarksOf}). */
+    public String instance() {
+        return instance;
+    }
+
+    /**
+     * Whether {@link #releaseOnce} here knows if a round sealed by that instance was let through already: with a shared
+     * store, the marks are in Redis, whichever replica sealed it; without one, only this instance's own marks exist, and a
+     * round sealed before a restart, or by another replica sharing {@code sessions.keys}, would be let through again
+     * (review BZ): it is refused, as the ask-client retry of an approval not known here is.
+     */
+    public boolean keepsMarksOf(String sealedBy) {
+        return shared != null || instance.equals(sealedBy);
     }
 
     /**
@@ -440,6 +470,12 @@ public final class Approvals {
 
     private static ApprovalOutcome decision(boolean approve, String by, String reason) {
         return new ApprovalOutcome(approve ? ApprovalOutcome.Verdict.APPROVED : ApprovalOutcome.Verdict.DENIED, by, reason, Instant.now());
+    }
+
+    private static String newInstanceId() {
+        byte[] bytes = new byte[12];
+        RANDOM.nextBytes(bytes);
+        return java.util.HexFormat.of().formatHex(bytes);
     }
 
     private static String newId() {

@@ -39,7 +39,11 @@ final class ApprovalRecheck {
         TOOL_WITHHELD("tool_withheld"),
         POLICY_DENIES("policy_denies"),
         /** The serving policy applies a rate or budget limit the call did not secure when it was held. */
-        LIMIT_ADDED("limit_added");
+        LIMIT_ADDED("limit_added"),
+        /** A round of a call its client approved itself, after a reload turned the rule's {@code ask-client} off (review BZ). */
+        ASK_CLIENT_OFF("ask_client_off"),
+        /** A round of a call let through by an allowing timeout, after a reload set the rule's {@code on-timeout} to deny (review BZ). */
+        ON_TIMEOUT_DENY("on_timeout_deny");
 
         private final String label;
 

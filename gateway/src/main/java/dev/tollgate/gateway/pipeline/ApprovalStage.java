@@ -158,17 +158,15 @@ final class ApprovalStage implements Stage {
                     // Let through on the serving configuration: its answer is read under the serving result rules too.
                     exchange.answerUnder(serving.policyFor(serving.routes().named(exchange.route().route().name())));
                 }
+                // What the state of its input_required answer names, should the tool ask its user (review BT): the approval
+                // and how it ended, the first time and on every round after (review BZ).
+                ApprovedContinuation continued = exchange.approvedContinuation();
+                exchange.approvedOrigin(new ApprovedContinuation.Origin(approval.id(), approval.createdAt(),
+                        continued != null ? continued.ending() : ApprovedContinuation.Ending.of(outcome), approvals.instance()));
                 return StageResult.CONTINUE;
             }
-            LOG.info("approval {}: approved by {}, refused: {}", approval.id(), outcome.by(), superseded.detail());
-            if (exchange.trace() != null) {
-                exchange.trace().annotate(Attributes.of(CallAttributes.POLICY_ALLOWED, false,
-                        CallAttributes.APPROVAL_SUPERSEDED, superseded.cause().label()));
-            }
-            exchange.errorType(RejectReason.APPROVAL_SUPERSEDED.code());
             approvals.overruled(approval, new ApprovalOverruled(superseded.cause().label(), superseded.detail(), Instant.now()));
-            ApprovalRefusal.superseded(exchange, errors, approval, outcome, superseded);
-            return StageResult.RESPONDED;
+            return refused(exchange, approval, outcome, superseded);
         }
         if (outcome.verdict() == ApprovalOutcome.Verdict.CANCELLED && exchange.askClientAnswer() == null) {
             exchange.errorType("client_aborted");
@@ -216,14 +214,53 @@ final class ApprovalStage implements Stage {
     private StageResult carriedOn(Exchange exchange, Decision decision, ApprovedContinuation continued) {
         CallDescription call = exchange.calls().isEmpty() ? null : exchange.calls().get(0);
         ApprovalTerms terms = decision.approval() != null ? decision.approval() : ApprovalTerms.DEFAULT;
-        ApprovalOutcome outcome = new ApprovalOutcome(ApprovalOutcome.Verdict.APPROVED, "tollgate",
-                "carries on the call approval " + continued.approvalId() + " let through", Instant.now());
+        ApprovalOutcome outcome = new ApprovalOutcome(continued.ending() == ApprovedContinuation.Ending.TIMEOUT
+                ? ApprovalOutcome.Verdict.TIMED_OUT_ALLOWED : ApprovalOutcome.Verdict.APPROVED, "tollgate",
+                "carries on the call approval " + continued.approvalId() + " let through (ended by " + continued.ending().written() + ")", Instant.now());
         PendingApproval approval = PendingApproval.ended(continued.approvalId(), request(exchange, decision, call), terms, continued.askedAt(), outcome);
         exchange.approval(approval);
         if (exchange.trace() != null) {
             exchange.trace().annotate(Attributes.of(CallAttributes.APPROVAL_ID, approval.id()));
         }
+        ApprovalRecheck.Superseded withdrawn = endingWithdrawn(decision, terms, continued.ending());
+        if (withdrawn != null) {
+            // Not noted on the approval's listing: its call went on, on an earlier round.
+            annotate(exchange, approval, outcome);
+            return refused(exchange, approval, outcome, withdrawn);
+        }
         return concluded(exchange, decision, approval, outcome);
+    }
+
+    /** Refuses an approved call {@code approval_superseded}. */
+    private StageResult refused(Exchange exchange, PendingApproval approval, ApprovalOutcome outcome, ApprovalRecheck.Superseded superseded) {
+        LOG.info("approval {}: approved by {}, refused: {}", approval.id(), outcome.by(), superseded.detail());
+        if (exchange.trace() != null) {
+            exchange.trace().annotate(Attributes.of(CallAttributes.POLICY_ALLOWED, false,
+                    CallAttributes.APPROVAL_SUPERSEDED, superseded.cause().label()));
+        }
+        exchange.errorType(RejectReason.APPROVAL_SUPERSEDED.code());
+        ApprovalRefusal.superseded(exchange, errors, approval, outcome, superseded);
+        return StageResult.RESPONDED;
+    }
+
+    /**
+     * Whether the serving rule no longer accepts how the approval a round carries on ended (review BZ): a client's own yes
+     * once {@code ask-client} is off (the operator wants a second pair of eyes), an allowing timeout once {@code
+     * on-timeout} is deny. A chain of rounds can run as long as its tool keeps asking, each state valid for {@code
+     * sessions.max-age} afresh, so it must not outlive the terms it was let through on. An approver's yes answers any
+     * rule, as for a held call ({@link ApprovalRecheck}). Null when the ending is still accepted.
+     */
+    private static ApprovalRecheck.Superseded endingWithdrawn(Decision decision, ApprovalTerms terms, ApprovedContinuation.Ending ending) {
+        String rule = decision.ruleName() == null ? "" : " (rule " + decision.ruleName() + ")";
+        if (ending == ApprovedContinuation.Ending.CLIENT && !terms.askClient()) {
+            return new ApprovalRecheck.Superseded(ApprovalRecheck.Cause.ASK_CLIENT_OFF, null, "the call was approved by its client's user,"
+                    + " and the approval rule serving now" + rule + " no longer lets the client approve: call again without the requestState");
+        }
+        if (ending == ApprovedContinuation.Ending.TIMEOUT && terms.onTimeout() != Action.ALLOW) {
+            return new ApprovalRecheck.Superseded(ApprovalRecheck.Cause.ON_TIMEOUT_DENY, null, "the call went on when its approval timed out,"
+                    + " and the approval rule serving now" + rule + " denies on timeout: call again without the requestState");
+        }
+        return null;
     }
 
     private static ApprovalRequest request(Exchange exchange, Decision decision, CallDescription call) {

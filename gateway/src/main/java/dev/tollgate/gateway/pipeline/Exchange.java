@@ -55,6 +55,7 @@ public final class Exchange {
     private dev.tollgate.gateway.approval.PendingApproval approval;
     private AskClientAnswer askClientAnswer;
     private ApprovedContinuation approvedContinuation;
+    private ApprovedContinuation.Origin approvedOrigin;
     private boolean askedInClient;
     private UpstreamInstance upstreamInstance;
     private final List<Runnable> onComplete = new java.util.ArrayList<>(1);
@@ -319,6 +320,18 @@ public final class Exchange {
 
     void approvedContinuation(ApprovedContinuation continuation) {
         this.approvedContinuation = continuation;
+    }
+
+    /**
+     * The approved call this request goes on as, once its approval let it go on ({@link ApprovalStage}): what the state
+     * of its {@code input_required} answer names ({@link ApprovedContinuation#approvedIn}); null for any other request.
+     */
+    ApprovedContinuation.Origin approvedOrigin() {
+        return approvedOrigin;
+    }
+
+    void approvedOrigin(ApprovedContinuation.Origin origin) {
+        this.approvedOrigin = origin;
     }
 
     /**

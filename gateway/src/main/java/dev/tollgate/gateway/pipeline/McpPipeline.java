@@ -59,7 +59,7 @@ public final class McpPipeline {
         // So is an A2A ListTasks page, with a page token this gateway sealed to the caller.
         stages.add(new A2aPageTokenStage(errors));
         // So is a 2026 retry with the requestState this gateway sealed to the caller and the call: the upstream gets its own.
-        stages.add(new RequestStateStage(errors));
+        stages.add(new RequestStateStage(errors, services.approvals()));
         // Late answers of calls paid earlier are read for their cost (a task's result, a resumed stream's response).
         if (services.budgets() != null) {
             stages.add(new DeferredCostWatchStage(services.budgets().deferred(), services.learnt().taskOrigins().sharedStore() != null));

@@ -2,7 +2,6 @@ package dev.tollgate.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tollgate.gateway.approval.PendingApproval;
 import dev.tollgate.gateway.session.SealedSessions;
 import dev.tollgate.policy.Identity;
 import dev.tollgate.protocols.jsonrpc.JsonRpcMessage;
@@ -40,15 +39,16 @@ final class RequestStateSeal {
     private final String instance;
     /** What this call POSTed (null on a GET stream): the call each answer answers, by id. */
     private final JsonRpcPayload payload;
-    /** The approval that let this call through ({@link ApprovedContinuation#approvedIn}); null when none did. */
-    private final PendingApproval approved;
+    /** The approved call this one is ({@link ApprovedContinuation#approvedIn}); null when no approval let it through. */
+    private final ApprovedContinuation.Origin approved;
 
     RequestStateSeal(SealedSessions sessions, String route, Identity caller, String instance, JsonRpcPayload payload) {
         this(sessions, route, caller, instance, payload, null);
     }
 
-    /** @param approved the approval that let this POST's one call through, or null */
-    RequestStateSeal(SealedSessions sessions, String route, Identity caller, String instance, JsonRpcPayload payload, PendingApproval approved) {
+    /** @param approved the approved call this POST's one call is, or null */
+    RequestStateSeal(SealedSessions sessions, String route, Identity caller, String instance, JsonRpcPayload payload,
+                     ApprovedContinuation.Origin approved) {
         this.sessions = sessions;
         this.route = route;
         this.caller = caller;
@@ -113,8 +113,7 @@ final class RequestStateSeal {
                     + " bytes the gateway seals to its caller");
         }
         Instant now = Instant.now();
-        ApprovedContinuation next = ApprovedContinuation.next(approved.id(), approved.createdAt(), now.plus(sessions.maxAge()),
-                state == null ? null : state.textValue());
+        ApprovedContinuation next = ApprovedContinuation.next(approved, now.plus(sessions.maxAge()), state == null ? null : state.textValue());
         result.put(RequestStateStage.REQUEST_STATE, sessions.sealApprovedRequestState(route, caller,
                 RequestStateCall.of(request.method(), request.params()), next.written(), instance, now));
         return true;

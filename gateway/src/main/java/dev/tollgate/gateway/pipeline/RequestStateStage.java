@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.gateway.approval.Approvals;
 import dev.tollgate.gateway.errors.ErrorResponder;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.gateway.session.SealedSessions;
@@ -32,11 +33,16 @@ final class RequestStateStage implements Stage {
     static final String REQUEST_STATE = "requestState";
     private static final String CLIENT_DETAIL =
             "params.requestState is not a state this gateway relayed to you for this call: make the call again without one";
+    /** As for the ask-client retry of an approval not known here ({@link AskClientRetryStage}). */
+    private static final String NOT_KNOWN_HERE = "the approval is not known here; call again without the requestState";
 
     private final ErrorResponder errors;
+    /** Whose let-through marks guard a round of an approved call ({@link Approvals#keepsMarksOf}); null without approvals. */
+    private final Approvals approvals;
 
-    RequestStateStage(ErrorResponder errors) {
+    RequestStateStage(ErrorResponder errors, Approvals approvals) {
         this.errors = errors;
+        this.approvals = approvals;
     }
 
     @Override
@@ -84,6 +90,17 @@ final class RequestStateStage implements Stage {
                 exchange.errorType(RejectReason.INVALID_PARAMS.code());
                 errors.respond(exchange.response(), RejectReason.INVALID_PARAMS, payload instanceof JsonRpcPayload.Single ? request.id().value() : null,
                         CLIENT_DETAIL);
+                return StageResult.responded();
+            }
+            if (continued != null && approvals != null && !approvals.keepsMarksOf(continued.sealedBy())) {
+                // Review BZ: sealed before a restart, or by another replica sharing sessions.keys, with the in-memory store:
+                // no mark here says whether this round was let through already, so it is refused (nothing forwarded), as
+                // the ask-client retry of an approval not known here is. The client calls again, and is held again.
+                String approvalId = continued.approvalId();
+                CallLogContext.log(exchange, () -> LOG.info("route {}: approval {}: a round sealed by another gateway instance"
+                        + " (in-memory approvals store) refused", exchange.route().route().name(), approvalId));
+                exchange.errorType(RejectReason.APPROVAL_ANSWER_NOT_TAKEN.code());
+                errors.respond(exchange.response(), RejectReason.APPROVAL_ANSWER_NOT_TAKEN, request.id().value(), NOT_KNOWN_HERE);
                 return StageResult.responded();
             }
             if (continued != null) {
