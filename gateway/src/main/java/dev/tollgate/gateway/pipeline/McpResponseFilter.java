@@ -837,7 +837,8 @@ final class McpResponseFilter implements ResponseFilter {
     private boolean filterLists(JsonNode response) {
         return filterToolsList(response)
                 | filterDefinitions(response, "prompts", "name", name -> CallDescription.mcpPromptGet(route, name, null))
-                | filterDefinitions(response, "resources", "uri", uri -> CallDescription.mcpResourceRead(route, uri))
+                | filterDefinitions(response, "resources", "uri", uri -> dev.tollgate.protocols.mcp.ResourceUriForm.problem(uri) != null
+                        ? null : CallDescription.mcpResourceRead(route, uri))
                 | (clientListsTasks && filterTasksList(response)) | cachedPerCaller(response);
     }
 
@@ -846,10 +847,13 @@ final class McpResponseFilter implements ResponseFilter {
      * (their prompts/get or resources/read is denied by request policy whatever its arguments and time), as tools/list
      * leaves out the tools it can never call: a denied resource's URI and description are not shown to the model, and a
      * client is not invited to a read it will be refused. An entry without a readable name or URI cannot be matched
-     * against policy: it is not listed. Resource templates are kept: whether a read of one is denied depends on the URI
-     * the client fills in.
+     * against policy: it is not listed, nor is a resource whose read the gateway refuses whoever asks (a URI servers would
+     * read as another resource's, {@code non_canonical_uri}: review CA, {@code FILE:///secret.txt} stayed listed beside a
+     * rule denying {@code file:///secret.txt}). Resource templates are kept: whether a read of one is denied depends on
+     * the URI the client fills in.
      *
-     * @param probe the call a client would make for the entry named by its {@code key} member, without arguments
+     * @param probe the call a client would make for the entry named by its {@code key} member, without arguments; null
+     *              when no such call would be forwarded
      */
     private boolean filterDefinitions(JsonNode response, String member, String key, java.util.function.Function<String, CallDescription> probe) {
         if (!(response.path("result") instanceof ObjectNode result) || !(result.get(member) instanceof ArrayNode entries)) {
@@ -859,7 +863,8 @@ final class McpResponseFilter implements ResponseFilter {
         boolean removed = false;
         for (Iterator<JsonNode> it = entries.elements(); it.hasNext(); ) {
             JsonNode named = it.next().path(key);
-            if (!named.isTextual() || policy == null || !policy.mayEverCall(probe.apply(named.textValue()), identity)) {
+            CallDescription call = named.isTextual() ? probe.apply(named.textValue()) : null;
+            if (call == null || policy == null || !policy.mayEverCall(call, identity)) {
                 it.remove();
                 removed = true;
             }

@@ -300,10 +300,13 @@ public final class DocumentScan {
     private static void addDecoded(JsonNode object, String base64, String pointer, List<Text> out) {
         // Either name may be what the client reads (MCP and A2A 0.3 say mimeType, A2A 1.0 mediaType): text if either says so.
         java.util.Set<java.nio.charset.Charset> charsets = new java.util.LinkedHashSet<>();
+        boolean utf7Labelled = false;
         for (String member : MEDIA_TYPE_MEMBERS) {
             JsonNode mediaType = object.get(member);
             if (mediaType != null && mediaType.isTextual()) {
-                charsets.addAll(charsetsOf(mediaType.textValue()));
+                List<java.nio.charset.Charset> read = charsetsOf(mediaType.textValue());
+                charsets.addAll(read);
+                utf7Labelled |= !read.isEmpty() && charsetLabels(mediaType.textValue()).stream().anyMatch(l -> l.equals("utf-7") || l.equals("utf7"));
             }
         }
         if (charsets.isEmpty() || base64.isEmpty()) {
@@ -319,6 +322,13 @@ public final class DocumentScan {
         java.util.Set<String> read = new java.util.HashSet<>();
         for (java.nio.charset.Charset charset : charsets) {
             String text = new String(bytes, charset);
+            if (!text.isEmpty() && read.add(text)) {
+                addReadings(text, pointer, false, true, out);
+            }
+        }
+        if (utf7Labelled) {
+            // Python decodes utf-7; Java has no such charset (Utf7).
+            String text = Utf7.decode(bytes);
             if (!text.isEmpty() && read.add(text)) {
                 addReadings(text, pointer, false, true, out);
             }
@@ -373,10 +383,7 @@ public final class DocumentScan {
         }
         java.util.Set<java.nio.charset.Charset> charsets = new java.util.LinkedHashSet<>();
         charsets.add(StandardCharsets.UTF_8);
-        int at = semicolon < 0 ? -1 : mediaType.toLowerCase(java.util.Locale.ROOT).indexOf("charset=", semicolon);
-        if (at >= 0) {
-            String label = mediaType.substring(at + "charset=".length()).split(";", 2)[0].trim().replace("\"", "")
-                    .toLowerCase(java.util.Locale.ROOT);
+        for (String label : charsetLabels(mediaType)) {
             try {
                 charsets.add(java.nio.charset.Charset.forName(label));
             } catch (RuntimeException unknown) {
@@ -387,12 +394,33 @@ public final class DocumentScan {
         return List.copyOf(charsets);
     }
 
+    /**
+     * The values of every parameter named {@code charset} (by its name, not found inside another's: review CA,
+     * {@code xcharset=x; charset=utf-16}), lower-cased and unquoted: each is a label some client may decode with.
+     */
+    static List<String> charsetLabels(String mediaType) {
+        List<String> labels = new ArrayList<>(1);
+        String[] parameters = mediaType.split(";");
+        for (int i = 1; i < parameters.length; i++) {
+            int eq = parameters[i].indexOf('=');
+            if (eq > 0 && parameters[i].substring(0, eq).trim().equalsIgnoreCase("charset")) {
+                labels.add(parameters[i].substring(eq + 1).trim().replace("\"", "").toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        return labels;
+    }
+
     /** Labels the WHATWG Encoding Standard decodes otherwise than Java's charset of the same name. */
     private static final Map<String, List<java.nio.charset.Charset>> WHATWG_READINGS = whatwgReadings();
 
     private static Map<String, List<java.nio.charset.Charset>> whatwgReadings() {
         Map<String, List<java.nio.charset.Charset>> readings = new java.util.HashMap<>();
         List<java.nio.charset.Charset> utf16 = List.of(StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE);
+        // Without a byte order mark, Java reads UTF-32 big-endian and Python the machine's order (little-endian).
+        List<java.nio.charset.Charset> utf32 = List.of(java.nio.charset.Charset.forName("UTF-32LE"), java.nio.charset.Charset.forName("UTF-32BE"));
+        for (String label : List.of("utf-32", "utf32", "ucs-4", "u32")) {
+            readings.put(label, utf32);
+        }
         for (String label : List.of("utf-16", "utf16", "unicode", "ucs-2", "csunicode", "iso-10646-ucs-2", "unicodefeff")) {
             readings.put(label, utf16);
         }
