@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
  *       imports as): the lax boolean readings ({@code "true"}, {@code "yes"}, {@code "on"}, {@code [true]}) are not
  *       made, though Jackson's {@code boolean} field and {@code z.coerce.boolean()} read them as true.</li>
  * </ol>
+ * Also: the lax false under AGT's {@code eq: false}, and the permit side of 1 ({@code ne: 4.5} allowing {@code "4.5"}).
  * Expected (what the fix AN behaviour gives elsewhere): a denial, by the rule or with {@code number_readings_disagree}.
  */
 class ArgumentReadingsReviewBXTest {
@@ -84,5 +85,29 @@ class ArgumentReadingsReviewBXTest {
             assertDenied(rule("in: [true, 1]"), x, "in: [true, 1]");
             assertDenied(agtRule("eq", "true"), x, "AGT eq true");
         }
+    }
+
+    @Test
+    void aLaxFalseIsDeniedByAnAgtRuleDenyingFalse() {
+        // AGT's eq: false (imported as in: [false, 0]): a Jackson boolean field reads "false" and "False" as false.
+        assertDenied(agtRule("eq", "false"), "false", "control: AGT eq false");
+        assertDenied(agtRule("eq", "false"), "\"false\"", "AGT eq false");
+        assertDenied(agtRule("eq", "false"), "\"False\"", "AGT eq false");
+    }
+
+    @Test
+    void anAllowRuleNamingAFractionDoesNotAllowItsString() {
+        // The permit side of finding 1: ne: 4.5 holds on "4.5" as sent, but Number("4.5") is 4.5.
+        CompiledPolicy notFourAndAHalf = PolicyFixtures.rules("deny", """
+                  - name: the-rule
+                    condition:
+                      all:
+                        - tool: t
+                        - arg: {path: /x, ne: 4.5}
+                    action: allow
+                    message: The rule.
+                """);
+        assertThat(notFourAndAHalf.evaluate(toolCall("t", "{\"x\":[\"4.5\"]}")).isDenied()).as("control: [\"4.5\"]").isTrue();
+        assertThat(notFourAndAHalf.evaluate(toolCall("t", "{\"x\":\"4.5\"}")).isDenied()).as("\"4.5\"").isTrue();
     }
 }
