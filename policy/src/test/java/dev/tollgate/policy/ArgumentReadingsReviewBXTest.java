@@ -77,8 +77,18 @@ class ArgumentReadingsReviewBXTest {
         }
     }
 
+    /** A Java tool's {@code boolean} parameter as Jackson binds it by default (Spring AI, or convertValue to a record). */
+    record Flag(boolean force) {
+    }
+
+    private static boolean jacksonReads(Object force) {
+        return new com.fasterxml.jackson.databind.ObjectMapper().convertValue(java.util.Map.of("force", force), Flag.class).force();
+    }
+
     @Test
     void aLaxTrueIsDeniedByATestListingTrueWithItsNumber() {
+        // What a Jackson-bound upstream acts on: "true", "True" and any non-zero integer are true.
+        assertThat(List.of(jacksonReads("true"), jacksonReads("True"), jacksonReads(2))).containsOnly(true);
         // Control: in: [true] alone is decided on the lax readings.
         assertDenied(rule("in: [true]"), "\"true\"", "in: [true]");
         for (String x : List.of("\"true\"", "\"True\"", "\"yes\"", "\"on\"", "[true]")) {
@@ -90,6 +100,7 @@ class ArgumentReadingsReviewBXTest {
     @Test
     void aLaxFalseIsDeniedByAnAgtRuleDenyingFalse() {
         // AGT's eq: false (imported as in: [false, 0]): a Jackson boolean field reads "false" and "False" as false.
+        assertThat(List.of(jacksonReads("false"), jacksonReads("False"))).containsOnly(false);
         assertDenied(agtRule("eq", "false"), "false", "control: AGT eq false");
         assertDenied(agtRule("eq", "false"), "\"false\"", "AGT eq false");
         assertDenied(agtRule("eq", "false"), "\"False\"", "AGT eq false");
