@@ -3,6 +3,7 @@ package dev.tollgate.policy.condition;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.tollgate.policy.NumberReadingsDisagreeException;
 import java.math.BigDecimal;
 import java.util.Locale;
@@ -90,9 +91,30 @@ public final class JavaScriptCoercions {
         return false;
     }
 
-    /** True for the values {@link #number} reads: null and lists (every other shape has its readings elsewhere). */
+    /**
+     * True for {@code eq}/{@code ne} of a boolean, or {@code in}/{@code not_in} of a list holding true or false but not
+     * both, whatever numbers it lists beside: a test of one flag, decided at least on the lax readings of a text
+     * ({@link #decidedAlikeAsLaxBoolean}). {@code [true, 1]} (Python's {@code == 1}, what an AGT {@code eq: true} imports
+     * as) is one; {@code [true, false]}, a type test, is not.
+     */
+    public static boolean namesOneBoolean(String operator, JsonNode operand) {
+        if (operand == null) {
+            return false;
+        }
+        return switch (operator) {
+            case "eq", "ne" -> operand.isBoolean();
+            case "in", "not_in" -> operand.isArray() && anyElement(operand, e -> e.isBoolean() && e.booleanValue())
+                    != anyElement(operand, e -> e.isBoolean() && !e.booleanValue());
+            default -> false;
+        };
+    }
+
+    /**
+     * True for the values {@link #number} reads: null, lists and strings (a number's own readings are elsewhere, and a
+     * string's integer readings too, for a test naming an integer; its readings as a fraction are here).
+     */
     static boolean coercedToNumber(JsonNode value) {
-        return value != null && (value.isNull() || value.isArray());
+        return value != null && (value.isNull() || value.isArray() || value.isTextual());
     }
 
     /**
@@ -126,7 +148,7 @@ public final class JavaScriptCoercions {
         return null; // "true", "[object Object]": NaN
     }
 
-    /** JavaScript's {@code Number(value)} of null (0) or of a list; null for NaN, an infinity, or another shape. */
+    /** JavaScript's {@code Number(value)} of null (0), a list or a string; null for NaN, an infinity, or another shape. */
     static JsonNode number(JsonNode value) {
         if (value == null) {
             return null;
@@ -134,7 +156,7 @@ public final class JavaScriptCoercions {
         if (value.isNull()) {
             return JsonNodeFactory.instance.numberNode(0L);
         }
-        String text = listText(value);
+        String text = value.isTextual() ? value.textValue() : listText(value);
         return text == null ? null : OtherIntegerReadings.javaScriptNumberOf(text);
     }
 
@@ -150,12 +172,28 @@ public final class JavaScriptCoercions {
         if (!coercedToNumber(exact)) {
             return onExact;
         }
+        String text = exact.isTextual() ? exact.textValue() : listText(exact);
+        if (text != null && DecimalText.tooLongToRead(text)) {
+            // Not read (parsing stays bounded); a reader without a limit may find a number in it: fail closed.
+            throw new NumberReadingsDisagreeException(where + ", " + abbreviate(exact.toString()) + " (a number longer than "
+                    + DecimalText.MAX_CHARS + " characters),");
+        }
         JsonNode read = number(exact);
         if (read != null && test.test(read) != onExact) {
             throw new NumberReadingsDisagreeException(where + ", " + abbreviate(exact.toString()) + " (" + read
                     + " to JavaScript's Number()),");
         }
-        String text = listText(exact);
+        if (exact.isTextual()) {
+            // A Java BigDecimal field and Python's Decimal() read the text exactly ("0.1000000000000000000001"), where
+            // Number() reads a double; the integer readings of a string are the caller's (OtherIntegerReadings).
+            BigDecimal decimal = DecimalText.parse(text);
+            JsonNode exactly = decimal == null ? null : JsonNodeFactory.instance.numberNode(decimal);
+            if (exactly != null && test.test(exactly) != onExact) {
+                throw new NumberReadingsDisagreeException(where + ", " + abbreviate(exact.toString()) + " (" + decimal.toPlainString()
+                        + " to a decimal field),");
+            }
+            return onExact;
+        }
         if (namesAnInteger && text != null && !text.isEmpty()) {
             NumberReadings.decidedAlikeAsOtherIntegers(onExact, com.fasterxml.jackson.databind.node.TextNode.valueOf(text), operand,
                     test, where + " (as its text " + abbreviate(com.fasterxml.jackson.databind.node.TextNode.valueOf(text).toString()) + ")");
@@ -176,6 +214,22 @@ public final class JavaScriptCoercions {
         }
         check(onExact, exact, javaScriptTruth(exact), "JavaScript's Boolean()", test, where);
         check(onExact, exact, pythonTruth(exact), "Python's bool()", test, where);
+        check(onExact, exact, laxBoolean(exact), "a lax boolean field", test, where);
+        return onExact;
+    }
+
+    /**
+     * The test {@code test}, for a test naming one boolean beside its number ({@link #namesOneBoolean}: {@code in: [true, 1]},
+     * an AGT {@code eq: true}), on the value as a lax boolean field reads it ({@code "true"}, {@code "yes"}, {@code [true]}
+     * are true): it must decide as {@code onExact}. No truthiness reading there: the test names the number 1 too, and
+     * would deny every other truthy number by it.
+     *
+     * @throws NumberReadingsDisagreeException when it is decided otherwise
+     */
+    public static boolean decidedAlikeAsLaxBoolean(boolean onExact, JsonNode exact, NumberReadings.Test test, String where) {
+        if (exact == null || exact.isMissingNode() || exact.isBoolean() || exact.isNull()) {
+            return onExact;
+        }
         check(onExact, exact, laxBoolean(exact), "a lax boolean field", test, where);
         return onExact;
     }
@@ -211,8 +265,16 @@ public final class JavaScriptCoercions {
         return javaScriptTruth(value);
     }
 
-    /** A lax boolean field: "true"/"yes"/"on"/"1"... and 1 true, "false"/"no"/"off"/"0"... and 0 false; null otherwise. */
+    /**
+     * A lax boolean field: "true"/"yes"/"on"/"1"... and 1 true, "false"/"no"/"off"/"0"... and 0 false; a list of one
+     * element (at any depth) as its text, JavaScript's {@code String(list)} ({@code [true]} and {@code ["yes"]} are
+     * true: a {@code z.coerce.string()} then compared, or a lax field fed that text); null otherwise.
+     */
     static Boolean laxBoolean(JsonNode value) {
+        if (value.isArray()) {
+            String text = loneElementText(value);
+            return text == null ? null : laxBoolean(TextNode.valueOf(text));
+        }
         if (value.isTextual()) {
             String text = value.textValue().trim().toLowerCase(Locale.ROOT);
             return LAX_TRUE.contains(text) ? Boolean.TRUE : LAX_FALSE.contains(text) ? Boolean.FALSE : null;
@@ -220,6 +282,30 @@ public final class JavaScriptCoercions {
         if (value.isNumber() && NumberReadings.isFinite(value)) {
             BigDecimal number = value.decimalValue();
             return number.signum() == 0 ? Boolean.FALSE : number.compareTo(BigDecimal.ONE) == 0 ? Boolean.TRUE : null;
+        }
+        return null;
+    }
+
+    /**
+     * {@code String(list)} of a list of one element at each depth: the element's text ("true" for {@code [[true]]}); null
+     * for a list of two or more elements ("true,1", no lax word) or holding a mapping or null.
+     */
+    private static String loneElementText(JsonNode list) {
+        JsonNode node = list;
+        while (node.isArray()) {
+            if (node.size() != 1) {
+                return null;
+            }
+            node = node.get(0);
+        }
+        if (node.isTextual()) {
+            return node.textValue();
+        }
+        if (node.isBoolean()) {
+            return String.valueOf(node.booleanValue());
+        }
+        if (node.isNumber()) {
+            return JavaScriptText.of(node.doubleValue());
         }
         return null;
     }
