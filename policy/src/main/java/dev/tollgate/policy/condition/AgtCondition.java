@@ -264,6 +264,10 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
         if (!actual.isTextual() && readings.namesAString()) {
             NumberReadings.decidedAlikeAsText(exact, actual, this::testAsText, field);
         }
+        // A padded name as a reader that trims it sees it (Jackson's enum binding retries " DESTROY" as DESTROY).
+        if (PaddedText.decidesOnTrimmedText(operator, readings.namesAString())) {
+            PaddedText.decidedAlikeTrimmed(exact, actual, this::test, field);
+        }
         // The integer readings only where the test names an integer, or looks one up in a list.
         boolean containsAnInteger = readings.containsAnInteger() && actual.isArray();
         boolean namesAnInteger = readings.namesAnInteger() || containsAnInteger;

@@ -20,6 +20,10 @@ public record ArgumentCondition(JsonPointer path, ValueTest test) implements Con
             if (test.decidesOnTextReadings(value)) {
                 NumberReadings.decidedAlikeAsTextReadings(exact, value, test::testAsText, "argument at " + path);
             }
+            // A padded name as a reader that trims it sees it (Jackson's enum binding retries " DESTROY" as DESTROY).
+            if (test.decidesOnTrimmedText()) {
+                PaddedText.decidedAlikeTrimmed(exact, value, test::test, "argument at " + path);
+            }
             // The integer reading only where the test names an integer (see NumberReadings).
             boolean integerNamed = test.decidesOnIntegerReadings(value);
             boolean asInteger = integerNamed && !call.readsAlikeAsIntegers();

@@ -175,7 +175,7 @@ final class DecimalText {
      * What some reader trims: every character up to U+0020 and Java's and Unicode's spaces, U+0085 (NEL, space to
      * Python's {@code str.strip()}) and U+FEFF (a byte order mark, space to JavaScript's {@code Number()}).
      */
-    private static boolean isPadding(char c) {
+    static boolean isPadding(char c) {
         return c <= ' ' || c == '\u0085' || c == '\uFEFF' || Character.isWhitespace(c) || Character.isSpaceChar(c);
     }
 

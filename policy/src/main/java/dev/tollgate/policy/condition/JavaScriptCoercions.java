@@ -184,14 +184,8 @@ public final class JavaScriptCoercions {
                     + " to JavaScript's Number()),");
         }
         if (exact.isTextual()) {
-            // A Java BigDecimal field and Python's Decimal() read the text exactly ("0.1000000000000000000001"), where
-            // Number() reads a double; the integer readings of a string are the caller's (OtherIntegerReadings).
-            BigDecimal decimal = DecimalText.parse(text);
-            JsonNode exactly = decimal == null ? null : JsonNodeFactory.instance.numberNode(decimal);
-            if (exactly != null && test.test(exactly) != onExact) {
-                throw new NumberReadingsDisagreeException(where + ", " + abbreviate(exact.toString()) + " (" + decimal.toPlainString()
-                        + " to a decimal field),");
-            }
+            // A string's integer readings are the caller's (OtherIntegerReadings). Its exact decimal (a BigDecimal field)
+            // needs no test of its own: a rule's fraction is read as a double, which that decimal equals only where Number() does.
             return onExact;
         }
         if (namesAnInteger && text != null && !text.isEmpty()) {

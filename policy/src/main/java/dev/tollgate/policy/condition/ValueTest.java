@@ -65,6 +65,14 @@ public final class ValueTest {
     }
 
     /**
+     * True for an equality or membership test naming a string ({@code eq: "DESTROY"}, {@code not_in: ["a"]}): decided on
+     * a padded string trimmed too ({@link PaddedText}).
+     */
+    public boolean decidesOnTrimmedText() {
+        return PaddedText.decidesOnTrimmedText(operator, namesAString);
+    }
+
+    /**
      * True when this test is decided on {@code value}'s texts too ({@link #testAsText}, checked against {@link #test}): a
      * test naming a string on a number, boolean or list ({@link #namesAString}), and {@code matches} on any value but a
      * string (a number's texts, a list's JavaScript join and Java {@code toString}, a mapping's Java {@code toString}).
