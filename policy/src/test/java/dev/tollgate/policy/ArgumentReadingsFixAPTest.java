@@ -75,6 +75,16 @@ class ArgumentReadingsFixAPTest {
     }
 
     @Test
+    void theReadmesRuleForEnumOrdinalsDeniesDigits() {
+        // Ordinals are not built (the gateway cannot know an enum's order); policy/README gives this rule instead.
+        CompiledPolicy digits = deny("matches: \"^\\\\s*[0-9]\"");
+        for (String x : List.of("1", "\"1\"", "\" 1\"", "0")) {
+            assertThat(on(digits, x).isDenied()).as(x).isTrue();
+        }
+        assertAllowed(digits, "\"DESTROY\"");
+    }
+
+    @Test
     void aNumberTextTooLongToReadIsDeniedUnderATestNamingANumber() {
         String zeros = "0".repeat(3000);
         // Read exactly up to 4096 characters: Number() reads 42 here.
