@@ -6,9 +6,12 @@ import java.math.BigDecimal;
  * A string an upstream may read as a number: {@code "42"}, {@code " -7 "}, {@code "+3.5"}, {@code "4.2e1"},
  * {@code "0042"}, {@code "4_2"}, {@code "４２"} (what Jackson's string-to-integer coercion, {@code Long.parseLong},
  * {@code new BigDecimal(text)} and Python's {@code int()} accept: surrounding spaces and control characters trimmed,
- * any Unicode decimal digits, underscores between digits). Anything else, and exponents that would make a huge integer
- * ({@code "1e999999999"}, whose integer part is a billion digits), is not a number here. Text after the number
- * ({@code "42abc"}, which JavaScript's {@code parseInt} reads as 42) is not modelled.
+ * any Unicode decimal digits, underscores between digits). Read exactly whatever the number of digits (review BX:
+ * {@code "4.2" + 70 zeros + "e1"} is 42 to {@code Number()}, and was no number here when a 64-character cap counted its
+ * zeros), within bounds that keep parsing cheap: see {@link #MAX_CHARS}, {@link #MAX_SIGNIFICANT}, {@link #MAX_EXPONENT}
+ * ({@code "1e999999999"} is no number, as JavaScript's Infinity equals none; {@code "1e-999999999"} is 0). Anything else
+ * is not a number here. Text after the number ({@code "42abc"}, which JavaScript's {@code parseInt} reads as 42) is
+ * not modelled here.
  */
 final class DecimalText {
 

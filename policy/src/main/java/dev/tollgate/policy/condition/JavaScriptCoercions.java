@@ -14,7 +14,9 @@ import java.util.Set;
  * {@code z.coerce.number()} (the TypeScript SDK's zod) runs JavaScript's {@code Number(x)}, and one typing it
  * {@code z.coerce.boolean()} runs {@code Boolean(x)}.
  * <ul>
- *   <li>{@code Number(x)} where the other readings have nothing to say: {@code null} is 0, and a list is the number of its
+ *   <li>{@code Number(x)} of a string, as the double its text rounds to ({@code "1.5"}, {@code " 15e-1 "}: review BX; a
+ *       test naming an integer has the string's other integer readings besides, {@link OtherIntegerReadings}), and where
+ *       the other readings have nothing to say: {@code null} is 0, and a list is the number of its
  *       text, {@code String(list)}, the elements joined with commas. So {@code []}, {@code [null]}, {@code [[]]} are 0
  *       ({@code ""}), {@code [42]}, {@code ["42"]}, {@code [[42]]}, {@code [" 0x2A "]} are 42, and a list of two or more
  *       elements ({@code "1,2"}) or of a boolean or mapping is NaN, which equals nothing. The text is read as the module
@@ -28,8 +30,9 @@ import java.util.Set;
  *       those strings and 0 and 1 as the boolean they spell.</li>
  * </ul>
  * A test naming a number ({@code eq: 42}, {@code in: [0, 42]}, an ordering) is decided on the first, a test naming a
- * boolean ({@code eq: true}, {@code in: [true]}, {@code ne: false}) on the second; a reading deciding otherwise than the
- * value as sent denies ({@link NumberReadingsDisagreeException}), as the other readings do.
+ * boolean ({@code eq: true}, {@code in: [true]}, {@code ne: false}) on the second, and a test naming a boolean beside its
+ * number ({@code in: [true, 1]}, an AGT {@code eq: true}) on the lax boolean reading alone (review BX); a reading
+ * deciding otherwise than the value as sent denies ({@link NumberReadingsDisagreeException}), as the other readings do.
  */
 public final class JavaScriptCoercions {
 
