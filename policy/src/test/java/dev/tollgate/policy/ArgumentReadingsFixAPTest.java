@@ -100,6 +100,26 @@ class ArgumentReadingsFixAPTest {
         assertAllowed(deny("eq: 1.5"), "\"1.5 and then " + "words ".repeat(1000) + "\"");
     }
 
+    /** A Java tool's {@code double} parameter as Jackson binds it by default. */
+    record Amount(double x) {
+    }
+
+    @Test
+    void aStringIsReadAsAJavaDoubleFieldReadsIt() {
+        // Jackson's double field parses with Double.parseDouble: a type suffix and a hexadecimal float are numbers there.
+        var jackson = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String x : List.of("1.5d", "1.5F", "0x1.8p0", " 15e-1d ")) {
+            assertThat(jackson.convertValue(java.util.Map.of("x", x), Amount.class).x()).as(x).isEqualTo(1.5);
+            assertReadingsDisagree(deny("eq: 1.5"), "\"" + x + "\"");
+            assertReadingsDisagree(rule("deny", "allow", "ne: 1.5"), "\"" + x + "\"");
+        }
+        assertThat(jackson.convertValue(java.util.Map.of("x", "4.2e1d"), Amount.class).x()).isEqualTo(42.0);
+        assertReadingsDisagree(deny("eq: 42"), "\"4.2e1d\""); // parseInt reads 4, Number() NaN
+        assertReadingsDisagree(deny("in: [41, 42]"), "\"0x1.5p5\""); // parseInt reads 1
+        assertAllowed(deny("eq: 1.5"), "\"1.6d\"");
+        assertAllowed(deny("eq: 1.5"), "\"NaN\"");
+    }
+
     @Test
     void anExponentPastADoublesRangeReadsAsJavaScriptReadsIt() {
         // Number("1e-500") and Number("4.2e-999999999999") are 0; Number("1e999999999999") is Infinity, which equals no rule number.

@@ -187,6 +187,13 @@ public final class JavaScriptCoercions {
                     + " to JavaScript's Number()),");
         }
         if (exact.isTextual()) {
+            // Jackson's double, Double and float fields parse with Double.parseDouble, which also takes a type suffix and
+            // hexadecimal ("1.5d", "0x1.8p0", "4.2e1f" are 1.5, 1.5 and 42; Number() and parseInt read NaN, 0 and 4).
+            JsonNode javaDouble = javaDouble(text);
+            if (javaDouble != null && test.test(javaDouble) != onExact) {
+                throw new NumberReadingsDisagreeException(where + ", " + abbreviate(exact.toString()) + " (" + javaDouble
+                        + " to a Java double field),");
+            }
             // A string's integer readings are the caller's (OtherIntegerReadings). Its exact decimal (a BigDecimal field)
             // needs no test of its own: a rule's fraction is read as a double, which that decimal equals only where Number() does.
             return onExact;
@@ -196,6 +203,35 @@ public final class JavaScriptCoercions {
                     test, where + " (as its text " + abbreviate(com.fasterxml.jackson.databind.node.TextNode.valueOf(text).toString()) + ")");
         }
         return onExact;
+    }
+
+    /**
+     * Java's {@code Double.parseDouble(text)} (Jackson's coercion of a string into a {@code double}, {@code Double} or
+     * {@code float} field): text trimmed as {@code String.trim()}, a decimal or {@code 0x} hexadecimal with a {@code p}
+     * exponent, and a {@code d}/{@code f} suffix. Null for what it refuses or reads as no finite number, and for a text
+     * that cannot be one (the common case: one look at the first character, no exception thrown).
+     */
+    static JsonNode javaDouble(String text) {
+        if (text.length() > DecimalText.MAX_CHARS) {
+            return null;
+        }
+        int i = 0;
+        while (i < text.length() && text.charAt(i) <= ' ') {
+            i++;
+        }
+        if (i == text.length() || "+-.0123456789".indexOf(text.charAt(i)) < 0) {
+            return null;
+        }
+        double d;
+        try {
+            d = Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        if (!Double.isFinite(d)) {
+            return null;
+        }
+        return d == Math.rint(d) && Math.abs(d) < 1e18 ? JsonNodeFactory.instance.numberNode((long) d) : JsonNodeFactory.instance.numberNode(d);
     }
 
     /**
