@@ -40,13 +40,50 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
      * @param containsAnInteger {@code contains} of an integer: on a list, membership decided on the elements' integer readings
      * @param integerOperand    the operand with its strings that spell an integer read as integers, or null
      *                          ({@link NumberReadings#integerOperand})
+     * @param namesOneBoolean   names True or False (1 or 0 in Python) but not both: decided on the lax boolean readings
+     *                          too ({@link JavaScriptCoercions#decidedAlikeAsLaxBoolean})
      */
-    public record OperandReadings(boolean namesAString, boolean namesAnInteger, boolean containsAnInteger, JsonNode integerOperand) {
+    public record OperandReadings(boolean namesAString, boolean namesAnInteger, boolean containsAnInteger, JsonNode integerOperand,
+                                  boolean namesOneBoolean) {
 
         static OperandReadings of(String operator, JsonNode value) {
             return new OperandReadings(NumberReadings.namesAString(operator, value), NumberReadings.namesAnInteger(operator, value, true),
                     "contains".equals(operator) && NumberReadings.namesAnInteger("eq", value, true),
-                    NumberReadings.integerOperand(operator, value));
+                    NumberReadings.integerOperand(operator, value), namesOneBoolean(operator, value));
+        }
+
+        /**
+         * {@code eq}/{@code ne} of True, False, 1 or 0, or {@code in}/{@code not_in} of a list naming True (or 1) or False
+         * (or 0) but not both: AGT's {@code eq: true} is the native {@code in: [true, 1]} it imports as, and {@code eq: 1}
+         * the same, so both are decided as that native test is ({@link JavaScriptCoercions#namesOneBoolean}).
+         */
+        private static boolean namesOneBoolean(String operator, JsonNode value) {
+            return switch (operator) {
+                case "eq", "ne" -> pythonFlag(value) != null;
+                case "in", "not_in" -> value.isArray() && names(value, true) != names(value, false);
+                default -> false;
+            };
+        }
+
+        private static boolean names(JsonNode list, boolean flag) {
+            for (JsonNode element : list) {
+                if (Boolean.valueOf(flag).equals(pythonFlag(element))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** The bool Python finds {@code ==} to a scalar (True for True and 1, False for False and 0); null for none. */
+        private static Boolean pythonFlag(JsonNode node) {
+            if (node.isBoolean()) {
+                return node.booleanValue();
+            }
+            if (node.isNumber() && NumberReadings.isFinite(node)) {
+                java.math.BigDecimal number = node.decimalValue();
+                return number.signum() == 0 ? Boolean.FALSE : number.compareTo(java.math.BigDecimal.ONE) == 0 ? Boolean.TRUE : null;
+            }
+            return null;
         }
     }
 
@@ -227,6 +264,10 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
         if (!actual.isTextual() && readings.namesAString()) {
             NumberReadings.decidedAlikeAsText(exact, actual, this::testAsText, field);
         }
+        // A padded name as a reader that trims it sees it (Jackson's enum binding retries " DESTROY" as DESTROY).
+        if (PaddedText.decidesOnTrimmedText(operator, readings.namesAString())) {
+            PaddedText.decidedAlikeTrimmed(exact, actual, this::test, field);
+        }
         // The integer readings only where the test names an integer, or looks one up in a list.
         boolean containsAnInteger = readings.containsAnInteger() && actual.isArray();
         boolean namesAnInteger = readings.namesAnInteger() || containsAnInteger;
@@ -248,7 +289,15 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
             JavaScriptCoercions.decidedAlikeAsNumber(exact, actual, value, readings.namesAnInteger(), this::test, field);
         }
         // No truthiness reading: AGT's True is 1 (eq: true is eq: 1, imported as in: [true, 1]), a number test, which a
-        // truthiness reading would make deny every other truthy number.
+        // truthiness reading would make deny every other truthy number. The lax readings deny no other number.
+        if (readings.namesOneBoolean()) {
+            JavaScriptCoercions.decidedAlikeAsLaxBoolean(exact, actual, this::test, field);
+        }
+        // matches searches str(value) (Python's ['/etc/shadow']); a string field holds JavaScript's join ("/etc/shadow")
+        // or Java's toString of a list, and a number's or bool's own texts ("42" for 42.0, "true").
+        if (regex != null && !actual.isTextual()) {
+            NumberReadings.decidedAlikeAsTextReadings(exact, actual, this::matchesAsText, field);
+        }
         return exact;
     }
 
@@ -351,9 +400,45 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
         return PythonValues.in(operand, actual);
     }
 
+    /**
+     * {@code matches} on Python's {@code str()} of the value or on any text a string-field reader makes of it: a number's
+     * or bool's texts ({@link TextReadings#of}), a list's JavaScript join and Java {@code toString}, a mapping's Java
+     * {@code toString}; as the native {@code matches} reads them.
+     *
+     * @throws TextReadings.TooLongToReadAsText for a list or mapping whose text is too long to search
+     */
+    private boolean matchesAsText(JsonNode actual) {
+        if (search(actual)) {
+            return true;
+        }
+        if (actual.isNumber() || actual.isBoolean()) {
+            for (String text : TextReadings.of(actual)) {
+                if (find(text)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (actual.isArray() && find(readable(TextReadings.joined(actual, TextReadings.MAX_JOINED_CHARS)))) {
+            return true;
+        }
+        return actual.isContainerNode() && find(readable(TextReadings.javaText(actual, TextReadings.MAX_JOINED_CHARS)));
+    }
+
+    private static String readable(String text) {
+        if (text == null) {
+            throw new TextReadings.TooLongToReadAsText();
+        }
+        return text;
+    }
+
     private boolean search(JsonNode actual) {
+        return find(PythonValues.str(actual));
+    }
+
+    private boolean find(String text) {
         try {
-            return regex.find(PythonValues.str(actual));
+            return regex.find(text);
         } catch (RegexInputTooLongException e) {
             throw e.at(field);
         } catch (RegexStepBudgetException e) {

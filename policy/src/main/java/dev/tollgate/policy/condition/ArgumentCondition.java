@@ -20,6 +20,10 @@ public record ArgumentCondition(JsonPointer path, ValueTest test) implements Con
             if (test.decidesOnTextReadings(value)) {
                 NumberReadings.decidedAlikeAsTextReadings(exact, value, test::testAsText, "argument at " + path);
             }
+            // A padded name as a reader that trims it sees it (Jackson's enum binding retries " DESTROY" as DESTROY).
+            if (test.decidesOnTrimmedText()) {
+                PaddedText.decidedAlikeTrimmed(exact, value, test::test, "argument at " + path);
+            }
             // The integer reading only where the test names an integer (see NumberReadings).
             boolean integerNamed = test.decidesOnIntegerReadings(value);
             boolean asInteger = integerNamed && !call.readsAlikeAsIntegers();
@@ -32,13 +36,17 @@ public record ArgumentCondition(JsonPointer path, ValueTest test) implements Con
                 NumberReadings.decidedAlikeAsOtherIntegers(exact, value, test.operand(), !test.namesAnInteger(), test::test,
                         "argument at " + path);
             }
-            // JavaScript's Number() of a null or a list (z.coerce.number(): [42] and null are 42 and 0), for a test naming a number.
+            // JavaScript's Number() of a null, a list or a string (z.coerce.number(): [42], null and "1.5" are 42, 0 and 1.5),
+            // and a decimal field's exact reading of a string, for a test naming a number.
             if (test.namesANumber()) {
                 JavaScriptCoercions.decidedAlikeAsNumber(exact, value, test.operand(), test.namesAnInteger(), test::test, "argument at " + path);
             }
             // Boolean(x), bool(x) and a lax boolean field (z.coerce.boolean(): "false", 1, [] are true), for a test naming a boolean.
             if (test.namesABoolean()) {
                 JavaScriptCoercions.decidedAlikeAsBoolean(exact, value, test::test, "argument at " + path);
+            } else if (test.namesOneBooleanBesideItsNumber()) {
+                // in: [true, 1]: a lax boolean field ("true", "yes", [true]), not truthiness, which would read 2 as 1.
+                JavaScriptCoercions.decidedAlikeAsLaxBoolean(exact, value, test::test, "argument at " + path);
             }
             ValueTest integerTest = test.integerTest();
             if (integerTest != null) {

@@ -25,6 +25,8 @@ public final class ValueTest {
     /** A test naming a number or a boolean: decided on JavaScript's coercions too ({@link JavaScriptCoercions}). */
     private final boolean namesANumber;
     private final boolean namesABoolean;
+    /** A test of one flag listed beside its number ({@code in: [true, 1]}): decided on the lax boolean readings only. */
+    private final boolean namesOneBooleanBesideItsNumber;
     /** {@code contains} of an integer: membership when the value is a list, decided on its elements' integer readings. */
     private final boolean containsAnInteger;
     /** This test with the strings of its operand that spell an integer read as integers; null when there are none. */
@@ -39,6 +41,7 @@ public final class ValueTest {
         this.namesAString = NumberReadings.namesAString(operator, operand);
         this.namesANumber = JavaScriptCoercions.namesANumber(operator, operand);
         this.namesABoolean = JavaScriptCoercions.namesABoolean(operator, operand);
+        this.namesOneBooleanBesideItsNumber = !namesABoolean && JavaScriptCoercions.namesOneBoolean(operator, operand);
         this.containsAnInteger = "contains".equals(operator) && NumberReadings.namesAnInteger("eq", operand, false);
         JsonNode integerOperand = NumberReadings.integerOperand(operator, operand);
         this.integerTest = integerOperand == null ? null : new ValueTest(operator, integerOperand, regex, normalization);
@@ -59,6 +62,14 @@ public final class ValueTest {
      */
     public boolean namesAString() {
         return namesAString;
+    }
+
+    /**
+     * True for an equality or membership test naming a string ({@code eq: "DESTROY"}, {@code not_in: ["a"]}): decided on
+     * a padded string trimmed too ({@link PaddedText}).
+     */
+    public boolean decidesOnTrimmedText() {
+        return PaddedText.decidesOnTrimmedText(operator, namesAString);
     }
 
     /**
@@ -103,6 +114,15 @@ public final class ValueTest {
      */
     public boolean namesABoolean() {
         return namesABoolean;
+    }
+
+    /**
+     * True for a test naming one boolean beside its number ({@code in: [true, 1]}, what an AGT {@code eq: true} imports
+     * as): decided on the value as a lax boolean field reads it too, not on its truthiness
+     * ({@link JavaScriptCoercions#decidedAlikeAsLaxBoolean}).
+     */
+    public boolean namesOneBooleanBesideItsNumber() {
+        return namesOneBooleanBesideItsNumber;
     }
 
     /** The rule's operand, normalized as the value is. */

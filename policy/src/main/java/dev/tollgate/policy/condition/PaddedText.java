@@ -1,0 +1,59 @@
+package dev.tollgate.policy.condition;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.tollgate.policy.NumberReadingsDisagreeException;
+
+/**
+ * A string with padding around it, as a reader that trims it sees it (review BX, finding 4): Jackson binding an enum
+ * parameter (a Spring AI {@code @Tool} method, a record the Java SDK's argument map is converted to) retries a name it
+ * does not know trimmed, so {@code " DESTROY"} is {@code DESTROY}; so do code calling {@code trim()}/{@code strip()}
+ * before comparing, and lax string fields that strip. An equality or membership test naming a string ({@code eq},
+ * {@code ne}, {@code in}, {@code not_in}) is decided on the trimmed text too; when it decides otherwise the rule denies
+ * ({@link NumberReadingsDisagreeException}), so an allow rule ({@code ne: "DESTROY"}) does not allow the padded name
+ * either. Only a padded string is read again: one look at each end otherwise.
+ */
+final class PaddedText {
+
+    private PaddedText() {
+    }
+
+    /**
+     * The test {@code test} on {@code exact} trimmed of padding ({@link DecimalText#isPadding}: every character up to
+     * U+0020, Unicode spaces, NEL, a byte order mark), for a padded string; it must decide as {@code onExact}.
+     *
+     * @throws NumberReadingsDisagreeException when it is decided otherwise
+     */
+    static boolean decidedAlikeTrimmed(boolean onExact, JsonNode exact, NumberReadings.Test test, String where) {
+        if (exact == null || !exact.isTextual()) {
+            return onExact;
+        }
+        String text = exact.textValue();
+        int start = 0;
+        int end = text.length();
+        while (start < end && DecimalText.isPadding(text.charAt(start))) {
+            start++;
+        }
+        while (end > start && DecimalText.isPadding(text.charAt(end - 1))) {
+            end--;
+        }
+        if (start == 0 && end == text.length()) {
+            return onExact;
+        }
+        String trimmed = text.substring(start, end);
+        if (test.test(TextNode.valueOf(trimmed)) != onExact) {
+            throw new NumberReadingsDisagreeException(where + ", " + abbreviate(exact.toString()) + " ("
+                    + abbreviate(TextNode.valueOf(trimmed).toString()) + " trimmed),");
+        }
+        return onExact;
+    }
+
+    /** True for the tests decided on a padded string's trimmed text: equality and membership naming a string. */
+    static boolean decidesOnTrimmedText(String operator, boolean namesAString) {
+        return namesAString && !"contains".equals(operator);
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 80 ? text : text.substring(0, 80) + "...";
+    }
+}
