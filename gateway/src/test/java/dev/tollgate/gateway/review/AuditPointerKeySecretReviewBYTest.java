@@ -58,4 +58,26 @@ class AuditPointerKeySecretReviewBYTest {
         // The audit record, which promises digests only, holds the key.
         assertThat(Files.readString(AuditFiles.file(dir.resolve("audit"), 1), StandardCharsets.UTF_8)).doesNotContain(AWS_KEY);
     }
+
+    /** A listed tool named with the key: withheld from the list, and recorded in the audit by name ({@code result.withheld}; the span tollgate.result.withheld too, README). */
+    @Test
+    void aSecretInAWithheldToolsNameIsNotWrittenToTheAuditRecord() throws Exception {
+        rig = ScriptedMcpGateway.start(dir, """
+                name: p
+                defaults: {action: allow}
+                rules:
+                  - name: no-leaked-secrets
+                    condition: {all: [{direction: result}, {check: {name: secrets}}]}
+                    action: deny
+                """, "audit: {directory: " + dir.resolve("audit") + "}");
+        rig.answerJson("{\"jsonrpc\":\"2.0\",\"id\":ID,\"result\":{\"tools\":[{\"name\":\"" + AWS_KEY
+                + "\",\"description\":\"x\",\"inputSchema\":{\"type\":\"object\"}}]}}");
+
+        TestHttp.Reply reply = rig.post("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/list\"}");
+
+        assertThat(reply.body().toString()).doesNotContain(AWS_KEY);
+        JsonNode record = AuditLines.awaitFirst(dir.resolve("audit"), r -> r.has("result"));
+        assertThat(record).isNotNull();
+        assertThat(Files.readString(AuditFiles.file(dir.resolve("audit"), 1), StandardCharsets.UTF_8)).doesNotContain(AWS_KEY);
+    }
 }
