@@ -31,11 +31,11 @@ final class AuditCommand {
      */
     @Command(name = "digest", mixinStandardHelpOptions = true,
             description = "Print, for each line of standard input, the digest (result.findings[].digest) a record of that text as a "
-                    + "finding carries under the gateway's audit.key-file; grep the audit files for it.")
+                    + "finding carries under the gateway's audit.digest-key-file (or audit.key-file); grep the audit files for it.")
     static final class Digest implements Callable<Integer> {
 
         @Option(names = "--key", paramLabel = "FILE", required = true,
-                description = "the gateway's audit.key-file (the digest key is derived from it)")
+                description = "the gateway's audit.digest-key-file, or its audit.key-file when it has none (the digest key is derived from it)")
         Path keyFile;
 
         @Override

@@ -15,9 +15,9 @@ import javax.crypto.spec.SecretKeySpec;
  * million hashes away, an SSN a billion (review BY). Without the key nobody can try candidates; its holder can compare a
  * known value ({@link #of(byte[], String)}, {@code tollgate audit digest}).
  *
- * <p>The key is one per process, set at start by the gateway ({@link #useKey}: derived from {@code audit.key-file}, so
- * every replica configured alike records the same digest for the same text); until then, a random one (digests then
- * correlate within this process only).
+ * <p>The key is one per process, set at start by the gateway ({@link #useKey}: derived from
+ * {@code audit.digest-key-file}, else {@code audit.key-file}, so every replica configured alike records the same digest
+ * for the same text); until then, a random one (digests then correlate within this process only).
  */
 public final class FindingDigest {
 

@@ -3,11 +3,12 @@ package dev.tollgate.policy.detect;
 import java.util.Arrays;
 
 /**
- * A string as a JSON reader reads it when it is JSON text ({@code {"key":"AKIA\\u0049OSFODNN7EXAMPLE"}} (the escape written with its backslash)): a tool's text
- * content mirroring its structuredContent, which clients and agent frameworks {@code JSON.parse}, and which a model reads
- * through its escapes (review BY). Its escapes are decoded (backslash-u 0049 is I; {@code \\}, {@code \"} and the other
- * one-letter escapes too, so an escaped backslash before u0049 stays the characters it is to JSON); only text holding a
- * backslash-u escape is read so, the escape that writes a letter as other characters.
+ * A string as a JSON reader reads it when it is JSON text (a member whose value is written AKIA, a backslash-u escape
+ * of I, then OSFODNN7EXAMPLE): a tool's text content mirroring its structuredContent, which clients and agent
+ * frameworks {@code JSON.parse}, and which a model reads through its escapes (review BY). Its escapes are decoded
+ * (backslash-u 0049 is I; an escaped backslash, an escaped quote and the other one-letter escapes too, so an escaped
+ * backslash before u0049 stays the characters it is to JSON); only text holding a backslash-u escape is read so, the
+ * escape that writes a letter as other characters.
  *
  * <p>The reading maps each character back to its escape as written ({@link CharacterReferences.Decoded}), so a finding
  * covers whole escapes and a redaction replaces them.
