@@ -96,6 +96,12 @@ public final class Gateway {
             try {
                 audit = AuditLog.open(config.audit());
                 metrics.watchAudit(audit);
+                if (config.audit().findingDigestKeyFile() != null) {
+                    // Findings' digests under a key derived from the operator's: alike on every replica configured alike, and
+                    // no guessing a card number back from its digest without the key (review BY). Without one: a random key.
+                    dev.tollgate.policy.detect.FindingDigest.useKey(dev.tollgate.policy.detect.FindingDigest.keyFrom(
+                            dev.tollgate.gateway.config.AuditKeyFile.read(config.audit().findingDigestKeyFile())));
+                }
             } catch (IOException e) {
                 SvidSources.closeAll(svids.values());
                 return Future.failedFuture(new IllegalStateException("cannot open the audit log in " + config.audit().directory(), e));

@@ -282,11 +282,14 @@ public final class AuditRecords {
             putIfPresent(g, "rule", result.decision().ruleName());
             if (!result.findings().isEmpty()) {
                 g.writeArrayFieldStart("findings");
-                for (var f : result.findings()) {
+                // A key on a pointer's way can be the secret found in it (review BY): such keys are written as the marker.
+                List<String> pointers = dev.tollgate.policy.detect.RecordedPointers.of(result.findings());
+                for (int i = 0; i < result.findings().size(); i++) {
+                    var f = result.findings().get(i);
                     g.writeStartObject();
                     g.writeStringField("detector", f.detector());
                     g.writeStringField("kind", f.kind());
-                    g.writeStringField("pointer", f.pointer());
+                    g.writeStringField("pointer", pointers.get(i));
                     g.writeStringField("digest", f.digest());
                     g.writeEndObject();
                 }

@@ -17,11 +17,43 @@ import picocli.CommandLine.Parameters;
  * {@code tollgate audit verify [--expect-seq N] [--key FILE]... [--anchor SEQ:HASH]... FILE|DIR...}: recomputes the hash chain and reports the
  * first broken record; with {@code --expect-seq}, also a log that ends before record N (its tail removed, which
  * a hash chain alone cannot show); with {@code --key}, checks the seals made under {@code audit.key-file}, which only
- * the key's holder can make again.
+ * the key's holder can make again. {@code tollgate audit digest --key FILE}: the finding digest of each line of standard
+ * input under that key.
  */
 @Command(name = "audit", mixinStandardHelpOptions = true, description = "Audit log tools.",
-        subcommands = AuditCommand.Verify.class)
+        subcommands = {AuditCommand.Verify.class, AuditCommand.Digest.class})
 final class AuditCommand {
+
+    /**
+     * {@code tollgate audit digest --key FILE}: the digest a record of a finding under that key carries for each line of
+     * standard input, so a value known to someone holding the key (a leaked key, a customer's card) can be looked for in
+     * the records. Read from standard input, not the command line, which the shell's history and {@code ps} keep.
+     */
+    @Command(name = "digest", mixinStandardHelpOptions = true,
+            description = "Print, for each line of standard input, the digest (result.findings[].digest) a record of that text as a "
+                    + "finding carries under the gateway's audit.digest-key-file (or audit.key-file); grep the audit files for it.")
+    static final class Digest implements Callable<Integer> {
+
+        @Option(names = "--key", paramLabel = "FILE", required = true,
+                description = "the gateway's audit.digest-key-file, or its audit.key-file when it has none (the digest key is derived from it)")
+        Path keyFile;
+
+        @Override
+        public Integer call() throws IOException {
+            byte[] key;
+            try {
+                key = dev.tollgate.policy.detect.FindingDigest.keyFrom(dev.tollgate.gateway.config.AuditKeyFile.read(keyFile));
+            } catch (IOException e) {
+                System.err.println("error: --key: " + (e instanceof java.nio.file.NoSuchFileException ? keyFile + " does not exist" : e.getMessage()));
+                return 2;
+            }
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                System.out.println(dev.tollgate.policy.detect.FindingDigest.of(key, line));
+            }
+            return 0;
+        }
+    }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = "Verify the hash chain and the seq numbering of audit files (in chain order; a directory means all its "

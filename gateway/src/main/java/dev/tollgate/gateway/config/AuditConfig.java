@@ -10,8 +10,20 @@ import java.nio.file.Path;
  * @param queueCapacity records waiting for the writer thread; see {@link WhenFull}
  * @param arguments     what of the call's arguments a record keeps
  * @param keyFile       the operator's key the lines are sealed with (HMAC-SHA256), or null for a plain SHA-256 chain
+ * @param digestKeyFile the operator's key findings' digests are derived from ({@code audit.digest-key-file}), or null:
+ *                      then {@code keyFile}'s, or without it a random key per start
  */
-public record AuditConfig(Path directory, long maxFileBytes, int queueCapacity, WhenFull whenFull, ArgumentsMode arguments, Path keyFile) {
+public record AuditConfig(Path directory, long maxFileBytes, int queueCapacity, WhenFull whenFull, ArgumentsMode arguments, Path keyFile,
+                          Path digestKeyFile) {
+
+    public AuditConfig(Path directory, long maxFileBytes, int queueCapacity, WhenFull whenFull, ArgumentsMode arguments, Path keyFile) {
+        this(directory, maxFileBytes, queueCapacity, whenFull, arguments, keyFile, null);
+    }
+
+    /** The file findings' digest key is derived from: {@code digest-key-file}, else {@code key-file}; null when neither is set. */
+    public Path findingDigestKeyFile() {
+        return digestKeyFile != null ? digestKeyFile : keyFile;
+    }
 
     public AuditConfig(Path directory, long maxFileBytes, int queueCapacity, WhenFull whenFull, ArgumentsMode arguments) {
         this(directory, maxFileBytes, queueCapacity, whenFull, arguments, null);

@@ -39,7 +39,7 @@ public final class ConfigLoader {
     static final Set<String> BINDING_FIELDS = Set.of("claim", "spiffe-segment");
     static final Set<String> TELEMETRY_FIELDS = Set.of("service-name", "traces-exporter", "record-arguments", "redact",
             "upstream-spans", "decision-span-after", "sample-allowed", "access-log", "incoming-trace");
-    static final Set<String> AUDIT_FIELDS = Set.of("directory", "max-file-bytes", "queue-capacity", "when-full", "arguments", "key-file");
+    static final Set<String> AUDIT_FIELDS = Set.of("directory", "max-file-bytes", "queue-capacity", "when-full", "arguments", "key-file", "digest-key-file");
     static final Set<String> POLICIES_FIELDS = Set.of("directory", "custom-checks");
     static final Set<String> CUSTOM_CHECK_FIELDS = Set.of("check", "args");
     static final Set<String> LISTENER_FIELDS = Set.of("name", "host", "port", "allowed-hosts", "allowed-origins", "tls");
@@ -539,8 +539,21 @@ public final class ConfigLoader {
                 a.problemAt("key-file", "cannot be used: " + (e instanceof java.nio.file.NoSuchFileException ? key + " does not exist" : e.getMessage()));
             }
         }
+        String digestKeyFile = a.optionalString("digest-key-file");
+        Path digestKey = digestKeyFile == null ? null : baseDir.resolve(digestKeyFile).normalize();
+        if (digestKey != null && auditDir != null && digestKey.toAbsolutePath().startsWith(auditDir.toAbsolutePath())) {
+            // Whoever reads the records could read the key beside them and try every card number against their digests.
+            a.problemAt("digest-key-file", "must not be inside audit.directory (" + auditDir + "): whoever reads the audit files "
+                    + "could read the key there and guess low-entropy values back from their digests");
+        } else if (digestKey != null) {
+            try {
+                AuditKeyFile.read(digestKey);
+            } catch (IOException e) {
+                a.problemAt("digest-key-file", "cannot be used: " + (e instanceof java.nio.file.NoSuchFileException ? digestKey + " does not exist" : e.getMessage()));
+            }
+        }
         return new AuditConfig(auditDir, a.byteSize("max-file-bytes", AuditConfig.DEFAULT_MAX_FILE_BYTES),
-                a.positiveInt("queue-capacity", AuditConfig.DEFAULT_QUEUE_CAPACITY), whenFull, arguments, key);
+                a.positiveInt("queue-capacity", AuditConfig.DEFAULT_QUEUE_CAPACITY), whenFull, arguments, key, digestKey);
     }
 
     private static RedisConfig redis(NodeReader root) {

@@ -7,6 +7,7 @@ import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.CompiledPolicy;
 import dev.tollgate.policy.Decision;
 import dev.tollgate.policy.detect.DocumentScan;
+import dev.tollgate.policy.detect.Finding;
 import dev.tollgate.protocols.a2a.A2aMethod;
 import dev.tollgate.protocols.mcp.McpMethods;
 import java.util.HashMap;
@@ -230,6 +231,9 @@ final class ListPolicing {
         // Each denied name with the decision that denied it (the first, when a name is listed twice).
         Map<String, Decision> denied = new HashMap<>();
         Set<JsonNode> deniedEntries = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        // Names that held a finding themselves, each with the marker it is recorded as instead (review BY: a tool named with a
+        // secret was withheld from the client and named in clear in the audit record, the span and the log).
+        Map<String, String> foundInName = new HashMap<>(0);
         // The end of the last shown entry's text, joined to the next one's: a model reads the list in order.
         String before = shownBefore;
         for (int i = 0; i < entries.size(); i++) {
@@ -241,6 +245,11 @@ final class ListPolicing {
             boolean anyTool = listed.keptWhenDenied() != null && read.toolName() == null;
             ResultPolicing.Judgement judgement = results.judgeListed(read, texts, anyTool);
             verdicts.add(judgement, at + listed.member() + "/" + i);
+            for (Finding f : judgement.findings()) {
+                if (key != null && !f.inKey() && f.pointer().equals("/" + listed.key())) {
+                    foundInName.putIfAbsent(key, DocumentScan.marker(f));
+                }
+            }
             ResultPolicing.Outcome outcome = ResultPolicing.carryOut(judgement, read);
             if (outcome == ResultPolicing.Outcome.DENIED) {
                 if (key != null) {
@@ -266,7 +275,7 @@ final class ListPolicing {
                 } else {
                     it.remove();
                 }
-                verdicts.withheld(listed.kind() + " " + (key == null ? "(unnamed)" : key));
+                verdicts.withheld(listed.kind() + " " + (key == null ? "(unnamed)" : foundInName.getOrDefault(key, key)));
             }
         }
         if (withheldTools != null && listed.member().equals("tools")) {

@@ -164,7 +164,11 @@ public final class ConfigSchema {
                 .add("when-full", "reject (default): 503 audit_unavailable when records do not fit or writes fail (fail closed) | drop: count and go on.", choice(AuditConfig.WhenFull.class))
                 .add("arguments", "none | digest (SHA-256 only, default) | full (redacted; needed by replay).", choice(AuditConfig.ArgumentsMode.class))
                 .add("key-file", "A file of at least 32 secret bytes (e.g. openssl rand -hex 32): lines are sealed with HMAC-SHA256 under it, "
-                        + "so only its holder can seal a rewritten log; verify with tollgate audit verify --key.", string()),
+                        + "so only its holder can seal a rewritten log; verify with tollgate audit verify --key. Findings' digests are keyed by it too "
+                        + "(tollgate audit digest --key) unless digest-key-file is set.", string())
+                .add("digest-key-file", "A file of at least 32 secret bytes: findings' digests (result.findings[].digest) are keyed by it "
+                        + "instead of key-file, so they stay comparable across a rotation of key-file and its verifiers cannot guess values back; "
+                        + "compare with tollgate audit digest --key.", string()),
                 "directory");
     }
 

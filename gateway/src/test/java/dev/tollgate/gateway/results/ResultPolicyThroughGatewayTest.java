@@ -231,7 +231,7 @@ class ResultPolicyThroughGatewayTest {
         assertThat(record.path("result").path("rule").asText()).isEqualTo("no-leaked-secrets");
         assertThat(record.path("result").path("findings")).extracting(f -> f.path("detector").asText() + ":" + f.path("kind").asText()
                 + "@" + f.path("pointer").asText()).contains("secrets:aws_access_key@/content/0/text", "pii:email@/content/0/text");
-        assertThat(record.path("result").path("findings").get(0).path("digest").asText()).startsWith("sha256:");
+        assertThat(record.path("result").path("findings").get(0).path("digest").asText()).startsWith("hmac-sha256:");
         assertThat(Files.readString(AuditFiles.file(dir.resolve("audit"), 1), StandardCharsets.UTF_8)).doesNotContain(AWS_KEY)
                 .doesNotContain("4111 1111");
     }

@@ -103,15 +103,17 @@ final class CharacterReferences {
     /**
      * The text as a reader of HTML or Markdown reads it, for every detector (review BS): numeric references, the named
      * ones of punctuation, those of spaces and invisible characters ({@link #SPACES}) and every other HTML5 name with its
-     * semicolon (jsoup's table; review BV) decoded; null when it holds none.
+     * semicolon (jsoup's table; review BV) decoded, as HTML text reads them (review BY): names with digits
+     * ({@code &emsp13;}, {@code &sup2;}), the longest legacy name without its semicolon whatever follows it
+     * ({@code &nbspall}), and C1 controls as windows-1252 ({@code &#131;} is ƒ); null when it holds none.
      */
     static Decoded decodeForReading(String s) {
         return s.indexOf('&') < 0 ? null : decode(s, true);
     }
 
-    private static Decoded decode(String s, boolean spaces) {
+    private static Decoded decode(String s, boolean reading) {
         int amp = s.indexOf('&');
-        while (amp >= 0 && decodedAt(s, amp, spaces) == null) {
+        while (amp >= 0 && referenceAt(s, amp, reading) == null) {
             amp = s.indexOf('&', amp + 1);
         }
         if (amp < 0) {
@@ -124,95 +126,123 @@ final class CharacterReferences {
         int count = 0;
         int i = 0;
         while (i < s.length()) {
-            String decoded = i >= amp && s.charAt(i) == '&' ? decodedAt(s, i, spaces) : null;
-            if (decoded == null) {
+            Reference reference = i >= amp && s.charAt(i) == '&' ? referenceAt(s, i, reading) : null;
+            if (reference == null) {
                 from[out.length()] = i;
                 to[out.length()] = i + 1;
                 out.append(s.charAt(i++));
                 continue;
             }
-            int end = referenceEnd(s, i);
             if (count == references.length) {
                 references = Arrays.copyOf(references, count * 2);
             }
             references[count++] = out.length();
-            for (int k = 0; k < decoded.length(); k++) {
+            for (int k = 0; k < reference.value().length(); k++) {
                 from[out.length()] = i;
-                to[out.length()] = end;
-                out.append(decoded.charAt(k));
+                to[out.length()] = reference.end();
+                out.append(reference.value().charAt(k));
             }
-            i = end;
+            i = reference.end();
         }
         return new Decoded(out.toString(), Arrays.copyOf(from, out.length()), Arrays.copyOf(to, out.length()),
                 Arrays.copyOf(references, count), false);
     }
 
-    /** What the reference starting at {@code amp} decodes to, or null when it is none this decodes. */
-    private static String decodedAt(String s, int amp, boolean spaces) {
-        int end = referenceEnd(s, amp);
-        return end > 0 ? value(s, amp, end, spaces) : null;
+    /** A reference this decodes: where it ends in the source (after its semicolon when it has one) and what it reads as. */
+    private record Reference(int end, String value) {
     }
 
-    /** The end of the reference starting at {@code amp} (after its semicolon when it has one), or -1. */
-    private static int referenceEnd(String s, int amp) {
+    /** The reference starting at {@code amp}, or null when none this decodes starts there. */
+    private static Reference referenceAt(String s, int amp, boolean reading) {
         int i = amp + 1;
         if (i < s.length() && s.charAt(i) == '#') {
-            i++;
-            boolean hex = i < s.length() && (s.charAt(i) == 'x' || s.charAt(i) == 'X');
-            if (hex) {
-                i++;
-            }
-            int digits = i;
-            // Any number of leading zeros (HTML reads &#0000…058; as a colon), then at most eight digits more.
-            while (i < s.length() && s.charAt(i) == '0') {
-                i++;
-            }
-            int significant = i;
-            while (i < s.length() && i - significant < 8 && (hex ? Character.digit(s.charAt(i), 16) >= 0 : isAsciiDigit(s.charAt(i)))) {
-                i++;
-            }
-            if (i == digits) {
-                return -1;
-            }
-            return i < s.length() && s.charAt(i) == ';' ? i + 1 : i;
+            return numeric(s, amp, reading);
         }
-        while (i < s.length() && i - amp <= 32 && isAsciiLetter(s.charAt(i))) {
+        // A name is letters then letters and digits (&emsp13;, &frac12;, &sup2;: review BY), as HTML's tokenizer and jsoup
+        // read one; the link reading, whose names are all of letters, stops at the first digit as it always did.
+        while (i < s.length() && i - amp <= 32 && (isAsciiLetter(s.charAt(i)) || reading && i > amp + 1 && isAsciiDigit(s.charAt(i)))) {
             i++;
         }
         if (i == amp + 1) {
-            return -1;
-        }
-        return i < s.length() && s.charAt(i) == ';' ? i + 1 : i;
-    }
-
-    private static String value(String s, int amp, int end, boolean spaces) {
-        boolean semicolon = s.charAt(end - 1) == ';';
-        String body = s.substring(amp + 1, semicolon ? end - 1 : end);
-        if (body.startsWith("#")) {
-            boolean hex = body.length() > 1 && (body.charAt(1) == 'x' || body.charAt(1) == 'X');
-            String digits = body.substring(hex ? 2 : 1);
-            int zeros = 0;
-            while (zeros < digits.length() - 1 && digits.charAt(zeros) == '0') {
-                zeros++;
-            }
-            digits = digits.substring(zeros);
-            long cp = digits.length() > 8 ? -1 : Long.parseLong(digits, hex ? 16 : 10);
-            return cp > 0 && Character.isValidCodePoint((int) cp) ? new String(Character.toChars((int) cp)) : null;
-        }
-        Character c = NAMED.get(body);
-        if (c == null && spaces) {
-            c = SPACES.get(body);
-        }
-        if (c == null && spaces && semicolon) {
-            // Every other HTML5 name, for reading: letters written as references (&Iopf; is a double-struck I, &omicron;
-            // a Greek o) are the letters to a renderer or a model, which the look-alike readings then fold (review BV).
-            String named = Entities.getByName(body);
-            return named.isEmpty() ? null : named;
-        }
-        if (c == null || (!semicolon && !WITHOUT_SEMICOLON.contains(body))) {
             return null;
         }
-        return String.valueOf(c);
+        String name = s.substring(amp + 1, i);
+        boolean semicolon = i < s.length() && s.charAt(i) == ';';
+        String value = semicolon ? named(name, reading) : null;
+        if (value != null) {
+            return new Reference(i + 1, value);
+        }
+        if (!reading) {
+            Character c = NAMED.get(name);
+            return c != null && !semicolon && WITHOUT_SEMICOLON.contains(name) ? new Reference(i, String.valueOf(c)) : null;
+        }
+        // Text as HTML reads it: no name of the table ends with this semicolon, so the longest legacy name (those HTML
+        // decodes without a semicolon: every Latin-1 one) the characters start with is the reference, whatever follows.
+        // &nbspall is a no-break space then "all", &ltsystem> is <system>, &notit; is a not sign then "it;" (the WHATWG
+        // spec's own example; review BY). jsoup takes no such prefix; browsers, which render what a tool relays, do.
+        for (int length = name.length(); length >= 2; length--) {
+            String legacy = name.substring(0, length);
+            if (Entities.isBaseNamedEntity(legacy)) {
+                return new Reference(amp + 1 + length, Entities.getByName(legacy));
+            }
+        }
+        return null;
+    }
+
+    /** What a name followed by its semicolon reads as: the link reading knows punctuation only, the detectors' every name. */
+    private static String named(String name, boolean reading) {
+        Character c = NAMED.get(name);
+        if (c == null && reading) {
+            c = SPACES.get(name);
+        }
+        if (c != null) {
+            return String.valueOf(c);
+        }
+        if (!reading) {
+            return null;
+        }
+        // Every other HTML5 name, for reading: letters written as references (&Iopf; is a double-struck I, &omicron;
+        // a Greek o) are the letters to a renderer or a model, which the look-alike readings then fold (review BV).
+        String value = Entities.getByName(name);
+        return value.isEmpty() ? null : value;
+    }
+
+    /**
+     * HTML reads a numeric reference of a C1 control (0x80-0x9F) as the windows-1252 character of that byte: {@code &#131;}
+     * is ƒ, not U+0083 (the WHATWG tokenizer's table; jsoup's too). 0 where windows-1252 has no character there (the
+     * control is kept).
+     */
+    private static final char[] WINDOWS_1252 = {
+            '\u20AC', 0, '\u201A', '\u0192', '\u201E', '\u2026', '\u2020', '\u2021', '\u02C6', '\u2030', '\u0160', '\u2039', '\u0152', 0, '\u017D', 0,
+            0, '\u2018', '\u2019', '\u201C', '\u201D', '\u2022', '\u2013', '\u2014', '\u02DC', '\u2122', '\u0161', '\u203A', '\u0153', 0, '\u017E', '\u0178'};
+
+    private static Reference numeric(String s, int amp, boolean reading) {
+        int i = amp + 2;
+        boolean hex = i < s.length() && (s.charAt(i) == 'x' || s.charAt(i) == 'X');
+        if (hex) {
+            i++;
+        }
+        int digits = i;
+        // Any number of leading zeros (HTML reads &#0000…058; as a colon), then at most eight digits more.
+        while (i < s.length() && s.charAt(i) == '0') {
+            i++;
+        }
+        int significant = i;
+        while (i < s.length() && i - significant < 8 && (hex ? Character.digit(s.charAt(i), 16) >= 0 : isAsciiDigit(s.charAt(i)))) {
+            i++;
+        }
+        if (i == digits) {
+            return null;
+        }
+        int end = i < s.length() && s.charAt(i) == ';' ? i + 1 : i;
+        long cp = significant == i ? 0 : Long.parseLong(s.substring(significant, i), hex ? 16 : 10);
+        if (cp <= 0 || !Character.isValidCodePoint((int) cp)) {
+            return null;
+        }
+        if (reading && cp >= 0x80 && cp <= 0x9F && WINDOWS_1252[(int) cp - 0x80] != 0) {
+            return new Reference(end, String.valueOf(WINDOWS_1252[(int) cp - 0x80]));
+        }
+        return new Reference(end, new String(Character.toChars((int) cp)));
     }
 
     private static boolean isAsciiDigit(char c) {

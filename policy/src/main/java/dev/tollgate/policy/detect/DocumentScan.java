@@ -5,11 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -260,6 +257,12 @@ public final class DocumentScan {
             addReadings(references == null ? unmarked.text() : references.text(), pointer, key, encoded,
                     references == null ? unmarked : unmarked.then(references), out);
         }
+        // And as a JSON reader reads it when it is JSON text ({"key":"AKIA\\u0049OSF..."}: a tool's structuredContent mirrored
+        // as text, which clients JSON.parse; review BY): its escapes decoded, a finding covering them as written.
+        CharacterReferences.Decoded unescaped = JsonEscapes.decode(text);
+        if (unescaped != null) {
+            addReadings(unescaped.text(), pointer, key, encoded, unescaped, out);
+        }
     }
 
     private static void addReadings(String text, String pointer, boolean key, boolean encoded, CharacterReferences.Decoded references,
@@ -489,13 +492,8 @@ public final class DocumentScan {
         return out.toString();
     }
 
-    /** sha256 of the matched text, shortened: enough to correlate findings, useless for recovering a secret. */
+    /** The digest a finding of this text records: see {@link FindingDigest}. */
     static String digest(String match) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(match.getBytes(StandardCharsets.UTF_8));
-            return "sha256:" + HexFormat.of().formatHex(hash, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return FindingDigest.of(match);
     }
 }

@@ -297,7 +297,7 @@ class DetectorsTest {
         assertThat(result.at("/structuredContent/n").asInt()).isEqualTo(1);
         assertThat(DocumentScan.redactSpans("abcdef", List.of(new Finding("d", "k", "/", 1, 4, "x"), new Finding("e", "k", "/", 2, 5, "y"))))
                 .isEqualTo("a[REDACTED:d]f");
-        assertThat(findings.get(0).digest()).startsWith("sha256:").doesNotContain("AKIA");
+        assertThat(findings.get(0).digest()).startsWith("hmac-sha256:").doesNotContain("AKIA");
     }
 
     /**
