@@ -18,6 +18,11 @@ final class HighEntropyTokens implements PatternDetector.Rule {
 
     @Override
     public void scan(TextView text, String detector, Detector.SpanSink out) {
+        if (text.readOnlyAroundSeams()) {
+            // Not in a reading with markup taken out: it joins runs the marks kept apart (`user_id`/`page_1`), which would
+            // read as new long tokens; a known key format split by markup is still found there by its expression.
+            return;
+        }
         String s = text.normalized();
         int start = -1;
         for (int i = 0; i <= s.length(); i++) {
