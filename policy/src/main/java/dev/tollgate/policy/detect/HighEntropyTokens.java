@@ -31,12 +31,30 @@ final class HighEntropyTokens implements PatternDetector.Rule {
                 start = i;
             } else if (!token && start >= 0) {
                 int length = i - start;
-                if (length >= MIN_LENGTH && length <= MAX_LENGTH && Detectors.highEntropySecret(s.substring(start, i), threshold)) {
+                if (length >= MIN_LENGTH && length <= MAX_LENGTH && !pathLike(s, start, i)
+                        && Detectors.highEntropySecret(s.substring(start, i), threshold)) {
                     text.report(start, i, "high_entropy", out);
                 }
                 start = -1;
             }
         }
+    }
+
+    /**
+     * A URL's path (a port and its path: {@code 45791/agents/ruled/a2a/jsonrpc}), not a key: it holds a slash and, unlike
+     * base64 (whose slashes come with both cases, {@code +} and {@code =}), no capital letter, plus or equals sign. Such a
+     * path's entropy crossed the threshold for some port numbers, withholding an agent card that named its own URL.
+     */
+    private static boolean pathLike(String s, int start, int end) {
+        boolean slash = false;
+        for (int i = start; i < end; i++) {
+            char c = s.charAt(i);
+            if (c >= 'A' && c <= 'Z' || c == '+' || c == '=') {
+                return false;
+            }
+            slash |= c == '/';
+        }
+        return slash;
     }
 
     private static boolean tokenChar(char c) {

@@ -234,6 +234,21 @@ class DetectorsTest {
     }
 
     @Test
+    void aUrlPathIsNoHighEntropySecretWhileABase64KeyWithSlashesIs() throws Exception {
+        List<Detector> secrets = List.of(Detectors.secrets(4.2));
+        // Ports the A2A tests' servers happened to get: the card's own URL read as a secret and the card was withheld.
+        for (int port : new int[] {45791, 38596, 36767, 40000}) {
+            JsonNode card = JSON.createObjectNode().put("url", "http://127.0.0.1:" + port + "/agents/ruled/a2a/jsonrpc");
+            assertThat(DocumentScan.scan(card, secrets)).as("port %d", port).isEmpty();
+        }
+        JsonNode key = JSON.createObjectNode().put("text", "key: q8Zt/3LmN+w2Xv9/Rk4Pj7Hs0Yd1Ab6Cf==");
+        assertThat(DocumentScan.scan(key, secrets)).extracting(Finding::kind).contains("high_entropy");
+        // Markup taken out does not join runs into new tokens for this reading.
+        JsonNode markdown = JSON.createObjectNode().put("text", "ids `k9Qz_7Lp`-`xR2v_8Tn`-**mW4s_1Jy**-`cF6d_0Hb` now");
+        assertThat(DocumentScan.scan(markdown, secrets)).isEmpty();
+    }
+
+    @Test
     void aNumberIsAlsoReadAsTheDoubleAJavaScriptClientPrints() throws Exception {
         // Review BS: JSON.parse rounds these to 4111111111111111 (a card number); read exactly, neither is one.
         ObjectMapper exact = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
