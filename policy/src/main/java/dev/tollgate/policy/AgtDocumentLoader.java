@@ -257,6 +257,11 @@ final class AgtDocumentLoader {
         }
         String version = root.path("version").isTextual() ? root.get("version").textValue() : null;
         Mode mode = PolicyLoader.mode(root, problems);
+        if (mode == Mode.SHADOW) {
+            // Deliberate (a way to try an AGT document out), but AGT drops the key and enforces: say so (review CC, low).
+            warnings.add("/mode", "mode shadow is Tollgate's key, which AGT ignores (it enforces this document): here every"
+                    + " call is let through and its decision only recorded");
+        }
         Action defaultAction = defaults(root, problems, warnings);
         notEnforced(root, warnings);
         hostChecks.inPolicy(name);

@@ -129,4 +129,12 @@ class AgtGatewayFactsFixARTest {
                 .isInstanceOf(AgtImportException.class).hasMessageContaining("AGT's .NET SDK policy format (default_action)")
                 .hasMessageContaining("only AGT's Python format");
     }
+
+    /** Shadow mode is Tollgate's key: AGT enforces the same file, so loading says the two differ. */
+    @Test
+    void shadowModeInAnAgtDocumentIsNamed() throws Exception {
+        CompiledPolicy policy = load(DENY_TOOL_CALLS.replace("name: p\n", "name: p\nmode: shadow\n"));
+        assertThat(policy.warnings()).anySatisfy(w -> assertThat(w.message()).contains("mode shadow is Tollgate's key, which AGT ignores"));
+        assertThat(load(DENY_TOOL_CALLS).warnings()).noneSatisfy(w -> assertThat(w.message()).contains("mode shadow"));
+    }
 }
