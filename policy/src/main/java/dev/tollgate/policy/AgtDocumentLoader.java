@@ -123,6 +123,11 @@ final class AgtDocumentLoader {
      * the native format's complaints, never saying which format they are in.
      */
     static String dotnetEvidence(JsonNode root) {
+        if (shapes(root).agtRule != null) {
+            // Python-format rules under a .NET header (openshell-governed's sandbox-policy.yaml): AGT's Python schema ignores
+            // apiVersion and loads the rules, and so does the loader (apiVersion is then an ignored key, with a warning).
+            return null;
+        }
         JsonNode api = root.get("apiVersion");
         if (api != null && api.isTextual() && api.textValue().startsWith("governance.toolkit")) {
             return "apiVersion: " + api.textValue();
@@ -143,9 +148,13 @@ final class AgtDocumentLoader {
 
     /** The load error (or import refusal) for a document in AGT's .NET format ({@link #dotnetEvidence}). */
     static String dotnetRefusal(String evidence) {
-        return "this is AGT's .NET SDK policy format (" + evidence + "), which Tollgate does not read: only AGT's Python format"
-                + " (agent_os.policies: defaults: {action: ...}, conditions {field, operator, value}) and Tollgate's own load;"
-                + " rewrite it in one of them (see policy/README.md, AGT documents)";
+        String format = "default_action".equals(evidence)
+                ? "is not AGT's Python format: default_action is the key of AGT's .NET SDK policies (and of agent-mesh's and"
+                + " Flowise's), a format"
+                : "is AGT's .NET SDK policy format (" + evidence + "), which";
+        return "this document " + format + " Tollgate does not read: only AGT's Python format (agent_os.policies: defaults:"
+                + " {action: ...}, conditions {field, operator, value}) and Tollgate's own load; rewrite it in one of them (see"
+                + " policy/README.md, AGT documents)";
     }
 
     /** The first rule of each format (its pointer and the key that tells) and the first AGT-only top-level key. */

@@ -126,7 +126,7 @@ class AgtGatewayFactsFixARTest {
     void importSaysADotnetDocumentIsAgtsDotnetFormat() {
         assertThatThrownBy(() -> AgtImporter.convert(PolicyLoader.readDocument("name: p\ndefault_action: deny\nrules:\n"
                 + "  - name: r\n    condition: \"tool_name == 'x'\"\n    action: allow\n")))
-                .isInstanceOf(AgtImportException.class).hasMessageContaining("AGT's .NET SDK policy format (default_action)")
+                .isInstanceOf(AgtImportException.class).hasMessageContaining("default_action is the key of AGT's .NET SDK policies")
                 .hasMessageContaining("only AGT's Python format");
     }
 
@@ -136,5 +136,13 @@ class AgtGatewayFactsFixARTest {
         CompiledPolicy policy = load(DENY_TOOL_CALLS.replace("name: p\n", "name: p\nmode: shadow\n"));
         assertThat(policy.warnings()).anySatisfy(w -> assertThat(w.message()).contains("mode shadow is Tollgate's key, which AGT ignores"));
         assertThat(load(DENY_TOOL_CALLS).warnings()).noneSatisfy(w -> assertThat(w.message()).contains("mode shadow"));
+    }
+
+    /** Python-format rules under a .NET header (AGT's openshell-governed sandbox-policy.yaml) load, as in AGT's Python. */
+    @Test
+    void pythonRulesUnderADotnetHeaderLoad() throws Exception {
+        CompiledPolicy policy = load("apiVersion: governance.toolkit/v1\n" + DENY_TOOL_CALLS);
+        assertThat(policy.evaluate(toolCall("x", "{}")).action()).isEqualTo(Action.DENY);
+        assertThat(policy.warnings()).anySatisfy(w -> assertThat(w.field()).isEqualTo("apiVersion"));
     }
 }
