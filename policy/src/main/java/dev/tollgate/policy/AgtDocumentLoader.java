@@ -334,7 +334,9 @@ final class AgtDocumentLoader {
             return null;
         }
         // As pydantic's lax int reads it (3, "3", 3.0); 0 is AGT v4's "no tool call at all" (base.py accepts >= 0).
-        Integer n = cap.isBoolean() ? null : AgtPriority.of(cap);
+        // A Python int of any size: past 2^31-1 calls the cap is the same as 2^31-1 (a bucket that gives back one a day).
+        java.math.BigInteger exact = cap.isBoolean() ? null : AgtPriority.exact(cap);
+        Integer n = exact == null ? null : exact.min(java.math.BigInteger.valueOf(Integer.MAX_VALUE)).max(java.math.BigInteger.valueOf(-1)).intValue();
         if (n == null || n < 0) {
             problems.add("/defaults/max_tool_calls", "max_tool_calls is a non-negative integer, got '" + cap.asText() + "'");
             return null;

@@ -145,4 +145,13 @@ class AgtGatewayFactsFixARTest {
         assertThat(policy.evaluate(toolCall("x", "{}")).action()).isEqualTo(Action.DENY);
         assertThat(policy.warnings()).anySatisfy(w -> assertThat(w.field()).isEqualTo("apiVersion"));
     }
+
+    /** A cap beyond 32 bits is a Python int too: it loads (as 2^31-1 calls, the same cap in practice) rather than "not an integer". */
+    @Test
+    void aToolCallCapBeyond32BitsLoads() throws Exception {
+        CompiledPolicy policy = load("name: p\ndefaults: {action: allow, max_tool_calls: 10000000000}\nrules: []\n");
+        assertThat(policy.rules()).extracting(CompiledRule::name).containsExactly("defaults.max_tool_calls");
+        assertThat(AgtImporter.convert(PolicyLoader.readDocument("name: p\ndefaults: {action: allow, max_tool_calls: \"1_0\"}\nrules: []\n"))
+                .document().get("rules").get(0).toString()).contains("\"burst\":10");
+    }
 }
