@@ -72,13 +72,15 @@ class AgtDocumentShapeReviewCCTest {
     }
 
     /**
-     * Low: PyYAML's safe_load keeps the last of two equal keys, so AGT loads this rule as a deny (checked with AGT's
-     * PolicyEvaluator: tool x denied by r). Tollgate refuses the document ("Duplicate field 'action'").
+     * Review CC (low) asked for PyYAML's reading: safe_load keeps the last of two equal keys, so AGT loads this rule as a
+     * deny. Decided otherwise (fix AR, policy/README): the document is refused, as the gateway refuses duplicate keys
+     * everywhere, since a reviewer reading the file sees the first value while AGT acts on the last; refusing cannot make
+     * a rule weaker than AGT's, and the message names the key.
      */
     @Test
-    void aRepeatedKeyKeepsTheLastValueAsPyYamlDoes() throws Exception {
-        CompiledPolicy policy = load("name: p\ndefaults: {action: allow}\nrules:\n"
-                + "  - name: r\n    condition: {field: tool_name, operator: eq, value: x}\n    action: allow\n    action: deny\n");
-        assertThat(policy.evaluate(toolCall("x", "{}")).action()).isEqualTo(Action.DENY);
+    void aRepeatedKeyIsRefusedRatherThanReadAsEitherValue() {
+        assertThatThrownBy(() -> load("name: p\ndefaults: {action: allow}\nrules:\n"
+                + "  - name: r\n    condition: {field: tool_name, operator: eq, value: x}\n    action: allow\n    action: deny\n"))
+                .isInstanceOf(PolicyException.class).hasMessageContaining("action");
     }
 }
