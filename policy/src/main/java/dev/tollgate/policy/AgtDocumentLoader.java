@@ -52,7 +52,41 @@ final class AgtDocumentLoader {
      */
     static boolean looksLikeAgt(JsonNode root) {
         Shapes shapes = shapes(root);
-        return shapes.agtRule != null || shapes.agtKey != null && shapes.nativeRule == null;
+        return shapes.agtRule != null || (shapes.agtKey != null || defaultsWithoutAction(root)) && shapes.nativeRule == null;
+    }
+
+    /** Keys of {@code defaults} only AGT's {@code PolicyDefaults} has (a native document's defaults are action and message). */
+    private static final Set<String> AGT_ONLY_DEFAULTS = Set.of("max_tool_calls", "max_tokens", "confidence_threshold",
+            "max_cpu", "max_memory_mb", "timeout_seconds", "network_default");
+
+    /**
+     * What in {@code defaults} only AGT writes, as a pointer-like name ({@code defaults.max_tool_calls}, {@code defaults.action}
+     * for {@code block}), or null. Review CC: {@code defaults: {action: block}} or {@code {action: allow, max_tool_calls: 0}}
+     * with no rule, or only {@code {tool: X}} rules, was read as native and refused with the native format's messages.
+     */
+    private static String agtDefaultsKey(JsonNode root) {
+        JsonNode defaults = root.get("defaults");
+        if (defaults == null || !defaults.isObject()) {
+            return null;
+        }
+        for (Iterator<String> it = defaults.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (AGT_ONLY_DEFAULTS.contains(field)) {
+                return "defaults." + field;
+            }
+        }
+        JsonNode action = defaults.get("action");
+        return action != null && action.isTextual() && "block".equals(action.textValue()) ? "defaults.action" : null;
+    }
+
+    /**
+     * {@code defaults: {}} (AGT's {@code PolicyDefaults()}, which denies) or defaults without an action: a native document
+     * needs one, so this is AGT's reading, but only for a document no rule of which is native (a native one keeps its
+     * own message, "action is required").
+     */
+    private static boolean defaultsWithoutAction(JsonNode root) {
+        JsonNode defaults = root.get("defaults");
+        return defaults != null && defaults.isObject() && !defaults.has("action");
     }
 
     /**
@@ -72,13 +106,55 @@ final class AgtDocumentLoader {
             return true;
         }
         if (shapes.agtKey != null) {
-            problems.add("/" + shapes.agtKey, "'" + shapes.agtKey + "' is a top-level key only AGT documents have, but the rules are"
+            problems.add("/" + shapes.agtKey.replace('.', '/'), "'" + shapes.agtKey + "' is " + (shapes.agtKey.startsWith("defaults.")
+                    ? "a default" : "a top-level key") + " only AGT documents have, but the rules are"
                     + " native (" + shapes.nativeRule + ": " + shapes.nativeWhy + "): remove it (a native document has "
                     + String.join(", ", PolicyLoader.DOCUMENT_FIELDS.stream().sorted().toList())
                     + "), or write the rules in AGT's form; read as AGT, the rules would mean something else");
             return true;
         }
         return false;
+    }
+
+    /**
+     * What shows a document is written in AGT's .NET SDK format ({@code apiVersion: governance.toolkit/v1},
+     * {@code default_action}, expression conditions such as {@code "tool_name == 'web_search'"}), or null. Review CC: such
+     * documents (the .NET quickstart, the maf-integration .NET policies, agent-mesh's mcp-proxy policies) were refused with
+     * the native format's complaints, never saying which format they are in.
+     */
+    static String dotnetEvidence(JsonNode root) {
+        if (shapes(root).agtRule != null) {
+            // Python-format rules under a .NET header (openshell-governed's sandbox-policy.yaml): AGT's Python schema ignores
+            // apiVersion and loads the rules, and so does the loader (apiVersion is then an ignored key, with a warning).
+            return null;
+        }
+        JsonNode api = root.get("apiVersion");
+        if (api != null && api.isTextual() && api.textValue().startsWith("governance.toolkit")) {
+            return "apiVersion: " + api.textValue();
+        }
+        if (root.has("default_action")) {
+            return "default_action";
+        }
+        JsonNode rules = root.get("rules");
+        if (rules != null && rules.isArray()) {
+            for (int i = 0; i < rules.size(); i++) {
+                if (rules.get(i).path("condition").isTextual()) {
+                    return "an expression condition at /rules/" + i + " (\"" + rules.get(i).get("condition").textValue() + "\")";
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The load error (or import refusal) for a document in AGT's .NET format ({@link #dotnetEvidence}). */
+    static String dotnetRefusal(String evidence) {
+        String format = "default_action".equals(evidence)
+                ? "is not AGT's Python format: default_action is the key of AGT's .NET SDK policies (and of agent-mesh's and"
+                + " Flowise's), a format"
+                : "is AGT's .NET SDK policy format (" + evidence + "), which";
+        return "this document " + format + " Tollgate does not read: only AGT's Python format (agent_os.policies: defaults:"
+                + " {action: ...}, conditions {field, operator, value}) and Tollgate's own load; rewrite it in one of them (see"
+                + " policy/README.md, AGT documents)";
     }
 
     /** The first rule of each format (its pointer and the key that tells) and the first AGT-only top-level key. */
@@ -92,6 +168,9 @@ final class AgtDocumentLoader {
             if (AGT_ONLY_FIELDS.contains(field)) {
                 agtKey = field;
             }
+        }
+        if (agtKey == null) {
+            agtKey = agtDefaultsKey(root);
         }
         String agtRule = null;
         String agtWhy = null;
@@ -187,6 +266,11 @@ final class AgtDocumentLoader {
         }
         String version = root.path("version").isTextual() ? root.get("version").textValue() : null;
         Mode mode = PolicyLoader.mode(root, problems);
+        if (mode == Mode.SHADOW) {
+            // Deliberate (a way to try an AGT document out), but AGT drops the key and enforces: say so (review CC, low).
+            warnings.add("/mode", "mode shadow is Tollgate's key, which AGT ignores (it enforces this document): here every"
+                    + " call is let through and its decision only recorded");
+        }
         Action defaultAction = defaults(root, problems, warnings);
         notEnforced(root, warnings);
         hostChecks.inPolicy(name);
@@ -250,7 +334,9 @@ final class AgtDocumentLoader {
             return null;
         }
         // As pydantic's lax int reads it (3, "3", 3.0); 0 is AGT v4's "no tool call at all" (base.py accepts >= 0).
-        Integer n = cap.isBoolean() ? null : AgtPriority.of(cap);
+        // A Python int of any size: past 2^31-1 calls the cap is the same as 2^31-1 (a bucket that gives back one a day).
+        java.math.BigInteger exact = cap.isBoolean() ? null : AgtPriority.exact(cap);
+        Integer n = exact == null ? null : exact.min(java.math.BigInteger.valueOf(Integer.MAX_VALUE)).max(java.math.BigInteger.valueOf(-1)).intValue();
         if (n == null || n < 0) {
             problems.add("/defaults/max_tool_calls", "max_tool_calls is a non-negative integer, got '" + cap.asText() + "'");
             return null;
@@ -303,6 +389,9 @@ final class AgtDocumentLoader {
             return out;
         }
         Set<String> names = new HashSet<>();
+        // Each field read from the caller: the first condition reading it, then the rules that do.
+        java.util.Map<String, List<String>> callerChosen = new java.util.LinkedHashMap<>();
+        int[] priorities = priorities(rules, problems, warnings);
         for (int i = 0; i < rules.size(); i++) {
             JsonNode rule = rules.get(i);
             String at = "/rules/" + i;
@@ -323,7 +412,12 @@ final class AgtDocumentLoader {
                 // AGT allows it, but decisions and audit name the rule: two with one name cannot be told apart.
                 problems.add(at + "/name", "duplicate rule name '" + name + "'");
             }
-            Integer priority = priority(rule, at, problems);
+            Integer priority = priorities[i] == NO_PRIORITY ? null : priorities[i];
+            JsonNode field = rule.path("condition").path("field");
+            if (field.isTextual() && AgtCondition.callerChosen(field.textValue(), List.of()) != null) {
+                callerChosen.computeIfAbsent(field.textValue(), f -> new ArrayList<>(List.of(at + "/condition/field")))
+                        .add(name == null ? "#" + i : name);
+            }
             Condition condition = isHostCheckForm(rule.get("condition"))
                     ? hostCheckCondition(rule.get("condition"), name, at + "/condition", problems, hostChecks)
                     : condition(rule, at, problems, warnings);
@@ -341,6 +435,7 @@ final class AgtDocumentLoader {
                 out.add(CompiledRule.of(name, description, priority, i + 1, condition, action, message, policyName, mode));
             }
         }
+        callerChosen.forEach((field, where) -> warnings.add(where.get(0), AgtCondition.callerChosen(field, where.subList(1, where.size()))));
         return out;
     }
 
@@ -356,13 +451,54 @@ final class AgtDocumentLoader {
         }
     }
 
-    /** An int; "100" and 100.0 are read as 100, as AGT's schema does. */
-    private static Integer priority(JsonNode rule, String at, Problems problems) {
-        Integer priority = AgtPriority.of(rule.get("priority"));
-        if (priority == null) {
-            problems.add(at + "/priority", "priority is an integer (higher runs first), got '" + rule.get("priority").asText() + "'");
+    private static final int NO_PRIORITY = Integer.MIN_VALUE;
+
+    /**
+     * Each rule's priority ({@link #NO_PRIORITY} for one refused): AGT's is a Python int of any size, read by pydantic's lax
+     * mode ("100", 100.0, "1_0"). When one is beyond a Java int (review CC: 10000000000 was refused as "not an integer"),
+     * every rule takes its rank among the document's priorities instead, which keeps AGT's order and its ties, with a
+     * warning naming the rules whose priority is shown changed.
+     */
+    private static int[] priorities(JsonNode rules, Problems problems, Problems warnings) {
+        java.math.BigInteger[] exact = new java.math.BigInteger[rules.size()];
+        boolean beyond = false;
+        for (int i = 0; i < rules.size(); i++) {
+            JsonNode rule = rules.get(i);
+            if (!rule.isObject()) {
+                continue;
+            }
+            JsonNode p = rule.get("priority");
+            exact[i] = AgtPriority.exact(p);
+            if (exact[i] == null) {
+                problems.add("/rules/" + i + "/priority", "priority is an integer (higher runs first), got "
+                        + (p.isNull() ? "null (AGT refuses it too; omit priority for 0)" : "'" + p.asText() + "'"));
+            } else if (exact[i].bitLength() > 31) {
+                beyond = true;
+            }
         }
-        return priority;
+        java.util.TreeSet<java.math.BigInteger> distinct = new java.util.TreeSet<>();
+        for (java.math.BigInteger p : exact) {
+            if (p != null) {
+                distinct.add(p);
+            }
+        }
+        List<java.math.BigInteger> ranks = new ArrayList<>(distinct);
+        int[] out = new int[rules.size()];
+        for (int i = 0; i < rules.size(); i++) {
+            if (exact[i] == null) {
+                out[i] = NO_PRIORITY;
+            } else if (!beyond) {
+                out[i] = exact[i].intValue();
+            } else {
+                out[i] = ranks.indexOf(exact[i]);
+                if (exact[i].bitLength() > 31) {
+                    warnings.add("/rules/" + i + "/priority", "priority " + exact[i] + " is beyond a 32-bit integer: every rule of"
+                            + " this document is ordered by its rank among the priorities (" + exact[i] + " is " + out[i]
+                            + "), AGT's order and ties unchanged");
+                }
+            }
+        }
+        return out;
     }
 
     private static boolean isHostCheckForm(JsonNode condition) {
@@ -470,7 +606,7 @@ final class AgtDocumentLoader {
     private static Action action(JsonNode node, String at, Problems problems) {
         JsonNode value = node.get("action");
         if (value == null || value.isNull()) {
-            problems.add(at + (node.has("action") ? "/action" : ""), "action is required (allow, deny, audit, block or require_approval)");
+            problems.add(at + (node.has("action") ? "/action" : ""), "action is required (allow, deny, audit or block)");
             return null;
         }
         // As AGT's schema: the lower-case names only (`DENY` is refused there too).
@@ -481,7 +617,8 @@ final class AgtDocumentLoader {
             // Declared by AGT without a mechanism behind it; the gateway holds the call for a person (default terms).
             case "require_approval" -> Action.APPROVE;
             default -> {
-                problems.add(at + "/action", "action is allow, deny, audit, block (AGT 4.1.0) or require_approval, got '" + value.asText() + "'");
+                problems.add(at + "/action", "action is allow, deny, audit or block (AGT 5.0.0; require_approval, from AGT's .NET SDK,"
+                        + " is read as approve), got '" + value.asText() + "'");
                 yield null;
             }
         };

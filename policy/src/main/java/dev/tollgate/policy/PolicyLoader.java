@@ -81,6 +81,12 @@ public final class PolicyLoader {
         return root != null && root.isObject() && AgtDocumentLoader.looksLikeAgt(root);
     }
 
+    /** Why a parsed document is in AGT's .NET SDK format, which does not load (a sentence to show), or null. */
+    public static String agtDotnetRefusal(JsonNode root) {
+        String evidence = root != null && root.isObject() ? AgtDocumentLoader.dotnetEvidence(root) : null;
+        return evidence == null ? null : AgtDocumentLoader.dotnetRefusal(evidence);
+    }
+
     /**
      * A policy document's tree as the loader reads it: an AGT-format document as AGT does (PyYAML's YAML 1.1 types,
      * {@link PythonYaml}), any other as {@link LocatedYaml} does. What {@code tollgate import-agt} converts.
@@ -153,6 +159,11 @@ public final class PolicyLoader {
         JsonNode root = yaml.root();
         if (root == null || !root.isObject()) {
             problems.add("", "a policy document is a mapping with name, defaults and rules (its keys strings)");
+            throw new PolicyException(problems.list());
+        }
+        String dotnet = AgtDocumentLoader.dotnetEvidence(root);
+        if (dotnet != null) {
+            problems.add("", AgtDocumentLoader.dotnetRefusal(dotnet));
             throw new PolicyException(problems.list());
         }
         if (AgtDocumentLoader.mixedFormats(root, problems)) {

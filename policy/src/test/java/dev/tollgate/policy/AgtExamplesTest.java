@@ -48,7 +48,7 @@ class AgtExamplesTest {
 
     private static final String ID = "AGT 4.1.0 rules have a name, not an id";
     private static final String CONDITIONS = "not a conditions list";
-    private static final String ACTION = "action is allow, deny, audit, block (AGT 4.1.0) or require_approval, got '";
+    private static final String ACTION = "action is allow, deny, audit or block (AGT 5.0.0; require_approval, from AGT's .NET SDK, is read as approve), got '";
 
     /**
      * Documents that cannot load, each with every reason it gives. Not skipped: the test checks they still fail

@@ -18,7 +18,7 @@ class AgtLoaderTest {
     static Stream<Arguments> refused() {
         return Stream.of(
                 Arguments.of("misspelt action", HEAD + "    condition: {field: tool_name, operator: eq, value: x}\n    action: dney\n", 6,
-                        "rules[0].action", "action is allow, deny, audit, block (AGT 4.1.0) or require_approval, got 'dney'"),
+                        "rules[0].action", "action is allow, deny, audit or block (AGT 5.0.0; require_approval, from AGT's .NET SDK, is read as approve), got 'dney'"),
                 Arguments.of("regex that does not compile", HEAD + "    condition: {field: q, operator: matches, value: \"(\"}\n    action: deny\n", 5,
                         "rules[0].condition.value", "invalid regular expression"),
                 Arguments.of("empty ways a backtracking engine could try without reading", HEAD

@@ -29,8 +29,13 @@ public final class AgtImporter {
     }
 
     public static ImportResult convert(JsonNode agt) throws AgtImportException {
+        String dotnet = PolicyLoader.agtDotnetRefusal(agt);
+        if (dotnet != null) {
+            throw new AgtImportException(dotnet);
+        }
         if (!PolicyLoader.isAgtDocument(agt)) {
-            throw new AgtImportException("not an AGT document (no rule has a {field, operator, value} condition and no AGT-only key)");
+            throw new AgtImportException("not an AGT document (no rule has a {field, operator, value} condition, and no AGT-only"
+                    + " top-level key or default)");
         }
         if (!agt.path("name").isTextual() || agt.get("name").textValue().isBlank()) {
             throw new AgtImportException("the document has no name (routes select policies by name)");
@@ -59,6 +64,7 @@ public final class AgtImporter {
         ArrayNode rules = Nodes.F.arrayNode();
         maxToolCalls(agt.path("defaults").get("max_tool_calls"), rules);
         List<RuleImport> reports = rules(agt.get("rules"), rules, notes);
+        callerChosen(agt.get("rules"), notes);
         out.set("rules", rules);
         return new ImportResult(agt.get("name").textValue(), out, reports, notes);
     }
@@ -104,7 +110,9 @@ public final class AgtImporter {
             return;
         }
         // As pydantic's lax int reads it (3, "3", 3.0); 0 is AGT v4's "no tool call at all".
-        Integer n = cap.isBoolean() ? null : AgtPriority.of(cap);
+        // A Python int of any size: past 2^31-1 calls the cap is the same as 2^31-1 (a bucket that gives back one a day).
+        java.math.BigInteger exact = cap.isBoolean() ? null : AgtPriority.exact(cap);
+        Integer n = exact == null ? null : exact.min(java.math.BigInteger.valueOf(Integer.MAX_VALUE)).max(java.math.BigInteger.valueOf(-1)).intValue();
         if (n == null || n < 0) {
             throw new AgtImportException("defaults.max_tool_calls is a non-negative integer, got '" + cap.asText() + "'");
         }
@@ -119,6 +127,25 @@ public final class AgtImporter {
         JsonNode toolsCall = Nodes.single("method", methods);
         rule.set("condition", n == 0 ? toolsCall : Nodes.all(toolsCall, Nodes.single("check", check)));
         rule.put("action", "deny").put("message", "this run has made its " + n + " tool calls (defaults.max_tool_calls)");
+    }
+
+    /**
+     * A note per field the converted rules read from the caller where AGT's host supplies it, naming the rules (as the
+     * loader warns): the conversion is exact, the native rule reads the same claim or argument, so it is no rule's note.
+     */
+    private static void callerChosen(JsonNode rules, List<String> notes) {
+        if (rules == null || !rules.isArray()) {
+            return;
+        }
+        java.util.Map<String, List<String>> byField = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < rules.size(); i++) {
+            JsonNode field = rules.get(i).path("condition").path("field");
+            if (field.isTextual() && AgtCondition.callerChosen(field.textValue(), List.of()) != null) {
+                String name = RuleImporter.name(rules.get(i));
+                byField.computeIfAbsent(field.textValue(), f -> new ArrayList<>()).add(name == null ? "#" + i : name);
+            }
+        }
+        byField.forEach((field, names) -> notes.add(AgtCondition.callerChosen(field, names)));
     }
 
     private static List<RuleImport> rules(JsonNode rules, ArrayNode out, List<String> notes) {

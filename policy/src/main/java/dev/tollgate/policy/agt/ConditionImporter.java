@@ -2,6 +2,7 @@ package dev.tollgate.policy.agt;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.tollgate.policy.condition.AgtCondition;
 import dev.tollgate.policy.condition.PythonRegex;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -41,6 +42,9 @@ final class ConditionImporter {
         if (context instanceof ContextField.Unsupported u) {
             throw new Unconvertible(u.reason());
         }
+        if (context instanceof ContextField.ActionType) {
+            return actionType(field, operator, value);
+        }
         if (context instanceof ContextField.CallName name) {
             return new Translation(CallNames.translate(name, field, operator, value), null, List.of());
         }
@@ -58,6 +62,24 @@ final class ConditionImporter {
         return new Translation(Nodes.any(Nodes.all(has, claim.match()), Nodes.all(lacks, argument.match())),
                 claim.error() == null ? null : Nodes.any(Nodes.all(has, claim.error()), Nodes.all(lacks, argument.error())),
                 notes);
+    }
+
+    /**
+     * {@code action_type} has one value, {@code tool_call}, on the tool-call methods and none on other calls (no operator
+     * matches there): the condition holds on those methods when it holds on {@code tool_call}, never otherwise, and where
+     * AGT would raise comparing it (TypeError, the call denied) that is the error on those methods.
+     */
+    private static Translation actionType(String field, String operator, JsonNode value) {
+        ArrayNode methods = Nodes.F.arrayNode();
+        AgtCondition.TOOL_CALL_METHODS.forEach(methods::add);
+        JsonNode toolCalls = Nodes.single("method", methods);
+        JsonNode never = Nodes.not(Nodes.single("method", Nodes.F.textNode("*")));
+        try {
+            boolean holds = AgtCondition.compile(field, operator, value).holdsOn(Nodes.F.textNode(AgtCondition.TOOL_CALL));
+            return new Translation(holds ? toolCalls : never, null, List.of());
+        } catch (IllegalArgumentException typeError) {
+            return new Translation(never, toolCalls, List.of());
+        }
     }
 
     private static Translation onValue(ValueSource s, String operator, JsonNode value, boolean denyRule) {

@@ -25,6 +25,10 @@ sealed interface ContextField {
     record ClaimOrArgument(ValueSource.Claim claim, ValueSource.Argument argument) implements ContextField {
     }
 
+    /** {@code action_type}: the gateway's fact, {@code tool_call} for the tool-call methods, absent for other calls. */
+    record ActionType() implements ContextField {
+    }
+
     record Unsupported(String reason) implements ContextField {
     }
 
@@ -35,6 +39,9 @@ sealed interface ContextField {
     static ContextField of(String field) {
         if (CALL_NAMES.containsKey(field)) {
             return new CallName(CALL_NAMES.get(field));
+        }
+        if ("action_type".equals(field)) {
+            return new ActionType();
         }
         if ("agent_id".equals(field)) {
             return new Claimed(new ValueSource.Claim("agent"));

@@ -10,7 +10,7 @@ public final class MaxToolCalls {
      * call of a tool to AGT's fields ({@code tool_name} is an A2A call's declared skill). Counting MCP alone let a run on
      * an A2A route send without limit.
      */
-    public static final List<String> METHODS = List.of("tools/call", "SendMessage", "SendStreamingMessage");
+    public static final List<String> METHODS = dev.tollgate.policy.condition.AgtCondition.TOOL_CALL_METHODS;
 
     /**
      * Whose run a bucket counts: the run id within its caller (review Y: keyed by the run id alone, acme's {@code run-1}

@@ -150,11 +150,16 @@ final class RuleImporter {
     }
 
     private static int priority(JsonNode p) {
-        Integer priority = AgtPriority.of(p);
-        if (priority == null) {
-            throw new Unconvertible("priority '" + p.asText() + "' is not an integer (Tollgate refuses it too)");
+        java.math.BigInteger exact = AgtPriority.exact(p);
+        if (exact == null) {
+            throw new Unconvertible("priority '" + (p == null ? "" : p.asText()) + "' is not an integer (AGT and Tollgate refuse it too)");
         }
-        return priority;
+        if (exact.bitLength() > 31) {
+            // The loader orders such a document by rank; a native priority is written as it is, so it must fit.
+            throw new Unconvertible("priority " + exact + " is beyond a native priority's range (-2147483648..2147483647);"
+                    + " AGT reads any Python int: rescale the document's priorities, keeping their order, and import again");
+        }
+        return exact.intValue();
     }
 
     static String action(JsonNode value) {
@@ -163,7 +168,7 @@ final class RuleImporter {
             case "allow", "deny", "audit" -> action;
             case "block" -> "deny";
             default -> throw new Unconvertible("action '" + (value == null ? "" : value.asText())
-                    + "' is not allow, deny, audit or block (AGT 4.1.0 refuses it too)");
+                    + "' is not allow, deny, audit or block (AGT 5.0.0's Python schema refuses it too)");
         };
     }
 }

@@ -17,7 +17,8 @@ import java.util.Set;
  * flat context AGT hosts build, here taken from the call:
  * <ul>
  *   <li>{@code tool_name} the tool (an A2A skill), {@code tool_args} the arguments object, {@code method},
- *       {@code route}, {@code spiffe_id}; {@code agent_id} the AXID agent claim;</li>
+ *       {@code route}, {@code spiffe_id}; {@code agent_id} the AXID agent claim; {@code action_type} {@code tool_call}
+ *       for a tool call ({@link #actionType});</li>
  *   <li>{@code tenant} and every other AXID claim by its name;</li>
  *   <li>any other name: the top-level argument of that name.</li>
  * </ul>
@@ -132,10 +133,35 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
 
     /** Context names the gateway supplies: never read from the arguments, even when absent for this call. */
     private static final Set<String> GATEWAY_FIELDS = Set.of("tool_name", "tool_args", "method", "route", "agent_id",
-            "spiffe_id", "tenant", "agent", "run", "sub", "parent", "tree", "capabilities",
+            "action_type", "spiffe_id", "tenant", "agent", "run", "sub", "parent", "tree", "capabilities",
             // The facts the OAuth stage writes from the verified token (review AM: a caller whose token named no client
             // sent {"client_id": "admin-console"} as an argument and a rule on client_id read it).
             "client_id", "oauth_sub", "oauth_iss", "scope");
+
+    /**
+     * The calls whose {@code action_type} is {@code "tool_call"}: MCP tool calls and A2A message sends (rules see the A2A
+     * 1.0 names), the calls whose {@code tool_name} is a tool (an A2A call's declared skill) and that
+     * {@code defaults.max_tool_calls} counts.
+     */
+    public static final List<String> TOOL_CALL_METHODS = List.of("tools/call", "SendMessage", "SendStreamingMessage");
+
+    /** What AGT's hosts put in every context as the kind of action ({@code BaseIntegration._build_cedar_context}). */
+    public static final String TOOL_CALL = "tool_call";
+
+    /**
+     * The gateway's {@code action_type} for a call: {@code tool_call} for {@link #TOOL_CALL_METHODS} (AGT 5.0.0's hosts put
+     * it for every tool call: base.py pre_execute, langgraph's tool node), null (absent: no operator matches) for any other
+     * call, which no AGT host evaluates. Never the caller's argument of that name (review CC: a deny on
+     * {@code action_type eq tool_call} never held, and a caller sending {@code action_type: model_call} chose its kind).
+     */
+    public static String actionType(CallDescription call) {
+        return call.method() != null && TOOL_CALL_METHODS.contains(call.method()) ? TOOL_CALL : null;
+    }
+
+    /** This condition tested on one context value, as {@link #matches} tests it (the importer's exact reading of a fact). */
+    public boolean holdsOn(JsonNode contextValue) {
+        return test(contextValue);
+    }
 
     /**
      * What to tell the author of a condition on {@code field} spelt like a gateway field but not one ({@code Tenant},
@@ -153,10 +179,29 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
                 + " caller chooses; write '" + folded + "'";
     }
 
+    /**
+     * What to tell the author of conditions on {@code field} when the gateway reads it from the caller (its claim of that
+     * name, else its top-level argument) where AGT's host supplies it: AGT's context holds {@code agent_id},
+     * {@code action_type}, {@code tool_name}, {@code tool_args} and what the host adds ({@code **extra}: token counts,
+     * run counters, model confidence, trust scores); a tool's arguments are only under {@code tool_args}. Null for the
+     * gateway's own fields and {@code tool_args}. Review CC: strict.yaml's {@code confidence lt 0.95} deny held only
+     * when the caller sent a low confidence, and loading said nothing.
+     */
+    public static String callerChosen(String field, List<String> rules) {
+        if (GATEWAY_FIELDS.contains(field)) {
+            return null;
+        }
+        return "field '" + field + "' (rule" + (rules.size() == 1 ? " " : "s ") + String.join(", ", rules) + "): AGT's host"
+                + " supplies it (AGT's context has a tool's arguments only under tool_args); the gateway reads the caller's"
+                + " claim '" + field + "', else the caller's own argument '" + field + "', which the caller chooses: a deny"
+                + " rule on it holds only when the caller sends a value that trips it, an allow rule whenever the caller"
+                + " sends one that passes (see policy/README.md, AGT documents, Context)";
+    }
+
     /** Any name but the call's own fields is read as a claim (first, for a name that is not the gateway's). */
     @Override
     public void addClaimsRead(Set<String> names) {
-        if (!Set.of("tool_name", "tool_args", "method", "route", "agent_id").contains(field)) {
+        if (!Set.of("tool_name", "tool_args", "method", "route", "agent_id", "action_type").contains(field)) {
             names.add(field);
         }
     }
@@ -213,6 +258,7 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
             case "method" -> text(call.method());
             case "route" -> text(call.route());
             case "agent_id" -> text(identity.agent());
+            case "action_type" -> text(actionType(call));
             default -> claim(field, identity);
         };
     }
