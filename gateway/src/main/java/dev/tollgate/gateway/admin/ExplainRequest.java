@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.gateway.config.RouteConfig;
 import dev.tollgate.gateway.pipeline.GatewaySnapshot;
+import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.CompiledPolicy;
 import dev.tollgate.policy.Explanation;
 import dev.tollgate.policy.PolicyRequest;
@@ -38,7 +39,8 @@ public final class ExplainRequest {
         }
         Instant time = input.hasNonNull("time") ? Instant.parse(input.get("time").asText()) : Instant.now();
         PolicyRequest request = new PolicyRequest(PolicyTestRunner.call(input.path("call")), PolicyTestRunner.identity(input.path("identity")), time);
-        return policy.get().explain(request);
+        // A result is explained as the result stage decides it (result rules only, a deny anywhere wins, else a pass).
+        return CallDescription.RESULT.equals(request.call().direction()) ? policy.get().explainResult(request) : policy.get().explain(request);
     }
 
     private static String policyName(GatewaySnapshot snapshot, JsonNode input) {
