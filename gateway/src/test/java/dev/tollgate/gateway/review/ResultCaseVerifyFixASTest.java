@@ -103,7 +103,7 @@ class ResultCaseVerifyFixASTest {
 
         Cli.Result verify = Cli.run("verify", "--config", config.toString());
         assertThat(verify.exit()).as(verify.out() + verify.err()).isNotZero();
-        assertThat(verify.out()).contains("expected DENY (no-secrets), got ALLOW (default)");
+        assertThat(verify.out() + verify.err()).contains("expected DENY (no-secrets), got ALLOW (default)");
         Cli.Result explain = Cli.run("explain", "--config", config.toString(), "--route", "tools", "--call", RESULT_CALL);
         assertThat(explain.exit()).as(explain.out() + explain.err()).isZero();
         assertThat(explain.out()).contains("not a result rule");
