@@ -234,6 +234,67 @@ public final class CompiledPolicy {
         return matched;
     }
 
+    /**
+     * Decides a result as the gateway's result stage does (README, result rules): every result rule is held against it,
+     * a deny anywhere wins, then a redact, then the first other match; a result no result rule matches passes. The
+     * document's default and its request rules decide calls, never results. Policy test cases and explain use this, so
+     * they say what the gateway does to the result.
+     */
+    public Decision decideResult(PolicyRequest request) {
+        return strongestResult(evaluateResultAll(request));
+    }
+
+    /** The decision that wins among the result rules that matched (as {@link #evaluateResultAll} lists them). */
+    public Decision strongestResult(List<Decision> matched) {
+        for (Action strongest : List.of(Action.DENY, Action.REDACT)) {
+            for (Decision d : matched) {
+                if (d.action() == strongest) {
+                    return d;
+                }
+            }
+        }
+        return matched.isEmpty() ? resultPass : matched.get(0);
+    }
+
+    /** {@link #decideResult} with every rule traced: result rules with why they matched or not, request rules as not deciding. */
+    public Explanation explainResult(PolicyRequest request) {
+        RegexDecisionBudget.begin();
+        try {
+            List<RuleTrace> trace = new ArrayList<>();
+            List<Decision> matched = new ArrayList<>();
+            for (CompiledRule rule : allRules) {
+                if (!ResultRules.isResultRule(rule.condition())) {
+                    trace.add(new RuleTrace(rule.name(), rule.priority(), false,
+                            "not a result rule (no direction: result): only result rules decide results"));
+                    continue;
+                }
+                String mismatch;
+                try {
+                    mismatch = rule.condition().mismatch(request);
+                } catch (RegexInputTooLongException | RegexStepBudgetException | NumberReadingsDisagreeException e) {
+                    matched.add(rule.failureDecision(e));
+                    trace.add(new RuleTrace(rule.name(), rule.priority(), true, e.getMessage()));
+                    continue;
+                } catch (RuntimeException | StackOverflowError e) {
+                    matched.add(rule.failureDecision(e));
+                    trace.add(new RuleTrace(rule.name(), rule.priority(), true, "condition failed (" + e + "): denied, fail closed"));
+                    continue;
+                }
+                if (mismatch == null) {
+                    matched.add(rule.decision());
+                    trace.add(new RuleTrace(rule.name(), rule.priority(), true, "matched: " + rule.action()
+                            + " (every result rule is tried: a deny anywhere wins)"));
+                } else {
+                    trace.add(new RuleTrace(rule.name(), rule.priority(), false, mismatch));
+                }
+            }
+            return new Explanation(strongestResult(matched), trace);
+        } finally {
+            RegexDecisionBudget.end();
+            LiteralCheck.forgetLastFolded();
+        }
+    }
+
     /** The pass decision for a result no result rule matches. */
     public Decision resultPass() {
         return resultPass;

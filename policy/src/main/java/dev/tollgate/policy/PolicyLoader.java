@@ -103,7 +103,7 @@ public final class PolicyLoader {
     private static LocatedYaml read(String yamlText) throws YamlSyntaxException {
         LocatedYaml jackson;
         try {
-            jackson = LocatedYaml.parse(yamlText);
+            jackson = LocatedYaml.parse(yamlText, true);
         } catch (YamlSyntaxException refused) {
             LocatedYaml python;
             try {

@@ -20,7 +20,9 @@ import java.util.stream.Stream;
 
 /**
  * Runs the policy test cases kept beside the policies ({@code *.tests.yaml}): each names a policy, a call
- * and an identity, and the expected action and rule ({@code rule: default} for the document's default).
+ * and an identity, and the expected action and rule ({@code rule: default} for the document's default). A case whose
+ * call has {@code direction: result} is decided as the gateway decides a result: result rules only, a deny anywhere
+ * wins, and a result no result rule matches passes ({@code action: allow, rule: default}).
  * <pre>
  * tests:
  *   - name: shell commands are blocked
@@ -56,7 +58,7 @@ public final class PolicyTestRunner {
     private static void runFile(PolicyBundle bundle, Path file, List<PolicyTestResult> results, List<PolicyProblem> problemsOut) throws IOException {
         LocatedYaml yaml;
         try {
-            yaml = LocatedYaml.parse(Files.readString(file, StandardCharsets.UTF_8));
+            yaml = LocatedYaml.parse(Files.readString(file, StandardCharsets.UTF_8), true);
         } catch (YamlSyntaxException e) {
             problemsOut.add(new PolicyProblem(file.toString(), e.line(), "", e.getMessage()));
             return;
@@ -128,10 +130,13 @@ public final class PolicyTestRunner {
         }
         PolicyRequest request = new PolicyRequest(call(test.path("call")), identity(test.path("identity")), time,
                 test.has("facts") ? facts(test.get("facts")) : CallFacts.NONE);
-        Decision decision = policy.evaluate(request);
+        // A result is decided as the gateway's result stage decides it (result rules only, a deny anywhere wins, else a
+        // pass), not as a call: a request rule or the document's default would make the case say what the gateway does not.
+        boolean result = CallDescription.RESULT.equals(request.call().direction());
+        Decision decision = result ? policy.decideResult(request) : policy.evaluate(request);
         String expectedAction = expect.get("action").asText().toUpperCase(Locale.ROOT);
-        if (!Set.of("ALLOW", "DENY", "AUDIT", "APPROVE").contains(expectedAction)) {
-            problems.add(at + "/expect/action", "action is allow, deny, audit or approve");
+        if (!(result ? Set.of("ALLOW", "DENY", "REDACT") : Set.of("ALLOW", "DENY", "AUDIT", "APPROVE")).contains(expectedAction)) {
+            problems.add(at + "/expect/action", result ? "a result's action is allow, deny or redact" : "action is allow, deny, audit or approve");
             return null;
         }
         String expectedRule = expect.hasNonNull("rule") ? expect.get("rule").asText() : null;

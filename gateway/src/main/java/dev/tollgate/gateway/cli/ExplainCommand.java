@@ -47,6 +47,11 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--time", paramLabel = "INSTANT", description = "ISO-8601 instant (default: now).")
     String time;
 
+    @Option(names = "--facts", paramLabel = "JSON",
+            description = "{\"spend_usd\": 9.8, \"cost_usd\": 0.3, \"rate_limited\": true}: what budget and rate-limit checks see "
+                    + "(default: not over, not limited, and the output says those checks were not evaluated against live usage).")
+    String facts;
+
     @Override
     public Integer call() {
         GatewaySnapshot snapshot;
@@ -68,6 +73,9 @@ final class ExplainCommand implements Callable<Integer> {
             input.set("identity", json("--identity", identity));
             if (time != null) {
                 input.put("time", time);
+            }
+            if (facts != null) {
+                input.set("facts", json("--facts", facts));
             }
             Explanation explanation = ExplainRequest.explain(snapshot, input);
             System.out.print(explanation.render());

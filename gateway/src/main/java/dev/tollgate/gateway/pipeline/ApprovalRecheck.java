@@ -104,7 +104,7 @@ final class ApprovalRecheck {
         CallDescription call = exchange.calls().isEmpty() ? null : exchange.calls().get(0);
         Decision withholding = call != null && McpMethods.TOOLS_CALL.equals(call.method()) && call.toolName() != null
                 ? withheld.withholding(held.name(), call.toolName(), policy) : null;
-        if (withholding != null) {
+        if (withholding != null && withholding.mode() != dev.tollgate.policy.Mode.SHADOW) {
             // As the policy stage refuses a new call to it: the serving result rules keep the tool's definition from callers.
             return new Superseded(Cause.TOOL_WITHHELD, withholding, "the result rules serving now withhold tool '" + call.toolName()
                     + "'" + (withholding.ruleName() == null ? "" : " (rule " + withholding.ruleName() + ")"));

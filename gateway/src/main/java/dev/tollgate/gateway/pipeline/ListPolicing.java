@@ -230,6 +230,8 @@ final class ListPolicing {
         }
         // Each denied name with the decision that denied it (the first, when a name is listed twice).
         Map<String, Decision> denied = new HashMap<>();
+        // Shadow denials: relayed, but their tools' calls are recorded as enforce would decide them (review CB).
+        Map<String, Decision> shadowDenied = new HashMap<>();
         Set<JsonNode> deniedEntries = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         // Names that held a finding themselves, each with the marker it is recorded as instead (review BY: a tool named with a
         // secret was withheld from the client and named in clear in the audit record, the span and the log).
@@ -251,6 +253,10 @@ final class ListPolicing {
                 }
             }
             ResultPolicing.Outcome outcome = ResultPolicing.carryOut(judgement, read);
+            if (key != null && judgement.decision().mode() == dev.tollgate.policy.Mode.SHADOW
+                    && judgement.decision().action() == dev.tollgate.policy.Action.DENY) {
+                shadowDenied.putIfAbsent(key, judgement.decision());
+            }
             if (outcome == ResultPolicing.Outcome.DENIED) {
                 if (key != null) {
                     denied.putIfAbsent(key, judgement.decision());
@@ -279,16 +285,21 @@ final class ListPolicing {
             }
         }
         if (withheldTools != null && listed.member().equals("tools")) {
-            rememberTools(entries, denied);
+            rememberTools(entries, denied, shadowDenied);
         }
         return before;
     }
 
-    /** Notes which tools this list withheld (their calls are denied) and which it showed (callable again). */
-    private void rememberTools(ArrayNode shown, Map<String, Decision> denied) {
+    /**
+     * Notes which tools this list withheld (their calls are denied) and which it showed (callable again). A tool a shadow
+     * policy would have withheld stays shown but is noted with the shadow decision, so its calls are recorded as shadow
+     * denials (forwarded): a shadow trial shows what enforcing would refuse (review CB).
+     */
+    private void rememberTools(ArrayNode shown, Map<String, Decision> denied, Map<String, Decision> shadowDenied) {
         denied.forEach((name, decision) -> withheldTools.withheld(route, name, decision, policy));
+        shadowDenied.forEach((name, decision) -> withheldTools.withheld(route, name, decision, policy));
         for (JsonNode entry : shown) {
-            if (entry.path("name").isTextual()) {
+            if (entry.path("name").isTextual() && !shadowDenied.containsKey(entry.get("name").textValue())) {
                 withheldTools.shown(route, entry.get("name").textValue(), policy);
             }
         }

@@ -23,7 +23,9 @@ final class WithheldToolDecisions {
     static Decision withheld(CallDescription call, Decision by) {
         String rule = by.ruleName() == null ? "default" : by.ruleName();
         return new Decision(Action.DENY, by.ruleName(), "tool '" + call.toolName() + "''s listed definition was withheld by policy '"
-                + by.policyName() + "' (rule '" + rule + "')" + (by.message() == null ? "" : ": " + by.message()), POLICY, Mode.ENFORCE);
+                + by.policyName() + "' (rule '" + rule + "')" + (by.message() == null ? "" : ": " + by.message()), POLICY,
+                // A shadow policy's withholding is a shadow denial: recorded, the call forwarded (review CB).
+                by.mode() == Mode.SHADOW ? Mode.SHADOW : Mode.ENFORCE);
     }
 
     @SuppressWarnings("StringEquality")

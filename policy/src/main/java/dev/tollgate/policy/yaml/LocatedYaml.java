@@ -37,10 +37,30 @@ public record LocatedYaml(JsonNode root, Map<String, Integer> linesByPointer) {
     }
     private static final ObjectMapper MAPPER = new ObjectMapper(YAML);
 
+    /** {@link #parse(String, boolean)} reading forms YAML 1.1 and 1.2 type differently as YAML 1.2 does. */
     public static LocatedYaml parse(String text) throws YamlSyntaxException {
+        return parse(text, false);
+    }
+
+    /**
+     * Parses in YAML 1.2's core schema. Jackson types plain scalars with SnakeYAML's YAML 1.1 resolver, so its tree is
+     * corrected where the two differ: {@code 0777}, {@code 010} and {@code 08} are the decimals 777, 10 and 8 (1.1: octal
+     * 511, 8, and the text "08"), {@code 0o17} is 15; {@code yes}/{@code no}/{@code on}/{@code off} and numbers written
+     * with {@code _} or {@code 0b} are text. A decimal is what the gateway reads from a call's {@code 777} or
+     * {@code "0777"} (JSON has no octal), so a rule operand or test case holding {@code 0777} means what calls mean.
+     *
+     * @param refuseAmbiguous refuse (naming the line) the forms whose YAML 1.2 reading is text but YAML 1.1's a boolean or
+     *                        number ({@code yes}, {@code off}, {@code 1_000}, {@code 0b101}): in a policy or a test case the
+     *                        author meant the boolean or number, which the text would never equal in a call, so the rule
+     *                        or the case would silently test something else
+     */
+    public static LocatedYaml parse(String text, boolean refuseAmbiguous) throws YamlSyntaxException {
         try {
             JsonNode root = MAPPER.readTree(text);
-            return new LocatedYaml(root, lines(text));
+            Map<String, Integer> lines = new HashMap<>();
+            Map<String, JsonNode> retyped = new HashMap<>();
+            walk(text, lines, retyped, refuseAmbiguous);
+            return new LocatedYaml(Yaml12.retype(root, retyped), lines);
         } catch (JsonProcessingException e) {
             throw new YamlSyntaxException(e.getLocation() == null ? 0 : e.getLocation().getLineNr(), e.getOriginalMessage());
         } catch (IOException e) {
@@ -72,8 +92,9 @@ public record LocatedYaml(JsonNode root, Map<String, Integer> linesByPointer) {
      * {@code <<} as an ordinary key, where PyYAML (what AGT reads its documents with) and SnakeYAML's own loader resolve
      * them, so a policy holding one would silently mean something else.
      */
-    private static Map<String, Integer> lines(String text) throws IOException, YamlSyntaxException {
-        Map<String, Integer> lines = new HashMap<>();
+    private static void walk(String text, Map<String, Integer> lines, Map<String, JsonNode> retyped, boolean refuseAmbiguous)
+            throws IOException, YamlSyntaxException {
+        int[] lineStarts = Yaml12.lineStarts(text);
         try (JsonParser parser = YAML.createParser(text)) {
             JsonToken token;
             while ((token = parser.nextToken()) != null) {
@@ -91,9 +112,19 @@ public record LocatedYaml(JsonNode root, Map<String, Integer> linesByPointer) {
                 // After FIELD_NAME the context pointer already names the field; for list elements it names
                 // the element at its first token.
                 String pointer = parser.getParsingContext().pathAsPointer().toString();
-                lines.putIfAbsent(pointer, parser.currentTokenLocation().getLineNr());
+                int line = parser.currentTokenLocation().getLineNr();
+                lines.putIfAbsent(pointer, line);
+                if (token.isScalarValue() && token != JsonToken.VALUE_NULL
+                        && Yaml12.isPlain(text, lineStarts, line, parser.currentTokenLocation().getColumnNr())) {
+                    Yaml12.Reading reading = Yaml12.read(token, parser.getText());
+                    if (reading.refusal() != null && refuseAmbiguous) {
+                        throw new YamlSyntaxException(line, reading.refusal());
+                    }
+                    if (reading.value() != null) {
+                        retyped.put(pointer, reading.value());
+                    }
+                }
             }
         }
-        return lines;
     }
 }
