@@ -55,9 +55,7 @@ class ReadyBeforeAnyHealthyProbeReviewBPTest {
     }
 
     private static int closedPort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return dev.tollgate.gateway.support.TestPorts.unclaimed();
     }
 
     private Gateway start(int unhealthyAfter) throws Exception {

@@ -52,9 +52,7 @@ class AskClientRetryUnsentSpendsYesReviewAWTest {
     @BeforeEach
     void start() throws Exception {
         vertx = Vertx.vertx();
-        try (ServerSocket socket = new ServerSocket(0)) {
-            upstreamPort = socket.getLocalPort();
-        }
+        upstreamPort = dev.tollgate.gateway.support.TestPorts.unclaimed();
         fixture = new BudgetFixture(dir);
         fixture.policy(POLICY);
         // The upstream is down for now: nothing listens on its port.

@@ -136,8 +136,6 @@ class YourOwnServersReadmeTest {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return dev.tollgate.gateway.support.TestPorts.unclaimed();
     }
 }

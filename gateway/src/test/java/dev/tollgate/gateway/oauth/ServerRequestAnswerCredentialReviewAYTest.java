@@ -116,8 +116,6 @@ class ServerRequestAnswerCredentialReviewAYTest {
     }
 
     private static int freePort() throws Exception {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+        return dev.tollgate.gateway.support.TestPorts.unclaimed();
     }
 }

@@ -45,10 +45,7 @@ class UpstreamFailureTest {
 
     @Test
     void upstreamDownAnswers502WithReasonAndTheRequestId() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = dev.tollgate.gateway.support.TestPorts.unclaimed();
         try (RunningGateway gateway = RunningGateway.mcp(vertx, "http://127.0.0.1:" + closedPort + "/mcp", null, null)) {
             TestHttp.Reply reply = http.postMcp(gateway.port(), "/mcp", CALL);
 

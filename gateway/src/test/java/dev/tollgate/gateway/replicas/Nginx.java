@@ -28,10 +28,7 @@ final class Nginx implements AutoCloseable {
 
     static Nginx start(Path dir, List<Integer> replicaPorts) throws Exception {
         Files.createDirectories(dir);
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = dev.tollgate.gateway.support.TestPorts.unclaimed();
         String servers = replicaPorts.stream().map(p -> "    server 127.0.0.1:" + p + ";").collect(Collectors.joining("\n"));
         String conf = """
                 worker_processes 1;

@@ -13,9 +13,7 @@ public final class OAuthRoutes {
 
     /** A loopback port free now: the listener's, fixed in advance because the route's {@code resource} names it. */
     public static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+        return TestPorts.unclaimed();
     }
 
     /** The mock server's issuer as a route names it (no trailing slash). */

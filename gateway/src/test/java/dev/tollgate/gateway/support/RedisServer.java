@@ -19,10 +19,7 @@ public final class RedisServer implements AutoCloseable {
     }
 
     public static RedisServer start() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = TestPorts.unclaimed();
         RedisServer server = new RedisServer(port);
         server.startProcess();
         return server;

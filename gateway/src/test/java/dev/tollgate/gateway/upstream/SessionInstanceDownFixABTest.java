@@ -158,7 +158,7 @@ class SessionInstanceDownFixABTest {
      */
     @Test
     void aSessionOfAnInstanceTheHealthCheckCallsHealthyStillGets502WhenItRefusesEvenEjected() throws Exception {
-        RecordingUpstream a = sessionUpstream("session-of-a", new AtomicBoolean());
+        RecordingUpstream a = sessionUpstream(dev.tollgate.gateway.support.TestPorts.unclaimed(), "session-of-a", new AtomicBoolean());
         int port = a.port();
         RecordingUpstream b = sessionUpstream("session-of-b", new AtomicBoolean());
         RunningGateway gateway = gateway("""

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.gateway.support.RecordingUpstream;
 import dev.tollgate.gateway.support.RunningGateway;
 import dev.tollgate.gateway.support.TestHttp;
+import dev.tollgate.gateway.support.TestPorts;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.net.InetAddress;
@@ -62,8 +63,8 @@ class SessionInstanceUnreachableFixTTest {
 
     @Test
     void aSessionWhoseInstanceRefusesConnectionsGets502AndIsServedAgainOnceTheInstanceIsBack() throws Exception {
-        RecordingUpstream a = sessionUpstream(0, "session-of-a");
-        RecordingUpstream b = sessionUpstream(0, "session-of-b");
+        RecordingUpstream a = sessionUpstream(TestPorts.unclaimed(), "session-of-a");
+        RecordingUpstream b = sessionUpstream(TestPorts.unclaimed(), "session-of-b");
         RunningGateway gateway = gateway("""
                 upstreams: [{url: "%s"}, {url: "%s"}]
                 balance: round-robin""".formatted(a.url("/mcp"), b.url("/mcp")));
@@ -93,7 +94,7 @@ class SessionInstanceUnreachableFixTTest {
 
     @Test
     void aSessionWhoseInstanceGivesNoConnectionInTimeGets504AndIsServedAgainOnceTheInstanceIsBack() throws Exception {
-        RecordingUpstream a = sessionUpstream(0, "session-of-a");
+        RecordingUpstream a = sessionUpstream(TestPorts.unclaimed(), "session-of-a");
         int port = a.port();
         RunningGateway gateway = gateway("upstreams: [{url: \"%s\"}]".formatted(a.url("/mcp")));
         String session = http.postMcp(gateway.port(), "/mcp", INITIALIZE).headers().get("Mcp-Session-Id");

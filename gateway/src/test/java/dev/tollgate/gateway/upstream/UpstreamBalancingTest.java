@@ -253,7 +253,9 @@ class UpstreamBalancingTest {
 
     @Test
     void healthChecksTakeADeadInstanceOutAndBringItBackAndReadinessFollows() throws Exception {
-        RecordingUpstream a = upstream();
+        // A port no other socket is given while a is down, so the instance can come back on it.
+        RecordingUpstream a = new RecordingUpstream(vertx, dev.tollgate.gateway.support.TestPorts.unclaimed());
+        closing.add(a);
         int portOfA = a.port();
         RecordingUpstream b = upstream();
         RunningGateway gateway = gateway("""
