@@ -6,7 +6,9 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Interner;
 import dev.tollgate.protocols.mcp.ToolEnums;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -16,41 +18,56 @@ import java.util.function.Supplier;
  * ({@link DeclaredEnumDecisions}).
  * <p>
  * A server may list different values to different callers (the caller's own projects as an enum): what a list showed
- * is kept per upstream session (or, without one, per caller) and checked first; the route's latest list of the tool is
- * the fallback for a caller that calls without having listed, so that skipping the list is no way past the check.
- * Process-wide, shared by every event loop; bounded: {@link #MAX_SCOPES} sessions or callers (the least recently used
- * go first, and after {@link #IDLE} unused), {@link #MAX_TOOLS} tools per route and per session, and equal schemas held
- * once (interned). A tool never listed through this replica is not checked.
+ * is kept per upstream session and per caller, and a call is checked against its session's list, else its caller's last
+ * list, else the route's latest list of the tool, so that skipping the list is no way past the check. Process-wide, shared
+ * by every event loop, and bounded: a session or caller keeps only the tools whose schemas name values (and the tools
+ * that name none where the route's latest list names some), at most {@link #MAX_ENTRIES} tools over all sessions and
+ * callers (the least recently used go first, and any unused for {@link #IDLE}), {@link #MAX_TOOLS} per route; equal
+ * schemas are held once (interned). A tool never listed through this process is not checked.
  */
 public final class DeclaredEnums {
 
-    static final int MAX_SCOPES = 10_000;
+    static final long MAX_ENTRIES = 200_000;
     static final int MAX_TOOLS = 4_096;
     static final Duration IDLE = Duration.ofHours(1);
 
     private final Map<String, Map<String, ToolEnums>> byRoute = new ConcurrentHashMap<>();
-    private final Cache<String, Map<String, ToolEnums>> byScope = Caffeine.newBuilder().maximumSize(MAX_SCOPES).expireAfterAccess(IDLE).build();
+    private final Cache<String, Map<String, ToolEnums>> byScope = Caffeine.newBuilder()
+            .maximumWeight(MAX_ENTRIES).weigher((String scope, Map<String, ToolEnums> tools) -> 1 + tools.size())
+            .expireAfterAccess(IDLE).build();
     private final Interner<ToolEnums> interned = Interner.newWeakInterner();
 
     /**
      * Learns the closed sets of every tool in a {@code tools/list} result's tools array.
      *
      * @param session the upstream's MCP session id, or null
-     * @param caller  the caller's key ({@code CallerKey}), used when there is no session
+     * @param caller  the caller's key ({@code CallerKey})
      */
     void learn(String route, String session, String caller, JsonNode tools) {
         Map<String, ToolEnums> latest = byRoute.computeIfAbsent(route, r -> new ConcurrentHashMap<>());
-        Map<String, ToolEnums> scoped = byScope.get(scope(route, session, caller), s -> new ConcurrentHashMap<>());
+        Map<String, ToolEnums> listed = new HashMap<>();
         for (JsonNode tool : tools) {
             JsonNode name = tool.path("name");
-            if (!name.isTextual()) {
-                continue;
+            if (name.isTextual()) {
+                ToolEnums enums = ToolEnums.of(tool.get("inputSchema"));
+                listed.put(name.textValue(), enums.constrains() ? interned.intern(enums) : ToolEnums.NONE);
             }
-            ToolEnums enums = ToolEnums.of(tool.get("inputSchema"));
-            enums = enums.constrains() ? interned.intern(enums) : ToolEnums.NONE;
-            put(latest, name.textValue(), enums);
-            put(scoped, name.textValue(), enums);
         }
+        Map<String, ToolEnums> kept = new HashMap<>();
+        listed.forEach((name, enums) -> {
+            ToolEnums before = latest.get(name);
+            // Kept for the session when it names values, or when it names none where the route's list named some.
+            if (enums.constrains() || before != null && before.constrains()) {
+                kept.put(name, enums);
+            }
+            if (latest.size() < MAX_TOOLS || latest.containsKey(name)) {
+                latest.put(name, enums);
+            }
+        });
+        if (session != null) {
+            remember(scope(route, "s", session), listed.keySet(), kept);
+        }
+        remember(scope(route, "c", caller), listed.keySet(), kept);
     }
 
     /**
@@ -61,20 +78,37 @@ public final class DeclaredEnums {
         Map<String, ToolEnums> latest = byRoute.get(route);
         ToolEnums routeWide = latest == null ? null : latest.get(tool);
         if (routeWide == null) {
-            return null; // every list learnt is learnt route-wide too: a tool never listed costs its calls one lookup
+            return null; // every list is learnt route-wide too: a tool never listed costs its calls one lookup
         }
-        Map<String, ToolEnums> scoped = byScope.getIfPresent(scope(route, session, session == null ? caller.get() : null));
-        ToolEnums enums = scoped == null ? null : scoped.get(tool);
+        ToolEnums enums = session == null ? null : listedIn(scope(route, "s", session), tool);
+        if (enums == null) {
+            enums = listedIn(scope(route, "c", caller.get()), tool);
+        }
         return (enums == null ? routeWide : enums).outside(arguments);
     }
 
-    private static void put(Map<String, ToolEnums> tools, String name, ToolEnums enums) {
-        if (tools.size() < MAX_TOOLS || tools.containsKey(name)) {
-            tools.put(name, enums);
-        }
+    private ToolEnums listedIn(String scope, String tool) {
+        Map<String, ToolEnums> tools = byScope.getIfPresent(scope);
+        return tools == null ? null : tools.get(tool);
     }
 
-    private static String scope(String route, String session, String caller) {
-        return session != null ? route + "\u0000s\u0000" + session : route + "\u0000c\u0000" + caller;
+    /**
+     * Replaces what a scope holds of the tools just listed: those kept, and none of the others (a tool relisted naming
+     * no values is not held to what an earlier list named). A new map each time, so that its weight is counted again.
+     */
+    private void remember(String scope, Set<String> listed, Map<String, ToolEnums> kept) {
+        byScope.asMap().compute(scope, (s, before) -> {
+            Map<String, ToolEnums> after = before == null ? new HashMap<>() : new HashMap<>(before);
+            after.keySet().removeAll(listed);
+            after.putAll(kept);
+            if (after.isEmpty()) {
+                return null;
+            }
+            return after.size() > MAX_TOOLS ? before : Map.copyOf(after);
+        });
+    }
+
+    private static String scope(String route, String kind, String who) {
+        return route + '\u0000' + kind + '\u0000' + who;
     }
 }

@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
-/** What a session was shown decides its calls; the route's latest list decides those of callers that never listed. */
+/**
+ * What a session was shown decides its calls, else what its caller was last shown; the route's latest list decides those
+ * of callers that never listed.
+ */
 class DeclaredEnumsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,8 +35,11 @@ class DeclaredEnumsTest {
         assertThat(enums.outside("r", "session-b", () -> "caller-b", "deploy", project("beta"))).isNull();
         assertThat(enums.outside("r", "session-c", () -> "caller-c", "deploy", project("alpha")))
                 .as("never listed: the route's latest list (b's)").isEqualTo("/project");
-        assertThat(enums.outside("r", null, () -> "caller-a", "deploy", project("alpha")))
-                .as("no session: the caller's own list, none here, so the route's").isEqualTo("/project");
+        assertThat(enums.outside("r", "session-c", () -> "caller-a", "deploy", project("alpha")))
+                .as("a session that never listed: its caller's last list (a's)").isNull();
+        assertThat(enums.outside("r", null, () -> "caller-a", "deploy", project("alpha"))).as("no session: the caller's last list").isNull();
+        assertThat(enums.outside("r", null, () -> "caller-z", "deploy", project("alpha")))
+                .as("a caller that never listed: the route's latest list (b's)").isEqualTo("/project");
         assertThat(enums.outside("other-route", "session-a", () -> "caller-a", "deploy", project("x"))).as("never listed on that route").isNull();
         assertThat(enums.outside("r", "session-a", () -> "caller-a", "echo", project("x"))).as("a tool naming no values").isNull();
     }

@@ -1,14 +1,17 @@
 package dev.tollgate.protocols.mcp;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.NullNode;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -20,19 +23,30 @@ import java.util.Set;
  * other binders accept other case or aliases. The schema the tool itself lists names the only values it accepts: a
  * value outside them is either refused by a validating server or bound to something the gateway did not decide on.
  * <p>
- * Read: {@code properties} chains, array {@code items}, local {@code $ref}s ({@code #/$defs/...}, as Pydantic and
- * zod-to-json-schema write enums), {@code allOf} (every branch holds), {@code anyOf}/{@code oneOf} (some branch holds;
- * a branch {@code {"type": "null"}} allows only null, as {@code Optional[Mode]} is written). Everything else in the
- * schema (types, patterns, bounds) is not checked: only closed sets, because only they name what the value must be.
- * Bounded: schemas deeper than {@link #MAX_DEPTH}, larger than {@link #MAX_NODES} constrained places, or an enum over
- * {@link #MAX_VALUES} values constrain what was read before the bound (the rest is left unconstrained).
+ * Read: {@code properties}, {@code patternProperties} and {@code additionalProperties} (a {@code Map<String, Mode>}),
+ * {@code prefixItems} and {@code items} (2020-12 tuples and rest items; before 2020-12, {@code items} as a list and
+ * {@code additionalItems}), same-document {@code $ref}s (JSON pointers, {@code $anchor} names, the root's own
+ * {@code $id}: as Pydantic, zod and victools write enums), {@code allOf} (every branch holds), {@code anyOf}/{@code oneOf}
+ * (some branch holds; a branch {@code {"type": "null"}} allows only null, as {@code Optional[Mode]} is written; branches
+ * that are each a closed set are read as one). Everything else (types, patterns, bounds) is not checked: only closed sets
+ * name what a value must be. A schema the reader cannot read constrains nothing ({@link #NONE}): the check is a guard in
+ * front of policy, which still decides. Bounded: schemas deeper than {@link #MAX_DEPTH}, more than {@link #MAX_NODES}
+ * constrained places, an enum over {@link #MAX_VALUES} values constrain what was read before the bound; a check visits
+ * at most {@link #MAX_STEPS} places, and a call needing more is taken as outside (fail closed).
  */
 public final class ToolEnums {
 
     static final int MAX_DEPTH = 16;
     static final int MAX_NODES = 2_000;
     static final int MAX_VALUES = 10_000;
+    static final int MAX_STEPS = 1_000_000;
     private static final int MAX_REFS = 64;
+    private static final Object NULL = new Object() {
+        @Override
+        public String toString() {
+            return "null";
+        }
+    };
 
     /** No closed set anywhere: every call passes. */
     public static final ToolEnums NONE = new ToolEnums(null);
@@ -43,13 +57,20 @@ public final class ToolEnums {
         this.root = root;
     }
 
-    /** The closed sets of one tool's {@code inputSchema} (a missing or non-object schema declares none). */
+    /**
+     * The closed sets of one tool's {@code inputSchema}: none for a missing or non-object schema, and none for one that
+     * cannot be read (a reference or pattern the reader does not take).
+     */
     public static ToolEnums of(JsonNode inputSchema) {
         if (inputSchema == null || !inputSchema.isObject()) {
             return NONE;
         }
-        Node root = new Reader(inputSchema).read(inputSchema, 0);
-        return root == null ? NONE : new ToolEnums(root);
+        try {
+            Node root = new Reader(inputSchema).read(inputSchema, 0);
+            return root == null ? NONE : new ToolEnums(root);
+        } catch (RuntimeException unreadable) {
+            return NONE;
+        }
     }
 
     /** Whether the schema declares any closed set (a tool that declares none costs a call nothing). */
@@ -60,50 +81,80 @@ public final class ToolEnums {
     /**
      * The JSON pointer of the first argument holding a value its schema's closed set does not list, or null when every
      * constrained argument holds a listed value (an absent argument holds none: requiring it is the server's business).
+     * A call whose check needs more than {@link #MAX_STEPS} steps is answered with the place it had reached.
      */
     public String outside(JsonNode arguments) {
-        return root == null || arguments == null ? null : root.outside(arguments, "");
+        return root == null || arguments == null ? null : root.outside(arguments, "", new int[]{MAX_STEPS});
     }
 
     /** Equal when they declare the same closed sets at the same places (so that equal schemas can be held once). */
     @Override
     public boolean equals(Object other) {
-        return other instanceof ToolEnums enums && java.util.Objects.equals(root, enums.root);
+        return other instanceof ToolEnums enums && Objects.equals(root, enums.root);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hashCode(root);
+        return Objects.hashCode(root);
     }
 
-    /** One place in the schema: its own closed set, and the places under it. */
-    private record Node(Set<String> allowed, Map<String, Node> properties, Node items, List<Node> all, List<Node> any) {
+    /** Keys matching a pattern, and the place their values are held to. */
+    private record Patterned(Pattern pattern, Node node) {
 
-        String outside(JsonNode value, String pointer) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Patterned p && p.pattern.pattern().equals(pattern.pattern()) && p.node.equals(node);
+        }
+
+        @Override
+        public int hashCode() {
+            return pattern.pattern().hashCode() * 31 + node.hashCode();
+        }
+    }
+
+    /**
+     * One place in the schema: its own closed set, and the places under it.
+     *
+     * @param named      every name {@code properties} lists, constrained or not (kept only beside an additional place)
+     * @param additional the place of every member that no {@code properties} name and no pattern matches; null: free
+     * @param prefix     the places of an array's first elements, in order
+     * @param items      the place of every element after the prefix; null: free
+     */
+    private record Node(Set<Object> allowed, Map<String, Node> properties, Set<String> named, List<Patterned> patterns, Node additional,
+                        List<Node> prefix, Node items, List<Node> all, List<Node> any) {
+
+        boolean isLeaf() {
+            return allowed != null && properties.isEmpty() && patterns.isEmpty() && additional == null && prefix.isEmpty() && items == null
+                    && all.isEmpty() && any.isEmpty();
+        }
+
+        String outside(JsonNode value, String pointer, int[] steps) {
+            if (--steps[0] < 0) {
+                return pointer.isEmpty() ? "/" : pointer; // too costly to check: fail closed, where it had got to
+            }
             if (allowed != null && !allowed.contains(key(value))) {
                 return pointer.isEmpty() ? "/" : pointer;
             }
-            if (value.isObject()) {
-                for (Map.Entry<String, Node> property : properties.entrySet()) {
-                    JsonNode held = value.get(property.getKey());
-                    if (held != null) {
-                        String found = property.getValue().outside(held, pointer + "/" + escape(property.getKey()));
-                        if (found != null) {
-                            return found;
-                        }
+            if (value.isObject() && (!properties.isEmpty() || !patterns.isEmpty() || additional != null)) {
+                for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> member = it.next();
+                    String found = member(member.getKey(), member.getValue(), pointer + "/" + escape(member.getKey()), steps);
+                    if (found != null) {
+                        return found;
                     }
                 }
             }
-            if (items != null && value.isArray()) {
+            if (value.isArray() && (!prefix.isEmpty() || items != null)) {
                 for (int i = 0; i < value.size(); i++) {
-                    String found = items.outside(value.get(i), pointer + "/" + i);
+                    Node place = i < prefix.size() ? prefix.get(i) : items;
+                    String found = place == null ? null : place.outside(value.get(i), pointer + "/" + i, steps);
                     if (found != null) {
                         return found;
                     }
                 }
             }
             for (Node branch : all) {
-                String found = branch.outside(value, pointer);
+                String found = branch.outside(value, pointer, steps);
                 if (found != null) {
                     return found;
                 }
@@ -111,7 +162,7 @@ public final class ToolEnums {
             if (!any.isEmpty()) {
                 String first = null;
                 for (Node branch : any) {
-                    String found = branch.outside(value, pointer);
+                    String found = branch.outside(value, pointer, steps);
                     if (found == null) {
                         return null;
                     }
@@ -121,16 +172,43 @@ public final class ToolEnums {
             }
             return null;
         }
+
+        /** A member is held to its named place, and to every pattern it matches; to the additional place when neither. */
+        private String member(String name, JsonNode held, String pointer, int[] steps) {
+            Node place = properties.get(name);
+            boolean placed = named.contains(name);
+            if (place != null) {
+                String found = place.outside(held, pointer, steps);
+                if (found != null) {
+                    return found;
+                }
+            }
+            for (Patterned patterned : patterns) {
+                if (patterned.pattern().matcher(name).find()) {
+                    placed = true;
+                    String found = patterned.node().outside(held, pointer, steps);
+                    if (found != null) {
+                        return found;
+                    }
+                }
+            }
+            return placed || additional == null ? null : additional.outside(held, pointer, steps);
+        }
     }
 
     /** Reads a schema into nodes, counting what it reads so that no schema can make it unbounded. */
     private static final class Reader {
+        private static final Node NULL_ONLY = new Node(Set.of(NULL), Map.of(), Set.of(), List.of(), null, List.of(), null, List.of(), List.of());
+
         private final JsonNode document;
+        private final String documentId;
         private int nodes;
         private int refs;
 
         Reader(JsonNode document) {
             this.document = document;
+            JsonNode id = document.get("$id");
+            this.documentId = id != null && id.isTextual() ? id.textValue().replaceFirst("#.*$", "") : null;
         }
 
         /** The node of {@code schema}, or null when nothing at or under it is a closed set. */
@@ -140,17 +218,16 @@ public final class ToolEnums {
             }
             JsonNode ref = schema.get("$ref");
             if (ref != null && ref.isTextual()) {
-                JsonNode target = local(ref.textValue());
+                JsonNode target = resolve(ref.textValue());
                 // A $ref beside other keywords (2020-12 allows it): both hold, the target read as one more allOf branch.
                 Node referenced = target == null || ++refs > MAX_REFS ? null : read(target, depth + 1);
-                Node beside = readOwn(schema, depth);
-                return both(referenced, beside);
+                return both(referenced, readOwn(schema, depth));
             }
             return readOwn(schema, depth);
         }
 
         private Node readOwn(JsonNode schema, int depth) {
-            Set<String> allowed = closedSet(schema);
+            Set<Object> allowed = closedSet(schema);
             Map<String, Node> properties = new HashMap<>();
             JsonNode declared = schema.get("properties");
             if (declared != null && declared.isObject()) {
@@ -162,26 +239,71 @@ public final class ToolEnums {
                     }
                 }
             }
+            List<Patterned> patterns = new ArrayList<>();
+            JsonNode patterned = schema.get("patternProperties");
+            if (patterned != null && patterned.isObject()) {
+                for (Iterator<Map.Entry<String, JsonNode>> it = patterned.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> entry = it.next();
+                    Node child = read(entry.getValue(), depth + 1);
+                    if (child != null) {
+                        patterns.add(new Patterned(keyPattern(entry.getKey()), child));
+                    }
+                }
+            }
+            Node additional = objectSchema(schema.get("additionalProperties"), depth);
+            List<Node> prefix = new ArrayList<>();
+            Node items;
+            JsonNode tuple = schema.get("prefixItems");
             JsonNode itemSchema = schema.get("items");
-            Node items = itemSchema != null && itemSchema.isObject() ? read(itemSchema, depth + 1) : null;
+            if (itemSchema != null && itemSchema.isArray()) {
+                // Before 2020-12: items as a list is the tuple, additionalItems the rest.
+                tuple = itemSchema;
+                itemSchema = schema.get("additionalItems");
+            }
+            if (tuple != null && tuple.isArray()) {
+                // Every position kept, free ones as null: the rest items start after the whole tuple.
+                for (JsonNode position : tuple) {
+                    prefix.add(read(position, depth + 1));
+                }
+            }
+            items = objectSchema(itemSchema, depth);
             List<Node> all = branches(schema.get("allOf"), depth, false);
             List<Node> any = new ArrayList<>();
             for (String keyword : List.of("anyOf", "oneOf")) {
                 List<Node> alternatives = branches(schema.get(keyword), depth, true);
-                if (alternatives != null && !alternatives.isEmpty()) {
+                if (!alternatives.isEmpty()) {
                     // anyOf and oneOf beside each other both hold: the second goes in as an allOf branch.
                     if (any.isEmpty()) {
                         any = alternatives;
                     } else {
-                        all.add(new Node(null, Map.of(), null, List.of(), alternatives));
+                        all.add(new Node(null, Map.of(), Set.of(), List.of(), null, List.of(), null, List.of(), List.copyOf(alternatives)));
                     }
                 }
             }
-            if (allowed == null && properties.isEmpty() && items == null && all.isEmpty() && any.isEmpty()) {
+            if (!any.isEmpty() && any.stream().allMatch(Node::isLeaf)) {
+                // oneOf of consts (a documented enum): one set, so each value is looked up once, not once per branch.
+                Set<Object> union = new HashSet<>();
+                any.forEach(branch -> union.addAll(branch.allowed()));
+                allowed = allowed == null ? union : intersection(allowed, union);
+                any = List.of();
+            }
+            if (allowed == null && properties.isEmpty() && patterns.isEmpty() && additional == null && prefix.isEmpty() && items == null
+                    && all.isEmpty() && any.isEmpty()) {
                 return null;
             }
             nodes++;
-            return new Node(allowed, Map.copyOf(properties), items, List.copyOf(all), List.copyOf(any));
+            Set<String> named = new HashSet<>();
+            if (additional != null && declared != null && declared.isObject()) {
+                declared.fieldNames().forEachRemaining(named::add);
+            }
+            return new Node(allowed == null ? null : Set.copyOf(allowed), Map.copyOf(properties), Set.copyOf(named), List.copyOf(patterns),
+                    additional,
+                    prefix.stream().anyMatch(Objects::nonNull) || items != null ? Collections.unmodifiableList(prefix) : List.of(), items,
+                    List.copyOf(all), List.copyOf(any));
+        }
+
+        private Node objectSchema(JsonNode schema, int depth) {
+            return schema != null && schema.isObject() ? read(schema, depth + 1) : null;
         }
 
         /**
@@ -209,66 +331,113 @@ public final class ToolEnums {
         }
 
         /** {@code {"type": "null"}}: a branch that allows null alone (how an optional enum is written). */
-        private Node onlyNull(JsonNode branch) {
+        private static Node onlyNull(JsonNode branch) {
             JsonNode type = branch.get("type");
-            if (branch.isObject() && branch.size() == 1 && type != null && "null".equals(type.asText())) {
-                nodes++;
-                return new Node(Set.of(key(NullNode.getInstance())), Map.of(), null, List.of(), List.of());
+            return branch.isObject() && branch.size() == 1 && type != null && "null".equals(type.asText()) ? NULL_ONLY : null;
+        }
+
+        /**
+         * The schema a same-document reference names: {@code #/json/pointer}, {@code #name} (an {@code $anchor}), either
+         * after the root's own {@code $id}; null for another document's (not fetched: not known here).
+         */
+        private JsonNode resolve(String ref) {
+            String fragment = ref;
+            if (documentId != null && ref.startsWith(documentId)) {
+                fragment = ref.substring(documentId.length());
+            }
+            if (fragment.isEmpty()) {
+                return document;
+            }
+            if (!fragment.startsWith("#")) {
+                return null;
+            }
+            String name = fragment.substring(1);
+            if (name.isEmpty() || name.startsWith("/")) {
+                JsonNode target = document.at(name);
+                return target.isMissingNode() ? null : target;
+            }
+            return anchored(document, name, 0);
+        }
+
+        private static JsonNode anchored(JsonNode schema, String name, int depth) {
+            if (depth > MAX_DEPTH * 2 || !schema.isContainerNode()) {
+                return null;
+            }
+            JsonNode anchor = schema.get("$anchor");
+            if (schema.isObject() && anchor != null && name.equals(anchor.asText())) {
+                return schema;
+            }
+            for (JsonNode child : schema) {
+                JsonNode found = anchored(child, name, depth + 1);
+                if (found != null) {
+                    return found;
+                }
             }
             return null;
         }
 
-        private JsonNode local(String ref) {
-            if (!ref.startsWith("#")) {
-                return null; // a remote schema is not fetched: what it declares is not known here
+        /**
+         * A {@code patternProperties} key as RE2 reads it (linear time on the caller's member names). A pattern RE2 cannot
+         * read (lookaround, backreferences) is taken to match every name: its values are then held to its closed set
+         * (fail closed; such patterns beside an enum are rare).
+         */
+        private static Pattern keyPattern(String pattern) {
+            try {
+                return Pattern.compile(pattern);
+            } catch (PatternSyntaxException unreadable) {
+                return Pattern.compile("");
             }
-            JsonNode target = document.at(ref.substring(1));
-            return target.isMissingNode() ? null : target;
         }
 
         private static Node both(Node a, Node b) {
             if (a == null || b == null) {
                 return a == null ? b : a;
             }
-            return new Node(null, Map.of(), null, List.of(a, b), List.of());
+            return new Node(null, Map.of(), Set.of(), List.of(), null, List.of(), null, List.of(a, b), List.of());
         }
 
         /** The schema's own closed set: {@code enum}, else {@code const}; null when it has neither. */
-        private static Set<String> closedSet(JsonNode schema) {
+        private static Set<Object> closedSet(JsonNode schema) {
             JsonNode values = schema.get("enum");
             if (values != null && values.isArray() && values.size() <= MAX_VALUES) {
-                Set<String> allowed = new HashSet<>();
+                Set<Object> allowed = new HashSet<>();
                 values.forEach(value -> allowed.add(key(value)));
-                return Set.copyOf(allowed);
+                return allowed;
             }
             JsonNode constant = schema.get("const");
-            return constant == null ? null : Set.of(key(constant));
+            return constant == null ? null : new HashSet<>(Set.of(key(constant)));
+        }
+
+        private static Set<Object> intersection(Set<Object> a, Set<Object> b) {
+            Set<Object> both = new HashSet<>(a);
+            both.retainAll(b);
+            return both;
         }
     }
 
     /**
-     * A value as JSON Schema compares it: numbers by value ({@code 1} and {@code 1.0} are one value), strings, booleans and
-     * null by kind and value, arrays and objects by their text.
+     * A value as JSON Schema compares it: numbers by value ({@code 1} and {@code 1.0} are one value), strings as
+     * themselves, booleans and null by kind and value, arrays and objects as Jackson compares them (an object's members
+     * in any order).
      */
-    private static String key(JsonNode value) {
+    private static Object key(JsonNode value) {
+        if (value.isTextual()) {
+            return value.textValue();
+        }
         if (value.isNumber()) {
             if ((value.isDouble() || value.isFloat()) && !Double.isFinite(value.doubleValue())) {
-                return "n" + value.asText(); // a double parser's reading of 1e999: Infinity, no decimal value
+                return value.doubleValue(); // a double parser's reading of 1e999: Infinity, no decimal value
             }
-            BigDecimal number = value.decimalValue().stripTrailingZeros();
-            // toString, not toPlainString: 1e999999999 is a short text in scientific form, a billion digits in plain form.
-            return "n" + (number.signum() == 0 ? "0" : number.toString());
-        }
-        if (value.isTextual()) {
-            return "s" + value.textValue();
+            BigDecimal number = value.decimalValue();
+            return number.signum() == 0 ? BigDecimal.ZERO : number.stripTrailingZeros();
         }
         if (value.isBoolean()) {
-            return value.booleanValue() ? "true" : "false";
+            return value.booleanValue();
         }
         if (value.isNull()) {
-            return "null";
+            return NULL;
         }
-        return "j" + value;
+        return value;
     }
 
     private static String escape(String name) {

@@ -100,4 +100,69 @@ class ToolEnumsTest {
         assertThat(ToolEnums.of(json(schema))).isEqualTo(ToolEnums.of(json(schema))).hasSameHashCodeAs(ToolEnums.of(json(schema)));
         assertThat(ToolEnums.of(json(schema))).isNotEqualTo(ToolEnums.of(json("{\"properties\":{\"mode\":{\"enum\":[\"a\"]}}}")));
     }
+
+    @Test
+    void membersAndElementsArePlacedAsJsonSchemaPlacesThem() throws Exception {
+        String schema = """
+                {"type":"object","properties":{
+                  "modes":{"type":"object","properties":{"boot":{"type":"string"}},
+                           "patternProperties":{"^sd":{"enum":["SAFE"]}},"additionalProperties":{"enum":["SAFE","DESTROY"]}},
+                  "steps":{"type":"array","prefixItems":[{"type":"string"},{"enum":["A"]}],"items":{"enum":["B"]}},
+                  "old":{"type":"array","items":[{"enum":["X"]}],"additionalItems":{"enum":["Y"]}}}}""";
+        assertThat(outside(schema, "{\"modes\":{\"boot\":\"anything\",\"sda\":\"SAFE\",\"nvme\":\"DESTROY\"}}")).isNull();
+        assertThat(outside(schema, "{\"modes\":{\"sda\":\"DESTROY\"}}")).as("a pattern's set").isEqualTo("/modes/sda");
+        assertThat(outside(schema, "{\"modes\":{\"nvme\":1}}")).as("additional members").isEqualTo("/modes/nvme");
+        assertThat(outside(schema, "{\"steps\":[\"free\",\"A\",\"B\",\"B\"]}")).isNull();
+        assertThat(outside(schema, "{\"steps\":[\"free\",\"B\"]}")).isEqualTo("/steps/1");
+        assertThat(outside(schema, "{\"steps\":[\"free\",\"A\",\"A\"]}")).as("rest items").isEqualTo("/steps/2");
+        assertThat(outside(schema, "{\"old\":[\"X\",\"Y\"]}")).isNull();
+        assertThat(outside(schema, "{\"old\":[\"Y\"]}")).as("items as a list, before 2020-12").isEqualTo("/old/0");
+        assertThat(outside(schema, "{\"old\":[\"X\",\"X\"]}")).as("additionalItems").isEqualTo("/old/1");
+    }
+
+    @Test
+    void anchorsAndTheSchemasOwnIdResolveAndOtherDocumentsAreNotFetched() throws Exception {
+        String schema = """
+                {"$id":"https://tools.example/wipe","$defs":{"Mode":{"$anchor":"Mode","enum":["SAFE"]}},"type":"object",
+                 "properties":{"a":{"$ref":"#Mode"},"b":{"$ref":"https://tools.example/wipe#/$defs/Mode"},
+                               "c":{"$ref":"https://elsewhere.example/mode.json"},"d":{"$ref":"#nowhere"}}}""";
+        assertThat(outside(schema, "{\"a\":\"SAFE\",\"b\":\"SAFE\",\"c\":1,\"d\":1}")).isNull();
+        assertThat(outside(schema, "{\"a\":1}")).isEqualTo("/a");
+        assertThat(outside(schema, "{\"b\":1}")).isEqualTo("/b");
+    }
+
+    @Test
+    void alternativesThatAreEachAClosedSetAreReadAsOneSet() throws Exception {
+        StringBuilder branches = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            branches.append(i == 0 ? "" : ",").append("{\"const\":\"v").append(i).append("\",\"description\":\"value ").append(i).append("\"}");
+        }
+        String schema = "{\"properties\":{\"v\":{\"oneOf\":[" + branches + "]}}}";
+        assertThat(ToolEnums.of(json(schema))).as("one set").isEqualTo(ToolEnums.of(json("{\"properties\":{\"v\":{\"enum\":["
+                + java.util.stream.IntStream.range(0, 200).mapToObj(i -> "\"v" + i + "\"").collect(java.util.stream.Collectors.joining(","))
+                + "]}}}")));
+        assertThat(outside(schema, "{\"v\":\"v7\"}")).isNull();
+        assertThat(outside(schema, "{\"v\":\"v200\"}")).isEqualTo("/v");
+    }
+
+    @Test
+    void aCheckPastItsStepBudgetIsOutside() throws Exception {
+        String schema = "{\"properties\":{\"v\":{\"type\":\"array\",\"items\":{\"enum\":[1]}}}}";
+        String many = "{\"v\":[" + "1,".repeat(ToolEnums.MAX_STEPS + 10) + "1]}";
+        assertThat(outside(schema, many)).as("fail closed").startsWith("/v/");
+        assertThat(outside(schema, "{\"v\":[" + "1,".repeat(1000) + "1]}")).isNull();
+    }
+
+    @Test
+    void aPatternRe2CannotReadHoldsEveryMember() throws Exception {
+        String schema = "{\"properties\":{\"m\":{\"patternProperties\":{\"(?<=x)y\":{\"enum\":[\"SAFE\"]}}}}}";
+        assertThat(outside(schema, "{\"m\":{\"anything\":\"DESTROY\"}}")).isEqualTo("/m/anything");
+    }
+
+    @Test
+    void objectValuesCompareWhateverTheirMembersOrder() throws Exception {
+        String schema = "{\"properties\":{\"d\":{\"enum\":[{\"unit\":\"s\",\"n\":1}]}}}";
+        assertThat(outside(schema, "{\"d\":{\"n\":1,\"unit\":\"s\"}}")).isNull();
+        assertThat(outside(schema, "{\"d\":{\"n\":2,\"unit\":\"s\"}}")).isEqualTo("/d");
+    }
 }
