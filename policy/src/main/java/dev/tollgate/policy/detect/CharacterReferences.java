@@ -74,6 +74,27 @@ final class CharacterReferences {
         }
 
         /**
+         * This reading with its edges among its seams when marks were taken out there: index 0 when the source starts
+         * with one, the text's length when it ends with one. A mark taken out at an edge leaves no character after it,
+         * but changes what a pattern reads at the edge ({@code _ignore all previous instructions_}: a word character
+         * beside the phrase, which {@code \b} needs not to be).
+         */
+        Decoded withEdges(int sourceLength) {
+            int length = text.length();
+            boolean first = length > 0 && from[0] > 0 && (references.length == 0 || references[0] != 0);
+            boolean last = length > 0 && to[length - 1] < sourceLength;
+            if (!first && !last) {
+                return this;
+            }
+            int[] seams = new int[references.length + (first ? 1 : 0) + (last ? 1 : 0)];
+            System.arraycopy(references, 0, seams, first ? 1 : 0, references.length);
+            if (last) {
+                seams[seams.length - 1] = length;
+            }
+            return new Decoded(text, from, to, seams, markupTakenOut);
+        }
+
+        /**
          * Where a reading reads otherwise than its source: each index whose character is not the next one written after the
          * character before it (a mark taken out before it, or a reference it was decoded from).
          */

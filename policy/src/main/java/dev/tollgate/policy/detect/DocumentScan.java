@@ -264,7 +264,7 @@ public final class DocumentScan {
             // Its references decoded too (Ignore&nbsp;<b>all</b>): what a renderer shows.
             CharacterReferences.Decoded references = CharacterReferences.decodeForReading(unmarked.text());
             addReadings(references == null ? unmarked.text() : references.text(), pointer, key, encoded,
-                    references == null ? unmarked : unmarked.then(references), false, out);
+                    (references == null ? unmarked : unmarked.then(references)).withEdges(text.length()), false, out);
         }
         // Links are read with only HTML tags and comments taken out (review CA): a renderer shows
         // https://docs.example.com<!-- -->.attacker.net/x as a link to attacker.net. Only where a tag or comment was
