@@ -47,9 +47,9 @@ final class CharacterReferences {
      * The decoded text; {@code from[i]} and {@code to[i]} are where the decoded character {@code i} was written in the
      * source (a reference's whole extent for each character it became).
      *
-     * @param markupTakenOut the text is the source with its markup taken out ({@link MarkupReading}), not decoded: link
-     *                       detectors do not read it (they read markup themselves, where emphasis marks decide where a
-     *                       link a renderer makes starts and ends)
+     * @param markupTakenOut the text is the source with its markup taken out ({@link MarkupReading}), not decoded: read
+     *                       only around its seams; link detectors read only the one with HTML tags and comments alone
+     *                       taken out (emphasis marks decide where a link a renderer makes starts and ends)
      */
     record Decoded(String text, int[] from, int[] to, int[] references, boolean markupTakenOut) {
 
