@@ -57,6 +57,8 @@ public final class CompiledPolicy {
     /** What a result no result rule matches gets: it passes. The document's default is about calls, not results. */
     private final Decision resultPass;
     private final Map<String, List<dev.tollgate.policy.detect.Detector>> detectorsByRule;
+    /** Every detector of every rule, once each: what names a record writes are checked with (see {@link #detectors()}). */
+    private final List<dev.tollgate.policy.detect.Detector> allDetectors;
     /** The caller's claims any rule may read, sorted ({@link Condition#addClaimsRead}). */
     private final Set<String> claimsRead;
     /** The JSON pointers into arguments any rule may read, sorted ({@link Condition#addArgumentsRead}). */
@@ -114,6 +116,11 @@ public final class CompiledPolicy {
             detectors.put(rule.name(), ResultRules.detectors(rule.condition()));
         }
         this.detectorsByRule = detectors;
+        List<dev.tollgate.policy.detect.Detector> every = new ArrayList<>();
+        for (CompiledRule rule : allRules) {
+            detectors.get(rule.name()).stream().filter(d -> !every.contains(d)).forEach(every::add);
+        }
+        this.allDetectors = List.copyOf(every);
         Set<String> claims = new java.util.TreeSet<>();
         Arrays.stream(allRules).forEach(rule -> rule.condition().addClaimsRead(claims));
         this.claimsRead = java.util.Collections.unmodifiableSet(claims);
@@ -139,6 +146,7 @@ public final class CompiledPolicy {
         this.resultRulesOfAnyTool = with.resultRulesOfAnyTool;
         this.resultPass = with.resultPass;
         this.detectorsByRule = with.detectorsByRule;
+        this.allDetectors = with.allDetectors;
         this.claimsRead = with.claimsRead;
         this.argumentsRead = with.argumentsRead;
     }
@@ -298,6 +306,14 @@ public final class CompiledPolicy {
     /** The pass decision for a result no result rule matches. */
     public Decision resultPass() {
         return resultPass;
+    }
+
+    /**
+     * Every detector the policy's rules use, once each: a name an audit record, span or log writes (a withheld entry's, a
+     * key on a finding's pointer) is checked with all of them, whichever rule decided (fix AU).
+     */
+    public List<dev.tollgate.policy.detect.Detector> detectors() {
+        return allDetectors;
     }
 
     /** The detectors a rule uses (for its findings and, on a redact rule, what to replace); empty when none or no such rule. */

@@ -305,13 +305,17 @@ public final class AuditRecords {
             g.writeEndObject();
         }
 
-        /** {@code args_digest} and, with FULL, {@code arguments}: redacted first, on the writer thread. */
+        /**
+         * {@code args_digest} ({@code hmac-sha256:} and the HMAC-SHA256 of the canonical redacted arguments under the digest
+         * key, as hex) and, with FULL, {@code arguments}: redacted first, on the writer thread.
+         */
         private void writeArguments(JsonGenerator g, AuditWriting writing) throws IOException {
             if (call.arguments() == null || writing.arguments() == AuditConfig.ArgumentsMode.NONE) {
                 return;
             }
             JsonNode redacted = redactor.redact(call.arguments());
-            g.writeStringField("args_digest", AuditChain.sha256(canonical(redacted, writing.digests())));
+            // Keyed (fix AU): a plain SHA-256 gave arguments of few values back to whoever read the log; see FindingDigest.
+            g.writeStringField("args_digest", dev.tollgate.policy.detect.FindingDigest.ofArguments(canonical(redacted, writing.digests())));
             if (writing.arguments() == AuditConfig.ArgumentsMode.FULL) {
                 g.writeFieldName("arguments");
                 JSON.writeTree(g, redacted);

@@ -60,11 +60,23 @@ public final class AuditReplay {
      * @param redactedExamples the first of them
      */
     public record Report(long replayed, long unchanged, long skipped, long withoutArguments, long withoutClaims,
-                         Map<String, Long> changes, List<Change> examples, long readRedacted, List<Redacted> redactedExamples) {
+                         Map<String, Long> changes, List<Change> examples, long readRedacted, List<Redacted> redactedExamples,
+                         ArgumentsDigests.Tally digests) {
 
         public Report(long replayed, long unchanged, long skipped, long withoutArguments, long withoutClaims,
                       Map<String, Long> changes, List<Change> examples) {
             this(replayed, unchanged, skipped, withoutArguments, withoutClaims, changes, examples, 0, List.of());
+        }
+
+        public Report(long replayed, long unchanged, long skipped, long withoutArguments, long withoutClaims,
+                      Map<String, Long> changes, List<Change> examples, long readRedacted, List<Redacted> redactedExamples) {
+            this(replayed, unchanged, skipped, withoutArguments, withoutClaims, changes, examples, readRedacted, redactedExamples,
+                    ArgumentsDigests.Tally.NONE);
+        }
+
+        /** Records whose arguments are not those their {@code args_digest} was made of (see {@link ArgumentsDigests}). */
+        public long argumentsMismatched() {
+            return digests.mismatched();
         }
 
         public String render() {
@@ -90,6 +102,7 @@ public final class AuditReplay {
                 redactedExamples.forEach(r -> sb.append("  ").append(r.file()).append(':').append(r.line()).append(' ').append(r.call())
                         .append(": redacted ").append(String.join(", ", r.members())).append('\n'));
             }
+            sb.append(digests.render());
             changes.forEach((transition, count) -> sb.append("  ").append(transition).append(": ").append(count).append('\n'));
             if (!examples.isEmpty()) {
                 sb.append("examples:\n");
@@ -105,6 +118,16 @@ public final class AuditReplay {
 
     /** @param policyOverride replay every record against this policy instead of the one it was decided by; may be null */
     public static Report replay(List<Path> files, PolicyBundle policies, String policyOverride) throws IOException {
+        return replay(files, policies, policyOverride, null);
+    }
+
+    /**
+     * @param digestKey the key the records' {@code args_digest} is keyed by ({@link dev.tollgate.policy.detect.FindingDigest#keyFrom}
+     *                  of the gateway's digest key file), so each record's arguments are checked against it; null: keyed
+     *                  digests are not checked, and the report says so
+     */
+    public static Report replay(List<Path> files, PolicyBundle policies, String policyOverride, byte[] digestKey) throws IOException {
+        ArgumentsDigests digests = new ArgumentsDigests(digestKey);
         long replayed = 0;
         long unchanged = 0;
         long skipped = 0;
@@ -132,6 +155,7 @@ public final class AuditReplay {
                     if (!record.has("arguments")) {
                         withoutArguments++;
                     }
+                    digests.check(record, file.getFileName().toString(), number, describe(record));
                     if (!AuditedClaims.kept(record.path("caller"), policy)) {
                         withoutClaims++;
                     }
@@ -160,7 +184,7 @@ public final class AuditReplay {
             }
         }
         return new Report(replayed, unchanged, skipped, withoutArguments, withoutClaims, changes, examples, readRedacted,
-                List.copyOf(redactedExamples));
+                List.copyOf(redactedExamples), digests.tally());
     }
 
     /**

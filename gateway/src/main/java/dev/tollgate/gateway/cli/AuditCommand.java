@@ -38,6 +38,10 @@ final class AuditCommand {
                 description = "the gateway's audit.digest-key-file, or its audit.key-file when it has none (the digest key is derived from it)")
         Path keyFile;
 
+        @Option(names = "--arguments", description = "each line is a call's arguments as JSON (as the record keeps them: after "
+                + "telemetry.redact): print the args_digest a record of them carries")
+        boolean arguments;
+
         @Override
         public Integer call() throws IOException {
             byte[] key;
@@ -48,8 +52,19 @@ final class AuditCommand {
                 return 2;
             }
             java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
+            com.fasterxml.jackson.databind.ObjectMapper json = dev.tollgate.protocols.json.ExactNumbers.readingExactly(
+                    new com.fasterxml.jackson.databind.ObjectMapper());
             for (String line = in.readLine(); line != null; line = in.readLine()) {
-                System.out.println(dev.tollgate.policy.detect.FindingDigest.of(key, line));
+                if (!arguments) {
+                    System.out.println(dev.tollgate.policy.detect.FindingDigest.of(key, line));
+                    continue;
+                }
+                try {
+                    System.out.println(dev.tollgate.gateway.audit.ArgumentsDigests.of(key, json.readTree(line)));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    System.err.println("error: --arguments: a line is not JSON: " + e.getOriginalMessage());
+                    return 2;
+                }
             }
             return 0;
         }

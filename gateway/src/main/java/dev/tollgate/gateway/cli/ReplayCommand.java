@@ -30,8 +30,22 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--policy", paramLabel = "NAME", description = "replay every record against this policy instead of the one that decided it")
     String policy;
 
+    @Option(names = "--key", paramLabel = "FILE",
+            description = "the gateway's audit.digest-key-file, or its audit.key-file when it has none (as for 'audit digest'): each "
+                    + "record's arguments are checked against its keyed args_digest; without it, keyed digests are not checked (said in the report)")
+    Path keyFile;
+
     @Override
     public Integer call() throws IOException {
+        byte[] digestKey = null;
+        if (keyFile != null) {
+            try {
+                digestKey = dev.tollgate.policy.detect.FindingDigest.keyFrom(dev.tollgate.gateway.config.AuditKeyFile.read(keyFile));
+            } catch (IOException e) {
+                System.err.println("error: --key: " + (e instanceof java.nio.file.NoSuchFileException ? keyFile + " does not exist" : e.getMessage()));
+                return 2;
+            }
+        }
         PolicyBundle bundle;
         try {
             bundle = PolicyLoader.loadDirectory(policies, CheckRegistry.withDefaults());
@@ -44,7 +58,7 @@ final class ReplayCommand implements Callable<Integer> {
             System.err.println("error: " + missing);
             return 2;
         }
-        AuditReplay.Report report = AuditReplay.replay(AuditCommand.expand(audit), bundle, policy);
+        AuditReplay.Report report = AuditReplay.replay(AuditCommand.expand(audit), bundle, policy, digestKey);
         System.out.print(report.render());
         return report.replayed() == report.unchanged() ? 0 : 4;
     }

@@ -120,6 +120,8 @@ public enum RejectReason {
      * (artifacts, status messages) to the caller's webhook directly, never through the gateway, so nothing the result rules
      * withhold would stay withheld: refused, never forwarded.
      */
+    ARGUMENT_OUTSIDE_DECLARED_ENUM(200, GatewayErrorCodes.POLICY_DENIED, "argument_outside_declared_enum",
+            "Denied: an argument holds a value its tool's listed input schema does not allow (enum or const)"),
     PUSH_BYPASSES_RESULT_RULES(200, GatewayErrorCodes.POLICY_DENIED, "push_bypasses_result_rules",
             "Denied: push notifications would carry the task's results past the route's result rules"),
     APPROVAL_DENIED(200, GatewayErrorCodes.POLICY_DENIED, "approval_denied", "Denied by the approver"),

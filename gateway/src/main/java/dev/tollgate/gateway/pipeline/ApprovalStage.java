@@ -201,6 +201,16 @@ final class ApprovalStage implements Stage {
         if (exchange.trace() != null) {
             exchange.trace().annotate(Attributes.of(CallAttributes.APPROVAL_ID, approval.id()));
         }
+        ApprovalRecheck.Superseded withdrawn = decision.requiresApproval() && outcome.allows()
+                ? endingWithdrawn(decision, terms, ApprovedContinuation.Ending.of(outcome)) : null;
+        if (withdrawn != null) {
+            // Fix AU: the question's retry (a version-17 state) was taken whatever the serving rule said, so a reload turning
+            // ask-client off (or on-timeout to deny) did not stop the client's own yes until the approval timed out. Refused
+            // as a later round of an approved call is (fix AO), and noted on the approval's listing: the call was not forwarded.
+            annotate(exchange, approval, outcome);
+            approvals.overruled(approval, new ApprovalOverruled(withdrawn.cause().label(), withdrawn.detail(), Instant.now()));
+            return refused(exchange, approval, outcome, withdrawn);
+        }
         return concluded(exchange, decision, approval, outcome, answer);
     }
 

@@ -281,7 +281,10 @@ final class ListPolicing {
                 } else {
                     it.remove();
                 }
-                verdicts.withheld(listed.kind() + " " + (key == null ? "(unnamed)" : foundInName.getOrDefault(key, key)));
+                // A name the deciding rule found nothing in may still be a secret another rule's detectors, or none, would
+                // find (a tool withheld for its description or by a rule on its name): read with all of them (fix AU).
+                verdicts.withheld(listed.kind() + " " + (key == null ? "(unnamed)" : foundInName.computeIfAbsent(key,
+                        k -> dev.tollgate.policy.detect.RecordedNames.of(k, policy.detectors()))));
             }
         }
         if (withheldTools != null && listed.member().equals("tools")) {

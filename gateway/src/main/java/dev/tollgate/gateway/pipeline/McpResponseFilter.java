@@ -83,6 +83,7 @@ final class McpResponseFilter implements ResponseFilter {
     private final DecisionListener decisions;
     private final RefusalListener refusals;
     private final ToolParamHeaders paramHeaders;
+    private final DeclaredEnums declaredEnums;
     private final TaskOrigins taskOrigins;
     private final String instance;
     /** What this call POSTed: an answer holding a task was created by the {@code tools/call} with its id. */
@@ -156,6 +157,7 @@ final class McpResponseFilter implements ResponseFilter {
     McpResponseFilter(Exchange exchange, UpstreamAnswerer answerUpstream, DecisionListener decisions, RefusalListener refusals,
                       UpstreamLearning learnt) {
         this.paramHeaders = learnt.paramHeaders();
+        this.declaredEnums = learnt.declaredEnums();
         this.taskOrigins = learnt.taskOrigins();
         this.taskProgressTokens = learnt.taskProgressTokens();
         this.pinWatch = learnt.pins();
@@ -942,6 +944,8 @@ final class McpResponseFilter implements ResponseFilter {
         }
         // What each tool's arguments put in Mcp-Param-* headers (2026-07-28): learnt before filtering, from the whole list.
         paramHeaders.learn(route, tools);
+        // And the values each tool's schema allows where it names them, as this session (or caller) was shown them.
+        declaredEnums.learn(route, exchange.upstreamSessionId(), CallerKey.of(exchange.identity()), tools);
         boolean removed = hideUnreviewed(tools);
         CompiledPolicy policy = exchange.policy();
         for (Iterator<JsonNode> it = tools.elements(); it.hasNext(); ) {

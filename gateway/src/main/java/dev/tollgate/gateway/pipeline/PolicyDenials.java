@@ -29,6 +29,9 @@ final class PolicyDenials {
         if (WithheldToolDecisions.isWithheldDenial(decision)) {
             return RejectReason.TOOL_WITHHELD;
         }
+        if (DeclaredEnumDecisions.isOutsideDenial(decision)) {
+            return RejectReason.ARGUMENT_OUTSIDE_DECLARED_ENUM;
+        }
         if (A2aPushDecisions.isPushDenial(decision)) {
             return RejectReason.PUSH_BYPASSES_RESULT_RULES;
         }
@@ -77,7 +80,8 @@ final class PolicyDenials {
         if (decision.policyName() == null) {
             return RejectReason.NO_POLICY.message();
         }
-        if (PinDecisions.isPinDenial(decision) || WithheldToolDecisions.isWithheldDenial(decision) || A2aPushDecisions.isPushDenial(decision)) {
+        if (PinDecisions.isPinDenial(decision) || WithheldToolDecisions.isWithheldDenial(decision) || A2aPushDecisions.isPushDenial(decision)
+                || DeclaredEnumDecisions.isOutsideDenial(decision)) {
             return "Denied: " + decision.message();
         }
         String rule = decision.ruleName() == null ? "default action" : "rule '" + decision.ruleName() + "'";

@@ -15,14 +15,15 @@ import dev.tollgate.gateway.pinning.PinManifest;
 import dev.tollgate.gateway.pinning.PinState;
 import dev.tollgate.gateway.pinning.PinWatch;
 import dev.tollgate.gateway.pinning.RoutePins;
-import dev.tollgate.protocols.mcp.McpMethods;
 import dev.tollgate.policy.CallDescription;
+import dev.tollgate.policy.CallerKey;
 import dev.tollgate.policy.CompiledPolicy;
 import dev.tollgate.policy.Decision;
 import dev.tollgate.policy.PolicyRequest;
 import dev.tollgate.protocols.jsonrpc.JsonRpcMessage;
 import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
 import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
+import dev.tollgate.protocols.mcp.McpMethods;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
@@ -52,8 +53,10 @@ public final class PolicyStage implements Stage {
     private final TaskOrigins tasks;
     private final PinWatch pins;
     private final WithheldTools withheld;
+    private final DeclaredEnums declaredEnums;
 
-    public PolicyStage(Budgets budgets, TaskOrigins tasks, PinWatch pins, WithheldTools withheld) {
+    public PolicyStage(Budgets budgets, TaskOrigins tasks, PinWatch pins, WithheldTools withheld, DeclaredEnums declaredEnums) {
+        this.declaredEnums = declaredEnums;
         this.budgets = budgets;
         this.tasks = tasks;
         this.pins = pins;
@@ -119,8 +122,14 @@ public final class PolicyStage implements Stage {
             }
             Decision withholding = McpMethods.TOOLS_CALL.equals(call.method()) && call.toolName() != null
                     ? withheld.withholding(route, call.toolName(), policy) : null;
-            // A tool whose listed definition result rules withheld was never shown: its call is denied before policy.
-            Decision decision = withholding != null ? WithheldToolDecisions.withheld(call, withholding) : decide(exchange, call, pin, callFacts, now);
+            // A tool whose listed definition result rules withheld was never shown: its call is denied before policy; so is
+            // a call holding a value its tool's listed schema does not allow (a rule decided on the names it lists).
+            String outside = withholding == null && McpMethods.TOOLS_CALL.equals(call.method()) && call.toolName() != null
+                    ? declaredEnums.outside(route, exchange.upstreamSessionId(), () -> CallerKey.of(exchange.identity()), call.toolName(),
+                            call.arguments())
+                    : null;
+            Decision decision = withholding != null ? WithheldToolDecisions.withheld(call, withholding)
+                    : outside != null ? DeclaredEnumDecisions.outside(call, outside) : decide(exchange, call, pin, callFacts, now);
             for (McpCallDescriber.ListenedResource resource : McpCallDescriber.listenedResources(call)) {
                 // One resource the caller may not watch refuses the whole listen, named in the decision and the record.
                 for (CallDescription reading : resource.readings()) {

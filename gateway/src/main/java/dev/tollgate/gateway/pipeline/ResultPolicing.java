@@ -278,7 +278,18 @@ final class ResultPolicing {
 
     private void recorded(ResultVerdict verdict) {
         lastDecision = verdict.decision();
-        exchange.resultDecided(verdict);
+        exchange.resultDecided(named(verdict));
+    }
+
+    /**
+     * The verdict as it is recorded: every key on its findings' pointers that holds what any detector of the policy (or the
+     * check every recorded name gets) finds, written as its marker, whichever rule decided (fix AU). The judgement's own
+     * findings keep their pointers: a redaction finds its spans by them.
+     */
+    private ResultVerdict named(ResultVerdict verdict) {
+        List<Finding> findings = dev.tollgate.policy.detect.RecordedNames.pointersOf(verdict.findings(), policy.detectors());
+        return findings == verdict.findings() ? verdict
+                : new ResultVerdict(verdict.requestId(), verdict.decision(), findings, verdict.withheld(), verdict.ofServerRequest());
     }
 
     /** Carries a judgement out on the result it judged: what happened to it (a redaction is made in place). */

@@ -162,11 +162,11 @@ public final class ConfigSchema {
                 .add("max-file-bytes", "Rotate past this size; the chain continues into the next file. Default 64MiB.", byteSize())
                 .add("queue-capacity", "Records waiting for the writer thread. Default 10000.", integer(1))
                 .add("when-full", "reject (default): 503 audit_unavailable when records do not fit or writes fail (fail closed) | drop: count and go on.", choice(AuditConfig.WhenFull.class))
-                .add("arguments", "none | digest (SHA-256 only, default) | full (redacted; needed by replay).", choice(AuditConfig.ArgumentsMode.class))
+                .add("arguments", "none | digest (args_digest only, keyed like findings' digests; default) | full (redacted; needed by replay).", choice(AuditConfig.ArgumentsMode.class))
                 .add("key-file", "A file of at least 32 secret bytes (e.g. openssl rand -hex 32): lines are sealed with HMAC-SHA256 under it, "
-                        + "so only its holder can seal a rewritten log; verify with tollgate audit verify --key. Findings' digests are keyed by it too "
+                        + "so only its holder can seal a rewritten log; verify with tollgate audit verify --key. Findings' digests and args_digest are keyed by it too "
                         + "(tollgate audit digest --key) unless digest-key-file is set.", string())
-                .add("digest-key-file", "A file of at least 32 secret bytes: findings' digests (result.findings[].digest) are keyed by it "
+                .add("digest-key-file", "A file of at least 32 secret bytes: findings' digests (result.findings[].digest) and args_digest are keyed by it "
                         + "instead of key-file, so they stay comparable across a rotation of key-file and its verifiers cannot guess values back; "
                         + "compare with tollgate audit digest --key.", string()),
                 "directory");

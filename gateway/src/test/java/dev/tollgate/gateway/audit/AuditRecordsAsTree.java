@@ -157,7 +157,7 @@ final class AuditRecordsAsTree {
             return;
         }
         JsonNode redacted = redactor.redact(arguments);
-        record.put("args_digest", AuditChain.sha256(AuditRecords.canonical(redacted)));
+        record.put("args_digest", dev.tollgate.policy.detect.FindingDigest.ofArguments(AuditRecords.canonical(redacted)));
         if (mode == AuditConfig.ArgumentsMode.FULL) {
             record.set("arguments", redacted);
         }

@@ -62,7 +62,7 @@ class AuditThroughGatewayTest {
         assertThat(denied.path("outcome").path("error").asText()).isEqualTo("policy_denied");
         assertThat(denied.path("route").asText()).isEqualTo("upstream");
         assertThat(denied.path("trace_id").asText()).isEqualTo(TRACE_ID);
-        assertThat(denied.path("args_digest").asText()).hasSize(64);
+        assertThat(denied.path("args_digest").asText()).startsWith("hmac-sha256:").hasSize("hmac-sha256:".length() + 64); // keyed since fix AU
         assertThat(denied.path("arguments").path("command").asText()).isEqualTo("rm -rf /data");
         assertThat(records.get(0).path("upstream_ms").asDouble()).isPositive();
 

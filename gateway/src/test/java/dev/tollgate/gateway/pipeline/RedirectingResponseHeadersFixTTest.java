@@ -238,11 +238,13 @@ class RedirectingResponseHeadersFixTTest {
             }
             POINTING.forEach(line -> head.append(line).append("\r\n"));
             head.append("X-Upstream-Marker: kept\r\nConnection: close\r\n\r\n");
+            // Counted before the answer is written: the client can read the relayed answer (and assert on this count)
+            // before this thread gets to run again after flushing it, as a CI run on a loaded machine did.
+            answered++;
             OutputStream out = socket.getOutputStream();
             out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
             out.write(bytes);
             out.flush();
-            answered++;
         }
 
         private static String readLine(InputStream in) throws IOException {

@@ -91,6 +91,14 @@ public final class McpFixtureServer implements AutoCloseable {
     }
 
     public static McpFixtureServer start(int port) throws Exception {
+        return start(port, true);
+    }
+
+    /**
+     * @param validateToolInputs whether the SDK validates a call's arguments against the tool's input schema (its
+     *                           default); off, as a server binding arguments with its own code runs it
+     */
+    public static McpFixtureServer start(int port, boolean validateToolInputs) throws Exception {
         HttpServletStreamableServerTransportProvider transport = HttpServletStreamableServerTransportProvider.builder()
                 .mcpEndpoint(ENDPOINT)
                 .build();
@@ -106,6 +114,7 @@ public final class McpFixtureServer implements AutoCloseable {
                 .completions(new SyncCompletionSpecification(new PromptReference("test_prompt_with_arguments"),
                         (exchange, request) -> new CompleteResult(new CompleteResult.CompleteCompletion(List.of(), 0, false))))
                 .requestTimeout(Duration.ofSeconds(30))
+                .validateToolInputs(validateToolInputs)
                 .build();
         Tomcat tomcat = new Tomcat();
         java.nio.file.Path baseDir = Files.createTempDirectory("tollgate-fixture");
@@ -153,6 +162,13 @@ public final class McpFixtureServer implements AutoCloseable {
     public void addTool(String name, BiFunction<McpSyncServerExchange, CallToolRequest, CallToolResult> handler) {
         SyncToolSpecification added = recorded(SyncToolSpecification.builder()
                 .tool(Tool.builder(name, NO_ARGUMENTS).description(name).build()).callHandler(handler).build(), toolCalls);
+        server.addTool(added);
+        specs.put(name, added);
+    }
+
+    /** Lists one more tool with its own input schema, answering as {@code handler} says. */
+    public void addTool(String name, Map<String, Object> inputSchema, BiFunction<McpSyncServerExchange, CallToolRequest, CallToolResult> handler) {
+        SyncToolSpecification added = recorded(tool(name, inputSchema, handler), toolCalls);
         server.addTool(added);
         specs.put(name, added);
     }

@@ -65,6 +65,26 @@ public final class FindingDigest {
         return format(mac(new SecretKeySpec(digestKey, ALGORITHM)).doFinal(match.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /**
+     * The {@code args_digest} of a call's arguments (their canonical JSON bytes) under the process's key: {@value #PREFIX} and
+     * the whole HMAC-SHA256 as hex. Keyed for the reason findings are (fix AU): arguments of few values (a yes/no flag, an
+     * account id, a card number of known prefix and suffix) were given back by a plain SHA-256 to whoever read the log.
+     */
+    public static String ofArguments(byte[] canonical) {
+        SecretKeySpec current = key;
+        Keyed held = MACS.get();
+        if (held == null || held.key() != current) {
+            held = new Keyed(current, mac(current));
+            MACS.set(held);
+        }
+        return PREFIX + HexFormat.of().formatHex(held.mac().doFinal(canonical));
+    }
+
+    /** The {@code args_digest} of {@code canonical} under {@code digestKey} ({@link #keyFrom}): what replay compares. */
+    public static String ofArguments(byte[] digestKey, byte[] canonical) {
+        return PREFIX + HexFormat.of().formatHex(mac(new SecretKeySpec(digestKey, ALGORITHM)).doFinal(canonical));
+    }
+
     private static String format(byte[] hmac) {
         return PREFIX + HexFormat.of().formatHex(hmac, 0, 8);
     }
