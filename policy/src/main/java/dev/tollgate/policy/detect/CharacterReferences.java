@@ -47,9 +47,9 @@ final class CharacterReferences {
      * The decoded text; {@code from[i]} and {@code to[i]} are where the decoded character {@code i} was written in the
      * source (a reference's whole extent for each character it became).
      *
-     * @param markupTakenOut the text is the source with its markup taken out ({@link MarkupReading}), not decoded: link
-     *                       detectors do not read it (they read markup themselves, where emphasis marks decide where a
-     *                       link a renderer makes starts and ends)
+     * @param markupTakenOut the text is the source with its markup taken out ({@link MarkupReading}), not decoded: read
+     *                       only around its seams; link detectors read only the one with HTML tags and comments alone
+     *                       taken out (emphasis marks decide where a link a renderer makes starts and ends)
      */
     record Decoded(String text, int[] from, int[] to, int[] references, boolean markupTakenOut) {
 
@@ -71,6 +71,27 @@ final class CharacterReferences {
                 t[i] = to[inner.to()[i] - 1];
             }
             return new Decoded(inner.text(), f, t, seams(f, t), markupTakenOut || inner.markupTakenOut());
+        }
+
+        /**
+         * This reading with its edges among its seams when marks were taken out there: index 0 when the source starts
+         * with one, the text's length when it ends with one. A mark taken out at an edge leaves no character after it,
+         * but changes what a pattern reads at the edge ({@code _ignore all previous instructions_}: a word character
+         * beside the phrase, which {@code \b} needs not to be).
+         */
+        Decoded withEdges(int sourceLength) {
+            int length = text.length();
+            boolean first = length > 0 && from[0] > 0 && (references.length == 0 || references[0] != 0);
+            boolean last = length > 0 && to[length - 1] < sourceLength;
+            if (!first && !last) {
+                return this;
+            }
+            int[] seams = new int[references.length + (first ? 1 : 0) + (last ? 1 : 0)];
+            System.arraycopy(references, 0, seams, first ? 1 : 0, references.length);
+            if (last) {
+                seams[seams.length - 1] = length;
+            }
+            return new Decoded(text, from, to, seams, markupTakenOut);
         }
 
         /**

@@ -34,17 +34,17 @@ public final class Detectors {
         return new PatternDetector("injection_phrases", List.of(
                 new PatternDetector.RegexRule("ignore_instructions", PatternDetector.anyOf("ignore", "disregard", "forget", "override", "bypass"),
                         "(?i)\\b(?:ignore|disregard|forget|override|bypass)\\s+(?:all\\s+|any\\s+)?" + prior + "(?:\\s+" + prior
-                                + ")?(?:\\s+[\\p{L}-]{2,20})?\\s+" + orders),
+                                + ")?(?:\\s+[\\p{L}-]{2,20})?\\s+" + orders).madeOf(phrase("-")),
                 new PatternDetector.RegexRule("new_instructions", PatternDetector.anyOf("instruction"),
-                        "(?i)\\b(?:new|updated|real|actual)\\s+instructions?\\s*:"),
+                        "(?i)\\b(?:new|updated|real|actual)\\s+instructions?\\s*:").madeOf(phrase(":")),
                 // "You are now in" a mode ("in developer mode"), not in a queue or a meeting.
                 new PatternDetector.RegexRule("role_change", PatternDetector.anyOf("now"),
                         "(?i)\\byou\\s+are\\s+now\\s+(?:a|an|the)\\b|\\byou\\s+are\\s+now\\s+in\\s+(?:[\\w-]+\\s+){0,3}mode\\b"
-                                + "|\\bfrom\\s+now\\s+on,?\\s+you\\b"),
+                                + "|\\bfrom\\s+now\\s+on,?\\s+you\\b").madeOf(phrase("0123456789_-,")),
                 new PatternDetector.RegexRule("hide_from_user", PatternDetector.anyOf("user"),
-                        "(?i)\\b(?:do\\s+not|don't|never)\\s+(?:tell|inform|mention|reveal|show)\\s+(?:this\\s+to\\s+)?(?:the\\s+)?user\\b"),
+                        "(?i)\\b(?:do\\s+not|don't|never)\\s+(?:tell|inform|mention|reveal|show)\\s+(?:this\\s+to\\s+)?(?:the\\s+)?user\\b").madeOf(phrase("'")),
                 new PatternDetector.RegexRule("prompt_exfiltration", PatternDetector.anyOf("prompt", "instructions"),
-                        "(?i)\\b(?:reveal|print|repeat|output|show)\\s+(?:your|the)\\s+(?:system\\s+)?(?:prompt|instructions)\\b")));
+                        "(?i)\\b(?:reveal|print|repeat|output|show)\\s+(?:your|the)\\s+(?:system\\s+)?(?:prompt|instructions)\\b").madeOf(phrase(""))));
     }
 
     /** Well-known credential formats, and long high-entropy tokens (generic secrets) when {@code entropy} is above 0. */
@@ -83,27 +83,43 @@ public final class Detectors {
         if (kinds.contains("phone")) {
             rules.add(new PatternDetector.RegexRule("phone", PatternDetector.digitRun(8).and(PatternDetector.anyOf("+")),
                     "(?:^|[^0-9+])(\\+[1-9][0-9]{0,2}[ .-]?(?:\\(?[0-9]{1,4}\\)?[ .-]?){2,4}[0-9]{2,4})(?:$|[^0-9])",
-                    m -> digits(m).length() >= 8 && digits(m).length() <= 15));
+                    m -> digits(m).length() >= 8 && digits(m).length() <= 15).madeOf(ascii("0123456789+ .-()")));
             rules.add(new PatternDetector.RegexRule("phone", PatternDetector.digitRun(10),
-                    "(?:^|[^0-9])(\\(?[2-9][0-9]{2}\\)?[ .-][0-9]{3}[ .-][0-9]{4})(?:$|[^0-9])"));
+                    "(?:^|[^0-9])(\\(?[2-9][0-9]{2}\\)?[ .-][0-9]{3}[ .-][0-9]{4})(?:$|[^0-9])").madeOf(ascii("0123456789() .-")));
         }
         if (kinds.contains("card")) {
             rules.add(new PatternDetector.RegexRule("card", PatternDetector.digitRun(13),
-                    "(?:^|[^0-9])([0-9](?:[ -]?[0-9]){12,18})(?:$|[^0-9])", m -> luhn(digits(m))));
+                    "(?:^|[^0-9])([0-9](?:[ -]?[0-9]){12,18})(?:$|[^0-9])", m -> luhn(digits(m))).madeOf(ascii("0123456789 -")));
         }
         if (kinds.contains("ssn")) {
             rules.add(new PatternDetector.RegexRule("ssn", PatternDetector.digitRun(9).and(PatternDetector.anyOf("-")),
-                    "(?:^|[^0-9])((?:00[1-9]|0[1-9][0-9]|[1-578][0-9]{2}|6[0-57-9][0-9]|66[0-57-9])-(?:0[1-9]|[1-9][0-9])-(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3}))(?:$|[^0-9])"));
+                    "(?:^|[^0-9])((?:00[1-9]|0[1-9][0-9]|[1-578][0-9]{2}|6[0-57-9][0-9]|66[0-57-9])-(?:0[1-9]|[1-9][0-9])-(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3}))(?:$|[^0-9])").madeOf(ascii("0123456789-")));
         }
         if (kinds.contains("nino")) {
             rules.add(new PatternDetector.RegexRule("nino", PatternDetector.digitRun(6).and(PatternDetector.capitalsThenDigits(2, 2)),
-                    "\\b([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D])\\b"));
+                    "\\b([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D])\\b").madeOf(ascii(CAPITALS_DIGITS_SPACE)));
         }
         if (kinds.contains("iban")) {
             rules.add(new PatternDetector.RegexRule("iban", PatternDetector.digitRun(6).and(PatternDetector.capitalsThenDigits(2, 2)),
-                    "\\b([A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?)\\b", Detectors::ibanValid));
+                    "\\b([A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?)\\b", Detectors::ibanValid).madeOf(ascii(CAPITALS_DIGITS_SPACE)));
         }
         return new PatternDetector("pii", rules);
+    }
+
+    private static final String CAPITALS_DIGITS_SPACE = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ";
+
+    /**
+     * What a phrase rule's matches are made of (see {@link PatternDetector.RegexRule#alphabet}): letters of any script
+     * ({@code (?i)} reads the Kelvin sign and the long s as ASCII letters, {@code \p{L}} any letter; a surrogate may be
+     * half of one), spaces, and the rule's own {@code punctuation}. Checked against each rule by RuleAlphabetsFixATTest.
+     */
+    private static java.util.function.IntPredicate phrase(String punctuation) {
+        return c -> Character.isLetter(c) || Character.isSurrogate((char) c) || Character.isWhitespace(c) || punctuation.indexOf(c) >= 0;
+    }
+
+    /** What a rule's matches are made of when its expression names only these ASCII characters (no {@code (?i)}). */
+    private static java.util.function.IntPredicate ascii(String characters) {
+        return c -> characters.indexOf(c) >= 0;
     }
 
     /** Every kind {@link #pii} knows. */

@@ -37,11 +37,22 @@ public final class DocumentScan {
     /**
      * @param references the string's character references decoded, when this reading is of the decoded text: its spans
      *                   are mapped back to the string as written (each reference whole), or null
+     * @param linksOnly  read only by detectors that report links: the reading with only HTML tags and comments taken out
      */
     private record Text(String pointer, boolean key, boolean encoded, TextView view, List<TextView> readings,
-                        CharacterReferences.Decoded references) {
+                        CharacterReferences.Decoded references, boolean linksOnly) {
         Text(String pointer, boolean key, boolean encoded, TextView view) {
-            this(pointer, key, encoded, view, null, null);
+            this(pointer, key, encoded, view, null, null, false);
+        }
+
+        /**
+         * Whether {@code detector} reads this reading: link detectors read the one with only tags and comments taken
+         * out, and not the one with Markdown's marks taken out too (emphasis decides where a renderer's link ends);
+         * every other detector reads every reading but the links' own.
+         */
+        boolean readBy(Detector detector) {
+            boolean markupTakenOut = references != null && references.markupTakenOut();
+            return linksOnly ? detector.reportsLinks() : !(markupTakenOut && detector.reportsLinks());
         }
 
         /** The finding of a span of this reading, at its place in the string as written. */
@@ -100,9 +111,8 @@ public final class DocumentScan {
                 continue;
             }
             twoReadings |= view.compatibilityBesideAscii() || view.lookAlikeBesideAscii() || text.references() != null;
-            boolean markupTakenOut = text.references() != null && text.references().markupTakenOut();
             for (Detector detector : detectors) {
-                if (markupTakenOut && detector.reportsLinks()) {
+                if (!text.readBy(detector)) {
                     continue;
                 }
                 detector.scan(view, (start, end, kind) -> findings.add(text.finding(detector.name(), kind, start, end, original)));
@@ -118,9 +128,8 @@ public final class DocumentScan {
      */
     private static void scanApart(TextView view, Text text, List<Detector> detectors, List<Finding> findings) {
         String original = view.original();
-        boolean markupTakenOut = text.references() != null && text.references().markupTakenOut();
         for (Detector detector : detectors) {
-            if (markupTakenOut && detector.reportsLinks()) {
+            if (!text.readBy(detector)) {
                 continue;
             }
             detector.scan(view, (start, end, kind) -> {
@@ -241,12 +250,12 @@ public final class DocumentScan {
      * anchors on): a finding in any reading counts. Most text needs one reading.
      */
     private static void addReadings(String text, String pointer, boolean key, boolean encoded, List<Text> out) {
-        addReadings(text, pointer, key, encoded, null, out);
+        addReadings(text, pointer, key, encoded, null, false, out);
         // As a renderer and a model read it too: its HTML character references decoded (review BS: Ignore&nbsp;all&nbsp;previous,
         // AKIA&#73;OSFODNN7EXAMPLE). A finding there is reported at the references as written, so a redaction covers them.
         CharacterReferences.Decoded decoded = CharacterReferences.decodeForReading(text);
         if (decoded != null) {
-            addReadings(decoded.text(), pointer, key, encoded, decoded, out);
+            addReadings(decoded.text(), pointer, key, encoded, decoded, false, out);
         }
         // And with its markup taken out, as rendered (Ignore <b>all</b> previous, Ignore **all** previous): a finding there
         // covers the marks inside it.
@@ -255,24 +264,42 @@ public final class DocumentScan {
             // Its references decoded too (Ignore&nbsp;<b>all</b>): what a renderer shows.
             CharacterReferences.Decoded references = CharacterReferences.decodeForReading(unmarked.text());
             addReadings(references == null ? unmarked.text() : references.text(), pointer, key, encoded,
-                    references == null ? unmarked : unmarked.then(references), out);
+                    (references == null ? unmarked : unmarked.then(references)).withEdges(text.length()), false, out);
+        }
+        // Links are read with only HTML tags and comments taken out (review CA): a renderer shows
+        // https://docs.example.com<!-- -->.attacker.net/x as a link to attacker.net. Only where a tag or comment was
+        // between two characters that are no space (else it can join no host); LinkRule decodes references itself.
+        CharacterReferences.Decoded untagged = MarkupReading.withoutTags(text);
+        if (untagged != null && joinsWords(untagged)) {
+            addReadings(untagged.text(), pointer, key, encoded, untagged, true, out);
         }
         // And as a JSON reader reads it when it is JSON text ({"key":"AKIA\\u0049OSF..."}: a tool's structuredContent mirrored
         // as text, which clients JSON.parse; review BY): its escapes decoded, a finding covering them as written.
         CharacterReferences.Decoded unescaped = JsonEscapes.decode(text);
         if (unescaped != null) {
-            addReadings(unescaped.text(), pointer, key, encoded, unescaped, out);
+            addReadings(unescaped.text(), pointer, key, encoded, unescaped, false, out);
         }
     }
 
+    /** Whether a mark was taken out of {@code reading} between two characters that are no space. */
+    private static boolean joinsWords(CharacterReferences.Decoded reading) {
+        String t = reading.text();
+        for (int seam : reading.references()) {
+            if (seam > 0 && seam < t.length() && !Character.isWhitespace(t.charAt(seam - 1)) && !Character.isWhitespace(t.charAt(seam))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static void addReadings(String text, String pointer, boolean key, boolean encoded, CharacterReferences.Decoded references,
-                                    List<Text> out) {
+                                    boolean linksOnly, List<Text> out) {
         // A reading with markup taken out is a second reading of most of the string: read only where it reads otherwise
         // (around the marks taken out), so a Markdown page does not cost twice its scan budget (review CA).
         int[] seams = references != null && references.markupTakenOut() ? references.references() : null;
         TextView view = TextView.of(text).onlyAround(seams);
         if (!view.compatibilityBesideAscii() && !view.lookAlikeBesideAscii()) {
-            out.add(new Text(pointer, key, encoded, view, null, references));
+            out.add(new Text(pointer, key, encoded, view, null, references, linksOnly));
             return;
         }
         List<TextView> readings = new ArrayList<>(6);
@@ -288,7 +315,7 @@ public final class DocumentScan {
         }
         for (TextView reading : readings) {
             reading.onlyAround(seams);
-            out.add(new Text(pointer, key, encoded, reading, readings, references));
+            out.add(new Text(pointer, key, encoded, reading, readings, references, linksOnly));
         }
     }
 

@@ -33,18 +33,31 @@ final class MarkupReading {
 
     private final String s;
     private final int n;
+    /** Only HTML tags and comments taken out, not Markdown's marks: see {@link #withoutTags}. */
+    private final boolean tagsOnly;
     private StringBuilder out;
     private int[] from;
     private int[] to;
 
-    private MarkupReading(String s) {
+    private MarkupReading(String s, boolean tagsOnly) {
         this.s = s;
         this.n = s.length();
+        this.tagsOnly = tagsOnly;
     }
 
     /** The text with its markup taken out, or null when it holds none (most text). */
     static CharacterReferences.Decoded withoutMarkup(String s) {
-        return mayHoldMarkup(s) ? new MarkupReading(s).read() : null;
+        return mayHoldMarkup(s) ? new MarkupReading(s, false).read() : null;
+    }
+
+    /**
+     * The text with only its HTML tags and comments taken out, or null when it holds none: the reading links are read in
+     * (review CA). A renderer shows {@code https://docs.example.com<!-- -->.attacker.net/x} as one link to
+     * {@code attacker.net}; Markdown's marks stay, since they decide where a renderer's link starts and ends
+     * ({@code **https://a.example/**} is a link to {@code a.example/}, not to {@code a.example/**}).
+     */
+    static CharacterReferences.Decoded withoutTags(String s) {
+        return s.indexOf('<') >= 0 ? new MarkupReading(s, true).read() : null;
     }
 
     private static boolean mayHoldMarkup(String s) {
@@ -74,6 +87,8 @@ final class MarkupReading {
             if (c == '<') {
                 end = markupEnd(i);
                 breaks = end > i && breaksWords(i);
+            } else if (tagsOnly) {
+                end = i;
             } else if (c == '*' || c == '~' || c == '`') {
                 end = runEnd(i, c);
             } else if (c == '_') {

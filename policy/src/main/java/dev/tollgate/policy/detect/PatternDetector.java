@@ -130,15 +130,27 @@ class PatternDetector implements Detector {
         }
     }
 
-    /** An expression behind a trigger, reporting what it matches (its group 1 when it has one) as {@code kind}. */
-    record RegexRule(String kind, Predicate<TextView> trigger, Pattern pattern, Predicate<String> validator) implements Rule {
+    /**
+     * An expression behind a trigger, reporting what it matches (its group 1 when it has one) as {@code kind}.
+     *
+     * @param alphabet every character a match can hold, but for one character of context on either side (the
+     *                 {@code [^0-9]} before a card number), or null when not known; lets the reading with markup taken
+     *                 out be read only in the runs of these characters a mark was taken out of ({@link SeamRuns})
+     */
+    record RegexRule(String kind, Predicate<TextView> trigger, Pattern pattern, Predicate<String> validator,
+                     java.util.function.IntPredicate alphabet) implements Rule {
 
         RegexRule(String kind, Predicate<TextView> trigger, String regex) {
-            this(kind, trigger, Pattern.compile(regex), null);
+            this(kind, trigger, Pattern.compile(regex), null, null);
         }
 
         RegexRule(String kind, Predicate<TextView> trigger, String regex, Predicate<String> validator) {
-            this(kind, trigger, Pattern.compile(regex), validator);
+            this(kind, trigger, Pattern.compile(regex), validator, null);
+        }
+
+        /** This rule, its matches made only of {@code characters} (see {@link #alphabet}). */
+        RegexRule madeOf(java.util.function.IntPredicate characters) {
+            return new RegexRule(kind, trigger, pattern, validator, characters);
         }
 
         @Override
@@ -147,11 +159,18 @@ class PatternDetector implements Detector {
                 return;
             }
             String s = text.normalized();
-            int[] windows = trigger instanceof Literals literals ? literals.windows(text) : null;
+            int[] windows;
+            if (text.readOnlyAroundSeams() && alphabet != null) {
+                // A reading with marks taken out reads otherwise than the string only where a mark joined two runs of
+                // what a match is made of (a card number split by a tag): only those runs are read (see SeamRuns).
+                windows = SeamRuns.windows(text, alphabet, trigger instanceof Literals literals ? literals : null);
+            } else {
+                windows = trigger instanceof Literals literals ? literals.windows(text) : null;
+            }
             if (windows == null) {
                 if (text.readOnlyAroundSeams()) {
-                    // A rule whose trigger is no word (a run of digits) reads the whole text: not again in a reading
-                    // made only of marks taken out (a Markdown page would cost its budget twice); see DocumentScan.
+                    // A rule whose trigger is no word, and whose alphabet is not known, reads the whole text: not again
+                    // in a reading made only of marks taken out (a Markdown page would cost its budget twice).
                     return;
                 }
                 windows = new int[] {0, s.length()};
@@ -165,8 +184,12 @@ class PatternDetector implements Detector {
                 text.budget().charge(to - from);
                 // A window's edges are not the text's: a match must not start or end there unless the text does.
                 Matcher m = pattern.matcher(from == 0 && to == s.length() ? s : s.substring(from, to));
-                while (m.find()) {
+                // The next match is looked for from the end of what this one reports, not of all it matched: the
+                // character of context after a number ([^0-9]) is the one before the next (4111111111111111 5500000000000004).
+                int next = 0;
+                while (next <= to - from && m.find(next)) {
                     int group = m.groupCount() >= 1 && m.group(1) != null ? 1 : 0;
+                    next = Math.max(m.end(group), m.start() + 1);
                     int start = from + m.start(group);
                     int end = from + m.end(group);
                     if (end == to && to < s.length()) {
@@ -191,6 +214,10 @@ class PatternDetector implements Detector {
     PatternDetector(String name, List<Rule> rules) {
         this.name = name;
         this.rules = List.copyOf(rules);
+    }
+
+    List<Rule> rules() {
+        return rules;
     }
 
     @Override

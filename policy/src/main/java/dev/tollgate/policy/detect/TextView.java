@@ -325,7 +325,37 @@ public final class TextView {
     /** This reading is read only in the windows holding one of {@code seams} (null: read whole); see {@link #holdsSeam}. */
     TextView onlyAround(int[] seams) {
         this.seams = seams;
+        this.normalizedSeams = null;
         return this;
+    }
+
+    /** {@link #seams} as indexes into {@link #normalized()}: the first character at or past each; computed on first use. */
+    private int[] normalizedSeams;
+
+    /** Where this reading reads otherwise than the string it was made of, as sorted indexes into {@link #normalized()}. */
+    int[] normalizedSeams() {
+        if (normalizedSeams == null && seams != null) {
+            if (origin == null) {
+                normalizedSeams = seams;
+            } else {
+                int[] out = new int[seams.length];
+                int count = 0;
+                int j = 0;
+                for (int k = 0; k < normalized.length() && j < seams.length; k++) {
+                    if (seams[j] <= origin[k]) {
+                        out[count++] = k;
+                        while (j < seams.length && seams[j] <= origin[k]) {
+                            j++;
+                        }
+                    }
+                }
+                if (j < seams.length) {
+                    out[count++] = normalized.length(); // past the last character (a mark taken out at the end)
+                }
+                normalizedSeams = java.util.Arrays.copyOf(out, count);
+            }
+        }
+        return normalizedSeams;
     }
 
     /** Whether this reading is read only around its seams. */

@@ -8,7 +8,10 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Review CA finding 2, open (see gateway/src/test/open-findings/README.md). Belongs in policy/src/test/java/dev/tollgate/policy/detect/. */
+/**
+ * Review CA finding 2, fixed by fix AT: a rule that declares what its matches are made of reads the reading with markup
+ * taken out only in the runs of those characters a mark was taken out of or beside (SeamRuns), each charged as read.
+ */
 class MarkupReadingBudgetReviewCATest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,6 +33,6 @@ class MarkupReadingBudgetReviewCATest {
         List<Detector> detectors = List.of(Detectors.injectionPhrases(), Detectors.instructionTags(), Detectors.secrets(3.5),
                 Detectors.pii(Set.of("email", "phone", "card", "ssn", "nino", "iban")),
                 Detectors.exfiltrationUrls(List.of("example.com")));
-        assertThat(DocumentScan.scan(result, detectors)).isEmpty(); // throws ScanBudget.Exceeded today
+        assertThat(DocumentScan.scan(result, detectors)).isEmpty(); // threw ScanBudget.Exceeded before fix AT
     }
 }

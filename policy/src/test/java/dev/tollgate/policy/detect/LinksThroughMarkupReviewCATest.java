@@ -9,7 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Review CA: the markup reading is skipped by link detectors ("links keep reading markup themselves"), so a link whose
+ * Review CA finding 6 (fixed by fix AT: links are also read with only HTML tags and comments taken out): the markup reading is skipped by link detectors ("links keep reading markup themselves"), so a link whose
  * host an HTML comment or an empty tag splits after an allowed prefix reads, as written, as a link to the allowed host,
  * while a renderer shows (and a model reads, and a linkifier over the rendered text makes) a link to another host.
  */
