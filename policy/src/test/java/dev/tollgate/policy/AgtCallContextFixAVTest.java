@@ -81,10 +81,23 @@ class AgtCallContextFixAVTest {
         assertThat(decision.failure()).isEqualTo(Decision.Failure.CONDITION_ERROR);
     }
 
-    /** The count is known only when the call is made: a deny on it does not hide the tool from tools/list. */
+    /**
+     * The count is known only when the call is made: tools/list does not hide a tool an allow rule on the count may let
+     * through (read as absent there, the rule was false and the deny default hid every tool).
+     */
     @Test
-    void aCapHidesNoTool() throws Exception {
-        assertThat(load(CAP.replace("defaults: {action: allow}", "defaults: {action: allow}")).mayEverCall("search", ACME)).isTrue();
+    void anAllowOnTheCountHidesNoTool() throws Exception {
+        CompiledPolicy policy = load("""
+                version: "1.0"
+                name: allow-under-cap
+                defaults: {action: deny}
+                rules:
+                  - name: under-the-cap
+                    condition: {field: tool_call_count, operator: lt, value: 50}
+                    action: allow
+                """);
+        assertThat(policy.mayEverCall("search", ACME)).isTrue();
+        assertThat(load(CAP).mayEverCall("search", ACME)).isTrue();
     }
 
     /** Loading no longer warns that the caller chooses tool_call_count (fix AR's warning); it still does for confidence. */
