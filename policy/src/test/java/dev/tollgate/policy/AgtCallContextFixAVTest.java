@@ -82,6 +82,29 @@ class AgtCallContextFixAVTest {
     }
 
     /**
+     * What a server sends (a sampling request, a result) is no call of the run and no AGT host evaluates it: the count is
+     * absent there, as action_type is, so a cap does not refuse the server's requests for want of a count.
+     */
+    @Test
+    void theCountIsAbsentFromWhatAServerSends() throws Exception {
+        CompiledPolicy policy = load(CAP);
+        PolicyRequest sampling = new PolicyRequest(CallDescription.mcpServerRequest("r", "sampling/createMessage", json("{}")), ACME,
+                MONDAY_10_UTC, CallFacts.NONE);
+        assertThat(policy.evaluate(sampling).action()).isEqualTo(Action.ALLOW);
+        CompiledPolicy notCounted = load(CAP.replace("operator: gt, value: 5", "operator: gte, value: 0"));
+        assertThat(notCounted.evaluate(sampling).action()).as("no operator matches an absent field").isEqualTo(Action.ALLOW);
+    }
+
+    /** explain has no run: the count is taken as a first call's, and it says so (rather than a fail-closed deny). */
+    @Test
+    void explainTakesAFirstCallAndSaysSo() throws Exception {
+        UnreadUsage unread = new UnreadUsage();
+        Decision decision = load(CAP).evaluate(new PolicyRequest(toolCall("search", "{}").call(), ACME, MONDAY_10_UTC, unread));
+        assertThat(decision.action()).isEqualTo(Action.ALLOW);
+        assertThat(unread.toolCallCountRead()).isTrue();
+    }
+
+    /**
      * The count is known only when the call is made: tools/list does not hide a tool an allow rule on the count may let
      * through (read as absent there, the rule was false and the deny default hid every tool).
      */

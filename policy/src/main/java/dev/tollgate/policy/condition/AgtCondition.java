@@ -245,11 +245,14 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
 
     /**
      * {@link #lookup(String, CallDescription, Identity)} with the gateway's facts: {@code tool_call_count} is the run's
-     * count ({@link dev.tollgate.policy.CallFacts#toolCallCount}), which throws where no count is at hand (fail closed).
+     * count ({@link dev.tollgate.policy.CallFacts#toolCallCount}) on a caller's call, which throws where no count is at
+     * hand (fail closed); absent on what a server sends (its requests, results), which no AGT host evaluates, as
+     * {@code action_type} is: a circuit breaker on the count does not refuse every sampling request the server makes.
      */
     public static JsonNode lookup(String field, PolicyRequest request) {
         if (TOOL_CALL_COUNT.equals(field)) {
-            return com.fasterxml.jackson.databind.node.LongNode.valueOf(request.facts().toolCallCount());
+            return CallDescription.CLIENT_TO_SERVER.equals(request.call().direction())
+                    ? com.fasterxml.jackson.databind.node.LongNode.valueOf(request.facts().toolCallCount()) : null;
         }
         return lookup(field, request.call(), request.identity());
     }
