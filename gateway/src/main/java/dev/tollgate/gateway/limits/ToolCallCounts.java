@@ -77,6 +77,12 @@ public final class ToolCallCounts {
         }
     }
 
+    /** How many runs are counted now (after pending evictions). */
+    long size() {
+        counts.cleanUp();
+        return counts.estimatedSize();
+    }
+
     /** The run's tool calls so far, for a call that is not one (a resource read, a task poll). */
     public long peek(String run) {
         AtomicLong count = counts.getIfPresent(run);
