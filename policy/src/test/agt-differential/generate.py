@@ -62,7 +62,10 @@ MAX_RULES_WITH_CASES = 60
 # Documents with more rules than this get only a few of the generic type edges per rule (they are alike).
 MANY_RULES = 20
 
-# Context names Tollgate supplies itself; never taken from the arguments (AgtCondition.GATEWAY_FIELDS).
+# Context names Tollgate supplies itself; never taken from the arguments (AgtCondition.GATEWAY_FIELDS). tool_call_count is
+# one too (fix AV: the gateway's count of the run's earlier tool calls); it is still put in AGT's context from the call's
+# argument of that name, which AgtDifferentialTest hands Tollgate as that count (AssumedFacts), skipping the cases whose
+# value no count takes (null, a fraction, a string).
 GATEWAY_FIELDS = {"tool_name", "tool_args", "method", "route", "agent_id", "spiffe_id", "tenant", "agent", "run",
                   "sub", "parent", "tree", "capabilities"}
 # The verified OAuth token's facts (review AM): claims, never read from the arguments.

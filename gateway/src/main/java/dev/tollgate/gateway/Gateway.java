@@ -132,7 +132,8 @@ public final class Gateway {
         GatewayServices services = given.budgets() != null && given.approvals() != null && !ownTasks ? given : new GatewayServices(given.metrics(),
                 given.telemetry(), given.audit(), given.svids(), given.budgets() != null ? given.budgets() : Budgets.create(vertx, config),
                 ownTasks ? given.learnt().withTaskOrigins(taskOrigins(vertx, config, given.metrics().registry())) : given.learnt(), given.concurrentCalls(), given.replays(), given.upstreams(),
-                given.approvals() != null ? given.approvals() : Approvals.create(vertx, config, given.metrics().registry()), given.recentDecisions());
+                given.approvals() != null ? given.approvals() : Approvals.create(vertx, config, given.metrics().registry()), given.recentDecisions(),
+                given.toolCallCounts());
         AtomicReference<GatewaySnapshot> snapshot = new AtomicReference<>(initial);
         services.learnt().pins().serving(initial.pins());
         GatewayMetrics metrics = services.metrics();

@@ -82,6 +82,19 @@ public interface CallFacts {
         return toolUnknown() ? null : tool;
     }
 
+    /**
+     * AGT's {@code tool_call_count}: how many tool calls (MCP {@code tools/call}, A2A message sends) this call's run made
+     * through the gateway before this call and the gateway let through, as AGT's hosts count a session's calls (the
+     * Nth call sees N-1; a denied call is not counted). The gateway's fact, never the caller's: counted per run
+     * ({@code ToolCallCounts} in the gateway says what a run is).
+     *
+     * @throws IllegalStateException where the gateway's counts are not at hand (explain, replay, policy tests without
+     *                               facts): a rule reading it denies, fail closed
+     */
+    default long toolCallCount() {
+        throw new IllegalStateException("no tool-call count: the run's earlier tool calls are known only to the gateway deciding the call");
+    }
+
     /** Facts for evaluations with no gateway state behind them (explain, replay, policy tests): fail closed. */
     CallFacts NONE = new CallFacts() {
         @Override

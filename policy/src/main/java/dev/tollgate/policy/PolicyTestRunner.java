@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  *     call: {method: tools/call, tool: shell_exec, arguments: {command: "rm -rf /"}}
  *     identity: {tenant: acme, agent: planner, capabilities: [fs.read]}
  *     time: "2026-01-05T10:00:00Z"      # optional, default now
- *     facts: {spend_usd: 9.8, cost_usd: 0.3, rate_limited: false}   # optional: what budget and rate rules see
+ *     facts: {spend_usd: 9.8, cost_usd: 0.3, rate_limited: false, tool_call_count: 6}   # optional: what budget and rate rules, and AGT tool_call_count, see
  *     expect: {action: deny, rule: block-destructive-shell}
  * </pre>
  */
@@ -79,7 +79,7 @@ public final class PolicyTestRunner {
     }
 
     private static final Set<String> TEST_FIELDS = Set.of("name", "policy", "call", "identity", "time", "facts", "expect");
-    private static final Set<String> FACTS_FIELDS = Set.of("spend_usd", "cost_usd", "rate_limited");
+    private static final Set<String> FACTS_FIELDS = Set.of("spend_usd", "cost_usd", "rate_limited", "tool_call_count");
     private static final Set<String> CALL_FIELDS = Set.of("protocol", "route", "method", "tool", "resource", "prompt", "arguments", "direction");
     private static final Set<String> IDENTITY_FIELDS = Set.of("spiffe_id", "tenant", "agent", "run", "sub", "parent", "tree", "capabilities", "claims");
     private static final Set<String> EXPECT_FIELDS = Set.of("action", "rule");
@@ -105,6 +105,11 @@ public final class PolicyTestRunner {
         if (protocol != null && !CallDescription.PROTOCOLS.contains(protocol.asText())) {
             // A case for a protocol no call has would pass or fail against rules no real call meets.
             problems.add(at + "/call/protocol", "protocol is " + String.join(" or ", CallDescription.PROTOCOLS));
+        }
+        JsonNode count = test.path("facts").get("tool_call_count");
+        if (count != null && !(count.canConvertToExactIntegral() && count.isIntegralNumber() && count.longValue() >= 0)) {
+            // A count the gateway never keeps (a fraction, a string) would test a call no run makes.
+            problems.add(at + "/facts/tool_call_count", "tool_call_count is the run's earlier tool calls: an integer, 0 or more");
         }
         if (problems.list().size() != before) {
             return null;
@@ -146,10 +151,14 @@ public final class PolicyTestRunner {
                 expectedAction + (expectedRule == null ? "" : " (" + expectedRule + ")"), decision.action() + " (" + actualRule + ")");
     }
 
-    /** Facts from {@code facts: {spend_usd: 9.8, cost_usd: 0.3, rate_limited: false}}: budget and rate rules read them. */
+    /**
+     * Facts from {@code facts: {spend_usd: 9.8, cost_usd: 0.3, rate_limited: false, tool_call_count: 6}}: budget and rate
+     * rules read them, and AGT conditions on {@code tool_call_count} (0, a run's first call, when not stated).
+     */
     public static CallFacts facts(JsonNode facts) {
         return new AssumedFacts(dev.tollgate.policy.budget.Usd.micros(facts.path("spend_usd").decimalValue()),
-                dev.tollgate.policy.budget.Usd.micros(facts.path("cost_usd").decimalValue()), facts.path("rate_limited").asBoolean(false));
+                dev.tollgate.policy.budget.Usd.micros(facts.path("cost_usd").decimalValue()), facts.path("rate_limited").asBoolean(false),
+                facts.path("tool_call_count").asLong(0));
     }
 
     /** A call from its YAML description: method (default tools/call), tool, resource, prompt, arguments. */

@@ -29,8 +29,8 @@ class AgtDecisionTest {
 
     static Stream<Arguments> examples() {
         return Stream.of(
-                // strict: execute_code matches block_exec (98); max_tokens (100) and max_tool_calls (99) need
-                // token_count / tool_call_count, absent here, so they match nothing. block = deny.
+                // strict: execute_code matches block_exec (98); max_tokens (100) needs token_count, absent here, so it
+                // matches nothing, and max_tool_calls (99) reads the gateway's count, 0 here (a run's first call). block = deny.
                 Arguments.of(STRICT, "execute_code", "{}", Action.DENY, "block_exec"),
                 Arguments.of(STRICT, "run_shell", "{}", Action.DENY, "block_shell"),
                 // token_count 5000 > 2048: max_tokens (100) is first.
@@ -38,8 +38,9 @@ class AgtDecisionTest {
                 // A numeric string: AGT raises a TypeError ('>' between str and int) and denies the call; here
                 // max_tokens cannot be evaluated and denies (fail closed): both deny.
                 Arguments.of(STRICT, "search", "{\"token_count\": \"5000\"}", Action.DENY, "max_tokens"),
-                // 2048 is not > 2048; tool_call_count 6 > 5: max_tool_calls (99).
-                Arguments.of(STRICT, "search", "{\"token_count\": 2048, \"tool_call_count\": 6}", Action.DENY, "max_tool_calls"),
+                // 2048 is not > 2048; tool_call_count is the gateway's count (0), not the argument 6 (fix AV; the count
+                // itself: AgtToolCallCountFixAVTest): the audit rule decides.
+                Arguments.of(STRICT, "search", "{\"token_count\": 2048, \"tool_call_count\": 6}", Action.AUDIT, "audit_all_tool_calls"),
                 // confidence 0.5 < 0.95: confidence_threshold (90) before audit_all_tool_calls (50).
                 Arguments.of(STRICT, "search", "{\"confidence\": 0.5}", Action.DENY, "confidence_threshold"),
                 // confidence 0.99 passes; tool_name ne "" holds: audit (allowed, recorded).

@@ -34,12 +34,16 @@ class AgtGatewayFactsFixARTest {
         return new PolicyRequest(call, identity, MONDAY_10_UTC);
     }
 
-    /** An A2A message send is a tool call (the call of its declared skill, as max_tool_calls counts it); a read is none. */
+    /**
+     * A tool call is a tool call; a read is none. (An A2A message send was one here too until fix AV, which made it
+     * AGT's {@code invoke_agent}: AgtCallContextFixAVTest.)
+     */
     @Test
-    void actionTypeIsToolCallForToolCallsAndA2aSendsAndAbsentOtherwise() throws Exception {
+    void actionTypeIsToolCallForToolCallsAndAbsentOtherwise() throws Exception {
         CompiledPolicy policy = load(DENY_TOOL_CALLS);
+        assertThat(policy.evaluate(toolCall("search", "{}")).action()).isEqualTo(Action.DENY);
         assertThat(policy.evaluate(request(CallDescription.a2a("r", "SendMessage", "summarise", json("{}")), ACME)).action())
-                .isEqualTo(Action.DENY);
+                .as("an A2A send is invoke_agent (fix AV)").isEqualTo(Action.ALLOW);
         assertThat(policy.evaluate(request(CallDescription.mcpResourceRead("r", "file:///x"), ACME)).action()).isEqualTo(Action.ALLOW);
         // Absent on other calls: AGT's absent field matches no operator, ne included.
         CompiledPolicy ne = load(DENY_TOOL_CALLS.replace("operator: eq", "operator: ne"));
@@ -61,7 +65,7 @@ class AgtGatewayFactsFixARTest {
         ImportResult result = AgtImporter.convert(PolicyLoader.readDocument(DENY_TOOL_CALLS));
         assertThat(result.rules()).containsExactly(new RuleImport.Converted("no-tool-calls", List.of()));
         assertThat(result.document().get("rules").get(0).get("condition").toString())
-                .isEqualTo("{\"method\":[\"tools/call\",\"SendMessage\",\"SendStreamingMessage\"]}");
+                .isEqualTo("{\"method\":[\"tools/call\"]}"); // A2A sends are invoke_agent (fix AV)
         CompiledPolicy converted = load(NativeDocumentWriter.write(result, "agt.yaml"));
         assertThat(converted.evaluate(toolCall("delete_file", "{\"action_type\": \"model_call\"}")).action()).isEqualTo(Action.DENY);
         assertThat(converted.evaluate(request(CallDescription.mcpResourceRead("r", "file:///x"), ACME)).action()).isEqualTo(Action.ALLOW);

@@ -92,10 +92,11 @@ class AgtImportDifferentialTest {
         counts.forEach((k, v) -> summary.append("\n  ").append(v).append("  ").append(k));
         System.out.println(summary);
         // Pinned, as policy/README.md quotes them: a change in what converts shows up here.
-        assertThat(counts.get("converted exactly")).isEqualTo(76);
+        // Fix AV: the six tool_call_count rules (the gateway's count, which no native condition reads) are not converted.
+        assertThat(counts.get("converted exactly")).isEqualTo(70);
         assertThat(counts.get("converted with notes")).isEqualTo(2662);
         assertThat(counts.entrySet().stream().filter(e -> e.getKey().startsWith("not converted")).mapToInt(Map.Entry::getValue).sum())
-                .isEqualTo(685);
+                .isEqualTo(691);
         assertThat(counts.get("not converted: Python regex semantics differ (\\b is Unicode-aware in AGT, ASCII in RE2)")).isEqualTo(415);
     }
 

@@ -24,7 +24,7 @@ import java.util.Optional;
  * {@code {"route": "tools", "call": {"method": "tools/call", "tool": "x", "arguments": {...}},
  * "identity": {"tenant": "acme", ...}, "time": "2026-01-05T10:00:00Z", "facts": {"spend_usd": 9.8, "rate_limited": true}}};
  * {@code "policy"} may name a document directly instead of a route. Without {@code "facts"}, budget and rate-limit
- * checks are taken as not over and the explanation says so.
+ * checks are taken as not over, and AGT's {@code tool_call_count} as 0, and the explanation says so.
  */
 public final class ExplainRequest {
 
@@ -52,6 +52,10 @@ public final class ExplainRequest {
             explanation = explanation.withNote("not evaluated: " + String.join(", ", unread.rulesAsking()) + " read live usage (spend, "
                     + "rate-limit buckets), which explain does not read; taken as not over budget and not rate-limited. Give \"facts\" "
                     + "({\"spend_usd\", \"cost_usd\", \"rate_limited\"}) to decide them otherwise");
+        }
+        if (unread.toolCallCountRead()) {
+            explanation = explanation.withNote("not evaluated: tool_call_count, the run's earlier tool calls, which explain does not"
+                    + " read; taken as 0 (a run's first call). Give \"facts\": {\"tool_call_count\": N} to decide it otherwise");
         }
         return explanation;
     }

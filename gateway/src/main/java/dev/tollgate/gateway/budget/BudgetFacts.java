@@ -24,6 +24,8 @@ public final class BudgetFacts implements CallFacts {
     private String overDetail;
     /** What this call already holds in the spend read (an ask-client retry's hold, taken over from its question). */
     private long alreadyHeldMicros;
+    /** The run's earlier tool calls ({@link #toolCallCount}), or -1 when none was counted for this evaluation. */
+    private long toolCallCount = -1;
 
     /** @param view the spend read for this call, or null when none was read (the policy has no budget rule) */
     public BudgetFacts(SpendView view, long costMicros) {
@@ -66,6 +68,19 @@ public final class BudgetFacts implements CallFacts {
     @Override
     public boolean toolPinned() {
         return toolPinned;
+    }
+
+    /** The run's earlier tool calls, as counted when the call was taken ({@code ToolCallCounts}). */
+    public void toolCallCount(long count) {
+        this.toolCallCount = count;
+    }
+
+    @Override
+    public long toolCallCount() {
+        if (toolCallCount < 0) {
+            return CallFacts.super.toolCallCount(); // not counted here: fail closed
+        }
+        return toolCallCount;
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.tollgate.gateway.budget.Budgets;
 import dev.tollgate.gateway.budget.CallCharge;
 import dev.tollgate.gateway.budget.Secured;
 import dev.tollgate.gateway.config.PricingTable;
+import dev.tollgate.gateway.limits.ToolCallCounts;
 import dev.tollgate.gateway.pinning.PinChange;
 import dev.tollgate.gateway.pinning.PinManifest;
 import dev.tollgate.gateway.pinning.PinState;
@@ -20,6 +21,7 @@ import dev.tollgate.policy.CallerKey;
 import dev.tollgate.policy.CompiledPolicy;
 import dev.tollgate.policy.Decision;
 import dev.tollgate.policy.PolicyRequest;
+import dev.tollgate.policy.condition.AgtCondition;
 import dev.tollgate.protocols.jsonrpc.JsonRpcMessage;
 import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
 import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
@@ -42,6 +44,9 @@ import java.util.List;
  * an allowed call's rate tokens and budget hold are secured here, after the decision and before anything
  * is forwarded, and a refused one turns the decision into a deny by its rule. Only then is the call
  * charged, to be settled when it completes.
+ *
+ * <p>Each tool call takes its place in its run's count before it is decided (AGT's {@code tool_call_count}: the Nth call
+ * of a run sees N-1) and gives it back when it is denied ({@link ToolCallCounts}); other calls read the count.
  */
 public final class PolicyStage implements Stage {
 
@@ -54,13 +59,16 @@ public final class PolicyStage implements Stage {
     private final PinWatch pins;
     private final WithheldTools withheld;
     private final DeclaredEnums declaredEnums;
+    private final ToolCallCounts toolCalls;
 
-    public PolicyStage(Budgets budgets, TaskOrigins tasks, PinWatch pins, WithheldTools withheld, DeclaredEnums declaredEnums) {
+    public PolicyStage(Budgets budgets, TaskOrigins tasks, PinWatch pins, WithheldTools withheld, DeclaredEnums declaredEnums,
+                       ToolCallCounts toolCalls) {
         this.declaredEnums = declaredEnums;
         this.budgets = budgets;
         this.tasks = tasks;
         this.pins = pins;
         this.withheld = withheld;
+        this.toolCalls = toolCalls;
     }
 
     @Override
@@ -103,6 +111,8 @@ public final class PolicyStage implements Stage {
         List<Decision> decisions = new ArrayList<>(size);
         List<CallDescription> calls = new ArrayList<>(size);
         List<BudgetFacts> facts = new ArrayList<>(size);
+        // The run each tool call took its place in (null for the others): given back if the call ends up denied.
+        List<String> counted = new ArrayList<>(size);
         boolean securing = false;
         for (int i = 0; i < size; i++) {
             CallDescription call = McpCallDescriber.describe(route, exchange.route().route().taskScope(), exchange.messages().get(i), tasks);
@@ -110,6 +120,7 @@ public final class PolicyStage implements Stage {
             if (call == null) {
                 decisions.add(null);
                 facts.add(null);
+                counted.add(null);
                 continue;
             }
             PinState pin = pinState(exchange, call);
@@ -120,6 +131,7 @@ public final class PolicyStage implements Stage {
                 // when it sits in the account read: review AZ, a hold in an account the reading did not add was subtracted).
                 callFacts.alreadyHolding(taken.estimateMicros());
             }
+            counted.add(count(exchange, call, callFacts, exchange.askClientAnswer() != null));
             Decision withholding = McpMethods.TOOLS_CALL.equals(call.method()) && call.toolName() != null
                     ? withheld.withholding(route, call.toolName(), policy) : null;
             // A tool whose listed definition result rules withheld was never shown: its call is denied before policy; so is
@@ -150,12 +162,44 @@ public final class PolicyStage implements Stage {
         exchange.described(calls);
         if (!securing) {
             releaseUnused(exchange, taken);
+            giveBackDenied(decisions, counted);
             return conclude(exchange, decisions);
         }
         return secure(exchange, decisions, facts, calls, 0, taken).compose(v -> {
             releaseUnused(exchange, taken);
+            giveBackDenied(decisions, counted);
             return conclude(exchange, decisions);
         });
+    }
+
+    /**
+     * Gives the call the count of its run's earlier tool calls: a tool call (the calls {@code action_type} names, MCP
+     * {@code tools/call} and A2A sends) takes its place in the count, any other call reads it. An ask-client retry is the
+     * second leg of a call its question leg counted: it reads the count without itself, and takes nothing.
+     *
+     * @return the run the call took its place in, or null when it took none
+     */
+    private String count(Exchange exchange, CallDescription call, BudgetFacts facts, boolean retry) {
+        String run = ToolCallCounts.runOf(exchange.identity(), exchange.route().route().name(), exchange.upstreamSessionId());
+        boolean toolCall = AgtCondition.actionType(call) != null;
+        if (!toolCall || retry) {
+            long seen = toolCalls.peek(run);
+            facts.toolCallCount(toolCall && seen > 0 ? seen - 1 : seen);
+            return null;
+        }
+        facts.toolCallCount(toolCalls.take(run));
+        return run;
+    }
+
+    /** A counted tool call that is denied (by policy, a withheld tool, a refused budget or rate token) is not one of its run's. */
+    private void giveBackDenied(List<Decision> decisions, List<String> counted) {
+        for (int i = 0; i < counted.size(); i++) {
+            Decision decision = decisions.get(i);
+            // A call held for approval keeps its place: it may yet run.
+            if (counted.get(i) != null && decision != null && decision.enforcedDeny() && !decision.requiresApproval()) {
+                toolCalls.giveBack(counted.get(i));
+            }
+        }
     }
 
     /** A hold the retry took over that its decision did not use (denied by policy now): released, nothing ran. */
@@ -294,6 +338,8 @@ public final class PolicyStage implements Stage {
             exchange.described(List.of(call));
             return concludeA2a(exchange, a2a, new ArrayList<>(List.of(pushDenial)));
         }
+        List<String> counted = new ArrayList<>(1);
+        counted.add(count(exchange, call, facts, false));
         Decision decision = decide(exchange, call, pin, facts, now);
         for (CallDescription reading : A2aCallDescriber.otherReadings(call)) {
             // The agent may read the tenant from the path (review K: the SDK overwrites the body's with it), or its text
@@ -312,9 +358,13 @@ public final class PolicyStage implements Stage {
         }
         List<Decision> decisions = new ArrayList<>(List.of(decision));
         if (!needsSecuring(decision, facts, call)) {
+            giveBackDenied(decisions, counted);
             return concludeA2a(exchange, a2a, decisions);
         }
-        return secure(exchange, decisions, List.of(facts), List.of(call), 0, null).compose(v -> concludeA2a(exchange, a2a, decisions));
+        return secure(exchange, decisions, List.of(facts), List.of(call), 0, null).compose(v -> {
+            giveBackDenied(decisions, counted);
+            return concludeA2a(exchange, a2a, decisions);
+        });
     }
 
     private Future<StageResult> concludeA2a(Exchange exchange, A2aExchange a2a, List<Decision> decisions) {

@@ -65,6 +65,12 @@ final class SettledFacts implements CallFacts {
         }
     }
 
+    /** The run's count as it was when the call was held: the call holds its place in it (it was not given back). */
+    @Override
+    public long toolCallCount() {
+        return first.toolCallCount();
+    }
+
     @Override
     public boolean toolPinned() {
         return first.toolPinned();

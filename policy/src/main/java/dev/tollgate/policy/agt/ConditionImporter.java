@@ -65,21 +65,27 @@ final class ConditionImporter {
     }
 
     /**
-     * {@code action_type} has one value, {@code tool_call}, on the tool-call methods and none on other calls (no operator
-     * matches there): the condition holds on those methods when it holds on {@code tool_call}, never otherwise, and where
-     * AGT would raise comparing it (TypeError, the call denied) that is the error on those methods.
+     * {@code action_type} is {@code tool_call} on an MCP {@code tools/call}, {@code invoke_agent} on an A2A message send,
+     * and absent on other calls (no operator matches there): the condition holds on the methods of each value it holds
+     * on, never otherwise, and where AGT would raise comparing a value (TypeError, the call denied) that is the error on
+     * that value's methods.
      */
     private static Translation actionType(String field, String operator, JsonNode value) {
-        ArrayNode methods = Nodes.F.arrayNode();
-        AgtCondition.TOOL_CALL_METHODS.forEach(methods::add);
-        JsonNode toolCalls = Nodes.single("method", methods);
-        JsonNode never = Nodes.not(Nodes.single("method", Nodes.F.textNode("*")));
-        try {
-            boolean holds = AgtCondition.compile(field, operator, value).holdsOn(Nodes.F.textNode(AgtCondition.TOOL_CALL));
-            return new Translation(holds ? toolCalls : never, null, List.of());
-        } catch (IllegalArgumentException typeError) {
-            return new Translation(never, toolCalls, List.of());
+        ArrayNode holding = Nodes.F.arrayNode();
+        ArrayNode raising = Nodes.F.arrayNode();
+        for (String method : AgtCondition.TOOL_CALL_METHODS) {
+            String kind = AgtCondition.actionType(dev.tollgate.policy.CallDescription.mcpRequest(null, method, null));
+            try {
+                if (AgtCondition.compile(field, operator, value).holdsOn(Nodes.F.textNode(kind))) {
+                    holding.add(method);
+                }
+            } catch (IllegalArgumentException typeError) {
+                raising.add(method);
+            }
         }
+        JsonNode never = Nodes.not(Nodes.single("method", Nodes.F.textNode("*")));
+        return new Translation(holding.isEmpty() ? never : Nodes.single("method", holding),
+                raising.isEmpty() ? null : Nodes.single("method", raising), List.of());
     }
 
     private static Translation onValue(ValueSource s, String operator, JsonNode value, boolean denyRule) {

@@ -25,7 +25,10 @@ sealed interface ContextField {
     record ClaimOrArgument(ValueSource.Claim claim, ValueSource.Argument argument) implements ContextField {
     }
 
-    /** {@code action_type}: the gateway's fact, {@code tool_call} for the tool-call methods, absent for other calls. */
+    /**
+     * {@code action_type}: the gateway's fact, {@code tool_call} for {@code tools/call}, {@code invoke_agent} for an A2A
+     * send, absent for other calls.
+     */
     record ActionType() implements ContextField {
     }
 
@@ -52,6 +55,11 @@ sealed interface ContextField {
         return switch (field) {
             case "route" -> new Unsupported("no native condition reads the route name (a route selects its policy)");
             case "tool_args" -> new Unsupported("no native condition tests the whole arguments object");
+            // The gateway's count of the run's earlier tool calls (fix AV): no native condition reads it, and the
+            // caller's claim or argument of that name, which the caller chooses, must not stand in for it.
+            case "tool_call_count" -> new Unsupported("no native condition reads the run's count of earlier tool calls"
+                    + " (AGT's tool_call_count, which the gateway counts): keep the AGT document, or cap the run with"
+                    + " defaults.max_tool_calls or a native rate_limit check");
             default -> field.matches("[0-9]+|-")
                     // AGT reads only a mapping's key; a native pointer /0 would also read element 0 of an array.
                     ? new Unsupported("a field named '" + field + "' would also read an array element as a native pointer")

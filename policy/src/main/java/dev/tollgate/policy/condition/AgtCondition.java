@@ -18,7 +18,8 @@ import java.util.Set;
  * <ul>
  *   <li>{@code tool_name} the tool (an A2A skill), {@code tool_args} the arguments object, {@code method},
  *       {@code route}, {@code spiffe_id}; {@code agent_id} the AXID agent claim; {@code action_type} {@code tool_call}
- *       for a tool call ({@link #actionType});</li>
+ *       for a tool call, {@code invoke_agent} for an A2A send ({@link #actionType}); {@code tool_call_count} the run's
+ *       earlier tool calls ({@link dev.tollgate.policy.CallFacts#toolCallCount});</li>
  *   <li>{@code tenant} and every other AXID claim by its name;</li>
  *   <li>any other name: the top-level argument of that name.</li>
  * </ul>
@@ -133,7 +134,7 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
 
     /** Context names the gateway supplies: never read from the arguments, even when absent for this call. */
     private static final Set<String> GATEWAY_FIELDS = Set.of("tool_name", "tool_args", "method", "route", "agent_id",
-            "action_type", "spiffe_id", "tenant", "agent", "run", "sub", "parent", "tree", "capabilities",
+            "action_type", "tool_call_count", "spiffe_id", "tenant", "agent", "run", "sub", "parent", "tree", "capabilities",
             // The facts the OAuth stage writes from the verified token (review AM: a caller whose token named no client
             // sent {"client_id": "admin-console"} as an argument and a rule on client_id read it).
             "client_id", "oauth_sub", "oauth_iss", "scope");
@@ -145,17 +146,32 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
      */
     public static final List<String> TOOL_CALL_METHODS = List.of("tools/call", "SendMessage", "SendStreamingMessage");
 
+    /** The A2A message sends among {@link #TOOL_CALL_METHODS}: the invocation of another agent. */
+    public static final List<String> AGENT_INVOCATION_METHODS = List.of("SendMessage", "SendStreamingMessage");
+
     /** What AGT's hosts put in every context as the kind of action ({@code BaseIntegration._build_cedar_context}). */
     public static final String TOOL_CALL = "tool_call";
 
+    /** What AGT's Bedrock host puts as the kind of action when it invokes an agent ({@code GovernedBedrockClient.invoke_agent}). */
+    public static final String INVOKE_AGENT = "invoke_agent";
+
+    /** The run's earlier tool calls, the gateway's count ({@link dev.tollgate.policy.CallFacts#toolCallCount}). */
+    public static final String TOOL_CALL_COUNT = "tool_call_count";
+
     /**
-     * The gateway's {@code action_type} for a call: {@code tool_call} for {@link #TOOL_CALL_METHODS} (AGT 5.0.0's hosts put
-     * it for every tool call: base.py pre_execute, langgraph's tool node), null (absent: no operator matches) for any other
-     * call, which no AGT host evaluates. Never the caller's argument of that name (review CC: a deny on
-     * {@code action_type eq tool_call} never held, and a caller sending {@code action_type: model_call} chose its kind).
+     * The gateway's {@code action_type} for a call: {@code tool_call} for an MCP {@code tools/call} (AGT 5.0.0's hosts put
+     * it for every tool call: base.py pre_execute, langgraph's tool node); {@code invoke_agent} for an A2A message send,
+     * the invocation of another agent, as AGT's only host that governs one says it (bedrock_adapter.py's
+     * {@code invoke_agent}: the agent invoked with the caller's text; fix AV: fix AR's {@code tool_call} there left a deny
+     * on {@code invoke_agent} that never held); null (absent: no operator matches) for any other call, which no AGT host
+     * evaluates. Never the caller's argument of that name (review CC: a deny on {@code action_type eq tool_call} never
+     * held, and a caller sending {@code action_type: model_call} chose its kind).
      */
     public static String actionType(CallDescription call) {
-        return call.method() != null && TOOL_CALL_METHODS.contains(call.method()) ? TOOL_CALL : null;
+        if (call.method() == null || !TOOL_CALL_METHODS.contains(call.method())) {
+            return null;
+        }
+        return AGENT_INVOCATION_METHODS.contains(call.method()) ? INVOKE_AGENT : TOOL_CALL;
     }
 
     /** This condition tested on one context value, as {@link #matches} tests it (the importer's exact reading of a fact). */
@@ -201,7 +217,7 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
     /** Any name but the call's own fields is read as a claim (first, for a name that is not the gateway's). */
     @Override
     public void addClaimsRead(Set<String> names) {
-        if (!Set.of("tool_name", "tool_args", "method", "route", "agent_id", "action_type").contains(field)) {
+        if (!Set.of("tool_name", "tool_args", "method", "route", "agent_id", "action_type", TOOL_CALL_COUNT).contains(field)) {
             names.add(field);
         }
     }
@@ -219,9 +235,26 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
         }
     }
 
-    /** The context value of {@code field} for this call; null when absent (JSON null counts as absent, as Python None). */
+    /**
+     * The context value of {@code field} for this call; null when absent (JSON null counts as absent, as Python None).
+     * Null for {@code tool_call_count}, which only the request's facts hold ({@link #lookup(String, PolicyRequest)}).
+     */
     public static JsonNode lookup(String field, CallDescription call, Identity identity) {
         return lookup(field, call, identity, call.arguments());
+    }
+
+    /**
+     * {@link #lookup(String, CallDescription, Identity)} with the gateway's facts: {@code tool_call_count} is the run's
+     * count ({@link dev.tollgate.policy.CallFacts#toolCallCount}) on a caller's call, which throws where no count is at
+     * hand (fail closed); absent on what a server sends (its requests, results), which no AGT host evaluates, as
+     * {@code action_type} is: a circuit breaker on the count does not refuse every sampling request the server makes.
+     */
+    public static JsonNode lookup(String field, PolicyRequest request) {
+        if (TOOL_CALL_COUNT.equals(field)) {
+            return CallDescription.CLIENT_TO_SERVER.equals(request.call().direction())
+                    ? com.fasterxml.jackson.databind.node.LongNode.valueOf(request.facts().toolCallCount()) : null;
+        }
+        return lookup(field, request.call(), request.identity());
     }
 
     /**
@@ -259,6 +292,7 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
             case "route" -> text(call.route());
             case "agent_id" -> text(identity.agent());
             case "action_type" -> text(actionType(call));
+            case TOOL_CALL_COUNT -> null; // the request's facts hold it (lookup(String, PolicyRequest)), never a claim
             default -> claim(field, identity);
         };
     }
@@ -273,7 +307,7 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
 
     @Override
     public boolean matches(PolicyRequest request) {
-        JsonNode actual = lookup(field, request.call(), request.identity());
+        JsonNode actual = lookup(field, request);
         if (actual == null) {
             nullDecidedAlike(request.call(), request.identity());
             return false;
@@ -494,7 +528,7 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
 
     @Override
     public String mismatch(PolicyRequest request) {
-        JsonNode actual = lookup(field, request.call(), request.identity());
+        JsonNode actual = lookup(field, request);
         if (actual == null) {
             return field + " is absent from the context";
         }
@@ -508,7 +542,8 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
 
     @Override
     public Truth staticTruth(CallDescription call, Identity identity) {
-        if ("tool_args".equals(field)) {
+        if ("tool_args".equals(field) || TOOL_CALL_COUNT.equals(field)) {
+            // The arguments, and the run's count at the moment of the call, are known only when it is made.
             return Truth.UNKNOWN;
         }
         JsonNode known = GATEWAY_FIELDS.contains(field) ? gatewayField(field, call, identity, call.arguments()) : claim(field, identity);

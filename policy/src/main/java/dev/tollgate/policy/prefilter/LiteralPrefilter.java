@@ -192,6 +192,9 @@ public final class LiteralPrefilter {
                 return false;
             }
             int f = gate.field();
+            if (AgtCondition.TOOL_CALL_COUNT.equals(fields[f])) {
+                return false; // the run's count is the request's fact, not the call's: the condition reads it itself
+            }
             if (!looked[f]) {
                 looked[f] = true;
                 JsonNode value = AgtCondition.lookup(fields[f], request.call(), request.identity());
