@@ -3,6 +3,8 @@ package dev.tollgate.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.policy.check.CheckRegistry;
+import dev.tollgate.policy.yaml.LocatedYaml;
+import dev.tollgate.policy.yaml.YamlSyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,7 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Kubernetes manifests are written) is read as its first document only. {@code LocatedYaml.parse} takes Jackson's
  * {@code readTree}, which stops after one document, and nothing says so: the rules and test cases after the first
  * {@code ---} are dropped at load. PyYAML's {@code safe_load} (what AGT reads with) refuses such a stream ("expected a
- * single document"). Either reading every document or refusing the file, naming its line, would do.
+ * single document"). Either reading every document or refusing the file, naming its line, would do. Worse, fixAS's
+ * YAML 1.2 re-typing walks every document's tokens and writes what it re-types into the first document's tree at the
+ * same pointer: a later document's {@code 010} replaces the first's value there.
  */
 class MultiDocumentFileReviewCDTest {
 
@@ -65,5 +69,15 @@ class MultiDocumentFileReviewCDTest {
         }
         // The second case fails against p (delete_file is allowed): verify must say so, not pass on the first case alone.
         assertThat(results).as("every case of the file is run").hasSize(2);
+    }
+
+    @Test
+    void aLaterDocumentsValueNeverReplacesTheFirstDocuments() throws Exception {
+        String text = "rules:\n  - {name: r, condition: {arg: {path: /mode, in: [allowed]}}}\n---\nrules:\n  - {name: r, condition: {arg: {path: /mode, in: [010]}}}\n";
+        try {
+            assertThat(LocatedYaml.parse(text, true).root().at("/rules/0/condition/arg/in/0").asText()).isEqualTo("allowed");
+        } catch (YamlSyntaxException refused) {
+            // refusing a file of several documents is a fix too
+        }
     }
 }
