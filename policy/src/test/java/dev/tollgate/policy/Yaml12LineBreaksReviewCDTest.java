@@ -7,6 +7,7 @@ import dev.tollgate.policy.yaml.LocatedYaml;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -52,5 +53,15 @@ class Yaml12LineBreaksReviewCDTest {
         List<PolicyTestResult> results = PolicyTestRunner.run(PolicyLoader.loadDirectory(dir, CheckRegistry.withDefaults()), dir);
 
         assertThat(results).allSatisfy(r -> assertThat(r.passed()).as(r.toString()).isTrue());
+    }
+
+    /**
+     * Low, same cause: a file saved with a byte order mark (Windows editors) has every column of its first line one off, so
+     * a quoted scalar there is looked up at the character before its quote and taken as plain: the text '0777' becomes
+     * the number 777 (and a quoted '007' the number 7).
+     */
+    @Test
+    void aQuotedScalarOnTheFirstLineOfAFileWithAByteOrderMarkStaysText() throws Exception {
+        assertThat(LocatedYaml.parse("\uFEFFv: '0777'\nw: 0777\n", true).root().toString()).isEqualTo("{\"v\":\"0777\",\"w\":777}");
     }
 }
