@@ -38,8 +38,9 @@ class MultiDocumentFileReviewCDTest {
         PolicyBundle bundle;
         try {
             bundle = PolicyLoader.loadDirectory(dir, CheckRegistry.withDefaults());
-        } catch (RuntimeException refused) {
-            assertThat(refused).hasMessageContaining("p.yaml");
+        } catch (PolicyException refused) {
+            // fixAW: PolicyException (checked) is how the loader refuses a file; the reproducer caught RuntimeException only.
+            assertThat(refused).hasMessageContaining("p.yaml:5").hasMessageContaining("second YAML document");
             return;
         }
         assertThat(bundle.policy("q")).as("policy q, the file's second document").isPresent();
@@ -63,8 +64,9 @@ class MultiDocumentFileReviewCDTest {
         List<PolicyTestResult> results;
         try {
             results = PolicyTestRunner.run(PolicyLoader.loadDirectory(dir, CheckRegistry.withDefaults()), dir);
-        } catch (RuntimeException refused) {
-            assertThat(refused).hasMessageContaining("p.tests.yaml");
+        } catch (PolicyException refused) {
+            // fixAW: as above, the runner refuses with a PolicyException naming the file and the second document's line.
+            assertThat(refused).hasMessageContaining("p.tests.yaml:3").hasMessageContaining("second YAML document");
             return;
         }
         // The second case fails against p (delete_file is allowed): verify must say so, not pass on the first case alone.
@@ -78,6 +80,7 @@ class MultiDocumentFileReviewCDTest {
             assertThat(LocatedYaml.parse(text, true).root().at("/rules/0/condition/arg/in/0").asText()).isEqualTo("allowed");
         } catch (YamlSyntaxException refused) {
             // refusing a file of several documents is a fix too
+            assertThat(refused.line()).isEqualTo(3);
         }
     }
 }
