@@ -9,7 +9,7 @@ import dev.tollgate.policy.NumberReadingsDisagreeException;
  * parameter (a Spring AI {@code @Tool} method, a record the Java SDK's argument map is converted to) retries a name it
  * does not know trimmed, so {@code " DESTROY"} is {@code DESTROY}; so do code calling {@code trim()}/{@code strip()}
  * before comparing, and lax string fields that strip. An equality or membership test naming a string ({@code eq},
- * {@code ne}, {@code in}, {@code not_in}) is decided on the trimmed text too; when it decides otherwise the rule denies
+ * {@code ne}, {@code in}, {@code not_in}) and a {@code matches} are decided on the trimmed text too; when it decides otherwise the rule denies
  * ({@link NumberReadingsDisagreeException}), so an allow rule ({@code ne: "DESTROY"}) does not allow the padded name
  * either. Only a padded string is read again: one look at each end otherwise.
  */
@@ -48,9 +48,13 @@ final class PaddedText {
         return onExact;
     }
 
-    /** True for the tests decided on a padded string's trimmed text: equality and membership naming a string. */
+    /**
+     * True for the tests decided on a padded string's trimmed text: equality and membership naming a string, and
+     * {@code matches}: an anchored regex ({@code ^(DESTROY|WIPE)$}) does not match {@code " DESTROY"}, which a trimming
+     * reader runs as DESTROY (review CD). {@code contains} is not: a padded string contains what the trimmed one does.
+     */
     static boolean decidesOnTrimmedText(String operator, boolean namesAString) {
-        return namesAString && !"contains".equals(operator);
+        return "matches".equals(operator) || namesAString && !"contains".equals(operator);
     }
 
     private static String abbreviate(String text) {

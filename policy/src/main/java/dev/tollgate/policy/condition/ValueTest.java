@@ -65,8 +65,8 @@ public final class ValueTest {
     }
 
     /**
-     * True for an equality or membership test naming a string ({@code eq: "DESTROY"}, {@code not_in: ["a"]}): decided on
-     * a padded string trimmed too ({@link PaddedText}).
+     * True for an equality or membership test naming a string ({@code eq: "DESTROY"}, {@code not_in: ["a"]}) and for
+     * {@code matches}: decided on a padded string trimmed too ({@link PaddedText}).
      */
     public boolean decidesOnTrimmedText() {
         return PaddedText.decidesOnTrimmedText(operator, namesAString);
