@@ -57,6 +57,28 @@ final class PaddedText {
         return "matches".equals(operator) || namesAString && !"contains".equals(operator);
     }
 
+    /** Whether a reader that trims would see another text: a string with padding at either end. */
+    static boolean isPadded(JsonNode value) {
+        if (value == null || !value.isTextual() || value.textValue().isEmpty()) {
+            return false;
+        }
+        String text = value.textValue();
+        return DecimalText.isPadding(text.charAt(0)) || DecimalText.isPadding(text.charAt(text.length() - 1));
+    }
+
+    /**
+     * Whether a {@code matches} that finds nothing in a padded string may still find something in its trimmed text, so
+     * that the trimmed search is worth running. Only an assertion tied to the text's ends or to a neighbouring character
+     * can: the trimmed text is a slice of the padded one, and a match inside it is a match in the padded text unless
+     * an anchor ({@code ^ $ \A \Z \z}) or a lookaround fails there ({@code \b} does not: padding is no word character
+     * and neither is the text's end). The common case (a deny pattern finding nothing in a text ending with a newline)
+     * then costs one search, not two; a search that did find something is always checked against the trimmed text.
+     */
+    static boolean trimmedMayMatchWhereExactDoesNot(String pattern) {
+        return pattern.indexOf('^') >= 0 || pattern.indexOf('$') >= 0 || pattern.contains("\\A") || pattern.contains("\\Z")
+                || pattern.contains("\\z") || pattern.contains("(?<") || pattern.contains("(?=") || pattern.contains("(?!");
+    }
+
     private static String abbreviate(String text) {
         return text.length() <= 80 ? text : text.substring(0, 80) + "...";
     }
