@@ -138,7 +138,8 @@ class RegexConditionTest {
                 Arguments.of("$ anchors the end", "rf$", "rm -rf", true),
                 Arguments.of("$ matches before one final newline, as in Java and Python (a deny rule cannot be dodged with \\n)", "^rm -rf /$", "rm -rf /\\n", true),
                 Arguments.of("$ matches before a final CRLF", "^rm$", "rm\\r\\n", true),
-                Arguments.of("$ does not match before two final newlines", "^rm$", "rm\\n\\n", false),
+                // fixAW (review CD): "rm\n\n" itself is denied: a reader that trims it runs "rm", which ^rm$ matches.
+                Arguments.of("a value trimmed matches an anchored pattern: denied", "^rm$", "rm\\n\\n", true),
                 Arguments.of("$ does not match before an inner newline", "^rm$", "rm\\nx", false),
                 Arguments.of("(?i) ignores case", "(?i)drop\\\\s+table", "DROP Table users", true),
                 Arguments.of("case matters without (?i)", "drop", "DROP", false),
@@ -151,6 +152,13 @@ class RegexConditionTest {
                 Arguments.of("(?m) multi-line anchors", "(?m)^rm", "ls\\nrm x", true),
                 Arguments.of("unicode", "^caf\\u00e9$", "caf\\u00e9", true),
                 Arguments.of("empty value", "^$", "", true));
+    }
+
+    @Test
+    void dollarDoesNotMatchBeforeTwoFinalNewlines() {
+        // The regex itself; the policy denies "rm\n\n" all the same, on its trimmed reading (see semantics()).
+        assertThat(LinearRegex.compile("^rm$").find("rm\n\n")).isFalse();
+        assertThat(LinearRegex.compile("^rm$").find("rm\n")).isTrue();
     }
 
     @ParameterizedTest(name = "{0}")

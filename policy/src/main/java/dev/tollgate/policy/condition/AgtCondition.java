@@ -345,7 +345,9 @@ public record AgtCondition(String field, String operator, JsonNode value, Policy
             NumberReadings.decidedAlikeAsText(exact, actual, this::testAsText, field);
         }
         // A padded name as a reader that trims it sees it (Jackson's enum binding retries " DESTROY" as DESTROY).
-        if (PaddedText.decidesOnTrimmedText(operator, readings.namesAString())) {
+        // The pattern is looked at only for a padded text, which few are.
+        if (PaddedText.decidesOnTrimmedText(operator, readings.namesAString()) && PaddedText.isPadded(actual) && (exact || regex == null
+                || PaddedText.trimmedMayMatchWhereExactDoesNot(PythonValues.str(value)))) {
             PaddedText.decidedAlikeTrimmed(exact, actual, this::test, field);
         }
         // The integer readings only where the test names an integer, or looks one up in a list.

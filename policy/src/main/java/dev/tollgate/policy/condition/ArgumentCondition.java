@@ -21,7 +21,7 @@ public record ArgumentCondition(JsonPointer path, ValueTest test) implements Con
                 NumberReadings.decidedAlikeAsTextReadings(exact, value, test::testAsText, "argument at " + path);
             }
             // A padded name as a reader that trims it sees it (Jackson's enum binding retries " DESTROY" as DESTROY).
-            if (test.decidesOnTrimmedText()) {
+            if (test.decidesOnTrimmedText(exact)) {
                 PaddedText.decidedAlikeTrimmed(exact, value, test::test, "argument at " + path);
             }
             // The integer reading only where the test names an integer (see NumberReadings).

@@ -22,6 +22,8 @@ public final class ValueTest {
     private final TextNormalization normalization;
     private final boolean namesAnInteger;
     private final boolean namesAString;
+    /** For {@code matches}: {@link PaddedText#trimmedMayMatchWhereExactDoesNot}, worked out once. */
+    private final boolean trimmedMayMatchWhereExactDoesNot;
     /** A test naming a number or a boolean: decided on JavaScript's coercions too ({@link JavaScriptCoercions}). */
     private final boolean namesANumber;
     private final boolean namesABoolean;
@@ -39,6 +41,8 @@ public final class ValueTest {
         this.normalization = normalization;
         this.namesAnInteger = NumberReadings.namesAnInteger(operator, operand, false);
         this.namesAString = NumberReadings.namesAString(operator, operand);
+        this.trimmedMayMatchWhereExactDoesNot = "matches".equals(operator) && operand != null
+                && PaddedText.trimmedMayMatchWhereExactDoesNot(operand.asText());
         this.namesANumber = JavaScriptCoercions.namesANumber(operator, operand);
         this.namesABoolean = JavaScriptCoercions.namesABoolean(operator, operand);
         this.namesOneBooleanBesideItsNumber = !namesABoolean && JavaScriptCoercions.namesOneBoolean(operator, operand);
@@ -65,11 +69,14 @@ public final class ValueTest {
     }
 
     /**
-     * True for an equality or membership test naming a string ({@code eq: "DESTROY"}, {@code not_in: ["a"]}): decided on
-     * a padded string trimmed too ({@link PaddedText}).
+     * True for an equality or membership test naming a string ({@code eq: "DESTROY"}, {@code not_in: ["a"]}) and for
+     * {@code matches}: decided on a padded string trimmed too ({@link PaddedText}); a {@code matches} that found nothing in
+     * {@code exact} only where its pattern could find something in the trimmed text
+     * ({@link PaddedText#trimmedMayMatchWhereExactDoesNot}).
      */
-    public boolean decidesOnTrimmedText() {
-        return PaddedText.decidesOnTrimmedText(operator, namesAString);
+    public boolean decidesOnTrimmedText(boolean exact) {
+        return PaddedText.decidesOnTrimmedText(operator, namesAString)
+                && (exact || !"matches".equals(operator) || trimmedMayMatchWhereExactDoesNot);
     }
 
     /**

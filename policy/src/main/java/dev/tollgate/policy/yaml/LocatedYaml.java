@@ -10,6 +10,17 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
+import org.yaml.snakeyaml.events.DocumentEndEvent;
+import org.yaml.snakeyaml.events.DocumentStartEvent;
+import org.yaml.snakeyaml.events.Event;
+import org.yaml.snakeyaml.events.MappingEndEvent;
+import org.yaml.snakeyaml.events.MappingStartEvent;
+import org.yaml.snakeyaml.events.ScalarEvent;
+import org.yaml.snakeyaml.events.SequenceEndEvent;
+import org.yaml.snakeyaml.events.SequenceStartEvent;
+import org.yaml.snakeyaml.events.StreamStartEvent;
+import org.yaml.snakeyaml.parser.ParserImpl;
+import org.yaml.snakeyaml.reader.StreamReader;
 
 /**
  * A parsed YAML document plus the line on which every field and list element starts, so that validation
@@ -56,14 +67,20 @@ public record LocatedYaml(JsonNode root, Map<String, Integer> linesByPointer) {
      */
     public static LocatedYaml parse(String text, boolean refuseAmbiguous) throws YamlSyntaxException {
         try {
-            JsonNode root = MAPPER.readTree(text);
             Map<String, Integer> lines = new HashMap<>();
             Map<String, JsonNode> retyped = new HashMap<>();
+            // First: it refuses what readTree would misread or fail on with a message naming no form (.inf).
             walk(text, lines, retyped, refuseAmbiguous);
+            JsonNode root = MAPPER.readTree(text);
             return new LocatedYaml(Yaml12.retype(root, retyped), lines);
         } catch (JsonProcessingException e) {
             throw new YamlSyntaxException(e.getLocation() == null ? 0 : e.getLocation().getLineNr(), e.getOriginalMessage());
         } catch (IOException e) {
+            throw new YamlSyntaxException(0, e.getMessage());
+        } catch (org.yaml.snakeyaml.error.MarkedYAMLException e) {
+            throw new YamlSyntaxException(e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1,
+                    e.getProblem() == null ? e.getMessage() : e.getProblem());
+        } catch (org.yaml.snakeyaml.error.YAMLException e) {
             throw new YamlSyntaxException(0, e.getMessage());
         }
     }
@@ -90,18 +107,34 @@ public record LocatedYaml(JsonNode root, Map<String, Integer> linesByPointer) {
     /**
      * Also refuses aliases and merge keys: Jackson reads an alias {@code *name} as the text "name" and a merge key
      * {@code <<} as an ordinary key, where PyYAML (what AGT reads its documents with) and SnakeYAML's own loader resolve
-     * them, so a policy holding one would silently mean something else.
+     * them, so a policy holding one would silently mean something else. Refuses a second document ({@code ---}): Jackson's
+     * {@code readTree} keeps the first only, so the rules or test cases after it would silently not exist (review CD).
+     *
+     * <p>Whether a scalar is plain and whether it carries a tag is taken from SnakeYAML's own events, read alongside
+     * Jackson's tokens, one event per token: locating it in the text by line and column went wrong wherever SnakeYAML and
+     * the lookup counted lines differently (NEL, U+2028, U+2029, a byte order mark; review CD). When the two streams do not
+     * pair up, the file is refused rather than left in Jackson's YAML 1.1 reading.
      */
     private static void walk(String text, Map<String, Integer> lines, Map<String, JsonNode> retyped, boolean refuseAmbiguous)
             throws IOException, YamlSyntaxException {
-        int[] lineStarts = Yaml12.lineStarts(text);
+        ParserImpl events = new ParserImpl(new StreamReader(text), loaderOptions());
+        int documents = 0;
         try (JsonParser parser = YAML.createParser(text)) {
             JsonToken token;
             while ((token = parser.nextToken()) != null) {
+                Event event = events.getEvent();
+                while (event instanceof StreamStartEvent || event instanceof DocumentStartEvent || event instanceof DocumentEndEvent) {
+                    if (event instanceof DocumentStartEvent && ++documents > 1) {
+                        throw new YamlSyntaxException(line(event), "a second YAML document (---) in one file is not supported: "
+                                + "only the first would be read; write one document per file");
+                    }
+                    event = events.getEvent();
+                }
                 if (parser instanceof com.fasterxml.jackson.dataformat.yaml.YAMLParser yaml && yaml.isCurrentAlias()) {
                     throw new YamlSyntaxException(parser.currentTokenLocation().getLineNr(), "YAML aliases (*" + parser.getText()
                             + ") are not supported: write the value out (an alias would be read as the text '" + parser.getText() + "')");
                 }
+                requirePaired(token, event, parser);
                 if (token == JsonToken.FIELD_NAME && "<<".equals(parser.currentName())) {
                     throw new YamlSyntaxException(parser.currentTokenLocation().getLineNr(),
                             "YAML merge keys (<<) are not supported: write the fields out");
@@ -114,10 +147,9 @@ public record LocatedYaml(JsonNode root, Map<String, Integer> linesByPointer) {
                 String pointer = parser.getParsingContext().pathAsPointer().toString();
                 int line = parser.currentTokenLocation().getLineNr();
                 lines.putIfAbsent(pointer, line);
-                if (token.isScalarValue() && token != JsonToken.VALUE_NULL
-                        && Yaml12.isPlain(text, lineStarts, line, parser.currentTokenLocation().getColumnNr())) {
-                    Yaml12.Reading reading = Yaml12.read(token, parser.getText());
-                    if (reading.refusal() != null && refuseAmbiguous) {
+                if (token.isScalarValue() && event instanceof ScalarEvent scalar) {
+                    Yaml12.Reading reading = Yaml12.read(token, scalar);
+                    if (reading.refusal() != null && (refuseAmbiguous || reading.alwaysRefused())) {
                         throw new YamlSyntaxException(line, reading.refusal());
                     }
                     if (reading.value() != null) {
@@ -126,5 +158,26 @@ public record LocatedYaml(JsonNode root, Map<String, Integer> linesByPointer) {
                 }
             }
         }
+    }
+
+    /** Fails closed when Jackson's token and SnakeYAML's event are not the same node: the scalar's style would be a guess. */
+    private static void requirePaired(JsonToken token, Event event, JsonParser parser) throws IOException, YamlSyntaxException {
+        boolean paired = switch (token) {
+            case START_OBJECT -> event instanceof MappingStartEvent;
+            case END_OBJECT -> event instanceof MappingEndEvent;
+            case START_ARRAY -> event instanceof SequenceStartEvent;
+            case END_ARRAY -> event instanceof SequenceEndEvent;
+            case FIELD_NAME -> event instanceof ScalarEvent s && s.getValue().equals(parser.currentName());
+            case VALUE_STRING -> event instanceof ScalarEvent s && s.getValue().equals(parser.getText());
+            default -> event instanceof ScalarEvent;
+        };
+        if (!paired) {
+            throw new YamlSyntaxException(parser.currentTokenLocation().getLineNr(),
+                    "this file cannot be read: its YAML parse and its typing disagree here (" + token + " against " + event + ")");
+        }
+    }
+
+    private static int line(Event event) {
+        return event.getStartMark() == null ? 0 : event.getStartMark().getLine() + 1;
     }
 }

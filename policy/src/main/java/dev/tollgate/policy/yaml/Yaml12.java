@@ -7,10 +7,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigInteger;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.events.ScalarEvent;
 
 /**
  * A plain scalar as YAML 1.2's core schema types it, where Jackson (SnakeYAML's YAML 1.1 resolver) types it otherwise
@@ -29,12 +28,67 @@ final class Yaml12 {
     private Yaml12() {
     }
 
-    /** A node to put in place of Jackson's (null: keep it), or why the form is refused where it is ambiguous. */
-    record Reading(JsonNode value, String refusal) {
-        static final Reading KEEP = new Reading(null, null);
+    /**
+     * A node to put in place of Jackson's (null: keep it), or why the form is refused: where it is ambiguous (refused in
+     * policies and test files only), or, {@code alwaysRefused}, where YAML 1.2 has no reading of it at all (a tagged
+     * {@code !!int 1_000}).
+     */
+    record Reading(JsonNode value, String refusal, boolean alwaysRefused) {
+        static final Reading KEEP = new Reading(null, null, false);
+
+        Reading(JsonNode value, String refusal) {
+            this(value, refusal, false);
+        }
+    }
+
+    private static final String TAG = "tag:yaml.org,2002:";
+    private static final Pattern NULL = Pattern.compile("null|Null|NULL|~|");
+    private static final Pattern INFINITE = Pattern.compile("[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)");
+
+    /**
+     * The YAML 1.2 core reading of a scalar Jackson read as this token. An untagged plain scalar is typed by the schema;
+     * a quoted or block one is text, as Jackson already reads it. A tagged one is what its tag says, read with YAML 1.2's
+     * forms (Jackson reads {@code !!int 0777} as the YAML 1.1 octal 511, {@code ! 0777} too): {@code !} and {@code !!str}
+     * are text; {@code !!int}, {@code !!float}, {@code !!bool} and {@code !!null} take YAML 1.2's forms of their type
+     * and refuse any other; other tags keep Jackson's reading.
+     */
+    static Reading read(JsonToken token, ScalarEvent scalar) {
+        String tag = scalar.getTag();
+        String text = scalar.getValue();
+        if (tag == null) {
+            return scalar.isPlain() ? read(token, text) : Reading.KEEP;
+        }
+        if (tag.equals("!") || tag.equals(TAG + "str")) {
+            return token == JsonToken.VALUE_STRING ? Reading.KEEP : new Reading(NODES.textNode(text), null);
+        }
+        return switch (tag.substring(tag.startsWith(TAG) ? TAG.length() : 0)) {
+            case "int" -> tagged("!!int " + text, "int", DECIMAL.matcher(text).matches() ? integer(new BigInteger(text))
+                    : OCTAL.matcher(text).matches() ? integer(new BigInteger(text.substring(2), 8))
+                    : HEX.matcher(text).matches() ? integer(new BigInteger(text.substring(2), 16)) : null);
+            case "float" -> tagged("!!float " + text, "float", FLOAT.matcher(text).matches()
+                    && Double.isFinite(Double.parseDouble(text)) ? NODES.numberNode(Double.parseDouble(text)) : null);
+            case "bool" -> tagged("!!bool " + text, "bool", BOOL.matcher(text).matches() ? NODES.booleanNode(text.equalsIgnoreCase("true")) : null);
+            case "null" -> tagged("!!null " + text, "null", NULL.matcher(text).matches() ? NODES.nullNode() : null);
+            default -> Reading.KEEP;
+        };
+    }
+
+    /** A standard tag's YAML 1.2 value, or (null) a refusal: YAML 1.2 has no reading of the form under that tag. */
+    private static Reading tagged(String written, String type, JsonNode value) {
+        if (value != null) {
+            return new Reading(value, null);
+        }
+        String why = type.equals("float") && !written.matches(".*[0-9].*")
+                ? "infinity and not-a-number have no JSON form, which calls are read in"
+                : type.equals("float") && FLOAT.matcher(written.substring(written.indexOf(' ') + 1)).matches()
+                ? "the number is too large for a double" : "YAML 1.2 reads no " + type + " written so";
+        return new Reading(null, "'" + written + "' is refused: " + why, true);
     }
 
     static Reading read(JsonToken token, String text) {
+        if (INFINITE.matcher(text).matches()) {
+            return tagged(text, "float", null);
+        }
         switch (token) {
             case VALUE_NUMBER_INT -> {
                 if (DECIMAL.matcher(text).matches()) {
@@ -81,44 +135,6 @@ final class Yaml12 {
             return NODES.numberNode(value.intValue());
         }
         return value.bitLength() < 64 ? NODES.numberNode(value.longValue()) : NODES.numberNode(value);
-    }
-
-    /** Where each line starts (index 0 is line 1). */
-    static int[] lineStarts(String text) {
-        List<Integer> starts = new ArrayList<>();
-        starts.add(0);
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '\n' || c == '\r' && (i + 1 >= text.length() || text.charAt(i + 1) != '\n')) {
-                starts.add(i + 1);
-            }
-        }
-        return starts.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    /**
-     * Whether the scalar starting at this line and column (1-based, in code points) is plain: only plain scalars are
-     * typed by the schema, a quoted, block or tagged one is what it says. An anchor before it is skipped.
-     */
-    static boolean isPlain(String text, int[] lineStarts, int line, int column) {
-        if (line < 1 || line > lineStarts.length || column < 1) {
-            return false;
-        }
-        int at;
-        try {
-            at = text.offsetByCodePoints(lineStarts[line - 1], column - 1);
-        } catch (IndexOutOfBoundsException e) {
-            return false;
-        }
-        if (at < text.length() && text.charAt(at) == '&') {
-            while (at < text.length() && !Character.isWhitespace(text.charAt(at))) {
-                at++;
-            }
-            while (at < text.length() && (text.charAt(at) == ' ' || text.charAt(at) == '\t')) {
-                at++;
-            }
-        }
-        return at < text.length() && "\"'!|>".indexOf(text.charAt(at)) < 0;
     }
 
     /** The tree with the nodes at these pointers replaced (the root itself when the pointer is empty). */

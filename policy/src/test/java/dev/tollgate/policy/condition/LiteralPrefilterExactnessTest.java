@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.policy.NumberReadingsDisagreeException;
 import dev.tollgate.policy.BenignText;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.CompiledPolicy;
@@ -96,6 +97,10 @@ class LiteralPrefilterExactnessTest {
                         matches = agt.matches(request);
                     } catch (RegexStepBudgetException | RegexInputTooLongException e) {
                         continue;
+                    } catch (NumberReadingsDisagreeException e) {
+                        // fixAW: a padded text read trimmed too (review CD) decides otherwise: the rule denies, so the
+                        // prefilter must let it run as it must a match.
+                        matches = true;
                     }
                     checked++;
                     if (matches) {
