@@ -75,9 +75,9 @@ public final class NodeServer implements AutoCloseable {
     }
 
     /**
-     * The output's length once every line the server printed before this call has been read: posts a fresh marker to
-     * {@code path} of a server that prints each request's body (ts2-server.mjs's RECEIVED line, whatever it answers) and
-     * waits (bounded) for it. The output is read on another thread, so a line the server printed before answering an
+     * The output's length once every line the server printed before this call has been read: posts a fresh marker (as the
+     * query and the body) to {@code path} of a server that prints each request's URL or body (echo-agent.mjs's REQ line,
+     * ts2-server.mjs's RECEIVED line, whatever it answers) and waits (bounded) for it. The output is read on another thread, so a line the server printed before answering an
      * earlier request can arrive after the client has the answer: a mark taken as {@code output().length()} right then
      * would count that line as printed after it.
      *
@@ -85,7 +85,7 @@ public final class NodeServer implements AutoCloseable {
      */
     public int markAfterPosting(String path) throws Exception {
         String marker = "marker-" + java.util.UUID.randomUUID();
-        java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url(path)))
+        java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url(path) + "?" + marker))
                 .timeout(java.time.Duration.ofSeconds(20)).header("Content-Type", "text/plain")
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString(marker)).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
