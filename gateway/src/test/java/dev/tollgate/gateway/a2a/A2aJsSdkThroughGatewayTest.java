@@ -112,7 +112,7 @@ class A2aJsSdkThroughGatewayTest {
     }
 
     @Test
-    void clientResolvesTheCardAtTheGatewayAndNeverTalksToTheAgentDirectly() {
+    void clientResolvesTheCardAtTheGatewayAndNeverTalksToTheAgentDirectly() throws Exception {
         String gatewayBase = gateway.url("/agents/echo");
         assertThat(client.path("card").path("interfaces")).isNotEmpty()
                 .allSatisfy(i -> assertThat(i.asText()).contains(" " + gatewayBase + "/a2a/"));
@@ -125,7 +125,8 @@ class A2aJsSdkThroughGatewayTest {
                 url -> assertThat(url).contains(gatewayBase + "/"), url -> assertThat(url).isEqualTo(card)));
         assertThat(client.toString()).doesNotContain(":" + agent.port());
         // ... and the agent saw those calls, relayed by the gateway, with the client's A2A-Version untouched.
-        assertThat(agent.output()).contains("REQ POST /a2a/jsonrpc via=127.0.0.1:" + gateway.port() + " version=1.0",
+        // The agent logs each request before answering it; its output is read on another thread: read up to a marker.
+        assertThat(agent.printedSince(0, "/marker")).contains("REQ POST /a2a/jsonrpc via=127.0.0.1:" + gateway.port() + " version=1.0",
                 "REQ POST /a2a/rest/message:send via=127.0.0.1:" + gateway.port(),
                 "REQ GET /.well-known/agent-card.json via=127.0.0.1:" + gateway.port());
     }
@@ -172,7 +173,7 @@ class A2aJsSdkThroughGatewayTest {
      * refused before (400 invalid_params): it is read as that agent reads it, decided, forwarded and answered.
      */
     @Test
-    void theV03HttpJsonTransportWorksThroughTheGatewayAndMeetsTheSameRules() {
+    void theV03HttpJsonTransportWorksThroughTheGatewayAndMeetsTheSameRules() throws Exception {
         JsonNode legacyRest = client.path("legacyRest");
         assertThat(legacyRest.path("endpoint").asText()).isEqualTo(gateway.url("/agents/echo/a2a/rest"));
         assertThat(legacyRest.path("state").asText()).as(legacyRest.toString()).isEqualTo("COMPLETED");
@@ -182,7 +183,8 @@ class A2aJsSdkThroughGatewayTest {
                 .containsExactly("task", "statusUpdate", "artifactUpdate", "artifactUpdate", "artifactUpdate", "statusUpdate");
         assertThat(legacyRest.path("get").asText()).isEqualTo("COMPLETED");
         assertThat(legacyRest.path("denied").asText()).contains("Admin skills are not for agents.");
-        assertThat(agent.output()).contains("REQ POST /a2a/rest/v1/message:send via=127.0.0.1:" + gateway.port(),
+        // The agent logs each request before answering it; its output is read on another thread: read up to a marker.
+        assertThat(agent.printedSince(0, "/marker")).contains("REQ POST /a2a/rest/v1/message:send via=127.0.0.1:" + gateway.port(),
                 "REQ POST /a2a/rest/v1/message:stream via=127.0.0.1:" + gateway.port());
     }
 

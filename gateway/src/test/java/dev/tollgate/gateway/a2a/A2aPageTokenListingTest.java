@@ -104,22 +104,13 @@ class A2aPageTokenListingTest {
         return ids;
     }
 
-    private List<String> agentRequestLines() {
-        return agent.output().lines().filter(line -> line.startsWith("REQ ")).toList();
-    }
-
-    /** The agent's request log, once it has caught up with the requests it was sent. */
+    /**
+     * The agent's request log, markers left out, once every line it printed before now has been read: its output is read
+     * on another thread, and a log "settled" for 100 ms could still miss a line a loaded machine hands over later.
+     */
     private List<String> agentRequestsSettled() throws Exception {
-        List<String> seen = agentRequestLines();
-        for (int i = 0; i < 10; i++) {
-            Thread.sleep(100);
-            List<String> now = agentRequestLines();
-            if (now.size() == seen.size()) {
-                return now;
-            }
-            seen = now;
-        }
-        return seen;
+        int end = agent.markAfterPosting("/marker");
+        return agent.output().substring(0, end).lines().filter(line -> line.startsWith("REQ ") && !line.contains("/marker?")).toList();
     }
 
     private static void assertRefusedJsonRpc(HttpResponse<String> answer, String what) throws Exception {

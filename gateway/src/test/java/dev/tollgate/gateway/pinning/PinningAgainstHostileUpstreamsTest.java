@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.pinning;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,7 +24,9 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -167,10 +170,13 @@ class PinningAgainstHostileUpstreamsTest {
         return serverSpan(name, 0);
     }
 
-    /** The {@code index}th SERVER span of that name. */
+    /**
+     * The {@code index}th SERVER span of that name, waiting (bounded) for it: a call's SERVER span ends once its answer has
+     * been written, so the client can hold the answer before the span is exported.
+     */
     private SpanData serverSpan(String name, int index) {
-        return spans.getFinishedSpanItems().stream().filter(s -> s.getKind() == SpanKind.SERVER && s.getName().equals(name))
-                .skip(index).findFirst().orElseThrow(() -> new AssertionError("no span " + name + " in " + spans.getFinishedSpanItems()));
+        return await().alias("span " + name + " #" + index).atMost(Duration.ofSeconds(10)).until(() -> spans.getFinishedSpanItems().stream()
+                .filter(s -> s.getKind() == SpanKind.SERVER && s.getName().equals(name)).skip(index).findFirst(), Optional::isPresent).get();
     }
 
     private static String list() {

@@ -133,9 +133,15 @@ class A2aPushConfigRefusedUnderResultRulesFixAJTest {
         return id;
     }
 
-    /** The request lines the agent logged since {@code before}: none means nothing was forwarded. */
-    private static String forwardedSince(int before) {
-        return agent.output().substring(before).lines().filter(l -> l.startsWith("REQ ")).reduce("", (a, b) -> a + b + "\n");
+    /**
+     * The request lines the agent logged since {@code before} (a {@link NodeServer#markAfterPosting} mark) up to a marker
+     * request sent now, markers left out: none means nothing was forwarded. The agent logs a request before answering it,
+     * but its output is read on another thread: bounded by markers, a line of a call made before the mark (the task
+     * {@link #task()} starts) cannot land after it, and one of the call under test cannot be missed.
+     */
+    private static String forwardedSince(int before) throws Exception {
+        return agent.printedSince(before, "/marker").lines().filter(l -> l.startsWith("REQ ") && !l.contains("/marker?"))
+                .reduce("", (a, b) -> a + b + "\n");
     }
 
     private static void assertJsonRpcRefused(HttpResponse<String> response) throws Exception {
@@ -157,7 +163,7 @@ class A2aPushConfigRefusedUnderResultRulesFixAJTest {
     @Test
     void createPushConfigOnJsonRpcIsRefusedInBothGenerations() throws Exception {
         String task = task();
-        int before = agent.output().length();
+        int before = agent.markAfterPosting("/marker");
         HttpResponse<String> current = post("/agents/ruled/a2a/jsonrpc", "1.0", """
                 {"jsonrpc":"2.0","id":1,"method":"CreateTaskPushNotificationConfig","params":{"taskId":"%s","url":"%s","token":"t"}}"""
                 .formatted(task, hook()));
@@ -178,7 +184,7 @@ class A2aPushConfigRefusedUnderResultRulesFixAJTest {
     })
     void createPushConfigOnRestIsRefused(String path, String version, String body) throws Exception {
         String task = task();
-        int before = agent.output().length();
+        int before = agent.markAfterPosting("/marker");
         HttpResponse<String> response = post("/agents/ruled" + path.replace("{task}", task), version,
                 body.replace("{task}", task).replace("{hook}", hook()));
         assertRestRefused(response);
@@ -210,7 +216,7 @@ class A2aPushConfigRefusedUnderResultRulesFixAJTest {
         String params = "{\"message\":" + message.formatted(System.nanoTime()) + ",\"configuration\":{\"" + member + "\":{\"url\":\""
                 + hook() + "\",\"token\":\"t\"}}}";
         String body = method == null ? params : "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + method + "\",\"params\":" + params + "}";
-        int before = agent.output().length();
+        int before = agent.markAfterPosting("/marker");
         int delivered = DELIVERED.size();
         HttpResponse<String> response = post("/agents/ruled" + path, version, body);
         if (method == null) {
@@ -225,7 +231,7 @@ class A2aPushConfigRefusedUnderResultRulesFixAJTest {
     /** A push config whose URL the gateway does not read (none given) is still a push config handed to the agent. */
     @Test
     void aPushConfigWithoutAUrlIsRefusedToo() throws Exception {
-        int before = agent.output().length();
+        int before = agent.markAfterPosting("/marker");
         HttpResponse<String> response = post("/agents/ruled/a2a/jsonrpc", "1.0", """
                 {"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"aj-nourl","role":"ROLE_USER",
                  "parts":[{"text":"hi"}]},"configuration":{"taskPushNotificationConfig":{"token":"t"}}}}""");
@@ -237,7 +243,7 @@ class A2aPushConfigRefusedUnderResultRulesFixAJTest {
     @Test
     void listingPushConfigsIsStillForwarded() throws Exception {
         String task = task();
-        int before = agent.output().length();
+        int before = agent.markAfterPosting("/marker");
         HttpResponse<String> response = post("/agents/ruled/a2a/jsonrpc", "1.0", """
                 {"jsonrpc":"2.0","id":1,"method":"ListTaskPushNotificationConfigs","params":{"taskId":"%s"}}""".formatted(task));
         assertThat(response.body()).doesNotContain("push_bypasses_result_rules");

@@ -76,26 +76,26 @@ class Base64SentinelBomReviewAETest {
 
     @Test
     void anMcpNameWhoseSentinelStartsWithABomIsRefusedByTheGateway() throws Exception {
-        int mark = server.output().length();
+        int mark = server.markAfterPosting("/marker");
         ObjectNode params = JSON.createObjectNode().put("name", BOM + "echo");
         params.putObject("arguments").put("message", "hi");
 
         JsonNode answer = post(gatewayUrl(), "tools/call", sentinel(BOM + "echo"), params, Map.of());
 
         assertThat(answer.at("/error/data/reason").asText()).as(answer.toString()).isEqualTo("header_mismatch");
-        assertThat(server.output().substring(mark)).as("forwarded to the upstream").doesNotContain("RECEIVED");
+        assertThat(server.printedSince(mark, "/marker")).as("forwarded to the upstream").doesNotContain("RECEIVED");
     }
 
     @Test
     void anMcpParamWhoseSentinelStartsWithABomIsRefusedByTheGateway() throws Exception {
-        int mark = server.output().length();
+        int mark = server.markAfterPosting("/marker");
         ObjectNode params = JSON.createObjectNode().put("name", "deploy");
         params.putObject("arguments").put("region", BOM + "eu");
 
         JsonNode answer = post(gatewayUrl(), "tools/call", "deploy", params, Map.of("Mcp-Param-Region", sentinel(BOM + "eu")));
 
         assertThat(answer.at("/error/data/reason").asText()).as(answer.toString()).isEqualTo("header_mismatch");
-        assertThat(server.output().substring(mark)).as("forwarded to the upstream").doesNotContain("RECEIVED");
+        assertThat(server.printedSince(mark, "/marker")).as("forwarded to the upstream").doesNotContain("RECEIVED");
     }
 
     private static String gatewayUrl() {

@@ -109,6 +109,13 @@ class McpTaskReadingsReviewTest {
         String get = post(gateway.url("/mcp"), "globex", "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tasks/get\",\"params\":{\"taskId\":\""
                 + acmeTask + "\"}}", Duration.ofSeconds(10));
         assertThat(get).as("control: tasks/get of acme's task by globex").contains("\"error\"");
+        // The server prints acme's job (naming its task) before answering it, but its output is read on another thread:
+        // wait (bounded) until that line is in, or it could land after the mark and read as globex's echo.
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!server.output().contains("\"taskId\":\"" + acmeTask + "\"") && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(server.output()).as("control: acme's job ran upstream").contains("\"taskId\":\"" + acmeTask + "\"");
         int mark = server.output().length();
 
         String answer = post(gateway.url("/mcp"), "globex", echoInTask(3, acmeTask), Duration.ofSeconds(3));

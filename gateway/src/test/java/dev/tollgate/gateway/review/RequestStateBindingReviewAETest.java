@@ -99,21 +99,21 @@ class RequestStateBindingReviewAETest {
 
     @Test
     void policyDeniesATransferToMalloryNamedInItsArguments() throws Exception {
-        int mark = server.output().length();
+        int mark = server.markAfterPosting("/marker");
 
         JsonNode answer = transfer(gatewayUrl(), tokens.token("acme", "planner"), 1, "mallory", null);
 
         assertThat(answer.at("/error/data/rule").asText()).as(answer.toString()).isEqualTo("no-mallory");
-        assertThat(server.output().substring(mark)).doesNotContain("EXECUTED");
+        assertThat(server.printedSince(mark, "/marker")).doesNotContain("EXECUTED");
     }
 
     @Test
     void aRequestStateTheGatewayNeverRelayedIsNotForwarded() throws Exception {
-        int mark = server.output().length();
+        int mark = server.markAfterPosting("/marker");
 
         JsonNode answer = transfer(gatewayUrl(), tokens.token("acme", "planner"), 2, "bob", "{\"to\":\"mallory\",\"ticket\":\"forged\"}");
 
-        assertThat(server.output().substring(mark)).as("the upstream moved the money where policy said no: " + answer)
+        assertThat(server.printedSince(mark, "/marker")).as("the upstream moved the money where policy said no: " + answer)
                 .doesNotContain("TRANSFERRED");
         assertThat(answer.has("error")).as(answer.toString()).isTrue();
     }
@@ -134,21 +134,22 @@ class RequestStateBindingReviewAETest {
     void throughTheGatewayAnotherCallersStateIsNotForwardedButItsOwnRetryCompletes() throws Exception {
         Map<String, String> acme = Map.of("X-Waxell-AXID", tokens.token("acme", "planner"));
         Map<String, String> globex = Map.of("X-Waxell-AXID", tokens.token("globex", "planner"));
-        int before = server.output().length();
+        int before = server.markAfterPosting("/marker");
         JsonNode first = call(gatewayUrl("/signed/mcp"), acme, 10, "statement", null, null);
         assertThat(first.at("/result/resultType").asText()).as(first.toString()).isEqualTo("input_required");
         // As relayed to acme (a fix may seal it to its caller, as tasks/list cursors are): sent back verbatim.
         String state = first.at("/result/requestState").asText();
-        java.util.regex.Matcher minted = java.util.regex.Pattern.compile("MINTED \\{\"ticket\":\"([^\"]+)\"").matcher(server.output().substring(before));
-        assertThat(minted.find()).as(server.output().substring(before)).isTrue();
+        String printed = server.printedSince(before, "/marker");
+        java.util.regex.Matcher minted = java.util.regex.Pattern.compile("MINTED \\{\"ticket\":\"([^\"]+)\"").matcher(printed);
+        assertThat(minted.find()).as(printed).isTrue();
         String ticket = minted.group(1);
 
-        int mark = server.output().length();
+        int mark = server.markAfterPosting("/marker");
         JsonNode replayed = call(gatewayUrl("/signed/mcp"), globex, 11, "statement", null, state);
 
         // The server binds its state to the caller it sees; the gateway strips each caller's credential (forward: strip),
         // so every caller is the same one to it, and only the gateway can tell acme's state from globex's.
-        assertThat(server.output().substring(mark)).as("globex was served acme's statement: " + replayed)
+        assertThat(server.printedSince(mark, "/marker")).as("globex was served acme's statement: " + replayed)
                 .doesNotContain("RESUMED {\"ticket\":\"" + ticket + "\"}");
         assertThat(replayed.has("error")).as(replayed.toString()).isTrue();
 

@@ -88,12 +88,12 @@ class ResourceStateNameReviewBTTest {
     void withoutANameAStateForQ3DoesNotResumeAReadOfAnotherUri() throws Exception {
         String axid = tokens.token("acme", "planner");
         JsonNode first = read(axid, 1, Q3, null, null);
-        int mark = server.output().length();
+        int mark = server.markAfterPosting("/marker");
 
         JsonNode swapped = read(axid, 2, PUBLIC, null, first.at("/result/requestState").asText());
 
         assertThat(swapped.at("/error/code").asInt()).as(swapped.toString()).isEqualTo(-32602);
-        assertThat(server.output().substring(mark)).doesNotContain("RECEIVED");
+        assertThat(server.printedSince(mark, "/marker")).doesNotContain("RECEIVED");
     }
 
     @Test
@@ -101,11 +101,11 @@ class ResourceStateNameReviewBTTest {
         String axid = tokens.token("acme", "planner");
         JsonNode first = read(axid, 1, Q3, "r", null);
         assertThat(first.at("/result/resultType").asText()).as(first.toString()).isEqualTo("input_required");
-        int mark = server.output().length();
+        int mark = server.markAfterPosting("/marker");
 
         JsonNode swapped = read(axid, 2, PUBLIC, "r", first.at("/result/requestState").asText());
 
-        assertThat(server.output().substring(mark)).as("the server resumed q3 for a retry naming " + PUBLIC + ": " + swapped)
+        assertThat(server.printedSince(mark, "/marker")).as("the server resumed q3 for a retry naming " + PUBLIC + ": " + swapped)
                 .doesNotContain("SERVED");
         assertThat(swapped.at("/error/code").asInt()).as(swapped.toString()).isEqualTo(-32602);
     }

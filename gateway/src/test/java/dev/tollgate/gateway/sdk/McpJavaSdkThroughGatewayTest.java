@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.sdk;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.tollgate.gateway.support.RunningGateway;
 import io.modelcontextprotocol.client.McpClient;
@@ -22,6 +23,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,9 +89,11 @@ class McpJavaSdkThroughGatewayTest {
 
         client.closeGracefully();
 
-        List<McpFixtureServer.Seen> after = fixture.seen().subList(before, fixture.seen().size());
-        McpFixtureServer.Seen delete = after.stream().filter(s -> s.method().equals("DELETE")).findFirst().orElseThrow(
-                () -> new AssertionError("no DELETE reached the upstream: " + after));
+        // The fixture records an exchange once its servlet has returned, which can be after the gateway relayed the answer
+        // and the client returned: wait (bounded) for the DELETE's record rather than read the list at once.
+        McpFixtureServer.Seen delete = await().alias("a DELETE reaching the upstream").atMost(Duration.ofSeconds(10))
+                .until(() -> fixture.seen().stream().skip(before).filter(s -> s.method().equals("DELETE")).findFirst(), Optional::isPresent)
+                .get();
         assertThat(delete.status()).isEqualTo(200);
         // The session no longer exists upstream: a request in it, sent straight to the fixture, is refused.
         HttpResponse<String> stale = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(fixture.url()))

@@ -73,7 +73,7 @@ class TypeScriptSdkV2ThroughGatewayTest {
 
     @Test
     void throughTheGatewayDeniedInputRequestsNeverReachTheClient() throws Exception {
-        int mark = server.output().length();
+        int mark = markPrinted();
 
         Map<String, JsonNode> seen = run("http://localhost:" + gateway.port() + "/mcp", "auto");
 
@@ -126,12 +126,51 @@ class TypeScriptSdkV2ThroughGatewayTest {
 
     private static List<JsonNode> executedSince(int mark) throws Exception {
         List<JsonNode> executed = new ArrayList<>();
-        for (String line : server.output().substring(mark).split("\n")) {
+        for (String line : printedSince(mark).split("\n")) {
             if (line.startsWith("EXECUTED ")) {
                 executed.add(JSON.readTree(line.substring("EXECUTED ".length())));
             }
         }
         return executed;
+    }
+
+    /**
+     * Where the server's output stands once a marker call sent straight to it has been printed. The output is read on
+     * another thread, so a line the server printed before answering an earlier request (another test's listen, say) can
+     * still arrive after the caller got its answer: a mark taken by length alone would count it as this test's.
+     */
+    private static int markPrinted() throws Exception {
+        String marker = printMarker();
+        String output = server.output();
+        int line = output.indexOf("EXECUTED {\"tool\":\"echo\",\"args\":{\"message\":\"" + marker);
+        return output.indexOf('\n', line) + 1;
+    }
+
+    /** The server's output from {@code mark} up to a marker call sent straight to it: all it printed meanwhile, read. */
+    private static String printedSince(int mark) throws Exception {
+        String marker = printMarker();
+        String since = server.output().substring(mark);
+        return since.substring(0, since.lastIndexOf('\n', since.indexOf(marker)) + 1);
+    }
+
+    /** Calls echo on the server directly with a fresh marker and waits (bounded) until its EXECUTED line has been read. */
+    private static String printMarker() throws Exception {
+        String marker = "marker-" + java.util.UUID.randomUUID();
+        HttpResponse<String> echoed = HTTP.send(HttpRequest.newBuilder(URI.create(server.url("/mcp"))).timeout(Duration.ofSeconds(20))
+                .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+                .header("MCP-Protocol-Version", "2025-11-25")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":99,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\","
+                        + "\"arguments\":{\"message\":\"" + marker + "\"}}}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(echoed.statusCode()).as(echoed.body()).isEqualTo(200);
+        String printed = "EXECUTED {\"tool\":\"echo\",\"args\":{\"message\":\"" + marker;
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!server.output().contains(printed)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the server never printed the marker call: " + server.output());
+            }
+            Thread.sleep(5);
+        }
+        return marker;
     }
 
     // subscriptions/listen names the resources whose updates it wants in notifications.resourceSubscriptions, as
@@ -148,23 +187,23 @@ class TypeScriptSdkV2ThroughGatewayTest {
 
     @Test
     void throughTheGatewayAListenOnADeniedResourceIsRefusedAndNeverSent() throws Exception {
-        int mark = server.output().length();
+        int mark = markPrinted();
 
         JsonNode answer = firstMessage(gatewayUrl(), "[\"file:///public.txt\",\"file:///vault/keys\"]");
 
         assertThat(answer.path("error").path("data").path("reason").asText()).as(answer.toString()).isEqualTo("policy_denied");
         assertThat(answer.path("error").path("data").path("rule").asText()).isEqualTo("no-vault");
-        assertThat(server.output().substring(mark)).doesNotContain("subscriptions/listen");
+        assertThat(printedSince(mark)).doesNotContain("subscriptions/listen");
     }
 
     @Test
     void throughTheGatewayAListenOnADotSegmentFormOfTheVaultIsRefused() throws Exception {
-        int mark = server.output().length();
+        int mark = markPrinted();
 
         JsonNode answer = firstMessage(gatewayUrl(), "[\"file:///public/../vault/keys\"]");
 
         assertThat(answer.path("error").path("data").path("reason").asText()).as(answer.toString()).isEqualTo("non_canonical_uri");
-        assertThat(server.output().substring(mark)).doesNotContain("subscriptions/listen");
+        assertThat(printedSince(mark)).doesNotContain("subscriptions/listen");
     }
 
     @Test

@@ -74,6 +74,41 @@ public final class NodeServer implements AutoCloseable {
         return output.toString();
     }
 
+    /**
+     * The output's length once every line the server printed before this call has been read: posts a fresh marker (as the
+     * query and the body) to {@code path} of a server that prints each request's URL or body (echo-agent.mjs's REQ line,
+     * ts2-server.mjs's RECEIVED line, whatever it answers) and waits (bounded) for it. The output is read on another thread, so a line the server printed before answering an
+     * earlier request can arrive after the client has the answer: a mark taken as {@code output().length()} right then
+     * would count that line as printed after it.
+     *
+     * @return the output's length just past the marker's line
+     */
+    public int markAfterPosting(String path) throws Exception {
+        String marker = "marker-" + java.util.UUID.randomUUID();
+        java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url(path) + "?" + marker))
+                .timeout(java.time.Duration.ofSeconds(20)).header("Content-Type", "text/plain")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(marker)).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String printed = output();
+        while (!printed.contains(marker)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the server never printed the marker posted to " + path + ":\n" + printed);
+            }
+            Thread.sleep(5);
+            printed = output();
+        }
+        return printed.indexOf('\n', printed.indexOf(marker)) + 1;
+    }
+
+    /**
+     * What the server printed from {@code mark} (a {@link #markAfterPosting} result) up to a marker posted to {@code path}
+     * now, the marker's line left out: everything it printed meanwhile, all of it read.
+     */
+    public String printedSince(int mark, String path) throws Exception {
+        int end = markAfterPosting(path);
+        return output().substring(mark, output().lastIndexOf('\n', end - 2) + 1);
+    }
+
     @Override
     public void close() throws Exception {
         process.destroy();
