@@ -377,6 +377,34 @@ final class AgtDocumentLoader {
         }
     }
 
+    /**
+     * Review CF: A2A sends are {@code action_type: invoke_agent} (as AGT's agent-invocation host says), so a condition
+     * naming {@code tool_call} and not {@code invoke_agent} no longer holds on them; a deny written for every tool call
+     * (or the deny half of an allow-list) then lets A2A sends through. Said at load, where a rule author reads it.
+     */
+    private static void warnToolCallWithoutInvokeAgent(JsonNode condition, String at, String rule, Problems warnings) {
+        if (condition.isArray()) {
+            for (int i = 0; i < condition.size(); i++) {
+                warnToolCallWithoutInvokeAgent(condition.get(i), at + "/" + i, rule, warnings);
+            }
+            return;
+        }
+        if (!condition.isObject()) {
+            return;
+        }
+        if ("action_type".equals(condition.path("field").asText(null))) {
+            String value = condition.path("value").toString();
+            if (value.contains("tool_call") && !value.contains("invoke_agent")) {
+                warnings.add(at, "rule '" + rule + "' tests action_type tool_call, which MCP tools/call is; an A2A message send is"
+                        + " invoke_agent (AGT's agent-invocation host), so on an a2a route this condition does not hold: write"
+                        + " operator in, value [tool_call, invoke_agent] for both");
+            }
+            return;
+        }
+        condition.fields().forEachRemaining(child -> warnToolCallWithoutInvokeAgent(child.getValue(), at + "/" + child.getKey(), rule,
+                warnings));
+    }
+
     private static List<CompiledRule> rules(JsonNode root, String policyName, Mode mode, Problems problems, Problems warnings,
                                             ConditionCompiler hostChecks) {
         JsonNode rules = root.get("rules");
@@ -413,6 +441,7 @@ final class AgtDocumentLoader {
                 problems.add(at + "/name", "duplicate rule name '" + name + "'");
             }
             Integer priority = priorities[i] == NO_PRIORITY ? null : priorities[i];
+            warnToolCallWithoutInvokeAgent(rule.path("condition"), at + "/condition", name, warnings);
             JsonNode field = rule.path("condition").path("field");
             if (field.isTextual() && AgtCondition.callerChosen(field.textValue(), List.of()) != null) {
                 callerChosen.computeIfAbsent(field.textValue(), f -> new ArrayList<>(List.of(at + "/condition/field")))

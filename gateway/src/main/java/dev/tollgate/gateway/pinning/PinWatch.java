@@ -388,7 +388,8 @@ public final class PinWatch {
         }
         if (!full) {
             LOG.warn("pinning: route {} lists {} {} (reviewed {}, listed {}); review and pin again with tollgate pin --route {}:\n  {}",
-                    route, com.fasterxml.jackson.databind.node.TextNode.valueOf(change.name()), change.state() == PinState.NEW ? "which is not in the manifest" : "with a changed definition",
+                    route, com.fasterxml.jackson.databind.node.TextNode.valueOf(dev.tollgate.policy.detect.RecordedNames.of(change.name(),
+                            java.util.List.of())), change.state() == PinState.NEW ? "which is not in the manifest" : "with a changed definition",
                     change.pinned() == null ? "never" : change.pinned(), change.listed(), route, String.join("\n  ", DefinitionDiff.between(reviewed, listedPart)));
         }
     }

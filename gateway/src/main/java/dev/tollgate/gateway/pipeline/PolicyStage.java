@@ -153,6 +153,11 @@ public final class PolicyStage implements Stage {
                 }
             }
             decisions.add(decision);
+            if (counted.get(i) != null && decision.enforcedDeny() && !decision.requiresApproval()) {
+                // Given back at once (review CF): the next element of a batch sees its run's count without this call.
+                toolCalls.giveBack(counted.get(i));
+                counted.set(i, null);
+            }
             facts.add(callFacts);
             if (decision.requiresApproval()) {
                 exchange.heldFacts(callFacts); // read again only if a reload comes before its approval (ApprovalRecheck)
