@@ -41,6 +41,7 @@ public final class Exchange {
     private List<CallDescription> calls = List.of();
     private String mcpRevision;
     private String upstreamSessionId;
+    private Runnable countedPlace;
     private String upstreamLastEventId;
     private dev.tollgate.gateway.session.StreamCall resumedCall;
     private String pinnedUpstream;
@@ -320,6 +321,20 @@ public final class Exchange {
 
     void approvedContinuation(ApprovedContinuation continuation) {
         this.approvedContinuation = continuation;
+    }
+
+    /** How to give back the place this call took in its run's {@code tool_call_count} ({@link PolicyStage}); once. */
+    void countedPlace(Runnable giveBack) {
+        this.countedPlace = giveBack;
+    }
+
+    /** The upstream answered this call {@code input_required}: the round ran no tool, its place is given back (once). */
+    void roundAskedForInput() {
+        Runnable giveBack = countedPlace;
+        countedPlace = null;
+        if (giveBack != null) {
+            giveBack.run();
+        }
     }
 
     /**

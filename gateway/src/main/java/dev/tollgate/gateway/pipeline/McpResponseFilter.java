@@ -534,6 +534,9 @@ final class McpResponseFilter implements ResponseFilter {
             return listed; // a list too large to read, denied
         }
         changed |= listed != null;
+        if ("input_required".equals(response.path("result").path("resultType").asText(null))) {
+            exchange.roundAskedForInput(); // AGT's tool_call_count: the retry is the tool call (review CF)
+        }
         try {
             // Last, on what is relayed: a state handed out only with an answer that reaches the client.
             changed |= requestStates.sealIn(response);

@@ -168,11 +168,13 @@ public final class PolicyStage implements Stage {
         if (!securing) {
             releaseUnused(exchange, taken);
             giveBackDenied(decisions, counted);
+            keepCountedPlace(exchange, counted);
             return conclude(exchange, decisions);
         }
         return secure(exchange, decisions, facts, calls, 0, taken).compose(v -> {
             releaseUnused(exchange, taken);
             giveBackDenied(decisions, counted);
+            keepCountedPlace(exchange, counted);
             return conclude(exchange, decisions);
         });
     }
@@ -203,7 +205,20 @@ public final class PolicyStage implements Stage {
             // A call held for approval keeps its place: it may yet run.
             if (counted.get(i) != null && decision != null && decision.enforcedDeny() && !decision.requiresApproval()) {
                 toolCalls.giveBack(counted.get(i));
+                counted.set(i, null);
             }
+        }
+    }
+
+    /**
+     * The place a forwarded MCP call took in its run's count, given back if the upstream answers it {@code input_required}
+     * (review CF): that round did not run the tool, the client's retry with the user's answers is the tool call, and it
+     * takes its own place. Only a POST of one call (2026-07-28, which asks for input this way, has no batches).
+     */
+    private void keepCountedPlace(Exchange exchange, List<String> counted) {
+        if (counted.size() == 1 && counted.get(0) != null) {
+            String run = counted.get(0);
+            exchange.countedPlace(() -> toolCalls.giveBack(run));
         }
     }
 
