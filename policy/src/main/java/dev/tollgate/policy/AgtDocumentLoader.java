@@ -285,7 +285,24 @@ final class AgtDocumentLoader {
         if (!problems.isEmpty()) {
             return null;
         }
-        return new CompiledPolicy(name, version, mode, defaultAction, null, rules, hostChecks.checksUsed(), warnings.list());
+        Set<String> used = new java.util.TreeSet<>(hostChecks.checksUsed());
+        if (readsField(root.path("rules"), AgtCondition.TOOL_CALL_COUNT)) {
+            used.add(AgtCondition.TOOL_CALL_COUNT); // the gateway counts runs' tool calls only for policies that read the count
+        }
+        return new CompiledPolicy(name, version, mode, defaultAction, null, rules, used, warnings.list());
+    }
+
+    /** Whether any condition under {@code node} names {@code field} ({@code {field: tool_call_count, ...}}). */
+    private static boolean readsField(JsonNode node, String field) {
+        if (node.isObject() && field.equals(node.path("field").asText(null))) {
+            return true;
+        }
+        for (JsonNode child : node) {
+            if (readsField(child, field)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Action defaults(JsonNode root, Problems problems, Problems warnings) {

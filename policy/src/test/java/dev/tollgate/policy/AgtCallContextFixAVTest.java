@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import dev.tollgate.policy.condition.AgtCondition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -192,5 +193,27 @@ class AgtCallContextFixAVTest {
                 """);
         List<PolicyTestResult> results = PolicyTestRunner.run(PolicyLoader.loadDirectory(dir, CheckRegistry.withDefaults()), dir);
         assertThat(results).extracting(PolicyTestResult::passed).containsExactly(true, true);
+    }
+
+    @Test
+    void onlyAPolicyWithARuleReadingTheCountHasTheGatewayCountRuns() throws Exception {
+        String reads = """
+                version: "1.0"
+                name: capped
+                rules:
+                  - name: cap
+                    condition: {field: tool_call_count, operator: gt, value: 5}
+                    action: deny
+                """;
+        String readsNot = """
+                version: "1.0"
+                name: plain
+                rules:
+                  - name: no-wipe
+                    condition: {field: tool_name, operator: eq, value: wipe}
+                    action: deny
+                """;
+        assertThat(PolicyLoader.parse(reads, "agt.yaml", CheckRegistry.withDefaults()).usesCheck(AgtCondition.TOOL_CALL_COUNT)).isTrue();
+        assertThat(PolicyLoader.parse(readsNot, "agt.yaml", CheckRegistry.withDefaults()).usesCheck(AgtCondition.TOOL_CALL_COUNT)).isFalse();
     }
 }

@@ -187,6 +187,10 @@ public final class PolicyStage implements Stage {
      * @return the run the call took its place in, or null when it took none
      */
     private String count(Exchange exchange, CallDescription call, BudgetFacts facts, boolean retry) {
+        CompiledPolicy policy = exchange.policy();
+        if (policy == null || !policy.usesCheck(AgtCondition.TOOL_CALL_COUNT)) {
+            return null; // no rule reads the count: nothing is counted (a call's cost stays off the hot path)
+        }
         String run = ToolCallCounts.runOf(exchange.identity(), exchange.route().route().name(), exchange.upstreamSessionId());
         boolean toolCall = AgtCondition.actionType(call) != null;
         if (!toolCall || retry) {
