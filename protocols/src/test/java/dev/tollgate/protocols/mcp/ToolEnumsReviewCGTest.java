@@ -51,4 +51,32 @@ class ToolEnumsReviewCGTest {
         assertThat(outside(schema, "{\"range\":[1,2]}")).as("control").isNull();
         assertThat(outside(schema, "{\"range\":[1.0,2]}")).isNull();
     }
+
+    /**
+     * A bundled (compound) 2020-12 schema: a subschema with its own {@code $id} is a resource of its own, and a
+     * {@code #/...} reference inside it resolves against that resource, not the root document. The reader resolves it
+     * against the root, where a same-named definition holds an enum: a valid call refused (low: bundled schemas only).
+     */
+    @Test
+    void aReferenceInsideAnEmbeddedResourceResolvesAgainstThatResource() throws Exception {
+        String schema = """
+                {"type":"object","$defs":{"m":{"enum":["A"]}},
+                 "properties":{"job":{"$id":"https://example.com/job.json","$defs":{"m":{"type":"string"}},
+                   "type":"object","properties":{"mode":{"$ref":"#/$defs/m"}}}}}""";
+        assertThat(outside(schema, "{\"job\":{\"mode\":\"B\"}}")).isNull();
+    }
+
+    /**
+     * An {@code $anchor} is a keyword of a schema, not of a value: the reader searches every node, values of
+     * {@code examples}/{@code default} included, and takes the first it meets. Here an example object names the anchor
+     * before the real definition: its enum is read as the constraint (low: contrived).
+     */
+    @Test
+    void anAnchorInsideAnExampleValueIsNotASchema() throws Exception {
+        String schema = """
+                {"type":"object","examples":[{"$anchor":"mode","enum":["only"]}],
+                 "properties":{"mode":{"$ref":"#mode"}},
+                 "$defs":{"m":{"$anchor":"mode","type":"string"}}}""";
+        assertThat(outside(schema, "{\"mode\":\"other\"}")).isNull();
+    }
 }
