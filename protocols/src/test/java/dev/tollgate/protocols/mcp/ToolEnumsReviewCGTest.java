@@ -79,4 +79,18 @@ class ToolEnumsReviewCGTest {
                  "$defs":{"m":{"$anchor":"mode","type":"string"}}}""";
         assertThat(outside(schema, "{\"mode\":\"other\"}")).isNull();
     }
+
+    /**
+     * A schema declaring draft-07 ({@code $schema}, as zod-to-json-schema writes by default): there, every keyword beside
+     * {@code $ref} is ignored. The reader holds the value to the sibling enum too (the 2020-12 reading): a value a
+     * draft-07 validating server accepts is refused (low: a sibling enum beside $ref is rare in generated schemas).
+     */
+    @Test
+    void aDraft07SchemaIgnoresAnEnumBesideRef() throws Exception {
+        String schema = """
+                {"$schema":"http://json-schema.org/draft-07/schema#","type":"object",
+                 "definitions":{"m":{"type":"string"}},
+                 "properties":{"mode":{"$ref":"#/definitions/m","enum":["A"]}}}""";
+        assertThat(outside(schema, "{\"mode\":\"B\"}")).isNull();
+    }
 }
