@@ -20,10 +20,9 @@ import java.util.function.Supplier;
  * A server may list different values to different callers (the caller's own projects as an enum): what a list showed
  * is kept per upstream session and per caller, and a call is checked against its session's list, else its caller's last
  * list, else the route's latest list of the tool, so that skipping the list is no way past the check. Process-wide, shared
- * by every event loop, and bounded: a session or caller keeps only the tools whose schemas name values (and the tools
- * that name none where the route's latest list names some), at most {@link #MAX_ENTRIES} tools over all sessions and
- * callers (the least recently used go first, and any unused for {@link #IDLE}), {@link #MAX_TOOLS} per route; equal
- * schemas are held once (interned). A tool never listed through this process is not checked.
+ * by every event loop, and bounded: at most {@link #MAX_ENTRIES} tools over all sessions and callers (the least recently
+ * used go first, and any unused for {@link #IDLE}; a tool naming no values is a shared empty entry), {@link #MAX_TOOLS}
+ * per route; equal schemas are held once (interned). A tool never listed through this process is not checked.
  */
 public final class DeclaredEnums {
 
@@ -53,13 +52,10 @@ public final class DeclaredEnums {
                 listed.put(name.textValue(), enums.constrains() ? interned.intern(enums) : ToolEnums.NONE);
             }
         }
-        Map<String, ToolEnums> kept = new HashMap<>();
+        // Every tool listed is kept for the session and the caller, those naming no values too (review CG: kept only where
+        // the route's list then named some, a later list naming values to another caller made this one's calls refused).
+        Map<String, ToolEnums> kept = new HashMap<>(listed);
         listed.forEach((name, enums) -> {
-            ToolEnums before = latest.get(name);
-            // Kept for the session when it names values, or when it names none where the route's list named some.
-            if (enums.constrains() || before != null && before.constrains()) {
-                kept.put(name, enums);
-            }
             if (latest.size() < MAX_TOOLS || latest.containsKey(name)) {
                 latest.put(name, enums);
             }

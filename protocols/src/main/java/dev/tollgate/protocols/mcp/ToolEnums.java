@@ -98,17 +98,20 @@ public final class ToolEnums {
         return Objects.hashCode(root);
     }
 
-    /** Keys matching a pattern, and the place their values are held to. */
+    /**
+     * Keys matching a pattern, and the place their values are held to; null: free (a member it matches is still not an
+     * additional one, review CG).
+     */
     private record Patterned(Pattern pattern, Node node) {
 
         @Override
         public boolean equals(Object other) {
-            return other instanceof Patterned p && p.pattern.pattern().equals(pattern.pattern()) && p.node.equals(node);
+            return other instanceof Patterned p && p.pattern.pattern().equals(pattern.pattern()) && Objects.equals(p.node, node);
         }
 
         @Override
         public int hashCode() {
-            return pattern.pattern().hashCode() * 31 + node.hashCode();
+            return pattern.pattern().hashCode() * 31 + Objects.hashCode(node);
         }
     }
 
@@ -186,7 +189,7 @@ public final class ToolEnums {
             for (Patterned patterned : patterns) {
                 if (patterned.pattern().matcher(name).find()) {
                     placed = true;
-                    String found = patterned.node().outside(held, pointer, steps);
+                    String found = patterned.node() == null ? null : patterned.node().outside(held, pointer, steps);
                     if (found != null) {
                         return found;
                     }
@@ -239,18 +242,19 @@ public final class ToolEnums {
                     }
                 }
             }
+            Node additional = objectSchema(schema.get("additionalProperties"), depth);
             List<Patterned> patterns = new ArrayList<>();
             JsonNode patterned = schema.get("patternProperties");
             if (patterned != null && patterned.isObject()) {
                 for (Iterator<Map.Entry<String, JsonNode>> it = patterned.fields(); it.hasNext(); ) {
                     Map.Entry<String, JsonNode> entry = it.next();
                     Node child = read(entry.getValue(), depth + 1);
-                    if (child != null) {
+                    // A free pattern is kept beside an additional place: the members it matches are not additional ones.
+                    if (child != null || additional != null) {
                         patterns.add(new Patterned(keyPattern(entry.getKey()), child));
                     }
                 }
             }
-            Node additional = objectSchema(schema.get("additionalProperties"), depth);
             List<Node> prefix = new ArrayList<>();
             Node items;
             JsonNode tuple = schema.get("prefixItems");
