@@ -153,11 +153,8 @@ public final class PolicyStage implements Stage {
                 }
             }
             decisions.add(decision);
-            if (counted.get(i) != null && decision.enforcedDeny() && !decision.requiresApproval()) {
-                // Given back at once (review CF): the next element of a batch sees its run's count without this call.
-                toolCalls.giveBack(counted.get(i));
-                counted.set(i, null);
-            }
+            // Given back at once (review CF): the next element of a batch sees its run's count without this call.
+            giveBackIfDenied(decision, counted, i);
             facts.add(callFacts);
             if (decision.requiresApproval()) {
                 exchange.heldFacts(callFacts); // read again only if a reload comes before its approval (ApprovalRecheck)
@@ -205,12 +202,16 @@ public final class PolicyStage implements Stage {
     /** A counted tool call that is denied (by policy, a withheld tool, a refused budget or rate token) is not one of its run's. */
     private void giveBackDenied(List<Decision> decisions, List<String> counted) {
         for (int i = 0; i < counted.size(); i++) {
-            Decision decision = decisions.get(i);
-            // A call held for approval keeps its place: it may yet run.
-            if (counted.get(i) != null && decision != null && decision.enforcedDeny() && !decision.requiresApproval()) {
-                toolCalls.giveBack(counted.get(i));
-                counted.set(i, null);
-            }
+            giveBackIfDenied(decisions.get(i), counted, i);
+        }
+    }
+
+    /** Gives back call {@code i}'s place when its decision denies it (once: its place is then null). */
+    private void giveBackIfDenied(Decision decision, List<String> counted, int i) {
+        // A call held for approval keeps its place: it may yet run.
+        if (counted.get(i) != null && decision != null && decision.enforcedDeny() && !decision.requiresApproval()) {
+            toolCalls.giveBack(counted.get(i));
+            counted.set(i, null);
         }
     }
 
