@@ -82,6 +82,12 @@ final class ApprovalStage implements Stage {
         PendingApproval approval = approvals.hold(request(exchange, decision, call), decision.approval(),
                 askClient || askClient2026 ? ClientElicitation.asker(exchange) : null);
         exchange.approval(approval);
+        // AGT's tool_call_count: a held call kept its place (it may yet run); refused, timed out or abandoned, it ran no tool.
+        approval.outcome().onSuccess(outcome -> {
+            if (!outcome.allows()) {
+                exchange.ranNoTool();
+            }
+        });
         if (exchange.trace() != null) {
             exchange.trace().annotate(Attributes.of(CallAttributes.APPROVAL_ID, approval.id()));
             // The call may wait minutes: its decision (approval required) is exported now, not when it ends.
@@ -248,6 +254,7 @@ final class ApprovalStage implements Stage {
             exchange.trace().annotate(Attributes.of(CallAttributes.POLICY_ALLOWED, false,
                     CallAttributes.APPROVAL_SUPERSEDED, superseded.cause().label()));
         }
+        exchange.ranNoTool(); // approved, yet refused: no tool ran (AGT's tool_call_count)
         exchange.errorType(RejectReason.APPROVAL_SUPERSEDED.code());
         ApprovalRefusal.superseded(exchange, errors, approval, outcome, superseded);
         return StageResult.RESPONDED;

@@ -41,6 +41,7 @@ public final class Exchange {
     private List<CallDescription> calls = List.of();
     private String mcpRevision;
     private String upstreamSessionId;
+    /** Set and taken on different threads (an approval may end on another event loop), under this exchange's lock. */
     private Runnable countedPlace;
     private String upstreamLastEventId;
     private dev.tollgate.gateway.session.StreamCall resumedCall;
@@ -324,14 +325,20 @@ public final class Exchange {
     }
 
     /** How to give back the place this call took in its run's {@code tool_call_count} ({@link PolicyStage}); once. */
-    void countedPlace(Runnable giveBack) {
-        this.countedPlace = giveBack;
+    synchronized void countedPlace(Runnable giveBack) {
+        countedPlace = giveBack;
     }
 
-    /** The upstream answered this call {@code input_required}: the round ran no tool, its place is given back (once). */
-    void roundAskedForInput() {
-        Runnable giveBack = countedPlace;
-        countedPlace = null;
+    /**
+     * This call ran no tool after all: the upstream answered it {@code input_required} (the round ran no tool; the retry
+     * is the call), or it was held for approval and then refused. Its place in the run's count is given back (once).
+     */
+    void ranNoTool() {
+        Runnable giveBack;
+        synchronized (this) {
+            giveBack = countedPlace;
+            countedPlace = null;
+        }
         if (giveBack != null) {
             giveBack.run();
         }

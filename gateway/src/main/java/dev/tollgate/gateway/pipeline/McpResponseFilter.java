@@ -535,7 +535,7 @@ final class McpResponseFilter implements ResponseFilter {
         }
         changed |= listed != null;
         if ("input_required".equals(response.path("result").path("resultType").asText(null))) {
-            exchange.roundAskedForInput(); // AGT's tool_call_count: the retry is the tool call (review CF)
+            exchange.ranNoTool(); // AGT's tool_call_count: the retry is the tool call (review CF)
         }
         try {
             // Last, on what is relayed: a state handed out only with an answer that reaches the client.
