@@ -1,0 +1,111 @@
+package dev.tollgate.protocols.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+class ToolDefaultsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static JsonNode json(String text) throws Exception {
+        return JSON.readTree(text);
+    }
+
+    /** The schema the official TypeScript SDK lists for zod's {@code .default()} (ts-defaults-server.mjs). */
+    private static final String ZOD = """
+            {"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"volume":{"type":"string"},
+             "mode":{"default":"DESTROY","type":"string","enum":["SAFE","DESTROY"]},
+             "options":{"default":{},"type":"object","properties":{"force":{"default":true,"type":"boolean"},
+             "scope":{"default":"all","type":"string"}}}},"required":["volume"]}""";
+
+    @Test
+    void aMemberLeftOutReadsAsItsDefault() throws Exception {
+        ToolDefaults defaults = ToolDefaults.of(json(ZOD));
+        assertThat(defaults.fills()).isTrue();
+        assertThat(defaults.filled(json("{\"volume\":\"v1\"}")))
+                .isEqualTo(json("{\"volume\":\"v1\",\"mode\":\"DESTROY\",\"options\":{\"force\":true,\"scope\":\"all\"}}"));
+    }
+
+    @Test
+    void givenMembersAreKeptAndNestedObjectsFilled() throws Exception {
+        JsonNode arguments = json("{\"volume\":\"v1\",\"mode\":\"SAFE\",\"options\":{\"scope\":\"one\"}}");
+        assertThat(ToolDefaults.of(json(ZOD)).filled(arguments))
+                .isEqualTo(json("{\"volume\":\"v1\",\"mode\":\"SAFE\",\"options\":{\"scope\":\"one\",\"force\":true}}"));
+        assertThat(arguments).as("the call's own arguments are not changed")
+                .isEqualTo(json("{\"volume\":\"v1\",\"mode\":\"SAFE\",\"options\":{\"scope\":\"one\"}}"));
+    }
+
+    @Test
+    void argumentsLeavingNothingOutReadAsSent() throws Exception {
+        JsonNode complete = json("{\"volume\":\"v1\",\"mode\":\"SAFE\",\"options\":{\"force\":false,\"scope\":\"one\"}}");
+        assertThat(ToolDefaults.of(json(ZOD)).filled(complete)).isNull();
+    }
+
+    @Test
+    void aMemberGivenAsNullIsNotFilled() throws Exception {
+        // zod's default stands in for undefined only; Pydantic validates an explicit None.
+        assertThat(ToolDefaults.of(json(ZOD)).filled(json("{\"volume\":\"v1\",\"mode\":null,\"options\":null}"))).isNull();
+    }
+
+    @Test
+    void aCallWithoutArgumentsReadsAsAnEmptyObject() throws Exception {
+        JsonNode filled = ToolDefaults.of(json(ZOD)).filled(null);
+        assertThat(filled.path("mode").asText()).isEqualTo("DESTROY");
+    }
+
+    @Test
+    void pydanticDefaultsBesideAReference() throws Exception {
+        // Pydantic: `mode: Mode = Mode.DESTROY` lists the enum under $defs and the default beside the $ref.
+        ToolDefaults defaults = ToolDefaults.of(json("""
+                {"$defs":{"Mode":{"enum":["SAFE","DESTROY"],"type":"string"},
+                  "Opts":{"type":"object","properties":{"dry_run":{"type":"boolean","default":false}}}},
+                 "type":"object","properties":{"mode":{"$ref":"#/$defs/Mode","default":"DESTROY"},
+                  "opts":{"$ref":"#/$defs/Opts"}}}"""));
+        assertThat(defaults.filled(json("{\"opts\":{}}")))
+                .isEqualTo(json("{\"opts\":{\"dry_run\":false},\"mode\":\"DESTROY\"}"));
+    }
+
+    @Test
+    void aDefaultDeclaredOnTheReferencedSchemaIsFilled() throws Exception {
+        ToolDefaults defaults = ToolDefaults.of(json("""
+                {"definitions":{"Mode":{"enum":["SAFE","DESTROY"],"default":"DESTROY"}},
+                 "type":"object","properties":{"mode":{"$ref":"#/definitions/Mode"}}}"""));
+        assertThat(defaults.filled(json("{}"))).isEqualTo(json("{\"mode\":\"DESTROY\"}"));
+    }
+
+    @Test
+    void schemasWithoutDefaultsFillNothing() throws Exception {
+        assertThat(ToolDefaults.of(json("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}}}"))).isSameAs(ToolDefaults.NONE);
+        assertThat(ToolDefaults.of(null)).isSameAs(ToolDefaults.NONE);
+        assertThat(ToolDefaults.of(json("[1]"))).isSameAs(ToolDefaults.NONE);
+        assertThat(ToolDefaults.NONE.filled(json("{}"))).isNull();
+    }
+
+    @Test
+    void unreadableReferencesFillNothing() throws Exception {
+        assertThat(ToolDefaults.of(json("{\"properties\":{\"a\":{\"$ref\":\"https://elsewhere/x\",\"default\":1}}}"))).isSameAs(ToolDefaults.NONE);
+        assertThat(ToolDefaults.of(json("{\"properties\":{\"a\":{\"$ref\":\"#/nowhere\",\"default\":1}}}"))).isSameAs(ToolDefaults.NONE);
+        assertThat(ToolDefaults.of(json("{\"$defs\":{\"x\":{\"$ref\":\"#/$defs/y\"},\"y\":{\"$ref\":\"#/$defs/x\"}},"
+                + "\"properties\":{\"a\":{\"$ref\":\"#/$defs/x\",\"default\":1}}}"))).isSameAs(ToolDefaults.NONE);
+    }
+
+    @Test
+    void aRecursiveSchemaIsReadWithinItsBounds() throws Exception {
+        // A tree whose nodes have two children of their own type: unrolled, it would be 2^16 places.
+        ToolDefaults defaults = ToolDefaults.of(json("""
+                {"$defs":{"Node":{"type":"object","properties":{"label":{"type":"string","default":"x"},
+                  "left":{"$ref":"#/$defs/Node"},"right":{"$ref":"#/$defs/Node"}}}},
+                 "$ref":"#/$defs/Node"}"""));
+        // Too large to unroll: nothing is filled (the call is decided as sent, as before the defaults were read).
+        assertThat(defaults).isSameAs(ToolDefaults.NONE);
+    }
+
+    @Test
+    void equalSchemasReadEqual() throws Exception {
+        assertThat(ToolDefaults.of(json(ZOD))).isEqualTo(ToolDefaults.of(json(ZOD)));
+        assertThat(ToolDefaults.of(json(ZOD)).hashCode()).isEqualTo(ToolDefaults.of(json(ZOD)).hashCode());
+    }
+}
