@@ -252,4 +252,16 @@ class ToolEnumsTest {
                  "definitions":{"m":{"enum":[1]}},"properties":{"v":{"$id":"https://b.example/","$ref":"#/definitions/m"}}}""";
         assertThat(ToolEnums.of(json(movedRef)).constrains()).as("validators differ on a sibling $id").isFalse();
     }
+
+    @Test
+    void aSchemaNestedPastTheIndexDepthIsNotRead() throws Exception {
+        String inner = "{\"type\":\"string\"}";
+        for (int i = 1; i < SchemaResources.MAX_DEPTH; i++) {
+            inner = "{\"properties\":{\"a\":" + inner + "}}";
+        }
+        String within = "{\"properties\":{\"m\":{\"enum\":[1]},\"a\":" + inner + "}}";
+        assertThat(ToolEnums.of(json(within)).constrains()).isTrue();
+        String past = "{\"properties\":{\"m\":{\"enum\":[1]},\"a\":{\"properties\":{\"a\":" + inner + "}}}}";
+        assertThat(ToolEnums.of(json(past)).constrains()).as("its names cannot all be known").isFalse();
+    }
 }
