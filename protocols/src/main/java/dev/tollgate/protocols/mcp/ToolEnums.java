@@ -3,7 +3,7 @@ package dev.tollgate.protocols.mcp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
-import java.math.BigDecimal;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -25,12 +25,15 @@ import java.util.Set;
  * <p>
  * Read: {@code properties}, {@code patternProperties} and {@code additionalProperties} (a {@code Map<String, Mode>}),
  * {@code prefixItems} and {@code items} (2020-12 tuples and rest items; before 2020-12, {@code items} as a list and
- * {@code additionalItems}), same-document {@code $ref}s (JSON pointers, {@code $anchor} names, the root's own
- * {@code $id}: as Pydantic, zod and victools write enums), {@code allOf} (every branch holds), {@code anyOf}/{@code oneOf}
- * (some branch holds; a branch {@code {"type": "null"}} allows only null, as {@code Optional[Mode]} is written; branches
- * that are each a closed set are read as one). Everything else (types, patterns, bounds) is not checked: only closed sets
- * name what a value must be. A schema the reader cannot read constrains nothing ({@link #NONE}): the check is a guard in
- * front of policy, which still decides. Bounded: schemas deeper than {@link #MAX_DEPTH}, more than {@link #MAX_NODES}
+ * {@code additionalItems}), same-document {@code $ref}s (JSON pointers, {@code $anchor} names, {@code $id}s, each
+ * resolved against the resource it is written in: {@link SchemaResources}), {@code allOf} (every branch holds),
+ * {@code anyOf}/{@code oneOf} (some branch holds; a branch {@code {"type": "null"}} allows only null, as
+ * {@code Optional[Mode]} is written; branches that are each a closed set are read as one). Values compare as JSON Schema
+ * compares them ({@link InstanceKey}). The draft the root's {@code $schema} names decides how (2020-12 when absent, as MCP
+ * says; up to draft-07 a {@code $ref}'s siblings are ignored: {@link SchemaDialect}). Everything else (types, patterns,
+ * bounds) is not checked: only closed sets name what a value must be. A schema the reader cannot read as every validator
+ * would (a {@code $schema} naming no known draft, two schemas under one name) constrains nothing ({@link #NONE}): the
+ * check is a guard in front of policy, which still decides. Bounded: schemas deeper than {@link #MAX_DEPTH}, more than {@link #MAX_NODES}
  * constrained places, an enum over {@link #MAX_VALUES} values constrain what was read before the bound; a check visits
  * at most {@link #MAX_STEPS} places, and a call needing more is taken as outside (fail closed).
  */
@@ -41,12 +44,6 @@ public final class ToolEnums {
     static final int MAX_VALUES = 10_000;
     static final int MAX_STEPS = 1_000_000;
     private static final int MAX_REFS = 64;
-    private static final Object NULL = new Object() {
-        @Override
-        public String toString() {
-            return "null";
-        }
-    };
 
     /** No closed set anywhere: every call passes. */
     public static final ToolEnums NONE = new ToolEnums(null);
@@ -66,7 +63,8 @@ public final class ToolEnums {
             return NONE;
         }
         try {
-            Node root = new Reader(inputSchema).read(inputSchema, 0);
+            Reader reader = new Reader(inputSchema);
+            Node root = reader.read(reader.resources.root(), 0);
             return root == null ? NONE : new ToolEnums(root);
         } catch (RuntimeException unreadable) {
             return NONE;
@@ -135,7 +133,7 @@ public final class ToolEnums {
             if (--steps[0] < 0) {
                 return pointer.isEmpty() ? "/" : pointer; // too costly to check: fail closed, where it had got to
             }
-            if (allowed != null && !allowed.contains(key(value))) {
+            if (allowed != null && !allowed.contains(InstanceKey.of(value, steps))) {
                 return pointer.isEmpty() ? "/" : pointer;
             }
             if (value.isObject() && (!properties.isEmpty() || !patterns.isEmpty() || additional != null)) {
@@ -201,54 +199,74 @@ public final class ToolEnums {
 
     /** Reads a schema into nodes, counting what it reads so that no schema can make it unbounded. */
     private static final class Reader {
-        private static final Node NULL_ONLY = new Node(Set.of(NULL), Map.of(), Set.of(), List.of(), null, List.of(), null, List.of(), List.of());
+        private static final Node NULL_ONLY = new Node(Set.of(InstanceKey.NULL), Map.of(), Set.of(), List.of(), null, List.of(), null, List.of(), List.of());
 
-        private final JsonNode document;
-        private final String documentId;
+        private final SchemaDialect dialect;
+        private final SchemaResources resources;
         private int nodes;
         private int refs;
 
         Reader(JsonNode document) {
-            this.document = document;
-            JsonNode id = document.get("$id");
-            this.documentId = id != null && id.isTextual() ? id.textValue().replaceFirst("#.*$", "") : null;
+            this.dialect = SchemaDialect.named(document.get("$schema"));
+            if (dialect == null) {
+                throw new SchemaResources.Unreadable("a $schema naming no known draft: how it reads $ref and const is not known");
+            }
+            this.resources = new SchemaResources(document, dialect);
         }
 
-        /** The node of {@code schema}, or null when nothing at or under it is a closed set. */
-        Node read(JsonNode schema, int depth) {
+        private Node read(SchemaResources.Place place, int depth) {
+            return read(place.schema(), depth, place.base());
+        }
+
+        /** The node of {@code schema} written where {@code outer} is the base URI, or null when it holds no closed set. */
+        Node read(JsonNode schema, int depth, URI outer) {
             if (depth > MAX_DEPTH || nodes >= MAX_NODES || schema == null || !schema.isObject()) {
                 return null;
             }
+            URI base = resources.inner(schema, outer);
             JsonNode ref = schema.get("$ref");
-            if (ref != null && ref.isTextual()) {
-                JsonNode target = resolve(ref.textValue());
-                // A $ref beside other keywords (2020-12 allows it): both hold, the target read as one more allOf branch.
-                Node referenced = target == null || ++refs > MAX_REFS ? null : read(target, depth + 1);
-                return both(referenced, readOwn(schema, depth));
+            if (ref != null && ref.isTextual() && !dialect.refSiblingsApply()) {
+                // Up to draft-07 a $ref is the whole schema: its siblings ($id and any enum included) are ignored. Should
+                // a sibling $id lead the reference elsewhere (validators differ there), the schema is not read.
+                SchemaResources.Place target = resources.resolve(ref.textValue(), outer);
+                if (!base.equals(outer) && !sameSchema(target, resources.resolve(ref.textValue(), base))) {
+                    throw new SchemaResources.Unreadable("a $ref whose sibling $id moves it, in a draft ignoring siblings");
+                }
+                return target == null || ++refs > MAX_REFS ? null : read(target, depth + 1);
             }
-            return readOwn(schema, depth);
+            if (ref != null && ref.isTextual()) {
+                SchemaResources.Place target = resources.resolve(ref.textValue(), base);
+                // A $ref beside other keywords (2019-09 on): both hold, the target read as one more allOf branch.
+                Node referenced = target == null || ++refs > MAX_REFS ? null : read(target, depth + 1);
+                return both(referenced, readOwn(schema, depth, base));
+            }
+            return readOwn(schema, depth, base);
         }
 
-        private Node readOwn(JsonNode schema, int depth) {
-            Set<Object> allowed = closedSet(schema);
+        private static boolean sameSchema(SchemaResources.Place a, SchemaResources.Place b) {
+            return a == null ? b == null : b != null && a.schema() == b.schema();
+        }
+
+        private Node readOwn(JsonNode schema, int depth, URI base) {
+            Set<Object> allowed = closedSet(schema, dialect);
             Map<String, Node> properties = new HashMap<>();
             JsonNode declared = schema.get("properties");
             if (declared != null && declared.isObject()) {
                 for (Iterator<Map.Entry<String, JsonNode>> it = declared.fields(); it.hasNext(); ) {
                     Map.Entry<String, JsonNode> property = it.next();
-                    Node child = read(property.getValue(), depth + 1);
+                    Node child = read(property.getValue(), depth + 1, base);
                     if (child != null) {
                         properties.put(property.getKey(), child);
                     }
                 }
             }
-            Node additional = objectSchema(schema.get("additionalProperties"), depth);
+            Node additional = objectSchema(schema.get("additionalProperties"), depth, base);
             List<Patterned> patterns = new ArrayList<>();
             JsonNode patterned = schema.get("patternProperties");
             if (patterned != null && patterned.isObject()) {
                 for (Iterator<Map.Entry<String, JsonNode>> it = patterned.fields(); it.hasNext(); ) {
                     Map.Entry<String, JsonNode> entry = it.next();
-                    Node child = read(entry.getValue(), depth + 1);
+                    Node child = read(entry.getValue(), depth + 1, base);
                     // A free pattern is kept beside an additional place: the members it matches are not additional ones.
                     if (child != null || additional != null) {
                         patterns.add(new Patterned(keyPattern(entry.getKey()), child));
@@ -257,7 +275,8 @@ public final class ToolEnums {
             }
             List<Node> prefix = new ArrayList<>();
             Node items;
-            JsonNode tuple = schema.get("prefixItems");
+            // prefixItems is a keyword from 2020-12 only: before, an unknown one that constrains nothing.
+            JsonNode tuple = dialect.hasPrefixItems() ? schema.get("prefixItems") : null;
             JsonNode itemSchema = schema.get("items");
             if (itemSchema != null && itemSchema.isArray()) {
                 // Before 2020-12: items as a list is the tuple, additionalItems the rest.
@@ -267,14 +286,14 @@ public final class ToolEnums {
             if (tuple != null && tuple.isArray()) {
                 // Every position kept, free ones as null: the rest items start after the whole tuple.
                 for (JsonNode position : tuple) {
-                    prefix.add(read(position, depth + 1));
+                    prefix.add(read(position, depth + 1, base));
                 }
             }
-            items = objectSchema(itemSchema, depth);
-            List<Node> all = branches(schema.get("allOf"), depth, false);
+            items = objectSchema(itemSchema, depth, base);
+            List<Node> all = branches(schema.get("allOf"), depth, base, false);
             List<Node> any = new ArrayList<>();
             for (String keyword : List.of("anyOf", "oneOf")) {
-                List<Node> alternatives = branches(schema.get(keyword), depth, true);
+                List<Node> alternatives = branches(schema.get(keyword), depth, base, true);
                 if (!alternatives.isEmpty()) {
                     // anyOf and oneOf beside each other both hold: the second goes in as an allOf branch.
                     if (any.isEmpty()) {
@@ -306,21 +325,21 @@ public final class ToolEnums {
                     List.copyOf(all), List.copyOf(any));
         }
 
-        private Node objectSchema(JsonNode schema, int depth) {
-            return schema != null && schema.isObject() ? read(schema, depth + 1) : null;
+        private Node objectSchema(JsonNode schema, int depth, URI base) {
+            return schema != null && schema.isObject() ? read(schema, depth + 1, base) : null;
         }
 
         /**
          * The nodes of a list of subschemas. For alternatives, one branch that constrains nothing lets every value
          * through, so the whole list is then dropped (returned empty).
          */
-        private List<Node> branches(JsonNode list, int depth, boolean alternatives) {
+        private List<Node> branches(JsonNode list, int depth, URI base, boolean alternatives) {
             List<Node> read = new ArrayList<>();
             if (list == null || !list.isArray()) {
                 return read;
             }
             for (JsonNode branch : list) {
-                Node node = read(branch, depth + 1);
+                Node node = read(branch, depth + 1, base);
                 if (node == null && alternatives) {
                     node = onlyNull(branch);
                     if (node == null) {
@@ -338,46 +357,6 @@ public final class ToolEnums {
         private static Node onlyNull(JsonNode branch) {
             JsonNode type = branch.get("type");
             return branch.isObject() && branch.size() == 1 && type != null && "null".equals(type.asText()) ? NULL_ONLY : null;
-        }
-
-        /**
-         * The schema a same-document reference names: {@code #/json/pointer}, {@code #name} (an {@code $anchor}), either
-         * after the root's own {@code $id}; null for another document's (not fetched: not known here).
-         */
-        private JsonNode resolve(String ref) {
-            String fragment = ref;
-            if (documentId != null && ref.startsWith(documentId)) {
-                fragment = ref.substring(documentId.length());
-            }
-            if (fragment.isEmpty()) {
-                return document;
-            }
-            if (!fragment.startsWith("#")) {
-                return null;
-            }
-            String name = fragment.substring(1);
-            if (name.isEmpty() || name.startsWith("/")) {
-                JsonNode target = document.at(name);
-                return target.isMissingNode() ? null : target;
-            }
-            return anchored(document, name, 0);
-        }
-
-        private static JsonNode anchored(JsonNode schema, String name, int depth) {
-            if (depth > MAX_DEPTH * 2 || !schema.isContainerNode()) {
-                return null;
-            }
-            JsonNode anchor = schema.get("$anchor");
-            if (schema.isObject() && anchor != null && name.equals(anchor.asText())) {
-                return schema;
-            }
-            for (JsonNode child : schema) {
-                JsonNode found = anchored(child, name, depth + 1);
-                if (found != null) {
-                    return found;
-                }
-            }
-            return null;
         }
 
         /**
@@ -400,16 +379,16 @@ public final class ToolEnums {
             return new Node(null, Map.of(), Set.of(), List.of(), null, List.of(), null, List.of(a, b), List.of());
         }
 
-        /** The schema's own closed set: {@code enum}, else {@code const}; null when it has neither. */
-        private static Set<Object> closedSet(JsonNode schema) {
+        /** The schema's own closed set: {@code enum}, else {@code const} (from draft-06); null when it has neither. */
+        private static Set<Object> closedSet(JsonNode schema, SchemaDialect dialect) {
             JsonNode values = schema.get("enum");
             if (values != null && values.isArray() && values.size() <= MAX_VALUES) {
                 Set<Object> allowed = new HashSet<>();
-                values.forEach(value -> allowed.add(key(value)));
+                values.forEach(value -> allowed.add(InstanceKey.of(value)));
                 return allowed;
             }
-            JsonNode constant = schema.get("const");
-            return constant == null ? null : new HashSet<>(Set.of(key(constant)));
+            JsonNode constant = dialect.hasConst() ? schema.get("const") : null;
+            return constant == null ? null : new HashSet<>(Set.of(InstanceKey.of(constant)));
         }
 
         private static Set<Object> intersection(Set<Object> a, Set<Object> b) {
@@ -417,31 +396,6 @@ public final class ToolEnums {
             both.retainAll(b);
             return both;
         }
-    }
-
-    /**
-     * A value as JSON Schema compares it: numbers by value ({@code 1} and {@code 1.0} are one value), strings as
-     * themselves, booleans and null by kind and value, arrays and objects as Jackson compares them (an object's members
-     * in any order).
-     */
-    private static Object key(JsonNode value) {
-        if (value.isTextual()) {
-            return value.textValue();
-        }
-        if (value.isNumber()) {
-            if ((value.isDouble() || value.isFloat()) && !Double.isFinite(value.doubleValue())) {
-                return value.doubleValue(); // a double parser's reading of 1e999: Infinity, no decimal value
-            }
-            BigDecimal number = value.decimalValue();
-            return number.signum() == 0 ? BigDecimal.ZERO : number.stripTrailingZeros();
-        }
-        if (value.isBoolean()) {
-            return value.booleanValue();
-        }
-        if (value.isNull()) {
-            return NULL;
-        }
-        return value;
     }
 
     private static String escape(String name) {

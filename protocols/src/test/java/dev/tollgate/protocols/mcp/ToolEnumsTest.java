@@ -165,4 +165,103 @@ class ToolEnumsTest {
         assertThat(outside(schema, "{\"d\":{\"n\":1,\"unit\":\"s\"}}")).isNull();
         assertThat(outside(schema, "{\"d\":{\"n\":2,\"unit\":\"s\"}}")).isEqualTo("/d");
     }
+
+    @Test
+    void arrayAndObjectMembersCompareNumbersByValueAtEveryDepth() throws Exception {
+        String schema = "{\"properties\":{\"d\":{\"enum\":[{\"n\":[1,2.5],\"on\":true}]},\"c\":{\"const\":[0]}}}";
+        assertThat(outside(schema, "{\"d\":{\"on\":true,\"n\":[1.0,2.50]},\"c\":[0.0]}")).isNull();
+        assertThat(outside(schema, "{\"d\":{\"on\":true,\"n\":[1,3]}}")).isEqualTo("/d");
+        assertThat(outside(schema, "{\"d\":{\"on\":true,\"n\":[\"1\",2.5]}}")).as("a text is not a number").isEqualTo("/d");
+        assertThat(outside(schema, "{\"d\":{\"on\":true,\"n\":[1,2.5],\"more\":null}}")).isEqualTo("/d");
+        assertThat(outside(schema, "{\"c\":[null]}")).isEqualTo("/c");
+    }
+
+    @Test
+    void comparingAValueTakesStepsFromTheBudget() throws Exception {
+        String huge = "[" + "1,".repeat(ToolEnums.MAX_STEPS + 10) + "1]";
+        String schema = "{\"properties\":{\"v\":{\"enum\":[" + huge + "]}}}";
+        assertThat(outside(schema, "{\"v\":" + huge + "}")).as("listed, but too costly to compare: fail closed").isEqualTo("/v");
+        String small = "[" + "1,".repeat(1000) + "1]";
+        assertThat(outside("{\"properties\":{\"v\":{\"enum\":[" + small + "]}}}", "{\"v\":" + small + "}")).isNull();
+    }
+
+    @Test
+    void referencesResolveAgainstTheResourceTheyAreWrittenIn() throws Exception {
+        String schema = """
+                {"$id":"https://tools.example/root.json","$defs":{"m":{"$anchor":"m","enum":["A"]}},"type":"object",
+                 "properties":{
+                   "job":{"$id":"job.json","$defs":{"m":{"$anchor":"m","enum":["J"]}},
+                          "properties":{"byPointer":{"$ref":"#/$defs/m"},"byName":{"$ref":"#m"},"up":{"$ref":"root.json#m"}}},
+                   "into":{"$ref":"job.json#/$defs/m"},"intoByName":{"$ref":"https://tools.example/job.json#m"},
+                   "escaped":{"$ref":"#/$defs/a%20b"}},
+                 "definitions":{"a b":{"enum":["E"]}}}""".replace("#/$defs/a%20b", "#/definitions/a%20b");
+        assertThat(outside(schema, "{\"job\":{\"byPointer\":\"J\",\"byName\":\"J\",\"up\":\"A\"},\"into\":\"J\",\"intoByName\":\"J\","
+                + "\"escaped\":\"E\"}")).isNull();
+        assertThat(outside(schema, "{\"job\":{\"byPointer\":\"A\"}}")).isEqualTo("/job/byPointer");
+        assertThat(outside(schema, "{\"job\":{\"byName\":\"A\"}}")).isEqualTo("/job/byName");
+        assertThat(outside(schema, "{\"job\":{\"up\":\"J\"}}")).isEqualTo("/job/up");
+        assertThat(outside(schema, "{\"into\":\"A\"}")).isEqualTo("/into");
+        assertThat(outside(schema, "{\"intoByName\":\"A\"}")).isEqualTo("/intoByName");
+        assertThat(outside(schema, "{\"escaped\":\"a b\"}")).as("a fragment is percent-decoded").isEqualTo("/escaped");
+    }
+
+    @Test
+    void namesAreReadFromSchemasNeverFromValues() throws Exception {
+        String schema = """
+                {"type":"object","default":{"$anchor":"m","enum":["d"]},"x-extra":{"$anchor":"m","enum":["x"]},
+                 "properties":{"mode":{"$ref":"#m","default":{"$anchor":"m"},"examples":[{"$id":"https://x.example/"}]},
+                               "other":{"const":{"$anchor":"m","enum":["c"]}},"more":{"enum":[{"$anchor":"m"}]}},
+                 "$defs":{"m":{"$anchor":"m","enum":["real"]}}}""";
+        assertThat(outside(schema, "{\"mode\":\"real\"}")).isNull();
+        assertThat(outside(schema, "{\"mode\":\"d\"}")).isEqualTo("/mode");
+        String twice = "{\"$defs\":{\"a\":{\"$anchor\":\"m\",\"enum\":[1]},\"b\":{\"$anchor\":\"m\",\"enum\":[2]}},"
+                + "\"properties\":{\"v\":{\"$ref\":\"#m\"},\"w\":{\"enum\":[3]}}}";
+        assertThat(ToolEnums.of(json(twice)).constrains()).as("one name, two schemas: not read").isFalse();
+    }
+
+    @Test
+    void theDraftTheSchemaNamesDecidesHowItIsRead() throws Exception {
+        String draft07 = """
+                {"$schema":"http://json-schema.org/draft-07/schema#","definitions":{"m":{"enum":["A","B"]}},
+                 "properties":{"mode":{"$ref":"#/definitions/m","enum":["A"]},"named":{"$ref":"#N"},
+                   "list":{"type":"array","prefixItems":[{"enum":["P"]}],"items":{"enum":["I"]}}},
+                 "$defs":{"n":{"$id":"#N","const":"n"}}}""";
+        assertThat(outside(draft07, "{\"mode\":\"B\",\"named\":\"n\",\"list\":[\"I\",\"I\"]}")).isNull();
+        assertThat(outside(draft07, "{\"mode\":\"C\"}")).as("the $ref still holds").isEqualTo("/mode");
+        assertThat(outside(draft07, "{\"named\":\"m\"}")).as("an $id fragment names its schema").isEqualTo("/named");
+        assertThat(outside(draft07, "{\"list\":[\"P\"]}")).as("no prefixItems before 2020-12").isEqualTo("/list/0");
+        String modern = "{\"$defs\":{\"m\":{\"enum\":[\"A\",\"B\"]}},\"properties\":{\"mode\":{\"$ref\":\"#/$defs/m\",\"enum\":[\"A\"]}}}";
+        for (String declared : new String[]{"", "\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",",
+                "\"$schema\":\"https://json-schema.org/draft/2019-09/schema#\","}) {
+            assertThat(outside("{" + declared + modern.substring(1), "{\"mode\":\"B\"}")).as("siblings hold: " + declared).isEqualTo("/mode");
+        }
+        String draft04 = "{\"$schema\":\"http://json-schema.org/draft-04/schema#\",\"properties\":{\"k\":{\"const\":\"x\"},"
+                + "\"m\":{\"id\":\"#M\",\"enum\":[1]},\"r\":{\"$ref\":\"#M\"}}}";
+        assertThat(outside(draft04, "{\"k\":\"y\",\"r\":1}")).as("draft-04 has no const").isNull();
+        assertThat(outside(draft04, "{\"r\":2}")).as("draft-04 names with id").isEqualTo("/r");
+    }
+
+    @Test
+    void aSchemaWhoseDraftIsNotKnownIsNotRead() throws Exception {
+        assertThat(ToolEnums.of(json("{\"$schema\":\"https://example.com/my-meta\",\"properties\":{\"m\":{\"enum\":[1]}}}")).constrains())
+                .isFalse();
+        assertThat(ToolEnums.of(json("{\"properties\":{\"m\":{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"enum\":[1]}}}"))
+                .constrains()).as("a subschema naming another draft").isFalse();
+        String movedRef = """
+                {"$schema":"http://json-schema.org/draft-07/schema","$id":"https://a.example/root.json",
+                 "definitions":{"m":{"enum":[1]}},"properties":{"v":{"$id":"https://b.example/","$ref":"#/definitions/m"}}}""";
+        assertThat(ToolEnums.of(json(movedRef)).constrains()).as("validators differ on a sibling $id").isFalse();
+    }
+
+    @Test
+    void aSchemaNestedPastTheIndexDepthIsNotRead() throws Exception {
+        String inner = "{\"type\":\"string\"}";
+        for (int i = 1; i < SchemaResources.MAX_DEPTH; i++) {
+            inner = "{\"properties\":{\"a\":" + inner + "}}";
+        }
+        String within = "{\"properties\":{\"m\":{\"enum\":[1]},\"a\":" + inner + "}}";
+        assertThat(ToolEnums.of(json(within)).constrains()).isTrue();
+        String past = "{\"properties\":{\"m\":{\"enum\":[1]},\"a\":{\"properties\":{\"a\":" + inner + "}}}}";
+        assertThat(ToolEnums.of(json(past)).constrains()).as("its names cannot all be known").isFalse();
+    }
 }

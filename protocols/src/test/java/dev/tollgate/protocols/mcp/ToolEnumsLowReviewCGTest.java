@@ -19,9 +19,8 @@ class ToolEnumsLowReviewCGTest {
     }
 
     /**
-     * JSON Schema 2020-12 10.3.2.3: additionalProperties applies only to members that neither properties nor
-     * patternProperties match. A pattern whose schema holds no closed set is dropped by the reader, so a member it
-     * matches is held to additionalProperties' enum: {"x-note": "hello"} is valid and is refused (high: a valid call refused).
+     * Numbers compare by value at every depth (JSON Schema instance equality): an enum member [1, 2] holds for [1.0, 2].
+     * The reader compared arrays and objects as Jackson does (IntNode 1 differs from DecimalNode 1.0): refused (low, exotic).
      */
     @Test
     void numbersInsideAnArrayEnumMemberCompareByValue() throws Exception {
