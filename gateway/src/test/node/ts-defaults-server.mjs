@@ -2,7 +2,7 @@
 // often does: zod fills a member the call leaves out with its default before the handler runs, and the listed input
 // schema carries it as "default". The wipe tool destroys unless told otherwise. Prints one line per call:
 //   EXECUTED {"tool":"wipe","args":{...the arguments the handler was given...}}
-// Prints "LISTENING <port>" once ready.
+// and REQ <url> for every request. Prints "LISTENING <port>" once ready.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { createMcpExpressApp } from '@modelcontextprotocol/sdk/server/express.js';
@@ -25,6 +25,11 @@ function buildServer() {
 }
 
 const app = createMcpExpressApp({ host: '127.0.0.1' });
+// Every request's URL, so a test can post a marker and know every line printed before it has been read.
+app.use((req, res, next) => {
+  console.log('REQ ' + req.url);
+  next();
+});
 app.post('/mcp', async (req, res) => {
   const server = buildServer();
   const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });

@@ -3,6 +3,7 @@ package dev.tollgate.protocols.mcp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -117,38 +118,42 @@ public final class ToolDefaults {
     /** Reads one schema document; counts what it read against the bounds. */
     private static final class Reader {
 
-        private final JsonNode document;
+        private final SchemaResources resources;
         private int places;
         private int visits;
         private int refs;
 
         Reader(JsonNode document) {
-            this.document = document;
+            // References are resolved as the closed sets' reader resolves them (per schema resource, anchors included). A
+            // default is the server's own code, which the schema only describes: it is taken beside a $ref in every draft,
+            // and a $schema naming no known draft is read as the MCP default.
+            SchemaDialect dialect = SchemaDialect.named(document.get("$schema"));
+            this.resources = new SchemaResources(document, dialect != null ? dialect : SchemaDialect.DRAFT_2020_12);
         }
 
-        /** The place a schema describes, or null when neither it nor anything under it declares a default. */
         Place read(JsonNode schema, int depth) {
+            return read(schema, depth, resources.root().base());
+        }
+
+        /** The place a schema written where {@code outer} is the base describes, or null when nothing there has a default. */
+        private Place read(JsonNode declared, int depth, URI outer) {
             if (++visits > MAX_VISITS) {
                 throw new IllegalArgumentException("schema too large to read"); // a recursive schema unrolled: nothing filled
             }
-            schema = resolve(schema);
-            if (schema == null || depth > MAX_DEPTH || !schema.path("properties").isObject() || places >= MAX_PLACES) {
+            SchemaResources.Place schema = resolve(declared, outer);
+            if (schema == null || depth > MAX_DEPTH || !schema.schema().path("properties").isObject() || places >= MAX_PLACES) {
                 return null;
             }
+            URI base = resources.inner(schema.schema(), schema.base());
             Map<String, JsonNode> defaults = new LinkedHashMap<>();
             Map<String, Place> members = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = schema.path("properties").fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = schema.schema().path("properties").fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> property = it.next();
-                JsonNode declared = property.getValue();
-                JsonNode value = declared.get("default");
-                JsonNode resolved = resolve(declared);
-                if (value == null && resolved != null && resolved != declared) {
-                    value = resolved.get("default"); // a default the referenced schema declares
-                }
+                JsonNode value = defaultOf(property.getValue(), base);
                 if (value != null) {
                     defaults.put(property.getKey(), value);
                 }
-                Place member = read(declared, depth + 1);
+                Place member = read(property.getValue(), depth + 1, base);
                 if (member != null) {
                     members.put(property.getKey(), member);
                 }
@@ -160,21 +165,36 @@ public final class ToolDefaults {
             return new Place(Map.copyOf(defaults), Map.copyOf(members));
         }
 
-        /** The schema a same-document {@code $ref} points at (followed through chains), the schema itself without one. */
-        private JsonNode resolve(JsonNode schema) {
-            JsonNode at = schema;
-            for (int hops = 0; at != null && at.isObject() && at.path("$ref").isTextual(); hops++) {
-                String ref = at.path("$ref").asText();
-                if (++refs > MAX_REFS || hops > MAX_REFS || !ref.startsWith("#")) {
-                    throw new IllegalArgumentException("unreadable reference " + ref);
+        /** A member's default: on its own schema, else on the schema its {@code $ref}s lead to. */
+        private JsonNode defaultOf(JsonNode declared, URI outer) {
+            if (declared == null || !declared.isObject()) {
+                return null;
+            }
+            if (declared.has("default")) {
+                return declared.get("default");
+            }
+            SchemaResources.Place target = resolve(declared, outer);
+            return target != null && target.schema() != declared ? target.schema().get("default") : null;
+        }
+
+        /**
+         * The schema a same-document {@code $ref} leads to (followed through chains), the schema itself without one; null
+         * for a non-object. A reference this document cannot resolve makes the schema unreadable.
+         */
+        private SchemaResources.Place resolve(JsonNode declared, URI outer) {
+            SchemaResources.Place at = new SchemaResources.Place(declared, outer);
+            for (int hops = 0; at.schema() != null && at.schema().isObject() && at.schema().path("$ref").isTextual(); hops++) {
+                String ref = at.schema().path("$ref").asText();
+                if (++refs > MAX_REFS || hops > MAX_REFS) {
+                    throw new IllegalArgumentException("too many references");
                 }
-                JsonNode target = ref.equals("#") ? document : document.at(ref.substring(1));
-                if (target.isMissingNode()) {
-                    throw new IllegalArgumentException("dangling reference " + ref);
+                SchemaResources.Place target = resources.resolve(ref, resources.inner(at.schema(), at.base()));
+                if (target == null) {
+                    throw new IllegalArgumentException("a reference to another document, or to nothing: " + ref);
                 }
                 at = target;
             }
-            return at != null && at.isObject() ? at : null;
+            return at.schema() != null && at.schema().isObject() ? at : null;
         }
     }
 }

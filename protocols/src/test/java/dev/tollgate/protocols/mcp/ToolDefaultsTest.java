@@ -77,6 +77,18 @@ class ToolDefaultsTest {
     }
 
     @Test
+    void referencesResolveAsTheClosedSetsReaderResolvesThem() throws Exception {
+        // An $anchor, and a pointer within a subschema that is its own resource ($id): resolved against that resource.
+        ToolDefaults defaults = ToolDefaults.of(json("""
+                {"$defs":{"M":{"$anchor":"mode","enum":["SAFE","DESTROY"],"default":"DESTROY"},
+                  "Opts":{"$id":"https://tools.example/opts","$defs":{"Force":{"type":"boolean","default":true}},
+                   "type":"object","properties":{"force":{"$ref":"#/$defs/Force"}}}},
+                 "type":"object","properties":{"mode":{"$ref":"#mode"},"opts":{"$ref":"#/$defs/Opts"}}}"""));
+        assertThat(defaults.filled(json("{\"opts\":{}}")))
+                .isEqualTo(json("{\"opts\":{\"force\":true},\"mode\":\"DESTROY\"}"));
+    }
+
+    @Test
     void schemasWithoutDefaultsFillNothing() throws Exception {
         assertThat(ToolDefaults.of(json("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}}}"))).isSameAs(ToolDefaults.NONE);
         assertThat(ToolDefaults.of(null)).isSameAs(ToolDefaults.NONE);
