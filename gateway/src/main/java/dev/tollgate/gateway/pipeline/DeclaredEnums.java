@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Interner;
 import dev.tollgate.protocols.mcp.ToolEnums;
+import dev.tollgate.protocols.mcp.ToolInputs;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -13,9 +14,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * The closed value sets ({@link ToolEnums}) each route's tools declare, learnt from the tools lists upstreams send back
- * through the gateway, so that a call holding a value its tool does not list is refused before policy
- * ({@link DeclaredEnumDecisions}).
+ * The closed value sets ({@link ToolEnums}) and argument defaults ({@link dev.tollgate.protocols.mcp.ToolDefaults}) each
+ * route's tools declare ({@link ToolInputs}), learnt from the tools lists upstreams send back through the gateway, so that
+ * a call holding a value its tool does not list is refused before policy ({@link DeclaredEnumDecisions}), and a call
+ * leaving out an argument its tool fills with a default is also decided as the tool reads it ({@link PolicyStage}).
  * <p>
  * A server may list different values to different callers (the caller's own projects as an enum): what a list showed
  * is kept per upstream session and per caller, and a call is checked against its session's list, else its caller's last
@@ -30,11 +32,11 @@ public final class DeclaredEnums {
     static final int MAX_TOOLS = 4_096;
     static final Duration IDLE = Duration.ofHours(1);
 
-    private final Map<String, Map<String, ToolEnums>> byRoute = new ConcurrentHashMap<>();
-    private final Cache<String, Map<String, ToolEnums>> byScope = Caffeine.newBuilder()
-            .maximumWeight(MAX_ENTRIES).weigher((String scope, Map<String, ToolEnums> tools) -> 1 + tools.size())
+    private final Map<String, Map<String, ToolInputs>> byRoute = new ConcurrentHashMap<>();
+    private final Cache<String, Map<String, ToolInputs>> byScope = Caffeine.newBuilder()
+            .maximumWeight(MAX_ENTRIES).weigher((String scope, Map<String, ToolInputs> tools) -> 1 + tools.size())
             .expireAfterAccess(IDLE).build();
-    private final Interner<ToolEnums> interned = Interner.newWeakInterner();
+    private final Interner<ToolInputs> interned = Interner.newWeakInterner();
 
     /**
      * Learns the closed sets of every tool in a {@code tools/list} result's tools array.
@@ -43,18 +45,18 @@ public final class DeclaredEnums {
      * @param caller  the caller's key ({@code CallerKey})
      */
     void learn(String route, String session, String caller, JsonNode tools) {
-        Map<String, ToolEnums> latest = byRoute.computeIfAbsent(route, r -> new ConcurrentHashMap<>());
-        Map<String, ToolEnums> listed = new HashMap<>();
+        Map<String, ToolInputs> latest = byRoute.computeIfAbsent(route, r -> new ConcurrentHashMap<>());
+        Map<String, ToolInputs> listed = new HashMap<>();
         for (JsonNode tool : tools) {
             JsonNode name = tool.path("name");
             if (name.isTextual()) {
-                ToolEnums enums = ToolEnums.of(tool.get("inputSchema"));
-                listed.put(name.textValue(), enums.constrains() ? interned.intern(enums) : ToolEnums.NONE);
+                ToolInputs inputs = ToolInputs.of(tool.get("inputSchema"));
+                listed.put(name.textValue(), inputs.matters() ? interned.intern(inputs) : ToolInputs.NONE);
             }
         }
         // Every tool listed is kept for the session and the caller, those naming no values too (review CG: kept only where
         // the route's list then named some, a later list naming values to another caller made this one's calls refused).
-        Map<String, ToolEnums> kept = new HashMap<>(listed);
+        Map<String, ToolInputs> kept = new HashMap<>(listed);
         listed.forEach((name, enums) -> {
             if (latest.size() < MAX_TOOLS || latest.containsKey(name)) {
                 latest.put(name, enums);
@@ -71,20 +73,35 @@ public final class DeclaredEnums {
      * list, or null (also when the tool was never listed here).
      */
     String outside(String route, String session, Supplier<String> caller, String tool, JsonNode arguments) {
-        Map<String, ToolEnums> latest = byRoute.get(route);
-        ToolEnums routeWide = latest == null ? null : latest.get(tool);
+        ToolInputs inputs = declared(route, session, caller, tool);
+        return inputs == null ? null : inputs.outside(arguments);
+    }
+
+    /**
+     * The arguments of a call to {@code tool} as its server reads them, the defaults its listed schema declares filled in
+     * where the call leaves them out; null when the call leaves out none (or the tool was never listed here).
+     */
+    JsonNode filled(String route, String session, Supplier<String> caller, String tool, JsonNode arguments) {
+        ToolInputs inputs = declared(route, session, caller, tool);
+        return inputs == null ? null : inputs.filled(arguments);
+    }
+
+    /** What the call's session's list, else its caller's last list, else the route's latest list declared for the tool. */
+    private ToolInputs declared(String route, String session, Supplier<String> caller, String tool) {
+        Map<String, ToolInputs> latest = byRoute.get(route);
+        ToolInputs routeWide = latest == null ? null : latest.get(tool);
         if (routeWide == null) {
             return null; // every list is learnt route-wide too: a tool never listed costs its calls one lookup
         }
-        ToolEnums enums = session == null ? null : listedIn(scope(route, "s", session), tool);
-        if (enums == null) {
-            enums = listedIn(scope(route, "c", caller.get()), tool);
+        ToolInputs inputs = session == null ? null : listedIn(scope(route, "s", session), tool);
+        if (inputs == null) {
+            inputs = listedIn(scope(route, "c", caller.get()), tool);
         }
-        return (enums == null ? routeWide : enums).outside(arguments);
+        return inputs == null ? routeWide : inputs;
     }
 
-    private ToolEnums listedIn(String scope, String tool) {
-        Map<String, ToolEnums> tools = byScope.getIfPresent(scope);
+    private ToolInputs listedIn(String scope, String tool) {
+        Map<String, ToolInputs> tools = byScope.getIfPresent(scope);
         return tools == null ? null : tools.get(tool);
     }
 
@@ -92,9 +109,9 @@ public final class DeclaredEnums {
      * Replaces what a scope holds of the tools just listed: those kept, and none of the others (a tool relisted naming
      * no values is not held to what an earlier list named). A new map each time, so that its weight is counted again.
      */
-    private void remember(String scope, Set<String> listed, Map<String, ToolEnums> kept) {
+    private void remember(String scope, Set<String> listed, Map<String, ToolInputs> kept) {
         byScope.asMap().compute(scope, (s, before) -> {
-            Map<String, ToolEnums> after = before == null ? new HashMap<>() : new HashMap<>(before);
+            Map<String, ToolInputs> after = before == null ? new HashMap<>() : new HashMap<>(before);
             after.keySet().removeAll(listed);
             after.putAll(kept);
             if (after.isEmpty()) {

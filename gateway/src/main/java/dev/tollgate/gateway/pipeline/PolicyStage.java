@@ -142,6 +142,20 @@ public final class PolicyStage implements Stage {
                     : null;
             Decision decision = withholding != null ? WithheldToolDecisions.withheld(call, withholding)
                     : outside != null ? DeclaredEnumDecisions.outside(call, outside) : decide(exchange, call, pin, callFacts, now);
+            if (withholding == null && outside == null && McpMethods.TOOLS_CALL.equals(call.method()) && call.toolName() != null) {
+                JsonNode filled = declaredEnums.filled(route, exchange.upstreamSessionId(), () -> CallerKey.of(exchange.identity()),
+                        call.toolName(), call.arguments());
+                if (filled != null) {
+                    // The tool fills what its listed schema gives a default and the call leaves out (zod, Pydantic): decided as
+                    // it reads the call too, the stronger refusal deciding and its reading recorded (as an A2A send's readings).
+                    CallDescription asFilled = CallDescription.mcpToolCall(call.route(), call.toolName(), filled);
+                    Decision asTheToolReadsIt = decide(exchange, asFilled, pin, callFacts, now);
+                    if (refusesMore(asTheToolReadsIt, decision)) {
+                        decision = asTheToolReadsIt;
+                        calls.set(i, asFilled);
+                    }
+                }
+            }
             for (McpCallDescriber.ListenedResource resource : McpCallDescriber.listenedResources(call)) {
                 // One resource the caller may not watch refuses the whole listen, named in the decision and the record.
                 for (CallDescription reading : resource.readings()) {
