@@ -58,10 +58,47 @@ public final class McpClassifier {
             }
             return;
         }
+        if (McpMethods.COMPLETION_COMPLETE.equals(request.method())) {
+            checkCompletionRef(request, params.get("ref"));
+            return;
+        }
         JsonNode uri = McpMethods.RESOURCES_SUBSCRIBE.equals(request.method()) || McpMethods.RESOURCES_UNSUBSCRIBE.equals(request.method())
                 ? params.get("uri") : null;
+        if (uri != null && !uri.isNull() && !uri.isTextual()) {
+            // The Java SDK binds a number or boolean to its text (7 is resource "7"), which no rule saw.
+            throw invalidParams(request, request.method() + " \"uri\" must be a string");
+        }
         if (uri != null && uri.isTextual()) {
             canonicalUri(request, uri.textValue());
+        }
+    }
+
+    /**
+     * A completion's reference is read as the object it names by policy ({@code prompt:} and {@code resource:} rules), so
+     * it must be that object: the Java SDK binds the reference with Jackson's polymorphic reader, which also takes the
+     * array-wrapped form {@code ["ref/prompt", {"name": ...}]} as that prompt's reference (review CI: a denied prompt was
+     * completed), and coerces a number or boolean name or URI to its text. Anything else is refused rather than read as
+     * naming nothing.
+     */
+    private static void checkCompletionRef(JsonRpcRequest request, JsonNode ref) throws JsonRpcRejection {
+        if (ref == null || ref.isNull()) {
+            return; // names nothing: every SDK refuses it
+        }
+        if (!ref.isObject()) {
+            throw invalidParams(request, "completion/complete \"ref\" must be an object");
+        }
+        JsonNode type = ref.get("type");
+        if (type == null || !type.isTextual()) {
+            throw invalidParams(request, "completion/complete \"ref.type\" must be a string");
+        }
+        String member = switch (type.textValue()) {
+            case "ref/prompt" -> "name";
+            case "ref/resource" -> "uri";
+            default -> null;
+        };
+        JsonNode named = member == null ? null : ref.get(member);
+        if (named != null && !named.isNull() && !named.isTextual()) {
+            throw invalidParams(request, "completion/complete \"ref." + member + "\" must be a string");
         }
     }
 

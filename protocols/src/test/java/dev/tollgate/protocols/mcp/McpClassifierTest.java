@@ -94,7 +94,20 @@ class McpClassifierTest {
                 Arguments.of("prompts/get non-string argument", request(1, "prompts/get", "{\"name\":\"p\",\"arguments\":{\"a\":1}}")),
                 Arguments.of("subscriptions/listen, a resource that is not a string",
                         request(1, "subscriptions/listen", "{\"notifications\":{\"resourceSubscriptions\":[\"file:///ok.txt\",{\"uri\":\"file:///vault/keys\"}]}}")),
-                Arguments.of("prompts/get nested argument", request(1, "prompts/get", "{\"name\":\"p\",\"arguments\":{\"a\":{}}}")));
+                Arguments.of("prompts/get nested argument", request(1, "prompts/get", "{\"name\":\"p\",\"arguments\":{\"a\":{}}}")),
+                // Review CI: what the Java SDK's Jackson binding reads as a reference (array-wrapped type id, coerced scalars).
+                Arguments.of("completion/complete, ref array-wrapped", request(1, "completion/complete",
+                        "{\"ref\":[\"ref/prompt\",{\"name\":\"p\"}],\"argument\":{\"name\":\"a\",\"value\":\"\"}}")),
+                Arguments.of("completion/complete, ref a string", request(1, "completion/complete",
+                        "{\"ref\":\"ref/prompt\",\"argument\":{\"name\":\"a\",\"value\":\"\"}}")),
+                Arguments.of("completion/complete, ref without a type", request(1, "completion/complete",
+                        "{\"ref\":{\"name\":\"p\"},\"argument\":{\"name\":\"a\",\"value\":\"\"}}")),
+                Arguments.of("completion/complete, prompt name a number", request(1, "completion/complete",
+                        "{\"ref\":{\"type\":\"ref/prompt\",\"name\":123},\"argument\":{\"name\":\"a\",\"value\":\"\"}}")),
+                Arguments.of("completion/complete, resource uri a boolean", request(1, "completion/complete",
+                        "{\"ref\":{\"type\":\"ref/resource\",\"uri\":true},\"argument\":{\"name\":\"a\",\"value\":\"\"}}")),
+                Arguments.of("resources/subscribe, uri a number", request(1, "resources/subscribe", "{\"uri\":7}")),
+                Arguments.of("resources/unsubscribe, uri an object", request(1, "resources/unsubscribe", "{\"uri\":{\"u\":\"file:///a\"}}")));
     }
 
     @ParameterizedTest(name = "{0}")
