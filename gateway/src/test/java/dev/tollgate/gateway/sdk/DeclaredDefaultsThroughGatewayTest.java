@@ -114,6 +114,6 @@ class DeclaredDefaultsThroughGatewayTest {
         });
         assertThat(ran).as("only the call naming its mode and scope ran, with the arguments the client sent")
                 .doesNotContain("\"v1\"").doesNotContain("\"v2\"")
-                .contains("{\"volume\":\"v3\",\"mode\":\"SAFE\",\"options\":{\"scope\":\"tmp\",\"force\":true}}");
+                .contains("{\"volume\":\"v3\",\"mode\":\"SAFE\",\"options\":{\"force\":true,\"scope\":\"tmp\"}}");
     }
 }
