@@ -47,7 +47,10 @@ class ArgumentNameCaseThroughGatewayTest {
 
     enum Mode { SAFE, DESTROY }
 
-    record WipeArguments(String disk, Mode mode) {
+    /** Fields, not a record: bound as a Spring controller's body is, the last of two spellings wins. */
+    static final class WipeArguments {
+        public String disk;
+        public Mode mode;
     }
 
     private static final Map<String, Object> WIPE_SCHEMA = Map.of("type", "object", "properties", Map.of(
@@ -69,7 +72,7 @@ class ArgumentNameCaseThroughGatewayTest {
         fixture = McpFixtureServer.start(0, false);
         for (String tool : List.of("wipe", "wipe_open")) {
             fixture.addTool(tool, tool.equals("wipe") ? WIPE_SCHEMA : OPEN_SCHEMA, (exchange, request) -> {
-                Mode mode = BINDER.convertValue(request.arguments(), WipeArguments.class).mode();
+                Mode mode = BINDER.convertValue(request.arguments(), WipeArguments.class).mode;
                 ACTED_ON.add(mode);
                 return CallToolResult.builder().content(List.of(TextContent.builder("wiped " + mode).build())).build();
             });
