@@ -112,6 +112,8 @@ class ArgumentNameCaseThroughGatewayTest {
             assertAmbiguous(client, wipe("wipe", "mode", "SAFE", "Mode", "DESTROY"), "/Mode");
             assertAmbiguous(client, wipe("wipe_open", "Mode", "DESTROY", "mode", "SAFE"), "/Mode");
             assertAmbiguous(client, wipe("wipe", "DISK", "sdb"), "/DISK");
+            // No rule reads disk: refused because the tool's listed schema declares it as disk.
+            assertAmbiguous(client, CallToolRequest.builder("wipe").arguments(Map.of("Disk", "sdb")).build(), "/Disk");
             assertAmbiguous(client, wipe("wipe_open", "MODE", "DESTROY"), "/MODE");
             assertAmbiguous(client, wipe("wipe_open", "mode", "SAFE", "moDe", "DESTROY"), "/moDe");
 
