@@ -122,6 +122,14 @@ public enum RejectReason {
      */
     ARGUMENT_OUTSIDE_DECLARED_ENUM(200, GatewayErrorCodes.POLICY_DENIED, "argument_outside_declared_enum",
             "Denied: an argument holds a value its tool's listed input schema does not allow (enum or const)"),
+    /**
+     * A tools/call naming an argument two ways: two keys equal but for case (or Unicode case folding), or a key so equal to
+     * a name the tool's listed schema declares or the policy reads, not spelled as declared. A tool binding names
+     * case-insensitively (Go encoding/json, .NET web defaults, Jackson ACCEPT_CASE_INSENSITIVE_PROPERTIES) would act on
+     * the spelling the rule did not read.
+     */
+    AMBIGUOUS_ARGUMENT_NAME(200, GatewayErrorCodes.POLICY_DENIED, "ambiguous_argument_name",
+            "Denied: an argument is named two ways (keys equal but for case), or not as the tool's listed input schema declares it"),
     PUSH_BYPASSES_RESULT_RULES(200, GatewayErrorCodes.POLICY_DENIED, "push_bypasses_result_rules",
             "Denied: push notifications would carry the task's results past the route's result rules"),
     APPROVAL_DENIED(200, GatewayErrorCodes.POLICY_DENIED, "approval_denied", "Denied by the approver"),

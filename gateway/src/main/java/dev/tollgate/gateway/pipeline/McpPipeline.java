@@ -69,7 +69,8 @@ public final class McpPipeline {
         // Spend is read (from cache: at once) only for policies with a budget rule, before they are evaluated.
         stages.add(new SpendStage(services.budgets()));
         stages.add(new PolicyStage(services.budgets(), services.learnt().taskOrigins(), services.learnt().pins(),
-                services.learnt().withheldTools(), services.learnt().declaredEnums(), services.toolCallCounts()));
+                services.learnt().withheldTools(), services.learnt().declaredEnums(), services.toolCallCounts(),
+                services.learnt().argumentNames()));
         // The span starts with the decision on it, before anything is forwarded or answered.
         stages.add(new TraceStage(services.telemetry()));
         // A call its policy sends to a person waits here, traced and not yet forwarded (no thread waits with it).

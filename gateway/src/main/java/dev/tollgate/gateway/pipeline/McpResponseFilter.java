@@ -949,6 +949,8 @@ final class McpResponseFilter implements ResponseFilter {
         paramHeaders.learn(route, tools);
         // And the values each tool's schema allows where it names them, as this session (or caller) was shown them.
         declaredEnums.learn(route, exchange.upstreamSessionId(), CallerKey.of(exchange.identity()), tools);
+        // And the argument names each tool declares, so that a call cannot name one two ways (MODE beside mode).
+        learnt.argumentNames().learn(route, tools);
         boolean removed = hideUnreviewed(tools);
         CompiledPolicy policy = exchange.policy();
         for (Iterator<JsonNode> it = tools.elements(); it.hasNext(); ) {

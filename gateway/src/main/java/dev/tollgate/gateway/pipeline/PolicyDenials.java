@@ -32,6 +32,9 @@ final class PolicyDenials {
         if (DeclaredEnumDecisions.isOutsideDenial(decision)) {
             return RejectReason.ARGUMENT_OUTSIDE_DECLARED_ENUM;
         }
+        if (ArgumentNameDecisions.isAmbiguousDenial(decision)) {
+            return RejectReason.AMBIGUOUS_ARGUMENT_NAME;
+        }
         if (A2aPushDecisions.isPushDenial(decision)) {
             return RejectReason.PUSH_BYPASSES_RESULT_RULES;
         }
@@ -81,7 +84,7 @@ final class PolicyDenials {
             return RejectReason.NO_POLICY.message();
         }
         if (PinDecisions.isPinDenial(decision) || WithheldToolDecisions.isWithheldDenial(decision) || A2aPushDecisions.isPushDenial(decision)
-                || DeclaredEnumDecisions.isOutsideDenial(decision)) {
+                || DeclaredEnumDecisions.isOutsideDenial(decision) || ArgumentNameDecisions.isAmbiguousDenial(decision)) {
             return "Denied: " + decision.message();
         }
         String rule = decision.ruleName() == null ? "default action" : "rule '" + decision.ruleName() + "'";

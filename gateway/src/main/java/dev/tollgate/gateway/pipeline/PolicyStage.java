@@ -60,9 +60,11 @@ public final class PolicyStage implements Stage {
     private final WithheldTools withheld;
     private final DeclaredEnums declaredEnums;
     private final ToolCallCounts toolCalls;
+    private final ArgumentNameCheck argumentNames;
 
     public PolicyStage(Budgets budgets, TaskOrigins tasks, PinWatch pins, WithheldTools withheld, DeclaredEnums declaredEnums,
-                       ToolCallCounts toolCalls) {
+                       ToolCallCounts toolCalls, ArgumentNameCheck argumentNames) {
+        this.argumentNames = argumentNames;
         this.declaredEnums = declaredEnums;
         this.budgets = budgets;
         this.tasks = tasks;
@@ -140,9 +142,13 @@ public final class PolicyStage implements Stage {
                     ? declaredEnums.outside(route, exchange.upstreamSessionId(), () -> CallerKey.of(exchange.identity()), call.toolName(),
                             call.arguments())
                     : null;
+            // And a call naming an argument two ways (MODE beside, or instead of, the mode a rule or the schema reads).
+            String ambiguous = withholding == null && outside == null ? ambiguousName(exchange, call) : null;
             Decision decision = withholding != null ? WithheldToolDecisions.withheld(call, withholding)
-                    : outside != null ? DeclaredEnumDecisions.outside(call, outside) : decide(exchange, call, pin, callFacts, now);
-            if (withholding == null && outside == null && McpMethods.TOOLS_CALL.equals(call.method()) && call.toolName() != null) {
+                    : outside != null ? DeclaredEnumDecisions.outside(call, outside)
+                    : ambiguous != null ? ArgumentNameDecisions.ambiguous(call, ambiguous) : decide(exchange, call, pin, callFacts, now);
+            if (withholding == null && outside == null && ambiguous == null && McpMethods.TOOLS_CALL.equals(call.method())
+                    && call.toolName() != null) {
                 JsonNode filled = declaredEnums.filled(route, exchange.upstreamSessionId(), () -> CallerKey.of(exchange.identity()),
                         call.toolName(), call.arguments());
                 if (filled != null) {
@@ -188,6 +194,13 @@ public final class PolicyStage implements Stage {
             keepCountedPlace(exchange, counted);
             return conclude(exchange, decisions);
         });
+    }
+
+    /** The JSON pointer of a tools/call's argument spelled two ways ({@link ArgumentNameCheck}), or null. */
+    private String ambiguousName(Exchange exchange, CallDescription call) {
+        return McpMethods.TOOLS_CALL.equals(call.method()) && call.toolName() != null
+                ? argumentNames.ambiguous(exchange.route().route().name(), exchange.policy(), call.toolName(), call.arguments())
+                : null;
     }
 
     /**

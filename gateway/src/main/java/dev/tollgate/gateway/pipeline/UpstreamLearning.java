@@ -8,11 +8,13 @@ package dev.tollgate.gateway.pipeline;
  * event loop, not part of the reloadable snapshot. With them, the request ids in flight in each upstream session, by
  * which the upstream pairs its answers with calls, the progress token each task's creating call gave, and the end of
  * what each page of a listing showed, joined before the next page's first entry ({@link ListingTails}), and the values
- * each tool's listed input schema allows where it names them ({@link DeclaredEnums}).
+ * each tool's listed input schema allows where it names them ({@link DeclaredEnums}), and the argument names it declares
+ * ({@link ArgumentNameCheck}).
  */
 public record UpstreamLearning(ToolParamHeaders paramHeaders, TaskOrigins taskOrigins, dev.tollgate.gateway.pinning.PinWatch pins,
                                SessionRequestIds sessionRequestIds, WithheldTools withheldTools, TaskProgressTokens taskProgressTokens,
-                               ListingTails listingTails, DeclaredEnums declaredEnums) {
+                               ListingTails listingTails, DeclaredEnums declaredEnums,
+                               ArgumentNameCheck argumentNames) {
 
     public UpstreamLearning() {
         this(null);
@@ -21,12 +23,13 @@ public record UpstreamLearning(ToolParamHeaders paramHeaders, TaskOrigins taskOr
     /** @param registry where pinning differences are counted; null to count nothing */
     public UpstreamLearning(io.micrometer.core.instrument.MeterRegistry registry) {
         this(new ToolParamHeaders(), new TaskOrigins(), new dev.tollgate.gateway.pinning.PinWatch(registry), new SessionRequestIds(),
-                new WithheldTools(), new TaskProgressTokens(), new ListingTails(), new DeclaredEnums());
+                new WithheldTools(), new TaskProgressTokens(), new ListingTails(), new DeclaredEnums(),
+                new ArgumentNameCheck());
     }
 
     /** The same learning with task ownership kept in {@code taskOrigins} (one backed by a shared store). */
     public UpstreamLearning withTaskOrigins(TaskOrigins taskOrigins) {
         return new UpstreamLearning(paramHeaders, taskOrigins, pins, sessionRequestIds, withheldTools, taskProgressTokens, listingTails,
-                declaredEnums);
+                declaredEnums, argumentNames);
     }
 }

@@ -1,0 +1,105 @@
+package dev.tollgate.protocols.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class ArgumentNamesTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static final ArgumentNames WIPE = ArgumentNames.of(json("""
+            {"type": "object", "$defs": {"opts": {"type": "object", "properties": {"force": {"type": "boolean"}}}},
+             "properties": {"mode": {"enum": ["SAFE", "DESTROY"]}, "Disk": {"type": "string"},
+                            "options": {"$ref": "#/$defs/opts"},
+                            "steps": {"type": "array", "items": {"properties": {"kind": {"type": "string"}}}},
+                            "env": {"type": "object", "additionalProperties": {"type": "string"}}},
+             "anyOf": [{"properties": {"level": {"type": "integer"}}}]}
+            """));
+
+    @ParameterizedTest(name = "{0} folds to {1}")
+    @CsvSource({
+            "mode, mode", "MODE, mode", "MoDe, mode",
+            "\u212Aind, kind",      // KELVIN SIGN: Go's SimpleFold orbit k K \u212A
+            "\u017Fteps, steps",    // LONG S: Go's orbit s S \u017F; .NET: upper case S
+            "d\u0131sk, disk",      // Turkish dotless i: upper case I (Go's foldName and .NET take it as i)
+            "D\u0130SK, disk",      // Turkish dotted capital I: lower case i
+            "\u03A3\u03C2, \u03C3\u03C3", // final sigma and capital sigma
+            "stra\u00DFe, stra\u00DFe"}) // no simple case mapping changes \u00DF: not folded to ss
+    void foldsAsGoAndDotNetBindersMatchNames(String name, String folded) {
+        assertThat(ArgumentNames.fold(name)).isEqualTo(folded);
+    }
+
+    @Test
+    void aLowerCaseAsciiNameIsItsOwnFoldWithoutACopy() {
+        String name = "mode_2-x";
+        assertThat(ArgumentNames.fold(name)).isSameAs(name);
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+            "{\"MODE\": \"DESTROY\"}|/MODE",
+            "{\"mode\": \"SAFE\", \"Mode\": \"DESTROY\"}|/Mode",
+            "{\"Mode\": \"DESTROY\", \"mode\": \"SAFE\"}|/Mode",     // Mode itself is not the declared spelling
+            "{\"disk\": \"sda\"}|/disk",                        // declared Disk, sent disk
+            "{\"options\": {\"FORCE\": true}}|/options/FORCE",  // nested, through a $ref
+            "{\"options\": {\"force\": true}, \"\u017Fteps\": []}|/\u017Fteps",
+            "{\"x\": {\"options\": 1}, \"level\": 1, \"lev\u0435l\": 2}|null",    // Cyrillic e folds to no Latin letter
+            "{\"steps\": [{\"kind\": \"a\"}, {\"\u212Aind\": \"b\"}]}|/steps/1/\u212Aind",
+            "{\"LEVEL\": 3}|/LEVEL",                             // an anyOf branch's name
+            "{\"x\": 1, \"X\": 2}|/X",                           // nothing declares x: two spellings still refused
+            "{\"a~b\": 1, \"A~B\": 2}|/A~0B"})
+    void refusesAnArgumentNamedTwoWays(String arguments, String pointer) {
+        assertThat(ArgumentNames.ambiguous(json(arguments), WIPE, ArgumentNames.NONE)).isEqualTo("null".equals(pointer) ? null : pointer);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "{\"mode\": \"DESTROY\", \"Disk\": \"sda\", \"options\": {\"force\": true}, \"level\": 1}",
+            "{\"steps\": [{\"kind\": \"a\"}, {\"kind\": \"b\", \"other\": 1}]}",
+            "{\"env\": {\"PATH\": \"/bin\", \"path\": \"x\"}}", // a free-form map: keys are data, not names
+            "{\"unknown\": 1, \"Other\": 2}",                     // names nothing declares, folding to nothing else
+            "{}"})
+    void allowsEveryArgumentSpelledOneWay(String arguments) {
+        assertThat(ArgumentNames.ambiguous(json(arguments), WIPE, ArgumentNames.NONE)).isNull();
+    }
+
+    @Test
+    void holdsTheNamesAPolicyReadsForAToolNeverListed() {
+        ArgumentNames read = ArgumentNames.ofPointers(Set.of("/mode", "/opts/level", "/items/0/kind", ""));
+        assertThat(ArgumentNames.ambiguous(json("{\"MODE\": \"DESTROY\"}"), ArgumentNames.NONE, read)).isEqualTo("/MODE");
+        assertThat(ArgumentNames.ambiguous(json("{\"opts\": {\"Level\": 9}}"), ArgumentNames.NONE, read)).isEqualTo("/opts/Level");
+        assertThat(ArgumentNames.ambiguous(json("{\"items\": [{\"KIND\": 1}]}"), ArgumentNames.NONE, read)).isEqualTo("/items/0/KIND");
+        assertThat(ArgumentNames.ambiguous(json("{\"mode\": \"DESTROY\", \"opts\": {\"level\": 9}}"), ArgumentNames.NONE, read)).isNull();
+    }
+
+    @Test
+    void aNameTheSchemaDeclaresExactlyIsAllowedBesideAPolicyReadingAnotherSpelling() {
+        ArgumentNames declared = ArgumentNames.of(json("{\"properties\": {\"Mode\": {}}}"));
+        ArgumentNames read = ArgumentNames.ofPointers(List.of("/mode"));
+        assertThat(ArgumentNames.ambiguous(json("{\"Mode\": \"x\"}"), declared, read)).isNull();
+        assertThat(ArgumentNames.ambiguous(json("{\"MODE\": \"x\"}"), declared, read)).isEqualTo("/MODE");
+    }
+
+    @Test
+    void anUnreadableOrCyclicSchemaDeclaresWhatItCanWithinBounds() {
+        assertThat(ArgumentNames.of(json("{\"$ref\": \"#\", \"properties\": {\"a\": {\"$ref\": \"#\"}}}")).declares()).isTrue();
+        assertThat(ArgumentNames.of(null).declares()).isFalse();
+        assertThat(ArgumentNames.of(json("[1]")).declares()).isFalse();
+        assertThat(ArgumentNames.ambiguous(json("[1]"), WIPE, ArgumentNames.NONE)).isNull();
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (Exception e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+}
