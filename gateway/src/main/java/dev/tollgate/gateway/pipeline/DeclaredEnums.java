@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Interner;
+import dev.tollgate.protocols.mcp.ArgumentNames;
 import dev.tollgate.protocols.mcp.ToolEnums;
 import dev.tollgate.protocols.mcp.ToolInputs;
 import java.time.Duration;
@@ -84,6 +85,12 @@ public final class DeclaredEnums {
     JsonNode filled(String route, String session, Supplier<String> caller, String tool, JsonNode arguments) {
         ToolInputs inputs = declared(route, session, caller, tool);
         return inputs == null ? null : inputs.filled(arguments);
+    }
+
+    /** The argument names a call to {@code tool} is held to ({@link ArgumentNameCheck}), or null when never listed here. */
+    ArgumentNames names(String route, String session, Supplier<String> caller, String tool) {
+        ToolInputs inputs = declared(route, session, caller, tool);
+        return inputs == null ? null : inputs.names();
     }
 
     /** What the call's session's list, else its caller's last list, else the route's latest list declared for the tool. */

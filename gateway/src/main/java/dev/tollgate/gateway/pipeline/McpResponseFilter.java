@@ -947,10 +947,9 @@ final class McpResponseFilter implements ResponseFilter {
         }
         // What each tool's arguments put in Mcp-Param-* headers (2026-07-28): learnt before filtering, from the whole list.
         paramHeaders.learn(route, tools);
-        // And the values each tool's schema allows where it names them, as this session (or caller) was shown them.
+        // And what each tool's schema says of its arguments (the values it allows where it names them, the defaults it fills,
+        // the names it declares), as this session (or caller) was shown them.
         declaredEnums.learn(route, exchange.upstreamSessionId(), CallerKey.of(exchange.identity()), tools);
-        // And the argument names each tool declares, so that a call cannot name one two ways (MODE beside mode).
-        learnt.argumentNames().learn(route, tools);
         boolean removed = hideUnreviewed(tools);
         CompiledPolicy policy = exchange.policy();
         for (Iterator<JsonNode> it = tools.elements(); it.hasNext(); ) {

@@ -199,7 +199,8 @@ public final class PolicyStage implements Stage {
     /** The JSON pointer of a tools/call's argument spelled two ways ({@link ArgumentNameCheck}), or null. */
     private String ambiguousName(Exchange exchange, CallDescription call) {
         return McpMethods.TOOLS_CALL.equals(call.method()) && call.toolName() != null
-                ? argumentNames.ambiguous(exchange.route().route().name(), exchange.policy(), call.toolName(), call.arguments())
+                ? argumentNames.ambiguous(declaredEnums.names(exchange.route().route().name(), exchange.upstreamSessionId(),
+                        () -> CallerKey.of(exchange.identity()), call.toolName()), exchange.policy(), call.arguments())
                 : null;
     }
 
