@@ -1,6 +1,7 @@
 package dev.tollgate.protocols.mcp;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
@@ -18,8 +19,8 @@ import java.util.Objects;
  * {@code mode: {enum: [SAFE, DESTROY], default: DESTROY}} therefore destroys on a call that names no mode, which a
  * rule denying {@code mode: DESTROY} never sees. The gateway decides such a call on this reading too.
  * <p>
- * Read: {@code properties} of the root and of nested objects (through {@code properties} and same-document
- * {@code $ref} JSON pointers, as zod and Pydantic write them), each member's {@code default} (on the member's schema or
+ * Read: {@code properties} of the root and of nested objects (through {@code properties}, an array member's
+ * {@code items}, and same-document {@code $ref}s, as zod and Pydantic write them), each member's {@code default} (on the member's schema or
  * beside its {@code $ref}). Filled as zod and Pydantic fill: a member absent from its object (a member present as
  * {@code null} is not filled), and within a filled object value the defaults of its own members (zod parses a default
  * like a given value). Bounded: schemas deeper than {@link #MAX_DEPTH}, more than {@link #MAX_PLACES} objects with
@@ -86,10 +87,10 @@ public final class ToolDefaults {
     }
 
     /**
-     * An object in the arguments: the defaults of its members, and the objects under its members that hold defaults of
-     * their own.
+     * An object in the arguments: the defaults of its members, the objects under its members that hold defaults of their
+     * own, and the objects in its members' arrays ({@code items}) that do (zod fills each element as it parses it).
      */
-    private record Place(Map<String, JsonNode> defaults, Map<String, Place> members) {
+    private record Place(Map<String, JsonNode> defaults, Map<String, Place> members, Map<String, Place> elements) {
 
         /** The object with its defaults filled (a copy), or null when nothing here or below is left out. */
         ObjectNode fill(ObjectNode object) {
@@ -108,6 +109,31 @@ public final class ToolDefaults {
                     if (filled != null) {
                         copy = copy != null ? copy : object.deepCopy();
                         copy.set(entry.getKey(), filled);
+                    }
+                }
+            }
+            for (Map.Entry<String, Place> entry : elements.entrySet()) {
+                ObjectNode source = copy != null ? copy : object;
+                if (source.get(entry.getKey()) instanceof ArrayNode array) {
+                    ArrayNode filled = fillElements(array, entry.getValue());
+                    if (filled != null) {
+                        copy = copy != null ? copy : object.deepCopy();
+                        copy.set(entry.getKey(), filled);
+                    }
+                }
+            }
+            return copy;
+        }
+
+        /** The array with each object element's defaults filled (a copy), or null when no element leaves one out. */
+        private static ArrayNode fillElements(ArrayNode array, Place element) {
+            ArrayNode copy = null;
+            for (int i = 0; i < array.size(); i++) {
+                if (array.get(i) instanceof ObjectNode object) {
+                    ObjectNode filled = element.fill(object);
+                    if (filled != null) {
+                        copy = copy != null ? copy : array.deepCopy();
+                        copy.set(i, filled);
                     }
                 }
             }
@@ -147,6 +173,7 @@ public final class ToolDefaults {
             URI base = resources.inner(schema.schema(), schema.base());
             Map<String, JsonNode> defaults = new LinkedHashMap<>();
             Map<String, Place> members = new LinkedHashMap<>();
+            Map<String, Place> elements = new LinkedHashMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = schema.schema().path("properties").fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> property = it.next();
                 JsonNode value = defaultOf(property.getValue(), base);
@@ -157,12 +184,19 @@ public final class ToolDefaults {
                 if (member != null) {
                     members.put(property.getKey(), member);
                 }
+                SchemaResources.Place array = resolve(property.getValue(), base);
+                JsonNode items = array == null ? null : array.schema().get("items");
+                Place element = items == null || !items.isObject() ? null
+                        : read(items, depth + 1, resources.inner(array.schema(), array.base()));
+                if (element != null) {
+                    elements.put(property.getKey(), element);
+                }
             }
-            if (defaults.isEmpty() && members.isEmpty()) {
+            if (defaults.isEmpty() && members.isEmpty() && elements.isEmpty()) {
                 return null;
             }
             places++;
-            return new Place(Map.copyOf(defaults), Map.copyOf(members));
+            return new Place(Map.copyOf(defaults), Map.copyOf(members), Map.copyOf(elements));
         }
 
         /** A member's default: on its own schema, else on the schema its {@code $ref}s lead to. */

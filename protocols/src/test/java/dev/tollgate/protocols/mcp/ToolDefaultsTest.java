@@ -89,6 +89,16 @@ class ToolDefaultsTest {
     }
 
     @Test
+    void eachObjectInAnArrayIsFilled() throws Exception {
+        ToolDefaults defaults = ToolDefaults.of(json("""
+                {"type":"object","properties":{"steps":{"type":"array","items":{"type":"object",
+                  "properties":{"run":{"type":"string"},"sudo":{"type":"boolean","default":true}}}}}}"""));
+        assertThat(defaults.filled(json("{\"steps\":[{\"run\":\"ls\"},{\"run\":\"rm\",\"sudo\":false},7]}")))
+                .isEqualTo(json("{\"steps\":[{\"run\":\"ls\",\"sudo\":true},{\"run\":\"rm\",\"sudo\":false},7]}"));
+        assertThat(defaults.filled(json("{\"steps\":[{\"sudo\":false}]}"))).isNull();
+    }
+
+    @Test
     void schemasWithoutDefaultsFillNothing() throws Exception {
         assertThat(ToolDefaults.of(json("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}}}"))).isSameAs(ToolDefaults.NONE);
         assertThat(ToolDefaults.of(null)).isSameAs(ToolDefaults.NONE);
