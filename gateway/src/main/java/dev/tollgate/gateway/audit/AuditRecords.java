@@ -175,11 +175,7 @@ public final class AuditRecords {
 
         /** The decision's reason with every name of the call it quotes written as the record writes that name. */
         private String writtenReason() {
-            String reason = decision.message();
-            for (String name : new String[] {call.toolName(), call.resourceUri(), call.promptName(), call.method()}) {
-                reason = WrittenNames.in(reason, name, nameDetectors);
-            }
-            return reason;
+            return WrittenNames.quoting(decision.message(), call, nameDetectors);
         }
 
         /**

@@ -2,6 +2,7 @@ package dev.tollgate.gateway.telemetry;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.CompiledPolicy;
 import dev.tollgate.policy.detect.Detector;
 import dev.tollgate.policy.detect.RecordedNames;
@@ -59,6 +60,18 @@ public final class WrittenNames {
         }
         String written = of(name, detectors);
         return written.equals(name) ? text : text.replace(name, written);
+    }
+
+    /**
+     * {@code text} (a decision's reason, a log line's detail) with every name of {@code call} it quotes (tool or skill,
+     * resource, prompt, method) written as {@link #of} writes it.
+     */
+    public static String quoting(String text, CallDescription call, List<Detector> detectors) {
+        String written = text;
+        for (String name : new String[] {call.toolName(), call.resourceUri(), call.promptName(), call.method()}) {
+            written = in(written, name, detectors);
+        }
+        return written;
     }
 
     /** The cache's key: the detectors by identity (each compiled policy has its own list), the name by value. */
