@@ -160,8 +160,12 @@ public final class Approvals {
                 LOG.warn("approval {}: webhook not delivered ({}); it stays pending at GET /approvals", approval.id(), e.getMessage());
             });
         }
-        LOG.info("approval {}: {} {} on route {} held for {} (rule {})", approval.id(), request.method(),
-                request.tool() == null ? "" : request.tool(), request.route(), terms.timeout(), request.rule());
+        // The tool's name is the caller's text: logged read with the always-on detectors (review CG; the approver's view,
+        // GET /approvals, shows it whole, since a person decides on it).
+        LOG.info("approval {}: {} {} on route {} held for {} (rule {})", approval.id(),
+                dev.tollgate.gateway.telemetry.WrittenNames.of(request.method(), java.util.List.of()),
+                request.tool() == null ? "" : dev.tollgate.gateway.telemetry.WrittenNames.of(request.tool(), java.util.List.of()),
+                request.route(), terms.timeout(), request.rule());
         return approval;
     }
 

@@ -2,6 +2,7 @@ package dev.tollgate.gateway.audit;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.gateway.telemetry.WrittenNames;
 import dev.tollgate.policy.CallDescription;
 import java.io.IOException;
 
@@ -15,7 +16,9 @@ final class A2aAuditFields {
     private A2aAuditFields() {
     }
 
-    static void write(JsonGenerator g, CallDescription call) throws IOException {
+    /** @param nameDetectors what the skill's name is read with before it is written ({@link WrittenNames}) */
+    static void write(JsonGenerator g, CallDescription call, java.util.List<dev.tollgate.policy.detect.Detector> nameDetectors)
+            throws IOException {
         if (!"a2a".equals(call.protocol()) || call.arguments() == null) {
             return;
         }
@@ -33,7 +36,10 @@ final class A2aAuditFields {
         copy(view, "taskId", g, "task_id");
         copy(view, "contextId", g, "context_id");
         copy(view, "configId", g, "config_id");
-        copy(view, "skill", g, "skill");
+        JsonNode skill = view.get("skill");
+        if (skill != null && skill.isTextual()) {
+            g.writeStringField("skill", WrittenNames.of(skill.textValue(), nameDetectors)); // the caller's text (review CG)
+        }
         JsonNode pushUrl = view.path("push").get("url");
         if (pushUrl != null && pushUrl.isTextual()) {
             g.writeStringField("push_url", withoutSecrets(pushUrl.textValue()));

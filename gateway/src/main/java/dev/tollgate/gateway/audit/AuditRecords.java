@@ -12,9 +12,11 @@ import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.gateway.pinning.PinChange;
 import dev.tollgate.gateway.pipeline.ResultVerdict;
 import dev.tollgate.gateway.telemetry.ArgumentRedactor;
+import dev.tollgate.gateway.telemetry.WrittenNames;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.Decision;
 import dev.tollgate.policy.Identity;
+import dev.tollgate.policy.detect.Detector;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -88,13 +90,23 @@ public final class AuditRecords {
      * @param claimsKept the caller's claims to record, those its configuration's policies read ({@link AuditedClaims})
      * @param decidedAt when policy decided the call (the instant its {@code time:} conditions read), written as
      *                  {@code decision.time}; null when unknown (the record's {@code time} then stands for it)
+     * @param nameDetectors the detectors of the policy that decided ({@code CompiledPolicy.detectors()}): every name the
+     *                  record writes (tool, resource, prompt, method, skill, in the reason too) is read with them and the
+     *                  always-on ones ({@link WrittenNames})
      */
     public record CallRecord(Instant time, CallDescription call, Identity caller, Decision decision, Outcome outcome,
                              ApprovalState approval, List<PinChange> pins, ResultVerdict result, ArgumentRedactor redactor,
-                             java.util.Set<String> claimsKept, Instant decidedAt) implements AuditEntry {
+                             java.util.Set<String> claimsKept, Instant decidedAt, List<Detector> nameDetectors) implements AuditEntry {
 
         public CallRecord {
             pins = List.copyOf(pins);
+        }
+
+        /** A record whose names are read with the always-on detectors only (no policy decided it). */
+        public CallRecord(Instant time, CallDescription call, Identity caller, Decision decision, Outcome outcome,
+                          ApprovalState approval, List<PinChange> pins, ResultVerdict result, ArgumentRedactor redactor,
+                          java.util.Set<String> claimsKept, Instant decidedAt) {
+            this(time, call, caller, decision, outcome, approval, pins, result, redactor, claimsKept, decidedAt, List.of());
         }
 
         /** A record without its decision time. */
@@ -119,13 +131,15 @@ public final class AuditRecords {
         public void writeFields(JsonGenerator g, AuditWriting writing) throws IOException {
             g.writeStringField("time", writing.times().format(time));
             g.writeStringField("route", call.route());
-            g.writeStringField("method", call.method());
-            putIfPresent(g, "tool", call.toolName());
-            putIfPresent(g, "resource", call.resourceUri());
-            putIfPresent(g, "prompt", call.promptName());
+            // Names are the caller's (or the upstream's) text: a name holding a secret, or what the policy detects, is
+            // written as its marker (review CG), here as in the reason quoting it.
+            g.writeStringField("method", WrittenNames.of(call.method(), nameDetectors));
+            putIfPresent(g, "tool", WrittenNames.of(call.toolName(), nameDetectors));
+            putIfPresent(g, "resource", WrittenNames.of(call.resourceUri(), nameDetectors));
+            putIfPresent(g, "prompt", WrittenNames.of(call.promptName(), nameDetectors));
             g.writeStringField("direction", call.direction());
             putIfPresent(g, "protocol_version", outcome.protocolVersion());
-            A2aAuditFields.write(g, call);
+            A2aAuditFields.write(g, call, nameDetectors);
             writeCaller(g);
             g.writeObjectFieldStart("decision");
             g.writeStringField("action", decision.action().name().toLowerCase(Locale.ROOT));
@@ -133,7 +147,7 @@ public final class AuditRecords {
             g.writeBooleanField("enforced", enforced());
             putIfPresent(g, "policy", decision.policyName());
             putIfPresent(g, "rule", decision.ruleName());
-            putIfPresent(g, "reason", decision.message());
+            putIfPresent(g, "reason", writtenReason());
             if (decidedAt != null) {
                 // When it was decided: the record's time is when the call ended (review BD: minutes later for a slow tool or
                 // a held approval, and replay decided time: rules then).
@@ -157,6 +171,11 @@ public final class AuditRecords {
             writePinning(g);
             writeResult(g);
             writeArguments(g, writing);
+        }
+
+        /** The decision's reason with every name of the call it quotes written as the record writes that name. */
+        private String writtenReason() {
+            return WrittenNames.quoting(decision.message(), call, nameDetectors);
         }
 
         /**
@@ -258,8 +277,8 @@ public final class AuditRecords {
             g.writeArrayFieldStart("unreviewed");
             for (PinChange finding : pins) {
                 g.writeStartObject();
-                // A tool's name can be a secret (review CF): written as its marker then.
-                g.writeStringField("name", dev.tollgate.policy.detect.RecordedNames.of(finding.name(), List.of()));
+                // A tool's name can be a secret (review CF), or hold what the policy detects (review CG): its marker then.
+                g.writeStringField("name", WrittenNames.of(finding.name(), nameDetectors));
                 g.writeStringField("state", finding.state().label());
                 putIfPresent(g, "pinned_digest", finding.pinned());
                 putIfPresent(g, "listed_digest", finding.listed());

@@ -97,7 +97,8 @@ public final class AuditReplay {
             }
             if (readRedacted > 0) {
                 sb.append("note: ").append(readRedacted).append(" record(s) had a member redacted (telemetry.redact) that a rule"
-                        + " of the policy reads: the rule read \"").append(dev.tollgate.gateway.telemetry.ArgumentRedactor.REDACTED)
+                        + " of the policy reads, or a name written as its marker (a tool named with a secret): the rule read \"")
+                        .append(dev.tollgate.gateway.telemetry.ArgumentRedactor.REDACTED)
                         .append("\", not the value, so their replayed decision is undecidable\n");
                 redactedExamples.forEach(r -> sb.append("  ").append(r.file()).append(':').append(r.line()).append(' ').append(r.call())
                         .append(": redacted ").append(String.join(", ", r.members())).append('\n'));
@@ -160,6 +161,10 @@ public final class AuditReplay {
                         withoutClaims++;
                     }
                     List<String> redacted = redactedReads(record.get("arguments"), policy);
+                    List<String> marked = namesWrittenAsMarkers(record);
+                    if (!marked.isEmpty()) {
+                        redacted = redacted.isEmpty() ? marked : java.util.stream.Stream.concat(redacted.stream(), marked.stream()).toList();
+                    }
                     if (!redacted.isEmpty()) {
                         readRedacted++;
                         if (redactedExamples.size() < EXAMPLES_PER_CHANGE) {
@@ -225,6 +230,22 @@ public final class AuditReplay {
             }
         }
         return read;
+    }
+
+    /**
+     * The name fields ({@code tool}, {@code resource}, {@code prompt}, {@code method}) the record holds as a marker
+     * ({@code [REDACTED:secrets]}: the name held a secret or what the policy detects, {@code WrittenNames}): a rule on the
+     * name reads the marker, not the name, so the replayed decision is undecidable; empty for none.
+     */
+    private static List<String> namesWrittenAsMarkers(JsonNode record) {
+        List<String> marked = new ArrayList<>(0);
+        for (String field : new String[] {"tool", "resource", "prompt", "method"}) {
+            JsonNode value = record.get(field);
+            if (value != null && value.isTextual() && value.textValue().startsWith("[REDACTED")) {
+                marked.add(field);
+            }
+        }
+        return marked;
     }
 
     private static void collectRedacted(JsonNode node, String at, List<String> into) {

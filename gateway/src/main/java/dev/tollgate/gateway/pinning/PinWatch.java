@@ -277,6 +277,15 @@ public final class PinWatch {
      * renewal) is held against it for the changes returned, and recorded against the manifest serving now, clearing nothing.
      */
     public List<PinChange> observe(String route, RoutePins pins, Iterable<JsonNode> definitions) {
+        return observe(route, pins, definitions, List.of());
+    }
+
+    /**
+     * As {@link #observe(String, RoutePins, Iterable)}, the names logged read with {@code nameDetectors} (the route policy's)
+     * and the always-on ones (review CG: a name holding what the policy detects was logged in clear).
+     */
+    public List<PinChange> observe(String route, RoutePins pins, Iterable<JsonNode> definitions,
+                                   List<dev.tollgate.policy.detect.Detector> nameDetectors) {
         PinManifest manifest = pins.manifest();
         Resolved resolved = resolve(route, pins, false);
         PinManifest recordedAgainst = resolved.watch().manifest;
@@ -304,7 +313,7 @@ public final class PinWatch {
                     ? new PinChange(name, PinState.NEW, null, digest)
                     : new PinChange(name, PinState.CHANGED, pin.digest(), digest);
             changes.add(change);
-            report(route, change, pin == null ? null : pin.definition(), part);
+            report(route, change, pin == null ? null : pin.definition(), part, nameDetectors);
         }
         return changes;
     }
@@ -375,7 +384,8 @@ public final class PinWatch {
      * Logs and counts a difference the first time it is seen (a tool and the digest listed for it). The diff is built
      * only for the line logged: an upstream repeating a rug pull on every list costs a digest, not a diff, each time.
      */
-    private void report(String route, PinChange change, JsonNode reviewed, JsonNode listedPart) {
+    private void report(String route, PinChange change, JsonNode reviewed, JsonNode listedPart,
+                        List<dev.tollgate.policy.detect.Detector> nameDetectors) {
         String key = route + '\0' + change.name() + '\0' + change.listed();
         boolean full = reported.size() >= MAX_REPORTED;
         if (!full && !reported.add(key)) {
@@ -388,8 +398,8 @@ public final class PinWatch {
         }
         if (!full) {
             LOG.warn("pinning: route {} lists {} {} (reviewed {}, listed {}); review and pin again with tollgate pin --route {}:\n  {}",
-                    route, com.fasterxml.jackson.databind.node.TextNode.valueOf(dev.tollgate.policy.detect.RecordedNames.of(change.name(),
-                            java.util.List.of())), change.state() == PinState.NEW ? "which is not in the manifest" : "with a changed definition",
+                    route, com.fasterxml.jackson.databind.node.TextNode.valueOf(dev.tollgate.gateway.telemetry.WrittenNames.of(change.name(),
+                            nameDetectors)), change.state() == PinState.NEW ? "which is not in the manifest" : "with a changed definition",
                     change.pinned() == null ? "never" : change.pinned(), change.listed(), route, String.join("\n  ", DefinitionDiff.between(reviewed, listedPart)));
         }
     }

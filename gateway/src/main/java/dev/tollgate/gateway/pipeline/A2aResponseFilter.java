@@ -316,12 +316,13 @@ final class A2aResponseFilter implements ResponseFilter {
         // Also against the other routes to the same server that pin: the card read here is what the model knows.
         pinWatch.remember(exchange.snapshot().endpoints(route), dev.tollgate.gateway.pinning.PinnedDefinitions.Kind.SKILLS, skills);
         for (String neighbour : exchange.snapshot().pinningNeighbours(route)) {
-            pinWatch.observe(neighbour, exchange.snapshot().pins(neighbour), skills);
+            pinWatch.observe(neighbour, exchange.snapshot().pins(neighbour), skills, exchange.snapshot().nameDetectors(neighbour));
         }
         if (pins == null) {
             return;
         }
-        List<PinChange> changes = pinWatch.observe(exchange.route().route().name(), pins, skills);
+        List<PinChange> changes = pinWatch.observe(exchange.route().route().name(), pins, skills,
+                exchange.snapshot().nameDetectors(exchange.route().route().name()));
         exchange.pinFindings(changes);
         if (pins.hides()) {
             changes.forEach(c -> hiddenSkills.add(c.name()));

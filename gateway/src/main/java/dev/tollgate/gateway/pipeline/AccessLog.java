@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.pipeline;
 
 import dev.tollgate.gateway.audit.InstantText;
+import dev.tollgate.gateway.telemetry.WrittenNames;
 import dev.tollgate.policy.Identity;
 import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
@@ -68,7 +69,10 @@ public final class AccessLog {
         if (!exchange.snapshot().config().telemetry().accessLog()) {
             return;
         }
-        instance.offer(new Line(System.currentTimeMillis(), exchange.route().route().name(), method, target, caller(exchange.identity()),
+        // The method and the tool are the caller's text: read as the audit record reads them (review CG), one cached lookup each.
+        var policy = exchange.policy();
+        instance.offer(new Line(System.currentTimeMillis(), exchange.route().route().name(), WrittenNames.of(method, policy),
+                WrittenNames.of(target, policy), caller(exchange.identity()),
                 decision, status, exchange.upstreamNanos(), totalNanos, exchange.trace() == null ? null : exchange.trace().traceId(),
                 exchange.errorType()));
     }

@@ -249,7 +249,10 @@ final class ApprovalStage implements Stage {
 
     /** Refuses an approved call {@code approval_superseded}. */
     private StageResult refused(Exchange exchange, PendingApproval approval, ApprovalOutcome outcome, ApprovalRecheck.Superseded superseded) {
-        LOG.info("approval {}: approved by {}, refused: {}", approval.id(), outcome.by(), superseded.detail());
+        // The detail may quote the tool's name, the caller's text: logged as the audit record writes it (review CG).
+        String detail = exchange.calls().isEmpty() ? superseded.detail() : dev.tollgate.gateway.telemetry.WrittenNames.quoting(
+                superseded.detail(), exchange.calls().get(0), exchange.policy() == null ? java.util.List.of() : exchange.policy().detectors());
+        LOG.info("approval {}: approved by {}, refused: {}", approval.id(), outcome.by(), detail);
         if (exchange.trace() != null) {
             exchange.trace().annotate(Attributes.of(CallAttributes.POLICY_ALLOWED, false,
                     CallAttributes.APPROVAL_SUPERSEDED, superseded.cause().label()));

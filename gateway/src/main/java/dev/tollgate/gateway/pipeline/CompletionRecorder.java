@@ -7,6 +7,7 @@ import dev.tollgate.gateway.audit.AuditRecords;
 import dev.tollgate.gateway.budget.CallCharge;
 import dev.tollgate.gateway.config.PricingTable;
 import dev.tollgate.gateway.errors.RejectReason;
+import dev.tollgate.gateway.telemetry.WrittenNames;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.Decision;
 import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
@@ -268,7 +269,9 @@ public final class CompletionRecorder {
             }
         }
         return new AuditRecords.CallRecord(Instant.now(), call, exchange.identity(), decision, outcome, approval, exchange.pinFindings(), result,
-                exchange.snapshot().redactor(), exchange.snapshot().auditedClaims(), decidedAt);
+                exchange.snapshot().redactor(), exchange.snapshot().auditedClaims(), decidedAt,
+                // The names it writes are read with the detectors of the policy the call was decided under (review CG).
+                exchange.policy() == null ? List.of() : exchange.policy().detectors());
     }
 
     /** The A2A generation the call spoke, as the audit and the {@code /version} policy pointer name it. */
@@ -290,8 +293,10 @@ public final class CompletionRecorder {
         int shown = decidingIndex(exchange);
         CallDescription call = shown < exchange.calls().size() ? exchange.calls().get(shown) : null;
         Decision decision = shown < exchange.decisions().size() ? exchange.decisions().get(shown) : null;
-        String target = call == null ? null : targetOf(call);
-        services.recentDecisions().record(Instant.now(), exchange.route().route().name(), call != null ? call.method() : methodLabel(exchange),
+        // Names as the audit record writes them (review CG): the admin page is read by more people than the log.
+        String target = call == null ? null : WrittenNames.of(targetOf(call), exchange.policy());
+        services.recentDecisions().record(Instant.now(), exchange.route().route().name(),
+                WrittenNames.of(call != null ? call.method() : methodLabel(exchange), exchange.policy()),
                 target, exchange.identity(), decisionLabel, decision == null ? null : decision.policyName(),
                 decision == null ? null : decision.ruleName(), exchange.errorType(), status, totalNanos / 1e6,
                 exchange.trace() == null ? null : exchange.trace().traceId(), call == null || !keepsArguments(exchange) ? null : call.arguments(),

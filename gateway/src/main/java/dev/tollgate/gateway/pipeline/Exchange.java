@@ -622,7 +622,7 @@ public final class Exchange {
             dev.tollgate.gateway.telemetry.CallAttributes.putBounded(dev.tollgate.gateway.telemetry.AttributeSink.of(attributes),
                     dev.tollgate.gateway.telemetry.CallAttributes.PINNING_UNREVIEWED,
                     dev.tollgate.gateway.telemetry.CallAttributes.PINNING_UNREVIEWED_OMITTED,
-                    dev.tollgate.gateway.telemetry.CallAttributes.pinLabels(pinFindings));
+                    dev.tollgate.gateway.telemetry.CallAttributes.pinLabels(pinFindings, policy()));
             trace.annotate(attributes.build());
         }
     }

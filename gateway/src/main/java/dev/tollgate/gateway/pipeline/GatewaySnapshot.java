@@ -211,4 +211,10 @@ public final class GatewaySnapshot {
     public CompiledPolicy policyFor(Route route) {
         return policyByRoute.get(route.name());
     }
+
+    /** The detectors of the named route's policy (none when it has none): what names logged for it are read with. */
+    public java.util.List<dev.tollgate.policy.detect.Detector> nameDetectors(String route) {
+        CompiledPolicy policy = policyByRoute.get(route);
+        return policy == null ? java.util.List.of() : policy.detectors();
+    }
 }

@@ -986,13 +986,13 @@ final class McpResponseFilter implements ResponseFilter {
         List<String> neighbours = serving == began ? began.pinningNeighbours(route)
                 : serving.pinningRoutesReaching(reached, exchange.route().route().config().protocol(), route);
         for (String neighbour : neighbours) {
-            pinWatch.observe(neighbour, serving.pins(neighbour), tools);
+            pinWatch.observe(neighbour, serving.pins(neighbour), tools, serving.nameDetectors(neighbour));
         }
         RoutePins pins = pinning.pins(route);
         if (pins == null) {
             return false;
         }
-        List<PinChange> changes = pinWatch.observe(route, pins, tools);
+        List<PinChange> changes = pinWatch.observe(route, pins, tools, pinning.nameDetectors(route));
         exchange.pinFindings(changes);
         if (changes.isEmpty() || !pins.hides()) {
             return false;

@@ -4,6 +4,8 @@ import dev.tollgate.gateway.telemetry.AttributeSink;
 import dev.tollgate.gateway.telemetry.CallAttributes;
 import dev.tollgate.gateway.telemetry.CallTrace;
 import dev.tollgate.gateway.telemetry.Telemetry;
+import dev.tollgate.gateway.telemetry.WrittenNames;
+import dev.tollgate.policy.CompiledPolicy;
 import dev.tollgate.policy.Decision;
 import dev.tollgate.policy.Identity;
 import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
@@ -76,12 +78,16 @@ public final class TraceStage implements Stage {
      */
     static final int MAX_NAMED_TARGET_CHARS = 128;
 
-    /** Like {@code tools/call search}, {@code resources/read file:///x}, {@code batch}, or {@code GET /mcp}. */
+    /**
+     * Like {@code tools/call search}, {@code resources/read file:///x}, {@code batch}, or {@code GET /mcp}. The method and the
+     * target are the caller's text, written as the audit record writes them ({@link WrittenNames}, review CG).
+     */
     static String spanName(Exchange exchange) {
         if (exchange.a2a() != null && exchange.a2a().call() != null) {
             // Like the MCP names: the operation, then what it targets (the declared skill), e.g. "SendMessage echo".
             A2aCall call = exchange.a2a().call();
-            return call.skill() == null ? call.method().canonicalName() : call.method().canonicalName() + " " + named(call.skill());
+            return call.skill() == null ? call.method().canonicalName()
+                    : call.method().canonicalName() + " " + named(WrittenNames.of(call.skill(), exchange.policy()));
         }
         if (exchange.messages().isEmpty()) {
             return exchange.request().method().name() + " " + exchange.route().route().config().path();
@@ -92,8 +98,8 @@ public final class TraceStage implements Stage {
         McpMessage message = exchange.messages().get(0);
         String target = target(message);
         // A method the gateway does not know is the caller's text too.
-        String method = message.method() == null ? "response" : named(message.method());
-        return target == null ? method : method + " " + named(target);
+        String method = message.method() == null ? "response" : named(WrittenNames.of(message.method(), exchange.policy()));
+        return target == null ? method : method + " " + named(WrittenNames.of(target, exchange.policy()));
     }
 
     /** The target as a span name carries it: cut to {@link #MAX_NAMED_TARGET_CHARS}, never inside a surrogate pair. */
@@ -116,17 +122,20 @@ public final class TraceStage implements Stage {
             a.put(CallAttributes.JSONRPC_BATCH_SIZE, (long) batch.messages().size());
         } else if (!exchange.messages().isEmpty()) {
             McpMessage message = exchange.messages().get(0);
-            a.put(CallAttributes.MCP_METHOD, message.method());
+            // Names are the caller's text: one holding a secret, or what the route's policy detects, is put as its marker.
+            CompiledPolicy policy = exchange.policy();
+            a.put(CallAttributes.MCP_METHOD, WrittenNames.of(message.method(), policy));
             a.put(CallAttributes.JSONRPC_REQUEST_ID, McpCallDescriber.requestId(message));
             if (message instanceof McpMessage.ToolCall call) {
-                a.put(CallAttributes.GEN_AI_TOOL_NAME, call.toolName()).put(CallAttributes.GEN_AI_OPERATION, "execute_tool");
+                a.put(CallAttributes.GEN_AI_TOOL_NAME, WrittenNames.of(call.toolName(), policy))
+                        .put(CallAttributes.GEN_AI_OPERATION, "execute_tool");
                 if (telemetry.config().recordArguments()) {
                     a.put(CallAttributes.GEN_AI_TOOL_ARGUMENTS, exchange.snapshot().redactor().redact(call.arguments()).toString());
                 }
             } else if (message instanceof McpMessage.ResourceRead read) {
-                a.put(CallAttributes.MCP_RESOURCE_URI, read.uri());
+                a.put(CallAttributes.MCP_RESOURCE_URI, WrittenNames.of(read.uri(), policy));
             } else if (message instanceof McpMessage.PromptGet prompt) {
-                a.put(CallAttributes.GEN_AI_PROMPT_NAME, prompt.name());
+                a.put(CallAttributes.GEN_AI_PROMPT_NAME, WrittenNames.of(prompt.name(), policy));
             }
         }
         if (exchange.a2a() != null && exchange.a2a().call() != null) {
@@ -136,7 +145,7 @@ public final class TraceStage implements Stage {
                     .put(CallAttributes.A2A_PROTOCOL_VERSION, call.legacy() ? "0.3" : "1.0");
             a.put(CallAttributes.A2A_TASK_ID, call.taskId());
             a.put(CallAttributes.A2A_CONTEXT_ID, call.contextId());
-            a.put(CallAttributes.A2A_SKILL, call.skill());
+            a.put(CallAttributes.A2A_SKILL, WrittenNames.of(call.skill(), exchange.policy()));
             if (exchange.a2a().jsonRpcId() != null) {
                 a.put(CallAttributes.JSONRPC_REQUEST_ID, exchange.a2a().jsonRpcId().asText());
             }
@@ -176,7 +185,7 @@ public final class TraceStage implements Stage {
         budgetAttributes(exchange, a);
         if (!exchange.pinFindings().isEmpty()) {
             CallAttributes.putBounded(a, CallAttributes.PINNING_UNREVIEWED, CallAttributes.PINNING_UNREVIEWED_OMITTED,
-                    CallAttributes.pinLabels(exchange.pinFindings()));
+                    CallAttributes.pinLabels(exchange.pinFindings(), exchange.policy()));
         }
         if (shown == null) {
             a.put(CallAttributes.POLICY_ALLOWED, true).put(CallAttributes.POLICY_ACTION, "not_policed");

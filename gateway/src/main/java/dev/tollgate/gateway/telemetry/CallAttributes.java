@@ -67,11 +67,11 @@ public final class CallAttributes {
      */
     public static final AttributeKey<Long> UPSTREAM_FAILED_ATTEMPTS = AttributeKey.longKey("tollgate.upstream.failed_attempts");
 
-    /** The {@link #PINNING_UNREVIEWED} values of some findings. */
-    public static java.util.List<String> pinLabels(java.util.List<dev.tollgate.gateway.pinning.PinChange> findings) {
-        // A tool's name can be a secret (review CF): written as the marker of what the always-on detectors find in it.
-        return findings.stream().map(f -> dev.tollgate.policy.detect.RecordedNames.of(f.name(), java.util.List.of()) + " ("
-                + f.state().label() + ")").distinct().toList();
+    /** The {@link #PINNING_UNREVIEWED} values of some findings, on a route decided by {@code policy} (null: none loaded). */
+    public static java.util.List<String> pinLabels(java.util.List<dev.tollgate.gateway.pinning.PinChange> findings,
+                                                   dev.tollgate.policy.CompiledPolicy policy) {
+        // A tool's name can be a secret (review CF) or hold what the policy detects (review CG): written as its marker then.
+        return findings.stream().map(f -> WrittenNames.of(f.name(), policy) + " (" + f.state().label() + ")").distinct().toList();
     }
 
     /**
