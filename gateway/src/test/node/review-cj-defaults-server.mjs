@@ -5,7 +5,7 @@
 //   wipe_described  opts: Opts (registered id).describe(...) -> {description, allOf: [{$ref}]}
 //   wipe_map        opts: z.record(z.string(), Opts)  -> additionalProperties
 //   wipe_tuple      opts: z.tuple([Opts])             -> items: [ ... ] (draft-07 tuple)
-//   flags           zod 3, one flag schema reused by 30 flags (zod-to-json-schema writes $ref: #/properties/f0)
+//   flags           zod 3, one flag schema reused by 40 flags (zod-to-json-schema writes $ref: #/properties/f0)
 //                   beside a top-level mode defaulting to DESTROY
 // zod fills each default before the handler runs. Prints one line per call:
 //   EXECUTED {"tool":"...","args":{...the arguments the handler was given...}}
@@ -37,7 +37,7 @@ function buildServer() {
     });
   }
   const flags = { mode: z3.enum(['SAFE', 'DESTROY']).default('DESTROY') };
-  for (let i = 0; i < 30; i++) {
+  for (let i = 0; i < 40; i++) {
     flags['f' + i] = Flag;
   }
   server.registerTool('flags', { description: 'Wipes with flags', inputSchema: flags }, async (args) => {

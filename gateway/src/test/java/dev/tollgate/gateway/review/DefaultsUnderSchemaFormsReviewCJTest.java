@@ -28,8 +28,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * <li>{@code Opts.nullable()}: {@code anyOf [object, null]}; a discriminated union: {@code oneOf};</li>
  * <li>a registered schema given a description: {@code {description, allOf: [{$ref}]}};</li>
  * <li>{@code z.record(z.string(), Opts)}: {@code additionalProperties}; {@code z.tuple([Opts])}: {@code items: [..]};</li>
- * <li>zod 3 with one flag schema reused by 30 flags: 29 {@code $ref: #/properties/f0}, and the reader, which counts every
- * resolution of the whole read against {@code MAX_REFS} = 64 (three per referencing property: 23 flags are enough), reads no default at all,
+ * <li>zod 3 with one flag schema reused by 40 flags: 39 {@code $ref: #/properties/f0}, and the reader, which counts every
+ * resolution of the whole read against {@code MAX_REFS} = 64 (two per referencing property: 33 references are enough), reads no default at all,
  * the top-level {@code mode: DESTROY} included.</li>
  * </ul>
  * A rule denying {@code mode: DESTROY} at each place is passed by a call leaving the member out, and the tool destroys.
