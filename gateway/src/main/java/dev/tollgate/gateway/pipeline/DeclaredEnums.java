@@ -9,6 +9,7 @@ import dev.tollgate.protocols.mcp.ToolEnums;
 import dev.tollgate.protocols.mcp.ToolInputs;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -80,11 +81,12 @@ public final class DeclaredEnums {
 
     /**
      * The arguments of a call to {@code tool} as its server reads them, the defaults its listed schema declares filled in
-     * where the call leaves them out; null when the call leaves out none (or the tool was never listed here).
+     * where the call leaves them out (one reading per union branch the server may take); empty when the call leaves out
+     * none (or the tool was never listed here).
      */
-    JsonNode filled(String route, String session, Supplier<String> caller, String tool, JsonNode arguments) {
+    List<JsonNode> filled(String route, String session, Supplier<String> caller, String tool, JsonNode arguments) {
         ToolInputs inputs = declared(route, session, caller, tool);
-        return inputs == null ? null : inputs.filled(arguments);
+        return inputs == null ? List.of() : inputs.filled(arguments);
     }
 
     /** The argument names a call to {@code tool} is held to ({@link ArgumentNameCheck}), or null when never listed here. */

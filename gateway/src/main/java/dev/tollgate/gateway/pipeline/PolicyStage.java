@@ -149,11 +149,11 @@ public final class PolicyStage implements Stage {
                     : ambiguous != null ? ArgumentNameDecisions.ambiguous(call, ambiguous) : decide(exchange, call, pin, callFacts, now);
             if (withholding == null && outside == null && ambiguous == null && McpMethods.TOOLS_CALL.equals(call.method())
                     && call.toolName() != null) {
-                JsonNode filled = declaredEnums.filled(route, exchange.upstreamSessionId(), () -> CallerKey.of(exchange.identity()),
-                        call.toolName(), call.arguments());
-                if (filled != null) {
-                    // The tool fills what its listed schema gives a default and the call leaves out (zod, Pydantic): decided as
-                    // it reads the call too, the stronger refusal deciding and its reading recorded (as an A2A send's readings).
+                // The tool fills what its listed schema gives a default and the call leaves out (zod, Pydantic): decided as it
+                // reads the call too (each union branch it may take), the stronger refusal deciding and its reading recorded (as
+                // an A2A send's readings).
+                for (JsonNode filled : declaredEnums.filled(route, exchange.upstreamSessionId(), () -> CallerKey.of(exchange.identity()),
+                        call.toolName(), call.arguments())) {
                     CallDescription asFilled = CallDescription.mcpToolCall(call.route(), call.toolName(), filled);
                     Decision asTheToolReadsIt = decide(exchange, asFilled, pin, callFacts, now);
                     if (refusesMore(asTheToolReadsIt, decision)) {

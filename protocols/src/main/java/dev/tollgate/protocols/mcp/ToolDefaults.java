@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -17,29 +19,35 @@ import java.util.Objects;
  * with fill it in: the TypeScript SDK parses arguments with zod, whose {@code .default(x)} supplies {@code x} for a
  * member left out; Python's FastMCP binds with Pydantic, which gives a parameter its default. A tool listing
  * {@code mode: {enum: [SAFE, DESTROY], default: DESTROY}} therefore destroys on a call that names no mode, which a
- * rule denying {@code mode: DESTROY} never sees. The gateway decides such a call on this reading too.
+ * rule denying {@code mode: DESTROY} never sees. The gateway decides such a call on these readings too.
  * <p>
- * Read: {@code properties} of the root and of nested objects (through {@code properties}, an array member's
- * {@code items}, and same-document {@code $ref}s, as zod and Pydantic write them), each member's {@code default} (on the member's schema or
- * beside its {@code $ref}). Filled as zod and Pydantic fill: a member absent from its object (a member present as
- * {@code null} is not filled), and within a filled object value the defaults of its own members (zod parses a default
- * like a given value). Bounded: schemas deeper than {@link #MAX_DEPTH}, more than {@link #MAX_PLACES} objects with
- * defaults are read as far as the bound; a schema needing more than {@link #MAX_REFS} references or
- * {@link #MAX_VISITS} places to read (a recursive schema unrolled), or that cannot be read, fills nothing ({@link #NONE}).
+ * Read wherever zod and Pydantic place an object's members: {@code properties} (each member's {@code default}, on its
+ * schema or on the schema its {@code $ref} leads to), {@code additionalProperties} and {@code patternProperties} (a
+ * record's values, every member not in {@code properties}), an array's {@code items} and tuples ({@code prefixItems},
+ * or {@code items} as a list before 2020-12), {@code allOf} (every branch fills), {@code anyOf}/{@code oneOf} (the server
+ * fills as the branch it takes: one reading per branch that can take the value, a branch naming another constant for a
+ * member the value has, as a discriminated union's {@code kind}, cannot), and same-document {@code $ref}s, resolved as
+ * {@link ToolEnums} resolves them ({@link SchemaResources}). Filled as zod 4 and Pydantic fill: a member absent from its
+ * object (one present as {@code null} is not filled), its default put in as given (neither parses a default, so the
+ * defaults of its own members are not filled in turn).
+ * <p>
+ * Bounded: a schema needing more than {@link #MAX_VISITS} places to read (a recursive schema unrolled) or nested deeper
+ * than {@link #MAX_DEPTH}, or that cannot be read (another document's reference), fills nothing ({@link #NONE}); a call
+ * has at most {@link #MAX_READINGS} readings (the first ones: unions beyond them add none).
  */
 public final class ToolDefaults {
 
     static final int MAX_DEPTH = 16;
-    static final int MAX_PLACES = 2_000;
-    private static final int MAX_REFS = 64;
+    static final int MAX_READINGS = 16;
     private static final int MAX_VISITS = 20_000;
+    private static final int MAX_REF_CHAIN = 64;
 
     /** No default anywhere: every call reads as sent. */
     public static final ToolDefaults NONE = new ToolDefaults(null);
 
-    private final Place root;
+    private final Shape root;
 
-    private ToolDefaults(Place root) {
+    private ToolDefaults(Shape root) {
         this.root = root;
     }
 
@@ -49,7 +57,7 @@ public final class ToolDefaults {
             return NONE;
         }
         try {
-            Place root = new Reader(inputSchema).read(inputSchema, 0);
+            Shape root = new Reader(inputSchema).read(inputSchema);
             return root == null ? NONE : new ToolDefaults(root);
         } catch (RuntimeException unreadable) {
             return NONE;
@@ -62,18 +70,24 @@ public final class ToolDefaults {
     }
 
     /**
-     * The arguments with every default their schema declares for a member they leave out filled in, or null when these
-     * arguments leave out no member that has a default (the call reads as sent). The given arguments are not changed.
+     * The arguments as a server filling the schema's defaults may read them, each a copy with the defaults of members the
+     * call leaves out filled in (one per union branch the server may take); empty when the call leaves out nothing that
+     * has a default (it reads as sent). The given arguments are not changed.
      */
-    public JsonNode filled(JsonNode arguments) {
+    public List<JsonNode> filled(JsonNode arguments) {
         if (root == null) {
-            return null;
+            return List.of();
         }
-        if (arguments == null || arguments.isNull()) {
-            // A call naming no arguments is bound as an empty object by the servers that fill defaults.
-            return root.fill(JsonNodeFactory.instance.objectNode());
+        // A call naming no arguments is bound as an empty object by the servers that fill defaults.
+        JsonNode value = arguments == null || arguments.isNull() ? JsonNodeFactory.instance.objectNode() : arguments;
+        List<JsonNode> readings = root.readings(value);
+        List<JsonNode> changed = new ArrayList<>(readings.size());
+        for (JsonNode reading : readings) {
+            if (reading != arguments && !reading.equals(value) && !changed.contains(reading)) {
+                changed.add(reading);
+            }
         }
-        return arguments.isObject() ? root.fill((ObjectNode) arguments) : null;
+        return changed;
     }
 
     @Override
@@ -86,58 +100,154 @@ public final class ToolDefaults {
         return Objects.hashCode(root);
     }
 
-    /**
-     * An object in the arguments: the defaults of its members, the objects under its members that hold defaults of their
-     * own, and the objects in its members' arrays ({@code items}) that do (zod fills each element as it parses it).
-     */
-    private record Place(Map<String, JsonNode> defaults, Map<String, Place> members, Map<String, Place> elements) {
+    /** A place in the arguments that fills something, here or below. */
+    private sealed interface Shape permits Members, Elements, Every, Either {
 
-        /** The object with its defaults filled (a copy), or null when nothing here or below is left out. */
-        ObjectNode fill(ObjectNode object) {
-            ObjectNode copy = null;
+        /** The value's readings (itself, unchanged, when nothing is filled): at least one, at most {@link #MAX_READINGS}. */
+        List<JsonNode> readings(JsonNode value);
+    }
+
+    /**
+     * An object: the defaults of its members, the places under its members, the place of every member not in
+     * {@code properties} ({@code additionalProperties}, {@code patternProperties}: null when none fills), and the constants
+     * its members must hold (by which a union's branch is told).
+     */
+    private record Members(Map<String, JsonNode> defaults, Map<String, Shape> members, Shape others,
+                           Map<String, JsonNode> constants) implements Shape {
+
+        @Override
+        public List<JsonNode> readings(JsonNode value) {
+            if (!(value instanceof ObjectNode object)) {
+                return List.of(value);
+            }
+            ObjectNode filled = null;
             for (Map.Entry<String, JsonNode> entry : defaults.entrySet()) {
                 if (!object.has(entry.getKey())) {
-                    copy = copy != null ? copy : object.deepCopy();
-                    copy.set(entry.getKey(), entry.getValue().deepCopy());
+                    filled = filled != null ? filled : object.deepCopy();
+                    filled.set(entry.getKey(), entry.getValue().deepCopy());
                 }
             }
-            for (Map.Entry<String, Place> entry : members.entrySet()) {
-                ObjectNode source = copy != null ? copy : object;
-                JsonNode value = source.get(entry.getKey());
-                if (value instanceof ObjectNode member) {
-                    ObjectNode filled = entry.getValue().fill(member);
-                    if (filled != null) {
-                        copy = copy != null ? copy : object.deepCopy();
-                        copy.set(entry.getKey(), filled);
-                    }
+            List<JsonNode> readings = List.of(filled != null ? filled : object);
+            for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                Shape member = members.containsKey(name) ? members.get(name) : others;
+                if (member != null) {
+                    readings = eachWith(readings, name, member.readings(object.get(name)));
                 }
             }
-            for (Map.Entry<String, Place> entry : elements.entrySet()) {
-                ObjectNode source = copy != null ? copy : object;
-                if (source.get(entry.getKey()) instanceof ArrayNode array) {
-                    ArrayNode filled = fillElements(array, entry.getValue());
-                    if (filled != null) {
-                        copy = copy != null ? copy : object.deepCopy();
-                        copy.set(entry.getKey(), filled);
-                    }
-                }
-            }
-            return copy;
+            return readings;
         }
 
-        /** The array with each object element's defaults filled (a copy), or null when no element leaves one out. */
-        private static ArrayNode fillElements(ArrayNode array, Place element) {
-            ArrayNode copy = null;
-            for (int i = 0; i < array.size(); i++) {
-                if (array.get(i) instanceof ObjectNode object) {
-                    ObjectNode filled = element.fill(object);
-                    if (filled != null) {
-                        copy = copy != null ? copy : array.deepCopy();
-                        copy.set(i, filled);
+        /** Whether the value's members hold no other constant than this object's members must hold. */
+        boolean mayTake(JsonNode value) {
+            if (!(value instanceof ObjectNode object)) {
+                return true;
+            }
+            for (Map.Entry<String, JsonNode> constant : constants.entrySet()) {
+                JsonNode held = object.get(constant.getKey());
+                if (held != null && !InstanceKey.of(held).equals(InstanceKey.of(constant.getValue()))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** Every reading with the member given each of its readings (the ones the member leaves unchanged kept as they are). */
+        private static List<JsonNode> eachWith(List<JsonNode> readings, String name, List<JsonNode> memberReadings) {
+            if (memberReadings.size() == 1 && memberReadings.get(0) == readings.get(0).get(name)) {
+                return readings; // unchanged
+            }
+            List<JsonNode> out = new ArrayList<>();
+            for (JsonNode reading : readings) {
+                for (JsonNode member : memberReadings) {
+                    if (out.size() == MAX_READINGS) {
+                        return out;
+                    }
+                    if (member == reading.get(name)) {
+                        out.add(reading);
+                    } else {
+                        ObjectNode copy = ((ObjectNode) reading).deepCopy();
+                        copy.set(name, member);
+                        out.add(copy);
                     }
                 }
             }
-            return copy;
+            return out;
+        }
+    }
+
+    /** An array: the places of its first elements (a tuple), and of every element after them (null when none fills). */
+    private record Elements(List<Shape> prefix, Shape rest) implements Shape {
+
+        @Override
+        public List<JsonNode> readings(JsonNode value) {
+            if (!(value instanceof ArrayNode array)) {
+                return List.of(value);
+            }
+            List<JsonNode> readings = List.of(array);
+            for (int i = 0; i < array.size(); i++) {
+                Shape element = i < prefix.size() ? prefix.get(i) : rest;
+                if (element == null) {
+                    continue;
+                }
+                List<JsonNode> elementReadings = element.readings(array.get(i));
+                if (elementReadings.size() == 1 && elementReadings.get(0) == array.get(i)) {
+                    continue;
+                }
+                List<JsonNode> out = new ArrayList<>();
+                for (JsonNode reading : readings) {
+                    for (JsonNode each : elementReadings) {
+                        if (out.size() < MAX_READINGS) {
+                            ArrayNode copy = ((ArrayNode) reading).deepCopy();
+                            copy.set(i, each);
+                            out.add(copy);
+                        }
+                    }
+                }
+                readings = out;
+            }
+            return readings;
+        }
+    }
+
+    /** {@code allOf} (and a {@code $ref} with siblings): every part fills, one after another. */
+    private record Every(List<Shape> parts) implements Shape {
+
+        @Override
+        public List<JsonNode> readings(JsonNode value) {
+            List<JsonNode> readings = List.of(value);
+            for (Shape part : parts) {
+                List<JsonNode> out = new ArrayList<>();
+                for (JsonNode reading : readings) {
+                    for (JsonNode each : part.readings(reading)) {
+                        if (out.size() < MAX_READINGS) {
+                            out.add(each);
+                        }
+                    }
+                }
+                readings = out;
+            }
+            return readings;
+        }
+    }
+
+    /** {@code anyOf}/{@code oneOf}: the server fills as the branch it takes, so each branch that may take the value reads. */
+    private record Either(List<Shape> branches) implements Shape {
+
+        @Override
+        public List<JsonNode> readings(JsonNode value) {
+            List<JsonNode> out = new ArrayList<>();
+            for (Shape branch : branches) {
+                if (branch instanceof Members members && !members.mayTake(value)) {
+                    continue;
+                }
+                for (JsonNode each : branch.readings(value)) {
+                    if (out.size() < MAX_READINGS) {
+                        out.add(each);
+                    }
+                }
+            }
+            return out.isEmpty() ? List.of(value) : out;
         }
     }
 
@@ -145,58 +255,133 @@ public final class ToolDefaults {
     private static final class Reader {
 
         private final SchemaResources resources;
-        private int places;
+        private final SchemaDialect dialect;
         private int visits;
-        private int refs;
 
         Reader(JsonNode document) {
             // References are resolved as the closed sets' reader resolves them (per schema resource, anchors included). A
-            // default is the server's own code, which the schema only describes: it is taken beside a $ref in every draft,
-            // and a $schema naming no known draft is read as the MCP default.
-            SchemaDialect dialect = SchemaDialect.named(document.get("$schema"));
-            this.resources = new SchemaResources(document, dialect != null ? dialect : SchemaDialect.DRAFT_2020_12);
+            // default is the server's own code, which the schema only describes: a $schema naming no known draft is read as
+            // the MCP default.
+            SchemaDialect named = SchemaDialect.named(document.get("$schema"));
+            this.dialect = named != null ? named : SchemaDialect.DRAFT_2020_12;
+            this.resources = new SchemaResources(document, dialect);
         }
 
-        Place read(JsonNode schema, int depth) {
-            return read(schema, depth, resources.root().base());
+        Shape read(JsonNode document) {
+            return read(document, 0, resources.root().base());
         }
 
-        /** The place a schema written where {@code outer} is the base describes, or null when nothing there has a default. */
-        private Place read(JsonNode declared, int depth, URI outer) {
-            if (++visits > MAX_VISITS) {
+        /** The shape of a schema written where {@code outer} is the base, or null when nothing there or below fills. */
+        private Shape read(JsonNode schema, int depth, URI outer) {
+            if (++visits > MAX_VISITS || depth > MAX_DEPTH) {
                 throw new IllegalArgumentException("schema too large to read"); // a recursive schema unrolled: nothing filled
             }
-            SchemaResources.Place schema = resolve(declared, outer);
-            if (schema == null || depth > MAX_DEPTH || !schema.schema().path("properties").isObject() || places >= MAX_PLACES) {
+            if (schema == null || !schema.isObject()) {
                 return null;
             }
-            URI base = resources.inner(schema.schema(), schema.base());
+            URI base = resources.inner(schema, outer);
+            List<Shape> parts = new ArrayList<>();
+            JsonNode ref = schema.get("$ref");
+            if (ref != null && ref.isTextual()) {
+                add(parts, read(referenced(ref.textValue(), base, outer), depth + 1));
+                // Siblings of $ref: zod and Pydantic write them (a description, a default) whatever the draft; what they fill
+                // is filled.
+            }
+            add(parts, members(schema, depth, base));
+            add(parts, elements(schema, depth, base));
+            for (JsonNode branch : schema.path("allOf")) {
+                add(parts, read(branch, depth + 1, base));
+            }
+            for (String keyword : new String[] {"anyOf", "oneOf"}) {
+                List<Shape> branches = new ArrayList<>();
+                boolean filling = false;
+                for (JsonNode branch : schema.path(keyword)) {
+                    Shape read = read(branch, depth + 1, base);
+                    filling |= read != null;
+                    branches.add(read != null ? read : constantsOnly(branch, base));
+                }
+                if (filling) {
+                    parts.add(new Either(branches.stream().filter(Objects::nonNull).toList()));
+                }
+            }
+            return parts.isEmpty() ? null : parts.size() == 1 ? parts.get(0) : new Every(List.copyOf(parts));
+        }
+
+        private Shape read(SchemaResources.Place place, int depth) {
+            return read(place.schema(), depth, place.base());
+        }
+
+        private static void add(List<Shape> parts, Shape shape) {
+            if (shape != null) {
+                parts.add(shape);
+            }
+        }
+
+        /** An object's members, when anything under them fills (or, for a union's branch, null). */
+        private Members members(JsonNode schema, int depth, URI base) {
             Map<String, JsonNode> defaults = new LinkedHashMap<>();
-            Map<String, Place> members = new LinkedHashMap<>();
-            Map<String, Place> elements = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = schema.schema().path("properties").fields(); it.hasNext(); ) {
+            Map<String, Shape> members = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = schema.path("properties").fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> property = it.next();
                 JsonNode value = defaultOf(property.getValue(), base);
                 if (value != null) {
                     defaults.put(property.getKey(), value);
                 }
-                Place member = read(property.getValue(), depth + 1, base);
+                Shape member = read(property.getValue(), depth + 1, base);
                 if (member != null) {
                     members.put(property.getKey(), member);
                 }
-                SchemaResources.Place array = resolve(property.getValue(), base);
-                JsonNode items = array == null ? null : array.schema().get("items");
-                Place element = items == null || !items.isObject() ? null
-                        : read(items, depth + 1, resources.inner(array.schema(), array.base()));
-                if (element != null) {
-                    elements.put(property.getKey(), element);
-                }
             }
-            if (defaults.isEmpty() && members.isEmpty() && elements.isEmpty()) {
+            List<Shape> others = new ArrayList<>();
+            add(others, read(schema.get("additionalProperties"), depth + 1, base));
+            for (JsonNode pattern : schema.path("patternProperties")) {
+                add(others, read(pattern, depth + 1, base));
+            }
+            Shape other = others.isEmpty() ? null : others.size() == 1 ? others.get(0) : new Either(List.copyOf(others));
+            if (defaults.isEmpty() && members.isEmpty() && other == null) {
                 return null;
             }
-            places++;
-            return new Place(Map.copyOf(defaults), Map.copyOf(members), Map.copyOf(elements));
+            return new Members(Map.copyOf(defaults), Map.copyOf(members), other, constants(schema, base));
+        }
+
+        /** A union branch that fills nothing: kept (with its constants) so that the value it takes reads as sent. */
+        private Shape constantsOnly(JsonNode branch, URI base) {
+            return branch != null && branch.isObject() ? new Members(Map.of(), Map.of(), null, constants(branch, base)) : null;
+        }
+
+        /** The constant each member must hold ({@code const}, or an {@code enum} of one value), by which a branch is told. */
+        private Map<String, JsonNode> constants(JsonNode schema, URI base) {
+            Map<String, JsonNode> constants = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = schema.path("properties").fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> property = it.next();
+                JsonNode declared = property.getValue();
+                JsonNode constant = declared.get("const");
+                if (constant == null && declared.path("enum").isArray() && declared.path("enum").size() == 1) {
+                    constant = declared.path("enum").get(0);
+                }
+                if (constant != null) {
+                    constants.put(property.getKey(), constant);
+                }
+            }
+            return Map.copyOf(constants);
+        }
+
+        /** An array's elements, when anything under them fills. */
+        private Elements elements(JsonNode schema, int depth, URI base) {
+            List<Shape> prefix = new ArrayList<>();
+            JsonNode tuple = dialect.hasPrefixItems() ? schema.get("prefixItems") : schema.get("items");
+            if (tuple != null && tuple.isArray()) {
+                for (JsonNode element : tuple) {
+                    prefix.add(read(element, depth + 1, base));
+                }
+            }
+            JsonNode restSchema = dialect.hasPrefixItems() ? schema.get("items")
+                    : tuple != null && tuple.isArray() ? schema.get("additionalItems") : schema.get("items");
+            Shape rest = restSchema != null && restSchema.isObject() ? read(restSchema, depth + 1, base) : null;
+            if (rest == null && prefix.stream().allMatch(Objects::isNull)) {
+                return null;
+            }
+            return new Elements(java.util.Collections.unmodifiableList(prefix), rest);
         }
 
         /** A member's default: on its own schema, else on the schema its {@code $ref}s lead to. */
@@ -204,31 +389,31 @@ public final class ToolDefaults {
             if (declared == null || !declared.isObject()) {
                 return null;
             }
-            if (declared.has("default")) {
-                return declared.get("default");
+            JsonNode at = declared;
+            URI base = outer;
+            for (int hops = 0; at != null && at.isObject(); hops++) {
+                if (at.has("default")) {
+                    return at.get("default");
+                }
+                JsonNode ref = at.get("$ref");
+                if (ref == null || !ref.isTextual() || hops > MAX_REF_CHAIN) {
+                    return null;
+                }
+                URI inner = resources.inner(at, base);
+                SchemaResources.Place target = referenced(ref.textValue(), inner, base);
+                at = target.schema();
+                base = target.base();
             }
-            SchemaResources.Place target = resolve(declared, outer);
-            return target != null && target.schema() != declared ? target.schema().get("default") : null;
+            return null;
         }
 
-        /**
-         * The schema a same-document {@code $ref} leads to (followed through chains), the schema itself without one; null
-         * for a non-object. A reference this document cannot resolve makes the schema unreadable.
-         */
-        private SchemaResources.Place resolve(JsonNode declared, URI outer) {
-            SchemaResources.Place at = new SchemaResources.Place(declared, outer);
-            for (int hops = 0; at.schema() != null && at.schema().isObject() && at.schema().path("$ref").isTextual(); hops++) {
-                String ref = at.schema().path("$ref").asText();
-                if (++refs > MAX_REFS || hops > MAX_REFS) {
-                    throw new IllegalArgumentException("too many references");
-                }
-                SchemaResources.Place target = resources.resolve(ref, resources.inner(at.schema(), at.base()));
-                if (target == null) {
-                    throw new IllegalArgumentException("a reference to another document, or to nothing: " + ref);
-                }
-                at = target;
+        /** The schema a same-document reference names; one this document cannot resolve makes the schema unreadable. */
+        private SchemaResources.Place referenced(String ref, URI base, URI outer) {
+            SchemaResources.Place target = resources.resolve(ref, base);
+            if (target == null) {
+                throw new IllegalArgumentException("a reference to another document, or to nothing: " + ref);
             }
-            return at.schema() != null && at.schema().isObject() ? at : null;
+            return target;
         }
     }
 }

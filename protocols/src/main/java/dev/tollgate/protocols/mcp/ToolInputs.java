@@ -1,6 +1,7 @@
 package dev.tollgate.protocols.mcp;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 
 /**
  * What a tool's listed {@code inputSchema} says the gateway must know to decide a call as the tool reads it: the closed
@@ -32,7 +33,7 @@ public record ToolInputs(ToolEnums enums, ToolDefaults defaults, ArgumentNames n
     }
 
     /** {@link ToolDefaults#filled}. */
-    public JsonNode filled(JsonNode arguments) {
+    public List<JsonNode> filled(JsonNode arguments) {
         return defaults.filled(arguments);
     }
 }
