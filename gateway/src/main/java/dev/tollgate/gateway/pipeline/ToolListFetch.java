@@ -71,7 +71,11 @@ final class ToolListFetch {
     private final Consumer<JsonNode> learn;
     private final ServerMessageReader reader;
     private final Promise<Outcome> done = Promise.promise();
-    private final String id = "tollgate-tools-list-" + Long.toUnsignedString(java.util.concurrent.ThreadLocalRandom.current().nextLong(), 36);
+    /**
+     * A number (servers and their fixtures read numeric ids most simply) a JavaScript server reads exactly (under 2^53),
+     * random so that it is not a request id the client has in flight in the same session.
+     */
+    private final long id = java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 52, 1L << 53);
     private long bytes;
     private int pages;
     private boolean named;
@@ -256,8 +260,13 @@ final class ToolListFetch {
         if (done.future().isComplete()) {
             return true;
         }
-        if (!(reader.read(json, false) instanceof ServerMessage.Read read) || read.array()) {
+        if (!(reader.read(json, false) instanceof ServerMessage.Read read)) {
             done.tryFail("the upstream's tools list answer cannot be read");
+            return true;
+        }
+        if (read.array()) {
+            // A batch never asked for: readable, and no tools list (an upstream answering every POST with one body).
+            done.tryComplete(new Outcome.NotListing("the upstream answered the tools list with a batch"));
             return true;
         }
         JsonRpcMessage message = read.messages().get(0);

@@ -55,7 +55,11 @@ final class ToolSchemaPrefetchStage implements Stage {
         DeclaredEnums enums = learnt.declaredEnums();
         String unknown = null;
         for (McpMessage message : exchange.messages()) {
-            if (message instanceof McpMessage.ToolCall call && call.toolName() != null && !enums.knows(route, call.toolName())) {
+            // A call naming no argument value holds none outside a declared set, and a tool this caller may never call is
+            // denied by policy whatever its values: no list could change either decision.
+            if (message instanceof McpMessage.ToolCall call && call.toolName() != null && call.arguments() != null
+                    && !call.arguments().isEmpty() && !enums.knows(route, call.toolName())
+                    && (exchange.policy() == null || exchange.policy().mayEverCall(call.toolName(), exchange.identity()))) {
                 unknown = call.toolName();
                 break;
             }

@@ -50,6 +50,7 @@ class ToolSchemaPrefetchStageTest {
     void refusesTheCallWhenTheListCannotBeReadAndForwardsNothing() throws Exception {
         try (RecordingUpstream upstream = new RecordingUpstream(vertx);
              RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, null)) {
+            upstream.answerGatewayLists();
             upstream.answer(scripted(upstream, list -> null));
             JsonNode answer = call(gateway, "wipe", "SAFE", null);
             assertThat(answer.path("error").path("data").path("reason").asText()).isEqualTo("tool_schema_unavailable");
@@ -61,6 +62,7 @@ class ToolSchemaPrefetchStageTest {
     void anUpstreamThatDoesNotListCostsOneListPerIntervalAndItsCallsGoOn() throws Exception {
         try (RecordingUpstream upstream = new RecordingUpstream(vertx);
              RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, null)) {
+            upstream.answerGatewayLists();
             upstream.answer(scripted(upstream, list -> "{\"jsonrpc\":\"2.0\",\"id\":" + list.get("id")
                     + ",\"error\":{\"code\":-32601,\"message\":\"Method not found\"}}"));
             for (int i = 0; i < 5; i++) {
@@ -74,6 +76,7 @@ class ToolSchemaPrefetchStageTest {
     void followsTheListsPagesAndHoldsTheCallToWhatTheyDeclare() throws Exception {
         try (RecordingUpstream upstream = new RecordingUpstream(vertx);
              RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, null)) {
+            upstream.answerGatewayLists();
             upstream.answer(scripted(upstream, list -> {
                 boolean second = "p2".equals(list.path("params").path("cursor").asText(null));
                 String tools = second ? "[" + WIPE + "]" : "[{\"name\":\"other\",\"inputSchema\":{\"type\":\"object\"}}]";
@@ -92,6 +95,7 @@ class ToolSchemaPrefetchStageTest {
     void aListAnsweredAsAStreamIsReadAsOne() throws Exception {
         try (RecordingUpstream upstream = new RecordingUpstream(vertx);
              RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, null)) {
+            upstream.answerGatewayLists();
             upstream.answer(request -> {
                 JsonNode body = bodies(upstream).get(upstream.received().size() - 1);
                 if ("tools/list".equals(body.path("method").asText())) {
@@ -113,6 +117,7 @@ class ToolSchemaPrefetchStageTest {
     void concurrentCallsForAnUnknownToolCostOneList() throws Exception {
         try (RecordingUpstream upstream = new RecordingUpstream(vertx);
              RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, null)) {
+            upstream.answerGatewayLists();
             upstream.answer(scripted(upstream, list -> "{\"jsonrpc\":\"2.0\",\"id\":" + list.get("id") + ",\"result\":{\"tools\":[" + WIPE + "]}}"));
             List<CompletableFuture<JsonNode>> calls = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
@@ -135,6 +140,7 @@ class ToolSchemaPrefetchStageTest {
     void onTheStatelessRevisionTheListCarriesThatRevisionsMetaAndHeaders() throws Exception {
         try (RecordingUpstream upstream = new RecordingUpstream(vertx);
              RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, null)) {
+            upstream.answerGatewayLists();
             upstream.answer(scripted(upstream, list -> "{\"jsonrpc\":\"2.0\",\"id\":" + list.get("id") + ",\"result\":{\"tools\":[" + WIPE + "]}}"));
             assertThat(call(gateway, "wipe", 1, "2026-07-28").path("error").path("data").path("reason").asText())
                     .isEqualTo("argument_outside_declared_enum");
