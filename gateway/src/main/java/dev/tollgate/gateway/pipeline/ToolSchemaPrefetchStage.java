@@ -55,11 +55,11 @@ final class ToolSchemaPrefetchStage implements Stage {
         DeclaredEnums enums = learnt.declaredEnums();
         String unknown = null;
         for (McpMessage message : exchange.messages()) {
-            // A call naming no argument value holds none outside a declared set, and a tool this caller may never call is
-            // denied by policy whatever its values: no list could change either decision.
+            // A call naming no argument value holds none outside a declared set, and a tool this caller may never call (a
+            // route without a policy calls none) is denied by policy whatever its values: no list could change either.
             if (message instanceof McpMessage.ToolCall call && call.toolName() != null && call.arguments() != null
                     && !call.arguments().isEmpty() && !enums.knows(route, call.toolName())
-                    && (exchange.policy() == null || exchange.policy().mayEverCall(call.toolName(), exchange.identity()))) {
+                    && exchange.policy() != null && exchange.policy().mayEverCall(call.toolName(), exchange.identity())) {
                 unknown = call.toolName();
                 break;
             }
@@ -93,13 +93,16 @@ final class ToolSchemaPrefetchStage implements Stage {
             if (ar.succeeded()) {
                 return StageResult.proceed();
             }
+            // No upstream token: the answer forwarding the call would have got (the list was never sent).
+            RejectReason reason = ar.cause() instanceof NoUpstreamToken ? RejectReason.UPSTREAM_CREDENTIAL : RejectReason.TOOL_SCHEMA_UNAVAILABLE;
             String why = ar.cause().getMessage() == null ? ar.cause().toString() : ar.cause().getMessage();
             CallLogContext.log(exchange, () -> LOG.warn("route {}: the tools list to check a call to {} could not be read, call refused: {}",
                     route, tool, why));
-            exchange.errorType(RejectReason.TOOL_SCHEMA_UNAVAILABLE.code());
+            exchange.errorType(reason.code());
             JsonNode id = exchange.messages().size() == 1 && exchange.messages().get(0) instanceof McpMessage.ToolCall call
                     ? call.id().value() : null;
-            errors.respond(exchange.response(), RejectReason.TOOL_SCHEMA_UNAVAILABLE, id, why);
+            errors.respond(exchange.response(), reason, id, reason == RejectReason.UPSTREAM_CREDENTIAL
+                    ? "route " + route + ": the gateway could not obtain the upstream's token" : why);
             return StageResult.responded();
         });
     }
@@ -110,6 +113,14 @@ final class ToolSchemaPrefetchStage implements Stage {
         if (verifier == null || verifier.upstreamTokens() == null) {
             return Future.succeededFuture(null);
         }
-        return Future.fromCompletionStage(verifier.upstreamTokens().tokenFor(exchange.bearerToken()), vertx.getOrCreateContext());
+        return Future.fromCompletionStage(verifier.upstreamTokens().tokenFor(exchange.bearerToken()), vertx.getOrCreateContext())
+                .recover(e -> Future.failedFuture(new NoUpstreamToken(e)));
+    }
+
+    /** The upstream token could not be had: refused as the call's forwarding refuses it. */
+    private static final class NoUpstreamToken extends RuntimeException {
+        NoUpstreamToken(Throwable cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
     }
 }
