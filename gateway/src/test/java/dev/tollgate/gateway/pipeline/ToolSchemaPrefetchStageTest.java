@@ -92,6 +92,31 @@ class ToolSchemaPrefetchStageTest {
     }
 
     @Test
+    void aListPagingWithoutEndIsFollowedOnlyToItsPageBound() throws Exception {
+        try (RecordingUpstream upstream = new RecordingUpstream(vertx);
+             RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, null)) {
+            upstream.answerGatewayLists();
+            upstream.answer(scripted(upstream, list -> "{\"jsonrpc\":\"2.0\",\"id\":" + list.get("id")
+                    + ",\"result\":{\"tools\":[],\"nextCursor\":\"again\"}}"));
+            assertThat(call(gateway, "wipe", 1, null).path("result").isObject()).isTrue();
+            assertThat(methods(upstream).stream().filter("tools/list"::equals).count()).isEqualTo(ToolListFetch.MAX_PAGES);
+        }
+    }
+
+    @Test
+    void aListOverItsByteBoundRefusesTheCall() throws Exception {
+        try (RecordingUpstream upstream = new RecordingUpstream(vertx);
+             RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, null)) {
+            upstream.answerGatewayLists();
+            String padding = "x".repeat((int) ToolListFetch.MAX_BYTES);
+            upstream.answer(scripted(upstream, list -> "{\"jsonrpc\":\"2.0\",\"id\":" + list.get("id")
+                    + ",\"result\":{\"tools\":[{\"name\":\"wipe\",\"description\":\"" + padding + "\"}]}}"));
+            assertThat(call(gateway, "wipe", "SAFE", null).path("error").path("data").path("reason").asText()).isEqualTo("tool_schema_unavailable");
+            assertThat(methods(upstream)).containsExactly("tools/list");
+        }
+    }
+
+    @Test
     void aListAnsweredAsAStreamIsReadAsOne() throws Exception {
         try (RecordingUpstream upstream = new RecordingUpstream(vertx);
              RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, null)) {
