@@ -273,6 +273,12 @@ final class ToolListFetch {
         if (!(message instanceof JsonRpcResponse response)) {
             return false; // a request or notification before the answer on a stream: not what was asked for
         }
+        JsonNode answering = response.id() == null ? null : response.id().value();
+        if (answering == null || !answering.isIntegralNumber() || answering.longValue() != id) {
+            // Not the answer to this list (an upstream answering every POST with one body, a load test's): nothing learnt.
+            done.tryComplete(new Outcome.NotListing("the upstream answered the tools list with another request's id"));
+            return true;
+        }
         if (response.error() != null) {
             done.tryComplete(new Outcome.NotListing("the upstream answered the tools list with error " + response.error().code()));
             return true;
