@@ -63,6 +63,13 @@ final class ToolListFetch {
         }
     }
 
+    /** The upstream answered the list 404 in the call's session: the session is over there. */
+    static final class SessionGone extends RuntimeException {
+        SessionGone() {
+            super("the upstream no longer knows this session", null, false, false);
+        }
+    }
+
     private final Vertx vertx;
     private final Exchange exchange;
     private final RoutePool pool;
@@ -197,6 +204,13 @@ final class ToolListFetch {
     }
 
     private void read(HttpClientResponse response, String upstreamToken) {
+        if (response.statusCode() == 404 && exchange.upstreamSessionId() != null) {
+            // The upstream no longer knows the call's session (it restarted): the call gets what it would have got, a 404
+            // its client answers by starting a new session, never a 502 it would retry in the dead session for ever.
+            response.end();
+            done.tryFail(new SessionGone());
+            return;
+        }
         if (response.statusCode() < 200 || response.statusCode() > 299) {
             response.end();
             done.tryFail("the upstream answered the tools list " + response.statusCode());

@@ -94,7 +94,8 @@ final class ToolSchemaPrefetchStage implements Stage {
                 return StageResult.proceed();
             }
             // No upstream token: the answer forwarding the call would have got (the list was never sent).
-            RejectReason reason = ar.cause() instanceof NoUpstreamToken ? RejectReason.UPSTREAM_CREDENTIAL : RejectReason.TOOL_SCHEMA_UNAVAILABLE;
+            RejectReason reason = ar.cause() instanceof NoUpstreamToken ? RejectReason.UPSTREAM_CREDENTIAL
+                    : ar.cause() instanceof ToolListFetch.SessionGone ? RejectReason.SESSION_NOT_FOUND : RejectReason.TOOL_SCHEMA_UNAVAILABLE;
             String why = ar.cause().getMessage() == null ? ar.cause().toString() : ar.cause().getMessage();
             CallLogContext.log(exchange, () -> LOG.warn("route {}: the tools list to check a call to {} could not be read, call refused: {}",
                     route, tool, why));

@@ -92,6 +92,40 @@ class ToolSchemaPrefetchStageTest {
     }
 
     @Test
+    void aSessionTheUpstreamNoLongerKnowsIsAnsweredAsSuch() throws Exception {
+        try (RecordingUpstream upstream = new RecordingUpstream(vertx);
+             RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, null)) {
+            upstream.answerGatewayLists();
+            upstream.answer(request -> {
+                JsonNode body = bodies(upstream).get(upstream.received().size() - 1);
+                switch (body.path("method").asText()) {
+                    case "initialize" -> request.response().putHeader("Content-Type", "application/json").putHeader("Mcp-Session-Id", "sess-1")
+                            .end("{\"jsonrpc\":\"2.0\",\"id\":" + body.get("id") + ",\"result\":{\"protocolVersion\":\"2025-06-18\","
+                                    + "\"capabilities\":{\"tools\":{}},\"serverInfo\":{\"name\":\"s\",\"version\":\"1\"}}}");
+                    case "tools/list" -> request.response().setStatusCode(404).end();
+                    default -> request.response().putHeader("Content-Type", "application/json")
+                            .end("{\"jsonrpc\":\"2.0\",\"id\":" + body.get("id") + ",\"result\":" + CALL_RESULT + "}");
+                }
+            });
+            HttpResponse<String> init = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.url("/mcp"))).timeout(Duration.ofSeconds(20))
+                    .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
+                            + "{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"c\",\"version\":\"1\"}}}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
+            HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.url("/mcp"))).timeout(Duration.ofSeconds(20))
+                    .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+                    .header("Mcp-Session-Id", session).header("MCP-Protocol-Version", "2025-06-18")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":"
+                            + "{\"name\":\"wipe\",\"arguments\":{\"mode\":1}}}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(404);
+            assertThat(JSON.readTree(answer.body()).path("error").path("data").path("reason").asText()).isEqualTo("session_not_found");
+            assertThat(methods(upstream)).containsExactly("initialize", "tools/list");
+            assertThat(upstream.received().get(1).headers().get("Mcp-Session-Id")).isEqualTo("sess-1");
+        }
+    }
+
+    @Test
     void aListPagingWithoutEndIsFollowedOnlyToItsPageBound() throws Exception {
         try (RecordingUpstream upstream = new RecordingUpstream(vertx);
              RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, null)) {
