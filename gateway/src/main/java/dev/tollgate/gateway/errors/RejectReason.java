@@ -170,6 +170,13 @@ public enum RejectReason {
      */
     ROUTE_RELOADED(503, GatewayErrorCodes.UPSTREAM, "route_reloaded",
             "The route's upstream was changed by a reload while the call was read; nothing was sent, send it again"),
+    /**
+     * A {@code tools/call} to a tool no tools list through this gateway named: the gateway asked the upstream for its tools
+     * list to check the call's declared values, and the list could not be had (connect failure, timeout, a non-2xx
+     * status, an answer it cannot read). Nothing was forwarded (fail closed).
+     */
+    TOOL_SCHEMA_UNAVAILABLE(502, GatewayErrorCodes.UPSTREAM, "tool_schema_unavailable",
+            "The upstream's tools list, needed to check this call, could not be read; call refused (fail closed)"),
     UPSTREAM_UNAVAILABLE(502, GatewayErrorCodes.UPSTREAM, "upstream_unavailable", "Upstream server unreachable"),
     UPSTREAM_ERROR(502, GatewayErrorCodes.UPSTREAM, "upstream_error", "Upstream connection failed before answering"),
     UPSTREAM_CONNECT_TIMEOUT(504, GatewayErrorCodes.TIMEOUT, "upstream_connect_timeout", "Timed out connecting to the upstream server"),

@@ -26,7 +26,8 @@ import java.util.function.Supplier;
  * list, else the route's latest list of the tool, so that skipping the list is no way past the check. Process-wide, shared
  * by every event loop, and bounded: at most {@link #MAX_ENTRIES} tools over all sessions and callers (the least recently
  * used go first, and any unused for {@link #IDLE}; a tool naming no values is a shared empty entry), {@link #MAX_TOOLS}
- * per route; equal schemas are held once (interned). A tool never listed through this process is not checked.
+ * per route; equal schemas are held once (interned). A call to a tool never listed through this process (a restart,
+ * another replica) makes the gateway list the tools itself first ({@link ToolSchemaPrefetchStage}).
  */
 public final class DeclaredEnums {
 
@@ -39,6 +40,7 @@ public final class DeclaredEnums {
             .maximumWeight(MAX_ENTRIES).weigher((String scope, Map<String, ToolInputs> tools) -> 1 + tools.size())
             .expireAfterAccess(IDLE).build();
     private final Interner<ToolInputs> interned = Interner.newWeakInterner();
+    private final ToolListAsks asks = new ToolListAsks();
 
     /**
      * Learns the closed sets of every tool in a {@code tools/list} result's tools array.
@@ -107,6 +109,17 @@ public final class DeclaredEnums {
             inputs = listedIn(scope(route, "c", caller.get()), tool);
         }
         return inputs == null ? routeWide : inputs;
+    }
+
+    /** Whether any list through this process named {@code tool} on the route (else {@link ToolSchemaPrefetchStage} asks). */
+    boolean knows(String route, String tool) {
+        Map<String, ToolInputs> latest = byRoute.get(route);
+        return latest != null && latest.containsKey(tool);
+    }
+
+    /** What the gateway asked the route's upstreams itself, to learn tools no list through it named. */
+    ToolListAsks asks() {
+        return asks;
     }
 
     private ToolInputs listedIn(String scope, String tool) {

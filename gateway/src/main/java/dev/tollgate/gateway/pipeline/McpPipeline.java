@@ -65,6 +65,9 @@ public final class McpPipeline {
             stages.add(new DeferredCostWatchStage(services.budgets().deferred(), services.learnt().taskOrigins().sharedStore() != null));
         }
         stages.add(new AuditAdmissionStage(services.audit(), errors));
+        // A call to a tool no list through this process named (a restart, another replica) waits for the gateway's own
+        // tools list of the upstream, so that policy checks its declared values (review CE); refused when none can be had.
+        stages.add(new ToolSchemaPrefetchStage(vertx, clients, services.upstreams(), services.learnt(), errors));
         // Decides only; answering a denial waits until the decision is on the span.
         // Spend is read (from cache: at once) only for policies with a budget rule, before they are evaluated.
         stages.add(new SpendStage(services.budgets()));

@@ -64,7 +64,7 @@ final class UpstreamCall {
     private static final HopByHopHeaders.Skipped REQUEST_HEADERS_SET_BY_GATEWAY = HopByHopHeaders.skipping(
             ForwardedHeaders.skippingClientClaims(Set.of("host", "content-length", "expect")));
     /** The AXID is a credential for the gateway; by default it does not travel on (axid.forward: strip). */
-    private static final HopByHopHeaders.Skipped REQUEST_HEADERS_SET_BY_GATEWAY_AND_AXID = HopByHopHeaders.skippingWithUnderscoreSpellings(
+    static final HopByHopHeaders.Skipped REQUEST_HEADERS_SET_BY_GATEWAY_AND_AXID = HopByHopHeaders.skippingWithUnderscoreSpellings(
             ForwardedHeaders.skippingClientClaims(Set.of("host", "content-length", "expect", "x-waxell-axid")),
             RequestDispatcher.UNDERSCORE_GUARDED, List.of("mcp-param-"));
     /**

@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real HTTP upstream on loopback that records every request it receives (so a test can prove that
- * nothing reached it) and answers with a handler the test sets.
+ * nothing reached it) and answers with a handler the test sets. The gateway's own tools lists are answered as a server
+ * listing no tools would, and kept apart ({@link #gatewayLists()}), unless the test asks for them.
  */
 public final class RecordingUpstream implements AutoCloseable {
 
@@ -24,6 +25,8 @@ public final class RecordingUpstream implements AutoCloseable {
     private final Vertx vertx;
     private final HttpServer server;
     private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final List<Received> gatewayLists = new CopyOnWriteArrayList<>();
+    private volatile boolean answerGatewayLists;
     private final AtomicInteger closedConnections = new AtomicInteger();
     /** By default, an empty result to the request's own id, as a real server answers (the gateway refuses a wrong id). */
     private volatile Handler<HttpServerRequest> answer = r -> r.response()
@@ -45,9 +48,34 @@ public final class RecordingUpstream implements AutoCloseable {
 
     private void handle(HttpServerRequest request) {
         request.body().onSuccess(body -> {
-            received.add(new Received(request.method(), request.uri(), MultiMap.caseInsensitiveMultiMap().addAll(request.headers()), body));
+            Received one = new Received(request.method(), request.uri(), MultiMap.caseInsensitiveMultiMap().addAll(request.headers()), body);
+            if (!answerGatewayLists && gatewaysOwnList(body) != null) {
+                // Answered as a server listing no tools answers (the route then lists no more for a while), apart from the
+                // test's answer and from what the gateway forwarded of its clients' requests.
+                gatewayLists.add(one);
+                request.response().putHeader("Content-Type", "application/json").end("{\"jsonrpc\":\"2.0\",\"id\":"
+                        + gatewaysOwnList(body) + ",\"error\":{\"code\":-32601,\"message\":\"Method not found\"}}");
+                return;
+            }
+            received.add(one);
             answer.handle(request);
         });
+    }
+
+    /**
+     * The id of the gateway's own {@code tools/list} (fix AY: asked before deciding a call to a tool no list through it
+     * named), told by its id, a number from 2^52 to 2^53 no test's client uses; else null.
+     */
+    private static String gatewaysOwnList(Buffer body) {
+        try {
+            var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body.getBytes());
+            var id = json == null ? null : json.get("id");
+            boolean own = json != null && "tools/list".equals(json.path("method").asText()) && id != null && id.isIntegralNumber()
+                    && id.canConvertToLong() && id.longValue() >= (1L << 52) && id.longValue() < (1L << 53);
+            return own ? id.toString() : null;
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** The JSON id of the request just received (the answer handler runs right after it is recorded), or 1. */
@@ -82,6 +110,19 @@ public final class RecordingUpstream implements AutoCloseable {
 
     public List<Received> received() {
         return received;
+    }
+
+    /**
+     * The gateway's own tools lists, which this upstream answers as a server with no tools (method not found), unless
+     * {@link #answerGatewayLists} passed them to the test's answer (then they are in {@link #received()} too).
+     */
+    public List<Received> gatewayLists() {
+        return gatewayLists;
+    }
+
+    /** From now on the gateway's own tools lists are recorded and answered as every other request. */
+    public void answerGatewayLists() {
+        this.answerGatewayLists = true;
     }
 
     public int closedConnections() {

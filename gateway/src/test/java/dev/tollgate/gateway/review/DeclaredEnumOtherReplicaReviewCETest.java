@@ -74,6 +74,22 @@ class DeclaredEnumOtherReplicaReviewCETest {
         assertThat(ACTED_ON).as("the tool bound 1 to DESTROY and wiped").isEmpty();
     }
 
+    @Test
+    void aToolListedThroughOneReplicaIsHeldToItsEnumOnAnother() throws Exception {
+        String upstream = "http://127.0.0.1:" + fixture.port() + "/mcp";
+        try (RunningGateway listed = RunningGateway.mcp(vertx, upstream, null, null);
+             RunningGateway other = RunningGateway.mcp(vertx, upstream, null, null);
+             McpSyncClient lister = client(listed.port()); McpSyncClient caller = client(other.port())) {
+            lister.initialize();
+            assertThat(lister.listTools().tools()).extracting(t -> t.name()).contains("wipe");
+            caller.initialize();
+            assertThatThrownBy(() -> caller.callTool(wipe())).as("the same call, on the replica that saw no list")
+                    .isInstanceOfSatisfying(McpError.class, e -> assertThat(BINDER.valueToTree(e.getJsonRpcError().data())
+                            .path("reason").asText()).isEqualTo("argument_outside_declared_enum"));
+        }
+        assertThat(ACTED_ON).as("the tool bound 1 to DESTROY and wiped").isEmpty();
+    }
+
     private static CallToolRequest wipe() {
         return CallToolRequest.builder("wipe").arguments(Map.of("mode", 1)).build();
     }

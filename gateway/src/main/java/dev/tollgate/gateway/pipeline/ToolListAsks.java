@@ -1,0 +1,55 @@
+package dev.tollgate.gateway.pipeline;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * What the gateway's own tools lists ({@link ToolListFetch}) settled, so that they cost one list per caller per
+ * {@link #INTERVAL}, never one per call: a route and caller listed within it is not listed again for any tool (the
+ * list showed what this caller may call; a name it did not show is not asked about, so made-up names cost nothing), a
+ * route whose upstream answers lists with an error or without tools (it does not list) is not listed for anyone, and
+ * the calls waiting for the same route and caller share the one list in flight. Failures are not remembered: the
+ * next call asks again (and is refused again), as its own forwarding would try the upstream again. Process-wide, bounded.
+ */
+final class ToolListAsks {
+
+    static final Duration INTERVAL = Duration.ofMinutes(1);
+    static final long MAX_REMEMBERED = 100_000;
+
+    private final Cache<String, Boolean> settled = Caffeine.newBuilder().maximumSize(MAX_REMEMBERED).expireAfterWrite(INTERVAL).build();
+    private final Cache<String, Boolean> notListing = Caffeine.newBuilder().maximumSize(MAX_REMEMBERED).expireAfterWrite(INTERVAL).build();
+    private final Map<String, Future<ToolListFetch.Outcome>> inFlight = new ConcurrentHashMap<>();
+
+    /** Whether a list for this route and caller would tell nothing new within the interval. */
+    boolean settled(String route, String caller) {
+        return notListing.getIfPresent(route) != null || settled.getIfPresent(key(route, caller)) != null;
+    }
+
+    /** The list in flight for this route and caller, or a new one from {@code fetch}; what it settles is remembered. */
+    Future<ToolListFetch.Outcome> ask(String route, String caller, Supplier<Future<ToolListFetch.Outcome>> fetch) {
+        String key = key(route, caller);
+        Future<ToolListFetch.Outcome>[] started = new Future[1];
+        Future<ToolListFetch.Outcome> shared = inFlight.computeIfAbsent(key, k -> started[0] = fetch.get());
+        if (started[0] != null) {
+            started[0].onComplete(ar -> {
+                if (ar.succeeded()) {
+                    settled.put(key, Boolean.TRUE);
+                    if (ar.result() instanceof ToolListFetch.Outcome.NotListing) {
+                        notListing.put(route, Boolean.TRUE);
+                    }
+                }
+                inFlight.remove(key, started[0]);
+            });
+        }
+        return shared;
+    }
+
+    private static String key(String route, String caller) {
+        return route + '\u0000' + caller;
+    }
+}
