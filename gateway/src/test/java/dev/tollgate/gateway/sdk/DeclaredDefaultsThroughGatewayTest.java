@@ -116,4 +116,23 @@ class DeclaredDefaultsThroughGatewayTest {
                 .doesNotContain("\"v1\"").doesNotContain("\"v2\"")
                 .contains("{\"volume\":\"v3\",\"mode\":\"SAFE\",\"options\":{\"force\":true,\"scope\":\"tmp\"}}");
     }
+
+    /**
+     * A client that kept its tools list calls a gateway that never saw it (a restart, another replica): the gateway lists
+     * the tools itself before deciding (fix AY), a call naming no argument at all too, since the tool fills defaults.
+     */
+    @Test
+    void aGatewayThatNeverSawTheListListsItBeforeDecidingACallLeavingOutADefault() throws Exception {
+        RunningGateway fresh = RunningGateway.mcpWithPolicy(vertx, server.url("/mcp"), POLICY, null, null);
+        try {
+            String ran = executedDuring(() -> {
+                // First a call naming no argument: the list it waits for is the first this gateway makes.
+                assertDenied(post(fresh.port(), "tools/call", "{\"name\":\"wipe\"}"), "No destroying wipes.");
+                assertDenied(wipe(fresh.port(), "{\"volume\":\"v4\"}"), "No destroying wipes.");
+            });
+            assertThat(ran).as("neither call ran").isEmpty();
+        } finally {
+            fresh.close();
+        }
+    }
 }
