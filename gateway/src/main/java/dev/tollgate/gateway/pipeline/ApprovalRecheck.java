@@ -1,11 +1,14 @@
 package dev.tollgate.gateway.pipeline;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.gateway.identity.AxidException;
 import dev.tollgate.gateway.routing.Route;
 import dev.tollgate.policy.CallDescription;
+import dev.tollgate.policy.CallerKey;
 import dev.tollgate.policy.CompiledPolicy;
 import dev.tollgate.policy.Decision;
 import dev.tollgate.policy.PolicyRequest;
+import dev.tollgate.protocols.mcp.McpMessage;
 import dev.tollgate.protocols.mcp.McpMethods;
 import java.time.Instant;
 import java.util.Objects;
@@ -21,8 +24,10 @@ import java.util.Objects;
  * (any rule: the person's yes answers that). It is superseded when the route is gone, its upstream endpoints or
  * upstream mTLS changed, who it admits changed (AXID mode, SPIFFE IDs, OAuth, the AXID settings: the caller was never
  * checked so) or its pin manifest did (the tool may no longer be a reviewed one), its result rules now withhold the
- * tool's definition, its policy (or its absence) now denies the call, enforced, or applies a rate or budget limit the call did
- * not secure when it was held (review AQ). Pure and in memory: the policy is evaluated with {@link SettledFacts}, so
+ * tool's definition, the names its policy now reads make an argument of the call ambiguous (review CJ), its policy (or its
+ * absence) now denies the call, enforced, on any reading the policy stage decides (a tool call as sent and as its tool fills
+ * the defaults its listed schema gives: review CJ), or applies a rate or budget limit the call did not secure when it was
+ * held (review AQ). Pure and in memory: the policy is evaluated with {@link SettledFacts}, so
  * nothing is secured twice and nothing waits; a limit not secured then refuses the call rather than being secured late.
  */
 final class ApprovalRecheck {
@@ -37,6 +42,11 @@ final class ApprovalRecheck {
         PINS_CHANGED("pins_changed"),
         /** The serving policy's result rules withheld the tool's listed definition (review AS): a new call is refused so. */
         TOOL_WITHHELD("tool_withheld"),
+        /**
+         * The serving policy reads an argument name the call spells another way (review CJ): a new call is refused so before
+         * policy ({@link ArgumentNameCheck}), since a tool binding names case-insensitively may act on the spelling no rule read.
+         */
+        AMBIGUOUS_ARGUMENT_NAME("ambiguous_argument_name"),
         POLICY_DENIES("policy_denies"),
         /** The serving policy applies a rate or budget limit the call did not secure when it was held. */
         LIMIT_ADDED("limit_added"),
@@ -67,8 +77,11 @@ final class ApprovalRecheck {
     private ApprovalRecheck() {
     }
 
-    /** @return why the approval no longer lets the call through, or null when it stands */
-    static Superseded check(Exchange exchange, WithheldTools withheld) {
+    /**
+     * @param declared the tools' listed inputs, as learnt by the time the approval ends (their names and defaults)
+     * @return why the approval no longer lets the call through, or null when it stands
+     */
+    static Superseded check(Exchange exchange, WithheldTools withheld, DeclaredEnums declared, ArgumentNameCheck argumentNames) {
         GatewaySnapshot serving = exchange.servingSnapshot();
         if (serving == exchange.snapshot()) {
             return null; // no reload since the call began: the decision it was held on is the serving one
@@ -115,8 +128,18 @@ final class ApprovalRecheck {
             return new Superseded(Cause.POLICY_DENIES, pushDenial, "the call's push-notification config would carry the task's"
                     + " results past the result rules serving now");
         }
+        McpMessage.ToolCall sent = sentToolCall(exchange, call);
+        String ambiguous = sent == null ? null : argumentNames.ambiguous(declared.names(held.name(), exchange.upstreamSessionId(),
+                () -> CallerKey.of(exchange.identity()), sent.toolName()), policy, sent.arguments());
+        if (ambiguous != null) {
+            // As the policy stage refuses a new call before policy: a reload made a rule read a name the call spells otherwise.
+            // The argument's pointer stays off the detail, which goes to the client and the log (an argument key may be a secret).
+            return new Superseded(Cause.AMBIGUOUS_ARGUMENT_NAME, ArgumentNameDecisions.ambiguous(call, ambiguous),
+                    "the policy serving now reads an argument the call spells another way: send each argument once, spelled as"
+                            + " the tool's listed input schema declares it");
+        }
         SettledFacts facts = new SettledFacts(exchange.heldFacts());
-        Decision decision = decide(exchange, policy, facts);
+        Decision decision = decide(exchange, policy, facts, sent == null ? null : filled(exchange, declared, sent));
         if (decision != null && decision.isDenied() && decision.enforcedDeny()) {
             return new Superseded(Cause.POLICY_DENIES, decision, "the policy serving now denies the call"
                     + (decision.ruleName() == null ? "" : " (rule " + decision.ruleName() + ")"));
@@ -187,11 +210,34 @@ final class ApprovalRecheck {
         return held.axid() == now.axid() && held.allowedSpiffeIds().equals(now.allowedSpiffeIds()) && Objects.equals(held.oauth(), now.oauth());
     }
 
+    /** The held request's one tool call as sent, when the call recorded is a tool call; null otherwise. */
+    private static McpMessage.ToolCall sentToolCall(Exchange exchange, CallDescription recorded) {
+        if (exchange.a2a() != null || recorded == null || !McpMethods.TOOLS_CALL.equals(recorded.method()) || exchange.messages().size() != 1
+                || !(exchange.messages().get(0) instanceof McpMessage.ToolCall sent) || sent.toolName() == null) {
+            return null;
+        }
+        return sent;
+    }
+
     /**
-     * The serving policy's decision for the call as it was described and decided at first: its every reading (an A2A
-     * call's body and path tenant, a listen's each resource), the one that refuses most deciding, as in the policy stage.
+     * The tool call as its tool reads it, the defaults its listed schema gives filled in (read from the listing learnt by
+     * now, as a new call's would be), or null when the listing gives none the call leaves out.
      */
-    private static Decision decide(Exchange exchange, CompiledPolicy policy, SettledFacts facts) {
+    private static CallDescription filled(Exchange exchange, DeclaredEnums declared, McpMessage.ToolCall sent) {
+        JsonNode filled = declared.filled(exchange.route().route().name(), exchange.upstreamSessionId(),
+                () -> CallerKey.of(exchange.identity()), sent.toolName(), sent.arguments());
+        return filled == null ? null : CallDescription.mcpToolCall(exchange.calls().get(0).route(), sent.toolName(), filled);
+    }
+
+    /**
+     * The serving policy's decision for the call on its every reading, the one that refuses most deciding, as in the policy
+     * stage: an A2A call's body and path tenant, a listen's each resource, a tool call as sent, as its tool fills it and as
+     * recorded at first (review CJ: the filled reading was recorded only when it refused more at first, so a reload denying
+     * a default a held call left out was passed).
+     *
+     * @param asFilled a tool call's reading with its schema's defaults filled in, or null
+     */
+    private static Decision decide(Exchange exchange, CompiledPolicy policy, SettledFacts facts, CallDescription asFilled) {
         if (exchange.calls().isEmpty() || exchange.calls().get(0) == null) {
             return null;
         }
@@ -205,7 +251,11 @@ final class ApprovalRecheck {
                 decision = stricter(decision, reading, policy, exchange, facts, now);
             }
         } else {
-            decision = decide(policy, recorded, exchange, facts, now);
+            McpMessage.ToolCall sent = sentToolCall(exchange, recorded);
+            CallDescription asSent = sent == null ? recorded : CallDescription.mcpToolCall(recorded.route(), sent.toolName(), sent.arguments());
+            decision = decide(policy, asSent, exchange, facts, now);
+            decision = stricter(decision, asFilled, policy, exchange, facts, now);
+            decision = asSent.equals(recorded) ? decision : stricter(decision, recorded, policy, exchange, facts, now);
             for (McpCallDescriber.ListenedResource resource : McpCallDescriber.listenedResources(recorded)) {
                 for (CallDescription reading : resource.readings()) {
                     decision = stricter(decision, reading, policy, exchange, facts, now);

@@ -43,9 +43,15 @@ final class ApprovalStage implements Stage {
     private final WithheldTools withheld;
     /** Where an ask-client question's budget hold is parked for its retry (null without budgets). */
     private final Budgets budgets;
+    /** The tools' listed inputs and the argument-name check: a held tool call is read and name-checked again on approval. */
+    private final DeclaredEnums declaredEnums;
+    private final ArgumentNameCheck argumentNames;
 
-    ApprovalStage(Approvals approvals, ConcurrentCalls calls, ErrorResponder errors, WithheldTools withheld, Budgets budgets) {
+    ApprovalStage(Approvals approvals, ConcurrentCalls calls, ErrorResponder errors, WithheldTools withheld, Budgets budgets,
+                  DeclaredEnums declaredEnums, ArgumentNameCheck argumentNames) {
         this.approvals = approvals;
+        this.declaredEnums = declaredEnums;
+        this.argumentNames = argumentNames;
         this.calls = calls;
         this.errors = errors;
         this.withheld = withheld;
@@ -152,7 +158,7 @@ final class ApprovalStage implements Stage {
         annotate(exchange, approval, outcome);
         if (outcome.allows()) {
             // Approved under the configuration the call was held in; forwarded only if the one serving now agrees.
-            ApprovalRecheck.Superseded superseded = ApprovalRecheck.check(exchange, withheld);
+            ApprovalRecheck.Superseded superseded = ApprovalRecheck.check(exchange, withheld, declaredEnums, argumentNames);
             if (superseded == null && answered != null) {
                 // The retry is a new request on the serving configuration: what it cannot see is what changed since the question.
                 superseded = ApprovalRecheck.upstreamMovedSinceAsked(exchange, answered.heldUpstream());

@@ -78,7 +78,7 @@ public final class McpPipeline {
         stages.add(new TraceStage(services.telemetry()));
         // A call its policy sends to a person waits here, traced and not yet forwarded (no thread waits with it).
         stages.add(new ApprovalStage(services.approvals(), services.concurrentCalls(), errors, services.learnt().withheldTools(),
-                services.budgets()));
+                services.budgets(), services.learnt().declaredEnums(), services.learnt().argumentNames()));
         // A denied call is answered here and never reaches the upstream.
         stages.add(new EnforceStage(errors));
         // Only a call about to be forwarded binds: a message claims its context, a call that may start a task or a

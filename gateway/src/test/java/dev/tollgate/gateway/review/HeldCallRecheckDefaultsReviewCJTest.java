@@ -61,6 +61,21 @@ class HeldCallRecheckDefaultsReviewCJTest {
                 action: approve
                 approval: {timeout: 30s, on-timeout: deny, approvers: [ops-oncall]}
             """;
+    // Fix FX2: a reload whose rule reads /force (a name the wipe tool does not declare at the top) makes a held call's FORCE
+    // ambiguous: a new call is refused so before policy, and so is the held one on approval.
+    private static final String READS_FORCE = """
+            name: p
+            defaults: {action: allow}
+            rules:
+              - name: no-forced-wipes
+                condition: {all: [{tool: wipe}, {arg: {path: /force, eq: true}}]}
+                action: deny
+                message: No forced wipes.
+              - name: approve-wipes
+                condition: {tool: wipe}
+                action: approve
+                approval: {timeout: 30s, on-timeout: deny, approvers: [ops-oncall]}
+            """;
     private static final String WIPE = "{\"jsonrpc\":\"2.0\",\"id\":ID,\"method\":\"tools/call\",\"params\":{\"name\":\"wipe\","
             + "\"arguments\":{\"volume\":\"VOL\",\"mode\":\"SAFE\",\"options\":{\"scope\":\"tmp\"}}}}";
 
@@ -131,6 +146,36 @@ class HeldCallRecheckDefaultsReviewCJTest {
         String ran = server.printedSince(mark, "/mark");
         assertThat(ran).as("the serving policy denies mode DESTROY, the tool read mode DESTROY: %s", reply.json())
                 .doesNotContain("EXECUTED");
+    }
+
+    @Test
+    void controlANewCallSpellingForceOtherwiseAfterAReloadReadingItIsRefused() throws Exception {
+        Files.writeString(dir.resolve("policies/p.yaml"), READS_FORCE);
+        gateway.swap(load());
+        TestHttp.Reply reply = post(forced(4, "v4"));
+        assertThat(reply.json().path("error").path("data").path("reason").asText()).as(reply.json().toString())
+                .isEqualTo("ambiguous_argument_name");
+    }
+
+    @Test
+    void aHeldCallSpellingForceOtherwiseApprovedAfterAReloadReadingItIsSuperseded() throws Exception {
+        CompletableFuture<TestHttp.Reply> held = CompletableFuture.supplyAsync(() -> post(forced(5, "v5")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !webhook.received().isEmpty());
+        String id = JSON.readTree(webhook.received().get(0).body().getBytes()).path("id").asText();
+        Files.writeString(dir.resolve("policies/p.yaml"), READS_FORCE);
+        gateway.swap(load());
+        int mark = server.markAfterPosting("/mark");
+        admin("/approvals/" + id, "{\"decision\":\"approve\",\"by\":\"alice\"}");
+        TestHttp.Reply reply = held.get(10, TimeUnit.SECONDS);
+        assertThat(reply.json().path("error").path("data").path("superseded").asText())
+                .as("the serving policy reads /force, the held call spells it FORCE: %s", reply.json()).isEqualTo("ambiguous_argument_name");
+        assertThat(reply.json().path("error").path("data").path("reason").asText()).isEqualTo("approval_superseded");
+        assertThat(server.printedSince(mark, "/mark")).doesNotContain("EXECUTED");
+    }
+
+    /** A wipe naming its mode and sending FORCE, which no rule reads until the reload. */
+    private static String forced(int id, String volume) {
+        return wipe(id, volume, true).replace("\"mode\":\"SAFE\"", "\"mode\":\"SAFE\",\"FORCE\":true");
     }
 
     private static String wipe(int id, String volume, boolean namingMode) {
