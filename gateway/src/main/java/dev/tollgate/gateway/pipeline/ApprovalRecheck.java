@@ -11,6 +11,8 @@ import dev.tollgate.policy.PolicyRequest;
 import dev.tollgate.protocols.mcp.McpMessage;
 import dev.tollgate.protocols.mcp.McpMethods;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -139,7 +141,7 @@ final class ApprovalRecheck {
                             + " the tool's listed input schema declares it");
         }
         SettledFacts facts = new SettledFacts(exchange.heldFacts());
-        Decision decision = decide(exchange, policy, facts, sent == null ? null : filled(exchange, declared, sent));
+        Decision decision = decide(exchange, policy, facts, sent == null ? List.of() : filled(exchange, declared, sent));
         if (decision != null && decision.isDenied() && decision.enforcedDeny()) {
             return new Superseded(Cause.POLICY_DENIES, decision, "the policy serving now denies the call"
                     + (decision.ruleName() == null ? "" : " (rule " + decision.ruleName() + ")"));
@@ -221,12 +223,16 @@ final class ApprovalRecheck {
 
     /**
      * The tool call as its tool reads it, the defaults its listed schema gives filled in (read from the listing learnt by
-     * now, as a new call's would be), or null when the listing gives none the call leaves out.
+     * now, as a new call's would be; one reading per union branch the tool may take), none when the listing gives none the
+     * call leaves out.
      */
-    private static CallDescription filled(Exchange exchange, DeclaredEnums declared, McpMessage.ToolCall sent) {
-        JsonNode filled = declared.filled(exchange.route().route().name(), exchange.upstreamSessionId(),
-                () -> CallerKey.of(exchange.identity()), sent.toolName(), sent.arguments());
-        return filled == null ? null : CallDescription.mcpToolCall(exchange.calls().get(0).route(), sent.toolName(), filled);
+    private static List<CallDescription> filled(Exchange exchange, DeclaredEnums declared, McpMessage.ToolCall sent) {
+        List<CallDescription> readings = new ArrayList<>();
+        for (JsonNode filled : declared.filled(exchange.route().route().name(), exchange.upstreamSessionId(),
+                () -> CallerKey.of(exchange.identity()), sent.toolName(), sent.arguments())) {
+            readings.add(CallDescription.mcpToolCall(exchange.calls().get(0).route(), sent.toolName(), filled));
+        }
+        return readings;
     }
 
     /**
@@ -235,9 +241,9 @@ final class ApprovalRecheck {
      * recorded at first (review CJ: the filled reading was recorded only when it refused more at first, so a reload denying
      * a default a held call left out was passed).
      *
-     * @param asFilled a tool call's reading with its schema's defaults filled in, or null
+     * @param asFilled a tool call's readings with its schema's defaults filled in (none when it leaves none out)
      */
-    private static Decision decide(Exchange exchange, CompiledPolicy policy, SettledFacts facts, CallDescription asFilled) {
+    private static Decision decide(Exchange exchange, CompiledPolicy policy, SettledFacts facts, List<CallDescription> asFilled) {
         if (exchange.calls().isEmpty() || exchange.calls().get(0) == null) {
             return null;
         }
@@ -254,7 +260,9 @@ final class ApprovalRecheck {
             McpMessage.ToolCall sent = sentToolCall(exchange, recorded);
             CallDescription asSent = sent == null ? recorded : CallDescription.mcpToolCall(recorded.route(), sent.toolName(), sent.arguments());
             decision = decide(policy, asSent, exchange, facts, now);
-            decision = stricter(decision, asFilled, policy, exchange, facts, now);
+            for (CallDescription reading : asFilled) {
+                decision = stricter(decision, reading, policy, exchange, facts, now);
+            }
             decision = asSent.equals(recorded) ? decision : stricter(decision, recorded, policy, exchange, facts, now);
             for (McpCallDescriber.ListenedResource resource : McpCallDescriber.listenedResources(recorded)) {
                 for (CallDescription reading : resource.readings()) {
