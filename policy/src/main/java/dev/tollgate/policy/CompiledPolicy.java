@@ -63,6 +63,10 @@ public final class CompiledPolicy {
     private final Set<String> claimsRead;
     /** The JSON pointers into arguments any rule may read, sorted ({@link Condition#addArgumentsRead}). */
     private final Set<String> argumentsRead;
+    /** The pointers the rules that can apply to a call of each tool a rule names read ({@link #argumentsRead(String)}). */
+    private final Map<String, Set<String>> argumentsReadByTool;
+    /** The pointers the rules that can apply to a call of any other tool read. */
+    private final Set<String> argumentsReadOfOtherTools;
 
     CompiledPolicy(String name, String version, Mode mode, Action defaultAction, String defaultMessage, List<CompiledRule> rules,
                    Set<String> checksUsed) {
@@ -127,6 +131,16 @@ public final class CompiledPolicy {
         Set<String> pointers = new java.util.TreeSet<>();
         Arrays.stream(allRules).forEach(rule -> rule.condition().addArgumentsRead(pointers));
         this.argumentsRead = java.util.Collections.unmodifiableSet(pointers);
+        Map<String, Set<String>> byTool = new HashMap<>();
+        merged.forEach((tool, candidates) -> byTool.put(tool, argumentsRead(candidates)));
+        this.argumentsReadByTool = byTool;
+        this.argumentsReadOfOtherTools = argumentsRead(wildcardRules);
+    }
+
+    private static Set<String> argumentsRead(CompiledRule[] rules) {
+        Set<String> pointers = new java.util.TreeSet<>();
+        Arrays.stream(rules).forEach(rule -> rule.condition().addArgumentsRead(pointers));
+        return java.util.Collections.unmodifiableSet(pointers);
     }
 
     /** The same document without its literal prefilter: every pattern runs (benchmarks and exactness tests compare). */
@@ -149,6 +163,8 @@ public final class CompiledPolicy {
         this.allDetectors = with.allDetectors;
         this.claimsRead = with.claimsRead;
         this.argumentsRead = with.argumentsRead;
+        this.argumentsReadByTool = with.argumentsReadByTool;
+        this.argumentsReadOfOtherTools = with.argumentsReadOfOtherTools;
     }
 
     /** The names of the caller's claims any of its rules may read, sorted: what an audit record keeps for a replay. */
@@ -162,6 +178,16 @@ public final class CompiledPolicy {
      */
     public Set<String> argumentsRead() {
         return argumentsRead;
+    }
+
+    /**
+     * The JSON pointers into the arguments of a {@code tools/call} of {@code tool} that the rules which can apply to it
+     * read (those {@link #candidates(CallDescription)} walks: the rules naming the tool and those naming none): what a
+     * check of how the call spells its argument names holds it to, not the names rules of other tools read.
+     */
+    public Set<String> argumentsRead(String tool) {
+        Set<String> read = tool == null ? null : argumentsReadByTool.get(tool);
+        return read != null ? read : argumentsReadOfOtherTools;
     }
 
     /** True when the document has rules on results ({@code direction: result}): only then are results read for policy. */

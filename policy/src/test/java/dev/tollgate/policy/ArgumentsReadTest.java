@@ -33,4 +33,21 @@ class ArgumentsReadTest {
                 """);
         assertThat(policy.argumentsRead()).isEmpty();
     }
+
+    @Test
+    void perToolTheRulesThatCanApplyToItsCallsRead() {
+        // Fix FX1 (review CJ): the argument-name check holds a call to the names its own rules read, not another tool's.
+        CompiledPolicy policy = PolicyFixtures.policy("""
+                name: p
+                defaults: {action: allow}
+                rules:
+                  - {name: a, condition: {all: [{tool: wipe}, {arg: {path: /mode, eq: DESTROY}}]}, action: deny}
+                  - {name: b, condition: {all: [{tool: put_object}, {arg: {path: /Mode, eq: GOVERNANCE}}]}, action: deny}
+                  - {name: c, condition: {arg: {path: /dry_run, eq: false}}, action: deny}
+                """);
+        assertThat(policy.argumentsRead("wipe")).containsExactly("/dry_run", "/mode");
+        assertThat(policy.argumentsRead("put_object")).containsExactly("/Mode", "/dry_run");
+        assertThat(policy.argumentsRead("label")).containsExactly("/dry_run");
+        assertThat(policy.argumentsRead(null)).containsExactly("/dry_run");
+    }
 }

@@ -132,11 +132,11 @@ final class ApprovalRecheck {
         }
         McpMessage.ToolCall sent = sentToolCall(exchange, call);
         String ambiguous = sent == null ? null : argumentNames.ambiguous(declared.names(held.name(), exchange.upstreamSessionId(),
-                () -> CallerKey.of(exchange.identity()), sent.toolName()), policy, sent.arguments());
+                () -> CallerKey.of(exchange.identity()), sent.toolName()), policy, sent.toolName(), sent.arguments());
         if (ambiguous != null) {
             // As the policy stage refuses a new call before policy: a reload made a rule read a name the call spells otherwise.
             // The argument's pointer stays off the detail, which goes to the client and the log (an argument key may be a secret).
-            return new Superseded(Cause.AMBIGUOUS_ARGUMENT_NAME, ArgumentNameDecisions.ambiguous(call, ambiguous),
+            return new Superseded(Cause.AMBIGUOUS_ARGUMENT_NAME, ArgumentNameDecisions.ambiguous(call, ambiguous, policy),
                     "the policy serving now reads an argument the call spells another way: send each argument once, spelled as"
                             + " the tool's listed input schema declares it");
         }

@@ -1,7 +1,9 @@
 package dev.tollgate.gateway.pipeline;
 
+import dev.tollgate.gateway.telemetry.WrittenNames;
 import dev.tollgate.policy.Action;
 import dev.tollgate.policy.CallDescription;
+import dev.tollgate.policy.CompiledPolicy;
 import dev.tollgate.policy.Decision;
 import dev.tollgate.policy.Mode;
 
@@ -21,9 +23,13 @@ final class ArgumentNameDecisions {
     private ArgumentNameDecisions() {
     }
 
-    /** @param pointer the JSON pointer of the argument, from the arguments object */
-    static Decision ambiguous(CallDescription call, String pointer) {
-        return new Decision(Action.DENY, RULE, "argument " + pointer + " of tool '" + call.toolName()
+    /**
+     * @param pointer the JSON pointer of the argument, from the arguments object: its keys are the caller's, written as
+     *                {@link WrittenNames#pointer} writes them (a key may hold a credential)
+     * @param policy  the route's policy, whose detectors read the keys (null: none loaded)
+     */
+    static Decision ambiguous(CallDescription call, String pointer, CompiledPolicy policy) {
+        return new Decision(Action.DENY, RULE, "argument " + WrittenNames.pointer(pointer, policy) + " of tool '" + call.toolName()
                 + "' is spelled so that a tool reading names regardless of case may take it for another argument"
                 + " (send each argument once, spelled as the tool's listed input schema declares it)", POLICY, Mode.ENFORCE);
     }

@@ -1,7 +1,9 @@
 package dev.tollgate.gateway.pipeline;
 
+import dev.tollgate.gateway.telemetry.WrittenNames;
 import dev.tollgate.policy.Action;
 import dev.tollgate.policy.CallDescription;
+import dev.tollgate.policy.CompiledPolicy;
 import dev.tollgate.policy.Decision;
 import dev.tollgate.policy.Mode;
 
@@ -21,9 +23,13 @@ final class DeclaredEnumDecisions {
     private DeclaredEnumDecisions() {
     }
 
-    /** @param pointer the JSON pointer of the argument, from the arguments object */
-    static Decision outside(CallDescription call, String pointer) {
-        return new Decision(Action.DENY, RULE, "argument " + pointer + " of tool '" + call.toolName()
+    /**
+     * @param pointer the JSON pointer of the argument, from the arguments object: its keys are the caller's, written as
+     *                {@link WrittenNames#pointer} writes them (a key may hold a credential)
+     * @param policy  the route's policy, whose detectors read the keys (null: none loaded)
+     */
+    static Decision outside(CallDescription call, String pointer, CompiledPolicy policy) {
+        return new Decision(Action.DENY, RULE, "argument " + WrittenNames.pointer(pointer, policy) + " of tool '" + call.toolName()
                 + "' holds a value its listed input schema does not allow (the values its enum or const names)", POLICY, Mode.ENFORCE);
     }
 

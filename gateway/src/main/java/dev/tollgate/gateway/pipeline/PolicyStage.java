@@ -145,8 +145,8 @@ public final class PolicyStage implements Stage {
             // And a call naming an argument two ways (MODE beside, or instead of, the mode a rule or the schema reads).
             String ambiguous = withholding == null && outside == null ? ambiguousName(exchange, call) : null;
             Decision decision = withholding != null ? WithheldToolDecisions.withheld(call, withholding)
-                    : outside != null ? DeclaredEnumDecisions.outside(call, outside)
-                    : ambiguous != null ? ArgumentNameDecisions.ambiguous(call, ambiguous) : decide(exchange, call, pin, callFacts, now);
+                    : outside != null ? DeclaredEnumDecisions.outside(call, outside, exchange.policy())
+                    : ambiguous != null ? ArgumentNameDecisions.ambiguous(call, ambiguous, exchange.policy()) : decide(exchange, call, pin, callFacts, now);
             if (withholding == null && outside == null && ambiguous == null && McpMethods.TOOLS_CALL.equals(call.method())
                     && call.toolName() != null) {
                 // The tool fills what its listed schema gives a default and the call leaves out (zod, Pydantic): decided as it
@@ -200,7 +200,7 @@ public final class PolicyStage implements Stage {
     private String ambiguousName(Exchange exchange, CallDescription call) {
         return McpMethods.TOOLS_CALL.equals(call.method()) && call.toolName() != null
                 ? argumentNames.ambiguous(declaredEnums.names(exchange.route().route().name(), exchange.upstreamSessionId(),
-                        () -> CallerKey.of(exchange.identity()), call.toolName()), exchange.policy(), call.arguments())
+                        () -> CallerKey.of(exchange.identity()), call.toolName()), exchange.policy(), call.toolName(), call.arguments())
                 : null;
     }
 

@@ -51,6 +51,24 @@ public final class WrittenNames {
     }
 
     /**
+     * A JSON pointer into a call's arguments ({@code /options/AKIA...}) as a record, span or log writes it: each segment (an
+     * argument key, the caller's text) read as {@link #of} reads a name, so a key holding a credential is written as the
+     * marker (review CJ: a denial naming the argument wrote it in clear).
+     */
+    public static String pointer(String pointer, CompiledPolicy policy) {
+        if (pointer == null || pointer.isEmpty()) {
+            return pointer;
+        }
+        List<Detector> detectors = policy == null ? List.of() : policy.detectors();
+        StringBuilder written = new StringBuilder(pointer.length());
+        for (String segment : pointer.substring(pointer.startsWith("/") ? 1 : 0).split("/", -1)) {
+            String key = segment.replace("~1", "/").replace("~0", "~");
+            written.append('/').append(of(key, detectors).replace("~", "~0").replace("/", "~1"));
+        }
+        return written.toString();
+    }
+
+    /**
      * {@code text} (a decision's reason, which may quote the call's tool) with every occurrence of {@code name} replaced by
      * how it is written ({@link #of}); {@code text} itself when the name is written as it is or does not occur.
      */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
@@ -18,12 +19,14 @@ import java.util.Set;
  * {@code JsonSerializerDefaults.Web} (the C# SDK's {@code McpJsonUtilities.DefaultOptions}) reads object properties
  * ignoring case, Jackson with {@code ACCEPT_CASE_INSENSITIVE_PROPERTIES} (Spring) too. So {@code {"MODE": "DESTROY"}}
  * passes a rule on {@code mode}, and {@code {"mode": "SAFE", "Mode": "DESTROY"}} shows the rule one value and the tool
- * another. Refused ({@link #ambiguous}): two keys of one object equal under {@link #fold}, and a key equal under folding
- * to a declared (or read) name without being spelled exactly as declared.
+ * another. Refused ({@link #ambiguous}): two keys of one object equal under {@link #fold} (unless the schema declares each
+ * exactly: {@code ID} beside {@code id}), and a key equal under folding to a name the tool's schema declares without being
+ * spelled as the schema spells it, or (where the schema declares no such name) to a name the policy reads without being
+ * spelled as the policy reads it.
  * <p>
  * Read from the schema: {@code properties} (nested), {@code items}/{@code prefixItems} (array elements),
  * {@code allOf}/{@code anyOf}/{@code oneOf} (names of every branch), same-document {@code $ref} JSON pointers; bounded by
- * {@link #MAX_DEPTH} and {@link #MAX_NAMES}. Checked: the arguments object itself always (duplicates by folding need no
+ * {@link #MAX_DEPTH}, {@link #MAX_NAMES} and {@link #MAX_VISITS} (past it: {@link #NONE}). Checked: the arguments object itself always (duplicates by folding need no
  * schema), and the objects under names the schema or the policy declares; free-form maps elsewhere are not (a map of
  * environment variables may hold {@code PATH} and {@code path}).
  */
@@ -31,6 +34,8 @@ public final class ArgumentNames {
 
     static final int MAX_DEPTH = 16;
     static final int MAX_NAMES = 2_000;
+    /** The most (schema node, place) readings of one schema: past it the schema declares nothing ({@link #NONE}). */
+    static final int MAX_VISITS = 20_000;
 
     /** Declares nothing: only duplicates by folding in the arguments object itself are refused. */
     public static final ArgumentNames NONE = new ArgumentNames(Map.of(), Set.of(), null);
@@ -151,28 +156,32 @@ public final class ArgumentNames {
         if (!value.isObject() || (a == null && b == null)) {
             return null;
         }
-        Set<String> seen = null;
+        // Folded form -> whether every key of that form so far is a name the tool's schema declares exactly.
+        Map<String, Boolean> seen = null;
         for (Iterator<String> names = value.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             String folded = fold(name);
             if (folded != name || seen != null) {
                 // Only a name that changes under folding can equal another distinct name once folded: the rest cost nothing.
                 if (seen == null) {
-                    seen = new HashSet<>();
+                    seen = new HashMap<>();
                     for (Iterator<String> before = value.fieldNames(); before.hasNext(); ) {
                         String earlier = before.next();
                         if (earlier.equals(name)) {
                             break;
                         }
-                        seen.add(fold(earlier));
+                        seen.merge(fold(earlier), declaresExactly(a, earlier), Boolean::logicalAnd);
                     }
                 }
-                if (!seen.add(folded)) {
+                boolean schemaSpelt = declaresExactly(a, name);
+                Boolean before = seen.put(folded, schemaSpelt);
+                // Two keys one binder may read as one, unless the schema declares each as its own argument (ID beside id:
+                // a binder reading them as one could not serve that schema; a case-sensitive one reads them as declared).
+                if (before != null && !(before && schemaSpelt)) {
                     return at + "/" + escape(name);
                 }
             }
-            boolean exactly = declaresExactly(a, name) || declaresExactly(b, name);
-            if (!exactly && (foldsTo(a, folded) || foldsTo(b, folded))) {
+            if (misspelt(a, b, name, folded)) {
                 return at + "/" + escape(name);
             }
         }
@@ -189,6 +198,19 @@ public final class ArgumentNames {
             }
         }
         return null;
+    }
+
+    /**
+     * Whether {@code name} equals under folding a name declared for this place without being spelled as declared. The
+     * tool's schema decides where it declares that fold: a key must then be spelled as the schema spells it, whatever the
+     * policy reads (a rule of another tool reading {@code Mode} does not make {@code Mode} this tool's {@code mode}). Where
+     * the schema declares no such name (never listed, a name it does not declare), the policy's spelling decides.
+     */
+    private static boolean misspelt(ArgumentNames schema, ArgumentNames policy, String name, String folded) {
+        if (foldsTo(schema, folded)) {
+            return !declaresExactly(schema, name);
+        }
+        return foldsTo(policy, folded) && !declaresExactly(policy, name);
     }
 
     private static ArgumentNames below(ArgumentNames names, String name) {
@@ -251,7 +273,14 @@ public final class ArgumentNames {
 
     private static final class SchemaReader {
         private final JsonNode document;
+        /**
+         * Each schema node read into each place, with the least depth it was read at. Reading a node into a place twice adds
+         * no name (places merge), so a branch list of references back to one schema ({@code anyOf: [{$ref: #/properties/a}
+         * x 40]}) is read once per place, not 40^depth times (review CJ); a read from nearer the root may still go deeper.
+         */
+        private final Map<Builder, Map<JsonNode, Integer>> read = new IdentityHashMap<>();
         private int names;
+        private int visits;
 
         SchemaReader(JsonNode document) {
             this.document = document;
@@ -260,6 +289,17 @@ public final class ArgumentNames {
         void read(JsonNode schema, Builder into, int depth) {
             if (schema == null || !schema.isObject() || depth > MAX_DEPTH) {
                 return;
+            }
+            Integer readAt = read.computeIfAbsent(into, b -> new IdentityHashMap<>()).putIfAbsent(schema, depth);
+            if (readAt != null) {
+                if (readAt <= depth) {
+                    return;
+                }
+                read.get(into).put(schema, depth);
+            }
+            if (++visits > MAX_VISITS) {
+                // A schema needing this much reading is hostile or broken: it declares nothing (the caller reads NONE).
+                throw new IllegalArgumentException("schema too large to read");
             }
             JsonNode properties = schema.get("properties");
             if (properties != null && properties.isObject()) {

@@ -85,6 +85,49 @@ class ArgumentNamesTest {
         ArgumentNames read = ArgumentNames.ofPointers(List.of("/mode"));
         assertThat(ArgumentNames.ambiguous(json("{\"Mode\": \"x\"}"), declared, read)).isNull();
         assertThat(ArgumentNames.ambiguous(json("{\"MODE\": \"x\"}"), declared, read)).isEqualTo("/MODE");
+        // The schema's spelling decides where it declares the fold: the tool binds Mode, so mode is another spelling of it.
+        assertThat(ArgumentNames.ambiguous(json("{\"mode\": \"x\"}"), declared, read)).isEqualTo("/mode");
+    }
+
+    @Test
+    void aKeyFoldingToANameTheSchemaDeclaresIsHeldToTheSchemasSpellingWhateverThePolicyReads() {
+        // Review CJ: a rule of another tool reading /Mode made Mode "exact" for a tool declaring mode.
+        ArgumentNames declared = ArgumentNames.of(json("{\"properties\": {\"mode\": {}}}"));
+        ArgumentNames read = ArgumentNames.ofPointers(List.of("/Mode", "/mode"));
+        assertThat(ArgumentNames.ambiguous(json("{\"Mode\": \"DESTROY\"}"), declared, read)).isEqualTo("/Mode");
+        assertThat(ArgumentNames.ambiguous(json("{\"mode\": \"DESTROY\"}"), declared, read)).isNull();
+    }
+
+    @Test
+    void twoNamesTheSchemaDeclaresExactlyMaySitSideBySide() {
+        ArgumentNames declared = ArgumentNames.of(json("{\"properties\": {\"ID\": {}, \"id\": {}}}"));
+        assertThat(ArgumentNames.ambiguous(json("{\"ID\": \"PROJ-12\", \"id\": \"4411\"}"), declared, ArgumentNames.NONE)).isNull();
+        assertThat(ArgumentNames.ambiguous(json("{\"id\": \"4411\", \"ID\": \"PROJ-12\"}"), declared, ArgumentNames.NONE)).isNull();
+        assertThat(ArgumentNames.ambiguous(json("{\"ID\": 1, \"id\": 2, \"Id\": 3}"), declared, ArgumentNames.NONE)).isEqualTo("/Id");
+        // Declared exactly by the policy only: still two spellings one binder reads as one.
+        assertThat(ArgumentNames.ambiguous(json("{\"ID\": 1, \"id\": 2}"), ArgumentNames.NONE,
+                ArgumentNames.ofPointers(List.of("/ID", "/id")))).isEqualTo("/id");
+    }
+
+    @Test
+    void aSchemaReferringBackToItselfFromManyBranchesIsReadOncePerPlace() {
+        StringBuilder refs = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            refs.append(i == 0 ? "" : ",").append("{\"$ref\": \"#/properties/a\"}");
+        }
+        ArgumentNames declared = ArgumentNames.of(json("{\"properties\": {\"a\": {\"anyOf\": [" + refs
+                + ", {\"properties\": {\"mode\": {}}}]}}}"));
+        assertThat(ArgumentNames.ambiguous(json("{\"A\": 1}"), declared, ArgumentNames.NONE)).isEqualTo("/A");
+        assertThat(ArgumentNames.ambiguous(json("{\"a\": {\"MODE\": 1}}"), declared, ArgumentNames.NONE)).isEqualTo("/a/MODE");
+    }
+
+    @Test
+    void aSchemaNeedingMoreReadingThanTheBudgetDeclaresNothing() {
+        StringBuilder branches = new StringBuilder();
+        for (int i = 0; i <= ArgumentNames.MAX_VISITS; i++) {
+            branches.append(i == 0 ? "" : ",").append("{\"title\": \"").append(i).append("\"}");
+        }
+        assertThat(ArgumentNames.of(json("{\"properties\": {\"mode\": {}}, \"anyOf\": [" + branches + "]}")).declares()).isFalse();
     }
 
     @Test
