@@ -25,9 +25,14 @@ final class ToolListAsks {
     private final Cache<String, Boolean> notListing = Caffeine.newBuilder().maximumSize(MAX_REMEMBERED).expireAfterWrite(INTERVAL).build();
     private final Map<String, Future<ToolListFetch.Outcome>> inFlight = new ConcurrentHashMap<>();
 
+    /** Whether the route's upstream answered a list within the interval as a server that does not list tools does. */
+    boolean notListing(String route) {
+        return notListing.getIfPresent(route) != null;
+    }
+
     /** Whether a list for this route and caller would tell nothing new within the interval. */
     boolean settled(String route, String caller) {
-        return notListing.getIfPresent(route) != null || settled.getIfPresent(key(route, caller)) != null;
+        return notListing(route) || settled.getIfPresent(key(route, caller)) != null;
     }
 
     /** The list in flight for this route and caller, or a new one from {@code fetch}; what it settles is remembered. */

@@ -53,6 +53,9 @@ final class ToolSchemaPrefetchStage implements Stage {
         }
         String route = exchange.route().route().name();
         DeclaredEnums enums = learnt.declaredEnums();
+        if (enums.asks().notListing(route)) {
+            return StageResult.proceed(); // checked first: on such a route every call would end here, after more work
+        }
         String unknown = null;
         for (McpMessage message : exchange.messages()) {
             // A tool this caller may never call (a route without a policy calls none) is denied by policy whatever its values:
