@@ -56,7 +56,7 @@ public final class ConfigLoader {
             "max-scanned-result-bytes", "unscannable-results");
     static final Set<String> ROUTE_FIELDS = union(Set.of("name", "path", "protocol", "connect-timeout",
             "response-timeout", "max-connections", "max-concurrent-calls", "max-concurrent-calls-per-caller", "max-concurrent-calls-per-tenant", "policy", "axid", "allowed-spiffe-ids",
-            "upstream-tls", "a2a", "oauth", "pinning"), UpstreamsReader.ROUTE_FIELDS);
+            "upstream-tls", "a2a", "oauth", "pinning", "list-unknown-tools"), UpstreamsReader.ROUTE_FIELDS);
     static final Set<String> A2A_ROUTE_FIELDS = Set.of("public-url", "card-security", "rest-base");
     private static final int DEFAULT_ADMIN_PORT = 9090;
     /** Deeper nesting than this is refused outright: it only ever serves to exhaust a parser. */
@@ -321,7 +321,7 @@ public final class ConfigLoader {
                     UpstreamTlsReader.read(r, upstream, listeners), a2aRoute(r, protocol),
                     new ConcurrencyLimits(maxCalls, r.positiveInt("max-concurrent-calls-per-caller", Math.min(defaults.maxPerCaller(), maxCalls)),
                             r.positiveInt("max-concurrent-calls-per-tenant", maxCalls)),
-                    upstreams, OAuthReader.read(r), PinningReader.read(r, baseDir)));
+                    upstreams, OAuthReader.read(r), PinningReader.read(r, baseDir), r.bool("list-unknown-tools", false)));
         }
         return out;
     }

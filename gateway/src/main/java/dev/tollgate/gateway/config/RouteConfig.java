@@ -27,17 +27,30 @@ import java.util.List;
  * @param upstreams       every instance of the upstream, how calls are balanced over them and how their health is
  *                        judged; null means the one {@code upstream} URL
  * @param pinning         the reviewed manifest of the upstream's tool definitions; null when the route pins nothing
+ * @param listsUnknownTools whether a tools/call to a tool no list through this process named waits for the gateway's own
+ *                        tools list of the upstream ({@code list-unknown-tools}); off by default, because it then answers
+ *                        such a call {@code tool_schema_unavailable} when the upstream cannot be reached, where forwarding
+ *                        would fail over to another instance or answer {@code upstream_unavailable}/{@code upstream_timeout}
  */
 public record RouteConfig(String name, String path, Protocol protocol, URI upstream, Duration connectTimeout,
                           Duration responseTimeout, int maxConnections, String policy, AxidMode axid,
                           List<String> allowedSpiffeIds, UpstreamTlsConfig upstreamTls, A2aRouteConfig a2a,
-                          ConcurrencyLimits concurrency, UpstreamsConfig upstreams, OAuthConfig oauth, PinningConfig pinning) {
+                          ConcurrencyLimits concurrency, UpstreamsConfig upstreams, OAuthConfig oauth, PinningConfig pinning,
+                          boolean listsUnknownTools) {
 
     public RouteConfig {
         upstreams = upstreams == null && upstream != null ? UpstreamsConfig.single(upstream) : upstreams;
         allowedSpiffeIds = allowedSpiffeIds == null ? List.of() : List.copyOf(allowedSpiffeIds);
         a2a = a2a == null ? A2aRouteConfig.DEFAULTS : a2a;
         concurrency = concurrency == null ? ConcurrencyLimits.defaultsFor(maxConnections) : concurrency;
+    }
+
+    public RouteConfig(String name, String path, Protocol protocol, URI upstream, Duration connectTimeout,
+                       Duration responseTimeout, int maxConnections, String policy, AxidMode axid, List<String> allowedSpiffeIds,
+                       UpstreamTlsConfig upstreamTls, A2aRouteConfig a2a, ConcurrencyLimits concurrency, UpstreamsConfig upstreams,
+                       OAuthConfig oauth, PinningConfig pinning) {
+        this(name, path, protocol, upstream, connectTimeout, responseTimeout, maxConnections, policy, axid, allowedSpiffeIds, upstreamTls,
+                a2a, concurrency, upstreams, oauth, pinning, false);
     }
 
     /** A route without SPIFFE mTLS to its upstream and without A2A settings (A2A routes then use the defaults). */

@@ -48,8 +48,8 @@ final class ToolSchemaPrefetchStage implements Stage {
 
     @Override
     public Future<StageResult> apply(Exchange exchange) {
-        if (exchange.a2a() != null) {
-            return StageResult.proceed();
+        if (exchange.a2a() != null || !exchange.route().route().config().listsUnknownTools()) {
+            return StageResult.proceed(); // off unless the route asks for it (list-unknown-tools)
         }
         String route = exchange.route().route().name();
         DeclaredEnums enums = learnt.declaredEnums();

@@ -28,6 +28,10 @@ import org.junit.jupiter.api.Test;
  */
 class ToolSchemaPrefetchStageTest {
 
+    /** The route setting that turns the gateway's own list on (off by default). */
+    static final String LISTS_UNKNOWN_TOOLS = "list-unknown-tools: true";
+
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String WIPE = "{\"name\":\"wipe\",\"inputSchema\":{\"type\":\"object\",\"properties\":"
             + "{\"mode\":{\"type\":\"string\",\"enum\":[\"SAFE\",\"DESTROY\"]}}}}";
@@ -47,9 +51,20 @@ class ToolSchemaPrefetchStageTest {
     }
 
     @Test
-    void refusesTheCallWhenTheListCannotBeReadAndForwardsNothing() throws Exception {
+    void offByDefaultTheCallGoesOnWithoutAList() throws Exception {
         try (RecordingUpstream upstream = new RecordingUpstream(vertx);
              RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, null)) {
+            upstream.answerGatewayLists();
+            upstream.answer(scripted(upstream, list -> null));
+            assertThat(call(gateway, "wipe", "SAFE", null).path("result").path("content").get(0).path("text").asText()).isEqualTo("done");
+            assertThat(methods(upstream)).containsExactly("tools/call");
+        }
+    }
+
+    @Test
+    void refusesTheCallWhenTheListCannotBeReadAndForwardsNothing() throws Exception {
+        try (RecordingUpstream upstream = new RecordingUpstream(vertx);
+             RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), LISTS_UNKNOWN_TOOLS, null)) {
             upstream.answerGatewayLists();
             upstream.answer(scripted(upstream, list -> null));
             JsonNode answer = call(gateway, "wipe", "SAFE", null);
@@ -61,7 +76,7 @@ class ToolSchemaPrefetchStageTest {
     @Test
     void anUpstreamThatDoesNotListCostsOneListPerIntervalAndItsCallsGoOn() throws Exception {
         try (RecordingUpstream upstream = new RecordingUpstream(vertx);
-             RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, null)) {
+             RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), LISTS_UNKNOWN_TOOLS, null)) {
             upstream.answerGatewayLists();
             upstream.answer(scripted(upstream, list -> "{\"jsonrpc\":\"2.0\",\"id\":" + list.get("id")
                     + ",\"error\":{\"code\":-32601,\"message\":\"Method not found\"}}"));
@@ -75,7 +90,7 @@ class ToolSchemaPrefetchStageTest {
     @Test
     void followsTheListsPagesAndHoldsTheCallToWhatTheyDeclare() throws Exception {
         try (RecordingUpstream upstream = new RecordingUpstream(vertx);
-             RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, null)) {
+             RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), LISTS_UNKNOWN_TOOLS, null)) {
             upstream.answerGatewayLists();
             upstream.answer(scripted(upstream, list -> {
                 boolean second = "p2".equals(list.path("params").path("cursor").asText(null));
@@ -94,7 +109,7 @@ class ToolSchemaPrefetchStageTest {
     @Test
     void aSessionTheUpstreamNoLongerKnowsIsAnsweredAsSuch() throws Exception {
         try (RecordingUpstream upstream = new RecordingUpstream(vertx);
-             RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, null)) {
+             RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), LISTS_UNKNOWN_TOOLS, null)) {
             upstream.answerGatewayLists();
             upstream.answer(request -> {
                 JsonNode body = bodies(upstream).get(upstream.received().size() - 1);
@@ -128,7 +143,7 @@ class ToolSchemaPrefetchStageTest {
     @Test
     void aListPagingWithoutEndIsFollowedOnlyToItsPageBound() throws Exception {
         try (RecordingUpstream upstream = new RecordingUpstream(vertx);
-             RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, null)) {
+             RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), LISTS_UNKNOWN_TOOLS, null)) {
             upstream.answerGatewayLists();
             upstream.answer(scripted(upstream, list -> "{\"jsonrpc\":\"2.0\",\"id\":" + list.get("id")
                     + ",\"result\":{\"tools\":[],\"nextCursor\":\"again\"}}"));
@@ -140,7 +155,7 @@ class ToolSchemaPrefetchStageTest {
     @Test
     void aListOverItsByteBoundRefusesTheCall() throws Exception {
         try (RecordingUpstream upstream = new RecordingUpstream(vertx);
-             RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, null)) {
+             RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), LISTS_UNKNOWN_TOOLS, null)) {
             upstream.answerGatewayLists();
             String padding = "x".repeat((int) ToolListFetch.MAX_BYTES);
             upstream.answer(scripted(upstream, list -> "{\"jsonrpc\":\"2.0\",\"id\":" + list.get("id")
@@ -153,7 +168,7 @@ class ToolSchemaPrefetchStageTest {
     @Test
     void aListAnsweredAsAStreamIsReadAsOne() throws Exception {
         try (RecordingUpstream upstream = new RecordingUpstream(vertx);
-             RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, null)) {
+             RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), LISTS_UNKNOWN_TOOLS, null)) {
             upstream.answerGatewayLists();
             upstream.answer(request -> {
                 JsonNode body = bodies(upstream).get(upstream.received().size() - 1);
@@ -175,7 +190,7 @@ class ToolSchemaPrefetchStageTest {
     @Test
     void concurrentCallsForAnUnknownToolCostOneList() throws Exception {
         try (RecordingUpstream upstream = new RecordingUpstream(vertx);
-             RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, null)) {
+             RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), LISTS_UNKNOWN_TOOLS, null)) {
             upstream.answerGatewayLists();
             upstream.answer(scripted(upstream, list -> "{\"jsonrpc\":\"2.0\",\"id\":" + list.get("id") + ",\"result\":{\"tools\":[" + WIPE + "]}}"));
             List<CompletableFuture<JsonNode>> calls = new ArrayList<>();
@@ -198,7 +213,7 @@ class ToolSchemaPrefetchStageTest {
     @Test
     void onTheStatelessRevisionTheListCarriesThatRevisionsMetaAndHeaders() throws Exception {
         try (RecordingUpstream upstream = new RecordingUpstream(vertx);
-             RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, null)) {
+             RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), LISTS_UNKNOWN_TOOLS, null)) {
             upstream.answerGatewayLists();
             upstream.answer(scripted(upstream, list -> "{\"jsonrpc\":\"2.0\",\"id\":" + list.get("id") + ",\"result\":{\"tools\":[" + WIPE + "]}}"));
             assertThat(call(gateway, "wipe", 1, "2026-07-28").path("error").path("data").path("reason").asText())
