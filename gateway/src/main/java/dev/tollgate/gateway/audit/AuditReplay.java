@@ -241,7 +241,7 @@ public final class AuditReplay {
         List<String> marked = new ArrayList<>(0);
         for (String field : new String[] {"tool", "resource", "prompt", "method"}) {
             JsonNode value = record.get(field);
-            if (value != null && value.isTextual() && value.textValue().startsWith("[REDACTED")) {
+            if (value != null && value.isTextual() && dev.tollgate.policy.detect.RecordedNames.isMarker(value.textValue())) {
                 marked.add(field);
             }
         }

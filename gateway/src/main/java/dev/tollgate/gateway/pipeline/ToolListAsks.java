@@ -32,11 +32,22 @@ final class ToolListAsks {
 
     /** Whether a list for this route and caller would tell nothing new within the interval. */
     boolean settled(String route, String caller) {
-        return notListing(route) || settled.getIfPresent(key(route, caller)) != null;
+        return notListing(route) || caller != null && settled.getIfPresent(key(route, caller)) != null;
     }
 
     /** The list in flight for this route and caller, or a new one from {@code fetch}; what it settles is remembered. */
     Future<ToolListFetch.Outcome> ask(String route, String caller, Supplier<Future<ToolListFetch.Outcome>> fetch) {
+        if (caller == null) {
+            // A caller the gateway cannot tell apart from others (no identity on the route) may be shown another list than
+            // the next one (its own credentials, review CK): its list is neither shared nor remembered for anyone else.
+            Future<ToolListFetch.Outcome> own = fetch.get();
+            own.onSuccess(outcome -> {
+                if (outcome instanceof ToolListFetch.Outcome.NotListing) {
+                    notListing.put(route, Boolean.TRUE);
+                }
+            });
+            return own;
+        }
         String key = key(route, caller);
         Future<ToolListFetch.Outcome>[] started = new Future[1];
         Future<ToolListFetch.Outcome> shared = inFlight.computeIfAbsent(key, k -> started[0] = fetch.get());

@@ -160,13 +160,19 @@ final class ToolListFetch {
             ObjectNode kept = params.putObject("_meta");
             for (Iterator<Map.Entry<String, JsonNode>> it = meta.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
-                if (field.getKey().startsWith("io.modelcontextprotocol/")) {
+                // Only what the 2026-07-28 revision requires of every request (review CK: a related-task key made the server
+                // answer the list with an error, or queue it on the task).
+                if (LIST_META_KEYS.contains(field.getKey())) {
                     kept.set(field.getKey(), field.getValue());
                 }
             }
         }
         return request;
     }
+
+    /** The {@code _meta} keys a 2026-07-28 request carries for the protocol itself: copied from the call, nothing else. */
+    private static final java.util.Set<String> LIST_META_KEYS = java.util.Set.of("io.modelcontextprotocol/protocolVersion",
+            "io.modelcontextprotocol/clientInfo", "io.modelcontextprotocol/clientCapabilities");
 
     private JsonNode callMeta() {
         for (var message : exchange.messages()) {
@@ -294,7 +300,14 @@ final class ToolListFetch {
             return true;
         }
         if (response.error() != null) {
-            done.tryComplete(new Outcome.NotListing("the upstream answered the tools list with error " + response.error().code()));
+            // Only "method not found" says the upstream does not list (remembered for the route). Any other error may follow
+            // from what this caller sent (review CK: a _meta the server refused, -32602, turned the check off for everyone for
+            // a minute): the call is refused and nothing is remembered.
+            if (response.error().code() == -32601) {
+                done.tryComplete(new Outcome.NotListing("the upstream answered the tools list with error -32601"));
+            } else {
+                done.tryFail("the upstream answered the tools list with error " + response.error().code());
+            }
             return true;
         }
         JsonNode result = read.root().get("result");

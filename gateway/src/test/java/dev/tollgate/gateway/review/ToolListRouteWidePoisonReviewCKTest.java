@@ -77,7 +77,7 @@ class ToolListRouteWidePoisonReviewCKTest {
                 policies: {directory: %s}
                 identity: {axid: {jwks-file: %s, issuer: "%s", audience: %s, required-claims: [tenant]}}
                 routes:
-                  - {name: upstream, path: /mcp, protocol: mcp, upstream: "%s", policy: p}
+                  - {name: upstream, path: /mcp, protocol: mcp, upstream: "%s", policy: p, list-unknown-tools: true}
                 """.formatted(dir.resolve("policies"), dir.resolve("jwks.json"), ISSUER, AUDIENCE, upstream.url("/mcp")));
     }
 

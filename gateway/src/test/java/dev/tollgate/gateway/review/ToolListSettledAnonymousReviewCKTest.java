@@ -52,7 +52,7 @@ class ToolListSettledAnonymousReviewCKTest {
             request.response().putHeader("content-type", "application/json").end(answer);
         });
         http = new TestHttp(vertx);
-        gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, null);
+        gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), "list-unknown-tools: true", null);
     }
 
     @AfterEach

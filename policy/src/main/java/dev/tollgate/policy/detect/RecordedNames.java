@@ -33,9 +33,29 @@ public final class RecordedNames {
     private RecordedNames() {
     }
 
+    /**
+     * Whether {@code name} is exactly a marker ({@code [REDACTED]}, {@code [REDACTED:secrets]}): written already, nothing in
+     * it to find. Only exactly (review CL): a caller may start a tool's name with {@code [REDACTED} to keep the rest unread.
+     */
+    public static boolean isMarker(String name) {
+        if (name.equals(UNREAD)) {
+            return true;
+        }
+        if (!name.startsWith("[REDACTED:") || !name.endsWith("]") || name.length() <= "[REDACTED:]".length()) {
+            return false;
+        }
+        for (int i = "[REDACTED:".length(); i < name.length() - 1; i++) {
+            char c = name.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** {@code name}, or the marker of what {@code detectors} or {@link #ALWAYS} find in it. */
     public static String of(String name, List<Detector> detectors) {
-        if (name == null || name.isEmpty() || name.startsWith("[REDACTED")) {
+        if (name == null || name.isEmpty() || isMarker(name)) {
             return name;
         }
         List<Detector> all = new ArrayList<>(detectors.size() + ALWAYS.size());

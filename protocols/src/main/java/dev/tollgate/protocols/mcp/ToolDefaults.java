@@ -112,7 +112,7 @@ public final class ToolDefaults {
      * {@code properties} ({@code additionalProperties}, {@code patternProperties}: null when none fills), and the constants
      * its members must hold (by which a union's branch is told).
      */
-    private record Members(Map<String, JsonNode> defaults, Map<String, Shape> members, Shape others,
+    private record Members(Map<String, List<JsonNode>> defaults, Map<String, Shape> members, Shape others,
                            Map<String, JsonNode> constants) implements Shape {
 
         @Override
@@ -120,14 +120,23 @@ public final class ToolDefaults {
             if (!(value instanceof ObjectNode object)) {
                 return List.of(value);
             }
-            ObjectNode filled = null;
-            for (Map.Entry<String, JsonNode> entry : defaults.entrySet()) {
+            List<JsonNode> readings = List.of(object);
+            for (Map.Entry<String, List<JsonNode>> entry : defaults.entrySet()) {
                 if (!object.has(entry.getKey())) {
-                    filled = filled != null ? filled : object.deepCopy();
-                    filled.set(entry.getKey(), entry.getValue().deepCopy());
+                    // One reading per default the member may be given (a union's branches may each give their own).
+                    List<JsonNode> out = new ArrayList<>();
+                    for (JsonNode reading : readings) {
+                        for (JsonNode given : entry.getValue()) {
+                            if (out.size() < MAX_READINGS) {
+                                ObjectNode copy = ((ObjectNode) reading).deepCopy();
+                                copy.set(entry.getKey(), given.deepCopy());
+                                out.add(copy);
+                            }
+                        }
+                    }
+                    readings = out;
                 }
             }
-            List<JsonNode> readings = List.of(filled != null ? filled : object);
             for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
                 String name = names.next();
                 Shape member = members.containsKey(name) ? members.get(name) : others;
@@ -319,13 +328,13 @@ public final class ToolDefaults {
 
         /** An object's members, when anything under them fills (or, for a union's branch, null). */
         private Members members(JsonNode schema, int depth, URI base) {
-            Map<String, JsonNode> defaults = new LinkedHashMap<>();
+            Map<String, List<JsonNode>> defaults = new LinkedHashMap<>();
             Map<String, Shape> members = new LinkedHashMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = schema.path("properties").fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> property = it.next();
-                JsonNode value = defaultOf(property.getValue(), base);
-                if (value != null) {
-                    defaults.put(property.getKey(), value);
+                List<JsonNode> values = defaultOf(property.getValue(), base);
+                if (!values.isEmpty()) {
+                    defaults.put(property.getKey(), List.copyOf(values));
                 }
                 Shape member = read(property.getValue(), depth + 1, base);
                 if (member != null) {
@@ -346,7 +355,7 @@ public final class ToolDefaults {
 
         /** A union branch that fills nothing: kept (with its constants) so that the value it takes reads as sent. */
         private Shape constantsOnly(JsonNode branch, URI base) {
-            return branch != null && branch.isObject() ? new Members(Map.of(), Map.of(), null, constants(branch, base)) : null;
+            return branch != null && branch.isObject() ? new Members(Map.<String, List<JsonNode>>of(), Map.of(), null, constants(branch, base)) : null;
         }
 
         /** The constant each member must hold ({@code const}, or an {@code enum} of one value), by which a branch is told. */
@@ -385,26 +394,42 @@ public final class ToolDefaults {
         }
 
         /** A member's default: on its own schema, else on the schema its {@code $ref}s lead to. */
-        private JsonNode defaultOf(JsonNode declared, URI outer) {
-            if (declared == null || !declared.isObject()) {
-                return null;
+        private List<JsonNode> defaultOf(JsonNode declared, URI outer) {
+            List<JsonNode> defaults = new ArrayList<>(1);
+            defaultsOf(declared, outer, 0, defaults);
+            return defaults;
+        }
+
+        /**
+         * Adds the defaults a member's schema may give: its own (the outermost wins: zod writes {@code .nullable().default(x)}
+         * with x outside), else the one its {@code $ref} leads to, else those of its {@code allOf}, {@code anyOf} and
+         * {@code oneOf} branches (zod writes {@code .default(x).nullable()} as {@code anyOf [{default: x, ...}, {type: null}]};
+         * each branch's default is a reading of its own).
+         */
+        private void defaultsOf(JsonNode schema, URI outer, int depth, List<JsonNode> defaults) {
+            if (schema == null || !schema.isObject() || depth > MAX_REF_CHAIN) {
+                return;
             }
-            JsonNode at = declared;
-            URI base = outer;
-            for (int hops = 0; at != null && at.isObject(); hops++) {
-                if (at.has("default")) {
-                    return at.get("default");
-                }
-                JsonNode ref = at.get("$ref");
-                if (ref == null || !ref.isTextual() || hops > MAX_REF_CHAIN) {
-                    return null;
-                }
-                URI inner = resources.inner(at, base);
-                SchemaResources.Place target = referenced(ref.textValue(), inner, base);
-                at = target.schema();
-                base = target.base();
+            if (++visits > MAX_VISITS) {
+                throw new IllegalArgumentException("schema too large to read");
             }
-            return null;
+            if (schema.has("default")) {
+                if (!defaults.contains(schema.get("default"))) {
+                    defaults.add(schema.get("default"));
+                }
+                return;
+            }
+            URI base = resources.inner(schema, outer);
+            JsonNode ref = schema.get("$ref");
+            if (ref != null && ref.isTextual()) {
+                SchemaResources.Place target = referenced(ref.textValue(), base, outer);
+                defaultsOf(target.schema(), target.base(), depth + 1, defaults);
+            }
+            for (String keyword : new String[] {"allOf", "anyOf", "oneOf"}) {
+                for (JsonNode branch : schema.path(keyword)) {
+                    defaultsOf(branch, base, depth + 1, defaults);
+                }
+            }
         }
 
         /** The schema a same-document reference names; one this document cannot resolve makes the schema unreadable. */
