@@ -21,7 +21,8 @@ public final class ArgumentNameCheck {
     // A compiled policy is immutable: the names it reads for each tool are computed once per policy and set of
     // pointers (weak: a reload drops the old one). The policy has one set per tool a rule names and one for every other
     // tool, so caller-chosen tool names add no entry.
-    private final Cache<CompiledPolicy, Map<Set<String>, ArgumentNames>> readByPolicy = Caffeine.newBuilder().weakKeys().build();
+    private final Cache<CompiledPolicy, Map<Set<String>, ArgumentNames>> readByPolicy = Caffeine.newBuilder().weakKeys()
+            .executor(Runnable::run).build(); // read on every call: upkeep on the reading thread, no common-pool wake-ups
 
     /**
      * The JSON pointer of the first argument of a call spelled so that a case-insensitive binder may read it as another
