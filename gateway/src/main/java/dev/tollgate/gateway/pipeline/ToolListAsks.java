@@ -37,24 +37,17 @@ final class ToolListAsks {
 
     /** The list in flight for this route and caller, or a new one from {@code fetch}; what it settles is remembered. */
     Future<ToolListFetch.Outcome> ask(String route, String caller, Supplier<Future<ToolListFetch.Outcome>> fetch) {
-        if (caller == null) {
-            // A caller the gateway cannot tell apart from others (no identity on the route) may be shown another list than
-            // the next one (its own credentials, review CK): its list is neither shared nor remembered for anyone else.
-            Future<ToolListFetch.Outcome> own = fetch.get();
-            own.onSuccess(outcome -> {
-                if (outcome instanceof ToolListFetch.Outcome.NotListing) {
-                    notListing.put(route, Boolean.TRUE);
-                }
-            });
-            return own;
-        }
         String key = key(route, caller);
         Future<ToolListFetch.Outcome>[] started = new Future[1];
         Future<ToolListFetch.Outcome> shared = inFlight.computeIfAbsent(key, k -> started[0] = fetch.get());
         if (started[0] != null) {
             started[0].onComplete(ar -> {
                 if (ar.succeeded()) {
-                    settled.put(key, Boolean.TRUE);
+                    if (caller != null) {
+                        // A caller the gateway cannot tell apart from others (no identity on the route) may be shown another
+                        // list than the next one (its own credentials, review CK): its list settles no one for the interval.
+                        settled.put(key, Boolean.TRUE);
+                    }
                     if (ar.result() instanceof ToolListFetch.Outcome.NotListing) {
                         notListing.put(route, Boolean.TRUE);
                     }
