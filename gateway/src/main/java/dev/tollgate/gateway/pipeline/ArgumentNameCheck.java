@@ -5,9 +5,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tollgate.policy.CompiledPolicy;
 import dev.tollgate.protocols.mcp.ArgumentNames;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The check that a call spells each argument one way only, refused before policy ({@link ArgumentNameDecisions}): a tool
@@ -18,10 +16,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ArgumentNameCheck {
 
-    // A compiled policy is immutable: the names it reads for each tool are computed once per policy and set of
-    // pointers (weak: a reload drops the old one). The policy has one set per tool a rule names and one for every other
-    // tool, so caller-chosen tool names add no entry.
-    private final Cache<CompiledPolicy, Map<Set<String>, ArgumentNames>> readByPolicy = Caffeine.newBuilder().weakKeys()
+    // A compiled policy is immutable and holds one set of pointers per tool a rule names and one for every other tool
+    // (so caller-chosen tool names add no entry): the names a set reads are computed once per set, found by the set's
+    // identity (weak keys compare by identity, and a reload drops the old policy's sets), not by hashing and comparing
+    // a hundred-pointer set on every call.
+    private final Cache<Set<String>, ArgumentNames> readByPointers = Caffeine.newBuilder().weakKeys()
             .executor(Runnable::run).build(); // read on every call: upkeep on the reading thread, no common-pool wake-ups
 
     /**
@@ -36,9 +35,7 @@ public final class ArgumentNameCheck {
             return null;
         }
         Set<String> pointers = policy == null ? Set.of() : policy.argumentsRead(tool);
-        ArgumentNames read = pointers.isEmpty() ? ArgumentNames.NONE
-                : readByPolicy.get(policy, p -> new ConcurrentHashMap<>())
-                        .computeIfAbsent(pointers, ArgumentNames::ofPointers);
+        ArgumentNames read = pointers.isEmpty() ? ArgumentNames.NONE : readByPointers.get(pointers, ArgumentNames::ofPointers);
         return ArgumentNames.ambiguous(arguments, declared == null ? ArgumentNames.NONE : declared, read);
     }
 }

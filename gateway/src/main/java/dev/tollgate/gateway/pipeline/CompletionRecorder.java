@@ -39,6 +39,12 @@ public final class CompletionRecorder {
             return;
         }
         exchange.runCompletionActions();
+        if (!exchange.sentUpstream() && !exchange.askedInClient()) {
+            // AGT's tool_call_count counts calls that ran: a call let through that never reached an instance (every
+            // instance refused the connection, the client left first) ran no tool. A call answered with the gateway's own
+            // ask-client question keeps its place: its retry is the call, and reads the count without itself.
+            exchange.ranNoTool();
+        }
         int status = exchange.response().getStatusCode();
         String error = exchange.errorType();
         if (exchange.trace() != null) {

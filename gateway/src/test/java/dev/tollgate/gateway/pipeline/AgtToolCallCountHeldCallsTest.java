@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.gateway.errors.RejectReason;
 import dev.tollgate.gateway.support.NodeServer;
+import dev.tollgate.gateway.support.TestPorts;
 import dev.tollgate.gateway.support.RunningGateway;
 import dev.tollgate.gateway.support.TenantTokens;
 import dev.tollgate.gateway.support.TestHttp;
@@ -74,7 +75,8 @@ class AgtToolCallCountHeldCallsTest {
                 %s
                 routes:
                   - {name: tools, path: /mcp, protocol: mcp, upstream: "%s", policy: agt-held}
-                """.formatted(TOKEN, policies, tokens.identityYaml().strip(), server.url("/mcp")));
+                  - {name: down, path: /down, protocol: mcp, upstream: "http://127.0.0.1:%d/mcp", policy: agt-held}
+                """.formatted(TOKEN, policies, tokens.identityYaml().strip(), server.url("/mcp"), TestPorts.unclaimed()));
         http = new TestHttp(vertx);
     }
 
@@ -87,9 +89,13 @@ class AgtToolCallCountHeldCallsTest {
     }
 
     private TestHttp.Reply call(String run, String tool, String arguments) throws Exception {
+        return call("/mcp", run, tool, arguments);
+    }
+
+    private TestHttp.Reply call(String path, String run, String tool, String arguments) throws Exception {
         String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool + "\",\"arguments\":"
                 + arguments + "}}";
-        return http.send(TestHttp.mcpPost(gateway.port(), "/mcp").putHeader("MCP-Protocol-Version", "2025-11-25")
+        return http.send(TestHttp.mcpPost(gateway.port(), path).putHeader("MCP-Protocol-Version", "2025-11-25")
                 .putHeader("X-Waxell-AXID", tokens.token(Map.of("tenant", "acme", "agent", "planner", "run", run))), Buffer.buffer(body));
     }
 
@@ -153,5 +159,18 @@ class AgtToolCallCountHeldCallsTest {
         TestHttp.Reply second = call("run-2", "echo", "{\"message\":\"while-2\"}");
         assertThat(second.reason()).as(second.body().toString()).isEqualTo(RejectReason.POLICY_DENIED.code());
         denyThePendingCall(held);
+    }
+
+    @Test
+    void aCallNoInstanceTookGivesItsPlaceBack() throws Exception {
+        // The run's first call goes to a route whose only instance refuses connections: let through, it never reached a
+        // tool. The count is the run's (its AXID run), across routes.
+        TestHttp.Reply unreachable = call("/down", "run-4", "echo", "{\"message\":\"nowhere\"}");
+        assertThat(unreachable.reason()).as(unreachable.body().toString()).isEqualTo(RejectReason.UPSTREAM_UNAVAILABLE.code());
+        assertRan(call("run-4", "echo", "{\"message\":\"reached-1\"}"));
+        assertRan(call("run-4", "echo", "{\"message\":\"reached-2\"}"));
+        TestHttp.Reply third = call("run-4", "echo", "{\"message\":\"reached-3\"}");
+        assertThat(third.reason()).as(third.body().toString()).isEqualTo(RejectReason.POLICY_DENIED.code());
+        assertThat(executed("reached-3")).isZero();
     }
 }
