@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.gateway.config.RouteConfig;
 import dev.tollgate.gateway.pipeline.GatewaySnapshot;
 import dev.tollgate.gateway.pipeline.CallReadings;
+import dev.tollgate.gateway.pipeline.ListedToolExplanation;
 import dev.tollgate.policy.CallDescription;
 import dev.tollgate.policy.CallFacts;
 import dev.tollgate.policy.CompiledPolicy;
@@ -23,7 +24,8 @@ import java.util.Optional;
  * every rule tried. Shared by the admin endpoint and the CLI. Input:
  * {@code {"route": "tools", "call": {"method": "tools/call", "tool": "x", "arguments": {...}},
  * "identity": {"tenant": "acme", ...}, "time": "2026-01-05T10:00:00Z", "facts": {"spend_usd": 9.8, "rate_limited": true}}};
- * {@code "policy"} may name a document directly instead of a route. Without {@code "facts"}, budget and rate-limit
+ * {@code "policy"} may name a document directly instead of a route; {@code "input_schema"} is the called tool's listed
+ * {@code inputSchema}, read as the gateway reads the list it saw ({@link ListedToolExplanation}). Without {@code "facts"}, budget and rate-limit
  * checks are taken as not over, and AGT's {@code tool_call_count} as 0, and the explanation says so.
  */
 public final class ExplainRequest {
@@ -46,7 +48,13 @@ public final class ExplainRequest {
         CallFacts facts = input.has("facts") ? PolicyTestRunner.facts(input.get("facts")) : unread;
         PolicyRequest request = new PolicyRequest(PolicyTestRunner.call(callWithRoute(input)), PolicyTestRunner.identity(input.path("identity")),
                 time, facts);
-        Explanation explanation = decide(policy.get(), request);
+        JsonNode inputSchema = input.get("input_schema");
+        if (inputSchema != null && !inputSchema.isObject() && !inputSchema.isBoolean()) {
+            throw new IllegalArgumentException("\"input_schema\" must be the tool's listed inputSchema, a JSON object");
+        }
+        CompiledPolicy decidingPolicy = policy.get();
+        Explanation explanation = CallDescription.RESULT.equals(request.call().direction()) ? decide(decidingPolicy, request)
+                : ListedToolExplanation.explain(decidingPolicy, request, inputSchema, r -> decide(decidingPolicy, r));
         if (!unread.rulesAsking().isEmpty()) {
             // Not a deny: the gateway reads its ledger and buckets, explain has neither (review CB).
             explanation = explanation.withNote("not evaluated: " + String.join(", ", unread.rulesAsking()) + " read live usage (spend, "

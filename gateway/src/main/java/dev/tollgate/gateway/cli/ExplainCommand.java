@@ -52,6 +52,11 @@ final class ExplainCommand implements Callable<Integer> {
                     + "(default: not over, not limited, and the output says those checks were not evaluated against live usage).")
     String facts;
 
+    @Option(names = "--input-schema", paramLabel = "JSON",
+            description = "The called tool's inputSchema as its tools/list showed it: the call is then refused or decided as the "
+                    + "gateway does against its enums, the names it declares and the defaults it fills.")
+    String inputSchema;
+
     @Override
     public Integer call() {
         GatewaySnapshot snapshot;
@@ -76,6 +81,9 @@ final class ExplainCommand implements Callable<Integer> {
             }
             if (facts != null) {
                 input.set("facts", json("--facts", facts));
+            }
+            if (inputSchema != null) {
+                input.set("input_schema", json("--input-schema", inputSchema));
             }
             Explanation explanation = ExplainRequest.explain(snapshot, input);
             System.out.print(explanation.render());
