@@ -94,6 +94,11 @@ public final class A2aCalls {
             referenceTaskIds = A2aFields.ids(message, "referenceTaskIds", "reference_task_ids");
             // The SDK reads acceptedOutputModes, else accepted_output_modes: a rule reads the one it reads.
             JsonNode configuration = p.get("configuration");
+            if (legacy && !proto && configuration != null && configuration.hasNonNull("accepted_output_modes")) {
+                // The SDK's 0.3 layer reads acceptedOutputModes only (toCoreSendMessageConfiguration): review DC.
+                throw new A2aInvalidRequest("a 0.3 configuration names accepted_output_modes, which the JavaScript SDK's 0.3 layer"
+                        + " does not read; send acceptedOutputModes");
+            }
             List<String> modes = configuration == null || !configuration.isObject() ? null
                     : A2aFields.strings(configuration, "acceptedOutputModes", "accepted_output_modes");
             if (modes != null) {
