@@ -47,7 +47,9 @@ const executor = {
       : process.env.ECHO_FILES && p.content?.$case === 'raw' ? `[file ${Buffer.from(p.content.value).toString('utf8')}]`
       : process.env.ECHO_FILES && p.content?.$case === 'url' && /^data:/i.test(p.content.value)
         ? `[file ${await (await fetch(p.content.value)).text()}]` : '')));
-    const text = tenant + reqExt + ext + echoed.join('');
+    // ECHO_MEDIA_TYPES=1: the text is prefixed with each part's media type as the executor is handed it.
+    const media = process.env.ECHO_MEDIA_TYPES ? ctx.userMessage.parts.map((p) => `[media ${p.mediaType}] `).join('') : '';
+    const text = tenant + reqExt + ext + media + echoed.join('');
     // COST_USD: the final status update reports the task's cost in its metadata ({cost_usd}), which the SDK's task store
     // merges into the task's own (GetTask shows it there too).
     const cost = (state) => (process.env.COST_USD && state === TaskState.TASK_STATE_COMPLETED ? { cost_usd: Number(process.env.COST_USD) } : undefined);

@@ -83,6 +83,9 @@ public final class A2aCalls {
                 // The proto field's own name: an agent reads message first, another request first; only one is sent.
                 throw new A2aInvalidRequest("request (the 0.3 proto field name of message) is not read by the gateway; send message");
             }
+            if (legacy && !proto) {
+                refuseSnakeCaseIds(message);
+            }
             view.set("message", message(message, parts(message, proto), proto, legacy, extensions));
             // The SDK reads taskId, else task_id, and hands the agent every task referenceTaskIds names: ownership checks them all.
             String messageTask = A2aFields.id(message, "taskId", "task_id");
@@ -91,6 +94,11 @@ public final class A2aCalls {
             referenceTaskIds = A2aFields.ids(message, "referenceTaskIds", "reference_task_ids");
             // The SDK reads acceptedOutputModes, else accepted_output_modes: a rule reads the one it reads.
             JsonNode configuration = p.get("configuration");
+            if (legacy && !proto && configuration != null && configuration.hasNonNull("accepted_output_modes")) {
+                // The SDK's 0.3 layer reads acceptedOutputModes only (toCoreSendMessageConfiguration): review DC.
+                throw new A2aInvalidRequest("a 0.3 configuration names accepted_output_modes, which the JavaScript SDK's 0.3 layer"
+                        + " does not read; send acceptedOutputModes");
+            }
             List<String> modes = configuration == null || !configuration.isObject() ? null
                     : A2aFields.strings(configuration, "acceptedOutputModes", "accepted_output_modes");
             if (modes != null) {
@@ -263,6 +271,28 @@ public final class A2aCalls {
     }
 
     private static final List<String> SKILL_KEYS = List.of("skillId", "skill_id", "skillID", "skill");
+
+    /** The snake_case ids a 0.3 JSON-RPC agent may not read (see {@link #refuseSnakeCaseIds}). */
+    private static final List<String> SNAKE_CASE_IDS = List.of("task_id", "context_id", "reference_task_ids");
+
+    /**
+     * A 0.3 JSON-RPC message names its task, context and references in camelCase only: the JavaScript SDK's 0.3 layer
+     * ({@code toCoreMessage}) reads {@code taskId}, {@code contextId} and {@code referenceTaskIds} and nothing else, while
+     * other 0.3 agents (pydantic models populated by name) read {@code task_id} too. Refused rather than read either way
+     * (review DC: {@code task_id} of the caller's own task was decided as continuing it, ownership, rules and the task
+     * table's share included, while the agent started a new task and conversation with the message).
+     */
+    private static void refuseSnakeCaseIds(JsonNode message) throws A2aInvalidRequest {
+        for (String name : SNAKE_CASE_IDS) {
+            if (message.hasNonNull(name)) {
+                throw new A2aInvalidRequest("a 0.3 message names " + name + ", which 0.3 agents read differently (the JavaScript SDK"
+                        + " reads only " + CAMEL_OF.get(name) + "); send " + CAMEL_OF.get(name));
+            }
+        }
+    }
+
+    private static final Map<String, String> CAMEL_OF = Map.of("task_id", "taskId", "context_id", "contextId",
+            "reference_task_ids", "referenceTaskIds");
 
     private static boolean isPushConfig(A2aMethod method) {
         return method == A2aMethod.CREATE_PUSH_CONFIG || method == A2aMethod.GET_PUSH_CONFIG

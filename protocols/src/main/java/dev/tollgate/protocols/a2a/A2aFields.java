@@ -59,7 +59,9 @@ final class A2aFields {
 
     /**
      * A string that is not an id ({@code mediaType}, {@code filename}, a URL): null when absent, null or empty; anything
-     * but a string is refused, as its {@code String(value)} would be a value no rule saw.
+     * but a string is refused, as its {@code String(value)} would be a value no rule saw. The SDK reads the camelCase
+     * name whenever it is not null, an empty one too, so an empty camelCase beside a snake_case value is two values
+     * (review DC: {@code {"mediaType":"","media_type":"text/plain"}} was decided as text/plain, read as none).
      */
     static String string(JsonNode node, String camel, String snake) throws A2aInvalidRequest {
         String first = stringMember(node, camel);
@@ -67,7 +69,8 @@ final class A2aFields {
         if (first != null && second != null && !first.equals(second)) {
             throw new A2aInvalidRequest(camel + " and " + snake + " differ; send one of them");
         }
-        return first != null ? first : second;
+        String read = first != null ? first : second;
+        return read == null || read.isEmpty() ? null : read;
     }
 
     private static String idMember(JsonNode node, String name) throws A2aInvalidRequest {
@@ -108,6 +111,6 @@ final class A2aFields {
         if (!value.isTextual()) {
             throw new A2aInvalidRequest(name + " must be a string");
         }
-        return value.textValue().isEmpty() ? null : value.textValue();
+        return value.textValue();
     }
 }

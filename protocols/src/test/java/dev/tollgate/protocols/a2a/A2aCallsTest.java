@@ -264,4 +264,25 @@ class A2aCallsTest {
         assertThat(describe(A2aMethod.SEND_MESSAGE, false, in10).view().at("/message/parts/0/data/action").asText())
                 .as("1.0 reads data as sent (review L)").isEqualTo("delete");
     }
+
+    /**
+     * Review DC: the JavaScript SDK's 0.3 JSON-RPC layer reads a message's and a configuration's camelCase names only, so a
+     * snake_case one (which the 1.0 reader, and this gateway for 1.0, take when the camelCase one is absent) is refused on 0.3
+     * rather than decided on; 1.0 still reads it.
+     */
+    @Test
+    void v03JsonRpcSnakeCaseIdsAndModesAreRefused() throws Exception {
+        String message = "{\"kind\":\"message\",\"messageId\":\"m\",\"role\":\"user\",\"parts\":[],";
+        for (String member : List.of("\"task_id\":\"t-1\"", "\"context_id\":\"c-1\"", "\"reference_task_ids\":[\"t-1\"]")) {
+            assertThatThrownBy(() -> describe(A2aMethod.SEND_MESSAGE, true, "{\"message\":" + message + member + "}}"))
+                    .as(member).isInstanceOf(A2aInvalidRequest.class).hasMessageContaining("0.3");
+        }
+        assertThatThrownBy(() -> describe(A2aMethod.SEND_MESSAGE, true, "{\"message\":" + message.replaceAll(",$", "")
+                + "},\"configuration\":{\"accepted_output_modes\":[\"text/plain\"]}}"))
+                .isInstanceOf(A2aInvalidRequest.class).hasMessageContaining("acceptedOutputModes");
+        assertThat(describe(A2aMethod.SEND_MESSAGE, true, "{\"message\":" + message + "\"taskId\":\"t-1\",\"task_id\":null}}").taskId())
+                .isEqualTo("t-1");
+        assertThat(describe(A2aMethod.SEND_MESSAGE, false, "{\"message\":{\"messageId\":\"m\",\"parts\":[],\"task_id\":\"t-1\"}}").taskId())
+                .as("1.0 reads task_id").isEqualTo("t-1");
+    }
 }
