@@ -26,6 +26,7 @@ import dev.tollgate.protocols.jsonrpc.JsonRpcMessage;
 import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
 import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
 import dev.tollgate.protocols.mcp.McpMethods;
+import dev.tollgate.protocols.mcp.PreParsedArguments;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
@@ -152,8 +153,7 @@ public final class PolicyStage implements Stage {
                 // The tool fills what its listed schema gives a default and the call leaves out (zod, Pydantic): decided as it
                 // reads the call too (each union branch it may take), the stronger refusal deciding and its reading recorded (as
                 // an A2A send's readings).
-                for (JsonNode filled : declaredEnums.filled(route, exchange.upstreamSessionId(), () -> CallerKey.of(exchange.identity()),
-                        call.toolName(), call.arguments())) {
+                for (JsonNode filled : toolReadings(exchange, route, call)) {
                     CallDescription asFilled = CallDescription.mcpToolCall(call.route(), call.toolName(), filled);
                     Decision asTheToolReadsIt = decide(exchange, asFilled, pin, callFacts, now);
                     if (refusesMore(asTheToolReadsIt, decision)) {
@@ -194,6 +194,23 @@ public final class PolicyStage implements Stage {
             keepCountedPlace(exchange, counted);
             return conclude(exchange, decisions);
         });
+    }
+
+    /**
+     * A tool call's arguments as its tool may read them other than as sent: its schema's defaults filled in (zod, Pydantic),
+     * and the JSON text of a string argument parsed as FastMCP pre-parses it ({@link PreParsedArguments}), defaults then
+     * filled in that reading too.
+     */
+    private List<JsonNode> toolReadings(Exchange exchange, String route, CallDescription call) {
+        java.util.function.Supplier<String> caller = () -> CallerKey.of(exchange.identity());
+        List<JsonNode> readings = new ArrayList<>(declaredEnums.filled(route, exchange.upstreamSessionId(), caller, call.toolName(),
+                call.arguments()));
+        JsonNode preParsed = PreParsedArguments.of(call.arguments());
+        if (preParsed != null) {
+            readings.add(preParsed);
+            readings.addAll(declaredEnums.filled(route, exchange.upstreamSessionId(), caller, call.toolName(), preParsed));
+        }
+        return readings;
     }
 
     /** The JSON pointer of a tools/call's argument spelled two ways ({@link ArgumentNameCheck}), or null. */

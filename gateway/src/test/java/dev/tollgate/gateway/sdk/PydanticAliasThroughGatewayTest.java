@@ -27,7 +27,9 @@ import org.junit.jupiter.api.Test;
  * populate_by_name=True)} lists {@code config.targetEnv} (FastMCP writes the schema by alias) and binds both
  * {@code targetEnv} and {@code target_env} (the alias first, then the field's name: pydantic-core's lookup). A rule on
  * {@code /config/targetEnv} read nothing in {@code {"config": {"target_env": "prod"}}} and the tool deployed to prod.
- * No Python runs here: the server is the official Java SDK's, its handler binding the arguments as that model does.
+ * And FastMCP's {@code pre_parse_json} reads a string argument holding JSON as the object ({@code {"config":
+ * "{\"targetEnv\": \"prod\"}"}}), where the rule read a string at {@code /config}: decided on that reading too.
+ * No Python runs here: the server is the official Java SDK's, its handler binding the arguments as FastMCP and that model do.
  */
 class PydanticAliasThroughGatewayTest {
 
@@ -55,11 +57,24 @@ class PydanticAliasThroughGatewayTest {
         vertx = Vertx.vertx();
         fixture = McpFixtureServer.start(0, false);
         fixture.addTool("deploy", DEPLOY_SCHEMA, (exchange, request) -> {
-            String env = boundAsPydantic(request.arguments().get("config"));
+            String env = boundAsPydantic(preParsedAsFastMcp(request.arguments().get("config")));
             DEPLOYED_TO.add(env);
             return CallToolResult.builder().content(List.of(TextContent.builder("deployed to " + env).build())).build();
         });
         gateway = RunningGateway.mcpWithPolicy(vertx, "http://127.0.0.1:" + fixture.port() + "/mcp", POLICY, null, null);
+    }
+
+    /** FastMCP's pre_parse_json: a str argument of a parameter not annotated str, json.loads'd, kept when a dict or list. */
+    private static Object preParsedAsFastMcp(Object argument) {
+        if (!(argument instanceof String text)) {
+            return argument;
+        }
+        try {
+            Object parsed = JSON.readValue(text, Object.class);
+            return parsed instanceof Map || parsed instanceof List ? parsed : argument;
+        } catch (java.io.IOException e) {
+            return argument;
+        }
     }
 
     /** The field {@code target_env} (alias {@code targetEnv}) of a model validating by alias and by name; default "dev". */
@@ -90,6 +105,31 @@ class PydanticAliasThroughGatewayTest {
             client.callTool(deploy("target_env", "prod"));
         }
         assertThat(DEPLOYED_TO).as("the attack is real: the model binds target_env as targetEnv").containsExactly("prod");
+    }
+
+    @Test
+    void directTheToolDeploysToProdFromJsonTextInAString() {
+        try (McpSyncClient client = client(fixture.port())) {
+            client.initialize();
+            client.callTool(CallToolRequest.builder("deploy").arguments(Map.of("config", "{\"targetEnv\": \"prod\"}")).build());
+        }
+        assertThat(DEPLOYED_TO).as("the attack is real: the string is parsed into the object").containsExactly("prod");
+    }
+
+    @Test
+    void throughTheGatewayJsonTextInAStringIsDecidedAsTheToolParsesIt() {
+        try (McpSyncClient client = client(gateway.port())) {
+            client.initialize();
+            assertThat(client.listTools().tools()).extracting(t -> t.name()).contains("deploy");
+            for (String text : List.of("{\"targetEnv\": \"prod\"}", " \n{\"targetEnv\":\"dev\",\"targetEnv\":\"prod\"}")) {
+                assertThatThrownBy(() -> client.callTool(CallToolRequest.builder("deploy").arguments(Map.of("config", text)).build()))
+                        .as(text).isInstanceOf(McpError.class).hasMessageContaining("No deploys to prod.");
+            }
+            CallToolResult staging = client.callTool(CallToolRequest.builder("deploy")
+                    .arguments(Map.of("config", "{\"targetEnv\": \"staging\"}")).build());
+            assertThat(((TextContent) staging.content().get(0)).text()).isEqualTo("deployed to staging");
+        }
+        assertThat(DEPLOYED_TO).as("only the call the rule allows on both readings ran").containsExactly("staging");
     }
 
     @Test
