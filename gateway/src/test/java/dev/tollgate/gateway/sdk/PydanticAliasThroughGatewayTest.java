@@ -125,6 +125,12 @@ class PydanticAliasThroughGatewayTest {
                 assertThatThrownBy(() -> client.callTool(CallToolRequest.builder("deploy").arguments(Map.of("config", text)).build()))
                         .as(text).isInstanceOf(McpError.class).hasMessageContaining("No deploys to prod.");
             }
+            // Both at once: the Python name inside the JSON text is held to the listed spelling as well.
+            assertThatThrownBy(() -> client.callTool(CallToolRequest.builder("deploy")
+                    .arguments(Map.of("config", "{\"target_env\": \"prod\"}")).build())).isInstanceOfSatisfying(McpError.class, e -> {
+                        assertThat(JSON.valueToTree(e.getJsonRpcError().data()).path("reason").asText()).isEqualTo("ambiguous_argument_name");
+                        assertThat(e.getMessage()).contains("/config/target_env");
+                    });
             CallToolResult staging = client.callTool(CallToolRequest.builder("deploy")
                     .arguments(Map.of("config", "{\"targetEnv\": \"staging\"}")).build());
             assertThat(((TextContent) staging.content().get(0)).text()).isEqualTo("deployed to staging");
