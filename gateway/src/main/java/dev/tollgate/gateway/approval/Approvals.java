@@ -139,6 +139,15 @@ public final class Approvals {
      * @param asker who is asked in the client ({@link #asker}), so that any replica can take their answer; null if nobody
      */
     public PendingApproval hold(ApprovalRequest request, ApprovalTerms terms, String asker) {
+        return hold(request, terms, asker, java.util.List.of());
+    }
+
+    /**
+     * As {@link #hold(ApprovalRequest, ApprovalTerms, String)}, the names the log line writes (the method, the tool) read
+     * with {@code nameDetectors} (the deciding policy's) and the always-on detectors.
+     */
+    public PendingApproval hold(ApprovalRequest request, ApprovalTerms terms, String asker,
+                                java.util.List<dev.tollgate.policy.detect.Detector> nameDetectors) {
         PendingApproval approval = new PendingApproval(newId(), request, terms, Instant.now(), Vertx.currentContext(), asker);
         held.put(approval.id(), approval);
         if (shared != null) {
@@ -160,11 +169,12 @@ public final class Approvals {
                 LOG.warn("approval {}: webhook not delivered ({}); it stays pending at GET /approvals", approval.id(), e.getMessage());
             });
         }
-        // The tool's name is the caller's text: logged read with the always-on detectors (review CG; the approver's view,
-        // GET /approvals, shows it whole, since a person decides on it).
+        // The tool's name is the caller's text: logged read with the route policy's detectors and the always-on ones, as
+        // every other written name is (review CG; the approver's view, GET /approvals, shows it whole, since a person
+        // decides on it).
         LOG.info("approval {}: {} {} on route {} held for {} (rule {})", approval.id(),
-                dev.tollgate.gateway.telemetry.WrittenNames.of(request.method(), java.util.List.of()),
-                request.tool() == null ? "" : dev.tollgate.gateway.telemetry.WrittenNames.of(request.tool(), java.util.List.of()),
+                dev.tollgate.gateway.telemetry.WrittenNames.of(request.method(), nameDetectors),
+                request.tool() == null ? "" : dev.tollgate.gateway.telemetry.WrittenNames.of(request.tool(), nameDetectors),
                 request.route(), terms.timeout(), request.rule());
         return approval;
     }

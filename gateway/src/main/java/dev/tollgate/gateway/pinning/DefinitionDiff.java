@@ -2,6 +2,9 @@ package dev.tollgate.gateway.pinning;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.gateway.telemetry.WrittenNames;
+import dev.tollgate.policy.detect.Detector;
+import dev.tollgate.policy.detect.RecordedValues;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -38,9 +41,21 @@ public final class DefinitionDiff {
     private DefinitionDiff() {
     }
 
-    /** The differences, one line each; empty when the two are equal. */
+    /** The differences, one line each, as listed (for the operator pinning them); empty when the two are equal. */
     public static List<String> between(JsonNode pinned, JsonNode now) {
-        Walk walk = new Walk();
+        Walk walk = new Walk(null);
+        walk.diff(null, pinned, now);
+        return walk.result();
+    }
+
+    /**
+     * The differences as a log line writes them: each key on a pointer read as a written name ({@link WrittenNames}) and
+     * each value with what {@code detectors} and the always-on ones find replaced by its marker ({@link RecordedValues}),
+     * so a credential in a listed description or property name does not reach the log (the diff still says where and
+     * what around it changed).
+     */
+    public static List<String> between(JsonNode pinned, JsonNode now, List<Detector> detectors) {
+        Walk walk = new Walk(detectors);
         walk.diff(null, pinned, now);
         return walk.result();
     }
@@ -56,7 +71,7 @@ public final class DefinitionDiff {
             return new Pointer(this, null, i);
         }
 
-        static String text(Pointer at) {
+        static String text(Pointer at, List<Detector> detectors) {
             if (at == null) {
                 return "/";
             }
@@ -71,7 +86,7 @@ public final class DefinitionDiff {
                 if (step.name == null) {
                     out.append(step.index);
                 } else {
-                    escape(step.name, out);
+                    escape(detectors == null ? step.name : WrittenNames.of(step.name, detectors), out);
                 }
             }
             return out.toString();
@@ -94,6 +109,12 @@ public final class DefinitionDiff {
         /** The counting budget ran out: {@link #more} is a lower bound. */
         private boolean incomplete;
         private final PairEquality equality = new PairEquality();
+        /** What names and values are read with before they are written; null: written as listed. */
+        private final List<Detector> detectors;
+
+        Walk(List<Detector> detectors) {
+            this.detectors = detectors;
+        }
 
         private boolean same(JsonNode before, JsonNode after) {
             return equality.same(before, after);
@@ -123,13 +144,13 @@ public final class DefinitionDiff {
             } else if (before != null && after != null && before.isArray() && after.isArray()) {
                 diffArrays(at, before, after);
             } else {
-                String pointer = Pointer.text(at);
+                String pointer = Pointer.text(at, detectors);
                 if (before == null) {
-                    lines.add(pointer + ": added " + show(after));
+                    lines.add(pointer + ": added " + show(after, detectors));
                 } else if (after == null) {
-                    lines.add(pointer + ": removed (was " + show(before) + ")");
+                    lines.add(pointer + ": removed (was " + show(before, detectors) + ")");
                 } else {
-                    lines.add(pointer + ": " + show(before) + " -> " + show(after));
+                    lines.add(pointer + ": " + show(before, detectors) + " -> " + show(after, detectors));
                 }
             }
         }
@@ -240,15 +261,28 @@ public final class DefinitionDiff {
         }
     }
 
-    /** A value as compact JSON, cut at {@link #MAX_VALUE_CHARS}: the rest is counted as written, never kept. */
-    private static String show(JsonNode value) {
+    /**
+     * A value as compact JSON, cut at {@link #MAX_VALUE_CHARS}: the rest is counted as written, never kept. With detectors,
+     * what is shown is the value as {@link RecordedValues} writes it (the count stays the listed value's).
+     */
+    private static String show(JsonNode value, List<Detector> detectors) {
+        CutWriter out = write(value);
+        if (detectors == null) {
+            return out.written <= MAX_VALUE_CHARS ? out.kept.toString() : out.kept + "...(" + out.written + " chars)";
+        }
+        CutWriter shown = write(RecordedValues.of(value, MAX_VALUE_CHARS, detectors));
+        return out.written <= MAX_VALUE_CHARS && shown.written <= MAX_VALUE_CHARS ? shown.kept.toString()
+                : shown.kept + "...(" + out.written + " chars)";
+    }
+
+    private static CutWriter write(JsonNode value) {
         CutWriter out = new CutWriter();
         try {
             JSON.writeValue(out, value);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a tree in memory written to memory
         }
-        return out.written <= MAX_VALUE_CHARS ? out.kept.toString() : out.kept + "...(" + out.written + " chars)";
+        return out;
     }
 
     /** Keeps the first {@link #MAX_VALUE_CHARS} characters written to it and counts all of them. */

@@ -400,7 +400,8 @@ public final class PinWatch {
             LOG.warn("pinning: route {} lists {} {} (reviewed {}, listed {}); review and pin again with tollgate pin --route {}:\n  {}",
                     route, com.fasterxml.jackson.databind.node.TextNode.valueOf(dev.tollgate.gateway.telemetry.WrittenNames.of(change.name(),
                             nameDetectors)), change.state() == PinState.NEW ? "which is not in the manifest" : "with a changed definition",
-                    change.pinned() == null ? "never" : change.pinned(), change.listed(), route, String.join("\n  ", DefinitionDiff.between(reviewed, listedPart)));
+                    change.pinned() == null ? "never" : change.pinned(), change.listed(), route, String.join("\n  ",
+                            DefinitionDiff.between(reviewed, listedPart, nameDetectors == null ? List.of() : nameDetectors)));
         }
     }
 }

@@ -232,6 +232,15 @@ final class ApprovalRecheck {
                 () -> CallerKey.of(exchange.identity()), sent.toolName(), sent.arguments())) {
             readings.add(CallDescription.mcpToolCall(exchange.calls().get(0).route(), sent.toolName(), filled));
         }
+        // FastMCP's reading of JSON text in a string argument, as the policy stage decides it (PreParsedArguments).
+        JsonNode preParsed = dev.tollgate.protocols.mcp.PreParsedArguments.of(sent.arguments());
+        if (preParsed != null) {
+            readings.add(CallDescription.mcpToolCall(exchange.calls().get(0).route(), sent.toolName(), preParsed));
+            for (JsonNode filled : declared.filled(exchange.route().route().name(), exchange.upstreamSessionId(),
+                    () -> CallerKey.of(exchange.identity()), sent.toolName(), preParsed)) {
+                readings.add(CallDescription.mcpToolCall(exchange.calls().get(0).route(), sent.toolName(), filled));
+            }
+        }
         return readings;
     }
 

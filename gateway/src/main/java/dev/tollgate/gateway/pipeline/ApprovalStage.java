@@ -86,7 +86,8 @@ final class ApprovalStage implements Stage {
         boolean askClient = ClientElicitation.applies(exchange, decision.approval());
         boolean askClient2026 = ClientInputRequired.applies(exchange, decision.approval());
         PendingApproval approval = approvals.hold(request(exchange, decision, call), decision.approval(),
-                askClient || askClient2026 ? ClientElicitation.asker(exchange) : null);
+                askClient || askClient2026 ? ClientElicitation.asker(exchange) : null,
+                exchange.policy() == null ? java.util.List.of() : exchange.policy().detectors());
         exchange.approval(approval);
         // AGT's tool_call_count: a held call kept its place (it may yet run); refused, timed out or abandoned, it ran no tool.
         approval.outcome().onSuccess(outcome -> {

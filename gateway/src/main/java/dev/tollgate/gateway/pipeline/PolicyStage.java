@@ -26,6 +26,7 @@ import dev.tollgate.protocols.jsonrpc.JsonRpcMessage;
 import dev.tollgate.protocols.jsonrpc.JsonRpcPayload;
 import dev.tollgate.protocols.jsonrpc.JsonRpcRequest;
 import dev.tollgate.protocols.mcp.McpMethods;
+import dev.tollgate.protocols.mcp.PreParsedArguments;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
@@ -138,12 +139,16 @@ public final class PolicyStage implements Stage {
                     ? withheld.withholding(route, call.toolName(), policy) : null;
             // A tool whose listed definition result rules withheld was never shown: its call is denied before policy; so is
             // a call holding a value its tool's listed schema does not allow (a rule decided on the names it lists).
+            // FastMCP's reading of JSON text in a string argument (null when it reads the call as sent): held to the same checks.
+            JsonNode preParsed = McpMethods.TOOLS_CALL.equals(call.method()) ? PreParsedArguments.of(call.arguments()) : null;
             String outside = withholding == null && McpMethods.TOOLS_CALL.equals(call.method()) && call.toolName() != null
-                    ? declaredEnums.outside(route, exchange.upstreamSessionId(), () -> CallerKey.of(exchange.identity()), call.toolName(),
-                            call.arguments())
+                    ? outside(exchange, route, call, call.arguments(), preParsed)
                     : null;
             // And a call naming an argument two ways (MODE beside, or instead of, the mode a rule or the schema reads).
-            String ambiguous = withholding == null && outside == null ? ambiguousName(exchange, call) : null;
+            String ambiguous = withholding == null && outside == null ? ambiguousName(exchange, call, call.arguments()) : null;
+            if (ambiguous == null && withholding == null && outside == null && preParsed != null) {
+                ambiguous = ambiguousName(exchange, call, preParsed);
+            }
             Decision decision = withholding != null ? WithheldToolDecisions.withheld(call, withholding)
                     : outside != null ? DeclaredEnumDecisions.outside(call, outside, exchange.policy())
                     : ambiguous != null ? ArgumentNameDecisions.ambiguous(call, ambiguous, exchange.policy()) : decide(exchange, call, pin, callFacts, now);
@@ -152,8 +157,7 @@ public final class PolicyStage implements Stage {
                 // The tool fills what its listed schema gives a default and the call leaves out (zod, Pydantic): decided as it
                 // reads the call too (each union branch it may take), the stronger refusal deciding and its reading recorded (as
                 // an A2A send's readings).
-                for (JsonNode filled : declaredEnums.filled(route, exchange.upstreamSessionId(), () -> CallerKey.of(exchange.identity()),
-                        call.toolName(), call.arguments())) {
+                for (JsonNode filled : toolReadings(exchange, route, call, preParsed)) {
                     CallDescription asFilled = CallDescription.mcpToolCall(call.route(), call.toolName(), filled);
                     Decision asTheToolReadsIt = decide(exchange, asFilled, pin, callFacts, now);
                     if (refusesMore(asTheToolReadsIt, decision)) {
@@ -196,12 +200,36 @@ public final class PolicyStage implements Stage {
         });
     }
 
+    /**
+     * A tool call's arguments as its tool may read them other than as sent: its schema's defaults filled in (zod, Pydantic),
+     * and the JSON text of a string argument parsed as FastMCP pre-parses it ({@link PreParsedArguments}), defaults then
+     * filled in that reading too.
+     */
+    private List<JsonNode> toolReadings(Exchange exchange, String route, CallDescription call, JsonNode preParsed) {
+        java.util.function.Supplier<String> caller = () -> CallerKey.of(exchange.identity());
+        List<JsonNode> readings = new ArrayList<>(declaredEnums.filled(route, exchange.upstreamSessionId(), caller, call.toolName(),
+                call.arguments()));
+        if (preParsed != null) {
+            readings.add(preParsed);
+            readings.addAll(declaredEnums.filled(route, exchange.upstreamSessionId(), caller, call.toolName(), preParsed));
+        }
+        return readings;
+    }
+
     /** The JSON pointer of a tools/call's argument spelled two ways ({@link ArgumentNameCheck}), or null. */
-    private String ambiguousName(Exchange exchange, CallDescription call) {
+    private String ambiguousName(Exchange exchange, CallDescription call, JsonNode arguments) {
         return McpMethods.TOOLS_CALL.equals(call.method()) && call.toolName() != null
                 ? argumentNames.ambiguous(declaredEnums.names(exchange.route().route().name(), exchange.upstreamSessionId(),
-                        () -> CallerKey.of(exchange.identity()), call.toolName()), exchange.policy(), call.toolName(), call.arguments())
+                        () -> CallerKey.of(exchange.identity()), call.toolName()), exchange.policy(), call.toolName(), arguments)
                 : null;
+    }
+
+    /** Where a tool call holds a value its listed schema does not allow, as sent or as FastMCP parses it; null when none. */
+    private String outside(Exchange exchange, String route, CallDescription call, JsonNode arguments, JsonNode preParsed) {
+        java.util.function.Supplier<String> caller = () -> CallerKey.of(exchange.identity());
+        String found = declaredEnums.outside(route, exchange.upstreamSessionId(), caller, call.toolName(), arguments);
+        return found != null || preParsed == null ? found
+                : declaredEnums.outside(route, exchange.upstreamSessionId(), caller, call.toolName(), preParsed);
     }
 
     /**

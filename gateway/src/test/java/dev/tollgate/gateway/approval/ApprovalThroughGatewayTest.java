@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.gateway.Gateway;
@@ -36,6 +39,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code approve} rules through a running gateway, with the official MCP Java SDK client and server on either side:
@@ -101,6 +105,53 @@ class ApprovalThroughGatewayTest {
         plain.close();
         fixture.close();
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Brief DD: the line logged when a call is held read the tool's name with the always-on detectors only, so a name
+     * holding what the route policy detects (an e-mail address, under a rule detecting them) was logged in clear. It is read
+     * with the policy's detectors too, as every other written name is. The approver's webhook shows the name whole (a
+     * person decides on it).
+     */
+    @Test
+    void theHeldCallsLogLineWritesWhatTheRoutePolicyDetectsInTheToolsNameAsItsMarker() throws Exception {
+        String email = "alice.smith@example.com";
+        String tool = "notify-" + email;
+        Files.writeString(dir.resolve("policies/p.yaml"), """
+                name: p
+                defaults: {action: allow}
+                rules:
+                  - name: no-emails
+                    condition: {all: [{direction: result}, {check: {name: pii, args: {kinds: [email]}}}]}
+                    action: redact
+                  - name: approve-notify
+                    condition: {tool: "%s"}
+                    action: approve
+                    message: notifying needs a person
+                    approval: {timeout: 30s, on-timeout: deny, approvers: [ops-oncall]}
+                """.formatted(tool));
+        fixture.addTool(tool, "Notifies");
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        Logger logger = (Logger) LoggerFactory.getLogger(Approvals.class);
+        logger.addAppender(log);
+        try {
+            gateway = start("");
+            McpSyncClient client = sdkClient();
+            CompletableFuture<McpSchema.CallToolResult> held = CompletableFuture.supplyAsync(
+                    () -> client.callTool(McpSchema.CallToolRequest.builder(tool).arguments(Map.of()).build()));
+            JsonNode announced = awaitWebhook(0);
+            assertThat(announced.path("tool").asText()).as("the approver's view, by design").isEqualTo(tool);
+            String id = announced.path("id").asText();
+            String line = await().atMost(Duration.ofSeconds(10)).until(() -> log.list.stream().map(ILoggingEvent::getFormattedMessage)
+                    .filter(l -> l.startsWith("approval " + id + ": tools/call")).findFirst().orElse(null), l -> l != null);
+            assertThat(line).contains("tools/call [REDACTED:pii] on route tools held for").doesNotContain(email);
+            admin(HttpMethod.POST, "/approvals/" + id, "{\"decision\":\"deny\",\"by\":\"alice\"}");
+            assertThatThrownBy(() -> held.get(10, TimeUnit.SECONDS)).hasMessageContaining("denied");
+            assertThat(fixture.toolCalls()).doesNotContain(tool);
+        } finally {
+            logger.detachAppender(log);
+        }
     }
 
     @Test

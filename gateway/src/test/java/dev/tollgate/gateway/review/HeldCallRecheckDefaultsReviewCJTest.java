@@ -173,6 +173,41 @@ class HeldCallRecheckDefaultsReviewCJTest {
         assertThat(server.printedSince(mark, "/mark")).doesNotContain("EXECUTED");
     }
 
+    /**
+     * Brief DD: FastMCP parses JSON text in a string argument ({@code pre_parse_json}); a held call sending its options so
+     * is decided again on that reading when it is approved after a reload whose rule reads below {@code /options}, as a
+     * new call is.
+     */
+    @Test
+    void aHeldCallSendingItsOptionsAsJsonTextIsRecheckedAsFastMcpParsesThem() throws Exception {
+        String body = wipe(6, "v6", true).replace("\"options\":{\"scope\":\"tmp\"}", "\"options\":\"{\\\"scope\\\":\\\"all\\\"}\"");
+        CompletableFuture<TestHttp.Reply> held = CompletableFuture.supplyAsync(() -> post(body));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !webhook.received().isEmpty());
+        String id = JSON.readTree(webhook.received().get(0).body().getBytes()).path("id").asText();
+        Files.writeString(dir.resolve("policies/p.yaml"), NO_ALL_SCOPE);
+        gateway.swap(load());
+        TestHttp.Reply control = post(body.replace("\"id\":6", "\"id\":7"));
+        assertThat(control.json().path("error").path("data").path("rule").asText()).as("control: %s", control.json()).isEqualTo("no-all-scope");
+        admin("/approvals/" + id, "{\"decision\":\"approve\",\"by\":\"alice\"}");
+        TestHttp.Reply reply = held.get(10, TimeUnit.SECONDS);
+        assertThat(reply.json().path("error").path("data").path("reason").asText()).as("%s", reply.json()).isEqualTo("approval_superseded");
+        assertThat(reply.json().toString()).contains("no-all-scope");
+    }
+
+    private static final String NO_ALL_SCOPE = """
+            name: p
+            defaults: {action: allow}
+            rules:
+              - name: no-all-scope
+                condition: {all: [{tool: wipe}, {arg: {path: /options/scope, eq: all}}]}
+                action: deny
+                message: No wiping everything.
+              - name: approve-wipes
+                condition: {tool: wipe}
+                action: approve
+                approval: {timeout: 30s, on-timeout: deny, approvers: [ops-oncall]}
+            """;
+
     /** A wipe naming its mode and sending FORCE, which no rule reads until the reload. */
     private static String forced(int id, String volume) {
         return wipe(id, volume, true).replace("\"mode\":\"SAFE\"", "\"mode\":\"SAFE\",\"FORCE\":true");

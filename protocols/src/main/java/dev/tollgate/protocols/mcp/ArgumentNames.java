@@ -19,10 +19,11 @@ import java.util.Set;
  * {@code JsonSerializerDefaults.Web} (the C# SDK's {@code McpJsonUtilities.DefaultOptions}) reads object properties
  * ignoring case, Jackson with {@code ACCEPT_CASE_INSENSITIVE_PROPERTIES} (Spring) too. So {@code {"MODE": "DESTROY"}}
  * passes a rule on {@code mode}, and {@code {"mode": "SAFE", "Mode": "DESTROY"}} shows the rule one value and the tool
- * another. Refused ({@link #ambiguous}): two keys of one object equal under {@link #fold} (unless the schema declares each
- * exactly: {@code ID} beside {@code id}), and a key equal under folding to a name the tool's schema declares without being
- * spelled as the schema spells it, or (where the schema declares no such name) to a name the policy reads without being
- * spelled as the policy reads it.
+ * another. Pydantic binding by alias and by name reads {@code dry_run} as {@code dryRun} ({@link #bound}). Refused
+ * ({@link #ambiguous}): two keys of one object equal under {@link #bound} (unless the schema declares each exactly:
+ * {@code ID} beside {@code id}), and a key equal under it to a name the tool's schema declares without being spelled as
+ * the schema spells it, or (where the schema declares no such name) to a name the policy reads without being spelled as
+ * the policy reads it.
  * <p>
  * Read from the schema: {@code properties} (nested), {@code items}/{@code prefixItems} (array elements),
  * {@code allOf}/{@code anyOf}/{@code oneOf} (names of every branch), same-document {@code $ref} JSON pointers; bounded by
@@ -82,6 +83,31 @@ public final class ArgumentNames {
         return out.toString();
     }
 
+    /**
+     * The form under which two names are one to some binder: {@link #fold}ed, with {@code _} and {@code -} left out. Why:
+     * Pydantic binds a field by its alias (the name the listed schema shows, {@code dryRun}) and, where the model sets
+     * {@code validate_by_name}/{@code populate_by_name}, by its Python name too ({@code dry_run}); alias generators
+     * ({@code to_camel}, {@code to_pascal}, {@code to_snake}, kebab) make one from the other, so {@code {"dry_run": false}}
+     * reached such a tool as {@code dryRun} past a rule on {@code dryRun}. FastMCP's own argument model does not set it
+     * (python-sdk {@code func_metadata.py}, {@code ArgModelBase}), but a parameter typed with the idiomatic
+     * {@code ConfigDict(alias_generator=to_camel, populate_by_name=True)} model does, below it. Returns {@code name}
+     * itself when nothing changes.
+     */
+    static String bound(String name) {
+        String folded = fold(name);
+        if (folded.indexOf('_') < 0 && folded.indexOf('-') < 0) {
+            return folded;
+        }
+        StringBuilder out = new StringBuilder(folded.length());
+        for (int i = 0; i < folded.length(); i++) {
+            char c = folded.charAt(i);
+            if (c != '_' && c != '-') {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
     /** The names an input schema declares; {@link #NONE} for a missing, non-object or unreadable one. */
     public static ArgumentNames of(JsonNode inputSchema) {
         if (inputSchema == null || !inputSchema.isObject()) {
@@ -126,7 +152,7 @@ public final class ArgumentNames {
 
     /**
      * The JSON pointer of the first key of {@code arguments} another key of its object, or a declared name it is not,
-     * equals under {@link #fold}; null when every name is spelled one way.
+     * equals under {@link #bound}; null when every name is spelled one way.
      *
      * @param declared what the tool's listed schema declares ({@link #NONE} when never listed)
      * @param read     what the route's policy reads ({@link #NONE} when nothing)
@@ -160,7 +186,7 @@ public final class ArgumentNames {
         Map<String, Boolean> seen = null;
         for (Iterator<String> names = value.fieldNames(); names.hasNext(); ) {
             String name = names.next();
-            String folded = fold(name);
+            String folded = bound(name);
             if (folded != name || seen != null) {
                 // Only a name that changes under folding can equal another distinct name once folded: the rest cost nothing.
                 if (seen == null) {
@@ -170,7 +196,7 @@ public final class ArgumentNames {
                         if (earlier.equals(name)) {
                             break;
                         }
-                        seen.merge(fold(earlier), declaresExactly(a, earlier), Boolean::logicalAnd);
+                        seen.merge(bound(earlier), declaresExactly(a, earlier), Boolean::logicalAnd);
                     }
                 }
                 boolean schemaSpelt = declaresExactly(a, name);
@@ -265,7 +291,7 @@ public final class ArgumentNames {
             children.forEach((name, child) -> {
                 ArgumentNames built = child.build();
                 exact.put(name, built);
-                folded.add(fold(name));
+                folded.add(bound(name));
             });
             return new ArgumentNames(Map.copyOf(exact), Set.copyOf(folded), items == null ? null : items.build());
         }

@@ -98,6 +98,36 @@ class ArgumentNamesTest {
         assertThat(ArgumentNames.ambiguous(json("{\"mode\": \"DESTROY\"}"), declared, read)).isNull();
     }
 
+    /**
+     * Brief DD: Pydantic binds a field by its alias and, with {@code validate_by_name}/{@code populate_by_name} (the idiom
+     * {@code ConfigDict(alias_generator=to_camel, populate_by_name=True)}), by its Python name: a listed {@code dryRun} is
+     * also bound from {@code dry_run}. Such a spelling of a declared (or policy-read) name is refused like a case variant.
+     */
+    @Test
+    void aSnakeOrKebabSpellingOfADeclaredCamelCaseNameIsRefusedAsPydanticBindsBoth() {
+        ArgumentNames declared = ArgumentNames.of(json("""
+                {"properties": {"dryRun": {"type": "boolean"},
+                                "config": {"properties": {"dryRun": {"type": "boolean"}, "target_env": {"type": "string"}}}}}
+                """));
+        assertThat(ArgumentNames.ambiguous(json("{\"config\": {\"dry_run\": false}}"), declared, ArgumentNames.NONE))
+                .isEqualTo("/config/dry_run");
+        assertThat(ArgumentNames.ambiguous(json("{\"dry_run\": false}"), declared, ArgumentNames.NONE)).isEqualTo("/dry_run");
+        assertThat(ArgumentNames.ambiguous(json("{\"dry-run\": false}"), declared, ArgumentNames.NONE)).isEqualTo("/dry-run");
+        assertThat(ArgumentNames.ambiguous(json("{\"config\": {\"targetEnv\": \"prod\"}}"), declared, ArgumentNames.NONE))
+                .isEqualTo("/config/targetEnv");
+        assertThat(ArgumentNames.ambiguous(json("{\"dryRun\": true, \"config\": {\"dryRun\": true, \"target_env\": \"dev\"}}"),
+                declared, ArgumentNames.NONE)).isNull();
+        // A rule reading /config/dryRun on a tool never listed: the other spelling is refused too.
+        assertThat(ArgumentNames.ambiguous(json("{\"config\": {\"dry_run\": false}}"), ArgumentNames.NONE,
+                ArgumentNames.ofPointers(List.of("/config/dryRun")))).isEqualTo("/config/dry_run");
+        // Nothing declared: two keys of one object a binder may read as one.
+        assertThat(ArgumentNames.ambiguous(json("{\"dryRun\": true, \"dry_run\": false}"), ArgumentNames.NONE, ArgumentNames.NONE))
+                .isEqualTo("/dry_run");
+        // Both spellings declared exactly: two arguments of the tool's own.
+        ArgumentNames both = ArgumentNames.of(json("{\"properties\": {\"dryRun\": {}, \"dry_run\": {}}}"));
+        assertThat(ArgumentNames.ambiguous(json("{\"dryRun\": true, \"dry_run\": false}"), both, ArgumentNames.NONE)).isNull();
+    }
+
     @Test
     void twoNamesTheSchemaDeclaresExactlyMaySitSideBySide() {
         ArgumentNames declared = ArgumentNames.of(json("{\"properties\": {\"ID\": {}, \"id\": {}}}"));
