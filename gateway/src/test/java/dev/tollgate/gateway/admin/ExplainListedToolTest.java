@@ -35,6 +35,10 @@ class ExplainListedToolTest {
                 condition: {all: [{tool: wipe}, {arg: {path: /mode, eq: DESTROY}}]}
                 action: deny
                 message: No destroying wipes.
+              - name: no-wide-wipes
+                condition: {all: [{tool: wipe}, {arg: {path: /options/scope, eq: all}}]}
+                action: deny
+                message: Name the scope of a wipe.
             """;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -127,6 +131,18 @@ class ExplainListedToolTest {
             JsonNode why = explain("{\"volume\":\"v3\",\"mode\":\"SAFE\",\"MODE\":\"DESTROY\"}", withSchema);
             assertThat(why.path("action").asText()).as(why.toString()).isEqualTo("deny");
             assertThat(why.path("rule").asText()).isEqualTo("ambiguous_argument_name");
+        }
+    }
+
+    @Test
+    void argumentsSentAsJsonTextAreExplainedAsFastMcpParsesThem() throws Exception {
+        String arguments = "{\"volume\":\"v4\",\"mode\":\"SAFE\",\"options\":\"{\\\"scope\\\":\\\"all\\\"}\"}";
+        assertThat(refusedLive(arguments).path("message").asText()).contains("Name the scope of a wipe.");
+        for (boolean withSchema : new boolean[] {true, false}) {
+            JsonNode why = explain(arguments, withSchema);
+            assertThat(why.path("action").asText()).as(why.toString()).isEqualTo("deny");
+            assertThat(why.path("rule").asText()).isEqualTo("no-wide-wipes");
+            assertThat(why.path("notes").toString()).contains("FastMCP");
         }
     }
 
