@@ -20,8 +20,8 @@ import java.util.Objects;
 final class RefusalRecords {
 
     /** The policy name of these decisions; recognised by {@code tollgate replay} together with {@link #RULE}. */
-    static final String POLICY_NAME = "tollgate-gateway";
-    static final String RULE = "refused_before_policy";
+    static final String POLICY_NAME = dev.tollgate.gateway.audit.AuditReplay.REFUSED_POLICY;
+    static final String RULE = dev.tollgate.gateway.audit.AuditReplay.REFUSED_RULE;
 
     private RefusalRecords() {
     }
