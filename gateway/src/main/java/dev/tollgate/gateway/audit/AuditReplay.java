@@ -39,6 +39,12 @@ public final class AuditReplay {
     /** Reads numbers as the gateway read them (review AC: 10000.0000000000001 read back as a double replayed a deny as allowed). */
     private static final ObjectMapper JSON = dev.tollgate.protocols.json.ExactNumbers.readingExactly(new ObjectMapper());
     private static final int EXAMPLES_PER_CHANGE = 3;
+    /**
+     * The decision of a call the gateway refused before policy (a body too large, another caller's task...): written by the
+     * gateway, not by a policy, so no policy set re-decides it, the override's neither.
+     */
+    public static final String REFUSED_POLICY = "tollgate-gateway";
+    public static final String REFUSED_RULE = "refused_before_policy";
     /** How a refusal the policy only recorded (mode: shadow: the call was let through) is shown. */
     private static final String SHADOW = "(shadow)";
 
@@ -58,10 +64,20 @@ public final class AuditReplay {
      * @param readRedacted     records with a member redacted ({@code telemetry.redact}) that a rule of the replaying policy
      *                         reads: it read {@code [REDACTED]}, not the value, so their replayed decision says nothing
      * @param redactedExamples the first of them
+     * @param refusedBeforePolicy records of calls the gateway refused before any policy decided them (rule
+     *                         {@value #REFUSED_RULE} of policy {@value #REFUSED_POLICY}): no policy can re-decide them, so
+     *                         they are counted apart, neither replayed nor skipped
      */
     public record Report(long replayed, long unchanged, long skipped, long withoutArguments, long withoutClaims,
                          Map<String, Long> changes, List<Change> examples, long readRedacted, List<Redacted> redactedExamples,
-                         ArgumentsDigests.Tally digests) {
+                         ArgumentsDigests.Tally digests, long refusedBeforePolicy) {
+
+        public Report(long replayed, long unchanged, long skipped, long withoutArguments, long withoutClaims,
+                      Map<String, Long> changes, List<Change> examples, long readRedacted, List<Redacted> redactedExamples,
+                      ArgumentsDigests.Tally digests) {
+            this(replayed, unchanged, skipped, withoutArguments, withoutClaims, changes, examples, readRedacted, redactedExamples,
+                    digests, 0);
+        }
 
         public Report(long replayed, long unchanged, long skipped, long withoutArguments, long withoutClaims,
                       Map<String, Long> changes, List<Change> examples) {
@@ -87,6 +103,10 @@ public final class AuditReplay {
                 sb.append(", ").append(skipped).append(" skipped (no policy of that name in the new set)");
             }
             sb.append('\n');
+            if (refusedBeforePolicy > 0) {
+                sb.append("note: ").append(refusedBeforePolicy).append(" record(s) of calls the gateway refused before any policy"
+                        + " decided them (rule " + REFUSED_RULE + "): not re-decidable, not replayed\n");
+            }
             if (withoutArguments > 0) {
                 sb.append("note: ").append(withoutArguments).append(" record(s) kept no arguments (audit.arguments is not full): "
                         + "rules on arguments saw none\n");
@@ -132,6 +152,7 @@ public final class AuditReplay {
         long replayed = 0;
         long unchanged = 0;
         long skipped = 0;
+        long refusedBeforePolicy = 0;
         long withoutArguments = 0;
         long withoutClaims = 0;
         long readRedacted = 0;
@@ -147,6 +168,10 @@ public final class AuditReplay {
                     number++;
                     JsonNode record = JSON.readTree(line);
                     JsonNode decision = record.path("decision");
+                    if (refusedBeforePolicy(decision)) {
+                        refusedBeforePolicy++;
+                        continue;
+                    }
                     String policyName = policyOverride != null ? policyOverride : decision.path("policy").asText(null);
                     CompiledPolicy policy = policyName == null ? null : policies.policy(policyName).orElse(null);
                     if (policy == null) {
@@ -189,7 +214,12 @@ public final class AuditReplay {
             }
         }
         return new Report(replayed, unchanged, skipped, withoutArguments, withoutClaims, changes, examples, readRedacted,
-                List.copyOf(redactedExamples), digests.tally());
+                List.copyOf(redactedExamples), digests.tally(), refusedBeforePolicy);
+    }
+
+    /** Whether the record's decision is the gateway's refusal before policy ({@link #REFUSED_RULE}). */
+    private static boolean refusedBeforePolicy(JsonNode decision) {
+        return REFUSED_POLICY.equals(decision.path("policy").asText(null)) && REFUSED_RULE.equals(decision.path("rule").asText(null));
     }
 
     /**

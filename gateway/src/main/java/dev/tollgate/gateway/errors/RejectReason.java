@@ -221,6 +221,11 @@ public enum RejectReason {
         return message;
     }
 
+    /** The reject reason of a stable reason string; null for a string that names none ({@code client_aborted}). */
+    public static RejectReason ofCode(String code) {
+        return code == null ? null : BY_CODE.get(code);
+    }
+
     /** Maps a stable reason string from the protocols module to its reject reason; unknown → INVALID_JSON. */
     public static RejectReason fromCode(String code) {
         return BY_CODE.getOrDefault(code, INVALID_JSON);

@@ -39,6 +39,7 @@ public final class AuditAdmissionStage implements Stage {
         int records = exchange.a2a() != null ? 1 : exchange.messages().size();
         AuditLog.Admission admission = audit.admit(records);
         if (admission == null) {
+            exchange.errorType(RejectReason.AUDIT_UNAVAILABLE.code());
             errors.respond(exchange.response(), RejectReason.AUDIT_UNAVAILABLE, null,
                     "audit queue has no room for this call's " + records + " record(s) (" + audit.queued() + " queued)");
             return StageResult.responded();

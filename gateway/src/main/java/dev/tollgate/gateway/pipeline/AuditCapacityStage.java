@@ -33,10 +33,12 @@ public final class AuditCapacityStage implements Stage {
             return StageResult.proceed();
         }
         if (!audit.healthy()) {
+            exchange.errorType(RejectReason.AUDIT_UNAVAILABLE.code());
             errors.respond(exchange.response(), RejectReason.AUDIT_UNAVAILABLE, null, "audit writes are failing");
             return StageResult.responded();
         }
         if (audit.isFull()) {
+            exchange.errorType(RejectReason.AUDIT_UNAVAILABLE.code());
             errors.respond(exchange.response(), RejectReason.AUDIT_UNAVAILABLE, null, "audit queue full (" + audit.queued() + " records)");
             return StageResult.responded();
         }

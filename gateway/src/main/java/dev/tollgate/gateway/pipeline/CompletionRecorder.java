@@ -18,7 +18,8 @@ import java.util.List;
 
 /**
  * What happens when a call ends, however it ends (answered, denied, failed over, timed out, abandoned by
- * the client): the spans are ended, the meters record it, and one audit record per decision is queued.
+ * the client): the spans are ended, the meters record it, and one audit record per decision is queued (one for an
+ * identified caller's call the gateway refused before any decision: {@link RefusalRecords}).
  * Runs once per exchange, from the outside of the stages (no stage records anything by hand).
  */
 public final class CompletionRecorder {
@@ -96,6 +97,13 @@ public final class CompletionRecorder {
                             McpCallDescriber.requestIdValue(message)));
                 }
             }
+        }
+        RejectReason refused = records.isEmpty() ? RefusalRecords.refusal(exchange) : null;
+        if (refused != null) {
+            // Refused before policy decided anything (no record above): on record all the same, so the audit shows what an
+            // identified caller tried; admitted calls queue it on their admission, earlier ones only if it fits (counted).
+            records.add(record(exchange, RefusalRecords.call(exchange), RefusalRecords.decision(refused), status, error, totalNanos,
+                    RefusalRecords.requestId(exchange), null));
         }
         queue(exchange.auditAdmission(), records);
     }

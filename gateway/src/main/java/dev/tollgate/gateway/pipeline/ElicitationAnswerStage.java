@@ -63,6 +63,7 @@ final class ElicitationAnswerStage implements Stage {
             }
             int status = decided == null ? 503 : decided instanceof Approvals.NotFound ? 404 : 409;
             LOG.warn("approval answer for {} not taken: {}", approvalId, decided == null ? "not confirmed by Redis" : decided);
+            exchange.errorType(RejectReason.APPROVAL_ANSWER_NOT_TAKEN.code());
             return errors.respond(exchange.response(), RejectReason.APPROVAL_ANSWER_NOT_TAKEN, status, null,
                     status == 409 ? "the approval has already ended" : status == 503 ? ApprovalNotConfirmed.clientDetail(ar.cause()) : null)
                     .transform(done -> StageResult.responded());

@@ -62,6 +62,8 @@ public final class Exchange {
     private UpstreamInstance upstreamInstance;
     private final List<Runnable> onComplete = new java.util.ArrayList<>(1);
     private Identity identity = Identity.ANONYMOUS;
+    /** Set once every identity stage admitted the call: its refusals from then on are audited ({@link RefusalRecords}). */
+    private boolean identified;
     private Buffer forwardBody;
     /** The params of the one request forwarded, with the members the gateway replaced; null while none was. */
     private com.fasterxml.jackson.databind.node.ObjectNode forwardedParams;
@@ -165,6 +167,18 @@ public final class Exchange {
 
     void identity(Identity identity) {
         this.identity = identity;
+    }
+
+    /**
+     * Whether the identity stages (SPIFFE, AXID and its single use, OAuth) all admitted the call and established who calls:
+     * false for an anonymous caller, and for a call refused by one of them (unauthenticated traffic is not audited).
+     */
+    boolean identified() {
+        return identified;
+    }
+
+    void identified(boolean identified) {
+        this.identified = identified;
     }
 
     /** The policy deciding this request's route in this request's snapshot; null means none (fail closed). */

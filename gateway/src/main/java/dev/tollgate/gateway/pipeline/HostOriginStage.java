@@ -35,6 +35,7 @@ public final class HostOriginStage implements Stage {
     }
 
     private Future<StageResult> reject(Exchange exchange, RejectReason reason, String detail) {
+        exchange.errorType(reason.code());
         errors.respond(exchange.response(), reason, null, detail);
         return StageResult.responded();
     }

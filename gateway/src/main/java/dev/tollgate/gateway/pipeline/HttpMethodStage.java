@@ -39,6 +39,7 @@ public final class HttpMethodStage implements Stage {
             return StageResult.proceed();
         }
         exchange.response().putHeader("Allow", ALLOW);
+        exchange.errorType(RejectReason.METHOD_NOT_ALLOWED.code());
         errors.respond(exchange.response(), RejectReason.METHOD_NOT_ALLOWED, null, method.name() + " is not allowed; use " + ALLOW);
         return StageResult.responded();
     }

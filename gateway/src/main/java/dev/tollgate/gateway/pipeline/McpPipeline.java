@@ -25,6 +25,8 @@ public final class McpPipeline {
         stages.add(new OAuthStage(errors));
         // A single-use AXID is spent only once identity and OAuth both admitted the call (a refused call spends nothing).
         stages.add(new AxidReplayStage(errors, services.replays()));
+        // Who calls is settled here: a refusal from now on is audited (RefusalRecords); one before it, unauthenticated, is not.
+        stages.add(new CallerIdentifiedStage());
         // A session must be the caller's own: settled from headers, before the body is read.
         stages.add(new SessionStage(errors, services.upstreams()));
         // So must the stream a GET resumes: its Last-Event-ID one the gateway relayed to this caller.

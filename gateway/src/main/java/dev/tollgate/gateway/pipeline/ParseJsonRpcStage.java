@@ -121,6 +121,7 @@ public final class ParseJsonRpcStage implements Stage {
             JsonRpcPayload payload = exchange.snapshot().jsonRpc().parse(BufferBytes.readOnly(exchange.body()));
             if (payload instanceof JsonRpcPayload.Batch
                     && !McpProtocolVersions.supportsBatching(exchange.request().getHeader(McpHeaders.PROTOCOL_VERSION))) {
+                exchange.errorType(RejectReason.BATCH_NOT_SUPPORTED.code());
                 errors.respond(exchange.response(), RejectReason.BATCH_NOT_SUPPORTED, null,
                         "MCP-Protocol-Version " + exchange.request().getHeader(McpHeaders.PROTOCOL_VERSION) + " does not allow batches");
                 return StageResult.responded();
@@ -128,23 +129,27 @@ public final class ParseJsonRpcStage implements Stage {
             int maxBatch = exchange.snapshot().config().limits().maxBatchMessages();
             if (payload.messages().size() > maxBatch) {
                 // Each element is decided, forwarded and audited on its own: the cap bounds what one request can cost.
+                exchange.errorType(RejectReason.BATCH_TOO_LARGE.code());
                 errors.respond(exchange.response(), RejectReason.BATCH_TOO_LARGE, null,
                         "batch of " + payload.messages().size() + " messages; limits.max-batch-messages is " + maxBatch);
                 return StageResult.responded();
             }
             if (payload instanceof JsonRpcPayload.Batch && payload.messages().stream().anyMatch(m -> McpRoutingHeaders.envelopeVersion(m) != null)) {
+                exchange.errorType(RejectReason.BATCH_NOT_SUPPORTED.code());
                 errors.respond(exchange.response(), RejectReason.BATCH_NOT_SUPPORTED, null,
                         "a batch holds a message with the MCP 2026-07-28 envelope; that revision has no batches");
                 return StageResult.responded();
             }
             String headerProblem = routingHeaderProblem(exchange, payload, paramHeaders);
             if (headerProblem != null) {
+                exchange.errorType(RejectReason.HEADER_MISMATCH.code());
                 errors.respond(exchange.response(), RejectReason.HEADER_MISMATCH, singleId(payload), headerProblem);
                 return StageResult.responded();
             }
             String notified = requestSentAsNotification(payload);
             if (notified != null) {
                 // Policy decides requests; a tools/call without an id would pass undecided, yet servers run it.
+                exchange.errorType(RejectReason.REQUEST_AS_NOTIFICATION.code());
                 errors.respond(exchange.response(), RejectReason.REQUEST_AS_NOTIFICATION, null,
                         "method " + (notified.length() > 64 ? notified.substring(0, 64) + "..." : notified) + " sent without an id: MCP notifications are named notifications/*");
                 return StageResult.responded();
@@ -157,6 +162,7 @@ public final class ParseJsonRpcStage implements Stage {
             exchange.mcpRevision(McpProtocolVersions.spokenBy(payload.messages().get(0), exchange.request().getHeader(McpHeaders.PROTOCOL_VERSION)));
             return StageResult.proceed();
         } catch (JsonRpcRejection rejection) {
+            exchange.errorType(RejectReason.fromCode(rejection.reason()).code());
             errors.respond(exchange.response(), RejectReason.fromCode(rejection.reason()), rejection.id(), rejection.getMessage());
             return StageResult.responded();
         }

@@ -83,11 +83,13 @@ public final class ReadBodyStage implements Stage {
         long bodyTimeout = exchange.snapshot().config().limits().bodyTimeout().toMillis();
         CallDeadlines.Deadline timer = CallDeadlines.current().after(bodyTimeout, () -> {
             if (!done.future().isComplete()) {
-                done.complete(StageResult.RESPONDED);
+                // Answered (status and reason on the exchange) before the stage completes: completion records what was answered.
                 request.handler(null);
+                exchange.errorType(RejectReason.BODY_TIMEOUT.code());
                 errors.respond(exchange.response(), RejectReason.BODY_TIMEOUT, null,
                         "the body did not arrive within " + bodyTimeout + " ms (limits.body-timeout); received " + body.length() + " bytes")
                         .onComplete(v -> request.connection().close());
+                done.complete(StageResult.RESPONDED);
             }
         });
         done.future().onComplete(v -> timer.cancel());
@@ -102,8 +104,9 @@ public final class ReadBodyStage implements Stage {
                 return;
             }
             if (body.length() + chunk.length() > limit) {
-                done.complete(StageResult.RESPONDED);
+                exchange.errorType(RejectReason.BODY_TOO_LARGE.code());
                 errors.respond(exchange.response(), RejectReason.BODY_TOO_LARGE, null, "body exceeds " + limit + " bytes");
+                done.complete(StageResult.RESPONDED);
                 return;
             }
             body.appendBuffer(chunk);
@@ -125,6 +128,7 @@ public final class ReadBodyStage implements Stage {
     }
 
     private Future<StageResult> reject(Exchange exchange, RejectReason reason, String detail, long declared) {
+        exchange.errorType(reason.code());
         Future<Void> answered = errors.respond(exchange.response(), reason, null, detail);
         if (declared > MAX_DISCARDED_BODY_BYTES) {
             // Too much to read and throw away: close once the answer is out.
