@@ -55,7 +55,6 @@ class AskClientRetryUnsentSpendsYesReviewAWTest {
         upstreamPort = dev.tollgate.gateway.support.TestPorts.unclaimed();
         fixture = new BudgetFixture(dir);
         fixture.policy(POLICY);
-        // The upstream is down for now: nothing listens on its port.
         gateway = RunningGateway.start(vertx, fixture.gatewayYaml("http://127.0.0.1:" + upstreamPort + "/mcp", ""));
     }
 
@@ -73,9 +72,14 @@ class AskClientRetryUnsentSpendsYesReviewAWTest {
     @Test
     void anApprovedRetryTheUpstreamNeverReceivedGoesOnWhenSentAgain() throws Exception {
         String token = fixture.token("acme", "tree-1");
+        // Up while the question is asked: the gateway lists its tools first (fix AY), which this upstream does not (-32601).
+        upstream = new RecordingUpstream(vertx, upstreamPort);
         JsonNode asked = call(token, null);
         assertThat(asked.at("/result/resultType").asText()).as("control: the call is asked about: %s", asked).isEqualTo("input_required");
         String state = asked.at("/result/requestState").asText();
+        assertThat(upstream.received()).as("the question reached no upstream").isEmpty();
+        upstream.close(); // down for the approved retry: nothing listens on its port
+        upstream = null;
 
         JsonNode unsent = call(token, state);
         assertThat(unsent.has("error")).as("control: the upstream is down, the approved retry is refused: %s", unsent).isTrue();
