@@ -321,7 +321,7 @@ public final class ConfigLoader {
                     UpstreamTlsReader.read(r, upstream, listeners), a2aRoute(r, protocol),
                     new ConcurrencyLimits(maxCalls, r.positiveInt("max-concurrent-calls-per-caller", Math.min(defaults.maxPerCaller(), maxCalls)),
                             r.positiveInt("max-concurrent-calls-per-tenant", maxCalls)),
-                    upstreams, OAuthReader.read(r), PinningReader.read(r, baseDir), r.bool("list-unknown-tools", false)));
+                    upstreams, OAuthReader.read(r), PinningReader.read(r, baseDir), r.bool("list-unknown-tools", true)));
         }
         return out;
     }

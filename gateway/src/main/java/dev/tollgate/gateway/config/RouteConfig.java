@@ -28,9 +28,8 @@ import java.util.List;
  *                        judged; null means the one {@code upstream} URL
  * @param pinning         the reviewed manifest of the upstream's tool definitions; null when the route pins nothing
  * @param listsUnknownTools whether a tools/call to a tool no list through this process named waits for the gateway's own
- *                        tools list of the upstream ({@code list-unknown-tools}); off by default, because it then answers
- *                        such a call {@code tool_schema_unavailable} when the upstream cannot be reached, where forwarding
- *                        would fail over to another instance or answer {@code upstream_unavailable}/{@code upstream_timeout}
+ *                        tools list of the upstream ({@code list-unknown-tools}, on by default in YAML; the list goes
+ *                        where the call will, with forwarding's failover and its upstream_unavailable/upstream_timeout)
  */
 public record RouteConfig(String name, String path, Protocol protocol, URI upstream, Duration connectTimeout,
                           Duration responseTimeout, int maxConnections, String policy, AxidMode axid,

@@ -60,6 +60,8 @@ public final class Exchange {
     private ApprovedContinuation.Origin approvedOrigin;
     private boolean askedInClient;
     private UpstreamInstance upstreamInstance;
+    /** The instance the gateway's own tools list reached for this call (it is forwarded there too); null when none was sent. */
+    private ChosenInstance chosenInstance;
     private final List<Runnable> onComplete = new java.util.ArrayList<>(1);
     private Identity identity = Identity.ANONYMOUS;
     /** Set once every identity stage admitted the call: its refusals from then on are audited ({@link RefusalRecords}). */
@@ -274,6 +276,15 @@ public final class Exchange {
 
     void upstreamInstance(UpstreamInstance instance) {
         this.upstreamInstance = instance;
+    }
+
+    /** The instance this call's tools list (ToolListFetch) reached, where its forwarding begins; null when none was listed. */
+    ChosenInstance chosenInstance() {
+        return chosenInstance;
+    }
+
+    void chosenInstance(ChosenInstance chosen) {
+        this.chosenInstance = chosen;
     }
 
     String bearerToken() {

@@ -3,6 +3,7 @@ package dev.tollgate.gateway.pipeline;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,24 +39,35 @@ final class ToolListAsks {
     /** The list in flight for this route and caller, or a new one from {@code fetch}; what it settles is remembered. */
     Future<ToolListFetch.Outcome> ask(String route, String caller, Supplier<Future<ToolListFetch.Outcome>> fetch) {
         String key = key(route, caller);
-        Future<ToolListFetch.Outcome>[] started = new Future[1];
-        Future<ToolListFetch.Outcome> shared = inFlight.computeIfAbsent(key, k -> started[0] = fetch.get());
-        if (started[0] != null) {
-            started[0].onComplete(ar -> {
-                if (ar.succeeded()) {
-                    if (caller != null) {
-                        // A caller the gateway cannot tell apart from others (no identity on the route) may be shown another
-                        // list than the next one (its own credentials, review CK): its list settles no one for the interval.
-                        settled.put(key, Boolean.TRUE);
-                    }
-                    if (ar.result() instanceof ToolListFetch.Outcome.NotListing) {
-                        notListing.put(route, Boolean.TRUE);
-                    }
-                }
-                inFlight.remove(key, started[0]);
-            });
+        // The slot is taken with a promise, and the fetch (I/O) started only once it is ours, outside the map's lock: a
+        // computeIfAbsent would run it under the lock of the map's bin, blocking other event loops on other keys.
+        Promise<ToolListFetch.Outcome> mine = Promise.promise();
+        Future<ToolListFetch.Outcome> shared = inFlight.putIfAbsent(key, mine.future());
+        if (shared != null) {
+            return shared;
         }
-        return shared;
+        // Settled before the waiters hear of it (listeners run in order): the next call in the interval is not listed again.
+        mine.future().onComplete(ar -> {
+            if (ar.succeeded()) {
+                if (caller != null) {
+                    // A caller the gateway cannot tell apart from others (no identity on the route) may be shown another
+                    // list than the next one (its own credentials, review CK): its list settles no one for the interval.
+                    settled.put(key, Boolean.TRUE);
+                }
+                if (ar.result() instanceof ToolListFetch.Outcome.NotListing) {
+                    notListing.put(route, Boolean.TRUE);
+                }
+            }
+            inFlight.remove(key, mine.future());
+        });
+        Future<ToolListFetch.Outcome> started;
+        try {
+            started = fetch.get();
+        } catch (RuntimeException e) {
+            started = Future.failedFuture(e);
+        }
+        started.onComplete(mine);
+        return mine.future();
     }
 
     private static String key(String route, String caller) {

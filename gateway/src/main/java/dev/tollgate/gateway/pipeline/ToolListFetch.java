@@ -41,7 +41,12 @@ import java.util.function.Consumer;
  * and credentials, so a server listing per caller shows this caller's view; on MCP 2026-07-28 its {@code _meta} and
  * {@code Mcp-Method}), read as strictly as a passing answer ({@link ServerMessageReader}), every page learnt as a passing
  * page is ({@code learn}), {@code nextCursor} followed up to {@link #MAX_PAGES} pages and {@link #MAX_BYTES} bytes, all
- * within {@link #TIMEOUT_MILLIS}. Never forwards the caller's call.
+ * within {@link #TIMEOUT_MILLIS} (or the route's response timeout when shorter). Never forwards the caller's call.
+ * <p>The instance is chosen as {@link UpstreamCall} chooses the call's (the session's or task's instance, else the route's
+ * balancing), and the call is then forwarded to the instance the list reached ({@link ChosenInstance}): one balancing turn
+ * for both. An instance that gives no connection is left for the next one, as forwarding fails over; when none is left,
+ * or the list outlives its time, the fetch fails with {@link Unreachable} carrying the reason the call's forwarding would
+ * have been answered with ({@code upstream_unavailable}, {@code upstream_connect_timeout}, {@code upstream_timeout}).
  */
 final class ToolListFetch {
 
@@ -63,6 +68,23 @@ final class ToolListFetch {
         }
     }
 
+    /**
+     * No instance gave the list a connection, or the list outlived its time: the call is answered as its forwarding
+     * would have been ({@code reason}), never {@code tool_schema_unavailable}, which says an upstream answered a broken list.
+     */
+    static final class Unreachable extends RuntimeException {
+        private final dev.tollgate.gateway.errors.RejectReason reason;
+
+        Unreachable(dev.tollgate.gateway.errors.RejectReason reason, String detail, Throwable cause) {
+            super(detail, cause, false, false);
+            this.reason = reason;
+        }
+
+        dev.tollgate.gateway.errors.RejectReason reason() {
+            return reason;
+        }
+    }
+
     /** The upstream answered the list 404 in the call's session: the session is over there. */
     static final class SessionGone extends RuntimeException {
         SessionGone() {
@@ -74,6 +96,10 @@ final class ToolListFetch {
     private final Exchange exchange;
     private final RoutePool pool;
     private final UpstreamSet instances;
+    private final dev.tollgate.gateway.upstream.Upstreams upstreams;
+    /** The instance the list is sent to (all its pages), and those that gave no connection before it. */
+    private UpstreamInstance instance;
+    private final java.util.List<UpstreamInstance> tried = new java.util.ArrayList<>(1);
     private final String tool;
     private final Consumer<JsonNode> learn;
     private final ServerMessageReader reader;
@@ -89,11 +115,13 @@ final class ToolListFetch {
     private HttpClientRequest current;
 
     /** @param learn called with each page's tools array, as a passing list's tools are learnt */
-    ToolListFetch(Vertx vertx, Exchange exchange, RoutePool pool, UpstreamSet instances, String tool, Consumer<JsonNode> learn) {
+    ToolListFetch(Vertx vertx, Exchange exchange, RoutePool pool, dev.tollgate.gateway.upstream.Upstreams upstreams, String tool,
+                  Consumer<JsonNode> learn) {
         this.vertx = vertx;
         this.exchange = exchange;
         this.pool = pool;
-        this.instances = instances;
+        this.upstreams = upstreams;
+        this.instances = upstreams.of(exchange.route().route());
         this.tool = tool;
         this.learn = learn;
         this.reader = new ServerMessageReader(exchange.snapshot().jsonRpc());
@@ -101,22 +129,54 @@ final class ToolListFetch {
 
     /** @param upstreamToken the upstream's own token on a route with an upstream credential, else null */
     Future<Outcome> start(String upstreamToken) {
-        long timer = vertx.setTimer(TIMEOUT_MILLIS, t -> {
-            if (done.tryFail("the upstream's tools list took longer than " + TIMEOUT_MILLIS + " ms") && current != null) {
+        // Not longer than the call itself would have waited for its answer: a list that outlives that is the call's timeout.
+        long timeoutMillis = Math.min(TIMEOUT_MILLIS, exchange.route().route().config().responseTimeout().toMillis());
+        long timer = vertx.setTimer(timeoutMillis, t -> {
+            if (done.tryFail(new Unreachable(dev.tollgate.gateway.errors.RejectReason.UPSTREAM_TIMEOUT, "route " + route() + ": upstream "
+                    + (instance == null ? "" : instance.url() + " ") + "sent no tools list within " + timeoutMillis + " ms", null))
+                    && current != null) {
                 current.reset();
             }
         });
         done.future().onComplete(v -> vertx.cancelTimer(timer));
+        // Registered before anyone else reads the outcome: the call learns where to go before it goes on.
+        done.future().onSuccess(v -> exchange.chosenInstance(new ChosenInstance(instances, instance, tried)));
+        // The call's own choice (UpstreamCall.attemptFirst): its session's or task's instance, else the route's next turn.
+        String pinned = exchange.pinnedUpstream();
+        instance = pinned == null ? null : instances.byUrl(pinned);
+        if (instance == null) {
+            instance = instances.pick(null);
+        }
         page(null, upstreamToken);
         return done.future();
     }
 
-    private void page(String cursor, String upstreamToken) {
-        String pinned = exchange.pinnedUpstream();
-        UpstreamInstance instance = pinned == null ? null : instances.byUrl(pinned);
-        if (instance == null) {
-            instance = instances.pick(null);
+    private String route() {
+        return exchange.route().route().name();
+    }
+
+    /**
+     * No connection to the instance: nothing was sent, so the list goes on to another instance as the call's forwarding
+     * would (not for a session's or task's instance, nor once a page was read there: its cursor is that instance's).
+     */
+    private void connectFailed(Throwable cause, String cursor, String upstreamToken) {
+        UpstreamInstance failedOn = instance;
+        // Counted against the instance as the call's failed attempt would have been (passive ejection).
+        instances.answered(failedOn, true);
+        tried.add(failedOn);
+        UpstreamInstance next = exchange.pinnedUpstream() != null || pages > 0 ? null : instances.pick(tried);
+        if (next != null && !done.future().isComplete()) {
+            upstreams.retried(route());
+            instance = next;
+            page(cursor, upstreamToken);
+            return;
         }
+        var reason = dev.tollgate.gateway.upstream.UpstreamFailures.classify(cause);
+        done.tryFail(new Unreachable(reason, "route " + route() + ": upstream " + failedOn.url() + " "
+                + dev.tollgate.gateway.upstream.UpstreamFailures.describe(reason, cause, exchange.route().route().config()), cause));
+    }
+
+    private void page(String cursor, String upstreamToken) {
         if (instance == null) {
             done.tryFail("no upstream instance");
             return;
@@ -128,7 +188,7 @@ final class ToolListFetch {
         Buffer body = Buffer.buffer(McpResponseFilter.bytes(request(cursor)));
         pool.request(options).onComplete(ar -> {
             if (ar.failed()) {
-                done.tryFail(ar.cause());
+                connectFailed(ar.cause(), cursor, upstreamToken);
                 return;
             }
             HttpClientRequest request = ar.result();

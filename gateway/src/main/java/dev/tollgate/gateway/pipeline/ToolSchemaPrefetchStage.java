@@ -19,7 +19,10 @@ import org.slf4j.LoggerFactory;
  * another replica: review CE, a client keeps the list it read), the gateway asks the upstream for the tools list itself
  * ({@link ToolListFetch}) and learns it as a passing list, so that {@link PolicyStage} checks the call's declared values
  * ({@link DeclaredEnums}) as if the client had listed through it. The call is held meanwhile, never forwarded before.
- * A list that cannot be had refuses the call, 502 {@code tool_schema_unavailable} (fail closed); a list that answers
+ * The list goes where the call will ({@link ChosenInstance}: its instance, failover, one balancing turn for both); when no
+ * instance can be reached or none answers in time the call gets the answer its forwarding would have got
+ * ({@code upstream_unavailable}, {@code upstream_timeout}). An upstream that answers, but not with a list the gateway can
+ * read, refuses the call, 502 {@code tool_schema_unavailable} (fail closed); a list that answers
  * without the tool, or an upstream that does not list, lets it go on unchecked, as a tool never listed was before.
  * {@link ToolListAsks} bounds how often: one list per route and caller per interval, none for a route that does not list.
  */
@@ -78,7 +81,7 @@ final class ToolSchemaPrefetchStage implements Stage {
         String session = exchange.upstreamSessionId();
         Context context = Vertx.currentContext();
         Future<ToolListFetch.Outcome> shared = asks.ask(route, caller, () -> upstreamToken(exchange).compose(token -> new ToolListFetch(vertx,
-                exchange, clients.poolFor(exchange.route().route()), upstreams.of(exchange.route().route()), tool, tools -> {
+                exchange, clients.poolFor(exchange.route().route()), upstreams, tool, tools -> {
                     learnt.paramHeaders().learn(route, tools);
                     enums.learn(route, session, caller, tools);
                 }).start(token)));
@@ -95,9 +98,11 @@ final class ToolSchemaPrefetchStage implements Stage {
             if (ar.succeeded()) {
                 return StageResult.proceed();
             }
-            // No upstream token: the answer forwarding the call would have got (the list was never sent).
+            // No upstream token, no instance reachable, no answer in time: the answer forwarding the call would have got.
+            // tool_schema_unavailable is for an upstream that answered, but not with a list the gateway can read.
             RejectReason reason = ar.cause() instanceof NoUpstreamToken ? RejectReason.UPSTREAM_CREDENTIAL
-                    : ar.cause() instanceof ToolListFetch.SessionGone ? RejectReason.SESSION_NOT_FOUND : RejectReason.TOOL_SCHEMA_UNAVAILABLE;
+                    : ar.cause() instanceof ToolListFetch.SessionGone ? RejectReason.SESSION_NOT_FOUND
+                    : ar.cause() instanceof ToolListFetch.Unreachable unreachable ? unreachable.reason() : RejectReason.TOOL_SCHEMA_UNAVAILABLE;
             String why = ar.cause().getMessage() == null ? ar.cause().toString() : ar.cause().getMessage();
             CallLogContext.log(exchange, () -> LOG.warn("route {}: the tools list to check a call to {} could not be read, call refused: {}",
                     route, tool, why));

@@ -187,6 +187,15 @@ final class UpstreamCall {
     private void attemptFirst() {
         String pinned = exchange.pinnedUpstream();
         UpstreamInstance first = pinned == null ? null : instances.byUrl(pinned);
+        ChosenInstance listed = exchange.chosenInstance();
+        if (first == null && listed != null && listed.set() == instances) {
+            // The gateway's own tools list for this call reached this instance: the call goes there too, one balancing
+            // turn for both, and the instances the list could not connect to are not tried again.
+            first = listed.instance();
+            if (!listed.tried().isEmpty()) {
+                tried = new java.util.ArrayList<>(listed.tried());
+            }
+        }
         attempt(first != null ? first : instances.pick(null));
     }
 

@@ -238,7 +238,7 @@ public final class ConfigSchema {
                                         .add("rest-base", "Where below the route the agent serves HTTP+JSON (/a2a/rest): the segment after it is the tenant. Default: unknown, either reading decided.",
                                                 Types.pattern("^/"))))
                         .add("oauth", "MCP authorization: the route is an OAuth protected resource.", oauth(b))
-                        .add("list-unknown-tools", "Before deciding a tools/call to a tool no tools list through this gateway process named (after a restart, on another replica), ask the upstream for its tools list, so that its declared enums, defaults and argument names are checked; such a call is refused tool_schema_unavailable when the list cannot be had (also when the upstream is down). Default false.", bool())
+                        .add("list-unknown-tools", "Before deciding a tools/call to a tool no tools list through this gateway process named (after a restart, on another replica), ask the upstream for its tools list, so that its declared enums, defaults and argument names are checked; the list goes to the instance the call will (with forwarding's failover), and an upstream that cannot be reached answers the call upstream_unavailable/upstream_timeout as forwarding does; one that answers no readable list refuses it tool_schema_unavailable. Default true.", bool())
                         .add("pinning", "Tool pinning against rug pulls.", b.mapping("routes[].pinning", "Tool pinning.", ConfigFields.PINNING,
                                 new Fields()
                                         .add("manifest", "Reviewed tool definitions (written by tollgate pin --route), relative to this file.", string())

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * An MCP server (2025-11-25 on the wire) that attacks its client: it answers {@code initialize} like any
- * server, then answers a tool call or a tools list with the events or JSON a {@link Script} gives, verbatim,
+ * server, then answers a tool call or a tools list with the events or JSON a {@link Script} gives, verbatim (a tools list
+ * naming no case, the gateway's own, with no tools),
  * {@code $ID} replaced by the request's id. It keeps the GET stream open so a script can send on it too, and
  * records every JSON-RPC response POSTed back to it (the client's, or the gateway's on the client's behalf).
  */
@@ -92,7 +93,11 @@ final class HostileMcpUpstream implements AutoCloseable {
             } else if (method.equals("tools/call") || method.equals("tools/list")) {
                 String caseName = message.path("params").path(method.equals("tools/call") ? "name" : "cursor").asText();
                 Script script = scripts.get(caseName);
-                if (script == null) {
+                if (script == null && method.equals("tools/list") && !message.path("params").has("cursor")) {
+                    // A plain first page, as the gateway lists before a call to a tool it never saw listed (list-unknown-tools):
+                    // answered as the server it claims to be (capabilities: tools) answers it, with its tools (none declared).
+                    json(response, "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":{\"tools\":[]}}");
+                } else if (script == null) {
                     json(response, "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"error\":{\"code\":-32602,\"message\":\"no such case\"}}");
                 } else {
                     play(response, script, id.toString(), method.equals("tools/call"));

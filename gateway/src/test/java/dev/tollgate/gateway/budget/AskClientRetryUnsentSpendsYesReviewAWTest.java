@@ -55,7 +55,6 @@ class AskClientRetryUnsentSpendsYesReviewAWTest {
         upstreamPort = dev.tollgate.gateway.support.TestPorts.unclaimed();
         fixture = new BudgetFixture(dir);
         fixture.policy(POLICY);
-        // The upstream is down for now: nothing listens on its port.
         gateway = RunningGateway.start(vertx, fixture.gatewayYaml("http://127.0.0.1:" + upstreamPort + "/mcp", ""));
     }
 
@@ -73,9 +72,24 @@ class AskClientRetryUnsentSpendsYesReviewAWTest {
     @Test
     void anApprovedRetryTheUpstreamNeverReceivedGoesOnWhenSentAgain() throws Exception {
         String token = fixture.token("acme", "tree-1");
+        // Up while the question is asked: the gateway lists its tools first (fix AY), which this upstream does not (-32601).
+        // It closes that connection with its answer, so the approved retry finds no keep-alive connection to an upstream
+        // that is gone (sent on one, the retry would count as sent: what this test is about is a call never sent).
+        upstream = new RecordingUpstream(vertx, upstreamPort);
+        upstream.answerGatewayLists();
+        RecordingUpstream listing = upstream;
+        upstream.answer(request -> {
+            String id = listing.received().get(listing.received().size() - 1).body().toString().replaceAll("(?s).*\"id\":(\\d+).*", "$1");
+            request.response().putHeader("Content-Type", "application/json").putHeader("Connection", "close")
+                    .end("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"error\":{\"code\":-32601,\"message\":\"Method not found\"}}");
+        });
         JsonNode asked = call(token, null);
         assertThat(asked.at("/result/resultType").asText()).as("control: the call is asked about: %s", asked).isEqualTo("input_required");
         String state = asked.at("/result/requestState").asText();
+        assertThat(upstream.received()).extracting(r -> JSON.readTree(r.body().getBytes()).path("method").asText())
+                .as("the question reached no upstream: only the gateway's own list did").containsExactly("tools/list");
+        upstream.close(); // down for the approved retry: nothing listens on its port
+        upstream = null;
 
         JsonNode unsent = call(token, state);
         assertThat(unsent.has("error")).as("control: the upstream is down, the approved retry is refused: %s", unsent).isTrue();

@@ -48,11 +48,16 @@ class UpstreamMtlsTest {
     static RunningGateway gateway;
     static DevPki.Issued client;
 
-    /** An HTTPS upstream requiring a client SVID of example.org; records the calls and the caller's SPIFFE ID. */
-    record TlsUpstream(HttpServer server, List<String> callers, AtomicInteger connections) {
+    /**
+     * An HTTPS upstream requiring a client SVID of example.org; records the calls, their methods and the caller's SPIFFE ID.
+     * It lists no tools the gateway can read (every answer has id 1): the gateway's own list before the first call to a tool
+     * on a route (list-unknown-tools) is one request, and the route then lists no more.
+     */
+    record TlsUpstream(HttpServer server, List<String> callers, List<String> methods, AtomicInteger connections) {
 
         static TlsUpstream start(DevPki.Issued svid, X509Certificate trusted) throws Exception {
             List<String> callers = new CopyOnWriteArrayList<>();
+            List<String> methods = new CopyOnWriteArrayList<>();
             AtomicInteger connections = new AtomicInteger();
             HttpServer server = vertx.createHttpServer(new HttpServerOptions()
                             .setSsl(true)
@@ -63,6 +68,7 @@ class UpstreamMtlsTest {
                             .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(DevPki.pem(trusted)))))
                     .connectionHandler(c -> connections.incrementAndGet())
                     .requestHandler(r -> r.body().onSuccess(b -> {
+                        methods.add(b.toString().replaceAll("(?s).*\"method\":\"([^\"]*)\".*", "$1"));
                         try {
                             callers.add(SvidTrustManager.spiffeId((X509Certificate) r.connection().peerCertificates().get(0)));
                         } catch (Exception e) {
@@ -71,7 +77,7 @@ class UpstreamMtlsTest {
                         r.response().putHeader("Content-Type", "application/json").end("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}");
                     }));
             server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            return new TlsUpstream(server, callers, connections);
+            return new TlsUpstream(server, callers, methods, connections);
         }
 
         String url() {
@@ -115,7 +121,9 @@ class UpstreamMtlsTest {
     @BeforeEach
     void clear() {
         genuine.callers().clear();
+        genuine.methods().clear();
         forged.callers().clear();
+        forged.methods().clear();
     }
 
     private static MtlsConnection.Reply call(String path) throws Exception {
@@ -131,7 +139,10 @@ class UpstreamMtlsTest {
 
         assertThat(exact.status()).as(exact.body()).isEqualTo(200);
         assertThat(glob.status()).as(glob.body()).isEqualTo(200);
-        assertThat(genuine.callers()).as("the upstream saw the gateway's SPIFFE ID as its client").containsExactly(GATEWAY_ID, GATEWAY_ID);
+        // Each route's first call to the tool is preceded by the gateway's own tools list (list-unknown-tools), over the same mTLS.
+        assertThat(genuine.methods()).containsExactly("tools/list", "tools/call", "tools/list", "tools/call");
+        assertThat(genuine.callers()).as("the upstream saw the gateway's SPIFFE ID as its client")
+                .containsExactly(GATEWAY_ID, GATEWAY_ID, GATEWAY_ID, GATEWAY_ID);
     }
 
     @Test
@@ -188,7 +199,8 @@ class UpstreamMtlsTest {
             assertThat(crossDomain.callers()).isEmpty();
             assertThat(crossDomain.connections().get()).as("no HTTP connection: the TLS handshake was refused").isZero();
             assertThat(accepted.status()).as(accepted.body()).isEqualTo(200);
-            assertThat(genuine.callers()).containsExactly(GATEWAY_ID);
+            assertThat(genuine.methods()).as("the gateway's own tools list, then the call").containsExactly("tools/list", "tools/call");
+            assertThat(genuine.callers()).containsExactly(GATEWAY_ID, GATEWAY_ID);
         } finally {
             crossDomain.server().close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 class ToolSchemaPrefetchStageTest {
 
-    /** The route setting that turns the gateway's own list on (off by default). */
+    /** The route setting that turns the gateway's own list on (also the default since fix DB; named where a test relies on it). */
     static final String LISTS_UNKNOWN_TOOLS = "list-unknown-tools: true";
 
 
@@ -51,9 +51,20 @@ class ToolSchemaPrefetchStageTest {
     }
 
     @Test
-    void offByDefaultTheCallGoesOnWithoutAList() throws Exception {
+    void onByDefaultTheCallWaitsForTheListAndIsHeldToIt() throws Exception {
         try (RecordingUpstream upstream = new RecordingUpstream(vertx);
              RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), null, null)) {
+            upstream.answerGatewayLists();
+            upstream.answer(scripted(upstream, list -> "{\"jsonrpc\":\"2.0\",\"id\":" + list.get("id") + ",\"result\":{\"tools\":[" + WIPE + "]}}"));
+            assertThat(call(gateway, "wipe", 1, null).path("error").path("data").path("reason").asText()).isEqualTo("argument_outside_declared_enum");
+            assertThat(methods(upstream)).containsExactly("tools/list");
+        }
+    }
+
+    @Test
+    void turnedOffTheCallGoesOnWithoutAList() throws Exception {
+        try (RecordingUpstream upstream = new RecordingUpstream(vertx);
+             RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), "list-unknown-tools: false", null)) {
             upstream.answerGatewayLists();
             upstream.answer(scripted(upstream, list -> null));
             assertThat(call(gateway, "wipe", "SAFE", null).path("result").path("content").get(0).path("text").asText()).isEqualTo("done");

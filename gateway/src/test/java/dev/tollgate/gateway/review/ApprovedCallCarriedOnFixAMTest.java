@@ -92,7 +92,9 @@ class ApprovedCallCarriedOnFixAMTest {
         JsonNode last = received().get(received().size() - 1).path("params");
         assertThat(last.path("inputResponses")).as(last.toString()).isEqualTo(confirm());
         assertThat(last.has("requestState")).as(last.toString()).isFalse();
-        assertThat(received()).as("three rounds: the question forwarded nothing").hasSize(2);
+        // Before the first round the gateway listed the tools itself (fix AY: a tool no list through it had named).
+        assertThat(received()).extracting(b -> b.path("method").asText()).as("three rounds: the question forwarded nothing")
+                .containsExactly("tools/list", "tools/call", "tools/call");
 
         JsonNode replay = call("hi", state, confirm());
         assertThat(replay.at("/error/data/reason").asText()).as("one state, one retry let through: " + replay).isEqualTo("approval_answer_not_taken");

@@ -60,12 +60,12 @@ class DeclaredEnumOtherReplicaReviewCETest {
     @Test
     void aToolListedBeforeARestartIsStillHeldToItsEnum() throws Exception {
         String upstream = "http://127.0.0.1:" + fixture.port() + "/mcp";
-        try (RunningGateway before = RunningGateway.mcp(vertx, upstream, "list-unknown-tools: true", null); McpSyncClient client = client(before.port())) {
+        try (RunningGateway before = RunningGateway.mcp(vertx, upstream, null, null); McpSyncClient client = client(before.port())) {
             client.initialize();
             assertThat(client.listTools().tools()).extracting(t -> t.name()).contains("wipe");
             assertThatThrownBy(() -> client.callTool(wipe())).as("checked while the list is held").isInstanceOf(McpError.class);
         }
-        try (RunningGateway after = RunningGateway.mcp(vertx, upstream, "list-unknown-tools: true", null); McpSyncClient client = client(after.port())) {
+        try (RunningGateway after = RunningGateway.mcp(vertx, upstream, null, null); McpSyncClient client = client(after.port())) {
             client.initialize();
             assertThatThrownBy(() -> client.callTool(wipe())).as("the same call, after the restart")
                     .isInstanceOfSatisfying(McpError.class, e -> assertThat(BINDER.valueToTree(e.getJsonRpcError().data())
@@ -77,8 +77,8 @@ class DeclaredEnumOtherReplicaReviewCETest {
     @Test
     void aToolListedThroughOneReplicaIsHeldToItsEnumOnAnother() throws Exception {
         String upstream = "http://127.0.0.1:" + fixture.port() + "/mcp";
-        try (RunningGateway listed = RunningGateway.mcp(vertx, upstream, "list-unknown-tools: true", null);
-             RunningGateway other = RunningGateway.mcp(vertx, upstream, "list-unknown-tools: true", null);
+        try (RunningGateway listed = RunningGateway.mcp(vertx, upstream, null, null);
+             RunningGateway other = RunningGateway.mcp(vertx, upstream, null, null);
              McpSyncClient lister = client(listed.port()); McpSyncClient caller = client(other.port())) {
             lister.initialize();
             assertThat(lister.listTools().tools()).extracting(t -> t.name()).contains("wipe");

@@ -119,11 +119,11 @@ class DeclaredDefaultsThroughGatewayTest {
 
     /**
      * A client that kept its tools list calls a gateway that never saw it (a restart, another replica): the gateway lists
-     * the tools itself before deciding (fix AY, `list-unknown-tools`), a call naming no argument at all too, since the tool fills defaults.
+     * the tools itself before deciding (fix AY), a call naming no argument at all too, since the tool fills defaults.
      */
     @Test
     void aGatewayThatNeverSawTheListListsItBeforeDecidingACallLeavingOutADefault() throws Exception {
-        RunningGateway fresh = RunningGateway.mcpWithPolicy(vertx, server.url("/mcp"), POLICY, "list-unknown-tools: true", null);
+        RunningGateway fresh = RunningGateway.mcpWithPolicy(vertx, server.url("/mcp"), POLICY, null, null);
         try {
             String ran = executedDuring(() -> {
                 // First a call naming no argument: the list it waits for is the first this gateway makes.
