@@ -38,7 +38,9 @@ public final class DeclaredEnums {
     private final Map<String, Map<String, ToolInputs>> byRoute = new ConcurrentHashMap<>();
     private final Cache<String, Map<String, ToolInputs>> byScope = Caffeine.newBuilder()
             .maximumWeight(MAX_ENTRIES).weigher((String scope, Map<String, ToolInputs> tools) -> 1 + tools.size())
-            .expireAfterAccess(IDLE).build();
+            .expireAfterAccess(IDLE)
+            .executor(Runnable::run) // read on every tool call: upkeep on the reading thread, no common-pool wake-ups
+            .build();
     private final Interner<ToolInputs> interned = Interner.newWeakInterner();
     private final ToolListAsks asks = new ToolListAsks();
 

@@ -22,8 +22,12 @@ final class ToolListAsks {
     static final Duration INTERVAL = Duration.ofMinutes(1);
     static final long MAX_REMEMBERED = 100_000;
 
-    private final Cache<String, Boolean> settled = Caffeine.newBuilder().maximumSize(MAX_REMEMBERED).expireAfterWrite(INTERVAL).build();
-    private final Cache<String, Boolean> notListing = Caffeine.newBuilder().maximumSize(MAX_REMEMBERED).expireAfterWrite(INTERVAL).build();
+    // Read on every call to a tool no list named (a route that does not list: every call): upkeep on the reading thread, in
+    // short amortized steps, not as common-pool tasks that wake a pool thread every few calls (measured on WrittenNames).
+    private final Cache<String, Boolean> settled = Caffeine.newBuilder().maximumSize(MAX_REMEMBERED).expireAfterWrite(INTERVAL)
+            .executor(Runnable::run).build();
+    private final Cache<String, Boolean> notListing = Caffeine.newBuilder().maximumSize(MAX_REMEMBERED).expireAfterWrite(INTERVAL)
+            .executor(Runnable::run).build();
     private final Map<String, Future<ToolListFetch.Outcome>> inFlight = new ConcurrentHashMap<>();
 
     /** Whether the route's upstream answered a list within the interval as a server that does not list tools does. */

@@ -26,7 +26,8 @@ public final class WithheldTools {
     static final int MAX_NAMES_PER_ROUTE = 10_000;
 
     /** Per policy, per route, the withheld tool names, each with the result rule's decision that withheld it. */
-    private final Cache<CompiledPolicy, Map<String, Map<String, Decision>>> byPolicy = Caffeine.newBuilder().weakKeys().build();
+    private final Cache<CompiledPolicy, Map<String, Map<String, Decision>>> byPolicy = Caffeine.newBuilder().weakKeys()
+            .executor(Runnable::run).build(); // read on every tool call: upkeep on the reading thread, no common-pool wake-ups
 
     /** Notes that a list decided under {@code policy} withheld {@code tool}'s definition by {@code decision}. */
     void withheld(String route, String tool, Decision decision, CompiledPolicy policy) {
