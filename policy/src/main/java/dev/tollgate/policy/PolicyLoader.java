@@ -47,6 +47,9 @@ public final class PolicyLoader {
     public static final Set<String> DEFAULTS_FIELDS = Set.of("action", "message");
     static final String TESTS_SUFFIX = ".tests.yaml";
 
+    /** Policy names the gateway records its own decisions under: no document may take one. */
+    public static final String RESERVED_NAME_PREFIX = "tollgate-";
+
     private PolicyLoader() {
     }
 
@@ -59,7 +62,13 @@ public final class PolicyLoader {
             try {
                 CompiledPolicy policy = parse(Files.readString(file, StandardCharsets.UTF_8), file.toString(), checks);
                 String previous = fileByName.putIfAbsent(policy.name(), file.toString());
-                if (previous != null) {
+                if (policy.name().startsWith(RESERVED_NAME_PREFIX)) {
+                    // The gateway's own decisions (a schema, pinning or result refusal, a refusal before policy) are recorded
+                    // under these names, and replay tells them apart by name: a document so named would pass for one.
+                    problems.add(new PolicyProblem(file.toString(), 1, "name", "policy name '" + policy.name() + "': names starting '"
+                            + RESERVED_NAME_PREFIX + "' are the gateway's own (tollgate-schema, tollgate-pinning, tollgate-results,"
+                            + " tollgate-gateway in audit records); rename the policy"));
+                } else if (previous != null) {
                     problems.add(new PolicyProblem(file.toString(), 1, "name", "policy name '" + policy.name() + "' is also used by " + previous));
                 } else {
                     byName.put(policy.name(), policy);

@@ -131,6 +131,14 @@ class PolicyLoaderTest {
     }
 
     @Test
+    void aDocumentNamedAsTheGatewaysOwnDecisionsIsRejected(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("a.yaml"), "name: tollgate-gateway\nrules: []\n");
+
+        assertThatThrownBy(() -> PolicyLoader.loadDirectory(dir, CheckRegistry.withDefaults()))
+                .hasMessageContaining("policy name 'tollgate-gateway'").hasMessageContaining("rename the policy");
+    }
+
+    @Test
     void theShippedExamplePoliciesLoadAndTheirTestsPass() throws Exception {
         Path dir = Path.of("../conf/policies");
         PolicyBundle bundle = PolicyLoader.loadDirectory(dir, CheckRegistry.withDefaults());
