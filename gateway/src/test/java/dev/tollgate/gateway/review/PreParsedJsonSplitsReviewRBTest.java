@@ -48,8 +48,9 @@ class PreParsedJsonSplitsReviewRBTest {
     private static final Map<String, Object> DEPLOY_SCHEMA = Map.of("type", "object", "properties", Map.of(
             "config", Map.of("type", "object", "properties", Map.of("targetEnv", Map.of("type", "string")))));
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Python's json.loads for these texts: no length limit on numbers below int's 4300 digits nor on names; floats as doubles. */
-    private static final ObjectMapper PYTHON_JSON = new ObjectMapper(JsonFactory.builder().streamReadConstraints(StreamReadConstraints
+    /** Python's json.loads for these texts: NaN, no length limit on numbers below int's 4300 digits nor on names; floats as doubles. */
+    private static final ObjectMapper PYTHON_JSON = new ObjectMapper(JsonFactory.builder()
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).streamReadConstraints(StreamReadConstraints
             .builder().maxNumberLength(4300).maxNameLength(Integer.MAX_VALUE).build()).build());
     private static final List<String> DEPLOYED_TO = new CopyOnWriteArrayList<>();
 
