@@ -29,12 +29,10 @@ import java.util.Map;
  * <p>Parsed as {@code json.loads} parses: surrounding JSON whitespace, {@code NaN}/{@code Infinity}/{@code -Infinity},
  * the last of duplicate keys, nothing after the value. Without the listed schema the gateway cannot tell a {@code str}
  * parameter, so every top-level string is read this way (a rule denying what the text holds refuses either way). Bounded
- * by the body limit: each string is parsed once, at most {@link #MAX_PARSED_CHARS} characters.
+ * by the body limit: each string is parsed once, whatever its length (review RB: a cap of 8M characters let a longer text,
+ * under a route's larger {@code max-body-bytes}, reach the tool parsed while only its string was decided).
  */
 public final class PreParsedArguments {
-
-    /** Strings longer than this are not parsed (the reading is then the call as sent): the body limit bounds them anyway. */
-    static final int MAX_PARSED_CHARS = 8 * 1024 * 1024;
 
     /** Python's int() refuses more digits than this (sys.int_info.default_max_str_digits): json.loads raises ValueError. */
     static final int PYTHON_MAX_INT_DIGITS = 4300;
@@ -82,7 +80,7 @@ public final class PreParsedArguments {
             start++;
         }
         // Only text that can be an object, array or null is parsed: most strings cost one look at their first character.
-        if (start == end || text.length() > MAX_PARSED_CHARS || "{[n".indexOf(text.charAt(start)) < 0) {
+        if (start == end || "{[n".indexOf(text.charAt(start)) < 0) {
             return null;
         }
         try (JsonParser parser = PYTHON_JSON.createParser(text)) {

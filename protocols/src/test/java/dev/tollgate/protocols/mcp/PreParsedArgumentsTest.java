@@ -48,4 +48,13 @@ class PreParsedArgumentsTest {
         // One digit more and Python's int() raises ValueError (FastMCP does not catch it: nothing runs).
         assertThat(PreParsedArguments.of(JSON.createObjectNode().put("c", "[" + digits + "7]"))).isNull();
     }
+
+    /** Review RB: a text longer than 8M characters (a route may allow bodies that large) is read too, not only decided as sent. */
+    @org.junit.jupiter.api.Test
+    void readsATextOfAnyLengthTheBodyLimitLetThrough() {
+        String text = "{\"targetEnv\": \"prod\", \"pad\": \"" + "x".repeat(9 * 1024 * 1024) + "\"}";
+        JsonNode read = PreParsedArguments.of(JSON.createObjectNode().put("config", text));
+        assertThat(read).isNotNull();
+        assertThat(read.at("/config/targetEnv").asText()).isEqualTo("prod");
+    }
 }
