@@ -99,7 +99,7 @@ public final class NumberReadings {
     }
 
     /** False for an infinity or NaN, which an AGT operand can be (YAML's {@code .inf}, {@code .nan}) and no decimal is. */
-    static boolean isFinite(JsonNode number) {
+    public static boolean isFinite(JsonNode number) {
         return !(number.isDouble() || number.isFloat()) || Double.isFinite(number.doubleValue());
     }
 
@@ -399,6 +399,11 @@ public final class NumberReadings {
     }
 
     private static JsonNode integerPart(JsonNode node) {
+        if (node.isNumber() && !isFinite(node)) {
+            // NaN and the infinities (FastMCP's pre-parsed JSON text): no integer part (Python's int() raises); a BigDecimal
+            // of one threw and failed the policy stage for the call (review RB).
+            return node;
+        }
         if (node.isFloatingPointNumber()) {
             BigDecimal exact = node.decimalValue();
             return exact.signum() == 0 || exact.stripTrailingZeros().scale() <= 0 ? node : integerNode(exact.toBigInteger());

@@ -235,6 +235,9 @@ public final class DocumentScan {
 
     /** A number as the digits a reader sees: integers as written, decimals in plain notation (4.1E15 as 4100000000000000). */
     private static String digitsOf(JsonNode number) {
+        if (!dev.tollgate.policy.condition.NumberReadings.isFinite(number)) {
+            return number.asText(); // NaN, Infinity (FastMCP's pre-parsed JSON text): no BigDecimal holds them
+        }
         return number.isIntegralNumber() ? number.bigIntegerValue().toString() : number.decimalValue().toPlainString();
     }
 
