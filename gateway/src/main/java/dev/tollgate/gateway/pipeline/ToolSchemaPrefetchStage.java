@@ -80,7 +80,7 @@ final class ToolSchemaPrefetchStage implements Stage {
         String tool = unknown;
         String session = exchange.upstreamSessionId();
         Context context = Vertx.currentContext();
-        Future<ToolListFetch.Outcome> shared = asks.ask(route, caller, () -> upstreamToken(exchange).compose(token -> new ToolListFetch(vertx,
+        Future<ToolListFetch.Outcome> shared = asks.ask(route, caller, session, () -> upstreamToken(exchange).compose(token -> new ToolListFetch(vertx,
                 exchange, clients.poolFor(exchange.route().route()), upstreams, tool, tools -> {
                     learnt.paramHeaders().learn(route, tools);
                     enums.learn(route, session, caller, tools);
