@@ -103,6 +103,44 @@ class ToolListSharedAcrossSessionsReviewRATest {
         }
     }
 
+    @Test
+    void aListSentWithOneClientsTokenDoesNotDecideAnotherTokensCall() throws Exception {
+        List<HttpServerRequest> held = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> tokenAListed = new CompletableFuture<>();
+        try (RecordingUpstream upstream = new RecordingUpstream(vertx)) {
+            upstream.answerGatewayLists();
+            upstream.answer(request -> {
+                RecordingUpstream.Received last = upstream.received().get(upstream.received().size() - 1);
+                JsonNode body = body(last);
+                if ("tools/list".equals(body.path("method").asText()) && "Bearer a".equals(last.headers().get("Authorization"))) {
+                    held.add(request); // the upstream (its own auth) never answers token a's list
+                    tokenAListed.complete(null);
+                    return;
+                }
+                String result = "tools/list".equals(body.path("method").asText()) ? "{\"tools\":[" + WIPE + "]}"
+                        : "{\"content\":[{\"type\":\"text\",\"text\":\"done\"}]}";
+                request.response().putHeader("Content-Type", "application/json")
+                        .end("{\"jsonrpc\":\"2.0\",\"id\":" + body.get("id") + ",\"result\":" + result + "}");
+            });
+            try (RunningGateway gateway = RunningGateway.mcp(vertx, upstream.url("/mcp"), "response-timeout: 5s", null)) {
+                // Two clients the gateway does not identify (the route has no identity; the upstream reads their tokens).
+                Future<TestHttp.Reply> a = TestHttp.readWhole(http.raw(), TestHttp.mcpPost(gateway.port(), "/mcp")
+                        .putHeader("Authorization", "Bearer a"), Buffer.buffer(call(1)));
+                tokenAListed.get(10, TimeUnit.SECONDS);
+                TestHttp.Reply b = http.send(TestHttp.mcpPost(gateway.port(), "/mcp").putHeader("Authorization", "Bearer b"),
+                        Buffer.buffer(call(2)));
+                assertThat(b.status()).as(b.body().toString()).isEqualTo(200);
+                assertThat(upstream.received().stream().map(r -> body(r).path("method").asText() + "@" + r.headers().get("Authorization")))
+                        .as("B's list is sent with B's token, and B's call forwarded")
+                        .containsExactly("tools/list@Bearer a", "tools/list@Bearer b", "tools/call@Bearer b");
+                TestHttp.Reply aReply = a.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+                assertThat(aReply.reason()).as(aReply.body().toString()).isEqualTo("upstream_timeout");
+            } finally {
+                held.forEach(r -> r.response().reset());
+            }
+        }
+    }
+
     private static RequestOptions inSession(RunningGateway gateway, String upstreamSession) {
         return TestHttp.mcpPost(gateway.port(), "/mcp").putHeader("Mcp-Session-Id", TestSessions.sealed("tools", upstreamSession));
     }
