@@ -30,10 +30,13 @@ final class RefusalRecords {
      * The reason of an identified caller's call the gateway refused before any policy decision, or null when there is no
      * such refusal to record: nothing was refused (or the client left), the call went upstream (its errors are the
      * upstream's), a policy decided it (that decision's record holds the refusal), or the refusal is the audit's own
-     * ({@code audit_unavailable}: the queue it would be written to is full or failing).
+     * ({@code audit_unavailable}: the queue it would be written to is full or failing). Nor a request forwarding tried to
+     * send (an instance chosen): its failure (the instance down, no answer in time) is the upstream's, not a refusal; review
+     * RA: an {@code initialize}, which no policy decides, was recorded as the gateway's enforced deny when its upstream was down.
      */
     static RejectReason refusal(Exchange exchange) {
-        if (!exchange.identified() || exchange.sentUpstream() || exchange.decisions().stream().anyMatch(Objects::nonNull)) {
+        if (!exchange.identified() || exchange.sentUpstream() || exchange.upstreamInstance() != null
+                || exchange.decisions().stream().anyMatch(Objects::nonNull)) {
             return null;
         }
         RejectReason reason = RejectReason.ofCode(exchange.errorType());

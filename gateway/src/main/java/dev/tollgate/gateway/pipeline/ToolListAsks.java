@@ -14,8 +14,9 @@ import java.util.function.Supplier;
  * {@link #INTERVAL}, never one per call: a route and caller listed within it is not listed again for any tool (the
  * list showed what this caller may call; a name it did not show is not asked about, so made-up names cost nothing), a
  * route whose upstream answers lists with an error or without tools (it does not list) is not listed for anyone, and
- * the calls waiting for the same route and caller share the one list in flight. Failures are not remembered: the
- * next call asks again (and is refused again), as its own forwarding would try the upstream again. Process-wide, bounded.
+ * the calls waiting for the same route, caller, session and credentials share the one list in flight. Failures are not
+ * remembered: the next call asks again (and is refused again), as its own forwarding would try the upstream again.
+ * Process-wide, bounded.
  */
 final class ToolListAsks {
 
@@ -40,13 +41,22 @@ final class ToolListAsks {
         return notListing(route) || caller != null && settled.getIfPresent(key(route, caller)) != null;
     }
 
-    /** The list in flight for this route and caller, or a new one from {@code fetch}; what it settles is remembered. */
-    Future<ToolListFetch.Outcome> ask(String route, String caller, Supplier<Future<ToolListFetch.Outcome>> fetch) {
+    /**
+     * The list in flight for this route, caller and {@code sentAs}, or a new one from {@code fetch}; what it settles is
+     * remembered for the route and caller.
+     *
+     * @param sentAs what the list is sent under besides the caller (its upstream session, the credentials forwarded), or
+     *               null: a list goes in one call's session, to its instance, with its credentials, and its outcome is that
+     *               call's (review RA: a list held, refused or gone in session A, or sent with another anonymous client's
+     *               token, failed the call of session B, or of the other token, which was never listed itself)
+     */
+    Future<ToolListFetch.Outcome> ask(String route, String caller, String sentAs, Supplier<Future<ToolListFetch.Outcome>> fetch) {
         String key = key(route, caller);
+        String flight = key + (sentAs == null ? "\u0000-" : "\u0000s" + sentAs);
         // The slot is taken with a promise, and the fetch (I/O) started only once it is ours, outside the map's lock: a
         // computeIfAbsent would run it under the lock of the map's bin, blocking other event loops on other keys.
         Promise<ToolListFetch.Outcome> mine = Promise.promise();
-        Future<ToolListFetch.Outcome> shared = inFlight.putIfAbsent(key, mine.future());
+        Future<ToolListFetch.Outcome> shared = inFlight.putIfAbsent(flight, mine.future());
         if (shared != null) {
             return shared;
         }
@@ -62,7 +72,7 @@ final class ToolListAsks {
                     notListing.put(route, Boolean.TRUE);
                 }
             }
-            inFlight.remove(key, mine.future());
+            inFlight.remove(flight, mine.future());
         });
         Future<ToolListFetch.Outcome> started;
         try {

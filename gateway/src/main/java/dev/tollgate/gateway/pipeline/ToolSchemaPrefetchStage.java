@@ -80,7 +80,7 @@ final class ToolSchemaPrefetchStage implements Stage {
         String tool = unknown;
         String session = exchange.upstreamSessionId();
         Context context = Vertx.currentContext();
-        Future<ToolListFetch.Outcome> shared = asks.ask(route, caller, () -> upstreamToken(exchange).compose(token -> new ToolListFetch(vertx,
+        Future<ToolListFetch.Outcome> shared = asks.ask(route, caller, sentAs(exchange), () -> upstreamToken(exchange).compose(token -> new ToolListFetch(vertx,
                 exchange, clients.poolFor(exchange.route().route()), upstreams, tool, tools -> {
                     learnt.paramHeaders().learn(route, tools);
                     enums.learn(route, session, caller, tools);
@@ -113,6 +113,29 @@ final class ToolSchemaPrefetchStage implements Stage {
                     ? "route " + route + ": the gateway could not obtain the upstream's token" : why);
             return StageResult.responded();
         });
+    }
+
+    /**
+     * What the gateway's own list is sent under besides the caller, so that only calls sent alike share one list: the
+     * call's upstream session and a digest of the credentials forwarded with it (a route with no identity of its own
+     * passes the client's Authorization on; every such client is the same caller, null). Null for neither.
+     */
+    private static String sentAs(Exchange exchange) {
+        String session = exchange.upstreamSessionId();
+        String authorization = exchange.request().getHeader(io.vertx.core.http.HttpHeaders.AUTHORIZATION);
+        if (session == null && authorization == null) {
+            return null;
+        }
+        String credentials = "";
+        if (authorization != null) {
+            try {
+                credentials = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(authorization.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e); // every Java platform has SHA-256
+            }
+        }
+        return credentials + '\u0000' + (session == null ? "" : session);
     }
 
     /** The upstream's own token on a route with an upstream credential, as the call's forwarding would get it. */
