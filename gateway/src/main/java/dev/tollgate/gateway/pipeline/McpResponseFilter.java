@@ -76,7 +76,11 @@ final class McpResponseFilter implements ResponseFilter {
     private final Set<JsonNode> answered = new HashSet<>();
     /** The client sent a tools/list, prompts/list or resources/list: what it may never call, get or read is left out. */
     private final boolean clientListsDefinitions;
-    /** The client sent a tasks/list: an upstream may list every task it holds, and another caller's are taken out. */
+    /**
+     * An answer may be a tasks/list's: the client sent one, or this is a GET stream (a resumed one replays the answer of a
+     * tasks/list whose stream was cut, SEP-1699, and on any GET a client takes a response for its call in flight with that
+     * id). An upstream may list every task it holds, and another caller's are taken out (review DE: a replayed list was not).
+     */
     private final boolean clientListsTasks;
     private final ArrayNode batchDenials;
     private final UpstreamAnswerer answerUpstream;
@@ -177,7 +181,7 @@ final class McpResponseFilter implements ResponseFilter {
         this.payload = exchange.payload();
         this.clientListsDefinitions = exchange.payload() instanceof JsonRpcPayload.Single single
                 && single.message() instanceof JsonRpcRequest request && FILTERED_LISTS.contains(request.method());
-        this.clientListsTasks = asksForTasksList(exchange.payload());
+        this.clientListsTasks = asksForTasksList(exchange.payload()) || exchange.payload() == null;
         this.resumedStream = exchange.payload() == null && exchange.request().headers().contains("Last-Event-ID");
         this.results = McpResultRules.of(exchange, learnt, requestIds, resumedStream);
         this.learnt = learnt;
