@@ -187,6 +187,10 @@ final class McpResponseFilter implements ResponseFilter {
         this.learnt = learnt;
         this.servingPolicy = exchange.answerPolicy();
         this.servingResults = results;
+        if (resumedStream && results != null) {
+            // The text the client read before the event it resumes from: a phrase split across the cut is read whole.
+            results.resumeAfter(learnt.listingTails().before(route, identity, RESUMED_STREAM, exchange.upstreamLastEventId()));
+        }
         this.bindsTasks = taskOrigins.shared() && (exchange.payload() == null || exchange.payload().messages().stream()
                 .anyMatch(m -> m instanceof JsonRpcRequest request && McpMethods.TOOLS_CALL.equals(request.method())))
                 // Without one too for a call asking for a task: its binding may be refused (the tenant's share is full,
@@ -402,9 +406,27 @@ final class McpResponseFilter implements ResponseFilter {
         return rewriteJson(body, null);
     }
 
-    /** For {@link dev.tollgate.gateway.upstream.SseEventRelay}: the event to deliver, rewritten, or null to drop. */
+    /** Where a stream's tail is kept under the id of each event relayed ({@link ListingTails}), apart from lists' cursors. */
+    private static final String RESUMED_STREAM = "stream event";
+
+    /**
+     * For {@link dev.tollgate.gateway.upstream.SseEventRelay}: the event to deliver, rewritten, or null to drop. The end of
+     * the text relayed so far is kept under the upstream's id of each event with one, for a GET resuming from it.
+     */
     @Override
     public SseEvent onEvent(SseEvent event) {
+        SseEvent relayed = decidedEvent(event);
+        McpResultRules rules = servingResults != null ? servingResults : results;
+        if (rules != null && event.id() != null && !event.id().isEmpty()) {
+            String tail = rules.streamTail();
+            if (tail != null) {
+                learnt.listingTails().kept(route, identity, RESUMED_STREAM, event.id(), tail);
+            }
+        }
+        return relayed;
+    }
+
+    private SseEvent decidedEvent(SseEvent event) {
         // Why this event's task owners could not be read (beforeEvent), taken for this event alone.
         String unchecked = listUnchecked;
         listUnchecked = null;
