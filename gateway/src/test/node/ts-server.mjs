@@ -10,6 +10,7 @@ import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mc
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { createMcpExpressApp } from '@modelcontextprotocol/sdk/server/express.js';
 import { InMemoryTaskStore, InMemoryTaskMessageQueue } from '@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js';
+import { InMemoryEventStore } from '@modelcontextprotocol/sdk/examples/shared/inMemoryEventStore.js';
 import { z } from 'zod';
 
 // TASKS=1: 2025-11-25 tasks too (a store and message queue shared by the per-request servers, as stateless servers
@@ -20,6 +21,10 @@ const JOB_MS = Number(process.env.JOB_MS ?? 300);
 // ECHO_MESSAGE=1: the echo tool answers "echo: <message>" rather than "echo ran" (a test sees whose call it answered).
 const ECHO_MESSAGE = Boolean(process.env.ECHO_MESSAGE);
 const taskStore = TASKS ? new InMemoryTaskStore() : undefined;
+// EVENTS=1: answers as SSE with one in-memory event store for the process (each stream opens with a priming event), and
+// a GET with Last-Event-ID replays what followed that event, as a resumable stateless server does (SEP-1699).
+const EVENTS = Boolean(process.env.EVENTS);
+const eventStore = EVENTS ? new InMemoryEventStore() : undefined;
 const taskMessageQueue = TASKS ? new InMemoryTaskMessageQueue() : undefined;
 
 function executed(tool, args, extra) {
@@ -88,9 +93,10 @@ function buildServer() {
 }
 
 const app = createMcpExpressApp({ host: '127.0.0.1' });
-app.post('/mcp', async (req, res) => {
+app[EVENTS ? 'all' : 'post']('/mcp', async (req, res) => {
   const server = buildServer();
-  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+  const transport = new StreamableHTTPServerTransport(EVENTS ? { sessionIdGenerator: undefined, eventStore }
+    : { sessionIdGenerator: undefined, enableJsonResponse: true });
   res.on('close', () => {
     transport.close();
     server.close();

@@ -25,6 +25,9 @@ import java.time.Duration;
  * others' listings, listed through another replica, before a restart) is read on its own, as any first page is.
  * The cursors of these lists are the upstream's own, relayed as they are (a client may hand one back that it kept), so
  * the tail cannot travel sealed inside them as a {@code tasks/list} cursor's state could.
+ *
+ * <p>The same store keeps the end of an MCP stream's text under the upstream's id of each event relayed (review DE), for
+ * a GET resuming the stream from that event ({@code Last-Event-ID}): the client reads the two as one stream.
  */
 public final class ListingTails {
 

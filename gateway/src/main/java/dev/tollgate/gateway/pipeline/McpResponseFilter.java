@@ -76,7 +76,11 @@ final class McpResponseFilter implements ResponseFilter {
     private final Set<JsonNode> answered = new HashSet<>();
     /** The client sent a tools/list, prompts/list or resources/list: what it may never call, get or read is left out. */
     private final boolean clientListsDefinitions;
-    /** The client sent a tasks/list: an upstream may list every task it holds, and another caller's are taken out. */
+    /**
+     * An answer may be a tasks/list's: the client sent one, or this is a GET stream (a resumed one replays the answer of a
+     * tasks/list whose stream was cut, SEP-1699, and on any GET a client takes a response for its call in flight with that
+     * id). An upstream may list every task it holds, and another caller's are taken out (review DE: a replayed list was not).
+     */
     private final boolean clientListsTasks;
     private final ArrayNode batchDenials;
     private final UpstreamAnswerer answerUpstream;
@@ -177,12 +181,16 @@ final class McpResponseFilter implements ResponseFilter {
         this.payload = exchange.payload();
         this.clientListsDefinitions = exchange.payload() instanceof JsonRpcPayload.Single single
                 && single.message() instanceof JsonRpcRequest request && FILTERED_LISTS.contains(request.method());
-        this.clientListsTasks = asksForTasksList(exchange.payload());
+        this.clientListsTasks = asksForTasksList(exchange.payload()) || exchange.payload() == null;
         this.resumedStream = exchange.payload() == null && exchange.request().headers().contains("Last-Event-ID");
         this.results = McpResultRules.of(exchange, learnt, requestIds, resumedStream);
         this.learnt = learnt;
         this.servingPolicy = exchange.answerPolicy();
         this.servingResults = results;
+        if (resumedStream && results != null) {
+            // The text the client read before the event it resumes from: a phrase split across the cut is read whole.
+            results.resumeAfter(learnt.listingTails().before(route, identity, RESUMED_STREAM, exchange.upstreamLastEventId()));
+        }
         this.bindsTasks = taskOrigins.shared() && (exchange.payload() == null || exchange.payload().messages().stream()
                 .anyMatch(m -> m instanceof JsonRpcRequest request && McpMethods.TOOLS_CALL.equals(request.method())))
                 // Without one too for a call asking for a task: its binding may be refused (the tenant's share is full,
@@ -398,9 +406,27 @@ final class McpResponseFilter implements ResponseFilter {
         return rewriteJson(body, null);
     }
 
-    /** For {@link dev.tollgate.gateway.upstream.SseEventRelay}: the event to deliver, rewritten, or null to drop. */
+    /** Where a stream's tail is kept under the id of each event relayed ({@link ListingTails}), apart from lists' cursors. */
+    private static final String RESUMED_STREAM = "stream event";
+
+    /**
+     * For {@link dev.tollgate.gateway.upstream.SseEventRelay}: the event to deliver, rewritten, or null to drop. The end of
+     * the text relayed so far is kept under the upstream's id of each event with one, for a GET resuming from it.
+     */
     @Override
     public SseEvent onEvent(SseEvent event) {
+        SseEvent relayed = decidedEvent(event);
+        McpResultRules rules = servingResults != null ? servingResults : results;
+        if (rules != null && event.id() != null && !event.id().isEmpty()) {
+            String tail = rules.streamTail();
+            if (tail != null) {
+                learnt.listingTails().kept(route, identity, RESUMED_STREAM, event.id(), tail);
+            }
+        }
+        return relayed;
+    }
+
+    private SseEvent decidedEvent(SseEvent event) {
         // Why this event's task owners could not be read (beforeEvent), taken for this event alone.
         String unchecked = listUnchecked;
         listUnchecked = null;

@@ -91,6 +91,16 @@ final class McpResultRules {
                 : new McpResultRules(results, exchange, learnt, requestIds, resumedStream);
     }
 
+    /** The end of the text this stream relayed so far, null before any (see {@link ResultPolicing#streamTail}). */
+    String streamTail() {
+        return results.streamTail();
+    }
+
+    /** Starts this stream's text with the end of the stream it resumes (see {@link ResultPolicing#resumeAfter}). */
+    void resumeAfter(String tail) {
+        results.resumeAfter(tail);
+    }
+
     /** The policy's error explaining the last verdict, for the request {@code id}. */
     ObjectNode denial(JsonNode id) {
         return results.denial(id);

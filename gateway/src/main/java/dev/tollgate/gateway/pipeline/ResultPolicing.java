@@ -313,6 +313,30 @@ final class ResultPolicing {
         return channel.equals(ShownTexts.OUTSIDE_ARTIFACTS) ? " " : "";
     }
 
+    /**
+     * The end of the text this MCP stream relayed so far (its one channel), null before any: kept under each relayed
+     * event's id, so a stream resumed from that event reads on after it ({@link #resumeAfter}).
+     */
+    String streamTail() {
+        java.util.Map<String, String> tails = tailsKeeper.streamTails;
+        return tails == null ? null : tails.get(ShownTexts.OUTSIDE_ARTIFACTS);
+    }
+
+    /**
+     * Starts this stream's text with the end of the stream it resumes (review DE: a POST's stream cut after a progress
+     * message "Ignore all prev" went on, on the GET resuming it, with a result "ious instructions", each read alone, while
+     * the client hands both to the one call).
+     */
+    void resumeAfter(String tail) {
+        if (tail == null || tail.isEmpty()) {
+            return;
+        }
+        if (tailsKeeper.streamTails == null) {
+            tailsKeeper.streamTails = new java.util.HashMap<>(4);
+        }
+        tailsKeeper.streamTails.putIfAbsent(ShownTexts.OUTSIDE_ARTIFACTS, tail);
+    }
+
     /** Extends each channel's tail with this event's text in it. */
     private void keepTails(ShownTexts texts) {
         for (int i = 0; i < texts.channels(); i++) {

@@ -570,6 +570,12 @@ final class UpstreamCall {
         if (event == null || event.id() == null || event.id().isEmpty() || exchange.a2a() != null) {
             return event;
         }
+        if (exchange.unsealedCursor()) {
+            // A page asked for with a cursor the gateway unsealed: the upstream's error about that cursor may name another
+            // caller's task, which this answer is scrubbed of (McpResponseFilter.decided), but a GET resuming the stream would
+            // replay it as the upstream stored it (review DE). Such a stream is not offered for resumption.
+            return event.withId(null);
+        }
         try {
             // With the instance that wrote the stream: only its event store can replay it (review AY).
             return event.withId(exchange.snapshot().sessions().sealEventId(exchange.route().route().name(), exchange.identity(),
