@@ -104,9 +104,14 @@ public final class ReadBodyStage implements Stage {
                 return;
             }
             if (body.length() + chunk.length() > limit) {
+                // The stage completes first, as before fix DA: the pipeline then sets the rest of the body to be read and
+                // dropped until the connection closes, before the answer goes out (answered first, the connection could
+                // reset a client still writing its body: BadInputTest under load). The status and reason are on the
+                // exchange already, so completion records what is about to be answered.
                 exchange.errorType(RejectReason.BODY_TOO_LARGE.code());
-                errors.respond(exchange.response(), RejectReason.BODY_TOO_LARGE, null, "body exceeds " + limit + " bytes");
+                exchange.response().setStatusCode(RejectReason.BODY_TOO_LARGE.httpStatus());
                 done.complete(StageResult.RESPONDED);
+                errors.respond(exchange.response(), RejectReason.BODY_TOO_LARGE, null, "body exceeds " + limit + " bytes");
                 return;
             }
             body.appendBuffer(chunk);
