@@ -36,9 +36,14 @@ final class ToolListAsks {
         return notListing.getIfPresent(route) != null;
     }
 
-    /** Whether a list for this route and caller would tell nothing new within the interval. */
-    boolean settled(String route, String caller) {
-        return notListing(route) || caller != null && settled.getIfPresent(key(route, caller)) != null;
+    /**
+     * Whether a list for this route and caller, sent as {@code sentAs}, would tell nothing new within the interval: an
+     * identified caller's list settles the caller; an unidentified one's settles only calls sent alike (same credentials
+     * and session), since another token may be shown another list (review CK), yet without any memory every call of such a
+     * caller to a tool its list did not show cost a list upstream (review RA: one cheap request, up to 20 pages).
+     */
+    boolean settled(String route, String caller, String sentAs) {
+        return notListing(route) || settled.getIfPresent(settledKey(route, caller, sentAs)) != null;
     }
 
     /**
@@ -51,8 +56,8 @@ final class ToolListAsks {
      *               token, failed the call of session B, or of the other token, which was never listed itself)
      */
     Future<ToolListFetch.Outcome> ask(String route, String caller, String sentAs, Supplier<Future<ToolListFetch.Outcome>> fetch) {
-        String key = key(route, caller);
-        String flight = key + (sentAs == null ? "\u0000-" : "\u0000s" + sentAs);
+        String flight = key(route, caller) + sentAsPart(sentAs);
+        String settles = settledKey(route, caller, sentAs);
         // The slot is taken with a promise, and the fetch (I/O) started only once it is ours, outside the map's lock: a
         // computeIfAbsent would run it under the lock of the map's bin, blocking other event loops on other keys.
         Promise<ToolListFetch.Outcome> mine = Promise.promise();
@@ -63,11 +68,7 @@ final class ToolListAsks {
         // Settled before the waiters hear of it (listeners run in order): the next call in the interval is not listed again.
         mine.future().onComplete(ar -> {
             if (ar.succeeded()) {
-                if (caller != null) {
-                    // A caller the gateway cannot tell apart from others (no identity on the route) may be shown another
-                    // list than the next one (its own credentials, review CK): its list settles no one for the interval.
-                    settled.put(key, Boolean.TRUE);
-                }
+                settled.put(settles, Boolean.TRUE);
                 if (ar.result() instanceof ToolListFetch.Outcome.NotListing) {
                     notListing.put(route, Boolean.TRUE);
                 }
@@ -86,5 +87,13 @@ final class ToolListAsks {
 
     private static String key(String route, String caller) {
         return route + '\u0000' + caller;
+    }
+
+    private static String settledKey(String route, String caller, String sentAs) {
+        return caller != null ? key(route, caller) : key(route, null) + sentAsPart(sentAs);
+    }
+
+    private static String sentAsPart(String sentAs) {
+        return sentAs == null ? "\u0000-" : "\u0000s" + sentAs;
     }
 }

@@ -74,13 +74,14 @@ final class ToolSchemaPrefetchStage implements Stage {
         }
         String caller = CallerKey.of(exchange.identity());
         ToolListAsks asks = enums.asks();
-        if (asks.settled(route, caller)) {
+        String sentAs = sentAs(exchange);
+        if (asks.settled(route, caller, sentAs)) {
             return StageResult.proceed();
         }
         String tool = unknown;
         String session = exchange.upstreamSessionId();
         Context context = Vertx.currentContext();
-        Future<ToolListFetch.Outcome> shared = asks.ask(route, caller, sentAs(exchange), () -> upstreamToken(exchange).compose(token -> new ToolListFetch(vertx,
+        Future<ToolListFetch.Outcome> shared = asks.ask(route, caller, sentAs, () -> upstreamToken(exchange).compose(token -> new ToolListFetch(vertx,
                 exchange, clients.poolFor(exchange.route().route()), upstreams, tool, tools -> {
                     learnt.paramHeaders().learn(route, tools);
                     enums.learn(route, session, caller, tools);

@@ -79,6 +79,21 @@ class ToolListSettledAnonymousReviewCKTest {
                 .isEqualTo("argument_outside_declared_enum");
     }
 
+    /**
+     * Review RA: settling no one, every call of an unidentified caller to a tool its list did not show cost a list upstream
+     * (any made-up name did). A list settles the calls sent alike (the same token) for the interval, and no other token's.
+     */
+    @Test
+    void oneTokensListSettlesThatTokensCallsOnly() throws Exception {
+        call("limited", 1, "\"SAFE\"");
+        call("limited", 2, "\"SAFE\"");
+        assertThat(methods()).as("the limited token's second call is not listed for again")
+                .containsExactly("tools/list", "tools/call", "tools/call");
+        JsonNode answer = call("full", 3, "\"DESTROY\"");
+        assertThat(answer.path("error").path("data").path("reason").asText()).as(answer.toString())
+                .isEqualTo("argument_outside_declared_enum");
+    }
+
     private List<String> methods() {
         return upstream.received().stream().map(r -> read(r.body()).path("method").asText()).toList();
     }
