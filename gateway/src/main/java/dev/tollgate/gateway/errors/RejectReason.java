@@ -130,6 +130,12 @@ public enum RejectReason {
      */
     AMBIGUOUS_ARGUMENT_NAME(200, GatewayErrorCodes.POLICY_DENIED, "ambiguous_argument_name",
             "Denied: an argument is named two ways (keys equal but for case), or not as the tool's listed input schema declares it"),
+    /**
+     * A tools/call holding, in a string argument, JSON text nested deeper than the gateway reads: Python's FastMCP parses
+     * it into the value its tool gets (Python's json from 3.12 reads deeper), so no rule could be decided on what it holds.
+     */
+    ARGUMENT_TEXT_TOO_DEEP(200, GatewayErrorCodes.POLICY_DENIED, "argument_text_too_deep",
+            "Denied: an argument holds JSON text nested deeper than the gateway reads, which a Python tool parses into its value"),
     PUSH_BYPASSES_RESULT_RULES(200, GatewayErrorCodes.POLICY_DENIED, "push_bypasses_result_rules",
             "Denied: push notifications would carry the task's results past the route's result rules"),
     APPROVAL_DENIED(200, GatewayErrorCodes.POLICY_DENIED, "approval_denied", "Denied by the approver"),

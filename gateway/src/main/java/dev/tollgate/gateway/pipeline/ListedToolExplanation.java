@@ -46,7 +46,8 @@ public final class ListedToolExplanation {
         ToolInputs inputs = inputSchema == null ? ToolInputs.NONE : ToolInputs.of(inputSchema);
         JsonNode arguments = call.arguments();
         // FastMCP's reading of JSON text in a string argument (null when it reads the call as sent), held to the same checks.
-        JsonNode preParsed = PreParsedArguments.of(arguments);
+        PreParsedArguments.Reading fastMcp = PreParsedArguments.read(arguments);
+        JsonNode preParsed = fastMcp.parsed();
         String outside = inputs.outside(arguments);
         if (outside == null && preParsed != null) {
             outside = inputs.outside(preParsed);
@@ -64,6 +65,10 @@ public final class ListedToolExplanation {
             Explanation refused = new Explanation(ArgumentNameDecisions.ambiguous(call, ambiguous, policy), List.of())
                     .withNote("refused before policy: an argument named two ways, no rule was tried");
             return inputSchema == null ? refused.withNote(NO_SCHEMA_NOTE) : refused;
+        }
+        if (fastMcp.tooDeep() != null) {
+            return new Explanation(ArgumentTextDecisions.tooDeep(call, fastMcp.tooDeep(), policy), List.of())
+                    .withNote("refused before policy: JSON text nested deeper than the gateway reads, no rule was tried");
         }
         Explanation explanation = decide.apply(request);
         explanation = decidedMoreStrictly(explanation, request, inputs.filled(arguments), decide, FILLED_NOTE);

@@ -35,6 +35,9 @@ final class PolicyDenials {
         if (ArgumentNameDecisions.isAmbiguousDenial(decision)) {
             return RejectReason.AMBIGUOUS_ARGUMENT_NAME;
         }
+        if (ArgumentTextDecisions.isTooDeepDenial(decision)) {
+            return RejectReason.ARGUMENT_TEXT_TOO_DEEP;
+        }
         if (A2aPushDecisions.isPushDenial(decision)) {
             return RejectReason.PUSH_BYPASSES_RESULT_RULES;
         }
@@ -84,7 +87,8 @@ final class PolicyDenials {
             return RejectReason.NO_POLICY.message();
         }
         if (PinDecisions.isPinDenial(decision) || WithheldToolDecisions.isWithheldDenial(decision) || A2aPushDecisions.isPushDenial(decision)
-                || DeclaredEnumDecisions.isOutsideDenial(decision) || ArgumentNameDecisions.isAmbiguousDenial(decision)) {
+                || DeclaredEnumDecisions.isOutsideDenial(decision) || ArgumentNameDecisions.isAmbiguousDenial(decision)
+                || ArgumentTextDecisions.isTooDeepDenial(decision)) {
             return "Denied: " + decision.message();
         }
         String rule = decision.ruleName() == null ? "default action" : "rule '" + decision.ruleName() + "'";

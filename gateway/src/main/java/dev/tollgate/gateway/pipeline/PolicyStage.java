@@ -140,7 +140,9 @@ public final class PolicyStage implements Stage {
             // A tool whose listed definition result rules withheld was never shown: its call is denied before policy; so is
             // a call holding a value its tool's listed schema does not allow (a rule decided on the names it lists).
             // FastMCP's reading of JSON text in a string argument (null when it reads the call as sent): held to the same checks.
-            JsonNode preParsed = McpMethods.TOOLS_CALL.equals(call.method()) ? PreParsedArguments.of(call.arguments()) : null;
+            PreParsedArguments.Reading fastMcp = McpMethods.TOOLS_CALL.equals(call.method()) ? PreParsedArguments.read(call.arguments())
+                    : new PreParsedArguments.Reading(null, null);
+            JsonNode preParsed = fastMcp.parsed();
             String outside = withholding == null && McpMethods.TOOLS_CALL.equals(call.method()) && call.toolName() != null
                     ? outside(exchange, route, call, call.arguments(), preParsed)
                     : null;
@@ -149,10 +151,13 @@ public final class PolicyStage implements Stage {
             if (ambiguous == null && withholding == null && outside == null && preParsed != null) {
                 ambiguous = ambiguousName(exchange, call, preParsed);
             }
+            // And JSON text a Python tool parses, nested deeper than the gateway reads: no rule could decide what it holds.
+            String tooDeep = withholding == null && outside == null && ambiguous == null && call.toolName() != null ? fastMcp.tooDeep() : null;
             Decision decision = withholding != null ? WithheldToolDecisions.withheld(call, withholding)
                     : outside != null ? DeclaredEnumDecisions.outside(call, outside, exchange.policy())
-                    : ambiguous != null ? ArgumentNameDecisions.ambiguous(call, ambiguous, exchange.policy()) : decide(exchange, call, pin, callFacts, now);
-            if (withholding == null && outside == null && ambiguous == null && McpMethods.TOOLS_CALL.equals(call.method())
+                    : ambiguous != null ? ArgumentNameDecisions.ambiguous(call, ambiguous, exchange.policy())
+                    : tooDeep != null ? ArgumentTextDecisions.tooDeep(call, tooDeep, exchange.policy()) : decide(exchange, call, pin, callFacts, now);
+            if (withholding == null && outside == null && ambiguous == null && tooDeep == null && McpMethods.TOOLS_CALL.equals(call.method())
                     && call.toolName() != null) {
                 // The tool fills what its listed schema gives a default and the call leaves out (zod, Pydantic): decided as it
                 // reads the call too (each union branch it may take), the stronger refusal deciding and its reading recorded (as

@@ -48,10 +48,14 @@ class PreParsedJsonSplitsReviewRBTest {
     private static final Map<String, Object> DEPLOY_SCHEMA = Map.of("type", "object", "properties", Map.of(
             "config", Map.of("type", "object", "properties", Map.of("targetEnv", Map.of("type", "string")))));
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How deep Python 3.12's json.loads reads (its C recursion limit), deeper than CPython 3.11's ~1000 and the gateway's. */
+    private static final int PYTHON_312_DEPTH = 5_000;
+    /** JSON text naming prod beside a value nested 1,500 deep: Python 3.12 reads it, the gateway's reading stops at 1,000. */
+    private static final String DEEP = "{\"targetEnv\": \"prod\", \"pad\": " + "[".repeat(1_500) + "]".repeat(1_500) + "}";
     /** Python's json.loads for these texts: NaN, no length limit on numbers below int's 4300 digits nor on names; floats as doubles. */
     private static final ObjectMapper PYTHON_JSON = new ObjectMapper(JsonFactory.builder()
             .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).streamReadConstraints(StreamReadConstraints
-            .builder().maxNumberLength(4300).maxNameLength(Integer.MAX_VALUE).build()).build());
+            .builder().maxNumberLength(4300).maxNameLength(Integer.MAX_VALUE).maxNestingDepth(PYTHON_312_DEPTH).build()).build());
     private static final List<String> DEPLOYED_TO = new CopyOnWriteArrayList<>();
 
     /** JSON text each naming prod, and holding what the gateway's reading refused. */
@@ -132,6 +136,23 @@ class PreParsedJsonSplitsReviewRBTest {
             assertThat(((TextContent) nan.content().get(0)).text()).isEqualTo("deployed to staging");
         }
         assertThat(DEPLOYED_TO).as("only the calls the rule allows ran").containsExactly("staging", "staging");
+    }
+
+    /** Review RB 4: text nested past the gateway's reading is refused, not decided as sent (a string) while the tool gets prod. */
+    @Test
+    void jsonTextNestedDeeperThanTheGatewayReadsIsRefused() {
+        try (McpSyncClient client = client(fixture.port())) {
+            client.initialize();
+            client.callTool(CallToolRequest.builder("deploy").arguments(Map.of("config", DEEP)).build());
+        }
+        assertThat(DEPLOYED_TO).as("the attack is real where json.loads reads deeper (Python 3.12)").containsExactly("prod");
+        DEPLOYED_TO.clear();
+        try (McpSyncClient client = client(gateway.port())) {
+            client.initialize();
+            assertThatThrownBy(() -> client.callTool(CallToolRequest.builder("deploy").arguments(Map.of("config", DEEP)).build()))
+                    .isInstanceOf(McpError.class).hasMessageContaining("nested deeper than the gateway reads");
+        }
+        assertThat(DEPLOYED_TO).as("nothing ran").isEmpty();
     }
 
     private static McpSyncClient client(int port) {

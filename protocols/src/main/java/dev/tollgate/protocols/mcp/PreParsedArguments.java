@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -52,15 +53,39 @@ public final class PreParsedArguments {
     private PreParsedArguments() {
     }
 
+    /**
+     * FastMCP's reading of a call's arguments.
+     *
+     * @param parsed  the arguments with each top-level string FastMCP would pre-parse replaced by its value; null when none
+     *                would be
+     * @param tooDeep the name of a string argument whose JSON text nests deeper than the gateway reads, or null: Python's
+     *                json from 3.12 reads deeper than CPython 3.11's (and this reader's) 1000 levels, and Pydantic does not
+     *                look inside a {@code dict[str, Any]}, so the tool may get an object no reading here decided (review RB)
+     */
+    public record Reading(JsonNode parsed, String tooDeep) {
+    }
+
     /** The arguments with each top-level string FastMCP would pre-parse replaced by its value; null when none would be. */
     public static JsonNode of(JsonNode arguments) {
+        return read(arguments).parsed();
+    }
+
+    /** {@link Reading} of the arguments: as {@link #of}, and the first argument whose text nests too deep to read. */
+    public static Reading read(JsonNode arguments) {
         if (arguments == null || !arguments.isObject()) {
-            return null;
+            return new Reading(null, null);
         }
         ObjectNode parsed = null;
+        String tooDeep = null;
         for (Iterator<Map.Entry<String, JsonNode>> it = arguments.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
-            JsonNode value = field.getValue().isTextual() ? pythonJsonLoads(field.getValue().textValue()) : null;
+            JsonNode value;
+            try {
+                value = field.getValue().isTextual() ? pythonJsonLoads(field.getValue().textValue()) : null;
+            } catch (NestedTooDeep e) {
+                tooDeep = tooDeep == null ? field.getKey() : tooDeep;
+                continue;
+            }
             // json.loads giving a str, int or float (bool is an int there) is skipped: only dict, list and None are kept.
             if (value != null && (value.isObject() || value.isArray() || value.isNull())) {
                 if (parsed == null) {
@@ -69,7 +94,14 @@ public final class PreParsedArguments {
                 parsed.set(field.getKey(), value);
             }
         }
-        return parsed;
+        return new Reading(parsed, tooDeep);
+    }
+
+    /** JSON text nested past the reader's depth limit: not "no reading", since a newer Python reads it. */
+    private static final class NestedTooDeep extends RuntimeException {
+        NestedTooDeep() {
+            super("JSON text nested too deeply", null, false, false);
+        }
     }
 
     /** The value of {@code text} as {@code json.loads} reads it, or null when it raises. */
@@ -85,6 +117,9 @@ public final class PreParsedArguments {
         }
         try (JsonParser parser = PYTHON_JSON.createParser(text)) {
             return pythonTree(parser);
+        } catch (StreamConstraintsException e) {
+            // Number, name and string lengths are unbounded here: the one constraint left is the nesting depth.
+            throw new NestedTooDeep();
         } catch (IOException | RuntimeException e) {
             return null;
         }
