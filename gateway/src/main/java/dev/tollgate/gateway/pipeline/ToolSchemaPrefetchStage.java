@@ -123,21 +123,39 @@ final class ToolSchemaPrefetchStage implements Stage {
      */
     private static String sentAs(Exchange exchange) {
         String session = exchange.upstreamSessionId();
-        String authorization = exchange.request().getHeader(io.vertx.core.http.HttpHeaders.AUTHORIZATION);
-        if (session == null && authorization == null) {
+        // Every header that may say who the upstream serves, not Authorization alone: an upstream may authenticate by
+        // X-Api-Key or a cookie, and a list settles the calls sent alike (a limited key's list must not settle a full key's).
+        java.util.TreeMap<String, java.util.List<String>> credentials = new java.util.TreeMap<>();
+        exchange.request().headers().forEach(header -> {
+            String name = header.getKey().toLowerCase(java.util.Locale.ROOT);
+            if (!NOT_CREDENTIALS.contains(name)) {
+                credentials.computeIfAbsent(name, n -> new java.util.ArrayList<>()).add(header.getValue());
+            }
+        });
+        if (session == null && credentials.isEmpty()) {
             return null;
         }
-        String credentials = "";
-        if (authorization != null) {
+        String digest = "";
+        if (!credentials.isEmpty()) {
             try {
-                credentials = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                        .digest(authorization.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                digest = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(credentials.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             } catch (java.security.NoSuchAlgorithmException e) {
                 throw new IllegalStateException(e); // every Java platform has SHA-256
             }
         }
-        return credentials + '\u0000' + (session == null ? "" : session);
+        return digest + '\u0000' + (session == null ? "" : session);
     }
+
+    /**
+     * Request headers that say nothing about whom the upstream serves (framing, negotiation, tracing, the MCP envelope,
+     * the session, which {@link #sentAs} names apart): calls differing only in them are sent alike. A header outside
+     * this set (one a client varies per call) only costs that client a list per call.
+     */
+    private static final java.util.Set<String> NOT_CREDENTIALS = java.util.Set.of("host", "content-length", "content-type", "accept",
+            "accept-encoding", "accept-language", "connection", "keep-alive", "te", "transfer-encoding", "expect", "user-agent",
+            "traceparent", "tracestate", "baggage", "x-request-id", "mcp-protocol-version", "mcp-session-id", "mcp-method",
+            "mcp-name", "last-event-id", "date", "cache-control", "pragma", "origin", "referer");
 
     /** The upstream's own token on a route with an upstream credential, as the call's forwarding would get it. */
     private Future<String> upstreamToken(Exchange exchange) {

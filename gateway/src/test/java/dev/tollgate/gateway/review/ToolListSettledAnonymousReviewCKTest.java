@@ -44,7 +44,7 @@ class ToolListSettledAnonymousReviewCKTest {
             String answer;
             if ("tools/list".equals(body.path("method").asText())) {
                 // The upstream lists per token: the limited token's user is not shown wipe.
-                boolean full = "Bearer full".equals(last.headers().get("Authorization"));
+                boolean full = "Bearer full".equals(last.headers().get("Authorization")) || "full".equals(last.headers().get("X-Api-Key"));
                 answer = "{\"jsonrpc\":\"2.0\",\"id\":" + body.get("id") + ",\"result\":{\"tools\":[" + (full ? WIPE : "") + "]}}";
             } else {
                 answer = "{\"jsonrpc\":\"2.0\",\"id\":" + body.get("id") + ",\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"wiped\"}]}}";
@@ -92,6 +92,24 @@ class ToolListSettledAnonymousReviewCKTest {
         JsonNode answer = call("full", 3, "\"DESTROY\"");
         assertThat(answer.path("error").path("data").path("reason").asText()).as(answer.toString())
                 .isEqualTo("argument_outside_declared_enum");
+    }
+
+    /** Review RC (mine): an upstream authenticating by X-Api-Key: the limited key's list must not settle the full key's calls. */
+    @Test
+    void aListSettlesNoCallsSentWithAnotherApiKey() throws Exception {
+        callWithApiKey("limited", 1, "\"SAFE\"");
+        JsonNode answer = callWithApiKey("full", 2, "\"DESTROY\"");
+        assertThat(answer.path("error").path("data").path("reason").asText())
+                .as("the full key's out-of-enum call after the limited key's (upstream got: %s)", methods())
+                .isEqualTo("argument_outside_declared_enum");
+    }
+
+    private JsonNode callWithApiKey(String key, int id, String mode) throws Exception {
+        var options = TestHttp.mcpPost(gateway.port(), "/mcp").putHeader("X-Api-Key", key);
+        TestHttp.Reply reply = http.send(options, Buffer.buffer("{\"jsonrpc\":\"2.0\",\"id\":" + id
+                + ",\"method\":\"tools/call\",\"params\":{\"name\":\"wipe\",\"arguments\":{\"mode\":" + mode + "}}}"));
+        String text = reply.body().toString();
+        return JSON.readTree(text.substring(text.indexOf('{')));
     }
 
     private List<String> methods() {
