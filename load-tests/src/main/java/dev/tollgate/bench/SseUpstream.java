@@ -5,13 +5,16 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The MCP server stand-in of the SSE scale run: every POST is answered {@code 200 text/event-stream} with one
+ * The MCP server stand-in of the SSE scale run: a {@code tools/list} is answered with the one tool the probe calls; every
+ * other POST is answered {@code 200 text/event-stream} with one
  * {@code notifications/progress} event at once, and the stream is then kept open (a comment line every 15 s,
  * as a server behind a proxy with idle timeouts would) until the client closes it. So each stream costs the
  * gateway what a long-running tool call costs it: a held connection on both sides and a slot of the route.
@@ -43,7 +46,17 @@ public final class SseUpstream {
         AtomicLong open = new AtomicLong();
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port)
                         .setAcceptBacklog(16_384).setIdleTimeout(0))
-                .requestHandler(request -> request.body().onSuccess(ignored -> {
+                .requestHandler(request -> request.body().onSuccess(body -> {
+                    JsonObject message = body.length() > 0 && body.getByte(0) == '{' ? body.toJsonObject() : new JsonObject();
+                    if ("tools/list".equals(message.getString("method"))) {
+                        // As the server it stands in for: the gateway lists a route's tools itself before deciding a call to
+                        // a tool no list through it named (list-unknown-tools, on by default).
+                        request.response().putHeader("Content-Type", "application/json").end(new JsonObject().put("jsonrpc", "2.0")
+                                .put("id", message.getValue("id")).put("result", new JsonObject().put("tools", new JsonArray()
+                                        .add(new JsonObject().put("name", "echo").put("inputSchema", new JsonObject().put("type", "object")))))
+                                .encode());
+                        return;
+                    }
                     HttpServerResponse response = request.response().setChunked(true)
                             .putHeader("Content-Type", "text/event-stream")
                             .putHeader("Cache-Control", "no-cache");
